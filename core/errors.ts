@@ -1,0 +1,51 @@
+/**
+ * Typed, tagged errors. A `UserError` is something the person running gridbid can
+ * fix (a bad scenario, a missing file, an invalid option): the CLI prints its
+ * message without a stack trace and exits with code 1. Anything else is a bug
+ * in gridbid and exits with code 2.
+ */
+export class UserError extends Error {
+  override readonly name: string = 'UserError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** One problem found in an input file: where it is and what was expected. */
+export interface InputIssue {
+  /** Path inside the document, e.g. `agents[3].count`; empty for the document itself. */
+  readonly path: string;
+  readonly message: string;
+  /** 1-based line and column in the file, when known. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** A file that does not satisfy its schema. The message lists every issue found. */
+export class InputFileError extends UserError {
+  override readonly name = 'InputFileError';
+  constructor(
+    readonly file: string,
+    readonly issues: readonly InputIssue[],
+  ) {
+    super(formatIssues(file, issues));
+  }
+}
+
+export function formatIssues(file: string, issues: readonly InputIssue[]): string {
+  const lines = issues.map((i) => {
+    const where = i.line !== undefined ? `${file}:${i.line}:${i.column ?? 1}` : file;
+    return `  ${where} ${i.path === '' ? '(document)' : i.path}: ${i.message}`;
+  });
+  return `${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n${lines.join('\n')}`;
+}
+
+/** Formats a path array such as ['agents', 3, 'count'] as `agents[3].count`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+/**
+ * Virtual time. gridbid never reads the wall clock: a `SimTime` is milliseconds
+ * since the Unix epoch on the *simulated* timeline, advanced only by the engine's
+ * clock. Formatting is ISO-8601 UTC, as every output file uses.
+ */
+import type { Brand, Hours } from './units.ts';
+import { hours } from './units.ts';
+
+export type SimTime = Brand<number, 'SimTime'>;
+export const simTime = (ms: number): SimTime => ms as SimTime;
+
+export const MS_PER_MINUTE = 60_000;
+export const MS_PER_HOUR = 3_600_000;
+export const MS_PER_DAY = 86_400_000;
+
+/** Parses an ISO-8601 timestamp with an explicit zone (or `Z`); returns undefined when invalid. */
+export function parseSimTime(iso: string): SimTime | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(iso)) return undefined;
+  const ms = Date.parse(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  return Number.isFinite(ms) ? simTime(ms) : undefined;
+}
+
+/** `2026-07-01T17:15:00Z`: seconds kept only when non-zero, so files stay short and stable. */
+export function formatSimTime(t: SimTime): string {
+  const s = new Date(t).toISOString();
+  return s.endsWith(':00.000Z') ? `${s.slice(0, 16)}:00Z` : s;
+}
+
+export const minutesToMs = (minutes: number): number => minutes * MS_PER_MINUTE;
+export const durationHours = (ms: number): Hours => hours(ms / MS_PER_HOUR);
+
+/** Hour of day in UTC as a fraction (17.25 for 17:15). */
+export const hourOfDayUtc = (t: SimTime): number => (((t % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY) / MS_PER_HOUR;
+
+/** Day of week in UTC, 0 = Sunday … 6 = Saturday. */
+export const dayOfWeekUtc = (t: SimTime): number => new Date(t).getUTCDay();

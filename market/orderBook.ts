@@ -1,0 +1,129 @@
+/**
+ * Validates bids where they enter the market and lays them out as an `OrderBook`.
+ * An invalid bid is rejected whole, with a reason, and never stops the others:
+ * a curve with one malformed segment does not say what its owner wants.
+ */
+import type { BusId } from '../core/units.ts';
+import type { Bid, MarketRules, OrderBook, Rejection, RejectionCode } from './types.ts';
+
+export interface OrderBookContext {
+  readonly interval: number;
+  readonly durationH: number;
+  readonly rules: MarketRules;
+  readonly buses: readonly BusId[];
+  /** Agents allowed to trade; bids from anyone else are rejected. */
+  readonly isKnownAgent: (agentId: string) => boolean;
+}
+
+export class OrderBookBuilder {
+  private readonly busIndexOf: Map<string, number>;
+  private readonly bids: Bid[] = [];
+  private readonly bidIds = new Set<string>();
+  private n = 0;
+  private isBuy: Uint8Array;
+  private priceTicks: Float64Array;
+  private quantityQuanta: Float64Array;
+  private bidIndex: Int32Array;
+  private busIndex: Int32Array;
+
+  constructor(
+    private readonly ctx: OrderBookContext,
+    capacity = 1024,
+  ) {
+    this.busIndexOf = new Map(ctx.buses.map((b, i) => [b, i]));
+    this.isBuy = new Uint8Array(capacity);
+    this.priceTicks = new Float64Array(capacity);
+    this.quantityQuanta = new Float64Array(capacity);
+    this.bidIndex = new Int32Array(capacity);
+    this.busIndex = new Int32Array(capacity);
+  }
+
+  /** Adds a bid to the book; returns why not when it is invalid. */
+  add(bid: Bid): Rejection | undefined {
+    const problem = this.check(bid);
+    if (problem) return { bidId: String(bid.id), agentId: String(bid.agentId), interval: bid.interval, ...problem };
+    const { priceTickMwh, quantumKw } = this.ctx.rules;
+    const b = this.bids.length;
+    const bus = this.busIndexOf.get(bid.bus)!;
+    this.bids.push(bid);
+    this.bidIds.add(bid.id);
+    this.reserve(this.n + bid.segments.length);
+    for (const s of bid.segments) {
+      const i = this.n++;
+      this.isBuy[i] = s.side === 'buy' ? 1 : 0;
+      this.priceTicks[i] = Math.round(s.priceMwh / priceTickMwh);
+      this.quantityQuanta[i] = Math.round(s.quantityKw / quantumKw);
+      this.bidIndex[i] = b;
+      this.busIndex[i] = bus;
+    }
+    return undefined;
+  }
+
+  build(): OrderBook {
+    const n = this.n;
+    return {
+      interval: this.ctx.interval,
+      durationH: this.ctx.durationH,
+      rules: this.ctx.rules,
+      buses: this.ctx.buses,
+      bids: this.bids,
+      size: n,
+      isBuy: this.isBuy.subarray(0, n),
+      priceTicks: this.priceTicks.subarray(0, n),
+      quantityQuanta: this.quantityQuanta.subarray(0, n),
+      bidIndex: this.bidIndex.subarray(0, n),
+      busIndex: this.busIndex.subarray(0, n),
+    };
+  }
+
+  private check(bid: Bid): { code: RejectionCode; reason: string } | undefined {
+    const { rules, interval } = this.ctx;
+    if (bid.interval !== interval)
+      return { code: 'unknown-interval', reason: `bid is for interval ${bid.interval}, the book is for interval ${interval}` };
+    if (!this.ctx.isKnownAgent(bid.agentId)) return { code: 'unknown-agent', reason: `agent '${bid.agentId}' is not registered in this market` };
+    if (!this.busIndexOf.has(bid.bus)) return { code: 'unknown-bus', reason: `bus '${bid.bus}' is not in the network` };
+    if (this.bidIds.has(bid.id)) return { code: 'duplicate-bid-id', reason: `bid id '${bid.id}' was already used in this interval` };
+    if (!Array.isArray(bid.segments) || bid.segments.length === 0) return { code: 'empty-curve', reason: 'the bid has no segments' };
+    for (let k = 0; k < bid.segments.length; k++) {
+      const s = bid.segments[k]!;
+      const at = `segment ${k}`;
+      if (s.side !== 'buy' && s.side !== 'sell') return { code: 'invalid-side', reason: `${at}: side must be 'buy' or 'sell', got ${JSON.stringify(s.side)}` };
+      if (typeof s.priceMwh !== 'number' || !Number.isFinite(s.priceMwh))
+        return { code: 'non-finite-price', reason: `${at}: price must be a finite number, got ${String(s.priceMwh)}` };
+      if (typeof s.quantityKw !== 'number' || !Number.isFinite(s.quantityKw))
+        return { code: 'non-finite-quantity', reason: `${at}: quantity must be a finite number, got ${String(s.quantityKw)}` };
+      if (s.quantityKw < 0) return { code: 'negative-quantity', reason: `${at}: quantity must be ≥ 0 kW, got ${s.quantityKw}` };
+      if (s.priceMwh > rules.priceCapMwh) return { code: 'price-above-cap', reason: `${at}: price ${s.priceMwh} is above the cap ${rules.priceCapMwh}` };
+      if (s.priceMwh < rules.priceFloorMwh)
+        return { code: 'price-below-floor', reason: `${at}: price ${s.priceMwh} is below the floor ${rules.priceFloorMwh}` };
+    }
+    return undefined;
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.isBuy.length) return;
+    let cap = this.isBuy.length * 2;
+    while (cap < size) cap *= 2;
+    const grow = <T extends Uint8Array | Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.isBuy = grow(this.isBuy, (n) => new Uint8Array(n));
+    this.priceTicks = grow(this.priceTicks, (n) => new Float64Array(n));
+    this.quantityQuanta = grow(this.quantityQuanta, (n) => new Float64Array(n));
+    this.bidIndex = grow(this.bidIndex, (n) => new Int32Array(n));
+    this.busIndex = grow(this.busIndex, (n) => new Int32Array(n));
+  }
+}
+
+/** Builds a book from bids in one call; handy for tests and `gridbid clear`. */
+export function buildOrderBook(bids: readonly Bid[], ctx: OrderBookContext): { book: OrderBook; rejections: Rejection[] } {
+  const builder = new OrderBookBuilder(ctx, Math.max(16, bids.length * 2));
+  const rejections: Rejection[] = [];
+  for (const bid of bids) {
+    const r = builder.add(bid);
+    if (r) rejections.push(r);
+  }
+  return { book: builder.build(), rejections };
+}

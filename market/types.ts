@@ -1,0 +1,160 @@
+/**
+ * The market's vocabulary: bids in, clearing results out. `market/` never imports
+ * `agents/`: anything that can produce a `Bid` can trade.
+ *
+ * Sign and unit conventions:
+ * - a segment offers to buy or sell `quantityKw` of constant power over the whole
+ *   interval at a limit price `priceMwh` (currency per MWh);
+ * - a buy segment is willing to pay *up to* its price, a sell segment wants *at least* its price;
+ * - awards are never negative; the direction is the segment's side.
+ */
+import type { AgentId, BusId } from '../core/units.ts';
+
+export type Side = 'buy' | 'sell';
+
+export interface BidSegment {
+  readonly side: Side;
+  readonly priceMwh: number;
+  readonly quantityKw: number;
+}
+
+/** One agent's price–quantity curve for one interval at one bus. */
+export interface Bid {
+  /** Unique among the bids of an interval; awards and rejections name it. */
+  readonly id: string;
+  readonly agentId: AgentId;
+  readonly bus: BusId;
+  /** Index of the market interval the bid is for. */
+  readonly interval: number;
+  readonly segments: readonly BidSegment[];
+}
+
+/** How prices are formed and paid. */
+export interface MarketRules {
+  /** Highest admissible bid price; also the price when demand bid at the cap is rationed (scarcity). */
+  readonly priceCapMwh: number;
+  /** Lowest admissible bid price. */
+  readonly priceFloorMwh: number;
+  /**
+   * Price increment. Bid prices are snapped to the nearest tick on entry (as on power
+   * exchanges, e.g. 0.01 €/MWh), so prices compare exactly and sort fast.
+   */
+  readonly priceTickMwh: number;
+  /**
+   * Quantity increment. Quantities are rounded to the nearest quantum on entry and awards
+   * are whole quanta, so cleared buys equal cleared sells exactly (no float drift in settlement).
+   */
+  readonly quantumKw: number;
+  /** Which price in the equilibrium interval a uniform auction picks (see `market/auction.ts`). */
+  readonly priceRule: PriceRule;
+  /** Uniform/nodal (everyone pays or is paid the clearing price at its bus) or pay-as-bid. */
+  readonly pricing: Pricing;
+}
+
+/**
+ * The equilibrium of a single-node auction is an interval of prices [low, high]
+ * at which the maximum quantity clears; it is a single point whenever a block is
+ * only partly accepted. The rule picks the price inside it:
+ * - `partial-block` (GridLAB-D's rule): the price of the partly accepted block;
+ *   when every accepted block is whole, the midpoint;
+ * - `marginal-offer`: the low end (the marginal seller's side, as pay-as-cleared markets state it);
+ * - `marginal-bid`: the high end;
+ * - `midpoint`: the middle (a k = ½ double auction), rounded down to the tick.
+ */
+export type PriceRule = 'partial-block' | 'marginal-offer' | 'marginal-bid' | 'midpoint';
+export type Pricing = 'uniform' | 'pay-as-bid';
+
+export const DEFAULT_RULES: MarketRules = Object.freeze({
+  priceCapMwh: 3000,
+  priceFloorMwh: -500,
+  priceTickMwh: 0.01,
+  quantumKw: 0.001,
+  priceRule: 'partial-block',
+  pricing: 'uniform',
+});
+
+export type RejectionCode =
+  | 'empty-curve'
+  | 'invalid-side'
+  | 'non-finite-price'
+  | 'non-finite-quantity'
+  | 'negative-quantity'
+  | 'price-above-cap'
+  | 'price-below-floor'
+  | 'unknown-agent'
+  | 'unknown-bus'
+  | 'unknown-interval'
+  | 'duplicate-bid-id'
+  | 'gate-closed';
+
+/** A bid that did not enter the book, and why. The rest of the market clears without it. */
+export interface Rejection {
+  readonly bidId: string;
+  readonly agentId: string;
+  readonly interval: number;
+  readonly code: RejectionCode;
+  readonly reason: string;
+}
+
+/**
+ * The accepted bids of one interval in columnar form (one row per segment), the
+ * representation every clearing mechanism works on. Prices and quantities are
+ * stored as whole numbers of ticks and quanta, so sums and comparisons are exact.
+ */
+export interface OrderBook {
+  readonly interval: number;
+  readonly durationH: number;
+  readonly rules: MarketRules;
+  /** Buses in a fixed order; `busIndex` refers to it. */
+  readonly buses: readonly BusId[];
+  /** Accepted bids in submission order; `bidIndex` refers to it. */
+  readonly bids: readonly Bid[];
+  /** Number of segments. */
+  readonly size: number;
+  /** 1 = buy, 0 = sell. */
+  readonly isBuy: Uint8Array;
+  readonly priceTicks: Float64Array;
+  readonly quantityQuanta: Float64Array;
+  readonly bidIndex: Int32Array;
+  readonly busIndex: Int32Array;
+}
+
+export type ClearingStatus =
+  /** A solution was found (possibly with zero traded quantity when bids do not cross). */
+  | 'cleared'
+  /** No feasible dispatch: e.g. inelastic demand the network cannot deliver. */
+  | 'infeasible'
+  | 'unbounded'
+  /** The solver stopped without a trustworthy answer. */
+  | 'solver-error';
+
+export interface BranchFlow {
+  readonly id: string;
+  /** Positive from the branch's `from` bus to its `to` bus. */
+  readonly flowKw: number;
+  /** Thermal limit; Infinity when none. */
+  readonly limitKw: number;
+  /**
+   * Marginal welfare of one more kW of limit, in currency/MWh: zero unless the
+   * branch is at its limit. Non-negative; the direction is that of the flow.
+   */
+  readonly shadowPriceMwh: number;
+}
+
+export interface ClearingResult {
+  readonly interval: number;
+  readonly status: ClearingStatus;
+  /** Human-readable explanation; always set when status is not 'cleared'. */
+  readonly message: string;
+  readonly mechanism: 'double-auction' | 'lp-dispatch';
+  /** Per book segment, whole quanta ≥ 0; cleared buys equal cleared sells exactly. */
+  readonly awardedQuanta: Float64Array;
+  /**
+   * Clearing price per bus (book.buses order), currency/MWh, on the price tick.
+   * NaN where no price is defined (nothing traded and no marginal segment).
+   */
+  readonly busPriceMwh: Float64Array;
+  readonly flows: readonly BranchFlow[];
+  /** Σ buyer value − Σ seller cost of the cleared segments, in currency over the interval. */
+  readonly welfare: number;
+}
