@@ -1,0 +1,22 @@
+/**
+ * `npm run bench [-- <suite-name-filter>]`: runs every benchmark suite and prints
+ * one table; also writes it as JSON to results/bench.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { formatRows, type BenchRow, type BenchSuite } from './harness.ts';
+
+// One line per suite, in the order they run.
+const suites: Array<() => Promise<{ suite: BenchSuite }>> = [
+];
+
+const filter = process.argv[2];
+const rows: BenchRow[] = [];
+for (const load of suites) {
+  const { suite } = await load();
+  if (filter && !suite.name.includes(filter)) continue;
+  process.stderr.write(`running ${suite.name}…\n`);
+  rows.push(...(await suite.run()));
+}
+console.log(formatRows(rows));
+mkdirSync('results', { recursive: true });
+writeFileSync('results/bench.json', `${JSON.stringify(rows, null, 2)}\n`);

@@ -1,0 +1,39 @@
+/**
+ * The `gridbid` command line. Exit codes: 0 success, 1 user error (bad input or
+ * options: a message, never a stack trace), 2 internal error (a bug in gridbid).
+ */
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../core/errors.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_USER_ERROR = 1;
+export const EXIT_INTERNAL_ERROR = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('gridbid')
+    .description('Multi-agent demand response and electricity market simulation.')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  // Each command lives in cli/commands/<name>.ts and registers itself here.
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and resolves to its exit code; never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here too, with exit code 0.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USER_ERROR;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`gridbid: ${err.message}\n`);
+      return EXIT_USER_ERROR;
+    }
+    process.stderr.write(`gridbid: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT_INTERNAL_ERROR;
+  }
+}
