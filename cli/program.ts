@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.ts';
+import { registerRun } from './commands/run.ts';
+import { registerValidate } from './commands/validate.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   // Each command lives in cli/commands/<name>.ts and registers itself here.
+  registerRun(program);
+  registerValidate(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

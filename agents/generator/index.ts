@@ -1,0 +1,57 @@
+/**
+ * `kind: generator` — bulk or distributed supply with an offer curve (segments of
+ * kW at marginal cost), optionally shaped by an hourly availability profile.
+ */
+import { createActor } from 'xstate';
+import { z } from 'zod';
+import type { SimTime } from '../../core/time.ts';
+import { createStrategy } from '../../strategies/registry.ts';
+import type { AgentViewBase } from '../../strategies/types.ts';
+import { groupBaseShape, groupMembers } from '../group.ts';
+import type { AgentKindModule, AgentRuntime } from '../types.ts';
+import { generatorMachine } from './machine.ts';
+import { availableOffer } from './offer.ts';
+
+export const generatorGroupSchema = z.strictObject({
+  kind: z.literal('generator'),
+  ...groupBaseShape,
+  /** Offer curve: blocks of kW at a marginal cost in currency/MWh. */
+  offers: z.array(z.strictObject({ kw: z.number().positive(), priceMwh: z.number() })).min(1),
+  /** Share of each block available in each UTC hour (24 values in [0, 1]): a solar or wind shape. */
+  availabilityByHour: z.array(z.number().min(0).max(1)).length(24).optional(),
+});
+export type GeneratorGroup = z.infer<typeof generatorGroupSchema>;
+
+export interface GeneratorView extends AgentViewBase {
+  readonly kind: 'generator';
+  readonly outputKw: number;
+}
+
+export const generatorKind: AgentKindModule<GeneratorGroup> = {
+  kind: 'generator',
+  groupSchema: generatorGroupSchema,
+  machine: generatorMachine,
+  create(group, env) {
+    const strategy = createStrategy(group.strategy ?? 'truthful');
+    return groupMembers(group, env.defaultBus).map((m): AgentRuntime => {
+      const actor = createActor(generatorMachine).start();
+      const view = (t: SimTime): GeneratorView =>
+        Object.freeze({
+          agentId: m.id,
+          kind: 'generator',
+          demand: [],
+          supply: Object.freeze(availableOffer(group.offers, group.availabilityByHour, t)),
+          outputKw: actor.getSnapshot().context.outputKw,
+        });
+      return {
+        id: m.id,
+        kind: 'generator',
+        bus: m.bus,
+        actor,
+        bid: (interval, market) => (actor.getSnapshot().value === 'faulted' ? [] : strategy.bid(view(interval.start), market)),
+        settle: (award) => actor.send({ type: 'CLEARED', sellKw: award.sellKw - award.buyKw, durationH: award.interval.durationH }),
+        observe: () => ({ state: String(actor.getSnapshot().value), baselineKw: 0, unservedKwh: 0 }),
+      };
+    });
+  },
+};

@@ -1,0 +1,55 @@
+/**
+ * Fields every `agents:` entry shares: how many agents, their ids, where they
+ * sit in the network, how they bid and how late their messages may arrive.
+ */
+import { z } from 'zod';
+import { type AgentId, agentId, type BusId, busId } from '../core/units.ts';
+import { strategyRefSchema } from '../strategies/registry.ts';
+
+export const groupBaseShape = {
+  /** Number of agents in the group (default 1). */
+  count: z.int().positive().max(1_000_000).default(1),
+  /** Agent id for a single agent; with count > 1 use `idPrefix`. */
+  id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits and _ . : - only').optional(),
+  /** Ids become `<idPrefix>-1` … `<idPrefix>-<count>`; defaults to the kind. */
+  idPrefix: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits and _ . : - only').optional(),
+  /** The bus every agent of the group connects to. */
+  bus: z.string().min(1).optional(),
+  /** Spread the group over these buses, round-robin. */
+  buses: z.array(z.string().min(1)).min(1).optional(),
+  strategy: strategyRefSchema.optional(),
+  /**
+   * Communication latency of each bid, drawn uniformly per interval from [min, max]
+   * minutes after the agent's bidding time (one minute before gate closure). A bid
+   * delayed past the gate is rejected as late.
+   */
+  commsLatencyMinutes: z.strictObject({ min: z.number().min(0), max: z.number().min(0) }).optional(),
+} as const;
+
+export interface GroupBase {
+  count: number;
+  id?: string | undefined;
+  idPrefix?: string | undefined;
+  bus?: string | undefined;
+  buses?: string[] | undefined;
+  strategy?: z.infer<typeof strategyRefSchema> | undefined;
+  commsLatencyMinutes?: { min: number; max: number } | undefined;
+}
+
+export interface GroupMember {
+  readonly id: AgentId;
+  readonly bus: BusId;
+  /** 0-based position in the group. */
+  readonly index: number;
+}
+
+/** Expands a group into its members' ids and buses. */
+export function groupMembers(group: GroupBase & { kind: string }, defaultBus: BusId): GroupMember[] {
+  const members: GroupMember[] = [];
+  for (let i = 0; i < group.count; i++) {
+    const id = group.count === 1 && group.id ? group.id : `${group.idPrefix ?? group.id ?? group.kind}-${i + 1}`;
+    const bus = group.buses ? group.buses[i % group.buses.length]! : (group.bus ?? defaultBus);
+    members.push({ id: agentId(id), bus: busId(bus), index: i });
+  }
+  return members;
+}

@@ -1,0 +1,66 @@
+/**
+ * What the engine needs from every agent, whatever its kind. Each kind lives in
+ * its own folder (`agents/<kind>/`): an XState machine that owns the lifecycle,
+ * pure functions for its physics, a config schema for scenario files, and a
+ * `create` function that wires them to a strategy into `AgentRuntime`s.
+ */
+import type { AnyActorRef, AnyStateMachine } from 'xstate';
+import type { z } from 'zod';
+import type { RandomService } from '../core/rng.ts';
+import type { AgentId, BusId } from '../core/units.ts';
+import type { ClockSpec, MarketInterval } from '../engine/clock.ts';
+import type { BidSegment } from '../market/types.ts';
+import type { MarketView } from '../strategies/types.ts';
+
+/** The result of one interval for one agent, delivered as a single machine event. */
+export interface Award {
+  readonly interval: MarketInterval;
+  /** Cleared purchase and sale, kW over the interval (both ≥ 0). */
+  readonly buyKw: number;
+  readonly sellKw: number;
+  /** Clearing price at the agent's bus, currency/MWh; NaN when none was defined. */
+  readonly priceMwh: number;
+  /** False when the agent's bid was rejected or it did not bid. */
+  readonly bidAccepted: boolean;
+}
+
+/** One agent's row in agents.csv, besides what the engine knows (award, price, cost). */
+export interface AgentObservation {
+  /** The machine's state value, e.g. 'normal', 'curtailed', 'charging'. */
+  readonly state: string;
+  readonly socKwh?: number;
+  readonly indoorTempC?: number;
+  /** What the agent would have consumed (kW) without any price response: the no-flexibility baseline. */
+  readonly baselineKw: number;
+  /** Wanted energy the agent did not get this interval (kWh), e.g. load shed. */
+  readonly unservedKwh: number;
+}
+
+export interface AgentRuntime {
+  readonly id: AgentId;
+  readonly kind: string;
+  readonly bus: BusId;
+  readonly actor: AnyActorRef;
+  /** Calls the agent's strategy with frozen views and returns its bid for the interval. */
+  bid(interval: MarketInterval, market: MarketView): readonly BidSegment[];
+  /** Delivers the award: exactly one event to the machine. */
+  settle(award: Award): void;
+  /** Reads the agent's state after `settle`, for the recorder. */
+  observe(): AgentObservation;
+}
+
+export interface AgentEnv {
+  readonly random: RandomService;
+  readonly clock: ClockSpec;
+  /** The bus an agent goes to when its group names none. */
+  readonly defaultBus: BusId;
+}
+
+export interface AgentKindModule<G extends { kind: string }> {
+  readonly kind: G['kind'];
+  /** Schema of one `agents:` entry of this kind in a scenario file. */
+  readonly groupSchema: z.ZodType<G>;
+  /** The machine definition, for reports and documentation. */
+  readonly machine: AnyStateMachine;
+  create(group: G, env: AgentEnv): AgentRuntime[];
+}

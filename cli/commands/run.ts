@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { loadScenarioFile } from '../../engine/scenario/load.ts';
+import { runScenario } from '../../engine/run.ts';
+import { OUTPUT_FILES } from '../../output/recorder.ts';
+
+export function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return Number(value);
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run one scenario and write its results (summary.json, CSV files, report.html).')
+    .argument('<scenario>', 'scenario file (.yaml, .yml or .json)')
+    .option('-o, --out <dir>', 'output folder (default: results/<scenario name>)')
+    .option('-s, --seed <n>', 'random seed, overriding the scenario’s', parseSeed)
+    .addHelpText('after', '\nExample:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n')
+    .action((file: string, opts: { out?: string; seed?: number }) => {
+      const scenario = loadScenarioFile(file);
+      const outDir = opts.out ?? join('results', scenario.config.name);
+      const { summary } = runScenario(scenario, { outDir, seed: opts.seed });
+      process.stdout.write(formatSummary(summary, outDir));
+    });
+}
+
+function formatSummary(summary: Record<string, unknown>, outDir: string): string {
+  const k = summary.kpis as Record<string, unknown>;
+  const lines = [
+    `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals, ${String(summary.agents)} agents)`,
+    `energy    ${String(k.demandKwh)} kWh demand, ${String(k.supplyKwh)} kWh supply`,
+    `price     average ${String(k.averagePriceMwh)} /MWh (min ${String(k.minPriceMwh)}, max ${String(k.maxPriceMwh)})`,
+    `peak      ${String(k.peakKw)} kW at ${String(k.peakAt)} (no-flexibility baseline ${String(k.baselinePeakKw)} kW, reduction ${String(k.peakReductionPct)} %)`,
+    `money     buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, surplus ${String(k.merchandisingSurplus)}; balanced every interval: ${String(k.moneyBalancedEveryInterval)}`,
+    `welfare   ${String(k.welfare)}`,
+    `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${(k.agentFaults as unknown[]).length} agent faults, ${(k.clearingProblems as unknown[]).length} clearing problems`,
+    `results   ${outDir}/ (${OUTPUT_FILES.join(', ')})`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { loadScenarioFile } from '../../engine/scenario/load.ts';
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('Check a scenario file without running it: every problem with its file, line, path and reason.')
+    .argument('<scenario>', 'scenario file (.yaml, .yml or .json)')
+    .addHelpText('after', '\nExample:\n  gridbid validate scenarios/default.yaml\n')
+    .action((file: string) => {
+      const { config } = loadScenarioFile(file);
+      const agents = config.agents.reduce((n, g) => n + g.count, 0);
+      process.stdout.write(`${file}: ok (${config.name}: ${agents} agents in ${config.agents.length} groups, ${config.days} day(s) of ${config.intervalMinutes}-minute intervals)\n`);
+    });
+}

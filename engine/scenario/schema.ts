@@ -1,0 +1,42 @@
+/**
+ * The scenario file format (YAML or JSON). Unknown keys are errors everywhere,
+ * so a typo is never silently ignored. Units are in the key names.
+ */
+import { z } from 'zod';
+import { parseSimTime } from '../../core/time.ts';
+import { agentGroupSchema } from '../../agents/registry.ts';
+
+const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, {
+  message: 'expected an ISO-8601 UTC time such as 2026-07-01T00:00:00Z',
+});
+
+export const marketSchema = z.strictObject({
+  /** Clearing mechanism: `auto` uses the double auction on one bus and LP dispatch on a network. */
+  mechanism: z.enum(['auto', 'double-auction', 'lp']).default('auto'),
+  priceRule: z.enum(['partial-block', 'marginal-offer', 'marginal-bid', 'midpoint']).default('partial-block'),
+  pricing: z.enum(['uniform', 'pay-as-bid']).default('uniform'),
+  priceCapMwh: z.number().default(3000),
+  priceFloorMwh: z.number().default(-500),
+  priceTickMwh: z.number().positive().default(0.01),
+  quantumKw: z.number().positive().default(0.001),
+  /** The gate for an interval closes this many minutes before it starts. */
+  gateClosureMinutes: z.number().min(0).max(24 * 60).default(5),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  /** Seed of every random draw in the run (overridden by `--seed`). */
+  seed: z.int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
+  /** Start of the first market interval, UTC. */
+  start: isoTime,
+  /** Length of the simulated horizon. */
+  days: z.number().positive().max(366).default(1),
+  intervalMinutes: z.int().positive().max(24 * 60).default(15),
+  market: marketSchema.default(marketSchema.parse({})),
+  agents: z.array(agentGroupSchema).min(1),
+});
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type ScenarioConfig = z.infer<typeof scenarioSchema>;
+export type MarketConfig = z.infer<typeof marketSchema>;

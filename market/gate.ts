@@ -1,0 +1,59 @@
+/**
+ * Gate closure as an RxJS operator. Bids and gate-closing events arrive on one
+ * stream in virtual-time order; when the gate of an interval closes, its book of
+ * bids is emitted. A bid that arrives for an interval whose gate has closed, or
+ * stamped after that gate, is emitted as a rejection: never silently dropped.
+ */
+import { Observable, type OperatorFunction } from 'rxjs';
+import { formatSimTime, type SimTime } from '../core/time.ts';
+import type { Bid, Rejection } from './types.ts';
+
+export type GateInput =
+  | { readonly type: 'bid'; readonly bid: Bid; readonly submittedAt: SimTime }
+  | { readonly type: 'close'; readonly interval: number; readonly at: SimTime };
+
+export type GateOutput =
+  | { readonly type: 'closed'; readonly interval: number; readonly at: SimTime; readonly bids: readonly Bid[] }
+  | { readonly type: 'rejected'; readonly rejection: Rejection; readonly submittedAt: SimTime };
+
+/**
+ * @param gateTimeOf the gate-closure time of an interval: a bid stamped later is late
+ *   even if it reaches the operator before the close event.
+ */
+export function gateClosure(gateTimeOf: (interval: number) => SimTime): OperatorFunction<GateInput, GateOutput> {
+  return (source) =>
+    new Observable<GateOutput>((subscriber) => {
+      const open = new Map<number, Bid[]>();
+      const closed = new Set<number>();
+      const reject = (bid: Bid, submittedAt: SimTime, reason: string): void =>
+        subscriber.next({
+          type: 'rejected',
+          submittedAt,
+          rejection: { bidId: bid.id, agentId: bid.agentId, interval: bid.interval, code: 'gate-closed', reason },
+        });
+      return source.subscribe({
+        next(event) {
+          if (event.type === 'bid') {
+            const { bid, submittedAt } = event;
+            const gate = gateTimeOf(bid.interval);
+            if (closed.has(bid.interval)) {
+              reject(bid, submittedAt, `arrived at ${formatSimTime(submittedAt)}, after the gate of interval ${bid.interval} closed at ${formatSimTime(gate)}`);
+            } else if (submittedAt > gate) {
+              reject(bid, submittedAt, `submitted at ${formatSimTime(submittedAt)}, after gate closure at ${formatSimTime(gate)}`);
+            } else {
+              let book = open.get(bid.interval);
+              if (!book) open.set(bid.interval, (book = []));
+              book.push(bid);
+            }
+          } else {
+            const bids = open.get(event.interval) ?? [];
+            open.delete(event.interval);
+            closed.add(event.interval);
+            subscriber.next({ type: 'closed', interval: event.interval, at: event.at, bids });
+          }
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}

@@ -1,0 +1,21 @@
+/**
+ * Truthful bidding: every agent bids its own valuation curve as it is — demand at
+ * its value, supply at its marginal cost. In a uniform-price market with many
+ * small agents this is (close to) a dominant strategy, which makes it the
+ * reference the other strategies are compared with.
+ */
+import type { BidSegment } from '../market/types.ts';
+import type { AgentViewBase, MarketView, Strategy } from './types.ts';
+
+export function valuationBids(view: AgentViewBase, market: MarketView, markup = 0): BidSegment[] {
+  const out: BidSegment[] = [];
+  const clamp = (p: number): number => Math.min(market.priceCapMwh, Math.max(market.priceFloorMwh, p));
+  for (const s of view.demand) if (s.kw > 0) out.push({ side: 'buy', priceMwh: clamp(s.valueMwh * (1 - markup)), quantityKw: s.kw });
+  for (const s of view.supply) if (s.kw > 0) out.push({ side: 'sell', priceMwh: clamp(s.valueMwh * (1 + markup)), quantityKw: s.kw });
+  return out;
+}
+
+export const truthful: Strategy = {
+  id: 'truthful',
+  bid: (view, market) => valuationBids(view, market),
+};

@@ -1,0 +1,69 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { InputFileError } from '../../core/errors.ts';
+import { loadScenarioFile } from '../../engine/scenario/load.ts';
+import { gridbid, gridbidInProcess, hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
+
+const dir = 'test/fixtures/scenarios/bad';
+const expected = JSON.parse(readFileSync(join(REPO_ROOT, dir, 'expected.json'), 'utf8')) as Record<string, { line?: number; path: string; reason: string }>;
+const files = readdirSync(join(REPO_ROOT, dir)).filter((f) => f !== 'expected.json');
+
+describe('malformed scenario files', () => {
+  it('has at least 15 of them, each with an expectation', () => {
+    expect(files.length).to.be.at.least(15);
+    expect(Object.keys(expected).sort()).to.deep.equal([...files].sort());
+  });
+
+  for (const f of files) {
+    const file = join(dir, f);
+    it(`${f}: names the file, the path and the reason`, () => {
+      const want = expected[f]!;
+      let err: unknown;
+      try {
+        loadScenarioFile(join(REPO_ROOT, file));
+      } catch (e) {
+        err = e;
+      }
+      expect(err, 'should fail').to.be.instanceOf(InputFileError);
+      const issue = (err as InputFileError).issues[0]!;
+      expect(issue.path === '' ? '(document)' : issue.path).to.equal(want.path);
+      expect(issue.message).to.contain(want.reason);
+      if (want.line !== undefined) expect(issue.line).to.equal(want.line);
+    });
+  }
+
+  it('`gridbid validate` exits 1 with file:line, path and reason and no stack trace, for every one', async () => {
+    for (const f of files) {
+      const want = expected[f]!;
+      const r = await gridbidInProcess(['validate', join(dir, f)]);
+      expect(r.status, f).to.equal(1);
+      expect(r.stderr, f).to.contain(`${join(dir, f)}${want.line !== undefined ? `:${want.line}:` : ''}`);
+      expect(r.stderr, f).to.contain(want.path);
+      expect(r.stderr, f).to.contain(want.reason);
+      expect(hasStackTrace(r.stderr), f).to.equal(false);
+      expect(r.stdout, f).to.equal('');
+    }
+  });
+
+  it('the installed executable behaves the same (child process, three samples)', function () {
+    this.timeout(60_000);
+    for (const f of ['02-unknown-top-key.yaml', '08-yaml-syntax.yaml', '20-json-bad-type.json']) {
+      const r = gridbid(['validate', join(dir, f)]);
+      expect(r.status, f).to.equal(1);
+      expect(r.stderr, f).to.contain(expected[f]!.reason);
+      expect(hasStackTrace(r.stderr), f).to.equal(false);
+    }
+  });
+
+  it('reports every problem of a file at once, in line order', () => {
+    try {
+      loadScenarioFile(join(REPO_ROOT, 'test/fixtures/scenarios/several-problems.yaml'));
+      expect.fail('should fail');
+    } catch (e) {
+      const issues = (e as InputFileError).issues;
+      expect(issues.map((i) => i.path)).to.deep.equal(['seeed', 'market.priceCap', 'agents[0].offers[0].kw', 'agents[1].kind']);
+      expect(issues.map((i) => i.line)).to.deep.equal([3, 5, 9, 10]);
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { TestScheduler } from 'rxjs/testing';
+import { simTime } from '../../core/time.ts';
+import { agentId, busId } from '../../core/units.ts';
+import { gateClosure, type GateInput, type GateOutput } from '../../market/gate.ts';
+import type { Bid } from '../../market/types.ts';
+
+// Interval k's gate closes at virtual time 100·k + 95.
+const gateTimeOf = (k: number) => simTime(100 * k + 95);
+const bid = (agent: string, interval: number): Bid => ({
+  id: `${agent}@${interval}`,
+  agentId: agentId(agent),
+  bus: busId('main'),
+  interval,
+  segments: [{ side: 'buy', priceMwh: 50, quantityKw: 1 }],
+});
+
+describe('gateClosure (marble tests in virtual time)', () => {
+  const scheduler = () => new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+
+  it('emits the book of an interval when its gate closes, with the bids that arrived before', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const a = bid('a', 0);
+      const b = bid('b', 0);
+      const input = cold<GateInput>('a-b-c|', {
+        a: { type: 'bid', bid: a, submittedAt: simTime(10) },
+        b: { type: 'bid', bid: b, submittedAt: simTime(20) },
+        c: { type: 'close', interval: 0, at: simTime(95) },
+      });
+      expectObservable(input.pipe(gateClosure(gateTimeOf))).toBe('----c|', {
+        c: { type: 'closed', interval: 0, at: simTime(95), bids: [a, b] } satisfies GateOutput,
+      });
+    });
+  });
+
+  it('rejects a bid arriving after its gate closed, with a reason, and keeps the next interval open', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const late = bid('late', 0);
+      const next = bid('next', 1);
+      const input = cold<GateInput>('c-l-n-d|', {
+        c: { type: 'close', interval: 0, at: simTime(95) },
+        l: { type: 'bid', bid: late, submittedAt: simTime(97) },
+        n: { type: 'bid', bid: next, submittedAt: simTime(150) },
+        d: { type: 'close', interval: 1, at: simTime(195) },
+      });
+      expectObservable(input.pipe(gateClosure(gateTimeOf))).toBe('c-r---d|', {
+        c: { type: 'closed', interval: 0, at: simTime(95), bids: [] },
+        r: {
+          type: 'rejected',
+          submittedAt: simTime(97),
+          rejection: {
+            bidId: 'late@0',
+            agentId: 'late',
+            interval: 0,
+            code: 'gate-closed',
+            reason: 'arrived at 1970-01-01T00:00:00.097Z, after the gate of interval 0 closed at 1970-01-01T00:00:00.095Z',
+          },
+        },
+        d: { type: 'closed', interval: 1, at: simTime(195), bids: [next] },
+      });
+    });
+  });
+
+  it('rejects a bid stamped after the gate even when it reaches the operator before the close event', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const input = cold<GateInput>('a-c|', {
+        a: { type: 'bid', bid: bid('slow', 0), submittedAt: simTime(96) },
+        c: { type: 'close', interval: 0, at: simTime(95) },
+      });
+      const out = input.pipe(gateClosure(gateTimeOf));
+      expectObservable(out).toBe('r-c|', {
+        r: {
+          type: 'rejected',
+          submittedAt: simTime(96),
+          rejection: { bidId: 'slow@0', agentId: 'slow', interval: 0, code: 'gate-closed', reason: 'submitted at 1970-01-01T00:00:00.096Z, after gate closure at 1970-01-01T00:00:00.095Z' },
+        },
+        c: { type: 'closed', interval: 0, at: simTime(95), bids: [] },
+      });
+    });
+  });
+
+  it('accepts bids for a later interval while an earlier one is still open, and propagates errors', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const early = bid('early', 1);
+      const input = cold<GateInput>('e-c-#', {
+        e: { type: 'bid', bid: early, submittedAt: simTime(5) },
+        c: { type: 'close', interval: 0, at: simTime(95) },
+      });
+      expectObservable(input.pipe(gateClosure(gateTimeOf))).toBe('--c-#', { c: { type: 'closed', interval: 0, at: simTime(95), bids: [] } });
+    });
+  });
+});
