@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { agentId, busId } from '../../core/units.ts';
+import { formatMoney } from '../../core/money.ts';
+import { doubleAuction } from '../../market/auction.ts';
+import { buildOrderBook } from '../../market/orderBook.ts';
+import { settle } from '../../market/settlement.ts';
+import { type Bid, type ClearingResult, DEFAULT_RULES, type MarketRules, type OrderBook } from '../../market/types.ts';
+
+const main = busId('main');
+const bid = (agent: string, side: 'buy' | 'sell', priceMwh: number, quantityKw: number, bus = main): Bid => ({
+  id: agent,
+  agentId: agentId(agent),
+  bus,
+  interval: 0,
+  segments: [{ side, priceMwh, quantityKw }],
+});
+const book = (bids: Bid[], rules: MarketRules = DEFAULT_RULES, durationH = 0.25, buses = [main]): OrderBook =>
+  buildOrderBook(bids, { interval: 0, durationH, rules, buses, isKnownAgent: () => true }).book;
+
+describe('settle', () => {
+  it('uniform price, by hand: 15 minutes at 45.67 /MWh', () => {
+    // Buyer 3.333 kW, sellers 2 kW @ 30 and 1.333 kW of 4 kW @ 45.67 (the marginal, partly accepted offer).
+    const b = book([bid('home', 'buy', 120, 3.333), bid('cheap', 'sell', 30, 2), bid('peaker', 'sell', 45.67, 4)]);
+    const r = doubleAuction(b);
+    expect(r.busPriceMwh[0]).to.equal(45.67);
+    const s = settle(b, r);
+    // home: 3.333 kW × 0.25 h × 45.67 /MWh / 1000 = 0.0380545275
+    expect(formatMoney(s.perBid[0]!.payment)).to.equal('0.0380545275');
+    // cheap: −2 × 0.25 × 45.67 / 1000 = −0.022835; peaker: −1.333 × 0.25 × 45.67 / 1000 = −0.0152195275
+    expect(formatMoney(s.perBid[1]!.payment)).to.equal('-0.022835');
+    expect(formatMoney(s.perBid[2]!.payment)).to.equal('-0.0152195275');
+    expect(formatMoney(s.buyersPay)).to.equal('0.0380545275');
+    expect(formatMoney(s.sellersReceive)).to.equal('0.0380545275');
+    expect(s.merchandisingSurplus.isZero()).to.equal(true);
+    expect(s.imbalance.isZero()).to.equal(true);
+  });
+
+  it('pay-as-bid, by hand: each pays or is paid its own price; the spread is the surplus', () => {
+    const rules = { ...DEFAULT_RULES, pricing: 'pay-as-bid' as const };
+    const b = book([bid('home', 'buy', 100, 4), bid('cheap', 'sell', 30, 2), bid('mid', 'sell', 50, 2)], rules, 1);
+    const s = settle(b, doubleAuction(b));
+    // home pays 4 × 100 / 1000 = 0.4; cheap gets 2 × 30 / 1000 = 0.06; mid gets 2 × 50 / 1000 = 0.1
+    expect(s.perBid.map((p) => formatMoney(p.payment))).to.deep.equal(['0.4', '-0.06', '-0.1']);
+    expect(formatMoney(s.merchandisingSurplus)).to.equal('0.24');
+    expect(s.imbalance.isZero()).to.equal(true);
+  });
+
+  it('nodal prices: the congestion rent is Σ price × net withdrawal by bus', () => {
+    // A hand-made two-bus result: 10 kW flow from A (price 20) to B (price 50).
+    const a = busId('A');
+    const bB = busId('B');
+    const b = book([bid('gen', 'sell', 20, 10, a), bid('load', 'buy', 80, 10, bB)], DEFAULT_RULES, 1, [a, bB]);
+    const result: ClearingResult = {
+      interval: 0,
+      status: 'cleared',
+      message: '',
+      mechanism: 'lp-dispatch',
+      awardedQuanta: Float64Array.from([10_000, 10_000]),
+      busPriceMwh: Float64Array.from([20, 50]),
+      flows: [],
+      welfare: 0.6,
+    };
+    const s = settle(b, result);
+    expect(formatMoney(s.buyersPay)).to.equal('0.5');
+    expect(formatMoney(s.sellersReceive)).to.equal('0.2');
+    expect(formatMoney(s.merchandisingSurplus)).to.equal('0.3'); // 10 kW × (50 − 20) / 1000
+    expect(s.imbalance.isZero()).to.equal(true);
+  });
+
+  it('falls back to all-decimal arithmetic when integer products would pass 2^53, with the same answer', () => {
+    const rules = { ...DEFAULT_RULES, quantumKw: 1e-9, priceTickMwh: 1e-6, priceCapMwh: 5000 };
+    const b = book([bid('big', 'buy', 4999.999999, 9e6), bid('gen', 'sell', 1234.567891, 9e6)], rules, 1);
+    const s = settle(b, doubleAuction(b));
+    // 9e6 kW × 1 h × p / 1000 at the one price
+    const p = doubleAuction(b).busPriceMwh[0]!;
+    expect(formatMoney(s.perBid[0]!.payment)).to.equal(formatMoney(s.perBid[1]!.payment.neg()));
+    expect(s.perBid[0]!.payment.toNumber()).to.be.closeTo((9e6 * p) / 1000, 1e-3);
+    expect(s.imbalance.isZero()).to.equal(true);
+  });
+
+  it('property: every interval closes exactly, under both pricing rules, and per-bid payments sum to the totals', () => {
+    const seg = fc.record({
+      side: fc.constantFrom<'buy' | 'sell'>('buy', 'sell'),
+      price: fc.integer({ min: -50_000, max: 300_000 }).map((c) => c / 100),
+      kw: fc.integer({ min: 0, max: 5_000_000 }).map((w) => w / 1000),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(seg, { minLength: 1, maxLength: 4 }), { maxLength: 30 }), fc.constantFrom('uniform', 'pay-as-bid'), fc.constantFrom(0.25, 0.5, 1), (curves, pricing, h) => {
+        const rules = { ...DEFAULT_RULES, pricing: pricing as 'uniform' | 'pay-as-bid' };
+        const bids: Bid[] = curves.map((c, i) => ({
+          id: `b${i}`,
+          agentId: agentId(`a${i}`),
+          bus: main,
+          interval: 0,
+          segments: c.map((s) => ({ side: s.side, priceMwh: s.price, quantityKw: s.kw })),
+        }));
+        const b = book(bids, rules, h);
+        const s = settle(b, doubleAuction(b));
+        expect(s.imbalance.isZero()).to.equal(true);
+        if (pricing === 'uniform') expect(s.merchandisingSurplus.isZero()).to.equal(true);
+        else expect(s.merchandisingSurplus.isNegative()).to.equal(false); // buyers never pay less than sellers get
+        const net = s.perBid.reduce((acc, p) => acc.plus(p.payment), s.buyersPay.minus(s.buyersPay));
+        expect(net.equals(s.buyersPay.minus(s.sellersReceive))).to.equal(true);
+      }),
+    );
+  });
+});
