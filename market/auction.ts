@@ -111,12 +111,16 @@ export function doubleAuctionWith(book: OrderBook, method: LevelMethod): Clearin
  * Above this many histogram buckets per (crossing) segment, sorting is cheaper; the
  * absolute bounds keep the buckets' memory small (2 × 8 B per bucket: 64 MiB at 2^22).
  *
- * Measured here (Node 20, 1e6 random prices on the 0.01 tick, 3500-wide range = 350 001
- * ticks): native Float64Array sort of 1e6 prices ≈ 130 ms; sorting packed keys of the two
- * halves ≈ 150 ms; bucketing 1e6 quantities by tick and scanning 2 × 350 001 buckets ≈
- * 10 ms. With the default rules any realistic book has a tick range of at most 350 001,
- * so bucketing wins by an order of magnitude from ~1e4 segments up, and the sort is kept for
- * fine ticks or wide ranges with few segments, where buckets would be mostly empty.
+ * Why buckets first, measured here (Node 20, 2 shared cores, `npm run bench -- auction`):
+ * a native Float64Array sort of 1e6 prices takes ≈ 120–140 ms, and sorting the two sides'
+ * packed keys alone costs about the same. The sort path then has to read each segment's
+ * quantity in price order, a random gather over the book that costs as much again (cache
+ * misses), so it clears 1e6 segments in ≈ 300–450 ms (≈ 3× the sort). Bucketing quanta by
+ * tick reads the book sequentially twice and scans the buckets once: ≈ 40–60 ms for 1e6
+ * segments (≈ 0.35× the sort), ≈ 7 ms for 1e5. Only prices in [best offer, best bid] get
+ * buckets, so with the default rules there are at most 350 001 of them, and usually far fewer.
+ * The sort is kept for fine ticks or wide ranges with few segments, where buckets would be
+ * mostly empty.
  */
 const HISTOGRAM_MAX_BUCKETS = 1 << 22;
 const HISTOGRAM_MIN_BUCKETS = 1 << 16;
@@ -338,10 +342,11 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
 }
 
 /**
- * Sorts each side by price with packed keys, key = (ticks − lo) · 2^k + j where j < 2^k
- * numbers the side's segments: an exact integer below 2^53, so the native (comparator-free)
- * Float64Array sort orders by price and the low bits give the segment back. When the keys
- * would not fit (an enormous tick range), it falls back to a comparator sort.
+ * Sorts each side by price with packed keys, key = (ticks − lo) · 2^k + i where 2^k > n and i
+ * is the segment's book index: an exact integer below 2^53, so the native (comparator-free)
+ * Float64Array sort orders by price and the key alone gives back both the price and the
+ * segment (no gather of prices). When the keys would not fit (an enormous tick range), it
+ * falls back to a comparator sort of the indices.
  */
 function levelsBySort(book: OrderBook, lo: number, hi: number): [Levels, Levels] {
   const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
@@ -353,54 +358,42 @@ function levelsBySort(book: OrderBook, lo: number, hi: number): [Levels, Levels]
     if (isBuy[i] === 1) nb++;
     else ns++;
   }
-  const idxB = new Int32Array(nb);
-  const idxS = new Int32Array(ns);
+  const shift = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const packed = (hi - lo + 1) * shift <= Number.MAX_SAFE_INTEGER;
+  const keysB = new Float64Array(nb);
+  const keysS = new Float64Array(ns);
   nb = 0;
   ns = 0;
   for (let i = 0; i < n; i++) {
     const t = priceTicks[i]!;
     if (!(qty[i]! > 0) || t < lo || t > hi) continue;
-    if (isBuy[i] === 1) idxB[nb++] = i;
-    else idxS[ns++] = i;
+    // Unpacked fallback: the key is the index alone, sorted by a comparator below.
+    const key = packed ? (t - lo) * shift + i : i;
+    if (isBuy[i] === 1) keysB[nb++] = key;
+    else keysS[ns++] = key;
   }
-  const sortedTicks = (idx: Int32Array): Float64Array => {
-    const m = idx.length;
-    const shift = 2 ** Math.max(1, Math.ceil(Math.log2(m + 1)));
-    const out = new Float64Array(m);
-    if ((hi - lo + 1) * shift <= Number.MAX_SAFE_INTEGER) {
-      const keys = new Float64Array(m);
-      for (let j = 0; j < m; j++) keys[j] = (priceTicks[idx[j]!]! - lo) * shift + j;
-      keys.sort();
-      const order = new Int32Array(m);
-      for (let j = 0; j < m; j++) {
-        const level = Math.floor(keys[j]! / shift);
-        order[j] = idx[keys[j]! - level * shift]!;
-      }
-      idx.set(order);
-    } else {
-      const arr = Array.from(idx).sort((x, y) => priceTicks[x]! - priceTicks[y]!);
-      idx.set(arr);
-    }
-    for (let j = 0; j < m; j++) out[j] = priceTicks[idx[j]!]!;
-    return out;
-  };
-  const toLevels = (idx: Int32Array, ticks: Float64Array, descending: boolean): Levels => {
-    const m = idx.length;
+  const toLevels = (keys: Float64Array, descending: boolean): Levels => {
+    const m = keys.length;
+    if (packed) keys.sort();
+    else keys.set(Array.from(keys).sort((x, y) => priceTicks[x]! - priceTicks[y]! || x - y));
     const lt = new Float64Array(m);
     const lq = new Float64Array(m);
     let c = -1;
     for (let r = 0; r < m; r++) {
-      const j = descending ? m - 1 - r : r;
-      const t = ticks[j]!;
+      const key = keys[descending ? m - 1 - r : r]!;
+      // (Never read priceTicks[key] for a packed key: out-of-bounds typed-array reads are slow.)
+      const level = packed ? Math.floor(key / shift) : 0;
+      const i = packed ? key - level * shift : key;
+      const t = packed ? level + lo : priceTicks[key]!;
       if (c < 0 || lt[c] !== t) {
         lt[++c] = t;
         lq[c] = 0;
       }
-      lq[c] = lq[c]! + qty[idx[j]!]!;
+      lq[c] = lq[c]! + qty[i]!;
     }
     return { ticks: lt, quanta: lq, count: c + 1 };
   };
-  return [toLevels(idxB, sortedTicks(idxB), true), toLevels(idxS, sortedTicks(idxS), false)];
+  return [toLevels(keysB, true), toLevels(keysS, false)];
 }
 
 /**

@@ -188,6 +188,18 @@ describe('doubleAuction', () => {
       expect(priceOf(result)).to.equal(30.01);
     });
 
+    it('picks tick buckets for a narrow price range and sorting for a wide one, with the same result', () => {
+      const segs = [buy(50, 10), buy(40, 5), sell(20, 8), sell(45, 10)];
+      expect(clearDetailed(makeBook(segs)).detail.method).to.equal('histogram');
+      // A 1e-12 tick makes the range 3e13 ticks: no buckets, and packed keys would pass 2^53,
+      // so this also exercises the comparator fallback of the sort path.
+      const fine = makeBook(segs, { rules: { priceTickMwh: 1e-12 } });
+      const { result, detail } = clearDetailed(fine);
+      expect(detail.method).to.equal('sort');
+      expect(awardsKw(fine, result.awardedQuanta)).to.deep.equal([10, 0, 8, 2]);
+      expect(priceOf(result)).to.equal(45);
+    });
+
     it('pro rata stays exact when allot × quantity exceeds 2^53 (BigInt path)', () => {
       // 6e9 kW = 6e12 quanta shared by offers of 3e9 kW, 6e9 kW and 3e9 kW: allot × q ≈ 3.6e25.
       const { kw } = clear([buy(50, 6e9), sell(40, 3e9), sell(40, 6e9), sell(40, 3e9)]);
