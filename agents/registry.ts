@@ -4,13 +4,14 @@
  */
 import { z } from 'zod';
 import { generatorGroupSchema, generatorKind } from './generator/index.ts';
+import { homeGroupSchema, homeKind } from './home/index.ts';
 import type { AgentKindModule } from './types.ts';
 
-export const agentGroupSchema = z.discriminatedUnion('kind', [generatorGroupSchema]);
+export const agentGroupSchema = z.discriminatedUnion('kind', [generatorGroupSchema, homeGroupSchema]);
 export type AgentGroup = z.infer<typeof agentGroupSchema>;
 
 type AnyKind = AgentKindModule<AgentGroup>;
-export const agentKinds: readonly AnyKind[] = [generatorKind as AnyKind];
+export const agentKinds: readonly AnyKind[] = [generatorKind as AnyKind, homeKind as AnyKind];
 
 export function agentKind(kind: string): AnyKind {
   const k = agentKinds.find((m) => m.kind === kind);

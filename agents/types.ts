@@ -49,8 +49,17 @@ export interface AgentRuntime {
   observe(): AgentObservation;
 }
 
+/** Where the simulated place is: for sun position and local routines. */
+export interface Site {
+  readonly latitude: number;
+  readonly longitude: number;
+  /** Local time = UTC + this offset (no daylight-saving changes within a run). */
+  readonly utcOffsetHours: number;
+}
+
 export interface AgentEnv {
   readonly random: RandomService;
+  readonly site: Site;
   readonly clock: ClockSpec;
   /** The bus an agent goes to when its group names none. */
   readonly defaultBus: BusId;

@@ -105,7 +105,7 @@ export class Simulation {
       priceRule: m.priceRule,
       pricing: m.pricing,
     });
-    const env = { random, clock: this.clock, defaultBus: DEFAULT_BUS };
+    const env = { random, site: cfg.site, clock: this.clock, defaultBus: DEFAULT_BUS };
     this.participants = [];
     for (const group of cfg.agents) {
       const runtimes = agentKind(group.kind).create(group, env);

@@ -33,6 +33,14 @@ export const scenarioSchema = z.strictObject({
   /** Length of the simulated horizon. */
   days: z.number().positive().max(366).default(1),
   intervalMinutes: z.int().positive().max(24 * 60).default(15),
+  /** Where the simulated place is: sun position (PV) and local time (load profiles, occupancy). */
+  site: z
+    .strictObject({
+      latitude: z.number().min(-90).max(90),
+      longitude: z.number().min(-180).max(180),
+      utcOffsetHours: z.number().min(-12).max(14),
+    })
+    .default({ latitude: 52.37, longitude: 4.9, utcOffsetHours: 1 }),
   market: marketSchema.default(marketSchema.parse({})),
   agents: z.array(agentGroupSchema).min(1),
 });

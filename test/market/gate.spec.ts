@@ -16,7 +16,9 @@ const bid = (agent: string, interval: number): Bid => ({
 });
 
 describe('gateClosure (marble tests in virtual time)', () => {
-  const scheduler = () => new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+  const scheduler = () => new TestScheduler((actual, expected) => {
+    expect(actual).to.deep.equal(expected);
+  });
 
   it('emits the book of an interval when its gate closes, with the bids that arrived before', () => {
     scheduler().run(({ cold, expectObservable }) => {
