@@ -1,0 +1,103 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { Decimal } from 'decimal.js';
+import { OUTPUT_FILES } from '../../output/recorder.ts';
+import { gridbid, gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
+
+const readCsv = (path: string): Record<string, string>[] => parse(readFileSync(path), { columns: true });
+const header = (path: string): string[] => readFileSync(path, 'utf8').split('\n')[0]!.split(',');
+
+describe('gridbid run (the real executable)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gridbid-run-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the default scenario: prints a summary, exits 0, writes every output file', function () {
+    this.timeout(60_000);
+    const out = join(dir, 'default');
+    const r = gridbid(['run', 'scenarios/default.yaml', '--out', out]);
+    expect(r.stderr).to.equal('');
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.match(/^scenario {2}default \(seed 42, 96 intervals, 106 agents\)$/m);
+    expect(r.stdout).to.match(/balanced every interval: true/);
+    for (const f of OUTPUT_FILES) expect(existsSync(join(out, f)), f).to.equal(true);
+    expect(existsSync(join(out, 'agents.csv.partial'))).to.equal(false);
+  });
+
+  it('writes the columns DESIGN.md §4 names, in that order, first', () => {
+    const out = join(dir, 'default');
+    expect(header(join(out, 'intervals.csv')).slice(0, 5)).to.deep.equal(['interval_start', 'bus', 'price', 'demand_kw', 'supply_kw']);
+    expect(header(join(out, 'agents.csv')).slice(0, 10)).to.deep.equal([
+      'interval_start', 'agent_id', 'kind', 'bus', 'state', 'award_kw', 'price', 'cost', 'soc_kwh', 'indoor_temp_c',
+    ]);
+    expect(header(join(out, 'flows.csv')).slice(0, 4)).to.deep.equal(['interval_start', 'line_id', 'flow_kw', 'limit_kw']);
+    expect(header(join(out, 'events.csv')).slice(0, 7)).to.deep.equal(['interval_start', 'issuer', 'target', 'type', 'requested_kw', 'response', 'delivered_kw']);
+  });
+
+  it('agents.csv balances energy and money every interval, and agrees with intervals.csv', () => {
+    const out = join(dir, 'default');
+    const agents = readCsv(join(out, 'agents.csv'));
+    const intervals = readCsv(join(out, 'intervals.csv'));
+    expect(agents.length).to.equal(96 * 106);
+    const byT = new Map<string, { kw: Decimal; cost: Decimal; demand: Decimal }>();
+    for (const row of agents) {
+      const e = byT.get(row.interval_start!) ?? { kw: new Decimal(0), cost: new Decimal(0), demand: new Decimal(0) };
+      const kw = new Decimal(row.award_kw!);
+      e.kw = e.kw.plus(kw);
+      e.cost = e.cost.plus(row.cost!);
+      if (kw.gt(0)) e.demand = e.demand.plus(kw);
+      byT.set(row.interval_start!, e);
+    }
+    expect(byT.size).to.equal(96);
+    for (const row of intervals) {
+      const e = byT.get(row.interval_start!)!;
+      expect(e.kw.isZero(), `energy at ${row.interval_start}`).to.equal(true); // Σ consumption = Σ injection
+      expect(e.cost.isZero(), `money at ${row.interval_start}`).to.equal(true); // buyers pay = sellers receive, exactly
+      expect(e.demand.toFixed(3)).to.equal(row.demand_kw);
+    }
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.kpis.moneyBalancedEveryInterval).to.equal(true);
+    expect(summary.kpis.totalCost).to.equal(summary.kpis.sellersRevenue);
+  });
+
+  it('report.html is self-contained: no external script, stylesheet or image', () => {
+    const html = readFileSync(join(dir, 'default', 'report.html'), 'utf8');
+    expect(html).not.to.match(/<(script|link|img)[^>]+(src|href)=["']?(https?:)?\/\//i);
+    expect(html).to.contain('uPlot');
+    expect(html).to.contain('"id":"prices"');
+  });
+
+  it('exit 1 with a message and no stack trace on user errors', async () => {
+    for (const [args, message] of [
+      [['run', 'no/such/file.yaml'], 'no/such/file.yaml: no such file'],
+      [['run', 'scenarios/default.yaml', '--seed', 'abc'], "option '-s, --seed <n>' argument 'abc' is invalid"],
+      [['run', 'README.md'], 'expected a .yaml, .yml or .json scenario file'],
+      [['run'], "missing required argument 'scenario'"],
+      [['frobnicate'], "unknown command 'frobnicate'"],
+    ] as const) {
+      const r = await gridbidInProcess(args);
+      expect(r.status, args.join(' ')).to.equal(1);
+      expect(r.stderr, args.join(' ')).to.contain(message);
+      expect(hasStackTrace(r.stderr)).to.equal(false);
+    }
+  });
+
+  it('--help on each command exits 0 and shows its usage', async () => {
+    for (const cmd of ['run', 'validate']) {
+      const r = await gridbidInProcess([cmd, '--help']);
+      expect(r.status).to.equal(0);
+      expect(r.stdout).to.contain(`Usage: gridbid ${cmd}`);
+    }
+  });
+
+  it('validate prints ok and exits 0 on a good scenario', async () => {
+    const r = await gridbidInProcess(['validate', 'scenarios/default.yaml']);
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.equal('scenarios/default.yaml: ok (default: 106 agents in 7 groups, 1 day(s) of 15-minute intervals)\n');
+  });
+});
