@@ -1,0 +1,407 @@
+/**
+ * Bills: one pure function per tariff type, and `computeBill` to dispatch.
+ * Exact arithmetic (`Decimal`), rounding only where data enters and once at the
+ * end (rules in `money.ts`). Charges are positive, credits negative; a positive
+ * total is what the customer pays.
+ *
+ * Notation used in the formulas below, for readings i of the billing period:
+ *
+ *     mᵢ  imported kWh (rounded to the Wh)      xᵢ  exported kWh (rounded to the Wh)
+ *     pᵢ  retail energy price of reading i, currency/kWh (the price `retailPriceAt` shows)
+ *     M = Σ mᵢ,  X = Σ xᵢ,  E = Σ mᵢ·pᵢ  (the energy charge)
+ *     f   fixed charge per day, Δ the billing period in days (ms / 86 400 000, exact)
+ *
+ *     total = round_cent_half_up( E + f·Δ + demand charge − export credit )
+ *
+ * Export compensation (any tariff):
+ *
+ *     none          nothing: exports earn and cost nothing
+ *     feed-in       credit = X · r                               r = exportPricePerKwh
+ *     net-metering  V = Σ xᵢ·pᵢ   (exports valued at the retail price of their interval)
+ *                   offset  = min(V, max(E, 0))   (never turns the energy charge into a payment)
+ *                   surplus = max(0, X − M) · c    c = netExportCreditPerKwh (0: surplus earns nothing)
+ *                   credit  = offset + surplus
+ *
+ * With one price all period long this is classic kWh netting: the customer pays
+ * p·(M − X) when M ≥ X, and is paid c·(X − M) when X > M. With time-varying prices
+ * exports are credited at the price of the hour they happen (NEM 2.0-style value
+ * netting), and export value beyond the energy charge is forfeited rather than paid out.
+ *
+ * A reading must not straddle a price boundary (time-of-use period, event window,
+ * market interval, demand window): the bill then throws a `TariffError` instead of
+ * guessing how the energy splits. Readings may not overlap; gaps are allowed (no
+ * energy). Inputs are never mutated.
+ */
+import type { Decimal } from 'decimal.js';
+import type { SimTime } from '../core/time.ts';
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, formatSimTime, simTime } from '../core/time.ts';
+import { ruleMask, weekSlot } from './calendar.ts';
+import { Dec, ZERO, energyKwh, powerKw, rate, roundToCent, sum } from './money.ts';
+import type { Pricer } from './pricing.ts';
+import { makePricer } from './pricing.ts';
+import type {
+  BillingContext,
+  CriticalPeakTariff,
+  DemandChargeTariff,
+  FlatTariff,
+  MeterReading,
+  RealTimeTariff,
+  Tariff,
+  TariffType,
+  TimeOfUseTariff,
+} from './types.ts';
+import { TariffError } from './types.ts';
+
+/** Energy imported at one price label: `amount = kwh × pricePerKwh` (summed per reading when the price varies). */
+export interface EnergyLine {
+  readonly kind: 'energy';
+  /** `energy` (flat), the period name, `critical-peak`, `<period> + critical-peak`, `real-time`. */
+  readonly label: string;
+  readonly kwh: Decimal;
+  /** The price when it is the same for every reading of the line; absent for real-time. */
+  readonly pricePerKwh?: Decimal;
+  readonly amount: Decimal;
+}
+
+/** The demand charge: `amount = peakKw × pricePerKw`. */
+export interface DemandLine {
+  readonly kind: 'demand';
+  readonly label: 'demand charge';
+  /** Highest average import power over one demand window, rounded to the watt. */
+  readonly peakKw: Decimal;
+  /** Start of the (earliest) window with that peak; absent when no window counted. */
+  readonly peakStart?: SimTime;
+  readonly windowMinutes: number;
+  readonly pricePerKw: Decimal;
+  readonly amount: Decimal;
+}
+
+/** The fixed charge: `amount = days × pricePerDay`. */
+export interface FixedLine {
+  readonly kind: 'fixed';
+  readonly label: 'fixed charge';
+  readonly days: Decimal;
+  readonly pricePerDay: Decimal;
+  readonly amount: Decimal;
+}
+
+/** Export compensation; `amount` is negative for a credit. */
+export interface ExportLine {
+  readonly kind: 'export';
+  readonly label: 'feed-in' | 'net-metering offset' | 'net surplus';
+  readonly kwh: Decimal;
+  readonly pricePerKwh?: Decimal;
+  readonly amount: Decimal;
+}
+
+export type BillLine = EnergyLine | DemandLine | FixedLine | ExportLine;
+
+export interface Bill {
+  readonly tariffId: string;
+  readonly tariffType: TariffType;
+  readonly period: { readonly start: SimTime; readonly end: SimTime };
+  /** Σ mᵢ and Σ xᵢ, kWh. */
+  readonly importKwh: Decimal;
+  readonly exportKwh: Decimal;
+  /** Every item, in bill order: energy lines, demand, fixed, export. */
+  readonly lines: readonly BillLine[];
+  readonly energyCharge: Decimal;
+  readonly demandCharge: Decimal;
+  readonly fixedCharge: Decimal;
+  /** Σ of the export lines' amounts: ≤ 0 except for exports valued at negative real-time prices. */
+  readonly exportCredit: Decimal;
+  /** The demand line, when the tariff has a demand charge. */
+  readonly demand?: DemandLine;
+  /** Σ of the lines' amounts, exact. */
+  readonly subtotal: Decimal;
+  /** `total − subtotal`, what rounding to the cent added (|rounding| ≤ 0.005). */
+  readonly rounding: Decimal;
+  /** The subtotal rounded to the cent, half-up. */
+  readonly total: Decimal;
+}
+
+/**
+ * Flat tariff.
+ *
+ *     total = round( p·M + f·Δ − export credit )
+ *
+ * Worked example: p = 0.2150/kWh, f = 0.45/day, one day, M = 25.000 kWh:
+ * 25.000 × 0.2150 = 5.3750; + 0.45 × 1 = 5.8250 → 5.83 (half-up).
+ */
+export function billFlat(tariff: FlatTariff, meter: readonly MeterReading[], context: BillingContext = {}): Bill {
+  return assemble(tariff, meter, context);
+}
+
+/**
+ * Time-of-use tariff: each reading is priced by the period its interval lies in.
+ *
+ *     total = round( Σₖ pₖ · Mₖ + f·Δ − export credit ),   Mₖ = Σ mᵢ over readings in period k
+ *
+ * Worked example (peak 0.3125 weekdays 16–21, shoulder 0.1875 weekdays 7–16 and 21–22,
+ * off-peak 0.0950 otherwise): Friday + Saturday with M_off = 38, M_shoulder = 10,
+ * M_peak = 10 kWh: 38 × 0.0950 + 10 × 0.1875 + 10 × 0.3125 = 3.610 + 1.875 + 3.125 = 8.61.
+ */
+export function billTimeOfUse(tariff: TimeOfUseTariff, meter: readonly MeterReading[], context: BillingContext = {}): Bill {
+  return assemble(tariff, meter, context);
+}
+
+/**
+ * Critical-peak tariff: the underlying flat/TOU price, except in the effective part of
+ * a known event's window (see `events.ts`), where the price is the event price
+ * (or the underlying price plus the adder).
+ *
+ *     pᵢ = P_event (or p_base,i + adder)   if reading i lies in [effectiveFrom, windowEnd) of a known event
+ *          p_base,i                         otherwise
+ *     total = round( Σ mᵢ·pᵢ + f·Δ − export credit )
+ *
+ * Worked example: flat 0.20, event price 0.90 over 14–18, one day with 1 kWh every hour
+ * and 2 kWh in each of the four event hours: 20 × 0.20 + 8 × 0.90 = 4.00 + 7.20 = 11.20.
+ * Billed as of a time before the announcement the event is unknown: 28 × 0.20 = 5.60.
+ */
+export function billCriticalPeak(tariff: CriticalPeakTariff, meter: readonly MeterReading[], context: BillingContext = {}): Bill {
+  return assemble(tariff, meter, context);
+}
+
+/**
+ * Real-time tariff: the market price λᵢ (currency/MWh) of the market interval containing
+ * reading i, passed through.
+ *
+ *     pᵢ = clamp( round(λᵢ, 1e-4)/1000 + adder, floor, cap )
+ *     total = round( Σ mᵢ·pᵢ + f·Δ − export credit )
+ *
+ * Worked example: adder 0.03, cap 0.50; λ = 1200 €/MWh, m = 2.5 kWh:
+ * p = min(1.2000 + 0.03, 0.50) = 0.50, so 2.5 × 0.50 = 1.25 for that hour.
+ */
+export function billRealTime(tariff: RealTimeTariff, meter: readonly MeterReading[], context: BillingContext = {}): Bill {
+  return assemble(tariff, meter, context);
+}
+
+/**
+ * Demand-charge tariff: the energy component, plus the demand charge on the period's
+ * peak. Windows w are clock-aligned blocks of `demandWindowMinutes` (T hours) starting at
+ * UTC midnight; only those starting within `demandHours` count when it is given.
+ *
+ *     D_w  = Σ mᵢ over readings in w / T          (kW; missing readings count as zero)
+ *     peak = max_w D_w (rounded to the W; ties: the earliest window)
+ *     total = round( E + d · peak + f·Δ − export credit ),   d = demandChargePerKw
+ *
+ * Only imports count for demand (exports never lower it). A reading longer than the
+ * window, or crossing a window boundary, throws `reading-spans-demand-windows`.
+ *
+ * Worked example: 60-minute window, 15-minute readings. At 08:00 the readings are
+ * 1.00, 0.25, 0.25, 0.25 kWh (a 4 kW spike, but 1.75 kW over the hour); at 18:00 four
+ * readings of 0.75 kWh (3 kW all hour). Peak = 3.000 kW at 18:00, not 4 kW:
+ * at 12.50/kW the demand charge is 37.50.
+ */
+export function billDemandCharge(tariff: DemandChargeTariff, meter: readonly MeterReading[], context: BillingContext = {}): Bill {
+  return assemble(tariff, meter, context);
+}
+
+/**
+ * The bill of `meter` under `tariff` over the billing period (see `BillingContext`).
+ * Pure. Throws `TariffError` for readings it cannot price (see the module comment)
+ * and `RangeError` for non-finite tariff numbers.
+ */
+export function computeBill(tariff: Tariff, meter: readonly MeterReading[], context: BillingContext = {}): Bill {
+  switch (tariff.type) {
+    case 'flat':
+      return billFlat(tariff, meter, context);
+    case 'time-of-use':
+      return billTimeOfUse(tariff, meter, context);
+    case 'critical-peak':
+      return billCriticalPeak(tariff, meter, context);
+    case 'real-time':
+      return billRealTime(tariff, meter, context);
+    case 'demand-charge':
+      return billDemandCharge(tariff, meter, context);
+    default: {
+      const never: never = tariff;
+      throw new TypeError(`unknown tariff type ${JSON.stringify((never as { type?: unknown }).type)}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+/** A validated reading with exact energies. */
+interface Reading {
+  readonly start: number;
+  readonly end: number;
+  readonly importKwh: Decimal;
+  readonly exportKwh: Decimal;
+}
+
+const iso = (t: number): string => formatSimTime(simTime(t));
+
+/** Validates, converts (Wh) and sorts the readings; resolves the billing period. */
+function prepare(meter: readonly MeterReading[], context: BillingContext): { readings: Reading[]; start: number; end: number } {
+  const readings: Reading[] = meter.map((r, i) => {
+    const at = `reading ${i}`;
+    if (typeof r.start !== 'number' || !Number.isFinite(r.start)) throw new TariffError('invalid-reading', `${at}: start must be a finite SimTime`);
+    const when = `${at} (${iso(r.start)})`;
+    if (typeof r.durationH !== 'number' || !Number.isFinite(r.durationH) || r.durationH <= 0)
+      throw new TariffError('invalid-reading', `${when}: durationH must be a positive number, got ${String(r.durationH)}`);
+    for (const key of ['importKwh', 'exportKwh'] as const) {
+      const v = r[key];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        throw new TariffError('invalid-reading', `${when}: ${key} must be a finite number ≥ 0, got ${String(v)}`);
+    }
+    return { start: r.start, end: r.start + Math.round(r.durationH * MS_PER_HOUR), importKwh: energyKwh(r.importKwh), exportKwh: energyKwh(r.exportKwh) };
+  });
+  readings.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < readings.length; i++) {
+    const prev = readings[i - 1]!;
+    const cur = readings[i]!;
+    if (cur.start < prev.end) throw new TariffError('overlapping-readings', `the reading at ${iso(cur.start)} overlaps the one at ${iso(prev.start)}–${iso(prev.end)}`);
+  }
+  let start: number;
+  let end: number;
+  if (context.period) {
+    ({ start, end } = context.period);
+    if (!Number.isFinite(start) || !Number.isFinite(end) || end < start)
+      throw new TariffError('invalid-period', `the billing period must have finite start ≤ end, got ${String(start)}–${String(end)}`);
+    for (const r of readings)
+      if (r.start < start || r.end > end)
+        throw new TariffError('reading-outside-period', `the reading at ${iso(r.start)}–${iso(r.end)} is outside the billing period ${iso(start)}–${iso(end)}`);
+  } else if (readings.length === 0) {
+    start = end = 0;
+  } else {
+    start = readings[0]!.start;
+    end = readings.reduce((m, r) => Math.max(m, r.end), -Infinity);
+  }
+  return { readings, start, end };
+}
+
+interface Accumulator {
+  kwh: Decimal;
+  price: Decimal | undefined;
+  uniform: boolean;
+  amount: Decimal;
+}
+
+function assemble(tariff: Tariff, meter: readonly MeterReading[], context: BillingContext): Bill {
+  const { readings, start, end } = prepare(meter, context);
+  const pricer: Pricer = makePricer(tariff, {
+    marketPrices: context.marketPrices ?? [],
+    cppEvents: context.cppEvents ?? [],
+    knownBy: context.asOf ?? Infinity,
+  });
+
+  // Energy: Σ mᵢ·pᵢ per label, and V = Σ xᵢ·pᵢ for net metering.
+  const byLabel = new Map<string, Accumulator>();
+  let importKwh = ZERO;
+  let exportKwh = ZERO;
+  let exportValue = ZERO;
+  for (const r of readings) {
+    const { label, pricePerKwh } = pricer.interval(r.start, r.end);
+    importKwh = importKwh.plus(r.importKwh);
+    exportKwh = exportKwh.plus(r.exportKwh);
+    if (!r.exportKwh.isZero()) exportValue = exportValue.plus(r.exportKwh.times(pricePerKwh));
+    if (r.importKwh.isZero()) continue;
+    const acc = byLabel.get(label);
+    const amount = r.importKwh.times(pricePerKwh);
+    if (acc === undefined) byLabel.set(label, { kwh: r.importKwh, price: pricePerKwh, uniform: true, amount });
+    else {
+      acc.kwh = acc.kwh.plus(r.importKwh);
+      acc.amount = acc.amount.plus(amount);
+      if (acc.uniform && !acc.price!.eq(pricePerKwh)) acc.uniform = false;
+    }
+  }
+  const order = (label: string): number => {
+    const k = pricer.labels.indexOf(label);
+    return k < 0 ? pricer.labels.length : k;
+  };
+  const energyLines: EnergyLine[] = [...byLabel.entries()]
+    .sort(([a], [b]) => order(a) - order(b))
+    .map(([label, acc]) => ({
+      kind: 'energy' as const,
+      label,
+      kwh: acc.kwh,
+      ...(acc.uniform && acc.price !== undefined && label !== 'real-time' ? { pricePerKwh: acc.price } : {}),
+      amount: acc.amount,
+    }));
+  const energyCharge = sum(energyLines.map((l) => l.amount));
+
+  const demand = tariff.type === 'demand-charge' ? demandLine(tariff, readings) : undefined;
+  const fixed: FixedLine | undefined =
+    tariff.fixedChargePerDay === undefined ? undefined : fixedLine(rate(tariff.fixedChargePerDay), new Dec(end - start).div(MS_PER_DAY));
+  const exportLines = exportCompensation(tariff, importKwh, exportKwh, energyCharge, exportValue);
+
+  const lines: BillLine[] = [...energyLines, ...(demand ? [demand] : []), ...(fixed ? [fixed] : []), ...exportLines];
+  const subtotal = sum(lines.map((l) => l.amount));
+  const total = roundToCent(subtotal);
+  return {
+    tariffId: tariff.id,
+    tariffType: tariff.type,
+    period: { start: simTime(start), end: simTime(end) },
+    importKwh,
+    exportKwh,
+    lines,
+    energyCharge,
+    demandCharge: demand?.amount ?? ZERO,
+    fixedCharge: fixed?.amount ?? ZERO,
+    exportCredit: sum(exportLines.map((l) => l.amount)),
+    ...(demand ? { demand } : {}),
+    subtotal,
+    rounding: total.minus(subtotal),
+    total,
+  };
+}
+
+function fixedLine(pricePerDay: Decimal, days: Decimal): FixedLine {
+  return { kind: 'fixed', label: 'fixed charge', days, pricePerDay, amount: days.times(pricePerDay) };
+}
+
+function exportCompensation(tariff: Tariff, importKwh: Decimal, exportKwh: Decimal, energyCharge: Decimal, exportValue: Decimal): ExportLine[] {
+  const comp = tariff.export;
+  if (comp === undefined || exportKwh.isZero()) return [];
+  if (comp.type === 'feed-in') {
+    const price = rate(comp.exportPricePerKwh);
+    return [{ kind: 'export', label: 'feed-in', kwh: exportKwh, pricePerKwh: price, amount: exportKwh.times(price).neg() }];
+  }
+  const offset = Dec.min(exportValue, Dec.max(energyCharge, ZERO));
+  const lines: ExportLine[] = [{ kind: 'export', label: 'net-metering offset', kwh: Dec.min(exportKwh, importKwh), amount: offset.neg() }];
+  const surplusKwh = exportKwh.minus(importKwh);
+  if (surplusKwh.gt(0)) {
+    const price = rate(comp.netExportCreditPerKwh);
+    lines.push({ kind: 'export', label: 'net surplus', kwh: surplusKwh, pricePerKwh: price, amount: surplusKwh.times(price).neg() });
+  }
+  return lines;
+}
+
+function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[]): DemandLine {
+  const windowMinutes = tariff.demandWindowMinutes;
+  const windowMs = windowMinutes * MS_PER_MINUTE;
+  if (!Number.isInteger(windowMinutes) || windowMinutes <= 0) throw new RangeError(`demandWindowMinutes must be a positive integer, got ${windowMinutes}`);
+  const mask = tariff.demandHours === undefined ? undefined : ruleMask(tariff.demandHours);
+  const blocks = new Map<number, Decimal>();
+  for (const r of readings) {
+    const b = Math.floor(r.start / windowMs);
+    if (Math.floor((r.end - 1) / windowMs) !== b)
+      throw new TariffError(
+        'reading-spans-demand-windows',
+        `the reading at ${iso(r.start)}–${iso(r.end)} does not fit in one ${windowMinutes}-minute demand window; the meter must measure at least as finely as the window`,
+      );
+    if (mask !== undefined && mask[weekSlot(b * windowMs)] !== 1) continue;
+    blocks.set(b, (blocks.get(b) ?? ZERO).plus(r.importKwh));
+  }
+  let peakKw = ZERO;
+  let peakBlock: number | undefined;
+  for (const b of [...blocks.keys()].sort((x, y) => x - y)) {
+    const kw = powerKw(blocks.get(b)!.times(60).div(windowMinutes));
+    if (peakBlock === undefined || kw.gt(peakKw)) {
+      peakKw = kw;
+      peakBlock = b;
+    }
+  }
+  const pricePerKw = rate(tariff.demandChargePerKw);
+  return {
+    kind: 'demand',
+    label: 'demand charge',
+    peakKw,
+    ...(peakBlock === undefined ? {} : { peakStart: simTime(peakBlock * windowMs) }),
+    windowMinutes,
+    pricePerKw,
+    amount: peakKw.times(pricePerKw),
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * Retail tariffs as data: the shapes a scenario's `tariffs:` section parses into
+ * (`tariffs/schema.ts`), what retailers offer, what bills are computed from
+ * (`tariffs/bill.ts`) and what customers' strategies see as a price signal
+ * (`tariffs/signal.ts`).
+ *
+ * Units are in the key names. Retail energy is priced in **currency per kWh**
+ * (as retail tariffs are written); market prices arrive in currency per MWh
+ * (as everywhere else in gridbid) and are converted with the rules in
+ * `tariffs/money.ts`. Power is kW, energy kWh, times UTC.
+ *
+ * A `Tariff` is plain, JSON-serialisable data: times inside it are ISO-8601
+ * strings, never `SimTime`s, so it can be written to `summary.json` and read back.
+ */
+import type { SimTime } from '../core/time.ts';
+
+/** Days of the week, in `dayOfWeekUtc` order (index 0 = Sunday). */
+export type Weekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
+export const WEEKDAYS: readonly Weekday[] = Object.freeze(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']);
+
+/**
+ * A weekly recurring time range: the hours `[fromHour, toHour)` (UTC) on each of `days`.
+ * Hours are multiples of 0.25 (quarter hours) with `0 ≤ fromHour < toHour ≤ 24`;
+ * a range never wraps past midnight (write `22–24` and `0–7` as two rules, so it is
+ * never ambiguous which day the early hours belong to).
+ */
+export interface TimeRule {
+  readonly days: readonly Weekday[];
+  readonly fromHour: number;
+  readonly toHour: number;
+}
+
+/** One energy price for every hour. */
+export interface FlatEnergy {
+  readonly type: 'flat';
+  /** Currency per imported kWh. */
+  readonly energyPricePerKwh: number;
+}
+
+/** A named time-of-use period (e.g. `peak`), its price and the weekly hours it covers. */
+export interface TouPeriod {
+  readonly name: string;
+  /** Currency per imported kWh during this period. */
+  readonly energyPricePerKwh: number;
+  /** Hours covered; may be empty for the default period. */
+  readonly rules: readonly TimeRule[];
+}
+
+/**
+ * Time-of-use energy prices. Every quarter hour of the week belongs to **exactly one**
+ * period: rules of different periods may not overlap (the order of rules carries no
+ * meaning), and a quarter hour no rule covers belongs to `defaultPeriod`. Without a
+ * default period the rules must cover the whole week. The schema enforces both.
+ */
+export interface TouEnergy {
+  readonly type: 'time-of-use';
+  readonly periods: readonly TouPeriod[];
+  /** Name of the period that takes every hour no rule covers. */
+  readonly defaultPeriod?: string;
+}
+
+/** The energy part of a tariff that has one (critical peak, demand charge). */
+export type EnergyComponent = FlatEnergy | TouEnergy;
+
+/**
+ * How exported energy is compensated; any tariff may carry one. Without one,
+ * exports earn nothing (and cost nothing).
+ *
+ * - `feed-in`: every exported kWh is paid `exportPricePerKwh`, interval by
+ *   interval, with no netting against imports.
+ * - `net-metering`: exports offset imports within the billing period at the
+ *   retail price of the interval in which they were exported (see `bill.ts` for
+ *   the formula); the offset never turns the energy charge into a payment, and a
+ *   net export balance in kWh over the period is credited at
+ *   `netExportCreditPerKwh` (0: surplus exports earn nothing).
+ */
+export type ExportCompensation =
+  | { readonly type: 'feed-in'; readonly exportPricePerKwh: number }
+  | { readonly type: 'net-metering'; readonly netExportCreditPerKwh: number };
+
+/** Fields every tariff has. */
+export interface TariffCommon {
+  /** Unique among the scenario's tariffs; bills and choices name it. */
+  readonly id: string;
+  readonly name?: string;
+  /** Currency per day of the billing period, pro-rated to the millisecond. */
+  readonly fixedChargePerDay?: number;
+  readonly export?: ExportCompensation;
+}
+
+export interface FlatTariff extends TariffCommon, FlatEnergy {}
+
+export interface TimeOfUseTariff extends TariffCommon, TouEnergy {}
+
+/**
+ * A critical-peak event day as scheduled in a scenario: the tariff's event window
+ * on `date` (UTC). It is announced at `announcedAt`, by default exactly
+ * `noticeHours` before the window opens.
+ */
+export interface CppEventSpec {
+  readonly id: string;
+  /** `YYYY-MM-DD`, UTC. */
+  readonly date: string;
+  /** ISO-8601 with a zone; default: the window start minus the tariff's `noticeHours`. */
+  readonly announcedAt?: string;
+}
+
+/**
+ * Critical-peak pricing: an underlying flat or time-of-use energy price, replaced
+ * (`eventPricePerKwh`) or raised (`eventAdderPerKwh`; exactly one of the two) in the
+ * event window of event days.
+ *
+ * Announcement and notice: an event is *known* from its announcement on
+ * (`isEventAnnounced`), and takes effect `noticeHours` after it, never before the
+ * window opens. An event announced with the full notice covers the whole window;
+ * one announced late covers only the rest of the window from announcement + notice.
+ */
+export interface CriticalPeakTariff extends TariffCommon {
+  readonly type: 'critical-peak';
+  readonly energy: EnergyComponent;
+  /** Minimum time between an event's announcement and the start of its event price. */
+  readonly noticeHours: number;
+  /** Hours of an event day the event price applies to, `[fromHour, toHour)` UTC. */
+  readonly eventWindow: { readonly fromHour: number; readonly toHour: number };
+  /** Currency per kWh in effect during an event, replacing the underlying price. */
+  readonly eventPricePerKwh?: number;
+  /** Currency per kWh added to the underlying price during an event. */
+  readonly eventAdderPerKwh?: number;
+  /** Events scheduled in the scenario; events called at run time come through the context. */
+  readonly events: readonly CppEventSpec[];
+}
+
+/**
+ * Real-time pricing: the market price of the interval (currency/MWh, divided by
+ * 1000) plus an adder, then clamped to `[floorPerKwh, capPerKwh]` where they are set.
+ */
+export interface RealTimeTariff extends TariffCommon {
+  readonly type: 'real-time';
+  /** Currency per kWh added to the market price (retail margin, network charges). */
+  readonly adderPerKwh: number;
+  readonly floorPerKwh?: number;
+  readonly capPerKwh?: number;
+}
+
+/**
+ * An energy component plus a demand charge on the billing period's peak demand:
+ * the highest average import power over a clock-aligned window of
+ * `demandWindowMinutes` (blocks start at UTC midnight and every window length after
+ * it), counting only windows that start within `demandHours` when those are given.
+ */
+export interface DemandChargeTariff extends TariffCommon {
+  readonly type: 'demand-charge';
+  readonly energy: EnergyComponent;
+  /** Currency per kW of the period's peak demand. */
+  readonly demandChargePerKw: number;
+  /** Length of the demand window; divides a day (5, 15, 30, 60 …). */
+  readonly demandWindowMinutes: number;
+  /** Windows counted for the peak; absent: every window. */
+  readonly demandHours?: readonly TimeRule[];
+}
+
+export type Tariff = FlatTariff | TimeOfUseTariff | CriticalPeakTariff | RealTimeTariff | DemandChargeTariff;
+export type TariffType = Tariff['type'];
+
+/** One meter interval: energy imported from and exported to the grid over `[start, start + durationH)`. */
+export interface MeterReading {
+  readonly start: SimTime;
+  readonly durationH: number;
+  readonly importKwh: number;
+  readonly exportKwh: number;
+}
+
+/** The market price of one market interval at a customer's bus, currency per MWh. */
+export interface MarketPrice {
+  readonly start: SimTime;
+  readonly durationH: number;
+  readonly priceMwh: number;
+}
+
+/**
+ * A critical-peak event as the engine uses it: scheduled ones are resolved from a
+ * `CppEventSpec` (`resolveScheduledEvents`), run-time ones are created by whoever
+ * calls the event (a retailer, the operator).
+ */
+export interface CppEvent {
+  readonly id: string;
+  /** The critical-peak tariff the event is for; absent: every critical-peak tariff. */
+  readonly tariffId?: string;
+  /** UTC midnight of the event day. */
+  readonly day: SimTime;
+  readonly announcedAt: SimTime;
+}
+
+/** What a bill needs besides the tariff and the meter. */
+export interface BillingContext {
+  /**
+   * Billing period `[start, end)`. Fixed charges are pro-rated over it and the demand
+   * charge takes one peak over it; every reading must lie inside it.
+   * Default: from the first reading's start to the last reading's end.
+   */
+  readonly period?: { readonly start: SimTime; readonly end: SimTime };
+  /** Settled market prices at the customer's bus, for real-time tariffs. */
+  readonly marketPrices?: readonly MarketPrice[];
+  /** Critical-peak events called at run time (added to those the tariff schedules). */
+  readonly cppEvents?: readonly CppEvent[];
+  /** Knowledge time: events announced after it are ignored. Default: every event counts. */
+  readonly asOf?: SimTime;
+}
+
+/** What a price signal needs: the moment it is given, and what is known then. */
+export interface SignalContext {
+  /** The time the signal is given: critical-peak events count only once announced by then. */
+  readonly now: SimTime;
+  /** Market prices (known or forecast) per market interval, for real-time tariffs. */
+  readonly priceForecast?: readonly MarketPrice[];
+  /** Critical-peak events called at run time (added to those the tariff schedules). */
+  readonly cppEvents?: readonly CppEvent[];
+}
+
+export type TariffErrorCode =
+  | 'invalid-reading'
+  | 'overlapping-readings'
+  | 'reading-outside-period'
+  | 'invalid-period'
+  | 'reading-spans-periods'
+  | 'reading-spans-demand-windows'
+  | 'missing-market-price'
+  | 'invalid-market-price'
+  | 'reading-spans-price-intervals'
+  | 'uncovered-time'
+  | 'conflicting-event';
+
+/**
+ * A bill or signal that cannot be computed from what it was given: a malformed or
+ * overlapping reading, a reading that straddles a price boundary (a time-of-use
+ * period, an event window, a market interval, a demand window), a missing market
+ * price. Tagged with a `code` callers can match; never thrown for a valid input.
+ */
+export class TariffError extends Error {
+  override readonly name = 'TariffError';
+  constructor(
+    readonly code: TariffErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
