@@ -397,11 +397,13 @@ function levelsBySort(book: OrderBook, lo: number, hi: number): [Levels, Levels]
 }
 
 /**
- * Gives `allot` quanta to the segments `idx` (book order), whose quantities sum to `total`,
- * pro rata: ⌊allot·qᵢ/total⌋ each, then one more to each of the largest remainders,
- * ties by book order. Exact integer arithmetic (BigInt when allot·qᵢ could exceed 2^53).
+ * Gives `allot` quanta to the segments `idx` (book order), whose quantities `qty[i]` sum to
+ * `total` (0 ≤ allot ≤ total), pro rata: ⌊allot·qᵢ/total⌋ each, written to `out[i]`, then one
+ * more to each of the largest remainders, ties by order in `idx`. Exact integer arithmetic
+ * (BigInt when allot·qᵢ could exceed 2^53). Also used by `market/aggregate.ts`.
+ * @internal
  */
-function shareProRata(idx: readonly number[], qty: Float64Array, allot: number, total: number, out: Float64Array): void {
+export function shareProRata(idx: readonly number[], qty: Float64Array, allot: number, total: number, out: Float64Array): void {
   const m = idx.length;
   if (m === 0) return;
   if (allot === total) {
