@@ -4,7 +4,8 @@
  *
  * Randomness only through the `Rng` passed in. Give each EV its own stream, e.g.
  * `random.stream('ev-42', 'session')`, so adding a car never shifts another car's draws.
- * Truncated normals are drawn by rejection (at most 64 tries, then clipped), so the
+ * Truncated normals are drawn by rejection (at most 64 tries, then the mean clipped to the
+ * window), so the
  * number of uniforms consumed per session varies — another reason for one stream per car.
  *
  * Sources and what is assumed:
@@ -102,7 +103,7 @@ export const WORKPLACE_CHARGER_OPTIONS: readonly ChargerOption[] = Object.freeze
   { kw: kw(22), share: 0.3 },
 ]);
 
-/** A normal draw truncated to [min, max] by rejection (64 tries, then clipped). */
+/** A normal draw truncated to [min, max] by rejection; after 64 misses, the mean clipped to [min, max]. */
 export function truncatedNormal(rng: Rng, mean: number, sd: number, min: number, max: number): number {
   for (let i = 0; i < 64; i++) {
     const x = rng.normal(mean, sd);

@@ -20,7 +20,7 @@
  * electric kW. A COP of 0 means the unit cannot work in that direction.
  *
  * All functions are pure: plain numbers in, plain numbers or small frozen objects out.
- * Preconditions (checked once where parameters enter, see `rcParamsProblems`):
+ * Preconditions (checked once where parameters enter, see `thermalParamsProblems`):
  * R > 0, C > 0, rated kW ≥ 0, COPs ≥ 0. A step Δt ≤ 0 (or NaN) means "no time passes".
  */
 import type { Celsius, Hours, Kw } from '../../core/units.ts';
