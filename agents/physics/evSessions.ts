@@ -5,8 +5,8 @@
  * Randomness only through the `Rng` passed in. Give each EV its own stream, e.g.
  * `random.stream('ev-42', 'session')`, so adding a car never shifts another car's draws.
  * Truncated normals are drawn by rejection (at most 64 tries, then the mean clipped to the
- * window), so the
- * number of uniforms consumed per session varies — another reason for one stream per car.
+ * window), so the number of uniforms consumed per session varies — another reason for one
+ * stream per car.
  *
  * Sources and what is assumed:
  * - Home arrival: normal, mean 17.6 h, sd 3.4 h, and daily distance log-normal with
