@@ -169,7 +169,7 @@ export function billCriticalPeak(tariff: CriticalPeakTariff, meter: readonly Met
  *     pᵢ = clamp( round(λᵢ, 1e-4)/1000 + adder, floor, cap )
  *     total = round( Σ mᵢ·pᵢ + f·Δ − export credit )
  *
- * Worked example: adder 0.03, cap 0.50; λ = 1200 €/MWh, m = 2.5 kWh:
+ * Worked example: adder 0.03, cap 0.50; λ = 1200 /MWh, m = 2.5 kWh:
  * p = min(1.2000 + 0.03, 0.50) = 0.50, so 2.5 × 0.50 = 1.25 for that hour.
  */
 export function billRealTime(tariff: RealTimeTariff, meter: readonly MeterReading[], context: BillingContext = {}): Bill {

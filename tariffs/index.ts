@@ -15,3 +15,4 @@ export { chooseTariff, lambdaFromPowerTacRationality, powerTacInertia, tariffCho
 export type { ParseResult } from './schema.ts';
 export { energyComponentSchema, exportCompensationSchema, parseTariff, parseTariffs, tariffSchema, tariffsSchema, timeRuleSchema, toInputIssues } from './schema.ts';
 export { Dec, energyKwh, perKwhFromPerMwh, rate, roundToCent } from './money.ts';
+export { meterIntervalIssues } from './compat.ts';

@@ -177,7 +177,7 @@ describe('tariffs: hand-computed bills', () => {
     const meter = readings('2026-07-01T16:00Z', 60, [2.0, 1.5, 3.0, 2.5, 1.0, 4.0]);
 
     it('passes the market price through with an adder, a cap and a floor', () => {
-      // hour  λ €/MWh   λ/1000 + 0.03          p        m     m·p
+      // hour  λ /MWh    λ/1000 + 0.03          p        m     m·p
       // 16     45.00    0.045  + 0.03 = 0.075  0.075    2.0   0.15
       // 17     80.50    0.0805 + 0.03          0.1105   1.5   0.16575
       // 18    250.00    0.25   + 0.03          0.28     3.0   0.84

@@ -43,7 +43,7 @@ const meterArb = fc
     return meter;
   });
 
-/** Hourly market prices covering 15 days from T0, € /MWh in [−500, 3000] with 2 decimals. */
+/** Hourly market prices covering 15 days from T0, currency/MWh in [−500, 3000] with 2 decimals. */
 const marketPricesArb = fc.array(fc.integer({ min: -50_000, max: 300_000 }), { minLength: 24 * 15, maxLength: 24 * 15 }).map((ps) =>
   ps.map((p, h): MarketPrice => ({ start: (T0 + h * MS_PER_HOUR) as SimTime, durationH: 1, priceMwh: p / 100 })),
 );

@@ -1,0 +1,66 @@
+/**
+ * Whether a tariff can bill a meter of fixed-length intervals: the cross-check
+ * `gridbid validate` can run before a simulation, instead of a `TariffError`
+ * (`reading-spans-periods`, `reading-spans-demand-windows`) at the first bill.
+ * Pure.
+ *
+ * Readings of `intervalMinutes` starting at `start` never straddle a price boundary
+ * when every boundary of the tariff (time-of-use rule edges, the event window, the
+ * demand hours and windows) falls on a reading boundary. Real-time tariffs are not
+ * checked here: their boundaries are the market intervals, which the engine sets.
+ */
+import type { InputIssue } from '../core/errors.ts';
+import { formatPath } from '../core/errors.ts';
+import { MS_PER_DAY, MS_PER_MINUTE } from '../core/time.ts';
+import { formatHour } from './calendar.ts';
+import type { EnergyComponent, Tariff, TimeRule } from './types.ts';
+
+/**
+ * Problems billing `tariff` from readings of `intervalMinutes` each, the first starting at
+ * `startMs` (a SimTime). Paths are relative to the tariff (prefix them with its place in the
+ * scenario, e.g. `tariffs[2]`). Empty when every reading nests inside one price.
+ */
+export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, startMs: number, prefix: readonly PropertyKey[] = []): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const at = (path: PropertyKey[], message: string) => issues.push({ path: formatPath([...prefix, ...path]), message });
+  if (!(intervalMinutes > 0)) {
+    at([], `the meter interval must be positive, got ${intervalMinutes} minutes`);
+    return issues;
+  }
+  if (tariff.type === 'real-time' || tariff.type === 'flat') return issues;
+  if (1440 % intervalMinutes !== 0) {
+    at([], `${intervalMinutes}-minute readings do not divide a day, so they cannot line up with the tariff's daily price boundaries`);
+    return issues;
+  }
+  const offset = (((startMs % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY) / MS_PER_MINUTE; // minutes after midnight UTC
+  if (offset % intervalMinutes !== 0) {
+    at([], `readings start ${offset} minutes after midnight UTC, not on a multiple of their ${intervalMinutes} minutes; price boundaries would fall inside readings`);
+    return issues;
+  }
+  const onGrid = (hour: number): boolean => Math.round(hour * 60) % intervalMinutes === 0;
+  const checkRules = (rules: readonly TimeRule[], path: PropertyKey[]) =>
+    rules.forEach((r, j) => {
+      for (const key of ['fromHour', 'toHour'] as const)
+        if (!onGrid(r[key])) at([...path, j, key], `${formatHour(r[key])} falls inside a ${intervalMinutes}-minute reading`);
+    });
+  const checkEnergy = (energy: EnergyComponent, path: PropertyKey[]) => {
+    if (energy.type === 'time-of-use') energy.periods.forEach((p, k) => checkRules(p.rules, [...path, 'periods', k, 'rules']));
+  };
+  switch (tariff.type) {
+    case 'time-of-use':
+      checkEnergy(tariff, []);
+      break;
+    case 'critical-peak':
+      checkEnergy(tariff.energy, ['energy']);
+      for (const key of ['fromHour', 'toHour'] as const)
+        if (!onGrid(tariff.eventWindow[key])) at(['eventWindow', key], `${formatHour(tariff.eventWindow[key])} falls inside a ${intervalMinutes}-minute reading`);
+      break;
+    case 'demand-charge':
+      checkEnergy(tariff.energy, ['energy']);
+      if (tariff.demandWindowMinutes % intervalMinutes !== 0)
+        at(['demandWindowMinutes'], `a ${tariff.demandWindowMinutes}-minute demand window cannot be measured from ${intervalMinutes}-minute readings`);
+      if (tariff.demandHours) checkRules(tariff.demandHours, ['demandHours']);
+      break;
+  }
+  return issues;
+}
