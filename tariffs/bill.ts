@@ -9,7 +9,8 @@
  *     mᵢ  imported kWh (rounded to the Wh)      xᵢ  exported kWh (rounded to the Wh)
  *     pᵢ  retail energy price of reading i, currency/kWh (the price `retailPriceAt` shows)
  *     M = Σ mᵢ,  X = Σ xᵢ,  E = Σ mᵢ·pᵢ  (the energy charge)
- *     f   fixed charge per day, Δ the billing period in days (ms / 86 400 000, exact)
+ *     f   fixed charge per day, Δ the billing period in days (ms / 86 400 000: exact for whole
+ *         days, to 40 significant digits otherwise, e.g. 1 h = 1/24 day)
  *
  *     total = round_cent_half_up( E + f·Δ + demand charge − export credit )
  *
@@ -38,7 +39,7 @@ import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, formatSimTime, simTime } from '
 import { ruleMask, weekSlot } from './calendar.ts';
 import { Dec, ZERO, energyKwh, powerKw, rate, roundToCent, sum } from './money.ts';
 import type { Pricer } from './pricing.ts';
-import { makePricer } from './pricing.ts';
+import { REAL_TIME_LABEL, makePricer } from './pricing.ts';
 import type {
   BillingContext,
   CriticalPeakTariff,
@@ -317,7 +318,7 @@ function assemble(tariff: Tariff, meter: readonly MeterReading[], context: Billi
       kind: 'energy' as const,
       label,
       kwh: acc.kwh,
-      ...(acc.uniform && acc.price !== undefined && label !== 'real-time' ? { pricePerKwh: acc.price } : {}),
+      ...(acc.uniform && acc.price !== undefined && label !== REAL_TIME_LABEL ? { pricePerKwh: acc.price } : {}),
       amount: acc.amount,
     }));
   const energyCharge = sum(energyLines.map((l) => l.amount));

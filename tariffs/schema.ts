@@ -189,11 +189,21 @@ const common = {
   export: exportCompensationSchema.optional(),
 };
 
+/** `YYYY-MM-DD` names a real day (Date.parse would roll 2026-02-30 over to March 2). */
+const isCalendarDate = (ymd: string): boolean => {
+  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+};
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date YYYY-MM-DD' })
-  .refine((s) => parseSimTime(s) !== undefined && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), { error: 'not a calendar date' });
-const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { error: 'expected an ISO-8601 time with a zone, e.g. 2026-06-30T12:00:00Z' });
+  .refine(isCalendarDate, { error: 'not a calendar date' });
+const isoTime = z
+  .string()
+  .refine((s) => parseSimTime(s) !== undefined && isCalendarDate(s.slice(0, 10)) && !/T(2[4-9])/.test(s), {
+    error: 'expected an ISO-8601 time with a zone, e.g. 2026-06-30T12:00:00Z',
+  });
 
 const eventSpecSchema = z.strictObject({
   id: z.string().min(1, { error: 'an event needs an id' }),

@@ -154,6 +154,8 @@ describe('tariffs: schema', () => {
       [{ ...cpp, eventWindow: { fromHour: 18, toHour: 14 } }, 'tariffs[0].eventWindow.toHour', /do not wrap past midnight/],
       [{ ...cpp, events: [{ id: 'e', date: '2026-02-30' }] }, 'tariffs[0].events[0].date', /not a calendar date/],
       [{ ...cpp, events: [{ id: 'e', date: '2026-07-01', announcedAt: 'yesterday' }] }, 'tariffs[0].events[0].announcedAt', /ISO-8601/],
+      [{ ...cpp, events: [{ id: 'e', date: '2026-07-01', announcedAt: '2026-06-31T12:00:00Z' }] }, 'tariffs[0].events[0].announcedAt', /ISO-8601/],
+      [{ ...cpp, events: [{ id: 'e', date: '2026-07-01', announcedAt: '2026-06-30T24:00:00Z' }] }, 'tariffs[0].events[0].announcedAt', /ISO-8601/],
       [{ ...cpp, events: [{ id: 'e', date: '2026-07-01' }, { id: 'e', date: '2026-07-02' }] }, 'tariffs[0].events[1].id', /used twice/],
       [{ ...cpp, noticeHours: -1 }, 'tariffs[0].noticeHours', /≥ 0/],
       [{ id: 'r', type: 'real-time', adderPerKwh: 0, floorPerKwh: 1, capPerKwh: 0.5 }, 'tariffs[0].capPerKwh', /below floorPerKwh/],
