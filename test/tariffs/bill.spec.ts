@@ -3,6 +3,7 @@
  * enough to redo by hand; the arithmetic is in the comment above the assertion.
  * 2026-07-01 is a Wednesday, 2026-07-03 a Friday, 2026-07-04 a Saturday.
  */
+import { expect } from 'chai';
 import { computeBill } from '../../tariffs/bill.ts';
 import { Dec, energyKwh, perKwhFromPerMwh, roundToCent } from '../../tariffs/money.ts';
 import { retailPriceAt, retailPriceForecast } from '../../tariffs/signal.ts';
@@ -15,7 +16,7 @@ import type {
   TimeOfUseTariff,
 } from '../../tariffs/types.ts';
 import { TariffError } from '../../tariffs/types.ts';
-import { at, expect, hourlyPrices, readings, times } from './helpers.ts';
+import { at, hourlyPrices, readings, times } from './helpers.ts';
 
 const day = (iso: string) => ({ start: at(`${iso}T00:00Z`), end: at(`${iso}T00:00Z`) + 86_400_000 }) as never;
 

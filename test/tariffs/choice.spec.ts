@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import { RandomService, type Rng } from '../../core/rng.ts';
 import {
   chooseTariff,
@@ -7,7 +8,6 @@ import {
   type ChoiceParameters,
   type TariffOffer,
 } from '../../tariffs/choice.ts';
-import { expect } from './helpers.ts';
 
 const CUSTOMERS = 1000;
 // Monthly expected bills: B is clearly cheaper than the incumbent A (−30 %), C dearer.

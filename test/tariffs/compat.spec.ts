@@ -1,6 +1,7 @@
+import { expect } from 'chai';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import type { CriticalPeakTariff, DemandChargeTariff, TimeOfUseTariff } from '../../tariffs/types.ts';
-import { at, expect } from './helpers.ts';
+import { at } from './helpers.ts';
 
 describe('tariffs: meter interval cross-check', () => {
   const tou: TimeOfUseTariff = {

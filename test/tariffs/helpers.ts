@@ -1,13 +1,7 @@
 /** Shared helpers for the tariff tests. */
-// chai 6 ships no type declarations and @types/chai is not installed: `expect` is untyped here.
-// @ts-ignore -- drop this line once @types/chai is a devDependency
-import { expect as chaiExpect } from 'chai';
 import type { SimTime } from '../../core/time.ts';
 import { MS_PER_HOUR, parseSimTime } from '../../core/time.ts';
 import type { MarketPrice, MeterReading } from '../../tariffs/types.ts';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const expect: ((actual: unknown, message?: string) => any) & { fail(message?: string): never } = chaiExpect;
 
 /** ISO-8601 → SimTime; throws on a typo so a test never runs on a wrong date. */
 export function at(iso: string): SimTime {

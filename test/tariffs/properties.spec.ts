@@ -4,6 +4,7 @@
  * readings, so they nest in hourly time-of-use rules, hourly market prices and
  * 60-minute demand windows.
  */
+import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Decimal } from 'decimal.js';
 import type { SimTime } from '../../core/time.ts';
@@ -11,18 +12,12 @@ import { MS_PER_DAY, MS_PER_HOUR } from '../../core/time.ts';
 import { computeBill } from '../../tariffs/bill.ts';
 import { Dec, ZERO, energyKwh, roundToCent, sum } from '../../tariffs/money.ts';
 import { retailPriceAt, retailPriceForecast } from '../../tariffs/signal.ts';
-import type { CppEvent, ExportCompensation, MarketPrice, MeterReading, Tariff, TouPeriod, Weekday } from '../../tariffs/types.ts';
+import type { ExportCompensation, MarketPrice, MeterReading, Tariff, TouPeriod, Weekday } from '../../tariffs/types.ts';
 import { WEEKDAYS } from '../../tariffs/types.ts';
-import { at, expect } from './helpers.ts';
+import { at } from './helpers.ts';
 
 const T0 = at('2026-06-29T00:00Z'); // a Monday
 const RUNS = { numRuns: 200, seed: 20260701 };
-
-interface Scenario {
-  readonly meter: MeterReading[];
-  readonly marketPrices: MarketPrice[];
-  readonly cppEvents: CppEvent[];
-}
 
 const price = fc.integer({ min: 0, max: 9_999 }).map((x) => x / 10_000); // 0 … 0.9999 per kWh
 const kwh = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 5, noNaN: true }));

@@ -1,8 +1,8 @@
+import { expect } from 'chai';
 import { parse as parseYaml } from 'yaml';
 import { parseTariff, parseTariffs } from '../../tariffs/schema.ts';
 import type { InputIssue } from '../../core/errors.ts';
 import type { Tariff } from '../../tariffs/types.ts';
-import { expect } from './helpers.ts';
 
 const SECTION = `
 tariffs:
