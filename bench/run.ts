@@ -7,6 +7,7 @@ import { formatRows, type BenchRow, type BenchSuite } from './harness.ts';
 
 // One line per suite, in the order they run.
 const suites: Array<() => Promise<{ suite: BenchSuite }>> = [
+  () => import('./simulation.bench.ts'),
   () => import('./auction.bench.ts'),
 ];
 

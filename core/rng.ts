@@ -33,7 +33,8 @@ export class RandomService {
 
   /** A fresh, independent stream; the same (owner, purpose) always yields the same sequence. */
   stream(owner: string, purpose: string): Rng {
-    const digest = createHash('sha256').update(`gridbid:${this.seed}:${owner}:${purpose}`).digest();
+    // JSON keeps the parts apart: ('a:b', 'c') and ('a', 'b:c') are different streams.
+    const digest = createHash('sha256').update(JSON.stringify(['gridbid', this.seed, owner, purpose])).digest();
     const state = [digest.readInt32LE(0), digest.readInt32LE(4), digest.readInt32LE(8), digest.readInt32LE(12)];
     // xoroshiro128+ must not start from the all-zero state.
     if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;

@@ -226,8 +226,8 @@ export class Simulation {
       for (let b = 0; b < book.bids.length; b++) {
         const i = indexOf.get(book.bids[b]!.agentId)!;
         bidOf[i] = b;
-        buyKw[i] = settlement.perBid[b]!.buyQuanta * this.rules.quantumKw;
-        sellKw[i] = settlement.perBid[b]!.sellQuanta * this.rules.quantumKw;
+        buyKw[i] = settlement.buyQuanta[b]! * this.rules.quantumKw;
+        sellKw[i] = settlement.sellQuanta[b]! * this.rules.quantumKw;
       }
       for (let k = 0; k < book.buses.length; k++) {
         const p = result.busPriceMwh[k]!;

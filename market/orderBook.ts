@@ -15,6 +15,16 @@ export interface OrderBookContext {
   readonly isKnownAgent: (agentId: string) => boolean;
 }
 
+/**
+ * Largest quantity of one segment, in quanta (about 281 GW at a 1 W quantum): sums of
+ * a book's quanta stay far below 2^53, so clearing and settlement stay exact.
+ */
+export const MAX_SEGMENT_QUANTA = 2 ** 48;
+
+/**
+ * Collects the bids of one interval. `build()` hands over the book and closes the
+ * builder: a book never changes after it has been handed out.
+ */
 export class OrderBookBuilder {
   private readonly busIndexOf: Map<string, number>;
   private readonly bids: Bid[] = [];
@@ -25,12 +35,14 @@ export class OrderBookBuilder {
   private quantityQuanta: Float64Array;
   private bidIndex: Int32Array;
   private busIndex: Int32Array;
+  private built = false;
 
   constructor(
     private readonly ctx: OrderBookContext,
     capacity = 1024,
   ) {
     this.busIndexOf = new Map(ctx.buses.map((b, i) => [b, i]));
+    capacity = Math.max(16, capacity);
     this.isBuy = new Uint8Array(capacity);
     this.priceTicks = new Float64Array(capacity);
     this.quantityQuanta = new Float64Array(capacity);
@@ -40,6 +52,7 @@ export class OrderBookBuilder {
 
   /** Adds a bid to the book; returns why not when it is invalid. */
   add(bid: Bid): Rejection | undefined {
+    if (this.built) throw new Error('OrderBookBuilder.add after build(): the book was already handed out');
     const problem = this.check(bid);
     if (problem) return { bidId: String(bid.id), agentId: String(bid.agentId), interval: bid.interval, ...problem };
     const { priceTickMwh, quantumKw } = this.ctx.rules;
@@ -60,6 +73,7 @@ export class OrderBookBuilder {
   }
 
   build(): OrderBook {
+    this.built = true;
     const n = this.n;
     return {
       interval: this.ctx.interval,
@@ -93,6 +107,8 @@ export class OrderBookBuilder {
       if (typeof s.quantityKw !== 'number' || !Number.isFinite(s.quantityKw))
         return { code: 'non-finite-quantity', reason: `${at}: quantity must be a finite number, got ${String(s.quantityKw)}` };
       if (s.quantityKw < 0) return { code: 'negative-quantity', reason: `${at}: quantity must be ≥ 0 kW, got ${s.quantityKw}` };
+      if (s.quantityKw / rules.quantumKw > MAX_SEGMENT_QUANTA)
+        return { code: 'quantity-too-large', reason: `${at}: quantity ${s.quantityKw} kW exceeds ${MAX_SEGMENT_QUANTA * rules.quantumKw} kW, the most one segment may hold` };
       if (s.priceMwh > rules.priceCapMwh) return { code: 'price-above-cap', reason: `${at}: price ${s.priceMwh} is above the cap ${rules.priceCapMwh}` };
       if (s.priceMwh < rules.priceFloorMwh)
         return { code: 'price-below-floor', reason: `${at}: price ${s.priceMwh} is below the floor ${rules.priceFloorMwh}` };

@@ -43,6 +43,7 @@ export interface MarketRules {
   /**
    * Quantity increment. Quantities are rounded to the nearest quantum on entry and awards
    * are whole quanta, so cleared buys equal cleared sells exactly (no float drift in settlement).
+   * A positive quantity below half a quantum therefore becomes zero and takes no part.
    */
   readonly quantumKw: number;
   /** Which price in the equilibrium interval a uniform auction picks (see `market/auction.ts`). */
@@ -56,7 +57,9 @@ export interface MarketRules {
  * at which the maximum quantity clears; it is a single point whenever a block is
  * only partly accepted. The rule picks the price inside it:
  * - `partial-block` (GridLAB-D's rule): the price of the partly accepted block;
- *   when every accepted block is whole, the midpoint;
+ *   when every accepted block is whole, the midpoint. Since a partly accepted block
+ *   makes the interval a single point, this always equals `midpoint`; the name is
+ *   kept for people who come from GridLAB-D;
  * - `marginal-offer`: the low end (the marginal seller's side, as pay-as-cleared markets state it);
  * - `marginal-bid`: the high end;
  * - `midpoint`: the middle (a k = ½ double auction), rounded down to the tick.
@@ -79,6 +82,7 @@ export type RejectionCode =
   | 'non-finite-price'
   | 'non-finite-quantity'
   | 'negative-quantity'
+  | 'quantity-too-large'
   | 'price-above-cap'
   | 'price-below-floor'
   | 'unknown-agent'

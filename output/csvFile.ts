@@ -29,9 +29,13 @@ export class CsvFile {
 
   /** Appends one row; fields must already be formatted (use `csvText` for free text). */
   row(fields: readonly string[]): void {
-    const line = `${fields.join(',')}\n`;
-    this.buffer.push(line);
-    this.size += line.length;
+    this.line(`${fields.join(',')}\n`);
+  }
+
+  /** Appends one pre-joined line, ending in a newline (the hot path). */
+  line(text: string): void {
+    this.buffer.push(text);
+    this.size += text.length;
     if (this.size >= FLUSH_AT) this.flush();
   }
 
@@ -57,8 +61,10 @@ export function csvText(s: string): string {
 /** Fixed decimals, without a negative zero; empty for NaN/undefined (no value). */
 export function fixed(x: number | undefined, decimals: number): string {
   if (x === undefined || Number.isNaN(x)) return '';
+  if (x === 0) return decimals === 0 ? '0' : `0.${'0'.repeat(decimals)}`;
   const s = x.toFixed(decimals);
-  return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+  // A tiny negative rounds to "-0.000": print it as zero.
+  return x < 0 && Number(s) === 0 ? s.slice(1) : s;
 }
 
 /** Number of decimals needed to print multiples of a step such as 0.001 or 0.25 exactly. */
@@ -66,4 +72,18 @@ export function decimalsOf(step: number): number {
   const s = String(step);
   if (s.includes('e-')) return Number(s.split('e-')[1]) + (s.split('e-')[0]!.split('.')[1]?.length ?? 0);
   return s.split('.')[1]?.length ?? 0;
+}
+
+/**
+ * Text of an integer count of a decimal step (quanta of 0.001 kW, ticks of 0.01 /MWh)
+ * with the step's decimals: exact, and cheaper than toFixed on the hot path.
+ */
+export function formatSteps(n: number, decimals: number): string {
+  if (decimals === 0) return String(n);
+  const neg = n < 0;
+  let digits = String(neg ? -n : n);
+  if (digits.length <= decimals) digits = '0'.repeat(decimals - digits.length + 1) + digits;
+  const cut = digits.length - decimals;
+  const text = `${digits.slice(0, cut)}.${digits.slice(cut)}`;
+  return neg ? `-${text}` : text;
 }

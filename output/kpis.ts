@@ -4,7 +4,7 @@
  * rounded for display.
  */
 import { formatSimTime, type SimTime } from '../core/time.ts';
-import { formatMoney, type Money, ZERO } from '../core/money.ts';
+import { formatMoney, type Money, money, ZERO } from '../core/money.ts';
 import type { IntervalOutcome, AgentFault } from '../engine/simulation.ts';
 import type { RejectionCode } from '../market/types.ts';
 
@@ -55,20 +55,28 @@ export class KpiAccumulator {
     let demand = 0;
     let supply = 0;
     let baseline = 0;
+    // Per kind, this interval's payments in whole settlement units (exact integer sums).
+    const unitsByKind = new Map<KindTotals, bigint>();
+    let kind = '';
+    let k: KindTotals | undefined;
     for (let i = 0; i < o.agents.length; i++) {
       const a = o.agents[i]!;
       const obs = o.observations[i]!;
       demand += o.buyKw[i]!;
       supply += o.sellKw[i]!;
       baseline += obs.baselineKw;
-      let k = this.kinds.get(a.kind);
-      if (!k) this.kinds.set(a.kind, (k = { count: 0, energyKwh: 0, cost: ZERO, unservedKwh: 0 }));
+      if (a.kind !== kind || !k) {
+        kind = a.kind;
+        k = this.kinds.get(kind);
+        if (!k) this.kinds.set(kind, (k = { count: 0, energyKwh: 0, cost: ZERO, unservedKwh: 0 }));
+      }
       if (this.intervals === 1) k.count++;
       k.energyKwh += (o.buyKw[i]! - o.sellKw[i]!) * h;
       k.unservedKwh += obs.unservedKwh;
       const b = o.bidOf[i]!;
-      if (b >= 0) k.cost = k.cost.plus(settlement.perBid[b]!.payment);
+      if (b >= 0 && settlement.paymentUnits[b] !== 0) unitsByKind.set(k, (unitsByKind.get(k) ?? 0n) + BigInt(settlement.paymentUnits[b]!));
     }
+    for (const [totals, units] of unitsByKind) totals.cost = totals.cost.plus(money(units.toString()).times(settlement.unit.unit));
     this.demandKwh += demand * h;
     this.supplyKwh += supply * h;
     if (demand > this.peakKw || this.peakAt === undefined) [this.peakKw, this.peakAt] = [demand, interval.start];

@@ -6,10 +6,9 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatSimTime } from '../core/time.ts';
-import { formatMoney } from '../core/money.ts';
 import type { IntervalOutcome, RunInfo, SimulationSink } from '../engine/simulation.ts';
 import type { MarketRules } from '../market/types.ts';
-import { CsvFile, csvText, decimalsOf, fixed } from './csvFile.ts';
+import { CsvFile, csvText, decimalsOf, fixed, formatSteps } from './csvFile.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { renderReport, type ReportData } from './report.ts';
 
@@ -23,6 +22,8 @@ export class Recorder implements SimulationSink {
   private readonly eventsCsv: CsvFile;
   private readonly rejectionsCsv: CsvFile;
   private readonly kwDecimals: number;
+  /** Quanta print exactly by shifting the decimal point when the quantum is 10^-k kW. */
+  private readonly quantumIsPowerOfTen: boolean;
   private readonly priceDecimals: number;
   private readonly series = { t: [] as number[], demand: [] as number[], supply: [] as number[], baseline: [] as number[], prices: new Map<string, Array<number | null>>() };
 
@@ -33,6 +34,7 @@ export class Recorder implements SimulationSink {
   ) {
     mkdirSync(outDir, { recursive: true });
     this.kwDecimals = decimalsOf(rules.quantumKw);
+    this.quantumIsPowerOfTen = rules.quantumKw === Number(`1e-${this.kwDecimals}`);
     this.priceDecimals = decimalsOf(rules.priceTickMwh);
     this.intervalsCsv = new CsvFile(join(outDir, 'intervals.csv'), ['interval_start', 'bus', 'price', 'demand_kw', 'supply_kw', 'mechanism', 'status']);
     this.agentsCsv = new CsvFile(join(outDir, 'agents.csv'), [
@@ -75,31 +77,39 @@ export class Recorder implements SimulationSink {
     for (const f of o.faults) this.eventsCsv.row([formatSimTime(f.at), 'engine', csvText(f.agentId), 'AGENT_CRASH', '', 'isolated', '', csvText(`${f.phase}: ${f.message}`)]);
 
     let baseline = 0;
+    const priceText = Array.from(result.busPriceMwh, (p) => fixed(p, pd));
+    const busIndex = this.busIndexOf(book.buses);
+    const unit = o.settlement.unit;
+    const { buyQuanta, sellQuanta } = o.settlement;
     for (let i = 0; i < o.agents.length; i++) {
       const a = o.agents[i]!;
       const obs = o.observations[i]!;
       baseline += obs.baselineKw;
       const b = o.bidOf[i]!;
-      const busIdx = book.buses.indexOf(a.bus);
-      this.agentsCsv.row([
-        t,
-        csvText(a.id),
-        a.kind,
-        csvText(a.bus),
-        obs.state,
-        fixed(o.buyKw[i]! - o.sellKw[i]!, kwd),
-        fixed(result.busPriceMwh[busIdx], pd),
-        b >= 0 ? formatMoney(o.settlement.perBid[b]!.payment) : '0',
-        fixed(obs.socKwh, 3),
-        fixed(obs.indoorTempC, 2),
-        fixed(obs.baselineKw, 3),
-        fixed(obs.unservedKwh, 3),
-      ]);
+      const cost = b >= 0 ? unit.format(o.settlement.paymentUnits[b]!) : '0';
+      const award = b < 0 ? fixed(0, kwd) : this.quantumIsPowerOfTen ? formatSteps(buyQuanta[b]! - sellQuanta[b]!, kwd) : fixed((buyQuanta[b]! - sellQuanta[b]!) * q, kwd);
+      const soc = obs.socKwh === undefined ? '' : fixed(obs.socKwh, 3);
+      const temp = obs.indoorTempC === undefined ? '' : fixed(obs.indoorTempC, 2);
+      this.agentsCsv.line(
+        `${t},${this.agentPrefix(i, a)},${obs.state},${award},${priceText[busIndex.get(a.bus)!]},${cost},${soc},${temp},${fixed(obs.baselineKw, 3)},${fixed(obs.unservedKwh, 3)}\n`,
+      );
     }
     this.series.t.push(o.interval.start / 1000);
     this.series.demand.push(totalDemand);
     this.series.supply.push(totalSupply);
     this.series.baseline.push(baseline);
+  }
+
+  private readonly prefixes: string[] = [];
+  /** `agent_id,kind,bus` repeats every interval: format it once per agent. */
+  private agentPrefix(i: number, a: { id: string; kind: string; bus: string }): string {
+    return (this.prefixes[i] ??= `${csvText(a.id)},${a.kind},${csvText(a.bus)}`);
+  }
+
+  private busIndexCache: { buses: readonly string[]; index: Map<string, number> } | undefined;
+  private busIndexOf(buses: readonly string[]): Map<string, number> {
+    if (this.busIndexCache?.buses !== buses) this.busIndexCache = { buses, index: new Map(buses.map((b, k) => [b, k])) };
+    return this.busIndexCache.index;
   }
 
   /** Closes the CSV files and writes summary.json and report.html; returns the summary. */

@@ -7,11 +7,14 @@
 import type { BidSegment } from '../market/types.ts';
 import type { AgentViewBase, MarketView, Strategy } from './types.ts';
 
+function clamp(p: number, market: MarketView): number {
+  return p > market.priceCapMwh ? market.priceCapMwh : p < market.priceFloorMwh ? market.priceFloorMwh : p;
+}
+
 export function valuationBids(view: AgentViewBase, market: MarketView, markup = 0): BidSegment[] {
   const out: BidSegment[] = [];
-  const clamp = (p: number): number => Math.min(market.priceCapMwh, Math.max(market.priceFloorMwh, p));
-  for (const s of view.demand) if (s.kw > 0) out.push({ side: 'buy', priceMwh: clamp(s.valueMwh * (1 - markup)), quantityKw: s.kw });
-  for (const s of view.supply) if (s.kw > 0) out.push({ side: 'sell', priceMwh: clamp(s.valueMwh * (1 + markup)), quantityKw: s.kw });
+  for (const s of view.demand) if (s.kw > 0) out.push({ side: 'buy', priceMwh: clamp(s.valueMwh * (1 - markup), market), quantityKw: s.kw });
+  for (const s of view.supply) if (s.kw > 0) out.push({ side: 'sell', priceMwh: clamp(s.valueMwh * (1 + markup), market), quantityKw: s.kw });
   return out;
 }
 

@@ -9,7 +9,7 @@ import { createStrategy } from '../../strategies/registry.ts';
 import type { AgentViewBase } from '../../strategies/types.ts';
 import { groupBaseShape, groupMembers } from '../group.ts';
 import type { AgentKindModule, AgentRuntime } from '../types.ts';
-import { generatorMachine } from './machine.ts';
+import { generatorLifecycle, generatorMachine } from './machine.ts';
 import { availableOffer } from './offer.ts';
 
 export const generatorGroupSchema = z.strictObject({
@@ -35,13 +35,14 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
     const strategy = createStrategy(group.strategy ?? 'truthful');
     return groupMembers(group, env.defaultBus).map((m): AgentRuntime => {
       const actor = createActor(generatorMachine).start();
+      let outputKw = 0;
       const view = (t: SimTime): GeneratorView =>
         Object.freeze({
           agentId: m.id,
           kind: 'generator',
           demand: [],
           supply: Object.freeze(availableOffer(group.offers, group.availabilityByHour, t)),
-          outputKw: actor.getSnapshot().context.outputKw,
+          outputKw,
         });
       return {
         id: m.id,
@@ -49,8 +50,12 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
         bus: m.bus,
         actor,
         bid: (interval, market) => (actor.getSnapshot().value === 'faulted' ? [] : strategy.bid(view(interval.start), market)),
-        settle: (award) => actor.send({ type: 'CLEARED', sellKw: award.sellKw - award.buyKw, durationH: award.interval.durationH }),
-        observe: () => ({ state: String(actor.getSnapshot().value), baselineKw: 0, unservedKwh: 0 }),
+        settle(award) {
+          outputKw = award.sellKw - award.buyKw;
+          const event = generatorLifecycle(actor.getSnapshot().value, outputKw);
+          if (event) actor.send(event);
+        },
+        observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0 }),
       };
     });
   },

@@ -1,50 +1,27 @@
 /**
  * A generator's lifecycle: idle (not dispatched), dispatched (producing), faulted
- * (unavailable until repaired). One event per interval, CLEARED, carries its award.
+ * (unavailable until repaired). Events are sent only when the lifecycle changes;
+ * the output figures live in plain data beside the machine.
  */
-import { assign, setup } from 'xstate';
+import { setup } from 'xstate';
 
-export interface GeneratorContext {
-  readonly outputKw: number;
-  readonly energyKwh: number;
-}
-
-export type GeneratorEvent =
-  | { readonly type: 'CLEARED'; readonly sellKw: number; readonly durationH: number }
-  | { readonly type: 'FAULT' }
-  | { readonly type: 'REPAIR' };
+export type GeneratorEvent = { readonly type: 'DISPATCH' } | { readonly type: 'STOP' } | { readonly type: 'FAULT' } | { readonly type: 'REPAIR' };
 
 export const generatorMachine = setup({
-  types: { context: {} as GeneratorContext, events: {} as GeneratorEvent },
-  actions: {
-    produce: assign(({ context, event }) => {
-      if (event.type !== 'CLEARED') return {};
-      return { outputKw: event.sellKw, energyKwh: context.energyKwh + event.sellKw * event.durationH };
-    }),
-  },
-  guards: {
-    dispatched: ({ event }) => event.type === 'CLEARED' && event.sellKw > 0,
-  },
+  types: { events: {} as GeneratorEvent },
 }).createMachine({
   id: 'generator',
-  context: { outputKw: 0, energyKwh: 0 },
   initial: 'idle',
   states: {
-    idle: {
-      on: {
-        CLEARED: [{ guard: 'dispatched', target: 'dispatched', actions: 'produce' }, { actions: 'produce' }],
-        FAULT: 'faulted',
-      },
-    },
-    dispatched: {
-      on: {
-        CLEARED: [{ guard: 'dispatched', actions: 'produce' }, { target: 'idle', actions: 'produce' }],
-        FAULT: 'faulted',
-      },
-    },
-    faulted: {
-      entry: assign({ outputKw: 0 }),
-      on: { REPAIR: 'idle' },
-    },
+    idle: { on: { DISPATCH: 'dispatched', FAULT: 'faulted' } },
+    dispatched: { on: { STOP: 'idle', FAULT: 'faulted' } },
+    faulted: { on: { REPAIR: 'idle' } },
   },
 });
+
+/** The lifecycle event an award calls for, if any. */
+export function generatorLifecycle(state: string, soldKw: number): GeneratorEvent | undefined {
+  if (state === 'idle' && soldKw > 0) return { type: 'DISPATCH' };
+  if (state === 'dispatched' && soldKw <= 0) return { type: 'STOP' };
+  return undefined;
+}

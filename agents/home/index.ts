@@ -7,10 +7,11 @@ import { z } from 'zod';
 import { createStrategy } from '../../strategies/registry.ts';
 import type { AgentViewBase, ValueSegment } from '../../strategies/types.ts';
 import { groupBaseShape, groupMembers } from '../group.ts';
-import { annualKwhToMeanKw, dayTypeOf, drawHomeScale, drawLoadNoise, residentialBaseLoadKw } from '../physics/loadProfile.ts';
+import { MS_PER_HOUR, type SimTime, simTime } from '../../core/time.ts';
+import { annualKwhToMeanKw, dayTypeOf, drawHomeScale, drawLoadNoise, residentialShapeFactor } from '../physics/loadProfile.ts';
 import { localHourOfDay } from '../physics/localTime.ts';
 import type { AgentKindModule, AgentRuntime } from '../types.ts';
-import { type HomePlan, homeMachine } from './machine.ts';
+import { type HomePlan, homeLifecycle, homeMachine, type HomeState, INITIAL_HOME_STATE, stepHome } from './machine.ts';
 import { baseLoadValuation, flexibleBlockValues } from './valuation.ts';
 
 export const homeGroupSchema = z.strictObject({
@@ -52,35 +53,45 @@ export const homeKind: AgentKindModule<HomeGroup> = {
     const strategy = createStrategy(group.strategy ?? 'truthful');
     const meanKw = annualKwhToMeanKw(group.baseLoad.annualKwh);
     const { share } = group.flexibility;
+    // The profile's shape is the same for every home of the group in an interval: compute it once.
+    let shapeAt = NaN;
+    let shape = 0;
+    const shapeFactor = (t: SimTime): number => {
+      if (t !== shapeAt) {
+        shapeAt = t;
+        shape = residentialShapeFactor(localHourOfDay(t, env.site.utcOffsetHours), dayTypeOf(t, env.site.utcOffsetHours));
+      }
+      return shape;
+    };
     return groupMembers(group, env.defaultBus).map((m): AgentRuntime => {
       const profileRng = env.random.stream(m.id, 'base-load');
       const scale = drawHomeScale(env.random.stream(m.id, 'home-scale'), group.baseLoad.homeScaleSigma);
       const values = flexibleBlockValues(group.flexibility.valueMwh.min, group.flexibility.valueMwh.max, group.flexibility.blocks, env.random.stream(m.id, 'willingness-to-pay').next());
       const actor = createActor(homeMachine).start();
       let plan: HomePlan = { desiredKw: 0, inelasticKw: 0 };
-      let baselineKw = 0;
+      let state: HomeState = INITIAL_HOME_STATE;
       return {
         id: m.id,
         kind: 'home',
         bus: m.bus,
         actor,
         bid(interval, market) {
-          if (actor.getSnapshot().value === 'faulted') return [];
-          const mid = interval.start + (interval.durationH * 3_600_000) / 2;
-          const t = mid as typeof interval.start;
-          const load = residentialBaseLoadKw(meanKw, scale, localHourOfDay(t, env.site.utcOffsetHours), dayTypeOf(t, env.site.utcOffsetHours), drawLoadNoise(profileRng, group.baseLoad.noiseSd));
-          const demand: ValueSegment[] = baseLoadValuation(load, share, values, market.priceCapMwh);
+          // Draw every interval, faulted or not, so a fault never shifts later draws.
+          const noise = drawLoadNoise(profileRng, group.baseLoad.noiseSd);
+          const load = Math.max(0, meanKw * scale * shapeFactor(simTime(interval.start + (interval.durationH * MS_PER_HOUR) / 2)) * noise);
           plan = { desiredKw: load, inelasticKw: load * (1 - share) };
-          baselineKw = load;
+          if (actor.getSnapshot().value === 'faulted') return [];
+          const demand: ValueSegment[] = baseLoadValuation(load, share, values, market.priceCapMwh);
           const view: HomeView = Object.freeze({ agentId: m.id, kind: 'home', demand: Object.freeze(demand), supply: [], desiredKw: load, inelasticKw: plan.inelasticKw });
           return strategy.bid(view, market);
         },
         settle(award) {
-          actor.send({ type: 'CLEARED', plan, boughtKw: award.buyKw, durationH: award.interval.durationH });
+          state = stepHome(state, plan, award.buyKw, award.interval.durationH);
+          const event = homeLifecycle(actor.getSnapshot().value, plan, award.buyKw);
+          if (event) actor.send(event);
         },
         observe() {
-          const s = actor.getSnapshot();
-          return { state: String(s.value), baselineKw, unservedKwh: s.context.unservedKw * env.clock.intervalMinutes / 60 };
+          return { state: actor.getSnapshot().value, baselineKw: plan.desiredKw, unservedKwh: (state.unservedKw * env.clock.intervalMinutes) / 60 };
         },
       };
     });

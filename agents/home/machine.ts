@@ -1,14 +1,31 @@
 /**
- * A home's lifecycle. One event per interval, CLEARED, carries what the home
- * planned to consume and what the market gave it; the physics update is a pure
- * function (`stepHome`) applied by `assign`, and the state follows from it:
- * - normal: it consumes what it wanted;
- * - curtailed: it consumes less than it wanted (priced out, or load shed);
- * - faulted: out of service (a FAULT event) until REPAIR.
+ * A home's lifecycle. The machine owns the states a person would name and which
+ * moves between them are legal; the numbers (consumption, comfort) live in plain
+ * data updated by pure functions (`stepHome`). The runtime sends an event only
+ * when the lifecycle changes, so a quiet home costs no machine work at all
+ * (DESIGN.md §1: at most one or two machine events per agent per interval).
+ * - normal: it consumes what it wants;
+ * - curtailed: it consumes less than it wants (priced out, or load shed);
+ * - faulted: out of service until repaired.
  */
-import { assign, setup } from 'xstate';
+import { setup } from 'xstate';
 
-export interface HomeContext {
+export type HomeEvent = { readonly type: 'CURTAIL' } | { readonly type: 'RESTORE' } | { readonly type: 'FAULT' } | { readonly type: 'REPAIR' };
+
+export const homeMachine = setup({
+  types: { events: {} as HomeEvent },
+}).createMachine({
+  id: 'home',
+  initial: 'normal',
+  states: {
+    normal: { on: { CURTAIL: 'curtailed', FAULT: 'faulted' } },
+    curtailed: { on: { RESTORE: 'normal', FAULT: 'faulted' } },
+    faulted: { on: { REPAIR: 'normal' } },
+  },
+});
+
+/** The home's physical state: plain data, replaced (never mutated) each interval. */
+export interface HomeState {
   /** Power drawn from the grid in the last interval, kW. */
   readonly consumptionKw: number;
   /** Flexible consumption given up because of price in the last interval, kW. */
@@ -24,57 +41,28 @@ export interface HomePlan {
   readonly inelasticKw: number;
 }
 
-export type HomeEvent =
-  | { readonly type: 'CLEARED'; readonly plan: HomePlan; readonly boughtKw: number; readonly durationH: number }
-  | { readonly type: 'FAULT' }
-  | { readonly type: 'REPAIR' };
+export const INITIAL_HOME_STATE: HomeState = Object.freeze({ consumptionKw: 0, sheddedFlexibleKw: 0, unservedKw: 0, energyKwh: 0, unservedKwh: 0 });
 
 /** Tolerance for "got less than it wanted": one watt. */
-const SHORTFALL_KW = 1e-3;
+export const SHORTFALL_KW = 1e-3;
 
 /** The physics of one interval (pure): what was consumed, given up and not served. */
-export function stepHome(ctx: HomeContext, plan: HomePlan, boughtKw: number, durationH: number): HomeContext {
+export function stepHome(s: HomeState, plan: HomePlan, boughtKw: number, durationH: number): HomeState {
   const consumption = Math.min(boughtKw, plan.desiredKw);
   const unserved = Math.max(0, plan.inelasticKw - consumption);
   return {
     consumptionKw: consumption,
     sheddedFlexibleKw: Math.max(0, plan.desiredKw - consumption - unserved),
     unservedKw: unserved,
-    energyKwh: ctx.energyKwh + consumption * durationH,
-    unservedKwh: ctx.unservedKwh + unserved * durationH,
+    energyKwh: s.energyKwh + consumption * durationH,
+    unservedKwh: s.unservedKwh + unserved * durationH,
   };
 }
 
-export const INITIAL_HOME_CONTEXT: HomeContext = Object.freeze({ consumptionKw: 0, sheddedFlexibleKw: 0, unservedKw: 0, energyKwh: 0, unservedKwh: 0 });
-
-export const homeMachine = setup({
-  types: { context: {} as HomeContext, events: {} as HomeEvent },
-  actions: {
-    consume: assign(({ context, event }) => (event.type === 'CLEARED' ? stepHome(context, event.plan, event.boughtKw, event.durationH) : {})),
-  },
-  guards: {
-    shortOfPlan: ({ event }) => event.type === 'CLEARED' && event.boughtKw < event.plan.desiredKw - SHORTFALL_KW,
-  },
-}).createMachine({
-  id: 'home',
-  context: INITIAL_HOME_CONTEXT,
-  initial: 'normal',
-  states: {
-    normal: {
-      on: {
-        CLEARED: [{ guard: 'shortOfPlan', target: 'curtailed', actions: 'consume' }, { actions: 'consume' }],
-        FAULT: 'faulted',
-      },
-    },
-    curtailed: {
-      on: {
-        CLEARED: [{ guard: 'shortOfPlan', actions: 'consume' }, { target: 'normal', actions: 'consume' }],
-        FAULT: 'faulted',
-      },
-    },
-    faulted: {
-      entry: assign({ consumptionKw: 0 }),
-      on: { REPAIR: 'normal' },
-    },
-  },
-});
+/** The lifecycle event an interval's outcome calls for, if any. */
+export function homeLifecycle(state: string, plan: HomePlan, boughtKw: number): HomeEvent | undefined {
+  const short = boughtKw < plan.desiredKw - SHORTFALL_KW;
+  if (state === 'normal' && short) return { type: 'CURTAIL' };
+  if (state === 'curtailed' && !short) return { type: 'RESTORE' };
+  return undefined;
+}

@@ -4,7 +4,7 @@ import { agentId, busId } from '../../core/units.ts';
 import { formatMoney } from '../../core/money.ts';
 import { doubleAuction } from '../../market/auction.ts';
 import { buildOrderBook } from '../../market/orderBook.ts';
-import { settle } from '../../market/settlement.ts';
+import { paymentOf, settle } from '../../market/settlement.ts';
 import { type Bid, type ClearingResult, DEFAULT_RULES, type MarketRules, type OrderBook } from '../../market/types.ts';
 
 const main = busId('main');
@@ -26,10 +26,10 @@ describe('settle', () => {
     expect(r.busPriceMwh[0]).to.equal(45.67);
     const s = settle(b, r);
     // home: 3.333 kW × 0.25 h × 45.67 /MWh / 1000 = 0.0380545275
-    expect(formatMoney(s.perBid[0]!.payment)).to.equal('0.0380545275');
+    expect(formatMoney(paymentOf(s, 0))).to.equal('0.0380545275');
     // cheap: −2 × 0.25 × 45.67 / 1000 = −0.022835; peaker: −1.333 × 0.25 × 45.67 / 1000 = −0.0152195275
-    expect(formatMoney(s.perBid[1]!.payment)).to.equal('-0.022835');
-    expect(formatMoney(s.perBid[2]!.payment)).to.equal('-0.0152195275');
+    expect(formatMoney(paymentOf(s, 1))).to.equal('-0.022835');
+    expect(formatMoney(paymentOf(s, 2))).to.equal('-0.0152195275');
     expect(formatMoney(s.buyersPay)).to.equal('0.0380545275');
     expect(formatMoney(s.sellersReceive)).to.equal('0.0380545275');
     expect(s.merchandisingSurplus.isZero()).to.equal(true);
@@ -41,7 +41,8 @@ describe('settle', () => {
     const b = book([bid('home', 'buy', 100, 4), bid('cheap', 'sell', 30, 2), bid('mid', 'sell', 50, 2)], rules, 1);
     const s = settle(b, doubleAuction(b));
     // home pays 4 × 100 / 1000 = 0.4; cheap gets 2 × 30 / 1000 = 0.06; mid gets 2 × 50 / 1000 = 0.1
-    expect(s.perBid.map((p) => formatMoney(p.payment))).to.deep.equal(['0.4', '-0.06', '-0.1']);
+    expect([0, 1, 2].map((b) => formatMoney(paymentOf(s, b)))).to.deep.equal(['0.4', '-0.06', '-0.1']);
+    expect([0, 1, 2].map((b) => s.unit.format(s.paymentUnits[b]!))).to.deep.equal(['0.4', '-0.06', '-0.1']);
     expect(formatMoney(s.merchandisingSurplus)).to.equal('0.24');
     expect(s.imbalance.isZero()).to.equal(true);
   });
@@ -68,15 +69,10 @@ describe('settle', () => {
     expect(s.imbalance.isZero()).to.equal(true);
   });
 
-  it('falls back to all-decimal arithmetic when integer products would pass 2^53, with the same answer', () => {
-    const rules = { ...DEFAULT_RULES, quantumKw: 1e-9, priceTickMwh: 1e-6, priceCapMwh: 5000 };
-    const b = book([bid('big', 'buy', 4999.999999, 9e6), bid('gen', 'sell', 1234.567891, 9e6)], rules, 1);
-    const s = settle(b, doubleAuction(b));
-    // 9e6 kW × 1 h × p / 1000 at the one price
-    const p = doubleAuction(b).busPriceMwh[0]!;
-    expect(formatMoney(s.perBid[0]!.payment)).to.equal(formatMoney(s.perBid[1]!.payment.neg()));
-    expect(s.perBid[0]!.payment.toNumber()).to.be.closeTo((9e6 * p) / 1000, 1e-3);
-    expect(s.imbalance.isZero()).to.equal(true);
+  it('refuses, with a clear error, amounts it could not hold exactly (past 2^53 units)', () => {
+    const rules = { ...DEFAULT_RULES, quantumKw: 1e-6, priceTickMwh: 1e-4, priceCapMwh: 5000 };
+    const b = book([bid('big', 'buy', 4999, 9e6), bid('gen', 'sell', 1234.5678, 9e6)], rules, 1);
+    expect(() => settle(b, doubleAuction(b))).to.throw(RangeError, /exceeds 2\^53 units .* coarser quantum or price tick/);
   });
 
   it('property: every interval closes exactly, under both pricing rules, and per-bid payments sum to the totals', () => {
@@ -100,8 +96,9 @@ describe('settle', () => {
         expect(s.imbalance.isZero()).to.equal(true);
         if (pricing === 'uniform') expect(s.merchandisingSurplus.isZero()).to.equal(true);
         else expect(s.merchandisingSurplus.isNegative()).to.equal(false); // buyers never pay less than sellers get
-        const net = s.perBid.reduce((acc, p) => acc.plus(p.payment), s.buyersPay.minus(s.buyersPay));
+        const net = bids.reduce((acc, _, k) => acc.plus(paymentOf(s, k)), s.buyersPay.minus(s.buyersPay));
         expect(net.equals(s.buyersPay.minus(s.sellersReceive))).to.equal(true);
+        for (let k = 0; k < bids.length; k++) expect(s.unit.format(s.paymentUnits[k]!)).to.equal(formatMoney(paymentOf(s, k)));
       }),
     );
   });

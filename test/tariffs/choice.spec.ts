@@ -64,7 +64,7 @@ describe('tariffs: tariff choice (Power TAC logit with inertia)', () => {
     expect(p.map((x) => x.tariffId)).to.deep.equal(['A', 'B', 'C']);
     expect(p.map((x) => x.probability.toFixed(4))).to.deep.equal(['0.0473', '0.9503', '0.0024']);
     // 1000 customers of seed 42 (expected about 47 / 950 / 2):
-    expect(population(42, { rationality: 10, inertia: 0 }).chosen).to.deep.equal({ A: 54, B: 945, C: 1 });
+    expect(population(42, { rationality: 10, inertia: 0 }).chosen).to.deep.equal({ A: 44, B: 952, C: 4 });
   });
 
   it('λ = 0 chooses uniformly; Power TAC rationality maps to λ = 50^r − 1', () => {
@@ -119,4 +119,4 @@ describe('tariffs: tariff choice (Power TAC logit with inertia)', () => {
 });
 
 /** Pinned from a run: customers of seed 42 who evaluate at inertia 0.8 (≈ 200 expected). */
-const PINNED_EVALUATED_SEED_42 = 224;
+const PINNED_EVALUATED_SEED_42 = 192;
