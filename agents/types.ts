@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { RandomService } from '../core/rng.ts';
 import type { AgentId, BusId } from '../core/units.ts';
 import type { ClockSpec, MarketInterval } from '../engine/clock.ts';
+import type { Environment } from '../engine/environment.ts';
 import type { BidSegment } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
 
@@ -34,6 +35,10 @@ export interface AgentObservation {
   readonly baselineKw: number;
   /** Wanted energy the agent did not get this interval (kWh), e.g. load shed. */
   readonly unservedKwh: number;
+  /** Energy an EV lacked at a departure in this interval (kWh). */
+  readonly unmetDepartureKwh?: number;
+  /** Comfort violation in this interval: degrees outside the band × hours (°C·h). */
+  readonly comfortViolationDegH?: number;
 }
 
 export interface AgentRuntime {
@@ -60,6 +65,8 @@ export interface Site {
 export interface AgentEnv {
   readonly random: RandomService;
   readonly site: Site;
+  /** Weather of the site, per interval (shared, cached). */
+  readonly environment: Environment;
   readonly clock: ClockSpec;
   /** The bus an agent goes to when its group names none. */
   readonly defaultBus: BusId;

@@ -21,6 +21,8 @@ import { settle, type Settlement } from '../market/settlement.ts';
 import type { Bid, ClearingResult, MarketRules, OrderBook, Rejection } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { type ClockSpec, intervalAt, type MarketInterval, marketClock } from './clock.ts';
+import { Environment } from './environment.ts';
+import { PriceForecaster } from './forecast.ts';
 import type { Scenario } from './scenario/load.ts';
 
 /** The single bus of a scenario without a network. */
@@ -81,6 +83,7 @@ export class Simulation {
   private readonly clock: ClockSpec;
   private readonly participants: Participant[];
   private readonly agentIds: Set<string>;
+  readonly environment: Environment;
 
   constructor(
     readonly scenario: Scenario,
@@ -105,7 +108,8 @@ export class Simulation {
       priceRule: m.priceRule,
       pricing: m.pricing,
     });
-    const env = { random, site: cfg.site, clock: this.clock, defaultBus: DEFAULT_BUS };
+    this.environment = new Environment(cfg.site, cfg.weather, random);
+    const env = { random, site: cfg.site, environment: this.environment, clock: this.clock, defaultBus: DEFAULT_BUS };
     this.participants = [];
     for (const group of cfg.agents) {
       const runtimes = agentKind(group.kind).create(group, env);
@@ -134,6 +138,9 @@ export class Simulation {
     const crashed = new Uint8Array(n);
     const indexOf = new Map(agents.map((a, i) => [a.id as string, i]));
     const lastPrice = new Map<BusId, number>();
+    const busIndex = new Map(this.info.buses.map((b, k) => [b, k]));
+    const intervalsPerDay = Math.round((24 * 60) / this.clock.intervalMinutes);
+    const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast);
     const busOf = Int32Array.from(agents, (a) => this.info.buses.indexOf(a.bus));
     let faults: AgentFault[] = [];
     let now: SimTime = this.clock.start;
@@ -161,14 +168,19 @@ export class Simulation {
       const rejections: Rejection[] = lateRejections; // late bids for this interval arrive after its gate
       lateRejections = [];
       const views = new Map<BusId, MarketView>();
+      const weather = this.environment.at(interval.start, interval.durationH);
+      const conditions = Object.freeze({ outdoorC: weather.outdoorC, ghiWm2: weather.ghiWm2 });
+      const intervalInfo = Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH });
       const marketView = (bus: BusId): MarketView => {
         let v = views.get(bus);
         if (!v) {
           v = Object.freeze({
-            interval: Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH }),
+            interval: intervalInfo,
             priceCapMwh: this.rules.priceCapMwh,
             priceFloorMwh: this.rules.priceFloorMwh,
             lastPriceMwh: lastPrice.get(bus),
+            priceForecastMwh: forecaster.forecast(busIndex.get(bus)!, interval.index),
+            conditions,
           });
           views.set(bus, v);
         }
@@ -233,6 +245,7 @@ export class Simulation {
         const p = result.busPriceMwh[k]!;
         if (!Number.isNaN(p)) lastPrice.set(book.buses[k]!, p);
       }
+      forecaster.record(interval.index, result.busPriceMwh);
       for (let i = 0; i < n; i++) {
         if (crashed[i]) continue;
         try {

@@ -36,6 +36,8 @@ export class KpiAccumulator {
   private readonly kinds = new Map<string, KindTotals>();
   private readonly clearingProblems: Array<{ interval: string; status: string; message: string }> = [];
   private lineLimitViolations = 0;
+  private evUnmetKwh = 0;
+  private comfortDegH = 0;
   private intervals = 0;
 
   add(o: IntervalOutcome): void {
@@ -73,6 +75,8 @@ export class KpiAccumulator {
       if (this.intervals === 1) k.count++;
       k.energyKwh += (o.buyKw[i]! - o.sellKw[i]!) * h;
       k.unservedKwh += obs.unservedKwh;
+      if (obs.unmetDepartureKwh) this.evUnmetKwh += obs.unmetDepartureKwh;
+      if (obs.comfortViolationDegH) this.comfortDegH += obs.comfortViolationDegH;
       const b = o.bidOf[i]!;
       if (b >= 0 && settlement.paymentUnits[b] !== 0) unitsByKind.set(k, (unitsByKind.get(k) ?? 0n) + BigInt(settlement.paymentUnits[b]!));
     }
@@ -117,6 +121,8 @@ export class KpiAccumulator {
       minPriceMwh: Number.isFinite(this.minPrice) ? this.minPrice : null,
       maxPriceMwh: Number.isFinite(this.maxPrice) ? this.maxPrice : null,
       byKind,
+      evEnergyUnmetAtDepartureKwh: r3(this.evUnmetKwh),
+      comfortViolationDegreeHours: r3(this.comfortDegH),
       lineLimitViolations: this.lineLimitViolations,
       clearingProblems: this.clearingProblems,
       rejectedBids: Object.fromEntries([...this.rejected].sort(([a], [b]) => a.localeCompare(b))),

@@ -23,6 +23,13 @@ export interface MarketView {
   readonly priceFloorMwh: number;
   /** Last published clearing price at the agent's bus, currency/MWh; undefined before the first clearing or when none was defined. */
   readonly lastPriceMwh: number | undefined;
+  /**
+   * Public price forecast at the agent's bus for the coming intervals, the current one
+   * first (currency/MWh; NaN where nothing is known yet). Method: the scenario's `forecast:`.
+   */
+  readonly priceForecastMwh: readonly number[];
+  /** Weather of the interval, public. */
+  readonly conditions: { readonly outdoorC: number; readonly ghiWm2: number };
 }
 
 /** One point of an agent's own valuation: it values `kw` at `valueMwh` (buy) or needs `costMwh` to supply it (sell). */

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { parseSimTime } from '../../core/time.ts';
 import { agentGroupSchema } from '../../agents/registry.ts';
+import { weatherSchema } from '../environment.ts';
+import { forecastSchema } from '../forecast.ts';
 
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, {
   message: 'expected an ISO-8601 UTC time such as 2026-07-01T00:00:00Z',
@@ -41,6 +43,10 @@ export const scenarioSchema = z.strictObject({
       utcOffsetHours: z.number().min(-12).max(14),
     })
     .default({ latitude: 52.37, longitude: 4.9, utcOffsetHours: 1 }),
+  /** Outdoor temperature and sky: shared by every agent of the site. */
+  weather: weatherSchema.default(weatherSchema.parse({})),
+  /** The public price forecast agents' strategies see. */
+  forecast: forecastSchema.default(forecastSchema.parse({})),
   market: marketSchema.default(marketSchema.parse({})),
   agents: z.array(agentGroupSchema).min(1),
 });
