@@ -1,21 +1,32 @@
 /**
  * Strategies by name, as scenarios refer to them. A scenario writes either an id
  * (`strategy: truthful`) or an id with parameters (`strategy: { id: markup, params: { markup: 0.1 } }`).
+ * A strategy may be limited to some agent kinds (an EV deadline strategy means
+ * nothing to a generator); the scenario check says so.
  */
 import { z } from 'zod';
 import { markupParams, markupStrategy } from './markup.ts';
 import { truthful } from './truthful.ts';
-import type { Strategy } from './types.ts';
+import type { AgentViewBase, Strategy } from './types.ts';
 
-interface StrategyFactory {
+export interface StrategyFactory {
+  /** Schema of the `params:` object; undefined when the strategy takes none. */
   readonly params: z.ZodType<unknown> | undefined;
-  create(params: unknown): Strategy;
+  /** Agent kinds it applies to; undefined for any kind. */
+  readonly kinds?: readonly string[];
+  create(params: unknown): Strategy<AgentViewBase>;
 }
 
-const factories: Record<string, StrategyFactory> = {
-  truthful: { params: undefined, create: () => truthful },
-  markup: { params: markupParams, create: (p) => markupStrategy(p as z.infer<typeof markupParams>) },
-};
+const factories = new Map<string, StrategyFactory>([
+  ['truthful', { params: undefined, create: () => truthful }],
+  ['markup', { params: markupParams, create: (p) => markupStrategy(p as z.infer<typeof markupParams>) }],
+]);
+
+/** Adds a built-in strategy (each strategy module registers itself from `strategies/index.ts`). */
+export function registerStrategy(id: string, factory: StrategyFactory): void {
+  if (factories.has(id)) throw new Error(`strategy '${id}' is already registered`);
+  factories.set(id, factory);
+}
 
 export const strategyRefSchema = z.union([
   z.string().min(1),
@@ -23,13 +34,17 @@ export const strategyRefSchema = z.union([
 ]);
 export type StrategyRef = z.infer<typeof strategyRefSchema>;
 
-export const strategyIds = (): string[] => Object.keys(factories);
+export const strategyIds = (kind?: string): string[] =>
+  [...factories].filter(([, f]) => !kind || !f.kinds || f.kinds.includes(kind)).map(([id]) => id);
 
-/** Validates a strategy reference; returns issues with paths relative to the reference. */
-export function checkStrategyRef(ref: StrategyRef): Array<{ path: PropertyKey[]; message: string }> {
+/** Validates a strategy reference for an agent kind; returns issues with paths relative to the reference. */
+export function checkStrategyRef(ref: StrategyRef, kind?: string): Array<{ path: PropertyKey[]; message: string }> {
   const id = typeof ref === 'string' ? ref : ref.id;
-  const factory = factories[id];
-  if (!factory) return [{ path: typeof ref === 'string' ? [] : ['id'], message: `unknown strategy '${id}' (known: ${strategyIds().join(', ')})` }];
+  const at = typeof ref === 'string' ? [] : ['id'];
+  const factory = factories.get(id);
+  if (!factory) return [{ path: at, message: `unknown strategy '${id}' (known${kind ? ` for ${kind}` : ''}: ${strategyIds(kind).join(', ')})` }];
+  if (kind && factory.kinds && !factory.kinds.includes(kind))
+    return [{ path: at, message: `strategy '${id}' is for ${factory.kinds.join(', ')}, not ${kind} (for ${kind}: ${strategyIds(kind).join(', ')})` }];
   const params = typeof ref === 'string' ? undefined : ref.params;
   if (!factory.params) {
     return params && Object.keys(params).length > 0 ? [{ path: ['params'], message: `strategy '${id}' takes no parameters` }] : [];
@@ -38,10 +53,11 @@ export function checkStrategyRef(ref: StrategyRef): Array<{ path: PropertyKey[];
   return parsed.success ? [] : parsed.error.issues.map((i) => ({ path: ['params', ...i.path], message: i.message.replace(/^Invalid input: /, '') }));
 }
 
-export function createStrategy(ref: StrategyRef): Strategy {
+/** Creates the strategy a (validated) reference names. */
+export function createStrategy<V extends AgentViewBase = AgentViewBase>(ref: StrategyRef): Strategy<V> {
   const id = typeof ref === 'string' ? ref : ref.id;
-  const factory = factories[id];
+  const factory = factories.get(id);
   if (!factory) throw new Error(`unknown strategy '${id}'`);
   const params = typeof ref === 'string' ? {} : (ref.params ?? {});
-  return factory.create(factory.params ? factory.params.parse(params) : undefined);
+  return factory.create(factory.params ? factory.params.parse(params) : undefined) as unknown as Strategy<V>;
 }

@@ -73,7 +73,7 @@ function crossChecks(s: ScenarioConfig): Problem[] {
     if (g.bus !== undefined && g.buses !== undefined) out.push({ path: ['agents', i, 'buses'], message: 'give either bus or buses, not both' });
     if (g.commsLatencyMinutes && g.commsLatencyMinutes.min > g.commsLatencyMinutes.max)
       out.push({ path: ['agents', i, 'commsLatencyMinutes', 'min'], message: 'must not exceed max' });
-    if (g.strategy !== undefined) for (const p of checkStrategyRef(g.strategy)) out.push({ path: ['agents', i, 'strategy', ...p.path], message: p.message });
+    if (g.strategy !== undefined) for (const p of checkStrategyRef(g.strategy, g.kind)) out.push({ path: ['agents', i, 'strategy', ...p.path], message: p.message });
     const key = g.count === 1 && g.id ? g.id : `${g.idPrefix ?? g.id ?? g.kind}-*`;
     const seen = ids.get(key);
     if (seen !== undefined) out.push({ path: ['agents', i, g.count === 1 && g.id ? 'id' : 'idPrefix'], message: `ids clash with agents[${seen}]; give each group its own id or idPrefix` });
