@@ -17,12 +17,13 @@ export interface StrategyFactory {
   create(params: unknown): Strategy<AgentViewBase>;
 }
 
+/** Built-in strategies: add a line here for each new one. */
 const factories = new Map<string, StrategyFactory>([
   ['truthful', { params: undefined, create: () => truthful }],
   ['markup', { params: markupParams, create: (p) => markupStrategy(p as z.infer<typeof markupParams>) }],
 ]);
 
-/** Adds a built-in strategy (each strategy module registers itself from `strategies/index.ts`). */
+/** Adds a strategy at run time (plug-ins); built-ins are listed in `factories` above. */
 export function registerStrategy(id: string, factory: StrategyFactory): void {
   if (factories.has(id)) throw new Error(`strategy '${id}' is already registered`);
   factories.set(id, factory);
