@@ -1,0 +1,110 @@
+/**
+ * The one small interface every LP solver sits behind, and the plain-data linear
+ * programme it solves. Dispatch builds a `LinearProgram`; a solver returns an
+ * `LpSolution` whose status says whether to trust it. Solvers never throw on an
+ * optimisation outcome (infeasible, unbounded, too large): those are statuses.
+ *
+ *   optimise (max or min)   offset + Σ_j c_j x_j + ½ Σ_j h_j x_j²
+ *   subject to              rowLower ≤ A x ≤ rowUpper,   colLower ≤ x ≤ colUpper
+ *
+ * Dual convention, for every solver: `rowDual[i]` is ∂(optimal objective)/∂(the
+ * active bound of row i) and `colDual[j]` the same for column j's active bound, in
+ * the objective's own sense (HiGHS's convention, measured: for a maximisation with
+ * row `inject − withdraw = load`, the dual is −price). Zero for inactive bounds.
+ */
+
+export type LpSense = 'max' | 'min';
+
+/** Compressed sparse columns: column j's entries are at starts[j] … starts[j+1]−1. */
+export interface CscMatrix {
+  readonly starts: Int32Array;
+  readonly rows: Int32Array;
+  readonly values: Float64Array;
+}
+
+export interface LinearProgram {
+  readonly sense: LpSense;
+  readonly numCols: number;
+  readonly numRows: number;
+  readonly offset: number;
+  readonly colCost: Float64Array;
+  readonly colLower: Float64Array;
+  readonly colUpper: Float64Array;
+  readonly rowLower: Float64Array;
+  readonly rowUpper: Float64Array;
+  readonly matrix: CscMatrix;
+  /** Diagonal quadratic term h (½ h_j x_j²); concave for a maximisation (h ≤ 0), convex for a minimisation. */
+  readonly hessianDiagonal?: Float64Array;
+}
+
+export type LpStatus = 'optimal' | 'infeasible' | 'unbounded' | 'solver-error';
+
+export interface LpSolution {
+  readonly status: LpStatus;
+  /** Why, when the status is not 'optimal'; a short note (or '') otherwise. */
+  readonly message: string;
+  /** Includes `offset`; NaN unless optimal. */
+  readonly objective: number;
+  readonly colValue: Float64Array;
+  readonly rowValue: Float64Array;
+  /** Present when the solver computed duals (see the module comment for the sign). */
+  readonly rowDual?: Float64Array;
+  readonly colDual?: Float64Array;
+}
+
+export interface LpSolveOptions {
+  /** Compute duals (default true). Solvers without native duals may take extra solves for them. */
+  readonly duals?: boolean;
+}
+
+export type SolverName = 'highs' | 'jslp';
+
+/** How dispatch writes the network: voltage angles and nodal balances, or PTDF rows (market/lp/dispatch.ts). */
+export type LpFormulation = 'b-theta' | 'ptdf';
+
+export interface LpSolver {
+  readonly name: SolverName;
+  /** True when duals come from the solver itself; false when derived (e.g. by perturbation). */
+  readonly nativeDuals: boolean;
+  /** The network formulation this solver handles best (dispatch uses it unless told otherwise). */
+  readonly preferredFormulation: LpFormulation;
+  /** Synchronous; never throws on an optimisation outcome. */
+  solve(lp: LinearProgram, opts?: LpSolveOptions): LpSolution;
+}
+
+/**
+ * Loads a solver by name. HiGHS loads its WebAssembly once per process (≈ 150 ms);
+ * later calls return the same instance.
+ */
+export async function loadSolver(name: SolverName = 'highs'): Promise<LpSolver> {
+  if (name === 'jslp') return (await import('./jslp.ts')).jslpSolver;
+  return (await import('./highs.ts')).loadHighsSolver();
+}
+
+/** A failed solution of the right shape: NaN objective, zero values, no duals. */
+export function failedSolution(lp: LinearProgram, status: Exclude<LpStatus, 'optimal'>, message: string): LpSolution {
+  return { status, message, objective: NaN, colValue: new Float64Array(lp.numCols), rowValue: new Float64Array(lp.numRows) };
+}
+
+/** Row activities A x. */
+export function rowActivities(lp: LinearProgram, x: Float64Array): Float64Array {
+  const out = new Float64Array(lp.numRows);
+  const { starts, rows, values } = lp.matrix;
+  for (let j = 0; j < lp.numCols; j++) {
+    const xj = x[j]!;
+    if (xj === 0) continue;
+    for (let k = starts[j]!; k < starts[j + 1]!; k++) out[rows[k]!]! += values[k]! * xj;
+  }
+  return out;
+}
+
+/** The objective at x, offset included. */
+export function objectiveAt(lp: LinearProgram, x: Float64Array): number {
+  let v = lp.offset;
+  for (let j = 0; j < lp.numCols; j++) {
+    const xj = x[j]!;
+    v += lp.colCost[j]! * xj;
+    if (lp.hessianDiagonal) v += 0.5 * lp.hessianDiagonal[j]! * xj * xj;
+  }
+  return v;
+}
