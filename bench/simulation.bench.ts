@@ -20,11 +20,11 @@ export function scaledDefault(homes: number): Scenario {
   return { file: `${s.file} (scaled to ${homes} homes)`, config: { ...s.config, agents } };
 }
 
-function timeRun(scenario: Scenario): number {
+async function timeRun(scenario: Scenario): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-'));
   try {
     const t0 = performance.now();
-    runScenario(scenario, { outDir: dir });
+    await runScenario(scenario, { outDir: dir });
     return performance.now() - t0;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -42,7 +42,7 @@ export const suite: BenchSuite = {
     const floor: number[] = [];
     for (let r = 0; r < 3; r++) {
       floor.push(xstateFloorMs(agents, intervals));
-      sim.push(timeRun(scenario));
+      sim.push(await timeRun(scenario));
     }
     const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     const rows: BenchRow[] = [

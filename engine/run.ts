@@ -15,14 +15,14 @@ export interface RunResult {
   readonly summary: Record<string, unknown>;
 }
 
-export function runScenario(scenario: Scenario, options: RunOptions): RunResult {
-  const sim = new Simulation(scenario, { seed: options.seed });
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+  const sim = await Simulation.create(scenario, { seed: options.seed });
   const recorder = new Recorder(options.outDir, sim.info, sim.rules);
   sim.run(recorder);
   const summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
   return { outDir: options.outDir, summary };
 }
 
-export function runScenarioFile(file: string, options: RunOptions): RunResult {
+export function runScenarioFile(file: string, options: RunOptions): Promise<RunResult> {
   return runScenario(loadScenarioFile(file), options);
 }

@@ -14,7 +14,11 @@ import { agentKind } from '../agents/registry.ts';
 import { RandomService, type Rng } from '../core/rng.ts';
 import { type SimTime, minutesToMs, MS_PER_DAY, parseSimTime, simTime } from '../core/time.ts';
 import { type BusId, busId } from '../core/units.ts';
-import { doubleAuction } from '../market/auction.ts';
+import { clear, type Grid } from '../market/clear.ts';
+import { loadHighsSolver } from '../market/lp/highs.ts';
+import { jslpSolver } from '../market/lp/jslp.ts';
+import { networkFromConfig } from '../network/schema.ts';
+import { TopologyCache } from '../network/topology.ts';
 import { gateClosure, type GateInput, type GateOutput } from '../market/gate.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
 import { settle, type Settlement } from '../market/settlement.ts';
@@ -78,6 +82,19 @@ interface Participant {
 }
 
 export class Simulation {
+  /** Builds the grid (and loads the LP solver, asynchronously) when the scenario has a network. */
+  static async create(scenario: Scenario, options: { seed?: number | undefined } = {}): Promise<Simulation> {
+    const cfg = scenario.config;
+    let grid: Grid | undefined;
+    if (cfg.network) {
+      const network = networkFromConfig(cfg.network);
+      const needsLp = network.buses.length > 1 && cfg.market.mechanism !== 'double-auction';
+      const solver = needsLp && cfg.market.solver === 'highs' ? await loadHighsSolver() : jslpSolver;
+      grid = { network, solver, topologies: new TopologyCache() };
+    }
+    return new Simulation(scenario, options, grid);
+  }
+
   readonly info: RunInfo;
   readonly rules: MarketRules;
   private readonly clock: ClockSpec;
@@ -85,9 +102,10 @@ export class Simulation {
   private readonly agentIds: Set<string>;
   readonly environment: Environment;
 
-  constructor(
+  private constructor(
     readonly scenario: Scenario,
-    options: { seed?: number | undefined } = {},
+    options: { seed?: number | undefined },
+    readonly grid: Grid | undefined,
   ) {
     const cfg = scenario.config;
     const seed = options.seed ?? cfg.seed;
@@ -109,7 +127,9 @@ export class Simulation {
       pricing: m.pricing,
     });
     this.environment = new Environment(cfg.site, cfg.weather, random);
-    const env = { random, site: cfg.site, environment: this.environment, clock: this.clock, defaultBus: DEFAULT_BUS };
+    // Agents without a bus sit at the grid connection: the reference bus of the network, or the one bus.
+    const defaultBus = grid ? grid.network.referenceBus : DEFAULT_BUS;
+    const env = { random, site: cfg.site, environment: this.environment, clock: this.clock, defaultBus };
     this.participants = [];
     for (const group of cfg.agents) {
       const runtimes = agentKind(group.kind).create(group, env);
@@ -119,7 +139,7 @@ export class Simulation {
       }
     }
     this.agentIds = new Set(this.participants.map((p) => p.runtime.id));
-    const buses = [...new Set([DEFAULT_BUS, ...this.participants.map((p) => p.runtime.bus)])];
+    const buses = grid ? grid.network.buses.map((b) => b.id) : [DEFAULT_BUS];
     this.info = {
       name: cfg.name,
       seed,
@@ -228,7 +248,7 @@ export class Simulation {
       const book = builder.build();
 
       // 3. Clear (pure) and settle (exact).
-      const result = doubleAuction(book);
+      const result = clear(book, this.scenario.config.market.mechanism, this.grid);
       const settlement = settle(book, result);
 
       // 4. Each agent gets its own award: one machine event.

@@ -17,10 +17,10 @@ export function registerRun(program: Command): void {
     .option('-o, --out <dir>', 'output folder (default: results/<scenario name>)')
     .option('-s, --seed <n>', 'random seed, overriding the scenario’s', parseSeed)
     .addHelpText('after', '\nExample:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n')
-    .action((file: string, opts: { out?: string; seed?: number }) => {
+    .action(async (file: string, opts: { out?: string; seed?: number }) => {
       const scenario = loadScenarioFile(file);
       const outDir = opts.out ?? join('results', scenario.config.name);
-      const { summary } = runScenario(scenario, { outDir, seed: opts.seed });
+      const { summary } = await runScenario(scenario, { outDir, seed: opts.seed });
       process.stdout.write(formatSummary(summary, outDir));
     });
 }

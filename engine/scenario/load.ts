@@ -9,6 +9,8 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, typ
 import type { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
 import { checkStrategyRef } from '../../strategies/registry.ts';
+import { networkFromConfig } from '../../network/schema.ts';
+import { NetworkError } from '../../network/validate.ts';
 import { type ScenarioConfig, scenarioSchema } from './schema.ts';
 
 export interface Scenario {
@@ -67,8 +69,25 @@ function crossChecks(s: ScenarioConfig): Problem[] {
   const m = s.market;
   if (m.priceFloorMwh >= m.priceCapMwh) out.push({ path: ['market', 'priceFloorMwh'], message: `must be below priceCapMwh (${m.priceCapMwh})` });
   if ((24 * 60) % s.intervalMinutes !== 0) out.push({ path: ['intervalMinutes'], message: `must divide a day evenly (e.g. 5, 15, 30, 60), got ${s.intervalMinutes}` });
+  let buses: Set<string> | undefined;
+  if (s.network) {
+    try {
+      buses = new Set(networkFromConfig(s.network).buses.map((b) => b.id));
+    } catch (err) {
+      if (!(err instanceof NetworkError)) throw err;
+      for (const i of err.issues) out.push({ path: ['network', ...i.path], message: `${i.element}: ${i.message}` });
+    }
+  }
   const ids = new Map<string, number>();
   s.agents.forEach((g, i) => {
+    if (buses) {
+      if (g.bus !== undefined && !buses.has(g.bus)) out.push({ path: ['agents', i, 'bus'], message: `unknown bus '${g.bus}' (the network has ${[...buses].join(', ')})` });
+      g.buses?.forEach((b, k) => {
+        if (!buses.has(b)) out.push({ path: ['agents', i, 'buses', k], message: `unknown bus '${b}'` });
+      });
+    } else if (g.bus !== undefined || g.buses !== undefined) {
+      out.push({ path: ['agents', i, g.bus !== undefined ? 'bus' : 'buses'], message: 'the scenario has no network: leave out bus/buses (every agent is on the one bus)' });
+    }
     if (g.count > 1 && g.id !== undefined) out.push({ path: ['agents', i, 'id'], message: `a group of ${g.count} agents needs idPrefix, not id` });
     if (g.bus !== undefined && g.buses !== undefined) out.push({ path: ['agents', i, 'buses'], message: 'give either bus or buses, not both' });
     if (g.commsLatencyMinutes && g.commsLatencyMinutes.min > g.commsLatencyMinutes.max)

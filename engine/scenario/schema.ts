@@ -7,6 +7,7 @@ import { parseSimTime } from '../../core/time.ts';
 import { agentGroupSchema } from '../../agents/registry.ts';
 import { weatherSchema } from '../environment.ts';
 import { forecastSchema } from '../forecast.ts';
+import { networkSchema } from '../../network/schema.ts';
 
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, {
   message: 'expected an ISO-8601 UTC time such as 2026-07-01T00:00:00Z',
@@ -21,6 +22,8 @@ export const marketSchema = z.strictObject({
   priceFloorMwh: z.number().default(-500),
   priceTickMwh: z.number().positive().default(0.01),
   quantumKw: z.number().positive().default(0.001),
+  /** LP solver for network clearing: HiGHS (default) or javascript-lp-solver (small networks). */
+  solver: z.enum(['highs', 'jslp']).default('highs'),
   /** The gate for an interval closes this many minutes before it starts. */
   gateClosureMinutes: z.number().min(0).max(24 * 60).default(5),
 });
@@ -48,6 +51,8 @@ export const scenarioSchema = z.strictObject({
   /** The public price forecast agents' strategies see. */
   forecast: forecastSchema.default(forecastSchema.parse({})),
   market: marketSchema.default(marketSchema.parse({})),
+  /** The distribution network; without one, every agent is on a single bus named 'main'. */
+  network: networkSchema.optional(),
   agents: z.array(agentGroupSchema).min(1),
 });
 

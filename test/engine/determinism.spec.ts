@@ -17,11 +17,11 @@ describe('determinism', () => {
 
   const files = (out: string): Record<string, Buffer> => Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f))]));
 
-  it('two runs with the same seed write byte-identical files; another seed changes them', function () {
+  it('two runs with the same seed write byte-identical files; another seed changes them', async function () {
     this.timeout(60_000);
-    runScenarioFile(scenario, { outDir: join(dir, 'a') });
-    runScenarioFile(scenario, { outDir: join(dir, 'b') });
-    runScenarioFile(scenario, { outDir: join(dir, 'c'), seed: 7 });
+    await runScenarioFile(scenario, { outDir: join(dir, 'a') });
+    await runScenarioFile(scenario, { outDir: join(dir, 'b') });
+    await runScenarioFile(scenario, { outDir: join(dir, 'c'), seed: 7 });
     const a = files(join(dir, 'a'));
     const b = files(join(dir, 'b'));
     const c = files(join(dir, 'c'));
