@@ -503,13 +503,19 @@ function explainFailure(problem: DispatchProblem, solution: LpSolution): string 
     for (let g = 0; g < groups.count; g++) supply += Math.min(segUpper[g]!, groups.upperKw[g]!);
   }
   const need = load + minimum;
-  const kw = (v: number): string => `${Number(v.toPrecision(6))} kW`;
+  // Messages in the problem's own unit: MW for cases solved in MW, else kW.
+  const mw = problem.unitKw === 1000;
+  const kw = (v: number): string => `${Number((mw ? v / 1000 : v).toPrecision(6))} ${mw ? 'MW' : 'kW'}`;
   if (need > supply * (1 + DISPATCH_TOLERANCE))
-    return `infeasible: fixed load${minimum > 0 ? ' and minimum demand' : ''} of ${kw(need)} exceed the ${kw(supply)} that all supply together can give (${solution.message})`;
+    return `infeasible: the fixed load${minimum > 0 ? ' and minimum demand' : ''} of ${kw(need)} exceeds the ${kw(supply)} that all supply together can give (${solution.message})`;
   let minGen = 0;
+  let maxDemand = load;
   if (groups) for (let g = 0; g < groups.count; g++) minGen += Math.max(0, groups.lowerKw[g]!);
-  for (let j = 0; j < offers.count; j++) if (!offers.isBuy[j] && (offers.group?.[j] ?? -1) < 0) minGen += Math.max(0, offers.lowerKw[j]!);
-  if (minGen > load * (1 + DISPATCH_TOLERANCE) + DISPATCH_TOLERANCE && minGen > 0)
-    return `infeasible: generator minimums of ${kw(minGen)} exceed what the fixed load and demand can take (${solution.message})`;
+  for (let j = 0; j < offers.count; j++) {
+    if (offers.isBuy[j]) maxDemand += offers.upperKw[j]!;
+    else if ((offers.group?.[j] ?? -1) < 0) minGen += Math.max(0, offers.lowerKw[j]!);
+  }
+  if (minGen > maxDemand * (1 + DISPATCH_TOLERANCE))
+    return `infeasible: generator minimums of ${kw(minGen)} exceed the ${kw(maxDemand)} that load and demand can take (${solution.message})`;
   return `infeasible: the fixed load of ${kw(load)} cannot be delivered within the branch and angle limits (${solution.message})`;
 }

@@ -13,20 +13,15 @@
  * (a regression test keeps both formulations side by side).
  *
  * ## Prices
- * jsLPSolver returns no duals. They are derived by perturbation: for an equality row
- * (a balance) or an inequality at one of its bounds, the bound is moved by ε in the
- * direction that relaxes it (+ε for an equality), the problem re-solved, and
- * dual = Δobjective / Δbound, the same convention as HiGHS. The optimal value is
- * piecewise linear in the bound, so the slope is exact within a piece: ε =
- * `JSLP_DUAL_STEP` × the problem's largest finite bound keeps rounding noise small,
- * and a second solve with ε/16 checks that the long step did not cross a breakpoint
- * (if the two disagree, the short one is used). Two extra solves per active row —
- * with dispatch's PTDF form that is the one system balance plus the binding limits,
- * not one per bus. For a balance this is the one-sided price "cost of serving ε more
- * demand"; where HiGHS's duals are not unique (degenerate cases) the two solvers may
- * legitimately report different prices, while welfare and quantities agree. Measured
- * against HiGHS: ≈ 1e-5 $/MWh on PJM-5 and t_case9. Column duals are not derived.
- * Pass `{ duals: false }` for quantities only (one solve).
+ * jsLPSolver returns no duals, so a second solve gets them from the **dual programme**
+ * (`dualProgram`: one multiplier per finite row or column bound, one equality per
+ * column), solved by the same solver. Its optimum is a consistent set of duals —
+ * complementary slackness holds with any primal optimum, degenerate cases included,
+ * which one-sided perturbations (re-solving with +ε demand per bus) do not guarantee —
+ * and strong duality is checked: primal and dual optima must agree within
+ * `JSLP_DUALITY_GAP`, else the result is a 'solver-error'. Where prices are not unique
+ * the two solvers may report different (equally valid) ones; welfare and quantities
+ * agree. Pass `{ duals: false }` for quantities only (one solve).
  *
  * ## Limits
  * It keeps a dense tableau (rows × columns doubles): the solver refuses, with status
@@ -48,13 +43,8 @@ const solver: SolverAPI = lpModule.default ?? lpModule;
  */
 export const JSLP_MAX_TABLEAU_CELLS = 5_000_000;
 
-/** Relative step of the perturbation that derives duals (see the module comment). */
-export const JSLP_DUAL_STEP = 1e-5;
-/** The check step is this many times shorter. */
-const JSLP_DUAL_CHECK_RATIO = 16;
-
-/** Tolerance, relative to max(1, |bound|), for deciding that a row sits at a bound. */
-const ACTIVE_TOLERANCE = 1e-7;
+/** Largest accepted |primal − dual optimum|, relative to max(1, |optimum|): beyond it the solve is a numerical failure. */
+export const JSLP_DUALITY_GAP = 1e-7;
 
 export const jslpSolver: LpSolver = {
   name: 'jslp',
@@ -63,7 +53,7 @@ export const jslpSolver: LpSolver = {
   solve(lp: LinearProgram, opts: LpSolveOptions = {}): LpSolution {
     const base = solveWithJslp(lp);
     if (base.status !== 'optimal' || opts.duals === false) return base;
-    return { ...base, rowDual: perturbationDuals(lp, base) };
+    return dualsByDualProgramme(lp, base);
   },
 };
 
@@ -178,40 +168,89 @@ function toJslpModel(lp: LinearProgram, freeColumns: 'split' | 'unrestricted'): 
   return { model, columns, cells: (nCons + 1) * (nVars + nCons + 1) };
 }
 
-function perturbationDuals(lp: LinearProgram, base: LpSolution): Float64Array {
-  let scale = 1;
-  const widen = (v: number): void => {
-    if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
-  };
-  lp.rowLower.forEach(widen);
-  lp.rowUpper.forEach(widen);
-  lp.colLower.forEach(widen);
-  lp.colUpper.forEach(widen);
-  const big = JSLP_DUAL_STEP * scale;
-  const duals = new Float64Array(lp.numRows);
-  for (let i = 0; i < lp.numRows; i++) {
-    const lo = lp.rowLower[i]!;
-    const hi = lp.rowUpper[i]!;
-    const v = base.rowValue[i]!;
-    let dir: 1 | -1;
-    if (lo === hi) dir = 1;
-    else if (Number.isFinite(hi) && Math.abs(v - hi) <= ACTIVE_TOLERANCE * Math.max(1, Math.abs(hi))) dir = 1;
-    else if (Number.isFinite(lo) && Math.abs(v - lo) <= ACTIVE_TOLERANCE * Math.max(1, Math.abs(lo))) dir = -1;
-    else continue;
-    const slope = (step: number): number => {
-      const rowLower = lp.rowLower.slice();
-      const rowUpper = lp.rowUpper.slice();
-      if (lo === hi || step < 0) rowLower[i] = lo + step;
-      if (lo === hi || step > 0) rowUpper[i] = hi + step;
-      const moved = solveWithJslp({ ...lp, rowLower, rowUpper });
-      return moved.status === 'optimal' ? (moved.objective - base.objective) / step : NaN;
-    };
-    // The optimal value is piecewise linear in the bound: a long step reads the slope with
-    // little rounding noise, unless it crosses a breakpoint; a short step checks it did not.
-    const long = slope(dir * big);
-    const short = slope((dir * big) / JSLP_DUAL_CHECK_RATIO);
-    const agree = Math.abs(long - short) <= 1e-6 * Math.max(1, Math.abs(long)) + (1e-11 * Math.max(1, Math.abs(base.objective)) * JSLP_DUAL_CHECK_RATIO) / big;
-    duals[i] = agree || Number.isNaN(short) ? long : short;
+/**
+ * The dual programme of a maximisation (min over row and bound multipliers, all ≥ 0):
+ *
+ *   min  offset + Σ_i (ru_i yU_i − rl_i yL_i) + Σ_j (cu_j zU_j − cl_j zL_j)
+ *   s.t. Σ_i a_ij (yU_i − yL_i) + zU_j − zL_j = c_j        for every column j
+ *
+ * with a multiplier only for a finite bound. row dual = yU − yL, column dual = zU − zL:
+ * HiGHS's convention (∂objective/∂active bound).
+ * @internal exported for tests
+ */
+export function dualProgram(lp: LinearProgram): { dual: LinearProgram; rowUpper: Int32Array; rowLower: Int32Array; colUpper: Int32Array; colLower: Int32Array } {
+  const m = lp.numRows;
+  const n = lp.numCols;
+  // Rows of A (the dual's columns for yU/yL): transpose the CSC matrix.
+  const { starts, rows, values } = lp.matrix;
+  const rowCount = new Int32Array(m + 1);
+  for (let k = 0; k < rows.length; k++) rowCount[rows[k]! + 1]!++;
+  for (let i = 0; i < m; i++) rowCount[i + 1]! += rowCount[i]!;
+  const rowCols = new Int32Array(rows.length);
+  const rowVals = new Float64Array(rows.length);
+  const fill = rowCount.slice(0, m);
+  for (let j = 0; j < n; j++) {
+    for (let k = starts[j]!; k < starts[j + 1]!; k++) {
+      const at = fill[rows[k]!]!++;
+      rowCols[at] = j;
+      rowVals[at] = values[k]!;
+    }
   }
-  return duals;
+  const cost: number[] = [];
+  const colStarts: number[] = [0];
+  const colRows: number[] = [];
+  const colVals: number[] = [];
+  const index = { rowUpper: new Int32Array(m).fill(-1), rowLower: new Int32Array(m).fill(-1), colUpper: new Int32Array(n).fill(-1), colLower: new Int32Array(n).fill(-1) };
+  const addColumn = (c: number, entries: Array<[number, number]>): number => {
+    cost.push(c);
+    for (const [r, v] of entries) {
+      colRows.push(r);
+      colVals.push(v);
+    }
+    colStarts.push(colRows.length);
+    return cost.length - 1;
+  };
+  for (let i = 0; i < m; i++) {
+    const entries = (sign: number): Array<[number, number]> => {
+      const e: Array<[number, number]> = [];
+      for (let k = rowCount[i]!; k < rowCount[i + 1]!; k++) e.push([rowCols[k]!, sign * rowVals[k]!]);
+      return e;
+    };
+    if (Number.isFinite(lp.rowUpper[i]!)) index.rowUpper[i] = addColumn(lp.rowUpper[i]!, entries(1));
+    if (Number.isFinite(lp.rowLower[i]!)) index.rowLower[i] = addColumn(-lp.rowLower[i]!, entries(-1));
+  }
+  for (let j = 0; j < n; j++) {
+    if (Number.isFinite(lp.colUpper[j]!)) index.colUpper[j] = addColumn(lp.colUpper[j]!, [[j, 1]]);
+    if (Number.isFinite(lp.colLower[j]!)) index.colLower[j] = addColumn(-lp.colLower[j]!, [[j, -1]]);
+  }
+  const k = cost.length;
+  const dual: LinearProgram = {
+    sense: 'min',
+    numCols: k,
+    numRows: n,
+    offset: lp.offset,
+    colCost: Float64Array.from(cost),
+    colLower: new Float64Array(k),
+    colUpper: new Float64Array(k).fill(Infinity),
+    rowLower: Float64Array.from(lp.colCost),
+    rowUpper: Float64Array.from(lp.colCost),
+    matrix: { starts: Int32Array.from(colStarts), rows: Int32Array.from(colRows), values: Float64Array.from(colVals) },
+  };
+  return { dual, ...index };
+}
+
+/** Duals from solving the dual programme; checks strong duality. */
+function dualsByDualProgramme(lp: LinearProgram, primal: LpSolution): LpSolution {
+  if (lp.sense !== 'max') return { ...primal, message: 'javascript-lp-solver: duals are derived for maximisations only' };
+  const { dual, rowUpper, rowLower, colUpper, colLower } = dualProgram(lp);
+  const sol = solveWithJslp(dual);
+  if (sol.status !== 'optimal') return failedSolution(lp, 'solver-error', `javascript-lp-solver could not solve the dual programme for prices (${sol.status}: ${sol.message})`);
+  const gap = Math.abs(sol.objective - primal.objective);
+  if (gap > JSLP_DUALITY_GAP * Math.max(1, Math.abs(primal.objective)))
+    return failedSolution(lp, 'solver-error', `javascript-lp-solver's primal (${primal.objective}) and dual (${sol.objective}) optima differ: a numerical failure`);
+  const y = sol.colValue;
+  const pick = (idx: number): number => (idx >= 0 ? y[idx]! : 0);
+  const rowDual = Float64Array.from({ length: lp.numRows }, (_, i) => pick(rowUpper[i]!) - pick(rowLower[i]!));
+  const colDual = Float64Array.from({ length: lp.numCols }, (_, j) => pick(colUpper[j]!) - pick(colLower[j]!));
+  return { ...primal, rowDual, colDual };
 }

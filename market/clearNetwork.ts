@@ -1,0 +1,323 @@
+/**
+ * Network-constrained clearing of one interval: the order book as an LP dispatch
+ * over the grid (market/lp/dispatch.ts), nodal prices from the duals of the bus
+ * balances, and one rounding step at the boundary back to the book's integers.
+ *
+ * Demand bids are optional quantities with a limit price ≤ the cap, so the LP over
+ * bids is always feasible: demand the network cannot deliver stays uncleared and
+ * the price at its bus rises to its bid — load shedding at a value of lost load
+ * equal to the bid (the cap for inelastic demand bid at the cap). 'infeasible'
+ * therefore never comes from a valid book here; it does from fixed loads or
+ * generator minimums (MATPOWER cases, `dispatch` directly).
+ */
+import { UserError } from '../core/errors.ts';
+import type { Network } from '../network/types.ts';
+import type { TopologyCache } from '../network/topology.ts';
+import type { BranchModel } from '../network/types.ts';
+import { dispatch, type DispatchProblem, DISPATCH_TOLERANCE, type DispatchResult } from './lp/dispatch.ts';
+import type { LpFormulation, LpSolver } from './lp/solver.ts';
+import type { BranchFlow, ClearingResult, ClearingStatus, OrderBook } from './types.ts';
+
+export interface ClearNetworkOptions {
+  readonly branchModel?: BranchModel;
+  readonly topologyCache?: TopologyCache;
+  /** Default: the solver's preferred one (HiGHS B-θ, javascript-lp-solver PTDF). */
+  readonly formulation?: LpFormulation;
+}
+
+/** What `clearNetwork` computed before rounding, for tests and reports. @internal */
+export interface NetworkClearingDetail {
+  readonly result: ClearingResult;
+  /** The LP over the aggregated columns, and its raw result (kW, currency/MWh, currency/h). */
+  readonly problem: DispatchProblem;
+  readonly lp: DispatchResult;
+  /** Column (aggregated offer) of each book segment; −1 for zero-quantity segments. */
+  readonly columnOf: Int32Array;
+  /** Network bus index of each book bus. */
+  readonly networkBusOf: Int32Array;
+}
+
+/**
+ * Clears `book` on `network` with `solver` and returns the market's `ClearingResult`.
+ *
+ * Pure (no I/O, clock or randomness; `book` and `network` are only read). Throws a
+ * `UserError` only when the book does not fit the network (a book bus that is not a
+ * network bus); every optimisation outcome is a status.
+ *
+ * ## From the book to the LP
+ * Segments at the same network bus, side and price tick are one LP column (their
+ * quantities added): the LP cannot tell them apart, and the rounding below shares
+ * the column among them pro rata, as the double auction does. kW = quanta ×
+ * `rules.quantumKw`, price = ticks × `rules.priceTickMwh`.
+ *
+ * ## Rounding, once, at the boundary
+ * - Awards: each side's total is T = the LP's traded quantity rounded to whole quanta
+ *   (never above either side's offered total); each side's columns get ⌊LP quanta⌋ and
+ *   the quanta left go one each to the largest fractional parts (or are taken back from
+ *   the smallest), never exceeding a column's quantity nor going below zero, so
+ *   Σ buy quanta = Σ sell quanta = T exactly. A column's award is shared among its
+ *   segments pro rata to their quantities, ⌊A·qᵢ/Q⌋ plus largest remainders, ties in
+ *   book order. No award moves more than a quantum or two from the LP's.
+ * - Prices: each bus's LP price rounded to the nearest tick. They are not clamped to
+ *   [floor, cap]: on a meshed network a nodal price can lie outside the range of the
+ *   bids that set it, and clamping would break the prices' meaning.
+ * - Flows are the LP's, rounded to the quantum and clipped to ±limit; shadow prices are
+ *   rounded to the tick; out-of-service branches are listed with flow 0 and limit 0.
+ * `welfare` is computed from the rounded awards at the bid prices. Settling these
+ * numbers closes exactly: buyers pay = sellers receive + Σ_bus price × (bought − sold).
+ *
+ * ## Prices when nothing trades
+ * With no segment traded (empty book, one side only, bids that do not cross) every
+ * price is NaN, as in `doubleAuction`: the duals then do not define a price.
+ */
+export function clearNetwork(book: OrderBook, network: Network, solver: LpSolver, opts: ClearNetworkOptions = {}): ClearingResult {
+  return clearNetworkDetailed(book, network, solver, opts).result;
+}
+
+/** @internal `clearNetwork` with the raw LP result and the segment → column map. */
+export function clearNetworkDetailed(book: OrderBook, network: Network, solver: LpSolver, opts: ClearNetworkOptions = {}): NetworkClearingDetail {
+  const networkBusOf = mapBuses(book, network);
+  const { rules } = book;
+  const n = book.size;
+  const awarded = new Float64Array(n);
+  const busPrice = new Float64Array(book.buses.length).fill(NaN);
+
+  // Columns: one per (network bus, side, price tick).
+  const columnOf = new Int32Array(n).fill(-1);
+  const keyToColumn = new Map<number, number>();
+  let minTick = Infinity;
+  for (let i = 0; i < n; i++) if (book.quantityQuanta[i]! > 0) minTick = Math.min(minTick, book.priceTicks[i]!);
+  const colBus: number[] = [];
+  const colBuy: number[] = [];
+  const colTicks: number[] = [];
+  const colQuanta: number[] = [];
+  let maxTick = -Infinity;
+  for (let i = 0; i < n; i++) if (book.quantityQuanta[i]! > 0) maxTick = Math.max(maxTick, book.priceTicks[i]!);
+  const span = maxTick - minTick + 1;
+  let buySegments = 0;
+  let sellSegments = 0;
+  for (let i = 0; i < n; i++) {
+    const q = book.quantityQuanta[i]!;
+    if (!(q > 0)) continue;
+    const bus = networkBusOf[book.busIndex[i]!]!;
+    const buy = book.isBuy[i]!;
+    if (buy) buySegments++;
+    else sellSegments++;
+    const key = (bus * 2 + buy) * span + (book.priceTicks[i]! - minTick);
+    let c = keyToColumn.get(key);
+    if (c === undefined) {
+      c = colBus.length;
+      keyToColumn.set(key, c);
+      colBus.push(bus);
+      colBuy.push(buy);
+      colTicks.push(book.priceTicks[i]!);
+      colQuanta.push(0);
+    }
+    colQuanta[c]! += q;
+    columnOf[i] = c;
+  }
+  const m = colBus.length;
+  const offers = {
+    count: m,
+    bus: Int32Array.from(colBus),
+    isBuy: Uint8Array.from(colBuy),
+    priceMwh: Float64Array.from(colTicks, (t) => t * rules.priceTickMwh),
+    lowerKw: new Float64Array(m),
+    upperKw: Float64Array.from(colQuanta, (q) => q * rules.quantumKw),
+  };
+  const problem: DispatchProblem = {
+    network,
+    offers,
+    ...(opts.branchModel ? { branchModel: opts.branchModel } : {}),
+    ...(opts.topologyCache ? { topologyCache: opts.topologyCache } : {}),
+  };
+  const lp = dispatch(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
+  const base = { interval: book.interval, mechanism: 'lp-dispatch' as const, awardedQuanta: awarded, busPriceMwh: busPrice };
+  if (lp.status !== 'optimal') {
+    const status: ClearingStatus = lp.status;
+    const flows = branchFlows(network, lp, rules, true);
+    return { result: { ...base, status, message: lp.message, flows, welfare: NaN }, problem, lp, columnOf, networkBusOf };
+  }
+
+  // Round the columns to whole quanta with equal totals on both sides.
+  const colValue = Float64Array.from(lp.quantityKw, (kw) => kw / rules.quantumKw);
+  const colAward = roundColumns(colValue, Float64Array.from(colQuanta), Uint8Array.from(colBuy));
+  shareColumns(book, columnOf, colAward, Float64Array.from(colQuanta), awarded);
+
+  let traded = 0;
+  let welfareTicksQuanta = 0;
+  for (let i = 0; i < n; i++) {
+    const a = awarded[i]!;
+    if (a === 0) continue;
+    if (book.isBuy[i]) {
+      traded += a;
+      welfareTicksQuanta += a * book.priceTicks[i]!;
+    } else welfareTicksQuanta -= a * book.priceTicks[i]!;
+  }
+  let message = '';
+  if (traded === 0) {
+    message = m === 0 ? 'empty book: no bids' : sellSegments === 0 ? 'no sellers' : buySegments === 0 ? 'no buyers' : 'bids do not cross: nothing can trade profitably on this network';
+  } else if (Number.isNaN(lp.priceMwh[0] ?? 0)) {
+    message = lp.message;
+  } else {
+    for (let k = 0; k < book.buses.length; k++) {
+      const p = lp.priceMwh[networkBusOf[k]!]!;
+      busPrice[k] = Math.round(p / rules.priceTickMwh) * rules.priceTickMwh;
+    }
+  }
+  const welfare = (welfareTicksQuanta * rules.priceTickMwh * rules.quantumKw * book.durationH) / 1000;
+  return { result: { ...base, status: 'cleared', message, flows: branchFlows(network, lp, rules, false), welfare }, problem, lp, columnOf, networkBusOf };
+}
+
+function mapBuses(book: OrderBook, network: Network): Int32Array {
+  const index = new Map<string, number>(network.buses.map((b, i) => [b.id, i]));
+  const out = new Int32Array(book.buses.length);
+  const unknown: string[] = [];
+  book.buses.forEach((b, k) => {
+    const i = index.get(b);
+    if (i === undefined) unknown.push(b);
+    else out[k] = i;
+  });
+  if (unknown.length > 0)
+    throw new UserError(
+      `the order book has bus${unknown.length === 1 ? '' : 'es'} ${unknown.map((b) => `'${b}'`).join(', ')} that ${unknown.length === 1 ? 'is' : 'are'} not in network '${network.name}' (its buses: ${network.buses
+        .slice(0, 12)
+        .map((b) => `'${b.id}'`)
+        .join(', ')}${network.buses.length > 12 ? ', …' : ''})`,
+    );
+  return out;
+}
+
+/** Flows to the quantum (clipped to ±limit) and shadow prices to the tick, like everything else that leaves. */
+function branchFlows(network: Network, lp: DispatchResult, rules: OrderBook['rules'], failed: boolean): BranchFlow[] {
+  const toQuantum = (kw: number): number => Math.round(kw / rules.quantumKw) * rules.quantumKw;
+  const toTick = (p: number): number => Math.round(p / rules.priceTickMwh) * rules.priceTickMwh;
+  return network.branches.map((br, i) => {
+    const limitKw = br.inService ? br.limitKw : 0;
+    let flowKw = failed ? NaN : toQuantum(lp.flowKw[i]!);
+    if (Number.isFinite(limitKw)) flowKw = Math.max(-limitKw, Math.min(limitKw, flowKw));
+    return { id: br.id, flowKw: flowKw + 0, limitKw, shadowPriceMwh: failed ? NaN : toTick(lp.flowShadowMwh[i]!) + 0 };
+  });
+}
+
+/** Snaps LP noise: a value within this many quanta of an integer is that integer. */
+const SNAP_QUANTA = 1e-6;
+
+/**
+ * Whole quanta per column with Σ buy = Σ sell, each within [0, cap], each within a
+ * quantum of the LP (plus what the totals' repair needs), by largest remainder.
+ */
+export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint8Array): Float64Array {
+  const m = value.length;
+  let buyTotal = 0;
+  let sellTotal = 0;
+  let buyCap = 0;
+  let sellCap = 0;
+  for (let c = 0; c < m; c++) {
+    const v = Math.min(cap[c]!, Math.max(0, value[c]!));
+    if (isBuy[c]) {
+      buyTotal += v;
+      buyCap += cap[c]!;
+    } else {
+      sellTotal += v;
+      sellCap += cap[c]!;
+    }
+  }
+  const target = Math.max(0, Math.min(buyCap, sellCap, Math.round((buyTotal + sellTotal) / 2 + 0)));
+  const out = new Float64Array(m);
+  for (const side of [1, 0]) {
+    const cols: number[] = [];
+    for (let c = 0; c < m; c++) if (isBuy[c] === side) cols.push(c);
+    apportion(value, cap, cols, target, out);
+  }
+  return out;
+}
+
+function apportion(value: Float64Array, cap: Float64Array, cols: readonly number[], target: number, out: Float64Array): void {
+  let sum = 0;
+  const rem = new Map<number, number>();
+  for (const c of cols) {
+    const v = Math.min(cap[c]!, Math.max(0, value[c]!));
+    const r = Math.round(v);
+    const whole = Math.abs(v - r) <= SNAP_QUANTA * Math.max(1, DISPATCH_TOLERANCE * v) ? r : Math.floor(v);
+    out[c] = whole;
+    rem.set(c, v - whole);
+    sum += whole;
+  }
+  if (sum < target) {
+    // Largest remainders first, then any column with room (ties: column order).
+    const order = [...cols].sort((a, b) => rem.get(b)! - rem.get(a)! || a - b);
+    while (sum < target) {
+      let moved = false;
+      for (const c of order) {
+        if (sum >= target) break;
+        if (out[c]! < cap[c]!) {
+          out[c]!++;
+          sum++;
+          moved = true;
+        }
+      }
+      if (!moved) break;
+    }
+  } else if (sum > target) {
+    const order = [...cols].sort((a, b) => rem.get(a)! - rem.get(b)! || b - a);
+    while (sum > target) {
+      let moved = false;
+      for (const c of order) {
+        if (sum <= target) break;
+        if (out[c]! > 0) {
+          out[c]!--;
+          sum--;
+          moved = true;
+        }
+      }
+      if (!moved) break;
+    }
+  }
+}
+
+/** Shares each column's whole-quanta award among its segments: pro rata, largest remainder, ties in book order. */
+function shareColumns(book: OrderBook, columnOf: Int32Array, colAward: Float64Array, colQuanta: Float64Array, awarded: Float64Array): void {
+  const m = colAward.length;
+  // Segments of each column in book order (counting sort by column).
+  const count = new Int32Array(m + 1);
+  for (let i = 0; i < book.size; i++) if (columnOf[i]! >= 0) count[columnOf[i]! + 1]!++;
+  for (let c = 0; c < m; c++) count[c + 1]! += count[c]!;
+  const order = new Int32Array(count[m]!);
+  const fill = count.slice(0, m);
+  for (let i = 0; i < book.size; i++) if (columnOf[i]! >= 0) order[fill[columnOf[i]!]!++] = i;
+  for (let c = 0; c < m; c++) {
+    const A = colAward[c]!;
+    const Q = colQuanta[c]!;
+    const from = count[c]!;
+    const to = count[c + 1]!;
+    if (A === 0) continue;
+    if (A === Q || to - from === 1) {
+      for (let k = from; k < to; k++) awarded[order[k]!] = A === Q ? book.quantityQuanta[order[k]!]! : A;
+      continue;
+    }
+    const rems: Array<{ i: number; r: bigint | number }> = [];
+    let given = 0;
+    for (let k = from; k < to; k++) {
+      const i = order[k]!;
+      const q = book.quantityQuanta[i]!;
+      const prod = A * q;
+      let share: number;
+      let r: bigint | number;
+      if (Number.isSafeInteger(prod)) {
+        share = Math.floor(prod / Q);
+        r = prod - share * Q;
+      } else {
+        const bp = BigInt(A) * BigInt(q);
+        const bq = BigInt(Q);
+        share = Number(bp / bq);
+        r = bp % bq;
+      }
+      awarded[i] = share;
+      given += share;
+      rems.push({ i, r });
+    }
+    rems.sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+    for (let k = 0; given < A && k < rems.length; k++, given++) awarded[rems[k]!.i]!++;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * gridbid's native clearing case: one interval's network and bids, in kW and
+ * currency/MWh, as JSON (or YAML). Strict: an unknown key is an error. Format and
+ * example in docs/clear.md; a kept copy is test/fixtures/clear/three-bus.json.
+ *
+ * ```json
+ * { "name": "three-bus", "durationH": 1,
+ *   "network": { "buses": [{ "id": "A", "reference": true }, { "id": "B" }],
+ *                "branches": [{ "id": "AB", "from": "A", "to": "B", "reactancePu": 0.1, "limitKw": 50 }] },
+ *   "bids": [{ "id": "gen-A", "bus": "A", "segments": [{ "side": "sell", "priceMwh": 20, "quantityKw": 100 }] },
+ *            { "id": "load-B", "bus": "B", "segments": [{ "side": "buy", "priceMwh": 90, "quantityKw": 80 }] }] }
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import { type Document, LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { formatPath, InputFileError, type InputIssue, UserError } from '../../../core/errors.ts';
+import { agentId, busId } from '../../../core/units.ts';
+import { networkFromConfig, networkSchema } from '../../../network/schema.ts';
+import type { Network } from '../../../network/types.ts';
+import { NetworkError } from '../../../network/validate.ts';
+import { buildOrderBook } from '../../orderBook.ts';
+import { type Bid, DEFAULT_RULES, type MarketRules, type OrderBook } from '../../types.ts';
+
+const segmentSchema = z.strictObject({
+  side: z.enum(['buy', 'sell']),
+  priceMwh: z.number(),
+  quantityKw: z.number().min(0),
+});
+
+const bidSchema = z.strictObject({
+  id: z.string().min(1),
+  /** Owner; defaults to the bid id. */
+  agent: z.string().min(1).optional(),
+  bus: z.string().min(1),
+  segments: z.array(segmentSchema).min(1),
+});
+
+export const nativeCaseSchema = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  /** Length of the interval, hours (welfare and settlement are over it). */
+  durationH: z.number().positive().default(1),
+  interval: z.int().min(0).default(0),
+  market: z
+    .strictObject({
+      priceCapMwh: z.number().default(DEFAULT_RULES.priceCapMwh),
+      priceFloorMwh: z.number().default(DEFAULT_RULES.priceFloorMwh),
+      priceTickMwh: z.number().positive().default(DEFAULT_RULES.priceTickMwh),
+      quantumKw: z.number().positive().default(DEFAULT_RULES.quantumKw),
+    })
+    .default({
+      priceCapMwh: DEFAULT_RULES.priceCapMwh,
+      priceFloorMwh: DEFAULT_RULES.priceFloorMwh,
+      priceTickMwh: DEFAULT_RULES.priceTickMwh,
+      quantumKw: DEFAULT_RULES.quantumKw,
+    }),
+  network: networkSchema,
+  bids: z.array(bidSchema).default([]),
+});
+
+export type NativeCaseInput = z.input<typeof nativeCaseSchema>;
+
+export interface NativeCase {
+  readonly file: string;
+  readonly name: string;
+  readonly network: Network;
+  readonly book: OrderBook;
+  readonly rules: MarketRules;
+}
+
+export function readNativeCaseFile(file: string): NativeCase {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a directory, expected a case file` : `${file}: cannot read (${code ?? String(err)})`);
+  }
+  return parseNativeCase(text, file);
+}
+
+/** Parses and validates a native case; every problem is listed with its path and line. */
+export function parseNativeCase(text: string, file: string): NativeCase {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new InputFileError(
+      file,
+      doc.errors.map((e) => {
+        const pos = lc.linePos(e.pos[0]);
+        return { path: '', message: `not valid JSON/YAML: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || typeof raw !== 'object') throw new InputFileError(file, [{ path: '', message: 'expected a case object with network and bids' }]);
+  const at = (path: readonly PropertyKey[], message: string): InputIssue => ({ path: formatPath(path), message, ...position(doc, lc, path) });
+  const parsed = nativeCaseSchema.safeParse(raw);
+  if (!parsed.success) throw new InputFileError(file, parsed.error.issues.map((i) => at(i.path, i.message)));
+  const c = parsed.data;
+  const issues: InputIssue[] = [];
+  if (c.market.priceFloorMwh >= c.market.priceCapMwh) issues.push(at(['market', 'priceFloorMwh'], `must be below priceCapMwh (${c.market.priceCapMwh})`));
+  let network: Network | undefined;
+  try {
+    network = networkFromConfig(c.network);
+  } catch (err) {
+    if (!(err instanceof NetworkError)) throw err;
+    for (const i of err.issues) issues.push(at(['network', ...i.path], `${i.element}: ${i.message}`));
+  }
+  if (!network || issues.length > 0) throw new InputFileError(file, issues);
+  const rules: MarketRules = { ...DEFAULT_RULES, ...c.market };
+  const bids: Bid[] = c.bids.map((b) => ({
+    id: b.id,
+    agentId: agentId(b.agent ?? b.id),
+    bus: busId(b.bus),
+    interval: c.interval,
+    segments: b.segments,
+  }));
+  const { book, rejections } = buildOrderBook(bids, {
+    interval: c.interval,
+    durationH: c.durationH,
+    rules,
+    buses: network.buses.map((b) => b.id),
+    isKnownAgent: () => true,
+  });
+  if (rejections.length > 0) {
+    throw new InputFileError(
+      file,
+      rejections.map((r) => {
+        const i = bids.findIndex((b) => b.id === r.bidId);
+        return at(['bids', Math.max(0, i)], `bid '${r.bidId}' rejected (${r.code}): ${r.reason}`);
+      }),
+    );
+  }
+  return { file, name: c.name ?? file, network, book, rules };
+}
+
+function position(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): { line?: number; column?: number } {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) {
+      const p = lc.linePos(node.range[0]);
+      return { line: p.line, column: p.col };
+    }
+  }
+  return {};
+}

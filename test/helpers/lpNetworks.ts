@@ -1,0 +1,89 @@
+/**
+ * Small networks and books for LP dispatch tests: a hand-made triangle, and
+ * fast-check arbitraries for random connected topologies, limits and bids.
+ */
+import fc from 'fast-check';
+import { agentId, busId } from '../../core/units.ts';
+import { buildOrderBook } from '../../market/orderBook.ts';
+import { type Bid, DEFAULT_RULES, type MarketRules, type OrderBook } from '../../market/types.ts';
+import type { Network } from '../../network/types.ts';
+import { createNetwork, type BranchDefinition } from '../../network/validate.ts';
+
+export const RULES: MarketRules = { ...DEFAULT_RULES };
+
+/** A book from plain tuples: [bus, side, price, kW] per segment, one bid per segment. */
+export function bookOf(network: Network, segments: readonly (readonly [string, 'buy' | 'sell', number, number])[], rules: MarketRules = RULES, durationH = 1): OrderBook {
+  const bids: Bid[] = segments.map(([bus, side, priceMwh, quantityKw], i) => ({
+    id: `b${i}`,
+    agentId: agentId(`a${i}`),
+    bus: busId(bus),
+    interval: 0,
+    segments: [{ side, priceMwh, quantityKw }],
+  }));
+  const { book, rejections } = buildOrderBook(bids, { interval: 0, durationH, rules, buses: network.buses.map((b) => b.id), isKnownAgent: () => true });
+  if (rejections.length > 0) throw new Error(`test book rejected: ${JSON.stringify(rejections)}`);
+  return book;
+}
+
+/** A meshed triangle A(ref)–B–C with equal reactances; `limitAB` on A–B only. */
+export function triangle(limitAB = Infinity): Network {
+  return createNetwork({
+    name: 'triangle',
+    buses: [{ id: 'A', reference: true }, { id: 'B' }, { id: 'C' }],
+    branches: [
+      { id: 'AB', from: 'A', to: 'B', reactancePu: 0.1, limitKw: limitAB },
+      { id: 'BC', from: 'B', to: 'C', reactancePu: 0.1 },
+      { id: 'CA', from: 'C', to: 'A', reactancePu: 0.1 },
+    ],
+  });
+}
+
+export interface RandomMarket {
+  readonly network: Network;
+  readonly book: OrderBook;
+}
+
+/**
+ * A random connected network (a random spanning tree plus extra edges) of 1–`maxBuses`
+ * buses, optional limits, and a book of 0–`maxSegments` segments at random buses.
+ * Prices are whole currency units in [1, 100]; quantities whole kW in [1, 50].
+ */
+export function randomMarket(opts: { maxBuses?: number; maxSegments?: number; limits?: boolean; evenOdd?: boolean } = {}): fc.Arbitrary<RandomMarket> {
+  const maxBuses = opts.maxBuses ?? 6;
+  const maxSegments = opts.maxSegments ?? 14;
+  return fc
+    .integer({ min: 1, max: maxBuses })
+    .chain((n) =>
+      fc.record({
+        n: fc.constant(n),
+        parents: fc.array(fc.nat(), { minLength: n - 1, maxLength: n - 1 }),
+        extra: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 })), { maxLength: n }),
+        reactances: fc.array(fc.integer({ min: 5, max: 50 }), { minLength: 2 * n, maxLength: 2 * n }),
+        limits: fc.array(opts.limits === false ? fc.constant(Infinity) : fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 80 })), { minLength: 2 * n, maxLength: 2 * n }),
+        ref: fc.nat({ max: n - 1 }),
+        segments: fc.array(
+          fc.record({ bus: fc.nat({ max: n - 1 }), buy: fc.boolean(), price: fc.integer({ min: 1, max: 100 }), kw: fc.integer({ min: 1, max: 50 }) }),
+          { maxLength: maxSegments },
+        ),
+      }),
+    )
+    .map(({ n, parents, extra, reactances, limits, ref, segments }) => {
+      const edges: [number, number][] = [];
+      for (let k = 1; k < n; k++) edges.push([parents[k - 1]! % k, k]);
+      for (const [a, b] of extra) if (a !== b) edges.push([a, b]);
+      const branches: BranchDefinition[] = edges.map(([a, b], i) => ({
+        id: `L${i}`,
+        from: `n${a}`,
+        to: `n${b}`,
+        reactancePu: reactances[i % reactances.length]! / 100,
+        limitKw: limits[i % limits.length]!,
+      }));
+      const network = createNetwork({ buses: Array.from({ length: n }, (_, k) => ({ id: `n${k}`, reference: k === ref })), branches });
+      const tuples = segments.map((s) => {
+        // evenOdd: buys on even, sells on odd prices, so no trade is ever at zero surplus.
+        const price = opts.evenOdd ? 2 * s.price + (s.buy ? 0 : 1) : s.price;
+        return [`n${s.bus}`, s.buy ? 'buy' : 'sell', price, s.kw] as const;
+      });
+      return { network, book: bookOf(network, tuples) };
+    });
+}
