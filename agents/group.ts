@@ -24,6 +24,24 @@ export const groupBaseShape = {
    * delayed past the gate is rejected as late.
    */
   commsLatencyMinutes: z.strictObject({ min: z.number().min(0), max: z.number().min(0) }).optional(),
+  /** Trade through this aggregator (its id) instead of bidding in the market. */
+  aggregator: z.string().min(1).optional(),
+  /** Buy from this retailer (its id) under `tariff`, responding to the retail price instead of trading. */
+  retailer: z.string().min(1).optional(),
+  /** The retail tariff (an id from the scenario's `tariffs:`), offered by `retailer`. */
+  tariff: z.string().min(1).optional(),
+  /**
+   * Customers re-choose among every retailer's tariffs at the start of each day by their
+   * expected bill on yesterday's use, with switching inertia (the Power TAC customer model).
+   */
+  tariffChoice: z
+    .strictObject({
+      /** Logit rationality λ on relative savings; higher = more price-sensitive. */
+      rationality: z.number().min(0).default(10),
+      /** Probability a customer does not even look at the offers on a given day. */
+      inertia: z.number().min(0).max(1).default(0.8),
+    })
+    .optional(),
 } as const;
 
 export interface GroupBase {
@@ -34,6 +52,10 @@ export interface GroupBase {
   buses?: string[] | undefined;
   strategy?: z.infer<typeof strategyRefSchema> | undefined;
   commsLatencyMinutes?: { min: number; max: number } | undefined;
+  aggregator?: string | undefined;
+  retailer?: string | undefined;
+  tariff?: string | undefined;
+  tariffChoice?: { rationality: number; inertia: number } | undefined;
 }
 
 export interface GroupMember {

@@ -52,6 +52,8 @@ export interface AgentRuntime {
   settle(award: Award): void;
   /** Reads the agent's state after `settle`, for the recorder. */
   observe(): AgentObservation;
+  /** Annual consumption the customer declares to a retailer, kWh/a (what a supplier forecasts new customers from). */
+  readonly declaredAnnualKwh?: number;
 }
 
 /** Where the simulated place is: for sun position and local routines. */
@@ -73,10 +75,54 @@ export interface AgentEnv {
 }
 
 export interface AgentKindModule<G extends { kind: string }> {
+  readonly role: 'agent';
   readonly kind: G['kind'];
   /** Schema of one `agents:` entry of this kind in a scenario file. */
   readonly groupSchema: z.ZodType<G>;
   /** The machine definition, for reports and documentation. */
   readonly machine: AnyStateMachine;
   create(group: G, env: AgentEnv): AgentRuntime[];
+}
+
+/** A member's curve as its aggregator (or a customer's as its retailer) receives it. */
+export interface MemberCurve {
+  /** Index of the member among the simulation's agents. */
+  readonly member: number;
+  readonly memberId: string;
+  readonly bus: BusId;
+  readonly segments: readonly BidSegment[];
+}
+
+/** A bid an intermediary places for others, one per bus. */
+export interface BusBid {
+  readonly bus: BusId;
+  readonly segments: readonly BidSegment[];
+}
+
+/**
+ * An agent that trades for others (an aggregator for its members, a retailer for
+ * its customers): it has no bus of its own and bids at the buses of those it serves.
+ */
+export interface IntermediaryRuntime {
+  readonly id: AgentId;
+  readonly kind: string;
+  readonly actor: AnyActorRef;
+  observe(): AgentObservation;
+}
+
+export interface AggregatorRuntime extends IntermediaryRuntime {
+  readonly role: 'aggregator';
+  readonly contract: import('./aggregator/contract.ts').AggregatorContract;
+  /** Its bids for the interval, from the curves its members gave it (grouped by bus). */
+  bid(interval: MarketInterval, curves: readonly MemberCurve[], market: (bus: BusId) => MarketView): readonly BusBid[];
+  /** Tells it whether the market awarded it anything (its lifecycle). */
+  awarded(interval: MarketInterval, anything: boolean): void;
+}
+
+export interface IntermediaryKindModule<G extends { kind: string }, R extends IntermediaryRuntime> {
+  readonly role: R extends AggregatorRuntime ? 'aggregator' : 'retailer';
+  readonly kind: G['kind'];
+  readonly groupSchema: z.ZodType<G>;
+  readonly machine: AnyStateMachine;
+  create(group: G, env: AgentEnv): R;
 }

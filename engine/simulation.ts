@@ -1,19 +1,28 @@
 /**
  * The simulation loop: one virtual clock drives every market interval.
  *
- *   clock$ ──► agents bid (strategies, frozen views) ──► submissions$ ──gateClosure──►
- *   order book (validation) ──► clear (pure) ──► settle (decimal) ──► one event per agent ──► sink
+ *   clock$ ──► agents bid (strategies, frozen views) ──┬─► market submissions ──┐
+ *                     members' curves ─► aggregators ──┤                        │
+ *                     customers' curves (retail price) │  retailers' forecasts ─┤
+ *                                                      ▼                        ▼
+ *   gateClosure (RxJS) ─► order book (validation) ─► clear (pure) ─► settle (exact)
+ *   ─► awards: market agents directly; members by their aggregator's split; customers
+ *      by their curve at the retail price ─► one lifecycle event per agent on change ─► sink
  *
  * Everything runs synchronously in virtual time. Agents are isolated: an agent
- * whose strategy or machine throws is reported, marked faulted and skipped; the
+ * whose strategy or machine throws is reported, marked crashed and skipped; the
  * run goes on.
  */
 import { Subject } from 'rxjs';
-import type { AgentObservation, AgentRuntime } from '../agents/types.ts';
+import type { AgentObservation, AgentRuntime, AggregatorRuntime, MemberCurve } from '../agents/types.ts';
 import { agentKind } from '../agents/registry.ts';
+import type { RetailerRuntime } from '../agents/retailer/index.ts';
+import { memberFee } from '../agents/aggregator/contract.ts';
 import { RandomService, type Rng } from '../core/rng.ts';
+import { type Money, money, ZERO } from '../core/money.ts';
 import { type SimTime, minutesToMs, MS_PER_DAY, parseSimTime, simTime } from '../core/time.ts';
-import { type BusId, busId } from '../core/units.ts';
+import { type AgentId, type BusId, busId } from '../core/units.ts';
+import { splitAward } from '../market/aggregate.ts';
 import { clear, type Grid } from '../market/clear.ts';
 import { loadHighsSolver } from '../market/lp/highs.ts';
 import { jslpSolver } from '../market/lp/jslp.ts';
@@ -22,11 +31,12 @@ import { TopologyCache } from '../network/topology.ts';
 import { gateClosure, type GateInput, type GateOutput } from '../market/gate.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
 import { settle, type Settlement } from '../market/settlement.ts';
-import type { Bid, ClearingResult, MarketRules, OrderBook, Rejection } from '../market/types.ts';
+import type { Bid, BidSegment, ClearingResult, MarketRules, OrderBook, Rejection } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { type ClockSpec, intervalAt, type MarketInterval, marketClock } from './clock.ts';
 import { Environment } from './environment.ts';
 import { PriceForecaster } from './forecast.ts';
+import { type CustomerSpec, RetailDesk } from './retail.ts';
 import type { Scenario } from './scenario/load.ts';
 
 /** The single bus of a scenario without a network. */
@@ -41,6 +51,14 @@ export interface AgentFault {
   readonly message: string;
 }
 
+/** Who a row of the outputs is: an agent, or an intermediary trading for others (bus ''). */
+export interface Party {
+  readonly id: AgentId;
+  readonly kind: string;
+  readonly bus: BusId;
+  readonly role: 'agent' | 'aggregator' | 'retailer';
+}
+
 /** Everything that happened in one interval, handed to the sink. */
 export interface IntervalOutcome {
   readonly interval: MarketInterval;
@@ -49,19 +67,34 @@ export interface IntervalOutcome {
   readonly settlement: Settlement;
   readonly rejections: readonly Rejection[];
   readonly faults: readonly AgentFault[];
-  readonly agents: readonly AgentRuntime[];
-  /** Per agent (same order as `agents`): cleared buy and sell kW, and bid index in the book (−1 when none). */
-  readonly buyKw: Float64Array;
-  readonly sellKw: Float64Array;
-  readonly bidOf: Int32Array;
-  /** Per agent: true once it has crashed (it no longer takes part). */
+  /** Every agent and intermediary, in scenario order; the arrays below follow it. */
+  readonly parties: readonly Party[];
+  /**
+   * Cleared buy and sell, in quanta of `book.rules.quantumKw`: for an agent what it consumed and injected (its market award,
+   * its share of its aggregator's, or what it took at its retail price); for an
+   * intermediary its net position in the market.
+   */
+  readonly buyQuanta: Float64Array;
+  readonly sellQuanta: Float64Array;
+  /** The price the party faced, currency/MWh (its bus price, or its retail price); NaN for none. */
+  readonly priceMwh: Float64Array;
+  /** What each party paid (+) or received (−): `settlement.unit` × costUnits + costExtra. */
+  readonly costUnits: Float64Array;
+  readonly costExtra: ReadonlyArray<Money | undefined>;
+  /** Per party: true once it has crashed (it no longer takes part). */
   readonly crashed: Uint8Array;
-  /** Per agent, its state after the award (read once, shared by every consumer of the outcome). */
+  /** Per party, its state after the award (read once, shared by every consumer of the outcome). */
   readonly observations: readonly AgentObservation[];
+  /** Per aggregator: market payment, members' payments and fee income this interval (exact). */
+  readonly aggregators: ReadonlyArray<{ readonly id: string; readonly marketPayment: Money; readonly memberPayments: Money; readonly feeIncome: Money }>;
+  /** Per retailer: customers' energy charges, market cost, balancing cost and imbalance (kWh; + short). */
+  readonly retailers: ReadonlyArray<{ readonly id: string; readonly revenue: Money; readonly marketCost: Money; readonly balancingCost: Money; readonly imbalanceKwh: number }>;
 }
 
 export interface SimulationSink {
   interval(outcome: IntervalOutcome): void;
+  /** Called once after the last interval, with the retail desk (bills, tariff switches) when there are customers. */
+  completed?(retail: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[] }): void;
 }
 
 export interface RunInfo {
@@ -76,10 +109,19 @@ export interface RunInfo {
 
 const CRASHED: AgentObservation = Object.freeze({ state: 'crashed', baselineKw: 0, unservedKwh: 0 });
 
-interface Participant {
-  readonly runtime: AgentRuntime;
-  readonly latency: { readonly min: number; readonly max: number; readonly rng: Rng } | undefined;
-}
+type Route = { readonly type: 'market' } | { readonly type: 'member'; readonly aggregator: number } | { readonly type: 'customer' };
+
+type Participant =
+  | {
+      readonly role: 'agent';
+      readonly runtime: AgentRuntime;
+      readonly route: Route;
+      readonly latency: { readonly min: number; readonly max: number; readonly rng: Rng } | undefined;
+    }
+  | { readonly role: 'aggregator'; readonly runtime: AggregatorRuntime }
+  | { readonly role: 'retailer'; readonly runtime: RetailerRuntime };
+
+const NO_BUS = busId('');
 
 export class Simulation {
   /** Builds the grid (and loads the LP solver, asynchronously) when the scenario has a network. */
@@ -97,10 +139,12 @@ export class Simulation {
 
   readonly info: RunInfo;
   readonly rules: MarketRules;
+  readonly environment: Environment;
+  readonly parties: readonly Party[];
   private readonly clock: ClockSpec;
   private readonly participants: Participant[];
-  private readonly agentIds: Set<string>;
-  readonly environment: Environment;
+  private readonly marketIds: Set<string>;
+  private readonly desk: RetailDesk | undefined;
 
   private constructor(
     readonly scenario: Scenario,
@@ -130,16 +174,58 @@ export class Simulation {
     // Agents without a bus sit at the grid connection: the reference bus of the network, or the one bus.
     const defaultBus = grid ? grid.network.referenceBus : DEFAULT_BUS;
     const env = { random, site: cfg.site, environment: this.environment, clock: this.clock, defaultBus };
+    const buses = grid ? grid.network.buses.map((b) => b.id) : [DEFAULT_BUS];
+
+    // Every party in scenario order; members find their aggregator by id once all are placed.
     this.participants = [];
+    const customerSpecs: CustomerSpec[] = [];
+    const memberOf: Array<[number, string]> = [];
     for (const group of cfg.agents) {
-      const runtimes = agentKind(group.kind).create(group, env);
-      for (const runtime of runtimes) {
-        const l = group.commsLatencyMinutes;
-        this.participants.push({ runtime, latency: l && { ...l, rng: random.stream(runtime.id, 'comms-latency') } });
+      const kind = agentKind(group.kind);
+      if (kind.role === 'aggregator') {
+        this.participants.push({ role: 'aggregator', runtime: kind.create(group, env) });
+        continue;
+      }
+      if (kind.role === 'retailer') {
+        this.participants.push({ role: 'retailer', runtime: kind.create(group, env) });
+        continue;
+      }
+      const g = group as { aggregator?: string; retailer?: string; tariff?: string; tariffChoice?: { rationality: number; inertia: number }; commsLatencyMinutes?: { min: number; max: number } };
+      for (const runtime of kind.create(group, env)) {
+        const i = this.participants.length;
+        if (g.aggregator) memberOf.push([i, g.aggregator]);
+        if (g.retailer) {
+          customerSpecs.push({
+            party: i,
+            bus: runtime.bus,
+            busIndex: buses.indexOf(runtime.bus),
+            tariffId: g.tariff!,
+            choice: g.tariffChoice && { ...g.tariffChoice, rng: random.stream(runtime.id, 'tariff-choice') },
+          });
+        }
+        const l = g.commsLatencyMinutes;
+        this.participants.push({
+          role: 'agent',
+          runtime,
+          route: g.retailer ? { type: 'customer' } : { type: 'market' },
+          latency: l && { ...l, rng: random.stream(runtime.id, 'comms-latency') },
+        });
       }
     }
-    this.agentIds = new Set(this.participants.map((p) => p.runtime.id));
-    const buses = grid ? grid.network.buses.map((b) => b.id) : [DEFAULT_BUS];
+    const indexById = new Map(this.participants.map((p, i) => [p.runtime.id as string, i]));
+    for (const [i, aggregator] of memberOf) {
+      const p = this.participants[i] as Extract<Participant, { role: 'agent' }>;
+      this.participants[i] = { ...p, route: { type: 'member', aggregator: indexById.get(aggregator)! } };
+    }
+    this.parties = this.participants.map((p) => ({ id: p.runtime.id, kind: p.runtime.kind, bus: p.role === 'agent' ? p.runtime.bus : NO_BUS, role: p.role }));
+    this.marketIds = new Set(this.participants.filter((p) => p.role !== 'agent' || p.route.type === 'market').map((p) => p.runtime.id));
+    if (customerSpecs.length > 0) {
+      const retailerOf = new Map<string, number>();
+      this.participants.forEach((p, i) => {
+        if (p.role === 'retailer') for (const t of p.runtime.tariffIds) if (!retailerOf.has(t)) retailerOf.set(t, i);
+      });
+      this.desk = new RetailDesk(cfg.tariffs, retailerOf, customerSpecs, buses.length, this.clock, this.rules);
+    }
     this.info = {
       name: cfg.name,
       seed,
@@ -150,29 +236,32 @@ export class Simulation {
       agentCount: this.participants.length,
     };
   }
-
   /** Runs the whole horizon synchronously, handing each interval's outcome to the sink. */
   run(sink: SimulationSink): void {
-    const agents = this.participants.map((p) => p.runtime);
-    const n = agents.length;
+    const parts = this.participants;
+    const n = parts.length;
+    const rules = this.rules;
+    const q = rules.quantumKw;
+    const desk = this.desk;
     const crashed = new Uint8Array(n);
-    const indexOf = new Map(agents.map((a, i) => [a.id as string, i]));
-    const lastPrice = new Map<BusId, number>();
+    const indexOf = new Map(parts.map((p, i) => [p.runtime.id as string, i]));
     const busIndex = new Map(this.info.buses.map((b, k) => [b, k]));
+    const partyBus = Int32Array.from(this.parties, (p) => (p.role === 'agent' ? busIndex.get(p.bus)! : -1));
+    const lastPrice = new Map<BusId, number>();
     const intervalsPerDay = Math.round((24 * 60) / this.clock.intervalMinutes);
     const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast);
-    const busOf = Int32Array.from(agents, (a) => this.info.buses.indexOf(a.bus));
+    const aggregatorOf = Int32Array.from(parts, (p) => (p.role === 'agent' && p.route.type === 'member' ? p.route.aggregator : -1));
     let faults: AgentFault[] = [];
     let now: SimTime = this.clock.start;
     let lateRejections: Rejection[] = [];
     const crash = (i: number, phase: AgentFault['phase'], err: unknown): void => {
       if (crashed[i]) return;
       crashed[i] = 1;
-      const a = agents[i]!;
+      const a = parts[i]!.runtime;
       faults.push({ agentId: a.id, kind: a.kind, at: now, phase, message: err instanceof Error ? err.message : String(err) });
     };
     // An error inside a machine stops that actor; without an observer XState would rethrow it later.
-    for (const [i, a] of agents.entries()) a.actor.subscribe({ error: (err: unknown) => crash(i, 'settle', err) });
+    for (const [i, p] of parts.entries()) p.runtime.actor.subscribe({ error: (err: unknown) => crash(i, 'settle', err) });
 
     // The market pipeline: submissions → gate closure → books. Synchronous, in virtual time.
     const submissions$ = new Subject<GateInput>();
@@ -187,46 +276,66 @@ export class Simulation {
       now = interval.start;
       const rejections: Rejection[] = lateRejections; // late bids for this interval arrive after its gate
       lateRejections = [];
-      const views = new Map<BusId, MarketView>();
-      const weather = this.environment.at(interval.start, interval.durationH);
-      const conditions = Object.freeze({ outdoorC: weather.outdoorC, ghiWm2: weather.ghiWm2 });
-      const intervalInfo = Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH });
-      const marketView = (bus: BusId): MarketView => {
-        let v = views.get(bus);
-        if (!v) {
-          v = Object.freeze({
-            interval: intervalInfo,
-            priceCapMwh: this.rules.priceCapMwh,
-            priceFloorMwh: this.rules.priceFloorMwh,
-            lastPriceMwh: lastPrice.get(bus),
-            priceForecastMwh: forecaster.forecast(busIndex.get(bus)!, interval.index),
-            conditions,
-          });
-          views.set(bus, v);
-        }
-        return v;
-      };
+      const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster);
 
       // 1. Agents bid at one minute before gate closure, plus any communication latency.
+      //    Members hand their curves to their aggregator; customers keep theirs for the retail price.
       const bidTime = interval.gateClosure - minutesToMs(1);
       const late: Array<{ bid: Bid; at: SimTime }> = [];
       const onTime: Bid[] = [];
+      const memberCurves = new Map<number, MemberCurve[]>();
+      const customerCurves = new Map<number, readonly BidSegment[]>();
+      const curveCheck = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: () => true }, 16);
       for (let i = 0; i < n; i++) {
-        if (crashed[i]) continue;
-        const a = agents[i]!;
-        let segments;
+        const p = parts[i]!;
+        if (p.role !== 'agent' || crashed[i]) continue;
+        const a = p.runtime;
+        let segments: readonly BidSegment[];
         try {
-          segments = a.bid(interval, marketView(a.bus));
+          segments = a.bid(interval, p.route.type === 'customer' ? desk!.view(i, interval, marketView(a.bus)) : marketView(a.bus));
         } catch (err) {
           crash(i, 'bid', err);
           continue;
         }
+        if (p.route.type === 'customer') {
+          customerCurves.set(i, segments);
+          continue;
+        }
         if (segments.length === 0) continue;
         const bid: Bid = { id: `${a.id}@${interval.index}`, agentId: a.id, bus: a.bus, interval: interval.index, segments };
-        const p = this.participants[i]!;
+        if (p.route.type === 'member') {
+          // The aggregator checks its members' curves as the market would, and refuses bad ones with a reason.
+          const problem = curveCheck.check(bid);
+          if (problem) rejections.push(problem);
+          else {
+            let list = memberCurves.get(p.route.aggregator);
+            if (!list) memberCurves.set(p.route.aggregator, (list = []));
+            list.push({ member: i, memberId: a.id, bus: a.bus, segments });
+          }
+          continue;
+        }
         const at = simTime(bidTime + (p.latency ? minutesToMs(p.latency.rng.uniform(p.latency.min, p.latency.max)) : 0));
         if (at <= interval.gateClosure) onTime.push(bid);
         else late.push({ bid, at });
+      }
+      // Intermediaries bid for those they serve, one bid per bus.
+      const busBidOwner: Array<{ party: number; bus: BusId }> = [];
+      for (let i = 0; i < n; i++) {
+        const p = parts[i]!;
+        if (p.role === 'agent' || crashed[i]) continue;
+        try {
+          const bids =
+            p.role === 'aggregator'
+              ? p.runtime.bid(interval, memberCurves.get(i) ?? [], marketView)
+              : p.runtime.bid(interval, this.customerBooks(i, parts), marketView);
+          for (const b of bids) {
+            if (b.segments.length === 0) continue;
+            onTime.push({ id: `${p.runtime.id}@${b.bus}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments });
+            busBidOwner.push({ party: i, bus: b.bus });
+          }
+        } catch (err) {
+          crash(i, 'bid', err);
+        }
       }
       for (const bid of onTime) submissions$.next({ type: 'bid', bid, submittedAt: simTime(bidTime) });
       submissions$.next({ type: 'close', interval: interval.index, at: interval.gateClosure });
@@ -238,7 +347,7 @@ export class Simulation {
       // 2. The book: validation rejects bad bids with a reason; the rest goes on.
       const gate = closed.shift()!;
       const builder = new OrderBookBuilder(
-        { interval: interval.index, durationH: interval.durationH, rules: this.rules, buses: this.info.buses, isKnownAgent: (id) => this.agentIds.has(id) },
+        { interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: (id) => this.marketIds.has(id) },
         Math.max(1024, n * 4),
       );
       for (const bid of gate.bids) {
@@ -250,41 +359,206 @@ export class Simulation {
       // 3. Clear (pure) and settle (exact).
       const result = clear(book, this.scenario.config.market.mechanism, this.grid);
       const settlement = settle(book, result);
-
-      // 4. Each agent gets its own award: one machine event.
-      const buyKw = new Float64Array(n);
-      const sellKw = new Float64Array(n);
-      const bidOf = new Int32Array(n).fill(-1);
-      for (let b = 0; b < book.bids.length; b++) {
-        const i = indexOf.get(book.bids[b]!.agentId)!;
-        bidOf[i] = b;
-        buyKw[i] = settlement.buyQuanta[b]! * this.rules.quantumKw;
-        sellKw[i] = settlement.sellQuanta[b]! * this.rules.quantumKw;
-      }
       for (let k = 0; k < book.buses.length; k++) {
-        const p = result.busPriceMwh[k]!;
-        if (!Number.isNaN(p)) lastPrice.set(book.buses[k]!, p);
+        const price = result.busPriceMwh[k]!;
+        if (!Number.isNaN(price)) lastPrice.set(book.buses[k]!, price);
       }
       forecaster.record(interval.index, result.busPriceMwh);
+      desk?.recordPrices(interval, result.busPriceMwh);
+
+      // 4. Awards. Market positions first (agents and intermediaries alike).
+      const buyQ = new Float64Array(n);
+      const sellQ = new Float64Array(n);
+      const priceMwh = new Float64Array(n).fill(NaN);
+      const costUnits = new Float64Array(n);
+      const costExtra: Array<Money | undefined> = new Array(n);
+      const busAward = new Map<string, { buyQuanta: number; sellQuanta: number; units: number }>();
+      for (let b = 0; b < book.bids.length; b++) {
+        const bid = book.bids[b]!;
+        const i = indexOf.get(bid.agentId)!;
+        buyQ[i]! += settlement.buyQuanta[b]!;
+        sellQ[i]! += settlement.sellQuanta[b]!;
+        costUnits[i]! += settlement.paymentUnits[b]!;
+        if (parts[i]!.role !== 'agent') busAward.set(`${i}\u0001${bid.bus}`, { buyQuanta: settlement.buyQuanta[b]!, sellQuanta: settlement.sellQuanta[b]!, units: settlement.paymentUnits[b]! });
+      }
+      for (let i = 0; i < n; i++) if (partyBus[i]! >= 0) priceMwh[i] = result.busPriceMwh[partyBus[i]!]!;
+
+      // Aggregators split each bus award among the members there, by their own curves.
+      const aggregatorLedgers: Array<{ id: string; marketPayment: Money; memberPayments: Money; feeIncome: Money }> = [];
+      for (const [a, curves] of memberCurves) {
+        const agg = parts[a] as Extract<Participant, { role: 'aggregator' }>;
+        const byBus = new Map<BusId, MemberCurve[]>();
+        for (const c of curves) (byBus.get(c.bus) ?? byBus.set(c.bus, []).get(c.bus)!).push(c);
+        let memberUnits = 0;
+        let fees: Money = ZERO;
+        for (const [bus, list] of byBus) {
+          const award = busAward.get(`${a}\u0001${bus}`);
+          if (!award) continue;
+          const price = result.busPriceMwh[busIndex.get(bus)!]!;
+          const ticks = Number.isNaN(price) ? 0 : Math.round(price / rules.priceTickMwh);
+          const split = splitAward(
+            list.map((c) => ({ memberId: c.memberId, segments: c.segments })),
+            { buyKw: award.buyQuanta * q, sellKw: award.sellQuanta * q, priceMwh: price },
+            rules,
+          );
+          for (const c of list) {
+            const share = split.get(c.memberId);
+            if (!share) continue;
+            const bq = Math.round(share.buyKw / q);
+            const sq = Math.round(share.sellKw / q);
+            buyQ[c.member] = bq;
+            sellQ[c.member] = sq;
+            const units = (bq - sq) * ticks;
+            const fee = memberFee(agg.runtime.contract, bq + sq, q, interval.durationH);
+            costUnits[c.member] = units;
+            costExtra[c.member] = fee.isZero() ? undefined : fee;
+            memberUnits += units;
+            fees = fees.plus(fee);
+          }
+        }
+        const marketPayment = settlement.unit.toMoney(costUnits[a]!);
+        const memberPayments = settlement.unit.toMoney(memberUnits).plus(fees);
+        costUnits[a]! -= memberUnits;
+        costExtra[a] = fees.isZero() ? undefined : fees.neg();
+        aggregatorLedgers.push({ id: agg.runtime.id, marketPayment, memberPayments, feeIncome: fees });
+      }
       for (let i = 0; i < n; i++) {
-        if (crashed[i]) continue;
+        const p = parts[i]!;
+        if (p.role === 'aggregator' && !crashed[i]) {
+          try {
+            p.runtime.awarded(interval, buyQ[i]! + sellQ[i]! > 0);
+          } catch (err) {
+            crash(i, 'settle', err);
+          }
+        }
+      }
+
+      // Customers take what their curve takes at their retail price; retailers balance the difference.
+      const retailerLedgers: Array<{ id: string; revenue: Money; marketCost: Money; balancingCost: Money; imbalanceKwh: number }> = [];
+      if (desk) {
+        const revenue = new Map<number, Money>();
+        const used = new Map<number, Map<BusId, number>>();
+        for (const [i, segments] of customerCurves) {
+          const c = desk.consume(i, interval, segments);
+          buyQ[i] = c.buyQuanta;
+          sellQ[i] = c.sellQuanta;
+          priceMwh[i] = c.retailPriceMwh;
+          costExtra[i] = c.charge;
+          const { retailer } = desk.retailerOfCustomer(i);
+          revenue.set(retailer, (revenue.get(retailer) ?? ZERO).plus(c.charge));
+          const byBus = used.get(retailer) ?? used.set(retailer, new Map()).get(retailer)!;
+          const bus = (parts[i] as Extract<Participant, { role: 'agent' }>).runtime.bus;
+          byBus.set(bus, (byBus.get(bus) ?? 0) + (c.buyQuanta - c.sellQuanta) * q);
+        }
+        for (let r = 0; r < n; r++) {
+          const p = parts[r]!;
+          if (p.role !== 'retailer') continue;
+          const usedKw = used.get(r) ?? new Map<BusId, number>();
+          const boughtKw = new Map<BusId, number>();
+          let balancing: Money = ZERO;
+          let imbalanceKwh = 0;
+          for (const bus of new Set([...usedKw.keys(), ...busAwardBuses(busAward, r)])) {
+            const award = busAward.get(`${r}\u0001${bus}`);
+            const bought = award ? (award.buyQuanta - award.sellQuanta) * q : 0;
+            boughtKw.set(bus, bought);
+            const shortKw = (usedKw.get(bus) ?? 0) - bought;
+            const price = result.busPriceMwh[busIndex.get(bus)!]!;
+            balancing = balancing.plus(balancingCost(shortKw, Number.isNaN(price) ? 0 : price, p.runtime.penaltyMwh, interval.durationH));
+            imbalanceKwh += shortKw * interval.durationH;
+          }
+          const rev = revenue.get(r) ?? ZERO;
+          retailerLedgers.push({ id: p.runtime.id, revenue: rev, marketCost: settlement.unit.toMoney(costUnits[r]!), balancingCost: balancing, imbalanceKwh });
+          costExtra[r] = balancing.minus(rev);
+          if (!crashed[r]) {
+            try {
+              p.runtime.metered(interval, usedKw, boughtKw);
+            } catch (err) {
+              crash(r, 'settle', err);
+            }
+          }
+        }
+      }
+
+      // 5. Each agent gets its own award: at most one lifecycle event.
+      for (let i = 0; i < n; i++) {
+        const p = parts[i]!;
+        if (p.role !== 'agent' || crashed[i]) continue;
         try {
-          agents[i]!.settle({ interval, buyKw: buyKw[i]!, sellKw: sellKw[i]!, priceMwh: result.busPriceMwh[busOf[i]!]!, bidAccepted: bidOf[i]! >= 0 });
+          p.runtime.settle({ interval, buyKw: buyQ[i]! * q, sellKw: sellQ[i]! * q, priceMwh: priceMwh[i]!, bidAccepted: buyQ[i]! + sellQ[i]! > 0 || aggregatorOf[i]! >= 0 });
         } catch (err) {
           crash(i, 'settle', err);
         }
       }
-      const observations = agents.map((a, i): AgentObservation => {
+      const observations = parts.map((p, i): AgentObservation => {
         if (crashed[i]) return CRASHED;
         try {
-          return a.observe();
+          return p.runtime.observe();
         } catch (err) {
           crash(i, 'settle', err);
           return CRASHED;
         }
       });
-      sink.interval({ interval, book, result, settlement, rejections, faults, agents, buyKw, sellKw, bidOf, crashed, observations });
+      sink.interval({
+        interval, book, result, settlement, rejections, faults, parties: this.parties, buyQuanta: buyQ, sellQuanta: sellQ, priceMwh, costUnits, costExtra, crashed, observations,
+        aggregators: aggregatorLedgers, retailers: retailerLedgers,
+      });
+      if (desk && (interval.index + 1) % intervalsPerDay === 0) desk.closeDay(Math.floor(interval.index / intervalsPerDay));
+      else if (desk && interval.index === this.clock.intervals - 1) desk.closeDay(Math.floor(interval.index / intervalsPerDay));
     });
     submissions$.complete();
+    sink.completed?.({ desk, parties: this.parties });
   }
+
+  /** Public market information per bus for one interval: frozen, shared by every agent at the bus. */
+  private marketViews(interval: MarketInterval, lastPrice: ReadonlyMap<BusId, number>, busIndex: ReadonlyMap<string, number>, forecaster: PriceForecaster): (bus: BusId) => MarketView {
+    const views = new Map<BusId, MarketView>();
+    const weather = this.environment.at(interval.start, interval.durationH);
+    const conditions = Object.freeze({ outdoorC: weather.outdoorC, ghiWm2: weather.ghiWm2 });
+    const intervalInfo = Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH });
+    return (bus) => {
+      let v = views.get(bus);
+      if (!v) {
+        v = Object.freeze({
+          interval: intervalInfo,
+          priceCapMwh: this.rules.priceCapMwh,
+          priceFloorMwh: this.rules.priceFloorMwh,
+          lastPriceMwh: lastPrice.get(bus),
+          priceForecastMwh: forecaster.forecast(busIndex.get(bus)!, interval.index),
+          conditions,
+        });
+        views.set(bus, v);
+      }
+      return v;
+    };
+  }
+
+  /** What a retailer knows of its customers at each bus this interval. */
+  private customerBooks(retailer: number, parts: readonly Participant[]): Array<{ bus: BusId; customers: number; declaredAnnualKwh: number }> {
+    const out: Array<{ bus: BusId; customers: number; declaredAnnualKwh: number }> = [];
+    for (const [bus, members] of this.desk?.customersOf(retailer) ?? []) {
+      let declared = 0;
+      for (const i of members) declared += (parts[i] as Extract<Participant, { role: 'agent' }>).runtime.declaredAnnualKwh ?? DEFAULT_DECLARED_KWH;
+      out.push({ bus, customers: members.length, declaredAnnualKwh: declared });
+    }
+    return out.sort((a, b) => (a.bus < b.bus ? -1 : a.bus > b.bus ? 1 : 0));
+  }
+}
+
+/** What a customer that declares nothing is assumed to use in a year (a typical European household). */
+const DEFAULT_DECLARED_KWH = 3500;
+
+function busAwardBuses(busAward: ReadonlyMap<string, unknown>, party: number): BusId[] {
+  const prefix = `${party}\u0001`;
+  return [...busAward.keys()].filter((k) => k.startsWith(prefix)).map((k) => busId(k.slice(prefix.length)));
+}
+
+/**
+ * Balancing cost of a retailer at one bus (see agents/retailer): a shortfall of E kWh
+ * is bought at price + penalty, a surplus sold back at price − penalty.
+ */
+export function balancingCost(shortKw: number, priceMwh: number, penaltyMwh: number, durationH: number): Money {
+  if (shortKw === 0) return ZERO;
+  const kwh = money(shortKw).times(money(durationH));
+  const unitPrice = money(priceMwh).plus(shortKw > 0 ? money(penaltyMwh) : money(-penaltyMwh));
+  return kwh.times(unitPrice).div(1000);
 }

@@ -53,7 +53,7 @@ export class OrderBookBuilder {
   /** Adds a bid to the book; returns why not when it is invalid. */
   add(bid: Bid): Rejection | undefined {
     if (this.built) throw new Error('OrderBookBuilder.add after build(): the book was already handed out');
-    const problem = this.check(bid);
+    const problem = this.problem(bid);
     if (problem) return { bidId: String(bid.id), agentId: String(bid.agentId), interval: bid.interval, ...problem };
     const { priceTickMwh, quantumKw } = this.ctx.rules;
     const b = this.bids.length;
@@ -90,7 +90,13 @@ export class OrderBookBuilder {
     };
   }
 
-  private check(bid: Bid): { code: RejectionCode; reason: string } | undefined {
+  /** Checks a bid as `add` would, without adding it (for curves that go to an aggregator, not the book). */
+  check(bid: Bid): Rejection | undefined {
+    const problem = this.problem(bid);
+    return problem && { bidId: String(bid.id), agentId: String(bid.agentId), interval: bid.interval, ...problem };
+  }
+
+  private problem(bid: Bid): { code: RejectionCode; reason: string } | undefined {
     const { rules, interval } = this.ctx;
     if (bid.interval !== interval)
       return { code: 'unknown-interval', reason: `bid is for interval ${bid.interval}, the book is for interval ${interval}` };

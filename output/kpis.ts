@@ -5,7 +5,8 @@
  */
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import { formatMoney, type Money, money, ZERO } from '../core/money.ts';
-import type { IntervalOutcome, AgentFault } from '../engine/simulation.ts';
+import type { IntervalOutcome, AgentFault, Party } from '../engine/simulation.ts';
+import type { RetailDesk } from '../engine/retail.ts';
 import type { RejectionCode } from '../market/types.ts';
 
 interface KindTotals {
@@ -13,6 +14,21 @@ interface KindTotals {
   energyKwh: number;
   cost: Money;
   unservedKwh: number;
+}
+
+interface AggregatorTotals {
+  marketPayment: Money;
+  memberPayments: Money;
+  feeIncome: Money;
+  /** Intervals where members' payments ≠ market payment + fee income. */
+  broken: number;
+}
+
+interface RetailerTotals {
+  revenueAccrued: Money;
+  marketCost: Money;
+  balancingCost: Money;
+  imbalanceKwh: number;
 }
 
 export class KpiAccumulator {
@@ -34,53 +50,84 @@ export class KpiAccumulator {
   private readonly rejected = new Map<RejectionCode, number>();
   private readonly faults: AgentFault[] = [];
   private readonly kinds = new Map<string, KindTotals>();
+  private readonly aggregators = new Map<string, AggregatorTotals>();
+  private readonly retailers = new Map<string, RetailerTotals>();
   private readonly clearingProblems: Array<{ interval: string; status: string; message: string }> = [];
   private lineLimitViolations = 0;
+  private overloadIntervals = 0;
   private evUnmetKwh = 0;
   private comfortDegH = 0;
   private intervals = 0;
+  private retail: Record<string, unknown> | undefined;
 
   add(o: IntervalOutcome): void {
     this.intervals++;
     const { result, settlement, interval } = o;
     const h = interval.durationH;
+    const q = o.book.rules.quantumKw;
     this.welfare += result.welfare;
     this.buyersPay = this.buyersPay.plus(settlement.buyersPay);
     this.sellersReceive = this.sellersReceive.plus(settlement.sellersReceive);
     this.surplus = this.surplus.plus(settlement.merchandisingSurplus);
     if (!settlement.imbalance.isZero()) this.unbalancedIntervals++;
     if (result.status !== 'cleared') this.clearingProblems.push({ interval: formatSimTime(interval.start), status: result.status, message: result.message });
-    for (const f of result.flows) if (Math.abs(f.flowKw) > f.limitKw * (1 + 1e-9)) this.lineLimitViolations++;
+    let overloaded = false;
+    for (const f of result.flows) {
+      if (Math.abs(f.flowKw) > f.limitKw * (1 + 1e-7) + 1e-9) {
+        this.lineLimitViolations++;
+        overloaded = true;
+      }
+    }
+    if (overloaded) this.overloadIntervals++;
     for (const r of o.rejections) this.rejected.set(r.code, (this.rejected.get(r.code) ?? 0) + 1);
     this.faults.push(...o.faults);
 
     let demand = 0;
     let supply = 0;
     let baseline = 0;
-    // Per kind, this interval's payments in whole settlement units (exact integer sums).
+    // Per kind, this interval's payments in whole settlement units (exact integer sums) plus decimal extras.
     const unitsByKind = new Map<KindTotals, bigint>();
     let kind = '';
     let k: KindTotals | undefined;
-    for (let i = 0; i < o.agents.length; i++) {
-      const a = o.agents[i]!;
+    for (let i = 0; i < o.parties.length; i++) {
+      const party = o.parties[i]!;
       const obs = o.observations[i]!;
-      demand += o.buyKw[i]!;
-      supply += o.sellKw[i]!;
-      baseline += obs.baselineKw;
-      if (a.kind !== kind || !k) {
-        kind = a.kind;
+      if (party.kind !== kind || !k) {
+        kind = party.kind;
         k = this.kinds.get(kind);
         if (!k) this.kinds.set(kind, (k = { count: 0, energyKwh: 0, cost: ZERO, unservedKwh: 0 }));
       }
       if (this.intervals === 1) k.count++;
-      k.energyKwh += (o.buyKw[i]! - o.sellKw[i]!) * h;
+      const units = o.costUnits[i]!;
+      if (units !== 0) unitsByKind.set(k, (unitsByKind.get(k) ?? 0n) + BigInt(units));
+      const extra = o.costExtra[i];
+      if (extra) k.cost = k.cost.plus(extra);
+      if (party.role !== 'agent') continue; // intermediaries hold positions, not consumption
+      demand += o.buyQuanta[i]! * q;
+      supply += o.sellQuanta[i]! * q;
+      baseline += obs.baselineKw;
+      k.energyKwh += (o.buyQuanta[i]! - o.sellQuanta[i]!) * q * h;
       k.unservedKwh += obs.unservedKwh;
       if (obs.unmetDepartureKwh) this.evUnmetKwh += obs.unmetDepartureKwh;
       if (obs.comfortViolationDegH) this.comfortDegH += obs.comfortViolationDegH;
-      const b = o.bidOf[i]!;
-      if (b >= 0 && settlement.paymentUnits[b] !== 0) unitsByKind.set(k, (unitsByKind.get(k) ?? 0n) + BigInt(settlement.paymentUnits[b]!));
     }
     for (const [totals, units] of unitsByKind) totals.cost = totals.cost.plus(money(units.toString()).times(settlement.unit.unit));
+    for (const a of o.aggregators) {
+      const t = this.aggregators.get(a.id) ?? { marketPayment: ZERO, memberPayments: ZERO, feeIncome: ZERO, broken: 0 };
+      t.marketPayment = t.marketPayment.plus(a.marketPayment);
+      t.memberPayments = t.memberPayments.plus(a.memberPayments);
+      t.feeIncome = t.feeIncome.plus(a.feeIncome);
+      if (!a.memberPayments.equals(a.marketPayment.plus(a.feeIncome))) t.broken++;
+      this.aggregators.set(a.id, t);
+    }
+    for (const r of o.retailers) {
+      const t = this.retailers.get(r.id) ?? { revenueAccrued: ZERO, marketCost: ZERO, balancingCost: ZERO, imbalanceKwh: 0 };
+      t.revenueAccrued = t.revenueAccrued.plus(r.revenue);
+      t.marketCost = t.marketCost.plus(r.marketCost);
+      t.balancingCost = t.balancingCost.plus(r.balancingCost);
+      t.imbalanceKwh += r.imbalanceKwh;
+      this.retailers.set(r.id, t);
+    }
     this.demandKwh += demand * h;
     this.supplyKwh += supply * h;
     if (demand > this.peakKw || this.peakAt === undefined) [this.peakKw, this.peakAt] = [demand, interval.start];
@@ -97,6 +144,45 @@ export class KpiAccumulator {
     }
   }
 
+  /** Adds the retail figures once the run is over: bills per tariff and kind, margins, switches. */
+  addRetail(desk: RetailDesk | undefined, parties: readonly Party[]): void {
+    if (!desk) return;
+    const byTariff = new Map<string, { customers: Set<number>; total: Money; byKind: Map<string, { customers: Set<number>; total: Money }> }>();
+    const billsByRetailer = new Map<string, Money>();
+    for (const { party, bill } of desk.bills) {
+      const t = byTariff.get(bill.tariffId) ?? { customers: new Set<number>(), total: ZERO, byKind: new Map() };
+      t.customers.add(party);
+      t.total = t.total.plus(bill.total.toString());
+      const kind = parties[party]!.kind;
+      const kk = t.byKind.get(kind) ?? { customers: new Set<number>(), total: ZERO };
+      kk.customers.add(party);
+      kk.total = kk.total.plus(bill.total.toString());
+      t.byKind.set(kind, kk);
+      byTariff.set(bill.tariffId, t);
+      const retailer = parties[desk.retailerIndexOfTariff(bill.tariffId)]!.id;
+      billsByRetailer.set(retailer, (billsByRetailer.get(retailer) ?? ZERO).plus(bill.total.toString()));
+    }
+    const avg = (total: Money, n: number): string => formatMoney(total.div(Math.max(1, n)).toDecimalPlaces(2));
+    this.retail = {
+      bills: Object.fromEntries(
+        [...byTariff].sort(([a], [b]) => a.localeCompare(b)).map(([id, t]) => [
+          id,
+          {
+            customers: t.customers.size,
+            total: formatMoney(t.total),
+            averagePerCustomer: avg(t.total, t.customers.size),
+            byKind: Object.fromEntries([...t.byKind].sort(([a], [b]) => a.localeCompare(b)).map(([kind, kk]) => [kind, { customers: kk.customers.size, averagePerCustomer: avg(kk.total, kk.customers.size) }])),
+          },
+        ]),
+      ),
+      tariffSwitches: desk.switches.length,
+      billsByRetailer: Object.fromEntries([...billsByRetailer].map(([id, m]) => [id, formatMoney(m)])),
+    };
+    this.billsByRetailer = billsByRetailer;
+  }
+
+  private billsByRetailer = new Map<string, Money>();
+
   summary(): Record<string, unknown> {
     const r2 = (x: number): number => Math.round(x * 100) / 100;
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -104,6 +190,28 @@ export class KpiAccumulator {
     for (const [kind, k] of [...this.kinds].sort(([a], [b]) => a.localeCompare(b))) {
       byKind[kind] = { count: k.count, energyKwh: r3(k.energyKwh), cost: formatMoney(k.cost), unservedKwh: r3(k.unservedKwh) };
     }
+    const aggregators = Object.fromEntries(
+      [...this.aggregators].map(([id, a]) => [
+        id,
+        { marketPayment: formatMoney(a.marketPayment), memberPayments: formatMoney(a.memberPayments), feeIncome: formatMoney(a.feeIncome), identityHeldEveryInterval: a.broken === 0 },
+      ]),
+    );
+    const retailers = Object.fromEntries(
+      [...this.retailers].map(([id, r]) => {
+        const bills = this.billsByRetailer.get(id) ?? ZERO;
+        return [
+          id,
+          {
+            revenue: formatMoney(bills),
+            revenueAccruedEnergy: formatMoney(r.revenueAccrued),
+            marketCost: formatMoney(r.marketCost),
+            balancingCost: formatMoney(r.balancingCost),
+            margin: formatMoney(bills.minus(r.marketCost).minus(r.balancingCost)),
+            imbalanceKwh: r3(r.imbalanceKwh),
+          },
+        ];
+      }),
+    );
     return {
       welfare: r2(this.welfare),
       totalCost: formatMoney(this.buyersPay),
@@ -124,6 +232,10 @@ export class KpiAccumulator {
       evEnergyUnmetAtDepartureKwh: r3(this.evUnmetKwh),
       comfortViolationDegreeHours: r3(this.comfortDegH),
       lineLimitViolations: this.lineLimitViolations,
+      overloadIntervals: this.overloadIntervals,
+      ...(this.aggregators.size > 0 ? { aggregators } : {}),
+      ...(this.retailers.size > 0 ? { retailers } : {}),
+      ...(this.retail ? { retail: this.retail } : {}),
       clearingProblems: this.clearingProblems,
       rejectedBids: Object.fromEntries([...this.rejected].sort(([a], [b]) => a.localeCompare(b))),
       agentFaults: this.faults.map((f) => ({ ...f, at: formatSimTime(f.at) })),

@@ -6,13 +6,15 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatSimTime } from '../core/time.ts';
-import type { IntervalOutcome, RunInfo, SimulationSink } from '../engine/simulation.ts';
+import { formatMoney } from '../core/money.ts';
+import type { RetailDesk } from '../engine/retail.ts';
+import type { IntervalOutcome, Party, RunInfo, SimulationSink } from '../engine/simulation.ts';
 import type { MarketRules } from '../market/types.ts';
 import { CsvFile, csvText, decimalsOf, fixed, formatSteps } from './csvFile.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { renderReport, type ReportData } from './report.ts';
 
-export const OUTPUT_FILES = ['summary.json', 'intervals.csv', 'agents.csv', 'flows.csv', 'events.csv', 'rejections.csv', 'report.html'] as const;
+export const OUTPUT_FILES = ['summary.json', 'intervals.csv', 'agents.csv', 'flows.csv', 'events.csv', 'rejections.csv', 'bills.csv', 'report.html'] as const;
 
 export class Recorder implements SimulationSink {
   readonly kpis = new KpiAccumulator();
@@ -77,22 +79,23 @@ export class Recorder implements SimulationSink {
     for (const f of o.faults) this.eventsCsv.row([formatSimTime(f.at), 'engine', csvText(f.agentId), 'AGENT_CRASH', '', 'isolated', '', csvText(`${f.phase}: ${f.message}`)]);
 
     let baseline = 0;
-    const priceText = Array.from(result.busPriceMwh, (p) => fixed(p, pd));
-    const busIndex = this.busIndexOf(book.buses);
     const unit = o.settlement.unit;
-    const { buyQuanta, sellQuanta } = o.settlement;
-    for (let i = 0; i < o.agents.length; i++) {
-      const a = o.agents[i]!;
+    const { buyQuanta, sellQuanta, costUnits, costExtra, priceMwh } = o;
+    let lastPrice = NaN;
+    let lastPriceText = '';
+    for (let i = 0; i < o.parties.length; i++) {
+      const party = o.parties[i]!;
       const obs = o.observations[i]!;
-      baseline += obs.baselineKw;
-      const b = o.bidOf[i]!;
-      const cost = b >= 0 ? unit.format(o.settlement.paymentUnits[b]!) : '0';
-      const award = b < 0 ? fixed(0, kwd) : this.quantumIsPowerOfTen ? formatSteps(buyQuanta[b]! - sellQuanta[b]!, kwd) : fixed((buyQuanta[b]! - sellQuanta[b]!) * q, kwd);
+      if (party.role === 'agent') baseline += obs.baselineKw;
+      const extra = costExtra[i];
+      const cost = extra === undefined ? unit.format(costUnits[i]!) : formatMoney(unit.toMoney(costUnits[i]!).plus(extra));
+      const net = buyQuanta[i]! - sellQuanta[i]!;
+      const award = this.quantumIsPowerOfTen ? formatSteps(net, kwd) : fixed(net * q, kwd);
+      const p = priceMwh[i]!;
+      if (!Object.is(p, lastPrice)) [lastPrice, lastPriceText] = [p, fixed(p, pd)];
       const soc = obs.socKwh === undefined ? '' : fixed(obs.socKwh, 3);
       const temp = obs.indoorTempC === undefined ? '' : fixed(obs.indoorTempC, 2);
-      this.agentsCsv.line(
-        `${t},${this.agentPrefix(i, a)},${obs.state},${award},${priceText[busIndex.get(a.bus)!]},${cost},${soc},${temp},${fixed(obs.baselineKw, 3)},${fixed(obs.unservedKwh, 3)}\n`,
-      );
+      this.agentsCsv.line(`${t},${this.agentPrefix(i, party)},${obs.state},${award},${lastPriceText},${cost},${soc},${temp},${fixed(obs.baselineKw, 3)},${fixed(obs.unservedKwh, 3)}\n`);
     }
     this.series.t.push(o.interval.start / 1000);
     this.series.demand.push(totalDemand);
@@ -110,6 +113,32 @@ export class Recorder implements SimulationSink {
   private busIndexOf(buses: readonly string[]): Map<string, number> {
     if (this.busIndexCache?.buses !== buses) this.busIndexCache = { buses, index: new Map(buses.map((b, k) => [b, k])) };
     return this.busIndexCache.index;
+  }
+
+  /** After the last interval: the retail bills (bills.csv) and figures. */
+  completed(retail: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[] }): void {
+    this.kpis.addRetail(retail.desk, retail.parties);
+    const bills = new CsvFile(join(this.outDir, 'bills.csv'), [
+      'day', 'agent_id', 'kind', 'tariff', 'import_kwh', 'export_kwh', 'energy_charge', 'demand_charge', 'fixed_charge', 'export_credit', 'total',
+    ]);
+    for (const { party, day, bill } of retail.desk?.bills ?? []) {
+      const a = retail.parties[party]!;
+      bills.row([
+        formatSimTime(bill.period.start).slice(0, 10),
+        csvText(a.id),
+        a.kind,
+        csvText(bill.tariffId),
+        bill.importKwh.toFixed(),
+        bill.exportKwh.toFixed(),
+        bill.energyCharge.toFixed(),
+        bill.demandCharge.toFixed(),
+        bill.fixedCharge.toFixed(),
+        bill.exportCredit.toFixed(),
+        bill.total.toFixed(2),
+      ]);
+      void day;
+    }
+    bills.close();
   }
 
   /** Closes the CSV files and writes summary.json and report.html; returns the summary. */

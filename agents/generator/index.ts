@@ -29,6 +29,7 @@ export interface GeneratorView extends AgentViewBase {
 
 export const generatorKind: AgentKindModule<GeneratorGroup> = {
   kind: 'generator',
+  role: 'agent',
   groupSchema: generatorGroupSchema,
   machine: generatorMachine,
   create(group, env) {

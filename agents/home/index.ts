@@ -47,6 +47,7 @@ export interface HomeView extends AgentViewBase {
 
 export const homeKind: AgentKindModule<HomeGroup> = {
   kind: 'home',
+  role: 'agent',
   groupSchema: homeGroupSchema,
   machine: homeMachine,
   create(group, env) {

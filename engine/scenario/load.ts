@@ -12,6 +12,9 @@ import { checkStrategyRef } from '../../strategies/registry.ts';
 import { networkFromConfig } from '../../network/schema.ts';
 import { NetworkError } from '../../network/validate.ts';
 import { type ScenarioConfig, scenarioSchema } from './schema.ts';
+import type { AgentGroup } from '../../agents/registry.ts';
+import { meterIntervalIssues } from '../../tariffs/compat.ts';
+import { parseSimTime } from '../../core/time.ts';
 
 export interface Scenario {
   /** The file it came from (as given), for messages and summaries. */
@@ -78,25 +81,51 @@ function crossChecks(s: ScenarioConfig): Problem[] {
       for (const i of err.issues) out.push({ path: ['network', ...i.path], message: `${i.element}: ${i.message}` });
     }
   }
+  s.tariffs.forEach((t, i) => {
+    for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!)) out.push({ path: ['tariffs', i], message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` });
+  });
+  const tariffIds = new Set(s.tariffs.map((t) => t.id));
+  const byId = new Map<string, AgentGroup>();
+  for (const g of s.agents) if (g.id !== undefined && g.count === 1) byId.set(g.id, g);
   const ids = new Map<string, number>();
   s.agents.forEach((g, i) => {
+    const at = (...path: PropertyKey[]): PropertyKey[] => ['agents', i, ...path];
+    const key = g.count === 1 && g.id ? g.id : `${('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind}-*`;
+    const seen = ids.get(key);
+    if (seen !== undefined) out.push({ path: at(g.count === 1 && g.id ? 'id' : 'idPrefix'), message: `ids clash with agents[${seen}]; give each group its own id or idPrefix` });
+    else ids.set(key, i);
+    if ('strategy' in g && g.strategy !== undefined) for (const p of checkStrategyRef(g.strategy, g.kind)) out.push({ path: at('strategy', ...p.path), message: p.message });
+    if (g.kind === 'retailer') {
+      g.tariffs.forEach((t, k) => {
+        if (!tariffIds.has(t)) out.push({ path: at('tariffs', k), message: `unknown tariff '${t}' (the scenario's tariffs: ${[...tariffIds].join(', ') || 'none'})` });
+      });
+      return;
+    }
+    if (g.kind === 'aggregator') return;
     if (buses) {
-      if (g.bus !== undefined && !buses.has(g.bus)) out.push({ path: ['agents', i, 'bus'], message: `unknown bus '${g.bus}' (the network has ${[...buses].join(', ')})` });
+      if (g.bus !== undefined && !buses.has(g.bus)) out.push({ path: at('bus'), message: `unknown bus '${g.bus}' (the network has ${[...buses].join(', ')})` });
       g.buses?.forEach((b, k) => {
-        if (!buses.has(b)) out.push({ path: ['agents', i, 'buses', k], message: `unknown bus '${b}'` });
+        if (!buses.has(b)) out.push({ path: at('buses', k), message: `unknown bus '${b}'` });
       });
     } else if (g.bus !== undefined || g.buses !== undefined) {
-      out.push({ path: ['agents', i, g.bus !== undefined ? 'bus' : 'buses'], message: 'the scenario has no network: leave out bus/buses (every agent is on the one bus)' });
+      out.push({ path: at(g.bus !== undefined ? 'bus' : 'buses'), message: 'the scenario has no network: leave out bus/buses (every agent is on the one bus)' });
     }
-    if (g.count > 1 && g.id !== undefined) out.push({ path: ['agents', i, 'id'], message: `a group of ${g.count} agents needs idPrefix, not id` });
-    if (g.bus !== undefined && g.buses !== undefined) out.push({ path: ['agents', i, 'buses'], message: 'give either bus or buses, not both' });
-    if (g.commsLatencyMinutes && g.commsLatencyMinutes.min > g.commsLatencyMinutes.max)
-      out.push({ path: ['agents', i, 'commsLatencyMinutes', 'min'], message: 'must not exceed max' });
-    if (g.strategy !== undefined) for (const p of checkStrategyRef(g.strategy, g.kind)) out.push({ path: ['agents', i, 'strategy', ...p.path], message: p.message });
-    const key = g.count === 1 && g.id ? g.id : `${g.idPrefix ?? g.id ?? g.kind}-*`;
-    const seen = ids.get(key);
-    if (seen !== undefined) out.push({ path: ['agents', i, g.count === 1 && g.id ? 'id' : 'idPrefix'], message: `ids clash with agents[${seen}]; give each group its own id or idPrefix` });
-    else ids.set(key, i);
+    if (g.count > 1 && g.id !== undefined) out.push({ path: at('id'), message: `a group of ${g.count} agents needs idPrefix, not id` });
+    if (g.bus !== undefined && g.buses !== undefined) out.push({ path: at('buses'), message: 'give either bus or buses, not both' });
+    if (g.commsLatencyMinutes && g.commsLatencyMinutes.min > g.commsLatencyMinutes.max) out.push({ path: at('commsLatencyMinutes', 'min'), message: 'must not exceed max' });
+    // How the group trades: in the market, through an aggregator, or as a retailer's customers.
+    if (g.aggregator !== undefined && g.retailer !== undefined) out.push({ path: at('retailer'), message: 'give either aggregator or retailer, not both' });
+    if (g.aggregator !== undefined && byId.get(g.aggregator)?.kind !== 'aggregator') out.push({ path: at('aggregator'), message: `'${g.aggregator}' is not an aggregator of this scenario` });
+    if (g.retailer !== undefined) {
+      const r = byId.get(g.retailer);
+      if (r?.kind !== 'retailer') out.push({ path: at('retailer'), message: `'${g.retailer}' is not a retailer of this scenario` });
+      else if (g.tariff === undefined) out.push({ path: at('tariff'), message: `required with retailer: one of ${r.tariffs.join(', ')}` });
+      else if (!r.tariffs.includes(g.tariff)) out.push({ path: at('tariff'), message: `retailer '${g.retailer}' does not offer '${g.tariff}' (it offers ${r.tariffs.join(', ')})` });
+      if (g.kind === 'generator') out.push({ path: at('retailer'), message: 'a generator sells in the market; it cannot be a retail customer' });
+    } else {
+      if (g.tariff !== undefined) out.push({ path: at('tariff'), message: 'a tariff needs a retailer (add retailer: <id>)' });
+      if (g.tariffChoice !== undefined) out.push({ path: at('tariffChoice'), message: 'tariff choice needs a retailer (add retailer: <id> and tariff: <id>)' });
+    }
   });
   return out;
 }

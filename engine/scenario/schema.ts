@@ -8,6 +8,7 @@ import { agentGroupSchema } from '../../agents/registry.ts';
 import { weatherSchema } from '../environment.ts';
 import { forecastSchema } from '../forecast.ts';
 import { networkSchema } from '../../network/schema.ts';
+import { tariffsSchema } from '../../tariffs/schema.ts';
 
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, {
   message: 'expected an ISO-8601 UTC time such as 2026-07-01T00:00:00Z',
@@ -51,6 +52,8 @@ export const scenarioSchema = z.strictObject({
   /** The public price forecast agents' strategies see. */
   forecast: forecastSchema.default(forecastSchema.parse({})),
   market: marketSchema.default(marketSchema.parse({})),
+  /** Retail tariffs that retailers offer (by id) and customers buy under. */
+  tariffs: tariffsSchema.default([]),
   /** The distribution network; without one, every agent is on a single bus named 'main'. */
   network: networkSchema.optional(),
   agents: z.array(agentGroupSchema).min(1),

@@ -1,0 +1,84 @@
+/**
+ * `kind: aggregator` — a portfolio of members (homes, buildings, EVs, storage).
+ * Members give their curves to the aggregator, not to the market; the aggregator
+ * bids one curve per bus (so nodal prices stay right), and after clearing splits
+ * each bus's award among the members there consistently with their own curves at
+ * the cleared price (`splitAward`), then settles with them under its contract.
+ * The market sees only the aggregator; a member sees only its own allocation.
+ * Like PowerMatcher's concentrator: an agent upward, a small market downward.
+ */
+import { createActor } from 'xstate';
+import { z } from 'zod';
+import { agentId, type BusId } from '../../core/units.ts';
+import { aggregateCurves } from '../../market/aggregate.ts';
+import { createStrategy, strategyRefSchema } from '../../strategies/registry.ts';
+import type { AgentViewBase, ValueSegment } from '../../strategies/types.ts';
+import type { AggregatorRuntime, BusBid, IntermediaryKindModule, MemberCurve } from '../types.ts';
+import { contractSchema } from './contract.ts';
+import { aggregatorMachine } from './machine.ts';
+
+export const aggregatorGroupSchema = z.strictObject({
+  kind: z.literal('aggregator'),
+  /** The aggregator's id; members name it in their `aggregator:` key. */
+  id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits and _ . : - only'),
+  count: z.literal(1).default(1),
+  contract: contractSchema.default({ type: 'pass-through', feePerKwh: 0.01 }),
+  /** How it bids its members' aggregate curve at each bus (default: truthful). */
+  strategy: strategyRefSchema.optional(),
+});
+export type AggregatorGroup = z.infer<typeof aggregatorGroupSchema>;
+
+/** What an aggregator's strategy sees at one bus: the aggregate of its members' curves there, nothing per member. */
+export interface AggregatorView extends AgentViewBase {
+  readonly kind: 'aggregator';
+  readonly bus: string;
+  readonly members: number;
+}
+
+export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorRuntime> = {
+  role: 'aggregator',
+  kind: 'aggregator',
+  groupSchema: aggregatorGroupSchema,
+  machine: aggregatorMachine,
+  create(group, env) {
+    void env;
+    const strategy = createStrategy<AggregatorView>(group.strategy ?? 'truthful');
+    const actor = createActor(aggregatorMachine).start();
+    // Every transition of the machine changes its state, so "can" means "the lifecycle moves".
+    const send = (type: 'CURVES' | 'NO_CURVES' | 'AWARDED' | 'NOT_AWARDED'): void => {
+      if (actor.getSnapshot().can({ type })) actor.send({ type });
+    };
+    return {
+      role: 'aggregator',
+      id: agentId(group.id),
+      kind: 'aggregator',
+      actor,
+      contract: group.contract,
+      bid(_interval, curves, market) {
+        if (actor.getSnapshot().value === 'faulted') return [];
+        const byBus = new Map<BusId, MemberCurve[]>();
+        for (const c of curves) {
+          let list = byBus.get(c.bus);
+          if (!list) byBus.set(c.bus, (list = []));
+          list.push(c);
+        }
+        const bids: BusBid[] = [];
+        for (const [bus, list] of [...byBus].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+          const aggregate = aggregateCurves(list.map((c) => ({ memberId: c.memberId, segments: c.segments })));
+          const demand: ValueSegment[] = [];
+          const supply: ValueSegment[] = [];
+          for (const s of aggregate) (s.side === 'buy' ? demand : supply).push({ kw: s.quantityKw, valueMwh: s.priceMwh });
+          const view: AggregatorView = Object.freeze({ agentId: group.id, kind: 'aggregator', bus, members: list.length, demand: Object.freeze(demand), supply: Object.freeze(supply) });
+          const segments = strategy.bid(view, market(bus));
+          if (segments.length > 0) bids.push({ bus, segments });
+        }
+        send(bids.length > 0 ? 'CURVES' : 'NO_CURVES');
+        return bids;
+      },
+      awarded(_interval, anything) {
+        send(anything ? 'AWARDED' : 'NOT_AWARDED');
+      },
+      observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0 }),
+    };
+  },
+};

@@ -1,0 +1,94 @@
+/**
+ * `kind: retailer` — offers tariffs, forecasts its customers' load and buys it in
+ * the market (inelastic, at the price cap: its customers respond to their retail
+ * prices, not to the market's), bills them under their tariffs, and settles the gap
+ * between what it bought and what they used at the balancing price:
+ *
+ *   balancing cost = E × (p + penalty) / 1000 when short (E > 0 kWh missing),
+ *                    E × (p − penalty) / 1000 when long  (E < 0: surplus sold back)
+ *
+ * with p the interval's market price at the bus and `penaltyMwh` the adder — a
+ * single imbalance price with a dual penalty, as many balancing markets apply.
+ * Margin = bills − market cost − balancing cost.
+ */
+import { createActor } from 'xstate';
+import { z } from 'zod';
+import { agentId, type BusId } from '../../core/units.ts';
+import { MS_PER_HOUR, simTime } from '../../core/time.ts';
+import type { AgentEnv, BusBid, IntermediaryKindModule, IntermediaryRuntime } from '../types.ts';
+import type { MarketInterval } from '../../engine/clock.ts';
+import type { MarketView } from '../../strategies/types.ts';
+import { forecastLoadKw } from './forecast.ts';
+import { retailerLifecycle, retailerMachine } from './machine.ts';
+
+export const retailerGroupSchema = z.strictObject({
+  kind: z.literal('retailer'),
+  /** The retailer's id; customers name it in their `retailer:` key. */
+  id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits and _ . : - only'),
+  count: z.literal(1).default(1),
+  /** Ids of the tariffs (from the scenario's `tariffs:`) it offers. */
+  tariffs: z.array(z.string().min(1)).min(1),
+  balancing: z.strictObject({ penaltyMwh: z.number().min(0).default(20) }).default({ penaltyMwh: 20 }),
+});
+export type RetailerGroup = z.infer<typeof retailerGroupSchema>;
+
+/** What the retailer knows of its customers at one bus: how many, what they declared, what they used. */
+export interface CustomerBook {
+  readonly bus: BusId;
+  readonly customers: number;
+  /** Σ of the customers' declared annual consumption, kWh/a. */
+  readonly declaredAnnualKwh: number;
+}
+
+export interface RetailerRuntime extends IntermediaryRuntime {
+  readonly role: 'retailer';
+  readonly tariffIds: readonly string[];
+  readonly penaltyMwh: number;
+  /** Its bids: the forecast load of its customers at each bus, at the cap. */
+  bid(interval: MarketInterval, books: readonly CustomerBook[], market: (bus: BusId) => MarketView): readonly BusBid[];
+  /** The customers' metered net consumption per bus this interval, and what it bought there (kW). */
+  metered(interval: MarketInterval, usedKw: ReadonlyMap<BusId, number>, boughtKw: ReadonlyMap<BusId, number>): void;
+}
+
+export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime> = {
+  role: 'retailer',
+  kind: 'retailer',
+  groupSchema: retailerGroupSchema,
+  machine: retailerMachine,
+  create(group, env: AgentEnv) {
+    const actor = createActor(retailerMachine).start();
+    const intervalsPerDay = Math.round((24 * 60) / env.clock.intervalMinutes);
+    const history = new Map<BusId, { actualKw: Float64Array }>();
+    const historyAt = (bus: BusId): { actualKw: Float64Array } => {
+      let h = history.get(bus);
+      if (!h) history.set(bus, (h = { actualKw: new Float64Array(env.clock.intervals).fill(NaN) }));
+      return h;
+    };
+    return {
+      role: 'retailer',
+      id: agentId(group.id),
+      kind: 'retailer',
+      actor,
+      tariffIds: group.tariffs,
+      penaltyMwh: group.balancing.penaltyMwh,
+      bid(interval, books, market) {
+        if (actor.getSnapshot().value === 'faulted') return [];
+        const mid = simTime(interval.start + (interval.durationH * MS_PER_HOUR) / 2);
+        return books.map((b) => {
+          const kw = forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, env.site.utcOffsetHours);
+          return { bus: b.bus, segments: kw > 0 ? [{ side: 'buy' as const, priceMwh: market(b.bus).priceCapMwh, quantityKw: kw }] : [] };
+        });
+      },
+      metered(interval, usedKw, boughtKw) {
+        let imbalance = 0;
+        for (const [bus, kw] of usedKw) {
+          historyAt(bus).actualKw[interval.index] = kw;
+          imbalance += kw - (boughtKw.get(bus) ?? 0);
+        }
+        const event = retailerLifecycle(imbalance);
+        if (actor.getSnapshot().can(event)) actor.send(event);
+      },
+      observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0 }),
+    };
+  },
+};

@@ -1,0 +1,255 @@
+/**
+ * The retail side of a run: customers who buy from a retailer under a tariff do
+ * not trade; they see their tariff's price signal, and what they consume is what
+ * their own curve takes at the retail price of the interval.
+ *
+ * Response rule (documented for market designers): a customer's curve is read at
+ * the retail price — buys priced at or above it are taken, sells (exports) priced
+ * at or below the tariff's export price are made. Under a demand charge, load
+ * above the customer's running peak of the day (within the demand hours) must also
+ * be worth the demand charge spread over its window: price + D / window hours per kWh.
+ *
+ * Billing period: one simulated day (fixed charges per day, demand charge on the
+ * day's peak). Energy charges accrue interval by interval in exact decimals at the
+ * price the bill uses; at the end of each day every customer gets a bill from
+ * `computeBill` — the authoritative amount — and customers with tariff choice
+ * re-choose on yesterday's use (Power TAC model, tariffs/choice.ts).
+ */
+import type { Decimal } from 'decimal.js';
+import type { Rng } from '../core/rng.ts';
+import { MS_PER_HOUR, type SimTime, simTime } from '../core/time.ts';
+import type { BusId } from '../core/units.ts';
+import type { BidSegment, MarketRules } from '../market/types.ts';
+import type { MarketView } from '../strategies/types.ts';
+import { computeBill, type Bill } from '../tariffs/bill.ts';
+import { chooseTariff } from '../tariffs/choice.ts';
+import { energyKwh, rate, ZERO as TARIFF_ZERO } from '../tariffs/money.ts';
+import { makePricer, type Pricer } from '../tariffs/pricing.ts';
+import { demandChargePerKwAt, exportPriceAt, retailPriceForecast } from '../tariffs/signal.ts';
+import type { MarketPrice, MeterReading, Tariff } from '../tariffs/types.ts';
+import type { ClockSpec, MarketInterval } from './clock.ts';
+
+export interface CustomerSpec {
+  /** Index of the agent among the simulation's agents. */
+  readonly party: number;
+  readonly bus: BusId;
+  readonly busIndex: number;
+  readonly tariffId: string;
+  readonly choice?: { readonly rationality: number; readonly inertia: number; readonly rng: Rng } | undefined;
+}
+
+interface Customer extends CustomerSpec {
+  tariff: Tariff;
+  /** Per interval: imported and exported quanta. */
+  readonly importQ: Float64Array;
+  readonly exportQ: Float64Array;
+  /** Running peak of the current day within demand hours, kW. */
+  peakKw: number;
+}
+
+export interface Consumption {
+  readonly buyQuanta: number;
+  readonly sellQuanta: number;
+  /** The retail price the customer paid, currency/MWh (what its award reports). */
+  readonly retailPriceMwh: number;
+  /** Energy charge accrued this interval (import × price − export × export price), exact. */
+  readonly charge: Decimal;
+}
+
+export interface CustomerBill {
+  readonly party: number;
+  readonly day: number;
+  readonly bill: Bill;
+}
+
+export interface TariffSwitch {
+  readonly party: number;
+  readonly day: number;
+  readonly from: string;
+  readonly to: string;
+}
+
+export class RetailDesk {
+  private readonly customers: Customer[];
+  private readonly byParty = new Map<number, Customer>();
+  private readonly tariffs: ReadonlyMap<string, Tariff>;
+  /** The retailer offering each tariff. */
+  private readonly retailerOf: ReadonlyMap<string, number>;
+  private readonly pricers = new Map<string, Pricer>();
+  private readonly signals = new Map<string, MarketView>();
+  private signalInterval = -1;
+  /** Settled market price per bus index and interval (for real-time tariffs). */
+  private readonly prices: Float64Array[];
+  readonly bills: CustomerBill[] = [];
+  readonly switches: TariffSwitch[] = [];
+  private readonly intervalsPerDay: number;
+
+  constructor(
+    tariffs: readonly Tariff[],
+    retailerOf: ReadonlyMap<string, number>,
+    specs: readonly CustomerSpec[],
+    buses: number,
+    private readonly clock: ClockSpec,
+    private readonly rules: MarketRules,
+  ) {
+    this.tariffs = new Map(tariffs.map((t) => [t.id, t]));
+    this.retailerOf = retailerOf;
+    this.customers = specs.map((s) => ({
+      ...s,
+      tariff: this.tariffs.get(s.tariffId)!,
+      importQ: new Float64Array(clock.intervals),
+      exportQ: new Float64Array(clock.intervals),
+      peakKw: 0,
+    }));
+    for (const c of this.customers) this.byParty.set(c.party, c);
+    this.prices = Array.from({ length: buses }, () => new Float64Array(clock.intervals).fill(NaN));
+    this.intervalsPerDay = Math.round((24 * 60) / clock.intervalMinutes);
+  }
+
+  isCustomer(party: number): boolean {
+    return this.byParty.has(party);
+  }
+
+  /** The retailer (agent index) that offers a tariff. */
+  retailerIndexOfTariff(tariffId: string): number {
+    return this.retailerOf.get(tariffId)!;
+  }
+
+  /** The retailer a customer buys from now, and its tariff. */
+  retailerOfCustomer(party: number): { retailer: number; tariffId: string } {
+    const c = this.byParty.get(party)!;
+    return { retailer: this.retailerOf.get(c.tariff.id)!, tariffId: c.tariff.id };
+  }
+
+  /** Customers by retailer and bus, for the retailers' books. */
+  customersOf(retailer: number): Map<BusId, number[]> {
+    const out = new Map<BusId, number[]>();
+    for (const c of this.customers) {
+      if (this.retailerOf.get(c.tariff.id) !== retailer) continue;
+      let list = out.get(c.bus);
+      if (!list) out.set(c.bus, (list = []));
+      list.push(c.party);
+    }
+    return out;
+  }
+
+  /**
+   * What a customer sees when it bids: its tariff's price now and ahead (currency/MWh),
+   * in place of the market's. Shared by every customer of a tariff at a bus.
+   */
+  view(party: number, interval: MarketInterval, market: MarketView): MarketView {
+    if (interval.index !== this.signalInterval) {
+      this.signals.clear();
+      this.signalInterval = interval.index;
+    }
+    const c = this.byParty.get(party)!;
+    const key = `${c.tariff.id}\u0001${c.bus}`;
+    let v = this.signals.get(key);
+    if (!v) {
+      const step = this.clock.intervalMinutes * 60_000;
+      const times = market.priceForecastMwh.map((_, k) => simTime(interval.start + k * step));
+      const priceForecast: MarketPrice[] = market.priceForecastMwh.map((p, k) => ({ start: times[k]!, durationH: interval.durationH, priceMwh: Number.isNaN(p) ? 0 : p }));
+      const perKwh = retailPriceForecast(c.tariff, times, { now: interval.start, priceForecast });
+      const forecast = Object.freeze(perKwh.map((p) => p * 1000));
+      v = Object.freeze({ ...market, lastPriceMwh: forecast[0], priceForecastMwh: forecast });
+      this.signals.set(key, v);
+    }
+    return v;
+  }
+
+  /** Records the interval's settled market prices (bus order), for real-time tariffs. */
+  recordPrices(interval: MarketInterval, busPrices: Float64Array): void {
+    for (let b = 0; b < busPrices.length; b++) this.prices[b]![interval.index] = busPrices[b]!;
+  }
+
+  /** What a customer consumes this interval, at its retail price; meters it and accrues its charge. */
+  consume(party: number, interval: MarketInterval, segments: readonly BidSegment[]): Consumption {
+    const c = this.byParty.get(party)!;
+    const t = interval.start;
+    const end = simTime(t + interval.durationH * MS_PER_HOUR);
+    const marketPrice = this.prices[c.busIndex]![interval.index]!;
+    const pricer = this.pricer(c.tariff, interval, marketPrice);
+    const price = pricer.interval(t, end).pricePerKwh;
+    const priceMwh = price.toNumber() * 1000;
+    const exportPerKwh = exportPriceAt(c.tariff, t, { now: t, priceForecast: [{ start: t, durationH: interval.durationH, priceMwh: Number.isNaN(marketPrice) ? 0 : marketPrice }] });
+    const demandCharge = demandChargePerKwAt(c.tariff, t);
+    const windowH = c.tariff.type === 'demand-charge' ? c.tariff.demandWindowMinutes / 60 : 1;
+    const { quantumKw } = this.rules;
+    let buyKw = 0;
+    let sellKw = 0;
+    // Buys, most valuable first, so the demand-charge threshold applies to the least valuable load.
+    const buys = segments.filter((s) => s.side === 'buy' && s.quantityKw > 0).sort((a, b) => b.priceMwh - a.priceMwh);
+    for (const s of buys) {
+      if (s.priceMwh < priceMwh) break;
+      if (demandCharge > 0) {
+        const underPeak = Math.max(0, Math.min(s.quantityKw, c.peakKw - buyKw));
+        const abovePeakWorth = s.priceMwh >= priceMwh + (demandCharge / windowH) * 1000;
+        buyKw += abovePeakWorth ? s.quantityKw : underPeak;
+      } else buyKw += s.quantityKw;
+    }
+    for (const s of segments) if (s.side === 'sell' && s.quantityKw > 0 && s.priceMwh <= exportPerKwh * 1000) sellKw += s.quantityKw;
+    const buyQuanta = Math.round(buyKw / quantumKw);
+    const sellQuanta = Math.round(sellKw / quantumKw);
+    c.importQ[interval.index] = buyQuanta;
+    c.exportQ[interval.index] = sellQuanta;
+    if (demandCharge > 0) c.peakKw = Math.max(c.peakKw, buyQuanta * quantumKw);
+    const imp = energyKwh(buyQuanta * quantumKw * interval.durationH);
+    const exp = energyKwh(sellQuanta * quantumKw * interval.durationH);
+    const charge = imp.times(price).minus(exp.isZero() ? TARIFF_ZERO : exp.times(rate(exportPerKwh)));
+    return { buyQuanta, sellQuanta, retailPriceMwh: priceMwh, charge };
+  }
+
+  /**
+   * Closes a day: bills every customer for it (one bill per customer and day, the
+   * authoritative amount) and lets customers with tariff choice re-choose.
+   */
+  closeDay(day: number): void {
+    const from = day * this.intervalsPerDay;
+    const to = Math.min(this.clock.intervals, from + this.intervalsPerDay);
+    if (to <= from) return;
+    const period = { start: this.timeOf(from), end: this.timeOf(to) };
+    for (const c of this.customers) {
+      const { readings, prices } = this.meterOf(c, from, to);
+      this.bills.push({ party: c.party, day, bill: computeBill(c.tariff, readings, { period, marketPrices: prices }) });
+      c.peakKw = 0;
+      if (!c.choice || to >= this.clock.intervals) continue;
+      const offers = [...this.retailerOf.keys()].map((id) => ({
+        tariffId: id,
+        expectedBill: computeBill(this.tariffs.get(id)!, readings, { period, marketPrices: prices }).subtotal.toNumber(),
+      }));
+      const choice = chooseTariff(offers, c.tariff.id, { rationality: c.choice.rationality, inertia: c.choice.inertia }, c.choice.rng);
+      if (choice.tariffId !== c.tariff.id) {
+        this.switches.push({ party: c.party, day: day + 1, from: c.tariff.id, to: choice.tariffId });
+        c.tariff = this.tariffs.get(choice.tariffId)!;
+      }
+    }
+  }
+
+  private meterOf(c: Customer, from: number, to: number): { readings: MeterReading[]; prices: MarketPrice[] } {
+    const durationH = this.clock.intervalMinutes / 60;
+    const q = this.rules.quantumKw;
+    const readings: MeterReading[] = [];
+    const prices: MarketPrice[] = [];
+    for (let k = from; k < to; k++) {
+      const start = this.timeOf(k);
+      readings.push({ start, durationH, importKwh: c.importQ[k]! * q * durationH, exportKwh: c.exportQ[k]! * q * durationH });
+      const p = this.prices[c.busIndex]![k]!;
+      prices.push({ start, durationH, priceMwh: Number.isNaN(p) ? 0 : p });
+    }
+    return { readings, prices };
+  }
+
+  private timeOf(k: number): SimTime {
+    return simTime(this.clock.start + k * this.clock.intervalMinutes * 60_000);
+  }
+
+  /** The pricer bills use (every critical-peak event known; the interval's market price for real-time). */
+  private pricer(tariff: Tariff, interval: MarketInterval, marketPriceMwh: number): Pricer {
+    if (tariff.type === 'real-time') {
+      return makePricer(tariff, { marketPrices: [{ start: interval.start, durationH: interval.durationH, priceMwh: Number.isNaN(marketPriceMwh) ? 0 : marketPriceMwh }], knownBy: Infinity });
+    }
+    let p = this.pricers.get(tariff.id);
+    if (!p) this.pricers.set(tariff.id, (p = makePricer(tariff, { knownBy: Infinity })));
+    return p;
+  }
+}
