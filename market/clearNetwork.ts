@@ -235,43 +235,38 @@ export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint
 
 function apportion(value: Float64Array, cap: Float64Array, cols: readonly number[], target: number, out: Float64Array): void {
   let sum = 0;
-  const rem = new Map<number, number>();
+  const rem = new Float64Array(value.length);
+  const fractional: number[] = [];
   for (const c of cols) {
     const v = Math.min(cap[c]!, Math.max(0, value[c]!));
     const r = Math.round(v);
     const whole = Math.abs(v - r) <= SNAP_QUANTA * Math.max(1, DISPATCH_TOLERANCE * v) ? r : Math.floor(v);
     out[c] = whole;
-    rem.set(c, v - whole);
+    rem[c] = v - whole;
+    if (rem[c] !== 0) fractional.push(c);
     sum += whole;
   }
+  if (sum === target) return;
+  // Only the LP's basic columns have fractional parts: a few, whatever the book's size.
   if (sum < target) {
     // Largest remainders first, then any column with room (ties: column order).
-    const order = [...cols].sort((a, b) => rem.get(b)! - rem.get(a)! || a - b);
-    while (sum < target) {
-      let moved = false;
-      for (const c of order) {
-        if (sum >= target) break;
-        if (out[c]! < cap[c]!) {
-          out[c]!++;
-          sum++;
-          moved = true;
-        }
-      }
-      if (!moved) break;
+    const order = [...fractional.sort((a, b) => rem[b]! - rem[a]! || a - b), ...cols];
+    for (let k = 0; sum < target && k < order.length; k++) {
+      const c = order[k]!;
+      const room = cap[c]! - out[c]!;
+      if (room <= 0) continue;
+      const add = k < fractional.length ? 1 : Math.min(room, target - sum);
+      out[c]! += add;
+      sum += add;
     }
-  } else if (sum > target) {
-    const order = [...cols].sort((a, b) => rem.get(a)! - rem.get(b)! || b - a);
-    while (sum > target) {
-      let moved = false;
-      for (const c of order) {
-        if (sum <= target) break;
-        if (out[c]! > 0) {
-          out[c]!--;
-          sum--;
-          moved = true;
-        }
-      }
-      if (!moved) break;
+  } else {
+    const order = [...fractional.sort((a, b) => rem[a]! - rem[b]! || b - a), ...cols];
+    for (let k = 0; sum > target && k < order.length; k++) {
+      const c = order[k]!;
+      if (out[c]! <= 0) continue;
+      const take = k < fractional.length ? 1 : Math.min(out[c]!, sum - target);
+      out[c]! -= take;
+      sum -= take;
     }
   }
 }

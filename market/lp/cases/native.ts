@@ -106,7 +106,7 @@ export function parseNativeCase(text: string, file: string): NativeCase {
     network = networkFromConfig(c.network);
   } catch (err) {
     if (!(err instanceof NetworkError)) throw err;
-    for (const i of err.issues) issues.push(at(['network', ...i.path], `${i.element}: ${i.message}`));
+    for (const i of err.issues) issues.push(at(['network', ...i.path], i.element === 'network' ? i.message : `${i.element}: ${i.message}`));
   }
   if (!network || issues.length > 0) throw new InputFileError(file, issues);
   const rules: MarketRules = { ...DEFAULT_RULES, ...c.market };

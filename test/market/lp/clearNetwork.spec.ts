@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { UserError } from '../../../core/errors.ts';
 import { type Money, money, ZERO } from '../../../core/money.ts';
 import { doubleAuction } from '../../../market/auction.ts';
-import { clearNetwork, clearNetworkDetailed } from '../../../market/clearNetwork.ts';
+import { clearNetwork, clearNetworkDetailed, roundColumns } from '../../../market/clearNetwork.ts';
 import { parseNativeCase } from '../../../market/lp/cases/native.ts';
 import { loadSolver, type LpSolver } from '../../../market/lp/solver.ts';
 import type { ClearingResult, OrderBook } from '../../../market/types.ts';
@@ -106,6 +106,16 @@ describe('clearNetwork: market clearing on the grid', () => {
     expect([0, 2, 3].map((i) => r.awardedQuanta[i])).to.deep.equal([833, 1667, 2500]);
     expect(r.awardedQuanta[1]).to.equal(5000);
     expect(Array.from(r.busPriceMwh)).to.deep.equal([30, 30, 30]);
+  });
+
+  it('rounds LP columns to whole quanta with equal side totals, by largest remainder, within [0, quantity]', () => {
+    const isBuy = Uint8Array.of(1, 1, 0, 0);
+    // Buys 1.4 + 2.6, sells 3.7 + 0.3: 4 quanta a side; the largest remainders get the leftovers.
+    expect(Array.from(roundColumns(Float64Array.of(1.4, 2.6, 3.7, 0.3), Float64Array.of(5, 5, 5, 5), isBuy))).to.deep.equal([1, 3, 4, 0]);
+    // LP noise on a whole total: 1e-9 quanta either way snaps, never adds a quantum.
+    expect(Array.from(roundColumns(Float64Array.of(2 - 1e-9, 1, 3 + 1e-9, 0), Float64Array.of(2, 1, 3, 1), isBuy))).to.deep.equal([2, 1, 3, 0]);
+    // Never above a column's quantity: the cap holds even when the remainder is largest there.
+    expect(Array.from(roundColumns(Float64Array.of(0.5, 0.5, 1, 0), Float64Array.of(1, 1, 1, 1), isBuy))).to.deep.equal([1, 0, 1, 0]);
   });
 
   it('an empty book, a one-sided book and bids that do not cross trade nothing, with NaN prices and a message', () => {
