@@ -1,0 +1,180 @@
+/**
+ * `gridbid clear <case> [--json] [--solver highs|jslp] [--branch-model matpower|powermodels]`:
+ * clears one interval from a case file and prints nodal prices, dispatch and flows.
+ * A MATPOWER `.m` case is solved as a DC-OPF (MW, $/h, $/MWh, the case's bus numbers);
+ * a native `.json`/`.yaml` case is cleared as a market (kW, currency/MWh). See docs/clear.md.
+ *
+ * A result that is not optimal (infeasible, unbounded, solver error) is printed, then
+ * reported on stderr with exit code 1.
+ */
+import { extname } from 'node:path';
+import { type Command, Option } from 'commander';
+import { UserError } from '../../core/errors.ts';
+import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
+import { matpowerOpf, readMatpowerFile, solveOpf, type OpfResult } from '../../market/lp/cases/matpower.ts';
+import { type NativeCase, readNativeCaseFile } from '../../market/lp/cases/native.ts';
+import { loadSolver, type SolverName } from '../../market/lp/solver.ts';
+import type { BranchModel } from '../../network/types.ts';
+
+interface ClearOptions {
+  readonly json?: boolean;
+  readonly solver: SolverName;
+  readonly branchModel: BranchModel;
+}
+
+/** The `--json` document (both case kinds share its shape; units differ, see `units`). */
+export interface ClearJson {
+  readonly case: string;
+  readonly kind: 'matpower' | 'native';
+  readonly solver: SolverName;
+  readonly branchModel: BranchModel;
+  /** MATPOWER: optimal | infeasible | unbounded | solver-error; native: cleared | infeasible | unbounded | solver-error. */
+  readonly status: string;
+  readonly message: string;
+  /** MATPOWER: total cost, $/h; native: welfare, currency over the interval. */
+  readonly objective: number | null;
+  readonly units: { readonly power: 'MW' | 'kW'; readonly price: string; readonly objective: string };
+  readonly buses: readonly { readonly id: number | string; readonly price: number | null }[];
+  readonly dispatch: readonly Record<string, number | string | null>[];
+  readonly flows: readonly { readonly id: string; readonly from: number | string; readonly to: number | string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null }[];
+  readonly congestionRent: number | null;
+}
+
+export function registerClear(program: Command): void {
+  program
+    .command('clear')
+    .description('Clear one interval from a case file (native JSON/YAML, or a MATPOWER .m case as DC-OPF): nodal prices, dispatch and flows.')
+    .argument('<case>', 'case file: .m (MATPOWER) or .json/.yaml/.yml (native, see docs/clear.md)')
+    .option('--json', 'print one JSON document instead of tables')
+    .addOption(new Option('--solver <name>', 'LP solver').choices(['highs', 'jslp']).default('highs'))
+    .addOption(new Option('--branch-model <model>', 'DC branch susceptance: 1/(x·tap) with shifts, or x/(r²+x²) without').choices(['matpower', 'powermodels']).default('matpower'))
+    .addHelpText('after', '\nExamples:\n  gridbid clear pglib_opf_case5_pjm.m\n  gridbid clear case30.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n')
+    .action(async (file: string, opts: ClearOptions) => {
+      const out = await runClear(file, opts);
+      process.stdout.write(opts.json ? `${JSON.stringify(out, null, 2)}\n` : formatTables(out));
+      if (out.status !== 'optimal' && out.status !== 'cleared') throw new UserError(`${file}: ${out.message.startsWith(out.status) ? out.message : `${out.status}: ${out.message}`}`);
+    });
+}
+
+/** Loads, solves and reports a case; throws `UserError` for unreadable or invalid files. */
+export async function runClear(file: string, opts: ClearOptions): Promise<ClearJson> {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.m') {
+    const opf = matpowerOpf(readMatpowerFile(file), opts.branchModel);
+    const result = solveOpf(opf, await loadSolver(opts.solver));
+    return matpowerJson(file, opts, result);
+  }
+  if (['.json', '.yaml', '.yml'].includes(ext)) {
+    const c = readNativeCaseFile(file);
+    return nativeJson(file, opts, c, await loadSolver(opts.solver));
+  }
+  throw new UserError(`${file}: expected a .m (MATPOWER) or .json/.yaml/.yml (native gridbid) case file`);
+}
+
+const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function matpowerJson(file: string, opts: ClearOptions, r: OpfResult): ClearJson {
+  return {
+    case: file,
+    kind: 'matpower',
+    solver: opts.solver,
+    branchModel: opts.branchModel,
+    status: r.status,
+    message: r.message,
+    objective: num(r.objective),
+    units: { power: 'MW', price: '$/MWh', objective: '$/h' },
+    buses: r.buses.map((b) => ({ id: b.id, price: num(b.lmp) })),
+    dispatch: r.generators.map((g) => ({ id: g.row, bus: g.bus, pg: num(g.pgMw), pmin: g.pminMw, pmax: g.pmaxMw, muPmin: num(g.muPmin), muPmax: num(g.muPmax) })),
+    flows: r.branches.map((b) => ({ id: b.id, from: b.from, to: b.to, flow: num(b.flowMw), limit: b.limitMw, shadowPrice: num(b.shadowPrice) })),
+    congestionRent: num(r.dispatch.congestionRentPerH),
+  };
+}
+
+function nativeJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>): ClearJson {
+  const { book, network, rules } = c;
+  const { result, lp } = clearNetworkDetailed(book, network, solver, { branchModel: opts.branchModel });
+  const kw = (quanta: number): number => Number((quanta * rules.quantumKw).toPrecision(12));
+  const dispatch: Record<string, number | string | null>[] = [];
+  const segmentOfBid = new Map<number, number>();
+  for (let i = 0; i < book.size; i++) {
+    const b = book.bidIndex[i]!;
+    const k = segmentOfBid.get(b) ?? 0;
+    segmentOfBid.set(b, k + 1);
+    const bid = book.bids[b]!;
+    dispatch.push({
+      bid: bid.id,
+      agent: bid.agentId,
+      segment: k,
+      bus: bid.bus,
+      side: book.isBuy[i] ? 'buy' : 'sell',
+      price: Number((book.priceTicks[i]! * rules.priceTickMwh).toPrecision(12)),
+      quantity: kw(book.quantityQuanta[i]!),
+      awarded: kw(result.awardedQuanta[i]!),
+    });
+  }
+  return {
+    case: file,
+    kind: 'native',
+    solver: opts.solver,
+    branchModel: opts.branchModel,
+    status: result.status,
+    message: result.message,
+    objective: num(result.welfare),
+    units: { power: 'kW', price: 'currency/MWh', objective: `currency over the ${book.durationH} h interval (welfare)` },
+    buses: book.buses.map((id, k) => ({ id, price: num(result.busPriceMwh[k]!) })),
+    dispatch,
+    flows: result.flows.map((f, i) => ({
+      id: f.id,
+      from: network.branches[i]!.from,
+      to: network.branches[i]!.to,
+      flow: num(f.flowKw),
+      limit: Number.isFinite(f.limitKw) ? f.limitKw : null,
+      shadowPrice: num(f.shadowPriceMwh),
+    })),
+    congestionRent: num(lp.congestionRentPerH * book.durationH),
+  };
+}
+
+function formatTables(r: ClearJson): string {
+  const p = r.units.power;
+  const fmt = (v: number | string | null | undefined, digits = 4): string => {
+    if (v === null || v === undefined) return '—';
+    if (typeof v === 'string') return v;
+    const s = v.toFixed(digits);
+    return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+  };
+  const lines: string[] = [];
+  lines.push(`${r.case} (${r.kind}, solver ${r.solver}, branch model ${r.branchModel})`);
+  lines.push(`status: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
+  lines.push(`objective: ${fmt(r.objective)} ${r.units.objective}`);
+  if (r.congestionRent !== null) lines.push(`congestion rent: ${fmt(r.congestionRent)} ${r.kind === 'matpower' ? '$/h' : 'currency'}`);
+  lines.push('', table(['bus', `price (${r.units.price})`], r.buses.map((b) => [String(b.id), fmt(b.price)])));
+  if (r.kind === 'matpower') {
+    lines.push('', table(['gen', 'bus', `Pg (${p})`, 'Pmin', 'Pmax', 'mu Pmin', 'mu Pmax'], r.dispatch.map((d) => [String(d.id), String(d.bus), ...[d.pg, d.pmin, d.pmax, d.muPmin, d.muPmax].map((v) => fmt(v))])));
+  } else {
+    lines.push('', table(['bid', 'bus', 'side', `price (${r.units.price})`, `quantity (${p})`, `awarded (${p})`], r.dispatch.map((d) => [String(d.bid), String(d.bus), String(d.side), fmt(d.price, 2), fmt(d.quantity, 3), fmt(d.awarded, 3)])));
+  }
+  lines.push(
+    '',
+    table(
+      ['branch', 'from', 'to', `flow (${p})`, `limit (${p})`, 'loading', `shadow (${r.units.price})`],
+      r.flows.map((f) => [
+        f.id,
+        String(f.from),
+        String(f.to),
+        fmt(f.flow),
+        fmt(f.limit),
+        f.limit && f.flow !== null ? `${((Math.abs(f.flow) / f.limit) * 100).toFixed(1)}%` : '—',
+        fmt(f.shadowPrice),
+      ]),
+    ),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import type { ClearJson } from '../../cli/commands/clear.ts';
+import { join } from 'node:path';
+import { gridbid, gridbidInProcess, hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
+
+const PJM = 'test/fixtures/refcases/pglib-opf/pglib_opf_case5_pjm.m';
+const CASE9 = 'test/fixtures/refcases/matpower/t_case9_opf.m';
+const THREE_BUS = 'test/fixtures/clear/three-bus.json';
+
+describe('gridbid clear', () => {
+  it('PJM 5-bus (Li & Bo 2010) through the real executable: published LMPs and dispatch within 0.01, branch 4–5 at 240 MW flowing 5→4', () => {
+    const r = gridbid(['clear', PJM, '--json']);
+    expect(r.status, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout) as ClearJson;
+    expect(out.status).to.equal('optimal');
+    expect(out.buses.map((b) => b.id)).to.deep.equal([1, 2, 3, 4, 5]);
+    const lmp = [16.9774, 26.3845, 30.0, 39.9427, 10.0];
+    out.buses.forEach((b, k) => expect(b.price).to.be.closeTo(lmp[k]!, 0.01));
+    const pg = [40, 170, 323.49, 0, 466.51];
+    out.dispatch.forEach((g, k) => expect(g.pg as number).to.be.closeTo(pg[k]!, 0.01));
+    const b45 = out.flows.find((f) => f.id === '4-5')!;
+    expect(b45).to.include({ from: 4, to: 5, limit: 240 });
+    expect(b45.flow).to.be.closeTo(-240, 1e-6);
+    expect(b45.shadowPrice).to.be.greaterThan(0);
+    expect(out.objective).to.be.closeTo(17479.9, 0.01);
+    expect(out.units).to.deep.equal({ power: 'MW', price: '$/MWh', objective: '$/h' });
+  });
+
+  it("t_case9_opf (MATPOWER's soln9_dcopf): objective, LMPs and shadow prices with --branch-model matpower and --solver jslp", async () => {
+    for (const solver of ['highs', 'jslp']) {
+      const r = await gridbidInProcess(['clear', CASE9, '--json', '--solver', solver, '--branch-model', 'matpower']);
+      expect(r.status, r.stderr).to.equal(0);
+      const out = JSON.parse(r.stdout) as ClearJson;
+      expect(out.objective).to.be.closeTo(6392.9017, 1e-3);
+      expect(out.buses.map((b) => b.id)).to.deep.equal([1, 2, 30, 4, 5, 6, 7, 8, 9]);
+      expect(out.buses[6]!.price).to.be.closeTo(25.3156, 1e-3);
+      expect(out.flows.find((f) => f.id === '6-7')!.shadowPrice).to.be.closeTo(12.1083, 1e-3);
+      expect(out.dispatch[0]!.muPmin as number).to.be.closeTo(5.3402, 1e-3);
+      expect(out.flows.find((f) => f.id === '1-4')!.limit).to.equal(null); // RATE_A 0: no limit
+    }
+  });
+
+  it('prints readable tables by default', async () => {
+    const r = await gridbidInProcess(['clear', PJM]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/status: optimal/);
+    expect(r.stdout).to.match(/objective: 17479\.8969 \$\/h/);
+    expect(r.stdout).to.match(/^4\s+39\.9427$/m);
+    expect(r.stdout).to.match(/^4-5\s+4\s+5\s+-240\.0000\s+240\.0000\s+100\.0%\s+62\.3220$/m);
+  });
+
+  it('clears a native case in kW with either solver: same welfare and prices', async () => {
+    const outs: ClearJson[] = [];
+    for (const solver of ['highs', 'jslp']) {
+      const r = await gridbidInProcess(['clear', THREE_BUS, '--json', '--solver', solver]);
+      expect(r.status, r.stderr).to.equal(0);
+      outs.push(JSON.parse(r.stdout) as ClearJson);
+    }
+    const [h, j] = outs as [ClearJson, ClearJson];
+    expect(h.status).to.equal('cleared');
+    expect(h.buses).to.deep.equal([
+      { id: 'A', price: 20 },
+      { id: 'B', price: 80 },
+      { id: 'C', price: 50 },
+    ]);
+    expect(h.dispatch.map((d) => d.awarded)).to.deep.equal([80, 50, 100, 0, 30]);
+    expect(h.flows[0]).to.deep.equal({ id: 'AB', from: 'A', to: 'B', flow: 60, limit: 60, shadowPrice: 90 });
+    expect(h.objective).to.be.closeTo(10.6, 1e-12);
+    expect(j.objective).to.equal(h.objective);
+    expect(j.buses).to.deep.equal(h.buses);
+    expect(h.units.power).to.equal('kW');
+  });
+
+  it('the example in docs/clear.md is the tested fixture, byte for byte', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs/clear.md'), 'utf8');
+    const block = /Native cases[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(block).to.equal(readFileSync(join(REPO_ROOT, THREE_BUS), 'utf8'));
+  });
+
+  describe('user errors: a message naming the file and the problem, exit 1, no stack trace', () => {
+    const cases: Array<[string, string[], RegExp]> = [
+      ['a missing file', ['clear', 'no/such/case.m'], /no\/such\/case\.m: no such file/],
+      ['an unknown case extension', ['clear', 'package.json.txt'], /expected a \.m \(MATPOWER\) or \.json\/\.yaml\/\.yml \(native gridbid\) case file/],
+      ['an unknown solver', ['clear', PJM, '--solver', 'glpk'], /argument 'glpk' is invalid\. Allowed choices are highs, jslp/],
+      ['an unknown branch model', ['clear', PJM, '--branch-model', 'ac'], /Allowed choices are matpower, powermodels/],
+      ['an unknown option', ['clear', PJM, '--fast'], /unknown option '--fast'/],
+      ['a malformed MATPOWER matrix', ['clear', 'test/fixtures/clear/bad-row.m'], /bad-row\.m: 2 problems[\s\S]*bad-row\.m:10:\d+ gen\[1\]: 'abc' is not a number[\s\S]*bad-row\.m:16:\d+ branch\[1\]: has 6 columns, expected at least 11/],
+      ['an unknown key in a native case', ['clear', 'test/fixtures/clear/unknown-key.json'], /unknown-key\.json:5:\d+ network\.branches\[0\]: Unrecognized key: "reactance"/],
+      ['a bid at a bus the network does not have', ['clear', 'test/fixtures/clear/unknown-bus.json'], /unknown-bus\.json:\d+:\d+ bids\[1\]: bid 'h' rejected \(unknown-bus\): bus 'Z' is not in the network/],
+      ['an islanded bus', ['clear', 'test/fixtures/clear/islanded.json'], /islanded\.json:\d+:\d+ network\.branches: bus 'C' is islanded/],
+      ['a MATPOWER case whose fixed load cannot be served', ['clear', 'test/fixtures/clear/infeasible.m'], /infeasible\.m: infeasible: the fixed load of 50 MW cannot be delivered within the branch and angle limits/],
+    ];
+    for (const [what, args, message] of cases) {
+      it(what, async () => {
+        const r = await gridbidInProcess(args);
+        expect(r.status, r.stdout).to.equal(1);
+        expect(r.stderr).to.match(message);
+        expect(hasStackTrace(r.stderr)).to.equal(false);
+      });
+    }
+
+    it('an infeasible case still prints its result (status and message) before failing', async () => {
+      const r = await gridbidInProcess(['clear', 'test/fixtures/clear/infeasible.m', '--json']);
+      expect(r.status).to.equal(1);
+      const out = JSON.parse(r.stdout) as ClearJson;
+      expect(out.status).to.equal('infeasible');
+      expect(out.objective).to.equal(null);
+      expect(out.buses.every((b) => b.price === null)).to.equal(true);
+    });
+  });
+});
