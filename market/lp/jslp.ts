@@ -174,11 +174,12 @@ function toJslpModel(lp: LinearProgram, freeColumns: 'split' | 'unrestricted'): 
  *   min  offset + Σ_i (ru_i yU_i − rl_i yL_i) + Σ_j (cu_j zU_j − cl_j zL_j)
  *   s.t. Σ_i a_ij (yU_i − yL_i) + zU_j − zL_j = c_j        for every column j
  *
- * with a multiplier only for a finite bound. row dual = yU − yL, column dual = zU − zL:
- * HiGHS's convention (∂objective/∂active bound).
+ * with a multiplier only for a finite bound (and none for a zero lower bound: the row is
+ * then "≥ c_j"). row dual = yU − yL, column dual = zU − zL: HiGHS's convention
+ * (∂objective/∂active bound).
  * @internal exported for tests
  */
-export function dualProgram(lp: LinearProgram): { dual: LinearProgram; rowUpper: Int32Array; rowLower: Int32Array; colUpper: Int32Array; colLower: Int32Array } {
+export function dualProgram(lp: LinearProgram): { dual: LinearProgram; rowUpper: Int32Array; rowLower: Int32Array; colUpper: Int32Array; colLower: Int32Array; slackLower: Uint8Array } {
   const m = lp.numRows;
   const n = lp.numCols;
   // Rows of A (the dual's columns for yU/yL): transpose the CSC matrix.
@@ -219,9 +220,13 @@ export function dualProgram(lp: LinearProgram): { dual: LinearProgram; rowUpper:
     if (Number.isFinite(lp.rowUpper[i]!)) index.rowUpper[i] = addColumn(lp.rowUpper[i]!, entries(1));
     if (Number.isFinite(lp.rowLower[i]!)) index.rowLower[i] = addColumn(-lp.rowLower[i]!, entries(-1));
   }
+  // A lower bound of 0 has a multiplier of zero cost: instead of a column, the column's
+  // equality becomes "≥ c_j" (its slack is zL_j). Bid stacks are all such columns.
+  const slackLower = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
     if (Number.isFinite(lp.colUpper[j]!)) index.colUpper[j] = addColumn(lp.colUpper[j]!, [[j, 1]]);
-    if (Number.isFinite(lp.colLower[j]!)) index.colLower[j] = addColumn(-lp.colLower[j]!, [[j, -1]]);
+    if (lp.colLower[j] === 0) slackLower[j] = 1;
+    else if (Number.isFinite(lp.colLower[j]!)) index.colLower[j] = addColumn(-lp.colLower[j]!, [[j, -1]]);
   }
   const k = cost.length;
   const dual: LinearProgram = {
@@ -233,16 +238,16 @@ export function dualProgram(lp: LinearProgram): { dual: LinearProgram; rowUpper:
     colLower: new Float64Array(k),
     colUpper: new Float64Array(k).fill(Infinity),
     rowLower: Float64Array.from(lp.colCost),
-    rowUpper: Float64Array.from(lp.colCost),
+    rowUpper: Float64Array.from(lp.colCost, (c, j) => (slackLower[j] ? Infinity : c)),
     matrix: { starts: Int32Array.from(colStarts), rows: Int32Array.from(colRows), values: Float64Array.from(colVals) },
   };
-  return { dual, ...index };
+  return { dual, ...index, slackLower };
 }
 
 /** Duals from solving the dual programme; checks strong duality. */
 function dualsByDualProgramme(lp: LinearProgram, primal: LpSolution): LpSolution {
   if (lp.sense !== 'max') return { ...primal, message: 'javascript-lp-solver: duals are derived for maximisations only' };
-  const { dual, rowUpper, rowLower, colUpper, colLower } = dualProgram(lp);
+  const { dual, rowUpper, rowLower, colUpper, colLower, slackLower } = dualProgram(lp);
   const sol = solveWithJslp(dual);
   if (sol.status !== 'optimal') return failedSolution(lp, 'solver-error', `javascript-lp-solver could not solve the dual programme for prices (${sol.status}: ${sol.message})`);
   const gap = Math.abs(sol.objective - primal.objective);
@@ -251,6 +256,6 @@ function dualsByDualProgramme(lp: LinearProgram, primal: LpSolution): LpSolution
   const y = sol.colValue;
   const pick = (idx: number): number => (idx >= 0 ? y[idx]! : 0);
   const rowDual = Float64Array.from({ length: lp.numRows }, (_, i) => pick(rowUpper[i]!) - pick(rowLower[i]!));
-  const colDual = Float64Array.from({ length: lp.numCols }, (_, j) => pick(colUpper[j]!) - pick(colLower[j]!));
+  const colDual = Float64Array.from({ length: lp.numCols }, (_, j) => pick(colUpper[j]!) - (slackLower[j] ? sol.rowValue[j]! - lp.colCost[j]! : pick(colLower[j]!)));
   return { ...primal, rowDual, colDual };
 }

@@ -44,6 +44,13 @@ function settleExactly(book: OrderBook, r: ClearingResult): { buyers: Money; sel
   return { buyers: buyers.times(unit), sellers: sellers.times(unit), rent: rent.times(unit) };
 }
 
+/** `clearNetwork` with the raw LP checked for complementary slackness (every solve in this suite is). */
+function clearChecked(book: OrderBook, network: Parameters<typeof clearNetwork>[1], solver: LpSolver = highs): ClearingResult {
+  const d = clearNetworkDetailed(book, network, solver);
+  expect(complementarityViolations(d.problem, d.lp)).to.deep.equal([]);
+  return d.result;
+}
+
 /** What every market clearing must satisfy once rounded. */
 function expectBalancedMarket(book: OrderBook, r: ClearingResult): void {
   let buy = 0;
@@ -83,12 +90,12 @@ describe('clearNetwork: market clearing on the grid', () => {
 
   it('demand the network cannot deliver stays uncleared and its bus price rises to its bid (load shedding at its value)', () => {
     const net = createNetwork({ buses: [{ id: 'A', reference: true }, { id: 'B' }], branches: [{ id: 'AB', from: 'A', to: 'B', reactancePu: 0.1, limitKw: 10 }] });
-    const elastic = clearNetwork(bookOf(net, [['A', 'sell', 20, 100], ['B', 'buy', 200, 30]]), net, highs);
+    const elastic = clearChecked(bookOf(net, [['A', 'sell', 20, 100], ['B', 'buy', 200, 30]]), net);
     expect(elastic.status).to.equal('cleared');
     expect(Array.from(elastic.busPriceMwh)).to.deep.equal([20, 200]);
     expect(elastic.awardedQuanta[1]! * RULES.quantumKw).to.be.closeTo(10, 1e-12);
     // Inelastic demand is bid at the cap: the value of lost load is the cap.
-    const inelastic = clearNetwork(bookOf(net, [['A', 'sell', 20, 100], ['B', 'buy', RULES.priceCapMwh, 30]]), net, highs);
+    const inelastic = clearChecked(bookOf(net, [['A', 'sell', 20, 100], ['B', 'buy', RULES.priceCapMwh, 30]]), net);
     expect(Array.from(inelastic.busPriceMwh)).to.deep.equal([20, RULES.priceCapMwh]);
     expect(inelastic.flows[0]!.shadowPriceMwh).to.be.closeTo(RULES.priceCapMwh - 20, 1e-6);
   });
@@ -101,7 +108,7 @@ describe('clearNetwork: market clearing on the grid', () => {
       ['A', 'sell', 30, 4],
       ['A', 'sell', 30, 6],
     ]);
-    const r = clearNetwork(book, net, highs);
+    const r = clearChecked(book, net);
     // 5000 quanta over 2000/4000/6000: 833.33, 1666.67, 2500 → 833, 1667, 2500.
     expect([0, 2, 3].map((i) => r.awardedQuanta[i])).to.deep.equal([833, 1667, 2500]);
     expect(r.awardedQuanta[1]).to.equal(5000);
@@ -127,7 +134,7 @@ describe('clearNetwork: market clearing on the grid', () => {
       [[['A', 'sell', 50, 5], ['B', 'buy', 20, 5]], 'bids do not cross: nothing can trade profitably on this network'],
     ];
     for (const [segments, message] of cases) {
-      const r = clearNetwork(bookOf(net, segments), net, highs);
+      const r = clearChecked(bookOf(net, segments), net);
       expect(r.status).to.equal('cleared');
       expect(r.message).to.equal(message);
       expect(Array.from(r.busPriceMwh).every(Number.isNaN)).to.equal(true);
@@ -145,7 +152,7 @@ describe('clearNetwork: market clearing on the grid', () => {
 
   it('lists an out-of-service branch with flow 0 and limit 0, and clears on the remaining topology', () => {
     const net = withBranchInService(triangle(10), 'AB', false);
-    const r = clearNetwork(bookOf(net, [['A', 'sell', 20, 100], ['B', 'buy', 60, 30]]), net, highs);
+    const r = clearChecked(bookOf(net, [['A', 'sell', 20, 100], ['B', 'buy', 60, 30]]), net);
     expect(r.flows[0]).to.deep.equal({ id: 'AB', flowKw: 0, limitKw: 0, shadowPriceMwh: 0 });
     expect(r.awardedQuanta[1]! * RULES.quantumKw).to.be.closeTo(30, 1e-9); // all of it through C
     expect(r.flows[1]!.flowKw).to.be.closeTo(-30, 1e-9);
@@ -173,7 +180,7 @@ describe('clearNetwork: market clearing on the grid', () => {
     it('the rounded market result balances exactly: Σ buy quanta = Σ sell quanta; buyers pay = sellers receive + Σ_bus price × net withdrawal, in decimal', () => {
       fc.assert(
         fc.property(randomMarket({ maxBuses: 6, maxSegments: 16 }), ({ network, book }) => {
-          expectBalancedMarket(book, clearNetwork(book, network, highs));
+          expectBalancedMarket(book, clearChecked(book, network));
         }),
         { numRuns: 200 },
       );
@@ -187,7 +194,7 @@ describe('clearNetwork: market clearing on the grid', () => {
           const unique = uniquePrice(book, auction);
           fc.pre(unique !== undefined);
           compared++;
-          const lp = clearNetwork(book, network, highs);
+          const lp = clearChecked(book, network);
           const traded = (r: ClearingResult): number => r.awardedQuanta.reduce((a, q, i) => a + (book.isBuy[i] ? q : 0), 0);
           expect(traded(lp)).to.equal(traded(auction));
           for (const p of lp.busPriceMwh) expect(ticks(book, p)).to.equal(unique);
