@@ -92,7 +92,7 @@ export function formatRows(rows: readonly BenchRow[]): string {
     const ratio = r.baselineMs ? r.ms / r.baselineMs : undefined;
     const shown = r.target?.of === 'MB' ? `${r.ms.toFixed(0)} MB` : `${r.ms.toFixed(r.ms < 10 ? 2 : 0)} ms`;
     const base = r.baseline ? `${r.baseline} ${r.baselineMs!.toFixed(r.baselineMs! < 10 ? 2 : 0)} ms` : '';
-    const value = ratio ?? r.ms;
+    const value = r.target?.of === 'ratio' ? (ratio ?? r.ms) : r.ms;
     const verdict = r.target ? (value <= r.target.max ? 'ok' : 'MISS') : '';
     const target = r.target ? `≤ ${r.target.max}${r.target.of === 'ratio' ? '×' : ` ${r.target.of}`}` : '';
     return [r.suite, r.case, shown, base, ratio !== undefined ? `${ratio.toFixed(2)}×` : '', target, verdict, r.note ?? ''];

@@ -46,7 +46,11 @@ export interface MarketRules {
    * A positive quantity below half a quantum therefore becomes zero and takes no part.
    */
   readonly quantumKw: number;
-  /** Which price in the equilibrium interval a uniform auction picks (see `market/auction.ts`). */
+  /**
+   * Which price in the equilibrium interval a uniform auction picks (see `market/auction.ts`).
+   * LP dispatch takes the duals the solver returns: where nodal prices are not unique it
+   * picks one valid set, whatever the rule.
+   */
   readonly priceRule: PriceRule;
   /** Uniform/nodal (everyone pays or is paid the clearing price at its bus) or pay-as-bid. */
   readonly pricing: Pricing;
@@ -126,7 +130,12 @@ export interface OrderBook {
 export type ClearingStatus =
   /** A solution was found (possibly with zero traded quantity when bids do not cross). */
   | 'cleared'
-  /** No feasible dispatch: e.g. inelastic demand the network cannot deliver. */
+  /**
+   * No feasible dispatch. A book of bids is always feasible (demand the network cannot
+   * deliver stays uncleared, its bus price rising to its bid — load shed at the value it
+   * bid, the cap for inelastic demand); fixed loads or generator minimums, as in MATPOWER
+   * cases cleared by `gridbid clear`, can make a problem infeasible.
+   */
   | 'infeasible'
   | 'unbounded'
   /** The solver stopped without a trustworthy answer. */
@@ -134,6 +143,8 @@ export type ClearingStatus =
 
 export interface BranchFlow {
   readonly id: string;
+  /** Out-of-service branches are listed with flow 0 and limit 0. */
+  readonly inService?: boolean;
   /** Positive from the branch's `from` bus to its `to` bus. */
   readonly flowKw: number;
   /** Thermal limit; Infinity when none. */
