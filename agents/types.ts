@@ -12,6 +12,7 @@ import type { ClockSpec, MarketInterval } from '../engine/clock.ts';
 import type { Environment } from '../engine/environment.ts';
 import type { BidSegment } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
+import type { StrategyFaultReporter } from '../strategies/guard.ts';
 
 /** The result of one interval for one agent, delivered as a single machine event. */
 export interface Award {
@@ -66,6 +67,8 @@ export interface Site {
 
 export interface AgentEnv {
   readonly random: RandomService;
+  /** Where kinds report a strategy that threw or answered nonsense (the engine records it; the agent goes on with its default). */
+  readonly reportStrategyFault: StrategyFaultReporter;
   readonly site: Site;
   /** Weather of the site, per interval (shared, cached). */
   readonly environment: Environment;

@@ -38,6 +38,7 @@ import { Environment } from './environment.ts';
 import { PriceForecaster } from './forecast.ts';
 import { type CustomerSpec, RetailDesk } from './retail.ts';
 import type { Scenario } from './scenario/load.ts';
+import { loadStrategyModules } from './strategyModules.ts';
 
 /** The single bus of a scenario without a network. */
 export const DEFAULT_BUS = busId('main');
@@ -46,8 +47,11 @@ export interface AgentFault {
   readonly agentId: string;
   readonly kind: string;
   readonly at: SimTime;
-  /** Where it failed: while bidding or while taking its award. */
-  readonly phase: 'bid' | 'settle';
+  /**
+   * Where it failed: while bidding or taking its award (the agent is isolated for the rest
+   * of the run), or in its strategy (the agent bid its kind's default for that interval).
+   */
+  readonly phase: 'bid' | 'settle' | 'strategy';
   readonly message: string;
 }
 
@@ -125,7 +129,8 @@ const NO_BUS = busId('');
 
 export class Simulation {
   /** Builds the grid (and loads the LP solver, asynchronously) when the scenario has a network. */
-  static async create(scenario: Scenario, options: { seed?: number | undefined } = {}): Promise<Simulation> {
+  static async create(input: Scenario, options: { seed?: number | undefined } = {}): Promise<Simulation> {
+    const scenario = await loadStrategyModules(input);
     const cfg = scenario.config;
     let grid: Grid | undefined;
     if (cfg.network) {
@@ -145,6 +150,10 @@ export class Simulation {
   private readonly participants: Participant[];
   private readonly marketIds: Set<string>;
   private readonly desk: RetailDesk | undefined;
+  /** Strategy faults reported during the current interval (drained into its outcome). */
+  private strategyFaults: AgentFault[] = [];
+  private readonly kindOf = new Map<string, string>();
+  private now: SimTime;
 
   private constructor(
     readonly scenario: Scenario,
@@ -155,6 +164,7 @@ export class Simulation {
     const seed = options.seed ?? cfg.seed;
     const random = new RandomService(seed);
     const start = parseSimTime(cfg.start)!;
+    this.now = start;
     this.clock = {
       start,
       intervalMinutes: cfg.intervalMinutes,
@@ -173,7 +183,10 @@ export class Simulation {
     this.environment = new Environment(cfg.site, cfg.weather, random);
     // Agents without a bus sit at the grid connection: the reference bus of the network, or the one bus.
     const defaultBus = grid ? grid.network.referenceBus : DEFAULT_BUS;
-    const env = { random, site: cfg.site, environment: this.environment, clock: this.clock, defaultBus };
+    const reportStrategyFault = (agentId: string, strategyId: string, message: string): void => {
+      this.strategyFaults.push({ agentId, kind: this.kindOf.get(agentId) ?? '', at: this.now, phase: 'strategy', message: `strategy '${strategyId}' ${message}` });
+    };
+    const env = { random, site: cfg.site, environment: this.environment, clock: this.clock, defaultBus, reportStrategyFault };
     const buses = grid ? grid.network.buses.map((b) => b.id) : [DEFAULT_BUS];
 
     // Every party in scenario order; members find their aggregator by id once all are placed.
@@ -213,6 +226,7 @@ export class Simulation {
       }
     }
     const indexById = new Map(this.participants.map((p, i) => [p.runtime.id as string, i]));
+    for (const p of this.participants) this.kindOf.set(p.runtime.id, p.runtime.kind);
     for (const [i, aggregator] of memberOf) {
       const p = this.participants[i] as Extract<Participant, { role: 'agent' }>;
       this.participants[i] = { ...p, route: { type: 'member', aggregator: indexById.get(aggregator)! } };
@@ -272,8 +286,8 @@ export class Simulation {
     });
 
     marketClock(this.clock).subscribe((interval) => {
-      faults = [];
-      now = interval.start;
+      faults = this.strategyFaults = [];
+      now = this.now = interval.start;
       const rejections: Rejection[] = lateRejections; // late bids for this interval arrive after its gate
       lateRejections = [];
       const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster);
@@ -448,23 +462,25 @@ export class Simulation {
           revenue.set(retailer, (revenue.get(retailer) ?? ZERO).plus(c.charge));
           const byBus = used.get(retailer) ?? used.set(retailer, new Map()).get(retailer)!;
           const bus = (parts[i] as Extract<Participant, { role: 'agent' }>).runtime.bus;
-          byBus.set(bus, (byBus.get(bus) ?? 0) + (c.buyQuanta - c.sellQuanta) * q);
+          byBus.set(bus, (byBus.get(bus) ?? 0) + c.buyQuanta - c.sellQuanta);
         }
         for (let r = 0; r < n; r++) {
           const p = parts[r]!;
           if (p.role !== 'retailer') continue;
-          const usedKw = used.get(r) ?? new Map<BusId, number>();
+          const usedQuanta = used.get(r) ?? new Map<BusId, number>();
+          const usedKw = new Map<BusId, number>();
           const boughtKw = new Map<BusId, number>();
           let balancing: Money = ZERO;
           let imbalanceKwh = 0;
-          for (const bus of new Set([...usedKw.keys(), ...busAwardBuses(busAward, r)])) {
+          for (const bus of new Set([...usedQuanta.keys(), ...busAwardBuses(busAward, r)])) {
             const award = busAward.get(`${r}\u0001${bus}`);
-            const bought = award ? (award.buyQuanta - award.sellQuanta) * q : 0;
-            boughtKw.set(bus, bought);
-            const shortKw = (usedKw.get(bus) ?? 0) - bought;
+            const bought = award ? award.buyQuanta - award.sellQuanta : 0;
+            const short = (usedQuanta.get(bus) ?? 0) - bought;
+            usedKw.set(bus, (usedQuanta.get(bus) ?? 0) * q);
+            boughtKw.set(bus, bought * q);
             const price = result.busPriceMwh[busIndex.get(bus)!]!;
-            balancing = balancing.plus(balancingCost(shortKw, Number.isNaN(price) ? 0 : price, p.runtime.penaltyMwh, interval.durationH));
-            imbalanceKwh += shortKw * interval.durationH;
+            balancing = balancing.plus(balancingCost(short, q, Number.isNaN(price) ? 0 : price, p.runtime.penaltyMwh, interval.durationH));
+            imbalanceKwh += short * q * interval.durationH;
           }
           const rev = revenue.get(r) ?? ZERO;
           retailerLedgers.push({ id: p.runtime.id, revenue: rev, marketCost: settlement.unit.toMoney(costUnits[r]!), balancingCost: balancing, imbalanceKwh });
@@ -553,12 +569,12 @@ function busAwardBuses(busAward: ReadonlyMap<string, unknown>, party: number): B
 }
 
 /**
- * Balancing cost of a retailer at one bus (see agents/retailer): a shortfall of E kWh
- * is bought at price + penalty, a surplus sold back at price − penalty.
+ * Balancing cost of a retailer at one bus (see agents/retailer), exact: a shortfall
+ * of E kWh is bought at price + penalty, a surplus sold back at price − penalty.
  */
-export function balancingCost(shortKw: number, priceMwh: number, penaltyMwh: number, durationH: number): Money {
-  if (shortKw === 0) return ZERO;
-  const kwh = money(shortKw).times(money(durationH));
-  const unitPrice = money(priceMwh).plus(shortKw > 0 ? money(penaltyMwh) : money(-penaltyMwh));
+export function balancingCost(shortQuanta: number, quantumKw: number, priceMwh: number, penaltyMwh: number, durationH: number): Money {
+  if (shortQuanta === 0) return ZERO;
+  const kwh = money(shortQuanta).times(money(quantumKw)).times(money(durationH));
+  const unitPrice = money(priceMwh).plus(money(shortQuanta > 0 ? penaltyMwh : -penaltyMwh));
   return kwh.times(unitPrice).div(1000);
 }

@@ -76,7 +76,10 @@ export class Recorder implements SimulationSink {
     }
     for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, 3), Number.isFinite(f.limitKw) ? fixed(f.limitKw, 3) : '', fixed(f.shadowPriceMwh, 4)]);
     for (const r of o.rejections) this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
-    for (const f of o.faults) this.eventsCsv.row([formatSimTime(f.at), 'engine', csvText(f.agentId), 'AGENT_CRASH', '', 'isolated', '', csvText(`${f.phase}: ${f.message}`)]);
+    for (const f of o.faults) {
+      const [type, response] = f.phase === 'strategy' ? ['STRATEGY_FAULT', 'default-strategy'] : ['AGENT_CRASH', 'isolated'];
+      this.eventsCsv.row([formatSimTime(f.at), 'engine', csvText(f.agentId), type, '', response, '', csvText(`${f.phase}: ${f.message}`)]);
+    }
 
     let baseline = 0;
     const unit = o.settlement.unit;

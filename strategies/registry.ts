@@ -4,9 +4,16 @@
  * A strategy may be limited to some agent kinds (an EV deadline strategy means
  * nothing to a generator); the scenario check says so.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { buildingForecastFactory } from './building/forecast.ts';
+import { evSlackFactory } from './ev/slack.ts';
+import { homeForecastFactory } from './home/forecast.ts';
 import { markupParams, markupStrategy } from './markup.ts';
+import { storageArbitrageFactory } from './storage/arbitrage.ts';
 import { truthful } from './truthful.ts';
+import { guardStrategy, type StrategyFaultReporter } from './guard.ts';
 import type { AgentViewBase, Strategy } from './types.ts';
 
 export interface StrategyFactory {
@@ -21,6 +28,10 @@ export interface StrategyFactory {
 const factories = new Map<string, StrategyFactory>([
   ['truthful', { params: undefined, create: () => truthful }],
   ['markup', { params: markupParams, create: (p) => markupStrategy(p as z.infer<typeof markupParams>) }],
+  ['ev-slack', evSlackFactory],
+  ['storage-arbitrage', storageArbitrageFactory],
+  ['home-forecast', homeForecastFactory],
+  ['building-forecast', buildingForecastFactory],
 ]);
 
 /** Adds a strategy at run time (plug-ins); built-ins are listed in `factories` above. */
@@ -32,6 +43,11 @@ export function registerStrategy(id: string, factory: StrategyFactory): void {
 export const strategyRefSchema = z.union([
   z.string().min(1),
   z.strictObject({ id: z.string().min(1), params: z.record(z.string(), z.unknown()).optional() }),
+  /**
+   * Your own strategy: a TS or JS module (path relative to the scenario file) whose
+   * export (`default` unless named) is a `Strategy`, or a function `(params) => Strategy`.
+   */
+  z.strictObject({ module: z.string().min(1), export: z.string().min(1).optional(), params: z.record(z.string(), z.unknown()).optional() }),
 ]);
 export type StrategyRef = z.infer<typeof strategyRefSchema>;
 
@@ -39,7 +55,12 @@ export const strategyIds = (kind?: string): string[] =>
   [...factories].filter(([, f]) => !kind || !f.kinds || f.kinds.includes(kind)).map(([id]) => id);
 
 /** Validates a strategy reference for an agent kind; returns issues with paths relative to the reference. */
-export function checkStrategyRef(ref: StrategyRef, kind?: string): Array<{ path: PropertyKey[]; message: string }> {
+export function checkStrategyRef(ref: StrategyRef, kind?: string, baseDir = '.'): Array<{ path: PropertyKey[]; message: string }> {
+  if (typeof ref !== 'string' && 'module' in ref) {
+    const file = resolve(baseDir, ref.module);
+    if (!/\.(ts|mts|js|mjs)$/.test(file)) return [{ path: ['module'], message: `expected a .ts, .mts, .js or .mjs module, got '${ref.module}'` }];
+    return existsSync(file) ? [] : [{ path: ['module'], message: `no such file: ${ref.module} (resolved to ${file})` }];
+  }
   const id = typeof ref === 'string' ? ref : ref.id;
   const at = typeof ref === 'string' ? [] : ['id'];
   const factory = factories.get(id);
@@ -54,11 +75,22 @@ export function checkStrategyRef(ref: StrategyRef, kind?: string): Array<{ path:
   return parsed.success ? [] : parsed.error.issues.map((i) => ({ path: ['params', ...i.path], message: i.message.replace(/^Invalid input: /, '') }));
 }
 
+/**
+ * The strategy an agent group uses, behind a guard: `ref` (or `defaultId` when the
+ * scenario names none), falling back to the kind's `defaultId` for any interval in
+ * which the chosen one throws or answers with an invalid curve.
+ */
+export function strategyFor<V extends AgentViewBase>(ref: StrategyRef | undefined, defaultId: string, report: StrategyFaultReporter): Strategy<V> {
+  const fallback = createStrategy<V>(defaultId);
+  return ref === undefined ? fallback : guardStrategy(createStrategy<V>(ref), fallback, report);
+}
+
 /** Creates the strategy a (validated) reference names. */
 export function createStrategy<V extends AgentViewBase = AgentViewBase>(ref: StrategyRef): Strategy<V> {
+  if (typeof ref !== 'string' && 'module' in ref) throw new Error(`strategy module '${ref.module}' was not loaded (Simulation.create loads modules)`);
   const id = typeof ref === 'string' ? ref : ref.id;
   const factory = factories.get(id);
   if (!factory) throw new Error(`unknown strategy '${id}'`);
   const params = typeof ref === 'string' ? {} : (ref.params ?? {});
-  return factory.create(factory.params ? factory.params.parse(params) : undefined) as unknown as Strategy<V>;
+  return factory.create(factory.params ? factory.params.parse(params) : id.startsWith('module:') ? params : undefined) as unknown as Strategy<V>;
 }

@@ -11,7 +11,7 @@ import { createActor } from 'xstate';
 import { z } from 'zod';
 import { agentId, type BusId } from '../../core/units.ts';
 import { aggregateCurves } from '../../market/aggregate.ts';
-import { createStrategy, strategyRefSchema } from '../../strategies/registry.ts';
+import { strategyFor, strategyRefSchema } from '../../strategies/registry.ts';
 import type { AgentViewBase, ValueSegment } from '../../strategies/types.ts';
 import type { AggregatorRuntime, BusBid, IntermediaryKindModule, MemberCurve } from '../types.ts';
 import { contractSchema } from './contract.ts';
@@ -41,8 +41,7 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
   groupSchema: aggregatorGroupSchema,
   machine: aggregatorMachine,
   create(group, env) {
-    void env;
-    const strategy = createStrategy<AggregatorView>(group.strategy ?? 'truthful');
+    const strategy = strategyFor<AggregatorView>(group.strategy, 'truthful', env.reportStrategyFault);
     const actor = createActor(aggregatorMachine).start();
     // Every transition of the machine changes its state, so "can" means "the lifecycle moves".
     const send = (type: 'CURVES' | 'NO_CURVES' | 'AWARDED' | 'NOT_AWARDED'): void => {

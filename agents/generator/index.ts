@@ -5,7 +5,7 @@
 import { createActor } from 'xstate';
 import { z } from 'zod';
 import type { SimTime } from '../../core/time.ts';
-import { createStrategy } from '../../strategies/registry.ts';
+import { strategyFor } from '../../strategies/registry.ts';
 import type { AgentViewBase } from '../../strategies/types.ts';
 import { groupBaseShape, groupMembers } from '../group.ts';
 import type { AgentKindModule, AgentRuntime } from '../types.ts';
@@ -33,7 +33,7 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
   groupSchema: generatorGroupSchema,
   machine: generatorMachine,
   create(group, env) {
-    const strategy = createStrategy(group.strategy ?? 'truthful');
+    const strategy = strategyFor<GeneratorView>(group.strategy, 'truthful', env.reportStrategyFault);
     return groupMembers(group, env.defaultBus).map((m): AgentRuntime => {
       const actor = createActor(generatorMachine).start();
       let outputKw = 0;

@@ -4,7 +4,7 @@
  * column, and what was expected. Nothing here throws anything but `UserError`s.
  */
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
@@ -56,7 +56,7 @@ export function parseScenario(text: string, file: string): Scenario {
   if (!parsed.success) {
     for (const i of parsed.error.issues) issues.push(...describe(i, raw).map(locate));
   } else {
-    for (const p of crossChecks(parsed.data)) issues.push(locate(p));
+    for (const p of crossChecks(parsed.data, dirname(file))) issues.push(locate(p));
   }
   if (!parsed.success || issues.length > 0) {
     throw new InputFileError(file, issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)));
@@ -67,7 +67,7 @@ export function parseScenario(text: string, file: string): Scenario {
 type Problem = { path: PropertyKey[]; message: string; atKey?: boolean };
 
 /** Rules that span several fields, which the schema alone cannot state. */
-function crossChecks(s: ScenarioConfig): Problem[] {
+function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   const out: Problem[] = [];
   const m = s.market;
   if (m.priceFloorMwh >= m.priceCapMwh) out.push({ path: ['market', 'priceFloorMwh'], message: `must be below priceCapMwh (${m.priceCapMwh})` });
@@ -94,7 +94,7 @@ function crossChecks(s: ScenarioConfig): Problem[] {
     const seen = ids.get(key);
     if (seen !== undefined) out.push({ path: at(g.count === 1 && g.id ? 'id' : 'idPrefix'), message: `ids clash with agents[${seen}]; give each group its own id or idPrefix` });
     else ids.set(key, i);
-    if ('strategy' in g && g.strategy !== undefined) for (const p of checkStrategyRef(g.strategy, g.kind)) out.push({ path: at('strategy', ...p.path), message: p.message });
+    if ('strategy' in g && g.strategy !== undefined) for (const p of checkStrategyRef(g.strategy, g.kind, baseDir)) out.push({ path: at('strategy', ...p.path), message: p.message });
     if (g.kind === 'retailer') {
       g.tariffs.forEach((t, k) => {
         if (!tariffIds.has(t)) out.push({ path: at('tariffs', k), message: `unknown tariff '${t}' (the scenario's tariffs: ${[...tariffIds].join(', ') || 'none'})` });

@@ -1,0 +1,47 @@
+/**
+ * A strategy behind a guard. A strategy is user code: it may throw, or return
+ * something that is not a curve (NaN prices, negative quantities, a price above the
+ * cap). The guard checks every answer; on a throw or an invalid answer it reports
+ * the fault (with the agent and the reason) and answers, for that interval only,
+ * with the agent kind's safe default strategy. The agent stays in the market.
+ */
+import type { BidSegment } from '../market/types.ts';
+import type { AgentViewBase, MarketView, Strategy } from './types.ts';
+
+export type StrategyFaultReporter = (agentId: string, strategyId: string, message: string) => void;
+
+/** Why a strategy's answer is not a valid curve, or undefined when it is. */
+export function invalidAnswer(answer: unknown, market: MarketView): string | undefined {
+  if (!Array.isArray(answer)) return `expected an array of bid segments, got ${answer === null ? 'null' : typeof answer}`;
+  for (let k = 0; k < answer.length; k++) {
+    const s = answer[k] as Partial<BidSegment> | null;
+    if (s === null || typeof s !== 'object') return `segment ${k} is not an object`;
+    if (s.side !== 'buy' && s.side !== 'sell') return `segment ${k}: side must be 'buy' or 'sell', got ${JSON.stringify(s.side)}`;
+    if (typeof s.priceMwh !== 'number' || !Number.isFinite(s.priceMwh)) return `segment ${k}: price must be a finite number, got ${String(s.priceMwh)}`;
+    if (typeof s.quantityKw !== 'number' || !Number.isFinite(s.quantityKw)) return `segment ${k}: quantity must be a finite number, got ${String(s.quantityKw)}`;
+    if (s.quantityKw < 0) return `segment ${k}: quantity must be ≥ 0, got ${s.quantityKw}`;
+    if (s.priceMwh > market.priceCapMwh || s.priceMwh < market.priceFloorMwh)
+      return `segment ${k}: price ${s.priceMwh} is outside [${market.priceFloorMwh}, ${market.priceCapMwh}]`;
+  }
+  return undefined;
+}
+
+export function guardStrategy<V extends AgentViewBase>(strategy: Strategy<V>, fallback: Strategy<V>, report: StrategyFaultReporter): Strategy<V> {
+  if (strategy === fallback) return strategy;
+  return {
+    id: strategy.id,
+    bid(view, market) {
+      let answer: unknown;
+      try {
+        answer = strategy.bid(view, market);
+      } catch (err) {
+        report(view.agentId, strategy.id, `threw: ${err instanceof Error ? err.message : String(err)}`);
+        return fallback.bid(view, market);
+      }
+      const problem = invalidAnswer(answer, market);
+      if (problem === undefined) return answer as readonly BidSegment[];
+      report(view.agentId, strategy.id, `returned an invalid curve: ${problem}`);
+      return fallback.bid(view, market);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { runScenarioFile } from '../../engine/run.ts';
+import { gridbidInProcess, hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
+
+const scenario = join(REPO_ROOT, 'test/fixtures/scenarios/plugin-strategies.yaml');
+
+describe('strategy plug-ins from the scenario', () => {
+  let dir: string;
+  let events: Record<string, string>[];
+  let agents: Record<string, string>[];
+  let summary: { kpis: Record<string, any> };
+  before(async function () {
+    this.timeout(60_000);
+    dir = mkdtempSync(join(tmpdir(), 'gridbid-plugins-'));
+    await runScenarioFile(scenario, { outDir: dir });
+    events = parse(readFileSync(join(dir, 'events.csv')), { columns: true });
+    agents = parse(readFileSync(join(dir, 'agents.csv')), { columns: true });
+    summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs a strategy from a file outside the package, typed against `gridbid`', () => {
+    // always-cheap offers at 5 /MWh: it is always dispatched first.
+    const rows = agents.filter((a) => a.agent_id === 'cheap-user');
+    expect(rows.length).to.equal(48);
+    expect(rows.every((r) => Number(r.award_kw) < 0)).to.equal(true);
+  });
+
+  it('reports a throwing strategy every time it throws, and the agent bids its default for that interval', () => {
+    const faults = events.filter((e) => e.target === 'thrower');
+    expect(faults.length).to.equal(24); // odd intervals of 48
+    for (const f of faults) {
+      expect(f.type).to.equal('STRATEGY_FAULT');
+      expect(f.response).to.equal('default-strategy');
+      expect(f.detail).to.contain("strategy 'thrower' threw: boom");
+    }
+    // The thrower kept trading: it is never isolated.
+    expect(agents.filter((a) => a.agent_id === 'thrower').every((a) => a.state !== 'crashed')).to.equal(true);
+  });
+
+  it('reports NaN bids with the reason, and the run completes with the market balanced', () => {
+    const faults = events.filter((e) => e.target === 'nan-bidder');
+    expect(faults.length).to.equal(48);
+    expect(faults[0]!.detail).to.contain('returned an invalid curve: segment 0: price must be a finite number, got NaN');
+    expect(summary.kpis.moneyBalancedEveryInterval).to.equal(true);
+    expect(summary.kpis.agentFaults.filter((f: { phase: string }) => f.phase === 'strategy').length).to.equal(72);
+  });
+
+  it('a module that exports no strategy, or is missing, is a user error naming the file', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, readFileSync(scenario, 'utf8').replace('export: nanBidder', 'export: notAStrategy').replaceAll('../strategies/', join(REPO_ROOT, 'test/fixtures/strategies/')));
+    let r = await gridbidInProcess(['run', bad, '--out', join(dir, 'bad-out')]);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.contain("has no export 'notAStrategy' that is a Strategy");
+    expect(hasStackTrace(r.stderr)).to.equal(false);
+    writeFileSync(bad, readFileSync(scenario, 'utf8').replace('../strategies/always-cheap.ts', './nowhere.ts'));
+    r = await gridbidInProcess(['validate', bad]);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.match(/agents\[0\]\.strategy\.module: no such file: \.\/nowhere\.ts/);
+  });
+});
