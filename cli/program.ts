@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.ts';
+import { registerBatch } from './commands/batch.ts';
 import { registerClear } from './commands/clear.ts';
 import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   // Each command lives in cli/commands/<name>.ts and registers itself here.
   registerRun(program);
   registerValidate(program);
+  registerBatch(program);
   registerClear(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -1,0 +1,274 @@
+/**
+ * From a sweep file, a scenario file or a folder of them to the list of runs, in
+ * the sweep's run order: variants (file order) × grid points (first key slowest)
+ * × seeds (innermost, so a configuration's replications sit together). The seeds
+ * are the same for every configuration (common random numbers: variants differ
+ * only by what they change). Each run's scenario is the base with its overrides
+ * applied, then checked exactly as a scenario file is (`parseScenario`); a run
+ * whose scenario is invalid carries its error and fails alone.
+ *
+ * Not pure: reads the files. Throws `UserError` when the sweep itself is unusable.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
+import { InputFileError, UserError } from '../core/errors.ts';
+import { parseScenario } from '../engine/scenario/load.ts';
+import { applyOverride, type ConcretePath, formatConcrete, OverrideError, parseOverridePath, pathWithin } from './paths.ts';
+import { displayPath, isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
+import { locate, where } from './yamlIssues.ts';
+
+export interface RunSpec {
+  /** Position in the sweep's run order (0-based). */
+  readonly index: number;
+  /** Folder name and summary key: `<variant or parameter values>__seed-<n>`. */
+  readonly id: string;
+  /** The scenario's `name`. */
+  readonly scenario: string;
+  /** Variant name, or '' without variants. */
+  readonly variant: string;
+  /** Grid key → value label. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly seed: number;
+  /** Base scenario file, for messages and summary.json. */
+  readonly file: string;
+  /** The run's complete scenario (YAML or JSON text). */
+  readonly text: string;
+  /** Hash of text and seed: a finished run is reused only while both are unchanged. */
+  readonly fingerprint: string;
+  /** Why the run cannot start (an invalid scenario after overrides); undefined when it can. */
+  readonly error: string | undefined;
+}
+
+export interface BatchPlan {
+  readonly name: string;
+  readonly description: string;
+  /** The sweep file or folder given. */
+  readonly source: string;
+  readonly runs: readonly RunSpec[];
+  /** Parameter columns of summary.csv: the grid keys, in order of first appearance. */
+  readonly paramKeys: readonly string[];
+  readonly hasVariants: boolean;
+  /** KPIs the batch report charts (the sweep's `report.kpis`, else a default set). */
+  readonly reportKpis: readonly string[];
+}
+
+export const DEFAULT_REPORT_KPIS = ['welfare', 'totalCost', 'averagePriceMwh', 'peakKw', 'peakReductionPct'] as const;
+const SCENARIO_EXT = ['.yaml', '.yml', '.json'];
+
+/** Plans a batch for a sweep file, a scenario file (one run) or a folder of either. */
+export function planBatch(target: string): BatchPlan {
+  let isDir: boolean;
+  try {
+    isDir = statSync(target).isDirectory();
+  } catch (err) {
+    throw missingFile(target, (err as NodeJS.ErrnoException).code);
+  }
+  if (!isDir) {
+    const part = planFile(target, '');
+    return { ...part, source: target, runs: numbered(part.runs) };
+  }
+  const files = readdirSync(target)
+    .filter((f) => SCENARIO_EXT.includes(extname(f).toLowerCase()) && statSync(join(target, f)).isFile())
+    .sort();
+  if (files.length === 0) throw new UserError(`${target}: no .yaml, .yml or .json files in this folder`);
+  const parts = files.map((f) => planFile(join(target, f), safeLabel(basename(f, extname(f)))));
+  return {
+    name: safeLabel(basename(resolve(target))),
+    description: `every scenario and sweep in ${target}`,
+    source: target,
+    runs: numbered(parts.flatMap((p) => p.runs)),
+    paramKeys: [...new Set(parts.flatMap((p) => p.paramKeys))],
+    hasVariants: parts.some((p) => p.hasVariants),
+    reportKpis: parts.find((p) => p.explicitKpis)?.reportKpis ?? DEFAULT_REPORT_KPIS,
+  };
+}
+
+type Part = Omit<BatchPlan, 'source' | 'runs'> & { runs: readonly Draft[]; explicitKpis: boolean };
+type Draft = Omit<RunSpec, 'index'>;
+
+/** Run indexes in order, and ids made unique (a suffix for the rare clash of cleaned labels). */
+function numbered(runs: readonly Draft[]): RunSpec[] {
+  const used = new Set<string>();
+  return runs.map((r, index) => {
+    let id = r.id;
+    for (let k = 2; used.has(id); k++) id = r.id.replace(/__seed-/, `-${k}__seed-`);
+    used.add(id);
+    return { ...r, id, index };
+  });
+}
+
+function planFile(file: string, prefix: string): Part {
+  if (!SCENARIO_EXT.includes(extname(file).toLowerCase())) throw new UserError(`${file}: expected a .yaml, .yml or .json sweep or scenario file`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw missingFile(file, (err as NodeJS.ErrnoException).code);
+  }
+  const raw = safeToJs(text);
+  if (isSweepDocument(raw)) return planSweep(parseSweep(text, file), prefix);
+  if (prefix === '' && (raw === undefined || raw === null)) {
+    // Given alone, a file that is neither a sweep nor a scenario is the batch's own problem.
+    if (raw === null) throw new UserError(`${file}: the file is empty; expected a sweep (with base:) or a scenario`);
+    parseSweep(text, file); // throws the located YAML errors
+  }
+  // A scenario file: a batch of one run with its own seed, checked as `gridbid run` would.
+  const stem = safeLabel(basename(file, extname(file)));
+  const base = readBase(file);
+  const seed = scenarioSeed(base.raw);
+  return {
+    name: stem,
+    description: `the scenario ${file}`,
+    runs: [draft({ id: `${prefix || stem}__seed-${seed}`, variant: '', params: {}, seed, file, text, error: checkScenario(text, file, undefined, base, []) }, base.raw, stem)],
+    paramKeys: [],
+    hasVariants: false,
+    reportKpis: DEFAULT_REPORT_KPIS,
+    explicitKpis: false,
+  };
+}
+
+function safeToJs(text: string): unknown {
+  try {
+    const doc = parseDocument(text, { prettyErrors: false });
+    return doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
+}
+
+interface Base {
+  readonly file: string;
+  readonly text: string;
+  /** The parsed mapping, or undefined when the file is not valid YAML or not a mapping (its runs then fail with the scenario's own errors). */
+  readonly raw: Record<string, unknown> | undefined;
+  readonly doc: Document;
+  readonly lineCounter: LineCounter;
+}
+
+function readBase(file: string): Base {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw missingFile(file, (err as NodeJS.ErrnoException).code);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let raw: unknown;
+  try {
+    raw = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    raw = undefined;
+  }
+  return { file, text, raw: raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined, doc, lineCounter };
+}
+
+const scenarioSeed = (raw: Record<string, unknown> | undefined): number => (Number.isSafeInteger(raw?.seed) && (raw!.seed as number) >= 0 ? (raw!.seed as number) : 1);
+
+function planSweep(sweep: Sweep, prefix: string): Part {
+  const bases = new Map<string, Base>();
+  const baseOf = (file: string): Base => {
+    let b = bases.get(file);
+    if (!b) bases.set(file, (b = readBase(file)));
+    return b;
+  };
+  const main = baseOf(sweep.base);
+  const s = sweep.seeds;
+  const seeds = 'list' in s ? s.list : Array.from({ length: s.replications }, (_, i) => (s.from ?? scenarioSeed(main.raw)) + i);
+
+  // Grid points: the cartesian product, first dimension slowest.
+  let points: Array<ReadonlyArray<Override & { label: string }>> = [[]];
+  for (const dim of sweep.grid) points = points.flatMap((p) => dim.values.map((v) => [...p, v]));
+  const variants = sweep.variants ?? [undefined];
+
+  const runs: Draft[] = [];
+  for (const variant of variants) {
+    const base = variant?.base ? baseOf(variant.base) : main;
+    for (const point of points) {
+      const overrides = [...(variant?.set ?? []), ...point];
+      const parts = [prefix, variant?.name ?? '', point.map((v, i) => `${sweep.grid[i]!.short}-${safeLabel(v.label)}`).join('_')].filter((s) => s !== '');
+      const stem = parts.length ? parts.join('__') : 'base';
+      const { text, error } = configure(sweep, base, overrides);
+      const params = Object.fromEntries(point.map((v) => [v.key, v.label]));
+      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, text, error }, base.raw, stem));
+    }
+  }
+  return {
+    name: sweep.name,
+    description: sweep.description,
+    runs,
+    paramKeys: sweep.grid.map((d) => d.key),
+    hasVariants: sweep.variants !== undefined,
+    reportKpis: sweep.reportKpis ?? DEFAULT_REPORT_KPIS,
+    explicitKpis: sweep.reportKpis !== undefined,
+  };
+}
+
+function draft(r: Omit<Draft, 'scenario' | 'fingerprint'>, raw: Record<string, unknown> | undefined, fallbackName: string): Draft {
+  const name = typeof raw?.name === 'string' && raw.name !== '' ? raw.name : fallbackName;
+  const fingerprint = createHash('sha256').update(JSON.stringify(['gridbid-run', r.seed, r.text])).digest('hex').slice(0, 32);
+  return { ...r, scenario: name, fingerprint };
+}
+
+/** The base with the overrides applied (later ones win), as text, and why it is invalid if it is. */
+function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { text: string; error: string | undefined } {
+  if (overrides.length === 0 || base.raw === undefined) return { text: base.text, error: checkScenario(base.text, base.file, undefined, base, []) };
+  const raw = structuredClone(base.raw);
+  const applied: Array<{ o: Override; at: ConcretePath }> = [];
+  for (const o of overrides) {
+    try {
+      applied.push({ o, at: applyOverride(raw, o.steps, o.value) });
+    } catch (err) {
+      if (!(err instanceof OverrideError)) throw err;
+      return { text: stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 }), error: `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message} (${o.origin})` };
+    }
+  }
+  const text = stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 });
+  return { text, error: checkScenario(text, base.file, sweep, base, applied) };
+}
+
+/**
+ * Checks a run's scenario as `gridbid run` would. Each problem is located where the
+ * person can fix it: inside the override that set the value (in the sweep file), or
+ * in the base scenario file. Returns the problems joined on one line, or undefined.
+ */
+function checkScenario(text: string, file: string, sweep: Sweep | undefined, base: Base, applied: ReadonlyArray<{ o: Override; at: ConcretePath }>): string | undefined {
+  try {
+    parseScenario(text, file);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof InputFileError)) {
+      if (err instanceof UserError) return oneLine(err.message);
+      throw err;
+    }
+    if (!sweep || applied.length === 0) return err.issues.map((i) => `${where(file, i)} ${i.path || '(document)'}: ${i.message}`).join('; ');
+    const origins = [...new Set(applied.map((a) => a.o.origin))].join(', ');
+    return err.issues
+      .map((i) => {
+        const unknownKey = i.message.startsWith('unknown key');
+        // The last override that wrote this path (or a mapping around it) is the one to blame.
+        const hit = [...applied].reverse().find((a) => pathWithin(i.path, formatConcrete(a.at)));
+        const steps = parseOverridePath(i.path);
+        const concrete = typeof steps === 'string' ? undefined : steps.map((s) => ('key' in s ? s.key : 'index' in s ? s.index : s.select));
+        if (hit) {
+          const inside = concrete ? concrete.slice(hit.at.length) : [];
+          // Named as the sweep names it: agents[home].count rather than agents[3].count.
+          const shown = `${hit.o.key}${i.path.slice(formatConcrete(hit.at).length)}`;
+          return `${where(sweep.file, locateInSweep(sweep, hit.o, inside, inside.length === 0 && unknownKey))} ${shown}: ${i.message} (${hit.o.origin})`;
+        }
+        const at = concrete ? locate(base.doc, base.lineCounter, concrete, unknownKey) : {};
+        return `${where(file, at)} ${i.path || '(document)'}: ${i.message} (after ${origins})`;
+      })
+      .join('; ');
+  }
+}
+
+/** A multi-line message on one line (for a CSV cell and a progress line). */
+export const oneLine = (s: string): string =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join('; ');

@@ -1,0 +1,194 @@
+/**
+ * Runs a batch: plans it, keeps the runs an earlier invocation finished, runs the
+ * others in worker threads (piscina), and keeps summary.csv current.
+ *
+ * Output folder: one folder per run (named by its id), `summary.csv` (rewritten
+ * atomically after every finished run, so an interrupted batch still has a valid
+ * partial summary) and `batch-report.html` (written at the end).
+ *
+ * Resuming: a run folder with a `DONE` marker for the same scenario text and seed
+ * is kept and not run again; any other run folder is removed and run again.
+ * Stopping: when `stop` aborts no new run starts and the running ones finish;
+ * when `kill` aborts the running ones are terminated too (their folders are
+ * unfinished and will be redone). Nothing truncated is ever left under a final
+ * name: every file is written as `<name>.partial` and renamed.
+ */
+import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import { writeAtomic } from '../output/recorder.ts';
+import { renderBatchReport } from '../output/batchReport.ts';
+import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
+import { type BatchProgress, silentProgress } from './progress.ts';
+import { type RunRow, summaryCsv } from './summary.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, type RunOutcome, type RunTask, SCENARIO_FILE } from './worker.ts';
+
+export const SUMMARY_FILE = 'summary.csv';
+export const REPORT_FILE = 'batch-report.html';
+
+/**
+ * Young generation of a worker: three semi-spaces of 64 MB, what the CLI's
+ * `--max-semi-space-size=64` gives the main thread (bin/gridbid.js).
+ */
+export const WORKER_YOUNG_GENERATION_MB = 3 * 64;
+
+export interface BatchOptions {
+  /** A sweep file, a scenario file or a folder of them. */
+  readonly target: string;
+  /** Default `results/<sweep name>`. */
+  readonly outDir?: string | undefined;
+  /** Worker threads; default the number of cores. Never more than the runs to do. */
+  readonly workers?: number | undefined;
+  readonly stop?: AbortSignal | undefined;
+  readonly kill?: AbortSignal | undefined;
+  readonly progress?: BatchProgress | undefined;
+}
+
+export interface BatchResult {
+  readonly plan: BatchPlan;
+  readonly outDir: string;
+  /** Per run, in run order; undefined for a run that did not finish (interrupted). */
+  readonly rows: ReadonlyArray<RunRow | undefined>;
+  readonly ok: number;
+  readonly failed: number;
+  /** Finished runs kept from an earlier invocation. */
+  readonly reused: number;
+  readonly notFinished: number;
+  readonly workers: number;
+  readonly interrupted: boolean;
+}
+
+export async function runBatch(options: BatchOptions): Promise<BatchResult> {
+  const plan = planBatch(options.target);
+  const outDir = options.outDir ?? join('results', plan.name);
+  const progress = options.progress ?? silentProgress;
+  mkdirSync(outDir, { recursive: true });
+
+  const rows: Array<RunRow | undefined> = new Array<RunRow | undefined>(plan.runs.length).fill(undefined);
+  const writeSummary = (): void => writeAtomic(join(outDir, SUMMARY_FILE), summaryCsv(plan, rows));
+  const todo: RunSpec[] = [];
+  let reused = 0;
+  let stale = 0;
+  for (const run of plan.runs) {
+    const dir = join(outDir, run.id);
+    const done = readDone(dir, run);
+    if (done === 'stale') stale++;
+    if (done && done !== 'stale') {
+      rows[run.index] = done;
+      reused++;
+    } else {
+      rmSync(dir, { recursive: true, force: true });
+      todo.push(run);
+    }
+  }
+  const toRun = todo.filter((r) => r.error === undefined);
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), toRun.length || 1));
+  progress.start({ name: plan.name, total: plan.runs.length, reused, workers });
+  if (reused > 0) progress.note(`${reused} of ${plan.runs.length} runs already finished in ${outDir}: kept, not run again`);
+  if (stale > 0) progress.note(`${stale} finished run(s) had another scenario or seed: running them again`);
+
+  const finish = (run: RunSpec, outcome: RunOutcome, ms: number): void => {
+    const row: RunRow =
+      outcome.status === 'ok' ? { run, status: 'ok', error: '', kpis: outcome.kpis } : { run, status: 'failed', error: outcome.error, kpis: [] };
+    rows[run.index] = row;
+    writeSummary();
+    progress.finished(row, ms);
+  };
+
+  // Runs whose scenario is invalid fail here, without a worker.
+  for (const run of todo) {
+    if (run.error === undefined) continue;
+    const dir = join(outDir, run.id);
+    mkdirSync(dir, { recursive: true });
+    writeAtomic(join(dir, SCENARIO_FILE), run.text);
+    writeAtomic(join(dir, ERROR_FILE), `${run.error}\n`);
+    finish(run, { status: 'failed', error: run.error }, 0);
+  }
+  writeSummary();
+
+  if (toRun.length > 0 && !options.stop?.aborted) await runInPool(toRun, workers, outDir, options, progress, finish);
+  progress.stop();
+
+  writeSummary();
+  writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));
+  const ok = rows.filter((r) => r?.status === 'ok').length;
+  const failed = rows.filter((r) => r?.status === 'failed').length;
+  const notFinished = rows.filter((r) => r === undefined).length;
+  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, interrupted: notFinished > 0 };
+}
+
+/** Keeps at most `workers` runs in flight, in run order, until done or stopped. */
+async function runInPool(
+  runs: readonly RunSpec[],
+  workers: number,
+  outDir: string,
+  options: BatchOptions,
+  progress: BatchProgress,
+  finish: (run: RunSpec, outcome: RunOutcome, ms: number) => void,
+): Promise<void> {
+  const pool = new Piscina<RunTask, RunOutcome>({
+    filename: new URL('./workerEntry.js', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 60_000,
+    // Workers get only what they need: the entry registers the TypeScript loader itself.
+    execArgv: [],
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    atomics: 'disabled',
+  });
+  try {
+    await new Promise<void>((resolveAll) => {
+      let next = 0;
+      let inFlight = 0;
+      const stopped = (): boolean => options.stop?.aborted === true || options.kill?.aborted === true;
+      const launch = (): void => {
+        while (inFlight < workers && next < runs.length && !stopped()) {
+          const run = runs[next++]!;
+          inFlight++;
+          const t0 = performance.now();
+          const task: RunTask = { id: run.id, outDir: join(outDir, run.id), file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint };
+          pool
+            .run(task, { signal: options.kill ?? null })
+            .then(
+              (outcome) => finish(run, outcome, performance.now() - t0),
+              (err: unknown) => {
+                // A terminated run is unfinished, not failed: the next invocation redoes it.
+                if (options.kill?.aborted) return;
+                const error = `the worker running it crashed: ${errorText(err)}`;
+                writeAtomic(join(outDir, run.id, ERROR_FILE), `${error}\n`);
+                finish(run, { status: 'failed', error }, performance.now() - t0);
+              },
+            )
+            .finally(() => {
+              inFlight--;
+              progress.running(inFlight);
+              launch();
+            });
+        }
+        progress.running(inFlight);
+        if (inFlight === 0) resolveAll();
+      };
+      // On stop, nothing new starts; the runs in flight end through their callbacks.
+      options.stop?.addEventListener('abort', () => inFlight === 0 && resolveAll(), { once: true });
+      launch();
+    });
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** The finished run's row when its folder has a valid DONE for this run; 'stale' when it was made from another scenario or seed. */
+function readDone(dir: string, run: RunSpec): RunRow | 'stale' | undefined {
+  const file = join(dir, DONE_FILE);
+  if (!existsSync(file)) return undefined;
+  let marker: DoneMarker;
+  try {
+    marker = JSON.parse(readFileSync(file, 'utf8')) as DoneMarker;
+  } catch {
+    return undefined;
+  }
+  if (marker.run !== run.id || !Array.isArray(marker.kpis)) return undefined;
+  if (marker.fingerprint !== run.fingerprint || marker.seed !== run.seed) return 'stale';
+  return { run, status: 'ok', error: '', kpis: marker.kpis.map(([k, v]) => [String(k), String(v)] as const) };
+}

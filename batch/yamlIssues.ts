@@ -1,0 +1,113 @@
+/**
+ * Locating problems in a YAML document: the line and column of a path, and zod
+ * issues turned into messages a person can act on. The same wording and
+ * `file:line:column path: reason` format as scenario files (engine/scenario/load.ts),
+ * for sweep files and for overrides a sweep applies to a scenario.
+ */
+import { isMap, isPair, isScalar, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+
+export interface Located {
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** Line and column of the node at `path` (or of its key), or of the deepest ancestor that exists. */
+export function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[], atKey = false): Located {
+  let node: unknown = doc.contents;
+  let offset: number | undefined = (node as YamlNode | null)?.range?.[0];
+  for (const [depth, key] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+      if (!pair) break;
+      offset = (pair.key as YamlNode).range?.[0] ?? offset;
+      node = pair.value;
+      const last = depth === path.length - 1;
+      if (!(last && atKey) && node && (node as YamlNode).range && !isMap(node) && !isSeq(node)) offset = (node as YamlNode).range![0];
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = (node as { items: unknown[] }).items[key];
+      if (!node) break;
+      offset = (node as YamlNode).range?.[0] ?? offset;
+    } else break;
+  }
+  if (offset === undefined) return {};
+  const p = lc.linePos(offset);
+  return { line: p.line, column: p.col };
+}
+
+const isSeq = (n: unknown): boolean => !!n && typeof n === 'object' && Array.isArray((n as { items?: unknown }).items) && !isMap(n);
+
+/** `file:line:column` when the line is known, else `file`. */
+export const where = (file: string, at: Located): string => (at.line !== undefined ? `${file}:${at.line}:${at.column ?? 1}` : file);
+
+export const show = (v: unknown): string =>
+  typeof v === 'string' ? `'${v}'` : typeof v === 'object' && v !== null ? (Array.isArray(v) ? 'a list' : 'a mapping') : String(v);
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+export interface Problem {
+  readonly path: PropertyKey[];
+  readonly message: string;
+  readonly atKey?: boolean;
+}
+
+/** A zod issue as messages; `allowed(path)` names the keys accepted where an unknown key was found. */
+export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, allowed: (path: readonly PropertyKey[]) => readonly string[]): Problem[] {
+  const path = [...issue.path];
+  if (issue.code === 'unrecognized_keys') {
+    const keys = allowed(path);
+    return issue.keys.map((k) => {
+      const hint = closest(k, keys);
+      return {
+        path: [...path, k],
+        atKey: true,
+        message: `unknown key '${k}'${hint ? ` (did you mean '${hint}'?)` : ''}${keys.length ? `; allowed here: ${keys.join(', ')}` : ''}`,
+      };
+    });
+  }
+  const got = valueAt(raw, path);
+  if (issue.code === 'invalid_type') return [{ path, message: got === undefined ? `required: expected ${issue.expected}` : `expected ${issue.expected}, got ${show(got)}` }];
+  if (issue.code === 'too_small' || issue.code === 'too_big') {
+    const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+    const op = issue.code === 'too_small' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<';
+    const count = issue.code === 'too_small' ? 'at least' : 'at most';
+    if (issue.origin === 'array') return [{ path, message: `expected ${count} ${String(bound)} item(s), got ${Array.isArray(got) ? got.length : show(got)}` }];
+    if (issue.origin === 'string') return [{ path, message: `expected text of length ${op} ${String(bound)}, got ${show(got)}` }];
+    return [{ path, message: `expected a number ${op} ${String(bound)}, got ${show(got)}` }];
+  }
+  if (issue.code === 'invalid_value') return [{ path, message: `expected one of ${issue.values.map((v) => show(v)).join(', ')}, got ${show(got)}` }];
+  return [{ path, message: `${issue.message.replace(/^Invalid input: /, '')}${got !== undefined && typeof got !== 'object' ? `, got ${show(got)}` : ''}` }];
+}
+
+/** The allowed key nearest to a typo, when near enough to be the likely intent. */
+function closest(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const a of allowed) {
+    if (a.toLowerCase().startsWith(key.toLowerCase()) && key.length >= 3) return a;
+    const d = editDistance(key.toLowerCase(), a.toLowerCase());
+    if (d < bestD) [best, bestD] = [a, d];
+  }
+  return bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}

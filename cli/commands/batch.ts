@@ -1,0 +1,96 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { UserError } from '../../core/errors.ts';
+import { consoleProgress } from '../../batch/progress.ts';
+import { type BatchResult, REPORT_FILE, runBatch, SUMMARY_FILE } from '../../batch/runBatch.ts';
+
+/** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+
+export function parseWorkers(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
+  return Number(value);
+}
+
+const HELP = `
+A sweep file names a base scenario and what to vary: a grid of values at override
+paths (every combination runs), named variants (each a set of overrides), and the
+seeds (replications: N, or seeds: [...]). A scenario file runs once; a folder runs
+every sweep and scenario file in it. See scenarios/sweeps/README.md.
+
+Output (--out, default results/<sweep name>): one folder per run (<variant or
+parameter values>__seed-<n>, with the files of \`gridbid run\`), summary.csv (one row
+per run, in the sweep's order) and batch-report.html (charts and a table of all runs).
+
+Resuming: run the same command again. Finished runs (their folder has a DONE
+marker) are kept; unfinished ones are cleaned and run again. Ctrl-C stops starting
+runs and lets the running ones finish; a second Ctrl-C stops those too.
+
+Progress goes to stderr: a bar on a terminal, otherwise one line per finished run.
+
+Exit codes:
+  0    every run finished ok
+  1    a run failed (its error is in summary.csv and <run>/error.txt; the other
+       runs are complete), or the sweep file or an option is invalid
+  2    internal error (a bug in gridbid)
+  130  interrupted by Ctrl-C (the summary has the finished runs; rerun to resume)
+
+Examples:
+  gridbid batch scenarios/sweeps/price-rules.yaml
+  gridbid batch scenarios/sweeps/price-rules.yaml --out results/rules --workers 2
+  npm run batch -- scenarios/sweeps/price-rules.yaml
+`;
+
+export function registerBatch(program: Command): void {
+  program
+    .command('batch')
+    .description('Run many scenarios (a sweep file or a folder) in parallel worker threads; summary.csv has one row per run.')
+    .argument('<sweep-or-folder>', 'sweep file, scenario file or folder of them (.yaml, .yml or .json)')
+    .option('-o, --out <dir>', 'output folder (default: results/<sweep name>)')
+    .option('-w, --workers <n>', 'worker threads (default: the number of cores)', parseWorkers)
+    .addHelpText('after', HELP)
+    .action(async (target: string, opts: { out?: string; workers?: number }) => {
+      const progress = consoleProgress();
+      const stop = new AbortController();
+      const kill = new AbortController();
+      const onSigint = (): void => {
+        if (!stop.signal.aborted) {
+          progress.note('stopping: no new runs will start; the running ones finish (Ctrl-C again to stop them now)');
+          stop.abort();
+        } else if (!kill.signal.aborted) {
+          progress.note('stopping the running runs now');
+          kill.abort();
+        }
+      };
+      process.on('SIGINT', onSigint);
+      let result: BatchResult;
+      try {
+        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, stop: stop.signal, kill: kill.signal, progress });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+      process.stdout.write(formatResult(result));
+      if (result.interrupted) {
+        process.stderr.write(
+          `gridbid: interrupted: ${result.plan.runs.length - result.notFinished} of ${result.plan.runs.length} runs finished (in ${result.outDir}/${SUMMARY_FILE}).\n` +
+            `To resume, run the same command again; finished runs are kept:\n  gridbid batch ${quote(target)} --out ${quote(result.outDir)}\n`,
+        );
+        // Every file is written and renamed; exit with the conventional code for Ctrl-C.
+        process.exit(EXIT_INTERRUPTED);
+      }
+      if (result.failed > 0) {
+        throw new UserError(`${result.failed} of ${result.plan.runs.length} runs failed; the others finished. Errors are in ${result.outDir}/${SUMMARY_FILE} (column error).`);
+      }
+    });
+}
+
+const quote = (s: string): string => (/^[\w./@:+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
+
+function formatResult(r: BatchResult): string {
+  const total = r.plan.runs.length;
+  const lines = [
+    `batch     ${r.plan.name}: ${total} runs, ${r.ok} ok, ${r.failed} failed${r.notFinished ? `, ${r.notFinished} not finished` : ''}${r.reused ? ` (${r.reused} kept from an earlier invocation)` : ''}; ${r.workers} worker${r.workers === 1 ? '' : 's'}`,
+    `results   ${r.outDir}/ (${SUMMARY_FILE}, ${REPORT_FILE}, one folder per run)`,
+  ];
+  for (const row of r.rows) if (row?.status === 'failed') lines.push(`failed    ${row.run.id}: ${row.error}`);
+  return `${lines.join('\n')}\n`;
+}

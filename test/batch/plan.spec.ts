@@ -1,0 +1,165 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { expect } from 'chai';
+import { parse as parseYaml } from 'yaml';
+import { InputFileError, UserError } from '../../core/errors.ts';
+import { planBatch } from '../../batch/plan.ts';
+import { MAX_RUNS } from '../../batch/sweepFile.ts';
+
+const FIX = 'test/fixtures/sweeps';
+
+describe('batch: planning a sweep', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gridbid-plan-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  /** Writes a sweep next to a copy of tiny.yaml's path and returns its file name. */
+  const sweep = (name: string, text: string): string => {
+    const file = join(dir, name);
+    writeFileSync(file, text.replaceAll('TINY', relative(dir, `${FIX}/tiny.yaml`)));
+    return file;
+  };
+  const problems = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (err) {
+      expect(err).to.be.instanceOf(UserError);
+      return (err as Error).message;
+    }
+    throw new Error('expected a UserError');
+  };
+
+  it('runs the grid in order (first key slowest), seeds innermost, with readable ids and parameters', () => {
+    const plan = planBatch(`${FIX}/grid.yaml`);
+    expect(plan.name).to.equal('grid');
+    expect(plan.paramKeys).to.deep.equal(['market.pricing', 'market.priceRule']);
+    expect(plan.hasVariants).to.equal(false);
+    expect(plan.runs.map((r) => r.id)).to.deep.equal([
+      'pricing-uniform_priceRule-partial-block__seed-7',
+      'pricing-uniform_priceRule-partial-block__seed-8',
+      'pricing-uniform_priceRule-midpoint__seed-7',
+      'pricing-uniform_priceRule-midpoint__seed-8',
+      'pricing-pay-as-bid_priceRule-partial-block__seed-7',
+      'pricing-pay-as-bid_priceRule-partial-block__seed-8',
+      'pricing-pay-as-bid_priceRule-midpoint__seed-7',
+      'pricing-pay-as-bid_priceRule-midpoint__seed-8',
+    ]);
+    expect(plan.runs.map((r) => r.index)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7]);
+    const r = plan.runs[5]!;
+    expect(r.params).to.deep.equal({ 'market.pricing': 'pay-as-bid', 'market.priceRule': 'partial-block' });
+    expect([r.seed, r.scenario, r.variant, r.error]).to.deep.equal([8, 'tiny', '', undefined]);
+    const market = parseYaml(r.text).market;
+    expect(market).to.deep.equal({ mechanism: 'double-auction', pricing: 'pay-as-bid', priceRule: 'partial-block' });
+  });
+
+  it('replications count from the base scenario’s seed, or from `seed`; `seeds` lists them', () => {
+    const from = (extra: string): number[] => planBatch(sweep('s.yaml', `base: TINY\n${extra}\n`)).runs.map((r) => r.seed);
+    expect(from('replications: 3')).to.deep.equal([7, 8, 9]);
+    expect(from('replications: 2\nseed: 100')).to.deep.equal([100, 101]);
+    expect(from('seeds: [5, 1, 99]')).to.deep.equal([5, 1, 99]);
+    expect(from('')).to.deep.equal([7]);
+  });
+
+  it('every variant and grid point gets the same seeds (common random numbers); the fingerprint follows text and seed', () => {
+    const plan = planBatch(sweep('v.yaml', 'base: TINY\nvariants:\n  - name: a\n  - name: b\n    set: { market.pricing: pay-as-bid }\ngrid:\n  days: [1, 2]\nseeds: [1, 2]\n'));
+    expect(plan.runs.map((r) => r.id)).to.deep.equal([
+      'a__days-1__seed-1', 'a__days-1__seed-2', 'a__days-2__seed-1', 'a__days-2__seed-2',
+      'b__days-1__seed-1', 'b__days-1__seed-2', 'b__days-2__seed-1', 'b__days-2__seed-2',
+    ]);
+    const fp = new Set(plan.runs.map((r) => r.fingerprint));
+    expect(fp.size).to.equal(8);
+    const again = planBatch(join(dir, 'v.yaml'));
+    expect(again.runs.map((r) => r.fingerprint)).to.deep.equal(plan.runs.map((r) => r.fingerprint));
+  });
+
+  it('a broken override fails its runs alone, located in the sweep file and named as the sweep names it', () => {
+    const plan = planBatch(`${FIX}/broken-variant.yaml`);
+    expect(plan.runs.map((r) => [r.id, r.error])).to.deep.equal([
+      ['low-flex__seed-7', undefined],
+      ['negative-homes__seed-7', `${FIX}/broken-variant.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`],
+      ['markup__seed-7', undefined],
+    ]);
+  });
+
+  it('locates problems inside an override’s value, unknown keys the override brings, and paths that do not fit', () => {
+    const file = sweep(
+      'o.yaml',
+      [
+        'base: TINY',
+        'variants:',
+        '  - name: bad-strategy',
+        '    set:',
+        '      agents[home].strategy: { id: markup, params: { markup: -1 } }',
+        '  - name: typo',
+        '    set:',
+        '      market.pricng: uniform',
+        '  - name: missing',
+        '    set:',
+        '      agents[heat-pumps].count: 2',
+        '  - name: cross-check',
+        '    set:',
+        '      market.priceCapMwh: -600',
+      ].join('\n'),
+    );
+    const errors = planBatch(file).runs.map((r) => r.error);
+    const f = file;
+    expect(errors[0]).to.match(new RegExp(`^${f}:5:\\d+ agents\\[home\\]\\.strategy\\.params\\.markup: .* \\(variant 'bad-strategy'\\)$`));
+    expect(errors[1]).to.match(new RegExp(`^${f}:8:7 market\\.pricng: unknown key 'pricng' \\(did you mean 'pricing'\\?\\); allowed here: mechanism, .* \\(variant 'typo'\\)$`));
+    expect(errors[2]).to.equal(`${f}:11:7 agents[heat-pumps].count: agents has no entry with id, idPrefix or name 'heat-pumps' (there are: wind, ccgt, peaker, home) (variant 'missing')`);
+    // A cross-check on a field the override did not touch points into the base scenario.
+    expect(errors[3]).to.match(new RegExp(`^${FIX}/tiny\\.yaml:\\d+:\\d+ market\\.priceFloorMwh: must be below priceCapMwh \\(-600\\) \\(after variant 'cross-check'\\)$`));
+  });
+
+  it('a scenario file is a batch of one run; a folder runs each file, named after it', () => {
+    const one = planBatch(`${FIX}/tiny.yaml`);
+    expect(one.runs.map((r) => [r.id, r.seed, r.error])).to.deep.equal([['tiny__seed-7', 7, undefined]]);
+    const folder = planBatch(`${FIX}/folder`);
+    expect(folder.name).to.equal('folder');
+    expect(folder.runs.map((r) => r.id)).to.deep.equal(['a-scenario__seed-3', 'b-sweep__pricing-uniform__seed-7', 'b-sweep__pricing-pay-as-bid__seed-7']);
+    expect(folder.paramKeys).to.deep.equal(['market.pricing']);
+    expect(folder.runs[0]!.params).to.deep.equal({});
+  });
+
+  it('an invalid scenario in a folder fails its own run with the scenario’s own located message', () => {
+    const sub = join(dir, 'mixed');
+    rmSync(sub, { recursive: true, force: true });
+    expect(() => planBatch(sub)).to.throw(UserError, /no such file or folder/);
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'bad.yaml'), 'name: bad\nstart: 2026-07-01T00:00:00Z\nagents:\n  - kind: home\n    count: -1\n');
+    writeFileSync(join(sub, 'empty.yaml'), '');
+    const [bad, empty] = planBatch(sub).runs;
+    expect(bad!.error).to.equal(`${join(sub, 'bad.yaml')}:5:12 agents[0].count: expected a number > 0, got -1`);
+    expect(empty!.error).to.match(/empty\.yaml \(document\): the file is empty/);
+  });
+
+  it('sweep file problems are all reported at once, each with line, path and reason', () => {
+    const typos = problems(() => planBatch(`${FIX}/bad/typos.yaml`));
+    expect(typos).to.contain(`${FIX}/bad/typos.yaml:3:1 replication: unknown key 'replication' (did you mean 'replications'?)`);
+    expect(typos).to.contain(`${FIX}/bad/typos.yaml:10:5 variants[1].sett: unknown key 'sett' (did you mean 'set'?)`);
+    const base = problems(() => planBatch(`${FIX}/bad/missing-base.yaml`));
+    expect(base.split('\n').slice(1)).to.deep.equal([
+      `  ${FIX}/bad/missing-base.yaml:1:7 base: no such file 'no-such-scenario.yaml' (looked for ${FIX}/bad/no-such-scenario.yaml)`,
+      `  ${FIX}/bad/missing-base.yaml:2:1 seeds: give either seeds or replications, not both`,
+      `  ${FIX}/bad/missing-base.yaml:2:12 seeds[1]: seed 1 is listed twice`,
+    ]);
+    const checks = problems(() =>
+      planBatch(sweep('c.yaml', 'base: TINY\ngrid:\n  market..pricing: [a]\n  seed: [1, 2]\n  days: []\n  x: { "bad label": 1 }\n  y: [a b, a-b]\nvariants:\n  - name: v\n  - name: v\n')),
+    );
+    expect(checks).to.match(/c\.yaml:3:3 grid\.market\.\.pricing: not a valid override path: expected a key at '\.pricing'/);
+    expect(checks).to.match(/c\.yaml:4:3 grid\.seed: the seed is not an override: give seeds or replications in the sweep/);
+    expect(checks).to.match(/c\.yaml:5:3 grid\.days: expected at least 1 value/);
+    expect(checks).to.match(/c\.yaml:6:8 grid\.x\.bad label: label 'bad label': use letters/);
+    expect(checks).to.match(/c\.yaml:7:12 grid\.y\[1\]: gives the same run name 'a-b' as value 1; label the values/);
+    expect(checks).to.match(/c\.yaml:10:11 variants\[1\]\.name: 'v' is also the name of variants\[0\]/);
+  });
+
+  it('refuses a sweep that would make too many runs, and files that are not sweeps or scenarios', () => {
+    const big = problems(() => planBatch(sweep('big.yaml', `base: TINY\nreplications: 1000\ngrid:\n  days: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n`)));
+    expect(big).to.contain(`this sweep makes 11000 runs; at most ${MAX_RUNS} are allowed`);
+    expect(() => planBatch('README.md')).to.throw(UserError, 'README.md: expected a .yaml, .yml or .json sweep or scenario file');
+    expect(() => planBatch(sweep('empty.yaml', ''))).to.throw(UserError, 'empty.yaml: the file is empty; expected a sweep (with base:) or a scenario');
+    expect(() => planBatch(sweep('yaml.yaml', 'base: [\n'))).to.throw(InputFileError, /yaml\.yaml:2:1 \(document\): not valid YAML/);
+  });
+});
