@@ -24,6 +24,8 @@ export interface Award {
   readonly priceMwh: number;
   /** False when the agent's bid was rejected or it did not bid. */
   readonly bidAccepted: boolean;
+  /** Set when an operator's command changed the award (the change is already in buyKw/sellKw), kW. */
+  readonly commandedKw?: number;
 }
 
 /** One agent's row in agents.csv, besides what the engine knows (award, price, cost). */
@@ -55,6 +57,8 @@ export interface AgentRuntime {
   observe(): AgentObservation;
   /** Annual consumption the customer declares to a retailer, kWh/a (what a supplier forecasts new customers from). */
   readonly declaredAnnualKwh?: number;
+  /** Present when the agent can take operator commands (curtailment, V2G). */
+  readonly responder?: CommandResponder;
 }
 
 /** Where the simulated place is: for sun position and local routines. */
@@ -128,4 +132,45 @@ export interface IntermediaryKindModule<G extends { kind: string }, R extends In
   readonly groupSchema: z.ZodType<G>;
   readonly machine: AnyStateMachine;
   create(group: G, env: AgentEnv): R;
+}
+
+/**
+ * An operator's command to one agent, shaped like an OpenADR 3.1 event: a program,
+ * an event id, the issuer, when it was notified, the interval it applies to and a
+ * payload. `DISPATCH_SETPOINT` asks for a change of the agent's net consumption
+ * (negative: consume less, or discharge), `IMPORT_CAPACITY_LIMIT` caps its import,
+ * `CHARGE_STATE_SETPOINT` asks a battery to reach a state of charge.
+ */
+export interface OperatorCommand {
+  readonly eventId: string;
+  readonly program: string;
+  /** Id of the operator that issued it: an agent acts only on its own feeder operator's commands. */
+  readonly issuer: string;
+  readonly target: AgentId;
+  readonly type: 'DISPATCH_SETPOINT' | 'IMPORT_CAPACITY_LIMIT' | 'CHARGE_STATE_SETPOINT';
+  /** Virtual times (ms): when it was sent, and the interval it applies to. */
+  readonly notifiedAt: number;
+  readonly intervalStart: number;
+  readonly durationMinutes: number;
+  /** kW for DISPATCH_SETPOINT (signed change of net consumption) and IMPORT_CAPACITY_LIMIT (cap); kWh for CHARGE_STATE_SETPOINT. */
+  readonly value: number;
+}
+
+/** An agent's answer to a command: opt in or out, why, and what it will do. */
+export interface CommandResponse {
+  readonly optIn: boolean;
+  /** Why, in words that follow from the agent's state ("at comfort limit", "needs 12 kWh before 07:00"). */
+  readonly reason: string;
+  /** The change of net consumption it commits to this interval, kW (≤ 0 for a reduction or a discharge). */
+  readonly deliverKw: number;
+}
+
+/**
+ * Agents that can take operator commands implement this. `plannedNetKw` is what the
+ * agent is about to consume (+) or inject (−) this interval after the market; the
+ * agent answers with what it can change, given its state. It must not change its
+ * state here: the change is applied when `settle` receives the adjusted award.
+ */
+export interface CommandResponder {
+  respond(command: OperatorCommand, plannedNetKw: number, interval: MarketInterval): CommandResponse;
 }

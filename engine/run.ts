@@ -4,6 +4,7 @@
 import { Recorder } from '../output/recorder.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
 import { Simulation } from './simulation.ts';
+import type { Counterfactual } from './gridRoom.ts';
 
 export interface RunOptions {
   readonly outDir: string;
@@ -16,7 +17,10 @@ export interface RunResult {
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
-  const sim = await Simulation.create(scenario, { seed: options.seed });
+  // With operators, first the same run without them (same seed): the counterfactual
+  // baseline of demand response, and the overloads they avoid.
+  const counterfactual = scenario.config.operations.length > 0 ? await runCounterfactual(scenario, options.seed) : undefined;
+  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual });
   const recorder = new Recorder(options.outDir, sim.info, sim.rules);
   sim.run(recorder);
   const summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
@@ -25,4 +29,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
 export function runScenarioFile(file: string, options: RunOptions): Promise<RunResult> {
   return runScenario(loadScenarioFile(file), options);
+}
+
+/** Every party's net consumption per interval, and the overload count, of the run without operators. */
+export async function runCounterfactual(scenario: Scenario, seed: number | undefined): Promise<Counterfactual> {
+  const sim = await Simulation.create(scenario, { seed, withoutOperators: true });
+  const netKw = sim.parties.map(() => new Float64Array(sim.info.intervals).fill(NaN));
+  let overloadIntervals = 0;
+  sim.run({
+    interval(o) {
+      const q = o.book.rules.quantumKw;
+      for (let i = 0; i < o.parties.length; i++) netKw[i]![o.interval.index] = (o.buyQuanta[i]! - o.sellQuanta[i]!) * q;
+    },
+    completed(end) {
+      overloadIntervals = Number(end.operations.overloadIntervals ?? 0);
+    },
+  });
+  return { netKw, overloadIntervals };
 }

@@ -21,6 +21,7 @@ import { memberFee } from '../agents/aggregator/contract.ts';
 import { RandomService, type Rng } from '../core/rng.ts';
 import { type Money, money, ZERO } from '../core/money.ts';
 import { type SimTime, minutesToMs, MS_PER_DAY, parseSimTime, simTime } from '../core/time.ts';
+import { timeOf } from './faults.ts';
 import { type AgentId, type BusId, busId } from '../core/units.ts';
 import { splitAward } from '../market/aggregate.ts';
 import { clear, type Grid } from '../market/clear.ts';
@@ -39,6 +40,7 @@ import { PriceForecaster } from './forecast.ts';
 import { type CustomerSpec, RetailDesk } from './retail.ts';
 import type { Scenario } from './scenario/load.ts';
 import { loadStrategyModules } from './strategyModules.ts';
+import { type Counterfactual, GridRoom, type GridEvent } from './gridRoom.ts';
 
 /** The single bus of a scenario without a network. */
 export const DEFAULT_BUS = busId('main');
@@ -91,14 +93,16 @@ export interface IntervalOutcome {
   readonly observations: readonly AgentObservation[];
   /** Per aggregator: market payment, members' payments and fee income this interval (exact). */
   readonly aggregators: ReadonlyArray<{ readonly id: string; readonly marketPayment: Money; readonly memberPayments: Money; readonly feeIncome: Money }>;
+  /** Operator commands and responses, agents' reports, faults: the rows of events.csv. */
+  readonly events: readonly GridEvent[];
   /** Per retailer: customers' energy charges, market cost, balancing cost and imbalance (kWh; + short). */
   readonly retailers: ReadonlyArray<{ readonly id: string; readonly revenue: Money; readonly marketCost: Money; readonly balancingCost: Money; readonly imbalanceKwh: number }>;
 }
 
 export interface SimulationSink {
   interval(outcome: IntervalOutcome): void;
-  /** Called once after the last interval, with the retail desk (bills, tariff switches) when there are customers. */
-  completed?(retail: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[] }): void;
+  /** Called once after the last interval, with the retail desk (bills, tariff switches) and the operators' figures. */
+  completed?(end: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown> }): void;
 }
 
 export interface RunInfo {
@@ -127,9 +131,17 @@ type Participant =
 
 const NO_BUS = busId('');
 
+export interface SimulationOptions {
+  readonly seed?: number | undefined;
+  /** Run without the scenario's operators (the counterfactual of an operations study). */
+  readonly withoutOperators?: boolean;
+  /** Net consumption of every party in the same run without operators, for baselines and comparisons. */
+  readonly counterfactual?: Counterfactual | undefined;
+}
+
 export class Simulation {
   /** Builds the grid (and loads the LP solver, asynchronously) when the scenario has a network. */
-  static async create(input: Scenario, options: { seed?: number | undefined } = {}): Promise<Simulation> {
+  static async create(input: Scenario, options: SimulationOptions = {}): Promise<Simulation> {
     const scenario = await loadStrategyModules(input);
     const cfg = scenario.config;
     let grid: Grid | undefined;
@@ -150,6 +162,7 @@ export class Simulation {
   private readonly participants: Participant[];
   private readonly marketIds: Set<string>;
   private readonly desk: RetailDesk | undefined;
+  readonly room: GridRoom;
   /** Strategy faults reported during the current interval (drained into its outcome). */
   private strategyFaults: AgentFault[] = [];
   private readonly kindOf = new Map<string, string>();
@@ -157,7 +170,7 @@ export class Simulation {
 
   private constructor(
     readonly scenario: Scenario,
-    options: { seed?: number | undefined },
+    options: SimulationOptions,
     readonly grid: Grid | undefined,
   ) {
     const cfg = scenario.config;
@@ -240,6 +253,21 @@ export class Simulation {
       });
       this.desk = new RetailDesk(cfg.tariffs, retailerOf, customerSpecs, buses.length, this.clock, this.rules);
     }
+    const roomParties = this.participants.map((p) => ({
+      id: p.runtime.id as string,
+      busIndex: p.role === 'agent' ? buses.indexOf(p.runtime.bus) : -1,
+      responder: p.role === 'agent' ? p.runtime.responder : undefined,
+    }));
+    this.room = new GridRoom(
+      grid,
+      options.withoutOperators ? [] : cfg.operations,
+      cfg.faults,
+      roomParties,
+      this.clock.intervals,
+      Math.round((24 * 60) / cfg.intervalMinutes),
+      random,
+      options.counterfactual,
+    );
     this.info = {
       name: cfg.name,
       seed,
@@ -265,6 +293,7 @@ export class Simulation {
     const intervalsPerDay = Math.round((24 * 60) / this.clock.intervalMinutes);
     const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast);
     const aggregatorOf = Int32Array.from(parts, (p) => (p.role === 'agent' && p.route.type === 'member' ? p.route.aggregator : -1));
+    const agentRole = Uint8Array.from(parts, (p) => (p.role === 'agent' ? 1 : 0));
     let faults: AgentFault[] = [];
     let now: SimTime = this.clock.start;
     let lateRejections: Rejection[] = [];
@@ -291,6 +320,8 @@ export class Simulation {
       const rejections: Rejection[] = lateRejections; // late bids for this interval arrive after its gate
       lateRejections = [];
       const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster);
+      const room = this.room;
+      const { grid, events } = room.gridAt(interval.start);
 
       // 1. Agents bid at one minute before gate closure, plus any communication latency.
       //    Members hand their curves to their aggregator; customers keep theirs for the retail price.
@@ -306,6 +337,7 @@ export class Simulation {
         const a = p.runtime;
         let segments: readonly BidSegment[];
         try {
+          if (room.crashes(i, interval.start)) throw new Error('injected fault (agent-crash): the agent threw while bidding');
           segments = a.bid(interval, p.route.type === 'customer' ? desk!.view(i, interval, marketView(a.bus)) : marketView(a.bus));
         } catch (err) {
           crash(i, 'bid', err);
@@ -328,7 +360,14 @@ export class Simulation {
           }
           continue;
         }
-        const at = simTime(bidTime + (p.latency ? minutesToMs(p.latency.rng.uniform(p.latency.min, p.latency.max)) : 0));
+        const link = room.comms(i, bidTime as SimTime);
+        if (!link.delivered) {
+          events.push({ at: interval.start, issuer: a.id, target: 'market', type: 'COMMS_LOSS', response: 'lost', detail: `bid ${bid.id} lost (comms-loss fault)` });
+          continue;
+        }
+        if (link.delayMinutes > 0) events.push({ at: interval.start, issuer: a.id, target: 'market', type: 'COMMS_DELAY', response: 'delayed', detail: `bid ${bid.id} ${link.cause}` });
+        const latency = (p.latency ? p.latency.rng.uniform(p.latency.min, p.latency.max) : 0) + link.delayMinutes;
+        const at = simTime(bidTime + minutesToMs(latency));
         if (at <= interval.gateClosure) onTime.push(bid);
         else late.push({ bid, at });
       }
@@ -371,8 +410,9 @@ export class Simulation {
       const book = builder.build();
 
       // 3. Clear (pure) and settle (exact).
-      const result = clear(book, this.scenario.config.market.mechanism, this.grid);
-      const settlement = settle(book, result);
+      const cleared = clear(book, this.scenario.config.market.mechanism, grid);
+      const settlement = settle(book, cleared);
+      const result = cleared;
       for (let k = 0; k < book.buses.length; k++) {
         const price = result.busPriceMwh[k]!;
         if (!Number.isNaN(price)) lastPrice.set(book.buses[k]!, price);
@@ -495,12 +535,48 @@ export class Simulation {
         }
       }
 
-      // 5. Each agent gets its own award: at most one lifecycle event.
+      // 5. The operators' turn: commands where the schedule would overload a branch; agents answer by their state.
+      const netKw = new Float64Array(n);
+      for (let i = 0; i < n; i++) if (agentRole[i]) netKw[i] = (buyQ[i]! - sellQ[i]!) * q;
+      let commandedKw: Float64Array | undefined;
+      let records: ReturnType<GridRoom['operate']>['records'] = [];
+      if (grid && room.operators.length > 0) {
+        const op = room.operate(interval, grid, netKw, agentRole);
+        commandedKw = op.commandedKw;
+        records = op.records;
+        events.push(...op.events);
+        for (let i = 0; i < n; i++) {
+          const change = Math.round(op.commandedKw[i]! / q);
+          if (change === 0) continue;
+          // A reduction comes off the purchase first, then adds to the injection (a discharge).
+          const fromBuy = Math.max(change, -buyQ[i]!);
+          buyQ[i]! += fromBuy;
+          sellQ[i]! -= change - fromBuy;
+          netKw[i] = (buyQ[i]! - sellQ[i]!) * q;
+        }
+      }
+      for (const f of this.scenario.config.faults) {
+        if (f.type !== 'forged-command' || timeOf(f.at) < interval.start || timeOf(f.at) >= interval.end) continue;
+        const target = indexOf.get(f.target);
+        if (target === undefined) continue;
+        const operatorOf = room.operators.find((o) => o.serves(this.parties[target]!.bus))?.config.id;
+        events.push(room.forged(interval, f, target, netKw[target]!, operatorOf));
+      }
+
+      // 6. Each agent gets its own award: at most one lifecycle event.
       for (let i = 0; i < n; i++) {
         const p = parts[i]!;
         if (p.role !== 'agent' || crashed[i]) continue;
         try {
-          p.runtime.settle({ interval, buyKw: buyQ[i]! * q, sellKw: sellQ[i]! * q, priceMwh: priceMwh[i]!, bidAccepted: buyQ[i]! + sellQ[i]! > 0 || aggregatorOf[i]! >= 0 });
+          const commanded = commandedKw?.[i] ?? 0;
+          p.runtime.settle({
+            interval,
+            buyKw: buyQ[i]! * q,
+            sellKw: sellQ[i]! * q,
+            priceMwh: priceMwh[i]!,
+            bidAccepted: buyQ[i]! + sellQ[i]! > 0 || aggregatorOf[i]! >= 0,
+            ...(commanded !== 0 ? { commandedKw: commanded } : {}),
+          });
         } catch (err) {
           crash(i, 'settle', err);
         }
@@ -514,15 +590,22 @@ export class Simulation {
           return CRASHED;
         }
       });
+      // 7. What the grid carried: physical flows, and the commanded agents' reports.
+      let physical = result;
+      if (grid) {
+        const measured = room.measure(interval, grid, result, netKw, agentRole, records, observations);
+        physical = { ...result, flows: measured.flows };
+        events.push(...measured.events);
+      }
       sink.interval({
-        interval, book, result, settlement, rejections, faults, parties: this.parties, buyQuanta: buyQ, sellQuanta: sellQ, priceMwh, costUnits, costExtra, crashed, observations,
+        interval, book, result: physical, settlement, rejections, faults, parties: this.parties, buyQuanta: buyQ, sellQuanta: sellQ, priceMwh, costUnits, costExtra, crashed, observations, events,
         aggregators: aggregatorLedgers, retailers: retailerLedgers,
       });
       if (desk && (interval.index + 1) % intervalsPerDay === 0) desk.closeDay(Math.floor(interval.index / intervalsPerDay));
       else if (desk && interval.index === this.clock.intervals - 1) desk.closeDay(Math.floor(interval.index / intervalsPerDay));
     });
     submissions$.complete();
-    sink.completed?.({ desk, parties: this.parties });
+    sink.completed?.({ desk, parties: this.parties, operations: this.room.summary() });
   }
 
   /** Public market information per bus for one interval: frozen, shared by every agent at the bus. */

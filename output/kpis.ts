@@ -182,6 +182,12 @@ export class KpiAccumulator {
   }
 
   private billsByRetailer = new Map<string, Money>();
+  private operations: Record<string, unknown> | undefined;
+
+  /** The operators' figures (overloads, demand response), from the grid room. */
+  addOperations(operations: Record<string, unknown>): void {
+    this.operations = operations;
+  }
 
   summary(): Record<string, unknown> {
     const r2 = (x: number): number => Math.round(x * 100) / 100;
@@ -236,6 +242,7 @@ export class KpiAccumulator {
       ...(this.aggregators.size > 0 ? { aggregators } : {}),
       ...(this.retailers.size > 0 ? { retailers } : {}),
       ...(this.retail ? { retail: this.retail } : {}),
+      ...(this.operations ? { operations: this.operations } : {}),
       clearingProblems: this.clearingProblems,
       rejectedBids: Object.fromEntries([...this.rejected].sort(([a], [b]) => a.localeCompare(b))),
       agentFaults: this.faults.map((f) => ({ ...f, at: formatSimTime(f.at) })),

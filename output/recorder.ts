@@ -76,6 +76,18 @@ export class Recorder implements SimulationSink {
     }
     for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, 3), Number.isFinite(f.limitKw) ? fixed(f.limitKw, 3) : '', fixed(f.shadowPriceMwh, 4)]);
     for (const r of o.rejections) this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
+    for (const e of o.events) {
+      this.eventsCsv.row([
+        formatSimTime(e.at),
+        csvText(e.issuer),
+        csvText(e.target),
+        e.type,
+        e.requestedKw === undefined ? '' : fixed(e.requestedKw, 3),
+        csvText(e.response),
+        e.deliveredKw === undefined || Number.isNaN(e.deliveredKw) ? '' : fixed(e.deliveredKw, 3),
+        csvText(e.detail),
+      ]);
+    }
     for (const f of o.faults) {
       const [type, response] = f.phase === 'strategy' ? ['STRATEGY_FAULT', 'default-strategy'] : ['AGENT_CRASH', 'isolated'];
       this.eventsCsv.row([formatSimTime(f.at), 'engine', csvText(f.agentId), type, '', response, '', csvText(`${f.phase}: ${f.message}`)]);
@@ -119,8 +131,9 @@ export class Recorder implements SimulationSink {
   }
 
   /** After the last interval: the retail bills (bills.csv) and figures. */
-  completed(retail: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[] }): void {
+  completed(retail: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown> }): void {
     this.kpis.addRetail(retail.desk, retail.parties);
+    this.kpis.addOperations(retail.operations);
     const bills = new CsvFile(join(this.outDir, 'bills.csv'), [
       'day', 'agent_id', 'kind', 'tariff', 'import_kwh', 'export_kwh', 'energy_charge', 'demand_charge', 'fixed_charge', 'export_credit', 'total',
     ]);

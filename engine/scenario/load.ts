@@ -10,7 +10,8 @@ import type { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
 import { checkStrategyRef } from '../../strategies/registry.ts';
 import { networkFromConfig } from '../../network/schema.ts';
-import { NetworkError } from '../../network/validate.ts';
+import { NetworkError, withBranchInService } from '../../network/validate.ts';
+import { matchesAgent } from '../faults.ts';
 import { type ScenarioConfig, scenarioSchema } from './schema.ts';
 import type { AgentGroup } from '../../agents/registry.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
@@ -81,6 +82,56 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       for (const i of err.issues) out.push({ path: ['network', ...i.path], message: `${i.element}: ${i.message}` });
     }
   }
+  // Operators and faults refer to the network and to agents by id.
+  const network = (() => {
+    try {
+      return s.network ? networkFromConfig(s.network) : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  const branchIds = new Set(network?.branches.map((b) => b.id) ?? []);
+  const agentIds: string[] = [];
+  for (const g of s.agents) {
+    if (g.count === 1 && g.id) agentIds.push(g.id);
+    else for (let k = 1; k <= g.count; k++) agentIds.push(`${('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind}-${k}`);
+  }
+  const known = new Set(agentIds);
+  s.operations.forEach((o, i) => {
+    if (!s.network) out.push({ path: ['operations', i], message: 'an operator needs a network (add network: …)' });
+    o.buses?.forEach((b, k) => {
+      if (buses && !buses.has(b)) out.push({ path: ['operations', i, 'buses', k], message: `unknown bus '${b}'` });
+    });
+    o.watch?.forEach((b, k) => {
+      if (network && !branchIds.has(b)) out.push({ path: ['operations', i, 'watch', k], message: `unknown branch '${b}' (the network has ${[...branchIds].join(', ')})` });
+    });
+  });
+  const start = parseSimTime(s.start)!;
+  const end = start + s.days * 86_400_000;
+  s.faults.forEach((f, i) => {
+    const when = f.type === 'comms-loss' ? f.from : f.at;
+    const t = parseSimTime(when)!;
+    if (t < start || t >= end) out.push({ path: ['faults', i, f.type === 'comms-loss' ? 'from' : 'at'], message: `${when} is outside the run (${s.start} for ${s.days} day(s))` });
+    if (f.type === 'line-outage' || f.type === 'derating') {
+      if (!network) out.push({ path: ['faults', i], message: `a ${f.type} needs a network` });
+      else if (!branchIds.has(f.branch)) out.push({ path: ['faults', i, 'branch'], message: `unknown branch '${f.branch}' (the network has ${[...branchIds].join(', ')})` });
+      else if (f.type === 'line-outage') {
+        try {
+          withBranchInService(network, f.branch, false);
+        } catch (err) {
+          if (!(err instanceof NetworkError)) throw err;
+          out.push({ path: ['faults', i, 'branch'], message: `${err.issues[0]!.message}; the DC model cannot run islands: choose a branch of a meshed part of the network` });
+        }
+      }
+    }
+    if (f.type === 'agent-crash' && !known.has(f.agent)) out.push({ path: ['faults', i, 'agent'], message: `unknown agent '${f.agent}'` });
+    if (f.type === 'forged-command' && !known.has(f.target)) out.push({ path: ['faults', i, 'target'], message: `unknown agent '${f.target}'` });
+    if (f.type === 'comms-loss') {
+      f.agents.forEach((a, k) => {
+        if (!agentIds.some((id) => matchesAgent([a], id))) out.push({ path: ['faults', i, 'agents', k], message: `'${a}' matches no agent` });
+      });
+    }
+  });
   s.tariffs.forEach((t, i) => {
     for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!)) out.push({ path: ['tariffs', i], message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` });
   });

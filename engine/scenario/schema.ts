@@ -7,6 +7,8 @@ import { parseSimTime } from '../../core/time.ts';
 import { agentGroupSchema } from '../../agents/registry.ts';
 import { weatherSchema } from '../environment.ts';
 import { forecastSchema } from '../forecast.ts';
+import { faultsSchema } from '../faults.ts';
+import { operationsSchema } from '../operations.ts';
 import { networkSchema } from '../../network/schema.ts';
 import { tariffsSchema } from '../../tariffs/schema.ts';
 
@@ -56,6 +58,10 @@ export const scenarioSchema = z.strictObject({
   tariffs: tariffsSchema.default([]),
   /** The distribution network; without one, every agent is on a single bus named 'main'. */
   network: networkSchema.optional(),
+  /** Distribution operators (need a network): keep branches within limits by commanding flexibility. */
+  operations: operationsSchema.default([]),
+  /** Faults injected during the run: outages, deratings, communication loss, crashing agents, forged commands. */
+  faults: faultsSchema.default([]),
   agents: z.array(agentGroupSchema).min(1),
 });
 

@@ -1,0 +1,76 @@
+/**
+ * Customer baselines for measuring demand response: what an agent would have
+ * consumed in an event interval had there been no event. Delivered = baseline − actual.
+ * Pure functions over a consumption history (kW per interval; NaN where unknown).
+ *
+ * "10 of 10" with a same-day adjustment (the family of methods US ISOs use, e.g.
+ * CAISO's 10-in-10 and PJM's "high x of y" with adjustments):
+ *   1. unadjusted baseline = mean consumption in the same interval of the day over the
+ *      `days` (10) most recent prior days that had no event for this agent;
+ *   2. same-day adjustment factor = Σ actual / Σ unadjusted baseline over the
+ *      `adjustmentHours` (3) hours that end `adjustmentLagHours` (1) before the event
+ *      starts, clamped to [1 − cap, 1 + cap] (cap 0.2 here; ISOs use 20–40 %);
+ *   3. baseline = unadjusted × factor.
+ * With fewer than `days` clean days it uses those it has; with none, there is no baseline.
+ */
+export interface TenOfTenOptions {
+  readonly days: number;
+  readonly adjustmentHours: number;
+  readonly adjustmentLagHours: number;
+  readonly cap: number;
+}
+
+export const TEN_OF_TEN: TenOfTenOptions = Object.freeze({ days: 10, adjustmentHours: 3, adjustmentLagHours: 1, cap: 0.2 });
+
+export interface Baseline {
+  /** kW in the asked interval; NaN when there is no history to build one. */
+  readonly baselineKw: number;
+  readonly unadjustedKw: number;
+  readonly adjustment: number;
+  readonly daysUsed: number;
+}
+
+/**
+ * @param consumptionKw the agent's metered net consumption per interval of the run
+ * @param eventDays day indices (from the run's start) on which the agent had an event
+ * @param interval the interval to baseline (an event interval)
+ * @param eventStart the first interval of the event (for the adjustment window)
+ */
+export function tenOfTenBaseline(
+  consumptionKw: ArrayLike<number>,
+  eventDays: ReadonlySet<number>,
+  intervalsPerDay: number,
+  interval: number,
+  eventStart: number,
+  options: TenOfTenOptions = TEN_OF_TEN,
+): Baseline {
+  const day = Math.floor(interval / intervalsPerDay);
+  const slot = interval - day * intervalsPerDay;
+  const cleanDays: number[] = [];
+  for (let d = day - 1; d >= 0 && cleanDays.length < options.days; d--) {
+    if (eventDays.has(d)) continue;
+    if (Number.isNaN(consumptionKw[d * intervalsPerDay + slot]!)) continue;
+    cleanDays.push(d);
+  }
+  if (cleanDays.length === 0) return { baselineKw: NaN, unadjustedKw: NaN, adjustment: NaN, daysUsed: 0 };
+  const meanAt = (s: number): number => cleanDays.reduce((sum, d) => sum + consumptionKw[d * intervalsPerDay + s]!, 0) / cleanDays.length;
+  const unadjusted = meanAt(slot);
+  // Same-day adjustment over the window before the event (slots of this day, or of the previous day when it reaches back).
+  const perHour = intervalsPerDay / 24;
+  const windowEnd = eventStart - Math.round(options.adjustmentLagHours * perHour);
+  const windowStart = windowEnd - Math.round(options.adjustmentHours * perHour);
+  let actual = 0;
+  let base = 0;
+  for (let k = Math.max(0, windowStart); k < windowEnd; k++) {
+    const a = consumptionKw[k]!;
+    if (Number.isNaN(a)) continue;
+    actual += a;
+    base += meanAt(((k % intervalsPerDay) + intervalsPerDay) % intervalsPerDay);
+  }
+  const raw = base > 0 ? actual / base : 1;
+  const adjustment = Math.min(1 + options.cap, Math.max(1 - options.cap, raw));
+  return { baselineKw: unadjusted * adjustment, unadjustedKw: unadjusted, adjustment, daysUsed: cleanDays.length };
+}
+
+/** Energy delivered against a baseline over an interval, kWh (positive = consumed less than the baseline). */
+export const deliveredKwh = (baselineKw: number, actualKw: number, durationH: number): number => (baselineKw - actualKw) * durationH;

@@ -1,0 +1,55 @@
+/**
+ * Faults a scenario injects (`faults:`), and when each is in force. Every fault
+ * and its consequence is recorded in events.csv.
+ *
+ * - `line-outage`: a branch out of service from `at` (until `until`, if given): the
+ *   topology is recomputed and the market re-cleared on it; the operator sees it.
+ * - `derating`: a branch's (e.g. a transformer's) limit lowered to `limitKw`.
+ * - `comms-loss`: messages to and from some agents are lost, or delayed by
+ *   `delayMinutes`, each with `probability` (seeded): bids (a delayed bid past the
+ *   gate is rejected as late), operator commands and reports.
+ * - `agent-crash`: from `at`, an agent's code throws: the engine isolates it.
+ * - `forged-command`: a command from an issuer that is not the agent's operator.
+ */
+import { z } from 'zod';
+import { parseSimTime, type SimTime } from '../core/time.ts';
+
+const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { message: 'expected an ISO-8601 UTC time such as 2026-07-01T17:00:00Z' });
+
+export const faultSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('line-outage'), branch: z.string().min(1), at: isoTime, until: isoTime.optional() }),
+  z.strictObject({ type: z.literal('derating'), branch: z.string().min(1), limitKw: z.number().min(0), at: isoTime, until: isoTime.optional() }),
+  z.strictObject({
+    type: z.literal('comms-loss'),
+    /** Agent ids, or id prefixes ending in `*` (e.g. `ev-*`). */
+    agents: z.array(z.string().min(1)).min(1),
+    from: isoTime,
+    until: isoTime,
+    mode: z.enum(['lost', 'delayed']).default('lost'),
+    delayMinutes: z.number().min(0).default(15),
+    /** Each message is affected with this probability (seeded per agent). */
+    probability: z.number().min(0).max(1).default(1),
+  }),
+  z.strictObject({ type: z.literal('agent-crash'), agent: z.string().min(1), at: isoTime }),
+  z.strictObject({
+    type: z.literal('forged-command'),
+    at: isoTime,
+    issuer: z.string().min(1),
+    target: z.string().min(1),
+    valueKw: z.number(),
+  }),
+]);
+export const faultsSchema = z.array(faultSchema);
+export type Fault = z.infer<typeof faultSchema>;
+
+export const timeOf = (iso: string): SimTime => parseSimTime(iso)!;
+
+/** True when the fault window [at, until) contains `t` (no `until`: for the rest of the run). */
+export function inForce(at: string, until: string | undefined, t: SimTime): boolean {
+  return t >= timeOf(at) && (until === undefined || t < timeOf(until));
+}
+
+/** Whether an agent id matches a list of ids and `prefix*` patterns. */
+export function matchesAgent(patterns: readonly string[], id: string): boolean {
+  return patterns.some((p) => (p.endsWith('*') ? id.startsWith(p.slice(0, -1)) : p === id));
+}

@@ -1,0 +1,231 @@
+/**
+ * The distribution operator's control room (`operations:` in a scenario): after
+ * the market clears, each operator checks the physical flows of the schedule on
+ * the branches it watches, and where a branch would run over its limit it commands
+ * flexibility downstream — reductions, and with `v2g` discharges from EVs and
+ * batteries — until the flow is back under the limit less a headroom, or no one is
+ * left to ask (the shortfall is recorded). It also looks ahead (the same interval
+ * yesterday, else the present) and announces coming overloads.
+ *
+ * Commands are OpenADR-shaped (agents/types.ts `OperatorCommand`), carry their issuer,
+ * and are answered by the agents themselves (`CommandResponder`), which opt in or out
+ * with a reason following from their state. An agent acts only on commands from the
+ * operator of its own feeder; anything else is rejected and logged.
+ *
+ * Which agent first: the one whose kW moves the overloaded flow most (|PTDF|), then
+ * scenario order. Pure arithmetic on plain arrays; the only state is the operator's
+ * lifecycle machine and its memory of yesterday's flows.
+ */
+import { createActor, type Actor } from 'xstate';
+import { z } from 'zod';
+import type { CommandResponder, OperatorCommand } from '../agents/types.ts';
+import { operationsMachine } from '../agents/operations/machine.ts';
+import type { AgentId } from '../core/units.ts';
+import { ptdfOf } from '../network/ptdf.ts';
+import type { Topology } from '../network/topology.ts';
+import type { MarketInterval } from './clock.ts';
+
+export const operatorSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits and _ . : - only'),
+  /** Buses of its feeder (default: every bus): agents there take its commands. */
+  buses: z.array(z.string().min(1)).optional(),
+  /** Branches it keeps within limits (default: every branch with a limit). */
+  watch: z.array(z.string().min(1)).optional(),
+  program: z.string().min(1).default('distribution-flexibility'),
+  /** Payment per delivered MWh of demand response, currency/MWh. */
+  eventPriceMwh: z.number().min(0).default(300),
+  /** Penalty per MWh an opted-in agent committed but did not deliver. */
+  shortfallPenaltyMwh: z.number().min(0).default(100),
+  /** Aim this far below a limit, percent. */
+  headroomPct: z.number().min(0).max(50).default(2),
+  /** How many intervals ahead it forecasts overloads and announces events. */
+  lookaheadIntervals: z.int().min(0).max(96).default(8),
+  /** May it command EVs and batteries to discharge (V2G), not only to consume less? */
+  v2g: z.boolean().default(true),
+  /** The baseline delivered energy is measured and paid against. */
+  baseline: z.enum(['counterfactual', 'ten-of-ten']).default('counterfactual'),
+});
+export const operationsSchema = z.array(operatorSchema);
+export type OperatorConfig = z.infer<typeof operatorSchema>;
+
+/** Relative tolerance below which an excess flow counts as removed. */
+const FLOW_TOLERANCE_KW = 1e-6;
+
+export interface DispatchParty {
+  readonly id: AgentId;
+  readonly busIndex: number;
+  readonly responder: CommandResponder | undefined;
+  /** Is the party reachable this interval (no comms loss)? */
+  readonly reachable: boolean;
+}
+
+export interface CommandRecord {
+  readonly command: OperatorCommand;
+  readonly party: number;
+  readonly response: 'opt-in' | 'opt-out' | 'rejected' | 'lost';
+  readonly reason: string;
+  /** Committed change of net consumption, kW (≤ 0). */
+  readonly deliverKw: number;
+  readonly branch: string;
+}
+
+export interface OverloadRecord {
+  readonly operator: string;
+  readonly branch: string;
+  readonly limitKw: number;
+  /** Flow over limit × (1 − headroom) before commands, and what remained after, kW. */
+  readonly excessKw: number;
+  readonly remainingKw: number;
+}
+
+export interface NoticeRecord {
+  readonly operator: string;
+  readonly branch: string;
+  /** The interval index an overload is forecast for, and by how much. */
+  readonly forInterval: number;
+  readonly forecastExcessKw: number;
+}
+
+export interface DispatchOutcome {
+  readonly commands: readonly CommandRecord[];
+  readonly overloads: readonly OverloadRecord[];
+  readonly notices: readonly NoticeRecord[];
+}
+
+export class Operator {
+  readonly actor: Actor<typeof operationsMachine>;
+  /** Physical flow per branch id and interval (for the look-ahead). */
+  private readonly history = new Map<string, Float64Array>();
+  private eventSeq = 0;
+  private readonly announced = new Set<string>();
+
+  constructor(
+    readonly config: OperatorConfig,
+    private readonly intervals: number,
+    private readonly intervalsPerDay: number,
+  ) {
+    this.actor = createActor(operationsMachine).start();
+  }
+
+  /** Whether an agent at this bus is on this operator's feeder. */
+  serves(bus: string): boolean {
+    return this.config.buses === undefined || this.config.buses.includes(bus);
+  }
+
+  /**
+   * Commands flexibility until every watched branch is within limit × (1 − headroom), or
+   * no one is left to ask. Mutates `netKw` (planned net consumption per party) and
+   * `injectionKw` (per topology bus) to what the agents committed.
+   */
+  dispatch(interval: MarketInterval, topology: Topology, branchIds: readonly string[], parties: readonly DispatchParty[], netKw: Float64Array, injectionKw: Float64Array): DispatchOutcome {
+    const { factors, busCount } = ptdfOf(topology);
+    const flows = new Float64Array(topology.branchCount);
+    for (let l = 0; l < topology.branchCount; l++) {
+      let f = 0;
+      for (let k = 0; k < busCount; k++) f += factors[l * busCount + k]! * injectionKw[k]!;
+      flows[l] = f;
+    }
+    const commands: CommandRecord[] = [];
+    const overloads: OverloadRecord[] = [];
+    const headroom = 1 - this.config.headroomPct / 100;
+    const asked = new Set<number>();
+    for (let l = 0; l < topology.branchCount; l++) {
+      const limit = topology.limitKw[l]!;
+      if (!Number.isFinite(limit)) continue;
+      const branchId = branchIds[l]!;
+      if (this.config.watch && !this.config.watch.includes(branchId)) continue;
+      const target = limit * headroom;
+      const excess = Math.abs(flows[l]!) - target;
+      if (excess <= FLOW_TOLERANCE_KW) continue;
+      const dir = Math.sign(flows[l]!);
+      // Candidates: agents whose lower consumption (higher injection) pushes this flow down.
+      const candidates: Array<{ i: number; s: number }> = [];
+      parties.forEach((p, i) => {
+        if (!p.responder || asked.has(i) || !this.serves(topology.busIds[p.busIndex]!)) return;
+        const s = factors[l * busCount + p.busIndex]!;
+        if (dir * s < -1e-9) candidates.push({ i, s });
+      });
+      candidates.sort((a, b) => Math.abs(b.s) - Math.abs(a.s) || a.i - b.i);
+      let remaining = excess;
+      for (const { i, s } of candidates) {
+        if (remaining <= FLOW_TOLERANCE_KW) break;
+        const p = parties[i]!;
+        asked.add(i);
+        // Ask for the whole remaining excess through this agent, but never for a discharge without V2G.
+        let value = -remaining / Math.abs(s);
+        if (!this.config.v2g) value = Math.max(value, -Math.max(0, netKw[i]!));
+        if (value > -1e-9) continue;
+        const command: OperatorCommand = {
+          eventId: `${this.config.id}-${++this.eventSeq}`,
+          program: this.config.program,
+          issuer: this.config.id,
+          target: p.id,
+          type: 'DISPATCH_SETPOINT',
+          notifiedAt: interval.start,
+          intervalStart: interval.start,
+          durationMinutes: interval.durationH * 60,
+          value,
+        };
+        const record = deliver(command, p, i, netKw[i]!, interval, branchId, this.config.id);
+        commands.push(record);
+        if (record.response !== 'opt-in' || record.deliverKw >= 0) continue;
+        const change = -record.deliverKw; // kW more injection at the agent's bus
+        netKw[i]! += record.deliverKw;
+        injectionKw[p.busIndex]! += change;
+        for (let m = 0; m < topology.branchCount; m++) flows[m]! += factors[m * busCount + p.busIndex]! * change;
+        remaining = Math.abs(flows[l]!) - target;
+      }
+      overloads.push({ operator: this.config.id, branch: branchId, limitKw: limit, excessKw: excess, remainingKw: Math.max(0, Math.abs(flows[l]!) - limit) });
+    }
+    for (let l = 0; l < topology.branchCount; l++) {
+      const id = branchIds[l]!;
+      let h = this.history.get(id);
+      if (!h) this.history.set(id, (h = new Float64Array(this.intervals).fill(NaN)));
+      h[interval.index] = flows[l]!;
+    }
+    const notices = this.lookAhead(interval, topology, branchIds, headroom);
+    const lifecycle = commands.some((c) => c.response === 'opt-in') ? 'DISPATCH' : notices.length > 0 ? 'FORECAST_OVERLOAD' : 'CLEAR';
+    if (this.actor.getSnapshot().can({ type: lifecycle })) this.actor.send({ type: lifecycle });
+    return { commands, overloads, notices };
+  }
+
+  /** Forecast overloads ahead (same interval yesterday, else persistence) and announce each once. */
+  private lookAhead(interval: MarketInterval, topology: Topology, branchIds: readonly string[], headroom: number): NoticeRecord[] {
+    const out: NoticeRecord[] = [];
+    for (let l = 0; l < topology.branchCount; l++) {
+      const limit = topology.limitKw[l]!;
+      const id = branchIds[l]!;
+      if (!Number.isFinite(limit) || (this.config.watch && !this.config.watch.includes(id))) continue;
+      const h = this.history.get(id)!;
+      for (let k = 1; k <= this.config.lookaheadIntervals; k++) {
+        const t = interval.index + k;
+        if (t >= this.intervals) break;
+        const yesterday = t - this.intervalsPerDay;
+        const forecast = yesterday >= 0 && !Number.isNaN(h[yesterday]!) ? h[yesterday]! : h[interval.index]!;
+        const excess = Math.abs(forecast) - limit * headroom;
+        const key = `${id}@${t}`;
+        if (excess > FLOW_TOLERANCE_KW && !this.announced.has(key)) {
+          this.announced.add(key);
+          out.push({ operator: this.config.id, branch: id, forInterval: t, forecastExcessKw: excess });
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Delivers a command to an agent: lost when it is unreachable, rejected when the
+ * issuer is not its operator (checked by the caller's `serves`), else its answer.
+ */
+export function deliver(command: OperatorCommand, p: DispatchParty, i: number, plannedNetKw: number, interval: MarketInterval, branch: string, expectedIssuer: string | undefined): CommandRecord {
+  if (!p.reachable) return { command, party: i, response: 'lost', reason: 'communication lost: the command never arrived', deliverKw: 0, branch };
+  if (expectedIssuer === undefined || command.issuer !== expectedIssuer) {
+    return { command, party: i, response: 'rejected', reason: `forged or foreign command: '${command.issuer}' is not the operator of this agent's feeder`, deliverKw: 0, branch };
+  }
+  if (!p.responder) return { command, party: i, response: 'opt-out', reason: 'this agent takes no operator commands', deliverKw: 0, branch };
+  const r = p.responder.respond(command, plannedNetKw, interval);
+  // An agent never delivers more than asked, nor moves the other way.
+  const deliverKw = r.optIn ? Math.max(command.value, Math.min(0, r.deliverKw)) : 0;
+  return { command, party: i, response: r.optIn ? 'opt-in' : 'opt-out', reason: r.reason, deliverKw, branch };
+}
