@@ -7,6 +7,7 @@ import { aggregatorGroupSchema, aggregatorKind } from './aggregator/index.ts';
 import { generatorGroupSchema, generatorKind } from './generator/index.ts';
 import { homeGroupSchema, homeKind } from './home/index.ts';
 import { retailerGroupSchema, retailerKind } from './retailer/index.ts';
+import { storageGroupSchema, storageKind } from './storage/index.ts';
 import type { AgentKindModule, AggregatorRuntime, IntermediaryKindModule } from './types.ts';
 import type { RetailerRuntime } from './retailer/index.ts';
 
@@ -15,6 +16,7 @@ export const agentGroupSchema = z.discriminatedUnion('kind', [
   homeGroupSchema,
   aggregatorGroupSchema,
   retailerGroupSchema,
+  storageGroupSchema,
 ]);
 export type AgentGroup = z.infer<typeof agentGroupSchema>;
 
@@ -28,6 +30,7 @@ export const agentKinds: readonly AnyKind[] = [
   homeKind as AnyKind,
   aggregatorKind as AnyKind,
   retailerKind as AnyKind,
+  storageKind as AnyKind,
 ];
 
 export function agentKind(kind: string): AnyKind {

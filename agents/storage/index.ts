@@ -1,0 +1,159 @@
+/**
+ * `kind: storage` — stationary batteries that buy low and sell high.
+ *
+ * Each battery tells its strategy (default `storage-arbitrage`) its SoC and the
+ * most it can charge and discharge this interval (`StorageView`). Its own
+ * valuation, for `truthful`/`markup`, prices stored energy at a water value: the
+ * median of the public price forecast (the last cleared price when the forecast
+ * knows nothing; no valuation at all before any price is known), see `valuation.ts`.
+ *
+ * The award is applied through `stepBattery`: a request the battery cannot take
+ * (past its power limits or SoC bounds, or while faulted) is clipped, never an
+ * error, and the difference is reported as `deviationKw`. SoC stays within
+ * [min, max] and the grid never receives more than the stored energy after losses.
+ *
+ * Reported (agents.csv): state, `socKwh`, `baselineKw` 0 (without flexibility a
+ * battery does nothing).
+ */
+import { createActor } from 'xstate';
+import { z } from 'zod';
+import { hours, kw, kwh } from '../../core/units.ts';
+import { strategyFor } from '../../strategies/registry.ts';
+import { quantileOfSorted, sortedKnownPrices } from '../../strategies/storage/forecastQuantiles.ts';
+import type { MarketView } from '../../strategies/types.ts';
+import type { StorageView } from '../../strategies/storage/view.ts';
+import { type BatteryParams, batteryFromFractions, HOME_BATTERY, maxChargeKw, maxDischargeKw, stepBattery } from '../physics/battery.ts';
+import { groupBaseShape, groupMembers } from '../group.ts';
+import type { AgentEnv, AgentKindModule, AgentObservation, AgentRuntime } from '../types.ts';
+import { storageLifecycle, storageMachine } from './machine.ts';
+import { storageValuePrices, valuationCurves } from './valuation.ts';
+
+export type { StorageView } from '../../strategies/storage/view.ts';
+
+const fraction = z.number().min(0).max(1);
+const efficiency = z.number().gt(0).max(1);
+
+/** Defaults: a home battery like the Tesla Powerwall 2 (`HOME_BATTERY` in physics/battery.ts). */
+export const storageGroupSchema = z
+  .strictObject({
+    kind: z.literal('storage'),
+    ...groupBaseShape,
+    /** Usable capacity, kWh (default 13.5). */
+    capacityKwh: z.number().positive().default(HOME_BATTERY.capacityKwh),
+    /** Grid-side charge and discharge limits, kW (default 5 each). */
+    maxChargeKw: z.number().min(0).default(HOME_BATTERY.maxChargeKw),
+    maxDischargeKw: z.number().min(0).default(HOME_BATTERY.maxDischargeKw),
+    /** η_c, η_d (default √0.9 each: 90 % round trip). */
+    chargeEfficiency: efficiency.default(HOME_BATTERY.chargeEfficiency),
+    dischargeEfficiency: efficiency.default(HOME_BATTERY.dischargeEfficiency),
+    /** SoC bounds as fractions of capacity (default 0.1 and 1). */
+    minSocFraction: fraction.default(0.1),
+    maxSocFraction: z.number().gt(0).max(1).default(1),
+    /** SoC at the start of the run, fraction of capacity, within [min, max] (default 0.5). */
+    initialSocFraction: fraction.default(0.5),
+    /** Wear per MWh of cell throughput, currency/MWh (default 20; see HOME_BATTERY). */
+    degradationCostPerMwh: z.number().min(0).default(HOME_BATTERY.degradationCostPerMwh),
+  })
+  .refine((g) => g.minSocFraction <= g.maxSocFraction, { message: 'minSocFraction must not exceed maxSocFraction', path: ['minSocFraction'] })
+  .refine((g) => g.initialSocFraction >= g.minSocFraction && g.initialSocFraction <= g.maxSocFraction, {
+    message: 'initialSocFraction must lie within [minSocFraction, maxSocFraction]',
+    path: ['initialSocFraction'],
+  });
+export type StorageGroup = z.infer<typeof storageGroupSchema>;
+
+export interface StorageObservation extends AgentObservation {
+  /** Net award not applied (kW): bought − sold − what the battery took. */
+  readonly deviationKw: number;
+}
+
+export interface StorageRuntime extends AgentRuntime {
+  readonly battery: BatteryParams;
+  /** SoC now, kWh; wear cost so far, currency. */
+  status(): { readonly socKwh: number; readonly degradationCost: number; readonly throughputKwh: number };
+}
+
+/** The water value: median of the known forecast, else the last price, else NaN. Shared per forecast array. */
+export function waterValueMwh(market: MarketView): number {
+  const sorted = sortedKnownPrices(market.priceForecastMwh);
+  if (sorted.length > 0) return quantileOfSorted(sorted, 0.5);
+  return market.lastPriceMwh !== undefined && Number.isFinite(market.lastPriceMwh) ? market.lastPriceMwh : NaN;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): StorageRuntime[] {
+  const strategy = strategyFor<StorageView>(group.strategy, 'storage-arbitrage', env.reportStrategyFault);
+  const battery = Object.freeze(batteryFromFractions(group));
+  const capacityKwh: number = battery.capacityKwh;
+  const minSocKwh: number = battery.minSocKwh;
+  const maxSocKwh: number = battery.maxSocKwh;
+  let pricedFor: MarketView | undefined;
+  let prices = storageValuePrices(battery, NaN);
+  return groupMembers(group, env.defaultBus).map((m): StorageRuntime => {
+    const actor = createActor(storageMachine).start();
+    let soc = Math.min(maxSocKwh, Math.max(minSocKwh, capacityKwh * group.initialSocFraction));
+    let wear = 0;
+    let throughput = 0;
+    let obs: StorageObservation = { state: 'idle', socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: 0 };
+    return {
+      id: m.id,
+      kind: 'storage',
+      bus: m.bus,
+      actor,
+      battery,
+      status: () => ({ socKwh: soc, degradationCost: wear, throughputKwh: throughput }),
+      bid(interval, market) {
+        if (actor.getSnapshot().value === 'faulted') return EMPTY;
+        const dt = interval.durationH;
+        const charge: number = maxChargeKw(battery, kwh(soc), hours(dt));
+        const discharge: number = maxDischargeKw(battery, kwh(soc), hours(dt));
+        if (!(charge > 0) && !(discharge > 0)) return EMPTY;
+        if (market !== pricedFor) {
+          // Every battery of the group at a bus sees the same market view: price it once.
+          pricedFor = market;
+          prices = storageValuePrices(battery, waterValueMwh(market));
+        }
+        const values = valuationCurves(prices.buyValueMwh, prices.sellCostMwh, charge, discharge);
+        const view: StorageView = Object.freeze({
+          agentId: m.id,
+          kind: 'storage',
+          demand: values.demand,
+          supply: values.supply,
+          socKwh: soc,
+          minSocKwh,
+          maxSocKwh,
+          capacityKwh,
+          maxChargeKw: charge,
+          maxDischargeKw: discharge,
+          chargeEfficiency: battery.chargeEfficiency,
+          dischargeEfficiency: battery.dischargeEfficiency,
+          degradationCostPerMwh: battery.degradationCostPerMwh,
+        });
+        return strategy.bid(view, market);
+      },
+      settle(award) {
+        const net = award.buyKw - award.sellKw;
+        let applied = 0;
+        if (actor.getSnapshot().value !== 'faulted') {
+          const step = stepBattery(battery, kwh(soc), kw(net), hours(award.interval.durationH));
+          applied = step.gridKw;
+          soc = step.socKwh;
+          wear += step.degradationCost;
+          throughput += step.throughputKwh;
+        }
+        const event = storageLifecycle(actor.getSnapshot().value, applied);
+        if (event) actor.send(event);
+        obs = { state: actor.getSnapshot().value, socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: net - applied };
+      },
+      observe: () => obs,
+    };
+  });
+}
+
+export const storageKind: AgentKindModule<StorageGroup> = {
+  kind: 'storage',
+  role: 'agent',
+  groupSchema: storageGroupSchema,
+  machine: storageMachine,
+  create: createStorageRuntimes,
+};
