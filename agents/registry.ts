@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { aggregatorGroupSchema, aggregatorKind } from './aggregator/index.ts';
+import { evGroupSchema, evKind } from './ev/index.ts';
 import { generatorGroupSchema, generatorKind } from './generator/index.ts';
 import { homeGroupSchema, homeKind } from './home/index.ts';
 import { retailerGroupSchema, retailerKind } from './retailer/index.ts';
@@ -16,6 +17,7 @@ export const agentGroupSchema = z.discriminatedUnion('kind', [
   homeGroupSchema,
   aggregatorGroupSchema,
   retailerGroupSchema,
+  evGroupSchema,
   storageGroupSchema,
 ]);
 export type AgentGroup = z.infer<typeof agentGroupSchema>;
@@ -30,6 +32,7 @@ export const agentKinds: readonly AnyKind[] = [
   homeKind as AnyKind,
   aggregatorKind as AnyKind,
   retailerKind as AnyKind,
+  evKind as AnyKind,
   storageKind as AnyKind,
 ];
 
