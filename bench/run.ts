@@ -10,6 +10,7 @@ const suites: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import('./simulation.bench.ts'),
   () => import('./auction.bench.ts'),
   () => import('./lp.bench.ts'),
+  () => import('./batch.bench.ts'),
 ];
 
 const filter = process.argv[2];

@@ -1,0 +1,116 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { parse as parseYaml } from 'yaml';
+import { runBatch } from '../../batch/runBatch.ts';
+import { flattenKpis } from '../../batch/summary.ts';
+import { OUTPUT_FILES } from '../../output/recorder.ts';
+import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
+import { checkOutputTree } from './outputTree.ts';
+
+const FIX = 'test/fixtures/sweeps';
+const readCsv = (path: string): Array<Record<string, string>> => parse(readFileSync(path), { columns: true });
+
+describe('gridbid batch', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gridbid-batch-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('1 and 2 workers write byte-identical summary.csv and batch-report.html; every run folder is complete', async function () {
+    this.timeout(60_000);
+    const one = await runBatch({ target: `${FIX}/grid.yaml`, outDir: join(dir, 'w1'), workers: 1 });
+    const two = await runBatch({ target: `${FIX}/grid.yaml`, outDir: join(dir, 'w2'), workers: 2 });
+    expect([one.workers, two.workers]).to.deep.equal([1, 2]);
+    expect([two.ok, two.failed, two.reused, two.notFinished, two.interrupted]).to.deep.equal([8, 0, 0, 0, false]);
+    for (const f of ['summary.csv', 'batch-report.html']) {
+      expect(readFileSync(join(dir, 'w1', f)).equals(readFileSync(join(dir, 'w2', f))), `${f} differs between 1 and 2 workers`).to.equal(true);
+    }
+    const rows = readCsv(join(dir, 'w2', 'summary.csv'));
+    expect(rows.map((r) => r.run_id)).to.deep.equal(two.plan.runs.map((r) => r.id));
+    for (const row of rows) {
+      const out = join(dir, 'w2', row.run_id!);
+      for (const f of [...OUTPUT_FILES, 'DONE', 'scenario.yaml']) expect(existsSync(join(out, f)), `${row.run_id}/${f}`).to.equal(true);
+      // The row is the run's summary.json, flattened; money exactly as written there.
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      expect(row.status).to.equal('ok');
+      expect(row.seed).to.equal(String(summary.seed));
+      for (const [k, v] of flattenKpis(summary.kpis)) expect(row[k], k).to.equal(v);
+      expect(Number(row.welfare)).to.be.a('number').and.not.NaN;
+      // The run really used its parameters.
+      const scenario = parseYaml(readFileSync(join(out, 'scenario.yaml'), 'utf8'));
+      expect([scenario.market.pricing, scenario.market.priceRule]).to.deep.equal([row['market.pricing'], row['market.priceRule']]);
+    }
+    checkOutputTree(join(dir, 'w2'));
+  });
+
+  it('a broken variant fails alone: the others finish, its error (file:line path: reason) is in summary.csv; exit code 1', async function () {
+    this.timeout(60_000);
+    const out = join(dir, 'broken');
+    const r = await gridbidInProcess(['batch', `${FIX}/broken-variant.yaml`, '--out', out]);
+    expect(r.status).to.equal(1);
+    expect(hasStackTrace(r.stderr)).to.equal(false);
+    expect(r.stderr).to.contain(`gridbid: 1 of 3 runs failed; the others finished. Errors are in ${out}/summary.csv (column error).`);
+    const error = `${FIX}/broken-variant.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`;
+    expect(r.stdout).to.contain(`failed    negative-homes__seed-7: ${error}`);
+    const rows = readCsv(join(out, 'summary.csv'));
+    expect(rows.map((x) => [x.run_id, x.variant, x.status, x.error])).to.deep.equal([
+      ['low-flex__seed-7', 'low-flex', 'ok', ''],
+      ['negative-homes__seed-7', 'negative-homes', 'failed', error],
+      ['markup__seed-7', 'markup', 'ok', ''],
+    ]);
+    expect(rows[1]!.welfare).to.equal('');
+    expect(readFileSync(join(out, 'negative-homes__seed-7', 'error.txt'), 'utf8')).to.equal(`${error}\n`);
+    expect(existsSync(join(out, 'negative-homes__seed-7', 'DONE'))).to.equal(false);
+    expect(existsSync(join(out, 'markup__seed-7', 'DONE'))).to.equal(true);
+    checkOutputTree(out);
+  });
+
+  it('resumes: keeps finished runs, redoes unfinished ones and those whose scenario changed', async function () {
+    this.timeout(60_000);
+    // Start from the finished batch of the first test (timestamps kept).
+    const out = join(dir, 'resume');
+    cpSync(join(dir, 'w2'), out, { recursive: true, preserveTimestamps: true });
+    const ids = readCsv(join(out, 'summary.csv')).map((r) => r.run_id!);
+    const mtime = (id: string, f: string): number => statSync(join(out, id, f)).mtimeMs;
+    const before = new Map(ids.map((id) => [id, mtime(id, 'DONE')]));
+    const summaryBefore = readFileSync(join(out, 'summary.csv'));
+    // Run 2 was interrupted (no DONE, a half-written file); run 5's DONE is from another scenario.
+    rmSync(join(out, ids[2]!, 'DONE'));
+    writeFileSync(join(out, ids[2]!, 'agents.csv.partial'), 'interval_start,agent');
+    const done5 = JSON.parse(readFileSync(join(out, ids[5]!, 'DONE'), 'utf8'));
+    writeFileSync(join(out, ids[5]!, 'DONE'), JSON.stringify({ ...done5, fingerprint: 'another scenario' }));
+
+    const second = await runBatch({ target: `${FIX}/grid.yaml`, outDir: out, workers: 2 });
+    expect([second.reused, second.ok, second.failed]).to.deep.equal([6, 8, 0]);
+    for (const [i, id] of ids.entries()) {
+      if (i === 2 || i === 5) expect(mtime(id, 'DONE'), id).to.be.greaterThan(before.get(id)!);
+      else expect(mtime(id, 'DONE'), id).to.equal(before.get(id));
+    }
+    expect(existsSync(join(out, ids[2]!, 'agents.csv.partial'))).to.equal(false);
+    expect(readFileSync(join(out, 'summary.csv')).equals(summaryBefore)).to.equal(true);
+    checkOutputTree(out);
+  });
+
+  it('CLI: --help documents the exit codes; bad input exits 1 with a message and no stack trace', async () => {
+    const help = await gridbidInProcess(['batch', '--help']);
+    expect(help.status).to.equal(0);
+    expect(help.stdout).to.contain('gridbid batch [options] <sweep-or-folder>');
+    expect(help.stdout).to.match(/Exit codes:\n {2}0 {4}every run finished ok\n {2}1 {4}a run failed/);
+    expect(help.stdout).to.contain('130  interrupted by Ctrl-C');
+    for (const [args, message] of [
+      [['batch', 'no/such.yaml'], 'gridbid: no/such.yaml: no such file or folder'],
+      [['batch', `${FIX}/grid.yaml`, '--workers', '0'], "option '-w, --workers <n>' argument '0' is invalid. expected a whole number from 1 to 256"],
+      [['batch', `${FIX}/bad/typos.yaml`], `${FIX}/bad/typos.yaml:3:1 replication: unknown key 'replication' (did you mean 'replications'?)`],
+      [['batch'], "missing required argument 'sweep-or-folder'"],
+    ] as const) {
+      const r = await gridbidInProcess(args);
+      expect(r.status, args.join(' ')).to.equal(1);
+      expect(r.stderr).to.contain(message);
+      expect(hasStackTrace(r.stderr)).to.equal(false);
+    }
+  });
+});
