@@ -9,6 +9,7 @@
  *   `delayMinutes`, each with `probability` (seeded): bids (a delayed bid past the
  *   gate is rejected as late), operator commands and reports.
  * - `agent-crash`: from `at`, an agent's code throws: the engine isolates it.
+ * - `agent-fault`: the agent's equipment fails (its machine goes to `faulted`) until repaired.
  * - `forged-command`: a command from an issuer that is not the agent's operator.
  */
 import { z } from 'zod';
@@ -31,6 +32,8 @@ export const faultSchema = z.discriminatedUnion('type', [
     probability: z.number().min(0).max(1).default(1),
   }),
   z.strictObject({ type: z.literal('agent-crash'), agent: z.string().min(1), at: isoTime }),
+  /** A physical fault: the agent's machine goes to `faulted` at `at` and is repaired at `until`. */
+  z.strictObject({ type: z.literal('agent-fault'), agent: z.string().min(1), at: isoTime, until: isoTime.optional() }),
   z.strictObject({
     type: z.literal('forged-command'),
     at: isoTime,

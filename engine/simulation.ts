@@ -322,6 +322,17 @@ export class Simulation {
       const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster);
       const room = this.room;
       const { grid, events } = room.gridAt(interval.start);
+      // Equipment faults and repairs: sent to the agent's machine as FAULT / REPAIR.
+      for (const f of this.scenario.config.faults) {
+        if (f.type !== 'agent-fault') continue;
+        const i = indexOf.get(f.agent);
+        if (i === undefined || crashed[i]) continue;
+        const event = timeOf(f.at) === interval.start ? 'FAULT' : f.until !== undefined && timeOf(f.until) === interval.start ? 'REPAIR' : undefined;
+        if (!event) continue;
+        const actor = parts[i]!.runtime.actor;
+        if (actor.getSnapshot().can({ type: event })) actor.send({ type: event });
+        events.push({ at: interval.start, issuer: 'fault', target: f.agent, type: event === 'FAULT' ? 'AGENT_FAULT' : 'AGENT_REPAIR', response: String(actor.getSnapshot().value), detail: event === 'FAULT' ? 'equipment failure: the agent stops trading until repaired' : 'repaired' });
+      }
 
       // 1. Agents bid at one minute before gate closure, plus any communication latency.
       //    Members hand their curves to their aggregator; customers keep theirs for the retail price.
@@ -621,6 +632,7 @@ export class Simulation {
           interval: intervalInfo,
           priceCapMwh: this.rules.priceCapMwh,
           priceFloorMwh: this.rules.priceFloorMwh,
+          quantumKw: this.rules.quantumKw,
           lastPriceMwh: lastPrice.get(bus),
           priceForecastMwh: forecaster.forecast(busIndex.get(bus)!, interval.index),
           conditions,

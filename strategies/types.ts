@@ -21,6 +21,8 @@ export interface MarketView {
   /** Price cap and floor of the market, currency/MWh. */
   readonly priceCapMwh: number;
   readonly priceFloorMwh: number;
+  /** The market's quantity step, kW: quantities are rounded to it on entry. */
+  readonly quantumKw: number;
   /** Last published clearing price at the agent's bus, currency/MWh; undefined before the first clearing or when none was defined. */
   readonly lastPriceMwh: number | undefined;
   /**

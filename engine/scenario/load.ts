@@ -124,7 +124,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
         }
       }
     }
-    if (f.type === 'agent-crash' && !known.has(f.agent)) out.push({ path: ['faults', i, 'agent'], message: `unknown agent '${f.agent}'` });
+    if ((f.type === 'agent-crash' || f.type === 'agent-fault') && !known.has(f.agent)) out.push({ path: ['faults', i, 'agent'], message: `unknown agent '${f.agent}'` });
     if (f.type === 'forged-command' && !known.has(f.target)) out.push({ path: ['faults', i, 'target'], message: `unknown agent '${f.target}'` });
     if (f.type === 'comms-loss') {
       f.agents.forEach((a, k) => {

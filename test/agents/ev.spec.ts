@@ -33,6 +33,7 @@ function view(interval: MarketInterval, forecast: readonly number[], last?: numb
     interval: Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH }),
     priceCapMwh: CAP,
     priceFloorMwh: FLOOR,
+    quantumKw: 0.001,
     lastPriceMwh: last,
     priceForecastMwh: Object.freeze([...forecast]),
     conditions: Object.freeze({ outdoorC: 20, ghiWm2: 0 }),

@@ -10,6 +10,7 @@ function market(forecast: readonly number[], last?: number): MarketView {
     interval: { index: 0, start: 0, durationH: 0.25 },
     priceCapMwh: 3000,
     priceFloorMwh: -500,
+    quantumKw: 0.001,
     lastPriceMwh: last,
     priceForecastMwh: Object.freeze([...forecast]),
     conditions: { outdoorC: 20, ghiWm2: 0 },

@@ -63,7 +63,7 @@ agents:
 
   it('shows only public market information and the agent’s own data', () => {
     const { view, market } = seen[3]!;
-    expect(Object.keys(market).sort()).to.deep.equal(['conditions', 'interval', 'lastPriceMwh', 'priceCapMwh', 'priceFloorMwh', 'priceForecastMwh']);
+    expect(Object.keys(market).sort()).to.deep.equal(['conditions', 'interval', 'lastPriceMwh', 'priceCapMwh', 'priceFloorMwh', 'priceForecastMwh', 'quantumKw']);
     expect(view.agentId).to.equal('spied');
     expect(JSON.stringify(view)).not.to.contain('other');
     expect(JSON.stringify(market)).not.to.contain('other');
