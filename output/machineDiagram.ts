@@ -45,11 +45,11 @@ export function machineShape(machine: AnyStateMachine): MachineShape {
 /** SVG of the machine; `timeShare` (state → fraction of agent-time) is printed under each state. */
 export function machineSvg(shape: MachineShape, timeShare: ReadonlyMap<string, number> = new Map()): string {
   const n = shape.states.length;
-  const width = 520;
-  const height = 300;
+  const width = 600;
+  const height = 340;
   const cx = width / 2;
   const cy = height / 2;
-  const r = n <= 2 ? 110 : 115;
+  const r = n <= 2 ? 120 : 150;
   const box = { w: 118, h: 38 };
   const pos = new Map(shape.states.map((s, i) => [s, { x: cx + r * Math.cos(-Math.PI / 2 + (2 * Math.PI * i) / n), y: cy + r * 0.85 * Math.sin(-Math.PI / 2 + (2 * Math.PI * i) / n) }]));
   const parts: string[] = [];
@@ -69,7 +69,7 @@ export function machineSvg(shape: MachineShape, timeShare: ReadonlyMap<string, n
     const len = Math.hypot(dx, dy) || 1;
     const nx = -dy / len;
     const ny = dx / len;
-    const bend = 18;
+    const bend = 24;
     const shrink = (t: number, p: { x: number; y: number }, toward: { x: number; y: number }): { x: number; y: number } => ({
       x: p.x + ((toward.x - p.x) * t) / len,
       y: p.y + ((toward.y - p.y) * t) / len,

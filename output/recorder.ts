@@ -12,7 +12,9 @@ import type { IntervalOutcome, Party, RunInfo, SimulationSink } from '../engine/
 import type { MarketRules } from '../market/types.ts';
 import { CsvFile, csvText, decimalsOf, fixed, formatSteps } from './csvFile.ts';
 import { KpiAccumulator } from './kpis.ts';
-import { renderReport, type ReportData } from './report.ts';
+import { type ChartSpec, escapeHtml, renderReport, type ReportData } from './report.ts';
+import { machineShape, machineSvg } from './machineDiagram.ts';
+import { machineOf } from './machines.ts';
 
 export const OUTPUT_FILES = ['summary.json', 'intervals.csv', 'agents.csv', 'flows.csv', 'events.csv', 'rejections.csv', 'bills.csv', 'report.html'] as const;
 
@@ -28,6 +30,15 @@ export class Recorder implements SimulationSink {
   private readonly quantumIsPowerOfTen: boolean;
   private readonly priceDecimals: number;
   private readonly series = { t: [] as number[], demand: [] as number[], supply: [] as number[], baseline: [] as number[], prices: new Map<string, Array<number | null>>() };
+  /** Per branch with a limit: loading in percent of the limit, per interval. */
+  private readonly loading = new Map<string, Array<number | null>>();
+  /** Per kind: mean state of charge and mean indoor temperature per interval (null when none has one). */
+  private readonly socByKind = new Map<string, Array<number | null>>();
+  private readonly tempByKind = new Map<string, Array<number | null>>();
+  /** Per kind and state: agent-intervals spent there (for the state machine pictures). */
+  private readonly stateTime = new Map<string, Map<string, number>>();
+  private readonly eventCounts = new Map<string, number>();
+  private readonly eventSample: string[][] = [];
 
   constructor(
     readonly outDir: string,
@@ -112,10 +123,54 @@ export class Recorder implements SimulationSink {
       const temp = obs.indoorTempC === undefined ? '' : fixed(obs.indoorTempC, 2);
       this.agentsCsv.line(`${t},${this.agentPrefix(i, party)},${obs.state},${award},${lastPriceText},${cost},${soc},${temp},${fixed(obs.baselineKw, 3)},${fixed(obs.unservedKwh, 3)}\n`);
     }
+    this.collectForReport(o);
     this.series.t.push(o.interval.start / 1000);
     this.series.demand.push(totalDemand);
     this.series.supply.push(totalSupply);
     this.series.baseline.push(baseline);
+  }
+
+  private collectForReport(o: IntervalOutcome): void {
+    const k = this.series.t.length;
+    for (const f of o.result.flows) {
+      if (!Number.isFinite(f.limitKw) || f.limitKw <= 0) continue;
+      let list = this.loading.get(f.id);
+      if (!list) this.loading.set(f.id, (list = new Array<number | null>(k).fill(null)));
+      list.push((100 * Math.abs(f.flowKw)) / f.limitKw);
+    }
+    const soc = new Map<string, [number, number]>();
+    const temp = new Map<string, [number, number]>();
+    for (let i = 0; i < o.parties.length; i++) {
+      const kind = o.parties[i]!.kind;
+      const obs = o.observations[i]!;
+      let states = this.stateTime.get(kind);
+      if (!states) this.stateTime.set(kind, (states = new Map()));
+      states.set(obs.state, (states.get(obs.state) ?? 0) + 1);
+      if (obs.socKwh !== undefined) {
+        const e = soc.get(kind) ?? [0, 0];
+        soc.set(kind, [e[0] + obs.socKwh, e[1] + 1]);
+      }
+      if (obs.indoorTempC !== undefined) {
+        const e = temp.get(kind) ?? [0, 0];
+        temp.set(kind, [e[0] + obs.indoorTempC, e[1] + 1]);
+      }
+    }
+    for (const [target, source] of [
+      [this.socByKind, soc],
+      [this.tempByKind, temp],
+    ] as const) {
+      for (const [kind, [sum, count]] of source) {
+        let list = target.get(kind);
+        if (!list) target.set(kind, (list = new Array<number | null>(k).fill(null)));
+        list.push(sum / count);
+      }
+      for (const list of target.values()) if (list.length === k) list.push(null);
+    }
+    for (const list of this.loading.values()) if (list.length === k) list.push(null);
+    for (const e of o.events) {
+      this.eventCounts.set(e.type, (this.eventCounts.get(e.type) ?? 0) + 1);
+      if (this.eventSample.length < 200) this.eventSample.push([formatSimTime(e.at), e.issuer, e.target, e.type, e.requestedKw === undefined ? '' : e.requestedKw.toFixed(3), e.response, e.deliveredKw === undefined ? '' : e.deliveredKw.toFixed(3), e.detail]);
+    }
   }
 
   private readonly prefixes: string[] = [];
@@ -177,23 +232,59 @@ export class Recorder implements SimulationSink {
 
   private reportData(summary: { kpis: Record<string, unknown> } & Record<string, unknown>): ReportData {
     const s = this.series;
+    const charts: ChartSpec[] = [
+      { id: 'prices', title: 'Clearing price by bus', yLabel: 'currency/MWh', x: s.t, series: [...s.prices].map(([bus, values]) => ({ label: bus, values })) },
+      {
+        id: 'load',
+        title: 'Load',
+        yLabel: 'kW',
+        x: s.t,
+        series: [
+          { label: 'cleared demand', values: s.demand },
+          { label: 'cleared supply', values: s.supply },
+          { label: 'no-flexibility baseline', values: s.baseline, dash: true },
+        ],
+      },
+    ];
+    if (this.loading.size > 0) {
+      // The ten most loaded branches, and the limit line.
+      const top = [...this.loading].sort(([, a], [, b]) => Math.max(...b.map((x) => x ?? 0)) - Math.max(...a.map((x) => x ?? 0))).slice(0, 10);
+      charts.push({
+        id: 'loading',
+        title: 'Branch loading against the limit',
+        yLabel: '% of limit',
+        x: s.t,
+        series: [...top.map(([id, values]) => ({ label: id, values })), { label: 'limit', values: s.t.map(() => 100), dash: true }],
+      });
+    }
+    if (this.socByKind.size > 0) charts.push({ id: 'soc', title: 'State of charge by kind (mean)', yLabel: 'kWh', x: s.t, series: [...this.socByKind].map(([kind, values]) => ({ label: kind, values })) });
+    if (this.tempByKind.size > 0) charts.push({ id: 'temperature', title: 'Indoor temperature by kind (mean)', yLabel: '°C', x: s.t, series: [...this.tempByKind].map(([kind, values]) => ({ label: kind, values })) });
+    const machines = [...this.stateTime]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, states]) => {
+        const machine = machineOf(kind);
+        if (!machine) return '';
+        const total = [...states.values()].reduce((a, b) => a + b, 0);
+        const share = new Map([...states].map(([state, n]) => [state, n / total]));
+        return `<figure class="machine"><figcaption>${escapeHtml(kind)}</figcaption>${machineSvg(machineShape(machine), share)}</figure>`;
+      })
+      .join('');
+    const eventsTable =
+      this.eventCounts.size === 0
+        ? '<p>No operator commands, reports or faults in this run.</p>'
+        : `<p>${[...this.eventCounts].map(([type, n]) => `${escapeHtml(type)}: ${n}`).join(' · ')}</p>` +
+          `<table class="events"><tr>${['time', 'issuer', 'target', 'type', 'requested kW', 'response', 'delivered kW', 'detail'].map((h) => `<th>${h}</th>`).join('')}</tr>` +
+          this.eventSample.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
+          '</table>' +
+          (this.eventSample.length >= 200 ? '<p>(first 200 events; all are in events.csv)</p>' : '');
     return {
       title: `gridbid — ${this.info.name}`,
       subtitle: `${formatSimTime(this.info.start)} · ${this.info.intervals} intervals of ${this.info.intervalMinutes} min · seed ${this.info.seed} · ${this.info.agentCount} agents`,
       kpis: summary.kpis,
-      charts: [
-        { id: 'prices', title: 'Clearing price by bus', yLabel: 'currency/MWh', x: s.t, series: [...s.prices].map(([bus, values]) => ({ label: bus, values })) },
-        {
-          id: 'load',
-          title: 'Load',
-          yLabel: 'kW',
-          x: s.t,
-          series: [
-            { label: 'cleared demand', values: s.demand },
-            { label: 'cleared supply', values: s.supply },
-            { label: 'no-flexibility baseline', values: s.baseline, dash: true },
-          ],
-        },
+      charts,
+      sections: [
+        { title: 'Agent lifecycles (drawn from each machine definition; share of agent-time in each state)', html: `<div class="machines">${machines}</div>` },
+        { title: 'Operator commands, reports and faults', html: eventsTable },
       ],
     };
   }

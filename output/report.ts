@@ -74,6 +74,8 @@ h1 { font-size: 1.4rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin-
 table.kpis { border-collapse: collapse; font-size: 13px; } table.kpis th, table.kpis td { padding: 2px 10px; border-bottom: 1px solid #eee; text-align: left; }
 table.kpis th { font-weight: 500; color: #444; }
 .chart { min-height: 320px; }
+.machines { display: flex; flex-wrap: wrap; gap: 12px; } figure.machine { margin: 0; border: 1px solid #eee; padding: 6px; } figure.machine figcaption { font-weight: 600; }
+table.events { border-collapse: collapse; font-size: 12px; } table.events td, table.events th { padding: 2px 6px; border-bottom: 1px solid #eee; text-align: left; }
 </style>
 </head>
 <body>
