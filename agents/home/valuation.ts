@@ -1,21 +1,19 @@
 /**
- * What a home's consumption is worth to it, interval by interval: pure functions
- * that turn its physical needs into a valuation curve, and an award back into
- * what each need received.
- *
- * The curve, highest value first:
+ * What a home's consumption is worth to it, interval by interval. The curve a home
+ * shows its strategy (highest value first; see `strategies/home/view.ts`):
  * - the inelastic part of the base load at the price cap (the value of lost load:
  *   the home would pay anything up to the cap rather than go dark);
- * - the price-responsive share of the base load (laundry, dishwashing, a pool
- *   pump, comfort lighting …) in equal blocks whose values are spread between a
- *   low and a high willingness to pay.
+ * - an appliance run that must start now (or is running) at the cap; one that may
+ *   still wait at a value rising as its slack shrinks (`appliances.ts`);
+ * - the HVAC power that keeps the room inside its comfort band at the cap, then the
+ *   power towards the setpoint in blocks whose value falls as the margin they buy
+ *   grows, then pre-conditioning beyond the setpoint at 0 (`hvac.ts`);
+ * - the price-responsive share of the base load (laundry, a pool pump, comfort
+ *   lighting …) in equal blocks whose values are spread between a low and a high
+ *   willingness to pay.
+ * Rooftop PV is supply at its offer price.
  */
 import type { ValueSegment } from '../../strategies/types.ts';
-
-export interface FlexibleValues {
-  /** Willingness to pay per block, currency/MWh, highest first. */
-  readonly valuesMwh: readonly number[];
-}
 
 /**
  * Per-home block values: evenly spaced in [minMwh, maxMwh], shifted by `u` ∈ [0, 1)
@@ -34,20 +32,4 @@ export function baseLoadValuation(loadKw: number, flexibleShare: number, valuesM
   const block = valuesMwh.length > 0 ? flexibleKw / valuesMwh.length : 0;
   for (const v of valuesMwh) out.push({ kw: block, valueMwh: v });
   return out;
-}
-
-export interface ServedLoad {
-  /** Of the inelastic part, kW served. */
-  readonly inelasticKw: number;
-  /** Of the flexible share, kW served. */
-  readonly flexibleKw: number;
-}
-
-/**
- * Splits a purchase over the home's needs, most valuable first: the market awards
- * whole segments above the clearing price, so this is what each need received.
- */
-export function allocatePurchase(boughtKw: number, inelasticKw: number): ServedLoad {
-  const inelastic = Math.min(boughtKw, inelasticKw);
-  return { inelasticKw: inelastic, flexibleKw: Math.max(0, boughtKw - inelastic) };
 }

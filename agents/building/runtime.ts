@@ -1,0 +1,274 @@
+/**
+ * A building at run time: parameters drawn once, the per-interval round (bid →
+ * settle → observe). The schedule, loads and weather are the same for every
+ * building of a group in an interval: `BuildingGroupContext` computes them once.
+ */
+import { createActor, type Actor } from 'xstate';
+import type { Rng } from '../../core/rng.ts';
+import { MS_PER_HOUR, type SimTime } from '../../core/time.ts';
+import type { AgentId, BusId, Celsius, Kw } from '../../core/units.ts';
+import type { MarketInterval } from '../../engine/clock.ts';
+import type { BidSegment } from '../../market/types.ts';
+import type { BuildingNeed, BuildingView } from '../../strategies/building/view.ts';
+import type { HvacView } from '../../strategies/home/view.ts';
+import { strategyFor } from '../../strategies/registry.ts';
+import type { MarketView, Strategy, ValueSegment } from '../../strategies/types.ts';
+import { type GroupMember, groupMembers } from '../group.ts';
+import { clampSetpointC, COMFORT_INSET_C, comfortMarginC, farEdgeC, type HvacUnit, nearEdgeC, Room, violationDegH } from '../home/hvac.ts';
+import { AWARD_TOLERANCE_KW } from '../home/allocate.ts';
+import { NeedList } from '../home/needs.ts';
+import {
+  dayTypeOf,
+  isOfficeOccupied,
+  officeInternalGainsKw,
+  officeLightingKw,
+  officeOccupancy,
+  officePlugKw,
+  type OfficeLoadParams,
+  SMALL_OFFICE_LOADS,
+} from '../physics/loadProfile.ts';
+import { localHourOfDay } from '../physics/localTime.ts';
+import { type ComfortBand, SMALL_OFFICE_HVAC, SMALL_OFFICE_RC } from '../physics/thermal.ts';
+import type { AgentEnv, AgentObservation, AgentRuntime, Award } from '../types.ts';
+import { B_BASE, B_DIM, B_HVAC, B_PRECONDITION, B_RELAX, BUILDING_NEEDS, buildingCurve, type BuildingCurve, pushBuildingNeeds } from './curve.ts';
+import type { BuildingGroup } from './index.ts';
+import { buildingLifecycle, buildingMachine } from './machine.ts';
+
+const NEED_CAPACITY = 32;
+const NO_SUPPLY: readonly ValueSegment[] = Object.freeze([]);
+const NO_BID: readonly BidSegment[] = Object.freeze([]);
+const REFERENCE_AREA_M2 = SMALL_OFFICE_LOADS.floorAreaM2;
+const REFERENCE_APERTURE_M2 = 8;
+
+/** What every building of a group shares in an interval. */
+export class BuildingGroupContext {
+  t = NaN;
+  occupancy = 0;
+  /** Occupied now: comfort counts. */
+  occupied = false;
+  /** Occupied now or within the start-up hours: the occupied band is in force. */
+  comfortMode = false;
+  lightingKw = 0;
+  plugKw = 0;
+  outdoorC = 0;
+  ghiWm2 = 0;
+  readonly loads: OfficeLoadParams;
+  readonly occupiedBand: ComfortBand;
+  readonly unoccupiedBand: ComfortBand;
+
+  constructor(
+    readonly group: BuildingGroup,
+    readonly env: AgentEnv,
+  ) {
+    this.loads = Object.freeze({ ...SMALL_OFFICE_LOADS, floorAreaM2: group.floorAreaM2, lightingWPerM2: group.loads.lightingWPerM2, plugWPerM2: group.loads.plugWPerM2 });
+    const c = group.comfort;
+    this.occupiedBand = Object.freeze({ lowC: c.occupiedBand.lowC as Celsius, highC: c.occupiedBand.highC as Celsius });
+    this.unoccupiedBand = Object.freeze({ lowC: c.unoccupiedBand.lowC as Celsius, highC: c.unoccupiedBand.highC as Celsius });
+  }
+
+  at(interval: MarketInterval): void {
+    if (interval.start === this.t) return;
+    this.t = interval.start;
+    const off = this.env.site.utcOffsetHours;
+    const stepMs = interval.durationH * MS_PER_HOUR;
+    const mid = interval.start + stepMs / 2;
+    const { occupancyThreshold, startupHours } = this.group.comfort;
+    this.occupancy = officeOccupancy(localHourOfDay(mid as SimTime, off), dayTypeOf(mid as SimTime, off));
+    this.occupied = this.occupancy >= occupancyThreshold;
+    let soon = this.occupied;
+    const ahead = Math.ceil(startupHours / interval.durationH - 1e-9);
+    for (let k = 1; k <= ahead && !soon; k++) {
+      const t = (mid + k * stepMs) as SimTime;
+      soon = isOfficeOccupied(localHourOfDay(t, off), dayTypeOf(t, off), occupancyThreshold);
+    }
+    this.comfortMode = soon;
+    this.lightingKw = officeLightingKw(this.loads, this.occupancy);
+    this.plugKw = officePlugKw(this.loads, this.occupancy);
+    const w = this.env.environment.at(interval.start, interval.durationH);
+    this.outdoorC = w.outdoorC;
+    this.ghiWm2 = w.ghiWm2;
+  }
+}
+
+export interface BuildingThermal {
+  readonly unit: HvacUnit;
+  readonly setpointC: number;
+  readonly apertureM2: number;
+  readonly initialC: number;
+}
+
+/** Draws a building's thermal parameters (stream 'hvac': R, C, rating, setpoint — always all four). */
+export function drawBuildingThermal(group: BuildingGroup, occupiedBand: ComfortBand, rng: Rng): BuildingThermal {
+  const h = group.hvac;
+  const scale = group.floorAreaM2 / REFERENCE_AREA_M2;
+  const r = (h.rCPerKw ?? SMALL_OFFICE_RC.rCPerKw / scale) * rng.logNormal(1, h.paramSigma);
+  const c = (h.cKwhPerC ?? SMALL_OFFICE_RC.cKwhPerC * scale) * rng.logNormal(1, h.paramSigma);
+  const rated = (h.ratedElectricKw ?? SMALL_OFFICE_HVAC.ratedElectricKw * scale) * rng.logNormal(1, h.paramSigma);
+  const cmf = group.comfort;
+  const setpoint = clampSetpointC(occupiedBand, rng.normal(cmf.setpointC ?? (occupiedBand.lowC + occupiedBand.highC) / 2, cmf.setpointSdC));
+  return Object.freeze({
+    unit: Object.freeze({
+      rc: Object.freeze({ rCPerKw: r, cKwhPerC: c }),
+      hvac: Object.freeze({ ratedElectricKw: rated as Kw, copCooling: h.copCooling, copHeating: h.copHeating }),
+      mode: h.mode,
+    }),
+    setpointC: setpoint,
+    apertureM2: h.solarApertureM2 ?? REFERENCE_APERTURE_M2 * scale,
+    initialC: group.initialIndoorC ?? setpoint,
+  });
+}
+
+export function createBuildings(group: BuildingGroup, env: AgentEnv): AgentRuntime[] {
+  const strategy = strategyFor<BuildingView>(group.strategy, 'building-forecast', env.reportStrategyFault);
+  const ctx = new BuildingGroupContext(group, env);
+  return groupMembers(group, env.defaultBus).map((m) => new BuildingAgent(m, ctx, strategy));
+}
+
+export class BuildingAgent implements AgentRuntime {
+  readonly id: AgentId;
+  readonly kind = 'building';
+  readonly bus: BusId;
+  readonly actor: Actor<typeof buildingMachine>;
+  readonly thermal: BuildingThermal;
+  private readonly room: Room;
+  private readonly needs = new NeedList<BuildingNeed>(BUILDING_NEEDS, NEED_CAPACITY);
+  private readonly served = new Float64Array(BUILDING_NEEDS.length);
+  private curve: BuildingCurve | undefined;
+  private indoorC: number;
+  private baselineIndoorC: number;
+  private comfortDegH = 0;
+  private baselineKw = 0;
+  private unservedKwh = 0;
+  /** The market's quantity step, from the last market view (awards come in whole steps). */
+  private quantumKw = AWARD_TOLERANCE_KW;
+
+  constructor(
+    m: GroupMember,
+    private readonly ctx: BuildingGroupContext,
+    private readonly strategy: Strategy<BuildingView>,
+  ) {
+    this.id = m.id;
+    this.bus = m.bus;
+    this.thermal = drawBuildingThermal(ctx.group, ctx.occupiedBand, ctx.env.random.stream(m.id, 'hvac'));
+    this.room = new Room(this.thermal.unit);
+    this.indoorC = this.baselineIndoorC = this.thermal.initialC;
+    this.actor = createActor(buildingMachine).start();
+  }
+
+  /** Band, setpoint and pre-conditioning target in force now. */
+  private targets(): { band: ComfortBand; setpointC: number; relaxC: number; preconditionTargetC: number } {
+    const ctx = this.ctx;
+    const mode = this.thermal.unit.mode;
+    const inward = mode === 'cool' ? -COMFORT_INSET_C : COMFORT_INSET_C;
+    if (ctx.comfortMode) {
+      return { band: ctx.occupiedBand, setpointC: this.thermal.setpointC, relaxC: ctx.group.curtailable?.relaxC ?? 0, preconditionTargetC: farEdgeC(mode, ctx.occupiedBand) - inward };
+    }
+    // Setback: hold the near edge of the wide band; pre-condition at most to the occupied setpoint.
+    return { band: ctx.unoccupiedBand, setpointC: nearEdgeC(mode, ctx.unoccupiedBand) + inward, relaxC: 0, preconditionTargetC: this.thermal.setpointC };
+  }
+
+  /** Internal plus solar gains, kW, with the lighting dimmed by `dimming` (1 = full). */
+  private gainsKw(dimming: number): number {
+    const ctx = this.ctx;
+    return officeInternalGainsKw(ctx.loads, ctx.occupancy, dimming) + (ctx.ghiWm2 > 0 ? (this.thermal.apertureM2 * ctx.ghiWm2) / 1000 : 0);
+  }
+
+  bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
+    const ctx = this.ctx;
+    ctx.at(interval);
+    this.quantumKw = market.quantumKw;
+    const th = this.thermal;
+    const contract = ctx.group.curtailable;
+    const tg = this.targets();
+    const maxDimming = contract?.maxDimming ?? 0;
+    // The curve assumes the gains that make comfort hardest: full lighting when cooling, dimmed when heating.
+    const gains = this.gainsKw(th.unit.mode === 'cool' ? 1 : 1 - maxDimming);
+    const c = buildingCurve({
+      room: this.room.step(interval.durationH),
+      band: tg.band,
+      setpointC: tg.setpointC,
+      relaxC: tg.relaxC,
+      preconditionTargetC: tg.preconditionTargetC,
+      indoorC: this.indoorC,
+      outdoorC: ctx.outdoorC,
+      gainsKw: gains,
+      lightingKw: ctx.lightingKw,
+      plugKw: ctx.plugKw,
+      maxDimming,
+      contractKw: contract?.contractKw ?? 0,
+    });
+    this.curve = c;
+    const needs = this.needs;
+    needs.reset();
+    pushBuildingNeeds(needs, c, market.priceCapMwh, contract?.blocks ?? 1, contract?.valueMwh.min ?? 0, contract?.valueMwh.max ?? 0);
+    needs.sortByValue();
+    if (this.actor.getSnapshot().value === 'faulted') return NO_BID;
+    const { demand, needs: kinds } = needs.demandView();
+    const hvac: HvacView = Object.freeze({
+      mode: th.unit.mode,
+      indoorC: this.indoorC,
+      outdoorC: ctx.outdoorC,
+      band: tg.band,
+      setpointC: tg.setpointC,
+      marginC: comfortMarginC(th.unit.mode, tg.band, this.indoorC),
+      timeConstantH: this.room.tauH,
+      ratedKw: this.room.ratedKw,
+    });
+    const view: BuildingView = Object.freeze({
+      agentId: this.id,
+      kind: 'building',
+      demand,
+      supply: NO_SUPPLY,
+      needs: kinds,
+      occupied: ctx.comfortMode,
+      hvac,
+      contractKw: contract?.contractKw ?? 0,
+      curtailableKw: c.hvacCurtailableKw + c.dimmableKw,
+      desiredKw: c.baseKw + c.dimmableKw + c.setpointKw,
+      inelasticKw: c.baseKw + c.hvacMustKw,
+    });
+    const segments = this.strategy.bid(view, market);
+    needs.takeBidPrices(segments);
+    return segments;
+  }
+
+  settle(award: Award): void {
+    const ctx = this.ctx;
+    const dtH = award.interval.durationH;
+    const needs = this.needs;
+    const th = this.thermal;
+    const c = this.curve!;
+    const faulted = this.actor.getSnapshot().value === 'faulted';
+    needs.allocate(faulted ? 0 : award.buyKw, this.quantumKw);
+    const served = this.served;
+    needs.sumServed(served);
+    const baseShort = c.baseKw - served[B_BASE]!;
+    const dimmedKw = c.dimmableKw - served[B_DIM]!;
+    const lighting = ctx.lightingKw;
+    const dimming = lighting > 0 ? Math.max(0, (lighting - dimmedKw) / lighting) : 1;
+    const hvacKw = served[B_HVAC]! + served[B_RELAX]! + served[B_PRECONDITION]!;
+    const room = this.room.step(dtH);
+    const start = this.indoorC;
+    this.indoorC = room.endC(start, ctx.outdoorC, this.gainsKw(dimming), hvacKw);
+    this.comfortDegH = ctx.occupied ? violationDegH(ctx.occupiedBand, start, this.indoorC, dtH) : 0;
+    // The no-price-response counterfactual: full lighting, the thermostat holding the setpoint in force.
+    const tg = this.targets();
+    const fullGains = this.gainsKw(1);
+    const b0 = this.baselineIndoorC;
+    const baseHvac = room.electricToReach(b0, ctx.outdoorC, fullGains, tg.setpointC);
+    this.baselineIndoorC = room.endC(b0, ctx.outdoorC, fullGains, baseHvac);
+    this.baselineKw = ctx.plugKw + lighting + baseHvac;
+    this.unservedKwh = baseShort > AWARD_TOLERANCE_KW ? baseShort * dtH : 0;
+    const event = buildingLifecycle(this.actor.getSnapshot().value, { occupied: ctx.occupied, shortKw: needs.shortKw() });
+    if (event) this.actor.send(event);
+  }
+
+  observe(): AgentObservation {
+    return { state: this.actor.getSnapshot().value, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
+  }
+
+  /** Physical state for tests (plain data). */
+  inspect(): { indoorC: number; baselineIndoorC: number; curve: BuildingCurve | undefined } {
+    return { indoorC: this.indoorC, baselineIndoorC: this.baselineIndoorC, curve: this.curve };
+  }
+}

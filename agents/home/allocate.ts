@@ -1,0 +1,57 @@
+/**
+ * Which of its needs an agent's purchase served. The market awards a buyer's segments
+ * from the highest price down (fully above the clearing price, in part at it, none
+ * below), so an agent splits what it bought the same way over the needs it bid for.
+ * Pure apart from writing into the caller's scratch arrays (no allocation: it runs for
+ * every agent every interval).
+ */
+
+/** Tolerance for "got what it bid": the default market quantum, one watt. */
+export const AWARD_TOLERANCE_KW = 1e-3;
+
+/**
+ * Splits `boughtKw` over `n` needs: by bid price, highest first (ties in index order,
+ * which is the valuation order), each up to its kW. The market awards each segment
+ * rounded to its quantum, so a need counts as round(kW / quantum)·quantum against the
+ * purchase and, when that much is left, gets its whole kW. An indivisible need (an
+ * appliance run: `indivisible[i]` ≠ 0) gets its whole kW or nothing; what it does not
+ * take goes on to the next needs. Writes each need's share into `out[0 … n)`; `order`
+ * is scratch of length ≥ n. Returns what was left over (bought beyond every need), kW.
+ * Example: prices [3000, 100, 200], kW [1, 2, 3], bought 5 → out [1, 1, 3], left 0.
+ */
+export function allocateByPrice(
+  priceMwh: ArrayLike<number>,
+  kw: ArrayLike<number>,
+  indivisible: ArrayLike<number>,
+  n: number,
+  boughtKw: number,
+  order: Int32Array,
+  out: Float64Array,
+  quantumKw = AWARD_TOLERANCE_KW,
+): number {
+  for (let i = 0; i < n; i++) {
+    // Insertion sort by price, descending, stable.
+    const p = priceMwh[i]!;
+    let j = i;
+    while (j > 0 && priceMwh[order[j - 1]!]! < p) {
+      order[j] = order[j - 1]!;
+      j--;
+    }
+    order[j] = i;
+  }
+  let left = boughtKw > 0 ? boughtKw : 0;
+  for (let r = 0; r < n; r++) {
+    const i = order[r]!;
+    const q = kw[i]!;
+    const awarded = quantumKw > 0 ? Math.round(q / quantumKw) * quantumKw : q;
+    if (left >= awarded - 1e-9) {
+      out[i] = q;
+      left = left > awarded ? left - awarded : 0;
+    } else if (indivisible[i]) out[i] = 0;
+    else {
+      out[i] = left;
+      left = 0;
+    }
+  }
+  return left;
+}

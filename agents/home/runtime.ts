@@ -1,0 +1,365 @@
+/**
+ * A home at run time: the per-home parameters drawn once, the per-interval round
+ * (bid → settle → observe) wiring physics, strategy and lifecycle machine together.
+ *
+ * Hot-path rules (10,000 homes × 96 intervals in the benchmarks): the group's
+ * shared numbers (profile factor, weather, day) are computed once per interval in
+ * `HomeGroupContext`; each home keeps its needs and comfort curve in reusable
+ * arrays; methods live on the class prototype (no per-call closures); unit brands
+ * are applied by casts, not helper calls; every random draw of an interval happens
+ * whatever the home's state, in a fixed order per stream.
+ */
+import { createActor, type Actor } from 'xstate';
+import type { Rng } from '../../core/rng.ts';
+import { MS_PER_HOUR, minutesToMs, type SimTime } from '../../core/time.ts';
+import type { AgentId, BusId, Celsius, Hours, Kw } from '../../core/units.ts';
+import type { MarketInterval } from '../../engine/clock.ts';
+import type { BidSegment } from '../../market/types.ts';
+import type { HomeHvacView, HomeNeed, HomeView } from '../../strategies/home/view.ts';
+import { strategyFor } from '../../strategies/registry.ts';
+import type { MarketView, Strategy, ValueSegment } from '../../strategies/types.ts';
+import { type GroupMember, groupMembers } from '../group.ts';
+import { mustRunNow, slackHours, stepAppliance } from '../physics/appliance.ts';
+import { annualKwhToMeanKw, dayTypeOf, drawHomeScale, drawLoadNoise, residentialShapeFactor } from '../physics/loadProfile.ts';
+import { localHourOfDay, localMidnight } from '../physics/localTime.ts';
+import { pvOutputKw } from '../physics/pv.ts';
+import type { ComfortBand } from '../physics/thermal.ts';
+import type { AgentEnv, AgentObservation, AgentRuntime, Award } from '../types.ts';
+import { AWARD_TOLERANCE_KW } from './allocate.ts';
+import { addJob, type ApplianceSlot, applianceValueMwh, baselineRunKw, drawDailyJob, EMPTY_SLOT, promote, runKwNow } from './appliances.ts';
+import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfortMarginC, type HvacUnit, Room, violationDegH } from './hvac.ts';
+import type { HomeApplianceConfig, HomeGroup, HomeHvacConfig, HomePvConfig } from './index.ts';
+import { homeLifecycle, homeMachine } from './machine.ts';
+import { NeedList } from './needs.ts';
+import { flexibleBlockValues } from './valuation.ts';
+
+/** The home's needs, by code (index into `HOME_NEEDS`). */
+export const HOME_NEEDS: readonly HomeNeed[] = Object.freeze(['base', 'base-flex', 'appliance', 'hvac-keep', 'hvac', 'precondition']);
+const BASE = 0;
+const FLEX = 1;
+const APPLIANCE = 2;
+const KEEP = 3;
+const HVAC = 4;
+const PRECONDITION = 5;
+
+/** Base load 1 + flexible blocks ≤ 20 + appliances ≤ 8 + keep 1 + comfort blocks ≤ 10 + precondition 1. */
+const NEED_CAPACITY = 48;
+const NO_SUPPLY: readonly ValueSegment[] = Object.freeze([]);
+const NO_BID: readonly BidSegment[] = Object.freeze([]);
+
+/** Numbers every home of a group shares in an interval: computed once, by the first home that asks. */
+export class HomeGroupContext {
+  t = NaN;
+  /** Residential profile factor at the interval's midpoint. */
+  shape = 0;
+  outdoorC = 0;
+  ghiWm2 = 0;
+  /** UTC instant of the local midnight starting the interval's day. */
+  dayStart = NaN;
+  readonly meanKw: number;
+  readonly stepMs: number;
+
+  constructor(
+    readonly group: HomeGroup,
+    readonly env: AgentEnv,
+  ) {
+    this.meanKw = annualKwhToMeanKw(group.baseLoad.annualKwh);
+    this.stepMs = minutesToMs(env.clock.intervalMinutes);
+  }
+
+  at(interval: MarketInterval): void {
+    if (interval.start === this.t) return;
+    this.t = interval.start;
+    const off = this.env.site.utcOffsetHours;
+    const mid = (interval.start + (interval.durationH * MS_PER_HOUR) / 2) as SimTime;
+    this.shape = residentialShapeFactor(localHourOfDay(mid, off), dayTypeOf(mid, off));
+    const c = this.env.environment.at(interval.start, interval.durationH);
+    this.outdoorC = c.outdoorC;
+    this.ghiWm2 = c.ghiWm2;
+    this.dayStart = localMidnight(interval.start, off);
+  }
+}
+
+/** One home's thermal parameters, drawn once. */
+export interface HomeThermal {
+  readonly unit: HvacUnit;
+  readonly band: ComfortBand;
+  readonly setpointC: number;
+  readonly internalGainsKw: number;
+  readonly apertureM2: number;
+  readonly initialC: number;
+}
+
+/**
+ * Draws a home's HVAC (stream 'hvac': one uniform for ownership, then log-normal
+ * factors for R, C and the rating, then the setpoint — always all of them, in that
+ * order). Undefined when the home has none.
+ */
+export function drawHomeThermal(cfg: HomeHvacConfig, rng: Rng): HomeThermal | undefined {
+  const has = rng.next() < cfg.share;
+  const r = cfg.rCPerKw * rng.logNormal(1, cfg.paramSigma);
+  const c = cfg.cKwhPerC * rng.logNormal(1, cfg.paramSigma);
+  const rated = cfg.ratedElectricKw * rng.logNormal(1, cfg.paramSigma);
+  const band: ComfortBand = Object.freeze({ lowC: cfg.band.lowC as Celsius, highC: cfg.band.highC as Celsius });
+  const setpoint = clampSetpointC(band, rng.normal(cfg.setpointC ?? (band.lowC + band.highC) / 2, cfg.setpointSdC));
+  if (!has) return undefined;
+  return Object.freeze({
+    unit: Object.freeze({
+      rc: Object.freeze({ rCPerKw: r, cKwhPerC: c }),
+      hvac: Object.freeze({ ratedElectricKw: rated as Kw, copCooling: cfg.copCooling, copHeating: cfg.copHeating }),
+      mode: cfg.mode,
+    }),
+    band,
+    setpointC: setpoint,
+    internalGainsKw: cfg.internalGainsKw,
+    apertureM2: cfg.solarApertureM2,
+    initialC: cfg.initialIndoorC ?? setpoint,
+  });
+}
+
+export interface HomePv {
+  readonly capacityKw: Kw;
+  readonly performanceRatio: number;
+  readonly offerPriceMwh: number;
+}
+
+/** Draws a home's PV (stream 'pv': ownership, then capacity — always both). */
+export function drawHomePv(cfg: HomePvConfig, rng: Rng): HomePv | undefined {
+  const has = rng.next() < cfg.share;
+  const capacity = rng.uniform(cfg.capacityKw.min, cfg.capacityKw.max);
+  return has ? Object.freeze({ capacityKw: capacity as Kw, performanceRatio: cfg.performanceRatio, offerPriceMwh: cfg.offerPriceMwh }) : undefined;
+}
+
+export function createHomes(group: HomeGroup, env: AgentEnv): AgentRuntime[] {
+  const strategy = strategyFor<HomeView>(group.strategy, 'home-forecast', env.reportStrategyFault);
+  const ctx = new HomeGroupContext(group, env);
+  const blockValues = group.hvac ? comfortBlockValues(group.hvac.comfortValueMwh.min, group.hvac.comfortValueMwh.max, group.hvac.blocks) : [];
+  return groupMembers(group, env.defaultBus).map((m) => new HomeAgent(m, ctx, strategy, blockValues));
+}
+
+export class HomeAgent implements AgentRuntime {
+  readonly id: AgentId;
+  readonly kind = 'home';
+  readonly bus: BusId;
+  readonly actor: Actor<typeof homeMachine>;
+  readonly thermal: HomeThermal | undefined;
+  readonly pv: HomePv | undefined;
+
+  private readonly profileRng: Rng;
+  private readonly scale: number;
+  private readonly flexValues: readonly number[];
+  private readonly room: Room | undefined;
+  private readonly curve: ComfortCurve;
+  /** Every appliance of the group (owned or not: the daily draws are the same either way). */
+  private readonly specs: readonly HomeApplianceConfig[];
+  private readonly owns: Uint8Array;
+  private readonly slots: ApplianceSlot[];
+  private readonly dayRng: Rng | undefined;
+  private readonly needs = new NeedList<HomeNeed>(HOME_NEEDS, NEED_CAPACITY);
+  private readonly served = new Float64Array(HOME_NEEDS.length);
+
+  private dayStart = NaN;
+  private loadKw = 0;
+  private pvKw = 0;
+  private gainsKw = 0;
+  private indoorC = NaN;
+  private baselineIndoorC = NaN;
+  private missedKwh = 0;
+  private comfortDegH = 0;
+  private baselineKw = 0;
+  private unservedKwh = 0;
+  /** The market's quantity step, from the last market view (awards come in whole steps). */
+  private quantumKw = AWARD_TOLERANCE_KW;
+
+  constructor(
+    m: GroupMember,
+    private readonly ctx: HomeGroupContext,
+    private readonly strategy: Strategy<HomeView>,
+    private readonly blockValues: readonly number[],
+  ) {
+    const { group, env } = ctx;
+    this.id = m.id;
+    this.bus = m.bus;
+    this.profileRng = env.random.stream(m.id, 'base-load');
+    this.scale = drawHomeScale(env.random.stream(m.id, 'home-scale'), group.baseLoad.homeScaleSigma);
+    const f = group.flexibility;
+    this.flexValues = flexibleBlockValues(f.valueMwh.min, f.valueMwh.max, f.blocks, env.random.stream(m.id, 'willingness-to-pay').next());
+    this.thermal = group.hvac ? drawHomeThermal(group.hvac, env.random.stream(m.id, 'hvac')) : undefined;
+    this.room = this.thermal ? new Room(this.thermal.unit) : undefined;
+    this.curve = new ComfortCurve(blockValues.length);
+    this.pv = group.pv ? drawHomePv(group.pv, env.random.stream(m.id, 'pv')) : undefined;
+    this.specs = group.appliances;
+    this.owns = new Uint8Array(this.specs.length);
+    this.slots = this.specs.map(() => EMPTY_SLOT);
+    if (this.specs.length > 0) {
+      const own = env.random.stream(m.id, 'appliances');
+      for (let a = 0; a < this.specs.length; a++) this.owns[a] = own.next() < this.specs[a]!.share ? 1 : 0;
+    }
+    this.dayRng = this.specs.length > 0 ? env.random.stream(m.id, 'appliance-days') : undefined;
+    if (this.thermal) this.indoorC = this.baselineIndoorC = this.thermal.initialC;
+    this.actor = createActor(homeMachine).start();
+  }
+
+  bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
+    const ctx = this.ctx;
+    ctx.at(interval);
+    this.quantumKw = market.quantumKw;
+    const group = ctx.group;
+    const t = interval.start;
+    const dtH = interval.durationH;
+    const cap = market.priceCapMwh;
+    // Draw every interval, faulted or not, so a fault never shifts later draws.
+    const noise = drawLoadNoise(this.profileRng, group.baseLoad.noiseSd);
+    const load = Math.max(0, ctx.meanKw * this.scale * ctx.shape * noise);
+    this.loadKw = load;
+    if (ctx.dayStart !== this.dayStart) this.newDay(ctx.dayStart);
+
+    const needs = this.needs;
+    needs.reset();
+    const flexKw = load * group.flexibility.share;
+    needs.push(BASE, load - flexKw, cap, true);
+    const fv = this.flexValues;
+    for (let k = 0; k < fv.length; k++) needs.push(FLEX, flexKw / fv.length, fv[k]!, true);
+    let mustKw = 0;
+    for (let a = 0; a < this.slots.length; a++) {
+      const slot = promote(this.slots[a]!);
+      this.slots[a] = slot;
+      const job = slot.job;
+      const runKw = runKwNow(job, slot.state, t, dtH);
+      if (!job || !(runKw > 0)) continue;
+      const spec = this.specs[a]!;
+      const must = mustRunNow(job, slot.state, t, dtH as Hours);
+      if (must) mustKw += runKw;
+      const value = applianceValueMwh(job, slot.state, t, dtH, cap, spec.valueMwh.min, spec.valueMwh.max);
+      needs.push(APPLIANCE, runKw, value, must, true, a, must ? 0 : slackHours(job, slot.state, t));
+    }
+    let hvacView: HomeHvacView | undefined;
+    const th = this.thermal;
+    const room = this.room;
+    let setpointKw = 0;
+    let keepKw = 0;
+    if (th && room) {
+      this.gainsKw = th.internalGainsKw + (ctx.ghiWm2 > 0 ? (th.apertureM2 * ctx.ghiWm2) / 1000 : 0);
+      const c = comfortCurve(room.step(dtH), th.band, th.setpointC, this.indoorC, ctx.outdoorC, this.gainsKw, this.curve);
+      keepKw = c.keepKw;
+      setpointKw = c.setpointKw;
+      needs.push(KEEP, c.keepKw, cap, true);
+      for (let k = 0; k < c.blocks; k++) needs.push(HVAC, c.blocksKw[k]!, this.blockValues[k]!, true, false, k);
+      needs.push(PRECONDITION, c.preconditionKw, 0, false);
+    }
+    needs.sortByValue();
+    const pv = this.pv;
+    this.pvKw = pv ? pvOutputKw(pv, ctx.ghiWm2, 1) : 0;
+
+    if (this.actor.getSnapshot().value === 'faulted') return NO_BID;
+    if (th && room) {
+      hvacView = Object.freeze({
+        mode: th.unit.mode,
+        indoorC: this.indoorC,
+        outdoorC: ctx.outdoorC,
+        band: th.band,
+        setpointC: th.setpointC,
+        marginC: comfortMarginC(th.unit.mode, th.band, this.indoorC),
+        timeConstantH: room.tauH,
+        ratedKw: room.ratedKw,
+      });
+    }
+    const { demand, needs: kinds, slackH } = needs.demandView();
+    const view: HomeView = Object.freeze({
+      agentId: this.id,
+      kind: 'home',
+      demand,
+      supply: pv && this.pvKw > 0 ? Object.freeze([{ kw: this.pvKw, valueMwh: pv.offerPriceMwh }]) : NO_SUPPLY,
+      desiredKw: load + setpointKw + mustKw,
+      inelasticKw: load - flexKw + mustKw + keepKw,
+      needs: kinds,
+      slackH,
+      hvac: hvacView,
+      pvKw: this.pvKw,
+    });
+    const segments = this.strategy.bid(view, market);
+    needs.takeBidPrices(segments);
+    return segments;
+  }
+
+  settle(award: Award): void {
+    const dtH = award.interval.durationH;
+    const t = award.interval.start;
+    const needs = this.needs;
+    const faulted = this.actor.getSnapshot().value === 'faulted';
+    needs.allocate(faulted ? 0 : award.buyKw, this.quantumKw);
+    const served = this.served;
+    needs.sumServed(served);
+
+    // Appliances: a run starts (or goes on) when its need got its kW; a running one not served pauses.
+    let unservedKw = 0;
+    for (let i = 0; i < needs.n; i++) {
+      const code = needs.code[i]!;
+      if (code === BASE) unservedKw += needs.kw[i]! - needs.served[i]!;
+      else if (code === APPLIANCE) {
+        const a = needs.ref[i]!;
+        const slot = this.slots[a]!;
+        if (needs.served[i]! >= needs.kw[i]! - AWARD_TOLERANCE_KW) {
+          const step = stepAppliance(slot.job!, slot.state, t, true, dtH as Hours);
+          this.slots[a] = { job: slot.job, state: step.state, next: slot.next };
+        } else if (needs.wanted[i]) unservedKw += needs.kw[i]!;
+      }
+    }
+
+    // The room: HVAC as served, under the conditions the curve was computed for.
+    let preconditionKw = 0;
+    let baselineHvacKw = 0;
+    const th = this.thermal;
+    const room = this.room;
+    if (th && room) {
+      room.step(dtH);
+      const outdoorC = this.ctx.outdoorC;
+      const hvacKw = served[KEEP]! + served[HVAC]! + served[PRECONDITION]!;
+      if (!faulted && hvacKw > this.curve.setpointKw) preconditionKw = hvacKw - this.curve.setpointKw;
+      const start = this.indoorC;
+      this.indoorC = room.endC(start, outdoorC, this.gainsKw, hvacKw);
+      this.comfortDegH = violationDegH(th.band, start, this.indoorC, dtH);
+      // The no-price-response counterfactual: a thermostat holding the setpoint.
+      const b0 = this.baselineIndoorC;
+      baselineHvacKw = room.electricToReach(b0, outdoorC, this.gainsKw, th.setpointC);
+      this.baselineIndoorC = room.endC(b0, outdoorC, this.gainsKw, baselineHvacKw);
+    }
+    let baselineAppKw = 0;
+    for (let a = 0; a < this.slots.length; a++) {
+      const slot = this.slots[a]!;
+      baselineAppKw += baselineRunKw(slot.job, t, dtH) + baselineRunKw(slot.next, t, dtH);
+    }
+    this.baselineKw = this.loadKw + baselineHvacKw + baselineAppKw;
+    this.unservedKwh = (unservedKw > AWARD_TOLERANCE_KW ? unservedKw * dtH : 0) + this.missedKwh;
+    this.missedKwh = 0;
+
+    const event = homeLifecycle(this.actor.getSnapshot().value, { shortKw: needs.shortKw(), preconditionKw });
+    if (event) this.actor.send(event);
+  }
+
+  observe(): AgentObservation {
+    const state = this.actor.getSnapshot().value;
+    if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
+    return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
+  }
+
+  /** A new local day: each appliance's job for the day (drawn for every appliance, owned or not). */
+  private newDay(dayStart: number): void {
+    this.dayStart = dayStart;
+    const rng = this.dayRng;
+    if (!rng) return;
+    const { env, stepMs } = this.ctx;
+    for (let a = 0; a < this.specs.length; a++) {
+      const job = drawDailyJob(this.specs[a]!, rng, dayStart as SimTime, env.clock.start, stepMs);
+      if (!this.owns[a]) continue;
+      const r = addJob(this.slots[a]!, job);
+      this.slots[a] = r.slot;
+      this.missedKwh += r.missedKwh;
+    }
+  }
+
+  /** The physical state, for tests and reports (plain data, copied). */
+  inspect(): { indoorC: number; baselineIndoorC: number; slots: readonly ApplianceSlot[]; pvKw: number; owns: readonly number[] } {
+    return { indoorC: this.indoorC, baselineIndoorC: this.baselineIndoorC, slots: [...this.slots], pvKw: this.pvKw, owns: [...this.owns] };
+  }
+}
