@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { aggregatorGroupSchema, aggregatorKind } from './aggregator/index.ts';
+import { buildingGroupSchema, buildingKind } from './building/index.ts';
 import { evGroupSchema, evKind } from './ev/index.ts';
 import { generatorGroupSchema, generatorKind } from './generator/index.ts';
 import { homeGroupSchema, homeKind } from './home/index.ts';
@@ -19,6 +20,7 @@ export const agentGroupSchema = z.discriminatedUnion('kind', [
   retailerGroupSchema,
   evGroupSchema,
   storageGroupSchema,
+  buildingGroupSchema,
 ]);
 export type AgentGroup = z.infer<typeof agentGroupSchema>;
 
@@ -34,6 +36,7 @@ export const agentKinds: readonly AnyKind[] = [
   retailerKind as AnyKind,
   evKind as AnyKind,
   storageKind as AnyKind,
+  buildingKind as AnyKind,
 ];
 
 export function agentKind(kind: string): AnyKind {
