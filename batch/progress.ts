@@ -59,6 +59,7 @@ class BarProgress implements BatchProgress {
   private done = 0;
   private failed = 0;
   private inFlight = 0;
+  private last = '';
   constructor(stream: NodeJS.WriteStream) {
     this.multi = new MultiBar(
       {
@@ -74,12 +75,13 @@ class BarProgress implements BatchProgress {
       Presets.shades_classic,
     );
   }
-  private payload(last = ''): Record<string, unknown> {
-    return { failed: this.failed, running: this.inFlight, last };
+  private payload(): Record<string, unknown> {
+    return { failed: this.failed, running: this.inFlight, last: this.last };
   }
   start(info: ProgressStart): void {
     this.done = info.reused;
-    this.bar = this.multi.create(info.total, this.done, this.payload(info.reused ? `${info.reused} already done` : ''));
+    this.last = info.reused ? `${info.reused} already done` : '';
+    this.bar = this.multi.create(info.total, this.done, this.payload());
   }
   running(count: number): void {
     this.inFlight = count;
@@ -91,7 +93,8 @@ class BarProgress implements BatchProgress {
       this.failed++;
       this.multi.log(`FAILED ${row.run.id}: ${row.error}\n`);
     }
-    this.bar?.update(this.done, this.payload(row.run.id));
+    this.last = `last: ${row.run.id}`;
+    this.bar?.update(this.done, this.payload());
   }
   note(text: string): void {
     this.multi.log(`${text}\n`);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect } from 'chai';
@@ -120,6 +120,7 @@ describe('batch: planning a sweep', () => {
     expect(folder.runs.map((r) => r.id)).to.deep.equal(['a-scenario__seed-3', 'b-sweep__pricing-uniform__seed-7', 'b-sweep__pricing-pay-as-bid__seed-7']);
     expect(folder.paramKeys).to.deep.equal(['market.pricing']);
     expect(folder.runs[0]!.params).to.deep.equal({});
+    expect(folder.runs.map((r) => r.scenario)).to.deep.equal(['folder-scenario', 'tiny', 'tiny']);
   });
 
   it('an invalid scenario in a folder fails its own run with the scenario’s own located message', () => {
@@ -161,5 +162,32 @@ describe('batch: planning a sweep', () => {
     expect(() => planBatch('README.md')).to.throw(UserError, 'README.md: expected a .yaml, .yml or .json sweep or scenario file');
     expect(() => planBatch(sweep('empty.yaml', ''))).to.throw(UserError, 'empty.yaml: the file is empty; expected a sweep (with base:) or a scenario');
     expect(() => planBatch(sweep('yaml.yaml', 'base: [\n'))).to.throw(InputFileError, /yaml\.yaml:2:1 \(document\): not valid YAML/);
+  });
+});
+
+describe('batch: the sweep format as documented', () => {
+  it('the example in scenarios/sweeps/README.md is a valid sweep whose every run is a valid scenario', () => {
+    const readme = readFileSync('scenarios/sweeps/README.md', 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-readme-'));
+    try {
+      mkdirSync(join(dir, 'sweeps'));
+      writeFileSync(join(dir, 'default.yaml'), readFileSync('scenarios/default.yaml'));
+      writeFileSync(join(dir, 'sweeps', 'example.yaml'), example);
+      const plan = planBatch(join(dir, 'sweeps', 'example.yaml'));
+      expect(plan.runs).to.have.length(2 * 2 * 4 * 2 * 2 * 2);
+      expect(plan.runs.filter((r) => r.error !== undefined).map((r) => r.error)).to.deep.equal([]);
+      expect(plan.runs[0]!.id).to.equal('baseline__pricing-uniform_priceRule-partial-block_share-0.1_strategy-truthful__seed-42');
+      expect(plan.reportKpis).to.deep.equal(['totalCost', 'averagePriceMwh', 'welfare', 'peakKw']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the example sweep price-rules.yaml plans 16 valid runs', () => {
+    const plan = planBatch('scenarios/sweeps/price-rules.yaml');
+    expect(plan.runs).to.have.length(16);
+    expect(plan.runs.every((r) => r.error === undefined)).to.equal(true);
+    expect([...new Set(plan.runs.map((r) => r.seed))]).to.deep.equal([42, 43]);
   });
 });
