@@ -34,7 +34,10 @@ export interface BuildingCurveInput {
   readonly preconditionTargetC: number;
   readonly indoorC: number;
   readonly outdoorC: number;
+  /** Gains for the targets on the near side (keep, setpoint, relaxed): the ones that make comfort hardest. */
   readonly gainsKw: number;
+  /** Gains for the pre-conditioning target: the ones that push furthest towards the far edge (default `gainsKw`). */
+  readonly farGainsKw?: number;
   readonly lightingKw: number;
   readonly plugKw: number;
   /** Share of lighting that may be dimmed, 0–1. */
@@ -69,7 +72,7 @@ export function buildingCurve(i: BuildingCurveInput): BuildingCurve {
   const contract = Math.max(0, i.contractKw);
   const hvacCurt = Math.min(set - relaxed, contract);
   const dim = Math.min(Math.max(0, i.maxDimming) * i.lightingKw, contract - hvacCurt);
-  const far = room.electricToReach(i.indoorC, i.outdoorC, i.gainsKw, i.preconditionTargetC);
+  const far = room.electricToReach(i.indoorC, i.outdoorC, i.farGainsKw ?? i.gainsKw, i.preconditionTargetC);
   return {
     keepKw: keep,
     setpointKw: set,

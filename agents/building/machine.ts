@@ -38,13 +38,6 @@ export const buildingMachine = setup({
   },
 });
 
-export interface BuildingOutcome {
-  /** Occupied in this interval (comfort band in force, comfort counted). */
-  readonly occupied: boolean;
-  /** Wanted power not consumed, kW. */
-  readonly shortKw: number;
-}
-
 /** Tolerance for "got less than it wanted": one watt. */
 export const BUILDING_SHORTFALL_KW = 1e-3;
 
@@ -56,18 +49,21 @@ const EVENTS = Object.freeze({
   RESTORE_UNOCCUPIED: Object.freeze({ type: 'RESTORE', occupied: false }) as BuildingEvent,
 });
 
-/** The state an outcome puts a working building in: curtailed over occupied/unoccupied. */
-export function buildingTargetState(o: BuildingOutcome): Exclude<BuildingStateValue, 'faulted'> {
-  if (o.shortKw > BUILDING_SHORTFALL_KW) return 'curtailed';
-  return o.occupied ? 'occupied' : 'unoccupied';
+/**
+ * The state an interval's outcome puts a working building in: curtailed (wanted power
+ * not consumed, kW, above a watt) over occupied/unoccupied (people in this interval).
+ */
+export function buildingTargetState(occupied: boolean, shortKw: number): Exclude<BuildingStateValue, 'faulted'> {
+  if (shortKw > BUILDING_SHORTFALL_KW) return 'curtailed';
+  return occupied ? 'occupied' : 'unoccupied';
 }
 
-/** The one lifecycle event an interval's outcome calls for, if any (pure). Faulted stays faulted. */
-export function buildingLifecycle(state: string, o: BuildingOutcome): BuildingEvent | undefined {
+/** The one lifecycle event an interval's outcome calls for, if any (pure, allocation-free). Faulted stays faulted. */
+export function buildingLifecycle(state: string, occupied: boolean, shortKw: number): BuildingEvent | undefined {
   if (state === 'faulted') return undefined;
-  const target = buildingTargetState(o);
+  const target = buildingTargetState(occupied, shortKw);
   if (target === state) return undefined;
   if (target === 'curtailed') return EVENTS.CURTAIL;
-  if (state === 'curtailed') return o.occupied ? EVENTS.RESTORE_OCCUPIED : EVENTS.RESTORE_UNOCCUPIED;
+  if (state === 'curtailed') return occupied ? EVENTS.RESTORE_OCCUPIED : EVENTS.RESTORE_UNOCCUPIED;
   return target === 'occupied' ? EVENTS.OCCUPY : EVENTS.VACATE;
 }

@@ -152,19 +152,32 @@ export class BuildingAgent implements AgentRuntime {
     this.thermal = drawBuildingThermal(ctx.group, ctx.occupiedBand, ctx.env.random.stream(m.id, 'hvac'));
     this.room = new Room(this.thermal.unit);
     this.indoorC = this.baselineIndoorC = this.thermal.initialC;
+    this.band = ctx.occupiedBand;
     this.actor = createActor(buildingMachine).start();
   }
 
-  /** Band, setpoint and pre-conditioning target in force now. */
-  private targets(): { band: ComfortBand; setpointC: number; relaxC: number; preconditionTargetC: number } {
+  /** Band, setpoint, relaxation and pre-conditioning target in force this interval (set by `updateTargets`). */
+  private band: ComfortBand;
+  private setpointC = 0;
+  private relaxC = 0;
+  private preconditionTargetC = 0;
+
+  private updateTargets(): void {
     const ctx = this.ctx;
     const mode = this.thermal.unit.mode;
     const inward = mode === 'cool' ? -COMFORT_INSET_C : COMFORT_INSET_C;
     if (ctx.comfortMode) {
-      return { band: ctx.occupiedBand, setpointC: this.thermal.setpointC, relaxC: ctx.group.curtailable?.relaxC ?? 0, preconditionTargetC: farEdgeC(mode, ctx.occupiedBand) - inward };
+      this.band = ctx.occupiedBand;
+      this.setpointC = this.thermal.setpointC;
+      this.relaxC = ctx.group.curtailable?.relaxC ?? 0;
+      this.preconditionTargetC = farEdgeC(mode, ctx.occupiedBand) - inward;
+    } else {
+      // Setback: hold the near edge of the wide band; pre-condition at most to the occupied setpoint.
+      this.band = ctx.unoccupiedBand;
+      this.setpointC = nearEdgeC(mode, ctx.unoccupiedBand) + inward;
+      this.relaxC = 0;
+      this.preconditionTargetC = this.thermal.setpointC;
     }
-    // Setback: hold the near edge of the wide band; pre-condition at most to the occupied setpoint.
-    return { band: ctx.unoccupiedBand, setpointC: nearEdgeC(mode, ctx.unoccupiedBand) + inward, relaxC: 0, preconditionTargetC: this.thermal.setpointC };
   }
 
   /** Internal plus solar gains, kW, with the lighting dimmed by `dimming` (1 = full). */
@@ -179,19 +192,24 @@ export class BuildingAgent implements AgentRuntime {
     this.quantumKw = market.quantumKw;
     const th = this.thermal;
     const contract = ctx.group.curtailable;
-    const tg = this.targets();
+    this.updateTargets();
     const maxDimming = contract?.maxDimming ?? 0;
-    // The curve assumes the gains that make comfort hardest: full lighting when cooling, dimmed when heating.
-    const gains = this.gainsKw(th.unit.mode === 'cool' ? 1 : 1 - maxDimming);
+    // Whether lighting will be dimmed is known only after the award: the curve takes, for each target, the
+    // gains that make it hardest to respect the band — full lighting against the near edge when cooling
+    // (dimmed when heating), the other way round for the far edge that pre-conditioning must not pass.
+    const full = this.gainsKw(1);
+    const dimmed = maxDimming > 0 ? this.gainsKw(1 - maxDimming) : full;
+    const cool = th.unit.mode === 'cool';
     const c = buildingCurve({
       room: this.room.step(interval.durationH),
-      band: tg.band,
-      setpointC: tg.setpointC,
-      relaxC: tg.relaxC,
-      preconditionTargetC: tg.preconditionTargetC,
+      band: this.band,
+      setpointC: this.setpointC,
+      relaxC: this.relaxC,
+      preconditionTargetC: this.preconditionTargetC,
       indoorC: this.indoorC,
       outdoorC: ctx.outdoorC,
-      gainsKw: gains,
+      gainsKw: cool ? full : dimmed,
+      farGainsKw: cool ? dimmed : full,
       lightingKw: ctx.lightingKw,
       plugKw: ctx.plugKw,
       maxDimming,
@@ -208,9 +226,9 @@ export class BuildingAgent implements AgentRuntime {
       mode: th.unit.mode,
       indoorC: this.indoorC,
       outdoorC: ctx.outdoorC,
-      band: tg.band,
-      setpointC: tg.setpointC,
-      marginC: comfortMarginC(th.unit.mode, tg.band, this.indoorC),
+      band: this.band,
+      setpointC: this.setpointC,
+      marginC: comfortMarginC(th.unit.mode, this.band, this.indoorC),
       timeConstantH: this.room.tauH,
       ratedKw: this.room.ratedKw,
     });
@@ -252,14 +270,13 @@ export class BuildingAgent implements AgentRuntime {
     this.indoorC = room.endC(start, ctx.outdoorC, this.gainsKw(dimming), hvacKw);
     this.comfortDegH = ctx.occupied ? violationDegH(ctx.occupiedBand, start, this.indoorC, dtH) : 0;
     // The no-price-response counterfactual: full lighting, the thermostat holding the setpoint in force.
-    const tg = this.targets();
     const fullGains = this.gainsKw(1);
     const b0 = this.baselineIndoorC;
-    const baseHvac = room.electricToReach(b0, ctx.outdoorC, fullGains, tg.setpointC);
+    const baseHvac = room.electricToReach(b0, ctx.outdoorC, fullGains, this.setpointC);
     this.baselineIndoorC = room.endC(b0, ctx.outdoorC, fullGains, baseHvac);
     this.baselineKw = ctx.plugKw + lighting + baseHvac;
     this.unservedKwh = baseShort > AWARD_TOLERANCE_KW ? baseShort * dtH : 0;
-    const event = buildingLifecycle(this.actor.getSnapshot().value, { occupied: ctx.occupied, shortKw: needs.shortKw() });
+    const event = buildingLifecycle(this.actor.getSnapshot().value, ctx.occupied, needs.shortKw());
     if (event) this.actor.send(event);
   }
 

@@ -35,14 +35,6 @@ export const homeMachine = setup({
   },
 });
 
-/** What an interval's outcome says about the lifecycle. */
-export interface HomeOutcome {
-  /** Wanted power not consumed, kW: base load, HVAC to the setpoint, appliances that had to run. */
-  readonly shortKw: number;
-  /** HVAC power consumed beyond the setpoint (pre-conditioning), kW. */
-  readonly preconditionKw: number;
-}
-
 /** Tolerance for "got less than it wanted" and "pre-conditioned": one watt. */
 export const SHORTFALL_KW = 1e-3;
 
@@ -50,19 +42,24 @@ const CURTAIL: HomeEvent = Object.freeze({ type: 'CURTAIL' });
 const PRECONDITION: HomeEvent = Object.freeze({ type: 'PRECONDITION' });
 const RESTORE: HomeEvent = Object.freeze({ type: 'RESTORE' });
 
-/** The state an outcome puts a working home in: pre-conditioning over curtailed over normal. */
-export function homeTargetState(o: HomeOutcome): Exclude<HomeStateValue, 'faulted'> {
-  if (o.preconditionKw > SHORTFALL_KW) return 'pre-conditioning';
-  return o.shortKw > SHORTFALL_KW ? 'curtailed' : 'normal';
+/**
+ * The state an interval's outcome puts a working home in: pre-conditioning (HVAC power
+ * consumed beyond the setpoint, kW) over curtailed (wanted power not consumed — base
+ * load, HVAC to the setpoint, appliances that had to run — kW) over normal.
+ */
+export function homeTargetState(shortKw: number, preconditionKw: number): Exclude<HomeStateValue, 'faulted'> {
+  if (preconditionKw > SHORTFALL_KW) return 'pre-conditioning';
+  return shortKw > SHORTFALL_KW ? 'curtailed' : 'normal';
 }
 
 /**
- * The lifecycle event an interval's outcome calls for, if any (pure). A faulted home
- * stays faulted whatever it was awarded: only REPAIR ends a fault.
+ * The lifecycle event an interval's outcome calls for, if any (pure; plain numbers, so
+ * the hot path allocates nothing). A faulted home stays faulted whatever it was
+ * awarded: only REPAIR ends a fault.
  */
-export function homeLifecycle(state: string, o: HomeOutcome): HomeEvent | undefined {
+export function homeLifecycle(state: string, shortKw: number, preconditionKw: number): HomeEvent | undefined {
   if (state === 'faulted') return undefined;
-  const target = homeTargetState(o);
+  const target = homeTargetState(shortKw, preconditionKw);
   if (target === state) return undefined;
   return target === 'pre-conditioning' ? PRECONDITION : target === 'curtailed' ? CURTAIL : RESTORE;
 }

@@ -333,7 +333,7 @@ export class HomeAgent implements AgentRuntime {
     this.unservedKwh = (unservedKw > AWARD_TOLERANCE_KW ? unservedKw * dtH : 0) + this.missedKwh;
     this.missedKwh = 0;
 
-    const event = homeLifecycle(this.actor.getSnapshot().value, { shortKw: needs.shortKw(), preconditionKw });
+    const event = homeLifecycle(this.actor.getSnapshot().value, needs.shortKw(), preconditionKw);
     if (event) this.actor.send(event);
   }
 

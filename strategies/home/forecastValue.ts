@@ -15,11 +15,14 @@
  */
 export function discountedPeakMwh(forecast: readonly number[], dtH: number, tauH: number, lookaheadH: number): number {
   const n = Math.min(forecast.length - 1, Math.floor(lookaheadH / dtH + 1e-9));
+  const r = Math.exp(-dtH / tauH);
+  let keep = 1;
   let best = NaN;
   for (let k = 1; k <= n; k++) {
+    keep *= r; // e^(−kΔt/τ), one exp per call
     const p = forecast[k]!;
     if (Number.isNaN(p)) continue;
-    const v = p * Math.exp((-k * dtH) / tauH);
+    const v = p * keep;
     if (!(v <= best)) best = v;
   }
   return best;

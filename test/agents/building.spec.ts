@@ -96,13 +96,13 @@ describe('agents/building: the machine decides (pure transitions)', () => {
   it('buildingLifecycle: one event, only on change, and it leads where the outcome says', () => {
     fc.assert(
       fc.property(fc.constantFrom('unoccupied', 'occupied', 'curtailed'), fc.boolean(), fc.double({ min: 0, max: 3, noNaN: true }), (state, occupied, shortKw) => {
-        const e = buildingLifecycle(state, { occupied, shortKw });
+        const e = buildingLifecycle(state, occupied, shortKw);
         const next = e ? transition(buildingMachine, buildingMachine.resolveState({ value: state }), e)[0].value : state;
-        expect(next).to.equal(buildingTargetState({ occupied, shortKw }));
+        expect(next).to.equal(buildingTargetState(occupied, shortKw));
       }),
     );
-    expect(buildingLifecycle('faulted', { occupied: true, shortKw: 9 })).to.equal(undefined);
-    expect(buildingLifecycle('occupied', { occupied: true, shortKw: 0.0005 })).to.equal(undefined);
+    expect(buildingLifecycle('faulted', true, 9)).to.equal(undefined);
+    expect(buildingLifecycle('occupied', true, 0.0005)).to.equal(undefined);
   });
 });
 
@@ -214,6 +214,21 @@ describe('agents/building: invariants over random buildings and price series', (
       ),
       { numRuns: 12 },
     );
+  });
+
+  it('regression: pre-heating with dimmable lighting stops at the far band edge when the lights stay on', () => {
+    // The far target was once computed with the dimmed lighting's gains: undimmed lights then pushed the room past 26 °C.
+    const env = envFor(0, 96, { temperature: 'cold' });
+    const g = group({ count: 1, floorAreaM2: 200, hvac: { mode: 'heat', ratedElectricKw: 20, paramSigma: 0 }, comfort: { occupiedBand: { lowC: 21, highC: 26 } }, curtailable: { contractKw: 0, maxDimming: 0.4 } });
+    const [b] = buildings(g, env);
+    let max = -Infinity;
+    for (let k = 0; k < 96; k++) {
+      const iv = intervalAt(env.clock, k);
+      const segs = b!.bid(iv, marketAt(env, iv));
+      b!.settle({ interval: iv, buyKw: bought(segs, -1, 0), sellKw: 0, priceMwh: -1, bidAccepted: true }); // below 0: pre-heating is bought in full
+      if (occupiedAt(iv.start + 7.5 * 60_000)) max = Math.max(max, b!.observe().indoorTempC!);
+    }
+    expect(max).to.be.within(25.9, 26);
   });
 
   it('is curtailed exactly when the price tops a curtailable block it bid; the curtailed share never exceeds the contract', () => {

@@ -90,23 +90,23 @@ describe('agents/home: the machine decides (pure transitions)', () => {
   });
 
   it('homeLifecycle: the event only when the state changes; pre-conditioning over curtailed over normal; a watt is nothing', () => {
-    expect(homeLifecycle('normal', { shortKw: 0.0005, preconditionKw: 0 })).to.equal(undefined);
-    expect(homeLifecycle('normal', { shortKw: 0.5, preconditionKw: 0 })?.type).to.equal('CURTAIL');
-    expect(homeLifecycle('curtailed', { shortKw: 0.5, preconditionKw: 0 })).to.equal(undefined);
-    expect(homeLifecycle('curtailed', { shortKw: 0, preconditionKw: 0 })?.type).to.equal('RESTORE');
-    expect(homeLifecycle('curtailed', { shortKw: 0.5, preconditionKw: 1 })?.type).to.equal('PRECONDITION');
-    expect(homeLifecycle('pre-conditioning', { shortKw: 0, preconditionKw: 0 })?.type).to.equal('RESTORE');
-    expect(homeLifecycle('faulted', { shortKw: 9, preconditionKw: 9 })).to.equal(undefined);
-    expect(homeTargetState({ shortKw: 1, preconditionKw: 0 })).to.equal('curtailed');
+    expect(homeLifecycle('normal', 0.0005, 0)).to.equal(undefined);
+    expect(homeLifecycle('normal', 0.5, 0)?.type).to.equal('CURTAIL');
+    expect(homeLifecycle('curtailed', 0.5, 0)).to.equal(undefined);
+    expect(homeLifecycle('curtailed', 0, 0)?.type).to.equal('RESTORE');
+    expect(homeLifecycle('curtailed', 0.5, 1)?.type).to.equal('PRECONDITION');
+    expect(homeLifecycle('pre-conditioning', 0, 0)?.type).to.equal('RESTORE');
+    expect(homeLifecycle('faulted', 9, 9)).to.equal(undefined);
+    expect(homeTargetState(1, 0)).to.equal('curtailed');
   });
 
   it('every event homeLifecycle returns is one the machine takes from that state', () => {
     fc.assert(
       fc.property(fc.constantFrom('normal', 'curtailed', 'pre-conditioning'), fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 0, max: 2, noNaN: true }), (state, shortKw, preconditionKw) => {
         const snap = homeMachine.resolveState({ value: state });
-        const e = homeLifecycle(state, { shortKw, preconditionKw });
+        const e = homeLifecycle(state, shortKw, preconditionKw);
         const next = e ? transition(homeMachine, snap, e)[0].value : state;
-        expect(next).to.equal(homeTargetState({ shortKw, preconditionKw }));
+        expect(next).to.equal(homeTargetState(shortKw, preconditionKw));
       }),
     );
   });
