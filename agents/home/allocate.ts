@@ -18,6 +18,8 @@ export const AWARD_TOLERANCE_KW = 1e-3;
  * take goes on to the next needs. Writes each need's share into `out[0 … n)`; `order`
  * is scratch of length ≥ n. Returns what was left over (bought beyond every need), kW.
  * Example: prices [3000, 100, 200], kW [1, 2, 3], bought 5 → out [1, 1, 3], left 0.
+ * (Agents call `allocatePacked` on their packed need records; this is the same rule on
+ * separate arrays.)
  */
 export function allocateByPrice(
   priceMwh: ArrayLike<number>,
@@ -29,11 +31,38 @@ export function allocateByPrice(
   out: Float64Array,
   quantumKw = AWARD_TOLERANCE_KW,
 ): number {
+  const d = new Float64Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    d[i * 4] = priceMwh[i]!;
+    d[i * 4 + 1] = kw[i]!;
+    d[i * 4 + 2] = indivisible[i]!;
+  }
+  const left = allocatePacked(d, 4, 0, 1, 2, 3, n, boughtKw, order, quantumKw);
+  for (let i = 0; i < n; i++) out[i] = d[i * 4 + 3]!;
+  return left;
+}
+
+/**
+ * `allocateByPrice` on records packed in one array: need i's fields at
+ * d[i·stride + offset]. Writes each share at the `served` offset. No allocation.
+ */
+export function allocatePacked(
+  d: Float64Array,
+  stride: number,
+  price: number,
+  kwAt: number,
+  indivisibleAt: number,
+  servedAt: number,
+  n: number,
+  boughtKw: number,
+  order: Int32Array,
+  quantumKw: number,
+): number {
   for (let i = 0; i < n; i++) {
     // Insertion sort by price, descending, stable.
-    const p = priceMwh[i]!;
+    const p = d[i * stride + price]!;
     let j = i;
-    while (j > 0 && priceMwh[order[j - 1]!]! < p) {
+    while (j > 0 && d[order[j - 1]! * stride + price]! < p) {
       order[j] = order[j - 1]!;
       j--;
     }
@@ -41,15 +70,15 @@ export function allocateByPrice(
   }
   let left = boughtKw > 0 ? boughtKw : 0;
   for (let r = 0; r < n; r++) {
-    const i = order[r]!;
-    const q = kw[i]!;
+    const o = order[r]! * stride;
+    const q = d[o + kwAt]!;
     const awarded = quantumKw > 0 ? Math.round(q / quantumKw) * quantumKw : q;
     if (left >= awarded - 1e-9) {
-      out[i] = q;
+      d[o + servedAt] = q;
       left = left > awarded ? left - awarded : 0;
-    } else if (indivisible[i]) out[i] = 0;
+    } else if (d[o + indivisibleAt] !== 0) d[o + servedAt] = 0;
     else {
-      out[i] = left;
+      d[o + servedAt] = left;
       left = 0;
     }
   }

@@ -42,8 +42,6 @@ const KEEP = 3;
 const HVAC = 4;
 const PRECONDITION = 5;
 
-/** Base load 1 + flexible blocks ≤ 20 + appliances ≤ 8 + keep 1 + comfort blocks ≤ 10 + precondition 1. */
-const NEED_CAPACITY = 48;
 const NO_SUPPLY: readonly ValueSegment[] = Object.freeze([]);
 const NO_BID: readonly BidSegment[] = Object.freeze([]);
 
@@ -155,7 +153,7 @@ export class HomeAgent implements AgentRuntime {
   private readonly owns: Uint8Array;
   private readonly slots: ApplianceSlot[];
   private readonly dayRng: Rng | undefined;
-  private readonly needs = new NeedList<HomeNeed>(HOME_NEEDS, NEED_CAPACITY);
+  private readonly needs: NeedList<HomeNeed>;
   private readonly served = new Float64Array(HOME_NEEDS.length);
 
   private dayStart = NaN;
@@ -196,6 +194,8 @@ export class HomeAgent implements AgentRuntime {
       for (let a = 0; a < this.specs.length; a++) this.owns[a] = own.next() < this.specs[a]!.share ? 1 : 0;
     }
     this.dayRng = this.specs.length > 0 ? env.random.stream(m.id, 'appliance-days') : undefined;
+    // Base load 1 + flexible blocks + appliances + (keep + comfort blocks + precondition).
+    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, 1 + f.blocks + this.specs.length + (this.thermal ? blockValues.length + 2 : 0));
     if (this.thermal) this.indoorC = this.baselineIndoorC = this.thermal.initialC;
     this.actor = createActor(homeMachine).start();
   }
@@ -294,15 +294,15 @@ export class HomeAgent implements AgentRuntime {
     // Appliances: a run starts (or goes on) when its need got its kW; a running one not served pauses.
     let unservedKw = 0;
     for (let i = 0; i < needs.n; i++) {
-      const code = needs.code[i]!;
-      if (code === BASE) unservedKw += needs.kw[i]! - needs.served[i]!;
+      const code = needs.code(i);
+      if (code === BASE) unservedKw += needs.kw(i) - needs.served(i);
       else if (code === APPLIANCE) {
-        const a = needs.ref[i]!;
+        const a = needs.ref(i);
         const slot = this.slots[a]!;
-        if (needs.served[i]! >= needs.kw[i]! - AWARD_TOLERANCE_KW) {
+        if (needs.served(i) >= needs.kw(i) - AWARD_TOLERANCE_KW) {
           const step = stepAppliance(slot.job!, slot.state, t, true, dtH as Hours);
           this.slots[a] = { job: slot.job, state: step.state, next: slot.next };
-        } else if (needs.wanted[i]) unservedKw += needs.kw[i]!;
+        } else if (needs.wanted(i)) unservedKw += needs.kw(i);
       }
     }
 

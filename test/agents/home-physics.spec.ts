@@ -225,8 +225,8 @@ describe('agents/home/allocate: the award split by bid price', () => {
     expect(v.needs).to.deep.equal(['b', 'a', 'b']);
     expect(Object.isFrozen(v.demand)).to.equal(true);
     expect(list.takeBidPrices([{ side: 'buy', priceMwh: 50, quantityKw: 2 }, { side: 'sell', priceMwh: 0, quantityKw: 9 }, { side: 'buy', priceMwh: 60, quantityKw: 1 }, { side: 'buy', priceMwh: 70, quantityKw: 3 }])).to.equal(true);
-    expect([...list.priceMwh.subarray(0, 3)]).to.deep.equal([50, 60, 70]);
+    expect([0, 1, 2].map((i) => list.priceMwh(i))).to.deep.equal([50, 60, 70]);
     expect(list.takeBidPrices([{ side: 'buy', priceMwh: 50, quantityKw: 6 }])).to.equal(false);
-    expect([...list.priceMwh.subarray(0, 3)]).to.deep.equal([300, 100, 100]);
+    expect([0, 1, 2].map((i) => list.priceMwh(i))).to.deep.equal([300, 100, 100]);
   });
 });
