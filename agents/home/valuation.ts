@@ -13,8 +13,6 @@
  *   willingness to pay.
  * Rooftop PV is supply at its offer price.
  */
-import type { ValueSegment } from '../../strategies/types.ts';
-
 /**
  * Per-home block values: evenly spaced in [minMwh, maxMwh], shifted by `u` ∈ [0, 1)
  * (one draw per home) so that many homes together give a smooth demand curve
@@ -23,13 +21,4 @@ import type { ValueSegment } from '../../strategies/types.ts';
 export function flexibleBlockValues(minMwh: number, maxMwh: number, blocks: number, u: number): number[] {
   const width = (maxMwh - minMwh) / blocks;
   return Array.from({ length: blocks }, (_, k) => maxMwh - width * (k + u));
-}
-
-/** The base-load valuation curve: inelastic part at the cap, flexible share in blocks. */
-export function baseLoadValuation(loadKw: number, flexibleShare: number, valuesMwh: readonly number[], capMwh: number): ValueSegment[] {
-  const flexibleKw = loadKw * flexibleShare;
-  const out: ValueSegment[] = [{ kw: loadKw - flexibleKw, valueMwh: capMwh }];
-  const block = valuesMwh.length > 0 ? flexibleKw / valuesMwh.length : 0;
-  for (const v of valuesMwh) out.push({ kw: block, valueMwh: v });
-  return out;
 }
