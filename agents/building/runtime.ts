@@ -34,7 +34,6 @@ import { B_BASE, B_DIM, B_HVAC, B_PRECONDITION, B_RELAX, BUILDING_NEEDS, buildin
 import type { BuildingGroup } from './index.ts';
 import { buildingLifecycle, buildingMachine } from './machine.ts';
 
-const NEED_CAPACITY = 32;
 const NO_SUPPLY: readonly ValueSegment[] = Object.freeze([]);
 const NO_BID: readonly BidSegment[] = Object.freeze([]);
 const REFERENCE_AREA_M2 = SMALL_OFFICE_LOADS.floorAreaM2;
@@ -131,7 +130,7 @@ export class BuildingAgent implements AgentRuntime {
   readonly actor: Actor<typeof buildingMachine>;
   readonly thermal: BuildingThermal;
   private readonly room: Room;
-  private readonly needs = new NeedList<BuildingNeed>(BUILDING_NEEDS, NEED_CAPACITY);
+  private readonly needs: NeedList<BuildingNeed>;
   private readonly served = new Float64Array(BUILDING_NEEDS.length);
   private curve: BuildingCurve | undefined;
   private indoorC: number;
@@ -151,6 +150,8 @@ export class BuildingAgent implements AgentRuntime {
     this.bus = m.bus;
     this.thermal = drawBuildingThermal(ctx.group, ctx.occupiedBand, ctx.env.random.stream(m.id, 'hvac'));
     this.room = new Room(this.thermal.unit);
+    // Base, HVAC, precondition, and per curtailable block at most one HVAC and one lighting part.
+    this.needs = new NeedList<BuildingNeed>(BUILDING_NEEDS, 3 + 2 * (ctx.group.curtailable?.blocks ?? 1));
     this.indoorC = this.baselineIndoorC = this.thermal.initialC;
     this.band = ctx.occupiedBand;
     this.actor = createActor(buildingMachine).start();

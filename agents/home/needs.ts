@@ -66,9 +66,10 @@ export class NeedList<Need extends string> {
     this.n = 0;
   }
 
-  /** Adds a need; needs of 0 kW or less are left out (they are never bid). */
+  /** Adds a need; needs of 0 kW or less are left out (they are never bid). Throws past the capacity (a bug in the caller). */
   push(code: number, kw: number, valueMwh: number, wanted: boolean, indivisible = false, ref = -1, slackH = NaN): void {
     if (!(kw > 0)) return;
+    if (this.n >= this.capacity) throw new RangeError(`need list full (${this.capacity} needs)`);
     const o = this.n++ * NEED_STRIDE;
     const d = this.d;
     d[o + CODE] = code;
