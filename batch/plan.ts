@@ -17,7 +17,7 @@ import { InputFileError, UserError } from '../core/errors.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
 import { applyOverride, type ConcretePath, formatConcrete, OverrideError, parseOverridePath, pathWithin } from './paths.ts';
 import { displayPath, isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
-import { locate, where } from './yamlIssues.ts';
+import { locate, where } from '../core/yamlIssues.ts';
 
 export interface RunSpec {
   /** Position in the sweep's run order (0-based). */

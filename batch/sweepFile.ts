@@ -7,11 +7,11 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../core/errors.ts';
 import { lastKey, parseOverridePath, type PathStep } from './paths.ts';
-import { describeIssue, type Located, locate, type Problem, show } from './yamlIssues.ts';
+import { describeIssue, type Located, locate, parseYamlFile, type Problem, show } from '../core/yamlIssues.ts';
 
 /** Names that become parts of folder names: run ids stay readable and portable. */
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -108,19 +108,7 @@ export const safeLabel = (s: string): string => s.replace(/[^A-Za-z0-9._+-]/g, '
 
 /** Parses and checks sweep text. `file` names it in messages and anchors relative paths. */
 export function parseSweep(text: string, file: string): Sweep {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new InputFileError(
-      file,
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
-      }),
-    );
-  }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (raw === null || raw === undefined) throw new InputFileError(file, [{ path: '', message: 'the file is empty; expected a sweep mapping with base and grid or variants' }]);
+  const { doc, lineCounter, raw } = parseYamlFile(text, file, 'the file is empty; expected a sweep mapping with base and grid or variants');
   const parsed = sweepSchema.safeParse(raw);
   const issues: InputIssue[] = [];
   const at = (p: Problem): InputIssue => ({ path: formatPath(p.path), message: p.message, ...locate(doc, lineCounter, p.path, p.atKey ?? false) });

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
+import { describeIssue, locate, parseYamlFile, type Problem } from '../../core/yamlIssues.ts';
 import { checkStrategyRef } from '../../strategies/registry.ts';
 import { networkFromConfig } from '../../network/schema.ts';
 import { NetworkError, withBranchInService } from '../../network/validate.ts';
@@ -38,26 +38,14 @@ export function loadScenarioFile(file: string): Scenario {
 
 /** Parses scenario text; JSON is read by the same parser (YAML 1.2 contains JSON), so it gets line numbers too. */
 export function parseScenario(text: string, file: string): Scenario {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new InputFileError(
-      file,
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
-      }),
-    );
-  }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (raw === null || raw === undefined) throw new InputFileError(file, [{ path: '', message: 'the file is empty; expected a scenario mapping with name, start and agents' }]);
+  const { doc, lineCounter, raw } = parseYamlFile(text, file, 'the file is empty; expected a scenario mapping with name, start and agents');
   const parsed = scenarioSchema.safeParse(raw);
   const issues: InputIssue[] = [];
-  const locate = (p: Problem): InputIssue => ({ path: formatPath(p.path), message: p.message, ...position(doc, lineCounter, p.path, p.atKey ?? false) });
+  const at = (p: Problem): InputIssue => ({ path: formatPath(p.path), message: p.message, ...locate(doc, lineCounter, p.path, p.atKey ?? false) });
   if (!parsed.success) {
-    for (const i of parsed.error.issues) issues.push(...describe(i, raw).map(locate));
+    for (const i of parsed.error.issues) issues.push(...describeIssue(i, raw, (path) => allowedKeys(raw, path)).map(at));
   } else {
-    for (const p of crossChecks(parsed.data, dirname(file))) issues.push(locate(p));
+    for (const p of crossChecks(parsed.data, dirname(file))) issues.push(at(p));
   }
   if (!parsed.success || issues.length > 0) {
     throw new InputFileError(file, issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)));
@@ -65,11 +53,10 @@ export function parseScenario(text: string, file: string): Scenario {
   return { file, config: parsed.data };
 }
 
-type Problem = { path: PropertyKey[]; message: string; atKey?: boolean };
 
 /** Rules that span several fields, which the schema alone cannot state. */
 function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
-  const out: Problem[] = [];
+  const out: Array<{ path: PropertyKey[]; message: string; atKey?: boolean }> = [];
   const m = s.market;
   if (m.priceFloorMwh >= m.priceCapMwh) out.push({ path: ['market', 'priceFloorMwh'], message: `must be below priceCapMwh (${m.priceCapMwh})` });
   if ((24 * 60) % s.intervalMinutes !== 0) out.push({ path: ['intervalMinutes'], message: `must divide a day evenly (e.g. 5, 15, 30, 60), got ${s.intervalMinutes}` });
@@ -181,53 +168,8 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   return out;
 }
 
-/** Turns a zod issue into messages a person can act on. */
-function describe(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
-  const path = [...issue.path];
-  if (issue.code === 'unrecognized_keys') {
-    const allowed = allowedKeys(raw, path);
-    return issue.keys.map((k) => {
-      const hint = closest(k, allowed);
-      return {
-        path: [...path, k],
-        atKey: true,
-        message: `unknown key '${k}'${hint ? ` (did you mean '${hint}'?)` : ''}${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`,
-      };
-    });
-  }
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    const options = (issue as { options?: unknown[] }).options ?? [];
-    return [{ path, message: `unknown ${String(issue.discriminator)}; expected one of ${options.map((o) => `'${String(o)}'`).join(', ')}` }];
-  }
-  const got = valueAt(raw, path);
-  if (issue.code === 'invalid_type') {
-    return [{ path, message: got === undefined ? `required: expected ${issue.expected}` : `expected ${issue.expected}, got ${show(got)}` }];
-  }
-  if (issue.code === 'too_small' || issue.code === 'too_big') {
-    const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-    const op = issue.code === 'too_small' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<';
-    const count = (issue as { exact?: boolean }).exact ? 'exactly' : issue.code === 'too_small' ? 'at least' : 'at most';
-    if (issue.origin === 'array') return [{ path, message: `expected ${count} ${String(bound)} item(s), got ${Array.isArray(got) ? got.length : show(got)}` }];
-    if (issue.origin === 'string') return [{ path, message: `expected text of length ${op} ${String(bound)}, got ${show(got)}` }];
-    return [{ path, message: `expected a number ${op} ${String(bound)}, got ${show(got)}` }];
-  }
-  if (issue.code === 'invalid_value') return [{ path, message: `expected one of ${issue.values.map((v) => show(v)).join(', ')}, got ${show(got)}` }];
-  return [{ path, message: `${issue.message.replace(/^Invalid input: /, '')}${got !== undefined && typeof got !== 'object' ? `, got ${show(got)}` : ''}` }];
-}
-
-const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : typeof v === 'object' && v !== null ? (Array.isArray(v) ? 'a list' : 'a mapping') : String(v));
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = raw;
-  for (const k of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
-
 /** The keys the schema accepts at a path (used for "did you mean"). */
-function allowedKeys(raw: unknown, path: readonly PropertyKey[]): string[] {
+export function allowedKeys(raw: unknown, path: readonly PropertyKey[]): string[] {
   let schema: z.ZodType = scenarioSchema;
   let v: unknown = raw;
   for (const k of path) {
@@ -260,55 +202,3 @@ function unwrap(schema: z.ZodType): z.ZodType {
   while (s.def.innerType && ['default', 'optional', 'nullable', 'prefault'].includes(s.def.type)) s = s.def.innerType as unknown as typeof s;
   return s as unknown as z.ZodType;
 }
-
-/** The allowed key nearest to a typo, when it is near enough to be the likely intent. */
-function closest(key: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const a of allowed) {
-    // A key written without its unit suffix (priceCap for priceCapMwh) is the commonest slip.
-    if (a.toLowerCase().startsWith(key.toLowerCase()) && key.length >= 3) return a;
-    const d = editDistance(key.toLowerCase(), a.toLowerCase());
-    if (d < bestD) [best, bestD] = [a, d];
-  }
-  return bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** Line and column of the node at `path`, or of the deepest ancestor that exists. */
-function position(doc: Document, lc: LineCounter, path: readonly PropertyKey[], atKey: boolean): { line?: number; column?: number } {
-  let node: unknown = doc.contents;
-  let offset: number | undefined = (node as YamlNode | null)?.range?.[0];
-  for (const [depth, key] of path.entries()) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
-      if (!pair) break;
-      offset = (pair.key as YamlNode).range?.[0] ?? offset;
-      node = pair.value;
-      const last = depth === path.length - 1;
-      if (!(last && atKey) && node && (node as YamlNode).range && !isMap(node) && !isSeqLike(node)) offset = (node as YamlNode).range![0];
-    } else if (isSeqLike(node) && typeof key === 'number') {
-      node = (node as { items: unknown[] }).items[key];
-      if (!node) break;
-      offset = (node as YamlNode).range?.[0] ?? offset;
-    } else break;
-  }
-  if (offset === undefined) return {};
-  const p = lc.linePos(offset);
-  return { line: p.line, column: p.col };
-}
-
-const isSeqLike = (n: unknown): boolean => !!n && typeof n === 'object' && Array.isArray((n as { items?: unknown }).items) && !isMap(n);

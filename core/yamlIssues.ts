@@ -1,11 +1,34 @@
 /**
- * Locating problems in a YAML document: the line and column of a path, and zod
- * issues turned into messages a person can act on. The same wording and
- * `file:line:column path: reason` format as scenario files (engine/scenario/load.ts),
- * for sweep files and for overrides a sweep applies to a scenario.
+ * Reading YAML (or JSON) input files and reporting what is wrong with them: parse
+ * with line numbers, locate a path's line and column, and turn zod issues into
+ * messages a person can act on ("unknown key 'seeed' (did you mean 'seed'?)").
+ * Scenario files, sweep files and a sweep's overrides all report problems through
+ * here, in one wording and one `file:line:column path: reason` format.
  */
-import { isMap, isPair, isScalar, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
+import { InputFileError } from './errors.ts';
+
+/**
+ * Parses YAML (JSON is YAML 1.2) with duplicate keys refused; throws an `InputFileError`
+ * with the line of each syntax error, or for an empty file (`emptyMessage`).
+ */
+export function parseYamlFile(text: string, file: string, emptyMessage: string): { doc: Document; lineCounter: LineCounter; raw: unknown } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new InputFileError(
+      file,
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || raw === undefined) throw new InputFileError(file, [{ path: '', message: emptyMessage }]);
+  return { doc, lineCounter, raw };
+}
 
 export interface Located {
   readonly line?: number;
@@ -77,10 +100,14 @@ export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, allowed: (p
   if (issue.code === 'too_small' || issue.code === 'too_big') {
     const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
     const op = issue.code === 'too_small' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<';
-    const count = issue.code === 'too_small' ? 'at least' : 'at most';
+    const count = (issue as { exact?: boolean }).exact ? 'exactly' : issue.code === 'too_small' ? 'at least' : 'at most';
     if (issue.origin === 'array') return [{ path, message: `expected ${count} ${String(bound)} item(s), got ${Array.isArray(got) ? got.length : show(got)}` }];
     if (issue.origin === 'string') return [{ path, message: `expected text of length ${op} ${String(bound)}, got ${show(got)}` }];
     return [{ path, message: `expected a number ${op} ${String(bound)}, got ${show(got)}` }];
+  }
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
+    const options = (issue as { options?: unknown[] }).options ?? [];
+    return [{ path, message: `unknown ${String(issue.discriminator)}; expected one of ${options.map((o) => `'${String(o)}'`).join(', ')}` }];
   }
   if (issue.code === 'invalid_value') return [{ path, message: `expected one of ${issue.values.map((v) => show(v)).join(', ')}, got ${show(got)}` }];
   return [{ path, message: `${issue.message.replace(/^Invalid input: /, '')}${got !== undefined && typeof got !== 'object' ? `, got ${show(got)}` : ''}` }];
