@@ -3,7 +3,7 @@
  * options: a message, never a stack trace), 2 internal error (a bug in gridbid).
  */
 import { Command, CommanderError } from 'commander';
-import { UserError } from '../core/errors.ts';
+import { ExitCode, UserError } from '../core/errors.ts';
 import { registerBatch } from './commands/batch.ts';
 import { registerClear } from './commands/clear.ts';
 import { registerRun } from './commands/run.ts';
@@ -36,6 +36,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) {
       // --help and --version end through here too, with exit code 0.
       return err.exitCode === 0 ? EXIT_OK : EXIT_USER_ERROR;
+    }
+    if (err instanceof ExitCode) {
+      if (err.message !== '') process.stderr.write(`gridbid: ${err.message}\n`);
+      return err.code;
     }
     if (err instanceof UserError) {
       process.stderr.write(`gridbid: ${err.message}\n`);

@@ -49,3 +49,18 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out;
 }
+
+/**
+ * Ends a command with a particular exit code (and a message for stderr, unless
+ * empty): for outcomes that are neither success nor a user error, such as a batch
+ * in which some runs failed (3) or one interrupted by Ctrl-C (130).
+ */
+export class ExitCode extends Error {
+  override readonly name = 'ExitCode';
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

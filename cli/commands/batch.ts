@@ -1,10 +1,12 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { UserError } from '../../core/errors.ts';
+import { ExitCode } from '../../core/errors.ts';
 import { consoleProgress } from '../../batch/progress.ts';
 import { type BatchResult, REPORT_FILE, runBatch, SUMMARY_FILE } from '../../batch/runBatch.ts';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
+/** Exit code when some runs failed and the others finished. */
+export const EXIT_RUNS_FAILED = 3;
 
 export function parseWorkers(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
@@ -29,9 +31,10 @@ Progress goes to stderr: a bar on a terminal, otherwise one line per finished ru
 
 Exit codes:
   0    every run finished ok
-  1    a run failed (its error is in summary.csv and <run>/error.txt; the other
-       runs are complete), or the sweep file or an option is invalid
+  1    the sweep file or an option is invalid (nothing ran)
   2    internal error (a bug in gridbid)
+  3    some runs failed (their errors are in summary.csv and <run>/error.txt);
+       the other runs are complete
   130  interrupted by Ctrl-C (the summary has the finished runs; rerun to resume)
 
 Examples:
@@ -70,15 +73,15 @@ export function registerBatch(program: Command): void {
       }
       process.stdout.write(formatResult(result));
       if (result.interrupted) {
-        process.stderr.write(
-          `gridbid: interrupted: ${result.plan.runs.length - result.notFinished} of ${result.plan.runs.length} runs finished (in ${result.outDir}/${SUMMARY_FILE}).\n` +
-            `To resume, run the same command again; finished runs are kept:\n  gridbid batch ${quote(target)} --out ${quote(result.outDir)}\n`,
+        // Every file is written and renamed; end with the conventional code for Ctrl-C.
+        throw new ExitCode(
+          EXIT_INTERRUPTED,
+          `interrupted: ${result.plan.runs.length - result.notFinished} of ${result.plan.runs.length} runs finished (in ${result.outDir}/${SUMMARY_FILE}).\n` +
+            `To resume, run the same command again; finished runs are kept:\n  gridbid batch ${quote(target)} --out ${quote(result.outDir)}`,
         );
-        // Every file is written and renamed; exit with the conventional code for Ctrl-C.
-        process.exit(EXIT_INTERRUPTED);
       }
       if (result.failed > 0) {
-        throw new UserError(`${result.failed} of ${result.plan.runs.length} runs failed; the others finished. Errors are in ${result.outDir}/${SUMMARY_FILE} (column error).`);
+        throw new ExitCode(EXIT_RUNS_FAILED, `${result.failed} of ${result.plan.runs.length} runs failed; the others finished. Errors are in ${result.outDir}/${SUMMARY_FILE} (column error).`);
       }
     });
 }

@@ -47,11 +47,11 @@ describe('gridbid batch', () => {
     checkOutputTree(join(dir, 'w2'));
   });
 
-  it('a broken variant fails alone: the others finish, its error (file:line path: reason) is in summary.csv; exit code 1', async function () {
+  it('a broken variant fails alone: the others finish, its error (file:line path: reason) is in summary.csv; exit code 3', async function () {
     this.timeout(60_000);
     const out = join(dir, 'broken');
     const r = await gridbidInProcess(['batch', `${FIX}/broken-variant.yaml`, '--out', out]);
-    expect(r.status).to.equal(1);
+    expect(r.status).to.equal(3);
     expect(hasStackTrace(r.stderr)).to.equal(false);
     expect(r.stderr).to.contain(`gridbid: 1 of 3 runs failed; the others finished. Errors are in ${out}/summary.csv (column error).`);
     const error = `${FIX}/broken-variant.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`;
@@ -99,7 +99,7 @@ describe('gridbid batch', () => {
     const help = await gridbidInProcess(['batch', '--help']);
     expect(help.status).to.equal(0);
     expect(help.stdout).to.contain('gridbid batch [options] <sweep-or-folder>');
-    expect(help.stdout).to.match(/Exit codes:\n {2}0 {4}every run finished ok\n {2}1 {4}a run failed/);
+    expect(help.stdout).to.match(/Exit codes:\n {2}0 {4}every run finished ok\n {2}1 {4}the sweep file or an option is invalid/);
     expect(help.stdout).to.contain('130  interrupted by Ctrl-C');
     for (const [args, message] of [
       [['batch', 'no/such.yaml'], 'gridbid: no/such.yaml: no such file or folder'],
