@@ -9,6 +9,8 @@ import type { Counterfactual } from './gridRoom.ts';
 export interface RunOptions {
   readonly outDir: string;
   readonly seed?: number | undefined;
+  /** Called after each interval (for progress displays): intervals done, total, and which pass. */
+  readonly onInterval?: ((done: number, total: number, pass: 'counterfactual' | 'run') => void) | undefined;
 }
 
 export interface RunResult {
@@ -19,10 +21,21 @@ export interface RunResult {
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   // With operators, first the same run without them (same seed): the counterfactual
   // baseline of demand response, and the overloads they avoid.
-  const counterfactual = scenario.config.operations.length > 0 ? await runCounterfactual(scenario, options.seed) : undefined;
+  const counterfactual = scenario.config.operations.length > 0 ? await runCounterfactual(scenario, options.seed, options.onInterval) : undefined;
   const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual });
   const recorder = new Recorder(options.outDir, sim.info, sim.rules);
-  sim.run(recorder);
+  const progress = options.onInterval;
+  sim.run(
+    progress
+      ? {
+          interval: (o) => {
+            recorder.interval(o);
+            progress(o.interval.index + 1, sim.info.intervals, 'run');
+          },
+          completed: (end) => recorder.completed(end),
+        }
+      : recorder,
+  );
   const summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
   return { outDir: options.outDir, summary };
 }
@@ -32,7 +45,7 @@ export function runScenarioFile(file: string, options: RunOptions): Promise<RunR
 }
 
 /** Every party's net consumption per interval, and the overload count, of the run without operators. */
-export async function runCounterfactual(scenario: Scenario, seed: number | undefined): Promise<Counterfactual> {
+export async function runCounterfactual(scenario: Scenario, seed: number | undefined, onInterval?: RunOptions['onInterval']): Promise<Counterfactual> {
   const sim = await Simulation.create(scenario, { seed, withoutOperators: true });
   const netKw = sim.parties.map(() => new Float64Array(sim.info.intervals).fill(NaN));
   let overloadIntervals = 0;
@@ -40,6 +53,7 @@ export async function runCounterfactual(scenario: Scenario, seed: number | undef
     interval(o) {
       const q = o.book.rules.quantumKw;
       for (let i = 0; i < o.parties.length; i++) netKw[i]![o.interval.index] = (o.buyQuanta[i]! - o.sellQuanta[i]!) * q;
+      onInterval?.(o.interval.index + 1, sim.info.intervals, 'counterfactual');
     },
     completed(end) {
       overloadIntervals = Number(end.operations.overloadIntervals ?? 0);

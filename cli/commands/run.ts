@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { Presets, SingleBar } from 'cli-progress';
 import { loadScenarioFile } from '../../engine/scenario/load.ts';
 import { runScenario } from '../../engine/run.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
@@ -20,9 +21,37 @@ export function registerRun(program: Command): void {
     .action(async (file: string, opts: { out?: string; seed?: number }) => {
       const scenario = loadScenarioFile(file);
       const outDir = opts.out ?? join('results', scenario.config.name);
-      const { summary } = await runScenario(scenario, { outDir, seed: opts.seed });
+      const bar = runProgress(process.stderr);
+      let summary: Record<string, unknown>;
+      try {
+        ({ summary } = await runScenario(scenario, { outDir, seed: opts.seed, onInterval: bar?.update }));
+      } finally {
+        bar?.stop();
+      }
       process.stdout.write(formatSummary(summary, outDir));
     });
+}
+
+/**
+ * A progress bar on stderr for runs long enough to want one, on a terminal only
+ * (CI logs and pipes stay quiet). The engine runs synchronously, so the bar renders
+ * on each update rather than on a timer.
+ */
+function runProgress(stream: NodeJS.WriteStream): { update: (done: number, total: number, pass: 'counterfactual' | 'run') => void; stop: () => void } | undefined {
+  if (!stream.isTTY) return undefined;
+  const bar = new SingleBar({ stream, format: ' {pass} [{bar}] {value}/{total} intervals', hideCursor: true, clearOnComplete: true, synchronousUpdate: true, fps: 10 }, Presets.shades_classic);
+  let started = '';
+  return {
+    update(done, total, pass) {
+      if (started !== pass) {
+        if (started) bar.stop();
+        bar.start(total, 0, { pass: pass === 'run' ? 'run            ' : 'counterfactual ' });
+        started = pass;
+      }
+      bar.update(done);
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 function formatSummary(summary: Record<string, unknown>, outDir: string): string {
