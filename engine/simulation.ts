@@ -291,7 +291,7 @@ export class Simulation {
     const partyBus = Int32Array.from(this.parties, (p) => (p.role === 'agent' ? busIndex.get(p.bus)! : -1));
     const lastPrice = new Map<BusId, number>();
     const intervalsPerDay = Math.round((24 * 60) / this.clock.intervalMinutes);
-    const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast);
+    const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast, this.clock.start);
     const aggregatorOf = Int32Array.from(parts, (p) => (p.role === 'agent' && p.route.type === 'member' ? p.route.aggregator : -1));
     const agentRole = Uint8Array.from(parts, (p) => (p.role === 'agent' ? 1 : 0));
     let faults: AgentFault[] = [];
