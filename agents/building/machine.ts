@@ -51,17 +51,18 @@ const EVENTS = Object.freeze({
 
 /**
  * The state an interval's outcome puts a working building in: curtailed (wanted power
- * not consumed, kW, above a watt) over occupied/unoccupied (people in this interval).
+ * not consumed, kW, above a watt, or consumption lowered by an operator's command,
+ * `commandedKw` < −1 W) over occupied/unoccupied (people in this interval).
  */
-export function buildingTargetState(occupied: boolean, shortKw: number): Exclude<BuildingStateValue, 'faulted'> {
-  if (shortKw > BUILDING_SHORTFALL_KW) return 'curtailed';
+export function buildingTargetState(occupied: boolean, shortKw: number, commandedKw = 0): Exclude<BuildingStateValue, 'faulted'> {
+  if (shortKw > BUILDING_SHORTFALL_KW || commandedKw < -BUILDING_SHORTFALL_KW) return 'curtailed';
   return occupied ? 'occupied' : 'unoccupied';
 }
 
 /** The one lifecycle event an interval's outcome calls for, if any (pure, allocation-free). Faulted stays faulted. */
-export function buildingLifecycle(state: string, occupied: boolean, shortKw: number): BuildingEvent | undefined {
+export function buildingLifecycle(state: string, occupied: boolean, shortKw: number, commandedKw = 0): BuildingEvent | undefined {
   if (state === 'faulted') return undefined;
-  const target = buildingTargetState(occupied, shortKw);
+  const target = buildingTargetState(occupied, shortKw, commandedKw);
   if (target === state) return undefined;
   if (target === 'curtailed') return EVENTS.CURTAIL;
   if (state === 'curtailed') return occupied ? EVENTS.RESTORE_OCCUPIED : EVENTS.RESTORE_UNOCCUPIED;

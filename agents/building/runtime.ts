@@ -29,10 +29,12 @@ import {
 } from '../physics/loadProfile.ts';
 import { localHourOfDay } from '../physics/localTime.ts';
 import { type ComfortBand, SMALL_OFFICE_HVAC, SMALL_OFFICE_RC } from '../physics/thermal.ts';
-import type { AgentEnv, AgentObservation, AgentRuntime, Award } from '../types.ts';
+import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, OperatorCommand } from '../types.ts';
 import { B_BASE, B_DIM, B_HVAC, B_PRECONDITION, B_RELAX, BUILDING_NEEDS, buildingCurve, type BuildingCurve, pushBuildingNeeds } from './curve.ts';
 import type { BuildingGroup } from './index.ts';
 import { buildingLifecycle, buildingMachine } from './machine.ts';
+import { buildingNeedProtected, respondBuilding } from './respond.ts';
+import { needShares } from '../home/shed.ts';
 
 const NO_SUPPLY: readonly ValueSegment[] = Object.freeze([]);
 const NO_BID: readonly BidSegment[] = Object.freeze([]);
@@ -129,6 +131,8 @@ export class BuildingAgent implements AgentRuntime {
   readonly bus: BusId;
   readonly actor: Actor<typeof buildingMachine>;
   readonly thermal: BuildingThermal;
+  /** Operator commands: the building answers them itself (`respond`). */
+  readonly responder: CommandResponder = this;
   private readonly room: Room;
   private readonly needs: NeedList<BuildingNeed>;
   private readonly served = new Float64Array(BUILDING_NEEDS.length);
@@ -277,12 +281,20 @@ export class BuildingAgent implements AgentRuntime {
     this.baselineIndoorC = room.endC(b0, ctx.outdoorC, fullGains, baseHvac);
     this.baselineKw = ctx.plugKw + lighting + baseHvac;
     this.unservedKwh = baseShort > AWARD_TOLERANCE_KW ? baseShort * dtH : 0;
-    const event = buildingLifecycle(this.actor.getSnapshot().value, ctx.occupied, needs.shortKw());
+    const event = buildingLifecycle(this.actor.getSnapshot().value, ctx.occupied, needs.shortKw(), award.commandedKw);
     if (event) this.actor.send(event);
   }
 
   observe(): AgentObservation {
     return { state: this.actor.getSnapshot().value, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
+  }
+
+  /** An operator's command, answered from this interval's needs, contract and room (rules in respond.ts); changes nothing. */
+  respond(command: OperatorCommand, plannedNetKw: number): CommandResponse {
+    const needs = needShares(this.needs, buildingNeedProtected);
+    const room = { mode: this.thermal.unit.mode, indoorC: this.indoorC, band: this.band };
+    const state = { faulted: this.actor.getSnapshot().value === 'faulted', contractKw: this.ctx.group.curtailable?.contractKw, comfortMode: this.ctx.comfortMode, needs, quantumKw: this.quantumKw, room };
+    return respondBuilding(state, command, plannedNetKw);
   }
 
   /** Physical state for tests (plain data). */

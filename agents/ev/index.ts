@@ -48,6 +48,7 @@ import { localMidnight } from '../physics/localTime.ts';
 import { groupBaseShape, groupMembers } from '../group.ts';
 import type { AgentEnv, AgentKindModule, AgentObservation, AgentRuntime } from '../types.ts';
 import { evLifecycle, evMachine, type EvMode } from './machine.ts';
+import { respondEv } from './respond.ts';
 import { applyEvAward, arrivalSocKwh, drawSession, type EvCar, type EvLimits, type EvSession, evLimits, uncontrolledKw, uncontrolledSocKwh } from './session.ts';
 
 export type { EvView } from '../../strategies/ev/view.ts';
@@ -188,6 +189,7 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
     let limits: EvLimits | undefined; // set when it bid
     let inMarket = false;
     let obs: EvObservation = AWAY;
+    let quantumKw = 0.001; // the market's quantity step, from the last market view
 
     const send = (mode: EvMode, discharge?: { socKwh: number; floorKwh: number }): void => {
       const event = evLifecycle(actor.getSnapshot().value, mode, discharge);
@@ -203,6 +205,7 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
       bid(interval, market) {
         const start = interval.start;
         limits = undefined;
+        quantumKw = market.quantumKw;
         if (!plugged && session.arrival <= start) {
           plugged = true;
           soc = arrivedWith = Math.max(arrivalSocKwh(soc, session.needKwh), startFloorKwh);
@@ -286,6 +289,17 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
             : { state: actor.getSnapshot().value, socKwh: wasPlugged ? soc : undefined, baselineKw: baseKw, unservedKwh: 0, unmetDepartureKwh: left ? unmet : undefined, deviationKw: deviation };
       },
       observe: () => obs,
+      // Operator commands: answered from the car's state (respond.ts); the change arrives with the award.
+      responder: {
+        respond: (command, plannedNetKw, interval) =>
+          respondEv(
+            { car, plugged, inMarket, faulted: actor.getSnapshot().value === 'faulted', socKwh: soc, departure: session.departure, utcOffsetHours: offset, quantumKw },
+            command,
+            plannedNetKw,
+            interval.start,
+            interval.durationH,
+          ),
+      },
     };
   });
 }

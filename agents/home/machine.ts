@@ -43,11 +43,13 @@ const PRECONDITION: HomeEvent = Object.freeze({ type: 'PRECONDITION' });
 const RESTORE: HomeEvent = Object.freeze({ type: 'RESTORE' });
 
 /**
- * The state an interval's outcome puts a working home in: pre-conditioning (HVAC power
- * consumed beyond the setpoint, kW) over curtailed (wanted power not consumed — base
- * load, HVAC to the setpoint, appliances that had to run — kW) over normal.
+ * The state an interval's outcome puts a working home in: curtailed when an operator's
+ * command lowered its consumption (`commandedKw` < −1 W), else pre-conditioning (HVAC
+ * power consumed beyond the setpoint, kW) over curtailed (wanted power not consumed —
+ * base load, HVAC to the setpoint, appliances that had to run — kW) over normal.
  */
-export function homeTargetState(shortKw: number, preconditionKw: number): Exclude<HomeStateValue, 'faulted'> {
+export function homeTargetState(shortKw: number, preconditionKw: number, commandedKw = 0): Exclude<HomeStateValue, 'faulted'> {
+  if (commandedKw < -SHORTFALL_KW) return 'curtailed';
   if (preconditionKw > SHORTFALL_KW) return 'pre-conditioning';
   return shortKw > SHORTFALL_KW ? 'curtailed' : 'normal';
 }
@@ -57,9 +59,9 @@ export function homeTargetState(shortKw: number, preconditionKw: number): Exclud
  * the hot path allocates nothing). A faulted home stays faulted whatever it was
  * awarded: only REPAIR ends a fault.
  */
-export function homeLifecycle(state: string, shortKw: number, preconditionKw: number): HomeEvent | undefined {
+export function homeLifecycle(state: string, shortKw: number, preconditionKw: number, commandedKw = 0): HomeEvent | undefined {
   if (state === 'faulted') return undefined;
-  const target = homeTargetState(shortKw, preconditionKw);
+  const target = homeTargetState(shortKw, preconditionKw, commandedKw);
   if (target === state) return undefined;
   return target === 'pre-conditioning' ? PRECONDITION : target === 'curtailed' ? CURTAIL : RESTORE;
 }

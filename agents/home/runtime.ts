@@ -24,13 +24,15 @@ import { annualKwhToMeanKw, dayTypeOf, drawHomeScale, drawLoadNoise, residential
 import { localHourOfDay, localMidnight } from '../physics/localTime.ts';
 import { pvOutputKw } from '../physics/pv.ts';
 import type { ComfortBand } from '../physics/thermal.ts';
-import type { AgentEnv, AgentObservation, AgentRuntime, Award } from '../types.ts';
+import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, OperatorCommand } from '../types.ts';
 import { AWARD_TOLERANCE_KW } from './allocate.ts';
 import { addJob, type ApplianceSlot, applianceValueMwh, baselineRunKw, drawDailyJob, EMPTY_SLOT, promote, runKwNow } from './appliances.ts';
 import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfortMarginC, type HvacUnit, Room, violationDegH } from './hvac.ts';
 import type { HomeApplianceConfig, HomeGroup, HomeHvacConfig, HomePvConfig } from './index.ts';
 import { homeLifecycle, homeMachine } from './machine.ts';
 import { NeedList } from './needs.ts';
+import { homeNeedProtected, respondHome } from './respond.ts';
+import { needShares } from './shed.ts';
 import { flexibleBlockValues } from './valuation.ts';
 
 /** The home's needs, by code (index into `HOME_NEEDS`). */
@@ -142,6 +144,8 @@ export class HomeAgent implements AgentRuntime {
   readonly actor: Actor<typeof homeMachine>;
   readonly thermal: HomeThermal | undefined;
   readonly pv: HomePv | undefined;
+  /** Operator commands: the home answers them itself (`respond`). */
+  readonly responder: CommandResponder = this;
 
   private readonly profileRng: Rng;
   private readonly scale: number;
@@ -334,7 +338,7 @@ export class HomeAgent implements AgentRuntime {
     this.unservedKwh = (unservedKw > AWARD_TOLERANCE_KW ? unservedKw * dtH : 0) + this.missedKwh;
     this.missedKwh = 0;
 
-    const event = homeLifecycle(this.actor.getSnapshot().value, needs.shortKw(), preconditionKw);
+    const event = homeLifecycle(this.actor.getSnapshot().value, needs.shortKw(), preconditionKw, award.commandedKw);
     if (event) this.actor.send(event);
   }
 
@@ -342,6 +346,14 @@ export class HomeAgent implements AgentRuntime {
     const state = this.actor.getSnapshot().value;
     if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
     return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
+  }
+
+  /** An operator's command, answered from this interval's needs and the room (rules in respond.ts); changes nothing. */
+  respond(command: OperatorCommand, plannedNetKw: number): CommandResponse {
+    const th = this.thermal;
+    const needs = needShares(this.needs, homeNeedProtected, (name) => name === 'appliance');
+    const room = th && { mode: th.unit.mode, indoorC: this.indoorC, band: th.band };
+    return respondHome({ faulted: this.actor.getSnapshot().value === 'faulted', needs, quantumKw: this.quantumKw, room }, command, plannedNetKw);
   }
 
   /** A new local day: each appliance's job for the day (drawn for every appliance, owned or not). */

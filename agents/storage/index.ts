@@ -26,6 +26,7 @@ import { type BatteryParams, batteryFromFractions, HOME_BATTERY, maxChargeKw, ma
 import { groupBaseShape, groupMembers } from '../group.ts';
 import type { AgentEnv, AgentKindModule, AgentObservation, AgentRuntime } from '../types.ts';
 import { storageLifecycle, storageMachine } from './machine.ts';
+import { respondStorage } from './respond.ts';
 import { storageValuePrices, valuationCurves } from './valuation.ts';
 
 export type { StorageView } from '../../strategies/storage/view.ts';
@@ -95,6 +96,7 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
     let wear = 0;
     let throughput = 0;
     let obs: StorageObservation = { state: 'idle', socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: 0 };
+    let quantumKw = 0.001; // the market's quantity step, from the last market view
     return {
       id: m.id,
       kind: 'storage',
@@ -103,6 +105,7 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
       battery,
       status: () => ({ socKwh: soc, degradationCost: wear, throughputKwh: throughput }),
       bid(interval, market) {
+        quantumKw = market.quantumKw;
         if (actor.getSnapshot().value === 'faulted') return EMPTY;
         const dt = interval.durationH;
         const charge: number = maxChargeKw(battery, kwh(soc), hours(dt));
@@ -146,6 +149,11 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         obs = { state: actor.getSnapshot().value, socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: net - applied };
       },
       observe: () => obs,
+      // Operator commands: answered from SoC and limits (respond.ts); the change arrives with the award.
+      responder: {
+        respond: (command, plannedNetKw, interval) =>
+          respondStorage({ battery, socKwh: soc, faulted: actor.getSnapshot().value === 'faulted', quantumKw }, command, plannedNetKw, interval.durationH),
+      },
     };
   });
 }

@@ -1,0 +1,51 @@
+/**
+ * A battery's answer to an operator's `DISPATCH_SETPOINT` (agents/types.ts): a pure
+ * function of its state.
+ *
+ * Rules (the request is a change of net consumption, ≤ 0):
+ * - a faulted battery declines;
+ * - otherwise it can go from what the market has it doing (`plannedNetKw`, + charging)
+ *   down to its largest discharge this interval, `maxDischargeKw` of physics/battery.ts:
+ *   the inverter limit, and no deeper than its reserve SoC after losses;
+ * - it commits to min(|asked|, planned + that discharge), rounded down to the market's
+ *   quantum: never more than asked, never the other way. At its reserve it declines
+ *   with its SoC ("SoC 1.4 kWh at its reserve 1.4 kWh: cannot discharge").
+ *
+ * The runtime applies the changed award through `stepBattery`, which clips anything
+ * past the same limits, so SoC stays within [min, max] whatever it is awarded.
+ */
+import { hours, kwh } from '../../core/units.ts';
+import { type BatteryParams, maxDischargeKw } from '../physics/battery.ts';
+import { decline, floorToQuantum } from '../commandResponse.ts';
+import type { CommandResponse, OperatorCommand } from '../types.ts';
+
+export interface StorageCommandState {
+  readonly battery: BatteryParams;
+  readonly socKwh: number;
+  readonly faulted: boolean;
+  /** The market's quantity step, kW. */
+  readonly quantumKw: number;
+}
+
+export function respondStorage(s: StorageCommandState, command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number, dtH: number): CommandResponse {
+  if (command.type !== 'DISPATCH_SETPOINT') return decline(`${command.type} is not supported by this battery`);
+  if (s.faulted) return decline('faulted: out of service');
+  const asked = -Math.min(0, command.value);
+  if (!(asked > 0)) return decline('nothing asked');
+  const b = s.battery;
+  const discharge: number = maxDischargeKw(b, kwh(s.socKwh), hours(dtH));
+  const give = floorToQuantum(Math.min(asked, plannedNetKw + discharge), s.quantumKw);
+  if (!(give > 0)) {
+    if (!(b.maxDischargeKw > 0)) return decline('cannot discharge (no discharge path)');
+    if (s.socKwh <= b.minSocKwh + 1e-9) return decline(`SoC ${s.socKwh.toFixed(1)} kWh at its reserve ${(+b.minSocKwh).toFixed(1)} kWh: cannot discharge`);
+    return decline(`already discharging at its limit ${discharge.toFixed(2)} kW (SoC ${s.socKwh.toFixed(1)} kWh)`);
+  }
+  const after = plannedNetKw - give;
+  const parts: string[] = [];
+  if (plannedNetKw > 0) parts.push(`reduces charging by ${Math.min(give, plannedNetKw).toFixed(2)} kW`);
+  if (after < 0) parts.push(`discharges ${(-after).toFixed(2)} kW from SoC ${s.socKwh.toFixed(1)} kWh`);
+  if (give < asked - 1e-9) {
+    parts.push(discharge < b.maxDischargeKw - 1e-9 ? `no more: the reserve ${(+b.minSocKwh).toFixed(1)} kWh allows ${discharge.toFixed(2)} kW` : `no more: inverter limit ${(+b.maxDischargeKw).toFixed(2)} kW`);
+  }
+  return { optIn: true, reason: parts.join('; '), deliverKw: -give };
+}
