@@ -2,7 +2,7 @@
  * gridbid's public entry point: `import { runScenario } from 'gridbid'`,
  * `import type { Strategy } from 'gridbid'`.
  */
-export type { AgentViewBase, MarketView, Strategy, ValueSegment } from './strategies/types.ts';
+export type { AgentViewBase, MarketView, Strategy, StrategyContext, StrategyOutcome, ValueSegment } from './strategies/types.ts';
 export type { Bid, BidSegment, BranchFlow, ClearingResult, MarketRules, OrderBook, PriceRule, Pricing, Rejection, Side } from './market/types.ts';
 export type { Award, AgentObservation, AgentRuntime } from './agents/types.ts';
 export type { Scenario } from './engine/scenario/load.ts';

@@ -10,6 +10,7 @@ import type { RandomService } from '../core/rng.ts';
 import type { AgentId, BusId } from '../core/units.ts';
 import type { ClockSpec, MarketInterval } from '../engine/clock.ts';
 import type { Environment } from '../engine/environment.ts';
+import type { LpSolver } from '../market/lp/solver.ts';
 import type { BidSegment } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
 import type { StrategyFaultReporter } from '../strategies/guard.ts';
@@ -79,6 +80,8 @@ export interface AgentEnv {
   readonly clock: ClockSpec;
   /** The bus an agent goes to when its group names none. */
   readonly defaultBus: BusId;
+  /** An LP solver for strategies that plan (`mpc`): HiGHS, preloaded by the engine when a scenario needs it; else undefined. */
+  readonly lpSolver?: LpSolver | undefined;
 }
 
 export interface AgentKindModule<G extends { kind: string }> {
@@ -98,6 +101,14 @@ export interface MemberCurve {
   readonly memberId: string;
   readonly bus: BusId;
   readonly segments: readonly BidSegment[];
+}
+
+/** What an intermediary's bid at one bus cleared: kW bought and sold over the interval, and the bus price (NaN for none). */
+export interface BusAward {
+  readonly bus: BusId;
+  readonly buyKw: number;
+  readonly sellKw: number;
+  readonly priceMwh: number;
 }
 
 /** A bid an intermediary places for others, one per bus. */
@@ -122,8 +133,11 @@ export interface AggregatorRuntime extends IntermediaryRuntime {
   readonly contract: import('./aggregator/contract.ts').AggregatorContract;
   /** Its bids for the interval, from the curves its members gave it (grouped by bus). */
   bid(interval: MarketInterval, curves: readonly MemberCurve[], market: (bus: BusId) => MarketView): readonly BusBid[];
-  /** Tells it whether the market awarded it anything (its lifecycle). */
-  awarded(interval: MarketInterval, anything: boolean): void;
+  /**
+   * Tells it whether the market awarded it anything (its lifecycle), and what at each
+   * bus it bid at (for its strategy's `observe`; optional for callers that only drive the lifecycle).
+   */
+  awarded(interval: MarketInterval, anything: boolean, awards?: readonly BusAward[]): void;
 }
 
 export interface IntermediaryKindModule<G extends { kind: string }, R extends IntermediaryRuntime> {

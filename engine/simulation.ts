@@ -14,7 +14,7 @@
  * run goes on.
  */
 import { Subject } from 'rxjs';
-import type { AgentObservation, AgentRuntime, AggregatorRuntime, MemberCurve } from '../agents/types.ts';
+import type { AgentObservation, AgentRuntime, AggregatorRuntime, BusAward, MemberCurve } from '../agents/types.ts';
 import { agentKind } from '../agents/registry.ts';
 import type { RetailerRuntime } from '../agents/retailer/index.ts';
 import { memberFee } from '../agents/aggregator/contract.ts';
@@ -27,12 +27,14 @@ import { splitAward } from '../market/aggregate.ts';
 import { clear, type Grid } from '../market/clear.ts';
 import { loadHighsSolver } from '../market/lp/highs.ts';
 import { jslpSolver } from '../market/lp/jslp.ts';
+import type { LpSolver } from '../market/lp/solver.ts';
 import { networkFromConfig } from '../network/schema.ts';
 import { TopologyCache } from '../network/topology.ts';
 import { gateClosure, type GateInput, type GateOutput } from '../market/gate.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
 import { settle, type Settlement } from '../market/settlement.ts';
 import type { Bid, BidSegment, ClearingResult, MarketRules, OrderBook, Rejection } from '../market/types.ts';
+import { strategyNeedsLpSolver } from '../strategies/registry.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { type ClockSpec, intervalAt, type MarketInterval, marketClock } from './clock.ts';
 import { Environment } from './environment.ts';
@@ -151,7 +153,9 @@ export class Simulation {
       const solver = needsLp && cfg.market.solver === 'highs' ? await loadHighsSolver() : jslpSolver;
       grid = { network, solver, topologies: new TopologyCache() };
     }
-    return new Simulation(scenario, options, grid);
+    // Strategies are created synchronously, and HiGHS loads asynchronously: load it here for those that plan with LPs (mpc).
+    const strategyLp = cfg.agents.some((g) => 'strategy' in g && strategyNeedsLpSolver(g.strategy)) ? await loadHighsSolver() : undefined;
+    return new Simulation(scenario, options, grid, strategyLp);
   }
 
   readonly info: RunInfo;
@@ -172,6 +176,7 @@ export class Simulation {
     readonly scenario: Scenario,
     options: SimulationOptions,
     readonly grid: Grid | undefined,
+    strategyLp?: LpSolver,
   ) {
     const cfg = scenario.config;
     const seed = options.seed ?? cfg.seed;
@@ -199,7 +204,7 @@ export class Simulation {
     const reportStrategyFault = (agentId: string, strategyId: string, message: string): void => {
       this.strategyFaults.push({ agentId, kind: this.kindOf.get(agentId) ?? '', at: this.now, phase: 'strategy', message: `strategy '${strategyId}' ${message}` });
     };
-    const env = { random, site: cfg.site, environment: this.environment, clock: this.clock, defaultBus, reportStrategyFault };
+    const env = { random, site: cfg.site, environment: this.environment, clock: this.clock, defaultBus, reportStrategyFault, lpSolver: strategyLp };
     const buses = grid ? grid.network.buses.map((b) => b.id) : [DEFAULT_BUS];
 
     // Every party in scenario order; members find their aggregator by id once all are placed.
@@ -491,7 +496,7 @@ export class Simulation {
         const p = parts[i]!;
         if (p.role === 'aggregator' && !crashed[i]) {
           try {
-            p.runtime.awarded(interval, buyQ[i]! + sellQ[i]! > 0);
+            p.runtime.awarded(interval, buyQ[i]! + sellQ[i]! > 0, busAwardsOf(busAward, i, q, result.busPriceMwh, busIndex));
           } catch (err) {
             crash(i, 'settle', err);
           }
@@ -657,6 +662,18 @@ export class Simulation {
 
 /** What a customer that declares nothing is assumed to use in a year (a typical European household). */
 const DEFAULT_DECLARED_KWH = 3500;
+
+/** What an intermediary's bids cleared, per bus (its strategy's feedback). */
+function busAwardsOf(busAward: ReadonlyMap<string, { buyQuanta: number; sellQuanta: number }>, party: number, quantumKw: number, prices: ArrayLike<number>, busIndex: ReadonlyMap<string, number>): BusAward[] {
+  const prefix = `${party}\u0001`;
+  const out: BusAward[] = [];
+  for (const [key, a] of busAward) {
+    if (!key.startsWith(prefix)) continue;
+    const bus = busId(key.slice(prefix.length));
+    out.push({ bus, buyKw: a.buyQuanta * quantumKw, sellKw: a.sellQuanta * quantumKw, priceMwh: prices[busIndex.get(bus)!]! });
+  }
+  return out;
+}
 
 function busAwardBuses(busAward: ReadonlyMap<string, unknown>, party: number): BusId[] {
   const prefix = `${party}\u0001`;

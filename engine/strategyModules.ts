@@ -2,8 +2,9 @@
  * Loads the strategy modules a scenario names (`strategy: { module: ./mine.ts }`),
  * once, before the run, and registers each under an id of its own so agent kinds
  * create them like built-ins. A module exports a `Strategy` (an object with `id`
- * and `bid`) or a factory `(params) => Strategy`; anything else is a user error
- * naming the file and the export.
+ * and `bid`; one instance for every agent that names it) or a factory
+ * `(params, context) => Strategy` (`context`: a `StrategyContext`, when the agent's kind
+ * creates one strategy per agent); anything else is a user error naming the file and the export.
  */
 import { resolve, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,8 +42,9 @@ export async function loadStrategyModules(scenario: Scenario): Promise<Scenario>
       else if (typeof exported === 'function') {
         registerStrategy(id, {
           params: undefined,
-          create: (params) => {
-            const made = (exported as (p: unknown) => unknown)(params ?? {});
+          // The run's context (agent id, seeded randomness, LP solver) goes along as a second argument.
+          create: (params, context) => {
+            const made = (exported as (p: unknown, c: unknown) => unknown)(params ?? {}, context);
             if (!isStrategy(made)) throw new UserError(`${ref.module}: export '${name}' did not return a Strategy (an object with id and bid)`);
             return made;
           },

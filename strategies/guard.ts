@@ -26,7 +26,8 @@ export function invalidAnswer(answer: unknown, market: MarketView): string | und
   return undefined;
 }
 
-export function guardStrategy<V extends AgentViewBase>(strategy: Strategy<V>, fallback: Strategy<V>, report: StrategyFaultReporter): Strategy<V> {
+/** `agentId` names the agent in reports from `observe` (which has no view); bids name theirs. */
+export function guardStrategy<V extends AgentViewBase>(strategy: Strategy<V>, fallback: Strategy<V>, report: StrategyFaultReporter, agentId?: string): Strategy<V> {
   if (strategy === fallback) return strategy;
   return {
     id: strategy.id,
@@ -43,5 +44,15 @@ export function guardStrategy<V extends AgentViewBase>(strategy: Strategy<V>, fa
       report(view.agentId, strategy.id, `returned an invalid curve: ${problem}`);
       return fallback.bid(view, market);
     },
+    // Feedback goes to the chosen strategy only (the fallback keeps no state); a throw is reported, never raised.
+    ...(strategy.observe && {
+      observe(outcome) {
+        try {
+          strategy.observe!(outcome);
+        } catch (err) {
+          report(agentId ?? '', strategy.id, `threw in observe: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      },
+    }),
   };
 }

@@ -14,14 +14,17 @@ import { markupParams, markupStrategy } from './markup.ts';
 import { storageArbitrageFactory } from './storage/arbitrage.ts';
 import { truthful } from './truthful.ts';
 import { guardStrategy, type StrategyFaultReporter } from './guard.ts';
-import type { AgentViewBase, Strategy } from './types.ts';
+import type { AgentViewBase, Strategy, StrategyContext } from './types.ts';
 
 export interface StrategyFactory {
   /** Schema of the `params:` object; undefined when the strategy takes none. */
   readonly params: z.ZodType<unknown> | undefined;
   /** Agent kinds it applies to; undefined for any kind. */
   readonly kinds?: readonly string[];
-  create(params: unknown): Strategy<AgentViewBase>;
+  /** Set when the strategy solves LPs while bidding: the engine then preloads HiGHS and hands it over in the context. */
+  readonly needsLpSolver?: boolean;
+  /** `context` is present when a run creates the strategy for one agent (see `StrategyContext`). */
+  create(params: unknown, context?: StrategyContext): Strategy<AgentViewBase>;
 }
 
 /** Built-in strategies: add a line here for each new one. */
@@ -78,19 +81,26 @@ export function checkStrategyRef(ref: StrategyRef, kind?: string, baseDir = '.')
 /**
  * The strategy an agent group uses, behind a guard: `ref` (or `defaultId` when the
  * scenario names none), falling back to the kind's `defaultId` for any interval in
- * which the chosen one throws or answers with an invalid curve.
+ * which the chosen one throws or answers with an invalid curve. With a `context`
+ * the strategy is created for that one agent (kinds that call this per agent).
  */
-export function strategyFor<V extends AgentViewBase>(ref: StrategyRef | undefined, defaultId: string, report: StrategyFaultReporter): Strategy<V> {
-  const fallback = createStrategy<V>(defaultId);
-  return ref === undefined ? fallback : guardStrategy(createStrategy<V>(ref), fallback, report);
+export function strategyFor<V extends AgentViewBase>(ref: StrategyRef | undefined, defaultId: string, report: StrategyFaultReporter, context?: StrategyContext): Strategy<V> {
+  const fallback = createStrategy<V>(defaultId, context);
+  return ref === undefined ? fallback : guardStrategy(createStrategy<V>(ref, context), fallback, report, context?.agentId);
 }
 
-/** Creates the strategy a (validated) reference names. */
-export function createStrategy<V extends AgentViewBase = AgentViewBase>(ref: StrategyRef): Strategy<V> {
+/** True when the strategy a (validated) reference names solves LPs (the engine preloads a solver for it). */
+export function strategyNeedsLpSolver(ref: StrategyRef | undefined): boolean {
+  if (ref === undefined || (typeof ref !== 'string' && 'module' in ref)) return false;
+  return factories.get(typeof ref === 'string' ? ref : ref.id)?.needsLpSolver === true;
+}
+
+/** Creates the strategy a (validated) reference names, for the agent of `context` when given. */
+export function createStrategy<V extends AgentViewBase = AgentViewBase>(ref: StrategyRef, context?: StrategyContext): Strategy<V> {
   if (typeof ref !== 'string' && 'module' in ref) throw new Error(`strategy module '${ref.module}' was not loaded (Simulation.create loads modules)`);
   const id = typeof ref === 'string' ? ref : ref.id;
   const factory = factories.get(id);
   if (!factory) throw new Error(`unknown strategy '${id}'`);
   const params = typeof ref === 'string' ? {} : (ref.params ?? {});
-  return factory.create(factory.params ? factory.params.parse(params) : id.startsWith('module:') ? params : undefined) as unknown as Strategy<V>;
+  return factory.create(factory.params ? factory.params.parse(params) : id.startsWith('module:') ? params : undefined, context) as unknown as Strategy<V>;
 }

@@ -5,9 +5,20 @@
  *   computed by the agent's physics), never another agent's;
  * - public market information (the interval, published prices, forecasts).
  * It returns bid segments for the coming interval. A strategy that throws or
- * returns invalid segments is reported and its agent bids nothing for that
- * interval; the rest of the market clears.
+ * returns invalid segments is reported and its agent bids its kind's default for
+ * that interval; the rest of the market clears.
+ *
+ * Optional, for strategies that keep state (learners, planners):
+ * - a factory receives a `StrategyContext` (its agent's id, the run's seeded
+ *   randomness, an LP solver). Kinds whose agents may keep strategy state
+ *   (storage, ev, aggregator) create one strategy instance per agent, so state
+ *   kept in the instance is that agent's alone;
+ * - `observe(outcome)` is called after settlement with the strategy's own award and
+ *   price (never anyone else's), every interval (per bus it bid at, for an
+ *   aggregator). Strategies without it are unaffected.
  */
+import type { RandomService } from '../core/rng.ts';
+import type { LpSolver } from '../market/lp/solver.ts';
 import type { BidSegment } from '../market/types.ts';
 
 /** Public information every agent may see when it bids. */
@@ -54,4 +65,41 @@ export interface Strategy<View extends AgentViewBase = AgentViewBase> {
   /** Registry id, e.g. 'truthful'. */
   readonly id: string;
   bid(view: View, market: MarketView): readonly BidSegment[];
+  /**
+   * Optional feedback after settlement: the strategy's own award (zero when nothing
+   * cleared) and the price, for strategies that learn. Called once per interval (an
+   * aggregator: once per bus it bid at). Must not throw (a throw is reported like a
+   * bad bid); it cannot change the award.
+   */
+  observe?(outcome: StrategyOutcome): void;
+}
+
+/** What a strategy learns after an interval settles: its own award, nothing of anyone else's. */
+export interface StrategyOutcome {
+  readonly interval: MarketView['interval'];
+  /** The bus of the award, for strategies bidding at several (an aggregator: its view's `bus`); otherwise undefined. */
+  readonly bus?: string;
+  /** Cleared purchase and sale, kW over the interval (both ≥ 0), as the market awarded them. */
+  readonly buyKw: number;
+  readonly sellKw: number;
+  /** Clearing price at the bus, currency/MWh; NaN when none was defined. */
+  readonly priceMwh: number;
+}
+
+/**
+ * What a strategy instance is created for: the optional second argument of a
+ * registry factory's `create(params, context)`. Absent when a strategy is created
+ * outside a run (unit tests, `createStrategy(ref)`); strategies must then fall back
+ * (an unseeded learner may not draw: it should throw, a planner uses `jslpSolver`).
+ */
+export interface StrategyContext {
+  /** The agent this instance bids for (one instance per agent). */
+  readonly agentId: string;
+  /** The run's seeded randomness: draw only from `random.stream(agentId, purpose)`. */
+  readonly random: RandomService;
+  /**
+   * A synchronous LP solver: HiGHS when the engine preloaded it (it does when a
+   * scenario names a strategy whose factory sets `needsLpSolver`), else undefined.
+   */
+  readonly lpSolver?: LpSolver | undefined;
 }

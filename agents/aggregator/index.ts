@@ -41,7 +41,7 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
   groupSchema: aggregatorGroupSchema,
   machine: aggregatorMachine,
   create(group, env) {
-    const strategy = strategyFor<AggregatorView>(group.strategy, 'truthful', env.reportStrategyFault);
+    const strategy = strategyFor<AggregatorView>(group.strategy, 'truthful', env.reportStrategyFault, { agentId: group.id, random: env.random, lpSolver: env.lpSolver });
     const actor = createActor(aggregatorMachine).start();
     // Every transition of the machine changes its state, so "can" means "the lifecycle moves".
     const send = (type: 'CURVES' | 'NO_CURVES' | 'AWARDED' | 'NOT_AWARDED'): void => {
@@ -74,8 +74,10 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
         send(bids.length > 0 ? 'CURVES' : 'NO_CURVES');
         return bids;
       },
-      awarded(_interval, anything) {
+      awarded(interval, anything, awards) {
         send(anything ? 'AWARDED' : 'NOT_AWARDED');
+        // Its strategy learns what its own bid at each bus cleared (learning strategies).
+        if (strategy.observe && awards) for (const a of awards) strategy.observe({ interval, bus: a.bus, buyKw: a.buyKw, sellKw: a.sellKw, priceMwh: a.priceMwh });
       },
       observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0 }),
     };

@@ -134,7 +134,6 @@ const EMPTY: readonly never[] = Object.freeze([]);
 const AWAY: EvObservation = Object.freeze({ state: 'away', baselineKw: 0, unservedKwh: 0, deviationKw: 0 });
 
 export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
-  const strategy = strategyFor<EvView>(group.strategy, 'ev-slack', env.reportStrategyFault);
   const dist = group.sessions === 'workplace' ? WORKPLACE_SESSIONS : HOME_SESSIONS;
   const options: readonly ChargerOption[] | undefined =
     group.chargerKw === undefined
@@ -149,6 +148,8 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
   const firstGate = runStart - env.clock.gateClosureMinutes * MS_PER_MINUTE;
 
   return groupMembers(group, env.defaultBus).map((m): EvRuntime => {
+    // One strategy per car: a strategy that keeps state keeps this car's alone.
+    const strategy = strategyFor<EvView>(group.strategy, 'ev-slack', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
     const sessionRng = env.random.stream(m.id, 'ev-session');
     const chargerKw = options ? drawChargerKw(env.random.stream(m.id, 'charger-kw'), options) : (group.chargerKw as number);
     const v2gCapable = drawV2gCapable(env.random.stream(m.id, 'v2g'), group.v2gShare);
@@ -287,6 +288,7 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
           !wasPlugged && !left && baseKw === 0 && deviation === 0 && mode === 'away' && actor.getSnapshot().value === 'away'
             ? AWAY // most of a car's day: no allocation
             : { state: actor.getSnapshot().value, socKwh: wasPlugged ? soc : undefined, baselineKw: baseKw, unservedKwh: 0, unmetDepartureKwh: left ? unmet : undefined, deviationKw: deviation };
+        if (limits) strategy.observe?.({ interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
       },
       observe: () => obs,
       // Operator commands: answered from the car's state (respond.ts); the change arrives with the award.

@@ -83,7 +83,6 @@ export function waterValueMwh(market: MarketView): number {
 const EMPTY: readonly never[] = Object.freeze([]);
 
 export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): StorageRuntime[] {
-  const strategy = strategyFor<StorageView>(group.strategy, 'storage-arbitrage', env.reportStrategyFault);
   const battery = Object.freeze(batteryFromFractions(group));
   const capacityKwh: number = battery.capacityKwh;
   const minSocKwh: number = battery.minSocKwh;
@@ -91,6 +90,8 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
   let pricedFor: MarketView | undefined;
   let prices = storageValuePrices(battery, NaN);
   return groupMembers(group, env.defaultBus).map((m): StorageRuntime => {
+    // One strategy per battery: learning strategies keep their state in the instance.
+    const strategy = strategyFor<StorageView>(group.strategy, 'storage-arbitrage', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
     const actor = createActor(storageMachine).start();
     let soc = Math.min(maxSocKwh, Math.max(minSocKwh, capacityKwh * group.initialSocFraction));
     let wear = 0;
@@ -128,6 +129,8 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
           capacityKwh,
           maxChargeKw: charge,
           maxDischargeKw: discharge,
+          ratedChargeKw: battery.maxChargeKw,
+          ratedDischargeKw: battery.maxDischargeKw,
           chargeEfficiency: battery.chargeEfficiency,
           dischargeEfficiency: battery.dischargeEfficiency,
           degradationCostPerMwh: battery.degradationCostPerMwh,
@@ -147,6 +150,7 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         const event = storageLifecycle(actor.getSnapshot().value, applied);
         if (event) actor.send(event);
         obs = { state: actor.getSnapshot().value, socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: net - applied };
+        strategy.observe?.({ interval: award.interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
       },
       observe: () => obs,
       // Operator commands: answered from SoC and limits (respond.ts); the change arrives with the award.

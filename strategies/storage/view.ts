@@ -15,6 +15,12 @@ export interface StorageView extends AgentViewBase {
   readonly maxChargeKw: number;
   /** Most it can discharge this interval without passing min SoC, kW (`maxDischargeKw`). */
   readonly maxDischargeKw: number;
+  /**
+   * The rated grid-side limits, kW, whatever the SoC: what planning strategies (`mpc`)
+   * assume for later intervals. Optional for views built by hand; the storage kind sets them.
+   */
+  readonly ratedChargeKw?: number;
+  readonly ratedDischargeKw?: number;
   /** η_c and η_d, in (0, 1]. */
   readonly chargeEfficiency: number;
   readonly dischargeEfficiency: number;
