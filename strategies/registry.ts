@@ -14,6 +14,9 @@ import { markupParams, markupStrategy } from './markup.ts';
 import { storageArbitrageFactory } from './storage/arbitrage.ts';
 import { truthful } from './truthful.ts';
 import { guardStrategy, type StrategyFaultReporter } from './guard.ts';
+import { learningFactory } from './learning/index.ts';
+import { mpcFactory } from './mpc/index.ts';
+import { priceTakerFactory } from './priceTaker.ts';
 import type { AgentViewBase, Strategy, StrategyContext } from './types.ts';
 
 export interface StrategyFactory {
@@ -35,6 +38,9 @@ const factories = new Map<string, StrategyFactory>([
   ['storage-arbitrage', storageArbitrageFactory],
   ['home-forecast', homeForecastFactory],
   ['building-forecast', buildingForecastFactory],
+  ['mpc', mpcFactory],
+  ['price-taker', priceTakerFactory],
+  ['learning', learningFactory],
 ]);
 
 /** Adds a strategy at run time (plug-ins); built-ins are listed in `factories` above. */
