@@ -12,11 +12,24 @@
  * yesterday is unknown (the whole first day) is forecast at the prior of its UTC hour
  * instead of the last price; with `persistence` the prior is the forecast until the
  * first price clears. So a one-day study can still see its evening peak coming.
+ *
+ * `perfect-foresight`, for upper-bound studies: each future interval at the price it
+ * clears at in the same run. A run cannot see its own future, so `runScenario`
+ * (engine/run.ts) runs the scenario twice with the same seed: a first pass forecasting
+ * by `fallback` records every bus's cleared prices, and the second pass — whose outputs
+ * are written — forecasts with them (`foresee`). It is an upper bound on what a forecast
+ * can give, and only approximately perfect: agents acting on the better forecast move
+ * prices themselves, so the second pass clears somewhat differently from the first (the
+ * more so, the larger the flexible agents are in their market). Beyond the run's last
+ * interval the last recorded day repeats. Without recorded prices (a `Simulation`
+ * created directly, or the first pass) it forecasts by `fallback`.
  */
 import { z } from 'zod';
 
 export const forecastSchema = z.strictObject({
-  method: z.enum(['persistence', 'same-interval-yesterday']).default('same-interval-yesterday'),
+  method: z.enum(['persistence', 'same-interval-yesterday', 'perfect-foresight']).default('same-interval-yesterday'),
+  /** With `perfect-foresight`: the method of the first pass and of any run without recorded prices (default same-interval-yesterday). */
+  fallback: z.enum(['persistence', 'same-interval-yesterday']).optional(),
   /** How far ahead each forecast reaches. */
   horizonHours: z.number().positive().max(24 * 7).default(24),
   /** The forecast before the first clearing, currency/MWh. */
@@ -35,6 +48,8 @@ export class PriceForecaster {
   private readonly prior: Float64Array | undefined;
   /** Per bus: has a price cleared there yet? */
   private readonly known: Uint8Array;
+  /** `perfect-foresight`: the prices an earlier pass of the run cleared at, per bus and interval. */
+  private foresight: readonly Float64Array[] | undefined;
 
   /** `startMs`: the run's first interval (UTC ms), to place the prior's hours. */
   constructor(
@@ -72,13 +87,28 @@ export class PriceForecaster {
     }
   }
 
+  /** With `perfect-foresight`, forecast with these prices (per bus, per interval of the run) instead of `fallback`. */
+  foresee(prices: readonly Float64Array[]): void {
+    this.foresight = prices;
+  }
+
   /** The forecast for `horizon` intervals starting at `from`, at one bus. */
   forecast(bus: number, from: number): readonly number[] {
     const out = new Array<number>(this.horizon);
     const last = this.last[bus]!;
+    const seen = this.config.method === 'perfect-foresight' ? this.foresight?.[bus] : undefined;
+    if (seen && seen.length > 0) {
+      const day = Math.min(this.intervalsPerDay, seen.length);
+      for (let k = 0; k < this.horizon; k++) {
+        const j = from + k;
+        out[k] = seen[j < seen.length ? j : seen.length - day + ((j - seen.length) % day)]!;
+      }
+      return Object.freeze(out);
+    }
     const h = this.history[bus]!;
     const prior = this.prior;
-    const yesterday = this.config.method === 'same-interval-yesterday';
+    const method = this.config.method === 'perfect-foresight' ? (this.config.fallback ?? 'same-interval-yesterday') : this.config.method;
+    const yesterday = method === 'same-interval-yesterday';
     for (let k = 0; k < this.horizon; k++) {
       let p = last;
       if (yesterday) {

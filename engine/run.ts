@@ -10,7 +10,7 @@ export interface RunOptions {
   readonly outDir: string;
   readonly seed?: number | undefined;
   /** Called after each interval (for progress displays): intervals done, total, and which pass. */
-  readonly onInterval?: ((done: number, total: number, pass: 'counterfactual' | 'run') => void) | undefined;
+  readonly onInterval?: ((done: number, total: number, pass: 'counterfactual' | 'foresight' | 'run') => void) | undefined;
 }
 
 export interface RunResult {
@@ -22,7 +22,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   // With operators, first the same run without them (same seed): the counterfactual
   // baseline of demand response, and the overloads they avoid.
   const counterfactual = scenario.config.operations.length > 0 ? await runCounterfactual(scenario, options.seed, options.onInterval) : undefined;
-  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual });
+  // With a perfect-foresight forecast, first the same run (same seed, same counterfactual) forecasting by
+  // the fallback method: the prices it clears are the forecast of the run written below (engine/forecast.ts).
+  const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval) : undefined;
+  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices });
   const recorder = new Recorder(options.outDir, sim.info, sim.rules);
   const progress = options.onInterval;
   sim.run(
@@ -42,6 +45,23 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
 export function runScenarioFile(file: string, options: RunOptions): Promise<RunResult> {
   return runScenario(loadScenarioFile(file), options);
+}
+
+/**
+ * The first pass of a `perfect-foresight` run: the cleared price of every bus (`info.buses`
+ * order) and interval, with the forecast falling back to `forecast.fallback`.
+ */
+export async function recordPrices(scenario: Scenario, seed: number | undefined, counterfactual: Counterfactual | undefined, onInterval?: RunOptions['onInterval']): Promise<Float64Array[]> {
+  const sim = await Simulation.create(scenario, { seed, counterfactual });
+  const prices = sim.info.buses.map(() => new Float64Array(sim.info.intervals).fill(NaN));
+  sim.run({
+    interval(o) {
+      const p = o.result.busPriceMwh;
+      for (let b = 0; b < prices.length; b++) prices[b]![o.interval.index] = p[b]!;
+      onInterval?.(o.interval.index + 1, sim.info.intervals, 'foresight');
+    },
+  });
+  return prices;
 }
 
 /** Every party's net consumption per interval, and the overload count, of the run without operators. */

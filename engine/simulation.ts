@@ -139,6 +139,8 @@ export interface SimulationOptions {
   readonly withoutOperators?: boolean;
   /** Net consumption of every party in the same run without operators, for baselines and comparisons. */
   readonly counterfactual?: Counterfactual | undefined;
+  /** Cleared prices of an earlier pass of this run, per bus (`info.buses` order) and interval: the `perfect-foresight` forecast (engine/run.ts). */
+  readonly foresightPrices?: readonly Float64Array[] | undefined;
 }
 
 export class Simulation {
@@ -172,12 +174,15 @@ export class Simulation {
   private readonly kindOf = new Map<string, string>();
   private now: SimTime;
 
+  private readonly foresight: readonly Float64Array[] | undefined;
+
   private constructor(
     readonly scenario: Scenario,
     options: SimulationOptions,
     readonly grid: Grid | undefined,
     strategyLp?: LpSolver,
   ) {
+    this.foresight = options.foresightPrices;
     const cfg = scenario.config;
     const seed = options.seed ?? cfg.seed;
     const random = new RandomService(seed);
@@ -297,6 +302,7 @@ export class Simulation {
     const lastPrice = new Map<BusId, number>();
     const intervalsPerDay = Math.round((24 * 60) / this.clock.intervalMinutes);
     const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast, this.clock.start);
+    if (this.foresight) forecaster.foresee(this.foresight);
     const aggregatorOf = Int32Array.from(parts, (p) => (p.role === 'agent' && p.route.type === 'member' ? p.route.aggregator : -1));
     const agentRole = Uint8Array.from(parts, (p) => (p.role === 'agent' ? 1 : 0));
     let faults: AgentFault[] = [];

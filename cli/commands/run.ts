@@ -37,7 +37,7 @@ export function registerRun(program: Command): void {
  * (CI logs and pipes stay quiet). The engine runs synchronously, so the bar renders
  * on each update rather than on a timer.
  */
-function runProgress(stream: NodeJS.WriteStream): { update: (done: number, total: number, pass: 'counterfactual' | 'run') => void; stop: () => void } | undefined {
+function runProgress(stream: NodeJS.WriteStream): { update: (done: number, total: number, pass: 'counterfactual' | 'foresight' | 'run') => void; stop: () => void } | undefined {
   if (!stream.isTTY) return undefined;
   const bar = new SingleBar({ stream, format: ' {pass} [{bar}] {value}/{total} intervals', hideCursor: true, clearOnComplete: true, synchronousUpdate: true, fps: 10 }, Presets.shades_classic);
   let started = '';
@@ -45,7 +45,7 @@ function runProgress(stream: NodeJS.WriteStream): { update: (done: number, total
     update(done, total, pass) {
       if (started !== pass) {
         if (started) bar.stop();
-        bar.start(total, 0, { pass: pass === 'run' ? 'run            ' : 'counterfactual ' });
+        bar.start(total, 0, { pass: pass === 'run' ? 'run            ' : pass === 'foresight' ? 'foresight pass ' : 'counterfactual ' });
         started = pass;
       }
       bar.update(done);
