@@ -22,13 +22,16 @@
  *   worth w less the wear of storing them, a MWh sold takes 1/η_d MWh out:
  *   r = Δt/1000 · [(η_c·(w − deg) − p)·buy + (p − (w + deg)/η_d)·sell]; summed over a
  *   day, the cash earned less wear plus the change of stored energy at w;
- * - aggregator: its members' surplus at their own values (the award goes to the highest
- *   values first, as the split does): r = Δt/1000 · [Σ (v − p)·q_buy + Σ (p − c)·q_sell],
- *   where needs (valued at the cap) count at their cost only: their value does not
- *   depend on the markup, and would drown the signal.
- * When the day ends, each bucket's choice is credited with its return: its own rewards
- * plus γ × the next bucket's return, to the end of the day (γ = `discount`: by default 1
- * for storage — noon's charging is paid by the evening's sales — and 0 otherwise).
+ * - aggregator: its members' flexible energy marked to market at the same w: what it
+ *   buys for them is worth what energy costs in a typical interval of the forecast, what
+ *   it sells costs that much: r = Δt/1000 · [(w − p)·q_buy + (p − w)·q_sell]. So buying
+ *   flexible demand in cheap intervals pays, in dear ones costs. Needs (demand valued at
+ *   the cap; the award serves them first) are left out: they are bought whatever the
+ *   markup, and would only add noise.
+ * When the day ends (at `dayStartHourUtc`), each bucket's choice is credited with its
+ * return: its own rewards plus γ × the next bucket's return, to the end of the day
+ * (γ = `discount`, default 1: noon's charging is paid by the evening's sales, demand put
+ * off in the evening is bought at night).
  *
  * State lives in the instance: one per agent (the kinds create one per agent). The
  * only randomness is the agent's own stream `random.stream(agentId, 'strategy:learning')`,
@@ -52,14 +55,17 @@ export const learningParams = z
     levels: z.array(z.number().gt(-0.5).max(5)).min(2).max(20).default([-0.2, -0.1, 0, 0.1, 0.25, 0.5]),
     /** Hour-of-day buckets (UTC); must divide 24. */
     buckets: z.int().min(1).max(24).default(4),
+    /** UTC hour at which an episode (a learning day) starts: put it where the portfolio's cycle is quiet (e.g. 12 for cars charging overnight). */
+    dayStartHourUtc: z.int().min(0).max(23).default(0),
     /** α: each update moves Q by at least this share towards the return (the first ones average: α = max(this, 1/visits)). */
     learningRate: z.number().gt(0).max(1).default(0.05),
     /**
      * γ, per bucket: a bucket's return is its own reward plus γ × the next bucket's return, to
-     * the end of the day. Default 1 for storage (what it buys at noon it sells in the evening:
-     * the whole rest of the day answers for a choice), 0 otherwise (each bucket on its own).
+     * the end of the day. 1 (default): the whole rest of the day answers for a choice (what a
+     * battery buys at noon it sells in the evening; demand put off now is bought later); 0:
+     * each bucket on its own (a contextual bandit).
      */
-    discount: z.number().min(0).max(1).optional(),
+    discount: z.number().min(0).max(1).default(1),
     /** ε on the first day, multiplied by `epsilonDecayPerDay` each day, never below `minEpsilon`. */
     epsilon: z.number().min(0).max(1).default(0.5),
     epsilonDecayPerDay: z.number().min(0).max(1).default(0.85),
@@ -69,6 +75,7 @@ export const learningParams = z
     highQuantile: z.number().min(0).max(1).default(0.75),
   })
   .refine((p) => 24 % p.buckets === 0, { message: 'buckets must divide 24 (1, 2, 3, 4, 6, 8, 12 or 24)', path: ['buckets'] })
+  .refine((p) => p.dayStartHourUtc % (24 / p.buckets) === 0, { message: 'dayStartHourUtc must fall on a bucket boundary', path: ['dayStartHourUtc'] })
   .refine((p) => p.lowQuantile < p.highQuantile, { message: 'lowQuantile must be below highQuantile', path: ['lowQuantile'] });
 export type LearningParams = z.infer<typeof learningParams>;
 
@@ -77,7 +84,7 @@ const MS_PER_DAY = 86_400_000;
 /** A bid waiting for its outcome: its bucket and how to value the award. */
 interface Pending {
   readonly bucket: number;
-  /** Reward valuation: buys valued highest first, sells cheapest first, currency/MWh (NaN value = cost only). */
+  /** Reward valuation: buys valued highest first, sells cheapest first, currency/MWh (NaN: not rewarded). */
   readonly buyValues: readonly ValueSegment[];
   readonly sellCosts: readonly ValueSegment[];
   readonly dtH: number;
@@ -93,7 +100,7 @@ export interface LearningStrategy extends Strategy<AgentViewBase> {
 export function learningStrategy(params: LearningParams, rng: Rng): LearningStrategy {
   const L = params.levels.length;
   const B = params.buckets;
-  let gamma = params.discount ?? 0; // the default follows the agent's kind, seen at its first bid
+  const gamma = params.discount;
   // Ties go to the smallest markup in magnitude: with nothing learned, it bids (close to) its own values.
   const preference = Array.from({ length: L }, (_, a) => a).sort((x, y) => Math.abs(params.levels[x]!) - Math.abs(params.levels[y]!) || x - y);
   const q = new QTable(B, L, preference);
@@ -102,14 +109,19 @@ export function learningStrategy(params: LearningParams, rng: Rng): LearningStra
   const action = new Int32Array(B).fill(-1);
   const earned = new Float64Array(B);
   let today = -1;
+  let firstDay = -1;
   const days: number[] = [];
   const bucketOf = (t: number): number => Math.floor((((t % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY) / (MS_PER_DAY / B));
+  // Buckets in episode order: the episode's first bucket is the one its start hour falls in.
+  const firstBucket = Math.floor(params.dayStartHourUtc / (24 / B));
+  const order = Array.from({ length: B }, (_, k) => (firstBucket + k) % B);
 
   /** Ends the day: every bucket that chose is credited with its return to the end of the day. */
   const closeDay = (): void => {
     let g = 0;
     let total = 0;
-    for (let b = B - 1; b >= 0; b--) {
+    for (let k = B - 1; k >= 0; k--) {
+      const b = order[k]!;
       g = earned[b]! + gamma * g;
       total += earned[b]!;
       if (action[b]! >= 0) q.update(b, action[b]!, g, params.learningRate);
@@ -122,11 +134,11 @@ export function learningStrategy(params: LearningParams, rng: Rng): LearningStra
   return {
     id: 'learning',
     bid(view, market) {
-      if (today < 0 && params.discount === undefined) gamma = view.kind === 'storage' ? 1 : 0;
-      const day = Math.floor((market.interval.index * market.interval.durationH) / 24 + 1e-9);
+      const day = Math.floor((market.interval.start - params.dayStartHourUtc * 3_600_000) / MS_PER_DAY);
       if (day !== today) {
         closeDay();
         today = day;
+        if (firstDay < 0) firstDay = day;
       }
       const bucket = bucketOf(market.interval.start);
       const key = busOf(view);
@@ -134,7 +146,7 @@ export function learningStrategy(params: LearningParams, rng: Rng): LearningStra
       const plan = view.kind === 'storage' ? storagePlan(view as StorageView, market, params) : curvePlan(view, market);
       if (!plan) return [];
       if (action[bucket]! < 0) {
-        const epsilon = Math.max(params.minEpsilon, params.epsilon * params.epsilonDecayPerDay ** day);
+        const epsilon = Math.max(params.minEpsilon, params.epsilon * params.epsilonDecayPerDay ** (day - firstDay));
         action[bucket] = q.choose(bucket, epsilon, rng);
       }
       pending.set(key, { bucket, buyValues: plan.buyValues, sellCosts: plan.sellCosts, dtH: market.interval.durationH });
@@ -189,10 +201,13 @@ function storagePlan(view: StorageView, market: MarketView, params: LearningPara
 
 function curvePlan(view: AgentViewBase, market: MarketView): Plan | undefined {
   if (view.demand.length === 0 && view.supply.length === 0) return undefined;
+  const w = waterValueMwh(market);
+  if (!Number.isFinite(w)) return undefined;
   const cap = market.priceCapMwh;
   return {
-    buyValues: [...view.demand].sort((a, b) => b.valueMwh - a.valueMwh).map((d) => (d.valueMwh >= cap ? { kw: d.kw, valueMwh: NaN } : d)),
-    sellCosts: [...view.supply].sort((a, b) => a.valueMwh - b.valueMwh),
+    // Needs (at the cap) are bought whatever the markup: left out (NaN). The rest is worth w.
+    buyValues: [...view.demand].sort((a, b) => b.valueMwh - a.valueMwh).map((d) => ({ kw: d.kw, valueMwh: d.valueMwh >= cap ? NaN : w })),
+    sellCosts: [...view.supply].sort((a, b) => a.valueMwh - b.valueMwh).map((s) => ({ kw: s.kw, valueMwh: w })),
     bids: (m) => valuationBids(view, market, m),
   };
 }
@@ -212,7 +227,7 @@ function reward(p: Pending, o: StrategyOutcome): number {
   for (const s of p.buyValues) {
     if (!(left > 0)) break;
     const q = Math.min(left, s.kw);
-    sum += ((Number.isNaN(s.valueMwh) ? 0 : s.valueMwh) - price) * q;
+    if (!Number.isNaN(s.valueMwh)) sum += (s.valueMwh - price) * q;
     left -= q;
   }
   if (left > 0) sum -= price * left; // more than the curve asked for (not expected): at cost

@@ -17,9 +17,10 @@
  * π_k is what segment k's energy is worth in the best later interval, so buying it
  * now pays below θ_k = v_k − 1000·π_k/Δt. The bid per segment: its planned share x_{k,0}
  * at min(v_k, max(θ_k, p₀ + δ)) (clears in full at the forecast price, never above the
- * members' value) and the rest at θ_k − δ (bought now only if the price beats the plan's
- * later slot). Segments are merged into at most `MAX_BANDS` value bands (each at its
- * lowest value) to keep the LP small.
+ * members' value) and the rest at θ_k (bought now if the price is no worse than the plan's
+ * later slot: at a tie, now is as cheap and surer). With no better slot later (π_k = 0)
+ * that is the members' own value: truthful. Segments are merged into at most `MAX_BANDS`
+ * value bands (each at its lowest value) to keep the LP small.
  */
 import type { BidSegment } from '../../market/types.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
@@ -108,7 +109,7 @@ export function aggregatorMpcBid(view: AggregateView, market: MarketView, params
     const theta = plan.thresholdMwh[k]!;
     if (now > MIN_KW) out.push({ side: 'buy', priceMwh: clamp(Math.min(band.valueMwh, Math.max(theta, p0 + d))), quantityKw: now });
     const rest = band.kw - now;
-    if (rest > MIN_KW && theta - d >= market.priceFloorMwh) out.push({ side: 'buy', priceMwh: clamp(Math.min(band.valueMwh, theta - d)), quantityKw: rest });
+    if (rest > MIN_KW && theta >= market.priceFloorMwh) out.push({ side: 'buy', priceMwh: clamp(Math.min(band.valueMwh, theta)), quantityKw: rest });
   });
   for (const s of view.supply) if (s.kw > 0) out.push({ side: 'sell', priceMwh: clamp(s.valueMwh), quantityKw: s.kw });
   return out;

@@ -9,7 +9,7 @@ export const mpcParams = z.strictObject({
   /** Storage: energy left at the window's end is worth η_d × this quantile of the window's prices, less wear. */
   terminalQuantile: z.number().min(0).max(1).default(0.5),
   /** Aggregator: how long its members' flexible demand may wait, hours. */
-  shiftHours: z.number().positive().max(48).default(4),
+  shiftHours: z.number().positive().max(48).default(2),
   /** Aggregator: shifted demand a later interval can take, as a share of the flexible demand now. */
   shiftCapacity: z.number().min(0).max(10).default(1),
 });
