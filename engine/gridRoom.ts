@@ -12,7 +12,7 @@ import type { AgentObservation } from '../agents/types.ts';
 import { deliveredKwh, tenOfTenBaseline } from '../agents/operations/baseline.ts';
 import { type SimTime } from '../core/time.ts';
 import type { Rng, RandomService } from '../core/rng.ts';
-import { type Money, money, ZERO } from '../core/money.ts';
+import { type Money, money, type MoneyUnit, ZERO } from '../core/money.ts';
 import type { Grid } from '../market/clear.ts';
 import type { BranchFlow, ClearingResult } from '../market/types.ts';
 import { dcFlowsKw } from '../network/flows.ts';
@@ -46,24 +46,46 @@ export interface Counterfactual {
   readonly overloadIntervals: number;
 }
 
+/** One operator's demand-response figures over the run (kWh at the agents' meters, or at the branch for the overloads). */
 interface DrTotals {
+  /** Σ excess over limit × (1 − headroom) on its branches × Δt: the energy it needed removed. */
   requestedKwh: number;
+  /** Σ excess it could not remove, above the limit itself × Δt. */
+  shortfallKwh: number;
+  /** Σ |command value| × Δt: every agent is asked for the whole remaining excess, so asks overlap. */
+  askedKwh: number;
   committedKwh: number;
+  /** Σ (baseline − actual) × Δt over opted-in commands: measured, may exceed the commitment (baseline error). */
   deliveredKwh: number;
+  /** Σ min(delivered, committed) × Δt, ≥ 0: what is paid (no credit beyond the commitment). */
+  creditedKwh: number;
+  /** Σ committed × Δt where there was no baseline to measure against (not settled). */
+  unmeasuredKwh: number;
+  responses: Record<CommandRecord['response'], number>;
   payments: Money;
   penalties: Money;
 }
 
+/** A link without trouble (shared: asked for every agent's bid every interval). */
+const LINK_UP = Object.freeze({ delivered: true, delayMinutes: 0 });
+
+/** The seeded stream a comms-loss fault draws from, per message channel: bids keep the original stream name. */
+type Channel = 'bids' | 'commands' | 'reports';
+
 export class GridRoom {
   readonly operators: Operator[];
-  private readonly commsRng = new Map<number, Rng>();
+  private readonly commsRng = new Map<string, Rng>();
   private readonly history: Float64Array[];
   private readonly eventDays: Array<Set<number>>;
+  /** Per party: the first interval of its current event (consecutive commanded intervals), and its last commanded interval. */
   private readonly eventStartOf = new Map<number, number>();
+  private readonly lastEventOf = new Map<number, number>();
   private readonly dr = new Map<string, DrTotals>();
   private started = new Set<number>();
   private ended = new Set<number>();
   private overloadIntervals = 0;
+  /** Σ commanded change × the party's price: what consumers paid less (and dischargers earned) for following commands. */
+  private commandedEnergyCost: Money = ZERO;
 
   constructor(
     private readonly base: Grid | undefined,
@@ -78,7 +100,20 @@ export class GridRoom {
     this.operators = operators.map((c) => new Operator(c, intervals, intervalsPerDay));
     this.history = parties.map(() => new Float64Array(intervals).fill(NaN));
     this.eventDays = parties.map(() => new Set<number>());
-    for (const o of operators) this.dr.set(o.id, { requestedKwh: 0, committedKwh: 0, deliveredKwh: 0, payments: ZERO, penalties: ZERO });
+    for (const o of operators) {
+      this.dr.set(o.id, {
+        requestedKwh: 0,
+        shortfallKwh: 0,
+        askedKwh: 0,
+        committedKwh: 0,
+        deliveredKwh: 0,
+        creditedKwh: 0,
+        unmeasuredKwh: 0,
+        responses: { 'opt-in': 0, 'opt-out': 0, lost: 0, rejected: 0, failed: 0 },
+        payments: ZERO,
+        penalties: ZERO,
+      });
+    }
   }
 
   /** The grid in force at `t` (outages and deratings applied), and the events of faults starting or ending now. */
@@ -106,39 +141,51 @@ export class GridRoom {
     return { grid: network === this.base.network ? this.base : { ...this.base, network }, events };
   }
 
-  /** Is a party's link up for one message now? Lost or delayed per the comms-loss faults (seeded per party). */
-  comms(party: number, t: SimTime): { delivered: boolean; delayMinutes: number; cause?: string } {
+  /**
+   * Is a party's link up for one message now? Lost or delayed per the comms-loss faults,
+   * seeded per party and channel: commands and reports draw from their own streams, so a
+   * run with operators loses the same bids as the same run without them (the counterfactual).
+   */
+  comms(party: number, t: SimTime, channel: Channel = 'bids'): { delivered: boolean; delayMinutes: number; cause?: string } {
     const id = this.parties[party]!.id;
     for (const f of this.faults) {
       if (f.type !== 'comms-loss' || !inForce(f.from, f.until, t) || !matchesAgent(f.agents, id)) continue;
-      let rng = this.commsRng.get(party);
-      if (!rng) this.commsRng.set(party, (rng = this.random.stream(id, 'comms-loss')));
+      const key = `${party}\u0001${channel}`;
+      let rng = this.commsRng.get(key);
+      if (!rng) this.commsRng.set(key, (rng = this.random.stream(id, channel === 'bids' ? 'comms-loss' : `comms-loss-${channel}`)));
       if (rng.next() >= f.probability) continue;
       return f.mode === 'lost' ? { delivered: false, delayMinutes: 0, cause: 'lost' } : { delivered: true, delayMinutes: f.delayMinutes, cause: `delayed ${f.delayMinutes} min` };
     }
-    return { delivered: true, delayMinutes: 0 };
+    return LINK_UP;
   }
 
   /** Whether a party is made to crash (an injected fault) at `t`. */
   crashes(party: number, t: SimTime): boolean {
     const id = this.parties[party]!.id;
-    return this.faults.some((f) => f.type === 'agent-crash' && f.agent === id && t >= timeOf(f.at));
+    // A loop, not faults.some(closure): this runs for every agent every interval.
+    for (const f of this.faults) if (f.type === 'agent-crash' && f.agent === id && t >= timeOf(f.at)) return true;
+    return false;
   }
 
   /**
    * The operators' turn, between the market and the agents' physics: commands and
    * their answers. `netKw` (per party, planned net consumption) is updated in place to
    * what the agents committed; returns the commanded change per party (kW) and events.
+   * Crashed agents (`crashed[i]` ≠ 0) are isolated: nobody commands them.
    */
-  operate(interval: MarketInterval, grid: Grid, netKw: Float64Array, agentRole: Uint8Array): { commandedKw: Float64Array; records: CommandRecord[]; events: GridEvent[] } {
+  operate(interval: MarketInterval, grid: Grid, netKw: Float64Array, agentRole: Uint8Array, crashed?: Uint8Array): { commandedKw: Float64Array; records: CommandRecord[]; events: GridEvent[] } {
     const commandedKw = new Float64Array(netKw.length);
     const events: GridEvent[] = [];
     const records: CommandRecord[] = [];
     const topology = grid.topologies.get(grid.network);
     const branchIds = Array.from(topology.branchOf, (b) => grid.network.branches[b]!.id);
     const injection = this.injections(topology.busCount, netKw, agentRole);
-    const reach = this.parties.map((_, i) => (agentRole[i] ? this.comms(i, interval.start).delivered : false));
-    const dispatchParties: DispatchParty[] = this.parties.map((p, i) => ({ id: p.id as DispatchParty['id'], busIndex: p.busIndex, responder: agentRole[i] ? p.responder : undefined, reachable: reach[i]! }));
+    const dispatchParties: DispatchParty[] = this.parties.map((p, i) => ({
+      id: p.id as DispatchParty['id'],
+      busIndex: p.busIndex,
+      responder: agentRole[i] && !crashed?.[i] ? p.responder : undefined,
+      reachable: () => this.comms(i, interval.start, 'commands').delivered,
+    }));
     for (const op of this.operators) {
       const before = Float64Array.from(netKw);
       const out = op.dispatch(interval, topology, branchIds, dispatchParties, netKw, injection);
@@ -157,13 +204,20 @@ export class GridRoom {
         });
         if (c.response === 'opt-in' && c.deliverKw < 0) {
           this.eventDays[c.party]!.add(Math.floor(interval.index / this.intervalsPerDay));
-          if (!this.eventStartOf.has(c.party) || interval.index - this.eventStartOf.get(c.party)! > 1) this.eventStartOf.set(c.party, interval.index);
+          // An event is a run of consecutive commanded intervals: it starts where the previous one did not continue.
+          const last = this.lastEventOf.get(c.party);
+          if (last === undefined || interval.index - last > 1) this.eventStartOf.set(c.party, interval.index);
+          this.lastEventOf.set(c.party, interval.index);
         }
         const t = this.dr.get(op.config.id)!;
-        t.requestedKwh += -c.command.value * interval.durationH;
+        t.askedKwh += -c.command.value * interval.durationH;
+        t.responses[c.response]++;
         if (c.response === 'opt-in') t.committedKwh += -c.deliverKw * interval.durationH;
       }
       for (const o of out.overloads) {
+        const t = this.dr.get(op.config.id)!;
+        t.requestedKwh += o.excessKw * interval.durationH;
+        t.shortfallKwh += o.remainingKw * interval.durationH;
         events.push({
           at: interval.start,
           issuer: o.operator,
@@ -182,17 +236,33 @@ export class GridRoom {
     return { commandedKw, records, events };
   }
 
+  /**
+   * A commanded change of a party's consumption (whole quanta) settled at the price it
+   * faces, in the market's settlement units (`unit`: quantum × Δt × tick / 1000, so it is
+   * exact): it pays for what it used, not for the schedule it was commanded away from,
+   * and is paid for a commanded discharge. Returns the units to add to its cost. The
+   * market's own settlement is left as it cleared; the difference is the operator's to
+   * carry, reported as `commandedEnergyCost`.
+   */
+  commandedUnits(changeQuanta: number, priceMwh: number, priceTickMwh: number, unit: MoneyUnit): number {
+    if (changeQuanta === 0 || Number.isNaN(priceMwh)) return 0;
+    const units = changeQuanta * Math.round(priceMwh / priceTickMwh);
+    this.commandedEnergyCost = this.commandedEnergyCost.plus(unit.toMoney(units));
+    return units;
+  }
+
   /** A forged command (fault injection): delivered to its target, which must refuse it. */
   forged(interval: MarketInterval, f: Extract<Fault, { type: 'forged-command' }>, party: number, netKw: number, operatorOf: string | undefined): GridEvent {
     const p = this.parties[party]!;
     const record = deliver(
       { eventId: `forged-${f.issuer}`, program: 'unknown', issuer: f.issuer, target: p.id as DispatchParty['id'], type: 'DISPATCH_SETPOINT', notifiedAt: interval.start, intervalStart: interval.start, durationMinutes: interval.durationH * 60, value: f.valueKw },
-      { id: p.id as DispatchParty['id'], busIndex: p.busIndex, responder: p.responder, reachable: true },
+      { id: p.id as DispatchParty['id'], busIndex: p.busIndex, responder: p.responder, reachable: () => true },
       party,
       netKw,
       interval,
       '',
       operatorOf,
+      false, // a forgery never carries the operator's signature, whatever issuer it names
     );
     return { at: interval.start, issuer: f.issuer, target: p.id, type: 'DISPATCH_SETPOINT', requestedKw: f.valueKw, response: record.response, deliveredKw: record.deliverKw, detail: record.reason };
   }
@@ -233,19 +303,31 @@ export class GridRoom {
       const cf = this.counterfactual?.netKw[i]![interval.index];
       const ten = tenOfTenBaseline(this.history[i]!, this.eventDays[i]!, this.intervalsPerDay, interval.index, this.eventStartOf.get(i) ?? interval.index);
       const baseline = op.config.baseline === 'counterfactual' && cf !== undefined ? cf : ten.baselineKw;
-      const delivered = Number.isNaN(baseline) ? 0 : deliveredKwh(baseline, actual, interval.durationH);
+      // Without a baseline (a 10-of-10 with no clean prior day) delivery cannot be measured: not settled.
+      const measured = !Number.isNaN(baseline);
+      const delivered = measured ? deliveredKwh(baseline, actual, interval.durationH) : 0;
       const committed = -r.deliverKw * interval.durationH;
+      // Paid for what it delivered, up to what it committed to (no credit for baseline error beyond it).
+      const credited = measured ? Math.max(0, Math.min(delivered, committed)) : 0;
       const t = this.dr.get(op.config.id)!;
       t.deliveredKwh += delivered;
-      const pay = money(Math.max(0, delivered).toFixed(6)).times(money(op.config.eventPriceMwh)).div(1000);
-      const penalty = money(Math.max(0, committed - Math.max(0, delivered)).toFixed(6)).times(money(op.config.shortfallPenaltyMwh)).div(1000);
+      t.creditedKwh += credited;
+      if (!measured) t.unmeasuredKwh += committed;
+      const pay = money(credited.toFixed(6)).times(money(op.config.eventPriceMwh)).div(1000);
+      const penalty = measured ? money(Math.max(0, committed - Math.max(0, delivered)).toFixed(6)).times(money(op.config.shortfallPenaltyMwh)).div(1000) : ZERO;
       t.payments = t.payments.plus(pay);
       t.penalties = t.penalties.plus(penalty);
-      const reach = this.comms(i, interval.start);
-      const sent = reach.delivered ? 'received' : 'lost';
+      const sent = this.comms(i, interval.start, 'reports').delivered ? 'received' : 'lost';
       const base = { at: interval.start, issuer: this.parties[i]!.id, target: r.command.issuer };
       events.push({ ...base, type: 'REPORT:BASELINE', requestedKw: r.command.value, response: sent, deliveredKw: baseline, detail: `${op.config.baseline} baseline ${fmt(baseline)} kW; counterfactual ${fmt(cf)} kW; 10-of-10 ${fmt(ten.baselineKw)} kW (${ten.daysUsed} days, adjustment ${fmt(ten.adjustment)})` });
-      events.push({ ...base, type: 'REPORT:DELTA_USAGE', requestedKw: r.deliverKw, response: sent, deliveredKw: Number.isNaN(baseline) ? 0 : baseline - actual, detail: `actual ${fmt(actual)} kW; paid ${pay.toFixed()}; penalty ${penalty.toFixed()}` });
+      events.push({
+        ...base,
+        type: 'REPORT:DELTA_USAGE',
+        requestedKw: r.deliverKw,
+        response: sent,
+        deliveredKw: measured ? baseline - actual : NaN,
+        detail: `actual ${fmt(actual)} kW; committed ${fmt(-r.deliverKw)} kW; ${measured ? `credited ${fmt(credited / interval.durationH)} kW; paid ${pay.toFixed()}; penalty ${penalty.toFixed()}` : 'no baseline: not settled'}`,
+      });
       const soc = observations[i]?.socKwh;
       if (soc !== undefined) events.push({ ...base, type: 'REPORT:STORAGE_CHARGE_LEVEL', response: sent, detail: `${soc.toFixed(3)} kWh` });
     }
@@ -256,13 +338,25 @@ export class GridRoom {
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
     return {
       overloadIntervals: this.overloadIntervals,
+      commandedEnergyCost: this.commandedEnergyCost.toFixed(),
       ...(this.counterfactual
         ? { overloadIntervalsWithoutOperator: this.counterfactual.overloadIntervals, overloadIntervalsAvoided: this.counterfactual.overloadIntervals - this.overloadIntervals }
         : {}),
       demandResponse: Object.fromEntries(
         [...this.dr].map(([id, t]) => [
           id,
-          { requestedKwh: r3(t.requestedKwh), committedKwh: r3(t.committedKwh), deliveredKwh: r3(t.deliveredKwh), payments: t.payments.toFixed(), penalties: t.penalties.toFixed() },
+          {
+            requestedKwh: r3(t.requestedKwh),
+            shortfallKwh: r3(t.shortfallKwh),
+            askedKwh: r3(t.askedKwh),
+            committedKwh: r3(t.committedKwh),
+            deliveredKwh: r3(t.deliveredKwh),
+            creditedKwh: r3(t.creditedKwh),
+            unmeasuredKwh: r3(t.unmeasuredKwh),
+            responses: { ...t.responses },
+            payments: t.payments.toFixed(),
+            penalties: t.penalties.toFixed(),
+          },
         ]),
       ),
     };

@@ -48,21 +48,25 @@ export const operatorSchema = z.strictObject({
 export const operationsSchema = z.array(operatorSchema);
 export type OperatorConfig = z.infer<typeof operatorSchema>;
 
-/** Relative tolerance below which an excess flow counts as removed. */
+/** Excess flow (kW) below which an overload counts as removed. */
 const FLOW_TOLERANCE_KW = 1e-6;
 
 export interface DispatchParty {
   readonly id: AgentId;
   readonly busIndex: number;
   readonly responder: CommandResponder | undefined;
-  /** Is the party reachable this interval (no comms loss)? */
-  readonly reachable: boolean;
+  /**
+   * Does a message reach the party now (no comms loss)? Asked once per command sent, so a
+   * seeded loss is drawn only for messages that exist.
+   */
+  reachable(): boolean;
 }
 
 export interface CommandRecord {
   readonly command: OperatorCommand;
   readonly party: number;
-  readonly response: 'opt-in' | 'opt-out' | 'rejected' | 'lost';
+  /** `failed`: the agent threw while answering (the engine isolates it). */
+  readonly response: 'opt-in' | 'opt-out' | 'rejected' | 'lost' | 'failed';
   readonly reason: string;
   /** Committed change of net consumption, kW (≤ 0). */
   readonly deliverKw: number;
@@ -125,6 +129,8 @@ export class Operator {
       for (let k = 0; k < busCount; k++) f += factors[l * busCount + k]! * injectionKw[k]!;
       flows[l] = f;
     }
+    // The schedule's own flows, before any command: what the look-ahead learns from.
+    const scheduled = Float64Array.from(flows);
     const commands: CommandRecord[] = [];
     const overloads: OverloadRecord[] = [];
     const headroom = 1 - this.config.headroomPct / 100;
@@ -181,7 +187,7 @@ export class Operator {
       const id = branchIds[l]!;
       let h = this.history.get(id);
       if (!h) this.history.set(id, (h = new Float64Array(this.intervals).fill(NaN)));
-      h[interval.index] = flows[l]!;
+      h[interval.index] = scheduled[l]!;
     }
     const notices = this.lookAhead(interval, topology, branchIds, headroom);
     const lifecycle = commands.some((c) => c.response === 'opt-in') ? 'DISPATCH' : notices.length > 0 ? 'FORECAST_OVERLOAD' : 'CLEAR';
@@ -215,17 +221,37 @@ export class Operator {
 }
 
 /**
- * Delivers a command to an agent: lost when it is unreachable, rejected when the
- * issuer is not its operator (checked by the caller's `serves`), else its answer.
+ * Delivers a command to an agent: lost when it is unreachable; rejected when the issuer
+ * is not the operator of the agent's feeder (`expectedIssuer`, from the caller's
+ * `serves`) or the command is not `authentic` (a forgery that names the right operator
+ * but is not signed by it); else the agent's own answer. An answer is held to the
+ * contract: at most what was asked, never the other way, a finite number; an agent
+ * that throws while answering is reported `failed` (the engine isolates it).
  */
-export function deliver(command: OperatorCommand, p: DispatchParty, i: number, plannedNetKw: number, interval: MarketInterval, branch: string, expectedIssuer: string | undefined): CommandRecord {
-  if (!p.reachable) return { command, party: i, response: 'lost', reason: 'communication lost: the command never arrived', deliverKw: 0, branch };
+export function deliver(
+  command: OperatorCommand,
+  p: DispatchParty,
+  i: number,
+  plannedNetKw: number,
+  interval: MarketInterval,
+  branch: string,
+  expectedIssuer: string | undefined,
+  authentic = true,
+): CommandRecord {
+  const record = (response: CommandRecord['response'], reason: string, deliverKw = 0): CommandRecord => ({ command, party: i, response, reason, deliverKw, branch });
+  if (!p.reachable()) return record('lost', 'communication lost: the command never arrived');
   if (expectedIssuer === undefined || command.issuer !== expectedIssuer) {
-    return { command, party: i, response: 'rejected', reason: `forged or foreign command: '${command.issuer}' is not the operator of this agent's feeder`, deliverKw: 0, branch };
+    return record('rejected', `forged or foreign command: '${command.issuer}' is not the operator of this agent's feeder (${expectedIssuer === undefined ? 'it has none' : `that is '${expectedIssuer}'`})`);
   }
-  if (!p.responder) return { command, party: i, response: 'opt-out', reason: 'this agent takes no operator commands', deliverKw: 0, branch };
-  const r = p.responder.respond(command, plannedNetKw, interval);
+  if (!authentic) return record('rejected', `forged command: it names '${command.issuer}' but does not carry its signature`);
+  if (!p.responder) return record('opt-out', 'this agent takes no operator commands');
+  let r: ReturnType<CommandResponder['respond']>;
+  try {
+    r = p.responder.respond(command, plannedNetKw, interval);
+  } catch (err) {
+    return record('failed', `the agent threw while answering: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (r.optIn && !Number.isFinite(r.deliverKw)) return record('opt-out', `answered an invalid commitment (${r.deliverKw} kW): taken as a refusal`);
   // An agent never delivers more than asked, nor moves the other way.
-  const deliverKw = r.optIn ? Math.max(command.value, Math.min(0, r.deliverKw)) : 0;
-  return { command, party: i, response: r.optIn ? 'opt-in' : 'opt-out', reason: r.reason, deliverKw, branch };
+  return r.optIn ? record('opt-in', r.reason, Math.max(command.value, Math.min(0, r.deliverKw))) : record('opt-out', r.reason);
 }

@@ -52,10 +52,11 @@ export interface AgentFault {
   readonly kind: string;
   readonly at: SimTime;
   /**
-   * Where it failed: while bidding or taking its award (the agent is isolated for the rest
-   * of the run), or in its strategy (the agent bid its kind's default for that interval).
+   * Where it failed: while bidding, answering an operator's command or taking its award (the
+   * agent is isolated for the rest of the run), or in its strategy (the agent bid its kind's
+   * default for that interval).
    */
-  readonly phase: 'bid' | 'settle' | 'strategy';
+  readonly phase: 'bid' | 'command' | 'settle' | 'strategy';
   readonly message: string;
 }
 
@@ -563,10 +564,11 @@ export class Simulation {
       let commandedKw: Float64Array | undefined;
       let records: ReturnType<GridRoom['operate']>['records'] = [];
       if (grid && room.operators.length > 0) {
-        const op = room.operate(interval, grid, netKw, agentRole);
+        const op = room.operate(interval, grid, netKw, agentRole, crashed);
         commandedKw = op.commandedKw;
         records = op.records;
         events.push(...op.events);
+        for (const r of records) if (r.response === 'failed') crash(r.party, 'command', r.reason);
         for (let i = 0; i < n; i++) {
           const change = Math.round(op.commandedKw[i]! / q);
           if (change === 0) continue;
@@ -575,6 +577,7 @@ export class Simulation {
           buyQ[i]! += fromBuy;
           sellQ[i]! -= change - fromBuy;
           netKw[i] = (buyQ[i]! - sellQ[i]!) * q;
+          costUnits[i]! += room.commandedUnits(change, priceMwh[i]!, rules.priceTickMwh, settlement.unit); // it pays for what it used
         }
       }
       for (const f of this.scenario.config.faults) {

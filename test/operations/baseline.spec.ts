@@ -43,6 +43,14 @@ describe('baselines: 10 of 10 with a same-day adjustment', () => {
     expect(Number.isNaN(none.baselineKw)).to.equal(true);
   });
 
+  it('for an interval inside a longer event, the adjustment window ends an hour before the event began', () => {
+    // Event 17:00–19:00 on day 11; baselining 18:00 with the event start at 17:00: window 13:00–16:00,
+    // actual 1 + 1.1 + 1.1 = 3.2 (14:00 and 15:00 at 1.1) against 3 × 1.0 → factor 3.2 / 3.
+    const b = tenOfTenBaseline(history(1.1), eventDays, 24, eventInterval, eventInterval - 1);
+    expect(b.adjustment).to.be.closeTo(3.2 / 3, 1e-12);
+    expect(b.baselineKw).to.be.closeTo((2.52 * 3.2) / 3, 1e-12);
+  });
+
   it('delivered energy is baseline − actual over the interval', () => {
     expect(deliveredKwh(2.772, 1.5, 0.25)).to.be.closeTo(0.318, 1e-12);
     expect(deliveredKwh(1, 1.2, 1)).to.be.closeTo(-0.2, 1e-12);

@@ -1,0 +1,96 @@
+import { expect } from 'chai';
+import type { CommandResponder, OperatorCommand } from '../../agents/types.ts';
+import { agentId } from '../../core/units.ts';
+import { intervalAt } from '../../engine/clock.ts';
+import { deliver, type DispatchParty, Operator, operatorSchema } from '../../engine/operations.ts';
+import { networkFromConfig } from '../../network/schema.ts';
+import { TopologyCache } from '../../network/topology.ts';
+
+const interval = intervalAt({ start: Date.parse('2026-07-01T17:00:00Z') as never, intervalMinutes: 15, intervals: 8, gateClosureMinutes: 5 }, 0);
+const command = (value: number, issuer = 'dso'): OperatorCommand => ({
+  eventId: 'e1',
+  program: 'p',
+  issuer,
+  target: agentId('x'),
+  type: 'DISPATCH_SETPOINT',
+  notifiedAt: interval.start,
+  intervalStart: interval.start,
+  durationMinutes: 15,
+  value,
+});
+/** An agent that commits a fixed change (or throws). */
+const gives = (kw: number | 'throw'): CommandResponder => ({
+  respond: () => {
+    if (kw === 'throw') throw new Error('boom');
+    return { optIn: kw < 0, reason: kw < 0 ? 'sure' : 'no', deliverKw: kw };
+  },
+});
+const r6 = (x: number): number => Math.round(x * 1e6) / 1e6 + 0; // PTDF arithmetic leaves 1e-14s; + 0 turns −0 into 0
+const party = (responder: CommandResponder | undefined, reachable = true, busIndex = 1): DispatchParty => ({ id: agentId('x'), busIndex, responder, reachable: () => reachable });
+
+describe('operations: delivering a command (engine/operations.ts deliver)', () => {
+  it('lost when unreachable, rejected from a foreign issuer or without the signature, else the agent answers', () => {
+    expect(deliver(command(-5), party(gives(-2), false), 0, 3, interval, 'head', 'dso').response).to.equal('lost');
+    const foreign = deliver(command(-5, 'mallory'), party(gives(-2)), 0, 3, interval, 'head', 'dso');
+    expect([foreign.response, foreign.reason]).to.deep.equal(['rejected', "forged or foreign command: 'mallory' is not the operator of this agent's feeder (that is 'dso')"]);
+    expect(deliver(command(-5), party(gives(-2)), 0, 3, interval, 'head', undefined).reason).to.match(/it has none/);
+    expect(deliver(command(-5), party(gives(-2)), 0, 3, interval, 'head', 'dso', false).reason).to.match(/does not carry its signature/);
+    expect(deliver(command(-5), party(undefined), 0, 3, interval, 'head', 'dso').response).to.equal('opt-out');
+    expect(deliver(command(-5), party(gives(-2)), 0, 3, interval, 'head', 'dso')).to.include({ response: 'opt-in', deliverKw: -2 });
+  });
+
+  it('holds answers to the contract: never more than asked, never the other way, a throw is a failure, nonsense a refusal', () => {
+    expect(deliver(command(-5), party(gives(-9)), 0, 3, interval, 'head', 'dso').deliverKw).to.equal(-5);
+    expect(deliver(command(-5), party({ respond: () => ({ optIn: true, reason: 'up', deliverKw: 2 }) }), 0, 3, interval, 'head', 'dso').deliverKw).to.equal(0);
+    const thrown = deliver(command(-5), party(gives('throw')), 0, 3, interval, 'head', 'dso');
+    expect([thrown.response, thrown.reason, thrown.deliverKw]).to.deep.equal(['failed', 'the agent threw while answering: boom', 0]);
+    const nan = deliver(command(-5), party({ respond: () => ({ optIn: true, reason: '?', deliverKw: NaN }) }), 0, 3, interval, 'head', 'dso');
+    expect([nan.response, nan.deliverKw]).to.deep.equal(['opt-out', 0]);
+  });
+});
+
+describe('operations: the operator commands flexibility where a branch would overload (Operator.dispatch)', () => {
+  // grid ─head (100 kW)─ a ─ b (50 kW line): loads at a and b both load the head; only b loads a-b.
+  const network = networkFromConfig({
+    baseKva: 1000,
+    buses: [{ id: 'grid', reference: true }, { id: 'a' }, { id: 'b' }],
+    branches: [
+      { id: 'head', kind: 'feeder-head', from: 'grid', to: 'a', reactancePu: 0.04, resistancePu: 0, limitKw: 100, inService: true, tapRatio: 1, phaseShiftDeg: 0 },
+      { id: 'a-b', kind: 'line', from: 'a', to: 'b', reactancePu: 0.08, resistancePu: 0, limitKw: 50, inService: true, tapRatio: 1, phaseShiftDeg: 0 },
+    ],
+  });
+  const topology = new TopologyCache().get(network);
+  const ids = ['head', 'a-b'];
+  const setup = (cfg: Record<string, unknown>, parties: DispatchParty[], netKw: number[]) => {
+    const op = new Operator(operatorSchema.parse({ id: 'dso', ...cfg }), 8, 96);
+    const net = Float64Array.from(netKw);
+    const injection = new Float64Array(3);
+    parties.forEach((p, i) => (injection[p.busIndex]! -= net[i]!));
+    return { out: op.dispatch(interval, topology, ids, parties, net, injection), net };
+  };
+
+  it('asks until the flow is back under limit × (1 − headroom), nobody more; what it could not get is a shortfall', () => {
+    // 120 kW at a: 22 kW over 98 kW. The first gives 10, the second 15 (asked for the remaining 12).
+    const { out, net } = setup({ headroomPct: 2 }, [party(gives(-10)), party(gives(-15)), party(gives(-5))].map((p) => ({ ...p, busIndex: 1 })), [40, 40, 40]);
+    expect(out.commands.map((c) => [c.party, r6(c.command.value), r6(c.deliverKw)])).to.deep.equal([
+      [0, -22, -10],
+      [1, -12, -12],
+    ]);
+    expect(Array.from(net, r6)).to.deep.equal([30, 28, 40]);
+    expect(out.overloads).to.have.length(1);
+    expect(out.overloads[0]).to.include({ branch: 'head', remainingKw: 0 });
+    const short = setup({}, [party(gives(-5))], [130]).out.overloads[0]!;
+    expect(short.remainingKw).to.be.closeTo(25, 1e-9);
+  });
+
+  it('asks the agents that move the overloaded flow most first (a-b: only the agent at b), and never crashed ones (no responder)', () => {
+    // 60 kW at b overloads a-b (limit 50); the agent at a cannot help a-b.
+    const { out } = setup({}, [party(gives(-20), true, 1), party(undefined, true, 2), party(gives(-20), true, 2)], [10, 30, 30]);
+    expect(out.commands.map((c) => c.party)).to.deep.equal([2]);
+  });
+
+  it('without V2G it asks an agent for at most what it consumes', () => {
+    const { out } = setup({ v2g: false }, [party(gives(-50)), party(gives(-50))], [4, 120]);
+    expect(out.commands.map((c) => r6(c.command.value))).to.deep.equal([-4, -22]);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Shared by the operations acceptance specs: run a scenario into a temporary folder,
+ * read its CSVs, and the checks every operations scenario must pass.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { runScenario } from '../../engine/run.ts';
+import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
+
+export type Row = Record<string, string>;
+
+export interface RunOutputs {
+  readonly dir: string;
+  readonly summary: { intervals: number; kpis: Record<string, any> };
+  readonly agents: Row[];
+  readonly flows: Row[];
+  readonly events: Row[];
+  /** agents.csv award_kw by `interval_start|agent_id`. */
+  readonly award: Map<string, number>;
+  cleanup(): void;
+}
+
+const readCsv = (path: string): Row[] => parse(readFileSync(path), { columns: true });
+
+/** Runs a scenario (a file, or one already loaded and perhaps changed) and reads what it wrote. */
+export async function runAndRead(scenario: string | Scenario, prefix = 'gridbid-ops-'): Promise<RunOutputs> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  await runScenario(typeof scenario === 'string' ? loadScenarioFile(scenario) : scenario, { outDir: dir });
+  const agents = readCsv(join(dir, 'agents.csv'));
+  return {
+    dir,
+    summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')),
+    agents,
+    flows: readCsv(join(dir, 'flows.csv')),
+    events: readCsv(join(dir, 'events.csv')),
+    award: new Map(agents.map((r) => [`${r.interval_start}|${r.agent_id}`, Number(r.award_kw)])),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The same scenario with its operators removed (`operations: []`): the run without any event. */
+export function withoutOperators(file: string): Scenario {
+  const s = loadScenarioFile(file);
+  return { ...s, config: { ...s.config, operations: [] } };
+}
+
+/** flows.csv tolerance: three decimals written, and the engine's own 1e-7 relative slack. */
+const over = (f: Row): boolean => Math.abs(Number(f.flow_kw)) > Number(f.limit_kw) * (1 + 1e-7) + 1e-3;
+
+/**
+ * Interval by interval, on the watched branches: a flow over its limit only where the
+ * operator recorded an OVERLOAD_SHORTFALL for that branch then, and a relieved overload
+ * always within its limit. Returns the number of over-limit intervals (all with shortfalls).
+ */
+export function expectWithinLimitOrShortfall(o: RunOutputs, branches: readonly string[]): number {
+  const shortfall = new Set(o.events.filter((e) => e.type === 'OVERLOAD_SHORTFALL').map((e) => `${e.interval_start}|${e.target}`));
+  const relieved = new Set(o.events.filter((e) => e.type === 'OVERLOAD_RELIEVED').map((e) => `${e.interval_start}|${e.target}`));
+  let overloaded = 0;
+  for (const f of o.flows) {
+    if (!branches.includes(f.line_id!)) continue;
+    const key = `${f.interval_start}|${f.line_id}`;
+    if (over(f)) {
+      overloaded++;
+      expect(shortfall.has(key), `${key}: ${f.flow_kw} kW over its ${f.limit_kw} kW limit without an OVERLOAD_SHORTFALL row`).to.equal(true);
+    }
+    if (relieved.has(key)) expect(over(f), `${key}: relieved but ${f.flow_kw} kW`).to.equal(false);
+  }
+  // Every shortfall names a real over-limit interval of that branch (no false alarms).
+  for (const key of shortfall) {
+    const f = o.flows.find((x) => `${x.interval_start}|${x.line_id}` === key);
+    expect(f && over(f), `${key}: a shortfall recorded but the flow is within the limit`).to.equal(true);
+  }
+  return overloaded;
+}
+
+/**
+ * events.csv reconciles: every opted-in command committed a change in [requested, 0] and has
+ * its two reports from the target in the same interval; delivered = baseline − actual (the
+ * actual from agents.csv); the delta report's requested is the commitment. Declined commands
+ * say why. Returns the number of opted-in commands checked.
+ */
+export function expectEventsReconcile(o: RunOutputs): number {
+  const reports = new Map<string, Row>();
+  for (const e of o.events) if (e.type!.startsWith('REPORT:')) reports.set(`${e.interval_start}|${e.issuer}|${e.type}`, e);
+  let n = 0;
+  for (const e of o.events) {
+    if (e.type !== 'DISPATCH_SETPOINT') continue;
+    const requested = Number(e.requested_kw);
+    const delivered = Number(e.delivered_kw);
+    const reason = e.detail!.slice(e.detail!.indexOf(': ') + 2);
+    expect(reason.length, `${e.interval_start} ${e.target}: ${e.response} without a reason`).to.be.greaterThan(3);
+    if (e.response !== 'opt-in') {
+      expect(delivered, `${e.interval_start} ${e.target} ${e.response}`).to.equal(0);
+      continue;
+    }
+    n++;
+    const at = `${e.interval_start} ${e.target}`;
+    expect(delivered, at).to.be.at.most(0);
+    expect(Math.abs(delivered), `${at}: delivered more than requested`).to.be.at.most(Math.abs(requested) + 1e-9);
+    const base = reports.get(`${e.interval_start}|${e.target}|REPORT:BASELINE`);
+    const delta = reports.get(`${e.interval_start}|${e.target}|REPORT:DELTA_USAGE`);
+    expect(base, `${at}: no baseline report`).to.not.equal(undefined);
+    expect(delta, `${at}: no delta-usage report`).to.not.equal(undefined);
+    expect(Number(base!.requested_kw), at).to.equal(requested);
+    expect(Number(delta!.requested_kw), at).to.be.closeTo(delivered, 1e-3);
+    if (base!.delivered_kw === '') {
+      expect(delta!.delivered_kw, `${at}: no baseline, nothing measured`).to.equal('');
+      continue;
+    }
+    const actual = o.award.get(`${e.interval_start}|${e.target}`)!;
+    expect(Number(delta!.delivered_kw), `${at}: delivered = baseline − actual`).to.be.closeTo(Number(base!.delivered_kw) - actual, 2e-3);
+  }
+  return n;
+}
