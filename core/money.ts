@@ -44,6 +44,17 @@ export class MoneyUnit {
     return n === 0 ? ZERO : money(n).times(this.unit);
   }
 
+  /** n × unit as an integer count of 10^-`scale` (for writers that print digits themselves), or NaN when that is not a safe integer. */
+  scaled(n: number): number {
+    const m = n * this.coefficient;
+    return Number.isSafeInteger(m) ? m : NaN;
+  }
+
+  /** Decimal places of the unit: `scaled(n)` × 10^-decimals = n × unit. */
+  get decimals(): number {
+    return this.scale;
+  }
+
   /** n × unit as fixed-point text, identical to `formatMoney(toMoney(n))`. */
   format(n: number): string {
     const m = n * this.coefficient;

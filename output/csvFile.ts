@@ -10,12 +10,23 @@
  */
 import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 
-const FLUSH_AT = 1 << 20;
+/** Bytes buffered before a write: small enough that rows never outlive a young-generation GC. */
+const BUFFER_BYTES = 1 << 16;
+/** Scratch for the digits of one integer, least significant first. */
+const digits = new Uint8Array(48);
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
+/**
+ * Rows are written straight into a byte buffer, field by field (`text`, `steps`,
+ * `comma`, `end`), instead of being joined from strings: at one row per agent per
+ * interval the joined strings were most of a run's garbage (a 10k-agent day: ~9 MB
+ * per interval) and their join a second copy. ASCII is copied byte by byte; any
+ * other character goes through UTF-8.
+ */
 export class CsvFile {
   private fd: number;
-  private buffer: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(BUFFER_BYTES);
+  private at = 0;
   private readonly partial: string;
 
   constructor(
@@ -29,14 +40,132 @@ export class CsvFile {
 
   /** Appends one row; fields must already be formatted (use `csvText` for free text). */
   row(fields: readonly string[]): void {
-    this.line(`${fields.join(',')}\n`);
+    for (let k = 0; k < fields.length; k++) {
+      if (k > 0) this.comma();
+      this.text(fields[k]!);
+    }
+    this.end();
   }
 
-  /** Appends one pre-joined line, ending in a newline (the hot path). */
+  /** Appends one pre-joined line, ending in a newline. */
   line(text: string): void {
-    this.buffer.push(text);
-    this.size += text.length;
-    if (this.size >= FLUSH_AT) this.flush();
+    this.text(text);
+    if (this.at >= BUFFER_BYTES - 1024) this.flush();
+  }
+
+  /** Appends text as it is (no quoting: use `csvText` for free text). */
+  text(s: string): void {
+    const n = s.length;
+    if (this.at + 3 * n > this.buf.length) this.room(3 * n);
+    const b = this.buf;
+    let at = this.at;
+    for (let k = 0; k < n; k++) {
+      const c = s.charCodeAt(k);
+      if (c >= 0x80) {
+        this.at = at + b.write(s.slice(k), at, 'utf8');
+        return;
+      }
+      b[at++] = c;
+    }
+    this.at = at;
+  }
+
+  /** Appends pre-encoded bytes (text that repeats on every row, encoded once with `encodeField`). */
+  bytes(src: Uint8Array): void {
+    const n = src.length;
+    if (this.at + n > this.buf.length) this.room(n);
+    const b = this.buf;
+    let at = this.at;
+    for (let k = 0; k < n; k++) b[at++] = src[k]!;
+    this.at = at;
+  }
+
+  /** Appends an integer count of a decimal step with `decimals` digits after the point: the text of `formatSteps(n, decimals)`. */
+  steps(n: number, decimals: number): void {
+    if (!Number.isSafeInteger(n) || decimals > 20) {
+      this.text(formatSteps(n, decimals));
+      return;
+    }
+    if (this.at + 48 > this.buf.length) this.room(48);
+    const b = this.buf;
+    let at = this.at;
+    let v = n;
+    if (n < 0) {
+      b[at++] = 45; // '-'
+      v = -n;
+    }
+    let len = 0;
+    do {
+      const q = Math.floor(v / 10);
+      digits[len++] = 48 + (v - q * 10);
+      v = q;
+    } while (v > 0);
+    while (len <= decimals && decimals > 0) digits[len++] = 48;
+    for (let k = len - 1; k >= 0; k--) {
+      if (k === decimals - 1) b[at++] = 46; // '.'
+      b[at++] = digits[k]!;
+    }
+    this.at = at;
+  }
+
+  /**
+   * Appends `fixed(x, decimals)` (empty for undefined or NaN), digit by digit where that
+   * is exact: |x|·10^decimals below 1e9 and not within 1e-6 of a rounding tie (there the
+   * product's float error cannot move the rounding); otherwise through `toFixed`.
+   */
+  fixed(x: number | undefined, decimals: number): void {
+    if (x === undefined || x !== x) return;
+    const scale = decimals < POW10.length ? POW10[decimals]! : NaN;
+    const y = x < 0 ? -x * scale : x * scale;
+    const frac = y - Math.floor(y);
+    if (!(y < 1e9) || Math.abs(frac - 0.5) < 1e-6) {
+      this.text(fixed(x, decimals));
+      return;
+    }
+    const n = Math.round(y);
+    this.steps(x < 0 && n !== 0 ? -n : n, decimals);
+  }
+
+  /**
+   * Appends m × 10^-scale (m a safe integer) with trailing fractional zeros trimmed, and
+   * no point when nothing is left after it: the text of `MoneyUnit.format`.
+   */
+  scaledTrimmed(m: number, scale: number): void {
+    if (!Number.isSafeInteger(m) || scale > 20) throw new RangeError(`scaledTrimmed: ${m} × 10^-${scale}`);
+    if (this.at + 48 > this.buf.length) this.room(48);
+    const b = this.buf;
+    let at = this.at;
+    let v = m;
+    if (m < 0) {
+      b[at++] = 45;
+      v = -m;
+    }
+    let len = 0;
+    do {
+      const q = Math.floor(v / 10);
+      digits[len++] = 48 + (v - q * 10);
+      v = q;
+    } while (v > 0);
+    while (len <= scale && scale > 0) digits[len++] = 48;
+    let last = 0; // lowest digit written: trailing fractional zeros are dropped
+    while (last < scale && digits[last] === 48) last++;
+    for (let k = len - 1; k >= last; k--) {
+      if (k === scale - 1) b[at++] = 46;
+      b[at++] = digits[k]!;
+    }
+    this.at = at;
+  }
+
+  comma(): void {
+    if (this.at >= this.buf.length) this.room(1);
+    this.buf[this.at++] = 44;
+  }
+
+  /** Ends a row. */
+  end(): void {
+    if (this.at >= this.buf.length) this.room(1);
+    this.buf[this.at++] = 10;
+    if (this.at >= BUFFER_BYTES - 1024) this.flush();
   }
 
   close(): void {
@@ -45,12 +174,23 @@ export class CsvFile {
     renameSync(this.partial, this.path);
   }
 
-  private flush(): void {
-    if (this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer.join(''));
-    this.buffer = [];
-    this.size = 0;
+  /** Makes room for `bytes` more: writes out what is buffered, and grows the buffer for a huge field. */
+  private room(bytes: number): void {
+    this.flush();
+    if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
   }
+
+  private flush(): void {
+    if (this.at === 0) return;
+    let off = 0;
+    while (off < this.at) off += writeSync(this.fd, this.buf, off, this.at - off);
+    this.at = 0;
+  }
+}
+
+/** UTF-8 bytes of text for `CsvFile.bytes`. */
+export function encodeField(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'utf8'));
 }
 
 /** Quotes a text field when it contains a comma, a quote or a line break (RFC 4180). */
@@ -61,10 +201,16 @@ export function csvText(s: string): string {
 /** Fixed decimals, without a negative zero; empty for NaN/undefined (no value). */
 export function fixed(x: number | undefined, decimals: number): string {
   if (x === undefined || Number.isNaN(x)) return '';
-  if (x === 0) return decimals === 0 ? '0' : `0.${'0'.repeat(decimals)}`;
+  if (x === 0) return zeroText(decimals);
   const s = x.toFixed(decimals);
   // A tiny negative rounds to "-0.000": print it as zero.
   return x < 0 && Number(s) === 0 ? s.slice(1) : s;
+}
+
+const zeros: string[] = [];
+/** "0", "0.0", "0.00" …, made once. */
+function zeroText(decimals: number): string {
+  return (zeros[decimals] ??= decimals === 0 ? '0' : `0.${'0'.repeat(decimals)}`);
 }
 
 /** Number of decimals needed to print multiples of a step such as 0.001 or 0.25 exactly. */

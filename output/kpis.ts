@@ -86,20 +86,31 @@ export class KpiAccumulator {
     let supply = 0;
     let baseline = 0;
     // Per kind, this interval's payments in whole settlement units (exact integer sums) plus decimal extras.
+    // Sums run in plain numbers while they are safe integers (always, in practice) and in BigInt past 2^53.
     const unitsByKind = new Map<KindTotals, bigint>();
     let kind = '';
     let k: KindTotals | undefined;
+    let kUnits = 0;
+    const addUnits = (totals: KindTotals, units: number): void => {
+      if (units !== 0) unitsByKind.set(totals, (unitsByKind.get(totals) ?? 0n) + BigInt(units));
+    };
     for (let i = 0; i < o.parties.length; i++) {
       const party = o.parties[i]!;
       const obs = o.observations[i]!;
       if (party.kind !== kind || !k) {
+        if (k) addUnits(k, kUnits);
+        kUnits = 0;
         kind = party.kind;
         k = this.kinds.get(kind);
         if (!k) this.kinds.set(kind, (k = { count: 0, energyKwh: 0, cost: ZERO, unservedKwh: 0 }));
       }
       if (this.intervals === 1) k.count++;
       const units = o.costUnits[i]!;
-      if (units !== 0) unitsByKind.set(k, (unitsByKind.get(k) ?? 0n) + BigInt(units));
+      if (units !== 0) {
+        const sum = kUnits + units;
+        if (Number.isSafeInteger(sum)) kUnits = sum;
+        else addUnits(k, units);
+      }
       const extra = o.costExtra[i];
       if (extra) k.cost = k.cost.plus(extra);
       if (party.role !== 'agent') continue; // intermediaries hold positions, not consumption
@@ -111,6 +122,7 @@ export class KpiAccumulator {
       if (obs.unmetDepartureKwh) this.evUnmetKwh += obs.unmetDepartureKwh;
       if (obs.comfortViolationDegH) this.comfortDegH += obs.comfortViolationDegH;
     }
+    if (k) addUnits(k, kUnits);
     for (const [totals, units] of unitsByKind) totals.cost = totals.cost.plus(money(units.toString()).times(settlement.unit.unit));
     for (const a of o.aggregators) {
       const t = this.aggregators.get(a.id) ?? { marketPayment: ZERO, memberPayments: ZERO, feeIncome: ZERO, broken: 0 };

@@ -10,7 +10,7 @@ import { formatMoney } from '../core/money.ts';
 import type { RetailDesk } from '../engine/retail.ts';
 import type { IntervalOutcome, Party, RunInfo, SimulationSink } from '../engine/simulation.ts';
 import type { MarketRules } from '../market/types.ts';
-import { CsvFile, csvText, decimalsOf, fixed, formatSteps } from './csvFile.ts';
+import { CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { type ChartSpec, escapeHtml, renderReport, type ReportData } from './report.ts';
 import { machineShape, machineSvg } from './machineDiagram.ts';
@@ -109,19 +109,54 @@ export class Recorder implements SimulationSink {
     const { buyQuanta, sellQuanta, costUnits, costExtra, priceMwh } = o;
     let lastPrice = NaN;
     let lastPriceText = '';
+    const csv = this.agentsCsv;
+    const tBytes = encodeField(`${t},`);
+    // The report's figures are gathered in the same pass (each agent's observation is read once):
+    // time per state, and sums and counts of SoC and indoor temperature, per kind slot.
+    const slots = this.kindSlots(o.parties);
+    const m = this.kindNames.length;
+    const acc = this.kindAcc.length === 4 * m ? this.kindAcc.fill(0) : (this.kindAcc = new Float64Array(4 * m));
     for (let i = 0; i < o.parties.length; i++) {
       const party = o.parties[i]!;
       const obs = o.observations[i]!;
       if (party.role === 'agent') baseline += obs.baselineKw;
-      const extra = costExtra[i];
-      const cost = extra === undefined ? unit.format(costUnits[i]!) : formatMoney(unit.toMoney(costUnits[i]!).plus(extra));
+      const slot = slots[i]!;
+      const states = this.kindStates[slot]!;
+      states.set(obs.state, (states.get(obs.state) ?? 0) + 1);
+      if (obs.socKwh !== undefined) {
+        acc[4 * slot]! += obs.socKwh;
+        acc[4 * slot + 1]! += 1;
+      }
+      if (obs.indoorTempC !== undefined) {
+        acc[4 * slot + 2]! += obs.indoorTempC;
+        acc[4 * slot + 3]! += 1;
+      }
+      // interval_start, agent_id, kind, bus, state, award_kw, price, cost, soc_kwh, indoor_temp_c, baseline_kw, unserved_kwh
+      csv.bytes(tBytes);
+      csv.bytes(this.agentPrefix(i, party));
+      csv.text(obs.state);
+      csv.comma();
       const net = buyQuanta[i]! - sellQuanta[i]!;
-      const award = this.quantumIsPowerOfTen ? formatSteps(net, kwd) : fixed(net * q, kwd);
+      if (this.quantumIsPowerOfTen) csv.steps(net, kwd);
+      else csv.text(fixed(net * q, kwd));
+      csv.comma();
       const p = priceMwh[i]!;
       if (!Object.is(p, lastPrice)) [lastPrice, lastPriceText] = [p, fixed(p, pd)];
-      const soc = obs.socKwh === undefined ? '' : fixed(obs.socKwh, 3);
-      const temp = obs.indoorTempC === undefined ? '' : fixed(obs.indoorTempC, 2);
-      this.agentsCsv.line(`${t},${this.agentPrefix(i, party)},${obs.state},${award},${lastPriceText},${cost},${soc},${temp},${fixed(obs.baselineKw, 3)},${fixed(obs.unservedKwh, 3)}\n`);
+      csv.text(lastPriceText);
+      csv.comma();
+      const extra = costExtra[i];
+      const scaled = extra === undefined ? unit.scaled(costUnits[i]!) : NaN;
+      if (scaled === scaled) csv.scaledTrimmed(scaled, unit.decimals);
+      else csv.text(extra === undefined ? unit.format(costUnits[i]!) : formatMoney(unit.toMoney(costUnits[i]!).plus(extra)));
+      csv.comma();
+      csv.fixed(obs.socKwh, 3);
+      csv.comma();
+      csv.fixed(obs.indoorTempC, 2);
+      csv.comma();
+      csv.fixed(obs.baselineKw, 3);
+      csv.comma();
+      csv.fixed(obs.unservedKwh, 3);
+      csv.end();
     }
     this.collectForReport(o);
     this.series.t.push(o.interval.start / 1000);
@@ -138,22 +173,14 @@ export class Recorder implements SimulationSink {
       if (!list) this.loading.set(f.id, (list = new Array<number | null>(k).fill(null)));
       list.push((100 * Math.abs(f.flowKw)) / f.limitKw);
     }
+    // Per kind: the sums and counts the agents' loop in `interval` gathered (`kindAcc`).
+    const m = this.kindNames.length;
+    const acc = this.kindAcc;
     const soc = new Map<string, [number, number]>();
     const temp = new Map<string, [number, number]>();
-    for (let i = 0; i < o.parties.length; i++) {
-      const kind = o.parties[i]!.kind;
-      const obs = o.observations[i]!;
-      let states = this.stateTime.get(kind);
-      if (!states) this.stateTime.set(kind, (states = new Map()));
-      states.set(obs.state, (states.get(obs.state) ?? 0) + 1);
-      if (obs.socKwh !== undefined) {
-        const e = soc.get(kind) ?? [0, 0];
-        soc.set(kind, [e[0] + obs.socKwh, e[1] + 1]);
-      }
-      if (obs.indoorTempC !== undefined) {
-        const e = temp.get(kind) ?? [0, 0];
-        temp.set(kind, [e[0] + obs.indoorTempC, e[1] + 1]);
-      }
+    for (let slot = 0; slot < m; slot++) {
+      if (acc[4 * slot + 1]! > 0) soc.set(this.kindNames[slot]!, [acc[4 * slot]!, acc[4 * slot + 1]!]);
+      if (acc[4 * slot + 3]! > 0) temp.set(this.kindNames[slot]!, [acc[4 * slot + 2]!, acc[4 * slot + 3]!]);
     }
     for (const [target, source] of [
       [this.socByKind, soc],
@@ -173,10 +200,31 @@ export class Recorder implements SimulationSink {
     }
   }
 
-  private readonly prefixes: string[] = [];
-  /** `agent_id,kind,bus` repeats every interval: format it once per agent. */
-  private agentPrefix(i: number, a: { id: string; kind: string; bus: string }): string {
-    return (this.prefixes[i] ??= `${csvText(a.id)},${a.kind},${csvText(a.bus)}`);
+  private kindSlotOf: Int32Array | undefined;
+  private readonly kindNames: string[] = [];
+  private readonly kindStates: Array<Map<string, number>> = [];
+  private kindAcc = new Float64Array(0);
+  /** Each party's kind as a slot (kinds numbered as they first appear); each kind's state counts in `stateTime`. */
+  private kindSlots(parties: readonly Party[]): Int32Array {
+    if (this.kindSlotOf?.length === parties.length) return this.kindSlotOf;
+    const slots = new Int32Array(parties.length);
+    parties.forEach((p, i) => {
+      let slot = this.kindNames.indexOf(p.kind);
+      if (slot < 0) {
+        slot = this.kindNames.push(p.kind) - 1;
+        let states = this.stateTime.get(p.kind);
+        if (!states) this.stateTime.set(p.kind, (states = new Map()));
+        this.kindStates.push(states);
+      }
+      slots[i] = slot;
+    });
+    return (this.kindSlotOf = slots);
+  }
+
+  private readonly prefixes: Uint8Array[] = [];
+  /** `agent_id,kind,bus,` repeats every interval: format and encode it once per agent. */
+  private agentPrefix(i: number, a: { id: string; kind: string; bus: string }): Uint8Array {
+    return (this.prefixes[i] ??= encodeField(`${csvText(a.id)},${a.kind},${csvText(a.bus)},`));
   }
 
   private busIndexCache: { buses: readonly string[]; index: Map<string, number> } | undefined;
