@@ -42,19 +42,43 @@ export class RandomService {
   }
 }
 
-function makeRng(gen: Parameters<typeof uniformFloat64>[0]): Rng {
-  const next = (): number => uniformFloat64(gen);
-  const normal = (mean: number, sd: number): number => {
-    const u1 = 1 - next(); // (0, 1]: log is finite
-    const u2 = next();
+type Generator = Parameters<typeof uniformFloat64>[0];
+
+/**
+ * A stream: methods on the prototype, not closures per stream, so thousands of agents'
+ * streams share one set of functions (about 0.6 kB less per stream, and call sites stay
+ * monomorphic).
+ */
+class Stream implements Rng {
+  constructor(private readonly gen: Generator) {}
+
+  next(): number {
+    return uniformFloat64(this.gen);
+  }
+
+  uniform(min: number, max: number): number {
+    return min + (max - min) * this.next();
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  normal(mean: number, sd: number): number {
+    const u1 = 1 - this.next(); // (0, 1]: log is finite
+    const u2 = this.next();
     return mean + sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  };
-  return {
-    next,
-    uniform: (min, max) => min + (max - min) * next(),
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    normal,
-    clippedNormal: (mean, sd, min, max) => Math.min(max, Math.max(min, normal(mean, sd))),
-    logNormal: (median, sigma) => median * Math.exp(normal(0, sigma)),
-  };
+  }
+
+  clippedNormal(mean: number, sd: number, min: number, max: number): number {
+    return Math.min(max, Math.max(min, this.normal(mean, sd)));
+  }
+
+  logNormal(median: number, sigma: number): number {
+    return median * Math.exp(this.normal(0, sigma));
+  }
+}
+
+function makeRng(gen: Generator): Rng {
+  return new Stream(gen);
 }
