@@ -1,7 +1,7 @@
 /**
- * Gate closure as an RxJS operator. Bids and gate-closing events arrive on one
- * stream in virtual-time order; when the gate of an interval closes, its book of
- * bids is emitted. A bid that arrives for an interval whose gate has closed, or
+ * Gate closure as an RxJS operator. Bids (one by one, or a batch submitted at
+ * one time) and gate-closing events arrive on one stream in virtual-time order;
+ * when the gate of an interval closes, its book of bids is emitted. A bid that arrives for an interval whose gate has closed, or
  * stamped after that gate, is emitted as a rejection: never silently dropped.
  */
 import { Observable, type OperatorFunction } from 'rxjs';
@@ -10,6 +10,8 @@ import type { Bid, Rejection } from './types.ts';
 
 export type GateInput =
   | { readonly type: 'bid'; readonly bid: Bid; readonly submittedAt: SimTime }
+  /** Bids submitted at the same time, in order: the same as one `bid` event each, in one message (thousands of agents bid at once). */
+  | { readonly type: 'bids'; readonly bids: readonly Bid[]; readonly submittedAt: SimTime }
   | { readonly type: 'close'; readonly interval: number; readonly at: SimTime };
 
 export type GateOutput =
@@ -31,20 +33,23 @@ export function gateClosure(gateTimeOf: (interval: number) => SimTime): Operator
           submittedAt,
           rejection: { bidId: bid.id, agentId: bid.agentId, interval: bid.interval, code: 'gate-closed', reason },
         });
+      const receive = (bid: Bid, submittedAt: SimTime): void => {
+        const gate = gateTimeOf(bid.interval);
+        if (closed.has(bid.interval)) {
+          reject(bid, submittedAt, `arrived at ${formatSimTime(submittedAt)}, after the gate of interval ${bid.interval} closed at ${formatSimTime(gate)}`);
+        } else if (submittedAt > gate) {
+          reject(bid, submittedAt, `submitted at ${formatSimTime(submittedAt)}, after gate closure at ${formatSimTime(gate)}`);
+        } else {
+          let book = open.get(bid.interval);
+          if (!book) open.set(bid.interval, (book = []));
+          book.push(bid);
+        }
+      };
       return source.subscribe({
         next(event) {
-          if (event.type === 'bid') {
-            const { bid, submittedAt } = event;
-            const gate = gateTimeOf(bid.interval);
-            if (closed.has(bid.interval)) {
-              reject(bid, submittedAt, `arrived at ${formatSimTime(submittedAt)}, after the gate of interval ${bid.interval} closed at ${formatSimTime(gate)}`);
-            } else if (submittedAt > gate) {
-              reject(bid, submittedAt, `submitted at ${formatSimTime(submittedAt)}, after gate closure at ${formatSimTime(gate)}`);
-            } else {
-              let book = open.get(bid.interval);
-              if (!book) open.set(bid.interval, (book = []));
-              book.push(bid);
-            }
+          if (event.type === 'bid') receive(event.bid, event.submittedAt);
+          else if (event.type === 'bids') {
+            for (const bid of event.bids) receive(bid, event.submittedAt);
           } else {
             const bids = open.get(event.interval) ?? [];
             open.delete(event.interval);

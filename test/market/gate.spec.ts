@@ -35,6 +35,29 @@ describe('gateClosure (marble tests in virtual time)', () => {
     });
   });
 
+  it('takes a batch of bids submitted at one time as one bid event each, in order, late ones rejected one by one', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const a = bid('a', 0);
+      const b = bid('b', 0);
+      const next = bid('n', 1);
+      const input = cold<GateInput>('a-c-l-d|', {
+        a: { type: 'bids', bids: [a, b], submittedAt: simTime(90) },
+        c: { type: 'close', interval: 0, at: simTime(95) },
+        l: { type: 'bids', bids: [bid('x', 0), next], submittedAt: simTime(96) },
+        d: { type: 'close', interval: 1, at: simTime(195) },
+      });
+      expectObservable(input.pipe(gateClosure(gateTimeOf))).toBe('--c-r-d|', {
+        c: { type: 'closed', interval: 0, at: simTime(95), bids: [a, b] },
+        r: {
+          type: 'rejected',
+          submittedAt: simTime(96),
+          rejection: { bidId: 'x@0', agentId: agentId('x'), interval: 0, code: 'gate-closed', reason: 'arrived at 1970-01-01T00:00:00.096Z, after the gate of interval 0 closed at 1970-01-01T00:00:00.095Z' },
+        },
+        d: { type: 'closed', interval: 1, at: simTime(195), bids: [next] },
+      });
+    });
+  });
+
   it('rejects a bid arriving after its gate closed, with a reason, and keeps the next interval open', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const late = bid('late', 0);
