@@ -134,6 +134,9 @@ type Participant =
 
 const NO_BUS = busId('');
 
+/** A bid as the simulation builds it: with the index of the party that placed it (no lookup by id after clearing). */
+type PartyBid = Bid & { readonly party: number };
+
 export interface SimulationOptions {
   readonly seed?: number | undefined;
   /** Run without the scenario's operators (the counterfactual of an operations study). */
@@ -321,7 +324,8 @@ export class Simulation {
     // The market pipeline: submissions → gate closure → books. Synchronous, in virtual time.
     const submissions$ = new Subject<GateInput>();
     const closed: Array<Extract<GateOutput, { type: 'closed' }>> = [];
-    submissions$.pipe(gateClosure((k) => intervalAt(this.clock, k).gateClosure)).subscribe((out) => {
+    const gateOf: SimTime[] = []; // the gate asks for every bid: one MarketInterval per interval, not per bid
+    submissions$.pipe(gateClosure((k) => (gateOf[k] ??= intervalAt(this.clock, k).gateClosure))).subscribe((out) => {
       if (out.type === 'closed') closed.push(out);
       else lateRejections.push(out.rejection);
     });
@@ -349,8 +353,8 @@ export class Simulation {
       // 1. Agents bid at one minute before gate closure, plus any communication latency.
       //    Members hand their curves to their aggregator; customers keep theirs for the retail price.
       const bidTime = interval.gateClosure - minutesToMs(1);
-      const late: Array<{ bid: Bid; at: SimTime }> = [];
-      const onTime: Bid[] = [];
+      const late: Array<{ bid: PartyBid; at: SimTime }> = [];
+      const onTime: PartyBid[] = [];
       const memberCurves = new Map<number, MemberCurve[]>();
       const customerCurves = new Map<number, readonly BidSegment[]>();
       const curveCheck = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: () => true }, 16);
@@ -371,7 +375,7 @@ export class Simulation {
           continue;
         }
         if (segments.length === 0) continue;
-        const bid: Bid = { id: `${a.id}@${interval.index}`, agentId: a.id, bus: a.bus, interval: interval.index, segments };
+        const bid: PartyBid = { id: `${a.id}@${interval.index}`, agentId: a.id, bus: a.bus, interval: interval.index, segments, party: i };
         if (p.route.type === 'member') {
           // The aggregator checks its members' curves as the market would, and refuses bad ones with a reason.
           const problem = curveCheck.check(bid);
@@ -406,14 +410,14 @@ export class Simulation {
               : p.runtime.bid(interval, this.customerBooks(i, parts), marketView);
           for (const b of bids) {
             if (b.segments.length === 0) continue;
-            onTime.push({ id: `${p.runtime.id}@${b.bus}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments });
+            onTime.push({ id: `${p.runtime.id}@${b.bus}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments, party: i });
             busBidOwner.push({ party: i, bus: b.bus });
           }
         } catch (err) {
           crash(i, 'bid', err);
         }
       }
-      for (const bid of onTime) submissions$.next({ type: 'bid', bid, submittedAt: simTime(bidTime) });
+      submissions$.next({ type: 'bids', bids: onTime, submittedAt: simTime(bidTime) });
       submissions$.next({ type: 'close', interval: interval.index, at: interval.gateClosure });
       late.sort((x, y) => x.at - y.at);
       for (const { bid, at } of late) submissions$.next({ type: 'bid', bid, submittedAt: at });
@@ -423,7 +427,8 @@ export class Simulation {
       // 2. The book: validation rejects bad bids with a reason; the rest goes on.
       const gate = closed.shift()!;
       const builder = new OrderBookBuilder(
-        { interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: (id) => this.marketIds.has(id) },
+        // Every bid here was built above (unique ids, market parties only): the book need not check identities.
+        { interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: (id) => this.marketIds.has(id), trustedIdentities: true },
         Math.max(1024, n * 4),
       );
       for (const bid of gate.bids) {
@@ -452,7 +457,7 @@ export class Simulation {
       const busAward = new Map<string, { buyQuanta: number; sellQuanta: number; units: number }>();
       for (let b = 0; b < book.bids.length; b++) {
         const bid = book.bids[b]!;
-        const i = indexOf.get(bid.agentId)!;
+        const i = (bid as PartyBid).party;
         buyQ[i]! += settlement.buyQuanta[b]!;
         sellQ[i]! += settlement.sellQuanta[b]!;
         costUnits[i]! += settlement.paymentUnits[b]!;
