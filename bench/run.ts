@@ -8,6 +8,7 @@ import { formatRows, type BenchRow, type BenchSuite } from './harness.ts';
 // One line per suite, in the order they run.
 const suites: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import('./simulation.bench.ts'),
+  () => import('./eveningPeak.bench.ts'),
   () => import('./auction.bench.ts'),
   () => import('./lp.bench.ts'),
   () => import('./batch.bench.ts'),

@@ -1,0 +1,106 @@
+/**
+ * Issue 4 benchmarks on scenarios/evening-peak.yaml (30-bus feeder, mixed agents):
+ *
+ * - one day of ~10,000 agents (the scenario's populations, network limits and supply
+ *   × 13), all outputs written, against the raw XState event floor of the same size
+ *   (one event per agent per interval, `xstateFloor.ts`) measured in the same run,
+ *   interleaved: targets ≤ 20 s and ≤ 2× the floor;
+ * - peak memory of ~100,000 agents (× 130), in a child process so the parent's heap
+ *   does not count: `process.resourceUsage().maxRSS` at the end of a run of
+ *   `MEMORY_INTERVALS` intervals with every output written; target ≤ 2 GB.
+ *
+ * `scaledEveningPeak(k)` is exported for profiling:
+ *   node --cpu-prof --import tsx bench/eveningPeakChild.ts 13 96
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScenarioFile, type Scenario } from '../engine/scenario/load.ts';
+import { runScenario } from '../engine/run.ts';
+import type { BenchRow, BenchSuite } from './harness.ts';
+import { xstateFloorMs } from './xstateFloor.ts';
+
+/** Intervals of the 100k-agent memory run (a quarter of the day: memory is set by the agents, not the horizon). */
+export const MEMORY_INTERVALS = 24;
+
+/**
+ * evening-peak with every population × `factor`, the branch limits and the generators'
+ * offers × `factor` too (so flows, prices and congestion keep their shape), and
+ * optionally fewer intervals (`days`).
+ */
+export function scaledEveningPeak(factor: number, days?: number): Scenario {
+  const s = loadScenarioFile('scenarios/evening-peak.yaml');
+  const c = s.config;
+  const agents = c.agents.map((g) => {
+    if (g.kind === 'generator') return { ...g, offers: g.offers.map((o) => ({ ...o, kw: o.kw * factor })) };
+    if (g.kind === 'aggregator' || g.kind === 'retailer') return g;
+    return { ...g, count: g.count * factor };
+  });
+  const network = c.network && { ...c.network, branches: c.network.branches.map((b) => (b.limitKw === undefined ? b : { ...b, limitKw: b.limitKw * factor })) };
+  return {
+    file: `${s.file} (× ${factor})`,
+    config: { ...c, agents, ...(network ? { network } : {}), ...(days !== undefined ? { days } : {}) },
+  };
+}
+
+export const agentCount = (s: Scenario): number => s.config.agents.reduce((n, g) => n + g.count, 0);
+
+async function timeRun(scenario: Scenario): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-'));
+  try {
+    const t0 = performance.now();
+    await runScenario(scenario, { outDir: dir });
+    return performance.now() - t0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the ×`factor` scenario for `intervals` in a child process; its peak RSS and heap, MB, and wall time. */
+export function measureInChild(factor: number, intervals: number): { maxRssMb: number; heapMb: number; ms: number } {
+  const r = spawnSync(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'bench/eveningPeakChild.ts', String(factor), String(intervals)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`memory child failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { maxRssMb: number; heapMb: number; ms: number };
+}
+
+export const suite: BenchSuite = {
+  name: 'evening-peak',
+  async run() {
+    const scenario = scaledEveningPeak(13);
+    const agents = agentCount(scenario);
+    const intervals = 96;
+    const sim: number[] = [];
+    const floor: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      floor.push(xstateFloorMs(agents, intervals));
+      sim.push(await timeRun(scenario));
+    }
+    const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const day = `evening-peak × 13, ${agents} agents, 30 buses, 1 day`;
+    const rows: BenchRow[] = [
+      { suite: 'evening-peak', case: `${day} (all outputs written)`, ms: med(sim), target: { max: 20_000, of: 'ms' } },
+      {
+        suite: 'evening-peak',
+        case: `${day} vs the XState floor`,
+        ms: med(sim),
+        baseline: `bare XState, ${agents}×${intervals} events`,
+        baselineMs: med(floor),
+        target: { max: 2, of: 'ratio' },
+      },
+    ];
+    const big = scaledEveningPeak(130, MEMORY_INTERVALS / 96);
+    const mem = measureInChild(130, MEMORY_INTERVALS);
+    rows.push({
+      suite: 'evening-peak',
+      case: `evening-peak × 130, ${agentCount(big)} agents, ${MEMORY_INTERVALS} intervals: peak RSS (child process)`,
+      ms: mem.maxRssMb,
+      target: { max: 2048, of: 'MB' },
+      note: `heap after the run ${mem.heapMb.toFixed(0)} MB; run ${(mem.ms / 1000).toFixed(1)} s`,
+    });
+    return rows;
+  },
+};

@@ -1,0 +1,31 @@
+/**
+ * Child process of the evening-peak memory benchmark (and a profiling entry point):
+ *   node --import tsx bench/eveningPeakChild.ts <factor> <intervals>
+ * runs scenarios/evening-peak.yaml × factor for that many 15-minute intervals with
+ * every output written to a temporary folder, and prints one JSON line: peak RSS
+ * (`process.resourceUsage().maxRSS`) and heap used at the end, MB, and the run's wall and
+ * CPU time (all threads: the GC helpers count).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runScenario } from '../engine/run.ts';
+import { scaledEveningPeak } from './eveningPeak.bench.ts';
+
+const factor = Number(process.argv[2] ?? 130);
+const intervals = Number(process.argv[3] ?? 24);
+const scenario = scaledEveningPeak(factor, intervals / 96);
+const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-child-'));
+try {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  await runScenario(scenario, { outDir: dir });
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const cpuMs = (c.user + c.system) / 1000;
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  const heapMb = process.memoryUsage().heapUsed / (1024 * 1024);
+  console.log(JSON.stringify({ maxRssMb, heapMb, ms, cpuMs }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
