@@ -10,17 +10,19 @@
  * and forecast prices p_t, the plan x_{k,t} (kW of segment k served in interval t):
  *
  *   max  Σ_k Σ_t (v_k − p_t) · x_{k,t} · Δt/1000
- *   s.t. Σ_t x_{k,t} ≤ q_k                      (each segment's energy is served once)   dual π_k
+ *   s.t. Σ_t x_{k,t} ≤ q_k                      (each segment's energy is served once)
  *        Σ_k x_{k,t} ≤ shiftCapacity · Σ_k q_k   (t ≥ 1: what a later interval can take on top of its own)
  *        0 ≤ x_{k,t} ≤ q_k
  *
- * π_k is what segment k's energy is worth in the best later interval, so buying it
- * now pays below θ_k = v_k − 1000·π_k/Δt. The bid per segment: its planned share x_{k,0}
- * at min(v_k, max(θ_k, p₀ + δ)) (clears in full at the forecast price, never above the
+ * θ_k is the dearest later interval the plan puts segment k in (its value v_k when the
+ * plan serves none of it later): buying more of it now pays below θ_k, as it displaces
+ * that slot. (Read from the plan, not from the duals: with later slots that exactly fit,
+ * the duals are not unique.) The bid per segment: its planned share x_{k,0} at
+ * min(v_k, max(θ_k, p₀ + δ)) (clears in full at the forecast price, never above the
  * members' value) and the rest at θ_k (bought now if the price is no worse than the plan's
- * later slot: at a tie, now is as cheap and surer). With no better slot later (π_k = 0)
- * that is the members' own value: truthful. Segments are merged into at most `MAX_BANDS`
- * value bands (each at its lowest value) to keep the LP small.
+ * later slot: at a tie, now is as cheap and surer). With nothing planned later that is the
+ * members' own value: truthful. Segments are merged into at most `MAX_BANDS` value bands
+ * (each at its lowest value) to keep the LP small.
  */
 import type { BidSegment } from '../../market/types.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
@@ -68,6 +70,7 @@ export function planShift(bands: readonly ValueSegment[], prices: readonly numbe
   const energyRows = bands.map((band) => b.row(-Infinity, band.kw));
   const capRows = prices.map((_, t) => (t === 0 ? -1 : b.row(-Infinity, shiftCapacity * total)));
   const nowCols = new Int32Array(K).fill(-1);
+  const laterCols: Array<Array<[number, number]>> = bands.map(() => []);
   for (let k = 0; k < K; k++) {
     const band = bands[k]!;
     for (let t = 0; t < S; t++) {
@@ -77,6 +80,7 @@ export function planShift(bands: readonly ValueSegment[], prices: readonly numbe
       if (t > 0) entries.push([capRows[t]!, 1]);
       const j = b.col((gain * dtH) / 1000, 0, band.kw, entries);
       if (t === 0) nowCols[k] = j;
+      else laterCols[k]!.push([t, j]);
     }
   }
   const nowKw = new Float64Array(K);
@@ -85,10 +89,10 @@ export function planShift(bands: readonly ValueSegment[], prices: readonly numbe
   if (sol.status !== 'optimal') return { ok: false, nowKw, thresholdMwh };
   for (let k = 0; k < K; k++) {
     nowKw[k] = nowCols[k]! >= 0 ? Math.max(0, sol.colValue[nowCols[k]!]!) : 0;
-    const pi = sol.rowDual ? Math.max(0, sol.rowDual[energyRows[k]!]!) : NaN;
-    // Without duals: buying now pays below the cheapest later price (or the value, with no later slot).
-    const laterMin = Math.min(...prices.slice(1));
-    thresholdMwh[k] = Number.isNaN(pi) ? Math.min(bands[k]!.valueMwh, laterMin) : bands[k]!.valueMwh - (1000 * pi) / dtH;
+    // What is left for later goes to the dearest later slot the plan uses: buying now pays below it.
+    let later = -Infinity;
+    for (const [t, j] of laterCols[k]!) if (sol.colValue[j]! > MIN_KW) later = Math.max(later, prices[t]!);
+    thresholdMwh[k] = later > -Infinity ? Math.min(bands[k]!.valueMwh, later) : bands[k]!.valueMwh;
   }
   return { ok: true, nowKw, thresholdMwh };
 }
