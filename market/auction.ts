@@ -300,11 +300,23 @@ export function tickToPrice(tickMwh: number): (ticks: number) => number {
   return (t) => t * tickMwh;
 }
 
+/**
+ * Histogram scratch, reused from call to call and left all zero (each bucket is cleared as
+ * it is read out). Fresh arrays cost a few MB per clearing (the tick range from floor to
+ * cap is ~300k ticks): off-heap memory whose churn drove extra garbage collections.
+ */
+let scratchBuy = new Float64Array(0);
+let scratchSell = new Float64Array(0);
+
 /** Buckets each side's quanta by price tick over [lo, lo + range), then lists the non-empty buckets. */
 function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels, Levels] {
   const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
-  const hb = new Float64Array(range);
-  const hs = new Float64Array(range);
+  if (scratchBuy.length < range) {
+    scratchBuy = new Float64Array(range);
+    scratchSell = new Float64Array(range);
+  }
+  const hb = scratchBuy;
+  const hs = scratchSell;
   const hi = lo + range - 1;
   for (let i = 0; i < n; i++) {
     const q = qty[i]!;
@@ -328,6 +340,7 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
     if (q !== 0) {
       buy.ticks[j] = lo + k;
       buy.quanta[j++] = q;
+      hb[k] = 0;
     }
   }
   j = 0;
@@ -336,6 +349,7 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
     if (q !== 0) {
       sell.ticks[j] = lo + k;
       sell.quanta[j++] = q;
+      hs[k] = 0;
     }
   }
   return [buy, sell];

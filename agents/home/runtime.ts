@@ -160,6 +160,8 @@ export class HomeAgent implements AgentRuntime {
   private readonly needs: NeedList<HomeNeed>;
   private readonly served = new Float64Array(HOME_NEEDS.length);
 
+  /** The machine's state value (see the constructor). */
+  private state: string;
   private dayStart = NaN;
   private loadKw = 0;
   private pvKw = 0;
@@ -202,6 +204,10 @@ export class HomeAgent implements AgentRuntime {
     this.needs = new NeedList<HomeNeed>(HOME_NEEDS, 1 + f.blocks + this.specs.length + (this.thermal ? blockValues.length + 2 : 0));
     if (this.thermal) this.indoorC = this.baselineIndoorC = this.thermal.initialC;
     this.actor = createActor(homeMachine).start();
+    // The state value, kept by a subscription: read three times per interval, and the actor's
+    // snapshot is a cold cache line by then (10k agents bid in turn). Any sender updates it.
+    this.state = this.actor.getSnapshot().value;
+    this.actor.subscribe((snapshot) => (this.state = snapshot.value));
   }
 
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
@@ -256,7 +262,7 @@ export class HomeAgent implements AgentRuntime {
     const pv = this.pv;
     this.pvKw = pv ? pvOutputKw(pv, ctx.ghiWm2, 1) : 0;
 
-    if (this.actor.getSnapshot().value === 'faulted') return NO_BID;
+    if (this.state === 'faulted') return NO_BID;
     if (th && room) {
       hvacView = Object.freeze({
         mode: th.unit.mode,
@@ -291,7 +297,7 @@ export class HomeAgent implements AgentRuntime {
     const dtH = award.interval.durationH;
     const t = award.interval.start;
     const needs = this.needs;
-    const faulted = this.actor.getSnapshot().value === 'faulted';
+    const faulted = this.state === 'faulted';
     needs.allocate(faulted ? 0 : award.buyKw, this.quantumKw);
     const served = this.served;
     needs.sumServed(served);
@@ -338,12 +344,12 @@ export class HomeAgent implements AgentRuntime {
     this.unservedKwh = (unservedKw > AWARD_TOLERANCE_KW ? unservedKw * dtH : 0) + this.missedKwh;
     this.missedKwh = 0;
 
-    const event = homeLifecycle(this.actor.getSnapshot().value, needs.shortKw(), preconditionKw, award.commandedKw);
+    const event = homeLifecycle(this.state, needs.shortKw(), preconditionKw, award.commandedKw);
     if (event) this.actor.send(event);
   }
 
   observe(): AgentObservation {
-    const state = this.actor.getSnapshot().value;
+    const state = this.state;
     if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
     return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
   }
