@@ -8,6 +8,7 @@ import { formatMoney, type Money, money, ZERO } from '../core/money.ts';
 import type { IntervalOutcome, AgentFault, Party } from '../engine/simulation.ts';
 import type { RetailDesk } from '../engine/retail.ts';
 import type { RejectionCode } from '../market/types.ts';
+import { ShiftTally } from './shift.ts';
 
 interface KindTotals {
   count: number;
@@ -43,6 +44,7 @@ export class KpiAccumulator {
   private peakAt: SimTime | undefined;
   private baselinePeakKw = 0;
   private baselinePeakAt: SimTime | undefined;
+  private readonly shift = new ShiftTally();
   private priceSumWeighted = 0;
   private pricedKwh = 0;
   private maxPrice = -Infinity;
@@ -144,6 +146,7 @@ export class KpiAccumulator {
     this.supplyKwh += supply * h;
     if (demand > this.peakKw || this.peakAt === undefined) [this.peakKw, this.peakAt] = [demand, interval.start];
     if (baseline > this.baselinePeakKw || this.baselinePeakAt === undefined) [this.baselinePeakKw, this.baselinePeakAt] = [baseline, interval.start];
+    this.shift.add(baseline, demand, h);
     for (const p of result.busPriceMwh) {
       if (Number.isNaN(p)) continue;
       this.maxPrice = Math.max(this.maxPrice, p);
@@ -161,6 +164,8 @@ export class KpiAccumulator {
     if (!desk) return;
     const byTariff = new Map<string, { customers: Set<number>; total: Money; byKind: Map<string, { customers: Set<number>; total: Money }> }>();
     const billsByRetailer = new Map<string, Money>();
+    // Per kind whatever the tariff, so a sweep that moves customers between tariffs has one column per kind.
+    const byKind = new Map<string, { customers: Set<number>; total: Money }>();
     for (const { party, bill } of desk.bills) {
       const t = byTariff.get(bill.tariffId) ?? { customers: new Set<number>(), total: ZERO, byKind: new Map() };
       t.customers.add(party);
@@ -171,6 +176,10 @@ export class KpiAccumulator {
       kk.total = kk.total.plus(bill.total.toString());
       t.byKind.set(kind, kk);
       byTariff.set(bill.tariffId, t);
+      const all = byKind.get(kind) ?? { customers: new Set<number>(), total: ZERO };
+      all.customers.add(party);
+      all.total = all.total.plus(bill.total.toString());
+      byKind.set(kind, all);
       const retailer = parties[desk.retailerIndexOfTariff(bill.tariffId)]!.id;
       billsByRetailer.set(retailer, (billsByRetailer.get(retailer) ?? ZERO).plus(bill.total.toString()));
     }
@@ -187,6 +196,8 @@ export class KpiAccumulator {
           },
         ]),
       ),
+      // Σ of the kind's bills over the run (every day, every tariff) ÷ its customers, to the cent.
+      averageBillByKind: Object.fromEntries([...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([kind, kk]) => [kind, avg(kk.total, kk.customers.size)])),
       tariffSwitches: desk.switches.length,
       billsByRetailer: Object.fromEntries([...billsByRetailer].map(([id, m]) => [id, formatMoney(m)])),
     };
@@ -243,6 +254,10 @@ export class KpiAccumulator {
       baselinePeakKw: r3(this.baselinePeakKw),
       peakReductionKw: r3(this.baselinePeakKw - this.peakKw),
       peakReductionPct: this.baselinePeakKw > 0 ? r2((100 * (this.baselinePeakKw - this.peakKw)) / this.baselinePeakKw) : 0,
+      // Energy against the no-flexibility baseline (definitions in output/shift.ts).
+      baselineKwh: r3(this.shift.baselineKwh),
+      shiftedKwh: r3(this.shift.shiftedKwh),
+      reboundKwh: r3(this.shift.reboundKwh),
       averagePriceMwh: this.pricedKwh > 0 ? r2(this.priceSumWeighted / this.pricedKwh) : null,
       minPriceMwh: Number.isFinite(this.minPrice) ? this.minPrice : null,
       maxPriceMwh: Number.isFinite(this.maxPrice) ? this.maxPrice : null,
