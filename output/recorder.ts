@@ -13,6 +13,7 @@ import type { MarketRules } from '../market/types.ts';
 import { CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { type ChartSpec, escapeHtml, renderReport, type ReportData } from './report.ts';
+import { retailSectionHtml } from './retailReport.ts';
 import { machineShape, machineSvg } from './machineDiagram.ts';
 import { machineOf } from './machines.ts';
 
@@ -325,6 +326,7 @@ export class Recorder implements SimulationSink {
           this.eventSample.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
           '</table>' +
           (this.eventSample.length >= 200 ? '<p>(first 200 events; all are in events.csv)</p>' : '');
+    const retail = retailSectionHtml(summary.kpis);
     return {
       title: `gridbid — ${this.info.name}`,
       subtitle: `${formatSimTime(this.info.start)} · ${this.info.intervals} intervals of ${this.info.intervalMinutes} min · seed ${this.info.seed} · ${this.info.agentCount} agents`,
@@ -332,6 +334,7 @@ export class Recorder implements SimulationSink {
       charts,
       sections: [
         { title: 'Agent lifecycles (drawn from each machine definition; share of agent-time in each state)', html: `<div class="machines">${machines}</div>` },
+        ...(retail ? [{ title: 'Retail bills and margins', html: retail }] : []),
         { title: 'Operator commands, reports and faults', html: eventsTable },
       ],
     };
