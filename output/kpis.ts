@@ -196,7 +196,7 @@ export class KpiAccumulator {
           },
         ]),
       ),
-      // Σ of the kind's bills over the run (every day, every tariff) ÷ its customers, to the cent.
+      // Σ of the kind's bills over the run (every day, every tariff) ÷ its customers, to the cent (half-even, as Money rounds).
       averageBillByKind: Object.fromEntries([...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([kind, kk]) => [kind, avg(kk.total, kk.customers.size)])),
       tariffSwitches: desk.switches.length,
       billsByRetailer: Object.fromEntries([...billsByRetailer].map(([id, m]) => [id, formatMoney(m)])),
