@@ -30,7 +30,7 @@ export class Recorder implements SimulationSink {
   /** Quanta print exactly by shifting the decimal point when the quantum is 10^-k kW. */
   private readonly quantumIsPowerOfTen: boolean;
   private readonly priceDecimals: number;
-  private readonly series = { t: [] as number[], demand: [] as number[], supply: [] as number[], baseline: [] as number[], prices: new Map<string, Array<number | null>>() };
+  private readonly series = { t: [] as number[], demand: [] as number[], supply: [] as number[], baseline: [] as number[], consumption: [] as number[], prices: new Map<string, Array<number | null>>() };
   /** Per branch with a limit: loading in percent of the limit, per interval. */
   private readonly loading = new Map<string, Array<number | null>>();
   /** Per kind: mean state of charge and mean indoor temperature per interval (null when none has one). */
@@ -106,6 +106,7 @@ export class Recorder implements SimulationSink {
     }
 
     let baseline = 0;
+    let consumed = 0; // quanta the agents themselves bought or took at their retail price
     const unit = o.settlement.unit;
     const { buyQuanta, sellQuanta, costUnits, costExtra, priceMwh } = o;
     let lastPrice = NaN;
@@ -120,7 +121,10 @@ export class Recorder implements SimulationSink {
     for (let i = 0; i < o.parties.length; i++) {
       const party = o.parties[i]!;
       const obs = o.observations[i]!;
-      if (party.role === 'agent') baseline += obs.baselineKw;
+      if (party.role === 'agent') {
+        baseline += obs.baselineKw;
+        consumed += buyQuanta[i]!;
+      }
       const slot = slots[i]!;
       const states = this.kindStates[slot]!;
       states.set(obs.state, (states.get(obs.state) ?? 0) + 1);
@@ -164,6 +168,7 @@ export class Recorder implements SimulationSink {
     this.series.demand.push(totalDemand);
     this.series.supply.push(totalSupply);
     this.series.baseline.push(baseline);
+    this.series.consumption.push(consumed * q);
   }
 
   private collectForReport(o: IntervalOutcome): void {
@@ -292,6 +297,10 @@ export class Recorder implements SimulationSink {
           { label: 'cleared demand', values: s.demand },
           { label: 'cleared supply', values: s.supply },
           { label: 'no-flexibility baseline', values: s.baseline, dash: true },
+          // Retailers buy their forecast of their customers' load and aggregators their members'
+          // curves: then cleared demand is not what the agents consumed, which is what the
+          // baseline compares with. Drawn only where the two differ.
+          ...(s.consumption.some((c, i) => Math.abs(c - s.demand[i]!) > 1e-6) ? [{ label: 'agents\' consumption', values: s.consumption }] : []),
         ],
       },
     ];
