@@ -21,6 +21,7 @@ import { writeAtomic } from '../output/recorder.ts';
 import { renderBatchReport } from '../output/batchReport.ts';
 import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
+import { SOURCE_WORKER, type WorkerCode, workerCode } from './workerBundle.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, type RunOutcome, type RunTask, SCENARIO_FILE } from './worker.ts';
 
@@ -43,6 +44,8 @@ export interface BatchOptions {
   readonly stop?: AbortSignal | undefined;
   readonly kill?: AbortSignal | undefined;
   readonly progress?: BatchProgress | undefined;
+  /** 'bundle' (default): workers load the bundled worker code, falling back to the sources; 'source': always the TypeScript sources through tsx. */
+  readonly workerCode?: 'bundle' | 'source' | undefined;
 }
 
 export interface BatchResult {
@@ -56,10 +59,14 @@ export interface BatchResult {
   readonly reused: number;
   readonly notFinished: number;
   readonly workers: number;
+  /** What the workers loaded ('bundle' or 'source'); undefined when no worker started. */
+  readonly workerCode: WorkerCode['kind'] | undefined;
   readonly interrupted: boolean;
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchResult> {
+  // Bundling (when the sources changed) runs in esbuild's process while the batch is planned here.
+  const code = options.workerCode === 'source' ? Promise.resolve(SOURCE_WORKER) : workerCode();
   const plan = planBatch(options.target);
   const outDir = options.outDir ?? join('results', plan.name);
   const progress = options.progress ?? silentProgress;
@@ -107,7 +114,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   }
   writeSummary();
 
-  if (toRun.length > 0 && !options.stop?.aborted) await runInPool(toRun, workers, outDir, options, progress, finish);
+  let used: WorkerCode | undefined;
+  if (toRun.length > 0 && !options.stop?.aborted) {
+    used = await code;
+    await runInPool(toRun, workers, used, outDir, options, progress, finish);
+  }
   progress.stop();
 
   writeSummary();
@@ -115,25 +126,26 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
   const notFinished = rows.filter((r) => r === undefined).length;
-  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, interrupted: notFinished > 0 };
+  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0 };
 }
 
 /** Keeps at most `workers` runs in flight, in run order, until done or stopped. */
 async function runInPool(
   runs: readonly RunSpec[],
   workers: number,
+  code: WorkerCode,
   outDir: string,
   options: BatchOptions,
   progress: BatchProgress,
   finish: (run: RunSpec, outcome: RunOutcome, ms: number) => void,
 ): Promise<void> {
   const pool = new Piscina<RunTask, RunOutcome>({
-    filename: new URL('./workerEntry.js', import.meta.url).href,
+    filename: code.url,
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
-    // Workers get only what they need: the entry registers the TypeScript loader itself.
-    execArgv: [],
+    // Workers get only what they need: the source entry registers the TypeScript loader itself.
+    execArgv: [...code.execArgv],
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     atomics: 'disabled',
   });
