@@ -8,7 +8,7 @@
  *
  * The measurement runs in a child process started with the node options of the
  * `batch` npm script (read from package.json), so the bench times what `npm run
- * batch` does (V8 options such as --single-threaded-gc are per process). The worker
+ * batch` does (V8 options such as --single-threaded are per process). The worker
  * bundle is built before the timing, so neither case pays for it (a batch after a
  * source change pays it once, about half a second).
  *
