@@ -21,6 +21,8 @@
  */
 import type { BidSegment } from '../../market/types.ts';
 import type { MarketView } from '../types.ts';
+import { marginalPrices, type BatteryPlan, type BatteryWindow } from './batteryPlan.ts';
+import { laterRange } from './window.ts';
 
 export interface FirstStep {
   readonly forecastMwh: number;
@@ -69,4 +71,30 @@ export function bidFromPlan(s: FirstStep, market: MarketView): BidSegment[] {
   if (extraSell > MIN_KW && Number.isFinite(extraSellPrice) && clamp(extraSellPrice) > topBuy && extraSellPrice <= market.priceCapMwh)
     sells.push({ side: 'sell', priceMwh: clamp(extraSellPrice), quantityKw: extraSell });
   return [...buys, ...sells];
+}
+
+/**
+ * The bids of a solved battery plan's first interval: its planned charge and discharge,
+ * the limits of the window's first interval, the plan's marginal prices and the rest of
+ * the window's price range, as `bidFromPlan` takes them (storage and EV `mpc`).
+ */
+export function bidFromBatteryPlan(plan: BatteryPlan, w: BatteryWindow, marginMwh: number, market: MarketView, mustBuyKw?: number): BidSegment[] {
+  const { vBuyMwh, vSellMwh } = marginalPrices(plan.socValuePerKwh, w);
+  const later = laterRange(w.pricesMwh);
+  return bidFromPlan(
+    {
+      forecastMwh: w.pricesMwh[0]!,
+      chargeKw: plan.chargeKw[0]!,
+      dischargeKw: plan.dischargeKw[0]!,
+      maxChargeKw: w.chargeKw[0]!,
+      maxDischargeKw: w.dischargeKw[0]!,
+      vBuyMwh,
+      vSellMwh,
+      laterMinMwh: later.min,
+      laterMaxMwh: later.max,
+      marginMwh,
+      ...(mustBuyKw === undefined ? {} : { mustBuyKw }),
+    },
+    market,
+  );
 }

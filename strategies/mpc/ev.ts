@@ -23,10 +23,10 @@ import type { LpSolver } from '../../market/lp/solver.ts';
 import { evSlackParams, evSlackStrategy } from '../ev/slack.ts';
 import type { EvView } from '../ev/view.ts';
 import type { MarketView } from '../types.ts';
-import { marginalPrices, planBattery, type BatteryWindow } from './batteryPlan.ts';
-import { bidFromPlan } from './bidFromPlan.ts';
+import { planBattery, type BatteryWindow } from './batteryPlan.ts';
+import { bidFromBatteryPlan } from './bidFromPlan.ts';
 import type { MpcParams } from './params.ts';
-import { forecastWindow, laterRange, quantile } from './window.ts';
+import { forecastWindow, quantile } from './window.ts';
 
 const noPrices = evSlackStrategy(evSlackParams.parse({}));
 
@@ -68,22 +68,5 @@ export function evMpcBid(view: EvView, market: MarketView, params: MpcParams, so
   const w = evWindow(view, prices, market.interval.durationH, market.priceCapMwh);
   const plan = planBattery(w, solver);
   if (!plan.ok) return noPrices.bid(view, market);
-  const { vBuyMwh, vSellMwh } = marginalPrices(plan.socValuePerKwh, w);
-  const later = laterRange(w.pricesMwh);
-  return bidFromPlan(
-    {
-      forecastMwh: prices[0]!,
-      chargeKw: plan.chargeKw[0]!,
-      dischargeKw: plan.dischargeKw[0]!,
-      maxChargeKw: view.maxChargeKw,
-      maxDischargeKw: view.maxDischargeKw,
-      vBuyMwh,
-      vSellMwh,
-      laterMinMwh: later.min,
-      laterMaxMwh: later.max,
-      marginMwh: params.marginMwh,
-      mustBuyKw: view.mustChargeKw,
-    },
-    market,
-  );
+  return bidFromBatteryPlan(plan, w, params.marginMwh, market, view.mustChargeKw);
 }

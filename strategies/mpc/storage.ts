@@ -11,9 +11,9 @@ import type { BidSegment } from '../../market/types.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
 import type { StorageView } from '../storage/view.ts';
 import type { MarketView } from '../types.ts';
-import { marginalPrices, planBattery, type BatteryPlan, type BatteryWindow } from './batteryPlan.ts';
-import { bidFromPlan } from './bidFromPlan.ts';
-import { forecastWindow, laterRange, quantile } from './window.ts';
+import { planBattery, type BatteryPlan, type BatteryWindow } from './batteryPlan.ts';
+import { bidFromBatteryPlan } from './bidFromPlan.ts';
+import { forecastWindow, quantile } from './window.ts';
 import type { MpcParams } from './params.ts';
 
 /** The storage window LP for a view and a price window (exported for tests and the whole-horizon comparison). */
@@ -49,21 +49,5 @@ export function storageMpcBid(view: StorageView, market: MarketView, params: Mpc
   const plan = planBattery(w, solver);
   remember?.(plan);
   if (!plan.ok) return [];
-  const { vBuyMwh, vSellMwh } = marginalPrices(plan.socValuePerKwh, w);
-  const later = laterRange(prices);
-  return bidFromPlan(
-    {
-      forecastMwh: prices[0]!,
-      chargeKw: plan.chargeKw[0]!,
-      dischargeKw: plan.dischargeKw[0]!,
-      maxChargeKw: view.maxChargeKw,
-      maxDischargeKw: view.maxDischargeKw,
-      vBuyMwh,
-      vSellMwh,
-      laterMinMwh: later.min,
-      laterMaxMwh: later.max,
-      marginMwh: params.marginMwh,
-    },
-    market,
-  );
+  return bidFromBatteryPlan(plan, w, params.marginMwh, market);
 }
