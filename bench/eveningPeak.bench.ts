@@ -13,12 +13,9 @@
  *   node --cpu-prof --import tsx bench/eveningPeakChild.ts 13 96
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadScenarioFile, type Scenario } from '../engine/scenario/load.ts';
-import { runScenario } from '../engine/run.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
+import { timeRun } from './timeRun.ts';
 import { xstateFloorMs } from './xstateFloor.ts';
 
 /** Intervals of the 100k-agent memory run (a quarter of the day: memory is set by the agents, not the horizon). */
@@ -45,17 +42,6 @@ export function scaledEveningPeak(factor: number, days?: number): Scenario {
 }
 
 export const agentCount = (s: Scenario): number => s.config.agents.reduce((n, g) => n + g.count, 0);
-
-async function timeRun(scenario: Scenario): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-'));
-  try {
-    const t0 = performance.now();
-    await runScenario(scenario, { outDir: dir });
-    return performance.now() - t0;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Runs the ×`factor` scenario for `intervals` in a child process; its peak RSS and heap, MB, and wall time. */
 export function measureInChild(factor: number, intervals: number): { maxRssMb: number; heapMb: number; ms: number } {

@@ -2,12 +2,9 @@
  * Whole-simulation benchmarks against the XState event floor of the same size,
  * measured in the same run (interleaved).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadScenarioFile, type Scenario } from '../engine/scenario/load.ts';
-import { runScenario } from '../engine/run.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
+import { timeRun } from './timeRun.ts';
 import { xstateFloorMs } from './xstateFloor.ts';
 
 /** The default scenario with `homes` homes and its plant scaled in proportion. */
@@ -18,17 +15,6 @@ export function scaledDefault(homes: number): Scenario {
     g.kind === 'home' ? { ...g, count: homes } : g.kind === 'generator' ? { ...g, offers: g.offers.map((o) => ({ ...o, kw: o.kw * factor })) } : g,
   );
   return { file: `${s.file} (scaled to ${homes} homes)`, config: { ...s.config, agents } };
-}
-
-async function timeRun(scenario: Scenario): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-'));
-  try {
-    const t0 = performance.now();
-    await runScenario(scenario, { outDir: dir });
-    return performance.now() - t0;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 export const suite: BenchSuite = {
