@@ -86,26 +86,7 @@ export class CsvFile {
       this.text(formatSteps(n, decimals));
       return;
     }
-    if (this.at + 48 > this.buf.length) this.room(48);
-    const b = this.buf;
-    let at = this.at;
-    let v = n;
-    if (n < 0) {
-      b[at++] = 45; // '-'
-      v = -n;
-    }
-    let len = 0;
-    do {
-      const q = Math.floor(v / 10);
-      digits[len++] = 48 + (v - q * 10);
-      v = q;
-    } while (v > 0);
-    while (len <= decimals && decimals > 0) digits[len++] = 48;
-    for (let k = len - 1; k >= 0; k--) {
-      if (k === decimals - 1) b[at++] = 46; // '.'
-      b[at++] = digits[k]!;
-    }
-    this.at = at;
+    this.scaledInteger(n, decimals, false);
   }
 
   /**
@@ -132,12 +113,20 @@ export class CsvFile {
    */
   scaledTrimmed(m: number, scale: number): void {
     if (!Number.isSafeInteger(m) || scale > 20) throw new RangeError(`scaledTrimmed: ${m} × 10^-${scale}`);
+    this.scaledInteger(m, scale, true);
+  }
+
+  /**
+   * Appends the safe integer m as m × 10^-decimals (decimals ≤ 20), digit by digit; with
+   * `trim`, trailing fractional zeros are dropped and so is a point with nothing after it.
+   */
+  private scaledInteger(m: number, decimals: number, trim: boolean): void {
     if (this.at + 48 > this.buf.length) this.room(48);
     const b = this.buf;
     let at = this.at;
     let v = m;
     if (m < 0) {
-      b[at++] = 45;
+      b[at++] = 45; // '-'
       v = -m;
     }
     let len = 0;
@@ -146,11 +135,11 @@ export class CsvFile {
       digits[len++] = 48 + (v - q * 10);
       v = q;
     } while (v > 0);
-    while (len <= scale && scale > 0) digits[len++] = 48;
-    let last = 0; // lowest digit written: trailing fractional zeros are dropped
-    while (last < scale && digits[last] === 48) last++;
+    while (len <= decimals && decimals > 0) digits[len++] = 48;
+    let last = 0; // lowest digit written
+    if (trim) while (last < decimals && digits[last] === 48) last++;
     for (let k = len - 1; k >= last; k--) {
-      if (k === scale - 1) b[at++] = 46;
+      if (k === decimals - 1) b[at++] = 46; // '.'
       b[at++] = digits[k]!;
     }
     this.at = at;
