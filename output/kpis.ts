@@ -45,6 +45,9 @@ export class KpiAccumulator {
   private baselinePeakKw = 0;
   private baselinePeakAt: SimTime | undefined;
   private readonly shift = new ShiftTally();
+  /** The last interval's agents' consumption and no-flexibility baseline, kW (the recorder charts them). */
+  lastConsumedKw = 0;
+  lastBaselineKw = 0;
   private priceSumWeighted = 0;
   private pricedKwh = 0;
   private maxPrice = -Infinity;
@@ -147,6 +150,8 @@ export class KpiAccumulator {
     if (demand > this.peakKw || this.peakAt === undefined) [this.peakKw, this.peakAt] = [demand, interval.start];
     if (baseline > this.baselinePeakKw || this.baselinePeakAt === undefined) [this.baselinePeakKw, this.baselinePeakAt] = [baseline, interval.start];
     this.shift.add(baseline, demand, h);
+    this.lastConsumedKw = demand;
+    this.lastBaselineKw = baseline;
     for (const p of result.busPriceMwh) {
       if (Number.isNaN(p)) continue;
       this.maxPrice = Math.max(this.maxPrice, p);

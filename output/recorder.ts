@@ -105,8 +105,6 @@ export class Recorder implements SimulationSink {
       this.eventsCsv.row([formatSimTime(f.at), 'engine', csvText(f.agentId), type, '', response, '', csvText(`${f.phase}: ${f.message}`)]);
     }
 
-    let baseline = 0;
-    let consumed = 0; // quanta the agents themselves bought or took at their retail price
     const unit = o.settlement.unit;
     const { buyQuanta, sellQuanta, costUnits, costExtra, priceMwh } = o;
     let lastPrice = NaN;
@@ -121,10 +119,6 @@ export class Recorder implements SimulationSink {
     for (let i = 0; i < o.parties.length; i++) {
       const party = o.parties[i]!;
       const obs = o.observations[i]!;
-      if (party.role === 'agent') {
-        baseline += obs.baselineKw;
-        consumed += buyQuanta[i]!;
-      }
       const slot = slots[i]!;
       const states = this.kindStates[slot]!;
       states.set(obs.state, (states.get(obs.state) ?? 0) + 1);
@@ -167,8 +161,9 @@ export class Recorder implements SimulationSink {
     this.series.t.push(o.interval.start / 1000);
     this.series.demand.push(totalDemand);
     this.series.supply.push(totalSupply);
-    this.series.baseline.push(baseline);
-    this.series.consumption.push(consumed * q);
+    // Summed over the agents (not intermediaries) by the KPI pass above.
+    this.series.baseline.push(this.kpis.lastBaselineKw);
+    this.series.consumption.push(this.kpis.lastConsumedKw);
   }
 
   private collectForReport(o: IntervalOutcome): void {
