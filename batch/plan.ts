@@ -17,7 +17,7 @@ import { InputFileError, UserError } from '../core/errors.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
 import { applyOverride, type ConcretePath, formatConcrete, OverrideError, parseOverridePath, pathWithin } from './paths.ts';
 import { displayPath, isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
-import { locate, where } from '../core/yamlIssues.ts';
+import { locate, plainData, where } from '../core/yamlIssues.ts';
 
 export interface RunSpec {
   /** Position in the sweep's run order (0-based). */
@@ -131,8 +131,7 @@ function planFile(file: string, prefix: string): Part {
 
 function safeToJs(text: string): unknown {
   try {
-    const doc = parseDocument(text, { prettyErrors: false });
-    return doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+    return plainData(parseDocument(text, { prettyErrors: false }));
   } catch {
     return undefined;
   }
@@ -158,7 +157,7 @@ function readBase(file: string): Base {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   let raw: unknown;
   try {
-    raw = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+    raw = plainData(doc);
   } catch {
     raw = undefined;
   }

@@ -78,12 +78,16 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     }
   })();
   const branchIds = new Set(network?.branches.map((b) => b.id) ?? []);
+  // Every agent id, listed only when faults name agents (a million-agent scenario need not spell them out).
   const agentIds: string[] = [];
-  for (const g of s.agents) {
-    if (g.count === 1 && g.id) agentIds.push(g.id);
-    else for (let k = 1; k <= g.count; k++) agentIds.push(`${('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind}-${k}`);
+  if (s.faults.length > 0) {
+    for (const g of s.agents) {
+      if (g.count === 1 && g.id) agentIds.push(g.id);
+      else for (let k = 1; k <= g.count; k++) agentIds.push(`${('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind}-${k}`);
+    }
   }
   const known = new Set(agentIds);
+  out.push(...idClashes(s.agents));
   s.operations.forEach((o, i) => {
     if (!s.network) out.push({ path: ['operations', i], message: 'an operator needs a network (add network: …)' });
     o.buses?.forEach((b, k) => {
@@ -164,6 +168,30 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       if (g.tariff !== undefined) out.push({ path: at('tariff'), message: 'a tariff needs a retailer (add retailer: <id>)' });
       if (g.tariffChoice !== undefined) out.push({ path: at('tariffChoice'), message: 'tariff choice needs a retailer (add retailer: <id> and tariff: <id>)' });
     }
+  });
+  return out;
+}
+
+/**
+ * Agents named by `id` whose id a group also makes (`home-3` next to a group with prefix
+ * `home` of 3 or more). Group ids are `<prefix>-<n>` with n a whole number, so two groups
+ * with different prefixes never make the same id (the last '-' splits an id one way only);
+ * groups with the same prefix are reported by the caller. Without listing every id.
+ */
+function idClashes(groups: ScenarioConfig['agents']): Problem[] {
+  const prefixOf = (g: ScenarioConfig['agents'][number]): string => ('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind;
+  const byPrefix = new Map<string, { index: number; count: number }>();
+  groups.forEach((g, i) => {
+    if (!(g.count === 1 && g.id)) byPrefix.set(prefixOf(g), { index: i, count: Math.max(g.count, byPrefix.get(prefixOf(g))?.count ?? 0) });
+  });
+  const out: Problem[] = [];
+  groups.forEach((g, i) => {
+    if (!(g.count === 1 && g.id)) return;
+    const m = /^(.*)-([1-9]\d*)$/.exec(g.id);
+    const group = m ? byPrefix.get(m[1]!) : undefined;
+    if (!group || Number(m![2]) > group.count) return;
+    const other = groups[group.index]!;
+    out.push({ path: ['agents', group.index, 'idPrefix' in other && other.idPrefix !== undefined ? 'idPrefix' : 'kind'], message: `makes the id '${g.id}', which agents[${i}] already has; ids must be unique` });
   });
   return out;
 }

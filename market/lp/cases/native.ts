@@ -12,10 +12,11 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
-import { type Document, LineCounter, parseDocument } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../../core/errors.ts';
 import { agentId, busId } from '../../../core/units.ts';
+import { parseYamlFile } from '../../../core/yamlIssues.ts';
 import { networkFromConfig, networkSchema } from '../../../network/schema.ts';
 import type { Network } from '../../../network/types.ts';
 import { NetworkError } from '../../../network/validate.ts';
@@ -82,18 +83,7 @@ export function readNativeCaseFile(file: string): NativeCase {
 
 /** Parses and validates a native case; every problem is listed with its path and line. */
 export function parseNativeCase(text: string, file: string): NativeCase {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new InputFileError(
-      file,
-      doc.errors.map((e) => {
-        const pos = lc.linePos(e.pos[0]);
-        return { path: '', message: `not valid JSON/YAML: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
-      }),
-    );
-  }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const { doc, lineCounter: lc, raw } = parseYamlFile(text, file, 'the file is empty; expected a case object with network and bids');
   if (raw === null || typeof raw !== 'object') throw new InputFileError(file, [{ path: '', message: 'expected a case object with network and bids' }]);
   const at = (path: readonly PropertyKey[], message: string): InputIssue => ({ path: formatPath(path), message, ...position(doc, lc, path) });
   const parsed = nativeCaseSchema.safeParse(raw);

