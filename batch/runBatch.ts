@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { writeAtomic } from '../output/recorder.ts';
+import { prepareOutputFolder } from '../output/outDir.ts';
 import { renderBatchReport } from '../output/batchReport.ts';
 import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
@@ -70,7 +71,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   const plan = planBatch(options.target);
   const outDir = options.outDir ?? join('results', plan.name);
   const progress = options.progress ?? silentProgress;
-  mkdirSync(outDir, { recursive: true });
+  prepareOutputFolder(outDir);
 
   const rows: Array<RunRow | undefined> = new Array<RunRow | undefined>(plan.runs.length).fill(undefined);
   const writeSummary = (): void => writeAtomic(join(outDir, SUMMARY_FILE), summaryCsv(plan, rows));

@@ -2,6 +2,7 @@
  * The `gridbid` command line. Exit codes: 0 success, 1 user error (bad input or
  * options: a message, never a stack trace), 2 internal error (a bug in gridbid).
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../core/errors.ts';
 import { registerBatch } from './commands/batch.ts';
@@ -16,6 +17,7 @@ export const EXIT_INTERNAL_ERROR = 2;
 export function buildProgram(): Command {
   const program = new Command('gridbid')
     .description('Multi-agent demand response and electricity market simulation.')
+    .version(packageVersion(), '-V, --version', 'print the version of gridbid')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   // Each command lives in cli/commands/<name>.ts and registers itself here.
@@ -25,6 +27,11 @@ export function buildProgram(): Command {
   registerClear(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
+}
+
+/** The version in gridbid's package.json (read once, at start). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** Runs the CLI and resolves to its exit code; never throws. */

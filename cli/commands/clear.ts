@@ -48,7 +48,7 @@ export function registerClear(program: Command): void {
     .option('--json', 'print one JSON document instead of tables')
     .addOption(new Option('--solver <name>', 'LP solver').choices(['highs', 'jslp']).default('highs'))
     .addOption(new Option('--branch-model <model>', 'DC branch susceptance: 1/(x·tap) with shifts, or x/(r²+x²) without').choices(['matpower', 'powermodels']).default('matpower'))
-    .addHelpText('after', '\nExamples:\n  gridbid clear pglib_opf_case5_pjm.m\n  gridbid clear case30.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n')
+    .addHelpText('after', '\nExamples (paths from the repository root):\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case5_pjm.m\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case30_ieee.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n')
     .action(async (file: string, opts: ClearOptions) => {
       const out = await runClear(file, opts);
       process.stdout.write(opts.json ? `${JSON.stringify(out, null, 2)}\n` : formatTables(out));

@@ -4,6 +4,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { loadScenarioFile } from '../../engine/scenario/load.ts';
 import { runScenario } from '../../engine/run.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
+import { prepareOutputFolder } from '../../output/outDir.ts';
 
 export function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number ≥ 0');
@@ -21,6 +22,7 @@ export function registerRun(program: Command): void {
     .action(async (file: string, opts: { out?: string; seed?: number }) => {
       const scenario = loadScenarioFile(file);
       const outDir = opts.out ?? join('results', scenario.config.name);
+      prepareOutputFolder(outDir);
       const bar = runProgress(process.stderr);
       let summary: Record<string, unknown>;
       try {
