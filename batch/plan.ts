@@ -10,11 +10,13 @@
  * Not pure: reads the files. Throws `UserError` when the sweep itself is unusable.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readInputFile } from '../core/inputFile.ts';
 import { basename, extname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { InputFileError, UserError } from '../core/errors.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
+import { footprintProblem } from '../engine/footprint.ts';
 import { applyOverride, type ConcretePath, formatConcrete, OverrideError, parseOverridePath, pathWithin } from './paths.ts';
 import { displayPath, isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
 import { locate, plainData, where } from '../core/yamlIssues.ts';
@@ -101,12 +103,7 @@ function numbered(runs: readonly Draft[]): RunSpec[] {
 
 function planFile(file: string, prefix: string): Part {
   if (!SCENARIO_EXT.includes(extname(file).toLowerCase())) throw new UserError(`${file}: expected a .yaml, .yml or .json sweep or scenario file`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw missingFile(file, (err as NodeJS.ErrnoException).code);
-  }
+  const text = readInputFile(file, 'sweep or scenario file');
   const raw = safeToJs(text);
   if (isSweepDocument(raw)) return planSweep(parseSweep(text, file), prefix);
   if (prefix === '' && (raw === undefined || raw === null)) {
@@ -147,12 +144,7 @@ interface Base {
 }
 
 function readBase(file: string): Base {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw missingFile(file, (err as NodeJS.ErrnoException).code);
-  }
+  const text = readInputFile(file, 'scenario file');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   let raw: unknown;
@@ -235,8 +227,8 @@ function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { 
  */
 function checkScenario(text: string, file: string, sweep: Sweep | undefined, base: Base, applied: ReadonlyArray<{ o: Override; at: ConcretePath }>): string | undefined {
   try {
-    parseScenario(text, file);
-    return undefined;
+    const tooLarge = footprintProblem(parseScenario(text, file).config);
+    return tooLarge === undefined ? undefined : `${file}: ${tooLarge}`;
   } catch (err) {
     if (!(err instanceof InputFileError)) {
       if (err instanceof UserError) return oneLine(err.message);

@@ -5,6 +5,8 @@ import { loadScenarioFile } from '../../engine/scenario/load.ts';
 import { runScenario } from '../../engine/run.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
 import { prepareOutputFolder } from '../../output/outDir.ts';
+import { footprintProblem } from '../../engine/footprint.ts';
+import { UserError } from '../../core/errors.ts';
 
 export function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number ≥ 0');
@@ -23,6 +25,8 @@ export function registerRun(program: Command): void {
       const scenario = loadScenarioFile(file);
       const outDir = opts.out ?? join('results', scenario.config.name);
       prepareOutputFolder(outDir);
+      const tooLarge = footprintProblem(scenario.config, outDir);
+      if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
       const bar = runProgress(process.stderr);
       let summary: Record<string, unknown>;
       try {

@@ -3,7 +3,7 @@
  * with the file, the path inside the document (`agents[3].count`), the line and
  * column, and what was expected. Nothing here throws anything but `UserError`s.
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../../core/inputFile.ts';
 import { dirname, extname } from 'node:path';
 import type { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
@@ -26,14 +26,7 @@ export interface Scenario {
 export function loadScenarioFile(file: string): Scenario {
   const ext = extname(file).toLowerCase();
   if (!['.yaml', '.yml', '.json'].includes(ext)) throw new UserError(`${file}: expected a .yaml, .yml or .json scenario file`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a directory, expected a scenario file` : `${file}: cannot read (${code ?? String(err)})`);
-  }
-  return parseScenario(text, file);
+  return parseScenario(readInputFile(file, 'scenario file'), file);
 }
 
 /** Parses scenario text; JSON is read by the same parser (YAML 1.2 contains JSON), so it gets line numbers too. */

@@ -24,7 +24,7 @@
  * The LP is solved in MW (unitKw = 1000); prices come out in $/MWh directly (no
  * division by baseMVA: the balance rows are in MW, not per unit; pitfall 2).
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../../../core/inputFile.ts';
 import { InputFileError, type InputIssue, UserError } from '../../../core/errors.ts';
 import { createNetwork, NetworkError, type BranchDefinition } from '../../../network/validate.ts';
 import type { BranchModel, Network } from '../../../network/types.ts';
@@ -56,14 +56,7 @@ const MIN_COLUMNS = { bus: 13, gen: 10, branch: 11, gencost: 4 } as const;
 type MatrixName = keyof typeof MIN_COLUMNS;
 
 export function readMatpowerFile(file: string): MatpowerCase {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a directory, expected a case file` : `${file}: cannot read (${code ?? String(err)})`);
-  }
-  return parseMatpower(text, file);
+  return parseMatpower(readInputFile(file, 'case file'), file);
 }
 
 /** Parses MATPOWER case text. Throws `InputFileError` listing every problem. */

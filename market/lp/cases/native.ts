@@ -11,7 +11,7 @@
  *            { "id": "load-B", "bus": "B", "segments": [{ "side": "buy", "priceMwh": 90, "quantityKw": 80 }] }] }
  * ```
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../../../core/inputFile.ts';
 import type { Document, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../../core/errors.ts';
@@ -71,14 +71,7 @@ export interface NativeCase {
 }
 
 export function readNativeCaseFile(file: string): NativeCase {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a directory, expected a case file` : `${file}: cannot read (${code ?? String(err)})`);
-  }
-  return parseNativeCase(text, file);
+  return parseNativeCase(readInputFile(file, 'case file'), file);
 }
 
 /** Parses and validates a native case; every problem is listed with its path and line. */
