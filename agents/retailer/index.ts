@@ -11,6 +11,7 @@
  * single imbalance price with a dual penalty, as many balancing markets apply.
  * Margin = bills − market cost − balancing cost.
  */
+import { costMwh } from '../../core/bounds.ts';
 import { createActor } from 'xstate';
 import { z } from 'zod';
 import { agentId, type BusId } from '../../core/units.ts';
@@ -28,7 +29,7 @@ export const retailerGroupSchema = z.strictObject({
   count: z.literal(1).default(1),
   /** Ids of the tariffs (from the scenario's `tariffs:`) it offers. */
   tariffs: z.array(z.string().min(1)).min(1),
-  balancing: z.strictObject({ penaltyMwh: z.number().min(0).default(20) }).default({ penaltyMwh: 20 }),
+  balancing: z.strictObject({ penaltyMwh: costMwh().default(20) }).default({ penaltyMwh: 20 }),
 });
 export type RetailerGroup = z.infer<typeof retailerGroupSchema>;
 

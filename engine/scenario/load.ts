@@ -137,6 +137,12 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       return;
     }
     if (g.kind === 'aggregator') return;
+    // An offer outside the market's price limits would be rejected every interval: say so now.
+    if (g.kind === 'generator')
+      g.offers.forEach((o, k) => {
+        if (o.priceMwh > m.priceCapMwh) out.push({ path: at('offers', k, 'priceMwh'), message: `${o.priceMwh} is above the price cap ${m.priceCapMwh} (market.priceCapMwh): every bid would be rejected` });
+        else if (o.priceMwh < m.priceFloorMwh) out.push({ path: at('offers', k, 'priceMwh'), message: `${o.priceMwh} is below the price floor ${m.priceFloorMwh} (market.priceFloorMwh): every bid would be rejected` });
+      });
     if (buses) {
       if (g.bus !== undefined && !buses.has(g.bus)) out.push({ path: at('bus'), message: `unknown bus '${g.bus}' (the network has ${[...buses].join(', ')})` });
       g.buses?.forEach((b, k) => {

@@ -88,3 +88,31 @@ describe('issue 14 defect 4: agent ids are unique across id and idPrefix', () =>
     expect(() => parseScenario(text, 'ok.yaml')).not.to.throw();
   });
 });
+
+describe('issue 14 defect 7: every number is one the engine can represent, checked at validation', () => {
+  const market = (m: string): string => `${header}market: ${m}\nagents:\n  - { kind: generator, id: g, offers: [{ kw: 5, priceMwh: 40 }] }\n`;
+  it('price cap and floor of ±1e308: the path and the bound (they printed welfare Infinity)', () => {
+    expect(problems(() => parseScenario(market('{ priceCapMwh: 1e308 }'), 'x.yaml'))).to.deep.equal(['3 market.priceCapMwh: expected a number ≤ 10000000, got 1e+308']);
+    expect(problems(() => parseScenario(market('{ priceFloorMwh: -1e308 }'), 'x.yaml'))).to.deep.equal(['3 market.priceFloorMwh: expected a number ≥ -10000000, got -1e+308']);
+  });
+  it('a tick of 1e-300 and a quantum of 1e-300 (cap / tick must be an exact count)', () => {
+    expect(problems(() => parseScenario(market('{ priceTickMwh: 1e-300 }'), 'x.yaml'))).to.deep.equal(['3 market.priceTickMwh: expected a number ≥ 0.000001, got 1e-300']);
+    expect(problems(() => parseScenario(market('{ quantumKw: 1e-300 }'), 'x.yaml'))).to.deep.equal(['3 market.quantumKw: expected a number ≥ 0.00001, got 1e-300']);
+  });
+  it('an offer of 1e308 kW, and an offer priced above the cap (every bid rejected at run time, exit 0)', () => {
+    const offer = (o: string): string => `${header}agents:\n  - { kind: generator, id: g, offers: [${o}] }\n`;
+    expect(problems(() => parseScenario(offer('{ kw: 1e308, priceMwh: 40 }'), 'x.yaml'))).to.deep.equal(['4 agents[0].offers[0].kw: expected a number ≤ 1000000000, got 1e+308']);
+    expect(problems(() => parseScenario(offer('{ kw: 5, priceMwh: 3001 }'), 'x.yaml'))).to.deep.equal([
+      '4 agents[0].offers[0].priceMwh: 3001 is above the price cap 3000 (market.priceCapMwh): every bid would be rejected',
+    ]);
+  });
+  it('valueMwh with min above max', () => {
+    const text = `${header}agents:\n  - { kind: home, count: 2, flexibility: { valueMwh: { min: 300, max: 100 } } }\n`;
+    expect(problems(() => parseScenario(text, 'x.yaml'))).to.deep.equal(['4 agents[0].flexibility.valueMwh: valueMwh: min must not exceed max']);
+  });
+  it('a native case: tick and quantity', () => {
+    const c = (m: string, q: number): string => `market: ${m}\nnetwork: { buses: [{ id: a, reference: true }] }\nbids: [{ id: b, bus: a, segments: [{ side: buy, priceMwh: 10, quantityKw: ${q} }] }]\n`;
+    expect(problems(() => parseNativeCase(c('{ priceTickMwh: 1e-300 }', 1), 'c.yaml'))).to.deep.equal(['1 market.priceTickMwh: expected a number ≥ 0.000001, got 1e-300']);
+    expect(problems(() => parseNativeCase(c('{}', 1e308), 'c.yaml'))).to.deep.equal(['3 bids[0].segments[0].quantityKw: expected a number ≤ 1000000000, got 1e+308']);
+  });
+});

@@ -11,12 +11,13 @@
  *            { "id": "load-B", "bus": "B", "segments": [{ "side": "buy", "priceMwh": 90, "quantityKw": 80 }] }] }
  * ```
  */
+import { powerKw, priceMwh, priceTickMwh, quantumKw } from '../../../core/bounds.ts';
 import { readInputFile } from '../../../core/inputFile.ts';
 import type { Document, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../../core/errors.ts';
 import { agentId, busId } from '../../../core/units.ts';
-import { parseYamlFile } from '../../../core/yamlIssues.ts';
+import { describeIssue, parseYamlFile } from '../../../core/yamlIssues.ts';
 import { networkFromConfig, networkSchema } from '../../../network/schema.ts';
 import type { Network } from '../../../network/types.ts';
 import { NetworkError } from '../../../network/validate.ts';
@@ -25,8 +26,8 @@ import { type Bid, DEFAULT_RULES, type MarketRules, type OrderBook } from '../..
 
 const segmentSchema = z.strictObject({
   side: z.enum(['buy', 'sell']),
-  priceMwh: z.number(),
-  quantityKw: z.number().min(0),
+  priceMwh: priceMwh(),
+  quantityKw: powerKw(),
 });
 
 const bidSchema = z.strictObject({
@@ -45,10 +46,10 @@ export const nativeCaseSchema = z.strictObject({
   interval: z.int().min(0).default(0),
   market: z
     .strictObject({
-      priceCapMwh: z.number().default(DEFAULT_RULES.priceCapMwh),
-      priceFloorMwh: z.number().default(DEFAULT_RULES.priceFloorMwh),
-      priceTickMwh: z.number().positive().default(DEFAULT_RULES.priceTickMwh),
-      quantumKw: z.number().positive().default(DEFAULT_RULES.quantumKw),
+      priceCapMwh: priceMwh().default(DEFAULT_RULES.priceCapMwh),
+      priceFloorMwh: priceMwh().default(DEFAULT_RULES.priceFloorMwh),
+      priceTickMwh: priceTickMwh().default(DEFAULT_RULES.priceTickMwh),
+      quantumKw: quantumKw().default(DEFAULT_RULES.quantumKw),
     })
     .default({
       priceCapMwh: DEFAULT_RULES.priceCapMwh,
@@ -80,7 +81,7 @@ export function parseNativeCase(text: string, file: string): NativeCase {
   if (raw === null || typeof raw !== 'object') throw new InputFileError(file, [{ path: '', message: 'expected a case object with network and bids' }]);
   const at = (path: readonly PropertyKey[], message: string): InputIssue => ({ path: formatPath(path), message, ...position(doc, lc, path) });
   const parsed = nativeCaseSchema.safeParse(raw);
-  if (!parsed.success) throw new InputFileError(file, parsed.error.issues.map((i) => at(i.path, i.message)));
+  if (!parsed.success) throw new InputFileError(file, parsed.error.issues.flatMap((i) => describeIssue(i, raw, () => []).map((p) => at(p.path, p.message))));
   const c = parsed.data;
   const issues: InputIssue[] = [];
   if (c.market.priceFloorMwh >= c.market.priceCapMwh) issues.push(at(['market', 'priceFloorMwh'], `must be below priceCapMwh (${c.market.priceCapMwh})`));
