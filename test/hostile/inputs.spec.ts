@@ -10,6 +10,7 @@ import { InputFileError } from '../../core/errors.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { parseSweep } from '../../batch/sweepFile.ts';
 import { parseNativeCase } from '../../market/lp/cases/native.ts';
+import { matpowerOpf, parseMatpower } from '../../market/lp/cases/matpower.ts';
 
 /** The problems a parse reports, as `line path: message` (or the error's message when not an input-file error). */
 function problems(parse: () => unknown): string[] {
@@ -114,5 +115,23 @@ describe('issue 14 defect 7: every number is one the engine can represent, check
     const c = (m: string, q: number): string => `market: ${m}\nnetwork: { buses: [{ id: a, reference: true }] }\nbids: [{ id: b, bus: a, segments: [{ side: buy, priceMwh: 10, quantityKw: ${q} }] }]\n`;
     expect(problems(() => parseNativeCase(c('{ priceTickMwh: 1e-300 }', 1), 'c.yaml'))).to.deep.equal(['1 market.priceTickMwh: expected a number ≥ 0.000001, got 1e-300']);
     expect(problems(() => parseNativeCase(c('{}', 1e308), 'c.yaml'))).to.deep.equal(['3 bids[0].segments[0].quantityKw: expected a number ≤ 1000000000, got 1e+308']);
+  });
+});
+
+describe('issue 14 defect 5: MATPOWER values and locations', () => {
+  const T = [
+    'function mpc = t3', "mpc.version = '2';", 'mpc.baseMVA = 100;', 'mpc.bus = [',
+    '1 3 0 0 0 0 1 1 0 230 1 1.1 0.9;', '2 1 100 0 0 0 1 1 0 230 1 1.1 0.9;', '];',
+    'mpc.gen = [', '1 0 0 0 0 1 100 1 300 0;', '];',
+    'mpc.branch = [', '1 2 0.01 0.1 0 200 0 0 0 0 1 -360 360;', '];',
+    'mpc.gencost = [', '2 0 0 2 10 0;', '];', '',
+  ].join('\n');
+  const opfProblems = (text: string): string[] => problems(() => matpowerOpf(parseMatpower(text, 'c.m'), 'matpower'));
+  it('a load of 1e308 MW is a located error (it crashed with RangeError … fixedLoadKw)', () => {
+    expect(opfProblems(T.replace('2 1 100 0', '2 1 1e308 0'))).to.deep.equal(['6 bus[2]: Pd 1e+308 MW is not a number the engine can use (|value| ≤ 1e+6 MW)']);
+  });
+  it('zero reactance and a missing reference bus name the line and row', () => {
+    expect(opfProblems(T.replace('1 2 0.01 0.1', '1 2 0.01 0'))).to.deep.equal(["12 branch[1]: branch '1-2': reactance is zero: a DC power flow needs x ≠ 0 (merge the two buses instead)"]);
+    expect(opfProblems(T.replace('1 3 0 0', '1 1 0 0'))).to.deep.equal(['5 bus: no reference bus: mark exactly one bus with type 3']);
   });
 });
