@@ -10,7 +10,9 @@ import { InputFileError } from '../../core/errors.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { parseSweep } from '../../batch/sweepFile.ts';
 import { parseNativeCase } from '../../market/lp/cases/native.ts';
-import { matpowerOpf, parseMatpower } from '../../market/lp/cases/matpower.ts';
+import { matpowerOpf, parseMatpower, solveOpf } from '../../market/lp/cases/matpower.ts';
+import { jslpSolver } from '../../market/lp/jslp.ts';
+import { ptdfComputations } from '../../network/ptdf.ts';
 
 /** The problems a parse reports, as `line path: message` (or the error's message when not an input-file error). */
 function problems(parse: () => unknown): string[] {
@@ -133,5 +135,20 @@ describe('issue 14 defect 5: MATPOWER values and locations', () => {
   it('zero reactance and a missing reference bus name the line and row', () => {
     expect(opfProblems(T.replace('1 2 0.01 0.1', '1 2 0.01 0'))).to.deep.equal(["12 branch[1]: branch '1-2': reactance is zero: a DC power flow needs x ≠ 0 (merge the two buses instead)"]);
     expect(opfProblems(T.replace('1 3 0 0', '1 1 0 0'))).to.deep.equal(['5 bus: no reference bus: mark exactly one bus with type 3']);
+  });
+});
+
+describe('issue 14 defect 6: javascript-lp-solver refuses a large network before the PTDF is built', () => {
+  it('a 3,000-bus ring: solver-error naming the tableau size, and no PTDF computed', () => {
+    const n = 3000;
+    const bus = Array.from({ length: n }, (_, i) => `${i + 1} ${i === 0 ? 3 : 1} ${i % 3 === 0 ? 10 : 0} 0 0 0 1 1 0 230 1 1.1 0.9;`);
+    const branch = Array.from({ length: n }, (_, i) => `${i + 1} ${((i + 1) % n) + 1} 0.01 0.1 0 400 0 0 0 0 1 -360 360;`);
+    const text = `mpc.baseMVA = 100;\nmpc.bus = [\n${bus.join('\n')}\n];\nmpc.gen = [\n1 0 0 0 0 1 100 1 50000 0;\n];\nmpc.branch = [\n${branch.join('\n')}\n];\nmpc.gencost = [\n2 0 0 2 10 0;\n];\n`;
+    const before = ptdfComputations();
+    const r = solveOpf(matpowerOpf(parseMatpower(text, 'ring.m'), 'matpower'), jslpSolver);
+    expect(r.status).to.equal('solver-error');
+    // rows ≥ 1 balance + 3,000 limits + 1 generator = 3,002; 1 column: (3,002 + 1) × (1 + 3,002 + 1) cells.
+    expect(r.message).to.contain(`dense tableau would need ${(3003 * 3004).toLocaleString('en-US')} cells`);
+    expect(ptdfComputations()).to.equal(before);
   });
 });
