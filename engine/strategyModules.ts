@@ -8,6 +8,7 @@
  */
 import { resolve, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { UserError } from '../core/errors.ts';
 import { registerStrategy, strategyIds, type StrategyRef } from '../strategies/registry.ts';
 import type { AgentViewBase, Strategy } from '../strategies/types.ts';
@@ -15,6 +16,20 @@ import type { Scenario } from './scenario/load.ts';
 
 const isStrategy = (x: unknown): x is Strategy<AgentViewBase> =>
   !!x && typeof x === 'object' && typeof (x as Strategy).bid === 'function' && typeof (x as Strategy).id === 'string';
+
+/**
+ * A plug-in's exports, from any folder. `.ts`, `.mts`, `.js` and `.mjs` go through tsx's
+ * `tsImport`, a loader of its own: a `.ts` file in a folder whose package.json does not say
+ * `"type": "module"` is CommonJS to Node, and Node 20's require(esm) refused it as "a cycle"
+ * when the process-wide loader compiled it. tsx compiles such a file to CommonJS; its ES
+ * exports then arrive under `default` with `__esModule` set, and are unwrapped here (the
+ * interop rule of Babel and TypeScript), so `export default` means the same in every folder.
+ */
+async function importPlugin(file: string): Promise<Record<string, unknown>> {
+  const ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  const inner = ns.default as Record<string, unknown> | undefined;
+  return inner !== null && typeof inner === 'object' && inner.__esModule === true ? inner : ns;
+}
 
 /** The scenario with every module reference replaced by the id its loaded strategy is registered under. */
 export async function loadStrategyModules(scenario: Scenario): Promise<Scenario> {
@@ -33,7 +48,7 @@ export async function loadStrategyModules(scenario: Scenario): Promise<Scenario>
     if (!strategyIds().includes(id)) {
       let mod: Record<string, unknown>;
       try {
-        mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+        mod = await importPlugin(file);
       } catch (err) {
         throw new UserError(`${scenario.file}: strategy module ${ref.module} failed to load: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -103,6 +103,9 @@ export class Recorder implements SimulationSink {
     for (const f of o.faults) {
       const [type, response] = f.phase === 'strategy' ? ['STRATEGY_FAULT', 'default-strategy'] : ['AGENT_CRASH', 'isolated'];
       this.eventsCsv.row([formatSimTime(f.at), 'engine', csvText(f.agentId), type, '', response, '', csvText(`${f.phase}: ${f.message}`)]);
+      // report.html's events section shows faults too: a throwing strategy is seen where people look.
+      this.eventCounts.set(type, (this.eventCounts.get(type) ?? 0) + 1);
+      if (this.eventSample.length < 200) this.eventSample.push([formatSimTime(f.at), 'engine', f.agentId, type, '', response, '', `${f.phase}: ${f.message}`]);
     }
 
     const unit = o.settlement.unit;

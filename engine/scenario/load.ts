@@ -8,7 +8,7 @@ import { dirname, extname } from 'node:path';
 import type { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
 import { describeIssue, locate, parseYamlFile, type Problem } from '../../core/yamlIssues.ts';
-import { checkStrategyRef } from '../../strategies/registry.ts';
+import { checkStrategyRef, strategyRefSchema } from '../../strategies/registry.ts';
 import { networkFromConfig } from '../../network/schema.ts';
 import { NetworkError, withBranchInService } from '../../network/validate.ts';
 import { matchesAgent } from '../faults.ts';
@@ -37,6 +37,8 @@ export function parseScenario(text: string, file: string): Scenario {
   const at = (p: Problem): InputIssue => ({ path: formatPath(p.path), message: p.message, ...locate(doc, lineCounter, p.path, p.atKey ?? false) });
   if (!parsed.success) {
     for (const i of parsed.error.issues) issues.push(...describeIssue(i, raw, (path) => allowedKeys(raw, path)).map(at));
+    // Strategy references are checked in the same pass, so one run of `validate` lists them too.
+    for (const p of strategyChecksOnRaw(raw, dirname(file))) issues.push(at(p));
   } else {
     for (const p of crossChecks(parsed.data, dirname(file))) issues.push(at(p));
   }
@@ -46,6 +48,21 @@ export function parseScenario(text: string, file: string): Scenario {
   return { file, config: parsed.data };
 }
 
+
+/** Strategy references of a document that failed its schema: each that is well-formed is checked for its id, kind and parameters. */
+function strategyChecksOnRaw(raw: unknown, baseDir: string): Problem[] {
+  const agents = raw !== null && typeof raw === 'object' ? (raw as { agents?: unknown }).agents : undefined;
+  if (!Array.isArray(agents)) return [];
+  const out: Problem[] = [];
+  agents.forEach((g: unknown, i) => {
+    if (g === null || typeof g !== 'object' || !('strategy' in g)) return;
+    const ref = strategyRefSchema.safeParse((g as { strategy: unknown }).strategy);
+    if (!ref.success) return; // the schema's own issue says what is wrong with it
+    const kind = (g as { kind?: unknown }).kind;
+    for (const p of checkStrategyRef(ref.data, typeof kind === 'string' ? kind : undefined, baseDir)) out.push({ path: ['agents', i, 'strategy', ...p.path], message: p.message });
+  });
+  return out;
+}
 
 /** Rules that span several fields, which the schema alone cannot state. */
 function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
