@@ -175,17 +175,21 @@ function planSweep(sweep: Sweep, prefix: string): Part {
   const variants = sweep.variants ?? [undefined];
 
   const runs: Draft[] = [];
+  // Override paths that fit no scenario key or entry would fail every run: refused before any starts.
+  const pathErrors = new Map<string, string>();
   for (const variant of variants) {
     const base = variant?.base ? baseOf(variant.base) : main;
     for (const point of points) {
       const overrides = [...(variant?.set ?? []), ...point];
       const parts = [prefix, variant?.name ?? '', point.map((v, i) => `${sweep.grid[i]!.short}-${safeLabel(v.label)}`).join('_')].filter((s) => s !== '');
       const stem = parts.length ? parts.join('__') : 'base';
-      const { text, error } = configure(sweep, base, overrides);
+      const { text, error, pathError } = configure(sweep, base, overrides);
+      if (pathError) for (const [key, message] of pathError) if (!pathErrors.has(key)) pathErrors.set(key, message);
       const params = Object.fromEntries(point.map((v) => [v.key, v.label]));
       for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, text, error }, base.raw, stem));
     }
   }
+  if (pathErrors.size > 0) throw new UserError(`${sweep.file}: ${pathErrors.size} override path${pathErrors.size === 1 ? '' : 's'} that fit${pathErrors.size === 1 ? 's' : ''} no scenario key (no run started)\n${[...pathErrors.values()].map((e) => `  ${e}`).join('\n')}`);
   return {
     name: sweep.name,
     description: sweep.description,
@@ -204,7 +208,7 @@ function draft(r: Omit<Draft, 'scenario' | 'fingerprint'>, raw: Record<string, u
 }
 
 /** The base with the overrides applied (later ones win), as text, and why it is invalid if it is. */
-function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { text: string; error: string | undefined } {
+function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { text: string; error: string | undefined; pathError?: ReadonlyMap<string, string> } {
   if (overrides.length === 0 || base.raw === undefined) return { text: base.text, error: checkScenario(base.text, base.file, undefined, base, []) };
   const raw = structuredClone(base.raw);
   const applied: Array<{ o: Override; at: ConcretePath }> = [];
@@ -213,11 +217,30 @@ function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { 
       applied.push({ o, at: applyOverride(raw, o.steps, o.value) });
     } catch (err) {
       if (!(err instanceof OverrideError)) throw err;
-      return { text: stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 }), error: `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message} (${o.origin})` };
+      return { text: stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 }), error: `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message} (${o.origin})`, pathError: new Map([[o.key, `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message}`]]) };
     }
   }
   const text = stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 });
+  // A key the override path created that the schema does not know: the path is wrong, not the value.
+  const unknown = unknownKeysFromOverrides(sweep, text, base.file, applied);
+  if (unknown.size > 0) return { text, error: [...unknown.values()].join('; '), pathError: unknown };
   return { text, error: checkScenario(text, base.file, sweep, base, applied) };
+}
+
+/** The override paths that created keys the scenario schema does not know, located in the sweep file; undefined when none. */
+function unknownKeysFromOverrides(sweep: Sweep, text: string, file: string, applied: ReadonlyArray<{ o: Override; at: ConcretePath }>): Map<string, string> {
+  const out = new Map<string, string>();
+  try {
+    parseScenario(text, file);
+  } catch (err) {
+    if (!(err instanceof InputFileError)) return out;
+    for (const i of err.issues) {
+      if (!i.message.startsWith('unknown key')) continue;
+      const hit = [...applied].reverse().find((a) => pathWithin(i.path, formatConcrete(a.at)) || pathWithin(formatConcrete(a.at), i.path));
+      if (hit && !out.has(hit.o.key)) out.set(hit.o.key, `${where(sweep.file, locateInSweep(sweep, hit.o, [], true))} ${hit.o.key}: ${i.message}`);
+    }
+  }
+  return out;
 }
 
 /**
