@@ -3,6 +3,7 @@
  * flows.csv, events.csv, rejections.csv as the run goes, then summary.json and
  * report.html. Every file appears under its final name only once complete.
  */
+import { FLOW_DECIMALS } from '../network/flows.ts';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatSimTime } from '../core/time.ts';
@@ -86,7 +87,7 @@ export class Recorder implements SimulationSink {
       totalDemand += demand[k]! * q;
       totalSupply += supply[k]! * q;
     }
-    for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, 3), Number.isFinite(f.limitKw) ? fixed(f.limitKw, 3) : '', fixed(f.shadowPriceMwh, 4)]);
+    for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, FLOW_DECIMALS), Number.isFinite(f.limitKw) ? fixed(f.limitKw, FLOW_DECIMALS) : '', fixed(f.shadowPriceMwh, 4)]);
     for (const r of o.rejections) this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
     for (const e of o.events) {
       this.eventsCsv.row([
