@@ -5,6 +5,7 @@ import { loadScenarioFile } from '../../engine/scenario/load.ts';
 import { runScenario } from '../../engine/run.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
 import { prepareOutputFolder } from '../../output/outDir.ts';
+import { clearInterruptedRun, markIncomplete, unmarkIncomplete } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
 import { UserError } from '../../core/errors.ts';
 
@@ -27,6 +28,9 @@ export function registerRun(program: Command): void {
       prepareOutputFolder(outDir);
       const tooLarge = footprintProblem(scenario.config, outDir);
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
+      const found = clearInterruptedRun(outDir);
+      if (found) process.stderr.write(`gridbid: ${found}\n`);
+      markIncomplete(outDir, `${file}, seed ${opts.seed ?? scenario.config.seed}`);
       const bar = runProgress(process.stderr);
       let summary: Record<string, unknown>;
       try {
@@ -34,6 +38,7 @@ export function registerRun(program: Command): void {
       } finally {
         bar?.stop();
       }
+      unmarkIncomplete(outDir);
       process.stdout.write(formatSummary(summary, outDir));
     });
 }
