@@ -120,6 +120,7 @@ describe('the hostile-input corpus through the real CLI (test/fixtures/hostile/)
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'gridbid-hostile-'));
     outcomes = await runAll(tmp, Math.max(2, Math.min(4, availableParallelism())));
+    if (process.env.GRIDBID_CORPUS_TIMES) writeFileSync(process.env.GRIDBID_CORPUS_TIMES, [...outcomes].map(([id, o]) => `${Math.round(o.ms)}\t${id}`).join('\n'));
   });
   after(() => {
     // Read-only folders made for cases must be writable again to be removed.
