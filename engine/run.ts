@@ -4,7 +4,7 @@
 import { Recorder } from '../output/recorder.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
 import { Simulation } from './simulation.ts';
-import type { Counterfactual } from './gridRoom.ts';
+import type { Counterfactual } from './counterfactual.ts';
 
 export interface RunOptions {
   readonly outDir: string;
