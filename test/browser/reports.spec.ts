@@ -1,23 +1,19 @@
 /**
- * The HTML reports in a real browser: Debian's Chromium, headless, driven by
- * playwright-core. Each page must load with no console error, page error or
+ * The HTML reports in a real browser: headless Chromium driven by playwright-core
+ * (Debian's when installed, else the one inside the @sparticuz/chromium devDependency:
+ * test/helpers/chromium.ts). Each page must load with no console error, page error or
  * network request, and every chart must have drawn its data: each series has
  * values, and hiding it changes the canvas (so it put pixels there).
- *
- * Needs /usr/bin/chromium (or GRIDBID_CHROMIUM): `.ci/run` installs it; locally,
- * `apt-get install -y chromium`. Without it this test fails, it does not skip.
+ * It never skips: with no Debian Chromium it runs on the npm one (GRIDBID_CHROMIUM=npm forces that).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { runBatch } from '../../batch/runBatch.ts';
-
-const CHROMIUM = process.env.GRIDBID_CHROMIUM ?? '/usr/bin/chromium';
-/** What this machine's closed network needs (no background connections), besides headless and no sandbox. */
-const FLAGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { launchChromium } from '../helpers/chromium.ts';
 
 interface ChartCheck {
   readonly id: string;
@@ -74,14 +70,13 @@ describe('HTML reports in headless Chromium', function () {
   let browser: Browser | undefined;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does this), or set GRIDBID_CHROMIUM`);
-    }
     dir = mkdtempSync(join(tmpdir(), 'gridbid-browser-'));
     const r = await runBatch({ target: 'test/fixtures/sweeps/report.yaml', outDir: dir });
     expect([r.ok, r.failed]).to.deep.equal([8, 4]);
-    // playwright-core gives every launch a new, empty profile (user data dir).
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, chromiumSandbox: false, args: FLAGS });
+    const launched = await launchChromium();
+    browser = launched.browser;
+    if (process.env.GRIDBID_CHROMIUM === 'npm') expect(launched.source).to.equal('npm');
+    console.log(`      (Chromium ${browser.version()} from ${launched.source}: ${launched.executablePath})`);
   });
   after(async () => {
     await browser?.close();
@@ -89,7 +84,7 @@ describe('HTML reports in headless Chromium', function () {
   });
 
   async function check(file: string): Promise<PageCheck> {
-    const context = await browser!.newContext({ viewport: { width: 1200, height: 900 } });
+    const context = await browser!.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
     const problems: string[] = [];
     await context.route(/^(https?|wss?):/, async (route) => {
       problems.push(`network request: ${route.request().url()}`);
