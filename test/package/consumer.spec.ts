@@ -5,7 +5,7 @@
  *     prints what the README says it prints;
  * (b) a TypeScript project with `strict`, `exactOptionalPropertyTypes`, `nodenext`
  *     and `skipLibCheck: false` type-checks the README's EV strategy against the
- *     published declarations, and the unit brands reject a kWh where a kW is expected;
+ *     published declarations, and the unit brands (in the views too) reject a kWh where a kW is expected;
  * (c) the installed `gridbid` command prints its version, runs the README's scenario
  *     (its TypeScript strategy module compiled on load) and a two-run batch (the
  *     compiled worker threads).
@@ -108,6 +108,8 @@ describe('the packed package, installed into a new project', function () {
         'const charged = energyKwh(kw(7.4), hours(0.25));',
         '// @ts-expect-error a kWh is not a kW',
         'export const power: Kw = charged;',
+        "// @ts-expect-error an EV's state of charge is energy, not power",
+        'export const soc = (view: EvView): Kw => view.socKwh;',
         "// @ts-expect-error an EV's view is of kind 'ev'",
         "export const kind: (view: EvView) => 'storage' = (view) => view.kind;",
         "export const typed: Strategy<EvView> = { id: 'x', bid: (view) => [{ side: 'buy', priceMwh: 50, quantityKw: view.mustChargeKw }] };",
