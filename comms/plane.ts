@@ -6,7 +6,8 @@
  *    (reference point, class), or its own access path when no link does.
  * 2. A link sends one message at a time, taking `sizeBytes × 8 / capacityBitPerS`
  *    seconds. When the link frees up it takes the waiting message of the most urgent
- *    priority (0 first), FIFO within a priority. This is **strict, non-preemptive
+ *    priority (0 first), FIFO within a priority; messages that reach it at the
+ *    instant it frees up compete too. This is **strict, non-preemptive
  *    priority**: a control message waits at most for the one message already on the
  *    wire, and control traffic is tiny beside metering, so starving metering is not
  *    a practical risk; weighted fair queueing would need weights no source gives.
@@ -95,6 +96,7 @@ export function idealPlane(): CommsPlane {
 type PlaneEvent =
   | { readonly kind: 'enqueue'; readonly message: Message; readonly attempt: number }
   | { readonly kind: 'tx-done'; readonly link: LinkState }
+  | { readonly kind: 'link-free'; readonly link: LinkState }
   | { readonly kind: 'access-done'; readonly message: Message; readonly attempt: number }
   | { readonly kind: 'arrive'; readonly message: Message; readonly attempt: number; readonly link: string | undefined };
 
@@ -110,6 +112,8 @@ interface LinkState {
   readonly queues: Map<number, Waiting[]>;
   queued: number;
   onWire: Waiting | undefined;
+  /** A 'link-free' event is scheduled: the link picks its next message then. */
+  choosing: boolean;
   busyMs: number;
   transmissions: number;
   maxQueueLength: number;
@@ -118,7 +122,7 @@ interface LinkState {
 /** A modelled plane: shared links, priority queues, latency, jitter, loss and retries. */
 export function networkPlane(plane: ResolvedPlane, random: RandomService): CommsPlane {
   const events = new EventQueue<PlaneEvent>();
-  const links = plane.links.map<LinkState>((l) => ({ id: l.id, capacityBitPerS: l.capacityBitPerS, queues: new Map(), queued: 0, onWire: undefined, busyMs: 0, transmissions: 0, maxQueueLength: 0 }));
+  const links = plane.links.map<LinkState>((l) => ({ id: l.id, capacityBitPerS: l.capacityBitPerS, queues: new Map(), queued: 0, onWire: undefined, choosing: false, busyMs: 0, transmissions: 0, maxQueueLength: 0 }));
   const carrier = new Map<string, LinkState>();
   plane.links.forEach((l, i) => {
     for (const rp of l.referencePoints) for (const cls of l.classes ?? Object.keys(plane.classes)) if (!carrier.has(`${rp}/${cls}`)) carrier.set(`${rp}/${cls}`, links[i]!);
@@ -152,7 +156,16 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
     events.push(t + latency + jitter, { kind: 'arrive', message: w.message, attempt: w.attempt, link });
   };
 
+  // The link chooses in a separate event at the same instant, after every message already
+  // scheduled for that instant has joined its queue: simultaneous arrivals compete by priority.
+  const chooseLater = (l: LinkState, t: number): void => {
+    if (l.onWire || l.choosing || l.queued === 0) return;
+    l.choosing = true;
+    events.push(t, { kind: 'link-free', link: l });
+  };
+
   const startNext = (l: LinkState, t: number): void => {
+    l.choosing = false;
     if (l.onWire || l.queued === 0) return;
     const priority = Math.min(...[...l.queues.entries()].filter(([, q]) => q.length > 0).map(([k]) => k));
     const w = l.queues.get(priority)!.shift()!;
@@ -178,16 +191,19 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
         q.push({ message: e.message, attempt: e.attempt });
         l.queued++;
         l.maxQueueLength = Math.max(l.maxQueueLength, l.queued);
-        startNext(l, t);
+        chooseLater(l, t);
         return;
       }
       case 'tx-done': {
         const w = e.link.onWire!;
         e.link.onWire = undefined;
         afterTransmission(t, w, `link:${e.link.id}`, e.link.id);
-        startNext(e.link, t);
+        chooseLater(e.link, t);
         return;
       }
+      case 'link-free':
+        startNext(e.link, t);
+        return;
       case 'access-done':
         afterTransmission(t, e, `access:${e.message.class}`, undefined);
         return;

@@ -22,7 +22,8 @@ describe('comms: one shared link, computed by hand', () => {
       ['C', 240, 'delivered', 'backhaul'],
       ['D', 280, 'delivered', 'backhaul'],
     ]);
-    expect(p.linkStats()).to.deep.equal([{ link: 'backhaul', busyMs: 220, transmissions: 4, maxQueueLength: 1 }]);
+    // C and D wait together for an instant at 200 ms: the link chooses among simultaneous arrivals.
+    expect(p.linkStats()).to.deep.equal([{ link: 'backhaul', busyMs: 220, transmissions: 4, maxQueueLength: 2 }]);
   });
 
   it('releases deliveries as virtual time advances, and refuses a message sent in the past', () => {
@@ -72,6 +73,36 @@ describe('comms: priority on a saturated link', () => {
     expect(dr.status).to.equal('delivered');
     // The read that had to wait for it: read-1 starts at 110 ms instead of 100 ms.
     expect(log.find((r) => r.message.id === 'read-1')!.deliveredAtMs).to.equal(110 + 100 + 1000);
+  });
+
+  it('property: whenever the link starts a message, none more urgent is waiting; FIFO within a class; the link never idles with work waiting', () => {
+    const config = plane({
+      classes: { ami: { ...noLoss, latency: { distribution: 'fixed', ms: 0 } }, 'distribution-grid-management': { ...noLoss, latency: { distribution: 'fixed', ms: 0 } } },
+      links: [{ id: 'l', capacityBitPerS: 8000, referencePoints: ['RP1', 'RP2'] }],
+    });
+    const arrival = fc.record({ t: fc.integer({ min: 0, max: 3000 }), size: fc.integer({ min: 1, max: 300 }), control: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(arrival, { minLength: 1, maxLength: 40 }), (arrivals) => {
+        const sent = arrivals.map((a, i) => msg(`m${i}`, a.control ? 'curtail' : 'meter-read', a.t, a.size));
+        const log = deliverAll(networkPlane(config, new RandomService(5)), sent);
+        // With zero latency, delivery is the end of transmission: start = delivered − size ms.
+        const tx = log.map((r) => ({ m: r.message, start: r.deliveredAtMs! - r.message.sizeBytes, end: r.deliveredAtMs! })).sort((a, b) => a.start - b.start);
+        const rank = (m: (typeof sent)[number]) => config.classes[m.class].priority;
+        const order = new Map(sent.map((m, i) => [m.id, i]));
+        let freeAt = -Infinity;
+        tx.forEach((x, k) => {
+          expect(x.start).to.be.at.least(freeAt); // one at a time
+          const waiting = tx.slice(k).filter((y) => y.m.sentAtMs <= x.start);
+          // work conserving: the link starts as soon as it is free and something has arrived
+          expect(x.start).to.equal(Math.max(freeAt, Math.min(...tx.slice(k).map((y) => y.m.sentAtMs))));
+          for (const y of waiting) {
+            expect(rank(y.m)).to.be.at.least(rank(x.m));
+            if (rank(y.m) === rank(x.m) && y !== x) expect([y.m.sentAtMs, order.get(y.m.id)!]).to.satisfy(([t, i]: [number, number]) => t > x.m.sentAtMs || (t === x.m.sentAtMs && i > order.get(x.m.id)!));
+          }
+          freeAt = x.end;
+        });
+      }),
+    );
   });
 
   it('without priority (same class rank as metering) the same event queues behind every read and is late', () => {
