@@ -30,6 +30,8 @@ export interface MdmsOptions {
 
 export class Mdms {
   private readonly store = new Map<string, Map<number, MeterRead>>();
+  /** Each meter's read times in ascending order, rebuilt lazily after an ingest. */
+  private readonly sorted = new Map<string, number[]>();
   private readonly rejections: Rejection[] = [];
 
   constructor(private readonly options: MdmsOptions) {}
@@ -44,6 +46,7 @@ export class Mdms {
     const byTime = this.store.get(read.meterId) ?? new Map<number, MeterRead>();
     this.store.set(read.meterId, byTime);
     byTime.set(read.intervalStartMs, stripMac(read));
+    this.sorted.delete(read.meterId);
     return undefined;
   }
 
@@ -68,7 +71,10 @@ export class Mdms {
   /** The validated series of a meter over [fromMs, toMs). */
   series(meterId: string, fromMs: number, toMs: number): ValidatedInterval[] {
     const step = this.options.rules.intervalMs;
-    return estimateSeries(this.store.get(meterId) ?? new Map(), fromMs, Math.max(0, Math.ceil((toMs - fromMs) / step)), this.options.rules);
+    const reads = this.store.get(meterId) ?? new Map<number, MeterRead>();
+    let times = this.sorted.get(meterId);
+    if (!times) this.sorted.set(meterId, (times = [...reads.keys()].sort((a, b) => a - b)));
+    return estimateSeries(reads, fromMs, Math.max(0, Math.ceil((toMs - fromMs) / step)), this.options.rules, times);
   }
 
   /** Billing: energy imported and exported over [fromMs, toMs), with the quality mix behind it. */

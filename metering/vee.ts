@@ -65,13 +65,28 @@ export function invalidReason(r: MeterRead, rules: VeeRules): 'misaligned' | 'ou
  * its valid reads (any order, any span: reads outside the window bound gaps and
  * serve as like days).
  */
-export function estimateSeries(actual: ReadonlyMap<number, MeterRead>, startMs: number, count: number, rules: VeeRules): ValidatedInterval[] {
+export function estimateSeries(
+  actual: ReadonlyMap<number, MeterRead>,
+  startMs: number,
+  count: number,
+  rules: VeeRules,
+  /** The keys of `actual` in ascending order, when the caller keeps them (saves a sort per query). */
+  sortedTimes: readonly number[] = [...actual.keys()].sort((a, b) => a - b),
+): ValidatedInterval[] {
   const step = rules.intervalMs;
   const maxGap = rules.maxInterpolatedGapMs ?? DEFAULT_MAX_INTERPOLATED_GAP_MS;
   const lookback = rules.likeDayLookbackDays ?? DEFAULT_LIKE_DAY_LOOKBACK_DAYS;
-  const times = [...actual.keys()].sort((a, b) => a - b);
+  const times = sortedTimes;
   const out: ValidatedInterval[] = [];
-  let cursor = 0; // index into `times` of the first actual read at or after t
+  // Index into `times` of the first actual read at or after the window's start (binary search).
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < startMs) lo = mid + 1;
+    else hi = mid;
+  }
+  let cursor = lo; // advanced to the first actual read at or after t
   for (let i = 0; i < count; i++) {
     const t = startMs + i * step;
     const own = actual.get(t);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { meterMacKey } from '../../comms/security/keys.ts';
 import { sealRead } from '../../comms/security/meterMac.ts';
 import { Mdms } from '../../metering/mdms.ts';
@@ -115,5 +116,28 @@ describe('metering: MDMS queries', () => {
     // baseline is the mean of 2, 4, 8, 8, 10, …, 20 kW = (110 − 6 + 8) / 10.
     expect(m.baselineKw('m', T0 + i17 * STEP)).to.be.closeTo(11.2, 1e-9);
     expect(m.baselineKw('m', T0 + (i17 + 1) * STEP)).to.equal(undefined);
+  });
+});
+
+describe('metering: VEE invariants (property)', () => {
+  it('keeps actual reads, interpolates only short gaps between reads and within their range, and never invents a value without a source', () => {
+    fc.assert(
+      fc.property(fc.array(fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined, freq: 3 }), { minLength: 1, maxLength: 60 }), (slots) => {
+        const m = new Mdms({ rules });
+        slots.forEach((v, i) => v !== undefined && m.ingest(read(i, v / 100)));
+        const s = m.series('m', T0, T0 + slots.length * STEP);
+        const present = slots.flatMap((v, i) => (v === undefined ? [] : [i]));
+        s.forEach((x, i) => {
+          const before = present.filter((j) => j < i).at(-1);
+          const after = present.find((j) => j > i);
+          if (slots[i] !== undefined) expect(x).to.include({ quality: 'actual', importKwh: slots[i]! / 100 });
+          else if (before !== undefined && after !== undefined && after - before - 1 <= 4) {
+            expect(x.quality).to.equal('interpolated');
+            const [a, b] = [slots[before]! / 100, slots[after]! / 100];
+            expect(x.importKwh).to.be.within(Math.min(a, b) - 1e-12, Math.max(a, b) + 1e-12);
+          } else expect(x.quality).to.equal('missing'); // one day of data: no like day to estimate from
+        });
+      }),
+    );
   });
 });
