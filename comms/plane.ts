@@ -18,7 +18,10 @@
  * 4. A lost attempt is retried: the k-th retry joins the queue again
  *    `backoffMs × 2^(k−1)` after the lost transmission ended (the sender's timeout),
  *    up to `maxRetries`; after that the message is `lost`.
- * 5. A message delivered after its `deadlineMs` is `late` (it still arrives; what a
+ * 5. A link may be down for windows (outage, denial of service): it starts nothing
+ *    while down (the queue waits), and a frame on the wire when it goes down is a lost
+ *    attempt, retried as above. The access path has no outages.
+ * 6. A message delivered after its `deadlineMs` is `late` (it still arrives; what a
  *    late bid or command means is the receiver's business).
  *
  * Randomness: one seeded stream per (link or access path, purpose), so changing the
@@ -95,7 +98,7 @@ export function idealPlane(): CommsPlane {
 
 type PlaneEvent =
   | { readonly kind: 'enqueue'; readonly message: Message; readonly attempt: number }
-  | { readonly kind: 'tx-done'; readonly link: LinkState }
+  | { readonly kind: 'tx-done'; readonly link: LinkState; readonly cut: boolean }
   | { readonly kind: 'link-free'; readonly link: LinkState }
   | { readonly kind: 'access-done'; readonly message: Message; readonly attempt: number }
   | { readonly kind: 'arrive'; readonly message: Message; readonly attempt: number; readonly link: string | undefined };
@@ -108,6 +111,8 @@ interface Waiting {
 interface LinkState {
   readonly id: string;
   readonly capacityBitPerS: number;
+  /** Windows [fromMs, untilMs) in which the link carries nothing, sorted. */
+  readonly outages: readonly { readonly fromMs: number; readonly untilMs: number }[];
   /** Waiting messages per priority; the lowest key is served first. */
   readonly queues: Map<number, Waiting[]>;
   queued: number;
@@ -122,7 +127,7 @@ interface LinkState {
 /** A modelled plane: shared links, priority queues, latency, jitter, loss and retries. */
 export function networkPlane(plane: ResolvedPlane, random: RandomService): CommsPlane {
   const events = new EventQueue<PlaneEvent>();
-  const links = plane.links.map<LinkState>((l) => ({ id: l.id, capacityBitPerS: l.capacityBitPerS, queues: new Map(), queued: 0, onWire: undefined, choosing: false, busyMs: 0, transmissions: 0, maxQueueLength: 0 }));
+  const links = plane.links.map<LinkState>((l) => ({ id: l.id, capacityBitPerS: l.capacityBitPerS, outages: [...(l.outages ?? [])].sort((a, b) => a.fromMs - b.fromMs), queues: new Map(), queued: 0, onWire: undefined, choosing: false, busyMs: 0, transmissions: 0, maxQueueLength: 0 }));
   const carrier = new Map<string, LinkState>();
   plane.links.forEach((l, i) => {
     for (const rp of l.referencePoints) for (const cls of l.classes ?? Object.keys(plane.classes)) if (!carrier.has(`${rp}/${cls}`)) carrier.set(`${rp}/${cls}`, links[i]!);
@@ -143,9 +148,9 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
   };
 
   /** After an attempt has been transmitted (at `t`, over `path`): lost and retried, lost for good, or on its way. */
-  const afterTransmission = (t: number, w: Waiting, path: string, link: string | undefined): void => {
+  const afterTransmission = (t: number, w: Waiting, path: string, link: string | undefined, cut = false): void => {
     const p = plane.classes[w.message.class];
-    const lost = p.lossProbability > 0 && rng(path, `loss:${w.message.class}`).next() < p.lossProbability;
+    const lost = cut || (p.lossProbability > 0 && rng(path, `loss:${w.message.class}`).next() < p.lossProbability);
     if (lost) {
       if (w.attempt <= p.retry.maxRetries) events.push(t + p.retry.backoffMs * 2 ** (w.attempt - 1), { kind: 'enqueue', message: w.message, attempt: w.attempt + 1 });
       else finish(w.message, link, undefined, w.attempt);
@@ -168,13 +173,22 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
     l.choosing = false;
     if (l.onWire || l.queued === 0) return;
     const priority = Math.min(...[...l.queues.entries()].filter(([, q]) => q.length > 0).map(([k]) => k));
+    // A link that is down carries nothing: the queue waits for it to come back.
+    const down = l.outages.find((o) => o.fromMs <= t && t < o.untilMs);
+    if (down) {
+      l.choosing = true;
+      events.push(down.untilMs, { kind: 'link-free', link: l });
+      return;
+    }
     const w = l.queues.get(priority)!.shift()!;
     l.queued--;
     l.onWire = w;
-    const txMs = serializationMs(w.message.sizeBytes, l.capacityBitPerS);
-    l.busyMs += txMs;
+    const endMs = t + serializationMs(w.message.sizeBytes, l.capacityBitPerS);
+    // An outage that starts mid-transmission cuts the frame: that attempt is lost.
+    const cutAt = l.outages.find((o) => o.fromMs > t && o.fromMs < endMs)?.fromMs;
+    l.busyMs += (cutAt ?? endMs) - t;
     l.transmissions++;
-    events.push(t + txMs, { kind: 'tx-done', link: l });
+    events.push(cutAt ?? endMs, { kind: 'tx-done', link: l, cut: cutAt !== undefined });
   };
 
   const handle = (t: number, e: PlaneEvent): void => {
@@ -197,7 +211,7 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
       case 'tx-done': {
         const w = e.link.onWire!;
         e.link.onWire = undefined;
-        afterTransmission(t, w, `link:${e.link.id}`, e.link.id);
+        afterTransmission(t, w, `link:${e.link.id}`, e.link.id, e.cut);
         chooseLater(e.link, t);
         return;
       }

@@ -17,6 +17,9 @@ import { z } from 'zod';
 import { formatPath, type InputIssue } from '../core/errors.ts';
 import { APPLICATION_CLASSES, type ApplicationClass, type ClassParams, defaultClassParams, isApplicationClass } from './applicationClasses.ts';
 import { REFERENCE_POINTS, type ReferencePoint } from './referencePoints.ts';
+import { parseSimTime } from '../core/time.ts';
+
+const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { error: 'expected an ISO-8601 UTC time such as 2026-07-01T17:00:00Z' });
 
 const nonNegativeMs = (what: string) => z.number().min(0, { error: `${what} must be ≥ 0 ms (a delay cannot be negative)` });
 
@@ -50,6 +53,8 @@ export const linkSchema = z.strictObject({
   referencePoints: z.array(z.enum(REFERENCE_POINTS, { error: `unknown reference point; expected one of ${REFERENCE_POINTS.join(', ')}` })).min(1),
   /** Only these classes (default: every class) of those reference points. */
   classes: z.array(z.string().refine(isApplicationClass, { error: `unknown application class (${knownClasses})` })).min(1).optional(),
+  /** Windows in which the link is down (an outage or a denial of service), ISO-8601 UTC, [from, until). */
+  outages: z.array(z.strictObject({ from: isoTime, until: isoTime }).refine((o) => !(parseSimTime(o.until)! <= parseSimTime(o.from)!), { path: ['until'], error: 'must be after from' })).optional(),
 });
 
 export const commsPlaneSchema = z
@@ -86,6 +91,7 @@ export interface LinkConfig {
   readonly capacityBitPerS: number;
   readonly referencePoints: readonly ReferencePoint[];
   readonly classes?: readonly ApplicationClass[];
+  readonly outages?: readonly { readonly fromMs: number; readonly untilMs: number }[];
 }
 
 /** A plane with every class's parameters filled in (defaults overridden by the scenario). */
@@ -108,7 +114,16 @@ export function resolvePlane(c: Exclude<CommsConfig, 'ideal'>): ResolvedPlane {
       retry: o.retry ?? d.retry,
     };
   }
-  return { classes, links: c.links.map((l) => ({ ...l, classes: l.classes as ApplicationClass[] | undefined })) };
+  return {
+    classes,
+    links: c.links.map((l) => ({
+      id: l.id,
+      capacityBitPerS: l.capacityBitPerS,
+      referencePoints: l.referencePoints,
+      classes: l.classes as ApplicationClass[] | undefined,
+      outages: l.outages?.map((o) => ({ fromMs: parseSimTime(o.from)!, untilMs: parseSimTime(o.until)! })),
+    })),
+  };
 }
 
 export type CommsParse = { readonly ok: true; readonly config: CommsConfig } | { readonly ok: false; readonly issues: readonly InputIssue[] };

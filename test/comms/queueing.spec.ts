@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { RandomService } from '../../core/rng.ts';
 import { deliverAll, idealPlane, networkPlane, serializationMs } from '../../comms/plane.ts';
+import { parseCommsConfig } from '../../comms/schema.ts';
 import { msg, noLoss, plane } from './helpers.ts';
 
 describe('comms: one shared link, computed by hand', () => {
@@ -139,6 +140,44 @@ describe('comms: loss and retries', () => {
     expect(log.map((r) => [r.message.id, r.deliveredAtMs, r.status])).to.deep.equal([
       ['a', 5, 'delivered'],
       ['b', 7, 'late'],
+    ]);
+  });
+});
+
+describe('comms: a link that goes down (availability)', () => {
+  const T = Date.UTC(2026, 6, 1, 17);
+  const iso = (ms: number) => new Date(T + ms).toISOString();
+  const setup = (maxRetries: number) =>
+    plane({
+      classes: { ami: { ...noLoss, latency: { distribution: 'fixed', ms: 10 }, retry: { maxRetries, backoffMs: 500 } } },
+      links: [{ id: 'l', capacityBitPerS: 8000, referencePoints: ['RP2'], outages: [{ from: iso(1000), until: iso(3000) }] }],
+    });
+
+  it('holds messages while the link is down and sends them when it is back', () => {
+    const log = deliverAll(networkPlane(setup(0), new RandomService(1)), [msg('a', 'meter-read', T + 1500, 100), msg('b', 'meter-read', T + 2000, 50)]);
+    // Down 1000–3000 ms: a on the wire 3000–3100, b 3100–3150, each +10 ms latency.
+    expect(log.map((r) => [r.message.id, r.deliveredAtMs! - T, r.attempts])).to.deep.equal([
+      ['a', 3110, 1],
+      ['b', 3160, 1],
+    ]);
+  });
+
+  it('a frame on the wire when the link goes down is a lost attempt: retried after the outage, or lost', () => {
+    // 100 bytes from 950 ms would end at 1050; the outage at 1000 cuts it.
+    const retried = deliverAll(networkPlane(setup(1), new RandomService(1)), [msg('a', 'meter-read', T + 950, 100)]);
+    // Retry joins the queue at 1000 + 500 ms, waits for 3000 ms, on the wire 3000–3100, +10 ms.
+    expect(retried.map((r) => [r.status, r.deliveredAtMs! - T, r.attempts])).to.deep.equal([['delivered', 3110, 2]]);
+    const p = networkPlane(setup(0), new RandomService(1));
+    const lost = deliverAll(p, [msg('a', 'meter-read', T + 950, 100)]);
+    expect(lost.map((r) => [r.status, r.attempts])).to.deep.equal([['lost', 1]]);
+    expect(p.linkStats()[0]!.busyMs).to.equal(50);
+  });
+
+  it('an outage that ends before it starts is a located error', () => {
+    const r = parseCommsConfig({ links: [{ id: 'l', capacityBitPerS: 1, referencePoints: ['RP2'], outages: [{ from: iso(5000), until: iso(1000) }, { from: 'soon', until: iso(1) }] }] });
+    expect(r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
+      'comms.links[0].outages[0].until: must be after from',
+      'comms.links[0].outages[1].from: expected an ISO-8601 UTC time such as 2026-07-01T17:00:00Z',
     ]);
   });
 });
