@@ -113,8 +113,8 @@ interface LinkState {
   readonly capacityBitPerS: number;
   /** Windows [fromMs, untilMs) in which the link carries nothing, sorted. */
   readonly outages: readonly { readonly fromMs: number; readonly untilMs: number }[];
-  /** Waiting messages per priority; the lowest key is served first. */
-  readonly queues: Map<number, Waiting[]>;
+  /** Waiting messages per priority, kept sorted by priority (lowest first, served first). */
+  readonly queues: { readonly priority: number; readonly fifo: Fifo<Waiting> }[];
   queued: number;
   onWire: Waiting | undefined;
   /** A 'link-free' event is scheduled: the link picks its next message then. */
@@ -127,14 +127,15 @@ interface LinkState {
 /** A modelled plane: shared links, priority queues, latency, jitter, loss and retries. */
 export function networkPlane(plane: ResolvedPlane, random: RandomService): CommsPlane {
   const events = new EventQueue<PlaneEvent>();
-  const links = plane.links.map<LinkState>((l) => ({ id: l.id, capacityBitPerS: l.capacityBitPerS, outages: [...(l.outages ?? [])].sort((a, b) => a.fromMs - b.fromMs), queues: new Map(), queued: 0, onWire: undefined, choosing: false, busyMs: 0, transmissions: 0, maxQueueLength: 0 }));
+  const links = plane.links.map<LinkState>((l) => ({ id: l.id, capacityBitPerS: l.capacityBitPerS, outages: [...(l.outages ?? [])].sort((a, b) => a.fromMs - b.fromMs), queues: [], queued: 0, onWire: undefined, choosing: false, busyMs: 0, transmissions: 0, maxQueueLength: 0 }));
   const carrier = new Map<string, LinkState>();
   plane.links.forEach((l, i) => {
     for (const rp of l.referencePoints) for (const cls of l.classes ?? Object.keys(plane.classes)) if (!carrier.has(`${rp}/${cls}`)) carrier.set(`${rp}/${cls}`, links[i]!);
   });
   const streams = new Map<string, Rng>();
   const rng = (path: string, purpose: string): Rng => {
-    const key = JSON.stringify([path, purpose]);
+    // Paths and purposes are built from ids and class names; NUL cannot occur in a YAML id.
+    const key = `${path}\u0000${purpose}`;
     let r = streams.get(key);
     if (!r) streams.set(key, (r = random.stream(`comms:${path}`, purpose)));
     return r;
@@ -172,7 +173,6 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
   const startNext = (l: LinkState, t: number): void => {
     l.choosing = false;
     if (l.onWire || l.queued === 0) return;
-    const priority = Math.min(...[...l.queues.entries()].filter(([, q]) => q.length > 0).map(([k]) => k));
     // A link that is down carries nothing: the queue waits for it to come back.
     const down = l.outages.find((o) => o.fromMs <= t && t < o.untilMs);
     if (down) {
@@ -180,7 +180,7 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
       events.push(down.untilMs, { kind: 'link-free', link: l });
       return;
     }
-    const w = l.queues.get(priority)!.shift()!;
+    const w = l.queues.find((q) => q.fifo.size > 0)!.fifo.shift()!;
     l.queued--;
     l.onWire = w;
     const endMs = t + serializationMs(w.message.sizeBytes, l.capacityBitPerS);
@@ -200,9 +200,13 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
           return;
         }
         const priority = plane.classes[e.message.class].priority;
-        const q = l.queues.get(priority) ?? [];
-        l.queues.set(priority, q);
-        q.push({ message: e.message, attempt: e.attempt });
+        let q = l.queues.find((x) => x.priority === priority);
+        if (!q) {
+          q = { priority, fifo: new Fifo<Waiting>() };
+          l.queues.push(q);
+          l.queues.sort((a, b) => a.priority - b.priority);
+        }
+        q.fifo.push({ message: e.message, attempt: e.attempt });
         l.queued++;
         l.maxQueueLength = Math.max(l.maxQueueLength, l.queued);
         chooseLater(l, t);
@@ -255,6 +259,29 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
     },
     linkStats: () => links.map((l) => ({ link: l.id, busyMs: l.busyMs, transmissions: l.transmissions, maxQueueLength: l.maxQueueLength })),
   };
+}
+
+/** A FIFO queue with O(1) amortised push and shift (Array.shift is O(n) on a long backlog). */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  push(x: T): void {
+    this.items.push(x);
+  }
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const x = this.items[this.head];
+    this.items[this.head++] = undefined;
+    // Compact once the consumed prefix is most of the array.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return x;
+  }
 }
 
 /** Time to put `sizeBytes` on a link of `bitPerS`, in ms. */
