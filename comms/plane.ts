@@ -8,8 +8,8 @@
  *    seconds. When the link frees up it takes the waiting message of the most urgent
  *    priority (0 first), FIFO within a priority; messages that reach it at the
  *    instant it frees up compete too. This is **strict, non-preemptive
- *    priority**: a control message waits at most for the one message already on the
- *    wire, and control traffic is tiny beside metering, so starving metering is not
+ *    priority**: metering delays a control message by at most the one message
+ *    already on the wire (beyond the control traffic ahead of it), and control traffic is tiny beside metering, so starving metering is not
  *    a practical risk; weighted fair queueing would need weights no source gives.
  *    The access path has no queue: it only adds the class's serialization time.
  * 3. After transmission the attempt is lost with the class's `lossProbability`.
