@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** What tsconfig.build.json compiles, and the files that decide how. */
-const SOURCES = ['index.ts', 'agents', 'batch', 'cli', 'core', 'engine', 'market', 'network', 'output', 'strategies', 'tariffs', 'tsconfig.json', 'tsconfig.build.json'];
+const SOURCES = ['index.ts', 'agents', 'batch', 'cli', 'comms', 'core', 'engine', 'market', 'metering', 'network', 'output', 'strategies', 'tariffs', 'tsconfig.json', 'tsconfig.build.json'];
 const STAMP = join(ROOT, 'dist', 'cli', 'program.js');
 
 function newestMtimeMs(path: string): number {
