@@ -2,7 +2,7 @@
  * The `gridbid` command line. Exit codes: 0 success, 1 user error (bad input or
  * options: a message, never a stack trace), 2 internal error (a bug in gridbid).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../core/errors.ts';
 import { registerBatch } from './commands/batch.ts';
@@ -13,6 +13,17 @@ import { registerValidate } from './commands/validate.ts';
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_INTERNAL_ERROR = 2;
+
+/** The version in gridbid's package.json: the folder above cli/ (sources) or above dist/cli/ (compiled). */
+export function packageVersion(): string {
+  for (const up of ['../package.json', '../../package.json']) {
+    const file = new URL(up, import.meta.url);
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'gridbid' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
 
 export function buildProgram(): Command {
   const program = new Command('gridbid')
@@ -27,11 +38,6 @@ export function buildProgram(): Command {
   registerClear(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
-}
-
-/** The version in gridbid's package.json (read once, at start). */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** Runs the CLI and resolves to its exit code; never throws. */

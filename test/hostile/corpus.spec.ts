@@ -16,6 +16,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
+import { ensureBuilt } from '../helpers/build.ts';
 import { hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
 
 interface Case {
@@ -118,6 +119,7 @@ describe('the hostile-input corpus through the real CLI (test/fixtures/hostile/)
   let tmp: string;
   let outcomes: Map<string, Outcome>;
   before(async () => {
+    ensureBuilt(); // the executable runs dist/
     tmp = mkdtempSync(join(tmpdir(), 'gridbid-hostile-'));
     outcomes = await runAll(tmp, Math.max(2, Math.min(4, availableParallelism())));
     if (process.env.GRIDBID_CORPUS_TIMES) writeFileSync(process.env.GRIDBID_CORPUS_TIMES, [...outcomes].map(([id, o]) => `${Math.round(o.ms)}\t${id}`).join('\n'));

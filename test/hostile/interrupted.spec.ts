@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { ensureBuilt } from '../helpers/build.ts';
 import { gridbid, REPO_ROOT } from '../helpers/cli.ts';
 
 /** Starts a long run and sends `signal` once agents.csv.partial exists; resolves to how it ended. */
@@ -32,6 +33,7 @@ describe('issue 14 defect 9: an interrupted run is marked, and the next run says
   this.timeout(120_000);
   let dir: string;
   before(() => {
+    ensureBuilt(); // the executable runs dist/
     dir = mkdtempSync(join(tmpdir(), 'gridbid-interrupted-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
