@@ -74,9 +74,9 @@ describe('issue 14 defect 1: YAML aliases are located errors, never crashes', ()
   it('a few aliases, as people use them to share a block, still work', () => {
     const text = `${header}days: 1\nflex: &flex { share: 0.2, valueMwh: { min: 50, max: 250 }, blocks: 3 }\n`;
     // `flex` is not a scenario key: the alias resolved and the document reached the schema.
-    expect(problems(() => parseScenario(`${text}agents:\n  - { kind: home, count: 2, flexibility: *flex }\n`, 'ok.yaml'))).to.deep.equal([
-      "4 flex: unknown key 'flex'; allowed here: name, description, seed, start, days, intervalMinutes, site, weather, forecast, market, tariffs, network, operations, faults, agents",
-    ]);
+    const p = problems(() => parseScenario(`${text}agents:\n  - { kind: home, count: 2, flexibility: *flex }\n`, 'ok.yaml'));
+    expect(p).to.have.length(1);
+    expect(p[0]).to.match(/^4 flex: unknown key 'flex'; allowed here: name, description, seed, start, days, /);
   });
 });
 
