@@ -265,7 +265,7 @@ function checkScenario(text: string, file: string, sweep: Sweep | undefined, bas
         // The last override that wrote this path (or a mapping around it) is the one to blame.
         const hit = [...applied].reverse().find((a) => pathWithin(i.path, formatConcrete(a.at)));
         const steps = parseOverridePath(i.path);
-        const concrete = typeof steps === 'string' ? undefined : steps.map((s) => ('key' in s ? s.key : 'index' in s ? s.index : s.select));
+        const concrete = typeof steps === 'string' ? undefined : steps.map((s) => ('key' in s ? s.key : 'index' in s ? s.index : 'select' in s ? s.select : ''));
         if (hit) {
           const inside = concrete ? concrete.slice(hit.at.length) : [];
           // Named as the sweep names it: agents[home].count rather than agents[3].count.

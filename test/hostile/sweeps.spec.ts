@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { InputFileError, UserError } from '../../core/errors.ts';
 import { planBatch } from '../../batch/plan.ts';
+import { applyOverride, OverrideError, parseOverridePath, type PathStep } from '../../batch/paths.ts';
 
 const dir = 'test/fixtures/hostile/sweeps';
 const refusal = (file: string): string => {
@@ -37,5 +38,44 @@ describe('issue 14 defect 10: sweeps that cannot run are refused at planning', (
   it('an invalid value still fails only its own run (exit 3), as before', () => {
     const plan = planBatch(`${dir}/override-invalid-value.yaml`);
     expect(plan.runs[0]!.error).to.contain('agents[home].count: expected a number > 0, got -3');
+  });
+});
+
+describe('issue 14 defect 11: override paths append to a list or upsert an entry by id', () => {
+  const base = (): Record<string, unknown> => ({
+    tariffs: [{ id: 'flat', type: 'flat', energyPricePerKwh: 0.25 }],
+    agents: [{ kind: 'retailer', id: 'r', tariffs: ['flat'] }, { kind: 'home', idPrefix: 'home', count: 2, retailer: 'r', tariff: 'flat' }],
+  });
+  const at = (text: string): PathStep[] => parseOverridePath(text) as PathStep[];
+
+  it('tariffs[+] appends; agents[id=r].tariffs[+] appends to the retailer\'s list', () => {
+    const s = base();
+    expect(applyOverride(s, at('tariffs[+]'), { id: 'tou3', type: 'flat', energyPricePerKwh: 0.2 })).to.deep.equal(['tariffs', 1]);
+    expect(applyOverride(s, at('agents[id=r].tariffs[+]'), 'tou3')).to.deep.equal(['agents', 0, 'tariffs', 1]);
+    expect((s.tariffs as unknown[]).length).to.equal(2);
+    expect((s.agents as Array<{ tariffs?: string[] }>)[0]!.tariffs).to.deep.equal(['flat', 'tou3']);
+  });
+
+  it('tariffs[id=tou3] replaces the entry with that id, or adds it (with its id) when there is none', () => {
+    const s = base();
+    expect(applyOverride(s, at('tariffs[id=tou3]'), { type: 'flat', energyPricePerKwh: 0.2 })).to.deep.equal(['tariffs', 1]);
+    expect((s.tariffs as unknown[])[1]).to.deep.equal({ id: 'tou3', type: 'flat', energyPricePerKwh: 0.2 });
+    expect(applyOverride(s, at('tariffs[id=tou3].energyPricePerKwh'), 0.3)).to.deep.equal(['tariffs', 1, 'energyPricePerKwh']);
+    expect(applyOverride(s, at('tariffs[id=flat]'), { id: 'flat', type: 'flat', energyPricePerKwh: 0.5 })).to.deep.equal(['tariffs', 0]);
+    expect(s.tariffs).to.deep.equal([
+      { id: 'flat', type: 'flat', energyPricePerKwh: 0.5 },
+      { id: 'tou3', type: 'flat', energyPricePerKwh: 0.3 },
+    ]);
+  });
+
+  it('refuses [+] inside a path, and a value whose id contradicts the path', () => {
+    expect(() => applyOverride(base(), at('tariffs[+].id'), 'x')).to.throw(OverrideError, /\[\+\] adds an entry, so it must end the path/);
+    expect(() => applyOverride(base(), at('tariffs[id=a]'), { id: 'b' })).to.throw(OverrideError, /the path adds id = 'a' but the value says id: "b"/);
+  });
+
+  it('a sweep adds a tariff to a scenario without rewriting its lists, and the run is valid', () => {
+    const plan = planBatch(`${dir}/add-tariff.yaml`);
+    expect(plan.runs.map((r) => [r.id, r.error])).to.deep.equal([['tou3__seed-1', undefined]]);
+    expect(plan.runs[0]!.text).to.contain('id: tou3');
   });
 });
