@@ -28,7 +28,7 @@ import type { LpSolution } from '../lp/solver.ts';
 import { OrderBookBuilder } from '../orderBook.ts';
 import type { BranchFlow, OrderBook } from '../types.ts';
 import { aggregateSimpleBids, type BatteryBid, buildProgram, copperPlate, type IntervalGrid, type SimpleColumns } from './program.ts';
-import { roundBattery, type RoundedBattery } from './schedule.ts';
+import { roundBatteries, type RoundedBattery } from './schedule.ts';
 import type { DayAheadBook, DayAheadIntervalResult, DayAheadMarket, DayAheadRejection, DayAheadResult, GeneratorRamp, IntertemporalSchedule } from './types.ts';
 import { rampFollowable, rampProblem, validateIntertemporalBids } from './validate.ts';
 
@@ -109,7 +109,23 @@ export function clearDayAhead(book: DayAheadBook, market: DayAheadMarket): DayAh
   if (solution.status !== 'optimal') return failed(base, books, supported, solution, network);
   const x = solution.colValue;
   const q = rules.quantumKw;
-  const rounded: RoundedBattery[] = batteries.map((b, i) => roundBattery(b, layout.batteries[i]!, x, T, dt, q));
+  // Battery schedules first, within what each interval's simple bids can balance; then the simple columns.
+  const roundedOrFailure = roundBatteries(batteries, layout.batteries, x, T, dt, q, (t) => {
+    const cols = simple[t]!;
+    let buy = 0;
+    let sell = 0;
+    for (let c = 0; c < cols.count; c++) {
+      if (cols.isBuy[c]) buy += cols.quanta[c]!;
+      else sell += cols.quanta[c]!;
+    }
+    return [-buy, sell];
+  });
+  if (!Array.isArray(roundedOrFailure)) {
+    const { failedInterval, netQuanta } = roundedOrFailure as { failedInterval: number; netQuanta: number };
+    const message = `interval ${first + failedInterval}: the schedules rounded to whole quanta withdraw ${netQuanta} quanta net, which no whole-quanta award of the simple bids balances`;
+    return failed(base, books, supported, { ...solution, status: 'solver-error', message }, network);
+  }
+  const rounded: RoundedBattery[] = roundedOrFailure;
 
   const intervals: DayAheadIntervalResult[] = [];
   let welfare = 0;
