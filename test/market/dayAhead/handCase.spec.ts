@@ -1,10 +1,7 @@
 import { expect } from 'chai';
-import { agentId, busId } from '../../../core/units.ts';
 import { clearDayAhead } from '../../../market/dayAhead/clear.ts';
-import type { DayAheadBook, StorageBid } from '../../../market/dayAhead/types.ts';
 import { loadSolver } from '../../../market/lp/solver.ts';
-import { DEFAULT_RULES, type Bid } from '../../../market/types.ts';
-import { createNetwork } from '../../../network/validate.ts';
+import { twoBusBook, twoBusNetwork as network } from '../../helpers/dayAhead.ts';
 
 /**
  * Two buses, A (reference) and B, one line A–B limited to 50 kW; two 1-hour intervals.
@@ -22,40 +19,6 @@ import { createNetwork } from '../../../network/validate.ts';
  * - interval 1: A→B 50 kW; the load gets 50 + 16.2 = 66.2 (marginal: price B = 100), A = 20;
  * - welfare = (30·100 − 50·20)/1000 + (66.2·100 − 50·20)/1000 = 2 + 5.62 = 7.62.
  */
-const network = createNetwork({
-  name: 'two-bus',
-  buses: [{ id: 'A', reference: true }, { id: 'B' }],
-  branches: [{ id: 'AB', from: 'A', to: 'B', reactancePu: 0.1, limitKw: 50 }],
-});
-const bid = (id: string, bus: string, interval: number, side: 'buy' | 'sell', priceMwh: number, quantityKw: number): Bid => ({
-  id,
-  agentId: agentId(id.split('@')[0]!),
-  bus: busId(bus),
-  interval,
-  segments: [{ side, priceMwh, quantityKw }],
-});
-export const battery: StorageBid = {
-  kind: 'storage',
-  id: 'bat',
-  agentId: agentId('bat'),
-  bus: busId('B'),
-  capacityKwh: 100,
-  minSocKwh: 0,
-  maxSocKwh: 100,
-  maxChargeKw: 40,
-  maxDischargeKw: 40,
-  chargeEfficiency: 0.9,
-  dischargeEfficiency: 0.9,
-  initialSocKwh: 0,
-  terminalValueMwh: 0,
-};
-export const twoBusBook: DayAheadBook = {
-  horizon: { firstInterval: 0, intervalCount: 2, durationH: 1 },
-  rules: DEFAULT_RULES,
-  bids: [bid('gen@0', 'A', 0, 'sell', 20, 100), bid('load@0', 'B', 0, 'buy', 100, 30), bid('gen@1', 'A', 1, 'sell', 20, 100), bid('load@1', 'B', 1, 'buy', 100, 80)],
-  intertemporalBids: [battery],
-};
-
 describe('day-ahead: a hand-computed two-interval, two-bus case with a battery', () => {
   for (const solverName of ['highs', 'jslp'] as const) {
     it(`${solverName}: prices 20/81 then 20/100, the battery charges 20 kW and discharges 16.2 kW, welfare 7.62`, async () => {
