@@ -27,12 +27,41 @@ import { dcNetworkBlock, type NetworkBlock, readNetworkBlock } from '../lp/netwo
 import type { LpSolution } from '../lp/solver.ts';
 import { OrderBookBuilder } from '../orderBook.ts';
 import type { BranchFlow, OrderBook } from '../types.ts';
-import { aggregateSimpleBids, type BatteryBid, buildProgram, copperPlate, type IntervalGrid, type SimpleColumns } from './program.ts';
+import { aggregateSimpleBids, type BatteryBid, buildProgram, copperPlate, type DayAheadProgram, type IntervalGrid, type SimpleColumns } from './program.ts';
 import { roundBatteries, type RoundedBattery } from './schedule.ts';
 import type { DayAheadBook, DayAheadIntervalResult, DayAheadMarket, DayAheadRejection, DayAheadResult, GeneratorRamp, IntertemporalSchedule } from './types.ts';
 import { rampFollowable, rampProblem, validateIntertemporalBids } from './validate.ts';
 
 export function clearDayAhead(book: DayAheadBook, market: DayAheadMarket): DayAheadResult {
+  const prepared = prepareDayAhead(book, market);
+  return readBackDayAhead(prepared, solveDayAhead(prepared));
+}
+
+/** The validated book and its programme, ready to solve (steps 1–3 of `clearDayAhead`). */
+export interface PreparedDayAhead {
+  readonly book: DayAheadBook;
+  readonly market: DayAheadMarket;
+  readonly buses: readonly BusId[];
+  readonly rejections: readonly DayAheadRejection[];
+  readonly books: readonly OrderBook[];
+  readonly supported: readonly Extract<DayAheadBook['intertemporalBids'][number], { kind: 'storage' | 'ev' }>[];
+  readonly batteries: readonly BatteryBid[];
+  readonly simple: readonly SimpleColumns[];
+  readonly program: DayAheadProgram;
+  readonly block: NetworkBlock | undefined;
+  readonly network: DayAheadMarket['network'];
+  readonly gridBusOf: Int32Array;
+  readonly busIndexOf: ReadonlyMap<string, number>;
+  readonly size: DayAheadResult['size'];
+}
+
+/** Step 4: the programme through the market's solver (duals on). */
+export function solveDayAhead(p: PreparedDayAhead): LpSolution {
+  return p.market.solver.solve(p.program.lp, { duals: true });
+}
+
+/** Steps 1–3: validate, aggregate the simple segments into columns, build the programme. */
+export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): PreparedDayAhead {
   const { horizon, rules } = book;
   const T = horizon.intervalCount;
   const dt = horizon.durationH;
@@ -97,14 +126,21 @@ export function clearDayAhead(book: DayAheadBook, market: DayAheadMarket): DayAh
     };
   });
   const program = buildProgram({ horizon, priceTickMwh: rules.priceTickMwh, quantumKw: rules.quantumKw, buses, grid, simple, batteries, ramps });
-  const { lp, layout } = program;
+  const { lp } = program;
   const simpleSegments = books.reduce((a, b) => a + b.size, 0);
   const size = { rows: lp.numRows, cols: lp.numCols, nonzeros: lp.matrix.rows.length, integerCols: 0, simpleSegments, simpleColumns: simple.reduce((a, c) => a + c.count, 0) };
+  return { book, market, buses, rejections, books, supported, batteries, simple, program, block, network, gridBusOf, busIndexOf, size };
+}
 
-  // 4. Solve.
-  const solution = market.solver.solve(lp, { duals: true });
-
-  // 5. Read back.
+/** Step 5: schedules, awards, prices and flows back in whole quanta, ticks and kW. */
+export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): DayAheadResult {
+  const { buses, rejections, books, supported, batteries, simple, block, network, gridBusOf, busIndexOf, size } = p;
+  const { horizon, rules } = p.book;
+  const { layout, lp } = p.program;
+  const T = horizon.intervalCount;
+  const dt = horizon.durationH;
+  const first = horizon.firstInterval;
+  const topology = block?.topology;
   const base = { horizon, buses, rejections, integerRule: 'none' as const, size };
   if (solution.status !== 'optimal') return failed(base, books, supported, solution, network);
   const x = solution.colValue;
