@@ -3,8 +3,8 @@
  * 15 minutes, 10,000 simple bids per interval (2 segments each) and 1,000 intertemporal
  * bids (500 batteries over the whole day, 500 EVs with evening-to-morning windows) on the
  * 30-bus feeder of scenarios/evening-peak.yaml, with HiGHS — against the baseline measured
- * in the same run: the same 96 books of simple bids cleared one interval at a time with
- * `clearNetwork` (what a market without day-ahead does). Target: the day in ≤ 3 s.
+ * in the same run: the same simple bids validated into a book and cleared one interval at a
+ * time with `clearNetwork` (what a market without day-ahead does), 96 times. Target: the day in ≤ 3 s.
  *
  * The row notes say what bounds the day: the model's size (rows × columns, non-zeros)
  * and the time of each step — prepare (validation, aggregation, build), solve, read back.
@@ -19,6 +19,7 @@ import { parse } from 'yaml';
 import { RandomService, type Rng } from '../core/rng.ts';
 import { agentId, busId } from '../core/units.ts';
 import { clearNetwork } from '../market/clearNetwork.ts';
+import { buildOrderBook } from '../market/orderBook.ts';
 import { prepareDayAhead, readBackDayAhead, solveDayAhead } from '../market/dayAhead/clear.ts';
 import type { DayAheadBook, IntertemporalBid } from '../market/dayAhead/types.ts';
 import { loadSolver } from '../market/lp/solver.ts';
@@ -116,7 +117,11 @@ async function run(): Promise<BenchRow[]> {
   const topologyCache = new TopologyCache();
   const market = { network, solver: highs, topologyCache, trustedIdentities: true };
 
-  const rounds = 3;
+  const buses = network.buses.map((b) => b.id);
+  const bidsByInterval: Bid[][] = Array.from({ length: INTERVALS }, () => []);
+  for (const b of book.bids) bidsByInterval[b.interval]!.push(b);
+  // One round: a day takes seconds to minutes, and the baseline is measured right before it, on the same machine load.
+  const rounds = 1;
   const day: number[] = [];
   const prepareMs: number[] = [];
   const solveMs: number[] = [];
@@ -125,10 +130,10 @@ async function run(): Promise<BenchRow[]> {
   let last: ReturnType<typeof readBackDayAhead> | undefined;
   let size = '';
   for (let r = 0; r < rounds; r++) {
-    // Baseline: the same simple books, one interval at a time.
-    const prepared0 = prepareDayAhead({ ...book, intertemporalBids: [] }, market);
+    // Baseline: the same simple bids, one interval at a time (validated into a book, then cleared), as the day-ahead run validates them too.
     const s0 = performance.now();
-    for (const bk of prepared0.books) {
+    for (let t = 0; t < INTERVALS; t++) {
+      const { book: bk } = buildOrderBook(bidsByInterval[t]!, { interval: t, durationH: DT, rules: book.rules, buses, isKnownAgent: () => true, trustedIdentities: true });
       const res = clearNetwork(bk, network, highs, { topologyCache });
       if (res.status !== 'cleared') throw new Error(`day-ahead bench baseline: ${res.status} ${res.message}`);
     }
@@ -151,9 +156,9 @@ async function run(): Promise<BenchRow[]> {
   }
   const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   const congested = last!.intervals.filter((iv) => iv.flows.some((f) => f.shadowPriceMwh > 0)).length;
-  const note = `${size}; prepare ${med(prepareMs).toFixed(0)} ms, solve ${med(solveMs).toFixed(0)} ms, read back ${med(readMs).toFixed(0)} ms; ${congested}/96 intervals congested; median of ${rounds}`;
+  const note = `${size}; prepare ${med(prepareMs).toFixed(0)} ms, solve ${med(solveMs).toFixed(0)} ms, read back ${med(readMs).toFixed(0)} ms; ${congested}/96 intervals congested; ${rounds} round(s)`;
   return [
-    { suite: 'day-ahead', case: 'clearDayAhead: 96 × 15 min, 10k bids/interval + 1k storage/EV, 30-bus feeder', ms: med(day), baseline: '96 × clearNetwork, same simple bids', baselineMs: med(singles), note },
+    { suite: 'day-ahead', case: 'clearDayAhead: 96 × 15 min, 10k bids/interval + 1k storage/EV, 30-bus feeder', ms: med(day), baseline: '96 × (book + clearNetwork), same simple bids', baselineMs: med(singles), note },
     { suite: 'day-ahead', case: 'clearDayAhead full day (target)', ms: med(day), target: { max: 3000, of: 'ms' }, note: 'same measurement, against the 3 s target' },
   ];
 }
