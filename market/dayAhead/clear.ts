@@ -15,9 +15,18 @@
  * awards and NaN prices and welfare. Throws `UserError` only when a bus list does not fit
  * the network.
  *
- * Supported intertemporal bids: storage and EV (LP). Shiftable loads and block orders are
- * validated but rejected with code 'invalid-parameter' ("not supported by this clearing
- * yet"): their integer decisions are not implemented.
+ * Supported intertemporal bids: storage and EV (LP), and ramp limits on simple sell bids.
+ * Shiftable loads and block orders are validated but rejected with code
+ * 'invalid-parameter' ("not supported by this clearing yet"): their integer decisions are
+ * not implemented.
+ *
+ * Example (the hand-computed case of test/market/dayAhead/handCase.spec.ts):
+ *
+ *   const r = clearDayAhead({ horizon: { firstInterval: 0, intervalCount: 2, durationH: 1 },
+ *                             rules: DEFAULT_RULES, bids, intertemporalBids: [battery] },
+ *                           { network, solver: await loadSolver('highs') });
+ *   r.intervals[0].busPriceMwh   // [20, 81]
+ *   r.schedules[0].netKw         // [20, -16.2]  (+ charging, − discharging)
  */
 import { UserError } from '../../core/errors.ts';
 import type { BusId } from '../../core/units.ts';

@@ -63,8 +63,9 @@ export interface IntertemporalBidBase {
  *
  * Valuation over the horizon (relative to staying idle):
  *   terminalValueMwh × (SoC_final − initialSocKwh) / 1000
- *   − needValueMwh / η_c × shortfall / 1000     (shortfall = max(0, finalSocMinKwh − SoC_final))
+ *   + needValueMwh / η_c × (max(0, finalSocMinKwh − initialSocKwh) − shortfall) / 1000
  *   − degradationCostPerMwh × Σ cell throughput / 1000
+ * (shortfall = max(0, finalSocMinKwh − SoC_final), kWh of cell energy).
  * The final-SoC requirement is met whenever the market can supply it below
  * `needValueMwh` (it behaves like a buy bid at that price, the cap by default): a market
  * without supply leaves a reported shortfall rather than an infeasible programme.
@@ -136,7 +137,9 @@ export interface EvBid extends IntertemporalBidBase {
  * or after `firstInterval` and ending by the end of `lastInterval` — or not at all.
  * It runs at most once, and only if its value covers its energy's cost:
  * valuation = valueMwh × powerKw × runIntervals × Δt / 1000 when it runs.
- * An integer decision (which start, or none): see `DayAheadResult.integerRule`.
+ * An integer decision (which start, or none). **Not cleared yet**: `clearDayAhead`
+ * validates it (a run longer than its window is 'block-longer-than-window') and then
+ * rejects it with 'invalid-parameter' ("not supported by this clearing yet").
  */
 export interface ShiftableBid extends IntertemporalBidBase {
   readonly kind: 'shiftable';
@@ -156,7 +159,8 @@ export interface ShiftableBid extends IntertemporalBidBase {
  * energy: a buy block is accepted only if it is worth `priceMwh` per MWh to the market's
  * welfare, a sell block only if it costs no more. A **linked** block names its
  * `parentId` (another block of the book): it may be accepted only if the parent is.
- * An integer decision: see `DayAheadResult.integerRule`.
+ * An integer decision. **Not cleared yet**: validated (a missing parent is
+ * 'unknown-parent-block'), then rejected with 'invalid-parameter' as for `ShiftableBid`.
  */
 export interface BlockOrder extends IntertemporalBidBase {
   readonly kind: 'block';
@@ -288,12 +292,12 @@ export interface IntertemporalSchedule {
 }
 
 /**
- * How integer decisions (block orders, shiftable loads) are made:
- * `mip-then-fixed-lp` — the whole horizon is solved as a mixed-integer programme (HiGHS
- * branch and bound; javascript-lp-solver's), then the LP with those decisions fixed is
- * solved again for the prices (its duals). Accepted blocks may then be paid less than
- * their price ("paradoxically accepted", `surplus` < 0, no side payment is made); rejected
- * ones may have been in the money. `none` — the book had no integer decision: one LP.
+ * How integer decisions (block orders, shiftable loads) are made. Today always `none`:
+ * the book has no integer decision (blocks and shiftable loads are rejected) and the
+ * horizon is one LP. Reserved: `mip-then-fixed-lp` — the horizon solved as a
+ * mixed-integer programme (HiGHS branch and bound), then the LP with those decisions
+ * fixed solved again for the prices (its duals); accepted blocks may then be paid less than
+ * their price ("paradoxically accepted", `surplus` < 0, no side payment).
  */
 export type IntegerRule = 'none' | 'mip-then-fixed-lp';
 
