@@ -114,3 +114,22 @@ describe('day-ahead: generator ramp limits', () => {
     expect(r.intervals.map((iv) => iv.busPriceMwh[0])).to.deep.equal([80, 80, 20]);
   });
 });
+
+describe('day-ahead: an infeasible horizon is reported, never zeroed', () => {
+  it('a generator that cannot ramp down below 90 kW, with no one to take its power: status infeasible in every interval, NaN prices and welfare', async () => {
+    const bids: Bid[] = [0, 1].map((t) => ({ id: `gen${t}`, agentId: agentId('gen'), bus: busId('X'), interval: t, segments: [{ side: 'sell', priceMwh: 20, quantityKw: 100 }] }));
+    const r = clearDayAhead(
+      { horizon: { firstInterval: 0, intervalCount: 2, durationH: 1 }, rules: DEFAULT_RULES, bids, intertemporalBids: [], rampLimits: [{ id: 'r', agentId: agentId('gen'), rampUpKw: 10, rampDownKw: 10, initialKw: 100 }] },
+      { solver: await loadSolver('highs') },
+    );
+    expect(r.rejections).to.deep.equal([]);
+    expect(r.status).to.equal('infeasible');
+    expect(r.message).to.match(/infeasible/);
+    expect(Number.isNaN(r.welfare)).to.equal(true);
+    for (const iv of r.intervals) {
+      expect(iv.status).to.equal('infeasible');
+      expect(Number.isNaN(iv.busPriceMwh[0]!)).to.equal(true);
+      expect(Number.isNaN(iv.welfare)).to.equal(true);
+    }
+  });
+});
