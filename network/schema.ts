@@ -35,8 +35,8 @@ export const branchSchema = z.strictObject({
   kind: z.enum(['line', 'transformer', 'feeder-head']).default('line'),
   from: z.string().min(1),
   to: z.string().min(1),
-  /** Per unit on the network's baseKva; > 0. */
-  reactancePu: z.number().positive(),
+  /** Per unit on the network's baseKva; > 0 (a zero is refused by `createNetwork` with the reason). */
+  reactancePu: z.number().min(0),
   resistancePu: z.number().min(0).default(0),
   /** Both directions; omit for no limit. */
   limitKw: z.number().min(0).optional(),

@@ -128,6 +128,7 @@ export function createNetwork(def: NetworkDefinition, opts: NetworkOptions = {})
     if (d.from === d.to) bad(el, at('to'), `connects bus '${d.from}' to itself`);
     const x = d.reactancePu;
     if (typeof x !== 'number' || Number.isNaN(x) || !Number.isFinite(x)) bad(el, at('reactancePu'), `reactance must be a finite number, got ${String(x)}`);
+    else if (x === 0 && (d.resistancePu ?? 0) === 0) bad(el, at('reactancePu'), 'r = x = 0: the branch has no impedance (merge its two buses, or take it out of service as an open switch)');
     else if (x === 0) bad(el, at('reactancePu'), 'reactance is zero: a DC power flow needs x ≠ 0 (merge the two buses instead)');
     else if (x < 0 && !opts.allowNegativeReactance) bad(el, at('reactancePu'), `reactance must be > 0, got ${x}`);
     const r = d.resistancePu ?? 0;
