@@ -15,6 +15,7 @@ import type { Network } from '../network/types.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { BranchModel } from '../network/types.ts';
 import { dispatch, type DispatchProblem, DISPATCH_TOLERANCE, type DispatchResult } from './lp/dispatch.ts';
+import { dispatchFeeder, type FeederProblem } from './lp/feederDispatch.ts';
 import type { LpFormulation, LpSolver } from './lp/solver.ts';
 import type { BranchFlow, ClearingResult, ClearingStatus, OrderBook } from './types.ts';
 
@@ -23,6 +24,12 @@ export interface ClearNetworkOptions {
   readonly topologyCache?: TopologyCache;
   /** Default: the solver's preferred one (HiGHS B-θ, javascript-lp-solver PTDF). */
   readonly formulation?: LpFormulation;
+  /**
+   * Clear on this radial feeder under LinDistFlow instead of the DC model (market/lp/feederDispatch.ts):
+   * the same columns, voltage limits and reactive power added; prices are DLMPs. Segments at
+   * islanded buses clear nothing. `network` must be the feeder's.
+   */
+  readonly feeder?: Omit<FeederProblem, 'offers' | 'unitKw' | 'groups' | 'kvarPerKw'>;
 }
 
 /** What `clearNetwork` computed before rounding, for tests and reports. @internal */
@@ -131,7 +138,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
     ...(opts.branchModel ? { branchModel: opts.branchModel } : {}),
     ...(opts.topologyCache ? { topologyCache: opts.topologyCache } : {}),
   };
-  const lp = dispatch(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
+  const lp = opts.feeder ? dispatchFeeder({ ...opts.feeder, offers }, solver) : dispatch(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
   const base = { interval: book.interval, mechanism: 'lp-dispatch' as const, awardedQuanta: awarded, busPriceMwh: busPrice };
   if (lp.status !== 'optimal') {
     const status: ClearingStatus = lp.status;
@@ -157,7 +164,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   let message = '';
   if (traded === 0) {
     message = m === 0 ? 'empty book: no bids' : sellSegments === 0 ? 'no sellers' : buySegments === 0 ? 'no buyers' : 'bids do not cross: nothing can trade profitably on this network';
-  } else if (Number.isNaN(lp.priceMwh[0] ?? 0)) {
+  } else if (!lp.priceMwh.some((p) => !Number.isNaN(p))) {
     message = lp.message;
   } else {
     for (let k = 0; k < book.buses.length; k++) {
