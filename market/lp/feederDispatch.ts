@@ -85,13 +85,15 @@ export function buildFeederLp(problem: FeederProblem): { lp: LinearProgram; layo
     const cost = offers.isBuy[j] ? offers.priceMwh[j]! : -offers.priceMwh[j]!;
     builder.addColumn(live ? offers.lowerKw[j]! / U : 0, live ? offers.upperKw[j]! / U : 0, cost);
   }
-  const block = appendLinDistFlow(builder, feeder, { ...problem.block, unitKw: U, ...(problem.fixedLoadKw ? { fixedLoadKw: problem.fixedLoadKw } : {}), ...(problem.fixedLoadKvar ? { fixedLoadKvar: problem.fixedLoadKvar } : {}) });
+  // Nothing draws or makes reactive power: leave Q out of the programme (every Q would be 0).
+  const reactive = (tan?.some((t) => t !== 0) ?? false) || (problem.fixedLoadKvar?.some((q) => q !== 0) ?? false) || (problem.reactiveSources?.count ?? 0) > 0;
+  const block = appendLinDistFlow(builder, feeder, { reactive, ...problem.block, unitKw: U, ...(problem.fixedLoadKw ? { fixedLoadKw: problem.fixedLoadKw } : {}), ...(problem.fixedLoadKvar ? { fixedLoadKvar: problem.fixedLoadKvar } : {}) });
   for (let j = 0; j < M; j++) {
     const k = offers.bus[j]!;
     if (block.pBalanceRow[k]! < 0) continue;
     const dir = offers.isBuy[j] ? -1 : 1;
     builder.add(block.pBalanceRow[k]!, j, dir);
-    if (tan && tan[j]! !== 0) builder.add(block.qBalanceRow[k]!, j, dir * tan[j]!);
+    if (tan && tan[j]! !== 0 && block.qBalanceRow[k]! >= 0) builder.add(block.qBalanceRow[k]!, j, dir * tan[j]!);
   }
   const G = problem.groups?.count ?? 0;
   const groupRow = builder.numRows;

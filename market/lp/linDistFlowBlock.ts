@@ -17,6 +17,7 @@
  *                 −L cos(π/m) ≤ cos θ_s P_k + sin θ_s Q_k ≤ L cos(π/m),  θ_s = (2s + 1) π / m,
  *                 the regular m-gon inscribed in |S| ≤ L: an inner approximation (never lets
  *                 more through than the circle), exact at its vertices.
+ * Without reactive power (`reactive: false`) the Q rows and columns are left out.
  * Islanded buses get nothing: no rows, no columns (their layout entries are −1), so
  * a caller puts no injection there and their demand is unserved.
  *
@@ -47,6 +48,11 @@ export interface LinDistFlowBlockSpec {
   readonly lineLimits?: boolean;
   /** A free reactive source at the substation (the upstream grid), default true; false when generators there supply Q. */
   readonly substationReactive?: boolean;
+  /**
+   * Model reactive power (default true). False when nothing on the feeder draws or makes any:
+   * every Q is then 0, and the Q rows and columns are left out (a third fewer rows).
+   */
+  readonly reactive?: boolean;
 }
 
 export interface LinDistFlowLayout {
@@ -99,9 +105,10 @@ export function appendLinDistFlow(lp: LpBuilder, feeder: RadialFeeder, spec: Lin
   const pLoad = spec.fixedLoadKw;
   const qLoad = spec.fixedLoadKvar;
   const vSet2 = feeder.substationVoltagePu ** 2;
+  const reactive = spec.reactive ?? true;
   for (const k of order) {
     pBalanceRow[k] = lp.addRow(pLoad ? pLoad[k]! / U : 0, pLoad ? pLoad[k]! / U : 0);
-    qBalanceRow[k] = lp.addRow(qLoad ? qLoad[k]! / U : 0, qLoad ? qLoad[k]! / U : 0);
+    if (reactive) qBalanceRow[k] = lp.addRow(qLoad ? qLoad[k]! / U : 0, qLoad ? qLoad[k]! / U : 0);
     const lo = k === root ? vSet2 : voltage ? feeder.vMinPu[k]! ** 2 : -Infinity;
     const hi = k === root ? vSet2 : voltage ? feeder.vMaxPu[k]! ** 2 : Infinity;
     wCol[k] = lp.addColumn(lo, hi);
@@ -112,31 +119,33 @@ export function appendLinDistFlow(lp: LpBuilder, feeder: RadialFeeder, spec: Lin
     const i = parent[k]!;
     const limit = lines ? feeder.limitKw[k]! / U : Infinity;
     const pCol = lp.addColumn(apparent ? -Infinity : -limit, apparent ? Infinity : limit);
-    const qCol = lp.addColumn(-Infinity, Infinity);
+    const qCol = reactive ? lp.addColumn(-Infinity, Infinity) : -1;
     pFlowCol[k] = pCol;
     qFlowCol[k] = qCol;
     lp.add(pBalanceRow[k]!, pCol, 1);
     lp.add(pBalanceRow[i]!, pCol, -1);
-    lp.add(qBalanceRow[k]!, qCol, 1);
-    lp.add(qBalanceRow[i]!, qCol, -1);
+    if (reactive) {
+      lp.add(qBalanceRow[k]!, qCol, 1);
+      lp.add(qBalanceRow[i]!, qCol, -1);
+    }
     const drop = lp.addRow(0, 0);
     dropRow[k] = drop;
     lp.add(drop, wCol[k]!, 1);
     lp.add(drop, wCol[i]!, -1);
     lp.add(drop, pCol, 2 * feeder.rPu[k]! * c);
-    lp.add(drop, qCol, 2 * feeder.xPu[k]! * c);
+    if (reactive) lp.add(drop, qCol, 2 * feeder.xPu[k]! * c);
     if (apparent && Number.isFinite(limit)) {
       const edge = limit * shrink;
       for (let s = 0; s < half; s++) {
         const row = lp.addRow(-edge, edge);
         if (s === 0) polygonRow[k] = row;
         lp.add(row, pCol, polygonCos[s]!);
-        lp.add(row, qCol, polygonSin[s]!);
+        if (reactive) lp.add(row, qCol, polygonSin[s]!);
       }
     }
   }
   let substationQCol = -1;
-  if (spec.substationReactive ?? true) {
+  if (reactive && (spec.substationReactive ?? true)) {
     substationQCol = lp.addColumn(-Infinity, Infinity);
     lp.add(qBalanceRow[root]!, substationQCol, 1);
   }
@@ -206,7 +215,7 @@ export function readLinDistFlow(layout: LinDistFlowLayout, solution: LpSolution)
   for (const k of order) {
     vmPu[k] = Math.sqrt(Math.max(0, x[layout.wCol[k]!]!));
     pFlowKw[k] = k === root ? 0 : x[layout.pFlowCol[k]!]! * U;
-    qFlowKvar[k] = k === root ? 0 : x[layout.qFlowCol[k]!]! * U;
+    qFlowKvar[k] = k === root || layout.qFlowCol[k]! < 0 ? 0 : x[layout.qFlowCol[k]!]! * U;
   }
   const substationKvar = layout.substationQCol >= 0 ? x[layout.substationQCol]! * U : 0;
   if (!y || !d) return { vmPu, pFlowKw, qFlowKvar, substationKvar, priceMwh, energyMwh, congestionMwh, voltageMwh, reactivePriceMvarh, voltageDual, lineShadowMwh };
@@ -223,7 +232,7 @@ export function readLinDistFlow(layout: LinDistFlowLayout, solution: LpSolution)
   }
   for (const k of order) {
     priceMwh[k] = -y[layout.pBalanceRow[k]!]! + 0;
-    reactivePriceMvarh[k] = -y[layout.qBalanceRow[k]!]! + 0;
+    reactivePriceMvarh[k] = layout.qBalanceRow[k]! >= 0 ? -y[layout.qBalanceRow[k]!]! + 0 : NaN;
     if (k === root) {
       energyMwh[k] = priceMwh[k]!;
       congestionMwh[k] = 0;
