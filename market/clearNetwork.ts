@@ -30,6 +30,8 @@ export interface ClearNetworkOptions {
    * islanded buses clear nothing. `network` must be the feeder's.
    */
   readonly feeder?: Omit<FeederProblem, 'offers' | 'unitKw' | 'groups' | 'kvarPerKw'>;
+  /** With `feeder`: per book segment, tan φ (kvar per kW) of its reactive power; segments with different values are separate columns. */
+  readonly segmentKvarPerKw?: Float64Array;
 }
 
 /** What `clearNetwork` computed before rounding, for tests and reports. @internal */
@@ -101,6 +103,13 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   let maxTick = -Infinity;
   for (let i = 0; i < n; i++) if (book.quantityQuanta[i]! > 0) maxTick = Math.max(maxTick, book.priceTicks[i]!);
   const span = maxTick - minTick + 1;
+  // Reactive classes: segments whose reactive power differs per kW cannot share a column.
+  const tanOf = opts.feeder ? opts.segmentKvarPerKw : undefined;
+  const classOf = new Map<number, number>();
+  const classTan: number[] = [];
+  if (tanOf) for (let i = 0; i < n; i++) if (!classOf.has(tanOf[i]!)) classOf.set(tanOf[i]!, classTan.push(tanOf[i]!) - 1);
+  const classes = Math.max(1, classTan.length);
+  const colClass: number[] = [];
   let buySegments = 0;
   let sellSegments = 0;
   for (let i = 0; i < n; i++) {
@@ -110,7 +119,8 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
     const buy = book.isBuy[i]!;
     if (buy) buySegments++;
     else sellSegments++;
-    const key = (bus * 2 + buy) * span + (book.priceTicks[i]! - minTick);
+    const cls = tanOf ? classOf.get(tanOf[i]!)! : 0;
+    const key = ((bus * 2 + buy) * classes + cls) * span + (book.priceTicks[i]! - minTick);
     let c = keyToColumn.get(key);
     if (c === undefined) {
       c = colBus.length;
@@ -119,6 +129,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
       colBuy.push(buy);
       colTicks.push(book.priceTicks[i]!);
       colQuanta.push(0);
+      colClass.push(cls);
     }
     colQuanta[c]! += q;
     columnOf[i] = c;
@@ -138,7 +149,8 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
     ...(opts.branchModel ? { branchModel: opts.branchModel } : {}),
     ...(opts.topologyCache ? { topologyCache: opts.topologyCache } : {}),
   };
-  const lp = opts.feeder ? dispatchFeeder({ ...opts.feeder, offers }, solver) : dispatch(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
+  const kvarPerKw = tanOf ? Float64Array.from(colClass, (c) => classTan[c]!) : undefined;
+  const lp = opts.feeder ? dispatchFeeder({ ...opts.feeder, offers, ...(kvarPerKw ? { kvarPerKw } : {}) }, solver) : dispatch(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
   const base = { interval: book.interval, mechanism: 'lp-dispatch' as const, awardedQuanta: awarded, busPriceMwh: busPrice };
   if (lp.status !== 'optimal') {
     const status: ClearingStatus = lp.status;

@@ -77,8 +77,8 @@ export function radialFeeder(network: Network, limits: FeederLimits = {}): Radia
   const vLo = limits.defaultVMinPu ?? DEFAULT_V_MIN_PU;
   const vHi = limits.defaultVMaxPu ?? DEFAULT_V_MAX_PU;
   const issues: ConstructorParameters<typeof NetworkError>[0][number][] = [];
-  if (!(Number.isFinite(vSet) && vSet > 0)) issues.push({ element: 'network', path: ['substationVoltagePu'], message: `the substation voltage must be a positive number of p.u., got ${vSet}` });
-  if (!(vLo <= vHi)) issues.push({ element: 'network', path: ['voltageLimitsPu'], message: `vmin ${vLo} p.u. is above vmax ${vHi} p.u.` });
+  if (!(Number.isFinite(vSet) && vSet > 0)) issues.push({ element: 'network', path: ['feeder', 'substationVoltagePu'], message: `the substation voltage must be a positive number of p.u., got ${vSet}` });
+  if (!(vLo <= vHi)) issues.push({ element: 'network', path: ['feeder', 'voltageLimitsPu'], message: `vmin ${vLo} p.u. is above vmax ${vHi} p.u.` });
 
   // Adjacency of in-service branches (branch indices), in network order.
   const adj: number[][] = Array.from({ length: n }, () => []);

@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
 import { describeIssue, locate, parseYamlFile, type Problem } from '../../core/yamlIssues.ts';
 import { checkStrategyRef } from '../../strategies/registry.ts';
-import { networkFromConfig } from '../../network/schema.ts';
+import { feederConfigOf, networkFromConfig } from '../../network/schema.ts';
+import { radialFeeder } from '../../network/radial.ts';
 import { NetworkError, withBranchInService } from '../../network/validate.ts';
 import { matchesAgent } from '../faults.ts';
 import { type ScenarioConfig, scenarioSchema } from './schema.ts';
@@ -63,7 +64,13 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   let buses: Set<string> | undefined;
   if (s.network) {
     try {
-      buses = new Set(networkFromConfig(s.network).buses.map((b) => b.id));
+      const net = networkFromConfig(s.network);
+      buses = new Set(net.buses.map((b) => b.id));
+      if (s.network.model === 'lindistflow') {
+        // A radial feeder: no loops, an impedance on every branch, voltage bands the right way round.
+        const f = feederConfigOf(s.network);
+        radialFeeder(net, { substationVoltagePu: f.substationVoltagePu, defaultVMinPu: f.voltageLimitsPu.min, defaultVMaxPu: f.voltageLimitsPu.max });
+      } else if (s.network.feeder) out.push({ path: ['network', 'feeder'], message: 'feeder options need model: lindistflow', atKey: true });
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err;
       for (const i of err.issues) out.push({ path: ['network', ...i.path], message: `${i.element}: ${i.message}` });
