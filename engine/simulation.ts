@@ -273,6 +273,7 @@ export class Simulation {
     }
     const roomParties = this.participants.map((p) => ({
       id: p.runtime.id as string,
+      kind: p.runtime.kind,
       busIndex: p.role === 'agent' ? buses.indexOf(p.runtime.bus) : -1,
       responder: p.role === 'agent' ? p.runtime.responder : undefined,
     }));
@@ -285,6 +286,7 @@ export class Simulation {
       Math.round((24 * 60) / cfg.intervalMinutes),
       random,
       options.counterfactual,
+      grid?.feeder ? { limits: grid.feeder.limits, ...selfHealingOf(options.withoutOperators ? [] : cfg.operations) } : undefined,
     );
     this.info = {
       name: cfg.name,
@@ -677,6 +679,13 @@ export class Simulation {
     return out.sort((a, b) => (a.bus < b.bus ? -1 : a.bus > b.bus ? 1 : 0));
   }
 }
+
+/** The first operator with `selfHealing:`, as the grid room takes it. */
+function selfHealingOf(operators: ScenarioOperators): { selfHealing?: { operator: string; restoreAfterMinutes: number } } {
+  const o = operators.find((x) => x.selfHealing !== undefined);
+  return o ? { selfHealing: { operator: o.id, restoreAfterMinutes: o.selfHealing!.restoreAfterMinutes } } : {};
+}
+type ScenarioOperators = Scenario['config']['operations'];
 
 /** What a customer that declares nothing is assumed to use in a year (a typical European household). */
 const DEFAULT_DECLARED_KWH = 3500;

@@ -93,6 +93,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   const known = new Set(agentIds);
   s.operations.forEach((o, i) => {
     if (!s.network) out.push({ path: ['operations', i], message: 'an operator needs a network (add network: …)' });
+    else if (o.selfHealing && s.network.model !== 'lindistflow') out.push({ path: ['operations', i, 'selfHealing'], message: 'self-healing restores radial feeders: it needs network.model lindistflow', atKey: true });
     o.buses?.forEach((b, k) => {
       if (buses && !buses.has(b)) out.push({ path: ['operations', i, 'buses', k], message: `unknown bus '${b}'` });
     });
@@ -109,7 +110,8 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     if (f.type === 'line-outage' || f.type === 'derating') {
       if (!network) out.push({ path: ['faults', i], message: `a ${f.type} needs a network` });
       else if (!branchIds.has(f.branch)) out.push({ path: ['faults', i, 'branch'], message: `unknown branch '${f.branch}' (the network has ${[...branchIds].join(', ')})` });
-      else if (f.type === 'line-outage') {
+      else if (f.type === 'line-outage' && s.network?.model !== 'lindistflow') {
+        // (A LinDistFlow feeder runs islands: their demand is unserved, and a self-healing operator may restore them.)
         try {
           withBranchInService(network, f.branch, false);
         } catch (err) {
