@@ -109,6 +109,27 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     expect(r.flowShadowMwh[0]).to.be.closeTo(30, 1e-9);
   });
 
+  it('limits apparent power by the inscribed 12-gon: never above the rating, at least cos(π/12) of it when binding', () => {
+    // One line of 100 kVA; a load of up to 500 kW at power factor 0.8 (tan φ 0.75) worth 3000 at its end.
+    const network = createNetwork({ baseKva: 1000, buses: [{ id: 'grid', reference: true }, { id: 'load' }], branches: [{ id: 'l', from: 'grid', to: 'load', resistancePu: 0.001, reactancePu: 0.001, limitKw: 100 }] });
+    const feeder = radialFeeder(network);
+    const offers = offersOf([[0, false, 20, 1000], [1, true, 3000, 500]]);
+    const r = dispatchFeeder({ feeder, offers, kvarPerKw: Float64Array.from([0, 0.75]), block: { lineLimit: 'apparent' } }, highs);
+    expect(r.status).to.equal('optimal');
+    const s = Math.hypot(r.feeder.pFlowKw[1]!, r.feeder.qFlowKvar[1]!);
+    expect(s).to.be.at.most(100 + 1e-9);
+    expect(s).to.be.at.least(100 * Math.cos(Math.PI / 12) - 1e-9);
+    expect(r.feeder.qFlowKvar[1]! / r.feeder.pFlowKw[1]!).to.be.closeTo(0.75, 1e-9);
+    // The partly served load is marginal: its 3000 pays for its kW at the DLMP and its 0.75 kvar per kW at the
+    // reactive price (the polygon binds both P and Q), and the DLMP's excess over 20 is congestion.
+    expect(r.feeder.priceMwh[1]! + 0.75 * r.feeder.reactivePriceMvarh[1]!).to.be.closeTo(3000, 1e-6);
+    expect(r.feeder.congestionMwh[1]).to.be.greaterThan(1000);
+    expect(r.feeder.energyMwh[1]! + r.feeder.congestionMwh[1]! + r.feeder.voltageMwh[1]!).to.be.closeTo(r.feeder.priceMwh[1]!, 1e-6);
+    // With |P| ≤ 100 instead, the same line carries 100 kW and 75 kvar (125 kVA).
+    const active = dispatchFeeder({ feeder, offers, kvarPerKw: Float64Array.from([0, 0.75]) }, highs);
+    expect(active.feeder.pFlowKw[1]).to.be.closeTo(100, 1e-9);
+  });
+
   /** A random radial feeder of 2–8 buses with offers and, optionally, binding limits. */
   const randomFeeder = fc
     .integer({ min: 2, max: 8 })
