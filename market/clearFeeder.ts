@@ -45,7 +45,7 @@ export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-aucti
   for (let i = 0; i < book.size; i++) tan[i] = book.isBuy[i] ? perBid[book.bidIndex[i]!]! : 0;
   let result: ClearingResult;
   let lp: FeederDispatchResult | undefined;
-  if (mechanism === 'double-auction') result = doubleAuction(book);
+  if (mechanism === 'double-auction') result = doubleAuction(feeder.islanded.length > 0 ? withoutIslands(book, feeder) : book);
   else {
     const d = clearNetworkDetailed(book, network, solver, {
       feeder: { feeder, block: { lineLimit: grid.lineLimit, polygonSides: grid.polygonSides } },
@@ -56,6 +56,13 @@ export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-aucti
     lp = d.lp as FeederDispatchResult;
   }
   return { ...result, feeder: feederCheck(book, result, feeder, tan, lp) };
+}
+
+/** The book with the segments at islanded buses emptied: the auction must not trade across a cut. */
+function withoutIslands(book: OrderBook, feeder: RadialFeeder): OrderBook {
+  const dark = book.buses.map((b) => feeder.energised[feeder.busIndex.get(b) ?? -1] !== 1);
+  const quantityQuanta = Float64Array.from(book.quantityQuanta, (q, i) => (dark[book.busIndex[i]!] ? 0 : q));
+  return { ...book, quantityQuanta };
 }
 
 /** LinDistFlow and AC voltages and losses at a result's awards, and the LP's DLMP parts when there is one. */

@@ -5,6 +5,7 @@
  * substation clear nothing instead of making the clearing fail.
  */
 import { expect } from 'chai';
+import { clearOnFeeder } from '../../market/clearFeeder.ts';
 import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
 import type { FeederDispatchResult } from '../../market/lp/feederDispatch.ts';
 import { loadSolver, type LpSolver } from '../../market/lp/solver.ts';
@@ -69,5 +70,21 @@ describe('clearing a book on a LinDistFlow feeder', () => {
     expect(result.busPriceMwh[0]).to.equal(20);
     expect(result.busPriceMwh[2]).to.be.NaN;
     expect(settle(book, result).imbalance.isZero()).to.equal(true);
+  });
+
+  it('by the auction too: nothing trades across the cut, and the AC check leaves the island dark', () => {
+    const cut = { ...network, branches: network.branches.map((b) => (b.id === 'l2' ? { ...b, inService: false } : b)) };
+    const book = bookOf(cut, [
+      ['grid', 'sell', 20, 500],
+      ['b2', 'buy', 3000, 100],
+      ['b1', 'buy', 100, 50],
+    ]);
+    const grid = { limits: {}, lineLimit: 'active' as const, polygonSides: 12, kvarPerKw: () => 0 };
+    for (const mechanism of ['double-auction', 'lp'] as const) {
+      const r = clearOnFeeder(book, mechanism, cut, highs, grid);
+      expect(Array.from(r.awardedQuanta, (q) => q * book.rules.quantumKw), mechanism).to.deep.equal([50, 0, 50]);
+      expect(r.feeder!.vmAcPu[2], mechanism).to.be.NaN;
+      expect(r.feeder!.netKw[2], mechanism).to.equal(0);
+    }
   });
 });
