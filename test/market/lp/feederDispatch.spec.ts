@@ -12,6 +12,8 @@ import { parseMatpower, readMatpowerFile } from '../../../market/lp/cases/matpow
 import { matpowerFeederOpf, solveFeederOpf } from '../../../market/lp/cases/matpowerFeeder.ts';
 import { buildFeederLp, dispatchFeeder, type FeederProblem } from '../../../market/lp/feederDispatch.ts';
 import { type LinearProgram, type LpSolution, loadSolver, type LpSolver, rowActivities } from '../../../market/lp/solver.ts';
+import { appendLinDistFlow, readLinDistFlow } from '../../../market/lp/linDistFlowBlock.ts';
+import { LpBuilder } from '../../../market/lp/lpBuilder.ts';
 import { radialFeeder } from '../../../network/radial.ts';
 import { createNetwork } from '../../../network/validate.ts';
 
@@ -254,5 +256,57 @@ mpc.gencost = [
     expect(r.objective).to.be.closeTo(74.3, 1e-6);
     for (const b of r.buses) expect(b.price).to.be.closeTo(20, 1e-9);
     expect(r.buses.find((b) => b.id === 18)!.vm).to.be.closeTo(0.91593, 5e-6);
+  });
+});
+
+describe('the LinDistFlow block as a seam for multi-interval programmes', () => {
+  it('two intervals in one LP, linked by a battery: each block reads back its own voltages and DLMPs', () => {
+    // The hand-computed line again (v(b2) ≥ 0.95 allows 1218.75 kW of import), over two hours.
+    // Hour 1: 800 kW at b2. Hour 2: 1500 kW at b2, local unit at 50. A 400 kWh battery at b2
+    // (lossless, empty at the start) charges in hour 1 and discharges in hour 2 instead.
+    const network = createNetwork({
+      baseKva: 1000,
+      buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2', vMinPu: 0.95 }],
+      branches: [
+        { id: 'l1', from: 'grid', to: 'b1', resistancePu: 0.01, reactancePu: 0.01 },
+        { id: 'l2', from: 'b1', to: 'b2', resistancePu: 0.03, reactancePu: 0.01 },
+      ],
+    });
+    const feeder = radialFeeder(network, { defaultVMinPu: 0.5 });
+    const lp = new LpBuilder();
+    const blocks = [0, 1].map(() => appendLinDistFlow(lp, feeder, { reactive: false }));
+    const loads = [800, 1500];
+    const grid: number[] = [];
+    blocks.forEach((b, t) => {
+      const g = lp.addColumn(0, 5000, -20);
+      lp.add(b.pBalanceRow[0]!, g, 1);
+      grid.push(g);
+      const local = lp.addColumn(0, 500, -50);
+      lp.add(b.pBalanceRow[2]!, local, 1);
+      const load = lp.addColumn(0, loads[t]!, 3000);
+      lp.add(b.pBalanceRow[2]!, load, -1);
+    });
+    const charge = lp.addColumn(0, 400);
+    const discharge = lp.addColumn(0, 400);
+    lp.add(blocks[0]!.pBalanceRow[2]!, charge, -1);
+    lp.add(blocks[1]!.pBalanceRow[2]!, discharge, 1);
+    const soc = lp.addRow(0, 0); // what goes in comes out
+    lp.add(soc, charge, 1);
+    lp.add(soc, discharge, -1);
+    const sol = highs.solve(lp.build('max'));
+    expect(sol.status).to.equal('optimal');
+    const [h1, h2] = blocks.map((b) => readLinDistFlow(b, sol));
+    // Hour 2 imports 1218.75 kW (the voltage limit) and the battery covers 281.25 kW, so the 50 unit stays off;
+    // hour 1 imports 800 + 281.25 kW. Both hours price at 20 at the grid.
+    expect(sol.colValue[discharge]).to.be.closeTo(281.25, 1e-6);
+    expect(sol.colValue[grid[1]!]).to.be.closeTo(1218.75, 1e-6);
+    expect(sol.colValue[grid[0]!]).to.be.closeTo(1081.25, 1e-6);
+    expect(h2!.vmPu[2]).to.be.closeTo(0.95, 1e-9);
+    expect(h1!.vmPu[2]).to.be.above(0.95);
+    expect(h1!.energyMwh[2]).to.be.closeTo(20, 1e-9);
+    for (const h of [h1!, h2!]) for (let k = 0; k < 3; k++) expect(h.energyMwh[k]! + h.congestionMwh[k]! + h.voltageMwh[k]!).to.be.closeTo(h.priceMwh[k]!, 1e-6);
+    // The battery links the hours: b2's DLMP is the same in both (no other cost to moving energy).
+    expect(h1!.priceMwh[2]).to.be.closeTo(h2!.priceMwh[2]!, 1e-6);
+    expect(h2!.voltageMwh[2]).to.be.closeTo(h2!.priceMwh[2]! - 20, 1e-6);
   });
 });
