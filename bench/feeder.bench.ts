@@ -45,7 +45,7 @@ async function run(): Promise<BenchRow[]> {
   }
   const book = builder.build();
   const topologies = new TopologyCache();
-  const feederOpts = { feeder: { feeder, reactiveSources: undefined } };
+  const feederOpts = { feeder: { feeder } };
   const check = clearNetworkDetailed(book, network, highs, { topologyCache: topologies, ...feederOpts });
   if (check.result.status !== 'cleared') throw new Error(`feeder bench: ${check.result.status} ${check.result.message}`);
   const dc = clearNetworkDetailed(book, network, highs, { topologyCache: topologies });
