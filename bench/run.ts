@@ -12,6 +12,7 @@ const suites: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import('./auction.bench.ts'),
   () => import('./lp.bench.ts'),
   () => import('./dayAhead.bench.ts'),
+  () => import('./feeder.bench.ts'),
   () => import('./batch.bench.ts'),
 ];
 

@@ -12,8 +12,10 @@ import type { IntervalOutcome, Party, RunInfo, SimulationSink } from '../engine/
 import type { MarketRules } from '../market/types.ts';
 import { CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
 import { KpiAccumulator } from './kpis.ts';
+import { FeederRecorder } from './feederOutputs.ts';
 import { type ChartSpec, escapeHtml, renderReport, type ReportData } from './report.ts';
 import { retailSectionHtml } from './retailReport.ts';
+import { type FaultRow, issuesSectionHtml, MAX_ROWS, type RejectionRow } from './issuesReport.ts';
 import { machineShape, machineSvg } from './machineDiagram.ts';
 import { machineOf } from './machines.ts';
 
@@ -21,6 +23,9 @@ export const OUTPUT_FILES = ['summary.json', 'intervals.csv', 'agents.csv', 'flo
 
 export class Recorder implements SimulationSink {
   readonly kpis = new KpiAccumulator();
+  /** The report's list of rejected bids (the first MAX_ROWS) and their count. */
+  private readonly rejectionSample: RejectionRow[] = [];
+  private rejectedCount = 0;
   private readonly intervalsCsv: CsvFile;
   private readonly agentsCsv: CsvFile;
   private readonly flowsCsv: CsvFile;
@@ -40,11 +45,15 @@ export class Recorder implements SimulationSink {
   private readonly stateTime = new Map<string, Map<string, number>>();
   private readonly eventCounts = new Map<string, number>();
   private readonly eventSample: string[][] = [];
+  /** voltages.csv and the feeder's KPIs and charts, on LinDistFlow feeders only. */
+  private feeder: FeederRecorder | undefined;
 
   constructor(
     readonly outDir: string,
     private readonly info: RunInfo,
     rules: MarketRules,
+    /** How the report shows time: the scenario's local time (its `site.utcOffsetHours`). */
+    private readonly display: { readonly utcOffsetHours?: number | undefined } = {},
   ) {
     mkdirSync(outDir, { recursive: true });
     this.kwDecimals = decimalsOf(rules.quantumKw);
@@ -86,8 +95,13 @@ export class Recorder implements SimulationSink {
       totalDemand += demand[k]! * q;
       totalSupply += supply[k]! * q;
     }
+    if (result.feeder) (this.feeder ??= new FeederRecorder(this.outDir)).add(o.interval.start, result.feeder, result.busPriceMwh, o.interval.durationH, pd);
     for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, 3), Number.isFinite(f.limitKw) ? fixed(f.limitKw, 3) : '', fixed(f.shadowPriceMwh, 4)]);
-    for (const r of o.rejections) this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
+    for (const r of o.rejections) {
+      this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
+      if (this.rejectionSample.length < MAX_ROWS) this.rejectionSample.push({ at: t, agentId: r.agentId, bidId: r.bidId, code: r.code, reason: r.reason });
+      this.rejectedCount++;
+    }
     for (const e of o.events) {
       this.eventsCsv.row([
         formatSimTime(e.at),
@@ -264,6 +278,7 @@ export class Recorder implements SimulationSink {
   /** Closes the CSV files and writes summary.json and report.html; returns the summary. */
   finish(extra: { scenarioFile: string; description?: string | undefined }): Record<string, unknown> {
     for (const f of [this.intervalsCsv, this.agentsCsv, this.flowsCsv, this.eventsCsv, this.rejectionsCsv]) f.close();
+    this.feeder?.close();
     const summary = {
       scenario: { name: this.info.name, file: extra.scenarioFile, description: extra.description ?? '' },
       seed: this.info.seed,
@@ -272,7 +287,7 @@ export class Recorder implements SimulationSink {
       intervalMinutes: this.info.intervalMinutes,
       agents: this.info.agentCount,
       buses: this.info.buses,
-      kpis: this.kpis.summary(),
+      kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis() } : {}) },
     };
     writeAtomic(join(this.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     writeAtomic(join(this.outDir, 'report.html'), renderReport(this.reportData(summary)));
@@ -310,6 +325,7 @@ export class Recorder implements SimulationSink {
         series: [...top.map(([id, values]) => ({ label: id, values })), { label: 'limit', values: s.t.map(() => 100), dash: true }],
       });
     }
+    if (this.feeder) charts.push(...this.feeder.charts(s.t));
     if (this.socByKind.size > 0) charts.push({ id: 'soc', title: 'State of charge by kind (mean)', yLabel: 'kWh', x: s.t, series: [...this.socByKind].map(([kind, values]) => ({ label: kind, values })) });
     if (this.tempByKind.size > 0) charts.push({ id: 'temperature', title: 'Indoor temperature by kind (mean)', yLabel: '°C', x: s.t, series: [...this.tempByKind].map(([kind, values]) => ({ label: kind, values })) });
     const machines = [...this.stateTime]
@@ -336,10 +352,12 @@ export class Recorder implements SimulationSink {
       subtitle: `${formatSimTime(this.info.start)} · ${this.info.intervals} intervals of ${this.info.intervalMinutes} min · seed ${this.info.seed} · ${this.info.agentCount} agents`,
       kpis: summary.kpis,
       charts,
+      utcOffsetHours: this.display.utcOffsetHours,
       sections: [
         { title: 'Agent lifecycles (drawn from each machine definition; share of agent-time in each state)', html: `<div class="machines">${machines}</div>` },
         ...(retail ? [{ title: 'Retail bills and margins', html: retail }] : []),
         { title: 'Operator commands, reports and faults', html: eventsTable },
+        { title: 'Strategy faults and rejected bids', html: issuesSectionHtml((summary.kpis.agentFaults ?? []) as FaultRow[], this.rejectionSample, this.rejectedCount) },
       ],
     };
   }

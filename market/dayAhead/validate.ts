@@ -176,7 +176,7 @@ function batteryProblem(b: {
   readonly chargeEfficiency: number;
   readonly dischargeEfficiency: number;
   readonly initialSocKwh: number;
-  readonly degradationCostPerMwh?: number;
+  readonly degradationCostPerMwh?: number | undefined;
 }): Problem | undefined {
   if (!(Number.isFinite(b.capacityKwh) && b.capacityKwh > 0)) return invalid('capacityKwh', `must be a finite number > 0, got ${String(b.capacityKwh)}`);
   if (!(nonNegative(b.minSocKwh) && Number.isFinite(b.maxSocKwh) && b.minSocKwh <= b.maxSocKwh && b.maxSocKwh <= b.capacityKwh))
