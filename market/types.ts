@@ -93,7 +93,22 @@ export type RejectionCode =
   | 'unknown-bus'
   | 'unknown-interval'
   | 'duplicate-bid-id'
-  | 'gate-closed';
+  | 'gate-closed'
+  // Day-ahead intertemporal bids and ramp limits (market/dayAhead/validate.ts):
+  /** A field is missing, not finite or out of its range (the reason names it). */
+  | 'invalid-parameter'
+  /** A window or interval outside the day-ahead horizon. */
+  | 'outside-horizon'
+  /** Storage: the required final SoC cannot be reached from the initial one within the power limits. */
+  | 'final-soc-unreachable'
+  /** EV: the energy needed exceeds what the plug-in window and the charger allow. */
+  | 'energy-need-unreachable'
+  /** Shiftable load: it runs longer than its window. */
+  | 'block-longer-than-window'
+  /** Linked block order: its parent is not a block of the book (or was rejected). */
+  | 'unknown-parent-block'
+  /** Ramp limit: the generator's offers cannot follow it from its initial output. */
+  | 'ramp-infeasible';
 
 /** A bid that did not enter the book, and why. The rest of the market clears without it. */
 export interface Rejection {
@@ -172,4 +187,28 @@ export interface ClearingResult {
   readonly flows: readonly BranchFlow[];
   /** Σ buyer value − Σ seller cost of the cleared segments, in currency over the interval. */
   readonly welfare: number;
+  /** On a LinDistFlow feeder: voltages, the AC check and the DLMP parts (market/clearFeeder.ts). */
+  readonly feeder?: FeederOutcome;
+}
+
+/** What a clearing on a radial feeder adds, per network bus (network order); p.u., kW, kvar, currency/MWh. */
+export interface FeederOutcome {
+  readonly busIds: readonly BusId[];
+  /** LinDistFlow and AC (backward/forward sweep) voltage magnitudes at the cleared dispatch; NaN where islanded. */
+  readonly vmLinDistFlowPu: Float64Array;
+  readonly vmAcPu: Float64Array;
+  readonly acConverged: boolean;
+  /** Buses whose AC voltage is outside their band although the linear model kept it (or the auction ignored it). */
+  readonly acVoltageViolations: number;
+  /** AC series losses at the cleared dispatch. */
+  readonly lossesKw: number;
+  readonly lossesKvar: number;
+  /** Net withdrawal per bus at the cleared dispatch. */
+  readonly netKw: Float64Array;
+  readonly netKvar: Float64Array;
+  /** The DLMP's parts (energy + congestion + voltage = price) and the reactive price; NaN when the market did not clear by LP. */
+  readonly energyMwh: Float64Array;
+  readonly congestionMwh: Float64Array;
+  readonly voltageMwh: Float64Array;
+  readonly reactivePriceMvarh: Float64Array;
 }

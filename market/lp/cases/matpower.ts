@@ -25,6 +25,7 @@
  * division by baseMVA: the balance rows are in MW, not per unit; pitfall 2).
  */
 import { readInputFile } from '../../../core/inputFile.ts';
+import { applyCaseCode } from './matpowerCode.ts';
 import { InputFileError, type InputIssue } from '../../../core/errors.ts';
 import { MAX_POWER_KW, MAX_PRICE_MWH } from '../../../core/bounds.ts';
 import { createNetwork, NetworkError, type BranchDefinition } from '../../../network/validate.ts';
@@ -41,6 +42,8 @@ export interface MatpowerCase {
   readonly gen: readonly (readonly number[])[];
   readonly branch: readonly (readonly number[])[];
   readonly gencost: readonly (readonly number[])[];
+  /** The unit conversions the file's code applied, in words (market/lp/cases/matpowerCode.ts); empty for most cases. */
+  readonly conversions?: readonly string[];
   /** 1-based line of each matrix row, for messages. */
   readonly lines: { readonly bus: readonly number[]; readonly gen: readonly number[]; readonly branch: readonly number[]; readonly gencost: readonly number[] };
 }
@@ -144,7 +147,10 @@ export function parseMatpower(text: string, file: string): MatpowerCase {
       issues.push({ path: 'gencost', message: `has ${matrices.gencost.length} rows, expected one per generator (${matrices.gen.length})` });
   }
   if (issues.length > 0) throw new InputFileError(file, issues);
-  return { file, name: nameMatch?.[1] ?? file, baseMVA, ...matrices, lines };
+  // Code besides the data: MATPOWER's unit conversions are applied, anything else refused.
+  const code = applyCaseCode(clean, { baseMVA, bus: matrices.bus, branch: matrices.branch });
+  if (code.issues.length > 0) throw new InputFileError(file, code.issues);
+  return { file, name: nameMatch?.[1] ?? file, baseMVA, ...matrices, bus: code.matrices.bus, branch: code.matrices.branch, lines, conversions: code.applied };
 }
 
 function parseNumber(t: string): number | undefined {
