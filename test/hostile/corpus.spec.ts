@@ -59,8 +59,10 @@ const GENERATORS: Record<string, (dir: string) => void> = {
     mkdirSync(join(dir, 'ro'));
     execFileSync('chmod', ['555', join(dir, 'ro')]);
   },
-  // A 10,000-bus MATPOWER case (a ring with chords), too large for javascript-lp-solver.
-  'matpower-10k': (dir) => writeFileSync(join(dir, 'case10k.m'), bigMatpower(10_000)),
+  // A 3,000-bus MATPOWER ring, too large for javascript-lp-solver's dense tableau (9.3 M cells).
+  // (Issue 14 used 10,000 buses; since main's i13 parser, reading 10,000 rows takes over a minute
+  // by itself, which is reported separately; the size check under test is the same.)
+  'matpower-3k': (dir) => writeFileSync(join(dir, 'case3k.m'), bigMatpower(3_000)),
 };
 
 function bigMatpower(n: number): string {
@@ -68,7 +70,7 @@ function bigMatpower(n: number): string {
   const gen = Array.from({ length: n / 100 }, (_, k) => `\t${k * 100 + 1}\t0\t0\t0\t0\t1\t100\t1\t500\t0;`);
   const branch = Array.from({ length: n }, (_, i) => `\t${i + 1}\t${((i + 1) % n) + 1}\t0.01\t0.1\t0\t400\t0\t0\t0\t0\t1\t-360\t360;`);
   const gencost = gen.map((_, k) => `\t2\t0\t0\t2\t${10 + k}\t0;`);
-  return `function mpc = case10k\nmpc.version = '2';\nmpc.baseMVA = 100;\nmpc.bus = [\n${bus.join('\n')}\n];\nmpc.gen = [\n${gen.join('\n')}\n];\nmpc.branch = [\n${branch.join('\n')}\n];\nmpc.gencost = [\n${gencost.join('\n')}\n];\n`;
+  return `function mpc = case${n}\nmpc.version = '2';\nmpc.baseMVA = 100;\nmpc.bus = [\n${bus.join('\n')}\n];\nmpc.gen = [\n${gen.join('\n')}\n];\nmpc.branch = [\n${branch.join('\n')}\n];\nmpc.gencost = [\n${gencost.join('\n')}\n];\n`;
 }
 
 function runCase(c: Case, tmp: string): Promise<Outcome> {
