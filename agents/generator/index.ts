@@ -52,11 +52,13 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
         actor,
         bid: (interval, market) => (actor.getSnapshot().value === 'faulted' ? [] : strategy.bid(view(interval.start), market)),
         settle(award) {
-          outputKw = award.sellKw - award.buyKw;
+          // A faulted plant produces nothing, whatever it was told.
+          outputKw = actor.getSnapshot().value === 'faulted' ? 0 : award.sellKw - award.buyKw;
           const event = generatorLifecycle(actor.getSnapshot().value, outputKw);
           if (event) actor.send(event);
         },
-        observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0 }),
+        observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0, consumedKw: Math.max(0, -outputKw), generatedKw: Math.max(0, outputKw) }),
+        regulation: (interval) => (actor.getSnapshot().value === 'faulted' ? [] : availableOffer(group.offers, group.availabilityByHour, interval.start)),
       };
     });
   },

@@ -29,6 +29,12 @@ export const marketSchema = z.strictObject({
   solver: z.enum(['highs', 'jslp']).default('highs'),
   /** The gate for an interval closes this many minutes before it starts. */
   gateClosureMinutes: z.number().min(0).max(24 * 60).default(5),
+  /**
+   * Generators regulate around their position: up at marginal cost + this, down (buying the
+   * energy back) at marginal cost − this, currency/MWh. Prices every deviation the real-time
+   * market re-dispatches (docs/markets.md).
+   */
+  regulationSpreadMwh: z.number().min(0).default(10),
 });
 
 export const scenarioSchema = z.strictObject({
