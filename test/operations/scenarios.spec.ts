@@ -87,7 +87,7 @@ describe('operations acceptance: scenarios/v2g-emergency.yaml', function () {
   });
 
   it('what homes shed is not enough: batteries, then V2G cars discharge on command; only V2G-capable cars discharge', () => {
-    const disch = (kind: string): Row[] => o.agents.filter((r) => r.kind === kind && outage(r.interval_start!) && Number(r.award_kw) < -0.001);
+    const disch = (kind: string): Row[] => o.agents.filter((r) => r.kind === kind && outage(r.interval_start!) && Number(r.actual_kw) < -0.001);
     expect(disch('storage').length).to.be.greaterThan(10);
     expect(disch('ev').length).to.be.greaterThan(10);
     const commands = new Map(o.events.filter((e) => e.type === 'DISPATCH_SETPOINT' && e.response === 'opt-in').map((e) => [`${e.interval_start}|${e.target}`, e]));
@@ -112,7 +112,7 @@ describe('operations acceptance: scenarios/v2g-emergency.yaml', function () {
       list.sort((a, b) => (a.interval_start! < b.interval_start! ? -1 : 1));
       for (let k = 0; k < list.length; k++) {
         const r = list[k]!;
-        if (!(Number(r.award_kw) < -0.001)) continue;
+        if (!(Number(r.actual_kw) < -0.001)) continue;
         // The session's last plugged-in interval: the car leaves before it ends.
         let last = k;
         while (last + 1 < list.length && list[last + 1]!.state !== 'away') last++;
