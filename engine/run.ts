@@ -3,7 +3,7 @@
  */
 import { Recorder } from '../output/recorder.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
-import { Simulation } from './simulation.ts';
+import { type Phases, Simulation } from './simulation.ts';
 import type { Counterfactual } from './gridRoom.ts';
 
 export interface RunOptions {
@@ -11,6 +11,8 @@ export interface RunOptions {
   readonly seed?: number | undefined;
   /** Called after each interval (for progress displays): intervals done, total, and which pass. */
   readonly onInterval?: ((done: number, total: number, pass: 'counterfactual' | 'foresight' | 'run') => void) | undefined;
+  /** Replacements for phases of the written run's interval pipeline (tests prove the books catch a wrong phase with them). */
+  readonly phases?: Partial<Phases> | undefined;
 }
 
 export interface RunResult {
@@ -25,7 +27,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   // With a perfect-foresight forecast, first the same run (same seed, same counterfactual) forecasting by
   // the fallback method: the prices it clears are the forecast of the run written below (engine/forecast.ts).
   const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval) : undefined;
-  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices });
+  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: options.phases });
   const recorder = new Recorder(options.outDir, sim.info, sim.rules);
   const progress = options.onInterval;
   sim.run(
@@ -72,7 +74,8 @@ export async function runCounterfactual(scenario: Scenario, seed: number | undef
   sim.run({
     interval(o) {
       const q = o.book.rules.quantumKw;
-      for (let i = 0; i < o.parties.length; i++) netKw[i]![o.interval.index] = (o.buyQuanta[i]! - o.sellQuanta[i]!) * q;
+      // What each site's meter saw (intermediaries: NaN).
+      for (let i = 0; i < o.parties.length; i++) netKw[i]![o.interval.index] = o.ledger.actualQuanta[i]! * q;
       onInterval?.(o.interval.index + 1, sim.info.intervals, 'counterfactual');
     },
     completed(end) {

@@ -25,6 +25,7 @@ import { jslpSolver } from '../market/lp/jslp.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
 import { settle } from '../market/settlement.ts';
+import { stageTimeline } from '../market/timeline.ts';
 import type { MarketRules, Rejection } from '../market/types.ts';
 import { networkFromConfig } from '../network/schema.ts';
 import { TopologyCache } from '../network/topology.ts';
@@ -47,6 +48,7 @@ import { type AgentParticipant, Crashes, type Participant, type Party } from './
 import { marketPositions } from './interval/positions.ts';
 import { type CustomerSpec, RetailDesk } from './retail.ts';
 import type { Scenario } from './scenario/load.ts';
+import { normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
 import { loadStrategyModules } from './strategyModules.ts';
 
 export type { AgentFault, Party } from './interval/participants.ts';
@@ -140,11 +142,13 @@ export class Simulation {
     const random = new RandomService(seed);
     const start = parseSimTime(cfg.start)!;
     this.now = start;
+    const stages = normaliseTimeline(cfg.market.timeline);
+    const realTime = stages.find((st): st is RealTimeStage => st.stage === 'realTime');
     this.clock = {
       start,
       intervalMinutes: cfg.intervalMinutes,
       intervals: Math.round((cfg.days * MS_PER_DAY) / minutesToMs(cfg.intervalMinutes)),
-      gateClosureMinutes: cfg.market.gateClosureMinutes,
+      gateClosureMinutes: realTime?.gateClosureMinutes ?? cfg.market.gateClosureMinutes,
     };
     const m = cfg.market;
     this.rules = Object.freeze({
@@ -225,7 +229,7 @@ export class Simulation {
     }
     const roomParties = parts.map((p) => ({ id: p.runtime.id as string, busIndex: p.role === 'agent' ? buses.indexOf(p.runtime.bus) : -1, responder: p.role === 'agent' ? p.runtime.responder : undefined }));
     this.room = new GridRoom(grid, options.withoutOperators ? [] : cfg.operations, cfg.faults, roomParties, this.clock.intervals, Math.round((24 * 60) / cfg.intervalMinutes), random, options.counterfactual);
-    this.info = { name: cfg.name, seed, start, intervals: this.clock.intervals, intervalMinutes: cfg.intervalMinutes, buses, agentCount: parts.length, stages: ['realTime'] };
+    this.info = { name: cfg.name, seed, start, intervals: this.clock.intervals, intervalMinutes: cfg.intervalMinutes, buses, agentCount: parts.length, stages: stages.map((st) => st.stage) };
   }
 
   /** Runs the whole horizon synchronously, handing each interval's outcome to the sink. */
@@ -256,7 +260,12 @@ export class Simulation {
       return taken;
     };
     const run: RunState = { crashes, busIndex, indexOf, lastPrice, forecaster, intervalsPerDay, submissions$, closed, takeLate };
-    marketClock(this.clock).subscribe((interval) => sink.interval(this.realTime(interval, run)));
+    // The stages in gate order (market/timeline.ts). Validation admits no day-ahead stage to a run yet: no auctions.
+    marketClock(this.clock)
+      .pipe(stageTimeline<MarketInterval>([]))
+      .subscribe((event) => {
+        if (event.stage === 'realTime') sink.interval(this.realTime(event.interval, run));
+      });
     submissions$.complete();
     sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary() });
   }

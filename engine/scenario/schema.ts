@@ -11,6 +11,7 @@ import { faultsSchema } from '../faults.ts';
 import { operationsSchema } from '../operations.ts';
 import { networkSchema } from '../../network/schema.ts';
 import { tariffsSchema } from '../../tariffs/schema.ts';
+import { timelineSchema } from './timeline.ts';
 
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, {
   message: 'expected an ISO-8601 UTC time such as 2026-07-01T00:00:00Z',
@@ -35,6 +36,8 @@ export const marketSchema = z.strictObject({
    * market re-dispatches (docs/markets.md).
    */
   regulationSpreadMwh: z.number().min(0).default(10),
+  /** The market stages in gate order (engine/scenario/timeline.ts): `[realTime]` (the default) or `[dayAhead, realTime]`. */
+  timeline: timelineSchema,
 });
 
 export const scenarioSchema = z.strictObject({
