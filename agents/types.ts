@@ -70,11 +70,12 @@ export interface AgentRuntime {
   /** Present when the agent can take operator commands (curtailment, V2G). */
   readonly responder?: CommandResponder;
   /**
-   * Present for dispatchable supply (generators): its physical offer blocks this interval,
-   * kW at marginal cost (cheapest first; empty while faulted). The real-time market
-   * re-dispatches it along these around its position (market/redispatch.ts).
+   * Present for dispatchable units (generators): what it can physically produce this interval,
+   * kW at marginal cost (cheapest first), and take back, kW at what it pays (most valuable
+   * first); both empty while faulted. The real-time market re-dispatches it along these
+   * around its position (market/redispatch.ts).
    */
-  regulation?(interval: MarketInterval): readonly ValueSegment[];
+  regulation?(interval: MarketInterval): { readonly offers: readonly ValueSegment[]; readonly takes: readonly ValueSegment[] };
 }
 
 /** Where the simulated place is: for sun position and local routines. */

@@ -356,7 +356,12 @@ export class Simulation {
     this.phases.meter(ledger, observations, this.hasMeter, crashes.crashed, q);
     const imbalanceParties = { busOf: this.busOf, viaOf: this.viaOf, routeOf: this.routeOf, hasMeter: this.hasMeter };
     const regulating = Uint8Array.from(this.regulating, (r, i) => (r && !crashes.crashed[i] ? 1 : 0));
-    const regulators = this.regulators.filter((r) => regulating[r.party]).map((r) => ({ party: r.party, unit: { ...r.unit, blocks: offerBlocks((parts[r.party] as AgentParticipant).runtime.regulation!(interval)) } }));
+    const regulators = this.regulators
+      .filter((r) => regulating[r.party])
+      .map((r) => {
+        const physical = (parts[r.party] as AgentParticipant).runtime.regulation!(interval);
+        return { party: r.party, unit: { ...r.unit, blocks: offerBlocks(physical.offers), takes: offerBlocks(physical.takes) } };
+      });
     const deviates = anyDeviation(ledger, imbalanceParties, regulating, this.info.buses);
     let redispatched: ReturnType<typeof redispatchInterval> | undefined;
     if (deviates) {

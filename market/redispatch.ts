@@ -12,7 +12,8 @@
  *   (down-regulation: it buys that energy back at that price), the rest at
  *   marginal cost + spread (up-regulation),
  *
- * (`regulationCurve`). The book — one inelastic bid per bus for the fixed net
+ * (`regulationCurve`); a unit that can take energy back (a grid connection absorbing
+ * exports) bids that too, below its value − spread. The book — one inelastic bid per bus for the fixed net
  * withdrawal (a buy at the price cap, or an injection offered at the floor) and the
  * units' regulation curves — clears like any interval (`clear`: the auction on one bus,
  * LP dispatch with the network when the mechanism uses it). The units' awards are their
@@ -45,6 +46,8 @@ export interface RegulatingUnit {
   readonly positionQuanta: number;
   /** What it can physically produce now, at marginal cost, cheapest first. */
   readonly blocks: readonly OfferBlock[];
+  /** What it can take back (negative output), at the most it pays, most valuable first (a grid connection absorbing exports). */
+  readonly takes?: readonly OfferBlock[];
 }
 
 export interface RedispatchInput {
@@ -83,7 +86,13 @@ export interface RedispatchResult {
  * spread, prices kept within [floor, cap]. Example: blocks [400 kW at 80, 200 kW at 95],
  * position 450 kW, spread 10: [400 at 70, 50 at 85, 150 at 105].
  */
-export function regulationCurve(blocks: readonly OfferBlock[], positionKw: number, spreadMwh: number, rules: Pick<MarketRules, 'priceCapMwh' | 'priceFloorMwh'>): BidSegment[] {
+export function regulationCurve(
+  blocks: readonly OfferBlock[],
+  positionKw: number,
+  spreadMwh: number,
+  rules: Pick<MarketRules, 'priceCapMwh' | 'priceFloorMwh'>,
+  takes: readonly OfferBlock[] = [],
+): BidSegment[] {
   const clamp = (p: number): number => Math.min(rules.priceCapMwh, Math.max(rules.priceFloorMwh, p));
   const out: BidSegment[] = [];
   let loaded = Math.max(0, positionKw);
@@ -93,6 +102,15 @@ export function regulationCurve(blocks: readonly OfferBlock[], positionKw: numbe
     loaded -= down;
     if (down > 0) out.push({ side: 'sell', priceMwh: clamp(b.valueMwh - spreadMwh), quantityKw: down });
     if (b.kw - down > 0) out.push({ side: 'sell', priceMwh: clamp(b.valueMwh + spreadMwh), quantityKw: b.kw - down });
+  }
+  // Taking energy back: what it already takes (a negative position) it gives up only above value + spread; more below value − spread.
+  let taken = Math.max(0, -positionKw);
+  for (const b of takes) {
+    if (!(b.kw > 0)) continue;
+    const held = Math.min(b.kw, taken);
+    taken -= held;
+    if (held > 0) out.push({ side: 'buy', priceMwh: clamp(b.valueMwh + spreadMwh), quantityKw: held });
+    if (b.kw - held > 0) out.push({ side: 'buy', priceMwh: clamp(b.valueMwh - spreadMwh), quantityKw: b.kw - held });
   }
   return out;
 }
@@ -115,7 +133,7 @@ export function redispatch(input: RedispatchInput): RedispatchResult {
   const nFixed = nBids;
   const unitBid = new Int32Array(input.units.length).fill(-1);
   input.units.forEach((u, j) => {
-    const segments = regulationCurve(u.blocks, u.positionQuanta * q, input.spreadMwh, rules).filter((s) => Math.round(s.quantityKw / q) > 0);
+    const segments = regulationCurve(u.blocks, u.positionQuanta * q, input.spreadMwh, rules, u.takes).filter((s) => Math.round(s.quantityKw / q) > 0);
     if (segments.length === 0) return;
     const problem = builder.add({ id: `regulation:${u.id}`, agentId: u.id, bus: u.bus, interval: input.interval, segments });
     if (problem) throw new Error(`re-dispatch of ${u.id}: ${problem.reason}`);
@@ -132,8 +150,13 @@ export function redispatch(input: RedispatchInput): RedispatchResult {
       overloaded = true;
     }
   }
+  // Per bid: what it was awarded, sells positive (a unit's net output; a fixed bid has one side).
   const awardedByBid = new Float64Array(nBids);
-  for (let s = 0; s < book.size; s++) awardedByBid[book.bidIndex[s]!]! += result.status === 'cleared' ? result.awardedQuanta[s]! : 0;
+  for (let s = 0; s < book.size; s++) {
+    const a = result.status === 'cleared' ? result.awardedQuanta[s]! : 0;
+    const b = book.bidIndex[s]!;
+    awardedByBid[b]! += b < nFixed || !book.isBuy[s] ? a : -a;
+  }
   const outputQuanta = Float64Array.from(unitBid, (b) => (b < 0 ? 0 : awardedByBid[b]!));
   const unservedQuanta = new Float64Array(buses.length);
   const spilledQuanta = new Float64Array(buses.length);
