@@ -39,10 +39,11 @@ export class Recorder implements SimulationSink {
     prices: new Map<string, Array<number | null>>(),
     daPrices: new Map<string, Array<number | null>>(),
     imbalancePrices: new Map<string, Array<number | null>>(),
-    /** Σ over the parties facing the market: day-ahead position, real-time position and deviation from it, kW. */
+    /** Over the parties facing the market: Σ bought day-ahead and real-time, and Σ of their imbalances short (+) and long (−), kW. */
     daKw: [] as number[],
     rtKw: [] as number[],
-    deviationKw: [] as number[],
+    shortKw: [] as number[],
+    longKw: [] as number[],
   };
   /** Per branch with a limit: loading in percent of the limit, per interval. */
   private readonly loading = new Map<string, Array<number | null>>();
@@ -149,7 +150,8 @@ export class Recorder implements SimulationSink {
     const busOf = this.busIndexOf(book.buses);
     let daSum = 0;
     let rtSum = 0;
-    let devSum = 0;
+    let devShort = 0;
+    let devLong = 0;
     let lastPrice = NaN;
     let lastPriceText = '';
     const csv = this.agentsCsv;
@@ -226,14 +228,16 @@ export class Recorder implements SimulationSink {
       if (dr) csv.text(formatMoney(dr));
       csv.end();
       if (party.via === '') {
-        daSum += da;
-        rtSum += net;
-        if (!Number.isNaN(dev)) devSum += dev;
+        if (da > 0) daSum += da;
+        if (net > 0) rtSum += net;
+        if (dev > 0) devShort += dev;
+        else if (dev < 0) devLong += dev;
       }
     }
     this.series.daKw.push(daSum * q);
     this.series.rtKw.push(rtSum * q);
-    this.series.deviationKw.push(devSum * q);
+    this.series.shortKw.push(devShort * q);
+    this.series.longKw.push(devLong * q);
     this.collectForReport(o);
     this.series.t.push(o.interval.start / 1000);
     this.series.demand.push(totalDemand);
@@ -392,6 +396,34 @@ export class Recorder implements SimulationSink {
         ],
       },
     ];
+    // The stages: day-ahead (where there is one), real-time and imbalance prices; positions and deviations.
+    const imbalanceSeen = [...s.imbalancePrices.values()].some((v) => v.some((x) => x !== null));
+    const daSeen = [...s.daPrices.values()].some((v) => v.some((x) => x !== null));
+    if (imbalanceSeen || daSeen) {
+      charts.push({
+        id: 'stages',
+        title: 'Day-ahead, real-time and imbalance prices by bus',
+        yLabel: 'currency/MWh',
+        x: s.t,
+        series: [
+          ...(daSeen ? [...s.daPrices].map(([bus, values]) => ({ label: `${bus} day-ahead`, values, dash: true })) : []),
+          ...[...s.prices].map(([bus, values]) => ({ label: `${bus} real-time`, values })),
+          ...[...s.imbalancePrices].map(([bus, values]) => ({ label: `${bus} imbalance`, values, dash: true })),
+        ],
+      });
+      charts.push({
+        id: 'positions',
+        title: 'Positions and imbalances (parties facing the market)',
+        yLabel: 'kW',
+        x: s.t,
+        series: [
+          ...(daSeen ? [{ label: 'bought day-ahead', values: s.daKw, dash: true }] : []),
+          { label: 'bought real-time', values: s.rtKw },
+          { label: 'imbalance short (used more than bought)', values: s.shortKw },
+          { label: 'imbalance long (used less, or injected more)', values: s.longKw },
+        ],
+      });
+    }
     if (this.loading.size > 0) {
       // The ten most loaded branches, and the limit line.
       const top = [...this.loading].sort(([, a], [, b]) => Math.max(...b.map((x) => x ?? 0)) - Math.max(...a.map((x) => x ?? 0))).slice(0, 10);

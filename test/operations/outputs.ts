@@ -117,3 +117,23 @@ export function expectEventsReconcile(o: RunOutputs): number {
   }
   return n;
 }
+
+/**
+ * The books of a run: closed in summary.json, and in agents.csv the metered actual_kw sums to zero
+ * over the agents in every interval (exactly, in the quantum's decimals), while over the parties
+ * facing the market (via empty) cost sums to the stages' rents (zero on a single price).
+ */
+export function expectBooksClosed(o: RunOutputs): void {
+  expect(o.summary.books.closed).to.equal(true);
+  const sums = new Map<string, number>();
+  for (const r of o.agents) {
+    if (r.actual_kw === '') {
+      expect(r.kind === 'aggregator' || r.kind === 'retailer', `${r.agent_id}: an agent without a meter reading`).to.equal(true);
+      continue;
+    }
+    // Whole watts: exact integer sums.
+    sums.set(r.interval_start!, (sums.get(r.interval_start!) ?? 0) + Math.round(Number(r.actual_kw) * 1000));
+  }
+  expect(sums.size).to.equal(o.summary.intervals);
+  for (const [t, w] of sums) expect(w, `Σ actual_kw at ${t}`).to.equal(0);
+}

@@ -49,6 +49,8 @@ interface Study {
   readonly starts: string[];
   readonly consumedKw: number[];
   readonly baselineKw: number[];
+  /** Intervals where Σ of the agents' metered actual was not zero (quanta). */
+  readonly unbalancedIntervals: number;
 }
 
 /** The run's scenario, shortened: two days and fewer agents per group. */
@@ -66,6 +68,7 @@ async function run(scenario: Scenario, dir: string): Promise<Study> {
   const starts: string[] = [];
   const consumedKw: number[] = [];
   const baselineKw: number[] = [];
+  let unbalanced = 0;
   sim.run({
     interval(o) {
       recorder.interval(o);
@@ -77,6 +80,11 @@ async function run(scenario: Scenario, dir: string): Promise<Study> {
         d += o.ledger.consumedQuanta[i]! * q; // what the meters saw
         b += o.observations[i]!.baselineKw;
       });
+      let physical = 0;
+      o.parties.forEach((p, i) => {
+        if (p.role === 'agent') physical += o.ledger.actualQuanta[i]!;
+      });
+      if (physical !== 0) unbalanced++;
       starts.push(new Date(o.interval.start).toISOString().replace('.000Z', 'Z'));
       consumedKw.push(d);
       baselineKw.push(b);
@@ -84,7 +92,7 @@ async function run(scenario: Scenario, dir: string): Promise<Study> {
     completed: (end) => recorder.completed(end),
   });
   const summary = recorder.finish({ scenarioFile: scenario.file }) as Study['summary'];
-  return { dir, summary, starts, consumedKw, baselineKw };
+  return { dir, summary, starts, consumedKw, baselineKw, unbalancedIntervals: unbalanced };
 }
 
 const hourOf = (iso: string): number => Number(iso.slice(11, 13)) + Number(iso.slice(14, 16)) / 60;
@@ -221,6 +229,7 @@ describe('scenarios/tariff-study: one population under five tariffs', function (
         expect([...byKind.keys()].sort(), t).to.deep.equal(['building', 'ev', 'home']);
         for (const [kind, k] of byKind) expect(k.total.div(k.customers.size).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toString(), `${t} ${kind}`).to.equal(kpis(t).retail.averageBillByKind[kind]);
         expect(study[t].summary.books, `${t} books`).to.include({ closed: true });
+        expect(study[t].unbalancedIntervals, `${t}: Σ actual over the agents`).to.equal(0);
         expect(kpis(t).agentFaults, t).to.deep.equal([]);
       }
     });
