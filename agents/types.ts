@@ -33,16 +33,16 @@ export interface Award {
 export interface AgentObservation {
   /** The machine's state value, e.g. 'normal', 'curtailed', 'charging'. */
   readonly state: string;
-  readonly socKwh?: number;
-  readonly indoorTempC?: number;
+  readonly socKwh?: number | undefined;
+  readonly indoorTempC?: number | undefined;
   /** What the agent would have consumed (kW) without any price response: the no-flexibility baseline. */
   readonly baselineKw: number;
   /** Wanted energy the agent did not get this interval (kWh), e.g. load shed. */
   readonly unservedKwh: number;
   /** Energy an EV lacked at a departure in this interval (kWh). */
-  readonly unmetDepartureKwh?: number;
+  readonly unmetDepartureKwh?: number | undefined;
   /** Comfort violation in this interval: degrees outside the band × hours (°C·h). */
-  readonly comfortViolationDegH?: number;
+  readonly comfortViolationDegH?: number | undefined;
   /**
    * What the site's devices actually did this interval, after the award and any command,
    * as its meter at the connection point sees it: gross consumption (loads, charging) and
@@ -50,8 +50,8 @@ export interface AgentObservation {
    * both ≥ 0. Net withdrawal = consumedKw − generatedKw. Every agent with devices reports
    * both (the engine meters them, engine/interval/meter.ts); intermediaries leave them out.
    */
-  readonly consumedKw?: number;
-  readonly generatedKw?: number;
+  readonly consumedKw?: number | undefined;
+  readonly generatedKw?: number | undefined;
 }
 
 export interface AgentRuntime {

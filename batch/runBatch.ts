@@ -21,7 +21,7 @@ import { writeAtomic } from '../output/recorder.ts';
 import { renderBatchReport } from '../output/batchReport.ts';
 import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
-import { SOURCE_WORKER, type WorkerCode, workerCode } from './workerBundle.ts';
+import { type WorkerCode, workerCode } from './workerCode.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, type RunOutcome, type RunTask, SCENARIO_FILE } from './worker.ts';
 
@@ -44,8 +44,6 @@ export interface BatchOptions {
   readonly stop?: AbortSignal | undefined;
   readonly kill?: AbortSignal | undefined;
   readonly progress?: BatchProgress | undefined;
-  /** 'bundle' (default): workers load the bundled worker code, falling back to the sources; 'source': always the TypeScript sources through tsx. */
-  readonly workerCode?: 'bundle' | 'source' | undefined;
 }
 
 export interface BatchResult {
@@ -59,14 +57,12 @@ export interface BatchResult {
   readonly reused: number;
   readonly notFinished: number;
   readonly workers: number;
-  /** What the workers loaded ('bundle' or 'source'); undefined when no worker started. */
+  /** What the workers loaded ('compiled' or 'source', batch/workerCode.ts); undefined when no worker started. */
   readonly workerCode: WorkerCode['kind'] | undefined;
   readonly interrupted: boolean;
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchResult> {
-  // Bundling (when the sources changed) runs in esbuild's process while the batch is planned here.
-  const code = options.workerCode === 'source' ? Promise.resolve(SOURCE_WORKER) : workerCode();
   const plan = planBatch(options.target);
   const outDir = options.outDir ?? join('results', plan.name);
   const progress = options.progress ?? silentProgress;
@@ -116,7 +112,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
 
   let used: WorkerCode | undefined;
   if (toRun.length > 0 && !options.stop?.aborted) {
-    used = await code;
+    used = workerCode();
     await runInPool(toRun, workers, used, outDir, options, progress, finish);
   }
   progress.stop();
@@ -144,7 +140,7 @@ async function runInPool(
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
-    // Workers get only what they need: the source entry registers the TypeScript loader itself.
+    // Workers get only what they need: the TypeScript loader when they run the sources.
     execArgv: [...code.execArgv],
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     atomics: 'disabled',

@@ -13,6 +13,7 @@
  * charges a penalty for what it committed and did not deliver; `measure` returns the
  * amounts per agent, so the books check that the operator pays what the agents receive.
  */
+import type { Counterfactual } from './counterfactual.ts';
 import type { AgentObservation } from '../agents/types.ts';
 import { deliveredKwh, tenOfTenBaseline } from '../agents/operations/baseline.ts';
 import { type SimTime } from '../core/time.ts';
@@ -45,11 +46,7 @@ export interface RoomParty {
   readonly responder: DispatchParty['responder'];
 }
 
-/** Net consumption per party and interval of the same run without operators: the counterfactual. */
-export interface Counterfactual {
-  readonly netKw: readonly Float64Array[];
-  readonly overloadIntervals: number;
-}
+export type { Counterfactual } from './counterfactual.ts';
 
 /** One operator's demand-response figures over the run (kWh at the agents' meters, or at the branch for the overloads). */
 interface DrTotals {
