@@ -3,7 +3,8 @@
  */
 import { Recorder } from '../output/recorder.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
-import { type Phases, Simulation } from './simulation.ts';
+import type { Phases } from './interval/phases.ts';
+import { Simulation } from './simulation.ts';
 import type { Counterfactual } from './counterfactual.ts';
 
 export interface RunOptions {
@@ -11,7 +12,11 @@ export interface RunOptions {
   readonly seed?: number | undefined;
   /** Called after each interval (for progress displays): intervals done, total, and which pass. */
   readonly onInterval?: ((done: number, total: number, pass: 'counterfactual' | 'foresight' | 'run') => void) | undefined;
-  /** Replacements for phases of the written run's interval pipeline (tests prove the books catch a wrong phase with them). */
+}
+
+/** What a caller may change inside a run (not part of the published options): tests prove the books catch a wrong phase with it. */
+export interface RunInternals {
+  /** Replacements for phases of the written run's interval pipeline. */
   readonly phases?: Partial<Phases> | undefined;
 }
 
@@ -20,14 +25,14 @@ export interface RunResult {
   readonly summary: Record<string, unknown>;
 }
 
-export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+export async function runScenario(scenario: Scenario, options: RunOptions, internals: RunInternals = {}): Promise<RunResult> {
   // With operators, first the same run without them (same seed): the counterfactual
   // baseline of demand response, and the overloads they avoid.
   const counterfactual = scenario.config.operations.length > 0 ? await runCounterfactual(scenario, options.seed, options.onInterval) : undefined;
   // With a perfect-foresight forecast, first the same run (same seed, same counterfactual) forecasting by
   // the fallback method: the prices it clears are the forecast of the run written below (engine/forecast.ts).
   const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval) : undefined;
-  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: options.phases });
+  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: internals.phases });
   const recorder = new Recorder(options.outDir, sim.info, sim.rules, { utcOffsetHours: scenario.config.site.utcOffsetHours });
   const progress = options.onInterval;
   sim.run(

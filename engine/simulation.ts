@@ -3,7 +3,7 @@
  * interval runs the same pipeline of phases (engine/interval/, each with plain data in
  * and out); this file only orchestrates them.
  *
- *   timeline (RxJS) ─► [day-ahead clearing at its gate] ─► per interval:
+ *   timeline (RxJS stageTimeline; a run clears the real-time stage, validation refuses a day-ahead one for now) ─► per interval:
  *   collect bids ─► gate (RxJS) ─► book ─► clear ─► settle ─► positions ─► split (aggregators)
  *   / take (retail customers) ─► commands ─► deliver ─► meter ─► re-dispatch ─► imbalance
  *   settlement ─► bills ─► demand-response settlement ─► books ─► sink
@@ -39,13 +39,12 @@ import { checkBooks } from './interval/books.ts';
 import { collectBids } from './interval/collectBids.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { deliverAwards, observeAll } from './interval/deliver.ts';
-import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator, settleImbalance } from './interval/imbalance.ts';
+import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
-import { meterSites } from './interval/meter.ts';
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
-import { marketPositions } from './interval/positions.ts';
+import { PHASES, type Phases } from './interval/phases.ts';
 import { type CustomerSpec, RetailDesk } from './retail.ts';
 import type { Scenario } from './scenario/load.ts';
 import { normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
@@ -57,18 +56,7 @@ export type { AggregatorLedger, IntervalOutcome, RetailerLedger, RunInfo, Simula
 /** The single bus of a scenario without a network. */
 export const DEFAULT_BUS = busId('main');
 
-/**
- * The interval's phases that turn market data into positions, meters and money. A caller
- * may wrap one (`SimulationOptions.phases`): the books test feeds the run a phase that
- * returns a tampered award and sees the books catch it.
- */
-export interface Phases {
-  readonly positions: typeof marketPositions;
-  readonly meter: typeof meterSites;
-  readonly settleImbalance: typeof settleImbalance;
-}
-
-const PHASES: Phases = Object.freeze({ positions: marketPositions, meter: meterSites, settleImbalance });
+export type { Phases } from './interval/phases.ts';
 
 export interface SimulationOptions {
   readonly seed?: number | undefined;

@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { BooksOpenError, type BooksSummary } from '../../core/errors.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
-import { type RunOptions, runScenario } from '../../engine/run.ts';
+import { type RunInternals, type RunOptions, runScenario } from '../../engine/run.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
 
 export function parseSeed(value: string): number {
@@ -37,8 +37,8 @@ export function registerRun(program: Command): void {
  * Runs a scenario, prints its summary, and fails with `BooksOpenError` (exit code 4) when
  * its books did not close — after the outputs are written, so they can be inspected.
  */
-export async function runAndReport(scenario: Scenario, options: RunOptions, print: (text: string) => void): Promise<Record<string, unknown>> {
-  const { summary } = await runScenario(scenario, options);
+export async function runAndReport(scenario: Scenario, options: RunOptions, print: (text: string) => void, internals: RunInternals = {}): Promise<Record<string, unknown>> {
+  const { summary } = await runScenario(scenario, options, internals);
   print(formatSummary(summary, options.outDir));
   const books = summary.books as BooksSummary;
   if (!books.closed) throw new BooksOpenError(options.outDir, books);

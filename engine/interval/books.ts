@@ -20,8 +20,7 @@
  *     market payment is its position at the price plus its customers' actual total's
  *     deviation from it at the imbalance price, exactly.
  */
-import type { Money } from '../../core/money.ts';
-import { money, ZERO } from '../../core/money.ts';
+import { type Money, ZERO } from '../../core/money.ts';
 import type { ClearingResult, OrderBook } from '../../market/types.ts';
 import type { IntervalLedger } from './ledger.ts';
 import { ticksOf } from './ledger.ts';
@@ -220,6 +219,3 @@ function segmentMoney(book: OrderBook, result: ClearingResult, busTicks: Float64
 }
 
 const fmtKw = (x: number): string => String(Math.round(x * 1e6) / 1e6);
-
-/** The exact money of `units` whole settlement units, for messages. */
-export const unitsToMoney = (units: number, unit: Money): Money => money(units).times(unit);

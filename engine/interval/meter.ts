@@ -6,15 +6,20 @@
  * and the net withdrawal. A home's PV thus nets its own load within the interval. An
  * agent that crashed has stopped: its meter reads zero. Intermediaries have no meter.
  */
-import type { AgentObservation } from '../../agents/types.ts';
 import type { IntervalLedger } from './ledger.ts';
+
+/** What a site's meter reads from its agent (`AgentObservation`'s consumedKw and generatedKw), kW. */
+export interface SiteReport {
+  readonly consumedKw?: number | undefined;
+  readonly generatedKw?: number | undefined;
+}
 
 /**
  * Writes `actualQuanta`, `consumedQuanta` and `generatedQuanta` of every agent with devices
  * (`hasMeter[i]`), and only those, from `observations`. An agent that reports neither
  * figure is metered at its setpoint (position + command): what it was told to do.
  */
-export function meterSites(ledger: IntervalLedger, observations: readonly AgentObservation[], hasMeter: Uint8Array, crashed: Uint8Array, quantumKw: number): void {
+export function meterSites(ledger: IntervalLedger, observations: readonly SiteReport[], hasMeter: Uint8Array, crashed: Uint8Array, quantumKw: number): void {
   for (let i = 0; i < observations.length; i++) {
     if (!hasMeter[i]) continue;
     let consumed = 0;

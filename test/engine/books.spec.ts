@@ -168,7 +168,7 @@ describe('the books (engine/interval/books.ts)', function () {
     try {
       let printed = '';
       let error: unknown;
-      await runAndReport(scenario, { outDir: dir, phases: { positions: tampered } }, (t) => (printed += t)).catch((e: unknown) => (error = e));
+      await runAndReport(scenario, { outDir: dir }, (t) => (printed += t), { phases: { positions: tampered } }).catch((e: unknown) => (error = e));
       expect(error).to.be.instanceOf(BooksOpenError);
       expect((error as BooksOpenError).code).to.equal(EXIT_BOOKS_OPEN).and.to.equal(4);
       expect((error as BooksOpenError).message).to.match(/did not close in 1 of 6 intervals/).and.to.match(/2026-07-01T20:00:00Z positions: at main the parties hold/);
