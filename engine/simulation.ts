@@ -27,6 +27,7 @@ import { OrderBookBuilder } from '../market/orderBook.ts';
 import { settle } from '../market/settlement.ts';
 import { stageTimeline } from '../market/timeline.ts';
 import type { MarketRules, Rejection } from '../market/types.ts';
+import { feederGrid } from '../market/feederGrid.ts';
 import { networkFromConfig } from '../network/schema.ts';
 import { TopologyCache } from '../network/topology.ts';
 import { strategyNeedsLpSolver } from '../strategies/registry.ts';
@@ -81,15 +82,18 @@ export class Simulation {
     const scenario = await loadStrategyModules(input);
     const cfg = scenario.config;
     let grid: Grid | undefined;
+    const agentKinds = new Map<string, string>(); // filled once the agents exist: reactive power by kind on feeders
     if (cfg.network) {
       const network = networkFromConfig(cfg.network);
       const needsLp = network.buses.length > 1 && cfg.market.mechanism !== 'double-auction';
       const solver = needsLp && cfg.market.solver === 'highs' ? await loadHighsSolver() : jslpSolver;
-      grid = { network, solver, topologies: new TopologyCache() };
+      grid = { network, solver, topologies: new TopologyCache(), ...(cfg.network.model === 'lindistflow' ? { feeder: feederGrid(cfg.network, agentKinds) } : {}) };
     }
     // Strategies are created synchronously, and HiGHS loads asynchronously: load it here for those that plan with LPs (mpc).
     const strategyLp = cfg.agents.some((g) => 'strategy' in g && strategyNeedsLpSolver(g.strategy)) ? await loadHighsSolver() : undefined;
-    return new Simulation(scenario, options, grid, strategyLp);
+    const sim = new Simulation(scenario, options, grid, strategyLp);
+    for (const p of sim.parties) agentKinds.set(p.id, p.kind);
+    return sim;
   }
 
   readonly info: RunInfo;
@@ -215,8 +219,23 @@ export class Simulation {
       });
       this.desk = new RetailDesk(cfg.tariffs, retailerOf, customerSpecs, buses.length, this.clock, this.rules);
     }
-    const roomParties = parts.map((p) => ({ id: p.runtime.id as string, busIndex: p.role === 'agent' ? buses.indexOf(p.runtime.bus) : -1, responder: p.role === 'agent' ? p.runtime.responder : undefined }));
-    this.room = new GridRoom(grid, options.withoutOperators ? [] : cfg.operations, cfg.faults, roomParties, this.clock.intervals, Math.round((24 * 60) / cfg.intervalMinutes), random, options.counterfactual);
+    const roomParties = parts.map((p) => ({
+      id: p.runtime.id as string,
+      kind: p.runtime.kind,
+      busIndex: p.role === 'agent' ? buses.indexOf(p.runtime.bus) : -1,
+      responder: p.role === 'agent' ? p.runtime.responder : undefined,
+    }));
+    this.room = new GridRoom(
+      grid,
+      options.withoutOperators ? [] : cfg.operations,
+      cfg.faults,
+      roomParties,
+      this.clock.intervals,
+      Math.round((24 * 60) / cfg.intervalMinutes),
+      random,
+      options.counterfactual,
+      grid?.feeder ? { limits: grid.feeder.limits, ...selfHealingOf(options.withoutOperators ? [] : cfg.operations) } : undefined,
+    );
     this.info = { name: cfg.name, seed, start, intervals: this.clock.intervals, intervalMinutes: cfg.intervalMinutes, buses, agentCount: parts.length, stages: stages.map((st) => st.stage) };
   }
 
@@ -514,5 +533,12 @@ interface RunState {
   /** The late-bid rejections the gate emitted since the last call. */
   takeLate(): Rejection[];
 }
+
+/** The first operator with `selfHealing:`, as the grid room takes it. */
+function selfHealingOf(operators: ScenarioOperators): { selfHealing?: { operator: string; restoreAfterMinutes: number } } {
+  const o = operators.find((x) => x.selfHealing !== undefined);
+  return o ? { selfHealing: { operator: o.id, restoreAfterMinutes: o.selfHealing!.restoreAfterMinutes } } : {};
+}
+type ScenarioOperators = Scenario['config']['operations'];
 
 const indexOfParty = (parties: readonly Party[], id: string): number => parties.findIndex((p) => p.id === id);
