@@ -63,8 +63,9 @@ export interface IntertemporalBidBase {
  *
  * Valuation over the horizon (relative to staying idle):
  *   terminalValueMwh × (SoC_final − initialSocKwh) / 1000
- *   − needValueMwh / η_c × shortfall / 1000     (shortfall = max(0, finalSocMinKwh − SoC_final))
+ *   + needValueMwh / η_c × (max(0, finalSocMinKwh − initialSocKwh) − shortfall) / 1000
  *   − degradationCostPerMwh × Σ cell throughput / 1000
+ * (shortfall = max(0, finalSocMinKwh − SoC_final), kWh of cell energy).
  * The final-SoC requirement is met whenever the market can supply it below
  * `needValueMwh` (it behaves like a buy bid at that price, the cap by default): a market
  * without supply leaves a reported shortfall rather than an infeasible programme.
@@ -85,16 +86,16 @@ export interface StorageBid extends IntertemporalBidBase {
   /** SoC at the start of the horizon, kWh, within [minSocKwh, maxSocKwh]. */
   readonly initialSocKwh: number;
   /** SoC the owner requires at the end of the horizon, kWh (default minSocKwh: no requirement). */
-  readonly finalSocMinKwh?: number;
+  readonly finalSocMinKwh?: number | undefined;
   /**
    * What one MWh left in the cells at the end is worth, currency per MWh of cell energy
    * (a water value; 0 = worthless). Finite, within [price floor, price cap].
    */
   readonly terminalValueMwh: number;
   /** Value of meeting `finalSocMinKwh`, currency per MWh bought from the grid (default the price cap). */
-  readonly needValueMwh?: number;
+  readonly needValueMwh?: number | undefined;
   /** Wear per MWh of cell throughput (both directions), currency/MWh, ≥ 0 (default 0). */
-  readonly degradationCostPerMwh?: number;
+  readonly degradationCostPerMwh?: number | undefined;
 }
 
 /**
@@ -127,8 +128,8 @@ export interface EvBid extends IntertemporalBidBase {
   /** Energy to add to the battery (cell side) by departure, kWh, ≥ 0; initial + need ≤ maxSocKwh. */
   readonly energyNeededKwh: number;
   /** Value of the needed energy, currency per MWh drawn from the grid (default the price cap). */
-  readonly needValueMwh?: number;
-  readonly degradationCostPerMwh?: number;
+  readonly needValueMwh?: number | undefined;
+  readonly degradationCostPerMwh?: number | undefined;
 }
 
 /**
@@ -136,7 +137,9 @@ export interface EvBid extends IntertemporalBidBase {
  * or after `firstInterval` and ending by the end of `lastInterval` — or not at all.
  * It runs at most once, and only if its value covers its energy's cost:
  * valuation = valueMwh × powerKw × runIntervals × Δt / 1000 when it runs.
- * An integer decision (which start, or none): see `DayAheadResult.integerRule`.
+ * An integer decision (which start, or none). **Not cleared yet**: `clearDayAhead`
+ * validates it (a run longer than its window is 'block-longer-than-window') and then
+ * rejects it with 'invalid-parameter' ("not supported by this clearing yet").
  */
 export interface ShiftableBid extends IntertemporalBidBase {
   readonly kind: 'shiftable';
@@ -156,7 +159,8 @@ export interface ShiftableBid extends IntertemporalBidBase {
  * energy: a buy block is accepted only if it is worth `priceMwh` per MWh to the market's
  * welfare, a sell block only if it costs no more. A **linked** block names its
  * `parentId` (another block of the book): it may be accepted only if the parent is.
- * An integer decision: see `DayAheadResult.integerRule`.
+ * An integer decision. **Not cleared yet**: validated (a missing parent is
+ * 'unknown-parent-block'), then rejected with 'invalid-parameter' as for `ShiftableBid`.
  */
 export interface BlockOrder extends IntertemporalBidBase {
   readonly kind: 'block';
@@ -166,7 +170,7 @@ export interface BlockOrder extends IntertemporalBidBase {
   readonly quantitiesKw: readonly number[];
   /** Within [price floor, price cap]. */
   readonly priceMwh: number;
-  readonly parentId?: string;
+  readonly parentId?: string | undefined;
 }
 
 export type IntertemporalBid = StorageBid | EvBid | ShiftableBid | BlockOrder;
@@ -189,7 +193,7 @@ export interface GeneratorRamp {
   readonly rampUpKw: number;
   readonly rampDownKw: number;
   /** kW ≥ 0. */
-  readonly initialKw?: number;
+  readonly initialKw?: number | undefined;
 }
 
 /** Everything submitted to one day-ahead clearing. */
@@ -199,7 +203,7 @@ export interface DayAheadBook {
   /** Simple bids (one curve for one interval each) for any interval of the horizon. */
   readonly bids: readonly Bid[];
   readonly intertemporalBids: readonly IntertemporalBid[];
-  readonly rampLimits?: readonly GeneratorRamp[];
+  readonly rampLimits?: readonly GeneratorRamp[] | undefined;
 }
 
 /** Where and how the book clears. */
@@ -208,21 +212,21 @@ export interface DayAheadMarket {
    * The grid: DC power flow with the limits of every branch in every interval, nodal prices.
    * Omitted (or a single bus): one copper-plate node, one price per interval.
    */
-  readonly network?: Network;
+  readonly network?: Network | undefined;
   /**
    * Buses bids may name, in the order results list them. Default: the network's buses;
    * without a network, the buses the bids name, in order of first appearance.
    */
-  readonly buses?: readonly BusId[];
+  readonly buses?: readonly BusId[] | undefined;
   readonly solver: LpSolver;
   /** Agents allowed to trade (default: everyone). */
-  readonly isKnownAgent?: (agentId: string) => boolean;
+  readonly isKnownAgent?: ((agentId: string) => boolean) | undefined;
   /** As `OrderBookContext.trustedIdentities`: skip duplicate-id and known-agent checks of simple bids. */
-  readonly trustedIdentities?: boolean;
-  readonly topologyCache?: TopologyCache;
-  readonly branchModel?: BranchModel;
+  readonly trustedIdentities?: boolean | undefined;
+  readonly topologyCache?: TopologyCache | undefined;
+  readonly branchModel?: BranchModel | undefined;
   /** Default: the solver's preferred network formulation (HiGHS B-θ, javascript-lp-solver PTDF). */
-  readonly formulation?: LpFormulation;
+  readonly formulation?: LpFormulation | undefined;
 }
 
 /**
@@ -270,11 +274,11 @@ export interface IntertemporalSchedule {
    * schedule with the efficiencies (so it follows it exactly) and within the SoC bounds.
    * An EV's SoC stays at its initial value before its window and at its departure value after.
    */
-  readonly socKwh?: Float64Array;
+  readonly socKwh?: Float64Array | undefined;
   /** Blocks and shiftable loads: accepted (runs) or not. Storage and EV: true. */
   readonly accepted: boolean;
   /** Shiftable loads: first interval it runs, when accepted. */
-  readonly startInterval?: number;
+  readonly startInterval?: number | undefined;
   /** Storage: final-SoC shortfall; EV: energy need unmet at departure; kWh of cell energy; else 0. */
   readonly shortfallKwh: number;
   /** The bid's valuation of its schedule (see each bid type), currency over the horizon. */
@@ -288,12 +292,12 @@ export interface IntertemporalSchedule {
 }
 
 /**
- * How integer decisions (block orders, shiftable loads) are made:
- * `mip-then-fixed-lp` — the whole horizon is solved as a mixed-integer programme (HiGHS
- * branch and bound; javascript-lp-solver's), then the LP with those decisions fixed is
- * solved again for the prices (its duals). Accepted blocks may then be paid less than
- * their price ("paradoxically accepted", `surplus` < 0, no side payment is made); rejected
- * ones may have been in the money. `none` — the book had no integer decision: one LP.
+ * How integer decisions (block orders, shiftable loads) are made. Today always `none`:
+ * the book has no integer decision (blocks and shiftable loads are rejected) and the
+ * horizon is one LP. Reserved: `mip-then-fixed-lp` — the horizon solved as a
+ * mixed-integer programme (HiGHS branch and bound), then the LP with those decisions
+ * fixed solved again for the prices (its duals); accepted blocks may then be paid less than
+ * their price ("paradoxically accepted", `surplus` < 0, no side payment).
  */
 export type IntegerRule = 'none' | 'mip-then-fixed-lp';
 
