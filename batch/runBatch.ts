@@ -23,6 +23,8 @@ import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
 import { SOURCE_WORKER, type WorkerCode, workerCode } from './workerBundle.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
+import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile } from './shard.ts';
+import { UserError } from '../core/errors.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, type RunOutcome, type RunTask, SCENARIO_FILE } from './worker.ts';
 
 export const SUMMARY_FILE = 'summary.csv';
@@ -46,6 +48,8 @@ export interface BatchOptions {
   readonly progress?: BatchProgress | undefined;
   /** 'bundle' (default): workers load the bundled worker code, falling back to the sources; 'source': always the TypeScript sources through tsx. */
   readonly workerCode?: 'bundle' | 'source' | undefined;
+  /** Run only this shard's share of the runs (batch/shard.ts); default output folder `results/<sweep name>-shard-k-of-n`. */
+  readonly shard?: Shard | undefined;
 }
 
 export interface BatchResult {
@@ -62,17 +66,23 @@ export interface BatchResult {
   /** What the workers loaded ('bundle' or 'source'); undefined when no worker started. */
   readonly workerCode: WorkerCode['kind'] | undefined;
   readonly interrupted: boolean;
+  /** The shard this invocation ran, when it ran one (then `plan.runs` holds only its runs). */
+  readonly shard?: Shard | undefined;
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   // Bundling (when the sources changed) runs in esbuild's process while the batch is planned here.
   const code = options.workerCode === 'source' ? Promise.resolve(SOURCE_WORKER) : workerCode();
-  const plan = planBatch(options.target);
-  const outDir = options.outDir ?? join('results', plan.name);
+  const whole = planBatch(options.target);
+  const shard = options.shard;
+  // A shard's plan lists only its runs; their indexes (and summary.csv's row order) stay the sweep's.
+  const plan: BatchPlan = shard ? { ...whole, runs: whole.runs.filter((r) => inShard(r, shard)) } : whole;
+  const outDir = options.outDir ?? join('results', shard ? `${whole.name}-shard-${shard.k}-of-${shard.n}` : whole.name);
   const progress = options.progress ?? silentProgress;
   mkdirSync(outDir, { recursive: true });
+  if (shard) claimShardFolder(outDir, whole, shard);
 
-  const rows: Array<RunRow | undefined> = new Array<RunRow | undefined>(plan.runs.length).fill(undefined);
+  const rows: Array<RunRow | undefined> = new Array<RunRow | undefined>(whole.runs.length).fill(undefined);
   const writeSummary = (): void => writeAtomic(join(outDir, SUMMARY_FILE), summaryCsv(plan, rows));
   const todo: RunSpec[] = [];
   let reused = 0;
@@ -125,8 +135,27 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
-  const notFinished = rows.filter((r) => r === undefined).length;
-  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0 };
+  const notFinished = plan.runs.filter((r) => rows[r.index] === undefined).length;
+  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0, shard };
+}
+
+/**
+ * Writes shard.json in a shard's folder. A folder already holding another shard, or a
+ * shard of another sweep, is refused: two shards in one folder would overwrite each
+ * other's summary.csv (a rerun of the same shard resumes, as a batch does).
+ */
+function claimShardFolder(outDir: string, plan: BatchPlan, shard: Shard): void {
+  const path = join(outDir, SHARD_FILE);
+  const mine = shardFile(plan, shard);
+  if (existsSync(path)) {
+    const there = parseShardFile(readFileSync(path, 'utf8'));
+    if (typeof there !== 'string' && (there.shard.k !== shard.k || there.shard.n !== shard.n || there.sweep.name !== plan.name)) {
+      throw new UserError(
+        `${outDir} already holds shard ${formatShard(there.shard)} of the sweep '${there.sweep.name}'; give each shard its own folder (--out), e.g. ${join(outDir, '..', `${plan.name}-shard-${shard.k}-of-${shard.n}`)}`,
+      );
+    }
+  }
+  writeAtomic(path, `${JSON.stringify(mine, null, 1)}\n`);
 }
 
 /** Keeps at most `workers` runs in flight, in run order, until done or stopped. */
@@ -191,7 +220,7 @@ async function runInPool(
 }
 
 /** The finished run's row when its folder has a valid DONE for this run; 'stale' when it was made from another scenario or seed. */
-function readDone(dir: string, run: RunSpec): RunRow | 'stale' | undefined {
+export function readDone(dir: string, run: RunSpec): RunRow | 'stale' | undefined {
   const file = join(dir, DONE_FILE);
   if (!existsSync(file)) return undefined;
   let marker: DoneMarker;

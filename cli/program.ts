@@ -17,6 +17,8 @@ export function buildProgram(): Command {
   const program = new Command('gridbid')
     .description('Multi-agent demand response and electricity market simulation.')
     .showHelpAfterError('(add --help for usage)')
+    // Options belong to the command they follow (`batch merge … --out DIR` is merge's --out, not batch's).
+    .enablePositionalOptions()
     .exitOverride();
   // Each command lives in cli/commands/<name>.ts and registers itself here.
   registerRun(program);
