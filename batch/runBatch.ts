@@ -25,6 +25,7 @@ import { SOURCE_WORKER, type WorkerCode, workerCode } from './workerBundle.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
 import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile } from './shard.ts';
 import { UserError } from '../core/errors.ts';
+import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, type RunOutcome, type RunTask, SCENARIO_FILE } from './worker.ts';
 
 export const SUMMARY_FILE = 'summary.csv';
@@ -50,6 +51,8 @@ export interface BatchOptions {
   readonly workerCode?: 'bundle' | 'source' | undefined;
   /** Run only this shard's share of the runs (batch/shard.ts); default output folder `results/<sweep name>-shard-k-of-n`. */
   readonly shard?: Shard | undefined;
+  /** A Redis URL: enqueue the runs there for `gridbid worker`s instead of running them here (batch/queue.ts). */
+  readonly queue?: string | undefined;
 }
 
 export interface BatchResult {
@@ -68,12 +71,16 @@ export interface BatchResult {
   readonly interrupted: boolean;
   /** The shard this invocation ran, when it ran one (then `plan.runs` holds only its runs). */
   readonly shard?: Shard | undefined;
+  /** The queue the runs went to, when they did (then `workers` is 0: they ran in `gridbid worker`s). */
+  readonly queue?: string | undefined;
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   // Bundling (when the sources changed) runs in esbuild's process while the batch is planned here.
-  const code = options.workerCode === 'source' ? Promise.resolve(SOURCE_WORKER) : workerCode();
+  const code = options.queue !== undefined ? undefined : options.workerCode === 'source' ? Promise.resolve(SOURCE_WORKER) : workerCode();
   const whole = planBatch(options.target);
+  // An unreachable queue is reported before anything is written.
+  const connection = options.queue !== undefined ? await connectQueue(options.queue) : undefined;
   const shard = options.shard;
   // A shard's plan lists only its runs; their indexes (and summary.csv's row order) stay the sweep's.
   const plan: BatchPlan = shard ? { ...whole, runs: whole.runs.filter((r) => inShard(r, shard)) } : whole;
@@ -100,7 +107,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     }
   }
   const toRun = todo.filter((r) => r.error === undefined);
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), toRun.length || 1));
+  const workers = connection ? 0 : Math.max(1, Math.min(options.workers ?? availableParallelism(), toRun.length || 1));
   progress.start({ name: plan.name, total: plan.runs.length, reused, workers });
   if (reused > 0) progress.note(`${reused} of ${plan.runs.length} runs already finished in ${outDir}: kept, not run again`);
   if (stale > 0) progress.note(`${stale} finished run(s) had another scenario or seed: running them again`);
@@ -125,18 +132,28 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   writeSummary();
 
   let used: WorkerCode | undefined;
-  if (toRun.length > 0 && !options.stop?.aborted) {
-    used = await code;
-    await runInPool(toRun, workers, used, outDir, options, progress, finish);
+  try {
+    if (toRun.length > 0 && !options.stop?.aborted) {
+      if (connection) {
+        await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill }, connection, progress, finish);
+      } else {
+        used = await code!;
+        await runInPool(toRun, workers, used, outDir, options, progress, finish);
+      }
+    }
+  } finally {
+    await connection?.quit().catch(() => {});
   }
   progress.stop();
+  // Staging folders left by queue workers that were killed mid-run (only once no run of this batch is left to write one).
+  if (plan.runs.every((r) => rows[r.index] !== undefined)) rmSync(join(outDir, STAGING_DIR), { recursive: true, force: true });
 
   writeSummary();
   writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
   const notFinished = plan.runs.filter((r) => rows[r.index] === undefined).length;
-  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0, shard };
+  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0, shard, queue: options.queue };
 }
 
 /**

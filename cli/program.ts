@@ -8,6 +8,7 @@ import { registerBatch } from './commands/batch.ts';
 import { registerClear } from './commands/clear.ts';
 import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerWorker } from './commands/worker.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerBatch(program);
   registerClear(program);
+  registerWorker(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

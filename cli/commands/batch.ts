@@ -4,6 +4,8 @@ import { consoleProgress } from '../../batch/progress.ts';
 import { type BatchResult, REPORT_FILE, runBatch, SUMMARY_FILE } from '../../batch/runBatch.ts';
 import { formatShard, parseShard, type Shard } from '../../batch/shard.ts';
 import { registerBatchMerge } from './batchMerge.ts';
+import { parseQueueOption } from './worker.ts';
+import { showUrl } from '../../batch/queue.ts';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -41,6 +43,11 @@ into its own folder (default results/<sweep name>-shard-k-of-n); then
 \`gridbid batch merge <shard folders…> --out DIR\` combines the n folders into the
 folder one machine would have written (summary.csv byte for byte).
 
+On a job queue (Redis with BullMQ): --queue redis://host:port puts the runs on the
+queue and follows them (the same progress bar and summary.csv); \`gridbid worker
+--queue redis://host:port\` on any number of machines runs them. The results folder
+must be at the same absolute path on every machine (a shared file system).
+
 Progress goes to stderr: a bar on a terminal, otherwise one line per finished run.
 
 Exit codes:
@@ -55,6 +62,7 @@ Examples:
   gridbid batch scenarios/sweeps/price-rules.yaml
   gridbid batch scenarios/sweeps/price-rules.yaml --out results/rules --workers 2
   gridbid batch scenarios/sweeps/price-rules.yaml --shard 2/4 --out results/rules-2
+  gridbid batch scenarios/sweeps/price-rules.yaml --queue redis://queue-host:6379 --out /shared/rules
   gridbid batch merge results/rules-1 results/rules-2 results/rules-3 results/rules-4 --out results/rules
   npm run batch -- scenarios/sweeps/price-rules.yaml
 `;
@@ -66,11 +74,12 @@ export function registerBatch(program: Command): void {
     .argument('<sweep-or-folder>', 'sweep file, scenario file or folder of them (.yaml, .yml or .json)')
     .option('-o, --out <dir>', 'output folder (default: results/<sweep name>)')
     .option('-w, --workers <n>', 'worker threads (default: the number of cores)', parseWorkers)
+    .option('--queue <redis-url>', 'enqueue the runs on this Redis server for `gridbid worker`s and follow them', parseQueueOption)
     .option('--shard <k/n>', 'run only shard k of n (1 ≤ k ≤ n) of the sweep; combine the shards with `gridbid batch merge`', parseShardOption)
     // `batch merge …` is a subcommand; its own --out must not be taken by this command's.
     .enablePositionalOptions()
     .addHelpText('after', HELP)
-    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard }) => {
+    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string }) => {
       const progress = consoleProgress();
       const stop = new AbortController();
       const kill = new AbortController();
@@ -79,14 +88,14 @@ export function registerBatch(program: Command): void {
           progress.note('stopping: no new runs will start; the running ones finish (Ctrl-C again to stop them now)');
           stop.abort();
         } else if (!kill.signal.aborted) {
-          progress.note('stopping the running runs now');
+          progress.note(opts.queue ? 'no longer following the runs in progress: they go on in their workers (rerun to collect them)' : 'stopping the running runs now');
           kill.abort();
         }
       };
       process.on('SIGINT', onSigint);
       let result: BatchResult;
       try {
-        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, shard: opts.shard, stop: stop.signal, kill: kill.signal, progress });
+        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, shard: opts.shard, queue: opts.queue, stop: stop.signal, kill: kill.signal, progress });
       } finally {
         process.off('SIGINT', onSigint);
       }
@@ -111,7 +120,7 @@ const quote = (s: string): string => (/^[\w./@:+-]+$/.test(s) ? s : `'${s.replac
 function formatResult(r: BatchResult): string {
   const total = r.plan.runs.length;
   const lines = [
-    `batch     ${r.plan.name}${r.shard ? ` (shard ${formatShard(r.shard)})` : ''}: ${total} runs, ${r.ok} ok, ${r.failed} failed${r.notFinished ? `, ${r.notFinished} not finished` : ''}${r.reused ? ` (${r.reused} kept from an earlier invocation)` : ''}; ${r.workers} worker${r.workers === 1 ? '' : 's'}`,
+    `batch     ${r.plan.name}${r.shard ? ` (shard ${formatShard(r.shard)})` : ''}: ${total} runs, ${r.ok} ok, ${r.failed} failed${r.notFinished ? `, ${r.notFinished} not finished` : ''}${r.reused ? ` (${r.reused} kept from an earlier invocation)` : ''}; ${r.queue !== undefined ? `on the queue ${showUrl(r.queue)}` : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}`,
     `results   ${r.outDir}/ (${SUMMARY_FILE}, ${REPORT_FILE}, one folder per run)`,
   ];
   for (const row of r.rows) if (row?.status === 'failed') lines.push(`failed    ${row.run.id}: ${row.error}`);
