@@ -78,6 +78,7 @@ export function registerBatch(program: Command): void {
     .option('--shard <k/n>', 'run only shard k of n (1 ≤ k ≤ n) of the sweep; combine the shards with `gridbid batch merge`', parseShardOption)
     // `batch merge …` is a subcommand; its own --out must not be taken by this command's.
     .enablePositionalOptions()
+    .usage('[options] <sweep-or-folder>\n       gridbid batch merge [options] <shard folders...>')
     .addHelpText('after', HELP)
     .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string }) => {
       const progress = consoleProgress();
