@@ -9,6 +9,7 @@ import { registerClear } from './commands/clear.ts';
 import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerQuery } from './commands/query.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerBatch(program);
   registerClear(program);
   registerWorker(program);
+  registerQuery(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
