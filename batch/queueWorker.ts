@@ -12,27 +12,20 @@
  * publishes, the folder is the run's, whole.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { Worker } from 'bullmq';
 import { Piscina } from 'piscina';
 import { connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
-import { WORKER_YOUNG_GENERATION_MB } from './runBatch.ts';
-import { DONE_FILE, type DoneMarker, errorText, type RunOutcome, type RunTask } from './worker.ts';
+import { readDone, WORKER_YOUNG_GENERATION_MB } from './runBatch.ts';
+import { errorText, type RunOutcome, type RunTask } from './worker.ts';
 import { workerCode } from './workerBundle.ts';
 
-/** The outcome recorded in a run folder's DONE for this very task, if there is one. */
+/** The outcome recorded in a run folder's DONE for this very task (same run, scenario and seed), if there is one. */
 export function finishedOutcome(task: Pick<RunTask, 'id' | 'outDir' | 'seed' | 'fingerprint'>): RunOutcome | undefined {
-  const file = join(task.outDir, DONE_FILE);
-  if (!existsSync(file)) return undefined;
-  try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as DoneMarker;
-    if (m.run !== task.id || m.seed !== task.seed || m.fingerprint !== task.fingerprint || !Array.isArray(m.kpis)) return undefined;
-    return { status: 'ok', kpis: m.kpis.map(([k, v]) => [String(k), String(v)]) };
-  } catch {
-    return undefined;
-  }
+  const row = readDone(task.outDir, task);
+  return row && row !== 'stale' ? { status: 'ok', kpis: row.kpis.map(([k, v]) => [k, v]) } : undefined;
 }
 
 /**

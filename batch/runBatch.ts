@@ -237,7 +237,7 @@ async function runInPool(
 }
 
 /** The finished run's row when its folder has a valid DONE for this run; 'stale' when it was made from another scenario or seed. */
-export function readDone(dir: string, run: RunSpec): RunRow | 'stale' | undefined {
+export function readDone<R extends Pick<RunSpec, 'id' | 'seed' | 'fingerprint'>>(dir: string, run: R): (Omit<RunRow, 'run'> & { run: R }) | 'stale' | undefined {
   const file = join(dir, DONE_FILE);
   if (!existsSync(file)) return undefined;
   let marker: DoneMarker;

@@ -1,30 +1,14 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { runBatch } from '../../batch/runBatch.ts';
 import { inShard, parseShard } from '../../batch/shard.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
-import { checkOutputTree } from './outputTree.ts';
+import { checkOutputTree, expectSameTree } from './outputTree.ts';
 
 const FIX = 'test/fixtures/sweeps';
-
-/** Every file under `dir` (relative path → bytes). */
-function tree(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out.set(relative(dir, join(e.parentPath, e.name)), readFileSync(join(e.parentPath, e.name)));
-  }
-  return out;
-}
-
-function expectSameTree(a: string, b: string): void {
-  const ta = tree(a);
-  const tb = tree(b);
-  expect([...tb.keys()].sort()).to.deep.equal([...ta.keys()].sort());
-  for (const [path, bytes] of ta) expect(bytes.equals(tb.get(path)!), `${path} differs`).to.equal(true);
-}
 
 describe('batch --shard k/n', () => {
   it('parses k/n with 1 ≤ k ≤ n and rejects anything else with the reason', () => {

@@ -9,13 +9,13 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { Redis } from 'ioredis';
 import { runBatch } from '../../batch/runBatch.ts';
-import { checkOutputTree } from '../batch/outputTree.ts';
+import { checkOutputTree, expectSameTree } from '../batch/outputTree.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gridbid.js', import.meta.url));
@@ -60,22 +60,6 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** Every file under `dir` (relative path → bytes). */
-function tree(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out.set(relative(dir, join(e.parentPath, e.name)), readFileSync(join(e.parentPath, e.name)));
-  }
-  return out;
-}
-
-function expectSameTree(expected: string, actual: string): void {
-  const a = tree(expected);
-  const b = tree(actual);
-  expect([...b.keys()].sort()).to.deep.equal([...a.keys()].sort());
-  for (const [path, bytes] of a) expect(bytes.equals(b.get(path)!), `${path} differs`).to.equal(true);
 }
 
 const lines = (text: string, verb: string): string[] => [...text.matchAll(new RegExp(`^${verb} +(\\S+)`, 'gm'))].map((m) => m[1]!);
