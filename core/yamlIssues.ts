@@ -84,6 +84,16 @@ export interface Problem {
 /** A zod issue as messages; `allowed(path)` names the keys accepted where an unknown key was found. */
 export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, allowed: (path: readonly PropertyKey[]) => readonly string[]): Problem[] {
   const path = [...issue.path];
+  // A keyword-or-mapping union (e.g. `comms: ideal | {…}`) given a mapping: the mapping option's issues say what is wrong.
+  if (issue.code === 'invalid_union' && !('discriminator' in issue && issue.discriminator)) {
+    const got = valueAt(raw, path);
+    const option = got !== null && typeof got === 'object' ? issue.errors.find((opt) => opt.length > 0 && !opt.some((x) => x.path.length === 0 && (x.code === 'invalid_value' || x.code === 'invalid_type'))) : undefined;
+    if (option) return option.flatMap((x) => describeIssue({ ...x, path: [...path, ...x.path] } as z.core.$ZodIssue, raw, allowed));
+    const roots = issue.errors.flatMap((opt) => opt.filter((x) => x.path.length === 0));
+    const keywords = roots.flatMap((x) => (x.code === 'invalid_value' ? x.values : []));
+    const mapping = roots.some((x) => x.code === 'invalid_type' && x.expected === 'object');
+    if (keywords.length > 0) return [{ path, message: `expected ${keywords.map((v) => show(v)).join(' or ')}${mapping ? ' or a mapping' : ''}, got ${show(got)}` }];
+  }
   if (issue.code === 'unrecognized_keys') {
     const keys = allowed(path);
     return issue.keys.map((k) => {

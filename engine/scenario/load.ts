@@ -190,6 +190,11 @@ export function allowedKeys(raw: unknown, path: readonly PropertyKey[]): string[
         return lit?.def?.values?.includes(kind);
       });
       if (match) schema = match;
+      // A keyword-or-mapping union (no `kind`): the mapping option names the allowed keys.
+      else if (!d.options.some((o) => (unwrap(o) as unknown as { shape?: Record<string, unknown> }).shape?.kind)) {
+        const objects = d.options.filter((o) => (unwrap(o) as unknown as { shape?: unknown }).shape);
+        if (objects.length === 1) schema = objects[0]!;
+      }
     }
   }
   schema = unwrap(schema);

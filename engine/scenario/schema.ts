@@ -11,6 +11,7 @@ import { faultsSchema } from '../faults.ts';
 import { operationsSchema } from '../operations.ts';
 import { networkSchema } from '../../network/schema.ts';
 import { tariffsSchema } from '../../tariffs/schema.ts';
+import { commsSchema } from '../../comms/schema.ts';
 
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, {
   message: 'expected an ISO-8601 UTC time such as 2026-07-01T00:00:00Z',
@@ -63,6 +64,12 @@ export const scenarioSchema = z.strictObject({
   /** Faults injected during the run: outages, deratings, communication loss, crashing agents, forged commands. */
   faults: faultsSchema.default([]),
   agents: z.array(agentGroupSchema).min(1),
+  /**
+   * The communication plane (comms/): `ideal` (default) delivers every message at once;
+   * a plane models latency, loss, shared links and priority. Validated now; the engine
+   * wires it in after the simulation's phase refactor (issue 17).
+   */
+  comms: commsSchema,
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -1,0 +1,119 @@
+/**
+ * The meter data management system: the head-end hands it reads as they arrive
+ * over the communication plane; it checks their integrity (HMAC, when it holds the
+ * meters' keys), validates them, stores the valid ones, and answers billing,
+ * baseline and settlement queries from the validated-and-estimated series (VEE
+ * rules in vee.ts). Every rejected read is kept with its reason, so a run can report
+ * what was refused and why.
+ */
+import type { MeterRead } from './meter.ts';
+import { estimateSeries, invalidReason, type ReadQuality, type RejectionReason, type ValidatedInterval, type VeeRules } from './vee.ts';
+import { readIntact, type SealedRead } from '../comms/security/meterMac.ts';
+
+export interface Rejection {
+  readonly read: MeterRead;
+  readonly reason: RejectionReason;
+}
+
+export interface EnergyTotals {
+  readonly importKwh: number;
+  readonly exportKwh: number;
+  /** How many intervals of each quality went into the totals (`missing` ones count as zero energy). */
+  readonly intervals: Readonly<Record<ReadQuality, number>>;
+}
+
+export interface MdmsOptions {
+  readonly rules: VeeRules;
+  /** The meters' HMAC keys. With it, a read without a valid MAC is rejected (`tampered` or `unsealed`); without it, MACs are not checked. */
+  readonly macKey?: (meterId: string) => Buffer | undefined;
+}
+
+export class Mdms {
+  private readonly store = new Map<string, Map<number, MeterRead>>();
+  /** Each meter's read times in ascending order, rebuilt lazily after an ingest. */
+  private readonly sorted = new Map<string, number[]>();
+  private readonly rejections: Rejection[] = [];
+
+  constructor(private readonly options: MdmsOptions) {}
+
+  /** Takes one read; returns undefined when stored, else the reason it was rejected. */
+  ingest(read: MeterRead | SealedRead): RejectionReason | undefined {
+    const reason = this.check(read);
+    if (reason) {
+      this.rejections.push({ read: stripMac(read), reason });
+      return reason;
+    }
+    const byTime = this.store.get(read.meterId) ?? new Map<number, MeterRead>();
+    this.store.set(read.meterId, byTime);
+    byTime.set(read.intervalStartMs, stripMac(read));
+    this.sorted.delete(read.meterId);
+    return undefined;
+  }
+
+  private check(read: MeterRead | SealedRead): RejectionReason | undefined {
+    if (this.options.macKey) {
+      const key = this.options.macKey(read.meterId);
+      if (!key) return 'unknown-meter';
+      if (!('mac' in read)) return 'unsealed';
+      if (!readIntact(read, key)) return 'tampered';
+    }
+    return invalidReason(read, this.options.rules) ?? (this.store.get(read.meterId)?.has(read.intervalStartMs) ? 'duplicate' : undefined);
+  }
+
+  get rejected(): readonly Rejection[] {
+    return this.rejections;
+  }
+
+  meters(): string[] {
+    return [...this.store.keys()].sort();
+  }
+
+  /** The validated series of a meter over [fromMs, toMs). */
+  series(meterId: string, fromMs: number, toMs: number): ValidatedInterval[] {
+    const step = this.options.rules.intervalMs;
+    const reads = this.store.get(meterId) ?? new Map<number, MeterRead>();
+    let times = this.sorted.get(meterId);
+    if (!times) this.sorted.set(meterId, (times = [...reads.keys()].sort((a, b) => a - b)));
+    return estimateSeries(reads, fromMs, Math.max(0, Math.ceil((toMs - fromMs) / step)), this.options.rules, times);
+  }
+
+  /** Billing: energy imported and exported over [fromMs, toMs), with the quality mix behind it. */
+  energy(meterId: string, fromMs: number, toMs: number): EnergyTotals {
+    const intervals: Record<ReadQuality, number> = { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
+    let importKwh = 0;
+    let exportKwh = 0;
+    for (const v of this.series(meterId, fromMs, toMs)) {
+      intervals[v.quality]++;
+      importKwh += v.importKwh ?? 0;
+      exportKwh += v.exportKwh ?? 0;
+    }
+    return { importKwh, exportKwh, intervals };
+  }
+
+  /** Settlement: net energy (import − export) of one interval, or undefined when missing. */
+  netKwh(meterId: string, intervalStartMs: number): number | undefined {
+    const [v] = this.series(meterId, intervalStartMs, intervalStartMs + this.options.rules.intervalMs);
+    return v && v.quality !== 'missing' ? v.importKwh! - v.exportKwh! : undefined;
+  }
+
+  /**
+   * DR baseline: mean net power (kW) in the same interval of the `days` previous
+   * days, over the days that are not missing (a plain N-day average; undefined when
+   * every day is missing).
+   */
+  baselineKw(meterId: string, intervalStartMs: number, days = 10): number | undefined {
+    const hours = this.options.rules.intervalMs / 3_600_000;
+    const values: number[] = [];
+    for (let d = 1; d <= days; d++) {
+      const net = this.netKwh(meterId, intervalStartMs - d * 86_400_000);
+      if (net !== undefined) values.push(net / hours);
+    }
+    return values.length === 0 ? undefined : values.reduce((s, x) => s + x, 0) / values.length;
+  }
+}
+
+function stripMac(r: MeterRead | SealedRead): MeterRead {
+  if (!('mac' in r)) return r;
+  const { mac: _mac, ...read } = r;
+  return read;
+}

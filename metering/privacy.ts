@@ -1,0 +1,177 @@
+/**
+ * Who may see which meter data. A customer's retailer and aggregator see that
+ * customer's validated interval series; every other party (the operator, the
+ * market, another retailer, a researcher) sees only aggregates that satisfy the
+ * "15/15" rule California regulators apply to releases of customer energy data:
+ * at least 15 customers, and no single customer more than 15 % of the aggregate
+ * (docs/comms.md §Privacy gives the rule and its source).
+ *
+ * Enforced twice:
+ * - by types: an `AggregateView` has no method that returns per-customer data, and
+ *   an `AggregateOnly` value carries a brand only this module can apply, so it can
+ *   neither be forged nor passed where a `CustomerSeries` is expected;
+ * - at runtime: a view object for a third party has no per-customer method at all
+ *   (casting does not help), an owner's view refuses other parties' customers, and
+ *   an aggregate that breaks the rule throws a `PrivacyError` with the reason.
+ *
+ * Known limit: two aggregates that differ by one customer reveal that customer by
+ * subtraction; releases over fixed, published groups avoid it and are the engine's
+ * job when it wires reports in.
+ */
+import type { Mdms } from './mdms.ts';
+import type { ValidatedInterval } from './vee.ts';
+
+declare const aggregateOnly: unique symbol;
+
+/** Sums over a group of customers; carries no customer identity. */
+export interface AggregateOnly {
+  readonly [aggregateOnly]: true;
+  readonly customerCount: number;
+  readonly intervals: readonly { readonly intervalStartMs: number; readonly importKwh: number; readonly exportKwh: number; readonly missingReads: number }[];
+}
+
+/** One customer's validated series: only its retailer or aggregator ever holds one. */
+export interface CustomerSeries {
+  readonly customer: string;
+  readonly meterId: string;
+  readonly intervals: readonly ValidatedInterval[];
+}
+
+export interface Customer {
+  readonly id: string;
+  readonly meterId: string;
+  readonly retailer?: string;
+  readonly aggregator?: string;
+}
+
+export interface AggregationRule {
+  /** At least this many distinct customers (default 15). */
+  readonly minCustomers: number;
+  /** No customer above this share of the aggregate's energy (default 0.15). */
+  readonly maxCustomerShare: number;
+}
+export const FIFTEEN_FIFTEEN: AggregationRule = { minCustomers: 15, maxCustomerShare: 0.15 };
+
+export type PrivacyViolation = 'not-own-customer' | 'too-few-customers' | 'dominant-customer' | 'unknown-customer';
+export class PrivacyError extends Error {
+  override readonly name = 'PrivacyError';
+  constructor(
+    readonly reason: PrivacyViolation,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What any party may do: aggregates that satisfy the rule. */
+export interface AggregateView {
+  readonly party: string;
+  readonly access: 'aggregate-only';
+  aggregate(customers: readonly string[], fromMs: number, toMs: number): AggregateOnly;
+}
+
+/** A retailer's or aggregator's view: its own customers one by one, and aggregates. */
+export interface OwnCustomersView {
+  readonly party: string;
+  readonly access: 'own-customers';
+  readonly customers: readonly string[];
+  customerSeries(customer: string, fromMs: number, toMs: number): CustomerSeries;
+  aggregate(customers: readonly string[], fromMs: number, toMs: number): AggregateOnly;
+}
+
+export class MeterDataAccess {
+  private readonly byId: ReadonlyMap<string, Customer>;
+
+  constructor(
+    private readonly mdms: Mdms,
+    customers: readonly Customer[],
+    private readonly rule: AggregationRule = FIFTEEN_FIFTEEN,
+  ) {
+    this.byId = new Map(customers.map((c) => [c.id, c]));
+  }
+
+  /** The view a party is entitled to: its own customers' series if it has any, else aggregates only. */
+  viewFor(party: string): AggregateView | OwnCustomersView {
+    const own = [...this.byId.values()].filter((c) => c.retailer === party || c.aggregator === party).map((c) => c.id);
+    if (own.length === 0) return this.thirdPartyView(party);
+    return new OwnerView(party, own, (ids, from, to) => this.aggregateFor(party, ids, from, to), (id, from, to) => this.seriesOf(id, from, to));
+  }
+
+  /** The view of a party with no customers of its own (operator, market, researcher). */
+  thirdPartyView(party: string): AggregateView {
+    return new ThirdPartyView(party, (ids, from, to) => this.aggregateFor(party, ids, from, to));
+  }
+
+  /** The one place an AggregateOnly is made: after the rule has been checked. */
+  private aggregateFor(party: string, customerIds: readonly string[], fromMs: number, toMs: number): AggregateOnly {
+    const ids = [...new Set(customerIds)];
+    if (ids.length < this.rule.minCustomers) throw new PrivacyError('too-few-customers', `${party}: an aggregate needs at least ${this.rule.minCustomers} customers, got ${ids.length}`);
+    const series = ids.map((id) => this.seriesOf(id, fromMs, toMs));
+    const energy = series.map((s) => s.intervals.reduce((sum, v) => sum + (v.importKwh ?? 0) + (v.exportKwh ?? 0), 0));
+    const total = energy.reduce((a, b) => a + b, 0);
+    const top = Math.max(...energy);
+    if (total > 0 && top / total > this.rule.maxCustomerShare) {
+      throw new PrivacyError('dominant-customer', `${party}: one customer is ${(100 * top / total).toFixed(1)} % of the aggregate; at most ${100 * this.rule.maxCustomerShare} % allowed`);
+    }
+    const intervals = series[0]!.intervals.map((v, i) => {
+      let importKwh = 0;
+      let exportKwh = 0;
+      let missingReads = 0;
+      for (const s of series) {
+        const x = s.intervals[i]!;
+        importKwh += x.importKwh ?? 0;
+        exportKwh += x.exportKwh ?? 0;
+        if (x.quality === 'missing') missingReads++;
+      }
+      return { intervalStartMs: v.intervalStartMs, importKwh, exportKwh, missingReads };
+    });
+    return { customerCount: ids.length, intervals } as unknown as AggregateOnly;
+  }
+
+  private seriesOf(customer: string, fromMs: number, toMs: number): CustomerSeries {
+    const c = this.byId.get(customer);
+    if (!c) throw new PrivacyError('unknown-customer', `unknown customer '${customer}'`);
+    return { customer, meterId: c.meterId, intervals: this.mdms.series(c.meterId, fromMs, toMs) };
+  }
+}
+
+type Aggregator = (customers: readonly string[], fromMs: number, toMs: number) => AggregateOnly;
+type SeriesReader = (customer: string, fromMs: number, toMs: number) => CustomerSeries;
+
+// Views hold closures in private fields, not the access object: nothing reachable from a
+// third party's view returns one customer's data.
+class ThirdPartyView implements AggregateView {
+  readonly access = 'aggregate-only' as const;
+  readonly #aggregate: Aggregator;
+  constructor(
+    readonly party: string,
+    aggregate: Aggregator,
+  ) {
+    this.#aggregate = aggregate;
+  }
+  aggregate(customers: readonly string[], fromMs: number, toMs: number): AggregateOnly {
+    return this.#aggregate(customers, fromMs, toMs);
+  }
+}
+
+class OwnerView implements OwnCustomersView {
+  readonly access = 'own-customers' as const;
+  readonly #aggregate: Aggregator;
+  readonly #series: SeriesReader;
+  constructor(
+    readonly party: string,
+    readonly customers: readonly string[],
+    aggregate: Aggregator,
+    series: SeriesReader,
+  ) {
+    this.#aggregate = aggregate;
+    this.#series = series;
+  }
+  customerSeries(customer: string, fromMs: number, toMs: number): CustomerSeries {
+    if (!this.customers.includes(customer)) throw new PrivacyError('not-own-customer', `${this.party} is neither retailer nor aggregator of '${customer}'`);
+    return this.#series(customer, fromMs, toMs);
+  }
+  aggregate(customers: readonly string[], fromMs: number, toMs: number): AggregateOnly {
+    return this.#aggregate(customers, fromMs, toMs);
+  }
+}

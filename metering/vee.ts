@@ -1,0 +1,122 @@
+/**
+ * Validation, estimation and editing (VEE) of interval reads — pure functions the
+ * MDMS applies. The rules, with gridbid's thresholds (see docs/comms.md §MDMS):
+ *
+ * Validation — a read is rejected, with the reason, when
+ * - `misaligned`: its interval is not the MDMS's interval length or does not start
+ *   on the interval grid;
+ * - `out-of-range`: an energy is negative, not finite, or above `maxKwhPerInterval`
+ *   (the service's capacity over one interval), or a voltage lies outside
+ *   `voltagePuRange` (default 0.5–1.5 pu: a plausibility band for a meter, far wider
+ *   than the statutory supply band, so real excursions pass and garbage does not);
+ * - `duplicate`: the MDMS already holds a read for that meter and interval (the first
+ *   one stays; a later one, identical or not, is reported rather than overwriting).
+ *
+ * Estimation — for an interval with no valid read:
+ * - a *short* gap (at most `maxInterpolatedGapMs` of consecutive missing intervals,
+ *   default 1 h) between two actual reads is filled by linear interpolation of each
+ *   quantity between them: quality `interpolated`;
+ * - a longer gap, or one with no actual read on one side, is filled from the same
+ *   interval on the nearest earlier day (up to `likeDayLookbackDays`, default 7) that
+ *   has an actual read: quality `estimated`, flagged so bills and settlement can show it;
+ * - with no such day, the interval stays `missing` (no value is invented).
+ */
+import type { MeterRead } from './meter.ts';
+
+export type RejectionReason = 'misaligned' | 'out-of-range' | 'duplicate' | 'tampered' | 'unsealed' | 'unknown-meter';
+export type ReadQuality = 'actual' | 'interpolated' | 'estimated' | 'missing';
+
+export interface VeeRules {
+  readonly intervalMs: number;
+  /** Where the interval grid starts (virtual ms); default 0 (the epoch: every interval boundary of the day). */
+  readonly gridOriginMs?: number;
+  readonly maxKwhPerInterval: number;
+  readonly voltagePuRange?: readonly [number, number];
+  readonly maxInterpolatedGapMs?: number;
+  readonly likeDayLookbackDays?: number;
+}
+
+export const DEFAULT_MAX_INTERPOLATED_GAP_MS = 3_600_000;
+export const DEFAULT_VOLTAGE_PU_RANGE: readonly [number, number] = [0.5, 1.5];
+export const DEFAULT_LIKE_DAY_LOOKBACK_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+export interface ValidatedInterval {
+  readonly intervalStartMs: number;
+  /** Undefined only when `missing`. */
+  readonly importKwh: number | undefined;
+  readonly exportKwh: number | undefined;
+  readonly voltagePu: number | undefined;
+  readonly quality: ReadQuality;
+}
+
+/** Why a single read is invalid on its own (duplicates need the store), or undefined. */
+export function invalidReason(r: MeterRead, rules: VeeRules): 'misaligned' | 'out-of-range' | undefined {
+  if (r.intervalMs !== rules.intervalMs || !Number.isInteger((r.intervalStartMs - (rules.gridOriginMs ?? 0)) / rules.intervalMs)) return 'misaligned';
+  const energyOk = (x: number) => Number.isFinite(x) && x >= 0 && x <= rules.maxKwhPerInterval;
+  if (!energyOk(r.importKwh) || !energyOk(r.exportKwh)) return 'out-of-range';
+  const [vMin, vMax] = rules.voltagePuRange ?? DEFAULT_VOLTAGE_PU_RANGE;
+  if (r.voltagePu !== undefined && !(r.voltagePu >= vMin && r.voltagePu <= vMax)) return 'out-of-range';
+  return undefined;
+}
+
+/**
+ * The validated series of one meter over `count` intervals from `startMs`, given
+ * its valid reads (any order, any span: reads outside the window bound gaps and
+ * serve as like days).
+ */
+export function estimateSeries(
+  actual: ReadonlyMap<number, MeterRead>,
+  startMs: number,
+  count: number,
+  rules: VeeRules,
+  /** The keys of `actual` in ascending order, when the caller keeps them (saves a sort per query). */
+  sortedTimes: readonly number[] = [...actual.keys()].sort((a, b) => a - b),
+): ValidatedInterval[] {
+  const step = rules.intervalMs;
+  const maxGap = rules.maxInterpolatedGapMs ?? DEFAULT_MAX_INTERPOLATED_GAP_MS;
+  const lookback = rules.likeDayLookbackDays ?? DEFAULT_LIKE_DAY_LOOKBACK_DAYS;
+  const times = sortedTimes;
+  const out: ValidatedInterval[] = [];
+  // Index into `times` of the first actual read at or after the window's start (binary search).
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < startMs) lo = mid + 1;
+    else hi = mid;
+  }
+  let cursor = lo; // advanced to the first actual read at or after t
+  for (let i = 0; i < count; i++) {
+    const t = startMs + i * step;
+    const own = actual.get(t);
+    if (own) {
+      out.push({ intervalStartMs: t, importKwh: own.importKwh, exportKwh: own.exportKwh, voltagePu: own.voltagePu, quality: 'actual' });
+      continue;
+    }
+    while (cursor < times.length && times[cursor]! < t) cursor++;
+    const before = cursor > 0 ? actual.get(times[cursor - 1]!) : undefined;
+    const after = cursor < times.length ? actual.get(times[cursor]!) : undefined;
+    // The gap is the run of missing intervals strictly between the two bounding reads.
+    if (before && after && after.intervalStartMs - before.intervalStartMs - step <= maxGap) {
+      const w = (t - before.intervalStartMs) / (after.intervalStartMs - before.intervalStartMs);
+      const lerp = (a: number, b: number) => a + (b - a) * w;
+      out.push({
+        intervalStartMs: t,
+        importKwh: lerp(before.importKwh, after.importKwh),
+        exportKwh: lerp(before.exportKwh, after.exportKwh),
+        voltagePu: before.voltagePu !== undefined && after.voltagePu !== undefined ? lerp(before.voltagePu, after.voltagePu) : undefined,
+        quality: 'interpolated',
+      });
+      continue;
+    }
+    let like: MeterRead | undefined;
+    for (let d = 1; d <= lookback && !like; d++) like = actual.get(t - d * DAY_MS);
+    out.push(
+      like
+        ? { intervalStartMs: t, importKwh: like.importKwh, exportKwh: like.exportKwh, voltagePu: like.voltagePu, quality: 'estimated' }
+        : { intervalStartMs: t, importKwh: undefined, exportKwh: undefined, voltagePu: undefined, quality: 'missing' },
+    );
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import type { KeyObject } from 'node:crypto';
+import { meterMacKey, signingKeyPair } from '../../comms/security/keys.ts';
+import { canonicalJson, CommandSigner, CommandVerifier, type SignedEnvelope } from '../../comms/security/signedCommand.ts';
+import { readIntact, sealRead } from '../../comms/security/meterMac.ts';
+import { meterRead } from '../../metering/meter.ts';
+
+const SEED = 42;
+const curtail = { type: 'curtail', target: 'home-3', requestedKw: 2.5 } as const;
+
+function setup() {
+  const dso = signingKeyPair(SEED, 'dso-1');
+  const trusted = new Map<string, KeyObject>([['dso-1', dso.publicKey]]);
+  return { signer: new CommandSigner(dso), verifier: new CommandVerifier(trusted, { freshnessMs: 60_000, clockSkewMs: 1000 }) };
+}
+
+describe('security: signed commands', () => {
+  it('accepts a genuine, fresh command once', () => {
+    const { signer, verifier } = setup();
+    const cmd = signer.sign(curtail, 1_000_000);
+    expect(verifier.verify(cmd, 1_005_000)).to.deep.equal({ ok: true, payload: curtail, issuer: 'dso-1' });
+  });
+
+  it('rejects a forged command: an issuer it does not trust, or a trusted name signed with another key', () => {
+    const { verifier } = setup();
+    const stranger = new CommandSigner(signingKeyPair(SEED, 'attacker'));
+    expect(verifier.verify(stranger.sign(curtail, 0), 0)).to.include({ ok: false, reason: 'unknown-issuer' });
+    const impostor = new CommandSigner({ ...signingKeyPair(SEED, 'attacker'), party: 'dso-1' });
+    expect(verifier.verify(impostor.sign(curtail, 0), 0)).to.include({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('rejects a command altered in transit (payload, time or nonce)', () => {
+    const { signer, verifier } = setup();
+    const cmd = signer.sign(curtail, 0);
+    const altered: SignedEnvelope[] = [
+      { ...cmd, payload: { ...curtail, requestedKw: 25 } },
+      { ...cmd, issuedAtMs: 30_000 },
+      { ...cmd, nonce: 'dso-1#99' },
+      { ...cmd, signature: 'not base64 at all' },
+    ];
+    for (const e of altered) expect(verifier.verify(e, 40_000)).to.include({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('rejects a stale command and one from the future, by virtual time', () => {
+    const { signer, verifier } = setup();
+    expect(verifier.verify(signer.sign(curtail, 0), 60_000)).to.include({ ok: true });
+    expect(verifier.verify(signer.sign(curtail, 0), 60_001)).to.include({ ok: false, reason: 'stale' });
+    expect(verifier.verify(signer.sign(curtail, 101_001), 100_000)).to.include({ ok: false, reason: 'from-the-future' });
+  });
+
+  it('rejects a replayed command within the window, and the nonce cache stays bounded by the window', () => {
+    const { signer, verifier } = setup();
+    const cmd = signer.sign(curtail, 0);
+    expect(verifier.verify(cmd, 10)).to.include({ ok: true });
+    expect(verifier.verify(cmd, 20)).to.deep.equal({ ok: false, reason: 'replay', detail: 'nonce dso-1#1 already used' });
+    // After the window the replay is stale (not replay), and the old nonce has left the cache.
+    expect(verifier.verify(cmd, 70_000)).to.include({ ok: false, reason: 'stale' });
+    expect(verifier.verify(signer.sign(curtail, 70_000), 70_000)).to.include({ ok: true });
+    expect(verifier.cachedNonces).to.equal(1);
+  });
+
+  it('a forged command does not poison the nonce cache', () => {
+    const { signer, verifier } = setup();
+    const genuine = signer.sign(curtail, 0);
+    expect(verifier.verify({ ...genuine, payload: { evil: true } }, 0)).to.include({ reason: 'bad-signature' });
+    expect(verifier.verify(genuine, 0)).to.include({ ok: true });
+  });
+
+  it('keys and signatures follow from the seed: same seed → same bytes; another seed → other keys', () => {
+    const pub = (seed: number) => signingKeyPair(seed, 'dso-1').publicKey.export({ format: 'der', type: 'spki' }).toString('hex');
+    expect(pub(SEED)).to.equal(pub(SEED));
+    expect(pub(SEED + 1)).not.to.equal(pub(SEED));
+    expect(new CommandSigner(signingKeyPair(SEED, 'dso-1')).sign(curtail, 5).signature).to.equal(new CommandSigner(signingKeyPair(SEED, 'dso-1')).sign(curtail, 5).signature);
+    expect(meterMacKey(SEED, 'meter:1').equals(meterMacKey(SEED, 'meter:1'))).to.equal(true);
+    expect(meterMacKey(SEED, 'meter:1').equals(meterMacKey(SEED, 'meter:2'))).to.equal(false);
+  });
+
+  it('canonical JSON sorts keys at every level, so key order cannot change a signature', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: 'x' }], c: null } })).to.equal('{"a":{"c":null,"d":[1,{"y":"x","z":0}]},"b":1}');
+    expect(() => canonicalJson({ x: Number.NaN })).to.throw(RangeError);
+  });
+});
+
+describe('security: meter read MACs', () => {
+  const key = meterMacKey(SEED, 'meter:home-1');
+  const read = meterRead('meter:home-1', 900_000, 900_000, 2, 1.02);
+
+  it('a sealed read verifies with its meter key', () => {
+    expect(readIntact(sealRead(read, key), key)).to.equal(true);
+    expect(readIntact(sealRead(meterRead('meter:home-1', 0, 900_000, -1), key), key)).to.equal(true);
+  });
+
+  it('detects tampering with any field in transit, or a read sealed with another meter key', () => {
+    const sealed = sealRead(read, key);
+    for (const tampered of [
+      { ...sealed, importKwh: 0.1 },
+      { ...sealed, exportKwh: 0.3 },
+      { ...sealed, intervalStartMs: 0 },
+      { ...sealed, meterId: 'meter:home-2' },
+      { ...sealed, voltagePu: 1.2 },
+      { ...sealed, mac: sealed.mac.slice(0, -2) },
+    ])
+      expect(readIntact(tampered, key)).to.equal(false);
+    expect(readIntact(sealRead(read, meterMacKey(SEED, 'meter:home-2')), key)).to.equal(false);
+  });
+});
