@@ -33,16 +33,16 @@ export interface Award {
 export interface AgentObservation {
   /** The machine's state value, e.g. 'normal', 'curtailed', 'charging'. */
   readonly state: string;
-  readonly socKwh?: number;
-  readonly indoorTempC?: number;
+  readonly socKwh?: number | undefined;
+  readonly indoorTempC?: number | undefined;
   /** What the agent would have consumed (kW) without any price response: the no-flexibility baseline. */
   readonly baselineKw: number;
   /** Wanted energy the agent did not get this interval (kWh), e.g. load shed. */
   readonly unservedKwh: number;
   /** Energy an EV lacked at a departure in this interval (kWh). */
-  readonly unmetDepartureKwh?: number;
+  readonly unmetDepartureKwh?: number | undefined;
   /** Comfort violation in this interval: degrees outside the band × hours (°C·h). */
-  readonly comfortViolationDegH?: number;
+  readonly comfortViolationDegH?: number | undefined;
 }
 
 export interface AgentRuntime {

@@ -136,7 +136,8 @@ export async function runOnQueue(
     });
     events.on('stalled', ({ jobId }) => {
       const run = byJob.get(jobId);
-      if (!run || !active.delete(jobId)) return;
+      if (!run) return;
+      active.delete(jobId);
       progress.note(`${run.id}: its worker stopped answering; the run goes back on the queue for another worker`);
       progress.running(active.size);
     });

@@ -20,7 +20,7 @@ import { Piscina } from 'piscina';
 import { connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
 import { readDone, WORKER_YOUNG_GENERATION_MB } from './runBatch.ts';
 import { errorText, type RunOutcome, type RunTask } from './worker.ts';
-import { workerCode } from './workerBundle.ts';
+import { workerCode } from './workerCode.ts';
 
 /** The outcome recorded in a run folder's DONE for this very task (same run, scenario and seed), if there is one. */
 export function finishedOutcome(task: Pick<RunTask, 'id' | 'outDir' | 'seed' | 'fingerprint'>): RunOutcome | undefined {
@@ -80,7 +80,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
   const stallMs = Math.round((options.stallSeconds ?? 30) * 1000);
   const connection = await connectQueue(options.url);
   watchConnection(connection, options.url, options.log);
-  const code = await workerCode();
+  const code = workerCode();
   const pool = new Piscina<RunTask, RunOutcome>({
     filename: code.url,
     minThreads: concurrency,

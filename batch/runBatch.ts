@@ -21,7 +21,7 @@ import { writeAtomic } from '../output/recorder.ts';
 import { renderBatchReport } from '../output/batchReport.ts';
 import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
-import { SOURCE_WORKER, type WorkerCode, workerCode } from './workerBundle.ts';
+import { type WorkerCode, workerCode } from './workerCode.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
 import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile } from './shard.ts';
 import { UserError } from '../core/errors.ts';
@@ -47,8 +47,6 @@ export interface BatchOptions {
   readonly stop?: AbortSignal | undefined;
   readonly kill?: AbortSignal | undefined;
   readonly progress?: BatchProgress | undefined;
-  /** 'bundle' (default): workers load the bundled worker code, falling back to the sources; 'source': always the TypeScript sources through tsx. */
-  readonly workerCode?: 'bundle' | 'source' | undefined;
   /** Run only this shard's share of the runs (batch/shard.ts); default output folder `results/<sweep name>-shard-k-of-n`. */
   readonly shard?: Shard | undefined;
   /** A Redis URL: enqueue the runs there for `gridbid worker`s instead of running them here (batch/queue.ts). */
@@ -66,7 +64,7 @@ export interface BatchResult {
   readonly reused: number;
   readonly notFinished: number;
   readonly workers: number;
-  /** What the workers loaded ('bundle' or 'source'); undefined when no worker started. */
+  /** What the workers loaded ('compiled' or 'source', batch/workerCode.ts); undefined when no worker started. */
   readonly workerCode: WorkerCode['kind'] | undefined;
   readonly interrupted: boolean;
   /** The shard this invocation ran, when it ran one (then `plan.runs` holds only its runs). */
@@ -76,8 +74,6 @@ export interface BatchResult {
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchResult> {
-  // Bundling (when the sources changed) runs in esbuild's process while the batch is planned here.
-  const code = options.queue !== undefined ? undefined : options.workerCode === 'source' ? Promise.resolve(SOURCE_WORKER) : workerCode();
   const whole = planBatch(options.target);
   // An unreachable queue is reported before anything is written.
   const connection = options.queue !== undefined ? await connectQueue(options.queue) : undefined;
@@ -137,7 +133,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
       if (connection) {
         await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill }, connection, progress, finish);
       } else {
-        used = await code!;
+        used = workerCode();
         await runInPool(toRun, workers, used, outDir, options, progress, finish);
       }
     }
@@ -190,7 +186,7 @@ async function runInPool(
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
-    // Workers get only what they need: the source entry registers the TypeScript loader itself.
+    // Workers get only what they need: the TypeScript loader when they run the sources.
     execArgv: [...code.execArgv],
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     atomics: 'disabled',

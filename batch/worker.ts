@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { runScenario } from '../engine/run.ts';
-import { parseScenario, type Scenario } from '../engine/scenario/load.ts';
+import { parseScenario } from '../engine/scenario/load.ts';
 import { writeAtomic } from '../output/recorder.ts';
 import { oneLine } from './plan.ts';
 import { flattenKpis } from './summary.ts';
@@ -39,13 +39,12 @@ export interface DoneMarker {
   readonly kpis: Array<[string, string]>;
 }
 
-/** `prepare` runs after the scenario is parsed, before it runs (the bundled worker registers tsx there when needed). */
-export async function runTask(task: RunTask, prepare?: (scenario: Scenario) => Promise<void> | undefined): Promise<RunOutcome> {
+/** One run; what a worker thread's default export does (batch/workerCode.ts). */
+export async function runTask(task: RunTask): Promise<RunOutcome> {
   mkdirSync(task.outDir, { recursive: true });
   writeAtomic(join(task.outDir, SCENARIO_FILE), task.text);
   try {
     const scenario = parseScenario(task.text, task.file);
-    await prepare?.(scenario);
     const { summary } = await runScenario(scenario, { outDir: task.outDir, seed: task.seed });
     const kpis = flattenKpis(summary.kpis as Record<string, unknown>);
     const marker: DoneMarker = { run: task.id, seed: task.seed, fingerprint: task.fingerprint, kpis };
@@ -67,3 +66,6 @@ export function errorText(err: unknown): string {
   }
   return `internal error (please report it): ${String(err)}`;
 }
+
+/** Piscina calls a worker module's default export with each task. */
+export default runTask;

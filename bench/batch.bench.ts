@@ -2,15 +2,13 @@
  * `gridbid batch` in parallel: the same 12-run sweep on 1 and on 2 worker threads,
  * timed end to end (planning, worker start-up, runs, summary and report), in the
  * same bench run. Each run is the default scenario scaled to HOMES homes so that a
- * run takes a few seconds and worker start-up (about 0.4 s with the bundled worker
- * code, batch/workerBundle.ts) does not dominate. Also checks that summary.csv is
+ * run takes a few seconds and worker start-up (the bench runs from the sources, so
+ * each worker loads them through tsx, about a second: batch/workerCode.ts) does not dominate. Also checks that summary.csv is
  * byte-identical for both worker counts, and fails if it is not.
  *
  * The measurement runs in a child process started with the node options of the
  * `batch` npm script (read from package.json), so the bench times what `npm run
- * batch` does (V8 options such as --single-threaded are per process). The worker
- * bundle is built before the timing, so neither case pays for it (a batch after a
- * source change pays it once, about half a second).
+ * batch` does (V8 options such as --single-threaded are per process).
  *
  * Figures in the note, per case: "cores used" is the CPU time of all the batch's
  * threads over its wall time; "other processes" is the CPU time the rest of the
@@ -26,7 +24,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runBatch } from '../batch/runBatch.ts';
-import { workerCode } from '../batch/workerBundle.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
 
 const HOMES = 4000;
@@ -84,8 +81,6 @@ async function measure(rounds: number): Promise<ChildResult> {
       join(dir, 'sweep.yaml'),
       'name: bench\nbase: base.yaml\ngrid:\n  market.pricing: [uniform, pay-as-bid]\n  market.priceRule: [partial-block, marginal-offer, midpoint]\nreplications: 2\n',
     );
-    const code = await workerCode(); // built (if stale) before the timing
-    if (code.kind !== 'bundle') process.stderr.write(`batch bench: workers load the TypeScript sources: ${code.reason ?? ''}\n`);
     let csv: Buffer | undefined;
     let n = 0;
     const time = async (workers: number): Promise<Case> => {

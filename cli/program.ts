@@ -2,6 +2,7 @@
  * The `gridbid` command line. Exit codes: 0 success, 1 user error (bad input or
  * options: a message, never a stack trace), 2 internal error (a bug in gridbid).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../core/errors.ts';
 import { registerBatch } from './commands/batch.ts';
@@ -15,9 +16,21 @@ export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_INTERNAL_ERROR = 2;
 
+/** The version in gridbid's package.json: the folder above cli/ (sources) or above dist/cli/ (compiled). */
+export function packageVersion(): string {
+  for (const up of ['../package.json', '../../package.json']) {
+    const file = new URL(up, import.meta.url);
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'gridbid' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
+
 export function buildProgram(): Command {
   const program = new Command('gridbid')
     .description('Multi-agent demand response and electricity market simulation.')
+    .version(packageVersion(), '-V, --version', 'print the version of gridbid')
     .showHelpAfterError('(add --help for usage)')
     // Options belong to the command they follow (`batch merge … --out DIR` is merge's --out, not batch's).
     .enablePositionalOptions()

@@ -90,8 +90,8 @@ export interface LinkConfig {
   readonly id: string;
   readonly capacityBitPerS: number;
   readonly referencePoints: readonly ReferencePoint[];
-  readonly classes?: readonly ApplicationClass[];
-  readonly outages?: readonly { readonly fromMs: number; readonly untilMs: number }[];
+  readonly classes?: readonly ApplicationClass[] | undefined;
+  readonly outages?: readonly { readonly fromMs: number; readonly untilMs: number }[] | undefined;
 }
 
 /** A plane with every class's parameters filled in (defaults overridden by the scenario). */

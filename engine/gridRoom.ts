@@ -8,6 +8,7 @@
  * deviation (retail customers' own use, commands), with the reference bus taking
  * what the market did not schedule; shadow prices are the market's.
  */
+import type { Counterfactual } from './counterfactual.ts';
 import type { AgentObservation } from '../agents/types.ts';
 import { deliveredKwh, tenOfTenBaseline } from '../agents/operations/baseline.ts';
 import { type SimTime } from '../core/time.ts';
@@ -40,11 +41,7 @@ export interface RoomParty {
   readonly responder: DispatchParty['responder'];
 }
 
-/** Net consumption per party and interval of the same run without operators: the counterfactual. */
-export interface Counterfactual {
-  readonly netKw: readonly Float64Array[];
-  readonly overloadIntervals: number;
-}
+export type { Counterfactual } from './counterfactual.ts';
 
 /** One operator's demand-response figures over the run (kWh at the agents' meters, or at the branch for the overloads). */
 interface DrTotals {

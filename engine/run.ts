@@ -4,7 +4,7 @@
 import { Recorder } from '../output/recorder.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
 import { Simulation } from './simulation.ts';
-import type { Counterfactual } from './gridRoom.ts';
+import type { Counterfactual } from './counterfactual.ts';
 
 export interface RunOptions {
   readonly outDir: string;
@@ -26,7 +26,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   // the fallback method: the prices it clears are the forecast of the run written below (engine/forecast.ts).
   const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval) : undefined;
   const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices });
-  const recorder = new Recorder(options.outDir, sim.info, sim.rules);
+  const recorder = new Recorder(options.outDir, sim.info, sim.rules, { utcOffsetHours: scenario.config.site.utcOffsetHours });
   const progress = options.onInterval;
   sim.run(
     progress

@@ -13,6 +13,17 @@ import { registerStrategy, strategyIds, type StrategyRef } from '../strategies/r
 import type { AgentViewBase, Strategy } from '../strategies/types.ts';
 import type { Scenario } from './scenario/load.ts';
 
+/**
+ * Compiled gridbid (dist/) runs without a TypeScript loader: it registers tsx, once,
+ * before the first `.ts`/`.mts` strategy module. From the sources a loader is already there.
+ */
+let typescriptLoader: Promise<void> | undefined;
+const needsLoader = (file: string): boolean => /\.m?ts$/.test(file) && import.meta.url.endsWith('.js');
+const registerTypescript = (): Promise<void> =>
+  (typescriptLoader ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  }));
+
 const isStrategy = (x: unknown): x is Strategy<AgentViewBase> =>
   !!x && typeof x === 'object' && typeof (x as Strategy).bid === 'function' && typeof (x as Strategy).id === 'string';
 
@@ -33,6 +44,7 @@ export async function loadStrategyModules(scenario: Scenario): Promise<Scenario>
     if (!strategyIds().includes(id)) {
       let mod: Record<string, unknown>;
       try {
+        if (needsLoader(file)) await registerTypescript();
         mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
       } catch (err) {
         throw new UserError(`${scenario.file}: strategy module ${ref.module} failed to load: ${err instanceof Error ? err.message : String(err)}`);

@@ -9,10 +9,10 @@ import type { Branch, BranchKind, Bus, Network } from './types.ts';
 
 export interface BusDefinition {
   readonly id: string;
-  readonly reference?: boolean;
-  readonly baseKv?: number;
-  readonly vMinPu?: number;
-  readonly vMaxPu?: number;
+  readonly reference?: boolean | undefined;
+  readonly baseKv?: number | undefined;
+  readonly vMinPu?: number | undefined;
+  readonly vMaxPu?: number | undefined;
 }
 
 export interface BranchDefinition {

@@ -13,11 +13,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { BatchPlan, RunSpec } from '../batch/plan.ts';
 import type { RunRow } from '../batch/summary.ts';
+import { kpiInfo, kpiTitle } from './kpiCatalogue.ts';
 import { escapeHtml } from './report.ts';
 
 export interface BarChart {
   readonly id: string;
+  /** The KPI's name and unit, from the catalogue (output/kpiCatalogue.ts). */
   readonly title: string;
+  readonly unit: string;
   /** One label per configuration (x position 0, 1, …): its variant and values. */
   readonly labels: readonly string[];
   /** The configurations' full names (run ids without the seed), shown on hover. */
@@ -78,7 +81,8 @@ export function barCharts(plan: BatchPlan, rows: ReadonlyArray<RunRow | undefine
     });
     charts.push({
       id: `kpi-${kpi.replace(/[^A-Za-z0-9_-]/g, '-')}`,
-      title: kpi,
+      title: kpiTitle(kpi),
+      unit: kpiInfo(kpi).unit,
       labels,
       configs,
       mean,
@@ -89,7 +93,8 @@ export function barCharts(plan: BatchPlan, rows: ReadonlyArray<RunRow | undefine
 }
 
 function runTable(plan: BatchPlan, rows: ReadonlyArray<RunRow | undefined>): string {
-  const head = ['run', 'scenario', ...(plan.hasVariants ? ['variant'] : []), ...plan.paramKeys, 'seed', 'status', ...plan.reportKpis, 'error'];
+  const head = ['run', 'scenario', ...(plan.hasVariants ? ['variant'] : []), ...plan.paramKeys, 'seed', 'status'];
+  const kpiHeads = plan.reportKpis.map((k) => `<th title="${escapeHtml(kpiInfo(k).meaning)}">${escapeHtml(kpiTitle(k))}</th>`);
   const body = plan.runs.map((run) => {
     const row = rows[run.index];
     const status = row?.status ?? 'not finished';
@@ -107,7 +112,8 @@ function runTable(plan: BatchPlan, rows: ReadonlyArray<RunRow | undefined>): str
     ];
     return `<tr class="${status === 'ok' ? 'ok' : status === 'failed' ? 'failed' : 'pending'}">${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
-  return `<table class="runs"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${body.join('\n')}\n</tbody></table>`;
+  // Many runs or KPIs make the table wider than the page: it scrolls inside its own box.
+  return `<div class="table-scroll"><table class="runs"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}${kpiHeads.join('')}<th>error</th></tr></thead><tbody>\n${body.join('\n')}\n</tbody></table></div>`;
 }
 
 export function renderBatchReport(plan: BatchPlan, rows: ReadonlyArray<RunRow | undefined>): string {
@@ -123,7 +129,7 @@ export function renderBatchReport(plan: BatchPlan, rows: ReadonlyArray<RunRow | 
     `seeds ${[...new Set(plan.runs.map((r) => r.seed))].join(', ')}`,
   ].filter((s) => s !== '');
   const chartHtml = charts.map((c) => `<section><h2>${escapeHtml(c.title)}</h2><div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`).join('\n');
-  const note = missing.length ? `<p class="sub">No finished run reports ${missing.map((m) => `<code>${escapeHtml(m)}</code>`).join(', ')}.</p>` : '';
+  const note = missing.length ? `<p class="sub">No finished run reports ${missing.map((m) => escapeHtml(kpiTitle(m))).join(', ')}.</p>` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -135,7 +141,8 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; }
 h1 { font-size: 1.4rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin-top: 1.5rem; }
 .sub { color: #666; margin-top: 0; }
 .chart { min-height: 320px; }
-table.runs { border-collapse: collapse; font-size: 13px; } table.runs th, table.runs td { padding: 2px 8px; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
+table.runs { border-collapse: collapse; font-size: 13px; } table.runs td .err { display: inline-block; max-width: 40ch; white-space: normal; overflow-wrap: anywhere; } table.runs th, table.runs td { padding: 2px 8px; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
 table.runs th { font-weight: 500; color: #444; position: sticky; top: 0; background: #fff; }
 tr.failed td { background: #fdecea; } tr.pending td { color: #999; }
 .num { font-variant-numeric: tabular-nums; } .err { color: #a00; }
@@ -171,7 +178,7 @@ for (const c of CHARTS) {
     },
     axes: [
       { splits: () => x, values: (u, splits) => splits.map((i) => shown[i] ?? ''), rotate, size: rotate ? 20 + Math.round(longest * 4.2) : 40, grid: { show: false } },
-      { size: 70, label: c.title },
+      { size: 70, label: c.unit },
     ],
     series: [{ label: 'configuration', value: (u, v) => v == null ? '' : c.configs[v] }]
       .concat([{ label: 'mean over seeds', stroke: PALETTE[0], fill: PALETTE[0] + '55', width: 1, paths: bars, points: { show: false }, fillTo: 0 }])

@@ -1,9 +1,14 @@
 /**
  * A state machine drawn from its own definition (an XState machine's root state
- * node), as inline SVG: states on a circle, transitions as arrows labelled with
- * their events, the initial state marked, and each state's share of time. Drawing
- * from the definition means the picture can never drift from the code.
+ * node), as inline SVG: states as boxes, transitions as arrows labelled with their
+ * events, the initial state marked, and each state's share of time. Drawing from the
+ * definition means the picture can never drift from the code.
+ *
+ * The layout is dagre's (a layered graph layout, run here at generation time, so the
+ * page stays self-contained): every edge label is a box of its own in the layout, so
+ * no label lands on another label or on a state.
  */
+import { Graph, layout } from '@dagrejs/dagre';
 import type { AnyStateMachine } from 'xstate';
 import { escapeHtml } from './report.ts';
 
@@ -42,54 +47,82 @@ export function machineShape(machine: AnyStateMachine): MachineShape {
   return { id: machine.id, states, initial: root.initial?.target?.[0]?.key, edges: [...edges.values()] };
 }
 
+/** Text width estimate, px, generous for a sans-serif font (the layout reserves it; the browser test measures the real one). */
+const textWidth = (text: string, fontPx: number): number => Math.ceil(text.length * fontPx * 0.62) + 8;
+const STATE_FONT = 12;
+const LABEL_FONT = 10;
+const LABEL_HEIGHT = 14;
+
+interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface MachineLayout {
+  readonly width: number;
+  readonly height: number;
+  /** Per state: its box, centred at (x, y). */
+  readonly states: ReadonlyMap<string, Box>;
+  /** Per edge (shape order): the label's box, centred at (x, y), and the arrow's points. */
+  readonly edges: ReadonlyArray<{ readonly label: string; readonly box: Box; readonly points: ReadonlyArray<{ readonly x: number; readonly y: number }> }>;
+}
+
+/** Lays the machine out: left to right in the order of its transitions. Pure. */
+export function layoutMachine(shape: MachineShape): MachineLayout {
+  const g = new Graph({ multigraph: true });
+  g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 40, edgesep: 14, marginx: 8, marginy: 8 });
+  for (const s of shape.states) g.setNode(s, { width: Math.max(110, textWidth(s, STATE_FONT)), height: 38 });
+  shape.edges.forEach((e, i) => {
+    const label = e.events.join(', ');
+    g.setEdge(e.from, e.to, { width: textWidth(label, LABEL_FONT), height: LABEL_HEIGHT, labelpos: 'c' }, `e${i}`);
+  });
+  layout(g);
+  const states = new Map(shape.states.map((s) => {
+    const n = g.node(s);
+    return [s, { x: n.x, y: n.y, width: n.width, height: n.height }] as const;
+  }));
+  const edges = shape.edges.map((e, i) => {
+    const d = g.edge({ v: e.from, w: e.to, name: `e${i}` }) as { x: number; y: number; width: number; height: number; points: Array<{ x: number; y: number }> };
+    return { label: e.events.join(', '), box: { x: d.x, y: d.y, width: d.width, height: d.height }, points: d.points };
+  });
+  const graph = g.graph() as { width?: number; height?: number };
+  return { width: Math.ceil(graph.width ?? 0), height: Math.ceil(graph.height ?? 0), states, edges };
+}
+
+const f1 = (x: number): string => x.toFixed(1);
+
 /** SVG of the machine; `timeShare` (state → fraction of agent-time) is printed under each state. */
 export function machineSvg(shape: MachineShape, timeShare: ReadonlyMap<string, number> = new Map()): string {
-  const n = shape.states.length;
-  const width = 600;
-  const height = 340;
-  const cx = width / 2;
-  const cy = height / 2;
-  const r = n <= 2 ? 120 : 150;
-  const box = { w: 118, h: 38 };
-  const pos = new Map(shape.states.map((s, i) => [s, { x: cx + r * Math.cos(-Math.PI / 2 + (2 * Math.PI * i) / n), y: cy + r * 0.85 * Math.sin(-Math.PI / 2 + (2 * Math.PI * i) / n) }]));
+  const laid = layoutMachine(shape);
+  const marker = `arrow-${escapeHtml(shape.id)}`;
   const parts: string[] = [];
-  parts.push(`<defs><marker id="arrow-${escapeHtml(shape.id)}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>`);
-  for (const e of shape.edges) {
-    const a = pos.get(e.from)!;
-    const b = pos.get(e.to)!;
-    const label = escapeHtml(e.events.join(', '));
-    if (e.from === e.to) {
-      parts.push(`<path d="M${a.x - 20},${a.y - box.h / 2} C${a.x - 40},${a.y - 70} ${a.x + 40},${a.y - 70} ${a.x + 20},${a.y - box.h / 2}" fill="none" stroke="#555" marker-end="url(#arrow-${escapeHtml(shape.id)})"/>`);
-      parts.push(`<text x="${a.x}" y="${a.y - 62}" font-size="10" text-anchor="middle" fill="#333">${label}</text>`);
-      continue;
-    }
-    // Two-way pairs are bent apart so both arrows and labels stay readable.
-    const dx = b.x - a.x;
-    const dy = b.y - a.y;
-    const len = Math.hypot(dx, dy) || 1;
-    const nx = -dy / len;
-    const ny = dx / len;
-    const bend = 24;
-    const shrink = (t: number, p: { x: number; y: number }, toward: { x: number; y: number }): { x: number; y: number } => ({
-      x: p.x + ((toward.x - p.x) * t) / len,
-      y: p.y + ((toward.y - p.y) * t) / len,
-    });
-    const start = shrink(Math.min(60, len / 3), a, b);
-    const end = shrink(Math.min(60, len / 3), b, a);
-    const mx = (start.x + end.x) / 2 + nx * bend;
-    const my = (start.y + end.y) / 2 + ny * bend;
-    parts.push(`<path d="M${start.x.toFixed(1)},${start.y.toFixed(1)} Q${mx.toFixed(1)},${my.toFixed(1)} ${end.x.toFixed(1)},${end.y.toFixed(1)}" fill="none" stroke="#555" marker-end="url(#arrow-${escapeHtml(shape.id)})"/>`);
-    parts.push(`<text x="${(mx + nx * 6).toFixed(1)}" y="${(my + ny * 6).toFixed(1)}" font-size="10" text-anchor="middle" fill="#333">${label}</text>`);
+  parts.push(`<defs><marker id="${marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>`);
+  for (const e of laid.edges) {
+    // A smooth curve through dagre's points: quadratic segments between their midpoints.
+    const p = e.points;
+    let d = `M${f1(p[0]!.x)},${f1(p[0]!.y)}`;
+    for (let k = 1; k < p.length - 1; k++) d += ` Q${f1(p[k]!.x)},${f1(p[k]!.y)} ${f1((p[k]!.x + p[k + 1]!.x) / 2)},${f1((p[k]!.y + p[k + 1]!.y) / 2)}`;
+    d += ` L${f1(p[p.length - 1]!.x)},${f1(p[p.length - 1]!.y)}`;
+    parts.push(`<path class="transition" d="${d}" fill="none" stroke="#555" marker-end="url(#${marker})"/>`);
+  }
+  for (const e of laid.edges) {
+    const b = e.box;
+    parts.push(
+      `<g class="edge-label"><rect x="${f1(b.x - b.width / 2)}" y="${f1(b.y - b.height / 2)}" width="${f1(b.width)}" height="${f1(b.height)}" fill="#fff" fill-opacity="0.85"/>` +
+        `<text x="${f1(b.x)}" y="${f1(b.y + 3.5)}" font-size="${LABEL_FONT}" text-anchor="middle" fill="#333">${escapeHtml(e.label)}</text></g>`,
+    );
   }
   for (const s of shape.states) {
-    const p = pos.get(s)!;
+    const b = laid.states.get(s)!;
     const share = timeShare.get(s);
     const initial = s === shape.initial;
     parts.push(
-      `<g class="state" data-state="${escapeHtml(s)}"><rect x="${(p.x - box.w / 2).toFixed(1)}" y="${(p.y - box.h / 2).toFixed(1)}" width="${box.w}" height="${box.h}" rx="8" fill="${initial ? '#e8f0fe' : '#f6f6f6'}" stroke="${initial ? '#1f77b4' : '#888'}" stroke-width="${initial ? 2 : 1}"/>` +
-        `<text x="${p.x.toFixed(1)}" y="${(p.y - 2).toFixed(1)}" font-size="12" text-anchor="middle" font-weight="600">${escapeHtml(s)}</text>` +
-        `<text x="${p.x.toFixed(1)}" y="${(p.y + 12).toFixed(1)}" font-size="10" text-anchor="middle" fill="#555">${share === undefined ? '' : `${(share * 100).toFixed(1)} % of time`}</text></g>`,
+      `<g class="state" data-state="${escapeHtml(s)}"><rect x="${f1(b.x - b.width / 2)}" y="${f1(b.y - b.height / 2)}" width="${f1(b.width)}" height="${f1(b.height)}" rx="8" fill="${initial ? '#e8f0fe' : '#f6f6f6'}" stroke="${initial ? '#1f77b4' : '#888'}" stroke-width="${initial ? 2 : 1}"/>` +
+        `<text x="${f1(b.x)}" y="${f1(b.y - 2)}" font-size="${STATE_FONT}" text-anchor="middle" font-weight="600">${escapeHtml(s)}</text>` +
+        `<text x="${f1(b.x)}" y="${f1(b.y + 12)}" font-size="10" text-anchor="middle" fill="#555">${share === undefined ? '' : `${(share * 100).toFixed(1)} % of time`}</text></g>`,
     );
   }
-  return `<svg class="machine" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(shape.id)} state machine">${parts.join('')}</svg>`;
+  return `<svg class="machine" viewBox="0 0 ${laid.width} ${laid.height}" width="${laid.width}" height="${laid.height}" role="img" aria-label="${escapeHtml(shape.id)} state machine">${parts.join('')}</svg>`;
 }

@@ -14,6 +14,7 @@ import { CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { type ChartSpec, escapeHtml, renderReport, type ReportData } from './report.ts';
 import { retailSectionHtml } from './retailReport.ts';
+import { type FaultRow, issuesSectionHtml, MAX_ROWS, type RejectionRow } from './issuesReport.ts';
 import { machineShape, machineSvg } from './machineDiagram.ts';
 import { machineOf } from './machines.ts';
 
@@ -21,6 +22,9 @@ export const OUTPUT_FILES = ['summary.json', 'intervals.csv', 'agents.csv', 'flo
 
 export class Recorder implements SimulationSink {
   readonly kpis = new KpiAccumulator();
+  /** The report's list of rejected bids (the first MAX_ROWS) and their count. */
+  private readonly rejectionSample: RejectionRow[] = [];
+  private rejectedCount = 0;
   private readonly intervalsCsv: CsvFile;
   private readonly agentsCsv: CsvFile;
   private readonly flowsCsv: CsvFile;
@@ -45,6 +49,8 @@ export class Recorder implements SimulationSink {
     readonly outDir: string,
     private readonly info: RunInfo,
     rules: MarketRules,
+    /** How the report shows time: the scenario's local time (its `site.utcOffsetHours`). */
+    private readonly display: { readonly utcOffsetHours?: number | undefined } = {},
   ) {
     mkdirSync(outDir, { recursive: true });
     this.kwDecimals = decimalsOf(rules.quantumKw);
@@ -87,7 +93,11 @@ export class Recorder implements SimulationSink {
       totalSupply += supply[k]! * q;
     }
     for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, 3), Number.isFinite(f.limitKw) ? fixed(f.limitKw, 3) : '', fixed(f.shadowPriceMwh, 4)]);
-    for (const r of o.rejections) this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
+    for (const r of o.rejections) {
+      this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
+      if (this.rejectionSample.length < MAX_ROWS) this.rejectionSample.push({ at: t, agentId: r.agentId, bidId: r.bidId, code: r.code, reason: r.reason });
+      this.rejectedCount++;
+    }
     for (const e of o.events) {
       this.eventsCsv.row([
         formatSimTime(e.at),
@@ -336,10 +346,12 @@ export class Recorder implements SimulationSink {
       subtitle: `${formatSimTime(this.info.start)} · ${this.info.intervals} intervals of ${this.info.intervalMinutes} min · seed ${this.info.seed} · ${this.info.agentCount} agents`,
       kpis: summary.kpis,
       charts,
+      utcOffsetHours: this.display.utcOffsetHours,
       sections: [
         { title: 'Agent lifecycles (drawn from each machine definition; share of agent-time in each state)', html: `<div class="machines">${machines}</div>` },
         ...(retail ? [{ title: 'Retail bills and margins', html: retail }] : []),
         { title: 'Operator commands, reports and faults', html: eventsTable },
+        { title: 'Strategy faults and rejected bids', html: issuesSectionHtml((summary.kpis.agentFaults ?? []) as FaultRow[], this.rejectionSample, this.rejectedCount) },
       ],
     };
   }

@@ -56,7 +56,7 @@ export interface TouEnergy {
   readonly type: 'time-of-use';
   readonly periods: readonly TouPeriod[];
   /** Name of the period that takes every hour no rule covers. */
-  readonly defaultPeriod?: string;
+  readonly defaultPeriod?: string | undefined;
 }
 
 /** The energy part of a tariff that has one (critical peak, demand charge). */
@@ -82,10 +82,10 @@ export type ExportCompensation =
 export interface TariffCommon {
   /** Unique among the scenario's tariffs; bills and choices name it. */
   readonly id: string;
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Currency per day of the billing period, pro-rated to the millisecond. */
-  readonly fixedChargePerDay?: number;
-  readonly export?: ExportCompensation;
+  readonly fixedChargePerDay?: number | undefined;
+  readonly export?: ExportCompensation | undefined;
 }
 
 export interface FlatTariff extends TariffCommon, FlatEnergy {}
@@ -102,7 +102,7 @@ export interface CppEventSpec {
   /** `YYYY-MM-DD`, UTC. */
   readonly date: string;
   /** ISO-8601 with a zone; default: the window start minus the tariff's `noticeHours`. */
-  readonly announcedAt?: string;
+  readonly announcedAt?: string | undefined;
 }
 
 /**
@@ -123,9 +123,9 @@ export interface CriticalPeakTariff extends TariffCommon {
   /** Hours of an event day the event price applies to, `[fromHour, toHour)` UTC. */
   readonly eventWindow: { readonly fromHour: number; readonly toHour: number };
   /** Currency per kWh in effect during an event, replacing the underlying price. */
-  readonly eventPricePerKwh?: number;
+  readonly eventPricePerKwh?: number | undefined;
   /** Currency per kWh added to the underlying price during an event. */
-  readonly eventAdderPerKwh?: number;
+  readonly eventAdderPerKwh?: number | undefined;
   /** Events scheduled in the scenario; events called at run time come through the context. */
   readonly events: readonly CppEventSpec[];
 }
@@ -138,8 +138,8 @@ export interface RealTimeTariff extends TariffCommon {
   readonly type: 'real-time';
   /** Currency per kWh added to the market price (retail margin, network charges). */
   readonly adderPerKwh: number;
-  readonly floorPerKwh?: number;
-  readonly capPerKwh?: number;
+  readonly floorPerKwh?: number | undefined;
+  readonly capPerKwh?: number | undefined;
 }
 
 /**
@@ -156,7 +156,7 @@ export interface DemandChargeTariff extends TariffCommon {
   /** Length of the demand window; divides a day (5, 15, 30, 60 …). */
   readonly demandWindowMinutes: number;
   /** Windows counted for the peak; absent: every window. */
-  readonly demandHours?: readonly TimeRule[];
+  readonly demandHours?: readonly TimeRule[] | undefined;
 }
 
 export type Tariff = FlatTariff | TimeOfUseTariff | CriticalPeakTariff | RealTimeTariff | DemandChargeTariff;
@@ -185,7 +185,7 @@ export interface MarketPrice {
 export interface CppEvent {
   readonly id: string;
   /** The critical-peak tariff the event is for; absent: every critical-peak tariff. */
-  readonly tariffId?: string;
+  readonly tariffId?: string | undefined;
   /** UTC midnight of the event day. */
   readonly day: SimTime;
   readonly announcedAt: SimTime;
@@ -198,13 +198,13 @@ export interface BillingContext {
    * charge takes one peak over it; every reading must lie inside it.
    * Default: from the first reading's start to the last reading's end.
    */
-  readonly period?: { readonly start: SimTime; readonly end: SimTime };
+  readonly period?: { readonly start: SimTime; readonly end: SimTime } | undefined;
   /** Settled market prices at the customer's bus, for real-time tariffs. */
-  readonly marketPrices?: readonly MarketPrice[];
+  readonly marketPrices?: readonly MarketPrice[] | undefined;
   /** Critical-peak events called at run time (added to those the tariff schedules). */
-  readonly cppEvents?: readonly CppEvent[];
+  readonly cppEvents?: readonly CppEvent[] | undefined;
   /** Knowledge time: events announced after it are ignored. Default: every event counts. */
-  readonly asOf?: SimTime;
+  readonly asOf?: SimTime | undefined;
 }
 
 /** What a price signal needs: the moment it is given, and what is known then. */
@@ -212,9 +212,9 @@ export interface SignalContext {
   /** The time the signal is given: critical-peak events count only once announced by then. */
   readonly now: SimTime;
   /** Market prices (known or forecast) per market interval, for real-time tariffs. */
-  readonly priceForecast?: readonly MarketPrice[];
+  readonly priceForecast?: readonly MarketPrice[] | undefined;
   /** Critical-peak events called at run time (added to those the tariff schedules). */
-  readonly cppEvents?: readonly CppEvent[];
+  readonly cppEvents?: readonly CppEvent[] | undefined;
 }
 
 export type TariffErrorCode =

@@ -12,7 +12,8 @@ import { z } from 'zod';
 import { agentId, type BusId } from '../../core/units.ts';
 import { aggregateCurves } from '../../market/aggregate.ts';
 import { strategyFor, strategyRefSchema } from '../../strategies/registry.ts';
-import type { AgentViewBase, ValueSegment } from '../../strategies/types.ts';
+import type { AggregatorView } from '../../strategies/aggregator/view.ts';
+import type { ValueSegment } from '../../strategies/types.ts';
 import type { AggregatorRuntime, BusBid, IntermediaryKindModule, MemberCurve } from '../types.ts';
 import { contractSchema } from './contract.ts';
 import { aggregatorMachine } from './machine.ts';
@@ -28,12 +29,7 @@ export const aggregatorGroupSchema = z.strictObject({
 });
 export type AggregatorGroup = z.infer<typeof aggregatorGroupSchema>;
 
-/** What an aggregator's strategy sees at one bus: the aggregate of its members' curves there, nothing per member. */
-export interface AggregatorView extends AgentViewBase {
-  readonly kind: 'aggregator';
-  readonly bus: string;
-  readonly members: number;
-}
+export type { AggregatorView } from '../../strategies/aggregator/view.ts';
 
 export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorRuntime> = {
   role: 'aggregator',

@@ -29,7 +29,7 @@
 import { createActor } from 'xstate';
 import { z } from 'zod';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, simTime } from '../../core/time.ts';
-import { hours, kw } from '../../core/units.ts';
+import { hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import type { ValueSegment } from '../../strategies/types.ts';
 import type { EvView } from '../../strategies/ev/view.ts';
@@ -222,25 +222,26 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
         limits = l;
         if (!(l.maxChargeKw > 0) && !(l.maxDischargeKw > 0)) return EMPTY;
         const demand: readonly ValueSegment[] = l.maxChargeKw > 0 ? Object.freeze([{ kw: l.maxChargeKw, valueMwh: market.priceCapMwh }]) : EMPTY;
+        // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
         const view: EvView = Object.freeze({
           agentId: m.id,
           kind: 'ev',
           demand,
           supply: EMPTY,
-          socKwh: soc,
-          targetSocKwh: target,
+          socKwh: kwh(soc),
+          targetSocKwh: kwh(target),
           minSocKwh: car.battery.minSocKwh,
-          hoursToDeparture: hoursLeft,
-          slackHours: l.slackHours,
-          neededKwh: l.neededKwh,
-          mustChargeKw: l.mustChargeKw,
-          maxChargeKw: l.maxChargeKw,
-          maxDischargeKw: l.maxDischargeKw,
+          hoursToDeparture: hours(hoursLeft),
+          slackHours: hours(l.slackHours),
+          neededKwh: kwh(l.neededKwh),
+          mustChargeKw: kw(l.mustChargeKw),
+          maxChargeKw: kw(l.maxChargeKw),
+          maxDischargeKw: kw(l.maxDischargeKw),
           v2gCapable,
-          chargerKw,
+          chargerKw: kw(chargerKw),
           chargeEfficiency: car.battery.chargeEfficiency,
           dischargeEfficiency: car.battery.dischargeEfficiency,
-          degradationCostPerMwh: car.battery.degradationCostPerMwh,
+          degradationCostPerMwh: pricePerMwh(car.battery.degradationCostPerMwh),
         });
         return strategy.bid(view, market);
       },

@@ -17,7 +17,7 @@
  */
 import { createActor } from 'xstate';
 import { z } from 'zod';
-import { hours, kw, kwh } from '../../core/units.ts';
+import { hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import { quantileOfSorted, sortedKnownPrices } from '../../strategies/storage/forecastQuantiles.ts';
 import type { MarketView } from '../../strategies/types.ts';
@@ -118,22 +118,23 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
           prices = storageValuePrices(battery, waterValueMwh(market));
         }
         const values = valuationCurves(prices.buyValueMwh, prices.sellCostMwh, charge, discharge);
+        // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
         const view: StorageView = Object.freeze({
           agentId: m.id,
           kind: 'storage',
           demand: values.demand,
           supply: values.supply,
-          socKwh: soc,
-          minSocKwh,
-          maxSocKwh,
-          capacityKwh,
-          maxChargeKw: charge,
-          maxDischargeKw: discharge,
-          ratedChargeKw: battery.maxChargeKw,
-          ratedDischargeKw: battery.maxDischargeKw,
+          socKwh: kwh(soc),
+          minSocKwh: kwh(minSocKwh),
+          maxSocKwh: kwh(maxSocKwh),
+          capacityKwh: kwh(capacityKwh),
+          maxChargeKw: kw(charge),
+          maxDischargeKw: kw(discharge),
+          ratedChargeKw: kw(battery.maxChargeKw),
+          ratedDischargeKw: kw(battery.maxDischargeKw),
           chargeEfficiency: battery.chargeEfficiency,
           dischargeEfficiency: battery.dischargeEfficiency,
-          degradationCostPerMwh: battery.degradationCostPerMwh,
+          degradationCostPerMwh: pricePerMwh(battery.degradationCostPerMwh),
         });
         return strategy.bid(view, market);
       },

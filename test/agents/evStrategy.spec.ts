@@ -4,6 +4,7 @@ import type { EvView } from '../../strategies/ev/view.ts';
 import { checkStrategyRef, createStrategy, strategyIds } from '../../strategies/registry.ts';
 import { truthful } from '../../strategies/truthful.ts';
 import type { MarketView } from '../../strategies/types.ts';
+import { branded, type Plain } from '../helpers/units.ts';
 
 const CAP = 3000;
 
@@ -19,8 +20,8 @@ function market(forecast: readonly number[], last?: number): MarketView {
   });
 }
 
-function ev(over: Partial<EvView> = {}): EvView {
-  return Object.freeze({
+function ev(over: Partial<Plain<EvView>> = {}): EvView {
+  return branded<EvView>(Object.freeze({
     agentId: 'ev-1',
     kind: 'ev',
     demand: [{ kw: 7.4, valueMwh: CAP }],
@@ -40,7 +41,7 @@ function ev(over: Partial<EvView> = {}): EvView {
     dischargeEfficiency: 0.9,
     degradationCostPerMwh: 35,
     ...over,
-  });
+  }));
 }
 
 const slack = evSlackStrategy(evSlackParams.parse({}));
@@ -83,7 +84,7 @@ describe('strategies/ev-slack: hand-checked bids', () => {
     expect(seg!.quantityKw).to.equal(7.4);
     expect(seg!.priceMwh).to.be.closeTo(10 / 0.81 + 70 / 0.9, 1e-9);
     // With cheap wear (deg 5) the quantile rules: max(60, 12.35 + 11.11) = 60.
-    expect(slack.bid({ ...full, degradationCostPerMwh: 5 }, market(EIGHT))).to.deep.equal([{ side: 'sell', priceMwh: 60, quantityKw: 7.4 }]);
+    expect(slack.bid(branded<EvView>({ ...full, degradationCostPerMwh: 5 }), market(EIGHT))).to.deep.equal([{ side: 'sell', priceMwh: 60, quantityKw: 7.4 }]);
   });
 
   it('V2G is left out when it would sell below what it pays to charge', () => {

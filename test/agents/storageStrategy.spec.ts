@@ -4,6 +4,7 @@ import { quantileOfSorted, sortedKnownPrices } from '../../strategies/storage/fo
 import type { StorageView } from '../../strategies/storage/view.ts';
 import { checkStrategyRef, strategyIds } from '../../strategies/registry.ts';
 import type { MarketView } from '../../strategies/types.ts';
+import { branded, type Plain } from '../helpers/units.ts';
 
 function market(forecast: readonly number[], last?: number): MarketView {
   return Object.freeze({
@@ -17,8 +18,8 @@ function market(forecast: readonly number[], last?: number): MarketView {
   });
 }
 
-function battery(over: Partial<StorageView> = {}): StorageView {
-  return Object.freeze({
+function battery(over: Partial<Plain<StorageView>> = {}): StorageView {
+  return branded<StorageView>(Object.freeze({
     agentId: 'bat-1',
     kind: 'storage',
     demand: [],
@@ -33,7 +34,7 @@ function battery(over: Partial<StorageView> = {}): StorageView {
     dischargeEfficiency: 0.95,
     degradationCostPerMwh: 20,
     ...over,
-  });
+  }));
 }
 
 const arbitrage = storageArbitrageStrategy(storageArbitrageParams.parse({}));

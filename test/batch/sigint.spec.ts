@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
+import { ensureBuilt } from '../helpers/build.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { checkOutputTree } from './outputTree.ts';
 
@@ -25,6 +26,7 @@ interface Exit {
 }
 
 function start(args: readonly string[]): { child: ChildProcess; exit: Promise<Exit> } {
+  ensureBuilt();
   const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -1,23 +1,22 @@
 /**
- * The HTML reports in a real browser: Debian's Chromium, headless, driven by
- * playwright-core. Each page must load with no console error, page error or
+ * The HTML reports in a real browser: headless Chromium driven by playwright-core
+ * (Debian's when installed, else the one inside the @sparticuz/chromium devDependency:
+ * test/helpers/chromium.ts). Each page must load with no console error, page error or
  * network request, and every chart must have drawn its data: each series has
  * values, and hiding it changes the canvas (so it put pixels there).
- *
- * Needs /usr/bin/chromium (or GRIDBID_CHROMIUM): `.ci/run` installs it; locally,
- * `apt-get install -y chromium`. Without it this test fails, it does not skip.
+ * It never skips: with no Debian Chromium it runs on the npm one (GRIDBID_CHROMIUM=npm forces that).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { runBatch } from '../../batch/runBatch.ts';
-
-const CHROMIUM = process.env.GRIDBID_CHROMIUM ?? '/usr/bin/chromium';
-/** What this machine's closed network needs (no background connections), besides headless and no sandbox. */
-const FLAGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { launchChromium } from '../helpers/chromium.ts';
+import { agentKinds } from '../../agents/registry.ts';
+import { operationsMachine } from '../../agents/operations/machine.ts';
+import { machineShape, machineSvg } from '../../output/machineDiagram.ts';
 
 interface ChartCheck {
   readonly id: string;
@@ -62,10 +61,55 @@ const PROBE = `(async () => {
   return out;
 })()`;
 
+interface Rect {
+  readonly text: string;
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+}
+
+/** What a person reads on the page, measured as rendered. */
+interface Layout {
+  /** Per state diagram: each edge label's text box and each state's box. */
+  readonly diagrams: Array<{ readonly id: string; readonly labels: Rect[]; readonly states: Rect[] }>;
+  /** Per chart: the title above it, its axes' labels and the x axis's tick texts. */
+  readonly charts: Array<{ readonly id: string; readonly title: string; readonly xLabel: string; readonly yLabel: string; readonly xTicks: string[] }>;
+  /** Column heads of every table. */
+  readonly heads: string[];
+  /** How far the page is wider than the window, px (0: nothing overflows it). */
+  readonly pageOverflowPx: number;
+  /** Per `.table-scroll` box: content width beyond the box, px (> 0: it scrolls). */
+  readonly scrollBoxesPx: number[];
+}
+
+const LAYOUT = `(() => {
+  const rect = (el, text) => { const r = el.getBoundingClientRect(); return { text, x: r.left, y: r.top, w: r.width, h: r.height }; };
+  const diagrams = [...document.querySelectorAll('svg.machine')].map((svg) => ({
+    id: svg.getAttribute('aria-label'),
+    labels: [...svg.querySelectorAll('.edge-label text')].map((t) => rect(t, t.textContent)),
+    states: [...svg.querySelectorAll('.state rect')].map((r) => rect(r, r.parentNode.getAttribute('data-state'))),
+  }));
+  const charts = Object.entries(window.gridbidCharts || {}).map(([id, u]) => ({
+    id,
+    title: u.root.parentNode.closest('section').querySelector('h2').textContent,
+    xLabel: u.axes[0].label || '',
+    yLabel: u.axes[1].label || '',
+    xTicks: (u.axes[0]._values || []).map(String),
+  }));
+  const heads = [...document.querySelectorAll('th')].map((th) => th.textContent);
+  const pageOverflowPx = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+  const scrollBoxesPx = [...document.querySelectorAll('.table-scroll')].map((b) => b.scrollWidth - b.clientWidth);
+  return { diagrams, charts, heads, pageOverflowPx, scrollBoxesPx };
+})()`;
+
+const overlaps = (a: Rect, b: Rect): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
 interface PageCheck {
   readonly problems: string[];
   readonly charts: ChartCheck[];
   readonly links: string[];
+  readonly layout: Layout;
 }
 
 describe('HTML reports in headless Chromium', function () {
@@ -74,22 +118,22 @@ describe('HTML reports in headless Chromium', function () {
   let browser: Browser | undefined;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does this), or set GRIDBID_CHROMIUM`);
-    }
     dir = mkdtempSync(join(tmpdir(), 'gridbid-browser-'));
     const r = await runBatch({ target: 'test/fixtures/sweeps/report.yaml', outDir: dir });
     expect([r.ok, r.failed]).to.deep.equal([8, 4]);
-    // playwright-core gives every launch a new, empty profile (user data dir).
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, chromiumSandbox: false, args: FLAGS });
+    const launched = await launchChromium();
+    browser = launched.browser;
+    if (process.env.GRIDBID_CHROMIUM === 'npm') expect(launched.source).to.equal('npm');
+    console.log(`      (Chromium ${browser.version()} from ${launched.source}: ${launched.executablePath})`);
   });
   after(async () => {
     await browser?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function check(file: string): Promise<PageCheck> {
-    const context = await browser!.newContext({ viewport: { width: 1200, height: 900 } });
+  // A viewer in another time zone than the scenario's: the page must not depend on it.
+  async function check(file: string, width = 1200): Promise<PageCheck> {
+    const context = await browser!.newContext({ viewport: { width, height: 900 }, locale: 'en-US', timezoneId: 'America/New_York' });
     const problems: string[] = [];
     await context.route(/^(https?|wss?):/, async (route) => {
       problems.push(`network request: ${route.request().url()}`);
@@ -106,10 +150,11 @@ describe('HTML reports in headless Chromium', function () {
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     probing = true;
+    const layout = (await page.evaluate(LAYOUT)) as Layout;
     const charts = (await page.evaluate(PROBE)) as ChartCheck[];
     const links = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
     await context.close();
-    return { problems, charts, links };
+    return { problems, charts, links, layout };
   }
 
   const expectDrawn = (charts: readonly ChartCheck[]): void => {
@@ -126,6 +171,62 @@ describe('HTML reports in headless Chromium', function () {
     expect(page.problems).to.deep.equal([]);
     expect(page.charts.map((c) => c.id)).to.include.members(['prices', 'load']);
     expectDrawn(page.charts);
+  });
+
+  const expectNoOverlaps = (diagrams: Layout['diagrams']): void => {
+    for (const d of diagrams) {
+      expect(d.labels.length, d.id).to.be.greaterThan(2);
+      for (const [i, a] of d.labels.entries()) {
+        expect(a.w * a.h, `${d.id}: ${a.text} is drawn`).to.be.greaterThan(0);
+        for (const b of d.labels.slice(i + 1)) expect(overlaps(a, b), `${d.id}: label ${a.text} × label ${b.text}`).to.equal(false);
+        for (const st of d.states) expect(overlaps(a, st), `${d.id}: label ${a.text} × state ${st.text}`).to.equal(false);
+      }
+    }
+  };
+
+  it("report.html's state diagrams: no edge label overlaps another label or a state, as rendered", async () => {
+    const { layout } = await check(join(dir, 'truthful__pricing-uniform__seed-7', 'report.html'));
+    expect(layout.diagrams.map((d) => d.id)).to.deep.equal(['generator state machine', 'home state machine']);
+    expectNoOverlaps(layout.diagrams);
+  });
+
+  it('every machine diagram (EV, storage, building, operators …) as the report draws it: no label overlaps', async () => {
+    const machines = [...agentKinds.map((k) => k.machine), operationsMachine];
+    const file = join(dir, 'diagrams.html');
+    writeFileSync(file, `<!doctype html><html lang="en"><meta charset="utf-8"><body style="font: 14px system-ui, sans-serif">${machines.map((m) => machineSvg(machineShape(m))).join('')}</body></html>`);
+    const { layout, problems } = await check(file);
+    expect(problems).to.deep.equal([]);
+    expect(layout.diagrams).to.have.length(machines.length);
+    expectNoOverlaps(layout.diagrams);
+  });
+
+  it("report.html: every chart's title names its unit; time axes in the scenario's local time (UTC+02:00), 24-hour", async () => {
+    const { layout } = await check(join(dir, 'truthful__pricing-uniform__seed-7', 'report.html'));
+    expect(layout.charts.map((c) => c.id)).to.include.members(['prices', 'load']);
+    for (const c of layout.charts) {
+      const unit = /\(([^()]+)\)$/.exec(c.title)?.[1];
+      expect(unit, `${c.id}: title '${c.title}'`).to.be.a('string');
+      expect(c.yLabel, c.id).to.equal(unit);
+      expect(c.xLabel, c.id).to.equal('local time (UTC+02:00)');
+      expect(c.xTicks.length, c.id).to.be.greaterThan(3);
+      // tiny.yaml starts at 00:00Z: 02:00 local on the first tick, with the date; no am/pm anywhere.
+      expect(c.xTicks[0], c.id).to.equal('02:00\n2026-07-01');
+      for (const t of c.xTicks) expect(t, c.id).to.match(/^([01]\d|2[0-3]):[0-5]\d(\n\d{4}-\d{2}-\d{2})?$/);
+    }
+  });
+
+  it('batch-report.html: KPI names and units from the catalogue, never a raw path; the runs table scrolls in its box', async () => {
+    const { layout, problems } = await check(join(dir, 'batch-report.html'), 800);
+    expect(problems).to.deep.equal([]);
+    expect(layout.charts.map((c) => c.title)).to.deep.equal(['Welfare (currency)', 'Total paid by buyers (currency)', 'Average price (currency/MWh)', 'Peak demand (kW)', 'Peak reduction (%)']);
+    for (const c of layout.charts) expect(c.yLabel, c.id).to.equal(/\(([^()]+)\)$/.exec(c.title)?.[1]);
+    expect(layout.heads).to.include.members(['Welfare (currency)', 'Peak demand (kW)']);
+    // The swept parameter's column is named as the sweep file names it; every other head is a word, not a path.
+    for (const h of layout.heads.filter((x) => x !== 'market.pricing')) expect(h, 'a raw KPI path').not.to.match(/^[a-z]+[A-Z]|[A-Za-z]\.[A-Za-z]/);
+    // At 800 px the table is wider than the page: its box scrolls, the page does not.
+    expect(layout.pageOverflowPx).to.equal(0);
+    expect(layout.scrollBoxesPx).to.have.length(1);
+    expect(layout.scrollBoxesPx[0]).to.be.greaterThan(0);
   });
 
   it('batch-report.html: no errors, no network, a drawn chart per KPI, a link to every run', async () => {

@@ -16,6 +16,7 @@ import { parse } from 'csv-parse/sync';
 import { Redis } from 'ioredis';
 import { runBatch } from '../../batch/runBatch.ts';
 import { checkOutputTree, expectSameTree } from '../batch/outputTree.ts';
+import { ensureBuilt } from '../helpers/build.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gridbid.js', import.meta.url));
@@ -73,6 +74,7 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
 
   before(async function () {
     if (spawnSync(REDIS, ['--version']).status !== 0) throw new Error(`${REDIS} is missing: apt-get install -y redis-server (.ci/run does)`);
+    ensureBuilt(); // the workers and the batch run the gridbid executable, i.e. dist/
     dir = mkdtempSync(join(tmpdir(), 'gridbid-queue-'));
     const port = await freePort();
     url = `redis://127.0.0.1:${port}`;
@@ -144,7 +146,7 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
 
     const r = await batch.exit;
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stderr).to.contain(`${killedRun}: its worker stopped answering; the run goes back on the queue for another worker`);
+    expect(r.stderr, r.stderr).to.contain(`${killedRun}: its worker stopped answering; the run goes back on the queue for another worker`);
     const survivors = workers.filter((w) => w !== victim);
     const finished = survivors.flatMap((w) => lines(w.stderr(), 'finished'));
     expect(finished, 'another worker finished the killed run').to.include(killedRun);

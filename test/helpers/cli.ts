@@ -1,6 +1,7 @@
 /** Runs the real `gridbid` executable in a child process, as a user would. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from './build.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/gridbid.js', import.meta.url));
@@ -11,7 +12,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** The executable runs the compiled package: built first when the sources are newer. */
 export function gridbid(args: readonly string[], opts: { cwd?: string } = {}): CliResult {
+  ensureBuilt();
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

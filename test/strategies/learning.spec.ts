@@ -16,6 +16,7 @@ import { createStrategy, strategyFor } from '../../strategies/registry.ts';
 import type { StorageView } from '../../strategies/storage/view.ts';
 import type { AgentViewBase, MarketView } from '../../strategies/types.ts';
 import { batteryProfit, run, type RunOutput, tempRoot, variant, withStrategy } from './helpers.ts';
+import { branded, type Plain } from '../helpers/units.ts';
 
 const FILE = join(import.meta.dirname, 'fixtures/learning-battery.yaml');
 const DAY = 86_400_000;
@@ -32,8 +33,8 @@ const market = (index: number, forecast: number[], hours = 1): MarketView =>
     conditions: { outdoorC: 20, ghiWm2: 0 },
   });
 
-const battery = (over: Partial<StorageView> = {}): StorageView =>
-  Object.freeze({
+const battery = (over: Partial<Plain<StorageView>> = {}): StorageView =>
+  branded<StorageView>(Object.freeze({
     agentId: 'b',
     kind: 'storage',
     demand: [],
@@ -48,7 +49,7 @@ const battery = (over: Partial<StorageView> = {}): StorageView =>
     dischargeEfficiency: 0.95,
     degradationCostPerMwh: 20,
     ...over,
-  });
+  }));
 
 describe('learning: the Q-table', () => {
   it('explores with probability ε, else takes the best action, ties to the preferred one', () => {

@@ -16,6 +16,7 @@ import { bidFromPlan } from '../../strategies/mpc/bidFromPlan.ts';
 import { mpcParams, mpcStrategy } from '../../strategies/mpc/index.ts';
 import { priceTakerParams, priceTakerStrategy } from '../../strategies/priceTaker.ts';
 import { checkStrategyRef, strategyIds, strategyNeedsLpSolver } from '../../strategies/registry.ts';
+import { branded, type Plain } from '../helpers/units.ts';
 import type { EvView } from '../../strategies/ev/view.ts';
 import type { StorageView } from '../../strategies/storage/view.ts';
 import type { AgentViewBase, MarketView, Strategy } from '../../strategies/types.ts';
@@ -46,8 +47,8 @@ const window = (over: Partial<BatteryWindow>): BatteryWindow => ({
   ...over,
 });
 
-const storageView = (over: Partial<StorageView> = {}): StorageView =>
-  Object.freeze({
+const storageView = (over: Partial<Plain<StorageView>> = {}): StorageView =>
+  branded<StorageView>(Object.freeze({
     agentId: 'b',
     kind: 'storage',
     demand: [],
@@ -64,7 +65,7 @@ const storageView = (over: Partial<StorageView> = {}): StorageView =>
     dischargeEfficiency: 0.95,
     degradationCostPerMwh: 20,
     ...over,
-  });
+  }));
 
 describe('mpc: the battery window LP', () => {
   let highs: LpSolver;
@@ -170,16 +171,16 @@ describe('mpc: the strategy', () => {
   });
 
   it('ev: waits for the cheap hour before departure, keeps the must-run at the cap', () => {
-    const view: EvView = Object.freeze({
+    const view = branded<EvView>(Object.freeze({
       agentId: 'ev', kind: 'ev', demand: [{ kw: 11, valueMwh: 3000 }], supply: [],
       socKwh: 20, targetSocKwh: 35, minSocKwh: 10, hoursToDeparture: 3, slackHours: 1.6, neededKwh: 15, mustChargeKw: 0,
       maxChargeKw: 11, maxDischargeKw: 0, v2gCapable: false, chargerKw: 11, chargeEfficiency: 1, dischargeEfficiency: 1, degradationCostPerMwh: 0,
-    });
+    }));
     const s = mpcStrategy(params, jslpSolver) as Strategy<AgentViewBase>;
     // Prices 100, 10, 50: 11 kWh at 10, the last 4 at 50; nothing now unless the price falls to 10.
     const bids = s.bid(view, market([100, 10, 50]));
     expect(bids).to.deep.equal([{ side: 'buy', priceMwh: 9.9, quantityKw: 11 }]);
-    const urgent = s.bid({ ...view, mustChargeKw: 4 } as EvView, market([100, 10, 50]));
+    const urgent = s.bid(branded<EvView>({ ...view, mustChargeKw: 4 }), market([100, 10, 50]));
     expect(urgent[0]).to.deep.equal({ side: 'buy', priceMwh: 3000, quantityKw: 4 });
   });
 

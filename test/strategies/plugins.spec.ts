@@ -42,6 +42,17 @@ describe('strategy plug-ins from the scenario', () => {
     expect(agents.filter((a) => a.agent_id === 'thrower').every((a) => a.state !== 'crashed')).to.equal(true);
   });
 
+  it("report.html lists the faults with their messages: 24 throws and 48 NaN curves, each under the strategy's agent", () => {
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    const section = html.slice(html.indexOf('<h2>Strategy faults and rejected bids</h2>'));
+    expect(section).to.contain('72 fault(s)');
+    const rows = [...section.matchAll(/<tr><td>([^<]*)<\/td><td>([^<]*)<\/td><td>generator<\/td><td>strategy<\/td><td>([^<]*)<\/td><\/tr>/g)];
+    expect(rows).to.have.length(72); // under the 100 rows the table shows
+    expect(rows.filter((r) => r[2] === 'thrower' && r[3]!.includes("strategy 'thrower' threw: boom"))).to.have.length(24);
+    expect(rows.filter((r) => r[2] === 'nan-bidder' && r[3]!.includes('price must be a finite number, got NaN'))).to.have.length(48);
+    expect(section).to.contain('No rejected bids.');
+  });
+
   it('reports NaN bids with the reason, and the run completes with the market balanced', () => {
     const faults = events.filter((e) => e.target === 'nan-bidder');
     expect(faults.length).to.equal(48);

@@ -1,0 +1,115 @@
+/**
+ * One catalogue of the key figures a run reports (summary.json `kpis`, summary.csv
+ * columns, the reports' charts and tables): for each, a name a person reads, its unit
+ * and what it means. Reports title charts and label columns from here, never with a
+ * raw path such as `retail.averageBillByKind.home`.
+ *
+ * Paths are summary.json's, dot-separated; `*` stands for one segment that names a
+ * kind, a tariff, an aggregator, a retailer or a rejection code, and `{1}` in the name
+ * takes it. A path nobody catalogued (a KPI added since) gets a name made from its
+ * words and a unit read from its suffix, so a report never shows a bare path either.
+ */
+export interface KpiInfo {
+  /** Short name, capitalised, for titles and column heads. */
+  readonly name: string;
+  /** Unit as printed: 'kW', 'kWh', 'currency', 'currency/MWh', '%', 'count', '°C·h', 'yes/no', 'time (UTC)'. */
+  readonly unit: string;
+  /** One sentence: what it measures. */
+  readonly meaning: string;
+}
+
+type Entry = readonly [path: string, name: string, unit: string, meaning: string];
+
+const ENTRIES: readonly Entry[] = [
+  ['welfare', 'Welfare', 'currency', 'Buyers’ value minus sellers’ cost of all cleared energy, over the run.'],
+  ['totalCost', 'Total paid by buyers', 'currency', 'What buyers paid the market over the run (exact decimal).'],
+  ['sellersRevenue', 'Sellers’ revenue', 'currency', 'What sellers received from the market over the run.'],
+  ['merchandisingSurplus', 'Congestion rent', 'currency', 'Buyers’ payments minus sellers’ revenue: the market’s merchandising surplus.'],
+  ['moneyBalancedEveryInterval', 'Money balanced every interval', 'yes/no', 'Whether buyers’ payments equalled sellers’ revenue plus congestion rent in every interval.'],
+  ['demandKwh', 'Energy bought', 'kWh', 'Cleared demand over the run.'],
+  ['supplyKwh', 'Energy sold', 'kWh', 'Cleared supply over the run.'],
+  ['peakKw', 'Peak demand', 'kW', 'Highest cleared demand of an interval.'],
+  ['peakAt', 'Time of peak demand', 'time (UTC)', 'Start of the interval with the highest cleared demand.'],
+  ['baselinePeakKw', 'Peak without flexibility', 'kW', 'Highest demand of the no-flexibility baseline.'],
+  ['peakReductionKw', 'Peak reduction', 'kW', 'Baseline peak minus cleared peak.'],
+  ['peakReductionPct', 'Peak reduction', '%', 'Peak reduction as a share of the baseline peak.'],
+  ['baselineKwh', 'Baseline energy', 'kWh', 'Energy the agents would have used without any price response.'],
+  ['shiftedKwh', 'Energy shifted', 'kWh', 'Energy moved away from intervals where the agents used less than their baseline.'],
+  ['reboundKwh', 'Rebound energy', 'kWh', 'Energy used above the baseline in other intervals (the shifted energy coming back).'],
+  ['averagePriceMwh', 'Average price', 'currency/MWh', 'Demand-weighted average clearing price at the first bus.'],
+  ['minPriceMwh', 'Lowest price', 'currency/MWh', 'Lowest clearing price at any bus.'],
+  ['maxPriceMwh', 'Highest price', 'currency/MWh', 'Highest clearing price at any bus.'],
+  ['byKind.*.count', 'Number of {1} agents', 'count', 'Agents of this kind.'],
+  ['byKind.*.energyKwh', 'Net energy of {1} agents', 'kWh', 'Bought minus sold by agents of this kind over the run.'],
+  ['byKind.*.cost', 'Net cost of {1} agents', 'currency', 'Paid minus received in the market by agents of this kind.'],
+  ['byKind.*.unservedKwh', 'Unserved energy of {1} agents', 'kWh', 'Energy agents of this kind wanted and did not get.'],
+  ['evEnergyUnmetAtDepartureKwh', 'EV energy unmet at departure', 'kWh', 'Charge the cars lacked when they left, summed over departures.'],
+  ['comfortViolationDegreeHours', 'Comfort violation', '°C·h', 'Degrees outside the comfort band times hours, over homes and buildings.'],
+  ['lineLimitViolations', 'Line-limit violations', 'count', 'Branch-intervals with a flow above the branch limit.'],
+  ['overloadIntervals', 'Overloaded intervals', 'count', 'Intervals in which some branch was over its limit.'],
+  ['operations.overloadIntervals', 'Overloaded intervals (operator)', 'count', 'Intervals over a limit with the operators at work.'],
+  ['operations.overloadIntervalsWithoutOperator', 'Overloaded intervals without operator', 'count', 'Intervals over a limit in the same run without operators.'],
+  ['operations.overloadIntervalsAvoided', 'Overloaded intervals avoided', 'count', 'Overloaded intervals without operators minus with them.'],
+  ['operations.commandedEnergyCost', 'Cost of commanded energy', 'currency', 'What the operators paid for the energy they commanded.'],
+  ['retail.averageBillByKind.*', 'Average bill, {1}', 'currency', 'Bills of customers of this kind over the run, divided by their number.'],
+  ['retail.tariffSwitches', 'Tariff switches', 'count', 'Times a customer moved to another tariff.'],
+  ['retail.billsByRetailer.*', 'Bills of retailer {1}', 'currency', 'All bills this retailer issued over the run.'],
+  ['retail.bills.*.customers', 'Customers on tariff {1}', 'count', 'Customers billed under this tariff.'],
+  ['retail.bills.*.total', 'Bills on tariff {1}', 'currency', 'All bills under this tariff over the run.'],
+  ['retail.bills.*.averagePerCustomer', 'Average bill on tariff {1}', 'currency', 'Bills under this tariff divided by its customers.'],
+  ['retailers.*.revenue', 'Revenue of retailer {1}', 'currency', 'Bills the retailer issued.'],
+  ['retailers.*.marketCost', 'Market cost of retailer {1}', 'currency', 'What the retailer paid in the market for its customers’ forecast load.'],
+  ['retailers.*.balancingCost', 'Balancing cost of retailer {1}', 'currency', 'What the retailer paid for its customers’ deviation from its forecast.'],
+  ['retailers.*.margin', 'Margin of retailer {1}', 'currency', 'Bills minus market cost minus balancing cost.'],
+  ['retailers.*.imbalanceKwh', 'Imbalance of retailer {1}', 'kWh', 'Customers’ consumption minus what the retailer bought (+ short).'],
+  ['aggregators.*.marketPayment', 'Market payment of aggregator {1}', 'currency', 'What the aggregator paid in the market.'],
+  ['aggregators.*.memberPayments', 'Member payments of aggregator {1}', 'currency', 'What its members paid the aggregator.'],
+  ['aggregators.*.feeIncome', 'Fee income of aggregator {1}', 'currency', 'The aggregator’s fees under its contract.'],
+  ['clearingProblems', 'Clearing problems', 'count', 'Intervals whose clearing was infeasible, unbounded or failed.'],
+  ['rejectedBids.*', 'Rejected bids: {1}', 'count', 'Bids the market refused for this reason.'],
+  ['agentFaults', 'Strategy faults', 'count', 'Intervals in which a strategy threw or answered with an invalid curve.'],
+];
+
+const matchers = ENTRIES.map(([path, name, unit, meaning]) => ({
+  re: new RegExp(`^${path.split('.').map((p) => (p === '*' ? '([^.]+)' : p.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&'))).join('\\.')}$`),
+  name,
+  unit,
+  meaning,
+}));
+
+/** Words of a camelCase or dotted path: `averageBillByKind.home` → 'average bill by kind home'. */
+const words = (path: string): string =>
+  path
+    .replace(/\./g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+
+/** Unit read from a key's suffix, for keys the catalogue does not know. */
+function unitOf(path: string): string {
+  const last = path.slice(path.lastIndexOf('.') + 1);
+  if (/Mwh$/.test(last)) return 'currency/MWh';
+  if (/Kwh$/.test(last)) return 'kWh';
+  if (/Kw$/.test(last)) return 'kW';
+  if (/Pct$/.test(last)) return '%';
+  if (/(Cost|Payment|Payments|Income|Revenue|Margin|Bill)$/i.test(last)) return 'currency';
+  return 'count';
+}
+
+/** The catalogue's entry for a KPI path (or one made from its words). */
+export function kpiInfo(path: string): KpiInfo {
+  for (const m of matchers) {
+    const hit = m.re.exec(path);
+    if (hit) return { name: m.name.replace('{1}', hit[1] ?? ''), unit: m.unit, meaning: m.meaning };
+  }
+  const w = words(path).replace(/ (kwh|kw|mwh|pct)$/, '');
+  return { name: w.charAt(0).toUpperCase() + w.slice(1), unit: unitOf(path), meaning: '' };
+}
+
+/** True when the catalogue has an entry for the path (not a name made from its words). */
+export const isCatalogued = (path: string): boolean => matchers.some((m) => m.re.test(path));
+
+/** 'Peak demand (kW)': a chart title or column head, always with its unit. */
+export const kpiTitle = (path: string): string => {
+  const { name, unit } = kpiInfo(path);
+  return `${name} (${unit})`;
+};

@@ -1,0 +1,138 @@
+/**
+ * gridbid as a user gets it from the registry: `npm pack`, installed into an empty
+ * project (offline: after `npm ci` the npm cache holds every dependency), then
+ * (a) plain `node` runs the README's "Use it as a library" example, verbatim, and
+ *     prints what the README says it prints;
+ * (b) a TypeScript project with `strict`, `exactOptionalPropertyTypes`, `nodenext`
+ *     and `skipLibCheck: false` type-checks the README's EV strategy against the
+ *     published declarations, and the unit brands (in the views too) reject a kWh where a kW is expected;
+ * (c) the installed `gridbid` command prints its version, runs the README's scenario
+ *     (its TypeScript strategy module compiled on load) and a two-run batch (the
+ *     compiled worker threads).
+ * One pack and one install for the whole file.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { ensureBuilt } from '../helpers/build.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+/** The README section's files (`<!-- file: name -->` before a fence) and its printed output (`<!-- output: … -->`). */
+export function readmeExample(readme: string): { files: Map<string, string>; output: string } {
+  const start = readme.indexOf('## Use it as a library');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end);
+  const files = new Map<string, string>();
+  for (const m of section.matchAll(/<!-- file: (\S+) -->\n```\w*\n([\s\S]*?)```/g)) files.set(m[1]!, m[2]!);
+  const out = /<!-- output: [^>]*-->\n```console\n\$[^\n]*\n([\s\S]*?)```/.exec(section);
+  return { files, output: out?.[1] ?? '' };
+}
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+describe('the packed package, installed into a new project', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let packed: string[];
+  const example = readmeExample(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  const run = (cmd: string, args: readonly string[]): Run => {
+    const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  before(() => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'gridbid-consumer-'));
+    // dist/ is current (ensureBuilt), so pack it as it is rather than build it again.
+    const [info] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' })) as Array<{
+      filename: string;
+      files: Array<{ path: string }>;
+    }>;
+    packed = info!.files.map((f) => f.path);
+    const typesNode = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string }).version;
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(dir, info!.filename), `@types/node@${typesNode}`], { cwd: dir, stdio: 'pipe' });
+    for (const [name, text] of example.files) writeFileSync(join(dir, name), text);
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ships the compiled engine, its declarations, docs and scenarios; no tests, no TypeScript sources', () => {
+    expect(packed).to.include.members(['dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'bin/gridbid.js', 'docs/strategies.md', 'scenarios/default.yaml', 'README.md', 'package.json']);
+    expect(packed.filter((f) => f.startsWith('test/') || f.startsWith('bench/'))).to.deep.equal([]);
+    expect(packed.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).to.deep.equal([]);
+  });
+
+  it('(a) plain node runs the README example and prints what the README shows', () => {
+    expect([...example.files.keys()]).to.deep.equal(['my-ev-strategy.ts', 'scenario.yaml', 'run.mjs']);
+    const r = run(process.execPath, ['run.mjs']);
+    expect(r.stderr).to.equal('');
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.equal(example.output);
+    expect(existsSync(join(dir, 'results', 'library-example', 'report.html'))).to.equal(true);
+  });
+
+  it('(b) a strict TypeScript project type-checks the EV strategy against the published declarations', () => {
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'es2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          skipLibCheck: false,
+          noEmit: true,
+          types: ['node'],
+        },
+        files: ['my-ev-strategy.ts', 'units.ts'],
+      }),
+    );
+    // Each @ts-expect-error must meet an error, or tsc fails: the brands and literal kinds really are in the types.
+    writeFileSync(
+      join(dir, 'units.ts'),
+      [
+        "import { energyKwh, hours, kw, type EvView, type Kw, type Strategy } from 'gridbid';",
+        'const charged = energyKwh(kw(7.4), hours(0.25));',
+        '// @ts-expect-error a kWh is not a kW',
+        'export const power: Kw = charged;',
+        "// @ts-expect-error an EV's state of charge is energy, not power",
+        'export const soc = (view: EvView): Kw => view.socKwh;',
+        "// @ts-expect-error an EV's view is of kind 'ev'",
+        "export const kind: (view: EvView) => 'storage' = (view) => view.kind;",
+        "export const typed: Strategy<EvView> = { id: 'x', bid: (view) => [{ side: 'buy', priceMwh: 50, quantityKw: view.mustChargeKw }] };",
+        '',
+      ].join('\n'),
+    );
+    const r = run(process.execPath, [TSC, '-p', '.']);
+    expect(r.stdout + r.stderr).to.equal('');
+    expect(r.status).to.equal(0);
+  });
+
+  it('(c) the installed gridbid command: --version, run, and a batch on compiled worker threads', () => {
+    const version = run('npx', ['--offline', 'gridbid', '--version']);
+    expect([version.status, version.stdout.trim()]).to.deep.equal([0, pkg.version]);
+
+    const single = run('npx', ['--offline', 'gridbid', 'run', 'scenario.yaml', '--out', 'cli-run']);
+    expect(single.status, single.stderr).to.equal(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'cli-run', 'summary.json'), 'utf8')) as { intervals: number; kpis: { agentFaults: unknown[] } };
+    expect([summary.intervals, summary.kpis.agentFaults]).to.deep.equal([24, []]);
+
+    writeFileSync(join(dir, 'sweep.yaml'), 'name: two-seeds\nbase: scenario.yaml\nreplications: 2\n');
+    const batch = run('npx', ['--offline', 'gridbid', 'batch', 'sweep.yaml', '--out', 'cli-batch', '--workers', '2']);
+    expect(batch.status, batch.stderr).to.equal(0);
+    expect(batch.stdout).to.match(/2 runs, 2 ok, 0 failed; 2 workers/);
+  });
+});
