@@ -18,7 +18,10 @@ import type { Grid } from '../market/clear.ts';
 import type { BranchFlow, ClearingResult } from '../market/types.ts';
 import { dcFlowsKw } from '../network/flows.ts';
 import type { Network } from '../network/types.ts';
-import { withBranchInService } from '../network/validate.ts';
+import { findIslandedBuses, withBranchInService } from '../network/validate.ts';
+import type { FeederLimits } from '../network/radial.ts';
+import { formatSimTime } from '../core/time.ts';
+import { SelfHealing, type SwitchingEvent } from './selfHealing.ts';
 import type { MarketInterval } from './clock.ts';
 import { type Fault, inForce, matchesAgent, timeOf } from './faults.ts';
 import { type CommandRecord, deliver, type DispatchParty, Operator, type OperatorConfig } from './operations.ts';
@@ -37,6 +40,8 @@ export interface GridEvent {
 
 export interface RoomParty {
   readonly id: string;
+  /** Agent kind (customers are every kind but generators), for reliability counts. */
+  readonly kind?: string;
   readonly busIndex: number;
   readonly responder: DispatchParty['responder'];
 }
@@ -93,7 +98,10 @@ export class GridRoom {
     private readonly intervalsPerDay: number,
     private readonly random: RandomService,
     private readonly counterfactual: Counterfactual | undefined,
+    /** On a LinDistFlow feeder: islands are run (demand unserved), and an operator may self-heal (engine/selfHealing.ts). */
+    private readonly feeder?: { readonly limits: FeederLimits; readonly selfHealing?: { readonly operator: string; readonly restoreAfterMinutes: number } },
   ) {
+    if (base && feeder?.selfHealing) this.healing = new SelfHealing(base.network, feeder.limits, feeder.selfHealing.restoreAfterMinutes * 60_000);
     this.operators = operators.map((c) => new Operator(c, intervals, intervalsPerDay));
     this.history = parties.map(() => new Float64Array(intervals).fill(NaN));
     this.eventDays = parties.map(() => new Set<number>());
@@ -113,11 +121,17 @@ export class GridRoom {
     }
   }
 
+  private readonly healing: SelfHealing | undefined;
+  /** Reliability (islanded customers) on feeders: per party, interrupted in the previous interval? */
+  private readonly interrupted = new Set<number>();
+  private readonly reliability = { customerInterruptions: 0, customerMinutes: 0, unservedKwh: 0, customers: new Set<number>() };
+
   /** The grid in force at `t` (outages and deratings applied), and the events of faults starting or ending now. */
   gridAt(t: SimTime): { grid: Grid | undefined; events: GridEvent[] } {
     const events: GridEvent[] = [];
     if (!this.base) return { grid: undefined, events };
     let network: Network = this.base.network;
+    const outages: Array<{ branch: string; at: SimTime }> = [];
     this.faults.forEach((f, k) => {
       if (f.type !== 'line-outage' && f.type !== 'derating') return;
       const on = inForce(f.at, f.until, t);
@@ -128,13 +142,24 @@ export class GridRoom {
       if (!on && this.started.has(k) && !this.ended.has(k) && f.until !== undefined && t >= timeOf(f.until)) {
         this.ended.add(k);
         events.push({ at: t, issuer: 'fault', target: f.branch, type: f.type === 'line-outage' ? 'LINE_RESTORED' : 'DERATING_ENDED', response: 'topology-recomputed', detail: '' });
+        if (f.type === 'line-outage' && this.healing) {
+          const sw: SwitchingEvent[] = [];
+          this.healing.repaired(f.branch, timeOf(f.at), sw);
+          for (const e of sw) events.push({ at: t, issuer: this.feeder!.selfHealing!.operator, target: e.target, type: e.type, response: 'switched', detail: e.detail });
+        }
       }
       if (!on) return;
+      if (f.type === 'line-outage') outages.push({ branch: f.branch, at: timeOf(f.at) });
       network =
         f.type === 'line-outage'
-          ? withBranchInService(network, f.branch, false)
+          ? withBranchInService(network, f.branch, false, { allowIslands: this.feeder !== undefined })
           : Object.freeze({ ...network, branches: Object.freeze(network.branches.map((b) => (b.id === f.branch ? Object.freeze({ ...b, limitKw: f.limitKw }) : b))) });
     });
+    if (this.healing && outages.length > 0) {
+      const sw: SwitchingEvent[] = [];
+      network = this.healing.apply(t, network, outages, sw);
+      for (const e of sw) events.push({ at: t, issuer: this.feeder!.selfHealing!.operator, target: e.target, type: e.type, response: 'switched', detail: e.detail });
+    }
     return { grid: network === this.base.network ? this.base : { ...this.base, network }, events };
   }
 
@@ -291,6 +316,7 @@ export class GridRoom {
       return { id: b.id, flowKw: flowsKw[l]!, limitKw: b.limitKw, shadowPriceMwh: shadow.get(b.id) ?? 0 };
     });
     if (overloaded) this.overloadIntervals++;
+    if (this.feeder) this.countInterruptions(interval, grid.network, result, observations);
     const events: GridEvent[] = [];
     for (const r of records) {
       if (r.response !== 'opt-in') continue;
@@ -331,9 +357,54 @@ export class GridRoom {
     return { flows, events };
   }
 
+  /**
+   * Customers (agents other than generators) at buses without supply this interval: interruptions
+   * (SAIFI-style: a customer counts again only after its supply came back), customer-minutes,
+   * and unserved energy = what they would have consumed (their no-flexibility baseline) × Δt.
+   */
+  private countInterruptions(interval: MarketInterval, network: Network, result: ClearingResult, observations: readonly AgentObservation[]): void {
+    const dark = new Set(findIslandedBuses(network.buses, network.branches, network.referenceBus));
+    if (result.feeder) this.healing?.record(network, result.feeder.netKw, result.feeder.netKvar);
+    const now = new Set<number>();
+    this.parties.forEach((p, i) => {
+      if (p.busIndex < 0 || p.kind === 'generator' || p.kind === undefined) return;
+      if (!dark.has(network.buses[p.busIndex]!.id)) return;
+      now.add(i);
+      this.reliability.customers.add(i);
+      if (!this.interrupted.has(i)) this.reliability.customerInterruptions++;
+      this.reliability.customerMinutes += interval.durationH * 60;
+      this.reliability.unservedKwh += (observations[i]?.baselineKw ?? 0) * interval.durationH;
+    });
+    this.interrupted.clear();
+    for (const i of now) this.interrupted.add(i);
+  }
+
   summary(): Record<string, unknown> {
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+    const customers = this.parties.filter((p) => p.busIndex >= 0 && p.kind !== undefined && p.kind !== 'generator').length;
+    const rel = this.reliability;
     return {
+      ...(this.feeder
+        ? {
+            reliability: {
+              customers,
+              customersInterrupted: rel.customers.size,
+              customerInterruptions: rel.customerInterruptions,
+              customerMinutesInterrupted: r3(rel.customerMinutes),
+              saifi: customers > 0 ? r3(rel.customerInterruptions / customers) : 0,
+              saidiMinutes: customers > 0 ? r3(rel.customerMinutes / customers) : 0,
+              unservedKwh: r3(rel.unservedKwh),
+              restorations: (this.healing?.restorations ?? []).map((r) => ({
+                branch: r.branch,
+                faultAt: formatSimTime(r.faultAt),
+                restoredAt: r.restoredAt === undefined ? null : formatSimTime(r.restoredAt),
+                restorationMinutes: r.restoredAt === undefined ? null : (r.restoredAt - r.faultAt) / 60_000,
+                ties: r.ties,
+                unservedBuses: r.unserved,
+              })),
+            },
+          }
+        : {}),
       overloadIntervals: this.overloadIntervals,
       commandedEnergyCost: this.commandedEnergyCost.toFixed(),
       ...(this.counterfactual

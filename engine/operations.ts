@@ -44,6 +44,8 @@ export const operatorSchema = z.strictObject({
   v2g: z.boolean().default(true),
   /** The baseline delivered energy is measured and paid against. */
   baseline: z.enum(['counterfactual', 'ten-of-ten']).default('counterfactual'),
+  /** Self-healing (FLISR, engine/selfHealing.ts) on a lindistflow feeder: restore around a faulted line through normally-open ties this long after the fault. */
+  selfHealing: z.strictObject({ restoreAfterMinutes: z.number().min(0).max(24 * 60).default(5) }).optional(),
 });
 export const operationsSchema = z.array(operatorSchema);
 export type OperatorConfig = z.infer<typeof operatorSchema>;

@@ -28,6 +28,7 @@ import { clear, type Grid } from '../market/clear.ts';
 import { loadHighsSolver } from '../market/lp/highs.ts';
 import { jslpSolver } from '../market/lp/jslp.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
+import { feederGrid } from '../market/feederGrid.ts';
 import { networkFromConfig } from '../network/schema.ts';
 import { TopologyCache } from '../network/topology.ts';
 import { gateClosure, type GateInput, type GateOutput } from '../market/gate.ts';
@@ -153,15 +154,18 @@ export class Simulation {
     const scenario = await loadStrategyModules(input);
     const cfg = scenario.config;
     let grid: Grid | undefined;
+    const agentKinds = new Map<string, string>(); // filled once the agents exist: reactive power by kind on feeders
     if (cfg.network) {
       const network = networkFromConfig(cfg.network);
       const needsLp = network.buses.length > 1 && cfg.market.mechanism !== 'double-auction';
       const solver = needsLp && cfg.market.solver === 'highs' ? await loadHighsSolver() : jslpSolver;
-      grid = { network, solver, topologies: new TopologyCache() };
+      grid = { network, solver, topologies: new TopologyCache(), ...(cfg.network.model === 'lindistflow' ? { feeder: feederGrid(cfg.network, agentKinds) } : {}) };
     }
     // Strategies are created synchronously, and HiGHS loads asynchronously: load it here for those that plan with LPs (mpc).
     const strategyLp = cfg.agents.some((g) => 'strategy' in g && strategyNeedsLpSolver(g.strategy)) ? await loadHighsSolver() : undefined;
-    return new Simulation(scenario, options, grid, strategyLp);
+    const sim = new Simulation(scenario, options, grid, strategyLp);
+    for (const p of sim.parties) agentKinds.set(p.id, p.kind);
+    return sim;
   }
 
   readonly info: RunInfo;
@@ -269,6 +273,7 @@ export class Simulation {
     }
     const roomParties = this.participants.map((p) => ({
       id: p.runtime.id as string,
+      kind: p.runtime.kind,
       busIndex: p.role === 'agent' ? buses.indexOf(p.runtime.bus) : -1,
       responder: p.role === 'agent' ? p.runtime.responder : undefined,
     }));
@@ -281,6 +286,7 @@ export class Simulation {
       Math.round((24 * 60) / cfg.intervalMinutes),
       random,
       options.counterfactual,
+      grid?.feeder ? { limits: grid.feeder.limits, ...selfHealingOf(options.withoutOperators ? [] : cfg.operations) } : undefined,
     );
     this.info = {
       name: cfg.name,
@@ -673,6 +679,13 @@ export class Simulation {
     return out.sort((a, b) => (a.bus < b.bus ? -1 : a.bus > b.bus ? 1 : 0));
   }
 }
+
+/** The first operator with `selfHealing:`, as the grid room takes it. */
+function selfHealingOf(operators: ScenarioOperators): { selfHealing?: { operator: string; restoreAfterMinutes: number } } {
+  const o = operators.find((x) => x.selfHealing !== undefined);
+  return o ? { selfHealing: { operator: o.id, restoreAfterMinutes: o.selfHealing!.restoreAfterMinutes } } : {};
+}
+type ScenarioOperators = Scenario['config']['operations'];
 
 /** What a customer that declares nothing is assumed to use in a year (a typical European household). */
 const DEFAULT_DECLARED_KWH = 3500;

@@ -10,6 +10,9 @@
  *   price (tested), and sort-and-intersect is orders of magnitude faster (DESIGN.md §3).
  *   On a single bus (no network) it is always the auction.
  *
+ * - on a LinDistFlow feeder (`grid.feeder`): `lp` and `auto` clear by the LinDistFlow LP
+ *   (DLMPs), `double-auction` by the auction; both with voltages and the AC check.
+ *
  * Pure: no I/O, no clock; the topology cache only memoises.
  */
 import { dcFlowsKw, branchFlows, withinLimits } from '../network/flows.ts';
@@ -17,6 +20,7 @@ import type { TopologyCache } from '../network/topology.ts';
 import type { Network } from '../network/types.ts';
 import { doubleAuction } from './auction.ts';
 import { clearNetwork } from './clearNetwork.ts';
+import { clearOnFeeder, type FeederGrid } from './clearFeeder.ts';
 import type { LpSolver } from './lp/solver.ts';
 import type { ClearingResult, OrderBook } from './types.ts';
 
@@ -26,10 +30,13 @@ export interface Grid {
   readonly network: Network;
   readonly solver: LpSolver;
   readonly topologies: TopologyCache;
+  /** Present under `network.model: lindistflow`: the feeder is cleared with voltages (market/clearFeeder.ts). */
+  readonly feeder?: FeederGrid;
 }
 
 export function clear(book: OrderBook, mechanism: Mechanism, grid: Grid | undefined): ClearingResult {
   if (!grid || grid.network.buses.length < 2) return doubleAuction(book);
+  if (grid.feeder) return clearOnFeeder(book, mechanism, grid.network, grid.solver, grid.feeder, grid.topologies);
   if (mechanism === 'lp') return clearNetwork(book, grid.network, grid.solver, { topologyCache: grid.topologies });
   const auction = doubleAuction(book);
   const topology = grid.topologies.get(grid.network);

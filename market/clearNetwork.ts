@@ -15,6 +15,7 @@ import type { Network } from '../network/types.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { BranchModel } from '../network/types.ts';
 import { dispatch, type DispatchProblem, DISPATCH_TOLERANCE, type DispatchResult } from './lp/dispatch.ts';
+import { dispatchFeeder, type FeederProblem } from './lp/feederDispatch.ts';
 import type { LpFormulation, LpSolver } from './lp/solver.ts';
 import type { BranchFlow, ClearingResult, ClearingStatus, OrderBook } from './types.ts';
 
@@ -23,6 +24,14 @@ export interface ClearNetworkOptions {
   readonly topologyCache?: TopologyCache;
   /** Default: the solver's preferred one (HiGHS B-θ, javascript-lp-solver PTDF). */
   readonly formulation?: LpFormulation;
+  /**
+   * Clear on this radial feeder under LinDistFlow instead of the DC model (market/lp/feederDispatch.ts):
+   * the same columns, voltage limits and reactive power added; prices are DLMPs. Segments at
+   * islanded buses clear nothing. `network` must be the feeder's.
+   */
+  readonly feeder?: Omit<FeederProblem, 'offers' | 'unitKw' | 'groups' | 'kvarPerKw'>;
+  /** With `feeder`: per book segment, tan φ (kvar per kW) of its reactive power; segments with different values are separate columns. */
+  readonly segmentKvarPerKw?: Float64Array;
 }
 
 /** What `clearNetwork` computed before rounding, for tests and reports. @internal */
@@ -94,6 +103,13 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   let maxTick = -Infinity;
   for (let i = 0; i < n; i++) if (book.quantityQuanta[i]! > 0) maxTick = Math.max(maxTick, book.priceTicks[i]!);
   const span = maxTick - minTick + 1;
+  // Reactive classes: segments whose reactive power differs per kW cannot share a column.
+  const tanOf = opts.feeder ? opts.segmentKvarPerKw : undefined;
+  const classOf = new Map<number, number>();
+  const classTan: number[] = [];
+  if (tanOf) for (let i = 0; i < n; i++) if (!classOf.has(tanOf[i]!)) classOf.set(tanOf[i]!, classTan.push(tanOf[i]!) - 1);
+  const classes = Math.max(1, classTan.length);
+  const colClass: number[] = [];
   let buySegments = 0;
   let sellSegments = 0;
   for (let i = 0; i < n; i++) {
@@ -103,7 +119,8 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
     const buy = book.isBuy[i]!;
     if (buy) buySegments++;
     else sellSegments++;
-    const key = (bus * 2 + buy) * span + (book.priceTicks[i]! - minTick);
+    const cls = tanOf ? classOf.get(tanOf[i]!)! : 0;
+    const key = ((bus * 2 + buy) * classes + cls) * span + (book.priceTicks[i]! - minTick);
     let c = keyToColumn.get(key);
     if (c === undefined) {
       c = colBus.length;
@@ -112,6 +129,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
       colBuy.push(buy);
       colTicks.push(book.priceTicks[i]!);
       colQuanta.push(0);
+      colClass.push(cls);
     }
     colQuanta[c]! += q;
     columnOf[i] = c;
@@ -131,7 +149,8 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
     ...(opts.branchModel ? { branchModel: opts.branchModel } : {}),
     ...(opts.topologyCache ? { topologyCache: opts.topologyCache } : {}),
   };
-  const lp = dispatch(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
+  const kvarPerKw = tanOf ? Float64Array.from(colClass, (c) => classTan[c]!) : undefined;
+  const lp = opts.feeder ? dispatchFeeder({ ...opts.feeder, offers, ...(kvarPerKw ? { kvarPerKw } : {}) }, solver) : dispatch(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
   const base = { interval: book.interval, mechanism: 'lp-dispatch' as const, awardedQuanta: awarded, busPriceMwh: busPrice };
   if (lp.status !== 'optimal') {
     const status: ClearingStatus = lp.status;
@@ -157,7 +176,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   let message = '';
   if (traded === 0) {
     message = m === 0 ? 'empty book: no bids' : sellSegments === 0 ? 'no sellers' : buySegments === 0 ? 'no buyers' : 'bids do not cross: nothing can trade profitably on this network';
-  } else if (Number.isNaN(lp.priceMwh[0] ?? 0)) {
+  } else if (!lp.priceMwh.some((p) => !Number.isNaN(p))) {
     message = lp.message;
   } else {
     for (let k = 0; k < book.buses.length; k++) {

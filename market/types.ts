@@ -172,4 +172,28 @@ export interface ClearingResult {
   readonly flows: readonly BranchFlow[];
   /** Σ buyer value − Σ seller cost of the cleared segments, in currency over the interval. */
   readonly welfare: number;
+  /** On a LinDistFlow feeder: voltages, the AC check and the DLMP parts (market/clearFeeder.ts). */
+  readonly feeder?: FeederOutcome;
+}
+
+/** What a clearing on a radial feeder adds, per network bus (network order); p.u., kW, kvar, currency/MWh. */
+export interface FeederOutcome {
+  readonly busIds: readonly BusId[];
+  /** LinDistFlow and AC (backward/forward sweep) voltage magnitudes at the cleared dispatch; NaN where islanded. */
+  readonly vmLinDistFlowPu: Float64Array;
+  readonly vmAcPu: Float64Array;
+  readonly acConverged: boolean;
+  /** Buses whose AC voltage is outside their band although the linear model kept it (or the auction ignored it). */
+  readonly acVoltageViolations: number;
+  /** AC series losses at the cleared dispatch. */
+  readonly lossesKw: number;
+  readonly lossesKvar: number;
+  /** Net withdrawal per bus at the cleared dispatch. */
+  readonly netKw: Float64Array;
+  readonly netKvar: Float64Array;
+  /** The DLMP's parts (energy + congestion + voltage = price) and the reactive price; NaN when the market did not clear by LP. */
+  readonly energyMwh: Float64Array;
+  readonly congestionMwh: Float64Array;
+  readonly voltageMwh: Float64Array;
+  readonly reactivePriceMvarh: Float64Array;
 }

@@ -39,10 +39,25 @@ export const ptdfComputations = (): number => computations;
 function computePtdf(t: Topology): Ptdf {
   const n = t.busCount;
   const ref = t.referenceIndex;
-  // Reduced index: buses other than the reference.
+  // Buses the in-service branches connect to the reference; the others (islands, on a radial
+  // feeder after an outage) take and give nothing: their rows and columns stay zero.
+  const live = new Uint8Array(n);
+  live[ref] = 1;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let l = 0; l < t.branchCount; l++) {
+      const a = t.from[l]!;
+      const b = t.to[l]!;
+      if (live[a] !== live[b]) {
+        live[a] = live[b] = 1;
+        changed = true;
+      }
+    }
+  }
+  // Reduced index: live buses other than the reference.
   const red = new Int32Array(n).fill(-1);
   let m = 0;
-  for (let k = 0; k < n; k++) if (k !== ref) red[k] = m++;
+  for (let k = 0; k < n; k++) if (k !== ref && live[k]) red[k] = m++;
   const B = new Float64Array(m * m);
   for (let l = 0; l < t.branchCount; l++) {
     const b = t.susceptanceKw[l]!;
@@ -67,6 +82,7 @@ function computePtdf(t: Topology): Ptdf {
   }
   const factors = new Float64Array(t.branchCount * n);
   for (let l = 0; l < t.branchCount; l++) {
+    if (!live[t.from[l]!]) continue;
     const b = t.susceptanceKw[l]!;
     const f = t.from[l]! * n;
     const to = t.to[l]! * n;

@@ -35,8 +35,8 @@ export const branchSchema = z.strictObject({
   kind: z.enum(['line', 'transformer', 'feeder-head']).default('line'),
   from: z.string().min(1),
   to: z.string().min(1),
-  /** Per unit on the network's baseKva; > 0. */
-  reactancePu: z.number().positive(),
+  /** Per unit on the network's baseKva; > 0 (a zero is refused by `createNetwork` with the reason). */
+  reactancePu: z.number().min(0),
   resistancePu: z.number().min(0).default(0),
   /** Both directions; omit for no limit. */
   limitKw: z.number().min(0).optional(),
@@ -47,8 +47,25 @@ export const branchSchema = z.strictObject({
   angleMaxDeg: z.number().max(360).optional(),
 });
 
+/** Options of the LinDistFlow model (`model: lindistflow`); see network/radial.ts and market/clearFeeder.ts. */
+export const feederSchema = z.strictObject({
+  /** Voltage held at the substation (reference) bus, p.u. */
+  substationVoltagePu: z.number().positive().default(1),
+  /** Band for buses without vMinPu / vMaxPu of their own, p.u. (default ANSI C84.1 range A). */
+  voltageLimitsPu: z.strictObject({ min: z.number().positive(), max: z.number().positive() }).default({ min: 0.95, max: 1.05 }),
+  /** Branch limits on |P| (active), or on |S| by an inscribed polygon of `polygonSides` sides (apparent). */
+  lineLimit: z.enum(['active', 'apparent']).default('active'),
+  polygonSides: z.int().min(4).max(64).multipleOf(2).default(12),
+  /** Power factor of consumption per agent kind (e.g. { home: 0.95 }), lagging; kinds not named draw no reactive power. */
+  powerFactor: z.record(z.string(), z.number().gt(0).max(1)).default({}),
+});
+
 export const networkSchema = z.strictObject({
   name: z.string().optional(),
+  /** dc: lossless DC power flow, meshed networks (default). lindistflow: a radial feeder with voltages, reactive power and DLMPs. */
+  model: z.enum(['dc', 'lindistflow']).default('dc'),
+  /** LinDistFlow options (model lindistflow only). */
+  feeder: feederSchema.optional(),
   baseKva: z.number().positive().default(1000),
   buses: z.array(busSchema).min(1),
   branches: z.array(branchSchema).default([]),
@@ -56,12 +73,18 @@ export const networkSchema = z.strictObject({
 
 export type NetworkConfig = z.infer<typeof networkSchema>;
 export type NetworkConfigInput = z.input<typeof networkSchema>;
+export type FeederConfig = z.infer<typeof feederSchema>;
+
+/** The feeder options of a `network:` section, defaults filled in. */
+export function feederConfigOf(config: NetworkConfig): FeederConfig {
+  return config.feeder ?? feederSchema.parse({});
+}
 
 /**
  * A validated `Network` from a parsed `network:` section; throws `NetworkError`
  * (a `UserError` whose issues carry the path inside the section) on cross-element problems.
  */
-export function networkFromConfig(config: NetworkConfig, opts: NetworkOptions = {}): Network {
+export function networkFromConfig(config: Pick<NetworkConfig, 'name' | 'baseKva' | 'buses' | 'branches'>, opts: NetworkOptions = {}): Network {
   return createNetwork(
     {
       ...(config.name !== undefined ? { name: config.name } : {}),

@@ -128,6 +128,7 @@ export function createNetwork(def: NetworkDefinition, opts: NetworkOptions = {})
     if (d.from === d.to) bad(el, at('to'), `connects bus '${d.from}' to itself`);
     const x = d.reactancePu;
     if (typeof x !== 'number' || Number.isNaN(x) || !Number.isFinite(x)) bad(el, at('reactancePu'), `reactance must be a finite number, got ${String(x)}`);
+    else if (x === 0 && (d.resistancePu ?? 0) === 0) bad(el, at('reactancePu'), 'r = x = 0: the branch has no impedance (merge its two buses, or take it out of service as an open switch)');
     else if (x === 0) bad(el, at('reactancePu'), 'reactance is zero: a DC power flow needs x ≠ 0 (merge the two buses instead)');
     else if (x < 0 && !opts.allowNegativeReactance) bad(el, at('reactancePu'), `reactance must be > 0, got ${x}`);
     const r = d.resistancePu ?? 0;
@@ -205,14 +206,15 @@ function describeIslands(islanded: readonly string[], reference: string): string
 /**
  * The same network with one branch switched in or out of service: the way
  * topology changes (an outage, a switching action). Throws a `NetworkError` when
- * the branch is unknown or when taking it out would island buses.
+ * the branch is unknown or when taking it out would island buses (unless `allowIslands`).
  */
-export function withBranchInService(network: Network, branchId: string, inService: boolean): Network {
+export function withBranchInService(network: Network, branchId: string, inService: boolean, opts: { allowIslands?: boolean } = {}): Network {
   const i = network.branches.findIndex((b) => b.id === branchId);
   if (i < 0) throw new NetworkError([{ element: `branch '${branchId}'`, path: ['branches'], message: 'no such branch in the network' }]);
   if (network.branches[i]!.inService === inService) return network;
   const branches = network.branches.map((b, k) => (k === i ? Object.freeze({ ...b, inService }) : b));
-  const islanded = findIslandedBuses(network.buses, branches, network.referenceBus);
+  // A radial feeder (LinDistFlow) runs with islands: their demand is unserved (`allowIslands`).
+  const islanded = opts.allowIslands ? [] : findIslandedBuses(network.buses, branches, network.referenceBus);
   if (islanded.length > 0)
     throw new NetworkError([{ element: `branch '${branchId}'`, path: ['branches', i, 'inService'], message: `taking it out of service islands the network: ${describeIslands(islanded, network.referenceBus)}` }]);
   return Object.freeze({ ...network, branches: Object.freeze(branches) });

@@ -12,6 +12,7 @@ import type { IntervalOutcome, Party, RunInfo, SimulationSink } from '../engine/
 import type { MarketRules } from '../market/types.ts';
 import { CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
 import { KpiAccumulator } from './kpis.ts';
+import { FeederRecorder } from './feederOutputs.ts';
 import { type ChartSpec, escapeHtml, renderReport, type ReportData } from './report.ts';
 import { retailSectionHtml } from './retailReport.ts';
 import { type FaultRow, issuesSectionHtml, MAX_ROWS, type RejectionRow } from './issuesReport.ts';
@@ -44,6 +45,8 @@ export class Recorder implements SimulationSink {
   private readonly stateTime = new Map<string, Map<string, number>>();
   private readonly eventCounts = new Map<string, number>();
   private readonly eventSample: string[][] = [];
+  /** voltages.csv and the feeder's KPIs and charts, on LinDistFlow feeders only. */
+  private feeder: FeederRecorder | undefined;
 
   constructor(
     readonly outDir: string,
@@ -92,6 +95,7 @@ export class Recorder implements SimulationSink {
       totalDemand += demand[k]! * q;
       totalSupply += supply[k]! * q;
     }
+    if (result.feeder) (this.feeder ??= new FeederRecorder(this.outDir)).add(o.interval.start, result.feeder, result.busPriceMwh, o.interval.durationH, pd);
     for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, 3), Number.isFinite(f.limitKw) ? fixed(f.limitKw, 3) : '', fixed(f.shadowPriceMwh, 4)]);
     for (const r of o.rejections) {
       this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
@@ -274,6 +278,7 @@ export class Recorder implements SimulationSink {
   /** Closes the CSV files and writes summary.json and report.html; returns the summary. */
   finish(extra: { scenarioFile: string; description?: string | undefined }): Record<string, unknown> {
     for (const f of [this.intervalsCsv, this.agentsCsv, this.flowsCsv, this.eventsCsv, this.rejectionsCsv]) f.close();
+    this.feeder?.close();
     const summary = {
       scenario: { name: this.info.name, file: extra.scenarioFile, description: extra.description ?? '' },
       seed: this.info.seed,
@@ -282,7 +287,7 @@ export class Recorder implements SimulationSink {
       intervalMinutes: this.info.intervalMinutes,
       agents: this.info.agentCount,
       buses: this.info.buses,
-      kpis: this.kpis.summary(),
+      kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis() } : {}) },
     };
     writeAtomic(join(this.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     writeAtomic(join(this.outDir, 'report.html'), renderReport(this.reportData(summary)));
@@ -320,6 +325,7 @@ export class Recorder implements SimulationSink {
         series: [...top.map(([id, values]) => ({ label: id, values })), { label: 'limit', values: s.t.map(() => 100), dash: true }],
       });
     }
+    if (this.feeder) charts.push(...this.feeder.charts(s.t));
     if (this.socByKind.size > 0) charts.push({ id: 'soc', title: 'State of charge by kind (mean)', yLabel: 'kWh', x: s.t, series: [...this.socByKind].map(([kind, values]) => ({ label: kind, values })) });
     if (this.tempByKind.size > 0) charts.push({ id: 'temperature', title: 'Indoor temperature by kind (mean)', yLabel: '°C', x: s.t, series: [...this.tempByKind].map(([kind, values]) => ({ label: kind, values })) });
     const machines = [...this.stateTime]

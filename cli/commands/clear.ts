@@ -1,8 +1,11 @@
 /**
- * `gridbid clear <case> [--json] [--solver highs|jslp] [--branch-model matpower|powermodels]`:
+ * `gridbid clear <case> [--json] [--solver highs|jslp] [--branch-model matpower|powermodels] [--model dc|lindistflow] [--ac]`:
  * clears one interval from a case file and prints nodal prices, dispatch and flows.
  * A MATPOWER `.m` case is solved as a DC-OPF (MW, $/h, $/MWh, the case's bus numbers);
  * a native `.json`/`.yaml` case is cleared as a market (kW, currency/MWh). See docs/clear.md.
+ *
+ * `--model lindistflow` solves a MATPOWER radial feeder as a LinDistFlow OPF (DLMPs with
+ * their parts, voltages; `--ac` adds the AC check): cli/commands/clearFeeder.ts.
  *
  * A result that is not optimal (infeasible, unbounded, solver error) is printed, then
  * reported on stderr with exit code 1.
@@ -15,11 +18,14 @@ import { matpowerOpf, readMatpowerFile, solveOpf, type OpfResult } from '../../m
 import { type NativeCase, readNativeCaseFile } from '../../market/lp/cases/native.ts';
 import { loadSolver, type SolverName } from '../../market/lp/solver.ts';
 import type { BranchModel } from '../../network/types.ts';
+import { type AcCheckJson, feederBusesJson, feederDispatchJson, feederFlowsJson, type FeederBusJson, runFeederClear } from './clearFeeder.ts';
 
 interface ClearOptions {
   readonly json?: boolean;
   readonly solver: SolverName;
   readonly branchModel: BranchModel;
+  readonly model?: 'dc' | 'lindistflow';
+  readonly ac?: boolean;
 }
 
 /** The `--json` document (both case kinds share its shape; units differ, see `units`). */
@@ -34,10 +40,19 @@ export interface ClearJson {
   /** MATPOWER: total cost, $/h; native: welfare, currency over the interval. */
   readonly objective: number | null;
   readonly units: { readonly power: 'MW' | 'kW'; readonly price: string; readonly objective: string };
-  readonly buses: readonly { readonly id: number | string; readonly price: number | null }[];
+  /** lindistflow: also `vm`, `components` { energy, congestion, voltage } and `reactivePrice` (FeederBusJson). */
+  readonly buses: readonly ({ readonly id: number | string; readonly price: number | null } | FeederBusJson)[];
   readonly dispatch: readonly Record<string, number | string | null>[];
   readonly flows: readonly { readonly id: string; readonly from: number | string; readonly to: number | string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null }[];
   readonly congestionRent: number | null;
+  /** `--model`: dc (default) or lindistflow. */
+  readonly model?: 'dc' | 'lindistflow';
+  /** MATPOWER: the unit conversions the case's own code asked for and gridbid applied. */
+  readonly conversions?: readonly string[];
+  /** lindistflow: buses the in-service branches do not connect to the substation. */
+  readonly islandedBuses?: readonly number[];
+  /** `--ac`: the AC power flow at the cleared dispatch. */
+  readonly ac?: AcCheckJson;
 }
 
 export function registerClear(program: Command): void {
@@ -48,7 +63,9 @@ export function registerClear(program: Command): void {
     .option('--json', 'print one JSON document instead of tables')
     .addOption(new Option('--solver <name>', 'LP solver').choices(['highs', 'jslp']).default('highs'))
     .addOption(new Option('--branch-model <model>', 'DC branch susceptance: 1/(x·tap) with shifts, or x/(r²+x²) without').choices(['matpower', 'powermodels']).default('matpower'))
-    .addHelpText('after', '\nExamples:\n  gridbid clear pglib_opf_case5_pjm.m\n  gridbid clear case30.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n')
+    .addOption(new Option('--model <model>', 'network model: DC power flow, or LinDistFlow for a radial MATPOWER feeder (DLMPs, voltages)').choices(['dc', 'lindistflow']).default('dc'))
+    .option('--ac', 'with --model lindistflow: check the dispatch with an AC power flow (losses, voltages, missed limits)')
+    .addHelpText('after', '\nExamples:\n  gridbid clear pglib_opf_case5_pjm.m\n  gridbid clear case30.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear case33bw.m --model lindistflow --ac\n')
     .action(async (file: string, opts: ClearOptions) => {
       const out = await runClear(file, opts);
       process.stdout.write(opts.json ? `${JSON.stringify(out, null, 2)}\n` : formatTables(out));
@@ -59,10 +76,35 @@ export function registerClear(program: Command): void {
 /** Loads, solves and reports a case; throws `UserError` for unreadable or invalid files. */
 export async function runClear(file: string, opts: ClearOptions): Promise<ClearJson> {
   const ext = extname(file).toLowerCase();
+  if (opts.ac && opts.model !== 'lindistflow') throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow');
+  if (opts.model === 'lindistflow') {
+    if (ext !== '.m') throw new UserError(`${file}: --model lindistflow takes a MATPOWER .m radial feeder (e.g. case33bw.m); native cases clear with the DC model`);
+    const mpc = readMatpowerFile(file);
+    const { result, ac } = runFeederClear(mpc, await loadSolver(opts.solver), opts.ac === true);
+    return {
+      case: file,
+      kind: 'matpower',
+      solver: opts.solver,
+      branchModel: opts.branchModel,
+      model: 'lindistflow',
+      status: result.status,
+      message: result.message,
+      objective: num(result.objective),
+      units: { power: 'MW', price: '$/MWh', objective: '$/h' },
+      buses: feederBusesJson(result),
+      dispatch: feederDispatchJson(result),
+      flows: feederFlowsJson(result),
+      congestionRent: num(result.dispatch.congestionRentPerH),
+      conversions: mpc.conversions ?? [],
+      islandedBuses: result.islandedBuses,
+      ...(ac ? { ac } : {}),
+    };
+  }
   if (ext === '.m') {
-    const opf = matpowerOpf(readMatpowerFile(file), opts.branchModel);
+    const mpc = readMatpowerFile(file);
+    const opf = matpowerOpf(mpc, opts.branchModel);
     const result = solveOpf(opf, await loadSolver(opts.solver));
-    return matpowerJson(file, opts, result);
+    return { ...matpowerJson(file, opts, result), ...(mpc.conversions && mpc.conversions.length > 0 ? { conversions: mpc.conversions } : {}) };
   }
   if (['.json', '.yaml', '.yml'].includes(ext)) {
     const c = readNativeCaseFile(file);
@@ -147,9 +189,32 @@ function formatTables(r: ClearJson): string {
   lines.push(`${r.case} (${r.kind}, solver ${r.solver}, branch model ${r.branchModel})`);
   lines.push(`status: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
   lines.push(`objective: ${fmt(r.objective)} ${r.units.objective}`);
+  if (r.conversions && r.conversions.length > 0) lines.push(`unit conversions applied (the case's own code): ${r.conversions.join('; ')}`);
+  if (r.islandedBuses && r.islandedBuses.length > 0) lines.push(`islanded buses (unserved): ${r.islandedBuses.join(', ')}`);
   if (r.congestionRent !== null) lines.push(`congestion rent: ${fmt(r.congestionRent)} ${r.kind === 'matpower' ? '$/h' : 'currency'}`);
-  lines.push('', table(['bus', `price (${r.units.price})`], r.buses.map((b) => [String(b.id), fmt(b.price)])));
-  if (r.kind === 'matpower') {
+  if (r.model === 'lindistflow') {
+    lines.push(
+      '',
+      table(
+        ['bus', `DLMP (${r.units.price})`, 'energy', 'congestion', 'voltage', 'reactive ($/Mvarh)', 'vm (p.u.)', ...(r.ac ? ['vm AC (p.u.)'] : [])],
+        (r.buses as FeederBusJson[]).map((b, k) => [String(b.id), fmt(b.price), fmt(b.components.energy), fmt(b.components.congestion), fmt(b.components.voltage), fmt(b.reactivePrice), fmt(b.vm, 5), ...(r.ac ? [fmt(r.ac.buses[k]!.vm, 5)] : [])]),
+      ),
+      '',
+      table(['gen', 'bus', `Pg (${p})`, 'Qg (Mvar)', 'Pmin', 'Pmax', 'Qmin', 'Qmax'], r.dispatch.map((d) => [String(d.id), String(d.bus), ...[d.pg, d.qg, d.pmin, d.pmax, d.qmin, d.qmax].map((v) => fmt(v))])),
+    );
+    if (r.ac) {
+      const a = r.ac;
+      lines.push(
+        '',
+        `AC check (backward/forward sweep, ${a.iterations} iterations${a.converged ? '' : ', NOT converged'}): losses ${a.lossesKw.toFixed(2)} kW, ${a.lossesKvar.toFixed(2)} kvar; ` +
+          `voltage ${a.minVm.vm.toFixed(5)} p.u. (min, bus ${a.minVm.bus}) to ${a.maxVm.vm.toFixed(5)} (max, bus ${a.maxVm.bus}); largest LinDistFlow error ${a.maxLinDistFlowError.pu.toFixed(5)} p.u. at bus ${a.maxLinDistFlowError.bus}`,
+        a.violations.length === 0 ? 'limits the linear model missed: none' : `limits the linear model missed:\n  ${a.violations.join('\n  ')}`,
+      );
+    }
+  } else lines.push('', table(['bus', `price (${r.units.price})`], r.buses.map((b) => [String(b.id), fmt(b.price)])));
+  if (r.model === 'lindistflow') {
+    // generators printed above
+  } else if (r.kind === 'matpower') {
     lines.push('', table(['gen', 'bus', `Pg (${p})`, 'Pmin', 'Pmax', 'mu Pmin', 'mu Pmax'], r.dispatch.map((d) => [String(d.id), String(d.bus), ...[d.pg, d.pmin, d.pmax, d.muPmin, d.muPmax].map((v) => fmt(v))])));
   } else {
     lines.push('', table(['bid', 'bus', 'side', `price (${r.units.price})`, `quantity (${p})`, `awarded (${p})`], r.dispatch.map((d) => [String(d.bid), String(d.bus), String(d.side), fmt(d.price, 2), fmt(d.quantity, 3), fmt(d.awarded, 3)])));
@@ -158,7 +223,7 @@ function formatTables(r: ClearJson): string {
     '',
     table(
       ['branch', 'from', 'to', `flow (${p})`, `limit (${p})`, 'loading', `shadow (${r.units.price})`],
-      r.flows.map((f) => [
+      r.flows.filter((f) => (f as { inService?: boolean }).inService !== false).map((f) => [
         f.id,
         String(f.from),
         String(f.to),

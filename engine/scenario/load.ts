@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
 import { describeIssue, locate, parseYamlFile, type Problem } from '../../core/yamlIssues.ts';
 import { checkStrategyRef } from '../../strategies/registry.ts';
-import { networkFromConfig } from '../../network/schema.ts';
+import { feederConfigOf, networkFromConfig } from '../../network/schema.ts';
+import { radialFeeder } from '../../network/radial.ts';
 import { NetworkError, withBranchInService } from '../../network/validate.ts';
 import { matchesAgent } from '../faults.ts';
 import { type ScenarioConfig, scenarioSchema } from './schema.ts';
@@ -63,7 +64,13 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   let buses: Set<string> | undefined;
   if (s.network) {
     try {
-      buses = new Set(networkFromConfig(s.network).buses.map((b) => b.id));
+      const net = networkFromConfig(s.network);
+      buses = new Set(net.buses.map((b) => b.id));
+      if (s.network.model === 'lindistflow') {
+        // A radial feeder: no loops, an impedance on every branch, voltage bands the right way round.
+        const f = feederConfigOf(s.network);
+        radialFeeder(net, { substationVoltagePu: f.substationVoltagePu, defaultVMinPu: f.voltageLimitsPu.min, defaultVMaxPu: f.voltageLimitsPu.max });
+      } else if (s.network.feeder) out.push({ path: ['network', 'feeder'], message: 'feeder options need model: lindistflow', atKey: true });
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err;
       for (const i of err.issues) out.push({ path: ['network', ...i.path], message: `${i.element}: ${i.message}` });
@@ -86,6 +93,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   const known = new Set(agentIds);
   s.operations.forEach((o, i) => {
     if (!s.network) out.push({ path: ['operations', i], message: 'an operator needs a network (add network: …)' });
+    else if (o.selfHealing && s.network.model !== 'lindistflow') out.push({ path: ['operations', i, 'selfHealing'], message: 'self-healing restores radial feeders: it needs network.model lindistflow', atKey: true });
     o.buses?.forEach((b, k) => {
       if (buses && !buses.has(b)) out.push({ path: ['operations', i, 'buses', k], message: `unknown bus '${b}'` });
     });
@@ -102,7 +110,8 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     if (f.type === 'line-outage' || f.type === 'derating') {
       if (!network) out.push({ path: ['faults', i], message: `a ${f.type} needs a network` });
       else if (!branchIds.has(f.branch)) out.push({ path: ['faults', i, 'branch'], message: `unknown branch '${f.branch}' (the network has ${[...branchIds].join(', ')})` });
-      else if (f.type === 'line-outage') {
+      else if (f.type === 'line-outage' && s.network?.model !== 'lindistflow') {
+        // (A LinDistFlow feeder runs islands: their demand is unserved, and a self-healing operator may restore them.)
         try {
           withBranchInService(network, f.branch, false);
         } catch (err) {

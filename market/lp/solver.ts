@@ -59,8 +59,11 @@ export interface LpSolveOptions {
 
 export type SolverName = 'highs' | 'jslp';
 
-/** How dispatch writes the network: voltage angles and nodal balances, or PTDF rows (market/lp/dispatch.ts). */
-export type LpFormulation = 'b-theta' | 'ptdf';
+/**
+ * How dispatch writes the network: voltage angles and nodal balances, or PTDF rows
+ * (market/lp/dispatch.ts), or a radial feeder's LinDistFlow block (market/lp/feederDispatch.ts).
+ */
+export type LpFormulation = 'b-theta' | 'ptdf' | 'lindistflow';
 
 export interface LpSolver {
   readonly name: SolverName;

@@ -25,6 +25,7 @@
  * division by baseMVA: the balance rows are in MW, not per unit; pitfall 2).
  */
 import { readFileSync } from 'node:fs';
+import { applyCaseCode } from './matpowerCode.ts';
 import { InputFileError, type InputIssue, UserError } from '../../../core/errors.ts';
 import { createNetwork, NetworkError, type BranchDefinition } from '../../../network/validate.ts';
 import type { BranchModel, Network } from '../../../network/types.ts';
@@ -40,6 +41,8 @@ export interface MatpowerCase {
   readonly gen: readonly (readonly number[])[];
   readonly branch: readonly (readonly number[])[];
   readonly gencost: readonly (readonly number[])[];
+  /** The unit conversions the file's code applied, in words (market/lp/cases/matpowerCode.ts); empty for most cases. */
+  readonly conversions?: readonly string[];
   /** 1-based line of each matrix row, for messages. */
   readonly lines: { readonly bus: readonly number[]; readonly gen: readonly number[]; readonly branch: readonly number[]; readonly gencost: readonly number[] };
 }
@@ -150,7 +153,10 @@ export function parseMatpower(text: string, file: string): MatpowerCase {
       issues.push({ path: 'gencost', message: `has ${matrices.gencost.length} rows, expected one per generator (${matrices.gen.length})` });
   }
   if (issues.length > 0) throw new InputFileError(file, issues);
-  return { file, name: nameMatch?.[1] ?? file, baseMVA, ...matrices, lines };
+  // Code besides the data: MATPOWER's unit conversions are applied, anything else refused.
+  const code = applyCaseCode(clean, { baseMVA, bus: matrices.bus, branch: matrices.branch });
+  if (code.issues.length > 0) throw new InputFileError(file, code.issues);
+  return { file, name: nameMatch?.[1] ?? file, baseMVA, ...matrices, bus: code.matrices.bus, branch: code.matrices.branch, lines, conversions: code.applied };
 }
 
 function parseNumber(t: string): number | undefined {

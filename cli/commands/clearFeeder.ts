@@ -1,0 +1,103 @@
+/**
+ * `gridbid clear <case.m> --model lindistflow [--ac] [--json]`: a MATPOWER
+ * distribution case as a LinDistFlow OPF (market/lp/cases/matpowerFeeder.ts):
+ * objective, per bus the DLMP with its energy / congestion / voltage parts, the
+ * reactive price and the voltage magnitude; generators' P and Q; branch P and Q.
+ * `--ac` adds the AC power flow (backward/forward sweep) at the cleared dispatch:
+ * actual voltages, losses, the largest LinDistFlow-vs-AC voltage error, and every
+ * limit the linear model missed.
+ */
+import { acSweep } from '../../network/acSweep.ts';
+import { feederWithdrawals, type FeederOpfResult, matpowerFeederOpf, solveFeederOpf } from '../../market/lp/cases/matpowerFeeder.ts';
+import type { MatpowerCase } from '../../market/lp/cases/matpower.ts';
+import type { LpSolver } from '../../market/lp/solver.ts';
+
+export interface FeederBusJson {
+  readonly id: number;
+  /** DLMP, $/MWh; null when not defined (islanded, or not optimal). */
+  readonly price: number | null;
+  /** LinDistFlow voltage magnitude, p.u. */
+  readonly vm: number | null;
+  readonly components: { readonly energy: number | null; readonly congestion: number | null; readonly voltage: number | null };
+  /** $/Mvarh. */
+  readonly reactivePrice: number | null;
+}
+
+export interface AcCheckJson {
+  readonly converged: boolean;
+  readonly iterations: number;
+  readonly lossesKw: number;
+  readonly lossesKvar: number;
+  readonly minVm: { readonly bus: number; readonly vm: number };
+  readonly maxVm: { readonly bus: number; readonly vm: number };
+  /** max_k |vm_lindistflow − vm_ac|, p.u., and where. */
+  readonly maxLinDistFlowError: { readonly bus: number; readonly pu: number };
+  readonly buses: readonly { readonly id: number; readonly vm: number | null }[];
+  /** Limits the AC flow breaks although the LinDistFlow dispatch kept them. */
+  readonly violations: readonly string[];
+}
+
+const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+export function runFeederClear(mpc: MatpowerCase, solver: LpSolver, ac: boolean): { result: FeederOpfResult; ac?: AcCheckJson } {
+  const opf = matpowerFeederOpf(mpc);
+  const result = solveFeederOpf(opf, solver);
+  if (!ac || result.status !== 'optimal') return { result };
+  const { kw, kvar } = feederWithdrawals(opf, result.dispatch);
+  const sweep = acSweep(opf.feeder, kw, kvar);
+  const ids = opf.dc.busNumbers;
+  const f = opf.feeder;
+  let lo = -1;
+  let hi = -1;
+  let err = -1;
+  let errPu = 0;
+  const violations: string[] = [];
+  for (const k of f.order) {
+    const v = sweep.vmPu[k]!;
+    if (lo < 0 || v < sweep.vmPu[lo]!) lo = k;
+    if (hi < 0 || v > sweep.vmPu[hi]!) hi = k;
+    const e = Math.abs(result.dispatch.feeder.vmPu[k]! - v);
+    if (e > errPu) [err, errPu] = [k, e];
+    if (k === f.root) continue;
+    if (v < f.vMinPu[k]! - 1e-9) violations.push(`bus ${ids[k]}: voltage ${v.toFixed(5)} p.u. below vmin ${f.vMinPu[k]} (LinDistFlow ${result.dispatch.feeder.vmPu[k]!.toFixed(5)})`);
+    if (v > f.vMaxPu[k]! + 1e-9) violations.push(`bus ${ids[k]}: voltage ${v.toFixed(5)} p.u. above vmax ${f.vMaxPu[k]} (LinDistFlow ${result.dispatch.feeder.vmPu[k]!.toFixed(5)})`);
+    const limit = f.limitKw[k]!;
+    if (Number.isFinite(limit) && Math.abs(sweep.pKw[k]!) > limit * (1 + 1e-9)) {
+      const br = f.network.branches[f.parentBranch[k]!]!;
+      violations.push(`branch ${br.id}: ${(Math.abs(sweep.pKw[k]!) / 1000).toFixed(4)} MW above its ${(limit / 1000).toFixed(4)} MW limit`);
+    }
+  }
+  if (!sweep.converged) violations.unshift(`the sweep did not converge in ${sweep.iterations} iterations: the AC voltages are not trustworthy`);
+  return {
+    result,
+    ac: {
+      converged: sweep.converged,
+      iterations: sweep.iterations,
+      lossesKw: sweep.lossesKw,
+      lossesKvar: sweep.lossesKvar,
+      minVm: { bus: ids[lo]!, vm: sweep.vmPu[lo]! },
+      maxVm: { bus: ids[hi]!, vm: sweep.vmPu[hi]! },
+      maxLinDistFlowError: { bus: ids[Math.max(0, err)]!, pu: errPu },
+      buses: ids.map((id, k) => ({ id, vm: num(sweep.vmPu[k]!) })),
+      violations,
+    },
+  };
+}
+
+export function feederBusesJson(r: FeederOpfResult): FeederBusJson[] {
+  return r.buses.map((b) => ({
+    id: b.id,
+    price: num(b.price),
+    vm: num(b.vm),
+    components: { energy: num(b.components.energy), congestion: num(b.components.congestion), voltage: num(b.components.voltage) },
+    reactivePrice: num(b.reactivePrice),
+  }));
+}
+
+export function feederDispatchJson(r: FeederOpfResult): Record<string, number | string | null>[] {
+  return r.generators.map((g) => ({ id: g.row, bus: g.bus, pg: num(g.pgMw), qg: num(g.qgMvar), pmin: g.pminMw, pmax: g.pmaxMw, qmin: g.qminMvar, qmax: g.qmaxMvar, muPmin: num(g.muPmin), muPmax: num(g.muPmax) }));
+}
+
+export function feederFlowsJson(r: FeederOpfResult): { id: string; from: number; to: number; flow: number | null; flowMvar: number | null; limit: number | null; shadowPrice: number | null; inService: boolean }[] {
+  return r.branches.map((b) => ({ id: b.id, from: b.from, to: b.to, flow: num(b.flowMw), flowMvar: num(b.flowMvar), limit: b.limitMw, shadowPrice: num(b.shadowPrice), inService: b.inService }));
+}

@@ -1,0 +1,108 @@
+/**
+ * Clearing an interval on a radial feeder under LinDistFlow (`network.model:
+ * lindistflow`): the LP with voltage limits and reactive power (`clearNetwork` with
+ * `feeder`) for `lp` and `auto`, or the double auction (one price; the feeder left to
+ * the operator) for `double-auction`; either way followed by the AC check at the
+ * cleared dispatch — the LinDistFlow and AC voltages, losses — in `result.feeder`.
+ *
+ * Reactive power: each consumption segment draws tan φ kvar per kW at its agent
+ * kind's power factor (`network.feeder.powerFactor`); injections are at unity; the
+ * substation supplies the rest. Pure; the radial structure is memoised per network.
+ */
+import { acSweep } from '../network/acSweep.ts';
+import { linDistFlow } from '../network/linDistFlow.ts';
+import { type FeederLimits, type RadialFeeder, radialFeeder } from '../network/radial.ts';
+import type { Network } from '../network/types.ts';
+import { doubleAuction } from './auction.ts';
+import { clearNetworkDetailed } from './clearNetwork.ts';
+import type { FeederDispatchResult } from './lp/feederDispatch.ts';
+import type { LineLimitForm } from './lp/linDistFlowBlock.ts';
+import type { LpSolver } from './lp/solver.ts';
+import type { TopologyCache } from '../network/topology.ts';
+import type { ClearingResult, FeederOutcome, OrderBook } from './types.ts';
+
+export interface FeederGrid {
+  readonly limits: FeederLimits;
+  readonly lineLimit: LineLimitForm;
+  readonly polygonSides: number;
+  /** tan φ of an agent's consumption, kvar per kW (0 at unity power factor). */
+  kvarPerKw(agentId: string): number;
+}
+
+const feeders = new WeakMap<Network, RadialFeeder>();
+
+/** The radial structure of `network` under `grid`'s limits, memoised per network value. */
+export function feederOf(network: Network, grid: FeederGrid): RadialFeeder {
+  let f = feeders.get(network);
+  if (!f) feeders.set(network, (f = radialFeeder(network, grid.limits)));
+  return f;
+}
+
+export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-auction' | 'lp', network: Network, solver: LpSolver, grid: FeederGrid, topologies?: TopologyCache): ClearingResult {
+  const feeder = feederOf(network, grid);
+  const tan = new Float64Array(book.size);
+  const perBid = book.bids.map((b) => grid.kvarPerKw(b.agentId));
+  for (let i = 0; i < book.size; i++) tan[i] = book.isBuy[i] ? perBid[book.bidIndex[i]!]! : 0;
+  let result: ClearingResult;
+  let lp: FeederDispatchResult | undefined;
+  if (mechanism === 'double-auction') result = doubleAuction(feeder.islanded.length > 0 ? withoutIslands(book, feeder) : book);
+  else {
+    const d = clearNetworkDetailed(book, network, solver, {
+      feeder: { feeder, block: { lineLimit: grid.lineLimit, polygonSides: grid.polygonSides } },
+      segmentKvarPerKw: tan,
+      ...(topologies ? { topologyCache: topologies } : {}),
+    });
+    result = d.result;
+    lp = d.lp as FeederDispatchResult;
+  }
+  return { ...result, feeder: feederCheck(book, result, feeder, tan, lp) };
+}
+
+/** The book with the segments at islanded buses emptied: the auction must not trade across a cut. */
+function withoutIslands(book: OrderBook, feeder: RadialFeeder): OrderBook {
+  const dark = book.buses.map((b) => feeder.energised[feeder.busIndex.get(b) ?? -1] !== 1);
+  const quantityQuanta = Float64Array.from(book.quantityQuanta, (q, i) => (dark[book.busIndex[i]!] ? 0 : q));
+  return { ...book, quantityQuanta };
+}
+
+/** LinDistFlow and AC voltages and losses at a result's awards, and the LP's DLMP parts when there is one. */
+export function feederCheck(book: OrderBook, result: ClearingResult, feeder: RadialFeeder, tan: Float64Array, lp?: FeederDispatchResult): FeederOutcome {
+  const n = feeder.busCount;
+  const netKw = new Float64Array(n);
+  const netKvar = new Float64Array(n);
+  const busOf = book.buses.map((b) => feeder.busIndex.get(b) ?? -1);
+  const q = book.rules.quantumKw;
+  for (let i = 0; i < book.size; i++) {
+    const a = result.awardedQuanta[i]!;
+    const k = busOf[book.busIndex[i]!]!;
+    if (a === 0 || k < 0) continue;
+    const kw = a * q;
+    netKw[k]! += book.isBuy[i] ? kw : -kw;
+    netKvar[k]! += book.isBuy[i] ? kw * tan[i]! : 0;
+  }
+  const ldf = linDistFlow(feeder, netKw, netKvar);
+  const ac = acSweep(feeder, netKw, netKvar);
+  let violations = 0;
+  for (const k of feeder.order) {
+    if (k === feeder.root) continue;
+    const v = ac.vmPu[k]!;
+    if (v < feeder.vMinPu[k]! - 1e-9 || v > feeder.vMaxPu[k]! + 1e-9) violations++;
+  }
+  const nan = (): Float64Array => new Float64Array(n).fill(NaN);
+  const f = lp?.status === 'optimal' ? lp.feeder : undefined;
+  return {
+    busIds: feeder.busIds,
+    vmLinDistFlowPu: ldf.vmPu,
+    vmAcPu: ac.vmPu,
+    acConverged: ac.converged,
+    acVoltageViolations: violations,
+    lossesKw: ac.lossesKw,
+    lossesKvar: ac.lossesKvar,
+    netKw,
+    netKvar,
+    energyMwh: f ? f.energyMwh : nan(),
+    congestionMwh: f ? f.congestionMwh : nan(),
+    voltageMwh: f ? f.voltageMwh : nan(),
+    reactivePriceMvarh: f ? f.reactivePriceMvarh : nan(),
+  };
+}

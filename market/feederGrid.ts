@@ -1,0 +1,19 @@
+/**
+ * The `FeederGrid` of a scenario's `network:` section under `model: lindistflow`:
+ * voltage band and set point, the line-limit form, and reactive power of consumption
+ * by agent kind (tan φ = tan(acos(power factor))).
+ */
+import { feederConfigOf, type NetworkConfig } from '../network/schema.ts';
+import type { FeederGrid } from './clearFeeder.ts';
+
+/** `kindOf` maps agent ids to kinds; it may be filled after this is built (the agents come later). */
+export function feederGrid(config: NetworkConfig, kindOf: ReadonlyMap<string, string>): FeederGrid {
+  const f = feederConfigOf(config);
+  const tan = new Map(Object.entries(f.powerFactor).map(([kind, pf]) => [kind, Math.tan(Math.acos(pf))]));
+  return {
+    limits: { substationVoltagePu: f.substationVoltagePu, defaultVMinPu: f.voltageLimitsPu.min, defaultVMaxPu: f.voltageLimitsPu.max },
+    lineLimit: f.lineLimit,
+    polygonSides: f.polygonSides,
+    kvarPerKw: (agentId) => tan.get(kindOf.get(agentId) ?? '') ?? 0,
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * What a run on a LinDistFlow feeder adds to its outputs (fed by each interval's
+ * `result.feeder`, market/clearFeeder.ts):
+ * - `voltages.csv`, per interval × bus: `interval_start, bus, vm_lindistflow, vm_ac`, then
+ *   `net_kw, net_kvar` (withdrawal at the cleared dispatch), `price` (the DLMP) and its parts
+ *   `dlmp_energy, dlmp_congestion, dlmp_voltage`, and `reactive_price` (currency/Mvarh);
+ * - KPIs (`kpis.feeder`): the worst (lowest) and highest AC voltage with bus and time, AC
+ *   losses in kWh, the largest LinDistFlow-vs-AC voltage error, and the intervals where the
+ *   AC voltage left a bus's band (the limits the linear model missed);
+ * - report charts: AC voltage per bus over time, and the DLMP's parts.
+ */
+import { join } from 'node:path';
+import { formatSimTime, type SimTime } from '../core/time.ts';
+import type { FeederOutcome } from '../market/types.ts';
+import { CsvFile, csvText, fixed } from './csvFile.ts';
+import type { ChartSpec } from './report.ts';
+
+interface Extreme {
+  value: number;
+  bus: string;
+  at: string;
+}
+
+export class FeederRecorder {
+  private readonly csv: CsvFile;
+  private readonly vm = new Map<string, Array<number | null>>();
+  private readonly energy: Array<number | null> = [];
+  private readonly congestion: Array<number | null> = [];
+  private readonly voltage: Array<number | null> = [];
+  private readonly dlmpMax: Array<number | null> = [];
+  private min: Extreme = { value: Infinity, bus: '', at: '' };
+  private max: Extreme = { value: -Infinity, bus: '', at: '' };
+  private error: Extreme = { value: 0, bus: '', at: '' };
+  private lossesKwh = 0;
+  private unconverged = 0;
+  private violationIntervals = 0;
+  private violationBusIntervals = 0;
+
+  constructor(outDir: string) {
+    this.csv = new CsvFile(join(outDir, 'voltages.csv'), [
+      'interval_start', 'bus', 'vm_lindistflow', 'vm_ac', 'net_kw', 'net_kvar', 'price', 'dlmp_energy', 'dlmp_congestion', 'dlmp_voltage', 'reactive_price',
+    ]);
+  }
+
+  /** One interval: `priceMwh` per network bus (the cleared prices, NaN where none). */
+  add(start: SimTime, f: FeederOutcome, priceMwh: ArrayLike<number>, durationH: number, priceDecimals: number): void {
+    const t = formatSimTime(start);
+    let eSum = 0;
+    let cSum = 0;
+    let vSum = 0;
+    let count = 0;
+    let top = -Infinity;
+    for (let k = 0; k < f.busIds.length; k++) {
+      const bus = f.busIds[k]!;
+      const ac = f.vmAcPu[k]!;
+      const ldf = f.vmLinDistFlowPu[k]!;
+      this.csv.row([
+        t, csvText(bus), fixed(ldf, 6), fixed(ac, 6), fixed(f.netKw[k]!, 3), fixed(f.netKvar[k]!, 3),
+        fixed(priceMwh[k]!, priceDecimals), fixed(f.energyMwh[k]!, 4), fixed(f.congestionMwh[k]!, 4), fixed(f.voltageMwh[k]!, 4), fixed(f.reactivePriceMvarh[k]!, 4),
+      ]);
+      let list = this.vm.get(bus);
+      if (!list) this.vm.set(bus, (list = []));
+      list.push(Number.isNaN(ac) ? null : ac);
+      if (!Number.isNaN(ac)) {
+        if (ac < this.min.value) this.min = { value: ac, bus, at: t };
+        if (ac > this.max.value) this.max = { value: ac, bus, at: t };
+        const e = Math.abs(ldf - ac);
+        if (e > this.error.value) this.error = { value: e, bus, at: t };
+      }
+      if (!Number.isNaN(f.energyMwh[k]!)) {
+        eSum += f.energyMwh[k]!;
+        cSum += f.congestionMwh[k]!;
+        vSum += f.voltageMwh[k]!;
+        count++;
+      }
+      if (!Number.isNaN(priceMwh[k]!)) top = Math.max(top, priceMwh[k]!);
+    }
+    this.energy.push(count > 0 ? eSum / count : null);
+    this.congestion.push(count > 0 ? cSum / count : null);
+    this.voltage.push(count > 0 ? vSum / count : null);
+    this.dlmpMax.push(Number.isFinite(top) ? top : null);
+    this.lossesKwh += f.lossesKw * durationH;
+    if (!f.acConverged) this.unconverged++;
+    if (f.acVoltageViolations > 0) this.violationIntervals++;
+    this.violationBusIntervals += f.acVoltageViolations;
+  }
+
+  close(): void {
+    this.csv.close();
+  }
+
+  kpis(): Record<string, unknown> {
+    const r6 = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
+    return {
+      worstVoltagePu: { value: r6(this.min.value), bus: this.min.bus, at: this.min.at },
+      highestVoltagePu: { value: r6(this.max.value), bus: this.max.bus, at: this.max.at },
+      lossesKwh: Math.round(this.lossesKwh * 1000) / 1000,
+      maxLinDistFlowErrorPu: { value: r6(this.error.value), bus: this.error.bus, at: this.error.at },
+      // Limits the linear model missed: buses × intervals whose AC voltage left its band.
+      acVoltageViolationIntervals: this.violationIntervals,
+      acVoltageViolationBusIntervals: this.violationBusIntervals,
+      acSweepsNotConverged: this.unconverged,
+    };
+  }
+
+  charts(x: readonly number[]): ChartSpec[] {
+    return [
+      { id: 'voltages', title: 'Voltage by bus (AC power flow at the cleared dispatch)', yLabel: 'p.u.', x, series: [...this.vm].map(([bus, values]) => ({ label: bus, values })) },
+      {
+        id: 'dlmp-components',
+        title: 'DLMP and its parts (mean over buses; energy is the substation price)',
+        yLabel: 'currency/MWh',
+        x,
+        series: [
+          { label: 'energy', values: this.energy },
+          { label: 'congestion (mean)', values: this.congestion },
+          { label: 'voltage (mean)', values: this.voltage },
+          { label: 'highest DLMP', values: this.dlmpMax, dash: true },
+        ],
+      },
+    ];
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The market's clearing on a radial feeder under LinDistFlow (`clearNetwork` with
+ * `feeder`): the book's segments become the LP's columns as in the DC clearing, the
+ * prices are DLMPs on the tick, awards whole quanta, and buses cut off from the
+ * substation clear nothing instead of making the clearing fail.
+ */
+import { expect } from 'chai';
+import { clearOnFeeder } from '../../market/clearFeeder.ts';
+import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
+import type { FeederDispatchResult } from '../../market/lp/feederDispatch.ts';
+import { loadSolver, type LpSolver } from '../../market/lp/solver.ts';
+import { settle } from '../../market/settlement.ts';
+import { radialFeeder } from '../../network/radial.ts';
+import { createNetwork } from '../../network/validate.ts';
+import { bookOf } from '../helpers/lpNetworks.ts';
+
+let highs: LpSolver;
+before(async () => {
+  highs = await loadSolver('highs');
+});
+
+// The hand-computed line of test/market/lp/feederDispatch.spec.ts: v(b2) ≥ 0.95 binds at 1218.75 kW of import.
+const network = createNetwork({
+  baseKva: 1000,
+  buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2', vMinPu: 0.95 }],
+  branches: [
+    { id: 'l1', from: 'grid', to: 'b1', resistancePu: 0.01, reactancePu: 0.01 },
+    { id: 'l2', from: 'b1', to: 'b2', resistancePu: 0.03, reactancePu: 0.01 },
+  ],
+});
+
+describe('clearing a book on a LinDistFlow feeder', () => {
+  it('gives the DLMPs 20 / 27.5 / 50 on the tick, awards in whole quanta, and money that closes', () => {
+    const book = bookOf(network, [
+      ['grid', 'sell', 20, 5000],
+      ['b2', 'sell', 50, 500],
+      ['b2', 'buy', 3000, 1500],
+      ['b1', 'buy', 25, 100], // worth less than b1's 27.5: not served
+    ]);
+    const feeder = radialFeeder(network, { defaultVMinPu: 0.5 });
+    const { result, lp } = clearNetworkDetailed(book, network, highs, { feeder: { feeder } });
+    expect(result.status).to.equal('cleared');
+    expect(Array.from(result.busPriceMwh)).to.deep.equal([20, 27.5, 50]);
+    const kw = Array.from(result.awardedQuanta, (q) => q * book.rules.quantumKw);
+    expect(kw[0]).to.be.closeTo(1218.75, 1e-9);
+    expect(kw[1]).to.be.closeTo(281.25, 1e-9);
+    expect(kw[2]).to.be.closeTo(1500, 1e-9);
+    expect(kw[3]).to.equal(0);
+    expect((lp as FeederDispatchResult).feeder.voltageMwh[2]).to.be.closeTo(30, 1e-6);
+    const s = settle(book, result);
+    expect(s.imbalance.isZero()).to.equal(true);
+    // Buyers pay 1500 × 50 / 1000 = 75; sellers get 1218.75 × 20 + 281.25 × 50 = 38.4375; the rest is the rent.
+    expect(s.buyersPay.toString()).to.equal('75');
+    expect(s.sellersReceive.toString()).to.equal('38.4375');
+  });
+
+  it('clears nothing at a bus cut off from the substation, and the rest as usual', () => {
+    const cut = { ...network, branches: network.branches.map((b) => (b.id === 'l2' ? { ...b, inService: false } : b)) };
+    const book = bookOf(cut, [
+      ['grid', 'sell', 20, 5000],
+      ['b2', 'sell', 50, 500],
+      ['b2', 'buy', 3000, 1500],
+      ['b1', 'buy', 25, 100],
+    ]);
+    const feeder = radialFeeder(cut, { defaultVMinPu: 0.5 });
+    expect(feeder.islanded).to.deep.equal(['b2']);
+    const { result } = clearNetworkDetailed(book, cut, highs, { feeder: { feeder } });
+    expect(result.status).to.equal('cleared');
+    expect(Array.from(result.awardedQuanta, (q) => q * book.rules.quantumKw)).to.deep.equal([100, 0, 0, 100]);
+    expect(result.busPriceMwh[0]).to.equal(20);
+    expect(result.busPriceMwh[2]).to.be.NaN;
+    expect(settle(book, result).imbalance.isZero()).to.equal(true);
+  });
+
+  it('by the auction too: nothing trades across the cut, and the AC check leaves the island dark', () => {
+    const cut = { ...network, branches: network.branches.map((b) => (b.id === 'l2' ? { ...b, inService: false } : b)) };
+    const book = bookOf(cut, [
+      ['grid', 'sell', 20, 500],
+      ['b2', 'buy', 3000, 100],
+      ['b1', 'buy', 100, 50],
+    ]);
+    const grid = { limits: {}, lineLimit: 'active' as const, polygonSides: 12, kvarPerKw: () => 0 };
+    for (const mechanism of ['double-auction', 'lp'] as const) {
+      const r = clearOnFeeder(book, mechanism, cut, highs, grid);
+      expect(Array.from(r.awardedQuanta, (q) => q * book.rules.quantumKw), mechanism).to.deep.equal([50, 0, 50]);
+      expect(r.feeder!.vmAcPu[2], mechanism).to.be.NaN;
+      expect(r.feeder!.netKw[2], mechanism).to.equal(0);
+    }
+  });
+});

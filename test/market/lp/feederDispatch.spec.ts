@@ -1,0 +1,312 @@
+/**
+ * LinDistFlow dispatch: DLMPs from the duals of the bus balances and their
+ * decomposition into energy, congestion and voltage (market/lp/linDistFlowBlock.ts
+ * derives it from the KKT conditions). A hand-computed case where the voltage limit
+ * binds, the KKT conditions on random radial feeders, and MATPOWER generators' reactive
+ * output as a decision.
+ */
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { parseMatpower, readMatpowerFile } from '../../../market/lp/cases/matpower.ts';
+import { matpowerFeederOpf, solveFeederOpf } from '../../../market/lp/cases/matpowerFeeder.ts';
+import { buildFeederLp, dispatchFeeder, type FeederProblem } from '../../../market/lp/feederDispatch.ts';
+import { type LinearProgram, type LpSolution, loadSolver, type LpSolver, rowActivities } from '../../../market/lp/solver.ts';
+import { appendLinDistFlow, readLinDistFlow } from '../../../market/lp/linDistFlowBlock.ts';
+import { LpBuilder } from '../../../market/lp/lpBuilder.ts';
+import { radialFeeder } from '../../../network/radial.ts';
+import { createNetwork } from '../../../network/validate.ts';
+
+let highs: LpSolver;
+before(async () => {
+  highs = await loadSolver('highs');
+});
+
+/** Offers as `dispatch` takes them, from [bus, buy?, price, kW] tuples. */
+function offersOf(list: readonly (readonly [number, boolean, number, number])[]): FeederProblem['offers'] {
+  return {
+    count: list.length,
+    bus: Int32Array.from(list, (o) => o[0]),
+    isBuy: Uint8Array.from(list, (o) => (o[1] ? 1 : 0)),
+    priceMwh: Float64Array.from(list, (o) => o[2]),
+    lowerKw: new Float64Array(list.length),
+    upperKw: Float64Array.from(list, (o) => o[3]),
+  };
+}
+
+/**
+ * KKT of a solved LP (maximisation), in the solver interface's convention: stationarity
+ * c_j = Σ_i A_ij y_i + d_j; a dual non-zero only at a bound of its row/column, positive at
+ * the upper bound, negative at the lower (∂welfare/∂bound); primal feasibility.
+ */
+function kktViolations(lp: LinearProgram, sol: LpSolution, tol = 1e-6): string[] {
+  const out: string[] = [];
+  const y = sol.rowDual!;
+  const d = sol.colDual!;
+  const act = rowActivities(lp, sol.colValue);
+  const near = (a: number, b: number): boolean => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+  const { starts, rows, values } = lp.matrix;
+  for (let j = 0; j < lp.numCols; j++) {
+    let s = d[j]!;
+    for (let k = starts[j]!; k < starts[j + 1]!; k++) s += values[k]! * y[rows[k]!]!;
+    if (!near(s, lp.colCost[j]!)) out.push(`column ${j}: stationarity ${s} ≠ cost ${lp.colCost[j]}`);
+  }
+  const check = (what: string, v: number, lo: number, hi: number, dual: number): void => {
+    if (v < lo - tol * Math.max(1, Math.abs(lo)) || v > hi + tol * Math.max(1, Math.abs(hi))) out.push(`${what}: ${v} outside [${lo}, ${hi}]`);
+    if (dual > tol && !near(v, hi)) out.push(`${what}: dual ${dual} > 0 but ${v} is below its upper bound ${hi}`);
+    if (dual < -tol && !near(v, lo)) out.push(`${what}: dual ${dual} < 0 but ${v} is above its lower bound ${lo}`);
+  };
+  for (let i = 0; i < lp.numRows; i++) check(`row ${i}`, act[i]!, lp.rowLower[i]!, lp.rowUpper[i]!, y[i]!);
+  for (let j = 0; j < lp.numCols; j++) check(`column ${j}`, sol.colValue[j]!, lp.colLower[j]!, lp.colUpper[j]!, d[j]!);
+  return out;
+}
+
+describe('LinDistFlow dispatch and DLMPs', () => {
+  it('prices a binding voltage limit by hand: 20 at the substation, 27.5 midway, 50 at the end of the line', () => {
+    // grid —(r 0.01, x 0.01)— b1 —(r 0.03, x 0.01)— b2, S_base 1000 kVA, vmin 0.95 (w ≥ 0.9025).
+    // Supply: 5000 kW at the grid for 20 /MWh, 500 kW at b2 for 50; demand 1500 kW at b2 bid at 3000.
+    // Unity power factor, so Q = 0 and w2 = 1 − 2 (0.01 + 0.03) P / 1000 ≥ 0.9025 → P ≤ 1218.75 kW:
+    // the grid sends 1218.75 kW, the local unit makes the other 281.25 kW and sets b2's price, 50.
+    // DLMP_k = 20 + ν ∂w2/∂d_k with ∂w2/∂d_k = −2 Σ_{shared path} r / 1000:
+    //   b2: 50 = 20 + ν (−2 · 0.04 / 1000)  → ν = −375 000;   b1: 20 + ν (−2 · 0.01 / 1000) = 20 + 7.5 = 27.5.
+    const network = createNetwork({
+      baseKva: 1000,
+      buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2', vMinPu: 0.95 }],
+      branches: [
+        { id: 'l1', from: 'grid', to: 'b1', resistancePu: 0.01, reactancePu: 0.01 },
+        { id: 'l2', from: 'b1', to: 'b2', resistancePu: 0.03, reactancePu: 0.01 },
+      ],
+    });
+    const feeder = radialFeeder(network, { defaultVMinPu: 0.5, defaultVMaxPu: 1.5 });
+    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 20, 5000], [2, false, 50, 500], [2, true, 3000, 1500]]) }, highs);
+    expect(r.status).to.equal('optimal');
+    expect(r.quantityKw[0]).to.be.closeTo(1218.75, 1e-6);
+    expect(r.quantityKw[1]).to.be.closeTo(281.25, 1e-6);
+    expect(r.feeder.vmPu[2]).to.be.closeTo(0.95, 1e-9);
+    const f = r.feeder;
+    expect(Array.from(f.priceMwh).map((p) => +p.toFixed(6))).to.deep.equal([20, 27.5, 50]);
+    expect(Array.from(f.energyMwh).map((p) => +p.toFixed(6))).to.deep.equal([20, 20, 20]);
+    expect(Array.from(f.congestionMwh).map((p) => +p.toFixed(6))).to.deep.equal([0, 0, 0]);
+    expect(Array.from(f.voltageMwh).map((p) => +p.toFixed(6))).to.deep.equal([0, 7.5, 30]);
+    expect(f.voltageDual[2]).to.be.closeTo(-375_000, 1e-3);
+    // Money: the congestion rent Σ flow × ΔDLMP = 1218.75 kW × (27.5 − 20 + 50 − 27.5) / 1000 = 36.5625 /h.
+    expect(r.congestionRentPerH).to.be.closeTo(36.5625, 1e-9);
+  });
+
+  it('prices a binding line limit as congestion on the buses behind it', () => {
+    // The same line, no voltage limit, but l1 carries at most 1000 kW: b1 and b2 both pay 50.
+    const network = createNetwork({
+      baseKva: 1000,
+      buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2' }],
+      branches: [
+        { id: 'l1', from: 'grid', to: 'b1', resistancePu: 0.01, reactancePu: 0.01, limitKw: 1000 },
+        { id: 'l2', from: 'b1', to: 'b2', resistancePu: 0.03, reactancePu: 0.01 },
+      ],
+    });
+    const feeder = radialFeeder(network, { defaultVMinPu: 0.5 });
+    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 20, 5000], [2, false, 50, 500], [2, true, 3000, 1500]]) }, highs);
+    expect(Array.from(r.feeder.priceMwh).map((p) => +p.toFixed(6))).to.deep.equal([20, 50, 50]);
+    expect(Array.from(r.feeder.congestionMwh).map((p) => +p.toFixed(6))).to.deep.equal([0, 30, 30]);
+    expect(Array.from(r.feeder.voltageMwh).map((p) => +p.toFixed(6))).to.deep.equal([0, 0, 0]);
+    expect(r.flowShadowMwh[0]).to.be.closeTo(30, 1e-9);
+  });
+
+  it('limits apparent power by the inscribed 12-gon: never above the rating, at least cos(π/12) of it when binding', () => {
+    // One line of 100 kVA; a load of up to 500 kW at power factor 0.8 (tan φ 0.75) worth 3000 at its end.
+    const network = createNetwork({ baseKva: 1000, buses: [{ id: 'grid', reference: true }, { id: 'load' }], branches: [{ id: 'l', from: 'grid', to: 'load', resistancePu: 0.001, reactancePu: 0.001, limitKw: 100 }] });
+    const feeder = radialFeeder(network);
+    const offers = offersOf([[0, false, 20, 1000], [1, true, 3000, 500]]);
+    const r = dispatchFeeder({ feeder, offers, kvarPerKw: Float64Array.from([0, 0.75]), block: { lineLimit: 'apparent' } }, highs);
+    expect(r.status).to.equal('optimal');
+    const s = Math.hypot(r.feeder.pFlowKw[1]!, r.feeder.qFlowKvar[1]!);
+    expect(s).to.be.at.most(100 + 1e-9);
+    expect(s).to.be.at.least(100 * Math.cos(Math.PI / 12) - 1e-9);
+    expect(r.feeder.qFlowKvar[1]! / r.feeder.pFlowKw[1]!).to.be.closeTo(0.75, 1e-9);
+    // The partly served load is marginal: its 3000 pays for its kW at the DLMP and its 0.75 kvar per kW at the
+    // reactive price (the polygon binds both P and Q), and the DLMP's excess over 20 is congestion.
+    expect(r.feeder.priceMwh[1]! + 0.75 * r.feeder.reactivePriceMvarh[1]!).to.be.closeTo(3000, 1e-6);
+    expect(r.feeder.congestionMwh[1]).to.be.greaterThan(1000);
+    expect(r.feeder.energyMwh[1]! + r.feeder.congestionMwh[1]! + r.feeder.voltageMwh[1]!).to.be.closeTo(r.feeder.priceMwh[1]!, 1e-6);
+    // With |P| ≤ 100 instead, the same line carries 100 kW and 75 kvar (125 kVA).
+    const active = dispatchFeeder({ feeder, offers, kvarPerKw: Float64Array.from([0, 0.75]) }, highs);
+    expect(active.feeder.pFlowKw[1]).to.be.closeTo(100, 1e-9);
+  });
+
+  /** A random radial feeder of 2–8 buses with offers and, optionally, binding limits. */
+  const randomFeeder = fc
+    .integer({ min: 2, max: 8 })
+    .chain((n) =>
+      fc.record({
+        n: fc.constant(n),
+        parents: fc.array(fc.nat(), { minLength: n - 1, maxLength: n - 1 }),
+        r: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: n - 1, maxLength: n - 1 }),
+        x: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: n - 1, maxLength: n - 1 }),
+        limit: fc.array(fc.oneof(fc.constant(Infinity), fc.integer({ min: 50, max: 600 })), { minLength: n - 1, maxLength: n - 1 }),
+        vmin: fc.integer({ min: 85, max: 97 }),
+        vmax: fc.integer({ min: 101, max: 110 }),
+        offers: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.boolean(), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 400 })), { minLength: 1, maxLength: 12 }),
+        tan: fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 12, maxLength: 12 }),
+        inverterKvar: fc.array(fc.integer({ min: 0, max: 100 }), { minLength: n, maxLength: n }),
+        apparent: fc.boolean(),
+      }),
+    )
+    .map((c) => {
+      const network = createNetwork({
+        baseKva: 1000,
+        buses: Array.from({ length: c.n }, (_, k) => ({ id: `n${k}`, reference: k === 0 })),
+        branches: c.parents.map((p, i) => ({ id: `L${i}`, from: `n${p % (i + 1)}`, to: `n${i + 1}`, resistancePu: c.r[i]! / 1000, reactancePu: c.x[i]! / 1000, limitKw: c.limit[i]! })),
+      });
+      const feeder = radialFeeder(network, { defaultVMinPu: c.vmin / 100, defaultVMaxPu: c.vmax / 100 });
+      // Supply at the substation so that every random book is feasible (demand is optional anyway).
+      const offers = offersOf([[0, false, 30, 10_000], ...c.offers]);
+      const problem: FeederProblem = {
+        feeder,
+        offers,
+        kvarPerKw: Float64Array.from({ length: offers.count }, (_, j) => (j === 0 ? 0 : c.tan[j - 1]! / 100)),
+        reactiveSources: { count: c.n, bus: Int32Array.from({ length: c.n }, (_, k) => k), lowerKvar: Float64Array.from(c.inverterKvar, (q) => -q), upperKvar: Float64Array.from(c.inverterKvar) },
+        block: { lineLimit: c.apparent ? 'apparent' : 'active' },
+      };
+      return problem;
+    });
+
+  it('on random radial feeders: energy + congestion + voltage = DLMP, and the KKT conditions hold (complementary slackness)', () => {
+    fc.assert(
+      fc.property(randomFeeder, (problem) => {
+        const { lp } = buildFeederLp(problem);
+        const sol = highs.solve(lp);
+        if (sol.status !== 'optimal') return sol.status === 'infeasible' && false; // supply at the substation and optional demand: always feasible
+        expect(kktViolations(lp, sol)).to.deep.equal([]);
+        const r = dispatchFeeder(problem, highs);
+        const f = r.feeder;
+        for (let k = 0; k < problem.feeder.busCount; k++) {
+          const sum = f.energyMwh[k]! + f.congestionMwh[k]! + f.voltageMwh[k]!;
+          expect(sum, `bus ${k}`).to.be.closeTo(f.priceMwh[k]!, 1e-6 * Math.max(1, Math.abs(f.priceMwh[k]!)));
+          expect(f.energyMwh[k]).to.equal(f.priceMwh[problem.feeder.root]);
+        }
+        return true;
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('with voltage limits relaxed and no line limits, every DLMP is the substation price', () => {
+    fc.assert(
+      fc.property(randomFeeder, (problem) => {
+        const r = dispatchFeeder({ ...problem, block: { voltageLimits: false, lineLimits: false } }, highs);
+        expect(r.status).to.equal('optimal');
+        for (let k = 0; k < problem.feeder.busCount; k++) {
+          expect(r.priceMwh[k]).to.be.closeTo(r.priceMwh[problem.feeder.root]!, 1e-7);
+          expect(Math.abs(r.feeder.congestionMwh[k]!) + Math.abs(r.feeder.voltageMwh[k]!)).to.be.below(1e-7);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('MATPOWER feeders under LinDistFlow: generators’ reactive power', () => {
+  const threeBus = (dgQmin: number, dgQmax: number, vmin = 0.9): string => `function mpc = three
+mpc.version = '2';
+mpc.baseMVA = 1;
+mpc.bus = [
+\t1\t3\t0\t0\t0\t0\t1\t1\t0\t12.66\t1\t1\t1;
+\t2\t1\t0.5\t0.3\t0\t0\t1\t1\t0\t12.66\t1\t1.1\t${vmin};
+\t3\t1\t0.5\t0.3\t0\t0\t1\t1\t0\t12.66\t1\t1.1\t${vmin};
+];
+mpc.gen = [
+\t1\t0\t0\t10\t-10\t1\t100\t1\t10\t0;
+\t3\t0\t0\t${dgQmax}\t${dgQmin}\t1\t100\t1\t1\t0;
+];
+mpc.branch = [
+\t1\t2\t0.02\t0.04\t0\t0\t0\t0\t0\t0\t1\t-360\t360;
+\t2\t3\t0.02\t0.04\t0\t0\t0\t0\t0\t0\t1\t-360\t360;
+];
+mpc.gencost = [
+\t2\t0\t0\t2\t20\t0;
+\t2\t0\t0\t2\t60\t0;
+];
+`;
+  it('fixes Q when Qmin = Qmax, and otherwise uses it as a free decision to hold the voltage up', () => {
+    const fixed = solveFeederOpf(matpowerFeederOpf(parseMatpower(threeBus(0.25, 0.25), 'three.m')), highs);
+    expect(fixed.status).to.equal('optimal');
+    expect(fixed.generators[1]!.qgMvar).to.be.closeTo(0.25, 1e-12);
+    expect(fixed.generators[0]!.qgMvar).to.be.closeTo(0.6 - 0.25, 1e-9);
+    // Without Q at bus 3: w3 = 1 − 2·(0.02·1 + 0.04·0.6) − 2·(0.02·0.5 + 0.04·0.3) = 0.868 < 0.95² = 0.9025.
+    // Each Mvar injected at bus 3 raises w3 by 2·(0.04 + 0.04) = 0.16, so at least (0.9025 − 0.868)/0.16 = 0.215625
+    // Mvar; Q costs nothing, so the DG's 60 $/MWh active power is not needed and the cost stays 20 $/MWh × 1 MW.
+    const free = solveFeederOpf(matpowerFeederOpf(parseMatpower(threeBus(-1, 1, 0.95), 'three.m')), highs);
+    expect(free.status).to.equal('optimal');
+    expect(free.generators[1]!.qgMvar).to.be.within(0.215625 - 1e-9, 1 + 1e-9);
+    expect(free.generators[1]!.pgMw).to.be.closeTo(0, 1e-12);
+    expect(free.objective).to.be.closeTo(20, 1e-9);
+    expect(free.buses[2]!.vm).to.be.at.least(0.95 - 1e-9);
+    // The same case with the DG's Q fixed at 0 must buy its active power instead: 60 $/MWh sets bus 3's price.
+    const noQ = solveFeederOpf(matpowerFeederOpf(parseMatpower(threeBus(0, 0, 0.95), 'three.m')), highs);
+    expect(noQ.status).to.equal('optimal');
+    expect(noQ.generators[1]!.pgMw).to.be.closeTo(0.0345 / 0.08, 1e-9); // each MW at bus 3 raises w3 by 2·(0.02 + 0.02)
+    expect(noQ.buses[2]!.price).to.be.closeTo(60, 1e-6);
+    expect(noQ.buses[2]!.components.voltage).to.be.closeTo(40, 1e-6);
+  });
+
+  it('case33bw: the substation carries every load, the DLMP is its 20 $/MWh cost everywhere, voltages as LinDistFlow', () => {
+    const r = solveFeederOpf(matpowerFeederOpf(readMatpowerFile(fileURLToPath(new URL('../../fixtures/refcases/matpower/case33bw.m', import.meta.url)))), highs);
+    expect(r.status).to.equal('optimal');
+    expect(r.generators[0]!.pgMw).to.be.closeTo(3.715, 1e-9);
+    expect(r.generators[0]!.qgMvar).to.be.closeTo(2.3, 1e-9);
+    expect(r.objective).to.be.closeTo(74.3, 1e-6);
+    for (const b of r.buses) expect(b.price).to.be.closeTo(20, 1e-9);
+    expect(r.buses.find((b) => b.id === 18)!.vm).to.be.closeTo(0.91593, 5e-6);
+  });
+});
+
+describe('the LinDistFlow block as a seam for multi-interval programmes', () => {
+  it('two intervals in one LP, linked by a battery: each block reads back its own voltages and DLMPs', () => {
+    // The hand-computed line again (v(b2) ≥ 0.95 allows 1218.75 kW of import), over two hours.
+    // Hour 1: 800 kW at b2. Hour 2: 1500 kW at b2, local unit at 50. A 400 kWh battery at b2
+    // (lossless, empty at the start) charges in hour 1 and discharges in hour 2 instead.
+    const network = createNetwork({
+      baseKva: 1000,
+      buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2', vMinPu: 0.95 }],
+      branches: [
+        { id: 'l1', from: 'grid', to: 'b1', resistancePu: 0.01, reactancePu: 0.01 },
+        { id: 'l2', from: 'b1', to: 'b2', resistancePu: 0.03, reactancePu: 0.01 },
+      ],
+    });
+    const feeder = radialFeeder(network, { defaultVMinPu: 0.5 });
+    const lp = new LpBuilder();
+    const blocks = [0, 1].map(() => appendLinDistFlow(lp, feeder, { reactive: false }));
+    const loads = [800, 1500];
+    const grid: number[] = [];
+    blocks.forEach((b, t) => {
+      const g = lp.addColumn(0, 5000, -20);
+      lp.add(b.pBalanceRow[0]!, g, 1);
+      grid.push(g);
+      const local = lp.addColumn(0, 500, -50);
+      lp.add(b.pBalanceRow[2]!, local, 1);
+      const load = lp.addColumn(0, loads[t]!, 3000);
+      lp.add(b.pBalanceRow[2]!, load, -1);
+    });
+    const charge = lp.addColumn(0, 400);
+    const discharge = lp.addColumn(0, 400);
+    lp.add(blocks[0]!.pBalanceRow[2]!, charge, -1);
+    lp.add(blocks[1]!.pBalanceRow[2]!, discharge, 1);
+    const soc = lp.addRow(0, 0); // what goes in comes out
+    lp.add(soc, charge, 1);
+    lp.add(soc, discharge, -1);
+    const sol = highs.solve(lp.build('max'));
+    expect(sol.status).to.equal('optimal');
+    const [h1, h2] = blocks.map((b) => readLinDistFlow(b, sol));
+    // Hour 2 imports 1218.75 kW (the voltage limit) and the battery covers 281.25 kW, so the 50 unit stays off;
+    // hour 1 imports 800 + 281.25 kW. Both hours price at 20 at the grid.
+    expect(sol.colValue[discharge]).to.be.closeTo(281.25, 1e-6);
+    expect(sol.colValue[grid[1]!]).to.be.closeTo(1218.75, 1e-6);
+    expect(sol.colValue[grid[0]!]).to.be.closeTo(1081.25, 1e-6);
+    expect(h2!.vmPu[2]).to.be.closeTo(0.95, 1e-9);
+    expect(h1!.vmPu[2]).to.be.above(0.95);
+    expect(h1!.energyMwh[2]).to.be.closeTo(20, 1e-9);
+    for (const h of [h1!, h2!]) for (let k = 0; k < 3; k++) expect(h.energyMwh[k]! + h.congestionMwh[k]! + h.voltageMwh[k]!).to.be.closeTo(h.priceMwh[k]!, 1e-6);
+    // The battery links the hours: b2's DLMP is the same in both (no other cost to moving energy).
+    expect(h1!.priceMwh[2]).to.be.closeTo(h2!.priceMwh[2]!, 1e-6);
+    expect(h2!.voltageMwh[2]).to.be.closeTo(h2!.priceMwh[2]! - 20, 1e-6);
+  });
+});
