@@ -25,6 +25,7 @@ import { type WorkerCode, workerCode } from './workerCode.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
 import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile } from './shard.ts';
 import { UserError } from '../core/errors.ts';
+import type { Redis } from 'ioredis';
 import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, type RunOutcome, type RunTask, SCENARIO_FILE } from './worker.ts';
 
@@ -77,6 +78,14 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   const whole = planBatch(options.target);
   // An unreachable queue is reported before anything is written.
   const connection = options.queue !== undefined ? await connectQueue(options.queue) : undefined;
+  try {
+    return await execute(options, whole, connection);
+  } finally {
+    await connection?.quit().catch(() => {});
+  }
+}
+
+async function execute(options: BatchOptions, whole: BatchPlan, connection: Redis | undefined): Promise<BatchResult> {
   const shard = options.shard;
   // A shard's plan lists only its runs; their indexes (and summary.csv's row order) stay the sweep's.
   const plan: BatchPlan = shard ? { ...whole, runs: whole.runs.filter((r) => inShard(r, shard)) } : whole;
@@ -128,17 +137,13 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   writeSummary();
 
   let used: WorkerCode | undefined;
-  try {
-    if (toRun.length > 0 && !options.stop?.aborted) {
-      if (connection) {
-        await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill }, connection, progress, finish);
-      } else {
-        used = workerCode();
-        await runInPool(toRun, workers, used, outDir, options, progress, finish);
-      }
+  if (toRun.length > 0 && !options.stop?.aborted) {
+    if (connection) {
+      await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill }, connection, progress, finish);
+    } else {
+      used = workerCode();
+      await runInPool(toRun, workers, used, outDir, options, progress, finish);
     }
-  } finally {
-    await connection?.quit().catch(() => {});
   }
   progress.stop();
   // Staging folders left by queue workers that were killed mid-run (only once no run of this batch is left to write one).
