@@ -15,10 +15,16 @@
  * awards and NaN prices and welfare. Throws `UserError` only when a bus list does not fit
  * the network.
  *
- * Supported intertemporal bids: storage and EV (LP), and ramp limits on simple sell bids.
- * Shiftable loads and block orders are validated but rejected with code
- * 'invalid-parameter' ("not supported by this clearing yet"): their integer decisions are
- * not implemented.
+ * Intertemporal bids: storage and EV (continuous), ramp limits on simple sell bids, and
+ * the integer decisions of block orders (all or nothing, linked to a parent) and shiftable
+ * loads (which start, or none). With any integer decision the horizon is solved as a
+ * mixed-integer programme (HiGHS branch and bound, to a zero gap), then the LP with those
+ * decisions fixed is solved again for the prices (its duals): `integerRule`
+ * 'mip-then-fixed-lp', the practice of European power exchanges. Prices so formed may
+ * leave an accepted block paid less than its limit ("paradoxically accepted", its
+ * `surplus` < 0, no side payment) or reject a block the prices would have paid
+ * ("paradoxically rejected"); docs/clear.md has the rule. javascript-lp-solver does not
+ * take integer columns: such a book reports 'solver-error' with it.
  *
  * Example (the hand-computed case of test/market/dayAhead/handCase.spec.ts):
  *
@@ -33,12 +39,12 @@ import type { BusId } from '../../core/units.ts';
 import { sharedTopologyCache } from '../../network/topology.ts';
 import { roundColumns, shareColumns } from '../clearNetwork.ts';
 import { dcNetworkBlock, type NetworkBlock, readNetworkBlock } from '../lp/networkBlock.ts';
-import type { LpSolution } from '../lp/solver.ts';
+import { hasIntegerColumns, type LinearProgram, type LpSolution } from '../lp/solver.ts';
 import { OrderBookBuilder } from '../orderBook.ts';
 import type { BranchFlow, OrderBook } from '../types.ts';
-import { aggregateSimpleBids, type BatteryBid, buildProgram, copperPlate, type DayAheadProgram, type IntervalGrid, type SimpleColumns } from './program.ts';
+import { aggregateSimpleBids, type BatteryBid, buildProgram, type IntegerBid, copperPlate, type DayAheadProgram, type IntervalGrid, type SimpleColumns } from './program.ts';
 import { roundBatteries, type RoundedBattery } from './schedule.ts';
-import type { DayAheadBook, DayAheadIntervalResult, DayAheadMarket, DayAheadRejection, DayAheadResult, GeneratorRamp, IntertemporalSchedule } from './types.ts';
+import type { BlockOrder, DayAheadBook, DayAheadIntervalResult, DayAheadMarket, DayAheadRejection, DayAheadResult, GeneratorRamp, IntertemporalBid, IntertemporalSchedule, ShiftableBid } from './types.ts';
 import { rampFollowable, rampProblem, validateIntertemporalBids } from './validate.ts';
 
 export function clearDayAhead(book: DayAheadBook, market: DayAheadMarket): DayAheadResult {
@@ -55,6 +61,11 @@ export interface PreparedDayAhead {
   readonly books: readonly OrderBook[];
   readonly supported: readonly Extract<DayAheadBook['intertemporalBids'][number], { kind: 'storage' | 'ev' }>[];
   readonly batteries: readonly BatteryBid[];
+  /** Block orders and shiftable loads that entered, in the programme's order of integer bids. */
+  readonly integerBids: readonly (BlockOrder | ShiftableBid)[];
+  readonly integers: readonly IntegerBid[];
+  /** Every intertemporal bid that entered, in input order (the order of `schedules`). */
+  readonly entered: readonly IntertemporalBid[];
   readonly simple: readonly SimpleColumns[];
   readonly program: DayAheadProgram;
   readonly block: NetworkBlock | undefined;
@@ -64,9 +75,30 @@ export interface PreparedDayAhead {
   readonly size: DayAheadResult['size'];
 }
 
-/** Step 4: the programme through the market's solver (duals on). */
+/**
+ * Step 4: the programme through the market's solver (duals on). With integer decisions:
+ * the mixed-integer programme first, then the LP with its integer columns fixed at the
+ * MIP's values (0 or 1), whose duals are the prices and whose solution is read back.
+ */
 export function solveDayAhead(p: PreparedDayAhead): LpSolution {
-  return p.market.solver.solve(p.program.lp, { duals: true });
+  const { lp } = p.program;
+  if (!hasIntegerColumns(lp)) return p.market.solver.solve(lp, { duals: true });
+  const mip = p.market.solver.solve(lp, { duals: false });
+  if (mip.status !== 'optimal') return mip;
+  return p.market.solver.solve(fixIntegers(lp, mip.colValue), { duals: true });
+}
+
+/** The LP with every integer column fixed at its (rounded) value in x. */
+export function fixIntegers(lp: LinearProgram, x: Float64Array): LinearProgram {
+  const colLower = lp.colLower.slice();
+  const colUpper = lp.colUpper.slice();
+  const integrality = lp.integrality!;
+  for (let j = 0; j < lp.numCols; j++) {
+    if (integrality[j] === 0) continue;
+    colLower[j] = colUpper[j] = Math.round(x[j]!);
+  }
+  const { integrality: _dropped, ...rest } = lp;
+  return { ...rest, colLower, colUpper };
 }
 
 /** Steps 1–3: validate, aggregate the simple segments into columns, build the programme. */
@@ -98,11 +130,15 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   const ctx = { horizon, rules, isKnownBus: (b: string) => busSet.has(b), isKnownAgent: market.trustedIdentities ? () => true : isKnownAgent };
   const checked = validateIntertemporalBids(book.intertemporalBids, ctx);
   rejections.push(...checked.rejections);
-  const supported = checked.accepted.filter((b) => {
-    if (b.kind === 'storage' || b.kind === 'ev') return true;
-    rejections.push({ bidId: b.id, agentId: b.agentId, interval: b.firstInterval, code: 'invalid-parameter', reason: `kind '${b.kind}' is not supported by this clearing yet (integer decisions are not implemented)` });
+  const q = rules.quantumKw;
+  // Block and shiftable quantities to whole quanta; a shiftable load rounding to nothing cannot run (and its children, none, need no care).
+  const entered = checked.accepted.filter((b) => {
+    if (b.kind !== 'shiftable' || Math.round(b.powerKw / q) >= 1) return true;
+    rejections.push({ bidId: b.id, agentId: b.agentId, interval: b.firstInterval, code: 'empty-curve', reason: `powerKw ${b.powerKw} is below half a quantum (${q} kW)` });
     return false;
-  }) as Array<Extract<DayAheadBook['intertemporalBids'][number], { kind: 'storage' | 'ev' }>>;
+  });
+  const supported = entered.filter((b) => b.kind === 'storage' || b.kind === 'ev');
+  const integerBids = entered.filter((b) => b.kind === 'block' || b.kind === 'shiftable');
   const ramps = validRamps(book.rampLimits ?? [], books, rules.quantumKw, horizon, rejections);
 
   // 2. The grid of one interval, and bus mappings.
@@ -134,26 +170,56 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
       terminalValueMwh: bid.kind === 'storage' ? bid.terminalValueMwh : 0,
     };
   });
-  const program = buildProgram({ horizon, priceTickMwh: rules.priceTickMwh, quantumKw: rules.quantumKw, buses, grid, simple, batteries, ramps });
+  const integerIndex = new Map<string, number>(integerBids.map((b, i) => [b.id, i]));
+  const integers: IntegerBid[] = integerBids.map((bid) => integerBidOf(bid, first, dt, q, gridBusOf[busIndexOf.get(bid.bus)!]!, integerIndex));
+  const program = buildProgram({ horizon, priceTickMwh: rules.priceTickMwh, quantumKw: rules.quantumKw, buses, grid, simple, batteries, ramps, integers });
   const { lp } = program;
   const simpleSegments = books.reduce((a, b) => a + b.size, 0);
-  const size = { rows: lp.numRows, cols: lp.numCols, nonzeros: lp.matrix.rows.length, integerCols: 0, simpleSegments, simpleColumns: simple.reduce((a, c) => a + c.count, 0) };
-  return { book, market, buses, rejections, books, supported, batteries, simple, program, block, network, gridBusOf, busIndexOf, size };
+  const integerCols = program.layout.integers.reduce((a, c) => a + c.length, 0);
+  const size = { rows: lp.numRows, cols: lp.numCols, nonzeros: lp.matrix.rows.length, integerCols, simpleSegments, simpleColumns: simple.reduce((a, c) => a + c.count, 0) };
+  return { book, market, buses, rejections, books, supported, batteries, integerBids, integers, entered, simple, program, block, network, gridBusOf, busIndexOf, size };
+}
+
+/**
+ * A block or shiftable load as options of fixed profiles, quantities rounded to whole
+ * quanta: a block one option (its quantities, + buy, − sell), a shiftable load one per
+ * start from `firstInterval` to `lastInterval − runIntervals + 1`.
+ */
+function integerBidOf(bid: BlockOrder | ShiftableBid, first: number, dt: number, q: number, gridBus: number, index: ReadonlyMap<string, number>): IntegerBid {
+  if (bid.kind === 'block') {
+    const sign = bid.side === 'buy' ? 1 : -1;
+    const netKw = bid.quantitiesKw.map((kw) => sign * Math.round(kw / q) * q + 0);
+    const energyKwh = netKw.reduce((a, v) => a + Math.abs(v), 0) * dt;
+    return { gridBus, options: [{ from: bid.firstInterval - first, netKw }], value: sign * bid.priceMwh * energyKwh, parent: bid.parentId === undefined ? -1 : index.get(bid.parentId)! };
+  }
+  const kw = Math.round(bid.powerKw / q) * q;
+  const options = [];
+  for (let s = bid.firstInterval; s + bid.runIntervals - 1 <= bid.lastInterval; s++) options.push({ from: s - first, netKw: new Array<number>(bid.runIntervals).fill(kw) });
+  return { gridBus, options, value: bid.valueMwh * kw * bid.runIntervals * dt, parent: -1 };
 }
 
 /** Step 5: schedules, awards, prices and flows back in whole quanta, ticks and kW. */
 export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): DayAheadResult {
-  const { buses, rejections, books, supported, batteries, simple, block, network, gridBusOf, busIndexOf, size } = p;
+  const { buses, rejections, books, batteries, integerBids, integers, entered, simple, block, network, gridBusOf, busIndexOf, size } = p;
   const { horizon, rules } = p.book;
   const { layout, lp } = p.program;
   const T = horizon.intervalCount;
   const dt = horizon.durationH;
   const first = horizon.firstInterval;
   const topology = block?.topology;
-  const base = { horizon, buses, rejections, integerRule: 'none' as const, size };
-  if (solution.status !== 'optimal') return failed(base, books, supported, solution, network);
+  const base = { horizon, buses, rejections, integerRule: size.integerCols > 0 ? ('mip-then-fixed-lp' as const) : ('none' as const), size };
+  if (solution.status !== 'optimal') return failed(base, books, entered, solution, network);
   const x = solution.colValue;
   const q = rules.quantumKw;
+  // Integer decisions (fixed in the solution read): the option taken, and its profile in whole quanta.
+  const chosen = integers.map((b, i) => b.options.findIndex((_, k) => x[layout.integers[i]![k]!]! > 0.5));
+  const integerNetQuanta = integers.map((b, i) => {
+    const out = new Float64Array(T);
+    const o = b.options[chosen[i]!];
+    if (o) o.netKw.forEach((kw, k) => (out[o.from + k] = Math.round(kw / q) + 0));
+    return out;
+  });
+  const integerNetAt = (t: number): number => integerNetQuanta.reduce((a, n) => a + n[t]!, 0);
   // Battery schedules first, within what each interval's simple bids can balance; then the simple columns.
   const roundedOrFailure = roundBatteries(batteries, layout.batteries, x, T, dt, q, (t) => {
     const cols = simple[t]!;
@@ -163,12 +229,13 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       if (cols.isBuy[c]) buy += cols.quanta[c]!;
       else sell += cols.quanta[c]!;
     }
-    return [-buy, sell];
+    const fixed = integerNetAt(t);
+    return [-buy - fixed, sell - fixed];
   });
   if (!Array.isArray(roundedOrFailure)) {
     const { failedInterval, netQuanta } = roundedOrFailure as { failedInterval: number; netQuanta: number };
     const message = `interval ${first + failedInterval}: the schedules rounded to whole quanta withdraw ${netQuanta} quanta net, which no whole-quanta award of the simple bids balances`;
-    return failed(base, books, supported, { ...solution, status: 'solver-error', message }, network);
+    return failed(base, books, entered, { ...solution, status: 'solver-error', message }, network);
   }
   const rounded: RoundedBattery[] = roundedOrFailure;
 
@@ -186,12 +253,18 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       net += v;
       withdrawn += r.chargeQuanta[t]!;
     });
+    integerNetQuanta.forEach((n, i) => {
+      const v = n[t]!;
+      netPerBus[busIndexOf.get(integerBids[i]!.bus)!]! += v;
+      net += v;
+      if (v > 0) withdrawn += v;
+    });
     const colValue = new Float64Array(cols.count);
     for (let c = 0; c < cols.count; c++) colValue[c] = x[layout.simpleCol[t]! + c]! / q;
     const colAward = roundColumns(colValue, cols.quanta, cols.isBuy, net);
     if (!colAward) {
       const message = `interval ${first + t}: the rounded schedules withdraw ${net} quanta net, which the simple bids cannot balance in whole quanta`;
-      return failed({ ...base }, books, supported, { ...solution, status: 'solver-error', message }, network);
+      return failed({ ...base }, books, entered, { ...solution, status: 'solver-error', message }, network);
     }
     const awarded = new Float64Array(bk.size);
     shareColumns(bk, cols.columnOf, colAward, cols.quanta, awarded);
@@ -225,15 +298,43 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
     });
   }
 
-  const schedules: IntertemporalSchedule[] = rounded.map((r, i) => {
+  const paidAt = (bus: BusId, netKw: Float64Array): number => {
+    const k = busIndexOf.get(bus)!;
+    let paid = 0;
+    for (let t = 0; t < T; t++) if (netKw[t] !== 0) paid += (netKw[t]! * dt * intervals[t]!.busPriceMwh[k]!) / 1000;
+    return paid;
+  };
+  const scheduleOf = new Map<string, IntertemporalSchedule>();
+  integerBids.forEach((bid, i) => {
+    const netQuanta = integerNetQuanta[i]!;
+    const netKw = Float64Array.from(netQuanta, (v) => v * q + 0);
+    const accepted = chosen[i]! >= 0;
+    const value = accepted ? integers[i]!.value / 1000 : 0;
+    welfare += value;
+    const o = integers[i]!.options[chosen[i]!];
+    scheduleOf.set(bid.id, {
+      bidId: bid.id,
+      agentId: bid.agentId,
+      kind: bid.kind,
+      bus: bid.bus,
+      netQuanta,
+      netKw,
+      chargeKw: Float64Array.from(netKw, (v) => Math.max(0, v)),
+      dischargeKw: Float64Array.from(netKw, (v) => Math.max(0, -v)),
+      accepted,
+      ...(bid.kind === 'shiftable' && o ? { startInterval: first + o.from } : {}),
+      shortfallKwh: 0,
+      value,
+      surplus: accepted ? value - paidAt(bid.bus, netKw) : 0,
+    });
+  });
+  rounded.forEach((r, i) => {
     const bid = batteries[i]!.bid;
     const netQuanta = Float64Array.from(r.chargeQuanta, (c, t) => c - r.dischargeQuanta[t]!);
     const netKw = Float64Array.from(netQuanta, (v) => v * q + 0);
-    const k = busIndexOf.get(bid.bus)!;
-    let paid = 0;
-    for (let t = 0; t < T; t++) if (netQuanta[t] !== 0) paid += (netKw[t]! * dt * intervals[t]!.busPriceMwh[k]!) / 1000;
+    const paid = paidAt(bid.bus, netKw);
     welfare += r.value;
-    return {
+    scheduleOf.set(bid.id, {
       bidId: bid.id,
       agentId: bid.agentId,
       kind: bid.kind,
@@ -247,8 +348,9 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       shortfallKwh: r.shortfallKwh,
       value: r.value,
       surplus: r.value - paid,
-    };
+    });
   });
+  const schedules = entered.map((b) => scheduleOf.get(b.id)!);
   return { ...base, status: 'cleared', message: '', intervals, schedules, welfare };
 
   /** Net injection per grid bus in interval t, kW, from the LP (the PTDF form's angles need it). */
@@ -263,6 +365,7 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       if (bc.charge[t]! >= 0) out[b.gridBus]! -= x[bc.charge[t]!]!;
       if (bc.discharge[t]! >= 0) out[b.gridBus]! += x[bc.discharge[t]!]!;
     });
+    integerNetQuanta.forEach((n, i) => (out[integers[i]!.gridBus]! -= n[t]! * q));
     return out;
   }
 }
@@ -338,7 +441,7 @@ function flowsOf(network: DayAheadMarket['network'], r: GridReading | undefined,
 function failed(
   base: Pick<DayAheadResult, 'horizon' | 'buses' | 'rejections' | 'integerRule' | 'size'>,
   books: readonly OrderBook[],
-  bids: readonly Extract<DayAheadBook['intertemporalBids'][number], { kind: 'storage' | 'ev' }>[],
+  bids: readonly IntertemporalBid[],
   solution: LpSolution,
   network: DayAheadMarket['network'],
 ): DayAheadResult {
@@ -367,7 +470,7 @@ function failed(
     netKw: nan(),
     chargeKw: nan(),
     dischargeKw: nan(),
-    socKwh: nan(),
+    ...(bid.kind === 'storage' || bid.kind === 'ev' ? { socKwh: nan() } : {}),
     accepted: false,
     shortfallKwh: NaN,
     value: NaN,
