@@ -80,7 +80,7 @@ function toIntegerBid(g: IntegerGen, i: number, buses: number, previousBlock: st
     return { ...base, kind: 'shiftable', powerKw: 1 + (g.kws[0] ?? 0), runIntervals: run, firstInterval: g.start, lastInterval: T - 1, valueMwh: g.price } satisfies ShiftableBid;
   }
   const kws = g.kws.slice(0, T - g.start);
-  if (kws.every((k) => k === 0)) kws[0] = 5;
+  if (!kws.some((k) => k > 0)) kws[0] = 5;
   return { ...base, kind: 'block', side: g.buy ? 'buy' : 'sell', firstInterval: g.start, quantitiesKw: kws, priceMwh: g.price, ...(g.linked && previousBlock ? { parentId: previousBlock } : {}) } satisfies BlockOrder;
 }
 
