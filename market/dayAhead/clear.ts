@@ -38,6 +38,9 @@ import { UserError } from '../../core/errors.ts';
 import type { BusId } from '../../core/units.ts';
 import { sharedTopologyCache } from '../../network/topology.ts';
 import { roundColumns, shareColumns } from '../clearNetwork.ts';
+import type { RadialFeeder } from '../../network/radial.ts';
+import { appendLinDistFlow, type LinDistFlowLayout, readLinDistFlow } from '../lp/linDistFlowBlock.ts';
+import { LpBuilder } from '../lp/lpBuilder.ts';
 import { dcNetworkBlock, type NetworkBlock, readNetworkBlock } from '../lp/networkBlock.ts';
 import { hasIntegerColumns, type LinearProgram, type LpSolution } from '../lp/solver.ts';
 import { OrderBookBuilder } from '../orderBook.ts';
@@ -70,6 +73,8 @@ export interface PreparedDayAhead {
   readonly program: DayAheadProgram;
   readonly block: NetworkBlock | undefined;
   readonly network: DayAheadMarket['network'];
+  /** Each interval's LinDistFlow block, when clearing on a feeder (its indices are local to one interval). */
+  readonly feederLayout: LinDistFlowLayout | undefined;
   readonly gridBusOf: Int32Array;
   readonly busIndexOf: ReadonlyMap<string, number>;
   readonly size: DayAheadResult['size'];
@@ -109,7 +114,9 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   const first = horizon.firstInterval;
   if (!(Number.isInteger(T) && T >= 1 && Number.isInteger(first) && dt > 0 && Number.isFinite(dt)))
     throw new RangeError(`clearDayAhead: the horizon needs intervalCount ≥ 1, a whole firstInterval and durationH > 0, got ${JSON.stringify(horizon)}`);
-  const network = market.network && market.network.buses.length >= 2 ? market.network : undefined;
+  const feeder = market.feeder;
+  if (feeder && feeder.islanded.length > 0) throw new UserError(`feeder '${feeder.network.name}': buses ${feeder.islanded.join(', ')} are islanded; day-ahead clearing on a feeder needs every bus energised`);
+  const network = feeder ? feeder.network : market.network && market.network.buses.length >= 2 ? market.network : undefined;
   const isKnownAgent = market.isKnownAgent ?? (() => true);
   const buses = busesOf(book, market);
   const busSet = new Set<string>(buses);
@@ -142,12 +149,13 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   const ramps = validRamps(book.rampLimits ?? [], books, rules.quantumKw, horizon, rejections);
 
   // 2. The grid of one interval, and bus mappings.
-  const topology = network ? (market.topologyCache ?? sharedTopologyCache).get(network, market.branchModel ?? 'matpower') : undefined;
+  const topology = network && !feeder ? (market.topologyCache ?? sharedTopologyCache).get(network, market.branchModel ?? 'matpower') : undefined;
   const block: NetworkBlock | undefined = topology ? dcNetworkBlock(topology, market.formulation ?? market.solver.preferredFormulation, 1) : undefined;
-  const grid: IntervalGrid = block ?? copperPlate(1);
+  const lindist = feeder ? linDistFlowGrid(feeder) : undefined;
+  const grid: IntervalGrid = lindist?.grid ?? block ?? copperPlate(1);
   const gridBusOf = Int32Array.from(buses, (b) => {
-    if (!topology) return 0;
-    const k = topology.busIndex.get(b);
+    if (!topology && !feeder) return 0;
+    const k = (feeder ?? topology)!.busIndex.get(b);
     if (k === undefined) throw new UserError(`bus '${b}' is not in network '${network!.name}'`);
     return k;
   });
@@ -177,7 +185,33 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   const simpleSegments = books.reduce((a, b) => a + b.size, 0);
   const integerCols = program.layout.integers.reduce((a, c) => a + c.length, 0);
   const size = { rows: lp.numRows, cols: lp.numCols, nonzeros: lp.matrix.rows.length, integerCols, simpleSegments, simpleColumns: simple.reduce((a, c) => a + c.count, 0) };
-  return { book, market, buses, rejections, books, supported, batteries, integerBids, integers, entered, simple, program, block, network, gridBusOf, busIndexOf, size };
+  return { book, market, buses, rejections, books, supported, batteries, integerBids, integers, entered, simple, program, block, network, feederLayout: lindist?.layout, gridBusOf, busIndexOf, size };
+}
+
+/**
+ * One interval's LinDistFlow block (no reactive power) as an `IntervalGrid`: built alone,
+ * then placed once per interval by `buildProgram`; a bus's injections enter its P balance row with +1.
+ */
+function linDistFlowGrid(feeder: RadialFeeder): { grid: IntervalGrid; layout: LinDistFlowLayout } {
+  const builder = new LpBuilder();
+  const layout = appendLinDistFlow(builder, feeder, { reactive: false });
+  const lp = builder.build('max');
+  const n = feeder.busCount;
+  return {
+    layout,
+    grid: {
+      numRows: lp.numRows,
+      numCols: lp.numCols,
+      rowLower: lp.rowLower,
+      rowUpper: lp.rowUpper,
+      colLower: lp.colLower,
+      colUpper: lp.colUpper,
+      columns: lp.matrix,
+      injectionStarts: Int32Array.from({ length: n + 1 }, (_, k) => k),
+      injectionRows: Int32Array.from(layout.pBalanceRow),
+      injectionValues: new Float64Array(n).fill(1),
+    },
+  };
 }
 
 /**
@@ -200,7 +234,7 @@ function integerBidOf(bid: BlockOrder | ShiftableBid, first: number, dt: number,
 
 /** Step 5: schedules, awards, prices and flows back in whole quanta, ticks and kW. */
 export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): DayAheadResult {
-  const { buses, rejections, books, batteries, integerBids, integers, entered, simple, block, network, gridBusOf, busIndexOf, size } = p;
+  const { buses, rejections, books, batteries, integerBids, integers, entered, simple, block, network, feederLayout, gridBusOf, busIndexOf, size } = p;
   const { horizon, rules } = p.book;
   const { layout, lp } = p.program;
   const T = horizon.intervalCount;
@@ -279,7 +313,9 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
     }
     const intervalWelfare = (welfareTicksQuanta * rules.priceTickMwh * q * dt) / 1000;
     welfare += intervalWelfare;
-    const reading = readGrid(block, network, solution, layout.gridRow[t]!, layout.gridCol[t]!, dt, lp.rowLower, lp.rowUpper, netInjectionKw(t));
+    const reading = feederLayout
+      ? readFeederGrid(feederLayout, network!, solution, layout.gridRow[t]!, layout.gridCol[t]!, dt)
+      : readGrid(block, network, solution, layout.gridRow[t]!, layout.gridCol[t]!, dt, lp.rowLower, lp.rowUpper, netInjectionKw(t));
     const busPriceMwh = new Float64Array(buses.length).fill(NaN);
     let message = '';
     if (withdrawn === 0) message = 'nothing traded in this interval';
@@ -295,6 +331,7 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       welfare: intervalWelfare,
       book: bk,
       intertemporalNetQuanta: netPerBus,
+      ...(reading.vmPu ? { voltagePu: Float64Array.from(gridBusOf, (k) => reading.vmPu![k]!) } : {}),
     });
   }
 
@@ -373,6 +410,7 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
 /** Bus order: given, the network's, or first appearance in the bids. */
 function busesOf(book: DayAheadBook, market: DayAheadMarket): readonly BusId[] {
   if (market.buses) return market.buses;
+  if (market.feeder) return market.feeder.busIds;
   if (market.network) return market.network.buses.map((b) => b.id);
   const seen = new Set<BusId>();
   for (const b of book.bids) seen.add(b.bus);
@@ -405,6 +443,31 @@ interface GridReading {
   readonly priceMwh: Float64Array;
   readonly flowKw: Float64Array;
   readonly flowShadowMwh: Float64Array;
+  /** LinDistFlow only: voltage magnitude per feeder bus, p.u. */
+  readonly vmPu?: Float64Array;
+}
+
+/** One interval's LinDistFlow block from the horizon's solution: its slice, read as a single-interval block. */
+function readFeederGrid(layout: LinDistFlowLayout, network: NonNullable<DayAheadMarket['network']>, solution: LpSolution, row: number, col: number, dt: number): GridReading {
+  const { feeder } = layout;
+  const slice: LpSolution = {
+    ...solution,
+    colValue: solution.colValue.subarray(col),
+    rowValue: solution.rowValue.subarray(row),
+    ...(solution.rowDual ? { rowDual: solution.rowDual.subarray(row) } : {}),
+    ...(solution.colDual ? { colDual: solution.colDual.subarray(col) } : {}),
+  };
+  const r = readLinDistFlow(layout, slice);
+  const flowKw = new Float64Array(network.branches.length);
+  const flowShadowMwh = new Float64Array(network.branches.length);
+  for (let k = 0; k < feeder.busCount; k++) {
+    const b = feeder.parentBranch[k]!;
+    if (b < 0) continue;
+    flowKw[b] = feeder.orientation[k]! * r.pFlowKw[k]!;
+    flowShadowMwh[b] = r.lineShadowMwh[k]! / dt;
+  }
+  // DLMP per bus: −dual of its P balance row, per hour of the interval.
+  return { priceMwh: Float64Array.from(r.priceMwh, (v) => v / dt), flowKw, flowShadowMwh, vmPu: r.vmPu };
 }
 
 function readGrid(

@@ -31,6 +31,7 @@
 import type { AgentId, BusId } from '../../core/units.ts';
 import type { LpFormulation, LpSolver } from '../lp/solver.ts';
 import type { TopologyCache } from '../../network/topology.ts';
+import type { RadialFeeder } from '../../network/radial.ts';
 import type { BranchModel, Network } from '../../network/types.ts';
 import type { Bid, ClearingResult, ClearingStatus, MarketRules, OrderBook, Rejection, Side } from '../types.ts';
 
@@ -215,6 +216,15 @@ export interface DayAheadMarket {
    */
   readonly network?: Network | undefined;
   /**
+   * A radial feeder (network/radial.ts `radialFeeder`): when given, every interval's grid is
+   * a LinDistFlow block (market/lp/linDistFlowBlock.ts: squared voltages within each bus's
+   * band, active-power branch limits, lossless, no reactive power — day-ahead bids carry
+   * none) instead of the DC model, prices are the DLMPs of its balance rows and
+   * `DayAheadIntervalResult.voltagePu` is set. `network` is then the feeder's (and ignored
+   * if also given). A feeder with islanded buses is refused (`UserError`).
+   */
+  readonly feeder?: RadialFeeder | undefined;
+  /**
    * Buses bids may name, in the order results list them. Default: the network's buses;
    * without a network, the buses the bids name, in order of first appearance.
    */
@@ -251,6 +261,8 @@ export interface DayAheadIntervalResult extends ClearingResult {
   readonly book: OrderBook;
   /** Per bus (`DayAheadResult.buses` order): Σ of the schedules' net withdrawal, whole quanta. */
   readonly intertemporalNetQuanta: Float64Array;
+  /** On a feeder (`DayAheadMarket.feeder`): LinDistFlow voltage magnitude per bus (`DayAheadResult.buses` order), p.u. */
+  readonly voltagePu?: Float64Array | undefined;
 }
 
 /** What one accepted intertemporal bid is to do, interval by interval over the horizon. */
