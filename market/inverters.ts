@@ -3,7 +3,7 @@
  * batteries (storage) and EV chargers. An inverter rated S kVA carrying P kW can
  * supply or absorb |Q| ≤ √(S² − P²) kvar. `network.feeder.reactive.mode` says who sets Q:
  *
- * - `clearing`: Q is a decision of the LP, at no cost. Each bus gets one reactive source
+ * - `clearing`: Q is a decision of the LP (at a tie-break cost of 0.001/Mvarh, below). Each bus gets one reactive source
  *   bounded by ±Σ √(S² − P_max²) over the inverters there, P_max the most active power the
  *   inverter can carry in the interval (below); its price is the bus's reactive price.
  * - `volt-var`: each inverter follows a volt-var curve Q/S = f(V) at the AC voltage of its bus
@@ -29,6 +29,14 @@ import type { ReactiveSources } from './lp/feederDispatch.ts';
 import type { OrderBook } from './types.ts';
 
 export type ReactiveMode = 'none' | 'clearing' | 'volt-var';
+
+/**
+ * Cost of inverter Q in the clearing, currency/Mvarh: a tie-break, not a price. Free Q is a
+ * degenerate choice for the lossless LP (any Q within the limits is optimal, and a vertex can
+ * absorb hundreds of kvar for nothing, deepening AC losses and voltage errors); at 0.001 the LP
+ * uses only the Q that relieves a limit, and prices move by ε·x/r at most — far below the tick.
+ */
+export const REACTIVE_TIE_BREAK_MVARH = 0.001;
 
 /** One point of a volt-var curve: at `vPu`, Q = `qPerKva` × S (> 0 supplies vars, raising voltage). */
 export interface VoltVarPoint {
@@ -155,7 +163,7 @@ export function inverterSources(inv: IntervalInverters, feeder: RadialFeeder, se
     }
   }
   return {
-    sources: { count: busOf.length, bus: Int32Array.from(busOf), lowerKvar: Float64Array.from(lower), upperKvar: Float64Array.from(upper) },
+    sources: { count: busOf.length, bus: Int32Array.from(busOf), lowerKvar: Float64Array.from(lower), upperKvar: Float64Array.from(upper), ...(setup.mode === 'clearing' ? { costPerMvarh: REACTIVE_TIE_BREAK_MVARH } : {}) },
     inverterKvar,
     sourceOfInverter,
   };

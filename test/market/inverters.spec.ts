@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { type FeederGrid, clearOnFeeder } from '../../market/clearFeeder.ts';
-import { IEEE1547_CATEGORY_B, type InverterSetup, intervalInverters, inverterSources, reactiveHeadroomKvar, shareSourceKvar, voltVarKvarPerKva } from '../../market/inverters.ts';
+import { IEEE1547_CATEGORY_B, REACTIVE_TIE_BREAK_MVARH, type InverterSetup, intervalInverters, inverterSources, reactiveHeadroomKvar, shareSourceKvar, voltVarKvarPerKva } from '../../market/inverters.ts';
 import { loadSolver, type LpSolver } from '../../market/lp/solver.ts';
 import { settle } from '../../market/settlement.ts';
 import { radialFeeder } from '../../network/radial.ts';
@@ -63,15 +63,16 @@ describe('inverter reactive power on a LinDistFlow feeder', () => {
     expect(none.feeder!.voltageMwh[2]).to.be.closeTo(30, 1e-6);
     expect(none.awardedQuanta[1]! * book.rules.quantumKw).to.be.closeTo(81.25, 1e-9);
     // With up to 240 kvar supplied at b2 (Q_1 = Q_2 = −240): P ≤ (48.75 + 0.02 × 240) / 0.04 = 1338.75 kW ≥ 1300:
-    // the limit no longer binds, the grid serves all of it, every DLMP is 20 and its voltage part 0.
+    // the grid serves all of it and every DLMP is 20. The clearing takes only the Q it needs,
+    // (0.04 × 1300 − 48.75) / 0.02 = 162.5 kvar, at its tie-break cost ε = 0.001/Mvarh: one more kW at b2
+    // needs 0.04/0.02 = 2 more kvar, so the voltage part is 2ε = 0.002 — a fifth of a tick, from 30.
     const q = clearOnFeeder(book, 'lp', network, highs, gridOf('clearing', kinds, { storage: 260 }));
     expect(Array.from(q.busPriceMwh)).to.deep.equal([20, 20, 20]);
-    expect(q.feeder!.voltageMwh[2]).to.be.closeTo(0, 1e-6);
+    expect(q.feeder!.voltageMwh[2]).to.be.closeTo(2 * REACTIVE_TIE_BREAK_MVARH, 1e-7);
     expect(q.awardedQuanta[1]).to.equal(0);
     expect(q.awardedQuanta[0]! * book.rules.quantumKw).to.be.closeTo(1300, 1e-9);
-    // The import needs Q ≥ (0.04 × 1300 − 48.75) / 0.02 = 162.5 kvar from the inverter; it supplies within ±240.
-    expect(q.feeder!.inverterKvar[2]).to.be.within(162.5 - 1e-6, 240 + 1e-9);
-    expect(q.feeder!.vmLinDistFlowPu[2]).to.be.at.least(0.95 - 1e-9);
+    expect(q.feeder!.inverterKvar[2]).to.be.closeTo(162.5, 1e-6);
+    expect(q.feeder!.vmLinDistFlowPu[2]).to.be.closeTo(0.95, 1e-9);
     expect(settle(book, q).imbalance.isZero()).to.equal(true);
   });
 
