@@ -109,3 +109,13 @@ describe('feeder voltage: market DLMPs with inverter Q vs an operator with volt-
     expect(checked).to.be.greaterThan(8);
   });
 });
+
+describe('feeder voltage: bad reactive-power settings are located errors', () => {
+  const text = readFileSync(join(REPO_ROOT, 'scenarios/feeder-voltage.yaml'), 'utf8');
+  it('refuses inverter Q as a clearing decision under the double auction, and a volt-var curve out of order', () => {
+    const auction = text.replace('mechanism: lp ', 'mechanism: double-auction ');
+    expect(() => parseScenario(auction, 'auction.yaml')).to.throw(/auction\.yaml:\d+:\d+ network\.feeder\.reactive\.mode: inverter reactive power 'clearing' needs market\.mechanism lp or auto/);
+    const curve = text.replace('inverterKva: { home: 10, ev: 11 }', 'inverterKva: { home: 10, ev: 11 }\n      voltVar: [{ vPu: 1.02, qPerKva: 0 }, { vPu: 0.98, qPerKva: 0.2 }]');
+    expect(() => parseScenario(curve, 'curve.yaml')).to.throw(/curve\.yaml:\d+:\d+ network\.feeder\.reactive\.voltVar: volt-var points must have strictly increasing vPu/);
+  });
+});
