@@ -11,6 +11,7 @@ const suites: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import('./eveningPeak.bench.ts'),
   () => import('./auction.bench.ts'),
   () => import('./lp.bench.ts'),
+  () => import('./dayAhead.bench.ts'),
   () => import('./feeder.bench.ts'),
   () => import('./batch.bench.ts'),
 ];

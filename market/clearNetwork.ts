@@ -160,7 +160,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
 
   // Round the columns to whole quanta with equal totals on both sides.
   const colValue = Float64Array.from(lp.quantityKw, (kw) => kw / rules.quantumKw);
-  const colAward = roundColumns(colValue, Float64Array.from(colQuanta), Uint8Array.from(colBuy));
+  const colAward = roundColumns(colValue, Float64Array.from(colQuanta), Uint8Array.from(colBuy))!; // N = 0: always balanced (0 ≤ target ≤ both caps)
   shareColumns(book, columnOf, colAward, Float64Array.from(colQuanta), awarded);
 
   let traded = 0;
@@ -223,10 +223,12 @@ function branchFlows(network: Network, lp: DispatchResult, rules: OrderBook['rul
 const SNAP_QUANTA = 1e-6;
 
 /**
- * Whole quanta per column with Σ buy = Σ sell, each within [0, cap], each within a
- * quantum of the LP (plus what the totals' repair needs), by largest remainder.
+ * Whole quanta per column with Σ buy + netWithdrawalQuanta = Σ sell, each within [0, cap],
+ * each within a quantum of the LP (plus what the totals' repair needs), by largest
+ * remainder. `netWithdrawalQuanta` is what other participants (day-ahead schedules)
+ * withdraw, net, in whole quanta; undefined when no split can balance it.
  */
-export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint8Array): Float64Array {
+export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint8Array, netWithdrawalQuanta = 0): Float64Array | undefined {
   const m = value.length;
   let buyTotal = 0;
   let sellTotal = 0;
@@ -242,12 +244,17 @@ export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint
       sellCap += cap[c]!;
     }
   }
-  const target = Math.max(0, Math.min(buyCap, sellCap, Math.round((buyTotal + sellTotal) / 2 + 0)));
+  // Buy target B and sell target B + N, N the other withdrawals (day-ahead schedules; 0 alone).
+  const N = netWithdrawalQuanta;
+  const low = Math.max(0, -N);
+  const high = Math.min(buyCap, sellCap - N);
+  if (low > high) return undefined;
+  const target = Math.max(low, Math.min(high, Math.round((buyTotal + sellTotal - N) / 2 + 0)));
   const out = new Float64Array(m);
   for (const side of [1, 0]) {
     const cols: number[] = [];
     for (let c = 0; c < m; c++) if (isBuy[c] === side) cols.push(c);
-    apportion(value, cap, cols, target, out);
+    apportion(value, cap, cols, side ? target : target + N, out);
   }
   return out;
 }
@@ -291,7 +298,7 @@ function apportion(value: Float64Array, cap: Float64Array, cols: readonly number
 }
 
 /** Shares each column's whole-quanta award among its segments: pro rata, largest remainder, ties in book order. */
-function shareColumns(book: OrderBook, columnOf: Int32Array, colAward: Float64Array, colQuanta: Float64Array, awarded: Float64Array): void {
+export function shareColumns(book: OrderBook, columnOf: Int32Array, colAward: Float64Array, colQuanta: Float64Array, awarded: Float64Array): void {
   const m = colAward.length;
   // Segments of each column in book order (counting sort by column).
   const count = new Int32Array(m + 1);

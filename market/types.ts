@@ -93,7 +93,22 @@ export type RejectionCode =
   | 'unknown-bus'
   | 'unknown-interval'
   | 'duplicate-bid-id'
-  | 'gate-closed';
+  | 'gate-closed'
+  // Day-ahead intertemporal bids and ramp limits (market/dayAhead/validate.ts):
+  /** A field is missing, not finite or out of its range (the reason names it). */
+  | 'invalid-parameter'
+  /** A window or interval outside the day-ahead horizon. */
+  | 'outside-horizon'
+  /** Storage: the required final SoC cannot be reached from the initial one within the power limits. */
+  | 'final-soc-unreachable'
+  /** EV: the energy needed exceeds what the plug-in window and the charger allow. */
+  | 'energy-need-unreachable'
+  /** Shiftable load: it runs longer than its window. */
+  | 'block-longer-than-window'
+  /** Linked block order: its parent is not a block of the book (or was rejected). */
+  | 'unknown-parent-block'
+  /** Ramp limit: the generator's offers cannot follow it from its initial output. */
+  | 'ramp-infeasible';
 
 /** A bid that did not enter the book, and why. The rest of the market clears without it. */
 export interface Rejection {

@@ -15,7 +15,9 @@ import { type Command, Option } from 'commander';
 import { UserError } from '../../core/errors.ts';
 import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
 import { matpowerOpf, readMatpowerFile, solveOpf, type OpfResult } from '../../market/lp/cases/matpower.ts';
-import { type NativeCase, readNativeCaseFile } from '../../market/lp/cases/native.ts';
+import { clearDayAhead } from '../../market/dayAhead/clear.ts';
+import { type NativeCase, type NativeDayAheadCase, readClearCaseFile } from '../../market/lp/cases/native.ts';
+import { InputFileError } from '../../core/errors.ts';
 import { loadSolver, type SolverName } from '../../market/lp/solver.ts';
 import type { BranchModel } from '../../network/types.ts';
 import { type AcCheckJson, feederBusesJson, feederDispatchJson, feederFlowsJson, type FeederBusJson, runFeederClear } from './clearFeeder.ts';
@@ -58,23 +60,23 @@ export interface ClearJson {
 export function registerClear(program: Command): void {
   program
     .command('clear')
-    .description('Clear one interval from a case file (native JSON/YAML, or a MATPOWER .m case as DC-OPF): nodal prices, dispatch and flows.')
+    .description('Clear one interval from a case file (native JSON/YAML, or a MATPOWER .m case as DC-OPF), or a multi-interval native case day-ahead: nodal prices, dispatch, schedules and flows.')
     .argument('<case>', 'case file: .m (MATPOWER) or .json/.yaml/.yml (native, see docs/clear.md)')
     .option('--json', 'print one JSON document instead of tables')
     .addOption(new Option('--solver <name>', 'LP solver').choices(['highs', 'jslp']).default('highs'))
     .addOption(new Option('--branch-model <model>', 'DC branch susceptance: 1/(x·tap) with shifts, or x/(r²+x²) without').choices(['matpower', 'powermodels']).default('matpower'))
     .addOption(new Option('--model <model>', 'network model: DC power flow, or LinDistFlow for a radial MATPOWER feeder (DLMPs, voltages)').choices(['dc', 'lindistflow']).default('dc'))
     .option('--ac', 'with --model lindistflow: check the dispatch with an AC power flow (losses, voltages, missed limits)')
-    .addHelpText('after', '\nExamples:\n  gridbid clear pglib_opf_case5_pjm.m\n  gridbid clear case30.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear case33bw.m --model lindistflow --ac\n')
+    .addHelpText('after', '\nExamples:\n  gridbid clear pglib_opf_case5_pjm.m\n  gridbid clear case30.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear case33bw.m --model lindistflow --ac\n  gridbid clear test/fixtures/clear/day-ahead.json\n')
     .action(async (file: string, opts: ClearOptions) => {
       const out = await runClear(file, opts);
-      process.stdout.write(opts.json ? `${JSON.stringify(out, null, 2)}\n` : formatTables(out));
+      process.stdout.write(opts.json ? `${JSON.stringify(out, null, 2)}\n` : out.kind === 'native-day-ahead' ? formatDayAheadTables(out) : formatTables(out));
       if (out.status !== 'optimal' && out.status !== 'cleared') throw new UserError(`${file}: ${out.message.startsWith(out.status) ? out.message : `${out.status}: ${out.message}`}`);
     });
 }
 
 /** Loads, solves and reports a case; throws `UserError` for unreadable or invalid files. */
-export async function runClear(file: string, opts: ClearOptions): Promise<ClearJson> {
+export async function runClear(file: string, opts: ClearOptions): Promise<ClearJson | DayAheadClearJson> {
   const ext = extname(file).toLowerCase();
   if (opts.ac && opts.model !== 'lindistflow') throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow');
   if (opts.model === 'lindistflow') {
@@ -107,8 +109,9 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
     return { ...matpowerJson(file, opts, result), ...(mpc.conversions && mpc.conversions.length > 0 ? { conversions: mpc.conversions } : {}) };
   }
   if (['.json', '.yaml', '.yml'].includes(ext)) {
-    const c = readNativeCaseFile(file);
-    return nativeJson(file, opts, c, await loadSolver(opts.solver));
+    const c = readClearCaseFile(file);
+    if (c.kind === 'day-ahead') return dayAheadJson(file, opts, c.case, await loadSolver(opts.solver));
+    return nativeJson(file, opts, c.case, await loadSolver(opts.solver));
   }
   throw new UserError(`${file}: expected a .m (MATPOWER) or .json/.yaml/.yml (native gridbid) case file`);
 }
@@ -242,4 +245,123 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The `--json` document of a multi-interval (day-ahead) native case (docs/clear.md). */
+export interface DayAheadClearJson {
+  readonly case: string;
+  readonly kind: 'native-day-ahead';
+  readonly solver: SolverName;
+  readonly branchModel: BranchModel;
+  /** cleared | infeasible | unbounded | solver-error, for the whole horizon. */
+  readonly status: string;
+  readonly message: string;
+  /** Welfare over the horizon (simple bids and intertemporal valuations), currency; null unless cleared. */
+  readonly objective: number | null;
+  readonly units: { readonly power: 'kW'; readonly energy: 'kWh'; readonly price: 'currency/MWh'; readonly objective: string };
+  readonly durationH: number;
+  readonly integerRule: string;
+  readonly size: { readonly rows: number; readonly cols: number; readonly nonzeros: number };
+  readonly intervals: readonly {
+    readonly interval: number;
+    readonly prices: readonly { readonly bus: string; readonly price: number | null }[];
+    readonly dispatch: readonly { readonly bid: string; readonly agent: string; readonly segment: number; readonly bus: string; readonly side: string; readonly price: number; readonly quantity: number; readonly awarded: number }[];
+    readonly flows: readonly { readonly id: string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null }[];
+  }[];
+  /** Per intertemporal bid, per interval: net kW (+ withdrawal, − injection) and SoC at the interval's end (storage, EV). */
+  readonly schedules: readonly {
+    readonly bid: string;
+    readonly agent: string;
+    readonly kind: string;
+    readonly bus: string;
+    readonly netKw: readonly (number | null)[];
+    readonly socKwh: readonly (number | null)[] | null;
+    readonly shortfallKwh: number | null;
+    readonly value: number | null;
+    readonly surplus: number | null;
+  }[];
+}
+
+function dayAheadJson(file: string, opts: ClearOptions, c: NativeDayAheadCase, solver: Awaited<ReturnType<typeof loadSolver>>): DayAheadClearJson {
+  const r = clearDayAhead(c.book, { network: c.network, solver, branchModel: opts.branchModel });
+  // A rejected bid is an error in a case file, located like the single-interval case's.
+  if (r.rejections.length > 0) throw new InputFileError(file, r.rejections.map(c.locate));
+  const rules = c.book.rules;
+  const round = (v: number): number | null => (Number.isFinite(v) ? Number(v.toPrecision(12)) + 0 : null);
+  return {
+    case: file,
+    kind: 'native-day-ahead',
+    solver: opts.solver,
+    branchModel: opts.branchModel,
+    status: r.status,
+    message: r.message,
+    objective: round(r.welfare),
+    units: { power: 'kW', energy: 'kWh', price: 'currency/MWh', objective: 'currency over the horizon (welfare)' },
+    durationH: c.book.horizon.durationH,
+    integerRule: r.integerRule,
+    size: { rows: r.size.rows, cols: r.size.cols, nonzeros: r.size.nonzeros },
+    intervals: r.intervals.map((iv) => {
+      const book = iv.book;
+      const segmentOfBid = new Map<number, number>();
+      const dispatch = [];
+      for (let i = 0; i < book.size; i++) {
+        const b = book.bidIndex[i]!;
+        const k = segmentOfBid.get(b) ?? 0;
+        segmentOfBid.set(b, k + 1);
+        const bid = book.bids[b]!;
+        dispatch.push({
+          bid: bid.id,
+          agent: bid.agentId,
+          segment: k,
+          bus: bid.bus,
+          side: book.isBuy[i] ? 'buy' : 'sell',
+          price: round(book.priceTicks[i]! * rules.priceTickMwh)!,
+          quantity: round(book.quantityQuanta[i]! * rules.quantumKw)!,
+          awarded: round(iv.awardedQuanta[i]! * rules.quantumKw)!,
+        });
+      }
+      return {
+        interval: iv.interval,
+        prices: r.buses.map((bus, k) => ({ bus, price: round(iv.busPriceMwh[k]!) })),
+        dispatch,
+        flows: iv.flows.map((f) => ({ id: f.id, flow: round(f.flowKw), limit: Number.isFinite(f.limitKw) ? f.limitKw : null, shadowPrice: round(f.shadowPriceMwh) })),
+      };
+    }),
+    schedules: r.schedules.map((s) => ({
+      bid: s.bidId,
+      agent: s.agentId,
+      kind: s.kind,
+      bus: s.bus,
+      netKw: Array.from(s.netKw, round),
+      socKwh: s.socKwh ? Array.from(s.socKwh, round) : null,
+      shortfallKwh: round(s.shortfallKwh),
+      value: round(s.value),
+      surplus: round(s.surplus),
+    })),
+  };
+}
+
+function formatDayAheadTables(r: DayAheadClearJson): string {
+  const fmt = (v: number | null | undefined, digits = 3): string => {
+    if (v === null || v === undefined) return '—';
+    const s = v.toFixed(digits);
+    return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+  };
+  const lines: string[] = [];
+  lines.push(`${r.case} (native day-ahead, ${r.intervals.length} intervals of ${r.durationH} h, solver ${r.solver}, branch model ${r.branchModel})`);
+  lines.push(`status: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
+  lines.push(`objective: ${fmt(r.objective, 4)} ${r.units.objective}`);
+  const buses = r.intervals[0]?.prices.map((p) => p.bus) ?? [];
+  lines.push('', 'prices (currency/MWh)', table(['interval', ...buses], r.intervals.map((iv) => [String(iv.interval), ...iv.prices.map((p) => fmt(p.price, 2))])));
+  if (r.schedules.length > 0) {
+    const ivs = r.intervals.map((iv) => String(iv.interval));
+    lines.push('', 'schedules (kW: + withdrawal, − injection)', table(['bid', 'kind', 'bus', ...ivs], r.schedules.map((s) => [s.bid, s.kind, s.bus, ...s.netKw.map((v) => fmt(v))])));
+    const withSoc = r.schedules.filter((s) => s.socKwh);
+    if (withSoc.length > 0) lines.push('', 'state of charge at the end of each interval (kWh)', table(['bid', ...ivs], withSoc.map((s) => [s.bid, ...s.socKwh!.map((v) => fmt(v))])));
+  }
+  const awarded = r.intervals.flatMap((iv) => iv.dispatch.filter((d) => d.awarded !== 0).map((d) => [String(iv.interval), d.bid, d.bus, d.side, fmt(d.price, 2), fmt(d.quantity), fmt(d.awarded)]));
+  lines.push('', 'awarded simple segments', table(['interval', 'bid', 'bus', 'side', 'price', 'quantity (kW)', 'awarded (kW)'], awarded));
+  const flows = r.intervals.flatMap((iv) => iv.flows.map((f) => [String(iv.interval), f.id, fmt(f.flow), fmt(f.limit), fmt(f.shadowPrice, 2)]));
+  if (flows.length > 0) lines.push('', table(['interval', 'branch', 'flow (kW)', 'limit (kW)', 'shadow (currency/MWh)'], flows));
+  return `${lines.join('\n')}\n`;
 }

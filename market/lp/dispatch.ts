@@ -43,16 +43,12 @@
  * Quantities in and out are kW and prices currency/MWh; `unitKw` only scales the
  * LP (MATPOWER cases solve in MW). Money rates are currency per hour.
  */
-import { ptdfOf } from '../../network/ptdf.ts';
 import { sharedTopologyCache, type Topology, type TopologyCache } from '../../network/topology.ts';
 import type { BranchModel, Network } from '../../network/types.ts';
+import { dcNetworkBlock, DISPATCH_TOLERANCE, type NetworkBlock, readNetworkBlock } from './networkBlock.ts';
 import type { CscMatrix, LinearProgram, LpFormulation, LpSolution, LpSolver } from './solver.ts';
 
-/**
- * The one tolerance of dispatch read-back: relative to max(1, |value|), the slack
- * under which a flow counts as at its limit or a quantity as at a bound.
- */
-export const DISPATCH_TOLERANCE = 1e-6;
+export { DISPATCH_TOLERANCE };
 
 /** Offers (columns), one row each, in the caller's order. */
 export interface Offers {
@@ -151,6 +147,8 @@ export interface LpLayout {
   /** Per limit row: the thermal bounds alone (LP units), to tell which limit binds. */
   readonly thermalLower: Float64Array;
   readonly thermalUpper: Float64Array;
+  /** The network's rows and angle columns (market/lp/networkBlock.ts). */
+  readonly network: NetworkBlock;
 }
 
 export interface LpConstraints {
@@ -179,70 +177,36 @@ export function buildConstraints(problem: DispatchProblem, topology: Topology, f
   const U = problem.unitKw ?? 1;
   const { offers } = problem;
   const M = offers.count;
-  const N = topology.busCount;
-  const F = topology.limited.length;
   const G = problem.groups?.count ?? 0;
-  const ptdf = formulation === 'ptdf';
-  const B = ptdf ? 1 : N; // balance rows
-  const numRows = B + F + G;
-  const numCols = ptdf ? M : M + N;
+  const network = dcNetworkBlock(topology, formulation, U, problem.fixedLoadKw);
+  const NB = network.numRows;
+  const numRows = NB + G;
+  const numCols = M + network.numCols;
   const group = offers.group;
 
+  // Rows: the network block's, then one per group.
   const rowLower = new Float64Array(numRows);
   const rowUpper = new Float64Array(numRows);
-  const load = problem.fixedLoadKw;
-  // Bus withdrawals that are not offers: fixed load plus the phase shifters' outflow, LP units.
-  const fixedOut = new Float64Array(N);
-  for (let k = 0; k < N; k++) fixedOut[k] = ((load ? load[k]! : 0) + topology.shiftOutflowKw[k]!) / U;
-  if (ptdf) {
-    const total = fixedOut.reduce((a, v) => a + v, 0);
-    rowLower[0] = total;
-    rowUpper[0] = total;
-  } else {
-    rowLower.set(fixedOut, 0);
-    rowUpper.set(fixedOut, 0);
-  }
-  const factors = ptdf ? ptdfOf(topology).factors : undefined;
-  const thermalLower = new Float64Array(F);
-  const thermalUpper = new Float64Array(F);
-  for (let r = 0; r < F; r++) {
-    const l = topology.limited[r]!;
-    const b = topology.susceptanceKw[l]!;
-    const bphi = b * topology.shiftRad[l]!;
-    const L = topology.limitKw[l]!;
-    // PTDF form: the row is PTDF·(offer injections); the fixed withdrawals move its bounds.
-    let moved = 0;
-    if (factors) for (let k = 0; k < N; k++) moved += factors[l * N + k]! * fixedOut[k]!;
-    thermalLower[r] = (-L + bphi) / U + moved;
-    thermalUpper[r] = (L + bphi) / U + moved;
-    const a1 = (b * topology.angleMinRad[l]!) / U;
-    const a2 = (b * topology.angleMaxRad[l]!) / U;
-    // b·[amin, amax], ordered (b < 0 for a series capacitor); ±Infinity × b stays infinite.
-    const angLo = Math.min(a1, a2) + moved;
-    const angHi = Math.max(a1, a2) + moved;
-    rowLower[B + r] = Math.max(thermalLower[r]!, Number.isNaN(angLo) ? -Infinity : angLo);
-    rowUpper[B + r] = Math.min(thermalUpper[r]!, Number.isNaN(angHi) ? Infinity : angHi);
-  }
+  rowLower.set(network.rowLower, 0);
+  rowUpper.set(network.rowUpper, 0);
   for (let g = 0; g < G; g++) {
-    rowLower[B + F + g] = problem.groups!.lowerKw[g]! / U;
-    rowUpper[B + F + g] = problem.groups!.upperKw[g]! / U;
+    rowLower[NB + g] = problem.groups!.lowerKw[g]! / U;
+    rowUpper[NB + g] = problem.groups!.upperKw[g]! / U;
   }
 
+  // Columns: the offers, then the block's own (angles).
   const colLower = new Float64Array(numCols);
   const colUpper = new Float64Array(numCols);
-  let nnz = 0;
+  const { injectionStarts, injectionRows, injectionValues } = network;
+  let nnz = network.columns.rows.length;
   for (let j = 0; j < M; j++) {
     colLower[j] = offers.lowerKw[j]! / U;
     colUpper[j] = offers.upperKw[j]! / U;
-    nnz += (group && group[j]! >= 0 ? 2 : 1) + (ptdf ? F : 0);
+    const bus = offers.bus[j]!;
+    nnz += injectionStarts[bus + 1]! - injectionStarts[bus]! + (group && group[j]! >= 0 ? 1 : 0);
   }
-  if (!ptdf) {
-    for (let k = 0; k < N; k++) {
-      colLower[M + k] = k === topology.referenceIndex ? 0 : -Infinity;
-      colUpper[M + k] = k === topology.referenceIndex ? 0 : Infinity;
-    }
-    nnz += topology.angleRows.length;
-  }
+  colLower.set(network.colLower, M);
+  colUpper.set(network.colUpper, M);
 
   const starts = new Int32Array(numCols + 1);
   const rows = new Int32Array(nnz);
@@ -252,33 +216,38 @@ export function buildConstraints(problem: DispatchProblem, topology: Topology, f
     starts[j] = p;
     const dir = offers.isBuy[j] ? -1 : 1;
     const bus = offers.bus[j]!;
-    rows[p] = ptdf ? 0 : bus;
-    values[p++] = dir;
-    if (factors) {
-      for (let r = 0; r < F; r++) {
-        const v = factors[topology.limited[r]! * N + bus]!;
-        if (v === 0) continue;
-        rows[p] = B + r;
-        values[p++] = dir * v;
-      }
+    for (let q = injectionStarts[bus]!; q < injectionStarts[bus + 1]!; q++) {
+      rows[p] = injectionRows[q]!;
+      values[p++] = dir * injectionValues[q]!;
     }
     if (group && group[j]! >= 0) {
-      rows[p] = B + F + group[j]!;
+      rows[p] = NB + group[j]!;
       values[p++] = 1;
     }
   }
-  if (!ptdf) {
-    const { angleStarts, angleRows, angleValues } = topology;
-    for (let k = 0; k < N; k++) {
-      starts[M + k] = p;
-      for (let q = angleStarts[k]!; q < angleStarts[k + 1]!; q++) {
-        rows[p] = angleRows[q]!;
-        values[p++] = angleValues[q]! / U;
-      }
+  const own = network.columns;
+  for (let k = 0; k < network.numCols; k++) {
+    starts[M + k] = p;
+    for (let q = own.starts[k]!; q < own.starts[k + 1]!; q++) {
+      rows[p] = own.rows[q]!;
+      values[p++] = own.values[q]!;
     }
   }
   starts[numCols] = p;
-  const layout: LpLayout = { formulation, topology, unitKw: U, offers: M, angleCol: M, balanceRow: 0, limitRow: B, groupRow: B + F, groups: G, thermalLower, thermalUpper };
+  const layout: LpLayout = {
+    formulation,
+    topology,
+    unitKw: U,
+    offers: M,
+    angleCol: M,
+    balanceRow: network.balanceRow,
+    limitRow: network.limitRow,
+    groupRow: NB,
+    groups: G,
+    thermalLower: network.thermalLower,
+    thermalUpper: network.thermalUpper,
+    network,
+  };
   return { layout, numRows, numCols, matrix: { starts, rows: rows.subarray(0, p), values: values.subarray(0, p) }, rowLower, rowUpper, colLower, colUpper };
 }
 
@@ -360,18 +329,20 @@ export function readBack(problem: DispatchProblem, constraints: LpConstraints, s
   const x = solution.colValue;
   const dual = solution.rowDual;
   for (let j = 0; j < M; j++) quantityKw[j] = x[j]! * U;
-  const ptdf = layout.formulation === 'ptdf' ? ptdfOf(topology) : undefined;
-  if (ptdf) {
-    // θ = X P, P the net injections (kW): offers minus fixed load and shifter outflow.
-    const P = new Float64Array(N);
-    for (let k = 0; k < N; k++) P[k] = -((problem.fixedLoadKw ? problem.fixedLoadKw[k]! : 0) + topology.shiftOutflowKw[k]!);
+  // Net injections (kW) of the offers less fixed load: the PTDF form's angles need them.
+  const P = new Float64Array(N);
+  if (layout.formulation === 'ptdf') {
+    for (let k = 0; k < N; k++) P[k] = -(problem.fixedLoadKw ? problem.fixedLoadKw[k]! : 0);
     for (let j = 0; j < M; j++) P[problem.offers.bus[j]!]! += problem.offers.isBuy[j] ? -quantityKw[j]! : quantityKw[j]!;
-    for (let i = 0; i < N; i++) {
-      let th = 0;
-      for (let k = 0; k < N; k++) th += ptdf.reactance[i * N + k]! * P[k]!;
-      angleRad[i] = th;
-    }
-  } else for (let k = 0; k < N; k++) angleRad[k] = x[layout.angleCol + k]!;
+  }
+  const net = readNetworkBlock(layout.network, nBranches, solution, { rowOffset: 0, colOffset: layout.angleCol, dualPerPrice: 1, rowLower: constraints.rowLower, rowUpper: constraints.rowUpper }, P);
+  angleRad.set(net.angleRad);
+  flowKw.set(net.flowKw);
+  if (dual) {
+    priceMwh.set(net.priceMwh);
+    flowShadowMwh.set(net.flowShadowMwh);
+    angleShadowMwh.set(net.angleShadowMwh);
+  }
   if (G > 0) {
     groupKw.fill(0);
     const group = problem.offers.group!;
@@ -380,35 +351,6 @@ export function readBack(problem: DispatchProblem, constraints: LpConstraints, s
       const d = dual ? dual[layout.groupRow + g]! : NaN;
       groupLowerDualMwh[g] = dual ? Math.max(0, -d) : NaN;
       groupUpperDualMwh[g] = dual ? Math.max(0, d) : NaN;
-    }
-  }
-  for (let l = 0; l < topology.branchCount; l++) {
-    const i = topology.branchOf[l]!;
-    flowKw[i] = topology.susceptanceKw[l]! * (angleRad[topology.from[l]!]! - angleRad[topology.to[l]!]! - topology.shiftRad[l]!);
-  }
-  if (dual) {
-    if (ptdf) {
-      // π_k = −(λ + Σ_r PTDF[l_r][k] μ_r)
-      const lambda = dual[layout.balanceRow]!;
-      for (let k = 0; k < N; k++) {
-        let v = lambda;
-        for (let r = 0; r < topology.limited.length; r++) {
-          const mu = dual[layout.limitRow + r]!;
-          if (mu !== 0) v += ptdf.factors[topology.limited[r]! * N + k]! * mu;
-        }
-        priceMwh[k] = -v + 0; // + 0: no −0
-      }
-    } else for (let k = 0; k < N; k++) priceMwh[k] = -dual[layout.balanceRow + k]! + 0;
-    for (let r = 0; r < topology.limited.length; r++) {
-      const row = layout.limitRow + r;
-      const d = dual[row]!;
-      if (d === 0 || Number.isNaN(d)) continue;
-      const i = topology.branchOf[topology.limited[r]!]!;
-      // The dual's sign says which bound is active: > 0 the upper, < 0 the lower.
-      const bound = d > 0 ? constraints.rowUpper[row]! : constraints.rowLower[row]!;
-      const thermal = d > 0 ? layout.thermalUpper[r]! : layout.thermalLower[r]!;
-      if (nearlyEqual(bound, thermal)) flowShadowMwh[i] = Math.abs(d);
-      else angleShadowMwh[i] = Math.abs(d);
     }
   }
   let rent = 0;
@@ -449,10 +391,6 @@ export function dispatch(problem: DispatchProblem, solver: LpSolver, opts: Dispa
   const objective = buildObjective(problem, constraints.layout);
   const { solution } = solveLp(constraints, objective, solver, opts);
   return readBack(problem, constraints, solution, solver.name);
-}
-
-function nearlyEqual(a: number, b: number): boolean {
-  return Math.abs(a - b) <= DISPATCH_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
 /** Programming errors (not optimisation outcomes) throw: wrong lengths, bus indices, NaN data. */

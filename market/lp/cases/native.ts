@@ -20,7 +20,8 @@ import { networkFromConfig, networkSchema } from '../../../network/schema.ts';
 import type { Network } from '../../../network/types.ts';
 import { NetworkError } from '../../../network/validate.ts';
 import { buildOrderBook } from '../../orderBook.ts';
-import { type Bid, DEFAULT_RULES, type MarketRules, type OrderBook } from '../../types.ts';
+import type { DayAheadBook, IntertemporalBid } from '../../dayAhead/types.ts';
+import { type Bid, DEFAULT_RULES, type MarketRules, type OrderBook, type Rejection } from '../../types.ts';
 
 const segmentSchema = z.strictObject({
   side: z.enum(['buy', 'sell']),
@@ -33,7 +34,62 @@ const bidSchema = z.strictObject({
   /** Owner; defaults to the bid id. */
   agent: z.string().min(1).optional(),
   bus: z.string().min(1),
+  /** Multi-interval cases: the interval the bid is for (default the case's `interval`). */
+  interval: z.int().optional(),
   segments: z.array(segmentSchema).min(1),
+});
+
+/** Fields of a battery (storage and EV bids), as market/dayAhead/types.ts documents them. */
+const batteryShape = {
+  id: z.string().min(1),
+  agent: z.string().min(1).optional(),
+  bus: z.string().min(1),
+  capacityKwh: z.number(),
+  minSocKwh: z.number(),
+  maxSocKwh: z.number(),
+  maxChargeKw: z.number(),
+  maxDischargeKw: z.number(),
+  chargeEfficiency: z.number(),
+  dischargeEfficiency: z.number(),
+  initialSocKwh: z.number(),
+  needValueMwh: z.number().optional(),
+  degradationCostPerMwh: z.number().optional(),
+};
+
+const intertemporalBidSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('storage'), ...batteryShape, finalSocMinKwh: z.number().optional(), terminalValueMwh: z.number() }),
+  z.strictObject({ kind: z.literal('ev'), ...batteryShape, firstInterval: z.int(), lastInterval: z.int(), energyNeededKwh: z.number() }),
+  z.strictObject({
+    kind: z.literal('shiftable'),
+    id: z.string().min(1),
+    agent: z.string().min(1).optional(),
+    bus: z.string().min(1),
+    powerKw: z.number(),
+    runIntervals: z.int(),
+    firstInterval: z.int(),
+    lastInterval: z.int(),
+    valueMwh: z.number(),
+  }),
+  z.strictObject({
+    kind: z.literal('block'),
+    id: z.string().min(1),
+    agent: z.string().min(1).optional(),
+    bus: z.string().min(1),
+    side: z.enum(['buy', 'sell']),
+    firstInterval: z.int(),
+    quantitiesKw: z.array(z.number()).min(1),
+    priceMwh: z.number(),
+    parentId: z.string().min(1).optional(),
+  }),
+]);
+
+const rampSchema = z.strictObject({
+  id: z.string().min(1),
+  /** The generator: the agent whose simple sell segments it limits. */
+  agent: z.string().min(1),
+  rampUpKw: z.number().min(0),
+  rampDownKw: z.number().min(0),
+  initialKw: z.number().min(0).optional(),
 });
 
 export const nativeCaseSchema = z.strictObject({
@@ -57,6 +113,10 @@ export const nativeCaseSchema = z.strictObject({
     }),
   network: networkSchema,
   bids: z.array(bidSchema).default([]),
+  /** Multi-interval (day-ahead) cases: how many intervals from `interval`. */
+  intervals: z.int().min(1).optional(),
+  intertemporalBids: z.array(intertemporalBidSchema).optional(),
+  rampLimits: z.array(rampSchema).optional(),
 });
 
 export type NativeCaseInput = z.input<typeof nativeCaseSchema>;
@@ -69,7 +129,26 @@ export interface NativeCase {
   readonly rules: MarketRules;
 }
 
+/** A multi-interval native case: cleared by `clearDayAhead` (market/dayAhead/clear.ts). */
+export interface NativeDayAheadCase {
+  readonly file: string;
+  readonly name: string;
+  readonly network: Network;
+  readonly book: DayAheadBook;
+  /** Where a rejected bid sits in the file, for located errors. */
+  readonly locate: (rejection: Rejection) => InputIssue;
+}
+
+/** Reads a native case; a case with `intervals`, `intertemporalBids` or `rampLimits` is a day-ahead case. */
+export function readClearCaseFile(file: string): { kind: 'single'; case: NativeCase } | { kind: 'day-ahead'; case: NativeDayAheadCase } {
+  return parseClearCase(readText(file), file);
+}
+
 export function readNativeCaseFile(file: string): NativeCase {
+  return parseNativeCase(readText(file), file);
+}
+
+function readText(file: string): string {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -77,11 +156,18 @@ export function readNativeCaseFile(file: string): NativeCase {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a directory, expected a case file` : `${file}: cannot read (${code ?? String(err)})`);
   }
-  return parseNativeCase(text, file);
+  return text;
 }
 
-/** Parses and validates a native case; every problem is listed with its path and line. */
+/** Parses and validates a single-interval native case; every problem is listed with its path and line. */
 export function parseNativeCase(text: string, file: string): NativeCase {
+  const parsed = parseClearCase(text, file);
+  if (parsed.kind !== 'single') throw new UserError(`${file}: a multi-interval (day-ahead) case, expected one interval`);
+  return parsed.case;
+}
+
+/** Parses and validates a native case of either kind; every problem is listed with its path and line. */
+export function parseClearCase(text: string, file: string): { kind: 'single'; case: NativeCase } | { kind: 'day-ahead'; case: NativeDayAheadCase } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -114,9 +200,30 @@ export function parseNativeCase(text: string, file: string): NativeCase {
     id: b.id,
     agentId: agentId(b.agent ?? b.id),
     bus: busId(b.bus),
-    interval: c.interval,
+    interval: b.interval ?? c.interval,
     segments: b.segments,
   }));
+  if (c.intervals !== undefined || c.intertemporalBids !== undefined || c.rampLimits !== undefined) {
+    const intertemporal = c.intertemporalBids ?? [];
+    const ramps = c.rampLimits ?? [];
+    const book: DayAheadBook = {
+      horizon: { firstInterval: c.interval, intervalCount: c.intervals ?? 1, durationH: c.durationH },
+      rules,
+      bids,
+      intertemporalBids: intertemporal.map(({ agent, ...b }) => ({ ...b, agentId: agentId(agent ?? b.id), bus: busId(b.bus) }) as IntertemporalBid),
+      rampLimits: ramps.map(({ agent, ...r }) => ({ ...r, agentId: agentId(agent) })),
+    };
+    const locate = (r: Rejection): InputIssue => {
+      const what = `rejected (${r.code}): ${r.reason}`;
+      let i = intertemporal.findIndex((b) => b.id === r.bidId);
+      if (i >= 0 && !(r.code === 'unknown-interval')) return at(['intertemporalBids', i], `intertemporal bid '${r.bidId}' ${what}`);
+      i = ramps.findIndex((x) => x.id === r.bidId);
+      if (i >= 0 && (r.code === 'ramp-infeasible' || r.code === 'invalid-parameter')) return at(['rampLimits', i], `ramp limit '${r.bidId}' ${what}`);
+      i = bids.findIndex((b) => b.id === r.bidId);
+      return at(['bids', Math.max(0, i)], `bid '${r.bidId}' ${what}`);
+    };
+    return { kind: 'day-ahead', case: { file, name: c.name ?? file, network, book, locate } };
+  }
   const { book, rejections } = buildOrderBook(bids, {
     interval: c.interval,
     durationH: c.durationH,
@@ -133,7 +240,7 @@ export function parseNativeCase(text: string, file: string): NativeCase {
       }),
     );
   }
-  return { file, name: c.name ?? file, network, book, rules };
+  return { kind: 'single', case: { file, name: c.name ?? file, network, book, rules } };
 }
 
 function position(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): { line?: number; column?: number } {

@@ -118,11 +118,11 @@ describe('clearNetwork: market clearing on the grid', () => {
   it('rounds LP columns to whole quanta with equal side totals, by largest remainder, within [0, quantity]', () => {
     const isBuy = Uint8Array.of(1, 1, 0, 0);
     // Buys 1.4 + 2.6, sells 3.7 + 0.3: 4 quanta a side; the largest remainders get the leftovers.
-    expect(Array.from(roundColumns(Float64Array.of(1.4, 2.6, 3.7, 0.3), Float64Array.of(5, 5, 5, 5), isBuy))).to.deep.equal([1, 3, 4, 0]);
+    expect(Array.from(roundColumns(Float64Array.of(1.4, 2.6, 3.7, 0.3), Float64Array.of(5, 5, 5, 5), isBuy)!)).to.deep.equal([1, 3, 4, 0]);
     // LP noise on a whole total: 1e-9 quanta either way snaps, never adds a quantum.
-    expect(Array.from(roundColumns(Float64Array.of(2 - 1e-9, 1, 3 + 1e-9, 0), Float64Array.of(2, 1, 3, 1), isBuy))).to.deep.equal([2, 1, 3, 0]);
+    expect(Array.from(roundColumns(Float64Array.of(2 - 1e-9, 1, 3 + 1e-9, 0), Float64Array.of(2, 1, 3, 1), isBuy)!)).to.deep.equal([2, 1, 3, 0]);
     // Never above a column's quantity: the cap holds even when the remainder is largest there.
-    expect(Array.from(roundColumns(Float64Array.of(0.5, 0.5, 1, 0), Float64Array.of(1, 1, 1, 1), isBuy))).to.deep.equal([1, 0, 1, 0]);
+    expect(Array.from(roundColumns(Float64Array.of(0.5, 0.5, 1, 0), Float64Array.of(1, 1, 1, 1), isBuy)!)).to.deep.equal([1, 0, 1, 0]);
   });
 
   it('an empty book, a one-sided book and bids that do not cross trade nothing, with NaN prices and a message', () => {
