@@ -11,8 +11,8 @@ import type { AgentId, BusId } from '../core/units.ts';
 import type { ClockSpec, MarketInterval } from '../engine/clock.ts';
 import type { Environment } from '../engine/environment.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
-import type { BidSegment } from '../market/types.ts';
-import type { MarketView } from '../strategies/types.ts';
+import type { BidSegment, MarketRules } from '../market/types.ts';
+import type { MarketView, ValueSegment } from '../strategies/types.ts';
 import type { StrategyFaultReporter } from '../strategies/guard.ts';
 
 /** The result of one interval for one agent, delivered as a single machine event. */
@@ -43,6 +43,15 @@ export interface AgentObservation {
   readonly unmetDepartureKwh?: number | undefined;
   /** Comfort violation in this interval: degrees outside the band × hours (°C·h). */
   readonly comfortViolationDegH?: number | undefined;
+  /**
+   * What the site's devices actually did this interval, after the award and any command,
+   * as its meter at the connection point sees it: gross consumption (loads, charging) and
+   * gross generation (PV, discharging, a generator's output), kW averaged over the interval,
+   * both ≥ 0. Net withdrawal = consumedKw − generatedKw. Every agent with devices reports
+   * both (the engine meters them, engine/interval/meter.ts); intermediaries leave them out.
+   */
+  readonly consumedKw?: number | undefined;
+  readonly generatedKw?: number | undefined;
 }
 
 export interface AgentRuntime {
@@ -60,6 +69,13 @@ export interface AgentRuntime {
   readonly declaredAnnualKwh?: number;
   /** Present when the agent can take operator commands (curtailment, V2G). */
   readonly responder?: CommandResponder;
+  /**
+   * Present for dispatchable units (generators): what it can physically produce this interval,
+   * kW at marginal cost (cheapest first), and take back, kW at what it pays (most valuable
+   * first); both empty while faulted. The real-time market re-dispatches it along these
+   * around its position (market/redispatch.ts).
+   */
+  regulation?(interval: MarketInterval): { readonly offers: readonly ValueSegment[]; readonly takes: readonly ValueSegment[] };
 }
 
 /** Where the simulated place is: for sun position and local routines. */
@@ -138,6 +154,11 @@ export interface AggregatorRuntime extends IntermediaryRuntime {
    * bus it bid at (for its strategy's `observe`; optional for callers that only drive the lifecycle).
    */
   awarded(interval: MarketInterval, anything: boolean, awards?: readonly BusAward[]): void;
+  /**
+   * The aggregator as a market to its members: its awards (one per bus) split among the
+   * members that bid there, each share priced under its contract (agents/aggregator/split.ts).
+   */
+  allocate(interval: MarketInterval, curves: readonly MemberCurve[], awards: readonly import('./aggregator/split.ts').AggregatorBusAward[], rules: MarketRules): readonly import('./aggregator/split.ts').MemberShare[];
 }
 
 export interface IntermediaryKindModule<G extends { kind: string }, R extends IntermediaryRuntime> {

@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../core/errors.ts';
+import { BooksOpenError, type BooksSummary, UserError } from '../core/errors.ts';
 import { runScenario } from '../engine/run.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
 import { writeAtomic } from '../output/recorder.ts';
@@ -46,6 +46,9 @@ export async function runTask(task: RunTask): Promise<RunOutcome> {
   try {
     const scenario = parseScenario(task.text, task.file);
     const { summary } = await runScenario(scenario, { outDir: task.outDir, seed: task.seed });
+    // A run whose books did not close finished, but its numbers do not add up: it failed.
+    const books = summary.books as BooksSummary;
+    if (!books.closed) throw new BooksOpenError(task.outDir, books);
     const kpis = flattenKpis(summary.kpis as Record<string, unknown>);
     const marker: DoneMarker = { run: task.id, seed: task.seed, fingerprint: task.fingerprint, kpis };
     writeAtomic(join(task.outDir, DONE_FILE), `${JSON.stringify(marker, null, 1)}\n`);
@@ -59,7 +62,7 @@ export async function runTask(task: RunTask): Promise<RunOutcome> {
 
 /** A user error's message; anything else is a bug, named as such with where it happened. */
 export function errorText(err: unknown): string {
-  if (err instanceof UserError) return oneLine(err.message);
+  if (err instanceof UserError || err instanceof BooksOpenError) return oneLine(err.message);
   if (err instanceof Error) {
     const at = err.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim();
     return `internal error (please report it): ${err.name}: ${oneLine(err.message)}${at ? ` ${at}` : ''}`;

@@ -1,6 +1,8 @@
 /**
  * The `gridbid` command line. Exit codes: 0 success, 1 user error (bad input or
- * options: a message, never a stack trace), 2 internal error (a bug in gridbid).
+ * options: a message, never a stack trace), 2 internal error (a bug in gridbid),
+ * 3 a batch with failed runs, 4 a run whose books did not close (its outputs are
+ * written; summary.json `books` lists the violations), 130 interrupted (Ctrl-C).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -13,6 +15,7 @@ import { registerValidate } from './commands/validate.ts';
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_INTERNAL_ERROR = 2;
+export { EXIT_BOOKS_OPEN } from '../core/errors.ts';
 
 /** The version in gridbid's package.json: the folder above cli/ (sources) or above dist/cli/ (compiled). */
 export function packageVersion(): string {

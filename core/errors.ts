@@ -64,3 +64,35 @@ export class ExitCode extends Error {
     super(message);
   }
 }
+
+/** Exit code of a run whose books did not close (energy or money): its outputs are written and say where. */
+export const EXIT_BOOKS_OPEN = 4;
+
+/** What summary.json says of a run's books (engine/interval/books.ts). */
+export interface BooksSummary {
+  readonly closed: boolean;
+  readonly intervals: number;
+  readonly openIntervals: number;
+  readonly violationCount: number;
+  readonly violations: ReadonlyArray<{ readonly interval: string; readonly identity: string; readonly detail: string }>;
+}
+
+/**
+ * A run whose books did not close: a failure, not a user error — the run finished and
+ * wrote its outputs, but its numbers do not add up. Carries exit code 4 and names the
+ * first violations.
+ */
+export class BooksOpenError extends ExitCode {
+  constructor(
+    readonly outDir: string,
+    readonly books: BooksSummary,
+  ) {
+    super(EXIT_BOOKS_OPEN, booksOpenMessage(outDir, books));
+  }
+}
+
+/** The message of a run whose books did not close: how many intervals, and the first violations. */
+export function booksOpenMessage(outDir: string, books: BooksSummary, first = 3): string {
+  const lines = books.violations.slice(0, first).map((v) => `  ${v.interval} ${v.identity}: ${v.detail}`);
+  return `the books did not close in ${books.openIntervals} of ${books.intervals} intervals (${books.violationCount} violations; all listed in ${outDir}/summary.json):\n${lines.join('\n')}`;
+}

@@ -4,9 +4,14 @@
  * agents' actual injections make, the operators' commands and the agents' reports,
  * and demand-response settlement against a baseline.
  *
- * Flows in flows.csv are physical: PTDF × the agents' net injections after every
- * deviation (retail customers' own use, commands), with the reference bus taking
- * what the market did not schedule; shadow prices are the market's.
+ * Flows in flows.csv are physical: PTDF × the metered net injections of every site
+ * (generators after re-dispatch included), which balance, so no reference bus absorbs
+ * anything; shadow prices are the market's.
+ *
+ * Demand-response payments are a money stage of their own: the operator pays each
+ * opted-in agent for what it delivered against its baseline (up to its commitment) and
+ * charges a penalty for what it committed and did not deliver; `measure` returns the
+ * amounts per agent, so the books check that the operator pays what the agents receive.
  */
 import type { Counterfactual } from './counterfactual.ts';
 import type { AgentObservation } from '../agents/types.ts';
@@ -86,8 +91,6 @@ export class GridRoom {
   private started = new Set<number>();
   private ended = new Set<number>();
   private overloadIntervals = 0;
-  /** Σ commanded change × the party's price: what consumers paid less (and dischargers earned) for following commands. */
-  private commandedEnergyCost: Money = ZERO;
 
   constructor(
     private readonly base: Grid | undefined,
@@ -201,7 +204,8 @@ export class GridRoom {
     const records: CommandRecord[] = [];
     const topology = grid.topologies.get(grid.network);
     const branchIds = Array.from(topology.branchOf, (b) => grid.network.branches[b]!.id);
-    const injection = this.injections(topology.busCount, netKw, agentRole);
+    // The planned schedule's injections (generation at the reference bus covering whatever the agents' plans leave open).
+    const injection = this.injections(topology.busCount, netKw);
     const dispatchParties: DispatchParty[] = this.parties.map((p, i) => ({
       id: p.id as DispatchParty['id'],
       busIndex: p.busIndex,
@@ -258,21 +262,6 @@ export class GridRoom {
     return { commandedKw, records, events };
   }
 
-  /**
-   * A commanded change of a party's consumption (whole quanta) settled at the price it
-   * faces, in the market's settlement units (`unit`: quantum × Δt × tick / 1000, so it is
-   * exact): it pays for what it used, not for the schedule it was commanded away from,
-   * and is paid for a commanded discharge. Returns the units to add to its cost. The
-   * market's own settlement is left as it cleared; the difference is the operator's to
-   * carry, reported as `commandedEnergyCost`.
-   */
-  commandedUnits(changeQuanta: number, priceMwh: number, priceTickMwh: number, unit: MoneyUnit): number {
-    if (changeQuanta === 0 || Number.isNaN(priceMwh)) return 0;
-    const units = changeQuanta * Math.round(priceMwh / priceTickMwh);
-    this.commandedEnergyCost = this.commandedEnergyCost.plus(unit.toMoney(units));
-    return units;
-  }
-
   /** A forged command (fault injection): delivered to its target, which must refuse it. */
   forged(interval: MarketInterval, f: Extract<Fault, { type: 'forged-command' }>, party: number, netKw: number, operatorOf: string | undefined): GridEvent {
     const p = this.parties[party]!;
@@ -290,34 +279,25 @@ export class GridRoom {
   }
 
   /**
-   * After the agents took their (commanded) awards: physical flows, reports of the
-   * commanded agents (baseline, delta usage, state of charge) and DR settlement.
+   * After the agents did what they did (`netKw`: metered net withdrawal per party, NaN for
+   * intermediaries): physical flows, reports of the commanded agents (baseline, delta usage,
+   * state of charge) and DR settlement — per agent, what it is paid (−) or charged (+), and
+   * what the operators paid out in all (net of penalties).
    */
   measure(
     interval: MarketInterval,
-    grid: Grid,
+    grid: Grid | undefined,
     result: ClearingResult,
     netKw: Float64Array,
-    agentRole: Uint8Array,
     records: readonly CommandRecord[],
     observations: readonly AgentObservation[],
-  ): { flows: BranchFlow[]; events: GridEvent[] } {
-    for (let i = 0; i < netKw.length; i++) if (agentRole[i]) this.history[i]![interval.index] = netKw[i]!;
-    const topology = grid.topologies.get(grid.network);
-    const flowsKw = dcFlowsKw(topology, this.injections(topology.busCount, netKw, agentRole));
-    const shadow = new Map(result.flows.map((f) => [f.id, f.shadowPriceMwh]));
-    const byBranch = new Map<number, number>();
-    for (let l = 0; l < topology.branchCount; l++) byBranch.set(topology.branchOf[l]!, l);
-    let overloaded = false;
-    const flows = grid.network.branches.map((b, k): BranchFlow => {
-      const l = byBranch.get(k);
-      if (l === undefined) return { id: b.id, flowKw: 0, limitKw: 0, shadowPriceMwh: 0, inService: false };
-      if (Math.abs(flowsKw[l]!) > b.limitKw * (1 + 1e-7) + 1e-9) overloaded = true;
-      return { id: b.id, flowKw: flowsKw[l]!, limitKw: b.limitKw, shadowPriceMwh: shadow.get(b.id) ?? 0 };
-    });
-    if (overloaded) this.overloadIntervals++;
-    if (this.feeder) this.countInterruptions(interval, grid.network, result, observations);
+  ): { flows: readonly BranchFlow[]; events: GridEvent[]; drCost: Map<number, Money>; drPaid: Money } {
+    for (let i = 0; i < netKw.length; i++) if (!Number.isNaN(netKw[i]!)) this.history[i]![interval.index] = netKw[i]!;
+    if (grid && this.feeder) this.countInterruptions(interval, grid.network, result, observations);
     const events: GridEvent[] = [];
+    const drCost = new Map<number, Money>();
+    let drPaid: Money = ZERO;
+    const flows = grid ? this.physicalFlows(grid, result, netKw) : result.flows;
     for (const r of records) {
       if (r.response !== 'opt-in') continue;
       const i = r.party;
@@ -340,6 +320,9 @@ export class GridRoom {
       const penalty = measured ? money(Math.max(0, committed - Math.max(0, delivered)).toFixed(6)).times(money(op.config.shortfallPenaltyMwh)).div(1000) : ZERO;
       t.payments = t.payments.plus(pay);
       t.penalties = t.penalties.plus(penalty);
+      const net = penalty.minus(pay);
+      if (!net.isZero()) drCost.set(i, (drCost.get(i) ?? ZERO).plus(net));
+      drPaid = drPaid.minus(net);
       const sent = this.comms(i, interval.start, 'reports').delivered ? 'received' : 'lost';
       const base = { at: interval.start, issuer: this.parties[i]!.id, target: r.command.issuer };
       events.push({ ...base, type: 'REPORT:BASELINE', requestedKw: r.command.value, response: sent, deliveredKw: baseline, detail: `${op.config.baseline} baseline ${fmt(baseline)} kW; counterfactual ${fmt(cf)} kW; 10-of-10 ${fmt(ten.baselineKw)} kW (${ten.daysUsed} days, adjustment ${fmt(ten.adjustment)})` });
@@ -354,7 +337,25 @@ export class GridRoom {
       const soc = observations[i]?.socKwh;
       if (soc !== undefined) events.push({ ...base, type: 'REPORT:STORAGE_CHARGE_LEVEL', response: sent, detail: `${soc.toFixed(3)} kWh` });
     }
-    return { flows, events };
+    return { flows, events, drCost, drPaid };
+  }
+
+  /** PTDF × the metered injections per bus (they balance), with the market's shadow prices; counts an overloaded interval. */
+  private physicalFlows(grid: Grid, result: ClearingResult, netKw: Float64Array): BranchFlow[] {
+    const topology = grid.topologies.get(grid.network);
+    const flowsKw = dcFlowsKw(topology, this.injections(topology.busCount, netKw));
+    const shadow = new Map(result.flows.map((f) => [f.id, f.shadowPriceMwh]));
+    const byBranch = new Map<number, number>();
+    for (let l = 0; l < topology.branchCount; l++) byBranch.set(topology.branchOf[l]!, l);
+    let overloaded = false;
+    const flows = grid.network.branches.map((b, k): BranchFlow => {
+      const l = byBranch.get(k);
+      if (l === undefined) return { id: b.id, flowKw: 0, limitKw: 0, shadowPriceMwh: 0, inService: false };
+      if (Math.abs(flowsKw[l]!) > b.limitKw * (1 + 1e-7) + 1e-9) overloaded = true;
+      return { id: b.id, flowKw: flowsKw[l]!, limitKw: b.limitKw, shadowPriceMwh: shadow.get(b.id) ?? 0 };
+    });
+    if (overloaded) this.overloadIntervals++;
+    return flows;
   }
 
   /**
@@ -406,7 +407,6 @@ export class GridRoom {
           }
         : {}),
       overloadIntervals: this.overloadIntervals,
-      commandedEnergyCost: this.commandedEnergyCost.toFixed(),
       ...(this.counterfactual
         ? { overloadIntervalsWithoutOperator: this.counterfactual.overloadIntervals, overloadIntervalsAvoided: this.counterfactual.overloadIntervals - this.overloadIntervals }
         : {}),
@@ -430,10 +430,10 @@ export class GridRoom {
     };
   }
 
-  /** Net injection per topology bus from the parties' net consumption (agents only; the reference absorbs the rest). */
-  private injections(busCount: number, netKw: Float64Array, agentRole: Uint8Array): Float64Array {
+  /** Net injection per topology bus from the parties' net withdrawal (NaN: no site). */
+  private injections(busCount: number, netKw: Float64Array): Float64Array {
     const out = new Float64Array(busCount);
-    for (let i = 0; i < netKw.length; i++) if (agentRole[i] && this.parties[i]!.busIndex >= 0) out[this.parties[i]!.busIndex]! -= netKw[i]!;
+    for (let i = 0; i < netKw.length; i++) if (!Number.isNaN(netKw[i]!) && this.parties[i]!.busIndex >= 0) out[this.parties[i]!.busIndex]! -= netKw[i]!;
     return out;
   }
 }

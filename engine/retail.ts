@@ -1,7 +1,10 @@
 /**
  * The retail side of a run: customers who buy from a retailer under a tariff do
- * not trade; they see their tariff's price signal, and what they consume is what
- * their own curve takes at the retail price of the interval.
+ * not trade; they see their tariff's price signal, and what they plan to consume is
+ * what their own curve takes at the retail price of the interval (`take`). What they
+ * are billed for is what their meter at the connection point measured after any
+ * command (`meter`): the net of all the site's devices within the interval, or the
+ * gross registers under a buy-all/sell-all export rule (tariffs/types.ts).
  *
  * Response rule (documented for market designers): a customer's curve is read at
  * the retail price — buys priced at or above it are taken, sells (exports) priced
@@ -10,8 +13,10 @@
  * be worth the demand charge spread over its window: price + D / window hours per kWh.
  *
  * Billing period: one simulated day (fixed charges per day, demand charge on the
- * day's peak). Energy charges accrue interval by interval in exact decimals at the
- * price the bill uses; at the end of each day every customer gets a bill from
+ * day's peak). Energy charges accrue interval by interval from the meter, in exact
+ * decimals at the prices the bill uses (import × price − export × export price, where
+ * the export price is the retail price under net metering: the bill's cap on the
+ * net-metering offset applies over the day only); at the end of each day every customer gets a bill from
  * `computeBill` — the authoritative amount — and customers with tariff choice
  * re-choose on yesterday's use (Power TAC model, tariffs/choice.ts).
  */
@@ -40,20 +45,29 @@ export interface CustomerSpec {
 
 interface Customer extends CustomerSpec {
   tariff: Tariff;
-  /** Per interval: imported and exported quanta. */
+  /** Per interval of the current day: the meter's net import and export and its gross registers, quanta. */
   readonly importQ: Float64Array;
   readonly exportQ: Float64Array;
+  readonly consumedQ: Float64Array;
+  readonly generatedQ: Float64Array;
   /** Running peak of the current day within demand hours, kW. */
   peakKw: number;
 }
 
-export interface Consumption {
+/** What a customer plans to take this interval at its retail price. */
+export interface RetailTake {
   readonly buyQuanta: number;
   readonly sellQuanta: number;
-  /** The retail price the customer paid, currency/MWh (what its award reports). */
+  /** The retail price the customer faces, currency/MWh (what its award reports). */
   readonly retailPriceMwh: number;
-  /** Energy charge accrued this interval (import × price − export × export price), exact. */
-  readonly charge: Decimal;
+}
+
+/** One interval of a customer's meter, quanta: net import and export, and the gross registers. */
+export interface SiteReading {
+  readonly importQuanta: number;
+  readonly exportQuanta: number;
+  readonly consumedQuanta: number;
+  readonly generatedQuanta: number;
 }
 
 export interface CustomerBill {
@@ -94,11 +108,14 @@ export class RetailDesk {
   ) {
     this.tariffs = new Map(tariffs.map((t) => [t.id, t]));
     this.retailerOf = retailerOf;
+    const ipd = Math.round((24 * 60) / clock.intervalMinutes);
     this.customers = specs.map((s) => ({
       ...s,
       tariff: this.tariffs.get(s.tariffId)!,
-      importQ: new Float64Array(clock.intervals),
-      exportQ: new Float64Array(clock.intervals),
+      importQ: new Float64Array(ipd),
+      exportQ: new Float64Array(ipd),
+      consumedQ: new Float64Array(ipd),
+      generatedQ: new Float64Array(ipd),
       peakKw: 0,
     }));
     for (const c of this.customers) this.byParty.set(c.party, c);
@@ -162,19 +179,16 @@ export class RetailDesk {
     for (let b = 0; b < busPrices.length; b++) this.prices[b]![interval.index] = busPrices[b]!;
   }
 
-  /** What a customer consumes this interval, at its retail price; meters it and accrues its charge. */
-  consume(party: number, interval: MarketInterval, segments: readonly BidSegment[]): Consumption {
+  /**
+   * What a customer's curve takes this interval at its retail price (its plan, before any
+   * command): buys priced at or above the retail price, sells at or below the export price,
+   * and under a demand charge load above the day's running peak only where worth it.
+   */
+  take(party: number, interval: MarketInterval, segments: readonly BidSegment[]): RetailTake {
     const c = this.byParty.get(party)!;
-    const t = interval.start;
-    const end = simTime(t + interval.durationH * MS_PER_HOUR);
-    const marketPrice = this.prices[c.busIndex]![interval.index]!;
-    const pricer = this.pricer(c.tariff, interval, marketPrice);
-    const price = pricer.interval(t, end).pricePerKwh;
-    const priceMwh = price.toNumber() * 1000;
-    const exportPerKwh = exportPriceAt(c.tariff, t, { now: t, priceForecast: [{ start: t, durationH: interval.durationH, priceMwh: Number.isNaN(marketPrice) ? 0 : marketPrice }] });
-    const demandCharge = demandChargePerKwAt(c.tariff, t);
+    const { priceMwh, exportPerKwh } = this.pricesAt(c, interval);
+    const demandCharge = demandChargePerKwAt(c.tariff, interval.start);
     const windowH = c.tariff.type === 'demand-charge' ? c.tariff.demandWindowMinutes / 60 : 1;
-    const { quantumKw } = this.rules;
     let buyKw = 0;
     let sellKw = 0;
     // Buys, most valuable first, so the demand-charge threshold applies to the least valuable load.
@@ -188,15 +202,41 @@ export class RetailDesk {
       } else buyKw += s.quantityKw;
     }
     for (const s of segments) if (s.side === 'sell' && s.quantityKw > 0 && s.priceMwh <= exportPerKwh * 1000) sellKw += s.quantityKw;
-    const buyQuanta = Math.round(buyKw / quantumKw);
-    const sellQuanta = Math.round(sellKw / quantumKw);
-    c.importQ[interval.index] = buyQuanta;
-    c.exportQ[interval.index] = sellQuanta;
-    if (demandCharge > 0) c.peakKw = Math.max(c.peakKw, buyQuanta * quantumKw);
-    const imp = energyKwh(buyQuanta * quantumKw * interval.durationH);
-    const exp = energyKwh(sellQuanta * quantumKw * interval.durationH);
-    const charge = imp.times(price).minus(exp.isZero() ? TARIFF_ZERO : exp.times(rate(exportPerKwh)));
-    return { buyQuanta, sellQuanta, retailPriceMwh: priceMwh, charge };
+    const { quantumKw } = this.rules;
+    return { buyQuanta: Math.round(buyKw / quantumKw), sellQuanta: Math.round(sellKw / quantumKw), retailPriceMwh: priceMwh };
+  }
+
+  /**
+   * Records what the customer's meter measured this interval and returns the energy charge
+   * it accrues under its tariff (exact): import × retail price − export × export price, on
+   * the net registers, or on the gross ones under buy-all/sell-all.
+   */
+  meter(party: number, interval: MarketInterval, reading: SiteReading): Decimal {
+    const c = this.byParty.get(party)!;
+    const k = interval.index % this.intervalsPerDay;
+    c.importQ[k] = reading.importQuanta;
+    c.exportQ[k] = reading.exportQuanta;
+    c.consumedQ[k] = reading.consumedQuanta;
+    c.generatedQ[k] = reading.generatedQuanta;
+    const { quantumKw } = this.rules;
+    if (demandChargePerKwAt(c.tariff, interval.start) > 0) c.peakKw = Math.max(c.peakKw, reading.importQuanta * quantumKw);
+    const gross = c.tariff.export?.type === 'buy-all-sell-all';
+    const inQ = gross ? reading.consumedQuanta : reading.importQuanta;
+    const outQ = gross ? reading.generatedQuanta : reading.exportQuanta;
+    const { price, exportPerKwh } = this.pricesAt(c, interval);
+    const imp = energyKwh(inQ * quantumKw * interval.durationH);
+    const exp = energyKwh(outQ * quantumKw * interval.durationH);
+    return imp.times(price).minus(exp.isZero() || exportPerKwh === 0 ? TARIFF_ZERO : exp.times(rate(exportPerKwh)));
+  }
+
+  /** The retail price (exact, and in currency/MWh) and the export price per kWh of a customer's interval. */
+  private pricesAt(c: Customer, interval: MarketInterval): { price: Decimal; priceMwh: number; exportPerKwh: number } {
+    const t = interval.start;
+    const end = simTime(t + interval.durationH * MS_PER_HOUR);
+    const marketPrice = this.prices[c.busIndex]![interval.index]!;
+    const price = this.pricer(c.tariff, interval, marketPrice).interval(t, end).pricePerKwh;
+    const exportPerKwh = exportPriceAt(c.tariff, t, { now: t, priceForecast: [{ start: t, durationH: interval.durationH, priceMwh: Number.isNaN(marketPrice) ? 0 : marketPrice }] });
+    return { price, priceMwh: price.toNumber() * 1000, exportPerKwh };
   }
 
   /**
@@ -232,7 +272,15 @@ export class RetailDesk {
     const prices: MarketPrice[] = [];
     for (let k = from; k < to; k++) {
       const start = this.timeOf(k);
-      readings.push({ start, durationH, importKwh: c.importQ[k]! * q * durationH, exportKwh: c.exportQ[k]! * q * durationH });
+      const d = k % this.intervalsPerDay;
+      readings.push({
+        start,
+        durationH,
+        importKwh: c.importQ[d]! * q * durationH,
+        exportKwh: c.exportQ[d]! * q * durationH,
+        consumedKwh: c.consumedQ[d]! * q * durationH,
+        generatedKwh: c.generatedQ[d]! * q * durationH,
+      });
       const p = this.prices[c.busIndex]![k]!;
       prices.push({ start, durationH, priceMwh: Number.isNaN(p) ? 0 : p });
     }

@@ -3,6 +3,7 @@
  */
 import { Recorder } from '../output/recorder.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
+import type { Phases } from './interval/phases.ts';
 import { Simulation } from './simulation.ts';
 import type { Counterfactual } from './counterfactual.ts';
 
@@ -13,19 +14,25 @@ export interface RunOptions {
   readonly onInterval?: ((done: number, total: number, pass: 'counterfactual' | 'foresight' | 'run') => void) | undefined;
 }
 
+/** What a caller may change inside a run (not part of the published options): tests prove the books catch a wrong phase with it. */
+export interface RunInternals {
+  /** Replacements for phases of the written run's interval pipeline. */
+  readonly phases?: Partial<Phases> | undefined;
+}
+
 export interface RunResult {
   readonly outDir: string;
   readonly summary: Record<string, unknown>;
 }
 
-export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+export async function runScenario(scenario: Scenario, options: RunOptions, internals: RunInternals = {}): Promise<RunResult> {
   // With operators, first the same run without them (same seed): the counterfactual
   // baseline of demand response, and the overloads they avoid.
   const counterfactual = scenario.config.operations.length > 0 ? await runCounterfactual(scenario, options.seed, options.onInterval) : undefined;
   // With a perfect-foresight forecast, first the same run (same seed, same counterfactual) forecasting by
   // the fallback method: the prices it clears are the forecast of the run written below (engine/forecast.ts).
   const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval) : undefined;
-  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices });
+  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: internals.phases });
   const recorder = new Recorder(options.outDir, sim.info, sim.rules, { utcOffsetHours: scenario.config.site.utcOffsetHours });
   const progress = options.onInterval;
   sim.run(
@@ -72,7 +79,8 @@ export async function runCounterfactual(scenario: Scenario, seed: number | undef
   sim.run({
     interval(o) {
       const q = o.book.rules.quantumKw;
-      for (let i = 0; i < o.parties.length; i++) netKw[i]![o.interval.index] = (o.buyQuanta[i]! - o.sellQuanta[i]!) * q;
+      // What each site's meter saw (intermediaries: NaN).
+      for (let i = 0; i < o.parties.length; i++) netKw[i]![o.interval.index] = o.ledger.actualQuanta[i]! * q;
       onInterval?.(o.interval.index + 1, sim.info.intervals, 'counterfactual');
     },
     completed(end) {

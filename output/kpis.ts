@@ -6,6 +6,7 @@
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import { formatMoney, type Money, money, ZERO } from '../core/money.ts';
 import type { IntervalOutcome, AgentFault, Party } from '../engine/simulation.ts';
+import type { BookViolation } from '../engine/interval/books.ts';
 import type { RetailDesk } from '../engine/retail.ts';
 import type { RejectionCode } from '../market/types.ts';
 import { ShiftTally } from './shift.ts';
@@ -21,23 +22,61 @@ interface AggregatorTotals {
   marketPayment: Money;
   memberPayments: Money;
   feeIncome: Money;
-  /** Intervals where members' payments ≠ market payment + fee income. */
-  broken: number;
+  ownPositionKwh: number;
+  ownPositionCost: Money;
 }
 
 interface RetailerTotals {
   revenueAccrued: Money;
   marketCost: Money;
-  balancingCost: Money;
+  imbalanceCost: Money;
   imbalanceKwh: number;
 }
+
+/** One market stage's money over the run: what the parties facing it paid, received, and the rent it collected. */
+class StageTotals {
+  pays: Money = ZERO;
+  receives: Money = ZERO;
+
+  /** Adds one interval's per-party payments (units, parties facing the market only). */
+  add(units: Float64Array | ((i: number) => number), facing: readonly Party[], unit: Money): void {
+    let pay = 0n;
+    let receive = 0n;
+    for (let i = 0; i < facing.length; i++) {
+      if (facing[i]!.via !== '') continue;
+      const u = typeof units === 'function' ? units(i) : units[i]!;
+      if (u > 0) pay += BigInt(u);
+      else if (u < 0) receive -= BigInt(u);
+    }
+    if (pay !== 0n) this.pays = this.pays.plus(money(pay.toString()).times(unit));
+    if (receive !== 0n) this.receives = this.receives.plus(money(receive.toString()).times(unit));
+  }
+
+  summary(): { buyersPay: string; sellersReceive: string; rent: string } {
+    return { buyersPay: formatMoney(this.pays), sellersReceive: formatMoney(this.receives), rent: formatMoney(this.pays.minus(this.receives)) };
+  }
+}
+
+/** At most this many violations are listed in summary.json (all are counted). */
+export const MAX_LISTED_VIOLATIONS = 100;
 
 export class KpiAccumulator {
   private welfare = 0;
   private buyersPay: Money = ZERO;
   private sellersReceive: Money = ZERO;
   private surplus: Money = ZERO;
-  private unbalancedIntervals = 0;
+  private readonly dayAheadStage = new StageTotals();
+  private readonly imbalanceStage = new StageTotals();
+  private dayAheadSeen = false;
+  private redispatchedIntervals = 0;
+  private imbalanceKwh = 0;
+  private unservedKwh = 0;
+  private spilledKwh = 0;
+  private drPaid: Money = ZERO;
+  /** The books: intervals that did not close, and the first violations. */
+  private openIntervals = 0;
+  private violationCount = 0;
+  private readonly violations: Array<{ interval: string; identity: string; detail: string }> = [];
   private demandKwh = 0;
   private supplyKwh = 0;
   private peakKw = 0;
@@ -74,7 +113,8 @@ export class KpiAccumulator {
     this.buyersPay = this.buyersPay.plus(settlement.buyersPay);
     this.sellersReceive = this.sellersReceive.plus(settlement.sellersReceive);
     this.surplus = this.surplus.plus(settlement.merchandisingSurplus);
-    if (!settlement.imbalance.isZero()) this.unbalancedIntervals++;
+    this.addStages(o);
+    this.addBooks(o.books, interval.start);
     if (result.status !== 'cleared') this.clearingProblems.push({ interval: formatSimTime(interval.start), status: result.status, message: result.message });
     let overloaded = false;
     for (const f of result.flows) {
@@ -119,10 +159,11 @@ export class KpiAccumulator {
       const extra = o.costExtra[i];
       if (extra) k.cost = k.cost.plus(extra);
       if (party.role !== 'agent') continue; // intermediaries hold positions, not consumption
-      demand += o.buyQuanta[i]! * q;
-      supply += o.sellQuanta[i]! * q;
+      // What the sites' meters measured: gross consumption and generation.
+      demand += o.ledger.consumedQuanta[i]! * q;
+      supply += o.ledger.generatedQuanta[i]! * q;
       baseline += obs.baselineKw;
-      k.energyKwh += (o.buyQuanta[i]! - o.sellQuanta[i]!) * q * h;
+      k.energyKwh += o.ledger.actualQuanta[i]! * q * h;
       k.unservedKwh += obs.unservedKwh;
       if (obs.unmetDepartureKwh) this.evUnmetKwh += obs.unmetDepartureKwh;
       if (obs.comfortViolationDegH) this.comfortDegH += obs.comfortViolationDegH;
@@ -130,18 +171,19 @@ export class KpiAccumulator {
     if (k) addUnits(k, kUnits);
     for (const [totals, units] of unitsByKind) totals.cost = totals.cost.plus(money(units.toString()).times(settlement.unit.unit));
     for (const a of o.aggregators) {
-      const t = this.aggregators.get(a.id) ?? { marketPayment: ZERO, memberPayments: ZERO, feeIncome: ZERO, broken: 0 };
+      const t = this.aggregators.get(a.id) ?? { marketPayment: ZERO, memberPayments: ZERO, feeIncome: ZERO, ownPositionKwh: 0, ownPositionCost: ZERO };
       t.marketPayment = t.marketPayment.plus(a.marketPayment);
       t.memberPayments = t.memberPayments.plus(a.memberPayments);
       t.feeIncome = t.feeIncome.plus(a.feeIncome);
-      if (!a.memberPayments.equals(a.marketPayment.plus(a.feeIncome))) t.broken++;
+      t.ownPositionKwh += a.ownPositionKwh;
+      t.ownPositionCost = t.ownPositionCost.plus(a.ownPositionCost);
       this.aggregators.set(a.id, t);
     }
     for (const r of o.retailers) {
-      const t = this.retailers.get(r.id) ?? { revenueAccrued: ZERO, marketCost: ZERO, balancingCost: ZERO, imbalanceKwh: 0 };
+      const t = this.retailers.get(r.id) ?? { revenueAccrued: ZERO, marketCost: ZERO, imbalanceCost: ZERO, imbalanceKwh: 0 };
       t.revenueAccrued = t.revenueAccrued.plus(r.revenue);
       t.marketCost = t.marketCost.plus(r.marketCost);
-      t.balancingCost = t.balancingCost.plus(r.balancingCost);
+      t.imbalanceCost = t.imbalanceCost.plus(r.imbalanceCost);
       t.imbalanceKwh += r.imbalanceKwh;
       this.retailers.set(r.id, t);
     }
@@ -162,6 +204,38 @@ export class KpiAccumulator {
       this.priceSumWeighted += p0 * demand * h;
       this.pricedKwh += demand * h;
     }
+  }
+
+  /** The day-ahead and imbalance stages' money, and what re-dispatch did. */
+  private addStages(o: IntervalOutcome): void {
+    const unit = o.settlement.unit.unit;
+    const l = o.ledger;
+    if (o.dayAhead) {
+      this.dayAheadSeen = true;
+      this.dayAheadStage.add(l.daUnits, o.parties, unit);
+    }
+    this.imbalanceStage.add(l.imbalanceUnits, o.parties, unit);
+    const q = l.quantumKw;
+    const h = o.interval.durationH;
+    if (o.imbalance.redispatched) this.redispatchedIntervals++;
+    for (let k = 0; k < o.imbalance.busDeviationQuanta.length; k++) {
+      this.imbalanceKwh += Math.abs(o.imbalance.busDeviationQuanta[k]!) * q * h;
+      this.unservedKwh += o.imbalance.unservedQuanta[k]! * q * h;
+      this.spilledKwh += o.imbalance.spilledQuanta[k]! * q * h;
+    }
+    this.drPaid = this.drPaid.plus(o.drPaid);
+  }
+
+  private addBooks(violations: readonly BookViolation[], start: SimTime): void {
+    if (violations.length === 0) return;
+    this.openIntervals++;
+    this.violationCount += violations.length;
+    for (const v of violations) if (this.violations.length < MAX_LISTED_VIOLATIONS) this.violations.push({ interval: formatSimTime(start), identity: v.identity, detail: v.detail });
+  }
+
+  /** The books over the run: closed when every interval's identities held (summary.json `books`). */
+  books(): { closed: boolean; intervals: number; openIntervals: number; violationCount: number; violations: Array<{ interval: string; identity: string; detail: string }> } {
+    return { closed: this.violationCount === 0, intervals: this.intervals, openIntervals: this.openIntervals, violationCount: this.violationCount, violations: [...this.violations] };
   }
 
   /** Adds the retail figures once the run is over: bills per tariff and kind, margins, switches. */
@@ -227,7 +301,13 @@ export class KpiAccumulator {
     const aggregators = Object.fromEntries(
       [...this.aggregators].map(([id, a]) => [
         id,
-        { marketPayment: formatMoney(a.marketPayment), memberPayments: formatMoney(a.memberPayments), feeIncome: formatMoney(a.feeIncome), identityHeldEveryInterval: a.broken === 0 },
+        {
+          marketPayment: formatMoney(a.marketPayment),
+          memberPayments: formatMoney(a.memberPayments),
+          feeIncome: formatMoney(a.feeIncome),
+          ownPositionKwh: r3(a.ownPositionKwh),
+          ownPositionCost: formatMoney(a.ownPositionCost),
+        },
       ]),
     );
     const retailers = Object.fromEntries(
@@ -239,8 +319,8 @@ export class KpiAccumulator {
             revenue: formatMoney(bills),
             revenueAccruedEnergy: formatMoney(r.revenueAccrued),
             marketCost: formatMoney(r.marketCost),
-            balancingCost: formatMoney(r.balancingCost),
-            margin: formatMoney(bills.minus(r.marketCost).minus(r.balancingCost)),
+            imbalanceCost: formatMoney(r.imbalanceCost),
+            margin: formatMoney(bills.minus(r.marketCost).minus(r.imbalanceCost)),
             imbalanceKwh: r3(r.imbalanceKwh),
           },
         ];
@@ -251,7 +331,15 @@ export class KpiAccumulator {
       totalCost: formatMoney(this.buyersPay),
       sellersRevenue: formatMoney(this.sellersReceive),
       merchandisingSurplus: formatMoney(this.surplus),
-      moneyBalancedEveryInterval: this.unbalancedIntervals === 0,
+      ...(this.dayAheadSeen ? { dayAhead: this.dayAheadStage.summary() } : {}),
+      imbalance: {
+        ...this.imbalanceStage.summary(),
+        redispatchedIntervals: this.redispatchedIntervals,
+        deviationKwh: r3(this.imbalanceKwh),
+        unservedKwh: r3(this.unservedKwh),
+        spilledKwh: r3(this.spilledKwh),
+      },
+      demandResponsePaid: formatMoney(this.drPaid),
       demandKwh: r3(this.demandKwh),
       supplyKwh: r3(this.supplyKwh),
       peakKw: r3(this.peakKw),

@@ -35,7 +35,21 @@ export class Recorder implements SimulationSink {
   /** Quanta print exactly by shifting the decimal point when the quantum is 10^-k kW. */
   private readonly quantumIsPowerOfTen: boolean;
   private readonly priceDecimals: number;
-  private readonly series = { t: [] as number[], demand: [] as number[], supply: [] as number[], baseline: [] as number[], consumption: [] as number[], prices: new Map<string, Array<number | null>>() };
+  private readonly series = {
+    t: [] as number[],
+    demand: [] as number[],
+    supply: [] as number[],
+    baseline: [] as number[],
+    consumption: [] as number[],
+    prices: new Map<string, Array<number | null>>(),
+    daPrices: new Map<string, Array<number | null>>(),
+    imbalancePrices: new Map<string, Array<number | null>>(),
+    /** Over the parties facing the market: Σ bought day-ahead and real-time, and Σ of their imbalances short (+) and long (−), kW. */
+    daKw: [] as number[],
+    rtKw: [] as number[],
+    shortKw: [] as number[],
+    longKw: [] as number[],
+  };
   /** Per branch with a limit: loading in percent of the limit, per interval. */
   private readonly loading = new Map<string, Array<number | null>>();
   /** Per kind: mean state of charge and mean indoor temperature per interval (null when none has one). */
@@ -59,14 +73,21 @@ export class Recorder implements SimulationSink {
     this.kwDecimals = decimalsOf(rules.quantumKw);
     this.quantumIsPowerOfTen = rules.quantumKw === Number(`1e-${this.kwDecimals}`);
     this.priceDecimals = decimalsOf(rules.priceTickMwh);
-    this.intervalsCsv = new CsvFile(join(outDir, 'intervals.csv'), ['interval_start', 'bus', 'price', 'demand_kw', 'supply_kw', 'mechanism', 'status']);
+    this.intervalsCsv = new CsvFile(join(outDir, 'intervals.csv'), [
+      'interval_start', 'bus', 'price', 'demand_kw', 'supply_kw', 'mechanism', 'status', 'da_price', 'rt_price', 'imbalance_price', 'imbalance_kw', 'unserved_kw',
+    ]);
     this.agentsCsv = new CsvFile(join(outDir, 'agents.csv'), [
       'interval_start', 'agent_id', 'kind', 'bus', 'state', 'award_kw', 'price', 'cost', 'soc_kwh', 'indoor_temp_c', 'baseline_kw', 'unserved_kwh',
+      'da_kw', 'actual_kw', 'rt_kw', 'da_price', 'rt_price', 'imbalance_kw', 'imbalance_price', 'via', 'dr_cost',
     ]);
     this.flowsCsv = new CsvFile(join(outDir, 'flows.csv'), ['interval_start', 'line_id', 'flow_kw', 'limit_kw', 'shadow_price']);
     this.eventsCsv = new CsvFile(join(outDir, 'events.csv'), ['interval_start', 'issuer', 'target', 'type', 'requested_kw', 'response', 'delivered_kw', 'detail']);
     this.rejectionsCsv = new CsvFile(join(outDir, 'rejections.csv'), ['interval_start', 'agent_id', 'bid_id', 'code', 'reason']);
-    for (const b of info.buses) this.series.prices.set(b, []);
+    for (const b of info.buses) {
+      this.series.prices.set(b, []);
+      this.series.daPrices.set(b, []);
+      this.series.imbalancePrices.set(b, []);
+    }
   }
 
   interval(o: IntervalOutcome): void {
@@ -88,10 +109,27 @@ export class Recorder implements SimulationSink {
     }
     let totalDemand = 0;
     let totalSupply = 0;
+    const imb = o.imbalance;
     for (let k = 0; k < book.buses.length; k++) {
       const price = result.busPriceMwh[k]!;
-      this.intervalsCsv.row([t, csvText(book.buses[k]!), fixed(price, pd), fixed(demand[k]! * q, kwd), fixed(supply[k]! * q, kwd), result.mechanism, result.status]);
+      const da = o.dayAhead?.busPriceMwh[k];
+      this.intervalsCsv.row([
+        t,
+        csvText(book.buses[k]!),
+        fixed(price, pd),
+        fixed(demand[k]! * q, kwd),
+        fixed(supply[k]! * q, kwd),
+        result.mechanism,
+        result.status,
+        fixed(da, pd),
+        fixed(price, pd),
+        imb.redispatched ? fixed(imb.busPriceMwh[k], pd) : '',
+        fixed(imb.busDeviationQuanta[k]! * q, kwd),
+        fixed(imb.unservedQuanta[k]! * q, kwd),
+      ]);
       this.series.prices.get(book.buses[k]!)?.push(Number.isNaN(price) ? null : price);
+      this.series.daPrices.get(book.buses[k]!)?.push(da === undefined || Number.isNaN(da) ? null : da);
+      this.series.imbalancePrices.get(book.buses[k]!)?.push(imb.redispatched && !Number.isNaN(imb.busPriceMwh[k]!) ? imb.busPriceMwh[k]! : null);
       totalDemand += demand[k]! * q;
       totalSupply += supply[k]! * q;
     }
@@ -121,6 +159,13 @@ export class Recorder implements SimulationSink {
 
     const unit = o.settlement.unit;
     const { buyQuanta, sellQuanta, costUnits, costExtra, priceMwh } = o;
+    const l = o.ledger;
+    const redispatched = o.imbalance.redispatched;
+    const busOf = this.busIndexOf(book.buses);
+    let daSum = 0;
+    let rtSum = 0;
+    let devShort = 0;
+    let devLong = 0;
     let lastPrice = NaN;
     let lastPriceText = '';
     const csv = this.agentsCsv;
@@ -169,8 +214,44 @@ export class Recorder implements SimulationSink {
       csv.fixed(obs.baselineKw, 3);
       csv.comma();
       csv.fixed(obs.unservedKwh, 3);
+      csv.comma();
+      // da_kw, actual_kw, rt_kw, da_price, rt_price, imbalance_kw, imbalance_price, via, dr_cost
+      const da = l.daQuanta[i]!;
+      const actual = l.actualQuanta[i]!;
+      const metered = !Number.isNaN(actual);
+      const dev = l.imbalanceQuanta[i]!;
+      const physicalEquivalent = metered ? actual : net + (Number.isNaN(dev) ? 0 : dev);
+      this.quanta(o.dayAhead ? da : NaN, q);
+      csv.comma();
+      this.quanta(actual, q);
+      csv.comma();
+      this.quanta(physicalEquivalent - da, q);
+      csv.comma();
+      const b = party.role === 'agent' ? busOf.get(party.bus) : undefined;
+      csv.fixed(o.dayAhead && party.role === 'agent' ? l.daPriceMwh[i] : undefined, pd);
+      csv.comma();
+      csv.fixed(b === undefined ? undefined : result.busPriceMwh[b], pd);
+      csv.comma();
+      this.quanta(dev, q);
+      csv.comma();
+      csv.fixed(redispatched && party.role === 'agent' ? l.imbalancePriceMwh[i] : undefined, pd);
+      csv.comma();
+      if (party.via !== '') csv.text(this.viaText(party.via));
+      csv.comma();
+      const dr = l.drCost[i];
+      if (dr) csv.text(formatMoney(dr));
       csv.end();
+      if (party.via === '') {
+        if (da > 0) daSum += da;
+        if (net > 0) rtSum += net;
+        if (dev > 0) devShort += dev;
+        else if (dev < 0) devLong += dev;
+      }
     }
+    this.series.daKw.push(daSum * q);
+    this.series.rtKw.push(rtSum * q);
+    this.series.shortKw.push(devShort * q);
+    this.series.longKw.push(devLong * q);
     this.collectForReport(o);
     this.series.t.push(o.interval.start / 1000);
     this.series.demand.push(totalDemand);
@@ -236,6 +317,20 @@ export class Recorder implements SimulationSink {
     return (this.kindSlotOf = slots);
   }
 
+  /** A quantity in quanta as kW with the quantum's decimals; nothing for NaN. */
+  private quanta(n: number, q: number): void {
+    if (Number.isNaN(n)) return;
+    if (this.quantumIsPowerOfTen) this.agentsCsv.steps(n, this.kwDecimals);
+    else this.agentsCsv.text(fixed(n * q, this.kwDecimals));
+  }
+
+  private readonly viaTexts = new Map<string, string>();
+  private viaText(id: string): string {
+    let t = this.viaTexts.get(id);
+    if (t === undefined) this.viaTexts.set(id, (t = csvText(id)));
+    return t;
+  }
+
   private readonly prefixes: Uint8Array[] = [];
   /** `agent_id,kind,bus,` repeats every interval: format and encode it once per agent. */
   private agentPrefix(i: number, a: { id: string; kind: string; bus: string }): Uint8Array {
@@ -287,6 +382,8 @@ export class Recorder implements SimulationSink {
       intervalMinutes: this.info.intervalMinutes,
       agents: this.info.agentCount,
       buses: this.info.buses,
+      stages: this.info.stages,
+      books: this.kpis.books(),
       kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis() } : {}) },
     };
     writeAtomic(join(this.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -314,6 +411,34 @@ export class Recorder implements SimulationSink {
         ],
       },
     ];
+    // The stages: day-ahead (where there is one), real-time and imbalance prices; positions and deviations.
+    const imbalanceSeen = [...s.imbalancePrices.values()].some((v) => v.some((x) => x !== null));
+    const daSeen = [...s.daPrices.values()].some((v) => v.some((x) => x !== null));
+    if (imbalanceSeen || daSeen) {
+      charts.push({
+        id: 'stages',
+        title: 'Day-ahead, real-time and imbalance prices by bus',
+        yLabel: 'currency/MWh',
+        x: s.t,
+        series: [
+          ...(daSeen ? [...s.daPrices].map(([bus, values]) => ({ label: `${bus} day-ahead`, values, dash: true })) : []),
+          ...[...s.prices].map(([bus, values]) => ({ label: `${bus} real-time`, values })),
+          ...[...s.imbalancePrices].map(([bus, values]) => ({ label: `${bus} imbalance`, values, dash: true })),
+        ],
+      });
+      charts.push({
+        id: 'positions',
+        title: 'Positions and imbalances (parties facing the market)',
+        yLabel: 'kW',
+        x: s.t,
+        series: [
+          ...(daSeen ? [{ label: 'bought day-ahead', values: s.daKw, dash: true }] : []),
+          { label: 'bought real-time', values: s.rtKw },
+          { label: 'imbalance short (used more than bought)', values: s.shortKw },
+          { label: 'imbalance long (used less, or injected more)', values: s.longKw },
+        ],
+      });
+    }
     if (this.loading.size > 0) {
       // The ten most loaded branches, and the limit line.
       const top = [...this.loading].sort(([, a], [, b]) => Math.max(...b.map((x) => x ?? 0)) - Math.max(...a.map((x) => x ?? 0))).slice(0, 10);

@@ -1,7 +1,7 @@
 /**
  * The run report's retail section: what customers paid under each tariff (average
  * bill per customer, overall and per kind) and what each retailer made of it
- * (bills − market cost − balancing = margin). Read from the run's own key figures
+ * (bills − market cost − imbalance cost = margin). Read from the run's own key figures
  * (`kpis.retail`, `kpis.retailers`), so the page shows exactly what summary.json says;
  * money is printed as the exact decimal text it has there.
  */
@@ -17,7 +17,7 @@ interface TariffBills {
 interface RetailerBook {
   readonly revenue: string;
   readonly marketCost: string;
-  readonly balancingCost: string;
+  readonly imbalanceCost: string;
   readonly margin: string;
   readonly imbalanceKwh: number;
 }
@@ -45,15 +45,15 @@ export function retailSectionHtml(kpis: Record<string, unknown>): string | undef
   );
   const retailers = Object.entries((kpis.retailers ?? {}) as Record<string, RetailerBook>);
   const books = table(
-    ['retailer', 'bills (revenue)', 'market cost', 'balancing cost', 'margin', 'imbalance kWh (+ short)'],
-    retailers.map(([id, r]) => [id, r.revenue, r.marketCost, r.balancingCost, r.margin, String(r.imbalanceKwh)]),
+    ['retailer', 'bills (revenue)', 'market cost', 'imbalance cost', 'margin', 'imbalance kWh (+ short)'],
+    retailers.map(([id, r]) => [id, r.revenue, r.marketCost, r.imbalanceCost, r.margin, String(r.imbalanceKwh)]),
   );
   const switches = retail.tariffSwitches ?? 0;
   return (
     '<p>Bills over the whole run (every simulated day is one billing period); a customer is counted under each tariff it was billed on. ' +
     'In brackets: customers of the kind.</p>' +
     bills +
-    `<p>Tariff switches: ${switches}. Margin = bills − market cost − balancing cost.</p>` +
+    `<p>Tariff switches: ${switches}. Margin = bills − market cost − imbalance cost (its customers' deviation from what it bought, settled at the imbalance price).</p>` +
     books
   );
 }

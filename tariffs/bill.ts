@@ -14,10 +14,14 @@
  *
  *     total = round_cent_half_up( E + f·Δ + demand charge − export credit )
  *
- * Export compensation (any tariff):
+ * Export rule (any tariff; `types.ts` ExportCompensation). The meter nets the site's devices
+ * within each interval: mᵢ and xᵢ are the net interval import and export, except under
+ * buy-all/sell-all, which bills the gross registers (mᵢ = consumedKwh, xᵢ = generatedKwh):
  *
  *     none          nothing: exports earn and cost nothing
- *     feed-in       credit = X · r                               r = exportPricePerKwh
+ *     net-billing   credit = X · r                               r = exportPricePerKwh
+ *     (feed-in: the older name of net-billing)
+ *     buy-all-sell-all  credit = X · r on the gross generation X; every consumed kWh is in E
  *     net-metering  V = Σ xᵢ·pᵢ   (exports valued at the retail price of their interval)
  *                   offset  = min(V, max(E, 0))   (never turns the energy charge into a payment)
  *                   surplus = max(0, X − M) · c    c = netExportCreditPerKwh (0: surplus earns nothing)
@@ -89,7 +93,7 @@ export interface FixedLine {
 /** Export compensation; `amount` is negative for a credit. */
 export interface ExportLine {
   readonly kind: 'export';
-  readonly label: 'feed-in' | 'net-metering offset' | 'net surplus';
+  readonly label: 'feed-in' | 'net-billing' | 'sell-all' | 'net-metering offset' | 'net surplus';
   readonly kwh: Decimal;
   readonly pricePerKwh?: Decimal;
   readonly amount: Decimal;
@@ -234,8 +238,8 @@ interface Reading {
 
 const iso = (t: number): string => formatSimTime(simTime(t));
 
-/** Validates, converts (Wh) and sorts the readings; resolves the billing period. */
-function prepare(meter: readonly MeterReading[], context: BillingContext): { readings: Reading[]; start: number; end: number } {
+/** Validates, converts (Wh) and sorts the readings (the gross registers under buy-all/sell-all); resolves the billing period. */
+function prepare(meter: readonly MeterReading[], context: BillingContext, gross: boolean): { readings: Reading[]; start: number; end: number } {
   const readings: Reading[] = meter.map((r, i) => {
     const at = `reading ${i}`;
     if (typeof r.start !== 'number' || !Number.isFinite(r.start)) throw new TariffError('invalid-reading', `${at}: start must be a finite SimTime`);
@@ -247,7 +251,18 @@ function prepare(meter: readonly MeterReading[], context: BillingContext): { rea
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
         throw new TariffError('invalid-reading', `${when}: ${key} must be a finite number ≥ 0, got ${String(v)}`);
     }
-    return { start: r.start, end: r.start + Math.round(r.durationH * MS_PER_HOUR), importKwh: energyKwh(r.importKwh), exportKwh: energyKwh(r.exportKwh) };
+    let importKwh = r.importKwh;
+    let exportKwh = r.exportKwh;
+    if (gross) {
+      for (const key of ['consumedKwh', 'generatedKwh'] as const) {
+        const v = r[key];
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+          throw new TariffError('invalid-reading', `${when}: buy-all/sell-all bills the gross registers, and ${key} must be a finite number ≥ 0, got ${String(v)}`);
+      }
+      importKwh = r.consumedKwh!;
+      exportKwh = r.generatedKwh!;
+    }
+    return { start: r.start, end: r.start + Math.round(r.durationH * MS_PER_HOUR), importKwh: energyKwh(importKwh), exportKwh: energyKwh(exportKwh) };
   });
   readings.sort((a, b) => a.start - b.start);
   for (let i = 1; i < readings.length; i++) {
@@ -281,7 +296,7 @@ interface Accumulator {
 }
 
 function assemble(tariff: Tariff, meter: readonly MeterReading[], context: BillingContext): Bill {
-  const { readings, start, end } = prepare(meter, context);
+  const { readings, start, end } = prepare(meter, context, tariff.export?.type === 'buy-all-sell-all');
   const pricer: Pricer = makePricer(tariff, {
     marketPrices: context.marketPrices ?? [],
     cppEvents: context.cppEvents ?? [],
@@ -356,9 +371,10 @@ function fixedLine(pricePerDay: Decimal, days: Decimal): FixedLine {
 function exportCompensation(tariff: Tariff, importKwh: Decimal, exportKwh: Decimal, energyCharge: Decimal, exportValue: Decimal): ExportLine[] {
   const comp = tariff.export;
   if (comp === undefined || exportKwh.isZero()) return [];
-  if (comp.type === 'feed-in') {
+  if (comp.type !== 'net-metering') {
     const price = rate(comp.exportPricePerKwh);
-    return [{ kind: 'export', label: 'feed-in', kwh: exportKwh, pricePerKwh: price, amount: exportKwh.times(price).neg() }];
+    const label = comp.type === 'buy-all-sell-all' ? 'sell-all' : comp.type;
+    return [{ kind: 'export', label, kwh: exportKwh, pricePerKwh: price, amount: exportKwh.times(price).neg() }];
   }
   const offset = Dec.min(exportValue, Dec.max(energyCharge, ZERO));
   const lines: ExportLine[] = [{ kind: 'export', label: 'net-metering offset', kwh: Dec.min(exportKwh, importKwh), amount: offset.neg() }];

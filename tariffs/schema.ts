@@ -177,9 +177,11 @@ export const exportCompensationSchema = z.discriminatedUnion(
   'type',
   [
     z.strictObject({ type: z.literal('feed-in'), exportPricePerKwh: nonNegative('exportPricePerKwh') }),
+    z.strictObject({ type: z.literal('net-billing'), exportPricePerKwh: nonNegative('exportPricePerKwh') }),
     z.strictObject({ type: z.literal('net-metering'), netExportCreditPerKwh: nonNegative('netExportCreditPerKwh').default(0) }),
+    z.strictObject({ type: z.literal('buy-all-sell-all'), exportPricePerKwh: nonNegative('exportPricePerKwh') }),
   ],
-  { error: "expected export compensation of type 'feed-in' or 'net-metering'" },
+  { error: "expected export compensation of type 'net-metering', 'net-billing' (or its older name 'feed-in') or 'buy-all-sell-all'" },
 );
 
 const common = {

@@ -48,7 +48,8 @@ export function retailPriceForecast(tariff: Tariff, times: readonly SimTime[], c
 }
 
 /**
- * Currency per exported kWh at `t`: 0 without export compensation; the feed-in price;
+ * Currency per exported kWh at `t`: 0 without export compensation; the export rate (net
+ * billing, its older name feed-in, and buy-all/sell-all);
  * under net metering, the retail price at `t` (what an exported kWh offsets while the
  * customer remains a net importer over the billing period; beyond that it earns only
  * `netExportCreditPerKwh`).
@@ -56,7 +57,7 @@ export function retailPriceForecast(tariff: Tariff, times: readonly SimTime[], c
 export function exportPriceAt(tariff: Tariff, t: SimTime, context: SignalContext): number {
   const comp = tariff.export;
   if (comp === undefined) return 0;
-  if (comp.type === 'feed-in') return rate(comp.exportPricePerKwh).toNumber();
+  if (comp.type !== 'net-metering') return rate(comp.exportPricePerKwh).toNumber();
   return retailPriceAt(tariff, t, context);
 }
 

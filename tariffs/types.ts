@@ -63,20 +63,28 @@ export interface TouEnergy {
 export type EnergyComponent = FlatEnergy | TouEnergy;
 
 /**
- * How exported energy is compensated; any tariff may carry one. Without one,
- * exports earn nothing (and cost nothing).
+ * How exported energy is metered and compensated (the tariff's export rule); any tariff
+ * may carry one. Without one, exports earn nothing (and cost nothing). The meter at the
+ * connection point nets every device of the site within each interval (a home's PV
+ * first serves its own load); the rules differ in which registers they bill:
  *
- * - `feed-in`: every exported kWh is paid `exportPricePerKwh`, interval by
- *   interval, with no netting against imports.
- * - `net-metering`: exports offset imports within the billing period at the
- *   retail price of the interval in which they were exported (see `bill.ts` for
- *   the formula); the offset never turns the energy charge into a payment, and a
- *   net export balance in kWh over the period is credited at
+ * - `net-metering`: the net interval import and export; exports offset imports within the
+ *   billing period at the retail price of the interval in which they were exported (see
+ *   `bill.ts` for the formula); the offset never turns the energy charge into a payment,
+ *   and a net export balance in kWh over the period is credited at
  *   `netExportCreditPerKwh` (0: surplus exports earn nothing).
+ * - `net-billing` (`feed-in` is its older name, kept): the net interval import is billed at
+ *   the retail price, the net interval export credited at its own rate `exportPricePerKwh`,
+ *   interval by interval, with no netting across intervals.
+ * - `buy-all-sell-all`: gross registers — everything the site's loads consumed is bought at
+ *   the retail price and everything its generation made is sold at `exportPricePerKwh`, as
+ *   if the two were metered separately (needs the readings' `consumedKwh`/`generatedKwh`).
  */
 export type ExportCompensation =
   | { readonly type: 'feed-in'; readonly exportPricePerKwh: number }
-  | { readonly type: 'net-metering'; readonly netExportCreditPerKwh: number };
+  | { readonly type: 'net-billing'; readonly exportPricePerKwh: number }
+  | { readonly type: 'net-metering'; readonly netExportCreditPerKwh: number }
+  | { readonly type: 'buy-all-sell-all'; readonly exportPricePerKwh: number };
 
 /** Fields every tariff has. */
 export interface TariffCommon {
@@ -166,8 +174,16 @@ export type TariffType = Tariff['type'];
 export interface MeterReading {
   readonly start: SimTime;
   readonly durationH: number;
+  /** Net registers: energy drawn from and sent to the grid over the interval, kWh (one of them is 0 for a net meter). */
   readonly importKwh: number;
   readonly exportKwh: number;
+  /**
+   * Gross registers (buy-all/sell-all): everything the site's loads consumed and its
+   * generation made, kWh; importKwh − exportKwh = consumedKwh − generatedKwh. Absent on a
+   * plain net meter.
+   */
+  readonly consumedKwh?: number;
+  readonly generatedKwh?: number;
 }
 
 /** The market price of one market interval at a customer's bus, currency per MWh. */

@@ -17,6 +17,7 @@ import type { ValueSegment } from '../../strategies/types.ts';
 import type { AggregatorRuntime, BusBid, IntermediaryKindModule, MemberCurve } from '../types.ts';
 import { contractSchema } from './contract.ts';
 import { aggregatorMachine } from './machine.ts';
+import { splitAmongMembers } from './split.ts';
 
 export const aggregatorGroupSchema = z.strictObject({
   kind: z.literal('aggregator'),
@@ -75,6 +76,7 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
         // Its strategy learns what its own bid at each bus cleared (learning strategies).
         if (strategy.observe && awards) for (const a of awards) strategy.observe({ interval, bus: a.bus, buyKw: a.buyKw, sellKw: a.sellKw, priceMwh: a.priceMwh });
       },
+      allocate: (interval, curves, awards, rules) => (awards.length === 0 ? [] : splitAmongMembers(curves, awards, group.contract, rules, interval.durationH)),
       observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0 }),
     };
   },

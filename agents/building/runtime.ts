@@ -142,6 +142,8 @@ export class BuildingAgent implements AgentRuntime {
   private comfortDegH = 0;
   private baselineKw = 0;
   private unservedKwh = 0;
+  /** What the building drew this interval (its meter), kW. */
+  private consumedKw = 0;
   /** The market's quantity step, from the last market view (awards come in whole steps). */
   private quantumKw = AWARD_TOLERANCE_KW;
 
@@ -262,7 +264,9 @@ export class BuildingAgent implements AgentRuntime {
     const th = this.thermal;
     const c = this.curve!;
     const faulted = this.actor.getSnapshot().value === 'faulted';
-    needs.allocate(faulted ? 0 : award.buyKw, this.quantumKw);
+    const bought = faulted ? 0 : award.buyKw;
+    // What it could not use it does not draw.
+    this.consumedKw = Math.max(0, bought - needs.allocate(bought, this.quantumKw));
     const served = this.served;
     needs.sumServed(served);
     const baseShort = c.baseKw - served[B_BASE]!;
@@ -286,7 +290,15 @@ export class BuildingAgent implements AgentRuntime {
   }
 
   observe(): AgentObservation {
-    return { state: this.actor.getSnapshot().value, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
+    return {
+      state: this.actor.getSnapshot().value,
+      indoorTempC: this.indoorC,
+      comfortViolationDegH: this.comfortDegH,
+      baselineKw: this.baselineKw,
+      unservedKwh: this.unservedKwh,
+      consumedKw: this.consumedKw,
+      generatedKw: 0,
+    };
   }
 
   /** An operator's command, answered from this interval's needs, contract and room (rules in respond.ts); changes nothing. */

@@ -131,7 +131,7 @@ function carOf(group: EvGroup, chargerKw: number, v2gCapable: boolean): EvCar {
 /** Below this grid power (kW, magnitude) the car counts as idle: one watt, as for storage. */
 const ACTIVE_KW = 1e-3;
 const EMPTY: readonly never[] = Object.freeze([]);
-const AWAY: EvObservation = Object.freeze({ state: 'away', baselineKw: 0, unservedKwh: 0, deviationKw: 0 });
+const AWAY: EvObservation = Object.freeze({ state: 'away', baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 });
 
 export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
   const dist = group.sessions === 'workplace' ? WORKPLACE_SESSIONS : HOME_SESSIONS;
@@ -288,7 +288,16 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
         obs =
           !wasPlugged && !left && baseKw === 0 && deviation === 0 && mode === 'away' && actor.getSnapshot().value === 'away'
             ? AWAY // most of a car's day: no allocation
-            : { state: actor.getSnapshot().value, socKwh: wasPlugged ? soc : undefined, baselineKw: baseKw, unservedKwh: 0, unmetDepartureKwh: left ? unmet : undefined, deviationKw: deviation };
+            : {
+                state: actor.getSnapshot().value,
+                socKwh: wasPlugged ? soc : undefined,
+                baselineKw: baseKw,
+                unservedKwh: 0,
+                unmetDepartureKwh: left ? unmet : undefined,
+                deviationKw: deviation,
+                consumedKw: Math.max(0, applied),
+                generatedKw: Math.max(0, -applied),
+              };
         if (limits) strategy.observe?.({ interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
       },
       observe: () => obs,

@@ -19,6 +19,12 @@ export const generatorGroupSchema = z.strictObject({
   offers: z.array(z.strictObject({ kw: z.number().positive(), priceMwh: z.number() })).min(1),
   /** Share of each block available in each UTC hour (24 values in [0, 1]): a solar or wind shape. */
   availabilityByHour: z.array(z.number().min(0).max(1)).length(24).optional(),
+  /**
+   * Energy it can take back, blocks of kW at the most it pays for them (currency/MWh): a grid
+   * connection whose upstream network absorbs the feeder's exports, a pump. Bid as demand, and
+   * re-dispatch may move it below zero output along these (market/redispatch.ts).
+   */
+  takes: z.array(z.strictObject({ kw: z.number().positive(), priceMwh: z.number() })).optional(),
 });
 export type GeneratorGroup = z.infer<typeof generatorGroupSchema>;
 
@@ -34,6 +40,8 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
   machine: generatorMachine,
   create(group, env) {
     const strategy = strategyFor<GeneratorView>(group.strategy, 'truthful', env.reportStrategyFault);
+    // What it takes back, most valuable first.
+    const takes = Object.freeze((group.takes ?? []).map((b) => ({ kw: b.kw, valueMwh: b.priceMwh })).sort((a, b) => b.valueMwh - a.valueMwh));
     return groupMembers(group, env.defaultBus).map((m): AgentRuntime => {
       const actor = createActor(generatorMachine).start();
       let outputKw = 0;
@@ -41,7 +49,7 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
         Object.freeze({
           agentId: m.id,
           kind: 'generator',
-          demand: [],
+          demand: takes,
           supply: Object.freeze(availableOffer(group.offers, group.availabilityByHour, t)),
           outputKw,
         });
@@ -52,11 +60,14 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
         actor,
         bid: (interval, market) => (actor.getSnapshot().value === 'faulted' ? [] : strategy.bid(view(interval.start), market)),
         settle(award) {
-          outputKw = award.sellKw - award.buyKw;
+          // A faulted plant produces nothing, whatever it was told.
+          outputKw = actor.getSnapshot().value === 'faulted' ? 0 : award.sellKw - award.buyKw;
           const event = generatorLifecycle(actor.getSnapshot().value, outputKw);
           if (event) actor.send(event);
         },
-        observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0 }),
+        observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0, consumedKw: Math.max(0, -outputKw), generatedKw: Math.max(0, outputKw) }),
+        regulation: (interval) =>
+          actor.getSnapshot().value === 'faulted' ? { offers: [], takes: [] } : { offers: availableOffer(group.offers, group.availabilityByHour, interval.start), takes },
       };
     });
   },

@@ -172,6 +172,9 @@ export class HomeAgent implements AgentRuntime {
   private comfortDegH = 0;
   private baselineKw = 0;
   private unservedKwh = 0;
+  /** What the home's meter saw this interval: loads served, and PV sent to the grid, kW. */
+  private consumedKw = 0;
+  private generatedKw = 0;
   /** The market's quantity step, from the last market view (awards come in whole steps). */
   private quantumKw = AWARD_TOLERANCE_KW;
 
@@ -298,7 +301,11 @@ export class HomeAgent implements AgentRuntime {
     const t = award.interval.start;
     const needs = this.needs;
     const faulted = this.state === 'faulted';
-    needs.allocate(faulted ? 0 : award.buyKw, this.quantumKw);
+    const bought = faulted ? 0 : award.buyKw;
+    // What it could not use (an indivisible run it got only part of) it does not draw.
+    this.consumedKw = Math.max(0, bought - needs.allocate(bought, this.quantumKw));
+    // PV: what it was told to sell, within what the panels make now (the rest is curtailed).
+    this.generatedKw = faulted ? 0 : Math.max(0, Math.min(award.sellKw, this.pvKw));
     const served = this.served;
     needs.sumServed(served);
 
@@ -350,8 +357,9 @@ export class HomeAgent implements AgentRuntime {
 
   observe(): AgentObservation {
     const state = this.state;
-    if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
-    return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh };
+    const { consumedKw, generatedKw } = this;
+    if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw };
+    return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw };
   }
 
   /** An operator's command, answered from this interval's needs and the room (rules in respond.ts); changes nothing. */

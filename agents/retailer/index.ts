@@ -1,15 +1,14 @@
 /**
  * `kind: retailer` — offers tariffs, forecasts its customers' load and buys it in
  * the market (inelastic, at the price cap: its customers respond to their retail
- * prices, not to the market's), bills them under their tariffs, and settles the gap
- * between what it bought and what they used at the balancing price:
+ * prices, not to the market's), bills them under their tariffs from their meters, and
+ * carries the gap between what it bought and what they used as its imbalance, settled
+ * in the real-time market at the bus's imbalance price like any party's
+ * (docs/markets.md):
  *
- *   balancing cost = E × (p + penalty) / 1000 when short (E > 0 kWh missing),
- *                    E × (p − penalty) / 1000 when long  (E < 0: surplus sold back)
+ *   imbalance cost = (customers' metered use − position) × imbalance price
  *
- * with p the interval's market price at the bus and `penaltyMwh` the adder — a
- * single imbalance price with a dual penalty, as many balancing markets apply.
- * Margin = bills − market cost − balancing cost.
+ * Margin = bills − market cost − imbalance cost.
  */
 import { createActor } from 'xstate';
 import { z } from 'zod';
@@ -28,7 +27,6 @@ export const retailerGroupSchema = z.strictObject({
   count: z.literal(1).default(1),
   /** Ids of the tariffs (from the scenario's `tariffs:`) it offers. */
   tariffs: z.array(z.string().min(1)).min(1),
-  balancing: z.strictObject({ penaltyMwh: z.number().min(0).default(20) }).default({ penaltyMwh: 20 }),
 });
 export type RetailerGroup = z.infer<typeof retailerGroupSchema>;
 
@@ -43,7 +41,6 @@ export interface CustomerBook {
 export interface RetailerRuntime extends IntermediaryRuntime {
   readonly role: 'retailer';
   readonly tariffIds: readonly string[];
-  readonly penaltyMwh: number;
   /** Its bids: the forecast load of its customers at each bus, at the cap. */
   bid(interval: MarketInterval, books: readonly CustomerBook[], market: (bus: BusId) => MarketView): readonly BusBid[];
   /** The customers' metered net consumption per bus this interval, and what it bought there (kW). */
@@ -70,7 +67,6 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       kind: 'retailer',
       actor,
       tariffIds: group.tariffs,
-      penaltyMwh: group.balancing.penaltyMwh,
       bid(interval, books, market) {
         if (actor.getSnapshot().value === 'faulted') return [];
         const mid = simTime(interval.start + (interval.durationH * MS_PER_HOUR) / 2);

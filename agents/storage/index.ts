@@ -96,7 +96,7 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
     let soc = Math.min(maxSocKwh, Math.max(minSocKwh, capacityKwh * group.initialSocFraction));
     let wear = 0;
     let throughput = 0;
-    let obs: StorageObservation = { state: 'idle', socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: 0 };
+    let obs: StorageObservation = { state: 'idle', socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 };
     let quantumKw = 0.001; // the market's quantity step, from the last market view
     return {
       id: m.id,
@@ -150,7 +150,7 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         }
         const event = storageLifecycle(actor.getSnapshot().value, applied);
         if (event) actor.send(event);
-        obs = { state: actor.getSnapshot().value, socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: net - applied };
+        obs = { state: actor.getSnapshot().value, socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: net - applied, consumedKw: Math.max(0, applied), generatedKw: Math.max(0, -applied) };
         strategy.observe?.({ interval: award.interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
       },
       observe: () => obs,

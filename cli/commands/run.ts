@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
-import { loadScenarioFile } from '../../engine/scenario/load.ts';
-import { runScenario } from '../../engine/run.ts';
+import { BooksOpenError, type BooksSummary } from '../../core/errors.ts';
+import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
+import { type RunInternals, type RunOptions, runScenario } from '../../engine/run.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
 
 export function parseSeed(value: string): number {
@@ -20,16 +21,28 @@ export function registerRun(program: Command): void {
     .addHelpText('after', '\nExample:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n')
     .action(async (file: string, opts: { out?: string; seed?: number }) => {
       const scenario = loadScenarioFile(file);
-      const outDir = opts.out ?? join('results', scenario.config.name);
       const bar = runProgress(process.stderr);
-      let summary: Record<string, unknown>;
       try {
-        ({ summary } = await runScenario(scenario, { outDir, seed: opts.seed, onInterval: bar?.update }));
+        await runAndReport(scenario, { outDir: opts.out ?? join('results', scenario.config.name), seed: opts.seed, onInterval: bar?.update }, (text) => {
+          bar?.stop();
+          process.stdout.write(text);
+        });
       } finally {
         bar?.stop();
       }
-      process.stdout.write(formatSummary(summary, outDir));
     });
+}
+
+/**
+ * Runs a scenario, prints its summary, and fails with `BooksOpenError` (exit code 4) when
+ * its books did not close — after the outputs are written, so they can be inspected.
+ */
+export async function runAndReport(scenario: Scenario, options: RunOptions, print: (text: string) => void, internals: RunInternals = {}): Promise<Record<string, unknown>> {
+  const { summary } = await runScenario(scenario, options, internals);
+  print(formatSummary(summary, options.outDir));
+  const books = summary.books as BooksSummary;
+  if (!books.closed) throw new BooksOpenError(options.outDir, books);
+  return summary;
 }
 
 /**
@@ -54,6 +67,23 @@ function runProgress(stream: NodeJS.WriteStream): { update: (done: number, total
   };
 }
 
+/** The other money stages, where there was anything in them. */
+function stageLine(k: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const da = k.dayAhead as { buyersPay: string; sellersReceive: string; rent: string } | undefined;
+  if (da) parts.push(`day-ahead ${da.buyersPay} paid, ${da.sellersReceive} received, rent ${da.rent}`);
+  const imb = k.imbalance as { buyersPay: string; sellersReceive: string; rent: string; redispatchedIntervals: number } | undefined;
+  if (imb && imb.redispatchedIntervals > 0) parts.push(`imbalances (${imb.redispatchedIntervals} intervals re-dispatched) ${imb.buyersPay} paid, ${imb.sellersReceive} received, rent ${imb.rent}`);
+  return parts.length > 0 ? `; ${parts.join('; ')}` : '';
+}
+
+/** What the books proved, in one line: only what they checked. */
+function booksLine(books: BooksSummary): string {
+  return books.closed
+    ? `books     closed in all ${books.intervals} intervals: energy, money per stage, aggregator and retailer identities`
+    : `books     NOT closed in ${books.openIntervals} of ${books.intervals} intervals (${books.violationCount} violations; see summary.json books)`;
+}
+
 function formatSummary(summary: Record<string, unknown>, outDir: string): string {
   const k = summary.kpis as Record<string, unknown>;
   const lines = [
@@ -61,7 +91,8 @@ function formatSummary(summary: Record<string, unknown>, outDir: string): string
     `energy    ${String(k.demandKwh)} kWh demand, ${String(k.supplyKwh)} kWh supply`,
     `price     average ${String(k.averagePriceMwh)} /MWh (min ${String(k.minPriceMwh)}, max ${String(k.maxPriceMwh)})`,
     `peak      ${String(k.peakKw)} kW at ${String(k.peakAt)} (no-flexibility baseline ${String(k.baselinePeakKw)} kW, reduction ${String(k.peakReductionPct)} %)`,
-    `money     buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, surplus ${String(k.merchandisingSurplus)}; balanced every interval: ${String(k.moneyBalancedEveryInterval)}`,
+    `money     real time: buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, congestion rent ${String(k.merchandisingSurplus)}${stageLine(k)}`,
+    booksLine(summary.books as BooksSummary),
     `welfare   ${String(k.welfare)}`,
     `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${(k.agentFaults as unknown[]).length} agent faults, ${(k.clearingProblems as unknown[]).length} clearing problems`,
     `results   ${outDir}/ (${OUTPUT_FILES.join(', ')})`,

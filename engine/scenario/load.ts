@@ -14,6 +14,7 @@ import { radialFeeder } from '../../network/radial.ts';
 import { NetworkError, withBranchInService } from '../../network/validate.ts';
 import { matchesAgent } from '../faults.ts';
 import { type ScenarioConfig, scenarioSchema } from './schema.ts';
+import { normaliseTimeline, timelineProblems } from './timeline.ts';
 import type { AgentGroup } from '../../agents/registry.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { parseSimTime } from '../../core/time.ts';
@@ -61,6 +62,12 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   const m = s.market;
   if (m.priceFloorMwh >= m.priceCapMwh) out.push({ path: ['market', 'priceFloorMwh'], message: `must be below priceCapMwh (${m.priceCapMwh})` });
   if ((24 * 60) % s.intervalMinutes !== 0) out.push({ path: ['intervalMinutes'], message: `must divide a day evenly (e.g. 5, 15, 30, 60), got ${s.intervalMinutes}` });
+  const stages = normaliseTimeline(m.timeline);
+  for (const p of timelineProblems(stages, s.intervalMinutes, m.gateClosureMinutes)) out.push({ path: ['market', 'timeline', ...p.path], message: p.message });
+  stages.forEach((st, i) => {
+    // Validated in full above, so a timeline's gates can be checked today; runs clear real time only, for now.
+    if (st.stage === 'dayAhead') out.push({ path: ['market', 'timeline', i], message: 'a run cannot clear a dayAhead stage yet (this version settles real time, re-dispatch and imbalances); leave it out to run' });
+  });
   let buses: Set<string> | undefined;
   if (s.network) {
     try {

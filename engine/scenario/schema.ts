@@ -11,6 +11,7 @@ import { faultsSchema } from '../faults.ts';
 import { operationsSchema } from '../operations.ts';
 import { networkSchema } from '../../network/schema.ts';
 import { tariffsSchema } from '../../tariffs/schema.ts';
+import { timelineSchema } from './timeline.ts';
 import { commsSchema } from '../../comms/schema.ts';
 
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, {
@@ -30,6 +31,14 @@ export const marketSchema = z.strictObject({
   solver: z.enum(['highs', 'jslp']).default('highs'),
   /** The gate for an interval closes this many minutes before it starts. */
   gateClosureMinutes: z.number().min(0).max(24 * 60).default(5),
+  /**
+   * Generators regulate around their position: up at marginal cost + this, down (buying the
+   * energy back) at marginal cost − this, currency/MWh. Prices every deviation the real-time
+   * market re-dispatches (docs/markets.md).
+   */
+  regulationSpreadMwh: z.number().min(0).default(10),
+  /** The market stages in gate order (engine/scenario/timeline.ts): `[realTime]` (the default) or `[dayAhead, realTime]`. */
+  timeline: timelineSchema,
 });
 
 export const scenarioSchema = z.strictObject({

@@ -110,7 +110,7 @@ describe('operations acceptance: faults on a small feeder (fixtures/scenarios/op
     for (const r of o.agents) {
       let h = history.get(r.agent_id!);
       if (!h) history.set(r.agent_id!, (h = new Float64Array(192).fill(NaN)));
-      h[index.get(r.interval_start!)!] = Number(r.award_kw);
+      h[index.get(r.interval_start!)!] = Number(r.actual_kw); // the meter's history
     }
     // Event intervals per agent: every interval in which it opted in to a reduction.
     const commanded = new Map<string, Set<number>>();

@@ -14,12 +14,13 @@ export type Row = Record<string, string>;
 
 export interface RunOutputs {
   readonly dir: string;
-  readonly summary: { intervals: number; kpis: Record<string, any> };
+  readonly summary: { intervals: number; kpis: Record<string, any>; books: { closed: boolean } };
   readonly agents: Row[];
   readonly flows: Row[];
   readonly events: Row[];
-  /** agents.csv award_kw by `interval_start|agent_id`. */
+  /** agents.csv award_kw (the market position) and actual_kw (what the meter saw, after commands) by `interval_start|agent_id`. */
   readonly award: Map<string, number>;
+  readonly actual: Map<string, number>;
   cleanup(): void;
 }
 
@@ -37,6 +38,7 @@ export async function runAndRead(scenario: string | Scenario, prefix = 'gridbid-
     flows: readCsv(join(dir, 'flows.csv')),
     events: readCsv(join(dir, 'events.csv')),
     award: new Map(agents.map((r) => [`${r.interval_start}|${r.agent_id}`, Number(r.award_kw)])),
+    actual: new Map(agents.filter((r) => r.actual_kw !== '').map((r) => [`${r.interval_start}|${r.agent_id}`, Number(r.actual_kw)])),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -79,7 +81,7 @@ export function expectWithinLimitOrShortfall(o: RunOutputs, branches: readonly s
 /**
  * events.csv reconciles: every opted-in command committed a change in [requested, 0] and has
  * its two reports from the target in the same interval; delivered = baseline − actual (the
- * actual from agents.csv); the delta report's requested is the commitment. Declined commands
+ * metered actual_kw of agents.csv); the delta report's requested is the commitment. Declined commands
  * say why. Returns the number of opted-in commands checked.
  */
 export function expectEventsReconcile(o: RunOutputs): number {
@@ -110,8 +112,28 @@ export function expectEventsReconcile(o: RunOutputs): number {
       expect(delta!.delivered_kw, `${at}: no baseline, nothing measured`).to.equal('');
       continue;
     }
-    const actual = o.award.get(`${e.interval_start}|${e.target}`)!;
+    const actual = o.actual.get(`${e.interval_start}|${e.target}`)!;
     expect(Number(delta!.delivered_kw), `${at}: delivered = baseline − actual`).to.be.closeTo(Number(base!.delivered_kw) - actual, 2e-3);
   }
   return n;
+}
+
+/**
+ * The books of a run: closed in summary.json, and in agents.csv the metered actual_kw sums to zero
+ * over the agents in every interval (exactly, in the quantum's decimals), while over the parties
+ * facing the market (via empty) cost sums to the stages' rents (zero on a single price).
+ */
+export function expectBooksClosed(o: RunOutputs): void {
+  expect(o.summary.books.closed).to.equal(true);
+  const sums = new Map<string, number>();
+  for (const r of o.agents) {
+    if (r.actual_kw === '') {
+      expect(r.kind === 'aggregator' || r.kind === 'retailer', `${r.agent_id}: an agent without a meter reading`).to.equal(true);
+      continue;
+    }
+    // Whole watts: exact integer sums.
+    sums.set(r.interval_start!, (sums.get(r.interval_start!) ?? 0) + Math.round(Number(r.actual_kw) * 1000));
+  }
+  expect(sums.size).to.equal(o.summary.intervals);
+  for (const [t, w] of sums) expect(w, `Σ actual_kw at ${t}`).to.equal(0);
 }

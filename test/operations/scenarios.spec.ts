@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
-import { expectEventsReconcile, expectWithinLimitOrShortfall, type Row, runAndRead, type RunOutputs } from './outputs.ts';
+import { expectBooksClosed, expectEventsReconcile, expectWithinLimitOrShortfall, type Row, runAndRead, type RunOutputs } from './outputs.ts';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -24,6 +24,14 @@ describe('operations acceptance: scenarios/heatwave-curtailment.yaml, cleared wi
   after(() => {
     op?.cleanup();
     market?.cleanup();
+  });
+
+  it('the books close with the operator curtailing and without it: Σ actual_kw over the agents is 0 in every interval, and deviations are re-dispatched and priced', () => {
+    expectBooksClosed(op);
+    expectBooksClosed(market);
+    // Curtailment is a deviation from the market position, settled at the imbalance price.
+    expect(op.summary.kpis.imbalance.redispatchedIntervals).to.be.greaterThan(20);
+    expect(op.agents.some((r) => r.actual_kw !== '' && Number(r.imbalance_kw) < -0.001 && r.imbalance_price !== '')).to.equal(true);
   });
 
   it('without the grid in the clearing, the heatwave peak would overload the feeder head; the operator keeps it within its limit in every interval its flexibility suffices, and records any shortfall', () => {
@@ -73,6 +81,11 @@ describe('operations acceptance: scenarios/v2g-emergency.yaml', function () {
   after(() => o?.cleanup());
   const outage = (t: string): boolean => t >= '2026-07-02T16:00' && t < '2026-07-02T19:00';
 
+  it('the books close through the outage and the V2G dispatch: Σ actual_kw over the agents is 0 in every interval', () => {
+    expectBooksClosed(o);
+    expect(o.summary.kpis.imbalance.unservedKwh).to.equal(0);
+  });
+
   it('the feeder-head outage is in events.csv; the backfeed carries the feeder within its limit, or the shortfall is recorded', () => {
     expect(o.events.filter((e) => e.issuer === 'fault').map((e) => [e.interval_start, e.target, e.type])).to.deep.equal([
       ['2026-07-02T16:00:00Z', 'feeder-head', 'LINE_OUTAGE'],
@@ -87,7 +100,7 @@ describe('operations acceptance: scenarios/v2g-emergency.yaml', function () {
   });
 
   it('what homes shed is not enough: batteries, then V2G cars discharge on command; only V2G-capable cars discharge', () => {
-    const disch = (kind: string): Row[] => o.agents.filter((r) => r.kind === kind && outage(r.interval_start!) && Number(r.award_kw) < -0.001);
+    const disch = (kind: string): Row[] => o.agents.filter((r) => r.kind === kind && outage(r.interval_start!) && Number(r.actual_kw) < -0.001);
     expect(disch('storage').length).to.be.greaterThan(10);
     expect(disch('ev').length).to.be.greaterThan(10);
     const commands = new Map(o.events.filter((e) => e.type === 'DISPATCH_SETPOINT' && e.response === 'opt-in').map((e) => [`${e.interval_start}|${e.target}`, e]));
@@ -112,7 +125,7 @@ describe('operations acceptance: scenarios/v2g-emergency.yaml', function () {
       list.sort((a, b) => (a.interval_start! < b.interval_start! ? -1 : 1));
       for (let k = 0; k < list.length; k++) {
         const r = list[k]!;
-        if (!(Number(r.award_kw) < -0.001)) continue;
+        if (!(Number(r.actual_kw) < -0.001)) continue;
         // The session's last plugged-in interval: the car leaves before it ends.
         let last = k;
         while (last + 1 < list.length && list[last + 1]!.state !== 'away') last++;

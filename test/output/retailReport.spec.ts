@@ -22,14 +22,14 @@ describe('output/retailReport: the run report’s retail bills table', () => {
         tariffSwitches: 2,
       },
       // 37.53 − 20.1 − 0.43 = 17
-      retailers: { 'r<1>': { revenue: '37.53', revenueAccruedEnergy: '36', marketCost: '20.1', balancingCost: '0.43', margin: '17', imbalanceKwh: -1.5 } },
+      retailers: { 'r<1>': { revenue: '37.53', revenueAccruedEnergy: '36', marketCost: '20.1', imbalanceCost: '0.43', margin: '17', imbalanceKwh: -1.5 } },
     };
     const html = retailSectionHtml(kpis)!;
     expect(rows(html)).to.deep.equal([
       ['tariff', 'customers', 'bills in all', 'average per customer', 'average per ev', 'average per home'],
       ['rtp', '1', '4.5', '4.5', '4.5 (1)', ''],
       ['tou', '3', '33.03', '11.01', '', '11.01 (3)'],
-      ['retailer', 'bills (revenue)', 'market cost', 'balancing cost', 'margin', 'imbalance kWh (+ short)'],
+      ['retailer', 'bills (revenue)', 'market cost', 'imbalance cost', 'margin', 'imbalance kWh (+ short)'],
       ['r&lt;1&gt;', '37.53', '20.1', '0.43', '17', '-1.5'],
     ]);
     expect(html).to.contain('Tariff switches: 2.');

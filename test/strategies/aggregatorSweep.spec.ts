@@ -30,6 +30,9 @@ describe('scenarios/sweeps/aggregator-strategies.yaml', function () {
     before(async () => {
       root = tempRoot('gridbid-aggregator-');
       for (const s of ['truthful', 'mpc']) runs[s] = await run(variant(FILE, (c) => withStrategy('aggregator', s)({ ...c, days: 2 })), root, s);
+      // The sweep's learning run, and a negative markup (bids above its members' values): both buy more than the members take.
+      runs.learning = await run(variant(FILE, (c) => withStrategy('aggregator', { id: 'learning', params: { dayStartHourUtc: 12 } })({ ...c, days: 2 })), root, 'learning');
+      runs.overbid = await run(variant(FILE, (c) => withStrategy('aggregator', { id: 'markup', params: { markup: -0.9 } })({ ...c, days: 2 })), root, 'overbid');
     });
     after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -44,9 +47,19 @@ describe('scenarios/sweeps/aggregator-strategies.yaml', function () {
       for (const name of ['truthful', 'mpc']) {
         const k = runs[name]!.summary.kpis;
         expect(k.evEnergyUnmetAtDepartureKwh, name).to.equal(0);
-        expect(k.moneyBalancedEveryInterval, name).to.equal(true);
-        expect(k.aggregators.flexco.identityHeldEveryInterval, name).to.equal(true);
+        expect(runs[name]!.summary.books.closed, name).to.equal(true);
         expect(k.agentFaults, name).to.deep.equal([]);
+      }
+    });
+
+    it('learning and a negative markup: the aggregator holds energy its members do not take, carries it as its own imbalance, and the books close', () => {
+      for (const name of ['learning', 'overbid']) {
+        const r = runs[name]!.summary;
+        expect(r.books.closed, name).to.equal(true);
+        const a = r.kpis.aggregators.flexco;
+        expect(a.ownPositionKwh, name).to.be.greaterThan(0);
+        // market payment + fee income = members' payments + own-position cost, over the run too.
+        expect(Number(a.marketPayment) + Number(a.feeIncome), name).to.be.closeTo(Number(a.memberPayments) + Number(a.ownPositionCost), 1e-9);
       }
     });
   });

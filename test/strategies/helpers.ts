@@ -13,7 +13,7 @@ export interface RunOutput {
   readonly dir: string;
   readonly agents: Row[];
   readonly intervals: Row[];
-  readonly summary: { kpis: Record<string, any> };
+  readonly summary: { kpis: Record<string, any>; books: { closed: boolean } };
 }
 
 /** The scenario file with `edit` applied to its (validated) config. */

@@ -48,7 +48,7 @@ describe('docs/strategies.md: the plug-in example', function () {
       const out = await run(scenario, root, 'peak-avoider');
       expect(out.summary.kpis.agentFaults).to.deep.equal([]);
       expect(out.agents.filter((r) => r.agent_id === 'flexco')).to.have.length(96);
-      expect(out.summary.kpis.aggregators.flexco.identityHeldEveryInterval).to.equal(true);
+      expect(out.summary.books.closed).to.equal(true);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -166,7 +166,7 @@ describe('tariffs: schema', () => {
       [tou([{ name: 'a', energyPricePerKwh: 0.2, rules: [{ fromHour: 0.1, toHour: 24 }] }]), 'tariffs[0].periods[0].rules[0].fromHour', /quarter hours/],
       [tou([{ name: 'a', energyPricePerKwh: 0.2, rules: [{ days: ['mon', 'fun'], fromHour: 0, toHour: 24 }] }]), 'tariffs[0].periods[0].rules[0].days', /expected all, weekdays, weekend/],
       [{ ...flat, export: { type: 'feed-in' } }, 'tariffs[0].export.exportPricePerKwh', /required/],
-      [{ ...flat, export: { type: 'net-billing', price: 1 } }, 'tariffs[0].export.type', /feed-in' or 'net-metering/],
+      [{ ...flat, export: { type: 'feed-in-premium', price: 1 } }, 'tariffs[0].export.type', /'net-metering', 'net-billing' \(or its older name 'feed-in'\) or 'buy-all-sell-all'/],
       [{ id: 'x', type: 'tiered' }, 'tariffs[0].type', /expected a tariff type/],
       [{ ...flat, energyPricePerKwh: '0.2' }, 'tariffs[0].energyPricePerKwh', /expected a finite number \(energyPricePerKwh\), got "0.2"/],
     ];

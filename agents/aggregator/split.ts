@@ -1,0 +1,77 @@
+/**
+ * The aggregator as a market to its members (PowerMatcher's concentrator, downward):
+ * each bus's award is split among the members there by their own curves at the
+ * cleared price (`splitAward`), and each share is priced under the contract. Pure.
+ *
+ * Money, `pass-through` contract, per member and interval (units of the market's
+ * settlement unit, exact):
+ *
+ *   member pays = share × price(bus) + (actual − share) × imbalance price(bus) + fee × (bought + sold kWh)
+ *
+ * — as if it had traded itself — and the aggregator pays the market
+ *
+ *   award × price + (Σ members' actual − award) × imbalance price.
+ *
+ * When the split gives the members less than the award (an award beyond what their
+ * curves take at the price: a learning strategy, a negative markup), the difference
+ * (award − Σ shares) is the aggregator's own position: bought at the price and, since no
+ * member takes it, settled back at the imbalance price. So every interval, exactly:
+ *
+ *   market payment + fee income = members' payments + own-position cost,
+ *   own-position cost = (award − Σ shares) × (price − imbalance price).
+ */
+import type { Money } from '../../core/money.ts';
+import type { BusId } from '../../core/units.ts';
+import { splitAward } from '../../market/aggregate.ts';
+import type { MarketRules } from '../../market/types.ts';
+import type { MemberCurve } from '../types.ts';
+import { type AggregatorContract, memberFee } from './contract.ts';
+
+/** What the market awarded the aggregator at one bus (quanta) and the price there. */
+export interface AggregatorBusAward {
+  readonly bus: BusId;
+  readonly buyQuanta: number;
+  readonly sellQuanta: number;
+  readonly priceMwh: number;
+}
+
+/** One member's share of its aggregator's award, and what it owes for it. */
+export interface MemberShare {
+  /** The member's index among the run's agents (`MemberCurve.member`). */
+  readonly member: number;
+  readonly bus: BusId;
+  readonly buyQuanta: number;
+  readonly sellQuanta: number;
+  /** (buy − sell) × price ticks: what the share costs at the bus price, settlement units. */
+  readonly energyUnits: number;
+  /** The contract's fee for the share, exact. */
+  readonly fee: Money;
+}
+
+/**
+ * Splits every bus award among the members that bid there. Members without a share
+ * (no curve at a bus with an award, or nothing taken) get none. Shares are whole quanta
+ * and never more than a member offered at the price or better.
+ */
+export function splitAmongMembers(curves: readonly MemberCurve[], awards: readonly AggregatorBusAward[], contract: AggregatorContract, rules: MarketRules, durationH: number): MemberShare[] {
+  const q = rules.quantumKw;
+  const out: MemberShare[] = [];
+  for (const award of awards) {
+    const list = curves.filter((c) => c.bus === award.bus);
+    if (list.length === 0) continue;
+    const ticks = Number.isNaN(award.priceMwh) ? 0 : Math.round(award.priceMwh / rules.priceTickMwh);
+    const split = splitAward(
+      list.map((c) => ({ memberId: c.memberId, segments: c.segments })),
+      { buyKw: award.buyQuanta * q, sellKw: award.sellQuanta * q, priceMwh: Number.isNaN(award.priceMwh) ? 0 : award.priceMwh },
+      rules,
+    );
+    for (const c of list) {
+      const share = split.get(c.memberId);
+      if (!share) continue;
+      const buy = Math.round(share.buyKw / q);
+      const sell = Math.round(share.sellKw / q);
+      out.push({ member: c.member, bus: c.bus, buyQuanta: buy, sellQuanta: sell, energyUnits: (buy - sell) * ticks, fee: memberFee(contract, buy + sell, q, durationH) });
+    }
+  }
+  return out;
+}

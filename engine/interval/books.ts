@@ -1,0 +1,221 @@
+/**
+ * Phase 10, the books: every interval proves, from the phases' own data, that energy
+ * and money close. Pure: it reads the interval's outcome and returns what does not hold
+ * (an empty list when everything does). Each identity is recomputed along a path
+ * independent of the one that produced the parties' ledgers — from the clearing result's
+ * segment awards, the meters and the bus prices — so a phase that gets a number wrong
+ * shows up here, not in a report weeks later.
+ *
+ * (a) physical: Σ over every metered site of its actual net withdrawal (generators
+ *     included) is zero (the DC model is lossless), exactly in quanta;
+ *     positions: per bus, the market parties' real-time positions add up to what the
+ *     clearing awarded there;
+ * (b) money, per stage (day-ahead, real-time, imbalance, demand response): what the
+ *     parties facing the market pay equals what they receive plus the rent the stage
+ *     collects (congestion rent, or the pay-as-bid spread), exactly;
+ * (c) every aggregator: market payment + fee income = members' payments + the cost of
+ *     its own position (award − Σ members' shares, bought at the price and settled back
+ *     at the imbalance price), exactly (agents/aggregator/split.ts);
+ * (d) every retailer: its revenue is what its customers' meters were charged, and its
+ *     market payment is its position at the price plus its customers' actual total's
+ *     deviation from it at the imbalance price, exactly.
+ */
+import { type Money, ZERO } from '../../core/money.ts';
+import type { ClearingResult, OrderBook } from '../../market/types.ts';
+import type { IntervalLedger } from './ledger.ts';
+import { ticksOf } from './ledger.ts';
+import type { Party } from './participants.ts';
+
+export type BookIdentity = 'physical' | 'positions' | 'money:dayAhead' | 'money:realTime' | 'money:imbalance' | 'money:demandResponse' | 'aggregator' | 'retailer';
+
+export interface BookViolation {
+  /** Index of the interval. */
+  readonly interval: number;
+  readonly identity: BookIdentity;
+  readonly detail: string;
+}
+
+/** The day-ahead stage as it applies to one real-time interval. */
+export interface DayAheadInInterval {
+  /** Per bus: the day-ahead price and the net position the clearing scheduled there (simple bids and intertemporal schedules), quanta. */
+  readonly busPriceMwh: Float64Array;
+  readonly busNetQuanta: Float64Array;
+}
+
+export interface BooksInput {
+  readonly interval: number;
+  readonly parties: readonly Party[];
+  /** Bus index of each party (−1 for intermediaries), in `book.buses` order. */
+  readonly busOf: Int32Array;
+  readonly ledger: IntervalLedger;
+  /** The real-time book and its clearing. */
+  readonly book: OrderBook;
+  readonly result: ClearingResult;
+  readonly dayAhead: DayAheadInInterval | undefined;
+  /** Per bus: the imbalance prices deviations settled at. */
+  readonly imbalancePriceMwh: Float64Array;
+  /** What the operators paid out (net of penalties) for demand response this interval. */
+  readonly drPaidByOperators: Money;
+  /** Per aggregator and retailer: fee income and revenue, as their ledgers say. */
+  readonly aggregatorFees: ReadonlyMap<number, Money>;
+  readonly retailerRevenue: ReadonlyMap<number, Money>;
+}
+
+/** The interval's violations, in the order of the identities above. */
+export function checkBooks(x: BooksInput): BookViolation[] {
+  const out: BookViolation[] = [];
+  const fail = (identity: BookIdentity, detail: string): void => void out.push({ interval: x.interval, identity, detail });
+  const { ledger, book, result, parties, busOf } = x;
+  const rules = book.rules;
+  const q = rules.quantumKw;
+  const kw = (quanta: number): string => fmtKw(quanta * q);
+  const nBus = book.buses.length;
+  const n = parties.length;
+  const facing = (i: number): boolean => parties[i]!.via === '';
+  const tick = rules.priceTickMwh;
+
+  // (a) physical: every metered site, generators included.
+  let physical = 0;
+  const actualAtBus = new Float64Array(nBus);
+  for (let i = 0; i < n; i++) {
+    const a = ledger.actualQuanta[i]!;
+    if (Number.isNaN(a)) continue;
+    physical += a;
+    actualAtBus[busOf[i]!]! += a;
+  }
+  if (physical !== 0) {
+    const where = Array.from(actualAtBus, (v, k) => (v !== 0 ? `${book.buses[k]} ${kw(v)}` : '')).filter(Boolean).join(', ');
+    fail('physical', `Σ actual net withdrawal over the metered sites is ${kw(physical)} kW, not 0 (${physical > 0 ? 'consumption no supply covered' : 'injection nobody took'}; by bus: ${where})`);
+  }
+  // Positions: the clearing's awards per bus, against the parties' positions there.
+  const clearedAtBus = new Float64Array(nBus);
+  const expectedRt = segmentMoney(book, result, ticksPerBus(result.busPriceMwh, tick), clearedAtBus);
+  const positionAtBus = new Float64Array(nBus);
+  for (let i = 0; i < n; i++) if (facing(i) && busOf[i]! >= 0) positionAtBus[busOf[i]!]! += ledger.positionQuanta(i);
+  for (const p of ledger.busPositions) positionAtBus[p.busIndex]! += p.buyQuanta - p.sellQuanta;
+  for (let k = 0; k < nBus; k++) {
+    if (positionAtBus[k] !== clearedAtBus[k]) fail('positions', `at ${book.buses[k]} the parties hold ${kw(positionAtBus[k]!)} kW net, the clearing awarded ${kw(clearedAtBus[k]!)} kW`);
+  }
+
+  // (b) money per stage, over the parties facing the market.
+  let rt = 0;
+  let imb = 0;
+  let da = 0;
+  for (let i = 0; i < n; i++) {
+    if (!facing(i)) continue;
+    rt += ledger.rtUnits[i]!;
+    imb += ledger.imbalanceUnits[i]!;
+    da += ledger.daUnits[i]!;
+  }
+  const unit = ledger.unit;
+  if (rt !== expectedRt) fail('money:realTime', `parties facing the market pay ${unit.format(rt)} net, the clearing's ${rules.pricing === 'pay-as-bid' ? 'pay-as-bid spread' : 'congestion rent'} is ${unit.format(expectedRt)}`);
+  // Imbalance: what every bus's metered actual deviates from its cleared position, at its imbalance price.
+  const imbTicks = ticksPerBus(x.imbalancePriceMwh, tick);
+  const daNet = x.dayAhead?.busNetQuanta;
+  let expectedImb = 0;
+  for (let k = 0; k < nBus; k++) expectedImb += (actualAtBus[k]! - clearedAtBus[k]!) * imbTicks[k]!;
+  if (imb !== expectedImb) fail('money:imbalance', `parties facing the market pay ${unit.format(imb)} net for their imbalances, the buses' deviations at their imbalance prices come to ${unit.format(expectedImb)}`);
+  let expectedDa = 0;
+  if (x.dayAhead && daNet) {
+    const daTicks = ticksPerBus(x.dayAhead.busPriceMwh, tick);
+    for (let k = 0; k < nBus; k++) expectedDa += daNet[k]! * daTicks[k]!;
+    // The real-time stage trades the difference from the day-ahead position.
+    let daPositions = 0;
+    for (let i = 0; i < n; i++) if (facing(i)) daPositions += ledger.daQuanta[i]!;
+    let scheduled = 0;
+    for (let k = 0; k < nBus; k++) scheduled += daNet[k]!;
+    if (scheduled !== 0) fail('positions', `the day-ahead schedule does not balance: ${kw(scheduled)} kW net`);
+    if (daPositions !== 0) fail('positions', `the parties' day-ahead positions sum to ${kw(daPositions)} kW, not 0`);
+  }
+  if (da !== expectedDa) fail('money:dayAhead', `parties facing the market pay ${unit.format(da)} net day-ahead, the day-ahead congestion rent is ${unit.format(expectedDa)}`);
+  // Demand response: the operator pays what the agents receive.
+  let drAgents: Money = ZERO;
+  for (let i = 0; i < n; i++) if (ledger.drCost[i]) drAgents = drAgents.plus(ledger.drCost[i]!);
+  if (!drAgents.neg().equals(x.drPaidByOperators)) fail('money:demandResponse', `operators paid ${x.drPaidByOperators.toFixed()} net, agents received ${drAgents.neg().toFixed()}`);
+
+  // (c) aggregators, (d) retailers.
+  const rtTicks = ticksPerBus(result.busPriceMwh, tick);
+  const byIntermediary = new Map<number, { memberUnits: number; fees: Money; charges: Money; customerActual: Float64Array }>();
+  const entry = (a: number) => {
+    let e = byIntermediary.get(a);
+    if (!e) byIntermediary.set(a, (e = { memberUnits: 0, fees: ZERO, charges: ZERO, customerActual: new Float64Array(nBus) }));
+    return e;
+  };
+  const viaIndex = new Map<string, number>();
+  parties.forEach((p, i) => {
+    if (p.role !== 'agent') viaIndex.set(p.id, i);
+  });
+  for (let i = 0; i < n; i++) {
+    const via = parties[i]!.via;
+    if (via === '') continue;
+    const a = viaIndex.get(via)!;
+    const e = entry(a);
+    if (parties[a]!.role === 'aggregator') {
+      e.memberUnits += ledger.costUnits(i);
+      if (ledger.costExtra[i]) e.fees = e.fees.plus(ledger.costExtra[i]!);
+    } else {
+      if (ledger.costExtra[i]) e.charges = e.charges.plus(ledger.costExtra[i]!);
+      e.customerActual[busOf[i]!]! += ledger.actualQuanta[i]!;
+    }
+  }
+  for (let a = 0; a < n; a++) {
+    const role = parties[a]!.role;
+    if (role === 'agent') continue;
+    const e = entry(a);
+    const market = ledger.costUnits(a);
+    const positions = ledger.busPositions.filter((p) => p.party === a);
+    if (role === 'aggregator') {
+      // Own position per bus: what it holds beyond its members' shares, bought at the price, settled back at the imbalance price.
+      let own = 0;
+      let spread = 0;
+      for (const p of positions) {
+        const held = p.buyQuanta - p.sellQuanta - p.sharedQuanta;
+        own += held * (rtTicks[p.busIndex]! - imbTicks[p.busIndex]!);
+        spread += p.rtUnits - (p.buyQuanta - p.sellQuanta) * rtTicks[p.busIndex]!; // pay-as-bid: its bid prices, not the bus's
+      }
+      const fees = x.aggregatorFees.get(a) ?? ZERO;
+      if (market !== e.memberUnits + own + spread || !fees.equals(e.fees)) {
+        fail('aggregator', `${parties[a]!.id}: market payment ${unit.format(market)} + fee income ${fees.toFixed()} ≠ members' payments ${unit.toMoney(e.memberUnits).plus(e.fees).toFixed()} + own-position cost ${unit.format(own + spread)}`);
+      }
+    } else {
+      let expected = 0;
+      for (const p of positions) {
+        const held = p.buyQuanta - p.sellQuanta;
+        expected += p.rtUnits + p.daUnits + (e.customerActual[p.busIndex]! - held) * imbTicks[p.busIndex]!;
+        e.customerActual[p.busIndex] = 0;
+      }
+      const orphan = e.customerActual.some((v) => v !== 0);
+      const revenue = x.retailerRevenue.get(a) ?? ZERO;
+      if (market !== expected || orphan || !revenue.equals(e.charges)) {
+        fail('retailer', `${parties[a]!.id}: market payment ${unit.format(market)} (expected ${unit.format(expected)}${orphan ? ', and customers at a bus it holds no position at' : ''}); revenue ${revenue.toFixed()}, customers charged ${e.charges.toFixed()}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Per bus, the price in whole ticks (0 where undefined). */
+function ticksPerBus(prices: ArrayLike<number>, tick: number): Float64Array {
+  return Float64Array.from({ length: prices.length }, (_, k) => ticksOf(prices[k]!, tick));
+}
+
+/**
+ * Σ over the cleared segments of ±awarded × price ticks (+ buys): at the bus price under
+ * uniform pricing (= congestion rent), at the segment's own price under pay-as-bid (= the
+ * spread). Fills `netAtBus` with the awarded net withdrawal per bus, quanta.
+ */
+function segmentMoney(book: OrderBook, result: ClearingResult, busTicks: Float64Array, netAtBus: Float64Array): number {
+  const payAsBid = book.rules.pricing === 'pay-as-bid';
+  let units = 0;
+  for (let s = 0; s < book.size; s++) {
+    const a = result.awardedQuanta[s]!;
+    if (a === 0) continue;
+    const k = book.busIndex[s]!;
+    const signed = book.isBuy[s] ? a : -a;
+    netAtBus[k]! += signed;
+    units += signed * (payAsBid ? book.priceTicks[s]! : busTicks[k]!);
+  }
+  return units;
+}
+
+const fmtKw = (x: number): string => String(Math.round(x * 1e6) / 1e6);

@@ -1,0 +1,115 @@
+/**
+ * Phase 1, collect bids: every agent bids for the interval one minute before its gate
+ * closes, plus any communication latency. An agent that trades itself sends its bid to
+ * the market (lost or delayed by comms faults); a member gives its curve to its
+ * aggregator, which checks it as the market would; a retail customer keeps its curve
+ * for its retail price. Then the intermediaries bid for those they serve, one bid per bus.
+ *
+ * Agents are isolated: one that throws while bidding is marked crashed and skipped.
+ */
+import type { CustomerBook } from '../../agents/retailer/index.ts';
+import type { MemberCurve } from '../../agents/types.ts';
+import { minutesToMs, type SimTime, simTime } from '../../core/time.ts';
+import type { BusId } from '../../core/units.ts';
+import { OrderBookBuilder } from '../../market/orderBook.ts';
+import type { Bid, BidSegment, MarketRules, Rejection } from '../../market/types.ts';
+import type { MarketView } from '../../strategies/types.ts';
+import type { MarketInterval } from '../clock.ts';
+import type { GridEvent, GridRoom } from '../gridRoom.ts';
+import type { RetailDesk } from '../retail.ts';
+import type { Crashes, Participant } from './participants.ts';
+
+/** A bid as the simulation builds it: with the index of the party that placed it (no lookup by id after clearing). */
+export type PartyBid = Bid & { readonly party: number };
+
+export interface BidCollection {
+  /** Bids that reach the market by the gate (the intermediaries' included), submitted at `bidTime`. */
+  readonly onTime: PartyBid[];
+  /** Bids delayed past the gate, with their arrival time (the gate rejects them). */
+  readonly late: Array<{ readonly bid: PartyBid; readonly at: SimTime }>;
+  readonly bidTime: SimTime;
+  /** Per aggregator (party index): its members' curves. */
+  readonly memberCurves: Map<number, MemberCurve[]>;
+  /** Per retail customer (party index): its curve, for its retail price. */
+  readonly customerCurves: Map<number, readonly BidSegment[]>;
+  /** Members' curves their aggregator refused, with the reason. */
+  readonly rejections: Rejection[];
+  readonly events: GridEvent[];
+}
+
+export interface CollectContext {
+  readonly parts: readonly Participant[];
+  readonly crashes: Crashes;
+  readonly rules: MarketRules;
+  readonly buses: readonly BusId[];
+  readonly room: GridRoom;
+  readonly desk: RetailDesk | undefined;
+  /** The public market view at a bus (frozen, shared). */
+  readonly marketView: (bus: BusId) => MarketView;
+  /** What a retailer knows of its customers at each bus. */
+  readonly customerBooks: (retailer: number) => CustomerBook[];
+}
+
+export function collectBids(ctx: CollectContext, interval: MarketInterval): BidCollection {
+  const { parts, crashes, room, desk, marketView } = ctx;
+  const n = parts.length;
+  const bidTime = simTime(interval.gateClosure - minutesToMs(1));
+  const out: BidCollection = { onTime: [], late: [], bidTime, memberCurves: new Map(), customerCurves: new Map(), rejections: [], events: [] };
+  const curveCheck = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules: ctx.rules, buses: ctx.buses, isKnownAgent: () => true }, 16);
+  for (let i = 0; i < n; i++) {
+    const p = parts[i]!;
+    if (p.role !== 'agent' || crashes.crashed[i]) continue;
+    const a = p.runtime;
+    let segments: readonly BidSegment[];
+    try {
+      if (room.crashes(i, interval.start)) throw new Error('injected fault (agent-crash): the agent threw while bidding');
+      segments = a.bid(interval, p.route.type === 'customer' ? desk!.view(i, interval, marketView(a.bus)) : marketView(a.bus));
+    } catch (err) {
+      crashes.crash(i, 'bid', err);
+      continue;
+    }
+    if (p.route.type === 'customer') {
+      out.customerCurves.set(i, segments);
+      continue;
+    }
+    if (segments.length === 0) continue;
+    const bid: PartyBid = { id: `${a.id}@${interval.index}`, agentId: a.id, bus: a.bus, interval: interval.index, segments, party: i };
+    if (p.route.type === 'member') {
+      // The aggregator checks its members' curves as the market would, and refuses bad ones with a reason.
+      const problem = curveCheck.check(bid);
+      if (problem) out.rejections.push(problem);
+      else {
+        let list = out.memberCurves.get(p.route.aggregator);
+        if (!list) out.memberCurves.set(p.route.aggregator, (list = []));
+        list.push({ member: i, memberId: a.id, bus: a.bus, segments });
+      }
+      continue;
+    }
+    const link = room.comms(i, bidTime);
+    if (!link.delivered) {
+      out.events.push({ at: interval.start, issuer: a.id, target: 'market', type: 'COMMS_LOSS', response: 'lost', detail: `bid ${bid.id} lost (comms-loss fault)` });
+      continue;
+    }
+    if (link.delayMinutes > 0) out.events.push({ at: interval.start, issuer: a.id, target: 'market', type: 'COMMS_DELAY', response: 'delayed', detail: `bid ${bid.id} ${link.cause}` });
+    const latency = (p.latency ? p.latency.rng.uniform(p.latency.min, p.latency.max) : 0) + link.delayMinutes;
+    const at = simTime(bidTime + minutesToMs(latency));
+    if (at <= interval.gateClosure) out.onTime.push(bid);
+    else out.late.push({ bid, at });
+  }
+  // Intermediaries bid for those they serve, one bid per bus.
+  for (let i = 0; i < n; i++) {
+    const p = parts[i]!;
+    if (p.role === 'agent' || crashes.crashed[i]) continue;
+    try {
+      const bids = p.role === 'aggregator' ? p.runtime.bid(interval, out.memberCurves.get(i) ?? [], marketView) : p.runtime.bid(interval, ctx.customerBooks(i), marketView);
+      for (const b of bids) {
+        if (b.segments.length === 0) continue;
+        out.onTime.push({ id: `${p.runtime.id}@${b.bus}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments, party: i });
+      }
+    } catch (err) {
+      crashes.crash(i, 'bid', err);
+    }
+  }
+  out.late.sort((x, y) => x.at - y.at);
+  return out;
+}

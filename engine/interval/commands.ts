@@ -1,0 +1,85 @@
+/**
+ * Phase 5, commands: the operators' turn between the market and the agents' physics.
+ * Where the planned schedule would overload a branch, an operator commands flexibility
+ * (curtailment, V2G); agents answer by their state. A command changes what the agent
+ * will actually do — its setpoint — never its market position: the difference is a
+ * deviation the real-time market re-dispatches and prices (imbalance.ts).
+ *
+ * Also here: scenario faults that act on agents directly (equipment FAULT / REPAIR events)
+ * and forged commands (delivered, and refused by their targets).
+ */
+import { timeOf, type Fault } from '../faults.ts';
+import type { MarketInterval } from '../clock.ts';
+import type { Grid } from '../../market/clear.ts';
+import type { CommandRecord } from '../operations.ts';
+import type { GridEvent, GridRoom } from '../gridRoom.ts';
+import type { IntervalLedger } from './ledger.ts';
+import type { Crashes, Participant, Party } from './participants.ts';
+
+/** Equipment faults and repairs that happen at the start of `interval`: FAULT / REPAIR to the agents' machines. */
+export function applyAgentFaults(faults: readonly Fault[], interval: MarketInterval, parts: readonly Participant[], indexOf: ReadonlyMap<string, number>, crashed: Uint8Array): GridEvent[] {
+  const events: GridEvent[] = [];
+  for (const f of faults) {
+    if (f.type !== 'agent-fault') continue;
+    const i = indexOf.get(f.agent);
+    if (i === undefined || crashed[i]) continue;
+    const event = timeOf(f.at) === interval.start ? 'FAULT' : f.until !== undefined && timeOf(f.until) === interval.start ? 'REPAIR' : undefined;
+    if (!event) continue;
+    const actor = parts[i]!.runtime.actor;
+    if (actor.getSnapshot().can({ type: event })) actor.send({ type: event });
+    events.push({
+      at: interval.start,
+      issuer: 'fault',
+      target: f.agent,
+      type: event === 'FAULT' ? 'AGENT_FAULT' : 'AGENT_REPAIR',
+      response: String(actor.getSnapshot().value),
+      detail: event === 'FAULT' ? 'equipment failure: the agent stops trading until repaired' : 'repaired',
+    });
+  }
+  return events;
+}
+
+/**
+ * Runs the operators on the planned schedule (every agent's position: its award, share
+ * or retail take) and writes the committed changes, in whole quanta, to
+ * `ledger.commandedQuanta`. Agents that fail while answering are isolated. Returns the
+ * command records (for DR settlement) and events.
+ */
+export function operatorCommands(
+  room: GridRoom,
+  grid: Grid | undefined,
+  interval: MarketInterval,
+  ledger: IntervalLedger,
+  agentRole: Uint8Array,
+  crashes: Crashes,
+  faults: readonly Fault[],
+  parties: readonly Party[],
+  indexOf: ReadonlyMap<string, number>,
+): { records: readonly CommandRecord[]; events: GridEvent[] } {
+  const n = agentRole.length;
+  const quantumKw = ledger.quantumKw;
+  const netKw = new Float64Array(n);
+  for (let i = 0; i < n; i++) netKw[i] = agentRole[i] ? ledger.positionQuanta(i) * quantumKw : NaN;
+  const events: GridEvent[] = [];
+  let records: readonly CommandRecord[] = [];
+  if (grid && room.operators.length > 0) {
+    const op = room.operate(interval, grid, netKw, agentRole, crashes.crashed);
+    records = op.records;
+    events.push(...op.events);
+    for (const r of records) if (r.response === 'failed') crashes.crash(r.party, 'command', r.reason);
+    for (let i = 0; i < n; i++) {
+      const change = Math.round(op.commandedKw[i]! / quantumKw);
+      if (change === 0 || crashes.crashed[i]) continue;
+      ledger.commandedQuanta[i] = change;
+      netKw[i]! += change * quantumKw;
+    }
+  }
+  for (const f of faults) {
+    if (f.type !== 'forged-command' || timeOf(f.at) < interval.start || timeOf(f.at) >= interval.end) continue;
+    const target = indexOf.get(f.target);
+    if (target === undefined) continue;
+    const operatorOf = room.operators.find((o) => o.serves(parties[target]!.bus))?.config.id;
+    events.push(room.forged(interval, f, target, netKw[target]!, operatorOf));
+  }
+  return { records, events };
+}

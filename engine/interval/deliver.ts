@@ -1,0 +1,67 @@
+/**
+ * Phase 5b, deliver: each agent gets its own award — what it is to do this interval,
+ * its position plus any commanded change — as exactly one call (one lifecycle event at
+ * most), then its state is read once for every consumer of the outcome. An agent that
+ * throws is isolated (crashed) and reported.
+ */
+import type { AgentObservation } from '../../agents/types.ts';
+import type { MarketInterval } from '../clock.ts';
+import type { IntervalLedger } from './ledger.ts';
+import type { Crashes, Participant } from './participants.ts';
+
+export const CRASHED: AgentObservation = Object.freeze({ state: 'crashed', baselineKw: 0, unservedKwh: 0 });
+
+/**
+ * Settles the agents `which(i)` selects. The setpoint in quanta is the position plus the
+ * commanded change; a reduction comes off the purchase first, then adds to the injection
+ * (a discharge), and an increase the other way round.
+ */
+export function deliverAwards(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, which: (i: number) => boolean, memberOf: Int32Array): void {
+  const q = ledger.quantumKw;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (p.role !== 'agent' || crashes.crashed[i] || !which(i)) continue;
+    const change = ledger.commandedQuanta[i]!;
+    let buy = ledger.buyQuanta[i]!;
+    let sell = ledger.sellQuanta[i]!;
+    if (change < 0) {
+      const fromBuy = Math.max(change, -buy);
+      buy += fromBuy;
+      sell -= change - fromBuy;
+    } else if (change > 0) {
+      const fromSell = Math.min(change, sell);
+      sell -= fromSell;
+      buy += change - fromSell;
+    }
+    try {
+      p.runtime.settle({
+        interval,
+        buyKw: buy * q,
+        sellKw: sell * q,
+        priceMwh: ledger.priceMwh[i]!,
+        bidAccepted: ledger.buyQuanta[i]! + ledger.sellQuanta[i]! > 0 || memberOf[i]! >= 0,
+        ...(change !== 0 ? { commandedKw: change * q } : {}),
+      });
+    } catch (err) {
+      crashes.crash(i, 'settle', err);
+    }
+  }
+}
+
+/** Every party's state after the award, read once; crashed parties (and any that throw now) read as `CRASHED`. */
+export function observeAll(parts: readonly Participant[], crashes: Crashes, into?: AgentObservation[]): AgentObservation[] {
+  const out = into ?? new Array<AgentObservation>(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    if (crashes.crashed[i]) {
+      out[i] = CRASHED;
+      continue;
+    }
+    try {
+      out[i] = parts[i]!.runtime.observe();
+    } catch (err) {
+      crashes.crash(i, 'settle', err);
+      out[i] = CRASHED;
+    }
+  }
+  return out;
+}

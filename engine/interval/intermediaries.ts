@@ -1,0 +1,66 @@
+/**
+ * Phase 9b, the intermediaries' own books for the interval: what each aggregator paid
+ * the market and took from its members, and what each retailer earned from its
+ * customers' meters and paid the market. Bookkeeping over the ledger; exact.
+ */
+import { type Money, ZERO } from '../../core/money.ts';
+import type { AggregatorLedger, RetailerLedger } from './outcome.ts';
+import type { IntervalLedger } from './ledger.ts';
+import { ticksOf } from './ledger.ts';
+import type { Party } from './participants.ts';
+
+export function intermediaryLedgers(
+  ledger: IntervalLedger,
+  parties: readonly Party[],
+  viaOf: Int32Array,
+  rtBusPriceMwh: Float64Array,
+  imbalanceBusPriceMwh: Float64Array,
+  tickMwh: number,
+  durationH: number,
+): { aggregators: AggregatorLedger[]; retailers: RetailerLedger[] } {
+  const unit = ledger.unit;
+  const n = parties.length;
+  const memberUnits = new Float64Array(n);
+  const extras = new Array<Money | undefined>(n);
+  for (let i = 0; i < n; i++) {
+    const a = viaOf[i]!;
+    if (a < 0) continue;
+    memberUnits[a]! += ledger.costUnits(i);
+    const x = ledger.costExtra[i];
+    if (x) extras[a] = (extras[a] ?? ZERO).plus(x);
+  }
+  const aggregators: AggregatorLedger[] = [];
+  const retailers: RetailerLedger[] = [];
+  const kwh = (quanta: number): number => quanta * ledger.quantumKw * durationH;
+  for (let a = 0; a < n; a++) {
+    const p = parties[a]!;
+    if (p.role === 'aggregator') {
+      let ownQ = 0;
+      let ownUnits = 0;
+      for (const pos of ledger.busPositions) {
+        if (pos.party !== a) continue;
+        const held = pos.buyQuanta - pos.sellQuanta - pos.sharedQuanta;
+        ownQ += held;
+        ownUnits += held * (ticksOf(rtBusPriceMwh[pos.busIndex]!, tickMwh) - ticksOf(imbalanceBusPriceMwh[pos.busIndex]!, tickMwh));
+      }
+      const fees = extras[a] ?? ZERO;
+      aggregators.push({
+        id: p.id,
+        marketPayment: unit.toMoney(ledger.costUnits(a)),
+        memberPayments: unit.toMoney(memberUnits[a]!).plus(fees),
+        feeIncome: fees,
+        ownPositionKwh: kwh(ownQ),
+        ownPositionCost: unit.toMoney(ownUnits),
+      });
+    } else if (p.role === 'retailer') {
+      retailers.push({
+        id: p.id,
+        revenue: extras[a] ?? ZERO,
+        marketCost: unit.toMoney(ledger.daUnits[a]! + ledger.rtUnits[a]!),
+        imbalanceCost: unit.toMoney(ledger.imbalanceUnits[a]!),
+        imbalanceKwh: kwh(Number.isNaN(ledger.imbalanceQuanta[a]!) ? 0 : ledger.imbalanceQuanta[a]!),
+      });
+    }
+  }
+  return { aggregators, retailers };
+}

@@ -1,0 +1,113 @@
+/**
+ * What one interval hands to the sink (the recorder, tests, the counterfactual pass):
+ * plain data, read synchronously before the next interval starts.
+ */
+import type { AgentObservation } from '../../agents/types.ts';
+import type { Money } from '../../core/money.ts';
+import type { SimTime } from '../../core/time.ts';
+import type { BusId } from '../../core/units.ts';
+import type { Settlement } from '../../market/settlement.ts';
+import type { ClearingResult, OrderBook, Rejection } from '../../market/types.ts';
+import type { MarketInterval } from '../clock.ts';
+import type { GridEvent } from '../gridRoom.ts';
+import type { RetailDesk } from '../retail.ts';
+import type { BookViolation, DayAheadInInterval } from './books.ts';
+import type { IntervalLedger } from './ledger.ts';
+import type { AgentFault, Party } from './participants.ts';
+
+/** An aggregator's money this interval, exact (agents/aggregator/split.ts states the identity). */
+export interface AggregatorLedger {
+  readonly id: string;
+  /** What it paid the market over every stage (day-ahead, real-time, imbalance). */
+  readonly marketPayment: Money;
+  /** What its members paid it: their shares' energy, their deviations at the imbalance price, and fees. */
+  readonly memberPayments: Money;
+  readonly feeIncome: Money;
+  /** What it held beyond its members' shares (kWh, + bought) and what that cost it. */
+  readonly ownPositionKwh: number;
+  readonly ownPositionCost: Money;
+}
+
+/** A retailer's money this interval, exact. */
+export interface RetailerLedger {
+  readonly id: string;
+  /** Its customers' energy charges accrued from their meters. */
+  readonly revenue: Money;
+  /** What it paid for its day-ahead and real-time positions. */
+  readonly marketCost: Money;
+  /** What its customers' deviation from its position cost it at the imbalance price (− when it earned). */
+  readonly imbalanceCost: Money;
+  /** Customers' actual − its position, kWh (+ short). */
+  readonly imbalanceKwh: number;
+}
+
+/** The real-time market's second pass: the imbalance prices, and what re-dispatch could not do. */
+export interface ImbalanceOutcome {
+  /** True when something deviated and the market re-dispatched. */
+  readonly redispatched: boolean;
+  /** Per bus (`book.buses` order): the price deviations settled at (NaN where nothing was re-dispatched). */
+  readonly busPriceMwh: Float64Array;
+  /** Per bus: net deviation of the metered actual from the cleared positions, quanta (+ more withdrawal). */
+  readonly busDeviationQuanta: Float64Array;
+  /** Per bus, quanta: withdrawal regulation could not cover; injection nobody took. */
+  readonly unservedQuanta: Float64Array;
+  readonly spilledQuanta: Float64Array;
+  /** Re-dispatch had to ignore the network's limits (the overload is in the flows). */
+  readonly overloaded: boolean;
+}
+
+/** Everything that happened in one interval, handed to the sink. */
+export interface IntervalOutcome {
+  readonly interval: MarketInterval;
+  /** The real-time book and its clearing (`result.flows`: the physical flows of what the sites actually did). */
+  readonly book: OrderBook;
+  readonly result: ClearingResult;
+  readonly settlement: Settlement;
+  readonly rejections: readonly Rejection[];
+  readonly faults: readonly AgentFault[];
+  /** Every agent and intermediary, in scenario order; the per-party arrays follow it. */
+  readonly parties: readonly Party[];
+  /** Positions, meters and money per party and stage. */
+  readonly ledger: IntervalLedger;
+  /** The real-time position per party (`ledger.buyQuanta` / `sellQuanta`): an award, a member's share, a customer's take. */
+  readonly buyQuanta: Float64Array;
+  readonly sellQuanta: Float64Array;
+  /** The price the party faced, currency/MWh (its bus's real-time price, or its retail price); NaN for none. */
+  readonly priceMwh: Float64Array;
+  /** What each party paid (+) or received (−) over every stage: `settlement.unit` × costUnits + costExtra. */
+  readonly costUnits: Float64Array;
+  readonly costExtra: ReadonlyArray<Money | undefined>;
+  /** Per party: true once it has crashed (it no longer takes part). */
+  readonly crashed: Uint8Array;
+  /** Per party, its state after the award (read once, shared by every consumer of the outcome). */
+  readonly observations: readonly AgentObservation[];
+  /** The day-ahead stage's prices and schedule in this interval, when the timeline has one. */
+  readonly dayAhead: DayAheadInInterval | undefined;
+  readonly imbalance: ImbalanceOutcome;
+  /** What the operators paid out for demand response this interval, net of penalties. */
+  readonly drPaid: Money;
+  readonly aggregators: readonly AggregatorLedger[];
+  readonly retailers: readonly RetailerLedger[];
+  /** Operator commands and responses, agents' reports, faults: the rows of events.csv. */
+  readonly events: readonly GridEvent[];
+  /** What did not close this interval (empty when the books closed). */
+  readonly books: readonly BookViolation[];
+}
+
+export interface SimulationSink {
+  interval(outcome: IntervalOutcome): void;
+  /** Called once after the last interval, with the retail desk (bills, tariff switches) and the operators' figures. */
+  completed?(end: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown> }): void;
+}
+
+export interface RunInfo {
+  readonly name: string;
+  readonly seed: number;
+  readonly start: SimTime;
+  readonly intervals: number;
+  readonly intervalMinutes: number;
+  readonly buses: readonly BusId[];
+  readonly agentCount: number;
+  /** The market timeline's stages, in order (e.g. ['dayAhead', 'realTime']). */
+  readonly stages: readonly string[];
+}

@@ -1,0 +1,183 @@
+/**
+ * The books close every interval of random scenarios (fast-check): agents of every kind,
+ * aggregators with markups over the whole allowed range and the learning strategy, a
+ * retailer with customers, operators that command curtailment and V2G, faults, with and
+ * without the grid. And a run whose award is tampered with fails with exit code 4.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { runAndReport } from '../../cli/commands/run.ts';
+import { BooksOpenError, EXIT_BOOKS_OPEN } from '../../core/errors.ts';
+import { parseScenario, type Scenario } from '../../engine/scenario/load.ts';
+import { type IntervalOutcome, type Phases, Simulation } from '../../engine/simulation.ts';
+import { marketPositions } from '../../engine/interval/positions.ts';
+import { stringify } from 'yaml';
+
+interface Shape {
+  grid: boolean;
+  mechanism: 'auto' | 'double-auction' | 'lp';
+  homes: number;
+  pvShare: number;
+  evs: number;
+  v2gShare: number;
+  batteries: number;
+  offices: number;
+  members: number;
+  aggregatorStrategy: { id: 'markup'; params: { markup: number } } | { id: 'learning' } | 'truthful';
+  customers: number;
+  exportRule: 'net-metering' | 'net-billing' | 'buy-all-sell-all';
+  operator: boolean;
+  headLimitKw: number;
+  crash: boolean;
+  comms: boolean;
+  fault: boolean;
+  pricing: 'uniform' | 'pay-as-bid';
+  seed: number;
+}
+
+const shape: fc.Arbitrary<Shape> = fc.record({
+  grid: fc.boolean(),
+  mechanism: fc.constantFrom('auto' as const, 'double-auction' as const, 'lp' as const),
+  homes: fc.integer({ min: 1, max: 4 }),
+  pvShare: fc.constantFrom(0, 0.5, 1),
+  evs: fc.integer({ min: 0, max: 3 }),
+  v2gShare: fc.constantFrom(0, 1),
+  batteries: fc.integer({ min: 0, max: 2 }),
+  offices: fc.integer({ min: 0, max: 1 }),
+  members: fc.integer({ min: 0, max: 4 }),
+  aggregatorStrategy: fc.oneof(
+    fc.constant('truthful' as const),
+    fc.constant({ id: 'learning' as const }),
+    fc.double({ min: -0.9, max: 10, noNaN: true }).map((m) => ({ id: 'markup' as const, params: { markup: Math.round(m * 100) / 100 } })),
+  ),
+  customers: fc.integer({ min: 0, max: 4 }),
+  exportRule: fc.constantFrom('net-metering' as const, 'net-billing' as const, 'buy-all-sell-all' as const),
+  operator: fc.boolean(),
+  headLimitKw: fc.integer({ min: 5, max: 40 }),
+  crash: fc.boolean(),
+  comms: fc.boolean(),
+  fault: fc.boolean(),
+  pricing: fc.constantFrom('uniform' as const, 'pay-as-bid' as const),
+  seed: fc.integer({ min: 0, max: 1000 }),
+});
+
+/** A small scenario of the given shape: six one-hour intervals from 18:00 UTC (the evening peak, when flexibility is used, and PV is low). */
+export function scenarioOf(s: Shape): Scenario {
+  const grid = s.grid || s.operator;
+  const at = (bus: string) => (grid ? { bus } : {});
+  const agents: unknown[] = [
+    { kind: 'generator', id: 'grid', ...at('grid'), offers: [{ kw: 200, priceMwh: 60 }, { kw: 200, priceMwh: 120 }] },
+    { kind: 'generator', id: 'local', ...at('b'), offers: [{ kw: 5, priceMwh: 40 }], availabilityByHour: Array.from({ length: 24 }, (_, h) => (h >= 8 && h < 18 ? 1 : 0)) },
+    { kind: 'home', idPrefix: 'home', count: s.homes, ...at('b'), pv: { share: s.pvShare }, hvac: { share: 0.5 } },
+    // Load at the grid connection, so the feeder imports in every interval: with nothing upstream to take
+    // exports, PV a retailer's customers export beyond all load would be spilled — and the books say so.
+    { kind: 'home', idPrefix: 'load', count: 10, ...at('grid'), flexibility: { share: 0 } },
+  ];
+  if (s.evs > 0) agents.push({ kind: 'ev', idPrefix: 'ev', count: s.evs, ...at('c'), v2gShare: s.v2gShare });
+  if (s.batteries > 0) agents.push({ kind: 'storage', idPrefix: 'battery', count: s.batteries, ...at('c') });
+  if (s.offices > 0) agents.push({ kind: 'building', idPrefix: 'office', count: s.offices, ...at('b'), curtailable: { contractKw: 4 } });
+  if (s.members > 0) {
+    agents.push({ kind: 'aggregator', id: 'flexco', strategy: s.aggregatorStrategy });
+    agents.push({ kind: 'home', idPrefix: 'member', count: s.members, ...at('c'), aggregator: 'flexco', pv: { share: s.pvShare } });
+    agents.push({ kind: 'ev', idPrefix: 'member-ev', count: 1, ...at('b'), aggregator: 'flexco', v2gShare: s.v2gShare });
+  }
+  if (s.customers > 0) {
+    agents.push({ kind: 'retailer', id: 'retail', tariffs: ['flat'] });
+    agents.push({ kind: 'home', idPrefix: 'customer', count: s.customers, ...at('b'), retailer: 'retail', tariff: 'flat', pv: { share: s.pvShare } });
+  }
+  const doc = {
+    name: 'books-property',
+    seed: s.seed,
+    start: '2026-07-01T18:00:00Z',
+    days: 0.25,
+    intervalMinutes: 60,
+    weather: { temperature: 'heatwave' },
+    market: { mechanism: grid ? s.mechanism : 'double-auction', pricing: s.pricing },
+    tariffs: [{ id: 'flat', type: 'flat', energyPricePerKwh: 0.25, export: s.exportRule === 'net-metering' ? { type: 'net-metering' } : { type: s.exportRule, exportPricePerKwh: 0.07 } }],
+    ...(grid
+      ? {
+          network: {
+            buses: [{ id: 'grid', reference: true }, { id: 'b' }, { id: 'c' }],
+            branches: [
+              { id: 'head', from: 'grid', to: 'b', reactancePu: 0.05, limitKw: s.headLimitKw },
+              { id: 'bc', from: 'b', to: 'c', reactancePu: 0.05, limitKw: 50 },
+              { id: 'tie', from: 'grid', to: 'c', reactancePu: 0.1, limitKw: 30 },
+            ],
+          },
+        }
+      : {}),
+    operations: s.operator ? [{ id: 'dso', watch: ['head'], v2g: true }] : [],
+    faults: [
+      ...(s.crash ? [{ type: 'agent-crash', agent: 'home-1', at: '2026-07-01T20:00:00Z' }] : []),
+      ...(s.comms ? [{ type: 'comms-loss', agents: ['home-*', ...(s.batteries > 0 ? ['battery-*'] : []), ...(s.evs > 0 ? ['ev-*'] : [])], from: '2026-07-01T19:00:00Z', until: '2026-07-01T22:00:00Z', probability: 0.5 }] : []),
+      ...(s.fault && s.batteries > 0 ? [{ type: 'agent-fault', agent: 'battery-1', at: '2026-07-01T19:00:00Z', until: '2026-07-01T21:00:00Z' }] : []),
+    ],
+    agents,
+  };
+  return parseScenario(stringify(doc), 'books-property.yaml');
+}
+
+async function outcomesOf(scenario: Scenario, phases?: Partial<Phases>): Promise<IntervalOutcome[]> {
+  const sim = await Simulation.create(scenario, { phases });
+  const out: IntervalOutcome[] = [];
+  sim.run({ interval: (o) => out.push(o) });
+  return out;
+}
+
+describe('the books (engine/interval/books.ts)', function () {
+  this.timeout(240_000);
+
+  it('close in every interval of random scenarios: Σ metered actual = 0, money per stage, aggregator and retailer identities (fast-check)', async () => {
+    await fc.assert(
+      fc.asyncProperty(shape, async (s) => {
+        const outcomes = await outcomesOf(scenarioOf(s));
+        expect(outcomes).to.have.length(6);
+        for (const o of outcomes) {
+          expect(o.books, `interval ${o.interval.index} of ${JSON.stringify(s)}`).to.deep.equal([]);
+          let physical = 0;
+          for (let i = 0; i < o.parties.length; i++) if (o.parties[i]!.role === 'agent') physical += o.ledger.actualQuanta[i]!;
+          expect(physical).to.equal(0);
+          // An intermediary has no meter; every agent has one.
+          o.parties.forEach((p, i) => expect(Number.isNaN(o.ledger.actualQuanta[i]!)).to.equal(p.role !== 'agent'));
+        }
+      }),
+      { numRuns: Number(process.env.BOOKS_RUNS ?? 12) },
+    );
+  });
+
+  it('catch a tampered award: one quantum more for one agent than the clearing gave it → positions and real-time money violated, the run exits with code 4', async () => {
+    const scenario = scenarioOf({ grid: false, mechanism: 'auto', homes: 3, pvShare: 0, evs: 0, v2gShare: 0, batteries: 0, offices: 0, members: 0, aggregatorStrategy: 'truthful', customers: 0, exportRule: 'net-billing', operator: false, headLimitKw: 40, crash: false, comms: false, fault: false, pricing: 'uniform', seed: 3 });
+    // The real positions phase, and then one agent's award and payment grow by a quantum at its bus price: a plausible bug.
+    const tampered: Phases['positions'] = (ledger, book, result, settlement, partyBus, isIntermediary, busIndex) => {
+      marketPositions(ledger, book, result, settlement, partyBus, isIntermediary, busIndex);
+      if (book.interval !== 2) return;
+      const i = 2; // home-1 (after the two generators)
+      ledger.buyQuanta[i]! += 1;
+      ledger.rtUnits[i]! += Math.round(result.busPriceMwh[partyBus[i]!]! / book.rules.priceTickMwh);
+    };
+    const outcomes = await outcomesOf(scenario, { positions: tampered });
+    expect(outcomes.filter((o) => o.books.length > 0).map((o) => o.interval.index)).to.deep.equal([2]);
+    expect(outcomes[2]!.books.map((v) => v.identity)).to.include.members(['positions', 'money:realTime']);
+    // The untampered run closes.
+    expect((await outcomesOf(scenario)).every((o) => o.books.length === 0)).to.equal(true);
+
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-books-'));
+    try {
+      let printed = '';
+      let error: unknown;
+      await runAndReport(scenario, { outDir: dir }, (t) => (printed += t), { phases: { positions: tampered } }).catch((e: unknown) => (error = e));
+      expect(error).to.be.instanceOf(BooksOpenError);
+      expect((error as BooksOpenError).code).to.equal(EXIT_BOOKS_OPEN).and.to.equal(4);
+      expect((error as BooksOpenError).message).to.match(/did not close in 1 of 6 intervals/).and.to.match(/2026-07-01T20:00:00Z positions: at main the parties hold/);
+      expect(printed).to.match(/books {5}NOT closed in 1 of 6 intervals/);
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+      expect(summary.books.closed).to.equal(false);
+      expect(summary.books.violations[0].interval).to.equal('2026-07-01T20:00:00Z');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
