@@ -22,7 +22,7 @@ import type { LineLimitForm } from './lp/linDistFlowBlock.ts';
 import type { LpSolver } from './lp/solver.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { ClearingResult, FeederOutcome, OrderBook } from './types.ts';
-import { type InverterSetup, intervalInverters, inverterSources, shareSourceKvar } from './inverters.ts';
+import { type InverterSetup, intervalInverters, inverterSources, shareSourceKvar, type VoltageMemory } from './inverters.ts';
 
 export interface FeederGrid {
   readonly limits: FeederLimits;
@@ -34,10 +34,10 @@ export interface FeederGrid {
   readonly inverters?: InverterSetup;
   readonly kindOf?: (agentId: string) => string;
   /**
-   * The AC voltages of the previous clearing, per feeder bus, for volt-var: the one piece of state
-   * a feeder carries from interval to interval, written by `clearOnFeeder` after each AC check.
+   * The AC voltages of past intervals, for volt-var: the one piece of state a feeder carries from
+   * interval to interval, written by `clearOnFeeder` after each AC check.
    */
-  previousVmPu?: Float64Array | undefined;
+  readonly voltages?: VoltageMemory;
 }
 
 const feeders = new WeakMap<Network, RadialFeeder>();
@@ -56,12 +56,15 @@ export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-aucti
   for (let i = 0; i < book.size; i++) tan[i] = book.isBuy[i] ? perBid[book.bidIndex[i]!]! : 0;
   let result: ClearingResult;
   let lp: FeederDispatchResult | undefined;
-  const inv = grid.inverters && grid.kindOf ? intervalInverters(book, feeder, grid.inverters, grid.kindOf) : undefined;
-  const src = inv ? inverterSources(inv, feeder, grid.inverters!, grid.previousVmPu) : undefined;
+  // A second clearing of an interval (a re-dispatch) has the inverters of its first: the same sources.
+  const again = grid.inverters ? grid.voltages?.sourcesOf(book.interval) : undefined;
+  const inv = grid.inverters && grid.kindOf && !again ? intervalInverters(book, feeder, grid.inverters, grid.kindOf) : undefined;
+  const own = inv ? inverterSources(inv, feeder, grid.inverters!, grid.voltages?.before(book.interval)) : undefined;
+  const sources = own?.sources ?? again;
   if (mechanism === 'double-auction') result = doubleAuction(feeder.islanded.length > 0 ? withoutIslands(book, feeder) : book);
   else {
     const d = clearNetworkDetailed(book, network, solver, {
-      feeder: { feeder, block: { lineLimit: grid.lineLimit, polygonSides: grid.polygonSides }, ...(src && src.sources.count > 0 ? { reactiveSources: src.sources } : {}) },
+      feeder: { feeder, block: { lineLimit: grid.lineLimit, polygonSides: grid.polygonSides }, ...(sources && sources.count > 0 ? { reactiveSources: sources } : {}) },
       segmentKvarPerKw: tan,
       ...(topologies ? { topologyCache: topologies } : {}),
     });
@@ -70,16 +73,23 @@ export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-aucti
   }
   // Each inverter's Q: the curve's (volt-var) or its share of its bus's cleared Q (clearing).
   let inverterKvar: Float64Array | undefined;
-  if (inv && src) {
-    if (grid.inverters!.mode === 'volt-var') inverterKvar = src.inverterKvar;
-    else if (lp?.status === 'optimal' && src.sources.count > 0) inverterKvar = shareSourceKvar(inv, src.sourceOfInverter, lp.feeder.sourceKvar);
+  if (inv && own) {
+    if (grid.inverters!.mode === 'volt-var') inverterKvar = own.inverterKvar;
+    else if (lp?.status === 'optimal' && own.sources.count > 0) inverterKvar = shareSourceKvar(inv, own.sourceOfInverter, lp.feeder.sourceKvar);
   }
   const injectedKvar = new Float64Array(feeder.busCount);
   if (inv && inverterKvar) for (let a = 0; a < inv.agentId.length; a++) injectedKvar[inv.bus[a]!]! += inverterKvar[a]!;
+  else if (again) {
+    // A re-dispatch: the LP's Q per source (ranged), or the fixed set points (volt-var, or an auction).
+    const solved = lp?.status === 'optimal' && again.count > 0 ? lp.feeder.sourceKvar : undefined;
+    for (let s = 0; s < again.count; s++) injectedKvar[again.bus[s]!]! += solved ? solved[s]! : again.lowerKvar[s] === again.upperKvar[s] ? again.lowerKvar[s]! : 0;
+  }
   const check = feederCheck(book, result, feeder, tan, lp, injectedKvar);
-  if (grid.inverters) grid.previousVmPu = check.vmAcPu;
+  grid.voltages?.remember(book.interval, check.vmAcPu, sources ?? NO_SOURCES);
   return { ...result, feeder: check };
 }
+
+const NO_SOURCES = { count: 0, bus: new Int32Array(0), lowerKvar: new Float64Array(0), upperKvar: new Float64Array(0) };
 
 /** The book with the segments at islanded buses emptied: the auction must not trade across a cut. */
 function withoutIslands(book: OrderBook, feeder: RadialFeeder): OrderBook {

@@ -5,6 +5,7 @@
  */
 import { feederConfigOf, type NetworkConfig } from '../network/schema.ts';
 import type { FeederGrid } from './clearFeeder.ts';
+import { VoltageMemory } from './inverters.ts';
 
 /** `kindOf` maps agent ids to kinds; it may be filled after this is built (the agents come later). */
 export function feederGrid(config: NetworkConfig, kindOf: ReadonlyMap<string, string>): FeederGrid {
@@ -16,7 +17,7 @@ export function feederGrid(config: NetworkConfig, kindOf: ReadonlyMap<string, st
       ? {
           inverters: { mode: r.mode, kvaByKind: new Map(Object.entries(r.inverterKva).filter((e): e is [string, number] => e[1] !== undefined)), voltVar: r.voltVar },
           kindOf: (agentId: string) => kindOf.get(agentId) ?? '',
-          previousVmPu: undefined,
+          voltages: new VoltageMemory(),
         }
       : {}),
     limits: { substationVoltagePu: f.substationVoltagePu, defaultVMinPu: f.voltageLimitsPu.min, defaultVMaxPu: f.voltageLimitsPu.max },

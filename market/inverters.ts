@@ -183,3 +183,46 @@ export function shareSourceKvar(inv: IntervalInverters, sourceOfInverter: Int32A
     return total[s]! > 0 ? (sourceKvar[s]! * room[a]!) / total[s]! : 0;
   });
 }
+
+/**
+ * The AC voltages volt-var acts on: those of the interval before the one being cleared. An
+ * interval may be cleared more than once (the market, then a re-dispatch of deviations,
+ * market/redispatch.ts); only its first clearing — the market's — is remembered, and every
+ * clearing of interval t reads the voltages of the latest interval before t.
+ */
+export class VoltageMemory {
+  private previous: Remembered | undefined;
+  private current: Remembered | undefined;
+
+  /** Per feeder bus, the AC voltages of the latest interval before `interval` (undefined: none yet). */
+  before(interval: number): Float64Array | undefined {
+    if (this.current && this.current.interval < interval) {
+      this.previous = this.current;
+      this.current = undefined;
+    }
+    return this.previous && this.previous.interval < interval ? this.previous.vmPu : undefined;
+  }
+
+  /**
+   * The inverters' reactive sources of `interval`'s market clearing when that interval was already
+   * cleared once: a re-dispatch of deviations has the same inverters (its book has only the
+   * deviations and the generators), so it gets the same sources — ranged (`clearing`) or fixed (`volt-var`).
+   */
+  sourcesOf(interval: number): ReactiveSources | undefined {
+    return this.current?.interval === interval ? this.current.sources : undefined;
+  }
+
+  /** Records `interval`'s AC voltages and inverters' sources unless that interval already has some. */
+  remember(interval: number, vmPu: Float64Array, sources: ReactiveSources): void {
+    if (!this.current || this.current.interval < interval) {
+      if (this.current) this.previous = this.current;
+      this.current = { interval, vmPu, sources };
+    }
+  }
+}
+
+interface Remembered {
+  readonly interval: number;
+  readonly vmPu: Float64Array;
+  readonly sources: ReactiveSources;
+}

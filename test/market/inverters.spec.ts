@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { type FeederGrid, clearOnFeeder } from '../../market/clearFeeder.ts';
-import { IEEE1547_CATEGORY_B, REACTIVE_TIE_BREAK_MVARH, type InverterSetup, intervalInverters, inverterSources, reactiveHeadroomKvar, shareSourceKvar, voltVarKvarPerKva } from '../../market/inverters.ts';
+import { IEEE1547_CATEGORY_B, REACTIVE_TIE_BREAK_MVARH, VoltageMemory, type InverterSetup, intervalInverters, inverterSources, reactiveHeadroomKvar, shareSourceKvar, voltVarKvarPerKva } from '../../market/inverters.ts';
 import { loadSolver, type LpSolver } from '../../market/lp/solver.ts';
 import { settle } from '../../market/settlement.ts';
 import { radialFeeder } from '../../network/radial.ts';
@@ -37,7 +37,7 @@ function gridOf(mode: InverterSetup['mode'], kinds: Record<string, string>, kva:
     kvarPerKw: () => 0,
     inverters: { mode, kvaByKind: new Map(Object.entries(kva)), voltVar: IEEE1547_CATEGORY_B },
     kindOf: (id) => kinds[id] ?? '',
-    previousVmPu: undefined,
+    voltages: new VoltageMemory(),
   };
 }
 
@@ -95,12 +95,13 @@ describe('inverter reactive power on a LinDistFlow feeder', () => {
     // First interval: no previous voltage, so the substation's 1.0 p.u.: inside the dead band, Q = 0.
     const first = clearOnFeeder(book, 'lp', network, highs, grid);
     expect(first.feeder!.inverterKvar[2]).to.equal(0);
-    expect(grid.previousVmPu![2]).to.equal(first.feeder!.vmAcPu[2]);
-    expect(grid.previousVmPu![2]).to.be.below(0.95); // the AC voltage is below the LinDistFlow one (losses)
+    const v = first.feeder!.vmAcPu[2]!;
+    expect(v).to.be.below(0.95); // the AC voltage is below the LinDistFlow one (losses)
+    // A second clearing of the same interval (a re-dispatch) keeps the market's Q (0 here) and is not remembered.
+    expect(clearOnFeeder(book, 'lp', network, highs, grid).feeder!.inverterKvar[2]).to.equal(0);
     // Next interval: Q/S = 0.44 × (0.98 − V)/(0.98 − 0.92) at that voltage, × 260 kVA, at most 240 kvar.
-    const v = grid.previousVmPu![2]!;
     const expected = Math.min(240, ((0.44 * (0.98 - v)) / 0.06) * 260);
-    const second = clearOnFeeder(book, 'lp', network, highs, grid);
+    const second = clearOnFeeder({ ...book, interval: 1 }, 'lp', network, highs, grid);
     expect(second.feeder!.inverterKvar[2]).to.be.closeTo(expected, 1e-9);
     expect(second.feeder!.netKvar[2]).to.be.closeTo(-expected, 1e-9);
   });
@@ -145,10 +146,11 @@ describe('the inverter bound √(S² − P²) (property)', () => {
         const kinds: Record<string, string> = { a0: 'generator' };
         segs.forEach((s, i) => (kinds[`a${i + 1}`] = s.kind));
         const grid = gridOf(mode, kinds, { home: kva, storage: kva, ev: kva });
-        grid.previousVmPu = Float64Array.of(1, vPrev, vPrev);
+        const previous = Float64Array.of(1, vPrev, vPrev);
+        grid.voltages!.remember(-1, previous, { count: 0, bus: new Int32Array(0), lowerKvar: new Float64Array(0), upperKvar: new Float64Array(0) });
         const feeder = radialFeeder(network, { defaultVMinPu: 0.5 });
         const inv = intervalInverters(book, feeder, grid.inverters!, grid.kindOf!);
-        const src = inverterSources(inv, feeder, grid.inverters!, grid.previousVmPu);
+        const src = inverterSources(inv, feeder, grid.inverters!, previous);
         const r = clearOnFeeder(book, 'lp', network, highs, grid);
         if (r.status !== 'cleared') return;
         // Each inverter's Q (volt-var: its own; clearing: its share of its bus's) against its awarded |P|.
