@@ -4,6 +4,7 @@
  * pure functions for its physics, a config schema for scenario files, and a
  * `create` function that wires them to a strategy into `AgentRuntime`s.
  */
+import type { IntertemporalBid } from '../market/dayAhead/types.ts';
 import type { AnyActorRef, AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
 import type { RandomService } from '../core/rng.ts';
@@ -76,7 +77,22 @@ export interface AgentRuntime {
    * around its position (market/redispatch.ts).
    */
   regulation?(interval: MarketInterval): { readonly offers: readonly ValueSegment[]; readonly takes: readonly ValueSegment[] };
+  /**
+   * Present for agents that bid into a day-ahead auction themselves (generators: their offer
+   * per interval; storage: one intertemporal `StorageBid`). Called once per auction at its
+   * gate with the delivery intervals; must not change the agent's state. Agents without it
+   * get the engine's default day-ahead bid (engine/interval/dayAhead.ts).
+   */
+  dayAhead?(intervals: readonly MarketInterval[]): DayAheadOffer;
 }
+
+/** An agent's day-ahead bid: simple curves per delivery interval and/or one intertemporal bid (market/dayAhead/types.ts). */
+export interface DayAheadOffer {
+  readonly curves?: ReadonlyArray<{ readonly interval: number; readonly segments: readonly BidSegment[] }>;
+  /** Without `id`, `agentId` and `bus`: the engine names and places it. */
+  readonly intertemporal?: DistributiveOmit<IntertemporalBid, 'id' | 'agentId' | 'bus'>;
+}
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Where the simulated place is: for sun position and local routines. */
 export interface Site {

@@ -24,6 +24,10 @@ import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
 import { type WorkerCode, workerCode } from './workerCode.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
+import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile } from './shard.ts';
+import { UserError } from '../core/errors.ts';
+import type { Redis } from 'ioredis';
+import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, type RunOutcome, type RunTask, SCENARIO_FILE } from './worker.ts';
 
 export const SUMMARY_FILE = 'summary.csv';
@@ -45,6 +49,10 @@ export interface BatchOptions {
   readonly stop?: AbortSignal | undefined;
   readonly kill?: AbortSignal | undefined;
   readonly progress?: BatchProgress | undefined;
+  /** Run only this shard's share of the runs (batch/shard.ts); default output folder `results/<sweep name>-shard-k-of-n`. */
+  readonly shard?: Shard | undefined;
+  /** A Redis URL: enqueue the runs there for `gridbid worker`s instead of running them here (batch/queue.ts). */
+  readonly queue?: string | undefined;
 }
 
 export interface BatchResult {
@@ -61,15 +69,33 @@ export interface BatchResult {
   /** What the workers loaded ('compiled' or 'source', batch/workerCode.ts); undefined when no worker started. */
   readonly workerCode: WorkerCode['kind'] | undefined;
   readonly interrupted: boolean;
+  /** The shard this invocation ran, when it ran one (then `plan.runs` holds only its runs). */
+  readonly shard?: Shard | undefined;
+  /** The queue the runs went to, when they did (then `workers` is 0: they ran in `gridbid worker`s). */
+  readonly queue?: string | undefined;
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchResult> {
-  const plan = planBatch(options.target);
-  const outDir = options.outDir ?? join('results', plan.name);
+  const whole = planBatch(options.target);
+  // An unreachable queue is reported before anything is written.
+  const connection = options.queue !== undefined ? await connectQueue(options.queue) : undefined;
+  try {
+    return await execute(options, whole, connection);
+  } finally {
+    await connection?.quit().catch(() => {});
+  }
+}
+
+async function execute(options: BatchOptions, whole: BatchPlan, connection: Redis | undefined): Promise<BatchResult> {
+  const shard = options.shard;
+  // A shard's plan lists only its runs; their indexes (and summary.csv's row order) stay the sweep's.
+  const plan: BatchPlan = shard ? { ...whole, runs: whole.runs.filter((r) => inShard(r, shard)) } : whole;
+  const outDir = options.outDir ?? join('results', shard ? `${whole.name}-shard-${shard.k}-of-${shard.n}` : whole.name);
   const progress = options.progress ?? silentProgress;
   prepareOutputFolder(outDir);
+  if (shard) claimShardFolder(outDir, whole, shard);
 
-  const rows: Array<RunRow | undefined> = new Array<RunRow | undefined>(plan.runs.length).fill(undefined);
+  const rows: Array<RunRow | undefined> = new Array<RunRow | undefined>(whole.runs.length).fill(undefined);
   const writeSummary = (): void => writeAtomic(join(outDir, SUMMARY_FILE), summaryCsv(plan, rows));
   const todo: RunSpec[] = [];
   let reused = 0;
@@ -87,7 +113,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     }
   }
   const toRun = todo.filter((r) => r.error === undefined);
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), toRun.length || 1));
+  const workers = connection ? 0 : Math.max(1, Math.min(options.workers ?? availableParallelism(), toRun.length || 1));
   progress.start({ name: plan.name, total: plan.runs.length, reused, workers });
   if (reused > 0) progress.note(`${reused} of ${plan.runs.length} runs already finished in ${outDir}: kept, not run again`);
   if (stale > 0) progress.note(`${stale} finished run(s) had another scenario or seed: running them again`);
@@ -113,17 +139,42 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
 
   let used: WorkerCode | undefined;
   if (toRun.length > 0 && !options.stop?.aborted) {
-    used = workerCode();
-    await runInPool(toRun, workers, used, outDir, options, progress, finish);
+    if (connection) {
+      await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill }, connection, progress, finish);
+    } else {
+      used = workerCode();
+      await runInPool(toRun, workers, used, outDir, options, progress, finish);
+    }
   }
   progress.stop();
+  // Staging folders left by queue workers that were killed mid-run (only once no run of this batch is left to write one).
+  if (plan.runs.every((r) => rows[r.index] !== undefined)) rmSync(join(outDir, STAGING_DIR), { recursive: true, force: true });
 
   writeSummary();
   writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
-  const notFinished = rows.filter((r) => r === undefined).length;
-  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0 };
+  const notFinished = plan.runs.filter((r) => rows[r.index] === undefined).length;
+  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0, shard, queue: options.queue };
+}
+
+/**
+ * Writes shard.json in a shard's folder. A folder already holding another shard, or a
+ * shard of another sweep, is refused: two shards in one folder would overwrite each
+ * other's summary.csv (a rerun of the same shard resumes, as a batch does).
+ */
+function claimShardFolder(outDir: string, plan: BatchPlan, shard: Shard): void {
+  const path = join(outDir, SHARD_FILE);
+  const mine = shardFile(plan, shard);
+  if (existsSync(path)) {
+    const there = parseShardFile(readFileSync(path, 'utf8'));
+    if (typeof there !== 'string' && (there.shard.k !== shard.k || there.shard.n !== shard.n || there.sweep.name !== plan.name)) {
+      throw new UserError(
+        `${outDir} already holds shard ${formatShard(there.shard)} of the sweep '${there.sweep.name}'; give each shard its own folder (--out), e.g. ${join(outDir, '..', `${plan.name}-shard-${shard.k}-of-${shard.n}`)}`,
+      );
+    }
+  }
+  writeAtomic(path, `${JSON.stringify(mine, null, 1)}\n`);
 }
 
 /** Keeps at most `workers` runs in flight, in run order, until done or stopped. */
@@ -188,7 +239,7 @@ async function runInPool(
 }
 
 /** The finished run's row when its folder has a valid DONE for this run; 'stale' when it was made from another scenario or seed. */
-function readDone(dir: string, run: RunSpec): RunRow | 'stale' | undefined {
+export function readDone<R extends Pick<RunSpec, 'id' | 'seed' | 'fingerprint'>>(dir: string, run: R): (Omit<RunRow, 'run'> & { run: R }) | 'stale' | undefined {
   const file = join(dir, DONE_FILE);
   if (!existsSync(file)) return undefined;
   let marker: DoneMarker;

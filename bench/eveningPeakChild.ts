@@ -13,7 +13,7 @@ import { runScenario } from '../engine/run.ts';
 import { scaledEveningPeak } from './eveningPeak.bench.ts';
 
 const factor = Number(process.argv[2] ?? 130);
-const intervals = Number(process.argv[3] ?? 24);
+const intervals = Number(process.argv[3] ?? 96);
 const scenario = scaledEveningPeak(factor, intervals / 96);
 const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-child-'));
 try {

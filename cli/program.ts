@@ -11,6 +11,8 @@ import { registerBatch } from './commands/batch.ts';
 import { registerClear } from './commands/clear.ts';
 import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerWorker } from './commands/worker.ts';
+import { registerQuery } from './commands/query.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
@@ -33,12 +35,16 @@ export function buildProgram(): Command {
     .description('Multi-agent demand response and electricity market simulation.')
     .version(packageVersion(), '-V, --version', 'print the version of gridbid')
     .showHelpAfterError('(add --help for usage)')
+    // Options belong to the command they follow (`batch merge … --out DIR` is merge's --out, not batch's).
+    .enablePositionalOptions()
     .exitOverride();
   // Each command lives in cli/commands/<name>.ts and registers itself here.
   registerRun(program);
   registerValidate(program);
   registerBatch(program);
   registerClear(program);
+  registerWorker(program);
+  registerQuery(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -3,7 +3,7 @@
  * interval runs the same pipeline of phases (engine/interval/, each with plain data in
  * and out); this file only orchestrates them.
  *
- *   timeline (RxJS stageTimeline; a run clears the real-time stage, validation refuses a day-ahead one for now) ─► per interval:
+ *   timeline (RxJS stageTimeline) ─► per delivery day, at its gate: the day-ahead auction (interval/dayAhead.ts) ─► per interval:
  *   collect bids ─► gate (RxJS) ─► book ─► clear ─► settle ─► positions ─► split (aggregators)
  *   / take (retail customers) ─► commands ─► deliver ─► meter ─► re-dispatch ─► imbalance
  *   settlement ─► bills ─► demand-response settlement ─► books ─► sink
@@ -25,7 +25,7 @@ import { jslpSolver } from '../market/lp/jslp.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
 import { settle } from '../market/settlement.ts';
-import { stageTimeline } from '../market/timeline.ts';
+import { dayAheadAuctions, stageTimeline } from '../market/timeline.ts';
 import type { MarketRules, Rejection } from '../market/types.ts';
 import { feederGrid } from '../market/feederGrid.ts';
 import { networkFromConfig } from '../network/schema.ts';
@@ -48,7 +48,8 @@ import { type AgentParticipant, Crashes, type Participant, type Party } from './
 import { PHASES, type Phases } from './interval/phases.ts';
 import { type CustomerSpec, RetailDesk } from './retail.ts';
 import type { Scenario } from './scenario/load.ts';
-import { normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
+import { type DayAheadStage, normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
+import { applyDayAhead, type DayAheadPosition, runDayAheadAuction } from './interval/dayAhead.ts';
 import { loadStrategyModules } from './strategyModules.ts';
 
 export type { AgentFault, Party } from './interval/participants.ts';
@@ -91,7 +92,9 @@ export class Simulation {
     }
     // Strategies are created synchronously, and HiGHS loads asynchronously: load it here for those that plan with LPs (mpc).
     const strategyLp = cfg.agents.some((g) => 'strategy' in g && strategyNeedsLpSolver(g.strategy)) ? await loadHighsSolver() : undefined;
-    const sim = new Simulation(scenario, options, grid, strategyLp);
+    // The day-ahead programme is one LP over the day: HiGHS, whatever the real-time mechanism.
+    const dayAheadLp = normaliseTimeline(cfg.market.timeline).some((st) => st.stage === 'dayAhead') ? (strategyLp ?? (await loadHighsSolver())) : undefined;
+    const sim = new Simulation(scenario, options, grid, strategyLp, dayAheadLp);
     for (const p of sim.parties) agentKinds.set(p.id, p.kind);
     return sim;
   }
@@ -120,12 +123,14 @@ export class Simulation {
   /** Generators facing the market: re-dispatch moves them (market/redispatch.ts). */
   private readonly regulators: readonly Regulator[];
   private readonly regulating: Uint8Array;
+  private readonly dayAheadStage: DayAheadStage | undefined;
 
   private constructor(
     readonly scenario: Scenario,
     options: SimulationOptions,
     readonly grid: Grid | undefined,
     strategyLp?: LpSolver,
+    private readonly dayAheadLp?: LpSolver,
   ) {
     this.foresight = options.foresightPrices;
     this.phases = { ...PHASES, ...options.phases };
@@ -136,6 +141,7 @@ export class Simulation {
     this.now = start;
     const stages = normaliseTimeline(cfg.market.timeline);
     const realTime = stages.find((st): st is RealTimeStage => st.stage === 'realTime');
+    this.dayAheadStage = stages.find((st): st is DayAheadStage => st.stage === 'dayAhead');
     this.clock = {
       start,
       intervalMinutes: cfg.intervalMinutes,
@@ -266,15 +272,29 @@ export class Simulation {
       lateRejections = [];
       return taken;
     };
-    const run: RunState = { crashes, busIndex, indexOf, lastPrice, forecaster, intervalsPerDay, submissions$, closed, takeLate };
-    // The stages in gate order (market/timeline.ts). Validation admits no day-ahead stage to a run yet: no auctions.
+    const run: RunState = { crashes, busIndex, indexOf, lastPrice, forecaster, intervalsPerDay, submissions$, closed, takeLate, dayAhead: new Map(), dayAheadRejections: [], dayAheadFailures: [] };
+    // The stages in gate order (market/timeline.ts): a day-ahead auction per delivery day when the timeline has one.
+    const da = this.dayAheadStage;
+    const [hh, mm] = (da?.gateClosureLocal ?? '12:00').split(':').map(Number) as [number, number];
+    const auctions = da ? dayAheadAuctions(this.clock, this.scenario.config.site.utcOffsetHours, -da.daysBefore * 24 * 60 + hh * 60 + mm) : [];
     marketClock(this.clock)
-      .pipe(stageTimeline<MarketInterval>([]))
+      .pipe(stageTimeline<MarketInterval>(auctions))
       .subscribe((event) => {
         if (event.stage === 'realTime') sink.interval(this.realTime(event.interval, run));
+        else this.dayAhead(event.auction, run);
       });
     submissions$.complete();
     sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary() });
+  }
+
+  /** One day-ahead auction at its gate: its positions wait for the real-time intervals they deliver in. */
+  private dayAhead(auction: { readonly firstInterval: number; readonly intervalCount: number }, run: RunState): void {
+    const intervals = Array.from({ length: auction.intervalCount }, (_, t) => intervalAt(this.clock, auction.firstInterval + t));
+    const network = this.grid && this.scenario.config.market.mechanism !== 'double-auction' ? this.grid.network : undefined;
+    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, busOf: this.busOf, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours }, intervals);
+    for (const [k, p] of out.positions) run.dayAhead.set(k, p);
+    run.dayAheadRejections.push(...out.rejections);
+    if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
   }
 
   /** One real-time interval, phase by phase. */
@@ -290,8 +310,12 @@ export class Simulation {
     crashes.faults = this.strategyFaults = [];
     crashes.now = this.now = interval.start;
     const rejections: Rejection[] = run.takeLate(); // late bids for this interval arrive after its gate
+    rejections.push(...run.dayAheadRejections.splice(0)); // the day-ahead auction's, with the first interval after it
+    const dayAhead = run.dayAhead.get(interval.index);
+    run.dayAhead.delete(interval.index);
     const { grid, events } = room.gridAt(interval.start);
     events.push(...applyAgentFaults(cfg.faults, interval, parts, run.indexOf, crashes.crashed));
+    for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
     const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster);
@@ -325,6 +349,7 @@ export class Simulation {
     desk?.recordPrices(interval, result.busPriceMwh);
     const ledger = new IntervalLedger(n, settlement.unit, q);
     this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
+    if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, result.busPriceMwh, rules.priceTickMwh);
 
     // 4. Aggregators split their awards among their members; customers take their curve at their retail price.
     for (let a = 0; a < n; a++) {
@@ -416,7 +441,7 @@ export class Simulation {
       ledger,
       book,
       result,
-      dayAhead: undefined,
+      dayAhead,
       imbalancePriceMwh: imbalancePrices,
       drPaidByOperators: measured.drPaid,
       aggregatorFees: new Map(books.aggregators.map((a) => [indexOfParty(this.parties, a.id), a.feeIncome])),
@@ -444,7 +469,7 @@ export class Simulation {
       costExtra: ledger.costExtra,
       crashed: crashes.crashed,
       observations,
-      dayAhead: undefined,
+      dayAhead,
       imbalance: {
         redispatched: deviates,
         busPriceMwh: redispatched ? imbalancePrices : new Float64Array(book.buses.length).fill(NaN),
@@ -530,6 +555,10 @@ interface RunState {
   readonly intervalsPerDay: number;
   readonly submissions$: Subject<GateInput>;
   readonly closed: Array<Extract<GateOutput, { type: 'closed' }>>;
+  /** Day-ahead positions per delivery interval (taken by its real-time interval), and what the auctions rejected or failed to clear. */
+  readonly dayAhead: Map<number, DayAheadPosition>;
+  readonly dayAheadRejections: Rejection[];
+  readonly dayAheadFailures: string[];
   /** The late-bid rejections the gate emitted since the last call. */
   takeLate(): Rejection[];
 }

@@ -69,6 +69,19 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
         observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0, consumedKw: Math.max(0, -outputKw), generatedKw: Math.max(0, outputKw) }),
         regulation: (interval) =>
           actor.getSnapshot().value === 'faulted' ? { offers: [], takes: [] } : { offers: availableOffer(group.offers, group.availabilityByHour, interval.start), takes },
+        // Day-ahead: its available offer at marginal cost, and what it takes back, in every delivery interval (a plant faulted at the gate offers nothing).
+        dayAhead: (intervals) => ({
+          curves:
+            actor.getSnapshot().value === 'faulted'
+              ? []
+              : intervals.map((iv) => ({
+                  interval: iv.index,
+                  segments: [
+                    ...availableOffer(group.offers, group.availabilityByHour, iv.start).map((o) => ({ side: 'sell' as const, priceMwh: o.valueMwh, quantityKw: o.kw })),
+                    ...takes.map((t) => ({ side: 'buy' as const, priceMwh: t.valueMwh, quantityKw: t.kw })),
+                  ],
+                })),
+        }),
       };
     });
   },

@@ -155,6 +155,16 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         strategy.observe?.({ interval: award.interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
       },
       observe: () => obs,
+      /**
+       * Day-ahead: the battery as one intertemporal bid over the delivery day, from its SoC at
+       * the gate (the documented default): it must end the day where it starts (finalSocMinKwh =
+       * SoC now, met below the price cap), stored energy beyond that is worth nothing, and its
+       * wear costs its degradation rate, so it arbitrages the day's prices and no more.
+       */
+      dayAhead: () =>
+        actor.getSnapshot().value === 'faulted'
+          ? {}
+          : { intertemporal: { kind: 'storage', ...battery, initialSocKwh: soc, finalSocMinKwh: soc, terminalValueMwh: 0 } },
       // Operator commands: answered from SoC and limits (respond.ts); the change arrives with the award.
       responder: {
         respond: (command, plannedNetKw, interval) =>

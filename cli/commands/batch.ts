@@ -2,6 +2,10 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { ExitCode } from '../../core/errors.ts';
 import { consoleProgress } from '../../batch/progress.ts';
 import { type BatchResult, REPORT_FILE, runBatch, SUMMARY_FILE } from '../../batch/runBatch.ts';
+import { formatShard, parseShard, type Shard } from '../../batch/shard.ts';
+import { registerBatchMerge } from './batchMerge.ts';
+import { parseQueueOption } from './worker.ts';
+import { showUrl } from '../../batch/queue.ts';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -11,6 +15,12 @@ export const EXIT_RUNS_FAILED = 3;
 export function parseWorkers(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
   return Number(value);
+}
+
+export function parseShardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (typeof shard === 'string') throw new InvalidArgumentError(shard);
+  return shard;
 }
 
 const HELP = `
@@ -27,6 +37,17 @@ Resuming: run the same command again. Finished runs (their folder has a DONE
 marker) are kept; unfinished ones are cleaned and run again. Ctrl-C stops starting
 runs and lets the running ones finish; a second Ctrl-C stops those too.
 
+Across machines (array jobs: Slurm arrays, Kubernetes Indexed Jobs): --shard k/n
+runs shard k of n, the runs whose position in the sweep (from 0) modulo n is k-1,
+into its own folder (default results/<sweep name>-shard-k-of-n); then
+\`gridbid batch merge <shard folders…> --out DIR\` combines the n folders into the
+folder one machine would have written (summary.csv byte for byte).
+
+On a job queue (Redis with BullMQ): --queue redis://host:port puts the runs on the
+queue and follows them (the same progress bar and summary.csv); \`gridbid worker
+--queue redis://host:port\` on any number of machines runs them. The results folder
+must be at the same absolute path on every machine (a shared file system).
+
 Progress goes to stderr: a bar on a terminal, otherwise one line per finished run.
 
 Exit codes:
@@ -40,18 +61,26 @@ Exit codes:
 Examples:
   gridbid batch scenarios/sweeps/price-rules.yaml
   gridbid batch scenarios/sweeps/price-rules.yaml --out results/rules --workers 2
+  gridbid batch scenarios/sweeps/price-rules.yaml --shard 2/4 --out results/rules-2
+  gridbid batch scenarios/sweeps/price-rules.yaml --queue redis://queue-host:6379 --out /shared/rules
+  gridbid batch merge results/rules-1 results/rules-2 results/rules-3 results/rules-4 --out results/rules
   npm run batch -- scenarios/sweeps/price-rules.yaml
 `;
 
 export function registerBatch(program: Command): void {
-  program
+  const batch = program
     .command('batch')
     .description('Run many scenarios (a sweep file or a folder) in parallel worker threads; summary.csv has one row per run.')
     .argument('<sweep-or-folder>', 'sweep file, scenario file or folder of them (.yaml, .yml or .json)')
     .option('-o, --out <dir>', 'output folder (default: results/<sweep name>)')
     .option('-w, --workers <n>', 'worker threads (default: the number of cores)', parseWorkers)
+    .option('--queue <redis-url>', 'enqueue the runs on this Redis server for `gridbid worker`s and follow them', parseQueueOption)
+    .option('--shard <k/n>', 'run only shard k of n (1 ≤ k ≤ n) of the sweep; combine the shards with `gridbid batch merge`', parseShardOption)
+    // `batch merge …` is a subcommand; its own --out must not be taken by this command's.
+    .enablePositionalOptions()
+    .usage('[options] <sweep-or-folder>\n       gridbid batch merge [options] <shard folders...>')
     .addHelpText('after', HELP)
-    .action(async (target: string, opts: { out?: string; workers?: number }) => {
+    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string }) => {
       const progress = consoleProgress();
       const stop = new AbortController();
       const kill = new AbortController();
@@ -60,14 +89,14 @@ export function registerBatch(program: Command): void {
           progress.note('stopping: no new runs will start; the running ones finish (Ctrl-C again to stop them now)');
           stop.abort();
         } else if (!kill.signal.aborted) {
-          progress.note('stopping the running runs now');
+          progress.note(opts.queue ? 'no longer following the runs in progress: they go on in their workers (rerun to collect them)' : 'stopping the running runs now');
           kill.abort();
         }
       };
       process.on('SIGINT', onSigint);
       let result: BatchResult;
       try {
-        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, stop: stop.signal, kill: kill.signal, progress });
+        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, shard: opts.shard, queue: opts.queue, stop: stop.signal, kill: kill.signal, progress });
       } finally {
         process.off('SIGINT', onSigint);
       }
@@ -77,13 +106,14 @@ export function registerBatch(program: Command): void {
         throw new ExitCode(
           EXIT_INTERRUPTED,
           `interrupted: ${result.plan.runs.length - result.notFinished} of ${result.plan.runs.length} runs finished (in ${result.outDir}/${SUMMARY_FILE}).\n` +
-            `To resume, run the same command again; finished runs are kept:\n  gridbid batch ${quote(target)} --out ${quote(result.outDir)}`,
+            `To resume, run the same command again; finished runs are kept:\n  gridbid batch ${quote(target)}${result.shard ? ` --shard ${formatShard(result.shard)}` : ''} --out ${quote(result.outDir)}`,
         );
       }
       if (result.failed > 0) {
         throw new ExitCode(EXIT_RUNS_FAILED, `${result.failed} of ${result.plan.runs.length} runs failed; the others finished. Errors are in ${result.outDir}/${SUMMARY_FILE} (column error).`);
       }
     });
+  registerBatchMerge(batch);
 }
 
 const quote = (s: string): string => (/^[\w./@:+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
@@ -91,7 +121,7 @@ const quote = (s: string): string => (/^[\w./@:+-]+$/.test(s) ? s : `'${s.replac
 function formatResult(r: BatchResult): string {
   const total = r.plan.runs.length;
   const lines = [
-    `batch     ${r.plan.name}: ${total} runs, ${r.ok} ok, ${r.failed} failed${r.notFinished ? `, ${r.notFinished} not finished` : ''}${r.reused ? ` (${r.reused} kept from an earlier invocation)` : ''}; ${r.workers} worker${r.workers === 1 ? '' : 's'}`,
+    `batch     ${r.plan.name}${r.shard ? ` (shard ${formatShard(r.shard)})` : ''}: ${total} runs, ${r.ok} ok, ${r.failed} failed${r.notFinished ? `, ${r.notFinished} not finished` : ''}${r.reused ? ` (${r.reused} kept from an earlier invocation)` : ''}; ${r.queue !== undefined ? `on the queue ${showUrl(r.queue)}` : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}`,
     `results   ${r.outDir}/ (${SUMMARY_FILE}, ${REPORT_FILE}, one folder per run)`,
   ];
   for (const row of r.rows) if (row?.status === 'failed') lines.push(`failed    ${row.run.id}: ${row.error}`);

@@ -89,7 +89,7 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   }
   // Positions: the clearing's awards per bus, against the parties' positions there.
   const clearedAtBus = new Float64Array(nBus);
-  const expectedRt = segmentMoney(book, result, ticksPerBus(result.busPriceMwh, tick), clearedAtBus);
+  let expectedRt = segmentMoney(book, result, ticksPerBus(result.busPriceMwh, tick), clearedAtBus);
   const positionAtBus = new Float64Array(nBus);
   for (let i = 0; i < n; i++) if (facing(i) && busOf[i]! >= 0) positionAtBus[busOf[i]!]! += ledger.positionQuanta(i);
   for (const p of ledger.busPositions) positionAtBus[p.busIndex]! += p.buyQuanta - p.sellQuanta;
@@ -108,6 +108,9 @@ export function checkBooks(x: BooksInput): BookViolation[] {
     da += ledger.daUnits[i]!;
   }
   const unit = ledger.unit;
+  // With a day-ahead stage, real time settles only the difference from the day-ahead positions, at the real-time price.
+  const rtTicksDa = x.dayAhead ? ticksPerBus(result.busPriceMwh, tick) : undefined;
+  if (x.dayAhead && rtTicksDa) for (let k = 0; k < nBus; k++) expectedRt -= x.dayAhead.busNetQuanta[k]! * rtTicksDa[k]!;
   if (rt !== expectedRt) fail('money:realTime', `parties facing the market pay ${unit.format(rt)} net, the clearing's ${rules.pricing === 'pay-as-bid' ? 'pay-as-bid spread' : 'congestion rent'} is ${unit.format(expectedRt)}`);
   // Imbalance: what every bus's metered actual deviates from its cleared position, at its imbalance price.
   const imbTicks = ticksPerBus(x.imbalancePriceMwh, tick);

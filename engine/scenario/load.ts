@@ -75,8 +75,9 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   const stages = normaliseTimeline(m.timeline);
   for (const p of timelineProblems(stages, s.intervalMinutes, m.gateClosureMinutes)) out.push({ path: ['market', 'timeline', ...p.path], message: p.message });
   stages.forEach((st, i) => {
-    // Validated in full above, so a timeline's gates can be checked today; runs clear real time only, for now.
-    if (st.stage === 'dayAhead') out.push({ path: ['market', 'timeline', i], message: 'a run cannot clear a dayAhead stage yet (this version settles real time, re-dispatch and imbalances); leave it out to run' });
+    // A run clears day-ahead on the scenario's own intervals (one day-ahead position per real-time interval).
+    if (st.stage === 'dayAhead' && st.intervalMinutes !== undefined && st.intervalMinutes !== s.intervalMinutes)
+      out.push({ path: ['market', 'timeline', i, 'intervalMinutes'], message: `a run clears day-ahead on the scenario's intervals (${s.intervalMinutes} minutes) for now; leave intervalMinutes out or set it to ${s.intervalMinutes}` });
   });
   let buses: Set<string> | undefined;
   if (s.network) {
@@ -87,6 +88,9 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
         // A radial feeder: no loops, an impedance on every branch, voltage bands the right way round.
         const f = feederConfigOf(s.network);
         radialFeeder(net, { substationVoltagePu: f.substationVoltagePu, defaultVMinPu: f.voltageLimitsPu.min, defaultVMaxPu: f.voltageLimitsPu.max });
+        // Inverter Q as a decision needs a clearing that decides it: the auction has no reactive power.
+        if (f.reactive.mode === 'clearing' && m.mechanism === 'double-auction')
+          out.push({ path: ['network', 'feeder', 'reactive', 'mode'], message: "inverter reactive power 'clearing' needs market.mechanism lp or auto (the double auction does not clear Q); use volt-var or none" });
       } else if (s.network.feeder) out.push({ path: ['network', 'feeder'], message: 'feeder options need model: lindistflow', atKey: true });
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err;

@@ -1,6 +1,6 @@
 /** Checks on a batch's output folder shared by the batch tests. */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 
@@ -15,4 +15,21 @@ export function checkOutputTree(dir: string): void {
     if (entry.name.endsWith('.json') || entry.name === 'DONE') expect(() => JSON.parse(text), path).not.to.throw();
     if (entry.name.endsWith('.html')) expect(text.trimEnd().endsWith('</html>'), path).to.equal(true);
   }
+}
+
+/** Every file under `dir`: relative path → bytes. */
+function files(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out.set(relative(dir, join(e.parentPath, e.name)), readFileSync(join(e.parentPath, e.name)));
+  }
+  return out;
+}
+
+/** `actual` holds exactly the files of `expected`, byte for byte. */
+export function expectSameTree(expected: string, actual: string): void {
+  const a = files(expected);
+  const b = files(actual);
+  expect([...b.keys()].sort()).to.deep.equal([...a.keys()].sort());
+  for (const [path, bytes] of a) expect(bytes.equals(b.get(path)!), `${path} differs`).to.equal(true);
 }

@@ -1,0 +1,203 @@
+/**
+ * Batches on a job queue: Redis with BullMQ. `gridbid batch <sweep> --queue redis://…`
+ * plans the batch as usual, puts one job per run to do on the queue and follows them
+ * (summary.csv and the progress bar exactly as a local batch); `gridbid worker --queue
+ * redis://…` (batch/queueWorker.ts) takes jobs on any machine that sees the results
+ * folder at the same path.
+ *
+ * A job carries the run's task (scenario text, seed, fingerprint and the absolute path
+ * of its folder), never results: a worker writes the run's folder and returns the
+ * run's summary row, which the coordinator keeps. Job ids are fresh per invocation (a
+ * rerun enqueues only the runs without a valid DONE, as a local batch reruns them).
+ * A worker that dies mid-run stops renewing its job's lock; BullMQ's stalled-job check
+ * in the other workers puts the job back, and another worker runs it again from
+ * scratch (queueWorker.ts makes that safe).
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { type Job, Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { UserError } from '../core/errors.ts';
+import type { BatchProgress } from './progress.ts';
+import { oneLine, type RunSpec } from './plan.ts';
+import type { RunOutcome, RunTask } from './worker.ts';
+
+/** The one queue gridbid's coordinators and workers share on a Redis server. */
+export const QUEUE_NAME = 'gridbid-runs';
+/** Staging folders of runs in progress, inside the batch's folder (same file system: the rename that publishes a run is atomic). */
+export const STAGING_DIR = '.gridbid-staging';
+/** Finished jobs stay in Redis this long (for inspection), then BullMQ drops them. */
+const KEEP_FINISHED_SECONDS = 24 * 3600;
+
+/** Checks a queue URL (`redis://host:port[/db]` or `rediss://…`); returns the reason when it is not one. Pure. */
+export function parseQueueUrl(text: string): string | { readonly reason: string } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { reason: `expected a Redis URL such as redis://localhost:6379 (got '${text}')` };
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return { reason: `expected a redis:// or rediss:// URL (got '${text}')` };
+  if (url.hostname === '') return { reason: `the URL names no host (got '${text}')` };
+  return text;
+}
+
+/** The URL without a password, for messages. */
+export function showUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password) url.password = '***';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Opens a connection for BullMQ, after checking once, without retrying, that the server
+ * answers: an unreachable or refusing server is a `UserError` naming the URL and the
+ * reason (never a stack trace, never an endless retry loop). Later drops are retried by
+ * ioredis, as BullMQ expects.
+ */
+export async function connectQueue(url: string, timeoutMs = 5000): Promise<Redis> {
+  const probe = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  let lastError: Error | undefined;
+  probe.on('error', (err: Error) => (lastError = err));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (err) {
+    const reason = (lastError ?? (err as Error)).message || String(err);
+    throw new UserError(`cannot reach Redis at ${showUrl(url)}: ${reason.replace(/^connect /, 'connect: ')}. Is redis-server running there, and is the port open?`);
+  } finally {
+    probe.disconnect();
+  }
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+/** Reports a connection problem once per outage (ioredis keeps reconnecting). */
+export function watchConnection(conn: Redis, url: string, say: (text: string) => void): void {
+  let down = false;
+  conn.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    say(`lost the connection to Redis at ${showUrl(url)} (${err.message}); retrying`);
+  });
+  conn.on('ready', () => {
+    if (!down) return;
+    down = false;
+    say(`connected to Redis at ${showUrl(url)} again`);
+  });
+}
+
+/** A job's data: the run's task, and the folder the batch was started in (relative scenario paths start there). */
+export interface QueuedTask extends RunTask {
+  readonly cwd: string;
+}
+
+export interface QueueFollowOptions {
+  readonly url: string;
+  readonly outDir: string;
+  readonly stop?: AbortSignal | undefined;
+  readonly kill?: AbortSignal | undefined;
+}
+
+/**
+ * Enqueues the runs and resolves when each has finished (or, after `stop`, when the
+ * ones already taken by a worker have; after `kill`, at once: runs in progress go on
+ * in their workers, and a rerun keeps those that finished). `finish` gets each
+ * outcome as it arrives, with the time a worker spent on it.
+ */
+export async function runOnQueue(
+  runs: readonly RunSpec[],
+  options: QueueFollowOptions,
+  connection: Redis,
+  progress: BatchProgress,
+  finish: (run: RunSpec, outcome: RunOutcome, ms: number) => void,
+): Promise<void> {
+  watchConnection(connection, options.url, (t) => progress.note(t));
+  const queue = new Queue<QueuedTask, RunOutcome>(QUEUE_NAME, { connection });
+  // QueueEvents blocks on its connection: its own, closed here (BullMQ leaves connections it was given open).
+  const eventsConnection = connection.duplicate();
+  const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
+  queue.on('error', () => {}); // reported once by watchConnection
+  events.on('error', () => {});
+  try {
+    await events.waitUntilReady();
+    const batch = randomUUID();
+    const byJob = new Map<string, RunSpec>();
+    const startedAt = new Map<string, number>();
+    const active = new Set<string>();
+    events.on('active', ({ jobId }) => {
+      if (!byJob.has(jobId)) return;
+      startedAt.set(jobId, performance.now());
+      active.add(jobId);
+      progress.running(active.size);
+    });
+    events.on('stalled', ({ jobId }) => {
+      const run = byJob.get(jobId);
+      if (!run) return;
+      active.delete(jobId);
+      progress.note(`${run.id}: its worker stopped answering; the run goes back on the queue for another worker`);
+      progress.running(active.size);
+    });
+    const outDir = resolve(options.outDir);
+    const jobs: Array<Job<QueuedTask, RunOutcome>> = await queue.addBulk(
+      runs.map((run) => {
+        const jobId = `${batch}-${run.index}`;
+        byJob.set(jobId, run);
+        // The scenario's path as given (summary.json records it), with the folder it is relative to.
+        const task: QueuedTask = { id: run.id, outDir: `${outDir}/${run.id}`, file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint, cwd: process.cwd() };
+        return {
+          name: run.id,
+          data: task,
+          opts: { jobId, attempts: 1, removeOnComplete: { age: KEEP_FINISHED_SECONDS }, removeOnFail: { age: KEEP_FINISHED_SECONDS } },
+        };
+      }),
+    );
+    progress.note(`${jobs.length} run${jobs.length === 1 ? '' : 's'} queued on ${showUrl(options.url)} (queue ${QUEUE_NAME}); start workers with: gridbid worker --queue ${showUrl(options.url)}`);
+
+    await new Promise<void>((resolveAll) => {
+      let open = jobs.length;
+      const settled = new Set<string>();
+      const settle = (jobId: string): void => {
+        if (settled.has(jobId)) return;
+        settled.add(jobId);
+        active.delete(jobId);
+        progress.running(active.size);
+        if (--open === 0) resolveAll();
+      };
+      if (open === 0) resolveAll();
+      for (const job of jobs) {
+        const jobId = job.id!;
+        const run = byJob.get(jobId)!;
+        const took = (): number => performance.now() - (startedAt.get(jobId) ?? performance.now());
+        job.waitUntilFinished(events).then(
+          (outcome: RunOutcome) => {
+            if (!options.kill?.aborted) finish(run, outcome, took());
+            settle(jobId);
+          },
+          (err: unknown) => {
+            // Removed after a stop, or failed in the worker (its process failed, or it stalled too often).
+            if (!options.stop?.aborted && !options.kill?.aborted) finish(run, { status: 'failed', error: `the worker running it failed: ${oneLine(err instanceof Error ? err.message : String(err))}` }, took());
+            settle(jobId);
+          },
+        );
+      }
+      // Stop: take back the runs no worker has started; the started ones finish.
+      options.stop?.addEventListener(
+        'abort',
+        () => {
+          // A job a worker holds is locked and stays (remove rejects); a removed one is settled here, unfinished.
+          for (const job of jobs) job.remove().then(() => settle(job.id!), () => {});
+        },
+        { once: true },
+      );
+      options.kill?.addEventListener('abort', () => resolveAll(), { once: true });
+    });
+  } finally {
+    await events.close();
+    await queue.close();
+    eventsConnection.disconnect();
+  }
+}

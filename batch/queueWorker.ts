@@ -1,0 +1,129 @@
+/**
+ * `gridbid worker --queue redis://…`: takes runs from the queue (batch/queue.ts) and
+ * runs them in worker threads (the same pool and code as a local batch), as many at a
+ * time as `concurrency`. The main thread only talks to Redis, so it keeps renewing the
+ * locks of its jobs however long a run computes.
+ *
+ * A job may run more than once: when a worker is killed (its lock expires and BullMQ
+ * hands the job to another worker), or when a worker only seemed dead. So a run is
+ * written into a private staging folder and published by one rename once complete
+ * (`publishRun`); a run whose folder already has a valid DONE is not run again. Every
+ * attempt computes the same bytes (runs are deterministic), so whichever attempt
+ * publishes, the folder is the run's, whole.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { Worker } from 'bullmq';
+import { Piscina } from 'piscina';
+import { connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
+import { readDone, WORKER_YOUNG_GENERATION_MB } from './runBatch.ts';
+import { errorText, type RunOutcome, type RunTask } from './worker.ts';
+import { workerCode } from './workerCode.ts';
+
+/** The outcome recorded in a run folder's DONE for this very task (same run, scenario and seed), if there is one. */
+export function finishedOutcome(task: Pick<RunTask, 'id' | 'outDir' | 'seed' | 'fingerprint'>): RunOutcome | undefined {
+  const row = readDone(task.outDir, task);
+  return row && row !== 'stale' ? { status: 'ok', kpis: row.kpis.map(([k, v]) => [k, v]) } : undefined;
+}
+
+/**
+ * Runs `task` through `run` in a staging folder and publishes it as `task.outDir`;
+ * returns the existing outcome without running when the folder is already finished.
+ */
+export async function runStaged(task: RunTask, run: (t: RunTask) => Promise<RunOutcome>): Promise<{ outcome: RunOutcome; ran: boolean }> {
+  const existing = finishedOutcome(task);
+  if (existing) return { outcome: existing, ran: false };
+  const staging = join(dirname(task.outDir), STAGING_DIR, `${basename(task.outDir)}.${randomUUID()}`);
+  mkdirSync(dirname(staging), { recursive: true });
+  try {
+    const outcome = await run({ ...task, outDir: staging });
+    publishRun(staging, task);
+    return { outcome, ran: true };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Moves a complete staged run folder to its place, unless another attempt already put a finished one there. */
+export function publishRun(staging: string, task: RunTask): void {
+  if (finishedOutcome(task)) return;
+  rmSync(task.outDir, { recursive: true, force: true });
+  try {
+    renameSync(staging, task.outDir);
+  } catch (err) {
+    // Another attempt published between our rm and rename: its folder is this run too.
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code === 'ENOTEMPTY' || code === 'EEXIST') && existsSync(task.outDir)) return;
+    throw err;
+  }
+}
+
+export interface WorkerOptions {
+  readonly url: string;
+  /** Runs at a time (worker threads); default the number of cores. */
+  readonly concurrency?: number | undefined;
+  /**
+   * How long a job's lock lasts without renewal, and how often this worker looks for
+   * stalled jobs: after a worker dies, its runs go to another worker within about twice this.
+   */
+  readonly stallSeconds?: number | undefined;
+  /** Resolves `runWorker` once the runs in progress have finished. */
+  readonly stop: AbortSignal;
+  readonly log: (line: string) => void;
+}
+
+/** Takes runs until `stop`; resolves after the runs in progress have finished. Throws `UserError` when Redis cannot be reached. */
+export async function runWorker(options: WorkerOptions): Promise<{ ran: number; failed: number }> {
+  const concurrency = options.concurrency ?? availableParallelism();
+  const stallMs = Math.round((options.stallSeconds ?? 30) * 1000);
+  const connection = await connectQueue(options.url);
+  watchConnection(connection, options.url, options.log);
+  const code = workerCode();
+  const pool = new Piscina<RunTask, RunOutcome>({
+    filename: code.url,
+    minThreads: concurrency,
+    maxThreads: concurrency,
+    idleTimeout: 60_000,
+    execArgv: [...code.execArgv],
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    atomics: 'disabled',
+  });
+  let ran = 0;
+  let failed = 0;
+  const worker = new Worker<QueuedTask, RunOutcome>(
+    QUEUE_NAME,
+    async (job) => {
+      const { cwd, ...task } = job.data;
+      // Scenario paths are relative to the batch's folder; worker threads cannot change folder, so the worker must start there.
+      if (!isAbsolute(task.file) && resolve(cwd, task.file) !== resolve(task.file) && !existsSync(task.file)) {
+        throw new Error(`${task.file} is not found from this worker's folder ${process.cwd()}: start gridbid worker in ${cwd}, where the batch was started (at the same path on every machine)`);
+      }
+      const t0 = performance.now();
+      options.log(`started   ${task.id}`);
+      const { outcome, ran: didRun } = await runStaged(task, (t) => pool.run(t));
+      const s = ((performance.now() - t0) / 1000).toFixed(1);
+      if (!didRun) options.log(`kept      ${task.id} (already finished in ${task.outDir})`);
+      else if (outcome.status === 'ok') options.log(`finished  ${task.id} ok ${s} s`);
+      else options.log(`finished  ${task.id} FAILED ${s} s: ${outcome.error}`);
+      ran++;
+      if (outcome.status === 'failed') failed++;
+      return outcome;
+    },
+    { connection, concurrency, lockDuration: stallMs, stalledInterval: stallMs, maxStalledCount: 3, autorun: false },
+  );
+  worker.on('error', () => {}); // connection problems are reported once by watchConnection
+  worker.on('failed', (job, err) => job && options.log(`error     ${job.data.id}: ${errorText(err)}`));
+  options.log(`gridbid worker: taking runs from ${showUrl(options.url)} (queue ${QUEUE_NAME}), ${concurrency} at a time (${code.kind} code); Ctrl-C stops after the runs in progress`);
+  const running = worker.run();
+  await new Promise<void>((resolveStop) => {
+    if (options.stop.aborted) resolveStop();
+    options.stop.addEventListener('abort', () => resolveStop(), { once: true });
+  });
+  await worker.close();
+  await running;
+  await pool.destroy();
+  await connection.quit().catch(() => {});
+  return { ran, failed };
+}

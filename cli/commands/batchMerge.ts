@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../../core/errors.ts';
+import { mergeShards } from '../../batch/merge.ts';
+import { REPORT_FILE, SUMMARY_FILE } from '../../batch/runBatch.ts';
+import { EXIT_RUNS_FAILED } from './batch.ts';
+
+const HELP = `
+Each folder is one shard written by \`gridbid batch <sweep> --shard k/n\`; give all n
+of them. The output folder gets every run's folder (copied), summary.csv and
+batch-report.html, exactly as one \`gridbid batch <sweep>\` on one machine writes them.
+The shard folders are left as they are.
+
+Exit codes:
+  0    merged; every run finished ok
+  1    not the n finished shards of one sweep (the reason is printed; nothing written)
+  3    merged; some runs failed (their errors are in summary.csv)
+
+Example (a Slurm array of 4 tasks, then one merge):
+  gridbid batch sweep.yaml --shard $SLURM_ARRAY_TASK_ID/4 --out results/sweep/shard-$SLURM_ARRAY_TASK_ID
+  gridbid batch merge results/sweep/shard-* --out results/sweep
+`;
+
+/** `gridbid batch merge <folders…> [--out DIR]`, a subcommand of `batch`. */
+export function registerBatchMerge(batch: Command): void {
+  batch
+    .command('merge')
+    .description('Combine the shard folders of one sweep (batch --shard k/n) into one batch folder.')
+    .argument('<folders...>', 'the n shard folders')
+    .option('-o, --out <dir>', 'output folder (default: results/<sweep name>)')
+    .addHelpText('after', HELP)
+    .action((folders: string[], opts: { out?: string }) => {
+      const r = mergeShards({ folders, outDir: opts.out });
+      process.stdout.write(
+        `merged    ${r.plan.name}: ${r.shards} shards, ${r.plan.runs.length} runs, ${r.ok} ok, ${r.failed} failed\n` +
+          `results   ${r.outDir}/ (${SUMMARY_FILE}, ${REPORT_FILE}, one folder per run)\n`,
+      );
+      if (r.failed > 0) throw new ExitCode(EXIT_RUNS_FAILED, `${r.failed} of ${r.plan.runs.length} runs failed in the shards. Errors are in ${r.outDir}/${SUMMARY_FILE} (column error).`);
+    })
+    .exitOverride();
+}

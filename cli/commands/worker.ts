@@ -1,0 +1,63 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { parseQueueUrl } from '../../batch/queue.ts';
+import { runWorker } from '../../batch/queueWorker.ts';
+import { parseWorkers } from './batch.ts';
+
+export function parseQueueOption(value: string): string {
+  const url = parseQueueUrl(value);
+  if (typeof url !== 'string') throw new InvalidArgumentError(url.reason);
+  return url;
+}
+
+function parseSeconds(value: string): number {
+  const s = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || s < 1 || s > 3600) throw new InvalidArgumentError('expected a number of seconds from 1 to 3600');
+  return s;
+}
+
+const HELP = `
+Runs the runs that \`gridbid batch <sweep> --queue <redis-url>\` puts on the queue, on
+this machine, until stopped. Start one worker per machine (it runs --concurrency runs
+at a time, in worker threads), on as many machines as you like, all with the same
+--queue. Every machine must see the batch's results folder and the scenario files at
+the same absolute paths (a shared file system), and run the same gridbid version.
+
+A worker that dies mid-run (killed, machine lost) loses nothing: after its lock
+expires (--stall-seconds) another worker runs that run again from the start. Runs
+are written to a staging folder and renamed into place once complete.
+
+Ctrl-C (or SIGTERM) stops taking runs and exits once the runs in progress finish.
+
+Exit codes: 0 stopped; 1 the queue URL is invalid or Redis cannot be reached.
+
+Example:
+  gridbid worker --queue redis://queue-host:6379 --concurrency 2
+`;
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('Take batch runs from a Redis queue (gridbid batch --queue) and run them here.')
+    .requiredOption('--queue <redis-url>', 'the Redis server the batch was queued on, e.g. redis://queue-host:6379', parseQueueOption)
+    .option('-c, --concurrency <n>', 'runs at a time (worker threads; default: the number of cores)', parseWorkers)
+    .option('--stall-seconds <s>', "how long a dead worker's run waits before another worker takes it (default 30)", parseSeconds)
+    .addHelpText('after', HELP)
+    .action(async (opts: { queue: string; concurrency?: number; stallSeconds?: number }) => {
+      const stop = new AbortController();
+      const log = (line: string): void => void process.stderr.write(`${line}\n`);
+      const onSignal = (): void => {
+        if (stop.signal.aborted) return;
+        log('gridbid worker: stopping after the runs in progress');
+        stop.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const r = await runWorker({ url: opts.queue, concurrency: opts.concurrency, stallSeconds: opts.stallSeconds, stop: stop.signal, log });
+        log(`gridbid worker: stopped; ${r.ran} run${r.ran === 1 ? '' : 's'} taken, ${r.failed} failed`);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

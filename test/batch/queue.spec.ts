@@ -1,0 +1,91 @@
+/**
+ * The queue's parts that need no Redis server (the rest is in test/distributed/,
+ * `npm run test:distributed`): URL checking, connection errors, and the staged,
+ * idempotent writing of a run that a queue worker may run twice.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { planBatch } from '../../batch/plan.ts';
+import { parseQueueUrl, showUrl, STAGING_DIR } from '../../batch/queue.ts';
+import { finishedOutcome, runStaged } from '../../batch/queueWorker.ts';
+import { type RunTask, runTask } from '../../batch/worker.ts';
+import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
+
+describe('batch on a Redis queue (no server needed)', () => {
+  it('accepts redis:// and rediss:// URLs only, and hides passwords in messages', () => {
+    expect(parseQueueUrl('redis://localhost:6379')).to.equal('redis://localhost:6379');
+    expect(parseQueueUrl('rediss://user:pw@queue.example:6380/2')).to.equal('rediss://user:pw@queue.example:6380/2');
+    expect(parseQueueUrl('http://localhost:6379')).to.deep.equal({ reason: "expected a redis:// or rediss:// URL (got 'http://localhost:6379')" });
+    expect(parseQueueUrl('localhost:6379')).to.have.property('reason');
+    expect(parseQueueUrl('nonsense')).to.deep.equal({ reason: "expected a Redis URL such as redis://localhost:6379 (got 'nonsense')" });
+    expect(showUrl('redis://me:secret@h:1')).to.equal('redis://me:***@h:1');
+  });
+
+  it('an unreachable Redis: batch --queue and worker exit 1 with the URL and the reason, no stack, nothing written', async function () {
+    this.timeout(30_000);
+    const out = join(tmpdir(), `gridbid-queue-unreachable-${process.pid}`);
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    for (const args of [
+      ['batch', 'test/fixtures/sweeps/grid.yaml', '--queue', 'redis://127.0.0.1:1', '--out', out],
+      ['worker', '--queue', 'redis://127.0.0.1:1', '--concurrency', '1'],
+    ]) {
+      const r = await gridbidInProcess(args);
+      expect(r.status, args.join(' ')).to.equal(1);
+      expect(r.stderr).to.equal('gridbid: cannot reach Redis at redis://127.0.0.1:1: connect: ECONNREFUSED 127.0.0.1:1. Is redis-server running there, and is the port open?\n');
+      expect(hasStackTrace(r.stderr)).to.equal(false);
+    }
+    expect(existsSync(out)).to.equal(false);
+    const bad = await gridbidInProcess(['batch', 'test/fixtures/sweeps/grid.yaml', '--queue', 'http://127.0.0.1:6379', '--out', out]);
+    expect(bad.status).to.equal(1);
+    expect(bad.stderr).to.contain("argument 'http://127.0.0.1:6379' is invalid. expected a redis:// or rediss:// URL");
+    const none = await gridbidInProcess(['worker']);
+    expect(none.status).to.equal(1);
+    expect(none.stderr).to.contain("required option '--queue <redis-url>' not specified");
+  });
+
+  describe('a run taken twice (a worker killed, or only slow)', () => {
+    let dir: string;
+    let task: RunTask;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'gridbid-staged-'));
+      const run = planBatch('test/fixtures/sweeps/tiny.yaml').runs[0]!;
+      task = { id: run.id, outDir: join(dir, run.id), file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint };
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('replaces what a killed attempt left, publishes the whole folder at once, and is not run again once DONE', async function () {
+      this.timeout(30_000);
+      // A killed attempt: a run folder with a half-written file and no DONE.
+      mkdirSync(task.outDir, { recursive: true });
+      writeFileSync(join(task.outDir, 'agents.csv.partial'), 'interval_start,agent');
+      writeFileSync(join(task.outDir, 'agents.csv'), 'truncated');
+      expect(finishedOutcome(task)).to.equal(undefined);
+      const seen: string[] = [];
+      const first = await runStaged(task, async (t) => {
+        seen.push(t.outDir);
+        // While it runs, the final folder is untouched: the run writes only into its staging folder.
+        const outcome = await runTask(t);
+        expect(readFileSync(join(task.outDir, 'agents.csv'), 'utf8')).to.equal('truncated');
+        return outcome;
+      });
+      expect(first.ran).to.equal(true);
+      expect(first.outcome.status).to.equal('ok');
+      expect(seen[0]!.startsWith(join(dir, STAGING_DIR, `${task.id}.`))).to.equal(true);
+      expect(readdirSync(join(dir, STAGING_DIR))).to.deep.equal([]);
+      expect(existsSync(join(task.outDir, 'agents.csv.partial'))).to.equal(false);
+      expect(readFileSync(join(task.outDir, 'agents.csv'), 'utf8')).to.match(/^interval_start,agent_id,/);
+      expect(finishedOutcome(task)).to.deep.equal(first.outcome);
+
+      // The same job again (a stalled job handed to another worker after all): kept, not run.
+      const again = await runStaged(task, () => {
+        throw new Error('must not run again');
+      });
+      expect(again).to.deep.equal({ outcome: first.outcome, ran: false });
+      // Another scenario or seed in that folder is not "done" for this task.
+      expect(finishedOutcome({ ...task, seed: task.seed + 1 })).to.equal(undefined);
+      expect(finishedOutcome({ ...task, fingerprint: 'other' })).to.equal(undefined);
+    });
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * `npm run test:distributed`: batches on a real Redis queue. Each suite starts Debian's
+ * `redis-server` on a free loopback port (no persistence) and three `gridbid worker`
+ * processes, as on three machines sharing a results folder, and compares the result
+ * with a local batch of the same sweep byte for byte, including after one worker is
+ * killed with SIGKILL in the middle of a run.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { Redis } from 'ioredis';
+import { runBatch } from '../../batch/runBatch.ts';
+import { checkOutputTree, expectSameTree } from '../batch/outputTree.ts';
+import { ensureBuilt } from '../helpers/build.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/gridbid.js', import.meta.url));
+const SWEEP = 'test/fixtures/sweeps/queue.yaml';
+const REDIS = '/usr/bin/redis-server';
+
+interface Proc {
+  readonly child: ChildProcess;
+  /** Everything written to stderr so far. */
+  readonly stderr: () => string;
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+function start(command: string, args: readonly string[]): Proc {
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, stderr: () => stderr, exit };
+}
+
+const gridbid = (args: readonly string[]): Proc => start(process.execPath, [BIN, ...args]);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const t0 = Date.now();
+  while (!(await ok())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const lines = (text: string, verb: string): string[] => [...text.matchAll(new RegExp(`^${verb} +(\\S+)`, 'gm'))].map((m) => m[1]!);
+
+describe('batch --queue with three gridbid workers on a real redis-server', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let url: string;
+  let redis: Proc;
+  let workers: Proc[] = [];
+
+  before(async function () {
+    if (spawnSync(REDIS, ['--version']).status !== 0) throw new Error(`${REDIS} is missing: apt-get install -y redis-server (.ci/run does)`);
+    ensureBuilt(); // the workers and the batch run the gridbid executable, i.e. dist/
+    dir = mkdtempSync(join(tmpdir(), 'gridbid-queue-'));
+    const port = await freePort();
+    url = `redis://127.0.0.1:${port}`;
+    redis = start(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]);
+    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => {});
+    await until(
+      'redis-server',
+      async () => {
+        try {
+          await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+    );
+    probe.disconnect();
+    // The local batch every queued batch must equal.
+    const local = await runBatch({ target: SWEEP, outDir: join(dir, 'local'), workers: 2 });
+    expect([local.ok, local.failed]).to.deep.equal([6, 0]);
+  });
+
+  beforeEach(async () => {
+    workers = [1, 2, 3].map(() => gridbid(['worker', '--queue', url, '--concurrency', '1', '--stall-seconds', '3']));
+    await until('three workers', () => workers.every((w) => w.stderr().includes('gridbid worker: taking runs from')), 60_000);
+  });
+
+  afterEach(async () => {
+    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+  });
+
+  after(async () => {
+    redis?.child.kill('SIGTERM');
+    await redis?.exit;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs every run once on the workers; summary.csv and every run file equal the local batch; a rerun keeps them all', async () => {
+    const out = join(dir, 'queued');
+    const r = await gridbid(['batch', SWEEP, '--queue', url, '--out', out]).exit;
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain(`batch     queue: 6 runs, 6 ok, 0 failed; on the queue ${url}`);
+    expect(r.stderr).to.match(/^\[6\/6\] ok /m);
+    expectSameTree(join(dir, 'local'), out);
+    checkOutputTree(out);
+    const taken = workers.flatMap((w) => lines(w.stderr(), 'finished'));
+    expect([...taken].sort()).to.deep.equal(readdirSync(out).filter((f) => f.includes('__seed-')).sort());
+    // Finished runs are kept: nothing goes on the queue again.
+    const again = await gridbid(['batch', SWEEP, '--queue', url, '--out', out]).exit;
+    expect(again.code).to.equal(0);
+    expect(again.stderr).to.contain(`6 of 6 runs already finished in ${out}: kept, not run again`);
+    expect(workers.flatMap((w) => lines(w.stderr(), 'started'))).to.have.length(6);
+  });
+
+  it('a worker killed with SIGKILL in the middle of a run loses nothing: another worker redoes it; no duplicate or missing row', async () => {
+    const out = join(dir, 'killed');
+    const batch = gridbid(['batch', SWEEP, '--queue', url, '--out', out]);
+    // Kill the first worker that starts a run, while it runs (a run lasts about a second or more).
+    let victim: Proc | undefined;
+    await until('a worker to start a run', () => (victim = workers.find((w) => lines(w.stderr(), 'started').length > 0)) !== undefined, 60_000);
+    const killedRun = lines(victim!.stderr(), 'started')[0]!;
+    victim!.child.kill('SIGKILL');
+    const dead = await victim!.exit;
+    expect(dead.signal).to.equal('SIGKILL');
+    expect(lines(dead.stderr, 'finished'), 'the run was killed mid-way, not after it finished').to.deep.equal([]);
+
+    const r = await batch.exit;
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr, r.stderr).to.contain(`${killedRun}: its worker stopped answering; the run goes back on the queue for another worker`);
+    const survivors = workers.filter((w) => w !== victim);
+    const finished = survivors.flatMap((w) => lines(w.stderr(), 'finished'));
+    expect(finished, 'another worker finished the killed run').to.include(killedRun);
+    expect([...finished].sort()).to.deep.equal([...new Set(finished)].sort());
+
+    const rows = parse(readFileSync(join(out, 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+    const localRows = parse(readFileSync(join(dir, 'local', 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((x) => x.run_id)).to.deep.equal(localRows.map((x) => x.run_id));
+    expect(new Set(rows.map((x) => x.run_id)).size).to.equal(6);
+    expect(readFileSync(join(out, 'summary.csv')).equals(readFileSync(join(dir, 'local', 'summary.csv')))).to.equal(true);
+    expectSameTree(join(dir, 'local'), out);
+    expect(existsSync(join(out, '.gridbid-staging')), 'the killed attempt left no staging folder').to.equal(false);
+    checkOutputTree(out);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * scenarios/day-ahead-real-time.yaml end to end (issue 12): a day-ahead auction then real
+ * time, read back from the run's files. Books close, energy balances, every party that faces
+ * the market holds day-ahead positions, the batteries' day-ahead schedules stay within their
+ * SoC bounds, and one home's cost is the two-settlement sum, computed here by hand.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { runScenarioFile } from '../../engine/run.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
+
+type Row = Record<string, string>;
+const readCsv = (path: string): Row[] => parse(readFileSync(path), { columns: true });
+const DT_H = 0.25;
+/** Batteries: 13.5 kWh, reserve 10 %, start at 50 %, 5 kW, η √0.9 each way (kind defaults). */
+const BATTERY = { minSocKwh: 1.35, maxSocKwh: 13.5, initialSocKwh: 6.75, maxKw: 5, eta: Math.sqrt(0.9) };
+
+describe('scenarios/day-ahead-real-time.yaml end to end: day-ahead then real time', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let agents: Row[];
+  let intervals: Row[];
+  let events: Row[];
+  let summary: { books: { closed: boolean; intervals: number; violations: unknown[] } };
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gridbid-da-rt-'));
+    await runScenarioFile(join(REPO_ROOT, 'scenarios/day-ahead-real-time.yaml'), { outDir: dir });
+    agents = readCsv(join(dir, 'agents.csv'));
+    intervals = readCsv(join(dir, 'intervals.csv'));
+    events = readCsv(join(dir, 'events.csv'));
+    summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('closes its books in all 96 intervals, and Σ actual_kw is 0 in every one', () => {
+    expect(summary.books).to.deep.include({ closed: true, intervals: 96 });
+    expect(summary.books.violations).to.deep.equal([]);
+    const sum = new Map<string, number>();
+    for (const r of agents) if (r.actual_kw !== '') sum.set(r.interval_start!, (sum.get(r.interval_start!) ?? 0) + Number(r.actual_kw));
+    expect(sum.size).to.equal(96);
+    for (const [t, s] of sum) expect(Math.abs(s), t).to.be.below(1e-6);
+  });
+
+  it('has day-ahead prices in every interval and positions for generators, homes and batteries', () => {
+    expect(intervals.every((r) => r.da_price !== '')).to.equal(true);
+    for (const kind of ['generator', 'home', 'storage']) expect(agents.some((r) => r.kind === kind && Number(r.da_kw) !== 0), kind).to.equal(true);
+    // The solar park sets a cheap midday day-ahead price, the ccgt the night's: the spread the batteries trade.
+    const prices = intervals.map((r) => Number(r.da_price));
+    expect(Math.min(...prices)).to.equal(1);
+    expect(Math.max(...prices)).to.equal(80);
+  });
+
+  it('had an operator event: the feeder head was relieved by commands', () => {
+    expect(events.filter((e) => e.type === 'DISPATCH_SETPOINT').length).to.be.greaterThan(0);
+  });
+
+  it("keeps every battery's day-ahead schedule within its power and SoC bounds, ending where it started", () => {
+    const rows = agents.filter((r) => r.kind === 'storage');
+    const ids = new Set(rows.map((r) => r.agent_id));
+    expect(ids.size).to.equal(3);
+    for (const id of ids) {
+      let soc = BATTERY.initialSocKwh;
+      let traded = 0;
+      for (const r of rows.filter((x) => x.agent_id === id)) {
+        const kw = Number(r.da_kw);
+        expect(Math.abs(kw), `${id} ${r.interval_start}`).to.be.at.most(BATTERY.maxKw + 1e-9);
+        soc += kw >= 0 ? BATTERY.eta * kw * DT_H : (kw * DT_H) / BATTERY.eta;
+        traded += Math.abs(kw);
+        expect(soc, `${id} SoC at ${r.interval_start}`).to.be.within(BATTERY.minSocKwh - 1e-3, BATTERY.maxSocKwh + 1e-3);
+      }
+      expect(traded, id).to.be.greaterThan(0);
+      expect(soc, `${id} final SoC`).to.be.at.least(BATTERY.initialSocKwh - 1e-3);
+    }
+  });
+
+  it("bills one home q_DA·p_DA + (q_RT − q_DA)·p_RT + imbalance, by hand", () => {
+    // A home with a day-ahead position that bought a different amount in real time.
+    const r = agents.find((x) => x.kind === 'home' && Number(x.da_kw) !== 0 && Number(x.award_kw) !== Number(x.da_kw))!;
+    expect(r, 'a home that deviated from its day-ahead position').to.not.equal(undefined);
+    const da = Number(r.da_kw) * Number(r.da_price);
+    const rt = (Number(r.award_kw) - Number(r.da_kw)) * Number(r.rt_price);
+    const imb = r.imbalance_price === '' ? 0 : Number(r.imbalance_kw) * Number(r.imbalance_price);
+    const expected = ((da + rt + imb) * DT_H) / 1000;
+    expect(Number(r.cost)).to.be.closeTo(expected, 1e-6);
+  });
+});
