@@ -159,24 +159,32 @@ function statements(clean: string): Statement[] {
   let line = 1;
   let start = 1;
   let cur = '';
+  // Whether `cur` holds anything but whitespace: tracked, not recomputed with trim() per
+  // character, which made a case's data matrices (one statement each) quadratic to scan.
+  let blank = true;
+  let last = '';
   let inString = false;
   const flush = (): void => {
-    const t = cur.trim();
-    if (t !== '') out.push({ text: t, line: start });
+    if (!blank) out.push({ text: cur.trim(), line: start });
     cur = '';
+    blank = true;
   };
   for (let i = 0; i < clean.length; i++) {
     const ch = clean[i]!;
     if (ch === '\n') line++;
     if (inString) {
       cur += ch;
+      last = ch;
       if (ch === "'") inString = false;
       continue;
     }
-    const prev = cur.slice(-1);
+    // The last character of `cur` (not cur.slice(-1), which flattens the growing string each time).
+    const prev = cur === '' ? '' : last;
     if (ch === "'" && (prev === '' || /[=([{,;\s]/.test(prev))) {
       inString = true;
+      blank = false;
       cur += ch;
+      last = ch;
       continue;
     }
     if (clean.startsWith('...', i)) {
@@ -184,6 +192,7 @@ function statements(clean: string): Statement[] {
       const nl = clean.indexOf('\n', i);
       if (nl < 0) break;
       cur += ' ';
+      last = ' ';
       i = nl;
       line++;
       continue;
@@ -195,12 +204,15 @@ function statements(clean: string): Statement[] {
       start = line;
       continue;
     }
-    if (cur.trim() === '' && ch.trim() === '') {
+    const space = ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n' || ch.trim() === '';
+    if (blank && space) {
       cur = '';
       start = line;
       continue;
     }
+    if (!space) blank = false;
     cur += ch;
+    last = ch;
   }
   flush();
   return out;
