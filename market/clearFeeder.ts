@@ -6,7 +6,9 @@
  * cleared dispatch — the LinDistFlow and AC voltages, losses — in `result.feeder`.
  *
  * Reactive power: each consumption segment draws tan φ kvar per kW at its agent
- * kind's power factor (`network.feeder.powerFactor`); injections are at unity; the
+ * kind's power factor (`network.feeder.powerFactor`); injections are at unity unless
+ * inverters supply or absorb Q (`network.feeder.reactive`, market/inverters.ts: a
+ * decision of the LP, or volt-var from the previous interval's AC voltages); the
  * substation supplies the rest. Pure; the radial structure is memoised per network.
  */
 import { acSweep } from '../network/acSweep.ts';
@@ -20,6 +22,7 @@ import type { LineLimitForm } from './lp/linDistFlowBlock.ts';
 import type { LpSolver } from './lp/solver.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { ClearingResult, FeederOutcome, OrderBook } from './types.ts';
+import { type InverterSetup, intervalInverters, inverterSources, shareSourceKvar, type VoltageMemory } from './inverters.ts';
 
 export interface FeederGrid {
   readonly limits: FeederLimits;
@@ -27,6 +30,14 @@ export interface FeederGrid {
   readonly polygonSides: number;
   /** tan φ of an agent's consumption, kvar per kW (0 at unity power factor). */
   kvarPerKw(agentId: string): number;
+  /** Inverters' reactive power (market/inverters.ts), absent for unity power factor. */
+  readonly inverters?: InverterSetup;
+  readonly kindOf?: (agentId: string) => string;
+  /**
+   * The AC voltages of past intervals, for volt-var: the one piece of state a feeder carries from
+   * interval to interval, written by `clearOnFeeder` after each AC check.
+   */
+  readonly voltages?: VoltageMemory;
 }
 
 const feeders = new WeakMap<Network, RadialFeeder>();
@@ -45,18 +56,40 @@ export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-aucti
   for (let i = 0; i < book.size; i++) tan[i] = book.isBuy[i] ? perBid[book.bidIndex[i]!]! : 0;
   let result: ClearingResult;
   let lp: FeederDispatchResult | undefined;
+  // A second clearing of an interval (a re-dispatch) has the inverters of its first: the same sources.
+  const again = grid.inverters ? grid.voltages?.sourcesOf(book.interval) : undefined;
+  const inv = grid.inverters && grid.kindOf && !again ? intervalInverters(book, feeder, grid.inverters, grid.kindOf) : undefined;
+  const own = inv ? inverterSources(inv, feeder, grid.inverters!, grid.voltages?.before(book.interval)) : undefined;
+  const sources = own?.sources ?? again;
   if (mechanism === 'double-auction') result = doubleAuction(feeder.islanded.length > 0 ? withoutIslands(book, feeder) : book);
   else {
     const d = clearNetworkDetailed(book, network, solver, {
-      feeder: { feeder, block: { lineLimit: grid.lineLimit, polygonSides: grid.polygonSides } },
+      feeder: { feeder, block: { lineLimit: grid.lineLimit, polygonSides: grid.polygonSides }, ...(sources && sources.count > 0 ? { reactiveSources: sources } : {}) },
       segmentKvarPerKw: tan,
       ...(topologies ? { topologyCache: topologies } : {}),
     });
     result = d.result;
     lp = d.lp as FeederDispatchResult;
   }
-  return { ...result, feeder: feederCheck(book, result, feeder, tan, lp) };
+  // Each inverter's Q: the curve's (volt-var) or its share of its bus's cleared Q (clearing).
+  let inverterKvar: Float64Array | undefined;
+  if (inv && own) {
+    if (grid.inverters!.mode === 'volt-var') inverterKvar = own.inverterKvar;
+    else if (lp?.status === 'optimal' && own.sources.count > 0) inverterKvar = shareSourceKvar(inv, own.sourceOfInverter, lp.feeder.sourceKvar);
+  }
+  const injectedKvar = new Float64Array(feeder.busCount);
+  if (inv && inverterKvar) for (let a = 0; a < inv.agentId.length; a++) injectedKvar[inv.bus[a]!]! += inverterKvar[a]!;
+  else if (again) {
+    // A re-dispatch: the LP's Q per source (ranged), or the fixed set points (volt-var, or an auction).
+    const solved = lp?.status === 'optimal' && again.count > 0 ? lp.feeder.sourceKvar : undefined;
+    for (let s = 0; s < again.count; s++) injectedKvar[again.bus[s]!]! += solved ? solved[s]! : again.lowerKvar[s] === again.upperKvar[s] ? again.lowerKvar[s]! : 0;
+  }
+  const check = feederCheck(book, result, feeder, tan, lp, injectedKvar);
+  grid.voltages?.remember(book.interval, check.vmAcPu, sources ?? NO_SOURCES);
+  return { ...result, feeder: check };
 }
+
+const NO_SOURCES = { count: 0, bus: new Int32Array(0), lowerKvar: new Float64Array(0), upperKvar: new Float64Array(0) };
 
 /** The book with the segments at islanded buses emptied: the auction must not trade across a cut. */
 function withoutIslands(book: OrderBook, feeder: RadialFeeder): OrderBook {
@@ -66,7 +99,7 @@ function withoutIslands(book: OrderBook, feeder: RadialFeeder): OrderBook {
 }
 
 /** LinDistFlow and AC voltages and losses at a result's awards, and the LP's DLMP parts when there is one. */
-export function feederCheck(book: OrderBook, result: ClearingResult, feeder: RadialFeeder, tan: Float64Array, lp?: FeederDispatchResult): FeederOutcome {
+export function feederCheck(book: OrderBook, result: ClearingResult, feeder: RadialFeeder, tan: Float64Array, lp?: FeederDispatchResult, inverterKvar?: Float64Array): FeederOutcome {
   const n = feeder.busCount;
   const netKw = new Float64Array(n);
   const netKvar = new Float64Array(n);
@@ -80,6 +113,7 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
     netKw[k]! += book.isBuy[i] ? kw : -kw;
     netKvar[k]! += book.isBuy[i] ? kw * tan[i]! : 0;
   }
+  if (inverterKvar) for (let k = 0; k < n; k++) netKvar[k]! -= inverterKvar[k]!;
   const ldf = linDistFlow(feeder, netKw, netKvar);
   const ac = acSweep(feeder, netKw, netKvar);
   let violations = 0;
@@ -104,5 +138,6 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
     congestionMwh: f ? f.congestionMwh : nan(),
     voltageMwh: f ? f.voltageMwh : nan(),
     reactivePriceMvarh: f ? f.reactivePriceMvarh : nan(),
+    inverterKvar: inverterKvar ?? new Float64Array(n),
   };
 }

@@ -211,4 +211,6 @@ export interface FeederOutcome {
   readonly congestionMwh: Float64Array;
   readonly voltageMwh: Float64Array;
   readonly reactivePriceMvarh: Float64Array;
+  /** Reactive power injected by inverters per bus, kvar (> 0 supplies vars; included in netKvar as −). */
+  readonly inverterKvar: Float64Array;
 }

@@ -58,6 +58,28 @@ export const feederSchema = z.strictObject({
   polygonSides: z.int().min(4).max(64).multipleOf(2).default(12),
   /** Power factor of consumption per agent kind (e.g. { home: 0.95 }), lagging; kinds not named draw no reactive power. */
   powerFactor: z.record(z.string(), z.number().gt(0).max(1)).default({}),
+  /**
+   * Reactive power of inverters (market/inverters.ts): `none` (unity power factor), `clearing` (Q a
+   * decision of the LP within √(S² − P²), priced per bus) or `volt-var` (each inverter follows the
+   * curve at its bus's AC voltage of the previous interval). `inverterKva`: rating per agent kind.
+   */
+  reactive: z
+    .strictObject({
+      mode: z.enum(['none', 'clearing', 'volt-var']).default('none'),
+      inverterKva: z.partialRecord(z.enum(['home', 'storage', 'ev']), z.number().positive()).default({}),
+      /** Volt-var points, vPu strictly increasing; default IEEE 1547-2018 category B. */
+      voltVar: z
+        .array(z.strictObject({ vPu: z.number().positive(), qPerKva: z.number().min(-1).max(1) }))
+        .min(2)
+        .refine((pts) => pts.every((p, i) => i === 0 || p.vPu > pts[i - 1]!.vPu), 'volt-var points must have strictly increasing vPu')
+        .default([
+          { vPu: 0.92, qPerKva: 0.44 },
+          { vPu: 0.98, qPerKva: 0 },
+          { vPu: 1.02, qPerKva: 0 },
+          { vPu: 1.08, qPerKva: -0.44 },
+        ]),
+    })
+    .prefault({}),
 });
 
 export const networkSchema = z.strictObject({

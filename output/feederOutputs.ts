@@ -3,10 +3,12 @@
  * `result.feeder`, market/clearFeeder.ts):
  * - `voltages.csv`, per interval × bus: `interval_start, bus, vm_lindistflow, vm_ac`, then
  *   `net_kw, net_kvar` (withdrawal at the cleared dispatch), `price` (the DLMP) and its parts
- *   `dlmp_energy, dlmp_congestion, dlmp_voltage`, and `reactive_price` (currency/Mvarh);
+ *   `dlmp_energy, dlmp_congestion, dlmp_voltage`, `reactive_price` (currency/Mvarh), and
+ *   `inverter_kvar` (inverters' reactive injection at the bus, > 0 supplied; in net_kvar as −);
  * - KPIs (`kpis.feeder`): the worst (lowest) and highest AC voltage with bus and time, AC
  *   losses in kWh, the largest LinDistFlow-vs-AC voltage error, and the intervals where the
- *   AC voltage left a bus's band (the limits the linear model missed);
+ *   AC voltage left a bus's band (the limits the linear model missed), inverters' kvarh
+ *   supplied and absorbed;
  * - report charts: AC voltage per bus over time, and the DLMP's parts.
  */
 import { join } from 'node:path';
@@ -35,10 +37,12 @@ export class FeederRecorder {
   private unconverged = 0;
   private violationIntervals = 0;
   private violationBusIntervals = 0;
+  private inverterSuppliedKvarh = 0;
+  private inverterAbsorbedKvarh = 0;
 
   constructor(outDir: string) {
     this.csv = new CsvFile(join(outDir, 'voltages.csv'), [
-      'interval_start', 'bus', 'vm_lindistflow', 'vm_ac', 'net_kw', 'net_kvar', 'price', 'dlmp_energy', 'dlmp_congestion', 'dlmp_voltage', 'reactive_price',
+      'interval_start', 'bus', 'vm_lindistflow', 'vm_ac', 'net_kw', 'net_kvar', 'price', 'dlmp_energy', 'dlmp_congestion', 'dlmp_voltage', 'reactive_price', 'inverter_kvar',
     ]);
   }
 
@@ -56,8 +60,10 @@ export class FeederRecorder {
       const ldf = f.vmLinDistFlowPu[k]!;
       this.csv.row([
         t, csvText(bus), fixed(ldf, 6), fixed(ac, 6), fixed(f.netKw[k]!, 3), fixed(f.netKvar[k]!, 3),
-        fixed(priceMwh[k]!, priceDecimals), fixed(f.energyMwh[k]!, 4), fixed(f.congestionMwh[k]!, 4), fixed(f.voltageMwh[k]!, 4), fixed(f.reactivePriceMvarh[k]!, 4),
+        fixed(priceMwh[k]!, priceDecimals), fixed(f.energyMwh[k]!, 4), fixed(f.congestionMwh[k]!, 4), fixed(f.voltageMwh[k]!, 4), fixed(f.reactivePriceMvarh[k]!, 4), fixed(f.inverterKvar[k]!, 3),
       ]);
+      this.inverterSuppliedKvarh += Math.max(0, f.inverterKvar[k]!) * durationH;
+      this.inverterAbsorbedKvarh += Math.max(0, -f.inverterKvar[k]!) * durationH;
       let list = this.vm.get(bus);
       if (!list) this.vm.set(bus, (list = []));
       list.push(Number.isNaN(ac) ? null : ac);
@@ -100,6 +106,9 @@ export class FeederRecorder {
       acVoltageViolationIntervals: this.violationIntervals,
       acVoltageViolationBusIntervals: this.violationBusIntervals,
       acSweepsNotConverged: this.unconverged,
+      // Inverters' reactive energy (network.feeder.reactive): supplied (raising voltage) and absorbed.
+      inverterSuppliedKvarh: Math.round(this.inverterSuppliedKvarh * 1000) / 1000,
+      inverterAbsorbedKvarh: Math.round(this.inverterAbsorbedKvarh * 1000) / 1000,
     };
   }
 

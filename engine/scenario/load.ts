@@ -78,6 +78,9 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
         // A radial feeder: no loops, an impedance on every branch, voltage bands the right way round.
         const f = feederConfigOf(s.network);
         radialFeeder(net, { substationVoltagePu: f.substationVoltagePu, defaultVMinPu: f.voltageLimitsPu.min, defaultVMaxPu: f.voltageLimitsPu.max });
+        // Inverter Q as a decision needs a clearing that decides it: the auction has no reactive power.
+        if (f.reactive.mode === 'clearing' && m.mechanism === 'double-auction')
+          out.push({ path: ['network', 'feeder', 'reactive', 'mode'], message: "inverter reactive power 'clearing' needs market.mechanism lp or auto (the double auction does not clear Q); use volt-var or none" });
       } else if (s.network.feeder) out.push({ path: ['network', 'feeder'], message: 'feeder options need model: lindistflow', atKey: true });
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err;

@@ -15,10 +15,16 @@
  * awards and NaN prices and welfare. Throws `UserError` only when a bus list does not fit
  * the network.
  *
- * Supported intertemporal bids: storage and EV (LP), and ramp limits on simple sell bids.
- * Shiftable loads and block orders are validated but rejected with code
- * 'invalid-parameter' ("not supported by this clearing yet"): their integer decisions are
- * not implemented.
+ * Intertemporal bids: storage and EV (continuous), ramp limits on simple sell bids, and
+ * the integer decisions of block orders (all or nothing, linked to a parent) and shiftable
+ * loads (which start, or none). With any integer decision the horizon is solved as a
+ * mixed-integer programme (HiGHS branch and bound, to a zero gap), then the LP with those
+ * decisions fixed is solved again for the prices (its duals): `integerRule`
+ * 'mip-then-fixed-lp', the practice of European power exchanges. Prices so formed may
+ * leave an accepted block paid less than its limit ("paradoxically accepted", its
+ * `surplus` < 0, no side payment) or reject a block the prices would have paid
+ * ("paradoxically rejected"); docs/clear.md has the rule. javascript-lp-solver does not
+ * take integer columns: such a book reports 'solver-error' with it.
  *
  * Example (the hand-computed case of test/market/dayAhead/handCase.spec.ts):
  *
@@ -32,13 +38,16 @@ import { UserError } from '../../core/errors.ts';
 import type { BusId } from '../../core/units.ts';
 import { sharedTopologyCache } from '../../network/topology.ts';
 import { roundColumns, shareColumns } from '../clearNetwork.ts';
+import type { RadialFeeder } from '../../network/radial.ts';
+import { appendLinDistFlow, type LinDistFlowLayout, readLinDistFlow } from '../lp/linDistFlowBlock.ts';
+import { LpBuilder } from '../lp/lpBuilder.ts';
 import { dcNetworkBlock, type NetworkBlock, readNetworkBlock } from '../lp/networkBlock.ts';
-import type { LpSolution } from '../lp/solver.ts';
+import { hasIntegerColumns, type LinearProgram, type LpSolution } from '../lp/solver.ts';
 import { OrderBookBuilder } from '../orderBook.ts';
 import type { BranchFlow, OrderBook } from '../types.ts';
-import { aggregateSimpleBids, type BatteryBid, buildProgram, copperPlate, type DayAheadProgram, type IntervalGrid, type SimpleColumns } from './program.ts';
+import { aggregateSimpleBids, type BatteryBid, buildProgram, type IntegerBid, copperPlate, type DayAheadProgram, type IntervalGrid, type SimpleColumns } from './program.ts';
 import { roundBatteries, type RoundedBattery } from './schedule.ts';
-import type { DayAheadBook, DayAheadIntervalResult, DayAheadMarket, DayAheadRejection, DayAheadResult, GeneratorRamp, IntertemporalSchedule } from './types.ts';
+import type { BlockOrder, DayAheadBook, DayAheadIntervalResult, DayAheadMarket, DayAheadRejection, DayAheadResult, GeneratorRamp, IntertemporalBid, IntertemporalSchedule, ShiftableBid } from './types.ts';
 import { rampFollowable, rampProblem, validateIntertemporalBids } from './validate.ts';
 
 export function clearDayAhead(book: DayAheadBook, market: DayAheadMarket): DayAheadResult {
@@ -55,18 +64,46 @@ export interface PreparedDayAhead {
   readonly books: readonly OrderBook[];
   readonly supported: readonly Extract<DayAheadBook['intertemporalBids'][number], { kind: 'storage' | 'ev' }>[];
   readonly batteries: readonly BatteryBid[];
+  /** Block orders and shiftable loads that entered, in the programme's order of integer bids. */
+  readonly integerBids: readonly (BlockOrder | ShiftableBid)[];
+  readonly integers: readonly IntegerBid[];
+  /** Every intertemporal bid that entered, in input order (the order of `schedules`). */
+  readonly entered: readonly IntertemporalBid[];
   readonly simple: readonly SimpleColumns[];
   readonly program: DayAheadProgram;
   readonly block: NetworkBlock | undefined;
   readonly network: DayAheadMarket['network'];
+  /** Each interval's LinDistFlow block, when clearing on a feeder (its indices are local to one interval). */
+  readonly feederLayout: LinDistFlowLayout | undefined;
   readonly gridBusOf: Int32Array;
   readonly busIndexOf: ReadonlyMap<string, number>;
   readonly size: DayAheadResult['size'];
 }
 
-/** Step 4: the programme through the market's solver (duals on). */
+/**
+ * Step 4: the programme through the market's solver (duals on). With integer decisions:
+ * the mixed-integer programme first, then the LP with its integer columns fixed at the
+ * MIP's values (0 or 1), whose duals are the prices and whose solution is read back.
+ */
 export function solveDayAhead(p: PreparedDayAhead): LpSolution {
-  return p.market.solver.solve(p.program.lp, { duals: true });
+  const { lp } = p.program;
+  if (!hasIntegerColumns(lp)) return p.market.solver.solve(lp, { duals: true });
+  const mip = p.market.solver.solve(lp, { duals: false });
+  if (mip.status !== 'optimal') return mip;
+  return p.market.solver.solve(fixIntegers(lp, mip.colValue), { duals: true });
+}
+
+/** The LP with every integer column fixed at its (rounded) value in x. */
+export function fixIntegers(lp: LinearProgram, x: Float64Array): LinearProgram {
+  const colLower = lp.colLower.slice();
+  const colUpper = lp.colUpper.slice();
+  const integrality = lp.integrality!;
+  for (let j = 0; j < lp.numCols; j++) {
+    if (integrality[j] === 0) continue;
+    colLower[j] = colUpper[j] = Math.round(x[j]!);
+  }
+  const { integrality: _dropped, ...rest } = lp;
+  return { ...rest, colLower, colUpper };
 }
 
 /** Steps 1–3: validate, aggregate the simple segments into columns, build the programme. */
@@ -77,7 +114,9 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   const first = horizon.firstInterval;
   if (!(Number.isInteger(T) && T >= 1 && Number.isInteger(first) && dt > 0 && Number.isFinite(dt)))
     throw new RangeError(`clearDayAhead: the horizon needs intervalCount ≥ 1, a whole firstInterval and durationH > 0, got ${JSON.stringify(horizon)}`);
-  const network = market.network && market.network.buses.length >= 2 ? market.network : undefined;
+  const feeder = market.feeder;
+  if (feeder && feeder.islanded.length > 0) throw new UserError(`feeder '${feeder.network.name}': buses ${feeder.islanded.join(', ')} are islanded; day-ahead clearing on a feeder needs every bus energised`);
+  const network = feeder ? feeder.network : market.network && market.network.buses.length >= 2 ? market.network : undefined;
   const isKnownAgent = market.isKnownAgent ?? (() => true);
   const buses = busesOf(book, market);
   const busSet = new Set<string>(buses);
@@ -98,20 +137,25 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   const ctx = { horizon, rules, isKnownBus: (b: string) => busSet.has(b), isKnownAgent: market.trustedIdentities ? () => true : isKnownAgent };
   const checked = validateIntertemporalBids(book.intertemporalBids, ctx);
   rejections.push(...checked.rejections);
-  const supported = checked.accepted.filter((b) => {
-    if (b.kind === 'storage' || b.kind === 'ev') return true;
-    rejections.push({ bidId: b.id, agentId: b.agentId, interval: b.firstInterval, code: 'invalid-parameter', reason: `kind '${b.kind}' is not supported by this clearing yet (integer decisions are not implemented)` });
+  const q = rules.quantumKw;
+  // Block and shiftable quantities to whole quanta; a shiftable load rounding to nothing cannot run (and its children, none, need no care).
+  const entered = checked.accepted.filter((b) => {
+    if (b.kind !== 'shiftable' || Math.round(b.powerKw / q) >= 1) return true;
+    rejections.push({ bidId: b.id, agentId: b.agentId, interval: b.firstInterval, code: 'empty-curve', reason: `powerKw ${b.powerKw} is below half a quantum (${q} kW)` });
     return false;
-  }) as Array<Extract<DayAheadBook['intertemporalBids'][number], { kind: 'storage' | 'ev' }>>;
+  });
+  const supported = entered.filter((b) => b.kind === 'storage' || b.kind === 'ev');
+  const integerBids = entered.filter((b) => b.kind === 'block' || b.kind === 'shiftable');
   const ramps = validRamps(book.rampLimits ?? [], books, rules.quantumKw, horizon, rejections);
 
   // 2. The grid of one interval, and bus mappings.
-  const topology = network ? (market.topologyCache ?? sharedTopologyCache).get(network, market.branchModel ?? 'matpower') : undefined;
+  const topology = network && !feeder ? (market.topologyCache ?? sharedTopologyCache).get(network, market.branchModel ?? 'matpower') : undefined;
   const block: NetworkBlock | undefined = topology ? dcNetworkBlock(topology, market.formulation ?? market.solver.preferredFormulation, 1) : undefined;
-  const grid: IntervalGrid = block ?? copperPlate(1);
+  const lindist = feeder ? linDistFlowGrid(feeder) : undefined;
+  const grid: IntervalGrid = lindist?.grid ?? block ?? copperPlate(1);
   const gridBusOf = Int32Array.from(buses, (b) => {
-    if (!topology) return 0;
-    const k = topology.busIndex.get(b);
+    if (!topology && !feeder) return 0;
+    const k = (feeder ?? topology)!.busIndex.get(b);
     if (k === undefined) throw new UserError(`bus '${b}' is not in network '${network!.name}'`);
     return k;
   });
@@ -134,26 +178,82 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
       terminalValueMwh: bid.kind === 'storage' ? bid.terminalValueMwh : 0,
     };
   });
-  const program = buildProgram({ horizon, priceTickMwh: rules.priceTickMwh, quantumKw: rules.quantumKw, buses, grid, simple, batteries, ramps });
+  const integerIndex = new Map<string, number>(integerBids.map((b, i) => [b.id, i]));
+  const integers: IntegerBid[] = integerBids.map((bid) => integerBidOf(bid, first, dt, q, gridBusOf[busIndexOf.get(bid.bus)!]!, integerIndex));
+  const program = buildProgram({ horizon, priceTickMwh: rules.priceTickMwh, quantumKw: rules.quantumKw, buses, grid, simple, batteries, ramps, integers });
   const { lp } = program;
   const simpleSegments = books.reduce((a, b) => a + b.size, 0);
-  const size = { rows: lp.numRows, cols: lp.numCols, nonzeros: lp.matrix.rows.length, integerCols: 0, simpleSegments, simpleColumns: simple.reduce((a, c) => a + c.count, 0) };
-  return { book, market, buses, rejections, books, supported, batteries, simple, program, block, network, gridBusOf, busIndexOf, size };
+  const integerCols = program.layout.integers.reduce((a, c) => a + c.length, 0);
+  const size = { rows: lp.numRows, cols: lp.numCols, nonzeros: lp.matrix.rows.length, integerCols, simpleSegments, simpleColumns: simple.reduce((a, c) => a + c.count, 0) };
+  return { book, market, buses, rejections, books, supported, batteries, integerBids, integers, entered, simple, program, block, network, feederLayout: lindist?.layout, gridBusOf, busIndexOf, size };
+}
+
+/**
+ * One interval's LinDistFlow block (no reactive power) as an `IntervalGrid`: built alone,
+ * then placed once per interval by `buildProgram`; a bus's injections enter its P balance row with +1.
+ */
+function linDistFlowGrid(feeder: RadialFeeder): { grid: IntervalGrid; layout: LinDistFlowLayout } {
+  const builder = new LpBuilder();
+  const layout = appendLinDistFlow(builder, feeder, { reactive: false });
+  const lp = builder.build('max');
+  const n = feeder.busCount;
+  return {
+    layout,
+    grid: {
+      numRows: lp.numRows,
+      numCols: lp.numCols,
+      rowLower: lp.rowLower,
+      rowUpper: lp.rowUpper,
+      colLower: lp.colLower,
+      colUpper: lp.colUpper,
+      columns: lp.matrix,
+      injectionStarts: Int32Array.from({ length: n + 1 }, (_, k) => k),
+      injectionRows: Int32Array.from(layout.pBalanceRow),
+      injectionValues: new Float64Array(n).fill(1),
+    },
+  };
+}
+
+/**
+ * A block or shiftable load as options of fixed profiles, quantities rounded to whole
+ * quanta: a block one option (its quantities, + buy, − sell), a shiftable load one per
+ * start from `firstInterval` to `lastInterval − runIntervals + 1`.
+ */
+function integerBidOf(bid: BlockOrder | ShiftableBid, first: number, dt: number, q: number, gridBus: number, index: ReadonlyMap<string, number>): IntegerBid {
+  if (bid.kind === 'block') {
+    const sign = bid.side === 'buy' ? 1 : -1;
+    const netKw = bid.quantitiesKw.map((kw) => sign * Math.round(kw / q) * q + 0);
+    const energyKwh = netKw.reduce((a, v) => a + Math.abs(v), 0) * dt;
+    return { gridBus, options: [{ from: bid.firstInterval - first, netKw }], value: sign * bid.priceMwh * energyKwh, parent: bid.parentId === undefined ? -1 : index.get(bid.parentId)! };
+  }
+  const kw = Math.round(bid.powerKw / q) * q;
+  const options = [];
+  for (let s = bid.firstInterval; s + bid.runIntervals - 1 <= bid.lastInterval; s++) options.push({ from: s - first, netKw: new Array<number>(bid.runIntervals).fill(kw) });
+  return { gridBus, options, value: bid.valueMwh * kw * bid.runIntervals * dt, parent: -1 };
 }
 
 /** Step 5: schedules, awards, prices and flows back in whole quanta, ticks and kW. */
 export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): DayAheadResult {
-  const { buses, rejections, books, supported, batteries, simple, block, network, gridBusOf, busIndexOf, size } = p;
+  const { buses, rejections, books, batteries, integerBids, integers, entered, simple, block, network, feederLayout, gridBusOf, busIndexOf, size } = p;
   const { horizon, rules } = p.book;
   const { layout, lp } = p.program;
   const T = horizon.intervalCount;
   const dt = horizon.durationH;
   const first = horizon.firstInterval;
   const topology = block?.topology;
-  const base = { horizon, buses, rejections, integerRule: 'none' as const, size };
-  if (solution.status !== 'optimal') return failed(base, books, supported, solution, network);
+  const base = { horizon, buses, rejections, integerRule: size.integerCols > 0 ? ('mip-then-fixed-lp' as const) : ('none' as const), size };
+  if (solution.status !== 'optimal') return failed(base, books, entered, solution, network);
   const x = solution.colValue;
   const q = rules.quantumKw;
+  // Integer decisions (fixed in the solution read): the option taken, and its profile in whole quanta.
+  const chosen = integers.map((b, i) => b.options.findIndex((_, k) => x[layout.integers[i]![k]!]! > 0.5));
+  const integerNetQuanta = integers.map((b, i) => {
+    const out = new Float64Array(T);
+    const o = b.options[chosen[i]!];
+    if (o) o.netKw.forEach((kw, k) => (out[o.from + k] = Math.round(kw / q) + 0));
+    return out;
+  });
+  const integerNetAt = (t: number): number => integerNetQuanta.reduce((a, n) => a + n[t]!, 0);
   // Battery schedules first, within what each interval's simple bids can balance; then the simple columns.
   const roundedOrFailure = roundBatteries(batteries, layout.batteries, x, T, dt, q, (t) => {
     const cols = simple[t]!;
@@ -163,12 +263,13 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       if (cols.isBuy[c]) buy += cols.quanta[c]!;
       else sell += cols.quanta[c]!;
     }
-    return [-buy, sell];
+    const fixed = integerNetAt(t);
+    return [-buy - fixed, sell - fixed];
   });
   if (!Array.isArray(roundedOrFailure)) {
     const { failedInterval, netQuanta } = roundedOrFailure as { failedInterval: number; netQuanta: number };
     const message = `interval ${first + failedInterval}: the schedules rounded to whole quanta withdraw ${netQuanta} quanta net, which no whole-quanta award of the simple bids balances`;
-    return failed(base, books, supported, { ...solution, status: 'solver-error', message }, network);
+    return failed(base, books, entered, { ...solution, status: 'solver-error', message }, network);
   }
   const rounded: RoundedBattery[] = roundedOrFailure;
 
@@ -186,12 +287,18 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       net += v;
       withdrawn += r.chargeQuanta[t]!;
     });
+    integerNetQuanta.forEach((n, i) => {
+      const v = n[t]!;
+      netPerBus[busIndexOf.get(integerBids[i]!.bus)!]! += v;
+      net += v;
+      if (v > 0) withdrawn += v;
+    });
     const colValue = new Float64Array(cols.count);
     for (let c = 0; c < cols.count; c++) colValue[c] = x[layout.simpleCol[t]! + c]! / q;
     const colAward = roundColumns(colValue, cols.quanta, cols.isBuy, net);
     if (!colAward) {
       const message = `interval ${first + t}: the rounded schedules withdraw ${net} quanta net, which the simple bids cannot balance in whole quanta`;
-      return failed({ ...base }, books, supported, { ...solution, status: 'solver-error', message }, network);
+      return failed({ ...base }, books, entered, { ...solution, status: 'solver-error', message }, network);
     }
     const awarded = new Float64Array(bk.size);
     shareColumns(bk, cols.columnOf, colAward, cols.quanta, awarded);
@@ -206,7 +313,9 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
     }
     const intervalWelfare = (welfareTicksQuanta * rules.priceTickMwh * q * dt) / 1000;
     welfare += intervalWelfare;
-    const reading = readGrid(block, network, solution, layout.gridRow[t]!, layout.gridCol[t]!, dt, lp.rowLower, lp.rowUpper, netInjectionKw(t));
+    const reading = feederLayout
+      ? readFeederGrid(feederLayout, network!, solution, layout.gridRow[t]!, layout.gridCol[t]!, dt)
+      : readGrid(block, network, solution, layout.gridRow[t]!, layout.gridCol[t]!, dt, lp.rowLower, lp.rowUpper, netInjectionKw(t));
     const busPriceMwh = new Float64Array(buses.length).fill(NaN);
     let message = '';
     if (withdrawn === 0) message = 'nothing traded in this interval';
@@ -222,18 +331,47 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       welfare: intervalWelfare,
       book: bk,
       intertemporalNetQuanta: netPerBus,
+      ...(reading.vmPu ? { voltagePu: Float64Array.from(gridBusOf, (k) => reading.vmPu![k]!) } : {}),
     });
   }
 
-  const schedules: IntertemporalSchedule[] = rounded.map((r, i) => {
+  const paidAt = (bus: BusId, netKw: Float64Array): number => {
+    const k = busIndexOf.get(bus)!;
+    let paid = 0;
+    for (let t = 0; t < T; t++) if (netKw[t] !== 0) paid += (netKw[t]! * dt * intervals[t]!.busPriceMwh[k]!) / 1000;
+    return paid;
+  };
+  const scheduleOf = new Map<string, IntertemporalSchedule>();
+  integerBids.forEach((bid, i) => {
+    const netQuanta = integerNetQuanta[i]!;
+    const netKw = Float64Array.from(netQuanta, (v) => v * q + 0);
+    const accepted = chosen[i]! >= 0;
+    const value = accepted ? integers[i]!.value / 1000 : 0;
+    welfare += value;
+    const o = integers[i]!.options[chosen[i]!];
+    scheduleOf.set(bid.id, {
+      bidId: bid.id,
+      agentId: bid.agentId,
+      kind: bid.kind,
+      bus: bid.bus,
+      netQuanta,
+      netKw,
+      chargeKw: Float64Array.from(netKw, (v) => Math.max(0, v)),
+      dischargeKw: Float64Array.from(netKw, (v) => Math.max(0, -v)),
+      accepted,
+      ...(bid.kind === 'shiftable' && o ? { startInterval: first + o.from } : {}),
+      shortfallKwh: 0,
+      value,
+      surplus: accepted ? value - paidAt(bid.bus, netKw) : 0,
+    });
+  });
+  rounded.forEach((r, i) => {
     const bid = batteries[i]!.bid;
     const netQuanta = Float64Array.from(r.chargeQuanta, (c, t) => c - r.dischargeQuanta[t]!);
     const netKw = Float64Array.from(netQuanta, (v) => v * q + 0);
-    const k = busIndexOf.get(bid.bus)!;
-    let paid = 0;
-    for (let t = 0; t < T; t++) if (netQuanta[t] !== 0) paid += (netKw[t]! * dt * intervals[t]!.busPriceMwh[k]!) / 1000;
+    const paid = paidAt(bid.bus, netKw);
     welfare += r.value;
-    return {
+    scheduleOf.set(bid.id, {
       bidId: bid.id,
       agentId: bid.agentId,
       kind: bid.kind,
@@ -247,8 +385,9 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       shortfallKwh: r.shortfallKwh,
       value: r.value,
       surplus: r.value - paid,
-    };
+    });
   });
+  const schedules = entered.map((b) => scheduleOf.get(b.id)!);
   return { ...base, status: 'cleared', message: '', intervals, schedules, welfare };
 
   /** Net injection per grid bus in interval t, kW, from the LP (the PTDF form's angles need it). */
@@ -263,6 +402,7 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       if (bc.charge[t]! >= 0) out[b.gridBus]! -= x[bc.charge[t]!]!;
       if (bc.discharge[t]! >= 0) out[b.gridBus]! += x[bc.discharge[t]!]!;
     });
+    integerNetQuanta.forEach((n, i) => (out[integers[i]!.gridBus]! -= n[t]! * q));
     return out;
   }
 }
@@ -270,6 +410,7 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
 /** Bus order: given, the network's, or first appearance in the bids. */
 function busesOf(book: DayAheadBook, market: DayAheadMarket): readonly BusId[] {
   if (market.buses) return market.buses;
+  if (market.feeder) return market.feeder.busIds;
   if (market.network) return market.network.buses.map((b) => b.id);
   const seen = new Set<BusId>();
   for (const b of book.bids) seen.add(b.bus);
@@ -302,6 +443,31 @@ interface GridReading {
   readonly priceMwh: Float64Array;
   readonly flowKw: Float64Array;
   readonly flowShadowMwh: Float64Array;
+  /** LinDistFlow only: voltage magnitude per feeder bus, p.u. */
+  readonly vmPu?: Float64Array;
+}
+
+/** One interval's LinDistFlow block from the horizon's solution: its slice, read as a single-interval block. */
+function readFeederGrid(layout: LinDistFlowLayout, network: NonNullable<DayAheadMarket['network']>, solution: LpSolution, row: number, col: number, dt: number): GridReading {
+  const { feeder } = layout;
+  const slice: LpSolution = {
+    ...solution,
+    colValue: solution.colValue.subarray(col),
+    rowValue: solution.rowValue.subarray(row),
+    ...(solution.rowDual ? { rowDual: solution.rowDual.subarray(row) } : {}),
+    ...(solution.colDual ? { colDual: solution.colDual.subarray(col) } : {}),
+  };
+  const r = readLinDistFlow(layout, slice);
+  const flowKw = new Float64Array(network.branches.length);
+  const flowShadowMwh = new Float64Array(network.branches.length);
+  for (let k = 0; k < feeder.busCount; k++) {
+    const b = feeder.parentBranch[k]!;
+    if (b < 0) continue;
+    flowKw[b] = feeder.orientation[k]! * r.pFlowKw[k]!;
+    flowShadowMwh[b] = r.lineShadowMwh[k]! / dt;
+  }
+  // DLMP per bus: −dual of its P balance row, per hour of the interval.
+  return { priceMwh: Float64Array.from(r.priceMwh, (v) => v / dt), flowKw, flowShadowMwh, vmPu: r.vmPu };
 }
 
 function readGrid(
@@ -338,7 +504,7 @@ function flowsOf(network: DayAheadMarket['network'], r: GridReading | undefined,
 function failed(
   base: Pick<DayAheadResult, 'horizon' | 'buses' | 'rejections' | 'integerRule' | 'size'>,
   books: readonly OrderBook[],
-  bids: readonly Extract<DayAheadBook['intertemporalBids'][number], { kind: 'storage' | 'ev' }>[],
+  bids: readonly IntertemporalBid[],
   solution: LpSolution,
   network: DayAheadMarket['network'],
 ): DayAheadResult {
@@ -367,7 +533,7 @@ function failed(
     netKw: nan(),
     chargeKw: nan(),
     dischargeKw: nan(),
-    socKwh: nan(),
+    ...(bid.kind === 'storage' || bid.kind === 'ev' ? { socKwh: nan() } : {}),
     accepted: false,
     shortfallKwh: NaN,
     value: NaN,

@@ -14,6 +14,10 @@
  *                 min ≤ s_t ≤ max, 0 ≤ c_t ≤ C, 0 ≤ d_t ≤ D
  *              the requirement:  s_last + u ≥ target,  0 ≤ u ≤ target − min(…)
  *              ramp g, t ≥ 1:    −down ≤ Σ_{j∈g} y_jt − Σ_{j∈g} y_j,t−1 ≤ up   (t = 0 from initialKw)
+ *              integer bids (binary z per option: a block has one, a shiftable load one per start):
+ *                 Σ_options z ≤ 1,  z_child ≤ z_parent (linked blocks),
+ *                 each option withdrawing (or injecting) its fixed kW profile when z = 1,
+ *                 worth its value (block: ±price × energy; shiftable: value × energy) in the objective
  *
  * Units: columns in kW (and kWh for SoC), objective in currency/MWh × kWh = currency/1000,
  * so the dual of a balance row is −price × Δt (price = −dual / Δt, currency/MWh).
@@ -153,6 +157,21 @@ export interface BatteryColumns {
   readonly shortfall: number;
 }
 
+/**
+ * A block order or shiftable load as the programme sees it: a choice among options (a
+ * block: one, accept or not; a shiftable load: one per start interval), at most one
+ * taken (binary columns).
+ */
+export interface IntegerBid {
+  readonly gridBus: number;
+  /** Each option: from its first horizon position, net withdrawal kW per position (− injection), whole quanta. */
+  readonly options: readonly { readonly from: number; readonly netKw: readonly number[] }[];
+  /** Objective per option taken: currency/MWh × kWh (as the other columns). */
+  readonly value: number;
+  /** Index of the parent block among the programme's integer bids, −1 for none. */
+  readonly parent: number;
+}
+
 export interface ProgramInput {
   readonly horizon: DayAheadHorizon;
   readonly priceTickMwh: number;
@@ -162,6 +181,7 @@ export interface ProgramInput {
   readonly simple: readonly SimpleColumns[];
   readonly batteries: readonly BatteryBid[];
   readonly ramps: readonly GeneratorRamp[];
+  readonly integers?: readonly IntegerBid[];
 }
 
 export interface ProgramLayout {
@@ -170,6 +190,8 @@ export interface ProgramLayout {
   readonly simpleCol: Int32Array;
   readonly gridCol: Int32Array;
   readonly batteries: readonly BatteryColumns[];
+  /** Per integer bid: the binary column of each option. */
+  readonly integers: readonly Int32Array[];
 }
 
 export interface DayAheadProgram {
@@ -293,7 +315,29 @@ export function buildProgram(input: ProgramInput): DayAheadProgram {
     offset += -b.terminalValueMwh * bid.initialSocKwh + b.shortfallCostMwh * Math.max(0, b.targetKwh - bid.initialSocKwh);
     return { charge, discharge, soc, shortfall };
   });
-  return { lp: lp.build('max', offset), layout: { gridRow, simpleCol, gridCol, batteries: batteryCols } };
+  // Integer bids: one binary column per option, at most one option, a child only with its parent.
+  const integers = input.integers ?? [];
+  const choiceRow = integers.map((b) => (b.options.length > 1 ? lp.addRow(-Infinity, 1) : -1));
+  const linkRow = integers.map((b) => (b.parent >= 0 ? lp.addRow(-Infinity, 0) : -1));
+  const integerCols: Int32Array[] = integers.map((b, i) =>
+    Int32Array.from(b.options, (o) => {
+      const j = lp.beginColumn(0, 1, b.value, true);
+      for (let k = 0; k < o.netKw.length; k++) {
+        const kw = o.netKw[k]!;
+        if (kw === 0) continue;
+        const r0 = gridRow[o.from + k]!;
+        for (let p = injectionStarts[b.gridBus]!; p < injectionStarts[b.gridBus + 1]!; p++) lp.entry(r0 + injectionRows[p]!, -kw * injectionValues[p]!);
+      }
+      if (choiceRow[i]! >= 0) lp.entry(choiceRow[i]!, 1);
+      if (linkRow[i]! >= 0) lp.entry(linkRow[i]!, 1);
+      return j;
+    }),
+  );
+  // The parent's column enters its children's link rows (a parent is a block: one option, one column).
+  integers.forEach((b, i) => {
+    if (b.parent >= 0) lp.addEntryTo(integerCols[b.parent]![0]!, linkRow[i]!, -1);
+  });
+  return { lp: lp.build('max', offset), layout: { gridRow, simpleCol, gridCol, batteries: batteryCols, integers: integerCols } };
 }
 
 /** Columns appended one at a time into growing typed arrays (compressed sparse columns). */
@@ -309,6 +353,9 @@ class CscBuilder {
   private starts = new Int32Array(1025);
   private rows = new Int32Array(4096);
   private values = new Float64Array(4096);
+  private integer: number[] = [];
+  /** Entries added to an already closed column (a parent block's link rows), merged at build. */
+  private late: Array<[number, number, number]> = [];
 
   addRow(lower: number, upper: number): number {
     if (this.numRows === this.rowLower.length) {
@@ -328,8 +375,9 @@ class CscBuilder {
   }
 
   /** Starts a column; its entries follow with `entry`. Returns its index. */
-  beginColumn(lower: number, upper: number, cost: number): number {
+  beginColumn(lower: number, upper: number, cost: number, integer = false): number {
     const j = this.numCols++;
+    if (integer) this.integer.push(j);
     if (j === this.colLower.length) {
       this.colLower = grow(this.colLower);
       this.colUpper = grow(this.colUpper);
@@ -356,7 +404,14 @@ class CscBuilder {
     this.values[this.nnz++] = value;
   }
 
+  /** An entry of column j, which may be closed already. */
+  addEntryTo(col: number, row: number, value: number): void {
+    this.late.push([col, row, value]);
+  }
+
   build(sense: 'max', offset: number): LinearProgram {
+    for (const [col, row, value] of this.late.sort((a, b) => b[0] - a[0])) this.insertEntry(col, row, value);
+    this.late = [];
     const n = this.numCols;
     const starts = this.starts.slice(0, n + 1);
     starts[n] = this.nnz;
@@ -371,8 +426,26 @@ class CscBuilder {
       rowLower: this.rowLower.slice(0, this.numRows),
       rowUpper: this.rowUpper.slice(0, this.numRows),
       matrix: { starts, rows: this.rows.slice(0, this.nnz), values: this.values.slice(0, this.nnz) },
+      ...(this.integer.length > 0 ? { integrality: integralityOf(n, this.integer) } : {}),
     };
   }
+
+  /** Inserts an entry at the end of column `col`'s entries, shifting the later ones (rare: linked blocks only). */
+  private insertEntry(col: number, row: number, value: number): void {
+    this.entry(0, 0); // grow if needed; overwritten below
+    const at = col + 1 < this.numCols ? this.starts[col + 1]! : this.nnz - 1;
+    this.rows.copyWithin(at + 1, at, this.nnz - 1);
+    this.values.copyWithin(at + 1, at, this.nnz - 1);
+    this.rows[at] = row;
+    this.values[at] = value;
+    for (let j = col + 1; j < this.numCols; j++) this.starts[j]! += 1;
+  }
+}
+
+function integralityOf(n: number, cols: readonly number[]): Uint8Array {
+  const out = new Uint8Array(n);
+  for (const j of cols) out[j] = 1;
+  return out;
 }
 
 function grow(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {

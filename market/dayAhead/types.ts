@@ -31,6 +31,7 @@
 import type { AgentId, BusId } from '../../core/units.ts';
 import type { LpFormulation, LpSolver } from '../lp/solver.ts';
 import type { TopologyCache } from '../../network/topology.ts';
+import type { RadialFeeder } from '../../network/radial.ts';
 import type { BranchModel, Network } from '../../network/types.ts';
 import type { Bid, ClearingResult, ClearingStatus, MarketRules, OrderBook, Rejection, Side } from '../types.ts';
 
@@ -137,9 +138,9 @@ export interface EvBid extends IntertemporalBidBase {
  * or after `firstInterval` and ending by the end of `lastInterval` — or not at all.
  * It runs at most once, and only if its value covers its energy's cost:
  * valuation = valueMwh × powerKw × runIntervals × Δt / 1000 when it runs.
- * An integer decision (which start, or none). **Not cleared yet**: `clearDayAhead`
- * validates it (a run longer than its window is 'block-longer-than-window') and then
- * rejects it with 'invalid-parameter' ("not supported by this clearing yet").
+ * An integer decision (which start, or none), cleared as a mixed-integer programme (see
+ * `IntegerRule`). A run longer than its window is rejected ('block-longer-than-window'),
+ * a power below half a quantum too ('empty-curve').
  */
 export interface ShiftableBid extends IntertemporalBidBase {
   readonly kind: 'shiftable';
@@ -159,8 +160,9 @@ export interface ShiftableBid extends IntertemporalBidBase {
  * energy: a buy block is accepted only if it is worth `priceMwh` per MWh to the market's
  * welfare, a sell block only if it costs no more. A **linked** block names its
  * `parentId` (another block of the book): it may be accepted only if the parent is.
- * An integer decision. **Not cleared yet**: validated (a missing parent is
- * 'unknown-parent-block'), then rejected with 'invalid-parameter' as for `ShiftableBid`.
+ * Valuation: ±priceMwh × its energy / 1000 (+ buy, − sell) when accepted. An integer
+ * decision, cleared as a mixed-integer programme (see `IntegerRule`); a missing or
+ * rejected parent rejects the child ('unknown-parent-block').
  */
 export interface BlockOrder extends IntertemporalBidBase {
   readonly kind: 'block';
@@ -214,6 +216,15 @@ export interface DayAheadMarket {
    */
   readonly network?: Network | undefined;
   /**
+   * A radial feeder (network/radial.ts `radialFeeder`): when given, every interval's grid is
+   * a LinDistFlow block (market/lp/linDistFlowBlock.ts: squared voltages within each bus's
+   * band, active-power branch limits, lossless, no reactive power — day-ahead bids carry
+   * none) instead of the DC model, prices are the DLMPs of its balance rows and
+   * `DayAheadIntervalResult.voltagePu` is set. `network` is then the feeder's (and ignored
+   * if also given). A feeder with islanded buses is refused (`UserError`).
+   */
+  readonly feeder?: RadialFeeder | undefined;
+  /**
    * Buses bids may name, in the order results list them. Default: the network's buses;
    * without a network, the buses the bids name, in order of first appearance.
    */
@@ -250,6 +261,8 @@ export interface DayAheadIntervalResult extends ClearingResult {
   readonly book: OrderBook;
   /** Per bus (`DayAheadResult.buses` order): Σ of the schedules' net withdrawal, whole quanta. */
   readonly intertemporalNetQuanta: Float64Array;
+  /** On a feeder (`DayAheadMarket.feeder`): LinDistFlow voltage magnitude per bus (`DayAheadResult.buses` order), p.u. */
+  readonly voltagePu?: Float64Array | undefined;
 }
 
 /** What one accepted intertemporal bid is to do, interval by interval over the horizon. */
@@ -292,12 +305,14 @@ export interface IntertemporalSchedule {
 }
 
 /**
- * How integer decisions (block orders, shiftable loads) are made. Today always `none`:
- * the book has no integer decision (blocks and shiftable loads are rejected) and the
- * horizon is one LP. Reserved: `mip-then-fixed-lp` — the horizon solved as a
- * mixed-integer programme (HiGHS branch and bound), then the LP with those decisions
- * fixed solved again for the prices (its duals); accepted blocks may then be paid less than
- * their price ("paradoxically accepted", `surplus` < 0, no side payment).
+ * How integer decisions (block orders, shiftable loads) were made. `none`: the book had
+ * none and the horizon was one LP. `mip-then-fixed-lp`: the horizon solved as a
+ * mixed-integer programme (HiGHS branch and bound, zero gap: the welfare optimum), then
+ * the LP with those decisions fixed solved again for the prices (its duals) and the
+ * continuous schedules — the practice of European power exchanges. Such prices may pay an
+ * accepted block less than its limit ("paradoxically accepted", `surplus` < 0, no side
+ * payment) and leave out a block they would have paid ("paradoxically rejected").
+ * javascript-lp-solver takes no integer columns: with it such a book reports 'solver-error'.
  */
 export type IntegerRule = 'none' | 'mip-then-fixed-lp';
 

@@ -35,6 +35,14 @@ export interface ReactiveSources {
   /** Bounds on its reactive injection, kvar (lower = upper: fixed). */
   readonly lowerKvar: Float64Array;
   readonly upperKvar: Float64Array;
+  /**
+   * A small cost per Mvarh of |Q|, currency/Mvarh (default 0). Q from free sources is otherwise a
+   * degenerate choice: the lossless LP is indifferent between every Q that keeps the limits, and a
+   * vertex may absorb or supply far more than needed (more losses, worse AC voltages). With a cost
+   * the clearing uses inverter Q only where it is worth something. Needs lower ≤ 0 ≤ upper (the
+   * source is split into its supply and absorption parts).
+   */
+  readonly costPerMvarh?: number;
 }
 
 export interface FeederProblem {
@@ -69,7 +77,9 @@ export interface FeederDispatchResult extends DispatchResult {
 export interface FeederLayout {
   readonly block: LinDistFlowLayout;
   readonly groupRow: number;
-  readonly sourceCol: number;
+  /** Per reactive source, its column (supply part when split) and its absorption part's column (−1 unless split). */
+  readonly sourceCol: Int32Array;
+  readonly sourceNegCol: Int32Array;
 }
 
 /** Builds the programme; exposed for tests that inspect it (complementary slackness). */
@@ -101,15 +111,27 @@ export function buildFeederLp(problem: FeederProblem): { lp: LinearProgram; layo
   const group = offers.group;
   if (group) for (let j = 0; j < M; j++) if (group[j]! >= 0) builder.add(groupRow + group[j]!, j, 1);
   const src = problem.reactiveSources;
-  const sourceCol = builder.numCols;
-  for (let s = 0; s < (src?.count ?? 0); s++) {
+  const S = src?.count ?? 0;
+  const sourceCol = new Int32Array(S);
+  const sourceNegCol = new Int32Array(S).fill(-1);
+  const cost = src?.costPerMvarh ?? 0;
+  for (let s = 0; s < S; s++) {
     const row = block.qBalanceRow[src!.bus[s]!]!;
     const live = row >= 0;
-    const col = builder.addColumn(live ? src!.lowerKvar[s]! / U : 0, live ? src!.upperKvar[s]! / U : 0);
-    if (live) builder.add(row, col, 1);
+    const lo = live ? src!.lowerKvar[s]! / U : 0;
+    const hi = live ? src!.upperKvar[s]! / U : 0;
+    if (cost > 0 && lo <= 0 && hi >= 0 && lo < hi) {
+      sourceCol[s] = builder.addColumn(0, hi, -cost);
+      sourceNegCol[s] = builder.addColumn(0, -lo, -cost);
+      builder.add(row, sourceCol[s]!, 1);
+      builder.add(row, sourceNegCol[s]!, -1);
+      continue;
+    }
+    sourceCol[s] = builder.addColumn(lo, hi);
+    if (live) builder.add(row, sourceCol[s]!, 1);
   }
   const offset = -((problem.constantCostPerH ?? 0) * 1000) / U;
-  return { lp: builder.build('max', offset), layout: { block, groupRow, sourceCol } };
+  return { lp: builder.build('max', offset), layout: { block, groupRow, sourceCol, sourceNegCol } };
 }
 
 /**
@@ -173,7 +195,7 @@ function readFeeder(problem: FeederProblem, lp: LinearProgram, layout: FeederLay
       groupUpperDualMwh[g] = dual ? Math.max(0, d) : NaN;
     }
   }
-  for (let s = 0; s < S; s++) sourceKvar[s] = x[layout.sourceCol + s]! * U;
+  for (let s = 0; s < S; s++) sourceKvar[s] = (x[layout.sourceCol[s]!]! - (layout.sourceNegCol[s]! >= 0 ? x[layout.sourceNegCol[s]!]! : 0)) * U;
   const read = readLinDistFlow(layout.block, solution);
   for (let k = 0; k < feeder.busCount; k++) {
     const b = feeder.parentBranch[k]!;

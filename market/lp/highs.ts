@@ -10,7 +10,7 @@
  */
 import loadHighsModule from 'highs';
 import type { Highs, Model } from 'highs';
-import { failedSolution, type LinearProgram, type LpSolution, type LpSolveOptions, type LpSolver } from './solver.ts';
+import { failedSolution, hasIntegerColumns, type LinearProgram, type LpSolution, type LpSolveOptions, type LpSolver } from './solver.ts';
 
 // Under `nodenext` TypeScript types the default import as the CommonJS module object (loader on
 // `.default`), while tsx hands over the loader itself: the one-line shim of TOOLCHAIN.md.
@@ -45,6 +45,8 @@ function makeHighsSolver(highs: Highs): LpSolver {
         if (status === ms.unboundedOrInfeasible) status = disambiguate(highs, lp);
         if (status === ms.optimal) {
           const sol = model.getSolution();
+          // A MIP has no duals: the caller re-solves the LP with the integers fixed for prices.
+          if (hasIntegerColumns(lp)) return { status: 'optimal', message: '', objective: model.getObjectiveValue(), colValue: sol.colValue, rowValue: sol.rowValue };
           return { status: 'optimal', message: '', objective: model.getObjectiveValue(), colValue: sol.colValue, rowValue: sol.rowValue, rowDual: sol.rowDual, colDual: sol.colDual };
         }
         if (status === ms.infeasible) return failedSolution(lp, 'infeasible', 'HiGHS proved the problem infeasible');
@@ -60,6 +62,10 @@ function makeHighsSolver(highs: Highs): LpSolver {
 }
 
 function solverOptions(lp: LinearProgram): Record<string, string | number> {
+  // Branch and bound to a proven optimum (no gap): the books and tests need the true MIP optimum.
+  if (hasIntegerColumns(lp)) return { solver: 'choose', mip_rel_gap: 0, mip_abs_gap: 1e-9 };
+  // Branch and bound to a proven optimum (no gap): the books and tests need the true MIP optimum.
+  if (hasIntegerColumns(lp)) return { solver: 'choose', mip_rel_gap: 0 };
   if (lp.hessianDiagonal) return { solver: 'choose' }; // the QP solver; simplex/ipm would drop the quadratic term
   if (lp.numCols >= HIGHS_IPM_MIN_COLUMNS) return { solver: 'ipm', run_crossover: 'on' };
   return { solver: 'simplex', simplex_strategy: 1 };
@@ -93,6 +99,7 @@ function toModelData(highs: Highs, lp: LinearProgram, withHessian = true): Param
     rowUpper: lp.rowUpper,
     matrix: { format: 'csc', numRows: lp.numRows, numCols: lp.numCols, starts: lp.matrix.starts, indices: lp.matrix.rows, values: lp.matrix.values },
     ...(hessian ? { hessian } : {}),
+    ...(hasIntegerColumns(lp) ? { integrality: Int32Array.from(lp.integrality!) } : {}),
   };
 }
 

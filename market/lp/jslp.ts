@@ -30,7 +30,7 @@
  */
 import jsLpSolver from 'javascript-lp-solver';
 import type { Model, SolveResult, SolverAPI } from 'javascript-lp-solver';
-import { failedSolution, objectiveAt, rowActivities, type LinearProgram, type LpSolution, type LpSolveOptions, type LpSolver } from './solver.ts';
+import { failedSolution, hasIntegerColumns, objectiveAt, rowActivities, type LinearProgram, type LpSolution, type LpSolveOptions, type LpSolver } from './solver.ts';
 
 // Under `nodenext` TypeScript types the default import as the CommonJS module object (solver on
 // `.default`), while tsx hands over the solver itself: the one-line shim of TOOLCHAIN.md.
@@ -51,6 +51,7 @@ export const jslpSolver: LpSolver = {
   nativeDuals: false,
   preferredFormulation: 'ptdf',
   solve(lp: LinearProgram, opts: LpSolveOptions = {}): LpSolution {
+    if (hasIntegerColumns(lp)) return failedSolution(lp, 'solver-error', 'javascript-lp-solver is not used for integer columns here: clear block orders and shiftable loads with HiGHS');
     const base = solveWithJslp(lp);
     if (base.status !== 'optimal' || opts.duals === false) return base;
     return dualsByDualProgramme(lp, base);

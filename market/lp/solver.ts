@@ -35,6 +35,17 @@ export interface LinearProgram {
   readonly matrix: CscMatrix;
   /** Diagonal quadratic term h (½ h_j x_j²); concave for a maximisation (h ≤ 0), convex for a minimisation. */
   readonly hessianDiagonal?: Float64Array;
+  /**
+   * Per column, 1 = integer, 0 = continuous (absent: an LP). Only HiGHS solves such a
+   * mixed-integer programme (branch and bound, no duals); javascript-lp-solver reports
+   * 'solver-error'.
+   */
+  readonly integrality?: Uint8Array | undefined;
+}
+
+/** Whether the programme has an integer column. */
+export function hasIntegerColumns(lp: LinearProgram): boolean {
+  return lp.integrality !== undefined && lp.integrality.some((v) => v !== 0);
 }
 
 export type LpStatus = 'optimal' | 'infeasible' | 'unbounded' | 'solver-error';
