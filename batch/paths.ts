@@ -11,7 +11,14 @@
  * entries; it works for any list of mappings (agents, tariffs, network buses …).
  */
 
-export type PathStep = { readonly key: string } | { readonly index: number } | { readonly select: string };
+export type PathStep =
+  | { readonly key: string }
+  | { readonly index: number }
+  | { readonly select: string }
+  /** `[+]`: a new entry at the end of the list (the last step of a path only). */
+  | { readonly append: true }
+  /** `[id=tou3]`: the entry whose `key` is `value`, added at the end when there is none (upsert). */
+  | { readonly match: { readonly key: string; readonly value: string } };
 
 /** A concrete location in a scenario document, as `formatPath` in core/errors.ts prints it. */
 export type ConcretePath = ReadonlyArray<string | number>;
@@ -33,7 +40,8 @@ export function parseOverridePath(text: string): PathStep[] | string {
       if (end < 0) return `'[' without a closing ']' in '${text}'`;
       const inner = rest.slice(1, end).trim();
       if (inner === '') return `empty [] in '${text}': write a position such as [0] or a name such as [home]`;
-      steps.push(/^\d+$/.test(inner) ? { index: Number(inner) } : { select: inner });
+      const match = /^([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(.+)$/.exec(inner);
+      steps.push(/^\d+$/.test(inner) ? { index: Number(inner) } : inner === '+' ? { append: true } : match ? { match: { key: match[1]!, value: match[2]!.trim() } } : { select: inner });
       rest = rest.slice(end + 1);
     }
     if (rest === '') return steps;
@@ -63,7 +71,28 @@ export function applyOverride(root: Record<string, unknown>, steps: readonly Pat
     const last = i === steps.length - 1;
     const here = done.length === 0 ? 'the scenario' : formatConcrete(done);
     let slot: string | number;
-    if ('key' in step) {
+    if ('append' in step || 'match' in step) {
+      if (!Array.isArray(cur)) throw new OverrideError(`${here} is ${what(cur)}, not a list`);
+      if ('append' in step) {
+        if (!last) throw new OverrideError(`[+] adds an entry, so it must end the path (to change a field of an entry, name it: [id=…].field)`);
+        if (value === null) throw new OverrideError(`${here}[+]: null adds nothing (null removes a key)`);
+        slot = cur.length;
+      } else {
+        const { key, value: want } = step.match;
+        const hits = cur.flatMap((e, k) => (isMapping(e) && e[key] !== undefined && String(e[key]) === want ? [k] : []));
+        if (hits.length > 1) throw new OverrideError(`${here} has ${hits.length} entries with ${key} = '${want}' (${hits.map((k) => `[${k}]`).join(', ')}); pick one by position`);
+        if (hits.length === 1) slot = hits[0]!;
+        else {
+          // Upsert: a new entry named by the path; a whole entry given as the value must carry the same name.
+          if (last && value === null) throw new OverrideError(`${here} has no entry with ${key} = '${want}' to remove`);
+          if (last && isMapping(value) && value[key] !== undefined && String(value[key]) !== want)
+            throw new OverrideError(`the path adds ${key} = '${want}' but the value says ${key}: ${JSON.stringify(value[key])}`);
+          slot = cur.length;
+          cur.push({ [key]: want });
+        }
+        if (last && value !== null && isMapping(value) && value[key] === undefined) value = { [key]: want, ...value };
+      }
+    } else if ('key' in step) {
       if (!isMapping(cur)) throw new OverrideError(`${here} is ${what(cur)}, not a mapping with key '${step.key}'`);
       slot = step.key;
     } else {

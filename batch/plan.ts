@@ -10,14 +10,16 @@
  * Not pure: reads the files. Throws `UserError` when the sweep itself is unusable.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readInputFile } from '../core/inputFile.ts';
 import { basename, extname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { InputFileError, UserError } from '../core/errors.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
+import { footprintProblem } from '../engine/footprint.ts';
 import { applyOverride, type ConcretePath, formatConcrete, OverrideError, parseOverridePath, pathWithin } from './paths.ts';
 import { displayPath, isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
-import { locate, where } from '../core/yamlIssues.ts';
+import { locate, plainData, where } from '../core/yamlIssues.ts';
 
 export interface RunSpec {
   /** Position in the sweep's run order (0-based). */
@@ -101,12 +103,7 @@ function numbered(runs: readonly Draft[]): RunSpec[] {
 
 function planFile(file: string, prefix: string): Part {
   if (!SCENARIO_EXT.includes(extname(file).toLowerCase())) throw new UserError(`${file}: expected a .yaml, .yml or .json sweep or scenario file`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw missingFile(file, (err as NodeJS.ErrnoException).code);
-  }
+  const text = readInputFile(file, 'sweep or scenario file');
   const raw = safeToJs(text);
   if (isSweepDocument(raw)) return planSweep(parseSweep(text, file), prefix);
   if (prefix === '' && (raw === undefined || raw === null)) {
@@ -131,8 +128,7 @@ function planFile(file: string, prefix: string): Part {
 
 function safeToJs(text: string): unknown {
   try {
-    const doc = parseDocument(text, { prettyErrors: false });
-    return doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+    return plainData(parseDocument(text, { prettyErrors: false }));
   } catch {
     return undefined;
   }
@@ -148,17 +144,12 @@ interface Base {
 }
 
 function readBase(file: string): Base {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw missingFile(file, (err as NodeJS.ErrnoException).code);
-  }
+  const text = readInputFile(file, 'scenario file');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   let raw: unknown;
   try {
-    raw = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+    raw = plainData(doc);
   } catch {
     raw = undefined;
   }
@@ -184,17 +175,21 @@ function planSweep(sweep: Sweep, prefix: string): Part {
   const variants = sweep.variants ?? [undefined];
 
   const runs: Draft[] = [];
+  // Override paths that fit no scenario key or entry would fail every run: refused before any starts.
+  const pathErrors = new Map<string, string>();
   for (const variant of variants) {
     const base = variant?.base ? baseOf(variant.base) : main;
     for (const point of points) {
       const overrides = [...(variant?.set ?? []), ...point];
       const parts = [prefix, variant?.name ?? '', point.map((v, i) => `${sweep.grid[i]!.short}-${safeLabel(v.label)}`).join('_')].filter((s) => s !== '');
       const stem = parts.length ? parts.join('__') : 'base';
-      const { text, error } = configure(sweep, base, overrides);
+      const { text, error, pathError } = configure(sweep, base, overrides);
+      if (pathError) for (const [key, message] of pathError) if (!pathErrors.has(key)) pathErrors.set(key, message);
       const params = Object.fromEntries(point.map((v) => [v.key, v.label]));
       for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, text, error }, base.raw, stem));
     }
   }
+  if (pathErrors.size > 0) throw new UserError(`${sweep.file}: ${pathErrors.size} override path${pathErrors.size === 1 ? '' : 's'} that fit${pathErrors.size === 1 ? 's' : ''} no scenario key (no run started)\n${[...pathErrors.values()].map((e) => `  ${e}`).join('\n')}`);
   return {
     name: sweep.name,
     description: sweep.description,
@@ -213,7 +208,7 @@ function draft(r: Omit<Draft, 'scenario' | 'fingerprint'>, raw: Record<string, u
 }
 
 /** The base with the overrides applied (later ones win), as text, and why it is invalid if it is. */
-function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { text: string; error: string | undefined } {
+function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { text: string; error: string | undefined; pathError?: ReadonlyMap<string, string> } {
   if (overrides.length === 0 || base.raw === undefined) return { text: base.text, error: checkScenario(base.text, base.file, undefined, base, []) };
   const raw = structuredClone(base.raw);
   const applied: Array<{ o: Override; at: ConcretePath }> = [];
@@ -222,11 +217,30 @@ function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { 
       applied.push({ o, at: applyOverride(raw, o.steps, o.value) });
     } catch (err) {
       if (!(err instanceof OverrideError)) throw err;
-      return { text: stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 }), error: `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message} (${o.origin})` };
+      return { text: stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 }), error: `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message} (${o.origin})`, pathError: new Map([[o.key, `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message}`]]) };
     }
   }
   const text = stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 });
+  // A key the override path created that the schema does not know: the path is wrong, not the value.
+  const unknown = unknownKeysFromOverrides(sweep, text, base.file, applied);
+  if (unknown.size > 0) return { text, error: [...unknown.values()].join('; '), pathError: unknown };
   return { text, error: checkScenario(text, base.file, sweep, base, applied) };
+}
+
+/** The override paths that created keys the scenario schema does not know, located in the sweep file; undefined when none. */
+function unknownKeysFromOverrides(sweep: Sweep, text: string, file: string, applied: ReadonlyArray<{ o: Override; at: ConcretePath }>): Map<string, string> {
+  const out = new Map<string, string>();
+  try {
+    parseScenario(text, file);
+  } catch (err) {
+    if (!(err instanceof InputFileError)) return out;
+    for (const i of err.issues) {
+      if (!i.message.startsWith('unknown key')) continue;
+      const hit = [...applied].reverse().find((a) => pathWithin(i.path, formatConcrete(a.at)) || pathWithin(formatConcrete(a.at), i.path));
+      if (hit && !out.has(hit.o.key)) out.set(hit.o.key, `${where(sweep.file, locateInSweep(sweep, hit.o, [], true))} ${hit.o.key}: ${i.message}`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -236,8 +250,8 @@ function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { 
  */
 function checkScenario(text: string, file: string, sweep: Sweep | undefined, base: Base, applied: ReadonlyArray<{ o: Override; at: ConcretePath }>): string | undefined {
   try {
-    parseScenario(text, file);
-    return undefined;
+    const tooLarge = footprintProblem(parseScenario(text, file).config);
+    return tooLarge === undefined ? undefined : `${file}: ${tooLarge}`;
   } catch (err) {
     if (!(err instanceof InputFileError)) {
       if (err instanceof UserError) return oneLine(err.message);
@@ -251,7 +265,7 @@ function checkScenario(text: string, file: string, sweep: Sweep | undefined, bas
         // The last override that wrote this path (or a mapping around it) is the one to blame.
         const hit = [...applied].reverse().find((a) => pathWithin(i.path, formatConcrete(a.at)));
         const steps = parseOverridePath(i.path);
-        const concrete = typeof steps === 'string' ? undefined : steps.map((s) => ('key' in s ? s.key : 'index' in s ? s.index : s.select));
+        const concrete = typeof steps === 'string' ? undefined : steps.map((s) => ('key' in s ? s.key : 'index' in s ? s.index : 'select' in s ? s.select : ''));
         if (hit) {
           const inside = concrete ? concrete.slice(hit.at.length) : [];
           // Named as the sweep names it: agents[home].count rather than agents[3].count.

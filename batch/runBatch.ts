@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { writeAtomic } from '../output/recorder.ts';
+import { prepareOutputFolder } from '../output/outDir.ts';
 import { renderBatchReport } from '../output/batchReport.ts';
 import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
@@ -91,7 +92,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   const plan: BatchPlan = shard ? { ...whole, runs: whole.runs.filter((r) => inShard(r, shard)) } : whole;
   const outDir = options.outDir ?? join('results', shard ? `${whole.name}-shard-${shard.k}-of-${shard.n}` : whole.name);
   const progress = options.progress ?? silentProgress;
-  mkdirSync(outDir, { recursive: true });
+  prepareOutputFolder(outDir);
   if (shard) claimShardFolder(outDir, whole, shard);
 
   const rows: Array<RunRow | undefined> = new Array<RunRow | undefined>(whole.runs.length).fill(undefined);

@@ -7,11 +7,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import type { Document, LineCounter } from 'yaml';
+import { type Document, type LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../core/errors.ts';
 import { lastKey, parseOverridePath, type PathStep } from './paths.ts';
-import { describeIssue, type Located, locate, parseYamlFile, type Problem, show } from '../core/yamlIssues.ts';
+import { describeIssue, type Located, locate, parseYamlFile, plainData, type Problem, show } from '../core/yamlIssues.ts';
+import { readInputFile } from '../core/inputFile.ts';
 
 /** Names that become parts of folder names: run ids stay readable and portable. */
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -88,6 +89,15 @@ export interface Sweep {
   readonly lineCounter: LineCounter;
 }
 
+/** True when the file at `abs` reads as a sweep document (unreadable or invalid files are left to the scenario check). */
+function isSweepFile(abs: string): boolean {
+  try {
+    return isSweepDocument(plainData(parseDocument(readInputFile(abs, 'scenario file'), { prettyErrors: false })));
+  } catch {
+    return false;
+  }
+}
+
 /** True when a parsed YAML document is a sweep (it names a base scenario), not a scenario. */
 export const isSweepDocument = (raw: unknown): boolean => raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'base' in raw;
 
@@ -125,6 +135,9 @@ export function parseSweep(text: string, file: string): Sweep {
     if (!existsSync(abs)) problems.push({ path, message: `no such file '${p}' (looked for ${displayPath(abs)})` });
     else if (statSync(abs).isDirectory()) problems.push({ path, message: `'${p}' is a folder; expected a scenario file` });
     else if (!['.yaml', '.yml', '.json'].includes(extname(abs).toLowerCase())) problems.push({ path, message: `'${p}' is not a .yaml, .yml or .json scenario file` });
+    else if (isSweepFile(abs))
+      // A sweep cannot start from a sweep (itself, or one that leads back to it): it would never reach a scenario.
+      problems.push({ path, message: `${p} is a sweep, not a scenario${abs === resolve(file) ? ' (this very file)' : ''}: a base must be a scenario file` });
     return displayPath(abs);
   };
   const base = baseFile(s.base, ['base']);

@@ -5,7 +5,7 @@
  * Scenario files, sweep files and a sweep's overrides all report problems through
  * here, in one wording and one `file:line:column path: reason` format.
  */
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq as isYamlSeq, LineCounter, parseDocument, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { InputFileError } from './errors.ts';
 
@@ -25,9 +25,85 @@ export function parseYamlFile(text: string, file: string, emptyMessage: string):
       }),
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const aliasIssue = checkAliases(doc);
+  if (aliasIssue) {
+    const pos = lineCounter.linePos(aliasIssue.offset);
+    throw new InputFileError(file, [{ path: '', message: aliasIssue.message, line: pos.line, column: pos.col }]);
+  }
+  // checkAliases bounded what the aliases expand to; the library's own count is a cruder form of the same rule.
+  const raw: unknown = doc.toJS({ maxAliasCount: -1 });
   if (raw === null || raw === undefined) throw new InputFileError(file, [{ path: '', message: emptyMessage }]);
   return { doc, lineCounter, raw };
+}
+
+/** A parsed document as plain data, or undefined when it has syntax errors or aliases `checkAliases` refuses. */
+export function plainData(doc: Document): unknown {
+  return doc.errors.length > 0 || checkAliases(doc) ? undefined : doc.toJS({ maxAliasCount: -1 });
+}
+
+/**
+ * At most this many aliases (`*name`) in one input file. Anchors and aliases share a
+ * block between a few places; a file with more is generated, and is better written out.
+ */
+export const MAX_ALIASES = 100;
+/**
+ * At most this many values (scalars, lists and mappings) copied by expanding aliases: the
+ * bound that makes an alias bomb ("billion laughs": nine levels of nine aliases each,
+ * 10⁹ strings from 1 kB of text) a located error instead of gigabytes of memory. 10,000
+ * copied values are a few MB at most and a few milliseconds to check.
+ */
+export const MAX_ALIAS_EXPANSION = 10_000;
+
+/**
+ * The first problem with a document's aliases, with its offset in the text: an alias to an
+ * anchor not defined before it, an alias inside the node it refers to (a cycle), more than
+ * `MAX_ALIASES` aliases, or aliases that would copy more than `MAX_ALIAS_EXPANSION` values.
+ * Checked before the document becomes plain data, so nothing large or circular is ever built.
+ */
+export function checkAliases(doc: Document): { offset: number; message: string } | undefined {
+  const aliases: Alias[] = [];
+  const collect = (node: unknown): void => {
+    if (isAlias(node)) aliases.push(node);
+    else if (isMap(node) || isYamlSeq(node)) for (const item of node.items) collect(item);
+    else if (isPair(node)) {
+      collect(node.key);
+      collect(node.value);
+    }
+  };
+  collect(doc.contents);
+  if (aliases.length === 0) return undefined;
+  const size = new Map<unknown, number>();
+  const open = new Set<unknown>();
+  /** Values a node stands for once its aliases are expanded (Infinity for a cycle). */
+  const sizeOf = (node: unknown): number => {
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      return target === undefined ? 1 : sizeOf(target);
+    }
+    if (!(isMap(node) || isYamlSeq(node) || isPair(node))) return 1;
+    const known = size.get(node);
+    if (known !== undefined) return known;
+    if (open.has(node)) return Infinity;
+    open.add(node);
+    let n = isPair(node) ? sizeOf(node.key) + sizeOf(node.value) : 1;
+    if (!isPair(node)) for (const item of node.items) n += sizeOf(item);
+    open.delete(node);
+    size.set(node, n);
+    return n;
+  };
+  let copied = 0;
+  for (const [k, alias] of aliases.entries()) {
+    const offset = alias.range?.[0] ?? 0;
+    const target = alias.resolve(doc);
+    if (target === undefined) return { offset, message: `alias *${alias.source} refers to no anchor (an anchor &${alias.source} must come before it)` };
+    if (k === MAX_ALIASES) return { offset, message: `too many alias expansions: more than ${MAX_ALIASES} aliases (*${alias.source} here is one too many); write the values out` };
+    const n = sizeOf(target);
+    if (n === Infinity) return { offset, message: `alias *${alias.source} is inside the node &${alias.source} names: a value cannot contain itself` };
+    copied += n;
+    if (copied > MAX_ALIAS_EXPANSION)
+      return { offset, message: `too many alias expansions: the aliases up to *${alias.source} here would copy ${copied > 1e6 ? 'more than a million' : copied.toLocaleString('en-US')} values (at most ${MAX_ALIAS_EXPANSION.toLocaleString('en-US')}); write the values out` };
+  }
+  return undefined;
 }
 
 export interface Located {

@@ -12,6 +12,7 @@
  * - `agent-fault`: the agent's equipment fails (its machine goes to `faulted`) until repaired.
  * - `forged-command`: a command from an issuer that is not the agent's operator.
  */
+import { MAX_POWER_KW, powerKw } from '../core/bounds.ts';
 import { z } from 'zod';
 import { parseSimTime, type SimTime } from '../core/time.ts';
 
@@ -19,7 +20,7 @@ const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { messag
 
 export const faultSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('line-outage'), branch: z.string().min(1), at: isoTime, until: isoTime.optional() }),
-  z.strictObject({ type: z.literal('derating'), branch: z.string().min(1), limitKw: z.number().min(0), at: isoTime, until: isoTime.optional() }),
+  z.strictObject({ type: z.literal('derating'), branch: z.string().min(1), limitKw: powerKw(), at: isoTime, until: isoTime.optional() }),
   z.strictObject({
     type: z.literal('comms-loss'),
     /** Agent ids, or id prefixes ending in `*` (e.g. `ev-*`). */
@@ -39,7 +40,7 @@ export const faultSchema = z.discriminatedUnion('type', [
     at: isoTime,
     issuer: z.string().min(1),
     target: z.string().min(1),
-    valueKw: z.number(),
+    valueKw: z.number().min(-MAX_POWER_KW).max(MAX_POWER_KW),
   }),
 ]);
 export const faultsSchema = z.array(faultSchema);

@@ -24,6 +24,7 @@
  * interval the last recorded day repeats. Without recorded prices (a `Simulation`
  * created directly, or the first pass) it forecasts by `fallback`.
  */
+import { priceMwh } from '../core/bounds.ts';
 import { z } from 'zod';
 
 export const forecastSchema = z.strictObject({
@@ -33,9 +34,9 @@ export const forecastSchema = z.strictObject({
   /** How far ahead each forecast reaches. */
   horizonHours: z.number().positive().max(24 * 7).default(24),
   /** The forecast before the first clearing, currency/MWh. */
-  initialPriceMwh: z.number().optional(),
+  initialPriceMwh: priceMwh().optional(),
   /** Prior forecast by UTC hour (24 values, currency/MWh) where no history is known; see above. */
-  priorByHourMwh: z.array(z.number()).length(24, { error: 'give 24 prices, one per UTC hour 0–23' }).optional(),
+  priorByHourMwh: z.array(priceMwh()).length(24, { error: 'give 24 prices, one per UTC hour 0–23' }).optional(),
 });
 export type ForecastConfig = z.infer<typeof forecastSchema>;
 

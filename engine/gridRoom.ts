@@ -21,7 +21,7 @@ import type { Rng, RandomService } from '../core/rng.ts';
 import { type Money, money, type MoneyUnit, ZERO } from '../core/money.ts';
 import type { Grid } from '../market/clear.ts';
 import type { BranchFlow, ClearingResult } from '../market/types.ts';
-import { dcFlowsKw } from '../network/flows.ts';
+import { dcFlowsKw, isOverLimit } from '../network/flows.ts';
 import type { Network } from '../network/types.ts';
 import { findIslandedBuses, withBranchInService } from '../network/validate.ts';
 import type { FeederLimits } from '../network/radial.ts';
@@ -351,7 +351,7 @@ export class GridRoom {
     const flows = grid.network.branches.map((b, k): BranchFlow => {
       const l = byBranch.get(k);
       if (l === undefined) return { id: b.id, flowKw: 0, limitKw: 0, shadowPriceMwh: 0, inService: false };
-      if (Math.abs(flowsKw[l]!) > b.limitKw * (1 + 1e-7) + 1e-9) overloaded = true;
+      if (isOverLimit(flowsKw[l]!, b.limitKw)) overloaded = true;
       return { id: b.id, flowKw: flowsKw[l]!, limitKw: b.limitKw, shadowPriceMwh: shadow.get(b.id) ?? 0 };
     });
     if (overloaded) this.overloadIntervals++;

@@ -16,6 +16,7 @@
  * scenario order. Pure arithmetic on plain arrays; the only state is the operator's
  * lifecycle machine and its memory of yesterday's flows.
  */
+import { costMwh } from '../core/bounds.ts';
 import { createActor, type Actor } from 'xstate';
 import { z } from 'zod';
 import type { CommandResponder, OperatorCommand } from '../agents/types.ts';
@@ -33,9 +34,9 @@ export const operatorSchema = z.strictObject({
   watch: z.array(z.string().min(1)).optional(),
   program: z.string().min(1).default('distribution-flexibility'),
   /** Payment per delivered MWh of demand response, currency/MWh. */
-  eventPriceMwh: z.number().min(0).default(300),
+  eventPriceMwh: costMwh().default(300),
   /** Penalty per MWh an opted-in agent committed but did not deliver. */
-  shortfallPenaltyMwh: z.number().min(0).default(100),
+  shortfallPenaltyMwh: costMwh().default(100),
   /** Aim this far below a limit, percent. */
   headroomPct: z.number().min(0).max(50).default(2),
   /** How many intervals ahead it forecasts overloads and announces events. */

@@ -8,24 +8,28 @@
  */
 import { resolve, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { UserError } from '../core/errors.ts';
 import { registerStrategy, strategyIds, type StrategyRef } from '../strategies/registry.ts';
 import type { AgentViewBase, Strategy } from '../strategies/types.ts';
 import type { Scenario } from './scenario/load.ts';
 
-/**
- * Compiled gridbid (dist/) runs without a TypeScript loader: it registers tsx, once,
- * before the first `.ts`/`.mts` strategy module. From the sources a loader is already there.
- */
-let typescriptLoader: Promise<void> | undefined;
-const needsLoader = (file: string): boolean => /\.m?ts$/.test(file) && import.meta.url.endsWith('.js');
-const registerTypescript = (): Promise<void> =>
-  (typescriptLoader ??= import('tsx/esm/api').then(({ register }) => {
-    register();
-  }));
-
 const isStrategy = (x: unknown): x is Strategy<AgentViewBase> =>
   !!x && typeof x === 'object' && typeof (x as Strategy).bid === 'function' && typeof (x as Strategy).id === 'string';
+
+/**
+ * A plug-in's exports, from any folder. `.ts`, `.mts`, `.js` and `.mjs` go through tsx's
+ * `tsImport`, a loader of its own: a `.ts` file in a folder whose package.json does not say
+ * `"type": "module"` is CommonJS to Node, and Node 20's require(esm) refused it as "a cycle"
+ * when the process-wide loader compiled it. tsx compiles such a file to CommonJS; its ES
+ * exports then arrive under `default` with `__esModule` set, and are unwrapped here (the
+ * interop rule of Babel and TypeScript), so `export default` means the same in every folder.
+ */
+async function importPlugin(file: string): Promise<Record<string, unknown>> {
+  const ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  const inner = ns.default as Record<string, unknown> | undefined;
+  return inner !== null && typeof inner === 'object' && inner.__esModule === true ? inner : ns;
+}
 
 /** The scenario with every module reference replaced by the id its loaded strategy is registered under. */
 export async function loadStrategyModules(scenario: Scenario): Promise<Scenario> {
@@ -44,8 +48,7 @@ export async function loadStrategyModules(scenario: Scenario): Promise<Scenario>
     if (!strategyIds().includes(id)) {
       let mod: Record<string, unknown>;
       try {
-        if (needsLoader(file)) await registerTypescript();
-        mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+        mod = await importPlugin(file);
       } catch (err) {
         throw new UserError(`${scenario.file}: strategy module ${ref.module} failed to load: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -17,6 +17,7 @@
  *     - { id: l1, from: feeder, to: street-1, reactancePu: 0.12, resistancePu: 0.08, limitKw: 150 }
  * ```
  */
+import { powerKw } from '../core/bounds.ts';
 import { z } from 'zod';
 import type { Network } from './types.ts';
 import { createNetwork, type NetworkOptions } from './validate.ts';
@@ -39,7 +40,7 @@ export const branchSchema = z.strictObject({
   reactancePu: z.number().min(0),
   resistancePu: z.number().min(0).default(0),
   /** Both directions; omit for no limit. */
-  limitKw: z.number().min(0).optional(),
+  limitKw: powerKw().optional(),
   inService: z.boolean().default(true),
   tapRatio: z.number().positive().default(1),
   phaseShiftDeg: z.number().default(0),

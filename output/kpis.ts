@@ -3,6 +3,7 @@
  * (decimal strings in summary.json); physical quantities are plain numbers
  * rounded for display.
  */
+import { isOverLimit } from '../network/flows.ts';
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import { formatMoney, type Money, money, ZERO } from '../core/money.ts';
 import type { IntervalOutcome, AgentFault, Party } from '../engine/simulation.ts';
@@ -118,7 +119,7 @@ export class KpiAccumulator {
     if (result.status !== 'cleared') this.clearingProblems.push({ interval: formatSimTime(interval.start), status: result.status, message: result.message });
     let overloaded = false;
     for (const f of result.flows) {
-      if (Math.abs(f.flowKw) > f.limitKw * (1 + 1e-7) + 1e-9) {
+      if (isOverLimit(f.flowKw, f.limitKw)) {
         this.lineLimitViolations++;
         overloaded = true;
       }

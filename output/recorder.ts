@@ -3,6 +3,7 @@
  * flows.csv, events.csv, rejections.csv as the run goes, then summary.json and
  * report.html. Every file appears under its final name only once complete.
  */
+import { FLOW_DECIMALS } from '../network/flows.ts';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatSimTime } from '../core/time.ts';
@@ -136,7 +137,7 @@ export class Recorder implements SimulationSink {
       totalSupply += supply[k]! * q;
     }
     if (result.feeder) (this.feeder ??= new FeederRecorder(this.outDir)).add(o.interval.start, result.feeder, result.busPriceMwh, o.interval.durationH, pd);
-    for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, 3), Number.isFinite(f.limitKw) ? fixed(f.limitKw, 3) : '', fixed(f.shadowPriceMwh, 4)]);
+    for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, FLOW_DECIMALS), Number.isFinite(f.limitKw) ? fixed(f.limitKw, FLOW_DECIMALS) : '', fixed(f.shadowPriceMwh, 4)]);
     for (const r of o.rejections) {
       this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
       if (this.rejectionSample.length < MAX_ROWS) this.rejectionSample.push({ at: t, agentId: r.agentId, bidId: r.bidId, code: r.code, reason: r.reason });
@@ -157,6 +158,9 @@ export class Recorder implements SimulationSink {
     for (const f of o.faults) {
       const [type, response] = f.phase === 'strategy' ? ['STRATEGY_FAULT', 'default-strategy'] : ['AGENT_CRASH', 'isolated'];
       this.eventsCsv.row([formatSimTime(f.at), 'engine', csvText(f.agentId), type, '', response, '', csvText(`${f.phase}: ${f.message}`)]);
+      // report.html's events section shows faults too: a throwing strategy is seen where people look.
+      this.eventCounts.set(type, (this.eventCounts.get(type) ?? 0) + 1);
+      if (this.eventSample.length < 200) this.eventSample.push([formatSimTime(f.at), 'engine', f.agentId, type, '', response, '', `${f.phase}: ${f.message}`]);
     }
 
     const unit = o.settlement.unit;

@@ -26,6 +26,7 @@
  * at least its departure-feasible SoC (what it charged before the run is not simulated,
  * so no shortfall is inherited from it).
  */
+import { costMwh, powerKw, positivePowerKw } from '../../core/bounds.ts';
 import { createActor } from 'xstate';
 import { z } from 'zod';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, simTime } from '../../core/time.ts';
@@ -62,9 +63,9 @@ export const evBatterySchema = z
     /** Usable capacity, kWh (default 60: a mid-size BEV of 2023–24; our assumption). */
     capacityKwh: z.number().positive().max(1000).default(60),
     /** On-board charger limit, kW (default 11: three-phase AC). The effective limit is min(charger, this). */
-    maxChargeKw: z.number().positive().default(11),
+    maxChargeKw: positivePowerKw().default(11),
     /** V2G inverter limit, kW, for V2G-capable cars (default 11). The effective limit is min(charger, this). */
-    maxDischargeKw: z.number().min(0).default(11),
+    maxDischargeKw: powerKw().default(11),
     /** η_c, η_d of the AC charge and discharge paths (default 0.9 each; our assumption). */
     chargeEfficiency: efficiency.default(0.9),
     dischargeEfficiency: efficiency.default(0.9),
@@ -76,7 +77,7 @@ export const evBatterySchema = z
      * Wear per MWh of cell throughput, currency/MWh (default 35: ~139 /kWh pack cost,
      * BloombergNEF 2023, over 2 × 2000 equivalent full cycles; our estimate).
      */
-    degradationCostPerMwh: z.number().min(0).default(35),
+    degradationCostPerMwh: costMwh().default(35),
   })
   .refine((b) => b.minSocFraction < b.maxSocFraction, { message: 'minSocFraction must be below maxSocFraction', path: ['minSocFraction'] });
 
@@ -86,7 +87,7 @@ export const evGroupSchema = z.strictObject({
   /** Where the cars charge: home (evening to morning) or workplace (office hours). */
   sessions: z.enum(['home', 'workplace']).default('home'),
   /** Charger power, kW: fixed, or drawn per car from options weighted by share (default: the sessions' mix). */
-  chargerKw: z.union([z.number().positive(), z.array(z.strictObject({ kw: z.number().positive(), share: z.number().min(0) })).min(1)]).optional(),
+  chargerKw: z.union([positivePowerKw(), z.array(z.strictObject({ kw: positivePowerKw(), share: z.number().min(0).max(1e6) })).min(1)]).optional(),
   /** Share of the cars that can discharge to the grid (V2G), 0–1 (default 0). */
   v2gShare: fraction.default(0),
   battery: evBatterySchema.prefault({}),

@@ -2,6 +2,7 @@
  * `kind: generator` — bulk or distributed supply with an offer curve (segments of
  * kW at marginal cost), optionally shaped by an hourly availability profile.
  */
+import { positivePowerKw, priceMwh } from '../../core/bounds.ts';
 import { createActor } from 'xstate';
 import { z } from 'zod';
 import type { SimTime } from '../../core/time.ts';
@@ -16,7 +17,7 @@ export const generatorGroupSchema = z.strictObject({
   kind: z.literal('generator'),
   ...groupBaseShape,
   /** Offer curve: blocks of kW at a marginal cost in currency/MWh. */
-  offers: z.array(z.strictObject({ kw: z.number().positive(), priceMwh: z.number() })).min(1),
+  offers: z.array(z.strictObject({ kw: positivePowerKw(), priceMwh: priceMwh() })).min(1),
   /** Share of each block available in each UTC hour (24 values in [0, 1]): a solar or wind shape. */
   availabilityByHour: z.array(z.number().min(0).max(1)).length(24).optional(),
   /**

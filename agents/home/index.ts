@@ -18,6 +18,7 @@
  * Draw streams per home: 'base-load', 'home-scale', 'willingness-to-pay' (as before),
  * 'hvac', 'pv', 'appliances' (ownership), 'appliance-days' (daily windows).
  */
+import { positiveEnergyKwh, positivePowerKw, priceMwh, priceRangeMwh } from '../../core/bounds.ts';
 import { z } from 'zod';
 import { groupBaseShape } from '../group.ts';
 import { HOME_COMFORT_BAND, HOME_HVAC, HOME_RC, residentialInternalGainsKw } from '../physics/thermal.ts';
@@ -52,7 +53,7 @@ export const homeHvacSchema = z.strictObject({
   /** Envelope resistance °C/kW, capacitance kWh/°C, electric rating kW, COPs (defaults: HOME_RC, HOME_HVAC). */
   rCPerKw: z.number().positive().default(HOME_RC.rCPerKw),
   cKwhPerC: z.number().positive().default(HOME_RC.cKwhPerC),
-  ratedElectricKw: z.number().positive().default(HOME_HVAC.ratedElectricKw),
+  ratedElectricKw: positivePowerKw().default(HOME_HVAC.ratedElectricKw),
   copCooling: z.number().min(0).max(20).default(HOME_HVAC.copCooling),
   copHeating: z.number().min(0).max(20).default(HOME_HVAC.copHeating),
   /** Per-home variation of R, C and the rating: log-normal factors with this ln-sd. */
@@ -76,7 +77,7 @@ export const homePvSchema = z.strictObject({
   capacityKw: rangeSchema(0, 1000, 'capacityKw').default({ min: 3, max: 6 }),
   performanceRatio: z.number().min(0).max(1).default(DEFAULT_PERFORMANCE_RATIO),
   /** The price it is offered at, currency/MWh: below it the PV is curtailed. */
-  offerPriceMwh: z.number().default(0),
+  offerPriceMwh: priceMwh().default(0),
 });
 
 export const homeApplianceSchema = z.strictObject({
@@ -101,7 +102,7 @@ export const homeGroupSchema = z.strictObject({
   baseLoad: z
     .strictObject({
       /** Average annual consumption of the group, kWh/a (e.g. 3500 for a European household). */
-      annualKwh: z.number().positive().default(3500),
+      annualKwh: positiveEnergyKwh().default(3500),
       /** Spread of consumption among homes: log-normal ln-sd of the per-home scale. */
       homeScaleSigma: z.number().min(0).max(2).default(0.35),
       /** Interval-to-interval noise: sd of the multiplicative N(1, sd) factor. */
@@ -113,7 +114,7 @@ export const homeGroupSchema = z.strictObject({
       /** Share of the base load that responds to price, 0–1. */
       share: z.number().min(0).max(1).default(0.2),
       /** Willingness to pay for the flexible share, currency/MWh: blocks spread over [min, max]. */
-      valueMwh: z.strictObject({ min: z.number(), max: z.number() }).default({ min: 50, max: 250 }),
+      valueMwh: priceRangeMwh('valueMwh').default({ min: 50, max: 250 }),
       blocks: z.int().min(1).max(20).default(3),
     })
     .default({ share: 0.2, valueMwh: { min: 50, max: 250 }, blocks: 3 }),

@@ -15,6 +15,7 @@
  * Reported (agents.csv): state, `socKwh`, `baselineKw` 0 (without flexibility a
  * battery does nothing).
  */
+import { costMwh, positiveEnergyKwh, powerKw } from '../../core/bounds.ts';
 import { createActor } from 'xstate';
 import { z } from 'zod';
 import { hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
@@ -40,10 +41,10 @@ export const storageGroupSchema = z
     kind: z.literal('storage'),
     ...groupBaseShape,
     /** Usable capacity, kWh (default 13.5). */
-    capacityKwh: z.number().positive().default(HOME_BATTERY.capacityKwh),
+    capacityKwh: positiveEnergyKwh().default(HOME_BATTERY.capacityKwh),
     /** Grid-side charge and discharge limits, kW (default 5 each). */
-    maxChargeKw: z.number().min(0).default(HOME_BATTERY.maxChargeKw),
-    maxDischargeKw: z.number().min(0).default(HOME_BATTERY.maxDischargeKw),
+    maxChargeKw: powerKw().default(HOME_BATTERY.maxChargeKw),
+    maxDischargeKw: powerKw().default(HOME_BATTERY.maxDischargeKw),
     /** η_c, η_d (default √0.9 each: 90 % round trip). */
     chargeEfficiency: efficiency.default(HOME_BATTERY.chargeEfficiency),
     dischargeEfficiency: efficiency.default(HOME_BATTERY.dischargeEfficiency),
@@ -53,7 +54,7 @@ export const storageGroupSchema = z
     /** SoC at the start of the run, fraction of capacity, within [min, max] (default 0.5). */
     initialSocFraction: fraction.default(0.5),
     /** Wear per MWh of cell throughput, currency/MWh (default 20; see HOME_BATTERY). */
-    degradationCostPerMwh: z.number().min(0).default(HOME_BATTERY.degradationCostPerMwh),
+    degradationCostPerMwh: costMwh().default(HOME_BATTERY.degradationCostPerMwh),
   })
   .refine((g) => g.minSocFraction <= g.maxSocFraction, { message: 'minSocFraction must not exceed maxSocFraction', path: ['minSocFraction'] })
   .refine((g) => g.initialSocFraction >= g.minSocFraction && g.initialSocFraction <= g.maxSocFraction, {

@@ -67,7 +67,10 @@ export function registerClear(program: Command): void {
     .addOption(new Option('--branch-model <model>', 'DC branch susceptance: 1/(x·tap) with shifts, or x/(r²+x²) without').choices(['matpower', 'powermodels']).default('matpower'))
     .addOption(new Option('--model <model>', 'network model: DC power flow, or LinDistFlow for a radial MATPOWER feeder (DLMPs, voltages)').choices(['dc', 'lindistflow']).default('dc'))
     .option('--ac', 'with --model lindistflow: check the dispatch with an AC power flow (losses, voltages, missed limits)')
-    .addHelpText('after', '\nExamples:\n  gridbid clear pglib_opf_case5_pjm.m\n  gridbid clear case30.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear case33bw.m --model lindistflow --ac\n  gridbid clear test/fixtures/clear/day-ahead.json\n')
+    .addHelpText(
+      'after',
+      '\nExamples (paths from the repository root):\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case5_pjm.m\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case30_ieee.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear test/fixtures/refcases/matpower/case33bw.m --model lindistflow --ac\n  gridbid clear test/fixtures/clear/day-ahead.json\n',
+    )
     .action(async (file: string, opts: ClearOptions) => {
       const out = await runClear(file, opts);
       process.stdout.write(opts.json ? `${JSON.stringify(out, null, 2)}\n` : out.kind === 'native-day-ahead' ? formatDayAheadTables(out) : formatTables(out));

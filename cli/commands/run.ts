@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
-import { BooksOpenError, type BooksSummary } from '../../core/errors.ts';
+import { BooksOpenError, type BooksSummary, UserError } from '../../core/errors.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
 import { type RunInternals, type RunOptions, runScenario } from '../../engine/run.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
+import { prepareOutputFolder } from '../../output/outDir.ts';
+import { clearInterruptedRun, markIncomplete, unmarkIncomplete } from '../../output/runFolder.ts';
+import { footprintProblem } from '../../engine/footprint.ts';
 
 export function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number ≥ 0');
@@ -21,10 +24,19 @@ export function registerRun(program: Command): void {
     .addHelpText('after', '\nExample:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n')
     .action(async (file: string, opts: { out?: string; seed?: number }) => {
       const scenario = loadScenarioFile(file);
+      const outDir = opts.out ?? join('results', scenario.config.name);
+      prepareOutputFolder(outDir);
+      const tooLarge = footprintProblem(scenario.config, outDir);
+      if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
+      const found = clearInterruptedRun(outDir);
+      if (found) process.stderr.write(`gridbid: ${found}\n`);
+      markIncomplete(outDir, `${file}, seed ${opts.seed ?? scenario.config.seed}`);
       const bar = runProgress(process.stderr);
       try {
-        await runAndReport(scenario, { outDir: opts.out ?? join('results', scenario.config.name), seed: opts.seed, onInterval: bar?.update }, (text) => {
+        await runAndReport(scenario, { outDir, seed: opts.seed, onInterval: bar?.update }, (text) => {
           bar?.stop();
+          // Every file is written (books open or not): the folder is complete.
+          unmarkIncomplete(outDir);
           process.stdout.write(text);
         });
       } finally {

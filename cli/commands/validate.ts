@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { loadScenarioFile } from '../../engine/scenario/load.ts';
+import { footprintProblem } from '../../engine/footprint.ts';
+import { UserError } from '../../core/errors.ts';
 
 export function registerValidate(program: Command): void {
   program
@@ -9,6 +11,8 @@ export function registerValidate(program: Command): void {
     .addHelpText('after', '\nExample:\n  gridbid validate scenarios/default.yaml\n')
     .action((file: string) => {
       const { config } = loadScenarioFile(file);
+      const tooLarge = footprintProblem(config);
+      if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
       const agents = config.agents.reduce((n, g) => n + g.count, 0);
       process.stdout.write(`${file}: ok (${config.name}: ${agents} agents in ${config.agents.length} groups, ${config.days} day(s) of ${config.intervalMinutes}-minute intervals)\n`);
     });

@@ -3,12 +3,12 @@
  * with the file, the path inside the document (`agents[3].count`), the line and
  * column, and what was expected. Nothing here throws anything but `UserError`s.
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../../core/inputFile.ts';
 import { dirname, extname } from 'node:path';
 import type { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
 import { describeIssue, locate, parseYamlFile, type Problem } from '../../core/yamlIssues.ts';
-import { checkStrategyRef } from '../../strategies/registry.ts';
+import { checkStrategyRef, strategyRefSchema } from '../../strategies/registry.ts';
 import { feederConfigOf, networkFromConfig } from '../../network/schema.ts';
 import { radialFeeder } from '../../network/radial.ts';
 import { NetworkError, withBranchInService } from '../../network/validate.ts';
@@ -28,14 +28,7 @@ export interface Scenario {
 export function loadScenarioFile(file: string): Scenario {
   const ext = extname(file).toLowerCase();
   if (!['.yaml', '.yml', '.json'].includes(ext)) throw new UserError(`${file}: expected a .yaml, .yml or .json scenario file`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a directory, expected a scenario file` : `${file}: cannot read (${code ?? String(err)})`);
-  }
-  return parseScenario(text, file);
+  return parseScenario(readInputFile(file, 'scenario file'), file);
 }
 
 /** Parses scenario text; JSON is read by the same parser (YAML 1.2 contains JSON), so it gets line numbers too. */
@@ -46,6 +39,8 @@ export function parseScenario(text: string, file: string): Scenario {
   const at = (p: Problem): InputIssue => ({ path: formatPath(p.path), message: p.message, ...locate(doc, lineCounter, p.path, p.atKey ?? false) });
   if (!parsed.success) {
     for (const i of parsed.error.issues) issues.push(...describeIssue(i, raw, (path) => allowedKeys(raw, path)).map(at));
+    // Strategy references are checked in the same pass, so one run of `validate` lists them too.
+    for (const p of strategyChecksOnRaw(raw, dirname(file))) issues.push(at(p));
   } else {
     for (const p of crossChecks(parsed.data, dirname(file))) issues.push(at(p));
   }
@@ -55,6 +50,21 @@ export function parseScenario(text: string, file: string): Scenario {
   return { file, config: parsed.data };
 }
 
+
+/** Strategy references of a document that failed its schema: each that is well-formed is checked for its id, kind and parameters. */
+function strategyChecksOnRaw(raw: unknown, baseDir: string): Problem[] {
+  const agents = raw !== null && typeof raw === 'object' ? (raw as { agents?: unknown }).agents : undefined;
+  if (!Array.isArray(agents)) return [];
+  const out: Problem[] = [];
+  agents.forEach((g: unknown, i) => {
+    if (g === null || typeof g !== 'object' || !('strategy' in g)) return;
+    const ref = strategyRefSchema.safeParse((g as { strategy: unknown }).strategy);
+    if (!ref.success) return; // the schema's own issue says what is wrong with it
+    const kind = (g as { kind?: unknown }).kind;
+    for (const p of checkStrategyRef(ref.data, typeof kind === 'string' ? kind : undefined, baseDir)) out.push({ path: ['agents', i, 'strategy', ...p.path], message: p.message });
+  });
+  return out;
+}
 
 /** Rules that span several fields, which the schema alone cannot state. */
 function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
@@ -96,12 +106,16 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     }
   })();
   const branchIds = new Set(network?.branches.map((b) => b.id) ?? []);
+  // Every agent id, listed only when faults name agents (a million-agent scenario need not spell them out).
   const agentIds: string[] = [];
-  for (const g of s.agents) {
-    if (g.count === 1 && g.id) agentIds.push(g.id);
-    else for (let k = 1; k <= g.count; k++) agentIds.push(`${('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind}-${k}`);
+  if (s.faults.length > 0) {
+    for (const g of s.agents) {
+      if (g.count === 1 && g.id) agentIds.push(g.id);
+      else for (let k = 1; k <= g.count; k++) agentIds.push(`${('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind}-${k}`);
+    }
   }
   const known = new Set(agentIds);
+  out.push(...idClashes(s.agents));
   s.operations.forEach((o, i) => {
     if (!s.network) out.push({ path: ['operations', i], message: 'an operator needs a network (add network: …)' });
     else if (o.selfHealing && s.network.model !== 'lindistflow') out.push({ path: ['operations', i, 'selfHealing'], message: 'self-healing restores radial feeders: it needs network.model lindistflow', atKey: true });
@@ -160,6 +174,12 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       return;
     }
     if (g.kind === 'aggregator') return;
+    // An offer outside the market's price limits would be rejected every interval: say so now.
+    if (g.kind === 'generator')
+      g.offers.forEach((o, k) => {
+        if (o.priceMwh > m.priceCapMwh) out.push({ path: at('offers', k, 'priceMwh'), message: `${o.priceMwh} is above the price cap ${m.priceCapMwh} (market.priceCapMwh): every bid would be rejected` });
+        else if (o.priceMwh < m.priceFloorMwh) out.push({ path: at('offers', k, 'priceMwh'), message: `${o.priceMwh} is below the price floor ${m.priceFloorMwh} (market.priceFloorMwh): every bid would be rejected` });
+      });
     if (buses) {
       if (g.bus !== undefined && !buses.has(g.bus)) out.push({ path: at('bus'), message: `unknown bus '${g.bus}' (the network has ${[...buses].join(', ')})` });
       g.buses?.forEach((b, k) => {
@@ -184,6 +204,30 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       if (g.tariff !== undefined) out.push({ path: at('tariff'), message: 'a tariff needs a retailer (add retailer: <id>)' });
       if (g.tariffChoice !== undefined) out.push({ path: at('tariffChoice'), message: 'tariff choice needs a retailer (add retailer: <id> and tariff: <id>)' });
     }
+  });
+  return out;
+}
+
+/**
+ * Agents named by `id` whose id a group also makes (`home-3` next to a group with prefix
+ * `home` of 3 or more). Group ids are `<prefix>-<n>` with n a whole number, so two groups
+ * with different prefixes never make the same id (the last '-' splits an id one way only);
+ * groups with the same prefix are reported by the caller. Without listing every id.
+ */
+function idClashes(groups: ScenarioConfig['agents']): Problem[] {
+  const prefixOf = (g: ScenarioConfig['agents'][number]): string => ('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind;
+  const byPrefix = new Map<string, { index: number; count: number }>();
+  groups.forEach((g, i) => {
+    if (!(g.count === 1 && g.id)) byPrefix.set(prefixOf(g), { index: i, count: Math.max(g.count, byPrefix.get(prefixOf(g))?.count ?? 0) });
+  });
+  const out: Problem[] = [];
+  groups.forEach((g, i) => {
+    if (!(g.count === 1 && g.id)) return;
+    const m = /^(.*)-([1-9]\d*)$/.exec(g.id);
+    const group = m ? byPrefix.get(m[1]!) : undefined;
+    if (!group || Number(m![2]) > group.count) return;
+    const other = groups[group.index]!;
+    out.push({ path: ['agents', group.index, 'idPrefix' in other && other.idPrefix !== undefined ? 'idPrefix' : 'kind'], message: `makes the id '${g.id}', which agents[${i}] already has; ids must be unique` });
   });
   return out;
 }

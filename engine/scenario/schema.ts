@@ -2,6 +2,7 @@
  * The scenario file format (YAML or JSON). Unknown keys are errors everywhere,
  * so a typo is never silently ignored. Units are in the key names.
  */
+import { priceMwh, priceTickMwh, quantumKw } from '../../core/bounds.ts';
 import { z } from 'zod';
 import { parseSimTime } from '../../core/time.ts';
 import { agentGroupSchema } from '../../agents/registry.ts';
@@ -23,10 +24,10 @@ export const marketSchema = z.strictObject({
   mechanism: z.enum(['auto', 'double-auction', 'lp']).default('auto'),
   priceRule: z.enum(['partial-block', 'marginal-offer', 'marginal-bid', 'midpoint']).default('partial-block'),
   pricing: z.enum(['uniform', 'pay-as-bid']).default('uniform'),
-  priceCapMwh: z.number().default(3000),
-  priceFloorMwh: z.number().default(-500),
-  priceTickMwh: z.number().positive().default(0.01),
-  quantumKw: z.number().positive().default(0.001),
+  priceCapMwh: priceMwh().default(3000),
+  priceFloorMwh: priceMwh().default(-500),
+  priceTickMwh: priceTickMwh().default(0.01),
+  quantumKw: quantumKw().default(0.001),
   /** LP solver for network clearing: HiGHS (default) or javascript-lp-solver (small networks). */
   solver: z.enum(['highs', 'jslp']).default('highs'),
   /** The gate for an interval closes this many minutes before it starts. */

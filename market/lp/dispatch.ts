@@ -46,7 +46,7 @@
 import { sharedTopologyCache, type Topology, type TopologyCache } from '../../network/topology.ts';
 import type { BranchModel, Network } from '../../network/types.ts';
 import { dcNetworkBlock, DISPATCH_TOLERANCE, type NetworkBlock, readNetworkBlock } from './networkBlock.ts';
-import type { CscMatrix, LinearProgram, LpFormulation, LpSolution, LpSolver } from './solver.ts';
+import { type CscMatrix, failedSolution, type LinearProgram, type LpFormulation, type LpSolution, type LpSolver } from './solver.ts';
 
 export { DISPATCH_TOLERANCE };
 
@@ -387,7 +387,16 @@ export function readBack(problem: DispatchProblem, constraints: LpConstraints, s
 export function dispatch(problem: DispatchProblem, solver: LpSolver, opts: DispatchOptions = {}): DispatchResult {
   const topology = (problem.topologyCache ?? sharedTopologyCache).get(problem.network, problem.branchModel ?? 'matpower');
   checkProblem(problem, topology);
-  const constraints = buildConstraints(problem, topology, opts.formulation ?? solver.preferredFormulation);
+  const formulation = opts.formulation ?? solver.preferredFormulation;
+  // Size first: a solver that cannot take the programme says so before the PTDF (N × branches) is built.
+  const rows = (formulation === 'ptdf' ? 1 : topology.busCount) + topology.limited.length + (problem.groups?.count ?? 0);
+  const tooLarge = solver.tooLarge?.(rows, problem.offers.count + (formulation === 'ptdf' ? 0 : topology.busCount));
+  if (tooLarge !== undefined) {
+    // Reported on the sparse B-θ layout, which costs nothing to build; nothing was solved.
+    const skeleton = buildConstraints(problem, topology, 'b-theta');
+    return readBack(problem, skeleton, failedSolution({ numCols: skeleton.numCols, numRows: skeleton.numRows } as LinearProgram, 'solver-error', tooLarge), solver.name);
+  }
+  const constraints = buildConstraints(problem, topology, formulation);
   const objective = buildObjective(problem, constraints.layout);
   const { solution } = solveLp(constraints, objective, solver, opts);
   return readBack(problem, constraints, solution, solver.name);

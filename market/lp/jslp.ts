@@ -43,6 +43,9 @@ const solver: SolverAPI = lpModule.default ?? lpModule;
  */
 export const JSLP_MAX_TABLEAU_CELLS = 5_000_000;
 
+const tooLargeMessage = (cells: number): string =>
+  `too large for javascript-lp-solver: its dense tableau would need ${cells > 1e12 ? `more than ${cells.toExponential(1)}` : cells.toLocaleString('en-US')} cells, above its limit JSLP_MAX_TABLEAU_CELLS = ${JSLP_MAX_TABLEAU_CELLS.toLocaleString('en-US')} (use HiGHS, --solver highs)`;
+
 /** Largest accepted |primal − dual optimum|, relative to max(1, |optimum|): beyond it the solve is a numerical failure. */
 export const JSLP_DUALITY_GAP = 1e-7;
 
@@ -50,6 +53,11 @@ export const jslpSolver: LpSolver = {
   name: 'jslp',
   nativeDuals: false,
   preferredFormulation: 'ptdf',
+  tooLarge(rows: number, columns: number): string | undefined {
+    // A lower bound of the tableau solveWithJslp would build: every row is at least one constraint, every column a variable.
+    const cells = (rows + 1) * (columns + rows + 1);
+    return cells > JSLP_MAX_TABLEAU_CELLS ? tooLargeMessage(cells) : undefined;
+  },
   solve(lp: LinearProgram, opts: LpSolveOptions = {}): LpSolution {
     if (hasIntegerColumns(lp)) return failedSolution(lp, 'solver-error', 'javascript-lp-solver is not used for integer columns here: clear block orders and shiftable loads with HiGHS');
     const base = solveWithJslp(lp);
@@ -68,12 +76,7 @@ export function solveWithJslp(lp: LinearProgram, opts: { freeColumns?: 'split' |
   const built = toJslpModel(lp, opts.freeColumns ?? 'split');
   if (typeof built === 'string') return failedSolution(lp, 'infeasible', built);
   const { model, columns, cells } = built;
-  if (cells > JSLP_MAX_TABLEAU_CELLS)
-    return failedSolution(
-      lp,
-      'solver-error',
-      `too large for javascript-lp-solver: its dense tableau would need ${cells.toLocaleString('en-US')} cells, above its limit JSLP_MAX_TABLEAU_CELLS = ${JSLP_MAX_TABLEAU_CELLS.toLocaleString('en-US')} (use HiGHS, --solver highs)`,
-    );
+  if (cells > JSLP_MAX_TABLEAU_CELLS) return failedSolution(lp, 'solver-error', tooLargeMessage(cells));
   let out: SolveResult;
   try {
     out = solver.Solve(model, 1e-9, false) as SolveResult;

@@ -84,6 +84,12 @@ export interface LpSolver {
   readonly preferredFormulation: LpFormulation;
   /** Synchronous; never throws on an optimisation outcome. */
   solve(lp: LinearProgram, opts?: LpSolveOptions): LpSolution;
+  /**
+   * Why a programme of at least `rows` constrained rows and `columns` columns is too large
+   * for this solver, or undefined. Asked before the programme is built (a PTDF for 10,000
+   * buses is 800 MB), so a refusal costs nothing.
+   */
+  tooLarge?(rows: number, columns: number): string | undefined;
 }
 
 /**

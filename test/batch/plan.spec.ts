@@ -83,7 +83,7 @@ describe('batch: planning a sweep', () => {
     ]);
   });
 
-  it('locates problems inside an override’s value, unknown keys the override brings, and paths that do not fit', () => {
+  it('locates problems inside an override’s value in its own run; refuses paths that fit no key before any run (issue 14)', () => {
     const file = sweep(
       'o.yaml',
       [
@@ -92,12 +92,6 @@ describe('batch: planning a sweep', () => {
         '  - name: bad-strategy',
         '    set:',
         '      agents[home].strategy: { id: markup, params: { markup: -1 } }',
-        '  - name: typo',
-        '    set:',
-        '      market.pricng: uniform',
-        '  - name: missing',
-        '    set:',
-        '      agents[heat-pumps].count: 2',
         '  - name: cross-check',
         '    set:',
         '      market.priceCapMwh: -600',
@@ -106,10 +100,19 @@ describe('batch: planning a sweep', () => {
     const errors = planBatch(file).runs.map((r) => r.error);
     const f = file;
     expect(errors[0]).to.match(new RegExp(`^${f}:5:\\d+ agents\\[home\\]\\.strategy\\.params\\.markup: .* \\(variant 'bad-strategy'\\)$`));
-    expect(errors[1]).to.match(new RegExp(`^${f}:8:7 market\\.pricng: unknown key 'pricng' \\(did you mean 'pricing'\\?\\); allowed here: mechanism, .* \\(variant 'typo'\\)$`));
-    expect(errors[2]).to.equal(`${f}:11:7 agents[heat-pumps].count: agents has no entry with id, idPrefix or name 'heat-pumps' (there are: wind, ccgt, peaker, home) (variant 'missing')`);
     // A cross-check on a field the override did not touch points into the base scenario.
-    expect(errors[3]).to.match(new RegExp(`^${FIX}/tiny\\.yaml:\\d+:\\d+ market\\.priceFloorMwh: must be below priceCapMwh \\(-600\\) \\(after variant 'cross-check'\\)$`));
+    // (The plants' offers above the new cap are reported too, each at its line in the base.)
+    expect(errors[1]).to.match(new RegExp(`^${FIX}/tiny\\.yaml:\\d+:\\d+ market\\.priceFloorMwh: must be below priceCapMwh \\(-600\\) \\(after variant 'cross-check'\\)(; |$)`));
+    const paths = sweep(
+      'p.yaml',
+      ['base: TINY', 'variants:', '  - name: typo', '    set:', '      market.pricng: uniform', '  - name: missing', '    set:', '      agents[heat-pumps].count: 2'].join('\n'),
+    );
+    expect(() => planBatch(paths)).to.throw(
+      UserError,
+      new RegExp(
+        `^${paths}: 2 override paths that fit no scenario key \\(no run started\\)\\n {2}${paths}:5:7 market\\.pricng: unknown key 'pricng' \\(did you mean 'pricing'\\?\\); allowed here: mechanism, .*\\n {2}${paths}:8:7 agents\\[heat-pumps\\]\\.count: agents has no entry with id, idPrefix or name 'heat-pumps' \\(there are: wind, ccgt, peaker, home\\)$`,
+      ),
+    );
   });
 
   it('a scenario file is a batch of one run; a folder runs each file, named after it', () => {

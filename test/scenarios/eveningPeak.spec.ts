@@ -63,6 +63,14 @@ describe('scenarios/evening-peak.yaml end to end: 30 buses, 773 agents, one day'
     return out;
   };
 
+  it('counts a line-limit violation exactly where flows.csv shows a flow above its limit (issue 14 defect 8: 60.000 of 60.000 was counted)', () => {
+    const over = flows.filter((f) => f.limit_kw !== '' && Math.abs(Number(f.flow_kw)) > Number(f.limit_kw));
+    expect(summary.kpis.lineLimitViolations).to.equal(over.length);
+    expect(summary.kpis.overloadIntervals).to.equal(new Set(over.map((f) => f.interval_start)).size);
+    // The two LP-cleared intervals at the limit of lb3 (flows 0.2 W and 0.1 W above it, from rounding awards to 1 W quanta).
+    expect(flows.filter((f) => f.line_id === 'lb3' && f.flow_kw === '60.000' && f.limit_kw === '60.000').length).to.be.at.least(2);
+  });
+
   it('runs 96 intervals of 773 agents on 30 buses; money balances; the auction clears most intervals and LP dispatch the congested ones, within every limit', () => {
     expect(summary.intervals).to.equal(96);
     expect(summary.agents).to.equal(773);

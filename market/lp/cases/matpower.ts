@@ -24,9 +24,10 @@
  * The LP is solved in MW (unitKw = 1000); prices come out in $/MWh directly (no
  * division by baseMVA: the balance rows are in MW, not per unit; pitfall 2).
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../../../core/inputFile.ts';
 import { applyCaseCode } from './matpowerCode.ts';
-import { InputFileError, type InputIssue, UserError } from '../../../core/errors.ts';
+import { InputFileError, type InputIssue } from '../../../core/errors.ts';
+import { MAX_POWER_KW, MAX_PRICE_MWH } from '../../../core/bounds.ts';
 import { createNetwork, NetworkError, type BranchDefinition } from '../../../network/validate.ts';
 import type { BranchModel, Network } from '../../../network/types.ts';
 import type { TopologyCache } from '../../../network/topology.ts';
@@ -59,14 +60,7 @@ const MIN_COLUMNS = { bus: 13, gen: 10, branch: 11, gencost: 4 } as const;
 type MatrixName = keyof typeof MIN_COLUMNS;
 
 export function readMatpowerFile(file: string): MatpowerCase {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a directory, expected a case file` : `${file}: cannot read (${code ?? String(err)})`);
-  }
-  return parseMatpower(text, file);
+  return parseMatpower(readInputFile(file, 'case file'), file);
 }
 
 /** Parses MATPOWER case text. Throws `InputFileError` listing every problem. */
@@ -194,6 +188,24 @@ export function matpowerOpf(mpc: MatpowerCase, branchModel: BranchModel, opts: {
   const at = (name: MatrixName, r: number): { path: string; line?: number } => ({ path: `${name}[${r + 1}]`, ...(mpc.lines[name][r] !== undefined ? { line: mpc.lines[name][r] } : {}) });
   const isolated = new Set<number>();
   const busRow = new Map<number, number>();
+  // Every MW value must be one the LP can hold (bounded like scenario powers: core/bounds.ts); ±Inf only where MATPOWER means "no limit".
+  const maxMw = MAX_POWER_KW / 1000;
+  const bounded = (name: MatrixName, r: number, what: string, v: number, infOk = false): void => {
+    if (Number.isNaN(v) || (!infOk && !Number.isFinite(v)) || (Number.isFinite(v) && Math.abs(v) > maxMw))
+      issues.push({ ...at(name, r), message: `${what} ${v} MW is not a number the engine can use (|value| ≤ ${maxMw.toExponential(0)} MW${infOk ? ', or Inf' : ''})` });
+  };
+  mpc.bus.forEach((b, r) => {
+    bounded('bus', r, 'Pd', b[PD]!);
+    bounded('bus', r, 'Gs', b[GS]!);
+  });
+  mpc.gen.forEach((g, r) => {
+    bounded('gen', r, 'Pmin', g[PMIN]!, true);
+    bounded('gen', r, 'Pmax', g[PMAX]!, true);
+  });
+  mpc.branch.forEach((br, r) => bounded('branch', r, 'RATE_A', br[RATE_A]!));
+  mpc.gencost.forEach((c, r) => {
+    if (c.some((v) => !Number.isFinite(v) || Math.abs(v) > MAX_PRICE_MWH * 1e6)) issues.push({ ...at('gencost', r), message: 'has a value that is not finite or beyond ±1e13: costs must be finite numbers' });
+  });
   mpc.bus.forEach((b, r) => {
     const id = b[BUS_I]!;
     if (!Number.isInteger(id) || id <= 0) issues.push({ ...at('bus', r), message: `bus number must be a positive integer, got ${id}` });
@@ -251,8 +263,20 @@ export function matpowerOpf(mpc: MatpowerCase, branchModel: BranchModel, opts: {
       { allowNegativeReactance: true },
     );
   } catch (err) {
-    if (err instanceof NetworkError) throw new InputFileError(mpc.file, err.issues.map((i) => ({ path: i.element, message: i.message.replace('reference: true', 'type 3') })));
-    throw err;
+    if (!(err instanceof NetworkError)) throw err;
+    // Each problem at its matrix row: network branch i is branch row branchRows[i], bus k the k-th non-isolated bus row.
+    const busRows = mpc.bus.flatMap((b, r) => (isolated.has(b[BUS_I]!) ? [] : [r]));
+    throw new InputFileError(
+      mpc.file,
+      err.issues.map((i) => {
+        const [list, index] = i.path;
+        const message = `${i.element}: ${i.message.replace('reference: true', 'type 3')}`;
+        if (list === 'branches' && typeof index === 'number') return { ...at('branch', branchRows[index]! - 1), message };
+        if (list === 'buses' && typeof index === 'number') return { ...at('bus', busRows[index]!), message };
+        if (list === 'buses') return { path: 'bus', ...(mpc.lines.bus[0] !== undefined ? { line: mpc.lines.bus[0] } : {}), message: i.message.replace('reference: true', 'type 3') };
+        return { path: i.element, message: i.message };
+      }),
+    );
   }
   const busIndex = new Map(busNumbers.map((b, i) => [b, i]));
 

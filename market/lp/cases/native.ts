@@ -11,11 +11,13 @@
  *            { "id": "load-B", "bus": "B", "segments": [{ "side": "buy", "priceMwh": 90, "quantityKw": 80 }] }] }
  * ```
  */
-import { readFileSync } from 'node:fs';
-import { type Document, LineCounter, parseDocument } from 'yaml';
+import { powerKw, priceMwh, priceTickMwh, quantumKw } from '../../../core/bounds.ts';
+import { readInputFile } from '../../../core/inputFile.ts';
+import type { Document, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../../core/errors.ts';
 import { agentId, busId } from '../../../core/units.ts';
+import { describeIssue, parseYamlFile } from '../../../core/yamlIssues.ts';
 import { networkFromConfig, networkSchema } from '../../../network/schema.ts';
 import type { Network } from '../../../network/types.ts';
 import { NetworkError } from '../../../network/validate.ts';
@@ -25,8 +27,8 @@ import { type Bid, DEFAULT_RULES, type MarketRules, type OrderBook, type Rejecti
 
 const segmentSchema = z.strictObject({
   side: z.enum(['buy', 'sell']),
-  priceMwh: z.number(),
-  quantityKw: z.number().min(0),
+  priceMwh: priceMwh(),
+  quantityKw: powerKw(),
 });
 
 const bidSchema = z.strictObject({
@@ -100,10 +102,10 @@ export const nativeCaseSchema = z.strictObject({
   interval: z.int().min(0).default(0),
   market: z
     .strictObject({
-      priceCapMwh: z.number().default(DEFAULT_RULES.priceCapMwh),
-      priceFloorMwh: z.number().default(DEFAULT_RULES.priceFloorMwh),
-      priceTickMwh: z.number().positive().default(DEFAULT_RULES.priceTickMwh),
-      quantumKw: z.number().positive().default(DEFAULT_RULES.quantumKw),
+      priceCapMwh: priceMwh().default(DEFAULT_RULES.priceCapMwh),
+      priceFloorMwh: priceMwh().default(DEFAULT_RULES.priceFloorMwh),
+      priceTickMwh: priceTickMwh().default(DEFAULT_RULES.priceTickMwh),
+      quantumKw: quantumKw().default(DEFAULT_RULES.quantumKw),
     })
     .default({
       priceCapMwh: DEFAULT_RULES.priceCapMwh,
@@ -149,14 +151,7 @@ export function readNativeCaseFile(file: string): NativeCase {
 }
 
 function readText(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a directory, expected a case file` : `${file}: cannot read (${code ?? String(err)})`);
-  }
-  return text;
+  return readInputFile(file, 'case file');
 }
 
 /** Parses and validates a single-interval native case; every problem is listed with its path and line. */
@@ -168,22 +163,11 @@ export function parseNativeCase(text: string, file: string): NativeCase {
 
 /** Parses and validates a native case of either kind; every problem is listed with its path and line. */
 export function parseClearCase(text: string, file: string): { kind: 'single'; case: NativeCase } | { kind: 'day-ahead'; case: NativeDayAheadCase } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new InputFileError(
-      file,
-      doc.errors.map((e) => {
-        const pos = lc.linePos(e.pos[0]);
-        return { path: '', message: `not valid JSON/YAML: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
-      }),
-    );
-  }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const { doc, lineCounter: lc, raw } = parseYamlFile(text, file, 'the file is empty; expected a case object with network and bids');
   if (raw === null || typeof raw !== 'object') throw new InputFileError(file, [{ path: '', message: 'expected a case object with network and bids' }]);
   const at = (path: readonly PropertyKey[], message: string): InputIssue => ({ path: formatPath(path), message, ...position(doc, lc, path) });
   const parsed = nativeCaseSchema.safeParse(raw);
-  if (!parsed.success) throw new InputFileError(file, parsed.error.issues.map((i) => at(i.path, i.message)));
+  if (!parsed.success) throw new InputFileError(file, parsed.error.issues.flatMap((i) => describeIssue(i, raw, () => []).map((p) => at(p.path, p.message))));
   const c = parsed.data;
   const issues: InputIssue[] = [];
   if (c.market.priceFloorMwh >= c.market.priceCapMwh) issues.push(at(['market', 'priceFloorMwh'], `must be below priceCapMwh (${c.market.priceCapMwh})`));

@@ -1,0 +1,46 @@
+/**
+ * The marker of a run folder being written. `gridbid run` is synchronous: Ctrl-C or a
+ * kill ends the process at once, mid-run, with no chance to clean up. So the folder is
+ * marked before the first byte and unmarked after the last: a folder with `INCOMPLETE`
+ * (and `*.partial` files, which never take their final names) holds an interrupted run,
+ * and the next run into it says what it found and clears it.
+ */
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const INCOMPLETE_FILE = 'INCOMPLETE';
+
+/** What an earlier run left in `dir`, as a sentence, or undefined when it left nothing unfinished. Removes what it found. */
+export function clearInterruptedRun(dir: string): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const partial = names.filter((n) => n.endsWith('.partial'));
+  const marked = names.includes(INCOMPLETE_FILE);
+  if (!marked && partial.length === 0) return undefined;
+  let started = '';
+  if (marked) {
+    try {
+      started = readFileSync(join(dir, INCOMPLETE_FILE), 'utf8').split('\n')[0]!.replace(/^started: /, '');
+    } catch {
+      /* unreadable marker: still an unfinished run */
+    }
+  }
+  for (const n of [...partial, ...(marked ? [INCOMPLETE_FILE] : [])]) rmSync(join(dir, n), { force: true });
+  return `${dir} held a run that did not finish${started ? ` (${started})` : ''}${partial.length ? `: ${partial.length} partial file${partial.length === 1 ? '' : 's'} (${partial.join(', ')})` : ''}; removed, running again`;
+}
+
+/** Marks `dir` as being written by the run `what` (e.g. "scenarios/x.yaml, seed 7"). */
+export function markIncomplete(dir: string, what: string): void {
+  writeFileSync(
+    join(dir, INCOMPLETE_FILE),
+    `started: ${what}\nThis folder is being written by gridbid run. If this file is still here, that run was interrupted (Ctrl-C or killed)\nand the files in this folder are incomplete; files ending in .partial were cut off mid-write. Run again to replace them.\n`,
+  );
+}
+
+export function unmarkIncomplete(dir: string): void {
+  rmSync(join(dir, INCOMPLETE_FILE), { force: true });
+}
