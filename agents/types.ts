@@ -86,13 +86,17 @@ export interface AgentRuntime {
   dayAhead?(intervals: readonly MarketInterval[]): DayAheadOffer;
 }
 
-/** An agent's day-ahead bid: simple curves per delivery interval and/or one intertemporal bid (market/dayAhead/types.ts). */
+/**
+ * An agent's day-ahead bid: simple curves per delivery interval and/or intertemporal bids
+ * (market/dayAhead/types.ts): one, or a list (an EV bids one per plug-in session in the day).
+ */
 export interface DayAheadOffer {
   readonly curves?: ReadonlyArray<{ readonly interval: number; readonly segments: readonly BidSegment[] }>;
   /** Without `id`, `agentId` and `bus`: the engine names and places it. */
-  readonly intertemporal?: DistributiveOmit<IntertemporalBid, 'id' | 'agentId' | 'bus'>;
+  readonly intertemporal?: DayAheadIntertemporal | readonly DayAheadIntertemporal[];
 }
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type DayAheadIntertemporal = DistributiveOmit<IntertemporalBid, 'id' | 'agentId' | 'bus'>;
 
 /** Where the simulated place is: for sun position and local routines. */
 export interface Site {

@@ -48,6 +48,8 @@ export class Recorder implements SimulationSink {
     /** Over the parties facing the market: Σ bought day-ahead and real-time, and Σ of their imbalances short (+) and long (−), kW. */
     daKw: [] as number[],
     rtKw: [] as number[],
+    /** Σ metered withdrawal (actual_kw > 0) of the agents facing the market, kW. */
+    actualKw: [] as number[],
     shortKw: [] as number[],
     longKw: [] as number[],
   };
@@ -168,6 +170,7 @@ export class Recorder implements SimulationSink {
     const busOf = this.busIndexOf(book.buses);
     let daSum = 0;
     let rtSum = 0;
+    let actualSum = 0;
     let devShort = 0;
     let devLong = 0;
     let lastPrice = NaN;
@@ -248,12 +251,14 @@ export class Recorder implements SimulationSink {
       if (party.via === '') {
         if (da > 0) daSum += da;
         if (net > 0) rtSum += net;
+        if (actual > 0) actualSum += actual;
         if (dev > 0) devShort += dev;
         else if (dev < 0) devLong += dev;
       }
     }
     this.series.daKw.push(daSum * q);
     this.series.rtKw.push(rtSum * q);
+    this.series.actualKw.push(actualSum * q);
     this.series.shortKw.push(devShort * q);
     this.series.longKw.push(devLong * q);
     this.collectForReport(o);
@@ -424,11 +429,12 @@ export class Recorder implements SimulationSink {
         title: 'Day-ahead, real-time and imbalance prices by bus',
         yLabel: 'currency/MWh',
         x: s.t,
+        // A bus that never had an imbalance price (no re-dispatch there) gets no empty line.
         series: [
           ...(daSeen ? [...s.daPrices].map(([bus, values]) => ({ label: `${bus} day-ahead`, values, dash: true })) : []),
           ...[...s.prices].map(([bus, values]) => ({ label: `${bus} real-time`, values })),
           ...[...s.imbalancePrices].map(([bus, values]) => ({ label: `${bus} imbalance`, values, dash: true })),
-        ],
+        ].filter((x) => x.values.some((v) => v !== null)),
       });
       charts.push({
         id: 'positions',
@@ -438,6 +444,7 @@ export class Recorder implements SimulationSink {
         series: [
           ...(daSeen ? [{ label: 'bought day-ahead', values: s.daKw, dash: true }] : []),
           { label: 'bought real-time', values: s.rtKw },
+          { label: 'metered withdrawal (actual)', values: s.actualKw },
           { label: 'imbalance short (used more than bought)', values: s.shortKw },
           { label: 'imbalance long (used less, or injected more)', values: s.longKw },
         ],

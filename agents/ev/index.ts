@@ -50,6 +50,7 @@ import { groupBaseShape, groupMembers } from '../group.ts';
 import type { AgentEnv, AgentKindModule, AgentObservation, AgentRuntime } from '../types.ts';
 import { evLifecycle, evMachine, type EvMode } from './machine.ts';
 import { respondEv } from './respond.ts';
+import { evDayAheadBids } from './dayAhead.ts';
 import { applyEvAward, arrivalSocKwh, drawSession, type EvCar, type EvLimits, type EvSession, evLimits, uncontrolledKw, uncontrolledSocKwh } from './session.ts';
 
 export type { EvView } from '../../strategies/ev/view.ts';
@@ -175,9 +176,21 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
       startFloorKwh = departureFeasibleSocKwh(car.charging, hours((session.departure - runStart) / MS_PER_HOUR));
     }
     let baseStartFloorKwh = startFloorKwh;
-    const nextSession = (): void => {
+    // Sessions drawn ahead of time (the day-ahead bid looks at the day's calendar): the stream
+    // is the car's own and each session follows the last drawn, so drawing early changes nothing.
+    const ahead: EvSession[] = [];
+    let lastDrawn = session;
+    const drawNext = (): EvSession => {
       day = simTime(day + MS_PER_DAY);
-      session = drawSession(sessionRng, dist, day, usable, session.departure);
+      return (lastDrawn = drawSession(sessionRng, dist, day, usable, lastDrawn.departure));
+    };
+    const nextSession = (): void => {
+      session = ahead.shift() ?? drawNext();
+    };
+    /** The current session and the next ones, until one arrives at or after `end`. */
+    const sessionsUntil = (end: number): EvSession[] => {
+      while ((ahead.at(-1) ?? session).arrival < end) ahead.push(drawNext());
+      return [session, ...ahead];
     };
 
     // The car (plain numbers, updated in place: one car, one owner).
@@ -302,6 +315,12 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
         if (limits) strategy.observe?.({ interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
       },
       observe: () => obs,
+      // Day-ahead: one EvBid per session in the delivery day, from the calendar (agents/ev/dayAhead.ts).
+      dayAhead: (intervals) => {
+        if (actor.getSnapshot().value === 'faulted' || intervals.length === 0) return {};
+        const sessions = sessionsUntil(intervals[intervals.length - 1]!.end);
+        return { intertemporal: evDayAheadBids(car, sessions, intervals, plugged ? soc : undefined) };
+      },
       // Operator commands: answered from the car's state (respond.ts); the change arrives with the award.
       responder: {
         respond: (command, plannedNetKw, interval) =>

@@ -6,8 +6,9 @@
  *
  * Who bids what (docs/markets.md, "Day-ahead in a run"):
  * - an agent with `dayAhead()` bids what it says: generators their available offer (and
- *   takes) per interval, storage one intertemporal `StorageBid` (agents/storage);
- * - every other agent facing the market (homes, buildings, EVs) bids its **load forecast**
+ *   takes) per interval, storage one intertemporal `StorageBid` (agents/storage), an EV
+ *   one `EvBid` per plug-in session in the day (agents/ev/dayAhead.ts);
+ * - every other agent facing the market (homes, buildings) bids its **load forecast**
  *   as a price-taking buy at the cap in every interval: the standard residential profile
  *   (BDEW H25, agents/physics/loadProfile.ts) scaled to its declared annual consumption
  *   (3500 kWh/a when it declares none) — how suppliers forecast small customers. What it
@@ -22,6 +23,7 @@
  */
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../../agents/physics/loadProfile.ts';
 import { localHourOfDay } from '../../agents/physics/localTime.ts';
+import type { DayAheadIntertemporal } from '../../agents/types.ts';
 import type { SimTime } from '../../core/time.ts';
 import type { BusId } from '../../core/units.ts';
 import { agentId } from '../../core/units.ts';
@@ -79,7 +81,11 @@ export function runDayAheadAuction(ctx: DayAheadContext, intervals: readonly Mar
       if (a.dayAhead) {
         const offer = a.dayAhead(intervals);
         for (const c of offer.curves ?? []) if (c.segments.length > 0) bids.push({ id: `${a.id}@da${c.interval}`, agentId: a.id, bus: a.bus, interval: c.interval, segments: c.segments, party: i });
-        if (offer.intertemporal) intertemporal.push({ ...offer.intertemporal, id: `${a.id}@da`, agentId: agentId(a.id), bus: a.bus } as IntertemporalBid);
+        const own = offer.intertemporal === undefined ? [] : Array.isArray(offer.intertemporal) ? offer.intertemporal : [offer.intertemporal];
+        // Several bids of one agent (an EV's sessions) are told apart by number; their schedules add up to its position.
+        own.forEach((bid: DayAheadIntertemporal, n: number) =>
+          intertemporal.push({ ...bid, id: n === 0 ? `${a.id}@da` : `${a.id}@da${n + 1}`, agentId: agentId(a.id), bus: a.bus } as IntertemporalBid),
+        );
       } else {
         const meanKw: number = annualKwhToMeanKw(a.declaredAnnualKwh ?? DEFAULT_DECLARED_KWH);
         for (const iv of intervals) {

@@ -13,6 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { runBatch } from '../../batch/runBatch.ts';
+import { runScenarioFile } from '../../engine/run.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { agentKinds } from '../../agents/registry.ts';
 import { operationsMachine } from '../../agents/operations/machine.ts';
@@ -171,6 +173,23 @@ describe('HTML reports in headless Chromium', function () {
     expect(page.problems).to.deep.equal([]);
     expect(page.charts.map((c) => c.id)).to.include.members(['prices', 'load']);
     expectDrawn(page.charts);
+  });
+
+  it("a day-ahead run's report.html: day-ahead, real-time and imbalance prices per bus and the positions, drawn, titled with units", async () => {
+    const out = join(dir, 'day-ahead-real-time');
+    await runScenarioFile(join(REPO_ROOT, 'scenarios/day-ahead-real-time.yaml'), { outDir: out });
+    const page = await check(join(out, 'report.html'));
+    expect(page.problems).to.deep.equal([]);
+    expect(page.charts.map((c) => c.id)).to.include.members(['prices', 'load', 'stages', 'positions']);
+    expectDrawn(page.charts);
+    const titles = new Map(page.layout.charts.map((c) => [c.id, c]));
+    expect(titles.get('stages')!.title).to.equal('Day-ahead, real-time and imbalance prices by bus (currency/MWh)');
+    expect(titles.get('positions')!.title).to.equal('Positions and imbalances (parties facing the market) (kW)');
+    for (const c of page.layout.charts) expect(c.yLabel, c.id).to.equal(/\(([^()]+)\)$/.exec(c.title)?.[1]);
+    // Both buses' three prices (the run re-dispatched at both), and the day-ahead position against the metered total.
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const label of ['grid day-ahead', 'town day-ahead', 'grid real-time', 'town real-time', 'grid imbalance', 'town imbalance', 'bought day-ahead', 'metered withdrawal (actual)']) expect(html, label).to.include(`"label":"${label}"`);
+    expect(page.charts.find((c) => c.id === 'stages')!.values).to.have.length(6);
   });
 
   const expectNoOverlaps = (diagrams: Layout['diagrams']): void => {
