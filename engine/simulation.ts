@@ -450,6 +450,11 @@ export class Simulation {
     const busDeviationQuanta = new Float64Array(book.buses.length);
     for (let i = 0; i < n; i++) if (this.hasMeter[i]) busDeviationQuanta[this.busOf[i]!]! += ledger.actualQuanta[i]!;
     for (let s = 0; s < book.size; s++) busDeviationQuanta[book.busIndex[s]!]! -= book.isBuy[s] ? result.awardedQuanta[s]! : -result.awardedQuanta[s]!;
+    let absDeviation = 0;
+    for (let i = 0; i < n; i++) {
+      const d = ledger.imbalanceQuanta[i]!;
+      if (this.routeOf[i] === 0 && !Number.isNaN(d)) absDeviation += Math.abs(d);
+    }
     const costUnits = new Float64Array(n);
     for (let i = 0; i < n; i++) costUnits[i] = ledger.costUnits(i);
 
@@ -474,6 +479,7 @@ export class Simulation {
         redispatched: deviates,
         busPriceMwh: redispatched ? imbalancePrices : new Float64Array(book.buses.length).fill(NaN),
         busDeviationQuanta,
+        grossDeviationQuanta: absDeviation / 2,
         unservedQuanta: redispatched?.unservedQuanta ?? new Float64Array(book.buses.length),
         spilledQuanta: redispatched?.spilledQuanta ?? new Float64Array(book.buses.length),
         overloaded: redispatched?.overloaded ?? false,

@@ -219,8 +219,8 @@ export class KpiAccumulator {
     const q = l.quantumKw;
     const h = o.interval.durationH;
     if (o.imbalance.redispatched) this.redispatchedIntervals++;
+    this.imbalanceKwh += o.imbalance.grossDeviationQuanta * q * h;
     for (let k = 0; k < o.imbalance.busDeviationQuanta.length; k++) {
-      this.imbalanceKwh += Math.abs(o.imbalance.busDeviationQuanta[k]!) * q * h;
       this.unservedKwh += o.imbalance.unservedQuanta[k]! * q * h;
       this.spilledKwh += o.imbalance.spilledQuanta[k]! * q * h;
     }

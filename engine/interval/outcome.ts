@@ -49,6 +49,12 @@ export interface ImbalanceOutcome {
   readonly busPriceMwh: Float64Array;
   /** Per bus: net deviation of the metered actual from the cleared positions, quanta (+ more withdrawal). */
   readonly busDeviationQuanta: Float64Array;
+  /**
+   * Energy that deviated from positions, quanta: half of Σ |actual − position| over the parties
+   * facing the market (their deviations sum to zero once re-dispatched, so this is what moved
+   * either way). Unlike the per-bus net above, it is not zero on a single bus.
+   */
+  readonly grossDeviationQuanta: number;
   /** Per bus, quanta: withdrawal regulation could not cover; injection nobody took. */
   readonly unservedQuanta: Float64Array;
   readonly spilledQuanta: Float64Array;
