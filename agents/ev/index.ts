@@ -8,9 +8,10 @@
  *
  * Every interval while it is plugged in, the car tells its strategy (default
  * `ev-slack`) its SoC, target, slack and limits (`EvView`); it bids nothing while
- * away. Its valuation (`demand`, for `truthful`/`markup`) is everything it can
- * still take towards its target at the price cap — the value of the car being
- * ready — so truthful bidding is uncontrolled charging; `supply` is empty (a car
+ * away. Its valuation (`demand`, for `truthful`/`markup`) splits what it can take
+ * now into a need at the price cap (`mustChargeKw`: what flat-out charging after this
+ * interval could no longer make up) and a want below it (ev-slack's flexible price;
+ * `strategies/ev/demand.ts`); `supply` is empty (a car
  * that values its charge at the cap never sells it). V2G comes from strategies
  * that weigh time (`ev-slack`).
  *
@@ -32,7 +33,7 @@ import { z } from 'zod';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, simTime } from '../../core/time.ts';
 import { hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
 import { strategyFor } from '../../strategies/registry.ts';
-import type { ValueSegment } from '../../strategies/types.ts';
+import { evDemand } from '../../strategies/ev/demand.ts';
 import type { EvView } from '../../strategies/ev/view.ts';
 import { batteryFromFractions } from '../physics/battery.ts';
 import { departureFeasibleSocKwh, evCharging } from '../physics/ev.ts';
@@ -235,13 +236,10 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
         const l = evLimits(car, soc, hoursLeft, interval.durationH);
         limits = l;
         if (!(l.maxChargeKw > 0) && !(l.maxDischargeKw > 0)) return EMPTY;
-        const demand: readonly ValueSegment[] = l.maxChargeKw > 0 ? Object.freeze([{ kw: l.maxChargeKw, valueMwh: market.priceCapMwh }]) : EMPTY;
         // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
-        const view: EvView = Object.freeze({
+        const own: Omit<EvView, 'demand' | 'supply'> = {
           agentId: m.id,
           kind: 'ev',
-          demand,
-          supply: EMPTY,
           socKwh: kwh(soc),
           targetSocKwh: kwh(target),
           minSocKwh: car.battery.minSocKwh,
@@ -256,7 +254,9 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
           chargeEfficiency: car.battery.chargeEfficiency,
           dischargeEfficiency: car.battery.dischargeEfficiency,
           degradationCostPerMwh: pricePerMwh(car.battery.degradationCostPerMwh),
-        });
+        };
+        // Need (at the cap) only what cannot be postponed; the rest is a want (strategies/ev/demand.ts).
+        const view: EvView = Object.freeze({ ...own, demand: evDemand(own, market), supply: EMPTY });
         return strategy.bid(view, market);
       },
       settle(award) {

@@ -51,7 +51,7 @@ const clampPrice = (p: number, m: MarketView): number => (p > m.priceCapMwh ? m.
 const clamp01 = (x: number): number => (x > 1 ? 1 : x > 0 ? x : 0);
 
 /** The flexible willingness to pay and the V2G ask (NaN when none) for a view: the rule above, as numbers. */
-export function evSlackPrices(view: EvView, market: MarketView, params: EvSlackParams): { wtpMwh: number; askMwh: number } {
+export function evSlackPrices(view: Omit<EvView, 'demand' | 'supply'>, market: MarketView, params: EvSlackParams): { wtpMwh: number; askMwh: number } {
   const dt = market.interval.durationH;
   const h = view.hoursToDeparture;
   const s = view.slackHours;
