@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { buildingForecastFactory } from './building/forecast.ts';
 import { evSlackFactory } from './ev/slack.ts';
+import { evUncontrolledFactory } from './ev/uncontrolled.ts';
 import { homeForecastFactory } from './home/forecast.ts';
 import { markupParams, markupStrategy } from './markup.ts';
 import { storageArbitrageFactory } from './storage/arbitrage.ts';
@@ -35,6 +36,7 @@ const factories = new Map<string, StrategyFactory>([
   ['truthful', { params: undefined, create: () => truthful }],
   ['markup', { params: markupParams, create: (p) => markupStrategy(p as z.infer<typeof markupParams>) }],
   ['ev-slack', evSlackFactory],
+  ['ev-uncontrolled', evUncontrolledFactory],
   ['storage-arbitrage', storageArbitrageFactory],
   ['home-forecast', homeForecastFactory],
   ['building-forecast', buildingForecastFactory],

@@ -17,6 +17,7 @@ import { type ClockSpec, intervalAt, type MarketInterval } from '../../engine/cl
 import { DEFAULT_WEATHER, Environment } from '../../engine/environment.ts';
 import type { BidSegment } from '../../market/types.ts';
 import { evDemand } from '../../strategies/ev/demand.ts';
+import { createStrategy } from '../../strategies/registry.ts';
 import type { MarketView } from '../../strategies/types.ts';
 
 const CAP = 3000;
@@ -136,5 +137,15 @@ describe('EV agent: a truthful car bids at the cap only what it cannot postpone'
       }
     }
     expect(flexibleBids).to.be.greaterThan(0);
+  });
+});
+
+describe('ev-uncontrolled: the dumb-charging reference that truthful used to be', () => {
+  it('bids everything it can take now at the cap, even with hours of slack (4 h left, 7 kW, 10 kWh short → 7 kW at 3000)', () => {
+    const s = createStrategy('ev-uncontrolled');
+    const c = car(7);
+    const l = evLimits(c, 44, 4, 0.25);
+    const view = { agentId: 'ev-1', kind: 'ev', demand: demandOf(c, 44, 4, market()), supply: [], maxChargeKw: l.maxChargeKw };
+    expect(s.bid(view as never, market())).to.deep.equal([{ side: 'buy', priceMwh: CAP, quantityKw: 7 }]);
   });
 });
