@@ -84,6 +84,13 @@ export interface AgentRuntime {
    * get the engine's default day-ahead bid (engine/interval/dayAhead.ts).
    */
   dayAhead?(intervals: readonly MarketInterval[]): DayAheadOffer;
+  /**
+   * Present for agents that operate to their day-ahead schedule (storage): called after each
+   * day-ahead clearing with the agent's own cleared schedule, net withdrawal kW per delivery
+   * interval index (+ charge, − discharge; the sum of its intertemporal bids' schedules).
+   * Not called when the clearing failed or the agent had no schedule.
+   */
+  dayAheadAwarded?(schedule: ReadonlyMap<number, number>): void;
 }
 
 /**

@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import { quantileOfSorted, sortedKnownPrices } from '../../strategies/storage/forecastQuantiles.ts';
+import type { BidSegment } from '../../market/types.ts';
 import type { MarketView } from '../../strategies/types.ts';
 import type { StorageView } from '../../strategies/storage/view.ts';
 import { type BatteryParams, batteryFromFractions, HOME_BATTERY, maxChargeKw, maxDischargeKw, stepBattery } from '../physics/battery.ts';
@@ -83,6 +84,25 @@ export function waterValueMwh(market: MarketView): number {
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
+/**
+ * The real-time bid of a battery with a day-ahead schedule for the interval: the scheduled
+ * charge bought at the price cap, or the scheduled discharge sold at the price floor, clipped
+ * to what its SoC and power limits allow now — so it operates to its day-ahead plan at any
+ * real-time price, and deviates only where physics (or an operator command) forces it.
+ * A scheduled 0 is no bid: the battery idles as planned.
+ */
+export function followSchedule(plannedKw: number, maxChargeNowKw: number, maxDischargeNowKw: number, market: MarketView): readonly BidSegment[] {
+  if (plannedKw > 0) {
+    const q = Math.min(plannedKw, maxChargeNowKw);
+    return q > 0 ? [{ side: 'buy', priceMwh: market.priceCapMwh, quantityKw: q }] : EMPTY;
+  }
+  if (plannedKw < 0) {
+    const q = Math.min(-plannedKw, maxDischargeNowKw);
+    return q > 0 ? [{ side: 'sell', priceMwh: market.priceFloorMwh, quantityKw: q }] : EMPTY;
+  }
+  return EMPTY;
+}
+
 export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): StorageRuntime[] {
   const battery = Object.freeze(batteryFromFractions(group));
   const capacityKwh: number = battery.capacityKwh;
@@ -99,6 +119,8 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
     let throughput = 0;
     let obs: StorageObservation = { state: 'idle', socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 };
     let quantumKw = 0.001; // the market's quantity step, from the last market view
+    // Day-ahead schedule, net kW per interval index (+ charge): real time realises it (docs/markets.md).
+    const schedule = new Map<number, number>();
     return {
       id: m.id,
       kind: 'storage',
@@ -113,6 +135,8 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         const charge: number = maxChargeKw(battery, kwh(soc), hours(dt));
         const discharge: number = maxDischargeKw(battery, kwh(soc), hours(dt));
         if (!(charge > 0) && !(discharge > 0)) return EMPTY;
+        const planned = schedule.get(interval.index);
+        if (planned !== undefined) return followSchedule(planned, charge, discharge, market);
         if (market !== pricedFor) {
           // Every battery of the group at a bus sees the same market view: price it once.
           pricedFor = market;
@@ -155,6 +179,9 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         strategy.observe?.({ interval: award.interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
       },
       observe: () => obs,
+      dayAheadAwarded(awarded) {
+        for (const [index, netKw] of awarded) schedule.set(index, netKw);
+      },
       /**
        * Day-ahead: the battery as one intertemporal bid over the delivery day, from its SoC at
        * the gate (the documented default): it must end the day where it starts (finalSocMinKwh =

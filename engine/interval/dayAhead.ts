@@ -18,8 +18,10 @@
  *   everything in real time (day-ahead position 0);
  * - crashed agents bid nothing.
  *
- * Positions are financial: in real time every party still bids its full curve, and pays
- * q_DA·p_DA + (q_RT − q_DA)·p_RT (+ its imbalance), where q_RT is its real-time position.
+ * Every party pays q_DA·p_DA + (q_RT − q_DA)·p_RT (+ its imbalance), where q_RT is its
+ * real-time position. In real time every party bids its full curve, except agents that
+ * operate to their schedule: after the clearing, an agent with `dayAheadAwarded` (storage)
+ * is handed its own schedule, and its real-time bid realises it (agents/storage).
  */
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../../agents/physics/loadProfile.ts';
 import { localHourOfDay } from '../../agents/physics/localTime.ts';
@@ -127,7 +129,34 @@ export function runDayAheadAuction(ctx: DayAheadContext, intervals: readonly Mar
     }
     positions.set(first.index + t, { busPriceMwh: r.busPriceMwh, busNetQuanta, partyQuanta });
   });
+  handSchedules(ctx, result, partyOf, first.index);
   return { positions, rejections, result };
+}
+
+/**
+ * Hands each agent that operates to its day-ahead schedule (`dayAheadAwarded`) its own
+ * schedule: net kW per delivery interval index, its intertemporal bids' schedules summed.
+ * An agent that throws is crashed like one whose bid throws.
+ */
+function handSchedules(ctx: DayAheadContext, result: DayAheadResult, partyOf: ReadonlyMap<string, number>, firstIndex: number): void {
+  const own = new Map<number, Map<number, number>>();
+  for (const sch of result.schedules) {
+    const i = partyOf.get(sch.agentId)!;
+    const p = ctx.parts[i]!;
+    if (p.role !== 'agent' || !p.runtime.dayAheadAwarded) continue;
+    let m = own.get(i);
+    if (!m) own.set(i, (m = new Map()));
+    sch.netKw.forEach((kw, t) => m.set(firstIndex + t, (m.get(firstIndex + t) ?? 0) + kw));
+  }
+  for (const [i, schedule] of own) {
+    const p = ctx.parts[i]!;
+    if (p.role !== 'agent' || ctx.crashes.crashed[i]) continue;
+    try {
+      p.runtime.dayAheadAwarded!(schedule);
+    } catch (err) {
+      ctx.crashes.crash(i, 'bid', err);
+    }
+  }
 }
 
 /**

@@ -136,6 +136,27 @@ describe('agents/storage: runtime', () => {
   });
 });
 
+describe('agents/storage: real time follows the day-ahead schedule', () => {
+  it('buys the scheduled charge at the cap, sells the scheduled discharge at the floor, clipped to SoC; idles on 0; its strategy elsewhere', () => {
+    const env = envFor(1, 8);
+    // 13.5 kWh at 95 %: 0.675 kWh of room, √0.9 charge efficiency, 15 min → at most 0.675 / (√0.9 · 0.25) = 2.846 kW.
+    const [bat] = create(group({ initialSocFraction: 0.95 }), env);
+    bat!.dayAheadAwarded!(new Map([[0, 5], [1, -3], [2, 0]]));
+    const at = (i: number): readonly BidSegment[] => bat!.bid(intervalAt(env.clock, i), view(intervalAt(env.clock, i), [40, 120]));
+    const charge = at(0);
+    expect(charge).to.have.length(1);
+    expect(charge[0]!.side).to.equal('buy');
+    expect(charge[0]!.priceMwh).to.equal(CAP);
+    expect(charge[0]!.quantityKw).to.be.closeTo(0.675 / (Math.sqrt(0.9) * 0.25), 1e-9);
+    expect(at(1)).to.deep.equal([{ side: 'sell', priceMwh: FLOOR, quantityKw: 3 }]);
+    expect(at(2)).to.deep.equal([]);
+    // Interval 3 has no schedule: the battery's own strategy bids (both ways at 95 % SoC).
+    const own = at(3);
+    expect(sum(own, 'sell')).to.be.greaterThan(0);
+    expect(own.every((x) => x.priceMwh !== FLOOR && x.priceMwh !== CAP)).to.equal(true);
+  });
+});
+
 describe('agents/storage: invariants over random batteries, prices and awards (fast-check)', function () {
   this.timeout(60_000);
 
