@@ -20,6 +20,7 @@ import { type NativeCase, type NativeDayAheadCase, readClearCaseFile } from '../
 import { InputFileError } from '../../core/errors.ts';
 import { loadSolver, type SolverName } from '../../market/lp/solver.ts';
 import type { BranchModel } from '../../network/types.ts';
+import type { MarketRules, OrderBook } from '../../market/types.ts';
 import { type AcCheckJson, feederBusesJson, feederDispatchJson, feederFlowsJson, type FeederBusJson, runFeederClear } from './clearFeeder.ts';
 
 interface ClearOptions {
@@ -138,28 +139,33 @@ function matpowerJson(file: string, opts: ClearOptions, r: OpfResult): ClearJson
   };
 }
 
-function nativeJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>): ClearJson {
-  const { book, network, rules } = c;
-  const { result, lp } = clearNetworkDetailed(book, network, solver, { branchModel: opts.branchModel });
-  const kw = (quanta: number): number => Number((quanta * rules.quantumKw).toPrecision(12));
-  const dispatch: Record<string, number | string | null>[] = [];
+/** One row per book segment (in book order, numbered within its bid): what it asked and what it was awarded, kW and currency/MWh. */
+function segmentDispatch(book: OrderBook, awardedQuanta: ArrayLike<number>, rules: MarketRules, round: (v: number) => number) {
+  const rows = [];
   const segmentOfBid = new Map<number, number>();
   for (let i = 0; i < book.size; i++) {
     const b = book.bidIndex[i]!;
     const k = segmentOfBid.get(b) ?? 0;
     segmentOfBid.set(b, k + 1);
     const bid = book.bids[b]!;
-    dispatch.push({
+    rows.push({
       bid: bid.id,
       agent: bid.agentId,
       segment: k,
       bus: bid.bus,
       side: book.isBuy[i] ? 'buy' : 'sell',
-      price: Number((book.priceTicks[i]! * rules.priceTickMwh).toPrecision(12)),
-      quantity: kw(book.quantityQuanta[i]!),
-      awarded: kw(result.awardedQuanta[i]!),
+      price: round(book.priceTicks[i]! * rules.priceTickMwh),
+      quantity: round(book.quantityQuanta[i]! * rules.quantumKw),
+      awarded: round(awardedQuanta[i]! * rules.quantumKw),
     });
   }
+  return rows;
+}
+
+function nativeJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>): ClearJson {
+  const { book, network, rules } = c;
+  const { result, lp } = clearNetworkDetailed(book, network, solver, { branchModel: opts.branchModel });
+  const dispatch = segmentDispatch(book, result.awardedQuanta, rules, (v) => Number(v.toPrecision(12)));
   return {
     case: file,
     kind: 'native',
@@ -304,25 +310,7 @@ function dayAheadJson(file: string, opts: ClearOptions, c: NativeDayAheadCase, s
     integerRule: r.integerRule,
     size: { rows: r.size.rows, cols: r.size.cols, nonzeros: r.size.nonzeros },
     intervals: r.intervals.map((iv) => {
-      const book = iv.book;
-      const segmentOfBid = new Map<number, number>();
-      const dispatch = [];
-      for (let i = 0; i < book.size; i++) {
-        const b = book.bidIndex[i]!;
-        const k = segmentOfBid.get(b) ?? 0;
-        segmentOfBid.set(b, k + 1);
-        const bid = book.bids[b]!;
-        dispatch.push({
-          bid: bid.id,
-          agent: bid.agentId,
-          segment: k,
-          bus: bid.bus,
-          side: book.isBuy[i] ? 'buy' : 'sell',
-          price: round(book.priceTicks[i]! * rules.priceTickMwh)!,
-          quantity: round(book.quantityQuanta[i]! * rules.quantumKw)!,
-          awarded: round(iv.awardedQuanta[i]! * rules.quantumKw)!,
-        });
-      }
+      const dispatch = segmentDispatch(iv.book, iv.awardedQuanta, rules, (v) => round(v)!);
       return {
         interval: iv.interval,
         prices: r.buses.map((bus, k) => ({ bus, price: round(iv.busPriceMwh[k]!) })),
