@@ -21,7 +21,7 @@ export function registerRun(program: Command): void {
     .argument('<scenario>', 'scenario file (.yaml, .yml or .json)')
     .option('-o, --out <dir>', 'output folder (default: results/<scenario name>)')
     .option('-s, --seed <n>', 'random seed, overriding the scenario’s', parseSeed)
-    .addHelpText('after', '\nExample:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n')
+    .addHelpText('after', '\nExample:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books).\n')
     .action(async (file: string, opts: { out?: string; seed?: number }) => {
       const scenario = loadScenarioFile(file);
       const outDir = opts.out ?? join('results', scenario.config.name);
