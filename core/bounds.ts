@@ -14,6 +14,8 @@
  *   day-ahead horizon holds at most a leap year of 15-minute intervals (35,136): its LP has a
  *   few rows per bid and interval, and interval numbers stay far inside exact integers.
  * - Energy: 1e10 kWh is ten hours of `MAX_POWER_KW`.
+ * - Thermal envelopes: resistance ≤ 1e3 °C/kW (a home's is ~2) and capacitance ≤ 1e7 kWh/°C
+ *   (a million m² of offices is ~5e4): the RC step's powers and temperatures stay finite.
  */
 import { z } from 'zod';
 
@@ -35,6 +37,12 @@ export const MAX_HORIZON_INTERVALS = 366 * 96;
 export const magnitude = (max: number) => z.number().min(-max).max(max);
 /** A whole interval number, 0 ≤ n ≤ `MAX_HORIZON_INTERVALS` × 100 (a century of 15-minute intervals). */
 export const intervalNumber = () => z.int().min(-MAX_HORIZON_INTERVALS * 100).max(MAX_HORIZON_INTERVALS * 100);
+export const MAX_R_C_PER_KW = 1e3;
+export const MAX_C_KWH_PER_C = 1e7;
+/** Envelope resistance, °C/kW: 0 < R ≤ `MAX_R_C_PER_KW`. */
+export const thermalResistance = () => z.number().positive().max(MAX_R_C_PER_KW);
+/** Envelope capacitance, kWh/°C: 0 < C ≤ `MAX_C_KWH_PER_C`. */
+export const thermalCapacitance = () => z.number().positive().max(MAX_C_KWH_PER_C);
 /** A power in kW, 0 ≤ kW ≤ `MAX_POWER_KW`. */
 export const powerKw = () => z.number().min(0).max(MAX_POWER_KW);
 /** A power in kW, 0 < kW ≤ `MAX_POWER_KW`. */
