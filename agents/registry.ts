@@ -4,12 +4,12 @@
  */
 import { z } from 'zod';
 import { aggregatorGroupSchema, aggregatorKind } from './aggregator/index.ts';
-import { buildingGroupSchema, buildingKind } from './building/index.ts';
-import { evGroupSchema, evKind } from './ev/index.ts';
+import { buildingGroupSchema, buildingKind } from './building/schema.ts';
+import { evGroupSchema, evKind } from './ev/runtime.ts';
 import { generatorGroupSchema, generatorKind } from './generator/index.ts';
-import { homeGroupSchema, homeKind } from './home/index.ts';
+import { homeGroupSchema, homeKind } from './home/schema.ts';
 import { retailerGroupSchema, retailerKind } from './retailer/index.ts';
-import { storageGroupSchema, storageKind } from './storage/index.ts';
+import { storageGroupSchema, storageKind } from './storage/runtime.ts';
 import type { AgentKindModule, AggregatorRuntime, IntermediaryKindModule } from './types.ts';
 import type { RetailerRuntime } from './retailer/index.ts';
 

@@ -32,7 +32,7 @@ import { energyKwh, rate, ZERO as TARIFF_ZERO } from '../tariffs/money.ts';
 import { makePricer, type Pricer } from '../tariffs/pricing.ts';
 import { demandChargePerKwAt, exportPriceAt, retailPriceForecast } from '../tariffs/signal.ts';
 import type { MarketPrice, MeterReading, Tariff } from '../tariffs/types.ts';
-import type { ClockSpec, MarketInterval } from './clock.ts';
+import type { ClockSpec, MarketInterval } from '../core/clock.ts';
 
 export interface CustomerSpec {
   /** Index of the agent among the simulation's agents. */

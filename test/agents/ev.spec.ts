@@ -4,15 +4,15 @@ import { initialTransition, transition } from 'xstate';
 import { RandomService } from '../../core/rng.ts';
 import { MS_PER_HOUR, parseSimTime, simTime } from '../../core/time.ts';
 import { busId, hours } from '../../core/units.ts';
-import { type EvGroup, evGroupSchema, evKind, type EvObservation, type EvRuntime } from '../../agents/ev/index.ts';
+import { type EvGroup, evGroupSchema, evKind, type EvObservation, type EvRuntime } from '../../agents/ev/runtime.ts';
 import { evLifecycle, evMachine } from '../../agents/ev/machine.ts';
 import { applyEvAward, drawSession, type EvCar, evLimits, uncontrolledKw, uncontrolledSocKwh } from '../../agents/ev/session.ts';
 import { batteryFromFractions } from '../../agents/physics/battery.ts';
 import { departureFeasibleSocKwh, evCharging } from '../../agents/physics/ev.ts';
 import { HOME_SESSIONS } from '../../agents/physics/evSessions.ts';
 import type { AgentEnv } from '../../agents/types.ts';
-import { type ClockSpec, intervalAt, type MarketInterval } from '../../engine/clock.ts';
-import { DEFAULT_WEATHER, Environment } from '../../engine/environment.ts';
+import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/clock.ts';
+import { DEFAULT_WEATHER, Environment } from '../../agents/environment.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { MarketView } from '../../strategies/types.ts';
 

@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { groupBaseShape } from '../group.ts';
-import { bandSchema, rangeSchema } from '../home/index.ts';
+import { bandSchema, rangeSchema } from '../home/schema.ts';
 import { SMALL_OFFICE_LOADS } from '../physics/loadProfile.ts';
 import { OFFICE_COMFORT_BAND, SMALL_OFFICE_HVAC } from '../physics/thermal.ts';
 import type { AgentKindModule } from '../types.ts';
