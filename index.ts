@@ -33,7 +33,7 @@ export type { Rng } from './core/rng.ts';
 export { RandomService } from './core/rng.ts';
 
 // The market: bids, clearing, settlement
-export type { Bid, BidSegment, BranchFlow, ClearingResult, ClearingStatus, MarketRules, OrderBook, PriceRule, Pricing, Rejection, RejectionCode, Side } from './market/types.ts';
+export type { Bid, BidSegment, ClearingResult, ClearingStatus, MarketRules, OrderBook, PriceRule, Pricing, Rejection, RejectionCode, Side } from './market/types.ts';
 export { DEFAULT_RULES } from './market/types.ts';
 export type { Clearing, ClearOptions } from './market/clearBids.ts';
 export { clearBids as clear } from './market/clearBids.ts';
@@ -49,7 +49,7 @@ export { loadSolver } from './market/lp/solver.ts';
 export { jslpSolver } from './market/lp/jslp.ts';
 
 // Networks
-export type { Branch, Bus, Network } from './network/types.ts';
+export type { Branch, BranchFlow, Bus, Network } from './network/types.ts';
 export type { BranchDefinition, BusDefinition, NetworkDefinition } from './network/validate.ts';
 export { createNetwork } from './network/validate.ts';
 
