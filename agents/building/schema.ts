@@ -14,15 +14,9 @@
  * setpoint: always all four, in that order).
  */
 import { z } from 'zod';
-import { groupBaseShape } from '../group.ts';
-import { bandSchema, rangeSchema } from '../home/schema.ts';
+import { bandSchema, groupBaseShape, rangeSchema } from '../group.ts';
 import { SMALL_OFFICE_LOADS } from '../physics/loadProfile.ts';
 import { OFFICE_COMFORT_BAND, SMALL_OFFICE_HVAC } from '../physics/thermal.ts';
-import type { AgentKindModule } from '../types.ts';
-import { buildingMachine } from './machine.ts';
-import { createBuildings } from './runtime.ts';
-
-export type { BuildingView } from '../../strategies/building/view.ts';
 
 export const buildingGroupSchema = z.strictObject({
   kind: z.literal('building'),
@@ -88,11 +82,3 @@ export const buildingGroupSchema = z.strictObject({
   initialIndoorC: z.number().min(-30).max(60).optional(),
 });
 export type BuildingGroup = z.infer<typeof buildingGroupSchema>;
-
-export const buildingKind: AgentKindModule<BuildingGroup> = {
-  kind: 'building',
-  role: 'agent',
-  groupSchema: buildingGroupSchema,
-  machine: buildingMachine,
-  create: createBuildings,
-};

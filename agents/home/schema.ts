@@ -20,25 +20,9 @@
  */
 import { positiveEnergyKwh, positivePowerKw, priceMwh, priceRangeMwh } from '../../core/bounds.ts';
 import { z } from 'zod';
-import { groupBaseShape } from '../group.ts';
+import { bandSchema, groupBaseShape, rangeSchema } from '../group.ts';
 import { HOME_COMFORT_BAND, HOME_HVAC, HOME_RC, residentialInternalGainsKw } from '../physics/thermal.ts';
 import { DEFAULT_PERFORMANCE_RATIO } from '../physics/pv.ts';
-import type { AgentKindModule } from '../types.ts';
-import { homeMachine } from './machine.ts';
-import { createHomes } from './runtime.ts';
-
-export type { HomeView } from '../../strategies/home/view.ts';
-
-/** A { min, max } pair within [lo, hi], min ≤ max. */
-export const rangeSchema = (lo: number, hi: number, what: string) =>
-  z
-    .strictObject({ min: z.number().min(lo).max(hi), max: z.number().min(lo).max(hi) })
-    .refine((r) => r.min <= r.max, { message: `${what}: min must not exceed max` });
-
-/** A comfort band in °C, at least 0.5 °C wide. */
-export const bandSchema = z
-  .strictObject({ lowC: z.number().min(-30).max(60), highC: z.number().min(-30).max(60) })
-  .refine((b) => b.highC - b.lowC >= 0.5, { message: 'the comfort band must be at least 0.5 °C wide (lowC < highC)' });
 
 export const homeHvacSchema = z.strictObject({
   /** Share of the group's homes that have the unit, 0–1. */
@@ -129,11 +113,3 @@ export type HomeGroup = z.infer<typeof homeGroupSchema>;
 export type HomeHvacConfig = z.infer<typeof homeHvacSchema>;
 export type HomePvConfig = z.infer<typeof homePvSchema>;
 export type HomeApplianceConfig = z.infer<typeof homeApplianceSchema>;
-
-export const homeKind: AgentKindModule<HomeGroup> = {
-  kind: 'home',
-  role: 'agent',
-  groupSchema: homeGroupSchema,
-  machine: homeMachine,
-  create: createHomes,
-};
