@@ -18,13 +18,13 @@ export type { SimTime } from './core/time.ts';
 export { formatSimTime, parseSimTime, simTime } from './core/time.ts';
 
 // Strategies: the plug-in contract, the views each agent kind shows, registration
-export type { AgentViewBase, MarketView, Strategy, StrategyContext, StrategyOutcome, ValueSegment } from './strategies/types.ts';
+export type { AgentViewBase, MarketView, Strategy, StrategyContext, StrategyFactory, StrategyOutcome, ValueSegment } from './strategies/types.ts';
 export type { HomeNeed, HomeView, HvacView } from './strategies/home/view.ts';
 export type { BuildingNeed, BuildingView } from './strategies/building/view.ts';
 export type { EvView } from './strategies/ev/view.ts';
 export type { StorageView } from './strategies/storage/view.ts';
 export type { AggregatorView } from './strategies/aggregator/view.ts';
-export type { StrategyFactory, StrategyRef } from './strategies/registry.ts';
+export type { StrategyRef } from './strategies/registry.ts';
 export { createStrategy, registerStrategy, strategyIds } from './strategies/registry.ts';
 export { truthful } from './strategies/truthful.ts';
 
