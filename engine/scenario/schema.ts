@@ -6,10 +6,10 @@ import { costMwh, priceMwh, priceTickMwh, quantumKw } from '../../core/bounds.ts
 import { z } from 'zod';
 import { parseSimTime } from '../../core/time.ts';
 import { agentGroupSchema } from '../../agents/registry.ts';
-import { weatherSchema } from '../environment.ts';
+import { weatherSchema } from '../../agents/environment.ts';
 import { forecastSchema } from '../forecast.ts';
-import { faultsSchema } from '../faults.ts';
-import { operationsSchema } from '../operations.ts';
+import { faultsSchema } from '../../agents/operations/faults.ts';
+import { operationsSchema } from '../../agents/operations/operator.ts';
 import { networkSchema } from '../../network/schema.ts';
 import { tariffsSchema } from '../../tariffs/schema.ts';
 import { timelineSchema } from './timeline.ts';
