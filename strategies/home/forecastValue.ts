@@ -43,48 +43,16 @@ export function cheapestAheadMwh(forecast: readonly number[], intervals: number)
 }
 
 /**
- * The value of banking comfort now, when the forecast shows a peak worth it and now is
- * the time to bank for it (issue 14, defect 15: pre-cool only when it pays). With F the
- * forecast (F[0] the price expected now — or `lastPriceMwh` when F[0] is unknown), a the
- * share of banked comfort left after one interval, e^(−Δt/τ), and k* the interval of the
- * best discounted peak (`discountedPeakMwh`, value V = F[k*]·a^k*):
- *
- * 1. it pays: V > F[0]·(1 + minSpread) — the peak, less what leaks away before it comes,
- *    beats the price now by the spread;
- * 2. not yet: no interval j before the peak (0 < j < k*) banks the same comfort cheaper,
- *    F[j] < F[0]·a^−j — a unit bought at j costs F[j]/a^(k*−j) per unit still there at
- *    the peak against F[0]/a^k* now, so on a flat stretch before a peak the home waits and
- *    cools as late as the price allows, losing least (the rating bounds each interval's bank).
- *
- * V when both hold, else NaN. Without the spread test a flat forecast (persistence) would
- * read every interval as a coming peak and hold prices up by the home's own bids.
- * Example (Δt 1 h, τ 10 h, spread 0.1, a two-price day of 100 then 400):
- *   F = [100, 400, 400] → V = 400·e^−0.1 = 361.93 > 110: bank (the last cheap hour);
- *   F = [100, 100, 400] → 100 < 100·e^0.1 = 110.52 at j = 1: wait (NaN);
- *   F = [100, 115, 115] → 115·e^−0.1 = 104.06 ≤ 110: never pays (NaN).
+ * The value of banking comfort now, when the forecast shows a peak worth it: the
+ * discounted peak (`discountedPeakMwh`) if it exceeds the price expected now — F[0], or
+ * `lastPriceMwh` when F[0] is unknown — by more than `minSpread` of its size; else NaN.
+ * Without the spread test a flat forecast (persistence) would read every interval
+ * as a coming peak and hold prices up by the home's own bids.
+ * Example: F = [100, 100, 300], Δt = 0.25, τ = 20, spread 0.1 → 292.6 (> 110); F = [100, 100, 100] → NaN.
  */
 export function bankingValueMwh(forecast: readonly number[], lastPriceMwh: number | undefined, dtH: number, tauH: number, lookaheadH: number, minSpread: number): number {
   const now = forecast.length > 0 && !Number.isNaN(forecast[0]!) ? forecast[0]! : (lastPriceMwh ?? NaN);
   if (Number.isNaN(now)) return NaN;
   const peak = discountedPeakMwh(forecast, dtH, tauH, lookaheadH);
-  if (!(peak > now + minSpread * Math.abs(now))) return NaN;
-  // k*: the first interval whose discounted price is the peak (as `discountedPeakMwh` finds it).
-  const r = Math.exp(-dtH / tauH);
-  let keep = 1;
-  let kStar = 0;
-  for (let k = 1; k < forecast.length; k++) {
-    keep *= r;
-    if (forecast[k]! * keep === peak) {
-      kStar = k;
-      break;
-    }
-  }
-  // A cheaper place to bank before the peak: wait for it.
-  let grow = 1;
-  for (let j = 1; j < kStar; j++) {
-    grow /= r; // a^−j
-    const p = forecast[j]!;
-    if (!Number.isNaN(p) && p < now * grow) return NaN;
-  }
-  return peak;
+  return peak > now + minSpread * Math.abs(now) ? peak : NaN;
 }

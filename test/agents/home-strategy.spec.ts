@@ -51,38 +51,8 @@ describe('strategies/home/forecastValue: by hand', () => {
     expect(discountedPeakMwh([50, NaN], 0.25, 20, 6)).to.be.NaN;
   });
 
-  describe('issue 14 defect 15: pre-cool only when it pays, on a hand-computed two-price day', () => {
-    // Hourly intervals, τ = 10 h (a = e^−0.1 = 0.904837 of the banked cold left after an hour), spread 0.1.
-    // Day 1: 100 /MWh until 17:00, 400 after. Day 2: 100 until 17:00, 115 after.
-    const day = (cheap: number, dear: number): number[] => Array.from({ length: 24 }, (_, h) => (h < 17 ? cheap : dear));
-    const ahead = (prices: number[], hour: number): number[] => prices.slice(hour);
-    const value = (prices: number[], hour: number): number => bankingValueMwh(ahead(prices, hour), undefined, 1, 10, 6, 0.1);
-
-    it('day 1 (400 at the peak): it pays — 400·e^−0.1 = 361.93 > 100·1.1 — but only in the last cheap hour (16:00); earlier a later hour banks it cheaper', () => {
-      const prices = day(100, 400);
-      expect(value(prices, 16)).to.be.closeTo(361.9349672, 1e-6);
-      // 15:00: the peak's discounted value is 400·e^−0.2 = 327.49, but banking at 16:00 costs 100 < 100·e^0.1 = 110.52: wait.
-      for (let h = 0; h < 16; h++) expect(value(prices, h), `${h}:00`).to.be.NaN;
-      // At the peak nothing dearer is ahead: nothing to bank for.
-      for (let h = 17; h < 24; h++) expect(value(prices, h), `${h}:00`).to.be.NaN;
-    });
-
-    it('day 2 (115 at the peak): it never pays — 115·e^−0.1 = 104.06 is below 100·1.1 = 110 — so no hour pre-cools', () => {
-      const prices = day(100, 115);
-      expect(115 * Math.exp(-0.1)).to.be.closeTo(104.0563, 1e-4);
-      for (let h = 0; h < 24; h++) expect(value(prices, h), `${h}:00`).to.be.NaN;
-    });
-
-    it('a shoulder dearer than now plus the loss is no cheaper place to bank: bank now (100, then 150, then the 400 peak)', () => {
-      // j = 1: 150 ≥ 100·e^0.1 = 110.52, so 100 now is the cheapest; k* = 2: 400·e^−0.2 = 327.49.
-      expect(bankingValueMwh([100, 150, 400], undefined, 1, 10, 6, 0.1)).to.be.closeTo(400 * Math.exp(-0.2), 1e-9);
-      // …but a shoulder at 105 (< 110.52) is: wait for it.
-      expect(bankingValueMwh([100, 105, 400], undefined, 1, 10, 6, 0.1)).to.be.NaN;
-    });
-  });
-
   it('bankingValueMwh: only a peak that beats the price now by the spread counts', () => {
-    expect(bankingValueMwh([100, 300, 300], undefined, 0.25, 20, 6, 0.1)).to.be.closeTo(300 * Math.exp(-0.0125), 1e-9);
+    expect(bankingValueMwh([100, 100, 300], undefined, 0.25, 20, 6, 0.1)).to.be.closeTo(300 * Math.exp(-0.025), 1e-9);
     expect(bankingValueMwh([100, 100, 100], undefined, 0.25, 20, 6, 0.1)).to.be.NaN;
     expect(bankingValueMwh([NaN, 100, 300], 90, 0.25, 20, 6, 0.1)).to.be.closeTo(300 * Math.exp(-0.025), 1e-9);
     expect(bankingValueMwh([NaN, 100, 300], undefined, 0.25, 20, 6, 0.1)).to.be.NaN;
@@ -119,14 +89,9 @@ describe('strategies/home/forecast: home-forecast against stub views', () => {
   });
 
   it('a coming peak: pre-conditioning at the discounted peak, comfort blocks at least that, the cap untouched', () => {
-    const peak = 400 * Math.exp(-0.25 / 20);
-    const bids = homeForecastBid(homeView(entries), market([100, 400, 400, 100]), params);
-    expectPrices(bids.map((b) => b.priceMwh), [CAP, CAP, 506, 200, 150, peak, peak]);
-  });
-
-  it('issue 14 defect 15: a peak behind a cheap stretch is not banked for yet — the home waits for the last cheap interval', () => {
+    const peak = 400 * Math.exp(-0.5 / 20);
     const bids = homeForecastBid(homeView(entries), market([100, 100, 400, 100]), params);
-    expect(bids.map((b) => b.priceMwh)).to.deep.equal([CAP, CAP, 506, 200, 150, 133, 0]);
+    expectPrices(bids.map((b) => b.priceMwh), [CAP, CAP, 506, 200, 150, peak, peak]);
   });
 
   it('a flat forecast is no peak (persistence does not hold prices up)', () => {
@@ -190,8 +155,8 @@ describe('strategies/building/forecast: building-forecast against stub views', (
   const p = buildingForecastParams.parse({});
 
   it('a coming peak raises the HVAC relaxation and prices pre-cooling; dimming keeps its contract value', () => {
-    const peak = 900 * Math.exp(-0.25 / 29);
-    expectPrices(buildingForecastBid(view(entries), market([100, 900, 900]), p).map((b) => b.priceMwh), [CAP, CAP, 337.5, peak, peak]);
+    const peak = 900 * Math.exp(-0.5 / 29);
+    expectPrices(buildingForecastBid(view(entries), market([100, 100, 900]), p).map((b) => b.priceMwh), [CAP, CAP, 337.5, peak, peak]);
   });
 
   it('no forecast: truthful', () => {
