@@ -18,6 +18,7 @@ import { type Bid, type BidSegment, DEFAULT_RULES, type RejectionCode } from '..
 import { invalidAnswer } from '../../strategies/guard.ts';
 import type { MarketView } from '../../strategies/types.ts';
 import { battery } from '../helpers/dayAhead.ts';
+import { branded } from '../helpers/units.ts';
 
 const RULES = DEFAULT_RULES; // cap 3000, floor −500, quantum 0.001 kW
 const BOOK: OrderBookContext = { interval: 7, durationH: 0.25, rules: RULES, buses: [busId('main')], isKnownAgent: (a) => a !== 'stranger' };
@@ -35,7 +36,7 @@ const ok: BidSegment = { side: 'buy', priceMwh: 50, quantityKw: 1 };
 const book = (...bids: Bid[]) => buildOrderBook(bids, BOOK).rejections;
 
 /** What the strategy guard says of the same segments, in a market with the book's rules. */
-const MARKET: MarketView = {
+const MARKET: MarketView = branded<MarketView>({
   interval: { index: 7, start: 0, durationH: 0.25 },
   priceCapMwh: RULES.priceCapMwh,
   priceFloorMwh: RULES.priceFloorMwh,
@@ -43,7 +44,7 @@ const MARKET: MarketView = {
   lastPriceMwh: undefined,
   priceForecastMwh: [],
   conditions: { outdoorC: 20, ghiWm2: 0 },
-};
+});
 
 const DAY: ValidationContext = {
   horizon: { firstInterval: 0, intervalCount: 2, durationH: 1 },
