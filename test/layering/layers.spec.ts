@@ -126,6 +126,12 @@ describe('layering: dependency-cruiser checks the layers of docs/architecture.md
     });
   });
 
+  it('the layers are exactly what the package compiles (tsconfig.build.json include)', () => {
+    const text = readFileSync(new URL('../../tsconfig.build.json', import.meta.url), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+    const include = (JSON.parse(text) as { include: string[] }).include;
+    expect([...include].sort()).to.deep.equal(['index.ts', ...LAYERS.flat()].sort());
+  });
+
   it('docs/architecture.md names every rule', () => {
     const doc = readFileSync(new URL('../../docs/architecture.md', import.meta.url), 'utf8');
     for (const r of FORBIDDEN) expect(doc, r.name!).to.include(`\`${r.name}\``);
