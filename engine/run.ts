@@ -4,10 +4,11 @@
 import { Recorder } from '../output/recorder.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
 import type { Phases } from './interval/phases.ts';
-import { RunInterrupted, Simulation } from './simulation.ts';
+import { Simulation } from './simulation.ts';
+import { RunInterrupted } from './interrupted.ts';
 import type { Counterfactual } from '../agents/operations/counterfactual.ts';
 
-export { RunInterrupted } from './simulation.ts';
+export { RunInterrupted } from './interrupted.ts';
 
 export interface RunOptions {
   readonly outDir: string;

@@ -61,22 +61,8 @@ export const DEFAULT_BUS = busId('main');
 export type { Phases } from './interval/phases.ts';
 
 /** The passes of one `gridbid run`: the counterfactual without operators, the foresight pass, the written run (engine/run.ts). */
-export type RunPass = 'counterfactual' | 'foresight' | 'run';
-
-/** A run stopped on request (Ctrl-C) between two intervals: how far it got. */
-export class RunInterrupted extends Error {
-  override readonly name = 'RunInterrupted';
-  constructor(
-    readonly pass: RunPass,
-    /** Real-time intervals completed in that pass. */
-    readonly intervalsDone: number,
-    readonly intervals: number,
-    /** Why (the signal's name, e.g. 'SIGINT'). */
-    readonly reason: unknown,
-  ) {
-    super(`interrupted (${String(reason)}) in the ${pass} pass after ${intervalsDone} of ${intervals} intervals`);
-  }
-}
+import { RunInterrupted, type RunPass } from './interrupted.ts';
+export { RunInterrupted, type RunPass };
 
 export interface SimulationOptions {
   readonly seed?: number | undefined;
