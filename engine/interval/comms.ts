@@ -9,9 +9,10 @@
  * - **awards** market → agent (one per bid in the book) are sent at the gate; they are
  *   logged (late or lost ones too) but an agent acts on its award whatever: the engine
  *   settles positions at the gate (what a late award changes is left to a later issue);
- * - **operator commands** (OpenADR events: `dr-event`, demand-response class, RP3) are
- *   signed by their operator (Ed25519) and sent at the interval start with that start as
- *   deadline; the agent verifies signature, freshness (one interval) and nonce on arrival.
+ * - **operator commands** (the DSO's flexibility commands to keep its branches within
+ *   limits: `curtail`, distribution-grid-management class, RP1; V2G commands included) are
+ *   signed by their operator (Ed25519) and sent at the interval start, `late` beyond the
+ *   class's 2 s requirement; the agent verifies signature, freshness (one interval) and nonce on arrival.
  *   A command acts only from its delivery on, pro rata: the agent's committed change
  *   × (end − delivered) / (end − start), in whole quanta; lost or rejected: nothing;
  * - **meter reads** meter → MDMS (AMI, RP2), sealed with the meter's HMAC key, at the
@@ -31,7 +32,7 @@
  * With `comms: ideal` none of this exists: the simulation never builds a `CommsRun`.
  */
 import type { KeyObject } from 'node:crypto';
-import type { ApplicationClass } from '../../comms/applicationClasses.ts';
+import { type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
 import { messageLogRow } from '../../comms/messageLog.ts';
 import { type Message, type MessageType, routedMessage } from '../../comms/messages.ts';
 import { type CommsPlane, type DeliveryRecord, type LinkStats, networkPlane } from '../../comms/plane.ts';
@@ -61,6 +62,12 @@ import type { Party } from './participants.ts';
  * and a 64-hex-digit HMAC).
  */
 export const MESSAGE_BYTES = { header: 100, perSegment: 16, award: 100, command: 250, meterRead: 150 } as const;
+
+/**
+ * A command is `late` when it takes longer than the distribution-grid-management class's
+ * upper latency requirement (DOE 2010: 2 s); whatever its status, it acts from its delivery on.
+ */
+export const COMMAND_DEADLINE_MS = DOE_2010_REQUIREMENTS['distribution-grid-management'].latencyMs[1];
 
 /** One row of messages.csv, already formatted (comms/messageLog.ts), and the status it shows. */
 export type MessageLogRow = readonly string[];
@@ -243,7 +250,7 @@ export class CommsRun {
       const payload: CommandPayload = { eventId: r.command.eventId, target: r.command.target, intervalStart: interval.start, valueKw: r.command.value, deliverKw: r.deliverKw };
       const envelope = signer.sign(payload, interval.start);
       this.captured.set(r.party, envelope);
-      const m = this.send({ idHint: `cmd:${r.command.eventId}:${r.command.target}`, type: 'dr-event', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start }, { kind: 'command', envelope, receiver: r.party, genuine: true });
+      const m = this.send({ idHint: `cmd:${r.command.eventId}:${r.command.target}`, type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, { kind: 'command', envelope, receiver: r.party, genuine: true });
       sent.push({ record: r, id: m.id, duringOutage: this.linkDownAt(m) });
     }
     for (const f of this.input.faults) {
@@ -253,7 +260,7 @@ export class CommsRun {
         // The forger signs with its own key, whatever issuer it claims to be.
         const forger = new CommandSigner({ ...this.keysOf(`forger:${f.issuer}`), party: f.issuer });
         const envelope = forger.sign({ eventId: `forged-${f.issuer}`, target: f.target, intervalStart: interval.start, valueKw: f.valueKw, deliverKw: f.valueKw }, timeOf(f.at));
-        this.send({ idHint: `forged:${f.issuer}:${f.target}`, type: 'dr-event', from: f.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope, receiver: target, genuine: false });
+        this.send({ idHint: `forged:${f.issuer}:${f.target}`, type: 'curtail', from: f.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope, receiver: target, genuine: false });
       }
       if (f.type === 'replayed-command' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) {
         const target = this.indexOf.get(f.target);
@@ -262,7 +269,7 @@ export class CommsRun {
           events.push({ at: interval.start, issuer: 'attacker', target: f.target, type: 'REPLAYED_COMMAND', response: 'nothing-to-replay', detail: 'no genuine command to this agent was captured before the replay time' });
           continue;
         }
-        this.send({ idHint: `replay:${copy.nonce}`, type: 'dr-event', from: copy.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope: copy, receiver: target, genuine: false });
+        this.send({ idHint: `replay:${copy.nonce}`, type: 'curtail', from: copy.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope: copy, receiver: target, genuine: false });
       }
     }
     const resolved = (): boolean => sent.every((s) => this.commandArrivals.has(s.id) || !this.pending.has(s.id));
