@@ -34,7 +34,7 @@
 import type { KeyObject } from 'node:crypto';
 import { type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
 import { messageLogRow } from '../../comms/messageLog.ts';
-import { type Message, type MessageType, routedMessage } from '../../comms/messages.ts';
+import { type Message, MESSAGE_ROUTES, type MessageType } from '../../comms/messages.ts';
 import { type CommsPlane, type DeliveryRecord, type LinkStats, networkPlane } from '../../comms/plane.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
 import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/security/keys.ts';
@@ -177,14 +177,15 @@ export class CommsRun {
     return k;
   }
 
-  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint: string }, pending: Pending): Message {
-    const { idHint, ...rest } = m;
-    let sentAtMs = rest.sentAtMs;
+  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint?: string }, pending: Pending): Message {
+    let sentAtMs = m.sentAtMs;
     if (sentAtMs < this.plane.nowMs) {
       sentAtMs = this.plane.nowMs;
       this.counts.sendsDeferred++;
     }
-    const message = routedMessage({ ...rest, sentAtMs, id: `${++this.sequence}:${idHint}` });
+    // Built field by field (this runs for every message): the id is the sequence number.
+    const route = MESSAGE_ROUTES[m.type];
+    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
     this.pending.set(message.id, pending);
     this.plane.send(message);
     return message;
@@ -199,7 +200,7 @@ export class CommsRun {
     const sent: Array<{ bid: PartyBid; id: string; duringOutage: boolean }> = [];
     for (const bid of bids) {
       const m = this.send(
-        { idHint: `bid:${bid.id}`, type: 'bid', from: bid.agentId, to: 'market', sizeBytes: MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, sentAtMs: bidTime, deadlineMs: interval.gateClosure },
+        { type: 'bid', from: bid.agentId, to: 'market', sizeBytes: MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, sentAtMs: bidTime, deadlineMs: interval.gateClosure },
         { kind: 'bid', bid },
       );
       sent.push({ bid, id: m.id, duringOutage: this.linkDownAt(m) });
@@ -223,7 +224,7 @@ export class CommsRun {
 
   /** The market's answer to every bid in the book, sent at the gate (logged; see the module note). */
   awards(bids: readonly PartyBid[], interval: MarketInterval): void {
-    for (const bid of bids) this.send({ idHint: `award:${bid.id}`, type: 'award', from: 'market', to: bid.agentId, sizeBytes: MESSAGE_BYTES.award, sentAtMs: interval.gateClosure, deadlineMs: interval.start }, { kind: 'award' });
+    for (const bid of bids) this.send({ type: 'award', from: 'market', to: bid.agentId, sizeBytes: MESSAGE_BYTES.award, sentAtMs: interval.gateClosure, deadlineMs: interval.start }, { kind: 'award' });
   }
 
   /** The faults the grid room still handles itself: forged commands travel on the plane instead. */
@@ -327,7 +328,7 @@ export class CommsRun {
       if (!key) this.macKeys.set(meterId, (key = meterMacKey(this.input.seed, meterId)));
       let read = sealRead(meterRead(meterId, interval.start, interval.end - interval.start, a * q), key);
       if (this.tampered(parties[i]!.id, interval)) read = { ...read, importKwh: read.importKwh + 1 };
-      this.send({ idHint: `read:${meterId}@${interval.index}`, type: 'meter-read', from: meterId, to: 'mdms', sizeBytes: MESSAGE_BYTES.meterRead, sentAtMs: interval.end }, { kind: 'read', read });
+      this.send({ type: 'meter-read', from: meterId, to: 'mdms', sizeBytes: MESSAGE_BYTES.meterRead, sentAtMs: interval.end }, { kind: 'read', read });
     }
   }
 

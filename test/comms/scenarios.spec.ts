@@ -89,7 +89,7 @@ describe('scenarios/cyber-replay.yaml: forged, replayed and tampered traffic, no
   });
 
   it('each attack is rejected by its receiver with the reason, in messages.csv and events.csv', () => {
-    const status = (from: string, to: string, sentAt: string): string | undefined => o.messages.find((m) => m.from === from && m.to === to && m.sent_at.startsWith(sentAt))?.status;
+    const status = (from: string, to: string, sentAt: string): string | undefined => o.messages.find((m) => m.from === from && m.to === to && m.sent_at!.startsWith(sentAt))?.status;
     expect(status('mallory', 'ev-1', '2026-07-01T17:00:30')).to.equal('rejected-signature');
     expect(status('dso', 'home-c-1', '2026-07-01T17:30:30')).to.equal('rejected-signature');
     expect(status('dso', 'home-b-1', '2026-07-01T15:02:00')).to.equal('rejected-replay');
