@@ -96,3 +96,36 @@ describe('comms wired into the run: demand response against command latency (fix
     expect([...types].sort()).to.deep.equal(['award', 'bid', 'curtail', 'meter-read']);
   });
 });
+
+describe('comms wired into the run: a link outage (availability)', function () {
+  this.timeout(60_000);
+  it('the operator’s commands queue while their link is down and act only from its return; the run reports what the outage cost', async () => {
+    const s = withCommandLatency(100);
+    const c = s.config.comms;
+    if (c === 'ideal') throw new Error('the fixture runs on a plane');
+    // The SCADA link (RP1) down 17:00–17:10 UTC: the 17:00 commands wait 10 min, then act for the last 5 of their 15.
+    const outage = { fromMs: Date.parse('2026-07-01T17:00:00Z'), untilMs: Date.parse('2026-07-01T17:10:00Z') };
+    const link = { id: 'scada', capacityBitPerS: 64_000, referencePoints: ['RP1' as const], outages: [{ from: '2026-07-01T17:00:00Z', until: '2026-07-01T17:10:00Z' }] };
+    const o = await runRead({ ...s, config: { ...s.config, comms: { ...c, links: [link] } } });
+    const up = runsUp ?? (runsUp = await runRead(s));
+    expect(o.summary.books.closed).to.equal(true);
+    const rows: Row[] = parse(o.messages, { columns: true });
+    const during = rows.filter((r) => r.type === 'curtail' && r.sent_at === '2026-07-01T17:00:00Z');
+    expect(during.length).to.be.greaterThan(0);
+    for (const r of during) {
+      // Queued until the link is back, then one after another at 64 kbit/s (31.25 ms each) plus 100 ms.
+      expect(Date.parse(r.delivered_at!)).to.be.at.least(outage.untilMs + 100);
+      expect(r.link).to.equal('scada');
+    }
+    const cost = o.summary.kpis.comms.outageCost;
+    expect(cost.commandsAffected).to.equal(during.length);
+    // Each lost ≥ 10/15 of its committed energy; together at least 2/3 of the 17:00 commitments' energy.
+    const committed17 = o.events.filter((e) => e.type === 'DISPATCH_SETPOINT' && e.interval_start === '2026-07-01T17:00:00Z' && e.response === 'opt-in').reduce((a, e) => a - Number(e.delivered_kw) * 0.25, 0);
+    expect(cost.drEnergyLostKwh).to.be.closeTo((committed17 * 2) / 3, 0.05 * committed17);
+    // What the agents delivered at 17:00 (baseline − actual, their reports) falls against the same run with the link up.
+    const deliveredAt17 = (x: Out): number => x.events.filter((e) => e.type === 'REPORT:DELTA_USAGE' && e.interval_start === '2026-07-01T17:00:00Z').reduce((a, e) => a + Number(e.delivered_kw), 0);
+    expect(deliveredAt17(o)).to.be.lessThan(deliveredAt17(up) - committed17 / 0.25 / 3);
+    expect(o.events.filter((e) => e.type === 'COMMAND_LATE' && e.interval_start === '2026-07-01T17:00:00Z').length).to.equal(during.length);
+  });
+});
+let runsUp: Out | undefined;
