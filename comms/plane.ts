@@ -26,8 +26,9 @@
  *
  * Randomness: one seeded stream per (link or access path, purpose), so changing the
  * traffic on one link never changes another link's draws. Draws happen in event
- * order, which the event queue makes deterministic: same seed, same messages → the
- * same log, byte for byte.
+ * order, which the event queue makes deterministic (on an access path, which has no
+ * queue, when the attempt is handed over): same seed, same messages → the same log,
+ * byte for byte.
  */
 import type { RandomService, Rng } from '../core/rng.ts';
 import { drawLatencyMs } from './latency.ts';
