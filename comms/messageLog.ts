@@ -48,6 +48,17 @@ export function isoMs(ms: number): string {
   return `${day.prefix}${two(h)}:${two(m)}:${two(sec)}.${milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : String(milli)}Z`;
 }
 
+/** Quoted when it holds a comma, quote or line break (ids and statuses rarely do). */
+const field = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+
+/** One row as a CSV line ending in a newline: `messageLogRow` joined and quoted, without the array. */
+export function messageLogLine(r: DeliveryRecord, status: string = r.status): string {
+  const m = r.message;
+  if (m.sentAtMs !== lastSent.ms) lastSent = { ms: m.sentAtMs, text: formatSimTime(simTime(m.sentAtMs)) };
+  const delivered = r.deliveredAtMs === undefined ? '' : isoMs(Math.round(r.deliveredAtMs));
+  return `${lastSent.text},${delivered},${m.class},${m.referencePoint},${field(m.from)},${field(m.to)},${m.type},${m.sizeBytes},${field(status)},${r.attempts},${r.link === undefined ? '' : field(r.link)}\n`;
+}
+
 /** The whole log as CSV text with its header. */
 export function messageLogCsv(records: readonly DeliveryRecord[]): string {
   return stringify([[...MESSAGE_LOG_COLUMNS], ...records.map((r) => messageLogRow(r))]);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MESSAGE_LOG_COLUMNS } from '../comms/messageLog.ts';
 import type { CommandDelivery, IntervalComms } from '../engine/interval/comms.ts';
 import type { CommsRunEnd } from '../engine/interval/outcome.ts';
-import { CsvFile, csvText } from './csvFile.ts';
+import { CsvFile } from './csvFile.ts';
 import { escapeHtml } from './report.ts';
 
 /** Command latency bins of the DR-delivery table, upper bounds in seconds. */
@@ -25,12 +25,12 @@ export class CommsRecorder {
   }
 
   interval(c: IntervalComms): void {
-    for (const row of c.rows) this.csv.row(row.map(csvText));
+    for (const line of c.rows) this.csv.line(line);
     this.deliveries.push(...c.commands);
   }
 
   completed(end: CommsRunEnd): void {
-    for (const row of end.rows) this.csv.row(row.map(csvText));
+    for (const line of end.rows) this.csv.line(line);
     this.end = end;
   }
 

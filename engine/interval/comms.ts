@@ -33,7 +33,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
-import { messageLogRow } from '../../comms/messageLog.ts';
+import { messageLogLine } from '../../comms/messageLog.ts';
 import { type Message, MESSAGE_ROUTES, type MessageType } from '../../comms/messages.ts';
 import { type CommsPlane, type DeliveryRecord, type LinkStats, networkPlane } from '../../comms/plane.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
@@ -69,8 +69,8 @@ export const MESSAGE_BYTES = { header: 100, perSegment: 16, award: 100, command:
  */
 export const COMMAND_DEADLINE_MS = DOE_2010_REQUIREMENTS['distribution-grid-management'].latencyMs[1];
 
-/** One row of messages.csv, already formatted (comms/messageLog.ts), and the status it shows. */
-export type MessageLogRow = readonly string[];
+/** One row of messages.csv as a CSV line ending in a newline (comms/messageLog.ts). */
+export type MessageLogRow = string;
 
 /** Statuses a receiver's verdict puts in messages.csv in place of the plane's `delivered` / `late`. */
 export type ReceiverStatus = 'rejected-signature' | 'rejected-replay' | 'rejected-stale' | 'rejected-mac' | 'rejected-read';
@@ -124,7 +124,7 @@ export interface CommsRunInput {
 
 export class CommsRun {
   private readonly plane: CommsPlane;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<Message, Pending>();
   private rows: MessageLogRow[] = [];
   private commandsOut: CommandDelivery[] = [];
   private readonly signers = new Map<string, CommandSigner>();
@@ -135,7 +135,7 @@ export class CommsRun {
   /** Last genuine command envelope sent to each party (what an eavesdropper captures and replays). */
   private readonly captured = new Map<number, SignedEnvelope<CommandPayload>>();
   /** Command deliveries of the current interval: command message id → delivered at (ms), or a rejection. */
-  private readonly commandArrivals = new Map<string, number>();
+  private readonly commandArrivals = new Map<Message, number>();
   private readonly intervalMs: number;
   private readonly freshnessMs: number;
   private sequence = 0;
@@ -186,7 +186,7 @@ export class CommsRun {
     // Built field by field (this runs for every message): the id is the sequence number.
     const route = MESSAGE_ROUTES[m.type];
     const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
-    this.pending.set(message.id, pending);
+    this.pending.set(message, pending);
     this.plane.send(message);
     return message;
   }
@@ -197,22 +197,22 @@ export class CommsRun {
    * gate, rejected with the reason (`rejections`).
    */
   gateBids(bids: readonly PartyBid[], interval: MarketInterval, bidTime: SimTime, rejections: Rejection[]): PartyBid[] {
-    const sent: Array<{ bid: PartyBid; id: string; duringOutage: boolean }> = [];
+    const sent: Array<{ bid: PartyBid; message: Message; duringOutage: boolean }> = [];
     for (const bid of bids) {
       const m = this.send(
         { type: 'bid', from: bid.agentId, to: 'market', sizeBytes: MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, sentAtMs: bidTime, deadlineMs: interval.gateClosure },
         { kind: 'bid', bid },
       );
-      sent.push({ bid, id: m.id, duringOutage: this.linkDownAt(m) });
+      sent.push({ bid, message: m, duringOutage: this.linkDownAt(m) });
     }
-    const arrived = new Set<string>();
+    const arrived = new Set<Message>();
     for (const r of this.plane.advanceTo(interval.gateClosure)) {
-      if (r.message.type === 'bid' && r.status === 'delivered') arrived.add(r.message.id);
+      if (r.message.type === 'bid' && r.status === 'delivered') arrived.add(r.message);
       this.finished(r);
     }
     const onTime: PartyBid[] = [];
     for (const s of sent) {
-      if (arrived.has(s.id)) {
+      if (arrived.has(s.message)) {
         onTime.push(s.bid);
         continue;
       }
@@ -241,7 +241,7 @@ export class CommsRun {
    */
   commands(records: readonly CommandRecord[], interval: MarketInterval, ledger: IntervalLedger): { records: CommandRecord[]; events: GridEvent[] } {
     const events: GridEvent[] = [];
-    const sent: Array<{ record: CommandRecord; id: string; duringOutage: boolean }> = [];
+    const sent: Array<{ record: CommandRecord; message: Message; duringOutage: boolean }> = [];
     this.commandArrivals.clear();
     for (const r of records) {
       if (r.response !== 'opt-in') continue;
@@ -252,7 +252,7 @@ export class CommsRun {
       const envelope = signer.sign(payload, interval.start);
       this.captured.set(r.party, envelope);
       const m = this.send({ idHint: `cmd:${r.command.eventId}:${r.command.target}`, type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, { kind: 'command', envelope, receiver: r.party, genuine: true });
-      sent.push({ record: r, id: m.id, duringOutage: this.linkDownAt(m) });
+      sent.push({ record: r, message: m, duringOutage: this.linkDownAt(m) });
     }
     for (const f of this.input.faults) {
       if (f.type === 'forged-command' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) {
@@ -273,7 +273,7 @@ export class CommsRun {
         this.send({ idHint: `replay:${copy.nonce}`, type: 'curtail', from: copy.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope: copy, receiver: target, genuine: false });
       }
     }
-    const resolved = (): boolean => sent.every((s) => this.commandArrivals.has(s.id) || !this.pending.has(s.id));
+    const resolved = (): boolean => sent.every((s) => this.commandArrivals.has(s.message) || !this.pending.has(s.message));
     // Run to the next interval's bid time (the next messages the engine sends), further only if a command is still in flight.
     const nextBidTime = interval.end - minutesToMs(this.input.gateClosureMinutes) - minutesToMs(1);
     for (const r of this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)))) this.finished(r);
@@ -284,7 +284,7 @@ export class CommsRun {
     const out: CommandRecord[] = records.filter((r) => r.response !== 'opt-in');
     for (const s of sent) {
       const r = s.record;
-      const at = this.commandArrivals.get(s.id);
+      const at = this.commandArrivals.get(s.message);
       const inForce = at === undefined ? 0 : Math.min(1, Math.max(0, (interval.end - at) / (interval.end - interval.start)));
       const effectiveKw = r.deliverKw * inForce;
       const sc = scaled.get(r.party) ?? { committed: 0, effective: 0 };
@@ -348,8 +348,8 @@ export class CommsRun {
 
   /** A finished delivery: the receiver acts on it, and it becomes a row of messages.csv. */
   private finished(r: DeliveryRecord): void {
-    const p = this.pending.get(r.message.id);
-    this.pending.delete(r.message.id);
+    const p = this.pending.get(r.message);
+    this.pending.delete(r.message);
     let status: string = r.status;
     if (r.deliveredAtMs !== undefined) {
       let samples = this.latencyByClass.get(r.message.class);
@@ -376,7 +376,7 @@ export class CommsRun {
         });
       } else if (p.genuine) {
         if (r.status === 'late') this.counts.lateCommands++;
-        this.commandArrivals.set(r.message.id, r.deliveredAtMs);
+        this.commandArrivals.set(r.message, r.deliveredAtMs);
       } else {
         // Only a copy of a genuine command whose original never verified can pass; it is reported, not acted on.
         this.counts.attacksAccepted++;
@@ -396,7 +396,7 @@ export class CommsRun {
     if (p?.kind === 'read' && r.status === 'lost' && this.linkDownAt(r.message)) this.counts.outage.readsAffected++;
     this.counts.byStatus.set(status, (this.counts.byStatus.get(status) ?? 0) + 1);
     this.counts.byType.set(r.message.type, (this.counts.byType.get(r.message.type) ?? 0) + 1);
-    this.rows.push(messageLogRow(r, status));
+    this.rows.push(messageLogLine(r, status));
   }
 
   private verifierOf(party: number): CommandVerifier {
