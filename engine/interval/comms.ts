@@ -45,11 +45,11 @@ import { formatSimTime, minutesToMs, type SimTime, simTime } from '../../core/ti
 import { Mdms } from '../../metering/mdms.ts';
 import { meterIdFor, meterRead } from '../../metering/meter.ts';
 import type { Rejection } from '../../market/types.ts';
-import type { MarketInterval } from '../clock.ts';
-import type { Fault } from '../faults.ts';
-import { timeOf } from '../faults.ts';
-import type { GridEvent } from '../gridRoom.ts';
-import type { CommandRecord } from '../operations.ts';
+import type { MarketInterval } from '../../core/clock.ts';
+import type { Fault } from '../../agents/operations/faults.ts';
+import { timeOf } from '../../agents/operations/faults.ts';
+import type { GridEvent } from '../../agents/operations/gridRoom.ts';
+import type { CommandRecord } from '../../agents/operations/operator.ts';
 import type { PartyBid } from './collectBids.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Party } from './participants.ts';
