@@ -7,8 +7,7 @@
  */
 import { join } from 'node:path';
 import { MESSAGE_LOG_COLUMNS } from '../comms/messageLog.ts';
-import type { CommandDelivery, IntervalComms } from '../engine/interval/comms.ts';
-import type { CommsRunEnd } from '../engine/interval/outcome.ts';
+import type { CommandDelivery, CommsRunEnd, IntervalComms } from '../engine/interval/outcome.ts';
 import { CsvFile } from './csvFile.ts';
 import { escapeHtml } from './report.ts';
 

@@ -15,6 +15,8 @@ import type { BookViolation, DayAheadInInterval } from './books.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { CommsRun, IntervalComms } from './comms.ts';
 
+export type { CommandDelivery, IntervalComms } from './comms.ts';
+
 /** What the communication plane hands the sink after the last interval (issue 17). */
 export type CommsRunEnd = ReturnType<CommsRun['finish']>;
 import type { AgentFault, Party } from './participants.ts';
