@@ -6,6 +6,8 @@ import { formatShard, parseShard, type Shard } from '../../batch/shard.ts';
 import { registerBatchMerge } from './batchMerge.ts';
 import { parseQueueOption } from './worker.ts';
 import { showUrl } from '../../batch/queue.ts';
+import type { OutputFormat } from '../../output/parquet.ts';
+import { FORMAT_HELP, parseFormatOption } from './run.ts';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -75,12 +77,13 @@ export function registerBatch(program: Command): void {
     .option('-o, --out <dir>', 'output folder (default: results/<sweep name>)')
     .option('-w, --workers <n>', 'worker threads (default: the number of cores)', parseWorkers)
     .option('--queue <redis-url>', 'enqueue the runs on this Redis server for `gridbid worker`s and follow them', parseQueueOption)
+    .option('--format <formats>', FORMAT_HELP, parseFormatOption)
     .option('--shard <k/n>', 'run only shard k of n (1 ≤ k ≤ n) of the sweep; combine the shards with `gridbid batch merge`', parseShardOption)
     // `batch merge …` is a subcommand; its own --out must not be taken by this command's.
     .enablePositionalOptions()
     .usage('[options] <sweep-or-folder>\n       gridbid batch merge [options] <shard folders...>')
     .addHelpText('after', HELP)
-    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string }) => {
+    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string; format?: OutputFormat[] }) => {
       const progress = consoleProgress();
       const stop = new AbortController();
       const kill = new AbortController();
@@ -96,7 +99,7 @@ export function registerBatch(program: Command): void {
       process.on('SIGINT', onSigint);
       let result: BatchResult;
       try {
-        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, shard: opts.shard, queue: opts.queue, stop: stop.signal, kill: kill.signal, progress });
+        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, shard: opts.shard, queue: opts.queue, formats: opts.format, stop: stop.signal, kill: kill.signal, progress });
       } finally {
         process.off('SIGINT', onSigint);
       }
