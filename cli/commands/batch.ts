@@ -33,7 +33,10 @@ every sweep and scenario file in it. See scenarios/sweeps/README.md.
 
 Output (--out, default results/<sweep name>): one folder per run (<variant or
 parameter values>__seed-<n>, with the files of \`gridbid run\`), summary.csv (one row
-per run, in the sweep's order) and batch-report.html (charts and a table of all runs).
+per run, in the sweep's order), batch-report.html (charts and a table of all runs)
+and, once the batch ends, results.duckdb: summary and every finished run's tables
+keyed by run_id, for \`gridbid query\` or any DuckDB client. --format parquet writes
+each run's tables as Parquet files (csv,parquet: both; default csv).
 
 Resuming: run the same command again. Finished runs (their folder has a DONE
 marker) are kept; unfinished ones are cleaned and run again. Ctrl-C stops starting
@@ -63,6 +66,7 @@ Exit codes:
 Examples:
   gridbid batch scenarios/sweeps/price-rules.yaml
   gridbid batch scenarios/sweeps/price-rules.yaml --out results/rules --workers 2
+  gridbid batch scenarios/sweeps/price-rules.yaml --format parquet
   gridbid batch scenarios/sweeps/price-rules.yaml --shard 2/4 --out results/rules-2
   gridbid batch scenarios/sweeps/price-rules.yaml --queue redis://queue-host:6379 --out /shared/rules
   gridbid batch merge results/rules-1 results/rules-2 results/rules-3 results/rules-4 --out results/rules
