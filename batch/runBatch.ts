@@ -108,7 +108,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   let stale = 0;
   for (const run of plan.runs) {
     const dir = join(outDir, run.id);
-    const done = readDone(dir, run, options.formats);
+    const done = readDone(dir, run, options.formats ?? ['csv']);
     if (done === 'stale') stale++;
     if (done && done !== 'stale') {
       rows[run.index] = done;

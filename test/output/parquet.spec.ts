@@ -12,6 +12,8 @@ import { Decimal } from 'decimal.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parse as parseYaml } from 'yaml';
 import { runScenarioFile } from '../../engine/run.ts';
+import { runTask } from '../../batch/worker.ts';
+import { readDone } from '../../batch/runBatch.ts';
 import { parseFormats } from '../../output/parquet.ts';
 import { MONEY, RUN_TABLES, TABLE_COLUMNS } from '../../output/tables.ts';
 import { gridbidInProcess, hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
@@ -136,6 +138,23 @@ describe('--format parquet: Parquet tables beside (or instead of) the CSV files'
     expect(() => expectSameValues('intervals', changed(7, '1'), pq, 'da_price')).to.throw(/row 2 da_price: CSV '1', Parquet null/);
     const typed = { ...pq, columns: pq.columns.map(([c, t]) => [c, c === 'price' ? 'VARCHAR' : t] as [string, string]) };
     expect(() => expectSameValues('intervals', csv, typed, 'types')).to.throw(/types/);
+  });
+
+  it('a batch run records its formats in DONE: resumed with other formats it is run again', async function () {
+    this.timeout(60_000);
+    const file = 'test/fixtures/sweeps/tiny.yaml';
+    const task = { id: 'tiny', outDir: join(dir, 'task'), file, text: readFileSync(file, 'utf8'), seed: 3, fingerprint: 'f' };
+    expect(await runTask({ ...task, formats: ['parquet'] })).to.have.property('status', 'ok');
+    expect(readdirSync(task.outDir).filter((f) => f.endsWith('.parquet'))).to.include('agents.parquet');
+    expect(readDone(task.outDir, task, ['parquet'])).to.have.property('status', 'ok');
+    expect(readDone(task.outDir, task, ['csv'])).to.equal('stale');
+    expect(readDone(task.outDir, task, ['csv', 'parquet'])).to.equal('stale');
+    // merge reads any finished run, whatever its formats.
+    expect(readDone(task.outDir, task)).to.have.property('status', 'ok');
+    // A csv run's DONE is the one gridbid wrote before --format existed (no formats key).
+    expect(await runTask(task)).to.have.property('status', 'ok');
+    expect(JSON.parse(readFileSync(join(task.outDir, 'DONE'), 'utf8'))).not.to.have.property('formats');
+    expect(readDone(task.outDir, task, ['csv'])).to.have.property('status', 'ok');
   });
 
   it('parses csv, parquet and both; anything else is refused with the reason', () => {
