@@ -57,6 +57,8 @@ export interface BatchOptions {
   readonly queue?: string | undefined;
   /** How every run writes its tables (`--format`); default csv. */
   readonly formats?: readonly OutputFormat[] | undefined;
+  /** Write results.duckdb when the batch ends (default true; `--no-database`). */
+  readonly database?: boolean | undefined;
 }
 
 export interface BatchResult {
@@ -158,7 +160,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
 
   writeSummary();
   writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));
-  await writeResultsDatabase(outDir, okRunIds(plan, rows));
+  if (options.database !== false) await writeResultsDatabase(outDir, okRunIds(plan, rows));
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
   const notFinished = plan.runs.filter((r) => rows[r.index] === undefined).length;

@@ -21,7 +21,9 @@
  * new project (offline from the npm cache, as test/package/consumer.spec.ts does); each
  * batch is its own process started from node_modules/.bin/gridbid (the compiled worker
  * threads), its CPU time read from /proc/self/stat (children's user + system).
- * Both rows include writing results.duckdb at the end of the batch (batch/database.ts).
+ * Both rows time the batches with `--no-database`: writing results.duckdb (batch/database.ts)
+ * is serial work at the end, timed on its own in a third row (after each 1-worker batch of
+ * the first row, from that batch's folder) against the 1-worker batch it follows.
  *
  * Run alone: node <flags of the batch script> --import tsx bench/batch.bench.ts --child
  */
@@ -30,7 +32,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { runBatch } from '../batch/runBatch.ts';
+import { okRunIds, runBatch } from '../batch/runBatch.ts';
+import { writeResultsDatabase } from '../batch/database.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
 import { ensureBuilt } from '../test/helpers/build.ts';
 
@@ -71,6 +74,8 @@ interface Case {
   readonly cores: number;
   readonly others: number | undefined;
   readonly code: string | undefined;
+  /** results.duckdb written afterwards from this batch's folder, ms (1-worker source cases). */
+  readonly databaseMs?: number | undefined;
 }
 
 interface ChildResult {
@@ -114,7 +119,7 @@ function measureInstalled(rounds: number): ChildResult {
       const cpu0 = childrenCpuMs();
       const machine0 = machineCpuMs();
       const t0 = performance.now();
-      const r = spawnSync(bin, ['batch', 'sweep.yaml', '--out', outDir, '--workers', String(workers)], { cwd: dir, encoding: 'utf8' });
+      const r = spawnSync(bin, ['batch', 'sweep.yaml', '--out', outDir, '--workers', String(workers), '--no-database'], { cwd: dir, encoding: 'utf8' });
       const ms = performance.now() - t0;
       const cpu1 = childrenCpuMs();
       const machine1 = machineCpuMs();
@@ -153,7 +158,7 @@ async function measure(rounds: number): Promise<ChildResult> {
       const cpu0 = process.cpuUsage();
       const machine0 = machineCpuMs();
       const t0 = performance.now();
-      const r = await runBatch({ target: join(dir, 'sweep.yaml'), outDir, workers });
+      const r = await runBatch({ target: join(dir, 'sweep.yaml'), outDir, workers, database: false });
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const machine1 = machineCpuMs();
@@ -161,6 +166,12 @@ async function measure(rounds: number): Promise<ChildResult> {
       const text = readFileSync(join(outDir, 'summary.csv'));
       if (csv && !csv.equals(text)) throw new Error('batch bench: summary.csv differs between 1 and 2 workers');
       csv = text;
+      let databaseMs: number | undefined;
+      if (workers === 1) {
+        const d0 = performance.now();
+        await writeResultsDatabase(outDir, okRunIds(r.plan, r.rows));
+        databaseMs = performance.now() - d0;
+      }
       rmSync(outDir, { recursive: true, force: true });
       const own = (cpu.user + cpu.system) / 1000;
       return {
@@ -170,6 +181,7 @@ async function measure(rounds: number): Promise<ChildResult> {
         cores: own / ms,
         others: machine0 === undefined || machine1 === undefined ? undefined : Math.max(0, machine1 - machine0 - own) / ms,
         code: r.workerCode,
+        databaseMs,
       };
     };
     const load = loadavg()[0]!; // other work on the machine takes cores from the 2-worker case
@@ -225,7 +237,18 @@ export const suite: BenchSuite = {
     });
     if (child.status !== 0) throw new Error(`batch bench: the measuring process exited with ${child.status ?? child.signal}`);
     const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as ChildResult;
-    return [scalingRow(result, ' (npm run batch, from the sources)'), scalingRow(measureInstalled(ROUNDS), ' (installed gridbid batch bin)')];
+    const ones = result.cases.filter((c) => c.workers === 1 && c.databaseMs !== undefined);
+    const db = ones.map((c) => c.databaseMs!);
+    const at = db.indexOf([...db].sort((a, b) => a - b)[(db.length - 1) >> 1]!);
+    const databaseRow: BenchRow = {
+      suite: 'batch',
+      case: `results.duckdb of the ${RUNS}-run sweep (every run's tables, ~${((RUNS * (HOMES + 6) * 96) / 1e6).toFixed(1)}M agent rows)`,
+      ms: db[at]!,
+      baseline: 'the 1-worker batch',
+      baselineMs: ones[at]!.ms,
+      note: `written after the batch, from its CSV files; ${db.length > 1 ? `times ${db.map((x) => (x / 1000).toFixed(1)).join(', ')} s; ` : ''}load average before ${result.load.toFixed(2)}`,
+    };
+    return [scalingRow(result, ' (npm run batch, from the sources)'), databaseRow, scalingRow(measureInstalled(ROUNDS), ' (installed gridbid batch bin)')];
   },
 };
 

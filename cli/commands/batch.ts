@@ -82,12 +82,13 @@ export function registerBatch(program: Command): void {
     .option('-w, --workers <n>', 'worker threads (default: the number of cores)', parseWorkers)
     .option('--queue <redis-url>', 'enqueue the runs on this Redis server for `gridbid worker`s and follow them', parseQueueOption)
     .option('--format <formats>', FORMAT_HELP, parseFormatOption)
+    .option('--no-database', 'do not write results.duckdb when the batch ends (gridbid query then reads the files)')
     .option('--shard <k/n>', 'run only shard k of n (1 ≤ k ≤ n) of the sweep; combine the shards with `gridbid batch merge`', parseShardOption)
     // `batch merge …` is a subcommand; its own --out must not be taken by this command's.
     .enablePositionalOptions()
     .usage('[options] <sweep-or-folder>\n       gridbid batch merge [options] <shard folders...>')
     .addHelpText('after', HELP)
-    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string; format?: OutputFormat[] }) => {
+    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string; format?: OutputFormat[]; database: boolean }) => {
       const progress = consoleProgress();
       const stop = new AbortController();
       const kill = new AbortController();
@@ -103,7 +104,7 @@ export function registerBatch(program: Command): void {
       process.on('SIGINT', onSigint);
       let result: BatchResult;
       try {
-        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, shard: opts.shard, queue: opts.queue, formats: opts.format, stop: stop.signal, kill: kill.signal, progress });
+        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, shard: opts.shard, queue: opts.queue, formats: opts.format, database: opts.database, stop: stop.signal, kill: kill.signal, progress });
       } finally {
         process.off('SIGINT', onSigint);
       }
