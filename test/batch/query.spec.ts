@@ -77,6 +77,17 @@ describe('gridbid query (DuckDB over a batch folder)', () => {
     expect(await databaseContents(join(dir, 'p'))).to.deep.equal(await databaseContents(join(dir, 'b')));
   });
 
+  it('--no-database writes no results.duckdb; query then answers from the files', async function () {
+    this.timeout(60_000);
+    const r = await gridbidInProcess(['batch', 'test/fixtures/sweeps/tiny.yaml', '--out', join(dir, 'n'), '--no-database']);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(existsSync(join(dir, 'n', DATABASE_FILE))).to.equal(false);
+    const q = await queryResults(join(dir, 'n'), 'select count(distinct run_id) as runs, count(*) as rows from intervals');
+    expect(q.source).to.equal('files');
+    expect(q.rows[0]![0]).to.equal(1);
+    expect(q.rows[0]![1]).to.be.greaterThan(0);
+  });
+
   it('prints a table, CSV or JSON; bad SQL and a folder without summary.csv exit 1 with the reason', async function () {
     this.timeout(30_000);
     const sql = `select "market.pricing" as pricing, count(*) as runs from summary group by 1 order by 1`;
