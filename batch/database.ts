@@ -10,8 +10,8 @@
  *
  * Each run's table is read from its Parquet file when the run wrote one, else from its
  * CSV file (the same types either way). The database is a copy: the run folders stay the
- * reference, and a batch that starts again removes it until it ends (then `gridbid
- * query` reads the files themselves). Written as `results.duckdb.partial` and renamed,
+ * reference, and a batch that starts again removes it until it ends (meanwhile, and after
+ * a Ctrl-C, `gridbid query` reads the files themselves). Written as `results.duckdb.partial` and renamed,
  * so it is never seen half written. Not pure: reads the run folders, writes the file.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';

@@ -160,7 +160,8 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
 
   writeSummary();
   writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));
-  if (options.database !== false) await writeResultsDatabase(outDir, okRunIds(plan, rows));
+  // Not after Ctrl-C: the user wants the process to end (the rerun that resumes the batch writes it).
+  if (options.database !== false && !options.stop?.aborted) await writeResultsDatabase(outDir, okRunIds(plan, rows));
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
   const notFinished = plan.runs.filter((r) => rows[r.index] === undefined).length;
