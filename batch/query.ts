@@ -36,14 +36,25 @@ const WIDE_INTEGERS = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.U
 const TABLE = /^[a-z][a-z0-9_]*$/;
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
-/** The per-run tables present in the folder's run folders (file stems of their CSVs). */
+/** The per-run tables present in the folder's run folders (file stems of their CSV and Parquet files). */
 export function runTables(folder: string): string[] {
-  const names = new Set<string>();
+  return [...runTableFiles(folder).keys()].sort();
+}
+
+/** Per table: whether some run wrote it as CSV, as Parquet. */
+function runTableFiles(folder: string): Map<string, { csv: boolean; parquet: boolean }> {
+  const names = new Map<string, { csv: boolean; parquet: boolean }>();
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-    for (const f of readdirSync(join(folder, entry.name))) if (f.endsWith('.csv') && TABLE.test(f.slice(0, -4))) names.add(f.slice(0, -4));
+    for (const f of readdirSync(join(folder, entry.name))) {
+      const m = /^(.+)\.(csv|parquet)$/.exec(f);
+      if (!m || !TABLE.test(m[1]!)) continue;
+      const kinds = names.get(m[1]!) ?? { csv: false, parquet: false };
+      kinds[m[2] as 'csv' | 'parquet'] = true;
+      names.set(m[1]!, kinds);
+    }
   }
-  return [...names].sort();
+  return names;
 }
 
 export async function queryResults(folder: string, sql: string): Promise<QueryResult> {
@@ -61,8 +72,9 @@ export async function queryResults(folder: string, sql: string): Promise<QueryRe
       const names = await conn.runAndReadAll(`select table_name from information_schema.tables where table_name <> 'summary' order by table_name`);
       tables = ['summary', ...names.getRowsJson().map((r) => String(r[0]))];
     } else {
-      tables = ['summary', ...runTables(folder)];
-      await csvViews(conn, root, tables.slice(1));
+      const files = runTableFiles(folder);
+      tables = ['summary', ...[...files.keys()].sort()];
+      await fileViews(conn, root, files);
     }
     let reader;
     try {
@@ -80,14 +92,15 @@ export async function queryResults(folder: string, sql: string): Promise<QueryRe
   }
 }
 
-/** Views over the folder's files: summary.csv, and each run table's CSV files stacked with the run's id. */
-async function csvViews(conn: DuckDBConnection, root: string, runTableNames: readonly string[]): Promise<void> {
+/**
+ * Views over the folder's files: summary.csv, and each run table's files stacked with the run's
+ * id: its CSV files, or its Parquet files where the runs wrote no CSV of it (`--format parquet`).
+ */
+async function fileViews(conn: DuckDBConnection, root: string, files: ReadonlyMap<string, { csv: boolean; parquet: boolean }>): Promise<void> {
   await conn.run(`create view summary as select * from read_csv(${sqlString(join(root, SUMMARY_FILE))}, header = true)`);
-  for (const t of runTableNames) {
+  for (const [t, kinds] of files) {
+    const read = kinds.csv ? `read_csv(${sqlString(join(root, '*', `${t}.csv`))}, header = true,` : `read_parquet(${sqlString(join(root, '*', `${t}.parquet`))},`;
     // The run id is the name of the folder the file is in.
-    await conn.run(
-      `create view ${t} as select regexp_extract(filename, '([^/]+)/[^/]+$', 1) as run_id, * exclude (filename) ` +
-        `from read_csv(${sqlString(join(root, '*', `${t}.csv`))}, header = true, filename = true, union_by_name = true)`,
-    );
+    await conn.run(`create view ${t} as select regexp_extract(filename, '([^/]+)/[^/]+$', 1) as run_id, * exclude (filename) from ${read} filename = true, union_by_name = true)`);
   }
 }

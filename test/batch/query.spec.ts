@@ -75,6 +75,11 @@ describe('gridbid query (DuckDB over a batch folder)', () => {
     expect(existsSync(join(dir, 'p', run, 'agents.parquet'))).to.equal(true);
     expect(existsSync(join(dir, 'p', run, 'agents.csv'))).to.equal(false);
     expect(await databaseContents(join(dir, 'p'))).to.deep.equal(await databaseContents(join(dir, 'b')));
+    // Without its database, a parquet batch is read from its Parquet files.
+    rmSync(join(dir, 'p', DATABASE_FILE));
+    const files = await queryResults(join(dir, 'p'), PER_RUN);
+    expect(files.source).to.equal('files');
+    expect(files.rows).to.deep.equal((await queryResults(join(dir, 'b'), PER_RUN)).rows);
   });
 
   it('--no-database writes no results.duckdb; query then answers from the files', async function () {
