@@ -6,7 +6,7 @@ import { type OutputFormat, removeParquetTables, writeParquetTables } from '../o
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
 import type { Phases } from './interval/phases.ts';
 import { Simulation } from './simulation.ts';
-import type { Counterfactual } from './counterfactual.ts';
+import type { Counterfactual } from '../agents/operations/counterfactual.ts';
 
 export interface RunOptions {
   readonly outDir: string;
