@@ -41,6 +41,11 @@ export const TABLE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
     interval_start: TIME, bus: TEXT, vm_lindistflow: NUM, vm_ac: NUM, net_kw: NUM, net_kvar: NUM, price: NUM,
     dlmp_energy: NUM, dlmp_congestion: NUM, dlmp_voltage: NUM, reactive_price: NUM, inverter_kvar: NUM,
   },
+  // Written only when the run has a communication plane (comms/messageLog.ts).
+  messages: {
+    sent_at: TIME, delivered_at: TIME, class: TEXT, reference_point: TEXT, from: TEXT, to: TEXT, type: TEXT,
+    bytes: 'BIGINT', status: TEXT, attempts: 'INTEGER', link: TEXT,
+  },
 };
 
 /** The tables a run may write, in a fixed order. */

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
@@ -149,9 +150,15 @@ function booksLine(books: BooksSummary): string {
     : `books     NOT closed in ${books.openIntervals} of ${books.intervals} intervals (${books.violationCount} violations; see summary.json books)`;
 }
 
-/** The files a run writes, with its tables in the formats asked for. */
-function outputFiles(formats: readonly OutputFormat[]): string[] {
-  return OUTPUT_FILES.flatMap((f) => (f.endsWith('.csv') ? formats.map((x) => f.replace(/\.csv$/, `.${x}`)) : [f]));
+/**
+ * The files the run wrote, as found in its folder: the fixed outputs in their order (each table in
+ * the formats asked for), then the tables only some runs write (voltages, messages), by name.
+ */
+function outputFiles(outDir: string, formats: readonly OutputFormat[]): string[] {
+  const fixed = OUTPUT_FILES.flatMap((f) => (f.endsWith('.csv') ? formats.map((x) => f.replace(/\.csv$/, `.${x}`)) : [f]));
+  const present = new Set(readdirSync(outDir));
+  const extra = [...present].filter((f) => !fixed.includes(f) && formats.some((x) => f.endsWith(`.${x}`))).sort();
+  return [...fixed.filter((f) => present.has(f)), ...extra];
 }
 
 function formatSummary(summary: Record<string, unknown>, outDir: string, formats: readonly OutputFormat[]): string {
@@ -165,7 +172,7 @@ function formatSummary(summary: Record<string, unknown>, outDir: string, formats
     booksLine(summary.books as BooksSummary),
     `welfare   ${String(k.welfare)}`,
     `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${(k.agentFaults as unknown[]).length} agent faults, ${(k.clearingProblems as unknown[]).length} clearing problems`,
-    `results   ${outDir}/ (${outputFiles(formats).join(', ')})`,
+    `results   ${outDir}/ (${outputFiles(outDir, formats).join(', ')})`,
   ];
   return `${lines.join('\n')}\n`;
 }
