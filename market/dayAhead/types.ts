@@ -238,6 +238,14 @@ export interface DayAheadMarket {
   readonly branchModel?: BranchModel | undefined;
   /** Default: the solver's preferred network formulation (HiGHS B-θ, javascript-lp-solver PTDF). */
   readonly formulation?: LpFormulation | undefined;
+  /**
+   * Price bands (market/dayAhead/priceBands.ts): solve LPs restricted to the simple columns
+   * that can be marginal until the duals certify the answer optimal for the full LP — the
+   * same optimum, found on a far smaller LP. 'auto' (default): from `PRICE_BAND_MIN_COLUMNS`
+   * simple columns on; 'always'; 'off': the full LP. Never with integer decisions (blocks,
+   * shiftable loads): their MIP is solved whole.
+   */
+  readonly priceBands?: 'auto' | 'always' | 'off' | undefined;
 }
 
 /**
@@ -325,6 +333,11 @@ export interface DayAheadModelSize {
   /** Accepted simple segments and the LP columns they became (segments at one bus, side, price tick and ramp group are one column). */
   readonly simpleSegments: number;
   readonly simpleColumns: number;
+  /**
+   * With price bands: restricted LPs solved (the last one is the programme `rows`/`cols`
+   * describe), and the simple columns in it — free ones, and fixed acceptances merged per bus and side.
+   */
+  readonly priceBands?: { readonly iterations: number; readonly freeColumns: number; readonly fixedColumns: number };
 }
 
 export interface DayAheadResult {
