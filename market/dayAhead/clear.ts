@@ -130,7 +130,7 @@ function solveWithPriceBands(p: PreparedDayAhead): SolvedDayAhead {
   const dt = input.horizon.durationH;
   const tick = input.priceTickMwh;
   const margin = Math.ceil(PRICE_BAND_MARGIN_MWH / tick);
-  const bands = seedBands(simple, margin, input.batteries.length > 0 || input.ramps.length > 0);
+  const bands = seedBands(simple, margin);
   const { injectionStarts, injectionRows, injectionValues } = grid;
   const busCount = injectionStarts.length - 1;
   const priceAt = new Float64Array(busCount);

@@ -29,8 +29,7 @@
  * acceptances the grid cannot carry) widens every band. Bands only grow, so the loop ends — at
  * the latest when every band holds every column, which is the full LP.
  *
- * Seeds: each interval's copper-plate merit-order price of its simple bids alone, ± a margin;
- * with storage or EVs, the day's range of those prices ± the margin (`seedBands`).
+ * Seeds: each interval's copper-plate merit-order price of its simple bids alone, ± a margin.
  * Pure: no I/O; the caller solves.
  */
 import type { SimpleColumns } from './program.ts';
@@ -165,29 +164,15 @@ export function meritOrderTick(cols: SimpleColumns): number {
   return b;
 }
 
-/**
- * Seed bands: each interval's merit-order tick ± `marginTicks` (the whole range when it has
- * no merit order). With intertemporal bids (`linked`), every interval gets the day's range of
- * merit-order ticks ± the margin: storage and EVs move energy from cheap intervals to dear
- * ones, raising the first prices and lowering the second, so their prices mostly stay
- * within that range — a seed that the certificate still checks, never an assumption.
- */
-export function seedBands(simple: readonly SimpleColumns[], marginTicks: number, linked = false): PriceBands {
+/** Seed bands: each interval's merit-order tick ± `marginTicks` (the whole range when it has no merit order). */
+export function seedBands(simple: readonly SimpleColumns[], marginTicks: number): PriceBands {
   const T = simple.length;
   const loTick = new Float64Array(T);
   const hiTick = new Float64Array(T);
-  let dayLo = Infinity;
-  let dayHi = -Infinity;
   for (let t = 0; t < T; t++) {
     const m = meritOrderTick(simple[t]!);
     loTick[t] = Number.isNaN(m) ? -Infinity : m - marginTicks;
     hiTick[t] = Number.isNaN(m) ? Infinity : m + marginTicks;
-    dayLo = Math.min(dayLo, loTick[t]!);
-    dayHi = Math.max(dayHi, hiTick[t]!);
-  }
-  if (linked) {
-    loTick.fill(dayLo);
-    hiTick.fill(dayHi);
   }
   return { loTick, hiTick };
 }

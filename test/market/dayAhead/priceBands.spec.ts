@@ -207,26 +207,27 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     expect(identical).to.be.greaterThan(50);
   });
 
-  it('an EV’s need moves the price out of its seed band: the band widens, and the answer is the full LP’s', async () => {
+  it('a battery moves the price far from the merit order: the band widens, fixed columns are certified, the answer is the full LP’s', async () => {
     const highs = await loadSolver('highs');
-    // One node, two hours. The simple bids alone clear at 30 in hour 0 and at 100 in hour 1
-    // (c1 marginal), so with an intertemporal bid every band starts at the day's range ± 20:
-    // [10, 120]. An EV plugged in for hour 0 only needs 50 kWh (100 kW charger, worth 400/MWh):
-    // it buys 50 kW from e0 at 160, partly taken, so hour 0's price is 160 — above the band,
-    // where e0 starts out dropped. The band of hour 0 must widen; hour 1's stays (price 100).
+    // One node, two hours. The simple bids alone clear at 30 in hour 0 (c0 marginal) and at 100
+    // in hour 1 (c1 marginal): seed bands 30 ± 20 and 100 ± 20. A lossless 100 kW battery
+    // buys 100 kW in hour 0 from e0 (60, partly taken: the price is 60) and sells 100 kW in
+    // hour 1, to d1 (60 kW, displacing c1 at 100) and to e1 (40 of its 100 kW at 70: the price
+    // is 70); spread 10 > 0, so it runs at its power limit. Both prices lie outside their
+    // seed bands (60 > 50, 70 < 80), where e0 and e1 start out dropped: the bands must widen.
     const seg = (id: string, t: number, side: 'buy' | 'sell', priceMwh: number, kw: number): Bid => ({ id, agentId: agentId(id), bus: busId('X'), interval: t, segments: [{ side, priceMwh, quantityKw: kw }] });
     const bids: Bid[] = [
-      seg('d0', 0, 'buy', 200, 50), seg('c0', 0, 'sell', 30, 50), seg('e0', 0, 'sell', 160, 200), seg('f0', 0, 'sell', 500, 100), seg('g0', 0, 'buy', 5, 10),
-      seg('d1', 1, 'buy', 300, 60), seg('c1', 1, 'sell', 100, 100), seg('f1', 1, 'buy', 1, 100), seg('g1', 1, 'sell', 900, 10),
+      seg('d0', 0, 'buy', 200, 50), seg('c0', 0, 'sell', 30, 50), seg('e0', 0, 'sell', 60, 200), seg('f0', 0, 'sell', 500, 100), seg('g0', 0, 'buy', 5, 10),
+      seg('d1', 1, 'buy', 300, 60), seg('c1', 1, 'sell', 100, 60), seg('e1', 1, 'buy', 70, 100), seg('f1', 1, 'buy', 1, 100), seg('g1', 1, 'sell', 900, 10),
     ];
-    const ev: EvBid = { kind: 'ev', id: 'ev', agentId: agentId('ev'), bus: busId('X'), firstInterval: 0, lastInterval: 0, capacityKwh: 200, minSocKwh: 0, maxSocKwh: 200, maxChargeKw: 100, maxDischargeKw: 0, chargeEfficiency: 1, dischargeEfficiency: 1, initialSocKwh: 0, energyNeededKwh: 50, needValueMwh: 400 };
-    const book = { horizon: { firstInterval: 0, intervalCount: 2, durationH: 1 }, rules: RULES, bids, intertemporalBids: [ev] };
+    const battery: StorageBid = { kind: 'storage', id: 'bat', agentId: agentId('bat'), bus: busId('X'), capacityKwh: 200, minSocKwh: 0, maxSocKwh: 200, maxChargeKw: 100, maxDischargeKw: 100, chargeEfficiency: 1, dischargeEfficiency: 1, initialSocKwh: 0, finalSocMinKwh: 0, terminalValueMwh: 0 };
+    const book = { horizon: { firstInterval: 0, intervalCount: 2, durationH: 1 }, rules: RULES, bids, intertemporalBids: [battery] };
     const c = clearBoth(book, { solver: highs });
     const { full, banded } = c;
-    expect(Array.from(full.schedules[0]!.netKw)).to.deep.equal([50, 0]);
-    expect(Array.from(full.intervals[0]!.busPriceMwh)).to.deep.equal([160]);
-    expect(Array.from(full.intervals[1]!.busPriceMwh)).to.deep.equal([100]);
-    expect(banded.size.priceBands!.iterations).to.equal(2);
+    expect(Array.from(full.schedules[0]!.netKw)).to.deep.equal([100, -100]);
+    expect(Array.from(full.intervals[0]!.busPriceMwh)).to.deep.equal([60]);
+    expect(Array.from(full.intervals[1]!.busPriceMwh)).to.deep.equal([70]);
+    expect(banded.size.priceBands!.iterations).to.be.at.least(2);
     expectSame(c);
     expect(JSON.stringify({ ...banded, size: full.size }, replacer)).to.equal(JSON.stringify(full, replacer));
   });
