@@ -38,7 +38,7 @@ import type { SimpleColumns } from './program.ts';
 export const PRICE_BAND_TOLERANCE_MWH = 1e-6;
 
 /** First margin around the seed price, and the widening margin, in currency/MWh. */
-export const PRICE_BAND_MARGIN_MWH = 20;
+export const PRICE_BAND_MARGIN_MWH = 5;
 
 /** From this many simple columns in the horizon on, `clearDayAhead` restricts by price bands (below it the full LP is quick). */
 export const PRICE_BAND_MIN_COLUMNS = 20_000;

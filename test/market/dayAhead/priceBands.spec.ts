@@ -210,11 +210,11 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
   it('a battery moves the price far from the merit order: the band widens, fixed columns are certified, the answer is the full LP’s', async () => {
     const highs = await loadSolver('highs');
     // One node, two hours. The simple bids alone clear at 30 in hour 0 (c0 marginal) and at 100
-    // in hour 1 (c1 marginal): seed bands 30 ± 20 and 100 ± 20. A lossless 100 kW battery
+    // in hour 1 (c1 marginal): seed bands 30 ± 5 and 100 ± 5. A lossless 100 kW battery
     // buys 100 kW in hour 0 from e0 (60, partly taken: the price is 60) and sells 100 kW in
     // hour 1, to d1 (60 kW, displacing c1 at 100) and to e1 (40 of its 100 kW at 70: the price
     // is 70); spread 10 > 0, so it runs at its power limit. Both prices lie outside their
-    // seed bands (60 > 50, 70 < 80), where e0 and e1 start out dropped: the bands must widen.
+    // seed bands (60 > 35, 70 < 95), where e0 and e1 start out dropped: the bands must widen.
     const seg = (id: string, t: number, side: 'buy' | 'sell', priceMwh: number, kw: number): Bid => ({ id, agentId: agentId(id), bus: busId('X'), interval: t, segments: [{ side, priceMwh, quantityKw: kw }] });
     const bids: Bid[] = [
       seg('d0', 0, 'buy', 200, 50), seg('c0', 0, 'sell', 30, 50), seg('e0', 0, 'sell', 60, 200), seg('f0', 0, 'sell', 500, 100), seg('g0', 0, 'buy', 5, 10),
