@@ -12,7 +12,8 @@ import { prepareDayAhead, type PreparedDayAhead, readBackDayAhead, type SolvedDa
 import { meritOrderTick, restrictColumns } from '../../../market/dayAhead/priceBands.ts';
 import type { DayAheadProgram, SimpleColumns } from '../../../market/dayAhead/program.ts';
 import type { DayAheadBook, DayAheadMarket, DayAheadResult, EvBid, IntertemporalBid, ShiftableBid, StorageBid } from '../../../market/dayAhead/types.ts';
-import { loadSolver, objectiveAt, rowActivities } from '../../../market/lp/solver.ts';
+import { loadSolver } from '../../../market/lp/loadSolver.ts';
+import { objectiveAt, rowActivities } from '../../../market/lp/solver.ts';
 import type { Bid } from '../../../market/types.ts';
 import { randomMarket, RULES } from '../../helpers/lpNetworks.ts';
 
