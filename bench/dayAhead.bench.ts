@@ -6,18 +6,22 @@
  * in the same run: the same simple bids validated into a book and cleared one interval at a
  * time with `clearNetwork` (what a market without day-ahead does), 96 times. Target: the day in ≤ 3 s.
  *
- * The row notes say what bounds the day: the model's size (rows × columns, non-zeros)
- * and the time of each step — prepare (validation, aggregation, build), solve, read back.
+ * The row notes say what bounds the day: the last LP's size after price bands (rows ×
+ * columns, non-zeros; free and fixed simple columns), the band iterations, and the time of
+ * each step — prepare (validation, aggregation), build (restriction and programme, all
+ * iterations), HiGHS (timed around the solver), read back — with CPU times beside the wall
+ * times (the machine is shared). `DAY_AHEAD_SCALE=0.1` runs a smaller day (every count × 0.1).
  *
- * Measured here (CPU time, `process.cpuUsage`, on a machine shared by a load of 15 on 2
- * cores, 8 and 16 of the 96 intervals): the programme is 1,270 rows × 21,000 columns per
- * interval (10k bids → 20k segments → 19k columns: prices to the cent rarely coincide, so
- * aggregation saves 4 %), and HiGHS takes 0.6 s per interval of horizon whatever its
- * method (dual simplex 6.0 s, interior point 5.6 s, simplex with presolve 12.2 s for 8
- * intervals), against 0.12–0.18 s per interval cleared alone; prepare (validation,
- * aggregation, build) 0.26–0.38 s and read-back 0.19–0.22 s in all. The whole day
- * (121,796 rows × 2,018,569 columns, 2.3M non-zeros) is therefore bound by the solve, about
- * a minute, and the 3 s target is out of reach this way (see the report of issue 12).
+ * Before price bands (the full LP, `priceBands: 'off'`): 121,796 rows × 2,018,569 columns,
+ * 2.3M non-zeros, ~311.6 s for the day against 13.2 s for the 96 single clearings (23.6×).
+ * With them (market/dayAhead/priceBands.ts) the simple columns are no longer the bound: at
+ * margin 2/MWh the full day's restricted LP is 121,796 rows × 245,402 columns (55k simple
+ * columns free of 1.84M; 190k storage/EV columns) and HiGHS's interior point takes 52.6 s
+ * CPU on it. What is left is the intertemporal core itself — 1,000 batteries × their
+ * intervals: 122k rows (SoC dynamics and time sharing), 190k columns — which no band can
+ * shrink; the 3 s target stays out of reach this way. Dropping the time-sharing rows
+ * (c/C + d/D ≤ 1, a relaxation the solution can be checked against) cut one such solve by
+ * 26 % (6.9 → 5.1 s CPU at scale 0.1), measured, not adopted.
  *
  * The bids: loads at every bus but the transformer's primary, 0.01–0.2 kW segments at
  * prices N(120, 50) and N(60, 30); supply at `grid` (the wholesale merit order), the
