@@ -19,7 +19,12 @@
  * columns free of 1.84M; 190k storage/EV columns) and HiGHS's interior point takes 52.6 s
  * CPU on it. What is left is the intertemporal core itself — 1,000 batteries × their
  * intervals: 122k rows (SoC dynamics and time sharing), 190k columns — which no band can
- * shrink; the 3 s target stays out of reach this way. Dropping the time-sharing rows
+ * shrink, and each band iteration solves it again: the full day with seeds ± 5/MWh had not
+ * finished after 370 s CPU (killed; load ~20 on 2 cores), with the day's-range seed (one
+ * LP, ~78 % of the simple columns free) after ~140 s of solve — no faster than the full LP.
+ * At DAY_AHEAD_SCALE=0.1: 1 LP, 6.9 s CPU (day's-range seed) or 3 LPs, 12.7 s CPU (± 20)
+ * against 1.5 s CPU for the 96 single clearings. So price bands are off by default, and the
+ * 3 s target stays out of reach this way. Dropping the time-sharing rows
  * (c/C + d/D ≤ 1, a relaxation the solution can be checked against) cut one such solve by
  * 26 % (6.9 → 5.1 s CPU at scale 0.1), measured, not adopted.
  *
@@ -162,7 +167,7 @@ async function run(): Promise<BenchRow[]> {
   const size = benchSize();
   const book = dayAheadBook(rng, network.buses.map((b) => b.id), size);
   const topologyCache = new TopologyCache();
-  const market = { network, solver: timedHighs, topologyCache, trustedIdentities: true };
+  const market = { network, solver: timedHighs, topologyCache, trustedIdentities: true, priceBands: 'auto' as const };
 
   const buses = network.buses.map((b) => b.id);
   const bidsByInterval: Bid[][] = Array.from({ length: INTERVALS }, () => []);
@@ -179,7 +184,7 @@ async function run(): Promise<BenchRow[]> {
   const singlesMs = performance.now() - s0;
   const singlesCpu = cpuMs() - sc0;
 
-  // The day: price bands ('auto': on at this size), the bench's subject.
+  // The day: price bands ('auto': on at this size; off by default), the bench's subject.
   const c0 = cpuMs();
   const t0 = performance.now();
   const prepared = prepareDayAhead(book, market);

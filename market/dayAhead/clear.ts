@@ -273,7 +273,7 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   const programInput: ProgramInput = { horizon, priceTickMwh: rules.priceTickMwh, quantumKw: rules.quantumKw, buses, grid, simple, batteries, ramps, integers };
   const simpleColumns = simple.reduce((a, c) => a + c.count, 0);
   const integerCols = integers.reduce((a, b) => a + b.options.length, 0);
-  const mode = market.priceBands ?? 'auto';
+  const mode = market.priceBands ?? 'off';
   const priceBands = integerCols === 0 && (mode === 'always' || (mode === 'auto' && simpleColumns >= PRICE_BAND_MIN_COLUMNS));
   return { book, market, buses, rejections, books, supported, batteries, integerBids, integers, entered, simple, programInput, priceBands, grid, block, network, feederLayout: lindist?.layout, gridBusOf, busIndexOf, integerCols, simpleColumns };
 }
