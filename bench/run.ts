@@ -15,6 +15,7 @@ const suites: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import('./dayAhead.bench.ts'),
   () => import('./feeder.bench.ts'),
   () => import('./batch.bench.ts'),
+  () => import('./parquet.bench.ts'),
 ];
 
 const filter = process.argv[2];
