@@ -60,6 +60,13 @@ export interface NetworkClearingDetail {
  * the column among them pro rata, as the double auction does. kW = quanta ×
  * `rules.quantumKw`, price = ticks × `rules.priceTickMwh`.
  *
+ * Above `WINDOWED_ABOVE_COLUMNS` columns (100,000 agents bid ~185,000) the LP is solved on
+ * the columns near each bus's price only, and the solution is proved optimal for every
+ * column (market/lp/windowedDispatch.ts): the same welfare, and the same prices wherever
+ * they are unique. Where the optimum is not unique (a buy and a sell at the same price
+ * at the margin), the small LP may pick another of the optimal solutions than the whole
+ * one would: both are right, and the rounding below treats either alike.
+ *
  * ## Rounding, once, at the boundary
  * - Awards: each side's total is T = the LP's traded quantity rounded to whole quanta
  *   (never above either side's offered total); each side's columns get ⌊LP quanta⌋ and
