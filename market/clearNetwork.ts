@@ -18,7 +18,8 @@ import { type DispatchProblem, DISPATCH_TOLERANCE, type DispatchResult } from '.
 import { dispatchFeeder, type FeederProblem } from './lp/feederDispatch.ts';
 import { dispatchWindowed } from './lp/windowedDispatch.ts';
 import type { LpFormulation, LpSolver } from './lp/solver.ts';
-import type { BranchFlow, ClearingResult, ClearingStatus, OrderBook } from './types.ts';
+import type { ClearingResult, ClearingStatus, OrderBook } from './types.ts';
+import type { BranchFlow } from '../network/types.ts';
 
 export interface ClearNetworkOptions {
   readonly branchModel?: BranchModel;

@@ -35,7 +35,7 @@ import type { LpSolver } from '../../market/lp/solver.ts';
 import { settle } from '../../market/settlement.ts';
 import type { MarketRules, Rejection } from '../../market/types.ts';
 import type { Network } from '../../network/types.ts';
-import type { MarketInterval } from '../clock.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import type { DayAheadInInterval } from './books.ts';
 import type { PartyBid } from './collectBids.ts';
 import { type IntervalLedger, ticksOf } from './ledger.ts';
