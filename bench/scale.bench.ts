@@ -1,7 +1,7 @@
 /**
  * The scaling curve (issue 16), opt-in: `npm run bench -- scale`.
  *
- * evening-peak × 13, × 130 and × 1300 (10,013, 100,130 and 1,001,300 agents), each over
+ * evening-peak × 13, × 130 and × 1300 (10,013, 100,103 and 1,001,003 agents), each over
  * the full day (96 intervals) with every output written, each in its own child process
  * (bench/eveningPeakChild.ts): wall time, CPU time, peak RSS and bytes written, and the
  * linearity figure, wall time per agent-interval, at each size. The 1M run gets a V8
