@@ -18,6 +18,8 @@ export interface BenchRow {
   /** Target for `ms / baselineMs` (or for `ms` when there is no baseline). */
   readonly target?: { readonly max: number; readonly of: 'ratio' | 'ms' | 'MB' };
   readonly note?: string;
+  /** What `ms` and `baselineMs` hold when not milliseconds (a target in MB says MB itself). */
+  readonly unit?: 'MB' | 'µs';
 }
 
 export interface BenchSuite {
@@ -90,8 +92,9 @@ export function measurePair<S>(
 export function formatRows(rows: readonly BenchRow[]): string {
   const lines = rows.map((r) => {
     const ratio = r.baselineMs ? r.ms / r.baselineMs : undefined;
-    const shown = r.target?.of === 'MB' ? `${r.ms.toFixed(0)} MB` : `${r.ms.toFixed(r.ms < 10 ? 2 : 0)} ms`;
-    const base = r.baseline ? `${r.baseline} ${r.baselineMs!.toFixed(r.baselineMs! < 10 ? 2 : 0)} ms` : '';
+    const unit = r.target?.of === 'MB' ? 'MB' : (r.unit ?? 'ms');
+    const shown = unit === 'MB' ? `${r.ms.toFixed(0)} MB` : `${r.ms.toFixed(r.ms < 10 ? 2 : 0)} ${unit}`;
+    const base = r.baseline ? `${r.baseline} ${r.baselineMs!.toFixed(r.baselineMs! < 10 ? 2 : 0)} ${unit}` : '';
     const value = r.target?.of === 'ratio' ? (ratio ?? r.ms) : r.ms;
     const verdict = r.target ? (value <= r.target.max ? 'ok' : 'MISS') : '';
     const target = r.target ? `≤ ${r.target.max}${r.target.of === 'ratio' ? '×' : ` ${r.target.of}`}` : '';

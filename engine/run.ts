@@ -38,6 +38,11 @@ export interface RunResult {
   readonly summary: Record<string, unknown>;
 }
 
+/** The passes `runScenario` makes, in order: the counterfactual (with operators), the foresight pass (perfect-foresight forecasts), the run. */
+export function runPasses(config: Scenario['config']): Array<'counterfactual' | 'foresight' | 'run'> {
+  return [...(config.operations.length > 0 ? (['counterfactual'] as const) : []), ...(config.forecast.method === 'perfect-foresight' ? (['foresight'] as const) : []), 'run'];
+}
+
 export async function runScenario(scenario: Scenario, options: RunOptions, internals: RunInternals = {}): Promise<RunResult> {
   // With operators, first the same run without them (same seed): the counterfactual
   // baseline of demand response, and the overloads they avoid.

@@ -14,8 +14,9 @@ import { UserError } from '../core/errors.ts';
 import type { Network } from '../network/types.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { BranchModel } from '../network/types.ts';
-import { dispatch, type DispatchProblem, DISPATCH_TOLERANCE, type DispatchResult } from './lp/dispatch.ts';
+import { type DispatchProblem, DISPATCH_TOLERANCE, type DispatchResult } from './lp/dispatch.ts';
 import { dispatchFeeder, type FeederProblem } from './lp/feederDispatch.ts';
+import { dispatchWindowed } from './lp/windowedDispatch.ts';
 import type { LpFormulation, LpSolver } from './lp/solver.ts';
 import type { ClearingResult, ClearingStatus, OrderBook } from './types.ts';
 import type { BranchFlow } from '../network/types.ts';
@@ -59,6 +60,13 @@ export interface NetworkClearingDetail {
  * quantities added): the LP cannot tell them apart, and the rounding below shares
  * the column among them pro rata, as the double auction does. kW = quanta ×
  * `rules.quantumKw`, price = ticks × `rules.priceTickMwh`.
+ *
+ * Above `WINDOWED_ABOVE_COLUMNS` columns (100,000 agents bid ~185,000) the LP is solved on
+ * the columns near each bus's price only, and the solution is proved optimal for every
+ * column (market/lp/windowedDispatch.ts): the same welfare, and the same prices wherever
+ * they are unique. Where the optimum is not unique (a buy and a sell at the same price
+ * at the margin), the small LP may pick another of the optimal solutions than the whole
+ * one would: both are right, and the rounding below treats either alike.
  *
  * ## Rounding, once, at the boundary
  * - Awards: each side's total is T = the LP's traded quantity rounded to whole quanta
@@ -151,7 +159,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
     ...(opts.topologyCache ? { topologyCache: opts.topologyCache } : {}),
   };
   const kvarPerKw = tanOf ? Float64Array.from(colClass, (c) => classTan[c]!) : undefined;
-  const lp = opts.feeder ? dispatchFeeder({ ...opts.feeder, offers, ...(kvarPerKw ? { kvarPerKw } : {}) }, solver) : dispatch(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
+  const lp = opts.feeder ? dispatchFeeder({ ...opts.feeder, offers, ...(kvarPerKw ? { kvarPerKw } : {}) }, solver) : dispatchWindowed(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
   const base = { interval: book.interval, mechanism: 'lp-dispatch' as const, awardedQuanta: awarded, busPriceMwh: busPrice };
   if (lp.status !== 'optimal') {
     const status: ClearingStatus = lp.status;

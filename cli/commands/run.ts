@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
 import { BooksOpenError, type BooksSummary, ExitCode, UserError } from '../../core/errors.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
-import { type RunInternals, RunInterrupted, type RunOptions, runScenario } from '../../engine/run.ts';
+import { type RunInternals, RunInterrupted, type RunOptions, runPasses, runScenario } from '../../engine/run.ts';
+import { runProgress } from '../runProgress.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
 import { prepareOutputFolder } from '../../output/outDir.ts';
 import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete } from '../../output/runFolder.ts';
@@ -36,11 +36,13 @@ export function registerRun(program: Command): void {
     .option('-o, --out <dir>', 'output folder (default: results/<scenario name>)')
     .option('-s, --seed <n>', 'random seed, overriding the scenario’s', parseSeed)
     .option('--format <formats>', FORMAT_HELP, parseFormatOption)
+    .option('--progress', 'show progress on stderr (interval k/n, agents, elapsed, ETA) even when stderr is not a terminal')
+    .option('--no-progress', 'no progress display, even on a terminal')
     .addHelpText(
       'after',
       '\nExamples:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n  gridbid run scenarios/default.yaml --format csv,parquet\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books);\n130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the run stops after the interval in progress, says how far\nit got, and leaves the folder marked INCOMPLETE with its files cut off as *.partial (a second Ctrl-C stops at once).\n',
     )
-    .action(async (file: string, opts: { out?: string; seed?: number; format?: OutputFormat[] }) => {
+    .action(async (file: string, opts: { out?: string; seed?: number; format?: OutputFormat[]; progress?: boolean }) => {
       const scenario = loadScenarioFile(file);
       const outDir = opts.out ?? join('results', scenario.config.name);
       prepareOutputFolder(outDir);
@@ -49,7 +51,8 @@ export function registerRun(program: Command): void {
       const found = clearInterruptedRun(outDir);
       if (found) process.stderr.write(`gridbid: ${found}\n`);
       markIncomplete(outDir, `${file}, seed ${opts.seed ?? scenario.config.seed}`);
-      const bar = runProgress(process.stderr);
+      const agents = scenario.config.agents.reduce((n, g) => n + g.count, 0);
+      const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress });
       const stop = new AbortController();
       const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
         if (!stop.signal.aborted) {
@@ -109,28 +112,6 @@ export async function runAndReport(scenario: Scenario, options: RunOptions, prin
   const books = summary.books as BooksSummary;
   if (!books.closed) throw new BooksOpenError(options.outDir, books);
   return summary;
-}
-
-/**
- * A progress bar on stderr for runs long enough to want one, on a terminal only
- * (CI logs and pipes stay quiet). The engine runs synchronously, so the bar renders
- * on each update rather than on a timer.
- */
-function runProgress(stream: NodeJS.WriteStream): { update: (done: number, total: number, pass: 'counterfactual' | 'foresight' | 'run') => void; stop: () => void } | undefined {
-  if (!stream.isTTY) return undefined;
-  const bar = new SingleBar({ stream, format: ' {pass} [{bar}] {value}/{total} intervals', hideCursor: true, clearOnComplete: true, synchronousUpdate: true, fps: 10 }, Presets.shades_classic);
-  let started = '';
-  return {
-    update(done, total, pass) {
-      if (started !== pass) {
-        if (started) bar.stop();
-        bar.start(total, 0, { pass: pass === 'run' ? 'run            ' : pass === 'foresight' ? 'foresight pass ' : 'counterfactual ' });
-        started = pass;
-      }
-      bar.update(done);
-    },
-    stop: () => bar.stop(),
-  };
 }
 
 /** The other money stages, where there was anything in them. */

@@ -29,6 +29,21 @@ describe('gridbid run (the real executable)', () => {
     expect(existsSync(join(out, 'agents.csv.partial'))).to.equal(false);
   });
 
+  it('--progress prints where the run is on stderr (interval k/96, agents, elapsed, ETA), ending at 96/96; stdout keeps the summary', function () {
+    this.timeout(60_000);
+    const r = gridbid(['run', 'scenarios/default.yaml', '--out', join(dir, 'progress'), '--progress']);
+    expect(r.status).to.equal(0);
+    const lines = r.stderr.trimEnd().split('\n');
+    const counts = lines.map((l) => {
+      const m = /^run {2}(\d+)\/96 intervals \| 106 agents \| elapsed \d+:\d\d \| ETA \d+:\d\d$/.exec(l);
+      expect(m, l).to.not.equal(null);
+      return Number(m![1]);
+    });
+    expect(counts.at(-1)).to.equal(96);
+    for (let k = 1; k < counts.length; k++) expect(counts[k]).to.be.greaterThan(counts[k - 1]!);
+    expect(r.stdout).to.match(/books {5}closed in all 96 intervals/);
+  });
+
   it('writes the columns DESIGN.md §4 names, in that order, first', () => {
     const out = join(dir, 'default');
     expect(header(join(out, 'intervals.csv')).slice(0, 5)).to.deep.equal(['interval_start', 'bus', 'price', 'demand_kw', 'supply_kw']);
