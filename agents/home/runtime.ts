@@ -276,6 +276,7 @@ export class HomeAgent implements AgentRuntime {
         marginC: comfortMarginC(th.unit.mode, th.band, this.indoorC),
         timeConstantH: hours(room.tauH),
         ratedKw: kw(room.ratedKw),
+        ratedSteadyC: room.steadyAtRatingC(ctx.outdoorC, this.gainsKw),
       });
     }
     const { demand, needs: kinds, slackH } = needs.demandView();

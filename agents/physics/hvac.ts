@@ -82,6 +82,14 @@ export class Room {
     return e < this.ratedKw ? e : this.ratedKw;
   }
 
+  /**
+   * The temperature the room settles at with the unit at its rating (°C), for these outdoor
+   * conditions: past the far band edge when the unit can hold that edge, short of it when not.
+   */
+  steadyAtRatingC(outdoorC: number, gainsKw: number): number {
+    return outdoorC + this.rCPerKw * (this.thermalOf(this.ratedKw) + gainsKw);
+  }
+
   /** Thermal kW into the room (heating > 0) for an electric input, clipped to [0, rated]. */
   thermalOf(electricKw: number): number {
     const e = electricKw > this.ratedKw ? this.ratedKw : electricKw > 0 ? electricKw : 0;

@@ -10,8 +10,10 @@
  *   (`bankingValueMwh`: the forecast peak within `lookaheadHours`, discounted by the
  *   room's time constant, when it beats the price expected now by `minSpread`):
  *   heat not removed now must be removed at the peak;
- * - `precondition`: P when there is such a peak, else the home's value (0: only free
- *   energy is banked). Buying it when the price now is below P is pre-conditioning;
+ * - `precondition`: P when there is such a peak and now is among the intervals the bank
+ *   must be filled in (the time the unit needs, `bankFillIntervals`, plus `fillMarginHours`),
+ *   else the home's value (0: only free energy is banked). Buying it when the price now is
+ *   below P is pre-conditioning;
  * - `appliance` with slack s > 0: min(value, C) when C, the cheapest forecast price
  *   among the intervals it could still start in, is below the price expected now by
  *   more than `minSpread`, so it waits when waiting is forecast to be cheaper; with no
@@ -22,7 +24,7 @@
 import { z } from 'zod';
 import type { BidSegment } from '../../market/types.ts';
 import type { MarketView, Strategy, StrategyFactory } from '../types.ts';
-import { bankingValueMwh, cheapestAheadMwh } from './forecastValue.ts';
+import { bankFillIntervals, bankingValueMwh, cheapestAheadMwh } from './forecastValue.ts';
 import type { HomeView } from './view.ts';
 
 export const homeForecastParams = z.strictObject({
@@ -32,6 +34,11 @@ export const homeForecastParams = z.strictObject({
   minSpread: z.number().min(0).max(10).default(0.1),
   /** Bid for pre-conditioning at all (false: the `precondition` need is bid at the home's own value). */
   precondition: z.boolean().default(true),
+  /**
+   * Hours added to the time the unit needs to fill the bank (`bankFillIntervals`, which takes
+   * this interval's outdoor temperature and gains): the afternoon before a peak gets hotter.
+   */
+  fillMarginHours: z.number().min(0).max(48).default(1),
 });
 export type HomeForecastParams = z.infer<typeof homeForecastParams>;
 
@@ -40,7 +47,9 @@ const clamp = (p: number, m: MarketView): number => (p > m.priceCapMwh ? m.price
 export function homeForecastBid(view: HomeView, market: MarketView, params: HomeForecastParams): BidSegment[] {
   const f = market.priceForecastMwh;
   const dtH = market.interval.durationH;
-  const peak = view.hvac ? Math.min(market.priceCapMwh, bankingValueMwh(f, market.lastPriceMwh, dtH, view.hvac.timeConstantH, params.lookaheadHours, params.minSpread)) : NaN;
+  const h = view.hvac;
+  const fill = h ? bankFillIntervals(h.mode, h.indoorC, h.band, h.ratedSteadyC, dtH, h.timeConstantH) + Math.ceil(params.fillMarginHours / dtH - 1e-9) : Number.POSITIVE_INFINITY;
+  const peak = h ? Math.min(market.priceCapMwh, bankingValueMwh(f, market.lastPriceMwh, dtH, h.timeConstantH, params.lookaheadHours, params.minSpread, fill)) : NaN;
   // The price expected now: the forecast's first entry, else the last price.
   const now = f.length > 0 && !Number.isNaN(f[0]!) ? f[0]! : (market.lastPriceMwh ?? NaN);
   const out: BidSegment[] = [];

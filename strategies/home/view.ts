@@ -45,6 +45,12 @@ export interface HvacView {
   readonly timeConstantH: Hours;
   /** Electric rating of the HVAC unit, kW. */
   readonly ratedKw: Kw;
+  /**
+   * The temperature the room would settle at with the unit at its rating this interval
+   * (outdoor temperature and gains as now), °C: how fast the unit can bank comfort
+   * (`bankFillIntervals`). Absent: the strategy assumes it cannot fill the bank in time.
+   */
+  readonly ratedSteadyC?: number;
 }
 
 export type HomeHvacView = HvacView;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { buildingForecastBid, buildingForecastParams } from '../../strategies/building/forecast.ts';
 import type { BuildingNeed, BuildingView } from '../../strategies/building/view.ts';
 import { homeForecastBid, homeForecastParams } from '../../strategies/home/forecast.ts';
-import { bankingValueMwh, cheapestAheadMwh, discountedPeakMwh } from '../../strategies/home/forecastValue.ts';
+import { bankFillIntervals, bankingValueMwh, cheapestAheadMwh, discountedPeakMwh } from '../../strategies/home/forecastValue.ts';
 import type { HomeNeed, HomeView, HvacView } from '../../strategies/home/view.ts';
 import { checkStrategyRef, strategyIds } from '../../strategies/registry.ts';
 import { truthful } from '../../strategies/truthful.ts';
@@ -79,6 +79,44 @@ describe('strategies/home/forecastValue: by hand', () => {
     });
   });
 
+  describe('issue 14 defect 15: the bank holds only so much — fill it as late as the unit allows, not as early as the look-ahead allows', () => {
+    // The same day (hourly, τ = 10 h, a = e^−0.1, look-ahead 6 h, spread 0.1, 100 until 17:00 then 400),
+    // a room cooled in a 21–26 °C band from its 23.5 °C setpoint: 2.5 °C of bank. At its rating the room
+    // would settle at S = 12 °C, so an hour at the rating moves it at least (21 − 12)·(1 − e^−0.1) = 0.8565 °C
+    // (at the band edge, where it moves slowest): 2.5 / 0.8565 = 2.92 → 3 hours to fill the bank.
+    const prices = Array.from({ length: 24 }, (_, h) => (h < 17 ? 100 : 400));
+    const fill = bankFillIntervals('cool', 23.5, { lowC: 21, highC: 26 }, 12, 1, 10);
+
+    it('the unit needs 3 hours: 2.5 / ((21 − 12)·(1 − e^−0.1)) = 2.92 → 3', () => {
+      expect(9 * -Math.expm1(-0.1)).to.be.closeTo(0.856463, 1e-6);
+      expect(fill).to.equal(3);
+    });
+
+    it('it banks from 14:00 (the last 3 cheap hours), not from 11:00: at 11–13 h, 3 or more later hours bank a unit still there at 17:00 for less (100·a^j < 100)', () => {
+      const v = (hour: number): number => bankingValueMwh(prices.slice(hour), undefined, 1, 10, 6, 0.1, fill);
+      for (let h = 0; h < 14; h++) expect(v(h), `${h}:00`).to.be.NaN;
+      expect(v(14)).to.be.closeTo(400 * Math.exp(-0.3), 1e-9); // 296.33
+      expect(v(15)).to.be.closeTo(400 * Math.exp(-0.2), 1e-9);
+      expect(v(16)).to.be.closeTo(400 * Math.exp(-0.1), 1e-9);
+      for (let h = 17; h < 24; h++) expect(v(h), `${h}:00`).to.be.NaN;
+    });
+
+    it('a shoulder dearer than now by more than the loss is no cheaper place to bank (100 now, 150 for 2 h, then 400), a cheap one is', () => {
+      // j = 1, 2: 150·a^j ≥ 100, so no later hour is cheaper: bank now even if the unit needed a single hour.
+      expect(bankingValueMwh([100, 150, 150, 400], undefined, 1, 10, 6, 0.1, 1)).to.be.closeTo(400 * Math.exp(-0.3), 1e-9);
+      // A shoulder at 105 (105·e^−0.1 = 95.0 < 100) is: with a 1-hour fill, wait for it; with a 3-hour fill, bank now too.
+      expect(bankingValueMwh([100, 105, 105, 400], undefined, 1, 10, 6, 0.1, 1)).to.be.NaN;
+      expect(bankingValueMwh([100, 105, 105, 400], undefined, 1, 10, 6, 0.1, 3)).to.be.closeTo(400 * Math.exp(-0.3), 1e-9);
+    });
+
+    it('bankFillIntervals: 0 at the edge, ∞ when the unit cannot hold the edge (S short of it) or S is unknown; heating mirrors cooling', () => {
+      expect(bankFillIntervals('cool', 21, { lowC: 21, highC: 26 }, 12, 1, 10)).to.equal(0);
+      expect(bankFillIntervals('cool', 23.5, { lowC: 21, highC: 26 }, 22, 1, 10)).to.equal(Number.POSITIVE_INFINITY);
+      expect(bankFillIntervals('cool', 23.5, { lowC: 21, highC: 26 }, undefined, 1, 10)).to.equal(Number.POSITIVE_INFINITY);
+      expect(bankFillIntervals('heat', 23.5, { lowC: 21, highC: 26 }, 35, 1, 10)).to.equal(3); // (35 − 26)·0.0952 = 0.8565 °C/h
+    });
+  });
+
   it('bankingValueMwh: only a peak that beats the price now by the spread counts', () => {
     expect(bankingValueMwh([100, 100, 300], undefined, 0.25, 20, 6, 0.1)).to.be.closeTo(300 * Math.exp(-0.025), 1e-9);
     expect(bankingValueMwh([100, 100, 100], undefined, 0.25, 20, 6, 0.1)).to.be.NaN;
@@ -120,6 +158,21 @@ describe('strategies/home/forecast: home-forecast against stub views', () => {
     const peak = 400 * Math.exp(-0.5 / 20);
     const bids = homeForecastBid(homeView(entries), market([100, 100, 400, 100]), params);
     expectPrices(bids.map((b) => b.priceMwh), [CAP, CAP, 506, 200, 150, peak, peak]);
+  });
+
+  it('issue 14 defect 15: a unit that fills the bank in 2 intervals waits while 2 later cheap intervals are left before the peak', () => {
+    // Quarter-hours, τ = 20 h: 1 − e^−0.0125 = 0.012422. Indoor 20.5 in a 20–24 band, S = −10: (20 + 10)·0.012422 = 0.3727 °C
+    // per interval at the edge, 0.5 / 0.3727 = 1.34 → 2 intervals.
+    // With no margin (`fillMarginHours: 0`) it banks in the last 2 cheap intervals only.
+    const near = branded<HomeView>({ ...homeView(entries), hvac: { ...hvac, indoorC: 20.5, ratedSteadyC: -10 } });
+    const noMargin = homeForecastParams.parse({ fillMarginHours: 0 });
+    expect(homeForecastBid(near, market([100, 100, 100, 400]), noMargin).map((b) => b.priceMwh)).to.deep.equal([CAP, CAP, 506, 200, 150, 133, 0]);
+    const peak = 400 * Math.exp(-0.5 / 20);
+    expectPrices(homeForecastBid(near, market([100, 100, 400]), noMargin).map((b) => b.priceMwh), [CAP, CAP, 506, 200, 150, peak, peak]);
+    // The default margin of 1 h (4 intervals) makes it 6: it banks 3 intervals ahead (3 cheaper intervals < 6)…
+    expectPrices(homeForecastBid(near, market([100, 100, 100, 400]), params).map((b) => b.priceMwh), [CAP, CAP, 506, 200, 150, 400 * Math.exp(-0.75 / 20), 400 * Math.exp(-0.75 / 20)]);
+    // …but not 7 intervals ahead (6 cheaper intervals).
+    expect(homeForecastBid(near, market([100, 100, 100, 100, 100, 100, 100, 400]), params).map((b) => b.priceMwh)).to.deep.equal([CAP, CAP, 506, 200, 150, 133, 0]);
   });
 
   it('a flat forecast is no peak (persistence does not hold prices up)', () => {
