@@ -53,6 +53,12 @@ export interface AgentObservation {
    */
   readonly consumedKw?: number | undefined;
   readonly generatedKw?: number | undefined;
+  /**
+   * Of `generatedKw`, what the site can spill without changing its state (a home's PV), kW:
+   * what the operator may curtail when nobody can take an injection surplus
+   * (engine/interval/curtail.ts). Absent: nothing (storage, EVs, generators keep their energy).
+   */
+  readonly curtailableKw?: number | undefined;
 }
 
 export interface AgentRuntime {

@@ -39,6 +39,7 @@ import { type Counterfactual, GridRoom } from './gridRoom.ts';
 import { checkBooks } from './interval/books.ts';
 import { collectBids } from './interval/collectBids.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
+import { curtailSpill } from './interval/curtail.ts';
 import { deliverAwards, observeAll } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
@@ -396,12 +397,22 @@ export class Simulation {
       });
     const deviates = anyDeviation(ledger, imbalanceParties, regulating, this.info.buses);
     let redispatched: ReturnType<typeof redispatchInterval> | undefined;
+    let curtailedAtBus: Float64Array | undefined;
     if (deviates) {
-      redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, {
-        mechanism: cfg.market.mechanism,
-        grid,
-        spreadMwh: cfg.market.regulationSpreadMwh,
-      });
+      const market = { mechanism: cfg.market.mechanism, grid, spreadMwh: cfg.market.regulationSpreadMwh };
+      redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
+      // 7b. An injection surplus nobody can take is curtailed at the injecting sites (curtail.ts), and the market re-dispatches what is left.
+      if (redispatched.spilledQuanta.some((x) => x > 0)) {
+        const curtailable = Float64Array.from(observations, (o, i) => (this.hasMeter[i] && !regulating[i] && !crashes.crashed[i] ? Math.round((o.curtailableKw ?? 0) / q) : 0));
+        curtailedAtBus = curtailSpill(ledger, redispatched.spilledQuanta, { busOf: this.busOf, viaOf: this.viaOf }, curtailable);
+        if (curtailedAtBus.some((x) => x > 0)) {
+          redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
+          for (let i = 0; i < n; i++) {
+            const c = ledger.curtailedQuanta[i]!;
+            if (c > 0) events.push({ at: interval.start, issuer: 'market', target: parts[i]!.runtime.id, type: 'SPILL_CURTAILED', requestedKw: c * q, response: 'curtailed', deliveredKw: c * q, detail: `re-dispatch could not place the injection surplus at ${this.info.buses[this.busOf[i]!]}: its export curtailed pro rata` });
+          }
+        }
+      }
       regulators.forEach((r, k) => {
         const out = redispatched!.outputQuanta[k]!;
         ledger.commandedQuanta[r.party] = -out - ledger.positionQuanta(r.party);
@@ -482,6 +493,7 @@ export class Simulation {
         grossDeviationQuanta: absDeviation / 2,
         unservedQuanta: redispatched?.unservedQuanta ?? new Float64Array(book.buses.length),
         spilledQuanta: redispatched?.spilledQuanta ?? new Float64Array(book.buses.length),
+        curtailedQuanta: curtailedAtBus ?? new Float64Array(book.buses.length),
         overloaded: redispatched?.overloaded ?? false,
       },
       drPaid: measured.drPaid,

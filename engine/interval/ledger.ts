@@ -55,6 +55,8 @@ export class IntervalLedger {
   readonly actualQuanta: Float64Array;
   readonly consumedQuanta: Float64Array;
   readonly generatedQuanta: Float64Array;
+  /** Injection the operator curtailed because re-dispatch could not place it (engine/interval/curtail.ts), quanta ≥ 0; already taken off actual and generated. */
+  readonly curtailedQuanta: Float64Array;
   /** actual − position (for intermediaries: their members'/customers' actual − position); NaN where none. */
   readonly imbalanceQuanta: Float64Array;
   readonly imbalancePriceMwh: Float64Array;
@@ -84,6 +86,7 @@ export class IntervalLedger {
     this.actualQuanta = new Float64Array(n).fill(NaN);
     this.consumedQuanta = new Float64Array(n);
     this.generatedQuanta = new Float64Array(n);
+    this.curtailedQuanta = new Float64Array(n);
     this.imbalanceQuanta = new Float64Array(n).fill(NaN);
     this.imbalancePriceMwh = new Float64Array(n).fill(NaN);
     this.imbalanceUnits = new Float64Array(n);

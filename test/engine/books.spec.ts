@@ -73,7 +73,7 @@ export function scenarioOf(s: Shape): Scenario {
     { kind: 'generator', id: 'local', ...at('b'), offers: [{ kw: 5, priceMwh: 40 }], availabilityByHour: Array.from({ length: 24 }, (_, h) => (h >= 8 && h < 18 ? 1 : 0)) },
     { kind: 'home', idPrefix: 'home', count: s.homes, ...at('b'), pv: { share: s.pvShare }, hvac: { share: 0.5 } },
     // Load at the grid connection, so the feeder imports in every interval: with nothing upstream to take
-    // exports, PV a retailer's customers export beyond all load would be spilled — and the books say so.
+    // exports, PV a retailer's customers export beyond all load would be curtailed (engine/interval/curtail.ts).
     { kind: 'home', idPrefix: 'load', count: 10, ...at('grid'), flexibility: { share: 0 } },
   ];
   if (s.evs > 0) agents.push({ kind: 'ev', idPrefix: 'ev', count: s.evs, ...at('c'), v2gShare: s.v2gShare });
