@@ -91,7 +91,7 @@ export interface AgentRuntime {
    */
   dayAhead?(intervals: readonly MarketInterval[]): DayAheadOffer;
   /**
-   * Present for agents that operate to their day-ahead schedule (storage): called after each
+   * Present for agents that operate to their day-ahead schedule (storage, EVs): called after each
    * day-ahead clearing with the agent's own cleared schedule, net withdrawal kW per delivery
    * interval index (+ charge, − discharge; the sum of its intertemporal bids' schedules).
    * Not called when the clearing failed or the agent had no schedule.

@@ -20,8 +20,9 @@
  *
  * Every party pays q_DA·p_DA + (q_RT − q_DA)·p_RT (+ its imbalance), where q_RT is its
  * real-time position. In real time every party bids its full curve, except agents that
- * operate to their schedule: after the clearing, an agent with `dayAheadAwarded` (storage)
- * is handed its own schedule, and its real-time bid realises it (agents/storage).
+ * operate to their schedule: after the clearing, an agent with `dayAheadAwarded` (storage,
+ * EVs) is handed its own schedule, and its real-time bid realises it (agents/storage,
+ * agents/ev `followEvSchedule`).
  */
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../../agents/physics/loadProfile.ts';
 import { localHourOfDay } from '../../agents/physics/localTime.ts';
