@@ -292,7 +292,7 @@ export class Simulation {
   private dayAhead(auction: { readonly firstInterval: number; readonly intervalCount: number }, run: RunState): void {
     const intervals = Array.from({ length: auction.intervalCount }, (_, t) => intervalAt(this.clock, auction.firstInterval + t));
     const network = this.grid && this.scenario.config.market.mechanism !== 'double-auction' ? this.grid.network : undefined;
-    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, busOf: this.busOf, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours }, intervals);
+    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, busOf: this.busOf, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, customerBooks: (r) => this.customerBooks(r) }, intervals);
     for (const [k, p] of out.positions) run.dayAhead.set(k, p);
     run.dayAheadRejections.push(...out.rejections);
     if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
@@ -350,7 +350,6 @@ export class Simulation {
     desk?.recordPrices(interval, result.busPriceMwh);
     const ledger = new IntervalLedger(n, settlement.unit, q);
     this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
-    if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, result.busPriceMwh, rules.priceTickMwh);
 
     // 4. Aggregators split their awards among their members; customers take their curve at their retail price.
     for (let a = 0; a < n; a++) {
@@ -378,6 +377,8 @@ export class Simulation {
       }
     }
     for (let i = 0; i < n; i++) if (this.routeOf[i] === 1) ledger.priceMwh[i] = result.busPriceMwh[this.busOf[i]!]!;
+    // The day-ahead stage: positions at their prices, real time on the difference (members' once their shares are known).
+    if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, this.info.buses, result.busPriceMwh, rules.priceTickMwh);
 
     // 5. Commands change what agents will do (their setpoints), never their positions; deliver to all but the regulators.
     const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, cfg.faults, this.parties, run.indexOf);
@@ -409,6 +410,16 @@ export class Simulation {
           redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
           for (let i = 0; i < n; i++) {
             const c = ledger.curtailedQuanta[i]!;
+            if (c === 0) continue;
+            const a = (parts[i] as AgentParticipant).runtime;
+            if (a.curtail) {
+              try {
+                a.curtail(c * q, interval);
+                observations[i] = a.observe();
+              } catch (err) {
+                crashes.crash(i, 'settle', err);
+              }
+            }
             if (c > 0) events.push({ at: interval.start, issuer: 'market', target: parts[i]!.runtime.id, type: 'SPILL_CURTAILED', requestedKw: c * q, response: 'curtailed', deliveredKw: c * q, detail: `re-dispatch could not place the injection surplus at ${this.info.buses[this.busOf[i]!]}: its export curtailed pro rata` });
           }
         }
@@ -435,7 +446,7 @@ export class Simulation {
       // Customers who did not bid (crashed, faulted) are metered too: zero.
       for (let i = 0; i < n; i++) if (this.routeOf[i] === 2 && !bids.customerCurves.has(i)) ledger.costExtra[i] = desk.meter(i, interval, { importQuanta: 0, exportQuanta: 0, consumedQuanta: 0, generatedQuanta: 0 });
     }
-    const books = intermediaryLedgers(ledger, this.parties, this.viaOf, result.busPriceMwh, imbalancePrices, rules.priceTickMwh, interval.durationH);
+    const books = intermediaryLedgers(ledger, this.parties, this.viaOf, result.busPriceMwh, imbalancePrices, rules.priceTickMwh, interval.durationH, dayAhead?.busPriceMwh);
     this.meterRetailers(interval, ledger, crashes);
 
     // 10. What the grid carried, the commanded agents' reports and demand-response money.

@@ -119,6 +119,19 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
     let throughput = 0;
     let obs: StorageObservation = { state: 'idle', socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 };
     let quantumKw = 0.001; // the market's quantity step, from the last market view
+    // The state before this interval's award and the award's net kW (a spill curtailment recomputes the step from it).
+    let settled = { socKwh: soc, wear: 0, throughput: 0, net: 0 };
+    // What its meter sees: discharge is curtailable (the energy stays stored, `curtail`).
+    const observation = (net: number, applied: number): StorageObservation => ({
+      state: actor.getSnapshot().value,
+      socKwh: soc,
+      baselineKw: 0,
+      unservedKwh: 0,
+      deviationKw: net - applied,
+      consumedKw: Math.max(0, applied),
+      generatedKw: Math.max(0, -applied),
+      ...(applied < 0 ? { curtailableKw: -applied } : {}),
+    });
     // Day-ahead schedule, net kW per interval index (+ charge): real time realises it (docs/markets.md).
     const schedule = new Map<number, number>();
     return {
@@ -166,6 +179,7 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
       settle(award) {
         const net = award.buyKw - award.sellKw;
         let applied = 0;
+        settled = { socKwh: soc, wear, throughput, net };
         if (actor.getSnapshot().value !== 'faulted') {
           const step = stepBattery(battery, kwh(soc), kw(net), hours(award.interval.durationH));
           applied = step.gridKw;
@@ -175,8 +189,20 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         }
         const event = storageLifecycle(actor.getSnapshot().value, applied);
         if (event) actor.send(event);
-        obs = { state: actor.getSnapshot().value, socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: net - applied, consumedKw: Math.max(0, applied), generatedKw: Math.max(0, -applied) };
+        obs = observation(net, applied);
         strategy.observe?.({ interval: award.interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
+      },
+      // Spill curtailment (engine/interval/curtail.ts): it discharged `kwOff` less, so that energy is still stored.
+      curtail(kwOff, interval) {
+        const applied = -(obs.generatedKw ?? 0);
+        if (!(kwOff > 0) || !(applied < 0)) return;
+        const step = stepBattery(battery, kwh(settled.socKwh), kw(Math.min(0, applied + kwOff)), hours(interval.durationH));
+        soc = step.socKwh;
+        wear = settled.wear + step.degradationCost;
+        throughput = settled.throughput + step.throughputKwh;
+        const event = storageLifecycle(actor.getSnapshot().value, step.gridKw);
+        if (event) actor.send(event);
+        obs = observation(settled.net, step.gridKw);
       },
       observe: () => obs,
       dayAheadAwarded(awarded) {
