@@ -95,10 +95,11 @@ export interface AgentRuntime {
   /**
    * Present for agents that bid into a day-ahead auction themselves (generators: their offer
    * per interval; storage: one intertemporal `StorageBid`). Called once per auction at its
-   * gate with the delivery intervals; must not change the agent's state. Agents without it
-   * get the engine's default day-ahead bid (engine/interval/dayAhead.ts).
+   * gate with the delivery intervals and the public view of the first of them at its bus
+   * (price forecast of the day from the gate; weather unknown, NaN); must not change the
+   * agent's state. Agents without it get the engine's default day-ahead bid (engine/interval/dayAhead.ts).
    */
-  dayAhead?(intervals: readonly MarketInterval[]): DayAheadOffer;
+  dayAhead?(intervals: readonly MarketInterval[], market?: MarketView): DayAheadOffer;
   /**
    * Present for agents that operate to their day-ahead schedule (storage, EVs): called after each
    * day-ahead clearing with the agent's own cleared schedule, net withdrawal kW per delivery

@@ -292,7 +292,7 @@ export class Simulation {
   private dayAhead(auction: { readonly firstInterval: number; readonly intervalCount: number }, run: RunState): void {
     const intervals = Array.from({ length: auction.intervalCount }, (_, t) => intervalAt(this.clock, auction.firstInterval + t));
     const network = this.grid && this.scenario.config.market.mechanism !== 'double-auction' ? this.grid.network : undefined;
-    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, busOf: this.busOf, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, customerBooks: (r) => this.customerBooks(r) }, intervals);
+    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, busOf: this.busOf, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, customerBooks: (r) => this.customerBooks(r), marketView: this.dayAheadViews(intervals[0]!, run) }, intervals);
     for (const [k, p] of out.positions) run.dayAhead.set(k, p);
     run.dayAheadRejections.push(...out.rejections);
     if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
@@ -554,6 +554,33 @@ export class Simulation {
           quantumKw: this.rules.quantumKw,
           lastPriceMwh: lastPrice.get(bus),
           priceForecastMwh: forecaster.forecast(busIndex.get(bus)!, interval.index),
+          conditions,
+        });
+        views.set(bus, v);
+      }
+      return v;
+    };
+  }
+
+  /**
+   * The public view of a delivery day's first interval as known at its day-ahead gate: the price
+   * forecast from there (what has cleared so far), the last price; the weather is not known a day
+   * ahead (NaN) — and drawing it now would move the weather's random stream.
+   */
+  private dayAheadViews(first: MarketInterval, run: RunState): (bus: BusId) => MarketView {
+    const views = new Map<BusId, MarketView>();
+    const intervalInfo = Object.freeze({ index: first.index, start: first.start, durationH: first.durationH });
+    const conditions = Object.freeze({ outdoorC: NaN, ghiWm2: NaN });
+    return (bus) => {
+      let v = views.get(bus);
+      if (!v) {
+        v = Object.freeze({
+          interval: intervalInfo,
+          priceCapMwh: this.rules.priceCapMwh,
+          priceFloorMwh: this.rules.priceFloorMwh,
+          quantumKw: this.rules.quantumKw,
+          lastPriceMwh: run.lastPrice.get(bus),
+          priceForecastMwh: run.forecaster.forecast(run.busIndex.get(bus)!, first.index),
           conditions,
         });
         views.set(bus, v);

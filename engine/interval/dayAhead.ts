@@ -45,6 +45,7 @@ import type { LpSolver } from '../../market/lp/solver.ts';
 import { settle } from '../../market/settlement.ts';
 import type { BidSegment, MarketRules, Rejection } from '../../market/types.ts';
 import type { Network } from '../../network/types.ts';
+import type { MarketView } from '../../strategies/types.ts';
 import type { MarketInterval } from '../clock.ts';
 import type { DayAheadInInterval } from './books.ts';
 import type { PartyBid } from './collectBids.ts';
@@ -86,6 +87,8 @@ export interface DayAheadContext {
   readonly network: Network | undefined;
   readonly solver: LpSolver;
   readonly utcOffsetHours: number;
+  /** The public view of the first delivery interval at a bus, as known at the gate (its price forecast), for strategies that value the day (`mpc`). */
+  readonly marketView?: ((bus: BusId) => MarketView) | undefined;
   /** What a retailer knows of its customers at each bus (its forecast's input); none when there is no retailer. */
   readonly customerBooks?: ((retailer: number) => CustomerBook[]) | undefined;
 }
@@ -122,7 +125,7 @@ export function runDayAheadAuction(ctx: DayAheadContext, intervals: readonly Mar
     };
     try {
       if (a.dayAhead) {
-        const offer = a.dayAhead(intervals);
+        const offer = a.dayAhead(intervals, ctx.marketView?.(a.bus));
         for (const c of offer.curves ?? []) curve(c.interval, c.segments);
         const own = offer.intertemporal === undefined ? [] : Array.isArray(offer.intertemporal) ? offer.intertemporal : [offer.intertemporal];
         // Several bids of one agent (an EV's sessions) are told apart by number; their schedules add up to its position.
