@@ -292,7 +292,7 @@ export class Simulation {
   private dayAhead(auction: { readonly firstInterval: number; readonly intervalCount: number }, run: RunState): void {
     const intervals = Array.from({ length: auction.intervalCount }, (_, t) => intervalAt(this.clock, auction.firstInterval + t));
     const network = this.grid && this.scenario.config.market.mechanism !== 'double-auction' ? this.grid.network : undefined;
-    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, busOf: this.busOf, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, customerBooks: (r) => this.customerBooks(r), marketView: this.dayAheadViews(intervals[0]!, run) }, intervals);
+    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, customerBooks: (r) => this.customerBooks(r), marketView: this.dayAheadViews(intervals[0]!, run) }, intervals);
     for (const [k, p] of out.positions) run.dayAhead.set(k, p);
     run.dayAheadRejections.push(...out.rejections);
     if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);

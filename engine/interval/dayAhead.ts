@@ -82,8 +82,6 @@ export interface DayAheadContext {
   readonly crashes: Crashes;
   readonly rules: MarketRules;
   readonly buses: readonly BusId[];
-  /** Bus index of each party (−1 for intermediaries). */
-  readonly busOf: Int32Array;
   readonly network: Network | undefined;
   readonly solver: LpSolver;
   readonly utcOffsetHours: number;
