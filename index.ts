@@ -18,13 +18,13 @@ export type { SimTime } from './core/time.ts';
 export { formatSimTime, parseSimTime, simTime } from './core/time.ts';
 
 // Strategies: the plug-in contract, the views each agent kind shows, registration
-export type { AgentViewBase, MarketView, Strategy, StrategyContext, StrategyOutcome, ValueSegment, DayAheadValuation } from './strategies/types.ts';
+export type { AgentViewBase, DayAheadValuation, MarketView, Strategy, StrategyContext, StrategyFactory, StrategyOutcome, ValueSegment } from './strategies/types.ts';
 export type { HomeNeed, HomeView, HvacView } from './strategies/home/view.ts';
 export type { BuildingNeed, BuildingView } from './strategies/building/view.ts';
 export type { EvView } from './strategies/ev/view.ts';
 export type { StorageView } from './strategies/storage/view.ts';
 export type { AggregatorView } from './strategies/aggregator/view.ts';
-export type { StrategyFactory, StrategyRef } from './strategies/registry.ts';
+export type { StrategyRef } from './strategies/registry.ts';
 export { createStrategy, registerStrategy, strategyIds } from './strategies/registry.ts';
 export { truthful } from './strategies/truthful.ts';
 
@@ -33,7 +33,7 @@ export type { Rng } from './core/rng.ts';
 export { RandomService } from './core/rng.ts';
 
 // The market: bids, clearing, settlement
-export type { Bid, BidSegment, BranchFlow, ClearingResult, ClearingStatus, MarketRules, OrderBook, PriceRule, Pricing, Rejection, RejectionCode, Side } from './market/types.ts';
+export type { Bid, BidSegment, ClearingResult, ClearingStatus, MarketRules, OrderBook, PriceRule, Pricing, Rejection, RejectionCode, Side } from './market/types.ts';
 export { DEFAULT_RULES } from './market/types.ts';
 export type { Clearing, ClearOptions } from './market/clearBids.ts';
 export { clearBids as clear } from './market/clearBids.ts';
@@ -49,7 +49,7 @@ export { loadSolver } from './market/lp/solver.ts';
 export { jslpSolver } from './market/lp/jslp.ts';
 
 // Networks
-export type { Branch, Bus, Network } from './network/types.ts';
+export type { Branch, BranchFlow, Bus, Network } from './network/types.ts';
 export type { BranchDefinition, BusDefinition, NetworkDefinition } from './network/validate.ts';
 export { createNetwork } from './network/validate.ts';
 

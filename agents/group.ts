@@ -6,6 +6,17 @@ import { z } from 'zod';
 import { type AgentId, agentId, type BusId, busId } from '../core/units.ts';
 import { strategyRefSchema } from '../strategies/registry.ts';
 
+/** A { min, max } pair within [lo, hi], min ≤ max (home and building schedules). */
+export const rangeSchema = (lo: number, hi: number, what: string) =>
+  z
+    .strictObject({ min: z.number().min(lo).max(hi), max: z.number().min(lo).max(hi) })
+    .refine((r) => r.min <= r.max, { message: `${what}: min must not exceed max` });
+
+/** A comfort band in °C, at least 0.5 °C wide (home and building HVAC). */
+export const bandSchema = z
+  .strictObject({ lowC: z.number().min(-30).max(60), highC: z.number().min(-30).max(60) })
+  .refine((b) => b.highC - b.lowC >= 0.5, { message: 'the comfort band must be at least 0.5 °C wide (lowC < highC)' });
+
 export const groupBaseShape = {
   /** Number of agents in the group (default 1). */
   count: z.int().positive().max(1_000_000).default(1),

@@ -4,12 +4,16 @@
  */
 import { z } from 'zod';
 import { aggregatorGroupSchema, aggregatorKind } from './aggregator/index.ts';
-import { buildingGroupSchema, buildingKind } from './building/index.ts';
-import { evGroupSchema, evKind } from './ev/index.ts';
+import { buildingKind } from './building/index.ts';
+import { buildingGroupSchema } from './building/schema.ts';
+import { evKind } from './ev/index.ts';
+import { evGroupSchema } from './ev/schema.ts';
 import { generatorGroupSchema, generatorKind } from './generator/index.ts';
-import { homeGroupSchema, homeKind } from './home/index.ts';
+import { homeKind } from './home/index.ts';
+import { homeGroupSchema } from './home/schema.ts';
 import { retailerGroupSchema, retailerKind } from './retailer/index.ts';
-import { storageGroupSchema, storageKind } from './storage/index.ts';
+import { storageKind } from './storage/index.ts';
+import { storageGroupSchema } from './storage/schema.ts';
 import type { AgentKindModule, AggregatorRuntime, IntermediaryKindModule } from './types.ts';
 import type { RetailerRuntime } from './retailer/index.ts';
 

@@ -13,7 +13,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UserError } from '../core/errors.ts';
-import { renderBatchReport } from '../output/batchReport.ts';
+import { renderBatchReport } from './report.ts';
 import { writeAtomic } from '../output/recorder.ts';
 import type { BatchPlan } from './plan.ts';
 import { readDone, REPORT_FILE, SUMMARY_FILE } from './runBatch.ts';

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { writeAtomic } from '../output/recorder.ts';
 import { prepareOutputFolder } from '../output/outDir.ts';
-import { renderBatchReport } from '../output/batchReport.ts';
+import { renderBatchReport } from './report.ts';
 import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
 import { type WorkerCode, workerCode } from './workerCode.ts';

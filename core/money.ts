@@ -1,11 +1,29 @@
 /**
- * Money is exact: decimal.js values, never floats. Numbers from configuration
- * (ticks, quanta) enter through their shortest decimal string, so 0.001 is
- * exactly one thousandth.
+ * Money is exact: decimal.js values, never floats. The one money module: market
+ * settlement, bills and the ledgers all use the `Money` constructor below.
+ *
+ * Numbers from configuration (ticks, quanta) enter through their shortest decimal
+ * string, so 0.001 is exactly one thousandth. Bills apply their rounding rules once,
+ * where data enters (`energyKwh`, `rate`, `perKwhFromPerMwh`, `roundPowerKw`):
+ *
+ * | quantity | quantum | rounding |
+ * |---|---|---|
+ * | energy (import, export), kWh | 0.001 kWh (1 Wh) | half-even |
+ * | retail rates: currency per kWh, per kW, per day | 1e-7 currency per unit | half-even |
+ * | market prices, currency per MWh | 1e-4 currency/MWh, then ÷ 1000 exactly (= 1e-7 per kWh) | half-even |
+ * | peak demand, kW | 0.001 kW (1 W) | half-even |
+ * | bill total | 0.01 currency (the cent) | **half-up** (ties away from zero) |
+ *
+ * Half-even on the way in removes float noise (`0.1 + 0.2` kWh is 0.300 kWh) without
+ * bias; nothing in between is rounded (60 significant digits, far more than any bill
+ * or settlement uses, so every sum and product is exact); a bill's total is rounded
+ * once, at the end, half-up as printed bills are, so a person redoing a bill by hand
+ * gets the same cent (2.675 → 2.68, −0.345 → −0.35). Line items are kept exact; the
+ * bill shows the rounding as its own amount.
  */
 import { Decimal } from 'decimal.js';
 
-/** A private Decimal constructor with enough precision that settlement sums never round. */
+/** The private Decimal constructor all money uses: enough precision that sums and products never round, never exponent notation in `toString`. */
 export const Money = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });
 export type Money = Decimal;
 
@@ -73,4 +91,43 @@ export class MoneyUnit {
     }
     return neg ? `-${digits}` : digits;
   }
+}
+
+const checkFinite = (x: number, what: string): void => {
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new RangeError(`${what} must be a finite number, got ${String(x)}`);
+};
+
+/** kWh → exact kWh on the watt-hour (3 decimals), half-even. Throws a RangeError on a non-finite number. */
+export function energyKwh(x: number): Money {
+  checkFinite(x, 'energy (kWh)');
+  return new Money(x).toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN);
+}
+
+/** A tariff rate (currency per kWh, per kW or per day) → exact, on 1e-7, half-even. Throws a RangeError on a non-finite number. */
+export function rate(x: number): Money {
+  checkFinite(x, 'rate');
+  return new Money(x).toDecimalPlaces(7, Decimal.ROUND_HALF_EVEN);
+}
+
+/** A market price in currency/MWh → currency/kWh: rounded to 1e-4 /MWh (half-even), then divided by 1000 exactly. */
+export function perKwhFromPerMwh(priceMwh: number): Money {
+  checkFinite(priceMwh, 'market price (currency/MWh)');
+  return new Money(priceMwh).toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).div(1000);
+}
+
+/** Average power, kW → on the watt (3 decimals), half-even. */
+export function roundPowerKw(x: Money): Money {
+  return x.toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN);
+}
+
+/** A bill total: to the cent, half-up (ties away from zero). */
+export function roundToCent(x: Money): Money {
+  return x.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+}
+
+/** Σ of amounts, exact. */
+export function sum(xs: Iterable<Money>): Money {
+  let s = ZERO;
+  for (const x of xs) s = s.plus(x);
+  return s;
 }

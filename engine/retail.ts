@@ -28,11 +28,11 @@ import type { BidSegment, MarketRules } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { computeBill, type Bill } from '../tariffs/bill.ts';
 import { chooseTariff } from '../tariffs/choice.ts';
-import { energyKwh, rate, ZERO as TARIFF_ZERO } from '../tariffs/money.ts';
+import { energyKwh, rate, ZERO } from '../core/money.ts';
 import { makePricer, type Pricer } from '../tariffs/pricing.ts';
 import { demandChargePerKwAt, exportPriceAt, retailPriceForecast } from '../tariffs/signal.ts';
 import type { MarketPrice, MeterReading, Tariff } from '../tariffs/types.ts';
-import type { ClockSpec, MarketInterval } from './clock.ts';
+import type { ClockSpec, MarketInterval } from '../core/clock.ts';
 
 export interface CustomerSpec {
   /** Index of the agent among the simulation's agents. */
@@ -226,7 +226,7 @@ export class RetailDesk {
     const { price, exportPerKwh } = this.pricesAt(c, interval);
     const imp = energyKwh(inQ * quantumKw * interval.durationH);
     const exp = energyKwh(outQ * quantumKw * interval.durationH);
-    return imp.times(price).minus(exp.isZero() || exportPerKwh === 0 ? TARIFF_ZERO : exp.times(rate(exportPerKwh)));
+    return imp.times(price).minus(exp.isZero() || exportPerKwh === 0 ? ZERO : exp.times(rate(exportPerKwh)));
   }
 
   /** The retail price (exact, and in currency/MWh) and the export price per kWh of a customer's interval. */

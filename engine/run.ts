@@ -5,7 +5,7 @@ import { Recorder } from '../output/recorder.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
 import type { Phases } from './interval/phases.ts';
 import { Simulation } from './simulation.ts';
-import type { Counterfactual } from './counterfactual.ts';
+import type { Counterfactual } from '../agents/operations/counterfactual.ts';
 
 export interface RunOptions {
   readonly outDir: string;

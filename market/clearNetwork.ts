@@ -17,7 +17,8 @@ import type { BranchModel } from '../network/types.ts';
 import { dispatch, type DispatchProblem, DISPATCH_TOLERANCE, type DispatchResult } from './lp/dispatch.ts';
 import { dispatchFeeder, type FeederProblem } from './lp/feederDispatch.ts';
 import type { LpFormulation, LpSolver } from './lp/solver.ts';
-import type { BranchFlow, ClearingResult, ClearingStatus, OrderBook } from './types.ts';
+import type { ClearingResult, ClearingStatus, OrderBook } from './types.ts';
+import type { BranchFlow } from '../network/types.ts';
 
 export interface ClearNetworkOptions {
   readonly branchModel?: BranchModel;

@@ -9,6 +9,7 @@
  * - awards are never negative; the direction is the segment's side.
  */
 import type { AgentId, BusId } from '../core/units.ts';
+import type { BranchFlow } from '../network/types.ts';
 
 export type Side = 'buy' | 'sell';
 
@@ -155,21 +156,6 @@ export type ClearingStatus =
   | 'unbounded'
   /** The solver stopped without a trustworthy answer. */
   | 'solver-error';
-
-export interface BranchFlow {
-  readonly id: string;
-  /** Out-of-service branches are listed with flow 0 and limit 0. */
-  readonly inService?: boolean;
-  /** Positive from the branch's `from` bus to its `to` bus. */
-  readonly flowKw: number;
-  /** Thermal limit; Infinity when none. */
-  readonly limitKw: number;
-  /**
-   * Marginal welfare of one more kW of limit, in currency/MWh: zero unless the
-   * branch is at its limit. Non-negative; the direction is that of the flow.
-   */
-  readonly shadowPriceMwh: number;
-}
 
 export interface ClearingResult {
   readonly interval: number;

@@ -5,10 +5,9 @@
  * Used to check an unconstrained clearing against the branch limits, and to
  * report physical flows when the market clears without the grid.
  */
-import type { BranchFlow } from '../market/types.ts';
 import { ptdfOf } from './ptdf.ts';
 import type { Topology } from './topology.ts';
-import type { Network } from './types.ts';
+import type { BranchFlow, Network } from './types.ts';
 
 /** Flow on each in-service branch (topology order), kW, positive from → to. */
 export function dcFlowsKw(topology: Topology, injectionKw: Float64Array): Float64Array {

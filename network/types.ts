@@ -66,3 +66,19 @@ export interface Network {
  *   hence the PGLib baselines).
  */
 export type BranchModel = 'matpower' | 'powermodels';
+
+/** The flow on one branch at a dispatch, as a clearing reports it (network/flows.ts computes it). */
+export interface BranchFlow {
+  readonly id: string;
+  /** Out-of-service branches are listed with flow 0 and limit 0. */
+  readonly inService?: boolean;
+  /** Positive from the branch's `from` bus to its `to` bus. */
+  readonly flowKw: number;
+  /** Thermal limit; Infinity when none. */
+  readonly limitKw: number;
+  /**
+   * Marginal welfare of one more kW of limit, in currency/MWh: zero unless the
+   * branch is at its limit. Non-negative; the direction is that of the flow.
+   */
+  readonly shadowPriceMwh: number;
+}

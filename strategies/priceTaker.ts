@@ -14,10 +14,9 @@
  * `maxDischargeKw` at the floor; 60 → nothing.
  */
 import type { BidSegment } from '../market/types.ts';
-import type { StrategyFactory } from './registry.ts';
 import { arbitragePrices, storageArbitrageParams, type StorageArbitrageParams } from './storage/arbitrage.ts';
 import type { StorageView } from './storage/view.ts';
-import type { Strategy } from './types.ts';
+import type { Strategy, StrategyFactory } from './types.ts';
 
 export const priceTakerParams = storageArbitrageParams;
 

@@ -18,18 +18,7 @@ import { guardStrategy, type StrategyFaultReporter } from './guard.ts';
 import { learningFactory } from './learning/index.ts';
 import { mpcFactory } from './mpc/index.ts';
 import { priceTakerFactory } from './priceTaker.ts';
-import type { AgentViewBase, Strategy, StrategyContext } from './types.ts';
-
-export interface StrategyFactory {
-  /** Schema of the `params:` object; undefined when the strategy takes none. */
-  readonly params: z.ZodType<unknown> | undefined;
-  /** Agent kinds it applies to; undefined for any kind. */
-  readonly kinds?: readonly string[];
-  /** Set when the strategy solves LPs while bidding: the engine then preloads HiGHS and hands it over in the context. */
-  readonly needsLpSolver?: boolean;
-  /** `context` is present when a run creates the strategy for one agent (see `StrategyContext`). */
-  create(params: unknown, context?: StrategyContext): Strategy<AgentViewBase>;
-}
+import type { AgentViewBase, Strategy, StrategyContext, StrategyFactory } from './types.ts';
 
 /** Built-in strategies: add a line here for each new one. */
 const factories = new Map<string, StrategyFactory>([

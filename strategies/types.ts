@@ -17,6 +17,7 @@
  *   price (never anyone else's), every interval (per bus it bid at, for an
  *   aggregator). Strategies without it are unaffected.
  */
+import type { z } from 'zod';
 import type { RandomService } from '../core/rng.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
 import type { BidSegment } from '../market/types.ts';
@@ -107,7 +108,8 @@ export interface StrategyOutcome {
  * What a strategy instance is created for: the optional second argument of a
  * registry factory's `create(params, context)`. Absent when a strategy is created
  * outside a run (unit tests, `createStrategy(ref)`); strategies must then fall back
- * (an unseeded learner may not draw: it should throw, a planner uses `jslpSolver`).
+ * (an unseeded learner may not draw: it should throw, and so does a planner with no
+ * `lpSolver`).
  */
 export interface StrategyContext {
   /** The agent this instance bids for (one instance per agent). */
@@ -119,4 +121,16 @@ export interface StrategyContext {
    * scenario names a strategy whose factory sets `needsLpSolver`), else undefined.
    */
   readonly lpSolver?: LpSolver | undefined;
+}
+
+/** How the registry (strategies/registry.ts) makes a strategy from its scenario entry: built-ins and plug-ins alike. */
+export interface StrategyFactory {
+  /** Schema of the `params:` object; undefined when the strategy takes none. */
+  readonly params: z.ZodType<unknown> | undefined;
+  /** Agent kinds it applies to; undefined for any kind. */
+  readonly kinds?: readonly string[];
+  /** Set when the strategy solves LPs while bidding: the engine then preloads HiGHS and hands it over in the context. */
+  readonly needsLpSolver?: boolean;
+  /** `context` is present when a run creates the strategy for one agent (see `StrategyContext`). */
+  create(params: unknown, context?: StrategyContext): Strategy<AgentViewBase>;
 }

@@ -41,7 +41,7 @@ import type { Decimal } from 'decimal.js';
 import type { SimTime } from '../core/time.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, formatSimTime, simTime } from '../core/time.ts';
 import { ruleMask, weekSlot } from './calendar.ts';
-import { Dec, ZERO, energyKwh, powerKw, rate, roundToCent, sum } from './money.ts';
+import { Money, ZERO, energyKwh, roundPowerKw, rate, roundToCent, sum } from '../core/money.ts';
 import type { Pricer } from './pricing.ts';
 import { REAL_TIME_LABEL, makePricer } from './pricing.ts';
 import type {
@@ -340,7 +340,7 @@ function assemble(tariff: Tariff, meter: readonly MeterReading[], context: Billi
 
   const demand = tariff.type === 'demand-charge' ? demandLine(tariff, readings) : undefined;
   const fixed: FixedLine | undefined =
-    tariff.fixedChargePerDay === undefined ? undefined : fixedLine(rate(tariff.fixedChargePerDay), new Dec(end - start).div(MS_PER_DAY));
+    tariff.fixedChargePerDay === undefined ? undefined : fixedLine(rate(tariff.fixedChargePerDay), new Money(end - start).div(MS_PER_DAY));
   const exportLines = exportCompensation(tariff, importKwh, exportKwh, energyCharge, exportValue);
 
   const lines: BillLine[] = [...energyLines, ...(demand ? [demand] : []), ...(fixed ? [fixed] : []), ...exportLines];
@@ -376,8 +376,8 @@ function exportCompensation(tariff: Tariff, importKwh: Decimal, exportKwh: Decim
     const label = comp.type === 'buy-all-sell-all' ? 'sell-all' : comp.type;
     return [{ kind: 'export', label, kwh: exportKwh, pricePerKwh: price, amount: exportKwh.times(price).neg() }];
   }
-  const offset = Dec.min(exportValue, Dec.max(energyCharge, ZERO));
-  const lines: ExportLine[] = [{ kind: 'export', label: 'net-metering offset', kwh: Dec.min(exportKwh, importKwh), amount: offset.neg() }];
+  const offset = Money.min(exportValue, Money.max(energyCharge, ZERO));
+  const lines: ExportLine[] = [{ kind: 'export', label: 'net-metering offset', kwh: Money.min(exportKwh, importKwh), amount: offset.neg() }];
   const surplusKwh = exportKwh.minus(importKwh);
   if (surplusKwh.gt(0)) {
     const price = rate(comp.netExportCreditPerKwh);
@@ -405,7 +405,7 @@ function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[]): D
   let peakKw = ZERO;
   let peakBlock: number | undefined;
   for (const b of [...blocks.keys()].sort((x, y) => x - y)) {
-    const kw = powerKw(blocks.get(b)!.times(60).div(windowMinutes));
+    const kw = roundPowerKw(blocks.get(b)!.times(60).div(windowMinutes));
     if (peakBlock === undefined || kw.gt(peakKw)) {
       peakKw = kw;
       peakBlock = b;

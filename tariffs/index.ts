@@ -14,5 +14,5 @@ export type { ChoiceParameters, ChoiceProbability, TariffChoice, TariffOffer } f
 export { chooseTariff, lambdaFromPowerTacRationality, powerTacInertia, tariffChoiceProbabilities } from './choice.ts';
 export type { ParseResult } from './schema.ts';
 export { energyComponentSchema, exportCompensationSchema, parseTariff, parseTariffs, tariffSchema, tariffsSchema, timeRuleSchema, toInputIssues } from './schema.ts';
-export { Dec, energyKwh, perKwhFromPerMwh, rate, roundToCent } from './money.ts';
+export { energyKwh, Money, perKwhFromPerMwh, rate, roundToCent } from '../core/money.ts';
 export { meterIntervalIssues } from './compat.ts';

@@ -13,7 +13,7 @@ import type { Decimal } from 'decimal.js';
 import { MS_PER_HOUR, formatSimTime, simTime } from '../core/time.ts';
 import { forEachSlot, formatSlot, touGrid, touPeriodAt } from './calendar.ts';
 import { EventCalendar } from './events.ts';
-import { perKwhFromPerMwh, rate } from './money.ts';
+import { perKwhFromPerMwh, rate } from '../core/money.ts';
 import type { CppEvent, CriticalPeakTariff, EnergyComponent, MarketPrice, RealTimeTariff, Tariff, TouEnergy } from './types.ts';
 import { TariffError } from './types.ts';
 

@@ -11,7 +11,7 @@
  */
 import type { SimTime } from '../core/time.ts';
 import { ruleMask, weekSlot } from './calendar.ts';
-import { rate } from './money.ts';
+import { rate } from '../core/money.ts';
 import type { Pricer } from './pricing.ts';
 import { makePricer } from './pricing.ts';
 import type { SignalContext, Tariff } from './types.ts';

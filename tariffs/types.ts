@@ -7,7 +7,7 @@
  * Units are in the key names. Retail energy is priced in **currency per kWh**
  * (as retail tariffs are written); market prices arrive in currency per MWh
  * (as everywhere else in gridbid) and are converted with the rules in
- * `tariffs/money.ts`. Power is kW, energy kWh, times UTC.
+ * `core/money.ts`. Power is kW, energy kWh, times UTC.
  *
  * A `Tariff` is plain, JSON-serialisable data: times inside it are ISO-8601
  * strings, never `SimTime`s, so it can be written to `summary.json` and read back.

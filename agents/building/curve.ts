@@ -1,6 +1,6 @@
 /**
  * A building's needs in one interval, from its physics: pure functions over plain
- * numbers (`agents/home/hvac.ts` does the HVAC arithmetic).
+ * numbers (`agents/physics/hvac.ts` does the HVAC arithmetic).
  *
  * With P(T) the electric kW that brings the room to T by the end of the interval
  * (0 if it gets there alone, clipped to the rating), S the setpoint in force, R the
@@ -18,8 +18,8 @@
  * relaxation is given up first, lighting last.
  */
 import type { ComfortBand } from '../physics/thermal.ts';
-import { COMFORT_INSET_C, nearEdgeC, type Room } from '../home/hvac.ts';
-import type { NeedList } from '../home/needs.ts';
+import { COMFORT_INSET_C, nearEdgeC, type Room } from '../physics/hvac.ts';
+import type { NeedList } from '../flexibility/needs.ts';
 import type { BuildingNeed } from '../../strategies/building/view.ts';
 
 export interface BuildingCurveInput {

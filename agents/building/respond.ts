@@ -5,7 +5,7 @@
  * Rules (the request is a change of net consumption, ≤ 0):
  * - only a building under a curtailment contract takes part (the contract is its
  *   enrolment in the program); a faulted one declines;
- * - it sheds, cheapest first as its purchase is split (`home/shed.ts`): pre-conditioning,
+ * - it sheds, cheapest first as its purchase is split (`flexibility/shed.ts`): pre-conditioning,
  *   the HVAC setpoint relaxation and lighting dimming its contract allows
  *   (`curve.ts`: the relaxed setpoint never passes the band's inset edge) — never its
  *   plugs and undimmed lighting (`base`) nor the HVAC that holds the relaxed setpoint
@@ -19,7 +19,7 @@
  * the same rule (lighting dimmed by what its need lost), and the building is `curtailed`.
  */
 import { decline, floorToQuantum } from '../commandResponse.ts';
-import { cutByNeed, describeCut, type NeedShare, protectedKw } from '../home/shed.ts';
+import { cutByNeed, describeCut, type NeedShare, protectedKw } from '../flexibility/shed.ts';
 import type { CommandResponse, OperatorCommand } from '../types.ts';
 
 export interface BuildingCommandState {

@@ -7,16 +7,16 @@ import { createActor, type Actor } from 'xstate';
 import type { Rng } from '../../core/rng.ts';
 import { MS_PER_HOUR, type SimTime } from '../../core/time.ts';
 import type { AgentId, BusId, Celsius, Kw } from '../../core/units.ts';
-import type { MarketInterval } from '../../engine/clock.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { BuildingNeed, BuildingView } from '../../strategies/building/view.ts';
 import type { HvacView } from '../../strategies/home/view.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import type { MarketView, Strategy, ValueSegment } from '../../strategies/types.ts';
 import { type GroupMember, groupMembers } from '../group.ts';
-import { clampSetpointC, COMFORT_INSET_C, comfortMarginC, farEdgeC, type HvacUnit, nearEdgeC, Room, violationDegH } from '../home/hvac.ts';
-import { AWARD_TOLERANCE_KW } from '../home/allocate.ts';
-import { NeedList } from '../home/needs.ts';
+import { clampSetpointC, COMFORT_INSET_C, comfortMarginC, farEdgeC, type HvacUnit, nearEdgeC, Room, violationDegH } from '../physics/hvac.ts';
+import { AWARD_TOLERANCE_KW } from '../flexibility/allocate.ts';
+import { NeedList } from '../flexibility/needs.ts';
 import {
   dayTypeOf,
   isOfficeOccupied,
@@ -31,10 +31,10 @@ import { localHourOfDay } from '../physics/localTime.ts';
 import { type ComfortBand, SMALL_OFFICE_HVAC, SMALL_OFFICE_RC } from '../physics/thermal.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, OperatorCommand } from '../types.ts';
 import { B_BASE, B_DIM, B_HVAC, B_PRECONDITION, B_RELAX, BUILDING_NEEDS, buildingCurve, type BuildingCurve, pushBuildingNeeds } from './curve.ts';
-import type { BuildingGroup } from './index.ts';
+import type { BuildingGroup } from './schema.ts';
 import { buildingLifecycle, buildingMachine } from './machine.ts';
 import { buildingNeedProtected, respondBuilding } from './respond.ts';
-import { needShares } from '../home/shed.ts';
+import { needShares } from '../flexibility/shed.ts';
 
 const NO_SUPPLY: readonly ValueSegment[] = Object.freeze([]);
 const NO_BID: readonly BidSegment[] = Object.freeze([]);

@@ -17,7 +17,7 @@
 import { MS_PER_HOUR } from '../../core/time.ts';
 import { hours } from '../../core/units.ts';
 import type { EvBid } from '../../market/dayAhead/types.ts';
-import type { MarketInterval } from '../../engine/clock.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import { departureFeasibleSocKwh } from '../physics/ev.ts';
 import { arrivalSocKwh, type EvCar, type EvSession } from './session.ts';
 

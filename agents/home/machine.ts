@@ -1,7 +1,7 @@
 /**
  * A home's lifecycle. The machine owns the states a person would name and which
  * moves between them are legal; the numbers (consumption, temperature, appliance
- * progress) live in plain data stepped by pure functions (`hvac.ts`, `appliances.ts`, `allocate.ts`). The runtime
+ * progress) live in plain data stepped by pure functions (`physics/hvac.ts`, `appliances.ts`, `flexibility/allocate.ts`). The runtime
  * sends an event only when the lifecycle changes, so a quiet home costs no machine
  * work at all (DESIGN.md §1: at most one or two machine events per agent per interval).
  * - normal: it consumes what it wants;

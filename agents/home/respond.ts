@@ -21,7 +21,7 @@
  */
 import { decline, floorToQuantum } from '../commandResponse.ts';
 import type { CommandResponse, OperatorCommand } from '../types.ts';
-import { cutByNeed, describeCut, type NeedShare, protectedKw } from './shed.ts';
+import { cutByNeed, describeCut, type NeedShare, protectedKw } from '../flexibility/shed.ts';
 
 export interface HomeCommandState {
   readonly faulted: boolean;

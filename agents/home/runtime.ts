@@ -13,7 +13,7 @@ import { createActor, type Actor } from 'xstate';
 import type { Rng } from '../../core/rng.ts';
 import { MS_PER_HOUR, minutesToMs, type SimTime } from '../../core/time.ts';
 import type { AgentId, BusId, Celsius, Hours, Kw } from '../../core/units.ts';
-import type { MarketInterval } from '../../engine/clock.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { HomeHvacView, HomeNeed, HomeView } from '../../strategies/home/view.ts';
 import { strategyFor } from '../../strategies/registry.ts';
@@ -25,14 +25,14 @@ import { localHourOfDay, localMidnight } from '../physics/localTime.ts';
 import { pvOutputKw } from '../physics/pv.ts';
 import type { ComfortBand } from '../physics/thermal.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, OperatorCommand } from '../types.ts';
-import { AWARD_TOLERANCE_KW } from './allocate.ts';
+import { AWARD_TOLERANCE_KW } from '../flexibility/allocate.ts';
 import { addJob, type ApplianceSlot, applianceValueMwh, baselineRunKw, drawDailyJob, EMPTY_SLOT, promote, runKwNow } from './appliances.ts';
-import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfortMarginC, type HvacUnit, Room, violationDegH } from './hvac.ts';
-import type { HomeApplianceConfig, HomeGroup, HomeHvacConfig, HomePvConfig } from './index.ts';
+import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfortMarginC, type HvacUnit, Room, violationDegH } from '../physics/hvac.ts';
+import type { HomeApplianceConfig, HomeGroup, HomeHvacConfig, HomePvConfig } from './schema.ts';
 import { homeLifecycle, homeMachine } from './machine.ts';
-import { NeedList } from './needs.ts';
+import { NeedList } from '../flexibility/needs.ts';
 import { homeNeedProtected, respondHome } from './respond.ts';
-import { needShares } from './shed.ts';
+import { needShares } from '../flexibility/shed.ts';
 import { flexibleBlockValues } from './valuation.ts';
 
 /** The home's needs, by code (index into `HOME_NEEDS`). */

@@ -7,7 +7,7 @@
  *   still wait at a value rising as its slack shrinks (`appliances.ts`);
  * - the HVAC power that keeps the room inside its comfort band at the cap, then the
  *   power towards the setpoint in blocks whose value falls as the margin they buy
- *   grows, then pre-conditioning beyond the setpoint at 0 (`hvac.ts`);
+ *   grows, then pre-conditioning beyond the setpoint at 0 (`physics/hvac.ts`);
  * - the price-responsive share of the base load (laundry, a pool pump, comfort
  *   lighting …) in equal blocks whose values are spread between a low and a high
  *   willingness to pay.

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { agentId, type BusId } from '../../core/units.ts';
 import { MS_PER_HOUR, simTime } from '../../core/time.ts';
 import type { AgentEnv, BusBid, IntermediaryKindModule, IntermediaryRuntime } from '../types.ts';
-import type { MarketInterval } from '../../engine/clock.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import type { MarketView } from '../../strategies/types.ts';
 import { forecastLoadKw } from './forecast.ts';
 import { retailerLifecycle, retailerMachine } from './machine.ts';

@@ -14,8 +14,8 @@ import type { BusId } from '../../core/units.ts';
 import { OrderBookBuilder } from '../../market/orderBook.ts';
 import type { Bid, BidSegment, MarketRules, Rejection } from '../../market/types.ts';
 import type { MarketView } from '../../strategies/types.ts';
-import type { MarketInterval } from '../clock.ts';
-import type { GridEvent, GridRoom } from '../gridRoom.ts';
+import type { MarketInterval } from '../../core/clock.ts';
+import type { GridEvent, GridRoom } from '../../agents/operations/gridRoom.ts';
 import type { RetailDesk } from '../retail.ts';
 import type { Crashes, Participant } from './participants.ts';
 

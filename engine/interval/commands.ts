@@ -8,11 +8,11 @@
  * Also here: scenario faults that act on agents directly (equipment FAULT / REPAIR events)
  * and forged commands (delivered, and refused by their targets).
  */
-import { timeOf, type Fault } from '../faults.ts';
-import type { MarketInterval } from '../clock.ts';
+import { timeOf, type Fault } from '../../agents/operations/faults.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import type { Grid } from '../../market/clear.ts';
-import type { CommandRecord } from '../operations.ts';
-import type { GridEvent, GridRoom } from '../gridRoom.ts';
+import type { CommandRecord } from '../../agents/operations/operator.ts';
+import type { GridEvent, GridRoom } from '../../agents/operations/gridRoom.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Crashes, Participant, Party } from './participants.ts';
 

@@ -46,7 +46,7 @@ import { settle } from '../../market/settlement.ts';
 import type { BidSegment, MarketRules, Rejection } from '../../market/types.ts';
 import type { Network } from '../../network/types.ts';
 import type { MarketView } from '../../strategies/types.ts';
-import type { MarketInterval } from '../clock.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import type { DayAheadInInterval } from './books.ts';
 import type { PartyBid } from './collectBids.ts';
 import { type IntervalLedger, ticksOf } from './ledger.ts';

@@ -5,7 +5,7 @@
  * throws is isolated (crashed) and reported.
  */
 import type { AgentObservation } from '../../agents/types.ts';
-import type { MarketInterval } from '../clock.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Crashes, Participant } from './participants.ts';
 

@@ -19,7 +19,7 @@ import type { Grid, Mechanism } from '../../market/clear.ts';
 import { type RedispatchResult, redispatch, type RegulatingUnit } from '../../market/redispatch.ts';
 import type { MarketRules } from '../../market/types.ts';
 import type { ValueSegment } from '../../strategies/types.ts';
-import type { MarketInterval } from '../clock.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import { type IntervalLedger, ticksOf } from './ledger.ts';
 
 /** What the imbalance phases need to know about each party (arrays in party order). */

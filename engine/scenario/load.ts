@@ -12,7 +12,7 @@ import { checkStrategyRef, strategyRefSchema } from '../../strategies/registry.t
 import { feederConfigOf, networkFromConfig } from '../../network/schema.ts';
 import { radialFeeder } from '../../network/radial.ts';
 import { NetworkError, withBranchInService } from '../../network/validate.ts';
-import { matchesAgent } from '../faults.ts';
+import { matchesAgent } from '../../agents/operations/faults.ts';
 import { type ScenarioConfig, scenarioSchema } from './schema.ts';
 import { normaliseTimeline, timelineProblems } from './timeline.ts';
 import type { AgentGroup } from '../../agents/registry.ts';

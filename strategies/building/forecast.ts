@@ -13,8 +13,7 @@
 import { z } from 'zod';
 import type { BidSegment } from '../../market/types.ts';
 import { bankingValueMwh } from '../home/forecastValue.ts';
-import type { StrategyFactory } from '../registry.ts';
-import type { MarketView, Strategy } from '../types.ts';
+import type { MarketView, Strategy, StrategyFactory } from '../types.ts';
 import type { BuildingView } from './view.ts';
 
 export const buildingForecastParams = z.strictObject({

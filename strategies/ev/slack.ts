@@ -34,9 +34,8 @@
  */
 import { z } from 'zod';
 import type { BidSegment } from '../../market/types.ts';
-import type { StrategyFactory } from '../registry.ts';
 import { quantileOfSorted, sortedKnownPrices } from '../storage/forecastQuantiles.ts';
-import type { MarketView, Strategy } from '../types.ts';
+import type { MarketView, Strategy, StrategyFactory } from '../types.ts';
 import type { EvView } from './view.ts';
 
 export const evSlackParams = z.strictObject({

@@ -6,8 +6,7 @@
  * split need from want (`strategies/ev/demand.ts`). Pure.
  */
 import type { BidSegment } from '../../market/types.ts';
-import type { StrategyFactory } from '../registry.ts';
-import type { Strategy } from '../types.ts';
+import type { Strategy, StrategyFactory } from '../types.ts';
 import type { EvView } from './view.ts';
 
 export const evUncontrolled: Strategy<EvView> = {

@@ -21,8 +21,7 @@
  */
 import { z } from 'zod';
 import type { BidSegment } from '../../market/types.ts';
-import type { StrategyFactory } from '../registry.ts';
-import type { MarketView, Strategy } from '../types.ts';
+import type { MarketView, Strategy, StrategyFactory } from '../types.ts';
 import { bankingValueMwh, cheapestAheadMwh } from './forecastValue.ts';
 import type { HomeView } from './view.ts';
 

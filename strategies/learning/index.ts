@@ -41,12 +41,11 @@
 import { z } from 'zod';
 import type { Rng } from '../../core/rng.ts';
 import type { BidSegment } from '../../market/types.ts';
-import type { StrategyFactory } from '../registry.ts';
 import { arbitragePrices } from '../storage/arbitrage.ts';
 import { quantileOfSorted, sortedKnownPrices } from '../storage/forecastQuantiles.ts';
 import type { StorageView } from '../storage/view.ts';
 import { valuationBids } from '../truthful.ts';
-import type { AgentViewBase, MarketView, Strategy, StrategyContext, StrategyOutcome, ValueSegment } from '../types.ts';
+import type { AgentViewBase, MarketView, Strategy, StrategyContext, StrategyFactory, StrategyOutcome, ValueSegment } from '../types.ts';
 import { QTable } from './qTable.ts';
 
 export const learningParams = z

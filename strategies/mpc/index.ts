@@ -9,22 +9,22 @@
  * The first interval's plan becomes price-quantity segments that clear the plan at the
  * forecast price and stay sensible when the price differs (`bidFromPlan.ts`).
  *
- * The solver: the LPs go through the project's `LpSolver` interface. HiGHS loads its
- * WebAssembly asynchronously while strategies are created synchronously, so the
- * engine preloads it when a scenario names `mpc` (the factory sets `needsLpSolver`)
- * and hands it over in the `StrategyContext`. Created without one (unit tests,
- * `createStrategy`), `mpc` uses `jslpSolver`, synchronous and exact for these small
- * LPs (a 24-interval storage window is 72 columns) but slower on long windows.
+ * The solver is injected, never imported: the LPs go through the `LpSolver` interface
+ * (market/lp/solver.ts) the strategy is given. HiGHS loads its WebAssembly
+ * asynchronously while strategies are created synchronously, so the engine preloads it
+ * when a scenario names `mpc` (the factory sets `needsLpSolver`) and hands it over in
+ * the `StrategyContext`. Created without one (`createStrategy('mpc')` outside a run),
+ * the factory throws; tests and library users pass a solver themselves, e.g.
+ * `jslpSolver`, synchronous and exact for these small LPs (a 24-interval storage
+ * window is 72 columns) but slower on long windows.
  *
  * Stateless between intervals (the plan is recomputed from the view), so an instance
  * may serve several agents. Parameters: `params.ts`.
  */
-import { jslpSolver } from '../../market/lp/jslp.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
-import type { StrategyFactory } from '../registry.ts';
 import type { EvView } from '../ev/view.ts';
 import type { StorageView } from '../storage/view.ts';
-import type { AgentViewBase, Strategy, StrategyContext } from '../types.ts';
+import type { AgentViewBase, Strategy, StrategyContext, StrategyFactory } from '../types.ts';
 import { type AggregateView, aggregatorMpcBid } from './aggregator.ts';
 import { evMpcBid } from './ev.ts';
 import { type MpcParams, mpcParams } from './params.ts';
@@ -32,7 +32,8 @@ import { storageDayAheadValuation, storageMpcBid } from './storage.ts';
 
 export { mpcParams, type MpcParams } from './params.ts';
 
-export function mpcStrategy(params: MpcParams, solver: LpSolver = jslpSolver): Strategy<AgentViewBase> {
+/** The `mpc` strategy planning with `solver` (HiGHS in a run; any `LpSolver`, e.g. `jslpSolver`, elsewhere). */
+export function mpcStrategy(params: MpcParams, solver: LpSolver): Strategy<AgentViewBase> {
   return {
     id: 'mpc',
     bid(view, market) {
@@ -57,5 +58,8 @@ export const mpcFactory: StrategyFactory = {
   params: mpcParams,
   kinds: ['storage', 'ev', 'aggregator'],
   needsLpSolver: true,
-  create: (p, context?: StrategyContext) => mpcStrategy(p as MpcParams, context?.lpSolver ?? jslpSolver),
+  create: (p, context?: StrategyContext) => {
+    if (!context?.lpSolver) throw new Error("strategy 'mpc' plans with linear programmes: create it with an LP solver in its context (StrategyContext.lpSolver; a run hands one over)");
+    return mpcStrategy(p as MpcParams, context.lpSolver);
+  },
 };

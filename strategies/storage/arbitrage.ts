@@ -25,8 +25,7 @@
  */
 import { z } from 'zod';
 import type { BidSegment } from '../../market/types.ts';
-import type { StrategyFactory } from '../registry.ts';
-import type { MarketView, Strategy } from '../types.ts';
+import type { MarketView, Strategy, StrategyFactory } from '../types.ts';
 import { quantileOfSorted, sortedKnownPrices } from './forecastQuantiles.ts';
 import type { StorageView } from './view.ts';
 

@@ -3,10 +3,10 @@ import fc from 'fast-check';
 import { RandomService } from '../../core/rng.ts';
 import { MS_PER_HOUR, parseSimTime, type SimTime } from '../../core/time.ts';
 import { celsius, hours, kw, kwh } from '../../core/units.ts';
-import { allocateByPrice } from '../../agents/home/allocate.ts';
+import { allocateByPrice } from '../../agents/flexibility/allocate.ts';
 import { addJob, applianceValueMwh, baselineRunKw, drawDailyJob, EMPTY_SLOT, promote, runKwNow, type ApplianceSpec } from '../../agents/home/appliances.ts';
-import { clampSetpointC, COMFORT_INSET_C, comfortBlockValues, ComfortCurve, comfortCurve, Room, violationDegH, type HvacUnit } from '../../agents/home/hvac.ts';
-import { NeedList } from '../../agents/home/needs.ts';
+import { clampSetpointC, COMFORT_INSET_C, comfortBlockValues, ComfortCurve, comfortCurve, Room, violationDegH, type HvacUnit } from '../../agents/physics/hvac.ts';
+import { NeedList } from '../../agents/flexibility/needs.ts';
 import { latestStart, stepAppliance, WAITING, type ApplianceJob } from '../../agents/physics/appliance.ts';
 import { HOME_HVAC, HOME_RC, hvacToReachC, nextIndoorC, type ComfortBand } from '../../agents/physics/thermal.ts';
 
@@ -14,7 +14,7 @@ const at = (hhmm: string): SimTime => parseSimTime(`2026-07-01T${hhmm}:00Z`)!;
 const band = (lowC: number, highC: number): ComfortBand => ({ lowC: celsius(lowC), highC: celsius(highC) });
 const coolUnit: HvacUnit = { rc: HOME_RC, hvac: HOME_HVAC, mode: 'cool' };
 
-describe('agents/home/hvac: Room agrees with physics/thermal', () => {
+describe('agents/physics/hvac: Room agrees with physics/thermal', () => {
   const unitArb = fc.record({
     r: fc.double({ min: 0.5, max: 5, noNaN: true }),
     c: fc.double({ min: 2, max: 40, noNaN: true }),
@@ -52,7 +52,7 @@ describe('agents/home/hvac: Room agrees with physics/thermal', () => {
   });
 });
 
-describe('agents/home/hvac: the comfort curve', () => {
+describe('agents/physics/hvac: the comfort curve', () => {
   it('by hand: band 20–24, S 22.4, indoor 22.5, outdoor 30, 15 min, one block', () => {
     // a = e^(−0.25/20) = 0.98758; free-floating end = 30 − 7.5·a = 22.593 (inside: keep = 0).
     // Reaching 22.4: T_ss = (22.4 − 22.5·a)/(1 − a) = 14.449; Q = (14.449 − 30)/2 = −7.775 kW thermal → 3.110 kW electric.
@@ -180,7 +180,7 @@ describe('agents/home/appliances: daily jobs', () => {
   });
 });
 
-describe('agents/home/allocate: the award split by bid price', () => {
+describe('agents/flexibility/allocate: the award split by bid price', () => {
   const split = (prices: number[], kws: number[], ind: number[], bought: number, quantum = 0.001): { out: number[]; left: number } => {
     const out = new Float64Array(prices.length);
     const left = allocateByPrice(prices, kws, ind, prices.length, bought, new Int32Array(prices.length), out, quantum);

@@ -4,13 +4,15 @@ import { initialTransition, transition } from 'xstate';
 import { RandomService } from '../../core/rng.ts';
 import { parseSimTime } from '../../core/time.ts';
 import { busId } from '../../core/units.ts';
-import { type StorageGroup, storageGroupSchema, storageKind, type StorageObservation, type StorageRuntime, waterValueMwh } from '../../agents/storage/index.ts';
+import { storageKind } from '../../agents/storage/index.ts';
+import { type StorageObservation, type StorageRuntime, waterValueMwh } from '../../agents/storage/runtime.ts';
+import { type StorageGroup, storageGroupSchema } from '../../agents/storage/schema.ts';
 import { storageLifecycle, storageMachine } from '../../agents/storage/machine.ts';
 import { storageValuation } from '../../agents/storage/valuation.ts';
 import { HOME_BATTERY } from '../../agents/physics/battery.ts';
 import type { AgentEnv } from '../../agents/types.ts';
-import { type ClockSpec, intervalAt, type MarketInterval } from '../../engine/clock.ts';
-import { DEFAULT_WEATHER, Environment } from '../../engine/environment.ts';
+import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/clock.ts';
+import { DEFAULT_WEATHER, Environment } from '../../agents/environment.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { MarketView } from '../../strategies/types.ts';
 

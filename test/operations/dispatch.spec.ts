@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { CommandResponder, OperatorCommand } from '../../agents/types.ts';
 import { agentId } from '../../core/units.ts';
-import { intervalAt } from '../../engine/clock.ts';
-import { deliver, type DispatchParty, Operator, operatorSchema } from '../../engine/operations.ts';
+import { intervalAt } from '../../core/clock.ts';
+import { deliver, type DispatchParty, Operator, operatorSchema } from '../../agents/operations/operator.ts';
 import { networkFromConfig } from '../../network/schema.ts';
 import { TopologyCache } from '../../network/topology.ts';
 
@@ -28,7 +28,7 @@ const gives = (kw: number | 'throw'): CommandResponder => ({
 const r6 = (x: number): number => Math.round(x * 1e6) / 1e6 + 0; // PTDF arithmetic leaves 1e-14s; + 0 turns −0 into 0
 const party = (responder: CommandResponder | undefined, reachable = true, busIndex = 1): DispatchParty => ({ id: agentId('x'), busIndex, responder, reachable: () => reachable });
 
-describe('operations: delivering a command (engine/operations.ts deliver)', () => {
+describe('operations: delivering a command (agents/operations/operator.ts deliver)', () => {
   it('lost when unreachable, rejected from a foreign issuer or without the signature, else the agent answers', () => {
     expect(deliver(command(-5), party(gives(-2), false), 0, 3, interval, 'head', 'dso').response).to.equal('lost');
     const foreign = deliver(command(-5, 'mallory'), party(gives(-2)), 0, 3, interval, 'head', 'dso');

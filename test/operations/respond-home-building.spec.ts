@@ -3,18 +3,20 @@ import fc from 'fast-check';
 import { RandomService } from '../../core/rng.ts';
 import { MS_PER_HOUR, parseSimTime } from '../../core/time.ts';
 import { busId } from '../../core/units.ts';
-import { buildingGroupSchema, buildingKind } from '../../agents/building/index.ts';
+import { buildingKind } from '../../agents/building/index.ts';
+import { buildingGroupSchema } from '../../agents/building/schema.ts';
 import { buildingTargetState } from '../../agents/building/machine.ts';
 import { respondBuilding } from '../../agents/building/respond.ts';
 import type { BuildingAgent } from '../../agents/building/runtime.ts';
-import { homeGroupSchema, homeKind } from '../../agents/home/index.ts';
+import { homeKind } from '../../agents/home/index.ts';
+import { homeGroupSchema } from '../../agents/home/schema.ts';
 import { homeTargetState } from '../../agents/home/machine.ts';
 import { respondHome } from '../../agents/home/respond.ts';
 import type { HomeAgent } from '../../agents/home/runtime.ts';
-import { cutByNeed, type NeedShare, protectedKw } from '../../agents/home/shed.ts';
+import { cutByNeed, type NeedShare, protectedKw } from '../../agents/flexibility/shed.ts';
 import type { AgentEnv, AgentRuntime, OperatorCommand } from '../../agents/types.ts';
-import { type ClockSpec, intervalAt, type MarketInterval } from '../../engine/clock.ts';
-import { Environment, weatherSchema } from '../../engine/environment.ts';
+import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/clock.ts';
+import { Environment, weatherSchema } from '../../agents/environment.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { MarketView } from '../../strategies/types.ts';
 
@@ -25,7 +27,7 @@ const ask = (value: number) => ({ type: 'DISPATCH_SETPOINT' as const, value });
 
 const need = (name: string, kw: number, priceMwh: number, isProtected: boolean): NeedShare => ({ name, kw, priceMwh, protected: isProtected });
 
-describe('operations: what a need list can shed (agents/home/shed.ts)', () => {
+describe('operations: what a need list can shed (agents/flexibility/shed.ts)', () => {
   it('protectedKw: every need up to the last protected one in price order, in whole quanta', () => {
     const needs = [need('base', 1, 3000, true), need('x', 2, 200, false), need('keep', 0.5, 3000, true), need('y', 1, 50, false)];
     expect(protectedKw(needs, Q)).to.equal(1.5);

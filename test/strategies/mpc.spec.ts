@@ -5,6 +5,7 @@
  * `observe`, and the perfect-foresight forecaster.
  */
 import { expect } from 'chai';
+import { RandomService } from '../../core/rng.ts';
 import { loadHighsSolver } from '../../market/lp/highs.ts';
 import { jslpSolver } from '../../market/lp/jslp.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
@@ -15,7 +16,7 @@ import { marginalPrices, planBattery, type BatteryWindow } from '../../strategie
 import { bidFromPlan } from '../../strategies/mpc/bidFromPlan.ts';
 import { mpcParams, mpcStrategy } from '../../strategies/mpc/index.ts';
 import { priceTakerParams, priceTakerStrategy } from '../../strategies/priceTaker.ts';
-import { checkStrategyRef, strategyIds, strategyNeedsLpSolver } from '../../strategies/registry.ts';
+import { checkStrategyRef, createStrategy, strategyIds, strategyNeedsLpSolver } from '../../strategies/registry.ts';
 import { branded, type Plain } from '../helpers/units.ts';
 import type { EvView } from '../../strategies/ev/view.ts';
 import type { StorageView } from '../../strategies/storage/view.ts';
@@ -149,6 +150,17 @@ describe('mpc: bids from the plan', () => {
 
 describe('mpc: the strategy', () => {
   const params = mpcParams.parse({});
+
+  it('plans with the solver its context injects, and refuses to be created without one', () => {
+    // A counting wrapper around jslp: the registry's mpc must solve through the injected solver (it imports none).
+    let solves = 0;
+    const counting: LpSolver = { ...jslpSolver, solve: (lp, opts) => (solves++, jslpSolver.solve(lp, opts)) };
+    const s = createStrategy('mpc', { agentId: 's1', random: new RandomService(1), lpSolver: counting });
+    const bids = s.bid(storageView() as AgentViewBase, market([2, 2, 190, 190, 70, 70]));
+    expect(solves).to.be.greaterThan(0);
+    expect(bids).to.deep.equal(mpcStrategy(params, jslpSolver).bid(storageView() as AgentViewBase, market([2, 2, 190, 190, 70, 70])));
+    expect(() => createStrategy('mpc')).to.throw(/LP solver in its context/);
+  });
 
   it('storage: charges in the cheap hours of the forecast, sells in the dear ones, nothing without prices', () => {
     const s = mpcStrategy(params, jslpSolver) as Strategy<AgentViewBase>;

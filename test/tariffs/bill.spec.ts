@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { computeBill } from '../../tariffs/bill.ts';
-import { Dec, energyKwh, perKwhFromPerMwh, roundToCent } from '../../tariffs/money.ts';
+import { energyKwh, Money, perKwhFromPerMwh, roundToCent } from '../../core/money.ts';
 import { retailPriceAt, retailPriceForecast } from '../../tariffs/signal.ts';
 import { isEventAnnounced } from '../../tariffs/events.ts';
 import type {
@@ -38,9 +38,9 @@ describe('tariffs: money rounding rules', () => {
     expect(energyKwh(1.0015).toString()).to.equal('1.002');
     expect(perKwhFromPerMwh(45.12345).toString()).to.equal('0.0451234'); // 45.1234|5 → tie → even: 45.1234 /MWh
     expect(perKwhFromPerMwh(45.12355).toString()).to.equal('0.0451236');
-    expect(roundToCent(new Dec('2.675')).toFixed(2)).to.equal('2.68');
-    expect(roundToCent(new Dec('-0.345')).toFixed(2)).to.equal('-0.35');
-    expect(roundToCent(new Dec('2.665')).toFixed(2)).to.equal('2.67');
+    expect(roundToCent(new Money('2.675')).toFixed(2)).to.equal('2.68');
+    expect(roundToCent(new Money('-0.345')).toFixed(2)).to.equal('-0.35');
+    expect(roundToCent(new Money('2.665')).toFixed(2)).to.equal('2.67');
   });
 });
 

@@ -21,7 +21,7 @@
 import { expect } from 'chai';
 import { Decimal } from 'decimal.js';
 import { parseSimTime } from '../../core/time.ts';
-import { intervalAt } from '../../engine/clock.ts';
+import { intervalAt } from '../../core/clock.ts';
 import { RetailDesk } from '../../engine/retail.ts';
 import { DEFAULT_RULES } from '../../market/types.ts';
 import { busId } from '../../core/units.ts';

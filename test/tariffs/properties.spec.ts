@@ -10,7 +10,7 @@ import type { Decimal } from 'decimal.js';
 import type { SimTime } from '../../core/time.ts';
 import { MS_PER_DAY, MS_PER_HOUR } from '../../core/time.ts';
 import { computeBill } from '../../tariffs/bill.ts';
-import { Dec, ZERO, energyKwh, roundToCent, sum } from '../../tariffs/money.ts';
+import { energyKwh, Money, roundToCent, sum, ZERO } from '../../core/money.ts';
 import { retailPriceAt, retailPriceForecast } from '../../tariffs/signal.ts';
 import type { ExportCompensation, MarketPrice, MeterReading, Tariff, TouPeriod, Weekday } from '../../tariffs/types.ts';
 import { WEEKDAYS } from '../../tariffs/types.ts';
@@ -183,7 +183,7 @@ describe('tariffs: bill properties', () => {
         const now = (T0 + 60 * MS_PER_DAY) as SimTime; // after every announcement
         const shown = retailPriceForecast(tariff, meter.map((r) => r.start), { now, priceForecast: marketPrices });
         let expected: Decimal = ZERO;
-        meter.forEach((r, i) => (expected = expected.plus(energyKwh(r.importKwh).times(new Dec(shown[i]!)))));
+        meter.forEach((r, i) => (expected = expected.plus(energyKwh(r.importKwh).times(new Money(shown[i]!)))));
         expect(bill.energyCharge.eq(expected), `${bill.energyCharge} vs ${expected}`).to.equal(true);
       }),
       RUNS,
@@ -205,8 +205,8 @@ describe('tariffs: signal properties', () => {
           const priceForecast = pricesMwh.map((p, h): MarketPrice => ({ start: (T0 + h * MS_PER_HOUR) as SimTime, durationH: 1, priceMwh: p }));
           const signal = retailPriceForecast(tariff, priceForecast.map((p) => p.start), { now: T0, priceForecast });
           // Floor and cap are taken at 1e-7 per kWh, like every rate.
-          const lo = new Dec(floor).toDecimalPlaces(7).toNumber();
-          const hi = new Dec(cap).toDecimalPlaces(7).toNumber();
+          const lo = new Money(floor).toDecimalPlaces(7).toNumber();
+          const hi = new Money(cap).toDecimalPlaces(7).toNumber();
           for (const s of signal) expect(s >= lo && s <= hi, `${s} outside [${lo}, ${hi}]`).to.equal(true);
           expect(retailPriceAt(tariff, (T0 + 30 * 60_000) as SimTime, { now: T0, priceForecast })).to.equal(signal[0]);
         },

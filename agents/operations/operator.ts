@@ -17,15 +17,15 @@
  * scenario order. Pure arithmetic on plain arrays; the only state is the operator's
  * lifecycle machine and its memory of the metered flows.
  */
-import { costMwh } from '../core/bounds.ts';
+import { costMwh } from '../../core/bounds.ts';
 import { createActor, type Actor } from 'xstate';
 import { z } from 'zod';
-import type { CommandResponder, OperatorCommand } from '../agents/types.ts';
-import { operationsMachine } from '../agents/operations/machine.ts';
-import type { AgentId } from '../core/units.ts';
-import { ptdfOf } from '../network/ptdf.ts';
-import type { Topology } from '../network/topology.ts';
-import type { MarketInterval } from './clock.ts';
+import type { CommandResponder, OperatorCommand } from '../types.ts';
+import { operationsMachine } from './machine.ts';
+import type { AgentId } from '../../core/units.ts';
+import { ptdfOf } from '../../network/ptdf.ts';
+import type { Topology } from '../../network/topology.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 
 export const operatorSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits and _ . : - only'),
@@ -46,7 +46,7 @@ export const operatorSchema = z.strictObject({
   v2g: z.boolean().default(true),
   /** The baseline delivered energy is measured and paid against. */
   baseline: z.enum(['counterfactual', 'ten-of-ten']).default('counterfactual'),
-  /** Self-healing (FLISR, engine/selfHealing.ts) on a lindistflow feeder: restore around a faulted line through normally-open ties this long after the fault. */
+  /** Self-healing (FLISR, agents/operations/selfHealing.ts) on a lindistflow feeder: restore around a faulted line through normally-open ties this long after the fault. */
   selfHealing: z.strictObject({ restoreAfterMinutes: z.number().min(0).max(24 * 60).default(5) }).optional(),
 });
 export const operationsSchema = z.array(operatorSchema);

@@ -14,22 +14,23 @@
  * amounts per agent, so the books check that the operator pays what the agents receive.
  */
 import type { Counterfactual } from './counterfactual.ts';
-import type { AgentObservation } from '../agents/types.ts';
-import { deliveredKwh, tenOfTenBaseline } from '../agents/operations/baseline.ts';
-import { type SimTime } from '../core/time.ts';
-import type { Rng, RandomService } from '../core/rng.ts';
-import { type Money, money, type MoneyUnit, ZERO } from '../core/money.ts';
-import type { Grid } from '../market/clear.ts';
-import type { BranchFlow, ClearingResult } from '../market/types.ts';
-import { dcFlowsKw, isOverLimit } from '../network/flows.ts';
-import type { Network } from '../network/types.ts';
-import { findIslandedBuses, withBranchInService } from '../network/validate.ts';
-import type { FeederLimits } from '../network/radial.ts';
-import { formatSimTime } from '../core/time.ts';
+import type { AgentObservation } from '../types.ts';
+import { deliveredKwh, tenOfTenBaseline } from './baseline.ts';
+import { type SimTime } from '../../core/time.ts';
+import type { Rng, RandomService } from '../../core/rng.ts';
+import { type Money, money, type MoneyUnit, ZERO } from '../../core/money.ts';
+import type { Grid } from '../../market/clear.ts';
+import type { ClearingResult } from '../../market/types.ts';
+import type { BranchFlow } from '../../network/types.ts';
+import { dcFlowsKw, isOverLimit } from '../../network/flows.ts';
+import type { Network } from '../../network/types.ts';
+import { findIslandedBuses, withBranchInService } from '../../network/validate.ts';
+import type { FeederLimits } from '../../network/radial.ts';
+import { formatSimTime } from '../../core/time.ts';
 import { SelfHealing, type SwitchingEvent } from './selfHealing.ts';
-import type { MarketInterval } from './clock.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import { type Fault, inForce, matchesAgent, timeOf } from './faults.ts';
-import { type CommandRecord, deliver, type DispatchParty, Operator, type OperatorConfig } from './operations.ts';
+import { type CommandRecord, deliver, type DispatchParty, Operator, type OperatorConfig } from './operator.ts';
 
 /** One row of events.csv. */
 export interface GridEvent {
@@ -101,7 +102,7 @@ export class GridRoom {
     private readonly intervalsPerDay: number,
     private readonly random: RandomService,
     private readonly counterfactual: Counterfactual | undefined,
-    /** On a LinDistFlow feeder: islands are run (demand unserved), and an operator may self-heal (engine/selfHealing.ts). */
+    /** On a LinDistFlow feeder: islands are run (demand unserved), and an operator may self-heal (agents/operations/selfHealing.ts). */
     private readonly feeder?: { readonly limits: FeederLimits; readonly selfHealing?: { readonly operator: string; readonly restoreAfterMinutes: number } },
   ) {
     if (base && feeder?.selfHealing) this.healing = new SelfHealing(base.network, feeder.limits, feeder.selfHealing.restoreAfterMinutes * 60_000);

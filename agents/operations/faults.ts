@@ -12,9 +12,9 @@
  * - `agent-fault`: the agent's equipment fails (its machine goes to `faulted`) until repaired.
  * - `forged-command`: a command from an issuer that is not the agent's operator.
  */
-import { MAX_POWER_KW, powerKw } from '../core/bounds.ts';
+import { MAX_POWER_KW, powerKw } from '../../core/bounds.ts';
 import { z } from 'zod';
-import { parseSimTime, type SimTime } from '../core/time.ts';
+import { parseSimTime, type SimTime } from '../../core/time.ts';
 
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { message: 'expected an ISO-8601 UTC time such as 2026-07-01T17:00:00Z' });
 

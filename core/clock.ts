@@ -3,7 +3,7 @@
  * as fast as the CPU allows: nothing here waits on wall time or real timers.
  */
 import { Observable, map, range } from 'rxjs';
-import { type SimTime, MS_PER_HOUR, minutesToMs, simTime } from '../core/time.ts';
+import { type SimTime, MS_PER_HOUR, minutesToMs, simTime } from './time.ts';
 
 export interface MarketInterval {
   readonly index: number;

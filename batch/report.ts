@@ -11,10 +11,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { BatchPlan, RunSpec } from '../batch/plan.ts';
-import type { RunRow } from '../batch/summary.ts';
-import { kpiInfo, kpiTitle } from './kpiCatalogue.ts';
-import { escapeHtml } from './report.ts';
+import type { BatchPlan, RunSpec } from './plan.ts';
+import type { RunRow } from './summary.ts';
+import { kpiInfo, kpiTitle } from '../output/kpiCatalogue.ts';
+import { escapeHtml } from '../output/report.ts';
 
 export interface BarChart {
   readonly id: string;

@@ -24,7 +24,7 @@
  * thousands of rooms ask for several targets every interval. Its results equal
  * `thermalKwToReachC`, `hvacToReachC` and `nextIndoorC` (tested).
  */
-import type { ComfortBand, HvacParams, RcParams } from '../physics/thermal.ts';
+import type { ComfortBand, HvacParams, RcParams } from './thermal.ts';
 
 /** How far inside the band edges targets sit, °C. */
 export const COMFORT_INSET_C = 0.02;

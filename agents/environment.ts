@@ -8,10 +8,10 @@
 import { z } from 'zod';
 import type { RandomService, Rng } from '../core/rng.ts';
 import { MS_PER_HOUR, type SimTime, simTime } from '../core/time.ts';
-import { COLD_DAY, type DayTemperature, drawDayOffsetC, HEATWAVE_DAY, MILD_DAY, nextTemperatureNoiseC, outdoorTempC } from '../agents/physics/outdoor.ts';
-import { clearSkyGhiWm2, drawSkyDay, nextClearSkyIndex, type SkyDay } from '../agents/physics/pv.ts';
-import { localHourOfDay, localMidnight } from '../agents/physics/localTime.ts';
-import type { Site } from '../agents/types.ts';
+import { COLD_DAY, type DayTemperature, drawDayOffsetC, HEATWAVE_DAY, MILD_DAY, nextTemperatureNoiseC, outdoorTempC } from './physics/outdoor.ts';
+import { clearSkyGhiWm2, drawSkyDay, nextClearSkyIndex, type SkyDay } from './physics/pv.ts';
+import { localHourOfDay, localMidnight } from './physics/localTime.ts';
+import type { Site } from './types.ts';
 import { celsius } from '../core/units.ts';
 
 const dayTemperature = z.union([

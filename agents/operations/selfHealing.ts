@@ -22,11 +22,11 @@
  * The configuration chosen for a fault is kept until its repair (operators do not
  * reconfigure every interval). Pure arithmetic on the network values; no clock.
  */
-import type { SimTime } from '../core/time.ts';
-import { acSweep } from '../network/acSweep.ts';
-import { radialFeeder, type FeederLimits } from '../network/radial.ts';
-import type { Network } from '../network/types.ts';
-import { findIslandedBuses, withBranchInService } from '../network/validate.ts';
+import type { SimTime } from '../../core/time.ts';
+import { acSweep } from '../../network/acSweep.ts';
+import { radialFeeder, type FeederLimits } from '../../network/radial.ts';
+import type { Network } from '../../network/types.ts';
+import { findIslandedBuses, withBranchInService } from '../../network/validate.ts';
 
 export interface SwitchingEvent {
   readonly type: 'FAULT_ISOLATED' | 'TIE_CLOSED' | 'SECTION_UNSERVED' | 'NORMAL_CONFIGURATION';
