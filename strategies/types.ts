@@ -88,7 +88,7 @@ export interface Strategy<View extends AgentViewBase = AgentViewBase> {
 export interface DayAheadValuation {
   /** What one MWh left in the cells at the day's end is worth, currency/MWh (within the price floor and cap). */
   readonly terminalValueMwh: number;
-  /** SoC required at the day's end, kWh (clamped to the battery's bounds). */
+  /** SoC required at the day's end, kWh (clamped to [its minimum SoC, its SoC at the gate]: a strategy may free stored energy, not demand more). */
   readonly finalSocMinKwh: number;
 }
 
