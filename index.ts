@@ -45,7 +45,7 @@ export { settle } from './market/settlement.ts';
 
 // The LP solver interface (HiGHS by default, javascript-lp-solver for small cases)
 export type { LinearProgram, LpSolution, LpSolveOptions, LpSolver, LpStatus, SolverName } from './market/lp/solver.ts';
-export { loadSolver } from './market/lp/solver.ts';
+export { loadSolver } from './market/lp/loadSolver.ts';
 export { jslpSolver } from './market/lp/jslp.ts';
 
 // Networks

@@ -11,13 +11,20 @@ import { MS_PER_HOUR, type SimTime, simTime } from '../core/time.ts';
 import { COLD_DAY, type DayTemperature, drawDayOffsetC, HEATWAVE_DAY, MILD_DAY, nextTemperatureNoiseC, outdoorTempC } from './physics/outdoor.ts';
 import { clearSkyGhiWm2, drawSkyDay, nextClearSkyIndex, type SkyDay } from './physics/pv.ts';
 import { localHourOfDay, localMidnight } from './physics/localTime.ts';
-import type { Site } from './types.ts';
 import { celsius } from '../core/units.ts';
 
 const dayTemperature = z.union([
   z.enum(['mild', 'heatwave', 'cold']),
   z.strictObject({ minC: z.number().min(-60).max(60), maxC: z.number().min(-60).max(60), minHour: z.number().min(0).max(23).default(5), maxHour: z.number().min(1).max(23.99).default(15) }),
 ]);
+
+/** Where the simulated place is: for sun position and local routines. */
+export interface Site {
+  readonly latitude: number;
+  readonly longitude: number;
+  /** Local time = UTC + this offset (no daylight-saving changes within a run). */
+  readonly utcOffsetHours: number;
+}
 
 export const weatherSchema = z.strictObject({
   /** Daily temperature shape: a preset or { minC, maxC, minHour, maxHour } (local hours). */

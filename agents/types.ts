@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { RandomService } from '../core/rng.ts';
 import type { AgentId, BusId } from '../core/units.ts';
 import type { ClockSpec, MarketInterval } from '../core/clock.ts';
-import type { Environment } from './environment.ts';
+import type { Environment, Site } from './environment.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
 import type { BidSegment, MarketRules } from '../market/types.ts';
 import type { MarketView, ValueSegment } from '../strategies/types.ts';
@@ -120,14 +120,6 @@ export interface DayAheadOffer {
 }
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type DayAheadIntertemporal = DistributiveOmit<IntertemporalBid, 'id' | 'agentId' | 'bus'>;
-
-/** Where the simulated place is: for sun position and local routines. */
-export interface Site {
-  readonly latitude: number;
-  readonly longitude: number;
-  /** Local time = UTC + this offset (no daylight-saving changes within a run). */
-  readonly utcOffsetHours: number;
-}
 
 export interface AgentEnv {
   readonly random: RandomService;

@@ -32,7 +32,7 @@ import { clearNetwork } from '../market/clearNetwork.ts';
 import { buildOrderBook } from '../market/orderBook.ts';
 import { prepareDayAhead, readBackDayAhead, solveDayAhead } from '../market/dayAhead/clear.ts';
 import type { DayAheadBook, IntertemporalBid } from '../market/dayAhead/types.ts';
-import { loadSolver } from '../market/lp/solver.ts';
+import { loadSolver } from '../market/lp/loadSolver.ts';
 import { type Bid, DEFAULT_RULES } from '../market/types.ts';
 import { networkFromConfig, networkSchema } from '../network/schema.ts';
 import { TopologyCache } from '../network/topology.ts';

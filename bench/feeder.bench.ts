@@ -12,7 +12,7 @@ import { agentId, busId } from '../core/units.ts';
 import { clearNetworkDetailed } from '../market/clearNetwork.ts';
 import { readMatpowerFile } from '../market/lp/cases/matpower.ts';
 import { matpowerFeederOpf } from '../market/lp/cases/matpowerFeeder.ts';
-import { loadSolver } from '../market/lp/solver.ts';
+import { loadSolver } from '../market/lp/loadSolver.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
 import { type BidSegment, DEFAULT_RULES, type Side } from '../market/types.ts';
 import { acSweep } from '../network/acSweep.ts';

@@ -9,7 +9,7 @@ import { RandomService, type Rng } from '../core/rng.ts';
 import { agentId, busId } from '../core/units.ts';
 import { doubleAuction } from '../market/auction.ts';
 import { clearNetworkDetailed } from '../market/clearNetwork.ts';
-import { loadSolver } from '../market/lp/solver.ts';
+import { loadSolver } from '../market/lp/loadSolver.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
 import { type BidSegment, DEFAULT_RULES, type OrderBook, type Side } from '../market/types.ts';
 import { TopologyCache } from '../network/topology.ts';

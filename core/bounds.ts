@@ -4,7 +4,7 @@
  * reason; validation reports a value past it with its path and the bound.
  *
  * - Power: quantities become whole quanta in the order book and one segment holds at most
- *   2^48 quanta (`MAX_SEGMENT_QUANTA`, market/orderBook.ts), so sums stay exact below 2^53.
+ *   2^48 quanta (`MAX_SEGMENT_QUANTA`, market/segment.ts), so sums stay exact below 2^53.
  *   1e9 kW (1 TW: all the world's generation) is 1e14 quanta at the finest quantum allowed.
  * - Price: 1e7 per MWh is ~500 times the highest cap of any real market, and keeps
  *   price × energy far inside exact float range for welfare and money.

@@ -4,12 +4,13 @@
  */
 import { Observable, map, range } from 'rxjs';
 import { type SimTime, MS_PER_HOUR, minutesToMs, simTime } from './time.ts';
+import { type Hours, hours } from './units.ts';
 
 export interface MarketInterval {
   readonly index: number;
   readonly start: SimTime;
   readonly end: SimTime;
-  readonly durationH: number;
+  readonly durationH: Hours;
   /** Bids for this interval must arrive at or before this time. */
   readonly gateClosure: SimTime;
 }
@@ -29,7 +30,7 @@ export function intervalAt(spec: ClockSpec, index: number): MarketInterval {
     index,
     start,
     end: simTime(start + step),
-    durationH: step / MS_PER_HOUR,
+    durationH: hours(step / MS_PER_HOUR),
     gateClosure: simTime(start - minutesToMs(spec.gateClosureMinutes)),
   };
 }

@@ -27,6 +27,12 @@ export const pricePerMwh = (x: number): PricePerMwh => x as PricePerMwh;
 export const celsius = (x: number): Celsius => x as Celsius;
 export const agentId = (s: string): AgentId => s as AgentId;
 export const busId = (s: string): BusId => s as BusId;
+/** A price that may be unknown (no clearing yet). */
+export const optionalPrice = (x: number | undefined): PricePerMwh | undefined => x as PricePerMwh | undefined;
+/** A series of prices (a forecast), branded at once: no copy. */
+export const pricesPerMwh = (xs: readonly number[]): readonly PricePerMwh[] => xs as readonly PricePerMwh[];
+/** A series of durations, branded at once: no copy. */
+export const hoursEach = (xs: readonly number[]): readonly Hours[] => xs as readonly Hours[];
 
 /** Energy delivered by a constant power over a duration. */
 export const energyKwh = (power: Kw, duration: Hours): Kwh => kwh(power * duration);

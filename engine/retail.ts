@@ -23,7 +23,7 @@
 import type { Decimal } from 'decimal.js';
 import type { Rng } from '../core/rng.ts';
 import { MS_PER_HOUR, type SimTime, simTime } from '../core/time.ts';
-import type { BusId } from '../core/units.ts';
+import { type BusId, optionalPrice, pricesPerMwh } from '../core/units.ts';
 import type { BidSegment, MarketRules } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { computeBill, type Bill } from '../tariffs/bill.ts';
@@ -168,7 +168,7 @@ export class RetailDesk {
       const priceForecast: MarketPrice[] = market.priceForecastMwh.map((p, k) => ({ start: times[k]!, durationH: interval.durationH, priceMwh: Number.isNaN(p) ? 0 : p }));
       const perKwh = retailPriceForecast(c.tariff, times, { now: interval.start, priceForecast });
       const forecast = Object.freeze(perKwh.map((p) => p * 1000));
-      v = Object.freeze({ ...market, lastPriceMwh: forecast[0], priceForecastMwh: forecast });
+      v = Object.freeze({ ...market, lastPriceMwh: optionalPrice(forecast[0]), priceForecastMwh: pricesPerMwh(forecast) });
       this.signals.set(key, v);
     }
     return v;

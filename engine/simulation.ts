@@ -17,7 +17,7 @@ import { Subject } from 'rxjs';
 import { agentKind } from '../agents/registry.ts';
 import { RandomService } from '../core/rng.ts';
 import { minutesToMs, MS_PER_DAY, parseSimTime, type SimTime } from '../core/time.ts';
-import { type BusId, busId } from '../core/units.ts';
+import { type BusId, busId, kw, optionalPrice, pricePerMwh, pricesPerMwh } from '../core/units.ts';
 import { clear, type Grid } from '../market/clear.ts';
 import { gateClosure, type GateInput, type GateOutput } from '../market/gate.ts';
 import { loadHighsSolver } from '../market/lp/highs.ts';
@@ -549,11 +549,11 @@ export class Simulation {
       if (!v) {
         v = Object.freeze({
           interval: intervalInfo,
-          priceCapMwh: this.rules.priceCapMwh,
-          priceFloorMwh: this.rules.priceFloorMwh,
-          quantumKw: this.rules.quantumKw,
-          lastPriceMwh: lastPrice.get(bus),
-          priceForecastMwh: forecaster.forecast(busIndex.get(bus)!, interval.index),
+          priceCapMwh: pricePerMwh(this.rules.priceCapMwh),
+          priceFloorMwh: pricePerMwh(this.rules.priceFloorMwh),
+          quantumKw: kw(this.rules.quantumKw),
+          lastPriceMwh: optionalPrice(lastPrice.get(bus)),
+          priceForecastMwh: pricesPerMwh(forecaster.forecast(busIndex.get(bus)!, interval.index)),
           conditions,
         });
         views.set(bus, v);

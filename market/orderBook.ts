@@ -4,6 +4,7 @@
  * a curve with one malformed segment does not say what its owner wants.
  */
 import type { BusId } from '../core/units.ts';
+import { segmentProblem } from './segment.ts';
 import type { Bid, MarketRules, OrderBook, Rejection, RejectionCode } from './types.ts';
 
 export interface OrderBookContext {
@@ -21,12 +22,6 @@ export interface OrderBookContext {
    */
   readonly trustedIdentities?: boolean;
 }
-
-/**
- * Largest quantity of one segment, in quanta (about 281 GW at a 1 W quantum): sums of
- * a book's quanta stay far below 2^53, so clearing and settlement stay exact.
- */
-export const MAX_SEGMENT_QUANTA = 2 ** 48;
 
 /**
  * Collects the bids of one interval. `build()` hands over the book and closes the
@@ -113,18 +108,8 @@ export class OrderBookBuilder {
     if (!trusted && this.bidIds.has(bid.id)) return { code: 'duplicate-bid-id', reason: `bid id '${bid.id}' was already used in this interval` };
     if (!Array.isArray(bid.segments) || bid.segments.length === 0) return { code: 'empty-curve', reason: 'the bid has no segments' };
     for (let k = 0; k < bid.segments.length; k++) {
-      const s = bid.segments[k]!;
-      if (s.side !== 'buy' && s.side !== 'sell') return { code: 'invalid-side', reason: `${segmentAt(k)}: side must be 'buy' or 'sell', got ${JSON.stringify(s.side)}` };
-      if (typeof s.priceMwh !== 'number' || !Number.isFinite(s.priceMwh))
-        return { code: 'non-finite-price', reason: `${segmentAt(k)}: price must be a finite number, got ${String(s.priceMwh)}` };
-      if (typeof s.quantityKw !== 'number' || !Number.isFinite(s.quantityKw))
-        return { code: 'non-finite-quantity', reason: `${segmentAt(k)}: quantity must be a finite number, got ${String(s.quantityKw)}` };
-      if (s.quantityKw < 0) return { code: 'negative-quantity', reason: `${segmentAt(k)}: quantity must be ≥ 0 kW, got ${s.quantityKw}` };
-      if (s.quantityKw / rules.quantumKw > MAX_SEGMENT_QUANTA)
-        return { code: 'quantity-too-large', reason: `${segmentAt(k)}: quantity ${s.quantityKw} kW exceeds ${MAX_SEGMENT_QUANTA * rules.quantumKw} kW, the most one segment may hold` };
-      if (s.priceMwh > rules.priceCapMwh) return { code: 'price-above-cap', reason: `${segmentAt(k)}: price ${s.priceMwh} is above the cap ${rules.priceCapMwh}` };
-      if (s.priceMwh < rules.priceFloorMwh)
-        return { code: 'price-below-floor', reason: `${segmentAt(k)}: price ${s.priceMwh} is below the floor ${rules.priceFloorMwh}` };
+      const problem = segmentProblem(bid.segments[k], k, rules);
+      if (problem) return problem;
     }
     return undefined;
   }
@@ -145,9 +130,6 @@ export class OrderBookBuilder {
     this.busIndex = grow(this.busIndex, (n) => new Int32Array(n));
   }
 }
-
-/** Names a segment in a reason (built only on a problem: no string per valid segment). */
-const segmentAt = (k: number): string => `segment ${k}`;
 
 /** Builds a book from bids in one call; handy for tests and `gridbid clear`. */
 export function buildOrderBook(bids: readonly Bid[], ctx: OrderBookContext): { book: OrderBook; rejections: Rejection[] } {

@@ -83,6 +83,8 @@ export const DEFAULT_RULES: MarketRules = Object.freeze({
 
 export type RejectionCode =
   | 'empty-curve'
+  /** A segment that is not an object (a strategy's or a file's malformed answer). */
+  | 'malformed-segment'
   | 'invalid-side'
   | 'non-finite-price'
   | 'non-finite-quantity'

@@ -6,7 +6,8 @@
 import { isOverLimit } from '../network/flows.ts';
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import { formatMoney, type Money, money, ZERO } from '../core/money.ts';
-import type { IntervalOutcome, AgentFault, Party } from '../engine/simulation.ts';
+import type { IntervalOutcome } from '../engine/interval/outcome.ts';
+import type { AgentFault, Party } from '../engine/interval/participants.ts';
 import type { BookViolation } from '../engine/interval/books.ts';
 import type { RetailDesk } from '../engine/retail.ts';
 import type { RejectionCode } from '../market/types.ts';

@@ -5,23 +5,22 @@
  * the fault (with the agent and the reason) and answers, for that interval only,
  * with the agent kind's safe default strategy. The agent stays in the market.
  */
+import { segmentProblem } from '../market/segment.ts';
 import type { BidSegment } from '../market/types.ts';
 import type { AgentViewBase, MarketView, Strategy } from './types.ts';
 
 export type StrategyFaultReporter = (agentId: string, strategyId: string, message: string) => void;
 
-/** Why a strategy's answer is not a valid curve, or undefined when it is. */
+/**
+ * Why a strategy's answer is not a valid curve, or undefined when it is: an array of
+ * segments each passing the order book's own segment check (market/segment.ts), so an
+ * answer the guard lets through is never rejected by the book for its segments.
+ */
 export function invalidAnswer(answer: unknown, market: MarketView): string | undefined {
   if (!Array.isArray(answer)) return `expected an array of bid segments, got ${answer === null ? 'null' : typeof answer}`;
   for (let k = 0; k < answer.length; k++) {
-    const s = answer[k] as Partial<BidSegment> | null;
-    if (s === null || typeof s !== 'object') return `segment ${k} is not an object`;
-    if (s.side !== 'buy' && s.side !== 'sell') return `segment ${k}: side must be 'buy' or 'sell', got ${JSON.stringify(s.side)}`;
-    if (typeof s.priceMwh !== 'number' || !Number.isFinite(s.priceMwh)) return `segment ${k}: price must be a finite number, got ${String(s.priceMwh)}`;
-    if (typeof s.quantityKw !== 'number' || !Number.isFinite(s.quantityKw)) return `segment ${k}: quantity must be a finite number, got ${String(s.quantityKw)}`;
-    if (s.quantityKw < 0) return `segment ${k}: quantity must be ≥ 0, got ${s.quantityKw}`;
-    if (s.priceMwh > market.priceCapMwh || s.priceMwh < market.priceFloorMwh)
-      return `segment ${k}: price ${s.priceMwh} is outside [${market.priceFloorMwh}, ${market.priceCapMwh}]`;
+    const problem = segmentProblem(answer[k], k, market);
+    if (problem) return problem.reason;
   }
   return undefined;
 }

@@ -19,29 +19,35 @@
  */
 import type { z } from 'zod';
 import type { RandomService } from '../core/rng.ts';
+import type { SimTime } from '../core/time.ts';
+import type { Hours, Kw, PricePerMwh } from '../core/units.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
 import type { BidSegment } from '../market/types.ts';
 
-/** Public information every agent may see when it bids. */
+/**
+ * Public information every agent may see when it bids. Prices, powers and durations
+ * carry their units as brands (core/units.ts), as the agents' own views do: they read
+ * as plain numbers, and a helper of yours that takes a `PricePerMwh` refuses a `Kw`.
+ */
 export interface MarketView {
   readonly interval: {
     readonly index: number;
     /** Virtual time, ms since the epoch (UTC). */
-    readonly start: number;
-    readonly durationH: number;
+    readonly start: SimTime;
+    readonly durationH: Hours;
   };
   /** Price cap and floor of the market, currency/MWh. */
-  readonly priceCapMwh: number;
-  readonly priceFloorMwh: number;
+  readonly priceCapMwh: PricePerMwh;
+  readonly priceFloorMwh: PricePerMwh;
   /** The market's quantity step, kW: quantities are rounded to it on entry. */
-  readonly quantumKw: number;
+  readonly quantumKw: Kw;
   /** Last published clearing price at the agent's bus, currency/MWh; undefined before the first clearing or when none was defined. */
-  readonly lastPriceMwh: number | undefined;
+  readonly lastPriceMwh: PricePerMwh | undefined;
   /**
    * Public price forecast at the agent's bus for the coming intervals, the current one
    * first (currency/MWh; NaN where nothing is known yet). Method: the scenario's `forecast:`.
    */
-  readonly priceForecastMwh: readonly number[];
+  readonly priceForecastMwh: readonly PricePerMwh[];
   /** Weather of the interval, public. */
   readonly conditions: { readonly outdoorC: number; readonly ghiWm2: number };
 }

@@ -6,7 +6,7 @@
 import { createActor, type Actor } from 'xstate';
 import type { Rng } from '../../core/rng.ts';
 import { MS_PER_HOUR, type SimTime } from '../../core/time.ts';
-import type { AgentId, BusId, Celsius, Kw } from '../../core/units.ts';
+import { type AgentId, type BusId, type Celsius, hours, type Kw, kw } from '../../core/units.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { BuildingNeed, BuildingView } from '../../strategies/building/view.ts';
@@ -236,8 +236,8 @@ export class BuildingAgent implements AgentRuntime {
       band: this.band,
       setpointC: this.setpointC,
       marginC: comfortMarginC(th.unit.mode, this.band, this.indoorC),
-      timeConstantH: this.room.tauH,
-      ratedKw: this.room.ratedKw,
+      timeConstantH: hours(this.room.tauH),
+      ratedKw: kw(this.room.ratedKw),
     });
     const view: BuildingView = Object.freeze({
       agentId: this.id,
@@ -247,10 +247,10 @@ export class BuildingAgent implements AgentRuntime {
       needs: kinds,
       occupied: ctx.comfortMode,
       hvac,
-      contractKw: contract?.contractKw ?? 0,
-      curtailableKw: c.hvacCurtailableKw + c.dimmableKw,
-      desiredKw: c.baseKw + c.dimmableKw + c.setpointKw,
-      inelasticKw: c.baseKw + c.hvacMustKw,
+      contractKw: kw(contract?.contractKw ?? 0),
+      curtailableKw: kw(c.hvacCurtailableKw + c.dimmableKw),
+      desiredKw: kw(c.baseKw + c.dimmableKw + c.setpointKw),
+      inelasticKw: kw(c.baseKw + c.hvacMustKw),
     });
     const segments = this.strategy.bid(view, market);
     needs.takeBidPrices(segments);

@@ -12,7 +12,7 @@
 import { createActor, type Actor } from 'xstate';
 import type { Rng } from '../../core/rng.ts';
 import { MS_PER_HOUR, minutesToMs, type SimTime } from '../../core/time.ts';
-import type { AgentId, BusId, Celsius, Hours, Kw } from '../../core/units.ts';
+import { type AgentId, type BusId, type Celsius, type Hours, hours, hoursEach, type Kw, kw } from '../../core/units.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { HomeHvacView, HomeNeed, HomeView } from '../../strategies/home/view.ts';
@@ -274,8 +274,8 @@ export class HomeAgent implements AgentRuntime {
         band: th.band,
         setpointC: th.setpointC,
         marginC: comfortMarginC(th.unit.mode, th.band, this.indoorC),
-        timeConstantH: room.tauH,
-        ratedKw: room.ratedKw,
+        timeConstantH: hours(room.tauH),
+        ratedKw: kw(room.ratedKw),
       });
     }
     const { demand, needs: kinds, slackH } = needs.demandView();
@@ -284,12 +284,12 @@ export class HomeAgent implements AgentRuntime {
       kind: 'home',
       demand,
       supply: pv && this.pvKw > 0 ? Object.freeze([{ kw: this.pvKw, valueMwh: pv.offerPriceMwh }]) : NO_SUPPLY,
-      desiredKw: load + setpointKw + mustKw,
-      inelasticKw: load - flexKw + mustKw + keepKw,
+      desiredKw: kw(load + setpointKw + mustKw),
+      inelasticKw: kw(load - flexKw + mustKw + keepKw),
       needs: kinds,
-      slackH,
+      slackH: hoursEach(slackH),
       hvac: hvacView,
-      pvKw: this.pvKw,
+      pvKw: kw(this.pvKw),
     });
     const segments = this.strategy.bid(view, market);
     needs.takeBidPrices(segments);

@@ -1,27 +1,11 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { ExitCode } from '../../core/errors.ts';
 import { consoleProgress } from '../../batch/progress.ts';
 import { type BatchResult, REPORT_FILE, runBatch, SUMMARY_FILE } from '../../batch/runBatch.ts';
-import { formatShard, parseShard, type Shard } from '../../batch/shard.ts';
+import { formatShard, type Shard } from '../../batch/shard.ts';
 import { registerBatchMerge } from './batchMerge.ts';
-import { parseQueueOption } from './worker.ts';
+import { EXIT_INTERRUPTED, EXIT_RUNS_FAILED, parseQueueOption, parseShardOption, parseWorkers } from './batchOptions.ts';
 import { showUrl } from '../../batch/queue.ts';
-
-/** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
-export const EXIT_INTERRUPTED = 130;
-/** Exit code when some runs failed and the others finished. */
-export const EXIT_RUNS_FAILED = 3;
-
-export function parseWorkers(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
-  return Number(value);
-}
-
-export function parseShardOption(value: string): Shard {
-  const shard = parseShard(value);
-  if (typeof shard === 'string') throw new InvalidArgumentError(shard);
-  return shard;
-}
 
 const HELP = `
 A sweep file names a base scenario and what to vary: a grid of values at override

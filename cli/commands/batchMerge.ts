@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../../core/errors.ts';
 import { mergeShards } from '../../batch/merge.ts';
 import { REPORT_FILE, SUMMARY_FILE } from '../../batch/runBatch.ts';
-import { EXIT_RUNS_FAILED } from './batch.ts';
+import { EXIT_RUNS_FAILED } from './batchOptions.ts';
 
 const HELP = `
 Each folder is one shard written by \`gridbid batch <sweep> --shard k/n\`; give all n

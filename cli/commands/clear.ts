@@ -18,7 +18,8 @@ import { matpowerOpf, readMatpowerFile, solveOpf, type OpfResult } from '../../m
 import { clearDayAhead } from '../../market/dayAhead/clear.ts';
 import { type NativeCase, type NativeDayAheadCase, readClearCaseFile } from '../../market/lp/cases/native.ts';
 import { InputFileError } from '../../core/errors.ts';
-import { loadSolver, type SolverName } from '../../market/lp/solver.ts';
+import { loadSolver } from '../../market/lp/loadSolver.ts';
+import type { SolverName } from '../../market/lp/solver.ts';
 import type { BranchModel } from '../../network/types.ts';
 import type { MarketRules, OrderBook } from '../../market/types.ts';
 import { type AcCheckJson, feederBusesJson, feederDispatchJson, feederFlowsJson, type FeederBusJson, runFeederClear } from './clearFeeder.ts';

@@ -1,13 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseQueueUrl } from '../../batch/queue.ts';
 import { runWorker } from '../../batch/queueWorker.ts';
-import { parseWorkers } from './batch.ts';
-
-export function parseQueueOption(value: string): string {
-  const url = parseQueueUrl(value);
-  if (typeof url !== 'string') throw new InvalidArgumentError(url.reason);
-  return url;
-}
+import { parseQueueOption, parseWorkers } from './batchOptions.ts';
 
 function parseSeconds(value: string): number {
   const s = Number(value);

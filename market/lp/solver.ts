@@ -92,15 +92,6 @@ export interface LpSolver {
   tooLarge?(rows: number, columns: number): string | undefined;
 }
 
-/**
- * Loads a solver by name. HiGHS loads its WebAssembly once per process (≈ 150 ms);
- * later calls return the same instance.
- */
-export async function loadSolver(name: SolverName = 'highs'): Promise<LpSolver> {
-  if (name === 'jslp') return (await import('./jslp.ts')).jslpSolver;
-  return (await import('./highs.ts')).loadHighsSolver();
-}
-
 /** A failed solution of the right shape: NaN objective, zero values, no duals. */
 export function failedSolution(lp: LinearProgram, status: Exclude<LpStatus, 'optimal'>, message: string): LpSolution {
   return { status, message, objective: NaN, colValue: new Float64Array(lp.numCols), rowValue: new Float64Array(lp.numRows) };

@@ -3,8 +3,9 @@
  * `truthful` and `markup`) and the state behind it. The same contract as homes
  * (`strategies/home/view.ts`): `demand[i]` is one need described by `needs[i]`;
  * one buy segment per demand entry, same order and kW, lets the building split its
- * award by the strategy's prices.
+ * award by the strategy's prices. Powers carry their unit as a brand (`Kw`, core/units.ts).
  */
+import type { Kw } from '../../core/units.ts';
 import type { HvacView } from '../home/view.ts';
 import type { AgentViewBase } from '../types.ts';
 
@@ -26,9 +27,9 @@ export interface BuildingView extends AgentViewBase {
   readonly occupied: boolean;
   readonly hvac: HvacView;
   /** Contracted curtailable power, kW, and how much of it is available this interval. */
-  readonly contractKw: number;
-  readonly curtailableKw: number;
+  readonly contractKw: Kw;
+  readonly curtailableKw: Kw;
   /** All the building wants now, kW, and what of it is bid at the cap. */
-  readonly desiredKw: number;
-  readonly inelasticKw: number;
+  readonly desiredKw: Kw;
+  readonly inelasticKw: Kw;
 }

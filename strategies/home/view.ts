@@ -10,7 +10,11 @@
  * `markup` and `home-forecast` do), gets its award split over the needs by its own
  * bid prices, exactly as the market awarded them; any other curve is split by the
  * home's values. Supply entries are rooftop PV.
+ *
+ * Powers (kW) and durations (hours) carry their units as brands (core/units.ts), as in
+ * `EvView`; temperatures are plain °C numbers.
  */
+import type { Hours, Kw } from '../../core/units.ts';
 import type { AgentViewBase } from '../types.ts';
 
 /**
@@ -38,8 +42,9 @@ export interface HvacView {
    */
   readonly marginC: number;
   /** R·C, hours: how long banked comfort lasts (e-folding time). */
-  readonly timeConstantH: number;
-  readonly ratedKw: number;
+  readonly timeConstantH: Hours;
+  /** Electric rating of the HVAC unit, kW. */
+  readonly ratedKw: Kw;
 }
 
 export type HomeHvacView = HvacView;
@@ -47,15 +52,15 @@ export type HomeHvacView = HvacView;
 export interface HomeView extends AgentViewBase {
   readonly kind: 'home';
   /** What the home wants now, kW: base load + HVAC to the setpoint + appliances that must run. */
-  readonly desiredKw: number;
+  readonly desiredKw: Kw;
   /** Of that, what it bids at the price cap, kW. */
-  readonly inelasticKw: number;
+  readonly inelasticKw: Kw;
   /** What each `demand` entry is for (same order and length). */
   readonly needs: readonly HomeNeed[];
   /** Per `demand` entry: hours an appliance can still wait to start (0 when it must run now); NaN for other needs. */
-  readonly slackH: readonly number[];
+  readonly slackH: readonly Hours[];
   /** Present when the home has HVAC. */
   readonly hvac: HomeHvacView | undefined;
   /** Rooftop PV output this interval, kW (0 without PV or at night); offered in `supply`. */
-  readonly pvKw: number;
+  readonly pvKw: Kw;
 }

@@ -17,6 +17,7 @@ import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/cloc
 import { DEFAULT_WEATHER, Environment } from '../../agents/environment.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { MarketView } from '../../strategies/types.ts';
+import { branded } from '../helpers/units.ts';
 
 const START = parseSimTime('2026-07-01T00:00:00Z')!;
 const CAP = 3000;
@@ -31,7 +32,7 @@ function envFor(seed: number, days: number, gateClosureMinutes = 5, intervalMinu
 }
 
 function view(interval: MarketInterval, forecast: readonly number[], last?: number): MarketView {
-  return Object.freeze({
+  return branded<MarketView>(Object.freeze({
     interval: Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH }),
     priceCapMwh: CAP,
     priceFloorMwh: FLOOR,
@@ -39,7 +40,7 @@ function view(interval: MarketInterval, forecast: readonly number[], last?: numb
     lastPriceMwh: last,
     priceForecastMwh: Object.freeze([...forecast]),
     conditions: Object.freeze({ outdoorC: 20, ghiWm2: 0 }),
-  });
+  }));
 }
 
 const group = (over: Partial<Record<string, unknown>> = {}): EvGroup => evGroupSchema.parse({ kind: 'ev', idPrefix: 'ev', ...over });

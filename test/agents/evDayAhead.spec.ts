@@ -16,7 +16,7 @@ import type { EvCar } from '../../agents/ev/session.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import { batteryFromFractions } from '../../agents/physics/battery.ts';
 import { evCharging } from '../../agents/physics/ev.ts';
-import { kw } from '../../core/units.ts';
+import { hours, kw } from '../../core/units.ts';
 import type { SimTime } from '../../core/time.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { RandomService } from '../../core/rng.ts';
@@ -81,7 +81,7 @@ describe('EVs bid their sessions day-ahead (EvBid)', function () {
     const car: EvCar = { battery, charging: evCharging(battery, kw(10), battery.maxSocKwh), chargerKw: 10, v2gCapable: false };
     const H = 3_600_000;
     // A day of 24 one-hour intervals from t = 0.
-    const day: MarketInterval[] = Array.from({ length: 24 }, (_, i) => ({ index: 100 + i, start: (i * H) as SimTime, end: ((i + 1) * H) as SimTime, durationH: 1, gateClosure: (-12 * H) as SimTime }));
+    const day: MarketInterval[] = Array.from({ length: 24 }, (_, i) => ({ index: 100 + i, start: (i * H) as SimTime, end: ((i + 1) * H) as SimTime, durationH: hours(1), gateClosure: (-12 * H) as SimTime }));
     const bids = evDayAheadBids(
       car,
       [

@@ -21,6 +21,7 @@ import type { BidSegment } from '../../market/types.ts';
 import { evDemand } from '../../strategies/ev/demand.ts';
 import { createStrategy } from '../../strategies/registry.ts';
 import type { MarketView } from '../../strategies/types.ts';
+import { branded } from '../helpers/units.ts';
 
 const CAP = 3000;
 const START = parseSimTime('2026-07-01T00:00:00Z')!;
@@ -28,7 +29,7 @@ const START = parseSimTime('2026-07-01T00:00:00Z')!;
 const FORECAST = Array.from({ length: 16 }, (_, i) => 10 * (i + 1));
 
 function market(durationH = 0.25, forecast: readonly number[] = FORECAST): MarketView {
-  return Object.freeze({
+  return branded<MarketView>(Object.freeze({
     interval: { index: 0, start: 0, durationH },
     priceCapMwh: CAP,
     priceFloorMwh: -500,
@@ -36,7 +37,7 @@ function market(durationH = 0.25, forecast: readonly number[] = FORECAST): Marke
     lastPriceMwh: undefined,
     priceForecastMwh: Object.freeze([...forecast]),
     conditions: { outdoorC: 20, ghiWm2: 0 },
-  });
+  }));
 }
 
 // A lossless 60 kWh car, target 54 kWh (90 %), charger `chargerKw`.

@@ -9,7 +9,7 @@ import { branded, type Plain } from '../helpers/units.ts';
 const CAP = 3000;
 
 function market(forecast: readonly number[], last?: number): MarketView {
-  return Object.freeze({
+  return branded<MarketView>(Object.freeze({
     interval: { index: 0, start: 0, durationH: 0.25 },
     priceCapMwh: CAP,
     priceFloorMwh: -500,
@@ -17,7 +17,7 @@ function market(forecast: readonly number[], last?: number): MarketView {
     lastPriceMwh: last,
     priceForecastMwh: Object.freeze([...forecast]),
     conditions: { outdoorC: 20, ghiWm2: 0 },
-  });
+  }));
 }
 
 function ev(over: Partial<Plain<EvView>> = {}): EvView {

@@ -8,10 +8,11 @@ import type { HomeNeed, HomeView, HvacView } from '../../strategies/home/view.ts
 import { checkStrategyRef, strategyIds } from '../../strategies/registry.ts';
 import { truthful } from '../../strategies/truthful.ts';
 import type { MarketView } from '../../strategies/types.ts';
+import { branded } from '../helpers/units.ts';
 
 const CAP = 3000;
 const market = (forecast: readonly number[], last?: number): MarketView =>
-  Object.freeze({
+  branded<MarketView>(Object.freeze({
     interval: { index: 0, start: 0, durationH: 0.25 },
     priceCapMwh: CAP,
     priceFloorMwh: -500,
@@ -19,12 +20,12 @@ const market = (forecast: readonly number[], last?: number): MarketView =>
     lastPriceMwh: last,
     priceForecastMwh: forecast,
     conditions: { outdoorC: 30, ghiWm2: 0 },
-  });
+  }));
 
-const hvac: HvacView = { mode: 'cool', indoorC: 23, outdoorC: 30, band: { lowC: 20, highC: 24 }, setpointC: 22, marginC: 1, timeConstantH: 20, ratedKw: 5.6 };
+const hvac: HvacView = branded<HvacView>({ mode: 'cool', indoorC: 23, outdoorC: 30, band: { lowC: 20, highC: 24 }, setpointC: 22, marginC: 1, timeConstantH: 20, ratedKw: 5.6 });
 
 function homeView(entries: Array<[HomeNeed, number, number, number?]>, pvKw = 0): HomeView {
-  return Object.freeze({
+  return branded<HomeView>(Object.freeze({
     agentId: 'h-1',
     kind: 'home',
     demand: entries.map(([, kw, valueMwh]) => ({ kw, valueMwh })),
@@ -35,7 +36,7 @@ function homeView(entries: Array<[HomeNeed, number, number, number?]>, pvKw = 0)
     inelasticKw: 0,
     hvac,
     pvKw,
-  });
+  }));
 }
 
 const params = homeForecastParams.parse({});
@@ -132,7 +133,7 @@ describe('strategies/home/forecast: home-forecast against stub views', () => {
 
 describe('strategies/building/forecast: building-forecast against stub views', () => {
   const view = (entries: Array<[BuildingNeed, number, number]>): BuildingView =>
-    Object.freeze({
+    branded<BuildingView>(Object.freeze({
       agentId: 'b-1',
       kind: 'building',
       demand: entries.map(([, kw, valueMwh]) => ({ kw, valueMwh })),
@@ -144,7 +145,7 @@ describe('strategies/building/forecast: building-forecast against stub views', (
       curtailableKw: 3,
       desiredKw: 0,
       inelasticKw: 0,
-    });
+    }));
   const entries: Array<[BuildingNeed, number, number]> = [
     ['base', 8, CAP],
     ['hvac', 6, CAP],

@@ -17,6 +17,7 @@ import type { HomeView } from '../../strategies/home/view.ts';
 import { registerStrategy } from '../../strategies/registry.ts';
 import { truthful } from '../../strategies/truthful.ts';
 import type { MarketView } from '../../strategies/types.ts';
+import { branded } from '../helpers/units.ts';
 
 const START = parseSimTime('2026-07-01T00:00:00Z')!; // local 02:00 (UTC+2)
 const CAP = 3000;
@@ -32,7 +33,7 @@ function envFor(seed: number, intervals: number, weather: Record<string, unknown
 
 function marketAt(env: AgentEnv, interval: MarketInterval, forecast: readonly number[] = [], last?: number): MarketView {
   const w = env.environment.at(interval.start, interval.durationH);
-  return Object.freeze({
+  return branded<MarketView>(Object.freeze({
     interval: Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH }),
     priceCapMwh: CAP,
     priceFloorMwh: FLOOR,
@@ -40,7 +41,7 @@ function marketAt(env: AgentEnv, interval: MarketInterval, forecast: readonly nu
     lastPriceMwh: last,
     priceForecastMwh: Object.freeze([...forecast]),
     conditions: Object.freeze({ outdoorC: w.outdoorC, ghiWm2: w.ghiWm2 }),
-  });
+  }));
 }
 
 /** A market's answer to one curve at clearing price p: segments priced above p whole, at p a share u, below p nothing; rounded to the quantum. */

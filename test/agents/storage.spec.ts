@@ -15,6 +15,7 @@ import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/cloc
 import { DEFAULT_WEATHER, Environment } from '../../agents/environment.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { MarketView } from '../../strategies/types.ts';
+import { branded } from '../helpers/units.ts';
 
 const START = parseSimTime('2026-07-01T00:00:00Z')!;
 const CAP = 3000;
@@ -29,7 +30,7 @@ function envFor(seed: number, intervals: number, intervalMinutes = 15): AgentEnv
 }
 
 function view(interval: MarketInterval, forecast: readonly number[], last?: number): MarketView {
-  return Object.freeze({
+  return branded<MarketView>(Object.freeze({
     interval: Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH }),
     priceCapMwh: CAP,
     priceFloorMwh: FLOOR,
@@ -37,7 +38,7 @@ function view(interval: MarketInterval, forecast: readonly number[], last?: numb
     lastPriceMwh: last,
     priceForecastMwh: Object.freeze([...forecast]),
     conditions: Object.freeze({ outdoorC: 20, ghiWm2: 0 }),
-  });
+  }));
 }
 
 const group = (over: Record<string, unknown> = {}): StorageGroup => storageGroupSchema.parse({ kind: 'storage', idPrefix: 'bat', ...over });

@@ -7,7 +7,7 @@ import type { MarketView } from '../../strategies/types.ts';
 import { branded, type Plain } from '../helpers/units.ts';
 
 function market(forecast: readonly number[], last?: number): MarketView {
-  return Object.freeze({
+  return branded<MarketView>(Object.freeze({
     interval: { index: 0, start: 0, durationH: 0.25 },
     priceCapMwh: 3000,
     priceFloorMwh: -500,
@@ -15,7 +15,7 @@ function market(forecast: readonly number[], last?: number): MarketView {
     lastPriceMwh: last,
     priceForecastMwh: Object.freeze([...forecast]),
     conditions: { outdoorC: 20, ghiWm2: 0 },
-  });
+  }));
 }
 
 function battery(over: Partial<Plain<StorageView>> = {}): StorageView {

@@ -19,6 +19,7 @@ import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/cloc
 import { Environment, weatherSchema } from '../../agents/environment.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { MarketView } from '../../strategies/types.ts';
+import { branded } from '../helpers/units.ts';
 
 const START = parseSimTime('2026-07-01T00:00:00Z')!; // a Wednesday, local 02:00 (UTC+2)
 const CAP = 3000;
@@ -113,7 +114,7 @@ function envFor(seed: number, intervals: number): AgentEnv {
 
 function marketAt(env: AgentEnv, interval: MarketInterval, last: number | undefined): MarketView {
   const w = env.environment.at(interval.start, interval.durationH);
-  return Object.freeze({
+  return branded<MarketView>(Object.freeze({
     interval: Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH }),
     priceCapMwh: CAP,
     priceFloorMwh: -500,
@@ -121,7 +122,7 @@ function marketAt(env: AgentEnv, interval: MarketInterval, last: number | undefi
     lastPriceMwh: last,
     priceForecastMwh: Object.freeze([]),
     conditions: Object.freeze({ outdoorC: w.outdoorC, ghiWm2: w.ghiWm2 }),
-  });
+  }));
 }
 
 /** What a market gives a curve at clearing price p: buy segments above p, sell segments below, whole; in quanta. */

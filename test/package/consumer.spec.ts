@@ -104,7 +104,7 @@ describe('the packed package, installed into a new project', function () {
     writeFileSync(
       join(dir, 'units.ts'),
       [
-        "import { energyKwh, hours, kw, type EvView, type Kw, type Strategy } from 'gridbid';",
+        "import { energyKwh, hours, kw, type BuildingView, type EvView, type HomeView, type Kw, type Kwh, type MarketView, type PricePerMwh, type Strategy } from 'gridbid';",
         'const charged = energyKwh(kw(7.4), hours(0.25));',
         '// @ts-expect-error a kWh is not a kW',
         'export const power: Kw = charged;',
@@ -112,6 +112,13 @@ describe('the packed package, installed into a new project', function () {
         'export const soc = (view: EvView): Kw => view.socKwh;',
         "// @ts-expect-error an EV's view is of kind 'ev'",
         "export const kind: (view: EvView) => 'storage' = (view) => view.kind;",
+        '// @ts-expect-error the market view\'s prices are currency/MWh, not power',
+        'export const cap = (market: MarketView): Kw => market.priceCapMwh;',
+        'export const forecast = (market: MarketView): readonly PricePerMwh[] => market.priceForecastMwh;',
+        '// @ts-expect-error what a home wants is power, not energy',
+        'export const wanted = (view: HomeView): Kwh => view.desiredKw;',
+        '// @ts-expect-error a building\'s curtailable power is not a price',
+        'export const curtailable = (view: BuildingView): PricePerMwh => view.curtailableKw;',
         "export const typed: Strategy<EvView> = { id: 'x', bid: (view) => [{ side: 'buy', priceMwh: 50, quantityKw: view.mustChargeKw }] };",
         '',
       ].join('\n'),

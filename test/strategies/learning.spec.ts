@@ -23,7 +23,7 @@ const DAY = 86_400_000;
 const START = Date.parse('2026-06-01T00:00:00Z');
 
 const market = (index: number, forecast: number[], hours = 1): MarketView =>
-  Object.freeze({
+  branded<MarketView>(Object.freeze({
     interval: { index, start: START + index * hours * 3_600_000, durationH: hours },
     priceCapMwh: 3000,
     priceFloorMwh: -500,
@@ -31,7 +31,7 @@ const market = (index: number, forecast: number[], hours = 1): MarketView =>
     lastPriceMwh: forecast[0],
     priceForecastMwh: Object.freeze(forecast),
     conditions: { outdoorC: 20, ghiWm2: 0 },
-  });
+  }));
 
 const battery = (over: Partial<Plain<StorageView>> = {}): StorageView =>
   branded<StorageView>(Object.freeze({

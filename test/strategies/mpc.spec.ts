@@ -23,7 +23,7 @@ import type { StorageView } from '../../strategies/storage/view.ts';
 import type { AgentViewBase, MarketView, Strategy } from '../../strategies/types.ts';
 
 const market = (forecast: number[], hours = 1, last?: number): MarketView =>
-  Object.freeze({
+  branded<MarketView>(Object.freeze({
     interval: { index: 0, start: Date.parse('2026-06-01T00:00:00Z'), durationH: hours },
     priceCapMwh: 3000,
     priceFloorMwh: -500,
@@ -31,7 +31,7 @@ const market = (forecast: number[], hours = 1, last?: number): MarketView =>
     lastPriceMwh: last ?? forecast[0],
     priceForecastMwh: Object.freeze(forecast),
     conditions: { outdoorC: 20, ghiWm2: 0 },
-  });
+  }));
 
 const window = (over: Partial<BatteryWindow>): BatteryWindow => ({
   dtH: 1,
@@ -250,10 +250,10 @@ describe('strategy registry and guard: the new strategies', () => {
     const seen: number[] = [];
     const fallback: Strategy = { id: 'truthful', bid: () => [] };
     const ok = guardStrategy({ id: 'x', bid: () => [], observe: (o) => void seen.push(o.buyKw) }, fallback, (a, id, msg) => reports.push(`${a} ${id} ${msg}`), 'a1');
-    ok.observe!({ interval: { index: 0, start: 0, durationH: 1 }, buyKw: 3, sellKw: 0, priceMwh: 1 });
+    ok.observe!({ interval: branded<MarketView['interval']>({ index: 0, start: 0, durationH: 1 }), buyKw: 3, sellKw: 0, priceMwh: 1 });
     expect(seen).to.deep.equal([3]);
     const bad = guardStrategy({ id: 'y', bid: () => [], observe: () => { throw new Error('nope'); } }, fallback, (a, id, msg) => reports.push(`${a} ${id} ${msg}`), 'a2');
-    bad.observe!({ interval: { index: 0, start: 0, durationH: 1 }, buyKw: 0, sellKw: 0, priceMwh: 1 });
+    bad.observe!({ interval: branded<MarketView['interval']>({ index: 0, start: 0, durationH: 1 }), buyKw: 0, sellKw: 0, priceMwh: 1 });
     expect(reports).to.deep.equal(['a2 y threw in observe: nope']);
     expect(guardStrategy({ id: 'z', bid: () => [] }, fallback, () => {}).observe).to.equal(undefined);
   });

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { RandomService } from '../../core/rng.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
+import { branded } from '../helpers/units.ts';
+import type { MarketView } from 'gridbid';
 import peakAvoider from './fixtures/peak-avoider.ts';
 import { run, tempRoot, variant, withStrategy } from './helpers.ts';
 
@@ -24,7 +26,7 @@ describe('docs/strategies.md: the plug-in example', function () {
 
   it('keeps flexible demand out of the dear intervals and learns its own average price from observe', () => {
     const s = peakAvoider({ quantile: 0.5 }, { agentId: 'agg', random: new RandomService(1) });
-    const market = (now: number) => ({
+    const market = (now: number): MarketView => branded<MarketView>({
       interval: { index: 0, start: 0, durationH: 1 },
       priceCapMwh: 3000,
       priceFloorMwh: -500,
@@ -36,8 +38,8 @@ describe('docs/strategies.md: the plug-in example', function () {
     const view = { agentId: 'agg', kind: 'aggregator', demand: [{ kw: 2, valueMwh: 3000 }, { kw: 5, valueMwh: 100 }], supply: [] };
     expect(s.bid(view, market(190))).to.deep.equal([{ side: 'buy', priceMwh: 3000, quantityKw: 2 }]);
     expect(s.bid(view, market(10))).to.have.length(2);
-    s.observe!({ interval: { index: 0, start: 0, durationH: 1 }, buyKw: 7, sellKw: 0, priceMwh: 20 });
-    s.observe!({ interval: { index: 1, start: 3_600_000, durationH: 1 }, buyKw: 2, sellKw: 0, priceMwh: 190 });
+    s.observe!({ interval: branded<MarketView['interval']>({ index: 0, start: 0, durationH: 1 }), buyKw: 7, sellKw: 0, priceMwh: 20 });
+    s.observe!({ interval: branded<MarketView['interval']>({ index: 1, start: 3_600_000, durationH: 1 }), buyKw: 2, sellKw: 0, priceMwh: 190 });
     expect(s.averagePaidMwh()).to.be.closeTo((7 * 20 + 2 * 190) / 9, 1e-9);
   });
 

@@ -10,7 +10,7 @@ import type { Model, SolveResult, SolverAPI } from 'javascript-lp-solver';
 import { agentId, busId } from '../../../core/units.ts';
 import { clearDayAhead } from '../../../market/dayAhead/clear.ts';
 import type { DayAheadBook, StorageBid } from '../../../market/dayAhead/types.ts';
-import { loadSolver } from '../../../market/lp/solver.ts';
+import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import { type Bid, DEFAULT_RULES } from '../../../market/types.ts';
 
 const lpModule = jsLpSolver as unknown as SolverAPI & { default?: SolverAPI };

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { agentId, busId } from '../../../core/units.ts';
 import { clearDayAhead } from '../../../market/dayAhead/clear.ts';
 import type { DayAheadBook, EvBid, IntertemporalBid, StorageBid } from '../../../market/dayAhead/types.ts';
-import { loadSolver } from '../../../market/lp/solver.ts';
+import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import { type Bid, DEFAULT_RULES } from '../../../market/types.ts';
 import { battery, twoBusBook, twoBusNetwork as network } from '../../helpers/dayAhead.ts';
 

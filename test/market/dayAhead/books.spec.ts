@@ -13,7 +13,7 @@ import { agentId, busId } from '../../../core/units.ts';
 import { clearDayAhead } from '../../../market/dayAhead/clear.ts';
 import { SOC_TOLERANCE_KWH } from '../../../market/dayAhead/schedule.ts';
 import type { BlockOrder, EvBid, IntertemporalBid, ShiftableBid, StorageBid } from '../../../market/dayAhead/types.ts';
-import { loadSolver } from '../../../market/lp/solver.ts';
+import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import type { Bid } from '../../../market/types.ts';
 import { randomMarket, RULES } from '../../helpers/lpNetworks.ts';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { clearDayAhead } from '../../../market/dayAhead/clear.ts';
-import { loadSolver } from '../../../market/lp/solver.ts';
+import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import { twoBusBook, twoBusNetwork as network } from '../../helpers/dayAhead.ts';
 
 /**

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { agentId, busId } from '../../../core/units.ts';
 import { clearDayAhead } from '../../../market/dayAhead/clear.ts';
 import type { BlockOrder, DayAheadResult, IntertemporalBid, ShiftableBid } from '../../../market/dayAhead/types.ts';
-import { loadSolver } from '../../../market/lp/solver.ts';
+import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import { type Bid, DEFAULT_RULES } from '../../../market/types.ts';
 
 const N = busId('n');

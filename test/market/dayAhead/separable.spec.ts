@@ -14,7 +14,7 @@ import { agentId, busId } from '../../../core/units.ts';
 import { doubleAuction } from '../../../market/auction.ts';
 import { clearNetwork } from '../../../market/clearNetwork.ts';
 import { clearDayAhead } from '../../../market/dayAhead/clear.ts';
-import { loadSolver } from '../../../market/lp/solver.ts';
+import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import type { Bid, ClearingResult, OrderBook } from '../../../market/types.ts';
 import { randomMarket, RULES } from '../../helpers/lpNetworks.ts';
 

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { matpowerOpf, readMatpowerFile, solveOpf, type OpfProblem, type OpfResult } from '../../../market/lp/cases/matpower.ts';
-import { loadSolver, type LpSolver } from '../../../market/lp/solver.ts';
+import { loadSolver } from '../../../market/lp/loadSolver.ts';
+import type { LpSolver } from '../../../market/lp/solver.ts';
 import { busSideRentPerH, complementarityViolations } from '../../helpers/complementarity.ts';
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/refcases/${p}`, import.meta.url));

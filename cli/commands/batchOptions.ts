@@ -1,0 +1,29 @@
+/**
+ * Option parsers and exit codes shared by `gridbid batch`, `batch merge` and `worker`
+ * (their own module, so those commands do not import one another).
+ */
+import { InvalidArgumentError } from 'commander';
+import { parseQueueUrl } from '../../batch/queue.ts';
+import { parseShard, type Shard } from '../../batch/shard.ts';
+
+/** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+/** Exit code when some runs failed and the others finished. */
+export const EXIT_RUNS_FAILED = 3;
+
+export function parseWorkers(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
+  return Number(value);
+}
+
+export function parseShardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (typeof shard === 'string') throw new InvalidArgumentError(shard);
+  return shard;
+}
+
+export function parseQueueOption(value: string): string {
+  const url = parseQueueUrl(value);
+  if (typeof url !== 'string') throw new InvalidArgumentError(url.reason);
+  return url;
+}
