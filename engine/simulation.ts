@@ -576,11 +576,11 @@ export class Simulation {
       if (!v) {
         v = Object.freeze({
           interval: intervalInfo,
-          priceCapMwh: this.rules.priceCapMwh,
-          priceFloorMwh: this.rules.priceFloorMwh,
-          quantumKw: this.rules.quantumKw,
-          lastPriceMwh: run.lastPrice.get(bus),
-          priceForecastMwh: run.forecaster.forecast(run.busIndex.get(bus)!, first.index),
+          priceCapMwh: pricePerMwh(this.rules.priceCapMwh),
+          priceFloorMwh: pricePerMwh(this.rules.priceFloorMwh),
+          quantumKw: kw(this.rules.quantumKw),
+          lastPriceMwh: optionalPrice(run.lastPrice.get(bus)),
+          priceForecastMwh: pricesPerMwh(run.forecaster.forecast(run.busIndex.get(bus)!, first.index)),
           conditions,
         });
         views.set(bus, v);

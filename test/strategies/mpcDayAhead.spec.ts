@@ -16,7 +16,7 @@ import { parseScenario } from '../../engine/scenario/load.ts';
 import { type IntervalOutcome, Simulation } from '../../engine/simulation.ts';
 
 const view = { kind: 'storage', agentId: 'b', socKwh: 5, minSocKwh: 1, maxSocKwh: 10, dischargeEfficiency: 0.9, degradationCostPerMwh: 10 } as unknown as StorageView;
-const market = (forecast: number[]): MarketView => ({ interval: { index: 0, start: 0, durationH: 1 }, priceCapMwh: 3000, priceFloorMwh: -500, quantumKw: 0.001, lastPriceMwh: undefined, priceForecastMwh: forecast, conditions: { outdoorC: NaN, ghiWm2: NaN } });
+const market = (forecast: number[]): MarketView => ({ interval: { index: 0, start: 0, durationH: 1 }, priceCapMwh: 3000, priceFloorMwh: -500, quantumKw: 0.001, lastPriceMwh: undefined, priceForecastMwh: forecast, conditions: { outdoorC: NaN, ghiWm2: NaN } }) as unknown as MarketView;
 
 describe('mpc as the day-ahead bid source (storage)', function () {
   this.timeout(60_000);
