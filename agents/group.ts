@@ -34,7 +34,7 @@ export const groupBaseShape = {
    * minutes after the agent's bidding time (one minute before gate closure). A bid
    * delayed past the gate is rejected as late.
    */
-  commsLatencyMinutes: z.strictObject({ min: z.number().min(0), max: z.number().min(0) }).optional(),
+  commsLatencyMinutes: z.strictObject({ min: z.number().min(0).max(24 * 60), max: z.number().min(0).max(24 * 60) }).optional(),
   /** Trade through this aggregator (its id) instead of bidding in the market. */
   aggregator: z.string().min(1).optional(),
   /** Buy from this retailer (its id) under `tariff`, responding to the retail price instead of trading. */
@@ -48,7 +48,7 @@ export const groupBaseShape = {
   tariffChoice: z
     .strictObject({
       /** Logit rationality λ on relative savings; higher = more price-sensitive. */
-      rationality: z.number().min(0).default(10),
+      rationality: z.number().min(0).max(1000).default(10),
       /** Probability a customer does not even look at the offers on a given day. */
       inertia: z.number().min(0).max(1).default(0.8),
     })

@@ -115,6 +115,9 @@ function planFile(file: string, prefix: string): Part {
   const stem = safeLabel(basename(file, extname(file)));
   const base = readBase(file);
   const seed = scenarioSeed(base.raw);
+  // Given alone, an invalid scenario is the batch's own problem (exit 1), as `gridbid run` would say.
+  const problem = prefix === '' ? baseProblem(base) : undefined;
+  if (problem !== undefined) throw new UserError(`${problem}\n(no run started)`);
   return {
     name: stem,
     description: `the scenario ${file}`,
@@ -190,6 +193,13 @@ function planSweep(sweep: Sweep, prefix: string): Part {
     }
   }
   if (pathErrors.size > 0) throw new UserError(`${sweep.file}: ${pathErrors.size} override path${pathErrors.size === 1 ? '' : 's'} that fit${pathErrors.size === 1 ? 's' : ''} no scenario key (no run started)\n${[...pathErrors.values()].map((e) => `  ${e}`).join('\n')}`);
+  // A base scenario invalid on its own that no run's overrides repair: the sweep is unusable (exit 1), not n failed runs.
+  for (const base of bases.values()) {
+    const fromBase = runs.filter((r) => r.file === base.file);
+    if (fromBase.length === 0 || fromBase.some((r) => r.error === undefined)) continue;
+    const problem = baseProblem(base);
+    if (problem !== undefined) throw new UserError(`${sweep.file}: its base scenario is invalid and no run's overrides repair it (no run started)\n${problem}`);
+  }
   return {
     name: sweep.name,
     description: sweep.description,
@@ -241,6 +251,17 @@ function unknownKeysFromOverrides(sweep: Sweep, text: string, file: string, appl
     }
   }
   return out;
+}
+
+/** Why a base scenario file is invalid on its own, as `gridbid validate` says it; undefined when it is valid. */
+function baseProblem(base: Base): string | undefined {
+  try {
+    const tooLarge = footprintProblem(parseScenario(base.text, base.file).config);
+    return tooLarge === undefined ? undefined : `${base.file}: ${tooLarge}`;
+  } catch (err) {
+    if (err instanceof UserError) return err.message;
+    throw err;
+  }
 }
 
 /**

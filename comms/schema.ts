@@ -21,7 +21,9 @@ import { parseSimTime } from '../core/time.ts';
 
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { error: 'expected an ISO-8601 UTC time such as 2026-07-01T17:00:00Z' });
 
-const nonNegativeMs = (what: string) => z.number().min(0, { error: `${what} must be ≥ 0 ms (a delay cannot be negative)` });
+/** A day: no message waits longer in a simulation of market intervals (issue 14: every number bounded). */
+const MAX_MS = 86_400_000;
+const nonNegativeMs = (what: string) => z.number().min(0, { error: `${what} must be ≥ 0 ms (a delay cannot be negative)` }).max(MAX_MS);
 
 export const latencySchema = z.discriminatedUnion('distribution', [
   z.strictObject({ distribution: z.literal('fixed'), ms: nonNegativeMs('latency') }),
@@ -30,8 +32,8 @@ export const latencySchema = z.discriminatedUnion('distribution', [
     .refine((d) => d.minMs <= d.maxMs, { path: ['maxMs'], error: 'must be ≥ minMs' }),
   z.strictObject({
     distribution: z.literal('lognormal'),
-    medianMs: z.number().positive({ error: 'medianMs must be > 0 ms (a log-normal delay is positive)' }),
-    sigma: z.number().min(0, { error: 'sigma must be ≥ 0' }),
+    medianMs: z.number().positive({ error: 'medianMs must be > 0 ms (a log-normal delay is positive)' }).max(MAX_MS),
+    sigma: z.number().min(0, { error: 'sigma must be ≥ 0' }).max(10),
   }),
 ]);
 
@@ -39,16 +41,16 @@ export const classOverrideSchema = z.strictObject({
   latency: latencySchema.optional(),
   jitterMs: nonNegativeMs('jitterMs').optional(),
   lossProbability: z.number().min(0, { error: 'a loss probability must lie in [0, 1]' }).max(1, { error: 'a loss probability must lie in [0, 1]' }).optional(),
-  bandwidthBitPerS: z.number().positive({ error: 'bandwidth must be > 0 bit/s' }).optional(),
-  priority: z.int().min(0, { error: 'priority must be an integer ≥ 0 (0 is served first)' }).optional(),
-  retry: z.strictObject({ maxRetries: z.int().min(0), backoffMs: nonNegativeMs('backoffMs') }).optional(),
+  bandwidthBitPerS: z.number().positive({ error: 'bandwidth must be > 0 bit/s' }).max(1e15).optional(),
+  priority: z.int().min(0, { error: 'priority must be an integer ≥ 0 (0 is served first)' }).max(1000).optional(),
+  retry: z.strictObject({ maxRetries: z.int().min(0).max(100), backoffMs: nonNegativeMs('backoffMs') }).optional(),
 });
 
 const knownClasses = `known: ${APPLICATION_CLASSES.join(', ')}`;
 
 export const linkSchema = z.strictObject({
   id: z.string().min(1),
-  capacityBitPerS: z.number().positive({ error: 'link capacity must be > 0 bit/s (a link that carries nothing is an outage, not a link)' }),
+  capacityBitPerS: z.number().positive({ error: 'link capacity must be > 0 bit/s (a link that carries nothing is an outage, not a link)' }).max(1e15),
   /** The reference points whose messages cross this link. */
   referencePoints: z.array(z.enum(REFERENCE_POINTS, { error: `unknown reference point; expected one of ${REFERENCE_POINTS.join(', ')}` })).min(1),
   /** Only these classes (default: every class) of those reference points. */

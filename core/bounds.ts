@@ -10,6 +10,12 @@
  *   price × energy far inside exact float range for welfare and money.
  * - Tick and quantum: cap / tick must be an exact integer count (≤ 1e13 < 2^53), and 1e9 kW /
  *   quantum ≤ 1e14 < 2^48: hence the smallest tick 1e-6 and the smallest quantum 1e-5 kW.
+ * - Time: an interval lasts at most a day (as a scenario's `intervalMinutes` ≤ 1440), and a
+ *   day-ahead horizon holds at most a leap year of 15-minute intervals (35,136): its LP has a
+ *   few rows per bid and interval, and interval numbers stay far inside exact integers.
+ * - Energy: 1e10 kWh is ten hours of `MAX_POWER_KW`.
+ * - Thermal envelopes: resistance ≤ 1e3 °C/kW (a home's is ~2) and capacitance ≤ 1e7 kWh/°C
+ *   (a million m² of offices is ~5e4): the RC step's powers and temperatures stay finite.
  */
 import { z } from 'zod';
 
@@ -21,6 +27,22 @@ export const MIN_QUANTUM_KW = 1e-5;
 /** The largest quantum: a megawatt. */
 export const MAX_QUANTUM_KW = 1e3;
 
+export const MAX_INTERVAL_H = 24;
+export const MAX_HORIZON_INTERVALS = 366 * 96;
+
+/**
+ * A number whose sign and meaning a later check decides (with its own message), bounded here
+ * in size only: |x| ≤ `max`.
+ */
+export const magnitude = (max: number) => z.number().min(-max).max(max);
+/** A whole interval number, 0 ≤ n ≤ `MAX_HORIZON_INTERVALS` × 100 (a century of 15-minute intervals). */
+export const intervalNumber = () => z.int().min(-MAX_HORIZON_INTERVALS * 100).max(MAX_HORIZON_INTERVALS * 100);
+export const MAX_R_C_PER_KW = 1e3;
+export const MAX_C_KWH_PER_C = 1e7;
+/** Envelope resistance, °C/kW: 0 < R ≤ `MAX_R_C_PER_KW`. */
+export const thermalResistance = () => z.number().positive().max(MAX_R_C_PER_KW);
+/** Envelope capacitance, kWh/°C: 0 < C ≤ `MAX_C_KWH_PER_C`. */
+export const thermalCapacitance = () => z.number().positive().max(MAX_C_KWH_PER_C);
 /** A power in kW, 0 ≤ kW ≤ `MAX_POWER_KW`. */
 export const powerKw = () => z.number().min(0).max(MAX_POWER_KW);
 /** A power in kW, 0 < kW ≤ `MAX_POWER_KW`. */

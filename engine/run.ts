@@ -4,14 +4,23 @@
 import { Recorder } from '../output/recorder.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
 import type { Phases } from './interval/phases.ts';
-import { Simulation } from './simulation.ts';
+import { RunInterrupted, Simulation } from './simulation.ts';
 import type { Counterfactual } from '../agents/operations/counterfactual.ts';
+
+export { RunInterrupted } from './simulation.ts';
 
 export interface RunOptions {
   readonly outDir: string;
   readonly seed?: number | undefined;
   /** Called after each interval (for progress displays): intervals done, total, and which pass. */
   readonly onInterval?: ((done: number, total: number, pass: 'counterfactual' | 'foresight' | 'run') => void) | undefined;
+  /**
+   * Stops the run between two intervals once aborted (the CLI aborts it on SIGINT/SIGTERM):
+   * `runScenario` then rejects with `RunInterrupted`, the output files cut off under their
+   * `.partial` names with every row of the intervals done. Each pass gives the event loop a
+   * turn after every interval (see `Simulation.runYielding`), so a signal handler can run.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What a caller may change inside a run (not part of the published options): tests prove the books catch a wrong phase with it. */
@@ -28,24 +37,34 @@ export interface RunResult {
 export async function runScenario(scenario: Scenario, options: RunOptions, internals: RunInternals = {}): Promise<RunResult> {
   // With operators, first the same run without them (same seed): the counterfactual
   // baseline of demand response, and the overloads they avoid.
-  const counterfactual = scenario.config.operations.length > 0 ? await runCounterfactual(scenario, options.seed, options.onInterval) : undefined;
+  const { signal } = options;
+  const counterfactual = scenario.config.operations.length > 0 ? await runCounterfactual(scenario, options.seed, options.onInterval, signal) : undefined;
   // With a perfect-foresight forecast, first the same run (same seed, same counterfactual) forecasting by
   // the fallback method: the prices it clears are the forecast of the run written below (engine/forecast.ts).
-  const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval) : undefined;
+  const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval, signal) : undefined;
   const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: internals.phases });
+  if (signal?.aborted) throw new RunInterrupted('run', 0, sim.info.intervals, signal.reason);
   const recorder = new Recorder(options.outDir, sim.info, sim.rules, { utcOffsetHours: scenario.config.site.utcOffsetHours });
   const progress = options.onInterval;
-  sim.run(
-    progress
-      ? {
-          interval: (o) => {
-            recorder.interval(o);
-            progress(o.interval.index + 1, sim.info.intervals, 'run');
-          },
-          completed: (end) => recorder.completed(end),
-        }
-      : recorder,
-  );
+  try {
+    await sim.runYielding(
+      progress
+        ? {
+            interval: (o) => {
+              recorder.interval(o);
+              progress(o.interval.index + 1, sim.info.intervals, 'run');
+            },
+            completed: (end) => recorder.completed(end),
+          }
+        : recorder,
+      signal,
+      'run',
+    );
+  } catch (err) {
+    // What was written stays, every row of the intervals done, under the .partial names.
+    if (err instanceof RunInterrupted) recorder.abandon();
+    throw err;
+  }
   const summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
   return { outDir: options.outDir, summary };
 }
@@ -58,25 +77,25 @@ export function runScenarioFile(file: string, options: RunOptions): Promise<RunR
  * The first pass of a `perfect-foresight` run: the cleared price of every bus (`info.buses`
  * order) and interval, with the forecast falling back to `forecast.fallback`.
  */
-export async function recordPrices(scenario: Scenario, seed: number | undefined, counterfactual: Counterfactual | undefined, onInterval?: RunOptions['onInterval']): Promise<Float64Array[]> {
+export async function recordPrices(scenario: Scenario, seed: number | undefined, counterfactual: Counterfactual | undefined, onInterval?: RunOptions['onInterval'], signal?: AbortSignal): Promise<Float64Array[]> {
   const sim = await Simulation.create(scenario, { seed, counterfactual });
   const prices = sim.info.buses.map(() => new Float64Array(sim.info.intervals).fill(NaN));
-  sim.run({
+  await sim.runYielding({
     interval(o) {
       const p = o.result.busPriceMwh;
       for (let b = 0; b < prices.length; b++) prices[b]![o.interval.index] = p[b]!;
       onInterval?.(o.interval.index + 1, sim.info.intervals, 'foresight');
     },
-  });
+  }, signal, 'foresight');
   return prices;
 }
 
 /** Every party's net consumption per interval, and the overload count, of the run without operators. */
-export async function runCounterfactual(scenario: Scenario, seed: number | undefined, onInterval?: RunOptions['onInterval']): Promise<Counterfactual> {
+export async function runCounterfactual(scenario: Scenario, seed: number | undefined, onInterval?: RunOptions['onInterval'], signal?: AbortSignal): Promise<Counterfactual> {
   const sim = await Simulation.create(scenario, { seed, withoutOperators: true });
   const netKw = sim.parties.map(() => new Float64Array(sim.info.intervals).fill(NaN));
   let overloadIntervals = 0;
-  sim.run({
+  await sim.runYielding({
     interval(o) {
       const q = o.book.rules.quantumKw;
       // What each site's meter saw (intermediaries: NaN).
@@ -86,6 +105,6 @@ export async function runCounterfactual(scenario: Scenario, seed: number | undef
     completed(end) {
       overloadIntervals = Number(end.operations.overloadIntervals ?? 0);
     },
-  });
+  }, signal, 'counterfactual');
   return { netKw, overloadIntervals };
 }

@@ -25,7 +25,7 @@ import { jslpSolver } from '../market/lp/jslp.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
 import { settle } from '../market/settlement.ts';
-import { dayAheadAuctions, stageTimeline } from '../market/timeline.ts';
+import { dayAheadAuctions, type StageEvent, stageTimeline } from '../market/timeline.ts';
 import type { MarketRules, Rejection } from '../market/types.ts';
 import { feederGrid } from '../market/feederGrid.ts';
 import { networkFromConfig } from '../network/schema.ts';
@@ -60,6 +60,24 @@ export type { AggregatorLedger, IntervalOutcome, RetailerLedger, RunInfo, Simula
 export const DEFAULT_BUS = busId('main');
 
 export type { Phases } from './interval/phases.ts';
+
+/** The passes of one `gridbid run`: the counterfactual without operators, the foresight pass, the written run (engine/run.ts). */
+export type RunPass = 'counterfactual' | 'foresight' | 'run';
+
+/** A run stopped on request (Ctrl-C) between two intervals: how far it got. */
+export class RunInterrupted extends Error {
+  override readonly name = 'RunInterrupted';
+  constructor(
+    readonly pass: RunPass,
+    /** Real-time intervals completed in that pass. */
+    readonly intervalsDone: number,
+    readonly intervals: number,
+    /** Why (the signal's name, e.g. 'SIGINT'). */
+    readonly reason: unknown,
+  ) {
+    super(`interrupted (${String(reason)}) in the ${pass} pass after ${intervalsDone} of ${intervals} intervals`);
+  }
+}
 
 export interface SimulationOptions {
   readonly seed?: number | undefined;
@@ -248,6 +266,24 @@ export class Simulation {
 
   /** Runs the whole horizon synchronously, handing each interval's outcome to the sink. */
   run(sink: SimulationSink): void {
+    for (const _ of this.steps(sink));
+  }
+
+  /**
+   * The same run, giving the event loop a turn after every real-time interval (one
+   * `setImmediate`: I/O scheduling, not engine time, which stays virtual), so that a
+   * signal handler can run; stops with `RunInterrupted` once `signal` is aborted.
+   * The outcomes, and their order, are those of `run`.
+   */
+  async runYielding(sink: SimulationSink, signal: AbortSignal | undefined, pass: RunPass): Promise<void> {
+    for (const done of this.steps(sink)) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (signal?.aborted) throw new RunInterrupted(pass, done, this.info.intervals, signal.reason);
+    }
+  }
+
+  /** The run as a generator: yields the number of real-time intervals done after each one. */
+  private *steps(sink: SimulationSink): Generator<number, void, undefined> {
     const parts = this.participants;
     const crashes = new Crashes(parts);
     const busIndex = new Map(this.info.buses.map((b, k) => [b, k]));
@@ -278,12 +314,17 @@ export class Simulation {
     const da = this.dayAheadStage;
     const [hh, mm] = (da?.gateClosureLocal ?? '12:00').split(':').map(Number) as [number, number];
     const auctions = da ? dayAheadAuctions(this.clock, this.scenario.config.site.utcOffsetHours, -da.daysBefore * 24 * 60 + hh * 60 + mm) : [];
+    // The timeline's events in gate order (a few per day: taken first, so the run can pause between intervals).
+    const events: Array<StageEvent<MarketInterval>> = [];
     marketClock(this.clock)
       .pipe(stageTimeline<MarketInterval>(auctions))
-      .subscribe((event) => {
-        if (event.stage === 'realTime') sink.interval(this.realTime(event.interval, run));
-        else this.dayAhead(event.auction, run);
-      });
+      .subscribe((event) => events.push(event));
+    for (const event of events) {
+      if (event.stage === 'realTime') {
+        sink.interval(this.realTime(event.interval, run));
+        yield event.interval.index + 1;
+      } else this.dayAhead(event.auction, run);
+    }
     submissions$.complete();
     sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary() });
   }

@@ -17,8 +17,19 @@
  *     - { id: l1, from: feeder, to: street-1, reactancePu: 0.12, resistancePu: 0.08, limitKw: 150 }
  * ```
  */
-import { powerKw } from '../core/bounds.ts';
+import { MAX_POWER_KW, positivePowerKw, powerKw } from '../core/bounds.ts';
 import { z } from 'zod';
+
+/**
+ * Bounds of network numbers (issue 14: every number one the engine can compute with):
+ * voltages up to 2 p.u. and 10,000 kV; per-unit impedances up to 1e6 and reactances, when not
+ * zero (refused by `createNetwork` with its reason), at least 1e-9, so that susceptances 1/x
+ * and the B matrix stay finite; tap ratios within [0.01, 100]; angles within ±360°; a base of
+ * 1 VA to `MAX_POWER_KW`.
+ */
+const voltagePu = () => z.number().positive().max(2);
+const MIN_REACTANCE_PU = 1e-9;
+const MAX_IMPEDANCE_PU = 1e6;
 import type { Network } from './types.ts';
 import { createNetwork, type NetworkOptions } from './validate.ts';
 
@@ -26,9 +37,9 @@ export const busSchema = z.strictObject({
   id: z.string().min(1),
   /** Exactly one bus is the reference (angle 0). */
   reference: z.boolean().optional(),
-  baseKv: z.number().positive().optional(),
-  vMinPu: z.number().positive().optional(),
-  vMaxPu: z.number().positive().optional(),
+  baseKv: z.number().positive().max(1e4).optional(),
+  vMinPu: voltagePu().optional(),
+  vMaxPu: voltagePu().optional(),
 });
 
 export const branchSchema = z.strictObject({
@@ -37,23 +48,27 @@ export const branchSchema = z.strictObject({
   from: z.string().min(1),
   to: z.string().min(1),
   /** Per unit on the network's baseKva; > 0 (a zero is refused by `createNetwork` with the reason). */
-  reactancePu: z.number().min(0),
-  resistancePu: z.number().min(0).default(0),
+  reactancePu: z
+    .number()
+    .min(0)
+    .max(MAX_IMPEDANCE_PU)
+    .refine((x) => x === 0 || x >= MIN_REACTANCE_PU, { error: `expected 0 (refused below, with the reason) or at least ${MIN_REACTANCE_PU}: 1/x must stay finite` }),
+  resistancePu: z.number().min(0).max(MAX_IMPEDANCE_PU).default(0),
   /** Both directions; omit for no limit. */
   limitKw: powerKw().optional(),
   inService: z.boolean().default(true),
-  tapRatio: z.number().positive().default(1),
-  phaseShiftDeg: z.number().default(0),
-  angleMinDeg: z.number().min(-360).optional(),
-  angleMaxDeg: z.number().max(360).optional(),
+  tapRatio: z.number().min(0.01).max(100).default(1),
+  phaseShiftDeg: z.number().min(-360).max(360).default(0),
+  angleMinDeg: z.number().min(-360).max(360).optional(),
+  angleMaxDeg: z.number().min(-360).max(360).optional(),
 });
 
 /** Options of the LinDistFlow model (`model: lindistflow`); see network/radial.ts and market/clearFeeder.ts. */
 export const feederSchema = z.strictObject({
   /** Voltage held at the substation (reference) bus, p.u. */
-  substationVoltagePu: z.number().positive().default(1),
+  substationVoltagePu: voltagePu().default(1),
   /** Band for buses without vMinPu / vMaxPu of their own, p.u. (default ANSI C84.1 range A). */
-  voltageLimitsPu: z.strictObject({ min: z.number().positive(), max: z.number().positive() }).default({ min: 0.95, max: 1.05 }),
+  voltageLimitsPu: z.strictObject({ min: voltagePu(), max: voltagePu() }).default({ min: 0.95, max: 1.05 }),
   /** Branch limits on |P| (active), or on |S| by an inscribed polygon of `polygonSides` sides (apparent). */
   lineLimit: z.enum(['active', 'apparent']).default('active'),
   polygonSides: z.int().min(4).max(64).multipleOf(2).default(12),
@@ -67,10 +82,10 @@ export const feederSchema = z.strictObject({
   reactive: z
     .strictObject({
       mode: z.enum(['none', 'clearing', 'volt-var']).default('none'),
-      inverterKva: z.partialRecord(z.enum(['home', 'storage', 'ev']), z.number().positive()).default({}),
+      inverterKva: z.partialRecord(z.enum(['home', 'storage', 'ev']), positivePowerKw()).default({}),
       /** Volt-var points, vPu strictly increasing; default IEEE 1547-2018 category B. */
       voltVar: z
-        .array(z.strictObject({ vPu: z.number().positive(), qPerKva: z.number().min(-1).max(1) }))
+        .array(z.strictObject({ vPu: voltagePu(), qPerKva: z.number().min(-1).max(1) }))
         .min(2)
         .refine((pts) => pts.every((p, i) => i === 0 || p.vPu > pts[i - 1]!.vPu), 'volt-var points must have strictly increasing vPu')
         .default([
@@ -89,7 +104,7 @@ export const networkSchema = z.strictObject({
   model: z.enum(['dc', 'lindistflow']).default('dc'),
   /** LinDistFlow options (model lindistflow only). */
   feeder: feederSchema.optional(),
-  baseKva: z.number().positive().default(1000),
+  baseKva: z.number().min(1e-3).max(MAX_POWER_KW).default(1000),
   buses: z.array(busSchema).min(1),
   branches: z.array(branchSchema).default([]),
 });

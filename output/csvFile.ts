@@ -163,6 +163,12 @@ export class CsvFile {
     renameSync(this.partial, this.path);
   }
 
+  /** Writes out what is buffered and closes the file under its `.partial` name (an interrupted run). */
+  abandon(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
   /** Makes room for `bytes` more: writes out what is buffered, and grows the buffer for a huge field. */
   private room(bytes: number): void {
     this.flush();

@@ -95,6 +95,10 @@ export class FeederRecorder {
     this.csv.close();
   }
 
+  abandon(): void {
+    this.csv.abandon();
+  }
+
   kpis(): Record<string, unknown> {
     const r6 = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
     return {

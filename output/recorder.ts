@@ -380,6 +380,15 @@ export class Recorder implements SimulationSink {
     bills.close();
   }
 
+  /**
+   * Ends an interrupted run: the CSV files keep every row written so far (whole
+   * intervals) and stay under their `.partial` names; no summary.json or report.html.
+   */
+  abandon(): void {
+    for (const f of [this.intervalsCsv, this.agentsCsv, this.flowsCsv, this.eventsCsv, this.rejectionsCsv]) f.abandon();
+    this.feeder?.abandon();
+  }
+
   /** Closes the CSV files and writes summary.json and report.html; returns the summary. */
   finish(extra: { scenarioFile: string; description?: string | undefined }): Record<string, unknown> {
     for (const f of [this.intervalsCsv, this.agentsCsv, this.flowsCsv, this.eventsCsv, this.rejectionsCsv]) f.close();

@@ -1,11 +1,12 @@
 /**
- * The marker of a run folder being written. `gridbid run` is synchronous: Ctrl-C or a
- * kill ends the process at once, mid-run, with no chance to clean up. So the folder is
- * marked before the first byte and unmarked after the last: a folder with `INCOMPLETE`
- * (and `*.partial` files, which never take their final names) holds an interrupted run,
- * and the next run into it says what it found and clears it.
+ * The marker of a run folder being written. The folder is marked before the first byte
+ * and unmarked after the last: a folder with `INCOMPLETE` (and `*.partial` files, which
+ * never take their final names) holds an interrupted run, and the next run into it says
+ * what it found and clears it. Ctrl-C (SIGINT) or SIGTERM stops `gridbid run` between two
+ * intervals and adds how far it got to the marker; a kill (SIGKILL, a crash) leaves the
+ * marker as it was.
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const INCOMPLETE_FILE = 'INCOMPLETE';
@@ -43,4 +44,18 @@ export function markIncomplete(dir: string, what: string): void {
 
 export function unmarkIncomplete(dir: string): void {
   rmSync(join(dir, INCOMPLETE_FILE), { force: true });
+}
+
+/** Adds to `dir`'s marker why and where its run stopped (one line). */
+export function noteInterruption(dir: string, line: string): void {
+  appendFileSync(join(dir, INCOMPLETE_FILE), `${line}\n`);
+}
+
+/** The `.partial` files in `dir`, sorted. */
+export function partialFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((n) => n.endsWith('.partial')).sort();
+  } catch {
+    return [];
+  }
 }

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { describeIssue } from '../core/yamlIssues.ts';
 import { buildingForecastFactory } from './building/forecast.ts';
 import { evSlackFactory } from './ev/slack.ts';
 import { evUncontrolledFactory } from './ev/uncontrolled.ts';
@@ -72,7 +73,10 @@ export function checkStrategyRef(ref: StrategyRef, kind?: string, baseDir = '.')
     return params && Object.keys(params).length > 0 ? [{ path: ['params'], message: `strategy '${id}' takes no parameters` }] : [];
   }
   const parsed = factory.params.safeParse(params ?? {});
-  return parsed.success ? [] : parsed.error.issues.map((i) => ({ path: ['params', ...i.path], message: i.message.replace(/^Invalid input: /, '') }));
+  if (parsed.success) return [];
+  // Worded as every other scenario value is ("expected a number ≤ 48, got 1e+308"), with the keys allowed here.
+  const shape = (factory.params as { shape?: Record<string, unknown> }).shape;
+  return parsed.error.issues.flatMap((i) => describeIssue(i, params ?? {}, () => Object.keys(shape ?? {})).map((p) => ({ path: ['params', ...p.path], message: p.message })));
 }
 
 /**

@@ -38,6 +38,7 @@
  * Errors come back as `InputIssue`s with a path (`tariffs[0].periods[1].rules[0]`) and a reason.
  */
 import { z } from 'zod';
+import { MAX_PRICE_MWH } from '../core/bounds.ts';
 import type { InputIssue } from '../core/errors.ts';
 import { formatPath } from '../core/errors.ts';
 import { parseSimTime } from '../core/time.ts';
@@ -50,8 +51,18 @@ const numberError = (expected: string) => (issue: { input?: unknown }) =>
   issue.input === undefined
     ? `required: ${expected}`
     : `expected ${expected}, got ${typeof issue.input === 'number' ? String(issue.input) : (JSON.stringify(issue.input) ?? typeof issue.input)}`;
-const finite = (what: string) => z.number({ error: numberError(`a finite number (${what})`) });
-const nonNegative = (what: string) => finite(what).min(0, { error: `${what} must be ≥ 0` });
+/**
+ * Bounds (core/bounds.ts): a price per kWh within ±`MAX_PRICE_MWH`/1000 (10,000 per kWh), a
+ * charge per day or per kW within 1e7, hours within a leap year: what bills compute exactly.
+ */
+export const MAX_PER_KWH = MAX_PRICE_MWH / 1000;
+export const MAX_CHARGE = 1e7;
+const finite = (what: string, max = MAX_PER_KWH) => z.number({ error: numberError(`a finite number (${what})`) }).min(-max).max(max);
+const nonNegative = (what: string, max = MAX_PER_KWH) =>
+  z
+    .number({ error: numberError(`a finite number (${what})`) })
+    .min(0, { error: `${what} must be ≥ 0` })
+    .max(max);
 const hour = z
   .number({ error: numberError('an hour of the day, 0–24') })
   .min(0, { error: 'an hour must be ≥ 0' })
@@ -187,7 +198,7 @@ export const exportCompensationSchema = z.discriminatedUnion(
 const common = {
   id: z.string().min(1, { error: 'a tariff needs an id' }),
   name: z.string().optional(),
-  fixedChargePerDay: nonNegative('fixedChargePerDay').optional(),
+  fixedChargePerDay: nonNegative('fixedChargePerDay', MAX_CHARGE).optional(),
   export: exportCompensationSchema.optional(),
 };
 
@@ -221,7 +232,7 @@ const criticalPeakSchema = z
     ...common,
     type: z.literal('critical-peak'),
     energy: energyComponentSchema,
-    noticeHours: nonNegative('noticeHours'),
+    noticeHours: nonNegative('noticeHours', 366 * 24),
     eventWindow: z.strictObject(hourRange).superRefine(checkRange),
     eventPricePerKwh: nonNegative('eventPricePerKwh').optional(),
     eventAdderPerKwh: finite('eventAdderPerKwh').optional(),
@@ -259,7 +270,7 @@ const demandChargeSchema = z
     ...common,
     type: z.literal('demand-charge'),
     energy: energyComponentSchema,
-    demandChargePerKw: nonNegative('demandChargePerKw'),
+    demandChargePerKw: nonNegative('demandChargePerKw', MAX_CHARGE),
     demandWindowMinutes: z
       .number({ error: numberError('a number of minutes') })
       .int({ error: 'demandWindowMinutes must be a whole number of minutes' })

@@ -14,6 +14,7 @@
  * setpoint: always all four, in that order).
  */
 import { z } from 'zod';
+import { positivePowerKw, powerKw, thermalCapacitance, thermalResistance } from '../../core/bounds.ts';
 import { bandSchema, groupBaseShape, rangeSchema } from '../group.ts';
 import { SMALL_OFFICE_LOADS } from '../physics/loadProfile.ts';
 import { OFFICE_COMFORT_BAND, SMALL_OFFICE_HVAC } from '../physics/thermal.ts';
@@ -27,11 +28,11 @@ export const buildingGroupSchema = z.strictObject({
     .strictObject({
       mode: z.enum(['cool', 'heat']).default('cool'),
       /** °C/kW; default the reference office's 1.25 × 511 / area. */
-      rCPerKw: z.number().positive().optional(),
+      rCPerKw: thermalResistance().optional(),
       /** kWh/°C; default the reference office's 23.4 × area / 511. */
-      cKwhPerC: z.number().positive().optional(),
+      cKwhPerC: thermalCapacitance().optional(),
       /** Electric kW; default the reference office's 10 × area / 511. */
-      ratedElectricKw: z.number().positive().optional(),
+      ratedElectricKw: positivePowerKw().optional(),
       copCooling: z.number().min(0).max(20).default(SMALL_OFFICE_HVAC.copCooling),
       copHeating: z.number().min(0).max(20).default(SMALL_OFFICE_HVAC.copHeating),
       /** Per-building variation of R, C and the rating: log-normal factors with this ln-sd. */
@@ -40,7 +41,7 @@ export const buildingGroupSchema = z.strictObject({
        * Effective solar aperture, m²; default 8 × area / 511 (our estimate for the reference
        * office: ~59 m² of glazing, SHGC 0.39, about a third of GHI reaching vertical windows).
        */
-      solarApertureM2: z.number().min(0).optional(),
+      solarApertureM2: z.number().min(0).max(1e5).optional(),
     })
     .prefault({}),
   comfort: z
@@ -68,7 +69,7 @@ export const buildingGroupSchema = z.strictObject({
   curtailable: z
     .strictObject({
       /** Contracted curtailable power per building, kW. */
-      contractKw: z.number().min(0),
+      contractKw: powerKw(),
       /** Share of lighting that may be dimmed, 0–1. */
       maxDimming: z.number().min(0).max(1).default(0.3),
       /** How far the setpoint may be relaxed towards the band edge, °C. */

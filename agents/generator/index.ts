@@ -25,7 +25,7 @@ export const generatorGroupSchema = z.strictObject({
    * connection whose upstream network absorbs the feeder's exports, a pump. Bid as demand, and
    * re-dispatch may move it below zero output along these (market/redispatch.ts).
    */
-  takes: z.array(z.strictObject({ kw: z.number().positive(), priceMwh: z.number() })).optional(),
+  takes: z.array(z.strictObject({ kw: positivePowerKw(), priceMwh: priceMwh() })).optional(),
 });
 export type GeneratorGroup = z.infer<typeof generatorGroupSchema>;
 

@@ -18,7 +18,7 @@
  * Draw streams per home: 'base-load', 'home-scale', 'willingness-to-pay' (as before),
  * 'hvac', 'pv', 'appliances' (ownership), 'appliance-days' (daily windows).
  */
-import { positiveEnergyKwh, positivePowerKw, priceMwh, priceRangeMwh } from '../../core/bounds.ts';
+import { positiveEnergyKwh, positivePowerKw, priceMwh, priceRangeMwh, thermalCapacitance, thermalResistance } from '../../core/bounds.ts';
 import { z } from 'zod';
 import { bandSchema, groupBaseShape, rangeSchema } from '../group.ts';
 import { HOME_COMFORT_BAND, HOME_HVAC, HOME_RC, residentialInternalGainsKw } from '../physics/thermal.ts';
@@ -35,8 +35,8 @@ export const homeHvacSchema = z.strictObject({
   setpointC: z.number().min(-30).max(60).optional(),
   setpointSdC: z.number().min(0).max(5).default(0.5),
   /** Envelope resistance °C/kW, capacitance kWh/°C, electric rating kW, COPs (defaults: HOME_RC, HOME_HVAC). */
-  rCPerKw: z.number().positive().default(HOME_RC.rCPerKw),
-  cKwhPerC: z.number().positive().default(HOME_RC.cKwhPerC),
+  rCPerKw: thermalResistance().default(HOME_RC.rCPerKw),
+  cKwhPerC: thermalCapacitance().default(HOME_RC.cKwhPerC),
   ratedElectricKw: positivePowerKw().default(HOME_HVAC.ratedElectricKw),
   copCooling: z.number().min(0).max(20).default(HOME_HVAC.copCooling),
   copHeating: z.number().min(0).max(20).default(HOME_HVAC.copHeating),

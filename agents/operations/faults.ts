@@ -28,7 +28,7 @@ export const faultSchema = z.discriminatedUnion('type', [
     from: isoTime,
     until: isoTime,
     mode: z.enum(['lost', 'delayed']).default('lost'),
-    delayMinutes: z.number().min(0).default(15),
+    delayMinutes: z.number().min(0).max(366 * 24 * 60).default(15),
     /** Each message is affected with this probability (seeded per agent). */
     probability: z.number().min(0).max(1).default(1),
   }),

@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
-import { BooksOpenError, type BooksSummary, UserError } from '../../core/errors.ts';
+import { BooksOpenError, type BooksSummary, ExitCode, UserError } from '../../core/errors.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
-import { type RunInternals, type RunOptions, runScenario } from '../../engine/run.ts';
+import { type RunInternals, RunInterrupted, type RunOptions, runScenario } from '../../engine/run.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
 import { prepareOutputFolder } from '../../output/outDir.ts';
-import { clearInterruptedRun, markIncomplete, unmarkIncomplete } from '../../output/runFolder.ts';
+import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
+
+/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
+export const EXIT_SIGNAL: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 130, SIGTERM: 143 };
 
 export function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number ≥ 0');
@@ -21,7 +24,10 @@ export function registerRun(program: Command): void {
     .argument('<scenario>', 'scenario file (.yaml, .yml or .json)')
     .option('-o, --out <dir>', 'output folder (default: results/<scenario name>)')
     .option('-s, --seed <n>', 'random seed, overriding the scenario’s', parseSeed)
-    .addHelpText('after', '\nExample:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books).\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books);\n130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the run stops after the interval in progress, says how far\nit got, and leaves the folder marked INCOMPLETE with its files cut off as *.partial (a second Ctrl-C stops at once).\n',
+    )
     .action(async (file: string, opts: { out?: string; seed?: number }) => {
       const scenario = loadScenarioFile(file);
       const outDir = opts.out ?? join('results', scenario.config.name);
@@ -32,17 +38,53 @@ export function registerRun(program: Command): void {
       if (found) process.stderr.write(`gridbid: ${found}\n`);
       markIncomplete(outDir, `${file}, seed ${opts.seed ?? scenario.config.seed}`);
       const bar = runProgress(process.stderr);
+      const stop = new AbortController();
+      const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+        if (!stop.signal.aborted) {
+          stop.abort(signal);
+          return;
+        }
+        // A second signal: the interval in progress is taking too long (a huge LP); stop now.
+        bar?.stop();
+        noteInterruption(outDir, `stopped at once by a second ${signal}`);
+        process.stderr.write(`gridbid: stopped at once by a second ${signal}; ${outDir} is marked ${INCOMPLETE_FILE}\n`);
+        process.exit(EXIT_SIGNAL[signal]);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       try {
-        await runAndReport(scenario, { outDir, seed: opts.seed, onInterval: bar?.update }, (text) => {
+        await runAndReport(scenario, { outDir, seed: opts.seed, onInterval: bar?.update, signal: stop.signal }, (text) => {
           bar?.stop();
           // Every file is written (books open or not): the folder is complete.
           unmarkIncomplete(outDir);
           process.stdout.write(text);
         });
+      } catch (err) {
+        if (!(err instanceof RunInterrupted)) throw err;
+        bar?.stop();
+        throw interruptedExit(err, outDir);
       } finally {
         bar?.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
     });
+}
+
+/** What an interrupted run says (stderr) and notes in its folder's marker, and its exit code. */
+function interruptedExit(err: RunInterrupted, outDir: string): ExitCode {
+  const signal = err.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+  const where = `in the ${err.pass} pass after ${err.intervalsDone} of ${err.intervals} intervals`;
+  noteInterruption(outDir, `interrupted by ${signal} ${where}`);
+  const partial = partialFiles(outDir);
+  const files =
+    err.pass === 'run' && partial.length > 0
+      ? `${partial.length} file${partial.length === 1 ? '' : 's'} cut off after interval ${err.intervalsDone} (${partial.join(', ')}), no summary.json or report.html`
+      : 'no results written yet (the run writes its files in its last pass)';
+  return new ExitCode(
+    EXIT_SIGNAL[signal],
+    `interrupted by ${signal} ${where}: ${files}; ${outDir} is marked ${INCOMPLETE_FILE}. Run the same command again to replace it.`,
+  );
 }
 
 /**

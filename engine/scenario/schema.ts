@@ -2,7 +2,7 @@
  * The scenario file format (YAML or JSON). Unknown keys are errors everywhere,
  * so a typo is never silently ignored. Units are in the key names.
  */
-import { priceMwh, priceTickMwh, quantumKw } from '../../core/bounds.ts';
+import { costMwh, priceMwh, priceTickMwh, quantumKw } from '../../core/bounds.ts';
 import { z } from 'zod';
 import { parseSimTime } from '../../core/time.ts';
 import { agentGroupSchema } from '../../agents/registry.ts';
@@ -37,7 +37,7 @@ export const marketSchema = z.strictObject({
    * energy back) at marginal cost − this, currency/MWh. Prices every deviation the real-time
    * market re-dispatches (docs/markets.md).
    */
-  regulationSpreadMwh: z.number().min(0).default(10),
+  regulationSpreadMwh: costMwh().default(10),
   /** The market stages in gate order (engine/scenario/timeline.ts): `[realTime]` (the default) or `[dayAhead, realTime]`. */
   timeline: timelineSchema,
 });

@@ -6,6 +6,7 @@
  * than its window). A bid that fails is rejected whole with a code and a reason
  * naming the field; the others clear. Pure.
  */
+import { MAX_ENERGY_KWH, MAX_POWER_KW, MAX_PRICE_MWH } from '../../core/bounds.ts';
 import type { MarketRules, RejectionCode } from '../types.ts';
 import type { DayAheadHorizon, DayAheadRejection, GeneratorRamp, IntertemporalBid } from './types.ts';
 
@@ -26,6 +27,8 @@ export function intertemporalBidProblem(bid: IntertemporalBid, ctx: ValidationCo
   const { horizon, rules } = ctx;
   if (!ctx.isKnownAgent(bid.agentId)) return { code: 'unknown-agent', reason: `agent '${bid.agentId}' is not registered in this market` };
   if (!ctx.isKnownBus(bid.bus)) return { code: 'unknown-bus', reason: `bus '${bid.bus}' is not in the network` };
+  const size = sizeProblem(bid);
+  if (size) return size;
   const last = horizon.firstInterval + horizon.intervalCount - 1;
   const inPriceRange = (name: string, v: number | undefined): Problem | undefined =>
     v === undefined ? undefined : !Number.isFinite(v) || v > rules.priceCapMwh || v < rules.priceFloorMwh ? invalid(name, `must be a price within [${rules.priceFloorMwh}, ${rules.priceCapMwh}], got ${String(v)}`) : undefined;
@@ -137,6 +140,8 @@ export function validateIntertemporalBids(bids: readonly IntertemporalBid[], ctx
 
 /** Checks a ramp limit's own fields. */
 export function rampProblem(ramp: GeneratorRamp): Problem | undefined {
+  const size = sizeProblem(ramp);
+  if (size) return size;
   if (!(ramp.rampUpKw >= 0)) return invalid('rampUpKw', `must be ≥ 0 kW per interval, got ${String(ramp.rampUpKw)}`);
   if (!(ramp.rampDownKw >= 0)) return invalid('rampDownKw', `must be ≥ 0 kW per interval, got ${String(ramp.rampDownKw)}`);
   if (ramp.initialKw !== undefined && !nonNegative(ramp.initialKw)) return invalid('initialKw', `must be a finite number ≥ 0, got ${String(ramp.initialKw)}`);
@@ -189,6 +194,23 @@ function batteryProblem(b: {
     return invalid('initialSocKwh', `must lie within [minSocKwh, maxSocKwh] = [${b.minSocKwh}, ${b.maxSocKwh}], got ${String(b.initialSocKwh)}`);
   if (b.degradationCostPerMwh !== undefined && !nonNegative(b.degradationCostPerMwh))
     return invalid('degradationCostPerMwh', `must be a finite number ≥ 0, got ${String(b.degradationCostPerMwh)}`);
+  return undefined;
+}
+
+/** The largest size of a field, by the unit its name ends in (core/bounds.ts: what the engine represents exactly). */
+const boundOf = (field: string): number | undefined => (field.endsWith('Kwh') ? MAX_ENERGY_KWH : field.endsWith('Kw') ? MAX_POWER_KW : field.endsWith('Mwh') ? MAX_PRICE_MWH : undefined);
+
+/** The first number (or list entry) whose size is past its unit's bound: a value the engine cannot compute with exactly. */
+function sizeProblem(fields: object): Problem | undefined {
+  for (const [k, v] of Object.entries(fields)) {
+    const max = boundOf(k);
+    if (max === undefined) continue;
+    const values: readonly unknown[] = Array.isArray(v) ? v : [v];
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i];
+      if (typeof x === 'number' && Math.abs(x) > max) return invalid(Array.isArray(v) ? `${k}[${i}]` : k, `must be at most ${max} in size, got ${x}`);
+    }
+  }
   return undefined;
 }
 

@@ -52,6 +52,33 @@ describe('strategies/home/forecastValue: by hand', () => {
     expect(discountedPeakMwh([50, NaN], 0.25, 20, 6)).to.be.NaN;
   });
 
+  describe('issue 14 defect 15: pre-cooling starts only when it pays, on a hand-computed two-price day', () => {
+    // Hourly intervals, τ = 10 h (e^−h/10 of the banked cold is left h hours later), look-ahead 6 h, spread 0.1.
+    // Banking h hours before a peak P pays when P·e^−h/τ > now·1.1, i.e. h < τ·ln(P / 110) for now = 100.
+    const day = (cheap: number, dear: number): number[] => Array.from({ length: 24 }, (_, h) => (h < 17 ? cheap : dear));
+    const value = (prices: number[], hour: number): number => bankingValueMwh(prices.slice(hour), undefined, 1, 10, 6, 0.1);
+
+    it('100 until 17:00, then 400: it pays from 11:00 (6 h ahead, the look-ahead; τ·ln(400/110) = 12.9 h would allow more), worth 400·e^−h/10', () => {
+      const prices = day(100, 400);
+      for (let h = 0; h < 11; h++) expect(value(prices, h), `${h}:00`).to.be.NaN; // the peak is beyond the look-ahead
+      expect(value(prices, 11)).to.be.closeTo(400 * Math.exp(-0.6), 1e-9); // 219.53 > 110
+      expect(value(prices, 16)).to.be.closeTo(361.9349672, 1e-6); // 400·e^−0.1
+      for (let h = 17; h < 24; h++) expect(value(prices, h), `${h}:00`).to.be.NaN; // nothing dearer ahead
+    });
+
+    it('100 until 17:00, then 115: it never pays — even an hour ahead 115·e^−0.1 = 104.06 ≤ 110 — so no hour pre-cools', () => {
+      const prices = day(100, 115);
+      for (let h = 0; h < 24; h++) expect(value(prices, h), `${h}:00`).to.be.NaN;
+    });
+
+    it('the losses bound the lead: with τ = 2 h and the 400 peak, banking pays only within 2·ln(400/110) = 2.58 h of it', () => {
+      const prices = day(100, 400);
+      const v = (hour: number): number => bankingValueMwh(prices.slice(hour), undefined, 1, 2, 6, 0.1);
+      expect(v(14)).to.be.NaN; // 3 h ahead: 400·e^−1.5 = 89.25 ≤ 110
+      expect(v(15)).to.be.closeTo(400 * Math.exp(-1), 1e-9); // 2 h ahead: 147.15
+    });
+  });
+
   it('bankingValueMwh: only a peak that beats the price now by the spread counts', () => {
     expect(bankingValueMwh([100, 100, 300], undefined, 0.25, 20, 6, 0.1)).to.be.closeTo(300 * Math.exp(-0.025), 1e-9);
     expect(bankingValueMwh([100, 100, 100], undefined, 0.25, 20, 6, 0.1)).to.be.NaN;

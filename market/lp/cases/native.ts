@@ -11,7 +11,7 @@
  *            { "id": "load-B", "bus": "B", "segments": [{ "side": "buy", "priceMwh": 90, "quantityKw": 80 }] }] }
  * ```
  */
-import { powerKw, priceMwh, priceTickMwh, quantumKw } from '../../../core/bounds.ts';
+import { intervalNumber, magnitude, MAX_ENERGY_KWH, MAX_HORIZON_INTERVALS, MAX_INTERVAL_H, MAX_POWER_KW, powerKw, priceMwh, priceTickMwh, quantumKw } from '../../../core/bounds.ts';
 import { readInputFile } from '../../../core/inputFile.ts';
 import type { Document, LineCounter } from 'yaml';
 import { z } from 'zod';
@@ -37,40 +37,47 @@ const bidSchema = z.strictObject({
   agent: z.string().min(1).optional(),
   bus: z.string().min(1),
   /** Multi-interval cases: the interval the bid is for (default the case's `interval`). */
-  interval: z.int().optional(),
+  interval: intervalNumber().optional(),
   segments: z.array(segmentSchema).min(1),
 });
+
+/**
+ * Sizes bounded to what the engine represents (core/bounds.ts); signs, ranges between fields
+ * and feasibility are the market's checks (market/dayAhead/validate.ts), with their own reasons.
+ */
+const energy = () => magnitude(MAX_ENERGY_KWH);
+const power = () => magnitude(MAX_POWER_KW);
 
 /** Fields of a battery (storage and EV bids), as market/dayAhead/types.ts documents them. */
 const batteryShape = {
   id: z.string().min(1),
   agent: z.string().min(1).optional(),
   bus: z.string().min(1),
-  capacityKwh: z.number(),
-  minSocKwh: z.number(),
-  maxSocKwh: z.number(),
-  maxChargeKw: z.number(),
-  maxDischargeKw: z.number(),
-  chargeEfficiency: z.number(),
-  dischargeEfficiency: z.number(),
-  initialSocKwh: z.number(),
-  needValueMwh: z.number().optional(),
-  degradationCostPerMwh: z.number().optional(),
+  capacityKwh: energy(),
+  minSocKwh: energy(),
+  maxSocKwh: energy(),
+  maxChargeKw: power(),
+  maxDischargeKw: power(),
+  chargeEfficiency: magnitude(1e3),
+  dischargeEfficiency: magnitude(1e3),
+  initialSocKwh: energy(),
+  needValueMwh: priceMwh().optional(),
+  degradationCostPerMwh: priceMwh().optional(),
 };
 
 const intertemporalBidSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('storage'), ...batteryShape, finalSocMinKwh: z.number().optional(), terminalValueMwh: z.number() }),
-  z.strictObject({ kind: z.literal('ev'), ...batteryShape, firstInterval: z.int(), lastInterval: z.int(), energyNeededKwh: z.number() }),
+  z.strictObject({ kind: z.literal('storage'), ...batteryShape, finalSocMinKwh: energy().optional(), terminalValueMwh: priceMwh() }),
+  z.strictObject({ kind: z.literal('ev'), ...batteryShape, firstInterval: intervalNumber(), lastInterval: intervalNumber(), energyNeededKwh: energy() }),
   z.strictObject({
     kind: z.literal('shiftable'),
     id: z.string().min(1),
     agent: z.string().min(1).optional(),
     bus: z.string().min(1),
-    powerKw: z.number(),
-    runIntervals: z.int(),
-    firstInterval: z.int(),
-    lastInterval: z.int(),
-    valueMwh: z.number(),
+    powerKw: power(),
+    runIntervals: intervalNumber(),
+    firstInterval: intervalNumber(),
+    lastInterval: intervalNumber(),
+    valueMwh: priceMwh(),
   }),
   z.strictObject({
     kind: z.literal('block'),
@@ -78,9 +85,9 @@ const intertemporalBidSchema = z.discriminatedUnion('kind', [
     agent: z.string().min(1).optional(),
     bus: z.string().min(1),
     side: z.enum(['buy', 'sell']),
-    firstInterval: z.int(),
-    quantitiesKw: z.array(z.number()).min(1),
-    priceMwh: z.number(),
+    firstInterval: intervalNumber(),
+    quantitiesKw: z.array(power()).min(1).max(MAX_HORIZON_INTERVALS),
+    priceMwh: priceMwh(),
     parentId: z.string().min(1).optional(),
   }),
 ]);
@@ -89,17 +96,17 @@ const rampSchema = z.strictObject({
   id: z.string().min(1),
   /** The generator: the agent whose simple sell segments it limits. */
   agent: z.string().min(1),
-  rampUpKw: z.number().min(0),
-  rampDownKw: z.number().min(0),
-  initialKw: z.number().min(0).optional(),
+  rampUpKw: powerKw(),
+  rampDownKw: powerKw(),
+  initialKw: powerKw().optional(),
 });
 
 export const nativeCaseSchema = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
   /** Length of the interval, hours (welfare and settlement are over it). */
-  durationH: z.number().positive().default(1),
-  interval: z.int().min(0).default(0),
+  durationH: z.number().positive().max(MAX_INTERVAL_H).default(1),
+  interval: intervalNumber().min(0).default(0),
   market: z
     .strictObject({
       priceCapMwh: priceMwh().default(DEFAULT_RULES.priceCapMwh),
@@ -116,7 +123,7 @@ export const nativeCaseSchema = z.strictObject({
   network: networkSchema,
   bids: z.array(bidSchema).default([]),
   /** Multi-interval (day-ahead) cases: how many intervals from `interval`. */
-  intervals: z.int().min(1).optional(),
+  intervals: z.int().min(1).max(MAX_HORIZON_INTERVALS).optional(),
   intertemporalBids: z.array(intertemporalBidSchema).optional(),
   rampLimits: z.array(rampSchema).optional(),
 });

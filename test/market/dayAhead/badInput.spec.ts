@@ -73,6 +73,28 @@ describe('day-ahead: bad intertemporal input is rejected with its agent, a code 
     expect(Array.from(r.schedules[0]!.netQuanta)).to.deep.equal(Array.from(alone.schedules[0]!.netQuanta));
   });
 
+  it('issue 14: numbers past what the engine represents (core/bounds.ts) are rejected with the field and the bound; the rest clears', async () => {
+    const huge: IntertemporalBid[] = [
+      { ...battery, id: 'cap', agentId: agentId('a'), capacityKwh: 1e308, maxSocKwh: 1e308 },
+      { ...battery, id: 'charger', agentId: agentId('b'), maxChargeKw: 2e9 },
+      { ...battery, id: 'terminal', agentId: agentId('c'), terminalValueMwh: -1e8 },
+      { kind: 'block', id: 'blk', agentId: agentId('d'), bus: busId('A'), side: 'buy', firstInterval: 0, quantitiesKw: [1, 1e10], priceMwh: 50 },
+    ];
+    const r = clearDayAhead(
+      { ...twoBusBook, intertemporalBids: [...twoBusBook.intertemporalBids, ...huge], rampLimits: [{ id: 'ramp', agentId: agentId('gen'), rampUpKw: 1e300, rampDownKw: 10 }] },
+      { network, solver: await loadSolver('highs') },
+    );
+    expect(r.rejections.map((x) => [x.bidId, x.code, x.reason])).to.deep.equal([
+      ['cap', 'invalid-parameter', 'capacityKwh must be at most 10000000000 in size, got 1e+308'],
+      ['charger', 'invalid-parameter', 'maxChargeKw must be at most 1000000000 in size, got 2000000000'],
+      ['terminal', 'invalid-parameter', 'terminalValueMwh must be at most 10000000 in size, got -100000000'],
+      ['blk', 'invalid-parameter', 'quantitiesKw[1] must be at most 1000000000 in size, got 10000000000'],
+      ['ramp', 'invalid-parameter', 'rampUpKw must be at most 1000000000 in size, got 1e+300'],
+    ]);
+    expect(r.status).to.equal('cleared');
+    expect(r.welfare).to.equal(clearDayAhead(twoBusBook, { network, solver: await loadSolver('highs') }).welfare);
+  });
+
   it('a simple bid outside the horizon is rejected as unknown-interval; the rest clears', async () => {
     const stray: Bid = { id: 'stray', agentId: agentId('s'), bus: busId('A'), interval: 5, segments: [{ side: 'buy', priceMwh: 10, quantityKw: 1 }] };
     const r = clearDayAhead({ ...twoBusBook, bids: [...twoBusBook.bids, stray] }, { network, solver: await loadSolver('highs') });
