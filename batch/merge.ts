@@ -2,7 +2,7 @@
  * `gridbid batch merge <folders…>`: the n shard folders of one sweep (batch/shard.ts)
  * combined into the folder a one-machine batch would have written: every run's folder,
  * summary.csv (byte-identical: the same rows through the same code, in the sweep's run
- * order) and batch-report.html.
+ * order), batch-report.html and results.duckdb (batch/database.ts, built from the merged runs).
  *
  * Refused, with the reason and nothing written: a folder that is not a shard, shards of
  * different sweeps or of different splits (1/2 with 1/3), a shard given twice or one
@@ -17,6 +17,7 @@ import { renderBatchReport } from './report.ts';
 import { writeAtomic } from '../output/recorder.ts';
 import type { BatchPlan } from './plan.ts';
 import { readDone, REPORT_FILE, SUMMARY_FILE } from './runBatch.ts';
+import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
 import { formatShard, parseShardFile, planOfShardFile, type ShardFile, SHARD_FILE } from './shard.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
 import { ERROR_FILE } from './worker.ts';
@@ -36,7 +37,7 @@ export interface MergeResult {
   readonly shards: number;
 }
 
-export function mergeShards(options: MergeOptions): MergeResult {
+export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   if (options.folders.length === 0) throw new UserError('batch merge: give the shard folders to merge');
   const shards = options.folders.map((folder) => ({ folder, file: readShard(folder) }));
   const first = shards[0]!;
@@ -103,6 +104,8 @@ export function mergeShards(options: MergeOptions): MergeResult {
   }
   writeAtomic(join(outDir, SUMMARY_FILE), summaryCsv(plan, rows));
   writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));
+  removeResultsDatabase(outDir);
+  await writeResultsDatabase(outDir, rows.filter((r) => r.status === 'ok').map((r) => r.run.id));
   return { plan, outDir, rows, ok: rows.filter((r) => r.status === 'ok').length, failed: rows.filter((r) => r.status === 'failed').length, shards: n };
 }
 

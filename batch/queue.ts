@@ -100,6 +100,8 @@ export interface QueueFollowOptions {
   readonly outDir: string;
   readonly stop?: AbortSignal | undefined;
   readonly kill?: AbortSignal | undefined;
+  /** How the runs write their tables (`--format`); default csv. */
+  readonly formats?: RunTask['formats'];
 }
 
 /**
@@ -147,7 +149,7 @@ export async function runOnQueue(
         const jobId = `${batch}-${run.index}`;
         byJob.set(jobId, run);
         // The scenario's path as given (summary.json records it), with the folder it is relative to.
-        const task: QueuedTask = { id: run.id, outDir: `${outDir}/${run.id}`, file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint, cwd: process.cwd() };
+        const task: QueuedTask = { id: run.id, outDir: `${outDir}/${run.id}`, file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint, ...(options.formats ? { formats: options.formats } : {}), cwd: process.cwd() };
         return {
           name: run.id,
           data: task,

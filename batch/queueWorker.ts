@@ -23,8 +23,8 @@ import { errorText, type RunOutcome, type RunTask } from './worker.ts';
 import { workerCode } from './workerCode.ts';
 
 /** The outcome recorded in a run folder's DONE for this very task (same run, scenario and seed), if there is one. */
-export function finishedOutcome(task: Pick<RunTask, 'id' | 'outDir' | 'seed' | 'fingerprint'>): RunOutcome | undefined {
-  const row = readDone(task.outDir, task);
+export function finishedOutcome(task: Pick<RunTask, 'id' | 'outDir' | 'seed' | 'fingerprint' | 'formats'>): RunOutcome | undefined {
+  const row = readDone(task.outDir, task, task.formats ?? ['csv']);
   return row && row !== 'stale' ? { status: 'ok', kpis: row.kpis.map(([k, v]) => [k, v]) } : undefined;
 }
 

@@ -28,7 +28,9 @@ import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile
 import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
 import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, type RunOutcome, type RunTask, SCENARIO_FILE } from './worker.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE } from './worker.ts';
+import type { OutputFormat } from '../output/parquet.ts';
+import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
 
 export const SUMMARY_FILE = 'summary.csv';
 export const REPORT_FILE = 'batch-report.html';
@@ -53,6 +55,10 @@ export interface BatchOptions {
   readonly shard?: Shard | undefined;
   /** A Redis URL: enqueue the runs there for `gridbid worker`s instead of running them here (batch/queue.ts). */
   readonly queue?: string | undefined;
+  /** How every run writes its tables (`--format`); default csv. */
+  readonly formats?: readonly OutputFormat[] | undefined;
+  /** Write results.duckdb when the batch ends (default true; `--no-database`). */
+  readonly database?: boolean | undefined;
 }
 
 export interface BatchResult {
@@ -94,6 +100,8 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   const progress = options.progress ?? silentProgress;
   prepareOutputFolder(outDir);
   if (shard) claimShardFolder(outDir, whole, shard);
+  // The runs are about to change: until the batch ends, `gridbid query` reads the files.
+  removeResultsDatabase(outDir);
 
   const rows: Array<RunRow | undefined> = new Array<RunRow | undefined>(whole.runs.length).fill(undefined);
   const writeSummary = (): void => writeAtomic(join(outDir, SUMMARY_FILE), summaryCsv(plan, rows));
@@ -102,7 +110,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   let stale = 0;
   for (const run of plan.runs) {
     const dir = join(outDir, run.id);
-    const done = readDone(dir, run);
+    const done = readDone(dir, run, options.formats ?? ['csv']);
     if (done === 'stale') stale++;
     if (done && done !== 'stale') {
       rows[run.index] = done;
@@ -140,7 +148,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   let used: WorkerCode | undefined;
   if (toRun.length > 0 && !options.stop?.aborted) {
     if (connection) {
-      await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill }, connection, progress, finish);
+      await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill, formats: options.formats }, connection, progress, finish);
     } else {
       used = workerCode();
       await runInPool(toRun, workers, used, outDir, options, progress, finish);
@@ -152,10 +160,17 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
 
   writeSummary();
   writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));
+  // Not after Ctrl-C: the user wants the process to end (the rerun that resumes the batch writes it).
+  if (options.database !== false && !options.stop?.aborted) await writeResultsDatabase(outDir, okRunIds(plan, rows));
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
   const notFinished = plan.runs.filter((r) => rows[r.index] === undefined).length;
   return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0, shard, queue: options.queue };
+}
+
+/** The ids of the runs that finished ok, in run order. */
+export function okRunIds(plan: BatchPlan, rows: ReadonlyArray<RunRow | undefined>): string[] {
+  return plan.runs.filter((r) => rows[r.index]?.status === 'ok').map((r) => r.id);
 }
 
 /**
@@ -207,7 +222,7 @@ async function runInPool(
           const run = runs[next++]!;
           inFlight++;
           const t0 = performance.now();
-          const task: RunTask = { id: run.id, outDir: join(outDir, run.id), file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint };
+          const task: RunTask = { id: run.id, outDir: join(outDir, run.id), file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint, formats: options.formats };
           pool
             .run(task, { signal: options.kill ?? null })
             .then(
@@ -238,8 +253,11 @@ async function runInPool(
   }
 }
 
-/** The finished run's row when its folder has a valid DONE for this run; 'stale' when it was made from another scenario or seed. */
-export function readDone<R extends Pick<RunSpec, 'id' | 'seed' | 'fingerprint'>>(dir: string, run: R): (Omit<RunRow, 'run'> & { run: R }) | 'stale' | undefined {
+/**
+ * The finished run's row when its folder has a valid DONE for this run; 'stale' when it was made from
+ * another scenario or seed, or (when `formats` is given) wrote its tables in other formats.
+ */
+export function readDone<R extends Pick<RunSpec, 'id' | 'seed' | 'fingerprint'>>(dir: string, run: R, formats?: readonly OutputFormat[]): (Omit<RunRow, 'run'> & { run: R }) | 'stale' | undefined {
   const file = join(dir, DONE_FILE);
   if (!existsSync(file)) return undefined;
   let marker: DoneMarker;
@@ -250,5 +268,6 @@ export function readDone<R extends Pick<RunSpec, 'id' | 'seed' | 'fingerprint'>>
   }
   if (marker.run !== run.id || !Array.isArray(marker.kpis)) return undefined;
   if (marker.fingerprint !== run.fingerprint || marker.seed !== run.seed) return 'stale';
+  if (formats !== undefined && String(markedFormats(marker.formats)) !== String(markedFormats(formats))) return 'stale';
   return { run, status: 'ok', error: '', kpis: marker.kpis.map(([k, v]) => [String(k), String(v)] as const) };
 }

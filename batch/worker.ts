@@ -13,6 +13,7 @@ import { BooksOpenError, type BooksSummary, UserError } from '../core/errors.ts'
 import { runScenario } from '../engine/run.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
 import { writeAtomic } from '../output/recorder.ts';
+import type { OutputFormat } from '../output/parquet.ts';
 import { oneLine } from './plan.ts';
 import { flattenKpis } from './summary.ts';
 
@@ -27,6 +28,8 @@ export interface RunTask {
   readonly text: string;
   readonly seed: number;
   readonly fingerprint: string;
+  /** How the run writes its tables (`--format`); default csv. */
+  readonly formats?: readonly OutputFormat[] | undefined;
 }
 
 export type RunOutcome = { readonly status: 'ok'; readonly kpis: Array<[string, string]> } | { readonly status: 'failed'; readonly error: string };
@@ -37,7 +40,13 @@ export interface DoneMarker {
   readonly seed: number;
   readonly fingerprint: string;
   readonly kpis: Array<[string, string]>;
+  /** The formats of its tables, when not csv alone (absent: csv, as before `--format`). */
+  readonly formats?: readonly OutputFormat[];
 }
+
+/** Formats as DONE records them: absent for the default, csv alone. */
+export const markedFormats = (formats: readonly OutputFormat[] | undefined): readonly OutputFormat[] | undefined =>
+  formats === undefined || (formats.length === 1 && formats[0] === 'csv') ? undefined : formats;
 
 /** One run; what a worker thread's default export does (batch/workerCode.ts). */
 export async function runTask(task: RunTask): Promise<RunOutcome> {
@@ -45,12 +54,13 @@ export async function runTask(task: RunTask): Promise<RunOutcome> {
   writeAtomic(join(task.outDir, SCENARIO_FILE), task.text);
   try {
     const scenario = parseScenario(task.text, task.file);
-    const { summary } = await runScenario(scenario, { outDir: task.outDir, seed: task.seed });
+    const { summary } = await runScenario(scenario, { outDir: task.outDir, seed: task.seed, formats: task.formats });
     // A run whose books did not close finished, but its numbers do not add up: it failed.
     const books = summary.books as BooksSummary;
     if (!books.closed) throw new BooksOpenError(task.outDir, books);
     const kpis = flattenKpis(summary.kpis as Record<string, unknown>);
-    const marker: DoneMarker = { run: task.id, seed: task.seed, fingerprint: task.fingerprint, kpis };
+    const formats = markedFormats(task.formats);
+    const marker: DoneMarker = { run: task.id, seed: task.seed, fingerprint: task.fingerprint, kpis, ...(formats ? { formats } : {}) };
     writeAtomic(join(task.outDir, DONE_FILE), `${JSON.stringify(marker, null, 1)}\n`);
     return { status: 'ok', kpis };
   } catch (err) {

@@ -13,18 +13,29 @@
  * Figures in the note, per case: "cores used" is the CPU time of all the batch's
  * threads over its wall time; "other processes" is the CPU time the rest of the
  * machine took meanwhile (from /proc/stat), so a measurement disturbed by other
- * work on this shared machine shows as such. GRIDBID_BENCH_BATCH_ROUNDS=n repeats
- * the pair n times in the order 1, 2, 2, 1, 1, 2 … and reports the median ratio.
+ * work on this shared machine shows as such. GRIDBID_BENCH_BATCH_ROUNDS=n (default 3)
+ * repeats the pair n times in the order 1, 2, 2, 1, 1, 2 … and reports the median ratio.
+ *
+ * A second row times the same sweep with the installed `gridbid batch` command, as a
+ * user runs it: the package packed (`npm pack`, dist/ built first) and installed into a
+ * new project (offline from the npm cache, as test/package/consumer.spec.ts does); each
+ * batch is its own process started from node_modules/.bin/gridbid (the compiled worker
+ * threads), its CPU time read from /proc/self/stat (children's user + system).
+ * Both rows time the batches with `--no-database`: writing results.duckdb (batch/database.ts)
+ * is serial work at the end, timed on its own in a third row (after each 1-worker batch of
+ * the first row, from that batch's folder) against the 1-worker batch it follows.
  *
  * Run alone: node <flags of the batch script> --import tsx bench/batch.bench.ts --child
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { runBatch } from '../batch/runBatch.ts';
+import { okRunIds, runBatch } from '../batch/runBatch.ts';
+import { writeResultsDatabase } from '../batch/database.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
+import { ensureBuilt } from '../test/helpers/build.ts';
 
 const HOMES = 4000;
 const RUNS = 12;
@@ -63,6 +74,8 @@ interface Case {
   readonly cores: number;
   readonly others: number | undefined;
   readonly code: string | undefined;
+  /** results.duckdb written afterwards from this batch's folder, ms (1-worker source cases). */
+  readonly databaseMs?: number | undefined;
 }
 
 interface ChildResult {
@@ -71,16 +84,73 @@ interface ChildResult {
   readonly cases: Case[];
 }
 
+/** The bench's sweep in `dir` (sweep.yaml and its base): 2 pricings × 3 price rules × 2 seeds = 12 runs. */
+function writeSweep(dir: string): void {
+  writeFileSync(join(dir, 'base.yaml'), scaledDefaultYaml(HOMES));
+  writeFileSync(
+    join(dir, 'sweep.yaml'),
+    'name: bench\nbase: base.yaml\ngrid:\n  market.pricing: [uniform, pay-as-bid]\n  market.priceRule: [partial-block, marginal-offer, midpoint]\nreplications: 2\n',
+  );
+}
+
+/** CPU time of this process's waited-for children so far, ms (Linux: /proc/self/stat cutime + cstime). */
+function childrenCpuMs(): number | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 of proc(5), counted from the state (field 3) here.
+  return (Number(f[13]) + Number(f[14])) * 10;
+}
+
+/** The sweep through the installed `gridbid batch` command: pack, install into a new project, time rounds. */
+function measureInstalled(rounds: number): ChildResult {
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-bin-'));
+  try {
+    const [info] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { encoding: 'utf8' })) as Array<{ filename: string }>;
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bench-consumer', private: true, type: 'module' }));
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(dir, info!.filename)], { cwd: dir, stdio: 'pipe' });
+    writeSweep(dir);
+    const bin = join(dir, 'node_modules', '.bin', 'gridbid');
+    let csv: Buffer | undefined;
+    let n = 0;
+    const time = (workers: number): Case => {
+      const outDir = join(dir, `workers-${workers}-${n++}`);
+      const cpu0 = childrenCpuMs();
+      const machine0 = machineCpuMs();
+      const t0 = performance.now();
+      const r = spawnSync(bin, ['batch', 'sweep.yaml', '--out', outDir, '--workers', String(workers), '--no-database'], { cwd: dir, encoding: 'utf8' });
+      const ms = performance.now() - t0;
+      const cpu1 = childrenCpuMs();
+      const machine1 = machineCpuMs();
+      if (r.status !== 0) throw new Error(`batch bench: the installed gridbid batch exited with ${r.status ?? r.signal}: ${r.stderr}`);
+      const text = readFileSync(join(outDir, 'summary.csv'));
+      if (csv && !csv.equals(text)) throw new Error('batch bench: summary.csv differs between 1 and 2 workers (installed bin)');
+      csv = text;
+      rmSync(outDir, { recursive: true, force: true });
+      const own = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
+      return {
+        workers,
+        ms,
+        cores: own === undefined ? NaN : own / ms,
+        others: machine0 === undefined || machine1 === undefined || own === undefined ? undefined : Math.max(0, machine1 - machine0 - own) / ms,
+        code: 'compiled (installed bin)',
+      };
+    };
+    const load = loadavg()[0]!;
+    const cases: Case[] = [];
+    for (let i = 0; i < rounds; i++) for (const w of i % 2 === 0 ? [1, 2] : [2, 1]) cases.push(time(w));
+    return { options: ['(the bin: node --max-semi-space-size=64)'], load, cases };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The measurement itself, in the child process. */
 async function measure(rounds: number): Promise<ChildResult> {
   const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-batch-'));
   try {
-    writeFileSync(join(dir, 'base.yaml'), scaledDefaultYaml(HOMES));
-    // 2 pricings × 3 price rules × 2 seeds = 12 runs.
-    writeFileSync(
-      join(dir, 'sweep.yaml'),
-      'name: bench\nbase: base.yaml\ngrid:\n  market.pricing: [uniform, pay-as-bid]\n  market.priceRule: [partial-block, marginal-offer, midpoint]\nreplications: 2\n',
-    );
+    writeSweep(dir);
     let csv: Buffer | undefined;
     let n = 0;
     const time = async (workers: number): Promise<Case> => {
@@ -88,7 +158,7 @@ async function measure(rounds: number): Promise<ChildResult> {
       const cpu0 = process.cpuUsage();
       const machine0 = machineCpuMs();
       const t0 = performance.now();
-      const r = await runBatch({ target: join(dir, 'sweep.yaml'), outDir, workers });
+      const r = await runBatch({ target: join(dir, 'sweep.yaml'), outDir, workers, database: false });
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const machine1 = machineCpuMs();
@@ -96,6 +166,12 @@ async function measure(rounds: number): Promise<ChildResult> {
       const text = readFileSync(join(outDir, 'summary.csv'));
       if (csv && !csv.equals(text)) throw new Error('batch bench: summary.csv differs between 1 and 2 workers');
       csv = text;
+      let databaseMs: number | undefined;
+      if (workers === 1) {
+        const d0 = performance.now();
+        await writeResultsDatabase(outDir, okRunIds(r.plan, r.rows));
+        databaseMs = performance.now() - d0;
+      }
       rmSync(outDir, { recursive: true, force: true });
       const own = (cpu.user + cpu.system) / 1000;
       return {
@@ -105,6 +181,7 @@ async function measure(rounds: number): Promise<ChildResult> {
         cores: own / ms,
         others: machine0 === undefined || machine1 === undefined ? undefined : Math.max(0, machine1 - machine0 - own) / ms,
         code: r.workerCode,
+        databaseMs,
       };
     };
     const load = loadavg()[0]!; // other work on the machine takes cores from the 2-worker case
@@ -122,6 +199,33 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+/** The row of one way of running the sweep: the median round's 2-worker time over its 1-worker time. */
+function scalingRow(result: ChildResult, how: string): BenchRow {
+  const ones = result.cases.filter((c) => c.workers === 1);
+  const twos = result.cases.filter((c) => c.workers === 2);
+  const ratios = ones.map((one, i) => twos[i]!.ms / one.ms);
+  const fmt = (cs: Case[], f: (c: Case) => number | undefined): string => cs.map((c) => f(c)?.toFixed(2) ?? '?').join('/');
+  // The round whose ratio is the median (the lower of the middle two for an even count).
+  const at = ratios.indexOf([...ratios].sort((a, b) => a - b)[(ratios.length - 1) >> 1]!);
+  return {
+    suite: 'batch',
+    case: `${RUNS}-run sweep, ${HOMES} homes × 1 day each, 2 workers${how}`,
+    ms: twos[at]!.ms,
+    baseline: '1 worker',
+    baselineMs: ones[at]!.ms,
+    // 2 workers at least 1.8× as fast as 1.
+    target: { max: 0.556, of: 'ratio' },
+    note:
+      `summary.csv byte-identical; node ${result.options.join(' ')}; worker code ${twos[at]!.code}; ` +
+      `${(ones[at]!.ms / RUNS / 1000).toFixed(1)} s per run on 1 worker; ` +
+      (ratios.length > 1 ? `ratios ${ratios.map((r) => r.toFixed(3)).join(', ')} (median ${median(ratios).toFixed(3)}; round ${at + 1} shown); ` : '') +
+      `cores used ${fmt(ones, (c) => c.cores)} (1 worker), ${fmt(twos, (c) => c.cores)} (2 workers); ` +
+      `other processes ${fmt(ones, (c) => c.others)} / ${fmt(twos, (c) => c.others)} cores; load average before ${result.load.toFixed(2)}`,
+  };
+}
+
+const ROUNDS = Math.max(1, Number(process.env.GRIDBID_BENCH_BATCH_ROUNDS ?? 3) || 3);
+
 export const suite: BenchSuite = {
   name: 'batch',
   async run() {
@@ -133,34 +237,21 @@ export const suite: BenchSuite = {
     });
     if (child.status !== 0) throw new Error(`batch bench: the measuring process exited with ${child.status ?? child.signal}`);
     const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as ChildResult;
-    const ones = result.cases.filter((c) => c.workers === 1);
-    const twos = result.cases.filter((c) => c.workers === 2);
-    const ratios = ones.map((one, i) => twos[i]!.ms / one.ms);
-    const fmt = (cs: Case[], f: (c: Case) => number | undefined): string => cs.map((c) => f(c)?.toFixed(2) ?? '?').join('/');
-    // The round whose ratio is the median (the lower of the middle two for an even count).
-    const at = ratios.indexOf([...ratios].sort((a, b) => a - b)[(ratios.length - 1) >> 1]!);
-    const rows: BenchRow[] = [
-      {
-        suite: 'batch',
-        case: `${RUNS}-run sweep, ${HOMES} homes × 1 day each, 2 workers`,
-        ms: twos[at]!.ms,
-        baseline: '1 worker',
-        baselineMs: ones[at]!.ms,
-        // 2 workers at least 1.8× as fast as 1.
-        target: { max: 0.556, of: 'ratio' },
-        note:
-          `summary.csv byte-identical; node ${result.options.join(' ')}; worker code ${twos[at]!.code}; ` +
-          `${(ones[at]!.ms / RUNS / 1000).toFixed(1)} s per run on 1 worker; ` +
-          (ratios.length > 1 ? `ratios ${ratios.map((r) => r.toFixed(3)).join(', ')} (median ${median(ratios).toFixed(3)}; round ${at + 1} shown); ` : '') +
-          `cores used ${fmt(ones, (c) => c.cores)} (1 worker), ${fmt(twos, (c) => c.cores)} (2 workers); ` +
-          `other processes ${fmt(ones, (c) => c.others)} / ${fmt(twos, (c) => c.others)} cores; load average before ${result.load.toFixed(2)}`,
-      },
-    ];
-    return rows;
+    const ones = result.cases.filter((c) => c.workers === 1 && c.databaseMs !== undefined);
+    const db = ones.map((c) => c.databaseMs!);
+    const at = db.indexOf([...db].sort((a, b) => a - b)[(db.length - 1) >> 1]!);
+    const databaseRow: BenchRow = {
+      suite: 'batch',
+      case: `results.duckdb of the ${RUNS}-run sweep (every run's tables, ~${((RUNS * (HOMES + 6) * 96) / 1e6).toFixed(1)}M agent rows)`,
+      ms: db[at]!,
+      baseline: 'the 1-worker batch',
+      baselineMs: ones[at]!.ms,
+      note: `written after the batch, from its CSV files; ${db.length > 1 ? `times ${db.map((x) => (x / 1000).toFixed(1)).join(', ')} s; ` : ''}load average before ${result.load.toFixed(2)}`,
+    };
+    return [scalingRow(result, ' (npm run batch, from the sources)'), databaseRow, scalingRow(measureInstalled(ROUNDS), ' (installed gridbid batch bin)')];
   },
 };
 
 if (process.argv.includes('--child')) {
-  const rounds = Math.max(1, Number(process.env.GRIDBID_BENCH_BATCH_ROUNDS ?? 1) || 1);
-  console.log(JSON.stringify(await measure(rounds)));
+  console.log(JSON.stringify(await measure(ROUNDS)));
 }

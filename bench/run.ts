@@ -9,11 +9,13 @@ import { formatRows, type BenchRow, type BenchSuite } from './harness.ts';
 const suites: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import('./simulation.bench.ts'),
   () => import('./eveningPeak.bench.ts'),
+  () => import('./comms.bench.ts'),
   () => import('./auction.bench.ts'),
   () => import('./lp.bench.ts'),
   () => import('./dayAhead.bench.ts'),
   () => import('./feeder.bench.ts'),
   () => import('./batch.bench.ts'),
+  () => import('./parquet.bench.ts'),
 ];
 
 const filter = process.argv[2];

@@ -26,8 +26,9 @@
  *
  * Randomness: one seeded stream per (link or access path, purpose), so changing the
  * traffic on one link never changes another link's draws. Draws happen in event
- * order, which the event queue makes deterministic: same seed, same messages → the
- * same log, byte for byte.
+ * order, which the event queue makes deterministic (on an access path, which has no
+ * queue, when the attempt is handed over): same seed, same messages → the same log,
+ * byte for byte.
  */
 import type { RandomService, Rng } from '../core/rng.ts';
 import { drawLatencyMs } from './latency.ts';
@@ -100,7 +101,6 @@ type PlaneEvent =
   | { readonly kind: 'enqueue'; readonly message: Message; readonly attempt: number }
   | { readonly kind: 'tx-done'; readonly link: LinkState; readonly cut: boolean }
   | { readonly kind: 'link-free'; readonly link: LinkState }
-  | { readonly kind: 'access-done'; readonly message: Message; readonly attempt: number }
   | { readonly kind: 'arrive'; readonly message: Message; readonly attempt: number; readonly link: string | undefined };
 
 interface Waiting {
@@ -128,17 +128,34 @@ interface LinkState {
 export function networkPlane(plane: ResolvedPlane, random: RandomService): CommsPlane {
   const events = new EventQueue<PlaneEvent>();
   const links = plane.links.map<LinkState>((l) => ({ id: l.id, capacityBitPerS: l.capacityBitPerS, outages: [...(l.outages ?? [])].sort((a, b) => a.fromMs - b.fromMs), queues: [], queued: 0, onWire: undefined, choosing: false, busyMs: 0, transmissions: 0, maxQueueLength: 0 }));
-  const carrier = new Map<string, LinkState>();
+  // Per reference point, per class: the link that carries it (looked up for every message: no string keys).
+  const carrier = new Map<string, Map<string, LinkState>>();
   plane.links.forEach((l, i) => {
-    for (const rp of l.referencePoints) for (const cls of l.classes ?? Object.keys(plane.classes)) if (!carrier.has(`${rp}/${cls}`)) carrier.set(`${rp}/${cls}`, links[i]!);
+    for (const rp of l.referencePoints) {
+      let byClass = carrier.get(rp);
+      if (!byClass) carrier.set(rp, (byClass = new Map()));
+      for (const cls of l.classes ?? Object.keys(plane.classes)) if (!byClass.has(cls)) byClass.set(cls, links[i]!);
+    }
   });
-  const streams = new Map<string, Rng>();
+  // Per path (a link or a class's access path), per purpose: one stream, created on first use
+  // (each stream is independent of the others, so the order of creation changes no draw).
+  const streams = new Map<string, Map<string, Rng>>();
   const rng = (path: string, purpose: string): Rng => {
-    // Paths and purposes are built from ids and class names; NUL cannot occur in a YAML id.
-    const key = `${path}\u0000${purpose}`;
-    let r = streams.get(key);
-    if (!r) streams.set(key, (r = random.stream(`comms:${path}`, purpose)));
+    let byPurpose = streams.get(path);
+    if (!byPurpose) streams.set(path, (byPurpose = new Map()));
+    let r = byPurpose.get(purpose);
+    if (!r) byPurpose.set(purpose, (r = random.stream(`comms:${path}`, purpose)));
     return r;
+  };
+  const lossPurpose = new Map<string, string>();
+  const latencyPurpose = new Map<string, string>();
+  const jitterPurpose = new Map<string, string>();
+  const accessPath = new Map<string, string>();
+  const linkPath = new Map<LinkState, string>(links.map((l) => [l, `link:${l.id}`]));
+  const named = (cache: Map<string, string>, prefix: string, cls: string): string => {
+    let n = cache.get(cls);
+    if (n === undefined) cache.set(cls, (n = `${prefix}${cls}`));
+    return n;
   };
   let now = -Infinity;
   let finished: DeliveryRecord[] = [];
@@ -151,14 +168,14 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
   /** After an attempt has been transmitted (at `t`, over `path`): lost and retried, lost for good, or on its way. */
   const afterTransmission = (t: number, w: Waiting, path: string, link: string | undefined, cut = false): void => {
     const p = plane.classes[w.message.class];
-    const lost = cut || (p.lossProbability > 0 && rng(path, `loss:${w.message.class}`).next() < p.lossProbability);
+    const lost = cut || (p.lossProbability > 0 && rng(path, named(lossPurpose, 'loss:', w.message.class)).next() < p.lossProbability);
     if (lost) {
       if (w.attempt <= p.retry.maxRetries) events.push(t + p.retry.backoffMs * 2 ** (w.attempt - 1), { kind: 'enqueue', message: w.message, attempt: w.attempt + 1 });
       else finish(w.message, link, undefined, w.attempt);
       return;
     }
-    const latency = drawLatencyMs(p.latency, rng(path, `latency:${w.message.class}`));
-    const jitter = p.jitterMs > 0 ? rng(path, `jitter:${w.message.class}`).uniform(0, p.jitterMs) : 0;
+    const latency = drawLatencyMs(p.latency, rng(path, named(latencyPurpose, 'latency:', w.message.class)));
+    const jitter = p.jitterMs > 0 ? rng(path, named(jitterPurpose, 'jitter:', w.message.class)).uniform(0, p.jitterMs) : 0;
     events.push(t + latency + jitter, { kind: 'arrive', message: w.message, attempt: w.attempt, link });
   };
 
@@ -191,12 +208,18 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
     events.push(cutAt ?? endMs, { kind: 'tx-done', link: l, cut: cutAt !== undefined });
   };
 
+  // The access path has no queue: an attempt is through after its serialization time, so its
+  // fate (lost, or its latency) is drawn when it is handed over — no events until it arrives.
+  const viaAccessPath = (t: number, w: Waiting): void => {
+    afterTransmission(t + serializationMs(w.message.sizeBytes, plane.classes[w.message.class].bandwidthBitPerS), w, named(accessPath, 'access:', w.message.class), undefined);
+  };
+
   const handle = (t: number, e: PlaneEvent): void => {
     switch (e.kind) {
       case 'enqueue': {
-        const l = carrier.get(`${e.message.referencePoint}/${e.message.class}`);
+        const l = carrier.get(e.message.referencePoint)?.get(e.message.class);
         if (!l) {
-          events.push(t + serializationMs(e.message.sizeBytes, plane.classes[e.message.class].bandwidthBitPerS), { kind: 'access-done', message: e.message, attempt: e.attempt });
+          viaAccessPath(t, e);
           return;
         }
         const priority = plane.classes[e.message.class].priority;
@@ -215,15 +238,12 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
       case 'tx-done': {
         const w = e.link.onWire!;
         e.link.onWire = undefined;
-        afterTransmission(t, w, `link:${e.link.id}`, e.link.id, e.cut);
+        afterTransmission(t, w, linkPath.get(e.link)!, e.link.id, e.cut);
         chooseLater(e.link, t);
         return;
       }
       case 'link-free':
         startNext(e.link, t);
-        return;
-      case 'access-done':
-        afterTransmission(t, e, `access:${e.message.class}`, undefined);
         return;
       case 'arrive':
         finish(e.message, e.link, t, e.attempt);
@@ -247,7 +267,8 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
     },
     send(m) {
       checkSend(m, now);
-      events.push(m.sentAtMs, { kind: 'enqueue', message: m, attempt: 1 });
+      if (carrier.get(m.referencePoint)?.get(m.class)) events.push(m.sentAtMs, { kind: 'enqueue', message: m, attempt: 1 });
+      else viaAccessPath(m.sentAtMs, { message: m, attempt: 1 });
     },
     advanceTo(t) {
       now = Math.max(now, t);

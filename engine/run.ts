@@ -2,16 +2,20 @@
  * One scenario, start to finish: load, simulate, write the output folder.
  */
 import { Recorder } from '../output/recorder.ts';
+import { type OutputFormat, removeParquetTables, writeParquetTables } from '../output/parquet.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
 import type { Phases } from './interval/phases.ts';
-import { RunInterrupted, Simulation } from './simulation.ts';
+import { Simulation } from './simulation.ts';
+import { RunInterrupted } from './interrupted.ts';
 import type { Counterfactual } from '../agents/operations/counterfactual.ts';
 
-export { RunInterrupted } from './simulation.ts';
+export { RunInterrupted } from './interrupted.ts';
 
 export interface RunOptions {
   readonly outDir: string;
   readonly seed?: number | undefined;
+  /** How the tables are written (output/parquet.ts); default `['csv']`. */
+  readonly formats?: readonly OutputFormat[] | undefined;
   /** Called after each interval (for progress displays): intervals done, total, and which pass. */
   readonly onInterval?: ((done: number, total: number, pass: 'counterfactual' | 'foresight' | 'run') => void) | undefined;
   /**
@@ -66,6 +70,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions, inter
     throw err;
   }
   const summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
+  const formats = options.formats ?? ['csv'];
+  if (formats.includes('parquet')) await writeParquetTables(options.outDir, { keepCsv: formats.includes('csv') });
+  else removeParquetTables(options.outDir);
   return { outDir: options.outDir, summary };
 }
 

@@ -16,7 +16,7 @@
 import { Subject } from 'rxjs';
 import { agentKind } from '../agents/registry.ts';
 import { RandomService } from '../core/rng.ts';
-import { minutesToMs, MS_PER_DAY, parseSimTime, type SimTime } from '../core/time.ts';
+import { minutesToMs, MS_PER_DAY, parseSimTime, type SimTime, simTime } from '../core/time.ts';
 import { type BusId, busId, kw, optionalPrice, pricePerMwh, pricesPerMwh } from '../core/units.ts';
 import { clear, type Grid } from '../market/clear.ts';
 import { gateClosure, type GateInput, type GateOutput } from '../market/gate.ts';
@@ -35,9 +35,9 @@ import type { MarketView } from '../strategies/types.ts';
 import { type ClockSpec, intervalAt, type MarketInterval, marketClock } from '../core/clock.ts';
 import { Environment } from '../agents/environment.ts';
 import { PriceForecaster } from './forecast.ts';
-import { type Counterfactual, GridRoom } from '../agents/operations/gridRoom.ts';
+import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { checkBooks } from './interval/books.ts';
-import { collectBids } from './interval/collectBids.ts';
+import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
 import { deliverAwards, observeAll } from './interval/deliver.ts';
@@ -52,6 +52,8 @@ import type { Scenario } from './scenario/load.ts';
 import { type DayAheadStage, normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
 import { applyDayAhead, type DayAheadPosition, runDayAheadAuction } from './interval/dayAhead.ts';
 import { loadStrategyModules } from './strategyModules.ts';
+import { CommsRun, type IntervalComms } from './interval/comms.ts';
+import { resolvePlane } from '../comms/schema.ts';
 
 export type { AgentFault, Party } from './interval/participants.ts';
 export type { AggregatorLedger, IntervalOutcome, RetailerLedger, RunInfo, SimulationSink } from './interval/outcome.ts';
@@ -62,22 +64,8 @@ export const DEFAULT_BUS = busId('main');
 export type { Phases } from './interval/phases.ts';
 
 /** The passes of one `gridbid run`: the counterfactual without operators, the foresight pass, the written run (engine/run.ts). */
-export type RunPass = 'counterfactual' | 'foresight' | 'run';
-
-/** A run stopped on request (Ctrl-C) between two intervals: how far it got. */
-export class RunInterrupted extends Error {
-  override readonly name = 'RunInterrupted';
-  constructor(
-    readonly pass: RunPass,
-    /** Real-time intervals completed in that pass. */
-    readonly intervalsDone: number,
-    readonly intervals: number,
-    /** Why (the signal's name, e.g. 'SIGINT'). */
-    readonly reason: unknown,
-  ) {
-    super(`interrupted (${String(reason)}) in the ${pass} pass after ${intervalsDone} of ${intervals} intervals`);
-  }
-}
+import { RunInterrupted, type RunPass } from './interrupted.ts';
+export { RunInterrupted, type RunPass };
 
 export interface SimulationOptions {
   readonly seed?: number | undefined;
@@ -143,6 +131,8 @@ export class Simulation {
   private readonly regulators: readonly Regulator[];
   private readonly regulating: Uint8Array;
   private readonly dayAheadStage: DayAheadStage | undefined;
+  /** The communication plane of the run (issue 17); undefined with `comms: ideal`, where nothing changes. */
+  private readonly comms: CommsRun | undefined;
 
   private constructor(
     readonly scenario: Scenario,
@@ -262,6 +252,22 @@ export class Simulation {
       grid?.feeder ? { limits: grid.feeder.limits, ...selfHealingOf(options.withoutOperators ? [] : cfg.operations) } : undefined,
     );
     this.info = { name: cfg.name, seed, start, intervals: this.clock.intervals, intervalMinutes: cfg.intervalMinutes, buses, agentCount: parts.length, stages: stages.map((st) => st.stage) };
+    this.comms =
+      cfg.comms === 'ideal'
+        ? undefined
+        : new CommsRun({
+            plane: resolvePlane(cfg.comms),
+            random,
+            seed,
+            parties: this.parties,
+            operatorOf: this.parties.map((p) => (p.role === 'agent' ? this.room.operators.find((o) => o.serves(p.bus))?.config.id : undefined)),
+            operators: this.room.operators.map((o) => o.config.id),
+            faults: cfg.faults,
+            intervalMinutes: cfg.intervalMinutes,
+            gateClosureMinutes: this.clock.gateClosureMinutes,
+            runStart: start,
+            runEnd: simTime(start + this.clock.intervals * minutesToMs(cfg.intervalMinutes)),
+          });
   }
 
   /** Runs the whole horizon synchronously, handing each interval's outcome to the sink. */
@@ -326,7 +332,7 @@ export class Simulation {
       } else this.dayAhead(event.auction, run);
     }
     submissions$.complete();
-    sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary() });
+    sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary(), ...(this.comms ? { comms: this.comms.finish() } : {}) });
   }
 
   /** One day-ahead auction at its gate: its positions wait for the real-time intervals they deliver in. */
@@ -367,7 +373,8 @@ export class Simulation {
     );
     rejections.push(...bids.rejections);
     events.push(...bids.events);
-    run.submissions$.next({ type: 'bids', bids: bids.onTime, submittedAt: bids.bidTime });
+    const onTime = this.comms ? this.comms.gateBids(bids.onTime, interval, bids.bidTime, rejections) : bids.onTime;
+    run.submissions$.next({ type: 'bids', bids: onTime, submittedAt: bids.bidTime });
     run.submissions$.next({ type: 'close', interval: interval.index, at: interval.gateClosure });
     for (const { bid, at } of bids.late) run.submissions$.next({ type: 'bid', bid, submittedAt: at });
     rejections.push(...run.takeLate());
@@ -379,6 +386,7 @@ export class Simulation {
       if (r) rejections.push(r);
     }
     const book = builder.build();
+    this.comms?.awards(gate.bids as readonly PartyBid[], interval);
 
     // 3. Clear (pure) and settle (exact); positions per party.
     const result = clear(book, cfg.market.mechanism, grid);
@@ -422,8 +430,12 @@ export class Simulation {
     if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, this.info.buses, result.busPriceMwh, rules.priceTickMwh);
 
     // 5. Commands change what agents will do (their setpoints), never their positions; deliver to all but the regulators.
-    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, cfg.faults, this.parties, run.indexOf);
+    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(cfg.faults) : cfg.faults, this.parties, run.indexOf);
     events.push(...commands.events);
+    // On a communication plane, a command acts from its delivery on (pro rata), and not at all when lost or rejected.
+    const sent = this.comms?.commands(commands.records, interval, ledger);
+    if (sent) events.push(...sent.events);
+    const commandRecords = sent ? sent.records : commands.records;
     deliverAwards(parts, ledger, interval, crashes, (i) => !this.regulating[i], this.viaOf);
     const observations = observeAll(parts, crashes);
 
@@ -474,6 +486,7 @@ export class Simulation {
     deliverAwards(parts, ledger, interval, crashes, (i) => regulating[i] === 1, this.viaOf);
     for (const r of regulators) observations[r.party] = crashes.crashed[r.party] ? observations[r.party]! : parts[r.party]!.runtime.observe();
     this.phases.meter(ledger, observations, regulating, crashes.crashed, q);
+    this.comms?.meterReads(interval, ledger, this.hasMeter, this.parties);
 
     // 9. Imbalance settlement at the imbalance prices; bills from the meters; the intermediaries' books.
     const imbalancePrices = effectiveImbalancePrices(redispatched?.imbalancePriceMwh, result.busPriceMwh);
@@ -492,7 +505,7 @@ export class Simulation {
 
     // 10. What the grid carried, the commanded agents' reports and demand-response money.
     const netKw = Float64Array.from(ledger.actualQuanta, (a) => a * q);
-    const measured = room.measure(interval, grid, result, netKw, commands.records, observations);
+    const measured = room.measure(interval, grid, result, netKw, commandRecords, observations);
     events.push(...measured.events);
     for (const [i, cost] of measured.drCost) ledger.drCost[i] = cost;
 
@@ -553,9 +566,17 @@ export class Simulation {
       retailers: books.retailers,
       events,
       books: violations,
+      ...(this.comms ? { comms: this.takeComms(events) } : {}),
     };
     if (desk && ((interval.index + 1) % run.intervalsPerDay === 0 || interval.index === this.clock.intervals - 1)) desk.closeDay(Math.floor(interval.index / run.intervalsPerDay));
     return outcome;
+  }
+
+  /** The interval's messages.csv rows and command deliveries; the receivers' verdicts become events. */
+  private takeComms(events: GridEvent[]): IntervalComms {
+    const c = this.comms!.takeInterval();
+    events.push(...c.events);
+    return { rows: c.rows, commands: c.commands };
   }
 
   /** Each retailer learns its customers' metered use per bus and what it bought there (its load forecast, its lifecycle). */

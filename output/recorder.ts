@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { formatSimTime } from '../core/time.ts';
 import { formatMoney } from '../core/money.ts';
 import type { RetailDesk } from '../engine/retail.ts';
-import type { IntervalOutcome, RunInfo, SimulationSink } from '../engine/interval/outcome.ts';
+import type { CommsRunEnd, IntervalOutcome, RunInfo, SimulationSink } from '../engine/interval/outcome.ts';
 import type { Party } from '../engine/interval/participants.ts';
 import type { MarketRules } from '../market/types.ts';
 import { CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
@@ -20,6 +20,7 @@ import { retailSectionHtml } from './retailReport.ts';
 import { type FaultRow, issuesSectionHtml, MAX_ROWS, type RejectionRow } from './issuesReport.ts';
 import { machineShape, machineSvg } from './machineDiagram.ts';
 import { machineOf } from './machines.ts';
+import { CommsRecorder } from './commsRecorder.ts';
 
 export const OUTPUT_FILES = ['summary.json', 'intervals.csv', 'agents.csv', 'flows.csv', 'events.csv', 'rejections.csv', 'bills.csv', 'report.html'] as const;
 
@@ -65,6 +66,8 @@ export class Recorder implements SimulationSink {
   private readonly eventSample: string[][] = [];
   /** voltages.csv and the feeder's KPIs and charts, on LinDistFlow feeders only. */
   private feeder: FeederRecorder | undefined;
+  /** messages.csv and the plane's KPIs and sections, with `comms:` a plane only (created by the first interval that has messages). */
+  private comms: CommsRecorder | undefined;
 
   constructor(
     readonly outDir: string,
@@ -96,6 +99,7 @@ export class Recorder implements SimulationSink {
 
   interval(o: IntervalOutcome): void {
     this.kpis.add(o);
+    if (o.comms) (this.comms ??= new CommsRecorder(this.outDir)).interval(o.comms);
     const t = formatSimTime(o.interval.start);
     const { book, result } = o;
     const kwd = this.kwDecimals;
@@ -354,7 +358,11 @@ export class Recorder implements SimulationSink {
   }
 
   /** After the last interval: the retail bills (bills.csv) and figures. */
-  completed(retail: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown> }): void {
+  completed(retail: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown>; readonly comms?: CommsRunEnd }): void {
+    if (retail.comms) {
+      (this.comms ??= new CommsRecorder(this.outDir)).completed(retail.comms);
+      for (const e of retail.comms.events) this.eventsCsv.row([formatSimTime(e.at), csvText(e.issuer), csvText(e.target), e.type, e.requestedKw === undefined ? '' : fixed(e.requestedKw, 3), csvText(e.response), '', csvText(e.detail)]);
+    }
     this.kpis.addRetail(retail.desk, retail.parties);
     this.kpis.addOperations(retail.operations);
     const bills = new CsvFile(join(this.outDir, 'bills.csv'), [
@@ -393,6 +401,7 @@ export class Recorder implements SimulationSink {
   finish(extra: { scenarioFile: string; description?: string | undefined }): Record<string, unknown> {
     for (const f of [this.intervalsCsv, this.agentsCsv, this.flowsCsv, this.eventsCsv, this.rejectionsCsv]) f.close();
     this.feeder?.close();
+    this.comms?.close();
     const summary = {
       scenario: { name: this.info.name, file: extra.scenarioFile, description: extra.description ?? '' },
       seed: this.info.seed,
@@ -403,7 +412,7 @@ export class Recorder implements SimulationSink {
       buses: this.info.buses,
       stages: this.info.stages,
       books: this.kpis.books(),
-      kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis() } : {}) },
+      kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis() } : {}), ...(this.comms ? { comms: this.comms.kpis() } : {}) },
     };
     writeAtomic(join(this.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     writeAtomic(join(this.outDir, 'report.html'), renderReport(this.reportData(summary)));
@@ -503,6 +512,7 @@ export class Recorder implements SimulationSink {
         { title: 'Agent lifecycles (drawn from each machine definition; share of agent-time in each state)', html: `<div class="machines">${machines}</div>` },
         ...(retail ? [{ title: 'Retail bills and margins', html: retail }] : []),
         { title: 'Operator commands, reports and faults', html: eventsTable },
+        ...(this.comms?.sections() ?? []),
         { title: 'Strategy faults and rejected bids', html: issuesSectionHtml((summary.kpis.agentFaults ?? []) as FaultRow[], this.rejectionSample, this.rejectedCount) },
       ],
     };

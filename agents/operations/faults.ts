@@ -11,6 +11,10 @@
  * - `agent-crash`: from `at`, an agent's code throws: the engine isolates it.
  * - `agent-fault`: the agent's equipment fails (its machine goes to `faulted`) until repaired.
  * - `forged-command`: a command from an issuer that is not the agent's operator.
+ * - `replayed-command` (with `comms:` a plane): an eavesdropper re-sends, at `at`, the last
+ *   genuine signed command it saw sent to `target`; the agent must reject it (nonce or freshness).
+ * - `tampered-read` (with `comms:` a plane): `agent`'s meter read of the interval containing
+ *   `at` is altered in transit (+1 kWh imported); the MDMS must reject it (its MAC fails).
  */
 import { MAX_POWER_KW, powerKw } from '../../core/bounds.ts';
 import { z } from 'zod';
@@ -42,6 +46,8 @@ export const faultSchema = z.discriminatedUnion('type', [
     target: z.string().min(1),
     valueKw: z.number().min(-MAX_POWER_KW).max(MAX_POWER_KW),
   }),
+  z.strictObject({ type: z.literal('replayed-command'), at: isoTime, target: z.string().min(1) }),
+  z.strictObject({ type: z.literal('tampered-read'), at: isoTime, agent: z.string().min(1) }),
 ]);
 export const faultsSchema = z.array(faultSchema);
 export type Fault = z.infer<typeof faultSchema>;

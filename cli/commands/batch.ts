@@ -6,6 +6,8 @@ import { formatShard, type Shard } from '../../batch/shard.ts';
 import { registerBatchMerge } from './batchMerge.ts';
 import { EXIT_INTERRUPTED, EXIT_RUNS_FAILED, parseQueueOption, parseShardOption, parseWorkers } from './batchOptions.ts';
 import { showUrl } from '../../batch/queue.ts';
+import type { OutputFormat } from '../../output/parquet.ts';
+import { FORMAT_HELP, parseFormatOption } from './run.ts';
 
 const HELP = `
 A sweep file names a base scenario and what to vary: a grid of values at override
@@ -15,7 +17,10 @@ every sweep and scenario file in it. See scenarios/sweeps/README.md.
 
 Output (--out, default results/<sweep name>): one folder per run (<variant or
 parameter values>__seed-<n>, with the files of \`gridbid run\`), summary.csv (one row
-per run, in the sweep's order) and batch-report.html (charts and a table of all runs).
+per run, in the sweep's order), batch-report.html (charts and a table of all runs)
+and, once the batch ends, results.duckdb: summary and every finished run's tables
+keyed by run_id, for \`gridbid query\` or any DuckDB client. --format parquet writes
+each run's tables as Parquet files (csv,parquet: both; default csv).
 
 Resuming: run the same command again. Finished runs (their folder has a DONE
 marker) are kept; unfinished ones are cleaned and run again. Ctrl-C stops starting
@@ -45,6 +50,7 @@ Exit codes:
 Examples:
   gridbid batch scenarios/sweeps/price-rules.yaml
   gridbid batch scenarios/sweeps/price-rules.yaml --out results/rules --workers 2
+  gridbid batch scenarios/sweeps/price-rules.yaml --format parquet
   gridbid batch scenarios/sweeps/price-rules.yaml --shard 2/4 --out results/rules-2
   gridbid batch scenarios/sweeps/price-rules.yaml --queue redis://queue-host:6379 --out /shared/rules
   gridbid batch merge results/rules-1 results/rules-2 results/rules-3 results/rules-4 --out results/rules
@@ -59,12 +65,14 @@ export function registerBatch(program: Command): void {
     .option('-o, --out <dir>', 'output folder (default: results/<sweep name>)')
     .option('-w, --workers <n>', 'worker threads (default: the number of cores)', parseWorkers)
     .option('--queue <redis-url>', 'enqueue the runs on this Redis server for `gridbid worker`s and follow them', parseQueueOption)
+    .option('--format <formats>', FORMAT_HELP, parseFormatOption)
+    .option('--no-database', 'do not write results.duckdb when the batch ends (gridbid query then reads the files)')
     .option('--shard <k/n>', 'run only shard k of n (1 ≤ k ≤ n) of the sweep; combine the shards with `gridbid batch merge`', parseShardOption)
     // `batch merge …` is a subcommand; its own --out must not be taken by this command's.
     .enablePositionalOptions()
     .usage('[options] <sweep-or-folder>\n       gridbid batch merge [options] <shard folders...>')
     .addHelpText('after', HELP)
-    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string }) => {
+    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string; format?: OutputFormat[]; database: boolean }) => {
       const progress = consoleProgress();
       const stop = new AbortController();
       const kill = new AbortController();
@@ -80,7 +88,7 @@ export function registerBatch(program: Command): void {
       process.on('SIGINT', onSigint);
       let result: BatchResult;
       try {
-        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, shard: opts.shard, queue: opts.queue, stop: stop.signal, kill: kill.signal, progress });
+        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, shard: opts.shard, queue: opts.queue, formats: opts.format, database: opts.database, stop: stop.signal, kill: kill.signal, progress });
       } finally {
         process.off('SIGINT', onSigint);
       }

@@ -28,8 +28,8 @@ export function registerBatchMerge(batch: Command): void {
     .argument('<folders...>', 'the n shard folders')
     .option('-o, --out <dir>', 'output folder (default: results/<sweep name>)')
     .addHelpText('after', HELP)
-    .action((folders: string[], opts: { out?: string }) => {
-      const r = mergeShards({ folders, outDir: opts.out });
+    .action(async (folders: string[], opts: { out?: string }) => {
+      const r = await mergeShards({ folders, outDir: opts.out });
       process.stdout.write(
         `merged    ${r.plan.name}: ${r.shards} shards, ${r.plan.runs.length} runs, ${r.ok} ok, ${r.failed} failed\n` +
           `results   ${r.outDir}/ (${SUMMARY_FILE}, ${REPORT_FILE}, one folder per run)\n`,

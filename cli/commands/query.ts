@@ -6,10 +6,11 @@ const FORMATS = ['table', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
 const HELP = `
-Tables (views over the folder's files, read where they are):
+Tables (from the folder's results.duckdb, which a finished batch or merge writes;
+without it, views over the folder's files, read where they are):
   summary      summary.csv: one row per run (run_id, parameters, seed, status, KPIs)
   intervals, agents, flows, events, …
-               every run's <table>.csv stacked, with the run's id first (run_id)
+               every run's table (<table>.csv or .parquet) stacked, with the run's id first (run_id)
 Quote column names with dots or brackets: "byKind.home.cost", "market.pricing".
 
 Exit codes: 0 answered; 1 no summary.csv in the folder, or SQL that DuckDB rejects.

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
@@ -8,6 +9,16 @@ import { OUTPUT_FILES } from '../../output/recorder.ts';
 import { prepareOutputFolder } from '../../output/outDir.ts';
 import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
+import { type OutputFormat, parseFormats } from '../../output/parquet.ts';
+
+/** `--format csv|parquet|csv,parquet` (run and batch). */
+export function parseFormatOption(value: string): OutputFormat[] {
+  const formats = parseFormats(value);
+  if (typeof formats === 'string') throw new InvalidArgumentError(formats);
+  return formats;
+}
+
+export const FORMAT_HELP = 'tables as csv, parquet or both (csv,parquet); default csv';
 
 /** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
 export const EXIT_SIGNAL: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 130, SIGTERM: 143 };
@@ -24,11 +35,12 @@ export function registerRun(program: Command): void {
     .argument('<scenario>', 'scenario file (.yaml, .yml or .json)')
     .option('-o, --out <dir>', 'output folder (default: results/<scenario name>)')
     .option('-s, --seed <n>', 'random seed, overriding the scenario’s', parseSeed)
+    .option('--format <formats>', FORMAT_HELP, parseFormatOption)
     .addHelpText(
       'after',
-      '\nExample:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books);\n130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the run stops after the interval in progress, says how far\nit got, and leaves the folder marked INCOMPLETE with its files cut off as *.partial (a second Ctrl-C stops at once).\n',
+      '\nExamples:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n  gridbid run scenarios/default.yaml --format csv,parquet\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books);\n130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the run stops after the interval in progress, says how far\nit got, and leaves the folder marked INCOMPLETE with its files cut off as *.partial (a second Ctrl-C stops at once).\n',
     )
-    .action(async (file: string, opts: { out?: string; seed?: number }) => {
+    .action(async (file: string, opts: { out?: string; seed?: number; format?: OutputFormat[] }) => {
       const scenario = loadScenarioFile(file);
       const outDir = opts.out ?? join('results', scenario.config.name);
       prepareOutputFolder(outDir);
@@ -53,7 +65,7 @@ export function registerRun(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        await runAndReport(scenario, { outDir, seed: opts.seed, onInterval: bar?.update, signal: stop.signal }, (text) => {
+        await runAndReport(scenario, { outDir, seed: opts.seed, formats: opts.format, onInterval: bar?.update, signal: stop.signal }, (text) => {
           bar?.stop();
           // Every file is written (books open or not): the folder is complete.
           unmarkIncomplete(outDir);
@@ -93,7 +105,7 @@ function interruptedExit(err: RunInterrupted, outDir: string): ExitCode {
  */
 export async function runAndReport(scenario: Scenario, options: RunOptions, print: (text: string) => void, internals: RunInternals = {}): Promise<Record<string, unknown>> {
   const { summary } = await runScenario(scenario, options, internals);
-  print(formatSummary(summary, options.outDir));
+  print(formatSummary(summary, options.outDir, options.formats ?? ['csv']));
   const books = summary.books as BooksSummary;
   if (!books.closed) throw new BooksOpenError(options.outDir, books);
   return summary;
@@ -138,7 +150,18 @@ function booksLine(books: BooksSummary): string {
     : `books     NOT closed in ${books.openIntervals} of ${books.intervals} intervals (${books.violationCount} violations; see summary.json books)`;
 }
 
-function formatSummary(summary: Record<string, unknown>, outDir: string): string {
+/**
+ * The files the run wrote, as found in its folder: the fixed outputs in their order (each table in
+ * the formats asked for), then the tables only some runs write (voltages, messages), by name.
+ */
+function outputFiles(outDir: string, formats: readonly OutputFormat[]): string[] {
+  const fixed = OUTPUT_FILES.flatMap((f) => (f.endsWith('.csv') ? formats.map((x) => f.replace(/\.csv$/, `.${x}`)) : [f]));
+  const present = new Set(readdirSync(outDir));
+  const extra = [...present].filter((f) => !fixed.includes(f) && formats.some((x) => f.endsWith(`.${x}`))).sort();
+  return [...fixed.filter((f) => present.has(f)), ...extra];
+}
+
+function formatSummary(summary: Record<string, unknown>, outDir: string, formats: readonly OutputFormat[]): string {
   const k = summary.kpis as Record<string, unknown>;
   const lines = [
     `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals, ${String(summary.agents)} agents)`,
@@ -149,7 +172,7 @@ function formatSummary(summary: Record<string, unknown>, outDir: string): string
     booksLine(summary.books as BooksSummary),
     `welfare   ${String(k.welfare)}`,
     `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${(k.agentFaults as unknown[]).length} agent faults, ${(k.clearingProblems as unknown[]).length} clearing problems`,
-    `results   ${outDir}/ (${OUTPUT_FILES.join(', ')})`,
+    `results   ${outDir}/ (${outputFiles(outDir, formats).join(', ')})`,
   ];
   return `${lines.join('\n')}\n`;
 }

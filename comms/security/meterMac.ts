@@ -13,8 +13,9 @@ export interface SealedRead extends MeterRead {
 }
 
 /** Fixed field order; undefined voltage is written as empty so it cannot be confused with 0. */
-function readBytes(r: MeterRead): Buffer {
-  return Buffer.from(JSON.stringify([r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, r.voltagePu ?? null]), 'utf8');
+function readBytes(r: MeterRead): string {
+  // UTF-8 text of the fields in a fixed order (Hmac.update encodes a string as UTF-8).
+  return JSON.stringify([r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, r.voltagePu ?? null]);
 }
 
 export function sealRead(r: MeterRead, key: Buffer): SealedRead {

@@ -13,6 +13,12 @@ import type { GridEvent } from '../../agents/operations/gridRoom.ts';
 import type { RetailDesk } from '../retail.ts';
 import type { BookViolation, DayAheadInInterval } from './books.ts';
 import type { IntervalLedger } from './ledger.ts';
+import type { CommsRun, IntervalComms } from './comms.ts';
+
+export type { CommandDelivery, IntervalComms } from './comms.ts';
+
+/** What the communication plane hands the sink after the last interval (issue 17). */
+export type CommsRunEnd = ReturnType<CommsRun['finish']>;
 import type { AgentFault, Party } from './participants.ts';
 
 /** An aggregator's money this interval, exact (agents/aggregator/split.ts states the identity). */
@@ -100,12 +106,14 @@ export interface IntervalOutcome {
   readonly events: readonly GridEvent[];
   /** What did not close this interval (empty when the books closed). */
   readonly books: readonly BookViolation[];
+  /** The communication plane's messages and command deliveries this interval; absent with `comms: ideal`. */
+  readonly comms?: IntervalComms;
 }
 
 export interface SimulationSink {
   interval(outcome: IntervalOutcome): void;
   /** Called once after the last interval, with the retail desk (bills, tariff switches) and the operators' figures. */
-  completed?(end: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown> }): void;
+  completed?(end: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown>; readonly comms?: CommsRunEnd }): void;
 }
 
 export interface RunInfo {

@@ -147,6 +147,9 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     }
     if ((f.type === 'agent-crash' || f.type === 'agent-fault') && !known.has(f.agent)) out.push({ path: ['faults', i, 'agent'], message: `unknown agent '${f.agent}'` });
     if (f.type === 'forged-command' && !known.has(f.target)) out.push({ path: ['faults', i, 'target'], message: `unknown agent '${f.target}'` });
+    if (f.type === 'replayed-command' && !known.has(f.target)) out.push({ path: ['faults', i, 'target'], message: `unknown agent '${f.target}'` });
+    if (f.type === 'tampered-read' && !known.has(f.agent)) out.push({ path: ['faults', i, 'agent'], message: `unknown agent '${f.agent}'` });
+    if ((f.type === 'replayed-command' || f.type === 'tampered-read') && s.comms === 'ideal') out.push({ path: ['faults', i, 'type'], message: `a ${f.type} needs a communication plane (comms: is 'ideal')` });
     if (f.type === 'comms-loss') {
       f.agents.forEach((a, k) => {
         if (!agentIds.some((id) => matchesAgent([a], id))) out.push({ path: ['faults', i, 'agents', k], message: `'${a}' matches no agent` });

@@ -46,7 +46,8 @@ import { hasIntegerColumns, type LinearProgram, type LpSolution } from '../lp/so
 import { OrderBookBuilder } from '../orderBook.ts';
 import type { OrderBook } from '../types.ts';
 import type { BranchFlow } from '../../network/types.ts';
-import { aggregateSimpleBids, type BatteryBid, buildProgram, type IntegerBid, copperPlate, type DayAheadProgram, type IntervalGrid, type SimpleColumns } from './program.ts';
+import { aggregateSimpleBids, type BatteryBid, buildProgram, type IntegerBid, copperPlate, type DayAheadProgram, type IntervalGrid, type ProgramInput, type SimpleColumns } from './program.ts';
+import { PRICE_BAND_MARGIN_MWH, PRICE_BAND_MIN_COLUMNS, PRICE_BAND_TOLERANCE_MWH, restrictColumns, type RestrictedColumns, seedBands, widenAll } from './priceBands.ts';
 import { roundBatteries, type RoundedBattery } from './schedule.ts';
 import type { BlockOrder, DayAheadBook, DayAheadIntervalResult, DayAheadMarket, DayAheadRejection, DayAheadResult, GeneratorRamp, IntertemporalBid, IntertemporalSchedule, ShiftableBid } from './types.ts';
 import { rampFollowable, rampProblem, validateIntertemporalBids } from './validate.ts';
@@ -54,6 +55,16 @@ import { rampFollowable, rampProblem, validateIntertemporalBids } from './valida
 export function clearDayAhead(book: DayAheadBook, market: DayAheadMarket): DayAheadResult {
   const prepared = prepareDayAhead(book, market);
   return readBackDayAhead(prepared, solveDayAhead(prepared));
+}
+
+/** The programme solved last and its solution (step 4's result, step 5's input). */
+export interface SolvedDayAhead {
+  readonly program: DayAheadProgram;
+  readonly solution: LpSolution;
+  /** Per interval, how its simple columns were restricted in `program`; absent: the full LP. */
+  readonly restriction?: readonly RestrictedColumns[] | undefined;
+  /** LPs solved by price bands (the full one included when they ended there); 0 without bands. */
+  readonly bandIterations: number;
 }
 
 /** The validated book and its programme, ready to solve (steps 1–3 of `clearDayAhead`). */
@@ -71,27 +82,105 @@ export interface PreparedDayAhead {
   /** Every intertemporal bid that entered, in input order (the order of `schedules`). */
   readonly entered: readonly IntertemporalBid[];
   readonly simple: readonly SimpleColumns[];
-  readonly program: DayAheadProgram;
+  /** What `buildProgram` takes (the full LP's simple columns); step 4 builds the programme(s). */
+  readonly programInput: ProgramInput;
+  /** Whether step 4 restricts the simple columns by price bands (market/dayAhead/priceBands.ts). */
+  readonly priceBands: boolean;
+  readonly grid: IntervalGrid;
   readonly block: NetworkBlock | undefined;
   readonly network: DayAheadMarket['network'];
   /** Each interval's LinDistFlow block, when clearing on a feeder (its indices are local to one interval). */
   readonly feederLayout: LinDistFlowLayout | undefined;
   readonly gridBusOf: Int32Array;
   readonly busIndexOf: ReadonlyMap<string, number>;
-  readonly size: DayAheadResult['size'];
+  readonly integerCols: number;
+  readonly simpleColumns: number;
 }
 
 /**
  * Step 4: the programme through the market's solver (duals on). With integer decisions:
  * the mixed-integer programme first, then the LP with its integer columns fixed at the
  * MIP's values (0 or 1), whose duals are the prices and whose solution is read back.
+ * With price bands (large books without integer decisions): restricted LPs until the
+ * bands certify the solution optimal for the full LP (market/dayAhead/priceBands.ts).
  */
-export function solveDayAhead(p: PreparedDayAhead): LpSolution {
-  const { lp } = p.program;
-  if (!hasIntegerColumns(lp)) return p.market.solver.solve(lp, { duals: true });
+export function solveDayAhead(p: PreparedDayAhead): SolvedDayAhead {
+  if (p.priceBands) return solveWithPriceBands(p);
+  const program = buildProgram(p.programInput);
+  const { lp } = program;
+  if (!hasIntegerColumns(lp)) return { program, solution: p.market.solver.solve(lp, { duals: true }), bandIterations: 0 };
   const mip = p.market.solver.solve(lp, { duals: false });
-  if (mip.status !== 'optimal') return mip;
-  return p.market.solver.solve(fixIntegers(lp, mip.colValue), { duals: true });
+  if (mip.status !== 'optimal') return { program, solution: mip, bandIterations: 0 };
+  return { program, solution: p.market.solver.solve(fixIntegers(lp, mip.colValue), { duals: true }), bandIterations: 0 };
+}
+
+/** The most restricted LPs solved before the full one is (bands only grow: a safeguard, never reached in the tests). */
+const MAX_BAND_ITERATIONS = 12;
+
+/**
+ * Column generation by price bands: seed each interval's band at its merit-order price,
+ * solve the restricted LP, check every fixed or dropped column's reduced cost against its
+ * bus price (strictly, by `PRICE_BAND_TOLERANCE_MWH`), widen the bands the prices left,
+ * and again; an infeasible restricted LP widens every band. Ends with a certified optimum
+ * of the full LP, or with the full LP itself.
+ */
+function solveWithPriceBands(p: PreparedDayAhead): SolvedDayAhead {
+  const { programInput: input, simple, grid } = p;
+  const T = simple.length;
+  const dt = input.horizon.durationH;
+  const tick = input.priceTickMwh;
+  const margin = Math.ceil(PRICE_BAND_MARGIN_MWH / tick);
+  const bands = seedBands(simple, margin);
+  const { injectionStarts, injectionRows, injectionValues } = grid;
+  const busCount = injectionStarts.length - 1;
+  const priceAt = new Float64Array(busCount);
+  let iterations = 0;
+  for (let it = 1; it <= MAX_BAND_ITERATIONS; it++) {
+    iterations = it;
+    const restriction = simple.map((cols, t) => restrictColumns(cols, bands.loTick[t]!, bands.hiTick[t]!));
+    const program = buildProgram({ ...input, simple: restriction.map((r) => r.columns) });
+    const solution = p.market.solver.solve(program.lp, { duals: true });
+    if (solution.status === 'infeasible') {
+      // Fixed acceptances the grid cannot carry: widen every band (the full LP when none is left partial).
+      if (!widenAll(bands, simple)) break;
+      continue;
+    }
+    // Unbounded: so is the full LP (its feasible set holds the restricted one). Other failures: the full LP decides.
+    if (solution.status === 'unbounded') return { program, solution, restriction, bandIterations: it };
+    if (solution.status !== 'optimal' || !solution.rowDual) break;
+    const y = solution.rowDual;
+    let widened = 0;
+    for (let t = 0; t < T; t++) {
+      const r0 = program.layout.gridRow[t]!;
+      for (let b = 0; b < busCount; b++) {
+        let v = 0;
+        for (let k = injectionStarts[b]!; k < injectionStarts[b + 1]!; k++) v += injectionValues[k]! * y[r0 + injectionRows[k]!]!;
+        priceAt[b] = -v / dt;
+      }
+      const cols = simple[t]!;
+      const { freeAt, accepted } = restriction[t]!;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let c = 0; c < cols.count; c++) {
+        if (freeAt[c]! >= 0) continue;
+        const price = cols.priceTicks[c]! * tick;
+        const pi = priceAt[cols.gridBus[c]!]!;
+        // Strictly the right sign: a fixed buy (or dropped sell) priced above π, a dropped buy (or fixed sell) below.
+        const above = (cols.isBuy[c] === 1) === (accepted[c] === 1);
+        if (above ? price > pi + PRICE_BAND_TOLERANCE_MWH : price < pi - PRICE_BAND_TOLERANCE_MWH) continue;
+        lo = Math.min(lo, pi);
+        hi = Math.max(hi, pi);
+      }
+      if (lo > hi) continue;
+      widened++;
+      bands.loTick[t] = Math.min(bands.loTick[t]!, Math.floor(lo / tick) - margin);
+      bands.hiTick[t] = Math.max(bands.hiTick[t]!, Math.ceil(hi / tick) + margin);
+    }
+    if (widened === 0) return { program, solution, restriction, bandIterations: it };
+  }
+  // Every band holds every column (or the safeguard): the full LP, counted as one more iteration.
+  const program = buildProgram(input);
+  return { program, solution: p.market.solver.solve(program.lp, { duals: true }), bandIterations: iterations + 1 };
 }
 
 /** The LP with every integer column fixed at its (rounded) value in x. */
@@ -181,12 +270,12 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   });
   const integerIndex = new Map<string, number>(integerBids.map((b, i) => [b.id, i]));
   const integers: IntegerBid[] = integerBids.map((bid) => integerBidOf(bid, first, dt, q, gridBusOf[busIndexOf.get(bid.bus)!]!, integerIndex));
-  const program = buildProgram({ horizon, priceTickMwh: rules.priceTickMwh, quantumKw: rules.quantumKw, buses, grid, simple, batteries, ramps, integers });
-  const { lp } = program;
-  const simpleSegments = books.reduce((a, b) => a + b.size, 0);
-  const integerCols = program.layout.integers.reduce((a, c) => a + c.length, 0);
-  const size = { rows: lp.numRows, cols: lp.numCols, nonzeros: lp.matrix.rows.length, integerCols, simpleSegments, simpleColumns: simple.reduce((a, c) => a + c.count, 0) };
-  return { book, market, buses, rejections, books, supported, batteries, integerBids, integers, entered, simple, program, block, network, feederLayout: lindist?.layout, gridBusOf, busIndexOf, size };
+  const programInput: ProgramInput = { horizon, priceTickMwh: rules.priceTickMwh, quantumKw: rules.quantumKw, buses, grid, simple, batteries, ramps, integers };
+  const simpleColumns = simple.reduce((a, c) => a + c.count, 0);
+  const integerCols = integers.reduce((a, b) => a + b.options.length, 0);
+  const mode = market.priceBands ?? 'off';
+  const priceBands = integerCols === 0 && (mode === 'always' || (mode === 'auto' && simpleColumns >= PRICE_BAND_MIN_COLUMNS));
+  return { book, market, buses, rejections, books, supported, batteries, integerBids, integers, entered, simple, programInput, priceBands, grid, block, network, feederLayout: lindist?.layout, gridBusOf, busIndexOf, integerCols, simpleColumns };
 }
 
 /**
@@ -234,10 +323,12 @@ function integerBidOf(bid: BlockOrder | ShiftableBid, first: number, dt: number,
 }
 
 /** Step 5: schedules, awards, prices and flows back in whole quanta, ticks and kW. */
-export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): DayAheadResult {
-  const { buses, rejections, books, batteries, integerBids, integers, entered, simple, block, network, feederLayout, gridBusOf, busIndexOf, size } = p;
+export function readBackDayAhead(p: PreparedDayAhead, solved: SolvedDayAhead): DayAheadResult {
+  const { buses, rejections, books, batteries, integerBids, integers, entered, simple, block, network, feederLayout, gridBusOf, busIndexOf } = p;
   const { horizon, rules } = p.book;
-  const { layout, lp } = p.program;
+  const { program, solution, restriction } = solved;
+  const { layout, lp } = program;
+  const size = sizeOf(p, solved);
   const T = horizon.intervalCount;
   const dt = horizon.durationH;
   const first = horizon.firstInterval;
@@ -294,8 +385,9 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
       net += v;
       if (v > 0) withdrawn += v;
     });
+    const xs = simpleValues(t);
     const colValue = new Float64Array(cols.count);
-    for (let c = 0; c < cols.count; c++) colValue[c] = x[layout.simpleCol[t]! + c]! / q;
+    for (let c = 0; c < cols.count; c++) colValue[c] = xs[c]! / q;
     const colAward = roundColumns(colValue, cols.quanta, cols.isBuy, net);
     if (!colAward) {
       const message = `interval ${first + t}: the rounded schedules withdraw ${net} quanta net, which the simple bids cannot balance in whole quanta`;
@@ -397,7 +489,8 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
     const out = new Float64Array(n);
     if (!block || block.formulation !== 'ptdf') return out;
     const cols = simple[t]!;
-    for (let c = 0; c < cols.count; c++) out[cols.gridBus[c]!]! += (cols.isBuy[c] ? -1 : 1) * x[layout.simpleCol[t]! + c]!;
+    const xs = simpleValues(t);
+    for (let c = 0; c < cols.count; c++) out[cols.gridBus[c]!]! += (cols.isBuy[c] ? -1 : 1) * xs[c]!;
     batteries.forEach((b, i) => {
       const bc = layout.batteries[i]!;
       if (bc.charge[t]! >= 0) out[b.gridBus]! -= x[bc.charge[t]!]!;
@@ -406,6 +499,32 @@ export function readBackDayAhead(p: PreparedDayAhead, solution: LpSolution): Day
     integerNetQuanta.forEach((n, i) => (out[integers[i]!.gridBus]! -= n[t]! * q));
     return out;
   }
+
+  /** Interval t's simple columns' values, kW, in `simple[t]`'s order: the LP's, or with price bands the free ones' and the fixed ones' (Q or 0). */
+  function simpleValues(t: number): Float64Array {
+    const cols = simple[t]!;
+    const at = layout.simpleCol[t]!;
+    if (!restriction) return x.subarray(at, at + cols.count);
+    const { freeAt, accepted } = restriction[t]!;
+    return Float64Array.from(freeAt, (k, c) => (k >= 0 ? x[at + k]! : accepted[c] ? cols.quanta[c]! * q : 0));
+  }
+}
+
+/** The size of the programme solved last, and how price bands restricted it. */
+function sizeOf(p: PreparedDayAhead, solved: SolvedDayAhead): DayAheadResult['size'] {
+  const { lp } = solved.program;
+  const simpleSegments = p.books.reduce((a, b) => a + b.size, 0);
+  const base = { rows: lp.numRows, cols: lp.numCols, nonzeros: lp.matrix.rows.length, integerCols: p.integerCols, simpleSegments, simpleColumns: p.simpleColumns };
+  if (solved.bandIterations === 0) return base;
+  if (!solved.restriction) return { ...base, priceBands: { iterations: solved.bandIterations, freeColumns: p.simpleColumns, fixedColumns: 0 } };
+  let free = 0;
+  let fixed = 0;
+  for (const r of solved.restriction) {
+    const n = r.columns.count;
+    for (let c = 0; c < n; c++) if (r.columns.fixed![c]) fixed++;
+    free += n;
+  }
+  return { ...base, priceBands: { iterations: solved.bandIterations, freeColumns: free - fixed, fixedColumns: fixed } };
 }
 
 /** Bus order: given, the network's, or first appearance in the bids. */

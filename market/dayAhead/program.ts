@@ -69,6 +69,8 @@ export interface SimpleColumns {
   readonly ramp: Int32Array;
   /** Per book segment: its column, −1 for a zero-quantity segment. */
   readonly columnOf: Int32Array;
+  /** Per column, 1 = fixed fully accepted (bounds [Q, Q]); absent = every column free in [0, Q]. */
+  readonly fixed?: Uint8Array;
 }
 
 /**
@@ -253,7 +255,8 @@ export function buildProgram(input: ProgramInput): DayAheadProgram {
       const buy = cols.isBuy[c] === 1;
       const dir = buy ? -1 : 1;
       const price = cols.priceTicks[c]! * tick;
-      lp.beginColumn(0, cols.quanta[c]! * q, (buy ? price : -price) * dt);
+      const Q = cols.quanta[c]! * q;
+      lp.beginColumn(cols.fixed?.[c] ? Q : 0, Q, (buy ? price : -price) * dt);
       const bus = cols.gridBus[c]!;
       for (let p = injectionStarts[bus]!; p < injectionStarts[bus + 1]!; p++) lp.entry(r0 + injectionRows[p]!, dir * injectionValues[p]!);
       const g = cols.ramp[c]!;

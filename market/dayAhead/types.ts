@@ -238,6 +238,16 @@ export interface DayAheadMarket {
   readonly branchModel?: BranchModel | undefined;
   /** Default: the solver's preferred network formulation (HiGHS B-θ, javascript-lp-solver PTDF). */
   readonly formulation?: LpFormulation | undefined;
+  /**
+   * Price bands (market/dayAhead/priceBands.ts): solve LPs restricted to the simple columns
+   * that can be marginal until the duals certify the answer optimal for the full LP — the
+   * same optimum, on a smaller LP. 'off' (default): the full LP; 'auto': from
+   * `PRICE_BAND_MIN_COLUMNS` simple columns on; 'always'. Never with integer decisions
+   * (blocks, shiftable loads): their MIP is solved whole. Off by default because it has not
+   * paid yet where measured: on the day-ahead bench (1,000 storage/EV bids) every restricted
+   * LP still carries the whole storage/EV core (~50 s CPU each), and several are solved.
+   */
+  readonly priceBands?: 'auto' | 'always' | 'off' | undefined;
 }
 
 /**
@@ -325,6 +335,11 @@ export interface DayAheadModelSize {
   /** Accepted simple segments and the LP columns they became (segments at one bus, side, price tick and ramp group are one column). */
   readonly simpleSegments: number;
   readonly simpleColumns: number;
+  /**
+   * With price bands: restricted LPs solved (the last one is the programme `rows`/`cols`
+   * describe), and the simple columns in it — free ones, and fixed acceptances merged per bus and side.
+   */
+  readonly priceBands?: { readonly iterations: number; readonly freeColumns: number; readonly fixedColumns: number };
 }
 
 export interface DayAheadResult {

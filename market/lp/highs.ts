@@ -64,8 +64,6 @@ function makeHighsSolver(highs: Highs): LpSolver {
 function solverOptions(lp: LinearProgram): Record<string, string | number> {
   // Branch and bound to a proven optimum (no gap): the books and tests need the true MIP optimum.
   if (hasIntegerColumns(lp)) return { solver: 'choose', mip_rel_gap: 0, mip_abs_gap: 1e-9 };
-  // Branch and bound to a proven optimum (no gap): the books and tests need the true MIP optimum.
-  if (hasIntegerColumns(lp)) return { solver: 'choose', mip_rel_gap: 0 };
   if (lp.hessianDiagonal) return { solver: 'choose' }; // the QP solver; simplex/ipm would drop the quadratic term
   if (lp.numCols >= HIGHS_IPM_MIN_COLUMNS) return { solver: 'ipm', run_crossover: 'on' };
   return { solver: 'simplex', simplex_strategy: 1 };

@@ -1,11 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
+import { Decimal } from 'decimal.js';
 import { queryResults } from '../../batch/query.ts';
 import { runBatch } from '../../batch/runBatch.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
+import { DATABASE_FILE } from '../../batch/database.ts';
+import { databaseContents } from './outputTree.ts';
 
 describe('gridbid query (DuckDB over a batch folder)', () => {
   let dir: string;
@@ -19,14 +22,15 @@ describe('gridbid query (DuckDB over a batch folder)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("per-run averages and sums over every run's intervals.csv equal summary.csv's KPIs, for all 16 runs", async function () {
+  const PER_RUN = `select run_id, sum(price * demand_kw) / sum(demand_kw) as avg_price, min(price) as min_price, max(price) as max_price, sum(demand_kw) as demand_kwh
+       from intervals group by run_id order by run_id`;
+
+  it("per-run averages and sums over every run's intervals, from the batch's results.duckdb, equal summary.csv's KPIs, for all 16 runs", async function () {
     this.timeout(30_000);
     // Hourly intervals: kW summed over intervals is kWh.
-    const r = await queryResults(
-      join(dir, 'b'),
-      `select run_id, sum(price * demand_kw) / sum(demand_kw) as avg_price, min(price) as min_price, max(price) as max_price, sum(demand_kw) as demand_kwh
-       from intervals group by run_id order by run_id`,
-    );
+    expect(existsSync(join(dir, 'b', DATABASE_FILE))).to.equal(true);
+    const r = await queryResults(join(dir, 'b'), PER_RUN);
+    expect(r.source).to.equal('database');
     expect(r.columns).to.deep.equal(['run_id', 'avg_price', 'min_price', 'max_price', 'demand_kwh']);
     expect(r.rows.map((x) => x[0])).to.deep.equal(summary.map((s) => s.run_id).sort());
     const byId = new Map(summary.map((s) => [s.run_id!, s]));
@@ -43,6 +47,50 @@ describe('gridbid query (DuckDB over a batch folder)', () => {
     // And the summary view is summary.csv, keyed by run.
     const w = await queryResults(join(dir, 'b'), `select run_id, welfare, "market.pricing" from summary order by run_id`);
     expect(w.rows).to.deep.equal(summary.map((s) => [s.run_id, Number(s.welfare), s['market.pricing']]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+    // Money is exact in the database: each run's agents' costs, as DECIMAL, sum to the same text as the run's own sum over agents.csv.
+    const m = await queryResults(join(dir, 'b'), `select run_id, sum(cost)::varchar from agents where via is null and cost > 0 group by 1 order by 1`);
+    expect(m.rows).to.have.length(16);
+    for (const [id, total] of m.rows as Array<[string, string]>) {
+      const agents = parse(readFileSync(join(dir, 'b', id, 'agents.csv')), { columns: true }) as Array<Record<string, string>>;
+      const exact = agents.filter((a) => a.via === '' && Number(a.cost) > 0).reduce((acc, a) => acc.plus(a.cost!), new Decimal(0));
+      expect(new Decimal(total).eq(exact), `${id}: ${total} vs ${exact.toFixed()}`).to.equal(true);
+    }
+    // Without the database (a batch still running), the same answers from the CSV files themselves.
+    renameSync(join(dir, 'b', DATABASE_FILE), join(dir, 'db.aside'));
+    try {
+      const files = await queryResults(join(dir, 'b'), PER_RUN);
+      expect(files.source).to.equal('files');
+      expect(files.rows).to.deep.equal(r.rows);
+    } finally {
+      renameSync(join(dir, 'db.aside'), join(dir, 'b', DATABASE_FILE));
+    }
+  });
+
+  it('a batch with --format parquet writes the same database, read from its Parquet files', async function () {
+    this.timeout(120_000);
+    const p = await runBatch({ target: 'test/fixtures/sweeps/query.yaml', outDir: join(dir, 'p'), workers: 2, formats: ['parquet'] });
+    expect([p.ok, p.failed]).to.deep.equal([16, 0]);
+    expect(readFileSync(join(dir, 'p', 'summary.csv')).equals(readFileSync(join(dir, 'b', 'summary.csv')))).to.equal(true);
+    const run = p.plan.runs[0]!.id;
+    expect(existsSync(join(dir, 'p', run, 'agents.parquet'))).to.equal(true);
+    expect(existsSync(join(dir, 'p', run, 'agents.csv'))).to.equal(false);
+    expect(await databaseContents(join(dir, 'p'))).to.deep.equal(await databaseContents(join(dir, 'b')));
+    // Without its database, a parquet batch is read from its Parquet files.
+    rmSync(join(dir, 'p', DATABASE_FILE));
+    const files = await queryResults(join(dir, 'p'), PER_RUN);
+    expect(files.source).to.equal('files');
+    expect(files.rows).to.deep.equal((await queryResults(join(dir, 'b'), PER_RUN)).rows);
+  });
+
+  it('--no-database writes no results.duckdb; query then answers from the files', async function () {
+    this.timeout(60_000);
+    const r = await gridbidInProcess(['batch', 'test/fixtures/sweeps/tiny.yaml', '--out', join(dir, 'n'), '--no-database']);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(existsSync(join(dir, 'n', DATABASE_FILE))).to.equal(false);
+    const q = await queryResults(join(dir, 'n'), 'select count(distinct run_id) as runs, count(*) as rows from intervals');
+    expect(q.source).to.equal('files');
+    expect(q.rows[0]![0]).to.equal(1);
+    expect(q.rows[0]![1]).to.be.greaterThan(0);
   });
 
   it('prints a table, CSV or JSON; bad SQL and a folder without summary.csv exit 1 with the reason', async function () {

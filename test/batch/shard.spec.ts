@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { runBatch } from '../../batch/runBatch.ts';
 import { inShard, parseShard } from '../../batch/shard.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
-import { checkOutputTree, expectSameTree } from './outputTree.ts';
+import { checkOutputTree, databaseContents, expectSameTree } from './outputTree.ts';
 
 const FIX = 'test/fixtures/sweeps';
 
@@ -62,6 +62,11 @@ describe('batch --shard k/n', () => {
       expect(readFileSync(join(dir, 'merged', 'summary.csv')).equals(readFileSync(join(dir, 'whole', 'summary.csv')))).to.equal(true);
       expectSameTree(join(dir, 'whole'), join(dir, 'merged'));
       checkOutputTree(join(dir, 'merged'));
+      // The merged results.duckdb holds what one machine's does: summary and every run's tables, keyed by run.
+      const db = await databaseContents(join(dir, 'merged'));
+      expect(db).to.deep.equal(await databaseContents(join(dir, 'whole')));
+      expect(Object.keys(db)).to.include.members(['summary', 'agents', 'intervals', 'flows', 'events']);
+      expect(new Set(db.intervals!.rows.map((r) => r[0])).size).to.equal(8);
       // The shards are read, not changed.
       expect(existsSync(join(dir, 's1', 'shard.json'))).to.equal(true);
     });

@@ -1,0 +1,490 @@
+/**
+ * The communication plane in the interval (issue 17): when a scenario sets `comms:` to a
+ * plane (not `ideal`), the interval's messages travel on it (comms/plane.ts) in virtual
+ * time, and what arrives when decides what happens:
+ *
+ * - **bids** agent → market (and each intermediary's bid) are sent at the bid time with the
+ *   gate closure as deadline; a bid not delivered by the gate misses it (rejected
+ *   `gate-closed` with the reason), as does a bid lost after its retries;
+ * - **awards** market → agent (one per bid in the book) are sent at the gate; they are
+ *   logged (late or lost ones too) but an agent acts on its award whatever: the engine
+ *   settles positions at the gate (what a late award changes is left to a later issue);
+ * - **operator commands** (the DSO's flexibility commands to keep its branches within
+ *   limits: `curtail`, distribution-grid-management class, RP1; V2G commands included) are
+ *   signed by their operator (Ed25519) and sent at the interval start, `late` beyond the
+ *   class's 2 s requirement; the agent verifies signature, freshness (one interval) and nonce on arrival.
+ *   A command acts only from its delivery on, pro rata: the agent's committed change
+ *   × (end − delivered) / (end − start), in whole quanta; lost or rejected: nothing;
+ * - **meter reads** meter → MDMS (AMI, RP2), sealed with the meter's HMAC key, at the
+ *   interval end; the MDMS validates them (VEE) and rejects tampered ones.
+ * - **forged, replayed and tampered traffic** (faults `forged-command`, `replayed-command`,
+ *   `tampered-read`) travels too and is rejected by its receiver: reported in messages.csv
+ *   (`rejected-signature`, `rejected-replay`, `rejected-stale`, `rejected-mac`), events.csv
+ *   and the summary.
+ *
+ * The engine runs an interval's phases in turn, while the plane's clock only moves
+ * forward: the commands of interval k must be resolved before interval k+1's bids are
+ * sent (at its bid time, usually inside interval k). The plane runs to that bid time; only
+ * when a command is still in flight then does it run on to the interval end, and a later
+ * message whose send time has passed is handed to the plane at the plane's time
+ * (`sendsDeferred` in the summary counts them; none in a run without such slow commands).
+ *
+ * With `comms: ideal` none of this exists: the simulation never builds a `CommsRun`.
+ */
+import type { KeyObject } from 'node:crypto';
+import { type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
+import { messageLogLine } from '../../comms/messageLog.ts';
+import { type Message, MESSAGE_ROUTES, type MessageType } from '../../comms/messages.ts';
+import { type CommsPlane, type DeliveryRecord, type LinkStats, networkPlane } from '../../comms/plane.ts';
+import type { ResolvedPlane } from '../../comms/schema.ts';
+import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/security/keys.ts';
+import { sealRead, type SealedRead } from '../../comms/security/meterMac.ts';
+import { CommandSigner, CommandVerifier, type SignedEnvelope, type RejectionReason } from '../../comms/security/signedCommand.ts';
+import type { RandomService } from '../../core/rng.ts';
+import { formatSimTime, minutesToMs, type SimTime, simTime } from '../../core/time.ts';
+import { Mdms } from '../../metering/mdms.ts';
+import { meterIdFor, meterRead } from '../../metering/meter.ts';
+import type { Rejection } from '../../market/types.ts';
+import type { MarketInterval } from '../../core/clock.ts';
+import type { Fault } from '../../agents/operations/faults.ts';
+import { timeOf } from '../../agents/operations/faults.ts';
+import type { GridEvent } from '../../agents/operations/gridRoom.ts';
+import type { CommandRecord } from '../../agents/operations/operator.ts';
+import type { PartyBid } from './collectBids.ts';
+import type { IntervalLedger } from './ledger.ts';
+import type { Party } from './participants.ts';
+
+/**
+ * Message sizes, bytes (our choice; the DOE table gives rates, not payloads): a header of
+ * 100 B (ids, times, routing) plus 16 B per bid segment (price and quantity as two
+ * doubles); an award 100 B; a signed command 250 B (the event of ~120 B, issuer, nonce,
+ * a 64-byte Ed25519 signature in base64); a sealed meter read 150 B (the read of ~80 B
+ * and a 64-hex-digit HMAC).
+ */
+export const MESSAGE_BYTES = { header: 100, perSegment: 16, award: 100, command: 250, meterRead: 150 } as const;
+
+/**
+ * A command is `late` when it takes longer than the distribution-grid-management class's
+ * upper latency requirement (DOE 2010: 2 s); whatever its status, it acts from its delivery on.
+ */
+export const COMMAND_DEADLINE_MS = DOE_2010_REQUIREMENTS['distribution-grid-management'].latencyMs[1];
+
+/** One row of messages.csv as a CSV line ending in a newline (comms/messageLog.ts). */
+export type MessageLogRow = string;
+
+/** Statuses a receiver's verdict puts in messages.csv in place of the plane's `delivered` / `late`. */
+export type ReceiverStatus = 'rejected-signature' | 'rejected-replay' | 'rejected-stale' | 'rejected-mac' | 'rejected-read';
+
+/** What the plane did to one operator command that the agent opted in to. */
+export interface CommandDelivery {
+  readonly party: number;
+  readonly target: string;
+  readonly issuer: string;
+  /** Delivery latency, ms (undefined: never delivered in force). */
+  readonly latencyMs: number | undefined;
+  /** Share of the interval the command was in force, [0, 1]. */
+  readonly inForce: number;
+  /** Committed and effective change of net consumption, kW (≤ 0 for reductions). */
+  readonly committedKw: number;
+  readonly effectiveKw: number;
+  /** Sent while its link was down (an outage window). */
+  readonly duringOutage: boolean;
+}
+
+/** What one interval hands to the recorder. */
+export interface IntervalComms {
+  /** messages.csv rows of the messages finished during this interval, in the order they finished. */
+  readonly rows: readonly MessageLogRow[];
+  readonly commands: readonly CommandDelivery[];
+}
+
+type Pending =
+  | { readonly kind: 'bid'; readonly bid: PartyBid }
+  | { readonly kind: 'award' }
+  | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
+  | { readonly kind: 'read'; readonly read: SealedRead };
+
+/** What an operator's signed command carries (JSON-signable). */
+type CommandPayload = { readonly eventId: string; readonly target: string; readonly intervalStart: number; readonly valueKw: number; readonly deliverKw: number };
+
+export interface CommsRunInput {
+  readonly plane: ResolvedPlane;
+  readonly random: RandomService;
+  readonly seed: number;
+  readonly parties: readonly Party[];
+  /** Per party: its feeder operator's id (the issuer it trusts), undefined when none serves it. */
+  readonly operatorOf: readonly (string | undefined)[];
+  readonly operators: readonly string[];
+  readonly faults: readonly Fault[];
+  readonly intervalMinutes: number;
+  readonly gateClosureMinutes: number;
+  readonly runStart: SimTime;
+  readonly runEnd: SimTime;
+}
+
+export class CommsRun {
+  private readonly plane: CommsPlane;
+  private readonly pending = new Map<Message, Pending>();
+  private rows: MessageLogRow[] = [];
+  private commandsOut: CommandDelivery[] = [];
+  private readonly signers = new Map<string, CommandSigner>();
+  private readonly verifiers = new Map<number, CommandVerifier>();
+  private readonly operatorKeys = new Map<string, KeyObject>();
+  private readonly macKeys = new Map<string, Buffer>();
+  readonly mdms: Mdms;
+  /** Last genuine command envelope sent to each party (what an eavesdropper captures and replays). */
+  private readonly captured = new Map<number, SignedEnvelope<CommandPayload>>();
+  /** Command deliveries of the current interval: command message id → delivered at (ms), or a rejection. */
+  private readonly commandArrivals = new Map<Message, number>();
+  private readonly intervalMs: number;
+  private readonly freshnessMs: number;
+  private sequence = 0;
+  private readonly indexOf: Map<string, number>;
+  private readonly counts = {
+    byStatus: new Map<string, number>(),
+    byType: new Map<string, number>(),
+    lateBids: 0,
+    lostBids: 0,
+    lateCommands: 0,
+    lostCommands: 0,
+    rejectedCommands: 0,
+    drCommittedKwh: 0,
+    drLostToLatencyKwh: 0,
+    readsStored: 0,
+    readsRejected: new Map<string, number>(),
+    sendsDeferred: 0,
+    attacksAccepted: 0,
+    attacksRejected: 0,
+    outage: { bidsMissed: 0, drLostKwh: 0, commandsAffected: 0, readsAffected: 0 },
+  };
+  /** Delivery latency samples per class (ms), for the report's distribution. */
+  readonly latencyByClass = new Map<ApplicationClass, number[]>();
+
+  constructor(private readonly input: CommsRunInput) {
+    this.plane = networkPlane(input.plane, input.random);
+    this.intervalMs = minutesToMs(input.intervalMinutes);
+    // A command for an interval is worth nothing once the interval is over: the freshness window.
+    this.freshnessMs = this.intervalMs;
+    this.indexOf = new Map(input.parties.map((p, i) => [p.id, i]));
+    for (const op of input.operators) this.operatorKeys.set(op, this.keysOf(op).publicKey);
+    this.mdms = new Mdms({ rules: { intervalMs: this.intervalMs, maxKwhPerInterval: 1e6 }, macKey: (m) => this.macKeys.get(m) });
+  }
+
+  private readonly keyPairs = new Map<string, SigningKeyPair>();
+  private keysOf(party: string): SigningKeyPair {
+    let k = this.keyPairs.get(party);
+    if (!k) this.keyPairs.set(party, (k = signingKeyPair(this.input.seed, party)));
+    return k;
+  }
+
+  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint?: string }, pending: Pending): Message {
+    let sentAtMs = m.sentAtMs;
+    if (sentAtMs < this.plane.nowMs) {
+      sentAtMs = this.plane.nowMs;
+      this.counts.sendsDeferred++;
+    }
+    // Built field by field (this runs for every message): the id is the sequence number.
+    const route = MESSAGE_ROUTES[m.type];
+    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
+    this.pending.set(message, pending);
+    this.plane.send(message);
+    return message;
+  }
+
+  /**
+   * Phase 1b, bids on the plane: sends every bid that would have reached the market by the
+   * gate, runs the plane to the gate, and keeps those delivered by then; the rest miss the
+   * gate, rejected with the reason (`rejections`).
+   */
+  gateBids(bids: readonly PartyBid[], interval: MarketInterval, bidTime: SimTime, rejections: Rejection[]): PartyBid[] {
+    const sent: Array<{ bid: PartyBid; message: Message; duringOutage: boolean }> = [];
+    for (const bid of bids) {
+      const m = this.send(
+        { type: 'bid', from: bid.agentId, to: 'market', sizeBytes: MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, sentAtMs: bidTime, deadlineMs: interval.gateClosure },
+        { kind: 'bid', bid },
+      );
+      sent.push({ bid, message: m, duringOutage: this.linkDownAt(m) });
+    }
+    const arrived = new Set<Message>();
+    for (const r of this.plane.advanceTo(interval.gateClosure)) {
+      if (r.message.type === 'bid' && r.status === 'delivered') arrived.add(r.message);
+      this.finished(r);
+    }
+    const onTime: PartyBid[] = [];
+    for (const s of sent) {
+      if (arrived.has(s.message)) {
+        onTime.push(s.bid);
+        continue;
+      }
+      if (s.duringOutage) this.counts.outage.bidsMissed++;
+      rejections.push({ bidId: s.bid.id, agentId: s.bid.agentId, interval: s.bid.interval, code: 'gate-closed', reason: `not delivered by gate closure ${formatSimTime(interval.gateClosure)}: still in transit or lost on the communication plane (see messages.csv)` });
+    }
+    return onTime;
+  }
+
+  /** The market's answer to every bid in the book, sent at the gate (logged; see the module note). */
+  awards(bids: readonly PartyBid[], interval: MarketInterval): void {
+    for (const bid of bids) this.send({ type: 'award', from: 'market', to: bid.agentId, sizeBytes: MESSAGE_BYTES.award, sentAtMs: interval.gateClosure, deadlineMs: interval.start }, { kind: 'award' });
+  }
+
+  /** The faults the grid room still handles itself: forged commands travel on the plane instead. */
+  roomFaults(faults: readonly Fault[]): Fault[] {
+    return faults.filter((f) => f.type !== 'forged-command');
+  }
+
+  /**
+   * Phase 5b, commands on the plane: every opted-in command is signed and sent at the
+   * interval start; forged and replayed commands of the interval's faults are sent too.
+   * Runs the plane until each genuine command is resolved (or to the interval end), then
+   * scales `ledger.commandedQuanta` by the share of the interval each was in force.
+   * Returns the records as the DR settlement should see them (effective commitments) and events.
+   */
+  commands(records: readonly CommandRecord[], interval: MarketInterval, ledger: IntervalLedger): { records: CommandRecord[]; events: GridEvent[] } {
+    const events: GridEvent[] = [];
+    const sent: Array<{ record: CommandRecord; message: Message; duringOutage: boolean }> = [];
+    this.commandArrivals.clear();
+    for (const r of records) {
+      if (r.response !== 'opt-in') continue;
+      const issuer = r.command.issuer;
+      let signer = this.signers.get(issuer);
+      if (!signer) this.signers.set(issuer, (signer = new CommandSigner(this.keysOf(issuer))));
+      const payload: CommandPayload = { eventId: r.command.eventId, target: r.command.target, intervalStart: interval.start, valueKw: r.command.value, deliverKw: r.deliverKw };
+      const envelope = signer.sign(payload, interval.start);
+      this.captured.set(r.party, envelope);
+      const m = this.send({ idHint: `cmd:${r.command.eventId}:${r.command.target}`, type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, { kind: 'command', envelope, receiver: r.party, genuine: true });
+      sent.push({ record: r, message: m, duringOutage: this.linkDownAt(m) });
+    }
+    for (const f of this.input.faults) {
+      if (f.type === 'forged-command' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) {
+        const target = this.indexOf.get(f.target);
+        if (target === undefined) continue;
+        // The forger signs with its own key, whatever issuer it claims to be.
+        const forger = new CommandSigner({ ...this.keysOf(`forger:${f.issuer}`), party: f.issuer });
+        const envelope = forger.sign({ eventId: `forged-${f.issuer}`, target: f.target, intervalStart: interval.start, valueKw: f.valueKw, deliverKw: f.valueKw }, timeOf(f.at));
+        this.send({ idHint: `forged:${f.issuer}:${f.target}`, type: 'curtail', from: f.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope, receiver: target, genuine: false });
+      }
+      if (f.type === 'replayed-command' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) {
+        const target = this.indexOf.get(f.target);
+        const copy = target === undefined ? undefined : this.captured.get(target);
+        if (target === undefined || copy === undefined) {
+          events.push({ at: interval.start, issuer: 'attacker', target: f.target, type: 'REPLAYED_COMMAND', response: 'nothing-to-replay', detail: 'no genuine command to this agent was captured before the replay time' });
+          continue;
+        }
+        this.send({ idHint: `replay:${copy.nonce}`, type: 'curtail', from: copy.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope: copy, receiver: target, genuine: false });
+      }
+    }
+    const resolved = (): boolean => sent.every((s) => this.commandArrivals.has(s.message) || !this.pending.has(s.message));
+    // Run to the next interval's bid time (the next messages the engine sends), further only if a command is still in flight.
+    const nextBidTime = interval.end - minutesToMs(this.input.gateClosureMinutes) - minutesToMs(1);
+    for (const r of this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)))) this.finished(r);
+    if (!resolved()) for (const r of this.plane.advanceTo(interval.end)) this.finished(r);
+
+    // Per party: Σ effective / Σ committed over its commands (one command: its share in force).
+    const scaled = new Map<number, { committed: number; effective: number }>();
+    const out: CommandRecord[] = records.filter((r) => r.response !== 'opt-in');
+    for (const s of sent) {
+      const r = s.record;
+      const at = this.commandArrivals.get(s.message);
+      const inForce = at === undefined ? 0 : Math.min(1, Math.max(0, (interval.end - at) / (interval.end - interval.start)));
+      const effectiveKw = r.deliverKw * inForce;
+      const sc = scaled.get(r.party) ?? { committed: 0, effective: 0 };
+      sc.committed += r.deliverKw;
+      sc.effective += effectiveKw;
+      scaled.set(r.party, sc);
+      const lostKwh = (-r.deliverKw - -effectiveKw) * interval.durationH;
+      this.counts.drCommittedKwh += -r.deliverKw * interval.durationH;
+      this.counts.drLostToLatencyKwh += lostKwh;
+      if (s.duringOutage) {
+        this.counts.outage.commandsAffected++;
+        this.counts.outage.drLostKwh += lostKwh;
+      }
+      this.commandsOut.push({ party: r.party, target: r.command.target, issuer: r.command.issuer, latencyMs: at === undefined ? undefined : at - interval.start, inForce, committedKw: r.deliverKw, effectiveKw, duringOutage: s.duringOutage });
+      if (inForce >= 1) out.push(r);
+      else if (inForce > 0) out.push({ ...r, deliverKw: effectiveKw, reason: `${r.reason}; in force ${(inForce * 100).toFixed(1)} % of the interval (delivered ${((at! - interval.start) / 1000).toFixed(3)} s after its start)` });
+      else out.push({ ...r, response: 'lost', deliverKw: 0, reason: `${r.reason}; never in force: not delivered within the interval, or rejected by the agent (see messages.csv)` });
+      if (inForce < 1) {
+        events.push({ at: interval.start, issuer: r.command.issuer, target: r.command.target, type: inForce > 0 ? 'COMMAND_LATE' : 'COMMAND_NOT_IN_FORCE', requestedKw: r.deliverKw, response: inForce > 0 ? 'late' : 'lost', deliveredKw: effectiveKw, detail: inForce > 0 ? `delivered ${((at! - interval.start) / 1000).toFixed(3)} s after the interval start: in force ${(inForce * 100).toFixed(1)} % of it` : 'lost, rejected or delivered after the interval on the communication plane' });
+      }
+    }
+    for (const [i, sc] of scaled) if (sc.committed !== 0) ledger.commandedQuanta[i] = Math.round((ledger.commandedQuanta[i]! * sc.effective) / sc.committed);
+    events.push(...this.verdictEvents.splice(0));
+    return { records: out, events };
+  }
+
+  private readonly verdictEvents: GridEvent[] = [];
+
+  /**
+   * Phase 6b, meter reads on the plane: one sealed read per metered party at the interval end
+   * (its metered net), to the MDMS; a `tampered-read` fault alters one in transit.
+   */
+  meterReads(interval: MarketInterval, ledger: IntervalLedger, hasMeter: Uint8Array, parties: readonly Party[]): void {
+    const q = ledger.quantumKw;
+    for (let i = 0; i < parties.length; i++) {
+      if (!hasMeter[i]) continue;
+      const a = ledger.actualQuanta[i]!;
+      if (Number.isNaN(a)) continue;
+      const meterId = meterIdFor(parties[i]!.id);
+      let key = this.macKeys.get(meterId);
+      if (!key) this.macKeys.set(meterId, (key = meterMacKey(this.input.seed, meterId)));
+      let read = sealRead(meterRead(meterId, interval.start, interval.end - interval.start, a * q), key);
+      if (this.tampered(parties[i]!.id, interval)) read = { ...read, importKwh: read.importKwh + 1 };
+      this.send({ type: 'meter-read', from: meterId, to: 'mdms', sizeBytes: MESSAGE_BYTES.meterRead, sentAtMs: interval.end }, { kind: 'read', read });
+    }
+  }
+
+  private tampered(agent: string, interval: MarketInterval): boolean {
+    for (const f of this.input.faults) if (f.type === 'tampered-read' && f.agent === agent && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) return true;
+    return false;
+  }
+
+  /** Was the link that carries `m` down when `m` was sent? */
+  private linkDownAt(m: Message): boolean {
+    for (const l of this.input.plane.links) {
+      if (!l.referencePoints.includes(m.referencePoint) || (l.classes && !l.classes.includes(m.class))) continue;
+      return (l.outages ?? []).some((o) => o.fromMs <= m.sentAtMs && m.sentAtMs < o.untilMs);
+    }
+    return false;
+  }
+
+  /** A finished delivery: the receiver acts on it, and it becomes a row of messages.csv. */
+  private finished(r: DeliveryRecord): void {
+    const p = this.pending.get(r.message);
+    this.pending.delete(r.message);
+    let status: string = r.status;
+    if (r.deliveredAtMs !== undefined) {
+      let samples = this.latencyByClass.get(r.message.class);
+      if (!samples) this.latencyByClass.set(r.message.class, (samples = []));
+      samples.push(r.deliveredAtMs - r.message.sentAtMs);
+    }
+    if (p?.kind === 'bid') {
+      if (r.status === 'late') this.counts.lateBids++;
+      if (r.status === 'lost') this.counts.lostBids++;
+    } else if (p?.kind === 'command' && r.deliveredAtMs !== undefined) {
+      const verdict = this.verifierOf(p.receiver).verify(p.envelope, r.deliveredAtMs);
+      if (!verdict.ok) {
+        status = statusOf(verdict.reason);
+        if (p.genuine) this.counts.rejectedCommands++;
+        else this.counts.attacksRejected++;
+        this.verdictEvents.push({
+          at: simTime(Math.floor(r.deliveredAtMs / this.intervalMs) * this.intervalMs),
+          issuer: p.envelope.issuer,
+          target: r.message.to,
+          type: p.genuine ? 'COMMAND_REJECTED' : 'ATTACK_REJECTED',
+          requestedKw: p.envelope.payload.valueKw,
+          response: status,
+          detail: `${verdict.reason}: ${verdict.detail}`,
+        });
+      } else if (p.genuine) {
+        if (r.status === 'late') this.counts.lateCommands++;
+        this.commandArrivals.set(r.message, r.deliveredAtMs);
+      } else {
+        // Only a copy of a genuine command whose original never verified can pass; it is reported, not acted on.
+        this.counts.attacksAccepted++;
+        this.verdictEvents.push({ at: simTime(Math.floor(r.deliveredAtMs / this.intervalMs) * this.intervalMs), issuer: p.envelope.issuer, target: r.message.to, type: 'ATTACK_ACCEPTED', requestedKw: p.envelope.payload.valueKw, response: 'accepted-not-acted-on', detail: 'a replayed copy verified (its original never arrived); the engine does not act on copies' });
+      }
+    } else if (p?.kind === 'command') {
+      if (p.genuine) this.counts.lostCommands++;
+    } else if (p?.kind === 'read' && r.deliveredAtMs !== undefined) {
+      const reason = this.mdms.ingest(p.read);
+      if (reason) {
+        status = reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read';
+        if (status === 'rejected-mac') this.counts.attacksRejected++;
+        this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
+        this.verdictEvents.push({ at: simTime(p.read.intervalStartMs), issuer: p.read.meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: status, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(p.read.intervalStartMs))}` });
+      } else this.counts.readsStored++;
+    }
+    if (p?.kind === 'read' && r.status === 'lost' && this.linkDownAt(r.message)) this.counts.outage.readsAffected++;
+    this.counts.byStatus.set(status, (this.counts.byStatus.get(status) ?? 0) + 1);
+    this.counts.byType.set(r.message.type, (this.counts.byType.get(r.message.type) ?? 0) + 1);
+    this.rows.push(messageLogLine(r, status));
+  }
+
+  private verifierOf(party: number): CommandVerifier {
+    let v = this.verifiers.get(party);
+    if (!v) {
+      const op = this.input.operatorOf[party];
+      const trusted = new Map<string, KeyObject>();
+      if (op !== undefined) trusted.set(op, this.operatorKeys.get(op) ?? this.keysOf(op).publicKey);
+      this.verifiers.set(party, (v = new CommandVerifier(trusted, { freshnessMs: this.freshnessMs })));
+    }
+    return v;
+  }
+
+  /** The interval's rows and command deliveries (and events of verdicts reached since the commands phase). */
+  takeInterval(): IntervalComms & { events: GridEvent[] } {
+    const out = { rows: this.rows, commands: this.commandsOut, events: this.verdictEvents.splice(0) };
+    this.rows = [];
+    this.commandsOut = [];
+    return out;
+  }
+
+  /** After the last interval: everything still in flight arrives (or is lost); the last rows and the run's figures. */
+  finish(): { rows: readonly MessageLogRow[]; events: GridEvent[]; summary: CommsSummary; linkStats: LinkStats[]; latencyByClass: ReadonlyMap<ApplicationClass, readonly number[]>; elapsedMs: number } {
+    for (const r of this.plane.drain()) this.finished(r);
+    const rows = this.rows;
+    this.rows = [];
+    return { rows, events: this.verdictEvents.splice(0), summary: this.summary(), linkStats: this.plane.linkStats(), latencyByClass: this.latencyByClass, elapsedMs: this.input.runEnd - this.input.runStart };
+  }
+
+  private summary(): CommsSummary {
+    const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+    const sorted = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)));
+    const c = this.counts;
+    const elapsed = this.input.runEnd - this.input.runStart;
+    let estimated = 0;
+    let missing = 0;
+    for (const meter of this.mdms.meters()) {
+      const e = this.mdms.energy(meter, this.input.runStart, this.input.runEnd);
+      estimated += e.intervals.interpolated + e.intervals.estimated;
+      missing += e.intervals.missing;
+    }
+    return {
+      messages: [...c.byStatus.values()].reduce((a, b) => a + b, 0),
+      messagesByStatus: sorted(c.byStatus),
+      messagesByType: sorted(c.byType),
+      lateBids: c.lateBids,
+      lostBids: c.lostBids,
+      lateCommands: c.lateCommands,
+      lostCommands: c.lostCommands,
+      rejectedCommands: c.rejectedCommands,
+      attacksRejected: c.attacksRejected,
+      attacksAccepted: c.attacksAccepted,
+      drCommittedKwh: r3(c.drCommittedKwh),
+      drEnergyLostToLatencyKwh: r3(c.drLostToLatencyKwh),
+      meterReadsStored: c.readsStored,
+      meterReadsRejected: sorted(c.readsRejected),
+      meterIntervalsEstimated: estimated,
+      meterIntervalsMissing: missing,
+      sendsDeferred: c.sendsDeferred,
+      outageCost: { bidsMissedGate: c.outage.bidsMissed, commandsAffected: c.outage.commandsAffected, drEnergyLostKwh: r3(c.outage.drLostKwh), meterReadsLost: c.outage.readsAffected },
+      linkUtilisationPct: Object.fromEntries(this.plane.linkStats().map((l) => [l.link, elapsed > 0 ? r3((100 * l.busyMs) / elapsed) : 0])),
+    };
+  }
+}
+
+export interface CommsSummary {
+  readonly messages: number;
+  readonly messagesByStatus: Record<string, number>;
+  readonly messagesByType: Record<string, number>;
+  readonly lateBids: number;
+  readonly lostBids: number;
+  readonly lateCommands: number;
+  readonly lostCommands: number;
+  readonly rejectedCommands: number;
+  /** Forged and replayed commands and tampered reads rejected by their receivers (rejected genuine traffic excluded). */
+  readonly attacksRejected: number;
+  readonly attacksAccepted: number;
+  readonly drCommittedKwh: number;
+  readonly drEnergyLostToLatencyKwh: number;
+  readonly meterReadsStored: number;
+  readonly meterReadsRejected: Record<string, number>;
+  readonly meterIntervalsEstimated: number;
+  readonly meterIntervalsMissing: number;
+  readonly sendsDeferred: number;
+  readonly outageCost: { readonly bidsMissedGate: number; readonly commandsAffected: number; readonly drEnergyLostKwh: number; readonly meterReadsLost: number };
+  readonly linkUtilisationPct: Record<string, number>;
+}
+
+const statusOf = (reason: RejectionReason): ReceiverStatus => (reason === 'replay' ? 'rejected-replay' : reason === 'stale' || reason === 'from-the-future' ? 'rejected-stale' : 'rejected-signature');
+
+export type { MessageType };

@@ -1,0 +1,92 @@
+/**
+ * The communication plane's outputs (issue 17), for runs with `comms:` a plane:
+ * messages.csv (one row per message, in the order the plane finished them), the
+ * `comms` KPIs of summary.json, and three report sections — delivery latency per
+ * application class, link utilisation, and demand-response delivery against command
+ * latency. A run with `comms: ideal` never builds one, so its outputs are unchanged.
+ */
+import { join } from 'node:path';
+import { MESSAGE_LOG_COLUMNS } from '../comms/messageLog.ts';
+import type { CommandDelivery, CommsRunEnd, IntervalComms } from '../engine/interval/outcome.ts';
+import { CsvFile } from './csvFile.ts';
+import { escapeHtml } from './report.ts';
+
+/** Command latency bins of the DR-delivery table, upper bounds in seconds. */
+const LATENCY_BINS_S = [1, 5, 30, 60, 180, 600, Infinity] as const;
+
+export class CommsRecorder {
+  private readonly csv: CsvFile;
+  private readonly deliveries: CommandDelivery[] = [];
+  private end: CommsRunEnd | undefined;
+
+  constructor(outDir: string) {
+    this.csv = new CsvFile(join(outDir, 'messages.csv'), [...MESSAGE_LOG_COLUMNS]);
+  }
+
+  interval(c: IntervalComms): void {
+    for (const line of c.rows) this.csv.line(line);
+    this.deliveries.push(...c.commands);
+  }
+
+  completed(end: CommsRunEnd): void {
+    for (const line of end.rows) this.csv.line(line);
+    this.end = end;
+  }
+
+  close(): void {
+    this.csv.close();
+  }
+
+  kpis(): Record<string, unknown> {
+    return this.end ? { ...this.end.summary } : {};
+  }
+
+  sections(): Array<{ title: string; html: string }> {
+    const end = this.end;
+    if (!end) return [];
+    const table = (head: readonly string[], rows: readonly (readonly string[])[]): string =>
+      `<table class="events"><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</table>`;
+    const latencyRows = [...end.latencyByClass]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([cls, samples]) => {
+        const s = [...samples].sort((a, b) => a - b);
+        const at = (p: number): string => (s.length === 0 ? '' : (s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]! / 1000).toFixed(3));
+        return [cls, String(s.length), at(0.5), at(0.9), at(0.99), at(1)];
+      });
+    const linkRows = end.linkStats.map((l) => [l.link, end.elapsedMs > 0 ? ((100 * l.busyMs) / end.elapsedMs).toFixed(3) : '0', String(l.transmissions), String(l.maxQueueLength)]);
+    const bins = LATENCY_BINS_S.map(() => ({ n: 0, committedKw: 0, effectiveKw: 0 }));
+    let never = { n: 0, committedKw: 0 };
+    for (const d of this.deliveries) {
+      if (d.latencyMs === undefined) {
+        never = { n: never.n + 1, committedKw: never.committedKw - d.committedKw };
+        continue;
+      }
+      const k = LATENCY_BINS_S.findIndex((b) => d.latencyMs! / 1000 <= b);
+      bins[k]!.n++;
+      bins[k]!.committedKw -= d.committedKw;
+      bins[k]!.effectiveKw -= d.effectiveKw;
+    }
+    const drRows = bins
+      .map((b, k) => [k === 0 ? `≤ ${LATENCY_BINS_S[0]} s` : `${LATENCY_BINS_S[k - 1]}–${LATENCY_BINS_S[k] === Infinity ? '∞' : LATENCY_BINS_S[k]} s`, String(b.n), b.committedKw.toFixed(3), b.effectiveKw.toFixed(3), b.committedKw > 0 ? ((100 * b.effectiveKw) / b.committedKw).toFixed(1) : ''])
+      .filter((r) => r[1] !== '0');
+    if (never.n > 0) drRows.push(['never in force (lost, rejected, after the interval)', String(never.n), never.committedKw.toFixed(3), '0.000', '0.0']);
+    return [
+      {
+        title: 'Communication plane: delivery latency per application class (seconds)',
+        html: latencyRows.length === 0 ? '<p>No message was delivered.</p>' : table(['class', 'delivered', 'median', 'p90', 'p99', 'max'], latencyRows),
+      },
+      {
+        title: 'Communication plane: link utilisation over the run',
+        html: linkRows.length === 0 ? '<p>No shared link is modelled (every message on its own access path).</p>' : table(['link', 'busy %', 'transmissions', 'longest queue'], linkRows),
+      },
+      {
+        title: 'Demand-response delivery against command latency',
+        html:
+          drRows.length === 0
+            ? '<p>No operator command was opted in to.</p>'
+            : table(['command latency', 'commands', 'committed kW (Σ)', 'in force kW (Σ, pro rata)', 'delivered share %'], drRows) +
+              '<p>A command acts from its delivery on: the committed change × the share of the interval left when it arrives.</p>',
+      },
+    ];
+  }
+}
