@@ -18,7 +18,7 @@ export type { SimTime } from './core/time.ts';
 export { formatSimTime, parseSimTime, simTime } from './core/time.ts';
 
 // Strategies: the plug-in contract, the views each agent kind shows, registration
-export type { AgentViewBase, MarketView, Strategy, StrategyContext, StrategyFactory, StrategyOutcome, ValueSegment } from './strategies/types.ts';
+export type { AgentViewBase, DayAheadValuation, MarketView, Strategy, StrategyContext, StrategyFactory, StrategyOutcome, ValueSegment } from './strategies/types.ts';
 export type { HomeNeed, HomeView, HvacView } from './strategies/home/view.ts';
 export type { BuildingNeed, BuildingView } from './strategies/building/view.ts';
 export type { EvView } from './strategies/ev/view.ts';

@@ -53,6 +53,13 @@ export interface AgentObservation {
    */
   readonly consumedKw?: number | undefined;
   readonly generatedKw?: number | undefined;
+  /**
+   * Of `generatedKw`, what the site can spill without changing its state (a home's PV), kW:
+   * what the operator may curtail when nobody can take an injection surplus
+   * (engine/interval/curtail.ts); an agent whose state that changes (a battery's discharge)
+   * also has `AgentRuntime.curtail`. Absent: nothing (EVs, generators).
+   */
+  readonly curtailableKw?: number | undefined;
 }
 
 export interface AgentRuntime {
@@ -78,14 +85,23 @@ export interface AgentRuntime {
    */
   regulation?(interval: MarketInterval): { readonly offers: readonly ValueSegment[]; readonly takes: readonly ValueSegment[] };
   /**
+   * Present for agents whose curtailable injection (`AgentObservation.curtailableKw`) changes
+   * their state (a battery keeps the energy it did not discharge): the engine's spill
+   * curtailment (engine/interval/curtail.ts) takes `kw` off what the agent injected this
+   * interval, after `settle`; the agent corrects its state, and `observe()` then reports the
+   * corrected figures. Agents whose curtailable injection leaves no trace (PV) need not have it.
+   */
+  curtail?(kw: number, interval: MarketInterval): void;
+  /**
    * Present for agents that bid into a day-ahead auction themselves (generators: their offer
    * per interval; storage: one intertemporal `StorageBid`). Called once per auction at its
-   * gate with the delivery intervals; must not change the agent's state. Agents without it
-   * get the engine's default day-ahead bid (engine/interval/dayAhead.ts).
+   * gate with the delivery intervals and the public view of the first of them at its bus
+   * (price forecast of the day from the gate; weather unknown, NaN); must not change the
+   * agent's state. Agents without it get the engine's default day-ahead bid (engine/interval/dayAhead.ts).
    */
-  dayAhead?(intervals: readonly MarketInterval[]): DayAheadOffer;
+  dayAhead?(intervals: readonly MarketInterval[], market?: MarketView): DayAheadOffer;
   /**
-   * Present for agents that operate to their day-ahead schedule (storage): called after each
+   * Present for agents that operate to their day-ahead schedule (storage, EVs): called after each
    * day-ahead clearing with the agent's own cleared schedule, net withdrawal kW per delivery
    * interval index (+ charge, − discharge; the sum of its intertemporal bids' schedules).
    * Not called when the clearing failed or the agent had no schedule.
@@ -173,6 +189,12 @@ export interface AggregatorRuntime extends IntermediaryRuntime {
    * bus it bid at (for its strategy's `observe`; optional for callers that only drive the lifecycle).
    */
   awarded(interval: MarketInterval, anything: boolean, awards?: readonly BusAward[]): void;
+  /**
+   * Its day-ahead bids for one delivery interval: its members' day-ahead curves (their load
+   * forecasts, a generator member's offer) aggregated truthfully, one per bus — its strategy
+   * bids in real time. Members' intertemporal bids go to the auction under its name beside these.
+   */
+  dayAhead(curves: readonly MemberCurve[], rules: Pick<MarketRules, 'priceTickMwh' | 'quantumKw'>): readonly BusBid[];
   /**
    * The aggregator as a market to its members: its awards (one per bus) split among the
    * members that bid there, each share priced under its contract (agents/aggregator/split.ts).

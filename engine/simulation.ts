@@ -39,6 +39,7 @@ import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operati
 import { checkBooks } from './interval/books.ts';
 import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
+import { curtailSpill } from './interval/curtail.ts';
 import { deliverAwards, observeAll } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
@@ -344,7 +345,7 @@ export class Simulation {
   private dayAhead(auction: { readonly firstInterval: number; readonly intervalCount: number }, run: RunState): void {
     const intervals = Array.from({ length: auction.intervalCount }, (_, t) => intervalAt(this.clock, auction.firstInterval + t));
     const network = this.grid && this.scenario.config.market.mechanism !== 'double-auction' ? this.grid.network : undefined;
-    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, busOf: this.busOf, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours }, intervals);
+    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, customerBooks: (r) => this.customerBooks(r), marketView: this.dayAheadViews(intervals[0]!, run) }, intervals);
     for (const [k, p] of out.positions) run.dayAhead.set(k, p);
     run.dayAheadRejections.push(...out.rejections);
     if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
@@ -404,7 +405,6 @@ export class Simulation {
     desk?.recordPrices(interval, result.busPriceMwh);
     const ledger = new IntervalLedger(n, settlement.unit, q);
     this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
-    if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, result.busPriceMwh, rules.priceTickMwh);
 
     // 4. Aggregators split their awards among their members; customers take their curve at their retail price.
     for (let a = 0; a < n; a++) {
@@ -432,6 +432,8 @@ export class Simulation {
       }
     }
     for (let i = 0; i < n; i++) if (this.routeOf[i] === 1) ledger.priceMwh[i] = result.busPriceMwh[this.busOf[i]!]!;
+    // The day-ahead stage: positions at their prices, real time on the difference (members' once their shares are known).
+    if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, this.info.buses, result.busPriceMwh, rules.priceTickMwh);
 
     // 5. Commands change what agents will do (their setpoints), never their positions; deliver to all but the regulators.
     const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(cfg.faults) : cfg.faults, this.parties, run.indexOf);
@@ -455,12 +457,32 @@ export class Simulation {
       });
     const deviates = anyDeviation(ledger, imbalanceParties, regulating, this.info.buses);
     let redispatched: ReturnType<typeof redispatchInterval> | undefined;
+    let curtailedAtBus: Float64Array | undefined;
     if (deviates) {
-      redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, {
-        mechanism: cfg.market.mechanism,
-        grid,
-        spreadMwh: cfg.market.regulationSpreadMwh,
-      });
+      const market = { mechanism: cfg.market.mechanism, grid, spreadMwh: cfg.market.regulationSpreadMwh };
+      redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
+      // 7b. An injection surplus nobody can take is curtailed at the injecting sites (curtail.ts), and the market re-dispatches what is left.
+      if (redispatched.spilledQuanta.some((x) => x > 0)) {
+        const curtailable = Float64Array.from(observations, (o, i) => (this.hasMeter[i] && !regulating[i] && !crashes.crashed[i] ? Math.round((o.curtailableKw ?? 0) / q) : 0));
+        curtailedAtBus = curtailSpill(ledger, redispatched.spilledQuanta, { busOf: this.busOf, viaOf: this.viaOf }, curtailable);
+        if (curtailedAtBus.some((x) => x > 0)) {
+          redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
+          for (let i = 0; i < n; i++) {
+            const c = ledger.curtailedQuanta[i]!;
+            if (c === 0) continue;
+            const a = (parts[i] as AgentParticipant).runtime;
+            if (a.curtail) {
+              try {
+                a.curtail(c * q, interval);
+                observations[i] = a.observe();
+              } catch (err) {
+                crashes.crash(i, 'settle', err);
+              }
+            }
+            if (c > 0) events.push({ at: interval.start, issuer: 'market', target: parts[i]!.runtime.id, type: 'SPILL_CURTAILED', requestedKw: c * q, response: 'curtailed', deliveredKw: c * q, detail: `re-dispatch could not place the injection surplus at ${this.info.buses[this.busOf[i]!]}: its export curtailed pro rata` });
+          }
+        }
+      }
       regulators.forEach((r, k) => {
         const out = redispatched!.outputQuanta[k]!;
         ledger.commandedQuanta[r.party] = -out - ledger.positionQuanta(r.party);
@@ -484,7 +506,7 @@ export class Simulation {
       // Customers who did not bid (crashed, faulted) are metered too: zero.
       for (let i = 0; i < n; i++) if (this.routeOf[i] === 2 && !bids.customerCurves.has(i)) ledger.costExtra[i] = desk.meter(i, interval, { importQuanta: 0, exportQuanta: 0, consumedQuanta: 0, generatedQuanta: 0 });
     }
-    const books = intermediaryLedgers(ledger, this.parties, this.viaOf, result.busPriceMwh, imbalancePrices, rules.priceTickMwh, interval.durationH);
+    const books = intermediaryLedgers(ledger, this.parties, this.viaOf, result.busPriceMwh, imbalancePrices, rules.priceTickMwh, interval.durationH, dayAhead?.busPriceMwh);
     this.meterRetailers(interval, ledger, crashes);
 
     // 10. What the grid carried, the commanded agents' reports and demand-response money.
@@ -542,6 +564,7 @@ export class Simulation {
         grossDeviationQuanta: absDeviation / 2,
         unservedQuanta: redispatched?.unservedQuanta ?? new Float64Array(book.buses.length),
         spilledQuanta: redispatched?.spilledQuanta ?? new Float64Array(book.buses.length),
+        curtailedQuanta: curtailedAtBus ?? new Float64Array(book.buses.length),
         overloaded: redispatched?.overloaded ?? false,
       },
       drPaid: measured.drPaid,
@@ -599,6 +622,33 @@ export class Simulation {
           quantumKw: kw(this.rules.quantumKw),
           lastPriceMwh: optionalPrice(lastPrice.get(bus)),
           priceForecastMwh: pricesPerMwh(forecaster.forecast(busIndex.get(bus)!, interval.index)),
+          conditions,
+        });
+        views.set(bus, v);
+      }
+      return v;
+    };
+  }
+
+  /**
+   * The public view of a delivery day's first interval as known at its day-ahead gate: the price
+   * forecast from there (what has cleared so far), the last price; the weather is not known a day
+   * ahead (NaN) — and drawing it now would move the weather's random stream.
+   */
+  private dayAheadViews(first: MarketInterval, run: RunState): (bus: BusId) => MarketView {
+    const views = new Map<BusId, MarketView>();
+    const intervalInfo = Object.freeze({ index: first.index, start: first.start, durationH: first.durationH });
+    const conditions = Object.freeze({ outdoorC: NaN, ghiWm2: NaN });
+    return (bus) => {
+      let v = views.get(bus);
+      if (!v) {
+        v = Object.freeze({
+          interval: intervalInfo,
+          priceCapMwh: pricePerMwh(this.rules.priceCapMwh),
+          priceFloorMwh: pricePerMwh(this.rules.priceFloorMwh),
+          quantumKw: kw(this.rules.quantumKw),
+          lastPriceMwh: optionalPrice(run.lastPrice.get(bus)),
+          priceForecastMwh: pricesPerMwh(run.forecaster.forecast(run.busIndex.get(bus)!, first.index)),
           conditions,
         });
         views.set(bus, v);

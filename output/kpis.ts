@@ -74,6 +74,7 @@ export class KpiAccumulator {
   private imbalanceKwh = 0;
   private unservedKwh = 0;
   private spilledKwh = 0;
+  private curtailedKwh = 0;
   private drPaid: Money = ZERO;
   /** The books: intervals that did not close, and the first violations. */
   private openIntervals = 0;
@@ -224,6 +225,7 @@ export class KpiAccumulator {
     for (let k = 0; k < o.imbalance.busDeviationQuanta.length; k++) {
       this.unservedKwh += o.imbalance.unservedQuanta[k]! * q * h;
       this.spilledKwh += o.imbalance.spilledQuanta[k]! * q * h;
+      this.curtailedKwh += o.imbalance.curtailedQuanta[k]! * q * h;
     }
     this.drPaid = this.drPaid.plus(o.drPaid);
   }
@@ -340,6 +342,7 @@ export class KpiAccumulator {
         deviationKwh: r3(this.imbalanceKwh),
         unservedKwh: r3(this.unservedKwh),
         spilledKwh: r3(this.spilledKwh),
+        curtailedKwh: r3(this.curtailedKwh),
       },
       demandResponsePaid: formatMoney(this.drPaid),
       demandKwh: r3(this.demandKwh),

@@ -44,7 +44,7 @@ export const TABLE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
   // Written only when the run has a communication plane (comms/messageLog.ts).
   messages: {
     sent_at: TIME, delivered_at: TIME, class: TEXT, reference_point: TEXT, from: TEXT, to: TEXT, type: TEXT,
-    bytes: 'BIGINT', status: TEXT, attempts: 'INTEGER', link: TEXT,
+    bytes: NUM, status: TEXT, attempts: NUM, link: TEXT,
   },
 };
 

@@ -43,6 +43,18 @@ export function guardStrategy<V extends AgentViewBase>(strategy: Strategy<V>, fa
       report(view.agentId, strategy.id, `returned an invalid curve: ${problem}`);
       return fallback.bid(view, market);
     },
+    ...(strategy.dayAheadValuation && {
+      dayAheadValuation(view, market) {
+        try {
+          const v = strategy.dayAheadValuation!(view, market);
+          if (v === undefined || (Number.isFinite(v.terminalValueMwh) && Number.isFinite(v.finalSocMinKwh))) return v;
+          report(view.agentId, strategy.id, `returned an invalid day-ahead valuation: ${JSON.stringify(v)}`);
+        } catch (err) {
+          report(view.agentId, strategy.id, `threw in dayAheadValuation: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        return undefined;
+      },
+    }),
     // Feedback goes to the chosen strategy only (the fallback keeps no state); a throw is reported, never raised.
     ...(strategy.observe && {
       observe(outcome) {

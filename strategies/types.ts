@@ -79,6 +79,23 @@ export interface Strategy<View extends AgentViewBase = AgentViewBase> {
    * bad bid); it cannot change the award.
    */
   observe?(outcome: StrategyOutcome): void;
+  /**
+   * Optional, for agents that bid intertemporally day-ahead (storage): how the strategy values
+   * what the delivery day leaves in store, from the agent's view at the gate and the public
+   * forecast of the day (`market`: the first delivery interval's view; weather unknown, NaN).
+   * The agent builds its day-ahead bid from it (agents/storage); without it, or when it
+   * answers undefined, the agent's default. A throw or a non-finite answer is reported and the
+   * default used.
+   */
+  dayAheadValuation?(view: View, market: MarketView): DayAheadValuation | undefined;
+}
+
+/** A strategy's valuation of a battery's day-ahead programme (market/dayAhead/types.ts `StorageBid`). */
+export interface DayAheadValuation {
+  /** What one MWh left in the cells at the day's end is worth, currency/MWh (within the price floor and cap). */
+  readonly terminalValueMwh: number;
+  /** SoC required at the day's end, kWh (clamped to [its minimum SoC, its SoC at the gate]: a strategy may free stored energy, not demand more). */
+  readonly finalSocMinKwh: number;
 }
 
 /** What a strategy learns after an interval settles: its own award, nothing of anyone else's. */

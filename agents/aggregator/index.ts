@@ -52,14 +52,8 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
       contract: group.contract,
       bid(_interval, curves, market) {
         if (actor.getSnapshot().value === 'faulted') return [];
-        const byBus = new Map<BusId, MemberCurve[]>();
-        for (const c of curves) {
-          let list = byBus.get(c.bus);
-          if (!list) byBus.set(c.bus, (list = []));
-          list.push(c);
-        }
         const bids: BusBid[] = [];
-        for (const [bus, list] of [...byBus].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        for (const [bus, list] of byBus(curves)) {
           const aggregate = aggregateCurves(list.map((c) => ({ memberId: c.memberId, segments: c.segments })));
           const demand: ValueSegment[] = [];
           const supply: ValueSegment[] = [];
@@ -76,8 +70,26 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
         // Its strategy learns what its own bid at each bus cleared (learning strategies).
         if (strategy.observe && awards) for (const a of awards) strategy.observe({ interval, bus: a.bus, buyKw: a.buyKw, sellKw: a.sellKw, priceMwh: a.priceMwh });
       },
+      // Day-ahead: its portfolio as it is, one aggregate curve per bus (docs/markets.md, "Aggregators and retailers day-ahead").
+      dayAhead: (curves, rules) =>
+        actor.getSnapshot().value === 'faulted'
+          ? []
+          : byBus(curves)
+              .map(([bus, list]) => ({ bus, segments: aggregateCurves(list.map((c) => ({ memberId: c.memberId, segments: c.segments })), rules) }))
+              .filter((b) => b.segments.length > 0),
       allocate: (interval, curves, awards, rules) => (awards.length === 0 ? [] : splitAmongMembers(curves, awards, group.contract, rules, interval.durationH)),
       observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0 }),
     };
   },
 };
+
+/** Members' curves grouped by bus, buses in id order. */
+function byBus(curves: readonly MemberCurve[]): Array<[BusId, MemberCurve[]]> {
+  const m = new Map<BusId, MemberCurve[]>();
+  for (const c of curves) {
+    let list = m.get(c.bus);
+    if (!list) m.set(c.bus, (list = []));
+    list.push(c);
+  }
+  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

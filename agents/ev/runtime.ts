@@ -30,7 +30,9 @@
 import { createActor } from 'xstate';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, simTime } from '../../core/time.ts';
 import { hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
+import type { BidSegment } from '../../market/types.ts';
 import { strategyFor } from '../../strategies/registry.ts';
+import type { MarketView } from '../../strategies/types.ts';
 import { evDemand } from '../../strategies/ev/demand.ts';
 import type { EvView } from '../../strategies/ev/view.ts';
 import { batteryFromFractions } from '../physics/battery.ts';
@@ -69,6 +71,25 @@ export interface EvStatus {
   readonly session: EvSession;
   /** SoC it arrived with in the current (or last) session, kWh. */
   readonly arrivalSocKwh: number;
+}
+
+/**
+ * The real-time bid of a plugged-in car with a day-ahead schedule for the interval, like a
+ * battery's (agents/storage `followSchedule`): the scheduled charge bought at the price cap,
+ * or the scheduled V2G discharge sold at the price floor, clipped to what the car can do now
+ * — so it runs to its plan at any real-time price. It deviates only where it is forced: when
+ * its departure needs more now than the plan gives (`mustChargeKw`: a car that arrived
+ * emptier than its bid assumed, or lost charge to a command), it buys that need at the cap
+ * instead (a planned discharge is then dropped). A scheduled 0 is no bid unless a need forces one.
+ * Example: plan 7 kW, charger allows 11, need 0 → buy 7 at the cap; plan 2, need 3.5 → buy 3.5;
+ * plan −5 (V2G), need 1 → buy 1.
+ */
+export function followEvSchedule(plannedKw: number, limits: Pick<EvLimits, 'maxChargeKw' | 'maxDischargeKw' | 'mustChargeKw'>, market: MarketView): readonly BidSegment[] {
+  const need = limits.mustChargeKw;
+  const charge = plannedKw > 0 ? Math.max(need, Math.min(plannedKw, limits.maxChargeKw)) : need;
+  if (charge > 0) return [{ side: 'buy', priceMwh: market.priceCapMwh, quantityKw: charge }];
+  const discharge = plannedKw < 0 ? Math.min(-plannedKw, limits.maxDischargeKw) : 0;
+  return discharge > 0 ? [{ side: 'sell', priceMwh: market.priceFloorMwh, quantityKw: discharge }] : EMPTY;
 }
 
 export interface EvRuntime extends AgentRuntime {
@@ -165,6 +186,8 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
     let inMarket = false;
     let obs: EvObservation = AWAY;
     let quantumKw = 0.001; // the market's quantity step, from the last market view
+    // Day-ahead schedule, net kW per interval index (+ charge, − V2G): real time realises it (followEvSchedule).
+    const schedule = new Map<number, number>();
 
     const send = (mode: EvMode, discharge?: { socKwh: number; floorKwh: number }): void => {
       const event = evLifecycle(actor.getSnapshot().value, mode, discharge);
@@ -195,6 +218,8 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
         const l = evLimits(car, soc, hoursLeft, interval.durationH);
         limits = l;
         if (!(l.maxChargeKw > 0) && !(l.maxDischargeKw > 0)) return EMPTY;
+        const planned = schedule.get(interval.index);
+        if (planned !== undefined) return followEvSchedule(planned, l, market);
         // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
         const own: Omit<EvView, 'demand' | 'supply'> = {
           agentId: m.id,
@@ -274,6 +299,9 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
         if (limits) strategy.observe?.({ interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
       },
       observe: () => obs,
+      dayAheadAwarded(awarded) {
+        for (const [index, netKw] of awarded) schedule.set(index, netKw);
+      },
       // Day-ahead: one EvBid per session in the delivery day, from the calendar (agents/ev/dayAhead.ts).
       dayAhead: (intervals) => {
         if (actor.getSnapshot().value === 'faulted' || intervals.length === 0) return {};

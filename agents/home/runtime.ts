@@ -358,8 +358,9 @@ export class HomeAgent implements AgentRuntime {
   observe(): AgentObservation {
     const state = this.state;
     const { consumedKw, generatedKw } = this;
-    if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw };
-    return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw };
+    // All it generates is PV: curtailable (engine/interval/curtail.ts).
+    if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw };
+    return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw };
   }
 
   /** An operator's command, answered from this interval's needs and the room (rules in respond.ts); changes nothing. */

@@ -299,6 +299,8 @@ export class GridRoom {
     const drCost = new Map<number, Money>();
     let drPaid: Money = ZERO;
     const flows = grid ? this.physicalFlows(grid, result, netKw) : result.flows;
+    // The operators learn from what the branches carried, not from the schedule (their look-ahead).
+    if (grid) for (const op of this.operators) op.recordMetered(interval.index, flows);
     for (const r of records) {
       if (r.response !== 'opt-in') continue;
       const i = r.party;

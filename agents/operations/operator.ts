@@ -4,8 +4,9 @@
  * the branches it watches, and where a branch would run over its limit it commands
  * flexibility downstream — reductions, and with `v2g` discharges from EVs and
  * batteries — until the flow is back under the limit less a headroom, or no one is
- * left to ask (the shortfall is recorded). It also looks ahead (the same interval
- * yesterday, else the present) and announces coming overloads.
+ * left to ask (the shortfall is recorded). It also looks ahead from the flows the branches
+ * physically carried (the same interval yesterday as metered, else the last metered
+ * interval) and announces coming overloads.
  *
  * Commands are OpenADR-shaped (agents/types.ts `OperatorCommand`), carry their issuer,
  * and are answered by the agents themselves (`CommandResponder`), which opt in or out
@@ -14,7 +15,7 @@
  *
  * Which agent first: the one whose kW moves the overloaded flow most (|PTDF|), then
  * scenario order. Pure arithmetic on plain arrays; the only state is the operator's
- * lifecycle machine and its memory of yesterday's flows.
+ * lifecycle machine and its memory of the metered flows.
  */
 import { costMwh } from '../../core/bounds.ts';
 import { createActor, type Actor } from 'xstate';
@@ -186,31 +187,44 @@ export class Operator {
       }
       overloads.push({ operator: this.config.id, branch: branchId, limitKw: limit, excessKw: excess, remainingKw: Math.max(0, Math.abs(flows[l]!) - limit) });
     }
-    for (let l = 0; l < topology.branchCount; l++) {
-      const id = branchIds[l]!;
-      let h = this.history.get(id);
-      if (!h) this.history.set(id, (h = new Float64Array(this.intervals).fill(NaN)));
-      h[interval.index] = scheduled[l]!;
-    }
-    const notices = this.lookAhead(interval, topology, branchIds, headroom);
+    const notices = this.lookAhead(interval, topology, branchIds, headroom, scheduled);
     const lifecycle = commands.some((c) => c.response === 'opt-in') ? 'DISPATCH' : notices.length > 0 ? 'FORECAST_OVERLOAD' : 'CLEAR';
     if (this.actor.getSnapshot().can({ type: lifecycle })) this.actor.send({ type: lifecycle });
     return { commands, overloads, notices };
   }
 
-  /** Forecast overloads ahead (same interval yesterday, else persistence) and announce each once. */
-  private lookAhead(interval: MarketInterval, topology: Topology, branchIds: readonly string[], headroom: number): NoticeRecord[] {
+  /**
+   * Records what the branches physically carried in an interval, after the agents did what
+   * they did (the metered flows, engine/gridRoom.ts `measure`): the look-ahead learns from
+   * these, never from a schedule the agents then departed from.
+   */
+  recordMetered(interval: number, flows: ReadonlyArray<{ readonly id: string; readonly flowKw: number }>): void {
+    for (const f of flows) {
+      let h = this.history.get(f.id);
+      if (!h) this.history.set(f.id, (h = new Float64Array(this.intervals).fill(NaN)));
+      h[interval] = f.flowKw;
+    }
+  }
+
+  /**
+   * Forecast overloads ahead and announce each once: the same interval yesterday as metered,
+   * else the last metered interval (persistence), else — the run's first interval — the
+   * schedule now.
+   */
+  private lookAhead(interval: MarketInterval, topology: Topology, branchIds: readonly string[], headroom: number, scheduled: Float64Array): NoticeRecord[] {
     const out: NoticeRecord[] = [];
     for (let l = 0; l < topology.branchCount; l++) {
       const limit = topology.limitKw[l]!;
       const id = branchIds[l]!;
       if (!Number.isFinite(limit) || (this.config.watch && !this.config.watch.includes(id))) continue;
-      const h = this.history.get(id)!;
+      const h = this.history.get(id);
+      const previous = interval.index > 0 ? h?.[interval.index - 1] : undefined;
+      const present = previous !== undefined && !Number.isNaN(previous) ? previous : scheduled[l]!;
       for (let k = 1; k <= this.config.lookaheadIntervals; k++) {
         const t = interval.index + k;
         if (t >= this.intervals) break;
         const yesterday = t - this.intervalsPerDay;
-        const forecast = yesterday >= 0 && !Number.isNaN(h[yesterday]!) ? h[yesterday]! : h[interval.index]!;
+        const forecast = h && yesterday >= 0 && !Number.isNaN(h[yesterday]!) ? h[yesterday]! : present;
         const excess = Math.abs(forecast) - limit * headroom;
         const key = `${id}@${t}`;
         if (excess > FLOW_TOLERANCE_KW && !this.announced.has(key)) {

@@ -43,6 +43,12 @@ export interface RetailerRuntime extends IntermediaryRuntime {
   readonly tariffIds: readonly string[];
   /** Its bids: the forecast load of its customers at each bus, at the cap. */
   bid(interval: MarketInterval, books: readonly CustomerBook[], market: (bus: BusId) => MarketView): readonly BusBid[];
+  /**
+   * Its day-ahead bids: for each delivery interval, its customers' forecast load at each bus at
+   * the cap — the forecast it bids in real time, made at the gate (history it has by then,
+   * else the declared consumption on the standard profile).
+   */
+  dayAhead(intervals: readonly MarketInterval[], books: readonly CustomerBook[], priceCapMwh: number): Array<{ readonly interval: number; readonly bids: readonly BusBid[] }>;
   /** The customers' metered net consumption per bus this interval, and what it bought there (kW). */
   metered(interval: MarketInterval, usedKw: ReadonlyMap<BusId, number>, boughtKw: ReadonlyMap<BusId, number>): void;
 }
@@ -61,6 +67,13 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       if (!h) history.set(bus, (h = { actualKw: new Float64Array(env.clock.intervals).fill(NaN) }));
       return h;
     };
+    const forecastBids = (interval: MarketInterval, books: readonly CustomerBook[], capAt: (bus: BusId) => number): BusBid[] => {
+      const mid = simTime(interval.start + (interval.durationH * MS_PER_HOUR) / 2);
+      return books.map((b) => {
+        const kw = forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, env.site.utcOffsetHours);
+        return { bus: b.bus, segments: kw > 0 ? [{ side: 'buy' as const, priceMwh: capAt(b.bus), quantityKw: kw }] : [] };
+      });
+    };
     return {
       role: 'retailer',
       id: agentId(group.id),
@@ -69,11 +82,11 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       tariffIds: group.tariffs,
       bid(interval, books, market) {
         if (actor.getSnapshot().value === 'faulted') return [];
-        const mid = simTime(interval.start + (interval.durationH * MS_PER_HOUR) / 2);
-        return books.map((b) => {
-          const kw = forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, env.site.utcOffsetHours);
-          return { bus: b.bus, segments: kw > 0 ? [{ side: 'buy' as const, priceMwh: market(b.bus).priceCapMwh, quantityKw: kw }] : [] };
-        });
+        return forecastBids(interval, books, (bus) => market(bus).priceCapMwh);
+      },
+      dayAhead(intervals, books, priceCapMwh) {
+        if (actor.getSnapshot().value === 'faulted') return [];
+        return intervals.map((iv) => ({ interval: iv.index, bids: forecastBids(iv, books, () => priceCapMwh) }));
       },
       metered(interval, usedKw, boughtKw) {
         let imbalance = 0;

@@ -86,8 +86,48 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
     let throughput = 0;
     let obs: StorageObservation = { state: 'idle', socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 };
     let quantumKw = 0.001; // the market's quantity step, from the last market view
+    // The state before this interval's award and the award's net kW (a spill curtailment recomputes the step from it).
+    let settled = { socKwh: soc, wear: 0, throughput: 0, net: 0 };
+    // What its meter sees: discharge is curtailable (the energy stays stored, `curtail`).
+    const observation = (net: number, applied: number): StorageObservation => ({
+      state: actor.getSnapshot().value,
+      socKwh: soc,
+      baselineKw: 0,
+      unservedKwh: 0,
+      deviationKw: net - applied,
+      consumedKw: Math.max(0, applied),
+      generatedKw: Math.max(0, -applied),
+      ...(applied < 0 ? { curtailableKw: -applied } : {}),
+    });
     // Day-ahead schedule, net kW per interval index (+ charge): real time realises it (docs/markets.md).
     const schedule = new Map<number, number>();
+    /** What its strategy sees: SoC, limits now, its valuation at the market's prices. */
+    const viewOf = (charge: number, discharge: number, market: MarketView): StorageView => {
+      if (market !== pricedFor) {
+        // Every battery of the group at a bus sees the same market view: price it once.
+        pricedFor = market;
+        prices = storageValuePrices(battery, waterValueMwh(market));
+      }
+      const values = valuationCurves(prices.buyValueMwh, prices.sellCostMwh, charge, discharge);
+      // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
+      return Object.freeze({
+        agentId: m.id,
+        kind: 'storage',
+        demand: values.demand,
+        supply: values.supply,
+        socKwh: kwh(soc),
+        minSocKwh: kwh(minSocKwh),
+        maxSocKwh: kwh(maxSocKwh),
+        capacityKwh: kwh(capacityKwh),
+        maxChargeKw: kw(charge),
+        maxDischargeKw: kw(discharge),
+        ratedChargeKw: kw(battery.maxChargeKw),
+        ratedDischargeKw: kw(battery.maxDischargeKw),
+        chargeEfficiency: battery.chargeEfficiency,
+        dischargeEfficiency: battery.dischargeEfficiency,
+        degradationCostPerMwh: pricePerMwh(battery.degradationCostPerMwh),
+      });
+    };
     return {
       id: m.id,
       kind: 'storage',
@@ -104,35 +144,12 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         if (!(charge > 0) && !(discharge > 0)) return EMPTY;
         const planned = schedule.get(interval.index);
         if (planned !== undefined) return followSchedule(planned, charge, discharge, market);
-        if (market !== pricedFor) {
-          // Every battery of the group at a bus sees the same market view: price it once.
-          pricedFor = market;
-          prices = storageValuePrices(battery, waterValueMwh(market));
-        }
-        const values = valuationCurves(prices.buyValueMwh, prices.sellCostMwh, charge, discharge);
-        // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
-        const view: StorageView = Object.freeze({
-          agentId: m.id,
-          kind: 'storage',
-          demand: values.demand,
-          supply: values.supply,
-          socKwh: kwh(soc),
-          minSocKwh: kwh(minSocKwh),
-          maxSocKwh: kwh(maxSocKwh),
-          capacityKwh: kwh(capacityKwh),
-          maxChargeKw: kw(charge),
-          maxDischargeKw: kw(discharge),
-          ratedChargeKw: kw(battery.maxChargeKw),
-          ratedDischargeKw: kw(battery.maxDischargeKw),
-          chargeEfficiency: battery.chargeEfficiency,
-          dischargeEfficiency: battery.dischargeEfficiency,
-          degradationCostPerMwh: pricePerMwh(battery.degradationCostPerMwh),
-        });
-        return strategy.bid(view, market);
+        return strategy.bid(viewOf(charge, discharge, market), market);
       },
       settle(award) {
         const net = award.buyKw - award.sellKw;
         let applied = 0;
+        settled = { socKwh: soc, wear, throughput, net };
         if (actor.getSnapshot().value !== 'faulted') {
           const step = stepBattery(battery, kwh(soc), kw(net), hours(award.interval.durationH));
           applied = step.gridKw;
@@ -142,8 +159,20 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         }
         const event = storageLifecycle(actor.getSnapshot().value, applied);
         if (event) actor.send(event);
-        obs = { state: actor.getSnapshot().value, socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: net - applied, consumedKw: Math.max(0, applied), generatedKw: Math.max(0, -applied) };
+        obs = observation(net, applied);
         strategy.observe?.({ interval: award.interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
+      },
+      // Spill curtailment (engine/interval/curtail.ts): it discharged `kwOff` less, so that energy is still stored.
+      curtail(kwOff, interval) {
+        const applied = -(obs.generatedKw ?? 0);
+        if (!(kwOff > 0) || !(applied < 0)) return;
+        const step = stepBattery(battery, kwh(settled.socKwh), kw(Math.min(0, applied + kwOff)), hours(interval.durationH));
+        soc = step.socKwh;
+        wear = settled.wear + step.degradationCost;
+        throughput = settled.throughput + step.throughputKwh;
+        const event = storageLifecycle(actor.getSnapshot().value, step.gridKw);
+        if (event) actor.send(event);
+        obs = observation(settled.net, step.gridKw);
       },
       observe: () => obs,
       dayAheadAwarded(awarded) {
@@ -151,14 +180,26 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
       },
       /**
        * Day-ahead: the battery as one intertemporal bid over the delivery day, from its SoC at
-       * the gate (the documented default): it must end the day where it starts (finalSocMinKwh =
-       * SoC now, met below the price cap), stored energy beyond that is worth nothing, and its
-       * wear costs its degradation rate, so it arbitrages the day's prices and no more.
+       * the gate. The default: it must end the day where it starts (finalSocMinKwh = SoC now,
+       * met below the price cap), stored energy beyond that is worth nothing, and its wear costs
+       * its degradation rate, so it arbitrages the day's prices and no more. A strategy that
+       * values the day itself (`Strategy.dayAheadValuation`: `mpc`) sets the end-of-day value
+       * and SoC requirement instead, from its view at the gate and the day's forecast.
        */
-      dayAhead: () =>
-        actor.getSnapshot().value === 'faulted'
-          ? {}
-          : { intertemporal: { kind: 'storage', ...battery, initialSocKwh: soc, finalSocMinKwh: soc, terminalValueMwh: 0 } },
+      dayAhead(intervals, market) {
+        if (actor.getSnapshot().value === 'faulted') return {};
+        const base = { kind: 'storage' as const, ...battery, initialSocKwh: soc, finalSocMinKwh: soc, terminalValueMwh: 0 };
+        const own = market && strategy.dayAheadValuation && intervals.length > 0 ? strategy.dayAheadValuation(viewOf(battery.maxChargeKw, battery.maxDischargeKw, market), market) : undefined;
+        if (!own) return { intertemporal: base };
+        const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+        return {
+          intertemporal: {
+            ...base,
+            terminalValueMwh: market ? clamp(own.terminalValueMwh, market.priceFloorMwh, market.priceCapMwh) : own.terminalValueMwh,
+            finalSocMinKwh: clamp(own.finalSocMinKwh, minSocKwh, Math.min(maxSocKwh, Math.max(soc, minSocKwh))),
+          },
+        };
+      },
       // Operator commands: answered from SoC and limits (respond.ts); the change arrives with the award.
       responder: {
         respond: (command, plannedNetKw, interval) =>

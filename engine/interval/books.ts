@@ -15,7 +15,8 @@
  *     collects (congestion rent, or the pay-as-bid spread), exactly;
  * (c) every aggregator: market payment + fee income = members' payments + the cost of
  *     its own position (award − Σ members' shares, bought at the price and settled back
- *     at the imbalance price), exactly (agents/aggregator/split.ts);
+ *     at the imbalance price; with a day-ahead stage also its day-ahead award − Σ members'
+ *     day-ahead shares, bought at p_DA and settled back at p_RT), exactly (agents/aggregator/split.ts);
  * (d) every retailer: its revenue is what its customers' meters were charged, and its
  *     market payment is its position at the price plus its customers' actual total's
  *     deviation from it at the imbalance price, exactly.
@@ -138,6 +139,7 @@ export function checkBooks(x: BooksInput): BookViolation[] {
 
   // (c) aggregators, (d) retailers.
   const rtTicks = ticksPerBus(result.busPriceMwh, tick);
+  const daTicks = x.dayAhead ? ticksPerBus(x.dayAhead.busPriceMwh, tick) : undefined;
   const byIntermediary = new Map<number, { memberUnits: number; fees: Money; charges: Money; customerActual: Float64Array }>();
   const entry = (a: number) => {
     let e = byIntermediary.get(a);
@@ -172,9 +174,12 @@ export function checkBooks(x: BooksInput): BookViolation[] {
       let own = 0;
       let spread = 0;
       for (const p of positions) {
+        const k = p.busIndex;
         const held = p.buyQuanta - p.sellQuanta - p.sharedQuanta;
-        own += held * (rtTicks[p.busIndex]! - imbTicks[p.busIndex]!);
-        spread += p.rtUnits - (p.buyQuanta - p.sellQuanta) * rtTicks[p.busIndex]!; // pay-as-bid: its bid prices, not the bus's
+        own += held * (rtTicks[k]! - imbTicks[k]!);
+        // Day-ahead: what it held beyond its members' day-ahead shares, bought at p_DA and sold back in real time.
+        if (daTicks) own += (p.daQuanta - p.daSharedQuanta) * (daTicks[k]! - rtTicks[k]!);
+        spread += p.rtUnits + p.daQuanta * rtTicks[k]! - (p.buyQuanta - p.sellQuanta) * rtTicks[k]!; // pay-as-bid: its bid prices, not the bus's
       }
       const fees = x.aggregatorFees.get(a) ?? ZERO;
       if (market !== e.memberUnits + own + spread || !fees.equals(e.fees)) {

@@ -17,6 +17,8 @@ export function intermediaryLedgers(
   imbalanceBusPriceMwh: Float64Array,
   tickMwh: number,
   durationH: number,
+  /** Per bus, the day-ahead prices when the interval has a day-ahead stage. */
+  daBusPriceMwh?: Float64Array,
 ): { aggregators: AggregatorLedger[]; retailers: RetailerLedger[] } {
   const unit = ledger.unit;
   const n = parties.length;
@@ -42,6 +44,10 @@ export function intermediaryLedgers(
         const held = pos.buyQuanta - pos.sellQuanta - pos.sharedQuanta;
         ownQ += held;
         ownUnits += held * (ticksOf(rtBusPriceMwh[pos.busIndex]!, tickMwh) - ticksOf(imbalanceBusPriceMwh[pos.busIndex]!, tickMwh));
+        if (daBusPriceMwh) {
+          const daHeld = pos.daQuanta - pos.daSharedQuanta;
+          ownUnits += daHeld * (ticksOf(daBusPriceMwh[pos.busIndex]!, tickMwh) - ticksOf(rtBusPriceMwh[pos.busIndex]!, tickMwh));
+        }
       }
       const fees = extras[a] ?? ZERO;
       aggregators.push({

@@ -29,9 +29,10 @@ export interface BusPosition {
   sellQuanta: number;
   /** Its real-time payment for this bus, units (its bid's). */
   rtUnits: number;
-  /** Day-ahead position (net) and payment, quanta and units. */
+  /** Day-ahead position (net) and payment, quanta and units; for an aggregator, Σ of its members' day-ahead shares here. */
   daQuanta: number;
   daUnits: number;
+  daSharedQuanta: number;
   /** Σ of what its members or customers at this bus actually did (net, quanta), and their positions from it (members' shares). */
   actualQuanta: number;
   sharedQuanta: number;
@@ -55,6 +56,8 @@ export class IntervalLedger {
   readonly actualQuanta: Float64Array;
   readonly consumedQuanta: Float64Array;
   readonly generatedQuanta: Float64Array;
+  /** Injection the operator curtailed because re-dispatch could not place it (engine/interval/curtail.ts), quanta ≥ 0; already taken off actual and generated. */
+  readonly curtailedQuanta: Float64Array;
   /** actual − position (for intermediaries: their members'/customers' actual − position); NaN where none. */
   readonly imbalanceQuanta: Float64Array;
   readonly imbalancePriceMwh: Float64Array;
@@ -84,6 +87,7 @@ export class IntervalLedger {
     this.actualQuanta = new Float64Array(n).fill(NaN);
     this.consumedQuanta = new Float64Array(n);
     this.generatedQuanta = new Float64Array(n);
+    this.curtailedQuanta = new Float64Array(n);
     this.imbalanceQuanta = new Float64Array(n).fill(NaN);
     this.imbalancePriceMwh = new Float64Array(n).fill(NaN);
     this.imbalanceUnits = new Float64Array(n);
@@ -104,7 +108,7 @@ export class IntervalLedger {
   /** The intermediary's position at a bus, created on first use. */
   busPosition(party: number, bus: BusId, busIndex: number): BusPosition {
     for (const p of this.busPositions) if (p.party === party && p.busIndex === busIndex) return p;
-    const p: BusPosition = { party, bus, busIndex, buyQuanta: 0, sellQuanta: 0, rtUnits: 0, daQuanta: 0, daUnits: 0, actualQuanta: 0, sharedQuanta: 0, imbalanceQuanta: 0, imbalanceUnits: 0 };
+    const p: BusPosition = { party, bus, busIndex, buyQuanta: 0, sellQuanta: 0, rtUnits: 0, daQuanta: 0, daUnits: 0, daSharedQuanta: 0, actualQuanta: 0, sharedQuanta: 0, imbalanceQuanta: 0, imbalanceUnits: 0 };
     this.busPositions.push(p);
     return p;
   }

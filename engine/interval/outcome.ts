@@ -64,6 +64,8 @@ export interface ImbalanceOutcome {
   /** Per bus, quanta: withdrawal regulation could not cover; injection nobody took. */
   readonly unservedQuanta: Float64Array;
   readonly spilledQuanta: Float64Array;
+  /** Per bus, quanta: injection curtailed at the injecting sites because nobody could take it (curtail.ts); `spilledQuanta` is what remained after. */
+  readonly curtailedQuanta: Float64Array;
   /** Re-dispatch had to ignore the network's limits (the overload is in the flows). */
   readonly overloaded: boolean;
 }

@@ -28,7 +28,7 @@ import type { AgentViewBase, Strategy, StrategyContext, StrategyFactory } from '
 import { type AggregateView, aggregatorMpcBid } from './aggregator.ts';
 import { evMpcBid } from './ev.ts';
 import { type MpcParams, mpcParams } from './params.ts';
-import { storageMpcBid } from './storage.ts';
+import { storageDayAheadValuation, storageMpcBid } from './storage.ts';
 
 export { mpcParams, type MpcParams } from './params.ts';
 
@@ -48,6 +48,8 @@ export function mpcStrategy(params: MpcParams, solver: LpSolver): Strategy<Agent
           throw new Error(`mpc plans for storage, ev and aggregator agents, not ${view.kind}`);
       }
     },
+    // Day-ahead, a battery's programme is valued as its rolling plan values the end of its window (storage.ts).
+    dayAheadValuation: (view, market) => (view.kind === 'storage' ? storageDayAheadValuation(view as StorageView, market, params) : undefined),
   };
 }
 

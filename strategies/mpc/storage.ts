@@ -10,7 +10,7 @@
 import type { BidSegment } from '../../market/types.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
 import type { StorageView } from '../storage/view.ts';
-import type { MarketView } from '../types.ts';
+import type { DayAheadValuation, MarketView } from '../types.ts';
 import { planBattery, type BatteryPlan, type BatteryWindow } from './batteryPlan.ts';
 import { bidFromBatteryPlan } from './bidFromPlan.ts';
 import { forecastWindow, quantile } from './window.ts';
@@ -50,4 +50,20 @@ export function storageMpcBid(view: StorageView, market: MarketView, params: Mpc
   remember?.(plan);
   if (!plan.ok) return [];
   return bidFromBatteryPlan(plan, w, params.marginMwh, market);
+}
+
+/**
+ * The day-ahead valuation of an `mpc` battery (docs/markets.md, "mpc as the day-ahead bid"):
+ * the day-ahead programme is its plan over the delivery day, with the same end-of-window
+ * value as its rolling plan — energy left at the day's end is worth η_d·Q − deg per MWh of
+ * cell energy (≥ 0), Q the `terminalQuantile` of the forecast over `horizonHours` from the
+ * first delivery interval — and no SoC it must return to (its minimum): the value of what is
+ * left, not a constraint, stops it from emptying. No price known: undefined (the default bid).
+ * Example: forecast median 80, η_d = √0.9, wear 20 → 0.94868 × 80 − 20 = 55.89 per MWh.
+ */
+export function storageDayAheadValuation(view: StorageView, market: MarketView, params: MpcParams): DayAheadValuation | undefined {
+  const prices = forecastWindow(market, params.horizonHours);
+  if (!prices) return undefined;
+  const q = quantile(prices, params.terminalQuantile);
+  return { terminalValueMwh: Math.max(0, view.dischargeEfficiency * q - view.degradationCostPerMwh), finalSocMinKwh: view.minSocKwh };
 }

@@ -23,8 +23,9 @@ import { RandomService } from '../../core/rng.ts';
 import { parseSimTime } from '../../core/time.ts';
 import { busId } from '../../core/units.ts';
 import { evKind } from '../../agents/ev/index.ts';
-import type { EvRuntime } from '../../agents/ev/runtime.ts';
+import { type EvRuntime, followEvSchedule } from '../../agents/ev/runtime.ts';
 import { evGroupSchema } from '../../agents/ev/schema.ts';
+import type { MarketView } from '../../strategies/types.ts';
 import type { AgentEnv } from '../../agents/types.ts';
 import { type ClockSpec, intervalAt } from '../../core/clock.ts';
 import { DEFAULT_WEATHER, Environment } from '../../agents/environment.ts';
@@ -62,6 +63,9 @@ describe('EVs bid their sessions day-ahead (EvBid)', function () {
         const da = Number(r.da_kw);
         const actual = Number(r.actual_kw);
         if (da !== 0) expect(r.state, `${id} has a day-ahead position at ${r.interval_start} while away`).not.to.equal('away');
+        // It operates to its schedule (followEvSchedule): nothing here forces a deviation.
+        expect(Number(r.award_kw), `${id} at ${r.interval_start}`).to.be.closeTo(da, 0.0011);
+        expect(actual, `${id} at ${r.interval_start}`).to.be.closeTo(da, 0.0011);
         daCellKwh += (da >= 0 ? da * ETA : da / ETA) * DT_H;
         actualCellKwh += (actual >= 0 ? actual * ETA : actual / ETA) * DT_H;
       }
@@ -133,5 +137,70 @@ describe('EVs bid their sessions day-ahead (EvBid)', function () {
     expect(drive(fleet(), true)).to.deep.equal(plain);
     // It did drive: some car charged.
     expect(plain.some((t) => ((t as [string, unknown, { consumedKw: number }])[2].consumedKw ?? 0) > 0)).to.equal(true);
+  });
+});
+
+describe('EVs operate to their day-ahead schedule in real time (followEvSchedule)', () => {
+  const market = { priceCapMwh: 3000, priceFloorMwh: -500 } as MarketView;
+
+  it('by hand: plan 7 kW → buy 7 at the cap; plan 2 with a 3.5 kW need → buy 3.5; plan −5 (V2G) sells 5 at the floor, or buys a 1 kW need instead; plan 0 → no bid', () => {
+    const limits = (mustChargeKw: number) => ({ maxChargeKw: 11, maxDischargeKw: 6, mustChargeKw });
+    expect(followEvSchedule(7, limits(0), market)).to.deep.equal([{ side: 'buy', priceMwh: 3000, quantityKw: 7 }]);
+    expect(followEvSchedule(20, limits(0), market)).to.deep.equal([{ side: 'buy', priceMwh: 3000, quantityKw: 11 }]); // clipped to the charger now
+    expect(followEvSchedule(2, limits(3.5), market)).to.deep.equal([{ side: 'buy', priceMwh: 3000, quantityKw: 3.5 }]);
+    expect(followEvSchedule(-5, limits(0), market)).to.deep.equal([{ side: 'sell', priceMwh: -500, quantityKw: 5 }]);
+    expect(followEvSchedule(-8, limits(0), market)).to.deep.equal([{ side: 'sell', priceMwh: -500, quantityKw: 6 }]); // clipped to what V2G allows now
+    expect(followEvSchedule(-5, limits(1), market)).to.deep.equal([{ side: 'buy', priceMwh: 3000, quantityKw: 1 }]);
+    expect(followEvSchedule(0, limits(0), market)).to.deep.equal([]);
+  });
+
+  it('a workplace car scheduled 7 kW for its first hour plugged in, 0 after: buys exactly that at the cap, then only what its departure forces, and leaves at its target', () => {
+    const start = parseSimTime('2026-07-01T00:00:00Z')!;
+    const clock: ClockSpec = { start, intervalMinutes: 15, intervals: 96, gateClosureMinutes: 5 };
+    const random = new RandomService(5); // its trip used 15.38 kWh: arrives 06:39 UTC at 54 − 15.38 kWh, leaves 16:00
+    const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
+    const env = { random, site, environment: new Environment(site, DEFAULT_WEATHER, random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
+    const [car] = evKind.create(evGroupSchema.parse({ kind: 'ev', id: 'car', sessions: 'workplace', chargerKw: 11, v2gShare: 0 }), env) as EvRuntime[];
+    const { session } = car!.status();
+    const ivs = Array.from({ length: 96 }, (_, k) => intervalAt(clock, k));
+    const plugged = ivs.filter((iv) => iv.start >= session.arrival && iv.end <= session.departure);
+    expect(plugged.length, 'the session lies within the day').to.be.above(12);
+    const schedule = new Map(plugged.map((iv, j) => [iv.index, j < 4 ? 7 : 0]));
+    car!.dayAheadAwarded!(schedule);
+    const view = (iv: MarketInterval) => ({ interval: { index: iv.index, start: iv.start, durationH: iv.durationH }, priceCapMwh: 3000, priceFloorMwh: -500, quantumKw: 0.001, lastPriceMwh: 50, priceForecastMwh: Array(96).fill(50), conditions: { outdoorC: 20, ghiWm2: 0 } }) as never;
+    const bought: number[] = [];
+    let total = 0;
+    let arrival = NaN;
+    let unmet: number | undefined;
+    for (const iv of ivs) {
+      const segs = car!.bid(iv, view(iv));
+      if (iv.index === plugged[0]!.index) arrival = car!.status().socKwh;
+      const buy = segs.filter((x) => x.side === 'buy').reduce((a, x) => a + x.quantityKw, 0);
+      total += buy;
+      if (schedule.has(iv.index)) {
+        bought.push(buy);
+        for (const x of segs) expect(x).to.deep.include({ side: 'buy', priceMwh: 3000 });
+      }
+      car!.settle({ interval: iv, buyKw: buy, sellKw: 0, priceMwh: 50, bidAccepted: segs.length > 0 });
+      unmet ??= car!.observe().unmetDepartureKwh;
+    }
+    // The first hour as planned: 4 × 7 kW.
+    expect(bought.slice(0, 4)).to.deep.equal([7, 7, 7, 7]);
+    // Then nothing until the departure forces it: the forced intervals are the last ones, flat out (11 kW) but the first of them.
+    const forced = bought.slice(4).map((kw, j) => ({ kw, j: j + 4 })).filter((x) => x.kw > 0);
+    // 15.38 − 0.9 × 7 kWh = 9.08 kWh left. It leaves at 15:59:56, so 15:45–16:00 is no whole interval (no schedule: its
+    // strategy bids there, 0.9 × 11 kW × 0.249 h = 2.46 kWh at most); 6.62 kWh / (0.9 × 11 × 0.25) = 2.67 → 3 forced intervals before it.
+    expect(session.needKwh).to.be.closeTo(15.38, 0.005);
+    expect(forced.length).to.equal(3);
+    expect(forced.at(-1)!.j).to.equal(plugged.length - 1);
+    forced.forEach((x, k) => {
+      expect(x.j).to.equal(forced[0]!.j + k);
+      if (k > 0) expect(x.kw).to.be.closeTo(11, 1e-9);
+    });
+    // Energy by hand: arrival SoC + 0.9 × 0.25 h × (4 × 7 + Σ forced + the partial interval) = the target, 54 kWh (60 kWh × 0.9); nothing unmet.
+    const cellKwh = 0.9 * 0.25 * total; // the last, partial interval: bought for 0.249 h, billed over 0.25 h (its average)
+    expect(arrival).to.be.closeTo(54 - 15.38, 0.005);
+    expect(arrival + cellKwh).to.be.closeTo(54, 1e-3);
+    expect(unmet).to.be.closeTo(0, 1e-3);
   });
 });

@@ -2,7 +2,9 @@
  * The books close every interval of random scenarios (fast-check): agents of every kind,
  * aggregators with markups over the whole allowed range and the learning strategy, a
  * retailer with customers, operators that command curtailment and V2G, faults, with and
- * without the grid. And a run whose award is tampered with fails with exit code 4.
+ * without the grid, with the real-time stage alone or a day-ahead stage before it (aggregators
+ * bidding their portfolios and retailers their customers' forecasts day-ahead). And a run whose
+ * award is tampered with fails with exit code 4.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +37,8 @@ interface Shape {
   comms: boolean;
   fault: boolean;
   pricing: 'uniform' | 'pay-as-bid';
+  /** The timeline: [realTime] alone, or [dayAhead, realTime] (every kind bids day-ahead, aggregators and retailers included). */
+  dayAhead: boolean;
   seed: number;
 }
 
@@ -61,6 +65,7 @@ const shape: fc.Arbitrary<Shape> = fc.record({
   comms: fc.boolean(),
   fault: fc.boolean(),
   pricing: fc.constantFrom('uniform' as const, 'pay-as-bid' as const),
+  dayAhead: fc.boolean(),
   seed: fc.integer({ min: 0, max: 1000 }),
 });
 
@@ -73,7 +78,7 @@ export function scenarioOf(s: Shape): Scenario {
     { kind: 'generator', id: 'local', ...at('b'), offers: [{ kw: 5, priceMwh: 40 }], availabilityByHour: Array.from({ length: 24 }, (_, h) => (h >= 8 && h < 18 ? 1 : 0)) },
     { kind: 'home', idPrefix: 'home', count: s.homes, ...at('b'), pv: { share: s.pvShare }, hvac: { share: 0.5 } },
     // Load at the grid connection, so the feeder imports in every interval: with nothing upstream to take
-    // exports, PV a retailer's customers export beyond all load would be spilled — and the books say so.
+    // exports, PV a retailer's customers export beyond all load would be curtailed (engine/interval/curtail.ts).
     { kind: 'home', idPrefix: 'load', count: 10, ...at('grid'), flexibility: { share: 0 } },
   ];
   if (s.evs > 0) agents.push({ kind: 'ev', idPrefix: 'ev', count: s.evs, ...at('c'), v2gShare: s.v2gShare });
@@ -83,6 +88,8 @@ export function scenarioOf(s: Shape): Scenario {
     agents.push({ kind: 'aggregator', id: 'flexco', strategy: s.aggregatorStrategy });
     agents.push({ kind: 'home', idPrefix: 'member', count: s.members, ...at('c'), aggregator: 'flexco', pv: { share: s.pvShare } });
     agents.push({ kind: 'ev', idPrefix: 'member-ev', count: 1, ...at('b'), aggregator: 'flexco', v2gShare: s.v2gShare });
+    // A member battery: day-ahead, its intertemporal bid goes in under the aggregator's name.
+    if (s.batteries > 0) agents.push({ kind: 'storage', idPrefix: 'member-battery', count: 1, ...at('c'), aggregator: 'flexco' });
   }
   if (s.customers > 0) {
     agents.push({ kind: 'retailer', id: 'retail', tariffs: ['flat'] });
@@ -95,7 +102,7 @@ export function scenarioOf(s: Shape): Scenario {
     days: 0.25,
     intervalMinutes: 60,
     weather: { temperature: 'heatwave' },
-    market: { mechanism: grid ? s.mechanism : 'double-auction', pricing: s.pricing },
+    market: { mechanism: grid ? s.mechanism : 'double-auction', pricing: s.pricing, ...(s.dayAhead ? { timeline: [{ stage: 'dayAhead', gateClosureLocal: '12:00', daysBefore: 1 }, 'realTime'] } : {}) },
     tariffs: [{ id: 'flat', type: 'flat', energyPricePerKwh: 0.25, export: s.exportRule === 'net-metering' ? { type: 'net-metering' } : { type: s.exportRule, exportPricePerKwh: 0.07 } }],
     ...(grid
       ? {
@@ -142,6 +149,22 @@ describe('the books (engine/interval/books.ts)', function () {
           expect(physical).to.equal(0);
           // An intermediary has no meter; every agent has one.
           o.parties.forEach((p, i) => expect(Number.isNaN(o.ledger.actualQuanta[i]!)).to.equal(p.role !== 'agent'));
+          if (s.dayAhead) {
+            expect(o.dayAhead, 'every interval has its day-ahead stage').not.to.equal(undefined);
+            // An aggregator's members' day-ahead shares add up to what it says they took at each bus.
+            for (const pos of o.ledger.busPositions) {
+              if (o.parties[pos.party]!.role !== 'aggregator') continue;
+              let shares = 0;
+              o.parties.forEach((p, i) => p.via === o.parties[pos.party]!.id && p.bus === pos.bus && (shares += o.ledger.daQuanta[i]!));
+              expect(shares).to.equal(pos.daSharedQuanta);
+            }
+          }
+        }
+        // Aggregators and retailers take part day-ahead: they hold day-ahead positions (their homes' forecasts are never 0).
+        if (s.dayAhead) {
+          const da = (id: string) => outcomes.some((o) => o.ledger.daQuanta[o.parties.findIndex((p) => p.id === id)] !== 0);
+          if (s.members > 0) expect(da('flexco'), 'aggregator day-ahead').to.equal(true);
+          if (s.customers > 0) expect(da('retail'), 'retailer day-ahead').to.equal(true);
         }
       }),
       { numRuns: Number(process.env.BOOKS_RUNS ?? 12) },
@@ -149,7 +172,7 @@ describe('the books (engine/interval/books.ts)', function () {
   });
 
   it('catch a tampered award: one quantum more for one agent than the clearing gave it → positions and real-time money violated, the run exits with code 4', async () => {
-    const scenario = scenarioOf({ grid: false, mechanism: 'auto', homes: 3, pvShare: 0, evs: 0, v2gShare: 0, batteries: 0, offices: 0, members: 0, aggregatorStrategy: 'truthful', customers: 0, exportRule: 'net-billing', operator: false, headLimitKw: 40, crash: false, comms: false, fault: false, pricing: 'uniform', seed: 3 });
+    const scenario = scenarioOf({ grid: false, mechanism: 'auto', homes: 3, pvShare: 0, evs: 0, v2gShare: 0, batteries: 0, offices: 0, members: 0, aggregatorStrategy: 'truthful', customers: 0, exportRule: 'net-billing', operator: false, headLimitKw: 40, crash: false, comms: false, fault: false, pricing: 'uniform', dayAhead: false, seed: 3 });
     // The real positions phase, and then one agent's award and payment grow by a quantum at its bus price: a plausible bug.
     const tampered: Phases['positions'] = (ledger, book, result, settlement, partyBus, isIntermediary, busIndex) => {
       marketPositions(ledger, book, result, settlement, partyBus, isIntermediary, busIndex);

@@ -94,3 +94,34 @@ describe('operations: the operator commands flexibility where a branch would ove
     expect(out.commands.map((c) => r6(c.command.value))).to.deep.equal([-4, -22]);
   });
 });
+
+describe('operations: the look-ahead learns from metered flows (Operator.recordMetered)', () => {
+  const network = networkFromConfig({
+    baseKva: 1000,
+    buses: [{ id: 'grid', reference: true }, { id: 'a' }],
+    branches: [{ id: 'head', kind: 'feeder-head', from: 'grid', to: 'a', reactancePu: 0.04, resistancePu: 0, limitKw: 100, inService: true, tapRatio: 1, phaseShiftDeg: 0 }],
+  });
+  const topology = new TopologyCache().get(network);
+  const clock = { start: Date.parse('2026-07-01T17:00:00Z') as never, intervalMinutes: 15, intervals: 8, gateClosureMinutes: 5 };
+  /** One load at a scheduled at `kw`: no overload now (limit 100, headroom 2 %: 98). */
+  const dispatchAt = (op: Operator, k: number, kw: number) => {
+    const net = Float64Array.of(kw);
+    return op.dispatch(intervalAt(clock, k), topology, ['head'], [{ id: agentId('x'), busIndex: 1, responder: undefined, reachable: () => true }], net, Float64Array.of(kw, -kw));
+  };
+
+  it('first interval: forecasts from the schedule (90 kW: nothing); then from what the head carried (metered 110 kW: 12 kW over 98 for the next 3 intervals), whatever the schedule says', () => {
+    const op = new Operator(operatorSchema.parse({ id: 'dso', lookaheadIntervals: 3 }), 8, 96);
+    expect(dispatchAt(op, 0, 90).notices).to.deep.equal([]);
+    // The agents did not keep to the 90 kW schedule: the head carried 110 kW.
+    op.recordMetered(0, [{ id: 'head', flowKw: 110 }]);
+    const next = dispatchAt(op, 1, 90);
+    expect(next.notices.map((n) => [n.forInterval, r6(n.forecastExcessKw)])).to.deep.equal([
+      [2, 12],
+      [3, 12],
+      [4, 12],
+    ]);
+    // Metered within limits again: nothing new to announce (each overload is announced once).
+    op.recordMetered(1, [{ id: 'head', flowKw: 50 }]);
+    expect(dispatchAt(op, 2, 120).notices).to.deep.equal([]);
+  });
+});
