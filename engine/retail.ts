@@ -33,6 +33,7 @@ import { makePricer, type Pricer } from '../tariffs/pricing.ts';
 import { demandChargePerKwAt, exportPriceAt, retailPriceForecast } from '../tariffs/signal.ts';
 import type { MarketPrice, MeterReading, Tariff } from '../tariffs/types.ts';
 import type { ClockSpec, MarketInterval } from '../core/clock.ts';
+import type { ReadQuality } from '../metering/vee.ts';
 
 export interface CustomerSpec {
   /** Index of the agent among the simulation's agents. */
@@ -83,6 +84,23 @@ export interface TariffSwitch {
   readonly to: string;
 }
 
+/** A day's bill waiting for the MDMS (runs on a communication plane): the tariff it is billed under and the meter phase's registers. */
+interface PendingBill {
+  readonly party: number;
+  readonly day: number;
+  readonly tariff: Tariff;
+  readonly period: { readonly start: SimTime; readonly end: SimTime };
+  readonly readings: readonly MeterReading[];
+  readonly prices: readonly MarketPrice[];
+}
+
+/** One interval of a customer's validated series, as the MDMS serves it (metering/vee.ts `ValidatedInterval`). */
+export interface BilledInterval {
+  readonly importKwh: number | undefined;
+  readonly exportKwh: number | undefined;
+  readonly quality: ReadQuality;
+}
+
 export class RetailDesk {
   private readonly customers: Customer[];
   private readonly byParty = new Map<number, Customer>();
@@ -97,6 +115,8 @@ export class RetailDesk {
   readonly bills: CustomerBill[] = [];
   readonly switches: TariffSwitch[] = [];
   private readonly intervalsPerDay: number;
+  /** Set on a communication plane: bills wait here for the MDMS's reads (`billFromMdms`). */
+  private pending: PendingBill[] | undefined;
 
   constructor(
     tariffs: readonly Tariff[],
@@ -250,7 +270,8 @@ export class RetailDesk {
     const period = { start: this.timeOf(from), end: this.timeOf(to) };
     for (const c of this.customers) {
       const { readings, prices } = this.meterOf(c, from, to);
-      this.bills.push({ party: c.party, day, bill: computeBill(c.tariff, readings, { period, marketPrices: prices }) });
+      if (this.pending) this.pending.push({ party: c.party, day, tariff: c.tariff, period, readings, prices });
+      else this.bills.push({ party: c.party, day, bill: computeBill(c.tariff, readings, { period, marketPrices: prices }) });
       c.peakKw = 0;
       if (!c.choice || to >= this.clock.intervals) continue;
       const offers = [...this.retailerOf.keys()].map((id) => ({
@@ -263,6 +284,38 @@ export class RetailDesk {
         c.tariff = this.tariffs.get(choice.tariffId)!;
       }
     }
+  }
+
+  /**
+   * On a communication plane, bills come from the MDMS: `closeDay` keeps each day's bill
+   * pending (the tariff in force that day, the meter phase's registers for tariff choice)
+   * until `billFromMdms`, which the engine calls once every read has arrived (run end).
+   */
+  billFromMdmsAtRunEnd(): void {
+    this.pending ??= [];
+  }
+
+  /**
+   * Bills every pending day from the MDMS's validated series of each customer (one entry
+   * per interval of the day, in order): import and export are the MDMS's (actual,
+   * interpolated or estimated by VEE; a `missing` interval bills zero energy); the gross
+   * registers that buy-all/sell-all bills use are not in a read and stay the meter phase's.
+   * Returns how many billed intervals were of each quality.
+   */
+  billFromMdms(series: (party: number, fromMs: number, toMs: number) => readonly BilledInterval[]): Record<ReadQuality, number> {
+    const counts: Record<ReadQuality, number> = { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
+    for (const p of this.pending ?? []) {
+      const s = series(p.party, p.period.start, p.period.end);
+      if (s.length !== p.readings.length) throw new Error(`MDMS series of party ${p.party}, day ${p.day}: ${s.length} intervals, expected ${p.readings.length}`);
+      const readings = p.readings.map((r, k) => {
+        const v = s[k]!;
+        counts[v.quality]++;
+        return { ...r, importKwh: v.importKwh ?? 0, exportKwh: v.exportKwh ?? 0 };
+      });
+      this.bills.push({ party: p.party, day: p.day, bill: computeBill(p.tariff, readings, { period: p.period, marketPrices: p.prices }) });
+    }
+    if (this.pending) this.pending = [];
+    return counts;
   }
 
   private meterOf(c: Customer, from: number, to: number): { readings: MeterReading[]; prices: MarketPrice[] } {

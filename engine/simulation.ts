@@ -54,6 +54,8 @@ import { applyDayAhead, type DayAheadPosition, runDayAheadAuction } from './inte
 import { loadStrategyModules } from './strategyModules.ts';
 import { CommsRun, type IntervalComms } from './interval/comms.ts';
 import { resolvePlane } from '../comms/schema.ts';
+import type { Mdms } from '../metering/mdms.ts';
+import { meterIdFor } from '../metering/meter.ts';
 
 export type { AgentFault, Party } from './interval/participants.ts';
 export type { AggregatorLedger, IntervalOutcome, RetailerLedger, RunInfo, SimulationSink } from './interval/outcome.ts';
@@ -268,6 +270,7 @@ export class Simulation {
             runStart: start,
             runEnd: simTime(start + this.clock.intervals * minutesToMs(cfg.intervalMinutes)),
           });
+    if (this.comms) this.desk?.billFromMdmsAtRunEnd();
   }
 
   /** Runs the whole horizon synchronously, handing each interval's outcome to the sink. */
@@ -332,7 +335,10 @@ export class Simulation {
       } else this.dayAhead(event.auction, run);
     }
     submissions$.complete();
-    sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary(), ...(this.comms ? { comms: this.comms.finish() } : {}) });
+    // On a plane, bills wait for the MDMS: once the last reads have arrived, each day is billed from its validated reads.
+    const desk = this.desk;
+    const billing = desk && ((mdms: Mdms) => desk.billFromMdms((party, fromMs, toMs) => mdms.series(meterIdFor(this.parties[party]!.id), fromMs, toMs)));
+    sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary(), ...(this.comms ? { comms: this.comms.finish(billing) } : {}) });
   }
 
   /** One day-ahead auction at its gate: its positions wait for the real-time intervals they deliver in. */

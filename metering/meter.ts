@@ -25,7 +25,9 @@ export interface MeterRead {
 export function meterRead(meterId: string, intervalStartMs: number, intervalMs: number, netKw: number, voltagePu?: number): MeterRead {
   if (!Number.isFinite(netKw)) throw new RangeError(`meter ${meterId}: net power must be finite, got ${netKw}`);
   if (!(intervalMs > 0)) throw new RangeError(`meter ${meterId}: interval must be > 0 ms, got ${intervalMs}`);
-  const kwh = (netKw * intervalMs) / 3_600_000;
+  // kW × hours, the hours first: the product the engine's meter phase forms (quanta × kW × durationH),
+  // so a read equals the meter phase's figure to the last bit (for 15 min, × 0.25 exactly).
+  const kwh = netKw * (intervalMs / 3_600_000);
   return {
     meterId,
     intervalStartMs,

@@ -43,6 +43,7 @@ import { CommandSigner, CommandVerifier, type SignedEnvelope, type RejectionReas
 import type { RandomService } from '../../core/rng.ts';
 import { formatSimTime, minutesToMs, type SimTime, simTime } from '../../core/time.ts';
 import { Mdms } from '../../metering/mdms.ts';
+import type { ReadQuality } from '../../metering/vee.ts';
 import { meterIdFor, meterRead } from '../../metering/meter.ts';
 import type { Rejection } from '../../market/types.ts';
 import type { MarketInterval } from '../../core/clock.ts';
@@ -312,6 +313,8 @@ export class CommsRun {
   }
 
   private readonly verdictEvents: GridEvent[] = [];
+  /** The quality of the MDMS intervals the retail bills used (set at run end, when bills are made from the MDMS). */
+  private billed: Record<ReadQuality, number> = { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
 
   /**
    * Phase 6b, meter reads on the plane: one sealed read per metered party at the interval end
@@ -419,8 +422,9 @@ export class CommsRun {
   }
 
   /** After the last interval: everything still in flight arrives (or is lost); the last rows and the run's figures. */
-  finish(): { rows: readonly MessageLogRow[]; events: GridEvent[]; summary: CommsSummary; linkStats: LinkStats[]; latencyByClass: ReadonlyMap<ApplicationClass, readonly number[]>; elapsedMs: number } {
+  finish(billing?: (mdms: Mdms) => Record<ReadQuality, number>): { rows: readonly MessageLogRow[]; events: GridEvent[]; summary: CommsSummary; linkStats: LinkStats[]; latencyByClass: ReadonlyMap<ApplicationClass, readonly number[]>; elapsedMs: number } {
     for (const r of this.plane.drain()) this.finished(r);
+    if (billing) this.billed = billing(this.mdms);
     const rows = this.rows;
     this.rows = [];
     return { rows, events: this.verdictEvents.splice(0), summary: this.summary(), linkStats: this.plane.linkStats(), latencyByClass: this.latencyByClass, elapsedMs: this.input.runEnd - this.input.runStart };
@@ -455,6 +459,8 @@ export class CommsRun {
       meterReadsRejected: sorted(c.readsRejected),
       meterIntervalsEstimated: estimated,
       meterIntervalsMissing: missing,
+      billedIntervalsEstimated: this.billed.interpolated + this.billed.estimated,
+      billedIntervalsMissing: this.billed.missing,
       sendsDeferred: c.sendsDeferred,
       outageCost: { bidsMissedGate: c.outage.bidsMissed, commandsAffected: c.outage.commandsAffected, drEnergyLostKwh: r3(c.outage.drLostKwh), meterReadsLost: c.outage.readsAffected },
       linkUtilisationPct: Object.fromEntries(this.plane.linkStats().map((l) => [l.link, elapsed > 0 ? r3((100 * l.busyMs) / elapsed) : 0])),
@@ -480,6 +486,10 @@ export interface CommsSummary {
   readonly meterReadsRejected: Record<string, number>;
   readonly meterIntervalsEstimated: number;
   readonly meterIntervalsMissing: number;
+  /** Customer-intervals of the retail bills filled by VEE (interpolated or like-day estimated) instead of an actual read. */
+  readonly billedIntervalsEstimated: number;
+  /** Customer-intervals of the retail bills with no read and no estimate (billed as zero energy). */
+  readonly billedIntervalsMissing: number;
   readonly sendsDeferred: number;
   readonly outageCost: { readonly bidsMissedGate: number; readonly commandsAffected: number; readonly drEnergyLostKwh: number; readonly meterReadsLost: number };
   readonly linkUtilisationPct: Record<string, number>;

@@ -1,0 +1,112 @@
+/**
+ * Retail bills from the MDMS (issue 17 item 3): on a communication plane, bills.csv is
+ * computed at run end from the MDMS's validated reads (VEE), not from the meter phase's
+ * figures. Real runs of the retail fixture (one day), no mocks: with every read intact the
+ * bills equal those of `comms: ideal`; a tampered read is rejected and its interval billed
+ * on the VEE interpolation, checked by hand from the neighbouring reads.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { runScenario } from '../../engine/run.ts';
+import { loadScenarioFile } from '../../engine/scenario/load.ts';
+
+const FIXTURE = join(import.meta.dirname, '../fixtures/scenarios/retail-and-aggregation.yaml');
+type Row = Record<string, string>;
+
+interface Out {
+  summary: { kpis: Record<string, any>; books: { closed: boolean } };
+  bills: string;
+  billRows: Row[];
+  agents: Row[];
+  messages: Row[];
+}
+
+const PLANE = `
+comms:
+  classes:
+    demand-response: { latency: { distribution: fixed, ms: 100 }, lossProbability: 0 }
+    ami: { lossProbability: 0 }
+`;
+
+/** The fixture over one day, with `extra` YAML appended (a plane, faults). */
+async function run(extra: string): Promise<Out> {
+  const dir = mkdtempSync(join(tmpdir(), 'gridbid-mdms-bills-'));
+  try {
+    const yaml = readFileSync(FIXTURE, 'utf8').replace(/^days: 2$/m, 'days: 1') + extra;
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, yaml);
+    const out = join(dir, 'out');
+    await runScenario(loadScenarioFile(file), { outDir: out });
+    const text = (f: string): string => readFileSync(join(out, f), 'utf8');
+    const csv = (f: string): Row[] => parse(text(f), { columns: true });
+    return {
+      summary: JSON.parse(text('summary.json')),
+      bills: text('bills.csv'),
+      billRows: csv('bills.csv'),
+      agents: csv('agents.csv'),
+      messages: extra.includes('comms:') ? csv('messages.csv') : [],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('retail bills from MDMS reads (fixtures/scenarios/retail-and-aggregation.yaml, one day)', function () {
+  this.timeout(180_000);
+  const TAMPERED = 'tou-home-3';
+  let ideal: Out;
+  let intact: Out;
+  let tampered: Out;
+  before(async () => {
+    ideal = await run('');
+    intact = await run(PLANE);
+    tampered = await run(`${PLANE}\nfaults:\n  - { type: tampered-read, agent: ${TAMPERED}, at: 2026-07-01T12:00:00Z }\n`);
+  });
+
+  it('with every read intact, bills.csv is byte-identical to the run without a plane; no billed interval estimated', () => {
+    expect(intact.billRows.length).to.equal(30); // 30 retail customers × 1 day
+    expect(intact.bills).to.equal(ideal.bills);
+    expect(intact.summary.kpis.comms.billedIntervalsEstimated).to.equal(0);
+    expect(intact.summary.kpis.comms.billedIntervalsMissing).to.equal(0);
+    expect(intact.summary.kpis.comms.meterReadsStored).to.be.greaterThan(30 * 96);
+    expect(ideal.summary.kpis.comms).to.equal(undefined);
+  });
+
+  it('a tampered read is rejected and its interval billed on the VEE interpolation of its neighbours (by hand)', () => {
+    const rejected = tampered.messages.filter((m) => m.status === 'rejected-mac');
+    expect(rejected.map((m) => m.from)).to.deep.equal([`meter:${TAMPERED}`]);
+    // The run is physically the same as without the plane: only the bill of the tampered meter differs.
+    const actualKw = (agents: Row[], at: string): number => Number(agents.find((r) => r.agent_id === TAMPERED && r.interval_start!.startsWith(at))!.actual_kw);
+    for (const at of ['2026-07-01T11:45', '2026-07-01T12:00', '2026-07-01T12:15']) expect(actualKw(tampered.agents, at)).to.equal(actualKw(ideal.agents, at));
+    const kwh = (kw: number): { imp: number; exp: number } => ({ imp: Math.max(kw, 0) * 0.25, exp: Math.max(-kw, 0) * 0.25 });
+    const before = kwh(actualKw(ideal.agents, '2026-07-01T11:45'));
+    const own = kwh(actualKw(ideal.agents, '2026-07-01T12:00'));
+    const after = kwh(actualKw(ideal.agents, '2026-07-01T12:15'));
+    // A one-interval gap between two actual reads: linear interpolation at w = 1/2.
+    const estimate = { imp: (before.imp + after.imp) / 2, exp: (before.exp + after.exp) / 2 };
+    const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+    const dImp = r3(estimate.imp) - r3(own.imp);
+    expect(Math.abs(dImp), 'the fixture should make the estimate differ from the metered value').to.be.greaterThan(0.001);
+    const billOf = (o: Out, id: string): Row => o.billRows.find((b) => b.agent_id === id)!;
+    const mdmsBill = billOf(tampered, TAMPERED);
+    const meterBill = billOf(ideal, TAMPERED);
+    expect(mdmsBill.tariff).to.equal('tou');
+    expect(Number(mdmsBill.import_kwh)).to.be.closeTo(Number(meterBill.import_kwh) + dImp, 1e-9);
+    // 12:00 UTC is off-peak on `tou` (peak 15–19 UTC): 0.12/kWh.
+    expect(Number(mdmsBill.energy_charge)).to.be.closeTo(Number(meterBill.energy_charge) + 0.12 * dImp, 1e-9);
+    expect(mdmsBill.total).to.equal((Number(mdmsBill.energy_charge) + Number(mdmsBill.fixed_charge)).toFixed(2));
+    // Everyone else's bill is unchanged.
+    for (const b of tampered.billRows) if (b.agent_id !== TAMPERED) expect(b).to.deep.equal(billOf(ideal, b.agent_id!));
+  });
+
+  it('the summary counts the billed interval filled by VEE', () => {
+    const c = tampered.summary.kpis.comms;
+    expect(c.meterReadsRejected).to.deep.equal({ tampered: 1 });
+    expect(c.billedIntervalsEstimated).to.equal(1);
+    expect(c.billedIntervalsMissing).to.equal(0);
+    expect(tampered.summary.books.closed).to.equal(true);
+  });
+});
