@@ -1,6 +1,6 @@
 /** The hand-computed two-bus, two-interval day-ahead case (test/market/dayAhead/handCase.spec.ts derives its answer). */
 import { agentId, busId } from '../../core/units.ts';
-import type { DayAheadBook, StorageBid } from '../../market/dayAhead/types.ts';
+import type { DayAheadBook, EvBid, StorageBid } from '../../market/dayAhead/types.ts';
 import { DEFAULT_RULES, type Bid } from '../../market/types.ts';
 import { createNetwork } from '../../network/validate.ts';
 
@@ -38,3 +38,21 @@ export const twoBusBook: DayAheadBook = {
   intertemporalBids: [battery],
 };
 
+/** A car at B over both intervals of the two-bus book: 10 kWh needed, 11 kW × 0.9 can deliver 19.8. */
+export const car: EvBid = {
+  kind: 'ev',
+  id: 'car',
+  agentId: agentId('car'),
+  bus: busId('B'),
+  firstInterval: 0,
+  lastInterval: 1,
+  capacityKwh: 60,
+  minSocKwh: 6,
+  maxSocKwh: 54,
+  maxChargeKw: 11,
+  maxDischargeKw: 0,
+  chargeEfficiency: 0.9,
+  dischargeEfficiency: 0.9,
+  initialSocKwh: 20,
+  energyNeededKwh: 10,
+};

@@ -10,14 +10,14 @@ import { from } from 'rxjs';
 import { simTime } from '../../core/time.ts';
 import { agentId, busId } from '../../core/units.ts';
 import { rampFollowable, rampProblem, validateIntertemporalBids, type ValidationContext } from '../../market/dayAhead/validate.ts';
-import type { EvBid, IntertemporalBid } from '../../market/dayAhead/types.ts';
+import type { IntertemporalBid } from '../../market/dayAhead/types.ts';
 import { gateClosure, type GateOutput } from '../../market/gate.ts';
 import { buildOrderBook, type OrderBookContext } from '../../market/orderBook.ts';
 import { MAX_SEGMENT_QUANTA } from '../../market/segment.ts';
 import { type Bid, type BidSegment, DEFAULT_RULES, type RejectionCode } from '../../market/types.ts';
 import { invalidAnswer } from '../../strategies/guard.ts';
 import type { MarketView } from '../../strategies/types.ts';
-import { battery } from '../helpers/dayAhead.ts';
+import { battery, car as ev } from '../helpers/dayAhead.ts';
 import { branded } from '../helpers/units.ts';
 
 const RULES = DEFAULT_RULES; // cap 3000, floor −500, quantum 0.001 kW
@@ -51,23 +51,6 @@ const DAY: ValidationContext = {
   rules: RULES,
   isKnownBus: (b) => b === 'A' || b === 'B',
   isKnownAgent: () => true,
-};
-const ev: EvBid = {
-  kind: 'ev',
-  id: 'car',
-  agentId: agentId('car'),
-  bus: busId('B'),
-  firstInterval: 0,
-  lastInterval: 1,
-  capacityKwh: 60,
-  minSocKwh: 6,
-  maxSocKwh: 54,
-  maxChargeKw: 11,
-  maxDischargeKw: 0,
-  chargeEfficiency: 0.9,
-  dischargeEfficiency: 0.9,
-  initialSocKwh: 20,
-  energyNeededKwh: 10,
 };
 /** The day-ahead rejections of `bids`. */
 const dayAhead = (...bids: IntertemporalBid[]) => validateIntertemporalBids(bids, DAY).rejections;

@@ -1,28 +1,11 @@
 import { expect } from 'chai';
 import { agentId, busId } from '../../../core/units.ts';
 import { clearDayAhead } from '../../../market/dayAhead/clear.ts';
-import type { DayAheadBook, EvBid, IntertemporalBid, StorageBid } from '../../../market/dayAhead/types.ts';
+import type { DayAheadBook, IntertemporalBid, StorageBid } from '../../../market/dayAhead/types.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import { type Bid, DEFAULT_RULES } from '../../../market/types.ts';
-import { battery, twoBusBook, twoBusNetwork as network } from '../../helpers/dayAhead.ts';
+import { battery, car as ev, twoBusBook, twoBusNetwork as network } from '../../helpers/dayAhead.ts';
 
-const ev: EvBid = {
-  kind: 'ev',
-  id: 'car',
-  agentId: agentId('car'),
-  bus: busId('B'),
-  firstInterval: 0,
-  lastInterval: 1,
-  capacityKwh: 60,
-  minSocKwh: 6,
-  maxSocKwh: 54,
-  maxChargeKw: 11,
-  maxDischargeKw: 0,
-  chargeEfficiency: 0.9,
-  dischargeEfficiency: 0.9,
-  initialSocKwh: 20,
-  energyNeededKwh: 10,
-};
 
 describe('day-ahead: bad intertemporal input is rejected with its agent, a code and a reason; the rest clears', () => {
   it('rejects each bad bid and clears the good battery exactly as without them', async () => {

@@ -11,10 +11,11 @@ import { agentId, busId } from '../../../core/units.ts';
 import { prepareDayAhead, type PreparedDayAhead, readBackDayAhead, type SolvedDayAhead, solveDayAhead } from '../../../market/dayAhead/clear.ts';
 import { meritOrderTick, restrictColumns } from '../../../market/dayAhead/priceBands.ts';
 import type { DayAheadProgram, SimpleColumns } from '../../../market/dayAhead/program.ts';
-import type { DayAheadBook, DayAheadMarket, DayAheadResult, EvBid, IntertemporalBid, ShiftableBid, StorageBid } from '../../../market/dayAhead/types.ts';
+import type { DayAheadBook, DayAheadMarket, DayAheadResult, IntertemporalBid, ShiftableBid, StorageBid } from '../../../market/dayAhead/types.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import { objectiveAt, rowActivities } from '../../../market/lp/solver.ts';
 import type { Bid } from '../../../market/types.ts';
+import { type BatteryGen, batteryArbitrary, batteryBid as batteryBidOf } from '../../helpers/dayAheadBatteries.ts';
 import { randomMarket, RULES } from '../../helpers/lpNetworks.ts';
 
 const T = 4;
@@ -23,43 +24,8 @@ const T = 4;
 const replacer = (_k: string, v: unknown): unknown => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array).map((e) => (Number.isNaN(e) ? 'NaN' : e)) : v);
 const DT = 0.5;
 
-const batteryArb = fc.record({
-  bus: fc.nat(),
-  ev: fc.boolean(),
-  capacity: fc.integer({ min: 5, max: 80 }),
-  charge: fc.integer({ min: 1, max: 30 }),
-  discharge: fc.integer({ min: 0, max: 30 }),
-  etaC: fc.integer({ min: 70, max: 100 }),
-  etaD: fc.integer({ min: 70, max: 100 }),
-  initialShare: fc.integer({ min: 0, max: 100 }),
-  terminal: fc.integer({ min: 0, max: 300 }),
-  window: fc.tuple(fc.nat({ max: T - 1 }), fc.nat({ max: T - 1 })),
-  needShare: fc.integer({ min: 0, max: 100 }),
-});
-type BatteryGen = typeof batteryArb extends fc.Arbitrary<infer A> ? A : never;
-
-function batteryBid(b: BatteryGen, i: number, buses: number): IntertemporalBid {
-  const minSoc = b.capacity * 0.1;
-  const initial = minSoc + ((b.capacity - minSoc) * b.initialShare) / 100;
-  const base = {
-    id: `bat${i}`,
-    agentId: agentId(`bat${i}`),
-    bus: busId(`n${b.bus % buses}`),
-    capacityKwh: b.capacity,
-    minSocKwh: minSoc,
-    maxSocKwh: b.capacity,
-    maxChargeKw: b.charge,
-    maxDischargeKw: b.discharge,
-    chargeEfficiency: b.etaC / 100,
-    dischargeEfficiency: b.etaD / 100,
-    initialSocKwh: initial,
-    degradationCostPerMwh: 5,
-  };
-  if (!b.ev) return { ...base, kind: 'storage', terminalValueMwh: b.terminal, finalSocMinKwh: minSoc + ((initial - minSoc) * b.needShare) / 100 } satisfies StorageBid;
-  const [a, z] = b.window[0] <= b.window[1] ? b.window : [b.window[1], b.window[0]];
-  const reachable = Math.min(b.capacity - initial, (b.etaC / 100) * b.charge * DT * (z - a + 1));
-  return { ...base, kind: 'ev', firstInterval: a, lastInterval: z, energyNeededKwh: (reachable * b.needShare) / 100, needValueMwh: 400 } satisfies EvBid;
-}
+const batteryArb = batteryArbitrary(T, 300);
+const batteryBid = (b: BatteryGen, i: number, buses: number): IntertemporalBid => batteryBidOf(b, i, buses, DT, 400);
 
 const shiftableArb = fc.record({ bus: fc.nat(), kw: fc.integer({ min: 1, max: 30 }), start: fc.nat({ max: T - 1 }), run: fc.integer({ min: 1, max: T }), value: fc.integer({ min: 0, max: 250 }) });
 
