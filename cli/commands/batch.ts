@@ -41,7 +41,7 @@ Progress goes to stderr: a bar on a terminal, otherwise one line per finished ru
 
 Exit codes:
   0    every run finished ok
-  1    the sweep file or an option is invalid (nothing ran)
+  1    the sweep file, its base scenario or an option is invalid (nothing ran)
   2    internal error (a bug in gridbid)
   3    some runs failed (their errors are in summary.csv and <run>/error.txt);
        the other runs are complete

@@ -99,7 +99,7 @@ describe('gridbid batch', () => {
     const help = await gridbidInProcess(['batch', '--help']);
     expect(help.status).to.equal(0);
     expect(help.stdout).to.contain('gridbid batch [options] <sweep-or-folder>');
-    expect(help.stdout).to.match(/Exit codes:\n {2}0 {4}every run finished ok\n {2}1 {4}the sweep file or an option is invalid/);
+    expect(help.stdout).to.match(/Exit codes:\n {2}0 {4}every run finished ok\n {2}1 {4}the sweep file, its base scenario or an option is invalid/);
     expect(help.stdout).to.contain('130  interrupted by Ctrl-C');
     for (const [args, message] of [
       [['batch', 'no/such.yaml'], 'gridbid: no/such.yaml: no such file or folder'],
