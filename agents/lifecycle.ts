@@ -9,12 +9,16 @@
  * What every agent of a kind shares lives in one `MachineModel` per machine:
  * - the initial snapshot, one per distinct input (snapshots are immutable values, so agents
  *   starting alike share one);
- * - for machines without context, the answer of each (snapshot, event) pair already
- *   stepped: XState guards are pure functions of context and event, so when there is no
- *   context the next snapshot is a function of the snapshot and the event's content alone.
- *   Every agent of such a kind then points at one of a handful of shared snapshots, and an
- *   event is a map lookup. Events that carry more than primitive fields, steps that return
- *   actions to run, and machines with context always step afresh.
+ * - the answer of each (snapshot, event) pair already stepped: XState guards and `assign`
+ *   are pure functions of the snapshot's context and the event, so the next snapshot is a
+ *   function of the snapshot (its state and context) and the event's content alone. Agents
+ *   of a kind then point at a handful of shared snapshots, and an event is two map lookups
+ *   instead of a `transition` call (which builds an inert actor and its system each time,
+ *   ~8 µs). Only events whose fields are all strings and booleans are shared (numbers are
+ *   measurements, ever new: an EV's DISCHARGE carries its SoC), at most
+ *   `MAX_STEPS_PER_SNAPSHOT` from one snapshot; other events, and steps that return actions
+ *   to run, are stepped afresh every time. The steps hang off their snapshot weakly: a
+ *   snapshot no agent can reach any more takes its steps with it.
  *
  * Actions: `transition` returns the actions to execute rather than running them; `send`
  * runs each one that has an `exec` (custom actions; `assign` is already folded into the
@@ -25,15 +29,14 @@
  */
 import { type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, initialTransition, type InputFrom, type SnapshotFrom, transition } from 'xstate';
 
-/** Keys an event (or an input) by its content when every field is a string, boolean or finite number; undefined otherwise. */
+/** Keys an event (or an input) by its content when every field is a string or a boolean; undefined otherwise. */
 function contentKey(value: object | undefined): string | undefined {
   if (value === undefined) return '';
   let key = '';
   for (const k of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[k];
-    const t = typeof v;
-    if (t === 'string') key += `${k}\u0000s${v as string}\u0001`;
-    else if (t === 'boolean' || (t === 'number' && Number.isFinite(v))) key += `${k}\u0000${String(v)}\u0001`;
+    if (typeof v === 'string') key += `${k}\u0000s${v}\u0001`;
+    else if (typeof v === 'boolean') key += `${k}\u0000${v ? 't' : 'f'}\u0001`;
     else return undefined;
   }
   return key;
@@ -44,26 +47,20 @@ function runActions(actions: ReadonlyArray<{ readonly exec?: ((info: never, para
   for (const a of actions) a.exec?.(a.info as never, a.params as never);
 }
 
-/**
- * Memoized (snapshot, event) steps per machine beyond which it steps afresh: a bound on the
- * memory of a context-free machine whose events carry numbers (each distinct event a key).
- */
-export const MAX_SHARED_STEPS = 4096;
+/** Shared steps from one snapshot beyond which it steps afresh: a bound for events carrying ever new strings. */
+export const MAX_STEPS_PER_SNAPSHOT = 64;
 
 /** What every agent of one machine shares: the machine, its initial snapshots, its memoized steps. */
 export class MachineModel<M extends AnyStateMachine> {
   private readonly initials = new Map<string, SnapshotFrom<M>>();
-  /** Context-free machines only: snapshot → event content → next snapshot. */
-  private readonly steps: Map<SnapshotFrom<M>, Map<string, SnapshotFrom<M>>> | undefined;
-  private stepCount = 0;
+  /** Snapshot → event content → next snapshot. */
+  private readonly steps = new WeakMap<SnapshotFrom<M>, Map<string, SnapshotFrom<M>>>();
 
-  constructor(readonly machine: M) {
-    this.steps = machine.config.context === undefined ? new Map() : undefined;
-  }
+  constructor(readonly machine: M) {}
 
-  /** How many (snapshot, event) steps it shares (0 for a machine with context). */
-  get sharedSteps(): number {
-    return this.stepCount;
+  /** How many steps from `snapshot` it shares. */
+  sharedStepsFrom(snapshot: SnapshotFrom<M>): number {
+    return this.steps.get(snapshot)?.size ?? 0;
   }
 
   /** The snapshot an agent starts in (shared by every agent with the same primitive-valued input); runs its initial actions. */
@@ -80,16 +77,15 @@ export class MachineModel<M extends AnyStateMachine> {
   /** The snapshot `event` takes `snapshot` to (XState's `transition`), its actions run. Throws what a guard or action throws. */
   next(snapshot: SnapshotFrom<M>, event: EventFromLogic<M>): SnapshotFrom<M> {
     const steps = this.steps;
-    const key = steps ? contentKey(event) : undefined;
-    const known = key === undefined ? undefined : steps!.get(snapshot)?.get(key);
+    const key = contentKey(event);
+    const known = key === undefined ? undefined : steps.get(snapshot)?.get(key);
     if (known) return known;
     const [nextSnapshot, actions] = transition(this.machine, snapshot, event) as unknown as [SnapshotFrom<M>, Parameters<typeof runActions>[0]];
     if (actions.length > 0) runActions(actions);
-    else if (key !== undefined && this.stepCount < MAX_SHARED_STEPS) {
-      let from = steps!.get(snapshot);
-      if (!from) steps!.set(snapshot, (from = new Map()));
-      from.set(key, nextSnapshot);
-      this.stepCount++;
+    else if (key !== undefined) {
+      let from = steps.get(snapshot);
+      if (!from) steps.set(snapshot, (from = new Map()));
+      if (from.size < MAX_STEPS_PER_SNAPSHOT) from.set(key, nextSnapshot);
     }
     return nextSnapshot;
   }

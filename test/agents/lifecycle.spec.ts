@@ -6,7 +6,7 @@ import { buildingMachine } from '../../agents/building/machine.ts';
 import { evMachine } from '../../agents/ev/machine.ts';
 import { generatorMachine } from '../../agents/generator/machine.ts';
 import { homeMachine } from '../../agents/home/machine.ts';
-import { Lifecycle, MachineModel, MAX_SHARED_STEPS } from '../../agents/lifecycle.ts';
+import { Lifecycle, MachineModel, MAX_STEPS_PER_SNAPSHOT } from '../../agents/lifecycle.ts';
 import { operationsMachine } from '../../agents/operations/machine.ts';
 import { retailerMachine } from '../../agents/retailer/machine.ts';
 import { storageMachine } from '../../agents/storage/machine.ts';
@@ -23,14 +23,17 @@ const MACHINES: ReadonlyArray<{ name: string; machine: AnyStateMachine; inputs: 
   { name: 'operations', machine: operationsMachine, inputs: [undefined] },
 ];
 
-/** Any event the machine names, with the payload fields the agents' events carry (EV DISCHARGE, building RESTORE), numbers from a small set so steps repeat. */
+/** Any event the machine names, with or without the payload fields the agents' events carry (EV DISCHARGE, building RESTORE). */
 const eventOf = (machine: AnyStateMachine): fc.Arbitrary<Record<string, unknown> & { type: string }> =>
-  fc.record({
-    type: fc.constantFrom(...(machine.events as string[]), 'NOT_AN_EVENT'),
-    socKwh: fc.constantFrom(0, 5, 10, Number.NaN),
-    floorKwh: fc.constantFrom(0, 5, 10),
-    occupied: fc.boolean(),
-  });
+  fc.record(
+    {
+      type: fc.constantFrom(...(machine.events as string[]), 'NOT_AN_EVENT'),
+      socKwh: fc.constantFrom(0, 5, 10, Number.NaN),
+      floorKwh: fc.constantFrom(0, 5, 10),
+      occupied: fc.boolean(),
+    },
+    { requiredKeys: ['type'] },
+  );
 
 describe('agents/lifecycle: a snapshot stepped by XState transition', () => {
   for (const { name, machine, inputs } of MACHINES) {
@@ -71,7 +74,7 @@ describe('agents/lifecycle: a snapshot stepped by XState transition', () => {
     expect(homes[3]!.snapshot).to.equal(homes[7]!.snapshot);
   });
 
-  it('a machine with context shares its initial snapshot per input only, and steps each agent afresh', () => {
+  it('a machine with context shares its initial snapshot per input, and a step only from the same snapshot with the same event content', () => {
     const model = new MachineModel(evMachine);
     const [a, b, c] = [new Lifecycle(model, { v2gCapable: true }), new Lifecycle(model, { v2gCapable: true }), new Lifecycle(model, { v2gCapable: false })];
     expect(a.snapshot).to.equal(b.snapshot);
@@ -79,11 +82,23 @@ describe('agents/lifecycle: a snapshot stepped by XState transition', () => {
     expect(c.snapshot.context).to.deep.equal({ v2gCapable: false });
     for (const l of [a, b, c]) l.send({ type: 'ARRIVE' });
     expect(a.value).to.equal('plugged-idle');
+    expect(a.snapshot).to.equal(b.snapshot);
+    expect(c.snapshot).not.to.equal(a.snapshot);
+    expect(c.snapshot.context).to.deep.equal({ v2gCapable: false });
     // The guard reads the context and the event: only the V2G-capable cars above their floor discharge.
     a.send({ type: 'DISCHARGE', socKwh: 10, floorKwh: 5 });
     b.send({ type: 'DISCHARGE', socKwh: 4, floorKwh: 5 });
     c.send({ type: 'DISCHARGE', socKwh: 10, floorKwh: 5 });
     expect([a.value, b.value, c.value]).to.deep.equal(['discharging', 'plugged-idle', 'plugged-idle']);
+    // Events with numbers are stepped afresh: an equal state, not a shared snapshot; the next shared step is from that snapshot.
+    const d = new Lifecycle(model, { v2gCapable: true });
+    d.send({ type: 'ARRIVE' });
+    d.send({ type: 'DISCHARGE', socKwh: 10, floorKwh: 5 });
+    expect(d.value).to.equal('discharging');
+    expect(d.snapshot).not.to.equal(a.snapshot);
+    for (const l of [a, d]) l.send({ type: 'IDLE' });
+    expect([a.value, d.value]).to.deep.equal(['plugged-idle', 'plugged-idle']);
+    expect(model.sharedStepsFrom(a.snapshot)).to.equal(0);
   });
 
   it('runs the actions a step returns, every time (a step with actions is never shared)', () => {
@@ -126,12 +141,15 @@ describe('agents/lifecycle: a snapshot stepped by XState transition', () => {
     expect(l.value).to.equal('b');
   });
 
-  it(`keeps at most ${MAX_SHARED_STEPS} shared steps per machine: events carrying ever new numbers are stepped afresh beyond them`, () => {
-    const machine = setup({ types: { events: {} as { type: 'SET'; kw: number } } }).createMachine({ initial: 'on', states: { on: { on: { SET: 'on' } } } });
+  it(`shares at most ${MAX_STEPS_PER_SNAPSHOT} steps from one snapshot: events carrying ever new strings are stepped afresh beyond them`, () => {
+    const machine = setup({ types: { events: {} as { type: 'TAG'; id: string } } }).createMachine({ initial: 'on', states: { on: { on: { TAG: {} } } } });
     const model = new MachineModel(machine);
     const l = new Lifecycle(model);
-    for (let k = 0; k < MAX_SHARED_STEPS + 500; k++) l.send({ type: 'SET', kw: k });
+    const start = l.snapshot;
+    for (let k = 0; k < MAX_STEPS_PER_SNAPSHOT + 500; k++) l.send({ type: 'TAG', id: `cmd-${k}` });
     expect(l.value).to.equal('on');
-    expect(model.sharedSteps).to.equal(MAX_SHARED_STEPS);
+    // A targetless transition without actions keeps the snapshot: every step is from `start`.
+    expect(l.snapshot).to.equal(start);
+    expect(model.sharedStepsFrom(start)).to.equal(MAX_STEPS_PER_SNAPSHOT);
   });
 });
