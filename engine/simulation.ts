@@ -52,7 +52,7 @@ import type { Scenario } from './scenario/load.ts';
 import { type DayAheadStage, normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
 import { applyDayAhead, type DayAheadPosition, runDayAheadAuction } from './interval/dayAhead.ts';
 import { loadStrategyModules } from './strategyModules.ts';
-import { CommsRun, type IntervalComms } from './interval/comms.ts';
+import { CommsRun, type IntervalComms, MEMBER_LEAD_MS } from './interval/comms.ts';
 import { resolvePlane } from '../comms/schema.ts';
 import type { Mdms } from '../metering/mdms.ts';
 import { meterIdFor } from '../metering/meter.ts';
@@ -637,10 +637,12 @@ export class Simulation {
     const bidTime = interval.gateClosure - minutesToMs(1);
     let oldest = interval.index;
     const stale = new Map<string, MarketView>();
-    for (let i = 0; i < this.parties.length; i++) oldest = Math.min(oldest, comms.pricesKnownAt(i, bidTime) + 1);
+    // A member bids when it sends its curve to its aggregator, MEMBER_LEAD_MS before the others.
+    const bidTimeOf = (i: number): number => (this.routeOf[i] === 1 ? bidTime - MEMBER_LEAD_MS : bidTime);
+    for (let i = 0; i < this.parties.length; i++) oldest = Math.min(oldest, comms.pricesKnownAt(i, bidTimeOf(i)) + 1);
     for (const k of this.publishedViews.keys()) if (k < oldest) this.publishedViews.delete(k);
     return (bus, party) => {
-      const from = party === undefined ? interval.index : comms.pricesKnownAt(party, bidTime) + 1;
+      const from = party === undefined ? interval.index : comms.pricesKnownAt(party, bidTimeOf(party)) + 1;
       if (from >= interval.index) return fresh(bus);
       comms.staleView();
       const key = `${from}|${bus}`;
