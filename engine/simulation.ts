@@ -614,7 +614,6 @@ export class Simulation {
     }
   }
 
-  /** Public market information per bus for one interval: frozen, shared by every agent at the bus. */
   /**
    * On a communication plane: the views published for each interval (what bidders knew after the
    * interval before it cleared), per bus, kept while a party may still bid on them.
@@ -660,6 +659,7 @@ export class Simulation {
     };
   }
 
+  /** Public market information per bus for one interval: frozen, shared by every agent at the bus. */
   private freshViews(interval: MarketInterval, lastPrice: ReadonlyMap<BusId, number>, busIndex: ReadonlyMap<string, number>, forecaster: PriceForecaster): (bus: BusId) => MarketView {
     const views = new Map<BusId, MarketView>();
     const weather = this.environment.at(interval.start, interval.durationH);

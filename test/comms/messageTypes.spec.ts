@@ -23,6 +23,7 @@ interface Out {
   events: Row[];
   agents: Row[];
   rejections: Row[];
+  intervals: string;
 }
 
 const fixture = (name: string): string => readFileSync(join(import.meta.dirname, `../fixtures/scenarios/${name}.yaml`), 'utf8');
@@ -36,7 +37,7 @@ async function run(yaml: string): Promise<Out> {
     await runScenario(loadScenarioFile(file), { outDir: out });
     const text = (f: string): string => readFileSync(join(out, f), 'utf8');
     const csv = (f: string): Row[] => parse(text(f), { columns: true });
-    return { summary: JSON.parse(text('summary.json')), messages: csv('messages.csv'), events: csv('events.csv'), agents: csv('agents.csv'), rejections: csv('rejections.csv') };
+    return { summary: JSON.parse(text('summary.json')), messages: csv('messages.csv'), events: csv('events.csv'), agents: csv('agents.csv'), rejections: csv('rejections.csv'), intervals: text('intervals.csv') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -51,7 +52,7 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 
 describe('comms message types: price broadcasts (fixtures/scenarios/comms-dr.yaml + a probe home)', function () {
   this.timeout(120_000);
   /** What the probe was shown, per run and interval. */
-  const seen = new Map<string, Array<{ index: number; lastPriceMwh: number | undefined; forecast0: number | undefined }>>();
+  const seen = new Map<string, Array<{ index: number; lastPriceMwh: number | undefined; forecast0: number | undefined; horizon: number }>>();
   let current = '';
   before(() => {
     // The probe buys 2 kW at the cap once it knows a price, nothing before: what it was shown is what it does.
@@ -61,15 +62,23 @@ describe('comms message types: price broadcasts (fixtures/scenarios/comms-dr.yam
       create: () => ({
         id: 'test-price-probe',
         bid(_view: unknown, market: MarketView) {
-          seen.get(current)!.push({ index: market.interval.index, lastPriceMwh: market.lastPriceMwh, forecast0: market.priceForecastMwh[0] });
+          seen.get(current)!.push({ index: market.interval.index, lastPriceMwh: market.lastPriceMwh, forecast0: market.priceForecastMwh[0], horizon: market.priceForecastMwh.length });
           return market.lastPriceMwh === undefined ? [] : [{ side: 'buy' as const, priceMwh: market.priceCapMwh, quantityKw: 2 }];
         },
       }),
     });
   });
   const probe = '  - kind: home\n    idPrefix: probe\n    count: 1\n    bus: b\n    strategy: test-price-probe\n';
+  // An hourly prior (hour h of UTC → 100 + h): on the first day every forecast entry is the prior of its hour, so a view's
+  // forecast shows which interval it starts at.
+  const prior = `priorByHourMwh: [${Array.from({ length: 24 }, (_, h) => 100 + h).join(', ')}]`;
+  const withPrior = (yaml: string): string => yaml.replace('initialPriceMwh: 90 }', `initialPriceMwh: 90, ${prior} }`);
   // Interval 0 (15:00) clears at its gate 14:55 and publishes its price; interval 1 bids at 15:09.
-  const held = rp3Link([['2026-07-01T14:55:00Z', '2026-07-01T15:09:30Z']]);
+  // Interval 3 (15:45) publishes at 15:40; interval 4 (16:00, the next hour) bids at 15:54.
+  const held = rp3Link([
+    ['2026-07-01T14:55:00Z', '2026-07-01T15:09:30Z'],
+    ['2026-07-01T15:40:00Z', '2026-07-01T15:54:30Z'],
+  ]);
   const runAs = async (name: string, yaml: string): Promise<Out> => {
     current = name;
     seen.set(name, []);
@@ -78,8 +87,8 @@ describe('comms message types: price broadcasts (fixtures/scenarios/comms-dr.yam
   let on: Out;
   let off: Out;
   before(async () => {
-    on = await runAs('on-time', fixture('comms-dr') + probe);
-    off = await runAs('held', fixture('comms-dr').replace(/^comms:\n/m, `comms:\n${held}`) + probe);
+    on = await runAs('on-time', withPrior(fixture('comms-dr')) + probe);
+    off = await runAs('held', withPrior(fixture('comms-dr')).replace(/^comms:\n/m, `comms:\n${held}`) + probe);
   });
 
   it('on time, every party bids on the newest prices: none stale, none late', () => {
@@ -96,14 +105,26 @@ describe('comms message types: price broadcasts (fixtures/scenarios/comms-dr.yam
       expect(m.status).to.equal('late');
       expect(Date.parse(m.delivered_at!)).to.be.at.least(Date.parse('2026-07-01T15:09:30Z'));
     }
-    expect(off.summary.kpis.comms.pricesLate).to.equal(34);
-    expect(off.summary.kpis.comms.bidsOnStalePrices).to.equal(34);
+    // Two broadcasts held (14:55 and 15:40), 34 parties each.
+    expect(off.summary.kpis.comms.pricesLate).to.equal(68);
+    expect(off.summary.kpis.comms.bidsOnStalePrices).to.equal(68);
     const shown = seen.get('held')!.find((s) => s.index === 1)!;
-    // The view published before anything cleared: no last price, the forecast's initial price (90), moved to interval 1.
+    // The view published before anything cleared: no last price; its forecast moved to interval 1 (hour 15: 115).
     expect(shown.lastPriceMwh).to.equal(undefined);
-    expect(shown.forecast0).to.equal(90);
+    expect(shown.forecast0).to.equal(115);
+    expect(shown.horizon).to.equal(96); // 24 h of 15-minute intervals, as every fresh view
     // Interval 2 bids on the price of interval 1, which arrived in time.
     expect(seen.get('held')!.find((s) => s.index === 2)!.lastPriceMwh).to.equal(80);
+  });
+
+  it('a view one broadcast old is moved to the interval it is used in: at 16:00 the forecast starts at hour 16 (116), not at 15:45’s hour (115)', () => {
+    const at4 = (run: string) => seen.get(run)!.find((s) => s.index === 4)!;
+    expect(at4('held').forecast0).to.equal(116);
+    expect(at4('held').horizon).to.equal(96);
+    expect(at4('on-time').forecast0).to.equal(116);
+    // Its last price is interval 2's (15:30), the newest it had received.
+    const price = (o: Out, at: string): number => Number((parse(o.intervals, { columns: true }) as Row[]).find((r) => r.interval_start === at && r.bus === 'b')!.price);
+    expect(at4('held').lastPriceMwh).to.equal(price(off, '2026-07-01T15:30:00Z'));
   });
 
   it('and acts on it: the probe buys nothing at 15:15 when held, 2 kW when on time; the books close', () => {
