@@ -213,7 +213,7 @@ async function run(): Promise<BenchRow[]> {
   const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   const solverCpu = solves.reduce((a, r) => a + r.cpuMs, 0);
   const solverWall = solves.reduce((a, r) => a + r.wallMs, 0);
-  const bands = z.priceBands ? `price bands: ${z.priceBands.iterations} LP(s), last ${n(z.priceBands.freeColumns)} free + ${n(z.priceBands.fixedColumns)} fixed simple columns of ${n(z.simpleColumns)}` : 'full LP, no bands';
+  const bands = z.priceBands ? `price bands: ${z.priceBands.iterations} LP(s), ${z.priceBands.warmStarts} warm-started, last ${n(z.priceBands.freeColumns)} free + ${n(z.priceBands.fixedColumns)} fixed simple columns of ${n(z.simpleColumns)}` : 'full LP, no bands';
   const lps = solves.map((r, i) => `LP${i + 1} ${n(r.rows)} rows × ${n(r.cols)} cols, ${n(r.nonzeros)} nnz: ${s(r.cpuMs)} CPU${r.status === 'optimal' ? '' : ` (${r.status})`}`).join('; ');
   const congested = result.intervals.filter((iv) => iv.flows.some((f) => f.shadowPriceMwh > 0)).length;
   const steps =

@@ -32,6 +32,7 @@
  * Seeds: each interval's copper-plate merit-order price of its simple bids alone, ± a margin.
  * Pure: no I/O; the caller solves.
  */
+import { BASIS_BASIC, BASIS_LOWER, BASIS_UPPER, type LpBasis } from '../lp/solver.ts';
 import type { SimpleColumns } from './program.ts';
 
 /** How far (currency/MWh) a nodal price may pass its band's edge and still certify it: far below a tick, above the solver's dual tolerance. */
@@ -191,4 +192,70 @@ export function widenAll(bands: PriceBands, simple: readonly SimpleColumns[]): b
     }
   }
   return partial;
+}
+
+/** Where a restricted programme's columns are: per interval, its first simple column and first grid column; the battery and integer columns after them. */
+export interface RestrictedLayout {
+  readonly simpleCol: Int32Array;
+  readonly gridCol: Int32Array;
+  readonly gridCols: number;
+  readonly numCols: number;
+  readonly numRows: number;
+}
+
+/**
+ * The optimal basis of one restricted LP carried to the next (wider) one, for a warm start.
+ * Rows are the same in both (restriction never removes a row), and so are the grid,
+ * battery and integer columns: they keep their status. A simple column free in both keeps
+ * its status; one freed by the wider band starts nonbasic at the value it was fixed at (its
+ * upper bound when it was accepted, its lower when dropped); a fixed-acceptance column keeps
+ * the status of the previous one of its (bus, side), nonbasic when there was none. So the
+ * carried basis reproduces the previous optimum, primal feasible in the wider LP; only the
+ * freed columns whose reduced cost has the wrong sign (what widened the band) are dual
+ * infeasible, and they are boxed: the dual simplex flips them and goes on from there.
+ *
+ * Returns undefined when the count of basic entries is not the number of rows (a basic
+ * fixed-acceptance column whose members all became free): then the LP starts cold. A warm
+ * start changes where the simplex starts, never the optimum it proves. Pure.
+ */
+export function carryBasis(
+  prev: { readonly layout: RestrictedLayout; readonly restriction: readonly RestrictedColumns[]; readonly basis: LpBasis },
+  next: { readonly layout: RestrictedLayout; readonly restriction: readonly RestrictedColumns[] },
+  simple: readonly SimpleColumns[],
+): LpBasis | undefined {
+  const pl = prev.layout;
+  const nl = next.layout;
+  if (pl.numRows !== nl.numRows) return undefined;
+  const T = simple.length;
+  const pTail = pl.gridCol[T - 1]! + pl.gridCols;
+  const nTail = nl.gridCol[T - 1]! + nl.gridCols;
+  if (pl.numCols - pTail !== nl.numCols - nTail) return undefined;
+  const from = prev.basis.colStatus;
+  const col = new Int32Array(nl.numCols);
+  for (let t = 0; t < T; t++) {
+    const cols = simple[t]!;
+    const pr = prev.restriction[t]!;
+    const nr = next.restriction[t]!;
+    const p0 = pl.simpleCol[t]!;
+    const n0 = nl.simpleCol[t]!;
+    for (let c = 0; c < cols.count; c++) {
+      const k = nr.freeAt[c]!;
+      if (k < 0) continue;
+      const was = pr.freeAt[c]!;
+      col[n0 + k] = was >= 0 ? from[p0 + was]! : pr.accepted[c] ? BASIS_UPPER : BASIS_LOWER;
+    }
+    // Fixed-acceptance columns, one per (bus, side), after the free ones: the previous one's status.
+    const prevFixed = new Map<number, number>();
+    const pc = pr.columns;
+    for (let k = 0; k < pc.count; k++) if (pc.fixed![k]) prevFixed.set(pc.gridBus[k]! * 2 + pc.isBuy[k]!, from[p0 + k]!);
+    const nc = nr.columns;
+    for (let k = 0; k < nc.count; k++) if (nc.fixed![k]) col[n0 + k] = prevFixed.get(nc.gridBus[k]! * 2 + nc.isBuy[k]!) ?? BASIS_LOWER;
+    for (let k = 0; k < nl.gridCols; k++) col[nl.gridCol[t]! + k] = from[pl.gridCol[t]! + k]!;
+  }
+  col.set(from.subarray(pTail), nTail);
+  const rowStatus = prev.basis.rowStatus.slice();
+  let basic = 0;
+  for (let j = 0; j < col.length; j++) if (col[j] === BASIS_BASIC) basic++;
+  for (let i = 0; i < rowStatus.length; i++) if (rowStatus[i] === BASIS_BASIC) basic++;
+  return basic === nl.numRows ? { colStatus: col, rowStatus } : undefined;
 }

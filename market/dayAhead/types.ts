@@ -248,6 +248,19 @@ export interface DayAheadMarket {
    * LP still carries the whole storage/EV core (~50 s CPU each), and several are solved.
    */
   readonly priceBands?: 'auto' | 'always' | 'off' | undefined;
+  /**
+   * With price bands: start each restricted LP after the first from the previous one's
+   * optimal basis (`carryBasis`, market/dayAhead/priceBands.ts), dual simplex. Default true;
+   * false solves every restricted LP cold. Either way the same optimum.
+   */
+  readonly bandWarmStart?: boolean | undefined;
+  /**
+   * With price bands, where the first bands sit: 'coarse' (default), each interval's price in a
+   * coarse day (copper plate, bids bucketed, like storage/EV bids merged; market/dayAhead/coarseSeed.ts);
+   * 'merit-order', each interval's merit-order price of its simple bids alone. Either way
+   * the bands are widened until the duals certify the full LP's optimum.
+   */
+  readonly bandSeed?: 'coarse' | 'merit-order' | undefined;
 }
 
 /**
@@ -337,9 +350,10 @@ export interface DayAheadModelSize {
   readonly simpleColumns: number;
   /**
    * With price bands: restricted LPs solved (the last one is the programme `rows`/`cols`
-   * describe), and the simple columns in it — free ones, and fixed acceptances merged per bus and side.
+   * describe), and the simple columns in it — free ones, and fixed acceptances merged per bus and side;
+   * how many restricted LPs started from the previous one's basis.
    */
-  readonly priceBands?: { readonly iterations: number; readonly freeColumns: number; readonly fixedColumns: number };
+  readonly priceBands?: { readonly iterations: number; readonly freeColumns: number; readonly fixedColumns: number; readonly warmStarts: number };
 }
 
 export interface DayAheadResult {

@@ -102,7 +102,7 @@ function pinned(r: DayAheadResult): Array<[number, number, number]> {
   return out;
 }
 
-/** Both clearings of one book: the plain full LP and the price bands. */
+/** Both clearings of one book: the plain full LP and the price bands (seeded and warm-started as `market` says). */
 function clearBoth(book: DayAheadBook, market: Omit<DayAheadMarket, 'priceBands'>) {
   const pf = prepareDayAhead(book, { ...market, priceBands: 'off' });
   const sf = solveDayAhead(pf);
@@ -133,6 +133,7 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     const highs = await loadSolver('highs');
     let restricted = 0;
     let widened = 0;
+    let warmStarted = 0;
     let identical = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -140,7 +141,10 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
         fc.array(fc.array(segmentArb, { minLength: 2, maxLength: 24 }), { minLength: T, maxLength: T }),
         fc.array(batteryArb, { maxLength: 4 }),
         fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: shiftableArb, weight: 1 }),
-        async (m, perInterval, batteries, shiftable) => {
+        // The band paths: seeds from the coarse day or the merit order, each LP after the first warm-started from the last one's basis or cold.
+        fc.constantFrom('coarse' as const, 'merit-order' as const),
+        fc.boolean(),
+        async (m, perInterval, batteries, shiftable, bandSeed, bandWarmStart) => {
           const n = m.network.buses.length;
           const bids: Bid[] = perInterval.flatMap((segs, t) =>
             segs.map((s, i) => ({ id: `s${t}-${i}`, agentId: agentId(`a${i}`), bus: busId(`n${s.bus % n}`), interval: t, segments: [{ side: s.buy ? 'buy' : 'sell', priceMwh: (s.buy ? s.cents : s.cents * (2 / 3)) / 100, quantityKw: s.kw }] }) satisfies Bid),
@@ -151,7 +155,7 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
             intertemporalBids.push({ kind: 'shiftable', id: 'shift', agentId: agentId('shift'), bus: busId(`n${shiftable.bus % n}`), powerKw: shiftable.kw, runIntervals: run, firstInterval: shiftable.start, lastInterval: T - 1, valueMwh: shiftable.value } satisfies ShiftableBid);
           }
           const book = { horizon: { firstInterval: 0, intervalCount: T, durationH: DT }, rules: RULES, bids, intertemporalBids };
-          const c = clearBoth(book, { network: m.network, solver: highs });
+          const c = clearBoth(book, { network: m.network, solver: highs, bandSeed, bandWarmStart });
           const { full, banded } = c;
           if (JSON.stringify(full, replacer) === JSON.stringify({ ...banded, size: full.size }, replacer)) identical++;
           expect(full.size.priceBands).to.equal(undefined);
@@ -161,6 +165,8 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
             expect(banded.size.priceBands, 'bands applied').to.not.equal(undefined);
             restricted++;
             if (banded.size.priceBands!.iterations > 1) widened++;
+            if (banded.size.priceBands!.warmStarts > 0) warmStarted++;
+            if (!bandWarmStart) expect(banded.size.priceBands!.warmStarts).to.equal(0);
           }
           expectSame(c);
         },
@@ -170,6 +176,8 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     // The property exercised the restriction, and the widening after a price left its band.
     expect(restricted).to.be.greaterThan(40);
     expect(widened).to.be.greaterThan(0);
+    // … and a restricted LP started from the previous one's basis (carryBasis) reached the same optimum.
+    expect(warmStarted).to.be.greaterThan(0);
     // Most books have one optimum, which both find: then every award, schedule, price and flow is equal.
     expect(identical).to.be.greaterThan(50);
   });
@@ -189,14 +197,21 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     ];
     const battery: StorageBid = { kind: 'storage', id: 'bat', agentId: agentId('bat'), bus: busId('X'), capacityKwh: 200, minSocKwh: 0, maxSocKwh: 200, maxChargeKw: 100, maxDischargeKw: 100, chargeEfficiency: 1, dischargeEfficiency: 1, initialSocKwh: 0, finalSocMinKwh: 0, terminalValueMwh: 0 };
     const book = { horizon: { firstInterval: 0, intervalCount: 2, durationH: 1 }, rules: RULES, bids, intertemporalBids: [battery] };
-    const c = clearBoth(book, { solver: highs });
+    const c = clearBoth(book, { solver: highs, bandSeed: 'merit-order' });
     const { full, banded } = c;
     expect(Array.from(full.schedules[0]!.netKw)).to.deep.equal([100, -100]);
     expect(Array.from(full.intervals[0]!.busPriceMwh)).to.deep.equal([60]);
     expect(Array.from(full.intervals[1]!.busPriceMwh)).to.deep.equal([70]);
     expect(banded.size.priceBands!.iterations).to.be.at.least(2);
+    expect(banded.size.priceBands!.warmStarts, 'the second LP starts from the first one’s basis').to.be.at.least(1);
     expectSame(c);
     expect(JSON.stringify({ ...banded, size: full.size }, replacer)).to.equal(JSON.stringify(full, replacer));
+    // Seeded from the coarse day instead (the default): one node and one battery, so the coarse day is this day
+    // (bids at whole prices, one per 1/MWh bucket): its prices 60 and 70 are the seeds, the first restricted LP is certified.
+    const coarse = clearBoth(book, { solver: highs });
+    expect(coarse.banded.size.priceBands!.iterations).to.equal(1);
+    expectSame(coarse);
+    expect(JSON.stringify({ ...coarse.banded, size: full.size }, replacer)).to.equal(JSON.stringify(full, replacer));
   });
 
   it('restrictColumns fixes buys above the band and sells below it, drops the others outside, keeps the band free', () => {
