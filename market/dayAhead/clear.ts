@@ -47,7 +47,7 @@ import { OrderBookBuilder } from '../orderBook.ts';
 import type { OrderBook } from '../types.ts';
 import type { BranchFlow } from '../../network/types.ts';
 import { aggregateSimpleBids, type BatteryBid, buildProgram, type IntegerBid, copperPlate, type DayAheadProgram, type IntervalGrid, type ProgramInput, type SimpleColumns } from './program.ts';
-import { carryBasis, PRICE_BAND_MARGIN_MWH, PRICE_BAND_MIN_COLUMNS, PRICE_BAND_TOLERANCE_MWH, restrictColumns, type RestrictedColumns, seedBands, widenAll } from './priceBands.ts';
+import { bandsAt, carryBasis, PRICE_BAND_MARGIN_MWH, PRICE_BAND_MIN_COLUMNS, PRICE_BAND_TOLERANCE_MWH, restrictColumns, type RestrictedColumns, seedBands, widenAll } from './priceBands.ts';
 import { coarseSeedBands } from './coarseSeed.ts';
 import { roundBatteries, type RoundedBattery } from './schedule.ts';
 import type { BlockOrder, DayAheadBook, DayAheadIntervalResult, DayAheadMarket, DayAheadRejection, DayAheadResult, GeneratorRamp, IntertemporalBid, IntertemporalSchedule, ShiftableBid } from './types.ts';
@@ -123,11 +123,13 @@ export function solveDayAhead(p: PreparedDayAhead): SolvedDayAhead {
 const MAX_BAND_ITERATIONS = 12;
 
 /**
- * Column generation by price bands: seed each interval's band at its merit-order price,
- * solve the restricted LP, check every fixed or dropped column's reduced cost against its
- * bus price (strictly, by `PRICE_BAND_TOLERANCE_MWH`), widen the bands the prices left,
- * and again; an infeasible restricted LP widens every band. Ends with a certified optimum
- * of the full LP, or with the full LP itself.
+ * Column generation by price bands: seed the bands (per interval and grid bus) from a coarse
+ * day's prices or the merit order, solve the restricted LP (dual simplex, warm-started from the
+ * previous restricted LP's basis), check every fixed or dropped column's reduced cost against
+ * its bus price (strictly, by `PRICE_BAND_TOLERANCE_MWH`) and every merged fixed column at its
+ * quantity, widen the bands of the buses whose prices failed, and again; an infeasible
+ * restricted LP widens every band. Ends with a certified optimum of the full LP, or with the
+ * full LP itself.
  */
 function solveWithPriceBands(p: PreparedDayAhead): SolvedDayAhead {
   const { programInput: input, simple, grid } = p;
@@ -136,9 +138,9 @@ function solveWithPriceBands(p: PreparedDayAhead): SolvedDayAhead {
   const tick = input.priceTickMwh;
   const margin = Math.ceil(PRICE_BAND_MARGIN_MWH / tick);
   // Seeds: the prices of a coarse day (copper plate, bucketed bids, merged batteries), else each interval's merit order.
-  const bands = (p.market.bandSeed !== 'merit-order' ? coarseSeedBands(input, p.market.solver, margin)?.bands : undefined) ?? seedBands(simple, margin);
   const { injectionStarts, injectionRows, injectionValues } = grid;
   const busCount = injectionStarts.length - 1;
+  const bands = (p.market.bandSeed !== 'merit-order' ? coarseSeedBands(input, p.market.solver, margin, busCount)?.bands : undefined) ?? seedBands(simple, margin, busCount);
   const priceAt = new Float64Array(busCount);
   let iterations = 0;
   let warmStarts = 0;
@@ -146,7 +148,7 @@ function solveWithPriceBands(p: PreparedDayAhead): SolvedDayAhead {
   let prev: Parameters<typeof carryBasis>[0] | undefined;
   for (let it = 1; it <= MAX_BAND_ITERATIONS; it++) {
     iterations = it;
-    const restriction = simple.map((cols, t) => restrictColumns(cols, bands.loTick[t]!, bands.hiTick[t]!));
+    const restriction = simple.map((cols, t) => restrictColumns(cols, bandsAt(bands, t).lo, bandsAt(bands, t).hi));
     const program = buildProgram({ ...input, simple: restriction.map((r) => r.columns) });
     const layout = { simpleCol: program.layout.simpleCol, gridCol: program.layout.gridCol, gridCols: grid.numCols, numCols: program.lp.numCols, numRows: program.lp.numRows };
     const startBasis = prev && p.warmStart ? carryBasis(prev, { layout, restriction }, simple) : undefined;
@@ -173,29 +175,41 @@ function solveWithPriceBands(p: PreparedDayAhead): SolvedDayAhead {
       }
       const cols = simple[t]!;
       const { freeAt, accepted, columns: rc } = restriction[t]!;
-      let lo = Infinity;
-      let hi = -Infinity;
-      // A fixed-acceptance column short of its quantity (the grid could not take it all): its bus price is below some of its members' prices, widen to it.
+      const { lo, hi } = bandsAt(bands, t);
+      // The bus's band takes in its price (± the margin): the failing column (priced between the band and π) becomes free.
+      let moved = false;
+      const widen = (b: number): boolean => {
+        const pi = priceAt[b]!;
+        const l = Math.min(lo[b]!, Math.floor(pi / tick) - margin);
+        const h = Math.max(hi[b]!, Math.ceil(pi / tick) + margin);
+        if (l === lo[b] && h === hi[b]) return false;
+        lo[b] = l;
+        hi[b] = h;
+        moved = true;
+        return true;
+      };
+      // A fixed-acceptance column short of its quantity (the grid could not take it all): its members cannot all stay fixed.
+      // Its bus price then lies below (buy) or above (sell) some member's price; should the band hold π already (a numerical
+      // corner), every member of that bus and side is freed, so a short merged column is never certified.
       for (let k = 0; k < rc.count; k++) {
         if (!rc.fixed![k] || solution.colValue[program.layout.simpleCol[t]! + k]! >= rc.quanta[k]! * input.quantumKw * (1 - 1e-9)) continue;
-        const pi = priceAt[rc.gridBus[k]!]!;
-        lo = Math.min(lo, pi);
-        hi = Math.max(hi, pi);
+        const b = rc.gridBus[k]!;
+        if (widen(b)) continue;
+        if (rc.isBuy[k]) hi[b] = Infinity;
+        else lo[b] = -Infinity;
+        moved = true;
       }
       for (let c = 0; c < cols.count; c++) {
         if (freeAt[c]! >= 0) continue;
         const price = cols.priceTicks[c]! * tick;
-        const pi = priceAt[cols.gridBus[c]!]!;
+        const b = cols.gridBus[c]!;
+        const pi = priceAt[b]!;
         // Strictly the right sign: a fixed buy (or dropped sell) priced above π, a dropped buy (or fixed sell) below.
         const above = (cols.isBuy[c] === 1) === (accepted[c] === 1);
         if (above ? price > pi + PRICE_BAND_TOLERANCE_MWH : price < pi - PRICE_BAND_TOLERANCE_MWH) continue;
-        lo = Math.min(lo, pi);
-        hi = Math.max(hi, pi);
+        widen(b);
       }
-      if (lo > hi) continue;
-      widened++;
-      bands.loTick[t] = Math.min(bands.loTick[t]!, Math.floor(lo / tick) - margin);
-      bands.hiTick[t] = Math.max(bands.hiTick[t]!, Math.ceil(hi / tick) + margin);
+      if (moved) widened++;
     }
     if (widened === 0) return { program, solution, restriction, bandIterations: it, warmStarts };
   }

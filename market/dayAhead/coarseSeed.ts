@@ -18,12 +18,12 @@
  */
 import type { LpSolver } from '../lp/solver.ts';
 import { type BatteryBid, buildProgram, copperPlate, type ProgramInput, type SimpleColumns } from './program.ts';
-import type { PriceBands } from './priceBands.ts';
+import { type PriceBands, uniformBands } from './priceBands.ts';
 
 /** Bucket width of the coarse day's simple columns, currency/MWh. */
 export const COARSE_BUCKET_MWH = 1;
 
-export function coarseSeedBands(input: ProgramInput, solver: LpSolver, marginTicks: number): { bands: PriceBands; rows: number; cols: number } | undefined {
+export function coarseSeedBands(input: ProgramInput, solver: LpSolver, marginTicks: number, busCount: number): { bands: PriceBands; rows: number; cols: number } | undefined {
   const tick = input.priceTickMwh;
   const bucketTicks = Math.max(1, Math.round(COARSE_BUCKET_MWH / tick));
   const simple = input.simple.map((cols) => bucketColumns(cols, bucketTicks));
@@ -40,7 +40,7 @@ export function coarseSeedBands(input: ProgramInput, solver: LpSolver, marginTic
     loTick[t] = Math.floor(price / tick) - marginTicks;
     hiTick[t] = Math.ceil(price / tick) + marginTicks;
   }
-  return { bands: { loTick, hiTick }, rows: lp.numRows, cols: lp.numCols };
+  return { bands: uniformBands(loTick, hiTick, busCount), rows: lp.numRows, cols: lp.numCols };
 }
 
 /** One interval's simple columns as one column per (side, price bucket), all at bus 0, no ramp groups. */

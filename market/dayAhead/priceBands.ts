@@ -9,27 +9,29 @@
  * primal–dual pair (x, y) is optimal iff x is feasible and every column at its upper bound has
  * a reduced cost ≥ 0, every column at its lower bound ≤ 0 (complementary slackness).
  *
- * So, per interval t, a band of ticks [lo_t, hi_t]:
- * - segments priced above hi_t: a buy is FIXED accepted (x = Q), a sell dropped (x = 0);
- * - segments priced below lo_t: a sell is FIXED accepted, a buy dropped;
+ * So, per interval t and grid bus b, a band of ticks [lo_tb, hi_tb]:
+ * - segments priced above hi_tb: a buy is FIXED accepted (x = Q), a sell dropped (x = 0);
+ * - segments priced below lo_tb: a sell is FIXED accepted, a buy dropped;
  * - segments inside the band (and every column in a ramp group) stay free LP columns.
- * The fixed-accepted columns of one bus and side are one column with bounds [ΣQ, ΣQ] (their
- * injection enters the same rows; their cost is a constant), the dropped ones leave the LP.
- * Every row stays, so the restricted LP's duals are duals of the full LP's rows.
+ * The fixed-accepted columns of one bus and side are one merged column (their injection enters
+ * the same rows), bounds [0, ΣQ]: elastic, so that the restricted LP stays feasible where the
+ * grid cannot carry every fixed acceptance; the dropped ones leave the LP. Every row stays, so
+ * the restricted LP's duals are duals of the full LP's rows.
  *
- * The restricted optimum (x, y), x extended by the fixed values, is feasible for the full LP
- * (same rows, values within bounds). It is optimal for the full LP iff the fixed and dropped
- * columns' reduced costs have the right sign. Fixed columns lie at least one tick outside the
- * band, so it suffices that every nodal price of interval t lies in [lo_t·tick − ε, hi_t·tick + ε]
- * (ε = `PRICE_BAND_TOLERANCE_MWH`, far below a tick): then each fixed column's reduced cost
- * has its sign strictly (by ≥ tick − ε), and by complementary slackness with y *every* optimum
- * of the full LP has those columns at the same bounds — the restricted LP keeps the full LP's
- * whole optimal face, not just one optimum. Where a price leaves its band, the band is widened
- * to take it in (plus a margin) and the LP solved again; an infeasible restricted LP (fixed
- * acceptances the grid cannot carry) widens every band. Bands only grow, so the loop ends — at
- * the latest when every band holds every column, which is the full LP.
+ * A restricted optimum (x, y) whose merged columns sit at ΣQ, x extended by the fixed values,
+ * is feasible for the full LP (same rows, values within bounds). It is optimal for the full LP
+ * iff the fixed and dropped columns' reduced costs have the right sign. The clearing checks
+ * each of them against its bus price strictly (by ε = `PRICE_BAND_TOLERANCE_MWH`, far below a
+ * tick): then by complementary slackness with y *every* optimum of the full LP has those
+ * columns at the same bounds — the restricted LP keeps the full LP's whole optimal face, not
+ * just one optimum. Where a price fails, or a merged column is short of ΣQ, that bus's band is
+ * widened to take its price in (plus a margin) and the LP solved again; an infeasible
+ * restricted LP widens every band. Bands only grow and each widening frees the failing column,
+ * so the loop ends — at the latest when every band holds every column, which is the full LP.
  *
- * Seeds: each interval's copper-plate merit-order price of its simple bids alone, ± a margin.
+ * Seeds: the prices of a coarse day (market/dayAhead/coarseSeed.ts), or each interval's
+ * copper-plate merit-order price of its simple bids alone, ± a margin. Between iterations the
+ * optimal basis is carried over (`carryBasis`) for a warm start.
  * Pure: no I/O; the caller solves.
  */
 import { BASIS_BASIC, BASIS_LOWER, BASIS_UPPER, type LpBasis } from '../lp/solver.ts';
@@ -44,10 +46,33 @@ export const PRICE_BAND_MARGIN_MWH = 5;
 /** From this many simple columns in the horizon on, `clearDayAhead` restricts by price bands (below it the full LP is quick). */
 export const PRICE_BAND_MIN_COLUMNS = 20_000;
 
-/** Per interval, the inclusive band of price ticks whose columns stay free. */
+/**
+ * Per interval and grid bus, the inclusive band of price ticks whose columns stay free:
+ * entry t × busCount + b. Per bus, because a congested interval's bus prices spread: one band
+ * per interval would hold every bus's columns between its cheapest and dearest bus.
+ */
 export interface PriceBands {
+  readonly busCount: number;
   readonly loTick: Float64Array;
   readonly hiTick: Float64Array;
+}
+
+/** Interval t's bands, one per grid bus (views into `bands`). */
+export function bandsAt(bands: PriceBands, t: number): { lo: Float64Array; hi: Float64Array } {
+  const B = bands.busCount;
+  return { lo: bands.loTick.subarray(t * B, (t + 1) * B), hi: bands.hiTick.subarray(t * B, (t + 1) * B) };
+}
+
+/** Bands of `busCount` grid buses, every bus of interval t at [lo[t], hi[t]]. */
+export function uniformBands(lo: ArrayLike<number>, hi: ArrayLike<number>, busCount: number): PriceBands {
+  const T = lo.length;
+  const loTick = new Float64Array(T * busCount);
+  const hiTick = new Float64Array(T * busCount);
+  for (let t = 0; t < T; t++) {
+    loTick.fill(lo[t]!, t * busCount, (t + 1) * busCount);
+    hiTick.fill(hi[t]!, t * busCount, (t + 1) * busCount);
+  }
+  return { busCount, loTick, hiTick };
 }
 
 /** One interval's simple columns restricted to its band. */
@@ -61,10 +86,11 @@ export interface RestrictedColumns {
 }
 
 /**
- * The columns of one interval with the band [loTick, hiTick] applied. A column in a ramp
+ * The columns of one interval with the band [loTick, hiTick] applied (one for all buses, or
+ * one per grid bus, indexed by the column's grid bus). A column in a ramp
  * group always stays free (its ramp rows link it to the neighbouring intervals).
  */
-export function restrictColumns(cols: SimpleColumns, loTick: number, hiTick: number): RestrictedColumns {
+export function restrictColumns(cols: SimpleColumns, loTickAt: number | ArrayLike<number>, hiTickAt: number | ArrayLike<number>): RestrictedColumns {
   const n = cols.count;
   const freeAt = new Int32Array(n).fill(-1);
   const accepted = new Uint8Array(n);
@@ -78,6 +104,9 @@ export function restrictColumns(cols: SimpleColumns, loTick: number, hiTick: num
   for (let c = 0; c < n; c++) {
     const tick = cols.priceTicks[c]!;
     const buy = cols.isBuy[c] === 1;
+    const bus = cols.gridBus[c]!;
+    const loTick = typeof loTickAt === 'number' ? loTickAt : loTickAt[bus]!;
+    const hiTick = typeof hiTickAt === 'number' ? hiTickAt : hiTickAt[bus]!;
     if (cols.ramp[c]! >= 0 || (tick >= loTick && tick <= hiTick)) {
       freeAt[c] = free++;
       continue;
@@ -166,31 +195,34 @@ export function meritOrderTick(cols: SimpleColumns): number {
 }
 
 /** Seed bands: each interval's merit-order tick ± `marginTicks` (the whole range when it has no merit order). */
-export function seedBands(simple: readonly SimpleColumns[], marginTicks: number): PriceBands {
+export function seedBands(simple: readonly SimpleColumns[], marginTicks: number, busCount: number): PriceBands {
   const T = simple.length;
-  const loTick = new Float64Array(T);
-  const hiTick = new Float64Array(T);
+  const lo = new Float64Array(T);
+  const hi = new Float64Array(T);
   for (let t = 0; t < T; t++) {
     const m = meritOrderTick(simple[t]!);
-    loTick[t] = Number.isNaN(m) ? -Infinity : m - marginTicks;
-    hiTick[t] = Number.isNaN(m) ? Infinity : m + marginTicks;
+    lo[t] = Number.isNaN(m) ? -Infinity : m - marginTicks;
+    hi[t] = Number.isNaN(m) ? Infinity : m + marginTicks;
   }
-  return { loTick, hiTick };
+  return uniformBands(lo, hi, busCount);
 }
 
 /** Doubles every band's width around its middle (after an infeasible restricted LP); returns whether any band still leaves a column out. */
 export function widenAll(bands: PriceBands, simple: readonly SimpleColumns[]): boolean {
   let partial = false;
-  for (let t = 0; t < bands.loTick.length; t++) {
-    const w = Math.max(1, bands.hiTick[t]! - bands.loTick[t]!);
-    bands.loTick[t]! -= w;
-    bands.hiTick[t]! += w;
-    const cols = simple[t]!;
+  for (let k = 0; k < bands.loTick.length; k++) {
+    const w = Math.max(1, bands.hiTick[k]! - bands.loTick[k]!);
+    bands.loTick[k]! -= w;
+    bands.hiTick[k]! += w;
+  }
+  simple.forEach((cols, t) => {
+    const { lo, hi } = bandsAt(bands, t);
     for (let c = 0; c < cols.count && !partial; c++) {
       const tick = cols.priceTicks[c]!;
-      if (tick < bands.loTick[t]! || tick > bands.hiTick[t]!) partial = true;
+      const b = cols.gridBus[c]!;
+      if (tick < lo[b]! || tick > hi[b]!) partial = true;
     }
-  }
+  });
   return partial;
 }
 
