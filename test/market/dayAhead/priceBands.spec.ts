@@ -207,7 +207,7 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     expectSame(c);
     expect(JSON.stringify({ ...banded, size: full.size }, replacer)).to.equal(JSON.stringify(full, replacer));
     // Seeded from the coarse day instead (the default): one node and one battery, so the coarse day is this day
-    // (bids at whole prices, one per 1/MWh bucket): its prices 60 and 70 are the seeds, the first restricted LP is certified.
+    // (no two bids of one side share a 5/MWh bucket): its prices 60 and 70 are the seeds, the first restricted LP is certified.
     const coarse = clearBoth(book, { solver: highs });
     expect(coarse.banded.size.priceBands!.iterations).to.equal(1);
     expectSame(coarse);
