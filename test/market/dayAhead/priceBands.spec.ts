@@ -9,11 +9,11 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { agentId, busId } from '../../../core/units.ts';
 import { prepareDayAhead, type PreparedDayAhead, readBackDayAhead, type SolvedDayAhead, solveDayAhead } from '../../../market/dayAhead/clear.ts';
-import { meritOrderTick, restrictColumns } from '../../../market/dayAhead/priceBands.ts';
+import { carryBasis, meritOrderTick, restrictColumns } from '../../../market/dayAhead/priceBands.ts';
 import type { DayAheadProgram, SimpleColumns } from '../../../market/dayAhead/program.ts';
 import type { DayAheadBook, DayAheadMarket, DayAheadResult, IntertemporalBid, ShiftableBid, StorageBid } from '../../../market/dayAhead/types.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
-import { objectiveAt, rowActivities } from '../../../market/lp/solver.ts';
+import { BASIS_BASIC, BASIS_LOWER, BASIS_UPPER, objectiveAt, rowActivities } from '../../../market/lp/solver.ts';
 import type { Bid } from '../../../market/types.ts';
 import { type BatteryGen, batteryArbitrary, batteryBid as batteryBidOf } from '../../helpers/dayAheadBatteries.ts';
 import { randomMarket, RULES } from '../../helpers/lpNetworks.ts';
@@ -236,5 +236,32 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     // Merit order on a copper plate: at 4, buys above it (6 quanta) exceed sells at or below it (4); at 5,
     // buys above (3) no longer do — the buy at 5 is the one rationed, its price the clearing price.
     expect(meritOrderTick(cols)).to.equal(5);
+  });
+
+  it('carryBasis starts the wider LP at the previous optimum: kept statuses, freed columns at the bound they were fixed at', () => {
+    // The six columns above; the first LP's band [10, 40] keeps buy 20 and sell 30 free and merges buy 50 and sell 4 as fixed
+    // acceptances; the second LP's band [0, 60] frees all but sell 70. Layout: simple columns, one grid column, two battery columns; three rows.
+    const cols: SimpleColumns = {
+      count: 6,
+      gridBus: Int32Array.of(0, 0, 1, 0, 0, 0),
+      isBuy: Uint8Array.of(1, 1, 1, 0, 0, 0),
+      priceTicks: Float64Array.of(50, 20, 5, 4, 30, 70),
+      quanta: Float64Array.of(1, 2, 3, 4, 5, 6),
+      ramp: new Int32Array(6).fill(-1),
+      columnOf: new Int32Array(0),
+    };
+    const first = [restrictColumns(cols, 10, 40)];
+    const second = [restrictColumns(cols, 0, 60)];
+    const layoutOf = (free: number) => ({ simpleCol: Int32Array.of(0), gridCol: Int32Array.of(free), gridCols: 1, numCols: free + 3, numRows: 3 });
+    const [B, L, U] = [BASIS_BASIC, BASIS_LOWER, BASIS_UPPER];
+    // First LP: [buy 20, sell 30, fixed buys, fixed sells, grid, battery ×2]; three basic columns, every row slack nonbasic.
+    const basis = { colStatus: Int32Array.of(B, L, U, L, B, B, L), rowStatus: Int32Array.of(L, L, L) };
+    const carried = carryBasis({ layout: layoutOf(4), restriction: first, basis }, { layout: layoutOf(5), restriction: second }, [cols]);
+    // Second LP: [buy 50 (was fixed accepted: upper), buy 20 (basic), buy 5 at bus 1 (was dropped: lower), sell 4 (fixed accepted: upper), sell 30 (lower), grid, battery ×2].
+    expect(Array.from(carried!.colStatus)).to.deep.equal([U, B, L, U, L, B, B, L]);
+    expect(Array.from(carried!.rowStatus)).to.deep.equal([L, L, L]);
+    // A basic merged column whose members all became free leaves one basic entry short: no warm start (the LP starts cold).
+    const degenerate = { colStatus: Int32Array.of(L, L, B, L, B, B, L), rowStatus: Int32Array.of(L, L, L) };
+    expect(carryBasis({ layout: layoutOf(4), restriction: first, basis: degenerate }, { layout: layoutOf(5), restriction: second }, [cols])).to.equal(undefined);
   });
 });
