@@ -6,27 +6,29 @@
  * in the same run: the same simple bids validated into a book and cleared one interval at a
  * time with `clearNetwork` (what a market without day-ahead does), 96 times. Target: the day in ≤ 3 s.
  *
- * The row notes say what bounds the day: the last LP's size after price bands (rows ×
- * columns, non-zeros; free and fixed simple columns), the band iterations, and the time of
- * each step — prepare (validation, aggregation), build (restriction and programme, all
- * iterations), HiGHS (timed around the solver), read back — with CPU times beside the wall
- * times (the machine is shared). `DAY_AHEAD_SCALE=0.1` runs a smaller day (every count × 0.1).
+ * The row notes say what bounds the day, every run: each LP handed to HiGHS (rows × columns,
+ * non-zeros, CPU seconds inside HiGHS), the price-band iterations and warm starts, the simple
+ * columns left free, and the CPU time of each step — prepare (validation, aggregation), build
+ * (coarse day, restrictions, programmes), HiGHS, read back — and of the day against the 96
+ * single clearings, with the load average (the machine is shared: wall times are noise).
+ * `DAY_AHEAD_SCALE=0.1` runs a smaller day (every count × 0.1; the label says so).
  *
- * Before price bands (the full LP, `priceBands: 'off'`): 121,796 rows × 2,018,569 columns,
- * 2.3M non-zeros, ~311.6 s for the day against 13.2 s for the 96 single clearings (23.6×).
- * With them (market/dayAhead/priceBands.ts) the simple columns are no longer the bound: at
- * margin 2/MWh the full day's restricted LP is 121,796 rows × 245,402 columns (55k simple
- * columns free of 1.84M; 190k storage/EV columns) and HiGHS's interior point takes 52.6 s
- * CPU on it. What is left is the intertemporal core itself — 1,000 batteries × their
- * intervals: 122k rows (SoC dynamics and time sharing), 190k columns — which no band can
- * shrink, and each band iteration solves it again: the full day with seeds ± 5/MWh had not
- * finished after 370 s CPU (killed; load ~20 on 2 cores), with the day's-range seed (one
- * LP, ~78 % of the simple columns free) after ~140 s of solve — no faster than the full LP.
- * At DAY_AHEAD_SCALE=0.1: 1 LP, 6.9 s CPU (day's-range seed) or 3 LPs, 12.7 s CPU (± 20)
- * against 1.5 s CPU for the 96 single clearings. So price bands are off by default, and the
- * 3 s target stays out of reach this way. Dropping the time-sharing rows
- * (c/C + d/D ≤ 1, a relaxation the solution can be checked against) cut one such solve by
- * 26 % (6.9 → 5.1 s CPU at scale 0.1), measured, not adopted.
+ * History (full scale, CPU seconds inside HiGHS unless said otherwise):
+ * - the full LP (`priceBands: 'off'`): 121,796 rows × 2,018,569 columns, 2.3M non-zeros,
+ *   ~311.6 s wall for the day against 13.2 s for the 96 single clearings (23.6×);
+ * - price bands seeded at each interval's merit order, interior point: first restricted LP
+ *   121,796 × 338,967, 78.2 s; the second, widened, 1,682,120 columns (not finished);
+ * - the same first LP by dual simplex: 36.8 s (94k iterations); without its 54k time-sharing
+ *   rows (c/C + d/D ≤ 1) not finished after 37.2 s — no gain, not adopted; presolve on and
+ *   primal simplex slower at 0.1 scale (1.9 s and 16.6 s against 1.4 s), PDLP far from
+ *   converged after 8.6 s (primal infeasibility 78) — not exact, not adopted;
+ * - seeds from a copper-plate coarse day: 1.1 s, then 33.2 s + 37.2 s (second LP 534k
+ *   columns, warm-started; 1.12M columns with one band per interval instead of per bus);
+ * - seeds from a coarse day on the grid (the default now): 7.1 s, then one restricted LP,
+ *   121,796 × 335,022, 31.4 s, certified: 42.0 s CPU for the day's clearing in all.
+ * What is left is the intertemporal core itself — 1,000 batteries × their intervals: 122k rows
+ * (SoC dynamics and time sharing), 190k columns — which no band can shrink: one dual simplex
+ * solve of it is ~30 s CPU here.
  *
  * The bids: loads at every bus but the transformer's primary, 0.01–0.2 kW segments at
  * prices N(120, 50) and N(60, 30); supply at `grid` (the wholesale merit order), the

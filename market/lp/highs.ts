@@ -5,7 +5,10 @@
  * through the persistent Model API, presolve off (its bid-stack rules cost
  * seconds at 100k columns), serial dual simplex for normal sizes, interior point
  * with crossover (exact, basic duals) from `HIGHS_IPM_MIN_COLUMNS` columns, where
- * dual simplex crawls. A model with a quadratic term goes to HiGHS's QP solver.
+ * dual simplex crawls — unless the caller names the method (`LpSolveOptions.method`: the
+ * day-ahead restricted LPs, where dual simplex took 36.8 s CPU against 78.2 s) or passes a
+ * basis to start from (`startBasis`: dual simplex from it; `keepBasis` returns the optimal
+ * one). A model with a quadratic term goes to HiGHS's QP solver.
  * Every model is disposed in `finally`: the wasm heap never shrinks.
  */
 import loadHighsModule from 'highs';
