@@ -215,8 +215,11 @@ async function run(): Promise<BenchRow[]> {
   const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   const solverCpu = solves.reduce((a, r) => a + r.cpuMs, 0);
   const solverWall = solves.reduce((a, r) => a + r.wallMs, 0);
-  const bands = z.priceBands ? `price bands: ${z.priceBands.iterations} LP(s), ${z.priceBands.warmStarts} warm-started, last ${n(z.priceBands.freeColumns)} free + ${n(z.priceBands.fixedColumns)} fixed simple columns of ${n(z.simpleColumns)}` : 'full LP, no bands';
-  const lps = solves.map((r, i) => `LP${i + 1} ${n(r.rows)} rows × ${n(r.cols)} cols, ${n(r.nonzeros)} nnz: ${s(r.cpuMs)} CPU${r.status === 'optimal' ? '' : ` (${r.status})`}`).join('; ');
+  const bands = z.priceBands ? `price bands: ${z.priceBands.iterations} restricted LP(s), ${z.priceBands.warmStarts} warm-started, last ${n(z.priceBands.freeColumns)} free + ${n(z.priceBands.fixedColumns)} fixed simple columns of ${n(z.simpleColumns)}` : 'full LP, no bands';
+  // Solves before the band iterations: the coarse day that seeds the bands (market/dayAhead/coarseSeed.ts).
+  const seeding = z.priceBands ? solves.length - z.priceBands.iterations : 0;
+  const lpName = (i: number): string => (i < seeding ? 'coarse day' : z.priceBands ? `restricted LP ${i - seeding + 1}` : `LP ${i + 1}`);
+  const lps = solves.map((r, i) => `${lpName(i)} ${n(r.rows)} rows × ${n(r.cols)} cols, ${n(r.nonzeros)} nnz: ${s(r.cpuMs)} CPU${r.status === 'optimal' ? '' : ` (${r.status})`}`).join('; ');
   const congested = result.intervals.filter((iv) => iv.flows.some((f) => f.shadowPriceMwh > 0)).length;
   const steps =
     `CPU: prepare (validate, aggregate) ${s(c1 - c0)}, build ${s(c2 - c1 - solverCpu)}, HiGHS ${s(solverCpu)} (${solves.length} solve(s), wall ${s(solverWall)}), read back ${s(c3 - c2)}; ` +
