@@ -6,27 +6,29 @@
  * in the same run: the same simple bids validated into a book and cleared one interval at a
  * time with `clearNetwork` (what a market without day-ahead does), 96 times. Target: the day in ≤ 3 s.
  *
- * The row notes say what bounds the day: the last LP's size after price bands (rows ×
- * columns, non-zeros; free and fixed simple columns), the band iterations, and the time of
- * each step — prepare (validation, aggregation), build (restriction and programme, all
- * iterations), HiGHS (timed around the solver), read back — with CPU times beside the wall
- * times (the machine is shared). `DAY_AHEAD_SCALE=0.1` runs a smaller day (every count × 0.1).
+ * The row notes say what bounds the day, every run: each LP handed to HiGHS (rows × columns,
+ * non-zeros, CPU seconds inside HiGHS), the price-band iterations and warm starts, the simple
+ * columns left free, and the CPU time of each step — prepare (validation, aggregation), build
+ * (coarse day, restrictions, programmes), HiGHS, read back — and of the day against the 96
+ * single clearings, with the load average (the machine is shared: wall times are noise).
+ * `DAY_AHEAD_SCALE=0.1` runs a smaller day (every count × 0.1; the label says so).
  *
- * Before price bands (the full LP, `priceBands: 'off'`): 121,796 rows × 2,018,569 columns,
- * 2.3M non-zeros, ~311.6 s for the day against 13.2 s for the 96 single clearings (23.6×).
- * With them (market/dayAhead/priceBands.ts) the simple columns are no longer the bound: at
- * margin 2/MWh the full day's restricted LP is 121,796 rows × 245,402 columns (55k simple
- * columns free of 1.84M; 190k storage/EV columns) and HiGHS's interior point takes 52.6 s
- * CPU on it. What is left is the intertemporal core itself — 1,000 batteries × their
- * intervals: 122k rows (SoC dynamics and time sharing), 190k columns — which no band can
- * shrink, and each band iteration solves it again: the full day with seeds ± 5/MWh had not
- * finished after 370 s CPU (killed; load ~20 on 2 cores), with the day's-range seed (one
- * LP, ~78 % of the simple columns free) after ~140 s of solve — no faster than the full LP.
- * At DAY_AHEAD_SCALE=0.1: 1 LP, 6.9 s CPU (day's-range seed) or 3 LPs, 12.7 s CPU (± 20)
- * against 1.5 s CPU for the 96 single clearings. So price bands are off by default, and the
- * 3 s target stays out of reach this way. Dropping the time-sharing rows
- * (c/C + d/D ≤ 1, a relaxation the solution can be checked against) cut one such solve by
- * 26 % (6.9 → 5.1 s CPU at scale 0.1), measured, not adopted.
+ * History (full scale, CPU seconds inside HiGHS unless said otherwise):
+ * - the full LP (`priceBands: 'off'`): 121,796 rows × 2,018,569 columns, 2.3M non-zeros,
+ *   ~311.6 s wall for the day against 13.2 s for the 96 single clearings (23.6×);
+ * - price bands seeded at each interval's merit order, interior point: first restricted LP
+ *   121,796 × 338,967, 78.2 s; the second, widened, 1,682,120 columns (not finished);
+ * - the same first LP by dual simplex: 36.8 s (94k iterations); without its 54k time-sharing
+ *   rows (c/C + d/D ≤ 1) not finished after 37.2 s — no gain, not adopted; presolve on and
+ *   primal simplex slower at 0.1 scale (1.9 s and 16.6 s against 1.4 s), PDLP far from
+ *   converged after 8.6 s (primal infeasibility 78) — not exact, not adopted;
+ * - seeds from a copper-plate coarse day: 1.1 s, then 33.2 s + 37.2 s (second LP 534k
+ *   columns, warm-started; 1.12M columns with one band per interval instead of per bus);
+ * - seeds from a coarse day on the grid (the default now): 7.1 s, then one restricted LP,
+ *   121,796 × 335,022, 31.4 s, certified: 42.0 s CPU for the day's clearing in all.
+ * What is left is the intertemporal core itself — 1,000 batteries × their intervals: 122k rows
+ * (SoC dynamics and time sharing), 190k columns — which no band can shrink: one dual simplex
+ * solve of it is ~30 s CPU here.
  *
  * The bids: loads at every bus but the transformer's primary, 0.01–0.2 kW segments at
  * prices N(120, 50) and N(60, 30); supply at `grid` (the wholesale merit order), the
@@ -34,6 +36,7 @@
  * day-ahead curve ± N(0, 15); prices to the cent, so few segments share a price.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parse } from 'yaml';
 import { RandomService, type Rng } from '../core/rng.ts';
 import { agentId, busId } from '../core/units.ts';
@@ -138,6 +141,7 @@ export function dayAheadBook(rng: Rng, busIds: readonly string[], size: DayAhead
 function benchSize(): DayAheadBenchSize {
   const k = Number(process.env.DAY_AHEAD_SCALE ?? 1);
   if (!(k > 0 && k <= 1)) throw new Error(`DAY_AHEAD_SCALE must be in (0, 1], got ${process.env.DAY_AHEAD_SCALE}`);
+  if (k === 1) return FULL_DAY;
   return { simpleBids: Math.round(FULL_DAY.simpleBids * k), batteries: Math.round(FULL_DAY.batteries * k), evs: Math.round(FULL_DAY.evs * k) };
 }
 
@@ -146,18 +150,27 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
+/** One LP the day-ahead clearing handed to HiGHS: its size and what solving it cost. */
+interface SolveRecord {
+  readonly rows: number;
+  readonly cols: number;
+  readonly nonzeros: number;
+  readonly cpuMs: number;
+  readonly wallMs: number;
+  readonly status: string;
+}
+
 async function run(): Promise<BenchRow[]> {
   const highs = await loadSolver('highs');
-  // The solver, timed: what the clearing spends inside HiGHS, apart from building its programmes.
-  let solverMs = 0;
-  let solves = 0;
+  // The solver, timed: every LP the clearing hands over, its size, wall and CPU time inside HiGHS.
+  const solves: SolveRecord[] = [];
   const timedHighs: LpSolver = {
     ...highs,
     solve(lp, opts) {
+      const c0 = cpuMs();
       const a = performance.now();
       const s = highs.solve(lp, opts);
-      solverMs += performance.now() - a;
-      solves++;
+      solves.push({ rows: lp.numRows, cols: lp.numCols, nonzeros: lp.matrix.rows.length, cpuMs: cpuMs() - c0, wallMs: performance.now() - a, status: s.status });
       return s;
     },
   };
@@ -184,30 +197,46 @@ async function run(): Promise<BenchRow[]> {
   const singlesMs = performance.now() - s0;
   const singlesCpu = cpuMs() - sc0;
 
-  // The day: price bands ('auto': on at this size; off by default), the bench's subject.
+  // The day: price bands ('auto': on at this size; off by default), the bench's subject. Each step timed in wall and CPU.
   const c0 = cpuMs();
   const t0 = performance.now();
   const prepared = prepareDayAhead(book, market);
+  const c1 = cpuMs();
   const t1 = performance.now();
   const solved = solveDayAhead(prepared);
+  const c2 = cpuMs();
   const t2 = performance.now();
   const result = readBackDayAhead(prepared, solved);
+  const c3 = cpuMs();
   const t3 = performance.now();
-  const dayCpu = cpuMs() - c0;
   if (result.status !== 'cleared') throw new Error(`day-ahead bench: ${result.status} ${result.message}`);
   const z = result.size;
   const n = (v: number): string => v.toLocaleString('en-US');
-  const bands = z.priceBands ? `price bands: ${z.priceBands.iterations} LP(s), ${n(z.priceBands.freeColumns)} free + ${n(z.priceBands.fixedColumns)} fixed simple columns of ${n(z.simpleColumns)}` : 'full LP';
-  const lp = `last LP ${n(z.rows)} rows × ${n(z.cols)} cols, ${n(z.nonzeros)} nnz (${n(z.simpleSegments)} simple segments → ${n(z.simpleColumns)} columns; ${bands})`;
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const solverCpu = solves.reduce((a, r) => a + r.cpuMs, 0);
+  const solverWall = solves.reduce((a, r) => a + r.wallMs, 0);
+  const bands = z.priceBands ? `price bands: ${z.priceBands.iterations} restricted LP(s), ${z.priceBands.warmStarts} warm-started, last ${n(z.priceBands.freeColumns)} free + ${n(z.priceBands.fixedColumns)} fixed simple columns of ${n(z.simpleColumns)}` : 'full LP, no bands';
+  // Solves before the band iterations: the coarse day that seeds the bands (market/dayAhead/coarseSeed.ts).
+  const seeding = z.priceBands ? solves.length - z.priceBands.iterations : 0;
+  const lpName = (i: number): string => (i < seeding ? 'coarse day' : z.priceBands ? `restricted LP ${i - seeding + 1}` : `LP ${i + 1}`);
+  const lps = solves.map((r, i) => `${lpName(i)} ${n(r.rows)} rows × ${n(r.cols)} cols, ${n(r.nonzeros)} nnz: ${s(r.cpuMs)} CPU${r.status === 'optimal' ? '' : ` (${r.status})`}`).join('; ');
   const congested = result.intervals.filter((iv) => iv.flows.some((f) => f.shadowPriceMwh > 0)).length;
-  const steps = `prepare (validate, aggregate) ${(t1 - t0).toFixed(0)} ms, build ${(t2 - t1 - solverMs).toFixed(0)} ms, HiGHS ${solverMs.toFixed(0)} ms (${solves} solve(s)), read back ${(t3 - t2).toFixed(0)} ms`;
-  const cpu = `CPU: day ${dayCpu.toFixed(0)} ms, baseline ${singlesCpu.toFixed(0)} ms`;
-  const what = `${size.simpleBids / 1000}k bids/interval + ${(size.batteries + size.evs) / 1000}k storage/EV`;
-  const note = `${lp}; ${steps}; ${congested}/96 intervals congested; ${cpu}; 1 round`;
+  const steps =
+    `CPU: prepare (validate, aggregate) ${s(c1 - c0)}, build ${s(c2 - c1 - solverCpu)}, HiGHS ${s(solverCpu)} (${solves.length} solve(s), wall ${s(solverWall)}), read back ${s(c3 - c2)}; ` +
+    `day ${s(c3 - c0)} CPU vs 96 single clearings ${s(singlesCpu)} CPU = ${((c3 - c0) / singlesCpu).toFixed(1)}× (wall ${s(t3 - t0)} vs ${s(singlesMs)})`;
+  const scale = size === FULL_DAY ? 'full scale' : `DAY_AHEAD_SCALE=${process.env.DAY_AHEAD_SCALE}, not full scale`;
+  const what = `${n(size.simpleBids)} simple bids/interval + ${n(size.batteries)} storage + ${n(size.evs)} EV bids`;
+  const load = `load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}`;
+  const note = `${simpleOf(z)}; ${bands}; ${lps}; ${steps}; ${congested}/96 intervals congested; ${load}; 1 round`;
   return [
-    { suite: 'day-ahead', case: `clearDayAhead: 96 × 15 min, ${what}, 30-bus feeder`, ms: t3 - t0, baseline: '96 × (book + clearNetwork), same simple bids', baselineMs: singlesMs, note },
-    { suite: 'day-ahead', case: 'clearDayAhead full day (target)', ms: t3 - t0, target: { max: 3000, of: 'ms' }, note: 'same measurement, against the 3 s target' },
+    { suite: 'day-ahead', case: `clearDayAhead (${scale}): 96 × 15 min, ${what}, 30-bus feeder`, ms: t3 - t0, baseline: '96 × (book + clearNetwork), same simple bids', baselineMs: singlesMs, note },
+    { suite: 'day-ahead', case: `clearDayAhead day (${scale}, target)`, ms: t3 - t0, target: { max: 3000, of: 'ms' }, note: `same measurement (wall), against the 3 s target; CPU ${s(c3 - c0)}` },
   ];
+}
+
+/** The simple bids as the LP sees them. */
+function simpleOf(z: { readonly simpleSegments: number; readonly simpleColumns: number }): string {
+  return `${z.simpleSegments.toLocaleString('en-US')} simple segments → ${z.simpleColumns.toLocaleString('en-US')} columns`;
 }
 
 export const suite: BenchSuite = { name: 'day-ahead', run };

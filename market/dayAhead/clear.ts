@@ -47,7 +47,8 @@ import { OrderBookBuilder } from '../orderBook.ts';
 import type { OrderBook } from '../types.ts';
 import type { BranchFlow } from '../../network/types.ts';
 import { aggregateSimpleBids, type BatteryBid, buildProgram, type IntegerBid, copperPlate, type DayAheadProgram, type IntervalGrid, type ProgramInput, type SimpleColumns } from './program.ts';
-import { PRICE_BAND_MARGIN_MWH, PRICE_BAND_MIN_COLUMNS, PRICE_BAND_TOLERANCE_MWH, restrictColumns, type RestrictedColumns, seedBands, widenAll } from './priceBands.ts';
+import { bandsAt, carryBasis, PRICE_BAND_MARGIN_MWH, PRICE_BAND_MIN_COLUMNS, PRICE_BAND_TOLERANCE_MWH, restrictColumns, type RestrictedColumns, seedBands, widenAll } from './priceBands.ts';
+import { coarseSeedBands } from './coarseSeed.ts';
 import { roundBatteries, type RoundedBattery } from './schedule.ts';
 import type { BlockOrder, DayAheadBook, DayAheadIntervalResult, DayAheadMarket, DayAheadRejection, DayAheadResult, GeneratorRamp, IntertemporalBid, IntertemporalSchedule, ShiftableBid } from './types.ts';
 import { rampFollowable, rampProblem, validateIntertemporalBids } from './validate.ts';
@@ -65,6 +66,8 @@ export interface SolvedDayAhead {
   readonly restriction?: readonly RestrictedColumns[] | undefined;
   /** LPs solved by price bands (the full one included when they ended there); 0 without bands. */
   readonly bandIterations: number;
+  /** Restricted LPs that started from the previous one's basis. */
+  readonly warmStarts?: number;
 }
 
 /** The validated book and its programme, ready to solve (steps 1–3 of `clearDayAhead`). */
@@ -86,6 +89,8 @@ export interface PreparedDayAhead {
   readonly programInput: ProgramInput;
   /** Whether step 4 restricts the simple columns by price bands (market/dayAhead/priceBands.ts). */
   readonly priceBands: boolean;
+  /** With price bands: warm-start each restricted LP from the previous one's basis. */
+  readonly warmStart: boolean;
   readonly grid: IntervalGrid;
   readonly block: NetworkBlock | undefined;
   readonly network: DayAheadMarket['network'];
@@ -118,11 +123,13 @@ export function solveDayAhead(p: PreparedDayAhead): SolvedDayAhead {
 const MAX_BAND_ITERATIONS = 12;
 
 /**
- * Column generation by price bands: seed each interval's band at its merit-order price,
- * solve the restricted LP, check every fixed or dropped column's reduced cost against its
- * bus price (strictly, by `PRICE_BAND_TOLERANCE_MWH`), widen the bands the prices left,
- * and again; an infeasible restricted LP widens every band. Ends with a certified optimum
- * of the full LP, or with the full LP itself.
+ * Column generation by price bands: seed the bands (per interval and grid bus) from a coarse
+ * day's prices or the merit order, solve the restricted LP (dual simplex, warm-started from the
+ * previous restricted LP's basis), check every fixed or dropped column's reduced cost against
+ * its bus price (strictly, by `PRICE_BAND_TOLERANCE_MWH`) and every merged fixed column at its
+ * quantity, widen the bands of the buses whose prices failed, and again; an infeasible
+ * restricted LP widens every band. Ends with a certified optimum of the full LP, or with the
+ * full LP itself.
  */
 function solveWithPriceBands(p: PreparedDayAhead): SolvedDayAhead {
   const { programInput: input, simple, grid } = p;
@@ -130,23 +137,32 @@ function solveWithPriceBands(p: PreparedDayAhead): SolvedDayAhead {
   const dt = input.horizon.durationH;
   const tick = input.priceTickMwh;
   const margin = Math.ceil(PRICE_BAND_MARGIN_MWH / tick);
-  const bands = seedBands(simple, margin);
+  // Seeds: the prices of a coarse day (copper plate, bucketed bids, merged batteries), else each interval's merit order.
   const { injectionStarts, injectionRows, injectionValues } = grid;
   const busCount = injectionStarts.length - 1;
+  const bands = (p.market.bandSeed !== 'merit-order' ? coarseSeedBands(input, p.market.solver, margin, busCount)?.bands : undefined) ?? seedBands(simple, margin, busCount);
   const priceAt = new Float64Array(busCount);
   let iterations = 0;
+  let warmStarts = 0;
+  // The previous restricted LP's optimal basis, for a warm start of the next (wider) one.
+  let prev: Parameters<typeof carryBasis>[0] | undefined;
   for (let it = 1; it <= MAX_BAND_ITERATIONS; it++) {
     iterations = it;
-    const restriction = simple.map((cols, t) => restrictColumns(cols, bands.loTick[t]!, bands.hiTick[t]!));
+    const restriction = simple.map((cols, t) => restrictColumns(cols, bandsAt(bands, t).lo, bandsAt(bands, t).hi));
     const program = buildProgram({ ...input, simple: restriction.map((r) => r.columns) });
-    const solution = p.market.solver.solve(program.lp, { duals: true });
+    const layout = { simpleCol: program.layout.simpleCol, gridCol: program.layout.gridCol, gridCols: grid.numCols, numCols: program.lp.numCols, numRows: program.lp.numRows };
+    const startBasis = prev && p.warmStart ? carryBasis(prev, { layout, restriction }, simple) : undefined;
+    if (startBasis) warmStarts++;
+    // Dual simplex: on these programmes (the storage/EV core and a few simple columns) it beats interior point (docs/day-ahead.md), and it takes the warm start.
+    const solution = p.market.solver.solve(program.lp, { duals: true, method: 'simplex', keepBasis: p.warmStart, ...(startBasis ? { startBasis } : {}) });
+    prev = solution.basis ? { layout, restriction, basis: solution.basis } : undefined;
     if (solution.status === 'infeasible') {
       // Fixed acceptances the grid cannot carry: widen every band (the full LP when none is left partial).
       if (!widenAll(bands, simple)) break;
       continue;
     }
     // Unbounded: so is the full LP (its feasible set holds the restricted one). Other failures: the full LP decides.
-    if (solution.status === 'unbounded') return { program, solution, restriction, bandIterations: it };
+    if (solution.status === 'unbounded') return { program, solution, restriction, bandIterations: it, warmStarts };
     if (solution.status !== 'optimal' || !solution.rowDual) break;
     const y = solution.rowDual;
     let widened = 0;
@@ -158,29 +174,48 @@ function solveWithPriceBands(p: PreparedDayAhead): SolvedDayAhead {
         priceAt[b] = -v / dt;
       }
       const cols = simple[t]!;
-      const { freeAt, accepted } = restriction[t]!;
-      let lo = Infinity;
-      let hi = -Infinity;
+      const { freeAt, accepted, columns: rc } = restriction[t]!;
+      const { lo, hi } = bandsAt(bands, t);
+      // The bus's band takes in its price (± the margin): the failing column (priced between the band and π) becomes free.
+      let moved = false;
+      const widen = (b: number): boolean => {
+        const pi = priceAt[b]!;
+        const l = Math.min(lo[b]!, Math.floor(pi / tick) - margin);
+        const h = Math.max(hi[b]!, Math.ceil(pi / tick) + margin);
+        if (l === lo[b] && h === hi[b]) return false;
+        lo[b] = l;
+        hi[b] = h;
+        moved = true;
+        return true;
+      };
+      // A fixed-acceptance column short of its quantity (the grid could not take it all): its members cannot all stay fixed.
+      // Its bus price then lies below (buy) or above (sell) some member's price; should the band hold π already (a numerical
+      // corner), every member of that bus and side is freed, so a short merged column is never certified.
+      for (let k = 0; k < rc.count; k++) {
+        if (!rc.fixed![k] || solution.colValue[program.layout.simpleCol[t]! + k]! >= rc.quanta[k]! * input.quantumKw * (1 - 1e-9)) continue;
+        const b = rc.gridBus[k]!;
+        if (widen(b)) continue;
+        if (rc.isBuy[k]) hi[b] = Infinity;
+        else lo[b] = -Infinity;
+        moved = true;
+      }
       for (let c = 0; c < cols.count; c++) {
         if (freeAt[c]! >= 0) continue;
         const price = cols.priceTicks[c]! * tick;
-        const pi = priceAt[cols.gridBus[c]!]!;
+        const b = cols.gridBus[c]!;
+        const pi = priceAt[b]!;
         // Strictly the right sign: a fixed buy (or dropped sell) priced above π, a dropped buy (or fixed sell) below.
         const above = (cols.isBuy[c] === 1) === (accepted[c] === 1);
         if (above ? price > pi + PRICE_BAND_TOLERANCE_MWH : price < pi - PRICE_BAND_TOLERANCE_MWH) continue;
-        lo = Math.min(lo, pi);
-        hi = Math.max(hi, pi);
+        widen(b);
       }
-      if (lo > hi) continue;
-      widened++;
-      bands.loTick[t] = Math.min(bands.loTick[t]!, Math.floor(lo / tick) - margin);
-      bands.hiTick[t] = Math.max(bands.hiTick[t]!, Math.ceil(hi / tick) + margin);
+      if (moved) widened++;
     }
-    if (widened === 0) return { program, solution, restriction, bandIterations: it };
+    if (widened === 0) return { program, solution, restriction, bandIterations: it, warmStarts };
   }
   // Every band holds every column (or the safeguard): the full LP, counted as one more iteration.
   const program = buildProgram(input);
-  return { program, solution: p.market.solver.solve(program.lp, { duals: true }), bandIterations: iterations + 1 };
+  return { program, solution: p.market.solver.solve(program.lp, { duals: true }), bandIterations: iterations + 1, warmStarts };
 }
 
 /** The LP with every integer column fixed at its (rounded) value in x. */
@@ -275,7 +310,7 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   const integerCols = integers.reduce((a, b) => a + b.options.length, 0);
   const mode = market.priceBands ?? 'off';
   const priceBands = integerCols === 0 && (mode === 'always' || (mode === 'auto' && simpleColumns >= PRICE_BAND_MIN_COLUMNS));
-  return { book, market, buses, rejections, books, supported, batteries, integerBids, integers, entered, simple, programInput, priceBands, grid, block, network, feederLayout: lindist?.layout, gridBusOf, busIndexOf, integerCols, simpleColumns };
+  return { book, market, buses, rejections, books, supported, batteries, integerBids, integers, entered, simple, programInput, priceBands, warmStart: market.bandWarmStart ?? true, grid, block, network, feederLayout: lindist?.layout, gridBusOf, busIndexOf, integerCols, simpleColumns };
 }
 
 /**
@@ -516,7 +551,7 @@ function sizeOf(p: PreparedDayAhead, solved: SolvedDayAhead): DayAheadResult['si
   const simpleSegments = p.books.reduce((a, b) => a + b.size, 0);
   const base = { rows: lp.numRows, cols: lp.numCols, nonzeros: lp.matrix.rows.length, integerCols: p.integerCols, simpleSegments, simpleColumns: p.simpleColumns };
   if (solved.bandIterations === 0) return base;
-  if (!solved.restriction) return { ...base, priceBands: { iterations: solved.bandIterations, freeColumns: p.simpleColumns, fixedColumns: 0 } };
+  if (!solved.restriction) return { ...base, priceBands: { iterations: solved.bandIterations, freeColumns: p.simpleColumns, fixedColumns: 0, warmStarts: solved.warmStarts ?? 0 } };
   let free = 0;
   let fixed = 0;
   for (const r of solved.restriction) {
@@ -524,7 +559,7 @@ function sizeOf(p: PreparedDayAhead, solved: SolvedDayAhead): DayAheadResult['si
     for (let c = 0; c < n; c++) if (r.columns.fixed![c]) fixed++;
     free += n;
   }
-  return { ...base, priceBands: { iterations: solved.bandIterations, freeColumns: free - fixed, fixedColumns: fixed } };
+  return { ...base, priceBands: { iterations: solved.bandIterations, freeColumns: free - fixed, fixedColumns: fixed, warmStarts: solved.warmStarts ?? 0 } };
 }
 
 /** Bus order: given, the network's, or first appearance in the bids. */

@@ -69,7 +69,12 @@ export interface SimpleColumns {
   readonly ramp: Int32Array;
   /** Per book segment: its column, −1 for a zero-quantity segment. */
   readonly columnOf: Int32Array;
-  /** Per column, 1 = fixed fully accepted (bounds [Q, Q]); absent = every column free in [0, Q]. */
+  /**
+   * Per column, 1 = the fixed acceptances of one bus and side merged by price bands
+   * (market/dayAhead/priceBands.ts): bounds [0, Q] like any column, so that the restricted LP
+   * stays feasible where the grid cannot carry them all; a restricted optimum is certified only
+   * with it at Q. Absent: no such column.
+   */
   readonly fixed?: Uint8Array;
 }
 
@@ -256,7 +261,7 @@ export function buildProgram(input: ProgramInput): DayAheadProgram {
       const dir = buy ? -1 : 1;
       const price = cols.priceTicks[c]! * tick;
       const Q = cols.quanta[c]! * q;
-      lp.beginColumn(cols.fixed?.[c] ? Q : 0, Q, (buy ? price : -price) * dt);
+      lp.beginColumn(0, Q, (buy ? price : -price) * dt);
       const bus = cols.gridBus[c]!;
       for (let p = injectionStarts[bus]!; p < injectionStarts[bus + 1]!; p++) lp.entry(r0 + injectionRows[p]!, dir * injectionValues[p]!);
       const g = cols.ramp[c]!;

@@ -61,11 +61,36 @@ export interface LpSolution {
   /** Present when the solver computed duals (see the module comment for the sign). */
   readonly rowDual?: Float64Array;
   readonly colDual?: Float64Array;
+  /** The optimal basis, when asked for (`keepBasis`) and the solver has one (HiGHS; not javascript-lp-solver). */
+  readonly basis?: LpBasis;
 }
+
+/**
+ * A simplex basis: per column and per row, one of `BASIS_LOWER` (nonbasic at its lower
+ * bound), `BASIS_BASIC` or `BASIS_UPPER` (HiGHS's codes). A valid basis has exactly
+ * `numRows` basic entries.
+ */
+export interface LpBasis {
+  readonly colStatus: Int32Array;
+  readonly rowStatus: Int32Array;
+}
+export const BASIS_LOWER = 0;
+export const BASIS_BASIC = 1;
+export const BASIS_UPPER = 2;
 
 export interface LpSolveOptions {
   /** Compute duals (default true). Solvers without native duals may take extra solves for them. */
   readonly duals?: boolean;
+  /**
+   * The algorithm, when the caller knows its programme better than the solver's size rule
+   * (HiGHS: dual simplex or interior point with crossover; both give an exact basic optimum).
+   * Ignored by solvers with one algorithm.
+   */
+  readonly method?: 'simplex' | 'ipm';
+  /** A basis to start from (a warm start; implies simplex). A solver that cannot use it starts cold: the optimum is the same. */
+  readonly startBasis?: LpBasis;
+  /** Return the optimal basis in `LpSolution.basis` (for a later warm start). */
+  readonly keepBasis?: boolean;
 }
 
 export type SolverName = 'highs' | 'jslp';

@@ -9,11 +9,11 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { agentId, busId } from '../../../core/units.ts';
 import { prepareDayAhead, type PreparedDayAhead, readBackDayAhead, type SolvedDayAhead, solveDayAhead } from '../../../market/dayAhead/clear.ts';
-import { meritOrderTick, restrictColumns } from '../../../market/dayAhead/priceBands.ts';
+import { carryBasis, meritOrderTick, restrictColumns } from '../../../market/dayAhead/priceBands.ts';
 import type { DayAheadProgram, SimpleColumns } from '../../../market/dayAhead/program.ts';
 import type { DayAheadBook, DayAheadMarket, DayAheadResult, IntertemporalBid, ShiftableBid, StorageBid } from '../../../market/dayAhead/types.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
-import { objectiveAt, rowActivities } from '../../../market/lp/solver.ts';
+import { BASIS_BASIC, BASIS_LOWER, BASIS_UPPER, objectiveAt, rowActivities } from '../../../market/lp/solver.ts';
 import type { Bid } from '../../../market/types.ts';
 import { type BatteryGen, batteryArbitrary, batteryBid as batteryBidOf } from '../../helpers/dayAheadBatteries.ts';
 import { randomMarket, RULES } from '../../helpers/lpNetworks.ts';
@@ -102,7 +102,7 @@ function pinned(r: DayAheadResult): Array<[number, number, number]> {
   return out;
 }
 
-/** Both clearings of one book: the plain full LP and the price bands. */
+/** Both clearings of one book: the plain full LP and the price bands (seeded and warm-started as `market` says). */
 function clearBoth(book: DayAheadBook, market: Omit<DayAheadMarket, 'priceBands'>) {
   const pf = prepareDayAhead(book, { ...market, priceBands: 'off' });
   const sf = solveDayAhead(pf);
@@ -133,6 +133,7 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     const highs = await loadSolver('highs');
     let restricted = 0;
     let widened = 0;
+    let warmStarted = 0;
     let identical = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -140,7 +141,10 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
         fc.array(fc.array(segmentArb, { minLength: 2, maxLength: 24 }), { minLength: T, maxLength: T }),
         fc.array(batteryArb, { maxLength: 4 }),
         fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: shiftableArb, weight: 1 }),
-        async (m, perInterval, batteries, shiftable) => {
+        // The band paths: seeds from the coarse day or the merit order, each LP after the first warm-started from the last one's basis or cold.
+        fc.constantFrom('coarse' as const, 'merit-order' as const),
+        fc.boolean(),
+        async (m, perInterval, batteries, shiftable, bandSeed, bandWarmStart) => {
           const n = m.network.buses.length;
           const bids: Bid[] = perInterval.flatMap((segs, t) =>
             segs.map((s, i) => ({ id: `s${t}-${i}`, agentId: agentId(`a${i}`), bus: busId(`n${s.bus % n}`), interval: t, segments: [{ side: s.buy ? 'buy' : 'sell', priceMwh: (s.buy ? s.cents : s.cents * (2 / 3)) / 100, quantityKw: s.kw }] }) satisfies Bid),
@@ -151,7 +155,7 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
             intertemporalBids.push({ kind: 'shiftable', id: 'shift', agentId: agentId('shift'), bus: busId(`n${shiftable.bus % n}`), powerKw: shiftable.kw, runIntervals: run, firstInterval: shiftable.start, lastInterval: T - 1, valueMwh: shiftable.value } satisfies ShiftableBid);
           }
           const book = { horizon: { firstInterval: 0, intervalCount: T, durationH: DT }, rules: RULES, bids, intertemporalBids };
-          const c = clearBoth(book, { network: m.network, solver: highs });
+          const c = clearBoth(book, { network: m.network, solver: highs, bandSeed, bandWarmStart });
           const { full, banded } = c;
           if (JSON.stringify(full, replacer) === JSON.stringify({ ...banded, size: full.size }, replacer)) identical++;
           expect(full.size.priceBands).to.equal(undefined);
@@ -161,6 +165,8 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
             expect(banded.size.priceBands, 'bands applied').to.not.equal(undefined);
             restricted++;
             if (banded.size.priceBands!.iterations > 1) widened++;
+            if (banded.size.priceBands!.warmStarts > 0) warmStarted++;
+            if (!bandWarmStart) expect(banded.size.priceBands!.warmStarts).to.equal(0);
           }
           expectSame(c);
         },
@@ -170,6 +176,8 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     // The property exercised the restriction, and the widening after a price left its band.
     expect(restricted).to.be.greaterThan(40);
     expect(widened).to.be.greaterThan(0);
+    // … and a restricted LP started from the previous one's basis (carryBasis) reached the same optimum.
+    expect(warmStarted).to.be.greaterThan(0);
     // Most books have one optimum, which both find: then every award, schedule, price and flow is equal.
     expect(identical).to.be.greaterThan(50);
   });
@@ -189,14 +197,21 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     ];
     const battery: StorageBid = { kind: 'storage', id: 'bat', agentId: agentId('bat'), bus: busId('X'), capacityKwh: 200, minSocKwh: 0, maxSocKwh: 200, maxChargeKw: 100, maxDischargeKw: 100, chargeEfficiency: 1, dischargeEfficiency: 1, initialSocKwh: 0, finalSocMinKwh: 0, terminalValueMwh: 0 };
     const book = { horizon: { firstInterval: 0, intervalCount: 2, durationH: 1 }, rules: RULES, bids, intertemporalBids: [battery] };
-    const c = clearBoth(book, { solver: highs });
+    const c = clearBoth(book, { solver: highs, bandSeed: 'merit-order' });
     const { full, banded } = c;
     expect(Array.from(full.schedules[0]!.netKw)).to.deep.equal([100, -100]);
     expect(Array.from(full.intervals[0]!.busPriceMwh)).to.deep.equal([60]);
     expect(Array.from(full.intervals[1]!.busPriceMwh)).to.deep.equal([70]);
     expect(banded.size.priceBands!.iterations).to.be.at.least(2);
+    expect(banded.size.priceBands!.warmStarts, 'the second LP starts from the first one’s basis').to.be.at.least(1);
     expectSame(c);
     expect(JSON.stringify({ ...banded, size: full.size }, replacer)).to.equal(JSON.stringify(full, replacer));
+    // Seeded from the coarse day instead (the default): one node and one battery, so the coarse day is this day
+    // (no two bids of one side share a 5/MWh bucket): its prices 60 and 70 are the seeds, the first restricted LP is certified.
+    const coarse = clearBoth(book, { solver: highs });
+    expect(coarse.banded.size.priceBands!.iterations).to.equal(1);
+    expectSame(coarse);
+    expect(JSON.stringify({ ...coarse.banded, size: full.size }, replacer)).to.equal(JSON.stringify(full, replacer));
   });
 
   it('restrictColumns fixes buys above the band and sells below it, drops the others outside, keeps the band free', () => {
@@ -221,5 +236,32 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     // Merit order on a copper plate: at 4, buys above it (6 quanta) exceed sells at or below it (4); at 5,
     // buys above (3) no longer do — the buy at 5 is the one rationed, its price the clearing price.
     expect(meritOrderTick(cols)).to.equal(5);
+  });
+
+  it('carryBasis starts the wider LP at the previous optimum: kept statuses, freed columns at the bound they were fixed at', () => {
+    // The six columns above; the first LP's band [10, 40] keeps buy 20 and sell 30 free and merges buy 50 and sell 4 as fixed
+    // acceptances; the second LP's band [0, 60] frees all but sell 70. Layout: simple columns, one grid column, two battery columns; three rows.
+    const cols: SimpleColumns = {
+      count: 6,
+      gridBus: Int32Array.of(0, 0, 1, 0, 0, 0),
+      isBuy: Uint8Array.of(1, 1, 1, 0, 0, 0),
+      priceTicks: Float64Array.of(50, 20, 5, 4, 30, 70),
+      quanta: Float64Array.of(1, 2, 3, 4, 5, 6),
+      ramp: new Int32Array(6).fill(-1),
+      columnOf: new Int32Array(0),
+    };
+    const first = [restrictColumns(cols, 10, 40)];
+    const second = [restrictColumns(cols, 0, 60)];
+    const layoutOf = (free: number) => ({ simpleCol: Int32Array.of(0), gridCol: Int32Array.of(free), gridCols: 1, numCols: free + 3, numRows: 3 });
+    const [B, L, U] = [BASIS_BASIC, BASIS_LOWER, BASIS_UPPER];
+    // First LP: [buy 20, sell 30, fixed buys, fixed sells, grid, battery ×2]; three basic columns, every row slack nonbasic.
+    const basis = { colStatus: Int32Array.of(B, L, U, L, B, B, L), rowStatus: Int32Array.of(L, L, L) };
+    const carried = carryBasis({ layout: layoutOf(4), restriction: first, basis }, { layout: layoutOf(5), restriction: second }, [cols]);
+    // Second LP: [buy 50 (was fixed accepted: upper), buy 20 (basic), buy 5 at bus 1 (was dropped: lower), sell 4 (fixed accepted: upper), sell 30 (lower), grid, battery ×2].
+    expect(Array.from(carried!.colStatus)).to.deep.equal([U, B, L, U, L, B, B, L]);
+    expect(Array.from(carried!.rowStatus)).to.deep.equal([L, L, L]);
+    // A basic merged column whose members all became free leaves one basic entry short: no warm start (the LP starts cold).
+    const degenerate = { colStatus: Int32Array.of(L, L, B, L, B, B, L), rowStatus: Int32Array.of(L, L, L) };
+    expect(carryBasis({ layout: layoutOf(4), restriction: first, basis: degenerate }, { layout: layoutOf(5), restriction: second }, [cols])).to.equal(undefined);
   });
 });
