@@ -55,7 +55,10 @@ const spec = JSON.parse(process.argv[1]);
       await conn.run(t.sql);
       return { table: t.table };
     } catch (err) {
-      return { table: t.table, error: String(err && err.message || err) };
+      const error = String(err && err.message || err);
+      // Seen by the writer at once (it may be waiting for this table's pipe to open).
+      require('node:fs').writeFileSync(t.fifo + '.failed', error);
+      return { table: t.table, error };
     } finally {
       conn.closeSync();
       instance.closeSync();
@@ -102,7 +105,7 @@ export class ParquetStreams {
       execFileSync('mkfifo', ['-m', '600', fifo]);
       const header = Object.keys(TABLE_COLUMNS[table]!);
       const sql = `copy (select ${header.map(ident).join(', ')} from ${csvSource(fifo, table, header)}) to ${sqlString(resolve(this.partial(table)))} (format parquet, compression zstd)`;
-      return { table, sql, spill: join(this.dir, `${table}.spill`) };
+      return { table, fifo, sql, spill: join(this.dir, `${table}.spill`) };
     });
     this.child = spawn(process.execPath, ['-e', CHILD, JSON.stringify({ duckdb: DUCKDB_URL, memoryLimit: MEMORY_LIMIT, tables })], {
       // A pool thread per COPY (each blocks on its pipe) and a few for DuckDB's start-up calls.
@@ -184,8 +187,11 @@ export class ParquetStreams {
     this.closed = true;
     for (const table of RUN_TABLES) {
       if (this.opened.has(table)) continue;
-      const sink = new PipeSink(join(this.dir, `${table}.csv`), table, this.child);
-      sink.close();
+      try {
+        new PipeSink(join(this.dir, `${table}.csv`), table, this.child).close();
+      } catch {
+        // The child failed or died: its report says so, and nothing of this table was wanted.
+      }
     }
   }
 }
@@ -242,14 +248,21 @@ class PipeSink implements ByteSink {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw this.failure(err);
       }
-      if (childGone(this.child) || Date.now() > deadline) throw this.failure(new Error('DuckDB never opened the table'));
+      if (existsSync(`${this.fifo}.failed`) || childGone(this.child) || Date.now() > deadline) throw this.failure(new Error('DuckDB never opened the table'));
       pause(2);
     }
   }
 
   private failure(err: unknown): Error {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EPIPE' ? 'the Parquet writer (DuckDB, child process) stopped reading' : err instanceof Error ? err.message : String(err);
+    const failed = `${this.fifo}.failed`;
+    const why = existsSync(failed)
+      ? `DuckDB: ${readFileSync(failed, 'utf8')}`
+      : code === 'EPIPE'
+        ? 'the Parquet writer (DuckDB, child process) stopped reading'
+        : err instanceof Error
+          ? err.message
+          : String(err);
     return new Error(`parquet: cannot write ${this.table}.parquet: ${why}`);
   }
 }
