@@ -81,7 +81,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions, inter
       }
     throw err;
   }
-  const summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
+  let summary: Record<string, unknown>;
+  try {
+    summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
+  } catch (err) {
+    // A table that could not be finished (e.g. its Parquet writer died): the others are let go too, then the error.
+    try {
+      recorder.abandon();
+    } catch {
+      // The first error is the one to report.
+    }
+    throw err;
+  }
   // The Parquet files (written as the run went) are complete once DuckDB has read the end of every table.
   await recorder.tables.complete();
   return { outDir: options.outDir, summary };

@@ -30,6 +30,7 @@ export class CsvFile {
   private buf = Buffer.allocUnsafe(BUFFER_BYTES);
   private at = 0;
   private readonly partial: string;
+  private closed = false;
 
   /**
    * `sink` also receives every byte (the table's Parquet writer, output/parquetStream.ts);
@@ -167,6 +168,8 @@ export class CsvFile {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.flush();
     this.sink?.close();
     if (this.fd < 0) return;
@@ -174,11 +177,16 @@ export class CsvFile {
     renameSync(this.partial, this.path);
   }
 
-  /** Writes out what is buffered and closes the file under its `.partial` name (an interrupted run). */
+  /** Writes out what is buffered and closes the file under its `.partial` name (an interrupted run); nothing once closed. */
   abandon(): void {
-    this.flush();
-    this.sink?.close();
-    if (this.fd >= 0) closeSync(this.fd);
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.flush();
+    } finally {
+      this.sink?.close();
+      if (this.fd >= 0) closeSync(this.fd);
+    }
   }
 
   /** Makes room for `bytes` more: writes out what is buffered, and grows the buffer for a huge field. */

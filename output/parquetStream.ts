@@ -225,6 +225,7 @@ class PipeSink implements ByteSink {
   }
 
   close(): void {
+    if (this.fd === -2) return;
     if (this.fd < 0) this.fd = this.openWriter();
     closeSync(this.fd);
     this.fd = -2;

@@ -401,10 +401,17 @@ export class Recorder implements SimulationSink {
    * intervals) and stay under their `.partial` names; no summary.json or report.html.
    */
   abandon(): void {
-    for (const f of [this.intervalsCsv, this.agentsCsv, this.flowsCsv, this.eventsCsv, this.rejectionsCsv]) f.abandon();
-    this.feeder?.abandon();
-    this.comms?.abandon();
-    this.tables.abandon();
+    // Every file is let go even if one fails (a dead Parquet writer): the first failure is thrown after.
+    const failures: unknown[] = [];
+    const tables = [this.intervalsCsv, this.agentsCsv, this.flowsCsv, this.eventsCsv, this.rejectionsCsv, this.feeder, this.comms, this.tables];
+    for (const f of tables) {
+      try {
+        f?.abandon();
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
   }
 
   /** Closes the CSV files and writes summary.json and report.html; returns the summary. */
