@@ -48,6 +48,8 @@ export const suite: BenchSuite = {
       process.stderr.write(`  evening-peak × ${factor} (${agents} agents, ${INTERVALS} intervals, --format ${FORMAT})…\n`);
       const m: ChildMeasure = measureInChild(factor, INTERVALS, heapFor(agents), { format: FORMAT, progress: million });
       const after = loadNote();
+      // Each size as it completes (the table comes at the end, an hour later with the 1M run).
+      process.stderr.write(`    ${(m.ms / 1000).toFixed(1)} s wall, ${(totalCpuMs(m) / 1000).toFixed(1)} s CPU, ${(totalRssMb(m) / 1024).toFixed(2)} GB peak RSS, ${(m.bytesWritten / 1e9).toFixed(3)} GB written; ${after}\n`);
       const perAgentIntervalUs = (m.ms * 1000) / (agents * INTERVALS);
       const cpuPerAgentIntervalUs = (totalCpuMs(m) * 1000) / (agents * INTERVALS);
       const label = `evening-peak × ${factor}, ${agents.toLocaleString('en-US')} agents, ${fullDay ? 'full day (96 intervals)' : `${INTERVALS} intervals (NOT the full day)`}, all outputs (${FORMAT === 'parquet' ? 'tables as Parquet' : `--format ${FORMAT}`}), child process`;
