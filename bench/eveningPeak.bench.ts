@@ -55,17 +55,23 @@ export interface ChildMeasure {
   readonly ms: number;
   readonly cpuMs: number;
   readonly bytesWritten: number;
+  /** With Parquet: the DuckDB writer process's peak RSS (MB) and CPU time (ms), not in the figures above; 0 without. */
+  readonly writerRssMb: number;
+  readonly writerCpuMs: number;
 }
 
 /**
  * Runs the ×`factor` scenario for `intervals` in a child process (so the parent's heap
  * does not count); `heapMb` sets the child's V8 heap limit where the default is too small.
  */
-export function measureInChild(factor: number, intervals: number, heapMb?: number): ChildMeasure {
+export function measureInChild(factor: number, intervals: number, heapMb?: number, options: { readonly format?: string; readonly progress?: boolean } = {}): ChildMeasure {
   const heap = heapMb ? [`--max-old-space-size=${heapMb}`] : [];
   const r = spawnSync(process.execPath, ['--max-semi-space-size=64', ...heap, '--import', 'tsx', 'bench/eveningPeakChild.ts', String(factor), String(intervals)], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
+    env: { ...process.env, GRIDBID_BENCH_FORMAT: options.format ?? 'csv', GRIDBID_BENCH_PROGRESS: options.progress ? '1' : '0' },
+    // Progress lines go straight to the terminal (the error then is the exit status alone).
+    ...(options.progress ? { stdio: ['ignore', 'pipe', 'inherit'] as const } : {}),
   });
   if (r.status !== 0) throw new Error(`evening-peak × ${factor} child failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildMeasure;

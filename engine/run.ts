@@ -2,7 +2,7 @@
  * One scenario, start to finish: load, simulate, write the output folder.
  */
 import { Recorder } from '../output/recorder.ts';
-import { type OutputFormat, removeParquetTables, writeParquetTables } from '../output/parquet.ts';
+import type { OutputFormat } from '../output/parquet.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
 import type { Phases } from './interval/phases.ts';
 import { Simulation } from './simulation.ts';
@@ -53,7 +53,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions, inter
   const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval, signal) : undefined;
   const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: internals.phases });
   if (signal?.aborted) throw new RunInterrupted('run', 0, sim.info.intervals, signal.reason);
-  const recorder = new Recorder(options.outDir, sim.info, sim.rules, { utcOffsetHours: scenario.config.site.utcOffsetHours });
+  const recorder = new Recorder(options.outDir, sim.info, sim.rules, { utcOffsetHours: scenario.config.site.utcOffsetHours }, options.formats);
   const progress = options.onInterval;
   try {
     await sim.runYielding(
@@ -72,12 +72,29 @@ export async function runScenario(scenario: Scenario, options: RunOptions, inter
   } catch (err) {
     // What was written stays, every row of the intervals done, under the .partial names.
     if (err instanceof RunInterrupted) recorder.abandon();
+    // A failed run also lets go of its files and ends DuckDB's pipes (a Parquet child must not outlive it).
+    else
+      try {
+        recorder.abandon();
+      } catch {
+        // The run's own error is the one to report.
+      }
     throw err;
   }
-  const summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
-  const formats = options.formats ?? ['csv'];
-  if (formats.includes('parquet')) await writeParquetTables(options.outDir, { keepCsv: formats.includes('csv') });
-  else removeParquetTables(options.outDir);
+  let summary: Record<string, unknown>;
+  try {
+    summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
+  } catch (err) {
+    // A table that could not be finished (e.g. its Parquet writer died): the others are let go too, then the error.
+    try {
+      recorder.abandon();
+    } catch {
+      // The first error is the one to report.
+    }
+    throw err;
+  }
+  // The Parquet files (written as the run went) are complete once DuckDB has read the end of every table.
+  await recorder.tables.complete();
   return { outDir: options.outDir, summary };
 }
 

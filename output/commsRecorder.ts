@@ -5,10 +5,10 @@
  * application class, link utilisation, and demand-response delivery against command
  * latency. A run with `comms: ideal` never builds one, so its outputs are unchanged.
  */
-import { join } from 'node:path';
 import { MESSAGE_LOG_COLUMNS } from '../comms/messageLog.ts';
 import type { CommandDelivery, CommsRunEnd, IntervalComms } from '../engine/interval/outcome.ts';
-import { CsvFile } from './csvFile.ts';
+import type { CsvFile } from './csvFile.ts';
+import type { OpenTable } from './tableFiles.ts';
 import { escapeHtml } from './report.ts';
 
 /** Command latency bins of the DR-delivery table, upper bounds in seconds. */
@@ -19,8 +19,9 @@ export class CommsRecorder {
   private readonly deliveries: CommandDelivery[] = [];
   private end: CommsRunEnd | undefined;
 
-  constructor(outDir: string) {
-    this.csv = new CsvFile(join(outDir, 'messages.csv'), [...MESSAGE_LOG_COLUMNS]);
+  /** `open` gives the messages table its destinations (output/tableFiles.ts). */
+  constructor(open: OpenTable) {
+    this.csv = open('messages', [...MESSAGE_LOG_COLUMNS]);
   }
 
   interval(c: IntervalComms): void {
@@ -35,6 +36,11 @@ export class CommsRecorder {
 
   close(): void {
     this.csv.close();
+  }
+
+  /** An interrupted run: the rows so far stay under the `.partial` name. */
+  abandon(): void {
+    this.csv.abandon();
   }
 
   kpis(): Record<string, unknown> {

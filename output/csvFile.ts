@@ -9,6 +9,7 @@
  * interval); tests read every file back with csv-parse to keep us honest.
  */
 import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
+import type { ByteSink } from './parquetStream.ts';
 
 /** Bytes buffered before a write: small enough that rows never outlive a young-generation GC. */
 const BUFFER_BYTES = 1 << 16;
@@ -24,17 +25,26 @@ const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
  * other character goes through UTF-8.
  */
 export class CsvFile {
+  /** The file's descriptor; -1 when the text goes to `sink` only (no CSV file asked for). */
   private fd: number;
   private buf = Buffer.allocUnsafe(BUFFER_BYTES);
   private at = 0;
   private readonly partial: string;
+  private closed = false;
 
+  /**
+   * `sink` also receives every byte (the table's Parquet writer, output/parquetStream.ts);
+   * with `file: false` it is the only destination and no CSV file is written.
+   */
   constructor(
     readonly path: string,
     header: readonly string[],
+    private readonly sink?: ByteSink,
+    file = true,
   ) {
     this.partial = `${path}.partial`;
-    this.fd = openSync(this.partial, 'w');
+    if (!file && !sink) throw new Error(`CsvFile ${path}: neither a file nor a sink to write to`);
+    this.fd = file ? openSync(this.partial, 'w') : -1;
     this.row(header);
   }
 
@@ -158,15 +168,25 @@ export class CsvFile {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.flush();
+    this.sink?.close();
+    if (this.fd < 0) return;
     closeSync(this.fd);
     renameSync(this.partial, this.path);
   }
 
-  /** Writes out what is buffered and closes the file under its `.partial` name (an interrupted run). */
+  /** Writes out what is buffered and closes the file under its `.partial` name (an interrupted run); nothing once closed. */
   abandon(): void {
-    this.flush();
-    closeSync(this.fd);
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.flush();
+    } finally {
+      this.sink?.close();
+      if (this.fd >= 0) closeSync(this.fd);
+    }
   }
 
   /** Makes room for `bytes` more: writes out what is buffered, and grows the buffer for a huge field. */
@@ -178,7 +198,8 @@ export class CsvFile {
   private flush(): void {
     if (this.at === 0) return;
     let off = 0;
-    while (off < this.at) off += writeSync(this.fd, this.buf, off, this.at - off);
+    if (this.fd >= 0) while (off < this.at) off += writeSync(this.fd, this.buf, off, this.at - off);
+    this.sink?.write(this.buf, this.at);
     this.at = 0;
   }
 }

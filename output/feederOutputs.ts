@@ -11,10 +11,10 @@
  *   supplied and absorbed;
  * - report charts: AC voltage per bus over time, and the DLMP's parts.
  */
-import { join } from 'node:path';
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import type { FeederOutcome } from '../market/types.ts';
-import { CsvFile, csvText, fixed } from './csvFile.ts';
+import { type CsvFile, csvText, fixed } from './csvFile.ts';
+import type { OpenTable } from './tableFiles.ts';
 import type { ChartSpec } from './report.ts';
 
 interface Extreme {
@@ -40,8 +40,9 @@ export class FeederRecorder {
   private inverterSuppliedKvarh = 0;
   private inverterAbsorbedKvarh = 0;
 
-  constructor(outDir: string) {
-    this.csv = new CsvFile(join(outDir, 'voltages.csv'), [
+  /** `open` gives the voltages table its destinations (output/tableFiles.ts). */
+  constructor(open: OpenTable) {
+    this.csv = open('voltages', [
       'interval_start', 'bus', 'vm_lindistflow', 'vm_ac', 'net_kw', 'net_kvar', 'price', 'dlmp_energy', 'dlmp_congestion', 'dlmp_voltage', 'reactive_price', 'inverter_kvar',
     ]);
   }

@@ -2,13 +2,15 @@
  * Columnar copies of a run's tables: `--format parquet` (and `csv,parquet`).
  *
  * The recorder writes each table once, as CSV text, row by row (output/recorder.ts: the
- * one place values are formatted and rounded). At the end of the run DuckDB streams each
- * CSV file into a Parquet file: `COPY (SELECT … FROM read_csv(…)) TO … (FORMAT parquet)`
- * reads the text in blocks and writes one row group at a time, so memory stays bounded
- * by DuckDB's buffers (`MEMORY_LIMIT`), never by the table's length (`npm run bench --
- * parquet` measures peak RSS at 1M and 4M rows). The columns get the types of
- * output/tables.ts, so Parquet holds exactly the values the CSV prints. Without `csv`
- * in the formats the CSV files are removed once their Parquet copy is complete.
+ * one place values are formatted and rounded). With Parquet asked for, that text streams
+ * into DuckDB while the run goes (output/parquetStream.ts), through `csvSource` below:
+ * `COPY (SELECT … FROM read_csv(…)) TO … (FORMAT parquet)` reads the text in blocks and
+ * writes one row group at a time, so memory stays bounded by DuckDB's buffers
+ * (`MEMORY_LIMIT`), never by the table's length. The columns get the types of
+ * output/tables.ts, so Parquet holds exactly the values the CSV prints.
+ *
+ * `writeParquetTables` runs the same statement on CSV files already written (a folder of
+ * an older run, and the reference the streamed files are tested against: byte-identical).
  *
  * Deterministic: one DuckDB thread, insertion order kept, no timestamps in the files
  * (the footer's `created_by` names the DuckDB version): the same run gives the same

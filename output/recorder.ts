@@ -12,7 +12,9 @@ import type { RetailDesk } from '../engine/retail.ts';
 import type { CommsRunEnd, IntervalOutcome, RunInfo, SimulationSink } from '../engine/interval/outcome.ts';
 import type { Party } from '../engine/interval/participants.ts';
 import type { MarketRules } from '../market/types.ts';
-import { CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
+import { type CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
+import type { OutputFormat } from './parquet.ts';
+import { TableFiles } from './tableFiles.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { FeederRecorder } from './feederOutputs.ts';
 import { type ChartSpec, escapeHtml, renderReport, type ReportData } from './report.ts';
@@ -34,6 +36,8 @@ export class Recorder implements SimulationSink {
   private readonly flowsCsv: CsvFile;
   private readonly eventsCsv: CsvFile;
   private readonly rejectionsCsv: CsvFile;
+  /** The tables' destinations: CSV files, Parquet files written as the run goes, or both. */
+  readonly tables: TableFiles;
   private readonly kwDecimals: number;
   /** Quanta print exactly by shifting the decimal point when the quantum is 10^-k kW. */
   private readonly quantumIsPowerOfTen: boolean;
@@ -75,21 +79,25 @@ export class Recorder implements SimulationSink {
     rules: MarketRules,
     /** How the report shows time: the scenario's local time (its `site.utcOffsetHours`). */
     private readonly display: { readonly utcOffsetHours?: number | undefined } = {},
+    /** How the tables are written (output/tableFiles.ts); default CSV. */
+    formats: readonly OutputFormat[] = ['csv'],
   ) {
     mkdirSync(outDir, { recursive: true });
+    this.tables = new TableFiles(outDir, formats);
+    const open = this.tables.open;
     this.kwDecimals = decimalsOf(rules.quantumKw);
     this.quantumIsPowerOfTen = rules.quantumKw === Number(`1e-${this.kwDecimals}`);
     this.priceDecimals = decimalsOf(rules.priceTickMwh);
-    this.intervalsCsv = new CsvFile(join(outDir, 'intervals.csv'), [
+    this.intervalsCsv = open('intervals', [
       'interval_start', 'bus', 'price', 'demand_kw', 'supply_kw', 'mechanism', 'status', 'da_price', 'rt_price', 'imbalance_price', 'imbalance_kw', 'unserved_kw',
     ]);
-    this.agentsCsv = new CsvFile(join(outDir, 'agents.csv'), [
+    this.agentsCsv = open('agents', [
       'interval_start', 'agent_id', 'kind', 'bus', 'state', 'award_kw', 'price', 'cost', 'soc_kwh', 'indoor_temp_c', 'baseline_kw', 'unserved_kwh',
       'da_kw', 'actual_kw', 'rt_kw', 'da_price', 'rt_price', 'imbalance_kw', 'imbalance_price', 'via', 'dr_cost',
     ]);
-    this.flowsCsv = new CsvFile(join(outDir, 'flows.csv'), ['interval_start', 'line_id', 'flow_kw', 'limit_kw', 'shadow_price']);
-    this.eventsCsv = new CsvFile(join(outDir, 'events.csv'), ['interval_start', 'issuer', 'target', 'type', 'requested_kw', 'response', 'delivered_kw', 'detail']);
-    this.rejectionsCsv = new CsvFile(join(outDir, 'rejections.csv'), ['interval_start', 'agent_id', 'bid_id', 'code', 'reason']);
+    this.flowsCsv = open('flows', ['interval_start', 'line_id', 'flow_kw', 'limit_kw', 'shadow_price']);
+    this.eventsCsv = open('events', ['interval_start', 'issuer', 'target', 'type', 'requested_kw', 'response', 'delivered_kw', 'detail']);
+    this.rejectionsCsv = open('rejections', ['interval_start', 'agent_id', 'bid_id', 'code', 'reason']);
     for (const b of info.buses) {
       this.series.prices.set(b, []);
       this.series.daPrices.set(b, []);
@@ -99,7 +107,7 @@ export class Recorder implements SimulationSink {
 
   interval(o: IntervalOutcome): void {
     this.kpis.add(o);
-    if (o.comms) (this.comms ??= new CommsRecorder(this.outDir)).interval(o.comms);
+    if (o.comms) (this.comms ??= new CommsRecorder(this.tables.open)).interval(o.comms);
     const t = formatSimTime(o.interval.start);
     const { book, result } = o;
     const kwd = this.kwDecimals;
@@ -141,7 +149,7 @@ export class Recorder implements SimulationSink {
       totalDemand += demand[k]! * q;
       totalSupply += supply[k]! * q;
     }
-    if (result.feeder) (this.feeder ??= new FeederRecorder(this.outDir)).add(o.interval.start, result.feeder, result.busPriceMwh, o.interval.durationH, pd);
+    if (result.feeder) (this.feeder ??= new FeederRecorder(this.tables.open)).add(o.interval.start, result.feeder, result.busPriceMwh, o.interval.durationH, pd);
     for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, FLOW_DECIMALS), Number.isFinite(f.limitKw) ? fixed(f.limitKw, FLOW_DECIMALS) : '', fixed(f.shadowPriceMwh, 4)]);
     for (const r of o.rejections) {
       this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
@@ -360,12 +368,12 @@ export class Recorder implements SimulationSink {
   /** After the last interval: the retail bills (bills.csv) and figures. */
   completed(retail: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown>; readonly comms?: CommsRunEnd }): void {
     if (retail.comms) {
-      (this.comms ??= new CommsRecorder(this.outDir)).completed(retail.comms);
+      (this.comms ??= new CommsRecorder(this.tables.open)).completed(retail.comms);
       for (const e of retail.comms.events) this.eventsCsv.row([formatSimTime(e.at), csvText(e.issuer), csvText(e.target), e.type, e.requestedKw === undefined ? '' : fixed(e.requestedKw, 3), csvText(e.response), '', csvText(e.detail)]);
     }
     this.kpis.addRetail(retail.desk, retail.parties);
     this.kpis.addOperations(retail.operations);
-    const bills = new CsvFile(join(this.outDir, 'bills.csv'), [
+    const bills = this.tables.open('bills', [
       'day', 'agent_id', 'kind', 'tariff', 'import_kwh', 'export_kwh', 'energy_charge', 'demand_charge', 'fixed_charge', 'export_credit', 'total',
     ]);
     for (const { party, day, bill } of retail.desk?.bills ?? []) {
@@ -393,8 +401,17 @@ export class Recorder implements SimulationSink {
    * intervals) and stay under their `.partial` names; no summary.json or report.html.
    */
   abandon(): void {
-    for (const f of [this.intervalsCsv, this.agentsCsv, this.flowsCsv, this.eventsCsv, this.rejectionsCsv]) f.abandon();
-    this.feeder?.abandon();
+    // Every file is let go even if one fails (a dead Parquet writer): the first failure is thrown after.
+    const failures: unknown[] = [];
+    const tables = [this.intervalsCsv, this.agentsCsv, this.flowsCsv, this.eventsCsv, this.rejectionsCsv, this.feeder, this.comms, this.tables];
+    for (const f of tables) {
+      try {
+        f?.abandon();
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
   }
 
   /** Closes the CSV files and writes summary.json and report.html; returns the summary. */
