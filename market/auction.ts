@@ -312,10 +312,10 @@ let scratchUsed = new Int32Array(0);
 
 /**
  * Buckets each side's quanta by price tick over [lo, lo + range), then lists the non-empty
- * buckets in merit order. A real-time book fills few of its buckets (a few thousand distinct
- * ticks among ~350,000 from floor to cap): the filled ones are remembered as they are first
- * touched and sorted, instead of scanning every bucket (three passes over the range cost
- * ~10 ms per clearing at 10k agents); a book that fills many scans. Both give the same levels.
+ * buckets in merit order. A real-time book fills few of its buckets (at 10k agents ~16,000
+ * distinct ticks among ~300,000 between best offer and best bid): the filled ones are
+ * remembered as they are first touched and sorted (~1 ms), instead of scanning every bucket
+ * (three passes over the range: ~3–10 ms); a book that fills many scans. Both give the same levels.
  */
 function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels, Levels] {
   const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
@@ -340,8 +340,9 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
     if (isBuy[i] === 1) hb[k] = hb[k]! + q;
     else hs[k] = hs[k]! + q;
   }
-  // Sorting the touched offsets costs ~touched·log2(touched); scanning costs the range.
-  if (touched * Math.max(1, Math.log2(touched)) * 4 > range) return scanBuckets(lo, range);
+  // Sorting the touched offsets costs ~touched·log2(touched) × ~5 ns, scanning the range ~10 ns a bucket
+  // (measured here: 15,700 offsets sort in ~1 ms, 300,000 buckets scan in ~3 ms).
+  if (touched * Math.max(1, Math.log2(touched)) > 2 * range) return scanBuckets(lo, range);
   const offsets = used.subarray(0, touched).sort();
   let nb = 0;
   let ns = 0;
