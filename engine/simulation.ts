@@ -454,7 +454,9 @@ export class Simulation {
     // 6. Meter; 7. re-dispatch where anything deviates (else the generators do as cleared); 8. deliver to the generators.
     this.phases.meter(ledger, observations, this.hasMeter, crashes.crashed, q);
     const imbalanceParties = { busOf: this.busOf, viaOf: this.viaOf, routeOf: this.routeOf, hasMeter: this.hasMeter };
-    const regulating = Uint8Array.from(this.regulating, (r, i) => (r && !crashes.crashed[i] ? 1 : 0));
+    // (Loops, not `TypedArray.from(source, map)`: that walks the source through an iterator, one result object per element.)
+    const regulating = new Uint8Array(n);
+    for (let i = 0; i < n; i++) regulating[i] = this.regulating[i] && !crashes.crashed[i] ? 1 : 0;
     const regulators = this.regulators
       .filter((r) => regulating[r.party])
       .map((r) => {
@@ -469,7 +471,8 @@ export class Simulation {
       redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
       // 7b. An injection surplus nobody can take is curtailed at the injecting sites (curtail.ts), and the market re-dispatches what is left.
       if (redispatched.spilledQuanta.some((x) => x > 0)) {
-        const curtailable = Float64Array.from(observations, (o, i) => (this.hasMeter[i] && !regulating[i] && !crashes.crashed[i] ? Math.round((o.curtailableKw ?? 0) / q) : 0));
+        const curtailable = new Float64Array(n);
+        for (let i = 0; i < n; i++) curtailable[i] = this.hasMeter[i] && !regulating[i] && !crashes.crashed[i] ? Math.round((observations[i]!.curtailableKw ?? 0) / q) : 0;
         curtailedAtBus = curtailSpill(ledger, redispatched.spilledQuanta, { busOf: this.busOf, viaOf: this.viaOf }, curtailable);
         if (curtailedAtBus.some((x) => x > 0)) {
           redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
@@ -516,7 +519,8 @@ export class Simulation {
     this.meterRetailers(interval, ledger, crashes);
 
     // 10. What the grid carried, the commanded agents' reports and demand-response money.
-    const netKw = Float64Array.from(ledger.actualQuanta, (a) => a * q);
+    const netKw = new Float64Array(n);
+    for (let i = 0; i < n; i++) netKw[i] = ledger.actualQuanta[i]! * q;
     const measured = room.measure(interval, grid, result, netKw, commandRecords, observations);
     events.push(...measured.events);
     for (const [i, cost] of measured.drCost) ledger.drCost[i] = cost;

@@ -8,7 +8,6 @@
  */
 import { resolve, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { UserError } from '../core/errors.ts';
 import { registerStrategy, strategyIds, type StrategyRef } from '../strategies/registry.ts';
 import type { AgentViewBase, Strategy } from '../strategies/types.ts';
@@ -26,6 +25,8 @@ const isStrategy = (x: unknown): x is Strategy<AgentViewBase> =>
  * interop rule of Babel and TypeScript), so `export default` means the same in every folder.
  */
 async function importPlugin(file: string): Promise<Record<string, unknown>> {
+  // tsx (and esbuild under it) loads only for scenarios that name a module: every other run and batch worker starts without it.
+  const { tsImport } = await import('tsx/esm/api');
   const ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
   const inner = ns.default as Record<string, unknown> | undefined;
   return inner !== null && typeof inner === 'object' && inner.__esModule === true ? inner : ns;

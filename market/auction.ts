@@ -304,28 +304,82 @@ export function tickToPrice(tickMwh: number): (ticks: number) => number {
  * Histogram scratch, reused from call to call and left all zero (each bucket is cleared as
  * it is read out). Fresh arrays cost a few MB per clearing (the tick range from floor to
  * cap is ~300k ticks): off-heap memory whose churn drove extra garbage collections.
+ * `scratchUsed` lists the buckets a call filled (offsets, in fill order).
  */
 let scratchBuy = new Float64Array(0);
 let scratchSell = new Float64Array(0);
+let scratchUsed = new Int32Array(0);
 
-/** Buckets each side's quanta by price tick over [lo, lo + range), then lists the non-empty buckets. */
+/**
+ * Buckets each side's quanta by price tick over [lo, lo + range), then lists the non-empty
+ * buckets in merit order. A real-time book fills few of its buckets (at 10k agents ~16,000
+ * distinct ticks among ~300,000 between best offer and best bid): the filled ones are
+ * remembered as they are first touched and sorted (~1 ms), instead of scanning every bucket
+ * (three passes over the range: ~3–10 ms); a book that fills many scans. Both give the same levels.
+ */
 function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels, Levels] {
   const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
   if (scratchBuy.length < range) {
     scratchBuy = new Float64Array(range);
     scratchSell = new Float64Array(range);
   }
+  if (scratchUsed.length < n) scratchUsed = new Int32Array(Math.max(n, 2 * scratchUsed.length));
   const hb = scratchBuy;
   const hs = scratchSell;
+  const used = scratchUsed;
   const hi = lo + range - 1;
+  let touched = 0;
   for (let i = 0; i < n; i++) {
     const q = qty[i]!;
     if (!(q > 0)) continue;
     const t = priceTicks[i]!;
     if (t < lo || t > hi) continue;
-    if (isBuy[i] === 1) hb[t - lo] = hb[t - lo]! + q;
-    else hs[t - lo] = hs[t - lo]! + q;
+    const k = t - lo;
+    // A bucket is first touched when both sides are still empty there (quanta are > 0, so a touched bucket stays non-zero).
+    if (hb[k] === 0 && hs[k] === 0) used[touched++] = k;
+    if (isBuy[i] === 1) hb[k] = hb[k]! + q;
+    else hs[k] = hs[k]! + q;
   }
+  // Sorting the touched offsets costs ~touched·log2(touched) × ~5 ns, scanning the range ~10 ns a bucket
+  // (measured here: 15,700 offsets sort in ~1 ms, 300,000 buckets scan in ~3 ms).
+  if (touched * Math.max(1, Math.log2(touched)) > 2 * range) return scanBuckets(lo, range);
+  const offsets = used.subarray(0, touched).sort();
+  let nb = 0;
+  let ns = 0;
+  for (let j = 0; j < touched; j++) {
+    const k = offsets[j]!;
+    if (hb[k] !== 0) nb++;
+    if (hs[k] !== 0) ns++;
+  }
+  const buy = { ticks: new Float64Array(nb), quanta: new Float64Array(nb), count: nb };
+  const sell = { ticks: new Float64Array(ns), quanta: new Float64Array(ns), count: ns };
+  let b = 0;
+  let s = 0;
+  for (let j = touched - 1; j >= 0; j--) {
+    const k = offsets[j]!;
+    const q = hb[k]!;
+    if (q !== 0) {
+      buy.ticks[b] = lo + k;
+      buy.quanta[b++] = q;
+      hb[k] = 0;
+    }
+  }
+  for (let j = 0; j < touched; j++) {
+    const k = offsets[j]!;
+    const q = hs[k]!;
+    if (q !== 0) {
+      sell.ticks[s] = lo + k;
+      sell.quanta[s++] = q;
+      hs[k] = 0;
+    }
+  }
+  return [buy, sell];
+}
+
+/** Reads the filled histogram scratch out by scanning every bucket of the range (and clears it). */
+function scanBuckets(lo: number, range: number): [Levels, Levels] {
+  const hb = scratchBuy;
+  const hs = scratchSell;
   let nb = 0;
   let ns = 0;
   for (let k = 0; k < range; k++) {

@@ -144,14 +144,16 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
     columnOf[i] = c;
   }
   const m = colBus.length;
-  const offers = {
-    count: m,
-    bus: Int32Array.from(colBus),
-    isBuy: Uint8Array.from(colBuy),
-    priceMwh: Float64Array.from(colTicks, (t) => t * rules.priceTickMwh),
-    lowerKw: new Float64Array(m),
-    upperKw: Float64Array.from(colQuanta, (q) => q * rules.quantumKw),
-  };
+  // Typed columns by plain loops: `TypedArray.from(source, map)` walks its source through an iterator (an object per element).
+  const colQuantaArr = new Float64Array(colQuanta);
+  const colBuyArr = new Uint8Array(colBuy);
+  const priceMwh = new Float64Array(m);
+  const upperKw = new Float64Array(m);
+  for (let c = 0; c < m; c++) {
+    priceMwh[c] = colTicks[c]! * rules.priceTickMwh;
+    upperKw[c] = colQuanta[c]! * rules.quantumKw;
+  }
+  const offers = { count: m, bus: new Int32Array(colBus), isBuy: colBuyArr, priceMwh, lowerKw: new Float64Array(m), upperKw };
   const problem: DispatchProblem = {
     network,
     offers,
@@ -168,9 +170,10 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   }
 
   // Round the columns to whole quanta with equal totals on both sides.
-  const colValue = Float64Array.from(lp.quantityKw, (kw) => kw / rules.quantumKw);
-  const colAward = roundColumns(colValue, Float64Array.from(colQuanta), Uint8Array.from(colBuy))!; // N = 0: always balanced (0 ≤ target ≤ both caps)
-  shareColumns(book, columnOf, colAward, Float64Array.from(colQuanta), awarded);
+  const colValue = new Float64Array(m);
+  for (let c = 0; c < m; c++) colValue[c] = lp.quantityKw[c]! / rules.quantumKw;
+  const colAward = roundColumns(colValue, colQuantaArr, colBuyArr)!; // N = 0: always balanced (0 ≤ target ≤ both caps)
+  shareColumns(book, columnOf, colAward, colQuantaArr, awarded);
 
   let traded = 0;
   let welfareTicksQuanta = 0;

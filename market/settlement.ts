@@ -69,8 +69,13 @@ export function settle(book: OrderBook, result: ClearingResult): Settlement {
   }
   // Integer sums are exact while below 2^53; past that, payments per bid cannot be
   // held as integers in a float and we refuse rather than round.
-  let buyers = 0n;
-  let sellers = 0n;
+  // The totals run in floats while they stay safe integers (a sum of safe integers is exact as long
+  // as its true value is, and a true value past 2^53 rounds to an unsafe one): a BigInt only when a
+  // running total would leave that range, instead of two per bid.
+  let buyersBig = 0n;
+  let sellersBig = 0n;
+  let buyersRun = 0;
+  let sellersRun = 0;
   const paymentUnits = new Float64Array(nBids);
   for (let b = 0; b < nBids; b++) {
     const bu = buyUnits[b]!;
@@ -79,9 +84,21 @@ export function settle(book: OrderBook, result: ClearingResult): Settlement {
       throw new RangeError(`settlement of bid ${book.bids[b]!.id} exceeds 2^53 units of ${unit.unit.toString()}: use a coarser quantum or price tick`);
     }
     paymentUnits[b] = bu - su;
-    if (bu !== 0) buyers += BigInt(bu);
-    if (su !== 0) sellers += BigInt(su);
+    const nextBuyers = buyersRun + bu;
+    if (Number.isSafeInteger(nextBuyers)) buyersRun = nextBuyers;
+    else {
+      buyersBig += BigInt(buyersRun) + BigInt(bu);
+      buyersRun = 0;
+    }
+    const nextSellers = sellersRun + su;
+    if (Number.isSafeInteger(nextSellers)) sellersRun = nextSellers;
+    else {
+      sellersBig += BigInt(sellersRun) + BigInt(su);
+      sellersRun = 0;
+    }
   }
+  const buyers = buyersBig + BigInt(buyersRun);
+  const sellers = sellersBig + BigInt(sellersRun);
   let rentUnits = buyers - sellers; // pay-as-bid spread
   if (!payAsBid) {
     // Congestion rent from bus totals: an independent path to the same money.

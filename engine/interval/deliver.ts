@@ -33,15 +33,13 @@ export function deliverAwards(parts: readonly Participant[], ledger: IntervalLed
       sell -= fromSell;
       buy += change - fromSell;
     }
+    const buyKw = buy * q;
+    const sellKw = sell * q;
+    const priceMwh = ledger.priceMwh[i]!;
+    const bidAccepted = ledger.buyQuanta[i]! + ledger.sellQuanta[i]! > 0 || memberOf[i]! >= 0;
     try {
-      p.runtime.settle({
-        interval,
-        buyKw: buy * q,
-        sellKw: sell * q,
-        priceMwh: ledger.priceMwh[i]!,
-        bidAccepted: ledger.buyQuanta[i]! + ledger.sellQuanta[i]! > 0 || memberOf[i]! >= 0,
-        ...(change !== 0 ? { commandedKw: change * q } : {}),
-      });
+      // Two literals, not a spread of an optional part: a spread builds an extra object per agent per interval.
+      p.runtime.settle(change !== 0 ? { interval, buyKw, sellKw, priceMwh, bidAccepted, commandedKw: change * q } : { interval, buyKw, sellKw, priceMwh, bidAccepted });
     } catch (err) {
       crashes.crash(i, 'settle', err);
     }

@@ -188,6 +188,22 @@ describe('doubleAuction', () => {
       expect(priceOf(result)).to.equal(30.01);
     });
 
+    it('histogram: a book filling few of its buckets (listed as filled) and one filling most (scanned) clear as the sort does', () => {
+      // Sparse: 3 distinct ticks between the floor and the cap (350,001 buckets); dense: 300 segments on 201 adjacent ticks.
+      const sparse = makeBook([buy(3000, 4), buy(45, 3), sell(-500, 2), sell(45, 2), sell(45, 4), buy(-500, 1)]);
+      const dense = makeBook(Array.from({ length: 300 }, (_, k) => (k % 3 === 0 ? sell(40 + (k % 201) / 100, 1 + (k % 7)) : buy(42 - (k % 199) / 100, 1 + (k % 5)))));
+      for (const book of [sparse, dense]) {
+        const h = doubleAuctionWith(book, 'histogram');
+        const s = doubleAuctionWith(book, 'sort');
+        expect(Array.from(h.awardedQuanta)).to.deep.equal(Array.from(s.awardedQuanta));
+        expect(Array.from(h.busPriceMwh)).to.deep.equal(Array.from(s.busPriceMwh));
+        expect(h.message).to.equal(s.message);
+      }
+      // By hand, as the module comment's worked example: 7 kW of buys at ≥ 45 take the 2 kW offered at the floor and
+      // 5 of the 6 kW at 45, shared 2:4 → 1.667 and 3.333 kW; the buy at the floor gets nothing.
+      expect(awardsKw(sparse, doubleAuctionWith(sparse, 'histogram').awardedQuanta)).to.deep.equal([4, 3, 2, 1.667, 3.333, 0]);
+    });
+
     it('picks tick buckets for a narrow price range and sorting for a wide one, with the same result', () => {
       const segs = [buy(50, 10), buy(40, 5), sell(20, 8), sell(45, 10)];
       expect(clearDetailed(makeBook(segs)).detail.method).to.equal('histogram');

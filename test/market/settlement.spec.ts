@@ -75,6 +75,20 @@ describe('settle', () => {
     expect(() => settle(b, doubleAuction(b))).to.throw(RangeError, /exceeds 2\^53 units .* coarser quantum or price tick/);
   });
 
+  it('totals past 2^53 units stay exact when every bid is below it (the running sums leave floats for BigInt)', () => {
+    // 1 µW quanta, 0.0001 ticks, 1 h: unit 1e-13. Three buys and three sells of 90.000001 kW at 4500.0001 /MWh:
+    // 90,000,001 × 45,000,001 = 4,050,000,135,000,001 units each (< 2^53); three = 12,150,000,405,000,003 (> 2^53, odd: no float holds it).
+    const rules = { ...DEFAULT_RULES, quantumKw: 1e-6, priceTickMwh: 1e-4, priceCapMwh: 5000 };
+    const names = ['b1', 'b2', 'b3', 's1', 's2', 's3'];
+    const b = book(names.map((n) => bid(n, n[0] === 'b' ? 'buy' : 'sell', 4500.0001, 90.000001)), rules, 1);
+    const result: ClearingResult = { interval: 0, status: 'cleared', message: '', mechanism: 'double-auction', awardedQuanta: new Float64Array(6).fill(90_000_001), busPriceMwh: Float64Array.from([4500.0001]), flows: [], welfare: 0 };
+    const s = settle(b, result);
+    expect(formatMoney(paymentOf(s, 0))).to.equal('405.0000135000001');
+    expect(formatMoney(s.buyersPay)).to.equal('1215.0000405000003');
+    expect(formatMoney(s.sellersReceive)).to.equal('1215.0000405000003');
+    expect(s.imbalance.isZero()).to.equal(true);
+  });
+
   it('property: every interval closes exactly, under both pricing rules, and per-bid payments sum to the totals', () => {
     const seg = fc.record({
       side: fc.constantFrom<'buy' | 'sell'>('buy', 'sell'),
