@@ -1,0 +1,439 @@
+/**
+ * The final settlement from the MDMS (issue 17 item 3), for runs on a communication plane.
+ *
+ * Real markets settle twice or more: an *initial* settlement soon after the day from the
+ * data at hand, and *final* (re-)settlement runs weeks later once the meter data
+ * management system holds validated reads (e.g. CAISO's T+9B initial and T+70B
+ * recalculation statements; Great Britain's SF, R1 … RF runs). gridbid does the same:
+ *
+ * - the **initial settlement** is what every interval already does: imbalance, DR payments
+ *   and books from the meter phase (what the sites physically did); its books close every
+ *   interval as before;
+ * - the **final settlement** runs once, at run end, after every read still in flight has
+ *   arrived or been lost (`CommsRun.finish`): it settles the same intervals again on the
+ *   MDMS's validated series (actual reads, or VEE's interpolations and like-day estimates).
+ *   Its statements are *adjustments* to the initial one, as real re-settlement statements
+ *   are: with every read intact each adjustment is exactly zero.
+ *
+ * What it re-settles, per interval:
+ * - **imbalance** (the real-time quantity actual − position, i.e. the part of actual −
+ *   day-ahead that depends on the meter): each metered site's Δ = settled − physical kWh,
+ *   at its bus's imbalance price. A site trading itself pays Δ × price to the market; an
+ *   aggregator member pays its aggregator, which pays the market the same (pass-through);
+ *   a retail customer's Δ is in its bill (bills come from the MDMS already) and its
+ *   retailer pays the market Δ × price;
+ * - **demand response**: each opted-in command again (agents/operations/drSettlement.ts),
+ *   with the actual from the MDMS and, under a 10-of-10 baseline, the baseline from the
+ *   MDMS's history (a counterfactual baseline is the model's, not a meter's: unchanged);
+ *   the adjustment = final − initial net, paid between the operator and the agent.
+ *
+ * Estimated reads and the **reconciliation account**. The energy the sites physically
+ * took balanced (the initial books prove it); an estimate that differs from the physical
+ * meter makes the settled energy no longer balance. The difference is *unaccounted-for
+ * energy* (UFE, as US ISOs call it; GB's GSP-group correction plays the same part), held in
+ * a reconciliation account owned by the market operator (`RECONCILIATION_OWNER`): per
+ * interval and bus it holds −Σ Δ kWh and receives what the parties pay for their Δ, so
+ * energy and money balance exactly: Σ settled + account kWh = Σ physical = 0, and
+ * Σ adjustments paid to the market = the account's money. The account's balance is what a
+ * real market would later allocate to its load-serving entities; gridbid reports it.
+ *
+ * A `missing` interval (no read, no estimate) settles as zero energy, as the bill does,
+ * and a DR command in it cannot be measured (not paid, no penalty).
+ *
+ * Who reads what (metering/privacy.ts): each read goes through the view of the party
+ * entitled to it — a retailer its customers, an aggregator its members, a DR operator the
+ * customers that opted in to its commands, the market's settlement the sites trading in
+ * it — and the run's aggregate figures through a third party's view (≥ k customers).
+ *
+ * Money is exact: energies enter rounded once to 1e-6 kWh, prices are on the tick.
+ */
+import { type Money, money, ZERO } from '../core/money.ts';
+import { type DrCommand } from '../agents/operations/gridRoom.ts';
+import { type DrSettlement, settleDrCommand } from '../agents/operations/drSettlement.ts';
+import { tenOfTenBaseline } from '../agents/operations/baseline.ts';
+import { type AggregateView, type Customer, MeterDataAccess, type OwnCustomersView, PrivacyError } from '../metering/privacy.ts';
+import type { Mdms } from '../metering/mdms.ts';
+import { meterIdFor } from '../metering/meter.ts';
+import type { Party } from './interval/participants.ts';
+import type { RetailDesk } from './retail.ts';
+import type { ReadQuality, ValidatedInterval } from '../metering/vee.ts';
+import type { BookViolation } from './interval/books.ts';
+import type { IntervalLedger } from './interval/ledger.ts';
+
+/** Who owns the reconciliation account (unaccounted-for energy): the market operator. */
+export const RECONCILIATION_OWNER = 'market';
+
+/** The parties as the settlement sees them (arrays in party order, as the simulation keeps them). */
+export interface SettlementParties {
+  readonly ids: readonly string[];
+  /** Bus index per party (−1 intermediaries). */
+  readonly busOf: Int32Array;
+  /** For members and customers: their aggregator's or retailer's index; else −1. */
+  readonly viaOf: Int32Array;
+  /** 1 aggregator member, 2 retail customer, 0 otherwise. */
+  readonly routeOf: Uint8Array;
+  readonly hasMeter: Uint8Array;
+}
+
+/** One interval of the initial settlement, as far as the final one needs it. */
+interface CapturedInterval {
+  readonly index: number;
+  readonly startMs: number;
+  readonly durationH: number;
+  /** Metered net withdrawal per party, kW (NaN: no meter). */
+  readonly physicalKw: Float64Array;
+  /** Imbalance price per bus, currency/MWh (NaN: none). */
+  readonly imbalancePriceMwh: Float64Array;
+}
+
+/** Keeps, interval by interval, what the initial settlement used (only on a plane). */
+export class SettlementCapture {
+  readonly intervals: CapturedInterval[] = [];
+
+  record(index: number, startMs: number, durationH: number, ledger: IntervalLedger, imbalancePriceMwh: Float64Array): void {
+    const q = ledger.quantumKw;
+    this.intervals.push({ index, startMs, durationH, physicalKw: Float64Array.from(ledger.actualQuanta, (a) => a * q), imbalancePriceMwh: Float64Array.from(imbalancePriceMwh) });
+  }
+}
+
+/** One metered site's adjustment in one interval (only where settled ≠ physical). */
+export interface SiteAdjustment {
+  readonly interval: number;
+  readonly party: number;
+  readonly bus: number;
+  readonly physicalKwh: number;
+  /** The MDMS's net kWh (0 when missing). */
+  readonly settledKwh: number;
+  readonly quality: ReadQuality;
+  /** settled − physical, exact (each rounded to 1e-6 kWh first). */
+  readonly deltaKwh: Money;
+  readonly priceMwh: number;
+  /** What the site pays (+) or receives (−): Δ × price; zero for a retail customer (its bill carries Δ). */
+  readonly amount: Money;
+  /** Whom it pays: its aggregator's index, or −1 the market; a retail customer: its retailer's index (through its bill). */
+  readonly paysTo: number;
+}
+
+/** An intermediary's adjustment with the market at one bus in one interval. */
+export interface IntermediaryAdjustment {
+  readonly interval: number;
+  readonly party: number;
+  readonly bus: number;
+  readonly deltaKwh: Money;
+  readonly amount: Money;
+}
+
+/** The reconciliation account at one bus in one interval. */
+export interface AccountEntry {
+  readonly interval: number;
+  readonly bus: number;
+  /** Unaccounted-for energy: physical − settled, kWh. */
+  readonly kwh: Money;
+  /** What the parties paid it for their adjustments (+ received). */
+  readonly amount: Money;
+}
+
+export interface DrAdjustment {
+  readonly command: DrCommand;
+  readonly baselineKw: number;
+  /** The MDMS's net kW in the interval (NaN: missing). */
+  readonly actualKw: number;
+  readonly quality: ReadQuality;
+  readonly final: DrSettlement;
+  /** final.net − initial.net: what the agent pays the operator on top (+) or gets back (−). */
+  readonly adjustment: Money;
+}
+
+/** The run's metered customers as a third party sees them (the report's figure), or why it is withheld. */
+export type MeteredAggregate =
+  | { readonly customers: number; readonly importKwh: number; readonly exportKwh: number; readonly missingReads: number }
+  | { readonly withheld: string };
+
+export interface FinalSettlement {
+  readonly sites: readonly SiteAdjustment[];
+  readonly intermediaries: readonly IntermediaryAdjustment[];
+  readonly account: readonly AccountEntry[];
+  readonly demandResponse: readonly DrAdjustment[];
+  /** Metered site-intervals settled on each quality of read. */
+  readonly quality: Readonly<Record<ReadQuality, number>>;
+  readonly intervals: number;
+}
+
+/** The views the final settlement reads through (metering/privacy.ts); a party with no customers of its own has none. */
+export interface SettlementViews {
+  /** The view of the party entitled to a site's series: its retailer, aggregator, or the market for a site trading itself. */
+  readonly settlerOf: (party: number) => OwnCustomersView;
+  /** A DR operator's view (its opted-in customers). */
+  readonly operator: (operatorId: string) => OwnCustomersView;
+}
+
+const kwh6 = (x: number): Money => money(x.toFixed(6));
+const net = (v: ValidatedInterval): number => (v.quality === 'missing' ? 0 : v.importKwh! - v.exportKwh!);
+
+/**
+ * Settles the captured intervals again on the MDMS's series. Pure apart from the reads it
+ * makes through `views`. `runStartMs`/`runEndMs` bound the series read (one read per site).
+ */
+export function finalSettlement(parties: SettlementParties, capture: SettlementCapture, drCommands: readonly DrCommand[], views: SettlementViews, runStartMs: number, runEndMs: number): FinalSettlement {
+  const n = parties.ids.length;
+  const first = capture.intervals[0];
+  const sites: SiteAdjustment[] = [];
+  const intermediaries: IntermediaryAdjustment[] = [];
+  const account: AccountEntry[] = [];
+  const quality: Record<ReadQuality, number> = { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
+  // One series per metered site over the run, read by the party entitled to it.
+  const series: Array<readonly ValidatedInterval[] | undefined> = new Array(n);
+  for (let i = 0; i < n; i++) if (parties.hasMeter[i]) series[i] = views.settlerOf(i).customerSeries(parties.ids[i]!, runStartMs, runEndMs).intervals;
+
+  for (const c of capture.intervals) {
+    const k = c.index; // the series starts at the run's first interval
+    const atBus = new Map<number, { kwh: Money; amount: Money }>();
+    const viaAtBus = new Map<string, { party: number; bus: number; kwh: Money; amount: Money }>();
+    for (let i = 0; i < n; i++) {
+      const s = series[i];
+      if (!s) continue;
+      const v = s[k]!;
+      quality[v.quality]++;
+      const physicalKwh = c.physicalKw[i]! * c.durationH;
+      const settledKwh = net(v);
+      if (settledKwh === physicalKwh || Number.isNaN(physicalKwh)) continue;
+      const b = parties.busOf[i]!;
+      const priceMwh = c.imbalancePriceMwh[b]!;
+      const deltaKwh = kwh6(settledKwh).minus(kwh6(physicalKwh));
+      if (deltaKwh.isZero()) continue;
+      const value = Number.isNaN(priceMwh) ? ZERO : deltaKwh.times(money(priceMwh)).div(1000);
+      const via = parties.viaOf[i]!;
+      const route = parties.routeOf[i]!;
+      sites.push({ interval: c.index, party: i, bus: b, physicalKwh, settledKwh, quality: v.quality, deltaKwh, priceMwh, amount: route === 2 ? ZERO : value, paysTo: via });
+      if (via >= 0) {
+        const key = `${via}\u0001${b}`;
+        const e = viaAtBus.get(key) ?? { party: via, bus: b, kwh: ZERO, amount: ZERO };
+        e.kwh = e.kwh.plus(deltaKwh);
+        e.amount = e.amount.plus(value);
+        viaAtBus.set(key, e);
+      }
+      const a = atBus.get(b) ?? { kwh: ZERO, amount: ZERO };
+      a.kwh = a.kwh.minus(deltaKwh);
+      a.amount = a.amount.plus(value);
+      atBus.set(b, a);
+    }
+    for (const e of viaAtBus.values()) intermediaries.push({ interval: c.index, party: e.party, bus: e.bus, deltaKwh: e.kwh, amount: e.amount });
+    for (const [bus, a] of [...atBus].sort(([x], [y]) => x - y)) account.push({ interval: c.index, bus, kwh: a.kwh, amount: a.amount });
+  }
+
+  // Demand response: each command again, on the operator's reads of its opted-in customers.
+  const history = new Map<number, Float64Array>();
+  const historyOf = (command: DrCommand): Float64Array => {
+    let h = history.get(command.party);
+    if (!h) {
+      const s = views.operator(command.operator).customerSeries(parties.ids[command.party]!, runStartMs, runEndMs).intervals;
+      history.set(command.party, (h = Float64Array.from(s, (v) => (v.quality === 'missing' ? NaN : net(v) / command.durationH))));
+    }
+    return h;
+  };
+  const demandResponse: DrAdjustment[] = [];
+  const intervalsPerDay = first ? Math.round(24 / first.durationH) : 1;
+  for (const command of drCommands) {
+    const h = historyOf(command);
+    const k = command.interval;
+    const actualKw = h[k]!;
+    const q: ReadQuality = series[command.party]?.[k]?.quality ?? 'missing';
+    const baselineKw = Number.isNaN(actualKw)
+      ? NaN
+      : command.counterfactualKw !== undefined
+        ? command.counterfactualKw
+        : tenOfTenBaseline(h, command.eventDays, intervalsPerDay, k, command.eventStart).baselineKw;
+    const final = settleDrCommand(baselineKw, Number.isNaN(actualKw) ? 0 : actualKw, command.committedKwh, command.durationH, command.terms);
+    demandResponse.push({ command, baselineKw, actualKw, quality: q, final, adjustment: final.net.minus(command.initial.net) });
+  }
+  return { sites, intermediaries, account, demandResponse, quality, intervals: capture.intervals.length };
+}
+
+/**
+ * The final settlement's books, each along its own path (empty when everything holds):
+ * - `final:energy`: per interval, Σ sites' Δ kWh + the account's kWh = 0 (the physical sum
+ *   is zero, proven by the initial books);
+ * - `final:imbalance`: per interval, what the sites trading themselves and the
+ *   intermediaries pay the market = what the reconciliation account received;
+ * - `final:aggregator` / `final:retailer`: each intermediary's adjustment at a bus = Σ of
+ *   its members' or customers' Δ × the bus's imbalance price (members pay it exactly that);
+ * - `final:demandResponse`: per operator, Σ of its agents' adjustments = its own final − initial
+ *   net, each recomputed from the DR rule.
+ */
+export function checkFinalBooks(fs: FinalSettlement, parties: SettlementParties, roleOf: (party: number) => 'aggregator' | 'retailer' | 'agent'): BookViolation[] {
+  const out: BookViolation[] = [];
+  const byInterval = new Map<number, { delta: Money; accountKwh: Money; toMarket: Money; accountMoney: Money }>();
+  const at = (k: number) => {
+    let e = byInterval.get(k);
+    if (!e) byInterval.set(k, (e = { delta: ZERO, accountKwh: ZERO, toMarket: ZERO, accountMoney: ZERO }));
+    return e;
+  };
+  const owed = new Map<string, Money>();
+  for (const s of fs.sites) {
+    const e = at(s.interval);
+    e.delta = e.delta.plus(s.deltaKwh);
+    if (s.paysTo < 0) e.toMarket = e.toMarket.plus(s.amount);
+    else {
+      const key = `${s.interval}\u0001${s.paysTo}\u0001${s.bus}`;
+      const price = Number.isNaN(s.priceMwh) ? ZERO : money(s.priceMwh).div(1000);
+      owed.set(key, (owed.get(key) ?? ZERO).plus(s.deltaKwh.times(price)));
+      // A member pays its aggregator exactly Δ × price; a customer pays through its bill.
+      if (parties.routeOf[s.party] === 1 && !s.amount.equals(s.deltaKwh.times(price))) out.push({ interval: s.interval, identity: 'final:aggregator', detail: `${parties.ids[s.party]} pays ${s.amount.toFixed()} for ${s.deltaKwh.toFixed()} kWh at ${s.priceMwh}/MWh` });
+    }
+  }
+  for (const m of fs.intermediaries) {
+    at(m.interval).toMarket = at(m.interval).toMarket.plus(m.amount);
+    const key = `${m.interval}\u0001${m.party}\u0001${m.bus}`;
+    const expected = owed.get(key) ?? ZERO;
+    owed.delete(key);
+    if (!expected.equals(m.amount)) out.push({ interval: m.interval, identity: roleOf(m.party) === 'aggregator' ? 'final:aggregator' : 'final:retailer', detail: `${parties.ids[m.party]} settles ${m.amount.toFixed()} with the market at bus ${m.bus}; its sites' adjustments come to ${expected.toFixed()}` });
+  }
+  for (const [key, v] of owed) if (!v.isZero()) out.push({ interval: Number(key.split('\u0001')[0]), identity: 'final:retailer', detail: `adjustments of ${v.toFixed()} owed through intermediary ${key.split('\u0001')[1]} that settled nothing with the market` });
+  for (const a of fs.account) {
+    const e = at(a.interval);
+    e.accountKwh = e.accountKwh.plus(a.kwh);
+    e.accountMoney = e.accountMoney.plus(a.amount);
+  }
+  for (const [k, e] of byInterval) {
+    if (!e.delta.plus(e.accountKwh).isZero()) out.push({ interval: k, identity: 'final:energy', detail: `settled − physical ${e.delta.toFixed()} kWh, the reconciliation account holds ${e.accountKwh.toFixed()} kWh` });
+    if (!e.toMarket.equals(e.accountMoney)) out.push({ interval: k, identity: 'final:imbalance', detail: `the parties pay the market ${e.toMarket.toFixed()} in adjustments, the reconciliation account received ${e.accountMoney.toFixed()}` });
+  }
+  const operators = new Map<string, { agents: Money; initial: Money; final: Money }>();
+  for (const d of fs.demandResponse) {
+    const o = operators.get(d.command.operator) ?? { agents: ZERO, initial: ZERO, final: ZERO };
+    o.agents = o.agents.plus(d.adjustment);
+    // The operator's side: what it paid out initially and finally (− net), recomputed by the rule.
+    const again = settleDrCommand(d.baselineKw, Number.isNaN(d.actualKw) ? 0 : d.actualKw, d.command.committedKwh, d.command.durationH, d.command.terms);
+    o.initial = o.initial.plus(d.command.initial.pay.minus(d.command.initial.penalty));
+    o.final = o.final.plus(again.pay.minus(again.penalty));
+    operators.set(d.command.operator, o);
+  }
+  for (const [id, o] of operators) {
+    const operatorPaysMore = o.final.minus(o.initial);
+    if (!o.agents.neg().equals(operatorPaysMore)) out.push({ interval: -1, identity: 'final:demandResponse', detail: `${id} pays ${operatorPaysMore.toFixed()} more in the final settlement, its agents receive ${o.agents.neg().toFixed()} more` });
+  }
+  return out;
+}
+
+/** The run's totals for summary.json (`kpis.settlement`). */
+export function settlementKpis(fs: FinalSettlement, books: readonly BookViolation[], aggregate: MeteredAggregate): Record<string, unknown> {
+  const sum = (xs: Iterable<Money>): Money => {
+    let s = ZERO;
+    for (const x of xs) s = s.plus(x);
+    return s;
+  };
+  const dr = new Map<string, { commands: number; initialPaid: Money; finalPaid: Money; finalDeliveredKwh: number; finalCreditedKwh: number; unmeasured: number }>();
+  for (const d of fs.demandResponse) {
+    const o = dr.get(d.command.operator) ?? { commands: 0, initialPaid: ZERO, finalPaid: ZERO, finalDeliveredKwh: 0, finalCreditedKwh: 0, unmeasured: 0 };
+    o.commands++;
+    o.initialPaid = o.initialPaid.minus(d.command.initial.net);
+    o.finalPaid = o.finalPaid.minus(d.final.net);
+    o.finalDeliveredKwh += d.final.deliveredKwh;
+    o.finalCreditedKwh += d.final.creditedKwh;
+    if (!d.final.measured) o.unmeasured++;
+    dr.set(d.command.operator, o);
+  }
+  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+  return {
+    stage: 'final (MDMS reads)',
+    closed: books.length === 0,
+    siteIntervals: { ...fs.quality },
+    sitesAdjusted: new Set(fs.sites.map((s) => s.party)).size,
+    adjustedSiteIntervals: fs.sites.length,
+    imbalanceAdjustmentPaid: sum([...fs.sites.filter((s) => s.paysTo < 0).map((s) => s.amount), ...fs.intermediaries.map((m) => m.amount)]).toFixed(),
+    reconciliation: { owner: RECONCILIATION_OWNER, unaccountedKwh: sum(fs.account.map((a) => a.kwh)).toFixed(), received: sum(fs.account.map((a) => a.amount)).toFixed() },
+    demandResponse: Object.fromEntries(
+      [...dr].sort(([a], [b]) => a.localeCompare(b)).map(([id, o]) => [id, { commands: o.commands, initialPaid: o.initialPaid.toFixed(), finalPaid: o.finalPaid.toFixed(), adjustment: o.finalPaid.minus(o.initialPaid).toFixed(), finalDeliveredKwh: r3(o.finalDeliveredKwh), finalCreditedKwh: r3(o.finalCreditedKwh), unmeasuredCommands: o.unmeasured }]),
+    ),
+    meteredCustomers: aggregate,
+  };
+}
+
+/** The run's metered customers through a third party's view: an aggregate under the rule, or the reason it is withheld. */
+export function meteredAggregate(view: AggregateView, customers: readonly string[], fromMs: number, toMs: number): MeteredAggregate {
+  try {
+    const a = view.aggregate(customers, fromMs, toMs);
+    let importKwh = 0;
+    let exportKwh = 0;
+    let missingReads = 0;
+    for (const v of a.intervals) {
+      importKwh += v.importKwh;
+      exportKwh += v.exportKwh;
+      missingReads += v.missingReads;
+    }
+    const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+    return { customers: a.customerCount, importKwh: r3(importKwh), exportKwh: r3(exportKwh), missingReads };
+  } catch (err) {
+    if (err instanceof Error && err.name === 'PrivacyError') return { withheld: err.message };
+    throw err;
+  }
+}
+
+/** What the final settlement hands to the recorder (and to a library caller, the run's meter data access). */
+export interface MdmsRunEnd {
+  readonly final: FinalSettlement;
+  readonly books: readonly BookViolation[];
+  readonly kpis: Record<string, unknown>;
+  /** The access every read of the run-end went through: a test or a caller can ask it as any party would. */
+  readonly access: MeterDataAccess;
+}
+
+/** A party's own-customers view, or a PrivacyError when it has no customer entitling it to one. */
+export function ownView(access: MeterDataAccess, party: string, cache: Map<string, OwnCustomersView>): OwnCustomersView {
+  let v = cache.get(party);
+  if (!v) {
+    const view = access.viewFor(party);
+    if (view.access !== 'own-customers') throw new PrivacyError('not-own-customer', `${party} has no customer whose reads it may see`);
+    cache.set(party, (v = view));
+  }
+  return v;
+}
+
+export interface RunEndInput {
+  readonly parties: readonly Party[];
+  readonly settlementParties: SettlementParties;
+  readonly capture: SettlementCapture;
+  readonly drCommands: readonly DrCommand[];
+  readonly desk: RetailDesk | undefined;
+  readonly runStartMs: number;
+  readonly runEndMs: number;
+}
+
+/**
+ * The run end on a communication plane, once every read has arrived: builds who may see
+ * which meter (metering/privacy.ts), bills the retail days through each billing retailer's
+ * view, runs the final settlement through the settlers' and operators' views, checks its
+ * books, and computes its figures (the metered-customer total through a third party's view).
+ */
+export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQuality, number>; end: MdmsRunEnd } {
+  const { parties, settlementParties: sp, desk } = x;
+  const ids = sp.ids;
+  const optedIn = new Map<number, Set<string>>();
+  for (const c of x.drCommands) (optedIn.get(c.party) ?? optedIn.set(c.party, new Set()).get(c.party)!).add(c.operator);
+  const customers: Customer[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    if (!sp.hasMeter[i]) continue;
+    const via = sp.viaOf[i]!;
+    const route = sp.routeOf[i]!;
+    const authorised = new Set<string>(optedIn.get(i) ?? []);
+    if (route === 0) authorised.add(RECONCILIATION_OWNER);
+    if (route === 2 && desk?.isCustomer(i)) for (const r of desk.retailersOfCustomer(i)) authorised.add(ids[r]!);
+    customers.push({
+      id: ids[i]!,
+      meterId: meterIdFor(ids[i]!),
+      ...(route === 2 && via >= 0 ? { retailer: ids[via]! } : {}),
+      ...(route === 1 && via >= 0 ? { aggregator: ids[via]! } : {}),
+      ...(authorised.size > 0 ? { authorised: [...authorised].sort() } : {}),
+    });
+  }
+  const access = new MeterDataAccess(mdms, customers);
+  const views = new Map<string, OwnCustomersView>();
+  const billed = desk ? desk.billFromMdms((party, fromMs, toMs, retailer) => ownView(access, ids[retailer]!, views).customerSeries(ids[party]!, fromMs, toMs).intervals) : { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
+  const settlerOf = (i: number): OwnCustomersView => ownView(access, sp.routeOf[i] === 0 || sp.viaOf[i]! < 0 ? RECONCILIATION_OWNER : ids[sp.viaOf[i]!]!, views);
+  const final = finalSettlement(sp, x.capture, x.drCommands, { settlerOf, operator: (id) => ownView(access, id, views) }, x.runStartMs, x.runEndMs);
+  const books = checkFinalBooks(final, sp, (i) => (parties[i]!.role === 'aggregator' ? 'aggregator' : parties[i]!.role === 'retailer' ? 'retailer' : 'agent'));
+  // The report's figure, for everyone: the metered customers (every site but the generators) as an aggregate.
+  const reportCustomers = parties.filter((p, i) => sp.hasMeter[i] && p.kind !== 'generator').map((p) => p.id);
+  const aggregate = meteredAggregate(access.thirdPartyView('report'), reportCustomers, x.runStartMs, x.runEndMs);
+  return { billed, end: { final, books, kpis: settlementKpis(final, books, aggregate), access } };
+}
