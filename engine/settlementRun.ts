@@ -3,8 +3,9 @@
  *
  * Real markets settle twice or more: an *initial* settlement soon after the day from the
  * data at hand, and *final* (re-)settlement runs weeks later once the meter data
- * management system holds validated reads (e.g. CAISO's T+9B initial and T+70B
- * recalculation statements; Great Britain's SF, R1 … RF runs). gridbid does the same:
+ * management system holds validated reads (e.g. CAISO's Initial Settlement Statement
+ * at T+3B and Recalculation Statements at T+12B, T+55B …; Great Britain's SF, R1 … RF runs;
+ * docs/comms.md). gridbid does the same:
  *
  * - the **initial settlement** is what every interval already does: imbalance, DR payments
  *   and books from the meter phase (what the sites physically did); its books close every
