@@ -25,6 +25,7 @@ import { MoneyUnit, money } from '../../core/money.ts';
 import { parseSimTime } from '../../core/time.ts';
 import { type AgentId, busId } from '../../core/units.ts';
 import { settleDrCommand } from '../../agents/operations/drSettlement.ts';
+import { tenOfTenBaseline } from '../../agents/operations/baseline.ts';
 import type { DrCommand } from '../../agents/operations/gridRoom.ts';
 import { IntervalLedger } from '../../engine/interval/ledger.ts';
 import type { Party } from '../../engine/interval/participants.ts';
@@ -128,6 +129,47 @@ describe('final settlement from the MDMS, by hand: one customer, a day, a lost r
     expect(series('dso', 'home')).to.equal(1);
     expect(series('market', 'gen')).to.equal(1);
     for (const [p, c] of [['power-retail', 'gen'], ['dso', 'gen'], ['market', 'home'], ['researcher', 'home']] as const) expect(() => series(p, c), `${p} → ${c}`).to.throw(PrivacyError);
+  });
+});
+
+describe('final settlement from the MDMS, by hand: a 10-of-10 baseline built on an estimated day', () => {
+  /*
+   * Two days, hourly; `home` trades itself and takes 2 kW every hour, but 4 kW at 17:00 on
+   * day 0; on day 1 at 17:00 it delivers a `dso` command (committed 2 kWh, 10-of-10 baseline)
+   * and takes 1 kW. Day 0's 17:00 read is lost: the MDMS interpolates 2 kWh between 16:00 and 18:00.
+   *   initial baseline: day 0 at 17:00 = 4 kW, same-day adjustment over 13–16 h = 6/6 = 1 → 4 kW;
+   *     delivered (4 − 1) = 3 kWh, credited 2 → paid 0.60, net −0.60
+   *   final baseline: 2 kW (the estimate) → delivered 1 kWh, credited 1 → paid 0.30,
+   *     penalty (2 − 1) × 0.1 = 0.10, net −0.20; adjustment +0.40
+   *   imbalance: day 0 at 17:00 Δ = 2 − 4 = −2 kWh at 40/MWh → the home receives 0.08 from the
+   *     market, the reconciliation account holds +2 kWh and paid 0.08.
+   */
+  it('rebuilds the baseline from the MDMS history and settles the command again', () => {
+    const parties = [party('home', 'home', 'agent'), party('gen', 'generator', 'agent')];
+    const sp: SettlementParties = { ids: ['home', 'gen'], busOf: Int32Array.of(0, 0), viaOf: Int32Array.of(-1, -1), routeOf: Uint8Array.of(0, 0), hasMeter: Uint8Array.of(1, 1) };
+    const homeKw = (k: number): number => (k === 17 ? 4 : k === 41 ? 1 : 2);
+    const capture = new SettlementCapture();
+    const mdms = new Mdms({ rules: { intervalMs: HOUR, maxKwhPerInterval: 100 } });
+    const history = new Float64Array(48);
+    for (let k = 0; k < 48; k++) {
+      const ledger = new IntervalLedger(2, new MoneyUnit(money('0.001')), q);
+      ledger.actualQuanta[0] = Math.round(homeKw(k) / q);
+      ledger.actualQuanta[1] = -ledger.actualQuanta[0]!;
+      history[k] = homeKw(k);
+      capture.record(k, start + k * HOUR, 1, ledger, Float64Array.of(40));
+      if (k !== 17) mdms.ingest(meterRead(meterIdFor('home'), start + k * HOUR, HOUR, homeKw(k)));
+      mdms.ingest(meterRead(meterIdFor('gen'), start + k * HOUR, HOUR, -homeKw(k)));
+    }
+    const initialBaseline = tenOfTenBaseline(history, new Set([1]), 24, 41, 41);
+    expect(initialBaseline.baselineKw).to.equal(4);
+    const command: DrCommand = { interval: 41, durationH: 1, party: 0, operator: 'dso', terms: TERMS, counterfactualKw: undefined, eventStart: 41, eventDays: new Set([1]), committedKwh: 2, initial: settleDrCommand(initialBaseline.baselineKw, 1, 2, 1, TERMS) };
+    expect(command.initial.net.toFixed()).to.equal('-0.6');
+    const { end } = settleOnMdms(mdms, { parties, settlementParties: sp, capture, drCommands: [command], desk: undefined, runStartMs: start, runEndMs: start + 48 * HOUR });
+    const [d] = end.final.demandResponse;
+    expect([d!.baselineKw, d!.actualKw, d!.final.creditedKwh, d!.final.pay.toFixed(), d!.final.penalty.toFixed(), d!.final.net.toFixed(), d!.adjustment.toFixed()]).to.deep.equal([2, 1, 1, '0.3', '0.1', '-0.2', '0.4']);
+    expect(end.final.sites.map((s) => [s.interval, s.deltaKwh.toFixed(), s.amount.toFixed(), s.paysTo])).to.deep.equal([[17, '-2', '-0.08', -1]]);
+    expect(end.final.account.map((a) => [a.interval, a.kwh.toFixed(), a.amount.toFixed()])).to.deep.equal([[17, '2', '-0.08']]);
+    expect(end.books).to.deep.equal([]);
   });
 });
 
