@@ -223,12 +223,14 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
   }
 
   // Demand response: each command again, on the operator's reads of its opted-in customers.
-  const history = new Map<number, Float64Array>();
+  const history = new Map<string, Float64Array>();
   const historyOf = (command: DrCommand): Float64Array => {
-    let h = history.get(command.party);
+    // Per operator and customer: each operator reads through its own view.
+    const key = `${command.operator}\u0001${command.party}`;
+    let h = history.get(key);
     if (!h) {
       const s = views.operator(command.operator).customerSeries(parties.ids[command.party]!, runStartMs, runEndMs).intervals;
-      history.set(command.party, (h = Float64Array.from(s, (v) => (v.quality === 'missing' ? NaN : net(v) / command.durationH))));
+      history.set(key, (h = Float64Array.from(s, (v) => (v.quality === 'missing' ? NaN : net(v) / command.durationH))));
     }
     return h;
   };

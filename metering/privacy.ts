@@ -166,6 +166,8 @@ class OwnerView implements OwnCustomersView {
   readonly access = 'own-customers' as const;
   readonly #aggregate: Aggregator;
   readonly #series: SeriesReader;
+  /** The customers as a set: a settlement asks once per customer, and a market may have thousands. */
+  readonly #own: ReadonlySet<string>;
   constructor(
     readonly party: string,
     readonly customers: readonly string[],
@@ -174,9 +176,10 @@ class OwnerView implements OwnCustomersView {
   ) {
     this.#aggregate = aggregate;
     this.#series = series;
+    this.#own = new Set(customers);
   }
   customerSeries(customer: string, fromMs: number, toMs: number): CustomerSeries {
-    if (!this.customers.includes(customer)) throw new PrivacyError('not-own-customer', `${this.party} is neither retailer nor aggregator of '${customer}'`);
+    if (!this.#own.has(customer)) throw new PrivacyError('not-own-customer', `${this.party} is neither retailer nor aggregator of '${customer}'`);
     return this.#series(customer, fromMs, toMs);
   }
   aggregate(customers: readonly string[], fromMs: number, toMs: number): AggregateOnly {
