@@ -47,18 +47,15 @@
  * it — and the run's aggregate figures through a third party's view (≥ k customers).
  *
  * Money is exact: energies enter rounded once to 1e-6 kWh, prices are on the tick.
+ * Its books: engine/settlementBooks.ts; the run end that reads, bills and settles:
+ * engine/settlementRunEnd.ts.
  */
 import { type Money, money, ZERO } from '../core/money.ts';
-import { type DrCommand } from '../agents/operations/gridRoom.ts';
+import type { DrCommand } from '../agents/operations/gridRoom.ts';
 import { type DrSettlement, settleDrCommand } from '../agents/operations/drSettlement.ts';
 import { tenOfTenBaseline } from '../agents/operations/baseline.ts';
-import { type AggregateView, type Customer, MeterDataAccess, type OwnCustomersView, PrivacyError } from '../metering/privacy.ts';
-import type { Mdms } from '../metering/mdms.ts';
-import { meterIdFor } from '../metering/meter.ts';
-import type { Party } from './interval/participants.ts';
-import type { RetailDesk } from './retail.ts';
+import type { OwnCustomersView } from '../metering/privacy.ts';
 import type { ReadQuality, ValidatedInterval } from '../metering/vee.ts';
-import type { BookViolation } from './interval/books.ts';
 import type { IntervalLedger } from './interval/ledger.ts';
 
 /** Who owns the reconciliation account (unaccounted-for energy): the market operator. */
@@ -144,11 +141,6 @@ export interface DrAdjustment {
   /** final.net − initial.net: what the agent pays the operator on top (+) or gets back (−). */
   readonly adjustment: Money;
 }
-
-/** The run's metered customers as a third party sees them (the report's figure), or why it is withheld. */
-export type MeteredAggregate =
-  | { readonly customers: number; readonly importKwh: number; readonly exportKwh: number; readonly missingReads: number }
-  | { readonly withheld: string };
 
 export interface FinalSettlement {
   readonly sites: readonly SiteAdjustment[];
@@ -250,193 +242,4 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
     demandResponse.push({ command, baselineKw, actualKw, quality: q, final, adjustment: final.net.minus(command.initial.net) });
   }
   return { sites, intermediaries, account, demandResponse, quality, intervals: capture.intervals.length };
-}
-
-/**
- * The final settlement's books, each along its own path (empty when everything holds):
- * - `final:energy`: per interval, Σ sites' Δ kWh + the account's kWh = 0 (the physical sum
- *   is zero, proven by the initial books);
- * - `final:imbalance`: per interval, what the sites trading themselves and the
- *   intermediaries pay the market = what the reconciliation account received;
- * - `final:aggregator` / `final:retailer`: each intermediary's adjustment at a bus = Σ of
- *   its members' or customers' Δ × the bus's imbalance price (members pay it exactly that);
- * - `final:demandResponse`: per operator, Σ of its agents' adjustments = its own final − initial
- *   net, each recomputed from the DR rule.
- */
-export function checkFinalBooks(fs: FinalSettlement, parties: SettlementParties, roleOf: (party: number) => 'aggregator' | 'retailer' | 'agent'): BookViolation[] {
-  const out: BookViolation[] = [];
-  const byInterval = new Map<number, { delta: Money; accountKwh: Money; toMarket: Money; accountMoney: Money }>();
-  const at = (k: number) => {
-    let e = byInterval.get(k);
-    if (!e) byInterval.set(k, (e = { delta: ZERO, accountKwh: ZERO, toMarket: ZERO, accountMoney: ZERO }));
-    return e;
-  };
-  const owed = new Map<string, Money>();
-  for (const s of fs.sites) {
-    const e = at(s.interval);
-    e.delta = e.delta.plus(s.deltaKwh);
-    if (s.paysTo < 0) e.toMarket = e.toMarket.plus(s.amount);
-    else {
-      const key = `${s.interval}\u0001${s.paysTo}\u0001${s.bus}`;
-      const price = Number.isNaN(s.priceMwh) ? ZERO : money(s.priceMwh).div(1000);
-      owed.set(key, (owed.get(key) ?? ZERO).plus(s.deltaKwh.times(price)));
-      // A member pays its aggregator exactly Δ × price; a customer pays through its bill.
-      if (parties.routeOf[s.party] === 1 && !s.amount.equals(s.deltaKwh.times(price))) out.push({ interval: s.interval, identity: 'final:aggregator', detail: `${parties.ids[s.party]} pays ${s.amount.toFixed()} for ${s.deltaKwh.toFixed()} kWh at ${s.priceMwh}/MWh` });
-    }
-  }
-  for (const m of fs.intermediaries) {
-    at(m.interval).toMarket = at(m.interval).toMarket.plus(m.amount);
-    const key = `${m.interval}\u0001${m.party}\u0001${m.bus}`;
-    const expected = owed.get(key) ?? ZERO;
-    owed.delete(key);
-    if (!expected.equals(m.amount)) out.push({ interval: m.interval, identity: roleOf(m.party) === 'aggregator' ? 'final:aggregator' : 'final:retailer', detail: `${parties.ids[m.party]} settles ${m.amount.toFixed()} with the market at bus ${m.bus}; its sites' adjustments come to ${expected.toFixed()}` });
-  }
-  for (const [key, v] of owed) if (!v.isZero()) out.push({ interval: Number(key.split('\u0001')[0]), identity: 'final:retailer', detail: `adjustments of ${v.toFixed()} owed through intermediary ${key.split('\u0001')[1]} that settled nothing with the market` });
-  for (const a of fs.account) {
-    const e = at(a.interval);
-    e.accountKwh = e.accountKwh.plus(a.kwh);
-    e.accountMoney = e.accountMoney.plus(a.amount);
-  }
-  for (const [k, e] of byInterval) {
-    if (!e.delta.plus(e.accountKwh).isZero()) out.push({ interval: k, identity: 'final:energy', detail: `settled − physical ${e.delta.toFixed()} kWh, the reconciliation account holds ${e.accountKwh.toFixed()} kWh` });
-    if (!e.toMarket.equals(e.accountMoney)) out.push({ interval: k, identity: 'final:imbalance', detail: `the parties pay the market ${e.toMarket.toFixed()} in adjustments, the reconciliation account received ${e.accountMoney.toFixed()}` });
-  }
-  const operators = new Map<string, { agents: Money; initial: Money; final: Money }>();
-  for (const d of fs.demandResponse) {
-    const o = operators.get(d.command.operator) ?? { agents: ZERO, initial: ZERO, final: ZERO };
-    o.agents = o.agents.plus(d.adjustment);
-    // The operator's side: what it paid out initially and finally (− net), recomputed by the rule.
-    const again = settleDrCommand(d.baselineKw, Number.isNaN(d.actualKw) ? 0 : d.actualKw, d.command.committedKwh, d.command.durationH, d.command.terms);
-    o.initial = o.initial.plus(d.command.initial.pay.minus(d.command.initial.penalty));
-    o.final = o.final.plus(again.pay.minus(again.penalty));
-    operators.set(d.command.operator, o);
-  }
-  for (const [id, o] of operators) {
-    const operatorPaysMore = o.final.minus(o.initial);
-    if (!o.agents.neg().equals(operatorPaysMore)) out.push({ interval: -1, identity: 'final:demandResponse', detail: `${id} pays ${operatorPaysMore.toFixed()} more in the final settlement, its agents receive ${o.agents.neg().toFixed()} more` });
-  }
-  return out;
-}
-
-/** The run's totals for summary.json (`kpis.settlement`). */
-export function settlementKpis(fs: FinalSettlement, books: readonly BookViolation[], aggregate: MeteredAggregate): Record<string, unknown> {
-  const sum = (xs: Iterable<Money>): Money => {
-    let s = ZERO;
-    for (const x of xs) s = s.plus(x);
-    return s;
-  };
-  const dr = new Map<string, { commands: number; initialPaid: Money; finalPaid: Money; finalDeliveredKwh: number; finalCreditedKwh: number; unmeasured: number }>();
-  for (const d of fs.demandResponse) {
-    const o = dr.get(d.command.operator) ?? { commands: 0, initialPaid: ZERO, finalPaid: ZERO, finalDeliveredKwh: 0, finalCreditedKwh: 0, unmeasured: 0 };
-    o.commands++;
-    o.initialPaid = o.initialPaid.minus(d.command.initial.net);
-    o.finalPaid = o.finalPaid.minus(d.final.net);
-    o.finalDeliveredKwh += d.final.deliveredKwh;
-    o.finalCreditedKwh += d.final.creditedKwh;
-    if (!d.final.measured) o.unmeasured++;
-    dr.set(d.command.operator, o);
-  }
-  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-  return {
-    stage: 'final (MDMS reads)',
-    closed: books.length === 0,
-    siteIntervals: { ...fs.quality },
-    sitesAdjusted: new Set(fs.sites.map((s) => s.party)).size,
-    adjustedSiteIntervals: fs.sites.length,
-    imbalanceAdjustmentPaid: sum([...fs.sites.filter((s) => s.paysTo < 0).map((s) => s.amount), ...fs.intermediaries.map((m) => m.amount)]).toFixed(),
-    reconciliation: { owner: RECONCILIATION_OWNER, unaccountedKwh: sum(fs.account.map((a) => a.kwh)).toFixed(), received: sum(fs.account.map((a) => a.amount)).toFixed() },
-    demandResponse: Object.fromEntries(
-      [...dr].sort(([a], [b]) => a.localeCompare(b)).map(([id, o]) => [id, { commands: o.commands, initialPaid: o.initialPaid.toFixed(), finalPaid: o.finalPaid.toFixed(), adjustment: o.finalPaid.minus(o.initialPaid).toFixed(), finalDeliveredKwh: r3(o.finalDeliveredKwh), finalCreditedKwh: r3(o.finalCreditedKwh), unmeasuredCommands: o.unmeasured }]),
-    ),
-    meteredCustomers: aggregate,
-  };
-}
-
-/** The run's metered customers through a third party's view: an aggregate under the rule, or the reason it is withheld. */
-export function meteredAggregate(view: AggregateView, customers: readonly string[], fromMs: number, toMs: number): MeteredAggregate {
-  try {
-    const a = view.aggregate(customers, fromMs, toMs);
-    let importKwh = 0;
-    let exportKwh = 0;
-    let missingReads = 0;
-    for (const v of a.intervals) {
-      importKwh += v.importKwh;
-      exportKwh += v.exportKwh;
-      missingReads += v.missingReads;
-    }
-    const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-    return { customers: a.customerCount, importKwh: r3(importKwh), exportKwh: r3(exportKwh), missingReads };
-  } catch (err) {
-    if (err instanceof Error && err.name === 'PrivacyError') return { withheld: err.message };
-    throw err;
-  }
-}
-
-/** What the final settlement hands to the recorder (and to a library caller, the run's meter data access). */
-export interface MdmsRunEnd {
-  readonly final: FinalSettlement;
-  readonly books: readonly BookViolation[];
-  readonly kpis: Record<string, unknown>;
-  /** The access every read of the run-end went through: a test or a caller can ask it as any party would. */
-  readonly access: MeterDataAccess;
-}
-
-/** A party's own-customers view, or a PrivacyError when it has no customer entitling it to one. */
-export function ownView(access: MeterDataAccess, party: string, cache: Map<string, OwnCustomersView>): OwnCustomersView {
-  let v = cache.get(party);
-  if (!v) {
-    const view = access.viewFor(party);
-    if (view.access !== 'own-customers') throw new PrivacyError('not-own-customer', `${party} has no customer whose reads it may see`);
-    cache.set(party, (v = view));
-  }
-  return v;
-}
-
-export interface RunEndInput {
-  readonly parties: readonly Party[];
-  readonly settlementParties: SettlementParties;
-  readonly capture: SettlementCapture;
-  readonly drCommands: readonly DrCommand[];
-  readonly desk: RetailDesk | undefined;
-  readonly runStartMs: number;
-  readonly runEndMs: number;
-}
-
-/**
- * The run end on a communication plane, once every read has arrived: builds who may see
- * which meter (metering/privacy.ts), bills the retail days through each billing retailer's
- * view, runs the final settlement through the settlers' and operators' views, checks its
- * books, and computes its figures (the metered-customer total through a third party's view).
- */
-export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQuality, number>; end: MdmsRunEnd } {
-  const { parties, settlementParties: sp, desk } = x;
-  const ids = sp.ids;
-  const optedIn = new Map<number, Set<string>>();
-  for (const c of x.drCommands) (optedIn.get(c.party) ?? optedIn.set(c.party, new Set()).get(c.party)!).add(c.operator);
-  const customers: Customer[] = [];
-  for (let i = 0; i < ids.length; i++) {
-    if (!sp.hasMeter[i]) continue;
-    const via = sp.viaOf[i]!;
-    const route = sp.routeOf[i]!;
-    const authorised = new Set<string>(optedIn.get(i) ?? []);
-    if (route === 0) authorised.add(RECONCILIATION_OWNER);
-    if (route === 2 && desk?.isCustomer(i)) for (const r of desk.retailersOfCustomer(i)) authorised.add(ids[r]!);
-    customers.push({
-      id: ids[i]!,
-      meterId: meterIdFor(ids[i]!),
-      ...(route === 2 && via >= 0 ? { retailer: ids[via]! } : {}),
-      ...(route === 1 && via >= 0 ? { aggregator: ids[via]! } : {}),
-      ...(authorised.size > 0 ? { authorised: [...authorised].sort() } : {}),
-    });
-  }
-  const access = new MeterDataAccess(mdms, customers);
-  const views = new Map<string, OwnCustomersView>();
-  const billed = desk ? desk.billFromMdms((party, fromMs, toMs, retailer) => ownView(access, ids[retailer]!, views).customerSeries(ids[party]!, fromMs, toMs).intervals) : { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
-  const settlerOf = (i: number): OwnCustomersView => ownView(access, sp.routeOf[i] === 0 || sp.viaOf[i]! < 0 ? RECONCILIATION_OWNER : ids[sp.viaOf[i]!]!, views);
-  const final = finalSettlement(sp, x.capture, x.drCommands, { settlerOf, operator: (id) => ownView(access, id, views) }, x.runStartMs, x.runEndMs);
-  const books = checkFinalBooks(final, sp, (i) => (parties[i]!.role === 'aggregator' ? 'aggregator' : parties[i]!.role === 'retailer' ? 'retailer' : 'agent'));
-  // The report's figure, for everyone: the metered customers (every site but the generators) as an aggregate.
-  const reportCustomers = parties.filter((p, i) => sp.hasMeter[i] && p.kind !== 'generator').map((p) => p.id);
-  const aggregate = meteredAggregate(access.thirdPartyView('report'), reportCustomers, x.runStartMs, x.runEndMs);
-  return { billed, end: { final, books, kpis: settlementKpis(final, books, aggregate), access } };
 }

@@ -55,7 +55,8 @@ import { loadStrategyModules } from './strategyModules.ts';
 import { CommsRun, type IntervalComms } from './interval/comms.ts';
 import { resolvePlane } from '../comms/schema.ts';
 import type { Mdms } from '../metering/mdms.ts';
-import { type MdmsRunEnd, SettlementCapture, settleOnMdms } from './settlementRun.ts';
+import { SettlementCapture } from './settlementRun.ts';
+import { type MdmsRunEnd, settleOnMdms } from './settlementRunEnd.ts';
 
 export type { AgentFault, Party } from './interval/participants.ts';
 export type { AggregatorLedger, IntervalOutcome, RetailerLedger, RunInfo, SimulationSink } from './interval/outcome.ts';

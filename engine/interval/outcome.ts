@@ -19,7 +19,7 @@ export type { CommandDelivery, IntervalComms } from './comms.ts';
 
 /** What the communication plane hands the sink after the last interval (issue 17). */
 export type CommsRunEnd = ReturnType<CommsRun['finish']>;
-import type { MdmsRunEnd } from '../settlementRun.ts';
+import type { MdmsRunEnd } from '../settlementRunEnd.ts';
 export type { MdmsRunEnd };
 import type { AgentFault, Party } from './participants.ts';
 
