@@ -37,7 +37,7 @@ export const suite: BenchSuite = {
     const rows: BenchRow[] = [
       {
         suite: 'comms',
-        case: `${day}, every message on the communication plane (bids, awards, commands, sealed meter reads; messages.csv)`,
+        case: `${day}, every message on the communication plane (bids, offers, members’ curves and shares, awards, prices, commands and replies, sealed meter reads; messages.csv)`,
         ms: med(on),
         baseline: `the same run with comms: ideal`,
         baselineMs: med(off),

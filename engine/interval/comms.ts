@@ -51,6 +51,7 @@ import type { Fault } from '../../agents/operations/faults.ts';
 import { timeOf } from '../../agents/operations/faults.ts';
 import type { GridEvent } from '../../agents/operations/gridRoom.ts';
 import type { CommandRecord } from '../../agents/operations/operator.ts';
+import type { MemberCurve } from '../../agents/types.ts';
 import type { PartyBid } from './collectBids.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Party } from './participants.ts';
@@ -62,7 +63,28 @@ import type { Party } from './participants.ts';
  * a 64-byte Ed25519 signature in base64); a sealed meter read 150 B (the read of ~80 B
  * and a 64-hex-digit HMAC).
  */
-export const MESSAGE_BYTES = { header: 100, perSegment: 16, award: 100, command: 250, meterRead: 150 } as const;
+export const MESSAGE_BYTES = { header: 100, perSegment: 16, award: 100, command: 250, meterRead: 150, price: 100, reply: 100 } as const;
+
+/**
+ * An aggregator's own gate for its members' curves (our choice; no source gives one): the
+ * members send their curves this long before the aggregator bids (at the market's bid time,
+ * gate − 1 min), so the aggregator's gate is its own bid time; a curve not delivered by then
+ * is left out of its bid (rejected `gate-closed` with the reason).
+ */
+export const MEMBER_LEAD_MS = 60_000;
+
+/**
+ * How long an operator waits for the answers to its event (our choice): an opt-in or opt-out
+ * reply must reach it within this window from the event's start (capped by the interval).
+ * The rule for silence is OpenADR's opt-out model: an enrolled agent takes part unless it
+ * opts out in time, so an opt-out that arrives late, or never, counts as an opt-in at the
+ * value the operator asked — its DR settlement measures what it delivered (nothing, since it
+ * declined) against that, and charges the shortfall penalty.
+ */
+export const REPLY_WINDOW_MS = 5 * 60_000;
+
+/** The agent's gateway answers a command on the next whole second after it arrives (the plane advances in such steps while replies are due). */
+export const REPLY_STEP_MS = 1_000;
 
 /**
  * A command is `late` when it takes longer than the distribution-grid-management class's
@@ -103,7 +125,11 @@ type Pending =
   | { readonly kind: 'bid'; readonly bid: PartyBid }
   | { readonly kind: 'award' }
   | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
-  | { readonly kind: 'read'; readonly read: SealedRead };
+  | { readonly kind: 'read'; readonly read: SealedRead }
+  | { readonly kind: 'price'; readonly party: number; readonly interval: number }
+  | { readonly kind: 'member-curve'; readonly curve: MemberCurve }
+  | { readonly kind: 'reply'; readonly party: number; readonly optOut: boolean }
+  | { readonly kind: 'share' };
 
 /** What an operator's signed command carries (JSON-signable). */
 type CommandPayload = { readonly eventId: string; readonly target: string; readonly intervalStart: number; readonly valueKw: number; readonly deliverKw: number };
@@ -154,12 +180,25 @@ export class CommsRun {
     readsStored: 0,
     readsRejected: new Map<string, number>(),
     sendsDeferred: 0,
+    pricesLate: 0,
+    staleViews: 0,
+    memberCurvesMissed: 0,
+    repliesLate: 0,
+    optOutsCountedIn: 0,
     attacksAccepted: 0,
     attacksRejected: 0,
     outage: { bidsMissed: 0, drLostKwh: 0, commandsAffected: 0, readsAffected: 0 },
   };
   /** Delivery latency samples per class (ms), for the report's distribution. */
   readonly latencyByClass = new Map<ApplicationClass, number[]>();
+  /** Per party: the newest interval whose prices it has received, and when; and the one before (−1: none). */
+  private readonly priceNewest: Int32Array;
+  private readonly priceNewestAt: Float64Array;
+  private readonly pricePrevious: Int32Array;
+  /** Member curves delivered to their aggregator (cleared at each member gate). */
+  private readonly curvesArrived = new Set<Message>();
+  /** Replies of the current interval's event: party → delivered on time. */
+  private readonly repliesOnTime = new Set<number>();
 
   constructor(private readonly input: CommsRunInput) {
     this.plane = networkPlane(input.plane, input.random);
@@ -167,6 +206,10 @@ export class CommsRun {
     // A command for an interval is worth nothing once the interval is over: the freshness window.
     this.freshnessMs = this.intervalMs;
     this.indexOf = new Map(input.parties.map((p, i) => [p.id, i]));
+    this.priceNewest = new Int32Array(input.parties.length).fill(-1);
+    this.pricePrevious = new Int32Array(input.parties.length).fill(-1);
+    this.priceNewestAt = new Float64Array(input.parties.length).fill(-Infinity);
+    this.hasMembers = input.parties.some((p) => p.role === 'aggregator');
     for (const op of input.operators) this.operatorKeys.set(op, this.keysOf(op).publicKey);
     this.mdms = new Mdms({ rules: { intervalMs: this.intervalMs, maxKwhPerInterval: 1e6 }, macKey: (m) => this.macKeys.get(m) });
   }
@@ -178,7 +221,9 @@ export class CommsRun {
     return k;
   }
 
-  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint?: string }, pending: Pending): Message {
+  private readonly hasMembers: boolean;
+
+  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint?: string; readonly referencePoint?: Message['referencePoint'] }, pending: Pending): Message {
     let sentAtMs = m.sentAtMs;
     if (sentAtMs < this.plane.nowMs) {
       sentAtMs = this.plane.nowMs;
@@ -186,7 +231,7 @@ export class CommsRun {
     }
     // Built field by field (this runs for every message): the id is the sequence number.
     const route = MESSAGE_ROUTES[m.type];
-    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
+    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: m.referencePoint ?? route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
     this.pending.set(message, pending);
     this.plane.send(message);
     return message;
@@ -200,15 +245,18 @@ export class CommsRun {
   gateBids(bids: readonly PartyBid[], interval: MarketInterval, bidTime: SimTime, rejections: Rejection[]): PartyBid[] {
     const sent: Array<{ bid: PartyBid; message: Message; duringOutage: boolean }> = [];
     for (const bid of bids) {
+      const party = this.input.parties[bid.party]!;
+      // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
+      const offer = OFFER_KINDS.has(party.kind);
       const m = this.send(
-        { type: 'bid', from: bid.agentId, to: 'market', sizeBytes: MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, sentAtMs: bidTime, deadlineMs: interval.gateClosure },
+        { type: offer ? 'offer' : 'bid', from: bid.agentId, to: 'market', sizeBytes: MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, sentAtMs: bidTime, deadlineMs: interval.gateClosure, ...(party.role === 'agent' ? {} : { referencePoint: 'RP4' as const }) },
         { kind: 'bid', bid },
       );
       sent.push({ bid, message: m, duringOutage: this.linkDownAt(m) });
     }
     const arrived = new Set<Message>();
     for (const r of this.plane.advanceTo(interval.gateClosure)) {
-      if (r.message.type === 'bid' && r.status === 'delivered') arrived.add(r.message);
+      if (r.status === 'delivered' && this.pending.get(r.message)?.kind === 'bid') arrived.add(r.message);
       this.finished(r);
     }
     const onTime: PartyBid[] = [];
@@ -221,6 +269,69 @@ export class CommsRun {
       rejections.push({ bidId: s.bid.id, agentId: s.bid.agentId, interval: s.bid.interval, code: 'gate-closed', reason: `not delivered by gate closure ${formatSimTime(interval.gateClosure)}: still in transit or lost on the communication plane (see messages.csv)` });
     }
     return onTime;
+  }
+
+  /**
+   * Phase 1a, members' curves on the plane: each member sends its curve to its aggregator
+   * `MEMBER_LEAD_MS` before the aggregator bids (`bidTime`, the aggregator's own gate); the
+   * plane runs to that gate, and a curve not delivered by then is left out of the
+   * aggregator's bid (removed from `curves`, rejected `gate-closed` with the reason).
+   */
+  memberGate(curves: Map<number, MemberCurve[]>, interval: MarketInterval, bidTime: SimTime, rejections: Rejection[]): void {
+    const sentAt = bidTime - MEMBER_LEAD_MS;
+    const sent: Array<{ aggregator: number; curve: MemberCurve; message: Message }> = [];
+    for (const [aggregator, list] of curves) {
+      const to = this.input.parties[aggregator]!.id;
+      for (const curve of list) {
+        const m = this.send({ type: 'member-curve', from: curve.memberId, to, sizeBytes: MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * curve.segments.length, sentAtMs: sentAt, deadlineMs: bidTime }, { kind: 'member-curve', curve });
+        sent.push({ aggregator, curve, message: m });
+      }
+    }
+    this.curvesArrived.clear();
+    for (const r of this.plane.advanceTo(bidTime)) this.finished(r);
+    for (const s of sent) {
+      if (this.curvesArrived.has(s.message)) continue;
+      this.counts.memberCurvesMissed++;
+      const list = curves.get(s.aggregator)!;
+      list.splice(list.indexOf(s.curve), 1);
+      rejections.push({ bidId: `${s.curve.memberId}@${interval.index}`, agentId: s.curve.memberId, interval: interval.index, code: 'gate-closed', reason: `curve not delivered to aggregator '${this.input.parties[s.aggregator]!.id}' by its gate ${formatSimTime(bidTime)}: still in transit or lost on the communication plane (see messages.csv)` });
+    }
+    this.curvesArrived.clear();
+  }
+
+  /** Each aggregator's split of its award back to its members, sent at the gate (logged, as the market's awards). */
+  memberAwards(aggregator: string, members: readonly number[], interval: MarketInterval): void {
+    for (const i of members) this.send({ type: 'member-award', from: aggregator, to: this.input.parties[i]!.id, sizeBytes: MESSAGE_BYTES.award, sentAtMs: interval.gateClosure, deadlineMs: interval.start }, { kind: 'share' });
+  }
+
+  /**
+   * Phase 3b, price broadcasts: once interval `interval` has cleared (at its gate), the market
+   * sends its prices (and the forecast published with them) to every party in `to` (an agent
+   * trading itself, a member, an intermediary), a retailer its tariff signal to each of its
+   * customers (`retailerOf`). Each is due at the next interval's bid time; what a party has
+   * received by then is what it bids on (`pricesKnownAt`).
+   */
+  prices(interval: MarketInterval, to: readonly number[], retailerOf: (party: number) => string | undefined): void {
+    const due = interval.gateClosure + this.intervalMs - minutesToMs(1);
+    for (const i of to) {
+      const p = this.input.parties[i]!;
+      const retailer = retailerOf(i);
+      this.send({ type: 'price', from: retailer ?? 'market', to: p.id, sizeBytes: MESSAGE_BYTES.price, sentAtMs: interval.gateClosure, deadlineMs: due, ...(p.role === 'agent' ? {} : { referencePoint: 'RP4' as const }) }, { kind: 'price', party: i, interval: interval.index });
+    }
+  }
+
+  /**
+   * The newest interval whose prices `party` had received by `atMs` (−1: none yet). Exact for
+   * the bid times the engine asks about: the plane has run at least to them, and at most one
+   * broadcast can have arrived since (one is sent per interval).
+   */
+  pricesKnownAt(party: number, atMs: number): number {
+    return this.priceNewestAt[party]! <= atMs ? this.priceNewest[party]! : this.pricePrevious[party]!;
+  }
+
+  /** Counts a bid made on prices older than the newest published (the engine's views call it). */
+  staleView(): void {
+    this.counts.staleViews++;
   }
 
   /** The market's answer to every bid in the book, sent at the gate (logged; see the module note). */
@@ -244,16 +355,19 @@ export class CommsRun {
     const events: GridEvent[] = [];
     const sent: Array<{ record: CommandRecord; message: Message; duringOutage: boolean }> = [];
     this.commandArrivals.clear();
+    // Every answered command travels (an agent must receive the event to opt out of it); only opt-ins change what agents do.
+    const asked: Array<{ record: CommandRecord; message: Message }> = [];
     for (const r of records) {
-      if (r.response !== 'opt-in') continue;
+      if (r.response !== 'opt-in' && r.response !== 'opt-out') continue;
       const issuer = r.command.issuer;
       let signer = this.signers.get(issuer);
       if (!signer) this.signers.set(issuer, (signer = new CommandSigner(this.keysOf(issuer))));
       const payload: CommandPayload = { eventId: r.command.eventId, target: r.command.target, intervalStart: interval.start, valueKw: r.command.value, deliverKw: r.deliverKw };
       const envelope = signer.sign(payload, interval.start);
-      this.captured.set(r.party, envelope);
+      if (r.response === 'opt-in') this.captured.set(r.party, envelope);
       const m = this.send({ idHint: `cmd:${r.command.eventId}:${r.command.target}`, type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, { kind: 'command', envelope, receiver: r.party, genuine: true });
-      sent.push({ record: r, message: m, duringOutage: this.linkDownAt(m) });
+      if (r.response === 'opt-in') sent.push({ record: r, message: m, duringOutage: this.linkDownAt(m) });
+      asked.push({ record: r, message: m });
     }
     for (const f of this.input.faults) {
       if (f.type === 'forged-command' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) {
@@ -275,14 +389,47 @@ export class CommsRun {
       }
     }
     const resolved = (): boolean => sent.every((s) => this.commandArrivals.has(s.message) || !this.pending.has(s.message));
-    // Run to the next interval's bid time (the next messages the engine sends), further only if a command is still in flight.
-    const nextBidTime = interval.end - minutesToMs(this.input.gateClosureMinutes) - minutesToMs(1);
+    // The answers: each agent replies (opt-in or opt-out) on the next whole second after its command arrives and verifies;
+    // the plane advances in such steps until every command and reply is settled or the operator's reply window closes.
+    this.repliesOnTime.clear();
+    const replyDeadline = Math.min(interval.start + REPLY_WINDOW_MS, interval.end);
+    if (asked.length > 0) {
+      const toReply = new Set(asked);
+      const replies: Message[] = [];
+      let t = Math.max(interval.start, this.plane.nowMs);
+      const open = (): boolean => [...toReply].some((a) => this.pending.has(a.message) || this.commandArrivals.has(a.message)) || replies.some((m) => this.pending.has(m));
+      while (open() && t < replyDeadline) {
+        t = Math.min(t + REPLY_STEP_MS, replyDeadline);
+        for (const r of this.plane.advanceTo(t)) this.finished(r);
+        for (const a of [...toReply]) {
+          if (this.pending.has(a.message)) continue;
+          toReply.delete(a);
+          if (!this.commandArrivals.has(a.message)) continue; // lost or rejected: nothing to answer
+          const optOut = a.record.response === 'opt-out';
+          replies.push(this.send({ type: optOut ? 'opt-out' : 'opt-in', from: a.record.command.target, to: a.record.command.issuer, sizeBytes: MESSAGE_BYTES.reply, sentAtMs: t, deadlineMs: replyDeadline }, { kind: 'reply', party: a.record.party, optOut }));
+        }
+      }
+    }
+    // Run to the next messages the engine sends (the members' curves, else the next bids), further only if a command is still in flight.
+    const nextBidTime = interval.end - minutesToMs(this.input.gateClosureMinutes) - minutesToMs(1) - (this.hasMembers ? MEMBER_LEAD_MS : 0);
     for (const r of this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)))) this.finished(r);
     if (!resolved()) for (const r of this.plane.advanceTo(interval.end)) this.finished(r);
 
     // Per party: Σ effective / Σ committed over its commands (one command: its share in force).
     const scaled = new Map<number, { committed: number; effective: number }>();
-    const out: CommandRecord[] = records.filter((r) => r.response !== 'opt-in');
+    // Silence is consent (see REPLY_WINDOW_MS): an opt-out the operator has not heard by the window's end counts as an opt-in at the value asked.
+    const out: CommandRecord[] = [];
+    for (const r of records) {
+      if (r.response === 'opt-in') continue;
+      if (r.response !== 'opt-out' || this.repliesOnTime.has(r.party)) {
+        out.push(r);
+        continue;
+      }
+      const askedKw = Math.min(0, r.command.value);
+      this.counts.optOutsCountedIn++;
+      out.push({ ...r, response: 'opt-in', deliverKw: askedKw, reason: `${r.reason}; its opt-out did not reach ${r.command.issuer} by ${formatSimTime(simTime(replyDeadline))}: counted as opted in` });
+      events.push({ at: interval.start, issuer: r.command.target, target: r.command.issuer, type: 'OPT_OUT_LATE', requestedKw: askedKw, response: 'counted-opt-in', deliveredKw: 0, detail: `the opt-out was late, lost or never sent (its command did not arrive): the operator settles the agent as committed to ${askedKw} kW` });
+    }
     for (const s of sent) {
       const r = s.record;
       const at = this.commandArrivals.get(s.message);
@@ -359,7 +506,19 @@ export class CommsRun {
       if (!samples) this.latencyByClass.set(r.message.class, (samples = []));
       samples.push(r.deliveredAtMs - r.message.sentAtMs);
     }
-    if (p?.kind === 'bid') {
+    if (p?.kind === 'price') {
+      if (r.status !== 'delivered') this.counts.pricesLate++;
+      if (r.deliveredAtMs !== undefined && p.interval > this.priceNewest[p.party]!) {
+        this.pricePrevious[p.party] = this.priceNewest[p.party]!;
+        this.priceNewest[p.party] = p.interval;
+        this.priceNewestAt[p.party] = r.deliveredAtMs;
+      }
+    } else if (p?.kind === 'member-curve') {
+      if (r.status === 'delivered') this.curvesArrived.add(r.message);
+    } else if (p?.kind === 'reply') {
+      if (r.status === 'delivered') this.repliesOnTime.add(p.party);
+      else this.counts.repliesLate++;
+    } else if (p?.kind === 'bid') {
       if (r.status === 'late') this.counts.lateBids++;
       if (r.status === 'lost') this.counts.lostBids++;
     } else if (p?.kind === 'command' && r.deliveredAtMs !== undefined) {
@@ -462,6 +621,11 @@ export class CommsRun {
       billedIntervalsEstimated: this.billed.interpolated + this.billed.estimated,
       billedIntervalsMissing: this.billed.missing,
       sendsDeferred: c.sendsDeferred,
+      pricesLate: c.pricesLate,
+      bidsOnStalePrices: c.staleViews,
+      memberCurvesMissedGate: c.memberCurvesMissed,
+      repliesLate: c.repliesLate,
+      optOutsCountedIn: c.optOutsCountedIn,
       outageCost: { bidsMissedGate: c.outage.bidsMissed, commandsAffected: c.outage.commandsAffected, drEnergyLostKwh: r3(c.outage.drLostKwh), meterReadsLost: c.outage.readsAffected },
       linkUtilisationPct: Object.fromEntries(this.plane.linkStats().map((l) => [l.link, elapsed > 0 ? r3((100 * l.busyMs) / elapsed) : 0])),
     };
@@ -491,9 +655,22 @@ export interface CommsSummary {
   /** Customer-intervals of the retail bills with no read and no estimate (billed as zero energy). */
   readonly billedIntervalsMissing: number;
   readonly sendsDeferred: number;
+  /** Price broadcasts (and retail tariff signals) delivered after the next bid time, or lost. */
+  readonly pricesLate: number;
+  /** Bids (and members' and customers' curves) made on prices older than the newest published, for want of a delivered broadcast. */
+  readonly bidsOnStalePrices: number;
+  /** Members' curves not delivered to their aggregator by its gate: left out of its bid. */
+  readonly memberCurvesMissedGate: number;
+  /** Opt-in/opt-out replies not delivered within the operator's reply window. */
+  readonly repliesLate: number;
+  /** Opt-outs the operator did not hear in time, settled as opt-ins at the value asked. */
+  readonly optOutsCountedIn: number;
   readonly outageCost: { readonly bidsMissedGate: number; readonly commandsAffected: number; readonly drEnergyLostKwh: number; readonly meterReadsLost: number };
   readonly linkUtilisationPct: Record<string, number>;
 }
+
+/** Kinds whose bids are supply offers (DER and storage class, RP1). */
+const OFFER_KINDS: ReadonlySet<string> = new Set(['generator', 'storage']);
 
 const statusOf = (reason: RejectionReason): ReceiverStatus => (reason === 'replay' ? 'rejected-replay' : reason === 'stale' || reason === 'from-the-future' ? 'rejected-stale' : 'rejected-signature');
 
