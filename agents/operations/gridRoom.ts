@@ -361,7 +361,7 @@ export class GridRoom {
       t.payments = t.payments.plus(pay);
       t.penalties = t.penalties.plus(penalty);
       if (!net.isZero()) drCost.set(i, (drCost.get(i) ?? ZERO).plus(net));
-      this.drCommands?.push({ interval: interval.index, durationH: interval.durationH, party: i, operator: op.config.id, terms: op.config, counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, eventDays: this.eventDays[i]!, committedKwh: committed, initial: s });
+      this.drCommands?.push({ interval: interval.index, durationH: interval.durationH, party: i, operator: op.config.id, terms: op.config, counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, eventDays: this.eventDays.get(i) ?? NO_DAYS, committedKwh: committed, initial: s });
       drPaid = drPaid.minus(net);
       const sent = this.comms(i, interval.start, 'reports').delivered ? 'received' : 'lost';
       const base = { at: interval.start, issuer: this.parties[i]!.id, target: r.command.issuer };
