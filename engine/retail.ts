@@ -147,6 +147,13 @@ export class RetailDesk {
     return this.byParty.has(party);
   }
 
+  /** Every retailer (agent index) a customer has bought from during the run: its tariff's now and before each switch. */
+  retailersOfCustomer(party: number): number[] {
+    const out = new Set<number>([this.retailerOfCustomer(party).retailer]);
+    for (const s of this.switches) if (s.party === party) out.add(this.retailerOf.get(s.from)!).add(this.retailerOf.get(s.to)!);
+    return [...out].sort((a, b) => a - b);
+  }
+
   /** The retailer (agent index) that offers a tariff. */
   retailerIndexOfTariff(tariffId: string): number {
     return this.retailerOf.get(tariffId)!;
@@ -300,12 +307,15 @@ export class RetailDesk {
    * per interval of the day, in order): import and export are the MDMS's (actual,
    * interpolated or estimated by VEE; a `missing` interval bills zero energy); the gross
    * registers that buy-all/sell-all bills use are not in a read and stay the meter phase's.
-   * Returns how many billed intervals were of each quality.
+   * `series` is asked with the billing retailer (agent index), so the engine reads through
+   * that retailer's view of the MDMS (metering/privacy.ts). Returns how many billed
+   * intervals were of each quality.
    */
-  billFromMdms(series: (party: number, fromMs: number, toMs: number) => readonly BilledInterval[]): Record<ReadQuality, number> {
+  billFromMdms(series: (party: number, fromMs: number, toMs: number, retailer: number) => readonly BilledInterval[]): Record<ReadQuality, number> {
     const counts: Record<ReadQuality, number> = { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
     for (const p of this.pending ?? []) {
-      const s = series(p.party, p.period.start, p.period.end);
+      // Read by the retailer that bills the day (the one offering the tariff then in force): its own customer.
+      const s = series(p.party, p.period.start, p.period.end, this.retailerOf.get(p.tariff.id)!);
       if (s.length !== p.readings.length) throw new Error(`MDMS series of party ${p.party}, day ${p.day}: ${s.length} intervals, expected ${p.readings.length}`);
       const readings = p.readings.map((r, k) => {
         const v = s[k]!;

@@ -55,7 +55,8 @@ import { loadStrategyModules } from './strategyModules.ts';
 import { CommsRun, type IntervalComms, MEMBER_LEAD_MS } from './interval/comms.ts';
 import { resolvePlane } from '../comms/schema.ts';
 import type { Mdms } from '../metering/mdms.ts';
-import { meterIdFor } from '../metering/meter.ts';
+import { SettlementCapture } from './settlementRun.ts';
+import { type MdmsRunEnd, settleOnMdms } from './settlementRunEnd.ts';
 
 export type { AgentFault, Party } from './interval/participants.ts';
 export type { AggregatorLedger, IntervalOutcome, RetailerLedger, RunInfo, SimulationSink } from './interval/outcome.ts';
@@ -135,6 +136,8 @@ export class Simulation {
   private readonly dayAheadStage: DayAheadStage | undefined;
   /** The communication plane of the run (issue 17); undefined with `comms: ideal`, where nothing changes. */
   private readonly comms: CommsRun | undefined;
+  /** On a plane: what the initial settlement used, interval by interval, for the final settlement from the MDMS. */
+  private readonly capture: SettlementCapture | undefined;
 
   private constructor(
     readonly scenario: Scenario,
@@ -270,7 +273,11 @@ export class Simulation {
             runStart: start,
             runEnd: simTime(start + this.clock.intervals * minutesToMs(cfg.intervalMinutes)),
           });
-    if (this.comms) this.desk?.billFromMdmsAtRunEnd();
+    if (this.comms) {
+      this.desk?.billFromMdmsAtRunEnd();
+      this.room.keepDrCommands();
+      this.capture = new SettlementCapture();
+    }
   }
 
   /** Runs the whole horizon synchronously, handing each interval's outcome to the sink. */
@@ -334,9 +341,15 @@ export class Simulation {
     }
     submissions$.complete();
     // On a plane, bills wait for the MDMS: once the last reads have arrived, each day is billed from its validated reads.
-    const desk = this.desk;
-    const billing = desk && ((mdms: Mdms) => desk.billFromMdms((party, fromMs, toMs) => mdms.series(meterIdFor(this.parties[party]!.id), fromMs, toMs)));
-    sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary(), ...(this.comms ? { comms: this.comms.finish(billing) } : {}) });
+    // The final settlement (engine/settlementRun.ts) settles the run again on them, every read through a privacy view.
+    let settlement: MdmsRunEnd | undefined;
+    const settleFinal = (mdms: Mdms) => {
+      const out = settleOnMdms(mdms, { parties: this.parties, settlementParties: { ids: this.parties.map((p) => p.id), busOf: this.busOf, viaOf: this.viaOf, routeOf: this.routeOf, hasMeter: this.hasMeter }, capture: this.capture!, drCommands: this.room.keepDrCommands(), desk: this.desk, runStartMs: this.clock.start, runEndMs: this.clock.start + this.clock.intervals * minutesToMs(this.clock.intervalMinutes) });
+      settlement = out.end;
+      return out.billed;
+    };
+    const comms = this.comms?.finish(settleFinal);
+    sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary(), ...(comms ? { comms } : {}), ...(settlement ? { settlement } : {}) });
   }
 
   /** One day-ahead auction at its gate: its positions wait for the real-time intervals they deliver in. */
@@ -524,6 +537,7 @@ export class Simulation {
     const measured = room.measure(interval, grid, result, netKw, commandRecords, observations);
     events.push(...measured.events);
     for (const [i, cost] of measured.drCost) ledger.drCost[i] = cost;
+    this.capture?.record(interval.index, interval.start, interval.durationH, ledger, imbalancePrices);
 
     // 11. The books.
     const violations = checkBooks({

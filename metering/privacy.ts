@@ -42,6 +42,14 @@ export interface Customer {
   readonly meterId: string;
   readonly retailer?: string;
   readonly aggregator?: string;
+  /**
+   * Other parties the customer has authorised to read its series one by one, each for a
+   * stated purpose (engine/settlementRun.ts builds them): the operator of a demand-response
+   * programme it opted in to (settlement needs its meter against its baseline), a retailer it
+   * was billed by before switching, and the market's settlement for a site that trades in
+   * the market itself (its meter is its own settlement data). Nobody else.
+   */
+  readonly authorised?: readonly string[];
 }
 
 export interface AggregationRule {
@@ -92,7 +100,7 @@ export class MeterDataAccess {
 
   /** The view a party is entitled to: its own customers' series if it has any, else aggregates only. */
   viewFor(party: string): AggregateView | OwnCustomersView {
-    const own = [...this.byId.values()].filter((c) => c.retailer === party || c.aggregator === party).map((c) => c.id);
+    const own = [...this.byId.values()].filter((c) => c.retailer === party || c.aggregator === party || (c.authorised?.includes(party) ?? false)).map((c) => c.id);
     if (own.length === 0) return this.thirdPartyView(party);
     return new OwnerView(party, own, (ids, from, to) => this.aggregateFor(party, ids, from, to), (id, from, to) => this.seriesOf(id, from, to));
   }
@@ -158,6 +166,8 @@ class OwnerView implements OwnCustomersView {
   readonly access = 'own-customers' as const;
   readonly #aggregate: Aggregator;
   readonly #series: SeriesReader;
+  /** The customers as a set: a settlement asks once per customer, and a market may have thousands. */
+  readonly #own: ReadonlySet<string>;
   constructor(
     readonly party: string,
     readonly customers: readonly string[],
@@ -166,9 +176,10 @@ class OwnerView implements OwnCustomersView {
   ) {
     this.#aggregate = aggregate;
     this.#series = series;
+    this.#own = new Set(customers);
   }
   customerSeries(customer: string, fromMs: number, toMs: number): CustomerSeries {
-    if (!this.customers.includes(customer)) throw new PrivacyError('not-own-customer', `${this.party} is neither retailer nor aggregator of '${customer}'`);
+    if (!this.#own.has(customer)) throw new PrivacyError('not-own-customer', `${this.party} is neither retailer nor aggregator of '${customer}'`);
     return this.#series(customer, fromMs, toMs);
   }
   aggregate(customers: readonly string[], fromMs: number, toMs: number): AggregateOnly {

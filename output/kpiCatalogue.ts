@@ -12,7 +12,7 @@
 export interface KpiInfo {
   /** Short name, capitalised, for titles and column heads. */
   readonly name: string;
-  /** Unit as printed: 'kW', 'kWh', 'currency', 'currency/MWh', '%', 'count', '°C·h', 'yes/no', 'time (UTC)'. */
+  /** Unit as printed: 'kW', 'kWh', 'currency', 'currency/MWh', '%', 'count', '°C·h', 'yes/no', 'time (UTC)', 'text'. */
   readonly unit: string;
   /** One sentence: what it measures. */
   readonly meaning: string;
@@ -84,6 +84,28 @@ const ENTRIES: readonly Entry[] = [
   ['clearingProblems', 'Clearing problems', 'count', 'Intervals whose clearing was infeasible, unbounded or failed.'],
   ['rejectedBids.*', 'Rejected bids: {1}', 'count', 'Bids the market refused for this reason.'],
   ['agentFaults', 'Strategy faults', 'count', 'Intervals in which a strategy threw or answered with an invalid curve.'],
+  // The final settlement from the MDMS (engine/settlementRun.ts), on a communication plane.
+  ['settlement.stage', 'Final settlement', 'text', 'The settlement run these figures come from: the MDMS’s validated and estimated reads.'],
+  ['settlement.closed', 'Final settlement books closed', 'yes/no', 'Every identity of the final settlement held (energy, imbalance, intermediaries, demand response).'],
+  ['settlement.siteIntervals.*', 'Site-intervals settled on {1} reads', 'count', 'Metered site × interval pairs the final settlement took from a read of this quality.'],
+  ['settlement.sitesAdjusted', 'Sites re-settled', 'count', 'Metered sites whose MDMS energy differed from the physical meter in some interval.'],
+  ['settlement.adjustedSiteIntervals', 'Site-intervals re-settled', 'count', 'Metered site × interval pairs whose MDMS energy differed from the physical meter.'],
+  ['settlement.imbalanceAdjustmentPaid', 'Imbalance re-settlement paid', 'currency', 'What the parties facing the market paid (+) in the final settlement for the difference between their MDMS energy and the physical meter.'],
+  ['settlement.reconciliation.owner', 'Reconciliation account owner', 'text', 'The party that holds unaccounted-for energy and its money (the market operator).'],
+  ['settlement.reconciliation.unaccountedKwh', 'Unaccounted-for energy', 'kWh', 'Physical minus settled energy: what estimated reads added (−) or missed (+), held by the reconciliation account.'],
+  ['settlement.reconciliation.received', 'Reconciliation account received', 'currency', 'What the reconciliation account received for the unaccounted-for energy (equal to the imbalance re-settlement paid).'],
+  ['settlement.demandResponse.*.commands', 'DR commands re-settled, {1}', 'count', 'Opted-in commands of this operator settled again from the MDMS.'],
+  ['settlement.demandResponse.*.initialPaid', 'DR paid initially, {1}', 'currency', 'Payments minus penalties of this operator from the meter phase.'],
+  ['settlement.demandResponse.*.finalPaid', 'DR paid finally, {1}', 'currency', 'Payments minus penalties of this operator from the MDMS’s reads.'],
+  ['settlement.demandResponse.*.adjustment', 'DR re-settlement, {1}', 'currency', 'Final minus initial payments of this operator (+ it pays more).'],
+  ['settlement.demandResponse.*.finalDeliveredKwh', 'DR delivered (MDMS), {1}', 'kWh', 'Σ (baseline − actual) × Δt over the opted-in commands, on the MDMS’s reads.'],
+  ['settlement.demandResponse.*.finalCreditedKwh', 'DR credited (MDMS), {1}', 'kWh', 'Σ min(delivered, committed) over the opted-in commands, on the MDMS’s reads.'],
+  ['settlement.demandResponse.*.unmeasuredCommands', 'DR commands not measurable (MDMS), {1}', 'count', 'Commands with no read or no baseline from the MDMS: not paid, no penalty.'],
+  ['settlement.meteredCustomers.customers', 'Metered customers (aggregate)', 'count', 'Customers in the aggregate a third party may see (at least 15, none over 15 %).'],
+  ['settlement.meteredCustomers.importKwh', 'Metered customers’ import', 'kWh', 'The customers’ MDMS import over the run, as a third party’s aggregate.'],
+  ['settlement.meteredCustomers.exportKwh', 'Metered customers’ export', 'kWh', 'The customers’ MDMS export over the run, as a third party’s aggregate.'],
+  ['settlement.meteredCustomers.missingReads', 'Metered customers’ missing reads', 'count', 'Customer-intervals with no read and no estimate in that aggregate.'],
+  ['settlement.meteredCustomers.withheld', 'Metered customers’ aggregate withheld', 'text', 'Why a third party may not see the customers’ total (the 15/15 rule).'],
 ];
 
 const matchers = ENTRIES.map(([path, name, unit, meaning]) => ({

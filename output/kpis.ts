@@ -237,6 +237,21 @@ export class KpiAccumulator {
     for (const v of violations) if (this.violations.length < MAX_LISTED_VIOLATIONS) this.violations.push({ interval: formatSimTime(start), identity: v.identity, detail: v.detail });
   }
 
+  /**
+   * The final settlement's books (on a communication plane, engine/settlementRun.ts): its
+   * violations count like an interval's, so a final settlement that does not close opens the
+   * run's books. `at` names the interval of a violation (`interval` −1: the whole run).
+   */
+  addFinalSettlementBooks(violations: readonly BookViolation[], at: (interval: number) => string): void {
+    const open = new Set<number>();
+    for (const v of violations) {
+      open.add(v.interval);
+      this.violationCount++;
+      if (this.violations.length < MAX_LISTED_VIOLATIONS) this.violations.push({ interval: at(v.interval), identity: v.identity, detail: v.detail });
+    }
+    this.openIntervals += open.size;
+  }
+
   /** The books over the run: closed when every interval's identities held (summary.json `books`). */
   books(): { closed: boolean; intervals: number; openIntervals: number; violationCount: number; violations: Array<{ interval: string; identity: string; detail: string }> } {
     return { closed: this.violationCount === 0, intervals: this.intervals, openIntervals: this.openIntervals, violationCount: this.violationCount, violations: [...this.violations] };

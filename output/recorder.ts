@@ -6,10 +6,10 @@
 import { FLOW_DECIMALS } from '../network/flows.ts';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatSimTime } from '../core/time.ts';
+import { formatSimTime, simTime } from '../core/time.ts';
 import { formatMoney } from '../core/money.ts';
 import type { RetailDesk } from '../engine/retail.ts';
-import type { CommsRunEnd, IntervalOutcome, RunInfo, SimulationSink } from '../engine/interval/outcome.ts';
+import type { CommsRunEnd, IntervalOutcome, MdmsRunEnd, RunInfo, SimulationSink } from '../engine/interval/outcome.ts';
 import type { Party } from '../engine/interval/participants.ts';
 import type { MarketRules } from '../market/types.ts';
 import { type CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
@@ -72,6 +72,8 @@ export class Recorder implements SimulationSink {
   private feeder: FeederRecorder | undefined;
   /** messages.csv and the plane's KPIs and sections, with `comms:` a plane only (created by the first interval that has messages). */
   private comms: CommsRecorder | undefined;
+  /** kpis.settlement: the final settlement from the MDMS (on a communication plane). */
+  private settlementKpis: Record<string, unknown> | undefined;
 
   constructor(
     readonly outDir: string,
@@ -366,7 +368,12 @@ export class Recorder implements SimulationSink {
   }
 
   /** After the last interval: the retail bills (bills.csv) and figures. */
-  completed(retail: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown>; readonly comms?: CommsRunEnd }): void {
+  completed(retail: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown>; readonly comms?: CommsRunEnd; readonly settlement?: MdmsRunEnd }): void {
+    if (retail.settlement) {
+      const step = this.info.intervalMinutes * 60_000;
+      this.kpis.addFinalSettlementBooks(retail.settlement.books, (k) => (k < 0 ? 'run' : formatSimTime(simTime(this.info.start + k * step))));
+      this.settlementKpis = retail.settlement.kpis;
+    }
     if (retail.comms) {
       (this.comms ??= new CommsRecorder(this.tables.open)).completed(retail.comms);
       for (const e of retail.comms.events) this.eventsCsv.row([formatSimTime(e.at), csvText(e.issuer), csvText(e.target), e.type, e.requestedKw === undefined ? '' : fixed(e.requestedKw, 3), csvText(e.response), '', csvText(e.detail)]);
@@ -429,7 +436,7 @@ export class Recorder implements SimulationSink {
       buses: this.info.buses,
       stages: this.info.stages,
       books: this.kpis.books(),
-      kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis() } : {}), ...(this.comms ? { comms: this.comms.kpis() } : {}) },
+      kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis() } : {}), ...(this.comms ? { comms: this.comms.kpis() } : {}), ...(this.settlementKpis ? { settlement: this.settlementKpis } : {}) },
     };
     writeAtomic(join(this.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     writeAtomic(join(this.outDir, 'report.html'), renderReport(this.reportData(summary)));

@@ -15,10 +15,11 @@
  */
 import type { Counterfactual } from './counterfactual.ts';
 import type { AgentObservation } from '../types.ts';
-import { deliveredKwh, tenOfTenBaseline } from './baseline.ts';
+import { tenOfTenBaseline } from './baseline.ts';
+import { type DrSettlement, type DrTerms, settleDrCommand } from './drSettlement.ts';
 import { type SimTime } from '../../core/time.ts';
 import type { Rng, RandomService } from '../../core/rng.ts';
-import { type Money, money, type MoneyUnit, ZERO } from '../../core/money.ts';
+import { type Money, type MoneyUnit, ZERO } from '../../core/money.ts';
 import type { Grid } from '../../market/clear.ts';
 import type { ClearingResult } from '../../market/types.ts';
 import type { BranchFlow } from '../../network/types.ts';
@@ -74,6 +75,23 @@ interface DrTotals {
   penalties: Money;
 }
 
+/** One opted-in command as the grid room settled it, with what a re-settlement needs. */
+export interface DrCommand {
+  readonly interval: number;
+  readonly durationH: number;
+  readonly party: number;
+  readonly operator: string;
+  readonly terms: DrTerms;
+  /** The counterfactual baseline (kW) when the operator settles against it; undefined: 10-of-10 from the meter history. */
+  readonly counterfactualKw: number | undefined;
+  /** First interval of the party's event, and the days it had events on (the 10-of-10 skips them; the set grows over the run, only earlier days matter). */
+  readonly eventStart: number;
+  readonly eventDays: ReadonlySet<number>;
+  readonly committedKwh: number;
+  /** The initial settlement, from the meter phase. */
+  readonly initial: DrSettlement;
+}
+
 /** A link without trouble (shared: asked for every agent's bid every interval). */
 const LINK_UP = Object.freeze({ delivered: true, delayMinutes: 0 });
 const NO_DAYS: ReadonlySet<number> = new Set();
@@ -100,6 +118,8 @@ export class GridRoom {
   private started = new Set<number>();
   private ended = new Set<number>();
   private overloadIntervals = 0;
+  /** Every opted-in command's initial DR settlement, kept for the final settlement from the MDMS (`keepDrCommands`). */
+  private drCommands: DrCommand[] | undefined;
 
   constructor(
     private readonly base: Grid | undefined,
@@ -137,6 +157,15 @@ export class GridRoom {
   /** Reliability (islanded customers) on feeders: per party, interrupted in the previous interval? */
   private readonly interrupted = new Set<number>();
   private readonly reliability = { customerInterruptions: 0, customerMinutes: 0, unservedKwh: 0, customers: new Set<number>() };
+
+  /**
+   * From now on, keep each opted-in command's DR settlement (what `measure` paid) and what
+   * its baseline was built from, so a final settlement can settle it again from the MDMS's
+   * reads (engine/settlementRun.ts). Runs on a communication plane call it; others keep nothing.
+   */
+  keepDrCommands(): readonly DrCommand[] {
+    return (this.drCommands ??= []);
+  }
 
   /** The grid in force at `t` (outages and deratings applied), and the events of faults starting or ending now. */
   gridAt(t: SimTime): { grid: Grid | undefined; events: GridEvent[] } {
@@ -320,22 +349,19 @@ export class GridRoom {
       const cf = this.counterfactual?.netKw[i]![interval.index];
       const ten = tenOfTenBaseline(this.historyOf(i), this.eventDays.get(i) ?? NO_DAYS, this.intervalsPerDay, interval.index, this.eventStartOf.get(i) ?? interval.index);
       const baseline = op.config.baseline === 'counterfactual' && cf !== undefined ? cf : ten.baselineKw;
-      // Without a baseline (a 10-of-10 with no clean prior day) delivery cannot be measured: not settled.
-      const measured = !Number.isNaN(baseline);
-      const delivered = measured ? deliveredKwh(baseline, actual, interval.durationH) : 0;
       const committed = -r.deliverKw * interval.durationH;
-      // Paid for what it delivered, up to what it committed to (no credit for baseline error beyond it).
-      const credited = measured ? Math.max(0, Math.min(delivered, committed)) : 0;
+      const s = settleDrCommand(baseline, actual, committed, interval.durationH, op.config);
+      const { measured, pay, penalty, net } = s;
+      const delivered = s.deliveredKwh;
+      const credited = s.creditedKwh;
       const t = this.dr.get(op.config.id)!;
       t.deliveredKwh += delivered;
       t.creditedKwh += credited;
       if (!measured) t.unmeasuredKwh += committed;
-      const pay = money(credited.toFixed(6)).times(money(op.config.eventPriceMwh)).div(1000);
-      const penalty = measured ? money(Math.max(0, committed - Math.max(0, delivered)).toFixed(6)).times(money(op.config.shortfallPenaltyMwh)).div(1000) : ZERO;
       t.payments = t.payments.plus(pay);
       t.penalties = t.penalties.plus(penalty);
-      const net = penalty.minus(pay);
       if (!net.isZero()) drCost.set(i, (drCost.get(i) ?? ZERO).plus(net));
+      this.drCommands?.push({ interval: interval.index, durationH: interval.durationH, party: i, operator: op.config.id, terms: op.config, counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, eventDays: this.eventDays.get(i) ?? NO_DAYS, committedKwh: committed, initial: s });
       drPaid = drPaid.minus(net);
       const sent = this.comms(i, interval.start, 'reports').delivered ? 'received' : 'lost';
       const base = { at: interval.start, issuer: this.parties[i]!.id, target: r.command.issuer };

@@ -27,7 +27,9 @@ import type { IntervalLedger } from './ledger.ts';
 import { ticksOf } from './ledger.ts';
 import type { Party } from './participants.ts';
 
-export type BookIdentity = 'physical' | 'positions' | 'money:dayAhead' | 'money:realTime' | 'money:imbalance' | 'money:demandResponse' | 'aggregator' | 'retailer';
+export type BookIdentity = 'physical' | 'positions' | 'money:dayAhead' | 'money:realTime' | 'money:imbalance' | 'money:demandResponse' | 'aggregator' | 'retailer'
+  // The final settlement from the MDMS (engine/settlementRun.ts), on a communication plane.
+  | 'final:energy' | 'final:imbalance' | 'final:aggregator' | 'final:retailer' | 'final:demandResponse';
 
 export interface BookViolation {
   /** Index of the interval. */

@@ -19,6 +19,8 @@ export type { CommandDelivery, IntervalComms } from './comms.ts';
 
 /** What the communication plane hands the sink after the last interval (issue 17). */
 export type CommsRunEnd = ReturnType<CommsRun['finish']>;
+import type { MdmsRunEnd } from '../settlementRunEnd.ts';
+export type { MdmsRunEnd };
 import type { AgentFault, Party } from './participants.ts';
 
 /** An aggregator's money this interval, exact (agents/aggregator/split.ts states the identity). */
@@ -113,7 +115,8 @@ export interface IntervalOutcome {
 export interface SimulationSink {
   interval(outcome: IntervalOutcome): void;
   /** Called once after the last interval, with the retail desk (bills, tariff switches) and the operators' figures. */
-  completed?(end: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown>; readonly comms?: CommsRunEnd }): void;
+  /** On a communication plane also the final settlement from the MDMS (`settlement`, engine/settlementRun.ts). */
+  completed?(end: { readonly desk: RetailDesk | undefined; readonly parties: readonly Party[]; readonly operations: Record<string, unknown>; readonly comms?: CommsRunEnd; readonly settlement?: MdmsRunEnd }): void;
 }
 
 export interface RunInfo {

@@ -3,7 +3,8 @@
  * where every class delivers at once (0 ms, no loss, a line rate that makes serialization
  * vanish), bids, offers, members' curves, prices, awards, commands, replies and meter reads
  * all arrive when sent, and every example scenario's results equal those of `comms: ideal`
- * byte for byte — only messages.csv, kpis.comms and the report's page are added. This is the
+ * byte for byte — only messages.csv, kpis.comms, kpis.settlement (a final settlement that
+ * adjusts nothing) and the report's page are added. This is the
  * converse of test/comms/messageTypes.spec.ts (hold a message back, the run changes).
  * (That `comms: ideal` itself gives the outputs it gave before the message types existed was
  * checked by `diff -r` of every scenarios/*.yaml output folder; see docs/comms.md.)
@@ -58,6 +59,11 @@ describe('comms: an instant plane changes nothing but adds its log (every messag
           const b = JSON.parse(onPlane.get(file)!);
           expect(Object.keys(b.kpis.comms.messagesByStatus)).to.deep.equal(['delivered']);
           delete b.kpis.comms;
+          // Every read intact: the final settlement from the MDMS (engine/settlementRun.ts) closes and adjusts nothing.
+          const fin = b.kpis.settlement;
+          expect(fin).to.deep.include({ closed: true, sitesAdjusted: 0, imbalanceAdjustmentPaid: '0', reconciliation: { owner: 'market', unaccountedKwh: '0', received: '0' } });
+          for (const dr of Object.values(fin.demandResponse) as Array<{ adjustment: string }>) expect(dr.adjustment).to.equal('0');
+          delete b.kpis.settlement;
           expect(b).to.deep.equal(a);
           continue;
         }

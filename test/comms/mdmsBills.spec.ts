@@ -73,6 +73,9 @@ describe('retail bills from MDMS reads (fixtures/scenarios/retail-and-aggregatio
     expect(intact.summary.kpis.comms.billedIntervalsMissing).to.equal(0);
     expect(intact.summary.kpis.comms.meterReadsStored).to.be.greaterThan(30 * 96);
     expect(ideal.summary.kpis.comms).to.equal(undefined);
+    // Without a plane there is no final settlement either; with intact reads it adjusts nothing and closes.
+    expect(ideal.summary.kpis.settlement).to.equal(undefined);
+    expect(intact.summary.kpis.settlement).to.deep.include({ closed: true, sitesAdjusted: 0, imbalanceAdjustmentPaid: '0', reconciliation: { owner: 'market', unaccountedKwh: '0', received: '0' } });
   });
 
   it('a tampered read is rejected and its interval billed on the VEE interpolation of its neighbours (by hand)', () => {

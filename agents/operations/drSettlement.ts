@@ -1,0 +1,51 @@
+/**
+ * Demand-response settlement of one opted-in command in one interval, as a pure
+ * function: the operator pays the agent for the energy it delivered against its
+ * baseline, up to what it committed (no credit for baseline error beyond it), and
+ * charges a penalty for what it committed and did not deliver. Without a baseline
+ * (NaN: a 10-of-10 with no clean prior day) delivery cannot be measured: nothing is paid
+ * or charged.
+ *
+ * The grid room settles every interval with it from the meter phase's figures (the
+ * initial settlement); the final settlement (engine/settlementRun.ts) settles the same
+ * commands again from the MDMS's reads. One function, so both apply the same rule.
+ *
+ * Energies enter money rounded once to 1e-6 kWh; prices are currency/MWh (÷ 1000 exactly).
+ * Example: baseline 3 kW, actual 1 kW, committed 1.5 kWh over ½ h at 300/MWh → delivered
+ * 1 kWh, credited 1 kWh, paid 0.3, penalty (1.5 − 1) kWh × 100/MWh = 0.05, net −0.25.
+ */
+import { type Money, money, ZERO } from '../../core/money.ts';
+import { deliveredKwh } from './baseline.ts';
+
+/** What a programme pays and charges, currency/MWh. */
+export interface DrTerms {
+  readonly eventPriceMwh: number;
+  readonly shortfallPenaltyMwh: number;
+}
+
+export interface DrSettlement {
+  /** A baseline existed, so delivery was measured. */
+  readonly measured: boolean;
+  /** (baseline − actual) × Δt, kWh; 0 when not measured. May exceed the commitment or be negative. */
+  readonly deliveredKwh: number;
+  /** min(delivered, committed), ≥ 0, kWh: what is paid for. */
+  readonly creditedKwh: number;
+  readonly pay: Money;
+  readonly penalty: Money;
+  /** penalty − pay: what the agent pays the operator (+) or receives (−). */
+  readonly net: Money;
+}
+
+/**
+ * @param baselineKw the baseline in the interval (NaN: none)
+ * @param actualKw the agent's net consumption in the interval
+ * @param committedKwh what the agent committed to deliver (≥ 0)
+ */
+export function settleDrCommand(baselineKw: number, actualKw: number, committedKwh: number, durationH: number, terms: DrTerms): DrSettlement {
+  const measured = !Number.isNaN(baselineKw);
+  const delivered = measured ? deliveredKwh(baselineKw, actualKw, durationH) : 0;
+  const credited = measured ? Math.max(0, Math.min(delivered, committedKwh)) : 0;
+  const pay = money(credited.toFixed(6)).times(money(terms.eventPriceMwh)).div(1000);
+  const penalty = measured ? money(Math.max(0, committedKwh - Math.max(0, delivered)).toFixed(6)).times(money(terms.shortfallPenaltyMwh)).div(1000) : ZERO;
+  return { measured, deliveredKwh: delivered, creditedKwh: credited, pay, penalty, net: penalty.minus(pay) };
+}

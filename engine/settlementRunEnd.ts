@@ -1,0 +1,145 @@
+/**
+ * The run end on a communication plane (engine/settlementRun.ts explains the final
+ * settlement): who may see which meter (metering/privacy.ts), the retail bills through each
+ * billing retailer's view, the final settlement through the settlers' and DR operators'
+ * views, its books (engine/settlementBooks.ts) and its figures (`kpis.settlement`).
+ */
+import { type Money, ZERO } from '../core/money.ts';
+import type { DrCommand } from '../agents/operations/gridRoom.ts';
+import { type AggregateView, type Customer, MeterDataAccess, type OwnCustomersView, PrivacyError } from '../metering/privacy.ts';
+import type { Mdms } from '../metering/mdms.ts';
+import { meterIdFor } from '../metering/meter.ts';
+import type { ReadQuality } from '../metering/vee.ts';
+import type { BookViolation } from './interval/books.ts';
+import type { Party } from './interval/participants.ts';
+import type { RetailDesk } from './retail.ts';
+import { checkFinalBooks } from './settlementBooks.ts';
+import { type FinalSettlement, finalSettlement, RECONCILIATION_OWNER, type SettlementCapture, type SettlementParties } from './settlementRun.ts';
+
+/** The run's metered customers as a third party sees them (the report's figure), or why it is withheld. */
+export type MeteredAggregate =
+  | { readonly customers: number; readonly importKwh: number; readonly exportKwh: number; readonly missingReads: number }
+  | { readonly withheld: string };
+
+/** The run's totals for summary.json (`kpis.settlement`). */
+export function settlementKpis(fs: FinalSettlement, books: readonly BookViolation[], aggregate: MeteredAggregate): Record<string, unknown> {
+  const sum = (xs: Iterable<Money>): Money => {
+    let s = ZERO;
+    for (const x of xs) s = s.plus(x);
+    return s;
+  };
+  const dr = new Map<string, { commands: number; initialPaid: Money; finalPaid: Money; finalDeliveredKwh: number; finalCreditedKwh: number; unmeasured: number }>();
+  for (const d of fs.demandResponse) {
+    const o = dr.get(d.command.operator) ?? { commands: 0, initialPaid: ZERO, finalPaid: ZERO, finalDeliveredKwh: 0, finalCreditedKwh: 0, unmeasured: 0 };
+    o.commands++;
+    o.initialPaid = o.initialPaid.minus(d.command.initial.net);
+    o.finalPaid = o.finalPaid.minus(d.final.net);
+    o.finalDeliveredKwh += d.final.deliveredKwh;
+    o.finalCreditedKwh += d.final.creditedKwh;
+    if (!d.final.measured) o.unmeasured++;
+    dr.set(d.command.operator, o);
+  }
+  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+  return {
+    stage: 'final (MDMS reads)',
+    closed: books.length === 0,
+    siteIntervals: { ...fs.quality },
+    sitesAdjusted: new Set(fs.sites.map((s) => s.party)).size,
+    adjustedSiteIntervals: fs.sites.length,
+    imbalanceAdjustmentPaid: sum([...fs.sites.filter((s) => s.paysTo < 0).map((s) => s.amount), ...fs.intermediaries.map((m) => m.amount)]).toFixed(),
+    reconciliation: { owner: RECONCILIATION_OWNER, unaccountedKwh: sum(fs.account.map((a) => a.kwh)).toFixed(), received: sum(fs.account.map((a) => a.amount)).toFixed() },
+    demandResponse: Object.fromEntries(
+      [...dr].sort(([a], [b]) => a.localeCompare(b)).map(([id, o]) => [id, { commands: o.commands, initialPaid: o.initialPaid.toFixed(), finalPaid: o.finalPaid.toFixed(), adjustment: o.finalPaid.minus(o.initialPaid).toFixed(), finalDeliveredKwh: r3(o.finalDeliveredKwh), finalCreditedKwh: r3(o.finalCreditedKwh), unmeasuredCommands: o.unmeasured }]),
+    ),
+    meteredCustomers: aggregate,
+  };
+}
+
+/** The run's metered customers through a third party's view: an aggregate under the rule, or the reason it is withheld. */
+export function meteredAggregate(view: AggregateView, customers: readonly string[], fromMs: number, toMs: number): MeteredAggregate {
+  try {
+    const a = view.aggregate(customers, fromMs, toMs);
+    let importKwh = 0;
+    let exportKwh = 0;
+    let missingReads = 0;
+    for (const v of a.intervals) {
+      importKwh += v.importKwh;
+      exportKwh += v.exportKwh;
+      missingReads += v.missingReads;
+    }
+    const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+    return { customers: a.customerCount, importKwh: r3(importKwh), exportKwh: r3(exportKwh), missingReads };
+  } catch (err) {
+    if (err instanceof Error && err.name === 'PrivacyError') return { withheld: err.message };
+    throw err;
+  }
+}
+
+/** What the final settlement hands to the recorder (and to a library caller, the run's meter data access). */
+export interface MdmsRunEnd {
+  readonly final: FinalSettlement;
+  readonly books: readonly BookViolation[];
+  readonly kpis: Record<string, unknown>;
+  /** The access every read of the run-end went through: a test or a caller can ask it as any party would. */
+  readonly access: MeterDataAccess;
+}
+
+/** A party's own-customers view, or a PrivacyError when it has no customer entitling it to one. */
+export function ownView(access: MeterDataAccess, party: string, cache: Map<string, OwnCustomersView>): OwnCustomersView {
+  let v = cache.get(party);
+  if (!v) {
+    const view = access.viewFor(party);
+    if (view.access !== 'own-customers') throw new PrivacyError('not-own-customer', `${party} has no customer whose reads it may see`);
+    cache.set(party, (v = view));
+  }
+  return v;
+}
+
+export interface RunEndInput {
+  readonly parties: readonly Party[];
+  readonly settlementParties: SettlementParties;
+  readonly capture: SettlementCapture;
+  readonly drCommands: readonly DrCommand[];
+  readonly desk: RetailDesk | undefined;
+  readonly runStartMs: number;
+  readonly runEndMs: number;
+}
+
+/**
+ * The run end on a communication plane, once every read has arrived: builds who may see
+ * which meter (metering/privacy.ts), bills the retail days through each billing retailer's
+ * view, runs the final settlement through the settlers' and operators' views, checks its
+ * books, and computes its figures (the metered-customer total through a third party's view).
+ */
+export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQuality, number>; end: MdmsRunEnd } {
+  const { parties, settlementParties: sp, desk } = x;
+  const ids = sp.ids;
+  const optedIn = new Map<number, Set<string>>();
+  for (const c of x.drCommands) (optedIn.get(c.party) ?? optedIn.set(c.party, new Set()).get(c.party)!).add(c.operator);
+  const customers: Customer[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    if (!sp.hasMeter[i]) continue;
+    const via = sp.viaOf[i]!;
+    const route = sp.routeOf[i]!;
+    const authorised = new Set<string>(optedIn.get(i) ?? []);
+    if (route === 0) authorised.add(RECONCILIATION_OWNER);
+    if (route === 2 && desk?.isCustomer(i)) for (const r of desk.retailersOfCustomer(i)) authorised.add(ids[r]!);
+    customers.push({
+      id: ids[i]!,
+      meterId: meterIdFor(ids[i]!),
+      ...(route === 2 && via >= 0 ? { retailer: ids[via]! } : {}),
+      ...(route === 1 && via >= 0 ? { aggregator: ids[via]! } : {}),
+      ...(authorised.size > 0 ? { authorised: [...authorised].sort() } : {}),
+    });
+  }
+  const access = new MeterDataAccess(mdms, customers);
+  const views = new Map<string, OwnCustomersView>();
+  const billed = desk ? desk.billFromMdms((party, fromMs, toMs, retailer) => ownView(access, ids[retailer]!, views).customerSeries(ids[party]!, fromMs, toMs).intervals) : { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
+  const settlerOf = (i: number): OwnCustomersView => ownView(access, sp.routeOf[i] === 0 || sp.viaOf[i]! < 0 ? RECONCILIATION_OWNER : ids[sp.viaOf[i]!]!, views);
+  const final = finalSettlement(sp, x.capture, x.drCommands, { settlerOf, operator: (id) => ownView(access, id, views) }, x.runStartMs, x.runEndMs);
+  const books = checkFinalBooks(final, sp, (i) => (parties[i]!.role === 'aggregator' ? 'aggregator' : parties[i]!.role === 'retailer' ? 'retailer' : 'agent'));
+  // The report's figure, for everyone: the metered customers (every site but the generators) as an aggregate.
+  const reportCustomers = parties.filter((p, i) => sp.hasMeter[i] && p.kind !== 'generator').map((p) => p.id);
+  const aggregate = meteredAggregate(access.thirdPartyView('report'), reportCustomers, x.runStartMs, x.runEndMs);
+  return { billed, end: { final, books, kpis: settlementKpis(final, books, aggregate), access } };
+}
