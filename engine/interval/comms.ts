@@ -32,10 +32,11 @@
  * With `comms: ideal` none of this exists: the simulation never builds a `CommsRun`.
  */
 import type { KeyObject } from 'node:crypto';
-import { type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
-import { messageLogLine } from '../../comms/messageLog.ts';
-import { type Message, MESSAGE_ROUTES, type MessageType } from '../../comms/messages.ts';
-import { type CommsPlane, type DeliveryRecord, type LinkStats, networkPlane } from '../../comms/plane.ts';
+import { APPLICATION_CLASSES, type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
+import { MessageLogWriter } from '../../comms/messageLog.ts';
+import { MESSAGE_ROUTES, MESSAGE_TYPES, type MessageType } from '../../comms/messages.ts';
+import { classIndex, DELIVERED, DELIVERY_STATUSES, LATE, LOST, type MessageTable, referencePointIndex, typeIndex } from '../../comms/messageTable.ts';
+import { type LinkStats, MessagePlane } from '../../comms/plane.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
 import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/security/keys.ts';
 import { sealRead, type SealedRead } from '../../comms/security/meterMac.ts';
@@ -70,8 +71,8 @@ export const MESSAGE_BYTES = { header: 100, perSegment: 16, award: 100, command:
  */
 export const COMMAND_DEADLINE_MS = DOE_2010_REQUIREMENTS['distribution-grid-management'].latencyMs[1];
 
-/** One row of messages.csv as a CSV line ending in a newline (comms/messageLog.ts). */
-export type MessageLogRow = string;
+/** A piece of messages.csv: whole rows as UTF-8 bytes, each ending in a newline (comms/messageLog.ts). */
+export type MessageLogRow = Uint8Array;
 
 /** Statuses a receiver's verdict puts in messages.csv in place of the plane's `delivered` / `late`. */
 export type ReceiverStatus = 'rejected-signature' | 'rejected-replay' | 'rejected-stale' | 'rejected-mac' | 'rejected-read';
@@ -94,16 +95,38 @@ export interface CommandDelivery {
 
 /** What one interval hands to the recorder. */
 export interface IntervalComms {
-  /** messages.csv rows of the messages finished during this interval, in the order they finished. */
+  /** messages.csv rows of the messages finished during this interval, in the order they finished, as pieces of bytes. */
   readonly rows: readonly MessageLogRow[];
   readonly commands: readonly CommandDelivery[];
 }
 
-type Pending =
-  | { readonly kind: 'bid'; readonly bid: PartyBid }
-  | { readonly kind: 'award' }
-  | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
-  | { readonly kind: 'read'; readonly read: SealedRead };
+/**
+ * What a receiver does with a message when it finishes, per plane slot (`kindOf`): bids and
+ * awards need only this; commands carry a `Pending` object (`pendingOf`), reads their sealed
+ * read (`readOf`). A new kind of message adds a constant here and its case in `finished`.
+ */
+const NOTHING = 0;
+const BID = 1;
+const AWARD = 2;
+const COMMAND = 3;
+const READ = 4;
+
+type Pending = { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean; finished: boolean; arrivedAtMs: number | undefined };
+
+/** What a message is, for `send`: its class and reference point follow from its type (MESSAGE_ROUTES). */
+interface Outgoing {
+  readonly type: MessageType;
+  readonly from: string;
+  readonly to: string;
+  readonly sizeBytes: number;
+  readonly sentAtMs: number;
+  readonly deadlineMs?: number;
+}
+
+/** Per message type: its type, class and reference point indices (MESSAGE_ROUTES). */
+const ROUTE = Object.fromEntries(
+  Object.entries(MESSAGE_ROUTES).map(([type, r]) => [type, { type: typeIndex[type as MessageType], cls: classIndex[r.class], rp: referencePointIndex[r.referencePoint] }]),
+) as Readonly<Record<MessageType, { readonly type: number; readonly cls: number; readonly rp: number }>>;
 
 /** What an operator's signed command carries (JSON-signable). */
 type CommandPayload = { readonly eventId: string; readonly target: string; readonly intervalStart: number; readonly valueKw: number; readonly deliverKw: number };
@@ -124,9 +147,16 @@ export interface CommsRunInput {
 }
 
 export class CommsRun {
-  private readonly plane: CommsPlane;
-  private readonly pending = new Map<Message, Pending>();
-  private rows: MessageLogRow[] = [];
+  private readonly plane: MessagePlane;
+  private readonly table: MessageTable;
+  /** Per plane slot: the receiver's kind of message, its index in its batch (bids), its batch (bids). */
+  private readonly kindOf: number[] = [];
+  private readonly tagOf: number[] = [];
+  private readonly batchOf: number[] = [];
+  private readonly pendingOf: (Pending | undefined)[] = [];
+  private readonly readOf: (SealedRead | undefined)[] = [];
+  private readonly log = new MessageLogWriter();
+  private readonly onFinished = (slot: number): void => this.finished(slot);
   private commandsOut: CommandDelivery[] = [];
   private readonly signers = new Map<string, CommandSigner>();
   private readonly verifiers = new Map<number, CommandVerifier>();
@@ -135,15 +165,21 @@ export class CommsRun {
   readonly mdms: Mdms;
   /** Last genuine command envelope sent to each party (what an eavesdropper captures and replays). */
   private readonly captured = new Map<number, SignedEnvelope<CommandPayload>>();
-  /** Command deliveries of the current interval: command message id → delivered at (ms), or a rejection. */
-  private readonly commandArrivals = new Map<Message, number>();
+  /** The current gate's bids: its number, and per bid whether it was delivered by the gate. */
+  private bidBatch = 0;
+  private bidArrived = new Uint8Array(0);
+  /** Per party index: its meter's id, endpoint and key (made on its first read). */
+  private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly key: Buffer } | undefined)[] = [];
+  private readonly marketEndpoint: number;
+  private readonly mdmsEndpoint: number;
   private readonly intervalMs: number;
   private readonly freshnessMs: number;
-  private sequence = 0;
   private readonly indexOf: Map<string, number>;
+  /** Statuses in messages.csv: the plane's (DELIVERY_STATUSES), then receivers' verdicts as they first occur. */
+  private readonly statusText: string[] = [...DELIVERY_STATUSES];
+  private byStatus: number[] = DELIVERY_STATUSES.map(() => 0);
+  private readonly byType = new Float64Array(MESSAGE_TYPES.length);
   private readonly counts = {
-    byStatus: new Map<string, number>(),
-    byType: new Map<string, number>(),
     lateBids: 0,
     lostBids: 0,
     lateCommands: 0,
@@ -158,11 +194,15 @@ export class CommsRun {
     attacksRejected: 0,
     outage: { bidsMissed: 0, drLostKwh: 0, commandsAffected: 0, readsAffected: 0 },
   };
-  /** Delivery latency samples per class (ms), for the report's distribution. */
-  readonly latencyByClass = new Map<ApplicationClass, number[]>();
+  /** Delivery latency samples (ms) per class index, for the report's distribution; `latencyCount` of each used. */
+  private readonly latencySamples: Float64Array[] = [];
+  private readonly latencyCount: number[] = [];
 
   constructor(private readonly input: CommsRunInput) {
-    this.plane = networkPlane(input.plane, input.random);
+    this.plane = new MessagePlane(input.plane, input.random);
+    this.table = this.plane.table;
+    this.marketEndpoint = this.table.endpoints.id('market');
+    this.mdmsEndpoint = this.table.endpoints.id('mdms');
     this.intervalMs = minutesToMs(input.intervalMinutes);
     // A command for an interval is worth nothing once the interval is over: the freshness window.
     this.freshnessMs = this.intervalMs;
@@ -178,18 +218,34 @@ export class CommsRun {
     return k;
   }
 
-  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint?: string }, pending: Pending): Message {
-    let sentAtMs = m.sentAtMs;
+  /**
+   * Hands a message to the plane at `sentAtMs`, or at the plane's time when that has passed
+   * (counted in `sendsDeferred`); returns its slot. `from` and `to` are endpoint ids, `deadlineMs`
+   * NaN for none; `kind` says what its receiver does with it (`finished`).
+   */
+  private sendRow(type: MessageType, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number): number {
     if (sentAtMs < this.plane.nowMs) {
       sentAtMs = this.plane.nowMs;
       this.counts.sendsDeferred++;
     }
-    // Built field by field (this runs for every message): the id is the sequence number.
-    const route = MESSAGE_ROUTES[m.type];
-    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
-    this.pending.set(message, pending);
-    this.plane.send(message);
-    return message;
+    const route = ROUTE[type];
+    const slot = this.plane.send(route.type, route.cls, route.rp, from, to, sizeBytes, sentAtMs, deadlineMs);
+    this.kindOf[slot] = kind;
+    return slot;
+  }
+
+  /** A message whose receiver needs more than its kind: `pending` is kept with it until it finishes. */
+  private send(m: Outgoing, pending: Pending): number {
+    const ep = this.table.endpoints;
+    const slot = this.sendRow(m.type, ep.id(m.from), ep.id(m.to), m.sizeBytes, m.sentAtMs, m.deadlineMs ?? NaN, COMMAND);
+    this.pendingOf[slot] = pending;
+    return slot;
+  }
+
+  /** Was the link that carries message `slot` down when it was sent? */
+  private linkDownAt(slot: number): boolean {
+    const t = this.table;
+    return this.plane.linkDownAt(t.cls[slot]!, t.rp[slot]!, t.sentAtMs[slot]!);
   }
 
   /**
@@ -198,34 +254,36 @@ export class CommsRun {
    * gate, rejected with the reason (`rejections`).
    */
   gateBids(bids: readonly PartyBid[], interval: MarketInterval, bidTime: SimTime, rejections: Rejection[]): PartyBid[] {
-    const sent: Array<{ bid: PartyBid; message: Message; duringOutage: boolean }> = [];
-    for (const bid of bids) {
-      const m = this.send(
-        { type: 'bid', from: bid.agentId, to: 'market', sizeBytes: MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, sentAtMs: bidTime, deadlineMs: interval.gateClosure },
-        { kind: 'bid', bid },
-      );
-      sent.push({ bid, message: m, duringOutage: this.linkDownAt(m) });
+    const batch = ++this.bidBatch;
+    if (this.bidArrived.length < bids.length) this.bidArrived = new Uint8Array(Math.max(bids.length, 2 * this.bidArrived.length));
+    else this.bidArrived.fill(0, 0, bids.length);
+    const duringOutage = new Uint8Array(bids.length);
+    const ep = this.table.endpoints;
+    for (let i = 0; i < bids.length; i++) {
+      const bid = bids[i]!;
+      const slot = this.sendRow('bid', ep.id(bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, bidTime, interval.gateClosure, BID);
+      this.tagOf[slot] = i;
+      this.batchOf[slot] = batch;
+      duringOutage[i] = this.linkDownAt(slot) ? 1 : 0;
     }
-    const arrived = new Set<Message>();
-    for (const r of this.plane.advanceTo(interval.gateClosure)) {
-      if (r.message.type === 'bid' && r.status === 'delivered') arrived.add(r.message);
-      this.finished(r);
-    }
+    this.plane.advanceTo(interval.gateClosure, this.onFinished);
     const onTime: PartyBid[] = [];
-    for (const s of sent) {
-      if (arrived.has(s.message)) {
-        onTime.push(s.bid);
+    for (let i = 0; i < bids.length; i++) {
+      const bid = bids[i]!;
+      if (this.bidArrived[i]) {
+        onTime.push(bid);
         continue;
       }
-      if (s.duringOutage) this.counts.outage.bidsMissed++;
-      rejections.push({ bidId: s.bid.id, agentId: s.bid.agentId, interval: s.bid.interval, code: 'gate-closed', reason: `not delivered by gate closure ${formatSimTime(interval.gateClosure)}: still in transit or lost on the communication plane (see messages.csv)` });
+      if (duringOutage[i]) this.counts.outage.bidsMissed++;
+      rejections.push({ bidId: bid.id, agentId: bid.agentId, interval: bid.interval, code: 'gate-closed', reason: `not delivered by gate closure ${formatSimTime(interval.gateClosure)}: still in transit or lost on the communication plane (see messages.csv)` });
     }
     return onTime;
   }
 
   /** The market's answer to every bid in the book, sent at the gate (logged; see the module note). */
   awards(bids: readonly PartyBid[], interval: MarketInterval): void {
-    for (const bid of bids) this.send({ type: 'award', from: 'market', to: bid.agentId, sizeBytes: MESSAGE_BYTES.award, sentAtMs: interval.gateClosure, deadlineMs: interval.start }, { kind: 'award' });
+    const ep = this.table.endpoints;
+    for (const bid of bids) this.sendRow('award', this.marketEndpoint, ep.id(bid.agentId), MESSAGE_BYTES.award, interval.gateClosure, interval.start, AWARD);
   }
 
   /** The faults the grid room still handles itself: forged commands travel on the plane instead. */
@@ -242,8 +300,7 @@ export class CommsRun {
    */
   commands(records: readonly CommandRecord[], interval: MarketInterval, ledger: IntervalLedger): { records: CommandRecord[]; events: GridEvent[] } {
     const events: GridEvent[] = [];
-    const sent: Array<{ record: CommandRecord; message: Message; duringOutage: boolean }> = [];
-    this.commandArrivals.clear();
+    const sent: Array<{ record: CommandRecord; pending: Pending; duringOutage: boolean }> = [];
     for (const r of records) {
       if (r.response !== 'opt-in') continue;
       const issuer = r.command.issuer;
@@ -252,8 +309,9 @@ export class CommsRun {
       const payload: CommandPayload = { eventId: r.command.eventId, target: r.command.target, intervalStart: interval.start, valueKw: r.command.value, deliverKw: r.deliverKw };
       const envelope = signer.sign(payload, interval.start);
       this.captured.set(r.party, envelope);
-      const m = this.send({ idHint: `cmd:${r.command.eventId}:${r.command.target}`, type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, { kind: 'command', envelope, receiver: r.party, genuine: true });
-      sent.push({ record: r, message: m, duringOutage: this.linkDownAt(m) });
+      const pending: Pending = { kind: 'command', envelope, receiver: r.party, genuine: true, finished: false, arrivedAtMs: undefined };
+      const slot = this.send({ type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, pending);
+      sent.push({ record: r, pending, duringOutage: this.linkDownAt(slot) });
     }
     for (const f of this.input.faults) {
       if (f.type === 'forged-command' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) {
@@ -262,7 +320,7 @@ export class CommsRun {
         // The forger signs with its own key, whatever issuer it claims to be.
         const forger = new CommandSigner({ ...this.keysOf(`forger:${f.issuer}`), party: f.issuer });
         const envelope = forger.sign({ eventId: `forged-${f.issuer}`, target: f.target, intervalStart: interval.start, valueKw: f.valueKw, deliverKw: f.valueKw }, timeOf(f.at));
-        this.send({ idHint: `forged:${f.issuer}:${f.target}`, type: 'curtail', from: f.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope, receiver: target, genuine: false });
+        this.send({ type: 'curtail', from: f.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope, receiver: target, genuine: false, finished: false, arrivedAtMs: undefined });
       }
       if (f.type === 'replayed-command' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) {
         const target = this.indexOf.get(f.target);
@@ -271,21 +329,22 @@ export class CommsRun {
           events.push({ at: interval.start, issuer: 'attacker', target: f.target, type: 'REPLAYED_COMMAND', response: 'nothing-to-replay', detail: 'no genuine command to this agent was captured before the replay time' });
           continue;
         }
-        this.send({ idHint: `replay:${copy.nonce}`, type: 'curtail', from: copy.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope: copy, receiver: target, genuine: false });
+        this.send({ type: 'curtail', from: copy.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope: copy, receiver: target, genuine: false, finished: false, arrivedAtMs: undefined });
       }
     }
-    const resolved = (): boolean => sent.every((s) => this.commandArrivals.has(s.message) || !this.pending.has(s.message));
+    // Resolved: finished (delivered, rejected or lost).
+    const resolved = (): boolean => sent.every((s) => s.pending.finished);
     // Run to the next interval's bid time (the next messages the engine sends), further only if a command is still in flight.
     const nextBidTime = interval.end - minutesToMs(this.input.gateClosureMinutes) - minutesToMs(1);
-    for (const r of this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)))) this.finished(r);
-    if (!resolved()) for (const r of this.plane.advanceTo(interval.end)) this.finished(r);
+    this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)), this.onFinished);
+    if (!resolved()) this.plane.advanceTo(interval.end, this.onFinished);
 
     // Per party: Σ effective / Σ committed over its commands (one command: its share in force).
     const scaled = new Map<number, { committed: number; effective: number }>();
     const out: CommandRecord[] = records.filter((r) => r.response !== 'opt-in');
     for (const s of sent) {
       const r = s.record;
-      const at = this.commandArrivals.get(s.message);
+      const at = s.pending.arrivedAtMs;
       const inForce = at === undefined ? 0 : Math.min(1, Math.max(0, (interval.end - at) / (interval.end - interval.start)));
       const effectiveKw = r.deliverKw * inForce;
       const sc = scaled.get(r.party) ?? { committed: 0, effective: 0 };
@@ -322,17 +381,28 @@ export class CommsRun {
    */
   meterReads(interval: MarketInterval, ledger: IntervalLedger, hasMeter: Uint8Array, parties: readonly Party[]): void {
     const q = ledger.quantumKw;
+    const tampered = this.input.faults.some((f) => f.type === 'tampered-read' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end);
     for (let i = 0; i < parties.length; i++) {
       if (!hasMeter[i]) continue;
       const a = ledger.actualQuanta[i]!;
       if (Number.isNaN(a)) continue;
-      const meterId = meterIdFor(parties[i]!.id);
-      let key = this.macKeys.get(meterId);
-      if (!key) this.macKeys.set(meterId, (key = meterMacKey(this.input.seed, meterId)));
-      let read = sealRead(meterRead(meterId, interval.start, interval.end - interval.start, a * q), key);
-      if (this.tampered(parties[i]!.id, interval)) read = { ...read, importKwh: read.importKwh + 1 };
-      this.send({ type: 'meter-read', from: meterId, to: 'mdms', sizeBytes: MESSAGE_BYTES.meterRead, sentAtMs: interval.end }, { kind: 'read', read });
+      const meter = this.meterOf(i, parties[i]!.id);
+      let read = sealRead(meterRead(meter.id, interval.start, interval.end - interval.start, a * q), meter.key);
+      if (tampered && this.tampered(parties[i]!.id, interval)) read = { ...read, importKwh: read.importKwh + 1 };
+      const slot = this.sendRow('meter-read', meter.endpoint, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
+      this.readOf[slot] = read;
     }
+  }
+
+  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly key: Buffer } {
+    let m = this.meters[i];
+    if (m === undefined || m.party !== party) {
+      const id = meterIdFor(party);
+      let key = this.macKeys.get(id);
+      if (!key) this.macKeys.set(id, (key = meterMacKey(this.input.seed, id)));
+      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), key };
+    }
+    return m;
   }
 
   private tampered(agent: string, interval: MarketInterval): boolean {
@@ -340,66 +410,96 @@ export class CommsRun {
     return false;
   }
 
-  /** Was the link that carries `m` down when `m` was sent? */
-  private linkDownAt(m: Message): boolean {
-    for (const l of this.input.plane.links) {
-      if (!l.referencePoints.includes(m.referencePoint) || (l.classes && !l.classes.includes(m.class))) continue;
-      return (l.outages ?? []).some((o) => o.fromMs <= m.sentAtMs && m.sentAtMs < o.untilMs);
+  /** Index of a status text in messages.csv's statuses (a receiver's verdict is added on its first use). */
+  private statusIndex(text: string): number {
+    let k = this.statusText.indexOf(text);
+    if (k < 0) {
+      k = this.statusText.push(text) - 1;
+      this.byStatus.push(0);
     }
-    return false;
+    return k;
   }
 
-  /** A finished delivery: the receiver acts on it, and it becomes a row of messages.csv. */
-  private finished(r: DeliveryRecord): void {
-    const p = this.pending.get(r.message);
-    this.pending.delete(r.message);
-    let status: string = r.status;
-    if (r.deliveredAtMs !== undefined) {
-      let samples = this.latencyByClass.get(r.message.class);
-      if (!samples) this.latencyByClass.set(r.message.class, (samples = []));
-      samples.push(r.deliveredAtMs - r.message.sentAtMs);
+  /** A finished delivery (slot of the plane's table): the receiver acts on it, and it becomes a row of messages.csv. */
+  private finished(slot: number): void {
+    const tab = this.table;
+    const planeStatus = tab.status[slot]!;
+    let status = planeStatus;
+    const deliveredAtMs = tab.deliveredAtMs[slot]!;
+    const delivered = deliveredAtMs === deliveredAtMs;
+    if (delivered) this.sample(tab.cls[slot]!, deliveredAtMs - tab.sentAtMs[slot]!);
+    const kind = this.kindOf[slot]!;
+    this.kindOf[slot] = NOTHING;
+    if (kind === BID) {
+      if (planeStatus === DELIVERED && this.batchOf[slot] === this.bidBatch) this.bidArrived[this.tagOf[slot]!] = 1;
+      if (planeStatus === LATE) this.counts.lateBids++;
+      if (planeStatus === LOST) this.counts.lostBids++;
+    } else if (kind === COMMAND) {
+      const p = this.pendingOf[slot]!;
+      this.pendingOf[slot] = undefined;
+      p.finished = true;
+      if (delivered) {
+        const to = tab.endpoints.names[tab.to[slot]!]!;
+        const verdict = this.verifierOf(p.receiver).verify(p.envelope, deliveredAtMs);
+        if (!verdict.ok) {
+          status = this.statusIndex(statusOf(verdict.reason));
+          if (p.genuine) this.counts.rejectedCommands++;
+          else this.counts.attacksRejected++;
+          this.verdictEvents.push({
+            at: simTime(Math.floor(deliveredAtMs / this.intervalMs) * this.intervalMs),
+            issuer: p.envelope.issuer,
+            target: to,
+            type: p.genuine ? 'COMMAND_REJECTED' : 'ATTACK_REJECTED',
+            requestedKw: p.envelope.payload.valueKw,
+            response: this.statusText[status]!,
+            detail: `${verdict.reason}: ${verdict.detail}`,
+          });
+        } else if (p.genuine) {
+          if (planeStatus === LATE) this.counts.lateCommands++;
+          p.arrivedAtMs = deliveredAtMs;
+        } else {
+          // Only a copy of a genuine command whose original never verified can pass; it is reported, not acted on.
+          this.counts.attacksAccepted++;
+          this.verdictEvents.push({ at: simTime(Math.floor(deliveredAtMs / this.intervalMs) * this.intervalMs), issuer: p.envelope.issuer, target: to, type: 'ATTACK_ACCEPTED', requestedKw: p.envelope.payload.valueKw, response: 'accepted-not-acted-on', detail: 'a replayed copy verified (its original never arrived); the engine does not act on copies' });
+        }
+      } else if (p.genuine) this.counts.lostCommands++;
+    } else if (kind === READ) {
+      const read = this.readOf[slot]!;
+      this.readOf[slot] = undefined;
+      if (delivered) {
+        const reason = this.mdms.ingest(read);
+        if (reason) {
+          status = this.statusIndex(reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read');
+          const text = this.statusText[status]!;
+          if (text === 'rejected-mac') this.counts.attacksRejected++;
+          this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
+          this.verdictEvents.push({ at: simTime(read.intervalStartMs), issuer: read.meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(read.intervalStartMs))}` });
+        } else this.counts.readsStored++;
+      } else if (this.linkDownAt(slot)) this.counts.outage.readsAffected++;
     }
-    if (p?.kind === 'bid') {
-      if (r.status === 'late') this.counts.lateBids++;
-      if (r.status === 'lost') this.counts.lostBids++;
-    } else if (p?.kind === 'command' && r.deliveredAtMs !== undefined) {
-      const verdict = this.verifierOf(p.receiver).verify(p.envelope, r.deliveredAtMs);
-      if (!verdict.ok) {
-        status = statusOf(verdict.reason);
-        if (p.genuine) this.counts.rejectedCommands++;
-        else this.counts.attacksRejected++;
-        this.verdictEvents.push({
-          at: simTime(Math.floor(r.deliveredAtMs / this.intervalMs) * this.intervalMs),
-          issuer: p.envelope.issuer,
-          target: r.message.to,
-          type: p.genuine ? 'COMMAND_REJECTED' : 'ATTACK_REJECTED',
-          requestedKw: p.envelope.payload.valueKw,
-          response: status,
-          detail: `${verdict.reason}: ${verdict.detail}`,
-        });
-      } else if (p.genuine) {
-        if (r.status === 'late') this.counts.lateCommands++;
-        this.commandArrivals.set(r.message, r.deliveredAtMs);
-      } else {
-        // Only a copy of a genuine command whose original never verified can pass; it is reported, not acted on.
-        this.counts.attacksAccepted++;
-        this.verdictEvents.push({ at: simTime(Math.floor(r.deliveredAtMs / this.intervalMs) * this.intervalMs), issuer: p.envelope.issuer, target: r.message.to, type: 'ATTACK_ACCEPTED', requestedKw: p.envelope.payload.valueKw, response: 'accepted-not-acted-on', detail: 'a replayed copy verified (its original never arrived); the engine does not act on copies' });
-      }
-    } else if (p?.kind === 'command') {
-      if (p.genuine) this.counts.lostCommands++;
-    } else if (p?.kind === 'read' && r.deliveredAtMs !== undefined) {
-      const reason = this.mdms.ingest(p.read);
-      if (reason) {
-        status = reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read';
-        if (status === 'rejected-mac') this.counts.attacksRejected++;
-        this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
-        this.verdictEvents.push({ at: simTime(p.read.intervalStartMs), issuer: p.read.meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: status, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(p.read.intervalStartMs))}` });
-      } else this.counts.readsStored++;
+    this.byStatus[status]!++;
+    this.byType[tab.type[slot]!]!++;
+    this.log.row(tab, slot, this.statusText[status]!, this.plane.linkId(tab.link[slot]!));
+  }
+
+  /** Records one delivery latency (ms) of class `cls`. */
+  private sample(cls: number, ms: number): void {
+    let xs = this.latencySamples[cls];
+    const n = this.latencyCount[cls] ?? 0;
+    if (xs === undefined || n === xs.length) {
+      const grown = new Float64Array(Math.max(1024, 2 * n));
+      if (xs) grown.set(xs);
+      this.latencySamples[cls] = xs = grown;
     }
-    if (p?.kind === 'read' && r.status === 'lost' && this.linkDownAt(r.message)) this.counts.outage.readsAffected++;
-    this.counts.byStatus.set(status, (this.counts.byStatus.get(status) ?? 0) + 1);
-    this.counts.byType.set(r.message.type, (this.counts.byType.get(r.message.type) ?? 0) + 1);
-    this.rows.push(messageLogLine(r, status));
+    xs[n] = ms;
+    this.latencyCount[cls] = n + 1;
+  }
+
+  /** Delivery latency samples (ms) per class, in the order delivered. */
+  get latencyByClass(): ReadonlyMap<ApplicationClass, Float64Array> {
+    const m = new Map<ApplicationClass, Float64Array>();
+    this.latencySamples.forEach((xs, cls) => m.set(APPLICATION_CLASSES[cls]!, xs.subarray(0, this.latencyCount[cls])));
+    return m;
   }
 
   private verifierOf(party: number): CommandVerifier {
@@ -415,24 +515,24 @@ export class CommsRun {
 
   /** The interval's rows and command deliveries (and events of verdicts reached since the commands phase). */
   takeInterval(): IntervalComms & { events: GridEvent[] } {
-    const out = { rows: this.rows, commands: this.commandsOut, events: this.verdictEvents.splice(0) };
-    this.rows = [];
+    const out = { rows: this.log.take(), commands: this.commandsOut, events: this.verdictEvents.splice(0) };
     this.commandsOut = [];
     return out;
   }
 
   /** After the last interval: everything still in flight arrives (or is lost); the last rows and the run's figures. */
-  finish(billing?: (mdms: Mdms) => Record<ReadQuality, number>): { rows: readonly MessageLogRow[]; events: GridEvent[]; summary: CommsSummary; linkStats: LinkStats[]; latencyByClass: ReadonlyMap<ApplicationClass, readonly number[]>; elapsedMs: number } {
-    for (const r of this.plane.drain()) this.finished(r);
+  finish(billing?: (mdms: Mdms) => Record<ReadQuality, number>): { rows: readonly MessageLogRow[]; events: GridEvent[]; summary: CommsSummary; linkStats: LinkStats[]; latencyByClass: ReadonlyMap<ApplicationClass, Float64Array>; elapsedMs: number } {
+    this.plane.drain(this.onFinished);
     if (billing) this.billed = billing(this.mdms);
-    const rows = this.rows;
-    this.rows = [];
-    return { rows, events: this.verdictEvents.splice(0), summary: this.summary(), linkStats: this.plane.linkStats(), latencyByClass: this.latencyByClass, elapsedMs: this.input.runEnd - this.input.runStart };
+    return { rows: this.log.take(), events: this.verdictEvents.splice(0), summary: this.summary(), linkStats: this.plane.linkStats(), latencyByClass: this.latencyByClass, elapsedMs: this.input.runEnd - this.input.runStart };
   }
 
   private summary(): CommsSummary {
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
     const sorted = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)));
+    const used = (names: readonly string[], n: ArrayLike<number>): Map<string, number> => new Map(names.map((name, k) => [name, n[k] ?? 0] as const).filter(([, x]) => x > 0));
+    const byStatus = used(this.statusText, this.byStatus);
+    const byType = used(MESSAGE_TYPES, this.byType);
     const c = this.counts;
     const elapsed = this.input.runEnd - this.input.runStart;
     let estimated = 0;
@@ -443,9 +543,9 @@ export class CommsRun {
       missing += e.intervals.missing;
     }
     return {
-      messages: [...c.byStatus.values()].reduce((a, b) => a + b, 0),
-      messagesByStatus: sorted(c.byStatus),
-      messagesByType: sorted(c.byType),
+      messages: [...byStatus.values()].reduce((a, b) => a + b, 0),
+      messagesByStatus: sorted(byStatus),
+      messagesByType: sorted(byType),
       lateBids: c.lateBids,
       lostBids: c.lostBids,
       lateCommands: c.lateCommands,
