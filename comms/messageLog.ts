@@ -146,8 +146,11 @@ export class MessageLogWriter {
   }
 
   private endpoint(table: MessageTable, id: number): Uint8Array {
-    let b = this.endpointBytes[id];
-    if (b === undefined) this.endpointBytes[id] = b = encoder.encode(field(table.endpoints.names[id]!));
+    const cache = this.endpointBytes;
+    // Filled up to `id` first: an array written out of order would fall back to a slow dictionary.
+    while (cache.length <= id) cache.push(undefined);
+    let b = cache[id];
+    if (b === undefined) cache[id] = b = encoder.encode(field(table.endpoints.names[id]!));
     return b;
   }
 

@@ -34,9 +34,10 @@
 import type { KeyObject } from 'node:crypto';
 import { APPLICATION_CLASSES, type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
 import { MessageLogWriter } from '../../comms/messageLog.ts';
-import { MESSAGE_ROUTES, MESSAGE_TYPES, type MessageType } from '../../comms/messages.ts';
+import { type Message, MESSAGE_ROUTES, MESSAGE_TYPES, type MessageType } from '../../comms/messages.ts';
 import { classIndex, DELIVERED, DELIVERY_STATUSES, LATE, LOST, type MessageTable, referencePointIndex, typeIndex } from '../../comms/messageTable.ts';
-import { type LinkStats, MessagePlane } from '../../comms/plane.ts';
+import { type DeliveryRecord, type LinkStats, MessagePlane } from '../../comms/plane.ts';
+import type { ReferencePoint } from '../../comms/referencePoints.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
 import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/security/keys.ts';
 import { sealRead, type SealedRead } from '../../comms/security/meterMac.ts';
@@ -101,27 +102,18 @@ export interface IntervalComms {
 }
 
 /**
- * What a receiver does with a message when it finishes, per plane slot (`kindOf`): bids and
- * awards need only this; commands carry a `Pending` object (`pendingOf`), reads their sealed
- * read (`readOf`). A new kind of message adds a constant here and its case in `finished`.
+ * What a receiver does with a message when it finishes, per plane slot (`kindOf`). The
+ * messages sent once per agent and interval (bids, awards, meter reads) are rows of the
+ * plane's table only, with their kind; every other message goes through `send` as a
+ * `Message` object with a `Pending` (kind MESSAGE), and its receiver acts on a
+ * `DeliveryRecord` in `finishedMessage`, the plane's message-object interface.
  */
-const NOTHING = 0;
+const MESSAGE = 0;
 const BID = 1;
 const AWARD = 2;
-const COMMAND = 3;
-const READ = 4;
+const READ = 3;
 
-type Pending = { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean; finished: boolean; arrivedAtMs: number | undefined };
-
-/** What a message is, for `send`: its class and reference point follow from its type (MESSAGE_ROUTES). */
-interface Outgoing {
-  readonly type: MessageType;
-  readonly from: string;
-  readonly to: string;
-  readonly sizeBytes: number;
-  readonly sentAtMs: number;
-  readonly deadlineMs?: number;
-}
+type Pending = { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean };
 
 /** Per message type: its type, class and reference point indices (MESSAGE_ROUTES). */
 const ROUTE = Object.fromEntries(
@@ -149,12 +141,17 @@ export interface CommsRunInput {
 export class CommsRun {
   private readonly plane: MessagePlane;
   private readonly table: MessageTable;
-  /** Per plane slot: the receiver's kind of message, its index in its batch (bids), its batch (bids). */
+  /** Per plane slot: the receiver's kind of message; for a bid its index in its gate's batch and the batch; a read; a `send` message. */
   private readonly kindOf: number[] = [];
   private readonly tagOf: number[] = [];
   private readonly batchOf: number[] = [];
-  private readonly pendingOf: (Pending | undefined)[] = [];
   private readonly readOf: (SealedRead | undefined)[] = [];
+  private readonly messageOf: (Message | undefined)[] = [];
+  /** Messages sent with `send` still in flight, with what their receiver needs. */
+  private readonly pending = new Map<Message, Pending>();
+  /** Command deliveries of the current interval: command message → delivered at (ms). */
+  private readonly commandArrivals = new Map<Message, number>();
+  private sequence = 0;
   private readonly log = new MessageLogWriter();
   private readonly onFinished = (slot: number): void => this.finished(slot);
   private commandsOut: CommandDelivery[] = [];
@@ -171,6 +168,7 @@ export class CommsRun {
   /** Per party index: its meter's id, endpoint and key (made on its first read). */
   private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly key: Buffer } | undefined)[] = [];
   private readonly marketEndpoint: number;
+  private readonly partyEndpoints: number[] = [];
   private readonly mdmsEndpoint: number;
   private readonly intervalMs: number;
   private readonly freshnessMs: number;
@@ -223,29 +221,59 @@ export class CommsRun {
    * (counted in `sendsDeferred`); returns its slot. `from` and `to` are endpoint ids, `deadlineMs`
    * NaN for none; `kind` says what its receiver does with it (`finished`).
    */
-  private sendRow(type: MessageType, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number): number {
+  private sendRow(type: MessageType, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, referencePoint?: ReferencePoint): number {
     if (sentAtMs < this.plane.nowMs) {
       sentAtMs = this.plane.nowMs;
       this.counts.sendsDeferred++;
     }
     const route = ROUTE[type];
-    const slot = this.plane.send(route.type, route.cls, route.rp, from, to, sizeBytes, sentAtMs, deadlineMs);
+    const slot = this.plane.send(route.type, route.cls, referencePoint === undefined ? route.rp : referencePointIndex[referencePoint], from, to, sizeBytes, sentAtMs, deadlineMs);
+    // Slots are handed out in order (then reused): the side arrays grow by one, staying dense.
+    if (slot === this.kindOf.length) {
+      this.kindOf.push(MESSAGE);
+      this.tagOf.push(0);
+      this.batchOf.push(0);
+      this.readOf.push(undefined);
+      this.messageOf.push(undefined);
+    }
     this.kindOf[slot] = kind;
     return slot;
   }
 
-  /** A message whose receiver needs more than its kind: `pending` is kept with it until it finishes. */
-  private send(m: Outgoing, pending: Pending): number {
+  /** A message whose receiver needs more than its kind: the `Message` (its id the sequence number), with `pending` kept until it finishes. */
+  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint?: string }, pending: Pending): Message {
     const ep = this.table.endpoints;
-    const slot = this.sendRow(m.type, ep.id(m.from), ep.id(m.to), m.sizeBytes, m.sentAtMs, m.deadlineMs ?? NaN, COMMAND);
-    this.pendingOf[slot] = pending;
-    return slot;
+    const slot = this.sendRow(m.type, ep.id(m.from), ep.id(m.to), m.sizeBytes, m.sentAtMs, m.deadlineMs ?? NaN, MESSAGE);
+    const t = this.table;
+    const route = MESSAGE_ROUTES[m.type];
+    // The send time the plane took (the plane's time when `sentAtMs` had passed).
+    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs: t.sentAtMs[slot]!, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
+    this.messageOf[slot] = message;
+    this.pending.set(message, pending);
+    return message;
+  }
+
+  /** Endpoint id of party `party` named `name` (cached per party index: no map lookup per message). */
+  private partyEndpoint(party: number, name: string): number {
+    const names = this.table.endpoints.names;
+    const cache = this.partyEndpoints;
+    while (cache.length <= party) cache.push(-1);
+    const id = cache[party]!;
+    if (id >= 0 && names[id] === name) return id;
+    const fresh = this.table.endpoints.id(name);
+    cache[party] = fresh;
+    return fresh;
   }
 
   /** Was the link that carries message `slot` down when it was sent? */
-  private linkDownAt(slot: number): boolean {
+  private slotLinkDown(slot: number): boolean {
     const t = this.table;
     return this.plane.linkDownAt(t.cls[slot]!, t.rp[slot]!, t.sentAtMs[slot]!);
+  }
+
+  /** Was the link that carries `m` down when `m` was sent? */
+  private linkDownAt(m: Message): boolean {
+    return this.plane.linkDownAt(classIndex[m.class], referencePointIndex[m.referencePoint], m.sentAtMs);
   }
 
   /**
@@ -261,10 +289,10 @@ export class CommsRun {
     const ep = this.table.endpoints;
     for (let i = 0; i < bids.length; i++) {
       const bid = bids[i]!;
-      const slot = this.sendRow('bid', ep.id(bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, bidTime, interval.gateClosure, BID);
+      const slot = this.sendRow('bid', this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, bidTime, interval.gateClosure, BID);
       this.tagOf[slot] = i;
       this.batchOf[slot] = batch;
-      duringOutage[i] = this.linkDownAt(slot) ? 1 : 0;
+      duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;
     }
     this.plane.advanceTo(interval.gateClosure, this.onFinished);
     const onTime: PartyBid[] = [];
@@ -282,8 +310,7 @@ export class CommsRun {
 
   /** The market's answer to every bid in the book, sent at the gate (logged; see the module note). */
   awards(bids: readonly PartyBid[], interval: MarketInterval): void {
-    const ep = this.table.endpoints;
-    for (const bid of bids) this.sendRow('award', this.marketEndpoint, ep.id(bid.agentId), MESSAGE_BYTES.award, interval.gateClosure, interval.start, AWARD);
+    for (const bid of bids) this.sendRow('award', this.marketEndpoint, this.partyEndpoint(bid.party, bid.agentId), MESSAGE_BYTES.award, interval.gateClosure, interval.start, AWARD);
   }
 
   /** The faults the grid room still handles itself: forged commands travel on the plane instead. */
@@ -300,7 +327,8 @@ export class CommsRun {
    */
   commands(records: readonly CommandRecord[], interval: MarketInterval, ledger: IntervalLedger): { records: CommandRecord[]; events: GridEvent[] } {
     const events: GridEvent[] = [];
-    const sent: Array<{ record: CommandRecord; pending: Pending; duringOutage: boolean }> = [];
+    const sent: Array<{ record: CommandRecord; message: Message; duringOutage: boolean }> = [];
+    this.commandArrivals.clear();
     for (const r of records) {
       if (r.response !== 'opt-in') continue;
       const issuer = r.command.issuer;
@@ -309,9 +337,8 @@ export class CommsRun {
       const payload: CommandPayload = { eventId: r.command.eventId, target: r.command.target, intervalStart: interval.start, valueKw: r.command.value, deliverKw: r.deliverKw };
       const envelope = signer.sign(payload, interval.start);
       this.captured.set(r.party, envelope);
-      const pending: Pending = { kind: 'command', envelope, receiver: r.party, genuine: true, finished: false, arrivedAtMs: undefined };
-      const slot = this.send({ type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, pending);
-      sent.push({ record: r, pending, duringOutage: this.linkDownAt(slot) });
+      const m = this.send({ idHint: `cmd:${r.command.eventId}:${r.command.target}`, type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, { kind: 'command', envelope, receiver: r.party, genuine: true });
+      sent.push({ record: r, message: m, duringOutage: this.linkDownAt(m) });
     }
     for (const f of this.input.faults) {
       if (f.type === 'forged-command' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) {
@@ -320,7 +347,7 @@ export class CommsRun {
         // The forger signs with its own key, whatever issuer it claims to be.
         const forger = new CommandSigner({ ...this.keysOf(`forger:${f.issuer}`), party: f.issuer });
         const envelope = forger.sign({ eventId: `forged-${f.issuer}`, target: f.target, intervalStart: interval.start, valueKw: f.valueKw, deliverKw: f.valueKw }, timeOf(f.at));
-        this.send({ type: 'curtail', from: f.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope, receiver: target, genuine: false, finished: false, arrivedAtMs: undefined });
+        this.send({ idHint: `forged:${f.issuer}:${f.target}`, type: 'curtail', from: f.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope, receiver: target, genuine: false });
       }
       if (f.type === 'replayed-command' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) {
         const target = this.indexOf.get(f.target);
@@ -329,11 +356,10 @@ export class CommsRun {
           events.push({ at: interval.start, issuer: 'attacker', target: f.target, type: 'REPLAYED_COMMAND', response: 'nothing-to-replay', detail: 'no genuine command to this agent was captured before the replay time' });
           continue;
         }
-        this.send({ type: 'curtail', from: copy.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope: copy, receiver: target, genuine: false, finished: false, arrivedAtMs: undefined });
+        this.send({ idHint: `replay:${copy.nonce}`, type: 'curtail', from: copy.issuer, to: f.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: timeOf(f.at) }, { kind: 'command', envelope: copy, receiver: target, genuine: false });
       }
     }
-    // Resolved: finished (delivered, rejected or lost).
-    const resolved = (): boolean => sent.every((s) => s.pending.finished);
+    const resolved = (): boolean => sent.every((s) => this.commandArrivals.has(s.message) || !this.pending.has(s.message));
     // Run to the next interval's bid time (the next messages the engine sends), further only if a command is still in flight.
     const nextBidTime = interval.end - minutesToMs(this.input.gateClosureMinutes) - minutesToMs(1);
     this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)), this.onFinished);
@@ -344,7 +370,7 @@ export class CommsRun {
     const out: CommandRecord[] = records.filter((r) => r.response !== 'opt-in');
     for (const s of sent) {
       const r = s.record;
-      const at = s.pending.arrivedAtMs;
+      const at = this.commandArrivals.get(s.message);
       const inForce = at === undefined ? 0 : Math.min(1, Math.max(0, (interval.end - at) / (interval.end - interval.start)));
       const effectiveKw = r.deliverKw * inForce;
       const sc = scaled.get(r.party) ?? { committed: 0, effective: 0 };
@@ -429,40 +455,14 @@ export class CommsRun {
     const delivered = deliveredAtMs === deliveredAtMs;
     if (delivered) this.sample(tab.cls[slot]!, deliveredAtMs - tab.sentAtMs[slot]!);
     const kind = this.kindOf[slot]!;
-    this.kindOf[slot] = NOTHING;
     if (kind === BID) {
       if (planeStatus === DELIVERED && this.batchOf[slot] === this.bidBatch) this.bidArrived[this.tagOf[slot]!] = 1;
       if (planeStatus === LATE) this.counts.lateBids++;
       if (planeStatus === LOST) this.counts.lostBids++;
-    } else if (kind === COMMAND) {
-      const p = this.pendingOf[slot]!;
-      this.pendingOf[slot] = undefined;
-      p.finished = true;
-      if (delivered) {
-        const to = tab.endpoints.names[tab.to[slot]!]!;
-        const verdict = this.verifierOf(p.receiver).verify(p.envelope, deliveredAtMs);
-        if (!verdict.ok) {
-          status = this.statusIndex(statusOf(verdict.reason));
-          if (p.genuine) this.counts.rejectedCommands++;
-          else this.counts.attacksRejected++;
-          this.verdictEvents.push({
-            at: simTime(Math.floor(deliveredAtMs / this.intervalMs) * this.intervalMs),
-            issuer: p.envelope.issuer,
-            target: to,
-            type: p.genuine ? 'COMMAND_REJECTED' : 'ATTACK_REJECTED',
-            requestedKw: p.envelope.payload.valueKw,
-            response: this.statusText[status]!,
-            detail: `${verdict.reason}: ${verdict.detail}`,
-          });
-        } else if (p.genuine) {
-          if (planeStatus === LATE) this.counts.lateCommands++;
-          p.arrivedAtMs = deliveredAtMs;
-        } else {
-          // Only a copy of a genuine command whose original never verified can pass; it is reported, not acted on.
-          this.counts.attacksAccepted++;
-          this.verdictEvents.push({ at: simTime(Math.floor(deliveredAtMs / this.intervalMs) * this.intervalMs), issuer: p.envelope.issuer, target: to, type: 'ATTACK_ACCEPTED', requestedKw: p.envelope.payload.valueKw, response: 'accepted-not-acted-on', detail: 'a replayed copy verified (its original never arrived); the engine does not act on copies' });
-        }
-      } else if (p.genuine) this.counts.lostCommands++;
+    } else if (kind === MESSAGE) {
+      const message = this.messageOf[slot]!;
+      this.messageOf[slot] = undefined;
+      status = this.statusIndex(this.finishedMessage({ message, link: this.plane.linkId(tab.link[slot]!), deliveredAtMs: delivered ? deliveredAtMs : undefined, attempts: tab.attempts[slot]!, status: DELIVERY_STATUSES[planeStatus]! }));
     } else if (kind === READ) {
       const read = this.readOf[slot]!;
       this.readOf[slot] = undefined;
@@ -475,11 +475,45 @@ export class CommsRun {
           this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
           this.verdictEvents.push({ at: simTime(read.intervalStartMs), issuer: read.meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(read.intervalStartMs))}` });
         } else this.counts.readsStored++;
-      } else if (this.linkDownAt(slot)) this.counts.outage.readsAffected++;
+      } else if (this.slotLinkDown(slot)) this.counts.outage.readsAffected++;
     }
     this.byStatus[status]!++;
     this.byType[tab.type[slot]!]!++;
     this.log.row(tab, slot, this.statusText[status]!, this.plane.linkId(tab.link[slot]!));
+  }
+
+  /** A finished message sent with `send`: its receiver acts on it; returns its status in messages.csv (the plane's, or the receiver's verdict). */
+  private finishedMessage(r: DeliveryRecord): string {
+    const p = this.pending.get(r.message);
+    this.pending.delete(r.message);
+    let status: string = r.status;
+    if (p?.kind === 'command' && r.deliveredAtMs !== undefined) {
+      const verdict = this.verifierOf(p.receiver).verify(p.envelope, r.deliveredAtMs);
+      if (!verdict.ok) {
+        status = statusOf(verdict.reason);
+        if (p.genuine) this.counts.rejectedCommands++;
+        else this.counts.attacksRejected++;
+        this.verdictEvents.push({
+          at: simTime(Math.floor(r.deliveredAtMs / this.intervalMs) * this.intervalMs),
+          issuer: p.envelope.issuer,
+          target: r.message.to,
+          type: p.genuine ? 'COMMAND_REJECTED' : 'ATTACK_REJECTED',
+          requestedKw: p.envelope.payload.valueKw,
+          response: status,
+          detail: `${verdict.reason}: ${verdict.detail}`,
+        });
+      } else if (p.genuine) {
+        if (r.status === 'late') this.counts.lateCommands++;
+        this.commandArrivals.set(r.message, r.deliveredAtMs);
+      } else {
+        // Only a copy of a genuine command whose original never verified can pass; it is reported, not acted on.
+        this.counts.attacksAccepted++;
+        this.verdictEvents.push({ at: simTime(Math.floor(r.deliveredAtMs / this.intervalMs) * this.intervalMs), issuer: p.envelope.issuer, target: r.message.to, type: 'ATTACK_ACCEPTED', requestedKw: p.envelope.payload.valueKw, response: 'accepted-not-acted-on', detail: 'a replayed copy verified (its original never arrived); the engine does not act on copies' });
+      }
+    } else if (p?.kind === 'command') {
+      if (p.genuine) this.counts.lostCommands++;
+    }
+    return status;
   }
 
   /** Records one delivery latency (ms) of class `cls`. */
