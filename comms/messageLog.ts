@@ -189,8 +189,16 @@ export class MessageLogWriter {
       this.buf[this.at++] = 48 + n;
       return;
     }
-    const s = String(n);
-    for (let k = 0; k < s.length; k++) this.buf[this.at++] = s.charCodeAt(k);
+    let digits = 1;
+    for (let p = 10; p <= n; p *= 10) digits++;
+    const b = this.buf;
+    let at = this.at + digits;
+    this.at = at;
+    for (let v = n; digits > 0; digits--) {
+      const q = Math.floor(v / 10);
+      b[--at] = 48 + (v - q * 10);
+      v = q;
+    }
   }
 
   /** `isoMs(ms)`'s text, written digit by digit. */
