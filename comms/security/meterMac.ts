@@ -6,11 +6,13 @@
  * differs (constant time).
  *
  * The canonical bytes are a compact binary encoding, so that a read of a typical meter id
- * (up to 20 bytes) fits one SHA-256 block: the meter id's UTF-8 length (2 bytes, big-endian)
- * and bytes, then `intervalStartMs`, `intervalMs`, `importKwh`, `exportKwh` as IEEE-754
- * doubles (big-endian), then 1 and `voltagePu` as a double when the read has a voltage, else
- * 0 (so an absent voltage cannot be confused with any value). Every read of a run is sealed
- * and checked once, so both run on a key prepared once per meter (`HmacSha256Key`).
+ * (up to 20 bytes) fits one SHA-256 block: `intervalStartMs`, `intervalMs`, `importKwh`,
+ * `exportKwh` as IEEE-754 doubles (in the platform's byte order, little-endian wherever Node
+ * runs), then `voltagePu` as a double and 1 when the read has a voltage, else 0 (an absent
+ * voltage cannot be confused with any value), then the meter id's UTF-8 length (2 bytes,
+ * big-endian) and bytes. Meter and MDMS run in one process, so the byte order is shared. Every
+ * read of a run is sealed and checked once, so both run on a key prepared once per meter
+ * (`HmacSha256Key`).
  */
 import type { MeterRead } from '../../metering/meter.ts';
 import { HmacSha256Key } from './hmacSha256.ts';
@@ -28,45 +30,47 @@ const keyOf = (key: Uint8Array): HmacSha256Key => {
   return k;
 };
 
+// The doubles first, where a Float64Array over the same bytes can write them (8-byte aligned).
 let bytes = new Uint8Array(128);
-let view = new DataView(bytes.buffer);
+let doubles = new Float64Array(bytes.buffer);
 const utf8 = new TextEncoder();
 
 /** Writes the read's canonical bytes into the scratch buffer; returns their length. */
 function encode(r: MeterRead): number {
   const id = r.meterId;
-  // UTF-8 is at most 3 bytes per UTF-16 unit; 2 + 5 × 8 + 1 bytes of the rest.
-  const need = 2 + 3 * id.length + 41;
+  // 41 bytes of numbers and flag, 2 of length, at most 3 UTF-8 bytes per UTF-16 unit of the id.
+  const need = 43 + 3 * id.length;
   if (need > bytes.length) {
-    bytes = new Uint8Array(need);
-    view = new DataView(bytes.buffer);
+    bytes = new Uint8Array(8 * Math.ceil(need / 8));
+    doubles = new Float64Array(bytes.buffer);
   }
-  let n = 0;
-  let ascii = true;
+  doubles[0] = r.intervalStartMs;
+  doubles[1] = r.intervalMs;
+  doubles[2] = r.importKwh;
+  doubles[3] = r.exportKwh;
+  const v = r.voltagePu;
+  let at = 32;
+  if (v === undefined) bytes[at++] = 0;
+  else {
+    doubles[4] = v;
+    bytes[40] = 1;
+    // The flag after the voltage's 8 bytes: [0, 32) numbers, [32, 40) voltage, 40 flag.
+    at = 41;
+  }
+  const start = at + 2;
+  let n = id.length;
   for (let k = 0; k < id.length; k++) {
     const c = id.charCodeAt(k);
     if (c >= 0x80) {
-      ascii = false;
+      n = utf8.encodeInto(id, bytes.subarray(start)).written;
       break;
     }
-    bytes[2 + k] = c;
+    bytes[start + k] = c;
   }
-  n = ascii ? id.length : utf8.encodeInto(id, bytes.subarray(2)).written;
   if (n > 0xffff) throw new RangeError(`meter id longer than 65535 bytes: ${id.slice(0, 40)}…`);
-  view.setUint16(0, n);
-  let at = 2 + n;
-  view.setFloat64(at, r.intervalStartMs);
-  view.setFloat64(at + 8, r.intervalMs);
-  view.setFloat64(at + 16, r.importKwh);
-  view.setFloat64(at + 24, r.exportKwh);
-  at += 32;
-  if (r.voltagePu === undefined) bytes[at++] = 0;
-  else {
-    bytes[at++] = 1;
-    view.setFloat64(at, r.voltagePu);
-    at += 8;
-  }
-  return at;
+  bytes[at] = n >>> 8;
+  bytes[at + 1] = n & 0xff;
+  return start + n;
 }
 
 const words = new Int32Array(8);
@@ -76,7 +80,13 @@ const digest = Buffer.alloc(32);
 export function sealRead(r: MeterRead, key: Uint8Array): SealedRead {
   const n = encode(r);
   keyOf(key).macWords(bytes, n, words);
-  for (let i = 0; i < 8; i++) digest.writeInt32BE(words[i]!, 4 * i);
+  for (let i = 0; i < 8; i++) {
+    const w = words[i]!;
+    digest[4 * i] = w >>> 24;
+    digest[4 * i + 1] = w >>> 16;
+    digest[4 * i + 2] = w >>> 8;
+    digest[4 * i + 3] = w;
+  }
   return { ...r, mac: digest.toString('hex') };
 }
 
