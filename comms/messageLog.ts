@@ -86,7 +86,11 @@ export class MessageLogWriter {
   private buf: Uint8Array = new Uint8Array(PIECE_BYTES);
   private at = 0;
   private pieces: Uint8Array[] = [];
-  private readonly endpointBytes: (Uint8Array | undefined)[] = [];
+  /** Each endpoint's quoted UTF-8 text, in one contiguous pool (two endpoints a row: few cache misses): start and length per endpoint id, −1 until encoded. */
+  private pool = new Uint8Array(1 << 16);
+  private poolUsed = 0;
+  private endpointStart = new Int32Array(1024).fill(-1);
+  private endpointLength = new Int32Array(1024);
   private readonly textBytes = new Map<string, Uint8Array>();
   private sentMs = NaN;
   private sentBytes: Uint8Array = new Uint8Array(0);
@@ -100,7 +104,7 @@ export class MessageLogWriter {
     const st = this.text(status);
     const ln = link === undefined ? undefined : this.text(link);
     // Every fixed part of a row is under 160 bytes.
-    this.room(160 + from.length + to.length + st.length + (ln?.length ?? 0));
+    this.room(160 + this.endpointLength[from]! + this.endpointLength[to]! + st.length + (ln?.length ?? 0));
     const sent = table.sentAtMs[slot]!;
     if (sent !== this.sentMs) {
       this.sentMs = sent;
@@ -115,9 +119,9 @@ export class MessageLogWriter {
     this.comma();
     this.put(RP_BYTES[table.rp[slot]!]!);
     this.comma();
-    this.put(from);
+    this.putEndpoint(from);
     this.comma();
-    this.put(to);
+    this.putEndpoint(to);
     this.comma();
     this.put(TYPE_BYTES[table.type[slot]!]!);
     this.comma();
@@ -145,13 +149,40 @@ export class MessageLogWriter {
     return out;
   }
 
-  private endpoint(table: MessageTable, id: number): Uint8Array {
-    const cache = this.endpointBytes;
-    // Filled up to `id` first: an array written out of order would fall back to a slow dictionary.
-    while (cache.length <= id) cache.push(undefined);
-    let b = cache[id];
-    if (b === undefined) cache[id] = b = encoder.encode(field(table.endpoints.names[id]!));
-    return b;
+  /** `id`, its text encoded into the pool on first use. */
+  private endpoint(table: MessageTable, id: number): number {
+    if (id >= this.endpointStart.length) {
+      const n = Math.max(id + 1, 2 * this.endpointStart.length);
+      const start = new Int32Array(n).fill(-1);
+      start.set(this.endpointStart);
+      const length = new Int32Array(n);
+      length.set(this.endpointLength);
+      this.endpointStart = start;
+      this.endpointLength = length;
+    }
+    if (this.endpointStart[id] === -1) {
+      const bytes = encoder.encode(field(table.endpoints.names[id]!));
+      if (this.poolUsed + bytes.length > this.pool.length) {
+        const grown = new Uint8Array(Math.max(2 * this.pool.length, this.poolUsed + bytes.length));
+        grown.set(this.pool.subarray(0, this.poolUsed));
+        this.pool = grown;
+      }
+      this.pool.set(bytes, this.poolUsed);
+      this.endpointStart[id] = this.poolUsed;
+      this.endpointLength[id] = bytes.length;
+      this.poolUsed += bytes.length;
+    }
+    return id;
+  }
+
+  private putEndpoint(id: number): void {
+    const pool = this.pool;
+    const b = this.buf;
+    let at = this.at;
+    const start = this.endpointStart[id]!;
+    const end = start + this.endpointLength[id]!;
+    for (let k = start; k < end; k++) b[at++] = pool[k]!;
+    this.at = at;
   }
 
   private text(s: string): Uint8Array {
