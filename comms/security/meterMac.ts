@@ -78,16 +78,30 @@ const digest = Buffer.alloc(32);
 
 /** The read with its MAC. */
 export function sealRead(r: MeterRead, key: Uint8Array): SealedRead {
+  readMac(r, key, words, 0);
+  return { ...r, mac: macHex(words, 0) };
+}
+
+/**
+ * The MAC `sealRead` gives `r`, as 8 words (the digest's bytes, big-endian) into `out` from
+ * `offset`: for a sender that keeps reads in flight as numbers, not objects.
+ */
+export function readMac(r: MeterRead, key: Uint8Array, out: Int32Array, offset: number): void {
   const n = encode(r);
   keyOf(key).macWords(bytes, n, words);
+  for (let i = 0; i < 8; i++) out[offset + i] = words[i]!;
+}
+
+/** The MAC at `words[offset, offset + 8)` as `SealedRead.mac` text (64 lower-case hex digits). */
+export function macHex(words: Int32Array, offset: number): string {
   for (let i = 0; i < 8; i++) {
-    const w = words[i]!;
+    const w = words[offset + i]!;
     digest[4 * i] = w >>> 24;
     digest[4 * i + 1] = w >>> 16;
     digest[4 * i + 2] = w >>> 8;
     digest[4 * i + 3] = w;
   }
-  return { ...r, mac: digest.toString('hex') };
+  return digest.toString('hex');
 }
 
 /** Value of one hex digit (either case), or 16 for anything else. */

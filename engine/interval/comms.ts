@@ -40,7 +40,7 @@ import { type DeliveryRecord, type LinkStats, MessagePlane } from '../../comms/p
 import type { ReferencePoint } from '../../comms/referencePoints.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
 import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/security/keys.ts';
-import { sealRead, type SealedRead } from '../../comms/security/meterMac.ts';
+import { macHex, readMac, type SealedRead } from '../../comms/security/meterMac.ts';
 import { CommandSigner, CommandVerifier, type SignedEnvelope, type RejectionReason } from '../../comms/security/signedCommand.ts';
 import type { RandomService } from '../../core/rng.ts';
 import { formatSimTime, minutesToMs, type SimTime, simTime } from '../../core/time.ts';
@@ -145,7 +145,14 @@ export class CommsRun {
   private readonly kindOf: number[] = [];
   private readonly tagOf: number[] = [];
   private readonly batchOf: number[] = [];
-  private readonly readOf: (SealedRead | undefined)[] = [];
+  /**
+   * Reads in flight as numbers, not objects (10,000 an interval, each alive until the MDMS has
+   * it): per slot its party (`meters`), interval start, length, import and export kWh, voltage
+   * (NaN: none), and its MAC's 8 words; the SealedRead is made on delivery.
+   */
+  private readParty = new Int32Array(1024);
+  private readNumbers = new Float64Array(5 * 1024);
+  private readMacs = new Int32Array(8 * 1024);
   private readonly messageOf: (Message | undefined)[] = [];
   /** Messages sent with `send` still in flight, with what their receiver needs. */
   private readonly pending = new Map<Message, Pending>();
@@ -233,7 +240,6 @@ export class CommsRun {
       this.kindOf.push(MESSAGE);
       this.tagOf.push(0);
       this.batchOf.push(0);
-      this.readOf.push(undefined);
       this.messageOf.push(undefined);
     }
     this.kindOf[slot] = kind;
@@ -413,11 +419,44 @@ export class CommsRun {
       const a = ledger.actualQuanta[i]!;
       if (Number.isNaN(a)) continue;
       const meter = this.meterOf(i, parties[i]!.id);
-      let read = sealRead(meterRead(meter.id, interval.start, interval.end - interval.start, a * q), meter.key);
-      if (tampered && this.tampered(parties[i]!.id, interval)) read = { ...read, importKwh: read.importKwh + 1 };
+      const read = meterRead(meter.id, interval.start, interval.end - interval.start, a * q);
       const slot = this.sendRow('meter-read', meter.endpoint, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
-      this.readOf[slot] = read;
+      if (slot >= this.readParty.length) this.growReads(slot);
+      // Sealed by the meter as sent; a tampering fault then alters the import in transit.
+      readMac(read, meter.key, this.readMacs, 8 * slot);
+      this.readParty[slot] = i;
+      const o = 5 * slot;
+      this.readNumbers[o] = read.intervalStartMs;
+      this.readNumbers[o + 1] = read.intervalMs;
+      this.readNumbers[o + 2] = tampered && this.tampered(parties[i]!.id, interval) ? read.importKwh + 1 : read.importKwh;
+      this.readNumbers[o + 3] = read.exportKwh;
+      this.readNumbers[o + 4] = read.voltagePu ?? NaN;
     }
+  }
+
+  private growReads(slot: number): void {
+    const n = Math.max(slot + 1, 2 * this.readParty.length);
+    const party = new Int32Array(n);
+    party.set(this.readParty);
+    const numbers = new Float64Array(5 * n);
+    numbers.set(this.readNumbers);
+    const macs = new Int32Array(8 * n);
+    macs.set(this.readMacs);
+    this.readParty = party;
+    this.readNumbers = numbers;
+    this.readMacs = macs;
+  }
+
+  /** The sealed read in flight in `slot`, as the MDMS receives it (same fields, in the order `sealRead` gives them). */
+  private readAt(slot: number): SealedRead {
+    const meterId = this.meters[this.readParty[slot]!]!.id;
+    const x = this.readNumbers;
+    const o = 5 * slot;
+    const mac = macHex(this.readMacs, 8 * slot);
+    const v = x[o + 4]!;
+    return v === v
+      ? { meterId, intervalStartMs: x[o]!, intervalMs: x[o + 1]!, importKwh: x[o + 2]!, exportKwh: x[o + 3]!, voltagePu: v, mac }
+      : { meterId, intervalStartMs: x[o]!, intervalMs: x[o + 1]!, importKwh: x[o + 2]!, exportKwh: x[o + 3]!, mac };
   }
 
   private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly key: Buffer } {
@@ -464,9 +503,8 @@ export class CommsRun {
       this.messageOf[slot] = undefined;
       status = this.statusIndex(this.finishedMessage({ message, link: this.plane.linkId(tab.link[slot]!), deliveredAtMs: delivered ? deliveredAtMs : undefined, attempts: tab.attempts[slot]!, status: DELIVERY_STATUSES[planeStatus]! }));
     } else if (kind === READ) {
-      const read = this.readOf[slot]!;
-      this.readOf[slot] = undefined;
       if (delivered) {
+        const read = this.readAt(slot);
         const reason = this.mdms.ingest(read);
         if (reason) {
           status = this.statusIndex(reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read');
