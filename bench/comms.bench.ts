@@ -1,8 +1,9 @@
 /**
  * Issue 17: the cost of the communication plane. evening-peak × 13 (~10,000 agents, the
- * whole day: 96 intervals, every output written) with every message modelled — each bid,
- * award, operator command and meter read a message on the plane, with its latency, loss,
- * retries, HMAC seal and check, and messages.csv row — against the same run with
+ * whole day: 96 intervals, every output written) with every message modelled — each bid and
+ * offer, award, price broadcast, member's curve and share, operator command and reply, and
+ * meter read a message on the plane, with its latency, loss, retries, HMAC seal and check,
+ * and messages.csv row — against the same run with
  * `comms: ideal`, interleaved in the same process. Target ≤ 1.5×.
  *
  * Two rows from the same runs: CPU time (process.cpuUsage: every thread of the process,
@@ -58,7 +59,7 @@ export const suite: BenchSuite = {
     const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     const load = loadavg()[0]!.toFixed(1);
     const day = `evening-peak × 13, ${agentCount(ideal)} agents, ${intervals === 96 ? 'the whole day (96 intervals)' : `${intervals} of 96 intervals`}, all outputs written`;
-    const what = 'every message on the communication plane (bids, awards, commands, sealed and checked meter reads; messages.csv)';
+    const what = 'every message on the communication plane (bids, offers, members’ curves and shares, awards, prices, commands and replies, sealed and checked meter reads; messages.csv)';
     return [
       {
         suite: 'comms',

@@ -46,7 +46,11 @@ export interface ClassParams {
   readonly retry: RetryPolicy;
 }
 
-/** DOE 2010 summary-table bounds, as documented in docs/comms.md (latency ms, per-node rate bit/s, reliability). */
+/**
+ * DOE 2010 summary-table bounds, as documented in docs/comms.md (latency ms, per-node rate
+ * bit/s, reliability). NOT confirmed against the report: the latencies are those quoted in
+ * issue 17, the rest recollection; docs/comms.md says what was checked and how.
+ */
 export const DOE_2010_REQUIREMENTS: Readonly<Record<ApplicationClass, { latencyMs: [number, number]; bandwidthBitPerS: [number, number]; reliability: [number, number] }>> = {
   'wide-area-situational-awareness': { latencyMs: [20, 200], bandwidthBitPerS: [600_000, 1_500_000], reliability: [0.99999, 0.999999] },
   'distribution-grid-management': { latencyMs: [100, 2_000], bandwidthBitPerS: [9_600, 100_000], reliability: [0.99, 0.99999] },

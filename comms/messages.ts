@@ -7,7 +7,7 @@
 import type { ApplicationClass } from './applicationClasses.ts';
 import type { ReferencePoint } from './referencePoints.ts';
 
-export const MESSAGE_TYPES = ['bid', 'award', 'price', 'dr-event', 'opt-in', 'opt-out', 'report', 'meter-read', 'curtail', 'v2g'] as const;
+export const MESSAGE_TYPES = ['bid', 'award', 'price', 'dr-event', 'opt-in', 'opt-out', 'report', 'meter-read', 'curtail', 'v2g', 'offer', 'member-curve', 'member-award'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /**
@@ -18,7 +18,12 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
  * - reports: telemetry from DER and storage to the operator, RP1;
  * - meter reads: AMI over RP2;
  * - curtailment: the operator's distribution-grid-management command, RP1;
- * - V2G charge/discharge: electric transportation over RP3.
+ * - V2G charge/discharge: electric transportation over RP3;
+ * - offers (a generator's or a battery's bid to the market): DER and storage over RP1 —
+ *   supply sits in the grid domain, and DOE's "DER and storage" is the functionality that
+ *   covers dispatching it (docs/comms.md, "Which class carries which bid");
+ * - a member's curve to its aggregator and the aggregator's split of its award back: demand
+ *   response over RP3 (the aggregator is the customer's DR service provider).
  */
 export const MESSAGE_ROUTES: Readonly<Record<MessageType, { class: ApplicationClass; referencePoint: ReferencePoint }>> = {
   bid: { class: 'demand-response', referencePoint: 'RP3' },
@@ -31,6 +36,9 @@ export const MESSAGE_ROUTES: Readonly<Record<MessageType, { class: ApplicationCl
   'meter-read': { class: 'ami', referencePoint: 'RP2' },
   curtail: { class: 'distribution-grid-management', referencePoint: 'RP1' },
   v2g: { class: 'electric-transportation', referencePoint: 'RP3' },
+  offer: { class: 'der-storage', referencePoint: 'RP1' },
+  'member-curve': { class: 'demand-response', referencePoint: 'RP3' },
+  'member-award': { class: 'demand-response', referencePoint: 'RP3' },
 };
 
 /** A message handed to the plane. Times are virtual (ms on the simulated timeline). */

@@ -52,7 +52,7 @@ import type { Scenario } from './scenario/load.ts';
 import { type DayAheadStage, normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
 import { applyDayAhead, type DayAheadPosition, runDayAheadAuction } from './interval/dayAhead.ts';
 import { loadStrategyModules } from './strategyModules.ts';
-import { CommsRun, type IntervalComms } from './interval/comms.ts';
+import { CommsRun, type IntervalComms, MEMBER_LEAD_MS } from './interval/comms.ts';
 import { resolvePlane } from '../comms/schema.ts';
 import type { Mdms } from '../metering/mdms.ts';
 import { meterIdFor } from '../metering/meter.ts';
@@ -373,8 +373,9 @@ export class Simulation {
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
     const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster);
+    const comms = this.comms;
     const bids = collectBids(
-      { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r) },
+      { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej) } : {}) },
       interval,
     );
     rejections.push(...bids.rejections);
@@ -403,6 +404,12 @@ export class Simulation {
     }
     forecaster.record(interval.index, result.busPriceMwh);
     desk?.recordPrices(interval, result.busPriceMwh);
+    // On a plane the prices travel: each party bids next on the prices it has received by then (marketViews).
+    if (comms) {
+      const to: number[] = [];
+      for (let i = 0; i < n; i++) if (!crashes.crashed[i]) to.push(i);
+      comms.prices(interval, to, (i) => (this.routeOf[i] === 2 ? this.parties[desk!.retailerOfCustomer(i).retailer]!.id : undefined));
+    }
     const ledger = new IntervalLedger(n, settlement.unit, q);
     this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
 
@@ -418,6 +425,7 @@ export class Simulation {
           ledger.rtUnits[s.member] = s.energyUnits;
           if (!s.fee.isZero()) ledger.costExtra[s.member] = s.fee;
         }
+        if (comms) comms.memberAwards(p.runtime.id, (bids.memberCurves.get(a) ?? []).map((c) => c.member), interval);
         p.runtime.awarded(interval, ledger.buyQuanta[a]! + ledger.sellQuanta[a]! > 0, awards.map((x) => ({ bus: x.bus, buyKw: x.buyQuanta * q, sellKw: x.sellQuanta * q, priceMwh: x.priceMwh })));
       } catch (err) {
         crashes.crash(a, 'settle', err);
@@ -606,8 +614,53 @@ export class Simulation {
     }
   }
 
+  /**
+   * On a communication plane: the views published for each interval (what bidders knew after the
+   * interval before it cleared), per bus, kept while a party may still bid on them.
+   */
+  private readonly publishedViews = new Map<number, ReadonlyMap<BusId, MarketView>>();
+
+  /**
+   * The market views of `interval`, per bus and, on a communication plane, per party: a party
+   * whose newest received price broadcast is for interval j < index − 1 bids on the view
+   * published after j cleared (its last price and forecast), moved to this interval: its
+   * forecast starts at this interval (the entries it has passed dropped, the last one repeated
+   * to keep the horizon), the interval and the weather are this interval's.
+   */
+  private marketViews(interval: MarketInterval, lastPrice: ReadonlyMap<BusId, number>, busIndex: ReadonlyMap<string, number>, forecaster: PriceForecaster): (bus: BusId, party?: number) => MarketView {
+    const fresh = this.freshViews(interval, lastPrice, busIndex, forecaster);
+    const comms = this.comms;
+    if (!comms) return fresh;
+    const published = new Map<BusId, MarketView>(this.info.buses.map((b) => [b as BusId, fresh(b as BusId)]));
+    this.publishedViews.set(interval.index, published);
+    const bidTime = interval.gateClosure - minutesToMs(1);
+    let oldest = interval.index;
+    const stale = new Map<string, MarketView>();
+    // A member bids when it sends its curve to its aggregator, MEMBER_LEAD_MS before the others.
+    const bidTimeOf = (i: number): number => (this.routeOf[i] === 1 ? bidTime - MEMBER_LEAD_MS : bidTime);
+    for (let i = 0; i < this.parties.length; i++) oldest = Math.min(oldest, comms.pricesKnownAt(i, bidTimeOf(i)) + 1);
+    for (const k of this.publishedViews.keys()) if (k < oldest) this.publishedViews.delete(k);
+    return (bus, party) => {
+      const from = party === undefined ? interval.index : comms.pricesKnownAt(party, bidTimeOf(party)) + 1;
+      if (from >= interval.index) return fresh(bus);
+      comms.staleView();
+      const key = `${from}|${bus}`;
+      let v = stale.get(key);
+      if (!v) {
+        const base = this.publishedViews.get(from)!.get(bus)!;
+        const skip = interval.index - from;
+        const f = base.priceForecastMwh;
+        const forecast = f.length === 0 ? f : Array.from({ length: f.length }, (_, k) => f[Math.min(k + skip, f.length - 1)]!);
+        const now = fresh(bus);
+        v = Object.freeze({ ...base, interval: now.interval, conditions: now.conditions, priceForecastMwh: Object.freeze(forecast) });
+        stale.set(key, v);
+      }
+      return v;
+    };
+  }
+
   /** Public market information per bus for one interval: frozen, shared by every agent at the bus. */
-  private marketViews(interval: MarketInterval, lastPrice: ReadonlyMap<BusId, number>, busIndex: ReadonlyMap<string, number>, forecaster: PriceForecaster): (bus: BusId) => MarketView {
+  private freshViews(interval: MarketInterval, lastPrice: ReadonlyMap<BusId, number>, busIndex: ReadonlyMap<string, number>, forecaster: PriceForecaster): (bus: BusId) => MarketView {
     const views = new Map<BusId, MarketView>();
     const weather = this.environment.at(interval.start, interval.durationH);
     const conditions = Object.freeze({ outdoorC: weather.outdoorC, ghiWm2: weather.ghiWm2 });

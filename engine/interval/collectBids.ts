@@ -44,8 +44,10 @@ export interface CollectContext {
   readonly buses: readonly BusId[];
   readonly room: GridRoom;
   readonly desk: RetailDesk | undefined;
-  /** The public market view at a bus (frozen, shared). */
-  readonly marketView: (bus: BusId) => MarketView;
+  /** The public market view at a bus (frozen, shared), as `party` knows it (on a communication plane: the prices it has received). */
+  readonly marketView: (bus: BusId, party?: number) => MarketView;
+  /** On a communication plane: members' curves travel to their aggregator, and those not there by its gate are left out. */
+  readonly memberGate?: (curves: Map<number, MemberCurve[]>, interval: MarketInterval, bidTime: SimTime, rejections: Rejection[]) => void;
   /** What a retailer knows of its customers at each bus. */
   readonly customerBooks: (retailer: number) => CustomerBook[];
 }
@@ -63,7 +65,7 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
     let segments: readonly BidSegment[];
     try {
       if (room.crashes(i, interval.start)) throw new Error('injected fault (agent-crash): the agent threw while bidding');
-      segments = a.bid(interval, p.route.type === 'customer' ? desk!.view(i, interval, marketView(a.bus)) : marketView(a.bus));
+      segments = a.bid(interval, p.route.type === 'customer' ? desk!.view(i, interval, marketView(a.bus, i)) : marketView(a.bus, i));
     } catch (err) {
       crashes.crash(i, 'bid', err);
       continue;
@@ -96,12 +98,14 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
     if (at <= interval.gateClosure) out.onTime.push(bid);
     else out.late.push({ bid, at });
   }
+  ctx.memberGate?.(out.memberCurves, interval, bidTime, out.rejections);
   // Intermediaries bid for those they serve, one bid per bus.
   for (let i = 0; i < n; i++) {
     const p = parts[i]!;
     if (p.role === 'agent' || crashes.crashed[i]) continue;
+    const view = ctx.memberGate ? (bus: BusId) => marketView(bus, i) : marketView;
     try {
-      const bids = p.role === 'aggregator' ? p.runtime.bid(interval, out.memberCurves.get(i) ?? [], marketView) : p.runtime.bid(interval, ctx.customerBooks(i), marketView);
+      const bids = p.role === 'aggregator' ? p.runtime.bid(interval, out.memberCurves.get(i) ?? [], view) : p.runtime.bid(interval, ctx.customerBooks(i), view);
       for (const b of bids) {
         if (b.segments.length === 0) continue;
         out.onTime.push({ id: `${p.runtime.id}@${b.bus}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments, party: i });

@@ -53,6 +53,7 @@ import type { Fault } from '../../agents/operations/faults.ts';
 import { timeOf } from '../../agents/operations/faults.ts';
 import type { GridEvent } from '../../agents/operations/gridRoom.ts';
 import type { CommandRecord } from '../../agents/operations/operator.ts';
+import type { MemberCurve } from '../../agents/types.ts';
 import type { PartyBid } from './collectBids.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Party } from './participants.ts';
@@ -64,7 +65,28 @@ import type { Party } from './participants.ts';
  * a 64-byte Ed25519 signature in base64); a sealed meter read 150 B (the read of ~80 B
  * and a 64-hex-digit HMAC).
  */
-export const MESSAGE_BYTES = { header: 100, perSegment: 16, award: 100, command: 250, meterRead: 150 } as const;
+export const MESSAGE_BYTES = { header: 100, perSegment: 16, award: 100, command: 250, meterRead: 150, price: 100, reply: 100 } as const;
+
+/**
+ * An aggregator's own gate for its members' curves (our choice; no source gives one): the
+ * members send their curves this long before the aggregator bids (at the market's bid time,
+ * gate − 1 min), so the aggregator's gate is its own bid time; a curve not delivered by then
+ * is left out of its bid (rejected `gate-closed` with the reason).
+ */
+export const MEMBER_LEAD_MS = 60_000;
+
+/**
+ * How long an operator waits for the answers to its event (our choice): an opt-in or opt-out
+ * reply must reach it within this window from the event's start (capped by the interval).
+ * The rule for silence is OpenADR's opt-out model: an enrolled agent takes part unless it
+ * opts out in time, so an opt-out that arrives late, or never, counts as an opt-in at the
+ * value the operator asked — its DR settlement measures what it delivered (nothing, since it
+ * declined) against that, and charges the shortfall penalty.
+ */
+export const REPLY_WINDOW_MS = 5 * 60_000;
+
+/** The agent's gateway answers a command on the next whole second after it arrives (the plane advances in such steps while replies are due). */
+export const REPLY_STEP_MS = 1_000;
 
 /**
  * A command is `late` when it takes longer than the distribution-grid-management class's
@@ -113,7 +135,12 @@ const BID = 1;
 const AWARD = 2;
 const READ = 3;
 
-type Pending = { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean };
+type Pending =
+  | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
+  | { readonly kind: 'price'; readonly party: number; readonly interval: number }
+  | { readonly kind: 'member-curve'; readonly curve: MemberCurve }
+  | { readonly kind: 'reply'; readonly party: number; readonly optOut: boolean }
+  | { readonly kind: 'share' };
 
 /** Per message type: its type, class and reference point indices (MESSAGE_ROUTES). */
 const ROUTE = Object.fromEntries(
@@ -195,6 +222,11 @@ export class CommsRun {
     readsStored: 0,
     readsRejected: new Map<string, number>(),
     sendsDeferred: 0,
+    pricesLate: 0,
+    staleViews: 0,
+    memberCurvesMissed: 0,
+    repliesLate: 0,
+    optOutsCountedIn: 0,
     attacksAccepted: 0,
     attacksRejected: 0,
     outage: { bidsMissed: 0, drLostKwh: 0, commandsAffected: 0, readsAffected: 0 },
@@ -202,6 +234,14 @@ export class CommsRun {
   /** Delivery latency samples (ms) per class index, for the report's distribution; `latencyCount` of each used. */
   private readonly latencySamples: Float64Array[] = [];
   private readonly latencyCount: number[] = [];
+  /** Per party: the newest interval whose prices it has received, and when; and the one before (−1: none). */
+  private readonly priceNewest: Int32Array;
+  private readonly priceNewestAt: Float64Array;
+  private readonly pricePrevious: Int32Array;
+  /** Member curves delivered to their aggregator (cleared at each member gate). */
+  private readonly curvesArrived = new Set<Message>();
+  /** Replies of the current interval's event: party → delivered on time. */
+  private readonly repliesOnTime = new Set<number>();
 
   constructor(private readonly input: CommsRunInput) {
     this.plane = new MessagePlane(input.plane, input.random);
@@ -212,6 +252,10 @@ export class CommsRun {
     // A command for an interval is worth nothing once the interval is over: the freshness window.
     this.freshnessMs = this.intervalMs;
     this.indexOf = new Map(input.parties.map((p, i) => [p.id, i]));
+    this.priceNewest = new Int32Array(input.parties.length).fill(-1);
+    this.pricePrevious = new Int32Array(input.parties.length).fill(-1);
+    this.priceNewestAt = new Float64Array(input.parties.length).fill(-Infinity);
+    this.hasMembers = input.parties.some((p) => p.role === 'aggregator');
     for (const op of input.operators) this.operatorKeys.set(op, this.keysOf(op).publicKey);
     this.mdms = new Mdms({ rules: { intervalMs: this.intervalMs, maxKwhPerInterval: 1e6 }, macKey: (m) => this.macKeys.get(m) });
   }
@@ -222,6 +266,8 @@ export class CommsRun {
     if (!k) this.keyPairs.set(party, (k = signingKeyPair(this.input.seed, party)));
     return k;
   }
+
+  private readonly hasMembers: boolean;
 
   /**
    * Hands a message to the plane at `sentAtMs`, or at the plane's time when that has passed
@@ -247,13 +293,13 @@ export class CommsRun {
   }
 
   /** A message whose receiver needs more than its kind: the `Message` (its id the sequence number), with `pending` kept until it finishes. */
-  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint?: string }, pending: Pending): Message {
+  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint?: string; readonly referencePoint?: Message['referencePoint'] }, pending: Pending): Message {
     const ep = this.table.endpoints;
-    const slot = this.sendRow(m.type, ep.id(m.from), ep.id(m.to), m.sizeBytes, m.sentAtMs, m.deadlineMs ?? NaN, MESSAGE);
+    const slot = this.sendRow(m.type, ep.id(m.from), ep.id(m.to), m.sizeBytes, m.sentAtMs, m.deadlineMs ?? NaN, MESSAGE, m.referencePoint);
     const t = this.table;
     const route = MESSAGE_ROUTES[m.type];
     // The send time the plane took (the plane's time when `sentAtMs` had passed).
-    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs: t.sentAtMs[slot]!, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
+    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: m.referencePoint ?? route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs: t.sentAtMs[slot]!, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
     this.messageOf[slot] = message;
     this.pending.set(message, pending);
     return message;
@@ -292,10 +338,12 @@ export class CommsRun {
     if (this.bidArrived.length < bids.length) this.bidArrived = new Uint8Array(Math.max(bids.length, 2 * this.bidArrived.length));
     else this.bidArrived.fill(0, 0, bids.length);
     const duringOutage = new Uint8Array(bids.length);
-    const ep = this.table.endpoints;
     for (let i = 0; i < bids.length; i++) {
       const bid = bids[i]!;
-      const slot = this.sendRow('bid', this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, bidTime, interval.gateClosure, BID);
+      const party = this.input.parties[bid.party]!;
+      // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
+      const type = OFFER_KINDS.has(party.kind) ? 'offer' : 'bid';
+      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, bidTime, interval.gateClosure, BID, party.role === 'agent' ? undefined : 'RP4');
       this.tagOf[slot] = i;
       this.batchOf[slot] = batch;
       duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;
@@ -312,6 +360,69 @@ export class CommsRun {
       rejections.push({ bidId: bid.id, agentId: bid.agentId, interval: bid.interval, code: 'gate-closed', reason: `not delivered by gate closure ${formatSimTime(interval.gateClosure)}: still in transit or lost on the communication plane (see messages.csv)` });
     }
     return onTime;
+  }
+
+  /**
+   * Phase 1a, members' curves on the plane: each member sends its curve to its aggregator
+   * `MEMBER_LEAD_MS` before the aggregator bids (`bidTime`, the aggregator's own gate); the
+   * plane runs to that gate, and a curve not delivered by then is left out of the
+   * aggregator's bid (removed from `curves`, rejected `gate-closed` with the reason).
+   */
+  memberGate(curves: Map<number, MemberCurve[]>, interval: MarketInterval, bidTime: SimTime, rejections: Rejection[]): void {
+    const sentAt = bidTime - MEMBER_LEAD_MS;
+    const sent: Array<{ aggregator: number; curve: MemberCurve; message: Message }> = [];
+    for (const [aggregator, list] of curves) {
+      const to = this.input.parties[aggregator]!.id;
+      for (const curve of list) {
+        const m = this.send({ type: 'member-curve', from: curve.memberId, to, sizeBytes: MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * curve.segments.length, sentAtMs: sentAt, deadlineMs: bidTime }, { kind: 'member-curve', curve });
+        sent.push({ aggregator, curve, message: m });
+      }
+    }
+    this.curvesArrived.clear();
+    this.plane.advanceTo(bidTime, this.onFinished);
+    for (const s of sent) {
+      if (this.curvesArrived.has(s.message)) continue;
+      this.counts.memberCurvesMissed++;
+      const list = curves.get(s.aggregator)!;
+      list.splice(list.indexOf(s.curve), 1);
+      rejections.push({ bidId: `${s.curve.memberId}@${interval.index}`, agentId: s.curve.memberId, interval: interval.index, code: 'gate-closed', reason: `curve not delivered to aggregator '${this.input.parties[s.aggregator]!.id}' by its gate ${formatSimTime(bidTime)}: still in transit or lost on the communication plane (see messages.csv)` });
+    }
+    this.curvesArrived.clear();
+  }
+
+  /** Each aggregator's split of its award back to its members, sent at the gate (logged, as the market's awards). */
+  memberAwards(aggregator: string, members: readonly number[], interval: MarketInterval): void {
+    for (const i of members) this.send({ type: 'member-award', from: aggregator, to: this.input.parties[i]!.id, sizeBytes: MESSAGE_BYTES.award, sentAtMs: interval.gateClosure, deadlineMs: interval.start }, { kind: 'share' });
+  }
+
+  /**
+   * Phase 3b, price broadcasts: once interval `interval` has cleared (at its gate), the market
+   * sends its prices (and the forecast published with them) to every party in `to` (an agent
+   * trading itself, a member, an intermediary), a retailer its tariff signal to each of its
+   * customers (`retailerOf`). Each is due at the next interval's bid time; what a party has
+   * received by then is what it bids on (`pricesKnownAt`).
+   */
+  prices(interval: MarketInterval, to: readonly number[], retailerOf: (party: number) => string | undefined): void {
+    const due = interval.gateClosure + this.intervalMs - minutesToMs(1);
+    for (const i of to) {
+      const p = this.input.parties[i]!;
+      const retailer = retailerOf(i);
+      this.send({ type: 'price', from: retailer ?? 'market', to: p.id, sizeBytes: MESSAGE_BYTES.price, sentAtMs: interval.gateClosure, deadlineMs: due, ...(p.role === 'agent' ? {} : { referencePoint: 'RP4' as const }) }, { kind: 'price', party: i, interval: interval.index });
+    }
+  }
+
+  /**
+   * The newest interval whose prices `party` had received by `atMs` (−1: none yet). Exact for
+   * the bid times the engine asks about: the plane has run at least to them, and at most one
+   * broadcast can have arrived since (one is sent per interval).
+   */
+  pricesKnownAt(party: number, atMs: number): number {
+    return this.priceNewestAt[party]! <= atMs ? this.priceNewest[party]! : this.pricePrevious[party]!;
+  }
+
+  /** Counts a bid made on prices older than the newest published (the engine's views call it). */
+  staleView(): void {
+    this.counts.staleViews++;
   }
 
   /** The market's answer to every bid in the book, sent at the gate (logged; see the module note). */
@@ -335,16 +446,19 @@ export class CommsRun {
     const events: GridEvent[] = [];
     const sent: Array<{ record: CommandRecord; message: Message; duringOutage: boolean }> = [];
     this.commandArrivals.clear();
+    // Every answered command travels (an agent must receive the event to opt out of it); only opt-ins change what agents do.
+    const asked: Array<{ record: CommandRecord; message: Message }> = [];
     for (const r of records) {
-      if (r.response !== 'opt-in') continue;
+      if (r.response !== 'opt-in' && r.response !== 'opt-out') continue;
       const issuer = r.command.issuer;
       let signer = this.signers.get(issuer);
       if (!signer) this.signers.set(issuer, (signer = new CommandSigner(this.keysOf(issuer))));
       const payload: CommandPayload = { eventId: r.command.eventId, target: r.command.target, intervalStart: interval.start, valueKw: r.command.value, deliverKw: r.deliverKw };
       const envelope = signer.sign(payload, interval.start);
-      this.captured.set(r.party, envelope);
+      if (r.response === 'opt-in') this.captured.set(r.party, envelope);
       const m = this.send({ idHint: `cmd:${r.command.eventId}:${r.command.target}`, type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, { kind: 'command', envelope, receiver: r.party, genuine: true });
-      sent.push({ record: r, message: m, duringOutage: this.linkDownAt(m) });
+      if (r.response === 'opt-in') sent.push({ record: r, message: m, duringOutage: this.linkDownAt(m) });
+      asked.push({ record: r, message: m });
     }
     for (const f of this.input.faults) {
       if (f.type === 'forged-command' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) {
@@ -366,14 +480,47 @@ export class CommsRun {
       }
     }
     const resolved = (): boolean => sent.every((s) => this.commandArrivals.has(s.message) || !this.pending.has(s.message));
-    // Run to the next interval's bid time (the next messages the engine sends), further only if a command is still in flight.
-    const nextBidTime = interval.end - minutesToMs(this.input.gateClosureMinutes) - minutesToMs(1);
+    // The answers: each agent replies (opt-in or opt-out) on the next whole second after its command arrives and verifies;
+    // the plane advances in such steps until every command and reply is settled or the operator's reply window closes.
+    this.repliesOnTime.clear();
+    const replyDeadline = Math.min(interval.start + REPLY_WINDOW_MS, interval.end);
+    if (asked.length > 0) {
+      const toReply = new Set(asked);
+      const replies: Message[] = [];
+      let t = Math.max(interval.start, this.plane.nowMs);
+      const open = (): boolean => [...toReply].some((a) => this.pending.has(a.message) || this.commandArrivals.has(a.message)) || replies.some((m) => this.pending.has(m));
+      while (open() && t < replyDeadline) {
+        t = Math.min(t + REPLY_STEP_MS, replyDeadline);
+        this.plane.advanceTo(t, this.onFinished);
+        for (const a of [...toReply]) {
+          if (this.pending.has(a.message)) continue;
+          toReply.delete(a);
+          if (!this.commandArrivals.has(a.message)) continue; // lost or rejected: nothing to answer
+          const optOut = a.record.response === 'opt-out';
+          replies.push(this.send({ type: optOut ? 'opt-out' : 'opt-in', from: a.record.command.target, to: a.record.command.issuer, sizeBytes: MESSAGE_BYTES.reply, sentAtMs: t, deadlineMs: replyDeadline }, { kind: 'reply', party: a.record.party, optOut }));
+        }
+      }
+    }
+    // Run to the next messages the engine sends (the members' curves, else the next bids), further only if a command is still in flight.
+    const nextBidTime = interval.end - minutesToMs(this.input.gateClosureMinutes) - minutesToMs(1) - (this.hasMembers ? MEMBER_LEAD_MS : 0);
     this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)), this.onFinished);
     if (!resolved()) this.plane.advanceTo(interval.end, this.onFinished);
 
     // Per party: Σ effective / Σ committed over its commands (one command: its share in force).
     const scaled = new Map<number, { committed: number; effective: number }>();
-    const out: CommandRecord[] = records.filter((r) => r.response !== 'opt-in');
+    // Silence is consent (see REPLY_WINDOW_MS): an opt-out the operator has not heard by the window's end counts as an opt-in at the value asked.
+    const out: CommandRecord[] = [];
+    for (const r of records) {
+      if (r.response === 'opt-in') continue;
+      if (r.response !== 'opt-out' || this.repliesOnTime.has(r.party)) {
+        out.push(r);
+        continue;
+      }
+      const askedKw = Math.min(0, r.command.value);
+      this.counts.optOutsCountedIn++;
+      out.push({ ...r, response: 'opt-in', deliverKw: askedKw, reason: `${r.reason}; its opt-out did not reach ${r.command.issuer} by ${formatSimTime(simTime(replyDeadline))}: counted as opted in` });
+      events.push({ at: interval.start, issuer: r.command.target, target: r.command.issuer, type: 'OPT_OUT_LATE', requestedKw: askedKw, response: 'counted-opt-in', deliveredKw: 0, detail: `the opt-out was late, lost or never sent (its command did not arrive): the operator settles the agent as committed to ${askedKw} kW` });
+    }
     for (const s of sent) {
       const r = s.record;
       const at = this.commandArrivals.get(s.message);
@@ -525,7 +672,19 @@ export class CommsRun {
     const p = this.pending.get(r.message);
     this.pending.delete(r.message);
     let status: string = r.status;
-    if (p?.kind === 'command' && r.deliveredAtMs !== undefined) {
+    if (p?.kind === 'price') {
+      if (r.status !== 'delivered') this.counts.pricesLate++;
+      if (r.deliveredAtMs !== undefined && p.interval > this.priceNewest[p.party]!) {
+        this.pricePrevious[p.party] = this.priceNewest[p.party]!;
+        this.priceNewest[p.party] = p.interval;
+        this.priceNewestAt[p.party] = r.deliveredAtMs;
+      }
+    } else if (p?.kind === 'member-curve') {
+      if (r.status === 'delivered') this.curvesArrived.add(r.message);
+    } else if (p?.kind === 'reply') {
+      if (r.status === 'delivered') this.repliesOnTime.add(p.party);
+      else this.counts.repliesLate++;
+    } else if (p?.kind === 'command' && r.deliveredAtMs !== undefined) {
       const verdict = this.verifierOf(p.receiver).verify(p.envelope, r.deliveredAtMs);
       if (!verdict.ok) {
         status = statusOf(verdict.reason);
@@ -634,6 +793,11 @@ export class CommsRun {
       billedIntervalsEstimated: this.billed.interpolated + this.billed.estimated,
       billedIntervalsMissing: this.billed.missing,
       sendsDeferred: c.sendsDeferred,
+      pricesLate: c.pricesLate,
+      bidsOnStalePrices: c.staleViews,
+      memberCurvesMissedGate: c.memberCurvesMissed,
+      repliesLate: c.repliesLate,
+      optOutsCountedIn: c.optOutsCountedIn,
       outageCost: { bidsMissedGate: c.outage.bidsMissed, commandsAffected: c.outage.commandsAffected, drEnergyLostKwh: r3(c.outage.drLostKwh), meterReadsLost: c.outage.readsAffected },
       linkUtilisationPct: Object.fromEntries(this.plane.linkStats().map((l) => [l.link, elapsed > 0 ? r3((100 * l.busyMs) / elapsed) : 0])),
     };
@@ -663,9 +827,22 @@ export interface CommsSummary {
   /** Customer-intervals of the retail bills with no read and no estimate (billed as zero energy). */
   readonly billedIntervalsMissing: number;
   readonly sendsDeferred: number;
+  /** Price broadcasts (and retail tariff signals) delivered after the next bid time, or lost. */
+  readonly pricesLate: number;
+  /** Bids (and members' and customers' curves) made on prices older than the newest published, for want of a delivered broadcast. */
+  readonly bidsOnStalePrices: number;
+  /** Members' curves not delivered to their aggregator by its gate: left out of its bid. */
+  readonly memberCurvesMissedGate: number;
+  /** Opt-in/opt-out replies not delivered within the operator's reply window. */
+  readonly repliesLate: number;
+  /** Opt-outs the operator did not hear in time, settled as opt-ins at the value asked. */
+  readonly optOutsCountedIn: number;
   readonly outageCost: { readonly bidsMissedGate: number; readonly commandsAffected: number; readonly drEnergyLostKwh: number; readonly meterReadsLost: number };
   readonly linkUtilisationPct: Record<string, number>;
 }
+
+/** Kinds whose bids are supply offers (DER and storage class, RP1). */
+const OFFER_KINDS: ReadonlySet<string> = new Set(['generator', 'storage']);
 
 const statusOf = (reason: RejectionReason): ReceiverStatus => (reason === 'replay' ? 'rejected-replay' : reason === 'stale' || reason === 'from-the-future' ? 'rejected-stale' : 'rejected-signature');
 

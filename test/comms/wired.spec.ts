@@ -93,7 +93,7 @@ describe('comms wired into the run: demand response against command latency (fix
     expect(again.messages).to.equal(runs.get(120)!.messages);
     expect(again.messages.split('\n')[0]).to.equal(MESSAGE_LOG_COLUMNS.join(','));
     const types = new Set((parse(again.messages, { columns: true }) as Row[]).map((r) => r.type));
-    expect([...types].sort()).to.deep.equal(['award', 'bid', 'curtail', 'meter-read']);
+    expect([...types].sort()).to.deep.equal(['award', 'bid', 'curtail', 'meter-read', 'offer', 'opt-in', 'price']);
   });
 });
 
