@@ -5,7 +5,8 @@
  * `create` function that wires them to a strategy into `AgentRuntime`s.
  */
 import type { IntertemporalBid } from '../market/dayAhead/types.ts';
-import type { AnyActorRef, AnyStateMachine } from 'xstate';
+import type { AnyStateMachine } from 'xstate';
+import type { AnyLifecycle } from './lifecycle.ts';
 import type { z } from 'zod';
 import type { RandomService } from '../core/rng.ts';
 import type { AgentId, BusId } from '../core/units.ts';
@@ -66,7 +67,8 @@ export interface AgentRuntime {
   readonly id: AgentId;
   readonly kind: string;
   readonly bus: BusId;
-  readonly actor: AnyActorRef;
+  /** Its lifecycle machine's state (agents/lifecycle.ts): the engine sends FAULT and REPAIR to it and reports its state. */
+  readonly lifecycle: AnyLifecycle;
   /** Calls the agent's strategy with frozen views and returns its bid for the interval. */
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[];
   /** Delivers the award: exactly one event to the machine. */
@@ -175,7 +177,7 @@ export interface BusBid {
 export interface IntermediaryRuntime {
   readonly id: AgentId;
   readonly kind: string;
-  readonly actor: AnyActorRef;
+  readonly lifecycle: AnyLifecycle;
   observe(): AgentObservation;
 }
 

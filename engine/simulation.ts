@@ -301,8 +301,6 @@ export class Simulation {
     const intervalsPerDay = Math.round((24 * 60) / this.clock.intervalMinutes);
     const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast, this.clock.start);
     if (this.foresight) forecaster.foresee(this.foresight);
-    // An error inside a machine stops that actor; without an observer XState would rethrow it later.
-    for (const [i, p] of parts.entries()) p.runtime.actor.subscribe({ error: (err: unknown) => crashes.crash(i, 'settle', err) });
 
     // The market pipeline: submissions → gate closure → books. Synchronous, in virtual time.
     const submissions$ = new Subject<GateInput>();
@@ -368,7 +366,7 @@ export class Simulation {
     const dayAhead = run.dayAhead.get(interval.index);
     run.dayAhead.delete(interval.index);
     const { grid, events } = room.gridAt(interval.start);
-    events.push(...applyAgentFaults(cfg.faults, interval, parts, run.indexOf, crashes.crashed));
+    events.push(...applyAgentFaults(cfg.faults, interval, parts, run.indexOf, crashes));
     for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.

@@ -7,7 +7,6 @@
  * The market sees only the aggregator; a member sees only its own allocation.
  * Like PowerMatcher's concentrator: an agent upward, a small market downward.
  */
-import { createActor } from 'xstate';
 import { z } from 'zod';
 import { agentId, type BusId } from '../../core/units.ts';
 import { aggregateCurves } from '../../market/aggregate.ts';
@@ -17,6 +16,11 @@ import type { ValueSegment } from '../../strategies/types.ts';
 import type { AggregatorRuntime, BusBid, IntermediaryKindModule, MemberCurve } from '../types.ts';
 import { contractSchema } from './contract.ts';
 import { aggregatorMachine } from './machine.ts';
+import { Lifecycle, MachineModel } from '../lifecycle.ts';
+
+/** Every aggregator's machine: shared snapshots and steps (agents/lifecycle.ts). */
+const AGGREGATOR_MODEL = new MachineModel(aggregatorMachine);
+
 import { splitAmongMembers } from './split.ts';
 
 export const aggregatorGroupSchema = z.strictObject({
@@ -39,19 +43,19 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
   machine: aggregatorMachine,
   create(group, env) {
     const strategy = strategyFor<AggregatorView>(group.strategy, 'truthful', env.reportStrategyFault, { agentId: group.id, random: env.random, lpSolver: env.lpSolver });
-    const actor = createActor(aggregatorMachine).start();
+    const lifecycle = new Lifecycle(AGGREGATOR_MODEL);
     // Every transition of the machine changes its state, so "can" means "the lifecycle moves".
     const send = (type: 'CURVES' | 'NO_CURVES' | 'AWARDED' | 'NOT_AWARDED'): void => {
-      if (actor.getSnapshot().can({ type })) actor.send({ type });
+      if (lifecycle.can({ type })) lifecycle.send({ type });
     };
     return {
       role: 'aggregator',
       id: agentId(group.id),
       kind: 'aggregator',
-      actor,
+      lifecycle,
       contract: group.contract,
       bid(_interval, curves, market) {
-        if (actor.getSnapshot().value === 'faulted') return [];
+        if (lifecycle.value === 'faulted') return [];
         const bids: BusBid[] = [];
         for (const [bus, list] of byBus(curves)) {
           const aggregate = aggregateCurves(list.map((c) => ({ memberId: c.memberId, segments: c.segments })));
@@ -72,13 +76,13 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
       },
       // Day-ahead: its portfolio as it is, one aggregate curve per bus (docs/markets.md, "Aggregators and retailers day-ahead").
       dayAhead: (curves, rules) =>
-        actor.getSnapshot().value === 'faulted'
+        lifecycle.value === 'faulted'
           ? []
           : byBus(curves)
               .map(([bus, list]) => ({ bus, segments: aggregateCurves(list.map((c) => ({ memberId: c.memberId, segments: c.segments })), rules) }))
               .filter((b) => b.segments.length > 0),
       allocate: (interval, curves, awards, rules) => (awards.length === 0 ? [] : splitAmongMembers(curves, awards, group.contract, rules, interval.durationH)),
-      observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0 }),
+      observe: () => ({ state: lifecycle.value, baselineKw: 0, unservedKwh: 0 }),
     };
   },
 };

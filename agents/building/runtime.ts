@@ -3,7 +3,6 @@
  * settle → observe). The schedule, loads and weather are the same for every
  * building of a group in an interval: `BuildingGroupContext` computes them once.
  */
-import { createActor, type Actor } from 'xstate';
 import type { Rng } from '../../core/rng.ts';
 import { MS_PER_HOUR, type SimTime } from '../../core/time.ts';
 import { type AgentId, type BusId, type Celsius, hours, type Kw, kw } from '../../core/units.ts';
@@ -33,11 +32,15 @@ import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder,
 import { B_BASE, B_DIM, B_HVAC, B_PRECONDITION, B_RELAX, BUILDING_NEEDS, buildingCurve, type BuildingCurve, pushBuildingNeeds } from './curve.ts';
 import type { BuildingGroup } from './schema.ts';
 import { buildingLifecycle, buildingMachine } from './machine.ts';
+import { Lifecycle, MachineModel } from '../lifecycle.ts';
 import { buildingNeedProtected, respondBuilding } from './respond.ts';
 import { needShares } from '../flexibility/shed.ts';
 
 const NO_SUPPLY: readonly ValueSegment[] = Object.freeze([]);
 const NO_BID: readonly BidSegment[] = Object.freeze([]);
+
+/** Every building's machine: shared snapshots and steps (agents/lifecycle.ts). */
+const BUILDING_MODEL = new MachineModel(buildingMachine);
 const REFERENCE_AREA_M2 = SMALL_OFFICE_LOADS.floorAreaM2;
 const REFERENCE_APERTURE_M2 = 8;
 
@@ -129,7 +132,7 @@ export class BuildingAgent implements AgentRuntime {
   readonly id: AgentId;
   readonly kind = 'building';
   readonly bus: BusId;
-  readonly actor: Actor<typeof buildingMachine>;
+  readonly lifecycle: Lifecycle<typeof buildingMachine>;
   readonly thermal: BuildingThermal;
   /** Operator commands: the building answers them itself (`respond`). */
   readonly responder: CommandResponder = this;
@@ -160,7 +163,7 @@ export class BuildingAgent implements AgentRuntime {
     this.needs = new NeedList<BuildingNeed>(BUILDING_NEEDS, 3 + 2 * (ctx.group.curtailable?.blocks ?? 1));
     this.indoorC = this.baselineIndoorC = this.thermal.initialC;
     this.band = ctx.occupiedBand;
-    this.actor = createActor(buildingMachine).start();
+    this.lifecycle = new Lifecycle(BUILDING_MODEL);
   }
 
   /** Band, setpoint, relaxation and pre-conditioning target in force this interval (set by `updateTargets`). */
@@ -227,7 +230,7 @@ export class BuildingAgent implements AgentRuntime {
     needs.reset();
     pushBuildingNeeds(needs, c, market.priceCapMwh, contract?.blocks ?? 1, contract?.valueMwh.min ?? 0, contract?.valueMwh.max ?? 0);
     needs.sortByValue();
-    if (this.actor.getSnapshot().value === 'faulted') return NO_BID;
+    if (this.lifecycle.value === 'faulted') return NO_BID;
     const { demand, needs: kinds } = needs.demandView();
     const hvac: HvacView = Object.freeze({
       mode: th.unit.mode,
@@ -263,7 +266,7 @@ export class BuildingAgent implements AgentRuntime {
     const needs = this.needs;
     const th = this.thermal;
     const c = this.curve!;
-    const faulted = this.actor.getSnapshot().value === 'faulted';
+    const faulted = this.lifecycle.value === 'faulted';
     const bought = faulted ? 0 : award.buyKw;
     // What it could not use it does not draw.
     this.consumedKw = Math.max(0, bought - needs.allocate(bought, this.quantumKw));
@@ -285,13 +288,13 @@ export class BuildingAgent implements AgentRuntime {
     this.baselineIndoorC = room.endC(b0, ctx.outdoorC, fullGains, baseHvac);
     this.baselineKw = ctx.plugKw + lighting + baseHvac;
     this.unservedKwh = baseShort > AWARD_TOLERANCE_KW ? baseShort * dtH : 0;
-    const event = buildingLifecycle(this.actor.getSnapshot().value, ctx.occupied, needs.shortKw(), award.commandedKw);
-    if (event) this.actor.send(event);
+    const event = buildingLifecycle(this.lifecycle.value, ctx.occupied, needs.shortKw(), award.commandedKw);
+    if (event) this.lifecycle.send(event);
   }
 
   observe(): AgentObservation {
     return {
-      state: this.actor.getSnapshot().value,
+      state: this.lifecycle.value,
       indoorTempC: this.indoorC,
       comfortViolationDegH: this.comfortDegH,
       baselineKw: this.baselineKw,
@@ -305,7 +308,7 @@ export class BuildingAgent implements AgentRuntime {
   respond(command: OperatorCommand, plannedNetKw: number): CommandResponse {
     const needs = needShares(this.needs, buildingNeedProtected);
     const room = { mode: this.thermal.unit.mode, indoorC: this.indoorC, band: this.band };
-    const state = { faulted: this.actor.getSnapshot().value === 'faulted', contractKw: this.ctx.group.curtailable?.contractKw, comfortMode: this.ctx.comfortMode, needs, quantumKw: this.quantumKw, room };
+    const state = { faulted: this.lifecycle.value === 'faulted', contractKw: this.ctx.group.curtailable?.contractKw, comfortMode: this.ctx.comfortMode, needs, quantumKw: this.quantumKw, room };
     return respondBuilding(state, command, plannedNetKw);
   }
 

@@ -27,7 +27,6 @@
  * at least its departure-feasible SoC (what it charged before the run is not simulated,
  * so no shortfall is inherited from it).
  */
-import { createActor } from 'xstate';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, simTime } from '../../core/time.ts';
 import { hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
 import type { BidSegment } from '../../market/types.ts';
@@ -51,6 +50,11 @@ import { groupMembers } from '../group.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime } from '../types.ts';
 import type { EvGroup } from './schema.ts';
 import { evLifecycle, evMachine, type EvMode } from './machine.ts';
+import { Lifecycle, MachineModel } from '../lifecycle.ts';
+
+/** Every car's machine: shared snapshots and steps (agents/lifecycle.ts). */
+const EV_MODEL = new MachineModel(evMachine);
+
 import { respondEv } from './respond.ts';
 import { evDayAheadBids } from './dayAhead.ts';
 import { applyEvAward, arrivalSocKwh, drawSession, type EvCar, type EvLimits, type EvSession, evLimits, uncontrolledKw, uncontrolledSocKwh } from './session.ts';
@@ -139,7 +143,7 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
     const car = carOf(group, chargerKw, v2gCapable);
     const target: number = car.battery.maxSocKwh;
     const usable = target - car.battery.minSocKwh;
-    const actor = createActor(evMachine, { input: { v2gCapable } }).start();
+    const lifecycle = new Lifecycle(EV_MODEL, { v2gCapable });
 
     // The session sequence: one per local day, from the day before the run (last night's car).
     let day = localMidnight(simTime(runStart - MS_PER_DAY), offset);
@@ -190,15 +194,15 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
     const schedule = new Map<number, number>();
 
     const send = (mode: EvMode, discharge?: { socKwh: number; floorKwh: number }): void => {
-      const event = evLifecycle(actor.getSnapshot().value, mode, discharge);
-      if (event) actor.send(event);
+      const event = evLifecycle(lifecycle.value, mode, discharge);
+      if (event) lifecycle.send(event);
     };
 
     return {
       id: m.id,
       kind: 'ev',
       bus: m.bus,
-      actor,
+      lifecycle,
       status: () => ({ car, plugged, socKwh: soc, session, arrivalSocKwh: arrivedWith }),
       bid(interval, market) {
         const start = interval.start;
@@ -210,10 +214,10 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
           startFloorKwh = 0;
         }
         // Plugging in and leaving are the lifecycle changes known at bid time.
-        const state = actor.getSnapshot().value;
+        const state = lifecycle.value;
         if (plugged ? state === 'away' : state !== 'away') send(plugged ? 'plugged-idle' : 'away');
         inMarket = plugged && session.arrival <= interval.gateClosure;
-        if (!inMarket || actor.getSnapshot().value === 'faulted') return EMPTY;
+        if (!inMarket || lifecycle.value === 'faulted') return EMPTY;
         const hoursLeft = (session.departure - start) / MS_PER_HOUR;
         const l = evLimits(car, soc, hoursLeft, interval.durationH);
         limits = l;
@@ -252,7 +256,7 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
         const wasPlugged = plugged;
         const socBefore = soc;
         let applied = 0;
-        if (plugged && inMarket && actor.getSnapshot().value !== 'faulted') {
+        if (plugged && inMarket && lifecycle.value !== 'faulted') {
           const step = applyEvAward(car, soc, net, (session.departure - start) / MS_PER_HOUR, dt);
           applied = step.appliedKw;
           soc = step.socKwh;
@@ -284,10 +288,10 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
         send(mode, mode === 'discharging' ? { socKwh: socBefore, floorKwh: limits?.floorKwh ?? Infinity } : undefined);
         const deviation = net - applied;
         obs =
-          !wasPlugged && !left && baseKw === 0 && deviation === 0 && mode === 'away' && actor.getSnapshot().value === 'away'
+          !wasPlugged && !left && baseKw === 0 && deviation === 0 && mode === 'away' && lifecycle.value === 'away'
             ? AWAY // most of a car's day: no allocation
             : {
-                state: actor.getSnapshot().value,
+                state: lifecycle.value,
                 socKwh: wasPlugged ? soc : undefined,
                 baselineKw: baseKw,
                 unservedKwh: 0,
@@ -304,7 +308,7 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
       },
       // Day-ahead: one EvBid per session in the delivery day, from the calendar (agents/ev/dayAhead.ts).
       dayAhead: (intervals) => {
-        if (actor.getSnapshot().value === 'faulted' || intervals.length === 0) return {};
+        if (lifecycle.value === 'faulted' || intervals.length === 0) return {};
         const sessions = sessionsUntil(intervals[intervals.length - 1]!.end);
         return { intertemporal: evDayAheadBids(car, sessions, intervals, plugged ? soc : undefined) };
       },
@@ -312,7 +316,7 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
       responder: {
         respond: (command, plannedNetKw, interval) =>
           respondEv(
-            { car, plugged, inMarket, faulted: actor.getSnapshot().value === 'faulted', socKwh: soc, departure: session.departure, utcOffsetHours: offset, quantumKw },
+            { car, plugged, inMarket, faulted: lifecycle.value === 'faulted', socKwh: soc, departure: session.departure, utcOffsetHours: offset, quantumKw },
             command,
             plannedNetKw,
             interval.start,

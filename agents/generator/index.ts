@@ -3,7 +3,6 @@
  * kW at marginal cost), optionally shaped by an hourly availability profile.
  */
 import { positivePowerKw, priceMwh } from '../../core/bounds.ts';
-import { createActor } from 'xstate';
 import { z } from 'zod';
 import type { SimTime } from '../../core/time.ts';
 import { strategyFor } from '../../strategies/registry.ts';
@@ -11,6 +10,11 @@ import type { AgentViewBase } from '../../strategies/types.ts';
 import { groupBaseShape, groupMembers } from '../group.ts';
 import type { AgentKindModule, AgentRuntime } from '../types.ts';
 import { generatorLifecycle, generatorMachine } from './machine.ts';
+import { Lifecycle, MachineModel } from '../lifecycle.ts';
+
+/** Every generator's machine: shared snapshots and steps (agents/lifecycle.ts). */
+const GENERATOR_MODEL = new MachineModel(generatorMachine);
+
 import { availableOffer } from './offer.ts';
 
 export const generatorGroupSchema = z.strictObject({
@@ -44,7 +48,7 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
     // What it takes back, most valuable first.
     const takes = Object.freeze((group.takes ?? []).map((b) => ({ kw: b.kw, valueMwh: b.priceMwh })).sort((a, b) => b.valueMwh - a.valueMwh));
     return groupMembers(group, env.defaultBus).map((m): AgentRuntime => {
-      const actor = createActor(generatorMachine).start();
+      const lifecycle = new Lifecycle(GENERATOR_MODEL);
       let outputKw = 0;
       const view = (t: SimTime): GeneratorView =>
         Object.freeze({
@@ -58,21 +62,21 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
         id: m.id,
         kind: 'generator',
         bus: m.bus,
-        actor,
-        bid: (interval, market) => (actor.getSnapshot().value === 'faulted' ? [] : strategy.bid(view(interval.start), market)),
+        lifecycle,
+        bid: (interval, market) => (lifecycle.value === 'faulted' ? [] : strategy.bid(view(interval.start), market)),
         settle(award) {
           // A faulted plant produces nothing, whatever it was told.
-          outputKw = actor.getSnapshot().value === 'faulted' ? 0 : award.sellKw - award.buyKw;
-          const event = generatorLifecycle(actor.getSnapshot().value, outputKw);
-          if (event) actor.send(event);
+          outputKw = lifecycle.value === 'faulted' ? 0 : award.sellKw - award.buyKw;
+          const event = generatorLifecycle(lifecycle.value, outputKw);
+          if (event) lifecycle.send(event);
         },
-        observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0, consumedKw: Math.max(0, -outputKw), generatedKw: Math.max(0, outputKw) }),
+        observe: () => ({ state: lifecycle.value, baselineKw: 0, unservedKwh: 0, consumedKw: Math.max(0, -outputKw), generatedKw: Math.max(0, outputKw) }),
         regulation: (interval) =>
-          actor.getSnapshot().value === 'faulted' ? { offers: [], takes: [] } : { offers: availableOffer(group.offers, group.availabilityByHour, interval.start), takes },
+          lifecycle.value === 'faulted' ? { offers: [], takes: [] } : { offers: availableOffer(group.offers, group.availabilityByHour, interval.start), takes },
         // Day-ahead: its available offer at marginal cost, and what it takes back, in every delivery interval (a plant faulted at the gate offers nothing).
         dayAhead: (intervals) => ({
           curves:
-            actor.getSnapshot().value === 'faulted'
+            lifecycle.value === 'faulted'
               ? []
               : intervals.map((iv) => ({
                   interval: iv.index,

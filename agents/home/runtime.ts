@@ -9,7 +9,6 @@
  * are applied by casts, not helper calls; every random draw of an interval happens
  * whatever the home's state, in a fixed order per stream.
  */
-import { createActor, type Actor } from 'xstate';
 import type { Rng } from '../../core/rng.ts';
 import { MS_PER_HOUR, minutesToMs, type SimTime } from '../../core/time.ts';
 import { type AgentId, type BusId, type Celsius, type Hours, hours, hoursEach, type Kw, kw } from '../../core/units.ts';
@@ -30,6 +29,7 @@ import { addJob, type ApplianceSlot, applianceValueMwh, baselineRunKw, drawDaily
 import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfortMarginC, type HvacUnit, Room, violationDegH } from '../physics/hvac.ts';
 import type { HomeApplianceConfig, HomeGroup, HomeHvacConfig, HomePvConfig } from './schema.ts';
 import { homeLifecycle, homeMachine } from './machine.ts';
+import { Lifecycle, MachineModel } from '../lifecycle.ts';
 import { NeedList } from '../flexibility/needs.ts';
 import { homeNeedProtected, respondHome } from './respond.ts';
 import { needShares } from '../flexibility/shed.ts';
@@ -46,6 +46,9 @@ const PRECONDITION = 5;
 
 const NO_SUPPLY: readonly ValueSegment[] = Object.freeze([]);
 const NO_BID: readonly BidSegment[] = Object.freeze([]);
+
+/** Every home's machine: shared snapshots and steps (agents/lifecycle.ts). */
+const HOME_MODEL = new MachineModel(homeMachine);
 
 /** Numbers every home of a group shares in an interval: computed once, by the first home that asks. */
 export class HomeGroupContext {
@@ -141,7 +144,7 @@ export class HomeAgent implements AgentRuntime {
   readonly id: AgentId;
   readonly kind = 'home';
   readonly bus: BusId;
-  readonly actor: Actor<typeof homeMachine>;
+  readonly lifecycle: Lifecycle<typeof homeMachine>;
   readonly thermal: HomeThermal | undefined;
   readonly pv: HomePv | undefined;
   /** Operator commands: the home answers them itself (`respond`). */
@@ -160,8 +163,6 @@ export class HomeAgent implements AgentRuntime {
   private readonly needs: NeedList<HomeNeed>;
   private readonly served = new Float64Array(HOME_NEEDS.length);
 
-  /** The machine's state value (see the constructor). */
-  private state: string;
   private dayStart = NaN;
   private loadKw = 0;
   private pvKw = 0;
@@ -206,11 +207,7 @@ export class HomeAgent implements AgentRuntime {
     // Base load 1 + flexible blocks + appliances + (keep + comfort blocks + precondition).
     this.needs = new NeedList<HomeNeed>(HOME_NEEDS, 1 + f.blocks + this.specs.length + (this.thermal ? blockValues.length + 2 : 0));
     if (this.thermal) this.indoorC = this.baselineIndoorC = this.thermal.initialC;
-    this.actor = createActor(homeMachine).start();
-    // The state value, kept by a subscription: read three times per interval, and the actor's
-    // snapshot is a cold cache line by then (10k agents bid in turn). Any sender updates it.
-    this.state = this.actor.getSnapshot().value;
-    this.actor.subscribe((snapshot) => (this.state = snapshot.value));
+    this.lifecycle = new Lifecycle(HOME_MODEL);
   }
 
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
@@ -265,7 +262,7 @@ export class HomeAgent implements AgentRuntime {
     const pv = this.pv;
     this.pvKw = pv ? pvOutputKw(pv, ctx.ghiWm2, 1) : 0;
 
-    if (this.state === 'faulted') return NO_BID;
+    if (this.lifecycle.value === 'faulted') return NO_BID;
     if (th && room) {
       hvacView = Object.freeze({
         mode: th.unit.mode,
@@ -301,7 +298,7 @@ export class HomeAgent implements AgentRuntime {
     const dtH = award.interval.durationH;
     const t = award.interval.start;
     const needs = this.needs;
-    const faulted = this.state === 'faulted';
+    const faulted = this.lifecycle.value === 'faulted';
     const bought = faulted ? 0 : award.buyKw;
     // What it could not use (an indivisible run it got only part of) it does not draw.
     this.consumedKw = Math.max(0, bought - needs.allocate(bought, this.quantumKw));
@@ -352,12 +349,12 @@ export class HomeAgent implements AgentRuntime {
     this.unservedKwh = (unservedKw > AWARD_TOLERANCE_KW ? unservedKw * dtH : 0) + this.missedKwh;
     this.missedKwh = 0;
 
-    const event = homeLifecycle(this.state, needs.shortKw(), preconditionKw, award.commandedKw);
-    if (event) this.actor.send(event);
+    const event = homeLifecycle(this.lifecycle.value, needs.shortKw(), preconditionKw, award.commandedKw);
+    if (event) this.lifecycle.send(event);
   }
 
   observe(): AgentObservation {
-    const state = this.state;
+    const state = this.lifecycle.value;
     const { consumedKw, generatedKw } = this;
     // All it generates is PV: curtailable (engine/interval/curtail.ts).
     if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw };
@@ -369,7 +366,7 @@ export class HomeAgent implements AgentRuntime {
     const th = this.thermal;
     const needs = needShares(this.needs, homeNeedProtected, (name) => name === 'appliance');
     const room = th && { mode: th.unit.mode, indoorC: this.indoorC, band: th.band };
-    return respondHome({ faulted: this.actor.getSnapshot().value === 'faulted', needs, quantumKw: this.quantumKw, room }, command, plannedNetKw);
+    return respondHome({ faulted: this.lifecycle.value === 'faulted', needs, quantumKw: this.quantumKw, room }, command, plannedNetKw);
   }
 
   /** A new local day: each appliance's job for the day (drawn for every appliance, owned or not). */

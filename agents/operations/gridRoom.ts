@@ -76,6 +76,7 @@ interface DrTotals {
 
 /** A link without trouble (shared: asked for every agent's bid every interval). */
 const LINK_UP = Object.freeze({ delivered: true, delayMinutes: 0 });
+const NO_DAYS: ReadonlySet<number> = new Set();
 
 /** The seeded stream a comms-loss fault draws from, per message channel: bids keep the original stream name. */
 type Channel = 'bids' | 'commands' | 'reports';
@@ -83,8 +84,15 @@ type Channel = 'bids' | 'commands' | 'reports';
 export class GridRoom {
   readonly operators: Operator[];
   private readonly commsRng = new Map<string, Rng>();
-  private readonly history: Float64Array[];
-  private readonly eventDays: Array<Set<number>>;
+  /**
+   * Every party's metered net kW per interval, interval-major (`[t * parties + i]`: one
+   * array for the run, written in order each interval; a party's column is read only to
+   * measure a command it answered), NaN where unknown.
+   */
+  private readonly history: Float64Array;
+  private readonly intervals: number;
+  /** The days a party had a DR event in, for parties that had one (most never do). */
+  private readonly eventDays = new Map<number, Set<number>>();
   /** Per party: the first interval of its current event (consecutive commanded intervals), and its last commanded interval. */
   private readonly eventStartOf = new Map<number, number>();
   private readonly lastEventOf = new Map<number, number>();
@@ -107,8 +115,8 @@ export class GridRoom {
   ) {
     if (base && feeder?.selfHealing) this.healing = new SelfHealing(base.network, feeder.limits, feeder.selfHealing.restoreAfterMinutes * 60_000);
     this.operators = operators.map((c) => new Operator(c, intervals, intervalsPerDay));
-    this.history = parties.map(() => new Float64Array(intervals).fill(NaN));
-    this.eventDays = parties.map(() => new Set<number>());
+    this.intervals = intervals;
+    this.history = new Float64Array(parties.length * intervals).fill(NaN);
     for (const o of operators) {
       this.dr.set(o.id, {
         requestedKwh: 0,
@@ -230,7 +238,9 @@ export class GridRoom {
           detail: `${c.command.program} ${c.command.eventId} for ${c.branch}: ${c.reason}`,
         });
         if (c.response === 'opt-in' && c.deliverKw < 0) {
-          this.eventDays[c.party]!.add(Math.floor(interval.index / this.intervalsPerDay));
+          let days = this.eventDays.get(c.party);
+          if (!days) this.eventDays.set(c.party, (days = new Set()));
+          days.add(Math.floor(interval.index / this.intervalsPerDay));
           // An event is a run of consecutive commanded intervals: it starts where the previous one did not continue.
           const last = this.lastEventOf.get(c.party);
           if (last === undefined || interval.index - last > 1) this.eventStartOf.set(c.party, interval.index);
@@ -293,7 +303,8 @@ export class GridRoom {
     records: readonly CommandRecord[],
     observations: readonly AgentObservation[],
   ): { flows: readonly BranchFlow[]; events: GridEvent[]; drCost: Map<number, Money>; drPaid: Money } {
-    for (let i = 0; i < netKw.length; i++) if (!Number.isNaN(netKw[i]!)) this.history[i]![interval.index] = netKw[i]!;
+    const row = interval.index * this.parties.length;
+    for (let i = 0; i < netKw.length; i++) if (!Number.isNaN(netKw[i]!)) this.history[row + i] = netKw[i]!;
     if (grid && this.feeder) this.countInterruptions(interval, grid.network, result, observations);
     const events: GridEvent[] = [];
     const drCost = new Map<number, Money>();
@@ -307,7 +318,7 @@ export class GridRoom {
       const op = this.operators.find((o) => o.config.id === r.command.issuer)!;
       const actual = netKw[i]!;
       const cf = this.counterfactual?.netKw[i]![interval.index];
-      const ten = tenOfTenBaseline(this.history[i]!, this.eventDays[i]!, this.intervalsPerDay, interval.index, this.eventStartOf.get(i) ?? interval.index);
+      const ten = tenOfTenBaseline(this.historyOf(i), this.eventDays.get(i) ?? NO_DAYS, this.intervalsPerDay, interval.index, this.eventStartOf.get(i) ?? interval.index);
       const baseline = op.config.baseline === 'counterfactual' && cf !== undefined ? cf : ten.baselineKw;
       // Without a baseline (a 10-of-10 with no clean prior day) delivery cannot be measured: not settled.
       const measured = !Number.isNaN(baseline);
@@ -366,6 +377,14 @@ export class GridRoom {
    * (SAIFI-style: a customer counts again only after its supply came back), customer-minutes,
    * and unserved energy = what they would have consumed (their no-flexibility baseline) × Δt.
    */
+  /** One party's metered history, a copy indexed by interval (for its 10-of-10 baseline). */
+  private historyOf(party: number): Float64Array {
+    const n = this.parties.length;
+    const out = new Float64Array(this.intervals);
+    for (let t = 0; t < this.intervals; t++) out[t] = this.history[t * n + party]!;
+    return out;
+  }
+
   private countInterruptions(interval: MarketInterval, network: Network, result: ClearingResult, observations: readonly AgentObservation[]): void {
     const dark = new Set(findIslandedBuses(network.buses, network.branches, network.referenceBus));
     if (result.feeder) this.healing?.record(network, result.feeder.netKw, result.feeder.netKvar);

@@ -18,10 +18,10 @@
  * lifecycle machine and its memory of the metered flows.
  */
 import { costMwh } from '../../core/bounds.ts';
-import { createActor, type Actor } from 'xstate';
 import { z } from 'zod';
 import type { CommandResponder, OperatorCommand } from '../types.ts';
 import { operationsMachine } from './machine.ts';
+import { Lifecycle, MachineModel } from '../lifecycle.ts';
 import type { AgentId } from '../../core/units.ts';
 import { ptdfOf } from '../../network/ptdf.ts';
 import type { Topology } from '../../network/topology.ts';
@@ -54,6 +54,9 @@ export type OperatorConfig = z.infer<typeof operatorSchema>;
 
 /** Excess flow (kW) below which an overload counts as removed. */
 const FLOW_TOLERANCE_KW = 1e-6;
+
+/** Every operator's machine: shared snapshots and steps (agents/lifecycle.ts). */
+const OPERATIONS_MODEL = new MachineModel(operationsMachine);
 
 export interface DispatchParty {
   readonly id: AgentId;
@@ -101,7 +104,7 @@ export interface DispatchOutcome {
 }
 
 export class Operator {
-  readonly actor: Actor<typeof operationsMachine>;
+  readonly lifecycle: Lifecycle<typeof operationsMachine>;
   /** Physical flow per branch id and interval (for the look-ahead). */
   private readonly history = new Map<string, Float64Array>();
   private eventSeq = 0;
@@ -112,7 +115,7 @@ export class Operator {
     private readonly intervals: number,
     private readonly intervalsPerDay: number,
   ) {
-    this.actor = createActor(operationsMachine).start();
+    this.lifecycle = new Lifecycle(OPERATIONS_MODEL);
   }
 
   /** Whether an agent at this bus is on this operator's feeder. */
@@ -189,7 +192,7 @@ export class Operator {
     }
     const notices = this.lookAhead(interval, topology, branchIds, headroom, scheduled);
     const lifecycle = commands.some((c) => c.response === 'opt-in') ? 'DISPATCH' : notices.length > 0 ? 'FORECAST_OVERLOAD' : 'CLEAR';
-    if (this.actor.getSnapshot().can({ type: lifecycle })) this.actor.send({ type: lifecycle });
+    if (this.lifecycle.can({ type: lifecycle })) this.lifecycle.send({ type: lifecycle });
     return { commands, overloads, notices };
   }
 

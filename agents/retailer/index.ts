@@ -10,7 +10,6 @@
  *
  * Margin = bills − market cost − imbalance cost.
  */
-import { createActor } from 'xstate';
 import { z } from 'zod';
 import { agentId, type BusId } from '../../core/units.ts';
 import { MS_PER_HOUR, simTime } from '../../core/time.ts';
@@ -19,6 +18,11 @@ import type { MarketInterval } from '../../core/clock.ts';
 import type { MarketView } from '../../strategies/types.ts';
 import { forecastLoadKw } from './forecast.ts';
 import { retailerLifecycle, retailerMachine } from './machine.ts';
+import { Lifecycle, MachineModel } from '../lifecycle.ts';
+
+/** Every retailer's machine: shared snapshots and steps (agents/lifecycle.ts). */
+const RETAILER_MODEL = new MachineModel(retailerMachine);
+
 
 export const retailerGroupSchema = z.strictObject({
   kind: z.literal('retailer'),
@@ -59,7 +63,7 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
   groupSchema: retailerGroupSchema,
   machine: retailerMachine,
   create(group, env: AgentEnv) {
-    const actor = createActor(retailerMachine).start();
+    const lifecycle = new Lifecycle(RETAILER_MODEL);
     const intervalsPerDay = Math.round((24 * 60) / env.clock.intervalMinutes);
     const history = new Map<BusId, { actualKw: Float64Array }>();
     const historyAt = (bus: BusId): { actualKw: Float64Array } => {
@@ -78,14 +82,14 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       role: 'retailer',
       id: agentId(group.id),
       kind: 'retailer',
-      actor,
+      lifecycle,
       tariffIds: group.tariffs,
       bid(interval, books, market) {
-        if (actor.getSnapshot().value === 'faulted') return [];
+        if (lifecycle.value === 'faulted') return [];
         return forecastBids(interval, books, (bus) => market(bus).priceCapMwh);
       },
       dayAhead(intervals, books, priceCapMwh) {
-        if (actor.getSnapshot().value === 'faulted') return [];
+        if (lifecycle.value === 'faulted') return [];
         return intervals.map((iv) => ({ interval: iv.index, bids: forecastBids(iv, books, () => priceCapMwh) }));
       },
       metered(interval, usedKw, boughtKw) {
@@ -95,9 +99,9 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
           imbalance += kw - (boughtKw.get(bus) ?? 0);
         }
         const event = retailerLifecycle(imbalance);
-        if (actor.getSnapshot().can(event)) actor.send(event);
+        if (lifecycle.can(event)) lifecycle.send(event);
       },
-      observe: () => ({ state: actor.getSnapshot().value, baselineKw: 0, unservedKwh: 0 }),
+      observe: () => ({ state: lifecycle.value, baselineKw: 0, unservedKwh: 0 }),
     };
   },
 };

@@ -15,7 +15,6 @@
  * Reported (agents.csv): state, `socKwh`, `baselineKw` 0 (without flexibility a
  * battery does nothing).
  */
-import { createActor } from 'xstate';
 import { hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import { quantileOfSorted, sortedKnownPrices } from '../../strategies/storage/forecastQuantiles.ts';
@@ -27,6 +26,11 @@ import { groupMembers } from '../group.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime } from '../types.ts';
 import type { StorageGroup } from './schema.ts';
 import { storageLifecycle, storageMachine } from './machine.ts';
+import { Lifecycle, MachineModel } from '../lifecycle.ts';
+
+/** Every battery's machine: shared snapshots and steps (agents/lifecycle.ts). */
+const STORAGE_MODEL = new MachineModel(storageMachine);
+
 import { respondStorage } from './respond.ts';
 import { storageValuePrices, valuationCurves } from './valuation.ts';
 
@@ -80,7 +84,7 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
   return groupMembers(group, env.defaultBus).map((m): StorageRuntime => {
     // One strategy per battery: learning strategies keep their state in the instance.
     const strategy = strategyFor<StorageView>(group.strategy, 'storage-arbitrage', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
-    const actor = createActor(storageMachine).start();
+    const lifecycle = new Lifecycle(STORAGE_MODEL);
     let soc = Math.min(maxSocKwh, Math.max(minSocKwh, capacityKwh * group.initialSocFraction));
     let wear = 0;
     let throughput = 0;
@@ -90,7 +94,7 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
     let settled = { socKwh: soc, wear: 0, throughput: 0, net: 0 };
     // What its meter sees: discharge is curtailable (the energy stays stored, `curtail`).
     const observation = (net: number, applied: number): StorageObservation => ({
-      state: actor.getSnapshot().value,
+      state: lifecycle.value,
       socKwh: soc,
       baselineKw: 0,
       unservedKwh: 0,
@@ -132,12 +136,12 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
       id: m.id,
       kind: 'storage',
       bus: m.bus,
-      actor,
+      lifecycle,
       battery,
       status: () => ({ socKwh: soc, degradationCost: wear, throughputKwh: throughput }),
       bid(interval, market) {
         quantumKw = market.quantumKw;
-        if (actor.getSnapshot().value === 'faulted') return EMPTY;
+        if (lifecycle.value === 'faulted') return EMPTY;
         const dt = interval.durationH;
         const charge: number = maxChargeKw(battery, kwh(soc), hours(dt));
         const discharge: number = maxDischargeKw(battery, kwh(soc), hours(dt));
@@ -150,15 +154,15 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         const net = award.buyKw - award.sellKw;
         let applied = 0;
         settled = { socKwh: soc, wear, throughput, net };
-        if (actor.getSnapshot().value !== 'faulted') {
+        if (lifecycle.value !== 'faulted') {
           const step = stepBattery(battery, kwh(soc), kw(net), hours(award.interval.durationH));
           applied = step.gridKw;
           soc = step.socKwh;
           wear += step.degradationCost;
           throughput += step.throughputKwh;
         }
-        const event = storageLifecycle(actor.getSnapshot().value, applied);
-        if (event) actor.send(event);
+        const event = storageLifecycle(lifecycle.value, applied);
+        if (event) lifecycle.send(event);
         obs = observation(net, applied);
         strategy.observe?.({ interval: award.interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
       },
@@ -170,8 +174,8 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
         soc = step.socKwh;
         wear = settled.wear + step.degradationCost;
         throughput = settled.throughput + step.throughputKwh;
-        const event = storageLifecycle(actor.getSnapshot().value, step.gridKw);
-        if (event) actor.send(event);
+        const event = storageLifecycle(lifecycle.value, step.gridKw);
+        if (event) lifecycle.send(event);
         obs = observation(settled.net, step.gridKw);
       },
       observe: () => obs,
@@ -187,7 +191,7 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
        * and SoC requirement instead, from its view at the gate and the day's forecast.
        */
       dayAhead(intervals, market) {
-        if (actor.getSnapshot().value === 'faulted') return {};
+        if (lifecycle.value === 'faulted') return {};
         const base = { kind: 'storage' as const, ...battery, initialSocKwh: soc, finalSocMinKwh: soc, terminalValueMwh: 0 };
         const own = market && strategy.dayAheadValuation && intervals.length > 0 ? strategy.dayAheadValuation(viewOf(battery.maxChargeKw, battery.maxDischargeKw, market), market) : undefined;
         if (!own) return { intertemporal: base };
@@ -203,7 +207,7 @@ export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): Stora
       // Operator commands: answered from SoC and limits (respond.ts); the change arrives with the award.
       responder: {
         respond: (command, plannedNetKw, interval) =>
-          respondStorage({ battery, socKwh: soc, faulted: actor.getSnapshot().value === 'faulted', quantumKw }, command, plannedNetKw, interval.durationH),
+          respondStorage({ battery, socKwh: soc, faulted: lifecycle.value === 'faulted', quantumKw }, command, plannedNetKw, interval.durationH),
       },
     };
   });

@@ -16,23 +16,30 @@ import type { GridEvent, GridRoom } from '../../agents/operations/gridRoom.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Crashes, Participant, Party } from './participants.ts';
 
-/** Equipment faults and repairs that happen at the start of `interval`: FAULT / REPAIR to the agents' machines. */
-export function applyAgentFaults(faults: readonly Fault[], interval: MarketInterval, parts: readonly Participant[], indexOf: ReadonlyMap<string, number>, crashed: Uint8Array): GridEvent[] {
+/**
+ * Equipment faults and repairs that happen at the start of `interval`: FAULT / REPAIR to the
+ * agents' machines (an agent whose machine throws on it is isolated as crashed).
+ */
+export function applyAgentFaults(faults: readonly Fault[], interval: MarketInterval, parts: readonly Participant[], indexOf: ReadonlyMap<string, number>, crashes: Crashes): GridEvent[] {
   const events: GridEvent[] = [];
   for (const f of faults) {
     if (f.type !== 'agent-fault') continue;
     const i = indexOf.get(f.agent);
-    if (i === undefined || crashed[i]) continue;
+    if (i === undefined || crashes.crashed[i]) continue;
     const event = timeOf(f.at) === interval.start ? 'FAULT' : f.until !== undefined && timeOf(f.until) === interval.start ? 'REPAIR' : undefined;
     if (!event) continue;
-    const actor = parts[i]!.runtime.actor;
-    if (actor.getSnapshot().can({ type: event })) actor.send({ type: event });
+    const lifecycle = parts[i]!.runtime.lifecycle;
+    try {
+      if (lifecycle.can({ type: event })) lifecycle.send({ type: event });
+    } catch (err) {
+      crashes.crash(i, 'settle', err);
+    }
     events.push({
       at: interval.start,
       issuer: 'fault',
       target: f.agent,
       type: event === 'FAULT' ? 'AGENT_FAULT' : 'AGENT_REPAIR',
-      response: String(actor.getSnapshot().value),
+      response: String(lifecycle.value),
       detail: event === 'FAULT' ? 'equipment failure: the agent stops trading until repaired' : 'repaired',
     });
   }

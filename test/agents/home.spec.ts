@@ -293,8 +293,8 @@ describe('agents/home: invariants over random homes and price series (runtimes f
       const out: Array<{ bids: readonly BidSegment[]; base: number; jobs: string }> = [];
       for (let k = 0; k < 96; k++) {
         const iv = intervalAt(env.clock, k);
-        if (k === faultAt) hs[0]!.actor.send({ type: 'FAULT' });
-        if (faultAt !== undefined && k === faultAt + 8) hs[0]!.actor.send({ type: 'REPAIR' });
+        if (k === faultAt) hs[0]!.lifecycle.send({ type: 'FAULT' });
+        if (faultAt !== undefined && k === faultAt + 8) hs[0]!.lifecycle.send({ type: 'REPAIR' });
         const segs = hs[0]!.bid(iv, marketAt(env, iv, [], 90));
         out.push({ bids: segs, base: needKw(views.get(hs[0]!.id)!, 'base'), jobs: JSON.stringify(hs[0]!.inspect().slots.map((s) => [s.job, s.next])) });
         hs[0]!.settle({ interval: iv, ...award(segs, 90, 0.5), priceMwh: 90, bidAccepted: true });

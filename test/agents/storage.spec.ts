@@ -123,7 +123,7 @@ describe('agents/storage: runtime', () => {
   it('faulted: bids nothing, applies nothing, reports the award as deviation', () => {
     const env = envFor(1, 4);
     const [b] = create(group(), env);
-    b!.actor.send({ type: 'FAULT' });
+    b!.lifecycle.send({ type: 'FAULT' });
     const iv = intervalAt(env.clock, 0);
     expect(b!.bid(iv, view(iv, [40, 40, 100, 100]))).to.deep.equal([]);
     b!.settle({ interval: iv, buyKw: 0, sellKw: 3, priceMwh: 100, bidAccepted: true });
