@@ -31,12 +31,16 @@
  * byte for byte.
  */
 import type { RandomService, Rng } from '../core/rng.ts';
-import { drawLatencyMs } from './latency.ts';
-import type { Message } from './messages.ts';
-import type { ResolvedPlane } from './schema.ts';
+import { APPLICATION_CLASSES } from './applicationClasses.ts';
 import { EventQueue } from './eventQueue.ts';
+import { drawLatencyMs } from './latency.ts';
+import { classIndex, DELIVERED, type DeliveryStatus, DELIVERY_STATUSES, LATE, LOST, MessageTable, referencePointIndex, typeIndex } from './messageTable.ts';
+import type { Message } from './messages.ts';
+import { REFERENCE_POINTS } from './referencePoints.ts';
+import type { ClassParams } from './applicationClasses.ts';
+import type { ResolvedPlane } from './schema.ts';
 
-export type DeliveryStatus = 'delivered' | 'late' | 'lost';
+export type { DeliveryStatus };
 
 export interface DeliveryRecord {
   readonly message: Message;
@@ -57,6 +61,7 @@ export interface LinkStats {
   readonly maxQueueLength: number;
 }
 
+/** The plane as tests and reports use it: message objects in, delivery records out. */
 export interface CommsPlane {
   /** Virtual time up to which events have been processed. */
   readonly nowMs: number;
@@ -97,212 +102,335 @@ export function idealPlane(): CommsPlane {
   };
 }
 
-type PlaneEvent =
-  | { readonly kind: 'enqueue'; readonly message: Message; readonly attempt: number }
-  | { readonly kind: 'tx-done'; readonly link: LinkState; readonly cut: boolean }
-  | { readonly kind: 'link-free'; readonly link: LinkState }
-  | { readonly kind: 'arrive'; readonly message: Message; readonly attempt: number; readonly link: string | undefined };
+// Events are int32s: index × KINDS + kind, the index a message slot (enqueue, arrive) or a link
+// (tx-done, tx-cut, link-free); a transmission cut by an outage is its own kind.
+const ENQUEUE = 0;
+const ARRIVE = 1;
+const TX_DONE = 2;
+const TX_CUT = 3;
+const LINK_FREE = 4;
+const KINDS = 8;
 
-interface Waiting {
-  readonly message: Message;
-  readonly attempt: number;
-}
+// Per path and class, three streams (loss, latency, jitter), created on first use.
+const LOSS = 0;
+const LATENCY = 1;
+const JITTER = 2;
+const PURPOSES = ['loss:', 'latency:', 'jitter:'] as const;
 
-interface LinkState {
-  readonly id: string;
-  readonly capacityBitPerS: number;
-  /** Windows [fromMs, untilMs) in which the link carries nothing, sorted. */
-  readonly outages: readonly { readonly fromMs: number; readonly untilMs: number }[];
-  /** Waiting messages per priority, kept sorted by priority (lowest first, served first). */
-  readonly queues: { readonly priority: number; readonly fifo: Fifo<Waiting> }[];
-  queued: number;
-  onWire: Waiting | undefined;
-  /** A 'link-free' event is scheduled: the link picks its next message then. */
-  choosing: boolean;
-  busyMs: number;
-  transmissions: number;
-  maxQueueLength: number;
-}
+/**
+ * A modelled plane over a message table: shared links, priority queues, latency, jitter,
+ * loss and retries (the module note). The owner sends rows and gets back, in the order
+ * they finished, the slots of finished messages through a callback; a slot is released
+ * when the callback returns.
+ */
+export class MessagePlane {
+  readonly table = new MessageTable();
+  private readonly events = new EventQueue();
+  private readonly params: readonly ClassParams[];
+  /** Per reference point × class: index of the link that carries it, −1 for the access path. */
+  private readonly carrier: Int32Array;
+  private readonly linkIds: readonly string[];
+  private readonly capacityBitPerS: Float64Array;
+  /** Per link: windows [fromMs, untilMs) in which it carries nothing, sorted by start. */
+  private readonly outages: readonly (readonly { readonly fromMs: number; readonly untilMs: number }[])[];
+  /** Per class: its priority level (0 served first) among the distinct priorities. */
+  private readonly level: Int32Array;
+  private readonly levels: number;
+  /** Per link × level: head and tail slot of the FIFO (−1 when empty). */
+  private readonly head: Int32Array;
+  private readonly tail: Int32Array;
+  private readonly queued: Int32Array;
+  /** Slot on the wire per link, −1 when idle. */
+  private readonly onWire: Int32Array;
+  /** A link-free event is scheduled: the link picks its next message then. */
+  private readonly choosing: Uint8Array;
+  private readonly busyMs: Float64Array;
+  private readonly transmissions: Float64Array;
+  private readonly maxQueueLength: Int32Array;
+  /** Streams per (path, purpose, class); paths are the links, then each class's access path. */
+  private readonly streams: (Rng | undefined)[];
+  /** Finished slots not yet handed to the owner, in the order they finished. */
+  private finished = new Int32Array(1024);
+  private finishedCount = 0;
+  private now = -Infinity;
 
-/** A modelled plane: shared links, priority queues, latency, jitter, loss and retries. */
-export function networkPlane(plane: ResolvedPlane, random: RandomService): CommsPlane {
-  const events = new EventQueue<PlaneEvent>();
-  const links = plane.links.map<LinkState>((l) => ({ id: l.id, capacityBitPerS: l.capacityBitPerS, outages: [...(l.outages ?? [])].sort((a, b) => a.fromMs - b.fromMs), queues: [], queued: 0, onWire: undefined, choosing: false, busyMs: 0, transmissions: 0, maxQueueLength: 0 }));
-  // Per reference point, per class: the link that carries it (looked up for every message: no string keys).
-  const carrier = new Map<string, Map<string, LinkState>>();
-  plane.links.forEach((l, i) => {
-    for (const rp of l.referencePoints) {
-      let byClass = carrier.get(rp);
-      if (!byClass) carrier.set(rp, (byClass = new Map()));
-      for (const cls of l.classes ?? Object.keys(plane.classes)) if (!byClass.has(cls)) byClass.set(cls, links[i]!);
+  constructor(
+    plane: ResolvedPlane,
+    private readonly random: RandomService,
+  ) {
+    this.params = APPLICATION_CLASSES.map((c) => plane.classes[c]);
+    const links = plane.links;
+    const L = links.length;
+    const C = APPLICATION_CLASSES.length;
+    this.linkIds = links.map((l) => l.id);
+    this.capacityBitPerS = Float64Array.from(links, (l) => l.capacityBitPerS);
+    this.outages = links.map((l) => [...(l.outages ?? [])].sort((a, b) => a.fromMs - b.fromMs));
+    // The first link (in the scenario's order) that lists a reference point and class carries it.
+    this.carrier = new Int32Array(REFERENCE_POINTS.length * C).fill(-1);
+    links.forEach((l, i) => {
+      for (const rp of l.referencePoints) for (const cls of l.classes ?? APPLICATION_CLASSES) {
+        const k = referencePointIndex[rp] * C + classIndex[cls];
+        if (this.carrier[k] === -1) this.carrier[k] = i;
+      }
+    });
+    const priorities = [...new Set(this.params.map((p) => p.priority))].sort((a, b) => a - b);
+    this.level = Int32Array.from(this.params, (p) => priorities.indexOf(p.priority));
+    this.levels = priorities.length;
+    this.head = new Int32Array(L * this.levels).fill(-1);
+    this.tail = new Int32Array(L * this.levels).fill(-1);
+    this.queued = new Int32Array(L);
+    this.onWire = new Int32Array(L).fill(-1);
+    this.choosing = new Uint8Array(L);
+    this.busyMs = new Float64Array(L);
+    this.transmissions = new Float64Array(L);
+    this.maxQueueLength = new Int32Array(L);
+    this.streams = new Array<Rng | undefined>((L + C) * 3 * C).fill(undefined);
+  }
+
+  /** Virtual time up to which events have been processed (moved by `advanceTo` only). */
+  get nowMs(): number {
+    return this.now;
+  }
+
+  /**
+   * Hands a message to the plane; returns its slot in `table`. `deadlineMs` NaN: none.
+   * `from` and `to` are ids of `table.endpoints`.
+   */
+  send(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number): number {
+    if (!(sentAtMs >= this.now)) throw new RangeError(`message sent at ${sentAtMs} ms, before the plane's time ${this.now} ms`);
+    if (!(sizeBytes > 0) || !Number.isFinite(sizeBytes)) throw new RangeError(`message size must be a positive number of bytes, got ${sizeBytes}`);
+    const t = this.table;
+    const s = t.allocate();
+    t.type[s] = type;
+    t.cls[s] = cls;
+    t.rp[s] = rp;
+    t.from[s] = from;
+    t.to[s] = to;
+    t.sizeBytes[s] = sizeBytes;
+    t.sentAtMs[s] = sentAtMs;
+    t.deadlineMs[s] = deadlineMs;
+    t.attempts[s] = 1;
+    t.deliveredAtMs[s] = NaN;
+    const link = this.carrier[rp * APPLICATION_CLASSES.length + cls]!;
+    t.link[s] = link;
+    if (link >= 0) this.events.push(sentAtMs, s * KINDS + ENQUEUE);
+    else this.viaAccessPath(sentAtMs, s);
+    return s;
+  }
+
+  /** Processes every event up to and including `tMs`, then hands each finished slot to `onFinished`, in order. */
+  advanceTo(tMs: number, onFinished: (slot: number) => void): void {
+    this.now = Math.max(this.now, tMs);
+    this.run(tMs, onFinished);
+  }
+
+  /** Runs until nothing is in flight. */
+  drain(onFinished: (slot: number) => void): void {
+    this.run(Infinity, onFinished);
+  }
+
+  /** Id of link `i` (the `link` column), undefined for the access path (−1). */
+  linkId(i: number): string | undefined {
+    return i < 0 ? undefined : this.linkIds[i];
+  }
+
+  /** Was the link that carries (class, reference point) down at `tMs`? False on an access path, which has no outages. */
+  linkDownAt(cls: number, rp: number, tMs: number): boolean {
+    const l = this.carrier[rp * APPLICATION_CLASSES.length + cls]!;
+    if (l < 0) return false;
+    for (const o of this.outages[l]!) if (o.fromMs <= tMs && tMs < o.untilMs) return true;
+    return false;
+  }
+
+  linkStats(): LinkStats[] {
+    return this.linkIds.map((link, l) => ({ link, busyMs: this.busyMs[l]!, transmissions: this.transmissions[l]!, maxQueueLength: this.maxQueueLength[l]! }));
+  }
+
+  private run(tMs: number, onFinished: (slot: number) => void): void {
+    const ev = this.events;
+    while (ev.size > 0 && ev.peekTime() <= tMs) {
+      const t = ev.peekTime();
+      this.handle(t, ev.pop());
     }
-  });
-  // Per path (a link or a class's access path), per purpose: one stream, created on first use
-  // (each stream is independent of the others, so the order of creation changes no draw).
-  const streams = new Map<string, Map<string, Rng>>();
-  const rng = (path: string, purpose: string): Rng => {
-    let byPurpose = streams.get(path);
-    if (!byPurpose) streams.set(path, (byPurpose = new Map()));
-    let r = byPurpose.get(purpose);
-    if (!r) byPurpose.set(purpose, (r = random.stream(`comms:${path}`, purpose)));
-    return r;
-  };
-  const lossPurpose = new Map<string, string>();
-  const latencyPurpose = new Map<string, string>();
-  const jitterPurpose = new Map<string, string>();
-  const accessPath = new Map<string, string>();
-  const linkPath = new Map<LinkState, string>(links.map((l) => [l, `link:${l.id}`]));
-  const named = (cache: Map<string, string>, prefix: string, cls: string): string => {
-    let n = cache.get(cls);
-    if (n === undefined) cache.set(cls, (n = `${prefix}${cls}`));
-    return n;
-  };
-  let now = -Infinity;
-  let finished: DeliveryRecord[] = [];
+    const n = this.finishedCount;
+    const done = this.finished;
+    this.finishedCount = 0;
+    for (let k = 0; k < n; k++) {
+      onFinished(done[k]!);
+      this.table.release(done[k]!);
+    }
+  }
 
-  const finish = (m: Message, link: string | undefined, deliveredAtMs: number | undefined, attempts: number): void => {
-    const status: DeliveryStatus = deliveredAtMs === undefined ? 'lost' : m.deadlineMs !== undefined && deliveredAtMs > m.deadlineMs ? 'late' : 'delivered';
-    finished.push({ message: m, link, deliveredAtMs, attempts, status });
-  };
+  private handle(t: number, e: number): void {
+    const index = e >> 3;
+    switch (e & 7) {
+      case ENQUEUE:
+        this.enqueue(t, index);
+        return;
+      case ARRIVE:
+        this.finish(index, t);
+        return;
+      case TX_DONE:
+      case TX_CUT: {
+        const s = this.onWire[index]!;
+        this.onWire[index] = -1;
+        this.afterTransmission(t, s, index, (e & 7) === TX_CUT);
+        this.chooseLater(index, t);
+        return;
+      }
+      case LINK_FREE:
+        this.startNext(index, t);
+        return;
+    }
+  }
 
-  /** After an attempt has been transmitted (at `t`, over `path`): lost and retried, lost for good, or on its way. */
-  const afterTransmission = (t: number, w: Waiting, path: string, link: string | undefined, cut = false): void => {
-    const p = plane.classes[w.message.class];
-    const lost = cut || (p.lossProbability > 0 && rng(path, named(lossPurpose, 'loss:', w.message.class)).next() < p.lossProbability);
-    if (lost) {
-      if (w.attempt <= p.retry.maxRetries) events.push(t + p.retry.backoffMs * 2 ** (w.attempt - 1), { kind: 'enqueue', message: w.message, attempt: w.attempt + 1 });
-      else finish(w.message, link, undefined, w.attempt);
+  private enqueue(t: number, s: number): void {
+    const tab = this.table;
+    const l = tab.link[s]!;
+    if (l < 0) {
+      this.viaAccessPath(t, s);
       return;
     }
-    const latency = drawLatencyMs(p.latency, rng(path, named(latencyPurpose, 'latency:', w.message.class)));
-    const jitter = p.jitterMs > 0 ? rng(path, named(jitterPurpose, 'jitter:', w.message.class)).uniform(0, p.jitterMs) : 0;
-    events.push(t + latency + jitter, { kind: 'arrive', message: w.message, attempt: w.attempt, link });
-  };
+    const q = l * this.levels + this.level[tab.cls[s]!]!;
+    tab.next[s] = -1;
+    if (this.tail[q] === -1) this.head[q] = s;
+    else tab.next[this.tail[q]!] = s;
+    this.tail[q] = s;
+    const n = ++this.queued[l]!;
+    if (n > this.maxQueueLength[l]!) this.maxQueueLength[l] = n;
+    this.chooseLater(l, t);
+  }
+
+  /** Marks a slot finished: delivered at `deliveredAtMs` (late past its deadline), or lost (NaN). */
+  private finish(s: number, deliveredAtMs: number): void {
+    const tab = this.table;
+    tab.deliveredAtMs[s] = deliveredAtMs;
+    const deadline = tab.deadlineMs[s]!;
+    tab.status[s] = deliveredAtMs !== deliveredAtMs ? LOST : deadline === deadline && deliveredAtMs > deadline ? LATE : DELIVERED;
+    if (this.finishedCount === this.finished.length) {
+      const f = new Int32Array(this.finished.length * 2);
+      f.set(this.finished);
+      this.finished = f;
+    }
+    this.finished[this.finishedCount++] = s;
+  }
+
+  private rng(path: number, purpose: number, cls: number): Rng {
+    const C = APPLICATION_CLASSES.length;
+    const k = (path * 3 + purpose) * C + cls;
+    let r = this.streams[k];
+    if (r === undefined) {
+      const name = path < this.linkIds.length ? `link:${this.linkIds[path]}` : `access:${APPLICATION_CLASSES[path - this.linkIds.length]}`;
+      this.streams[k] = r = this.random.stream(`comms:${name}`, `${PURPOSES[purpose]}${APPLICATION_CLASSES[cls]}`);
+    }
+    return r;
+  }
+
+  /** After an attempt has been transmitted (at `t`, over `path`): lost and retried, lost for good, or on its way. */
+  private afterTransmission(t: number, s: number, path: number, cut: boolean): void {
+    const tab = this.table;
+    const cls = tab.cls[s]!;
+    const p = this.params[cls]!;
+    const lost = cut || (p.lossProbability > 0 && this.rng(path, LOSS, cls).next() < p.lossProbability);
+    if (lost) {
+      const attempt = tab.attempts[s]!;
+      if (attempt <= p.retry.maxRetries) {
+        tab.attempts[s] = attempt + 1;
+        this.events.push(t + p.retry.backoffMs * 2 ** (attempt - 1), s * KINDS + ENQUEUE);
+      } else this.finish(s, NaN);
+      return;
+    }
+    const latency = drawLatencyMs(p.latency, this.rng(path, LATENCY, cls));
+    const jitter = p.jitterMs > 0 ? this.rng(path, JITTER, cls).uniform(0, p.jitterMs) : 0;
+    this.events.push(t + latency + jitter, s * KINDS + ARRIVE);
+  }
 
   // The link chooses in a separate event at the same instant, after every message already
   // scheduled for that instant has joined its queue: simultaneous arrivals compete by priority.
-  const chooseLater = (l: LinkState, t: number): void => {
-    if (l.onWire || l.choosing || l.queued === 0) return;
-    l.choosing = true;
-    events.push(t, { kind: 'link-free', link: l });
-  };
+  private chooseLater(l: number, t: number): void {
+    if (this.onWire[l] !== -1 || this.choosing[l] || this.queued[l] === 0) return;
+    this.choosing[l] = 1;
+    this.events.push(t, l * KINDS + LINK_FREE);
+  }
 
-  const startNext = (l: LinkState, t: number): void => {
-    l.choosing = false;
-    if (l.onWire || l.queued === 0) return;
+  private startNext(l: number, t: number): void {
+    this.choosing[l] = 0;
+    if (this.onWire[l] !== -1 || this.queued[l] === 0) return;
     // A link that is down carries nothing: the queue waits for it to come back.
-    const down = l.outages.find((o) => o.fromMs <= t && t < o.untilMs);
-    if (down) {
-      l.choosing = true;
-      events.push(down.untilMs, { kind: 'link-free', link: l });
-      return;
+    const outages = this.outages[l]!;
+    for (const o of outages) {
+      if (o.fromMs <= t && t < o.untilMs) {
+        this.choosing[l] = 1;
+        this.events.push(o.untilMs, l * KINDS + LINK_FREE);
+        return;
+      }
     }
-    const w = l.queues.find((q) => q.fifo.size > 0)!.fifo.shift()!;
-    l.queued--;
-    l.onWire = w;
-    const endMs = t + serializationMs(w.message.sizeBytes, l.capacityBitPerS);
+    const tab = this.table;
+    let q = l * this.levels;
+    while (this.head[q] === -1) q++;
+    const s = this.head[q]!;
+    this.head[q] = tab.next[s]!;
+    if (this.head[q] === -1) this.tail[q] = -1;
+    this.queued[l] = this.queued[l]! - 1;
+    this.onWire[l] = s;
+    const endMs = t + serializationMs(tab.sizeBytes[s]!, this.capacityBitPerS[l]!);
     // An outage that starts mid-transmission cuts the frame: that attempt is lost.
-    const cutAt = l.outages.find((o) => o.fromMs > t && o.fromMs < endMs)?.fromMs;
-    l.busyMs += (cutAt ?? endMs) - t;
-    l.transmissions++;
-    events.push(cutAt ?? endMs, { kind: 'tx-done', link: l, cut: cutAt !== undefined });
-  };
+    let cutAt = NaN;
+    for (const o of outages) {
+      if (o.fromMs > t && o.fromMs < endMs) {
+        cutAt = o.fromMs;
+        break;
+      }
+    }
+    const cut = cutAt === cutAt;
+    this.busyMs[l] = this.busyMs[l]! + ((cut ? cutAt : endMs) - t);
+    this.transmissions[l] = this.transmissions[l]! + 1;
+    this.events.push(cut ? cutAt : endMs, l * KINDS + (cut ? TX_CUT : TX_DONE));
+  }
 
   // The access path has no queue: an attempt is through after its serialization time, so its
   // fate (lost, or its latency) is drawn when it is handed over — no events until it arrives.
-  const viaAccessPath = (t: number, w: Waiting): void => {
-    afterTransmission(t + serializationMs(w.message.sizeBytes, plane.classes[w.message.class].bandwidthBitPerS), w, named(accessPath, 'access:', w.message.class), undefined);
-  };
-
-  const handle = (t: number, e: PlaneEvent): void => {
-    switch (e.kind) {
-      case 'enqueue': {
-        const l = carrier.get(e.message.referencePoint)?.get(e.message.class);
-        if (!l) {
-          viaAccessPath(t, e);
-          return;
-        }
-        const priority = plane.classes[e.message.class].priority;
-        let q = l.queues.find((x) => x.priority === priority);
-        if (!q) {
-          q = { priority, fifo: new Fifo<Waiting>() };
-          l.queues.push(q);
-          l.queues.sort((a, b) => a.priority - b.priority);
-        }
-        q.fifo.push({ message: e.message, attempt: e.attempt });
-        l.queued++;
-        l.maxQueueLength = Math.max(l.maxQueueLength, l.queued);
-        chooseLater(l, t);
-        return;
-      }
-      case 'tx-done': {
-        const w = e.link.onWire!;
-        e.link.onWire = undefined;
-        afterTransmission(t, w, linkPath.get(e.link)!, e.link.id, e.cut);
-        chooseLater(e.link, t);
-        return;
-      }
-      case 'link-free':
-        startNext(e.link, t);
-        return;
-      case 'arrive':
-        finish(e.message, e.link, t, e.attempt);
-        return;
-    }
-  };
-
-  const run = (t: number): DeliveryRecord[] => {
-    for (let next = events.peek(); next !== undefined && next.timeMs <= t; next = events.peek()) {
-      events.pop();
-      handle(next.timeMs, next.event);
-    }
-    const out = finished;
-    finished = [];
-    return out;
-  };
-
-  return {
-    get nowMs() {
-      return now;
-    },
-    send(m) {
-      checkSend(m, now);
-      if (carrier.get(m.referencePoint)?.get(m.class)) events.push(m.sentAtMs, { kind: 'enqueue', message: m, attempt: 1 });
-      else viaAccessPath(m.sentAtMs, { message: m, attempt: 1 });
-    },
-    advanceTo(t) {
-      now = Math.max(now, t);
-      return run(t);
-    },
-    drain() {
-      const out = run(Infinity);
-      return out;
-    },
-    linkStats: () => links.map((l) => ({ link: l.id, busyMs: l.busyMs, transmissions: l.transmissions, maxQueueLength: l.maxQueueLength })),
-  };
+  private viaAccessPath(t: number, s: number): void {
+    const cls = this.table.cls[s]!;
+    this.afterTransmission(t + serializationMs(this.table.sizeBytes[s]!, this.params[cls]!.bandwidthBitPerS), s, this.linkIds.length + cls, false);
+  }
 }
 
-/** A FIFO queue with O(1) amortised push and shift (Array.shift is O(n) on a long backlog). */
-class Fifo<T> {
-  private items: (T | undefined)[] = [];
-  private head = 0;
-  get size(): number {
-    return this.items.length - this.head;
-  }
-  push(x: T): void {
-    this.items.push(x);
-  }
-  shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const x = this.items[this.head];
-    this.items[this.head++] = undefined;
-    // Compact once the consumed prefix is most of the array.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return x;
-  }
+/** A modelled plane with message objects in and delivery records out (tests, reports): a `MessagePlane` underneath. */
+export function networkPlane(plane: ResolvedPlane, random: RandomService): CommsPlane {
+  const core = new MessagePlane(plane, random);
+  const tab = core.table;
+  const messages: (Message | undefined)[] = [];
+  let out: DeliveryRecord[] = [];
+  const collect = (s: number): void => {
+    const deliveredAtMs = tab.deliveredAtMs[s]!;
+    out.push({ message: messages[s]!, link: core.linkId(tab.link[s]!), deliveredAtMs: deliveredAtMs === deliveredAtMs ? deliveredAtMs : undefined, attempts: tab.attempts[s]!, status: DELIVERY_STATUSES[tab.status[s]!]! });
+    messages[s] = undefined;
+  };
+  const take = (): DeliveryRecord[] => {
+    const r = out;
+    out = [];
+    return r;
+  };
+  return {
+    get nowMs() {
+      return core.nowMs;
+    },
+    send(m) {
+      checkSend(m, core.nowMs);
+      const s = core.send(typeIndex[m.type], classIndex[m.class], referencePointIndex[m.referencePoint], 0, 0, m.sizeBytes, m.sentAtMs, m.deadlineMs ?? NaN);
+      messages[s] = m;
+    },
+    advanceTo(t) {
+      core.advanceTo(t, collect);
+      return take();
+    },
+    drain() {
+      core.drain(collect);
+      return take();
+    },
+    linkStats: () => core.linkStats(),
+  };
 }
 
 /** Time to put `sizeBytes` on a link of `bitPerS`, in ms. */

@@ -53,12 +53,16 @@ export interface ValidatedInterval {
 /** Why a single read is invalid on its own (duplicates need the store), or undefined. */
 export function invalidReason(r: MeterRead, rules: VeeRules): 'misaligned' | 'out-of-range' | undefined {
   if (r.intervalMs !== rules.intervalMs || !Number.isInteger((r.intervalStartMs - (rules.gridOriginMs ?? 0)) / rules.intervalMs)) return 'misaligned';
-  const energyOk = (x: number) => Number.isFinite(x) && x >= 0 && x <= rules.maxKwhPerInterval;
-  if (!energyOk(r.importKwh) || !energyOk(r.exportKwh)) return 'out-of-range';
-  const [vMin, vMax] = rules.voltagePuRange ?? DEFAULT_VOLTAGE_PU_RANGE;
-  if (r.voltagePu !== undefined && !(r.voltagePu >= vMin && r.voltagePu <= vMax)) return 'out-of-range';
+  if (!energyOk(r.importKwh, rules.maxKwhPerInterval) || !energyOk(r.exportKwh, rules.maxKwhPerInterval)) return 'out-of-range';
+  if (r.voltagePu !== undefined) {
+    const range = rules.voltagePuRange ?? DEFAULT_VOLTAGE_PU_RANGE;
+    if (!(r.voltagePu >= range[0] && r.voltagePu <= range[1])) return 'out-of-range';
+  }
   return undefined;
 }
+
+// Module-level, not a closure per read: the MDMS validates every read of a run.
+const energyOk = (x: number, maxKwh: number): boolean => Number.isFinite(x) && x >= 0 && x <= maxKwh;
 
 /**
  * The validated series of one meter over `count` intervals from `startMs`, given

@@ -25,12 +25,12 @@ export class CommsRecorder {
   }
 
   interval(c: IntervalComms): void {
-    for (const line of c.rows) this.csv.line(line);
+    for (const piece of c.rows) this.csv.bytes(piece);
     this.deliveries.push(...c.commands);
   }
 
   completed(end: CommsRunEnd): void {
-    for (const line of end.rows) this.csv.line(line);
+    for (const piece of end.rows) this.csv.bytes(piece);
     this.end = end;
   }
 
@@ -55,7 +55,7 @@ export class CommsRecorder {
     const latencyRows = [...end.latencyByClass]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([cls, samples]) => {
-        const s = [...samples].sort((a, b) => a - b);
+        const s = samples.slice().sort();
         const at = (p: number): string => (s.length === 0 ? '' : (s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]! / 1000).toFixed(3));
         return [cls, String(s.length), at(0.5), at(0.9), at(0.99), at(1)];
       });

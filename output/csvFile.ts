@@ -84,10 +84,8 @@ export class CsvFile {
   bytes(src: Uint8Array): void {
     const n = src.length;
     if (this.at + n > this.buf.length) this.room(n);
-    const b = this.buf;
-    let at = this.at;
-    for (let k = 0; k < n; k++) b[at++] = src[k]!;
-    this.at = at;
+    this.buf.set(src, this.at);
+    this.at += n;
   }
 
   /** Appends an integer count of a decimal step with `decimals` digits after the point: the text of `formatSteps(n, decimals)`. */

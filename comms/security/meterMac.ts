@@ -2,29 +2,121 @@
  * Integrity of meter reads in transit: the meter appends an HMAC-SHA256 over the
  * canonical bytes of the read, keyed with the key it shares with the head-end
  * (`meterMacKey`). The head-end recomputes it; any change to any field — or a read
- * sealed with another meter's key — fails. Constant-time comparison.
+ * sealed with another meter's key — fails. The comparison reads every digit whatever
+ * differs (constant time).
+ *
+ * The canonical bytes are a compact binary encoding, so that a read of a typical meter id
+ * (up to 20 bytes) fits one SHA-256 block: `intervalStartMs`, `intervalMs`, `importKwh`,
+ * `exportKwh` as IEEE-754 doubles (in the platform's byte order, little-endian wherever Node
+ * runs), then `voltagePu` as a double and 1 when the read has a voltage, else 0 (an absent
+ * voltage cannot be confused with any value), then the meter id's UTF-8 length (2 bytes,
+ * big-endian) and bytes. Meter and MDMS run in one process, so the byte order is shared. Every
+ * read of a run is sealed and checked once, so both run on a key prepared once per meter
+ * (`HmacSha256Key`).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { MeterRead } from '../../metering/meter.ts';
+import { HmacSha256Key } from './hmacSha256.ts';
 
 export interface SealedRead extends MeterRead {
   /** HMAC-SHA256, hex. */
   readonly mac: string;
 }
 
-/** Fixed field order; undefined voltage is written as empty so it cannot be confused with 0. */
-function readBytes(r: MeterRead): string {
-  // UTF-8 text of the fields in a fixed order (Hmac.update encodes a string as UTF-8).
-  return JSON.stringify([r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, r.voltagePu ?? null]);
+/** Each meter key prepared once (keys are the Buffers `meterMacKey` returns, held by their meters and the MDMS). */
+const prepared = new WeakMap<Uint8Array, HmacSha256Key>();
+const keyOf = (key: Uint8Array): HmacSha256Key => {
+  let k = prepared.get(key);
+  if (!k) prepared.set(key, (k = new HmacSha256Key(key)));
+  return k;
+};
+
+// The doubles first, where a Float64Array over the same bytes can write them (8-byte aligned).
+let bytes = new Uint8Array(128);
+let doubles = new Float64Array(bytes.buffer);
+const utf8 = new TextEncoder();
+
+/** Writes the read's canonical bytes into the scratch buffer; returns their length. */
+function encode(r: MeterRead): number {
+  const id = r.meterId;
+  // 41 bytes of numbers and flag, 2 of length, at most 3 UTF-8 bytes per UTF-16 unit of the id.
+  const need = 43 + 3 * id.length;
+  if (need > bytes.length) {
+    bytes = new Uint8Array(8 * Math.ceil(need / 8));
+    doubles = new Float64Array(bytes.buffer);
+  }
+  doubles[0] = r.intervalStartMs;
+  doubles[1] = r.intervalMs;
+  doubles[2] = r.importKwh;
+  doubles[3] = r.exportKwh;
+  const v = r.voltagePu;
+  let at = 32;
+  if (v === undefined) bytes[at++] = 0;
+  else {
+    doubles[4] = v;
+    bytes[40] = 1;
+    // The flag after the voltage's 8 bytes: [0, 32) numbers, [32, 40) voltage, 40 flag.
+    at = 41;
+  }
+  const start = at + 2;
+  let n = id.length;
+  for (let k = 0; k < id.length; k++) {
+    const c = id.charCodeAt(k);
+    if (c >= 0x80) {
+      n = utf8.encodeInto(id, bytes.subarray(start)).written;
+      break;
+    }
+    bytes[start + k] = c;
+  }
+  if (n > 0xffff) throw new RangeError(`meter id longer than 65535 bytes: ${id.slice(0, 40)}…`);
+  bytes[at] = n >>> 8;
+  bytes[at + 1] = n & 0xff;
+  return start + n;
 }
 
-export function sealRead(r: MeterRead, key: Buffer): SealedRead {
-  return { ...r, mac: createHmac('sha256', key).update(readBytes(r)).digest('hex') };
+const words = new Int32Array(8);
+const digest = Buffer.alloc(32);
+
+/** The read with its MAC. */
+export function sealRead(r: MeterRead, key: Uint8Array): SealedRead {
+  readMac(r, key, words, 0);
+  return { ...r, mac: macHex(words, 0) };
 }
+
+/**
+ * The MAC `sealRead` gives `r`, as 8 words (the digest's bytes, big-endian) into `out` from
+ * `offset`: for a sender that keeps reads in flight as numbers, not objects.
+ */
+export function readMac(r: MeterRead, key: Uint8Array, out: Int32Array, offset: number): void {
+  const n = encode(r);
+  keyOf(key).macWords(bytes, n, words);
+  for (let i = 0; i < 8; i++) out[offset + i] = words[i]!;
+}
+
+/** The MAC at `words[offset, offset + 8)` as `SealedRead.mac` text (64 lower-case hex digits). */
+export function macHex(words: Int32Array, offset: number): string {
+  for (let i = 0; i < 8; i++) {
+    const w = words[offset + i]!;
+    digest[4 * i] = w >>> 24;
+    digest[4 * i + 1] = w >>> 16;
+    digest[4 * i + 2] = w >>> 8;
+    digest[4 * i + 3] = w;
+  }
+  return digest.toString('hex');
+}
+
+/** Value of one hex digit (either case), or 16 for anything else. */
+const nibble = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : 16);
 
 /** True when the read is exactly what the meter holding `key` sealed. */
-export function readIntact(r: SealedRead, key: Buffer): boolean {
-  const expected = createHmac('sha256', key).update(readBytes(r)).digest();
-  const got = Buffer.from(r.mac, 'hex');
-  return got.length === expected.length && timingSafeEqual(got, expected);
+export function readIntact(r: SealedRead, key: Uint8Array): boolean {
+  const mac = r.mac;
+  if (typeof mac !== 'string' || mac.length !== 64) return false;
+  const n = encode(r);
+  keyOf(key).macWords(bytes, n, words);
+  let diff = 0;
+  for (let i = 0; i < 8; i++) {
+    const w = words[i]!;
+    for (let j = 0; j < 8; j++) diff |= nibble(mac.charCodeAt(8 * i + j)) ^ ((w >>> (28 - 4 * j)) & 0xf);
+  }
+  return diff === 0;
 }

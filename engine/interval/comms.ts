@@ -32,13 +32,15 @@
  * With `comms: ideal` none of this exists: the simulation never builds a `CommsRun`.
  */
 import type { KeyObject } from 'node:crypto';
-import { type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
-import { messageLogLine } from '../../comms/messageLog.ts';
-import { type Message, MESSAGE_ROUTES, type MessageType } from '../../comms/messages.ts';
-import { type CommsPlane, type DeliveryRecord, type LinkStats, networkPlane } from '../../comms/plane.ts';
+import { APPLICATION_CLASSES, type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
+import { MessageLogWriter } from '../../comms/messageLog.ts';
+import { type Message, MESSAGE_ROUTES, MESSAGE_TYPES, type MessageType } from '../../comms/messages.ts';
+import { classIndex, DELIVERED, DELIVERY_STATUSES, LATE, LOST, type MessageTable, referencePointIndex, typeIndex } from '../../comms/messageTable.ts';
+import { type DeliveryRecord, type LinkStats, MessagePlane } from '../../comms/plane.ts';
+import type { ReferencePoint } from '../../comms/referencePoints.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
 import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/security/keys.ts';
-import { sealRead, type SealedRead } from '../../comms/security/meterMac.ts';
+import { macHex, readMac, type SealedRead } from '../../comms/security/meterMac.ts';
 import { CommandSigner, CommandVerifier, type SignedEnvelope, type RejectionReason } from '../../comms/security/signedCommand.ts';
 import type { RandomService } from '../../core/rng.ts';
 import { formatSimTime, minutesToMs, type SimTime, simTime } from '../../core/time.ts';
@@ -92,8 +94,8 @@ export const REPLY_STEP_MS = 1_000;
  */
 export const COMMAND_DEADLINE_MS = DOE_2010_REQUIREMENTS['distribution-grid-management'].latencyMs[1];
 
-/** One row of messages.csv as a CSV line ending in a newline (comms/messageLog.ts). */
-export type MessageLogRow = string;
+/** A piece of messages.csv: whole rows as UTF-8 bytes, each ending in a newline (comms/messageLog.ts). */
+export type MessageLogRow = Uint8Array;
 
 /** Statuses a receiver's verdict puts in messages.csv in place of the plane's `delivered` / `late`. */
 export type ReceiverStatus = 'rejected-signature' | 'rejected-replay' | 'rejected-stale' | 'rejected-mac' | 'rejected-read';
@@ -116,20 +118,34 @@ export interface CommandDelivery {
 
 /** What one interval hands to the recorder. */
 export interface IntervalComms {
-  /** messages.csv rows of the messages finished during this interval, in the order they finished. */
+  /** messages.csv rows of the messages finished during this interval, in the order they finished, as pieces of bytes. */
   readonly rows: readonly MessageLogRow[];
   readonly commands: readonly CommandDelivery[];
 }
 
+/**
+ * What a receiver does with a message when it finishes, per plane slot (`kindOf`). The
+ * messages sent once per agent and interval (bids, awards, meter reads) are rows of the
+ * plane's table only, with their kind; every other message goes through `send` as a
+ * `Message` object with a `Pending` (kind MESSAGE), and its receiver acts on a
+ * `DeliveryRecord` in `finishedMessage`, the plane's message-object interface.
+ */
+const MESSAGE = 0;
+const BID = 1;
+const AWARD = 2;
+const READ = 3;
+
 type Pending =
-  | { readonly kind: 'bid'; readonly bid: PartyBid }
-  | { readonly kind: 'award' }
   | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
-  | { readonly kind: 'read'; readonly read: SealedRead }
   | { readonly kind: 'price'; readonly party: number; readonly interval: number }
   | { readonly kind: 'member-curve'; readonly curve: MemberCurve }
   | { readonly kind: 'reply'; readonly party: number; readonly optOut: boolean }
   | { readonly kind: 'share' };
+
+/** Per message type: its type, class and reference point indices (MESSAGE_ROUTES). */
+const ROUTE = Object.fromEntries(
+  Object.entries(MESSAGE_ROUTES).map(([type, r]) => [type, { type: typeIndex[type as MessageType], cls: classIndex[r.class], rp: referencePointIndex[r.referencePoint] }]),
+) as Readonly<Record<MessageType, { readonly type: number; readonly cls: number; readonly rp: number }>>;
 
 /** What an operator's signed command carries (JSON-signable). */
 type CommandPayload = { readonly eventId: string; readonly target: string; readonly intervalStart: number; readonly valueKw: number; readonly deliverKw: number };
@@ -150,9 +166,28 @@ export interface CommsRunInput {
 }
 
 export class CommsRun {
-  private readonly plane: CommsPlane;
+  private readonly plane: MessagePlane;
+  private readonly table: MessageTable;
+  /** Per plane slot: the receiver's kind of message; for a bid its index in its gate's batch and the batch; a read; a `send` message. */
+  private readonly kindOf: number[] = [];
+  private readonly tagOf: number[] = [];
+  private readonly batchOf: number[] = [];
+  /**
+   * Reads in flight as numbers, not objects (10,000 an interval, each alive until the MDMS has
+   * it): per slot its party (`meters`), interval start, length, import and export kWh, voltage
+   * (NaN: none), and its MAC's 8 words; the SealedRead is made on delivery.
+   */
+  private readParty = new Int32Array(1024);
+  private readNumbers = new Float64Array(5 * 1024);
+  private readMacs = new Int32Array(8 * 1024);
+  private readonly messageOf: (Message | undefined)[] = [];
+  /** Messages sent with `send` still in flight, with what their receiver needs. */
   private readonly pending = new Map<Message, Pending>();
-  private rows: MessageLogRow[] = [];
+  /** Command deliveries of the current interval: command message → delivered at (ms). */
+  private readonly commandArrivals = new Map<Message, number>();
+  private sequence = 0;
+  private readonly log = new MessageLogWriter();
+  private readonly onFinished = (slot: number): void => this.finished(slot);
   private commandsOut: CommandDelivery[] = [];
   private readonly signers = new Map<string, CommandSigner>();
   private readonly verifiers = new Map<number, CommandVerifier>();
@@ -161,15 +196,22 @@ export class CommsRun {
   readonly mdms: Mdms;
   /** Last genuine command envelope sent to each party (what an eavesdropper captures and replays). */
   private readonly captured = new Map<number, SignedEnvelope<CommandPayload>>();
-  /** Command deliveries of the current interval: command message id → delivered at (ms), or a rejection. */
-  private readonly commandArrivals = new Map<Message, number>();
+  /** The current gate's bids: its number, and per bid whether it was delivered by the gate. */
+  private bidBatch = 0;
+  private bidArrived = new Uint8Array(0);
+  /** Per party index: its meter's id, endpoint and key (made on its first read). */
+  private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly key: Buffer } | undefined)[] = [];
+  private readonly marketEndpoint: number;
+  private readonly partyEndpoints: number[] = [];
+  private readonly mdmsEndpoint: number;
   private readonly intervalMs: number;
   private readonly freshnessMs: number;
-  private sequence = 0;
   private readonly indexOf: Map<string, number>;
+  /** Statuses in messages.csv: the plane's (DELIVERY_STATUSES), then receivers' verdicts as they first occur. */
+  private readonly statusText: string[] = [...DELIVERY_STATUSES];
+  private byStatus: number[] = DELIVERY_STATUSES.map(() => 0);
+  private readonly byType = new Float64Array(MESSAGE_TYPES.length);
   private readonly counts = {
-    byStatus: new Map<string, number>(),
-    byType: new Map<string, number>(),
     lateBids: 0,
     lostBids: 0,
     lateCommands: 0,
@@ -189,8 +231,9 @@ export class CommsRun {
     attacksRejected: 0,
     outage: { bidsMissed: 0, drLostKwh: 0, commandsAffected: 0, readsAffected: 0 },
   };
-  /** Delivery latency samples per class (ms), for the report's distribution. */
-  readonly latencyByClass = new Map<ApplicationClass, number[]>();
+  /** Delivery latency samples (ms) per class index, for the report's distribution; `latencyCount` of each used. */
+  private readonly latencySamples: Float64Array[] = [];
+  private readonly latencyCount: number[] = [];
   /** Per party: the newest interval whose prices it has received, and when; and the one before (−1: none). */
   private readonly priceNewest: Int32Array;
   private readonly priceNewestAt: Float64Array;
@@ -201,7 +244,10 @@ export class CommsRun {
   private readonly repliesOnTime = new Set<number>();
 
   constructor(private readonly input: CommsRunInput) {
-    this.plane = networkPlane(input.plane, input.random);
+    this.plane = new MessagePlane(input.plane, input.random);
+    this.table = this.plane.table;
+    this.marketEndpoint = this.table.endpoints.id('market');
+    this.mdmsEndpoint = this.table.endpoints.id('mdms');
     this.intervalMs = minutesToMs(input.intervalMinutes);
     // A command for an interval is worth nothing once the interval is over: the freshness window.
     this.freshnessMs = this.intervalMs;
@@ -223,18 +269,63 @@ export class CommsRun {
 
   private readonly hasMembers: boolean;
 
-  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint?: string; readonly referencePoint?: Message['referencePoint'] }, pending: Pending): Message {
-    let sentAtMs = m.sentAtMs;
+  /**
+   * Hands a message to the plane at `sentAtMs`, or at the plane's time when that has passed
+   * (counted in `sendsDeferred`); returns its slot. `from` and `to` are endpoint ids, `deadlineMs`
+   * NaN for none; `kind` says what its receiver does with it (`finished`).
+   */
+  private sendRow(type: MessageType, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, referencePoint?: ReferencePoint): number {
     if (sentAtMs < this.plane.nowMs) {
       sentAtMs = this.plane.nowMs;
       this.counts.sendsDeferred++;
     }
-    // Built field by field (this runs for every message): the id is the sequence number.
+    const route = ROUTE[type];
+    const slot = this.plane.send(route.type, route.cls, referencePoint === undefined ? route.rp : referencePointIndex[referencePoint], from, to, sizeBytes, sentAtMs, deadlineMs);
+    // Slots are handed out in order (then reused): the side arrays grow by one, staying dense.
+    if (slot === this.kindOf.length) {
+      this.kindOf.push(MESSAGE);
+      this.tagOf.push(0);
+      this.batchOf.push(0);
+      this.messageOf.push(undefined);
+    }
+    this.kindOf[slot] = kind;
+    return slot;
+  }
+
+  /** A message whose receiver needs more than its kind: the `Message` (its id the sequence number), with `pending` kept until it finishes. */
+  private send(m: Omit<Message, 'class' | 'referencePoint' | 'id'> & { readonly idHint?: string; readonly referencePoint?: Message['referencePoint'] }, pending: Pending): Message {
+    const ep = this.table.endpoints;
+    const slot = this.sendRow(m.type, ep.id(m.from), ep.id(m.to), m.sizeBytes, m.sentAtMs, m.deadlineMs ?? NaN, MESSAGE, m.referencePoint);
+    const t = this.table;
     const route = MESSAGE_ROUTES[m.type];
-    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: m.referencePoint ?? route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
+    // The send time the plane took (the plane's time when `sentAtMs` had passed).
+    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: m.referencePoint ?? route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs: t.sentAtMs[slot]!, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
+    this.messageOf[slot] = message;
     this.pending.set(message, pending);
-    this.plane.send(message);
     return message;
+  }
+
+  /** Endpoint id of party `party` named `name` (cached per party index: no map lookup per message). */
+  private partyEndpoint(party: number, name: string): number {
+    const names = this.table.endpoints.names;
+    const cache = this.partyEndpoints;
+    while (cache.length <= party) cache.push(-1);
+    const id = cache[party]!;
+    if (id >= 0 && names[id] === name) return id;
+    const fresh = this.table.endpoints.id(name);
+    cache[party] = fresh;
+    return fresh;
+  }
+
+  /** Was the link that carries message `slot` down when it was sent? */
+  private slotLinkDown(slot: number): boolean {
+    const t = this.table;
+    return this.plane.linkDownAt(t.cls[slot]!, t.rp[slot]!, t.sentAtMs[slot]!);
+  }
+
+  /** Was the link that carries `m` down when `m` was sent? */
+  private linkDownAt(m: Message): boolean {
+    return this.plane.linkDownAt(classIndex[m.class], referencePointIndex[m.referencePoint], m.sentAtMs);
   }
 
   /**
@@ -243,30 +334,30 @@ export class CommsRun {
    * gate, rejected with the reason (`rejections`).
    */
   gateBids(bids: readonly PartyBid[], interval: MarketInterval, bidTime: SimTime, rejections: Rejection[]): PartyBid[] {
-    const sent: Array<{ bid: PartyBid; message: Message; duringOutage: boolean }> = [];
-    for (const bid of bids) {
+    const batch = ++this.bidBatch;
+    if (this.bidArrived.length < bids.length) this.bidArrived = new Uint8Array(Math.max(bids.length, 2 * this.bidArrived.length));
+    else this.bidArrived.fill(0, 0, bids.length);
+    const duringOutage = new Uint8Array(bids.length);
+    for (let i = 0; i < bids.length; i++) {
+      const bid = bids[i]!;
       const party = this.input.parties[bid.party]!;
       // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
-      const offer = OFFER_KINDS.has(party.kind);
-      const m = this.send(
-        { type: offer ? 'offer' : 'bid', from: bid.agentId, to: 'market', sizeBytes: MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, sentAtMs: bidTime, deadlineMs: interval.gateClosure, ...(party.role === 'agent' ? {} : { referencePoint: 'RP4' as const }) },
-        { kind: 'bid', bid },
-      );
-      sent.push({ bid, message: m, duringOutage: this.linkDownAt(m) });
+      const type = OFFER_KINDS.has(party.kind) ? 'offer' : 'bid';
+      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, bidTime, interval.gateClosure, BID, party.role === 'agent' ? undefined : 'RP4');
+      this.tagOf[slot] = i;
+      this.batchOf[slot] = batch;
+      duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;
     }
-    const arrived = new Set<Message>();
-    for (const r of this.plane.advanceTo(interval.gateClosure)) {
-      if (r.status === 'delivered' && this.pending.get(r.message)?.kind === 'bid') arrived.add(r.message);
-      this.finished(r);
-    }
+    this.plane.advanceTo(interval.gateClosure, this.onFinished);
     const onTime: PartyBid[] = [];
-    for (const s of sent) {
-      if (arrived.has(s.message)) {
-        onTime.push(s.bid);
+    for (let i = 0; i < bids.length; i++) {
+      const bid = bids[i]!;
+      if (this.bidArrived[i]) {
+        onTime.push(bid);
         continue;
       }
-      if (s.duringOutage) this.counts.outage.bidsMissed++;
-      rejections.push({ bidId: s.bid.id, agentId: s.bid.agentId, interval: s.bid.interval, code: 'gate-closed', reason: `not delivered by gate closure ${formatSimTime(interval.gateClosure)}: still in transit or lost on the communication plane (see messages.csv)` });
+      if (duringOutage[i]) this.counts.outage.bidsMissed++;
+      rejections.push({ bidId: bid.id, agentId: bid.agentId, interval: bid.interval, code: 'gate-closed', reason: `not delivered by gate closure ${formatSimTime(interval.gateClosure)}: still in transit or lost on the communication plane (see messages.csv)` });
     }
     return onTime;
   }
@@ -288,7 +379,7 @@ export class CommsRun {
       }
     }
     this.curvesArrived.clear();
-    for (const r of this.plane.advanceTo(bidTime)) this.finished(r);
+    this.plane.advanceTo(bidTime, this.onFinished);
     for (const s of sent) {
       if (this.curvesArrived.has(s.message)) continue;
       this.counts.memberCurvesMissed++;
@@ -336,7 +427,7 @@ export class CommsRun {
 
   /** The market's answer to every bid in the book, sent at the gate (logged; see the module note). */
   awards(bids: readonly PartyBid[], interval: MarketInterval): void {
-    for (const bid of bids) this.send({ type: 'award', from: 'market', to: bid.agentId, sizeBytes: MESSAGE_BYTES.award, sentAtMs: interval.gateClosure, deadlineMs: interval.start }, { kind: 'award' });
+    for (const bid of bids) this.sendRow('award', this.marketEndpoint, this.partyEndpoint(bid.party, bid.agentId), MESSAGE_BYTES.award, interval.gateClosure, interval.start, AWARD);
   }
 
   /** The faults the grid room still handles itself: forged commands travel on the plane instead. */
@@ -400,7 +491,7 @@ export class CommsRun {
       const open = (): boolean => [...toReply].some((a) => this.pending.has(a.message) || this.commandArrivals.has(a.message)) || replies.some((m) => this.pending.has(m));
       while (open() && t < replyDeadline) {
         t = Math.min(t + REPLY_STEP_MS, replyDeadline);
-        for (const r of this.plane.advanceTo(t)) this.finished(r);
+        this.plane.advanceTo(t, this.onFinished);
         for (const a of [...toReply]) {
           if (this.pending.has(a.message)) continue;
           toReply.delete(a);
@@ -412,8 +503,8 @@ export class CommsRun {
     }
     // Run to the next messages the engine sends (the members' curves, else the next bids), further only if a command is still in flight.
     const nextBidTime = interval.end - minutesToMs(this.input.gateClosureMinutes) - minutesToMs(1) - (this.hasMembers ? MEMBER_LEAD_MS : 0);
-    for (const r of this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)))) this.finished(r);
-    if (!resolved()) for (const r of this.plane.advanceTo(interval.end)) this.finished(r);
+    this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)), this.onFinished);
+    if (!resolved()) this.plane.advanceTo(interval.end, this.onFinished);
 
     // Per party: Σ effective / Σ committed over its commands (one command: its share in force).
     const scaled = new Map<number, { committed: number; effective: number }>();
@@ -469,17 +560,61 @@ export class CommsRun {
    */
   meterReads(interval: MarketInterval, ledger: IntervalLedger, hasMeter: Uint8Array, parties: readonly Party[]): void {
     const q = ledger.quantumKw;
+    const tampered = this.input.faults.some((f) => f.type === 'tampered-read' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end);
     for (let i = 0; i < parties.length; i++) {
       if (!hasMeter[i]) continue;
       const a = ledger.actualQuanta[i]!;
       if (Number.isNaN(a)) continue;
-      const meterId = meterIdFor(parties[i]!.id);
-      let key = this.macKeys.get(meterId);
-      if (!key) this.macKeys.set(meterId, (key = meterMacKey(this.input.seed, meterId)));
-      let read = sealRead(meterRead(meterId, interval.start, interval.end - interval.start, a * q), key);
-      if (this.tampered(parties[i]!.id, interval)) read = { ...read, importKwh: read.importKwh + 1 };
-      this.send({ type: 'meter-read', from: meterId, to: 'mdms', sizeBytes: MESSAGE_BYTES.meterRead, sentAtMs: interval.end }, { kind: 'read', read });
+      const meter = this.meterOf(i, parties[i]!.id);
+      const read = meterRead(meter.id, interval.start, interval.end - interval.start, a * q);
+      const slot = this.sendRow('meter-read', meter.endpoint, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
+      if (slot >= this.readParty.length) this.growReads(slot);
+      // Sealed by the meter as sent; a tampering fault then alters the import in transit.
+      readMac(read, meter.key, this.readMacs, 8 * slot);
+      this.readParty[slot] = i;
+      const o = 5 * slot;
+      this.readNumbers[o] = read.intervalStartMs;
+      this.readNumbers[o + 1] = read.intervalMs;
+      this.readNumbers[o + 2] = tampered && this.tampered(parties[i]!.id, interval) ? read.importKwh + 1 : read.importKwh;
+      this.readNumbers[o + 3] = read.exportKwh;
+      this.readNumbers[o + 4] = read.voltagePu ?? NaN;
     }
+  }
+
+  private growReads(slot: number): void {
+    const n = Math.max(slot + 1, 2 * this.readParty.length);
+    const party = new Int32Array(n);
+    party.set(this.readParty);
+    const numbers = new Float64Array(5 * n);
+    numbers.set(this.readNumbers);
+    const macs = new Int32Array(8 * n);
+    macs.set(this.readMacs);
+    this.readParty = party;
+    this.readNumbers = numbers;
+    this.readMacs = macs;
+  }
+
+  /** The sealed read in flight in `slot`, as the MDMS receives it (same fields, in the order `sealRead` gives them). */
+  private readAt(slot: number): SealedRead {
+    const meterId = this.meters[this.readParty[slot]!]!.id;
+    const x = this.readNumbers;
+    const o = 5 * slot;
+    const mac = macHex(this.readMacs, 8 * slot);
+    const v = x[o + 4]!;
+    return v === v
+      ? { meterId, intervalStartMs: x[o]!, intervalMs: x[o + 1]!, importKwh: x[o + 2]!, exportKwh: x[o + 3]!, voltagePu: v, mac }
+      : { meterId, intervalStartMs: x[o]!, intervalMs: x[o + 1]!, importKwh: x[o + 2]!, exportKwh: x[o + 3]!, mac };
+  }
+
+  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly key: Buffer } {
+    let m = this.meters[i];
+    if (m === undefined || m.party !== party) {
+      const id = meterIdFor(party);
+      let key = this.macKeys.get(id);
+      if (!key) this.macKeys.set(id, (key = meterMacKey(this.input.seed, id)));
+      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), key };
+    }
+    return m;
   }
 
   private tampered(agent: string, interval: MarketInterval): boolean {
@@ -487,25 +622,56 @@ export class CommsRun {
     return false;
   }
 
-  /** Was the link that carries `m` down when `m` was sent? */
-  private linkDownAt(m: Message): boolean {
-    for (const l of this.input.plane.links) {
-      if (!l.referencePoints.includes(m.referencePoint) || (l.classes && !l.classes.includes(m.class))) continue;
-      return (l.outages ?? []).some((o) => o.fromMs <= m.sentAtMs && m.sentAtMs < o.untilMs);
+  /** Index of a status text in messages.csv's statuses (a receiver's verdict is added on its first use). */
+  private statusIndex(text: string): number {
+    let k = this.statusText.indexOf(text);
+    if (k < 0) {
+      k = this.statusText.push(text) - 1;
+      this.byStatus.push(0);
     }
-    return false;
+    return k;
   }
 
-  /** A finished delivery: the receiver acts on it, and it becomes a row of messages.csv. */
-  private finished(r: DeliveryRecord): void {
+  /** A finished delivery (slot of the plane's table): the receiver acts on it, and it becomes a row of messages.csv. */
+  private finished(slot: number): void {
+    const tab = this.table;
+    const planeStatus = tab.status[slot]!;
+    let status = planeStatus;
+    const deliveredAtMs = tab.deliveredAtMs[slot]!;
+    const delivered = deliveredAtMs === deliveredAtMs;
+    if (delivered) this.sample(tab.cls[slot]!, deliveredAtMs - tab.sentAtMs[slot]!);
+    const kind = this.kindOf[slot]!;
+    if (kind === BID) {
+      if (planeStatus === DELIVERED && this.batchOf[slot] === this.bidBatch) this.bidArrived[this.tagOf[slot]!] = 1;
+      if (planeStatus === LATE) this.counts.lateBids++;
+      if (planeStatus === LOST) this.counts.lostBids++;
+    } else if (kind === MESSAGE) {
+      const message = this.messageOf[slot]!;
+      this.messageOf[slot] = undefined;
+      status = this.statusIndex(this.finishedMessage({ message, link: this.plane.linkId(tab.link[slot]!), deliveredAtMs: delivered ? deliveredAtMs : undefined, attempts: tab.attempts[slot]!, status: DELIVERY_STATUSES[planeStatus]! }));
+    } else if (kind === READ) {
+      if (delivered) {
+        const read = this.readAt(slot);
+        const reason = this.mdms.ingest(read);
+        if (reason) {
+          status = this.statusIndex(reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read');
+          const text = this.statusText[status]!;
+          if (text === 'rejected-mac') this.counts.attacksRejected++;
+          this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
+          this.verdictEvents.push({ at: simTime(read.intervalStartMs), issuer: read.meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(read.intervalStartMs))}` });
+        } else this.counts.readsStored++;
+      } else if (this.slotLinkDown(slot)) this.counts.outage.readsAffected++;
+    }
+    this.byStatus[status]!++;
+    this.byType[tab.type[slot]!]!++;
+    this.log.row(tab, slot, this.statusText[status]!, this.plane.linkId(tab.link[slot]!));
+  }
+
+  /** A finished message sent with `send`: its receiver acts on it; returns its status in messages.csv (the plane's, or the receiver's verdict). */
+  private finishedMessage(r: DeliveryRecord): string {
     const p = this.pending.get(r.message);
     this.pending.delete(r.message);
     let status: string = r.status;
-    if (r.deliveredAtMs !== undefined) {
-      let samples = this.latencyByClass.get(r.message.class);
-      if (!samples) this.latencyByClass.set(r.message.class, (samples = []));
-      samples.push(r.deliveredAtMs - r.message.sentAtMs);
-    }
     if (p?.kind === 'price') {
       if (r.status !== 'delivered') this.counts.pricesLate++;
       if (r.deliveredAtMs !== undefined && p.interval > this.priceNewest[p.party]!) {
@@ -518,9 +684,6 @@ export class CommsRun {
     } else if (p?.kind === 'reply') {
       if (r.status === 'delivered') this.repliesOnTime.add(p.party);
       else this.counts.repliesLate++;
-    } else if (p?.kind === 'bid') {
-      if (r.status === 'late') this.counts.lateBids++;
-      if (r.status === 'lost') this.counts.lostBids++;
     } else if (p?.kind === 'command' && r.deliveredAtMs !== undefined) {
       const verdict = this.verifierOf(p.receiver).verify(p.envelope, r.deliveredAtMs);
       if (!verdict.ok) {
@@ -546,19 +709,28 @@ export class CommsRun {
       }
     } else if (p?.kind === 'command') {
       if (p.genuine) this.counts.lostCommands++;
-    } else if (p?.kind === 'read' && r.deliveredAtMs !== undefined) {
-      const reason = this.mdms.ingest(p.read);
-      if (reason) {
-        status = reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read';
-        if (status === 'rejected-mac') this.counts.attacksRejected++;
-        this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
-        this.verdictEvents.push({ at: simTime(p.read.intervalStartMs), issuer: p.read.meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: status, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(p.read.intervalStartMs))}` });
-      } else this.counts.readsStored++;
     }
-    if (p?.kind === 'read' && r.status === 'lost' && this.linkDownAt(r.message)) this.counts.outage.readsAffected++;
-    this.counts.byStatus.set(status, (this.counts.byStatus.get(status) ?? 0) + 1);
-    this.counts.byType.set(r.message.type, (this.counts.byType.get(r.message.type) ?? 0) + 1);
-    this.rows.push(messageLogLine(r, status));
+    return status;
+  }
+
+  /** Records one delivery latency (ms) of class `cls`. */
+  private sample(cls: number, ms: number): void {
+    let xs = this.latencySamples[cls];
+    const n = this.latencyCount[cls] ?? 0;
+    if (xs === undefined || n === xs.length) {
+      const grown = new Float64Array(Math.max(1024, 2 * n));
+      if (xs) grown.set(xs);
+      this.latencySamples[cls] = xs = grown;
+    }
+    xs[n] = ms;
+    this.latencyCount[cls] = n + 1;
+  }
+
+  /** Delivery latency samples (ms) per class, in the order delivered. */
+  get latencyByClass(): ReadonlyMap<ApplicationClass, Float64Array> {
+    const m = new Map<ApplicationClass, Float64Array>();
+    this.latencySamples.forEach((xs, cls) => m.set(APPLICATION_CLASSES[cls]!, xs.subarray(0, this.latencyCount[cls])));
+    return m;
   }
 
   private verifierOf(party: number): CommandVerifier {
@@ -574,24 +746,24 @@ export class CommsRun {
 
   /** The interval's rows and command deliveries (and events of verdicts reached since the commands phase). */
   takeInterval(): IntervalComms & { events: GridEvent[] } {
-    const out = { rows: this.rows, commands: this.commandsOut, events: this.verdictEvents.splice(0) };
-    this.rows = [];
+    const out = { rows: this.log.take(), commands: this.commandsOut, events: this.verdictEvents.splice(0) };
     this.commandsOut = [];
     return out;
   }
 
   /** After the last interval: everything still in flight arrives (or is lost); the last rows and the run's figures. */
-  finish(billing?: (mdms: Mdms) => Record<ReadQuality, number>): { rows: readonly MessageLogRow[]; events: GridEvent[]; summary: CommsSummary; linkStats: LinkStats[]; latencyByClass: ReadonlyMap<ApplicationClass, readonly number[]>; elapsedMs: number } {
-    for (const r of this.plane.drain()) this.finished(r);
+  finish(billing?: (mdms: Mdms) => Record<ReadQuality, number>): { rows: readonly MessageLogRow[]; events: GridEvent[]; summary: CommsSummary; linkStats: LinkStats[]; latencyByClass: ReadonlyMap<ApplicationClass, Float64Array>; elapsedMs: number } {
+    this.plane.drain(this.onFinished);
     if (billing) this.billed = billing(this.mdms);
-    const rows = this.rows;
-    this.rows = [];
-    return { rows, events: this.verdictEvents.splice(0), summary: this.summary(), linkStats: this.plane.linkStats(), latencyByClass: this.latencyByClass, elapsedMs: this.input.runEnd - this.input.runStart };
+    return { rows: this.log.take(), events: this.verdictEvents.splice(0), summary: this.summary(), linkStats: this.plane.linkStats(), latencyByClass: this.latencyByClass, elapsedMs: this.input.runEnd - this.input.runStart };
   }
 
   private summary(): CommsSummary {
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
     const sorted = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)));
+    const used = (names: readonly string[], n: ArrayLike<number>): Map<string, number> => new Map(names.map((name, k) => [name, n[k] ?? 0] as const).filter(([, x]) => x > 0));
+    const byStatus = used(this.statusText, this.byStatus);
+    const byType = used(MESSAGE_TYPES, this.byType);
     const c = this.counts;
     const elapsed = this.input.runEnd - this.input.runStart;
     let estimated = 0;
@@ -602,9 +774,9 @@ export class CommsRun {
       missing += e.intervals.missing;
     }
     return {
-      messages: [...c.byStatus.values()].reduce((a, b) => a + b, 0),
-      messagesByStatus: sorted(c.byStatus),
-      messagesByType: sorted(c.byType),
+      messages: [...byStatus.values()].reduce((a, b) => a + b, 0),
+      messagesByStatus: sorted(byStatus),
+      messagesByType: sorted(byType),
       lateBids: c.lateBids,
       lostBids: c.lostBids,
       lateCommands: c.lateCommands,

@@ -1,0 +1,101 @@
+/**
+ * The messages in flight on a plane, as rows of typed-array columns (one slot per
+ * message, reused once the message has finished) instead of one object per message:
+ * a run sends millions of messages, and objects per message were most of the plane's
+ * cost (allocation and garbage collection). A slot is handed out by `MessagePlane.send`
+ * and is valid until the owner's finish callback for it returns.
+ *
+ * Types, classes and reference points are indices into MESSAGE_TYPES,
+ * APPLICATION_CLASSES and REFERENCE_POINTS; senders and receivers are ids of the
+ * table's `endpoints` (each name interned once).
+ */
+import { APPLICATION_CLASSES, type ApplicationClass } from './applicationClasses.ts';
+import { MESSAGE_TYPES, type MessageType } from './messages.ts';
+import { REFERENCE_POINTS, type ReferencePoint } from './referencePoints.ts';
+
+/** The plane's verdicts, as stored in `status`: indices into DELIVERY_STATUSES. */
+export const DELIVERY_STATUSES = ['delivered', 'late', 'lost'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const DELIVERED = 0;
+export const LATE = 1;
+export const LOST = 2;
+
+export const typeIndex: Readonly<Record<MessageType, number>> = Object.fromEntries(MESSAGE_TYPES.map((t, i) => [t, i])) as Record<MessageType, number>;
+export const classIndex: Readonly<Record<ApplicationClass, number>> = Object.fromEntries(APPLICATION_CLASSES.map((c, i) => [c, i])) as Record<ApplicationClass, number>;
+export const referencePointIndex: Readonly<Record<ReferencePoint, number>> = Object.fromEntries(REFERENCE_POINTS.map((r, i) => [r, i])) as Record<ReferencePoint, number>;
+
+/** Names (agents, meters, `market`, `mdms` …) as small integers, each interned once. */
+export class Endpoints {
+  private readonly ids = new Map<string, number>();
+  readonly names: string[] = [];
+
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(name, id);
+      this.names.push(name);
+    }
+    return id;
+  }
+}
+
+export class MessageTable {
+  readonly endpoints = new Endpoints();
+  type = new Uint8Array(0);
+  cls = new Uint8Array(0);
+  rp = new Uint8Array(0);
+  from = new Int32Array(0);
+  to = new Int32Array(0);
+  sizeBytes = new Float64Array(0);
+  sentAtMs = new Float64Array(0);
+  /** NaN: no deadline. */
+  deadlineMs = new Float64Array(0);
+  /** The attempt under way (1 for the first transmission); when finished, the attempts made. */
+  attempts = new Int32Array(0);
+  /** NaN until delivered; stays NaN for a lost message. */
+  deliveredAtMs = new Float64Array(0);
+  /** DELIVERED, LATE or LOST once finished. */
+  status = new Uint8Array(0);
+  /** Index of the shared link that carries it; −1 for its own access path. */
+  link = new Int32Array(0);
+  /** Next slot in the same link queue (an intrusive FIFO), −1 at the tail. */
+  next = new Int32Array(0);
+  private free = new Int32Array(0);
+  private freeCount = 0;
+  private used = 0;
+
+  /** A slot for a new message, its columns to be filled by the caller. */
+  allocate(): number {
+    if (this.freeCount > 0) return this.free[--this.freeCount]!;
+    if (this.used === this.type.length) this.grow();
+    return this.used++;
+  }
+
+  release(slot: number): void {
+    this.free[this.freeCount++] = slot;
+  }
+
+  private grow(): void {
+    const cap = Math.max(1024, this.type.length * 2);
+    const g = <A extends Uint8Array | Int32Array | Float64Array>(a: A, make: new (n: number) => A): A => {
+      const b = new make(cap);
+      b.set(a);
+      return b;
+    };
+    this.type = g(this.type, Uint8Array);
+    this.cls = g(this.cls, Uint8Array);
+    this.rp = g(this.rp, Uint8Array);
+    this.from = g(this.from, Int32Array);
+    this.to = g(this.to, Int32Array);
+    this.sizeBytes = g(this.sizeBytes, Float64Array);
+    this.sentAtMs = g(this.sentAtMs, Float64Array);
+    this.deadlineMs = g(this.deadlineMs, Float64Array);
+    this.attempts = g(this.attempts, Int32Array);
+    this.deliveredAtMs = g(this.deliveredAtMs, Float64Array);
+    this.status = g(this.status, Uint8Array);
+    this.link = g(this.link, Int32Array);
+    this.next = g(this.next, Int32Array);
+    this.free = g(this.free, Int32Array);
+  }
+}

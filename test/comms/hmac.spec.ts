@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { createHmac } from 'node:crypto';
+import { HmacSha256Key, hmacSha256 } from '../../comms/security/hmacSha256.ts';
+import { meterMacKey } from '../../comms/security/keys.ts';
+import { readIntact, sealRead } from '../../comms/security/meterMac.ts';
+import { meterRead } from '../../metering/meter.ts';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+describe('security: HMAC-SHA256 with prepared keys', () => {
+  it('gives the RFC 4231 test vectors (cases 1, 2, 6, 7: short keys and keys longer than a block)', () => {
+    const cases: Array<[Buffer, Buffer, string]> = [
+      [Buffer.alloc(20, 0x0b), Buffer.from('Hi There'), 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7'],
+      [Buffer.from('Jefe'), Buffer.from('what do ya want for nothing?'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
+      [Buffer.alloc(131, 0xaa), Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First'), '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'],
+      [Buffer.alloc(131, 0xaa), Buffer.from('This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.'), '9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2'],
+    ];
+    for (const [key, data, mac] of cases) expect(hex(hmacSha256(key, data))).to.equal(mac);
+  });
+
+  it('property: equals node:crypto createHmac for any key and message (every padding boundary), one key reused', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 100 }), fc.array(fc.uint8Array({ minLength: 0, maxLength: 200 }), { minLength: 1, maxLength: 4 }), (key, messages) => {
+        const k = new HmacSha256Key(key);
+        const words = new Int32Array(8);
+        for (const m of messages) {
+          k.macWords(m, m.length, words);
+          const got = Buffer.alloc(32);
+          words.forEach((w, i) => got.writeInt32BE(w, 4 * i));
+          expect(got.toString('hex')).to.equal(createHmac('sha256', key).update(m).digest('hex'));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // Lengths around the one- and two-block limits of the inner hash (55/56, 119/120 bytes).
+    for (const n of [0, 1, 54, 55, 56, 63, 64, 65, 118, 119, 120, 128, 1000]) {
+      const m = Buffer.alloc(n, n & 0xff);
+      expect(hex(hmacSha256(Buffer.from('k'), m))).to.equal(createHmac('sha256', 'k').update(m).digest('hex'));
+    }
+  });
+});
+
+describe('security: sealed meter reads over the compact encoding', () => {
+  it('property: a sealed read verifies, and changing any one field (or the key) fails, whatever the values', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }),
+        fc.integer({ min: 0, max: 4e12 }),
+        fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+        fc.option(fc.double({ noNaN: true, min: 0.5, max: 1.5 }), { nil: undefined }),
+        (meterId, t, netKw, voltagePu) => {
+          const key = meterMacKey(1, meterId);
+          const read = meterRead(meterId, t, 900_000, netKw, voltagePu);
+          const sealed = sealRead(read, key);
+          expect(sealed.mac).to.match(/^[0-9a-f]{64}$/);
+          expect(readIntact(sealed, key)).to.equal(true);
+          expect(readIntact({ ...sealed, mac: sealed.mac.toUpperCase() }, key)).to.equal(true);
+          expect(readIntact({ ...sealed, importKwh: sealed.importKwh + 1 }, key)).to.equal(false);
+          expect(readIntact({ ...sealed, intervalMs: 300_000 }, key)).to.equal(false);
+          expect(readIntact({ ...sealed, meterId: `${meterId}x` }, key)).to.equal(false);
+          const { voltagePu: _v, ...withoutVoltage } = sealed;
+          expect(readIntact(voltagePu === undefined ? { ...sealed, voltagePu: 1 } : withoutVoltage, key)).to.equal(false);
+          expect(readIntact({ ...sealed, mac: `${sealed.mac.slice(0, 63)}${sealed.mac[63] === '0' ? '1' : '0'}` }, key)).to.equal(false);
+          expect(readIntact({ ...sealed, mac: `${sealed.mac.slice(0, 63)}g` }, key)).to.equal(false);
+          expect(readIntact(sealed, meterMacKey(2, meterId))).to.equal(false);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
