@@ -125,8 +125,8 @@ export interface IntervalComms {
 
 /**
  * What a receiver does with a message when it finishes, per plane slot (`kindOf`). The
- * messages sent once per agent and interval (bids, awards, meter reads) are rows of the
- * plane's table only, with their kind; every other message goes through `send` as a
+ * messages sent once per agent and interval (bids, awards, price broadcasts, meter reads) are
+ * rows of the plane's table only, with their kind; every other message goes through `send` as a
  * `Message` object with a `Pending` (kind MESSAGE), and its receiver acts on a
  * `DeliveryRecord` in `finishedMessage`, the plane's message-object interface.
  */
@@ -134,10 +134,11 @@ const MESSAGE = 0;
 const BID = 1;
 const AWARD = 2;
 const READ = 3;
+/** A price broadcast: `tagOf` its receiving party, `batchOf` the interval whose prices it carries. */
+const PRICE = 4;
 
 type Pending =
   | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
-  | { readonly kind: 'price'; readonly party: number; readonly interval: number }
   | { readonly kind: 'member-curve'; readonly curve: MemberCurve }
   | { readonly kind: 'reply'; readonly party: number; readonly optOut: boolean }
   | { readonly kind: 'share' };
@@ -404,10 +405,15 @@ export class CommsRun {
    */
   prices(interval: MarketInterval, to: readonly number[], retailerOf: (party: number) => string | undefined): void {
     const due = interval.gateClosure + this.intervalMs - minutesToMs(1);
+    const ep = this.table.endpoints;
     for (const i of to) {
       const p = this.input.parties[i]!;
       const retailer = retailerOf(i);
-      this.send({ type: 'price', from: retailer ?? 'market', to: p.id, sizeBytes: MESSAGE_BYTES.price, sentAtMs: interval.gateClosure, deadlineMs: due, ...(p.role === 'agent' ? {} : { referencePoint: 'RP4' as const }) }, { kind: 'price', party: i, interval: interval.index });
+      // ~10,000 an interval: table rows, not message objects. The sender's endpoint is looked up before the receiver's, as `send` did.
+      const from = retailer === undefined ? this.marketEndpoint : ep.id(retailer);
+      const slot = this.sendRow('price', from, this.partyEndpoint(i, p.id), MESSAGE_BYTES.price, interval.gateClosure, due, PRICE, p.role === 'agent' ? undefined : 'RP4');
+      this.tagOf[slot] = i;
+      this.batchOf[slot] = interval.index;
     }
   }
 
@@ -645,6 +651,15 @@ export class CommsRun {
       if (planeStatus === DELIVERED && this.batchOf[slot] === this.bidBatch) this.bidArrived[this.tagOf[slot]!] = 1;
       if (planeStatus === LATE) this.counts.lateBids++;
       if (planeStatus === LOST) this.counts.lostBids++;
+    } else if (kind === PRICE) {
+      if (planeStatus !== DELIVERED) this.counts.pricesLate++;
+      const party = this.tagOf[slot]!;
+      const carried = this.batchOf[slot]!;
+      if (delivered && carried > this.priceNewest[party]!) {
+        this.pricePrevious[party] = this.priceNewest[party]!;
+        this.priceNewest[party] = carried;
+        this.priceNewestAt[party] = deliveredAtMs;
+      }
     } else if (kind === MESSAGE) {
       const message = this.messageOf[slot]!;
       this.messageOf[slot] = undefined;
@@ -672,14 +687,7 @@ export class CommsRun {
     const p = this.pending.get(r.message);
     this.pending.delete(r.message);
     let status: string = r.status;
-    if (p?.kind === 'price') {
-      if (r.status !== 'delivered') this.counts.pricesLate++;
-      if (r.deliveredAtMs !== undefined && p.interval > this.priceNewest[p.party]!) {
-        this.pricePrevious[p.party] = this.priceNewest[p.party]!;
-        this.priceNewest[p.party] = p.interval;
-        this.priceNewestAt[p.party] = r.deliveredAtMs;
-      }
-    } else if (p?.kind === 'member-curve') {
+    if (p?.kind === 'member-curve') {
       if (r.status === 'delivered') this.curvesArrived.add(r.message);
     } else if (p?.kind === 'reply') {
       if (r.status === 'delivered') this.repliesOnTime.add(p.party);
