@@ -7,7 +7,8 @@
  * what was refused and why.
  */
 import type { MeterRead } from './meter.ts';
-import { estimateSeries, invalidReason, type ReadQuality, type RejectionReason, type ValidatedInterval, type VeeRules } from './vee.ts';
+import { ReadColumns } from './readColumns.ts';
+import { estimateColumns, invalidReason, type ReadQuality, type RejectionReason, type ValidatedInterval, type VeeRules } from './vee.ts';
 import { readIntact, type SealedRead } from '../comms/security/meterMac.ts';
 
 export interface Rejection {
@@ -29,9 +30,8 @@ export interface MdmsOptions {
 }
 
 export class Mdms {
-  private readonly store = new Map<string, Map<number, MeterRead>>();
-  /** Each meter's read times in ascending order, rebuilt lazily after an ingest. */
-  private readonly sorted = new Map<string, number[]>();
+  /** Each meter's valid reads as columns in time order (readColumns.ts): no object per read. */
+  private readonly store = new Map<string, ReadColumns>();
   private readonly rejections: Rejection[] = [];
 
   constructor(private readonly options: MdmsOptions) {}
@@ -39,17 +39,19 @@ export class Mdms {
   /** Takes one read; returns undefined when stored, else the reason it was rejected. */
   ingest(read: MeterRead | SealedRead): RejectionReason | undefined {
     const reason = this.check(read);
-    if (reason) {
-      this.rejections.push({ read: stripMac(read), reason });
-      return reason;
-    }
-    let byTime = this.store.get(read.meterId);
-    if (!byTime) this.store.set(read.meterId, (byTime = new Map<number, MeterRead>()));
-    byTime.set(read.intervalStartMs, stripMac(read));
-    this.sorted.delete(read.meterId);
-    return undefined;
+    if (reason) return this.reject(read, reason);
+    let columns = this.store.get(read.meterId);
+    if (!columns) this.store.set(read.meterId, (columns = new ReadColumns()));
+    // The first read of an interval stays; a later one is a duplicate.
+    return columns.insert(read) ? undefined : this.reject(read, 'duplicate');
   }
 
+  private reject(read: MeterRead | SealedRead, reason: RejectionReason): RejectionReason {
+    this.rejections.push({ read: stripMac(read), reason });
+    return reason;
+  }
+
+  /** Why `read` is refused on its own (integrity, then validity); duplicates are found on insert. */
   private check(read: MeterRead | SealedRead): RejectionReason | undefined {
     if (this.options.macKey) {
       const key = this.options.macKey(read.meterId);
@@ -57,7 +59,7 @@ export class Mdms {
       if (!('mac' in read)) return 'unsealed';
       if (!readIntact(read, key)) return 'tampered';
     }
-    return invalidReason(read, this.options.rules) ?? (this.store.get(read.meterId)?.has(read.intervalStartMs) ? 'duplicate' : undefined);
+    return invalidReason(read, this.options.rules);
   }
 
   get rejected(): readonly Rejection[] {
@@ -71,10 +73,7 @@ export class Mdms {
   /** The validated series of a meter over [fromMs, toMs). */
   series(meterId: string, fromMs: number, toMs: number): ValidatedInterval[] {
     const step = this.options.rules.intervalMs;
-    const reads = this.store.get(meterId) ?? new Map<number, MeterRead>();
-    let times = this.sorted.get(meterId);
-    if (!times) this.sorted.set(meterId, (times = [...reads.keys()].sort((a, b) => a - b)));
-    return estimateSeries(reads, fromMs, Math.max(0, Math.ceil((toMs - fromMs) / step)), this.options.rules, times);
+    return estimateColumns(this.store.get(meterId) ?? EMPTY, fromMs, Math.max(0, Math.ceil((toMs - fromMs) / step)), this.options.rules);
   }
 
   /** Billing: energy imported and exported over [fromMs, toMs), with the quality mix behind it. */
@@ -111,6 +110,8 @@ export class Mdms {
     return values.length === 0 ? undefined : values.reduce((s, x) => s + x, 0) / values.length;
   }
 }
+
+const EMPTY = new ReadColumns();
 
 /** The read without its MAC (built field by field: an object rest is a slow runtime call, and every read of a run passes here). */
 function stripMac(r: MeterRead | SealedRead): MeterRead {

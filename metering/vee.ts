@@ -22,6 +22,7 @@
  * - with no such day, the interval stays `missing` (no value is invented).
  */
 import type { MeterRead } from './meter.ts';
+import { ReadColumns, type ReadColumnsView } from './readColumns.ts';
 
 export type RejectionReason = 'misaligned' | 'out-of-range' | 'duplicate' | 'tampered' | 'unsealed' | 'unknown-meter';
 export type ReadQuality = 'actual' | 'interpolated' | 'estimated' | 'missing';
@@ -69,22 +70,27 @@ const energyOk = (x: number, maxKwh: number): boolean => Number.isFinite(x) && x
  * its valid reads (any order, any span: reads outside the window bound gaps and
  * serve as like days).
  */
-export function estimateSeries(
-  actual: ReadonlyMap<number, MeterRead>,
-  startMs: number,
-  count: number,
-  rules: VeeRules,
-  /** The keys of `actual` in ascending order, when the caller keeps them (saves a sort per query). */
-  sortedTimes: readonly number[] = [...actual.keys()].sort((a, b) => a - b),
-): ValidatedInterval[] {
+export function estimateSeries(actual: ReadonlyMap<number, MeterRead>, startMs: number, count: number, rules: VeeRules): ValidatedInterval[] {
+  const columns = new ReadColumns();
+  for (const [t, r] of actual) columns.insert(t === r.intervalStartMs ? r : { ...r, intervalStartMs: t });
+  return estimateColumns(columns, startMs, count, rules);
+}
+
+/** `estimateSeries` over a meter's reads held as columns (the MDMS's store). */
+export function estimateColumns(actual: ReadColumnsView, startMs: number, count: number, rules: VeeRules): ValidatedInterval[] {
   const step = rules.intervalMs;
   const maxGap = rules.maxInterpolatedGapMs ?? DEFAULT_MAX_INTERPOLATED_GAP_MS;
   const lookback = rules.likeDayLookbackDays ?? DEFAULT_LIKE_DAY_LOOKBACK_DAYS;
-  const times = sortedTimes;
+  const { times, importKwh, exportKwh, voltagePu } = actual;
+  const n = actual.count;
+  const volts = (k: number): number | undefined => {
+    const v = voltagePu[k]!;
+    return v === v ? v : undefined;
+  };
   const out: ValidatedInterval[] = [];
-  // Index into `times` of the first actual read at or after the window's start (binary search).
+  // Row of the first actual read at or after the window's start (binary search).
   let lo = 0;
-  let hi = times.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (times[mid]! < startMs) lo = mid + 1;
@@ -93,32 +99,33 @@ export function estimateSeries(
   let cursor = lo; // advanced to the first actual read at or after t
   for (let i = 0; i < count; i++) {
     const t = startMs + i * step;
-    const own = actual.get(t);
-    if (own) {
-      out.push({ intervalStartMs: t, importKwh: own.importKwh, exportKwh: own.exportKwh, voltagePu: own.voltagePu, quality: 'actual' });
+    while (cursor < n && times[cursor]! < t) cursor++;
+    if (cursor < n && times[cursor] === t) {
+      out.push({ intervalStartMs: t, importKwh: importKwh[cursor]!, exportKwh: exportKwh[cursor]!, voltagePu: volts(cursor), quality: 'actual' });
       continue;
     }
-    while (cursor < times.length && times[cursor]! < t) cursor++;
-    const before = cursor > 0 ? actual.get(times[cursor - 1]!) : undefined;
-    const after = cursor < times.length ? actual.get(times[cursor]!) : undefined;
-    // The gap is the run of missing intervals strictly between the two bounding reads.
-    if (before && after && after.intervalStartMs - before.intervalStartMs - step <= maxGap) {
-      const w = (t - before.intervalStartMs) / (after.intervalStartMs - before.intervalStartMs);
-      const lerp = (a: number, b: number) => a + (b - a) * w;
+    // The gap is the run of missing intervals strictly between the two bounding reads (rows `cursor − 1` and `cursor`).
+    if (cursor > 0 && cursor < n && times[cursor]! - times[cursor - 1]! - step <= maxGap) {
+      const b = cursor - 1;
+      const a = cursor;
+      const w = (t - times[b]!) / (times[a]! - times[b]!);
+      const lerp = (x: number, y: number) => x + (y - x) * w;
+      const vb = volts(b);
+      const va = volts(a);
       out.push({
         intervalStartMs: t,
-        importKwh: lerp(before.importKwh, after.importKwh),
-        exportKwh: lerp(before.exportKwh, after.exportKwh),
-        voltagePu: before.voltagePu !== undefined && after.voltagePu !== undefined ? lerp(before.voltagePu, after.voltagePu) : undefined,
+        importKwh: lerp(importKwh[b]!, importKwh[a]!),
+        exportKwh: lerp(exportKwh[b]!, exportKwh[a]!),
+        voltagePu: vb !== undefined && va !== undefined ? lerp(vb, va) : undefined,
         quality: 'interpolated',
       });
       continue;
     }
-    let like: MeterRead | undefined;
-    for (let d = 1; d <= lookback && !like; d++) like = actual.get(t - d * DAY_MS);
+    let like = -1;
+    for (let d = 1; d <= lookback && like < 0; d++) like = actual.indexOf(t - d * DAY_MS);
     out.push(
-      like
-        ? { intervalStartMs: t, importKwh: like.importKwh, exportKwh: like.exportKwh, voltagePu: like.voltagePu, quality: 'estimated' }
+      like >= 0
+        ? { intervalStartMs: t, importKwh: importKwh[like]!, exportKwh: exportKwh[like]!, voltagePu: volts(like), quality: 'estimated' }
         : { intervalStartMs: t, importKwh: undefined, exportKwh: undefined, voltagePu: undefined, quality: 'missing' },
     );
   }
