@@ -214,17 +214,20 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
     expect(JSON.stringify({ ...coarse.banded, size: full.size }, replacer)).to.equal(JSON.stringify(full, replacer));
   });
 
+  /** Six columns: buy 50, buy 20, buy 5, sell 4, sell 30, sell 70 (ticks), all at bus 0 but the buy at 5 at bus 1. */
+  const sixColumns = (): SimpleColumns => ({
+    count: 6,
+    gridBus: Int32Array.of(0, 0, 1, 0, 0, 0),
+    isBuy: Uint8Array.of(1, 1, 1, 0, 0, 0),
+    priceTicks: Float64Array.of(50, 20, 5, 4, 30, 70),
+    quanta: Float64Array.of(1, 2, 3, 4, 5, 6),
+    ramp: new Int32Array(6).fill(-1),
+    columnOf: new Int32Array(0),
+  });
+
   it('restrictColumns fixes buys above the band and sells below it, drops the others outside, keeps the band free', () => {
     // Columns: buy 50, buy 20, buy 5, sell 4, sell 30, sell 70 (ticks), all at bus 0 but the last buy at bus 1.
-    const cols: SimpleColumns = {
-      count: 6,
-      gridBus: Int32Array.of(0, 0, 1, 0, 0, 0),
-      isBuy: Uint8Array.of(1, 1, 1, 0, 0, 0),
-      priceTicks: Float64Array.of(50, 20, 5, 4, 30, 70),
-      quanta: Float64Array.of(1, 2, 3, 4, 5, 6),
-      ramp: new Int32Array(6).fill(-1),
-      columnOf: new Int32Array(0),
-    };
+    const cols = sixColumns();
     const r = restrictColumns(cols, 10, 40);
     expect(Array.from(r.freeAt)).to.deep.equal([-1, 0, -1, -1, 1, -1]);
     expect(Array.from(r.accepted)).to.deep.equal([1, 0, 0, 1, 0, 0]);
@@ -241,15 +244,7 @@ describe('day-ahead price bands: the restricted LPs give the full LP’s answer'
   it('carryBasis starts the wider LP at the previous optimum: kept statuses, freed columns at the bound they were fixed at', () => {
     // The six columns above; the first LP's band [10, 40] keeps buy 20 and sell 30 free and merges buy 50 and sell 4 as fixed
     // acceptances; the second LP's band [0, 60] frees all but sell 70. Layout: simple columns, one grid column, two battery columns; three rows.
-    const cols: SimpleColumns = {
-      count: 6,
-      gridBus: Int32Array.of(0, 0, 1, 0, 0, 0),
-      isBuy: Uint8Array.of(1, 1, 1, 0, 0, 0),
-      priceTicks: Float64Array.of(50, 20, 5, 4, 30, 70),
-      quanta: Float64Array.of(1, 2, 3, 4, 5, 6),
-      ramp: new Int32Array(6).fill(-1),
-      columnOf: new Int32Array(0),
-    };
+    const cols = sixColumns();
     const first = [restrictColumns(cols, 10, 40)];
     const second = [restrictColumns(cols, 0, 60)];
     const layoutOf = (free: number) => ({ simpleCol: Int32Array.of(0), gridCol: Int32Array.of(free), gridCols: 1, numCols: free + 3, numRows: 3 });
