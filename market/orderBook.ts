@@ -4,7 +4,7 @@
  * a curve with one malformed segment does not say what its owner wants.
  */
 import type { BusId } from '../core/units.ts';
-import { segmentProblem } from './segment.ts';
+import { isValidSegment, segmentProblem } from './segment.ts';
 import type { Bid, MarketRules, OrderBook, Rejection, RejectionCode } from './types.ts';
 
 export interface OrderBookContext {
@@ -52,25 +52,36 @@ export class OrderBookBuilder {
     this.busIndex = new Int32Array(capacity);
   }
 
-  /** Adds a bid to the book; returns why not when it is invalid. */
+  /**
+   * Adds a bid to the book; returns why not when it is invalid. Each segment is checked as it
+   * is laid out (one pass): at the first invalid one the rows written so far are dropped
+   * and the bid is rejected whole, with `segmentProblem`'s reason for that segment.
+   */
   add(bid: Bid): Rejection | undefined {
     if (this.built) throw new Error('OrderBookBuilder.add after build(): the book was already handed out');
-    const problem = this.problem(bid);
-    if (problem) return { bidId: String(bid.id), agentId: String(bid.agentId), interval: bid.interval, ...problem };
-    const { priceTickMwh, quantumKw } = this.ctx.rules;
+    const problem = this.bidProblem(bid);
+    if (problem) return rejection(bid, problem);
+    const rules = this.ctx.rules;
+    const { priceTickMwh, quantumKw } = rules;
     const b = this.bids.length;
     const bus = this.busIndexOf.get(bid.bus)!;
+    const segments = bid.segments;
+    const start = this.n;
+    this.reserve(start + segments.length);
+    const { isBuy, priceTicks, quantityQuanta, bidIndex, busIndex } = this;
+    for (let k = 0; k < segments.length; k++) {
+      const s = segments[k]!;
+      if (!isValidSegment(s, rules)) return rejection(bid, segmentProblem(s, k, rules)!);
+      const i = start + k;
+      isBuy[i] = s.side === 'buy' ? 1 : 0;
+      priceTicks[i] = Math.round(s.priceMwh / priceTickMwh);
+      quantityQuanta[i] = Math.round(s.quantityKw / quantumKw);
+      bidIndex[i] = b;
+      busIndex[i] = bus;
+    }
+    this.n = start + segments.length;
     this.bids.push(bid);
     if (!this.ctx.trustedIdentities) this.bidIds.add(bid.id);
-    this.reserve(this.n + bid.segments.length);
-    for (const s of bid.segments) {
-      const i = this.n++;
-      this.isBuy[i] = s.side === 'buy' ? 1 : 0;
-      this.priceTicks[i] = Math.round(s.priceMwh / priceTickMwh);
-      this.quantityQuanta[i] = Math.round(s.quantityKw / quantumKw);
-      this.bidIndex[i] = b;
-      this.busIndex[i] = bus;
-    }
     return undefined;
   }
 
@@ -94,12 +105,13 @@ export class OrderBookBuilder {
 
   /** Checks a bid as `add` would, without adding it (for curves that go to an aggregator, not the book). */
   check(bid: Bid): Rejection | undefined {
-    const problem = this.problem(bid);
-    return problem && { bidId: String(bid.id), agentId: String(bid.agentId), interval: bid.interval, ...problem };
+    const problem = this.bidProblem(bid) ?? this.curveProblem(bid.segments);
+    return problem && rejection(bid, problem);
   }
 
-  private problem(bid: Bid): { code: RejectionCode; reason: string } | undefined {
-    const { rules, interval } = this.ctx;
+  /** What is wrong with the bid itself (interval, agent, bus, id, an empty curve), its segments aside. */
+  private bidProblem(bid: Bid): { code: RejectionCode; reason: string } | undefined {
+    const { interval } = this.ctx;
     if (bid.interval !== interval)
       return { code: 'unknown-interval', reason: `bid is for interval ${bid.interval}, the book is for interval ${interval}` };
     const trusted = this.ctx.trustedIdentities === true;
@@ -107,10 +119,13 @@ export class OrderBookBuilder {
     if (!this.busIndexOf.has(bid.bus)) return { code: 'unknown-bus', reason: `bus '${bid.bus}' is not in the network` };
     if (!trusted && this.bidIds.has(bid.id)) return { code: 'duplicate-bid-id', reason: `bid id '${bid.id}' was already used in this interval` };
     if (!Array.isArray(bid.segments) || bid.segments.length === 0) return { code: 'empty-curve', reason: 'the bid has no segments' };
-    for (let k = 0; k < bid.segments.length; k++) {
-      const problem = segmentProblem(bid.segments[k], k, rules);
-      if (problem) return problem;
-    }
+    return undefined;
+  }
+
+  /** The first invalid segment's problem, or undefined. */
+  private curveProblem(segments: Bid['segments']): { code: RejectionCode; reason: string } | undefined {
+    const rules = this.ctx.rules;
+    for (let k = 0; k < segments.length; k++) if (!isValidSegment(segments[k], rules)) return segmentProblem(segments[k], k, rules);
     return undefined;
   }
 
@@ -130,6 +145,9 @@ export class OrderBookBuilder {
     this.busIndex = grow(this.busIndex, (n) => new Int32Array(n));
   }
 }
+
+/** A rejection of `bid` for `problem`, naming the bid, its agent and interval. */
+const rejection = (bid: Bid, problem: { code: RejectionCode; reason: string }): Rejection => ({ bidId: String(bid.id), agentId: String(bid.agentId), interval: bid.interval, ...problem });
 
 /** Builds a book from bids in one call; handy for tests and `gridbid clear`. */
 export function buildOrderBook(bids: readonly Bid[], ctx: OrderBookContext): { book: OrderBook; rejections: Rejection[] } {

@@ -46,5 +46,30 @@ export function segmentProblem(segment: unknown, k: number, limits: SegmentLimit
   return undefined;
 }
 
+/**
+ * True exactly when `segmentProblem(segment, k, limits)` is undefined (test/market/segment.spec.ts
+ * checks the two agree on arbitrary input): the same checks as one boolean expression, no
+ * object or string built, for the order book's hot path, which asks `segmentProblem` for the
+ * reason only once a segment fails. A NaN fails every comparison, so the comparisons with cap,
+ * floor and 0 reject NaN; `Number.isFinite` rejects ±Infinity even against an infinite cap.
+ */
+export function isValidSegment(segment: unknown, limits: SegmentLimits): boolean {
+  if (segment === null || typeof segment !== 'object') return false;
+  const s = segment as { readonly side?: unknown; readonly priceMwh?: unknown; readonly quantityKw?: unknown };
+  const p = s.priceMwh;
+  const q = s.quantityKw;
+  return (
+    (s.side === 'buy' || s.side === 'sell') &&
+    typeof p === 'number' &&
+    Number.isFinite(p) &&
+    typeof q === 'number' &&
+    Number.isFinite(q) &&
+    q >= 0 &&
+    !(q / limits.quantumKw > MAX_SEGMENT_QUANTA) &&
+    !(p > limits.priceCapMwh) &&
+    !(p < limits.priceFloorMwh)
+  );
+}
+
 /** Names a segment in a reason (built only on a problem: no string per valid segment). */
 const segmentAt = (k: number): string => `segment ${k}`;
