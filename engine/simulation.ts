@@ -677,8 +677,22 @@ export class Simulation {
 
   /** Public market information per bus for one interval: frozen, shared by every agent at the bus. */
   private freshViews(interval: MarketInterval, lastPrice: ReadonlyMap<BusId, number>, busIndex: ReadonlyMap<string, number>, forecaster: PriceForecaster): (bus: BusId) => MarketView {
-    const views = new Map<BusId, MarketView>();
     const weather = this.environment.at(interval.start, interval.durationH);
+    return this.busViews(interval, { outdoorC: weather.outdoorC, ghiWm2: weather.ghiWm2 }, lastPrice, (bus) => forecaster.forecast(busIndex.get(bus)!, interval.index));
+  }
+
+  /**
+   * The public view of a delivery day's first interval as known at its day-ahead gate: the price
+   * forecast from there (what has cleared so far), the last price; the weather is not known a day
+   * ahead (NaN) — and drawing it now would move the weather's random stream.
+   */
+  private dayAheadViews(first: MarketInterval, run: RunState): (bus: BusId) => MarketView {
+    return this.busViews(first, { outdoorC: NaN, ghiWm2: NaN }, run.lastPrice, (bus) => run.forecaster.forecast(run.busIndex.get(bus)!, first.index));
+  }
+
+  /** The views of `interval` per bus, each built on first request and then shared: the market's rules, the bus's last price and forecast, the conditions. */
+  private busViews(interval: MarketInterval, weather: { readonly outdoorC: number; readonly ghiWm2: number }, lastPrice: ReadonlyMap<BusId, number>, forecastAt: (bus: BusId) => readonly number[]): (bus: BusId) => MarketView {
+    const views = new Map<BusId, MarketView>();
     const conditions = Object.freeze({ outdoorC: weather.outdoorC, ghiWm2: weather.ghiWm2 });
     const intervalInfo = Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH });
     return (bus) => {
@@ -690,34 +704,7 @@ export class Simulation {
           priceFloorMwh: pricePerMwh(this.rules.priceFloorMwh),
           quantumKw: kw(this.rules.quantumKw),
           lastPriceMwh: optionalPrice(lastPrice.get(bus)),
-          priceForecastMwh: pricesPerMwh(forecaster.forecast(busIndex.get(bus)!, interval.index)),
-          conditions,
-        });
-        views.set(bus, v);
-      }
-      return v;
-    };
-  }
-
-  /**
-   * The public view of a delivery day's first interval as known at its day-ahead gate: the price
-   * forecast from there (what has cleared so far), the last price; the weather is not known a day
-   * ahead (NaN) — and drawing it now would move the weather's random stream.
-   */
-  private dayAheadViews(first: MarketInterval, run: RunState): (bus: BusId) => MarketView {
-    const views = new Map<BusId, MarketView>();
-    const intervalInfo = Object.freeze({ index: first.index, start: first.start, durationH: first.durationH });
-    const conditions = Object.freeze({ outdoorC: NaN, ghiWm2: NaN });
-    return (bus) => {
-      let v = views.get(bus);
-      if (!v) {
-        v = Object.freeze({
-          interval: intervalInfo,
-          priceCapMwh: pricePerMwh(this.rules.priceCapMwh),
-          priceFloorMwh: pricePerMwh(this.rules.priceFloorMwh),
-          quantumKw: kw(this.rules.quantumKw),
-          lastPriceMwh: optionalPrice(run.lastPrice.get(bus)),
-          priceForecastMwh: pricesPerMwh(run.forecaster.forecast(run.busIndex.get(bus)!, first.index)),
+          priceForecastMwh: pricesPerMwh(forecastAt(bus)),
           conditions,
         });
         views.set(bus, v);
