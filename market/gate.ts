@@ -39,17 +39,29 @@ export function gateClosure(gateTimeOf: (interval: number) => SimTime): Operator
           reject(bid, submittedAt, `arrived at ${formatSimTime(submittedAt)}, after the gate of interval ${bid.interval} closed at ${formatSimTime(gate)}`);
         } else if (submittedAt > gate) {
           reject(bid, submittedAt, `submitted at ${formatSimTime(submittedAt)}, after gate closure at ${formatSimTime(gate)}`);
-        } else {
-          let book = open.get(bid.interval);
-          if (!book) open.set(bid.interval, (book = []));
-          book.push(bid);
-        }
+        } else bookOf(bid.interval).push(bid);
+      };
+      const bookOf = (interval: number): Bid[] => {
+        let book = open.get(interval);
+        if (!book) open.set(interval, (book = []));
+        return book;
       };
       return source.subscribe({
         next(event) {
           if (event.type === 'bid') receive(event.bid, event.submittedAt);
           else if (event.type === 'bids') {
-            for (const bid of event.bids) receive(bid, event.submittedAt);
+            // Thousands of bids at once, nearly always for one interval: its gate and book are looked up
+            // once per run of bids for the same interval, and a bid the gate refuses goes through `receive`.
+            let interval = NaN;
+            let book: Bid[] | undefined;
+            for (const bid of event.bids) {
+              if (bid.interval !== interval) {
+                interval = bid.interval;
+                book = !closed.has(interval) && event.submittedAt <= gateTimeOf(interval) ? bookOf(interval) : undefined;
+              }
+              if (book) book.push(bid);
+              else receive(bid, event.submittedAt);
+            }
           } else {
             const bids = open.get(event.interval) ?? [];
             open.delete(event.interval);

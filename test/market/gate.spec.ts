@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
+import { from } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { simTime } from '../../core/time.ts';
 import { agentId, busId } from '../../core/units.ts';
@@ -113,5 +115,40 @@ describe('gateClosure (marble tests in virtual time)', () => {
       });
       expectObservable(input.pipe(gateClosure(gateTimeOf))).toBe('--c-#', { c: { type: 'closed', interval: 0, at: simTime(95), bids: [] } });
     });
+  });
+});
+
+describe('gateClosure: a batch is the same as its bids one by one (property)', () => {
+  /** Everything the gate emits for `events`, synchronously. */
+  const outputs = (events: readonly GateInput[]): GateOutput[] => {
+    const out: GateOutput[] = [];
+    from(events).pipe(gateClosure(gateTimeOf)).subscribe((o) => out.push(o));
+    return out;
+  };
+  it('for batches mixing intervals, open, closed and past their gate, at any time', () => {
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('bids' as const), at: fc.integer({ min: 0, max: 500 }), intervals: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 8 }) }),
+      fc.record({ kind: fc.constant('close' as const), interval: fc.integer({ min: 0, max: 4 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 12 }), (steps) => {
+        let n = 0;
+        const batched: GateInput[] = [];
+        const single: GateInput[] = [];
+        for (const s of steps) {
+          if (s.kind === 'close') {
+            const close: GateInput = { type: 'close', interval: s.interval, at: gateTimeOf(s.interval) };
+            batched.push(close);
+            single.push(close);
+            continue;
+          }
+          const bids = s.intervals.map((k) => bid(`p${n++}`, k));
+          batched.push({ type: 'bids', bids, submittedAt: simTime(s.at) });
+          for (const b of bids) single.push({ type: 'bid', bid: b, submittedAt: simTime(s.at) });
+        }
+        expect(outputs(batched)).to.deep.equal(outputs(single));
+      }),
+      { numRuns: 400 },
+    );
   });
 });
