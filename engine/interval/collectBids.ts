@@ -58,6 +58,7 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
   const bidTime = simTime(interval.gateClosure - minutesToMs(1));
   const out: BidCollection = { onTime: [], late: [], bidTime, memberCurves: new Map(), customerCurves: new Map(), rejections: [], events: [] };
   const curveCheck = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules: ctx.rules, buses: ctx.buses, isKnownAgent: () => true }, 16);
+  const idSuffix = `@${interval.index}`; // every bid id is `<agent>@<interval>`: the suffix built once, not per bid
   for (let i = 0; i < n; i++) {
     const p = parts[i]!;
     if (p.role !== 'agent' || crashes.crashed[i]) continue;
@@ -75,7 +76,7 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
       continue;
     }
     if (segments.length === 0) continue;
-    const bid: PartyBid = { id: `${a.id}@${interval.index}`, agentId: a.id, bus: a.bus, interval: interval.index, segments, party: i };
+    const bid: PartyBid = { id: a.id + idSuffix, agentId: a.id, bus: a.bus, interval: interval.index, segments, party: i };
     if (p.route.type === 'member') {
       // The aggregator checks its members' curves as the market would, and refuses bad ones with a reason.
       const problem = curveCheck.check(bid);
