@@ -15,6 +15,9 @@ import type { ByteSink } from './parquetStream.ts';
 const BUFFER_BYTES = 1 << 16;
 /** Scratch for the digits of one integer, least significant first. */
 const digits = new Uint8Array(48);
+/** The ASCII codes of the ones and tens digit of 0–99. */
+const LOW_DIGIT = Uint8Array.from({ length: 100 }, (_, r) => 48 + (r % 10));
+const HIGH_DIGIT = Uint8Array.from({ length: 100 }, (_, r) => 48 + Math.floor(r / 10));
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /**
@@ -137,12 +140,24 @@ export class CsvFile {
       b[at++] = 45; // '-'
       v = -m;
     }
+    // Digits lowest first, two per division (half the divisions of one at a time; most fields have 3–7 digits).
     let len = 0;
-    do {
-      const q = Math.floor(v / 10);
-      digits[len++] = 48 + (v - q * 10);
+    while (v >= 100) {
+      let q = Math.floor(v / 100);
+      let r = v - q * 100;
+      if (r < 0) {
+        // v / 100 rounded up to the next integer (it cannot for v < 2^53: kept for certainty; exact integers either way).
+        q -= 1;
+        r += 100;
+      }
+      digits[len++] = LOW_DIGIT[r]!;
+      digits[len++] = HIGH_DIGIT[r]!;
       v = q;
-    } while (v > 0);
+    }
+    if (v >= 10) {
+      digits[len++] = LOW_DIGIT[v]!;
+      digits[len++] = HIGH_DIGIT[v]!;
+    } else digits[len++] = 48 + v;
     while (len <= decimals && decimals > 0) digits[len++] = 48;
     let last = 0; // lowest digit written
     if (trim) while (last < decimals && digits[last] === 48) last++;
