@@ -362,6 +362,9 @@ export class Simulation {
     if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
   }
 
+  /** Segments in the last real-time book: the next one is built with room for as many (and an eighth), not grown by doubling and copying as it fills. */
+  private lastBookSize = 0;
+
   /** One real-time interval, phase by phase. */
   private realTime(interval: MarketInterval, run: RunState): IntervalOutcome {
     const { crashes, busIndex, forecaster, lastPrice } = run;
@@ -398,12 +401,13 @@ export class Simulation {
     rejections.push(...run.takeLate());
     const gate = run.closed.shift()!;
     // Every bid here was built by collectBids (unique ids, market parties only): the book need not check identities.
-    const builder = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: () => true, trustedIdentities: true }, Math.max(1024, n * 4));
+    const builder = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: () => true, trustedIdentities: true }, Math.max(1024, n * 4, this.lastBookSize + (this.lastBookSize >> 3)));
     for (const bid of gate.bids) {
       const r = builder.add(bid);
       if (r) rejections.push(r);
     }
     const book = builder.build();
+    this.lastBookSize = book.size;
     this.comms?.awards(gate.bids as readonly PartyBid[], interval);
 
     // 3. Clear (pure) and settle (exact); positions per party.
