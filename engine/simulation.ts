@@ -461,7 +461,9 @@ export class Simulation {
     const sent = this.comms?.commands(commands.records, interval, ledger);
     if (sent) events.push(...sent.events);
     const commandRecords = sent ? sent.records : commands.records;
-    deliverAwards(parts, ledger, interval, crashes, (i) => !this.regulating[i], this.viaOf);
+    // On a plane, a member acts on its aggregator's split only once received (comms.ts, MemberFallback).
+    const memberFallback = this.comms?.memberSetpoints(interval, ledger);
+    deliverAwards(parts, ledger, interval, crashes, (i) => !this.regulating[i], this.viaOf, memberFallback);
     const observations = observeAll(parts, crashes);
 
     // 6. Meter; 7. re-dispatch where anything deviates (else the generators do as cleared); 8. deliver to the generators.
