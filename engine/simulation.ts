@@ -80,6 +80,12 @@ export interface SimulationOptions {
   readonly foresightPrices?: readonly Float64Array[] | undefined;
   /** Replacements for phases of the interval pipeline (see `Phases`). */
   readonly phases?: Partial<Phases> | undefined;
+  /**
+   * On a communication plane, settle the run again from the MDMS at its end (default true).
+   * The passes before the written run (the counterfactual, the foresight pass) use only
+   * meters and prices, so engine/run.ts turns it off there: no capture, no final settlement.
+   */
+  readonly finalSettlement?: boolean | undefined;
 }
 
 const NO_BUS = busId('');
@@ -275,8 +281,10 @@ export class Simulation {
           });
     if (this.comms) {
       this.desk?.billFromMdmsAtRunEnd();
-      this.room.keepDrCommands();
-      this.capture = new SettlementCapture();
+      if (options.finalSettlement !== false) {
+        this.room.keepDrCommands();
+        this.capture = new SettlementCapture();
+      }
     }
   }
 
@@ -348,7 +356,7 @@ export class Simulation {
       settlement = out.end;
       return out.billed;
     };
-    const comms = this.comms?.finish(settleFinal);
+    const comms = this.comms?.finish(this.capture ? settleFinal : undefined);
     sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary(), ...(comms ? { comms } : {}), ...(settlement ? { settlement } : {}) });
   }
 
