@@ -391,7 +391,7 @@ export class Simulation {
     for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
-    const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster);
+    const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.crashed);
     const comms = this.comms;
     const bids = collectBids(
       { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej) } : {}) },
@@ -645,6 +645,10 @@ export class Simulation {
    * interval before it cleared), per bus, kept while a party may still bid on them.
    */
   private readonly publishedViews = new Map<number, ReadonlyMap<BusId, MarketView>>();
+  /** How many intervals' published views the run still keeps for parties bidding on old prices (a plane only; tests and diagnostics). */
+  get retainedPriceViews(): number {
+    return this.publishedViews.size;
+  }
 
   /**
    * The market views of `interval`, per bus and, on a communication plane, per party: a party
@@ -653,7 +657,7 @@ export class Simulation {
    * forecast starts at this interval (the entries it has passed dropped, the last one repeated
    * to keep the horizon), the interval and the weather are this interval's.
    */
-  private marketViews(interval: MarketInterval, lastPrice: ReadonlyMap<BusId, number>, busIndex: ReadonlyMap<string, number>, forecaster: PriceForecaster): (bus: BusId, party?: number) => MarketView {
+  private marketViews(interval: MarketInterval, lastPrice: ReadonlyMap<BusId, number>, busIndex: ReadonlyMap<string, number>, forecaster: PriceForecaster, crashed: Uint8Array): (bus: BusId, party?: number) => MarketView {
     const fresh = this.freshViews(interval, lastPrice, busIndex, forecaster);
     const comms = this.comms;
     if (!comms) return fresh;
@@ -664,7 +668,8 @@ export class Simulation {
     const stale = new Map<string, MarketView>();
     // A member bids when it sends its curve to its aggregator, MEMBER_LEAD_MS before the others.
     const bidTimeOf = (i: number): number => (this.routeOf[i] === 1 ? bidTime - MEMBER_LEAD_MS : bidTime);
-    for (let i = 0; i < this.parties.length; i++) oldest = Math.min(oldest, comms.pricesKnownAt(i, bidTimeOf(i)) + 1);
+    // A crashed party bids no more and is sent no more prices: its last view would pin every view since (pruned with it).
+    for (let i = 0; i < this.parties.length; i++) if (!crashed[i]) oldest = Math.min(oldest, comms.pricesKnownAt(i, bidTimeOf(i)) + 1);
     for (const k of this.publishedViews.keys()) if (k < oldest) this.publishedViews.delete(k);
     return (bus, party) => {
       const from = party === undefined ? interval.index : comms.pricesKnownAt(party, bidTimeOf(party)) + 1;
