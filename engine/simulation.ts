@@ -52,7 +52,7 @@ import type { Scenario } from './scenario/load.ts';
 import { type DayAheadStage, normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
 import { applyDayAhead, type DayAheadPosition, runDayAheadAuction } from './interval/dayAhead.ts';
 import { loadStrategyModules } from './strategyModules.ts';
-import { CommsRun, type IntervalComms, MEMBER_LEAD_MS } from './interval/comms.ts';
+import { CommsRun, type IntervalComms, MEMBER_LEAD_MS, REPORTING_KINDS } from './interval/comms.ts';
 import { resolvePlane } from '../comms/schema.ts';
 import type { Mdms } from '../metering/mdms.ts';
 import { SettlementCapture } from './settlementRun.ts';
@@ -455,7 +455,9 @@ export class Simulation {
     if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, this.info.buses, result.busPriceMwh, rules.priceTickMwh);
 
     // 5. Commands change what agents will do (their setpoints), never their positions; deliver to all but the regulators.
-    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(cfg.faults) : cfg.faults, this.parties, run.indexOf);
+    // On a plane the operator dispatches reporting agents on the newest flexibility report it has received (comms.ts `reports`).
+    const telemetry = comms && ((g: Grid, netKw: Float64Array) => comms.reports(interval, room.flexibilityReports(g, netKw, this.agentRole, crashes.crashed, interval, REPORTING_KINDS), ledger.quantumKw));
+    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(cfg.faults) : cfg.faults, this.parties, run.indexOf, telemetry);
     events.push(...commands.events);
     // On a communication plane, a command acts from its delivery on (pro rata), and not at all when lost or rejected.
     const sent = this.comms?.commands(commands.records, interval, ledger);
