@@ -147,6 +147,8 @@ const READ = 3;
 const PRICE = 4;
 /** A flexibility report agent → operator: `tagOf` its sender, `batchOf` the interval it was made for, `reportKw` its two figures. */
 const REPORT = 5;
+/** Day-ahead results to a party: `tagOf` the party; its schedule, if it operates to one, in `scheduleOf`. */
+const DA_RESULT = 6;
 
 type Pending =
   | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
@@ -240,6 +242,8 @@ export class CommsRun {
     repliesLate: 0,
     optOutsCountedIn: 0,
     reportsLate: 0,
+    dayAheadResultsLate: 0,
+    dayAheadScheduleIntervalsMissed: 0,
     decisionsOnStaleReports: 0,
     flexibilityOverestimatedKwh: 0,
     attacksAccepted: 0,
@@ -260,6 +264,10 @@ export class CommsRun {
   private readonly reportNewest: Int32Array;
   private readonly reportPlannedKw: Float64Array;
   private readonly reportAvailableKw: Float64Array;
+  /** Day-ahead results in flight that carry a schedule, by slot; schedules delivered and not yet handed over, with when they arrived. */
+  private readonly scheduleOf = new Map<number, ReadonlyMap<number, number>>();
+  private daInFlight = 0;
+  private schedulesArrived: Array<{ readonly party: number; readonly schedule: ReadonlyMap<number, number>; readonly atMs: number }> = [];
   /** Member curves delivered to their aggregator (cleared at each member gate). */
   private readonly curvesArrived = new Set<Message>();
   /** Replies of the current interval's event: party → delivered on time. */
@@ -490,6 +498,57 @@ export class CommsRun {
       const made = this.reportNewest[party]!;
       return made < 0 ? null : { interval: made, plannedNetKw: this.reportPlannedKw[party]!, availableKw: this.reportAvailableKw[party]!, quantumKw };
     };
+  }
+
+  /**
+   * The day-ahead results on the plane, sent at the auction's gate (`atMs`) once it has cleared:
+   * to every party in `to` (an agent trading itself or a member — from its aggregator — and each
+   * intermediary) its bus's day-ahead prices and its position for the delivery day, 16 B per
+   * interval; to an agent that operates to a schedule (`schedule`: storage, EVs) its schedule
+   * too. Due at the first delivery interval's earliest bid time. What a late or lost result
+   * changes: an agent operates to its schedule only from the first interval whose bids it makes
+   * after the schedule arrived (`dayAheadSchedulesDue`); before that, or for ever when it is
+   * lost, it trades on its own real-time strategy, as an agent without a schedule does, and its
+   * day-ahead position (the market's record, binding whatever the message) settles against what
+   * it does at real-time prices. Prices alone change nothing a party does (none bids on them).
+   */
+  dayAheadResults(atMs: number, firstInterval: MarketInterval, intervalCount: number, to: ReadonlyArray<{ readonly party: number; readonly from: string; readonly schedule?: ReadonlyMap<number, number> | undefined }>): void {
+    const due = this.earliestBidTime(firstInterval);
+    const ep = this.table.endpoints;
+    for (const r of to) {
+      const p = this.input.parties[r.party]!;
+      // A battery's or a generator's results over DER and storage (RP1), as its offers; a car's over electric transportation (RP3), as its reports; an intermediary's over RP4.
+      const route: [ReferencePoint | undefined, ApplicationClass | undefined] = OFFER_KINDS.has(p.kind) ? ['RP1', 'der-storage'] : p.kind === 'ev' ? ['RP3', 'electric-transportation'] : p.role === 'agent' ? [undefined, undefined] : ['RP4', undefined];
+      const slot = this.sendRow('da-result', ep.id(r.from), this.partyEndpoint(r.party, p.id), MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * intervalCount, atMs, due, DA_RESULT, route[0], route[1]);
+      this.tagOf[slot] = r.party;
+      this.daInFlight++;
+      if (r.schedule !== undefined) this.scheduleOf.set(slot, r.schedule);
+    }
+  }
+
+  /**
+   * Before interval `interval`'s bids: hands each day-ahead schedule that has arrived to its
+   * agent (`hand`), for the intervals from this one on; the intervals it arrived too late for
+   * are counted (`dayAheadScheduleIntervalsMissed`). While results are in flight the plane first
+   * runs to this interval's earliest bid time, so what arrived by then counts.
+   */
+  dayAheadSchedulesDue(interval: MarketInterval, hand: (party: number, schedule: ReadonlyMap<number, number>) => void): void {
+    if (this.daInFlight > 0) this.plane.advanceTo(this.earliestBidTime(interval), this.onFinished);
+    if (this.schedulesArrived.length === 0) return;
+    for (const a of this.schedulesArrived) {
+      const ahead = new Map<number, number>();
+      for (const [k, kw] of a.schedule) {
+        if (k >= interval.index) ahead.set(k, kw);
+        else this.counts.dayAheadScheduleIntervalsMissed++;
+      }
+      hand(a.party, ahead);
+    }
+    this.schedulesArrived = [];
+  }
+
+  /** The first bid time of an interval: the members' curves' when there are aggregators, else the bids'. */
+  private earliestBidTime(interval: MarketInterval): number {
+    return interval.gateClosure - minutesToMs(1) - (this.hasMembers ? MEMBER_LEAD_MS : 0);
   }
 
   /** Counts the commands planned on a report older than their interval's, and the flexibility the operator counted on but did not get. */
@@ -745,6 +804,15 @@ export class CommsRun {
         this.reportPlannedKw[party] = this.reportKw[2 * slot]!;
         this.reportAvailableKw[party] = this.reportKw[2 * slot + 1]!;
       }
+    } else if (kind === DA_RESULT) {
+      this.daInFlight--;
+      if (planeStatus !== DELIVERED) this.counts.dayAheadResultsLate++;
+      const schedule = this.scheduleOf.get(slot);
+      this.scheduleOf.delete(slot);
+      if (schedule !== undefined) {
+        if (delivered) this.schedulesArrived.push({ party: this.tagOf[slot]!, schedule, atMs: deliveredAtMs });
+        else this.counts.dayAheadScheduleIntervalsMissed += schedule.size;
+      }
     } else if (kind === MESSAGE) {
       const message = this.messageOf[slot]!;
       this.messageOf[slot] = undefined;
@@ -892,6 +960,8 @@ export class CommsRun {
       repliesLate: c.repliesLate,
       optOutsCountedIn: c.optOutsCountedIn,
       reportsLate: c.reportsLate,
+      dayAheadResultsLate: c.dayAheadResultsLate,
+      dayAheadScheduleIntervalsMissed: c.dayAheadScheduleIntervalsMissed,
       decisionsOnStaleReports: c.decisionsOnStaleReports,
       flexibilityOverestimatedKwh: r3(c.flexibilityOverestimatedKwh),
       outageCost: { bidsMissedGate: c.outage.bidsMissed, commandsAffected: c.outage.commandsAffected, drEnergyLostKwh: r3(c.outage.drLostKwh), meterReadsLost: c.outage.readsAffected },
@@ -933,6 +1003,10 @@ export interface CommsSummary {
   readonly repliesLate: number;
   /** Opt-outs the operator did not hear in time, settled as opt-ins at the value asked. */
   readonly optOutsCountedIn: number;
+  /** Day-ahead results not delivered by the first delivery interval's bid time, or lost. */
+  readonly dayAheadResultsLate: number;
+  /** Intervals of day-ahead schedules an agent did not operate to because the schedule had not arrived by their bid time (or was lost). */
+  readonly dayAheadScheduleIntervalsMissed: number;
   /** Flexibility reports not delivered to the operator by its decision (the interval start), or lost. */
   readonly reportsLate: number;
   /** Commands the operator planned on a report older than the interval's own (it had not arrived). */
