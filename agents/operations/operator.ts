@@ -72,9 +72,10 @@ export interface DispatchParty {
    * Present for an agent that reports its flexibility to the operator (DER, storage and EVs on a
    * communication plane, engine/interval/comms.ts): the newest REPORT the operator has received
    * from it, `null` when none has arrived yet. The operator then plans on the report, not on the
-   * agent's answer (which comes back later, over the plane): it asks at most what the report says
-   * the agent can give, counts on getting it, and skips an agent it has never heard from. Absent
-   * (every party with `comms: ideal`): the operator plans on the answer, as before.
+   * agent's answer (which comes back later, over the plane): it counts on what the report says the
+   * agent can give of what it asks, and does not dispatch an agent it has never heard from. With
+   * an up-to-date report that is exactly the answer, so only a stale report changes the dispatch.
+   * Absent (every party with `comms: ideal`): the operator plans on the answer, as before.
    */
   reported?(): ReportedFlexibility | null;
 }
@@ -194,15 +195,14 @@ export class Operator {
         // Ask for the whole remaining excess through this agent, but never for a discharge without V2G.
         let value = -remaining / Math.abs(s);
         if (!this.config.v2g) value = Math.max(value, -Math.max(0, netKw[i]!));
-        // A reporting agent is asked at most what its newest report says it can give (never, with no report).
+        // A reporting agent: the operator counts on what its newest report says it can give, in whole quanta (it is not
+        // dispatched at all while no report has arrived). Asked, like everyone, for the whole remaining excess.
         const report = p.reported?.();
         let expectedKw: number | undefined;
         if (report !== undefined) {
           if (report === null) continue;
           const availableKw = report.plannedNetKw === netKw[i] ? report.availableKw : Math.min(0, report.plannedNetKw + report.availableKw - netKw[i]!);
-          value = Math.max(value, availableKw);
           expectedKw = -floorToQuantum(Math.min(-value, -availableKw), report.quantumKw);
-          if (expectedKw > -1e-9) continue;
         }
         if (value > -1e-9) continue;
         const command: OperatorCommand = {

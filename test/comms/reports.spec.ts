@@ -6,16 +6,18 @@
  *
  * The feeder head's limit is 2.9 kW (no headroom); the homes' load is 6.950, 8.355, 7.361,
  * 7.964, 8.557, 8.481 kW in the six intervals from 16:00 UTC (agents.csv, the generator's
- * award), so the excess is 4.050, 5.455, 4.461, 5.064, 5.657, 5.581 kW. Battery `small`
- * (lossless, 1.5 kWh full, 4 kW, no reserve) comes first (scenario order at equal PTDF):
- * - 16:00: it reports 4 kW and gives 4 kW (1 kWh, 0.5 kWh left); `big` the other 0.050 kW;
- * - 16:15, report on time: `small` reports 0.5 kWh / 0.25 h = 2 kW, is asked 2 kW, gives 2;
+ * award), so the excess is 4.050, 5.455, 4.461, 5.064, 5.657, 5.581 kW. The operator asks
+ * each agent in turn for the whole remaining excess, and counts on what its report says it
+ * can give. Battery `small` (lossless, 1.5 kWh full, 4 kW, no reserve) comes first
+ * (scenario order at equal PTDF):
+ * - 16:00: asked 4.050, it reports 4 kW and gives 4 kW (1 kWh, 0.5 kWh left); `big` is
+ *   asked the other 0.050 kW;
+ * - 16:15, report on time: asked 5.455, `small` reports 0.5 kWh / 0.25 h = 2 kW and gives 2;
  *   `big` is asked 5.455 − 2 = 3.455 kW: the head is within its limit;
  * - 16:15, report late (the SCADA link down 16:09:30–16:16:00, so the reports sent at the
- *   16:10 gate arrive at 16:16:01): the operator still has the 16:00 report, asks `small`
- *   for 4 kW and counts on it; `small` gives 2; `big` is asked 5.455 − 4 = 1.455 kW; the
- *   head stays 2 kW over its limit: 2 kW × 0.25 h = 0.5 kWh short, and 0.5 kWh less
- *   delivered than on time.
+ *   16:10 gate arrive at 16:16:01): the operator still has the 16:00 report, counts on 4 kW
+ *   from `small`, which gives 2; `big` is asked 5.455 − 4 = 1.455 kW; the head stays 2 kW
+ *   over its limit: 2 kW × 0.25 h = 0.5 kWh short, and 0.5 kWh less delivered than on time.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,9 +93,11 @@ describe('comms: flexibility reports, and an operator acting on a stale one (fix
     expect(onTime.summary.kpis.comms.messagesByType.report).to.equal(12);
   });
 
-  it('on time: the operator asks the small battery for what it reported (4 kW, then 2 kW) and the big one for the rest; no shortfall', () => {
-    expect(Number(command(onTime, '2026-07-01T16:00:00Z', 'small')!.requested_kw)).to.equal(-4);
-    expect(Number(command(onTime, AT, 'small')!.requested_kw)).to.equal(-2);
+  it('on time: the operator counts on what the small battery reported (4 kW, then 2 kW) and asks the big one for the rest; no shortfall', () => {
+    const at16 = command(onTime, '2026-07-01T16:00:00Z', 'small')!;
+    expect([Number(at16.requested_kw), Number(at16.delivered_kw)]).to.deep.equal([-4.05, -4]);
+    expect(Number(command(onTime, '2026-07-01T16:00:00Z', 'big')!.requested_kw)).to.equal(-0.05);
+    expect(Number(command(onTime, AT, 'small')!.requested_kw)).to.equal(-5.455);
     expect(Number(command(onTime, AT, 'small')!.delivered_kw)).to.equal(-2);
     expect(Number(command(onTime, AT, 'big')!.requested_kw)).to.equal(-3.455);
     expect(overload(onTime, AT).type).to.equal('OVERLOAD_RELIEVED');
@@ -102,14 +106,14 @@ describe('comms: flexibility reports, and an operator acting on a stale one (fix
     expect(onTime.summary.kpis.operations.demandResponse.dso.shortfallKwh).to.equal(0);
   });
 
-  it('report late: the operator asks the now half-empty battery for 4 kW on its old report, gets 2, leaves 2 kW over the limit (0.5 kWh short, 0.5 kWh less delivered)', () => {
+  it('report late: the operator counts on 4 kW from the now half-empty battery (its old report), gets 2, asks the big one for 2 kW too little: 2 kW over the limit (0.5 kWh short, 0.5 kWh less delivered)', () => {
     const late = delayed.messages.filter((r) => r.type === 'report' && r.sent_at === '2026-07-01T16:10:00Z');
     expect(late.map((r) => [r.from, r.status, r.delivered_at])).to.deep.equal([
       ['small', 'late', '2026-07-01T16:16:01.015Z'],
       ['big', 'late', '2026-07-01T16:16:01.029Z'],
     ]);
     const small = command(delayed, AT, 'small')!;
-    expect([Number(small.requested_kw), small.response, Number(small.delivered_kw)]).to.deep.equal([-4, 'opt-in', -2]);
+    expect([Number(small.requested_kw), small.response, Number(small.delivered_kw)]).to.deep.equal([-5.455, 'opt-in', -2]);
     expect(Number(command(delayed, AT, 'big')!.requested_kw)).to.equal(-1.455);
     const o = overload(delayed, AT);
     expect([o.type, Number(o.requested_kw), Number(o.delivered_kw)]).to.deep.equal(['OVERLOAD_SHORTFALL', 5.455, 3.455]);
@@ -131,14 +135,14 @@ describe('comms: flexibility reports, and an operator acting on a stale one (fix
     for (const at of ['16:45', '17:00', '17:15'].map((t) => `2026-07-01T${t}:00Z`)) expect(command(delayed, at, 'big')!.requested_kw).to.equal(command(onTime, at, 'big')!.requested_kw);
   });
 
-  it('report lost: the same stale decision — the small battery asked for 4 kW on its 16:00 report, 2 kW short', () => {
+  it('report lost: the same stale decision — 4 kW counted on from the small battery on its 16:00 report, 2 kW short', () => {
     const at1610 = lost.messages.filter((r) => r.type === 'report' && r.sent_at === '2026-07-01T16:10:00Z');
     expect(at1610.map((r) => [r.from, r.status, r.attempts, r.delivered_at])).to.deep.equal([
       ['small', 'lost', '1', ''],
       ['big', 'late', '1', '2026-07-01T16:16:01.015Z'],
     ]);
-    expect(Number(command(lost, AT, 'small')!.requested_kw)).to.equal(-4);
     expect(Number(command(lost, AT, 'small')!.delivered_kw)).to.equal(-2);
+    expect(Number(command(lost, AT, 'big')!.requested_kw)).to.equal(-1.455);
     expect(lost.summary.kpis.operations.demandResponse.dso.shortfallKwh).to.equal(0.5);
     expect(lost.summary.kpis.comms.flexibilityOverestimatedKwh).to.equal(0.5);
     expect(lost.summary.kpis.comms.reportsLate).to.equal(2);
