@@ -98,6 +98,14 @@ export class NeedList<Need extends string> {
   ref(i: number): number {
     return this.d[i * NEED_STRIDE + REF]!;
   }
+  /** Hours an appliance run can still wait (NaN for other needs). */
+  slackH(i: number): number {
+    return this.d[i * NEED_STRIDE + SLACK]!;
+  }
+  /** Sets the price need i was bid at (an agent that priced its needs itself, instead of `takeBidPrices`). */
+  setPrice(i: number, priceMwh: number): void {
+    this.d[i * NEED_STRIDE + PRICE] = priceMwh;
+  }
   wanted(i: number): boolean {
     return this.d[i * NEED_STRIDE + WANTED] !== 0;
   }

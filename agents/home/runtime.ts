@@ -34,6 +34,8 @@ import { NeedList } from '../flexibility/needs.ts';
 import { homeNeedProtected, respondHome } from './respond.ts';
 import { needShares } from '../flexibility/shed.ts';
 import { flexibleBlockValues } from './valuation.ts';
+import { expectedNowMwh, homeBankingPeakMwh, type HomeForecastParams, homeForecastParamsOf, homeNeedBidMwh } from '../../strategies/home/forecast.ts';
+import { MAX_SEGMENT_QUANTA } from '../../market/segment.ts';
 
 /** The home's needs, by code (index into `HOME_NEEDS`). */
 export const HOME_NEEDS: readonly HomeNeed[] = Object.freeze(['base', 'base-flex', 'appliance', 'hvac-keep', 'hvac', 'precondition']);
@@ -137,7 +139,8 @@ export function createHomes(group: HomeGroup, env: AgentEnv): AgentRuntime[] {
   const strategy = strategyFor<HomeView>(group.strategy, 'home-forecast', env.reportStrategyFault);
   const ctx = new HomeGroupContext(group, env);
   const blockValues = group.hvac ? comfortBlockValues(group.hvac.comfortValueMwh.min, group.hvac.comfortValueMwh.max, group.hvac.blocks) : [];
-  return groupMembers(group, env.defaultBus).map((m) => new HomeAgent(m, ctx, strategy, blockValues));
+  const forecast = homeForecastParamsOf(group.strategy);
+  return groupMembers(group, env.defaultBus).map((m) => new HomeAgent(m, ctx, strategy, blockValues, forecast));
 }
 
 export class HomeAgent implements AgentRuntime {
@@ -184,6 +187,12 @@ export class HomeAgent implements AgentRuntime {
     private readonly ctx: HomeGroupContext,
     private readonly strategy: Strategy<HomeView>,
     private readonly blockValues: readonly number[],
+    /**
+     * Set when the strategy is the built-in `home-forecast` (these are its parameters): the
+     * home then prices its needs itself with the strategy's own rule (`forecastBid`), with
+     * no view to build; undefined: every bid goes through the strategy's view.
+     */
+    private readonly forecast?: HomeForecastParams,
   ) {
     const { group, env } = ctx;
     this.id = m.id;
@@ -243,7 +252,6 @@ export class HomeAgent implements AgentRuntime {
       const value = applianceValueMwh(job, slot.state, t, dtH, cap, spec.valueMwh.min, spec.valueMwh.max);
       needs.push(APPLIANCE, runKw, value, must, true, a, must ? 0 : slackHours(job, slot.state, t));
     }
-    let hvacView: HomeHvacView | undefined;
     const th = this.thermal;
     const room = this.room;
     let setpointKw = 0;
@@ -263,6 +271,24 @@ export class HomeAgent implements AgentRuntime {
     this.pvKw = pv ? pvOutputKw(pv, ctx.ghiWm2, 1) : 0;
 
     if (this.lifecycle.value === 'faulted') return NO_BID;
+    if (this.forecast !== undefined) {
+      const segments = this.forecastBid(market, this.forecast);
+      if (segments !== undefined) return segments;
+    }
+    return this.viewBid(market, load, flexKw, mustKw, keepKw, setpointKw);
+  }
+
+  /**
+   * The bid through the strategy: the home's view (frozen, fresh each interval, as a
+   * strategy may keep it), the strategy's curve, and the need prices read back from it.
+   */
+  private viewBid(market: MarketView, load: number, flexKw: number, mustKw: number, keepKw: number, setpointKw: number): readonly BidSegment[] {
+    const ctx = this.ctx;
+    const th = this.thermal;
+    const room = this.room;
+    const pv = this.pv;
+    const needs = this.needs;
+    let hvacView: HomeHvacView | undefined;
     if (th && room) {
       hvacView = Object.freeze({
         mode: th.unit.mode,
@@ -292,6 +318,43 @@ export class HomeAgent implements AgentRuntime {
     const segments = this.strategy.bid(view, market);
     needs.takeBidPrices(segments);
     return segments;
+  }
+
+  /**
+   * `home-forecast`'s bid (strategies/home/forecast.ts) made from the needs as they lie,
+   * each priced by the strategy's own `homeNeedBidMwh`, with the numbers its view would
+   * show: the same segments as `viewBid`, without building the view, its demand curve or
+   * reading the prices back (they are set here). Undefined when a segment would not pass
+   * the strategy guard's check (market/segment.ts): `viewBid` then goes the guarded way,
+   * which reports it and answers as before.
+   */
+  private forecastBid(market: MarketView, params: HomeForecastParams): BidSegment[] | undefined {
+    const th = this.thermal;
+    const room = this.room;
+    const peak = th && room ? homeBankingPeakMwh(th.unit.mode, this.indoorC, th.band, room.steadyAtRatingC(this.ctx.outdoorC, this.gainsKw), room.tauH, market, params) : NaN;
+    const now = expectedNowMwh(market);
+    const cap = market.priceCapMwh;
+    const floor = market.priceFloorMwh;
+    const needs = this.needs;
+    const n = needs.n;
+    const out: BidSegment[] = [];
+    for (let i = 0; i < n; i++) {
+      const q = needs.kw(i);
+      const code = needs.code(i);
+      const p = homeNeedBidMwh(HOME_NEEDS[code], needs.valueMwh(i), code === APPLIANCE ? needs.slackH(i) : NaN, peak, now, market, params);
+      if (!(p >= floor && p <= cap && Number.isFinite(p) && Number.isFinite(q) && q / market.quantumKw <= MAX_SEGMENT_QUANTA)) return undefined;
+      needs.setPrice(i, p);
+      out.push({ side: 'buy', priceMwh: p, quantityKw: q });
+    }
+    const pv = this.pv;
+    if (pv && this.pvKw > 0) {
+      const v = pv.offerPriceMwh;
+      const p = v > cap ? cap : v < floor ? floor : v;
+      const q = this.pvKw;
+      if (!(p >= floor && p <= cap && Number.isFinite(p) && Number.isFinite(q) && q / market.quantumKw <= MAX_SEGMENT_QUANTA)) return undefined;
+      out.push({ side: 'sell', priceMwh: p, quantityKw: q });
+    }
+    return out;
   }
 
   settle(award: Award): void {
