@@ -30,7 +30,7 @@ import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfort
 import type { HomeApplianceConfig, HomeGroup, HomeHvacConfig, HomePvConfig } from './schema.ts';
 import { homeLifecycle, homeMachine } from './machine.ts';
 import { Lifecycle, MachineModel } from '../lifecycle.ts';
-import { NeedList } from '../flexibility/needs.ts';
+import { NEED_STRIDE, NeedList } from '../flexibility/needs.ts';
 import { homeNeedProtected, respondHome } from './respond.ts';
 import { needShares } from '../flexibility/shed.ts';
 import { flexibleBlockValues } from './valuation.ts';
@@ -140,7 +140,16 @@ export function createHomes(group: HomeGroup, env: AgentEnv): AgentRuntime[] {
   const ctx = new HomeGroupContext(group, env);
   const blockValues = group.hvac ? comfortBlockValues(group.hvac.comfortValueMwh.min, group.hvac.comfortValueMwh.max, group.hvac.blocks) : [];
   const forecast = homeForecastParamsOf(group.strategy);
-  return groupMembers(group, env.defaultBus).map((m) => new HomeAgent(m, ctx, strategy, blockValues, forecast));
+  // Every home's need records in one block, home after home (the most a home of the group can have each).
+  const members = groupMembers(group, env.defaultBus);
+  const perHome = homeNeedCapacity(group, blockValues.length, true) * NEED_STRIDE;
+  const records = new Float64Array(Math.max(1, members.length * perHome));
+  return members.map((m, i) => new HomeAgent(m, ctx, strategy, blockValues, forecast, records.subarray(i * perHome, (i + 1) * perHome)));
+}
+
+/** The most needs a home of the group bids in an interval: base load, flexible blocks, appliances, and with HVAC keep + comfort blocks + precondition. */
+function homeNeedCapacity(group: HomeGroup, comfortBlocks: number, hvac: boolean): number {
+  return 1 + group.flexibility.blocks + group.appliances.length + (hvac && group.hvac ? comfortBlocks + 2 : 0);
 }
 
 export class HomeAgent implements AgentRuntime {
@@ -193,6 +202,8 @@ export class HomeAgent implements AgentRuntime {
      * no view to build; undefined: every bid goes through the strategy's view.
      */
     private readonly forecast?: HomeForecastParams,
+    /** Where its need records live (`NeedList`); its own when absent. */
+    records?: Float64Array,
   ) {
     const { group, env } = ctx;
     this.id = m.id;
@@ -214,7 +225,7 @@ export class HomeAgent implements AgentRuntime {
     }
     this.dayRng = this.specs.length > 0 ? env.random.stream(m.id, 'appliance-days') : undefined;
     // Base load 1 + flexible blocks + appliances + (keep + comfort blocks + precondition).
-    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, 1 + f.blocks + this.specs.length + (this.thermal ? blockValues.length + 2 : 0));
+    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, homeNeedCapacity(group, blockValues.length, this.thermal !== undefined), records);
     if (this.thermal) this.indoorC = this.baselineIndoorC = this.thermal.initialC;
     this.lifecycle = new Lifecycle(HOME_MODEL);
   }
