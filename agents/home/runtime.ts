@@ -140,12 +140,31 @@ export function createHomes(group: HomeGroup, env: AgentEnv): AgentRuntime[] {
   const ctx = new HomeGroupContext(group, env);
   const blockValues = group.hvac ? comfortBlockValues(group.hvac.comfortValueMwh.min, group.hvac.comfortValueMwh.max, group.hvac.blocks) : [];
   const forecast = homeForecastParamsOf(group.strategy);
-  // Every home's need records in one block, home after home (the most a home of the group can have each).
+  // Every home's state and need records in one block, home after home (room for the most needs a home of the group can have).
   const members = groupMembers(group, env.defaultBus);
-  const perHome = homeNeedCapacity(group, blockValues.length, true) * NEED_STRIDE;
-  const records = new Float64Array(Math.max(1, members.length * perHome));
-  return members.map((m, i) => new HomeAgent(m, ctx, strategy, blockValues, forecast, records.subarray(i * perHome, (i + 1) * perHome)));
+  const perHome = homeBlockSize(homeNeedCapacity(group, blockValues.length, true));
+  const block = new Float64Array(Math.max(1, members.length * perHome));
+  return members.map((m, i) => new HomeAgent(m, ctx, strategy, blockValues, forecast, block.subarray(i * perHome, (i + 1) * perHome)));
 }
+
+/** Offsets of a home's state in its block (`HomeAgent.s`), then Σ served per need code, then its need records. */
+const S_DAY_START = 0;
+const S_LOAD = 1;
+const S_PV = 2;
+const S_GAINS = 3;
+const S_INDOOR = 4;
+const S_BASELINE_INDOOR = 5;
+const S_MISSED = 6;
+const S_COMFORT = 7;
+const S_BASELINE = 8;
+const S_UNSERVED = 9;
+const S_CONSUMED = 10;
+const S_GENERATED = 11;
+const S_QUANTUM = 12;
+const S_SIZE = 13;
+const BLOCK_HEAD = S_SIZE + HOME_NEEDS.length;
+/** Numbers in a home's block with room for `needs` need records. */
+const homeBlockSize = (needs: number): number => BLOCK_HEAD + Math.max(1, needs) * NEED_STRIDE;
 
 /** The most needs a home of the group bids in an interval: base load, flexible blocks, appliances, and with HVAC keep + comfort blocks + precondition. */
 function homeNeedCapacity(group: HomeGroup, comfortBlocks: number, hvac: boolean): number {
@@ -173,23 +192,44 @@ export class HomeAgent implements AgentRuntime {
   private readonly slots: ApplianceSlot[];
   private readonly dayRng: Rng | undefined;
   private readonly needs: NeedList<HomeNeed>;
-  private readonly served = new Float64Array(HOME_NEEDS.length);
+  /** Σ served per need code after settling (part of the home's block). */
+  private readonly served: Float64Array;
+  /**
+   * The home's numbers that change from interval to interval, at the `S_*` offsets (part of
+   * its block): in an object's fields each would be a number boxed on its own, scattered
+   * over the heap; here they sit on two cache lines next to its need records.
+   */
+  private readonly s: Float64Array;
 
-  private dayStart = NaN;
-  private loadKw = 0;
-  private pvKw = 0;
-  private gainsKw = 0;
-  private indoorC = NaN;
-  private baselineIndoorC = NaN;
-  private missedKwh = 0;
-  private comfortDegH = 0;
-  private baselineKw = 0;
-  private unservedKwh = 0;
+  /** UTC instant of the local midnight starting the day the appliances' jobs are for. */
+  private get dayStart(): number { return this.s[S_DAY_START]!; }
+  private set dayStart(v: number) { this.s[S_DAY_START] = v; }
+  private get loadKw(): number { return this.s[S_LOAD]!; }
+  private set loadKw(v: number) { this.s[S_LOAD] = v; }
+  private get pvKw(): number { return this.s[S_PV]!; }
+  private set pvKw(v: number) { this.s[S_PV] = v; }
+  private get gainsKw(): number { return this.s[S_GAINS]!; }
+  private set gainsKw(v: number) { this.s[S_GAINS] = v; }
+  private get indoorC(): number { return this.s[S_INDOOR]!; }
+  private set indoorC(v: number) { this.s[S_INDOOR] = v; }
+  private get baselineIndoorC(): number { return this.s[S_BASELINE_INDOOR]!; }
+  private set baselineIndoorC(v: number) { this.s[S_BASELINE_INDOOR] = v; }
+  private get missedKwh(): number { return this.s[S_MISSED]!; }
+  private set missedKwh(v: number) { this.s[S_MISSED] = v; }
+  private get comfortDegH(): number { return this.s[S_COMFORT]!; }
+  private set comfortDegH(v: number) { this.s[S_COMFORT] = v; }
+  private get baselineKw(): number { return this.s[S_BASELINE]!; }
+  private set baselineKw(v: number) { this.s[S_BASELINE] = v; }
+  private get unservedKwh(): number { return this.s[S_UNSERVED]!; }
+  private set unservedKwh(v: number) { this.s[S_UNSERVED] = v; }
   /** What the home's meter saw this interval: loads served, and PV sent to the grid, kW. */
-  private consumedKw = 0;
-  private generatedKw = 0;
+  private get consumedKw(): number { return this.s[S_CONSUMED]!; }
+  private set consumedKw(v: number) { this.s[S_CONSUMED] = v; }
+  private get generatedKw(): number { return this.s[S_GENERATED]!; }
+  private set generatedKw(v: number) { this.s[S_GENERATED] = v; }
   /** The market's quantity step, from the last market view (awards come in whole steps). */
-  private quantumKw = AWARD_TOLERANCE_KW;
+  private get quantumKw(): number { return this.s[S_QUANTUM]!; }
+  private set quantumKw(v: number) { this.s[S_QUANTUM] = v; }
 
   constructor(
     m: GroupMember,
@@ -202,10 +242,25 @@ export class HomeAgent implements AgentRuntime {
      * no view to build; undefined: every bid goes through the strategy's view.
      */
     private readonly forecast?: HomeForecastParams,
-    /** Where its need records live (`NeedList`); its own when absent. */
-    records?: Float64Array,
+    /**
+     * Its block of numbers (`homeBlockSize`): its state, then its need records (`NeedList`),
+     * e.g. its share of one block for the whole group, home after home, so that homes bidding
+     * and settling in turn read memory in order. Its own when absent.
+     */
+    block?: Float64Array,
   ) {
     const { group, env } = ctx;
+    const capacity = homeNeedCapacity(group, blockValues.length, group.hvac !== undefined);
+    const size = homeBlockSize(capacity);
+    if (block && block.length < size) throw new RangeError(`home block: ${block.length} numbers, ${size} needed`);
+    const b = block ?? new Float64Array(size);
+    this.s = b.subarray(0, S_SIZE);
+    this.served = b.subarray(S_SIZE, BLOCK_HEAD);
+    this.s.fill(0);
+    this.s[S_DAY_START] = NaN;
+    this.s[S_INDOOR] = NaN;
+    this.s[S_BASELINE_INDOOR] = NaN;
+    this.s[S_QUANTUM] = AWARD_TOLERANCE_KW;
     this.id = m.id;
     this.bus = m.bus;
     this.profileRng = env.random.stream(m.id, 'base-load');
@@ -225,7 +280,7 @@ export class HomeAgent implements AgentRuntime {
     }
     this.dayRng = this.specs.length > 0 ? env.random.stream(m.id, 'appliance-days') : undefined;
     // Base load 1 + flexible blocks + appliances + (keep + comfort blocks + precondition).
-    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, homeNeedCapacity(group, blockValues.length, this.thermal !== undefined), records);
+    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, homeNeedCapacity(group, blockValues.length, this.thermal !== undefined), b.subarray(BLOCK_HEAD, BLOCK_HEAD + capacity * NEED_STRIDE));
     if (this.thermal) this.indoorC = this.baselineIndoorC = this.thermal.initialC;
     this.lifecycle = new Lifecycle(HOME_MODEL);
   }
