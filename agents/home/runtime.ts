@@ -26,7 +26,7 @@ import type { ComfortBand } from '../physics/thermal.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, OperatorCommand } from '../types.ts';
 import { AWARD_TOLERANCE_KW } from '../flexibility/allocate.ts';
 import { addJob, type ApplianceSlot, applianceValueMwh, baselineRunKw, drawDailyJob, EMPTY_SLOT, promote, runKwNow } from './appliances.ts';
-import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfortMarginC, type HvacUnit, Room, violationDegH } from '../physics/hvac.ts';
+import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfortCurveNumbers, comfortMarginC, type HvacUnit, Room, ROOM_NUMBERS, violationDegH } from '../physics/hvac.ts';
 import type { HomeApplianceConfig, HomeGroup, HomeHvacConfig, HomePvConfig } from './schema.ts';
 import { homeLifecycle, homeMachine } from './machine.ts';
 import { Lifecycle, MachineModel } from '../lifecycle.ts';
@@ -142,12 +142,12 @@ export function createHomes(group: HomeGroup, env: AgentEnv): AgentRuntime[] {
   const forecast = homeForecastParamsOf(group.strategy);
   // Every home's state and need records in one block, home after home (room for the most needs a home of the group can have).
   const members = groupMembers(group, env.defaultBus);
-  const perHome = homeBlockSize(homeNeedCapacity(group, blockValues.length, true));
+  const perHome = homeBlockSize(blockValues.length, homeNeedCapacity(group, blockValues.length, true));
   const block = new Float64Array(Math.max(1, members.length * perHome));
   return members.map((m, i) => new HomeAgent(m, ctx, strategy, blockValues, forecast, block.subarray(i * perHome, (i + 1) * perHome)));
 }
 
-/** Offsets of a home's state in its block (`HomeAgent.s`), then Σ served per need code, then its need records. */
+/** Offsets of a home's state in its block (`HomeAgent.s`); then Σ served per need code, its room's and comfort curve's numbers, and its need records. */
 const S_DAY_START = 0;
 const S_LOAD = 1;
 const S_PV = 2;
@@ -162,9 +162,13 @@ const S_CONSUMED = 10;
 const S_GENERATED = 11;
 const S_QUANTUM = 12;
 const S_SIZE = 13;
-const BLOCK_HEAD = S_SIZE + HOME_NEEDS.length;
+const SERVED_AT = S_SIZE;
+const ROOM_AT = SERVED_AT + HOME_NEEDS.length;
+const CURVE_AT = ROOM_AT + ROOM_NUMBERS;
+/** Where a home's need records start in its block, with `comfortBlocks` comfort blocks (after its state, served sums, room and comfort curve). */
+const recordsAt = (comfortBlocks: number): number => CURVE_AT + comfortCurveNumbers(comfortBlocks);
 /** Numbers in a home's block with room for `needs` need records. */
-const homeBlockSize = (needs: number): number => BLOCK_HEAD + Math.max(1, needs) * NEED_STRIDE;
+const homeBlockSize = (comfortBlocks: number, needs: number): number => recordsAt(comfortBlocks) + Math.max(1, needs) * NEED_STRIDE;
 
 /** The most needs a home of the group bids in an interval: base load, flexible blocks, appliances, and with HVAC keep + comfort blocks + precondition. */
 function homeNeedCapacity(group: HomeGroup, comfortBlocks: number, hvac: boolean): number {
@@ -243,7 +247,7 @@ export class HomeAgent implements AgentRuntime {
      */
     private readonly forecast?: HomeForecastParams,
     /**
-     * Its block of numbers (`homeBlockSize`): its state, then its need records (`NeedList`),
+     * Its block of numbers (`homeBlockSize`): its state, served sums, room, comfort curve, then its need records (`NeedList`),
      * e.g. its share of one block for the whole group, home after home, so that homes bidding
      * and settling in turn read memory in order. Its own when absent.
      */
@@ -251,11 +255,11 @@ export class HomeAgent implements AgentRuntime {
   ) {
     const { group, env } = ctx;
     const capacity = homeNeedCapacity(group, blockValues.length, group.hvac !== undefined);
-    const size = homeBlockSize(capacity);
+    const size = homeBlockSize(blockValues.length, capacity);
     if (block && block.length < size) throw new RangeError(`home block: ${block.length} numbers, ${size} needed`);
     const b = block ?? new Float64Array(size);
     this.s = b.subarray(0, S_SIZE);
-    this.served = b.subarray(S_SIZE, BLOCK_HEAD);
+    this.served = b.subarray(SERVED_AT, ROOM_AT);
     this.s.fill(0);
     this.s[S_DAY_START] = NaN;
     this.s[S_INDOOR] = NaN;
@@ -268,8 +272,8 @@ export class HomeAgent implements AgentRuntime {
     const f = group.flexibility;
     this.flexValues = flexibleBlockValues(f.valueMwh.min, f.valueMwh.max, f.blocks, env.random.stream(m.id, 'willingness-to-pay').next());
     this.thermal = group.hvac ? drawHomeThermal(group.hvac, env.random.stream(m.id, 'hvac')) : undefined;
-    this.room = this.thermal ? new Room(this.thermal.unit) : undefined;
-    this.curve = new ComfortCurve(blockValues.length);
+    this.room = this.thermal ? new Room(this.thermal.unit, b.subarray(ROOM_AT, CURVE_AT)) : undefined;
+    this.curve = new ComfortCurve(blockValues.length, b.subarray(CURVE_AT, recordsAt(blockValues.length)));
     this.pv = group.pv ? drawHomePv(group.pv, env.random.stream(m.id, 'pv')) : undefined;
     this.specs = group.appliances;
     this.owns = new Uint8Array(this.specs.length);
@@ -280,7 +284,7 @@ export class HomeAgent implements AgentRuntime {
     }
     this.dayRng = this.specs.length > 0 ? env.random.stream(m.id, 'appliance-days') : undefined;
     // Base load 1 + flexible blocks + appliances + (keep + comfort blocks + precondition).
-    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, homeNeedCapacity(group, blockValues.length, this.thermal !== undefined), b.subarray(BLOCK_HEAD, BLOCK_HEAD + capacity * NEED_STRIDE));
+    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, homeNeedCapacity(group, blockValues.length, this.thermal !== undefined), b.subarray(recordsAt(blockValues.length), recordsAt(blockValues.length) + capacity * NEED_STRIDE));
     if (this.thermal) this.indoorC = this.baselineIndoorC = this.thermal.initialC;
     this.lifecycle = new Lifecycle(HOME_MODEL);
   }
