@@ -8,8 +8,9 @@
  */
 import type { MeterRead } from './meter.ts';
 import { ReadColumns } from './readColumns.ts';
-import { estimateColumns, invalidReason, type ReadQuality, type RejectionReason, type ValidatedInterval, type VeeRules } from './vee.ts';
-import { readIntact, type SealedRead } from '../comms/security/meterMac.ts';
+import { estimateColumns, invalidFields, invalidReason, type ReadQuality, type RejectionReason, type ValidatedInterval, type VeeRules } from './vee.ts';
+import type { HmacSha256Key } from '../comms/security/hmacSha256.ts';
+import { fieldsIntact, preparedMacKey, readIntact, type SealedRead } from '../comms/security/meterMac.ts';
 
 export interface Rejection {
   readonly read: MeterRead;
@@ -44,6 +45,42 @@ export class Mdms {
     if (!columns) this.store.set(read.meterId, (columns = new ReadColumns()));
     // The first read of an interval stays; a later one is a duplicate.
     return columns.insert(read) ? undefined : this.reject(read, 'duplicate');
+  }
+
+  /**
+   * `ingest` of a sealed read given as its fields and its MAC's 8 words at `mac[macOffset]`
+   * (comms/security/meterMac.ts `sealFields`; `voltagePu` NaN: none): the same checks in the
+   * same order (key, MAC over every field, validity, duplicate) and the same verdicts, without
+   * a read object — one is made only for a rejected read, to keep with its reason.
+   */
+  ingestSealed(meterId: string, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, macOffset: number): RejectionReason | undefined {
+    let reason: RejectionReason | undefined;
+    if (this.options.macKey) {
+      const key = this.preparedKey(meterId);
+      if (!key) reason = 'unknown-meter';
+      else if (!fieldsIntact(key, meterId, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu, mac, macOffset)) reason = 'tampered';
+    }
+    reason ??= invalidFields(intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu === voltagePu ? voltagePu : undefined, this.options.rules);
+    if (!reason) {
+      let columns = this.store.get(meterId);
+      if (!columns) this.store.set(meterId, (columns = new ReadColumns()));
+      if (columns.insertFields(intervalStartMs, importKwh, exportKwh, voltagePu)) return undefined;
+      reason = 'duplicate';
+    }
+    const read: MeterRead = voltagePu === voltagePu ? { meterId, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu } : { meterId, intervalStartMs, intervalMs, importKwh, exportKwh };
+    return this.reject(read, reason);
+  }
+
+  /** Each meter's key prepared once (`macKey` is asked once per meter; a meter without a key is asked again). */
+  private readonly keys = new Map<string, HmacSha256Key>();
+  private preparedKey(meterId: string): HmacSha256Key | undefined {
+    let k = this.keys.get(meterId);
+    if (k === undefined) {
+      const raw = this.options.macKey!(meterId);
+      if (!raw) return undefined;
+      this.keys.set(meterId, (k = preparedMacKey(raw)));
+    }
+    return k;
   }
 
   private reject(read: MeterRead | SealedRead, reason: RejectionReason): RejectionReason {

@@ -49,7 +49,11 @@ export class ReadColumns implements ReadColumnsView {
    * held. Reads arrive in time order, so the usual case is an append.
    */
   insert(read: MeterRead): boolean {
-    const t = read.intervalStartMs;
+    return this.insertFields(read.intervalStartMs, read.importKwh, read.exportKwh, read.voltagePu ?? NaN);
+  }
+
+  /** `insert` of the read with these fields (`voltagePu` NaN: none given). */
+  insertFields(t: number, importKwh: number, exportKwh: number, voltagePu: number): boolean {
     const n = this.count;
     let i = n;
     if (n > 0 && !(t > this.times[n - 1]!)) {
@@ -64,9 +68,9 @@ export class ReadColumns implements ReadColumnsView {
       this.voltagePu.copyWithin(i + 1, i, n);
     }
     this.times[i] = t;
-    this.importKwh[i] = read.importKwh;
-    this.exportKwh[i] = read.exportKwh;
-    this.voltagePu[i] = read.voltagePu ?? NaN;
+    this.importKwh[i] = importKwh;
+    this.exportKwh[i] = exportKwh;
+    this.voltagePu[i] = voltagePu;
     this.count = n + 1;
     return true;
   }

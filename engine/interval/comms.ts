@@ -40,13 +40,14 @@ import { type DeliveryRecord, type LinkStats, MessagePlane } from '../../comms/p
 import type { ReferencePoint } from '../../comms/referencePoints.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
 import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/security/keys.ts';
-import { macHex, readMac, type SealedRead } from '../../comms/security/meterMac.ts';
+import type { HmacSha256Key } from '../../comms/security/hmacSha256.ts';
+import { preparedMacKey, sealFields } from '../../comms/security/meterMac.ts';
 import { CommandSigner, CommandVerifier, type SignedEnvelope, type RejectionReason } from '../../comms/security/signedCommand.ts';
 import type { RandomService } from '../../core/rng.ts';
 import { formatSimTime, minutesToMs, type SimTime, simTime } from '../../core/time.ts';
 import { Mdms } from '../../metering/mdms.ts';
 import type { ReadQuality } from '../../metering/vee.ts';
-import { meterIdFor, meterRead } from '../../metering/meter.ts';
+import { meterIdFor, meterReadKwh } from '../../metering/meter.ts';
 import type { Rejection } from '../../market/types.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { Fault } from '../../agents/operations/faults.ts';
@@ -176,7 +177,7 @@ export class CommsRun {
   /**
    * Reads in flight as numbers, not objects (10,000 an interval, each alive until the MDMS has
    * it): per slot its party (`meters`), interval start, length, import and export kWh, voltage
-   * (NaN: none), and its MAC's 8 words; the SealedRead is made on delivery.
+   * (NaN: none), and its MAC's 8 words; the MDMS takes them as numbers (`ingestSealed`).
    */
   private readParty = new Int32Array(1024);
   private readNumbers = new Float64Array(5 * 1024);
@@ -201,7 +202,7 @@ export class CommsRun {
   private bidBatch = 0;
   private bidArrived = new Uint8Array(0);
   /** Per party index: its meter's id, endpoint and key (made on its first read). */
-  private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly key: Buffer } | undefined)[] = [];
+  private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly macKey: HmacSha256Key } | undefined)[] = [];
   private readonly marketEndpoint: number;
   private readonly partyEndpoints: number[] = [];
   private readonly mdmsEndpoint: number;
@@ -572,18 +573,22 @@ export class CommsRun {
       const a = ledger.actualQuanta[i]!;
       if (Number.isNaN(a)) continue;
       const meter = this.meterOf(i, parties[i]!.id);
-      const read = meterRead(meter.id, interval.start, interval.end - interval.start, a * q);
+      // The read `meterRead` gives (no voltage here), as numbers: no object per read.
+      const intervalMs = interval.end - interval.start;
+      const kwh = meterReadKwh(meter.id, intervalMs, a * q);
+      const importKwh = Math.max(kwh, 0);
+      const exportKwh = Math.max(-kwh, 0);
       const slot = this.sendRow('meter-read', meter.endpoint, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
       if (slot >= this.readParty.length) this.growReads(slot);
       // Sealed by the meter as sent; a tampering fault then alters the import in transit.
-      readMac(read, meter.key, this.readMacs, 8 * slot);
+      sealFields(meter.macKey, meter.id, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
       this.readParty[slot] = i;
       const o = 5 * slot;
-      this.readNumbers[o] = read.intervalStartMs;
-      this.readNumbers[o + 1] = read.intervalMs;
-      this.readNumbers[o + 2] = tampered && this.tampered(parties[i]!.id, interval) ? read.importKwh + 1 : read.importKwh;
-      this.readNumbers[o + 3] = read.exportKwh;
-      this.readNumbers[o + 4] = read.voltagePu ?? NaN;
+      this.readNumbers[o] = interval.start;
+      this.readNumbers[o + 1] = intervalMs;
+      this.readNumbers[o + 2] = tampered && this.tampered(parties[i]!.id, interval) ? importKwh + 1 : importKwh;
+      this.readNumbers[o + 3] = exportKwh;
+      this.readNumbers[o + 4] = NaN;
     }
   }
 
@@ -600,25 +605,13 @@ export class CommsRun {
     this.readMacs = macs;
   }
 
-  /** The sealed read in flight in `slot`, as the MDMS receives it (same fields, in the order `sealRead` gives them). */
-  private readAt(slot: number): SealedRead {
-    const meterId = this.meters[this.readParty[slot]!]!.id;
-    const x = this.readNumbers;
-    const o = 5 * slot;
-    const mac = macHex(this.readMacs, 8 * slot);
-    const v = x[o + 4]!;
-    return v === v
-      ? { meterId, intervalStartMs: x[o]!, intervalMs: x[o + 1]!, importKwh: x[o + 2]!, exportKwh: x[o + 3]!, voltagePu: v, mac }
-      : { meterId, intervalStartMs: x[o]!, intervalMs: x[o + 1]!, importKwh: x[o + 2]!, exportKwh: x[o + 3]!, mac };
-  }
-
-  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly key: Buffer } {
+  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly macKey: HmacSha256Key } {
     let m = this.meters[i];
     if (m === undefined || m.party !== party) {
       const id = meterIdFor(party);
       let key = this.macKeys.get(id);
       if (!key) this.macKeys.set(id, (key = meterMacKey(this.input.seed, id)));
-      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), key };
+      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), macKey: preparedMacKey(key) };
     }
     return m;
   }
@@ -666,14 +659,16 @@ export class CommsRun {
       status = this.statusIndex(this.finishedMessage({ message, link: this.plane.linkId(tab.link[slot]!), deliveredAtMs: delivered ? deliveredAtMs : undefined, attempts: tab.attempts[slot]!, status: DELIVERY_STATUSES[planeStatus]! }));
     } else if (kind === READ) {
       if (delivered) {
-        const read = this.readAt(slot);
-        const reason = this.mdms.ingest(read);
+        const x = this.readNumbers;
+        const o = 5 * slot;
+        const meterId = this.meters[this.readParty[slot]!]!.id;
+        const reason = this.mdms.ingestSealed(meterId, x[o]!, x[o + 1]!, x[o + 2]!, x[o + 3]!, x[o + 4]!, this.readMacs, 8 * slot);
         if (reason) {
           status = this.statusIndex(reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read');
           const text = this.statusText[status]!;
           if (text === 'rejected-mac') this.counts.attacksRejected++;
           this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
-          this.verdictEvents.push({ at: simTime(read.intervalStartMs), issuer: read.meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(read.intervalStartMs))}` });
+          this.verdictEvents.push({ at: simTime(x[o]!), issuer: meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(x[o]!))}` });
         } else this.counts.readsStored++;
       } else if (this.slotLinkDown(slot)) this.counts.outage.readsAffected++;
     }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import { HmacSha256Key, hmacSha256 } from '../../comms/security/hmacSha256.ts';
 import { meterMacKey } from '../../comms/security/keys.ts';
-import { readIntact, sealRead } from '../../comms/security/meterMac.ts';
+import { fieldsIntact, preparedMacKey, readIntact, sealFields, sealRead } from '../../comms/security/meterMac.ts';
 import { meterRead } from '../../metering/meter.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -64,6 +64,42 @@ describe('security: sealed meter reads over the compact encoding', () => {
           expect(readIntact({ ...sealed, mac: `${sealed.mac.slice(0, 63)}${sealed.mac[63] === '0' ? '1' : '0'}` }, key)).to.equal(false);
           expect(readIntact({ ...sealed, mac: `${sealed.mac.slice(0, 63)}g` }, key)).to.equal(false);
           expect(readIntact(sealed, meterMacKey(2, meterId))).to.equal(false);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('property: the field path (sealFields, fieldsIntact) gives sealRead\'s MAC, and a change to any field, any MAC word or the key fails', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }),
+        fc.integer({ min: 0, max: 4e12 }),
+        fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+        fc.option(fc.double({ noNaN: true, min: 0.5, max: 1.5 }), { nil: undefined }),
+        fc.nat(7),
+        (meterId, t, netKw, voltagePu, word) => {
+          const raw = meterMacKey(1, meterId);
+          const key = preparedMacKey(raw);
+          const r = meterRead(meterId, t, 900_000, netKw, voltagePu);
+          const v = r.voltagePu ?? Number.NaN;
+          // Two reads' MACs side by side, the second at an offset.
+          const mac = new Int32Array(16);
+          sealFields(key, r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v, mac, 8);
+          const hex = Buffer.from(new Uint8Array(Int32Array.from(mac.subarray(8), (w) => ((w >>> 24) | ((w >>> 8) & 0xff00) | ((w << 8) & 0xff0000) | (w << 24)) | 0).buffer)).toString('hex');
+          expect(hex).to.equal(sealRead(r, raw).mac);
+          const intact = (id: string, start: number, len: number, imp: number, exp: number, volts: number, m: Int32Array = mac, k = key): boolean => fieldsIntact(k, id, start, len, imp, exp, volts, m, 8);
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v)).to.equal(true);
+          expect(intact(`${meterId}x`, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs + 1, r.intervalMs, r.importKwh, r.exportKwh, v)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs, 300_000, r.importKwh, r.exportKwh, v)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh + 1, r.exportKwh, v)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh + 1, v)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, voltagePu === undefined ? 1 : Number.NaN)).to.equal(false);
+          const flipped = mac.slice();
+          flipped[8 + word] = flipped[8 + word]! ^ 1;
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v, flipped)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v, mac, preparedMacKey(meterMacKey(2, meterId)))).to.equal(false);
         },
       ),
       { numRuns: 200 },
