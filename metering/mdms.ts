@@ -48,39 +48,60 @@ export class Mdms {
   }
 
   /**
-   * `ingest` of a sealed read given as its fields and its MAC's 8 words at `mac[macOffset]`
-   * (comms/security/meterMac.ts `sealFields`; `voltagePu` NaN: none): the same checks in the
-   * same order (key, MAC over every field, validity, duplicate) and the same verdicts, without
-   * a read object — one is made only for a rejected read, to keep with its reason.
+   * A handle for `meterId` to pass to `ingestSealed` (the same number each time it is asked):
+   * a sender of millions of reads names each meter once, not by its id text per read.
    */
-  ingestSealed(meterId: string, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, macOffset: number): RejectionReason | undefined {
+  meterHandle(meterId: string): number {
+    let h = this.handles.get(meterId);
+    if (h === undefined) {
+      h = this.handleIds.length;
+      this.handles.set(meterId, h);
+      this.handleIds.push(meterId);
+      this.handleColumns.push(undefined);
+      this.handleKeys.push(undefined);
+    }
+    return h;
+  }
+
+  private readonly handles = new Map<string, number>();
+  private readonly handleIds: string[] = [];
+  /** Per handle: its meter's columns in `store` (once it has a valid read) and its prepared key (once asked). */
+  private readonly handleColumns: (ReadColumns | undefined)[] = [];
+  private readonly handleKeys: (HmacSha256Key | undefined)[] = [];
+
+  /**
+   * `ingest` of a sealed read of meter `handle` (`meterHandle`) given as its fields and its MAC's
+   * 8 words at `mac[macOffset]` (comms/security/meterMac.ts `sealFields`; `voltagePu` NaN: none):
+   * the same checks in the same order (key, MAC over every field, validity, duplicate) and the
+   * same verdicts, without a read object — one is made only for a rejected read, to keep with
+   * its reason.
+   */
+  ingestSealed(handle: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, macOffset: number): RejectionReason | undefined {
+    const meterId = this.handleIds[handle]!;
     let reason: RejectionReason | undefined;
     if (this.options.macKey) {
-      const key = this.preparedKey(meterId);
+      let key = this.handleKeys[handle];
+      if (key === undefined) {
+        const raw = this.options.macKey(meterId);
+        // A meter without a key is asked again next time (its key may be registered later).
+        if (raw) this.handleKeys[handle] = key = preparedMacKey(raw);
+      }
       if (!key) reason = 'unknown-meter';
       else if (!fieldsIntact(key, meterId, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu, mac, macOffset)) reason = 'tampered';
     }
     reason ??= invalidFields(intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu === voltagePu ? voltagePu : undefined, this.options.rules);
     if (!reason) {
-      let columns = this.store.get(meterId);
-      if (!columns) this.store.set(meterId, (columns = new ReadColumns()));
+      let columns = this.handleColumns[handle];
+      if (columns === undefined) {
+        columns = this.store.get(meterId);
+        if (!columns) this.store.set(meterId, (columns = new ReadColumns()));
+        this.handleColumns[handle] = columns;
+      }
       if (columns.insertFields(intervalStartMs, importKwh, exportKwh, voltagePu)) return undefined;
       reason = 'duplicate';
     }
     const read: MeterRead = voltagePu === voltagePu ? { meterId, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu } : { meterId, intervalStartMs, intervalMs, importKwh, exportKwh };
     return this.reject(read, reason);
-  }
-
-  /** Each meter's key prepared once (`macKey` is asked once per meter; a meter without a key is asked again). */
-  private readonly keys = new Map<string, HmacSha256Key>();
-  private preparedKey(meterId: string): HmacSha256Key | undefined {
-    let k = this.keys.get(meterId);
-    if (k === undefined) {
-      const raw = this.options.macKey!(meterId);
-      if (!raw) return undefined;
-      this.keys.set(meterId, (k = preparedMacKey(raw)));
-    }
-    return k;
   }
 
   private reject(read: MeterRead | SealedRead, reason: RejectionReason): RejectionReason {

@@ -112,7 +112,9 @@ export class HmacSha256Key {
     buf[n - 3] = bits >>> 16;
     buf[n - 2] = bits >>> 8;
     buf[n - 1] = bits;
-    state.set(this.inner);
+    // Word by word: `TypedArray.set` costs a builtin call far above 8 copies (1.7 s of a 10,000-meter day).
+    const inner = this.inner;
+    for (let i = 0; i < 8; i++) state[i] = inner[i]!;
     for (let k = 0; k < blocks; k++) compress(state, buf, k * BLOCK);
     // Outer hash over the 32-byte inner digest: one block (digest, 0x80, zeros, 768 bits).
     const ob = outerBlock;
@@ -124,7 +126,8 @@ export class HmacSha256Key {
       ob[4 * i + 3] = w;
     }
     // Bytes 32–63 never change: 0x80, zeros, the bit length (64 + 32) × 8 = 768 = 0x0300.
-    out.set(this.outer);
+    const outer = this.outer;
+    for (let i = 0; i < 8; i++) out[i] = outer[i]!;
     compress(out, ob, 0);
   }
 }

@@ -202,7 +202,7 @@ export class CommsRun {
   private bidBatch = 0;
   private bidArrived = new Uint8Array(0);
   /** Per party index: its meter's id, endpoint and key (made on its first read). */
-  private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly macKey: HmacSha256Key } | undefined)[] = [];
+  private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly macKey: HmacSha256Key; readonly mdms: number } | undefined)[] = [];
   private readonly marketEndpoint: number;
   private readonly partyEndpoints: number[] = [];
   private readonly mdmsEndpoint: number;
@@ -605,13 +605,13 @@ export class CommsRun {
     this.readMacs = macs;
   }
 
-  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly macKey: HmacSha256Key } {
+  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly macKey: HmacSha256Key; readonly mdms: number } {
     let m = this.meters[i];
     if (m === undefined || m.party !== party) {
       const id = meterIdFor(party);
       let key = this.macKeys.get(id);
       if (!key) this.macKeys.set(id, (key = meterMacKey(this.input.seed, id)));
-      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), macKey: preparedMacKey(key) };
+      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), macKey: preparedMacKey(key), mdms: this.mdms.meterHandle(id) };
     }
     return m;
   }
@@ -661,8 +661,9 @@ export class CommsRun {
       if (delivered) {
         const x = this.readNumbers;
         const o = 5 * slot;
-        const meterId = this.meters[this.readParty[slot]!]!.id;
-        const reason = this.mdms.ingestSealed(meterId, x[o]!, x[o + 1]!, x[o + 2]!, x[o + 3]!, x[o + 4]!, this.readMacs, 8 * slot);
+        const meter = this.meters[this.readParty[slot]!]!;
+        const meterId = meter.id;
+        const reason = this.mdms.ingestSealed(meter.mdms, x[o]!, x[o + 1]!, x[o + 2]!, x[o + 3]!, x[o + 4]!, this.readMacs, 8 * slot);
         if (reason) {
           status = this.statusIndex(reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read');
           const text = this.statusText[status]!;

@@ -164,7 +164,7 @@ describe('metering: the MDMS taking sealed reads as numbers', () => {
     const verdicts = cases.map(({ sent, arrives }) => {
       const got = { ...sent, ...arrives };
       sealFields(preparedMacKey(meterMacKey(7, sent.meterId)), sent.meterId, sent.intervalStartMs, sent.intervalMs, sent.importKwh, sent.exportKwh, sent.voltagePu ?? Number.NaN, mac, 0);
-      const fields = byFields.ingestSealed(got.meterId, got.intervalStartMs, got.intervalMs, got.importKwh, got.exportKwh, got.voltagePu ?? Number.NaN, mac, 0);
+      const fields = byFields.ingestSealed(byFields.meterHandle(got.meterId), got.intervalStartMs, got.intervalMs, got.importKwh, got.exportKwh, got.voltagePu ?? Number.NaN, mac, 0);
       expect(byObject.ingest({ ...sealRead(sent, meterMacKey(7, sent.meterId)), ...arrives })).to.equal(fields);
       return fields;
     });
