@@ -28,6 +28,8 @@ export interface MdmsOptions {
   readonly rules: VeeRules;
   /** The meters' HMAC keys. With it, a read without a valid MAC is rejected (`tampered` or `unsealed`); without it, MACs are not checked. */
   readonly macKey?: (meterId: string) => Buffer | undefined;
+  /** Reads a meter is expected to send (the run's intervals): its columns are sized for them once, not grown by copies. */
+  readonly readsPerMeter?: number;
 }
 
 export class Mdms {
@@ -39,10 +41,11 @@ export class Mdms {
 
   /** Takes one read; returns undefined when stored, else the reason it was rejected. */
   ingest(read: MeterRead | SealedRead): RejectionReason | undefined {
+    this.memo?.clear();
     const reason = this.check(read);
     if (reason) return this.reject(read, reason);
     let columns = this.store.get(read.meterId);
-    if (!columns) this.store.set(read.meterId, (columns = new ReadColumns()));
+    if (!columns) this.store.set(read.meterId, (columns = new ReadColumns(this.options.readsPerMeter)));
     // The first read of an interval stays; a later one is a duplicate.
     return columns.insert(read) ? undefined : this.reject(read, 'duplicate');
   }
@@ -78,6 +81,7 @@ export class Mdms {
    */
   ingestSealed(handle: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, macOffset: number): RejectionReason | undefined {
     const meterId = this.handleIds[handle]!;
+    this.memo?.clear();
     let reason: RejectionReason | undefined;
     if (this.options.macKey) {
       let key = this.handleKeys[handle];
@@ -94,7 +98,7 @@ export class Mdms {
       let columns = this.handleColumns[handle];
       if (columns === undefined) {
         columns = this.store.get(meterId);
-        if (!columns) this.store.set(meterId, (columns = new ReadColumns()));
+        if (!columns) this.store.set(meterId, (columns = new ReadColumns(this.options.readsPerMeter)));
         this.handleColumns[handle] = columns;
       }
       if (columns.insertFields(intervalStartMs, importKwh, exportKwh, voltagePu)) return undefined;
@@ -128,11 +132,37 @@ export class Mdms {
     return [...this.store.keys()].sort();
   }
 
-  /** The validated series of a meter over [fromMs, toMs). */
-  series(meterId: string, fromMs: number, toMs: number): ValidatedInterval[] {
+  /** The validated series of a meter over [fromMs, toMs) (inside `sharingSeries`, the same array for the same question). */
+  series(meterId: string, fromMs: number, toMs: number): readonly ValidatedInterval[] {
+    const memo = this.memo;
+    if (memo) {
+      const hit = memo.get(meterId);
+      if (hit && hit.fromMs === fromMs && hit.toMs === toMs) return hit.series;
+    }
     const step = this.options.rules.intervalMs;
-    return estimateColumns(this.store.get(meterId) ?? EMPTY, fromMs, Math.max(0, Math.ceil((toMs - fromMs) / step)), this.options.rules);
+    const series = estimateColumns(this.store.get(meterId) ?? EMPTY, fromMs, Math.max(0, Math.ceil((toMs - fromMs) / step)), this.options.rules);
+    memo?.set(meterId, { fromMs, toMs, series });
+    return series;
   }
+
+  /**
+   * Runs `read` with each meter's last series kept: the run end asks for every meter's series
+   * over the same window four times (bills, final settlement, the report's aggregate, the
+   * summary), ~10,000 × 96 interval objects each time at evening-peak × 13. The series are
+   * forgotten when `read` returns (they are as large as the reads), and whenever a read is
+   * ingested meanwhile.
+   */
+  sharingSeries<T>(read: () => T): T {
+    const outer = this.memo;
+    this.memo = new Map();
+    try {
+      return read();
+    } finally {
+      this.memo = outer;
+    }
+  }
+
+  private memo: Map<string, { readonly fromMs: number; readonly toMs: number; readonly series: readonly ValidatedInterval[] }> | undefined;
 
   /** Billing: energy imported and exported over [fromMs, toMs), with the quality mix behind it. */
   energy(meterId: string, fromMs: number, toMs: number): EnergyTotals {

@@ -22,10 +22,19 @@ export interface ReadColumnsView {
 
 export class ReadColumns implements ReadColumnsView {
   count = 0;
-  times = new Float64Array(16);
-  importKwh = new Float64Array(16);
-  exportKwh = new Float64Array(16);
-  voltagePu = new Float64Array(16);
+  times: Float64Array<ArrayBuffer>;
+  importKwh: Float64Array<ArrayBuffer>;
+  exportKwh: Float64Array<ArrayBuffer>;
+  voltagePu: Float64Array<ArrayBuffer>;
+
+  /** `capacity`: reads held before the columns grow (a meter's reads over the run, when known: no copies). */
+  constructor(capacity = 16) {
+    const n = capacity >= 1 && Number.isFinite(capacity) ? Math.ceil(capacity) : 16;
+    this.times = new Float64Array(n);
+    this.importKwh = new Float64Array(n);
+    this.exportKwh = new Float64Array(n);
+    this.voltagePu = new Float64Array(n);
+  }
 
   /** The columns of `reads` (any order). */
   static of(reads: Iterable<MeterRead>): ReadColumns {

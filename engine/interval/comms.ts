@@ -259,7 +259,7 @@ export class CommsRun {
     this.priceNewestAt = new Float64Array(input.parties.length).fill(-Infinity);
     this.hasMembers = input.parties.some((p) => p.role === 'aggregator');
     for (const op of input.operators) this.operatorKeys.set(op, this.keysOf(op).publicKey);
-    this.mdms = new Mdms({ rules: { intervalMs: this.intervalMs, maxKwhPerInterval: 1e6 }, macKey: (m) => this.macKeys.get(m) });
+    this.mdms = new Mdms({ rules: { intervalMs: this.intervalMs, maxKwhPerInterval: 1e6 }, macKey: (m) => this.macKeys.get(m), readsPerMeter: Math.ceil((input.runEnd - input.runStart) / this.intervalMs) });
   }
 
   private readonly keyPairs = new Map<string, SigningKeyPair>();
@@ -758,8 +758,11 @@ export class CommsRun {
   /** After the last interval: everything still in flight arrives (or is lost); the last rows and the run's figures. */
   finish(billing?: (mdms: Mdms) => Record<ReadQuality, number>): { rows: readonly MessageLogRow[]; events: GridEvent[]; summary: CommsSummary; linkStats: LinkStats[]; latencyByClass: ReadonlyMap<ApplicationClass, Float64Array>; elapsedMs: number } {
     this.plane.drain(this.onFinished);
-    if (billing) this.billed = billing(this.mdms);
-    return { rows: this.log.take(), events: this.verdictEvents.splice(0), summary: this.summary(), linkStats: this.plane.linkStats(), latencyByClass: this.latencyByClass, elapsedMs: this.input.runEnd - this.input.runStart };
+    // Bills, settlement and the summary read every meter's series over the run: computed once.
+    return this.mdms.sharingSeries(() => {
+      if (billing) this.billed = billing(this.mdms);
+      return { rows: this.log.take(), events: this.verdictEvents.splice(0), summary: this.summary(), linkStats: this.plane.linkStats(), latencyByClass: this.latencyByClass, elapsedMs: this.input.runEnd - this.input.runStart };
+    });
   }
 
   private summary(): CommsSummary {

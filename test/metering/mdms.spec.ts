@@ -174,3 +174,24 @@ describe('metering: the MDMS taking sealed reads as numbers', () => {
     expect(byFields.series('m', T0, T0 + 3 * STEP).map((v) => [v.quality, v.importKwh, v.voltagePu])).to.deep.equal([['actual', 1, undefined], ['actual', 2, 1.1], ['actual', 4, undefined]]);
   });
 });
+
+describe('metering: the MDMS sharing series at run end', () => {
+  it('answers the same question with the same series inside sharingSeries, and a read ingested meanwhile changes the answer', () => {
+    const m = new Mdms({ rules, readsPerMeter: 2 });
+    m.ingest(read(0, 1));
+    m.ingest(read(2, 3));
+    const outside = m.series('m', T0, T0 + 3 * STEP);
+    expect(m.series('m', T0, T0 + 3 * STEP)).not.to.equal(outside);
+    m.sharingSeries(() => {
+      const first = m.series('m', T0, T0 + 3 * STEP);
+      expect(first).to.deep.equal(outside);
+      expect(m.series('m', T0, T0 + 3 * STEP)).to.equal(first);
+      // Another window is its own question.
+      expect(m.series('m', T0, T0 + 2 * STEP)).to.have.length(2);
+      expect(m.ingest(read(1, 5))).to.equal(undefined);
+      // Beyond the two reads it was sized for: the columns grow.
+      expect(m.series('m', T0, T0 + 3 * STEP).map((v) => [v.quality, v.importKwh])).to.deep.equal([['actual', 1], ['actual', 5], ['actual', 3]]);
+    });
+    expect(values(m, 0, 3)).to.deep.equal([['actual', 1], ['actual', 5], ['actual', 3]]);
+  });
+});
