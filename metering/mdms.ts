@@ -9,8 +9,7 @@
 import type { MeterRead } from './meter.ts';
 import { ReadColumns } from './readColumns.ts';
 import { estimateColumns, invalidFields, invalidReason, type ReadQuality, type RejectionReason, type ValidatedInterval, type VeeRules } from './vee.ts';
-import type { HmacSha256Key } from '../comms/security/hmacSha256.ts';
-import { fieldsIntact, preparedMacKey, readIntact, type SealedRead } from '../comms/security/meterMac.ts';
+import { MeterSealTable, readIntact, type SealedRead } from '../comms/security/meterMac.ts';
 
 export interface Rejection {
   readonly read: MeterRead;
@@ -61,7 +60,7 @@ export class Mdms {
       this.handles.set(meterId, h);
       this.handleIds.push(meterId);
       this.handleColumns.push(undefined);
-      this.handleKeys.push(undefined);
+      this.handleSeals.push(-1);
     }
     return h;
   }
@@ -70,7 +69,9 @@ export class Mdms {
   private readonly handleIds: string[] = [];
   /** Per handle: its meter's columns in `store` (once it has a valid read) and its prepared key (once asked). */
   private readonly handleColumns: (ReadColumns | undefined)[] = [];
-  private readonly handleKeys: (HmacSha256Key | undefined)[] = [];
+  private readonly handleSeals: number[] = [];
+  /** The keys of the meters with handles, by their index in the table (`handleSeals`; −1: not asked yet, or no key). */
+  private readonly seals = new MeterSealTable();
 
   /**
    * `ingest` of a sealed read of meter `handle` (`meterHandle`) given as its fields and its MAC's
@@ -84,14 +85,14 @@ export class Mdms {
     this.memo?.clear();
     let reason: RejectionReason | undefined;
     if (this.options.macKey) {
-      let key = this.handleKeys[handle];
-      if (key === undefined) {
+      let seal = this.handleSeals[handle]!;
+      if (seal < 0) {
         const raw = this.options.macKey(meterId);
         // A meter without a key is asked again next time (its key may be registered later).
-        if (raw) this.handleKeys[handle] = key = preparedMacKey(raw);
+        if (raw) this.handleSeals[handle] = seal = this.seals.add(meterId, raw);
       }
-      if (!key) reason = 'unknown-meter';
-      else if (!fieldsIntact(key, meterId, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu, mac, macOffset)) reason = 'tampered';
+      if (seal < 0) reason = 'unknown-meter';
+      else if (!this.seals.intact(seal, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu, mac, macOffset)) reason = 'tampered';
     }
     reason ??= invalidFields(intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu === voltagePu ? voltagePu : undefined, this.options.rules);
     if (!reason) {

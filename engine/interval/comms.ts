@@ -40,8 +40,7 @@ import { type DeliveryRecord, type LinkStats, MessagePlane } from '../../comms/p
 import type { ReferencePoint } from '../../comms/referencePoints.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
 import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/security/keys.ts';
-import type { HmacSha256Key } from '../../comms/security/hmacSha256.ts';
-import { preparedMacKey, sealFields } from '../../comms/security/meterMac.ts';
+import { MeterSealTable } from '../../comms/security/meterMac.ts';
 import { CommandSigner, CommandVerifier, type SignedEnvelope, type RejectionReason } from '../../comms/security/signedCommand.ts';
 import type { RandomService } from '../../core/rng.ts';
 import { formatSimTime, minutesToMs, type SimTime, simTime } from '../../core/time.ts';
@@ -195,6 +194,9 @@ export class CommsRun {
   private readonly verifiers = new Map<number, CommandVerifier>();
   private readonly operatorKeys = new Map<string, KeyObject>();
   private readonly macKeys = new Map<string, Buffer>();
+  /** The meters' side of the read seals (the MDMS holds its own copy of the keys). */
+  private readonly seals = new MeterSealTable();
+  private readonly sealOf = new Map<string, number>();
   readonly mdms: Mdms;
   /** Last genuine command envelope sent to each party (what an eavesdropper captures and replays). */
   private readonly captured = new Map<number, SignedEnvelope<CommandPayload>>();
@@ -202,7 +204,7 @@ export class CommsRun {
   private bidBatch = 0;
   private bidArrived = new Uint8Array(0);
   /** Per party index: its meter's id, endpoint and key (made on its first read). */
-  private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly macKey: HmacSha256Key; readonly mdms: number } | undefined)[] = [];
+  private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly seal: number; readonly mdms: number } | undefined)[] = [];
   private readonly marketEndpoint: number;
   private readonly partyEndpoints: number[] = [];
   private readonly mdmsEndpoint: number;
@@ -581,7 +583,7 @@ export class CommsRun {
       const slot = this.sendRow('meter-read', meter.endpoint, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
       if (slot >= this.readParty.length) this.growReads(slot);
       // Sealed by the meter as sent; a tampering fault then alters the import in transit.
-      sealFields(meter.macKey, meter.id, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
+      this.seals.seal(meter.seal, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
       this.readParty[slot] = i;
       const o = 5 * slot;
       this.readNumbers[o] = interval.start;
@@ -605,13 +607,15 @@ export class CommsRun {
     this.readMacs = macs;
   }
 
-  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly macKey: HmacSha256Key; readonly mdms: number } {
+  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly seal: number; readonly mdms: number } {
     let m = this.meters[i];
     if (m === undefined || m.party !== party) {
       const id = meterIdFor(party);
       let key = this.macKeys.get(id);
+      let seal = this.sealOf.get(id);
       if (!key) this.macKeys.set(id, (key = meterMacKey(this.input.seed, id)));
-      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), macKey: preparedMacKey(key), mdms: this.mdms.meterHandle(id) };
+      if (seal === undefined) this.sealOf.set(id, (seal = this.seals.add(id, key)));
+      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), seal, mdms: this.mdms.meterHandle(id) };
     }
     return m;
   }
