@@ -70,9 +70,9 @@ export function messageLogCsv(records: readonly DeliveryRecord[]): string {
 
 const encoder = new TextEncoder();
 const ascii = (s: string): Uint8Array => encoder.encode(s);
-const CLASS_BYTES = APPLICATION_CLASSES.map(ascii);
-const RP_BYTES = REFERENCE_POINTS.map(ascii);
-const TYPE_BYTES = MESSAGE_TYPES.map(ascii);
+/** `class,reference_point,` per class × reference point, and `type,` per type: one copy each per row. */
+const CLASS_RP_BYTES = APPLICATION_CLASSES.flatMap((c) => REFERENCE_POINTS.map((rp) => ascii(`${c},${rp},`)));
+const TYPE_BYTES = MESSAGE_TYPES.map((t) => ascii(`${t},`));
 /** Bytes per piece handed to the writer of messages.csv. */
 const PIECE_BYTES = 1 << 16;
 
@@ -92,6 +92,8 @@ export class MessageLogWriter {
   private endpointStart = new Int32Array(1024).fill(-1);
   private endpointLength = new Int32Array(1024);
   private readonly textBytes = new Map<string, Uint8Array>();
+  private lastStatus = '';
+  private lastStatusBytes: Uint8Array = new Uint8Array(0);
   private sentMs = NaN;
   private sentBytes: Uint8Array = new Uint8Array(0);
   private dayIndex = NaN;
@@ -101,7 +103,12 @@ export class MessageLogWriter {
   row(table: MessageTable, slot: number, status: string, link: string | undefined): void {
     const from = this.endpoint(table, table.from[slot]!);
     const to = this.endpoint(table, table.to[slot]!);
-    const st = this.text(status);
+    // Nearly every row has the status of the row before (`delivered`).
+    if (status !== this.lastStatus) {
+      this.lastStatus = status;
+      this.lastStatusBytes = this.text(status);
+    }
+    const st = this.lastStatusBytes;
     const ln = link === undefined ? undefined : this.text(link);
     // Every fixed part of a row is under 160 bytes.
     this.room(160 + this.endpointLength[from]! + this.endpointLength[to]! + st.length + (ln?.length ?? 0));
@@ -115,16 +122,12 @@ export class MessageLogWriter {
     const delivered = table.deliveredAtMs[slot]!;
     if (delivered === delivered) this.iso(Math.round(delivered));
     this.comma();
-    this.put(CLASS_BYTES[table.cls[slot]!]!);
-    this.comma();
-    this.put(RP_BYTES[table.rp[slot]!]!);
-    this.comma();
+    this.put(CLASS_RP_BYTES[table.cls[slot]! * REFERENCE_POINTS.length + table.rp[slot]!]!);
     this.putEndpoint(from);
     this.comma();
     this.putEndpoint(to);
     this.comma();
     this.put(TYPE_BYTES[table.type[slot]!]!);
-    this.comma();
     const size = table.sizeBytes[slot]!;
     if (Number.isSafeInteger(size)) this.int(size);
     else this.put(ascii(String(size)));

@@ -8,8 +8,8 @@
  */
 import type { MeterRead } from './meter.ts';
 import { ReadColumns } from './readColumns.ts';
-import { estimateColumns, invalidReason, type ReadQuality, type RejectionReason, type ValidatedInterval, type VeeRules } from './vee.ts';
-import { readIntact, type SealedRead } from '../comms/security/meterMac.ts';
+import { estimateColumns, invalidFields, invalidReason, type ReadQuality, type RejectionReason, type ValidatedInterval, type VeeRules } from './vee.ts';
+import { MeterSealTable, readIntact, type SealedRead } from '../comms/security/meterMac.ts';
 
 export interface Rejection {
   readonly read: MeterRead;
@@ -27,6 +27,8 @@ export interface MdmsOptions {
   readonly rules: VeeRules;
   /** The meters' HMAC keys. With it, a read without a valid MAC is rejected (`tampered` or `unsealed`); without it, MACs are not checked. */
   readonly macKey?: (meterId: string) => Buffer | undefined;
+  /** Reads a meter is expected to send (the run's intervals): its columns are sized for them once, not grown by copies. */
+  readonly readsPerMeter?: number;
 }
 
 export class Mdms {
@@ -38,12 +40,73 @@ export class Mdms {
 
   /** Takes one read; returns undefined when stored, else the reason it was rejected. */
   ingest(read: MeterRead | SealedRead): RejectionReason | undefined {
+    this.memo?.clear();
     const reason = this.check(read);
     if (reason) return this.reject(read, reason);
     let columns = this.store.get(read.meterId);
-    if (!columns) this.store.set(read.meterId, (columns = new ReadColumns()));
+    if (!columns) this.store.set(read.meterId, (columns = new ReadColumns(this.options.readsPerMeter)));
     // The first read of an interval stays; a later one is a duplicate.
     return columns.insert(read) ? undefined : this.reject(read, 'duplicate');
+  }
+
+  /**
+   * A handle for `meterId` to pass to `ingestSealed` (the same number each time it is asked):
+   * a sender of millions of reads names each meter once, not by its id text per read.
+   */
+  meterHandle(meterId: string): number {
+    let h = this.handles.get(meterId);
+    if (h === undefined) {
+      h = this.handleIds.length;
+      this.handles.set(meterId, h);
+      this.handleIds.push(meterId);
+      this.handleColumns.push(undefined);
+      this.handleSeals.push(-1);
+    }
+    return h;
+  }
+
+  private readonly handles = new Map<string, number>();
+  private readonly handleIds: string[] = [];
+  /** Per handle: its meter's columns in `store` (once it has a valid read) and its prepared key (once asked). */
+  private readonly handleColumns: (ReadColumns | undefined)[] = [];
+  private readonly handleSeals: number[] = [];
+  /** The keys of the meters with handles, by their index in the table (`handleSeals`; −1: not asked yet, or no key). */
+  private readonly seals = new MeterSealTable();
+
+  /**
+   * `ingest` of a sealed read of meter `handle` (`meterHandle`) given as its fields and its MAC's
+   * 8 words at `mac[macOffset]` (comms/security/meterMac.ts `sealFields`; `voltagePu` NaN: none):
+   * the same checks in the same order (key, MAC over every field, validity, duplicate) and the
+   * same verdicts, without a read object — one is made only for a rejected read, to keep with
+   * its reason.
+   */
+  ingestSealed(handle: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, macOffset: number): RejectionReason | undefined {
+    const meterId = this.handleIds[handle]!;
+    this.memo?.clear();
+    let reason: RejectionReason | undefined;
+    if (this.options.macKey) {
+      let seal = this.handleSeals[handle]!;
+      if (seal < 0) {
+        const raw = this.options.macKey(meterId);
+        // A meter without a key is asked again next time (its key may be registered later).
+        if (raw) this.handleSeals[handle] = seal = this.seals.add(meterId, raw);
+      }
+      if (seal < 0) reason = 'unknown-meter';
+      else if (!this.seals.intact(seal, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu, mac, macOffset)) reason = 'tampered';
+    }
+    reason ??= invalidFields(intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu === voltagePu ? voltagePu : undefined, this.options.rules);
+    if (!reason) {
+      let columns = this.handleColumns[handle];
+      if (columns === undefined) {
+        columns = this.store.get(meterId);
+        if (!columns) this.store.set(meterId, (columns = new ReadColumns(this.options.readsPerMeter)));
+        this.handleColumns[handle] = columns;
+      }
+      if (columns.insertFields(intervalStartMs, importKwh, exportKwh, voltagePu)) return undefined;
+      reason = 'duplicate';
+    }
+    const read: MeterRead = voltagePu === voltagePu ? { meterId, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu } : { meterId, intervalStartMs, intervalMs, importKwh, exportKwh };
+    return this.reject(read, reason);
   }
 
   private reject(read: MeterRead | SealedRead, reason: RejectionReason): RejectionReason {
@@ -70,11 +133,37 @@ export class Mdms {
     return [...this.store.keys()].sort();
   }
 
-  /** The validated series of a meter over [fromMs, toMs). */
-  series(meterId: string, fromMs: number, toMs: number): ValidatedInterval[] {
+  /** The validated series of a meter over [fromMs, toMs) (inside `sharingSeries`, the same array for the same question). */
+  series(meterId: string, fromMs: number, toMs: number): readonly ValidatedInterval[] {
+    const memo = this.memo;
+    if (memo) {
+      const hit = memo.get(meterId);
+      if (hit && hit.fromMs === fromMs && hit.toMs === toMs) return hit.series;
+    }
     const step = this.options.rules.intervalMs;
-    return estimateColumns(this.store.get(meterId) ?? EMPTY, fromMs, Math.max(0, Math.ceil((toMs - fromMs) / step)), this.options.rules);
+    const series = estimateColumns(this.store.get(meterId) ?? EMPTY, fromMs, Math.max(0, Math.ceil((toMs - fromMs) / step)), this.options.rules);
+    memo?.set(meterId, { fromMs, toMs, series });
+    return series;
   }
+
+  /**
+   * Runs `read` with each meter's last series kept: the run end asks for every meter's series
+   * over the same window four times (bills, final settlement, the report's aggregate, the
+   * summary), ~10,000 × 96 interval objects each time at evening-peak × 13. The series are
+   * forgotten when `read` returns (they are as large as the reads), and whenever a read is
+   * ingested meanwhile.
+   */
+  sharingSeries<T>(read: () => T): T {
+    const outer = this.memo;
+    this.memo = new Map();
+    try {
+      return read();
+    } finally {
+      this.memo = outer;
+    }
+  }
+
+  private memo: Map<string, { readonly fromMs: number; readonly toMs: number; readonly series: readonly ValidatedInterval[] }> | undefined;
 
   /** Billing: energy imported and exported over [fromMs, toMs), with the quality mix behind it. */
   energy(meterId: string, fromMs: number, toMs: number): EnergyTotals {

@@ -22,10 +22,19 @@ export interface ReadColumnsView {
 
 export class ReadColumns implements ReadColumnsView {
   count = 0;
-  times = new Float64Array(16);
-  importKwh = new Float64Array(16);
-  exportKwh = new Float64Array(16);
-  voltagePu = new Float64Array(16);
+  times: Float64Array<ArrayBuffer>;
+  importKwh: Float64Array<ArrayBuffer>;
+  exportKwh: Float64Array<ArrayBuffer>;
+  voltagePu: Float64Array<ArrayBuffer>;
+
+  /** `capacity`: reads held before the columns grow (a meter's reads over the run, when known: no copies). */
+  constructor(capacity = 16) {
+    const n = capacity >= 1 && Number.isFinite(capacity) ? Math.ceil(capacity) : 16;
+    this.times = new Float64Array(n);
+    this.importKwh = new Float64Array(n);
+    this.exportKwh = new Float64Array(n);
+    this.voltagePu = new Float64Array(n);
+  }
 
   /** The columns of `reads` (any order). */
   static of(reads: Iterable<MeterRead>): ReadColumns {
@@ -49,7 +58,11 @@ export class ReadColumns implements ReadColumnsView {
    * held. Reads arrive in time order, so the usual case is an append.
    */
   insert(read: MeterRead): boolean {
-    const t = read.intervalStartMs;
+    return this.insertFields(read.intervalStartMs, read.importKwh, read.exportKwh, read.voltagePu ?? NaN);
+  }
+
+  /** `insert` of the read with these fields (`voltagePu` NaN: none given). */
+  insertFields(t: number, importKwh: number, exportKwh: number, voltagePu: number): boolean {
     const n = this.count;
     let i = n;
     if (n > 0 && !(t > this.times[n - 1]!)) {
@@ -64,9 +77,9 @@ export class ReadColumns implements ReadColumnsView {
       this.voltagePu.copyWithin(i + 1, i, n);
     }
     this.times[i] = t;
-    this.importKwh[i] = read.importKwh;
-    this.exportKwh[i] = read.exportKwh;
-    this.voltagePu[i] = read.voltagePu ?? NaN;
+    this.importKwh[i] = importKwh;
+    this.exportKwh[i] = exportKwh;
+    this.voltagePu[i] = voltagePu;
     this.count = n + 1;
     return true;
   }

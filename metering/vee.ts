@@ -53,11 +53,16 @@ export interface ValidatedInterval {
 
 /** Why a single read is invalid on its own (duplicates need the store), or undefined. */
 export function invalidReason(r: MeterRead, rules: VeeRules): 'misaligned' | 'out-of-range' | undefined {
-  if (r.intervalMs !== rules.intervalMs || !Number.isInteger((r.intervalStartMs - (rules.gridOriginMs ?? 0)) / rules.intervalMs)) return 'misaligned';
-  if (!energyOk(r.importKwh, rules.maxKwhPerInterval) || !energyOk(r.exportKwh, rules.maxKwhPerInterval)) return 'out-of-range';
-  if (r.voltagePu !== undefined) {
+  return invalidFields(r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, r.voltagePu, rules);
+}
+
+/** `invalidReason` of the read with these fields (`voltagePu` undefined: none given). */
+export function invalidFields(intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number | undefined, rules: VeeRules): 'misaligned' | 'out-of-range' | undefined {
+  if (intervalMs !== rules.intervalMs || !Number.isInteger((intervalStartMs - (rules.gridOriginMs ?? 0)) / rules.intervalMs)) return 'misaligned';
+  if (!energyOk(importKwh, rules.maxKwhPerInterval) || !energyOk(exportKwh, rules.maxKwhPerInterval)) return 'out-of-range';
+  if (voltagePu !== undefined) {
     const range = rules.voltagePuRange ?? DEFAULT_VOLTAGE_PU_RANGE;
-    if (!(r.voltagePu >= range[0] && r.voltagePu <= range[1])) return 'out-of-range';
+    if (!(voltagePu >= range[0] && voltagePu <= range[1])) return 'out-of-range';
   }
   return undefined;
 }

@@ -43,13 +43,13 @@ import { type DeliveryRecord, type LinkStats, MessagePlane } from '../../comms/p
 import type { ReferencePoint } from '../../comms/referencePoints.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
 import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/security/keys.ts';
-import { macHex, readMac, type SealedRead } from '../../comms/security/meterMac.ts';
+import { MeterSealTable } from '../../comms/security/meterMac.ts';
 import { CommandSigner, CommandVerifier, type SignedEnvelope, type RejectionReason } from '../../comms/security/signedCommand.ts';
 import type { RandomService } from '../../core/rng.ts';
 import { formatSimTime, minutesToMs, type SimTime, simTime } from '../../core/time.ts';
 import { Mdms } from '../../metering/mdms.ts';
 import type { ReadQuality } from '../../metering/vee.ts';
-import { meterIdFor, meterRead } from '../../metering/meter.ts';
+import { meterIdFor, meterReadKwh } from '../../metering/meter.ts';
 import type { Rejection } from '../../market/types.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { Fault } from '../../agents/operations/faults.ts';
@@ -209,7 +209,7 @@ export class CommsRun {
   /**
    * Reads in flight as numbers, not objects (10,000 an interval, each alive until the MDMS has
    * it): per slot its party (`meters`), interval start, length, import and export kWh, voltage
-   * (NaN: none), and its MAC's 8 words; the SealedRead is made on delivery.
+   * (NaN: none), and its MAC's 8 words; the MDMS takes them as numbers (`ingestSealed`).
    */
   private readParty = new Int32Array(1024);
   private readNumbers = new Float64Array(5 * 1024);
@@ -227,6 +227,9 @@ export class CommsRun {
   private readonly verifiers = new Map<number, CommandVerifier>();
   private readonly operatorKeys = new Map<string, KeyObject>();
   private readonly macKeys = new Map<string, Buffer>();
+  /** The meters' side of the read seals (the MDMS holds its own copy of the keys). */
+  private readonly seals = new MeterSealTable();
+  private readonly sealOf = new Map<string, number>();
   readonly mdms: Mdms;
   /** Last genuine command envelope sent to each party (what an eavesdropper captures and replays). */
   private readonly captured = new Map<number, SignedEnvelope<CommandPayload>>();
@@ -234,7 +237,7 @@ export class CommsRun {
   private bidBatch = 0;
   private bidArrived = new Uint8Array(0);
   /** Per party index: its meter's id, endpoint and key (made on its first read). */
-  private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly key: Buffer } | undefined)[] = [];
+  private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly seal: number; readonly mdms: number } | undefined)[] = [];
   private readonly marketEndpoint: number;
   private readonly partyEndpoints: number[] = [];
   private readonly mdmsEndpoint: number;
@@ -322,7 +325,7 @@ export class CommsRun {
     const n = input.parties.length;
     this.memberFallback = { missed: new Uint8Array(n), buyQuanta: new Float64Array(n), sellQuanta: new Float64Array(n) };
     for (const op of input.operators) this.operatorKeys.set(op, this.keysOf(op).publicKey);
-    this.mdms = new Mdms({ rules: { intervalMs: this.intervalMs, maxKwhPerInterval: 1e6 }, macKey: (m) => this.macKeys.get(m) });
+    this.mdms = new Mdms({ rules: { intervalMs: this.intervalMs, maxKwhPerInterval: 1e6 }, macKey: (m) => this.macKeys.get(m), readsPerMeter: Math.ceil((input.runEnd - input.runStart) / this.intervalMs) });
   }
 
   private readonly keyPairs = new Map<string, SigningKeyPair>();
@@ -772,18 +775,22 @@ export class CommsRun {
       const a = ledger.actualQuanta[i]!;
       if (Number.isNaN(a)) continue;
       const meter = this.meterOf(i, parties[i]!.id);
-      const read = meterRead(meter.id, interval.start, interval.end - interval.start, a * q);
+      // The read `meterRead` gives (no voltage here), as numbers: no object per read.
+      const intervalMs = interval.end - interval.start;
+      const kwh = meterReadKwh(meter.id, intervalMs, a * q);
+      const importKwh = Math.max(kwh, 0);
+      const exportKwh = Math.max(-kwh, 0);
       const slot = this.sendRow('meter-read', meter.endpoint, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
       if (slot >= this.readParty.length) this.growReads(slot);
       // Sealed by the meter as sent; a tampering fault then alters the import in transit.
-      readMac(read, meter.key, this.readMacs, 8 * slot);
+      this.seals.seal(meter.seal, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
       this.readParty[slot] = i;
       const o = 5 * slot;
-      this.readNumbers[o] = read.intervalStartMs;
-      this.readNumbers[o + 1] = read.intervalMs;
-      this.readNumbers[o + 2] = tampered && this.tampered(parties[i]!.id, interval) ? read.importKwh + 1 : read.importKwh;
-      this.readNumbers[o + 3] = read.exportKwh;
-      this.readNumbers[o + 4] = read.voltagePu ?? NaN;
+      this.readNumbers[o] = interval.start;
+      this.readNumbers[o + 1] = intervalMs;
+      this.readNumbers[o + 2] = tampered && this.tampered(parties[i]!.id, interval) ? importKwh + 1 : importKwh;
+      this.readNumbers[o + 3] = exportKwh;
+      this.readNumbers[o + 4] = NaN;
     }
   }
 
@@ -800,25 +807,15 @@ export class CommsRun {
     this.readMacs = macs;
   }
 
-  /** The sealed read in flight in `slot`, as the MDMS receives it (same fields, in the order `sealRead` gives them). */
-  private readAt(slot: number): SealedRead {
-    const meterId = this.meters[this.readParty[slot]!]!.id;
-    const x = this.readNumbers;
-    const o = 5 * slot;
-    const mac = macHex(this.readMacs, 8 * slot);
-    const v = x[o + 4]!;
-    return v === v
-      ? { meterId, intervalStartMs: x[o]!, intervalMs: x[o + 1]!, importKwh: x[o + 2]!, exportKwh: x[o + 3]!, voltagePu: v, mac }
-      : { meterId, intervalStartMs: x[o]!, intervalMs: x[o + 1]!, importKwh: x[o + 2]!, exportKwh: x[o + 3]!, mac };
-  }
-
-  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly key: Buffer } {
+  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly seal: number; readonly mdms: number } {
     let m = this.meters[i];
     if (m === undefined || m.party !== party) {
       const id = meterIdFor(party);
       let key = this.macKeys.get(id);
+      let seal = this.sealOf.get(id);
       if (!key) this.macKeys.set(id, (key = meterMacKey(this.input.seed, id)));
-      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), key };
+      if (seal === undefined) this.sealOf.set(id, (seal = this.seals.add(id, key)));
+      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), seal, mdms: this.mdms.meterHandle(id) };
     }
     return m;
   }
@@ -885,14 +882,17 @@ export class CommsRun {
       status = this.statusIndex(this.finishedMessage({ message, link: this.plane.linkId(tab.link[slot]!), deliveredAtMs: delivered ? deliveredAtMs : undefined, attempts: tab.attempts[slot]!, status: DELIVERY_STATUSES[planeStatus]! }));
     } else if (kind === READ) {
       if (delivered) {
-        const read = this.readAt(slot);
-        const reason = this.mdms.ingest(read);
+        const x = this.readNumbers;
+        const o = 5 * slot;
+        const meter = this.meters[this.readParty[slot]!]!;
+        const meterId = meter.id;
+        const reason = this.mdms.ingestSealed(meter.mdms, x[o]!, x[o + 1]!, x[o + 2]!, x[o + 3]!, x[o + 4]!, this.readMacs, 8 * slot);
         if (reason) {
           status = this.statusIndex(reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read');
           const text = this.statusText[status]!;
           if (text === 'rejected-mac') this.counts.attacksRejected++;
           this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
-          this.verdictEvents.push({ at: simTime(read.intervalStartMs), issuer: read.meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(read.intervalStartMs))}` });
+          this.verdictEvents.push({ at: simTime(x[o]!), issuer: meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(x[o]!))}` });
         } else this.counts.readsStored++;
       } else if (this.slotLinkDown(slot)) this.counts.outage.readsAffected++;
     }
@@ -983,8 +983,11 @@ export class CommsRun {
   /** After the last interval: everything still in flight arrives (or is lost); the last rows and the run's figures. */
   finish(billing?: (mdms: Mdms) => Record<ReadQuality, number>): { rows: readonly MessageLogRow[]; events: GridEvent[]; summary: CommsSummary; linkStats: LinkStats[]; latencyByClass: ReadonlyMap<ApplicationClass, Float64Array>; elapsedMs: number } {
     this.plane.drain(this.onFinished);
-    if (billing) this.billed = billing(this.mdms);
-    return { rows: this.log.take(), events: this.verdictEvents.splice(0), summary: this.summary(), linkStats: this.plane.linkStats(), latencyByClass: this.latencyByClass, elapsedMs: this.input.runEnd - this.input.runStart };
+    // Bills, settlement and the summary read every meter's series over the run: computed once.
+    return this.mdms.sharingSeries(() => {
+      if (billing) this.billed = billing(this.mdms);
+      return { rows: this.log.take(), events: this.verdictEvents.splice(0), summary: this.summary(), linkStats: this.plane.linkStats(), latencyByClass: this.latencyByClass, elapsedMs: this.input.runEnd - this.input.runStart };
+    });
   }
 
   private summary(): CommsSummary {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import { HmacSha256Key, hmacSha256 } from '../../comms/security/hmacSha256.ts';
 import { meterMacKey } from '../../comms/security/keys.ts';
-import { readIntact, sealRead } from '../../comms/security/meterMac.ts';
+import { fieldsIntact, MeterSealTable, preparedMacKey, readIntact, sealFields, sealRead } from '../../comms/security/meterMac.ts';
 import { meterRead } from '../../metering/meter.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -68,5 +68,77 @@ describe('security: sealed meter reads over the compact encoding', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('property: the field path (sealFields, fieldsIntact) gives sealRead\'s MAC, and a change to any field, any MAC word or the key fails', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }),
+        fc.integer({ min: 0, max: 4e12 }),
+        fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+        fc.option(fc.double({ noNaN: true, min: 0.5, max: 1.5 }), { nil: undefined }),
+        fc.nat(7),
+        (meterId, t, netKw, voltagePu, word) => {
+          const raw = meterMacKey(1, meterId);
+          const key = preparedMacKey(raw);
+          const r = meterRead(meterId, t, 900_000, netKw, voltagePu);
+          const v = r.voltagePu ?? Number.NaN;
+          // Two reads' MACs side by side, the second at an offset.
+          const mac = new Int32Array(16);
+          sealFields(key, r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v, mac, 8);
+          const hex = Buffer.from(new Uint8Array(Int32Array.from(mac.subarray(8), (w) => ((w >>> 24) | ((w >>> 8) & 0xff00) | ((w << 8) & 0xff0000) | (w << 24)) | 0).buffer)).toString('hex');
+          expect(hex).to.equal(sealRead(r, raw).mac);
+          const intact = (id: string, start: number, len: number, imp: number, exp: number, volts: number, m: Int32Array = mac, k = key): boolean => fieldsIntact(k, id, start, len, imp, exp, volts, m, 8);
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v)).to.equal(true);
+          expect(intact(`${meterId}x`, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs + 1, r.intervalMs, r.importKwh, r.exportKwh, v)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs, 300_000, r.importKwh, r.exportKwh, v)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh + 1, r.exportKwh, v)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh + 1, v)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, voltagePu === undefined ? 1 : Number.NaN)).to.equal(false);
+          const flipped = mac.slice();
+          flipped[8 + word] = flipped[8 + word]! ^ 1;
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v, flipped)).to.equal(false);
+          expect(intact(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v, mac, preparedMacKey(meterMacKey(2, meterId)))).to.equal(false);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('property: a table of meters (MeterSealTable) seals and checks exactly as sealFields and fieldsIntact, for many meters and long ids', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ minLength: 1, maxLength: 300, unit: 'binary' }), { minLength: 1, maxLength: 90 }),
+        fc.integer({ min: 0, max: 4e12 }),
+        fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+        fc.option(fc.double({ noNaN: true, min: 0.5, max: 1.5 }), { nil: undefined }),
+        (meterIds, t, netKw, voltagePu) => {
+          const table = new MeterSealTable();
+          const index = meterIds.map((id, k) => table.add(id, meterMacKey(3, `${k}:${id}`)));
+          expect(index).to.deep.equal(meterIds.map((_, k) => k));
+          const got = new Int32Array(8);
+          const want = new Int32Array(8);
+          meterIds.forEach((id, k) => {
+            expect(table.meterId(k)).to.equal(id);
+            const r = meterRead(id, t, 900_000, netKw + k, voltagePu);
+            const v = r.voltagePu ?? Number.NaN;
+            table.seal(k, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v, got, 0);
+            sealFields(preparedMacKey(meterMacKey(3, `${k}:${id}`)), id, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v, want, 0);
+            expect([...got]).to.deep.equal([...want]);
+            expect(table.intact(k, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v, got, 0)).to.equal(true);
+            expect(table.intact(k, r.intervalStartMs, r.intervalMs, r.importKwh + 1, r.exportKwh, v, got, 0)).to.equal(false);
+            expect(table.intact(k, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, voltagePu === undefined ? 1 : Number.NaN, got, 0)).to.equal(false);
+            // Another meter's key and id: not this read's seal (unless the two are the same meter).
+            if (meterIds.length > 1) {
+              const other = (k + 1) % meterIds.length;
+              expect(table.intact(other, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, v, got, 0)).to.equal(false);
+            }
+          });
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(() => new MeterSealTable().seal(0, 0, 900_000, 0, 0, Number.NaN, new Int32Array(8), 0)).to.throw(RangeError);
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { meterMacKey } from '../../comms/security/keys.ts';
-import { sealRead } from '../../comms/security/meterMac.ts';
+import { preparedMacKey, sealFields, sealRead } from '../../comms/security/meterMac.ts';
 import { Mdms } from '../../metering/mdms.ts';
 import { type MeterRead, meterRead } from '../../metering/meter.ts';
 import type { VeeRules } from '../../metering/vee.ts';
@@ -139,5 +139,59 @@ describe('metering: VEE invariants (property)', () => {
         });
       }),
     );
+  });
+});
+
+describe('metering: the MDMS taking sealed reads as numbers', () => {
+  it('takes a sealed read as numbers (ingestSealed) with the same verdicts, kept reads and rejections as ingest', () => {
+    const key = meterMacKey(7, 'm');
+    const keyOf = (id: string) => (id === 'm' ? key : undefined);
+    const byObject = new Mdms({ rules: { ...rules, voltagePuRange: [0.8, 1.2] }, macKey: keyOf });
+    const byFields = new Mdms({ rules: { ...rules, voltagePuRange: [0.8, 1.2] }, macKey: keyOf });
+    const mac = new Int32Array(8);
+    // As sealed by the meter; then what arrives (a tampering changes the import after sealing).
+    const cases: Array<{ sent: MeterRead; arrives?: Partial<MeterRead> }> = [
+      { sent: read(0, 1) },
+      { sent: read(0, 3) }, // duplicate
+      { sent: read(1, 1), arrives: { importKwh: 0.2 } }, // tampered
+      { sent: { ...read(1, 1), meterId: 'x' } }, // unknown meter
+      { sent: read(1, 11) }, // out of range
+      { sent: read(1, 1, { voltagePu: 1.3 }) }, // out of range
+      { sent: { ...read(1, 1), intervalMs: 300_000 } }, // misaligned
+      { sent: read(1, 2, { voltagePu: 1.1 }) },
+      { sent: read(2, 4) },
+    ];
+    const verdicts = cases.map(({ sent, arrives }) => {
+      const got = { ...sent, ...arrives };
+      sealFields(preparedMacKey(meterMacKey(7, sent.meterId)), sent.meterId, sent.intervalStartMs, sent.intervalMs, sent.importKwh, sent.exportKwh, sent.voltagePu ?? Number.NaN, mac, 0);
+      const fields = byFields.ingestSealed(byFields.meterHandle(got.meterId), got.intervalStartMs, got.intervalMs, got.importKwh, got.exportKwh, got.voltagePu ?? Number.NaN, mac, 0);
+      expect(byObject.ingest({ ...sealRead(sent, meterMacKey(7, sent.meterId)), ...arrives })).to.equal(fields);
+      return fields;
+    });
+    expect(verdicts).to.deep.equal([undefined, 'duplicate', 'tampered', 'unknown-meter', 'out-of-range', 'out-of-range', 'misaligned', undefined, undefined]);
+    expect(byFields.rejected).to.deep.equal(byObject.rejected);
+    expect(byFields.series('m', T0, T0 + 3 * STEP)).to.deep.equal(byObject.series('m', T0, T0 + 3 * STEP));
+    expect(byFields.series('m', T0, T0 + 3 * STEP).map((v) => [v.quality, v.importKwh, v.voltagePu])).to.deep.equal([['actual', 1, undefined], ['actual', 2, 1.1], ['actual', 4, undefined]]);
+  });
+});
+
+describe('metering: the MDMS sharing series at run end', () => {
+  it('answers the same question with the same series inside sharingSeries, and a read ingested meanwhile changes the answer', () => {
+    const m = new Mdms({ rules, readsPerMeter: 2 });
+    m.ingest(read(0, 1));
+    m.ingest(read(2, 3));
+    const outside = m.series('m', T0, T0 + 3 * STEP);
+    expect(m.series('m', T0, T0 + 3 * STEP)).not.to.equal(outside);
+    m.sharingSeries(() => {
+      const first = m.series('m', T0, T0 + 3 * STEP);
+      expect(first).to.deep.equal(outside);
+      expect(m.series('m', T0, T0 + 3 * STEP)).to.equal(first);
+      // Another window is its own question.
+      expect(m.series('m', T0, T0 + 2 * STEP)).to.have.length(2);
+      expect(m.ingest(read(1, 5))).to.equal(undefined);
+      // Beyond the two reads it was sized for: the columns grow.
+      expect(m.series('m', T0, T0 + 3 * STEP).map((v) => [v.quality, v.importKwh])).to.deep.equal([['actual', 1], ['actual', 5], ['actual', 3]]);
+    });
+    expect(values(m, 0, 3)).to.deep.equal([['actual', 1], ['actual', 5], ['actual', 3]]);
   });
 });
