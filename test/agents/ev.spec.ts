@@ -108,7 +108,20 @@ describe('agents/ev: the machine decides (pure transitions)', () => {
     expect(evLifecycle('away', 'charging')?.type).to.equal('ARRIVE');
     expect(evLifecycle('full', 'away')?.type).to.equal('DEPART');
     expect(evLifecycle('charging', 'full')?.type).to.equal('FULL');
-    expect(evLifecycle('plugged-idle', 'discharging', { socKwh: 40, floorKwh: 12 })).to.deep.equal({ type: 'DISCHARGE', socKwh: 40, floorKwh: 12 });
+    expect(evLifecycle('plugged-idle', 'discharging', { socKwh: 40, floorKwh: 12 })).to.deep.equal({ type: 'DISCHARGE', aboveFloor: true });
+    expect(evLifecycle('plugged-idle', 'discharging', { socKwh: 12, floorKwh: 12 })).to.deep.equal({ type: 'DISCHARGE', aboveFloor: false });
+    expect(evLifecycle('plugged-idle', 'discharging')).to.deep.equal({ type: 'DISCHARGE', aboveFloor: false });
+  });
+
+  it('DISCHARGE with the comparison made (aboveFloor) moves the machine exactly as with the SoC and floor it was made from', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('plugged-idle', 'charging', 'full', 'away', 'discharging', 'faulted'), fc.boolean(), fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), (state, v2g, socKwh, floorKwh) => {
+        const numbers = transition(evMachine, at(state, v2g), { type: 'DISCHARGE', socKwh, floorKwh })[0].value;
+        const event = evLifecycle('plugged-idle', 'discharging', { socKwh, floorKwh })!;
+        const flag = transition(evMachine, at(state, v2g), event)[0].value;
+        expect(flag).to.equal(numbers);
+      }),
+    );
   });
 });
 
