@@ -117,6 +117,13 @@ export class RetailDesk {
   private readonly intervalsPerDay: number;
   /** Set on a communication plane: bills wait here for the MDMS's reads (`billFromMdms`). */
   private pending: PendingBill[] | undefined;
+  /**
+   * Per retailer (agent index): Σ over the days billed from the MDMS of the bill's total minus
+   * the total the meter phase's registers would have billed — what the retailer's
+   * interval-by-interval charges (`cost_extra`, from the meter phase) miss; zero with every
+   * read intact. Filled by `billFromMdms`.
+   */
+  readonly billingTrueUp = new Map<number, Decimal>();
 
   constructor(
     tariffs: readonly Tariff[],
@@ -317,12 +324,21 @@ export class RetailDesk {
       // Read by the retailer that bills the day (the one offering the tariff then in force): its own customer.
       const s = series(p.party, p.period.start, p.period.end, this.retailerOf.get(p.tariff.id)!);
       if (s.length !== p.readings.length) throw new Error(`MDMS series of party ${p.party}, day ${p.day}: ${s.length} intervals, expected ${p.readings.length}`);
+      let differs = false;
       const readings = p.readings.map((r, k) => {
         const v = s[k]!;
         counts[v.quality]++;
-        return { ...r, importKwh: v.importKwh ?? 0, exportKwh: v.exportKwh ?? 0 };
+        const importKwh = v.importKwh ?? 0;
+        const exportKwh = v.exportKwh ?? 0;
+        if (importKwh !== r.importKwh || exportKwh !== r.exportKwh) differs = true;
+        return { ...r, importKwh, exportKwh };
       });
-      this.bills.push({ party: p.party, day: p.day, bill: computeBill(p.tariff, readings, { period: p.period, marketPrices: p.prices }) });
+      const bill = computeBill(p.tariff, readings, { period: p.period, marketPrices: p.prices });
+      this.bills.push({ party: p.party, day: p.day, bill });
+      const retailer = this.retailerOf.get(p.tariff.id)!;
+      // The meter phase's bill is needed only where a read differs from its register (an estimate, a gap): else the true-up is zero.
+      const trueUp = differs ? bill.total.minus(computeBill(p.tariff, p.readings, { period: p.period, marketPrices: p.prices }).total) : ZERO;
+      this.billingTrueUp.set(retailer, (this.billingTrueUp.get(retailer) ?? ZERO).plus(trueUp));
     }
     if (this.pending) this.pending = [];
     return counts;

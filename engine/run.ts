@@ -107,7 +107,8 @@ export function runScenarioFile(file: string, options: RunOptions): Promise<RunR
  * order) and interval, with the forecast falling back to `forecast.fallback`.
  */
 export async function recordPrices(scenario: Scenario, seed: number | undefined, counterfactual: Counterfactual | undefined, onInterval?: RunOptions['onInterval'], signal?: AbortSignal): Promise<Float64Array[]> {
-  const sim = await Simulation.create(scenario, { seed, counterfactual });
+  // A pass before the run: its prices are all it gives, so it does not settle from the MDMS.
+  const sim = await Simulation.create(scenario, { seed, counterfactual, finalSettlement: false });
   const prices = sim.info.buses.map(() => new Float64Array(sim.info.intervals).fill(NaN));
   await sim.runYielding({
     interval(o) {
@@ -119,9 +120,15 @@ export async function recordPrices(scenario: Scenario, seed: number | undefined,
   return prices;
 }
 
+/**
+ * How the counterfactual pass differs from the run: without operators, and — since only its
+ * meters and overload count are used — without the final settlement from the MDMS.
+ */
+export const COUNTERFACTUAL_PASS = Object.freeze({ withoutOperators: true, finalSettlement: false } as const);
+
 /** Every party's net consumption per interval, and the overload count, of the run without operators. */
 export async function runCounterfactual(scenario: Scenario, seed: number | undefined, onInterval?: RunOptions['onInterval'], signal?: AbortSignal): Promise<Counterfactual> {
-  const sim = await Simulation.create(scenario, { seed, withoutOperators: true });
+  const sim = await Simulation.create(scenario, { seed, ...COUNTERFACTUAL_PASS });
   const netKw = sim.parties.map(() => new Float64Array(sim.info.intervals).fill(NaN));
   let overloadIntervals = 0;
   await sim.runYielding({

@@ -141,5 +141,7 @@ export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQ
   // The report's figure, for everyone: the metered customers (every site but the generators) as an aggregate.
   const reportCustomers = parties.filter((p, i) => sp.hasMeter[i] && p.kind !== 'generator').map((p) => p.id);
   const aggregate = meteredAggregate(access.thirdPartyView('report'), reportCustomers, x.runStartMs, x.runEndMs);
-  return { billed, end: { final, books, kpis: settlementKpis(final, books, aggregate), access } };
+  // What the bills from the MDMS charged beyond the retailers' interval-by-interval charges from the meter phase (docs/comms.md).
+  const trueUp = desk ? { retailBillingTrueUp: Object.fromEntries([...desk.billingTrueUp].map(([r, m]) => [ids[r]!, m.toFixed()] as const).sort(([a], [b]) => a.localeCompare(b))) } : {};
+  return { billed, end: { final, books, kpis: { ...settlementKpis(final, books, aggregate), ...trueUp }, access } };
 }

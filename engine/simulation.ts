@@ -80,6 +80,12 @@ export interface SimulationOptions {
   readonly foresightPrices?: readonly Float64Array[] | undefined;
   /** Replacements for phases of the interval pipeline (see `Phases`). */
   readonly phases?: Partial<Phases> | undefined;
+  /**
+   * On a communication plane, settle the run again from the MDMS at its end (default true).
+   * The passes before the written run (the counterfactual, the foresight pass) use only
+   * meters and prices, so engine/run.ts turns it off there: no capture, no final settlement.
+   */
+  readonly finalSettlement?: boolean | undefined;
 }
 
 const NO_BUS = busId('');
@@ -275,8 +281,10 @@ export class Simulation {
           });
     if (this.comms) {
       this.desk?.billFromMdmsAtRunEnd();
-      this.room.keepDrCommands();
-      this.capture = new SettlementCapture();
+      if (options.finalSettlement !== false) {
+        this.room.keepDrCommands();
+        this.capture = new SettlementCapture();
+      }
     }
   }
 
@@ -348,7 +356,7 @@ export class Simulation {
       settlement = out.end;
       return out.billed;
     };
-    const comms = this.comms?.finish(settleFinal);
+    const comms = this.comms?.finish(this.capture ? settleFinal : undefined);
     sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary(), ...(comms ? { comms } : {}), ...(settlement ? { settlement } : {}) });
   }
 
@@ -383,7 +391,7 @@ export class Simulation {
     for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
-    const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster);
+    const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.crashed);
     const comms = this.comms;
     const bids = collectBids(
       { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej) } : {}) },
@@ -461,7 +469,9 @@ export class Simulation {
     const sent = this.comms?.commands(commands.records, interval, ledger);
     if (sent) events.push(...sent.events);
     const commandRecords = sent ? sent.records : commands.records;
-    deliverAwards(parts, ledger, interval, crashes, (i) => !this.regulating[i], this.viaOf);
+    // On a plane, a member acts on its aggregator's split only once received (comms.ts, MemberFallback).
+    const memberFallback = this.comms?.memberSetpoints(interval, ledger);
+    deliverAwards(parts, ledger, interval, crashes, (i) => !this.regulating[i], this.viaOf, memberFallback);
     const observations = observeAll(parts, crashes);
 
     // 6. Meter; 7. re-dispatch where anything deviates (else the generators do as cleared); 8. deliver to the generators.
@@ -635,6 +645,10 @@ export class Simulation {
    * interval before it cleared), per bus, kept while a party may still bid on them.
    */
   private readonly publishedViews = new Map<number, ReadonlyMap<BusId, MarketView>>();
+  /** How many intervals' published views the run still keeps for parties bidding on old prices (a plane only; tests and diagnostics). */
+  get retainedPriceViews(): number {
+    return this.publishedViews.size;
+  }
 
   /**
    * The market views of `interval`, per bus and, on a communication plane, per party: a party
@@ -643,7 +657,7 @@ export class Simulation {
    * forecast starts at this interval (the entries it has passed dropped, the last one repeated
    * to keep the horizon), the interval and the weather are this interval's.
    */
-  private marketViews(interval: MarketInterval, lastPrice: ReadonlyMap<BusId, number>, busIndex: ReadonlyMap<string, number>, forecaster: PriceForecaster): (bus: BusId, party?: number) => MarketView {
+  private marketViews(interval: MarketInterval, lastPrice: ReadonlyMap<BusId, number>, busIndex: ReadonlyMap<string, number>, forecaster: PriceForecaster, crashed: Uint8Array): (bus: BusId, party?: number) => MarketView {
     const fresh = this.freshViews(interval, lastPrice, busIndex, forecaster);
     const comms = this.comms;
     if (!comms) return fresh;
@@ -654,7 +668,8 @@ export class Simulation {
     const stale = new Map<string, MarketView>();
     // A member bids when it sends its curve to its aggregator, MEMBER_LEAD_MS before the others.
     const bidTimeOf = (i: number): number => (this.routeOf[i] === 1 ? bidTime - MEMBER_LEAD_MS : bidTime);
-    for (let i = 0; i < this.parties.length; i++) oldest = Math.min(oldest, comms.pricesKnownAt(i, bidTimeOf(i)) + 1);
+    // A crashed party bids no more and is sent no more prices: its last view would pin every view since (pruned with it).
+    for (let i = 0; i < this.parties.length; i++) if (!crashed[i]) oldest = Math.min(oldest, comms.pricesKnownAt(i, bidTimeOf(i)) + 1);
     for (const k of this.publishedViews.keys()) if (k < oldest) this.publishedViews.delete(k);
     return (bus, party) => {
       const from = party === undefined ? interval.index : comms.pricesKnownAt(party, bidTimeOf(party)) + 1;

@@ -101,6 +101,7 @@ const ENTRIES: readonly Entry[] = [
   ['settlement.demandResponse.*.finalDeliveredKwh', 'DR delivered (MDMS), {1}', 'kWh', 'Σ (baseline − actual) × Δt over the opted-in commands, on the MDMS’s reads.'],
   ['settlement.demandResponse.*.finalCreditedKwh', 'DR credited (MDMS), {1}', 'kWh', 'Σ min(delivered, committed) over the opted-in commands, on the MDMS’s reads.'],
   ['settlement.demandResponse.*.unmeasuredCommands', 'DR commands not measurable (MDMS), {1}', 'count', 'Commands with no read or no baseline from the MDMS: not paid, no penalty.'],
+  ['settlement.retailBillingTrueUp.*', 'Retail billing true-up, {1}', 'currency', 'The bills from the MDMS minus what the meter phase’s registers would have billed: what the retailer’s interval charges (cost_extra) miss where VEE estimated (0 with every read intact).'],
   ['settlement.meteredCustomers.customers', 'Metered customers (aggregate)', 'count', 'Customers in the aggregate a third party may see (at least 15, none over 15 %).'],
   ['settlement.meteredCustomers.importKwh', 'Metered customers’ import', 'kWh', 'The customers’ MDMS import over the run, as a third party’s aggregate.'],
   ['settlement.meteredCustomers.exportKwh', 'Metered customers’ export', 'kWh', 'The customers’ MDMS export over the run, as a third party’s aggregate.'],

@@ -9,6 +9,9 @@
  * - **awards** market → agent (one per bid in the book) are sent at the gate; they are
  *   logged (late or lost ones too) but an agent acts on its award whatever: the engine
  *   settles positions at the gate (what a late award changes is left to a later issue);
+ * - **members' shares** aggregator → member (`member-award`) are sent at the gate; a member
+ *   follows the share it has received by the interval start, else its last schedule
+ *   (`MemberFallback`), and the difference settles as its imbalance;
  * - **operator commands** (the DSO's flexibility commands to keep its branches within
  *   limits: `curtail`, distribution-grid-management class, RP1; V2G commands included) are
  *   signed by their operator (Ed25519) and sent at the interval start, `late` beyond the
@@ -94,6 +97,23 @@ export const REPLY_STEP_MS = 1_000;
  */
 export const COMMAND_DEADLINE_MS = DOE_2010_REQUIREMENTS['distribution-grid-management'].latencyMs[1];
 
+/**
+ * What a member does when its aggregator's split of the award (its `member-award`) has not
+ * reached it by the interval start, late or lost (our choice, after the issue's "their last
+ * schedule"): it repeats the schedule it last followed — the buy and sell kW of its last
+ * interval as a member, whether an award or itself a fallback — and, with none yet, does not
+ * respond (0 kW: a battery idles, a plant stays off, a home's flexible load waits). It does
+ * so for the whole interval, even if the award arrives later in it. Its position (what it
+ * settles against) stays the share, so the difference is its imbalance.
+ */
+export interface MemberFallback {
+  /** 1 where the member falls back this interval. */
+  readonly missed: Uint8Array;
+  /** The schedule it follows, quanta (its last followed one where `missed`). */
+  readonly buyQuanta: Float64Array;
+  readonly sellQuanta: Float64Array;
+}
+
 /** A piece of messages.csv: whole rows as UTF-8 bytes, each ending in a newline (comms/messageLog.ts). */
 export type MessageLogRow = Uint8Array;
 
@@ -141,7 +161,7 @@ type Pending =
   | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
   | { readonly kind: 'member-curve'; readonly curve: MemberCurve }
   | { readonly kind: 'reply'; readonly party: number; readonly optOut: boolean }
-  | { readonly kind: 'share' };
+  | { readonly kind: 'member-award'; readonly party: number; readonly interval: number };
 
 /** Per message type: its type, class and reference point indices (MESSAGE_ROUTES). */
 const ROUTE = Object.fromEntries(
@@ -226,6 +246,8 @@ export class CommsRun {
     pricesLate: 0,
     staleViews: 0,
     memberCurvesMissed: 0,
+    memberAwardsMissed: 0,
+    memberAwardDeviationKwh: 0,
     repliesLate: 0,
     optOutsCountedIn: 0,
     attacksAccepted: 0,
@@ -243,6 +265,12 @@ export class CommsRun {
   private readonly curvesArrived = new Set<Message>();
   /** Replies of the current interval's event: party → delivered on time. */
   private readonly repliesOnTime = new Set<number>();
+  /** Per party: the interval whose member award reached it by that interval's start (−1: none). */
+  private readonly memberAwardOnTime: Int32Array;
+  /** The members sent an award this interval (memberAwards), in order. */
+  private memberAwardsSent: number[] = [];
+  /** Per party: the schedule (buy, sell quanta) it last followed as a member (0, 0: none yet), and this interval's fallback. */
+  private readonly memberFallback: MemberFallback;
 
   constructor(private readonly input: CommsRunInput) {
     this.plane = new MessagePlane(input.plane, input.random);
@@ -257,6 +285,9 @@ export class CommsRun {
     this.pricePrevious = new Int32Array(input.parties.length).fill(-1);
     this.priceNewestAt = new Float64Array(input.parties.length).fill(-Infinity);
     this.hasMembers = input.parties.some((p) => p.role === 'aggregator');
+    this.memberAwardOnTime = new Int32Array(input.parties.length).fill(-1);
+    const n = input.parties.length;
+    this.memberFallback = { missed: new Uint8Array(n), buyQuanta: new Float64Array(n), sellQuanta: new Float64Array(n) };
     for (const op of input.operators) this.operatorKeys.set(op, this.keysOf(op).publicKey);
     this.mdms = new Mdms({ rules: { intervalMs: this.intervalMs, maxKwhPerInterval: 1e6 }, macKey: (m) => this.macKeys.get(m) });
   }
@@ -391,9 +422,44 @@ export class CommsRun {
     this.curvesArrived.clear();
   }
 
-  /** Each aggregator's split of its award back to its members, sent at the gate (logged, as the market's awards). */
+  /**
+   * Each aggregator's split of its award back to its members, sent at the gate with the
+   * interval start as deadline: a member acts on its share only when it has received it by
+   * then (`memberSetpoints`).
+   */
   memberAwards(aggregator: string, members: readonly number[], interval: MarketInterval): void {
-    for (const i of members) this.send({ type: 'member-award', from: aggregator, to: this.input.parties[i]!.id, sizeBytes: MESSAGE_BYTES.award, sentAtMs: interval.gateClosure, deadlineMs: interval.start }, { kind: 'share' });
+    for (const i of members) {
+      this.send({ type: 'member-award', from: aggregator, to: this.input.parties[i]!.id, sizeBytes: MESSAGE_BYTES.award, sentAtMs: interval.gateClosure, deadlineMs: interval.start }, { kind: 'member-award', party: i, interval: interval.index });
+      this.memberAwardsSent.push(i);
+    }
+  }
+
+  /**
+   * Phase 5a, what the members do (see MEMBER_FALLBACK): a member whose award reached it by the
+   * interval start follows its share (its position in `ledger`); one whose award is late or
+   * lost falls back to the schedule it last followed (none yet: no response, 0 kW), while
+   * its position stays the share the aggregator committed for it, so the difference is its
+   * imbalance and the aggregator's shortfall against its award. Call once per interval,
+   * after `commands` (the plane has then run past the interval start), before the agents are
+   * given their setpoints; returns per party whether it falls back and to what (quanta).
+   */
+  memberSetpoints(interval: MarketInterval, ledger: IntervalLedger): MemberFallback {
+    const f = this.memberFallback;
+    f.missed.fill(0);
+    for (const i of this.memberAwardsSent) {
+      const buy = ledger.buyQuanta[i]!;
+      const sell = ledger.sellQuanta[i]!;
+      if (this.memberAwardOnTime[i] === interval.index) {
+        f.buyQuanta[i] = buy;
+        f.sellQuanta[i] = sell;
+        continue;
+      }
+      f.missed[i] = 1;
+      this.counts.memberAwardsMissed++;
+      this.counts.memberAwardDeviationKwh += Math.abs(f.buyQuanta[i]! - f.sellQuanta[i]! - (buy - sell)) * ledger.quantumKw * interval.durationH;
+    }
+    this.memberAwardsSent = [];
+    return f;
   }
 
   /**
@@ -689,6 +755,8 @@ export class CommsRun {
     let status: string = r.status;
     if (p?.kind === 'member-curve') {
       if (r.status === 'delivered') this.curvesArrived.add(r.message);
+    } else if (p?.kind === 'member-award') {
+      if (r.status === 'delivered') this.memberAwardOnTime[p.party] = p.interval;
     } else if (p?.kind === 'reply') {
       if (r.status === 'delivered') this.repliesOnTime.add(p.party);
       else this.counts.repliesLate++;
@@ -804,6 +872,8 @@ export class CommsRun {
       pricesLate: c.pricesLate,
       bidsOnStalePrices: c.staleViews,
       memberCurvesMissedGate: c.memberCurvesMissed,
+      // Only in runs with aggregators: the runs without keep their summary as it was.
+      ...(this.hasMembers ? { memberAwardsMissed: c.memberAwardsMissed, memberAwardDeviationKwh: r3(c.memberAwardDeviationKwh) } : {}),
       repliesLate: c.repliesLate,
       optOutsCountedIn: c.optOutsCountedIn,
       outageCost: { bidsMissedGate: c.outage.bidsMissed, commandsAffected: c.outage.commandsAffected, drEnergyLostKwh: r3(c.outage.drLostKwh), meterReadsLost: c.outage.readsAffected },
@@ -841,6 +911,10 @@ export interface CommsSummary {
   readonly bidsOnStalePrices: number;
   /** Members' curves not delivered to their aggregator by its gate: left out of its bid. */
   readonly memberCurvesMissedGate: number;
+  /** Members' awards (the aggregator's split) not received by the interval start: the member fell back to its last schedule (runs with aggregators only). */
+  readonly memberAwardsMissed?: number;
+  /** Σ |fallback schedule − share| × interval length over those, kWh: what the members did differently from the aggregator's award. */
+  readonly memberAwardDeviationKwh?: number;
   /** Opt-in/opt-out replies not delivered within the operator's reply window. */
   readonly repliesLate: number;
   /** Opt-outs the operator did not hear in time, settled as opt-ins at the value asked. */

@@ -6,6 +6,7 @@
  */
 import type { AgentObservation } from '../../agents/types.ts';
 import type { MarketInterval } from '../../core/clock.ts';
+import type { MemberFallback } from './comms.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Crashes, Participant } from './participants.ts';
 
@@ -14,16 +15,19 @@ export const CRASHED: AgentObservation = Object.freeze({ state: 'crashed', basel
 /**
  * Settles the agents `which(i)` selects. The setpoint in quanta is the position plus the
  * commanded change; a reduction comes off the purchase first, then adds to the injection
- * (a discharge), and an increase the other way round.
+ * (a discharge), and an increase the other way round. On a communication plane, a member
+ * whose aggregator's split has not reached it (`fallback.missed`) starts from its fallback
+ * schedule instead of its position (comms.ts, `MemberFallback`).
  */
-export function deliverAwards(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, which: (i: number) => boolean, memberOf: Int32Array): void {
+export function deliverAwards(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, which: (i: number) => boolean, memberOf: Int32Array, fallback?: MemberFallback): void {
   const q = ledger.quantumKw;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     if (p.role !== 'agent' || crashes.crashed[i] || !which(i)) continue;
     const change = ledger.commandedQuanta[i]!;
-    let buy = ledger.buyQuanta[i]!;
-    let sell = ledger.sellQuanta[i]!;
+    const own = fallback !== undefined && fallback.missed[i] === 1;
+    let buy = own ? fallback.buyQuanta[i]! : ledger.buyQuanta[i]!;
+    let sell = own ? fallback.sellQuanta[i]! : ledger.sellQuanta[i]!;
     if (change < 0) {
       const fromBuy = Math.max(change, -buy);
       buy += fromBuy;

@@ -18,6 +18,7 @@ import { normaliseTimeline, timelineProblems } from './timeline.ts';
 import type { AgentGroup } from '../../agents/registry.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { parseSimTime } from '../../core/time.ts';
+import { reservedIdProblem } from './reservedIds.ts';
 
 export interface Scenario {
   /** The file it came from (as given), for messages and summaries. */
@@ -116,6 +117,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   }
   const known = new Set(agentIds);
   out.push(...idClashes(s.agents));
+  out.push(...reservedIdClashes(s));
   s.operations.forEach((o, i) => {
     if (!s.network) out.push({ path: ['operations', i], message: 'an operator needs a network (add network: …)' });
     else if (o.selfHealing && s.network.model !== 'lindistflow') out.push({ path: ['operations', i, 'selfHealing'], message: 'self-healing restores radial feeders: it needs network.model lindistflow', atKey: true });
@@ -231,6 +233,32 @@ function idClashes(groups: ScenarioConfig['agents']): Problem[] {
     if (!group || Number(m![2]) > group.count) return;
     const other = groups[group.index]!;
     out.push({ path: ['agents', group.index, 'idPrefix' in other && other.idPrefix !== undefined ? 'idPrefix' : 'kind'], message: `makes the id '${g.id}', which agents[${i}] already has; ids must be unique` });
+  });
+  return out;
+}
+
+/** Agents and operators that take an id the engine reserves for its own parties (reservedIds.ts), or share one. */
+function reservedIdClashes(s: ScenarioConfig): Problem[] {
+  const out: Problem[] = [];
+  const single = new Map<string, number>();
+  s.agents.forEach((g, i) => {
+    const prefix = 'idPrefix' in g ? g.idPrefix : undefined;
+    if (g.id !== undefined) {
+      const why = reservedIdProblem(g.id);
+      if (why) out.push({ path: ['agents', i, 'id'], message: why });
+      if (g.count === 1) single.set(g.id, i);
+    }
+    if (prefix !== undefined) {
+      const why = reservedIdProblem(prefix, true);
+      if (why) out.push({ path: ['agents', i, 'idPrefix'], message: why });
+    }
+  });
+  s.operations.forEach((o, i) => {
+    const why = reservedIdProblem(o.id);
+    if (why) out.push({ path: ['operations', i, 'id'], message: why });
+    // An operator signs its commands with its own key and is paid as a party: it cannot share an agent's id.
+    const agent = single.get(o.id);
+    if (agent !== undefined) out.push({ path: ['operations', i, 'id'], message: `'${o.id}' is already agents[${agent}]'s id; expected an id of its own` });
   });
   return out;
 }

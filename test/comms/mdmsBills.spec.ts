@@ -105,6 +105,19 @@ describe('retail bills from MDMS reads (fixtures/scenarios/retail-and-aggregatio
     for (const b of tampered.billRows) if (b.agent_id !== TAMPERED) expect(b).to.deep.equal(billOf(ideal, b.agent_id!));
   });
 
+  it('the retailer’s interval-by-interval charges stay the meter phase’s; the bill’s difference is reported as its billing true-up (docs/comms.md)', () => {
+    const retailer = (o: Out) => o.summary.kpis.retailers['power-retail'];
+    // cost_extra accrues per interval from the meter phase: the same with a tampered read as without a plane.
+    expect(retailer(tampered).revenueAccruedEnergy).to.equal(retailer(ideal).revenueAccruedEnergy);
+    // The bills (the revenue) carry the estimate: their difference is exactly the true-up, one tampered customer's day.
+    const billOf = (o: Out): number => Number(o.billRows.find((b) => b.agent_id === TAMPERED)!.total);
+    const trueUp = Number(tampered.summary.kpis.settlement.retailBillingTrueUp['power-retail']);
+    expect(trueUp).to.be.closeTo(billOf(tampered) - billOf(ideal), 1e-9);
+    expect(trueUp, 'the fixture’s estimate should move the bill by at least a cent').to.not.equal(0);
+    expect(Number(retailer(tampered).revenue) - Number(retailer(ideal).revenue)).to.be.closeTo(trueUp, 1e-9);
+    expect(intact.summary.kpis.settlement.retailBillingTrueUp).to.deep.equal({ 'power-retail': '0' });
+  });
+
   it('the summary counts the billed interval filled by VEE', () => {
     const c = tampered.summary.kpis.comms;
     expect(c.meterReadsRejected).to.deep.equal({ tampered: 1 });
