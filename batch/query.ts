@@ -17,7 +17,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId } from '@duckdb/node-api';
+// DuckDB loads when a query runs (below), not with the module: every `gridbid` command imports this one.
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { UserError } from '../core/errors.ts';
 import { SUMMARY_FILE } from './runBatch.ts';
 import { DATABASE_FILE } from './database.ts';
@@ -32,7 +33,6 @@ export interface QueryResult {
   readonly source: 'database' | 'files';
 }
 
-const WIDE_INTEGERS = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
 const TABLE = /^[a-z][a-z0-9_]*$/;
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
@@ -64,6 +64,8 @@ export async function queryResults(folder: string, sql: string): Promise<QueryRe
   const root = resolve(folder);
   const database = join(root, DATABASE_FILE);
   const source = existsSync(database) ? 'database' : 'files';
+  const { DuckDBInstance, DuckDBTypeId } = await import('@duckdb/node-api');
+  const wideIntegers = new Set<number>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
   const instance = await DuckDBInstance.create(source === 'database' ? database : ':memory:', source === 'database' ? { access_mode: 'READ_ONLY' } : {});
   const conn = await instance.connect();
   try {
@@ -83,7 +85,7 @@ export async function queryResults(folder: string, sql: string): Promise<QueryRe
       throw new UserError(`query: ${(err as Error).message.split('\n')[0]} (tables: ${tables.join(', ')})`);
     }
     // DuckDB gives 64-bit integers (count(*), sums of integers) as text in JSON: numbers when they fit exactly.
-    const wide = reader.columnTypes().map((t) => WIDE_INTEGERS.has(t.typeId));
+    const wide = reader.columnTypes().map((t) => wideIntegers.has(t.typeId));
     const rows = reader.getRowsJson().map((row) => row.map((v, i) => (wide[i] && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v)));
     return { columns: reader.deduplicatedColumnNames(), rows, tables, source };
   } finally {

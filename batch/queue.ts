@@ -15,8 +15,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { type Job, Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+// BullMQ and ioredis load only for a batch on a queue (dynamic imports below): every
+// `gridbid` command imports this module, and loading them costs ~0.2 s of CPU.
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { UserError } from '../core/errors.ts';
 import type { BatchProgress } from './progress.ts';
 import { oneLine, type RunSpec } from './plan.ts';
@@ -60,6 +62,7 @@ export function showUrl(text: string): string {
  * ioredis, as BullMQ expects.
  */
 export async function connectQueue(url: string, timeoutMs = 5000): Promise<Redis> {
+  const { Redis } = await import('ioredis');
   const probe = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
   let lastError: Error | undefined;
   probe.on('error', (err: Error) => (lastError = err));
@@ -118,6 +121,7 @@ export async function runOnQueue(
   finish: (run: RunSpec, outcome: RunOutcome, ms: number) => void,
 ): Promise<void> {
   watchConnection(connection, options.url, (t) => progress.note(t));
+  const { Queue, QueueEvents } = await import('bullmq');
   const queue = new Queue<QueuedTask, RunOutcome>(QUEUE_NAME, { connection });
   // QueueEvents blocks on its connection: its own, closed here (BullMQ leaves connections it was given open).
   const eventsConnection = connection.duplicate();

@@ -15,7 +15,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { Worker } from 'bullmq';
 import { Piscina } from 'piscina';
 import { connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
 import { readDone, WORKER_YOUNG_GENERATION_MB } from './runBatch.ts';
@@ -80,6 +79,8 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
   const stallMs = Math.round((options.stallSeconds ?? 30) * 1000);
   const connection = await connectQueue(options.url);
   watchConnection(connection, options.url, options.log);
+  // Loaded here, not at the top: every `gridbid` command imports this module (batch/queue.ts says why).
+  const { Worker } = await import('bullmq');
   const code = workerCode();
   const pool = new Piscina<RunTask, RunOutcome>({
     filename: code.url,

@@ -20,7 +20,8 @@
  * user runs it: the package packed (`npm pack`, dist/ built first) and installed into a
  * new project (offline from the npm cache, as test/package/consumer.spec.ts does); each
  * batch is its own process started from node_modules/.bin/gridbid (the compiled worker
- * threads), its CPU time read from /proc/self/stat (children's user + system).
+ * threads; the bin starts node again with --single-threaded, cli/relaunch.ts), its CPU
+ * time read from /proc/self/stat (children's user + system, the relaunched node's included).
  * Both rows time the batches with `--no-database`: writing results.duckdb (batch/database.ts)
  * is serial work at the end, timed on its own in a third row (after each 1-worker batch of
  * the first row, from that batch's folder) against the 1-worker batch it follows.
@@ -36,6 +37,7 @@ import { okRunIds, runBatch } from '../batch/runBatch.ts';
 import { writeResultsDatabase } from '../batch/database.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
 import { ensureBuilt } from '../test/helpers/build.ts';
+import { PARALLEL_NODE_FLAGS } from '../cli/relaunch.ts';
 
 const HOMES = 4000;
 const RUNS = 12;
@@ -140,7 +142,8 @@ function measureInstalled(rounds: number): ChildResult {
     const load = loadavg()[0]!;
     const cases: Case[] = [];
     for (let i = 0; i < rounds; i++) for (const w of i % 2 === 0 ? [1, 2] : [2, 1]) cases.push(time(w));
-    return { options: ['(the bin: node --max-semi-space-size=64)'], load, cases };
+    // The shebang's options, then what the bin adds when it starts node again for `batch` (cli/relaunch.ts).
+    return { options: ['--max-semi-space-size=64', ...PARALLEL_NODE_FLAGS, '(the bin, started again with the flag)'], load, cases };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

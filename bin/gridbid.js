@@ -3,12 +3,20 @@
 // `npm install` build it through the `prepare` script, and the published package ships it).
 // A larger young generation: the engine makes many short-lived objects per agent and
 // interval, and collecting them in bigger batches cut run time by a third (bench/).
+// `batch` and `worker` also run with `npm run batch`'s --single-threaded: node starts
+// again with it, once (dist/cli/relaunch.js says why and how).
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const program = new URL('../dist/cli/program.js', import.meta.url);
 if (!existsSync(program)) {
   process.stderr.write('gridbid: dist/ is missing: build it with `npm run build` (npm ci and npm install do it through `prepare`)\n');
   process.exit(2);
 }
+const argv = process.argv.slice(2);
+const relaunch = await import(new URL('../dist/cli/relaunch.js', import.meta.url).href);
+const flags = relaunch.missingNodeFlags(argv, process.execArgv, process.env);
+if (flags.length > 0) await relaunch.relaunchWithFlags(fileURLToPath(import.meta.url), argv, flags);
+if (process.env[relaunch.RELAUNCHED_ENV] !== undefined) relaunch.superviseRelaunched();
 const { main } = await import(program.href);
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(argv);

@@ -7,7 +7,7 @@
 import type { ApplicationClass } from './applicationClasses.ts';
 import type { ReferencePoint } from './referencePoints.ts';
 
-export const MESSAGE_TYPES = ['bid', 'award', 'price', 'dr-event', 'opt-in', 'opt-out', 'report', 'meter-read', 'curtail', 'v2g', 'offer', 'member-curve', 'member-award'] as const;
+export const MESSAGE_TYPES = ['bid', 'award', 'price', 'dr-event', 'opt-in', 'opt-out', 'report', 'meter-read', 'curtail', 'v2g', 'offer', 'member-curve', 'member-award', 'da-result'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /**
@@ -23,7 +23,11 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
  *   supply sits in the grid domain, and DOE's "DER and storage" is the functionality that
  *   covers dispatching it (docs/comms.md, "Which class carries which bid");
  * - a member's curve to its aggregator and the aggregator's split of its award back: demand
- *   response over RP3 (the aggregator is the customer's DR service provider).
+ *   response over RP3 (the aggregator is the customer's DR service provider);
+ * - the day-ahead results to a party (its bus's day-ahead prices and its position, with its
+ *   schedule for an agent that operates to one): prices, so demand response over RP3 (RP4 to
+ *   an intermediary); a battery's goes over DER and storage (RP1) and a car's over electric
+ *   transportation (RP3), as their reports do (engine/interval/comms.ts `dayAheadResults`).
  */
 export const MESSAGE_ROUTES: Readonly<Record<MessageType, { class: ApplicationClass; referencePoint: ReferencePoint }>> = {
   bid: { class: 'demand-response', referencePoint: 'RP3' },
@@ -39,6 +43,7 @@ export const MESSAGE_ROUTES: Readonly<Record<MessageType, { class: ApplicationCl
   offer: { class: 'der-storage', referencePoint: 'RP1' },
   'member-curve': { class: 'demand-response', referencePoint: 'RP3' },
   'member-award': { class: 'demand-response', referencePoint: 'RP3' },
+  'da-result': { class: 'demand-response', referencePoint: 'RP3' },
 };
 
 /** A message handed to the plane. Times are virtual (ms on the simulated timeline). */

@@ -50,9 +50,9 @@ import { PHASES, type Phases } from './interval/phases.ts';
 import { type CustomerSpec, RetailDesk } from './retail.ts';
 import type { Scenario } from './scenario/load.ts';
 import { type DayAheadStage, normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
-import { applyDayAhead, type DayAheadPosition, runDayAheadAuction } from './interval/dayAhead.ts';
+import { applyDayAhead, type DayAheadPosition, handSchedule, runDayAheadAuction } from './interval/dayAhead.ts';
 import { loadStrategyModules } from './strategyModules.ts';
-import { CommsRun, type IntervalComms, MEMBER_LEAD_MS } from './interval/comms.ts';
+import { CommsRun, type IntervalComms, MEMBER_LEAD_MS, REPORTING_KINDS } from './interval/comms.ts';
 import { resolvePlane } from '../comms/schema.ts';
 import type { Mdms } from '../metering/mdms.ts';
 import { SettlementCapture } from './settlementRun.ts';
@@ -361,10 +361,20 @@ export class Simulation {
   }
 
   /** One day-ahead auction at its gate: its positions wait for the real-time intervals they deliver in. */
-  private dayAhead(auction: { readonly firstInterval: number; readonly intervalCount: number }, run: RunState): void {
+  private dayAhead(auction: { readonly at: number; readonly firstInterval: number; readonly intervalCount: number }, run: RunState): void {
     const intervals = Array.from({ length: auction.intervalCount }, (_, t) => intervalAt(this.clock, auction.firstInterval + t));
     const network = this.grid && this.scenario.config.market.mechanism !== 'double-auction' ? this.grid.network : undefined;
-    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, customerBooks: (r) => this.customerBooks(r), marketView: this.dayAheadViews(intervals[0]!, run) }, intervals);
+    // On a plane the agents' schedules travel with the day-ahead results (comms.ts `dayAheadResults`), not handed over here.
+    const held = this.comms && new Map<number, ReadonlyMap<number, number>>();
+    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, customerBooks: (r) => this.customerBooks(r), marketView: this.dayAheadViews(intervals[0]!, run), ...(held ? { holdSchedule: (i, s) => held.set(i, s) } : {}) }, intervals);
+    if (this.comms && held && out.result.status === 'cleared') {
+      const to: Array<{ party: number; from: string; schedule?: ReadonlyMap<number, number> | undefined }> = [];
+      this.participants.forEach((p, i) => {
+        if (run.crashes.crashed[i] || (p.role === 'agent' && p.route.type === 'customer')) return;
+        to.push({ party: i, from: p.role === 'agent' && p.route.type === 'member' ? this.parties[p.route.aggregator]!.id : 'market', schedule: held.get(i) });
+      });
+      this.comms.dayAheadResults(auction.at, intervals[0]!, intervals.length, to);
+    }
     for (const [k, p] of out.positions) run.dayAhead.set(k, p);
     run.dayAheadRejections.push(...out.rejections);
     if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
@@ -391,8 +401,9 @@ export class Simulation {
     for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
-    const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.crashed);
     const comms = this.comms;
+    comms?.dayAheadSchedulesDue(interval, (i, schedule) => handSchedule(parts, crashes, i, schedule));
+    const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.crashed);
     const bids = collectBids(
       { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej) } : {}) },
       interval,
@@ -463,7 +474,9 @@ export class Simulation {
     if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, this.info.buses, result.busPriceMwh, rules.priceTickMwh);
 
     // 5. Commands change what agents will do (their setpoints), never their positions; deliver to all but the regulators.
-    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(cfg.faults) : cfg.faults, this.parties, run.indexOf);
+    // On a plane the operator dispatches reporting agents on the newest flexibility report it has received (comms.ts `reports`).
+    const telemetry = comms && ((g: Grid, netKw: Float64Array) => comms.reports(interval, room.flexibilityReports(g, netKw, this.agentRole, crashes.crashed, interval, REPORTING_KINDS), ledger.quantumKw));
+    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(cfg.faults) : cfg.faults, this.parties, run.indexOf, telemetry);
     events.push(...commands.events);
     // On a communication plane, a command acts from its delivery on (pro rata), and not at all when lost or rejected.
     const sent = this.comms?.commands(commands.records, interval, ledger);

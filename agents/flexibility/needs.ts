@@ -51,12 +51,19 @@ export class NeedList<Need extends string> {
   /** Frozen needs arrays by their code sequence, shared by every list of the same names. */
   private readonly interned: Map<number, readonly Need[]>;
 
-  /** `names[code]` is the need's name in the strategy's view. */
+  /**
+   * `names[code]` is the need's name in the strategy's view. `records`, when given, is where
+   * the records live (at least `capacity · NEED_STRIDE` numbers, e.g. this list's share of a
+   * block holding a whole group's lists one after the other, so that agents bidding in turn
+   * read memory in order); else the list has its own.
+   */
   constructor(
     readonly names: readonly Need[],
     readonly capacity: number,
+    records?: Float64Array,
   ) {
-    this.d = new Float64Array(Math.max(1, capacity) * NEED_STRIDE);
+    if (records && records.length < capacity * NEED_STRIDE) throw new RangeError(`need records: ${records.length} numbers for ${capacity} needs`);
+    this.d = records ?? new Float64Array(Math.max(1, capacity) * NEED_STRIDE);
     let m = internedByNames.get(names);
     if (!m) internedByNames.set(names, (m = new Map()));
     this.interned = m as Map<number, readonly Need[]>;
@@ -97,6 +104,14 @@ export class NeedList<Need extends string> {
   }
   ref(i: number): number {
     return this.d[i * NEED_STRIDE + REF]!;
+  }
+  /** Hours an appliance run can still wait (NaN for other needs). */
+  slackH(i: number): number {
+    return this.d[i * NEED_STRIDE + SLACK]!;
+  }
+  /** Sets the price need i was bid at (an agent that priced its needs itself, instead of `takeBidPrices`). */
+  setPrice(i: number, priceMwh: number): void {
+    this.d[i * NEED_STRIDE + PRICE] = priceMwh;
   }
   wanted(i: number): boolean {
     return this.d[i * NEED_STRIDE + WANTED] !== 0;

@@ -26,14 +26,16 @@ import type { ComfortBand } from '../physics/thermal.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, OperatorCommand } from '../types.ts';
 import { AWARD_TOLERANCE_KW } from '../flexibility/allocate.ts';
 import { addJob, type ApplianceSlot, applianceValueMwh, baselineRunKw, drawDailyJob, EMPTY_SLOT, promote, runKwNow } from './appliances.ts';
-import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfortMarginC, type HvacUnit, Room, violationDegH } from '../physics/hvac.ts';
+import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfortCurveNumbers, comfortMarginC, type HvacUnit, Room, ROOM_NUMBERS, violationDegH } from '../physics/hvac.ts';
 import type { HomeApplianceConfig, HomeGroup, HomeHvacConfig, HomePvConfig } from './schema.ts';
 import { homeLifecycle, homeMachine } from './machine.ts';
 import { Lifecycle, MachineModel } from '../lifecycle.ts';
-import { NeedList } from '../flexibility/needs.ts';
+import { NEED_STRIDE, NeedList } from '../flexibility/needs.ts';
 import { homeNeedProtected, respondHome } from './respond.ts';
 import { needShares } from '../flexibility/shed.ts';
 import { flexibleBlockValues } from './valuation.ts';
+import { expectedNowMwh, homeBankingPeakMwh, type HomeForecastParams, homeForecastParamsOf, homeNeedBidMwh } from '../../strategies/home/forecast.ts';
+import { MAX_SEGMENT_QUANTA } from '../../market/segment.ts';
 
 /** The home's needs, by code (index into `HOME_NEEDS`). */
 export const HOME_NEEDS: readonly HomeNeed[] = Object.freeze(['base', 'base-flex', 'appliance', 'hvac-keep', 'hvac', 'precondition']);
@@ -137,7 +139,40 @@ export function createHomes(group: HomeGroup, env: AgentEnv): AgentRuntime[] {
   const strategy = strategyFor<HomeView>(group.strategy, 'home-forecast', env.reportStrategyFault);
   const ctx = new HomeGroupContext(group, env);
   const blockValues = group.hvac ? comfortBlockValues(group.hvac.comfortValueMwh.min, group.hvac.comfortValueMwh.max, group.hvac.blocks) : [];
-  return groupMembers(group, env.defaultBus).map((m) => new HomeAgent(m, ctx, strategy, blockValues));
+  const forecast = homeForecastParamsOf(group.strategy);
+  // Every home's state and need records in one block, home after home (room for the most needs a home of the group can have).
+  const members = groupMembers(group, env.defaultBus);
+  const perHome = homeBlockSize(blockValues.length, homeNeedCapacity(group, blockValues.length, true));
+  const block = new Float64Array(Math.max(1, members.length * perHome));
+  return members.map((m, i) => new HomeAgent(m, ctx, strategy, blockValues, forecast, block.subarray(i * perHome, (i + 1) * perHome)));
+}
+
+/** Offsets of a home's state in its block (`HomeAgent.s`); then Σ served per need code, its room's and comfort curve's numbers, and its need records. */
+const S_DAY_START = 0;
+const S_LOAD = 1;
+const S_PV = 2;
+const S_GAINS = 3;
+const S_INDOOR = 4;
+const S_BASELINE_INDOOR = 5;
+const S_MISSED = 6;
+const S_COMFORT = 7;
+const S_BASELINE = 8;
+const S_UNSERVED = 9;
+const S_CONSUMED = 10;
+const S_GENERATED = 11;
+const S_QUANTUM = 12;
+const S_SIZE = 13;
+const SERVED_AT = S_SIZE;
+const ROOM_AT = SERVED_AT + HOME_NEEDS.length;
+const CURVE_AT = ROOM_AT + ROOM_NUMBERS;
+/** Where a home's need records start in its block, with `comfortBlocks` comfort blocks (after its state, served sums, room and comfort curve). */
+const recordsAt = (comfortBlocks: number): number => CURVE_AT + comfortCurveNumbers(comfortBlocks);
+/** Numbers in a home's block with room for `needs` need records. */
+const homeBlockSize = (comfortBlocks: number, needs: number): number => recordsAt(comfortBlocks) + Math.max(1, needs) * NEED_STRIDE;
+
+/** The most needs a home of the group bids in an interval: base load, flexible blocks, appliances, and with HVAC keep + comfort blocks + precondition. */
+function homeNeedCapacity(group: HomeGroup, comfortBlocks: number, hvac: boolean): number {
+  return 1 + group.flexibility.blocks + group.appliances.length + (hvac && group.hvac ? comfortBlocks + 2 : 0);
 }
 
 export class HomeAgent implements AgentRuntime {
@@ -161,31 +196,75 @@ export class HomeAgent implements AgentRuntime {
   private readonly slots: ApplianceSlot[];
   private readonly dayRng: Rng | undefined;
   private readonly needs: NeedList<HomeNeed>;
-  private readonly served = new Float64Array(HOME_NEEDS.length);
+  /** Σ served per need code after settling (part of the home's block). */
+  private readonly served: Float64Array;
+  /**
+   * The home's numbers that change from interval to interval, at the `S_*` offsets (part of
+   * its block): in an object's fields each would be a number boxed on its own, scattered
+   * over the heap; here they sit on two cache lines next to its need records.
+   */
+  private readonly s: Float64Array;
 
-  private dayStart = NaN;
-  private loadKw = 0;
-  private pvKw = 0;
-  private gainsKw = 0;
-  private indoorC = NaN;
-  private baselineIndoorC = NaN;
-  private missedKwh = 0;
-  private comfortDegH = 0;
-  private baselineKw = 0;
-  private unservedKwh = 0;
+  /** UTC instant of the local midnight starting the day the appliances' jobs are for. */
+  private get dayStart(): number { return this.s[S_DAY_START]!; }
+  private set dayStart(v: number) { this.s[S_DAY_START] = v; }
+  private get loadKw(): number { return this.s[S_LOAD]!; }
+  private set loadKw(v: number) { this.s[S_LOAD] = v; }
+  private get pvKw(): number { return this.s[S_PV]!; }
+  private set pvKw(v: number) { this.s[S_PV] = v; }
+  private get gainsKw(): number { return this.s[S_GAINS]!; }
+  private set gainsKw(v: number) { this.s[S_GAINS] = v; }
+  private get indoorC(): number { return this.s[S_INDOOR]!; }
+  private set indoorC(v: number) { this.s[S_INDOOR] = v; }
+  private get baselineIndoorC(): number { return this.s[S_BASELINE_INDOOR]!; }
+  private set baselineIndoorC(v: number) { this.s[S_BASELINE_INDOOR] = v; }
+  private get missedKwh(): number { return this.s[S_MISSED]!; }
+  private set missedKwh(v: number) { this.s[S_MISSED] = v; }
+  private get comfortDegH(): number { return this.s[S_COMFORT]!; }
+  private set comfortDegH(v: number) { this.s[S_COMFORT] = v; }
+  private get baselineKw(): number { return this.s[S_BASELINE]!; }
+  private set baselineKw(v: number) { this.s[S_BASELINE] = v; }
+  private get unservedKwh(): number { return this.s[S_UNSERVED]!; }
+  private set unservedKwh(v: number) { this.s[S_UNSERVED] = v; }
   /** What the home's meter saw this interval: loads served, and PV sent to the grid, kW. */
-  private consumedKw = 0;
-  private generatedKw = 0;
+  private get consumedKw(): number { return this.s[S_CONSUMED]!; }
+  private set consumedKw(v: number) { this.s[S_CONSUMED] = v; }
+  private get generatedKw(): number { return this.s[S_GENERATED]!; }
+  private set generatedKw(v: number) { this.s[S_GENERATED] = v; }
   /** The market's quantity step, from the last market view (awards come in whole steps). */
-  private quantumKw = AWARD_TOLERANCE_KW;
+  private get quantumKw(): number { return this.s[S_QUANTUM]!; }
+  private set quantumKw(v: number) { this.s[S_QUANTUM] = v; }
 
   constructor(
     m: GroupMember,
     private readonly ctx: HomeGroupContext,
     private readonly strategy: Strategy<HomeView>,
     private readonly blockValues: readonly number[],
+    /**
+     * Set when the strategy is the built-in `home-forecast` (these are its parameters): the
+     * home then prices its needs itself with the strategy's own rule (`forecastBid`), with
+     * no view to build; undefined: every bid goes through the strategy's view.
+     */
+    private readonly forecast?: HomeForecastParams,
+    /**
+     * Its block of numbers (`homeBlockSize`): its state, served sums, room, comfort curve, then its need records (`NeedList`),
+     * e.g. its share of one block for the whole group, home after home, so that homes bidding
+     * and settling in turn read memory in order. Its own when absent.
+     */
+    block?: Float64Array,
   ) {
     const { group, env } = ctx;
+    const capacity = homeNeedCapacity(group, blockValues.length, group.hvac !== undefined);
+    const size = homeBlockSize(blockValues.length, capacity);
+    if (block && block.length < size) throw new RangeError(`home block: ${block.length} numbers, ${size} needed`);
+    const b = block ?? new Float64Array(size);
+    this.s = b.subarray(0, S_SIZE);
+    this.served = b.subarray(SERVED_AT, ROOM_AT);
+    this.s.fill(0);
+    this.s[S_DAY_START] = NaN;
+    this.s[S_INDOOR] = NaN;
+    this.s[S_BASELINE_INDOOR] = NaN;
+    this.s[S_QUANTUM] = AWARD_TOLERANCE_KW;
     this.id = m.id;
     this.bus = m.bus;
     this.profileRng = env.random.stream(m.id, 'base-load');
@@ -193,8 +272,8 @@ export class HomeAgent implements AgentRuntime {
     const f = group.flexibility;
     this.flexValues = flexibleBlockValues(f.valueMwh.min, f.valueMwh.max, f.blocks, env.random.stream(m.id, 'willingness-to-pay').next());
     this.thermal = group.hvac ? drawHomeThermal(group.hvac, env.random.stream(m.id, 'hvac')) : undefined;
-    this.room = this.thermal ? new Room(this.thermal.unit) : undefined;
-    this.curve = new ComfortCurve(blockValues.length);
+    this.room = this.thermal ? new Room(this.thermal.unit, b.subarray(ROOM_AT, CURVE_AT)) : undefined;
+    this.curve = new ComfortCurve(blockValues.length, b.subarray(CURVE_AT, recordsAt(blockValues.length)));
     this.pv = group.pv ? drawHomePv(group.pv, env.random.stream(m.id, 'pv')) : undefined;
     this.specs = group.appliances;
     this.owns = new Uint8Array(this.specs.length);
@@ -205,7 +284,7 @@ export class HomeAgent implements AgentRuntime {
     }
     this.dayRng = this.specs.length > 0 ? env.random.stream(m.id, 'appliance-days') : undefined;
     // Base load 1 + flexible blocks + appliances + (keep + comfort blocks + precondition).
-    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, 1 + f.blocks + this.specs.length + (this.thermal ? blockValues.length + 2 : 0));
+    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, homeNeedCapacity(group, blockValues.length, this.thermal !== undefined), b.subarray(recordsAt(blockValues.length), recordsAt(blockValues.length) + capacity * NEED_STRIDE));
     if (this.thermal) this.indoorC = this.baselineIndoorC = this.thermal.initialC;
     this.lifecycle = new Lifecycle(HOME_MODEL);
   }
@@ -243,7 +322,6 @@ export class HomeAgent implements AgentRuntime {
       const value = applianceValueMwh(job, slot.state, t, dtH, cap, spec.valueMwh.min, spec.valueMwh.max);
       needs.push(APPLIANCE, runKw, value, must, true, a, must ? 0 : slackHours(job, slot.state, t));
     }
-    let hvacView: HomeHvacView | undefined;
     const th = this.thermal;
     const room = this.room;
     let setpointKw = 0;
@@ -263,6 +341,24 @@ export class HomeAgent implements AgentRuntime {
     this.pvKw = pv ? pvOutputKw(pv, ctx.ghiWm2, 1) : 0;
 
     if (this.lifecycle.value === 'faulted') return NO_BID;
+    if (this.forecast !== undefined) {
+      const segments = this.forecastBid(market, this.forecast);
+      if (segments !== undefined) return segments;
+    }
+    return this.viewBid(market, load, flexKw, mustKw, keepKw, setpointKw);
+  }
+
+  /**
+   * The bid through the strategy: the home's view (frozen, fresh each interval, as a
+   * strategy may keep it), the strategy's curve, and the need prices read back from it.
+   */
+  private viewBid(market: MarketView, load: number, flexKw: number, mustKw: number, keepKw: number, setpointKw: number): readonly BidSegment[] {
+    const ctx = this.ctx;
+    const th = this.thermal;
+    const room = this.room;
+    const pv = this.pv;
+    const needs = this.needs;
+    let hvacView: HomeHvacView | undefined;
     if (th && room) {
       hvacView = Object.freeze({
         mode: th.unit.mode,
@@ -292,6 +388,43 @@ export class HomeAgent implements AgentRuntime {
     const segments = this.strategy.bid(view, market);
     needs.takeBidPrices(segments);
     return segments;
+  }
+
+  /**
+   * `home-forecast`'s bid (strategies/home/forecast.ts) made from the needs as they lie,
+   * each priced by the strategy's own `homeNeedBidMwh`, with the numbers its view would
+   * show: the same segments as `viewBid`, without building the view, its demand curve or
+   * reading the prices back (they are set here). Undefined when a segment would not pass
+   * the strategy guard's check (market/segment.ts): `viewBid` then goes the guarded way,
+   * which reports it and answers as before.
+   */
+  private forecastBid(market: MarketView, params: HomeForecastParams): BidSegment[] | undefined {
+    const th = this.thermal;
+    const room = this.room;
+    const peak = th && room ? homeBankingPeakMwh(th.unit.mode, this.indoorC, th.band, room.steadyAtRatingC(this.ctx.outdoorC, this.gainsKw), room.tauH, market, params) : NaN;
+    const now = expectedNowMwh(market);
+    const cap = market.priceCapMwh;
+    const floor = market.priceFloorMwh;
+    const needs = this.needs;
+    const n = needs.n;
+    const out: BidSegment[] = [];
+    for (let i = 0; i < n; i++) {
+      const q = needs.kw(i);
+      const code = needs.code(i);
+      const p = homeNeedBidMwh(HOME_NEEDS[code], needs.valueMwh(i), code === APPLIANCE ? needs.slackH(i) : NaN, peak, now, market, params);
+      if (!(p >= floor && p <= cap && Number.isFinite(p) && Number.isFinite(q) && q / market.quantumKw <= MAX_SEGMENT_QUANTA)) return undefined;
+      needs.setPrice(i, p);
+      out.push({ side: 'buy', priceMwh: p, quantityKw: q });
+    }
+    const pv = this.pv;
+    if (pv && this.pvKw > 0) {
+      const v = pv.offerPriceMwh;
+      const p = v > cap ? cap : v < floor ? floor : v;
+      const q = this.pvKw;
+      if (!(p >= floor && p <= cap && Number.isFinite(p) && Number.isFinite(q) && q / market.quantumKw <= MAX_SEGMENT_QUANTA)) return undefined;
+      out.push({ side: 'sell', priceMwh: p, quantityKw: q });
+    }
+    return out;
   }
 
   settle(award: Award): void {

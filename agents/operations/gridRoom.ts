@@ -14,7 +14,7 @@
  * amounts per agent, so the books check that the operator pays what the agents receive.
  */
 import type { Counterfactual } from './counterfactual.ts';
-import type { AgentObservation } from '../types.ts';
+import type { AgentObservation, OperatorCommand } from '../types.ts';
 import { tenOfTenBaseline } from './baseline.ts';
 import { type DrSettlement, type DrTerms, settleDrCommand } from './drSettlement.ts';
 import { type SimTime } from '../../core/time.ts';
@@ -31,7 +31,7 @@ import { formatSimTime } from '../../core/time.ts';
 import { SelfHealing, type SwitchingEvent } from './selfHealing.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import { type Fault, inForce, matchesAgent, timeOf } from './faults.ts';
-import { type CommandRecord, deliver, type DispatchParty, Operator, type OperatorConfig } from './operator.ts';
+import { type CommandRecord, deliver, type DispatchParty, Operator, type OperatorConfig, type ReportedFlexibility } from './operator.ts';
 
 /** One row of events.csv. */
 export interface GridEvent {
@@ -236,7 +236,15 @@ export class GridRoom {
    * what the agents committed; returns the commanded change per party (kW) and events.
    * Crashed agents (`crashed[i]` ≠ 0) are isolated: nobody commands them.
    */
-  operate(interval: MarketInterval, grid: Grid, netKw: Float64Array, agentRole: Uint8Array, crashed?: Uint8Array): { commandedKw: Float64Array; records: CommandRecord[]; events: GridEvent[] } {
+  operate(
+    interval: MarketInterval,
+    grid: Grid,
+    netKw: Float64Array,
+    agentRole: Uint8Array,
+    crashed?: Uint8Array,
+    /** On a communication plane: per party, the newest flexibility REPORT received (`DispatchParty.reported`); undefined for a party that does not report. */
+    reported?: (party: number) => ReportedFlexibility | null | undefined,
+  ): { commandedKw: Float64Array; records: CommandRecord[]; events: GridEvent[] } {
     const commandedKw = new Float64Array(netKw.length);
     const events: GridEvent[] = [];
     const records: CommandRecord[] = [];
@@ -249,6 +257,7 @@ export class GridRoom {
       busIndex: p.busIndex,
       responder: agentRole[i] && !crashed?.[i] ? p.responder : undefined,
       reachable: () => this.comms(i, interval.start, 'commands').delivered,
+      ...(reported && reported(i) !== undefined ? { reported: () => reported(i) ?? null } : {}),
     }));
     for (const op of this.operators) {
       const before = Float64Array.from(netKw);
@@ -300,6 +309,32 @@ export class GridRoom {
       }
     }
     return { commandedKw, records, events };
+  }
+
+  /**
+   * The flexibility each reporting agent (kind in `kinds`: DER, storage, EVs) on an operator's
+   * feeder tells its operator before the dispatch: with what the market has it doing
+   * (`netKw`, planned net consumption), the largest change of net consumption it would commit
+   * to — its own answer to a command asking for everything (answers are pure functions of the
+   * agent's state), 0 when it would decline. Crashed agents and intermediaries report nothing.
+   */
+  flexibilityReports(grid: Grid, netKw: Float64Array, agentRole: Uint8Array, crashed: Uint8Array | undefined, interval: MarketInterval, kinds: ReadonlySet<string>): Array<{ party: number; kind: string; plannedNetKw: number; availableKw: number }> {
+    const out: Array<{ party: number; kind: string; plannedNetKw: number; availableKw: number }> = [];
+    const busIds = grid.topologies.get(grid.network).busIds;
+    this.parties.forEach((p, i) => {
+      if (!p.responder || !agentRole[i] || crashed?.[i] || p.kind === undefined || !kinds.has(p.kind)) return;
+      if (!this.operators.some((o) => o.serves(busIds[p.busIndex]!))) return;
+      const probe: OperatorCommand = { eventId: 'report-probe', program: 'report', issuer: '', target: p.id as DispatchParty['id'], type: 'DISPATCH_SETPOINT', notifiedAt: interval.start, intervalStart: interval.start, durationMinutes: interval.durationH * 60, value: -1e9 };
+      let availableKw = 0;
+      try {
+        const r = p.responder.respond(probe, netKw[i]!, interval);
+        availableKw = r.optIn && Number.isFinite(r.deliverKw) ? Math.min(0, r.deliverKw) : 0;
+      } catch {
+        availableKw = 0; // an agent that throws here is isolated when it answers the real command
+      }
+      out.push({ party: i, kind: p.kind, plannedNetKw: netKw[i]!, availableKw });
+    });
+    return out;
   }
 
   /** A forged command (fault injection): delivered to its target, which must refuse it. */

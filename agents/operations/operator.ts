@@ -18,6 +18,7 @@
  * lifecycle machine and its memory of the metered flows.
  */
 import { costMwh } from '../../core/bounds.ts';
+import { floorToQuantum } from '../commandResponse.ts';
 import { z } from 'zod';
 import type { CommandResponder, OperatorCommand } from '../types.ts';
 import { operationsMachine } from './machine.ts';
@@ -67,6 +68,28 @@ export interface DispatchParty {
    * seeded loss is drawn only for messages that exist.
    */
   reachable(): boolean;
+  /**
+   * Present for an agent that reports its flexibility to the operator (DER, storage and EVs on a
+   * communication plane, engine/interval/comms.ts): the newest REPORT the operator has received
+   * from it, `null` when none has arrived yet. The operator then plans on the report, not on the
+   * agent's answer (which comes back later, over the plane): it counts on what the report says the
+   * agent can give of what it asks, and does not dispatch an agent it has never heard from. With
+   * an up-to-date report that is exactly the answer, so only a stale report changes the dispatch.
+   * Absent (every party with `comms: ideal`): the operator plans on the answer, as before.
+   */
+  reported?(): ReportedFlexibility | null;
+}
+
+/** A REPORT's content as the operator uses it: the agent's flexibility for one interval. */
+export interface ReportedFlexibility {
+  /** The interval index the report was made for (older than the one dispatched: the report is stale). */
+  readonly interval: number;
+  /** The agent's planned net consumption when it reported, kW. */
+  readonly plannedNetKw: number;
+  /** The largest change of net consumption it could commit to then, kW (≤ 0), in whole `quantumKw`. */
+  readonly availableKw: number;
+  /** The market's quantity step: commitments are whole steps. */
+  readonly quantumKw: number;
 }
 
 export interface CommandRecord {
@@ -78,6 +101,8 @@ export interface CommandRecord {
   /** Committed change of net consumption, kW (≤ 0). */
   readonly deliverKw: number;
   readonly branch: string;
+  /** Set when the operator planned this command on a REPORT (`DispatchParty.reported`): the report's interval and the change it counted on, kW (≤ 0). */
+  readonly report?: { readonly interval: number; readonly expectedKw: number };
 }
 
 export interface OverloadRecord {
@@ -138,6 +163,9 @@ export class Operator {
     }
     // The schedule's own flows, before any command: what the look-ahead learns from.
     const scheduled = Float64Array.from(flows);
+    // What the operator believes the flows are: the same as `flows` except where it counted on a
+    // reported flexibility the agent then did not give (`DispatchParty.reported`).
+    const believed = Float64Array.from(flows);
     const commands: CommandRecord[] = [];
     const overloads: OverloadRecord[] = [];
     const headroom = 1 - this.config.headroomPct / 100;
@@ -148,9 +176,9 @@ export class Operator {
       const branchId = branchIds[l]!;
       if (this.config.watch && !this.config.watch.includes(branchId)) continue;
       const target = limit * headroom;
-      const excess = Math.abs(flows[l]!) - target;
+      const excess = Math.abs(believed[l]!) - target;
       if (excess <= FLOW_TOLERANCE_KW) continue;
-      const dir = Math.sign(flows[l]!);
+      const dir = Math.sign(believed[l]!);
       // Candidates: agents whose lower consumption (higher injection) pushes this flow down.
       const candidates: Array<{ i: number; s: number }> = [];
       parties.forEach((p, i) => {
@@ -167,6 +195,15 @@ export class Operator {
         // Ask for the whole remaining excess through this agent, but never for a discharge without V2G.
         let value = -remaining / Math.abs(s);
         if (!this.config.v2g) value = Math.max(value, -Math.max(0, netKw[i]!));
+        // A reporting agent: the operator counts on what its newest report says it can give, in whole quanta (it is not
+        // dispatched at all while no report has arrived). Asked, like everyone, for the whole remaining excess.
+        const report = p.reported?.();
+        let expectedKw: number | undefined;
+        if (report !== undefined) {
+          if (report === null) continue;
+          const availableKw = report.plannedNetKw === netKw[i] ? report.availableKw : Math.min(0, report.plannedNetKw + report.availableKw - netKw[i]!);
+          expectedKw = -floorToQuantum(Math.min(-value, -availableKw), report.quantumKw);
+        }
         if (value > -1e-9) continue;
         const command: OperatorCommand = {
           eventId: `${this.config.id}-${++this.eventSeq}`,
@@ -179,14 +216,20 @@ export class Operator {
           durationMinutes: interval.durationH * 60,
           value,
         };
-        const record = deliver(command, p, i, netKw[i]!, interval, branchId, this.config.id);
+        const answered = deliver(command, p, i, netKw[i]!, interval, branchId, this.config.id);
+        const record = expectedKw === undefined ? answered : { ...answered, report: { interval: report!.interval, expectedKw } };
         commands.push(record);
+        // The operator counts on what the report promised, or else on the answer.
+        const counted = expectedKw === undefined ? (record.response === 'opt-in' && record.deliverKw < 0 ? -record.deliverKw : 0) : -expectedKw;
+        if (counted > 0) {
+          for (let m = 0; m < topology.branchCount; m++) believed[m]! += factors[m * busCount + p.busIndex]! * counted;
+          remaining = Math.abs(believed[l]!) - target;
+        }
         if (record.response !== 'opt-in' || record.deliverKw >= 0) continue;
         const change = -record.deliverKw; // kW more injection at the agent's bus
         netKw[i]! += record.deliverKw;
         injectionKw[p.busIndex]! += change;
         for (let m = 0; m < topology.branchCount; m++) flows[m]! += factors[m * busCount + p.busIndex]! * change;
-        remaining = Math.abs(flows[l]!) - target;
       }
       overloads.push({ operator: this.config.id, branch: branchId, limitKw: limit, excessKw: excess, remainingKw: Math.max(0, Math.abs(flows[l]!) - limit) });
     }

@@ -37,33 +37,75 @@ export interface HvacUnit {
   readonly mode: HvacDirection;
 }
 
-/** One room with its unit: the RC model's step for a fixed Δt, for many targets. */
-export class Room {
-  readonly rCPerKw: number;
-  readonly tauH: number;
-  readonly cop: number;
-  readonly ratedKw: number;
-  /** −1 when cooling, +1 when heating: the sign of the unit's thermal power. */
-  readonly sign: number;
-  private dtH = NaN;
-  /** a = exp(−Δt/RC) and 1 − a, for the current step. */
-  private a = 1;
-  private oneMinusA = 0;
+/** Offsets of a room's numbers in its storage (`Room.v`). */
+const R_RC = 0;
+const R_TAU = 1;
+const R_COP = 2;
+const R_RATED = 3;
+const R_SIGN = 4;
+const R_DT = 5;
+const R_A = 6;
+const R_ONE_MINUS_A = 7;
+/** Numbers a `Room` keeps (its optional storage must hold this many). */
+export const ROOM_NUMBERS = 8;
 
-  constructor(readonly unit: HvacUnit) {
-    this.rCPerKw = unit.rc.rCPerKw;
-    this.tauH = unit.rc.rCPerKw * unit.rc.cKwhPerC;
-    this.cop = unit.mode === 'cool' ? unit.hvac.copCooling : unit.hvac.copHeating;
-    this.ratedKw = unit.hvac.ratedElectricKw;
-    this.sign = unit.mode === 'cool' ? -1 : 1;
+/**
+ * One room with its unit: the RC model's step for a fixed Δt, for many targets. Its numbers
+ * live in one Float64Array (`storage`, e.g. a slice of its agent's block, or its own): as
+ * object fields each would be a number boxed on its own, and a, 1 − a boxed at the first
+ * step, away from the room, in the middle of the first interval's garbage.
+ */
+export class Room {
+  private readonly v: Float64Array;
+
+  constructor(
+    readonly unit: HvacUnit,
+    storage?: Float64Array,
+  ) {
+    if (storage && storage.length < ROOM_NUMBERS) throw new RangeError(`room storage: ${storage.length} numbers, ${ROOM_NUMBERS} needed`);
+    const v = (this.v = storage ?? new Float64Array(ROOM_NUMBERS));
+    v[R_RC] = unit.rc.rCPerKw;
+    v[R_TAU] = unit.rc.rCPerKw * unit.rc.cKwhPerC;
+    v[R_COP] = unit.mode === 'cool' ? unit.hvac.copCooling : unit.hvac.copHeating;
+    v[R_RATED] = unit.hvac.ratedElectricKw;
+    v[R_SIGN] = unit.mode === 'cool' ? -1 : 1;
+    v[R_DT] = NaN;
+    v[R_A] = 1;
+    v[R_ONE_MINUS_A] = 0;
+  }
+
+  get rCPerKw(): number {
+    return this.v[R_RC]!;
+  }
+  get tauH(): number {
+    return this.v[R_TAU]!;
+  }
+  get cop(): number {
+    return this.v[R_COP]!;
+  }
+  get ratedKw(): number {
+    return this.v[R_RATED]!;
+  }
+  /** −1 when cooling, +1 when heating: the sign of the unit's thermal power. */
+  get sign(): number {
+    return this.v[R_SIGN]!;
+  }
+  /** a = exp(−Δt/RC) and 1 − a, for the current step. */
+  private get a(): number {
+    return this.v[R_A]!;
+  }
+  private get oneMinusA(): number {
+    return this.v[R_ONE_MINUS_A]!;
   }
 
   /** Sets the step length (hours); a no-op when it has not changed. Δt ≤ 0 means no time passes. */
   step(dtH: number): this {
-    if (dtH !== this.dtH) {
-      this.dtH = dtH;
-      this.oneMinusA = dtH > 0 ? -Math.expm1(-dtH / this.tauH) : 0;
-      this.a = 1 - this.oneMinusA;
+    const v = this.v;
+    if (dtH !== v[R_DT]) {
+      v[R_DT] = dtH;
+      const oneMinusA = dtH > 0 ? -Math.expm1(-dtH / v[R_TAU]!) : 0;
+      v[R_ONE_MINUS_A] = oneMinusA;
+      v[R_A] = 1 - oneMinusA;
     }
     return this;
   }
@@ -121,19 +163,50 @@ export function clampSetpointC(band: ComfortBand, setpointC: number): number {
   return lo > hi ? (band.lowC + band.highC) / 2 : Math.min(hi, Math.max(lo, setpointC));
 }
 
-/** An interval's comfort curve, electric kW (reused from interval to interval by its owner). */
+/** Numbers a `ComfortCurve` of `blocks` blocks keeps (its optional storage must hold this many). */
+export const comfortCurveNumbers = (blocks: number): number => 3 + blocks;
+
+/**
+ * An interval's comfort curve, electric kW (reused from interval to interval by its owner).
+ * Its numbers live in one Float64Array (`storage`, e.g. a slice of its agent's block, or its
+ * own): keep, setpoint, precondition, then the blocks.
+ */
 export class ComfortCurve {
-  /** To end the step inside the band. */
-  keepKw = 0;
+  private readonly v: Float64Array;
   /** Each block from the near edge towards the setpoint. */
   readonly blocksKw: Float64Array;
-  /** keep + Σ blocks: what holding (or reaching) the setpoint takes. */
-  setpointKw = 0;
-  /** Beyond the setpoint towards the far edge. */
-  preconditionKw = 0;
 
-  constructor(readonly blocks: number) {
-    this.blocksKw = new Float64Array(blocks);
+  constructor(
+    readonly blocks: number,
+    storage?: Float64Array,
+  ) {
+    const n = comfortCurveNumbers(blocks);
+    if (storage && storage.length < n) throw new RangeError(`comfort curve storage: ${storage.length} numbers, ${n} needed`);
+    this.v = storage ?? new Float64Array(n);
+    this.v.fill(0, 0, n);
+    this.blocksKw = this.v.subarray(3, n);
+  }
+
+  /** To end the step inside the band. */
+  get keepKw(): number {
+    return this.v[0]!;
+  }
+  set keepKw(kw: number) {
+    this.v[0] = kw;
+  }
+  /** keep + Σ blocks: what holding (or reaching) the setpoint takes. */
+  get setpointKw(): number {
+    return this.v[1]!;
+  }
+  set setpointKw(kw: number) {
+    this.v[1] = kw;
+  }
+  /** Beyond the setpoint towards the far edge. */
+  get preconditionKw(): number {
+    return this.v[2]!;
+  }
+  set preconditionKw(kw: number) {
+    this.v[2] = kw;
   }
 }
 

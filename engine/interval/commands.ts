@@ -11,7 +11,7 @@
 import { timeOf, type Fault } from '../../agents/operations/faults.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { Grid } from '../../market/clear.ts';
-import type { CommandRecord } from '../../agents/operations/operator.ts';
+import type { CommandRecord, ReportedFlexibility } from '../../agents/operations/operator.ts';
 import type { GridEvent, GridRoom } from '../../agents/operations/gridRoom.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Crashes, Participant, Party } from './participants.ts';
@@ -62,6 +62,12 @@ export function operatorCommands(
   faults: readonly Fault[],
   parties: readonly Party[],
   indexOf: ReadonlyMap<string, number>,
+  /**
+   * On a communication plane: sends the agents' flexibility reports for the planned schedule
+   * (`netKw`) and returns, per party, the newest report the operator has received when it
+   * dispatches (engine/interval/comms.ts `reports`). Absent with `comms: ideal`.
+   */
+  telemetry?: (grid: Grid, netKw: Float64Array) => (party: number) => ReportedFlexibility | null | undefined,
 ): { records: readonly CommandRecord[]; events: GridEvent[] } {
   const n = agentRole.length;
   const quantumKw = ledger.quantumKw;
@@ -70,7 +76,7 @@ export function operatorCommands(
   const events: GridEvent[] = [];
   let records: readonly CommandRecord[] = [];
   if (grid && room.operators.length > 0) {
-    const op = room.operate(interval, grid, netKw, agentRole, crashes.crashed);
+    const op = room.operate(interval, grid, netKw, agentRole, crashes.crashed, telemetry?.(grid, netKw));
     records = op.records;
     events.push(...op.events);
     for (const r of records) if (r.response === 'failed') crashes.crash(r.party, 'command', r.reason);

@@ -55,7 +55,7 @@ import type { MarketInterval } from '../../core/clock.ts';
 import type { Fault } from '../../agents/operations/faults.ts';
 import { timeOf } from '../../agents/operations/faults.ts';
 import type { GridEvent } from '../../agents/operations/gridRoom.ts';
-import type { CommandRecord } from '../../agents/operations/operator.ts';
+import type { CommandRecord, ReportedFlexibility } from '../../agents/operations/operator.ts';
 import type { MemberCurve } from '../../agents/types.ts';
 import type { PartyBid } from './collectBids.ts';
 import type { IntervalLedger } from './ledger.ts';
@@ -68,7 +68,16 @@ import type { Party } from './participants.ts';
  * a 64-byte Ed25519 signature in base64); a sealed meter read 150 B (the read of ~80 B
  * and a 64-hex-digit HMAC).
  */
-export const MESSAGE_BYTES = { header: 100, perSegment: 16, award: 100, command: 250, meterRead: 150, price: 100, reply: 100 } as const;
+export const MESSAGE_BYTES = { header: 100, perSegment: 16, award: 100, command: 250, meterRead: 150, price: 100, reply: 100, report: 116 } as const;
+
+/**
+ * The agents that report their flexibility to their feeder operator before it dispatches
+ * (docs/comms.md, *Reports*): batteries (DER and storage class, RP1: telemetry from the grid
+ * domain, as SCADA carries it) and electric cars (electric-transportation class, RP3: a charge
+ * point reaches the operator through the customer's gateway or the public internet, as V2G
+ * commands do). A report is a header and two doubles (planned net, available change): 116 B.
+ */
+export const REPORTING_KINDS: ReadonlySet<string> = new Set(['storage', 'ev']);
 
 /**
  * An aggregator's own gate for its members' curves (our choice; no source gives one): the
@@ -156,6 +165,10 @@ const AWARD = 2;
 const READ = 3;
 /** A price broadcast: `tagOf` its receiving party, `batchOf` the interval whose prices it carries. */
 const PRICE = 4;
+/** A flexibility report agent → operator: `tagOf` its sender, `batchOf` the interval it was made for, `reportKw` its two figures. */
+const REPORT = 5;
+/** Day-ahead results to a party: `tagOf` the party; its schedule, if it operates to one, in `scheduleOf`. */
+const DA_RESULT = 6;
 
 type Pending =
   | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
@@ -250,6 +263,11 @@ export class CommsRun {
     memberAwardDeviationKwh: 0,
     repliesLate: 0,
     optOutsCountedIn: 0,
+    reportsLate: 0,
+    dayAheadResultsLate: 0,
+    dayAheadScheduleIntervalsMissed: 0,
+    decisionsOnStaleReports: 0,
+    flexibilityOverestimatedKwh: 0,
     attacksAccepted: 0,
     attacksRejected: 0,
     outage: { bidsMissed: 0, drLostKwh: 0, commandsAffected: 0, readsAffected: 0 },
@@ -261,6 +279,17 @@ export class CommsRun {
   private readonly priceNewest: Int32Array;
   private readonly priceNewestAt: Float64Array;
   private readonly pricePrevious: Int32Array;
+  /** Reports in flight, per slot: the sender's planned net and available change, kW. */
+  private reportKw = new Float64Array(2 * 1024);
+  /** Per party: sends reports (1); the interval of the newest report its operator has received (−1: none) and its figures. */
+  private readonly reporting: Uint8Array;
+  private readonly reportNewest: Int32Array;
+  private readonly reportPlannedKw: Float64Array;
+  private readonly reportAvailableKw: Float64Array;
+  /** Day-ahead results in flight that carry a schedule, by slot; schedules delivered and not yet handed over, with when they arrived. */
+  private readonly scheduleOf = new Map<number, ReadonlyMap<number, number>>();
+  private daInFlight = 0;
+  private schedulesArrived: Array<{ readonly party: number; readonly schedule: ReadonlyMap<number, number>; readonly atMs: number }> = [];
   /** Member curves delivered to their aggregator (cleared at each member gate). */
   private readonly curvesArrived = new Set<Message>();
   /** Replies of the current interval's event: party → delivered on time. */
@@ -284,6 +313,10 @@ export class CommsRun {
     this.priceNewest = new Int32Array(input.parties.length).fill(-1);
     this.pricePrevious = new Int32Array(input.parties.length).fill(-1);
     this.priceNewestAt = new Float64Array(input.parties.length).fill(-Infinity);
+    this.reporting = new Uint8Array(input.parties.length);
+    this.reportNewest = new Int32Array(input.parties.length).fill(-1);
+    this.reportPlannedKw = new Float64Array(input.parties.length);
+    this.reportAvailableKw = new Float64Array(input.parties.length);
     this.hasMembers = input.parties.some((p) => p.role === 'aggregator');
     this.memberAwardOnTime = new Int32Array(input.parties.length).fill(-1);
     const n = input.parties.length;
@@ -306,13 +339,13 @@ export class CommsRun {
    * (counted in `sendsDeferred`); returns its slot. `from` and `to` are endpoint ids, `deadlineMs`
    * NaN for none; `kind` says what its receiver does with it (`finished`).
    */
-  private sendRow(type: MessageType, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, referencePoint?: ReferencePoint): number {
+  private sendRow(type: MessageType, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, referencePoint?: ReferencePoint, cls?: ApplicationClass): number {
     if (sentAtMs < this.plane.nowMs) {
       sentAtMs = this.plane.nowMs;
       this.counts.sendsDeferred++;
     }
     const route = ROUTE[type];
-    const slot = this.plane.send(route.type, route.cls, referencePoint === undefined ? route.rp : referencePointIndex[referencePoint], from, to, sizeBytes, sentAtMs, deadlineMs);
+    const slot = this.plane.send(route.type, cls === undefined ? route.cls : classIndex[cls], referencePoint === undefined ? route.rp : referencePointIndex[referencePoint], from, to, sizeBytes, sentAtMs, deadlineMs);
     // Slots are handed out in order (then reused): the side arrays grow by one, staying dense.
     if (slot === this.kindOf.length) {
       this.kindOf.push(MESSAGE);
@@ -497,6 +530,106 @@ export class CommsRun {
     this.counts.staleViews++;
   }
 
+  /**
+   * Phase 5a, flexibility reports on the plane: each reporting agent (`REPORTING_KINDS`, from
+   * `GridRoom.flexibilityReports`) sends its operator, at the gate (when it knows its schedule),
+   * what it could change of its planned net consumption this interval; the operator decides at
+   * the interval start. The plane runs to that start, and the returned lookup gives, per party,
+   * the newest report its operator has received by then: this interval's when on time, an older
+   * one when this one is late or lost (the operator then acts on stale figures), `null` when none
+   * has ever arrived (the operator does not dispatch an agent it has never heard from), undefined
+   * for a party that does not report.
+   */
+  reports(interval: MarketInterval, reports: ReadonlyArray<{ readonly party: number; readonly kind: string; readonly plannedNetKw: number; readonly availableKw: number }>, quantumKw: number): (party: number) => ReportedFlexibility | null | undefined {
+    const ep = this.table.endpoints;
+    for (const r of reports) {
+      const operator = this.input.operatorOf[r.party];
+      if (operator === undefined) continue;
+      const ev = r.kind === 'ev';
+      const slot = this.sendRow('report', this.partyEndpoint(r.party, this.input.parties[r.party]!.id), ep.id(operator), MESSAGE_BYTES.report, interval.gateClosure, interval.start, REPORT, ev ? 'RP3' : undefined, ev ? 'electric-transportation' : undefined);
+      if (2 * slot + 1 >= this.reportKw.length) {
+        const grown = new Float64Array(Math.max(2 * slot + 2, 2 * this.reportKw.length));
+        grown.set(this.reportKw);
+        this.reportKw = grown;
+      }
+      this.tagOf[slot] = r.party;
+      this.batchOf[slot] = interval.index;
+      this.reportKw[2 * slot] = r.plannedNetKw;
+      this.reportKw[2 * slot + 1] = r.availableKw;
+      this.reporting[r.party] = 1;
+    }
+    if (reports.length > 0) this.plane.advanceTo(interval.start, this.onFinished);
+    return (party) => {
+      if (!this.reporting[party]) return undefined;
+      const made = this.reportNewest[party]!;
+      return made < 0 ? null : { interval: made, plannedNetKw: this.reportPlannedKw[party]!, availableKw: this.reportAvailableKw[party]!, quantumKw };
+    };
+  }
+
+  /**
+   * The day-ahead results on the plane, sent at the auction's gate (`atMs`) once it has cleared:
+   * to every party in `to` (an agent trading itself or a member — from its aggregator — and each
+   * intermediary) its bus's day-ahead prices and its position for the delivery day, 16 B per
+   * interval; to an agent that operates to a schedule (`schedule`: storage, EVs) its schedule
+   * too. Due at the first delivery interval's earliest bid time. What a late or lost result
+   * changes: an agent operates to its schedule only from the first interval whose bids it makes
+   * after the schedule arrived (`dayAheadSchedulesDue`); before that, or for ever when it is
+   * lost, it trades on its own real-time strategy, as an agent without a schedule does, and its
+   * day-ahead position (the market's record, binding whatever the message) settles against what
+   * it does at real-time prices. Prices alone change nothing a party does (none bids on them).
+   */
+  dayAheadResults(atMs: number, firstInterval: MarketInterval, intervalCount: number, to: ReadonlyArray<{ readonly party: number; readonly from: string; readonly schedule?: ReadonlyMap<number, number> | undefined }>): void {
+    const due = this.earliestBidTime(firstInterval);
+    const ep = this.table.endpoints;
+    for (const r of to) {
+      const p = this.input.parties[r.party]!;
+      // A battery's or a generator's results over DER and storage (RP1), as its offers; a car's over electric transportation (RP3), as its reports; an intermediary's over RP4.
+      const route: [ReferencePoint | undefined, ApplicationClass | undefined] = OFFER_KINDS.has(p.kind) ? ['RP1', 'der-storage'] : p.kind === 'ev' ? ['RP3', 'electric-transportation'] : p.role === 'agent' ? [undefined, undefined] : ['RP4', undefined];
+      const slot = this.sendRow('da-result', ep.id(r.from), this.partyEndpoint(r.party, p.id), MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * intervalCount, atMs, due, DA_RESULT, route[0], route[1]);
+      this.tagOf[slot] = r.party;
+      this.daInFlight++;
+      if (r.schedule !== undefined) this.scheduleOf.set(slot, r.schedule);
+    }
+  }
+
+  /**
+   * Before interval `interval`'s bids: hands each day-ahead schedule that has arrived to its
+   * agent (`hand`), for the intervals from this one on; the intervals it arrived too late for
+   * are counted (`dayAheadScheduleIntervalsMissed`). While results are in flight the plane first
+   * runs to this interval's earliest bid time, so what arrived by then counts.
+   */
+  dayAheadSchedulesDue(interval: MarketInterval, hand: (party: number, schedule: ReadonlyMap<number, number>) => void): void {
+    if (this.daInFlight > 0) this.plane.advanceTo(this.earliestBidTime(interval), this.onFinished);
+    if (this.schedulesArrived.length === 0) return;
+    for (const a of this.schedulesArrived) {
+      const ahead = new Map<number, number>();
+      for (const [k, kw] of a.schedule) {
+        if (k >= interval.index) ahead.set(k, kw);
+        else this.counts.dayAheadScheduleIntervalsMissed++;
+      }
+      hand(a.party, ahead);
+    }
+    this.schedulesArrived = [];
+  }
+
+  /** The first bid time of an interval: the members' curves' when there are aggregators, else the bids'. */
+  private earliestBidTime(interval: MarketInterval): number {
+    return interval.gateClosure - minutesToMs(1) - (this.hasMembers ? MEMBER_LEAD_MS : 0);
+  }
+
+  /** Counts the commands planned on a report older than their interval's, and the flexibility the operator counted on but did not get. */
+  private reportDecisions(records: readonly CommandRecord[], interval: MarketInterval, events: GridEvent[]): void {
+    for (const r of records) {
+      if (r.report === undefined) continue;
+      const gotKw = r.response === 'opt-in' ? -r.deliverKw : 0;
+      const missingKw = Math.max(0, -r.report.expectedKw - gotKw);
+      this.counts.flexibilityOverestimatedKwh += missingKw * interval.durationH;
+      if (r.report.interval === interval.index) continue;
+      this.counts.decisionsOnStaleReports++;
+      events.push({ at: interval.start, issuer: r.command.issuer, target: r.command.target, type: 'DISPATCH_ON_STALE_REPORT', requestedKw: r.command.value, response: r.response, deliveredKw: r.deliverKw, detail: `planned on the report of interval ${r.report.interval} (this interval's had not arrived): counted on ${r.report.expectedKw.toFixed(3)} kW, the agent committed ${(-gotKw).toFixed(3)} kW` });
+    }
+  }
+
   /** The market's answer to every bid in the book, sent at the gate (logged; see the module note). */
   awards(bids: readonly PartyBid[], interval: MarketInterval): void {
     for (const bid of bids) this.sendRow('award', this.marketEndpoint, this.partyEndpoint(bid.party, bid.agentId), MESSAGE_BYTES.award, interval.gateClosure, interval.start, AWARD);
@@ -516,6 +649,7 @@ export class CommsRun {
    */
   commands(records: readonly CommandRecord[], interval: MarketInterval, ledger: IntervalLedger): { records: CommandRecord[]; events: GridEvent[] } {
     const events: GridEvent[] = [];
+    this.reportDecisions(records, interval, events);
     const sent: Array<{ record: CommandRecord; message: Message; duringOutage: boolean }> = [];
     this.commandArrivals.clear();
     // Every answered command travels (an agent must receive the event to opt out of it); only opt-ins change what agents do.
@@ -726,6 +860,25 @@ export class CommsRun {
         this.priceNewest[party] = carried;
         this.priceNewestAt[party] = deliveredAtMs;
       }
+    } else if (kind === REPORT) {
+      // Late reports count too once they arrive: the operator keeps the newest it has received.
+      if (planeStatus !== DELIVERED) this.counts.reportsLate++;
+      const party = this.tagOf[slot]!;
+      const made = this.batchOf[slot]!;
+      if (delivered && made > this.reportNewest[party]!) {
+        this.reportNewest[party] = made;
+        this.reportPlannedKw[party] = this.reportKw[2 * slot]!;
+        this.reportAvailableKw[party] = this.reportKw[2 * slot + 1]!;
+      }
+    } else if (kind === DA_RESULT) {
+      this.daInFlight--;
+      if (planeStatus !== DELIVERED) this.counts.dayAheadResultsLate++;
+      const schedule = this.scheduleOf.get(slot);
+      this.scheduleOf.delete(slot);
+      if (schedule !== undefined) {
+        if (delivered) this.schedulesArrived.push({ party: this.tagOf[slot]!, schedule, atMs: deliveredAtMs });
+        else this.counts.dayAheadScheduleIntervalsMissed += schedule.size;
+      }
     } else if (kind === MESSAGE) {
       const message = this.messageOf[slot]!;
       this.messageOf[slot] = undefined;
@@ -876,6 +1029,11 @@ export class CommsRun {
       ...(this.hasMembers ? { memberAwardsMissed: c.memberAwardsMissed, memberAwardDeviationKwh: r3(c.memberAwardDeviationKwh) } : {}),
       repliesLate: c.repliesLate,
       optOutsCountedIn: c.optOutsCountedIn,
+      reportsLate: c.reportsLate,
+      dayAheadResultsLate: c.dayAheadResultsLate,
+      dayAheadScheduleIntervalsMissed: c.dayAheadScheduleIntervalsMissed,
+      decisionsOnStaleReports: c.decisionsOnStaleReports,
+      flexibilityOverestimatedKwh: r3(c.flexibilityOverestimatedKwh),
       outageCost: { bidsMissedGate: c.outage.bidsMissed, commandsAffected: c.outage.commandsAffected, drEnergyLostKwh: r3(c.outage.drLostKwh), meterReadsLost: c.outage.readsAffected },
       linkUtilisationPct: Object.fromEntries(this.plane.linkStats().map((l) => [l.link, elapsed > 0 ? r3((100 * l.busyMs) / elapsed) : 0])),
     };
@@ -919,6 +1077,16 @@ export interface CommsSummary {
   readonly repliesLate: number;
   /** Opt-outs the operator did not hear in time, settled as opt-ins at the value asked. */
   readonly optOutsCountedIn: number;
+  /** Day-ahead results not delivered by the first delivery interval's bid time, or lost. */
+  readonly dayAheadResultsLate: number;
+  /** Intervals of day-ahead schedules an agent did not operate to because the schedule had not arrived by their bid time (or was lost). */
+  readonly dayAheadScheduleIntervalsMissed: number;
+  /** Flexibility reports not delivered to the operator by its decision (the interval start), or lost. */
+  readonly reportsLate: number;
+  /** Commands the operator planned on a report older than the interval's own (it had not arrived). */
+  readonly decisionsOnStaleReports: number;
+  /** Σ (what the operator counted on from a report − what the agent committed) × Δt, kWh: flexibility it planned on and did not get. */
+  readonly flexibilityOverestimatedKwh: number;
   readonly outageCost: { readonly bidsMissedGate: number; readonly commandsAffected: number; readonly drEnergyLostKwh: number; readonly meterReadsLost: number };
   readonly linkUtilisationPct: Record<string, number>;
 }

@@ -89,6 +89,12 @@ export interface DayAheadContext {
   readonly marketView?: ((bus: BusId) => MarketView) | undefined;
   /** What a retailer knows of its customers at each bus (its forecast's input); none when there is no retailer. */
   readonly customerBooks?: ((retailer: number) => CustomerBook[]) | undefined;
+  /**
+   * On a communication plane: takes each agent's own schedule instead of handing it over now;
+   * the plane carries it, and the agent gets it when it arrives (engine/interval/comms.ts
+   * `dayAheadResults`). Absent with `comms: ideal`: handed over at the gate.
+   */
+  readonly holdSchedule?: ((party: number, schedule: ReadonlyMap<number, number>) => void) | undefined;
 }
 
 /** What a customer who declares nothing is taken to use (a typical European household, kWh/a). */
@@ -252,11 +258,19 @@ function handSchedules(ctx: DayAheadContext, result: DayAheadResult, ownerOfBid:
   for (const [i, schedule] of own) {
     const p = ctx.parts[i]!;
     if (p.role !== 'agent' || ctx.crashes.crashed[i]) continue;
-    try {
-      p.runtime.dayAheadAwarded!(schedule);
-    } catch (err) {
-      ctx.crashes.crash(i, 'bid', err);
-    }
+    if (ctx.holdSchedule) ctx.holdSchedule(i, schedule);
+    else handSchedule(ctx.parts, ctx.crashes, i, schedule);
+  }
+}
+
+/** Hands agent `i` its day-ahead schedule (net kW per interval index); an agent that throws is crashed like one whose bid throws. */
+export function handSchedule(parts: readonly Participant[], crashes: Crashes, i: number, schedule: ReadonlyMap<number, number>): void {
+  const p = parts[i]!;
+  if (p.role !== 'agent' || crashes.crashed[i] || !p.runtime.dayAheadAwarded) return;
+  try {
+    p.runtime.dayAheadAwarded(schedule);
+  } catch (err) {
+    crashes.crash(i, 'bid', err);
   }
 }
 

@@ -44,42 +44,85 @@ export type HomeForecastParams = z.infer<typeof homeForecastParams>;
 
 const clamp = (p: number, m: MarketView): number => (p > m.priceCapMwh ? m.priceCapMwh : p < m.priceFloorMwh ? m.priceFloorMwh : p);
 
-export function homeForecastBid(view: HomeView, market: MarketView, params: HomeForecastParams): BidSegment[] {
-  const f = market.priceForecastMwh;
+/**
+ * P, the banking value of a home's room this interval (see the header), or NaN when no
+ * forecast peak is worth banking for. The room as `HvacView` describes it.
+ */
+export function homeBankingPeakMwh(
+  mode: 'cool' | 'heat',
+  indoorC: number,
+  band: { readonly lowC: number; readonly highC: number },
+  ratedSteadyC: number | undefined,
+  timeConstantH: number,
+  market: MarketView,
+  params: HomeForecastParams,
+): number {
   const dtH = market.interval.durationH;
+  const fill = bankFillIntervals(mode, indoorC, band, ratedSteadyC, dtH, timeConstantH) + Math.ceil(params.fillMarginHours / dtH - 1e-9);
+  return Math.min(market.priceCapMwh, bankingValueMwh(market.priceForecastMwh, market.lastPriceMwh, dtH, timeConstantH, params.lookaheadHours, params.minSpread, fill));
+}
+
+/** The price expected now: the forecast's first entry, else the last price (NaN when neither is known). */
+export function expectedNowMwh(market: MarketView): number {
+  const f = market.priceForecastMwh;
+  return f.length > 0 && !Number.isNaN(f[0]!) ? f[0]! : (market.lastPriceMwh ?? NaN);
+}
+
+/**
+ * The bid price of one demand entry (rules in the header), clamped to the market's
+ * [floor, cap]: `need` and `valueMwh` are the entry's, `slackH` its slack (read for
+ * appliances only), `peak` from `homeBankingPeakMwh` (NaN without HVAC) and `now` from
+ * `expectedNowMwh`. Homes price their needs with this directly when their strategy is
+ * this one (agents/home/runtime.ts), so both ways give the same bid.
+ */
+export function homeNeedBidMwh(need: string | undefined, valueMwh: number, slackH: number, peak: number, now: number, market: MarketView, params: HomeForecastParams): number {
+  let v = valueMwh;
+  switch (need) {
+    case 'hvac':
+      if (peak > v) v = peak;
+      break;
+    case 'precondition':
+      if (params.precondition && !Number.isNaN(peak)) v = peak;
+      break;
+    case 'appliance': {
+      if (slackH > 0 && !Number.isNaN(now)) {
+        const dtH = market.interval.durationH;
+        const cheapest = cheapestAheadMwh(market.priceForecastMwh, Math.floor(slackH / dtH + 1e-9));
+        if (cheapest < now - params.minSpread * Math.abs(now) && cheapest < v) v = cheapest;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return clamp(v, market);
+}
+
+export function homeForecastBid(view: HomeView, market: MarketView, params: HomeForecastParams): BidSegment[] {
   const h = view.hvac;
-  const fill = h ? bankFillIntervals(h.mode, h.indoorC, h.band, h.ratedSteadyC, dtH, h.timeConstantH) + Math.ceil(params.fillMarginHours / dtH - 1e-9) : Number.POSITIVE_INFINITY;
-  const peak = h ? Math.min(market.priceCapMwh, bankingValueMwh(f, market.lastPriceMwh, dtH, h.timeConstantH, params.lookaheadHours, params.minSpread, fill)) : NaN;
-  // The price expected now: the forecast's first entry, else the last price.
-  const now = f.length > 0 && !Number.isNaN(f[0]!) ? f[0]! : (market.lastPriceMwh ?? NaN);
+  const peak = h ? homeBankingPeakMwh(h.mode, h.indoorC, h.band, h.ratedSteadyC, h.timeConstantH, market, params) : NaN;
+  const now = expectedNowMwh(market);
   const out: BidSegment[] = [];
   const { demand, needs, slackH } = view;
   for (let i = 0; i < demand.length; i++) {
     const d = demand[i]!;
     if (!(d.kw > 0)) continue;
-    let v = d.valueMwh;
-    switch (needs[i]) {
-      case 'hvac':
-        if (peak > v) v = peak;
-        break;
-      case 'precondition':
-        if (params.precondition && !Number.isNaN(peak)) v = peak;
-        break;
-      case 'appliance': {
-        const s = slackH[i]!;
-        if (s > 0 && !Number.isNaN(now)) {
-          const cheapest = cheapestAheadMwh(f, Math.floor(s / dtH + 1e-9));
-          if (cheapest < now - params.minSpread * Math.abs(now) && cheapest < v) v = cheapest;
-        }
-        break;
-      }
-      default:
-        break;
-    }
-    out.push({ side: 'buy', priceMwh: clamp(v, market), quantityKw: d.kw });
+    const need = needs[i];
+    out.push({ side: 'buy', priceMwh: homeNeedBidMwh(need, d.valueMwh, need === 'appliance' ? slackH[i]! : NaN, peak, now, market, params), quantityKw: d.kw });
   }
   for (const s of view.supply) if (s.kw > 0) out.push({ side: 'sell', priceMwh: clamp(s.valueMwh, market), quantityKw: s.kw });
   return out;
+}
+
+/**
+ * The parameters of the built-in `home-forecast` when a home group's strategy reference
+ * names it (or names none: it is the homes' default), parsed as the registry parses them;
+ * undefined for any other strategy. `home-forecast` cannot be registered over.
+ */
+export function homeForecastParamsOf(ref: string | { readonly id?: string | undefined; readonly params?: Record<string, unknown> | undefined } | undefined): HomeForecastParams | undefined {
+  if (ref === undefined || ref === 'home-forecast') return homeForecastParams.parse({});
+  if (typeof ref === 'object' && ref.id === 'home-forecast' && !('module' in ref)) return homeForecastParams.parse(ref.params ?? {});
+  return undefined;
 }
 
 export function homeForecastStrategy(params: HomeForecastParams): Strategy<HomeView> {

@@ -1,7 +1,8 @@
 /**
  * Every message type on the plane changes a run only through *when* it arrives: on a plane
  * where every class delivers at once (0 ms, no loss, a line rate that makes serialization
- * vanish), bids, offers, members' curves, prices, awards, commands, replies and meter reads
+ * vanish), bids, offers, members' curves, prices, awards, commands, replies, flexibility
+ * reports, day-ahead results and meter reads
  * all arrive when sent, and every example scenario's results equal those of `comms: ideal`
  * byte for byte — only messages.csv, kpis.comms, kpis.settlement (a final settlement that
  * adjusts nothing) and the report's page are added. This is the
@@ -18,12 +19,13 @@ import { runScenario } from '../../engine/run.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
 
 const SCENARIOS = join(import.meta.dirname, '../../scenarios');
-/** One of each kind of traffic: plain bids, an aggregator's members, operator commands with replies, V2G, a feeder. */
+/** One of each kind of traffic: plain bids, an aggregator's members, operator commands with replies, V2G and reports, day-ahead results, a feeder. */
 const EXAMPLES: ReadonlyArray<readonly [string, number, readonly string[]]> = [
   ['default', 1, ['bid', 'offer', 'price', 'award', 'meter-read']],
   ['aggregator-portfolio', 1, ['member-curve', 'member-award']],
   ['heatwave-curtailment', 1, ['curtail', 'opt-in']],
-  ['v2g-emergency', 2, ['curtail', 'opt-in', 'opt-out']],
+  ['v2g-emergency', 2, ['curtail', 'opt-in', 'opt-out', 'report']],
+  ['day-ahead-real-time', 1, ['da-result']],
   ['feeder-congestion', 1, ['bid', 'price']],
 ];
 

@@ -93,7 +93,19 @@ describe('comms wired into the run: demand response against command latency (fix
     expect(again.messages).to.equal(runs.get(120)!.messages);
     expect(again.messages.split('\n')[0]).to.equal(MESSAGE_LOG_COLUMNS.join(','));
     const types = new Set((parse(again.messages, { columns: true }) as Row[]).map((r) => r.type));
-    expect([...types].sort()).to.deep.equal(['award', 'bid', 'curtail', 'meter-read', 'offer', 'opt-in', 'price']);
+    expect([...types].sort()).to.deep.equal(['award', 'bid', 'curtail', 'meter-read', 'offer', 'opt-in', 'price', 'report']);
+  });
+
+  it('flexibility reports: each battery over RP1 (der-storage), each car over RP3 (electric-transportation), to the operator at every gate', () => {
+    const rows: Row[] = parse(runs.get(0)!.messages, { columns: true });
+    const reports = rows.filter((r) => r.type === 'report');
+    // 24 intervals × (2 batteries + 6 cars).
+    expect(reports.length).to.equal(24 * 8);
+    for (const r of reports) {
+      expect(r.to).to.equal('dso');
+      expect([r.class, r.reference_point]).to.deep.equal(r.from!.startsWith('ev') ? ['electric-transportation', 'RP3'] : ['der-storage', 'RP1']);
+      expect(new Date(r.sent_at!).getUTCMinutes() % 15).to.equal(10);
+    }
   });
 });
 

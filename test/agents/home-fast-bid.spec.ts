@@ -1,0 +1,152 @@
+/**
+ * Homes on the built-in `home-forecast` price their needs in place (agents/home/runtime.ts,
+ * `forecastBid`) instead of showing the strategy a view. This proves the two ways give the
+ * same home: a group on `home-forecast` against the same group on a strategy that runs
+ * `homeForecastBid` on the view (so the home takes the view path), interval after
+ * interval, under random forecasts and awards: the same segments, observations and state.
+ */
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { homeKind } from '../../agents/home/index.ts';
+import type { HomeAgent } from '../../agents/home/runtime.ts';
+import { type HomeGroup, homeGroupSchema } from '../../agents/home/schema.ts';
+import { Environment, weatherSchema } from '../../agents/environment.ts';
+import type { AgentEnv } from '../../agents/types.ts';
+import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/clock.ts';
+import { RandomService } from '../../core/rng.ts';
+import { parseSimTime } from '../../core/time.ts';
+import { busId } from '../../core/units.ts';
+import type { BidSegment } from '../../market/types.ts';
+import { homeForecastBid, homeForecastParams, homeForecastParamsOf } from '../../strategies/home/forecast.ts';
+import type { HomeView } from '../../strategies/home/view.ts';
+import { registerStrategy } from '../../strategies/registry.ts';
+import type { MarketView } from '../../strategies/types.ts';
+import { branded } from '../helpers/units.ts';
+
+const START = parseSimTime('2026-07-01T12:00:00Z')!;
+const CAP = 3000;
+const FLOOR = -500;
+const QUANTUM = 0.001;
+
+// home-forecast through the view: a strategy the home does not recognise, so it builds the view.
+let viewCalls = 0;
+registerStrategy('test-home-forecast-by-view', {
+  params: homeForecastParams,
+  kinds: ['home'],
+  create: (p) => ({
+    id: 'test-home-forecast-by-view',
+    bid: (view, market) => {
+      viewCalls++;
+      return homeForecastBid(view as HomeView, market, homeForecastParams.parse(p));
+    },
+  }),
+});
+
+function envFor(seed: number, intervals: number, weather: Record<string, unknown>): AgentEnv {
+  const random = new RandomService(seed);
+  const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
+  const clock: ClockSpec = { start: START, intervalMinutes: 15, intervals, gateClosureMinutes: 5 };
+  return { random, site, environment: new Environment(site, weatherSchema.parse(weather), random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
+}
+
+function marketAt(env: AgentEnv, interval: MarketInterval, forecast: readonly number[], last: number | undefined): MarketView {
+  const w = env.environment.at(interval.start, interval.durationH);
+  return branded<MarketView>(
+    Object.freeze({
+      interval: Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH }),
+      priceCapMwh: CAP,
+      priceFloorMwh: FLOOR,
+      quantumKw: QUANTUM,
+      lastPriceMwh: last,
+      priceForecastMwh: Object.freeze([...forecast]),
+      conditions: Object.freeze({ outdoorC: w.outdoorC, ghiWm2: w.ghiWm2 }),
+    }),
+  );
+}
+
+/** The market's answer at clearing price p: above p whole, at p a share u, below p nothing; in quanta. */
+function award(segs: readonly BidSegment[], p: number, u: number): { buyKw: number; sellKw: number } {
+  let buy = 0;
+  let sell = 0;
+  const q = (x: number): number => Math.round(x / QUANTUM) * QUANTUM;
+  for (const s of segs) {
+    const share = s.priceMwh === p ? u : s.side === 'buy' ? (s.priceMwh > p ? 1 : 0) : s.priceMwh < p ? 1 : 0;
+    if (s.side === 'buy') buy += q(s.quantityKw * share);
+    else sell += q(s.quantityKw * share);
+  }
+  return { buyKw: buy, sellKw: sell };
+}
+
+const price = fc.oneof(fc.constant(NaN), fc.integer({ min: -100, max: 900 }), fc.constantFrom(50, 100, 400, 2500));
+const appliance = fc.record({
+  share: fc.constantFrom(0.5, 1),
+  energyKwh: fc.constantFrom(0.5, 1, 1.5),
+  powerKw: fc.constantFrom(0.8, 1.2, 2),
+  earliestStartHour: fc.constantFrom({ min: 14, max: 16 }, { min: 15, max: 19 }),
+  windowHours: fc.constantFrom({ min: 1, max: 3 }, { min: 3, max: 8 }),
+});
+const config = fc.record({
+  seed: fc.integer({ min: 1, max: 1e6 }),
+  flexBlocks: fc.integer({ min: 1, max: 4 }),
+  hvac: fc.option(fc.record({ mode: fc.constantFrom('cool', 'heat'), share: fc.constantFrom(0.5, 1), blocks: fc.integer({ min: 1, max: 4 }), initialIndoorC: fc.constantFrom(19, 21, 23, 25.5) }), { nil: undefined }),
+  pv: fc.boolean(),
+  appliances: fc.array(appliance, { maxLength: 2 }),
+  params: fc.record({ lookaheadHours: fc.constantFrom(1, 2, 6), minSpread: fc.constantFrom(0, 0.1, 0.5), precondition: fc.boolean(), fillMarginHours: fc.constantFrom(0, 1) }),
+  temperature: fc.constantFrom('heatwave', 'mild', 'cold'),
+  rounds: fc.array(fc.record({ forecast: fc.array(price, { maxLength: 12 }), last: fc.option(fc.integer({ min: 0, max: 500 }), { nil: undefined }), p: fc.constantFrom(0, 60, 120, 200, 320, 3000), u: fc.constantFrom(0, 0.5, 1) }), {
+    minLength: 1,
+    maxLength: 10,
+  }),
+});
+
+describe('agents/home: bidding on home-forecast without the view', () => {
+  it('homeForecastParamsOf recognises home-forecast (named, with parameters, or by default) and nothing else', () => {
+    expect(homeForecastParamsOf(undefined)).to.deep.equal(homeForecastParams.parse({}));
+    expect(homeForecastParamsOf('home-forecast')).to.deep.equal(homeForecastParams.parse({}));
+    expect(homeForecastParamsOf({ id: 'home-forecast', params: { lookaheadHours: 2 } })?.lookaheadHours).to.equal(2);
+    expect(homeForecastParamsOf('truthful')).to.equal(undefined);
+    expect(homeForecastParamsOf({ id: 'markup', params: { markup: 0.1 } })).to.equal(undefined);
+    expect(homeForecastParamsOf({ module: './home-forecast.ts' } as never)).to.equal(undefined);
+  });
+
+  it('gives the same segments, observations and state as homeForecastBid on the view (fast-check)', () => {
+    fc.assert(
+      fc.property(config, (c) => {
+        const base = {
+          kind: 'home',
+          idPrefix: 'h',
+          count: 3,
+          flexibility: { share: 0.3, valueMwh: { min: 60, max: 300 }, blocks: c.flexBlocks },
+          ...(c.hvac ? { hvac: { ...c.hvac, setpointC: c.hvac.mode === 'cool' ? 23 : 21, band: { lowC: 20, highC: 25 } } } : {}),
+          ...(c.pv ? { pv: { share: 1, capacityKw: { min: 3, max: 6 }, offerPriceMwh: -5 } } : {}),
+          appliances: c.appliances,
+        };
+        const weather = { temperature: c.temperature, sky: 'clear' };
+        const envFast = envFor(c.seed, c.rounds.length, weather);
+        const envView = envFor(c.seed, c.rounds.length, weather);
+        const fast = homeKind.create(homeGroupSchema.parse({ ...base, strategy: { id: 'home-forecast', params: c.params } }) as HomeGroup, envFast) as HomeAgent[];
+        const view = homeKind.create(homeGroupSchema.parse({ ...base, strategy: { id: 'test-home-forecast-by-view', params: c.params } }) as HomeGroup, envView) as HomeAgent[];
+        // The fast group is on the fast path: its homes know the strategy's parameters.
+        for (const h of fast) expect((h as unknown as { forecast?: unknown }).forecast).to.deep.equal(homeForecastParams.parse(c.params));
+        const calls = viewCalls;
+        c.rounds.forEach((r, k) => {
+          const ivF = intervalAt(envFast.clock, k);
+          const ivV = intervalAt(envView.clock, k);
+          for (let i = 0; i < fast.length; i++) {
+            const a = fast[i]!.bid(ivF, marketAt(envFast, ivF, r.forecast, r.last));
+            const b = view[i]!.bid(ivV, marketAt(envView, ivV, r.forecast, r.last));
+            expect(a).to.deep.equal(b);
+            fast[i]!.settle({ interval: ivF, ...award(a, r.p, r.u), priceMwh: r.p, bidAccepted: true });
+            view[i]!.settle({ interval: ivV, ...award(b, r.p, r.u), priceMwh: r.p, bidAccepted: true });
+            expect(fast[i]!.observe()).to.deep.equal(view[i]!.observe());
+            expect(fast[i]!.inspect()).to.deep.equal(view[i]!.inspect());
+            expect(fast[i]!.lifecycle.value).to.equal(view[i]!.lifecycle.value);
+          }
+        });
+        // Only the view group asked its strategy.
+        expect(viewCalls - calls).to.equal(c.rounds.length * view.length);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
