@@ -47,6 +47,9 @@ function runActions(actions: ReadonlyArray<{ readonly exec?: ((info: never, para
   for (const a of actions) a.exec?.(a.info as never, a.params as never);
 }
 
+/** The key of snapshots without a context, in `MachineModel.canonical`. */
+const NO_CONTEXT = {};
+
 /** Shared steps from one snapshot beyond which it steps afresh: a bound for events carrying ever new strings. */
 export const MAX_STEPS_PER_SNAPSHOT = 64;
 
@@ -55,6 +58,14 @@ export class MachineModel<M extends AnyStateMachine> {
   private readonly initials = new Map<string, SnapshotFrom<M>>();
   /** Snapshot → event content → next snapshot. */
   private readonly steps = new WeakMap<SnapshotFrom<M>, Map<string, SnapshotFrom<M>>>();
+  /**
+   * Context → state value → the one shared snapshot in that state with that context. A cycle
+   * (away → plugged-idle → … → away) would otherwise reach a new, equal snapshot every lap, and
+   * agents with different histories would each step theirs afresh: only plain snapshots (a
+   * string value, active, no children, no history) are kept, and those are equal exactly when
+   * their value and context are.
+   */
+  private readonly canonical = new WeakMap<object, Map<string, SnapshotFrom<M>>>();
 
   constructor(readonly machine: M) {}
 
@@ -80,14 +91,30 @@ export class MachineModel<M extends AnyStateMachine> {
     const key = contentKey(event);
     const known = key === undefined ? undefined : steps.get(snapshot)?.get(key);
     if (known) return known;
-    const [nextSnapshot, actions] = transition(this.machine, snapshot, event) as unknown as [SnapshotFrom<M>, Parameters<typeof runActions>[0]];
+    let [nextSnapshot, actions] = transition(this.machine, snapshot, event) as unknown as [SnapshotFrom<M>, Parameters<typeof runActions>[0]];
     if (actions.length > 0) runActions(actions);
     else if (key !== undefined) {
+      nextSnapshot = this.canonicalOf(nextSnapshot);
       let from = steps.get(snapshot);
       if (!from) steps.set(snapshot, (from = new Map()));
       if (from.size < MAX_STEPS_PER_SNAPSHOT) from.set(key, nextSnapshot);
     }
     return nextSnapshot;
+  }
+
+  /** The shared snapshot equal to `snapshot` (itself when it is the first of its kind, or not a plain one). */
+  private canonicalOf(snapshot: SnapshotFrom<M>): SnapshotFrom<M> {
+    const s = snapshot as AnyMachineSnapshot;
+    const context = s.context === undefined ? NO_CONTEXT : (s.context as unknown);
+    if (typeof s.value !== 'string' || s.status !== 'active' || typeof context !== 'object' || context === null) return snapshot;
+    for (const _ in s.children) return snapshot;
+    for (const _ in s.historyValue) return snapshot;
+    let byValue = this.canonical.get(context);
+    if (!byValue) this.canonical.set(context, (byValue = new Map()));
+    const known = byValue.get(s.value);
+    if (known) return known;
+    byValue.set(s.value, snapshot);
+    return snapshot;
   }
 }
 

@@ -24,6 +24,12 @@ export type EvEvent =
   | { readonly type: 'FULL' }
   /** SoC at the start of the discharge and the floor it may not go below (both kWh). */
   | { readonly type: 'DISCHARGE'; readonly socKwh: number; readonly floorKwh: number }
+  /**
+   * The same comparison already made (socKwh > floorKwh): what the runtime sends. An event
+   * of strings and booleans only, so the lifecycle shares its step across cars
+   * (agents/lifecycle.ts) instead of running XState's `transition` for every discharge.
+   */
+  | { readonly type: 'DISCHARGE'; readonly aboveFloor: boolean }
   | { readonly type: 'FAULT' }
   | { readonly type: 'REPAIR' };
 
@@ -34,7 +40,7 @@ export interface EvContext {
 export const evMachine = setup({
   types: { context: {} as EvContext, input: {} as { v2gCapable: boolean }, events: {} as EvEvent },
   guards: {
-    canDischarge: ({ context, event }) => event.type === 'DISCHARGE' && context.v2gCapable && event.socKwh > event.floorKwh,
+    canDischarge: ({ context, event }) => event.type === 'DISCHARGE' && context.v2gCapable && ('aboveFloor' in event ? event.aboveFloor : event.socKwh > event.floorKwh),
   },
 }).createMachine({
   id: 'ev',
@@ -64,12 +70,15 @@ const DEPART: EvEvent = Object.freeze({ type: 'DEPART' });
 const CHARGE: EvEvent = Object.freeze({ type: 'CHARGE' });
 const IDLE: EvEvent = Object.freeze({ type: 'IDLE' });
 const FULL: EvEvent = Object.freeze({ type: 'FULL' });
+const DISCHARGE_ABOVE_FLOOR: EvEvent = Object.freeze({ type: 'DISCHARGE', aboveFloor: true });
+const DISCHARGE_AT_FLOOR: EvEvent = Object.freeze({ type: 'DISCHARGE', aboveFloor: false });
 
 /**
  * The event that moves the machine from `state` to `mode`, if any (undefined when it
  * is already there, or faulted: only REPAIR leaves that). From away, any plugged
  * mode starts with ARRIVE (the next call moves on from plugged-idle). A DISCHARGE
- * carries the SoC before the step and the floor it was held to (`discharge`).
+ * carries whether the SoC before the step (`discharge.socKwh`) was above the floor it
+ * was held to (`discharge.floorKwh`; no `discharge`: SoC 0 against an infinite floor, not above).
  */
 export function evLifecycle(state: string, mode: EvMode, discharge?: { readonly socKwh: number; readonly floorKwh: number }): EvEvent | undefined {
   if (state === mode || state === 'faulted') return undefined;
@@ -83,6 +92,6 @@ export function evLifecycle(state: string, mode: EvMode, discharge?: { readonly 
     case 'full':
       return FULL;
     case 'discharging':
-      return { type: 'DISCHARGE', socKwh: discharge?.socKwh ?? 0, floorKwh: discharge?.floorKwh ?? Infinity };
+      return (discharge?.socKwh ?? 0) > (discharge?.floorKwh ?? Infinity) ? DISCHARGE_ABOVE_FLOOR : DISCHARGE_AT_FLOOR;
   }
 }

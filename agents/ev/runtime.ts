@@ -27,11 +27,13 @@
  * at least its departure-feasible SoC (what it charged before the run is not simulated,
  * so no shortfall is inherited from it).
  */
-import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, simTime } from '../../core/time.ts';
-import { hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
+import type { MarketInterval } from '../../core/clock.ts';
+import type { Rng } from '../../core/rng.ts';
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, type SimTime, simTime } from '../../core/time.ts';
+import { type AgentId, type BusId, hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
 import type { BidSegment } from '../../market/types.ts';
 import { strategyFor } from '../../strategies/registry.ts';
-import type { MarketView } from '../../strategies/types.ts';
+import type { MarketView, Strategy } from '../../strategies/types.ts';
 import { evDemand } from '../../strategies/ev/demand.ts';
 import type { EvView } from '../../strategies/ev/view.ts';
 import { batteryFromFractions } from '../physics/battery.ts';
@@ -40,14 +42,15 @@ import {
   type ChargerOption,
   drawChargerKw,
   drawV2gCapable,
+  type EvSessionDistribution,
   HOME_CHARGER_OPTIONS,
   HOME_SESSIONS,
   WORKPLACE_CHARGER_OPTIONS,
   WORKPLACE_SESSIONS,
 } from '../physics/evSessions.ts';
 import { localMidnight } from '../physics/localTime.ts';
-import { groupMembers } from '../group.ts';
-import type { AgentEnv, AgentObservation, AgentRuntime } from '../types.ts';
+import { type GroupMember, groupMembers } from '../group.ts';
+import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, DayAheadOffer, OperatorCommand } from '../types.ts';
 import type { EvGroup } from './schema.ts';
 import { evLifecycle, evMachine, type EvMode } from './machine.ts';
 import { Lifecycle, MachineModel } from '../lifecycle.ts';
@@ -57,7 +60,7 @@ const EV_MODEL = new MachineModel(evMachine);
 
 import { respondEv } from './respond.ts';
 import { evDayAheadBids } from './dayAhead.ts';
-import { applyEvAward, arrivalSocKwh, drawSession, type EvCar, type EvLimits, type EvSession, evLimits, uncontrolledKw, uncontrolledSocKwh } from './session.ts';
+import { applyEvAward, arrivalSocKwh, drawSession, type EvCar, type EvLimits, type EvSession, evLimitsInto, uncontrolledKw, uncontrolledSocKwh } from './session.ts';
 
 
 /** One interval's record, beyond the common fields. */
@@ -121,7 +124,6 @@ const EMPTY: readonly never[] = Object.freeze([]);
 const AWAY: EvObservation = Object.freeze({ state: 'away', baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 });
 
 export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
-  const dist = group.sessions === 'workplace' ? WORKPLACE_SESSIONS : HOME_SESSIONS;
   const options: readonly ChargerOption[] | undefined =
     group.chargerKw === undefined
       ? group.sessions === 'workplace'
@@ -130,199 +132,285 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
       : typeof group.chargerKw === 'number'
         ? undefined
         : group.chargerKw.map((o) => ({ kw: kw(o.kw), share: o.share }));
-  const offset = env.site.utcOffsetHours;
-  const runStart = env.clock.start;
-  const firstGate = runStart - env.clock.gateClosureMinutes * MS_PER_MINUTE;
+  const shared: EvGroupShared = {
+    group,
+    env,
+    dist: group.sessions === 'workplace' ? WORKPLACE_SESSIONS : HOME_SESSIONS,
+    options,
+    offset: env.site.utcOffsetHours,
+    runStart: env.clock.start,
+    firstGate: env.clock.start - env.clock.gateClosureMinutes * MS_PER_MINUTE,
+  };
+  return groupMembers(group, env.defaultBus).map((m): EvRuntime => new EvAgent(m, shared));
+}
 
-  return groupMembers(group, env.defaultBus).map((m): EvRuntime => {
+/** What every car of a group shares: drawn from the group once. */
+interface EvGroupShared {
+  readonly group: EvGroup;
+  readonly env: AgentEnv;
+  readonly dist: EvSessionDistribution;
+  readonly options: readonly ChargerOption[] | undefined;
+  readonly offset: number;
+  readonly runStart: number;
+  readonly firstGate: number;
+}
+
+/** The interval's limits, one object per car rewritten in place each interval (`evLimitsInto`). */
+type Limits = { -readonly [K in keyof EvLimits]: EvLimits[K] };
+
+/**
+ * One car: its state in fields, its behaviour on the prototype (no closures per car: a
+ * car is one object, its machine snapshot, its limits and its session).
+ */
+class EvAgent implements EvRuntime {
+  readonly id: AgentId;
+  readonly kind = 'ev';
+  readonly bus: BusId;
+  readonly lifecycle: Lifecycle<typeof evMachine>;
+  /** Operator commands: the car answers them itself (`respond`). */
+  readonly responder: CommandResponder = this;
+  private readonly strategy: Strategy<EvView>;
+  private readonly sessionRng: Rng;
+  private readonly dist: EvSessionDistribution;
+  private readonly offset: number;
+  private readonly car: EvCar;
+  private readonly chargerKw: number;
+  private readonly v2gCapable: boolean;
+  private readonly target: number;
+  private readonly usable: number;
+  /** Local midnight of the day of the last session drawn. */
+  private day: SimTime;
+  private session: EvSession;
+  /** Sessions drawn ahead of time (the day-ahead bid looks at the day's calendar); undefined until it does. */
+  private ahead: EvSession[] | undefined;
+  private lastDrawn: EvSession;
+  private startFloorKwh = 0;
+  private baseStartFloorKwh: number;
+  // The car (plain numbers, updated in place: one car, one owner).
+  private plugged = false;
+  private soc: number; // while away: the SoC it left with
+  private arrivedWith: number;
+  // The uncontrolled counterfactual, simulated alongside.
+  private basePlugged = false;
+  private baseSoc: number;
+  // This interval.
+  private readonly limits: Limits = { chargeH: 0, maxChargeKw: 0, mustChargeKw: 0, maxDischargeKw: 0, floorKwh: 0, slackHours: 0, neededKwh: 0 };
+  /** Whether `limits` holds this interval's limits (set when it bid). */
+  private hasLimits = false;
+  private inMarket = false;
+  private obs: EvObservation = AWAY;
+  private quantumKw = 0.001; // the market's quantity step, from the last market view
+  /** Day-ahead schedule, net kW per interval index (+ charge, − V2G): real time realises it (followEvSchedule). Undefined until a day-ahead award. */
+  private schedule: Map<number, number> | undefined;
+
+  constructor(m: GroupMember, s: EvGroupShared) {
+    const { group, env } = s;
+    this.id = m.id;
+    this.bus = m.bus;
+    this.dist = s.dist;
+    this.offset = s.offset;
     // One strategy per car: a strategy that keeps state keeps this car's alone.
-    const strategy = strategyFor<EvView>(group.strategy, 'ev-slack', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
-    const sessionRng = env.random.stream(m.id, 'ev-session');
-    const chargerKw = options ? drawChargerKw(env.random.stream(m.id, 'charger-kw'), options) : (group.chargerKw as number);
-    const v2gCapable = drawV2gCapable(env.random.stream(m.id, 'v2g'), group.v2gShare);
-    const car = carOf(group, chargerKw, v2gCapable);
-    const target: number = car.battery.maxSocKwh;
-    const usable = target - car.battery.minSocKwh;
-    const lifecycle = new Lifecycle(EV_MODEL, { v2gCapable });
+    this.strategy = strategyFor<EvView>(group.strategy, 'ev-slack', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
+    this.sessionRng = env.random.stream(m.id, 'ev-session');
+    this.chargerKw = s.options ? drawChargerKw(env.random.stream(m.id, 'charger-kw'), s.options) : (group.chargerKw as number);
+    this.v2gCapable = drawV2gCapable(env.random.stream(m.id, 'v2g'), group.v2gShare);
+    const car = (this.car = carOf(group, this.chargerKw, this.v2gCapable));
+    const target: number = (this.target = car.battery.maxSocKwh);
+    this.usable = target - car.battery.minSocKwh;
+    this.lifecycle = new Lifecycle(EV_MODEL, { v2gCapable: this.v2gCapable });
 
     // The session sequence: one per local day, from the day before the run (last night's car).
-    let day = localMidnight(simTime(runStart - MS_PER_DAY), offset);
-    let session: EvSession = drawSession(sessionRng, dist, day, usable, -Infinity);
+    const runStart = s.runStart;
+    this.day = localMidnight(simTime(runStart - MS_PER_DAY), s.offset);
+    let session: EvSession = drawSession(this.sessionRng, this.dist, this.day, this.usable, -Infinity);
     while (session.departure <= runStart) {
-      day = simTime(day + MS_PER_DAY);
-      session = drawSession(sessionRng, dist, day, usable, session.departure);
+      this.day = simTime(this.day + MS_PER_DAY);
+      session = drawSession(this.sessionRng, this.dist, this.day, this.usable, session.departure);
     }
     // A car plugged in before the run is taken to arrive at the first gate having charged at
     // least enough to still make its departure: the run inherits no shortfall from hours it
     // did not simulate.
-    let startFloorKwh = 0;
-    if (session.arrival < firstGate) {
-      session = { ...session, arrival: simTime(firstGate) };
-      startFloorKwh = departureFeasibleSocKwh(car.charging, hours((session.departure - runStart) / MS_PER_HOUR));
+    if (session.arrival < s.firstGate) {
+      session = { ...session, arrival: simTime(s.firstGate) };
+      this.startFloorKwh = departureFeasibleSocKwh(car.charging, hours((session.departure - runStart) / MS_PER_HOUR));
     }
-    let baseStartFloorKwh = startFloorKwh;
-    // Sessions drawn ahead of time (the day-ahead bid looks at the day's calendar): the stream
-    // is the car's own and each session follows the last drawn, so drawing early changes nothing.
-    const ahead: EvSession[] = [];
-    let lastDrawn = session;
-    const drawNext = (): EvSession => {
-      day = simTime(day + MS_PER_DAY);
-      return (lastDrawn = drawSession(sessionRng, dist, day, usable, lastDrawn.departure));
-    };
-    const nextSession = (): void => {
-      session = ahead.shift() ?? drawNext();
-    };
-    /** The current session and the next ones, until one arrives at or after `end`. */
-    const sessionsUntil = (end: number): EvSession[] => {
-      while ((ahead.at(-1) ?? session).arrival < end) ahead.push(drawNext());
-      return [session, ...ahead];
-    };
+    this.session = this.lastDrawn = session;
+    this.baseStartFloorKwh = this.startFloorKwh;
+    this.soc = this.arrivedWith = this.baseSoc = target;
+  }
 
-    // The car (plain numbers, updated in place: one car, one owner).
-    let plugged = false;
-    let soc: number = target; // while away: the SoC it left with
-    let arrivedWith: number = target;
-    // The uncontrolled counterfactual, simulated alongside.
-    let basePlugged = false;
-    let baseSoc: number = target;
-    // This interval.
-    let limits: EvLimits | undefined; // set when it bid
-    let inMarket = false;
-    let obs: EvObservation = AWAY;
-    let quantumKw = 0.001; // the market's quantity step, from the last market view
-    // Day-ahead schedule, net kW per interval index (+ charge, − V2G): real time realises it (followEvSchedule).
-    const schedule = new Map<number, number>();
+  /** Draws the session of the next day (the stream is the car's own and each session follows the last drawn, so drawing early changes nothing). */
+  private drawNext(): EvSession {
+    this.day = simTime(this.day + MS_PER_DAY);
+    return (this.lastDrawn = drawSession(this.sessionRng, this.dist, this.day, this.usable, this.lastDrawn.departure));
+  }
 
-    const send = (mode: EvMode, discharge?: { socKwh: number; floorKwh: number }): void => {
-      const event = evLifecycle(lifecycle.value, mode, discharge);
-      if (event) lifecycle.send(event);
-    };
+  private nextSession(): void {
+    this.session = this.ahead?.shift() ?? this.drawNext();
+  }
 
-    return {
-      id: m.id,
+  /** The current session and the next ones, until one arrives at or after `end`. */
+  private sessionsUntil(end: number): EvSession[] {
+    const ahead = (this.ahead ??= []);
+    while ((ahead.at(-1) ?? this.session).arrival < end) ahead.push(this.drawNext());
+    return [this.session, ...ahead];
+  }
+
+  private send(mode: EvMode, discharge?: { socKwh: number; floorKwh: number }): void {
+    const event = evLifecycle(this.lifecycle.value, mode, discharge);
+    if (event) this.lifecycle.send(event);
+  }
+
+  status(): EvStatus {
+    return { car: this.car, plugged: this.plugged, socKwh: this.soc, session: this.session, arrivalSocKwh: this.arrivedWith };
+  }
+
+  bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
+    const start = interval.start;
+    const session = this.session;
+    this.hasLimits = false;
+    this.quantumKw = market.quantumKw;
+    if (!this.plugged && session.arrival <= start) {
+      this.plugged = true;
+      this.soc = this.arrivedWith = Math.max(arrivalSocKwh(this.soc, session.needKwh), this.startFloorKwh);
+      this.startFloorKwh = 0;
+    }
+    const plugged = this.plugged;
+    // Plugging in and leaving are the lifecycle changes known at bid time.
+    const state = this.lifecycle.value;
+    if (plugged ? state === 'away' : state !== 'away') this.send(plugged ? 'plugged-idle' : 'away');
+    this.inMarket = plugged && session.arrival <= interval.gateClosure;
+    if (!this.inMarket || this.lifecycle.value === 'faulted') return EMPTY;
+    const hoursLeft = (session.departure - start) / MS_PER_HOUR;
+    const car = this.car;
+    const l = evLimitsInto(this.limits, car, this.soc, hoursLeft, interval.durationH);
+    this.hasLimits = true;
+    if (!(l.maxChargeKw > 0) && !(l.maxDischargeKw > 0)) return EMPTY;
+    const planned = this.schedule?.get(interval.index);
+    if (planned !== undefined) return followEvSchedule(planned, l, market);
+    // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
+    // One object: `demand` is filled from the other fields (strategies/ev/demand.ts reads no other), then frozen.
+    const view: { -readonly [K in keyof EvView]: EvView[K] } = {
+      agentId: this.id,
       kind: 'ev',
-      bus: m.bus,
-      lifecycle,
-      status: () => ({ car, plugged, socKwh: soc, session, arrivalSocKwh: arrivedWith }),
-      bid(interval, market) {
-        const start = interval.start;
-        limits = undefined;
-        quantumKw = market.quantumKw;
-        if (!plugged && session.arrival <= start) {
-          plugged = true;
-          soc = arrivedWith = Math.max(arrivalSocKwh(soc, session.needKwh), startFloorKwh);
-          startFloorKwh = 0;
-        }
-        // Plugging in and leaving are the lifecycle changes known at bid time.
-        const state = lifecycle.value;
-        if (plugged ? state === 'away' : state !== 'away') send(plugged ? 'plugged-idle' : 'away');
-        inMarket = plugged && session.arrival <= interval.gateClosure;
-        if (!inMarket || lifecycle.value === 'faulted') return EMPTY;
-        const hoursLeft = (session.departure - start) / MS_PER_HOUR;
-        const l = evLimits(car, soc, hoursLeft, interval.durationH);
-        limits = l;
-        if (!(l.maxChargeKw > 0) && !(l.maxDischargeKw > 0)) return EMPTY;
-        const planned = schedule.get(interval.index);
-        if (planned !== undefined) return followEvSchedule(planned, l, market);
-        // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
-        const own: Omit<EvView, 'demand' | 'supply'> = {
-          agentId: m.id,
-          kind: 'ev',
-          socKwh: kwh(soc),
-          targetSocKwh: kwh(target),
-          minSocKwh: car.battery.minSocKwh,
-          hoursToDeparture: hours(hoursLeft),
-          slackHours: hours(l.slackHours),
-          neededKwh: kwh(l.neededKwh),
-          mustChargeKw: kw(l.mustChargeKw),
-          maxChargeKw: kw(l.maxChargeKw),
-          maxDischargeKw: kw(l.maxDischargeKw),
-          v2gCapable,
-          chargerKw: kw(chargerKw),
-          chargeEfficiency: car.battery.chargeEfficiency,
-          dischargeEfficiency: car.battery.dischargeEfficiency,
-          degradationCostPerMwh: pricePerMwh(car.battery.degradationCostPerMwh),
-        };
-        // Need (at the cap) only what cannot be postponed; the rest is a want (strategies/ev/demand.ts).
-        const view: EvView = Object.freeze({ ...own, demand: evDemand(own, market), supply: EMPTY });
-        return strategy.bid(view, market);
-      },
-      settle(award) {
-        const { interval } = award;
-        const start = interval.start;
-        const end = interval.end;
-        const dt = interval.durationH;
-        const net = award.buyKw - award.sellKw;
-        const wasPlugged = plugged;
-        const socBefore = soc;
-        let applied = 0;
-        if (plugged && inMarket && lifecycle.value !== 'faulted') {
-          const step = applyEvAward(car, soc, net, (session.departure - start) / MS_PER_HOUR, dt);
-          applied = step.appliedKw;
-          soc = step.socKwh;
-        }
-        // The counterfactual: plugged in from arrival, flat out until full.
-        if (!basePlugged && session.arrival < end) {
-          basePlugged = true;
-          baseSoc = Math.max(arrivalSocKwh(baseSoc, session.needKwh), baseStartFloorKwh);
-          baseStartFloorKwh = 0;
-        }
-        const baseKw = basePlugged ? uncontrolledKw(car, baseSoc, session.arrival, session.departure, start, end) : 0;
-        baseSoc = uncontrolledSocKwh(car, baseSoc, baseKw, dt);
-        // Departures within the interval (several only with intervals of a day or more).
-        let unmet = 0;
-        let left = false;
-        while (session.departure <= end) {
-          if (!plugged) soc = arrivedWith = arrivalSocKwh(soc, session.needKwh); // came and went within the interval
-          unmet += Math.max(0, target - soc);
-          left = true;
-          plugged = false;
-          basePlugged = false;
-          nextSession();
-        }
-        let mode: EvMode;
-        if (!wasPlugged) mode = 'away';
-        else if (applied > ACTIVE_KW) mode = soc >= target - 1e-9 ? 'full' : 'charging';
-        else if (applied < -ACTIVE_KW) mode = 'discharging';
-        else mode = soc >= target - 1e-9 ? 'full' : 'plugged-idle';
-        send(mode, mode === 'discharging' ? { socKwh: socBefore, floorKwh: limits?.floorKwh ?? Infinity } : undefined);
-        const deviation = net - applied;
-        obs =
-          !wasPlugged && !left && baseKw === 0 && deviation === 0 && mode === 'away' && lifecycle.value === 'away'
-            ? AWAY // most of a car's day: no allocation
-            : {
-                state: lifecycle.value,
-                socKwh: wasPlugged ? soc : undefined,
-                baselineKw: baseKw,
-                unservedKwh: 0,
-                unmetDepartureKwh: left ? unmet : undefined,
-                deviationKw: deviation,
-                consumedKw: Math.max(0, applied),
-                generatedKw: Math.max(0, -applied),
-              };
-        if (limits) strategy.observe?.({ interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
-      },
-      observe: () => obs,
-      dayAheadAwarded(awarded) {
-        for (const [index, netKw] of awarded) schedule.set(index, netKw);
-      },
-      // Day-ahead: one EvBid per session in the delivery day, from the calendar (agents/ev/dayAhead.ts).
-      dayAhead: (intervals) => {
-        if (lifecycle.value === 'faulted' || intervals.length === 0) return {};
-        const sessions = sessionsUntil(intervals[intervals.length - 1]!.end);
-        return { intertemporal: evDayAheadBids(car, sessions, intervals, plugged ? soc : undefined) };
-      },
-      // Operator commands: answered from the car's state (respond.ts); the change arrives with the award.
-      responder: {
-        respond: (command, plannedNetKw, interval) =>
-          respondEv(
-            { car, plugged, inMarket, faulted: lifecycle.value === 'faulted', socKwh: soc, departure: session.departure, utcOffsetHours: offset, quantumKw },
-            command,
-            plannedNetKw,
-            interval.start,
-            interval.durationH,
-          ),
-      },
+      socKwh: kwh(this.soc),
+      targetSocKwh: kwh(this.target),
+      minSocKwh: car.battery.minSocKwh,
+      hoursToDeparture: hours(hoursLeft),
+      slackHours: hours(l.slackHours),
+      neededKwh: kwh(l.neededKwh),
+      mustChargeKw: kw(l.mustChargeKw),
+      maxChargeKw: kw(l.maxChargeKw),
+      maxDischargeKw: kw(l.maxDischargeKw),
+      v2gCapable: this.v2gCapable,
+      chargerKw: kw(this.chargerKw),
+      chargeEfficiency: car.battery.chargeEfficiency,
+      dischargeEfficiency: car.battery.dischargeEfficiency,
+      degradationCostPerMwh: pricePerMwh(car.battery.degradationCostPerMwh),
+      demand: EMPTY,
+      supply: EMPTY,
     };
-  });
+    // Need (at the cap) only what cannot be postponed; the rest is a want (strategies/ev/demand.ts).
+    view.demand = evDemand(view, market);
+    return this.strategy.bid(Object.freeze(view), market);
+  }
+
+  settle(award: Award): void {
+    const { interval } = award;
+    const start = interval.start;
+    const end = interval.end;
+    const dt = interval.durationH;
+    const car = this.car;
+    const net = award.buyKw - award.sellKw;
+    const wasPlugged = this.plugged;
+    const socBefore = this.soc;
+    let applied = 0;
+    if (wasPlugged && this.inMarket && this.lifecycle.value !== 'faulted') {
+      const step = applyEvAward(car, this.soc, net, (this.session.departure - start) / MS_PER_HOUR, dt);
+      applied = step.appliedKw;
+      this.soc = step.socKwh;
+    }
+    // The counterfactual: plugged in from arrival, flat out until full.
+    let session = this.session;
+    if (!this.basePlugged && session.arrival < end) {
+      this.basePlugged = true;
+      this.baseSoc = Math.max(arrivalSocKwh(this.baseSoc, session.needKwh), this.baseStartFloorKwh);
+      this.baseStartFloorKwh = 0;
+    }
+    const baseKw = this.basePlugged ? uncontrolledKw(car, this.baseSoc, session.arrival, session.departure, start, end) : 0;
+    this.baseSoc = uncontrolledSocKwh(car, this.baseSoc, baseKw, dt);
+    // Departures within the interval (several only with intervals of a day or more).
+    const target = this.target;
+    let unmet = 0;
+    let left = false;
+    while (session.departure <= end) {
+      if (!this.plugged) this.soc = this.arrivedWith = arrivalSocKwh(this.soc, session.needKwh); // came and went within the interval
+      unmet += Math.max(0, target - this.soc);
+      left = true;
+      this.plugged = false;
+      this.basePlugged = false;
+      this.nextSession();
+      session = this.session;
+    }
+    const soc = this.soc;
+    let mode: EvMode;
+    if (!wasPlugged) mode = 'away';
+    else if (applied > ACTIVE_KW) mode = soc >= target - 1e-9 ? 'full' : 'charging';
+    else if (applied < -ACTIVE_KW) mode = 'discharging';
+    else mode = soc >= target - 1e-9 ? 'full' : 'plugged-idle';
+    if (mode === 'discharging') this.send(mode, { socKwh: socBefore, floorKwh: this.hasLimits ? this.limits.floorKwh : Infinity });
+    else this.send(mode);
+    const deviation = net - applied;
+    const state = this.lifecycle.value;
+    this.obs =
+      !wasPlugged && !left && baseKw === 0 && deviation === 0 && mode === 'away' && state === 'away'
+        ? AWAY // most of a car's day: no allocation
+        : {
+            state,
+            socKwh: wasPlugged ? soc : undefined,
+            baselineKw: baseKw,
+            unservedKwh: 0,
+            unmetDepartureKwh: left ? unmet : undefined,
+            deviationKw: deviation,
+            consumedKw: Math.max(0, applied),
+            generatedKw: Math.max(0, -applied),
+          };
+    if (this.hasLimits) this.strategy.observe?.({ interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
+  }
+
+  observe(): EvObservation {
+    return this.obs;
+  }
+
+  dayAheadAwarded(awarded: ReadonlyMap<number, number>): void {
+    const schedule = (this.schedule ??= new Map());
+    for (const [index, netKw] of awarded) schedule.set(index, netKw);
+  }
+
+  /** Day-ahead: one EvBid per session in the delivery day, from the calendar (agents/ev/dayAhead.ts). */
+  dayAhead(intervals: readonly MarketInterval[]): DayAheadOffer {
+    if (this.lifecycle.value === 'faulted' || intervals.length === 0) return {};
+    const sessions = this.sessionsUntil(intervals[intervals.length - 1]!.end);
+    return { intertemporal: evDayAheadBids(this.car, sessions, intervals, this.plugged ? this.soc : undefined) };
+  }
+
+  /** Operator commands: answered from the car's state (respond.ts); the change arrives with the award. */
+  respond(command: OperatorCommand, plannedNetKw: number, interval: MarketInterval): CommandResponse {
+    return respondEv(
+      {
+        car: this.car,
+        plugged: this.plugged,
+        inMarket: this.inMarket,
+        faulted: this.lifecycle.value === 'faulted',
+        socKwh: this.soc,
+        departure: this.session.departure,
+        utcOffsetHours: this.offset,
+        quantumKw: this.quantumKw,
+      },
+      command,
+      plannedNetKw,
+      interval.start,
+      interval.durationH,
+    );
+  }
 }

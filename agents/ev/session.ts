@@ -88,6 +88,14 @@ export interface EvLimits {
  * clears nothing) and would leave that short.
  */
 export function evLimits(car: EvCar, socKwh: number, hoursLeft: number, dt: number): EvLimits {
+  return evLimitsInto({ chargeH: 0, maxChargeKw: 0, mustChargeKw: 0, maxDischargeKw: 0, floorKwh: 0, slackHours: 0, neededKwh: 0 }, car, socKwh, hoursLeft, dt);
+}
+
+/**
+ * `evLimits` written into `out` (every field) and returned: the runtime keeps one limits
+ * object per car and rewrites it each interval instead of allocating one.
+ */
+export function evLimitsInto(out: { -readonly [K in keyof EvLimits]: EvLimits[K] }, car: EvCar, socKwh: number, hoursLeft: number, dt: number): EvLimits {
   const soc = kwh(socKwh);
   const left = hours(hoursLeft);
   const step = hours(dt);
@@ -96,16 +104,14 @@ export function evLimits(car: EvCar, socKwh: number, hoursLeft: number, dt: numb
   const maxCharge = h > 0 ? maxChargeKw(car.battery, soc, h) * share : 0;
   const mustRaw = minChargeKwNow(car.charging, soc, left, step) * share;
   const must = mustRaw > 0 ? Math.ceil(mustRaw * 1000 - 1e-6) / 1000 : 0;
-  const floor = Math.max(car.battery.minSocKwh, departureFeasibleSocKwh(car.charging, hours(Math.max(0, hoursLeft - dt))));
-  return {
-    chargeH: h,
-    maxChargeKw: Math.max(maxCharge, must),
-    mustChargeKw: must,
-    maxDischargeKw: car.v2gCapable ? maxV2gDischargeKw(car.charging, car.battery, soc, left, step) : 0,
-    floorKwh: floor,
-    slackHours: chargingSlackHours(car.charging, soc, left),
-    neededKwh: gridEnergyNeededKwh(car.charging, soc),
-  };
+  out.chargeH = h;
+  out.maxChargeKw = Math.max(maxCharge, must);
+  out.mustChargeKw = must;
+  out.maxDischargeKw = car.v2gCapable ? maxV2gDischargeKw(car.charging, car.battery, soc, left, step) : 0;
+  out.floorKwh = Math.max(car.battery.minSocKwh, departureFeasibleSocKwh(car.charging, hours(Math.max(0, hoursLeft - dt))));
+  out.slackHours = chargingSlackHours(car.charging, soc, left);
+  out.neededKwh = gridEnergyNeededKwh(car.charging, soc);
+  return out;
 }
 
 /** What an award did to the battery. */

@@ -15,15 +15,16 @@
  * Reported (agents.csv): state, `socKwh`, `baselineKw` 0 (without flexibility a
  * battery does nothing).
  */
-import { hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
+import type { MarketInterval } from '../../core/clock.ts';
+import { type AgentId, type BusId, hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import { quantileOfSorted, sortedKnownPrices } from '../../strategies/storage/forecastQuantiles.ts';
 import type { BidSegment } from '../../market/types.ts';
-import type { MarketView } from '../../strategies/types.ts';
+import type { MarketView, Strategy } from '../../strategies/types.ts';
 import type { StorageView } from '../../strategies/storage/view.ts';
 import { type BatteryParams, batteryFromFractions, maxChargeKw, maxDischargeKw, stepBattery } from '../physics/battery.ts';
-import { groupMembers } from '../group.ts';
-import type { AgentEnv, AgentObservation, AgentRuntime } from '../types.ts';
+import { type GroupMember, groupMembers } from '../group.ts';
+import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, DayAheadOffer, OperatorCommand } from '../types.ts';
 import type { StorageGroup } from './schema.ts';
 import { storageLifecycle, storageMachine } from './machine.ts';
 import { Lifecycle, MachineModel } from '../lifecycle.ts';
@@ -75,140 +76,193 @@ export function followSchedule(plannedKw: number, maxChargeNowKw: number, maxDis
 }
 
 export function createStorageRuntimes(group: StorageGroup, env: AgentEnv): StorageRuntime[] {
-  const battery = Object.freeze(batteryFromFractions(group));
-  const capacityKwh: number = battery.capacityKwh;
-  const minSocKwh: number = battery.minSocKwh;
-  const maxSocKwh: number = battery.maxSocKwh;
-  let pricedFor: MarketView | undefined;
-  let prices = storageValuePrices(battery, NaN);
-  return groupMembers(group, env.defaultBus).map((m): StorageRuntime => {
+  const shared = new StorageGroupShared(group);
+  return groupMembers(group, env.defaultBus).map((m): StorageRuntime => new StorageAgent(m, shared, env));
+}
+
+/** What every battery of a group shares: its parameters, and the valuation prices of the last market view priced. */
+class StorageGroupShared {
+  readonly battery: BatteryParams;
+  private pricedFor: MarketView | undefined;
+  private prices: ReturnType<typeof storageValuePrices>;
+
+  constructor(readonly group: StorageGroup) {
+    this.battery = Object.freeze(batteryFromFractions(group));
+    this.prices = storageValuePrices(this.battery, NaN);
+  }
+
+  /** The valuation prices at `market` (every battery of the group at a bus sees the same market view: priced once). */
+  pricesAt(market: MarketView): ReturnType<typeof storageValuePrices> {
+    if (market !== this.pricedFor) {
+      this.pricedFor = market;
+      this.prices = storageValuePrices(this.battery, waterValueMwh(market));
+    }
+    return this.prices;
+  }
+}
+
+/** One battery: its state in fields, its behaviour on the prototype (no closures per battery). */
+class StorageAgent implements StorageRuntime {
+  readonly id: AgentId;
+  readonly kind = 'storage';
+  readonly bus: BusId;
+  readonly lifecycle: Lifecycle<typeof storageMachine>;
+  readonly battery: BatteryParams;
+  /** Operator commands: answered from SoC and limits (respond.ts); the change arrives with the award. */
+  readonly responder: CommandResponder = this;
+  private readonly strategy: Strategy<StorageView>;
+  private soc: number;
+  private wear = 0;
+  private throughput = 0;
+  private obs: StorageObservation;
+  private quantumKw = 0.001; // the market's quantity step, from the last market view
+  // The state before this interval's award and the award's net kW (a spill curtailment recomputes the step from it).
+  private settledSoc: number;
+  private settledWear = 0;
+  private settledThroughput = 0;
+  private settledNet = 0;
+  /** Day-ahead schedule, net kW per interval index (+ charge): real time realises it (docs/markets.md). Undefined until a day-ahead award. */
+  private schedule: Map<number, number> | undefined;
+
+  constructor(
+    m: GroupMember,
+    private readonly shared: StorageGroupShared,
+    env: AgentEnv,
+  ) {
+    const group = shared.group;
+    this.id = m.id;
+    this.bus = m.bus;
+    this.battery = shared.battery;
     // One strategy per battery: learning strategies keep their state in the instance.
-    const strategy = strategyFor<StorageView>(group.strategy, 'storage-arbitrage', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
-    const lifecycle = new Lifecycle(STORAGE_MODEL);
-    let soc = Math.min(maxSocKwh, Math.max(minSocKwh, capacityKwh * group.initialSocFraction));
-    let wear = 0;
-    let throughput = 0;
-    let obs: StorageObservation = { state: 'idle', socKwh: soc, baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 };
-    let quantumKw = 0.001; // the market's quantity step, from the last market view
-    // The state before this interval's award and the award's net kW (a spill curtailment recomputes the step from it).
-    let settled = { socKwh: soc, wear: 0, throughput: 0, net: 0 };
-    // What its meter sees: discharge is curtailable (the energy stays stored, `curtail`).
-    const observation = (net: number, applied: number): StorageObservation => ({
-      state: lifecycle.value,
-      socKwh: soc,
-      baselineKw: 0,
-      unservedKwh: 0,
-      deviationKw: net - applied,
-      consumedKw: Math.max(0, applied),
-      generatedKw: Math.max(0, -applied),
-      ...(applied < 0 ? { curtailableKw: -applied } : {}),
-    });
-    // Day-ahead schedule, net kW per interval index (+ charge): real time realises it (docs/markets.md).
-    const schedule = new Map<number, number>();
-    /** What its strategy sees: SoC, limits now, its valuation at the market's prices. */
-    const viewOf = (charge: number, discharge: number, market: MarketView): StorageView => {
-      if (market !== pricedFor) {
-        // Every battery of the group at a bus sees the same market view: price it once.
-        pricedFor = market;
-        prices = storageValuePrices(battery, waterValueMwh(market));
-      }
-      const values = valuationCurves(prices.buyValueMwh, prices.sellCostMwh, charge, discharge);
-      // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
-      return Object.freeze({
-        agentId: m.id,
-        kind: 'storage',
-        demand: values.demand,
-        supply: values.supply,
-        socKwh: kwh(soc),
-        minSocKwh: kwh(minSocKwh),
-        maxSocKwh: kwh(maxSocKwh),
-        capacityKwh: kwh(capacityKwh),
-        maxChargeKw: kw(charge),
-        maxDischargeKw: kw(discharge),
-        ratedChargeKw: kw(battery.maxChargeKw),
-        ratedDischargeKw: kw(battery.maxDischargeKw),
-        chargeEfficiency: battery.chargeEfficiency,
-        dischargeEfficiency: battery.dischargeEfficiency,
-        degradationCostPerMwh: pricePerMwh(battery.degradationCostPerMwh),
-      });
-    };
-    return {
-      id: m.id,
+    this.strategy = strategyFor<StorageView>(group.strategy, 'storage-arbitrage', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
+    this.lifecycle = new Lifecycle(STORAGE_MODEL);
+    const b = this.battery;
+    this.soc = this.settledSoc = Math.min(b.maxSocKwh, Math.max(b.minSocKwh, b.capacityKwh * group.initialSocFraction));
+    this.obs = { state: 'idle', socKwh: this.soc, baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 };
+  }
+
+  /** What its meter sees: discharge is curtailable (the energy stays stored, `curtail`). */
+  private observation(net: number, applied: number): StorageObservation {
+    const state = this.lifecycle.value;
+    const deviationKw = net - applied;
+    const consumedKw = Math.max(0, applied);
+    const generatedKw = Math.max(0, -applied);
+    return applied < 0
+      ? { state, socKwh: this.soc, baselineKw: 0, unservedKwh: 0, deviationKw, consumedKw, generatedKw, curtailableKw: -applied }
+      : { state, socKwh: this.soc, baselineKw: 0, unservedKwh: 0, deviationKw, consumedKw, generatedKw };
+  }
+
+  /** What its strategy sees: SoC, limits now, its valuation at the market's prices. */
+  private viewOf(charge: number, discharge: number, market: MarketView): StorageView {
+    const prices = this.shared.pricesAt(market);
+    const values = valuationCurves(prices.buyValueMwh, prices.sellCostMwh, charge, discharge);
+    const battery = this.battery;
+    // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
+    return Object.freeze({
+      agentId: this.id,
       kind: 'storage',
-      bus: m.bus,
-      lifecycle,
-      battery,
-      status: () => ({ socKwh: soc, degradationCost: wear, throughputKwh: throughput }),
-      bid(interval, market) {
-        quantumKw = market.quantumKw;
-        if (lifecycle.value === 'faulted') return EMPTY;
-        const dt = interval.durationH;
-        const charge: number = maxChargeKw(battery, kwh(soc), hours(dt));
-        const discharge: number = maxDischargeKw(battery, kwh(soc), hours(dt));
-        if (!(charge > 0) && !(discharge > 0)) return EMPTY;
-        const planned = schedule.get(interval.index);
-        if (planned !== undefined) return followSchedule(planned, charge, discharge, market);
-        return strategy.bid(viewOf(charge, discharge, market), market);
-      },
-      settle(award) {
-        const net = award.buyKw - award.sellKw;
-        let applied = 0;
-        settled = { socKwh: soc, wear, throughput, net };
-        if (lifecycle.value !== 'faulted') {
-          const step = stepBattery(battery, kwh(soc), kw(net), hours(award.interval.durationH));
-          applied = step.gridKw;
-          soc = step.socKwh;
-          wear += step.degradationCost;
-          throughput += step.throughputKwh;
-        }
-        const event = storageLifecycle(lifecycle.value, applied);
-        if (event) lifecycle.send(event);
-        obs = observation(net, applied);
-        strategy.observe?.({ interval: award.interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
-      },
-      // Spill curtailment (engine/interval/curtail.ts): it discharged `kwOff` less, so that energy is still stored.
-      curtail(kwOff, interval) {
-        const applied = -(obs.generatedKw ?? 0);
-        if (!(kwOff > 0) || !(applied < 0)) return;
-        const step = stepBattery(battery, kwh(settled.socKwh), kw(Math.min(0, applied + kwOff)), hours(interval.durationH));
-        soc = step.socKwh;
-        wear = settled.wear + step.degradationCost;
-        throughput = settled.throughput + step.throughputKwh;
-        const event = storageLifecycle(lifecycle.value, step.gridKw);
-        if (event) lifecycle.send(event);
-        obs = observation(settled.net, step.gridKw);
-      },
-      observe: () => obs,
-      dayAheadAwarded(awarded) {
-        for (const [index, netKw] of awarded) schedule.set(index, netKw);
-      },
-      /**
-       * Day-ahead: the battery as one intertemporal bid over the delivery day, from its SoC at
-       * the gate. The default: it must end the day where it starts (finalSocMinKwh = SoC now,
-       * met below the price cap), stored energy beyond that is worth nothing, and its wear costs
-       * its degradation rate, so it arbitrages the day's prices and no more. A strategy that
-       * values the day itself (`Strategy.dayAheadValuation`: `mpc`) sets the end-of-day value
-       * and SoC requirement instead, from its view at the gate and the day's forecast.
-       */
-      dayAhead(intervals, market) {
-        if (lifecycle.value === 'faulted') return {};
-        const base = { kind: 'storage' as const, ...battery, initialSocKwh: soc, finalSocMinKwh: soc, terminalValueMwh: 0 };
-        const own = market && strategy.dayAheadValuation && intervals.length > 0 ? strategy.dayAheadValuation(viewOf(battery.maxChargeKw, battery.maxDischargeKw, market), market) : undefined;
-        if (!own) return { intertemporal: base };
-        const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
-        return {
-          intertemporal: {
-            ...base,
-            terminalValueMwh: market ? clamp(own.terminalValueMwh, market.priceFloorMwh, market.priceCapMwh) : own.terminalValueMwh,
-            finalSocMinKwh: clamp(own.finalSocMinKwh, minSocKwh, Math.min(maxSocKwh, Math.max(soc, minSocKwh))),
-          },
-        };
-      },
-      // Operator commands: answered from SoC and limits (respond.ts); the change arrives with the award.
-      responder: {
-        respond: (command, plannedNetKw, interval) =>
-          respondStorage({ battery, socKwh: soc, faulted: lifecycle.value === 'faulted', quantumKw }, command, plannedNetKw, interval.durationH),
+      demand: values.demand,
+      supply: values.supply,
+      socKwh: kwh(this.soc),
+      minSocKwh: kwh(battery.minSocKwh),
+      maxSocKwh: kwh(battery.maxSocKwh),
+      capacityKwh: kwh(battery.capacityKwh),
+      maxChargeKw: kw(charge),
+      maxDischargeKw: kw(discharge),
+      ratedChargeKw: kw(battery.maxChargeKw),
+      ratedDischargeKw: kw(battery.maxDischargeKw),
+      chargeEfficiency: battery.chargeEfficiency,
+      dischargeEfficiency: battery.dischargeEfficiency,
+      degradationCostPerMwh: pricePerMwh(battery.degradationCostPerMwh),
+    });
+  }
+
+  status(): { readonly socKwh: number; readonly degradationCost: number; readonly throughputKwh: number } {
+    return { socKwh: this.soc, degradationCost: this.wear, throughputKwh: this.throughput };
+  }
+
+  bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
+    this.quantumKw = market.quantumKw;
+    if (this.lifecycle.value === 'faulted') return EMPTY;
+    const dt = interval.durationH;
+    const battery = this.battery;
+    const charge: number = maxChargeKw(battery, kwh(this.soc), hours(dt));
+    const discharge: number = maxDischargeKw(battery, kwh(this.soc), hours(dt));
+    if (!(charge > 0) && !(discharge > 0)) return EMPTY;
+    const planned = this.schedule?.get(interval.index);
+    if (planned !== undefined) return followSchedule(planned, charge, discharge, market);
+    return this.strategy.bid(this.viewOf(charge, discharge, market), market);
+  }
+
+  settle(award: Award): void {
+    const net = award.buyKw - award.sellKw;
+    let applied = 0;
+    this.settledSoc = this.soc;
+    this.settledWear = this.wear;
+    this.settledThroughput = this.throughput;
+    this.settledNet = net;
+    if (this.lifecycle.value !== 'faulted') {
+      const step = stepBattery(this.battery, kwh(this.soc), kw(net), hours(award.interval.durationH));
+      applied = step.gridKw;
+      this.soc = step.socKwh;
+      this.wear += step.degradationCost;
+      this.throughput += step.throughputKwh;
+    }
+    const event = storageLifecycle(this.lifecycle.value, applied);
+    if (event) this.lifecycle.send(event);
+    this.obs = this.observation(net, applied);
+    this.strategy.observe?.({ interval: award.interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
+  }
+
+  /** Spill curtailment (engine/interval/curtail.ts): it discharged `kwOff` less, so that energy is still stored. */
+  curtail(kwOff: number, interval: MarketInterval): void {
+    const applied = -(this.obs.generatedKw ?? 0);
+    if (!(kwOff > 0) || !(applied < 0)) return;
+    const step = stepBattery(this.battery, kwh(this.settledSoc), kw(Math.min(0, applied + kwOff)), hours(interval.durationH));
+    this.soc = step.socKwh;
+    this.wear = this.settledWear + step.degradationCost;
+    this.throughput = this.settledThroughput + step.throughputKwh;
+    const event = storageLifecycle(this.lifecycle.value, step.gridKw);
+    if (event) this.lifecycle.send(event);
+    this.obs = this.observation(this.settledNet, step.gridKw);
+  }
+
+  observe(): StorageObservation {
+    return this.obs;
+  }
+
+  dayAheadAwarded(awarded: ReadonlyMap<number, number>): void {
+    const schedule = (this.schedule ??= new Map());
+    for (const [index, netKw] of awarded) schedule.set(index, netKw);
+  }
+
+  /**
+   * Day-ahead: the battery as one intertemporal bid over the delivery day, from its SoC at
+   * the gate. The default: it must end the day where it starts (finalSocMinKwh = SoC now,
+   * met below the price cap), stored energy beyond that is worth nothing, and its wear costs
+   * its degradation rate, so it arbitrages the day's prices and no more. A strategy that
+   * values the day itself (`Strategy.dayAheadValuation`: `mpc`) sets the end-of-day value
+   * and SoC requirement instead, from its view at the gate and the day's forecast.
+   */
+  dayAhead(intervals: readonly MarketInterval[], market?: MarketView): DayAheadOffer {
+    if (this.lifecycle.value === 'faulted') return {};
+    const battery = this.battery;
+    const soc = this.soc;
+    const base = { kind: 'storage' as const, ...battery, initialSocKwh: soc, finalSocMinKwh: soc, terminalValueMwh: 0 };
+    const strategy = this.strategy;
+    const own = market && strategy.dayAheadValuation && intervals.length > 0 ? strategy.dayAheadValuation(this.viewOf(battery.maxChargeKw, battery.maxDischargeKw, market), market) : undefined;
+    if (!own) return { intertemporal: base };
+    const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+    return {
+      intertemporal: {
+        ...base,
+        terminalValueMwh: market ? clamp(own.terminalValueMwh, market.priceFloorMwh, market.priceCapMwh) : own.terminalValueMwh,
+        finalSocMinKwh: clamp(own.finalSocMinKwh, battery.minSocKwh, Math.min(battery.maxSocKwh, Math.max(soc, battery.minSocKwh))),
       },
     };
-  });
+  }
+
+  respond(command: OperatorCommand, plannedNetKw: number, interval: MarketInterval): CommandResponse {
+    return respondStorage({ battery: this.battery, socKwh: this.soc, faulted: this.lifecycle.value === 'faulted', quantumKw: this.quantumKw }, command, plannedNetKw, interval.durationH);
+  }
 }

@@ -18,6 +18,10 @@
 
 const EMPTY = new Float64Array(0);
 const cache = new WeakMap<readonly number[], Map<number, Float64Array>>();
+/** The last answer, checked before the maps: agents in a row ask the same (array, count) (an EV's valuation and its strategy, every battery). */
+let lastForecast: readonly number[] | undefined;
+let lastCount = -1;
+let lastSorted: Float64Array = EMPTY;
 
 /**
  * The known (non-NaN, finite) prices among `forecast[0 .. count)`, ascending.
@@ -26,6 +30,7 @@ const cache = new WeakMap<readonly number[], Map<number, Float64Array>>();
 export function sortedKnownPrices(forecast: readonly number[], count: number = forecast.length): Float64Array {
   const n = Math.max(0, Math.min(forecast.length, Math.floor(count)));
   if (n === 0) return EMPTY;
+  if (forecast === lastForecast && n === lastCount) return lastSorted;
   let byCount = cache.get(forecast);
   if (!byCount) {
     byCount = new Map();
@@ -42,6 +47,9 @@ export function sortedKnownPrices(forecast: readonly number[], count: number = f
     sorted = buf.subarray(0, k).sort();
     byCount.set(n, sorted);
   }
+  lastForecast = forecast;
+  lastCount = n;
+  lastSorted = sorted;
   return sorted;
 }
 

@@ -3,14 +3,14 @@ import fc from 'fast-check';
 import { initialTransition, transition } from 'xstate';
 import { RandomService } from '../../core/rng.ts';
 import { MS_PER_HOUR, parseSimTime, simTime } from '../../core/time.ts';
-import { busId, hours } from '../../core/units.ts';
+import { busId, hours, kwh } from '../../core/units.ts';
 import { evKind } from '../../agents/ev/index.ts';
 import type { EvObservation, EvRuntime } from '../../agents/ev/runtime.ts';
 import { type EvGroup, evGroupSchema } from '../../agents/ev/schema.ts';
 import { evLifecycle, evMachine } from '../../agents/ev/machine.ts';
-import { applyEvAward, drawSession, type EvCar, evLimits, uncontrolledKw, uncontrolledSocKwh } from '../../agents/ev/session.ts';
-import { batteryFromFractions } from '../../agents/physics/battery.ts';
-import { departureFeasibleSocKwh, evCharging } from '../../agents/physics/ev.ts';
+import { applyEvAward, drawSession, type EvCar, type EvLimits, evLimits, evLimitsInto, uncontrolledKw, uncontrolledSocKwh } from '../../agents/ev/session.ts';
+import { batteryFromFractions, maxChargeKw } from '../../agents/physics/battery.ts';
+import { chargeableHours, chargingSlackHours, departureFeasibleSocKwh, evCharging, gridEnergyNeededKwh, maxV2gDischargeKw, minChargeKwNow } from '../../agents/physics/ev.ts';
 import { HOME_SESSIONS } from '../../agents/physics/evSessions.ts';
 import type { AgentEnv } from '../../agents/types.ts';
 import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/clock.ts';
@@ -108,7 +108,20 @@ describe('agents/ev: the machine decides (pure transitions)', () => {
     expect(evLifecycle('away', 'charging')?.type).to.equal('ARRIVE');
     expect(evLifecycle('full', 'away')?.type).to.equal('DEPART');
     expect(evLifecycle('charging', 'full')?.type).to.equal('FULL');
-    expect(evLifecycle('plugged-idle', 'discharging', { socKwh: 40, floorKwh: 12 })).to.deep.equal({ type: 'DISCHARGE', socKwh: 40, floorKwh: 12 });
+    expect(evLifecycle('plugged-idle', 'discharging', { socKwh: 40, floorKwh: 12 })).to.deep.equal({ type: 'DISCHARGE', aboveFloor: true });
+    expect(evLifecycle('plugged-idle', 'discharging', { socKwh: 12, floorKwh: 12 })).to.deep.equal({ type: 'DISCHARGE', aboveFloor: false });
+    expect(evLifecycle('plugged-idle', 'discharging')).to.deep.equal({ type: 'DISCHARGE', aboveFloor: false });
+  });
+
+  it('DISCHARGE with the comparison made (aboveFloor) moves the machine exactly as with the SoC and floor it was made from', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('plugged-idle', 'charging', 'full', 'away', 'discharging', 'faulted'), fc.boolean(), fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), (state, v2g, socKwh, floorKwh) => {
+        const numbers = transition(evMachine, at(state, v2g), { type: 'DISCHARGE', socKwh, floorKwh })[0].value;
+        const event = evLifecycle('plugged-idle', 'discharging', { socKwh, floorKwh })!;
+        const flag = transition(evMachine, at(state, v2g), event)[0].value;
+        expect(flag).to.equal(numbers);
+      }),
+    );
   });
 });
 
@@ -371,6 +384,48 @@ describe('agents/ev: invariants over random cars, prices and awards (fast-check)
     );
     expect(feasible).to.be.greaterThan(0);
     expect(infeasible, 'some sessions were out of reach').to.be.greaterThan(0);
+  });
+});
+
+describe('agents/ev: limits rewritten in place equal fresh ones (fast-check)', () => {
+  // The formula as it was written before the runtime reused one limits object per car.
+  function referenceLimits(c: EvCar, socKwh: number, hoursLeft: number, dt: number): EvLimits {
+    const h = chargeableHours(hours(hoursLeft), hours(dt));
+    const share = dt > 0 ? h / dt : 0;
+    const maxCharge = h > 0 ? maxChargeKw(c.battery, kwh(socKwh), h) * share : 0;
+    const mustRaw = minChargeKwNow(c.charging, kwh(socKwh), hours(hoursLeft), hours(dt)) * share;
+    const must = mustRaw > 0 ? Math.ceil(mustRaw * 1000 - 1e-6) / 1000 : 0;
+    const floor = Math.max(c.battery.minSocKwh, departureFeasibleSocKwh(c.charging, hours(Math.max(0, hoursLeft - dt))));
+    return {
+      chargeH: h,
+      maxChargeKw: Math.max(maxCharge, must),
+      mustChargeKw: must,
+      maxDischargeKw: c.v2gCapable ? maxV2gDischargeKw(c.charging, c.battery, kwh(socKwh), hours(hoursLeft), hours(dt)) : 0,
+      floorKwh: floor,
+      slackHours: chargingSlackHours(c.charging, kwh(socKwh), hours(hoursLeft)),
+      neededKwh: gridEnergyNeededKwh(c.charging, kwh(socKwh)),
+    };
+  }
+
+  it('one object reused over a random sequence of cars and states holds exactly what the reference computes each time', () => {
+    const step = fc.record({
+      v2g: fc.boolean(),
+      chargerKw: fc.double({ min: 1, max: 22, noNaN: true }),
+      soc: fc.double({ min: 0, max: 60, noNaN: true }),
+      hoursLeft: fc.double({ min: -1, max: 30, noNaN: true }),
+      dt: fc.constantFrom(0.25, 0.5, 1, 24),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 20 }), (steps) => {
+        const out = { chargeH: NaN, maxChargeKw: NaN, mustChargeKw: NaN, maxDischargeKw: NaN, floorKwh: NaN, slackHours: NaN, neededKwh: NaN };
+        for (const s of steps) {
+          const c = car(s.v2g, s.chargerKw);
+          expect(evLimitsInto(out, c, s.soc, s.hoursLeft, s.dt)).to.deep.equal(referenceLimits(c, s.soc, s.hoursLeft, s.dt));
+          expect(evLimits(c, s.soc, s.hoursLeft, s.dt)).to.deep.equal(referenceLimits(c, s.soc, s.hoursLeft, s.dt));
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

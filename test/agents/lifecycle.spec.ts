@@ -31,6 +31,7 @@ const eventOf = (machine: AnyStateMachine): fc.Arbitrary<Record<string, unknown>
       socKwh: fc.constantFrom(0, 5, 10, Number.NaN),
       floorKwh: fc.constantFrom(0, 5, 10),
       occupied: fc.boolean(),
+      aboveFloor: fc.boolean(),
     },
     { requiredKeys: ['type'] },
   );
@@ -99,6 +100,21 @@ describe('agents/lifecycle: a snapshot stepped by XState transition', () => {
     for (const l of [a, d]) l.send({ type: 'IDLE' });
     expect([a.value, d.value]).to.deep.equal(['plugged-idle', 'plugged-idle']);
     expect(model.sharedStepsFrom(a.snapshot)).to.equal(0);
+  });
+
+  it('a lap of a cycle comes back to the very snapshot it left, so agents with different histories share their steps', () => {
+    const model = new MachineModel(evMachine);
+    const a = new Lifecycle(model, { v2gCapable: true });
+    const b = new Lifecycle(model, { v2gCapable: true });
+    a.send({ type: 'ARRIVE' });
+    const pluggedIdle = a.snapshot;
+    for (const type of ['CHARGE', 'FULL', 'DEPART', 'ARRIVE'] as const) a.send({ type });
+    expect(a.value).to.equal('plugged-idle');
+    expect(a.snapshot, 'one plugged-idle snapshot per context').to.equal(pluggedIdle);
+    // b comes back to plugged-idle by another path (through discharging): the same snapshot again.
+    for (const type of ['ARRIVE', 'DISCHARGE', 'IDLE'] as const) b.send(type === 'DISCHARGE' ? { type, aboveFloor: true } : { type });
+    expect(b.snapshot).to.equal(pluggedIdle);
+    expect(model.sharedStepsFrom(pluggedIdle)).to.equal(2); // CHARGE (a) and DISCHARGE (b)
   });
 
   it('runs the actions a step returns, every time (a step with actions is never shared)', () => {
