@@ -43,10 +43,11 @@ function encode(r: MeterRead): number {
   return encodeFields(r.meterId, r.intervalStartMs, r.intervalMs, r.importKwh, r.exportKwh, r.voltagePu !== undefined, r.voltagePu ?? 0);
 }
 
-/** `encode` from the read's fields (`hasVoltage` false: no voltage, `voltagePu` ignored). */
-function encodeFields(id: string, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, hasVoltage: boolean, voltagePu: number): number {
-  // 41 bytes of numbers and flag, 2 of length, at most 3 UTF-8 bytes per UTF-16 unit of the id.
-  const need = 43 + 3 * id.length;
+/**
+ * The numbers and the voltage flag of a read's canonical bytes, into the scratch buffer
+ * (grown to `need` bytes first); returns where the id's length goes.
+ */
+function encodeNumbers(need: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, hasVoltage: boolean, voltagePu: number): number {
   if (need > bytes.length) {
     bytes = new Uint8Array(8 * Math.ceil(need / 8));
     doubles = new Float64Array(bytes.buffer);
@@ -55,14 +56,20 @@ function encodeFields(id: string, intervalStartMs: number, intervalMs: number, i
   doubles[1] = intervalMs;
   doubles[2] = importKwh;
   doubles[3] = exportKwh;
-  let at = 32;
-  if (!hasVoltage) bytes[at++] = 0;
-  else {
-    doubles[4] = voltagePu;
-    bytes[40] = 1;
-    // The flag after the voltage's 8 bytes: [0, 32) numbers, [32, 40) voltage, 40 flag.
-    at = 41;
+  if (!hasVoltage) {
+    bytes[32] = 0;
+    return 33;
   }
+  doubles[4] = voltagePu;
+  // The flag after the voltage's 8 bytes: [0, 32) numbers, [32, 40) voltage, 40 flag.
+  bytes[40] = 1;
+  return 41;
+}
+
+/** `encode` from the read's fields (`hasVoltage` false: no voltage, `voltagePu` ignored). */
+function encodeFields(id: string, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, hasVoltage: boolean, voltagePu: number): number {
+  // 41 bytes of numbers and flag, 2 of length, at most 3 UTF-8 bytes per UTF-16 unit of the id.
+  const at = encodeNumbers(43 + 3 * id.length, intervalStartMs, intervalMs, importKwh, exportKwh, hasVoltage, voltagePu);
   const start = at + 2;
   let n = id.length;
   for (let k = 0; k < id.length; k++) {
@@ -224,22 +231,8 @@ export class MeterSealTable {
     const src = this.idBytes;
     const from = this.idStart[index]!;
     const idLength = (src[from]! << 8) | src[from + 1]!;
-    const need = 43 + idLength;
-    if (need > bytes.length) {
-      bytes = new Uint8Array(8 * Math.ceil(need / 8));
-      doubles = new Float64Array(bytes.buffer);
-    }
-    doubles[0] = intervalStartMs;
-    doubles[1] = intervalMs;
-    doubles[2] = importKwh;
-    doubles[3] = exportKwh;
-    let at = 32;
-    if (voltagePu !== voltagePu) bytes[at++] = 0;
-    else {
-      doubles[4] = voltagePu;
-      bytes[40] = 1;
-      at = 41;
-    }
+    // NaN voltage: the read has none.
+    let at = encodeNumbers(43 + idLength, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu === voltagePu, voltagePu);
     const b = bytes;
     const end = from + 2 + idLength;
     for (let k = from; k < end; k++) b[at++] = src[k]!;

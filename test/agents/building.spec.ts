@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { initialTransition, transition } from 'xstate';
-import { RandomService } from '../../core/rng.ts';
 import { MS_PER_HOUR, parseSimTime } from '../../core/time.ts';
-import { busId, celsius } from '../../core/units.ts';
+import { celsius } from '../../core/units.ts';
 import { buildingCurve, type BuildingCurve, BUILDING_NEEDS, pushBuildingNeeds } from '../../agents/building/curve.ts';
 import { buildingKind } from '../../agents/building/index.ts';
 import { type BuildingGroup, buildingGroupSchema } from '../../agents/building/schema.ts';
@@ -13,39 +12,15 @@ import { Room } from '../../agents/physics/hvac.ts';
 import { NeedList } from '../../agents/flexibility/needs.ts';
 import { SMALL_OFFICE_HVAC, SMALL_OFFICE_RC } from '../../agents/physics/thermal.ts';
 import type { AgentEnv } from '../../agents/types.ts';
-import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/clock.ts';
-import { Environment, weatherSchema } from '../../agents/environment.ts';
+import { intervalAt } from '../../core/clock.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { BuildingNeed, BuildingView } from '../../strategies/building/view.ts';
 import { registerStrategy } from '../../strategies/registry.ts';
 import { truthful } from '../../strategies/truthful.ts';
-import type { MarketView } from '../../strategies/types.ts';
-import { branded } from '../helpers/units.ts';
+import { agentEnv, CAP, FLOOR, marketAt, QUANTUM } from '../helpers/agentMarket.ts';
 
 const START = parseSimTime('2026-07-01T00:00:00Z')!; // a Wednesday, local 02:00 (UTC+2)
-const CAP = 3000;
-const FLOOR = -500;
-const QUANTUM = 0.001;
-
-function envFor(seed: number, intervals: number, weather: Record<string, unknown>): AgentEnv {
-  const random = new RandomService(seed);
-  const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
-  const clock: ClockSpec = { start: START, intervalMinutes: 15, intervals, gateClosureMinutes: 5 };
-  return { random, site, environment: new Environment(site, weatherSchema.parse(weather), random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
-}
-
-function marketAt(env: AgentEnv, interval: MarketInterval, forecast: readonly number[] = [], last?: number): MarketView {
-  const w = env.environment.at(interval.start, interval.durationH);
-  return branded<MarketView>(Object.freeze({
-    interval: Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH }),
-    priceCapMwh: CAP,
-    priceFloorMwh: FLOOR,
-    quantumKw: QUANTUM,
-    lastPriceMwh: last,
-    priceForecastMwh: Object.freeze([...forecast]),
-    conditions: Object.freeze({ outdoorC: w.outdoorC, ghiWm2: w.ghiWm2 }),
-  }));
-}
+const envFor = (seed: number, intervals: number, weather: Record<string, unknown>): AgentEnv => agentEnv(START, seed, intervals, weather);
 
 /** The market's answer at clearing price p: above p whole, at p a share u, below nothing; rounded to the quantum. */
 function bought(segs: readonly BidSegment[], p: number, u: number): number {

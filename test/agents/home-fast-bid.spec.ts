@@ -10,23 +10,15 @@ import fc from 'fast-check';
 import { homeKind } from '../../agents/home/index.ts';
 import type { HomeAgent } from '../../agents/home/runtime.ts';
 import { type HomeGroup, homeGroupSchema } from '../../agents/home/schema.ts';
-import { Environment, weatherSchema } from '../../agents/environment.ts';
 import type { AgentEnv } from '../../agents/types.ts';
-import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/clock.ts';
-import { RandomService } from '../../core/rng.ts';
+import { intervalAt } from '../../core/clock.ts';
 import { parseSimTime } from '../../core/time.ts';
-import { busId } from '../../core/units.ts';
-import type { BidSegment } from '../../market/types.ts';
 import { homeForecastBid, homeForecastParams, homeForecastParamsOf } from '../../strategies/home/forecast.ts';
 import type { HomeView } from '../../strategies/home/view.ts';
 import { registerStrategy } from '../../strategies/registry.ts';
-import type { MarketView } from '../../strategies/types.ts';
-import { branded } from '../helpers/units.ts';
+import { agentEnv, award, marketAt } from '../helpers/agentMarket.ts';
 
 const START = parseSimTime('2026-07-01T12:00:00Z')!;
-const CAP = 3000;
-const FLOOR = -500;
-const QUANTUM = 0.001;
 
 // home-forecast through the view: a strategy the home does not recognise, so it builds the view.
 let viewCalls = 0;
@@ -42,40 +34,7 @@ registerStrategy('test-home-forecast-by-view', {
   }),
 });
 
-function envFor(seed: number, intervals: number, weather: Record<string, unknown>): AgentEnv {
-  const random = new RandomService(seed);
-  const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
-  const clock: ClockSpec = { start: START, intervalMinutes: 15, intervals, gateClosureMinutes: 5 };
-  return { random, site, environment: new Environment(site, weatherSchema.parse(weather), random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
-}
-
-function marketAt(env: AgentEnv, interval: MarketInterval, forecast: readonly number[], last: number | undefined): MarketView {
-  const w = env.environment.at(interval.start, interval.durationH);
-  return branded<MarketView>(
-    Object.freeze({
-      interval: Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH }),
-      priceCapMwh: CAP,
-      priceFloorMwh: FLOOR,
-      quantumKw: QUANTUM,
-      lastPriceMwh: last,
-      priceForecastMwh: Object.freeze([...forecast]),
-      conditions: Object.freeze({ outdoorC: w.outdoorC, ghiWm2: w.ghiWm2 }),
-    }),
-  );
-}
-
-/** The market's answer at clearing price p: above p whole, at p a share u, below p nothing; in quanta. */
-function award(segs: readonly BidSegment[], p: number, u: number): { buyKw: number; sellKw: number } {
-  let buy = 0;
-  let sell = 0;
-  const q = (x: number): number => Math.round(x / QUANTUM) * QUANTUM;
-  for (const s of segs) {
-    const share = s.priceMwh === p ? u : s.side === 'buy' ? (s.priceMwh > p ? 1 : 0) : s.priceMwh < p ? 1 : 0;
-    if (s.side === 'buy') buy += q(s.quantityKw * share);
-    else sell += q(s.quantityKw * share);
-  }
-  return { buyKw: buy, sellKw: sell };
-}
+const envFor = (seed: number, intervals: number, weather: Record<string, unknown>): AgentEnv => agentEnv(START, seed, intervals, weather);
 
 const price = fc.oneof(fc.constant(NaN), fc.integer({ min: -100, max: 900 }), fc.constantFrom(50, 100, 400, 2500));
 const appliance = fc.record({

@@ -1,61 +1,23 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { initialTransition, transition } from 'xstate';
-import { RandomService } from '../../core/rng.ts';
 import { parseSimTime } from '../../core/time.ts';
-import { busId, kw } from '../../core/units.ts';
+import { kw } from '../../core/units.ts';
 import { homeKind } from '../../agents/home/index.ts';
 import { type HomeGroup, homeGroupSchema } from '../../agents/home/schema.ts';
 import { homeLifecycle, homeMachine, homeTargetState } from '../../agents/home/machine.ts';
 import type { HomeAgent } from '../../agents/home/runtime.ts';
 import { pvOutputKw } from '../../agents/physics/pv.ts';
 import type { AgentEnv } from '../../agents/types.ts';
-import { type ClockSpec, intervalAt, type MarketInterval } from '../../core/clock.ts';
-import { Environment, weatherSchema } from '../../agents/environment.ts';
+import { intervalAt } from '../../core/clock.ts';
 import type { BidSegment } from '../../market/types.ts';
 import type { HomeView } from '../../strategies/home/view.ts';
 import { registerStrategy } from '../../strategies/registry.ts';
 import { truthful } from '../../strategies/truthful.ts';
-import type { MarketView } from '../../strategies/types.ts';
-import { branded } from '../helpers/units.ts';
+import { agentEnv, award, CAP, FLOOR, marketAt, QUANTUM } from '../helpers/agentMarket.ts';
 
 const START = parseSimTime('2026-07-01T00:00:00Z')!; // local 02:00 (UTC+2)
-const CAP = 3000;
-const FLOOR = -500;
-const QUANTUM = 0.001;
-
-function envFor(seed: number, intervals: number, weather: Record<string, unknown> = { temperature: 'heatwave' }): AgentEnv {
-  const random = new RandomService(seed);
-  const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
-  const clock: ClockSpec = { start: START, intervalMinutes: 15, intervals, gateClosureMinutes: 5 };
-  return { random, site, environment: new Environment(site, weatherSchema.parse(weather), random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
-}
-
-function marketAt(env: AgentEnv, interval: MarketInterval, forecast: readonly number[] = [], last?: number): MarketView {
-  const w = env.environment.at(interval.start, interval.durationH);
-  return branded<MarketView>(Object.freeze({
-    interval: Object.freeze({ index: interval.index, start: interval.start, durationH: interval.durationH }),
-    priceCapMwh: CAP,
-    priceFloorMwh: FLOOR,
-    quantumKw: QUANTUM,
-    lastPriceMwh: last,
-    priceForecastMwh: Object.freeze([...forecast]),
-    conditions: Object.freeze({ outdoorC: w.outdoorC, ghiWm2: w.ghiWm2 }),
-  }));
-}
-
-/** A market's answer to one curve at clearing price p: segments priced above p whole, at p a share u, below p nothing; rounded to the quantum. */
-function award(segs: readonly BidSegment[], p: number, u: number): { buyKw: number; sellKw: number } {
-  let buy = 0;
-  let sell = 0;
-  const q = (x: number): number => Math.round(x / QUANTUM) * QUANTUM;
-  for (const s of segs) {
-    const share = s.priceMwh === p ? u : s.side === 'buy' ? (s.priceMwh > p ? 1 : 0) : s.priceMwh < p ? 1 : 0;
-    if (s.side === 'buy') buy += q(s.quantityKw * share);
-    else sell += q(s.quantityKw * share);
-  }
-  return { buyKw: buy, sellKw: sell };
-}
+const envFor = (seed: number, intervals: number, weather: Record<string, unknown> = { temperature: 'heatwave' }): AgentEnv => agentEnv(START, seed, intervals, weather);
 
 // A truthful strategy that keeps the last view each home showed it.
 const views = new Map<string, HomeView>();
