@@ -13,17 +13,13 @@
  *   starting 10:15 UTC, interval 49 (the day starts 22:00 UTC): each car operates to its
  *   schedule from interval 49 on, 49 of its 96 scheduled intervals missed, 196 for the four.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { parse } from 'csv-parse/sync';
-import { runScenario } from '../../engine/run.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
+import { type Row, runAndRead } from '../helpers/runOutputs.ts';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/scenarios/comms-day-ahead.yaml');
 const IDEAL = join(import.meta.dirname, '../fixtures/scenarios/ev-day-ahead.yaml');
-type Row = Record<string, string>;
 
 interface Out {
   summary: { kpis: Record<string, any>; books: { closed: boolean } };
@@ -32,17 +28,13 @@ interface Out {
   agentsText: string;
 }
 
-async function runRead(s: Scenario): Promise<Out> {
-  const dir = mkdtempSync(join(tmpdir(), 'gridbid-da-'));
-  try {
-    await runScenario(s, { outDir: dir });
-    const text = (f: string): string => readFileSync(join(dir, f), 'utf8');
-    const messages = s.config.comms === 'ideal' ? [] : (parse(text('messages.csv'), { columns: true }) as Row[]);
-    return { summary: JSON.parse(text('summary.json')), messages, agents: parse(text('agents.csv'), { columns: true }), agentsText: text('agents.csv') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const runRead = (s: Scenario): Promise<Out> =>
+  runAndRead(s, (f) => ({
+    summary: f.summary(),
+    messages: s.config.comms === 'ideal' ? [] : f.rows('messages.csv'),
+    agents: f.rows('agents.csv'),
+    agentsText: f.text('agents.csv'),
+  }));
 
 /** The fixture with the cars' class (electric transportation) changed. */
 function withCars(change: Record<string, unknown>): Scenario {

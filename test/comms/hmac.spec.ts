@@ -41,14 +41,19 @@ describe('security: HMAC-SHA256 with prepared keys', () => {
   });
 });
 
+/** A read's meter id, interval start, net power and optional voltage, for the seal properties. */
+const readArbitraries = [
+  fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }),
+  fc.integer({ min: 0, max: 4e12 }),
+  fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+  fc.option(fc.double({ noNaN: true, min: 0.5, max: 1.5 }), { nil: undefined }),
+] as const;
+
 describe('security: sealed meter reads over the compact encoding', () => {
   it('property: a sealed read verifies, and changing any one field (or the key) fails, whatever the values', () => {
     fc.assert(
       fc.property(
-        fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }),
-        fc.integer({ min: 0, max: 4e12 }),
-        fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
-        fc.option(fc.double({ noNaN: true, min: 0.5, max: 1.5 }), { nil: undefined }),
+        ...readArbitraries,
         (meterId, t, netKw, voltagePu) => {
           const key = meterMacKey(1, meterId);
           const read = meterRead(meterId, t, 900_000, netKw, voltagePu);
@@ -73,10 +78,7 @@ describe('security: sealed meter reads over the compact encoding', () => {
   it('property: the field path (sealFields, fieldsIntact) gives sealRead\'s MAC, and a change to any field, any MAC word or the key fails', () => {
     fc.assert(
       fc.property(
-        fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }),
-        fc.integer({ min: 0, max: 4e12 }),
-        fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
-        fc.option(fc.double({ noNaN: true, min: 0.5, max: 1.5 }), { nil: undefined }),
+        ...readArbitraries,
         fc.nat(7),
         (meterId, t, netKw, voltagePu, word) => {
           const raw = meterMacKey(1, meterId);

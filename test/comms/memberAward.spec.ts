@@ -5,16 +5,12 @@
  * the aggregator's shortfall (engine/interval/comms.ts, MemberFallback). Real runs of
  * fixtures/scenarios/member-award.yaml, no mocks; every number below is worked by hand.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { parse } from 'csv-parse/sync';
-import { runScenario } from '../../engine/run.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
+import { type Row, runAndRead } from '../helpers/runOutputs.ts';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/scenarios/member-award.yaml');
-type Row = Record<string, string>;
 
 interface Out {
   kpis: Record<string, any>;
@@ -23,17 +19,11 @@ interface Out {
   messages: Row[];
 }
 
-async function runRead(s: Scenario): Promise<Out> {
-  const dir = mkdtempSync(join(tmpdir(), 'gridbid-member-award-'));
-  try {
-    await runScenario(s, { outDir: dir });
-    const csv = (f: string): Row[] => parse(readFileSync(join(dir, f)), { columns: true });
-    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
-    return { kpis: summary.kpis, closed: summary.books.closed, agents: csv('agents.csv'), messages: csv('messages.csv') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const runRead = (s: Scenario): Promise<Out> =>
+  runAndRead(s, (f) => {
+    const summary = f.summary();
+    return { kpis: summary.kpis, closed: summary.books.closed, agents: f.rows('agents.csv'), messages: f.rows('messages.csv') };
+  });
 
 /** The fixture with the customer link (RP3) down over `outages` (ISO times, [from, until)). */
 function withOutages(outages: Array<{ from: string; until: string }>): Scenario {

@@ -19,16 +19,12 @@
  *   from `small`, which gives 2; `big` is asked 5.455 − 4 = 1.455 kW; the head stays 2 kW
  *   over its limit: 2 kW × 0.25 h = 0.5 kWh short, and 0.5 kWh less delivered than on time.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { parse } from 'csv-parse/sync';
-import { runScenario } from '../../engine/run.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
+import { type Row, runAndRead } from '../helpers/runOutputs.ts';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/scenarios/comms-reports.yaml');
-type Row = Record<string, string>;
 
 interface Out {
   summary: { kpis: Record<string, any>; books: { closed: boolean } };
@@ -37,16 +33,8 @@ interface Out {
   agents: Row[];
 }
 
-async function runRead(s: Scenario): Promise<Out> {
-  const dir = mkdtempSync(join(tmpdir(), 'gridbid-reports-'));
-  try {
-    await runScenario(s, { outDir: dir });
-    const csv = (f: string): Row[] => parse(readFileSync(join(dir, f)), { columns: true });
-    return { summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), messages: csv('messages.csv'), events: csv('events.csv'), agents: csv('agents.csv') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const runRead = (s: Scenario): Promise<Out> =>
+  runAndRead(s, (f) => ({ summary: f.summary(), messages: f.rows('messages.csv'), events: f.rows('events.csv'), agents: f.rows('agents.csv') }));
 
 type Plane = Exclude<Scenario['config']['comms'], 'ideal'>;
 function withPlane(change: (c: Plane) => Plane): Scenario {

@@ -2,31 +2,18 @@
  * The communication plane's example scenarios, run for real: scenarios/ami-congestion.yaml
  * (with and without priority for control traffic) and scenarios/cyber-replay.yaml.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { parse } from 'csv-parse/sync';
-import { runScenario } from '../../engine/run.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
+import { type Row, runAndRead } from '../helpers/runOutputs.ts';
 
-type Row = Record<string, string>;
 interface Out {
   summary: { kpis: Record<string, any>; books: { closed: boolean } };
   messages: Row[];
   events: Row[];
 }
 
-async function runRead(s: Scenario): Promise<Out> {
-  const dir = mkdtempSync(join(tmpdir(), 'gridbid-comms-sc-'));
-  try {
-    await runScenario(s, { outDir: dir });
-    const csv = (f: string): Row[] => parse(readFileSync(join(dir, f)), { columns: true });
-    return { summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), messages: csv('messages.csv'), events: csv('events.csv') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const runRead = (s: Scenario): Promise<Out> =>
+  runAndRead(s, (f) => ({ summary: f.summary(), messages: f.rows('messages.csv'), events: f.rows('events.csv') }));
 
 const latencyMs = (r: Row): number => Date.parse(r.delivered_at!) - Date.parse(r.sent_at!);
 

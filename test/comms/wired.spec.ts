@@ -3,17 +3,14 @@
  * decides what happens. Real runs of a small feeder (fixtures/scenarios/comms-dr.yaml),
  * no mocks.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { MESSAGE_LOG_COLUMNS } from '../../comms/messageLog.ts';
-import { runScenario } from '../../engine/run.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
+import { type Row, runAndRead } from '../helpers/runOutputs.ts';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/scenarios/comms-dr.yaml');
-type Row = Record<string, string>;
 
 interface Out {
   summary: { kpis: Record<string, any>; books: { closed: boolean } };
@@ -22,16 +19,8 @@ interface Out {
   agents: Row[];
 }
 
-async function runRead(s: Scenario): Promise<Out> {
-  const dir = mkdtempSync(join(tmpdir(), 'gridbid-comms-'));
-  try {
-    await runScenario(s, { outDir: dir });
-    const csv = (f: string): Row[] => parse(readFileSync(join(dir, f)), { columns: true });
-    return { summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), messages: readFileSync(join(dir, 'messages.csv'), 'utf8'), events: csv('events.csv'), agents: csv('agents.csv') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const runRead = (s: Scenario): Promise<Out> =>
+  runAndRead(s, (f) => ({ summary: f.summary(), messages: f.text('messages.csv'), events: f.rows('events.csv'), agents: f.rows('agents.csv') }));
 
 /** The fixture with the operator's commands (distribution-grid-management) taking exactly `ms` to arrive. */
 function withCommandLatency(ms: number): Scenario {
