@@ -6,6 +6,13 @@
 // `batch` and `worker` also run with `npm run batch`'s --single-threaded: node starts
 // again with it, once (dist/cli/relaunch.js says why and how).
 import { existsSync } from 'node:fs';
+
+// A reader that leaves early (`gridbid batch --help | head -1`) is not an error of ours:
+// the rest of the output goes nowhere, quietly, and the command still finishes its work
+// (a run still writes its files) instead of dying on an unhandled EPIPE stack trace.
+process.stdout.on('error', (e) => {
+  if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+});
 import { fileURLToPath } from 'node:url';
 
 const program = new URL('../dist/cli/program.js', import.meta.url);
