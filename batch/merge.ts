@@ -14,13 +14,12 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 
 import { join, relative, resolve } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { renderBatchReport } from './report.ts';
-import { writeAtomic } from '../output/recorder.ts';
 import type { BatchPlan } from './plan.ts';
 import { readDone, REPORT_FILE, SUMMARY_FILE } from './runBatch.ts';
 import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
 import { formatShard, parseShardFile, planOfShardFile, type ShardFile, SHARD_FILE } from './shard.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
-import { ERROR_FILE } from './worker.ts';
+import { ERROR_FILE, writeAtomic } from './runFiles.ts';
 
 export interface MergeOptions {
   readonly folders: readonly string[];

@@ -22,7 +22,7 @@ import type { Redis } from 'ioredis';
 import { UserError } from '../core/errors.ts';
 import type { BatchProgress } from './progress.ts';
 import { oneLine, type RunSpec } from './plan.ts';
-import type { RunOutcome, RunTask } from './worker.ts';
+import type { RunOutcome, RunTask } from './runFiles.ts';
 
 /** The one queue gridbid's coordinators and workers share on a Redis server. */
 export const QUEUE_NAME = 'gridbid-runs';

@@ -18,7 +18,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
 import { readDone, WORKER_YOUNG_GENERATION_MB } from './runBatch.ts';
-import { errorText, type RunOutcome, type RunTask } from './worker.ts';
+import { errorText, type RunOutcome, type RunTask } from './runFiles.ts';
 import { workerCode } from './workerCode.ts';
 
 /** The outcome recorded in a run folder's DONE for this very task (same run, scenario and seed), if there is one. */

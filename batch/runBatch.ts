@@ -17,7 +17,6 @@ import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import { writeAtomic } from '../output/recorder.ts';
 import { prepareOutputFolder } from '../output/outDir.ts';
 import { renderBatchReport } from './report.ts';
 import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
@@ -28,7 +27,7 @@ import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile
 import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
 import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE } from './worker.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE, writeAtomic } from './runFiles.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
 

@@ -9,44 +9,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BooksOpenError, type BooksSummary, UserError } from '../core/errors.ts';
+import { BooksOpenError, type BooksSummary } from '../core/errors.ts';
 import { runScenario } from '../engine/run.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
-import { writeAtomic } from '../output/recorder.ts';
-import type { OutputFormat } from '../output/parquet.ts';
-import { oneLine } from './plan.ts';
 import { flattenKpis } from './summary.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE, writeAtomic } from './runFiles.ts';
 
-export const DONE_FILE = 'DONE';
-export const ERROR_FILE = 'error.txt';
-export const SCENARIO_FILE = 'scenario.yaml';
-
-export interface RunTask {
-  readonly id: string;
-  readonly outDir: string;
-  readonly file: string;
-  readonly text: string;
-  readonly seed: number;
-  readonly fingerprint: string;
-  /** How the run writes its tables (`--format`); default csv. */
-  readonly formats?: readonly OutputFormat[] | undefined;
-}
-
-export type RunOutcome = { readonly status: 'ok'; readonly kpis: Array<[string, string]> } | { readonly status: 'failed'; readonly error: string };
-
-/** What `DONE` holds: the run's summary row, and what it was computed from. */
-export interface DoneMarker {
-  readonly run: string;
-  readonly seed: number;
-  readonly fingerprint: string;
-  readonly kpis: Array<[string, string]>;
-  /** The formats of its tables, when not csv alone (absent: csv, as before `--format`). */
-  readonly formats?: readonly OutputFormat[];
-}
-
-/** Formats as DONE records them: absent for the default, csv alone. */
-export const markedFormats = (formats: readonly OutputFormat[] | undefined): readonly OutputFormat[] | undefined =>
-  formats === undefined || (formats.length === 1 && formats[0] === 'csv') ? undefined : formats;
+// What the batch's main thread shares with its workers lives in runFiles.ts, which does not load the engine.
+export { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE } from './runFiles.ts';
 
 /** One run; what a worker thread's default export does (batch/workerCode.ts). */
 export async function runTask(task: RunTask): Promise<RunOutcome> {
@@ -68,16 +38,6 @@ export async function runTask(task: RunTask): Promise<RunOutcome> {
     writeAtomic(join(task.outDir, ERROR_FILE), `${error}\n`);
     return { status: 'failed', error };
   }
-}
-
-/** A user error's message; anything else is a bug, named as such with where it happened. */
-export function errorText(err: unknown): string {
-  if (err instanceof UserError || err instanceof BooksOpenError) return oneLine(err.message);
-  if (err instanceof Error) {
-    const at = err.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim();
-    return `internal error (please report it): ${err.name}: ${oneLine(err.message)}${at ? ` ${at}` : ''}`;
-  }
-  return `internal error (please report it): ${String(err)}`;
 }
 
 /** Piscina calls a worker module's default export with each task. */

@@ -7,7 +7,7 @@ import { registerBatchMerge } from './batchMerge.ts';
 import { EXIT_INTERRUPTED, EXIT_RUNS_FAILED, parseQueueOption, parseShardOption, parseWorkers } from './batchOptions.ts';
 import { showUrl } from '../../batch/queue.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
-import { FORMAT_HELP, parseFormatOption } from './run.ts';
+import { FORMAT_HELP, parseFormatOption } from './formatOption.ts';
 
 const HELP = `
 A sweep file names a base scenario and what to vary: a grid of values at override

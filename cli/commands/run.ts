@@ -3,22 +3,16 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { BooksOpenError, type BooksSummary, ExitCode, UserError } from '../../core/errors.ts';
 import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
-import { type RunInternals, RunInterrupted, type RunOptions, runPasses, runScenario } from '../../engine/run.ts';
+// The engine (engine/run.ts, the recorder and all they import: ~0.2 s of CPU) is loaded when a run starts, not by
+// every `gridbid` command: program.ts registers this command for `batch`, `worker` and `query` too.
+import type { RunInternals, RunOptions } from '../../engine/run.ts';
+import { RunInterrupted } from '../../engine/interrupted.ts';
 import { runProgress } from '../runProgress.ts';
-import { OUTPUT_FILES } from '../../output/recorder.ts';
 import { prepareOutputFolder } from '../../output/outDir.ts';
 import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
-import { type OutputFormat, parseFormats } from '../../output/parquet.ts';
-
-/** `--format csv|parquet|csv,parquet` (run and batch). */
-export function parseFormatOption(value: string): OutputFormat[] {
-  const formats = parseFormats(value);
-  if (typeof formats === 'string') throw new InvalidArgumentError(formats);
-  return formats;
-}
-
-export const FORMAT_HELP = 'tables as csv, parquet or both (csv,parquet); default csv';
+import type { OutputFormat } from '../../output/parquet.ts';
+import { FORMAT_HELP, parseFormatOption } from './formatOption.ts';
 
 /** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
 export const EXIT_SIGNAL: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 130, SIGTERM: 143 };
@@ -52,6 +46,7 @@ export function registerRun(program: Command): void {
       if (found) process.stderr.write(`gridbid: ${found}\n`);
       markIncomplete(outDir, `${file}, seed ${opts.seed ?? scenario.config.seed}`);
       const agents = scenario.config.agents.reduce((n, g) => n + g.count, 0);
+      const { runPasses } = await import('../../engine/run.ts');
       const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress });
       const stop = new AbortController();
       const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
@@ -107,8 +102,9 @@ function interruptedExit(err: RunInterrupted, outDir: string): ExitCode {
  * its books did not close — after the outputs are written, so they can be inspected.
  */
 export async function runAndReport(scenario: Scenario, options: RunOptions, print: (text: string) => void, internals: RunInternals = {}): Promise<Record<string, unknown>> {
+  const [{ runScenario }, { OUTPUT_FILES }] = await Promise.all([import('../../engine/run.ts'), import('../../output/recorder.ts')]);
   const { summary } = await runScenario(scenario, options, internals);
-  print(formatSummary(summary, options.outDir, options.formats ?? ['csv']));
+  print(formatSummary(summary, options.outDir, options.formats ?? ['csv'], OUTPUT_FILES));
   const books = summary.books as BooksSummary;
   if (!books.closed) throw new BooksOpenError(options.outDir, books);
   return summary;
@@ -135,14 +131,15 @@ function booksLine(books: BooksSummary): string {
  * The files the run wrote, as found in its folder: the fixed outputs in their order (each table in
  * the formats asked for), then the tables only some runs write (voltages, messages), by name.
  */
-function outputFiles(outDir: string, formats: readonly OutputFormat[]): string[] {
-  const fixed = OUTPUT_FILES.flatMap((f) => (f.endsWith('.csv') ? formats.map((x) => f.replace(/\.csv$/, `.${x}`)) : [f]));
+function outputFiles(outDir: string, formats: readonly OutputFormat[], outputs: readonly string[]): string[] {
+  const fixed = outputs.flatMap((f) => (f.endsWith('.csv') ? formats.map((x) => f.replace(/\.csv$/, `.${x}`)) : [f]));
   const present = new Set(readdirSync(outDir));
   const extra = [...present].filter((f) => !fixed.includes(f) && formats.some((x) => f.endsWith(`.${x}`))).sort();
   return [...fixed.filter((f) => present.has(f)), ...extra];
 }
 
-function formatSummary(summary: Record<string, unknown>, outDir: string, formats: readonly OutputFormat[]): string {
+/** `outputs`: the recorder's fixed output files (OUTPUT_FILES), in their order. */
+function formatSummary(summary: Record<string, unknown>, outDir: string, formats: readonly OutputFormat[], outputs: readonly string[]): string {
   const k = summary.kpis as Record<string, unknown>;
   const lines = [
     `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals, ${String(summary.agents)} agents)`,
@@ -153,7 +150,7 @@ function formatSummary(summary: Record<string, unknown>, outDir: string, formats
     booksLine(summary.books as BooksSummary),
     `welfare   ${String(k.welfare)}`,
     `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${(k.agentFaults as unknown[]).length} agent faults, ${(k.clearingProblems as unknown[]).length} clearing problems`,
-    `results   ${outDir}/ (${outputFiles(outDir, formats).join(', ')})`,
+    `results   ${outDir}/ (${outputFiles(outDir, formats, outputs).join(', ')})`,
   ];
   return `${lines.join('\n')}\n`;
 }
