@@ -232,18 +232,18 @@ function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { 
   }
   const text = stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 });
   // A key the override path created that the schema does not know: the path is wrong, not the value.
-  const unknown = unknownKeysFromOverrides(sweep, text, base.file, applied);
+  // Parsed once: the schema's verdict serves both checks (a batch's main thread plans every run before any starts).
+  const parsed = parseOutcome(text, base.file);
+  const unknown = unknownKeysFromOverrides(sweep, parsed, applied);
   if (unknown.size > 0) return { text, error: [...unknown.values()].join('; '), pathError: unknown };
-  return { text, error: checkScenario(text, base.file, sweep, base, applied) };
+  return { text, error: checkScenario(text, base.file, sweep, base, applied, parsed) };
 }
 
 /** The override paths that created keys the scenario schema does not know, located in the sweep file; undefined when none. */
-function unknownKeysFromOverrides(sweep: Sweep, text: string, file: string, applied: ReadonlyArray<{ o: Override; at: ConcretePath }>): Map<string, string> {
+function unknownKeysFromOverrides(sweep: Sweep, parsed: ParseOutcome, applied: ReadonlyArray<{ o: Override; at: ConcretePath }>): Map<string, string> {
   const out = new Map<string, string>();
-  try {
-    parseScenario(text, file);
-  } catch (err) {
-    if (!(err instanceof InputFileError)) return out;
+  const err = 'failure' in parsed ? parsed.failure : undefined;
+  if (err instanceof InputFileError) {
     for (const i of err.issues) {
       if (!i.message.startsWith('unknown key')) continue;
       const hit = [...applied].reverse().find((a) => pathWithin(i.path, formatConcrete(a.at)) || pathWithin(formatConcrete(a.at), i.path));
@@ -251,6 +251,17 @@ function unknownKeysFromOverrides(sweep: Sweep, text: string, file: string, appl
     }
   }
   return out;
+}
+
+type ParseOutcome = { readonly scenario: ReturnType<typeof parseScenario> } | { readonly failure: unknown };
+
+/** A scenario text through the schema: the scenario, or what parsing threw. */
+function parseOutcome(text: string, file: string): ParseOutcome {
+  try {
+    return { scenario: parseScenario(text, file) };
+  } catch (failure) {
+    return { failure };
+  }
 }
 
 /** Why a base scenario file is invalid on its own, as `gridbid validate` says it; undefined when it is valid. */
@@ -269,9 +280,17 @@ function baseProblem(base: Base): string | undefined {
  * person can fix it: inside the override that set the value (in the sweep file), or
  * in the base scenario file. Returns the problems joined on one line, or undefined.
  */
-function checkScenario(text: string, file: string, sweep: Sweep | undefined, base: Base, applied: ReadonlyArray<{ o: Override; at: ConcretePath }>): string | undefined {
+function checkScenario(
+  text: string,
+  file: string,
+  sweep: Sweep | undefined,
+  base: Base,
+  applied: ReadonlyArray<{ o: Override; at: ConcretePath }>,
+  parsed: ParseOutcome = parseOutcome(text, file),
+): string | undefined {
   try {
-    const tooLarge = footprintProblem(parseScenario(text, file).config);
+    if ('failure' in parsed) throw parsed.failure;
+    const tooLarge = footprintProblem(parsed.scenario.config);
     return tooLarge === undefined ? undefined : `${file}: ${tooLarge}`;
   } catch (err) {
     if (!(err instanceof InputFileError)) {
