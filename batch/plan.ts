@@ -16,7 +16,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { InputFileError, UserError } from '../core/errors.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
-import { footprintProblem } from '../engine/footprint.ts';
+import { estimateFootprint, footprintProblem } from '../engine/footprint.ts';
 import { applyOverride, type ConcretePath, formatConcrete, OverrideError, parseOverridePath, pathWithin } from './paths.ts';
 import { displayPath, isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
 import { locate, plainData, where } from '../core/yamlIssues.ts';
@@ -41,6 +41,12 @@ export interface RunSpec {
   readonly fingerprint: string;
   /** Why the run cannot start (an invalid scenario after overrides); undefined when it can. */
   readonly error: string | undefined;
+  /**
+   * The run's size, agents × intervals (engine/footprint.ts), which its computing time
+   * follows: a batch starts the largest runs first (`longestFirst`). Undefined for a run
+   * that cannot start.
+   */
+  readonly work?: number | undefined;
 }
 
 export interface BatchPlan {
@@ -121,7 +127,7 @@ function planFile(file: string, prefix: string): Part {
   return {
     name: stem,
     description: `the scenario ${file}`,
-    runs: [draft({ id: `${prefix || stem}__seed-${seed}`, variant: '', params: {}, seed, file, text, error: checkScenario(text, file, undefined, base, []) }, base.raw, stem)],
+    runs: [draft({ id: `${prefix || stem}__seed-${seed}`, variant: '', params: {}, seed, file, text, ...checked(text, file, base) }, base.raw, stem)],
     paramKeys: [],
     hasVariants: false,
     reportKpis: DEFAULT_REPORT_KPIS,
@@ -186,10 +192,10 @@ function planSweep(sweep: Sweep, prefix: string): Part {
       const overrides = [...(variant?.set ?? []), ...point];
       const parts = [prefix, variant?.name ?? '', point.map((v, i) => `${sweep.grid[i]!.short}-${safeLabel(v.label)}`).join('_')].filter((s) => s !== '');
       const stem = parts.length ? parts.join('__') : 'base';
-      const { text, error, pathError } = configure(sweep, base, overrides);
+      const { text, error, work, pathError } = configure(sweep, base, overrides);
       if (pathError) for (const [key, message] of pathError) if (!pathErrors.has(key)) pathErrors.set(key, message);
       const params = Object.fromEntries(point.map((v) => [v.key, v.label]));
-      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, text, error }, base.raw, stem));
+      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, text, error, work }, base.raw, stem));
     }
   }
   if (pathErrors.size > 0) throw new UserError(`${sweep.file}: ${pathErrors.size} override path${pathErrors.size === 1 ? '' : 's'} that fit${pathErrors.size === 1 ? 's' : ''} no scenario key (no run started)\n${[...pathErrors.values()].map((e) => `  ${e}`).join('\n')}`);
@@ -218,8 +224,8 @@ function draft(r: Omit<Draft, 'scenario' | 'fingerprint'>, raw: Record<string, u
 }
 
 /** The base with the overrides applied (later ones win), as text, and why it is invalid if it is. */
-function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { text: string; error: string | undefined; pathError?: ReadonlyMap<string, string> } {
-  if (overrides.length === 0 || base.raw === undefined) return { text: base.text, error: checkScenario(base.text, base.file, undefined, base, []) };
+function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { text: string; error: string | undefined; work?: number | undefined; pathError?: ReadonlyMap<string, string> } {
+  if (overrides.length === 0 || base.raw === undefined) return { text: base.text, ...checked(base.text, base.file, base) };
   const raw = structuredClone(base.raw);
   const applied: Array<{ o: Override; at: ConcretePath }> = [];
   for (const o of overrides) {
@@ -236,7 +242,32 @@ function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { 
   const parsed = parseOutcome(text, base.file);
   const unknown = unknownKeysFromOverrides(sweep, parsed, applied);
   if (unknown.size > 0) return { text, error: [...unknown.values()].join('; '), pathError: unknown };
-  return { text, error: checkScenario(text, base.file, sweep, base, applied, parsed) };
+  const error = checkScenario(text, base.file, sweep, base, applied, parsed);
+  return { text, error, work: error === undefined ? workOf(parsed) : undefined };
+}
+
+/** A scenario without overrides: why it cannot run, or its size. */
+function checked(text: string, file: string, base: Base): { error: string | undefined; work: number | undefined } {
+  const parsed = parseOutcome(text, file);
+  const error = checkScenario(text, file, undefined, base, [], parsed);
+  return { error, work: error === undefined ? workOf(parsed) : undefined };
+}
+
+/** agents × intervals of a valid scenario (what a run's computing time follows). */
+function workOf(parsed: ParseOutcome): number | undefined {
+  if (!('scenario' in parsed)) return undefined;
+  const f = estimateFootprint(parsed.scenario.config);
+  return f.agents * f.intervals;
+}
+
+/**
+ * The runs in the order a batch starts them: the largest first (`work`), so that a long run
+ * does not start last and keep one worker busy while the others idle; equal sizes (and
+ * runs without a size, last) keep the sweep's order. Where each run's row goes in
+ * summary.csv does not change (its index).
+ */
+export function longestFirst<R extends Pick<RunSpec, 'index' | 'work'>>(runs: readonly R[]): R[] {
+  return [...runs].sort((a, b) => (b.work ?? -1) - (a.work ?? -1) || a.index - b.index);
 }
 
 /** The override paths that created keys the scenario schema does not know, located in the sweep file; undefined when none. */

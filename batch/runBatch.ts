@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { prepareOutputFolder } from '../output/outDir.ts';
 import { renderBatchReport } from './report.ts';
-import { type BatchPlan, planBatch, type RunSpec } from './plan.ts';
+import { type BatchPlan, longestFirst, planBatch, type RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
 import { type WorkerCode, workerCode } from './workerCode.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
@@ -150,7 +150,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
       await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill, formats: options.formats }, connection, progress, finish);
     } else {
       used = workerCode();
-      await runInPool(toRun, workers, used, outDir, options, progress, finish);
+      await runInPool(longestFirst(toRun), workers, used, outDir, options, progress, finish);
     }
   }
   progress.stop();
@@ -191,7 +191,7 @@ function claimShardFolder(outDir: string, plan: BatchPlan, shard: Shard): void {
   writeAtomic(path, `${JSON.stringify(mine, null, 1)}\n`);
 }
 
-/** Keeps at most `workers` runs in flight, in run order, until done or stopped. */
+/** Keeps at most `workers` runs in flight, in the order given, until done or stopped. */
 async function runInPool(
   runs: readonly RunSpec[],
   workers: number,

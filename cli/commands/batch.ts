@@ -22,6 +22,10 @@ and, once the batch ends, results.duckdb: summary and every finished run's table
 keyed by run_id, for \`gridbid query\` or any DuckDB client. --format parquet writes
 each run's tables as Parquet files (csv,parquet: both; default csv).
 
+Order: the largest runs (agents × intervals) start first, so that a long run
+does not start last and keep one worker busy while the others are idle;
+summary.csv keeps the sweep's order.
+
 Resuming: run the same command again. Finished runs (their folder has a DONE
 marker) are kept; unfinished ones are cleaned and run again. Ctrl-C stops starting
 runs and lets the running ones finish; a second Ctrl-C stops those too.

@@ -1,10 +1,11 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 import { runBatch } from '../../batch/runBatch.ts';
+import { silentProgress } from '../../batch/progress.ts';
 import { flattenKpis } from '../../batch/summary.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
@@ -45,6 +46,18 @@ describe('gridbid batch', () => {
       expect([scenario.market.pricing, scenario.market.priceRule]).to.deep.equal([row['market.pricing'], row['market.priceRule']]);
     }
     checkOutputTree(join(dir, 'w2'));
+  });
+
+  it('starts the largest runs first (agents × intervals); summary.csv keeps the sweep order', async function () {
+    this.timeout(60_000);
+    const sweep = join(dir, 'sizes.yaml');
+    writeFileSync(sweep, `name: sizes\nbase: ${relative(dir, `${FIX}/tiny.yaml`)}\ngrid:\n  agents[home].count: [12, 48, 24]\nseeds: [7]\n`);
+    const finished: string[] = [];
+    // One worker: each run finishes before the next starts, so the finishing order is the starting order.
+    const r = await runBatch({ target: sweep, outDir: join(dir, 'sizes'), workers: 1, database: false, progress: { ...silentProgress, finished: (row) => finished.push(row.run.id) } });
+    expect(r.ok).to.equal(3);
+    expect(finished).to.deep.equal(['count-48__seed-7', 'count-24__seed-7', 'count-12__seed-7']);
+    expect(readCsv(join(dir, 'sizes', 'summary.csv')).map((row) => row.run_id)).to.deep.equal(['count-12__seed-7', 'count-48__seed-7', 'count-24__seed-7']);
   });
 
   it('a broken variant fails alone: the others finish, its error (file:line path: reason) is in summary.csv; exit code 3', async function () {

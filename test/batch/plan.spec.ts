@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { InputFileError, UserError } from '../../core/errors.ts';
-import { planBatch } from '../../batch/plan.ts';
+import { longestFirst, planBatch } from '../../batch/plan.ts';
 import { MAX_RUNS } from '../../batch/sweepFile.ts';
 
 const FIX = 'test/fixtures/sweeps';
@@ -52,6 +53,42 @@ describe('batch: planning a sweep', () => {
     expect([r.seed, r.scenario, r.variant, r.error]).to.deep.equal([8, 'tiny', '', undefined]);
     const market = parseYaml(r.text).market;
     expect(market).to.deep.equal({ mechanism: 'double-auction', pricing: 'pay-as-bid', priceRule: 'partial-block' });
+  });
+
+  it('sizes each run that can start as agents × intervals; a batch starts the largest first, equal sizes in sweep order', () => {
+    // tiny.yaml: three plants and `count` homes over 24 hourly intervals; the run with -1 homes cannot start.
+    const plan = planBatch(sweep('sizes.yaml', 'base: TINY\ngrid:\n  agents[home].count: [12, 48, -1, 24]\n  days: [1, 2]\nseeds: [7]\n'));
+    expect(plan.runs.map((r) => [r.id, r.work])).to.deep.equal([
+      ['count-12_days-1__seed-7', 15 * 24],
+      ['count-12_days-2__seed-7', 15 * 48],
+      ['count-48_days-1__seed-7', 51 * 24],
+      ['count-48_days-2__seed-7', 51 * 48],
+      ['count-1_days-1__seed-7', undefined],
+      ['count-1_days-2__seed-7', undefined],
+      ['count-24_days-1__seed-7', 27 * 24],
+      ['count-24_days-2__seed-7', 27 * 48],
+    ]);
+    expect(plan.runs[4]!.error).to.be.a('string');
+    // 2448, 1296, 1224, 720, 648, 360: 27 × 48 = 1296 and 51 × 24 = 1224.
+    expect(longestFirst(plan.runs).map((r) => r.index)).to.deep.equal([3, 7, 2, 1, 6, 0, 4, 5]);
+    // A single scenario file is sized too (15 agents × 24 intervals).
+    expect(planBatch(`${FIX}/tiny.yaml`).runs[0]!.work).to.equal(360);
+  });
+
+  it('property: longestFirst is a reordering, sizes never increase, equal sizes keep their sweep order', () => {
+    const runs = fc.array(fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }), { maxLength: 30 }).map((ws) => ws.map((work, index) => ({ index, work })));
+    fc.assert(
+      fc.property(runs, (rs) => {
+        const out = longestFirst(rs);
+        expect(out.map((r) => r.index).sort((a, b) => a - b)).to.deep.equal(rs.map((r) => r.index));
+        for (let i = 1; i < out.length; i++) {
+          const [a, b] = [out[i - 1]!, out[i]!];
+          const [wa, wb] = [a.work ?? -1, b.work ?? -1];
+          expect(wa >= wb, `size ${a.work} before ${b.work}`).to.equal(true);
+          if (wa === wb) expect(a.index).to.be.lessThan(b.index);
+        }
+      }),
+    );
   });
 
   it('replications count from the base scenario’s seed, or from `seed`; `seeds` lists them', () => {
