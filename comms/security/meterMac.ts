@@ -18,7 +18,7 @@
  * object or hex text per read.
  */
 import type { MeterRead } from '../../metering/meter.ts';
-import { HmacSha256Key, HmacSha256KeyTable } from './hmacSha256.ts';
+import { blockIntactWith, HmacSha256Key, innerBlockWords, macBlockWith, macBytesWith, ONE_BLOCK_MESSAGE_MAX, prepareKey } from './hmacSha256.ts';
 
 export interface SealedRead extends MeterRead {
   /** HMAC-SHA256, hex. */
@@ -164,14 +164,24 @@ export function fieldsIntact(key: HmacSha256Key, meterId: string, intervalStartM
 
 /**
  * The seals of many meters for a sender or receiver of reads as numbers: each meter's prepared
- * key (`HmacSha256KeyTable`) and the tail of its canonical bytes (the id's length and UTF-8
- * bytes) side by side, by the meter's index. `seal` and `intact` give exactly `sealFields` and
- * `fieldsIntact` (the same bytes, the same MAC, every field covered, all 8 words compared);
- * they only keep what they read per meter together, so checking reads of 10,000 meters in
- * arrival order misses the cache less.
+ * key and its read's canonical bytes as SHA-256 words, side by side by the meter's index. `seal`
+ * and `intact` give exactly `sealFields` and `fieldsIntact` (the same bytes, the same MAC, every
+ * field covered, all 8 words compared); what they do differently is only how they get there.
+ *
+ * A read without a voltage of a meter whose id has at most 20 UTF-8 bytes (every meter id a
+ * run makes: `meter:` and the connection point) is one SHA-256 block after the key's. Its words
+ * 8–15 (the voltage flag 0, the id's length and bytes, 0x80, zeros and the bit length) are the
+ * same for every read of the meter: they are built once, in the meter's row, and a read only
+ * writes its four doubles over words 0–7 (their bytes in the platform's order, as `encode`
+ * writes them, read back as big-endian words) before the two compressions (`macBlockWith`).
+ * Any other read (a voltage, a long id) is encoded to bytes as `sealFields` does.
+ *
+ * Per meter, 32 words (two cache lines): the inner and outer key states, then the read's block.
  */
 export class MeterSealTable {
-  private readonly keys = new HmacSha256KeyTable();
+  private rows = new Int32Array(ROW * 64);
+  /** Per meter: 1 when its reads without a voltage are one block (`rows` holds the block's fixed words). */
+  private oneBlock = new Uint8Array(64);
   /** Per meter: its id's length (2 bytes, big-endian) and UTF-8 bytes, from `idStart`. */
   private idBytes = new Uint8Array(1 << 14);
   private idUsed = 0;
@@ -188,18 +198,36 @@ export class MeterSealTable {
       grown.set(this.idBytes.subarray(0, this.idUsed));
       this.idBytes = grown;
     }
-    const index = this.keys.add(key);
+    const index = this.ids.length;
     if (index >= this.idStart.length) {
-      const grown = new Int32Array(2 * this.idStart.length);
-      grown.set(this.idStart);
-      this.idStart = grown;
+      const n = 2 * this.idStart.length;
+      const start = new Int32Array(n);
+      start.set(this.idStart);
+      this.idStart = start;
+      const rows = new Int32Array(ROW * n);
+      rows.set(this.rows);
+      this.rows = rows;
+      const one = new Uint8Array(n);
+      one.set(this.oneBlock);
+      this.oneBlock = one;
     }
+    prepareKey(key, this.rows, ROW * index);
     this.idStart[index] = this.idUsed;
     this.idBytes[this.idUsed] = id.length >>> 8;
     this.idBytes[this.idUsed + 1] = id.length & 0xff;
     this.idBytes.set(id, this.idUsed + 2);
     this.idUsed = need;
     this.ids.push(meterId);
+    // A read without a voltage: 32 bytes of numbers (zeros here: each read writes its own), the flag 0, the id's length and bytes.
+    const length = 35 + id.length;
+    if (length <= ONE_BLOCK_MESSAGE_MAX) {
+      const message = new Uint8Array(length);
+      message[33] = id.length >>> 8;
+      message[34] = id.length & 0xff;
+      message.set(id, 35);
+      innerBlockWords(message, length, this.rows, ROW * index + 16);
+      this.oneBlock[index] = 1;
+    }
     return index;
   }
 
@@ -210,20 +238,36 @@ export class MeterSealTable {
 
   /** `sealFields` for the meter at `index`. */
   seal(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, offset: number): void {
+    const row = this.row(index);
+    // NaN voltage: the read has none.
+    if (voltagePu !== voltagePu && this.oneBlock[index] === 1) {
+      numberWords(this.rows, row + 16, intervalStartMs, intervalMs, importKwh, exportKwh);
+      macBlockWith(this.rows, row, this.rows, row + 16, mac, offset);
+      return;
+    }
     // The length first: encoding may replace the scratch buffer.
     const n = this.encode(index, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu);
-    this.keys.macWords(index, bytes, n, words);
-    for (let i = 0; i < 8; i++) mac[offset + i] = words[i]!;
+    macBytesWith(this.rows, row, bytes, n, mac, offset);
   }
 
   /** `fieldsIntact` for the meter at `index`. */
   intact(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, offset: number): boolean {
-    // The length first: encoding may replace the scratch buffer.
+    const row = this.row(index);
+    if (voltagePu !== voltagePu && this.oneBlock[index] === 1) {
+      numberWords(this.rows, row + 16, intervalStartMs, intervalMs, importKwh, exportKwh);
+      return blockIntactWith(this.rows, row, this.rows, row + 16, mac, offset);
+    }
     const n = this.encode(index, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu);
-    this.keys.macWords(index, bytes, n, words);
+    macBytesWith(this.rows, row, bytes, n, words, 0);
     let diff = 0;
     for (let i = 0; i < 8; i++) diff |= words[i]! ^ mac[offset + i]!;
     return diff === 0;
+  }
+
+  /** Where the meter at `index` starts in `rows`; a RangeError for a meter not added. */
+  private row(index: number): number {
+    if (!(index >= 0 && index < this.ids.length)) throw new RangeError(`no meter at index ${index} (${this.ids.length} meters)`);
+    return ROW * index;
   }
 
   /** `encodeFields` with the id's bytes copied from the table; returns the length. */
@@ -238,4 +282,29 @@ export class MeterSealTable {
     for (let k = from; k < end; k++) b[at++] = src[k]!;
     return at;
   }
+}
+
+/** Words per meter in `MeterSealTable`: the key's two states (16), the read's block (16). */
+const ROW = 32;
+
+// The four doubles of a read in the platform's byte order (as `encodeNumbers` writes them), read back as big-endian words.
+const numberBuffer = new ArrayBuffer(32);
+const numberDoubles = new Float64Array(numberBuffer);
+const numberView = new DataView(numberBuffer);
+
+/** The read's first 32 canonical bytes (`encodeNumbers`) as 8 big-endian words into `out[o, o + 8)`. */
+function numberWords(out: Int32Array, o: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number): void {
+  numberDoubles[0] = intervalStartMs;
+  numberDoubles[1] = intervalMs;
+  numberDoubles[2] = importKwh;
+  numberDoubles[3] = exportKwh;
+  const v = numberView;
+  out[o] = v.getInt32(0);
+  out[o + 1] = v.getInt32(4);
+  out[o + 2] = v.getInt32(8);
+  out[o + 3] = v.getInt32(12);
+  out[o + 4] = v.getInt32(16);
+  out[o + 5] = v.getInt32(20);
+  out[o + 6] = v.getInt32(24);
+  out[o + 7] = v.getInt32(28);
 }
