@@ -168,15 +168,18 @@ export function fieldsIntact(key: HmacSha256Key, meterId: string, intervalStartM
  * and `intact` give exactly `sealFields` and `fieldsIntact` (the same bytes, the same MAC, every
  * field covered, all 8 words compared); what they do differently is only how they get there.
  *
- * A read without a voltage of a meter whose id has at most 20 UTF-8 bytes (every meter id a
- * run makes: `meter:` and the connection point) is one SHA-256 block after the key's. Its words
- * 8–15 (the voltage flag 0, the id's length and bytes, 0x80, zeros and the bit length) are the
- * same for every read of the meter: they are built once, in the meter's row, and a read only
- * writes its four doubles over words 0–7 (their bytes in the platform's order, as `encode`
- * writes them, read back as big-endian words) before the two compressions (`macBlockWith`).
- * Any other read (a voltage, a long id) is encoded to bytes as `sealFields` does.
+ * A read without a voltage of a meter whose id has at most 20 UTF-8 bytes (nine meters in ten
+ * at evening-peak × 13: `meter:` and a connection point) is one SHA-256 block after the key's.
+ * Its words 8–15 (the voltage flag 0, the id's length and bytes, 0x80, zeros and the bit length)
+ * are the same for every read of the meter: they are built once, in the meter's row, and a read
+ * only puts its four doubles before them as words 0–7 (their bytes in the platform's order, as
+ * `encode` writes them, read back as big-endian words) for the two compressions
+ * (`macBlockWith`). Any other read (a voltage, a longer id) is encoded to bytes as `sealFields`
+ * does; the same MAC, one compression more per block.
  *
- * Per meter, 32 words (two cache lines): the inner and outer key states, then the read's block.
+ * Per meter, 24 words: the inner and outer key states, then the fixed words of its reads'
+ * block. The rows are only read after `add` (a read's block is put together in a scratch block),
+ * so a check in random meter order dirties no cache line of the table.
  */
 export class MeterSealTable {
   private rows = new Int32Array(ROW * 64);
@@ -225,7 +228,8 @@ export class MeterSealTable {
       message[33] = id.length >>> 8;
       message[34] = id.length & 0xff;
       message.set(id, 35);
-      innerBlockWords(message, length, this.rows, ROW * index + 16);
+      innerBlockWords(message, length, block, 0);
+      for (let i = 8; i < 16; i++) this.rows[ROW * index + 8 + i] = block[i]!;
       this.oneBlock[index] = 1;
     }
     return index;
@@ -241,8 +245,8 @@ export class MeterSealTable {
     const row = this.row(index);
     // NaN voltage: the read has none.
     if (voltagePu !== voltagePu && this.oneBlock[index] === 1) {
-      numberWords(this.rows, row + 16, intervalStartMs, intervalMs, importKwh, exportKwh);
-      macBlockWith(this.rows, row, this.rows, row + 16, mac, offset);
+      readBlock(this.rows, row, intervalStartMs, intervalMs, importKwh, exportKwh);
+      macBlockWith(this.rows, row, block, 0, mac, offset);
       return;
     }
     // The length first: encoding may replace the scratch buffer.
@@ -254,8 +258,8 @@ export class MeterSealTable {
   intact(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, offset: number): boolean {
     const row = this.row(index);
     if (voltagePu !== voltagePu && this.oneBlock[index] === 1) {
-      numberWords(this.rows, row + 16, intervalStartMs, intervalMs, importKwh, exportKwh);
-      return blockIntactWith(this.rows, row, this.rows, row + 16, mac, offset);
+      readBlock(this.rows, row, intervalStartMs, intervalMs, importKwh, exportKwh);
+      return blockIntactWith(this.rows, row, block, 0, mac, offset);
     }
     const n = this.encode(index, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu);
     macBytesWith(this.rows, row, bytes, n, words, 0);
@@ -284,27 +288,34 @@ export class MeterSealTable {
   }
 }
 
-/** Words per meter in `MeterSealTable`: the key's two states (16), the read's block (16). */
-const ROW = 32;
+/** Words per meter in `MeterSealTable`: the key's two states (16), its reads' fixed block words 8–15 (8). */
+const ROW = 24;
 
+// A read's block: its numbers (words 0–7), then its meter's fixed words (8–15).
+const block = new Int32Array(16);
 // The four doubles of a read in the platform's byte order (as `encodeNumbers` writes them), read back as big-endian words.
 const numberBuffer = new ArrayBuffer(32);
 const numberDoubles = new Float64Array(numberBuffer);
 const numberView = new DataView(numberBuffer);
 
-/** The read's first 32 canonical bytes (`encodeNumbers`) as 8 big-endian words into `out[o, o + 8)`. */
-function numberWords(out: Int32Array, o: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number): void {
+/**
+ * The one-block read of the meter at `rows[row]` into `block`: the read's first 32 canonical
+ * bytes (`encodeNumbers`) as 8 big-endian words, then the meter's fixed words.
+ */
+function readBlock(rows: Int32Array, row: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number): void {
   numberDoubles[0] = intervalStartMs;
   numberDoubles[1] = intervalMs;
   numberDoubles[2] = importKwh;
   numberDoubles[3] = exportKwh;
   const v = numberView;
-  out[o] = v.getInt32(0);
-  out[o + 1] = v.getInt32(4);
-  out[o + 2] = v.getInt32(8);
-  out[o + 3] = v.getInt32(12);
-  out[o + 4] = v.getInt32(16);
-  out[o + 5] = v.getInt32(20);
-  out[o + 6] = v.getInt32(24);
-  out[o + 7] = v.getInt32(28);
+  const b = block;
+  b[0] = v.getInt32(0);
+  b[1] = v.getInt32(4);
+  b[2] = v.getInt32(8);
+  b[3] = v.getInt32(12);
+  b[4] = v.getInt32(16);
+  b[5] = v.getInt32(20);
+  b[6] = v.getInt32(24);
+  b[7] = v.getInt32(28);
+  for (let i = 8; i < 16; i++) b[i] = rows[row + 8 + i]!;
 }
