@@ -35,19 +35,10 @@ export const SUMMARY_FILE = 'summary.csv';
 export const REPORT_FILE = 'batch-report.html';
 
 /**
- * Young generation of a worker: three semi-spaces of 32 MB, half what the CLI's
- * `--max-semi-space-size=64` gives a single run's main thread (bin/gridbid.js).
- * Why: workers run side by side and share the L3 cache (32 MB here); each one's
- * allocations sweep through a whole semi-space between collections. Measured on the
- * bench's 12-run sweep (4,000 homes, compiled workers, --single-threaded, two rounds
- * under load 17–26, CPU time): a run on 2 workers cost 19 % more CPU than on 1 with
- * 64 MB semi-spaces, 7 % with 32 MB, 1 % with 16 MB, 9 % with 8 MB; 1 worker the same
- * within noise for all four. Runs of 12,000 homes (4 on 2 workers, two rounds) took
- * 4 % more CPU per run with 16 MB than with 64 MB (their interval's garbage outgrows
- * the nursery), 6 % less with 32 MB. So 32 MB: it helps the small runs and not at the
- * cost of the large ones.
+ * Young generation of a worker: three semi-spaces of 64 MB, what the CLI's
+ * `--max-semi-space-size=64` gives the main thread (bin/gridbid.js).
  */
-export const WORKER_YOUNG_GENERATION_MB = 3 * 32;
+export const WORKER_YOUNG_GENERATION_MB = 3 * 64;
 
 export interface BatchOptions {
   /** A sweep file, a scenario file or a folder of them. */
