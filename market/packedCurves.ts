@@ -87,3 +87,6 @@ export class PackedBid implements Bid {
     return (this.made ??= this.curves.segments(this.start, this.count));
   }
 }
+
+/** How many segments a bid has, without making a packed bid's segment objects. */
+export const segmentCount = (bid: Bid): number => (bid instanceof PackedBid ? bid.count : bid.segments.length);

@@ -51,6 +51,7 @@ import { Mdms } from '../../metering/mdms.ts';
 import type { ReadQuality } from '../../metering/vee.ts';
 import { meterIdFor, meterReadKwh } from '../../metering/meter.ts';
 import type { Rejection } from '../../market/types.ts';
+import { segmentCount } from '../../market/packedCurves.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { Fault } from '../../agents/operations/faults.ts';
 import { timeOf } from '../../agents/operations/faults.ts';
@@ -411,7 +412,7 @@ export class CommsRun {
       const party = this.input.parties[bid.party]!;
       // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
       const type = OFFER_KINDS.has(party.kind) ? 'offer' : 'bid';
-      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, bidTime, interval.gateClosure, BID, party.role === 'agent' ? undefined : 'RP4');
+      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), bidTime, interval.gateClosure, BID, party.role === 'agent' ? undefined : 'RP4');
       this.tagOf[slot] = i;
       this.batchOf[slot] = batch;
       duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;

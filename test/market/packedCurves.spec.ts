@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { agentId, busId } from '../../core/units.ts';
 import { buildOrderBook, type OrderBookContext } from '../../market/orderBook.ts';
-import { PackedBid, PackedCurves } from '../../market/packedCurves.ts';
+import { PackedBid, PackedCurves, segmentCount } from '../../market/packedCurves.ts';
 import { isValidPriceQuantity, isValidSegment, MAX_SEGMENT_QUANTA } from '../../market/segment.ts';
 import { type Bid, type BidSegment, DEFAULT_RULES, type OrderBook } from '../../market/types.ts';
 
@@ -53,6 +53,7 @@ describe('packed bids (market/packedCurves.ts)', () => {
         expect(layout(b.book)).to.deep.equal(layout(a.book));
         expect(b.rejections).to.deep.equal(a.rejections);
         // Read as objects, a packed bid's segments are the ones written.
+        mixed.forEach((bid, j) => expect(segmentCount(bid)).to.equal(specs[j]!.segments.length));
         mixed.forEach((bid, j) => expect(bid.segments).to.deep.equal(specs[j]!.segments));
       }),
       { numRuns: 500 },
