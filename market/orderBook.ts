@@ -60,12 +60,12 @@ export class OrderBookBuilder {
    */
   add(bid: Bid): Rejection | undefined {
     if (this.built) throw new Error('OrderBookBuilder.add after build(): the book was already handed out');
-    const problem = this.bidProblem(bid);
-    if (problem) return rejection(bid, problem);
+    const bus = this.busIndexOf.get(bid.bus);
+    const problem = this.bidProblem(bid, bus);
+    if (problem || bus === undefined) return rejection(bid, problem!);
     const rules = this.ctx.rules;
     const { priceTickMwh, quantumKw } = rules;
     const b = this.bids.length;
-    const bus = this.busIndexOf.get(bid.bus)!;
     if (bid instanceof PackedBid) return this.addPacked(bid, b, bus);
     const segments = bid.segments;
     const start = this.n;
@@ -140,14 +140,14 @@ export class OrderBookBuilder {
     return problem && rejection(bid, problem);
   }
 
-  /** What is wrong with the bid itself (interval, agent, bus, id, an empty curve), its segments aside. */
-  private bidProblem(bid: Bid): { code: RejectionCode; reason: string } | undefined {
+  /** What is wrong with the bid itself (interval, agent, bus, id, an empty curve), its segments aside; `bus` is its bus's index (undefined: not in the network). */
+  private bidProblem(bid: Bid, bus = this.busIndexOf.get(bid.bus)): { code: RejectionCode; reason: string } | undefined {
     const { interval } = this.ctx;
     if (bid.interval !== interval)
       return { code: 'unknown-interval', reason: `bid is for interval ${bid.interval}, the book is for interval ${interval}` };
     const trusted = this.ctx.trustedIdentities === true;
     if (!trusted && !this.ctx.isKnownAgent(bid.agentId)) return { code: 'unknown-agent', reason: `agent '${bid.agentId}' is not registered in this market` };
-    if (!this.busIndexOf.has(bid.bus)) return { code: 'unknown-bus', reason: `bus '${bid.bus}' is not in the network` };
+    if (bus === undefined) return { code: 'unknown-bus', reason: `bus '${bid.bus}' is not in the network` };
     if (!trusted && this.bidIds.has(bid.id)) return { code: 'duplicate-bid-id', reason: `bid id '${bid.id}' was already used in this interval` };
     if (bid instanceof PackedBid ? bid.count === 0 : !Array.isArray(bid.segments) || bid.segments.length === 0) return { code: 'empty-curve', reason: 'the bid has no segments' };
     return undefined;
