@@ -140,12 +140,30 @@ export class Mdms {
       let columns = this.handleColumns[handle];
       if (columns === undefined) {
         const meterId = this.handleIds[handle]!;
-        this.store.set(meterId, (columns = new ReadColumns(this.options.readsPerMeter)));
+        this.store.set(meterId, (columns = this.newColumns()));
         this.handleColumns[handle] = columns;
       }
       return columns;
     });
   }
+
+  /**
+   * A meter's columns, carved with those of the next meters from one buffer (`SLAB_METERS` meters
+   * a buffer): 10,000 meters' columns as 40 buffers, not 40,000.
+   */
+  private newColumns(): ReadColumns {
+    const size = 4 * ReadColumns.rows(this.options.readsPerMeter ?? 16);
+    if (this.slabUsed + size > this.slab.length) {
+      this.slab = new Float64Array(SLAB_METERS * size);
+      this.slabUsed = 0;
+    }
+    const columns = new ReadColumns(this.options.readsPerMeter, this.slab.subarray(this.slabUsed, this.slabUsed + size));
+    this.slabUsed += size;
+    return columns;
+  }
+
+  private slab = new Float64Array(0);
+  private slabUsed = 0;
 
   /** The validated series of a meter over [fromMs, toMs) (inside `sharingSeries`, the same array for the same question). */
   series(meterId: string, fromMs: number, toMs: number): readonly ValidatedInterval[] {
@@ -182,15 +200,23 @@ export class Mdms {
 
   /** Billing: energy imported and exported over [fromMs, toMs), with the quality mix behind it. */
   energy(meterId: string, fromMs: number, toMs: number): EnergyTotals {
-    const intervals: Record<ReadQuality, number> = { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
+    // Counted in locals, not by the quality's name in a record: every meter's series passes here at run end.
+    let actual = 0;
+    let interpolated = 0;
+    let estimated = 0;
+    let missing = 0;
     let importKwh = 0;
     let exportKwh = 0;
     for (const v of this.series(meterId, fromMs, toMs)) {
-      intervals[v.quality]++;
+      const q = v.quality;
+      if (q === 'actual') actual++;
+      else if (q === 'interpolated') interpolated++;
+      else if (q === 'estimated') estimated++;
+      else missing++;
       importKwh += v.importKwh ?? 0;
       exportKwh += v.exportKwh ?? 0;
     }
-    return { importKwh, exportKwh, intervals };
+    return { importKwh, exportKwh, intervals: { actual, interpolated, estimated, missing } };
   }
 
   /** Settlement: net energy (import − export) of one interval, or undefined when missing. */
@@ -216,6 +242,7 @@ export class Mdms {
 }
 
 const EMPTY = new ReadColumns();
+const SLAB_METERS = 256;
 
 /** The read without its MAC (built field by field: an object rest is a slow runtime call, and every read of a run passes here). */
 function stripMac(r: MeterRead | SealedRead): MeterRead {
