@@ -8,6 +8,7 @@
  * series in time order, so a query first moves the reads that arrived since the last one into
  * their meters' `ReadColumns` (`flush`), meter by meter and column by column in time order:
  * neighbouring meters share cache lines in every column, and each meter's series is appended.
+ * A column then keeps only its states (1 byte a meter), which still find duplicates.
  *
  * A column is keyed by its interval start exactly (not by an index computed from it), so two
  * reads share a cell only when their starts are equal — the duplicate rule `ReadColumns`
@@ -45,7 +46,14 @@ class IntervalColumn {
     this.state = state;
     this.values = values;
   }
+
+  /** Drops the values once every read has moved: only the states are still needed (to find duplicates). */
+  release(): void {
+    this.values = NO_VALUES;
+  }
 }
+
+const NO_VALUES = new Float64Array(0);
 
 export class ReadMatrix {
   private readonly columns = new Map<number, IntervalColumn>();
@@ -83,6 +91,7 @@ export class ReadMatrix {
     }
     if (handle >= col.state.length) col.grow(Math.max(handle + 1, 2 * col.state.length));
     if (col.state[handle] !== EMPTY) return false;
+    if (col.values.length === 0) col.values = new Float64Array(3 * col.state.length);
     col.state[handle] = PENDING;
     const o = 3 * handle;
     const v = col.values;
@@ -121,6 +130,9 @@ export class ReadMatrix {
         (target ??= columnsOf(h)).insertFields(starts[j]!, v[o]!, v[o + 1]!, v[o + 2]!);
       }
     }
-    for (const c of cols) c.pending = 0;
+    for (const c of cols) {
+      c.pending = 0;
+      c.release();
+    }
   }
 }
