@@ -241,6 +241,11 @@ export class CommsRun {
   private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly seal: number; readonly mdms: number } | undefined)[] = [];
   private readonly marketEndpoint: number;
   private readonly partyEndpoints: number[] = [];
+  /** Per party: endpoint of its own id (−1 until first used; names are interned on first use, as `send` did). */
+  private readonly ownEndpoints: Int32Array;
+  /** Per party, read once per bid and price: its bids are supply offers (OFFER_KINDS); it is an intermediary, reached over RP4. */
+  private readonly offers: Uint8Array;
+  private readonly intermediary: Uint8Array;
   private readonly mdmsEndpoint: number;
   private readonly intervalMs: number;
   private readonly freshnessMs: number;
@@ -322,6 +327,9 @@ export class CommsRun {
     this.reportPlannedKw = new Float64Array(input.parties.length);
     this.reportAvailableKw = new Float64Array(input.parties.length);
     this.hasMembers = input.parties.some((p) => p.role === 'aggregator');
+    this.ownEndpoints = new Int32Array(input.parties.length).fill(-1);
+    this.offers = Uint8Array.from(input.parties, (p) => (OFFER_KINDS.has(p.kind) ? 1 : 0));
+    this.intermediary = Uint8Array.from(input.parties, (p) => (p.role === 'agent' ? 0 : 1));
     this.memberAwardOnTime = new Int32Array(input.parties.length).fill(-1);
     const n = input.parties.length;
     this.memberFallback = { missed: new Uint8Array(n), buyQuanta: new Float64Array(n), sellQuanta: new Float64Array(n) };
@@ -386,6 +394,12 @@ export class CommsRun {
     return fresh;
   }
 
+  /** Endpoint of party `party`'s own id. */
+  private ownEndpoint(party: number): number {
+    const id = this.ownEndpoints[party]!;
+    return id >= 0 ? id : (this.ownEndpoints[party] = this.table.endpoints.id(this.input.parties[party]!.id));
+  }
+
   /** Was the link that carries message `slot` down when it was sent? */
   private slotLinkDown(slot: number): boolean {
     const t = this.table;
@@ -409,10 +423,9 @@ export class CommsRun {
     const duringOutage = new Uint8Array(bids.length);
     for (let i = 0; i < bids.length; i++) {
       const bid = bids[i]!;
-      const party = this.input.parties[bid.party]!;
       // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
-      const type = OFFER_KINDS.has(party.kind) ? 'offer' : 'bid';
-      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), bidTime, interval.gateClosure, BID, party.role === 'agent' ? undefined : 'RP4');
+      const type = this.offers[bid.party] ? 'offer' : 'bid';
+      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), bidTime, interval.gateClosure, BID, this.intermediary[bid.party] ? 'RP4' : undefined);
       this.tagOf[slot] = i;
       this.batchOf[slot] = batch;
       duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;
@@ -510,11 +523,10 @@ export class CommsRun {
     const due = interval.gateClosure + this.intervalMs - minutesToMs(1);
     const ep = this.table.endpoints;
     for (const i of to) {
-      const p = this.input.parties[i]!;
       const retailer = retailerOf(i);
       // ~10,000 an interval: table rows, not message objects. The sender's endpoint is looked up before the receiver's, as `send` did.
       const from = retailer === undefined ? this.marketEndpoint : ep.id(retailer);
-      const slot = this.sendRow('price', from, this.partyEndpoint(i, p.id), MESSAGE_BYTES.price, interval.gateClosure, due, PRICE, p.role === 'agent' ? undefined : 'RP4');
+      const slot = this.sendRow('price', from, this.ownEndpoint(i), MESSAGE_BYTES.price, interval.gateClosure, due, PRICE, this.intermediary[i] ? 'RP4' : undefined);
       this.tagOf[slot] = i;
       this.batchOf[slot] = interval.index;
     }
