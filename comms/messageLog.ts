@@ -125,7 +125,8 @@ export class MessageLogWriter {
   /** The prefix holds `sent_at,` only and delivered_at is written whole (a year outside 0000–9999, whose ISO text is longer). */
   private prefixWhole = false;
 
-  constructor() {
+  /** `keep` false: a writer for a pass whose messages.csv nobody reads (engine/run.ts, the passes before the written run): `row` encodes nothing and `take` gives no piece. */
+  constructor(private readonly keep = true) {
     const classRp = APPLICATION_CLASSES.flatMap((c) => REFERENCE_POINTS.map((rp) => this.append(`${c},${rp},`)));
     this.classRpAt = Int32Array.from(classRp, (p) => p[0]);
     this.classRpLength = Int32Array.from(classRp, (p) => p[1]);
@@ -136,6 +137,7 @@ export class MessageLogWriter {
 
   /** Appends the row of `slot` with `status` (the plane's, or the receiver's verdict) and its link id (undefined: none). */
   row(table: MessageTable, slot: number, status: string, link: string | undefined): void {
+    if (!this.keep) return;
     const from = table.from[slot]!;
     const to = table.to[slot]!;
     if (from >= this.endpointAt.length || to >= this.endpointAt.length) this.growEndpoints(Math.max(from, to) + 1);
