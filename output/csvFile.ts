@@ -85,12 +85,12 @@ export class CsvFile {
 
   /**
    * Appends pre-encoded bytes (text that repeats on every row, encoded once with `encodeField`;
-   * or whole rows made elsewhere, comms/messageLog.ts). A run of at least a buffer's size goes
+   * or whole rows made elsewhere, comms/messageLog.ts). A run of at least half a buffer goes
    * to the file as it is, after what is buffered: no copy.
    */
   bytes(src: Uint8Array): void {
     const n = src.length;
-    if (n >= BUFFER_BYTES) {
+    if (n >= BUFFER_BYTES >> 1) {
       this.flush();
       this.writeOut(src, n);
       return;

@@ -120,7 +120,7 @@ describe('comms/messageLog: rows written from the message table', () => {
     );
   });
 
-  it('pieces taken stay as they were while later rows fill new ones (a day of rows spans many 1 MB pieces)', () => {
+  it('pieces taken stay as they were while later rows fill new ones (a day of rows spans many 64 kB pieces)', () => {
     const table = new MessageTable();
     const writer = new MessageLogWriter();
     const r: Row = { type: 7, cls: 1, rp: 1, from: 'meter:home-base-1', to: 'mdms', sizeBytes: 96, sentAtMs: Date.UTC(2026, 6, 15), delayMs: 2_345, attempts: 1, status: 'delivered', link: undefined };
