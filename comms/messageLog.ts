@@ -82,8 +82,6 @@ const PIECE_BYTES = 1 << 16;
 const DIGITS3 = Uint8Array.from({ length: 3000 }, (_, k) => String(Math.floor(k / 3)).padStart(3, '0').charCodeAt(k % 3));
 /** The minute key of a row without `delivered_at` (a lost message): no minute is −0.5. */
 const UNDELIVERED = -0.5;
-/** Bytes per message slot for its staged head (`MessageLogWriter.staged`): the heads of the bench's day are 44–58 bytes. */
-const STAGE_BYTES = 64;
 /** Where the pool keeps the current time prefix, and how long it may be (a longer one goes to the end of the pool). */
 const PREFIX_AT = 0;
 const PREFIX_ROOM = 64;
@@ -117,12 +115,6 @@ export class MessageLogWriter {
   private readonly typeLength: Int32Array;
   private endpointAt = new Int32Array(1024).fill(-1);
   private endpointLength = new Int32Array(1024);
-  /** Per message slot, STAGE_BYTES: the length of its staged head (0: none) and the head (`staged`). */
-  private stage = new Uint8Array(0);
-  private stageView = new DataView(this.stage.buffer);
-  /** A head made at its row (not staged, or too long for a stage). */
-  private scratch = new Uint8Array(256);
-  private scratchView = new DataView(this.scratch.buffer);
   /** `,status,attempts,link\n` per its values, and those of the previous row. */
   private readonly ends = new Map<string, number>();
   private endStatus = '';
@@ -148,21 +140,14 @@ export class MessageLogWriter {
     this.typeLength = Int32Array.from(types, (p) => p[1]);
   }
 
-  /**
-   * Stages the row's head of `slot` — `class,reference_point,from,to,type,bytes` — right after
-   * the plane's send filled the slot (comms/plane.ts `send`), while its columns are in cache: at
-   * the row, seconds or minutes later, the head is one copy from one place instead of six
-   * columns read in six places (most of a row's cost inside a run was those cache misses). The
-   * slot's sender, receiver, type, class, reference point and size must not change before its
-   * row; a row of a slot not staged makes its head itself.
-   */
-  staged(table: MessageTable, slot: number): void {
-    if (this.keep) this.stageHead(table, slot);
-  }
-
   /** Appends the row of `slot` with `status` (the plane's, or the receiver's verdict) and its link id (undefined: none). */
   row(table: MessageTable, slot: number, status: string, link: string | undefined): void {
     if (!this.keep) return;
+    const from = table.from[slot]!;
+    const to = table.to[slot]!;
+    if (from >= this.endpointAt.length || to >= this.endpointAt.length) this.growEndpoints(Math.max(from, to) + 1);
+    if (this.endpointAt[from] === -1) this.addEndpoint(from, table.endpoints.names[from]!);
+    if (this.endpointAt[to] === -1) this.addEndpoint(to, table.endpoints.names[to]!);
     const attempts = table.attempts[slot]!;
     // Nearly every row ends as the row before (`,delivered,1,`).
     if (status !== this.endStatus || attempts !== this.endAttempts || link !== this.endLink) this.newEnd(status, attempts, link);
@@ -175,29 +160,16 @@ export class MessageLogWriter {
       minute = Math.floor(ms / 60_000);
     }
     if (sent !== this.prefixSentMs || minute !== this.prefixMinute) this.newPrefix(sent, minute);
-    const base = slot * STAGE_BYTES;
-    if (this.prefixWhole) {
-      if (base < this.stage.length) this.stage[base] = 0;
-      return this.wholeRow(table, slot, status, link);
-    }
-    let head = base < this.stage.length ? this.stage[base]! : 0;
-    let headView = this.stageView;
-    let headAt = base + 1;
-    if (head === 0) {
-      // Not staged, or longer than a stage holds: made here, in the scratch bytes.
-      head = this.headLength(table, slot);
-      if (this.scratch.length < head + 4) {
-        this.scratch = new Uint8Array(2 * (head + 4));
-        this.scratchView = new DataView(this.scratch.buffer);
-      }
-      this.writeHead(table, slot, this.scratch, this.scratchView, 0);
-      headView = this.scratchView;
-      headAt = 0;
-    }
-    // The copies' texts, seven digits of delivered_at and its `Z,`, and the copies' overrun.
-    this.room(this.prefixLength + 9 + head + this.endLength + 4);
+    if (this.prefixWhole) return this.wholeRow(table, slot, status, link);
+
+    const cr = table.cls[slot]! * REFERENCE_POINTS.length + table.rp[slot]!;
+    const type = table.type[slot]!;
+    const fromLength = this.endpointLength[from]!;
+    const toLength = this.endpointLength[to]!;
+    // The copies' texts, seven digits of delivered_at and its `Z,`, at most 24 of bytes; and the copies' overrun.
+    this.room(this.prefixLength + 9 + this.classRpLength[cr]! + fromLength + toLength + this.typeLength[type]! + 24 + this.endLength + 4);
     const b = this.buf;
-    let at = copyWords(this.out, this.at, this.poolView, this.prefixAt, this.prefixLength);
+    let at = this.copy(this.at, this.prefixAt, this.prefixLength);
     if (minute !== UNDELIVERED) {
       const rest = ms - minute * 60_000;
       if (rest === 0) {
@@ -216,66 +188,23 @@ export class MessageLogWriter {
       b[at++] = 90;
       b[at++] = 44;
     }
-    at = copyWords(this.out, at, headView, headAt, head);
-    // Used: a slot reused without a staged head makes its own.
-    if (base < this.stage.length) this.stage[base] = 0;
-    this.at = copyWords(this.out, at, this.poolView, this.endAt, this.endLength);
-  }
-
-  /** Writes the head of `slot`'s row into its place in `stage` (its length in the first byte); none (0) when longer than a stage holds. */
-  private stageHead(table: MessageTable, slot: number): void {
-    const base = slot * STAGE_BYTES;
-    if (base + STAGE_BYTES > this.stage.length) this.growStage(base + STAGE_BYTES);
-    const length = this.headLength(table, slot);
-    // One byte for the length, three for the last copy's overrun.
-    if (length > STAGE_BYTES - 4) {
-      this.stage[base] = 0;
-      return;
-    }
-    this.writeHead(table, slot, this.stage, this.stageView, base + 1);
-    this.stage[base] = length;
-  }
-
-  /** The byte length of `slot`'s head (its endpoints' names encoded into the pool on first use). */
-  private headLength(table: MessageTable, slot: number): number {
-    const from = table.from[slot]!;
-    const to = table.to[slot]!;
-    if (from >= this.endpointAt.length || to >= this.endpointAt.length) this.growEndpoints(Math.max(from, to) + 1);
-    if (this.endpointAt[from] === -1) this.addEndpoint(from, table.endpoints.names[from]!);
-    if (this.endpointAt[to] === -1) this.addEndpoint(to, table.endpoints.names[to]!);
-    const size = table.sizeBytes[slot]!;
-    const sizeLength = size >= 0 && size < 1000 && Number.isInteger(size) ? (size >= 100 ? 3 : size >= 10 ? 2 : 1) : encoder.encode(String(size)).length;
-    return this.classRpLength[table.cls[slot]! * REFERENCE_POINTS.length + table.rp[slot]!]! + this.endpointLength[from]! + this.endpointLength[to]! + this.typeLength[table.type[slot]!]! + sizeLength;
-  }
-
-  /** Writes `slot`'s head at `at` of `dst` (`view` its DataView), which has room for it and three bytes more (`headLength` first). */
-  private writeHead(table: MessageTable, slot: number, dst: Uint8Array, view: DataView, at: number): void {
-    const pool = this.poolView;
-    const cr = table.cls[slot]! * REFERENCE_POINTS.length + table.rp[slot]!;
-    const from = table.from[slot]!;
-    const to = table.to[slot]!;
-    const type = table.type[slot]!;
-    at = copyWords(view, at, pool, this.classRpAt[cr]!, this.classRpLength[cr]!);
-    at = copyWords(view, at, pool, this.endpointAt[from]!, this.endpointLength[from]!);
-    at = copyWords(view, at, pool, this.endpointAt[to]!, this.endpointLength[to]!);
-    at = copyWords(view, at, pool, this.typeAt[type]!, this.typeLength[type]!);
+    at = this.copy(at, this.classRpAt[cr]!, this.classRpLength[cr]!);
+    at = this.copy(at, this.endpointAt[from]!, fromLength);
+    at = this.copy(at, this.endpointAt[to]!, toLength);
+    at = this.copy(at, this.typeAt[type]!, this.typeLength[type]!);
     const size = table.sizeBytes[slot]!;
     if (size >= 0 && size < 1000 && Number.isInteger(size)) {
       const d = 3 * size;
-      if (size >= 100) dst[at++] = DIGITS3[d]!;
-      if (size >= 10) dst[at++] = DIGITS3[d + 1]!;
-      dst[at] = DIGITS3[d + 2]!;
+      if (size >= 100) b[at++] = DIGITS3[d]!;
+      if (size >= 10) b[at++] = DIGITS3[d + 1]!;
+      b[at++] = DIGITS3[d + 2]!;
     } else {
-      // Any other number as `String` writes it.
-      dst.set(encoder.encode(String(size)), at);
+      // Any other number as `String` writes it (at most 24 characters: `-1.2345678901234567e-308`).
+      const text = encoder.encode(String(size));
+      b.set(text, at);
+      at += text.length;
     }
-  }
-
-  private growStage(bytes: number): void {
-    const grown = new Uint8Array(Math.max(bytes, 2 * this.stage.length, 1024 * STAGE_BYTES));
-    grown.set(this.stage);
-    this.stage = grown;
-    this.stageView = new DataView(grown.buffer);
+    this.at = this.copy(at, this.endAt, this.endLength);
   }
 
   /** The rows written since the last call, as pieces of bytes in order. */
@@ -287,6 +216,14 @@ export class MessageLogWriter {
     const out = this.pieces;
     this.pieces = [];
     return out;
+  }
+
+  /** Copies `length` bytes of the pool from `src` to the row at `at`, four at a time; returns the end. */
+  private copy(at: number, src: number, length: number): number {
+    const out = this.out;
+    const pool = this.poolView;
+    for (let k = 0; k < length; k += 4) out.setInt32(at + k, pool.getInt32(src + k, true), true);
+    return at + length;
   }
 
   /** A row in a year outside 0000–9999: its text made whole (never in a simulated grid's lifetime). */
@@ -375,10 +312,4 @@ export class MessageLogWriter {
     this.start = 0;
     this.at = 0;
   }
-}
-
-/** Copies `length` bytes from `src` at `from` to `dst` at `at`, four at a time (up to three bytes past the end: the caller's slack); returns the end. */
-function copyWords(dst: DataView, at: number, src: DataView, from: number, length: number): number {
-  for (let k = 0; k < length; k += 4) dst.setInt32(at + k, src.getInt32(from + k, true), true);
-  return at + length;
 }

@@ -352,8 +352,6 @@ export class CommsRun {
     }
     const route = ROUTE[type];
     const slot = this.plane.send(route.type, cls === undefined ? route.cls : classIndex[cls], referencePoint === undefined ? route.rp : referencePointIndex[referencePoint], from, to, sizeBytes, sentAtMs, deadlineMs);
-    // The head of its messages.csv row, while the slot's columns are in cache (comms/messageLog.ts).
-    this.log.staged(this.table, slot);
     // Slots are handed out in order (then reused): the side arrays grow by one, staying dense.
     if (slot === this.kindOf.length) {
       this.kindOf.push(MESSAGE);

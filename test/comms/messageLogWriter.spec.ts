@@ -30,15 +30,11 @@ const row = fc.record({
   attempts: fc.integer({ min: 1, max: 101 }),
   status: fc.oneof(fc.constantFrom(...DELIVERY_STATUSES, 'rejected-replay', 'odd,status'), fc.string({ minLength: 70, maxLength: 80 })),
   link: fc.option(fc.oneof(fc.constantFrom('backhaul', 'gw,1', 'l"q'), fc.string({ maxLength: 90 })), { nil: undefined }),
-  /** Its head staged at send, as the engine does (engine/interval/comms.ts `sendRow`), or made at the row. */
-  staged: fc.boolean(),
-  /** Its slot freed after its row, for the next message (a stale staged head must not leak into it). */
-  release: fc.boolean(),
 });
 type Row = typeof row extends fc.Arbitrary<infer R> ? R : never;
 
-/** Puts `r` in a slot of `table` (staged with `writer` when it says so); returns the slot and the record `messageLogLine` writes the same row from. */
-function put(table: MessageTable, writer: MessageLogWriter, r: Row): { slot: number; record: DeliveryRecord } {
+/** Puts `r` in a slot of `table`; returns the slot and the record `messageLogLine` writes the same row from. */
+function put(table: MessageTable, r: Row): { slot: number; record: DeliveryRecord } {
   const s = table.allocate();
   table.type[s] = r.type;
   table.cls[s] = r.cls;
@@ -49,7 +45,6 @@ function put(table: MessageTable, writer: MessageLogWriter, r: Row): { slot: num
   table.sentAtMs[s] = r.sentAtMs;
   table.deliveredAtMs[s] = r.delayMs === undefined ? NaN : r.sentAtMs + r.delayMs;
   table.attempts[s] = r.attempts;
-  if (r.staged) writer.staged(table, s);
   const record: DeliveryRecord = {
     message: { id: String(s), type: MESSAGE_TYPES[r.type]!, class: APPLICATION_CLASSES[r.cls]!, referencePoint: REFERENCE_POINTS[r.rp]!, from: r.from, to: r.to, sizeBytes: r.sizeBytes, sentAtMs: r.sentAtMs },
     link: r.link,
@@ -79,9 +74,8 @@ describe('comms/messageLog: rows written from the message table', () => {
         const writer = new MessageLogWriter();
         let expected = '';
         for (const r of rows) {
-          const { slot, record } = put(table, writer, r);
+          const { slot, record } = put(table, r);
           writer.row(table, slot, r.status, r.link);
-          if (r.release) table.release(slot);
           expected += messageLogLine(record, r.status);
         }
         expect(Buffer.concat(writer.take()).toString('utf8')).to.equal(expected);
@@ -96,11 +90,7 @@ describe('comms/messageLog: rows written from the message table', () => {
       fc.property(fc.array(row, { minLength: 1, maxLength: 30 }), (rows) => {
         const table = new MessageTable();
         const writer = new MessageLogWriter();
-        for (const r of rows) {
-          const { slot } = put(table, writer, r);
-          writer.row(table, slot, r.status, r.link);
-          if (r.release) table.release(slot);
-        }
+        for (const r of rows) writer.row(table, put(table, r).slot, r.status, r.link);
         expect(Buffer.concat(writer.take()).toString('utf8')).to.equal(rows.map(referenceLine).join(''));
       }),
       { numRuns: 300 },
@@ -112,12 +102,12 @@ describe('comms/messageLog: rows written from the message table', () => {
     const writer = new MessageLogWriter();
     const t = Date.UTC(2026, 6, 15, 11, 54);
     const rows: Row[] = [
-      { type: 0, cls: 0, rp: 2, from: 'home-1', to: 'market', sizeBytes: 132, sentAtMs: t, delayMs: 145, attempts: 1, status: 'delivered', link: undefined, staged: true, release: true },
-      { type: 0, cls: 0, rp: 2, from: 'home-2', to: 'market', sizeBytes: 7, sentAtMs: t, delayMs: 59_999, attempts: 1, status: 'delivered', link: undefined, staged: false, release: false },
-      { type: 0, cls: 0, rp: 2, from: 'home-1', to: 'market', sizeBytes: 1000, sentAtMs: t, delayMs: 60_000, attempts: 2, status: 'late', link: 'feeder-1', staged: true, release: false },
-      { type: 0, cls: 0, rp: 2, from: 'home-2', to: 'market', sizeBytes: 0, sentAtMs: t, delayMs: undefined, attempts: 4, status: 'lost', link: undefined, staged: false, release: true },
+      { type: 0, cls: 0, rp: 2, from: 'home-1', to: 'market', sizeBytes: 132, sentAtMs: t, delayMs: 145, attempts: 1, status: 'delivered', link: undefined },
+      { type: 0, cls: 0, rp: 2, from: 'home-2', to: 'market', sizeBytes: 7, sentAtMs: t, delayMs: 59_999, attempts: 1, status: 'delivered', link: undefined },
+      { type: 0, cls: 0, rp: 2, from: 'home-1', to: 'market', sizeBytes: 1000, sentAtMs: t, delayMs: 60_000, attempts: 2, status: 'late', link: 'feeder-1' },
+      { type: 0, cls: 0, rp: 2, from: 'home-2', to: 'market', sizeBytes: 0, sentAtMs: t, delayMs: undefined, attempts: 4, status: 'lost', link: undefined },
     ];
-    for (const r of rows) writer.row(table, put(table, writer, r).slot, r.status, r.link);
+    for (const r of rows) writer.row(table, put(table, r).slot, r.status, r.link);
     const c = `${APPLICATION_CLASSES[0]},${REFERENCE_POINTS[2]}`;
     expect(Buffer.concat(writer.take()).toString('utf8')).to.equal(
       [
@@ -133,15 +123,13 @@ describe('comms/messageLog: rows written from the message table', () => {
   it('pieces taken stay as they were while later rows fill new ones (a day of rows spans many 64 kB pieces)', () => {
     const table = new MessageTable();
     const writer = new MessageLogWriter();
-    const r: Row = { type: 7, cls: 1, rp: 1, from: 'meter:home-base-1', to: 'mdms', sizeBytes: 96, sentAtMs: Date.UTC(2026, 6, 15), delayMs: 2_345, attempts: 1, status: 'delivered', link: undefined, staged: true, release: true };
+    const r: Row = { type: 7, cls: 1, rp: 1, from: 'meter:home-base-1', to: 'mdms', sizeBytes: 96, sentAtMs: Date.UTC(2026, 6, 15), delayMs: 2_345, attempts: 1, status: 'delivered', link: undefined };
     const line = referenceLine(r);
     const taken: Uint8Array[] = [];
     const copies: Buffer[] = [];
     const n = 40_000;
     for (let k = 0; k < n; k++) {
-      const { slot } = put(table, writer, { ...r, from: `meter:home-base-${k % 977}`, staged: k % 5 !== 0 });
-      writer.row(table, slot, r.status, r.link);
-      table.release(slot);
+      writer.row(table, put(table, { ...r, from: `meter:home-base-${k % 977}` }).slot, r.status, r.link);
       if (k % 3_001 === 0) for (const p of writer.take()) (taken.push(p), copies.push(Buffer.from(p)));
     }
     for (const p of writer.take()) (taken.push(p), copies.push(Buffer.from(p)));
