@@ -51,6 +51,7 @@ import { Mdms } from '../../metering/mdms.ts';
 import type { ReadQuality } from '../../metering/vee.ts';
 import { meterIdFor, meterReadKwh } from '../../metering/meter.ts';
 import type { Rejection } from '../../market/types.ts';
+import { segmentCount } from '../../market/packedCurves.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { Fault } from '../../agents/operations/faults.ts';
 import { timeOf } from '../../agents/operations/faults.ts';
@@ -414,7 +415,7 @@ export class CommsRun {
       const party = this.input.parties[bid.party]!;
       // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
       const type = OFFER_KINDS.has(party.kind) ? 'offer' : 'bid';
-      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, bidTime, interval.gateClosure, BID, party.role === 'agent' ? undefined : 'RP4');
+      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), bidTime, interval.gateClosure, BID, party.role === 'agent' ? undefined : 'RP4');
       this.tagOf[slot] = i;
       this.batchOf[slot] = batch;
       duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;
@@ -773,25 +774,27 @@ export class CommsRun {
   meterReads(interval: MarketInterval, ledger: IntervalLedger, hasMeter: Uint8Array, parties: readonly Party[]): void {
     const q = ledger.quantumKw;
     const tampered = this.input.faults.some((f) => f.type === 'tampered-read' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end);
+    if (this.meterSeal.length < parties.length) this.growMeters(parties.length);
+    const intervalMs = interval.end - interval.start;
     for (let i = 0; i < parties.length; i++) {
       if (!hasMeter[i]) continue;
       const a = ledger.actualQuanta[i]!;
       if (Number.isNaN(a)) continue;
-      const meter = this.meterOf(i, parties[i]!.id);
+      const party = parties[i]!;
+      if (this.meterParty[i] !== party) this.meterOf(i, party);
       // The read `meterRead` gives (no voltage here), as numbers: no object per read.
-      const intervalMs = interval.end - interval.start;
-      const kwh = meterReadKwh(meter.id, intervalMs, a * q);
+      const kwh = meterReadKwh(this.meterIds[i]!, intervalMs, a * q);
       const importKwh = Math.max(kwh, 0);
       const exportKwh = Math.max(-kwh, 0);
-      const slot = this.sendRow('meter-read', meter.endpoint, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
+      const slot = this.sendRow('meter-read', this.meterEndpoint[i]!, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
       if (slot >= this.readParty.length) this.growReads(slot);
       // Sealed by the meter as sent; a tampering fault then alters the import in transit.
-      this.seals.seal(meter.seal, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
+      this.seals.seal(this.meterSeal[i]!, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
       this.readParty[slot] = i;
       const o = 5 * slot;
       this.readNumbers[o] = interval.start;
       this.readNumbers[o + 1] = intervalMs;
-      this.readNumbers[o + 2] = tampered && this.tampered(parties[i]!.id, interval) ? importKwh + 1 : importKwh;
+      this.readNumbers[o + 2] = tampered && this.tampered(party.id, interval) ? importKwh + 1 : importKwh;
       this.readNumbers[o + 3] = exportKwh;
       this.readNumbers[o + 4] = NaN;
     }
@@ -810,18 +813,41 @@ export class CommsRun {
     this.readMacs = macs;
   }
 
-  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly seal: number; readonly mdms: number } {
+  /**
+   * Party `i`'s meter (`meters[i]`), made or remade when the party at `i` is not the one it was
+   * made for; its endpoint, seal and id also as `meterEndpoint`, `meterSeal`, `meterIds` (sized
+   * by `growMeters`), which the reads of each interval take without touching the meter object.
+   */
+  private meterOf(i: number, party: Party): void {
     let m = this.meters[i];
-    if (m === undefined || m.party !== party) {
-      const id = meterIdFor(party);
+    if (m === undefined || m.party !== party.id) {
+      const id = meterIdFor(party.id);
       let key = this.macKeys.get(id);
       let seal = this.sealOf.get(id);
       if (!key) this.macKeys.set(id, (key = meterMacKey(this.input.seed, id)));
       if (seal === undefined) this.sealOf.set(id, (seal = this.seals.add(id, key)));
-      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), seal, mdms: this.mdms.meterHandle(id) };
+      this.meters[i] = m = { party: party.id, id, endpoint: this.table.endpoints.id(id), seal, mdms: this.mdms.meterHandle(id) };
     }
-    return m;
+    this.meterParty[i] = party;
+    this.meterIds[i] = m.id;
+    this.meterEndpoint[i] = m.endpoint;
+    this.meterSeal[i] = m.seal;
   }
+
+  private growMeters(n: number): void {
+    const endpoint = new Int32Array(n);
+    endpoint.set(this.meterEndpoint);
+    const seal = new Int32Array(n);
+    seal.set(this.meterSeal);
+    this.meterEndpoint = endpoint;
+    this.meterSeal = seal;
+  }
+
+  /** Per party index: the party `meterOf` last made its meter's numbers for (compared by identity), and those numbers. */
+  private readonly meterParty: (Party | undefined)[] = [];
+  private readonly meterIds: string[] = [];
+  private meterEndpoint = new Int32Array(0);
+  private meterSeal = new Int32Array(0);
 
   private tampered(agent: string, interval: MarketInterval): boolean {
     for (const f of this.input.faults) if (f.type === 'tampered-read' && f.agent === agent && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) return true;
