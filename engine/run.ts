@@ -108,7 +108,7 @@ export function runScenarioFile(file: string, options: RunOptions): Promise<RunR
  */
 export async function recordPrices(scenario: Scenario, seed: number | undefined, counterfactual: Counterfactual | undefined, onInterval?: RunOptions['onInterval'], signal?: AbortSignal): Promise<Float64Array[]> {
   // A pass before the run: its prices are all it gives, so it does not settle from the MDMS.
-  const sim = await Simulation.create(scenario, { seed, counterfactual, finalSettlement: false });
+  const sim = await Simulation.create(scenario, { seed, counterfactual, finalSettlement: false, messageLog: false });
   const prices = sim.info.buses.map(() => new Float64Array(sim.info.intervals).fill(NaN));
   await sim.runYielding({
     interval(o) {
@@ -122,9 +122,10 @@ export async function recordPrices(scenario: Scenario, seed: number | undefined,
 
 /**
  * How the counterfactual pass differs from the run: without operators, and — since only its
- * meters and overload count are used — without the final settlement from the MDMS.
+ * meters and overload count are used — without the final settlement from the MDMS, and
+ * without the rows of messages.csv.
  */
-export const COUNTERFACTUAL_PASS = Object.freeze({ withoutOperators: true, finalSettlement: false } as const);
+export const COUNTERFACTUAL_PASS = Object.freeze({ withoutOperators: true, finalSettlement: false, messageLog: false } as const);
 
 /** Every party's net consumption per interval, and the overload count, of the run without operators. */
 export async function runCounterfactual(scenario: Scenario, seed: number | undefined, onInterval?: RunOptions['onInterval'], signal?: AbortSignal): Promise<Counterfactual> {

@@ -86,6 +86,11 @@ export interface SimulationOptions {
    * meters and prices, so engine/run.ts turns it off there: no capture, no final settlement.
    */
   readonly finalSettlement?: boolean | undefined;
+  /**
+   * On a communication plane, encode the rows of messages.csv (default true). The passes before
+   * the written run hand them to no recorder, so engine/run.ts turns it off there.
+   */
+  readonly messageLog?: boolean | undefined;
 }
 
 const NO_BUS = busId('');
@@ -278,6 +283,7 @@ export class Simulation {
             gateClosureMinutes: this.clock.gateClosureMinutes,
             runStart: start,
             runEnd: simTime(start + this.clock.intervals * minutesToMs(cfg.intervalMinutes)),
+            messageLog: options.messageLog,
           });
     if (this.comms) {
       this.desk?.billFromMdmsAtRunEnd();

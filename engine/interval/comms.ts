@@ -198,6 +198,8 @@ export interface CommsRunInput {
   readonly gateClosureMinutes: number;
   readonly runStart: SimTime;
   readonly runEnd: SimTime;
+  /** Encode the rows of messages.csv (default true); false in a pass whose rows nobody reads (SimulationOptions.messageLog). */
+  readonly messageLog?: boolean | undefined;
 }
 
 export class CommsRun {
@@ -221,7 +223,7 @@ export class CommsRun {
   /** Command deliveries of the current interval: command message → delivered at (ms). */
   private readonly commandArrivals = new Map<Message, number>();
   private sequence = 0;
-  private readonly log = new MessageLogWriter();
+  private readonly log: MessageLogWriter;
   private readonly onFinished = (slot: number): void => this.finished(slot);
   private commandsOut: CommandDelivery[] = [];
   private readonly signers = new Map<string, CommandSigner>();
@@ -311,6 +313,7 @@ export class CommsRun {
   private readonly memberFallback: MemberFallback;
 
   constructor(private readonly input: CommsRunInput) {
+    this.log = new MessageLogWriter(input.messageLog !== false);
     this.plane = new MessagePlane(input.plane, input.random);
     this.table = this.plane.table;
     this.marketEndpoint = this.table.endpoints.id('market');
