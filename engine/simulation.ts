@@ -24,7 +24,7 @@ import { loadHighsSolver } from '../market/lp/highs.ts';
 import { jslpSolver } from '../market/lp/jslp.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
-import { settle } from '../market/settlement.ts';
+import { type Settlement, settle } from '../market/settlement.ts';
 import { dayAheadAuctions, type StageEvent, stageTimeline } from '../market/timeline.ts';
 import type { MarketRules, Rejection } from '../market/types.ts';
 import { feederGrid } from '../market/feederGrid.ts';
@@ -87,15 +87,15 @@ export interface SimulationOptions {
    */
   readonly finalSettlement?: boolean | undefined;
   /**
-   * Reuse an interval's largest typed arrays (the order book's, the ledger's, costs and
-   * metered flows: one slot per party or segment) for the next interval instead of allocating
+   * Reuse an interval's largest typed arrays (the order book's, the settlement's, the ledger's, costs
+   * and metered flows: one slot per party or segment) for the next interval instead of allocating
    * them anew: the outcome handed to the sink is then valid only until `sink.interval`
    * returns. For sinks that copy what they keep (engine/run.ts: the recorder and the passes
    * before the run). Why: V8 counts typed-array memory as external and starts a full
    * mark-compact of the whole heap every 64 MB of it; fresh arrays of ~300 B per party and
    * interval made the number of those collections grow with the population, each of them
-   * over a heap that grows too: the run's cost grew with the square of its size (issue 16,
-   * docs/performance.md).
+   * over a heap that grows too: the run's cost grew with the square of its size (issue 16;
+   * README, Performance).
    */
   readonly reuseIntervalArrays?: boolean | undefined;
 }
@@ -397,7 +397,7 @@ export class Simulation {
   private lastBookSize = 0;
   /** With `reuseIntervalArrays`: the last interval's book builder, ledger and per-party cost and flow arrays, taken over by the next. */
   private readonly reuseArrays: boolean;
-  private spent: { builder: OrderBookBuilder; ledger: IntervalLedger; netKw: Float64Array; costUnits: Float64Array } | undefined;
+  private spent: { builder: OrderBookBuilder; ledger: IntervalLedger; settlement: Settlement; netKw: Float64Array; costUnits: Float64Array } | undefined;
 
   /** One real-time interval, phase by phase. */
   private realTime(interval: MarketInterval, run: RunState): IntervalOutcome {
@@ -447,7 +447,7 @@ export class Simulation {
 
     // 3. Clear (pure) and settle (exact); positions per party.
     const result = clear(book, cfg.market.mechanism, grid);
-    const settlement = settle(book, result);
+    const settlement = settle(book, result, this.spent?.settlement);
     for (let k = 0; k < book.buses.length; k++) {
       const price = result.busPriceMwh[k]!;
       if (!Number.isNaN(price)) lastPrice.set(book.buses[k]!, price);
@@ -607,7 +607,7 @@ export class Simulation {
     const costUnits = this.spent?.costUnits.length === n ? this.spent.costUnits : new Float64Array(n);
     for (let i = 0; i < n; i++) costUnits[i] = ledger.costUnits(i);
     // Taken over by the next interval once the sink has had this one (sink.interval returns first: steps()).
-    this.spent = this.reuseArrays ? { builder, ledger, netKw, costUnits } : undefined;
+    this.spent = this.reuseArrays ? { builder, ledger, settlement, netKw, costUnits } : undefined;
 
     const outcome: IntervalOutcome = {
       interval,

@@ -1,6 +1,6 @@
 /**
  * `SimulationOptions.reuseIntervalArrays` (engine/simulation.ts): an interval takes over the
- * previous interval's order-book, ledger, cost and metered-flow arrays instead of
+ * previous interval's order-book, settlement, ledger, cost and metered-flow arrays instead of
  * allocating them (fresh typed arrays of a few hundred bytes per party and interval made V8
  * run a full mark-compact every 64 MB of them: issue 16). It must change nothing a sink
  * reads during its call: real runs of example scenarios (a feeder with aggregators and a
@@ -29,13 +29,17 @@ function snapshot(o: IntervalOutcome): Record<string, number[]> {
   out['book.busIndex'] = Array.from(o.book.busIndex);
   out['awardedQuanta'] = Array.from(o.result.awardedQuanta);
   out['busPriceMwh'] = Array.from(o.result.busPriceMwh);
+  out['settlement.buyQuanta'] = Array.from(o.settlement.buyQuanta);
+  out['settlement.sellQuanta'] = Array.from(o.settlement.sellQuanta);
+  out['settlement.paymentUnits'] = Array.from(o.settlement.paymentUnits);
+  out['settlement.money'] = [o.settlement.buyersPay, o.settlement.sellersReceive, o.settlement.merchandisingSurplus].map((m) => m.toNumber());
   return out;
 }
 
 interface Pass {
   readonly intervals: Record<string, number[]>[];
   /** Per interval: the ledger's and the book's array buffers, to see whether they were reused. */
-  readonly buffers: { ledger: ArrayBufferLike; book: ArrayBufferLike; costs: ArrayBufferLike }[];
+  readonly buffers: { ledger: ArrayBufferLike; book: ArrayBufferLike; costs: ArrayBufferLike; settlement: ArrayBufferLike }[];
 }
 
 async function pass(file: string, reuse: boolean, days: number): Promise<Pass> {
@@ -46,7 +50,7 @@ async function pass(file: string, reuse: boolean, days: number): Promise<Pass> {
   sim.run({
     interval(o) {
       intervals.push(snapshot(o));
-      buffers.push({ ledger: o.ledger.buyQuanta.buffer, book: o.book.priceTicks.buffer, costs: o.costUnits.buffer });
+      buffers.push({ ledger: o.ledger.buyQuanta.buffer, book: o.book.priceTicks.buffer, costs: o.costUnits.buffer, settlement: o.settlement.paymentUnits.buffer });
     },
   });
   return { intervals, buffers };
@@ -80,6 +84,8 @@ for (const [file, days] of [
         expect(reused.buffers[k]!.ledger).to.equal(reused.buffers[k - 1]!.ledger);
         expect(reused.buffers[k]!.book).to.equal(reused.buffers[k - 1]!.book);
         expect(reused.buffers[k]!.costs).to.equal(reused.buffers[k - 1]!.costs);
+        // The settlement's per-bid arrays too, while the number of bids stays the same.
+        if (reused.intervals[k]!['settlement.paymentUnits']!.length === reused.intervals[k - 1]!['settlement.paymentUnits']!.length) expect(reused.buffers[k]!.settlement).to.equal(reused.buffers[k - 1]!.settlement);
         expect(fresh.buffers[k]!.ledger).to.not.equal(fresh.buffers[k - 1]!.ledger);
         expect(fresh.buffers[k]!.book).to.not.equal(fresh.buffers[k - 1]!.book);
       }
