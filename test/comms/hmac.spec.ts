@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
-import { HmacSha256Key, hmacSha256 } from '../../comms/security/hmacSha256.ts';
+import { endianness } from 'node:os';
+import { HmacSha256Key, hmacSha256, innerBlockWords, ONE_BLOCK_MESSAGE_MAX } from '../../comms/security/hmacSha256.ts';
 import { meterMacKey } from '../../comms/security/keys.ts';
 import { fieldsIntact, MeterSealTable, preparedMacKey, readIntact, sealFields, sealRead } from '../../comms/security/meterMac.ts';
 import { meterRead } from '../../metering/meter.ts';
+import { sha256CompressUpToDate } from '../tools/genSha256Compress.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -38,6 +40,37 @@ describe('security: HMAC-SHA256 with prepared keys', () => {
       const m = Buffer.alloc(n, n & 0xff);
       expect(hex(hmacSha256(Buffer.from('k'), m))).to.equal(createHmac('sha256', 'k').update(m).digest('hex'));
     }
+  });
+
+  it('property: the word path (a one-block message as its padded inner block of 16 words, macBlock / blockIntact) equals createHmac, and any changed MAC word fails', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 100 }), fc.uint8Array({ minLength: 0, maxLength: ONE_BLOCK_MESSAGE_MAX }), fc.nat(7), fc.integer({ min: 1, max: 0xffffffff }), (key, m, word, flip) => {
+        const k = new HmacSha256Key(key);
+        // The block and the MAC at offsets, beside other words that must stay as they are.
+        const block = new Int32Array(20).fill(-1);
+        innerBlockWords(m, m.length, block, 3);
+        const mac = new Int32Array(10).fill(7);
+        k.macBlock(block, 3, mac, 1);
+        expect([mac[0], mac[9], block[0], block[19]]).to.deep.equal([7, 7, -1, -1]);
+        const got = Buffer.alloc(32);
+        for (let i = 0; i < 8; i++) got.writeInt32BE(mac[1 + i]!, 4 * i);
+        expect(got.toString('hex')).to.equal(createHmac('sha256', key).update(m).digest('hex'));
+        expect(k.blockIntact(block, 3, mac, 1)).to.equal(true);
+        const bad = mac.slice();
+        bad[1 + word] = bad[1 + word]! ^ flip;
+        expect(k.blockIntact(block, 3, bad, 1)).to.equal(false);
+      }),
+      { numRuns: 300 },
+    );
+    // The padded block itself, by hand for 'abc': the bytes, 0x80, zeros, the bit length of the key block and the message (67 × 8 = 536 = 0x218).
+    const block = new Int32Array(16);
+    innerBlockWords(Buffer.from('abc'), 3, block, 0);
+    expect([...block].map((w) => (w >>> 0).toString(16))).to.deep.equal(['61626380', ...new Array(14).fill('0'), '218']);
+    expect(() => innerBlockWords(new Uint8Array(56), 56, new Int32Array(16), 0)).to.throw(RangeError, /0 to 55 bytes, not 56/);
+  });
+
+  it('the unrolled compression (comms/security/sha256Compress.ts) is its generator\'s output (test/tools/genSha256Compress.ts)', () => {
+    expect(sha256CompressUpToDate()).to.equal(true);
   });
 });
 
@@ -142,5 +175,38 @@ describe('security: sealed meter reads over the compact encoding', () => {
       { numRuns: 40 },
     );
     expect(() => new MeterSealTable().seal(0, 0, 900_000, 0, 0, Number.NaN, new Int32Array(8), 0)).to.throw(RangeError);
+  });
+
+  it('property: a table seals reads of short meter ids (one block, built as words) with createHmac over the canonical bytes, written here independently', () => {
+    // The canonical bytes by the module note: four doubles in the platform's order, the voltage flag 0, the id's UTF-8 length (2 bytes, big-endian) and bytes.
+    const canonical = (id: string, start: number, ms: number, imp: number, exp: number): Buffer => {
+      const utf8 = Buffer.from(id, 'utf8');
+      const b = Buffer.alloc(35 + utf8.length);
+      [start, ms, imp, exp].forEach((x, i) => (endianness() === 'LE' ? b.writeDoubleLE(x, 8 * i) : b.writeDoubleBE(x, 8 * i)));
+      b.writeUInt16BE(utf8.length, 33);
+      utf8.copy(b, 35);
+      return b;
+    };
+    // Up to 20 UTF-8 bytes: one block; 21 and more: the byte path. Both sides of the boundary.
+    const ids = fc.oneof(fc.string({ minLength: 1, maxLength: 20, unit: 'grapheme-ascii' }), fc.string({ minLength: 1, maxLength: 8, unit: 'binary' }), fc.constantFrom('meter:abcdefghijklmn', 'meter:abcdefghijklmno', 'méter:abcdefghijklm'));
+    fc.assert(
+      fc.property(fc.array(ids, { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 4e12 }), fc.double({ noNaN: true }), fc.double({ noNaN: true }), (meterIds, t, imp, exp) => {
+        const table = new MeterSealTable();
+        meterIds.forEach((id, k) => table.add(id, meterMacKey(4, `${k}:${id}`)));
+        const mac = new Int32Array(8 * meterIds.length);
+        meterIds.forEach((id, k) => table.seal(k, t, 900_000, imp, exp + k, Number.NaN, mac, 8 * k));
+        meterIds.forEach((id, k) => {
+          const got = Buffer.alloc(32);
+          for (let i = 0; i < 8; i++) got.writeInt32BE(mac[8 * k + i]!, 4 * i);
+          expect(got.toString('hex')).to.equal(createHmac('sha256', meterMacKey(4, `${k}:${id}`)).update(canonical(id, t, 900_000, imp, exp + k)).digest('hex'));
+          expect(table.intact(k, t, 900_000, imp, exp + k, Number.NaN, mac, 8 * k)).to.equal(true);
+          expect(table.intact(k, t + 1, 900_000, imp, exp + k, Number.NaN, mac, 8 * k)).to.equal(false);
+          expect(table.intact(k, t, 900_000, imp, exp + k, 1, mac, 8 * k)).to.equal(false);
+        });
+      }),
+      { numRuns: 200 },
+    );
+    expect(Buffer.byteLength('meter:abcdefghijklmn')).to.equal(20);
+    expect(Buffer.byteLength('méter:abcdefghijklm')).to.equal(20);
   });
 });
