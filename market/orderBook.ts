@@ -43,9 +43,19 @@ export class OrderBookBuilder {
   constructor(
     private readonly ctx: OrderBookContext,
     capacity = 1024,
+    /**
+     * A builder whose book is no longer read by anyone: its arrays are taken over (rows are
+     * written before they are read, so nothing needs clearing) and that book changes with
+     * this one. For a caller that keeps no book past its interval (engine/simulation.ts).
+     */
+    reuse?: OrderBookBuilder,
   ) {
     this.busIndexOf = new Map(ctx.buses.map((b, i) => [b, i]));
     capacity = Math.max(16, capacity);
+    if (reuse !== undefined && reuse.isBuy.length >= capacity) {
+      ({ isBuy: this.isBuy, priceTicks: this.priceTicks, quantityQuanta: this.quantityQuanta, bidIndex: this.bidIndex, busIndex: this.busIndex } = reuse);
+      return;
+    }
     this.isBuy = new Uint8Array(capacity);
     this.priceTicks = new Float64Array(capacity);
     this.quantityQuanta = new Float64Array(capacity);
