@@ -14,6 +14,7 @@ import type { ClockSpec, MarketInterval } from '../core/clock.ts';
 import type { Environment, Site } from './environment.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
 import type { BidSegment, MarketRules } from '../market/types.ts';
+import type { PackedCurves } from '../market/packedCurves.ts';
 import type { MarketView, ValueSegment } from '../strategies/types.ts';
 import type { StrategyFaultReporter } from '../strategies/guard.ts';
 
@@ -71,6 +72,12 @@ export interface AgentRuntime {
   readonly lifecycle: AnyLifecycle;
   /** Calls the agent's strategy with frozen views and returns its bid for the interval. */
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[];
+  /**
+   * Optional fast path of `bid` for agents that trade themselves: the same bid (the same
+   * state change), its segments appended to `out` as packed rows and undefined returned;
+   * or, when it has no packed form, the segments as `bid` returns them, nothing written.
+   */
+  bidPacked?(interval: MarketInterval, market: MarketView, out: PackedCurves): readonly BidSegment[] | undefined;
   /** Delivers the award: exactly one event to the machine. */
   settle(award: Award): void;
   /** Reads the agent's state after `settle`, for the recorder. */

@@ -1,34 +1,142 @@
 /**
- * A discrete-event queue in virtual time: a binary min-heap ordered by
- * (timeMs, seq). `seq` is the insertion order, so two events at the same time come
- * out in the order they were scheduled — the tie-break that keeps runs
- * deterministic. Nothing here reads the wall clock.
+ * A discrete-event queue in virtual time: events come out ordered by (timeMs, seq).
+ * `seq` is the insertion order, so two events at the same time come out in the order
+ * they were scheduled — the tie-break that keeps runs deterministic. Nothing here reads
+ * the wall clock.
  *
- * An event is an integer (the plane packs its kind and a message or link index into
- * one), and the heap is three parallel typed arrays: scheduling and popping allocate
- * nothing, which matters at one or more events per message, millions per run.
+ * An event is a non-negative int32 (the plane packs its kind and a message or link
+ * index into one). Everything lives in typed arrays: scheduling and popping allocate
+ * nothing in the steady state, which matters at one or more events per message,
+ * millions per run.
+ *
+ * Why not one binary heap: the plane is handed its traffic in bursts (every home's bid
+ * at the gate, every price broadcast, every meter read at the interval end, tens of
+ * thousands at one send time), each scheduling its arrival at a random time. One heap
+ * of all of them costs a sift of ~15 levels per pop, over arrays too big for the cache.
+ * Instead, pushes are staged; when the queue is next read, a large burst is sorted once
+ * by (time, seq) — a stable radix sort on the times' bits, linear — into a **run**, and
+ * only each run's head sits in a small binary heap beside the events pushed one at a
+ * time (retries, link events). A pop then sifts a heap of a few dozen entries and
+ * reads the runs sequentially. The order is exactly that of one heap of every event:
+ * (time, seq) is a total order, and a run's head is its least event.
  */
+
+/** Staged pushes at least this many are sorted into a run; fewer go into the heap one by one. */
+const RUN_MIN = 64;
+
+/**
+ * A sorted run: times ascending, ties in push order; `at` the next to pop. Its head stands
+ * in the heap with seq `seq0 + at`: not the head's own seq, but ordered the same against
+ * every other entry, since a burst's seqs form a range no other burst's overlaps.
+ */
+interface Run {
+  times: Float64Array;
+  events: Int32Array;
+  seq0: number;
+  length: number;
+  at: number;
+}
+
 export class EventQueue {
+  // The heap: loose events, and one entry per run (event −1 − run number) standing for its head.
   private timeMs = new Float64Array(1024);
   // A double counts exactly to 2^53: sequence numbers never wrap.
   private seqs = new Float64Array(1024);
   private events = new Int32Array(1024);
-  private n = 0;
+  private heapSize = 0;
   private nextSeq = 0;
+  /** Events not yet popped, staged ones included. */
+  private n = 0;
+  // Pushes since the queue was last read: consecutive seqs from `stagedSeq0`.
+  private stagedTime = new Float64Array(1024);
+  private stagedEvent = new Int32Array(1024);
+  private staged = 0;
+  private stagedSeq0 = 0;
+  private readonly runs: (Run | undefined)[] = [];
+  /** Runs popped to the end, their arrays kept for the next burst. */
+  private readonly spare: Run[] = [];
+  private readonly sorter = new BurstSorter();
 
   get size(): number {
     return this.n;
   }
 
-  /** Schedules `event` (an int32) at `timeMs`. */
+  /** Schedules `event` (a non-negative int32) at `timeMs`. */
   push(timeMs: number, event: number): void {
     if (!Number.isFinite(timeMs)) throw new RangeError(`event time must be finite, got ${timeMs}`);
-    if (this.n === this.timeMs.length) this.grow();
+    if (this.staged === 0) this.stagedSeq0 = this.nextSeq;
+    if (this.staged === this.stagedTime.length) this.growStaged();
+    // + 0: −0 becomes +0, which compares equal to it and sorts by bits with it.
+    this.stagedTime[this.staged] = timeMs + 0;
+    this.stagedEvent[this.staged++] = event;
+    this.nextSeq++;
+    this.n++;
+  }
+
+  /** Time of the earliest event; Infinity when empty. */
+  peekTime(): number {
+    if (this.staged > 0) this.flush();
+    return this.heapSize === 0 ? Infinity : this.timeMs[0]!;
+  }
+
+  /** Removes the earliest event and returns it (call only when `size > 0`; its time is `peekTime()` before the call). */
+  pop(): number {
+    if (this.staged > 0) this.flush();
+    this.n--;
+    const top = this.events[0]!;
+    if (top >= 0) {
+      this.removeTop();
+      return top;
+    }
+    // A run's head: the run moves on, its next event takes the entry's place.
+    const r = -1 - top;
+    const run = this.runs[r]!;
+    const event = run.events[run.at]!;
+    if (++run.at === run.length) {
+      this.runs[r] = undefined;
+      this.spare.push(run);
+      this.removeTop();
+    } else this.replaceTop(run.times[run.at]!, run.seq0 + run.at, top);
+    return event;
+  }
+
+  /** Moves the staged pushes into the heap: one by one when few, as a sorted run when many. */
+  private flush(): void {
+    const k = this.staged;
+    const seq0 = this.stagedSeq0;
+    this.staged = 0;
+    if (k < RUN_MIN) {
+      for (let i = 0; i < k; i++) this.heapPush(this.stagedTime[i]!, seq0 + i, this.stagedEvent[i]!);
+      return;
+    }
+    const run = this.spare.pop() ?? { times: new Float64Array(0), events: new Int32Array(0), seq0: 0, length: 0, at: 0 };
+    if (run.times.length < k) {
+      const cap = Math.max(k, 2 * run.times.length);
+      run.times = new Float64Array(cap);
+      run.events = new Int32Array(cap);
+    }
+    // A stable sort of the burst by time: the index order breaks ties, as seq does.
+    const order = this.sorter.sort(this.stagedTime, k);
+    for (let i = 0; i < k; i++) {
+      const j = order[i]!;
+      run.times[i] = this.stagedTime[j]!;
+      run.events[i] = this.stagedEvent[j]!;
+    }
+    run.seq0 = seq0;
+    run.length = k;
+    run.at = 0;
+    let r = this.runs.indexOf(undefined);
+    if (r < 0) r = this.runs.push(undefined) - 1;
+    this.runs[r] = run;
+    this.heapPush(run.times[0]!, seq0, -1 - r);
+  }
+
+  private heapPush(timeMs: number, seq: number, event: number): void {
+    if (this.heapSize === this.timeMs.length) this.growHeap();
     const t = this.timeMs;
     const s = this.seqs;
     const e = this.events;
-    const seq = this.nextSeq++;
-    let i = this.n++;
+    let i = this.heapSize++;
     // Sift up: move parents down until the new item's place is found.
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -43,23 +151,17 @@ export class EventQueue {
     e[i] = event;
   }
 
-  /** Time of the earliest event; Infinity when empty. */
-  peekTime(): number {
-    return this.n === 0 ? Infinity : this.timeMs[0]!;
+  private removeTop(): void {
+    const n = --this.heapSize;
+    if (n > 0) this.replaceTop(this.timeMs[n]!, this.seqs[n]!, this.events[n]!);
   }
 
-  /** Removes the earliest event and returns it (call only when `size > 0`; its time is `peekTime()` before the call). */
-  pop(): number {
+  /** Puts (time, seq, event) at the root and sifts it down. */
+  private replaceTop(lt: number, ls: number, le: number): void {
     const t = this.timeMs;
     const s = this.seqs;
     const e = this.events;
-    const top = e[0]!;
-    const n = --this.n;
-    if (n === 0) return top;
-    // Sift the last item down from the root.
-    const lt = t[n]!;
-    const ls = s[n]!;
-    const le = e[n]!;
+    const n = this.heapSize;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
@@ -76,10 +178,9 @@ export class EventQueue {
     t[i] = lt;
     s[i] = ls;
     e[i] = le;
-    return top;
   }
 
-  private grow(): void {
+  private growHeap(): void {
     const cap = this.timeMs.length * 2;
     const t = new Float64Array(cap);
     const s = new Float64Array(cap);
@@ -91,4 +192,91 @@ export class EventQueue {
     this.seqs = s;
     this.events = e;
   }
+
+  private growStaged(): void {
+    const cap = this.stagedTime.length * 2;
+    const t = new Float64Array(cap);
+    const e = new Int32Array(cap);
+    t.set(this.stagedTime);
+    e.set(this.stagedEvent);
+    this.stagedTime = t;
+    this.stagedEvent = e;
+  }
+}
+
+/**
+ * A stable sort of finite doubles that returns the permutation: indices in sorted order,
+ * equal values in index order. A bucket sort, since a burst's arrival times spread over
+ * a range (its latency distribution): one bucket per value over [min, max], filled in
+ * index order, each bucket then insertion-sorted (stable: it moves a value only past
+ * greater ones). Linear for spread values, and for equal ones (one bucket already in
+ * order); a bucket that ends up large (a heavy tail crowding the low buckets) is sorted
+ * by comparison instead, so no input is quadratic.
+ */
+export class BurstSorter {
+  private order = new Int32Array(0);
+  private bucketOf = new Int32Array(0);
+  private starts = new Int32Array(0);
+
+  /** Indices 0…n−1 of `values` in sorted order; valid until the next call. */
+  sort(values: Float64Array, n: number): Int32Array {
+    if (this.order.length < n) {
+      const cap = Math.max(n, 2 * this.order.length);
+      this.order = new Int32Array(cap);
+      this.bucketOf = new Int32Array(cap);
+      this.starts = new Int32Array(cap + 1);
+    }
+    const order = this.order;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (!(max > min)) {
+      for (let i = 0; i < n; i++) order[i] = i;
+      return order;
+    }
+    // Bucket of v: ⌊(v − min) × scale⌋, nondecreasing in v (each step rounds monotonically), so buckets keep the order.
+    const scale = n / (max - min);
+    const bucketOf = this.bucketOf;
+    const starts = this.starts;
+    starts.fill(0, 0, n + 1);
+    for (let i = 0; i < n; i++) {
+      const b = Math.min(n - 1, Math.floor((values[i]! - min) * scale));
+      bucketOf[i] = b;
+      starts[b + 1]!++;
+    }
+    for (let b = 0; b < n; b++) starts[b + 1] = starts[b + 1]! + starts[b]!;
+    // starts[b] is now where bucket b begins; fill in index order, moving each start to its bucket's end.
+    for (let i = 0; i < n; i++) order[starts[bucketOf[i]!]!++] = i;
+    // Bucket b now lies in [starts[b − 1], starts[b]) (bucket 0 from 0).
+    let from = 0;
+    for (let b = 0; b < n; b++) {
+      const to = starts[b]!;
+      const k = to - from;
+      if (k > 32) sortSlice(order, from, to, values);
+      else if (k > 1) {
+        for (let i = from + 1; i < to; i++) {
+          const x = order[i]!;
+          const v = values[x]!;
+          let j = i - 1;
+          while (j >= from && values[order[j]!]! > v) {
+            order[j + 1] = order[j]!;
+            j--;
+          }
+          order[j + 1] = x;
+        }
+      }
+      from = to;
+    }
+    return order;
+  }
+}
+
+/** Sorts `order[from, to)` by (value, index), by comparison. */
+function sortSlice(order: Int32Array, from: number, to: number, values: Float64Array): void {
+  const slice = Array.from(order.subarray(from, to)).sort((a, b) => values[a]! - values[b]! || a - b);
+  order.set(slice, from);
 }

@@ -40,6 +40,8 @@ let day = { index: NaN, prefix: '' };
 export function isoMs(ms: number): string {
   const d = Math.floor(ms / 86_400_000);
   if (d !== day.index) day = { index: d, prefix: formatSimTime(simTime(d * 86_400_000)).slice(0, 11) };
+  // A year outside 0000–9999 (six digits and a sign): its whole text.
+  if (day.prefix[10] !== 'T') return formatSimTime(simTime(ms));
   let rest = ms - d * 86_400_000;
   const h = Math.floor(rest / 3_600_000);
   rest -= h * 3_600_000;
@@ -69,200 +71,245 @@ export function messageLogCsv(records: readonly DeliveryRecord[]): string {
 }
 
 const encoder = new TextEncoder();
-const ascii = (s: string): Uint8Array => encoder.encode(s);
-/** `class,reference_point,` per class × reference point, and `type,` per type: one copy each per row. */
-const CLASS_RP_BYTES = APPLICATION_CLASSES.flatMap((c) => REFERENCE_POINTS.map((rp) => ascii(`${c},${rp},`)));
-const TYPE_BYTES = MESSAGE_TYPES.map((t) => ascii(`${t},`));
-/** Bytes per piece handed to the writer of messages.csv. */
+/**
+ * Bytes per piece handed to the writer of messages.csv (output/csvFile.ts writes a piece this
+ * large straight to the file). Under glibc's mmap threshold (128 kB), so the allocator reuses
+ * freed pieces: 1 MB pieces were fresh pages from the kernel each time (a quarter of the bench's
+ * day: 8 % more page faults and 0.3 s more system CPU).
+ */
 const PIECE_BYTES = 1 << 16;
+/** The three ASCII digits of 0–999 (`007` for 7), at 3 × n: table look-ups instead of divisions and remainders. */
+const DIGITS3 = Uint8Array.from({ length: 3000 }, (_, k) => String(Math.floor(k / 3)).padStart(3, '0').charCodeAt(k % 3));
+/** The minute key of a row without `delivered_at` (a lost message): no minute is −0.5. */
+const UNDELIVERED = -0.5;
+/** Where the pool keeps the current time prefix, and its room: at most 42 bytes (`sent_at,` 25 and `delivered_at` to its minute 17; 29 for a lost message in a six-digit year). */
+const PREFIX_AT = 0;
+const PREFIX_ROOM = 64;
 
 /**
  * messages.csv rows written as UTF-8 bytes straight from a plane's message table: the same
- * text as `messageLogLine` (test/comms/messageLog.spec.ts checks it), without a string or an
- * array per row. Texts that repeat (endpoints, statuses, links, send times) are encoded and
- * quoted once. Rows accumulate in pieces of 64 kB, taken by the recorder once per interval.
+ * text as `messageLogLine` (test/comms/messageLogWriter.spec.ts checks it), without a string
+ * or an array per row. Every text of a row but its digits is encoded once into one pool of
+ * bytes — the time prefix (`sent_at`, and `delivered_at` up to its minute: shared by the rows of
+ * a batch), `class,reference_point,` per pair, each endpoint's quoted name and comma, `type,`,
+ * and `,status,attempts,link` with the newline — and copied from there four bytes at a time
+ * (DataView words, which may run up to three bytes past a text: the next copy writes over
+ * them). The pool stays small (10,000 agents: ~250 kB).
+ * Rows accumulate in pieces of 64 kB, taken by the recorder once per interval. One writer
+ * serves one message table (endpoint ids are the table's).
  */
 export class MessageLogWriter {
-  private buf: Uint8Array = new Uint8Array(PIECE_BYTES);
+  private buf: Uint8Array = Buffer.allocUnsafe(PIECE_BYTES);
+  private out = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  /** Rows in `buf` from `start` (what `take` has not handed out yet) to `at`. */
+  private start = 0;
   private at = 0;
   private pieces: Uint8Array[] = [];
-  /** Each endpoint's quoted UTF-8 text, in one contiguous pool (two endpoints a row: few cache misses): start and length per endpoint id, −1 until encoded. */
   private pool = new Uint8Array(1 << 16);
-  private poolUsed = 0;
-  private endpointStart = new Int32Array(1024).fill(-1);
+  private poolView = new DataView(this.pool.buffer);
+  private poolUsed = PREFIX_ROOM;
+  /** Pool offset and length per class × reference point (`class,rp,`), per type (`type,`) and per endpoint id (`name,`; −1 until encoded). */
+  private readonly classRpAt: Int32Array;
+  private readonly classRpLength: Int32Array;
+  private readonly typeAt: Int32Array;
+  private readonly typeLength: Int32Array;
+  private endpointAt = new Int32Array(1024).fill(-1);
   private endpointLength = new Int32Array(1024);
-  private readonly textBytes = new Map<string, Uint8Array>();
-  private lastStatus = '';
-  private lastStatusBytes: Uint8Array = new Uint8Array(0);
-  private sentMs = NaN;
-  private sentBytes: Uint8Array = new Uint8Array(0);
-  private dayIndex = NaN;
-  private dayPrefix: Uint8Array = new Uint8Array(0);
+  /** `,status,attempts,link\n` per its values, and those of the previous row. */
+  private readonly ends = new Map<string, number>();
+  private endStatus = '';
+  private endAttempts = NaN;
+  private endLink: string | undefined = undefined;
+  private endAt = 0;
+  private endLength = 0;
+  /** The time prefix of the previous row and its key: send time, and the minute of the delivery (UNDELIVERED: none). */
+  private prefixSentMs = NaN;
+  private prefixMinute = NaN;
+  private prefixAt = PREFIX_AT;
+  private prefixLength = 0;
+  /** The prefix holds `sent_at,` only and delivered_at is written whole (a year outside 0000–9999, whose ISO text is longer). */
+  private prefixWhole = false;
+
+  /** `keep` false: a writer for a pass whose messages.csv nobody reads (engine/run.ts, the passes before the written run): `row` encodes nothing and `take` gives no piece. */
+  constructor(private readonly keep = true) {
+    const classRp = APPLICATION_CLASSES.flatMap((c) => REFERENCE_POINTS.map((rp) => this.append(`${c},${rp},`)));
+    this.classRpAt = Int32Array.from(classRp, (p) => p[0]);
+    this.classRpLength = Int32Array.from(classRp, (p) => p[1]);
+    const types = MESSAGE_TYPES.map((t) => this.append(`${t},`));
+    this.typeAt = Int32Array.from(types, (p) => p[0]);
+    this.typeLength = Int32Array.from(types, (p) => p[1]);
+  }
 
   /** Appends the row of `slot` with `status` (the plane's, or the receiver's verdict) and its link id (undefined: none). */
   row(table: MessageTable, slot: number, status: string, link: string | undefined): void {
-    const from = this.endpoint(table, table.from[slot]!);
-    const to = this.endpoint(table, table.to[slot]!);
-    // Nearly every row has the status of the row before (`delivered`).
-    if (status !== this.lastStatus) {
-      this.lastStatus = status;
-      this.lastStatusBytes = this.text(status);
-    }
-    const st = this.lastStatusBytes;
-    const ln = link === undefined ? undefined : this.text(link);
-    // Every fixed part of a row is under 160 bytes.
-    this.room(160 + this.endpointLength[from]! + this.endpointLength[to]! + st.length + (ln?.length ?? 0));
+    if (!this.keep) return;
+    const from = table.from[slot]!;
+    const to = table.to[slot]!;
+    if (from >= this.endpointAt.length || to >= this.endpointAt.length) this.growEndpoints(Math.max(from, to) + 1);
+    if (this.endpointAt[from] === -1) this.addEndpoint(from, table.endpoints.names[from]!);
+    if (this.endpointAt[to] === -1) this.addEndpoint(to, table.endpoints.names[to]!);
+    const attempts = table.attempts[slot]!;
+    // Nearly every row ends as the row before (`,delivered,1,`).
+    if (status !== this.endStatus || attempts !== this.endAttempts || link !== this.endLink) this.newEnd(status, attempts, link);
     const sent = table.sentAtMs[slot]!;
-    if (sent !== this.sentMs) {
-      this.sentMs = sent;
-      this.sentBytes = ascii(formatSimTime(simTime(sent)));
-    }
-    this.put(this.sentBytes);
-    this.comma();
     const delivered = table.deliveredAtMs[slot]!;
-    if (delivered === delivered) this.iso(Math.round(delivered));
-    this.comma();
-    this.put(CLASS_RP_BYTES[table.cls[slot]! * REFERENCE_POINTS.length + table.rp[slot]!]!);
-    this.putEndpoint(from);
-    this.comma();
-    this.putEndpoint(to);
-    this.comma();
-    this.put(TYPE_BYTES[table.type[slot]!]!);
+    let minute = UNDELIVERED;
+    let ms = 0;
+    if (delivered === delivered) {
+      ms = Math.round(delivered);
+      minute = Math.floor(ms / 60_000);
+    }
+    if (sent !== this.prefixSentMs || minute !== this.prefixMinute) this.newPrefix(sent, minute);
+    if (this.prefixWhole) return this.wholeRow(table, slot, status, link);
+
+    const cr = table.cls[slot]! * REFERENCE_POINTS.length + table.rp[slot]!;
+    const type = table.type[slot]!;
+    const fromLength = this.endpointLength[from]!;
+    const toLength = this.endpointLength[to]!;
+    // The copies' texts, seven digits of delivered_at and its `Z,`, at most 24 of bytes; and the copies' overrun.
+    this.room(this.prefixLength + 9 + this.classRpLength[cr]! + fromLength + toLength + this.typeLength[type]! + 24 + this.endLength + 4);
+    const b = this.buf;
+    let at = this.copy(this.at, this.prefixAt, this.prefixLength);
+    if (minute !== UNDELIVERED) {
+      const rest = ms - minute * 60_000;
+      if (rest === 0) {
+        b[at++] = 48;
+        b[at++] = 48;
+      } else {
+        const sec = Math.floor(rest / 1000);
+        const milli = 3 * (rest - sec * 1000);
+        b[at++] = DIGITS3[3 * sec + 1]!;
+        b[at++] = DIGITS3[3 * sec + 2]!;
+        b[at++] = 46;
+        b[at++] = DIGITS3[milli]!;
+        b[at++] = DIGITS3[milli + 1]!;
+        b[at++] = DIGITS3[milli + 2]!;
+      }
+      b[at++] = 90;
+      b[at++] = 44;
+    }
+    at = this.copy(at, this.classRpAt[cr]!, this.classRpLength[cr]!);
+    at = this.copy(at, this.endpointAt[from]!, fromLength);
+    at = this.copy(at, this.endpointAt[to]!, toLength);
+    at = this.copy(at, this.typeAt[type]!, this.typeLength[type]!);
     const size = table.sizeBytes[slot]!;
-    if (Number.isSafeInteger(size)) this.int(size);
-    else this.put(ascii(String(size)));
-    this.comma();
-    this.put(st);
-    this.comma();
-    this.int(table.attempts[slot]!);
-    this.comma();
-    if (ln) this.put(ln);
-    this.buf[this.at++] = 10;
+    if (size >= 0 && size < 1000 && Number.isInteger(size)) {
+      const d = 3 * size;
+      if (size >= 100) b[at++] = DIGITS3[d]!;
+      if (size >= 10) b[at++] = DIGITS3[d + 1]!;
+      b[at++] = DIGITS3[d + 2]!;
+    } else {
+      // Any other number as `String` writes it (at most 24 characters: `-1.2345678901234567e-308`).
+      const text = encoder.encode(String(size));
+      b.set(text, at);
+      at += text.length;
+    }
+    this.at = this.copy(at, this.endAt, this.endLength);
   }
 
   /** The rows written since the last call, as pieces of bytes in order. */
   take(): Uint8Array[] {
-    if (this.at > 0) {
-      this.pieces.push(this.buf.subarray(0, this.at));
-      this.buf = new Uint8Array(PIECE_BYTES);
-      this.at = 0;
+    if (this.at > this.start) {
+      this.pieces.push(this.buf.subarray(this.start, this.at));
+      this.start = this.at;
     }
     const out = this.pieces;
     this.pieces = [];
     return out;
   }
 
-  /** `id`, its text encoded into the pool on first use. */
-  private endpoint(table: MessageTable, id: number): number {
-    if (id >= this.endpointStart.length) {
-      const n = Math.max(id + 1, 2 * this.endpointStart.length);
-      const start = new Int32Array(n).fill(-1);
-      start.set(this.endpointStart);
-      const length = new Int32Array(n);
-      length.set(this.endpointLength);
-      this.endpointStart = start;
-      this.endpointLength = length;
+  /** Copies `length` bytes of the pool from `src` to the row at `at`, four at a time; returns the end. */
+  private copy(at: number, src: number, length: number): number {
+    const out = this.out;
+    const pool = this.poolView;
+    for (let k = 0; k < length; k += 4) out.setInt32(at + k, pool.getInt32(src + k, true), true);
+    return at + length;
+  }
+
+  /** A row in a year outside 0000–9999: its text made whole (never in a simulated grid's lifetime). */
+  private wholeRow(table: MessageTable, slot: number, status: string, link: string | undefined): void {
+    const names = table.endpoints.names;
+    const delivered = table.deliveredAtMs[slot]!;
+    const text = `${formatSimTime(simTime(table.sentAtMs[slot]!))},${delivered === delivered ? formatSimTime(simTime(Math.round(delivered))) : ''},${APPLICATION_CLASSES[table.cls[slot]!]},${REFERENCE_POINTS[table.rp[slot]!]},${field(names[table.from[slot]!]!)},${field(names[table.to[slot]!]!)},${MESSAGE_TYPES[table.type[slot]!]},${table.sizeBytes[slot]!},${field(status)},${table.attempts[slot]!},${link === undefined ? '' : field(link)}\n`;
+    const bytes = encoder.encode(text);
+    this.room(bytes.length);
+    this.buf.set(bytes, this.at);
+    this.at += bytes.length;
+  }
+
+  /**
+   * The row's text before the seconds of `delivered_at`: `sent_at,` and `delivered_at` up
+   * to its minute (`2026-07-15T17:04:`), or `sent_at,,` for a message never delivered.
+   */
+  private newPrefix(sentMs: number, minute: number): void {
+    this.prefixSentMs = sentMs;
+    this.prefixMinute = minute;
+    const sent = formatSimTime(simTime(sentMs));
+    let text = `${sent},,`;
+    this.prefixWhole = false;
+    if (minute !== UNDELIVERED) {
+      // `YYYY-MM-DDTHH:MM:00.000Z`: the text up to the seconds is the minute's own.
+      const iso = new Date(minute * 60_000).toISOString();
+      this.prefixWhole = iso.length !== 24 || sent.length > 24;
+      text = `${sent},${iso.slice(0, 17)}`;
     }
-    if (this.endpointStart[id] === -1) {
-      const bytes = encoder.encode(field(table.endpoints.names[id]!));
-      if (this.poolUsed + bytes.length > this.pool.length) {
-        const grown = new Uint8Array(Math.max(2 * this.pool.length, this.poolUsed + bytes.length));
-        grown.set(this.pool.subarray(0, this.poolUsed));
-        this.pool = grown;
-      }
-      this.pool.set(bytes, this.poolUsed);
-      this.endpointStart[id] = this.poolUsed;
-      this.endpointLength[id] = bytes.length;
-      this.poolUsed += bytes.length;
+    if (this.prefixWhole) return;
+    const bytes = encoder.encode(text);
+    this.pool.set(bytes, PREFIX_AT);
+    this.prefixAt = PREFIX_AT;
+    this.prefixLength = bytes.length;
+  }
+
+  private newEnd(status: string, attempts: number, link: string | undefined): void {
+    this.endStatus = status;
+    this.endAttempts = attempts;
+    this.endLink = link;
+    const text = `,${field(status)},${attempts},${link === undefined ? '' : field(link)}\n`;
+    let at = this.ends.get(text);
+    if (at === undefined) this.ends.set(text, (at = this.append(text)[0]));
+    this.endAt = at;
+    this.endLength = encoder.encode(text).length;
+  }
+
+  private addEndpoint(id: number, name: string): void {
+    const [at, length] = this.append(`${field(name)},`);
+    this.endpointAt[id] = at;
+    this.endpointLength[id] = length;
+  }
+
+  /** Encodes `text` at the end of the pool; returns its offset and length. */
+  private append(text: string): [number, number] {
+    const bytes = encoder.encode(text);
+    // Copies read up to three bytes past a text.
+    if (this.poolUsed + bytes.length + 4 > this.pool.length) {
+      const grown = new Uint8Array(Math.max(2 * this.pool.length, this.poolUsed + bytes.length + 4));
+      grown.set(this.pool.subarray(0, this.poolUsed));
+      this.pool = grown;
+      this.poolView = new DataView(grown.buffer);
     }
-    return id;
+    const at = this.poolUsed;
+    this.pool.set(bytes, at);
+    this.poolUsed += bytes.length;
+    return [at, bytes.length];
   }
 
-  private putEndpoint(id: number): void {
-    const pool = this.pool;
-    const b = this.buf;
-    let at = this.at;
-    const start = this.endpointStart[id]!;
-    const end = start + this.endpointLength[id]!;
-    for (let k = start; k < end; k++) b[at++] = pool[k]!;
-    this.at = at;
+  private growEndpoints(n: number): void {
+    const size = Math.max(n, 2 * this.endpointAt.length);
+    const at = new Int32Array(size).fill(-1);
+    at.set(this.endpointAt);
+    const length = new Int32Array(size);
+    length.set(this.endpointLength);
+    this.endpointAt = at;
+    this.endpointLength = length;
   }
 
-  private text(s: string): Uint8Array {
-    let b = this.textBytes.get(s);
-    if (b === undefined) this.textBytes.set(s, (b = encoder.encode(field(s))));
-    return b;
-  }
-
+  /** Makes room for `bytes` more: hands the rows so far over as a piece and starts a new buffer when full. */
   private room(bytes: number): void {
     if (this.at + bytes <= this.buf.length) return;
-    if (this.at > 0) this.pieces.push(this.buf.subarray(0, this.at));
-    this.buf = new Uint8Array(Math.max(PIECE_BYTES, bytes));
+    if (this.at > this.start) this.pieces.push(this.buf.subarray(this.start, this.at));
+    this.buf = Buffer.allocUnsafe(Math.max(PIECE_BYTES, bytes));
+    this.out = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.start = 0;
     this.at = 0;
-  }
-
-  private put(src: Uint8Array): void {
-    const b = this.buf;
-    let at = this.at;
-    for (let k = 0; k < src.length; k++) b[at++] = src[k]!;
-    this.at = at;
-  }
-
-  private comma(): void {
-    this.buf[this.at++] = 44;
-  }
-
-  private two(x: number): void {
-    this.buf[this.at++] = 48 + Math.floor(x / 10);
-    this.buf[this.at++] = 48 + (x % 10);
-  }
-
-  /** A non-negative safe integer's digits. */
-  private int(n: number): void {
-    if (n < 10) {
-      this.buf[this.at++] = 48 + n;
-      return;
-    }
-    let digits = 1;
-    for (let p = 10; p <= n; p *= 10) digits++;
-    const b = this.buf;
-    let at = this.at + digits;
-    this.at = at;
-    for (let v = n; digits > 0; digits--) {
-      const q = Math.floor(v / 10);
-      b[--at] = 48 + (v - q * 10);
-      v = q;
-    }
-  }
-
-  /** `isoMs(ms)`'s text, written digit by digit. */
-  private iso(ms: number): void {
-    const d = Math.floor(ms / 86_400_000);
-    if (d !== this.dayIndex) {
-      this.dayIndex = d;
-      this.dayPrefix = ascii(formatSimTime(simTime(d * 86_400_000)).slice(0, 11));
-    }
-    this.put(this.dayPrefix);
-    let rest = ms - d * 86_400_000;
-    const h = Math.floor(rest / 3_600_000);
-    rest -= h * 3_600_000;
-    const m = Math.floor(rest / 60_000);
-    rest -= m * 60_000;
-    this.two(h);
-    this.buf[this.at++] = 58;
-    this.two(m);
-    this.buf[this.at++] = 58;
-    if (rest === 0) {
-      this.two(0);
-      this.buf[this.at++] = 90;
-      return;
-    }
-    const sec = Math.floor(rest / 1000);
-    const milli = rest - sec * 1000;
-    this.two(sec);
-    this.buf[this.at++] = 46;
-    this.buf[this.at++] = 48 + Math.floor(milli / 100);
-    this.two(milli % 100);
-    this.buf[this.at++] = 90;
   }
 }

@@ -61,19 +61,43 @@ export class MessageTable {
   link = new Int32Array(0);
   /** Next slot in the same link queue (an intrusive FIFO), −1 at the tail. */
   next = new Int32Array(0);
-  private free = new Int32Array(0);
+  /**
+   * Free slots below `used`, one bit each. Slots are handed out by a cursor that sweeps
+   * forward over them (next fit), not last-freed first: a burst of sends (every bid, every
+   * price) takes consecutive slots, so its columns are written, and later read as the
+   * messages finish, in a compact range the cache holds, rather than scattered over the table.
+   */
+  private freeBits = new Int32Array(0);
   private freeCount = 0;
+  private cursor = 0;
   private used = 0;
 
   /** A slot for a new message, its columns to be filled by the caller. */
   allocate(): number {
-    if (this.freeCount > 0) return this.free[--this.freeCount]!;
-    if (this.used === this.type.length) this.grow();
-    return this.used++;
+    if (this.freeCount === 0) {
+      if (this.used === this.type.length) this.grow();
+      return this.used++;
+    }
+    // The first free slot at or after the cursor, wrapping around: there is one.
+    const bits = this.freeBits;
+    const words = (this.used + 31) >> 5;
+    let w = this.cursor >> 5;
+    let word = bits[w]! & (-1 << (this.cursor & 31));
+    while (word === 0) {
+      w = w + 1 === words ? 0 : w + 1;
+      word = bits[w]!;
+    }
+    const bit = 31 - Math.clz32(word & -word);
+    bits[w] = bits[w]! & ~(1 << bit);
+    this.freeCount--;
+    const slot = (w << 5) + bit;
+    this.cursor = slot + 1 === this.used ? 0 : slot + 1;
+    return slot;
   }
 
   release(slot: number): void {
-    this.free[this.freeCount++] = slot;
+    this.freeBits[slot >> 5] = this.freeBits[slot >> 5]! | (1 << (slot & 31));
+    this.freeCount++;
   }
 
   private grow(): void {
@@ -96,6 +120,8 @@ export class MessageTable {
     this.status = g(this.status, Uint8Array);
     this.link = g(this.link, Int32Array);
     this.next = g(this.next, Int32Array);
-    this.free = g(this.free, Int32Array);
+    const freeBits = new Int32Array(cap >> 5);
+    freeBits.set(this.freeBits);
+    this.freeBits = freeBits;
   }
 }

@@ -149,9 +149,17 @@ export class MessagePlane {
   private readonly maxQueueLength: Int32Array;
   /** Streams per (path, purpose, class); paths are the links, then each class's access path. */
   private readonly streams: (Rng | undefined)[];
-  /** Finished slots not yet handed to the owner, in the order they finished. */
-  private finished = new Int32Array(1024);
-  private finishedCount = 0;
+  /** Per class, its parameters as numbers (read per attempt): loss probability, jitter, access-path bandwidth. */
+  private readonly lossProbability: Float64Array;
+  private readonly jitterMs: Float64Array;
+  private readonly accessBitPerS: Float64Array;
+  /** The owner's callback of the `advanceTo` or `drain` under way: each slot is handed over as it finishes. */
+  private onFinished: ((slot: number) => void) | undefined;
+  /**
+   * Slots finished while no `advanceTo` or `drain` was under way (lost for good when sent: an
+   * access path with no retries), handed over first by the next one, in order.
+   */
+  private deferred: number[] = [];
   private now = -Infinity;
 
   constructor(
@@ -159,6 +167,9 @@ export class MessagePlane {
     private readonly random: RandomService,
   ) {
     this.params = APPLICATION_CLASSES.map((c) => plane.classes[c]);
+    this.lossProbability = Float64Array.from(this.params, (p) => p.lossProbability);
+    this.jitterMs = Float64Array.from(this.params, (p) => p.jitterMs);
+    this.accessBitPerS = Float64Array.from(this.params, (p) => p.bandwidthBitPerS);
     const links = plane.links;
     const L = links.length;
     const C = APPLICATION_CLASSES.length;
@@ -218,7 +229,11 @@ export class MessagePlane {
     return s;
   }
 
-  /** Processes every event up to and including `tMs`, then hands each finished slot to `onFinished`, in order. */
+  /**
+   * Processes every event up to and including `tMs`, handing each slot to `onFinished` as it
+   * finishes (in order; the slot is released when the callback returns). The callback must
+   * not send: it runs while the plane's events are being processed.
+   */
   advanceTo(tMs: number, onFinished: (slot: number) => void): void {
     this.now = Math.max(this.now, tMs);
     this.run(tMs, onFinished);
@@ -248,16 +263,23 @@ export class MessagePlane {
 
   private run(tMs: number, onFinished: (slot: number) => void): void {
     const ev = this.events;
-    while (ev.size > 0 && ev.peekTime() <= tMs) {
-      const t = ev.peekTime();
-      this.handle(t, ev.pop());
-    }
-    const n = this.finishedCount;
-    const done = this.finished;
-    this.finishedCount = 0;
-    for (let k = 0; k < n; k++) {
-      onFinished(done[k]!);
-      this.table.release(done[k]!);
+    // The slot goes to its owner as it finishes, while its columns are still in the cache.
+    this.onFinished = onFinished;
+    try {
+      if (this.deferred.length > 0) {
+        const early = this.deferred;
+        this.deferred = [];
+        for (const s of early) {
+          onFinished(s);
+          this.table.release(s);
+        }
+      }
+      while (ev.size > 0 && ev.peekTime() <= tMs) {
+        const t = ev.peekTime();
+        this.handle(t, ev.pop());
+      }
+    } finally {
+      this.onFinished = undefined;
     }
   }
 
@@ -307,12 +329,12 @@ export class MessagePlane {
     tab.deliveredAtMs[s] = deliveredAtMs;
     const deadline = tab.deadlineMs[s]!;
     tab.status[s] = deliveredAtMs !== deliveredAtMs ? LOST : deadline === deadline && deliveredAtMs > deadline ? LATE : DELIVERED;
-    if (this.finishedCount === this.finished.length) {
-      const f = new Int32Array(this.finished.length * 2);
-      f.set(this.finished);
-      this.finished = f;
+    const owner = this.onFinished;
+    if (owner === undefined) this.deferred.push(s);
+    else {
+      owner(s);
+      tab.release(s);
     }
-    this.finished[this.finishedCount++] = s;
   }
 
   private rng(path: number, purpose: number, cls: number): Rng {
@@ -330,9 +352,10 @@ export class MessagePlane {
   private afterTransmission(t: number, s: number, path: number, cut: boolean): void {
     const tab = this.table;
     const cls = tab.cls[s]!;
-    const p = this.params[cls]!;
-    const lost = cut || (p.lossProbability > 0 && this.rng(path, LOSS, cls).next() < p.lossProbability);
+    const lossProbability = this.lossProbability[cls]!;
+    const lost = cut || (lossProbability > 0 && this.rng(path, LOSS, cls).next() < lossProbability);
     if (lost) {
+      const p = this.params[cls]!;
       const attempt = tab.attempts[s]!;
       if (attempt <= p.retry.maxRetries) {
         tab.attempts[s] = attempt + 1;
@@ -340,8 +363,9 @@ export class MessagePlane {
       } else this.finish(s, NaN);
       return;
     }
-    const latency = drawLatencyMs(p.latency, this.rng(path, LATENCY, cls));
-    const jitter = p.jitterMs > 0 ? this.rng(path, JITTER, cls).uniform(0, p.jitterMs) : 0;
+    const latency = drawLatencyMs(this.params[cls]!.latency, this.rng(path, LATENCY, cls));
+    const jitterMs = this.jitterMs[cls]!;
+    const jitter = jitterMs > 0 ? this.rng(path, JITTER, cls).uniform(0, jitterMs) : 0;
     this.events.push(t + latency + jitter, s * KINDS + ARRIVE);
   }
 
@@ -392,7 +416,7 @@ export class MessagePlane {
   // fate (lost, or its latency) is drawn when it is handed over — no events until it arrives.
   private viaAccessPath(t: number, s: number): void {
     const cls = this.table.cls[s]!;
-    this.afterTransmission(t + serializationMs(this.table.sizeBytes[s]!, this.params[cls]!.bandwidthBitPerS), s, this.linkIds.length + cls, false);
+    this.afterTransmission(t + serializationMs(this.table.sizeBytes[s]!, this.accessBitPerS[cls]!), s, this.linkIds.length + cls, false);
   }
 }
 

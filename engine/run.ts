@@ -43,6 +43,13 @@ export function runPasses(config: Scenario['config']): Array<'counterfactual' | 
   return [...(config.operations.length > 0 ? (['counterfactual'] as const) : []), ...(config.forecast.method === 'perfect-foresight' ? (['foresight'] as const) : []), 'run'];
 }
 
+/**
+ * Every pass here hands its outcomes to a sink that copies what it keeps (the recorder, the
+ * price and meter tables below) and reads nothing after it returns: the simulation may reuse
+ * an interval's arrays for the next (`SimulationOptions.reuseIntervalArrays`, why there).
+ */
+const REUSE = { reuseIntervalArrays: true } as const;
+
 export async function runScenario(scenario: Scenario, options: RunOptions, internals: RunInternals = {}): Promise<RunResult> {
   // With operators, first the same run without them (same seed): the counterfactual
   // baseline of demand response, and the overloads they avoid.
@@ -51,7 +58,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions, inter
   // With a perfect-foresight forecast, first the same run (same seed, same counterfactual) forecasting by
   // the fallback method: the prices it clears are the forecast of the run written below (engine/forecast.ts).
   const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval, signal) : undefined;
-  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: internals.phases });
+  const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: internals.phases, ...REUSE });
   if (signal?.aborted) throw new RunInterrupted('run', 0, sim.info.intervals, signal.reason);
   const recorder = new Recorder(options.outDir, sim.info, sim.rules, { utcOffsetHours: scenario.config.site.utcOffsetHours }, options.formats);
   const progress = options.onInterval;
@@ -108,7 +115,7 @@ export function runScenarioFile(file: string, options: RunOptions): Promise<RunR
  */
 export async function recordPrices(scenario: Scenario, seed: number | undefined, counterfactual: Counterfactual | undefined, onInterval?: RunOptions['onInterval'], signal?: AbortSignal): Promise<Float64Array[]> {
   // A pass before the run: its prices are all it gives, so it does not settle from the MDMS.
-  const sim = await Simulation.create(scenario, { seed, counterfactual, finalSettlement: false });
+  const sim = await Simulation.create(scenario, { seed, counterfactual, finalSettlement: false, messageLog: false, ...REUSE });
   const prices = sim.info.buses.map(() => new Float64Array(sim.info.intervals).fill(NaN));
   await sim.runYielding({
     interval(o) {
@@ -122,13 +129,14 @@ export async function recordPrices(scenario: Scenario, seed: number | undefined,
 
 /**
  * How the counterfactual pass differs from the run: without operators, and — since only its
- * meters and overload count are used — without the final settlement from the MDMS.
+ * meters and overload count are used — without the final settlement from the MDMS, and
+ * without the rows of messages.csv.
  */
-export const COUNTERFACTUAL_PASS = Object.freeze({ withoutOperators: true, finalSettlement: false } as const);
+export const COUNTERFACTUAL_PASS = Object.freeze({ withoutOperators: true, finalSettlement: false, messageLog: false } as const);
 
 /** Every party's net consumption per interval, and the overload count, of the run without operators. */
 export async function runCounterfactual(scenario: Scenario, seed: number | undefined, onInterval?: RunOptions['onInterval'], signal?: AbortSignal): Promise<Counterfactual> {
-  const sim = await Simulation.create(scenario, { seed, ...COUNTERFACTUAL_PASS });
+  const sim = await Simulation.create(scenario, { seed, ...COUNTERFACTUAL_PASS, ...REUSE });
   const netKw = sim.parties.map(() => new Float64Array(sim.info.intervals).fill(NaN));
   let overloadIntervals = 0;
   await sim.runYielding({

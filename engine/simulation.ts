@@ -24,7 +24,7 @@ import { loadHighsSolver } from '../market/lp/highs.ts';
 import { jslpSolver } from '../market/lp/jslp.ts';
 import type { LpSolver } from '../market/lp/solver.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
-import { settle } from '../market/settlement.ts';
+import { type Settlement, settle } from '../market/settlement.ts';
 import { dayAheadAuctions, type StageEvent, stageTimeline } from '../market/timeline.ts';
 import type { MarketRules, Rejection } from '../market/types.ts';
 import { feederGrid } from '../market/feederGrid.ts';
@@ -86,6 +86,23 @@ export interface SimulationOptions {
    * meters and prices, so engine/run.ts turns it off there: no capture, no final settlement.
    */
   readonly finalSettlement?: boolean | undefined;
+  /**
+   * On a communication plane, encode the rows of messages.csv (default true). The passes before
+   * the written run hand them to no recorder, so engine/run.ts turns it off there.
+   */
+  readonly messageLog?: boolean | undefined;
+  /**
+   * Reuse an interval's largest typed arrays (the order book's, the settlement's, the ledger's, costs
+   * and metered flows: one slot per party or segment) for the next interval instead of allocating
+   * them anew: the outcome handed to the sink is then valid only until `sink.interval`
+   * returns. For sinks that copy what they keep (engine/run.ts: the recorder and the passes
+   * before the run). Why: V8 counts typed-array memory as external and starts a full
+   * mark-compact of the whole heap every 64 MB of it; fresh arrays of ~300 B per party and
+   * interval made the number of those collections grow with the population, each of them
+   * over a heap that grows too: the run's cost grew with the square of its size (issue 16;
+   * README, Performance).
+   */
+  readonly reuseIntervalArrays?: boolean | undefined;
 }
 
 const NO_BUS = busId('');
@@ -153,6 +170,7 @@ export class Simulation {
     private readonly dayAheadLp?: LpSolver,
   ) {
     this.foresight = options.foresightPrices;
+    this.reuseArrays = options.reuseIntervalArrays === true;
     this.phases = { ...PHASES, ...options.phases };
     const cfg = scenario.config;
     const seed = options.seed ?? cfg.seed;
@@ -278,6 +296,7 @@ export class Simulation {
             gateClosureMinutes: this.clock.gateClosureMinutes,
             runStart: start,
             runEnd: simTime(start + this.clock.intervals * minutesToMs(cfg.intervalMinutes)),
+            messageLog: options.messageLog,
           });
     if (this.comms) {
       this.desk?.billFromMdmsAtRunEnd();
@@ -382,6 +401,9 @@ export class Simulation {
 
   /** Segments in the last real-time book: the next one is built with room for as many (and an eighth), not grown by doubling and copying as it fills. */
   private lastBookSize = 0;
+  /** With `reuseIntervalArrays`: the last interval's book builder, ledger and per-party cost and flow arrays, taken over by the next. */
+  private readonly reuseArrays: boolean;
+  private spent: { builder: OrderBookBuilder; ledger: IntervalLedger; settlement: Settlement; netKw: Float64Array; costUnits: Float64Array } | undefined;
 
   /** One real-time interval, phase by phase. */
   private realTime(interval: MarketInterval, run: RunState): IntervalOutcome {
@@ -420,7 +442,7 @@ export class Simulation {
     rejections.push(...run.takeLate());
     const gate = run.closed.shift()!;
     // Every bid here was built by collectBids (unique ids, market parties only): the book need not check identities.
-    const builder = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: () => true, trustedIdentities: true }, Math.max(1024, n * 4, this.lastBookSize + (this.lastBookSize >> 3)));
+    const builder = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: () => true, trustedIdentities: true }, Math.max(1024, n * 4, this.lastBookSize + (this.lastBookSize >> 3)), this.spent?.builder);
     for (const bid of gate.bids) {
       const r = builder.add(bid);
       if (r) rejections.push(r);
@@ -431,7 +453,7 @@ export class Simulation {
 
     // 3. Clear (pure) and settle (exact); positions per party.
     const result = clear(book, cfg.market.mechanism, grid);
-    const settlement = settle(book, result);
+    const settlement = settle(book, result, this.spent?.settlement);
     for (let k = 0; k < book.buses.length; k++) {
       const price = result.busPriceMwh[k]!;
       if (!Number.isNaN(price)) lastPrice.set(book.buses[k]!, price);
@@ -444,7 +466,7 @@ export class Simulation {
       for (let i = 0; i < n; i++) if (!crashes.crashed[i]) to.push(i);
       comms.prices(interval, to, (i) => (this.routeOf[i] === 2 ? this.parties[desk!.retailerOfCustomer(i).retailer]!.id : undefined));
     }
-    const ledger = new IntervalLedger(n, settlement.unit, q);
+    const ledger = new IntervalLedger(n, settlement.unit, q, this.spent?.ledger);
     this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
 
     // 4. Aggregators split their awards among their members; customers take their curve at their retail price.
@@ -559,7 +581,7 @@ export class Simulation {
     this.meterRetailers(interval, ledger, crashes);
 
     // 10. What the grid carried, the commanded agents' reports and demand-response money.
-    const netKw = new Float64Array(n);
+    const netKw = this.spent?.netKw.length === n ? this.spent.netKw : new Float64Array(n);
     for (let i = 0; i < n; i++) netKw[i] = ledger.actualQuanta[i]! * q;
     const measured = room.measure(interval, grid, result, netKw, commandRecords, observations);
     events.push(...measured.events);
@@ -588,8 +610,10 @@ export class Simulation {
       const d = ledger.imbalanceQuanta[i]!;
       if (this.routeOf[i] === 0 && !Number.isNaN(d)) absDeviation += Math.abs(d);
     }
-    const costUnits = new Float64Array(n);
+    const costUnits = this.spent?.costUnits.length === n ? this.spent.costUnits : new Float64Array(n);
     for (let i = 0; i < n; i++) costUnits[i] = ledger.costUnits(i);
+    // Taken over by the next interval once the sink has had this one (sink.interval returns first: steps()).
+    this.spent = this.reuseArrays ? { builder, ledger, settlement, netKw, costUnits } : undefined;
 
     const outcome: IntervalOutcome = {
       interval,

@@ -4,7 +4,8 @@
  * a curve with one malformed segment does not say what its owner wants.
  */
 import type { BusId } from '../core/units.ts';
-import { isValidSegment, segmentProblem } from './segment.ts';
+import { PackedBid } from './packedCurves.ts';
+import { isValidPriceQuantity, isValidSegment, segmentProblem } from './segment.ts';
 import type { Bid, MarketRules, OrderBook, Rejection, RejectionCode } from './types.ts';
 
 export interface OrderBookContext {
@@ -42,9 +43,19 @@ export class OrderBookBuilder {
   constructor(
     private readonly ctx: OrderBookContext,
     capacity = 1024,
+    /**
+     * A builder whose book is no longer read by anyone: its arrays are taken over (rows are
+     * written before they are read, so nothing needs clearing) and that book changes with
+     * this one. For a caller that keeps no book past its interval (engine/simulation.ts).
+     */
+    reuse?: OrderBookBuilder,
   ) {
     this.busIndexOf = new Map(ctx.buses.map((b, i) => [b, i]));
     capacity = Math.max(16, capacity);
+    if (reuse !== undefined && reuse.isBuy.length >= capacity) {
+      ({ isBuy: this.isBuy, priceTicks: this.priceTicks, quantityQuanta: this.quantityQuanta, bidIndex: this.bidIndex, busIndex: this.busIndex } = reuse);
+      return;
+    }
     this.isBuy = new Uint8Array(capacity);
     this.priceTicks = new Float64Array(capacity);
     this.quantityQuanta = new Float64Array(capacity);
@@ -59,12 +70,13 @@ export class OrderBookBuilder {
    */
   add(bid: Bid): Rejection | undefined {
     if (this.built) throw new Error('OrderBookBuilder.add after build(): the book was already handed out');
-    const problem = this.bidProblem(bid);
-    if (problem) return rejection(bid, problem);
+    const bus = this.busIndexOf.get(bid.bus);
+    const problem = this.bidProblem(bid, bus);
+    if (problem || bus === undefined) return rejection(bid, problem!);
     const rules = this.ctx.rules;
     const { priceTickMwh, quantumKw } = rules;
     const b = this.bids.length;
-    const bus = this.busIndexOf.get(bid.bus)!;
+    if (bid instanceof PackedBid) return this.addPacked(bid, b, bus);
     const segments = bid.segments;
     const start = this.n;
     this.reserve(start + segments.length);
@@ -80,6 +92,35 @@ export class OrderBookBuilder {
       busIndex[i] = bus;
     }
     this.n = start + segments.length;
+    this.bids.push(bid);
+    if (!this.ctx.trustedIdentities) this.bidIds.add(bid.id);
+    return undefined;
+  }
+
+  /** `add` for a bid whose segments are packed rows: the same checks and layout, read from the rows (no segment objects). */
+  private addPacked(bid: PackedBid, b: number, bus: number): Rejection | undefined {
+    const rules = this.ctx.rules;
+    const { priceTickMwh, quantumKw } = rules;
+    const { curves, count } = bid;
+    const from = bid.start;
+    const start = this.n;
+    this.reserve(start + count);
+    const { isBuy, priceTicks, quantityQuanta, bidIndex, busIndex } = this;
+    const buys = curves.isBuy;
+    const prices = curves.priceMwh;
+    const quantities = curves.quantityKw;
+    for (let k = 0; k < count; k++) {
+      const p = prices[from + k]!;
+      const q = quantities[from + k]!;
+      if (!isValidPriceQuantity(p, q, rules)) return rejection(bid, segmentProblem(bid.segments[k], k, rules)!);
+      const i = start + k;
+      isBuy[i] = buys[from + k]!;
+      priceTicks[i] = Math.round(p / priceTickMwh);
+      quantityQuanta[i] = Math.round(q / quantumKw);
+      bidIndex[i] = b;
+      busIndex[i] = bus;
+    }
+    this.n = start + count;
     this.bids.push(bid);
     if (!this.ctx.trustedIdentities) this.bidIds.add(bid.id);
     return undefined;
@@ -109,16 +150,16 @@ export class OrderBookBuilder {
     return problem && rejection(bid, problem);
   }
 
-  /** What is wrong with the bid itself (interval, agent, bus, id, an empty curve), its segments aside. */
-  private bidProblem(bid: Bid): { code: RejectionCode; reason: string } | undefined {
+  /** What is wrong with the bid itself (interval, agent, bus, id, an empty curve), its segments aside; `bus` is its bus's index (undefined: not in the network). */
+  private bidProblem(bid: Bid, bus = this.busIndexOf.get(bid.bus)): { code: RejectionCode; reason: string } | undefined {
     const { interval } = this.ctx;
     if (bid.interval !== interval)
       return { code: 'unknown-interval', reason: `bid is for interval ${bid.interval}, the book is for interval ${interval}` };
     const trusted = this.ctx.trustedIdentities === true;
     if (!trusted && !this.ctx.isKnownAgent(bid.agentId)) return { code: 'unknown-agent', reason: `agent '${bid.agentId}' is not registered in this market` };
-    if (!this.busIndexOf.has(bid.bus)) return { code: 'unknown-bus', reason: `bus '${bid.bus}' is not in the network` };
+    if (bus === undefined) return { code: 'unknown-bus', reason: `bus '${bid.bus}' is not in the network` };
     if (!trusted && this.bidIds.has(bid.id)) return { code: 'duplicate-bid-id', reason: `bid id '${bid.id}' was already used in this interval` };
-    if (!Array.isArray(bid.segments) || bid.segments.length === 0) return { code: 'empty-curve', reason: 'the bid has no segments' };
+    if (bid instanceof PackedBid ? bid.count === 0 : !Array.isArray(bid.segments) || bid.segments.length === 0) return { code: 'empty-curve', reason: 'the bid has no segments' };
     return undefined;
   }
 

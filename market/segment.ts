@@ -58,17 +58,16 @@ export function isValidSegment(segment: unknown, limits: SegmentLimits): boolean
   const s = segment as { readonly side?: unknown; readonly priceMwh?: unknown; readonly quantityKw?: unknown };
   const p = s.priceMwh;
   const q = s.quantityKw;
-  return (
-    (s.side === 'buy' || s.side === 'sell') &&
-    typeof p === 'number' &&
-    Number.isFinite(p) &&
-    typeof q === 'number' &&
-    Number.isFinite(q) &&
-    q >= 0 &&
-    !(q / limits.quantumKw > MAX_SEGMENT_QUANTA) &&
-    !(p > limits.priceCapMwh) &&
-    !(p < limits.priceFloorMwh)
-  );
+  return (s.side === 'buy' || s.side === 'sell') && typeof p === 'number' && typeof q === 'number' && isValidPriceQuantity(p, q, limits);
+}
+
+/**
+ * `isValidSegment` for a segment whose side is known to be valid, from its price and
+ * quantity (packed segments, market/packedCurves.ts): finite, quantity from 0 to
+ * MAX_SEGMENT_QUANTA quanta, price within [floor, cap].
+ */
+export function isValidPriceQuantity(p: number, q: number, limits: SegmentLimits): boolean {
+  return Number.isFinite(p) && Number.isFinite(q) && q >= 0 && !(q / limits.quantumKw > MAX_SEGMENT_QUANTA) && !(p > limits.priceCapMwh) && !(p < limits.priceFloorMwh);
 }
 
 /** Names a segment in a reason (built only on a problem: no string per valid segment). */

@@ -39,15 +39,28 @@ export interface Settlement {
 /** What a bid's owner pays (positive) or receives (negative), exactly. */
 export const paymentOf = (s: Settlement, bid: number): Money => s.unit.toMoney(s.paymentUnits[bid]!);
 
-export function settle(book: OrderBook, result: ClearingResult): Settlement {
+/** Per-bid payment sums of the settlement under way (zeroed on entry; `settle` is synchronous): not allocated per interval. */
+let scratchBuyUnits = new Float64Array(0);
+let scratchSellUnits = new Float64Array(0);
+
+/**
+ * Settles `book` as `result` cleared it. `reuse`: an earlier settlement no one reads any
+ * more, whose per-bid arrays are taken over (engine/simulation.ts `reuseIntervalArrays`).
+ */
+export function settle(book: OrderBook, result: ClearingResult, reuse?: Settlement): Settlement {
   const { rules } = book;
   const unit = new MoneyUnit(money(rules.quantumKw).times(money(book.durationH)).times(money(rules.priceTickMwh)).div(1000));
   const priceTicks = Array.from(result.busPriceMwh, (p) => (Number.isNaN(p) ? 0 : Math.round(p / rules.priceTickMwh)));
   const nBids = book.bids.length;
-  const buyQuanta = new Float64Array(nBids);
-  const sellQuanta = new Float64Array(nBids);
-  const buyUnits = new Float64Array(nBids);
-  const sellUnits = new Float64Array(nBids);
+  const zeros = (a: Float64Array | undefined): Float64Array => (a !== undefined && a.length === nBids ? a.fill(0) : new Float64Array(nBids));
+  const buyQuanta = zeros(reuse?.buyQuanta);
+  const sellQuanta = zeros(reuse?.sellQuanta);
+  if (scratchBuyUnits.length < nBids) {
+    scratchBuyUnits = new Float64Array(nBids + (nBids >> 3));
+    scratchSellUnits = new Float64Array(nBids + (nBids >> 3));
+  }
+  const buyUnits = scratchBuyUnits.fill(0, 0, nBids);
+  const sellUnits = scratchSellUnits.fill(0, 0, nBids);
   const busBuy = new Float64Array(book.buses.length);
   const busSell = new Float64Array(book.buses.length);
   const payAsBid = rules.pricing === 'pay-as-bid';
@@ -76,7 +89,7 @@ export function settle(book: OrderBook, result: ClearingResult): Settlement {
   let sellersBig = 0n;
   let buyersRun = 0;
   let sellersRun = 0;
-  const paymentUnits = new Float64Array(nBids);
+  const paymentUnits = zeros(reuse?.paymentUnits);
   for (let b = 0; b < nBids; b++) {
     const bu = buyUnits[b]!;
     const su = sellUnits[b]!;

@@ -27,13 +27,30 @@ export class ReadColumns implements ReadColumnsView {
   exportKwh: Float64Array<ArrayBuffer>;
   voltagePu: Float64Array<ArrayBuffer>;
 
-  /** `capacity`: reads held before the columns grow (a meter's reads over the run, when known: no copies). */
-  constructor(capacity = 16) {
-    const n = capacity >= 1 && Number.isFinite(capacity) ? Math.ceil(capacity) : 16;
-    this.times = new Float64Array(n);
-    this.importKwh = new Float64Array(n);
-    this.exportKwh = new Float64Array(n);
-    this.voltagePu = new Float64Array(n);
+  /**
+   * `capacity`: reads held before the columns grow (a meter's reads over the run, when known: no
+   * copies). `slab`: room for the four columns, `4 × capacity` numbers (zeros) this instance alone
+   * writes, to carve many meters' columns from one buffer (`ReadColumns.slab`); without it, each
+   * column is its own array. Growing always moves a column to its own array.
+   */
+  constructor(capacity = 16, slab?: Float64Array<ArrayBuffer>) {
+    const n = ReadColumns.rows(capacity);
+    if (slab && slab.length >= 4 * n) {
+      this.times = slab.subarray(0, n);
+      this.importKwh = slab.subarray(n, 2 * n);
+      this.exportKwh = slab.subarray(2 * n, 3 * n);
+      this.voltagePu = slab.subarray(3 * n, 4 * n);
+    } else {
+      this.times = new Float64Array(n);
+      this.importKwh = new Float64Array(n);
+      this.exportKwh = new Float64Array(n);
+      this.voltagePu = new Float64Array(n);
+    }
+  }
+
+  /** The rows a `capacity` makes room for (a slab for one meter is 4 × this many numbers). */
+  static rows(capacity: number): number {
+    return capacity >= 1 && Number.isFinite(capacity) ? Math.ceil(capacity) : 16;
   }
 
   /** The columns of `reads` (any order). */

@@ -83,9 +83,18 @@ export class CsvFile {
     this.at = at;
   }
 
-  /** Appends pre-encoded bytes (text that repeats on every row, encoded once with `encodeField`). */
+  /**
+   * Appends pre-encoded bytes (text that repeats on every row, encoded once with `encodeField`;
+   * or whole rows made elsewhere, comms/messageLog.ts). A run of at least half a buffer goes
+   * to the file as it is, after what is buffered: no copy.
+   */
   bytes(src: Uint8Array): void {
     const n = src.length;
+    if (n >= BUFFER_BYTES >> 1) {
+      this.flush();
+      this.writeOut(src, n);
+      return;
+    }
     if (this.at + n > this.buf.length) this.room(n);
     this.buf.set(src, this.at);
     this.at += n;
@@ -210,10 +219,15 @@ export class CsvFile {
 
   private flush(): void {
     if (this.at === 0) return;
-    let off = 0;
-    if (this.fd >= 0) while (off < this.at) off += writeSync(this.fd, this.buf, off, this.at - off);
-    this.sink?.write(this.buf, this.at);
+    this.writeOut(this.buf, this.at);
     this.at = 0;
+  }
+
+  /** Writes the first `length` bytes of `src` to the file and the sink. */
+  private writeOut(src: Uint8Array, length: number): void {
+    let off = 0;
+    if (this.fd >= 0) while (off < length) off += writeSync(this.fd, src, off, length - off);
+    this.sink?.write(src, length);
   }
 }
 

@@ -197,12 +197,23 @@ export class Recorder implements SimulationSink {
     const slots = this.kindSlots(o.parties);
     const m = this.kindNames.length;
     const acc = this.kindAcc.length === 4 * m ? this.kindAcc.fill(0) : (this.kindAcc = new Float64Array(4 * m));
+    const partyBus = this.partyBuses(o.parties, book.buses, busOf);
+    // Time per state counted by runs (neighbours mostly share kind and state): one map update per run, in order of first appearance as before.
+    let runStates: Map<string, number> | undefined;
+    let runState = '';
+    let run = 0;
     for (let i = 0; i < o.parties.length; i++) {
       const party = o.parties[i]!;
       const obs = o.observations[i]!;
       const slot = slots[i]!;
       const states = this.kindStates[slot]!;
-      states.set(obs.state, (states.get(obs.state) ?? 0) + 1);
+      if (states !== runStates || obs.state !== runState) {
+        if (runStates) runStates.set(runState, (runStates.get(runState) ?? 0) + run);
+        runStates = states;
+        runState = obs.state;
+        run = 0;
+      }
+      run++;
       if (obs.socKwh !== undefined) {
         acc[4 * slot]! += obs.socKwh;
         acc[4 * slot + 1]! += 1;
@@ -249,10 +260,10 @@ export class Recorder implements SimulationSink {
       csv.comma();
       this.quanta(physicalEquivalent - da, q);
       csv.comma();
-      const b = party.role === 'agent' ? busOf.get(party.bus) : undefined;
+      const b = partyBus[i]!;
       csv.fixed(o.dayAhead && party.role === 'agent' ? l.daPriceMwh[i] : undefined, pd);
       csv.comma();
-      csv.fixed(b === undefined ? undefined : result.busPriceMwh[b], pd);
+      csv.fixed(b < 0 ? undefined : result.busPriceMwh[b], pd);
       csv.comma();
       this.quanta(dev, q);
       csv.comma();
@@ -271,6 +282,7 @@ export class Recorder implements SimulationSink {
         else if (dev < 0) devLong += dev;
       }
     }
+    if (runStates) runStates.set(runState, (runStates.get(runState) ?? 0) + run);
     this.series.daKw.push(daSum * q);
     this.series.rtKw.push(rtSum * q);
     this.series.actualKw.push(actualSum * q);
@@ -339,6 +351,20 @@ export class Recorder implements SimulationSink {
       slots[i] = slot;
     });
     return (this.kindSlotOf = slots);
+  }
+
+  private partyBusCache: { parties: readonly Party[]; buses: readonly string[]; index: Int32Array } | undefined;
+  /** Each party's bus index in `buses` (−1: an intermediary, or a bus not there), kept while the parties and buses are the same arrays. */
+  private partyBuses(parties: readonly Party[], buses: readonly string[], busOf: Map<string, number>): Int32Array {
+    const c = this.partyBusCache;
+    if (c && c.parties === parties && c.buses === buses) return c.index;
+    const index = new Int32Array(parties.length);
+    for (let i = 0; i < parties.length; i++) {
+      const p = parties[i]!;
+      index[i] = p.role === 'agent' ? (busOf.get(p.bus) ?? -1) : -1;
+    }
+    this.partyBusCache = { parties, buses, index };
+    return index;
   }
 
   /** A quantity in quanta as kW with the quantum's decimals; nothing for NaN. */

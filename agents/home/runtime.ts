@@ -14,6 +14,7 @@ import { MS_PER_HOUR, minutesToMs, type SimTime } from '../../core/time.ts';
 import { type AgentId, type BusId, type Celsius, type Hours, hours, hoursEach, type Kw, kw } from '../../core/units.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { BidSegment } from '../../market/types.ts';
+import type { PackedCurves } from '../../market/packedCurves.ts';
 import type { HomeHvacView, HomeNeed, HomeView } from '../../strategies/home/view.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import type { MarketView, Strategy, ValueSegment } from '../../strategies/types.ts';
@@ -161,7 +162,8 @@ const S_UNSERVED = 9;
 const S_CONSUMED = 10;
 const S_GENERATED = 11;
 const S_QUANTUM = 12;
-const S_SIZE = 13;
+const S_PV_OFFER = 13;
+const S_SIZE = 14;
 const SERVED_AT = S_SIZE;
 const ROOM_AT = SERVED_AT + HOME_NEEDS.length;
 const CURVE_AT = ROOM_AT + ROOM_NUMBERS;
@@ -234,6 +236,9 @@ export class HomeAgent implements AgentRuntime {
   /** The market's quantity step, from the last market view (awards come in whole steps). */
   private get quantumKw(): number { return this.s[S_QUANTUM]!; }
   private set quantumKw(v: number) { this.s[S_QUANTUM] = v; }
+  /** The PV offer's price from the last `forecastPrices`. */
+  private get pvOfferMwh(): number { return this.s[S_PV_OFFER]!; }
+  private set pvOfferMwh(v: number) { this.s[S_PV_OFFER] = v; }
 
   constructor(
     m: GroupMember,
@@ -290,6 +295,20 @@ export class HomeAgent implements AgentRuntime {
   }
 
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
+    return this.bidTo(interval, market, undefined)!;
+  }
+
+  /**
+   * `bid` with `home-forecast`'s segments appended to `out` as packed rows (undefined
+   * returned) instead of made as objects; any other bid (another strategy, faulted, a
+   * segment the guard would stop) is returned as `bid` returns it, nothing written.
+   */
+  bidPacked(interval: MarketInterval, market: MarketView, out: PackedCurves): readonly BidSegment[] | undefined {
+    return this.bidTo(interval, market, out);
+  }
+
+  /** The interval's round of bidding: needs, then the bid (to `out` when given and the fast path applies; undefined then). */
+  private bidTo(interval: MarketInterval, market: MarketView, out: PackedCurves | undefined): readonly BidSegment[] | undefined {
     const ctx = this.ctx;
     ctx.at(interval);
     this.quantumKw = market.quantumKw;
@@ -341,9 +360,10 @@ export class HomeAgent implements AgentRuntime {
     this.pvKw = pv ? pvOutputKw(pv, ctx.ghiWm2, 1) : 0;
 
     if (this.lifecycle.value === 'faulted') return NO_BID;
-    if (this.forecast !== undefined) {
-      const segments = this.forecastBid(market, this.forecast);
-      if (segments !== undefined) return segments;
+    if (this.forecast !== undefined && this.forecastPrices(market, this.forecast)) {
+      if (out === undefined) return this.forecastSegments();
+      this.forecastRows(out);
+      return undefined;
     }
     return this.viewBid(market, load, flexKw, mustKw, keepKw, setpointKw);
   }
@@ -394,11 +414,13 @@ export class HomeAgent implements AgentRuntime {
    * `home-forecast`'s bid (strategies/home/forecast.ts) made from the needs as they lie,
    * each priced by the strategy's own `homeNeedBidMwh`, with the numbers its view would
    * show: the same segments as `viewBid`, without building the view, its demand curve or
-   * reading the prices back (they are set here). Undefined when a segment would not pass
-   * the strategy guard's check (market/segment.ts): `viewBid` then goes the guarded way,
-   * which reports it and answers as before.
+   * reading the prices back. Prices each need (`setPrice`) and the PV offer (`pvOfferMwh`);
+   * false when a segment would not pass the strategy guard's check (market/segment.ts):
+   * `viewBid` then goes the guarded way, which reports it and answers as before. The
+   * segments are then the needs in order (buy, their price and kW), then the PV offer
+   * when it makes any (`forecastSegments` as objects, `forecastRows` packed).
    */
-  private forecastBid(market: MarketView, params: HomeForecastParams): BidSegment[] | undefined {
+  private forecastPrices(market: MarketView, params: HomeForecastParams): boolean {
     const th = this.thermal;
     const room = this.room;
     const peak = th && room ? homeBankingPeakMwh(th.unit.mode, this.indoorC, th.band, room.steadyAtRatingC(this.ctx.outdoorC, this.gainsKw), room.tauH, market, params) : NaN;
@@ -407,24 +429,38 @@ export class HomeAgent implements AgentRuntime {
     const floor = market.priceFloorMwh;
     const needs = this.needs;
     const n = needs.n;
-    const out: BidSegment[] = [];
     for (let i = 0; i < n; i++) {
       const q = needs.kw(i);
       const code = needs.code(i);
       const p = homeNeedBidMwh(HOME_NEEDS[code], needs.valueMwh(i), code === APPLIANCE ? needs.slackH(i) : NaN, peak, now, market, params);
-      if (!(p >= floor && p <= cap && Number.isFinite(p) && Number.isFinite(q) && q / market.quantumKw <= MAX_SEGMENT_QUANTA)) return undefined;
+      if (!(p >= floor && p <= cap && Number.isFinite(p) && Number.isFinite(q) && q / market.quantumKw <= MAX_SEGMENT_QUANTA)) return false;
       needs.setPrice(i, p);
-      out.push({ side: 'buy', priceMwh: p, quantityKw: q });
     }
     const pv = this.pv;
     if (pv && this.pvKw > 0) {
       const v = pv.offerPriceMwh;
       const p = v > cap ? cap : v < floor ? floor : v;
       const q = this.pvKw;
-      if (!(p >= floor && p <= cap && Number.isFinite(p) && Number.isFinite(q) && q / market.quantumKw <= MAX_SEGMENT_QUANTA)) return undefined;
-      out.push({ side: 'sell', priceMwh: p, quantityKw: q });
+      if (!(p >= floor && p <= cap && Number.isFinite(p) && Number.isFinite(q) && q / market.quantumKw <= MAX_SEGMENT_QUANTA)) return false;
+      this.pvOfferMwh = p;
     }
+    return true;
+  }
+
+  /** The segments `forecastPrices` priced, as objects. */
+  private forecastSegments(): BidSegment[] {
+    const needs = this.needs;
+    const out: BidSegment[] = [];
+    for (let i = 0; i < needs.n; i++) out.push({ side: 'buy', priceMwh: needs.priceMwh(i), quantityKw: needs.kw(i) });
+    if (this.pv && this.pvKw > 0) out.push({ side: 'sell', priceMwh: this.pvOfferMwh, quantityKw: this.pvKw });
     return out;
+  }
+
+  /** The segments `forecastPrices` priced, appended to `out` as packed rows. */
+  private forecastRows(out: PackedCurves): void {
+    const needs = this.needs;
+    for (let i = 0; i < needs.n; i++) out.push(true, needs.priceMwh(i), needs.kw(i));
+    if (this.pv && this.pvKw > 0) out.push(false, this.pvOfferMwh, this.pvKw);
   }
 
   settle(award: Award): void {

@@ -10,7 +10,8 @@
 import type { CustomerBook } from '../../agents/retailer/index.ts';
 import type { MemberCurve } from '../../agents/types.ts';
 import { minutesToMs, type SimTime, simTime } from '../../core/time.ts';
-import type { BusId } from '../../core/units.ts';
+import type { AgentId, BusId } from '../../core/units.ts';
+import { PackedBid, PackedCurves } from '../../market/packedCurves.ts';
 import { OrderBookBuilder } from '../../market/orderBook.ts';
 import type { Bid, BidSegment, MarketRules, Rejection } from '../../market/types.ts';
 import type { MarketView } from '../../strategies/types.ts';
@@ -21,6 +22,13 @@ import type { Crashes, Participant } from './participants.ts';
 
 /** A bid as the simulation builds it: with the index of the party that placed it (no lookup by id after clearing). */
 export type PartyBid = Bid & { readonly party: number };
+
+/** A `PartyBid` whose segments are packed rows (market/packedCurves.ts). */
+class PackedPartyBid extends PackedBid {
+  constructor(id: string, agentId: AgentId, bus: BusId, interval: number, curves: PackedCurves, start: number, count: number, readonly party: number) {
+    super(id, agentId, bus, interval, curves, start, count);
+  }
+}
 
 export interface BidCollection {
   /** Bids that reach the market by the gate (the intermediaries' included), submitted at `bidTime`. */
@@ -59,16 +67,44 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
   const out: BidCollection = { onTime: [], late: [], bidTime, memberCurves: new Map(), customerCurves: new Map(), rejections: [], events: [] };
   const curveCheck = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules: ctx.rules, buses: ctx.buses, isKnownAgent: () => true }, 16);
   const idSuffix = `@${interval.index}`; // every bid id is `<agent>@<interval>`: the suffix built once, not per bid
+  const rows = new PackedCurves(n * 8);
+  // A bid of an agent trading itself goes to the market, lost or delayed by comms faults.
+  const route = (bid: PartyBid): void => {
+    const i = bid.party;
+    const p = parts[i]! as Extract<Participant, { role: 'agent' }>;
+    const link = room.comms(i, bidTime);
+    if (!link.delivered) {
+      out.events.push({ at: interval.start, issuer: bid.agentId, target: 'market', type: 'COMMS_LOSS', response: 'lost', detail: `bid ${bid.id} lost (comms-loss fault)` });
+      return;
+    }
+    if (link.delayMinutes > 0) out.events.push({ at: interval.start, issuer: bid.agentId, target: 'market', type: 'COMMS_DELAY', response: 'delayed', detail: `bid ${bid.id} ${link.cause}` });
+    const latency = (p.latency ? p.latency.rng.uniform(p.latency.min, p.latency.max) : 0) + link.delayMinutes;
+    const at = simTime(bidTime + minutesToMs(latency));
+    if (at <= interval.gateClosure) out.onTime.push(bid);
+    else out.late.push({ bid, at });
+  };
   for (let i = 0; i < n; i++) {
     const p = parts[i]!;
     if (p.role !== 'agent' || crashes.crashed[i]) continue;
     const a = p.runtime;
-    let segments: readonly BidSegment[];
+    let segments: readonly BidSegment[] | undefined;
+    // An agent trading itself with a packed fast path writes its segments as rows (no segment objects).
+    const packed = p.route.type === 'market' && a.bidPacked !== undefined;
+    const from = rows.n;
     try {
       if (room.crashes(i, interval.start)) throw new Error('injected fault (agent-crash): the agent threw while bidding');
-      segments = a.bid(interval, p.route.type === 'customer' ? desk!.view(i, interval, marketView(a.bus, i)) : marketView(a.bus, i));
+      if (packed) segments = a.bidPacked!(interval, marketView(a.bus, i), rows);
+      else segments = a.bid(interval, p.route.type === 'customer' ? desk!.view(i, interval, marketView(a.bus, i)) : marketView(a.bus, i));
     } catch (err) {
+      rows.truncate(from);
       crashes.crash(i, 'bid', err);
+      continue;
+    }
+    if (segments === undefined) {
+      const count = rows.n - from;
+      if (count === 0) continue;
+      const bid = new PackedPartyBid(a.id + idSuffix, a.id, a.bus, interval.index, rows, from, count, i);
+      route(bid);
       continue;
     }
     if (p.route.type === 'customer') {
@@ -88,16 +124,7 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
       }
       continue;
     }
-    const link = room.comms(i, bidTime);
-    if (!link.delivered) {
-      out.events.push({ at: interval.start, issuer: a.id, target: 'market', type: 'COMMS_LOSS', response: 'lost', detail: `bid ${bid.id} lost (comms-loss fault)` });
-      continue;
-    }
-    if (link.delayMinutes > 0) out.events.push({ at: interval.start, issuer: a.id, target: 'market', type: 'COMMS_DELAY', response: 'delayed', detail: `bid ${bid.id} ${link.cause}` });
-    const latency = (p.latency ? p.latency.rng.uniform(p.latency.min, p.latency.max) : 0) + link.delayMinutes;
-    const at = simTime(bidTime + minutesToMs(latency));
-    if (at <= interval.gateClosure) out.onTime.push(bid);
-    else out.late.push({ bid, at });
+    route(bid);
   }
   ctx.memberGate?.(out.memberCurves, interval, bidTime, out.rejections);
   // Intermediaries bid for those they serve, one bid per bus.

@@ -51,6 +51,7 @@ import { Mdms } from '../../metering/mdms.ts';
 import type { ReadQuality } from '../../metering/vee.ts';
 import { meterIdFor, meterReadKwh } from '../../metering/meter.ts';
 import type { Rejection } from '../../market/types.ts';
+import { segmentCount } from '../../market/packedCurves.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { Fault } from '../../agents/operations/faults.ts';
 import { timeOf } from '../../agents/operations/faults.ts';
@@ -197,6 +198,8 @@ export interface CommsRunInput {
   readonly gateClosureMinutes: number;
   readonly runStart: SimTime;
   readonly runEnd: SimTime;
+  /** Encode the rows of messages.csv (default true); false in a pass whose rows nobody reads (SimulationOptions.messageLog). */
+  readonly messageLog?: boolean | undefined;
 }
 
 export class CommsRun {
@@ -220,7 +223,7 @@ export class CommsRun {
   /** Command deliveries of the current interval: command message → delivered at (ms). */
   private readonly commandArrivals = new Map<Message, number>();
   private sequence = 0;
-  private readonly log = new MessageLogWriter();
+  private readonly log: MessageLogWriter;
   private readonly onFinished = (slot: number): void => this.finished(slot);
   private commandsOut: CommandDelivery[] = [];
   private readonly signers = new Map<string, CommandSigner>();
@@ -240,6 +243,11 @@ export class CommsRun {
   private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly seal: number; readonly mdms: number } | undefined)[] = [];
   private readonly marketEndpoint: number;
   private readonly partyEndpoints: number[] = [];
+  /** Per party: endpoint of its own id (−1 until first used; names are interned on first use, as `send` did). */
+  private readonly ownEndpoints: Int32Array;
+  /** Per party, read once per bid and price: its bids are supply offers (OFFER_KINDS); it is an intermediary, reached over RP4. */
+  private readonly offers: Uint8Array;
+  private readonly intermediary: Uint8Array;
   private readonly mdmsEndpoint: number;
   private readonly intervalMs: number;
   private readonly freshnessMs: number;
@@ -305,6 +313,7 @@ export class CommsRun {
   private readonly memberFallback: MemberFallback;
 
   constructor(private readonly input: CommsRunInput) {
+    this.log = new MessageLogWriter(input.messageLog !== false);
     this.plane = new MessagePlane(input.plane, input.random);
     this.table = this.plane.table;
     this.marketEndpoint = this.table.endpoints.id('market');
@@ -321,6 +330,9 @@ export class CommsRun {
     this.reportPlannedKw = new Float64Array(input.parties.length);
     this.reportAvailableKw = new Float64Array(input.parties.length);
     this.hasMembers = input.parties.some((p) => p.role === 'aggregator');
+    this.ownEndpoints = new Int32Array(input.parties.length).fill(-1);
+    this.offers = Uint8Array.from(input.parties, (p) => (OFFER_KINDS.has(p.kind) ? 1 : 0));
+    this.intermediary = Uint8Array.from(input.parties, (p) => (p.role === 'agent' ? 0 : 1));
     this.memberAwardOnTime = new Int32Array(input.parties.length).fill(-1);
     const n = input.parties.length;
     this.memberFallback = { missed: new Uint8Array(n), buyQuanta: new Float64Array(n), sellQuanta: new Float64Array(n) };
@@ -385,6 +397,12 @@ export class CommsRun {
     return fresh;
   }
 
+  /** Endpoint of party `party`'s own id. */
+  private ownEndpoint(party: number): number {
+    const id = this.ownEndpoints[party]!;
+    return id >= 0 ? id : (this.ownEndpoints[party] = this.table.endpoints.id(this.input.parties[party]!.id));
+  }
+
   /** Was the link that carries message `slot` down when it was sent? */
   private slotLinkDown(slot: number): boolean {
     const t = this.table;
@@ -408,10 +426,9 @@ export class CommsRun {
     const duringOutage = new Uint8Array(bids.length);
     for (let i = 0; i < bids.length; i++) {
       const bid = bids[i]!;
-      const party = this.input.parties[bid.party]!;
       // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
-      const type = OFFER_KINDS.has(party.kind) ? 'offer' : 'bid';
-      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * bid.segments.length, bidTime, interval.gateClosure, BID, party.role === 'agent' ? undefined : 'RP4');
+      const type = this.offers[bid.party] ? 'offer' : 'bid';
+      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), bidTime, interval.gateClosure, BID, this.intermediary[bid.party] ? 'RP4' : undefined);
       this.tagOf[slot] = i;
       this.batchOf[slot] = batch;
       duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;
@@ -509,11 +526,10 @@ export class CommsRun {
     const due = interval.gateClosure + this.intervalMs - minutesToMs(1);
     const ep = this.table.endpoints;
     for (const i of to) {
-      const p = this.input.parties[i]!;
       const retailer = retailerOf(i);
       // ~10,000 an interval: table rows, not message objects. The sender's endpoint is looked up before the receiver's, as `send` did.
       const from = retailer === undefined ? this.marketEndpoint : ep.id(retailer);
-      const slot = this.sendRow('price', from, this.partyEndpoint(i, p.id), MESSAGE_BYTES.price, interval.gateClosure, due, PRICE, p.role === 'agent' ? undefined : 'RP4');
+      const slot = this.sendRow('price', from, this.ownEndpoint(i), MESSAGE_BYTES.price, interval.gateClosure, due, PRICE, this.intermediary[i] ? 'RP4' : undefined);
       this.tagOf[slot] = i;
       this.batchOf[slot] = interval.index;
     }
@@ -770,25 +786,27 @@ export class CommsRun {
   meterReads(interval: MarketInterval, ledger: IntervalLedger, hasMeter: Uint8Array, parties: readonly Party[]): void {
     const q = ledger.quantumKw;
     const tampered = this.input.faults.some((f) => f.type === 'tampered-read' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end);
+    if (this.meterSeal.length < parties.length) this.growMeters(parties.length);
+    const intervalMs = interval.end - interval.start;
     for (let i = 0; i < parties.length; i++) {
       if (!hasMeter[i]) continue;
       const a = ledger.actualQuanta[i]!;
       if (Number.isNaN(a)) continue;
-      const meter = this.meterOf(i, parties[i]!.id);
+      const party = parties[i]!;
+      if (this.meterParty[i] !== party) this.meterOf(i, party);
       // The read `meterRead` gives (no voltage here), as numbers: no object per read.
-      const intervalMs = interval.end - interval.start;
-      const kwh = meterReadKwh(meter.id, intervalMs, a * q);
+      const kwh = meterReadKwh(this.meterIds[i]!, intervalMs, a * q);
       const importKwh = Math.max(kwh, 0);
       const exportKwh = Math.max(-kwh, 0);
-      const slot = this.sendRow('meter-read', meter.endpoint, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
+      const slot = this.sendRow('meter-read', this.meterEndpoint[i]!, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
       if (slot >= this.readParty.length) this.growReads(slot);
       // Sealed by the meter as sent; a tampering fault then alters the import in transit.
-      this.seals.seal(meter.seal, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
+      this.seals.seal(this.meterSeal[i]!, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
       this.readParty[slot] = i;
       const o = 5 * slot;
       this.readNumbers[o] = interval.start;
       this.readNumbers[o + 1] = intervalMs;
-      this.readNumbers[o + 2] = tampered && this.tampered(parties[i]!.id, interval) ? importKwh + 1 : importKwh;
+      this.readNumbers[o + 2] = tampered && this.tampered(party.id, interval) ? importKwh + 1 : importKwh;
       this.readNumbers[o + 3] = exportKwh;
       this.readNumbers[o + 4] = NaN;
     }
@@ -807,18 +825,41 @@ export class CommsRun {
     this.readMacs = macs;
   }
 
-  private meterOf(i: number, party: string): { readonly id: string; readonly endpoint: number; readonly seal: number; readonly mdms: number } {
+  /**
+   * Party `i`'s meter (`meters[i]`), made or remade when the party at `i` is not the one it was
+   * made for; its endpoint, seal and id also as `meterEndpoint`, `meterSeal`, `meterIds` (sized
+   * by `growMeters`), which the reads of each interval take without touching the meter object.
+   */
+  private meterOf(i: number, party: Party): void {
     let m = this.meters[i];
-    if (m === undefined || m.party !== party) {
-      const id = meterIdFor(party);
+    if (m === undefined || m.party !== party.id) {
+      const id = meterIdFor(party.id);
       let key = this.macKeys.get(id);
       let seal = this.sealOf.get(id);
       if (!key) this.macKeys.set(id, (key = meterMacKey(this.input.seed, id)));
       if (seal === undefined) this.sealOf.set(id, (seal = this.seals.add(id, key)));
-      this.meters[i] = m = { party, id, endpoint: this.table.endpoints.id(id), seal, mdms: this.mdms.meterHandle(id) };
+      this.meters[i] = m = { party: party.id, id, endpoint: this.table.endpoints.id(id), seal, mdms: this.mdms.meterHandle(id) };
     }
-    return m;
+    this.meterParty[i] = party;
+    this.meterIds[i] = m.id;
+    this.meterEndpoint[i] = m.endpoint;
+    this.meterSeal[i] = m.seal;
   }
+
+  private growMeters(n: number): void {
+    const endpoint = new Int32Array(n);
+    endpoint.set(this.meterEndpoint);
+    const seal = new Int32Array(n);
+    seal.set(this.meterSeal);
+    this.meterEndpoint = endpoint;
+    this.meterSeal = seal;
+  }
+
+  /** Per party index: the party `meterOf` last made its meter's numbers for (compared by identity), and those numbers. */
+  private readonly meterParty: (Party | undefined)[] = [];
+  private readonly meterIds: string[] = [];
+  private meterEndpoint = new Int32Array(0);
+  private meterSeal = new Int32Array(0);
 
   private tampered(agent: string, interval: MarketInterval): boolean {
     for (const f of this.input.faults) if (f.type === 'tampered-read' && f.agent === agent && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) return true;

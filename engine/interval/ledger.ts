@@ -74,23 +74,30 @@ export class IntervalLedger {
     /** Money per (quantum × tick) in this interval. */
     readonly unit: MoneyUnit,
     readonly quantumKw: number,
+    /**
+     * An earlier interval's ledger, finished with (no one reads it any more): its arrays are
+     * taken over and reset instead of allocated anew (`SimulationOptions.reuseIntervalArrays`).
+     */
+    reuse?: IntervalLedger,
   ) {
     const n = parties;
-    this.daQuanta = new Float64Array(n);
-    this.daPriceMwh = new Float64Array(n).fill(NaN);
-    this.daUnits = new Float64Array(n);
-    this.buyQuanta = new Float64Array(n);
-    this.sellQuanta = new Float64Array(n);
-    this.priceMwh = new Float64Array(n).fill(NaN);
-    this.rtUnits = new Float64Array(n);
-    this.commandedQuanta = new Float64Array(n);
-    this.actualQuanta = new Float64Array(n).fill(NaN);
-    this.consumedQuanta = new Float64Array(n);
-    this.generatedQuanta = new Float64Array(n);
-    this.curtailedQuanta = new Float64Array(n);
-    this.imbalanceQuanta = new Float64Array(n).fill(NaN);
-    this.imbalancePriceMwh = new Float64Array(n).fill(NaN);
-    this.imbalanceUnits = new Float64Array(n);
+    const zeros = (a: Float64Array | undefined): Float64Array => (a !== undefined && a.length === n ? a.fill(0) : new Float64Array(n));
+    const nans = (a: Float64Array | undefined): Float64Array => (a !== undefined && a.length === n ? a.fill(NaN) : new Float64Array(n).fill(NaN));
+    this.daQuanta = zeros(reuse?.daQuanta);
+    this.daPriceMwh = nans(reuse?.daPriceMwh);
+    this.daUnits = zeros(reuse?.daUnits);
+    this.buyQuanta = zeros(reuse?.buyQuanta);
+    this.sellQuanta = zeros(reuse?.sellQuanta);
+    this.priceMwh = nans(reuse?.priceMwh);
+    this.rtUnits = zeros(reuse?.rtUnits);
+    this.commandedQuanta = zeros(reuse?.commandedQuanta);
+    this.actualQuanta = nans(reuse?.actualQuanta);
+    this.consumedQuanta = zeros(reuse?.consumedQuanta);
+    this.generatedQuanta = zeros(reuse?.generatedQuanta);
+    this.curtailedQuanta = zeros(reuse?.curtailedQuanta);
+    this.imbalanceQuanta = nans(reuse?.imbalanceQuanta);
+    this.imbalancePriceMwh = nans(reuse?.imbalancePriceMwh);
+    this.imbalanceUnits = zeros(reuse?.imbalanceUnits);
     this.costExtra = new Array<Money | undefined>(n);
     this.drCost = new Array<Money | undefined>(n);
   }

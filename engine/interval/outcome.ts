@@ -113,6 +113,7 @@ export interface IntervalOutcome {
 }
 
 export interface SimulationSink {
+  /** With `SimulationOptions.reuseIntervalArrays` the outcome's book, ledger and cost arrays are the next interval's too: copy what you keep. */
   interval(outcome: IntervalOutcome): void;
   /** Called once after the last interval, with the retail desk (bills, tariff switches) and the operators' figures. */
   /** On a communication plane also the final settlement from the MDMS (`settlement`, engine/settlementRun.ts). */

@@ -4,6 +4,9 @@
  * same home: a group on `home-forecast` against the same group on a strategy that runs
  * `homeForecastBid` on the view (so the home takes the view path), interval after
  * interval, under random forecasts and awards: the same segments, observations and state.
+ * A third group bids through `bidPacked` (the simulation's way: segments written as packed
+ * rows, market/packedCurves.ts): its rows read back are the same segments, and its homes
+ * stay the same homes.
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -17,6 +20,7 @@ import { homeForecastBid, homeForecastParams, homeForecastParamsOf } from '../..
 import type { HomeView } from '../../strategies/home/view.ts';
 import { registerStrategy } from '../../strategies/registry.ts';
 import { agentEnv, award, marketAt } from '../helpers/agentMarket.ts';
+import { PackedCurves } from '../../market/packedCurves.ts';
 
 const START = parseSimTime('2026-07-01T12:00:00Z')!;
 
@@ -83,6 +87,9 @@ describe('agents/home: bidding on home-forecast without the view', () => {
         const weather = { temperature: c.temperature, sky: 'clear' };
         const envFast = envFor(c.seed, c.rounds.length, weather);
         const envView = envFor(c.seed, c.rounds.length, weather);
+        const envPacked = envFor(c.seed, c.rounds.length, weather);
+        const packed = homeKind.create(homeGroupSchema.parse({ ...base, strategy: { id: 'home-forecast', params: c.params } }) as HomeGroup, envPacked) as HomeAgent[];
+        const rows = new PackedCurves(4);
         const fast = homeKind.create(homeGroupSchema.parse({ ...base, strategy: { id: 'home-forecast', params: c.params } }) as HomeGroup, envFast) as HomeAgent[];
         const view = homeKind.create(homeGroupSchema.parse({ ...base, strategy: { id: 'test-home-forecast-by-view', params: c.params } }) as HomeGroup, envView) as HomeAgent[];
         // The fast group is on the fast path: its homes know the strategy's parameters.
@@ -95,11 +102,19 @@ describe('agents/home: bidding on home-forecast without the view', () => {
             const a = fast[i]!.bid(ivF, marketAt(envFast, ivF, r.forecast, r.last));
             const b = view[i]!.bid(ivV, marketAt(envView, ivV, r.forecast, r.last));
             expect(a).to.deep.equal(b);
+            const ivP = intervalAt(envPacked.clock, k);
+            const from = rows.n;
+            const answer = packed[i]!.bidPacked(ivP, marketAt(envPacked, ivP, r.forecast, r.last), rows);
+            expect(answer === undefined ? rows.segments(from, rows.n - from) : answer).to.deep.equal(a);
+            if (answer !== undefined) expect(rows.n).to.equal(from); // nothing written when it answers with objects
+            packed[i]!.settle({ interval: ivP, ...award(a, r.p, r.u), priceMwh: r.p, bidAccepted: true });
             fast[i]!.settle({ interval: ivF, ...award(a, r.p, r.u), priceMwh: r.p, bidAccepted: true });
             view[i]!.settle({ interval: ivV, ...award(b, r.p, r.u), priceMwh: r.p, bidAccepted: true });
             expect(fast[i]!.observe()).to.deep.equal(view[i]!.observe());
             expect(fast[i]!.inspect()).to.deep.equal(view[i]!.inspect());
             expect(fast[i]!.lifecycle.value).to.equal(view[i]!.lifecycle.value);
+            expect(packed[i]!.observe()).to.deep.equal(fast[i]!.observe());
+            expect(packed[i]!.inspect()).to.deep.equal(fast[i]!.inspect());
           }
         });
         // Only the view group asked its strategy.

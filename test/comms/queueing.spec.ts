@@ -135,6 +135,19 @@ describe('comms: loss and retries', () => {
     expect(lost).to.be.closeTo(0.2, 4 * Math.sqrt((0.2 * 0.8) / n));
   });
 
+  it('a message lost for good as it is sent (an access path, no retries) is handed over by the next advance, before what finishes in it', () => {
+    const config = plane({ classes: { ami: { lossProbability: 1, jitterMs: 0, retry: { maxRetries: 0, backoffMs: 0 } }, 'der-storage': { ...noLoss, latency: { distribution: 'fixed', ms: 0 } } } });
+    const p = networkPlane(config, new RandomService(1));
+    p.send(msg('report', 'report', 0, 100));
+    p.send(msg('read', 'meter-read', 0, 100));
+    // The read is lost when handed over (at 0 ms); the report arrives after its serialization time.
+    expect(p.advanceTo(1000).map((r) => [r.message.id, r.status, r.attempts])).to.deep.equal([
+      ['read', 'lost', 1],
+      ['report', 'delivered', 1],
+    ]);
+    expect(p.drain()).to.deep.equal([]);
+  });
+
   it('an ideal plane delivers every message when sent', () => {
     const log = deliverAll(idealPlane(), [msg('a', 'bid', 5, 200), msg('b', 'curtail', 7, 80, { deadlineMs: 6 })]);
     expect(log.map((r) => [r.message.id, r.deliveredAtMs, r.status])).to.deep.equal([

@@ -1,7 +1,7 @@
 /**
  * The counterfactual pass (engine/run.ts, the run without operators that DR baselines are
  * measured against) does not settle from the MDMS: on a plane it skips the capture and the
- * final settlement, and what the real run takes from it — every site's metered net per
+ * final settlement, and encodes no row of messages.csv (no recorder reads them); what the real run takes from it — every site's metered net per
  * interval and the overload count — is what it was when it did settle. Real runs of
  * fixtures/scenarios/comms-dr.yaml (a plane, an operator), no mocks.
  */
@@ -17,6 +17,8 @@ interface Pass {
   readonly netKw: Float64Array[];
   readonly overloadIntervals: number;
   readonly settled: boolean;
+  /** Bytes of messages.csv rows the pass handed to its sink. */
+  readonly messageBytes: number;
 }
 
 async function pass(options: SimulationOptions): Promise<Pass> {
@@ -24,16 +26,19 @@ async function pass(options: SimulationOptions): Promise<Pass> {
   const netKw = sim.parties.map(() => new Float64Array(sim.info.intervals).fill(NaN));
   let overloadIntervals = -1;
   let settled = false;
+  let messageBytes = 0;
   sim.run({
     interval(o) {
+      for (const piece of o.comms?.rows ?? []) messageBytes += piece.length;
       for (let i = 0; i < o.parties.length; i++) netKw[i]![o.interval.index] = o.ledger.actualQuanta[i]! * o.book.rules.quantumKw;
     },
     completed(end) {
       overloadIntervals = Number(end.operations.overloadIntervals ?? 0);
       settled = end.settlement !== undefined;
+      for (const piece of end.comms?.rows ?? []) messageBytes += piece.length;
     },
   });
-  return { netKw, overloadIntervals, settled };
+  return { netKw, overloadIntervals, settled, messageBytes };
 }
 
 describe('the counterfactual pass does not settle from the MDMS (engine/run.ts COUNTERFACTUAL_PASS)', function () {
@@ -48,6 +53,11 @@ describe('the counterfactual pass does not settle from the MDMS (engine/run.ts C
   it('the pass as it was (final settlement on) settled; the counterfactual pass does not', () => {
     expect(settling.settled).to.equal(true);
     expect(counterfactual.settled).to.equal(false);
+  });
+
+  it('the pass as it was wrote the rows of messages.csv; the counterfactual pass encodes none', () => {
+    expect(settling.messageBytes).to.be.greaterThan(10_000);
+    expect(counterfactual.messageBytes).to.equal(0);
   });
 
   it('what the run uses from it is unchanged: every site’s metered net in every interval, and the overload count', async () => {

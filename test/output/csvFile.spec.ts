@@ -64,3 +64,43 @@ describe('output/csvFile: fields written digit by digit read exactly as the stri
     expect(written((f) => (f.text('é'), f.text(long)))).to.equal(`é${long}`);
   });
 });
+
+describe('output/csvFile: bytes() — small runs buffered, runs of a buffer or more written straight through', () => {
+  it('property: the file and the sink hold the header, then every text and byte run in order, whatever their sizes', () => {
+    const piece = fc.oneof(
+      fc.string({ maxLength: 40 }).map((s) => ({ text: s })),
+      fc.nat({ max: 3000 }).map((n) => ({ bytes: n })),
+      // Around half the 64 KiB buffer and above: the straight-through path.
+      fc.integer({ min: (1 << 15) - 2, max: (1 << 16) + 70_000 }).map((n) => ({ bytes: n })),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.nat(), (pieces, seed) => {
+        const dir = mkdtempSync(join(tmpdir(), 'gridbid-csv-'));
+        try {
+          const sunk: Buffer[] = [];
+          const sink = { write: (b: Uint8Array, n: number) => void sunk.push(Buffer.from(b.subarray(0, n))), close: () => {} };
+          const f = new CsvFile(join(dir, 'x.csv'), ['h'], sink);
+          const expected: Buffer[] = [Buffer.from('h\n')];
+          let k = seed;
+          for (const p of pieces) {
+            if ('text' in p) {
+              f.text(p.text);
+              expected.push(Buffer.from(p.text, 'utf8'));
+            } else {
+              const b = Uint8Array.from({ length: p.bytes }, () => (k = (k * 1103515245 + 12345) >>> 0) & 0xff);
+              f.bytes(b);
+              expected.push(Buffer.from(b));
+            }
+          }
+          f.close();
+          const want = Buffer.concat(expected);
+          expect(readFileSync(join(dir, 'x.csv')).equals(want)).to.equal(true);
+          expect(Buffer.concat(sunk).equals(want)).to.equal(true);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

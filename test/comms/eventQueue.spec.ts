@@ -1,0 +1,130 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { BurstSorter, EventQueue } from '../../comms/eventQueue.ts';
+
+/**
+ * The reference the queue must equal: every event kept in a list, the least (time, seq)
+ * taken by a scan — the order the plane's determinism is defined by, with nothing clever.
+ */
+class ScanQueue {
+  private readonly items: { t: number; seq: number; e: number }[] = [];
+  private seq = 0;
+  get size(): number {
+    return this.items.length;
+  }
+  push(t: number, e: number): void {
+    this.items.push({ t, seq: this.seq++, e });
+  }
+  peekTime(): number {
+    return this.items.length === 0 ? Infinity : this.items[this.least()]!.t;
+  }
+  pop(): number {
+    return this.items.splice(this.least(), 1)[0]!.e;
+  }
+  private least(): number {
+    let m = 0;
+    this.items.forEach((x, i) => {
+      const y = this.items[m]!;
+      if (x.t < y.t || (x.t === y.t && x.seq < y.seq)) m = i;
+    });
+    return m;
+  }
+}
+
+// Times that tie often (a few instants), spread (any double in a day of ms), or sit on awkward bits (negatives, ±0, huge).
+const time = fc.oneof(
+  fc.constantFrom(0, -0, 1, 2.5, 1e3),
+  fc.double({ min: 0, max: 86_400_000, noNaN: true }),
+  fc.double({ min: -1e15, max: 1e15, noNaN: true }),
+  fc.integer({ min: 0, max: 20 }).map((k) => 1.784e12 + k / 8),
+);
+
+// A step: a burst of pushes (large ones become sorted runs), a look at the earliest time (which files the pushes so far
+// as loose events or a run, beside those already queued), or some pops interleaved with single pushes (as the plane's run loop does).
+const step = fc.oneof(
+  fc.record({ burst: fc.array(time, { maxLength: 300 }) }),
+  fc.record({ burst: fc.array(time, { minLength: 64, maxLength: 200 }) }),
+  fc.record({ peek: fc.constant(true) }),
+  fc.record({ pops: fc.integer({ min: 1, max: 200 }), pushAfterPop: fc.array(fc.double({ min: 0, max: 5000, noNaN: true }), { maxLength: 3 }) }),
+);
+
+describe('comms: the event queue', () => {
+  it('property: pops in exactly the order of a scan for the least (time, insertion order), for any mix of bursts, single pushes and pops', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
+        const q = new EventQueue();
+        const ref = new ScanQueue();
+        let id = 0;
+        let now = -Infinity;
+        for (const s of steps) {
+          if ('burst' in s) {
+            for (const t of s.burst) {
+              q.push(t, id);
+              ref.push(t, id++);
+            }
+            continue;
+          }
+          if ('peek' in s) {
+            expect(q.peekTime()).to.equal(ref.peekTime());
+            continue;
+          }
+          for (let k = 0; k < s.pops && ref.size > 0; k++) {
+            expect(q.size).to.equal(ref.size);
+            expect(q.peekTime()).to.equal(ref.peekTime());
+            now = ref.peekTime();
+            expect(q.pop()).to.equal(ref.pop());
+            // Events scheduled while running lie at or after the current time.
+            for (const dt of s.pushAfterPop) {
+              q.push(now + dt, id);
+              ref.push(now + dt, id++);
+            }
+          }
+        }
+        while (ref.size > 0) {
+          expect(q.peekTime()).to.equal(ref.peekTime());
+          expect(q.pop()).to.equal(ref.pop());
+        }
+        expect(q.size).to.equal(0);
+        expect(q.peekTime()).to.equal(Infinity);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a burst of 10,000 arrivals at one send time comes out in time order, ties in the order sent', () => {
+    const q = new EventQueue();
+    // Latencies of 0, 1, …, 99 ms, each 100 times: the k-th message at k mod 100 ms.
+    for (let k = 0; k < 10_000; k++) q.push(1000 + (k % 100), k);
+    const out: number[] = [];
+    while (q.size > 0) out.push(q.pop());
+    expect(out.slice(0, 3)).to.deep.equal([0, 100, 200]);
+    expect(out[100]).to.equal(1);
+    expect(out.at(-1)).to.equal(9999);
+  });
+
+  it('refuses a time that is not finite', () => {
+    expect(() => new EventQueue().push(NaN, 0)).to.throw(RangeError, /finite/);
+    expect(() => new EventQueue().push(Infinity, 0)).to.throw(RangeError, /finite/);
+  });
+});
+
+describe('comms: the burst sorter', () => {
+  const stable = (xs: readonly number[]): number[] => xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
+
+  it('property: equals a stable comparison sort, for spread, tied and heavy-tailed values', () => {
+    const values = fc.oneof(
+      fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 2000 }),
+      fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 2000 }),
+      // A log-normal-like tail: most values crowd the lowest buckets.
+      fc.array(fc.double({ min: -3, max: 12, noNaN: true }).map(Math.exp), { maxLength: 2000 }),
+    );
+    const sorter = new BurstSorter();
+    fc.assert(
+      fc.property(values, (xs) => {
+        const v = Float64Array.from(xs, (x) => x + 0);
+        expect(Array.from(sorter.sort(v, v.length).subarray(0, v.length))).to.deep.equal(stable(xs));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { meterMacKey } from '../../comms/security/keys.ts';
+import { preparedMacKey, readIntact, sealFields, sealRead } from '../../comms/security/meterMac.ts';
+import { Mdms } from '../../metering/mdms.ts';
+import type { MeterRead } from '../../metering/meter.ts';
+import { ReadColumns } from '../../metering/readColumns.ts';
+import { estimateColumns, invalidReason, type RejectionReason, type ValidatedInterval, type VeeRules } from '../../metering/vee.ts';
+
+const STEP = 900_000;
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 6, 1);
+const rules: VeeRules = { intervalMs: STEP, maxKwhPerInterval: 10, voltagePuRange: [0.8, 1.2] };
+const SEED = 11;
+const METERS = ['m0', 'm1', 'm2', 'meter:é'];
+/** Every meter has a key but the last ('x'): its reads are `unknown-meter`. */
+const keys = new Map([...METERS, 'x'].map((id) => [id, meterMacKey(SEED, id)] as const));
+const keyOf = (id: string) => (id === 'x' ? undefined : keys.get(id));
+/** The key an unknown meter seals with (one the MDMS does not hold). */
+const strangerKey = meterMacKey(SEED + 1, 'x');
+
+/**
+ * The store the MDMS kept before the matrix (metering/readMatrix.ts): each meter's valid reads
+ * inserted into its own `ReadColumns` as they arrive, in the MDMS's order of checks.
+ */
+class ColumnsPerMeter {
+  readonly store = new Map<string, ReadColumns>();
+  readonly rejected: Array<{ read: MeterRead; reason: RejectionReason }> = [];
+  ingest(read: MeterRead & { mac: string }): RejectionReason | undefined {
+    const key = keyOf(read.meterId);
+    const { mac: _, ...plain } = read;
+    const reason = !key ? 'unknown-meter' : !readIntact(read, key) ? 'tampered' : invalidReason(read, rules);
+    if (reason) return this.reject(plain, reason);
+    let c = this.store.get(read.meterId);
+    if (!c) this.store.set(read.meterId, (c = new ReadColumns(2)));
+    return c.insert(read) ? undefined : this.reject(plain, 'duplicate');
+  }
+  private reject(read: MeterRead, reason: RejectionReason): RejectionReason {
+    this.rejected.push({ read, reason });
+    return reason;
+  }
+  series(id: string, fromMs: number, toMs: number) {
+    return estimateColumns(this.store.get(id) ?? new ReadColumns(), fromMs, Math.max(0, Math.ceil((toMs - fromMs) / STEP)), rules);
+  }
+}
+
+/** A read as sent (sealed) and what arrives (a tampering alters the import after sealing), or a query. */
+type Step =
+  | { kind: 'read'; sent: MeterRead; tamper: boolean; asFields: boolean }
+  | { kind: 'query'; meter: string; from: number; count: number };
+
+const readArb: fc.Arbitrary<Step> = fc.record({
+  meter: fc.constantFrom(...METERS, 'x'),
+  // Intervals over three days (like days), some before T0, repeated often enough for duplicates.
+  slot: fc.oneof(fc.integer({ min: -4, max: 12 }), fc.integer({ min: 0, max: 3 }).map((d) => d * 96 + 3), fc.integer({ min: -120, max: 120 })),
+  offGrid: fc.oneof({ weight: 12, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(1, -60_000) }),
+  length: fc.oneof({ weight: 12, arbitrary: fc.constant(STEP) }, { weight: 1, arbitrary: fc.constant(300_000) }),
+  importKwh: fc.oneof({ weight: 8, arbitrary: fc.double({ min: 0, max: 10, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(-0.5, 10.5, Number.NaN, Number.POSITIVE_INFINITY, -0) }),
+  exportKwh: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.double({ min: 0, max: 10, noNaN: true }) }, { weight: 1, arbitrary: fc.constant(-1) }),
+  voltagePu: fc.option(fc.oneof(fc.double({ min: 0.8, max: 1.2, noNaN: true }), fc.constantFrom(0.5, 1.3)), { nil: undefined }),
+  tamper: fc.boolean(),
+  asFields: fc.boolean(),
+}).map(({ meter, slot, offGrid, length, importKwh, exportKwh, voltagePu, tamper, asFields }) => {
+  const sent: MeterRead = { meterId: meter, intervalStartMs: T0 + slot * STEP + offGrid, intervalMs: length, importKwh, exportKwh, ...(voltagePu === undefined ? {} : { voltagePu }) };
+  return { kind: 'read' as const, sent, tamper: tamper && importKwh === importKwh, asFields };
+});
+
+/** A series as text, every number exactly (−0 apart from 0, undefined apart from NaN): chai's deep equality on thousands of objects a run is slow. */
+const exact = (x: number | undefined): string => (x === undefined ? 'u' : Object.is(x, -0) ? '-0' : String(x));
+const text = (series: readonly ValidatedInterval[]): string => series.map((v) => `${exact(v.intervalStartMs)} ${v.quality} ${exact(v.importKwh)} ${exact(v.exportKwh)} ${exact(v.voltagePu)}`).join('\n');
+
+const queryArb: fc.Arbitrary<Step> = fc.record({ meter: fc.constantFrom(...METERS, 'nobody'), from: fc.integer({ min: -8, max: 300 }), count: fc.integer({ min: 0, max: 20 }) }).map((q) => ({ kind: 'query' as const, ...q }));
+
+describe('metering: the MDMS matrix store against columns per meter (property)', () => {
+  it('gives the same verdicts, rejections, meters and VEE series as the per-meter columns on reads with gaps, duplicates, out-of-range, misaligned, tampered and unknown-meter reads, queried between reads', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ weight: 6, arbitrary: readArb }, { weight: 1, arbitrary: queryArb }), { maxLength: 120 }), (steps) => {
+        const reference = new ColumnsPerMeter();
+        // A small row hint: the matrix's columns grow as handles appear.
+        const mdms = new Mdms({ rules, macKey: keyOf, readsPerMeter: 3 });
+        const mac = new Int32Array(16);
+        for (const s of steps) {
+          if (s.kind === 'query') {
+            const from = T0 + s.from * STEP;
+            expect(text(mdms.series(s.meter, from, from + s.count * STEP))).to.equal(text(reference.series(s.meter, from, from + s.count * STEP)));
+            continue;
+          }
+          const { sent } = s;
+          // Sealed as sent, with the meter's own key (an unknown meter seals with a key the MDMS does not hold).
+          const key = keyOf(sent.meterId) ?? strangerKey;
+          const arrives: MeterRead = s.tamper ? { ...sent, importKwh: sent.importKwh + 0.25 } : sent;
+          const expected = reference.ingest({ ...sealRead(sent, key), importKwh: arrives.importKwh });
+          let got: RejectionReason | undefined;
+          if (s.asFields) {
+            sealFields(preparedMacKey(key), sent.meterId, sent.intervalStartMs, sent.intervalMs, sent.importKwh, sent.exportKwh, sent.voltagePu ?? Number.NaN, mac, 8);
+            got = mdms.ingestSealed(mdms.meterHandle(arrives.meterId), arrives.intervalStartMs, arrives.intervalMs, arrives.importKwh, arrives.exportKwh, arrives.voltagePu ?? Number.NaN, mac, 8);
+          } else got = mdms.ingest({ ...sealRead(sent, key), importKwh: arrives.importKwh });
+          expect(got, JSON.stringify(sent)).to.equal(expected);
+        }
+        expect(mdms.rejected).to.deep.equal(reference.rejected);
+        expect(mdms.meters()).to.deep.equal([...reference.store.keys()].sort());
+        // Every meter over the whole span of the reads (the like days three days on), and each day on its own (gaps at the edges).
+        for (const id of [...METERS, 'x']) {
+          expect(text(mdms.series(id, T0 - 130 * STEP, T0 + 400 * STEP))).to.equal(text(reference.series(id, T0 - 130 * STEP, T0 + 400 * STEP)));
+          for (let d = -1; d <= 3; d++) expect(text(mdms.series(id, T0 + d * DAY, T0 + (d + 1) * DAY))).to.equal(text(reference.series(id, T0 + d * DAY, T0 + (d + 1) * DAY)));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('holds a read per meter and interval start across many meters (columns grow with the handles) and moves them in time order', () => {
+    const mdms = new Mdms({ rules: { intervalMs: STEP, maxKwhPerInterval: 10 } });
+    // 40 meters, reads of interval 2 before interval 0 and 1, the last meter first.
+    const ids = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    for (const k of [2, 0, 1]) for (let i = ids.length - 1; i >= 0; i--) expect(mdms.ingest({ meterId: ids[i]!, intervalStartMs: T0 + k * STEP, intervalMs: STEP, importKwh: i / 10 + k, exportKwh: 0 })).to.equal(undefined);
+    expect(mdms.ingest({ meterId: 'm39', intervalStartMs: T0 + STEP, intervalMs: STEP, importKwh: 9, exportKwh: 0 })).to.equal('duplicate');
+    expect(mdms.series('m39', T0, T0 + 3 * STEP).map((v) => [v.quality, v.importKwh])).to.deep.equal([['actual', 3.9], ['actual', 4.9], ['actual', 5.9]]);
+    // A read after a query lands before the ones already moved.
+    expect(mdms.ingest({ meterId: 'm39', intervalStartMs: T0 - STEP, intervalMs: STEP, importKwh: 1, exportKwh: 0 })).to.equal(undefined);
+    expect(mdms.ingest({ meterId: 'm39', intervalStartMs: T0, intervalMs: STEP, importKwh: 1, exportKwh: 0 })).to.equal('duplicate');
+    expect(mdms.series('m39', T0 - STEP, T0 + 3 * STEP).map((v) => v.importKwh)).to.deep.equal([1, 3.9, 4.9, 5.9]);
+    expect(mdms.meters()).to.have.length(40);
+  });
+});
