@@ -21,6 +21,8 @@
  * (time, seq) is a total order, and a run's head is its least event.
  */
 
+import { grown } from '../core/typedArrays.ts';
+
 /** Staged pushes at least this many are sorted into a run; fewer go into the heap one by one. */
 const RUN_MIN = 64;
 
@@ -182,25 +184,15 @@ export class EventQueue {
 
   private growHeap(): void {
     const cap = this.timeMs.length * 2;
-    const t = new Float64Array(cap);
-    const s = new Float64Array(cap);
-    const e = new Int32Array(cap);
-    t.set(this.timeMs);
-    s.set(this.seqs);
-    e.set(this.events);
-    this.timeMs = t;
-    this.seqs = s;
-    this.events = e;
+    this.timeMs = grown(this.timeMs, cap);
+    this.seqs = grown(this.seqs, cap);
+    this.events = grown(this.events, cap);
   }
 
   private growStaged(): void {
     const cap = this.stagedTime.length * 2;
-    const t = new Float64Array(cap);
-    const e = new Int32Array(cap);
-    t.set(this.stagedTime);
-    e.set(this.stagedEvent);
-    this.stagedTime = t;
-    this.stagedEvent = e;
+    this.stagedTime = grown(this.stagedTime, cap);
+    this.stagedEvent = grown(this.stagedEvent, cap);
   }
 }
 

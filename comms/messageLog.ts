@@ -11,6 +11,7 @@ import type { MessageTable } from './messageTable.ts';
 import { MESSAGE_TYPES } from './messages.ts';
 import type { DeliveryRecord } from './plane.ts';
 import { REFERENCE_POINTS } from './referencePoints.ts';
+import { grown } from '../core/typedArrays.ts';
 
 export const MESSAGE_LOG_COLUMNS = ['sent_at', 'delivered_at', 'class', 'reference_point', 'from', 'to', 'type', 'bytes', 'status', 'attempts', 'link'] as const;
 
@@ -295,12 +296,9 @@ export class MessageLogWriter {
 
   private growEndpoints(n: number): void {
     const size = Math.max(n, 2 * this.endpointAt.length);
-    const at = new Int32Array(size).fill(-1);
-    at.set(this.endpointAt);
-    const length = new Int32Array(size);
-    length.set(this.endpointLength);
-    this.endpointAt = at;
-    this.endpointLength = length;
+    const known = this.endpointAt.length;
+    this.endpointAt = grown(this.endpointAt, size).fill(-1, known);
+    this.endpointLength = grown(this.endpointLength, size);
   }
 
   /** Makes room for `bytes` more: hands the rows so far over as a piece and starts a new buffer when full. */

@@ -12,6 +12,7 @@
 import { APPLICATION_CLASSES, type ApplicationClass } from './applicationClasses.ts';
 import { MESSAGE_TYPES, type MessageType } from './messages.ts';
 import { REFERENCE_POINTS, type ReferencePoint } from './referencePoints.ts';
+import { grown } from '../core/typedArrays.ts';
 
 /** The plane's verdicts, as stored in `status`: indices into DELIVERY_STATUSES. */
 export const DELIVERY_STATUSES = ['delivered', 'late', 'lost'] as const;
@@ -102,26 +103,19 @@ export class MessageTable {
 
   private grow(): void {
     const cap = Math.max(1024, this.type.length * 2);
-    const g = <A extends Uint8Array | Int32Array | Float64Array>(a: A, make: new (n: number) => A): A => {
-      const b = new make(cap);
-      b.set(a);
-      return b;
-    };
-    this.type = g(this.type, Uint8Array);
-    this.cls = g(this.cls, Uint8Array);
-    this.rp = g(this.rp, Uint8Array);
-    this.from = g(this.from, Int32Array);
-    this.to = g(this.to, Int32Array);
-    this.sizeBytes = g(this.sizeBytes, Float64Array);
-    this.sentAtMs = g(this.sentAtMs, Float64Array);
-    this.deadlineMs = g(this.deadlineMs, Float64Array);
-    this.attempts = g(this.attempts, Int32Array);
-    this.deliveredAtMs = g(this.deliveredAtMs, Float64Array);
-    this.status = g(this.status, Uint8Array);
-    this.link = g(this.link, Int32Array);
-    this.next = g(this.next, Int32Array);
-    const freeBits = new Int32Array(cap >> 5);
-    freeBits.set(this.freeBits);
-    this.freeBits = freeBits;
+    this.type = grown(this.type, cap);
+    this.cls = grown(this.cls, cap);
+    this.rp = grown(this.rp, cap);
+    this.from = grown(this.from, cap);
+    this.to = grown(this.to, cap);
+    this.sizeBytes = grown(this.sizeBytes, cap);
+    this.sentAtMs = grown(this.sentAtMs, cap);
+    this.deadlineMs = grown(this.deadlineMs, cap);
+    this.attempts = grown(this.attempts, cap);
+    this.deliveredAtMs = grown(this.deliveredAtMs, cap);
+    this.status = grown(this.status, cap);
+    this.link = grown(this.link, cap);
+    this.next = grown(this.next, cap);
+    this.freeBits = grown(this.freeBits, cap >> 5);
   }
 }

@@ -7,6 +7,7 @@ import type { BusId } from '../core/units.ts';
 import { PackedBid } from './packedCurves.ts';
 import { isValidPriceQuantity, isValidSegment, segmentProblem } from './segment.ts';
 import type { Bid, MarketRules, OrderBook, Rejection, RejectionCode } from './types.ts';
+import { grown } from '../core/typedArrays.ts';
 
 export interface OrderBookContext {
   readonly interval: number;
@@ -174,16 +175,11 @@ export class OrderBookBuilder {
     if (size <= this.isBuy.length) return;
     let cap = this.isBuy.length * 2;
     while (cap < size) cap *= 2;
-    const grow = <T extends Uint8Array | Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.isBuy = grow(this.isBuy, (n) => new Uint8Array(n));
-    this.priceTicks = grow(this.priceTicks, (n) => new Float64Array(n));
-    this.quantityQuanta = grow(this.quantityQuanta, (n) => new Float64Array(n));
-    this.bidIndex = grow(this.bidIndex, (n) => new Int32Array(n));
-    this.busIndex = grow(this.busIndex, (n) => new Int32Array(n));
+    this.isBuy = grown(this.isBuy, cap);
+    this.priceTicks = grown(this.priceTicks, cap);
+    this.quantityQuanta = grown(this.quantityQuanta, cap);
+    this.bidIndex = grown(this.bidIndex, cap);
+    this.busIndex = grown(this.busIndex, cap);
   }
 }
 

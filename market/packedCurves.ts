@@ -8,6 +8,7 @@
  */
 import type { AgentId, BusId } from '../core/units.ts';
 import type { Bid, BidSegment } from './types.ts';
+import { grown } from '../core/typedArrays.ts';
 
 /** Segment rows, appended bid after bid; a bid's rows are `[start, start + count)`. */
 export class PackedCurves {
@@ -52,15 +53,9 @@ export class PackedCurves {
 
   private grow(): void {
     const c = this.isBuy.length * 2;
-    const isBuy = new Uint8Array(c);
-    isBuy.set(this.isBuy);
-    const price = new Float64Array(c);
-    price.set(this.priceMwh);
-    const quantity = new Float64Array(c);
-    quantity.set(this.quantityKw);
-    this.isBuy = isBuy;
-    this.priceMwh = price;
-    this.quantityKw = quantity;
+    this.isBuy = grown(this.isBuy, c);
+    this.priceMwh = grown(this.priceMwh, c);
+    this.quantityKw = grown(this.quantityKw, c);
   }
 }
 

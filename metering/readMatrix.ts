@@ -15,6 +15,7 @@
  * applies. Pure data structure: no validation (the MDMS validates before inserting).
  */
 import { ReadColumns } from './readColumns.ts';
+import { grown } from '../core/typedArrays.ts';
 
 /** A cell's state. */
 const EMPTY = 0;
@@ -39,12 +40,8 @@ class IntervalColumn {
   }
 
   grow(rows: number): void {
-    const state = new Uint8Array(rows);
-    state.set(this.state);
-    const values = new Float64Array(3 * rows);
-    values.set(this.values);
-    this.state = state;
-    this.values = values;
+    this.state = grown(this.state, rows);
+    this.values = grown(this.values, 3 * rows);
   }
 
   /** Drops the values once every read has moved: only the states are still needed (to find duplicates). */

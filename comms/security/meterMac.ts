@@ -19,6 +19,7 @@
  */
 import type { MeterRead } from '../../metering/meter.ts';
 import { blockIntactWith, HmacSha256Key, innerBlockWords, macBlockWith, macBytesWith, ONE_BLOCK_MESSAGE_MAX, prepareKey } from './hmacSha256.ts';
+import { grown } from '../../core/typedArrays.ts';
 
 export interface SealedRead extends MeterRead {
   /** HMAC-SHA256, hex. */
@@ -204,15 +205,9 @@ export class MeterSealTable {
     const index = this.ids.length;
     if (index >= this.idStart.length) {
       const n = 2 * this.idStart.length;
-      const start = new Int32Array(n);
-      start.set(this.idStart);
-      this.idStart = start;
-      const rows = new Int32Array(ROW * n);
-      rows.set(this.rows);
-      this.rows = rows;
-      const one = new Uint8Array(n);
-      one.set(this.oneBlock);
-      this.oneBlock = one;
+      this.idStart = grown(this.idStart, n);
+      this.rows = grown(this.rows, ROW * n);
+      this.oneBlock = grown(this.oneBlock, n);
     }
     prepareKey(key, this.rows, ROW * index);
     this.idStart[index] = this.idUsed;

@@ -61,6 +61,7 @@ import type { MemberCurve } from '../../agents/types.ts';
 import type { PartyBid } from './collectBids.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Party } from './participants.ts';
+import { grown } from '../../core/typedArrays.ts';
 
 /**
  * Message sizes, bytes (our choice; the DOE table gives rates, not payloads): a header of
@@ -567,9 +568,7 @@ export class CommsRun {
       const ev = r.kind === 'ev';
       const slot = this.sendRow('report', this.partyEndpoint(r.party, this.input.parties[r.party]!.id), ep.id(operator), MESSAGE_BYTES.report, interval.gateClosure, interval.start, REPORT, ev ? 'RP3' : undefined, ev ? 'electric-transportation' : undefined);
       if (2 * slot + 1 >= this.reportKw.length) {
-        const grown = new Float64Array(Math.max(2 * slot + 2, 2 * this.reportKw.length));
-        grown.set(this.reportKw);
-        this.reportKw = grown;
+        this.reportKw = grown(this.reportKw, Math.max(2 * slot + 2, 2 * this.reportKw.length));
       }
       this.tagOf[slot] = r.party;
       this.batchOf[slot] = interval.index;
@@ -814,15 +813,9 @@ export class CommsRun {
 
   private growReads(slot: number): void {
     const n = Math.max(slot + 1, 2 * this.readParty.length);
-    const party = new Int32Array(n);
-    party.set(this.readParty);
-    const numbers = new Float64Array(5 * n);
-    numbers.set(this.readNumbers);
-    const macs = new Int32Array(8 * n);
-    macs.set(this.readMacs);
-    this.readParty = party;
-    this.readNumbers = numbers;
-    this.readMacs = macs;
+    this.readParty = grown(this.readParty, n);
+    this.readNumbers = grown(this.readNumbers, 5 * n);
+    this.readMacs = grown(this.readMacs, 8 * n);
   }
 
   /**
@@ -847,12 +840,8 @@ export class CommsRun {
   }
 
   private growMeters(n: number): void {
-    const endpoint = new Int32Array(n);
-    endpoint.set(this.meterEndpoint);
-    const seal = new Int32Array(n);
-    seal.set(this.meterSeal);
-    this.meterEndpoint = endpoint;
-    this.meterSeal = seal;
+    this.meterEndpoint = grown(this.meterEndpoint, n);
+    this.meterSeal = grown(this.meterSeal, n);
   }
 
   /** Per party index: the party `meterOf` last made its meter's numbers for (compared by identity), and those numbers. */
