@@ -98,8 +98,10 @@ export class IntervalLedger {
     this.imbalanceQuanta = nans(reuse?.imbalanceQuanta);
     this.imbalancePriceMwh = nans(reuse?.imbalancePriceMwh);
     this.imbalanceUnits = zeros(reuse?.imbalanceUnits);
-    this.costExtra = new Array<Money | undefined>(n);
-    this.drCost = new Array<Money | undefined>(n);
+    // Cleared, not allocated: `new Array(n)` of a few hundred thousand slots is a large object of the
+    // old generation every interval (two per interval, most of the constructor's time at scale).
+    this.costExtra = reuse !== undefined && reuse.costExtra.length === n ? reuse.costExtra.fill(undefined) : new Array<Money | undefined>(n);
+    this.drCost = reuse !== undefined && reuse.drCost.length === n ? reuse.drCost.fill(undefined) : new Array<Money | undefined>(n);
   }
 
   /** Real-time net position, quanta. */

@@ -1,6 +1,6 @@
 /**
  * `SimulationOptions.reuseIntervalArrays` (engine/simulation.ts): an interval takes over the
- * previous interval's order-book, settlement, ledger, cost and metered-flow arrays instead of
+ * previous interval's order-book, settlement, ledger, cost, metered-flow and observation arrays instead of
  * allocating them (fresh typed arrays of a few hundred bytes per party and interval made V8
  * run a full mark-compact every 64 MB of them: issue 16). It must change nothing a sink
  * reads during its call: real runs of example scenarios (a feeder with aggregators and a
@@ -15,13 +15,16 @@ import { type IntervalOutcome, Simulation } from '../../engine/simulation.ts';
 const ROOT = join(import.meta.dirname, '../..');
 
 /** What a sink reads of an outcome, copied out of its typed arrays while it has it. */
-function snapshot(o: IntervalOutcome): Record<string, number[]> {
+function snapshot(o: IntervalOutcome): Record<string, unknown[]> {
   const l = o.ledger;
-  const out: Record<string, number[]> = {};
+  const out: Record<string, unknown[]> = {};
   const keys = ['daQuanta', 'daPriceMwh', 'daUnits', 'buyQuanta', 'sellQuanta', 'priceMwh', 'rtUnits', 'commandedQuanta', 'actualQuanta', 'consumedQuanta', 'generatedQuanta', 'curtailedQuanta', 'imbalanceQuanta', 'imbalancePriceMwh', 'imbalanceUnits'] as const;
   for (const k of keys) out[`ledger.${k}`] = Array.from(l[k]);
   out['costUnits'] = Array.from(o.costUnits);
   out['costExtra'] = Array.from(o.costExtra, (m) => (m === undefined ? NaN : m.toNumber()));
+  out['drCost'] = Array.from(l.drCost, (m) => (m === undefined ? NaN : m.toNumber()));
+  // What each agent reported after its award (state, SoC, temperature, metered kW …), as plain data.
+  out['observations'] = o.observations.map((x) => JSON.stringify(x));
   out['book.isBuy'] = Array.from(o.book.isBuy);
   out['book.priceTicks'] = Array.from(o.book.priceTicks);
   out['book.quantityQuanta'] = Array.from(o.book.quantityQuanta);
@@ -37,9 +40,9 @@ function snapshot(o: IntervalOutcome): Record<string, number[]> {
 }
 
 interface Pass {
-  readonly intervals: Record<string, number[]>[];
+  readonly intervals: Record<string, unknown[]>[];
   /** Per interval: the ledger's and the book's array buffers, to see whether they were reused. */
-  readonly buffers: { ledger: ArrayBufferLike; book: ArrayBufferLike; costs: ArrayBufferLike; settlement: ArrayBufferLike }[];
+  readonly buffers: { ledger: ArrayBufferLike; book: ArrayBufferLike; costs: ArrayBufferLike; settlement: ArrayBufferLike; costExtra: unknown[]; drCost: unknown[]; observations: unknown[] }[];
 }
 
 async function pass(file: string, reuse: boolean, days: number): Promise<Pass> {
@@ -50,15 +53,17 @@ async function pass(file: string, reuse: boolean, days: number): Promise<Pass> {
   sim.run({
     interval(o) {
       intervals.push(snapshot(o));
-      buffers.push({ ledger: o.ledger.buyQuanta.buffer, book: o.book.priceTicks.buffer, costs: o.costUnits.buffer, settlement: o.settlement.paymentUnits.buffer });
+      buffers.push({ ledger: o.ledger.buyQuanta.buffer, book: o.book.priceTicks.buffer, costs: o.costUnits.buffer, settlement: o.settlement.paymentUnits.buffer, costExtra: o.ledger.costExtra, drCost: o.ledger.drCost, observations: o.observations as unknown[] });
     },
   });
   return { intervals, buffers };
 }
 
-for (const [file, days] of [
-  ['scenarios/evening-peak.yaml', 8 / 96],
-  ['test/fixtures/scenarios/comms-dr.yaml', undefined],
+// aggregator-portfolio: members pay fees (money off the unit grid, `costExtra`), not every member every interval.
+for (const [file, days, offGrid] of [
+  ['scenarios/evening-peak.yaml', 8 / 96, false],
+  ['test/fixtures/scenarios/comms-dr.yaml', undefined, false],
+  ['scenarios/aggregator-portfolio.yaml', 8 / 96, true],
 ] as const) {
   describe(`reuseIntervalArrays changes no outcome: ${file}`, function () {
     this.timeout(120_000);
@@ -75,7 +80,9 @@ for (const [file, days] of [
       expect(reused.intervals.length).to.equal(fresh.intervals.length);
       // Not a run of empty books: segments were laid out and awarded.
       expect(fresh.intervals.some((x) => x['book.quantityQuanta']!.length > 100)).to.equal(true);
-      expect(fresh.intervals.some((x) => x['awardedQuanta']!.some((q) => q > 0))).to.equal(true);
+      expect(fresh.intervals.some((x) => x['awardedQuanta']!.some((q) => (q as number) > 0))).to.equal(true);
+      // Money off the unit grid is there to be cleared (the members' fees).
+      if (offGrid) expect(fresh.intervals.some((x) => x['costExtra']!.some((m) => !Number.isNaN(m)))).to.equal(true);
       for (let k = 0; k < fresh.intervals.length; k++) expect(reused.intervals[k], `interval ${k}`).to.deep.equal(fresh.intervals[k]);
     });
 
@@ -84,10 +91,16 @@ for (const [file, days] of [
         expect(reused.buffers[k]!.ledger).to.equal(reused.buffers[k - 1]!.ledger);
         expect(reused.buffers[k]!.book).to.equal(reused.buffers[k - 1]!.book);
         expect(reused.buffers[k]!.costs).to.equal(reused.buffers[k - 1]!.costs);
+        // The per-party arrays of objects too (money off the unit grid, demand-response money, observations): cleared, not allocated.
+        expect(reused.buffers[k]!.costExtra).to.equal(reused.buffers[k - 1]!.costExtra);
+        expect(reused.buffers[k]!.drCost).to.equal(reused.buffers[k - 1]!.drCost);
+        expect(reused.buffers[k]!.observations).to.equal(reused.buffers[k - 1]!.observations);
         // The settlement's per-bid arrays too, while the number of bids stays the same.
         if (reused.intervals[k]!['settlement.paymentUnits']!.length === reused.intervals[k - 1]!['settlement.paymentUnits']!.length) expect(reused.buffers[k]!.settlement).to.equal(reused.buffers[k - 1]!.settlement);
         expect(fresh.buffers[k]!.ledger).to.not.equal(fresh.buffers[k - 1]!.ledger);
         expect(fresh.buffers[k]!.book).to.not.equal(fresh.buffers[k - 1]!.book);
+        expect(fresh.buffers[k]!.costExtra).to.not.equal(fresh.buffers[k - 1]!.costExtra);
+        expect(fresh.buffers[k]!.observations).to.not.equal(fresh.buffers[k - 1]!.observations);
       }
     });
   });
