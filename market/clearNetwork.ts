@@ -11,6 +11,7 @@
  * generator minimums (MATPOWER cases, `dispatch` directly).
  */
 import { UserError } from '../core/errors.ts';
+import { IntIndex } from '../core/intIndex.ts';
 import type { Network } from '../network/types.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { BranchModel } from '../network/types.ts';
@@ -92,6 +93,9 @@ export function clearNetwork(book: OrderBook, network: Network, solver: LpSolver
   return clearNetworkDetailed(book, network, solver, opts).result;
 }
 
+/** The column of each (bus, side, class, price tick) key of the clearing running now (calls are synchronous: one index per thread). */
+const COLUMN_INDEX = new IntIndex();
+
 /** @internal `clearNetwork` with the raw LP result and the segment → column map. */
 export function clearNetworkDetailed(book: OrderBook, network: Network, solver: LpSolver, opts: ClearNetworkOptions = {}): NetworkClearingDetail {
   const networkBusOf = mapBuses(book, network);
@@ -112,6 +116,8 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   let maxTick = -Infinity;
   for (let i = 0; i < n; i++) if (book.quantityQuanta[i]! > 0) maxTick = Math.max(maxTick, book.priceTicks[i]!);
   const span = maxTick - minTick + 1;
+  let validSegments = 0;
+  for (let i = 0; i < n; i++) if (book.quantityQuanta[i]! > 0) validSegments++;
   // Reactive classes: segments whose reactive power differs per kW cannot share a column.
   const tanOf = opts.feeder ? opts.segmentKvarPerKw : undefined;
   const classOf = new Map<number, number>();
@@ -119,6 +125,11 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   if (tanOf) for (let i = 0; i < n; i++) if (!classOf.has(tanOf[i]!)) classOf.set(tanOf[i]!, classTan.push(tanOf[i]!) - 1);
   const classes = Math.max(1, classTan.length);
   const colClass: number[] = [];
+  // Keys are dense integers below network buses × 2 × classes × span: in the typed index while they fit an Int32 (always, short of a
+  // price range of millions of ticks), else in the Map. Sized for every segment having its own column.
+  const keySpace = network.buses.length * 2 * classes * span;
+  const index = keySpace <= 0x7fffffff ? COLUMN_INDEX : undefined;
+  index?.reset(Math.min(validSegments, keySpace));
   let buySegments = 0;
   let sellSegments = 0;
   for (let i = 0; i < n; i++) {
@@ -130,10 +141,11 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
     else sellSegments++;
     const cls = tanOf ? classOf.get(tanOf[i]!)! : 0;
     const key = ((bus * 2 + buy) * classes + cls) * span + (book.priceTicks[i]! - minTick);
-    let c = keyToColumn.get(key);
-    if (c === undefined) {
+    let c = index ? index.get(key) : (keyToColumn.get(key) ?? -1);
+    if (c < 0) {
       c = colBus.length;
-      keyToColumn.set(key, c);
+      if (index) index.add(key, c);
+      else keyToColumn.set(key, c);
       colBus.push(bus);
       colBuy.push(buy);
       colTicks.push(book.priceTicks[i]!);
