@@ -20,6 +20,8 @@
 import type { MeterRead } from '../../metering/meter.ts';
 import { blockIntactWith, HmacSha256Key, innerBlockWords, macBlockWith, macBytesWith, ONE_BLOCK_MESSAGE_MAX, prepareKey } from './hmacSha256.ts';
 import { grown } from '../../core/typedArrays.ts';
+import { endianness } from 'node:os';
+import { ENTRY_BYTES, SHA256_SIMD_BASE64 } from './sha256Simd.ts';
 
 export interface SealedRead extends MeterRead {
   /** HMAC-SHA256, hex. */
@@ -183,7 +185,49 @@ export function fieldsIntact(key: HmacSha256Key, meterId: string, intervalStartM
  * so a check in random meter order dirties no cache line of the table.
  */
 export class MeterSealTable {
-  private rows = new Int32Array(ROW * 64);
+  private rows: Int32Array;
+  /** The four-lane module's instance (its memory holds `rows` from `ROW_BASE` and the batch's entries below), or undefined: one read at a time. */
+  private readonly lanes: FourLanes | undefined;
+  /** The batch's entries as words and as doubles (views of the module's memory; remade when it grows). */
+  private entryWords = new Int32Array(0);
+  private entryDoubles = new Float64Array(0);
+  /** Reads in the batch (`sealLater`), the array their MACs go to and where. */
+  private pending = 0;
+  private pendingOut: Int32Array | undefined;
+  private readonly pendingAt = new Int32Array(BATCH);
+
+  /**
+   * `fourLanes: false`: every MAC one at a time in JavaScript (the tests compare the two paths);
+   * by default `sealLater` batches four-lane MACs where WebAssembly SIMD runs.
+   */
+  constructor(options: { readonly fourLanes?: boolean } = {}) {
+    const module = options.fourLanes === false ? undefined : fourLaneModule();
+    if (module === undefined) {
+      this.lanes = undefined;
+      this.rows = new Int32Array(ROW * 64);
+    } else {
+      const exports = new wasm!.Instance(module).exports as unknown as FourLanes;
+      this.lanes = exports;
+      this.rows = new Int32Array(0);
+      this.memoryFor(64);
+    }
+  }
+
+  /** True when `sealLater` seals four reads at a time (WebAssembly SIMD runs here and the table was not made with `fourLanes: false`). */
+  get fourLanes(): boolean {
+    return this.lanes !== undefined;
+  }
+
+  /** Grows the module's memory to hold `meters` rows (their contents kept) and remakes the views. */
+  private memoryFor(meters: number): void {
+    const memory = this.lanes!.memory;
+    const need = ROW_BASE + 4 * ROW * meters;
+    const have = memory.buffer.byteLength;
+    if (need > have) memory.grow(Math.ceil((need - have) / 65536));
+    this.rows = new Int32Array(memory.buffer, ROW_BASE, ROW * meters);
+    this.entryWords = new Int32Array(memory.buffer, 0, (BATCH * ENTRY_BYTES) / 4);
+    this.entryDoubles = new Float64Array(memory.buffer, 0, (BATCH * ENTRY_BYTES) / 8);
+  }
   /** Per meter: 1 when its reads without a voltage are one block (`rows` holds the block's fixed words). */
   private oneBlock = new Uint8Array(64);
   /** Per meter: its id's length (2 bytes, big-endian) and UTF-8 bytes, from `idStart`. */
@@ -206,7 +250,8 @@ export class MeterSealTable {
     if (index >= this.idStart.length) {
       const n = 2 * this.idStart.length;
       this.idStart = grown(this.idStart, n);
-      this.rows = grown(this.rows, ROW * n);
+      if (this.lanes === undefined) this.rows = grown(this.rows, ROW * n);
+      else this.memoryFor(n);
       this.oneBlock = grown(this.oneBlock, n);
     }
     prepareKey(key, this.rows, ROW * index);
@@ -249,6 +294,67 @@ export class MeterSealTable {
     macBytesWith(this.rows, row, bytes, n, mac, offset);
   }
 
+  /**
+   * `seal`, batched: the MAC goes to `mac[offset, offset + 8)` at the latest by the next `flush`
+   * (sooner when the batch fills, or when a read for another `mac` array is queued). Reads
+   * without a voltage of a one-block meter wait in the batch and are sealed four at a time by
+   * the WebAssembly module (the remainder of a batch one at a time); any other read is sealed
+   * here and now. The MACs are `seal`'s, bit for bit.
+   */
+  sealLater(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, offset: number): void {
+    const row = this.row(index);
+    if (this.lanes === undefined || voltagePu === voltagePu || this.oneBlock[index] !== 1) {
+      this.seal(index, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu, mac, offset);
+      return;
+    }
+    if (this.pending > 0 && mac !== this.pendingOut) this.flush();
+    const k = this.pending;
+    const d = this.entryDoubles;
+    const e = (ENTRY_BYTES / 8) * k;
+    d[e] = intervalStartMs;
+    d[e + 1] = intervalMs;
+    d[e + 2] = importKwh;
+    d[e + 3] = exportKwh;
+    this.entryWords[(ENTRY_BYTES / 4) * k + 8] = ROW_BASE + 4 * row;
+    this.pendingAt[k] = offset;
+    this.pendingOut = mac;
+    if (++this.pending === BATCH) this.flush();
+  }
+
+  /** Seals every read `sealLater` is holding: their MACs are in place when this returns. */
+  flush(): void {
+    const n = this.pending;
+    if (n === 0) return;
+    const out = this.pendingOut!;
+    this.pending = 0;
+    this.pendingOut = undefined;
+    const groups = n >> 2;
+    if (groups > 0) this.lanes!.macs(0, groups);
+    const w = this.entryWords;
+    const at = this.pendingAt;
+    const E = ENTRY_BYTES / 4;
+    for (let k = 0; k < 4 * groups; k++) {
+      const o = at[k]!;
+      const e = E * k;
+      out[o] = w[e]!;
+      out[o + 1] = w[e + 1]!;
+      out[o + 2] = w[e + 2]!;
+      out[o + 3] = w[e + 3]!;
+      out[o + 4] = w[e + 4]!;
+      out[o + 5] = w[e + 5]!;
+      out[o + 6] = w[e + 6]!;
+      out[o + 7] = w[e + 7]!;
+    }
+    // The last one to three reads one at a time (their entries still hold their numbers).
+    const d = this.entryDoubles;
+    for (let k = 4 * groups; k < n; k++) {
+      const row = (w[E * k + 8]! - ROW_BASE) >> 2;
+      const e = (ENTRY_BYTES / 8) * k;
+      readBlock(this.rows, row, d[e]!, d[e + 1]!, d[e + 2]!, d[e + 3]!);
+      macBlockWith(this.rows, row, block, 0, out, at[k]!);
+    }
+  }
+
   /** `fieldsIntact` for the meter at `index`. */
   intact(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, offset: number): boolean {
     const row = this.row(index);
@@ -285,6 +391,35 @@ export class MeterSealTable {
 
 /** Words per meter in `MeterSealTable`: the key's two states (16), its reads' fixed block words 8–15 (8). */
 const ROW = 24;
+/** Reads in a `sealLater` batch, and where the rows start in the module's memory (after the batch's entries). */
+const BATCH = 1024;
+const ROW_BASE = 65536;
+
+/** The exports of the four-lane module (test/tools/genSha256Simd.ts explains its memory layout). */
+interface FourLanes {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  macs(ptr: number, groups: number): void;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { readonly exports: object };
+}
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+let compiled: object | null | undefined;
+
+/**
+ * The four-lane module, compiled once; undefined where WebAssembly or its SIMD is missing, or on
+ * a big-endian platform (the rows are written through typed arrays in the platform's order and
+ * read by the module as little-endian words).
+ */
+function fourLaneModule(): object | undefined {
+  if (compiled === undefined) {
+    const bytes = Buffer.from(SHA256_SIMD_BASE64, 'base64');
+    compiled = wasm !== undefined && endianness() === 'LE' && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+  }
+  return compiled ?? undefined;
+}
 
 // A read's block: its numbers (words 0–7), then its meter's fixed words (8–15).
 const block = new Int32Array(16);
