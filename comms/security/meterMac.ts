@@ -186,6 +186,9 @@ export function fieldsIntact(key: HmacSha256Key, meterId: string, intervalStartM
  */
 export class MeterSealTable {
   private rows: Int32Array;
+  /** `rows` as doubles (the fields a MAC was computed ahead for: `expect`). */
+  private rowDoubles: Float64Array;
+  private aheadUsed = 0;
   /** The four-lane module's instance (its memory holds `rows` from `ROW_BASE` and the batch's entries below), or undefined: one read at a time. */
   private readonly lanes: FourLanes | undefined;
   /** The batch's entries as words and as doubles (views of the module's memory; remade when it grows). */
@@ -193,8 +196,10 @@ export class MeterSealTable {
   private entryDoubles = new Float64Array(0);
   /** Reads in the batch (`sealLater`), the array their MACs go to and where. */
   private pending = 0;
+  private queued1 = 0;
+  private queued2 = 0;
   private pendingOut: Int32Array | undefined;
-  private readonly pendingAt = new Int32Array(BATCH);
+  private readonly pendingAt = new Int32Array(2 * BATCH);
 
   /**
    * `fourLanes: false`: every MAC one at a time in JavaScript (the tests compare the two paths);
@@ -205,10 +210,12 @@ export class MeterSealTable {
     if (module === undefined) {
       this.lanes = undefined;
       this.rows = new Int32Array(ROW * 64);
+      this.rowDoubles = new Float64Array(this.rows.buffer);
     } else {
       const exports = new wasm!.Instance(module).exports as unknown as FourLanes;
       this.lanes = exports;
       this.rows = new Int32Array(0);
+      this.rowDoubles = new Float64Array(0);
       this.memoryFor(64);
     }
   }
@@ -225,11 +232,12 @@ export class MeterSealTable {
     const have = memory.buffer.byteLength;
     if (need > have) memory.grow(Math.ceil((need - have) / 65536));
     this.rows = new Int32Array(memory.buffer, ROW_BASE, ROW * meters);
-    this.entryWords = new Int32Array(memory.buffer, 0, (BATCH * ENTRY_BYTES) / 4);
-    this.entryDoubles = new Float64Array(memory.buffer, 0, (BATCH * ENTRY_BYTES) / 8);
+    this.rowDoubles = new Float64Array(memory.buffer, ROW_BASE, (ROW * meters) / 2);
+    this.entryWords = new Int32Array(memory.buffer, 0, (2 * BATCH * ENTRY_BYTES) / 4);
+    this.entryDoubles = new Float64Array(memory.buffer, 0, (2 * BATCH * ENTRY_BYTES) / 8);
   }
-  /** Per meter: 1 when its reads without a voltage are one block (`rows` holds the block's fixed words). */
-  private oneBlock = new Uint8Array(64);
+  /** Per meter: 1 or 2 when its reads without a voltage are one or two blocks (`rows` holds their fixed words), else 0. */
+  private blocks = new Uint8Array(64);
   /** Per meter: its id's length (2 bytes, big-endian) and UTF-8 bytes, from `idStart`. */
   private idBytes = new Uint8Array(1 << 14);
   private idUsed = 0;
@@ -248,13 +256,19 @@ export class MeterSealTable {
     }
     const index = this.ids.length;
     if (index >= this.idStart.length) {
+      // MACs batched for the rows being moved go there first.
+      this.flush();
       const n = 2 * this.idStart.length;
       this.idStart = grown(this.idStart, n);
-      if (this.lanes === undefined) this.rows = grown(this.rows, ROW * n);
-      else this.memoryFor(n);
-      this.oneBlock = grown(this.oneBlock, n);
+      if (this.lanes === undefined) {
+        this.rows = grown(this.rows, ROW * n);
+        this.rowDoubles = new Float64Array(this.rows.buffer);
+      } else this.memoryFor(n);
+      this.blocks = grown(this.blocks, n);
     }
     prepareKey(key, this.rows, ROW * index);
+    // No MAC computed ahead yet (NaN matches no field).
+    this.rowDoubles[(ROW * index + AHEAD) >> 1] = Number.NaN;
     this.idStart[index] = this.idUsed;
     this.idBytes[this.idUsed] = id.length >>> 8;
     this.idBytes[this.idUsed + 1] = id.length & 0xff;
@@ -270,7 +284,22 @@ export class MeterSealTable {
       message.set(id, 35);
       innerBlockWords(message, length, block, 0);
       for (let i = 8; i < 16; i++) this.rows[ROW * index + 8 + i] = block[i]!;
-      this.oneBlock[index] = 1;
+      this.blocks[index] = 1;
+    } else if (length <= ONE_BLOCK_MESSAGE_MAX + 64) {
+      // Two blocks (a read of a meter id of 21 to 84 bytes): the first block's words 8–15 and the
+      // second block are the same for every read of the meter; the module computes these reads.
+      const b = new Uint8Array(128);
+      b[33] = id.length >>> 8;
+      b[34] = id.length & 0xff;
+      b.set(id, 35);
+      b[length] = 0x80;
+      const bits = (64 + length) * 8;
+      b[126] = bits >>> 8;
+      b[127] = bits & 0xff;
+      const v = new DataView(b.buffer);
+      for (let i = 8; i < 16; i++) this.rows[ROW * index + 8 + i] = v.getInt32(4 * i);
+      for (let i = 0; i < 16; i++) this.rows[ROW * index + BLOCK2 + i] = v.getInt32(64 + 4 * i);
+      this.blocks[index] = this.lanes === undefined ? 0 : 2;
     }
     return index;
   }
@@ -284,7 +313,7 @@ export class MeterSealTable {
   seal(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, offset: number): void {
     const row = this.row(index);
     // NaN voltage: the read has none.
-    if (voltagePu !== voltagePu && this.oneBlock[index] === 1) {
+    if (voltagePu !== voltagePu && this.blocks[index] === 1) {
       readBlock(this.rows, row, intervalStartMs, intervalMs, importKwh, exportKwh);
       macBlockWith(this.rows, row, block, 0, mac, offset);
       return;
@@ -303,12 +332,14 @@ export class MeterSealTable {
    */
   sealLater(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, offset: number): void {
     const row = this.row(index);
-    if (this.lanes === undefined || voltagePu === voltagePu || this.oneBlock[index] !== 1) {
+    const blocks = this.blocks[index]!;
+    if (this.lanes === undefined || voltagePu === voltagePu || blocks === 0) {
       this.seal(index, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu, mac, offset);
       return;
     }
     if (this.pending > 0 && mac !== this.pendingOut) this.flush();
-    const k = this.pending;
+    // One-block reads in entries [0, BATCH), two-block reads in [BATCH, 2 BATCH).
+    const k = blocks === 1 ? this.queued1++ : BATCH + this.queued2++;
     const d = this.entryDoubles;
     const e = (ENTRY_BYTES / 8) * k;
     d[e] = intervalStartMs;
@@ -318,22 +349,33 @@ export class MeterSealTable {
     this.entryWords[(ENTRY_BYTES / 4) * k + 8] = ROW_BASE + 4 * row;
     this.pendingAt[k] = offset;
     this.pendingOut = mac;
-    if (++this.pending === BATCH) this.flush();
+    this.pending++;
+    if (this.queued1 === BATCH || this.queued2 === BATCH) this.flush();
   }
 
   /** Seals every read `sealLater` is holding: their MACs are in place when this returns. */
   flush(): void {
-    const n = this.pending;
-    if (n === 0) return;
+    if (this.pending === 0) return;
     const out = this.pendingOut!;
-    this.pending = 0;
+    const n1 = this.queued1;
+    const n2 = this.queued2;
+    this.pending = this.queued1 = this.queued2 = 0;
     this.pendingOut = undefined;
+    if (n1 > 0) this.sealQueued(out, 0, n1, 1);
+    if (n2 > 0) this.sealQueued(out, BATCH, n2, 2);
+  }
+
+  /** The MACs of entries [from, from + n) (reads of `blocks` blocks) into `out`: four at a time in the module, the last one to three one at a time. */
+  private sealQueued(out: Int32Array, from: number, n: number, blocks: number): void {
     const groups = n >> 2;
-    if (groups > 0) this.lanes!.macs(0, groups);
+    if (groups > 0) {
+      if (blocks === 1) this.lanes!.macs(from * ENTRY_BYTES, groups);
+      else this.lanes!.macs2(from * ENTRY_BYTES, groups);
+    }
     const w = this.entryWords;
     const at = this.pendingAt;
     const E = ENTRY_BYTES / 4;
-    for (let k = 0; k < 4 * groups; k++) {
+    for (let k = from; k < from + 4 * groups; k++) {
       const o = at[k]!;
       const e = E * k;
       out[o] = w[e]!;
@@ -347,18 +389,61 @@ export class MeterSealTable {
     }
     // The last one to three reads one at a time (their entries still hold their numbers).
     const d = this.entryDoubles;
-    for (let k = 4 * groups; k < n; k++) {
+    for (let k = from + 4 * groups; k < from + n; k++) {
       const row = (w[E * k + 8]! - ROW_BASE) >> 2;
       const e = (ENTRY_BYTES / 8) * k;
-      readBlock(this.rows, row, d[e]!, d[e + 1]!, d[e + 2]!, d[e + 3]!);
-      macBlockWith(this.rows, row, block, 0, out, at[k]!);
+      this.seal(row / ROW, d[e]!, d[e + 1]!, d[e + 2]!, d[e + 3]!, Number.NaN, out, at[k]!);
     }
   }
 
-  /** `fieldsIntact` for the meter at `index`. */
+  /**
+   * A read that will be checked (`intact`) with exactly these fields, its MAC computed now
+   * (batched with `sealLater`, four at a time) and kept in the meter's row with the fields: the
+   * receiver of reads in flight whose bytes are final computes ahead, in one batch, the MACs it
+   * will compare on delivery. It decides nothing: `intact` uses the MAC only if the fields it is
+   * given are bit for bit these (else it computes from scratch), so its verdicts are the same
+   * with or without this call. One read per meter is kept (the last one asked); a read with a
+   * voltage or of a meter whose reads take more than one block is not computed ahead.
+   */
+  expect(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number): void {
+    const row = this.row(index);
+    if (this.lanes === undefined || voltagePu === voltagePu || this.blocks[index] === 0) return;
+    const d = this.rowDoubles;
+    const f = (row + AHEAD) >> 1;
+    d[f] = intervalStartMs;
+    d[f + 1] = intervalMs;
+    d[f + 2] = importKwh;
+    d[f + 3] = exportKwh;
+    this.sealLater(index, intervalStartMs, intervalMs, importKwh, exportKwh, Number.NaN, this.rows, row + AHEAD + 8);
+  }
+
+  /** How many `intact` checks used a MAC computed ahead (`expect`), for tests and profiles. */
+  get checkedAhead(): number {
+    return this.aheadUsed;
+  }
+
+  /**
+   * `fieldsIntact` for the meter at `index`: the MAC over these fields under the meter's key (the
+   * one computed ahead by `expect` when these fields are bit for bit the ones it was computed
+   * for), compared with `mac[offset, offset + 8)`, all 8 words whatever differs.
+   */
   intact(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, offset: number): boolean {
     const row = this.row(index);
-    if (voltagePu !== voltagePu && this.oneBlock[index] === 1) {
+    if (voltagePu !== voltagePu) {
+      // `expect` keeps fields only for reads without a voltage.
+      const d = this.rowDoubles;
+      const f = (row + AHEAD) >> 1;
+      if (sameBits(d[f]!, intervalStartMs) && sameBits(d[f + 1]!, intervalMs) && sameBits(d[f + 2]!, importKwh) && sameBits(d[f + 3]!, exportKwh)) {
+        if (this.pending > 0) this.flush();
+        const r = this.rows;
+        const m = row + AHEAD + 8;
+        let diff = 0;
+        for (let i = 0; i < 8; i++) diff |= r[m + i]! ^ mac[offset + i]!;
+        this.aheadUsed++;
+        return diff === 0;
+      }
+    }
+    if (voltagePu !== voltagePu && this.blocks[index] === 1) {
       readBlock(this.rows, row, intervalStartMs, intervalMs, importKwh, exportKwh);
       return blockIntactWith(this.rows, row, block, 0, mac, offset);
     }
@@ -389,16 +474,27 @@ export class MeterSealTable {
   }
 }
 
-/** Words per meter in `MeterSealTable`: the key's two states (16), its reads' fixed block words 8–15 (8). */
-const ROW = 24;
-/** Reads in a `sealLater` batch, and where the rows start in the module's memory (after the batch's entries). */
-const BATCH = 1024;
+/**
+ * Words per meter in `MeterSealTable`: the key's two states (16), its reads' fixed block words
+ * 8–15 (8), at `BLOCK2` the second block of a two-block read (16), 8 unused, then at `AHEAD` (a
+ * 64-byte line of its own) the fields of the read `expect` computed a MAC for (4 doubles) and
+ * that MAC (8 words).
+ */
+const ROW = 64;
+const BLOCK2 = 24;
+const AHEAD = 48;
+
+/** True when two numbers have the same 8 bytes: equal and, for zeros, of the same sign (NaN: never, so a NaN field is checked from scratch). */
+const sameBits = (a: number, b: number): boolean => a === b && (a !== 0 || 1 / a === 1 / b);
+/** One-block reads in a `sealLater` batch (and as many two-block ones), and where the rows start in the module's memory (after the batch's entries). */
+const BATCH = 512;
 const ROW_BASE = 65536;
 
 /** The exports of the four-lane module (test/tools/genSha256Simd.ts explains its memory layout). */
 interface FourLanes {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   macs(ptr: number, groups: number): void;
+  macs2(ptr: number, groups: number): void;
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
