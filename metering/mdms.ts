@@ -108,6 +108,29 @@ export class Mdms {
     return this.reject(read, reason);
   }
 
+  /**
+   * A read on its way to this MDMS, told as it is sent, whose bytes will not change until it is
+   * delivered (or lost): the MAC this MDMS will compute for exactly these fields, under its own
+   * key for the meter, is computed ahead, batched with the other reads told before the next
+   * check (comms/security/meterMac.ts `MeterSealTable.expect`: four at a time), and kept in the
+   * meter's row. Nothing is decided here: the read is checked when it is delivered
+   * (`ingestSealed`), where the MAC computed ahead is used only if the delivered fields are bit
+   * for bit those it was computed for (any other read is checked from scratch). So each verdict
+   * is the MAC over the fields received compared with the MAC received, and the verdicts, in
+   * their order, are the same as without this call. Nothing is computed for a meter whose key
+   * has not been asked yet (before its first delivered read).
+   */
+  expectSealed(handle: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number): void {
+    if (!this.options.macKey) return;
+    const seal = this.handleSeals[handle]!;
+    if (seal >= 0) this.seals.expect(seal, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu);
+  }
+
+  /** How many delivered reads were checked with a MAC computed ahead (`expectSealed`), for tests and profiles. */
+  get checkedWithMacAhead(): number {
+    return this.seals.checkedAhead;
+  }
+
   private reject(read: MeterRead | SealedRead, reason: RejectionReason): RejectionReason {
     this.rejections.push({ read: stripMac(read), reason });
     return reason;
