@@ -45,7 +45,6 @@ import { deliverAwards, observeAll } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
-import { addPartyBids } from './interval/positions.ts';
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
@@ -95,7 +94,7 @@ export interface SimulationOptions {
   readonly messageLog?: boolean | undefined;
   /**
    * Reuse an interval's largest arrays (the order book's, the settlement's, the ledger's, costs,
-   * metered flows, the bids' parties and the observations: one slot per party or segment) for the next interval instead of allocating
+   * metered flows and the observations: one slot per party or segment) for the next interval instead of allocating
    * them anew: the outcome handed to the sink is then valid only until `sink.interval`
    * returns. For sinks that copy what they keep (engine/run.ts: the recorder and the passes
    * before the run). Why: V8 counts typed-array memory as external and starts a full
@@ -403,9 +402,9 @@ export class Simulation {
 
   /** Segments in the last real-time book: the next one is built with room for as many (and an eighth), not grown by doubling and copying as it fills. */
   private lastBookSize = 0;
-  /** With `reuseIntervalArrays`: the last interval's book builder, ledger, per-party cost and flow arrays, bids' parties and observations, taken over by the next. */
+  /** With `reuseIntervalArrays`: the last interval's book builder, ledger, per-party cost and flow arrays and observations, taken over by the next. */
   private readonly reuseArrays: boolean;
-  private spent: { builder: OrderBookBuilder; ledger: IntervalLedger; settlement: Settlement; netKw: Float64Array; costUnits: Float64Array; bidParty: Int32Array; observations: AgentObservation[] } | undefined;
+  private spent: { builder: OrderBookBuilder; ledger: IntervalLedger; settlement: Settlement; netKw: Float64Array; costUnits: Float64Array; observations: AgentObservation[] } | undefined;
 
   /** One real-time interval, phase by phase. */
   private realTime(interval: MarketInterval, run: RunState): IntervalOutcome {
@@ -445,8 +444,10 @@ export class Simulation {
     const gate = run.closed.shift()!;
     // Every bid here was built by collectBids (unique ids, market parties only): the book need not check identities.
     const builder = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: () => true, trustedIdentities: true }, Math.max(1024, n * 4, this.lastBookSize + (this.lastBookSize >> 3)), this.spent?.builder);
-    // With the party of each accepted bid, read while the bid is in the cache (marketPositions reads that, not the bids).
-    const bidParty = addPartyBids(builder, gate.bids as readonly PartyBid[], rejections, this.spent?.bidParty);
+    for (const bid of gate.bids) {
+      const r = builder.add(bid);
+      if (r) rejections.push(r);
+    }
     const book = builder.build();
     this.lastBookSize = book.size;
     this.comms?.awards(gate.bids as readonly PartyBid[], interval);
@@ -467,7 +468,7 @@ export class Simulation {
       comms.prices(interval, to, (i) => (this.routeOf[i] === 2 ? this.parties[desk!.retailerOfCustomer(i).retailer]!.id : undefined));
     }
     const ledger = new IntervalLedger(n, settlement.unit, q, this.spent?.ledger);
-    this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex, bidParty);
+    this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
 
     // 4. Aggregators split their awards among their members; customers take their curve at their retail price.
     for (let a = 0; a < n; a++) {
@@ -613,7 +614,7 @@ export class Simulation {
     const costUnits = this.spent?.costUnits.length === n ? this.spent.costUnits : new Float64Array(n);
     for (let i = 0; i < n; i++) costUnits[i] = ledger.costUnits(i);
     // Taken over by the next interval once the sink has had this one (sink.interval returns first: steps()).
-    this.spent = this.reuseArrays ? { builder, ledger, settlement, netKw, costUnits, bidParty, observations } : undefined;
+    this.spent = this.reuseArrays ? { builder, ledger, settlement, netKw, costUnits, observations } : undefined;
 
     const outcome: IntervalOutcome = {
       interval,
