@@ -55,7 +55,7 @@ import type { DrCommand } from '../agents/operations/gridRoom.ts';
 import { type DrSettlement, settleDrCommand } from '../agents/operations/drSettlement.ts';
 import { tenOfTenBaseline } from '../agents/operations/baseline.ts';
 import type { OwnCustomersView } from '../metering/privacy.ts';
-import type { ReadQuality, ValidatedInterval } from '../metering/vee.ts';
+import { QUALITIES, QUALITY_CODE, type ReadQuality, type ValidatedColumns } from '../metering/vee.ts';
 import type { IntervalLedger } from './interval/ledger.ts';
 
 /** Who owns the reconciliation account (unaccounted-for energy): the market operator. */
@@ -90,7 +90,11 @@ export class SettlementCapture {
 
   record(index: number, startMs: number, durationH: number, ledger: IntervalLedger, imbalancePriceMwh: Float64Array): void {
     const q = ledger.quantumKw;
-    this.intervals.push({ index, startMs, durationH, physicalKw: Float64Array.from(ledger.actualQuanta, (a) => a * q), imbalancePriceMwh: Float64Array.from(imbalancePriceMwh) });
+    // A loop, not `Float64Array.from(…, fn)`: that iterates, an iterator result and a boxed number per party per interval.
+    const actual = ledger.actualQuanta;
+    const physicalKw = new Float64Array(actual.length);
+    for (let i = 0; i < actual.length; i++) physicalKw[i] = actual[i]! * q;
+    this.intervals.push({ index, startMs, durationH, physicalKw, imbalancePriceMwh: imbalancePriceMwh.slice() });
   }
 }
 
@@ -161,7 +165,8 @@ export interface SettlementViews {
 }
 
 const kwh6 = (x: number): Money => money(x.toFixed(6));
-const net = (v: ValidatedInterval): number => (v.quality === 'missing' ? 0 : v.importKwh! - v.exportKwh!);
+/** Intervals a block of the final settlement reads from the series at once (`finalSettlement`). */
+const SETTLE_BLOCK = 32;
 
 /**
  * Settles the captured intervals again on the MDMS's series. Pure apart from the reads it
@@ -173,22 +178,42 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
   const sites: SiteAdjustment[] = [];
   const intermediaries: IntermediaryAdjustment[] = [];
   const account: AccountEntry[] = [];
-  const quality: Record<ReadQuality, number> = { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
   // One series per metered site over the run, read by the party entitled to it.
-  const series: Array<readonly ValidatedInterval[] | undefined> = new Array(n);
-  for (let i = 0; i < n; i++) if (parties.hasMeter[i]) series[i] = views.settlerOf(i).customerSeries(parties.ids[i]!, runStartMs, runEndMs).intervals;
+  const series: Array<ValidatedColumns | undefined> = new Array(n);
+  for (let i = 0; i < n; i++) if (parties.hasMeter[i]) series[i] = views.settlerOf(i).customerSeries(parties.ids[i]!, runStartMs, runEndMs).columns;
+  // The settled kWh and quality of every site, read site by site (each series in its order) into
+  // interval-major columns a block of intervals at a time: the settlement below walks the sites interval
+  // by interval, and reading 10,000 series' objects in that order jumped between them for every site and interval.
+  const m = capture.intervals.length;
+  const block = Math.min(m, SETTLE_BLOCK);
+  const settledAt = new Float64Array(block * n);
+  const qualityAt = new Uint8Array(block * n);
+  const qualityCount = [0, 0, 0, 0];
 
-  for (const c of capture.intervals) {
-    const k = c.index; // the series starts at the run's first interval
+  for (let j = 0; j < m; j++) {
+    const r = j % block;
+    if (r === 0) {
+      const end = Math.min(m, j + block);
+      for (let i = 0; i < n; i++) {
+        const s = series[i];
+        if (!s) continue;
+        for (let jj = j; jj < end; jj++) {
+          const k = capture.intervals[jj]!.index; // the series starts at the run's first interval
+          if (!(k < s.count)) throw new RangeError(`the MDMS series of ${parties.ids[i]} has ${s.count} intervals, interval ${k} settled`);
+          const code = s.quality[k]!;
+          qualityCount[code]!++;
+          qualityAt[(jj - j) * n + i] = code;
+          settledAt[(jj - j) * n + i] = s.netKwh(k);
+        }
+      }
+    }
+    const c = capture.intervals[j]!;
     const atBus = new Map<number, { kwh: Money; amount: Money }>();
     const viaAtBus = new Map<string, { party: number; bus: number; kwh: Money; amount: Money }>();
     for (let i = 0; i < n; i++) {
-      const s = series[i];
-      if (!s) continue;
-      const v = s[k]!;
-      quality[v.quality]++;
+      if (!series[i]) continue;
       const physicalKwh = c.physicalKw[i]! * c.durationH;
-      const settledKwh = net(v);
+      const settledKwh = settledAt[r * n + i]!;
       if (settledKwh === physicalKwh || Number.isNaN(physicalKwh)) continue;
       const b = parties.busOf[i]!;
       const priceMwh = c.imbalancePriceMwh[b]!;
@@ -197,7 +222,7 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
       const value = Number.isNaN(priceMwh) ? ZERO : deltaKwh.times(money(priceMwh)).div(1000);
       const via = parties.viaOf[i]!;
       const route = parties.routeOf[i]!;
-      sites.push({ interval: c.index, party: i, bus: b, physicalKwh, settledKwh, quality: v.quality, deltaKwh, priceMwh, amount: route === 2 ? ZERO : value, paysTo: via });
+      sites.push({ interval: c.index, party: i, bus: b, physicalKwh, settledKwh, quality: QUALITIES[qualityAt[r * n + i]!]!, deltaKwh, priceMwh, amount: route === 2 ? ZERO : value, paysTo: via });
       if (via >= 0) {
         const key = `${via}\u0001${b}`;
         const e = viaAtBus.get(key) ?? { party: via, bus: b, kwh: ZERO, amount: ZERO };
@@ -213,6 +238,7 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
     for (const e of viaAtBus.values()) intermediaries.push({ interval: c.index, party: e.party, bus: e.bus, deltaKwh: e.kwh, amount: e.amount });
     for (const [bus, a] of [...atBus].sort(([x], [y]) => x - y)) account.push({ interval: c.index, bus, kwh: a.kwh, amount: a.amount });
   }
+  const quality: Record<ReadQuality, number> = { actual: qualityCount[0]!, interpolated: qualityCount[1]!, estimated: qualityCount[2]!, missing: qualityCount[3]! };
 
   // Demand response: each command again, on the operator's reads of its opted-in customers.
   const history = new Map<string, Float64Array>();
@@ -221,8 +247,10 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
     const key = `${command.operator}\u0001${command.party}`;
     let h = history.get(key);
     if (!h) {
-      const s = views.operator(command.operator).customerSeries(parties.ids[command.party]!, runStartMs, runEndMs).intervals;
-      history.set(key, (h = Float64Array.from(s, (v) => (v.quality === 'missing' ? NaN : net(v) / command.durationH))));
+      const s = views.operator(command.operator).customerSeries(parties.ids[command.party]!, runStartMs, runEndMs).columns;
+      h = new Float64Array(s.count);
+      for (let k = 0; k < h.length; k++) h[k] = s.quality[k] === QUALITY_CODE.missing ? NaN : s.netKwh(k) / command.durationH;
+      history.set(key, h);
     }
     return h;
   };
@@ -232,7 +260,8 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
     const h = historyOf(command);
     const k = command.interval;
     const actualKw = h[k]!;
-    const q: ReadQuality = series[command.party]?.[k]?.quality ?? 'missing';
+    const settled = series[command.party];
+    const q: ReadQuality = settled !== undefined && k < settled.count ? QUALITIES[settled.quality[k]!]! : 'missing';
     const baselineKw = Number.isNaN(actualKw)
       ? NaN
       : command.counterfactualKw !== undefined
