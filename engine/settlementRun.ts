@@ -165,8 +165,6 @@ export interface SettlementViews {
 }
 
 const kwh6 = (x: number): Money => money(x.toFixed(6));
-/** Intervals a block of the final settlement reads from the series at once (`finalSettlement`). */
-const SETTLE_BLOCK = 32;
 
 /**
  * Settles the captured intervals again on the MDMS's series. Pure apart from the reads it
@@ -181,40 +179,38 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
   // One series per metered site over the run, read by the party entitled to it.
   const series: Array<ValidatedColumns | undefined> = new Array(n);
   for (let i = 0; i < n; i++) if (parties.hasMeter[i]) series[i] = views.settlerOf(i).customerSeries(parties.ids[i]!, runStartMs, runEndMs).columns;
-  // The settled kWh and quality of every site, read site by site (each series in its order) into
-  // interval-major columns a block of intervals at a time: the settlement below walks the sites interval
-  // by interval, and reading 10,000 series' objects in that order jumped between them for every site and interval.
+  // Every site's series read once, site by site, in its order (10,000 series read interval by interval
+  // jumped between them for every site and interval): the qualities counted, and the site-intervals
+  // whose settled energy differs from the physical one — the only ones that settle anything — kept
+  // as interval × sites + site, so that sorted they come in the order the settlement goes (interval, then site).
   const m = capture.intervals.length;
-  const block = Math.min(m, SETTLE_BLOCK);
-  const settledAt = new Float64Array(block * n);
-  const qualityAt = new Uint8Array(block * n);
   const qualityCount = [0, 0, 0, 0];
-
-  for (let j = 0; j < m; j++) {
-    const r = j % block;
-    if (r === 0) {
-      const end = Math.min(m, j + block);
-      for (let i = 0; i < n; i++) {
-        const s = series[i];
-        if (!s) continue;
-        for (let jj = j; jj < end; jj++) {
-          const k = capture.intervals[jj]!.index; // the series starts at the run's first interval
-          if (!(k < s.count)) throw new RangeError(`the MDMS series of ${parties.ids[i]} has ${s.count} intervals, interval ${k} settled`);
-          const code = s.quality[k]!;
-          qualityCount[code]!++;
-          qualityAt[(jj - j) * n + i] = code;
-          settledAt[(jj - j) * n + i] = s.netKwh(k);
-        }
-      }
+  const differs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = series[i];
+    if (!s) continue;
+    for (let j = 0; j < m; j++) {
+      const c = capture.intervals[j]!;
+      const k = c.index; // the series starts at the run's first interval
+      if (!(k < s.count)) throw new RangeError(`the MDMS series of ${parties.ids[i]} has ${s.count} intervals, interval ${k} settled`);
+      qualityCount[s.quality[k]!]!++;
+      const physicalKwh = c.physicalKw[i]! * c.durationH;
+      if (s.netKwh(k) !== physicalKwh && !Number.isNaN(physicalKwh)) differs.push(j * n + i);
     }
+  }
+  differs.sort((a, b) => a - b);
+
+  for (let d = 0; d < differs.length; ) {
+    const j = Math.floor(differs[d]! / n);
     const c = capture.intervals[j]!;
+    const k = c.index;
     const atBus = new Map<number, { kwh: Money; amount: Money }>();
     const viaAtBus = new Map<string, { party: number; bus: number; kwh: Money; amount: Money }>();
-    for (let i = 0; i < n; i++) {
-      if (!series[i]) continue;
+    for (; d < differs.length && differs[d]! < (j + 1) * n; d++) {
+      const i = differs[d]! - j * n;
+      const s = series[i]!;
       const physicalKwh = c.physicalKw[i]! * c.durationH;
-      const settledKwh = settledAt[r * n + i]!;
-      if (settledKwh === physicalKwh || Number.isNaN(physicalKwh)) continue;
+      const settledKwh = s.netKwh(k);
       const b = parties.busOf[i]!;
       const priceMwh = c.imbalancePriceMwh[b]!;
       const deltaKwh = kwh6(settledKwh).minus(kwh6(physicalKwh));
@@ -222,7 +218,7 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
       const value = Number.isNaN(priceMwh) ? ZERO : deltaKwh.times(money(priceMwh)).div(1000);
       const via = parties.viaOf[i]!;
       const route = parties.routeOf[i]!;
-      sites.push({ interval: c.index, party: i, bus: b, physicalKwh, settledKwh, quality: QUALITIES[qualityAt[r * n + i]!]!, deltaKwh, priceMwh, amount: route === 2 ? ZERO : value, paysTo: via });
+      sites.push({ interval: c.index, party: i, bus: b, physicalKwh, settledKwh, quality: QUALITIES[s.quality[k]!]!, deltaKwh, priceMwh, amount: route === 2 ? ZERO : value, paysTo: via });
       if (via >= 0) {
         const key = `${via}\u0001${b}`;
         const e = viaAtBus.get(key) ?? { party: via, bus: b, kwh: ZERO, amount: ZERO };
