@@ -46,15 +46,15 @@ function selected(a: Float64Array, ranks: readonly number[]): number[] {
 }
 
 /**
- * The bucket of a value's high 32 bits: the top 16 bits of the bit pattern made to order as the
+ * The bucket of a value's high 32 bits (signed): the top 16 bits of the bit pattern made to order as the
  * numbers do (negative: every bit flipped; else the sign bit set) — −0 before +0, as a sort.
  */
-const bucketOf = (high: number): number => (high & 0x8000_0000 ? ~high : high | 0x8000_0000) >>> 16;
+const bucketOf = (high: number): number => (high < 0 ? ~high : high | 0x8000_0000) >>> 16;
 
 function bucketed(samples: Float64Array, ranks: readonly number[]): number[] {
   const n = samples.length;
-  // The high word of sample i (little-endian: its second 32 bits).
-  const words = new Uint32Array(samples.buffer, samples.byteOffset, 2 * n);
+  // The high word of sample i (little-endian: its second 32 bits), as a signed integer (no boxing of words ≥ 2³¹).
+  const words = new Int32Array(samples.buffer, samples.byteOffset, 2 * n);
   const counts = new Uint32Array(65_536);
   for (let i = 1; i < 2 * n; i += 2) counts[bucketOf(words[i]!)]!++;
   // Each rank's bucket and how many values lie in the buckets below it.
