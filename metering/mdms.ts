@@ -86,12 +86,12 @@ export class Mdms {
    * its reason.
    */
   ingestSealed(handle: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, macOffset: number): RejectionReason | undefined {
-    const meterId = this.handleIds[handle]!;
     this.memo?.clear();
     let reason: RejectionReason | undefined;
     if (this.options.macKey) {
       let seal = this.handleSeals[handle]!;
       if (seal < 0) {
+        const meterId = this.handleIds[handle]!;
         const raw = this.options.macKey(meterId);
         // A meter without a key is asked again next time (its key may be registered later).
         if (raw) this.handleSeals[handle] = seal = this.seals.add(meterId, raw);
@@ -104,6 +104,8 @@ export class Mdms {
       if (this.arrived.insert(handle, intervalStartMs, importKwh, exportKwh, voltagePu)) return undefined;
       reason = 'duplicate';
     }
+    // The meter's id only now (a stored read never needs it).
+    const meterId = this.handleIds[handle]!;
     const read: MeterRead = voltagePu === voltagePu ? { meterId, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu } : { meterId, intervalStartMs, intervalMs, importKwh, exportKwh };
     return this.reject(read, reason);
   }
