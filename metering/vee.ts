@@ -140,16 +140,20 @@ export class ValidatedColumns {
   }
 }
 
-/** `estimateColumns` as columns (`ValidatedColumns`): the same values, no object per interval. */
-export function validatedColumns(actual: ReadColumnsView, startMs: number, count: number, rules: VeeRules): ValidatedColumns {
+/**
+ * `estimateColumns` as columns (`ValidatedColumns`): the same values, no object per interval.
+ * `room`: where to write them — `count` qualities and `3 × count` numbers this call alone writes
+ * (a caller computing many meters' series carves them from one buffer); without it, new arrays.
+ */
+export function validatedColumns(actual: ReadColumnsView, startMs: number, count: number, rules: VeeRules, room?: { readonly quality: Uint8Array<ArrayBuffer>; readonly values: Float64Array<ArrayBuffer> }): ValidatedColumns {
   const step = rules.intervalMs;
   const maxGap = rules.maxInterpolatedGapMs ?? DEFAULT_MAX_INTERPOLATED_GAP_MS;
   const lookback = rules.likeDayLookbackDays ?? DEFAULT_LIKE_DAY_LOOKBACK_DAYS;
   const { times, importKwh, exportKwh, voltagePu } = actual;
   const n = actual.count;
-  const quality = new Uint8Array(count);
+  const quality = !room ? new Uint8Array(count) : room.quality.length === count ? room.quality : room.quality.subarray(0, count);
   // One buffer for the three number columns.
-  const values = new Float64Array(3 * count);
+  const values = !room ? new Float64Array(3 * count) : room.values.length === 3 * count ? room.values : room.values.subarray(0, 3 * count);
   const outImport = values.subarray(0, count);
   const outExport = values.subarray(count, 2 * count);
   const outVolts = values.subarray(2 * count, 3 * count);
@@ -166,7 +170,7 @@ export function validatedColumns(actual: ReadColumnsView, startMs: number, count
     const t = startMs + i * step;
     while (cursor < n && times[cursor]! < t) cursor++;
     if (cursor < n && times[cursor] === t) {
-      // quality 0: actual
+      quality[i] = 0; // actual
       outImport[i] = importKwh[cursor]!;
       outExport[i] = exportKwh[cursor]!;
       outVolts[i] = voltagePu[cursor]!;
