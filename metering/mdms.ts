@@ -233,6 +233,11 @@ export class Mdms {
         n += k;
       }
       if (last >= from + n * step) n = Math.floor((last - from) / step) + 1;
+      // Reads far apart (a clock years off) would make the span huge: then only the window asked.
+      if (n > 2 * Math.max(count, reads.count)) {
+        from = fromMs;
+        n = count;
+      }
     }
     const wide = validatedColumns(reads, from, n, this.options.rules, this.seriesRoom(n));
     const wideTo = from + n * step;
