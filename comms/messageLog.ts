@@ -144,16 +144,16 @@ export class MessageLogWriter {
   /** Appends the row of `slot` with `status` (the plane's, or the receiver's verdict) and its link id (undefined: none). */
   row(table: MessageTable, slot: number, status: string, link: string | undefined): void {
     if (!this.keep) return;
-    const from = table.from[slot]!;
-    const to = table.to[slot]!;
+    const from = table.from(slot);
+    const to = table.to(slot);
     if (from >= this.endpointAt.length || to >= this.endpointAt.length) this.growEndpoints(Math.max(from, to) + 1);
     if (this.endpointAt[from] === -1) this.addEndpoint(from, table.endpoints.names[from]!);
     if (this.endpointAt[to] === -1) this.addEndpoint(to, table.endpoints.names[to]!);
-    const attempts = table.attempts[slot]!;
+    const attempts = table.attempts(slot);
     // Nearly every row ends as the row before (`,delivered,1,`).
     if (status !== this.endStatus || attempts !== this.endAttempts || link !== this.endLink) this.newEnd(status, attempts, link);
-    const sent = table.sentAtMs[slot]!;
-    const delivered = table.deliveredAtMs[slot]!;
+    const sent = table.sentAtMs(slot);
+    const delivered = table.deliveredAtMs(slot);
     let minute = UNDELIVERED;
     let ms = 0;
     if (delivered === delivered) {
@@ -163,8 +163,8 @@ export class MessageLogWriter {
     if (sent !== this.prefixSentMs || minute !== this.prefixMinute) this.newPrefix(sent, minute);
     if (this.prefixWhole) return this.wholeRow(table, slot, status, link);
 
-    const cr = table.cls[slot]! * REFERENCE_POINTS.length + table.rp[slot]!;
-    const type = table.type[slot]!;
+    const cr = table.cls(slot) * REFERENCE_POINTS.length + table.rp(slot);
+    const type = table.type(slot);
     const fromLength = this.endpointLength[from]!;
     const toLength = this.endpointLength[to]!;
     // The copies' texts, seven digits of delivered_at and its `Z,`, at most 24 of bytes; and the copies' overrun.
@@ -193,7 +193,7 @@ export class MessageLogWriter {
     at = this.copy(at, this.endpointAt[from]!, fromLength);
     at = this.copy(at, this.endpointAt[to]!, toLength);
     at = this.copy(at, this.typeAt[type]!, this.typeLength[type]!);
-    const size = table.sizeBytes[slot]!;
+    const size = table.sizeBytes(slot);
     if (size >= 0 && size < 1000 && Number.isInteger(size)) {
       const d = 3 * size;
       if (size >= 100) b[at++] = DIGITS3[d]!;
@@ -230,8 +230,8 @@ export class MessageLogWriter {
   /** A row in a year outside 0000–9999: its text made whole (never in a simulated grid's lifetime). */
   private wholeRow(table: MessageTable, slot: number, status: string, link: string | undefined): void {
     const names = table.endpoints.names;
-    const delivered = table.deliveredAtMs[slot]!;
-    const text = `${formatSimTime(simTime(table.sentAtMs[slot]!))},${delivered === delivered ? formatSimTime(simTime(Math.round(delivered))) : ''},${APPLICATION_CLASSES[table.cls[slot]!]},${REFERENCE_POINTS[table.rp[slot]!]},${field(names[table.from[slot]!]!)},${field(names[table.to[slot]!]!)},${MESSAGE_TYPES[table.type[slot]!]},${table.sizeBytes[slot]!},${field(status)},${table.attempts[slot]!},${link === undefined ? '' : field(link)}\n`;
+    const delivered = table.deliveredAtMs(slot);
+    const text = `${formatSimTime(simTime(table.sentAtMs(slot)))},${delivered === delivered ? formatSimTime(simTime(Math.round(delivered))) : ''},${APPLICATION_CLASSES[table.cls(slot)]},${REFERENCE_POINTS[table.rp(slot)]},${field(names[table.from(slot)]!)},${field(names[table.to(slot)]!)},${MESSAGE_TYPES[table.type(slot)]},${table.sizeBytes(slot)},${field(status)},${table.attempts(slot)},${link === undefined ? '' : field(link)}\n`;
     const bytes = encoder.encode(text);
     this.room(bytes.length);
     this.buf.set(bytes, this.at);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { APPLICATION_CLASSES } from '../../comms/applicationClasses.ts';
 import { messageLogLine, MessageLogWriter } from '../../comms/messageLog.ts';
-import { DELIVERY_STATUSES, MessageTable } from '../../comms/messageTable.ts';
+import { DELIVERY_STATUSES, F_DELIVERED_AT, I_ATTEMPTS, MessageTable } from '../../comms/messageTable.ts';
 import { MESSAGE_TYPES } from '../../comms/messages.ts';
 import type { DeliveryRecord } from '../../comms/plane.ts';
 import { REFERENCE_POINTS } from '../../comms/referencePoints.ts';
@@ -36,15 +36,10 @@ type Row = typeof row extends fc.Arbitrary<infer R> ? R : never;
 /** Puts `r` in a slot of `table`; returns the slot and the record `messageLogLine` writes the same row from. */
 function put(table: MessageTable, r: Row): { slot: number; record: DeliveryRecord } {
   const s = table.allocate();
-  table.type[s] = r.type;
-  table.cls[s] = r.cls;
-  table.rp[s] = r.rp;
-  table.from[s] = table.endpoints.id(r.from);
-  table.to[s] = table.endpoints.id(r.to);
-  table.sizeBytes[s] = r.sizeBytes;
-  table.sentAtMs[s] = r.sentAtMs;
-  table.deliveredAtMs[s] = r.delayMs === undefined ? NaN : r.sentAtMs + r.delayMs;
-  table.attempts[s] = r.attempts;
+  const from = table.endpoints.id(r.from);
+  table.write(s, r.type, r.cls, r.rp, from, table.endpoints.id(r.to), r.sizeBytes, r.sentAtMs, NaN);
+  table.f64[8 * s + F_DELIVERED_AT] = r.delayMs === undefined ? NaN : r.sentAtMs + r.delayMs;
+  table.i32[16 * s + I_ATTEMPTS] = r.attempts;
   const record: DeliveryRecord = {
     message: { id: String(s), type: MESSAGE_TYPES[r.type]!, class: APPLICATION_CLASSES[r.cls]!, referencePoint: REFERENCE_POINTS[r.rp]!, from: r.from, to: r.to, sizeBytes: r.sizeBytes, sentAtMs: r.sentAtMs },
     link: r.link,
