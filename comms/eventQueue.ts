@@ -102,6 +102,19 @@ export class EventQueue {
     return event;
   }
 
+  /**
+   * An event likely to come out `k` pops after the next one (−1: none known): the event `k` further
+   * on in the run whose head is the earliest, ignoring other runs and loose events — a guess, for
+   * the caller to load what that event will need ahead of time, never to act on.
+   */
+  ahead(k: number): number {
+    const top = this.events[0]!;
+    if (this.heapSize === 0 || top >= 0) return -1;
+    const run = this.runs[-1 - top]!;
+    const i = run.at + k;
+    return i < run.length ? run.events[i]! : -1;
+  }
+
   /** Moves the staged pushes into the heap: one by one when few, as a sorted run when many. */
   private flush(): void {
     const k = this.staged;

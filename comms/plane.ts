@@ -110,12 +110,15 @@ const TX_DONE = 2;
 const TX_CUT = 3;
 const LINK_FREE = 4;
 const KINDS = 8;
+/** How many arriving messages' records `run` loads ahead, together. */
+const PREFETCH = 8;
 
 // Per path and class, three streams (loss, latency, jitter), created on first use.
 const LOSS = 0;
 const LATENCY = 1;
 const JITTER = 2;
 const PURPOSES = ['loss:', 'latency:', 'jitter:'] as const;
+const CLASSES = APPLICATION_CLASSES.length;
 
 /**
  * A modelled plane over a message table: shared links, priority queues, latency, jitter,
@@ -165,6 +168,8 @@ export class MessagePlane {
    */
   private deferred: number[] = [];
   private now = -Infinity;
+  /** What the look-ahead loads in `run` read (kept so that they are not optimised away). */
+  touched = 0;
 
   constructor(
     plane: ResolvedPlane,
@@ -278,10 +283,28 @@ export class MessagePlane {
           this.table.release(s);
         }
       }
-      while (ev.size > 0 && ev.peekTime() <= tMs) {
+      const i32 = this.table.i32;
+      let touched = 0;
+      let untilTouch = 0;
+      for (;;) {
+        // Infinity when nothing is left (event times are finite).
         const t = ev.peekTime();
+        if (t === Infinity || t > tMs) break;
+        // A finishing message's record is seldom still in the cache (its burst was sent a while ago, and
+        // slots finish in random order): every PREFETCH events, load the records of the next PREFETCH
+        // arrivals together, so their cache misses overlap one another instead of stalling one by one.
+        if (--untilTouch <= 0) {
+          untilTouch = PREFETCH;
+          for (let k = 1; k <= PREFETCH; k++) {
+            const next = ev.ahead(k);
+            if (next < 0) break;
+            // Its first and last word: both cache lines of a record that straddles two.
+            if ((next & 7) === ARRIVE) touched |= i32[16 * (next >> 3)]! ^ i32[16 * (next >> 3) + 15]!;
+          }
+        }
         this.handle(t, ev.pop());
       }
+      this.touched = touched;
     } finally {
       this.onFinished = undefined;
     }
@@ -343,14 +366,12 @@ export class MessagePlane {
   }
 
   private rng(path: number, purpose: number, cls: number): Rng {
-    const C = APPLICATION_CLASSES.length;
-    const k = (path * 3 + purpose) * C + cls;
-    let r = this.streams[k];
-    if (r === undefined) {
-      const name = path < this.linkIds.length ? `link:${this.linkIds[path]}` : `access:${APPLICATION_CLASSES[path - this.linkIds.length]}`;
-      this.streams[k] = r = this.random.stream(`comms:${name}`, `${PURPOSES[purpose]}${APPLICATION_CLASSES[cls]}`);
-    }
-    return r;
+    return this.streams[(path * 3 + purpose) * CLASSES + cls] ?? this.newStream(path, purpose, cls);
+  }
+
+  private newStream(path: number, purpose: number, cls: number): Rng {
+    const name = path < this.linkIds.length ? `link:${this.linkIds[path]}` : `access:${APPLICATION_CLASSES[path - this.linkIds.length]}`;
+    return (this.streams[(path * 3 + purpose) * CLASSES + cls] = this.random.stream(`comms:${name}`, `${PURPOSES[purpose]}${APPLICATION_CLASSES[cls]}`));
   }
 
   /** After an attempt has been transmitted (at `t`, over `path`): lost and retried, lost for good, or on its way. */
