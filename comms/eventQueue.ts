@@ -14,7 +14,7 @@
  * thousands at one send time), each scheduling its arrival at a random time. One heap
  * of all of them costs a sift of ~15 levels per pop, over arrays too big for the cache.
  * Instead, pushes are staged; when the queue is next read, a large burst is sorted once
- * by (time, seq) — a stable radix sort on the times' bits, linear — into a **run**, and
+ * by (time, seq) — a stable bucket sort of the (time, event) pairs, linear — into a **run**, and
  * only each run's head sits in a small binary heap beside the events pushed one at a
  * time (retries, link events). A pop then sifts a heap of a few dozen entries and
  * reads the runs sequentially. The order is exactly that of one heap of every event:
