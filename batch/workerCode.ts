@@ -2,7 +2,7 @@
  * The code batch workers load: the same build as the thread that starts them.
  * - Installed or built gridbid (this file is `dist/batch/workerCode.js`): the
  *   compiled worker in one file, `worker.bundle.js` beside it (`npm run build` writes
- *   it after tsc: scripts/bundle-worker.mjs), plain JavaScript, no loader. One file
+ *   it after tsc: scripts/bundle.mjs), plain JavaScript, no loader. One file
  *   loads in ~0.15 s of CPU where the ~330 modules of `worker.js` took ~0.41 s, and every
  *   worker of every batch pays it before its first run. Without source maps: node's
  *   `--enable-source-maps` read and indexed every module's map at load (~0.04 s more per
@@ -31,10 +31,14 @@ const compiled = import.meta.url.endsWith('.js');
 /** Modification time of a file, or undefined when it is missing. */
 const mtimeMs = (url: URL): number | undefined => statSync(url, { throwIfNoEntry: false })?.mtimeMs;
 
-/** The one-file worker when it was built from the worker.js beside it (not older than it), else worker.js. */
+/**
+ * The one-file worker when it was built from the worker.js beside it (not older than it),
+ * else worker.js. Named from dist/batch/ up, so that the URLs hold both in this module
+ * and in the CLI's one file, dist/cli/program.bundle.js, which holds this code too.
+ */
 function compiledWorker(): URL {
-  const modules = new URL('./worker.js', import.meta.url);
-  const bundle = new URL('./worker.bundle.js', import.meta.url);
+  const modules = new URL('../batch/worker.js', import.meta.url);
+  const bundle = new URL('../batch/worker.bundle.js', import.meta.url);
   const bundleMs = mtimeMs(bundle);
   const modulesMs = mtimeMs(modules);
   return bundleMs !== undefined && (modulesMs === undefined || bundleMs >= modulesMs) ? bundle : modules;
