@@ -151,7 +151,7 @@ export class MessageLogWriter {
   private keptLink: string | undefined = undefined;
   /**
    * The tails `type,bytes,status,attempts,link\n` of recent rows, direct-mapped by type, size and
-   * ending: entry e holds the tail of size `tailSize[e]` and `tailKind[e]` = type + 16 × ending id
+   * ending: entry e holds the tail of size `tailSize[e]` and `tailKind[e]` = type + types × ending id
    * at e × TAIL_ROOM in `tails`, of `tailLength[e]` bytes (0: empty). A row copies its tail
    * whole instead of a type, digits and an ending. Fixed size (TAIL_ENTRIES × TAIL_ROOM = 12 kB):
    * a run of any size has a few dozen tails.
@@ -217,7 +217,7 @@ export class MessageLogWriter {
     const cr = table.cls[slot]! * REFERENCE_POINTS.length + table.rp[slot]!;
     const type = table.type[slot]!;
     const size = table.sizeBytes[slot]!;
-    const kind = type + 16 * this.endId;
+    const kind = type + MESSAGE_TYPES.length * this.endId;
     // The tail's entry: it holds this tail when the keys match (a size that is no Int32 never matches).
     const e = (Math.imul(kind, 0x9e3779b1) ^ Math.imul(size | 0, 0x85ebca77)) >>> (32 - TAIL_BITS);
     const tailLength = this.tailSize[e] === size && this.tailKind[e] === kind ? this.tailLength[e]! : 0;
