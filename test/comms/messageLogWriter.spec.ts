@@ -92,6 +92,47 @@ describe('comms/messageLog: rows written from the message table', () => {
     );
   });
 
+  it('property: rows equal the reference across tail-cache collisions and evictions, changes of status and link, attempts past the kept ones', () => {
+    // Few endpoints and kinds of tail (2 types × 4 attempt counts × 2 statuses × 2 links) but sizes 0–2,000: thousands of
+    // tails for 256 entries, so tails of one kind and another size share entries and take them over while earlier ones come
+    // back. Status and link change now and then, attempts 0–2 and 15–17 straddle the ones kept by count; lost messages too.
+    const busy = fc.record({
+      type: fc.constantFrom(0, 7),
+      cls: fc.constant(1),
+      rp: fc.constant(2),
+      from: fc.constantFrom('home-1', 'market', 'a,"b"'),
+      to: fc.constantFrom('market', 'größe'),
+      sizeBytes: fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 2000 }) }, { weight: 1, arbitrary: fc.constantFrom(-0, -5, 2 ** 31, 2 ** 31 - 1, -(2 ** 31), 0.5, 1e21) }),
+      sentAtMs: fc.constantFrom(Date.UTC(2026, 6, 15, 11, 54), Date.UTC(2026, 6, 15, 11, 55)),
+      delayMs: fc.option(fc.integer({ min: 0, max: 130_000 }), { nil: undefined, freq: 8 }),
+      attempts: fc.constantFrom(0, 1, 2, 15, 16, 17),
+      status: fc.oneof({ weight: 9, arbitrary: fc.constant('delivered') }, { weight: 1, arbitrary: fc.constant('rejected-mac') }),
+      link: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant('feeder-1') }),
+    });
+    fc.assert(
+      fc.property(fc.array(busy, { minLength: 200, maxLength: 2000 }), (rows) => {
+        const table = new MessageTable();
+        const writer = new MessageLogWriter();
+        for (const r of rows) writer.row(table, put(table, r).slot, r.status, r.link);
+        expect(Buffer.concat(writer.take()).toString('utf8')).to.equal(rows.map(referenceLine).join(''));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('every millisecond of a minute, and the next minute, as toISOString writes it (the seconds and milliseconds are table look-ups)', () => {
+    const table = new MessageTable();
+    const writer = new MessageLogWriter();
+    const t = Date.UTC(2026, 6, 15, 11, 54);
+    const rows: Row[] = [];
+    for (let ms = 0; ms <= 60_000; ms++) rows.push({ type: 7, cls: 1, rp: 1, from: 'meter:home-1', to: 'mdms', sizeBytes: 96, sentAtMs: t, delayMs: ms, attempts: 1, status: 'delivered', link: undefined });
+    for (const r of rows) writer.row(table, put(table, r).slot, r.status, r.link);
+    const lines = Buffer.concat(writer.take()).toString('utf8').split('\n');
+    expect(lines.slice(0, -1)).to.deep.equal(rows.map((r) => referenceLine(r).slice(0, -1)));
+    expect(lines[1_234]).to.equal('2026-07-15T11:54:00Z,2026-07-15T11:54:01.234Z,' + lines[1_234]!.slice(46));
+    expect(lines[60_000]!.slice(0, 42)).to.equal('2026-07-15T11:54:00Z,2026-07-15T11:55:00Z,');
+  });
+
   it('a batch sharing its send time and delivery minute, as a plane writes it: hand-checked text', () => {
     const table = new MessageTable();
     const writer = new MessageLogWriter();
