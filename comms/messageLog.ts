@@ -126,6 +126,13 @@ export class MessageLogWriter {
   private start = 0;
   private at = 0;
   private pieces: Uint8Array[] = [];
+  /**
+   * With `reusePieces`: the buffers filled since the last `take`, those whose rows the last
+   * `take` handed out, and those free to fill again (their rows handed out two takes ago).
+   */
+  private filled: Uint8Array[] = [];
+  private handedOut: Uint8Array[] = [];
+  private free: Uint8Array[] = [];
   private pool = new Uint8Array(1 << 16);
   private poolView = new DataView(this.pool.buffer);
   private poolUsed = PREFIX_ROOM;
@@ -173,8 +180,18 @@ export class MessageLogWriter {
   /** The prefix holds `sent_at,` only and delivered_at is written whole (a year outside 0000–9999, whose ISO text is longer). */
   private prefixWhole = false;
 
-  /** `keep` false: a writer for a pass whose messages.csv nobody reads (engine/run.ts, the passes before the written run): `row` encodes nothing and `take` gives no piece. */
-  constructor(private readonly keep = true) {
+  /**
+   * `keep` false: a writer for a pass whose messages.csv nobody reads (engine/run.ts, the passes
+   * before the written run): `row` encodes nothing and `take` gives no piece.
+   * `reusePieces` (SimulationOptions.reuseIntervalArrays): the pieces a `take` hands out are valid
+   * only until the next `take` (their buffers are filled again after it). Why: each 64 kB piece
+   * is an ArrayBuffer, which V8 counts as external memory; 378 MB of them a day (evening-peak
+   * × 13) started 4 of the plane day's 13 incremental markings ("external memory pressure").
+   */
+  constructor(
+    private readonly keep = true,
+    private readonly reusePieces = false,
+  ) {
     const classRp = APPLICATION_CLASSES.flatMap((c) => REFERENCE_POINTS.map((rp) => this.append(`${c},${rp},`)));
     this.classRpAt = Int32Array.from(classRp, (p) => p[0]);
     this.classRpLength = Int32Array.from(classRp, (p) => p[1]);
@@ -253,6 +270,12 @@ export class MessageLogWriter {
     }
     const out = this.pieces;
     this.pieces = [];
+    if (this.reusePieces) {
+      // The previous take's pieces have been written out (their holder's interval is over).
+      for (const b of this.handedOut) this.free.push(b);
+      this.handedOut = this.filled;
+      this.filled = [];
+    }
     return out;
   }
 
@@ -392,7 +415,10 @@ export class MessageLogWriter {
   private room(bytes: number): void {
     if (this.at + bytes <= this.buf.length) return;
     if (this.at > this.start) this.pieces.push(this.buf.subarray(this.start, this.at));
-    this.buf = Buffer.allocUnsafe(Math.max(PIECE_BYTES, bytes));
+    if (this.reusePieces) this.filled.push(this.buf);
+    const size = Math.max(PIECE_BYTES, bytes);
+    const free = this.free.length > 0 && this.free[this.free.length - 1]!.length >= size ? this.free.pop() : undefined;
+    this.buf = free ?? Buffer.allocUnsafe(size);
     this.out = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.start = 0;
     this.at = 0;

@@ -208,6 +208,8 @@ export interface CommsRunInput {
   readonly runEnd: SimTime;
   /** Encode the rows of messages.csv (default true); false in a pass whose rows nobody reads (SimulationOptions.messageLog). */
   readonly messageLog?: boolean | undefined;
+  /** messages.csv pieces valid only until the next interval's (SimulationOptions.reuseIntervalArrays; comms/messageLog.ts). */
+  readonly reuseLogPieces?: boolean | undefined;
 }
 
 export class CommsRun {
@@ -318,7 +320,7 @@ export class CommsRun {
   private readonly memberFallback: MemberFallback;
 
   constructor(private readonly input: CommsRunInput) {
-    this.log = new MessageLogWriter(input.messageLog !== false);
+    this.log = new MessageLogWriter(input.messageLog !== false, input.reuseLogPieces === true);
     this.plane = new MessagePlane(input.plane, input.random);
     this.table = this.plane.table;
     this.marketEndpoint = this.table.endpoints.id('market');

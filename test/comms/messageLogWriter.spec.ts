@@ -177,4 +177,37 @@ describe('comms/messageLog: rows written from the message table', () => {
     expect(lines[0]! + '\n').to.equal(line.replace('meter:home-base-1', 'meter:home-base-0'));
     expect(lines[n - 1]! + '\n').to.equal(line.replace('meter:home-base-1', `meter:home-base-${(n - 1) % 977}`));
   });
+
+  it('with reusePieces, a take\'s pieces hold their rows until the next take, buffers are filled again after it, and the rows are the same', () => {
+    const r: Row = { type: 7, cls: 1, rp: 1, from: 'meter:home-base-1', to: 'mdms', sizeBytes: 96, sentAtMs: Date.UTC(2026, 6, 15), delayMs: 2_345, attempts: 1, status: 'delivered', link: undefined };
+    const write = (reuse: boolean): { text: string; buffers: number; checkedUntilNextTake: boolean } => {
+      const table = new MessageTable();
+      const writer = new MessageLogWriter(true, reuse);
+      const out: Buffer[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      let checkedUntilNextTake = true;
+      let last: { piece: Uint8Array; copy: Buffer }[] = [];
+      // An interval's worth of rows (~2,000, ~190 kB: three or four pieces) between takes, as a run's sink sees them.
+      for (let interval = 0; interval < 20; interval++) {
+        for (let k = 0; k < 2_000; k++) {
+          const slot = put(table, { ...r, from: `meter:home-base-${(interval * 2_000 + k) % 977}`, sizeBytes: 90 + (k % 13) }).slot;
+          writer.row(table, slot, r.status, r.link);
+        }
+        // The previous take's pieces are still intact right up to this take.
+        checkedUntilNextTake &&= last.every((p) => Buffer.from(p.piece).equals(p.copy));
+        const taken = writer.take();
+        last = taken.map((piece) => ({ piece, copy: Buffer.from(piece) }));
+        for (const p of taken) (out.push(Buffer.from(p)), buffers.add(p.buffer));
+      }
+      return { text: Buffer.concat(out).toString('utf8'), buffers: buffers.size, checkedUntilNextTake };
+    };
+    const fresh = write(false);
+    const reused = write(true);
+    expect(reused.text).to.equal(fresh.text);
+    expect(reused.text.split('\n')).to.have.length(40_001);
+    expect(reused.checkedUntilNextTake).to.equal(true);
+    // ~3.8 MB of rows: ~58 fresh 64 kB buffers, and with reuse the handful that two intervals' rows need.
+    expect(fresh.buffers).to.be.greaterThan(50);
+    expect(reused.buffers).to.be.lessThan(12);
+  });
 });
