@@ -6,7 +6,9 @@
  * (engine/run.ts and everything it imports: about 0.2 s of CPU at every `gridbid batch`
  * start, before any worker runs).
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BooksOpenError, UserError } from '../core/errors.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { oneLine } from './plan.ts';
@@ -46,10 +48,39 @@ export const markedFormats = (formats: readonly OutputFormat[] | undefined): rea
 export function errorText(err: unknown): string {
   if (err instanceof UserError || err instanceof BooksOpenError) return oneLine(err.message);
   if (err instanceof Error) {
-    const at = err.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim();
+    const frame = err.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim();
+    const at = frame === undefined ? undefined : inSource(frame);
     return `internal error (please report it): ${err.name}: ${oneLine(err.message)}${at ? ` ${at}` : ''}`;
   }
   return `internal error (please report it): ${String(err)}`;
+}
+
+/**
+ * A stack frame of compiled code (`at f (file:///…/dist/batch/worker.bundle.js:120:7)`)
+ * with its location in the TypeScript source (`…/engine/run.ts:88:5`), read from the
+ * source map beside the file; the frame unchanged when there is none (the sources under
+ * tsx, whose frames already name them). Workers run without `--enable-source-maps`
+ * (batch/workerCode.ts): the map is read here, once an internal error is reported.
+ */
+export function inSource(frame: string): string {
+  const m = /(file:\/\/[^\s()]+?|\/[^\s():]+?):(\d+):(\d+)/.exec(frame);
+  if (!m) return frame;
+  const [whole, file, line, column] = m as unknown as [string, string, string, string];
+  if (!/\.m?js$/.test(file)) return frame;
+  try {
+    const url = file.startsWith('file:') ? new URL(file) : pathToFileURL(file);
+    const mapUrl = new URL(`${url.href}.map`);
+    const entry = new SourceMap(JSON.parse(readFileSync(mapUrl, 'utf8'))).findEntry(Number(line) - 1, Number(column) - 1) as {
+      originalSource?: string;
+      originalLine?: number;
+      originalColumn?: number;
+    };
+    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return frame;
+    const source = fileURLToPath(new URL(entry.originalSource, mapUrl));
+    return frame.replace(whole, `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`);
+  } catch {
+    return frame;
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerQuery } from './commands/query.ts';
+import { inSource } from '../batch/runFiles.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
@@ -67,7 +68,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`gridbid: ${err.message}\n`);
       return EXIT_USER_ERROR;
     }
-    process.stderr.write(`gridbid: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // The executable runs the CLI as one file (bin/gridbid.js): each frame named in the TypeScript source.
+    const stack = err instanceof Error && err.stack !== undefined ? err.stack.split('\n').map((l) => (l.trim().startsWith('at ') ? l.replace(l.trim(), inSource(l.trim())) : l)).join('\n') : undefined;
+    process.stderr.write(`gridbid: internal error (please report it): ${err instanceof Error ? (stack ?? err.message) : String(err)}\n`);
     return EXIT_INTERNAL_ERROR;
   }
 }

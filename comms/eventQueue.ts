@@ -14,7 +14,7 @@
  * thousands at one send time), each scheduling its arrival at a random time. One heap
  * of all of them costs a sift of ~15 levels per pop, over arrays too big for the cache.
  * Instead, pushes are staged; when the queue is next read, a large burst is sorted once
- * by (time, seq) — a stable radix sort on the times' bits, linear — into a **run**, and
+ * by (time, seq) — a stable bucket sort of the (time, event) pairs, linear — into a **run**, and
  * only each run's head sits in a small binary heap beside the events pushed one at a
  * time (retries, link events). A pop then sifts a heap of a few dozen entries and
  * reads the runs sequentially. The order is exactly that of one heap of every event:
@@ -102,6 +102,19 @@ export class EventQueue {
     return event;
   }
 
+  /**
+   * An event likely to come out `k` pops after the next one (−1: none known): the event `k` further
+   * on in the run whose head is the earliest, ignoring other runs and loose events — a guess, for
+   * the caller to load what that event will need ahead of time, never to act on.
+   */
+  ahead(k: number): number {
+    const top = this.events[0]!;
+    if (this.heapSize === 0 || top >= 0) return -1;
+    const run = this.runs[-1 - top]!;
+    const i = run.at + k;
+    return i < run.length ? run.events[i]! : -1;
+  }
+
   /** Moves the staged pushes into the heap: one by one when few, as a sorted run when many. */
   private flush(): void {
     const k = this.staged;
@@ -117,13 +130,8 @@ export class EventQueue {
       run.times = new Float64Array(cap);
       run.events = new Int32Array(cap);
     }
-    // A stable sort of the burst by time: the index order breaks ties, as seq does.
-    const order = this.sorter.sort(this.stagedTime, k);
-    for (let i = 0; i < k; i++) {
-      const j = order[i]!;
-      run.times[i] = this.stagedTime[j]!;
-      run.events[i] = this.stagedEvent[j]!;
-    }
+    // A stable sort of the burst by time: the push order breaks ties, as seq does.
+    this.sorter.sort(this.stagedTime, this.stagedEvent, k, run.times, run.events);
     run.seq0 = seq0;
     run.length = k;
     run.at = 0;
@@ -197,38 +205,37 @@ export class EventQueue {
 }
 
 /**
- * A stable sort of finite doubles that returns the permutation: indices in sorted order,
- * equal values in index order. A bucket sort, since a burst's arrival times spread over
- * a range (its latency distribution): one bucket per value over [min, max], filled in
- * index order, each bucket then insertion-sorted (stable: it moves a value only past
- * greater ones). Linear for spread values, and for equal ones (one bucket already in
- * order); a bucket that ends up large (a heavy tail crowding the low buckets) is sorted
- * by comparison instead, so no input is quadratic.
+ * A stable sort of (time, event) pairs by time, into given arrays: equal times keep their
+ * input order. A bucket sort, since a burst's arrival times spread over a range (its latency
+ * distribution): one bucket per value over [min, max], the pairs scattered into their buckets in
+ * input order, each bucket then insertion-sorted in place (stable: it moves a pair only past
+ * greater times). Linear for spread values, and for equal ones (one bucket already in order); a
+ * bucket that ends up large (a heavy tail crowding the low buckets) is sorted by comparison
+ * instead, so no input is quadratic. The pairs move themselves, not indices to them: no
+ * indirection in the insertion sorts, and no gather afterwards.
  */
 export class BurstSorter {
-  private order = new Int32Array(0);
   private bucketOf = new Int32Array(0);
   private starts = new Int32Array(0);
 
-  /** Indices 0…n−1 of `values` in sorted order; valid until the next call. */
-  sort(values: Float64Array, n: number): Int32Array {
-    if (this.order.length < n) {
-      const cap = Math.max(n, 2 * this.order.length);
-      this.order = new Int32Array(cap);
+  /** Writes the first `n` pairs of (`times`, `events`) sorted by time, ties in input order, to `outTimes` and `outEvents`. */
+  sort(times: Float64Array, events: Int32Array, n: number, outTimes: Float64Array, outEvents: Int32Array): void {
+    if (this.bucketOf.length < n) {
+      const cap = Math.max(n, 2 * this.bucketOf.length);
       this.bucketOf = new Int32Array(cap);
       this.starts = new Int32Array(cap + 1);
     }
-    const order = this.order;
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
-      const v = values[i]!;
+      const v = times[i]!;
       if (v < min) min = v;
       if (v > max) max = v;
     }
     if (!(max > min)) {
-      for (let i = 0; i < n; i++) order[i] = i;
-      return order;
+      outTimes.set(times.subarray(0, n));
+      outEvents.set(events.subarray(0, n));
+      return;
     }
     // Bucket of v: ⌊(v − min) × scale⌋, nondecreasing in v (each step rounds monotonically), so buckets keep the order.
     const scale = n / (max - min);
@@ -236,39 +243,47 @@ export class BurstSorter {
     const starts = this.starts;
     starts.fill(0, 0, n + 1);
     for (let i = 0; i < n; i++) {
-      const b = Math.min(n - 1, Math.floor((values[i]! - min) * scale));
+      const b = Math.min(n - 1, Math.floor((times[i]! - min) * scale));
       bucketOf[i] = b;
       starts[b + 1]!++;
     }
     for (let b = 0; b < n; b++) starts[b + 1] = starts[b + 1]! + starts[b]!;
-    // starts[b] is now where bucket b begins; fill in index order, moving each start to its bucket's end.
-    for (let i = 0; i < n; i++) order[starts[bucketOf[i]!]!++] = i;
+    // starts[b] is now where bucket b begins; fill in input order, moving each start to its bucket's end.
+    for (let i = 0; i < n; i++) {
+      const at = starts[bucketOf[i]!]!++;
+      outTimes[at] = times[i]!;
+      outEvents[at] = events[i]!;
+    }
     // Bucket b now lies in [starts[b − 1], starts[b]) (bucket 0 from 0).
     let from = 0;
     for (let b = 0; b < n; b++) {
       const to = starts[b]!;
       const k = to - from;
-      if (k > 32) sortSlice(order, from, to, values);
+      if (k > 32) sortSlice(outTimes, outEvents, from, to);
       else if (k > 1) {
         for (let i = from + 1; i < to; i++) {
-          const x = order[i]!;
-          const v = values[x]!;
+          const v = outTimes[i]!;
+          const e = outEvents[i]!;
           let j = i - 1;
-          while (j >= from && values[order[j]!]! > v) {
-            order[j + 1] = order[j]!;
+          while (j >= from && outTimes[j]! > v) {
+            outTimes[j + 1] = outTimes[j]!;
+            outEvents[j + 1] = outEvents[j]!;
             j--;
           }
-          order[j + 1] = x;
+          outTimes[j + 1] = v;
+          outEvents[j + 1] = e;
         }
       }
       from = to;
     }
-    return order;
   }
 }
 
-/** Sorts `order[from, to)` by (value, index), by comparison. */
-function sortSlice(order: Int32Array, from: number, to: number, values: Float64Array): void {
-  const slice = Array.from(order.subarray(from, to)).sort((a, b) => values[a]! - values[b]! || a - b);
-  order.set(slice, from);
+/** Sorts the pairs in [from, to) by time, ties in their order there, by comparison (Array#sort is stable). */
+function sortSlice(times: Float64Array, events: Int32Array, from: number, to: number): void {
+  const order = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => times[a]! - times[b]!);
+  const t = order.map((i) => times[i]!);
+  const e = order.map((i) => events[i]!);
+  times.set(t, from);
+  events.set(e, from);
 }

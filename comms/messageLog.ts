@@ -81,11 +81,25 @@ const encoder = new TextEncoder();
 const PIECE_BYTES = 1 << 16;
 /** The three ASCII digits of 0–999 (`007` for 7), at 3 × n: table look-ups instead of divisions and remainders. */
 const DIGITS3 = Uint8Array.from({ length: 3000 }, (_, k) => String(Math.floor(k / 3)).padStart(3, '0').charCodeAt(k % 3));
-/** The minute key of a row without `delivered_at` (a lost message): no minute is −0.5. */
-const UNDELIVERED = -0.5;
+/** Four ASCII characters as the little-endian Int32 a DataView writes them with. */
+const word = (text: string): number => text.charCodeAt(0) | (text.charCodeAt(1) << 8) | (text.charCodeAt(2) << 16) | (text.charCodeAt(3) << 24);
+/**
+ * The seconds and milliseconds of `delivered_at` after its minute (`SS.mmmZ,`) as two words:
+ * `SECONDS[r]` is `SS.m` for the hundreds r (0–599) of the milliseconds into the minute,
+ * `MILLIS[r]` the last two digits and `Z,` for the rest r (0–99). A whole minute is `00Z,`.
+ */
+const SECONDS = Int32Array.from({ length: 600 }, (_, r) => word(`${String(Math.floor(r / 10)).padStart(2, '0')}.${r % 10}`));
+const MILLIS = Int32Array.from({ length: 100 }, (_, r) => word(`${String(r).padStart(2, '0')}Z,`));
+const WHOLE_MINUTE = word('00Z,');
 /** Where the pool keeps the current time prefix, and its room: at most 42 bytes (`sent_at,` 25 and `delivered_at` to its minute 17; 29 for a lost message in a six-digit year). */
 const PREFIX_AT = 0;
 const PREFIX_ROOM = 64;
+/** Entries of the tail cache (a power of two), and bytes per entry (a longer tail is written piece by piece every time). */
+const TAIL_BITS = 8;
+const TAIL_ENTRIES = 1 << TAIL_BITS;
+const TAIL_ROOM = 48;
+/** Attempt counts whose ending ids the writer keeps in an array for the current status and link (more: looked up by text). */
+const ATTEMPTS_KEPT = 16;
 
 /**
  * messages.csv rows written as UTF-8 bytes straight from a plane's message table: the same
@@ -95,9 +109,15 @@ const PREFIX_ROOM = 64;
  * a batch), `class,reference_point,` per pair, each endpoint's quoted name and comma, `type,`,
  * and `,status,attempts,link` with the newline — and copied from there four bytes at a time
  * (DataView words, which may run up to three bytes past a text: the next copy writes over
- * them). The pool stays small (10,000 agents: ~250 kB).
+ * them). The pool stays small (10,000 agents: ~250 kB). A row's tail — `type,bytes,` and its
+ * ending — is one of a few dozen in a run and is copied whole from a small cache (`tails`).
  * Rows accumulate in pieces of 64 kB, taken by the recorder once per interval. One writer
  * serves one message table (endpoint ids are the table's).
+ *
+ * Measured and not kept (the bench's ×13 day, 3.5M rows): a cache of whole row suffixes
+ * (`class,…,link\n` per sender, receiver, type, size and ending; 74,526 of them, 97.9 % of rows
+ * hit) was three times slower than copying the fields: 9 MB of suffixes read at random miss
+ * the processor's caches on every row, where the fields come from a pool that stays in them.
  */
 export class MessageLogWriter {
   private buf: Uint8Array = Buffer.allocUnsafe(PIECE_BYTES);
@@ -106,33 +126,72 @@ export class MessageLogWriter {
   private start = 0;
   private at = 0;
   private pieces: Uint8Array[] = [];
+  /**
+   * With `reusePieces`: the buffers filled since the last `take`, those whose rows the last
+   * `take` handed out, and those free to fill again (their rows handed out two takes ago).
+   */
+  private filled: Uint8Array[] = [];
+  private handedOut: Uint8Array[] = [];
+  private free: Uint8Array[] = [];
   private pool = new Uint8Array(1 << 16);
   private poolView = new DataView(this.pool.buffer);
   private poolUsed = PREFIX_ROOM;
-  /** Pool offset and length per class × reference point (`class,rp,`), per type (`type,`) and per endpoint id (`name,`; −1 until encoded). */
+  /** Pool offset and length per class × reference point (`class,rp,`) and per type (`type,`). */
   private readonly classRpAt: Int32Array;
   private readonly classRpLength: Int32Array;
   private readonly typeAt: Int32Array;
   private readonly typeLength: Int32Array;
-  private endpointAt = new Int32Array(1024).fill(-1);
-  private endpointLength = new Int32Array(1024);
-  /** `,status,attempts,link\n` per its values, and those of the previous row. */
+  /** Per endpoint id, its name's (`name,`) pool offset at 2 × id (−1 until encoded) and length at 2 × id + 1: one cache line for both. */
+  private endpoints = new Int32Array(2048).fill(-1);
+  /** `,status,attempts,link\n` per its text: its id, whose pool offset and length are `endAtOf`/`endLengthOf`. */
   private readonly ends = new Map<string, number>();
+  private readonly endAtOf: number[] = [];
+  private readonly endLengthOf: number[] = [];
+  /** The ending of the previous row: its values and id. */
   private endStatus = '';
   private endAttempts = NaN;
   private endLink: string | undefined = undefined;
-  private endAt = 0;
-  private endLength = 0;
-  /** The time prefix of the previous row and its key: send time, and the minute of the delivery (UNDELIVERED: none). */
+  private endId = 0;
+  /** Ending ids by attempts (−1: not yet known) for the status and link `keptStatus`, `keptLink`. */
+  private readonly keptEnds = new Int32Array(ATTEMPTS_KEPT).fill(-1);
+  private keptStatus = '';
+  private keptLink: string | undefined = undefined;
+  /**
+   * The tails `type,bytes,status,attempts,link\n` of recent rows, direct-mapped by type, size and
+   * ending: entry e holds the tail of size `tailSize[e]` and `tailKind[e]` = type + types × ending id
+   * at e × TAIL_ROOM in `tails`, of `tailLength[e]` bytes (0: empty). A row copies its tail
+   * whole instead of a type, digits and an ending. Fixed size (TAIL_ENTRIES × TAIL_ROOM = 12 kB):
+   * a run of any size has a few dozen tails.
+   */
+  private readonly tails = new Uint8Array(TAIL_ENTRIES * TAIL_ROOM);
+  private readonly tailView = new DataView(this.tails.buffer);
+  private readonly tailSize = new Int32Array(TAIL_ENTRIES);
+  private readonly tailKind = new Int32Array(TAIL_ENTRIES);
+  private readonly tailLength = new Int32Array(TAIL_ENTRIES);
+  /**
+   * The time prefix of the previous row and its key: send time, and the first ms of the minute
+   * of the delivery (NaN: the prefix of a lost message, `sent_at,,`).
+   */
   private prefixSentMs = NaN;
-  private prefixMinute = NaN;
+  private prefixMinuteMs = NaN;
+  private prefixLost = false;
   private prefixAt = PREFIX_AT;
   private prefixLength = 0;
   /** The prefix holds `sent_at,` only and delivered_at is written whole (a year outside 0000–9999, whose ISO text is longer). */
   private prefixWhole = false;
 
-  /** `keep` false: a writer for a pass whose messages.csv nobody reads (engine/run.ts, the passes before the written run): `row` encodes nothing and `take` gives no piece. */
-  constructor(private readonly keep = true) {
+  /**
+   * `keep` false: a writer for a pass whose messages.csv nobody reads (engine/run.ts, the passes
+   * before the written run): `row` encodes nothing and `take` gives no piece.
+   * `reusePieces` (SimulationOptions.reuseIntervalArrays): the pieces a `take` hands out are valid
+   * only until the next `take` (their buffers are filled again after it). Why: each 64 kB piece
+   * is an ArrayBuffer, which V8 counts as external memory; 378 MB of them a day (evening-peak
+   * × 13) started 4 of the plane day's 13 incremental markings ("external memory pressure").
+   */
+  constructor(
+    private readonly keep = true,
+    private readonly reusePieces = false,
+  ) {
     const classRp = APPLICATION_CLASSES.flatMap((c) => REFERENCE_POINTS.map((rp) => this.append(`${c},${rp},`)));
     this.classRpAt = Int32Array.from(classRp, (p) => p[0]);
     this.classRpLength = Int32Array.from(classRp, (p) => p[1]);
@@ -144,68 +203,63 @@ export class MessageLogWriter {
   /** Appends the row of `slot` with `status` (the plane's, or the receiver's verdict) and its link id (undefined: none). */
   row(table: MessageTable, slot: number, status: string, link: string | undefined): void {
     if (!this.keep) return;
-    const from = table.from[slot]!;
-    const to = table.to[slot]!;
-    if (from >= this.endpointAt.length || to >= this.endpointAt.length) this.growEndpoints(Math.max(from, to) + 1);
-    if (this.endpointAt[from] === -1) this.addEndpoint(from, table.endpoints.names[from]!);
-    if (this.endpointAt[to] === -1) this.addEndpoint(to, table.endpoints.names[to]!);
-    const attempts = table.attempts[slot]!;
+    const attempts = table.attempts(slot);
     // Nearly every row ends as the row before (`,delivered,1,`).
     if (status !== this.endStatus || attempts !== this.endAttempts || link !== this.endLink) this.newEnd(status, attempts, link);
-    const sent = table.sentAtMs[slot]!;
-    const delivered = table.deliveredAtMs[slot]!;
-    let minute = UNDELIVERED;
-    let ms = 0;
+    const sent = table.sentAtMs(slot);
+    const delivered = table.deliveredAtMs(slot);
+    // Milliseconds into the minute of the prefix (delivered), or −1 (lost).
+    let rest = -1;
     if (delivered === delivered) {
-      ms = Math.round(delivered);
-      minute = Math.floor(ms / 60_000);
-    }
-    if (sent !== this.prefixSentMs || minute !== this.prefixMinute) this.newPrefix(sent, minute);
+      const ms = Math.round(delivered);
+      rest = ms - this.prefixMinuteMs;
+      // Most rows fall in the prefix's minute (NaN for a lost message's prefix: never).
+      if (sent !== this.prefixSentMs || !(rest >= 0 && rest < 60_000)) {
+        this.newPrefix(sent, Math.floor(ms / 60_000));
+        rest = ms - this.prefixMinuteMs;
+      }
+    } else if (sent !== this.prefixSentMs || !this.prefixLost) this.newPrefix(sent, NaN);
     if (this.prefixWhole) return this.wholeRow(table, slot, status, link);
 
-    const cr = table.cls[slot]! * REFERENCE_POINTS.length + table.rp[slot]!;
-    const type = table.type[slot]!;
-    const fromLength = this.endpointLength[from]!;
-    const toLength = this.endpointLength[to]!;
-    // The copies' texts, seven digits of delivered_at and its `Z,`, at most 24 of bytes; and the copies' overrun.
-    this.room(this.prefixLength + 9 + this.classRpLength[cr]! + fromLength + toLength + this.typeLength[type]! + 24 + this.endLength + 4);
-    const b = this.buf;
+    const e2 = this.endpoints;
+    const from = 2 * table.from(slot);
+    const to = 2 * table.to(slot);
+    // Not yet encoded (−1) or beyond the array (undefined).
+    if (!(e2[from]! >= 0) || !(e2[to]! >= 0)) this.addEndpoints(table, from >> 1, to >> 1);
+    const endpoints = this.endpoints;
+    const fromAt = endpoints[from]!;
+    const fromLength = endpoints[from + 1]!;
+    const toAt = endpoints[to]!;
+    const toLength = endpoints[to + 1]!;
+    const cr = table.cls(slot) * REFERENCE_POINTS.length + table.rp(slot);
+    const type = table.type(slot);
+    const size = table.sizeBytes(slot);
+    const kind = type + MESSAGE_TYPES.length * this.endId;
+    // The tail's entry: it holds this tail when the keys match (a size that is no Int32 never matches).
+    const e = (Math.imul(kind, 0x9e3779b1) ^ Math.imul(size | 0, 0x85ebca77)) >>> (32 - TAIL_BITS);
+    const tailLength = this.tailSize[e] === size && this.tailKind[e] === kind ? this.tailLength[e]! : 0;
+    // The copies' texts, eight bytes of `SS.mmmZ,`, the tail (or room to make it); and the copies' overrun.
+    this.room(this.prefixLength + 8 + this.classRpLength[cr]! + fromLength + toLength + (tailLength || this.typeLength[type]! + 24 + this.endLengthOf[this.endId]!) + 4);
+    const out = this.out;
     let at = this.copy(this.at, this.prefixAt, this.prefixLength);
-    if (minute !== UNDELIVERED) {
-      const rest = ms - minute * 60_000;
-      if (rest === 0) {
-        b[at++] = 48;
-        b[at++] = 48;
-      } else {
-        const sec = Math.floor(rest / 1000);
-        const milli = 3 * (rest - sec * 1000);
-        b[at++] = DIGITS3[3 * sec + 1]!;
-        b[at++] = DIGITS3[3 * sec + 2]!;
-        b[at++] = 46;
-        b[at++] = DIGITS3[milli]!;
-        b[at++] = DIGITS3[milli + 1]!;
-        b[at++] = DIGITS3[milli + 2]!;
-      }
-      b[at++] = 90;
-      b[at++] = 44;
+    if (rest > 0) {
+      const hundreds = Math.floor(rest / 100);
+      out.setInt32(at, SECONDS[hundreds]!, true);
+      out.setInt32(at + 4, MILLIS[rest - 100 * hundreds]!, true);
+      at += 8;
+    } else if (rest === 0) {
+      out.setInt32(at, WHOLE_MINUTE, true);
+      at += 4;
     }
     at = this.copy(at, this.classRpAt[cr]!, this.classRpLength[cr]!);
-    at = this.copy(at, this.endpointAt[from]!, fromLength);
-    at = this.copy(at, this.endpointAt[to]!, toLength);
-    at = this.copy(at, this.typeAt[type]!, this.typeLength[type]!);
-    const size = table.sizeBytes[slot]!;
-    if (size >= 0 && size < 1000 && Number.isInteger(size)) {
-      const d = 3 * size;
-      if (size >= 100) b[at++] = DIGITS3[d]!;
-      if (size >= 10) b[at++] = DIGITS3[d + 1]!;
-      b[at++] = DIGITS3[d + 2]!;
-    } else {
-      // Any other number as `String` writes it (at most 24 characters: `-1.2345678901234567e-308`).
-      const text = encoder.encode(String(size));
-      b.set(text, at);
-      at += text.length;
-    }
-    this.at = this.copy(at, this.endAt, this.endLength);
+    at = this.copy(at, fromAt, fromLength);
+    at = this.copy(at, toAt, toLength);
+    if (tailLength > 0) {
+      const tails = this.tailView;
+      const src = e * TAIL_ROOM;
+      for (let k = 0; k < tailLength; k += 4) out.setInt32(at + k, tails.getInt32(src + k, true), true);
+      this.at = at + tailLength;
+    } else this.at = this.newTail(at, type, size, kind, e);
   }
 
   /** The rows written since the last call, as pieces of bytes in order. */
@@ -216,6 +270,12 @@ export class MessageLogWriter {
     }
     const out = this.pieces;
     this.pieces = [];
+    if (this.reusePieces) {
+      // The previous take's pieces have been written out (their holder's interval is over).
+      for (const b of this.handedOut) this.free.push(b);
+      this.handedOut = this.filled;
+      this.filled = [];
+    }
     return out;
   }
 
@@ -227,11 +287,41 @@ export class MessageLogWriter {
     return at + length;
   }
 
+  /** Writes a tail not in the cache at `begin` (`type,bytes,status,attempts,link\n`) and keeps it in entry `e` when it fits; returns its end. */
+  private newTail(begin: number, type: number, size: number, kind: number, e: number): number {
+    const b = this.buf;
+    let at = this.copy(begin, this.typeAt[type]!, this.typeLength[type]!);
+    if (size >= 0 && size < 1000 && Number.isInteger(size)) {
+      const d = 3 * size;
+      if (size >= 100) b[at++] = DIGITS3[d]!;
+      if (size >= 10) b[at++] = DIGITS3[d + 1]!;
+      b[at++] = DIGITS3[d + 2]!;
+    } else {
+      // Any other number as `String` writes it (at most 24 characters: `-1.2345678901234567e-308`).
+      const text = encoder.encode(String(size));
+      b.set(text, at);
+      at += text.length;
+    }
+    at = this.copy(at, this.endAtOf[this.endId]!, this.endLengthOf[this.endId]!);
+    const length = at - begin;
+    // Only sizes that are Int32s are keys (−0 is 0: the same text); an entry's copy reads up to three bytes past its tail: inside the entry.
+    if ((size | 0) === size && length <= TAIL_ROOM - 3) {
+      this.tailSize[e] = size;
+      this.tailKind[e] = kind;
+      this.tailLength[e] = length;
+      const out = this.out;
+      const tails = this.tailView;
+      const dst = e * TAIL_ROOM;
+      for (let k = 0; k < length; k += 4) tails.setInt32(dst + k, out.getInt32(begin + k, true), true);
+    }
+    return at;
+  }
+
   /** A row in a year outside 0000–9999: its text made whole (never in a simulated grid's lifetime). */
   private wholeRow(table: MessageTable, slot: number, status: string, link: string | undefined): void {
     const names = table.endpoints.names;
-    const delivered = table.deliveredAtMs[slot]!;
-    const text = `${formatSimTime(simTime(table.sentAtMs[slot]!))},${delivered === delivered ? formatSimTime(simTime(Math.round(delivered))) : ''},${APPLICATION_CLASSES[table.cls[slot]!]},${REFERENCE_POINTS[table.rp[slot]!]},${field(names[table.from[slot]!]!)},${field(names[table.to[slot]!]!)},${MESSAGE_TYPES[table.type[slot]!]},${table.sizeBytes[slot]!},${field(status)},${table.attempts[slot]!},${link === undefined ? '' : field(link)}\n`;
+    const delivered = table.deliveredAtMs(slot);
+    const text = `${formatSimTime(simTime(table.sentAtMs(slot)))},${delivered === delivered ? formatSimTime(simTime(Math.round(delivered))) : ''},${APPLICATION_CLASSES[table.cls(slot)]},${REFERENCE_POINTS[table.rp(slot)]},${field(names[table.from(slot)]!)},${field(names[table.to(slot)]!)},${MESSAGE_TYPES[table.type(slot)]},${table.sizeBytes(slot)},${field(status)},${table.attempts(slot)},${link === undefined ? '' : field(link)}\n`;
     const bytes = encoder.encode(text);
     this.room(bytes.length);
     this.buf.set(bytes, this.at);
@@ -240,15 +330,16 @@ export class MessageLogWriter {
 
   /**
    * The row's text before the seconds of `delivered_at`: `sent_at,` and `delivered_at` up
-   * to its minute (`2026-07-15T17:04:`), or `sent_at,,` for a message never delivered.
+   * to its minute (`2026-07-15T17:04:`), or `sent_at,,` for a message never delivered (`minute` NaN).
    */
   private newPrefix(sentMs: number, minute: number): void {
     this.prefixSentMs = sentMs;
-    this.prefixMinute = minute;
+    this.prefixMinuteMs = minute * 60_000;
+    this.prefixLost = minute !== minute;
     const sent = formatSimTime(simTime(sentMs));
     let text = `${sent},,`;
     this.prefixWhole = false;
-    if (minute !== UNDELIVERED) {
+    if (!this.prefixLost) {
       // `YYYY-MM-DDTHH:MM:00.000Z`: the text up to the seconds is the minute's own.
       const iso = new Date(minute * 60_000).toISOString();
       this.prefixWhole = iso.length !== 24 || sent.length > 24;
@@ -261,21 +352,47 @@ export class MessageLogWriter {
     this.prefixLength = bytes.length;
   }
 
+  /** The ending `,status,attempts,link\n` of the rows from now: its id (its text encoded into the pool once). */
   private newEnd(status: string, attempts: number, link: string | undefined): void {
     this.endStatus = status;
     this.endAttempts = attempts;
     this.endLink = link;
+    if (status !== this.keptStatus || link !== this.keptLink) {
+      this.keptStatus = status;
+      this.keptLink = link;
+      this.keptEnds.fill(-1);
+    }
+    const kept = attempts >= 0 && attempts < ATTEMPTS_KEPT ? this.keptEnds[attempts]! : -1;
+    if (kept >= 0) {
+      this.endId = kept;
+      return;
+    }
     const text = `,${field(status)},${attempts},${link === undefined ? '' : field(link)}\n`;
-    let at = this.ends.get(text);
-    if (at === undefined) this.ends.set(text, (at = this.append(text)[0]));
-    this.endAt = at;
-    this.endLength = encoder.encode(text).length;
+    let id = this.ends.get(text);
+    if (id === undefined) {
+      const [at, length] = this.append(text);
+      id = this.endAtOf.length;
+      this.endAtOf.push(at);
+      this.endLengthOf.push(length);
+      this.ends.set(text, id);
+    }
+    this.endId = id;
+    if (attempts >= 0 && attempts < ATTEMPTS_KEPT) this.keptEnds[attempts] = id;
   }
 
-  private addEndpoint(id: number, name: string): void {
-    const [at, length] = this.append(`${field(name)},`);
-    this.endpointAt[id] = at;
-    this.endpointLength[id] = length;
+  /** Encodes the names of endpoints `from` and `to` into the pool when not yet there (growing the endpoint array for new ids). */
+  private addEndpoints(table: MessageTable, from: number, to: number): void {
+    const n = Math.max(from, to) + 1;
+    if (2 * n > this.endpoints.length) {
+      const known = this.endpoints.length;
+      this.endpoints = grown(this.endpoints, 2 * Math.max(n, known)).fill(-1, known);
+    }
+    for (const id of [from, to]) {
+      if (this.endpoints[2 * id]! >= 0) continue;
+      const [at, length] = this.append(`${field(table.endpoints.names[id]!)},`);
+      this.endpoints[2 * id] = at;
+      this.endpoints[2 * id + 1] = length;
+    }
   }
 
   /** Encodes `text` at the end of the pool; returns its offset and length. */
@@ -294,18 +411,14 @@ export class MessageLogWriter {
     return [at, bytes.length];
   }
 
-  private growEndpoints(n: number): void {
-    const size = Math.max(n, 2 * this.endpointAt.length);
-    const known = this.endpointAt.length;
-    this.endpointAt = grown(this.endpointAt, size).fill(-1, known);
-    this.endpointLength = grown(this.endpointLength, size);
-  }
-
   /** Makes room for `bytes` more: hands the rows so far over as a piece and starts a new buffer when full. */
   private room(bytes: number): void {
     if (this.at + bytes <= this.buf.length) return;
     if (this.at > this.start) this.pieces.push(this.buf.subarray(this.start, this.at));
-    this.buf = Buffer.allocUnsafe(Math.max(PIECE_BYTES, bytes));
+    if (this.reusePieces) this.filled.push(this.buf);
+    const size = Math.max(PIECE_BYTES, bytes);
+    const free = this.free.length > 0 && this.free[this.free.length - 1]!.length >= size ? this.free.pop() : undefined;
+    this.buf = free ?? Buffer.allocUnsafe(size);
     this.out = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.start = 0;
     this.at = 0;

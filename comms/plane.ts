@@ -34,7 +34,7 @@ import type { RandomService, Rng } from '../core/rng.ts';
 import { APPLICATION_CLASSES } from './applicationClasses.ts';
 import { EventQueue } from './eventQueue.ts';
 import { drawLatencyMs } from './latency.ts';
-import { classIndex, DELIVERED, type DeliveryStatus, DELIVERY_STATUSES, LATE, LOST, MessageTable, referencePointIndex, typeIndex } from './messageTable.ts';
+import { B_STATUS, classIndex, DELIVERED, type DeliveryStatus, DELIVERY_STATUSES, F_DEADLINE, F_DELIVERED_AT, I_ATTEMPTS, I_LINK, LATE, LOST, MessageTable, RECORD_BYTES, referencePointIndex, typeIndex } from './messageTable.ts';
 import type { Message } from './messages.ts';
 import { REFERENCE_POINTS } from './referencePoints.ts';
 import type { ClassParams } from './applicationClasses.ts';
@@ -110,12 +110,15 @@ const TX_DONE = 2;
 const TX_CUT = 3;
 const LINK_FREE = 4;
 const KINDS = 8;
+/** How many arriving messages' records `run` loads ahead, together. */
+const PREFETCH = 8;
 
 // Per path and class, three streams (loss, latency, jitter), created on first use.
 const LOSS = 0;
 const LATENCY = 1;
 const JITTER = 2;
 const PURPOSES = ['loss:', 'latency:', 'jitter:'] as const;
+const CLASSES = APPLICATION_CLASSES.length;
 
 /**
  * A modelled plane over a message table: shared links, priority queues, latency, jitter,
@@ -153,6 +156,10 @@ export class MessagePlane {
   private readonly lossProbability: Float64Array;
   private readonly jitterMs: Float64Array;
   private readonly accessBitPerS: Float64Array;
+  /** Per class: its latency is uniform (1), from `latencyMinMs` over `latencySpanMs`; other distributions go through `drawLatencyMs`. */
+  private readonly latencyUniform: Uint8Array;
+  private readonly latencyMinMs: Float64Array;
+  private readonly latencySpanMs: Float64Array;
   /** The owner's callback of the `advanceTo` or `drain` under way: each slot is handed over as it finishes. */
   private onFinished: ((slot: number) => void) | undefined;
   /**
@@ -161,6 +168,8 @@ export class MessagePlane {
    */
   private deferred: number[] = [];
   private now = -Infinity;
+  /** What the look-ahead loads in `run` read (kept so that they are not optimised away). */
+  touched = 0;
 
   constructor(
     plane: ResolvedPlane,
@@ -170,6 +179,9 @@ export class MessagePlane {
     this.lossProbability = Float64Array.from(this.params, (p) => p.lossProbability);
     this.jitterMs = Float64Array.from(this.params, (p) => p.jitterMs);
     this.accessBitPerS = Float64Array.from(this.params, (p) => p.bandwidthBitPerS);
+    this.latencyUniform = Uint8Array.from(this.params, (p) => (p.latency.distribution === 'uniform' ? 1 : 0));
+    this.latencyMinMs = Float64Array.from(this.params, (p) => (p.latency.distribution === 'uniform' ? p.latency.minMs : 0));
+    this.latencySpanMs = Float64Array.from(this.params, (p) => (p.latency.distribution === 'uniform' ? p.latency.maxMs - p.latency.minMs : 0));
     const links = plane.links;
     const L = links.length;
     const C = APPLICATION_CLASSES.length;
@@ -212,20 +224,12 @@ export class MessagePlane {
     if (!(sizeBytes > 0) || !Number.isFinite(sizeBytes)) throw new RangeError(`message size must be a positive number of bytes, got ${sizeBytes}`);
     const t = this.table;
     const s = t.allocate();
-    t.type[s] = type;
-    t.cls[s] = cls;
-    t.rp[s] = rp;
-    t.from[s] = from;
-    t.to[s] = to;
-    t.sizeBytes[s] = sizeBytes;
-    t.sentAtMs[s] = sentAtMs;
-    t.deadlineMs[s] = deadlineMs;
-    t.attempts[s] = 1;
-    t.deliveredAtMs[s] = NaN;
+    t.write(s, type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs);
     const link = this.carrier[rp * APPLICATION_CLASSES.length + cls]!;
-    t.link[s] = link;
-    if (link >= 0) this.events.push(sentAtMs, s * KINDS + ENQUEUE);
-    else this.viaAccessPath(sentAtMs, s);
+    if (link >= 0) {
+      t.i32[16 * s + I_LINK] = link;
+      this.events.push(sentAtMs, s * KINDS + ENQUEUE);
+    } else this.viaAccessPath(sentAtMs, s, cls, sizeBytes);
     return s;
   }
 
@@ -247,6 +251,11 @@ export class MessagePlane {
   /** Id of link `i` (the `link` column), undefined for the access path (−1). */
   linkId(i: number): string | undefined {
     return i < 0 ? undefined : this.linkIds[i];
+  }
+
+  /** Some link has an outage window (else `linkDownAt` is false whatever it is asked). */
+  get hasOutages(): boolean {
+    return this.outages.some((o) => o.length > 0);
   }
 
   /** Was the link that carries (class, reference point) down at `tMs`? False on an access path, which has no outages. */
@@ -274,10 +283,28 @@ export class MessagePlane {
           this.table.release(s);
         }
       }
-      while (ev.size > 0 && ev.peekTime() <= tMs) {
+      const i32 = this.table.i32;
+      let touched = 0;
+      let untilTouch = 0;
+      for (;;) {
+        // Infinity when nothing is left (event times are finite).
         const t = ev.peekTime();
+        if (t === Infinity || t > tMs) break;
+        // A finishing message's record is seldom still in the cache (its burst was sent a while ago, and
+        // slots finish in random order): every PREFETCH events, load the records of the next PREFETCH
+        // arrivals together, so their cache misses overlap one another instead of stalling one by one.
+        if (--untilTouch <= 0) {
+          untilTouch = PREFETCH;
+          for (let k = 1; k <= PREFETCH; k++) {
+            const next = ev.ahead(k);
+            if (next < 0) break;
+            // Its first and last word: both cache lines of a record that straddles two.
+            if ((next & 7) === ARRIVE) touched |= i32[16 * (next >> 3)]! ^ i32[16 * (next >> 3) + 15]!;
+          }
+        }
         this.handle(t, ev.pop());
       }
+      this.touched = touched;
     } finally {
       this.onFinished = undefined;
     }
@@ -296,7 +323,7 @@ export class MessagePlane {
       case TX_CUT: {
         const s = this.onWire[index]!;
         this.onWire[index] = -1;
-        this.afterTransmission(t, s, index, (e & 7) === TX_CUT);
+        this.afterTransmission(t, s, index, this.table.cls(s), (e & 7) === TX_CUT);
         this.chooseLater(index, t);
         return;
       }
@@ -308,12 +335,12 @@ export class MessagePlane {
 
   private enqueue(t: number, s: number): void {
     const tab = this.table;
-    const l = tab.link[s]!;
+    const l = tab.link(s);
     if (l < 0) {
-      this.viaAccessPath(t, s);
+      this.viaAccessPath(t, s, tab.cls(s), tab.sizeBytes(s));
       return;
     }
-    const q = l * this.levels + this.level[tab.cls[s]!]!;
+    const q = l * this.levels + this.level[tab.cls(s)]!;
     tab.next[s] = -1;
     if (this.tail[q] === -1) this.head[q] = s;
     else tab.next[this.tail[q]!] = s;
@@ -326,9 +353,10 @@ export class MessagePlane {
   /** Marks a slot finished: delivered at `deliveredAtMs` (late past its deadline), or lost (NaN). */
   private finish(s: number, deliveredAtMs: number): void {
     const tab = this.table;
-    tab.deliveredAtMs[s] = deliveredAtMs;
-    const deadline = tab.deadlineMs[s]!;
-    tab.status[s] = deliveredAtMs !== deliveredAtMs ? LOST : deadline === deadline && deliveredAtMs > deadline ? LATE : DELIVERED;
+    const f = tab.f64;
+    f[8 * s + F_DELIVERED_AT] = deliveredAtMs;
+    const deadline = f[8 * s + F_DEADLINE]!;
+    tab.u8[RECORD_BYTES * s + B_STATUS] = deliveredAtMs !== deliveredAtMs ? LOST : deadline === deadline && deliveredAtMs > deadline ? LATE : DELIVERED;
     const owner = this.onFinished;
     if (owner === undefined) this.deferred.push(s);
     else {
@@ -338,32 +366,30 @@ export class MessagePlane {
   }
 
   private rng(path: number, purpose: number, cls: number): Rng {
-    const C = APPLICATION_CLASSES.length;
-    const k = (path * 3 + purpose) * C + cls;
-    let r = this.streams[k];
-    if (r === undefined) {
-      const name = path < this.linkIds.length ? `link:${this.linkIds[path]}` : `access:${APPLICATION_CLASSES[path - this.linkIds.length]}`;
-      this.streams[k] = r = this.random.stream(`comms:${name}`, `${PURPOSES[purpose]}${APPLICATION_CLASSES[cls]}`);
-    }
-    return r;
+    return this.streams[(path * 3 + purpose) * CLASSES + cls] ?? this.newStream(path, purpose, cls);
+  }
+
+  private newStream(path: number, purpose: number, cls: number): Rng {
+    const name = path < this.linkIds.length ? `link:${this.linkIds[path]}` : `access:${APPLICATION_CLASSES[path - this.linkIds.length]}`;
+    return (this.streams[(path * 3 + purpose) * CLASSES + cls] = this.random.stream(`comms:${name}`, `${PURPOSES[purpose]}${APPLICATION_CLASSES[cls]}`));
   }
 
   /** After an attempt has been transmitted (at `t`, over `path`): lost and retried, lost for good, or on its way. */
-  private afterTransmission(t: number, s: number, path: number, cut: boolean): void {
-    const tab = this.table;
-    const cls = tab.cls[s]!;
+  private afterTransmission(t: number, s: number, path: number, cls: number, cut: boolean): void {
     const lossProbability = this.lossProbability[cls]!;
     const lost = cut || (lossProbability > 0 && this.rng(path, LOSS, cls).next() < lossProbability);
     if (lost) {
       const p = this.params[cls]!;
-      const attempt = tab.attempts[s]!;
+      const i32 = this.table.i32;
+      const attempt = i32[16 * s + I_ATTEMPTS]!;
       if (attempt <= p.retry.maxRetries) {
-        tab.attempts[s] = attempt + 1;
+        i32[16 * s + I_ATTEMPTS] = attempt + 1;
         this.events.push(t + p.retry.backoffMs * 2 ** (attempt - 1), s * KINDS + ENQUEUE);
       } else this.finish(s, NaN);
       return;
     }
-    const latency = drawLatencyMs(this.params[cls]!.latency, this.rng(path, LATENCY, cls));
+    // A uniform latency (every default class's) drawn here as `Rng.uniform` draws it: min + (max − min) × u.
+    const latency = this.latencyUniform[cls] ? this.latencyMinMs[cls]! + this.latencySpanMs[cls]! * this.rng(path, LATENCY, cls).next() : drawLatencyMs(this.params[cls]!.latency, this.rng(path, LATENCY, cls));
     const jitterMs = this.jitterMs[cls]!;
     const jitter = jitterMs > 0 ? this.rng(path, JITTER, cls).uniform(0, jitterMs) : 0;
     this.events.push(t + latency + jitter, s * KINDS + ARRIVE);
@@ -397,7 +423,7 @@ export class MessagePlane {
     if (this.head[q] === -1) this.tail[q] = -1;
     this.queued[l] = this.queued[l]! - 1;
     this.onWire[l] = s;
-    const endMs = t + serializationMs(tab.sizeBytes[s]!, this.capacityBitPerS[l]!);
+    const endMs = t + serializationMs(tab.sizeBytes(s), this.capacityBitPerS[l]!);
     // An outage that starts mid-transmission cuts the frame: that attempt is lost.
     let cutAt = NaN;
     for (const o of outages) {
@@ -414,9 +440,8 @@ export class MessagePlane {
 
   // The access path has no queue: an attempt is through after its serialization time, so its
   // fate (lost, or its latency) is drawn when it is handed over — no events until it arrives.
-  private viaAccessPath(t: number, s: number): void {
-    const cls = this.table.cls[s]!;
-    this.afterTransmission(t + serializationMs(this.table.sizeBytes[s]!, this.accessBitPerS[cls]!), s, this.linkIds.length + cls, false);
+  private viaAccessPath(t: number, s: number, cls: number, sizeBytes: number): void {
+    this.afterTransmission(t + serializationMs(sizeBytes, this.accessBitPerS[cls]!), s, this.linkIds.length + cls, cls, false);
   }
 }
 
@@ -427,8 +452,8 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
   const messages: (Message | undefined)[] = [];
   let out: DeliveryRecord[] = [];
   const collect = (s: number): void => {
-    const deliveredAtMs = tab.deliveredAtMs[s]!;
-    out.push({ message: messages[s]!, link: core.linkId(tab.link[s]!), deliveredAtMs: deliveredAtMs === deliveredAtMs ? deliveredAtMs : undefined, attempts: tab.attempts[s]!, status: DELIVERY_STATUSES[tab.status[s]!]! });
+    const deliveredAtMs = tab.deliveredAtMs(s);
+    out.push({ message: messages[s]!, link: core.linkId(tab.link(s)), deliveredAtMs: deliveredAtMs === deliveredAtMs ? deliveredAtMs : undefined, attempts: tab.attempts(s), status: DELIVERY_STATUSES[tab.status(s)]! });
     messages[s] = undefined;
   };
   const take = (): DeliveryRecord[] => {

@@ -94,7 +94,7 @@ export interface SimulationOptions {
   readonly messageLog?: boolean | undefined;
   /**
    * Reuse an interval's largest arrays (the order book's, the settlement's, the ledger's, costs,
-   * metered flows and the observations: one slot per party or segment) for the next interval instead of allocating
+   * metered flows and the observations: one slot per party or segment; messages.csv's pieces of rows) for the next interval instead of allocating
    * them anew: the outcome handed to the sink is then valid only until `sink.interval`
    * returns. For sinks that copy what they keep (engine/run.ts: the recorder and the passes
    * before the run). Why: V8 counts typed-array memory as external and starts a full
@@ -298,6 +298,7 @@ export class Simulation {
             runStart: start,
             runEnd: simTime(start + this.clock.intervals * minutesToMs(cfg.intervalMinutes)),
             messageLog: options.messageLog,
+            reuseLogPieces: options.reuseIntervalArrays,
           });
     if (this.comms) {
       this.desk?.billFromMdmsAtRunEnd();

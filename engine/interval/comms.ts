@@ -38,7 +38,7 @@ import type { KeyObject } from 'node:crypto';
 import { APPLICATION_CLASSES, type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
 import { MessageLogWriter } from '../../comms/messageLog.ts';
 import { type Message, MESSAGE_ROUTES, MESSAGE_TYPES, type MessageType } from '../../comms/messages.ts';
-import { classIndex, DELIVERED, DELIVERY_STATUSES, LATE, LOST, type MessageTable, referencePointIndex, typeIndex } from '../../comms/messageTable.ts';
+import { B_CLASS, B_KIND, B_STATUS, B_TYPE, classIndex, DELIVERED, DELIVERY_STATUSES, F_DELIVERED_AT, F_SENT_AT, I_BATCH, I_LINK, I_TAG, LATE, LOST, type MessageTable, RECORD_BYTES, referencePointIndex, typeIndex } from '../../comms/messageTable.ts';
 import { type DeliveryRecord, type LinkStats, MessagePlane } from '../../comms/plane.ts';
 import type { ReferencePoint } from '../../comms/referencePoints.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
@@ -155,7 +155,7 @@ export interface IntervalComms {
 }
 
 /**
- * What a receiver does with a message when it finishes, per plane slot (`kindOf`). The
+ * What a receiver does with a message when it finishes, per plane slot (its `kind` in the table). The
  * messages sent once per agent and interval (bids, awards, price broadcasts, meter reads) are
  * rows of the plane's table only, with their kind; every other message goes through `send` as a
  * `Message` object with a `Pending` (kind MESSAGE), and its receiver acts on a
@@ -165,11 +165,11 @@ const MESSAGE = 0;
 const BID = 1;
 const AWARD = 2;
 const READ = 3;
-/** A price broadcast: `tagOf` its receiving party, `batchOf` the interval whose prices it carries. */
+/** A price broadcast: `tag` its receiving party, `batch` the interval whose prices it carries (the slot's fields in the table). */
 const PRICE = 4;
-/** A flexibility report agent → operator: `tagOf` its sender, `batchOf` the interval it was made for, `reportKw` its two figures. */
+/** A flexibility report agent → operator: `tag` its sender, `batch` the interval it was made for, `reportKw` its two figures. */
 const REPORT = 5;
-/** Day-ahead results to a party: `tagOf` the party; its schedule, if it operates to one, in `scheduleOf`. */
+/** Day-ahead results to a party: `tag` the party; its schedule, if it operates to one, in `scheduleOf`. */
 const DA_RESULT = 6;
 
 type Pending =
@@ -182,6 +182,13 @@ type Pending =
 const ROUTE = Object.fromEntries(
   Object.entries(MESSAGE_ROUTES).map(([type, r]) => [type, { type: typeIndex[type as MessageType], cls: classIndex[r.class], rp: referencePointIndex[r.referencePoint] }]),
 ) as Readonly<Record<MessageType, { readonly type: number; readonly cls: number; readonly rp: number }>>;
+
+const BID_ROUTE = ROUTE.bid;
+const OFFER_ROUTE = ROUTE.offer;
+const PRICE_ROUTE = ROUTE.price;
+const AWARD_ROUTE = ROUTE.award;
+const READ_ROUTE = ROUTE['meter-read'];
+const RP4 = referencePointIndex.RP4;
 
 /** What an operator's signed command carries (JSON-signable). */
 type CommandPayload = { readonly eventId: string; readonly target: string; readonly intervalStart: number; readonly valueKw: number; readonly deliverKw: number };
@@ -201,15 +208,13 @@ export interface CommsRunInput {
   readonly runEnd: SimTime;
   /** Encode the rows of messages.csv (default true); false in a pass whose rows nobody reads (SimulationOptions.messageLog). */
   readonly messageLog?: boolean | undefined;
+  /** messages.csv pieces valid only until the next interval's (SimulationOptions.reuseIntervalArrays; comms/messageLog.ts). */
+  readonly reuseLogPieces?: boolean | undefined;
 }
 
 export class CommsRun {
   private readonly plane: MessagePlane;
   private readonly table: MessageTable;
-  /** Per plane slot: the receiver's kind of message; for a bid its index in its gate's batch and the batch; a read; a `send` message. */
-  private readonly kindOf: number[] = [];
-  private readonly tagOf: number[] = [];
-  private readonly batchOf: number[] = [];
   /**
    * Reads in flight as numbers, not objects (10,000 an interval, each alive until the MDMS has
    * it): per slot its party (`meters`), interval start, length, import and export kWh, voltage
@@ -218,6 +223,7 @@ export class CommsRun {
   private readParty = new Int32Array(1024);
   private readNumbers = new Float64Array(5 * 1024);
   private readMacs = new Int32Array(8 * 1024);
+  /** Per plane slot of a MESSAGE: the message (undefined elsewhere). */
   private readonly messageOf: (Message | undefined)[] = [];
   /** Messages sent with `send` still in flight, with what their receiver needs. */
   private readonly pending = new Map<Message, Pending>();
@@ -286,7 +292,7 @@ export class CommsRun {
   };
   /** Delivery latency samples (ms) per class index, for the report's distribution; `latencyCount` of each used. */
   private readonly latencySamples: Float64Array[] = [];
-  private readonly latencyCount: number[] = [];
+  private readonly latencyCount = new Int32Array(APPLICATION_CLASSES.length);
   /** Per party: the newest interval whose prices it has received, and when; and the one before (−1: none). */
   private readonly priceNewest: Int32Array;
   private readonly priceNewestAt: Float64Array;
@@ -314,7 +320,7 @@ export class CommsRun {
   private readonly memberFallback: MemberFallback;
 
   constructor(private readonly input: CommsRunInput) {
-    this.log = new MessageLogWriter(input.messageLog !== false);
+    this.log = new MessageLogWriter(input.messageLog !== false, input.reuseLogPieces === true);
     this.plane = new MessagePlane(input.plane, input.random);
     this.table = this.plane.table;
     this.marketEndpoint = this.table.endpoints.id('market');
@@ -356,20 +362,23 @@ export class CommsRun {
    * NaN for none; `kind` says what its receiver does with it (`finished`).
    */
   private sendRow(type: MessageType, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, referencePoint?: ReferencePoint, cls?: ApplicationClass): number {
-    if (sentAtMs < this.plane.nowMs) {
-      sentAtMs = this.plane.nowMs;
+    const route = ROUTE[type];
+    return this.sendIndexed(route.type, cls === undefined ? route.cls : classIndex[cls], referencePoint === undefined ? route.rp : referencePointIndex[referencePoint], from, to, sizeBytes, sentAtMs, deadlineMs, kind, 0, 0);
+  }
+
+  /** `sendRow` with the type, class and reference point as indices, and the slot's `tag` and `batch` (what the receiver of `kind` reads). */
+  private sendIndexed(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, tag: number, batch: number): number {
+    const now = this.plane.nowMs;
+    if (sentAtMs < now) {
+      sentAtMs = now;
       this.counts.sendsDeferred++;
     }
-    const route = ROUTE[type];
-    const slot = this.plane.send(route.type, cls === undefined ? route.cls : classIndex[cls], referencePoint === undefined ? route.rp : referencePointIndex[referencePoint], from, to, sizeBytes, sentAtMs, deadlineMs);
-    // Slots are handed out in order (then reused): the side arrays grow by one, staying dense.
-    if (slot === this.kindOf.length) {
-      this.kindOf.push(MESSAGE);
-      this.tagOf.push(0);
-      this.batchOf.push(0);
-      this.messageOf.push(undefined);
-    }
-    this.kindOf[slot] = kind;
+    const slot = this.plane.send(type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs);
+    const tab = this.table;
+    tab.u8[RECORD_BYTES * slot + B_KIND] = kind;
+    const w = 16 * slot;
+    tab.i32[w + I_TAG] = tag;
+    tab.i32[w + I_BATCH] = batch;
     return slot;
   }
 
@@ -378,9 +387,10 @@ export class CommsRun {
     const ep = this.table.endpoints;
     const slot = this.sendRow(m.type, ep.id(m.from), ep.id(m.to), m.sizeBytes, m.sentAtMs, m.deadlineMs ?? NaN, MESSAGE, m.referencePoint);
     const t = this.table;
+    while (this.messageOf.length <= slot) this.messageOf.push(undefined);
     const route = MESSAGE_ROUTES[m.type];
     // The send time the plane took (the plane's time when `sentAtMs` had passed).
-    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: m.referencePoint ?? route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs: t.sentAtMs[slot]!, ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
+    const message: Message = { id: String(++this.sequence), type: m.type, class: route.class, referencePoint: m.referencePoint ?? route.referencePoint, from: m.from, to: m.to, sizeBytes: m.sizeBytes, sentAtMs: t.sentAtMs(slot), ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }) };
     this.messageOf[slot] = message;
     this.pending.set(message, pending);
     return message;
@@ -407,7 +417,7 @@ export class CommsRun {
   /** Was the link that carries message `slot` down when it was sent? */
   private slotLinkDown(slot: number): boolean {
     const t = this.table;
-    return this.plane.linkDownAt(t.cls[slot]!, t.rp[slot]!, t.sentAtMs[slot]!);
+    return this.plane.linkDownAt(t.cls(slot), t.rp(slot), t.sentAtMs(slot));
   }
 
   /** Was the link that carries `m` down when `m` was sent? */
@@ -425,14 +435,13 @@ export class CommsRun {
     if (this.bidArrived.length < bids.length) this.bidArrived = new Uint8Array(Math.max(bids.length, 2 * this.bidArrived.length));
     else this.bidArrived.fill(0, 0, bids.length);
     const duringOutage = new Uint8Array(bids.length);
+    const checkOutages = this.plane.hasOutages;
     for (let i = 0; i < bids.length; i++) {
       const bid = bids[i]!;
       // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
-      const type = this.offers[bid.party] ? 'offer' : 'bid';
-      const slot = this.sendRow(type, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), bidTime, interval.gateClosure, BID, this.intermediary[bid.party] ? 'RP4' : undefined);
-      this.tagOf[slot] = i;
-      this.batchOf[slot] = batch;
-      duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;
+      const route = this.offers[bid.party] ? OFFER_ROUTE : BID_ROUTE;
+      const slot = this.sendIndexed(route.type, route.cls, this.intermediary[bid.party] ? RP4 : route.rp, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), bidTime, interval.gateClosure, BID, i, batch);
+      if (checkOutages) duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;
     }
     this.plane.advanceTo(interval.gateClosure, this.onFinished);
     const onTime: PartyBid[] = [];
@@ -530,9 +539,7 @@ export class CommsRun {
       const retailer = retailerOf(i);
       // ~10,000 an interval: table rows, not message objects. The sender's endpoint is looked up before the receiver's, as `send` did.
       const from = retailer === undefined ? this.marketEndpoint : ep.id(retailer);
-      const slot = this.sendRow('price', from, this.ownEndpoint(i), MESSAGE_BYTES.price, interval.gateClosure, due, PRICE, this.intermediary[i] ? 'RP4' : undefined);
-      this.tagOf[slot] = i;
-      this.batchOf[slot] = interval.index;
+      this.sendIndexed(PRICE_ROUTE.type, PRICE_ROUTE.cls, this.intermediary[i] ? RP4 : PRICE_ROUTE.rp, from, this.ownEndpoint(i), MESSAGE_BYTES.price, interval.gateClosure, due, PRICE, i, interval.index);
     }
   }
 
@@ -567,11 +574,11 @@ export class CommsRun {
       if (operator === undefined) continue;
       const ev = r.kind === 'ev';
       const slot = this.sendRow('report', this.partyEndpoint(r.party, this.input.parties[r.party]!.id), ep.id(operator), MESSAGE_BYTES.report, interval.gateClosure, interval.start, REPORT, ev ? 'RP3' : undefined, ev ? 'electric-transportation' : undefined);
+      this.table.i32[16 * slot + I_TAG] = r.party;
+      this.table.i32[16 * slot + I_BATCH] = interval.index;
       if (2 * slot + 1 >= this.reportKw.length) {
         this.reportKw = grown(this.reportKw, Math.max(2 * slot + 2, 2 * this.reportKw.length));
       }
-      this.tagOf[slot] = r.party;
-      this.batchOf[slot] = interval.index;
       this.reportKw[2 * slot] = r.plannedNetKw;
       this.reportKw[2 * slot + 1] = r.availableKw;
       this.reporting[r.party] = 1;
@@ -604,7 +611,7 @@ export class CommsRun {
       // A battery's or a generator's results over DER and storage (RP1), as its offers; a car's over electric transportation (RP3), as its reports; an intermediary's over RP4.
       const route: [ReferencePoint | undefined, ApplicationClass | undefined] = OFFER_KINDS.has(p.kind) ? ['RP1', 'der-storage'] : p.kind === 'ev' ? ['RP3', 'electric-transportation'] : p.role === 'agent' ? [undefined, undefined] : ['RP4', undefined];
       const slot = this.sendRow('da-result', ep.id(r.from), this.partyEndpoint(r.party, p.id), MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * intervalCount, atMs, due, DA_RESULT, route[0], route[1]);
-      this.tagOf[slot] = r.party;
+      this.table.i32[16 * slot + I_TAG] = r.party;
       this.daInFlight++;
       if (r.schedule !== undefined) this.scheduleOf.set(slot, r.schedule);
     }
@@ -650,7 +657,11 @@ export class CommsRun {
 
   /** The market's answer to every bid in the book, sent at the gate (logged; see the module note). */
   awards(bids: readonly PartyBid[], interval: MarketInterval): void {
-    for (const bid of bids) this.sendRow('award', this.marketEndpoint, this.partyEndpoint(bid.party, bid.agentId), MESSAGE_BYTES.award, interval.gateClosure, interval.start, AWARD);
+    const market = this.marketEndpoint;
+    for (let i = 0; i < bids.length; i++) {
+      const bid = bids[i]!;
+      this.sendIndexed(AWARD_ROUTE.type, AWARD_ROUTE.cls, AWARD_ROUTE.rp, market, this.partyEndpoint(bid.party, bid.agentId), MESSAGE_BYTES.award, interval.gateClosure, interval.start, AWARD, 0, 0);
+    }
   }
 
   /** The faults the grid room still handles itself: forged commands travel on the plane instead. */
@@ -797,7 +808,7 @@ export class CommsRun {
       const kwh = meterReadKwh(this.meterIds[i]!, intervalMs, a * q);
       const importKwh = Math.max(kwh, 0);
       const exportKwh = Math.max(-kwh, 0);
-      const slot = this.sendRow('meter-read', this.meterEndpoint[i]!, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
+      const slot = this.sendIndexed(READ_ROUTE.type, READ_ROUTE.cls, READ_ROUTE.rp, this.meterEndpoint[i]!, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ, 0, 0);
       if (slot >= this.readParty.length) {
         // The seals batched so far go to the MAC array being replaced.
         this.seals.flush();
@@ -859,6 +870,7 @@ export class CommsRun {
   private readonly meterIds: string[] = [];
   private meterEndpoint = new Int32Array(0);
   private meterSeal = new Int32Array(0);
+  /** Per party index: its meter's handle in the MDMS (read per delivered read, without the meter object). */
   private meterMdms = new Int32Array(0);
 
   private tampered(agent: string, interval: MarketInterval): boolean {
@@ -879,67 +891,93 @@ export class CommsRun {
   /** A finished delivery (slot of the plane's table): the receiver acts on it, and it becomes a row of messages.csv. */
   private finished(slot: number): void {
     const tab = this.table;
-    const planeStatus = tab.status[slot]!;
+    // The slot's record (messageTable.ts): its fields lie together, read here and by the log as it finishes.
+    const b = RECORD_BYTES * slot;
+    const w = 16 * slot;
+    const d = 8 * slot;
+    const u8 = tab.u8;
+    const i32 = tab.i32;
+    const planeStatus = u8[b + B_STATUS]!;
     let status = planeStatus;
-    const deliveredAtMs = tab.deliveredAtMs[slot]!;
+    const deliveredAtMs = tab.f64[d + F_DELIVERED_AT]!;
     const delivered = deliveredAtMs === deliveredAtMs;
-    if (delivered) this.sample(tab.cls[slot]!, deliveredAtMs - tab.sentAtMs[slot]!);
-    const kind = this.kindOf[slot]!;
-    if (kind === BID) {
-      if (planeStatus === DELIVERED && this.batchOf[slot] === this.bidBatch) this.bidArrived[this.tagOf[slot]!] = 1;
-      if (planeStatus === LATE) this.counts.lateBids++;
-      if (planeStatus === LOST) this.counts.lostBids++;
-    } else if (kind === PRICE) {
-      if (planeStatus !== DELIVERED) this.counts.pricesLate++;
-      const party = this.tagOf[slot]!;
-      const carried = this.batchOf[slot]!;
-      if (delivered && carried > this.priceNewest[party]!) {
-        this.pricePrevious[party] = this.priceNewest[party]!;
-        this.priceNewest[party] = carried;
-        this.priceNewestAt[party] = deliveredAtMs;
+    if (delivered) this.sample(u8[b + B_CLASS]!, deliveredAtMs - tab.f64[d + F_SENT_AT]!);
+    switch (u8[b + B_KIND]) {
+      case BID:
+        if (planeStatus === DELIVERED) {
+          if (i32[w + I_BATCH] === this.bidBatch) this.bidArrived[i32[w + I_TAG]!] = 1;
+        } else if (planeStatus === LATE) this.counts.lateBids++;
+        else this.counts.lostBids++;
+        break;
+      case AWARD:
+        break;
+      case PRICE: {
+        if (planeStatus !== DELIVERED) this.counts.pricesLate++;
+        const party = i32[w + I_TAG]!;
+        const carried = i32[w + I_BATCH]!;
+        if (delivered && carried > this.priceNewest[party]!) {
+          this.pricePrevious[party] = this.priceNewest[party]!;
+          this.priceNewest[party] = carried;
+          this.priceNewestAt[party] = deliveredAtMs;
+        }
+        break;
       }
-    } else if (kind === REPORT) {
-      // Late reports count too once they arrive: the operator keeps the newest it has received.
-      if (planeStatus !== DELIVERED) this.counts.reportsLate++;
-      const party = this.tagOf[slot]!;
-      const made = this.batchOf[slot]!;
-      if (delivered && made > this.reportNewest[party]!) {
-        this.reportNewest[party] = made;
-        this.reportPlannedKw[party] = this.reportKw[2 * slot]!;
-        this.reportAvailableKw[party] = this.reportKw[2 * slot + 1]!;
+      case READ:
+        status = this.finishedRead(slot, delivered, status);
+        break;
+      case REPORT: {
+        // Late reports count too once they arrive: the operator keeps the newest it has received.
+        if (planeStatus !== DELIVERED) this.counts.reportsLate++;
+        const party = i32[w + I_TAG]!;
+        const made = i32[w + I_BATCH]!;
+        if (delivered && made > this.reportNewest[party]!) {
+          this.reportNewest[party] = made;
+          this.reportPlannedKw[party] = this.reportKw[2 * slot]!;
+          this.reportAvailableKw[party] = this.reportKw[2 * slot + 1]!;
+        }
+        break;
       }
-    } else if (kind === DA_RESULT) {
-      this.daInFlight--;
-      if (planeStatus !== DELIVERED) this.counts.dayAheadResultsLate++;
-      const schedule = this.scheduleOf.get(slot);
-      this.scheduleOf.delete(slot);
-      if (schedule !== undefined) {
-        if (delivered) this.schedulesArrived.push({ party: this.tagOf[slot]!, schedule, atMs: deliveredAtMs });
-        else this.counts.dayAheadScheduleIntervalsMissed += schedule.size;
+      case DA_RESULT: {
+        this.daInFlight--;
+        if (planeStatus !== DELIVERED) this.counts.dayAheadResultsLate++;
+        const schedule = this.scheduleOf.get(slot);
+        this.scheduleOf.delete(slot);
+        if (schedule !== undefined) {
+          if (delivered) this.schedulesArrived.push({ party: i32[w + I_TAG]!, schedule, atMs: deliveredAtMs });
+          else this.counts.dayAheadScheduleIntervalsMissed += schedule.size;
+        }
+        break;
       }
-    } else if (kind === MESSAGE) {
-      const message = this.messageOf[slot]!;
-      this.messageOf[slot] = undefined;
-      status = this.statusIndex(this.finishedMessage({ message, link: this.plane.linkId(tab.link[slot]!), deliveredAtMs: delivered ? deliveredAtMs : undefined, attempts: tab.attempts[slot]!, status: DELIVERY_STATUSES[planeStatus]! }));
-    } else if (kind === READ) {
-      if (delivered) {
-        const x = this.readNumbers;
-        const o = 5 * slot;
-        const meter = this.meters[this.readParty[slot]!]!;
-        const meterId = meter.id;
-        const reason = this.mdms.ingestSealed(meter.mdms, x[o]!, x[o + 1]!, x[o + 2]!, x[o + 3]!, x[o + 4]!, this.readMacs, 8 * slot);
-        if (reason) {
-          status = this.statusIndex(reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read');
-          const text = this.statusText[status]!;
-          if (text === 'rejected-mac') this.counts.attacksRejected++;
-          this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
-          this.verdictEvents.push({ at: simTime(x[o]!), issuer: meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(x[o]!))}` });
-        } else this.counts.readsStored++;
-      } else if (this.slotLinkDown(slot)) this.counts.outage.readsAffected++;
+      case MESSAGE: {
+        const message = this.messageOf[slot]!;
+        this.messageOf[slot] = undefined;
+        status = this.statusIndex(this.finishedMessage({ message, link: this.plane.linkId(i32[w + I_LINK]!), deliveredAtMs: delivered ? deliveredAtMs : undefined, attempts: tab.attempts(slot), status: DELIVERY_STATUSES[planeStatus]! }));
+        break;
+      }
     }
     this.byStatus[status]!++;
-    this.byType[tab.type[slot]!]!++;
-    this.log.row(tab, slot, this.statusText[status]!, this.plane.linkId(tab.link[slot]!));
+    this.byType[u8[b + B_TYPE]!]!++;
+    const link = i32[w + I_LINK]!;
+    this.log.row(tab, slot, this.statusText[status]!, link < 0 ? undefined : this.plane.linkId(link));
+  }
+
+  /** A meter read reached the MDMS (or not): stored, or rejected with the MDMS's reason; returns the row's status. */
+  private finishedRead(slot: number, delivered: boolean, status: number): number {
+    if (delivered) {
+      const x = this.readNumbers;
+      const o = 5 * slot;
+      const party = this.readParty[slot]!;
+      const reason = this.mdms.ingestSealed(this.meterMdms[party]!, x[o]!, x[o + 1]!, x[o + 2]!, x[o + 3]!, x[o + 4]!, this.readMacs, 8 * slot);
+      if (reason) {
+        const meterId = this.meters[party]!.id;
+        status = this.statusIndex(reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read');
+        const text = this.statusText[status]!;
+        if (text === 'rejected-mac') this.counts.attacksRejected++;
+        this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
+        this.verdictEvents.push({ at: simTime(x[o]!), issuer: meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(x[o]!))}` });
+      } else this.counts.readsStored++;
+    } else if (this.slotLinkDown(slot)) this.counts.outage.readsAffected++;
+    return status;
   }
 
   /** A finished message sent with `send`: its receiver acts on it; returns its status in messages.csv (the plane's, or the receiver's verdict). */
@@ -985,15 +1023,18 @@ export class CommsRun {
 
   /** Records one delivery latency (ms) of class `cls`. */
   private sample(cls: number, ms: number): void {
+    const n = this.latencyCount[cls]!;
     let xs = this.latencySamples[cls];
-    const n = this.latencyCount[cls] ?? 0;
-    if (xs === undefined || n === xs.length) {
-      const grown = new Float64Array(Math.max(1024, 2 * n));
-      if (xs) grown.set(xs);
-      this.latencySamples[cls] = xs = grown;
-    }
+    if (xs === undefined || n === xs.length) xs = this.growSamples(cls, n);
     xs[n] = ms;
     this.latencyCount[cls] = n + 1;
+  }
+
+  private growSamples(cls: number, n: number): Float64Array {
+    const xs = this.latencySamples[cls];
+    const more = new Float64Array(Math.max(1024, 2 * n));
+    if (xs) more.set(xs);
+    return (this.latencySamples[cls] = more);
   }
 
   /** Delivery latency samples (ms) per class, in the order delivered. */

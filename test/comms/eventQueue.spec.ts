@@ -122,7 +122,13 @@ describe('comms: the burst sorter', () => {
     fc.assert(
       fc.property(values, (xs) => {
         const v = Float64Array.from(xs, (x) => x + 0);
-        expect(Array.from(sorter.sort(v, v.length).subarray(0, v.length))).to.deep.equal(stable(xs));
+        // The events are the input positions: sorted, they are the permutation a stable sort makes.
+        const outTimes = new Float64Array(v.length);
+        const outEvents = new Int32Array(v.length);
+        sorter.sort(v, Int32Array.from(xs, (_, i) => i), v.length, outTimes, outEvents);
+        const order = stable(xs);
+        expect(Array.from(outEvents)).to.deep.equal(order);
+        expect(Array.from(outTimes)).to.deep.equal(order.map((i) => v[i]!));
       }),
       { numRuns: 200 },
     );

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { APPLICATION_CLASSES } from '../../comms/applicationClasses.ts';
 import { messageLogLine, MessageLogWriter } from '../../comms/messageLog.ts';
-import { DELIVERY_STATUSES, MessageTable } from '../../comms/messageTable.ts';
+import { DELIVERY_STATUSES, F_DELIVERED_AT, I_ATTEMPTS, MessageTable } from '../../comms/messageTable.ts';
 import { MESSAGE_TYPES } from '../../comms/messages.ts';
 import type { DeliveryRecord } from '../../comms/plane.ts';
 import { REFERENCE_POINTS } from '../../comms/referencePoints.ts';
@@ -36,15 +36,10 @@ type Row = typeof row extends fc.Arbitrary<infer R> ? R : never;
 /** Puts `r` in a slot of `table`; returns the slot and the record `messageLogLine` writes the same row from. */
 function put(table: MessageTable, r: Row): { slot: number; record: DeliveryRecord } {
   const s = table.allocate();
-  table.type[s] = r.type;
-  table.cls[s] = r.cls;
-  table.rp[s] = r.rp;
-  table.from[s] = table.endpoints.id(r.from);
-  table.to[s] = table.endpoints.id(r.to);
-  table.sizeBytes[s] = r.sizeBytes;
-  table.sentAtMs[s] = r.sentAtMs;
-  table.deliveredAtMs[s] = r.delayMs === undefined ? NaN : r.sentAtMs + r.delayMs;
-  table.attempts[s] = r.attempts;
+  const from = table.endpoints.id(r.from);
+  table.write(s, r.type, r.cls, r.rp, from, table.endpoints.id(r.to), r.sizeBytes, r.sentAtMs, NaN);
+  table.f64[8 * s + F_DELIVERED_AT] = r.delayMs === undefined ? NaN : r.sentAtMs + r.delayMs;
+  table.i32[16 * s + I_ATTEMPTS] = r.attempts;
   const record: DeliveryRecord = {
     message: { id: String(s), type: MESSAGE_TYPES[r.type]!, class: APPLICATION_CLASSES[r.cls]!, referencePoint: REFERENCE_POINTS[r.rp]!, from: r.from, to: r.to, sizeBytes: r.sizeBytes, sentAtMs: r.sentAtMs },
     link: r.link,
@@ -97,6 +92,47 @@ describe('comms/messageLog: rows written from the message table', () => {
     );
   });
 
+  it('property: rows equal the reference across tail-cache collisions and evictions, changes of status and link, attempts past the kept ones', () => {
+    // Few endpoints and kinds of tail (2 types × 4 attempt counts × 2 statuses × 2 links) but sizes 0–2,000: thousands of
+    // tails for 256 entries, so tails of one kind and another size share entries and take them over while earlier ones come
+    // back. Status and link change now and then, attempts 0–2 and 15–17 straddle the ones kept by count; lost messages too.
+    const busy = fc.record({
+      type: fc.constantFrom(0, 7),
+      cls: fc.constant(1),
+      rp: fc.constant(2),
+      from: fc.constantFrom('home-1', 'market', 'a,"b"'),
+      to: fc.constantFrom('market', 'größe'),
+      sizeBytes: fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 2000 }) }, { weight: 1, arbitrary: fc.constantFrom(-0, -5, 2 ** 31, 2 ** 31 - 1, -(2 ** 31), 0.5, 1e21) }),
+      sentAtMs: fc.constantFrom(Date.UTC(2026, 6, 15, 11, 54), Date.UTC(2026, 6, 15, 11, 55)),
+      delayMs: fc.option(fc.integer({ min: 0, max: 130_000 }), { nil: undefined, freq: 8 }),
+      attempts: fc.constantFrom(0, 1, 2, 15, 16, 17),
+      status: fc.oneof({ weight: 9, arbitrary: fc.constant('delivered') }, { weight: 1, arbitrary: fc.constant('rejected-mac') }),
+      link: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant('feeder-1') }),
+    });
+    fc.assert(
+      fc.property(fc.array(busy, { minLength: 200, maxLength: 2000 }), (rows) => {
+        const table = new MessageTable();
+        const writer = new MessageLogWriter();
+        for (const r of rows) writer.row(table, put(table, r).slot, r.status, r.link);
+        expect(Buffer.concat(writer.take()).toString('utf8')).to.equal(rows.map(referenceLine).join(''));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('every millisecond of a minute, and the next minute, as toISOString writes it (the seconds and milliseconds are table look-ups)', () => {
+    const table = new MessageTable();
+    const writer = new MessageLogWriter();
+    const t = Date.UTC(2026, 6, 15, 11, 54);
+    const rows: Row[] = [];
+    for (let ms = 0; ms <= 60_000; ms++) rows.push({ type: 7, cls: 1, rp: 1, from: 'meter:home-1', to: 'mdms', sizeBytes: 96, sentAtMs: t, delayMs: ms, attempts: 1, status: 'delivered', link: undefined });
+    for (const r of rows) writer.row(table, put(table, r).slot, r.status, r.link);
+    const lines = Buffer.concat(writer.take()).toString('utf8').split('\n');
+    expect(lines.slice(0, -1)).to.deep.equal(rows.map((r) => referenceLine(r).slice(0, -1)));
+    expect(lines[1_234]).to.equal('2026-07-15T11:54:00Z,2026-07-15T11:54:01.234Z,' + lines[1_234]!.slice(46));
+    expect(lines[60_000]!.slice(0, 42)).to.equal('2026-07-15T11:54:00Z,2026-07-15T11:55:00Z,');
+  });
+
   it('a batch sharing its send time and delivery minute, as a plane writes it: hand-checked text', () => {
     const table = new MessageTable();
     const writer = new MessageLogWriter();
@@ -140,5 +176,38 @@ describe('comms/messageLog: rows written from the message table', () => {
     expect(lines).to.have.length(n + 1);
     expect(lines[0]! + '\n').to.equal(line.replace('meter:home-base-1', 'meter:home-base-0'));
     expect(lines[n - 1]! + '\n').to.equal(line.replace('meter:home-base-1', `meter:home-base-${(n - 1) % 977}`));
+  });
+
+  it('with reusePieces, a take\'s pieces hold their rows until the next take, buffers are filled again after it, and the rows are the same', () => {
+    const r: Row = { type: 7, cls: 1, rp: 1, from: 'meter:home-base-1', to: 'mdms', sizeBytes: 96, sentAtMs: Date.UTC(2026, 6, 15), delayMs: 2_345, attempts: 1, status: 'delivered', link: undefined };
+    const write = (reuse: boolean): { text: string; buffers: number; checkedUntilNextTake: boolean } => {
+      const table = new MessageTable();
+      const writer = new MessageLogWriter(true, reuse);
+      const out: Buffer[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      let checkedUntilNextTake = true;
+      let last: { piece: Uint8Array; copy: Buffer }[] = [];
+      // An interval's worth of rows (~2,000, ~190 kB: three or four pieces) between takes, as a run's sink sees them.
+      for (let interval = 0; interval < 20; interval++) {
+        for (let k = 0; k < 2_000; k++) {
+          const slot = put(table, { ...r, from: `meter:home-base-${(interval * 2_000 + k) % 977}`, sizeBytes: 90 + (k % 13) }).slot;
+          writer.row(table, slot, r.status, r.link);
+        }
+        // The previous take's pieces are still intact right up to this take.
+        checkedUntilNextTake &&= last.every((p) => Buffer.from(p.piece).equals(p.copy));
+        const taken = writer.take();
+        last = taken.map((piece) => ({ piece, copy: Buffer.from(piece) }));
+        for (const p of taken) (out.push(Buffer.from(p)), buffers.add(p.buffer));
+      }
+      return { text: Buffer.concat(out).toString('utf8'), buffers: buffers.size, checkedUntilNextTake };
+    };
+    const fresh = write(false);
+    const reused = write(true);
+    expect(reused.text).to.equal(fresh.text);
+    expect(reused.text.split('\n')).to.have.length(40_001);
+    expect(reused.checkedUntilNextTake).to.equal(true);
+    // ~3.8 MB of rows: ~58 fresh 64 kB buffers, and with reuse the handful that two intervals' rows need.
+    expect(fresh.buffers).to.be.greaterThan(50);
+    expect(reused.buffers).to.be.lessThan(12);
   });
 });
