@@ -12,3 +12,16 @@ export function grown<A extends GrowableArray>(a: A, length: number): A {
   b.set(a as ArrayLike<number>);
   return b;
 }
+
+/**
+ * `n` zeros in `into`'s buffer when it has room for them (an earlier interval's array no one
+ * reads any more: engine/simulation.ts `reuseIntervalArrays`), else in a new buffer with an
+ * eighth to spare, so an array whose length varies a little from interval to interval keeps
+ * its buffer. The view allocates nothing outside V8's heap, where a new array's backing store
+ * counts towards the external memory that starts full collections (issue 16).
+ */
+export function zerosIn(n: number, into: Float64Array | undefined): Float64Array {
+  if (into === undefined) return new Float64Array(n);
+  if (into.buffer.byteLength >= n * Float64Array.BYTES_PER_ELEMENT) return new Float64Array(into.buffer, 0, n).fill(0);
+  return new Float64Array(new ArrayBuffer((n + (n >> 3)) * Float64Array.BYTES_PER_ELEMENT), 0, n);
+}

@@ -11,6 +11,7 @@
  * generator minimums (MATPOWER cases, `dispatch` directly).
  */
 import { UserError } from '../core/errors.ts';
+import { zerosIn } from '../core/typedArrays.ts';
 import type { Network } from '../network/types.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { BranchModel } from '../network/types.ts';
@@ -34,6 +35,8 @@ export interface ClearNetworkOptions {
   readonly feeder?: Omit<FeederProblem, 'offers' | 'unitKw' | 'groups' | 'kvarPerKw'>;
   /** With `feeder`: per book segment, tan φ (kvar per kW) of its reactive power; segments with different values are separate columns. */
   readonly segmentKvarPerKw?: Float64Array;
+  /** An earlier result's awards no one reads any more: the awards are written to its buffer when it has room (core/typedArrays.ts `zerosIn`). */
+  readonly awardsInto?: Float64Array | undefined;
 }
 
 /** What `clearNetwork` computed before rounding, for tests and reports. @internal */
@@ -89,19 +92,46 @@ export interface NetworkClearingDetail {
  * price is NaN, as in `doubleAuction`: the duals then do not define a price.
  */
 export function clearNetwork(book: OrderBook, network: Network, solver: LpSolver, opts: ClearNetworkOptions = {}): ClearingResult {
-  return clearNetworkDetailed(book, network, solver, opts).result;
+  // The detail is dropped here: its column arrays may live in the module's scratch.
+  return clearNetworkDetailed(book, network, solver, opts, true).result;
 }
 
-/** @internal `clearNetwork` with the raw LP result and the segment → column map. */
-export function clearNetworkDetailed(book: OrderBook, network: Network, solver: LpSolver, opts: ClearNetworkOptions = {}): NetworkClearingDetail {
+/**
+ * Scratch arrays reused from call to call (the calls are synchronous), grown as needed and
+ * handed out as views: the per-column and per-segment arrays of a clearing, a few tens of
+ * bytes per agent each LP interval, were off-heap memory whose churn started full
+ * collections at scale (issue 16). Only for arrays no result keeps: the ones internal to a
+ * call always, the LP's columns and the segment → column map when the detail is dropped
+ * (`clearNetwork`).
+ */
+const scratchF64 = new Map<string, Float64Array>();
+const scratchI32 = new Map<string, Int32Array>();
+const scratchU8 = new Map<string, Uint8Array>();
+function scratchOf<A extends Float64Array | Int32Array | Uint8Array>(pool: Map<string, A>, make: (n: number) => A, key: string, n: number): A {
+  let a = pool.get(key);
+  if (a === undefined || a.length < n) {
+    a = make(Math.max(n, 2 * (a?.length ?? 0)));
+    pool.set(key, a);
+  }
+  return a.subarray(0, n) as A;
+}
+const f64 = (key: string, n: number): Float64Array => scratchOf(scratchF64, (k) => new Float64Array(k), key, n);
+const i32 = (key: string, n: number): Int32Array => scratchOf(scratchI32, (k) => new Int32Array(k), key, n);
+const u8 = (key: string, n: number): Uint8Array => scratchOf(scratchU8, (k) => new Uint8Array(k), key, n);
+
+/**
+ * @internal `clearNetwork` with the raw LP result and the segment → column map. `scratch`:
+ * the LP's column arrays and the map are the module's scratch, valid until the next call.
+ */
+export function clearNetworkDetailed(book: OrderBook, network: Network, solver: LpSolver, opts: ClearNetworkOptions = {}, scratch = false): NetworkClearingDetail {
   const networkBusOf = mapBuses(book, network);
   const { rules } = book;
   const n = book.size;
-  const awarded = new Float64Array(n);
+  const awarded = zerosIn(n, opts.awardsInto);
   const busPrice = new Float64Array(book.buses.length).fill(NaN);
 
   // Columns: one per (network bus, side, price tick).
-  const columnOf = new Int32Array(n).fill(-1);
+  const columnOf = (scratch ? i32('columnOf', n) : new Int32Array(n)).fill(-1);
   const keyToColumn = new Map<number, number>();
   let minTick = Infinity;
   for (let i = 0; i < n; i++) if (book.quantityQuanta[i]! > 0) minTick = Math.min(minTick, book.priceTicks[i]!);
@@ -145,15 +175,20 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   }
   const m = colBus.length;
   // Typed columns by plain loops: `TypedArray.from(source, map)` walks its source through an iterator (an object per element).
-  const colQuantaArr = new Float64Array(colQuanta);
-  const colBuyArr = new Uint8Array(colBuy);
-  const priceMwh = new Float64Array(m);
-  const upperKw = new Float64Array(m);
+  const colQuantaArr = scratch ? f64('colQuanta', m) : new Float64Array(m);
+  const colBuyArr = scratch ? u8('colBuy', m) : new Uint8Array(m);
+  const colBusArr = scratch ? i32('colBus', m) : new Int32Array(m);
+  const priceMwh = scratch ? f64('priceMwh', m) : new Float64Array(m);
+  const upperKw = scratch ? f64('upperKw', m) : new Float64Array(m);
+  const lowerKw = scratch ? f64('lowerKw', m).fill(0) : new Float64Array(m);
   for (let c = 0; c < m; c++) {
+    colQuantaArr[c] = colQuanta[c]!;
+    colBuyArr[c] = colBuy[c]!;
+    colBusArr[c] = colBus[c]!;
     priceMwh[c] = colTicks[c]! * rules.priceTickMwh;
     upperKw[c] = colQuanta[c]! * rules.quantumKw;
   }
-  const offers = { count: m, bus: new Int32Array(colBus), isBuy: colBuyArr, priceMwh, lowerKw: new Float64Array(m), upperKw };
+  const offers = { count: m, bus: colBusArr, isBuy: colBuyArr, priceMwh, lowerKw, upperKw };
   const problem: DispatchProblem = {
     network,
     offers,
@@ -170,7 +205,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   }
 
   // Round the columns to whole quanta with equal totals on both sides.
-  const colValue = new Float64Array(m);
+  const colValue = f64('colValue', m); // internal: scratch whatever `scratch` says
   for (let c = 0; c < m; c++) colValue[c] = lp.quantityKw[c]! / rules.quantumKw;
   const colAward = roundColumns(colValue, colQuantaArr, colBuyArr)!; // N = 0: always balanced (0 ≤ target ≤ both caps)
   shareColumns(book, columnOf, colAward, colQuantaArr, awarded);
@@ -273,7 +308,7 @@ export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint
 
 function apportion(value: Float64Array, cap: Float64Array, cols: readonly number[], target: number, out: Float64Array): void {
   let sum = 0;
-  const rem = new Float64Array(value.length);
+  const rem = f64('rem', value.length); // each entry read is written first (the side's columns)
   const fractional: number[] = [];
   for (const c of cols) {
     const v = Math.min(cap[c]!, Math.max(0, value[c]!));
@@ -313,11 +348,13 @@ function apportion(value: Float64Array, cap: Float64Array, cols: readonly number
 export function shareColumns(book: OrderBook, columnOf: Int32Array, colAward: Float64Array, colQuanta: Float64Array, awarded: Float64Array): void {
   const m = colAward.length;
   // Segments of each column in book order (counting sort by column).
-  const count = new Int32Array(m + 1);
+  // Internal to the call: scratch.
+  const count = i32('shareCount', m + 1).fill(0);
   for (let i = 0; i < book.size; i++) if (columnOf[i]! >= 0) count[columnOf[i]! + 1]!++;
   for (let c = 0; c < m; c++) count[c + 1]! += count[c]!;
-  const order = new Int32Array(count[m]!);
-  const fill = count.slice(0, m);
+  const order = i32('shareOrder', count[m]!);
+  const fill = i32('shareFill', m);
+  fill.set(count.subarray(0, m));
   for (let i = 0; i < book.size; i++) if (columnOf[i]! >= 0) order[fill[columnOf[i]!]!++] = i;
   for (let c = 0; c < m; c++) {
     const A = colAward[c]!;
