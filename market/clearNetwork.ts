@@ -11,7 +11,7 @@
  * generator minimums (MATPOWER cases, `dispatch` directly).
  */
 import { UserError } from '../core/errors.ts';
-import { zerosIn } from '../core/typedArrays.ts';
+import { ScratchArrays, zerosIn } from '../core/typedArrays.ts';
 import type { Network } from '../network/types.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { BranchModel } from '../network/types.ts';
@@ -104,20 +104,10 @@ export function clearNetwork(book: OrderBook, network: Network, solver: LpSolver
  * call always, the LP's columns and the segment → column map when the detail is dropped
  * (`clearNetwork`).
  */
-const scratchF64 = new Map<string, Float64Array>();
-const scratchI32 = new Map<string, Int32Array>();
-const scratchU8 = new Map<string, Uint8Array>();
-function scratchOf<A extends Float64Array | Int32Array | Uint8Array>(pool: Map<string, A>, make: (n: number) => A, key: string, n: number): A {
-  let a = pool.get(key);
-  if (a === undefined || a.length < n) {
-    a = make(Math.max(n, 2 * (a?.length ?? 0)));
-    pool.set(key, a);
-  }
-  return a.subarray(0, n) as A;
-}
-const f64 = (key: string, n: number): Float64Array => scratchOf(scratchF64, (k) => new Float64Array(k), key, n);
-const i32 = (key: string, n: number): Int32Array => scratchOf(scratchI32, (k) => new Int32Array(k), key, n);
-const u8 = (key: string, n: number): Uint8Array => scratchOf(scratchU8, (k) => new Uint8Array(k), key, n);
+const scratchArrays = new ScratchArrays();
+const f64 = (key: string, n: number): Float64Array => scratchArrays.f64(key, n);
+const i32 = (key: string, n: number): Int32Array => scratchArrays.i32(key, n);
+const u8 = (key: string, n: number): Uint8Array => scratchArrays.u8(key, n);
 
 /**
  * @internal `clearNetwork` with the raw LP result and the segment → column map. `scratch`:
@@ -207,7 +197,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   // Round the columns to whole quanta with equal totals on both sides.
   const colValue = f64('colValue', m); // internal: scratch whatever `scratch` says
   for (let c = 0; c < m; c++) colValue[c] = lp.quantityKw[c]! / rules.quantumKw;
-  const colAward = roundColumns(colValue, colQuantaArr, colBuyArr)!; // N = 0: always balanced (0 ≤ target ≤ both caps)
+  const colAward = roundColumns(colValue, colQuantaArr, colBuyArr, 0, f64('colAward', m))!; // N = 0: always balanced (0 ≤ target ≤ both caps)
   shareColumns(book, columnOf, colAward, colQuantaArr, awarded);
 
   let traded = 0;
@@ -273,9 +263,10 @@ const SNAP_QUANTA = 1e-6;
  * Whole quanta per column with Σ buy + netWithdrawalQuanta = Σ sell, each within [0, cap],
  * each within a quantum of the LP (plus what the totals' repair needs), by largest
  * remainder. `netWithdrawalQuanta` is what other participants (day-ahead schedules)
- * withdraw, net, in whole quanta; undefined when no split can balance it.
+ * withdraw, net, in whole quanta; undefined when no split can balance it. Written to `into`
+ * (`value.length` long) when given.
  */
-export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint8Array, netWithdrawalQuanta = 0): Float64Array | undefined {
+export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint8Array, netWithdrawalQuanta = 0, into?: Float64Array): Float64Array | undefined {
   const m = value.length;
   let buyTotal = 0;
   let sellTotal = 0;
@@ -297,7 +288,8 @@ export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint
   const high = Math.min(buyCap, sellCap - N);
   if (low > high) return undefined;
   const target = Math.max(low, Math.min(high, Math.round((buyTotal + sellTotal - N) / 2 + 0)));
-  const out = new Float64Array(m);
+  // `into` (m long; every column is written below, on its side) or a new array.
+  const out = into ?? new Float64Array(m);
   for (const side of [1, 0]) {
     const cols: number[] = [];
     for (let c = 0; c < m; c++) if (isBuy[c] === side) cols.push(c);

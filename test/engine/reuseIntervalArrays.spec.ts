@@ -1,7 +1,7 @@
 /**
  * `SimulationOptions.reuseIntervalArrays` (engine/simulation.ts): an interval takes over the
- * previous interval's order-book, settlement, ledger, cost and metered-flow arrays instead of
- * allocating them (fresh typed arrays of a few hundred bytes per party and interval made V8
+ * previous interval's order-book, packed bid rows, awards, settlement, ledger, cost and
+ * metered-flow arrays instead of allocating them (fresh typed arrays of a few hundred bytes per party and interval made V8
  * run a full mark-compact every 64 MB of them: issue 16). It must change nothing a sink
  * reads during its call: real runs of example scenarios (a feeder with aggregators and a
  * retailer; a communication plane with an operator) with and without it, every interval's
@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadScenarioFile } from '../../engine/scenario/load.ts';
 import { type IntervalOutcome, Simulation } from '../../engine/simulation.ts';
+import { collectBids } from '../../engine/interval/collectBids.ts';
+import type { PackedCurves } from '../../market/packedCurves.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -29,6 +31,7 @@ function snapshot(o: IntervalOutcome): Record<string, number[]> {
   out['book.busIndex'] = Array.from(o.book.busIndex);
   out['awardedQuanta'] = Array.from(o.result.awardedQuanta);
   out['busPriceMwh'] = Array.from(o.result.busPriceMwh);
+  out['mechanism'] = [o.result.mechanism === 'lp-dispatch' ? 1 : 0];
   out['settlement.buyQuanta'] = Array.from(o.settlement.buyQuanta);
   out['settlement.sellQuanta'] = Array.from(o.settlement.sellQuanta);
   out['settlement.paymentUnits'] = Array.from(o.settlement.paymentUnits);
@@ -39,25 +42,32 @@ function snapshot(o: IntervalOutcome): Record<string, number[]> {
 interface Pass {
   readonly intervals: Record<string, number[]>[];
   /** Per interval: the ledger's and the book's array buffers, to see whether they were reused. */
-  readonly buffers: { ledger: ArrayBufferLike; book: ArrayBufferLike; costs: ArrayBufferLike; settlement: ArrayBufferLike }[];
+  readonly buffers: { ledger: ArrayBufferLike; book: ArrayBufferLike; costs: ArrayBufferLike; settlement: ArrayBufferLike; awards: ArrayBufferLike; rows: PackedCurves; rowPrices: ArrayBufferLike }[];
 }
 
 async function pass(file: string, reuse: boolean, days: number): Promise<Pass> {
   const s = loadScenarioFile(join(ROOT, file));
-  const sim = await Simulation.create({ ...s, config: { ...s.config, days } }, { reuseIntervalArrays: reuse });
+  // The real collection phase, watched: which packed rows the interval's bids were written to.
+  let rows: PackedCurves | undefined;
+  const collect: typeof collectBids = (ctx, interval) => {
+    const out = collectBids(ctx, interval);
+    rows = out.rows;
+    return out;
+  };
+  const sim = await Simulation.create({ ...s, config: { ...s.config, days } }, { reuseIntervalArrays: reuse, phases: { collect } });
   const intervals: Pass['intervals'] = [];
   const buffers: Pass['buffers'] = [];
   sim.run({
     interval(o) {
       intervals.push(snapshot(o));
-      buffers.push({ ledger: o.ledger.buyQuanta.buffer, book: o.book.priceTicks.buffer, costs: o.costUnits.buffer, settlement: o.settlement.paymentUnits.buffer });
+      buffers.push({ ledger: o.ledger.buyQuanta.buffer, book: o.book.priceTicks.buffer, costs: o.costUnits.buffer, settlement: o.settlement.paymentUnits.buffer, awards: o.result.awardedQuanta.buffer, rows: rows!, rowPrices: rows!.priceMwh.buffer });
     },
   });
   return { intervals, buffers };
 }
 
 for (const [file, days] of [
-  ['scenarios/evening-peak.yaml', 8 / 96],
+  ['scenarios/evening-peak.yaml', 20 / 96], // the LP clears intervals 15–19 (a branch limit binds)
   ['test/fixtures/scenarios/comms-dr.yaml', undefined],
 ] as const) {
   describe(`reuseIntervalArrays changes no outcome: ${file}`, function () {
@@ -76,6 +86,8 @@ for (const [file, days] of [
       // Not a run of empty books: segments were laid out and awarded.
       expect(fresh.intervals.some((x) => x['book.quantityQuanta']!.length > 100)).to.equal(true);
       expect(fresh.intervals.some((x) => x['awardedQuanta']!.some((q) => q > 0))).to.equal(true);
+      // Both clearings ran (the awards of each are reused): the auction alone, and the LP where a branch limit binds.
+      if (file === 'scenarios/evening-peak.yaml') expect(new Set(reused.intervals.map((x) => x['mechanism']![0]))).to.deep.equal(new Set([0, 1]));
       for (let k = 0; k < fresh.intervals.length; k++) expect(reused.intervals[k], `interval ${k}`).to.deep.equal(fresh.intervals[k]);
     });
 
@@ -84,10 +96,18 @@ for (const [file, days] of [
         expect(reused.buffers[k]!.ledger).to.equal(reused.buffers[k - 1]!.ledger);
         expect(reused.buffers[k]!.book).to.equal(reused.buffers[k - 1]!.book);
         expect(reused.buffers[k]!.costs).to.equal(reused.buffers[k - 1]!.costs);
-        // The settlement's per-bid arrays too, while the number of bids stays the same.
-        if (reused.intervals[k]!['settlement.paymentUnits']!.length === reused.intervals[k - 1]!['settlement.paymentUnits']!.length) expect(reused.buffers[k]!.settlement).to.equal(reused.buffers[k - 1]!.settlement);
+        // The settlement's per-bid arrays and the awards too, whenever the previous buffer has room
+        // (a view of it; the number of bids and segments varies from interval to interval).
+        const fits = (key: string, buffer: ArrayBufferLike): boolean => reused.intervals[k]![key]!.length * 8 <= buffer.byteLength;
+        if (fits('settlement.paymentUnits', reused.buffers[k - 1]!.settlement)) expect(reused.buffers[k]!.settlement, `interval ${k} settlement`).to.equal(reused.buffers[k - 1]!.settlement);
+        if (fits('awardedQuanta', reused.buffers[k - 1]!.awards)) expect(reused.buffers[k]!.awards, `interval ${k} awards`).to.equal(reused.buffers[k - 1]!.awards);
+        // The bids' packed rows: the same rows, emptied (not appended to: that would grow them).
+        expect(reused.buffers[k]!.rows, `interval ${k} rows`).to.equal(reused.buffers[k - 1]!.rows);
+        expect(reused.buffers[k]!.rowPrices, `interval ${k} row prices`).to.equal(reused.buffers[k - 1]!.rowPrices);
         expect(fresh.buffers[k]!.ledger).to.not.equal(fresh.buffers[k - 1]!.ledger);
         expect(fresh.buffers[k]!.book).to.not.equal(fresh.buffers[k - 1]!.book);
+        expect(fresh.buffers[k]!.awards).to.not.equal(fresh.buffers[k - 1]!.awards);
+        expect(fresh.buffers[k]!.rows).to.not.equal(fresh.buffers[k - 1]!.rows);
       }
     });
   });
