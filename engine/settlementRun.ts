@@ -55,7 +55,7 @@ import type { DrCommand } from '../agents/operations/gridRoom.ts';
 import { type DrSettlement, settleDrCommand } from '../agents/operations/drSettlement.ts';
 import { tenOfTenBaseline } from '../agents/operations/baseline.ts';
 import type { OwnCustomersView } from '../metering/privacy.ts';
-import type { ReadQuality, ValidatedInterval } from '../metering/vee.ts';
+import { QUALITIES, QUALITY_CODE, type ReadQuality, type ValidatedColumns } from '../metering/vee.ts';
 import type { IntervalLedger } from './interval/ledger.ts';
 
 /** Who owns the reconciliation account (unaccounted-for energy): the market operator. */
@@ -90,7 +90,11 @@ export class SettlementCapture {
 
   record(index: number, startMs: number, durationH: number, ledger: IntervalLedger, imbalancePriceMwh: Float64Array): void {
     const q = ledger.quantumKw;
-    this.intervals.push({ index, startMs, durationH, physicalKw: Float64Array.from(ledger.actualQuanta, (a) => a * q), imbalancePriceMwh: Float64Array.from(imbalancePriceMwh) });
+    // A loop, not `Float64Array.from(…, fn)`: that iterates, an iterator result and a boxed number per party per interval.
+    const actual = ledger.actualQuanta;
+    const physicalKw = new Float64Array(actual.length);
+    for (let i = 0; i < actual.length; i++) physicalKw[i] = actual[i]! * q;
+    this.intervals.push({ index, startMs, durationH, physicalKw, imbalancePriceMwh: imbalancePriceMwh.slice() });
   }
 }
 
@@ -161,7 +165,6 @@ export interface SettlementViews {
 }
 
 const kwh6 = (x: number): Money => money(x.toFixed(6));
-const net = (v: ValidatedInterval): number => (v.quality === 'missing' ? 0 : v.importKwh! - v.exportKwh!);
 
 /**
  * Settles the captured intervals again on the MDMS's series. Pure apart from the reads it
@@ -173,23 +176,41 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
   const sites: SiteAdjustment[] = [];
   const intermediaries: IntermediaryAdjustment[] = [];
   const account: AccountEntry[] = [];
-  const quality: Record<ReadQuality, number> = { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
   // One series per metered site over the run, read by the party entitled to it.
-  const series: Array<readonly ValidatedInterval[] | undefined> = new Array(n);
-  for (let i = 0; i < n; i++) if (parties.hasMeter[i]) series[i] = views.settlerOf(i).customerSeries(parties.ids[i]!, runStartMs, runEndMs).intervals;
+  const series: Array<ValidatedColumns | undefined> = new Array(n);
+  for (let i = 0; i < n; i++) if (parties.hasMeter[i]) series[i] = views.settlerOf(i).customerSeries(parties.ids[i]!, runStartMs, runEndMs).columns;
+  // Every site's series read once, site by site, in its order (10,000 series read interval by interval
+  // jumped between them for every site and interval): the qualities counted, and the site-intervals
+  // whose settled energy differs from the physical one — the only ones that settle anything — kept
+  // as interval × sites + site, so that sorted they come in the order the settlement goes (interval, then site).
+  const m = capture.intervals.length;
+  const qualityCount = [0, 0, 0, 0];
+  const differs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = series[i];
+    if (!s) continue;
+    for (let j = 0; j < m; j++) {
+      const c = capture.intervals[j]!;
+      const k = c.index; // the series starts at the run's first interval
+      if (!(k < s.count)) throw new RangeError(`the MDMS series of ${parties.ids[i]} has ${s.count} intervals, interval ${k} settled`);
+      qualityCount[s.quality[k]!]!++;
+      const physicalKwh = c.physicalKw[i]! * c.durationH;
+      if (s.netKwh(k) !== physicalKwh && !Number.isNaN(physicalKwh)) differs.push(j * n + i);
+    }
+  }
+  differs.sort((a, b) => a - b);
 
-  for (const c of capture.intervals) {
-    const k = c.index; // the series starts at the run's first interval
+  for (let d = 0; d < differs.length; ) {
+    const j = Math.floor(differs[d]! / n);
+    const c = capture.intervals[j]!;
+    const k = c.index;
     const atBus = new Map<number, { kwh: Money; amount: Money }>();
     const viaAtBus = new Map<string, { party: number; bus: number; kwh: Money; amount: Money }>();
-    for (let i = 0; i < n; i++) {
-      const s = series[i];
-      if (!s) continue;
-      const v = s[k]!;
-      quality[v.quality]++;
+    for (; d < differs.length && differs[d]! < (j + 1) * n; d++) {
+      const i = differs[d]! - j * n;
+      const s = series[i]!;
       const physicalKwh = c.physicalKw[i]! * c.durationH;
-      const settledKwh = net(v);
-      if (settledKwh === physicalKwh || Number.isNaN(physicalKwh)) continue;
+      const settledKwh = s.netKwh(k);
       const b = parties.busOf[i]!;
       const priceMwh = c.imbalancePriceMwh[b]!;
       const deltaKwh = kwh6(settledKwh).minus(kwh6(physicalKwh));
@@ -197,7 +218,7 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
       const value = Number.isNaN(priceMwh) ? ZERO : deltaKwh.times(money(priceMwh)).div(1000);
       const via = parties.viaOf[i]!;
       const route = parties.routeOf[i]!;
-      sites.push({ interval: c.index, party: i, bus: b, physicalKwh, settledKwh, quality: v.quality, deltaKwh, priceMwh, amount: route === 2 ? ZERO : value, paysTo: via });
+      sites.push({ interval: c.index, party: i, bus: b, physicalKwh, settledKwh, quality: QUALITIES[s.quality[k]!]!, deltaKwh, priceMwh, amount: route === 2 ? ZERO : value, paysTo: via });
       if (via >= 0) {
         const key = `${via}\u0001${b}`;
         const e = viaAtBus.get(key) ?? { party: via, bus: b, kwh: ZERO, amount: ZERO };
@@ -213,6 +234,7 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
     for (const e of viaAtBus.values()) intermediaries.push({ interval: c.index, party: e.party, bus: e.bus, deltaKwh: e.kwh, amount: e.amount });
     for (const [bus, a] of [...atBus].sort(([x], [y]) => x - y)) account.push({ interval: c.index, bus, kwh: a.kwh, amount: a.amount });
   }
+  const quality: Record<ReadQuality, number> = { actual: qualityCount[0]!, interpolated: qualityCount[1]!, estimated: qualityCount[2]!, missing: qualityCount[3]! };
 
   // Demand response: each command again, on the operator's reads of its opted-in customers.
   const history = new Map<string, Float64Array>();
@@ -221,8 +243,10 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
     const key = `${command.operator}\u0001${command.party}`;
     let h = history.get(key);
     if (!h) {
-      const s = views.operator(command.operator).customerSeries(parties.ids[command.party]!, runStartMs, runEndMs).intervals;
-      history.set(key, (h = Float64Array.from(s, (v) => (v.quality === 'missing' ? NaN : net(v) / command.durationH))));
+      const s = views.operator(command.operator).customerSeries(parties.ids[command.party]!, runStartMs, runEndMs).columns;
+      h = new Float64Array(s.count);
+      for (let k = 0; k < h.length; k++) h[k] = s.quality[k] === QUALITY_CODE.missing ? NaN : s.netKwh(k) / command.durationH;
+      history.set(key, h);
     }
     return h;
   };
@@ -232,7 +256,8 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
     const h = historyOf(command);
     const k = command.interval;
     const actualKw = h[k]!;
-    const q: ReadQuality = series[command.party]?.[k]?.quality ?? 'missing';
+    const settled = series[command.party];
+    const q: ReadQuality = settled !== undefined && k < settled.count ? QUALITIES[settled.quality[k]!]! : 'missing';
     const baselineKw = Number.isNaN(actualKw)
       ? NaN
       : command.counterfactualKw !== undefined

@@ -9,7 +9,7 @@
 import type { MeterRead } from './meter.ts';
 import { ReadColumns } from './readColumns.ts';
 import { ReadMatrix } from './readMatrix.ts';
-import { estimateColumns, invalidFields, invalidReason, type ReadQuality, type RejectionReason, type ValidatedInterval, type VeeRules } from './vee.ts';
+import { invalidFields, invalidReason, QUALITY_CODE, type ReadQuality, type RejectionReason, type ValidatedColumns, type ValidatedInterval, validatedColumns, type VeeRules } from './vee.ts';
 import { MeterSealTable, readIntact, type SealedRead } from '../comms/security/meterMac.ts';
 
 export interface Rejection {
@@ -86,12 +86,12 @@ export class Mdms {
    * its reason.
    */
   ingestSealed(handle: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, macOffset: number): RejectionReason | undefined {
-    const meterId = this.handleIds[handle]!;
     this.memo?.clear();
     let reason: RejectionReason | undefined;
     if (this.options.macKey) {
       let seal = this.handleSeals[handle]!;
       if (seal < 0) {
+        const meterId = this.handleIds[handle]!;
         const raw = this.options.macKey(meterId);
         // A meter without a key is asked again next time (its key may be registered later).
         if (raw) this.handleSeals[handle] = seal = this.seals.add(meterId, raw);
@@ -104,8 +104,33 @@ export class Mdms {
       if (this.arrived.insert(handle, intervalStartMs, importKwh, exportKwh, voltagePu)) return undefined;
       reason = 'duplicate';
     }
+    // The meter's id only now (a stored read never needs it).
+    const meterId = this.handleIds[handle]!;
     const read: MeterRead = voltagePu === voltagePu ? { meterId, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu } : { meterId, intervalStartMs, intervalMs, importKwh, exportKwh };
     return this.reject(read, reason);
+  }
+
+  /**
+   * A read on its way to this MDMS, told as it is sent, whose bytes will not change until it is
+   * delivered (or lost): the MAC this MDMS will compute for exactly these fields, under its own
+   * key for the meter, is computed ahead, batched with the other reads told before the next
+   * check (comms/security/meterMac.ts `MeterSealTable.expect`: four at a time), and kept in the
+   * meter's row. Nothing is decided here: the read is checked when it is delivered
+   * (`ingestSealed`), where the MAC computed ahead is used only if the delivered fields are bit
+   * for bit those it was computed for (any other read is checked from scratch). So each verdict
+   * is the MAC over the fields received compared with the MAC received, and the verdicts, in
+   * their order, are the same as without this call. Nothing is computed for a meter whose key
+   * has not been asked yet (before its first delivered read).
+   */
+  expectSealed(handle: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number): void {
+    if (!this.options.macKey) return;
+    const seal = this.handleSeals[handle]!;
+    if (seal >= 0) this.seals.expect(seal, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu);
+  }
+
+  /** How many delivered reads were checked with a MAC computed ahead (`expectSealed`), for tests and profiles. */
+  get checkedWithMacAhead(): number {
+    return this.seals.checkedAhead;
   }
 
   private reject(read: MeterRead | SealedRead, reason: RejectionReason): RejectionReason {
@@ -165,24 +190,91 @@ export class Mdms {
   private slab = new Float64Array(0);
   private slabUsed = 0;
 
-  /** The validated series of a meter over [fromMs, toMs) (inside `sharingSeries`, the same array for the same question). */
+  /**
+   * Room for one kept validated series of `n` intervals, carved with the next meters' from one
+   * buffer of qualities and one of numbers (`SLAB_METERS` series a buffer): the run end keeps
+   * every meter's series, 10,000 meters' as 80 buffers, not 20,000. Garbage once `sharingSeries` ends.
+   */
+  private seriesRoom(n: number): { quality: Uint8Array<ArrayBuffer>; values: Float64Array<ArrayBuffer> } {
+    if (this.roomUsed + n > this.roomQuality.length) {
+      const size = Math.max(n, SLAB_METERS * n);
+      this.roomQuality = new Uint8Array(size);
+      this.roomValues = new Float64Array(3 * size);
+      this.roomUsed = 0;
+    }
+    const at = this.roomUsed;
+    this.roomUsed += n;
+    return { quality: this.roomQuality.subarray(at, at + n), values: this.roomValues.subarray(3 * at, 3 * (at + n)) };
+  }
+
+  private roomQuality = new Uint8Array(0);
+  private roomValues = new Float64Array(0);
+  private roomUsed = 0;
+
+  /**
+   * The validated series of a meter over [fromMs, toMs). Inside `sharingSeries`, the same array for
+   * the same question.
+   */
   series(meterId: string, fromMs: number, toMs: number): readonly ValidatedInterval[] {
+    const columns = this.seriesColumns(meterId, fromMs, toMs);
+    const kept = this.memo?.get(meterId);
+    if (kept && kept.fromMs === fromMs && kept.toMs === toMs) return (kept.intervals ??= columns.intervals());
+    return columns.intervals();
+  }
+
+  /**
+   * `series` as columns (vee.ts `ValidatedColumns`): the same values, no object per interval.
+   * Inside `sharingSeries`, a window inside the one computed last for the meter is cut from it.
+   */
+  seriesColumns(meterId: string, fromMs: number, toMs: number): ValidatedColumns {
+    const step = this.options.rules.intervalMs;
+    const count = Math.max(0, Math.ceil((toMs - fromMs) / step));
     const memo = this.memo;
     if (memo) {
       const hit = memo.get(meterId);
-      if (hit && hit.fromMs === fromMs && hit.toMs === toMs) return hit.series;
+      if (hit) {
+        const columns = hit.columns;
+        if (hit.fromMs === fromMs && hit.toMs === toMs) return columns;
+        // An interval's value does not depend on the window asked (vee.ts): a window on the same grid inside the kept one is a slice of it.
+        const offset = (fromMs - hit.fromMs) / step;
+        if (Number.isInteger(offset) && offset >= 0 && offset + count <= columns.count) return columns.slice(offset, offset + count);
+      }
     }
     this.settle();
-    const step = this.options.rules.intervalMs;
-    const series = estimateColumns(this.store.get(meterId) ?? EMPTY, fromMs, Math.max(0, Math.ceil((toMs - fromMs) / step)), this.options.rules);
-    memo?.set(meterId, { fromMs, toMs, series });
-    return series;
+    const reads = this.store.get(meterId) ?? EMPTY;
+    if (!memo) return validatedColumns(reads, fromMs, count, this.options.rules);
+    // Kept for the next questions: the window widened (on its grid) to every read the meter holds, so the
+    // run end's questions — each retail day's bill, then the run's settlement and figures — compute it once.
+    let from = fromMs;
+    let n = count;
+    if (reads.count > 0) {
+      const first = reads.times[0]!;
+      const last = reads.times[reads.count - 1]!;
+      if (first < from) {
+        const k = Math.ceil((from - first) / step);
+        from -= k * step;
+        n += k;
+      }
+      if (last >= from + n * step) n = Math.floor((last - from) / step) + 1;
+      // Reads far apart (a clock years off) would make the span huge: then only the window asked.
+      if (n > 2 * Math.max(count, reads.count)) {
+        from = fromMs;
+        n = count;
+      }
+    }
+    const wide = validatedColumns(reads, from, n, this.options.rules, this.seriesRoom(n));
+    const wideTo = from + n * step;
+    // The exact question is answered by the same arrays next time (`series`); the widened window serves the rest.
+    memo.set(meterId, from === fromMs && wideTo === toMs ? { fromMs, toMs, columns: wide } : { fromMs: from, toMs: wideTo, columns: wide });
+    const offset = (fromMs - from) / step;
+    return offset === 0 && count === n ? wide : wide.slice(offset, offset + count);
   }
 
   /**
    * Runs `read` with each meter's last series kept: the run end asks for every meter's series
    * over the same window four times (bills, final settlement, the report's aggregate, the
-   * summary), ~10,000 × 96 interval objects each time at evening-peak × 13. The series are
+   * summary), ~10,000 × 96 interval objects each time at evening-peak × 13, and the bills ask for
+   * each retail day of it first (`series` computes the whole span once and cuts the days). The series are
    * forgotten when `read` returns (they are as large as the reads), and whenever a read is
    * ingested meanwhile.
    */
@@ -193,10 +285,16 @@ export class Mdms {
       return read();
     } finally {
       this.memo = outer;
+      if (!outer) {
+        // The kept series' buffers go with them.
+        this.roomQuality = new Uint8Array(0);
+        this.roomValues = new Float64Array(0);
+        this.roomUsed = 0;
+      }
     }
   }
 
-  private memo: Map<string, { readonly fromMs: number; readonly toMs: number; readonly series: readonly ValidatedInterval[] }> | undefined;
+  private memo: Map<string, { readonly fromMs: number; readonly toMs: number; readonly columns: ValidatedColumns; intervals?: ValidatedInterval[] }> | undefined;
 
   /** Billing: energy imported and exported over [fromMs, toMs), with the quality mix behind it. */
   energy(meterId: string, fromMs: number, toMs: number): EnergyTotals {
@@ -207,14 +305,19 @@ export class Mdms {
     let missing = 0;
     let importKwh = 0;
     let exportKwh = 0;
-    for (const v of this.series(meterId, fromMs, toMs)) {
-      const q = v.quality;
-      if (q === 'actual') actual++;
-      else if (q === 'interpolated') interpolated++;
-      else if (q === 'estimated') estimated++;
-      else missing++;
-      importKwh += v.importKwh ?? 0;
-      exportKwh += v.exportKwh ?? 0;
+    const s = this.seriesColumns(meterId, fromMs, toMs);
+    const { quality, importKwh: imports, exportKwh: exports } = s;
+    for (let k = 0; k < quality.length; k++) {
+      const q = quality[k];
+      if (q === QUALITY_CODE.actual) actual++;
+      else if (q === QUALITY_CODE.interpolated) interpolated++;
+      else if (q === QUALITY_CODE.estimated) estimated++;
+      else {
+        missing++; // counts as zero energy
+        continue;
+      }
+      importKwh += imports[k]!;
+      exportKwh += exports[k]!;
     }
     return { importKwh, exportKwh, intervals: { actual, interpolated, estimated, missing } };
   }

@@ -19,7 +19,7 @@
  * job when it wires reports in.
  */
 import type { Mdms } from './mdms.ts';
-import type { ValidatedInterval } from './vee.ts';
+import { QUALITY_CODE, type ValidatedColumns, type ValidatedInterval } from './vee.ts';
 
 declare const aggregateOnly: unique symbol;
 
@@ -35,6 +35,8 @@ export interface CustomerSeries {
   readonly customer: string;
   readonly meterId: string;
   readonly intervals: readonly ValidatedInterval[];
+  /** The same series as columns (vee.ts `ValidatedColumns`): what the run end reads for every meter. */
+  readonly columns: ValidatedColumns;
 }
 
 export interface Customer {
@@ -114,25 +116,27 @@ export class MeterDataAccess {
   private aggregateFor(party: string, customerIds: readonly string[], fromMs: number, toMs: number): AggregateOnly {
     const ids = [...new Set(customerIds)];
     if (ids.length < this.rule.minCustomers) throw new PrivacyError('too-few-customers', `${party}: an aggregate needs at least ${this.rule.minCustomers} customers, got ${ids.length}`);
-    const series = ids.map((id) => this.seriesOf(id, fromMs, toMs));
-    // One pass over each customer's series in turn (not each interval across 10,000 series,
-    // which reads the customers' interval objects scattered over the heap), summing every
-    // interval in customer order: the same additions in the same order, so the same sums.
-    const n = series[0]!.intervals.length;
+    const series = ids.map((id) => this.columnsOf(id, fromMs, toMs));
+    // One pass over each customer's series in turn (not each interval across 10,000 series),
+    // summing every interval in customer order: the same additions in the same order, so the
+    // same sums. A missing interval adds zero energy.
+    const n = series[0]!.count;
     const importSum = new Float64Array(n);
     const exportSum = new Float64Array(n);
     const missing = new Int32Array(n);
     const energy: number[] = [];
     for (const s of series) {
-      const xs = s.intervals;
+      const { quality, importKwh, exportKwh } = s;
       let e = 0;
-      for (let i = 0; i < xs.length; i++) {
-        const x = xs[i]!;
-        e = e + (x.importKwh ?? 0) + (x.exportKwh ?? 0);
+      for (let i = 0; i < quality.length; i++) {
+        const gap = quality[i] === QUALITY_CODE.missing;
+        const imp = gap ? 0 : importKwh[i]!;
+        const exp = gap ? 0 : exportKwh[i]!;
+        e = e + imp + exp;
         if (i >= n) continue;
-        importSum[i]! += x.importKwh ?? 0;
-        exportSum[i]! += x.exportKwh ?? 0;
-        if (x.quality === 'missing') missing[i]!++;
+        importSum[i]! += imp;
+        exportSum[i]! += exp;
+        if (gap) missing[i]!++;
       }
       energy.push(e);
     }
@@ -141,14 +145,37 @@ export class MeterDataAccess {
     if (total > 0 && top / total > this.rule.maxCustomerShare) {
       throw new PrivacyError('dominant-customer', `${party}: one customer is ${(100 * top / total).toFixed(1)} % of the aggregate; at most ${100 * this.rule.maxCustomerShare} % allowed`);
     }
-    const intervals = series[0]!.intervals.map((v, i) => ({ intervalStartMs: v.intervalStartMs, importKwh: importSum[i]!, exportKwh: exportSum[i]!, missingReads: missing[i]! }));
+    const first = series[0]!;
+    const intervals = Array.from(importSum, (importKwh, i) => ({ intervalStartMs: first.startMs + i * first.stepMs, importKwh, exportKwh: exportSum[i]!, missingReads: missing[i]! }));
     return { customerCount: ids.length, intervals } as unknown as AggregateOnly;
   }
 
   private seriesOf(customer: string, fromMs: number, toMs: number): CustomerSeries {
+    const meterId = this.meterOf(customer);
+    return new MeterSeries(customer, meterId, this.mdms.seriesColumns(meterId, fromMs, toMs));
+  }
+
+  private columnsOf(customer: string, fromMs: number, toMs: number): ValidatedColumns {
+    return this.mdms.seriesColumns(this.meterOf(customer), fromMs, toMs);
+  }
+
+  private meterOf(customer: string): string {
     const c = this.byId.get(customer);
     if (!c) throw new PrivacyError('unknown-customer', `unknown customer '${customer}'`);
-    return { customer, meterId: c.meterId, intervals: this.mdms.series(c.meterId, fromMs, toMs) };
+    return c.meterId;
+  }
+}
+
+/** A customer's series: its columns, and the same as interval objects made when first asked for (the run end reads the columns). */
+class MeterSeries implements CustomerSeries {
+  #intervals: readonly ValidatedInterval[] | undefined;
+  constructor(
+    readonly customer: string,
+    readonly meterId: string,
+    readonly columns: ValidatedColumns,
+  ) {}
+  get intervals(): readonly ValidatedInterval[] {
+    return (this.#intervals ??= this.columns.intervals());
   }
 }
 

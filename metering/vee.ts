@@ -83,16 +83,80 @@ export function estimateSeries(actual: ReadonlyMap<number, MeterRead>, startMs: 
 
 /** `estimateSeries` over a meter's reads held as columns (the MDMS's store). */
 export function estimateColumns(actual: ReadColumnsView, startMs: number, count: number, rules: VeeRules): ValidatedInterval[] {
+  return validatedColumns(actual, startMs, count, rules).intervals();
+}
+
+/** A quality's code in `ValidatedColumns.quality`. */
+export const QUALITY_CODE: Readonly<Record<ReadQuality, number>> = { actual: 0, interpolated: 1, estimated: 2, missing: 3 };
+/** The quality of each code of `ValidatedColumns.quality`. */
+export const QUALITIES: readonly ReadQuality[] = ['actual', 'interpolated', 'estimated', 'missing'];
+const MISSING = 3;
+
+/**
+ * A validated series as columns: interval k starts at `startMs + k × stepMs`, has quality
+ * `QUALITIES[quality[k]]` and the energies and voltage at k (NaN where the interval object has
+ * undefined: a `missing` interval's everything, a voltage none was given for). The run end reads
+ * every meter's series over the run (bills, final settlement, the report's figures): as columns
+ * it is four arrays a meter, not an object and up to four boxed numbers an interval.
+ */
+export class ValidatedColumns {
+  constructor(
+    readonly startMs: number,
+    readonly stepMs: number,
+    readonly quality: Uint8Array<ArrayBuffer>,
+    readonly importKwh: Float64Array<ArrayBuffer>,
+    readonly exportKwh: Float64Array<ArrayBuffer>,
+    readonly voltagePu: Float64Array<ArrayBuffer>,
+  ) {}
+
+  get count(): number {
+    return this.quality.length;
+  }
+
+  /** Net energy (import − export) of interval k, 0 when missing (as bills and settlement count it). */
+  netKwh(k: number): number {
+    return this.quality[k] === MISSING ? 0 : this.importKwh[k]! - this.exportKwh[k]!;
+  }
+
+  /** Intervals [from, to) of this series (views of the same arrays). */
+  slice(from: number, to: number): ValidatedColumns {
+    return new ValidatedColumns(this.startMs + from * this.stepMs, this.stepMs, this.quality.subarray(from, to), this.importKwh.subarray(from, to), this.exportKwh.subarray(from, to), this.voltagePu.subarray(from, to));
+  }
+
+  /** The same series as interval objects. */
+  intervals(): ValidatedInterval[] {
+    const out: ValidatedInterval[] = new Array(this.count);
+    for (let k = 0; k < out.length; k++) {
+      const t = this.startMs + k * this.stepMs;
+      const q = this.quality[k]!;
+      if (q === MISSING) {
+        out[k] = { intervalStartMs: t, importKwh: undefined, exportKwh: undefined, voltagePu: undefined, quality: 'missing' };
+        continue;
+      }
+      const v = this.voltagePu[k]!;
+      out[k] = { intervalStartMs: t, importKwh: this.importKwh[k]!, exportKwh: this.exportKwh[k]!, voltagePu: v === v ? v : undefined, quality: QUALITIES[q]! };
+    }
+    return out;
+  }
+}
+
+/**
+ * `estimateColumns` as columns (`ValidatedColumns`): the same values, no object per interval.
+ * `room`: where to write them — `count` qualities and `3 × count` numbers this call alone writes
+ * (a caller computing many meters' series carves them from one buffer); without it, new arrays.
+ */
+export function validatedColumns(actual: ReadColumnsView, startMs: number, count: number, rules: VeeRules, room?: { readonly quality: Uint8Array<ArrayBuffer>; readonly values: Float64Array<ArrayBuffer> }): ValidatedColumns {
   const step = rules.intervalMs;
   const maxGap = rules.maxInterpolatedGapMs ?? DEFAULT_MAX_INTERPOLATED_GAP_MS;
   const lookback = rules.likeDayLookbackDays ?? DEFAULT_LIKE_DAY_LOOKBACK_DAYS;
   const { times, importKwh, exportKwh, voltagePu } = actual;
   const n = actual.count;
-  const volts = (k: number): number | undefined => {
-    const v = voltagePu[k]!;
-    return v === v ? v : undefined;
-  };
-  const out: ValidatedInterval[] = [];
+  const quality = !room ? new Uint8Array(count) : room.quality.length === count ? room.quality : room.quality.subarray(0, count);
+  // One buffer for the three number columns.
+  const values = !room ? new Float64Array(3 * count) : room.values.length === 3 * count ? room.values : room.values.subarray(0, 3 * count);
+  const outImport = values.subarray(0, count);
+  const outExport = values.subarray(count, 2 * count);
+  const outVolts = values.subarray(2 * count, 3 * count);
   // Row of the first actual read at or after the window's start (binary search).
   let lo = 0;
   let hi = n;
@@ -106,7 +170,10 @@ export function estimateColumns(actual: ReadColumnsView, startMs: number, count:
     const t = startMs + i * step;
     while (cursor < n && times[cursor]! < t) cursor++;
     if (cursor < n && times[cursor] === t) {
-      out.push({ intervalStartMs: t, importKwh: importKwh[cursor]!, exportKwh: exportKwh[cursor]!, voltagePu: volts(cursor), quality: 'actual' });
+      quality[i] = 0; // actual
+      outImport[i] = importKwh[cursor]!;
+      outExport[i] = exportKwh[cursor]!;
+      outVolts[i] = voltagePu[cursor]!;
       continue;
     }
     // The gap is the run of missing intervals strictly between the two bounding reads (rows `cursor − 1` and `cursor`).
@@ -114,25 +181,30 @@ export function estimateColumns(actual: ReadColumnsView, startMs: number, count:
       const b = cursor - 1;
       const a = cursor;
       const w = (t - times[b]!) / (times[a]! - times[b]!);
-      const lerp = (x: number, y: number) => x + (y - x) * w;
-      const vb = volts(b);
-      const va = volts(a);
-      out.push({
-        intervalStartMs: t,
-        importKwh: lerp(importKwh[b]!, importKwh[a]!),
-        exportKwh: lerp(exportKwh[b]!, exportKwh[a]!),
-        voltagePu: vb !== undefined && va !== undefined ? lerp(vb, va) : undefined,
-        quality: 'interpolated',
-      });
+      const vb = voltagePu[b]!;
+      const va = voltagePu[a]!;
+      quality[i] = 1; // interpolated
+      outImport[i] = lerp(importKwh[b]!, importKwh[a]!, w);
+      outExport[i] = lerp(exportKwh[b]!, exportKwh[a]!, w);
+      // NaN (none) unless both bounding reads give one.
+      outVolts[i] = vb === vb && va === va ? lerp(vb, va, w) : NaN;
       continue;
     }
     let like = -1;
     for (let d = 1; d <= lookback && like < 0; d++) like = actual.indexOf(t - d * DAY_MS);
-    out.push(
-      like >= 0
-        ? { intervalStartMs: t, importKwh: importKwh[like]!, exportKwh: exportKwh[like]!, voltagePu: volts(like), quality: 'estimated' }
-        : { intervalStartMs: t, importKwh: undefined, exportKwh: undefined, voltagePu: undefined, quality: 'missing' },
-    );
+    if (like >= 0) {
+      quality[i] = 2; // estimated
+      outImport[i] = importKwh[like]!;
+      outExport[i] = exportKwh[like]!;
+      outVolts[i] = voltagePu[like]!;
+    } else {
+      quality[i] = MISSING;
+      outImport[i] = NaN;
+      outExport[i] = NaN;
+      outVolts[i] = NaN;
+    }
   }
-  return out;
+  return new ValidatedColumns(startMs, step, quality, outImport, outExport, outVolts);
 }
+
+const lerp = (x: number, y: number, w: number): number => x + (y - x) * w;

@@ -798,17 +798,25 @@ export class CommsRun {
       const importKwh = Math.max(kwh, 0);
       const exportKwh = Math.max(-kwh, 0);
       const slot = this.sendRow('meter-read', this.meterEndpoint[i]!, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ);
-      if (slot >= this.readParty.length) this.growReads(slot);
-      // Sealed by the meter as sent; a tampering fault then alters the import in transit.
-      this.seals.seal(this.meterSeal[i]!, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
+      if (slot >= this.readParty.length) {
+        // The seals batched so far go to the MAC array being replaced.
+        this.seals.flush();
+        this.growReads(slot);
+      }
+      // Sealed by the meter as sent (batched: the MAC is in place by the flush below); a tampering fault then alters the import in transit.
+      this.seals.sealLater(this.meterSeal[i]!, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
       this.readParty[slot] = i;
       const o = 5 * slot;
+      const sentImport = tampered && this.tampered(party.id, interval) ? importKwh + 1 : importKwh;
       this.readNumbers[o] = interval.start;
       this.readNumbers[o + 1] = intervalMs;
-      this.readNumbers[o + 2] = tampered && this.tampered(party.id, interval) ? importKwh + 1 : importKwh;
+      this.readNumbers[o + 2] = sentImport;
       this.readNumbers[o + 3] = exportKwh;
       this.readNumbers[o + 4] = NaN;
+      // The read's bytes are final from here on: the MDMS may compute the MAC it will expect ahead (metering/mdms.ts `expectSealed`; its verdict is still made on delivery).
+      this.mdms.expectSealed(this.meterMdms[i]!, interval.start, intervalMs, sentImport, exportKwh, NaN);
     }
+    this.seals.flush();
   }
 
   private growReads(slot: number): void {
@@ -837,11 +845,13 @@ export class CommsRun {
     this.meterIds[i] = m.id;
     this.meterEndpoint[i] = m.endpoint;
     this.meterSeal[i] = m.seal;
+    this.meterMdms[i] = m.mdms;
   }
 
   private growMeters(n: number): void {
     this.meterEndpoint = grown(this.meterEndpoint, n);
     this.meterSeal = grown(this.meterSeal, n);
+    this.meterMdms = grown(this.meterMdms, n);
   }
 
   /** Per party index: the party `meterOf` last made its meter's numbers for (compared by identity), and those numbers. */
@@ -849,6 +859,7 @@ export class CommsRun {
   private readonly meterIds: string[] = [];
   private meterEndpoint = new Int32Array(0);
   private meterSeal = new Int32Array(0);
+  private meterMdms = new Int32Array(0);
 
   private tampered(agent: string, interval: MarketInterval): boolean {
     for (const f of this.input.faults) if (f.type === 'tampered-read' && f.agent === agent && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end) return true;

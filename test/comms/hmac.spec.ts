@@ -7,6 +7,7 @@ import { meterMacKey } from '../../comms/security/keys.ts';
 import { fieldsIntact, MeterSealTable, preparedMacKey, readIntact, sealFields, sealRead } from '../../comms/security/meterMac.ts';
 import { meterRead } from '../../metering/meter.ts';
 import { sha256CompressUpToDate } from '../tools/genSha256Compress.ts';
+import { sha256SimdUpToDate } from '../tools/genSha256Simd.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -71,6 +72,10 @@ describe('security: HMAC-SHA256 with prepared keys', () => {
 
   it('the unrolled compression (comms/security/sha256Compress.ts) is its generator\'s output (test/tools/genSha256Compress.ts)', () => {
     expect(sha256CompressUpToDate()).to.equal(true);
+  });
+
+  it('the four-lane WebAssembly module (comms/security/sha256Simd.ts) is its generator\'s output (test/tools/genSha256Simd.ts)', () => {
+    expect(sha256SimdUpToDate()).to.equal(true);
   });
 });
 
@@ -208,5 +213,118 @@ describe('security: sealed meter reads over the compact encoding', () => {
     );
     expect(Buffer.byteLength('meter:abcdefghijklmn')).to.equal(20);
     expect(Buffer.byteLength('méter:abcdefghijklm')).to.equal(20);
+  });
+
+  it('property: batched seals (sealLater, four lanes in WebAssembly, the remainder one at a time) equal createHmac over the canonical bytes, for batches of 1 to 9 reads and any keys, ids and numbers', () => {
+    const canonical = (id: string, start: number, ms: number, imp: number, exp: number): Buffer => {
+      const utf8 = Buffer.from(id, 'utf8');
+      const b = Buffer.alloc(35 + utf8.length);
+      [start, ms, imp, exp].forEach((x, i) => (endianness() === 'LE' ? b.writeDoubleLE(x, 8 * i) : b.writeDoubleBE(x, 8 * i)));
+      b.writeUInt16BE(utf8.length, 33);
+      utf8.copy(b, 35);
+      return b;
+    };
+    const read = fc.record({
+      meter: fc.nat(),
+      start: fc.integer({ min: 0, max: 4e12 }),
+      imp: fc.double(),
+      exp: fc.double(),
+      voltage: fc.option(fc.double({ noNaN: true, min: 0.5, max: 1.5 }), { nil: undefined }),
+    });
+    const ids = fc.oneof(fc.string({ minLength: 1, maxLength: 20, unit: 'grapheme-ascii' }), fc.string({ minLength: 1, maxLength: 30, unit: 'binary' }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(ids, fc.uint8Array({ minLength: 0, maxLength: 100 })), { minLength: 1, maxLength: 12 }), fc.array(read, { minLength: 1, maxLength: 9 }), fc.nat(7), (meters, reads, word) => {
+        for (const fourLanes of [true, false]) {
+          const table = new MeterSealTable({ fourLanes });
+          expect(table.fourLanes).to.equal(fourLanes);
+          meters.forEach(([id, key]) => table.add(id, key));
+          // MACs in reverse order in one array, after words that must stay as they are.
+          const mac = new Int32Array(8 * reads.length + 3).fill(-7);
+          const at = (k: number): number => 3 + 8 * (reads.length - 1 - k);
+          const v = (r: (typeof reads)[number]): number => r.voltage ?? Number.NaN;
+          reads.forEach((r, k) => table.sealLater(r.meter % meters.length, r.start, 900_000, r.imp, r.exp, v(r), mac, at(k)));
+          table.flush();
+          expect([...mac.subarray(0, 3)]).to.deep.equal([-7, -7, -7]);
+          reads.forEach((r, k) => {
+            const m = r.meter % meters.length;
+            const [id, key] = meters[m]!;
+            const got = Buffer.alloc(32);
+            for (let i = 0; i < 8; i++) got.writeInt32BE(mac[at(k) + i]!, 4 * i);
+            if (r.voltage === undefined) expect(got.toString('hex')).to.equal(createHmac('sha256', key).update(canonical(id, r.start, 900_000, r.imp, r.exp)).digest('hex'));
+            expect(table.intact(m, r.start, 900_000, r.imp, r.exp, v(r), mac, at(k))).to.equal(true);
+            const bad = mac.slice();
+            bad[at(k) + word] = bad[at(k) + word]! ^ 1;
+            expect(table.intact(m, r.start, 900_000, r.imp, r.exp, v(r), bad, at(k))).to.equal(false);
+          });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a batch is sealed when it fills, and reads for another MAC array first seal the batch queued for the previous one', () => {
+    const table = new MeterSealTable();
+    const scratch = new MeterSealTable({ fourLanes: false });
+    // One-block ids and, every third meter, a two-block one (21 to 84 bytes).
+    const ids = Array.from({ length: 3000 }, (_, i) => (i % 3 === 2 ? `meter:battery-community-${i}` : `meter:${i}`));
+    ids.forEach((id) => {
+      table.add(id, meterMacKey(5, id));
+      scratch.add(id, meterMacKey(5, id));
+    });
+    const many = new Int32Array(8 * 3000);
+    // 3000 reads: 2000 one-block and 1000 two-block ones; a batch holds 512 of each kind.
+    for (let i = 0; i < 3000; i++) table.sealLater(i, 900_000 * i, 900_000, i / 7, 0, Number.NaN, many, 8 * i);
+    const first = many.slice(0, 8 * 1500);
+    table.flush();
+    expect([...first]).to.deep.equal([...many.subarray(0, 8 * 1500)]);
+    const want = new Int32Array(8 * 3000);
+    for (let i = 0; i < 3000; i++) scratch.seal(i, 900_000 * i, 900_000, i / 7, 0, Number.NaN, want, 8 * i);
+    expect([...many]).to.deep.equal([...want]);
+    const a = new Int32Array(8);
+    const b = new Int32Array(8);
+    table.sealLater(1, 0, 900_000, 1, 0, Number.NaN, a, 0);
+    table.sealLater(2, 0, 900_000, 1, 0, Number.NaN, b, 0);
+    expect([...a].some((w) => w !== 0)).to.equal(true);
+    table.flush();
+    for (let i = 0; i < 3000; i += 97) expect(table.intact(i, 900_000 * i, 900_000, i / 7, 0, Number.NaN, many, 8 * i)).to.equal(true);
+    expect(table.intact(1, 0, 900_000, 1, 0, Number.NaN, a, 0)).to.equal(true);
+    expect(table.intact(2, 0, 900_000, 1, 0, Number.NaN, b, 0)).to.equal(true);
+  });
+
+  it('property: MACs computed ahead (expect) change no verdict of intact: the same as a table checking every read from scratch, whichever fields were expected', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ meter: fc.nat(3), imp: fc.constantFrom(0, -0, 1, 2.5, Number.NaN), told: fc.constantFrom('same', 'other', 'none'), flip: fc.boolean() }), { minLength: 1, maxLength: 12 }),
+        (reads) => {
+          const ids = ['meter:a', 'meter:b', 'meter:a-rather-long-meter-id', 'm'];
+          const ahead = new MeterSealTable();
+          const scratch = new MeterSealTable({ fourLanes: false });
+          ids.forEach((id, k) => {
+            ahead.add(id, meterMacKey(6, id));
+            scratch.add(id, meterMacKey(6, id));
+          });
+          const mac = new Int32Array(8 * reads.length);
+          reads.forEach((r, k) => {
+            scratch.seal(r.meter, 0, 900_000, r.imp, 0, Number.NaN, mac, 8 * k);
+            if (r.flip) mac[8 * k + 3] = mac[8 * k + 3]! ^ 1;
+            if (r.told === 'same') ahead.expect(r.meter, 0, 900_000, r.imp, 0, Number.NaN);
+            if (r.told === 'other') ahead.expect(r.meter, 0, 900_000, Object.is(r.imp, 0) ? -0 : 0, 0, Number.NaN);
+          });
+          reads.forEach((r, k) => {
+            expect(ahead.intact(r.meter, 0, 900_000, r.imp, 0, Number.NaN, mac, 8 * k)).to.equal(scratch.intact(r.meter, 0, 900_000, r.imp, 0, Number.NaN, mac, 8 * k)).and.to.equal(!r.flip);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // A meter nothing was computed ahead for: all-zero fields and an all-zero MAC are not taken for a MAC computed ahead.
+    const table = new MeterSealTable();
+    table.add('meter:z', meterMacKey(6, 'meter:z'));
+    expect(table.intact(0, 0, 0, 0, 0, Number.NaN, new Int32Array(8), 0)).to.equal(false);
+    table.expect(0, 0, 900_000, 1, 0, Number.NaN);
+    const mac = new Int32Array(8);
+    table.seal(0, 0, 900_000, 1, 0, Number.NaN, mac, 0);
+    expect(table.intact(0, 0, 900_000, 1, 0, Number.NaN, mac, 0)).to.equal(true);
+    expect(table.checkedAhead).to.equal(1);
   });
 });

@@ -175,6 +175,73 @@ describe('metering: the MDMS taking sealed reads as numbers', () => {
   });
 });
 
+describe('metering: the MDMS computing MACs ahead for reads in flight (expectSealed)', () => {
+  it('property: the same verdicts, rejections and series as checking every read from scratch, whatever was told ahead (the same fields, other fields, twice, nothing) and whatever arrives (tampered fields, a flipped MAC word, -0, NaN)', () => {
+    const ids = ['m0', 'm1', 'm2', 'x'];
+    const keyOf = (id: string) => (id === 'x' ? undefined : meterMacKey(9, id));
+    const imports = [0, -0, 1, 2.5, 11, Number.NaN];
+    const readArb = fc.record({
+      meter: fc.nat(ids.length - 1),
+      interval: fc.nat(5),
+      imp: fc.nat(imports.length - 1),
+      arrives: fc.constantFrom('as-sent', 'import-changed', 'sign-of-zero', 'mac-flipped'),
+      told: fc.constantFrom('as-arrives', 'as-sent', 'other', 'twice', 'not'),
+      order: fc.nat(),
+    });
+    let usedAhead = 0;
+    fc.assert(
+      fc.property(fc.array(fc.array(readArb, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 5 }), (bursts) => {
+        const scratch = new Mdms({ rules, macKey: keyOf });
+        const ahead = new Mdms({ rules, macKey: keyOf });
+        const macs = new Int32Array(8 * 40);
+        for (const burst of bursts) {
+          // Sealed and sent, then (in another order) delivered.
+          const sent = burst.map((r, k) => {
+            const id = ids[r.meter]!;
+            const start = T0 + r.interval * STEP;
+            const imp = imports[r.imp]!;
+            sealFields(preparedMacKey(meterMacKey(9, id)), id, start, STEP, imp, 0, Number.NaN, macs, 8 * k);
+            let got = imp;
+            if (r.arrives === 'import-changed') got = imp + 1;
+            if (r.arrives === 'sign-of-zero' && imp === 0) got = Object.is(imp, 0) ? -0 : 0;
+            if (r.arrives === 'mac-flipped') macs[8 * k + (r.order % 8)] = macs[8 * k + (r.order % 8)]! ^ 4;
+            const h = ahead.meterHandle(id);
+            if (r.told === 'as-arrives' || r.told === 'twice') ahead.expectSealed(h, start, STEP, got, 0, Number.NaN);
+            if (r.told === 'as-sent') ahead.expectSealed(h, start, STEP, imp, 0, Number.NaN);
+            if (r.told === 'other' || r.told === 'twice') ahead.expectSealed(h, start + (r.told === 'other' ? STEP : 0), STEP, got, 0, Number.NaN);
+            return { id, start, got, k, order: r.order };
+          });
+          for (const d of [...sent].sort((a, b) => a.order - b.order || a.k - b.k)) {
+            const want = scratch.ingestSealed(scratch.meterHandle(d.id), d.start, STEP, d.got, 0, Number.NaN, macs, 8 * d.k);
+            expect(ahead.ingestSealed(ahead.meterHandle(d.id), d.start, STEP, d.got, 0, Number.NaN, macs, 8 * d.k)).to.equal(want);
+          }
+        }
+        expect(ahead.rejected).to.deep.equal(scratch.rejected);
+        for (const id of ids) expect(ahead.series(id, T0, T0 + 6 * STEP)).to.deep.equal(scratch.series(id, T0, T0 + 6 * STEP));
+        usedAhead += ahead.checkedWithMacAhead;
+      }),
+      { numRuns: 300 },
+    );
+    // The MACs computed ahead were used (not every read fell back to a check from scratch).
+    expect(usedAhead).to.be.greaterThan(100);
+  });
+
+  it('a tampered read told ahead with its tampered fields is still rejected on delivery, and its genuine twin accepted', () => {
+    const m = new Mdms({ rules, macKey: (id) => meterMacKey(3, id) });
+    const h = m.meterHandle('m');
+    const mac = new Int32Array(16);
+    // The meter's key is asked at the first delivery; from then on reads can be told ahead.
+    sealFields(preparedMacKey(meterMacKey(3, 'm')), 'm', T0, STEP, 1, 0, Number.NaN, mac, 0);
+    expect(m.ingestSealed(h, T0, STEP, 1, 0, Number.NaN, mac, 0)).to.equal(undefined);
+    sealFields(preparedMacKey(meterMacKey(3, 'm')), 'm', T0 + STEP, STEP, 1, 0, Number.NaN, mac, 8);
+    m.expectSealed(h, T0 + STEP, STEP, 2, 0, Number.NaN);
+    expect(m.ingestSealed(h, T0 + STEP, STEP, 2, 0, Number.NaN, mac, 8)).to.equal('tampered');
+    m.expectSealed(h, T0 + STEP, STEP, 1, 0, Number.NaN);
+    expect(m.ingestSealed(h, T0 + STEP, STEP, 1, 0, Number.NaN, mac, 8)).to.equal(undefined);
+    expect(m.checkedWithMacAhead).to.equal(2);
+  });
+});
+
 describe('metering: the MDMS sharing series at run end', () => {
   it('answers the same question with the same series inside sharingSeries, and a read ingested meanwhile changes the answer', () => {
     const m = new Mdms({ rules, readsPerMeter: 2 });

@@ -5,7 +5,7 @@ import { preparedMacKey, readIntact, sealFields, sealRead } from '../../comms/se
 import { Mdms } from '../../metering/mdms.ts';
 import type { MeterRead } from '../../metering/meter.ts';
 import { ReadColumns } from '../../metering/readColumns.ts';
-import { estimateColumns, invalidReason, type RejectionReason, type ValidatedInterval, type VeeRules } from '../../metering/vee.ts';
+import { invalidReason, type RejectionReason, type ValidatedInterval, type VeeRules } from '../../metering/vee.ts';
 
 const STEP = 900_000;
 const DAY = 86_400_000;
@@ -18,6 +18,65 @@ const keys = new Map([...METERS, 'x'].map((id) => [id, meterMacKey(SEED, id)] as
 const keyOf = (id: string) => (id === 'x' ? undefined : keys.get(id));
 /** The key an unknown meter seals with (one the MDMS does not hold). */
 const strangerKey = meterMacKey(SEED + 1, 'x');
+
+/**
+ * The VEE rules as they were written before the columnar series (vee.ts `validatedColumns`):
+ * one interval object at a time. The reference the MDMS's series are checked against.
+ */
+function objectEstimate(actual: ReadColumns, startMs: number, count: number, rules: VeeRules): ValidatedInterval[] {
+  const step = rules.intervalMs;
+  const maxGap = rules.maxInterpolatedGapMs ?? 3_600_000;
+  const lookback = rules.likeDayLookbackDays ?? 7;
+  const { times, importKwh, exportKwh, voltagePu } = actual;
+  const n = actual.count;
+  const volts = (k: number): number | undefined => {
+    const v = voltagePu[k]!;
+    return v === v ? v : undefined;
+  };
+  const out: ValidatedInterval[] = [];
+  // Row of the first actual read at or after the window's start (binary search).
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < startMs) lo = mid + 1;
+    else hi = mid;
+  }
+  let cursor = lo; // advanced to the first actual read at or after t
+  for (let i = 0; i < count; i++) {
+    const t = startMs + i * step;
+    while (cursor < n && times[cursor]! < t) cursor++;
+    if (cursor < n && times[cursor] === t) {
+      out.push({ intervalStartMs: t, importKwh: importKwh[cursor]!, exportKwh: exportKwh[cursor]!, voltagePu: volts(cursor), quality: 'actual' });
+      continue;
+    }
+    // The gap is the run of missing intervals strictly between the two bounding reads (rows `cursor − 1` and `cursor`).
+    if (cursor > 0 && cursor < n && times[cursor]! - times[cursor - 1]! - step <= maxGap) {
+      const b = cursor - 1;
+      const a = cursor;
+      const w = (t - times[b]!) / (times[a]! - times[b]!);
+      const lerp = (x: number, y: number) => x + (y - x) * w;
+      const vb = volts(b);
+      const va = volts(a);
+      out.push({
+        intervalStartMs: t,
+        importKwh: lerp(importKwh[b]!, importKwh[a]!),
+        exportKwh: lerp(exportKwh[b]!, exportKwh[a]!),
+        voltagePu: vb !== undefined && va !== undefined ? lerp(vb, va) : undefined,
+        quality: 'interpolated',
+      });
+      continue;
+    }
+    let like = -1;
+    for (let d = 1; d <= lookback && like < 0; d++) like = actual.indexOf(t - d * DAY);
+    out.push(
+      like >= 0
+        ? { intervalStartMs: t, importKwh: importKwh[like]!, exportKwh: exportKwh[like]!, voltagePu: volts(like), quality: 'estimated' }
+        : { intervalStartMs: t, importKwh: undefined, exportKwh: undefined, voltagePu: undefined, quality: 'missing' },
+    );
+  }
+  return out;
+}
 
 /**
  * The store the MDMS kept before the matrix (metering/readMatrix.ts): each meter's valid reads
@@ -40,7 +99,7 @@ class ColumnsPerMeter {
     return reason;
   }
   series(id: string, fromMs: number, toMs: number) {
-    return estimateColumns(this.store.get(id) ?? new ReadColumns(), fromMs, Math.max(0, Math.ceil((toMs - fromMs) / STEP)), rules);
+    return objectEstimate(this.store.get(id) ?? new ReadColumns(), fromMs, Math.max(0, Math.ceil((toMs - fromMs) / STEP)), rules);
   }
 }
 
@@ -104,6 +163,22 @@ describe('metering: the MDMS matrix store against columns per meter (property)',
           expect(text(mdms.series(id, T0 - 130 * STEP, T0 + 400 * STEP))).to.equal(text(reference.series(id, T0 - 130 * STEP, T0 + 400 * STEP)));
           for (let d = -1; d <= 3; d++) expect(text(mdms.series(id, T0 + d * DAY, T0 + (d + 1) * DAY))).to.equal(text(reference.series(id, T0 + d * DAY, T0 + (d + 1) * DAY)));
         }
+        // At run end (sharingSeries): each day first (the bills), then the whole span and windows cut from it
+        // (off the read span too), as objects, as columns and as energy totals.
+        mdms.sharingSeries(() => {
+          for (const id of [...METERS, 'x']) {
+            for (let d = -1; d <= 3; d++) expect(text(mdms.series(id, T0 + d * DAY, T0 + (d + 1) * DAY))).to.equal(text(reference.series(id, T0 + d * DAY, T0 + (d + 1) * DAY)));
+            for (const [from, to] of [[-130, 400], [-4, 12], [0, 96], [97, 99], [-200, -100], [3, 3]] as const) {
+              const [a, b] = [T0 + from * STEP, T0 + to * STEP];
+              const want = reference.series(id, a, b);
+              expect(text(mdms.series(id, a, b))).to.equal(text(want));
+              expect(text(mdms.seriesColumns(id, a, b).intervals())).to.equal(text(want));
+              const e = mdms.energy(id, a, b);
+              expect([e.importKwh, e.exportKwh]).to.deep.equal([want.reduce((x, v) => x + (v.importKwh ?? 0), 0), want.reduce((x, v) => x + (v.exportKwh ?? 0), 0)]);
+              expect(e.intervals).to.deep.equal({ actual: 0, interpolated: 0, estimated: 0, missing: 0, ...Object.fromEntries(['actual', 'interpolated', 'estimated', 'missing'].map((q) => [q, want.filter((v) => v.quality === q).length])) });
+            }
+          }
+        });
       }),
       { numRuns: 100 },
     );
