@@ -37,7 +37,7 @@ import { Environment } from '../agents/environment.ts';
 import { PriceForecaster } from './forecast.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { checkBooks } from './interval/books.ts';
-import type { PartyBid } from './interval/collectBids.ts';
+import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
@@ -430,7 +430,7 @@ export class Simulation {
     const comms = this.comms;
     comms?.dayAheadSchedulesDue(interval, (i, schedule) => handSchedule(parts, crashes, i, schedule));
     const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.crashed);
-    const bids = this.phases.collect(
+    const bids = collectBids(
       { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej) } : {}), reuseRows: this.spent?.rows },
       interval,
     );

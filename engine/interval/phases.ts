@@ -1,18 +1,16 @@
 /**
- * The interval's phases that collect bids and turn market data into positions, meters and money, by name.
+ * The interval's phases that turn market data into positions, meters and money, by name.
  * A caller may wrap one (`SimulationOptions.phases`): the books test feeds a run a phase
  * that returns a tampered award and sees the books catch it.
  */
-import { collectBids } from './collectBids.ts';
 import { settleImbalance } from './imbalance.ts';
 import { meterSites } from './meter.ts';
 import { marketPositions } from './positions.ts';
 
 export interface Phases {
-  readonly collect: typeof collectBids;
   readonly positions: typeof marketPositions;
   readonly meter: typeof meterSites;
   readonly settleImbalance: typeof settleImbalance;
 }
 
-export const PHASES: Phases = Object.freeze({ collect: collectBids, positions: marketPositions, meter: meterSites, settleImbalance });
+export const PHASES: Phases = Object.freeze({ positions: marketPositions, meter: meterSites, settleImbalance });

@@ -11,8 +11,6 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadScenarioFile } from '../../engine/scenario/load.ts';
 import { type IntervalOutcome, Simulation } from '../../engine/simulation.ts';
-import { collectBids } from '../../engine/interval/collectBids.ts';
-import type { PackedCurves } from '../../market/packedCurves.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -42,25 +40,18 @@ function snapshot(o: IntervalOutcome): Record<string, number[]> {
 interface Pass {
   readonly intervals: Record<string, number[]>[];
   /** Per interval: the ledger's and the book's array buffers, to see whether they were reused. */
-  readonly buffers: { ledger: ArrayBufferLike; book: ArrayBufferLike; costs: ArrayBufferLike; settlement: ArrayBufferLike; awards: ArrayBufferLike; rows: PackedCurves; rowPrices: ArrayBufferLike }[];
+  readonly buffers: { ledger: ArrayBufferLike; book: ArrayBufferLike; costs: ArrayBufferLike; settlement: ArrayBufferLike; awards: ArrayBufferLike }[];
 }
 
 async function pass(file: string, reuse: boolean, days: number): Promise<Pass> {
   const s = loadScenarioFile(join(ROOT, file));
-  // The real collection phase, watched: which packed rows the interval's bids were written to.
-  let rows: PackedCurves | undefined;
-  const collect: typeof collectBids = (ctx, interval) => {
-    const out = collectBids(ctx, interval);
-    rows = out.rows;
-    return out;
-  };
-  const sim = await Simulation.create({ ...s, config: { ...s.config, days } }, { reuseIntervalArrays: reuse, phases: { collect } });
+  const sim = await Simulation.create({ ...s, config: { ...s.config, days } }, { reuseIntervalArrays: reuse });
   const intervals: Pass['intervals'] = [];
   const buffers: Pass['buffers'] = [];
   sim.run({
     interval(o) {
       intervals.push(snapshot(o));
-      buffers.push({ ledger: o.ledger.buyQuanta.buffer, book: o.book.priceTicks.buffer, costs: o.costUnits.buffer, settlement: o.settlement.paymentUnits.buffer, awards: o.result.awardedQuanta.buffer, rows: rows!, rowPrices: rows!.priceMwh.buffer });
+      buffers.push({ ledger: o.ledger.buyQuanta.buffer, book: o.book.priceTicks.buffer, costs: o.costUnits.buffer, settlement: o.settlement.paymentUnits.buffer, awards: o.result.awardedQuanta.buffer });
     },
   });
   return { intervals, buffers };
@@ -101,13 +92,9 @@ for (const [file, days] of [
         const fits = (key: string, buffer: ArrayBufferLike): boolean => reused.intervals[k]![key]!.length * 8 <= buffer.byteLength;
         if (fits('settlement.paymentUnits', reused.buffers[k - 1]!.settlement)) expect(reused.buffers[k]!.settlement, `interval ${k} settlement`).to.equal(reused.buffers[k - 1]!.settlement);
         if (fits('awardedQuanta', reused.buffers[k - 1]!.awards)) expect(reused.buffers[k]!.awards, `interval ${k} awards`).to.equal(reused.buffers[k - 1]!.awards);
-        // The bids' packed rows: the same rows, emptied (not appended to: that would grow them).
-        expect(reused.buffers[k]!.rows, `interval ${k} rows`).to.equal(reused.buffers[k - 1]!.rows);
-        expect(reused.buffers[k]!.rowPrices, `interval ${k} row prices`).to.equal(reused.buffers[k - 1]!.rowPrices);
         expect(fresh.buffers[k]!.ledger).to.not.equal(fresh.buffers[k - 1]!.ledger);
         expect(fresh.buffers[k]!.book).to.not.equal(fresh.buffers[k - 1]!.book);
         expect(fresh.buffers[k]!.awards).to.not.equal(fresh.buffers[k - 1]!.awards);
-        expect(fresh.buffers[k]!.rows).to.not.equal(fresh.buffers[k - 1]!.rows);
       }
     });
   });
