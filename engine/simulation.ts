@@ -39,6 +39,7 @@ import { PriceForecaster } from './forecast.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { checkBooks } from './interval/books.ts';
 import { collectBids, type PartyBid } from './interval/collectBids.ts';
+import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
 import { deliverAwards, observeAll } from './interval/deliver.ts';
@@ -403,9 +404,9 @@ export class Simulation {
 
   /** Segments in the last real-time book: the next one is built with room for as many (and an eighth), not grown by doubling and copying as it fills. */
   private lastBookSize = 0;
-  /** With `reuseIntervalArrays`: the last interval's book builder, ledger, per-party cost and flow arrays and observations, taken over by the next. */
+  /** With `reuseIntervalArrays`: the last interval's book builder, packed bid rows, awards, settlement, ledger, per-party cost, flow and planned-schedule arrays and observations, taken over by the next. */
   private readonly reuseArrays: boolean;
-  private spent: { builder: OrderBookBuilder; ledger: IntervalLedger; settlement: Settlement; netKw: Float64Array; costUnits: Float64Array; observations: AgentObservation[] } | undefined;
+  private spent: { builder: OrderBookBuilder; ledger: IntervalLedger; settlement: Settlement; netKw: Float64Array; costUnits: Float64Array; observations: AgentObservation[]; awarded: Float64Array; rows: PackedCurves; plannedKw: Float64Array | undefined } | undefined;
 
   /** One real-time interval, phase by phase. */
   private realTime(interval: MarketInterval, run: RunState): IntervalOutcome {
@@ -432,7 +433,7 @@ export class Simulation {
     comms?.dayAheadSchedulesDue(interval, (i, schedule) => handSchedule(parts, crashes, i, schedule));
     const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.crashed);
     const bids = collectBids(
-      { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej) } : {}) },
+      { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej) } : {}), reuseRows: this.spent?.rows },
       interval,
     );
     rejections.push(...bids.rejections);
@@ -454,7 +455,7 @@ export class Simulation {
     this.comms?.awards(gate.bids as readonly PartyBid[], interval);
 
     // 3. Clear (pure) and settle (exact); positions per party.
-    const result = clear(book, cfg.market.mechanism, grid);
+    const result = clear(book, cfg.market.mechanism, grid, this.spent?.awarded);
     const settlement = settle(book, result, this.spent?.settlement);
     for (let k = 0; k < book.buses.length; k++) {
       const price = result.busPriceMwh[k]!;
@@ -504,7 +505,7 @@ export class Simulation {
     // 5. Commands change what agents will do (their setpoints), never their positions; deliver to all but the regulators.
     // On a plane the operator dispatches reporting agents on the newest flexibility report it has received (comms.ts `reports`).
     const telemetry = comms && ((g: Grid, netKw: Float64Array) => comms.reports(interval, room.flexibilityReports(g, netKw, this.agentRole, crashes.crashed, interval, REPORTING_KINDS), ledger.quantumKw));
-    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(cfg.faults) : cfg.faults, this.parties, run.indexOf, telemetry);
+    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(cfg.faults) : cfg.faults, this.parties, run.indexOf, telemetry, this.spent?.plannedKw);
     events.push(...commands.events);
     // On a communication plane, a command acts from its delivery on (pro rata), and not at all when lost or rejected.
     const sent = this.comms?.commands(commands.records, interval, ledger);
@@ -615,7 +616,7 @@ export class Simulation {
     const costUnits = this.spent?.costUnits.length === n ? this.spent.costUnits : new Float64Array(n);
     for (let i = 0; i < n; i++) costUnits[i] = ledger.costUnits(i);
     // Taken over by the next interval once the sink has had this one (sink.interval returns first: steps()).
-    this.spent = this.reuseArrays ? { builder, ledger, settlement, netKw, costUnits, observations } : undefined;
+    this.spent = this.reuseArrays ? { builder, ledger, settlement, netKw, costUnits, observations, awarded: result.awardedQuanta, rows: bids.rows, plannedKw: commands.plannedKw } : undefined;
 
     const outcome: IntervalOutcome = {
       interval,

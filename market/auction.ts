@@ -5,6 +5,7 @@
  * the one clearing price to every bus of `book.buses`. Used alone for a single
  * bus, and by network clearing when no branch limit binds (DESIGN.md §3).
  */
+import { zerosIn } from '../core/typedArrays.ts';
 import type { ClearingResult, OrderBook, PriceRule } from './types.ts';
 
 /**
@@ -74,9 +75,13 @@ import type { ClearingResult, OrderBook, PriceRule } from './types.ts';
  * With buys 50 × 5 kW, 35 × 2 kW and sells 30 × 5 kW, 45 × 3 kW, 5 kW trade with every
  * accepted block whole: low = max(30, 35) = 35, high = min(50, 45) = 45; partial-block
  * and midpoint give 40, marginal-offer 35, marginal-bid 45.
+ *
+ * `awardsInto`: an earlier result's `awardedQuanta` no one reads any more; the awards are then
+ * written to its buffer when it has room (core/typedArrays.ts `zerosIn`; engine/simulation.ts
+ * `reuseIntervalArrays`). `book` is still only read.
  */
-export function doubleAuction(book: OrderBook): ClearingResult {
-  return doubleAuctionWith(book, 'auto');
+export function doubleAuction(book: OrderBook, awardsInto?: Float64Array): ClearingResult {
+  return clearDetailed(book, 'auto', awardsInto).result;
 }
 
 /**
@@ -143,9 +148,10 @@ interface Levels {
 }
 
 /** @internal The clearing with its price interval and the method used. */
-export function clearDetailed(book: OrderBook, method: LevelMethod = 'auto'): { result: ClearingResult; detail: AuctionDetail } {
+export function clearDetailed(book: OrderBook, method: LevelMethod = 'auto', awardsInto?: Float64Array): { result: ClearingResult; detail: AuctionDetail } {
   const { size: n, isBuy, priceTicks, quantityQuanta: qty, rules } = book;
-  const awarded = new Float64Array(n);
+  // Into an earlier result's buffer when given (engine/simulation.ts `reuseIntervalArrays`).
+  const awarded = zerosIn(n, awardsInto);
   const busPrice = new Float64Array(book.buses.length);
   const toPrice = tickToPrice(rules.priceTickMwh);
 
@@ -311,6 +317,32 @@ let scratchSell = new Float64Array(0);
 let scratchUsed = new Int32Array(0);
 
 /**
+ * The price levels the histogram path returns, reused the same way: read by `clearDetailed`
+ * before it returns and never handed out, so only their `count` first entries mean anything.
+ * (New level arrays cost ~25 B per agent-interval of off-heap memory: issue 16.)
+ */
+const scratchLevels = { buyTicks: new Float64Array(0), buyQuanta: new Float64Array(0), sellTicks: new Float64Array(0), sellQuanta: new Float64Array(0) };
+
+/** Empty buy and sell levels with room for `nb` and `ns` levels, in `scratchLevels`. */
+function levelScratch(nb: number, ns: number): [{ ticks: Float64Array; quanta: Float64Array; count: number }, { ticks: Float64Array; quanta: Float64Array; count: number }] {
+  const room = (need: number, have: number): number => Math.max(need, 2 * have);
+  if (scratchLevels.buyTicks.length < nb) {
+    const c = room(nb, scratchLevels.buyTicks.length);
+    scratchLevels.buyTicks = new Float64Array(c);
+    scratchLevels.buyQuanta = new Float64Array(c);
+  }
+  if (scratchLevels.sellTicks.length < ns) {
+    const c = room(ns, scratchLevels.sellTicks.length);
+    scratchLevels.sellTicks = new Float64Array(c);
+    scratchLevels.sellQuanta = new Float64Array(c);
+  }
+  return [
+    { ticks: scratchLevels.buyTicks, quanta: scratchLevels.buyQuanta, count: nb },
+    { ticks: scratchLevels.sellTicks, quanta: scratchLevels.sellQuanta, count: ns },
+  ];
+}
+
+/**
  * Buckets each side's quanta by price tick over [lo, lo + range), then lists the non-empty
  * buckets in merit order. A real-time book fills few of its buckets (at 10k agents ~16,000
  * distinct ticks among ~300,000 between best offer and best bid): the filled ones are
@@ -351,8 +383,7 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
     if (hb[k] !== 0) nb++;
     if (hs[k] !== 0) ns++;
   }
-  const buy = { ticks: new Float64Array(nb), quanta: new Float64Array(nb), count: nb };
-  const sell = { ticks: new Float64Array(ns), quanta: new Float64Array(ns), count: ns };
+  const [buy, sell] = levelScratch(nb, ns);
   let b = 0;
   let s = 0;
   for (let j = touched - 1; j >= 0; j--) {
@@ -386,8 +417,7 @@ function scanBuckets(lo: number, range: number): [Levels, Levels] {
     if (hb[k] !== 0) nb++;
     if (hs[k] !== 0) ns++;
   }
-  const buy = { ticks: new Float64Array(nb), quanta: new Float64Array(nb), count: nb };
-  const sell = { ticks: new Float64Array(ns), quanta: new Float64Array(ns), count: ns };
+  const [buy, sell] = levelScratch(nb, ns);
   let j = 0;
   for (let k = range - 1; k >= 0; k--) {
     const q = hb[k]!;

@@ -34,17 +34,24 @@ export interface Grid {
   readonly feeder?: FeederGrid;
 }
 
-export function clear(book: OrderBook, mechanism: Mechanism, grid: Grid | undefined): ClearingResult {
-  if (!grid || grid.network.buses.length < 2) return doubleAuction(book);
+/**
+ * `awardsInto`: an earlier result's `awardedQuanta` no one reads any more, whose buffer the
+ * awards are written to when it has room (engine/simulation.ts `reuseIntervalArrays`); the
+ * auction's and the LP's awards alike (on the way to an LP clearing the auction's are dropped).
+ */
+export function clear(book: OrderBook, mechanism: Mechanism, grid: Grid | undefined, awardsInto?: Float64Array): ClearingResult {
+  if (!grid || grid.network.buses.length < 2) return doubleAuction(book, awardsInto);
   if (grid.feeder) return clearOnFeeder(book, mechanism, grid.network, grid.solver, grid.feeder, grid.topologies);
-  if (mechanism === 'lp') return clearNetwork(book, grid.network, grid.solver, { topologyCache: grid.topologies });
-  const auction = doubleAuction(book);
+  const lpOptions = { topologyCache: grid.topologies, ...(awardsInto ? { awardsInto } : {}) };
+  if (mechanism === 'lp') return clearNetwork(book, grid.network, grid.solver, lpOptions);
+  const auction = doubleAuction(book, awardsInto);
   const topology = grid.topologies.get(grid.network);
   const flows = dcFlowsKw(topology, injections(book, auction, topology.busIndex));
   if (mechanism === 'double-auction' || withinLimits(topology, flows)) {
     return { ...auction, flows: branchFlows(grid.network, topology, flows) };
   }
-  return clearNetwork(book, grid.network, grid.solver, { topologyCache: grid.topologies });
+  // The auction's awards, in `awardsInto`'s buffer, are done with: the LP's go there instead.
+  return clearNetwork(book, grid.network, grid.solver, { ...lpOptions, ...(awardsInto ? {} : { awardsInto: auction.awardedQuanta }) });
 }
 
 /** Net injection (supply − demand) per topology bus, kW, from a result's awards. */

@@ -12,6 +12,7 @@
  */
 import { UserError } from '../core/errors.ts';
 import { IntIndex } from '../core/intIndex.ts';
+import { ScratchArrays, zerosIn } from '../core/typedArrays.ts';
 import type { Network } from '../network/types.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { BranchModel } from '../network/types.ts';
@@ -35,6 +36,8 @@ export interface ClearNetworkOptions {
   readonly feeder?: Omit<FeederProblem, 'offers' | 'unitKw' | 'groups' | 'kvarPerKw'>;
   /** With `feeder`: per book segment, tan φ (kvar per kW) of its reactive power; segments with different values are separate columns. */
   readonly segmentKvarPerKw?: Float64Array;
+  /** An earlier result's awards no one reads any more: the awards are written to its buffer when it has room (core/typedArrays.ts `zerosIn`). */
+  readonly awardsInto?: Float64Array | undefined;
 }
 
 /** What `clearNetwork` computed before rounding, for tests and reports. @internal */
@@ -90,22 +93,39 @@ export interface NetworkClearingDetail {
  * price is NaN, as in `doubleAuction`: the duals then do not define a price.
  */
 export function clearNetwork(book: OrderBook, network: Network, solver: LpSolver, opts: ClearNetworkOptions = {}): ClearingResult {
-  return clearNetworkDetailed(book, network, solver, opts).result;
+  // The detail is dropped here: its column arrays may live in the module's scratch.
+  return clearNetworkDetailed(book, network, solver, opts, true).result;
 }
 
 /** The column of each (bus, side, class, price tick) key of the clearing running now (calls are synchronous: one index per thread). */
 const COLUMN_INDEX = new IntIndex();
 
-/** @internal `clearNetwork` with the raw LP result and the segment → column map. */
-export function clearNetworkDetailed(book: OrderBook, network: Network, solver: LpSolver, opts: ClearNetworkOptions = {}): NetworkClearingDetail {
+/**
+ * Scratch arrays reused from call to call (the calls are synchronous), grown as needed and
+ * handed out as views: the per-column and per-segment arrays of a clearing, a few tens of
+ * bytes per agent each LP interval, were off-heap memory whose churn started full
+ * collections at scale (issue 16). Only for arrays no result keeps: the ones internal to a
+ * call always, the LP's columns and the segment → column map when the detail is dropped
+ * (`clearNetwork`).
+ */
+const scratchArrays = new ScratchArrays();
+const f64 = (key: string, n: number): Float64Array => scratchArrays.f64(key, n);
+const i32 = (key: string, n: number): Int32Array => scratchArrays.i32(key, n);
+const u8 = (key: string, n: number): Uint8Array => scratchArrays.u8(key, n);
+
+/**
+ * @internal `clearNetwork` with the raw LP result and the segment → column map. `scratch`:
+ * the LP's column arrays and the map are the module's scratch, valid until the next call.
+ */
+export function clearNetworkDetailed(book: OrderBook, network: Network, solver: LpSolver, opts: ClearNetworkOptions = {}, scratch = false): NetworkClearingDetail {
   const networkBusOf = mapBuses(book, network);
   const { rules } = book;
   const n = book.size;
-  const awarded = new Float64Array(n);
+  const awarded = zerosIn(n, opts.awardsInto);
   const busPrice = new Float64Array(book.buses.length).fill(NaN);
 
   // Columns: one per (network bus, side, price tick).
-  const columnOf = new Int32Array(n).fill(-1);
+  const columnOf = (scratch ? i32('columnOf', n) : new Int32Array(n)).fill(-1);
   const keyToColumn = new Map<number, number>();
   let minTick = Infinity;
   for (let i = 0; i < n; i++) if (book.quantityQuanta[i]! > 0) minTick = Math.min(minTick, book.priceTicks[i]!);
@@ -157,15 +177,20 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   }
   const m = colBus.length;
   // Typed columns by plain loops: `TypedArray.from(source, map)` walks its source through an iterator (an object per element).
-  const colQuantaArr = new Float64Array(colQuanta);
-  const colBuyArr = new Uint8Array(colBuy);
-  const priceMwh = new Float64Array(m);
-  const upperKw = new Float64Array(m);
+  const colQuantaArr = scratch ? f64('colQuanta', m) : new Float64Array(m);
+  const colBuyArr = scratch ? u8('colBuy', m) : new Uint8Array(m);
+  const colBusArr = scratch ? i32('colBus', m) : new Int32Array(m);
+  const priceMwh = scratch ? f64('priceMwh', m) : new Float64Array(m);
+  const upperKw = scratch ? f64('upperKw', m) : new Float64Array(m);
+  const lowerKw = scratch ? f64('lowerKw', m).fill(0) : new Float64Array(m);
   for (let c = 0; c < m; c++) {
+    colQuantaArr[c] = colQuanta[c]!;
+    colBuyArr[c] = colBuy[c]!;
+    colBusArr[c] = colBus[c]!;
     priceMwh[c] = colTicks[c]! * rules.priceTickMwh;
     upperKw[c] = colQuanta[c]! * rules.quantumKw;
   }
-  const offers = { count: m, bus: new Int32Array(colBus), isBuy: colBuyArr, priceMwh, lowerKw: new Float64Array(m), upperKw };
+  const offers = { count: m, bus: colBusArr, isBuy: colBuyArr, priceMwh, lowerKw, upperKw };
   const problem: DispatchProblem = {
     network,
     offers,
@@ -182,9 +207,9 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   }
 
   // Round the columns to whole quanta with equal totals on both sides.
-  const colValue = new Float64Array(m);
+  const colValue = f64('colValue', m); // internal: scratch whatever `scratch` says
   for (let c = 0; c < m; c++) colValue[c] = lp.quantityKw[c]! / rules.quantumKw;
-  const colAward = roundColumns(colValue, colQuantaArr, colBuyArr)!; // N = 0: always balanced (0 ≤ target ≤ both caps)
+  const colAward = roundColumns(colValue, colQuantaArr, colBuyArr, 0, f64('colAward', m))!; // N = 0: always balanced (0 ≤ target ≤ both caps)
   shareColumns(book, columnOf, colAward, colQuantaArr, awarded);
 
   let traded = 0;
@@ -250,9 +275,10 @@ const SNAP_QUANTA = 1e-6;
  * Whole quanta per column with Σ buy + netWithdrawalQuanta = Σ sell, each within [0, cap],
  * each within a quantum of the LP (plus what the totals' repair needs), by largest
  * remainder. `netWithdrawalQuanta` is what other participants (day-ahead schedules)
- * withdraw, net, in whole quanta; undefined when no split can balance it.
+ * withdraw, net, in whole quanta; undefined when no split can balance it. Written to `into`
+ * (`value.length` long) when given.
  */
-export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint8Array, netWithdrawalQuanta = 0): Float64Array | undefined {
+export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint8Array, netWithdrawalQuanta = 0, into?: Float64Array): Float64Array | undefined {
   const m = value.length;
   let buyTotal = 0;
   let sellTotal = 0;
@@ -274,7 +300,8 @@ export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint
   const high = Math.min(buyCap, sellCap - N);
   if (low > high) return undefined;
   const target = Math.max(low, Math.min(high, Math.round((buyTotal + sellTotal - N) / 2 + 0)));
-  const out = new Float64Array(m);
+  // `into` (m long; every column is written below, on its side) or a new array.
+  const out = into ?? new Float64Array(m);
   for (const side of [1, 0]) {
     const cols: number[] = [];
     for (let c = 0; c < m; c++) if (isBuy[c] === side) cols.push(c);
@@ -285,7 +312,7 @@ export function roundColumns(value: Float64Array, cap: Float64Array, isBuy: Uint
 
 function apportion(value: Float64Array, cap: Float64Array, cols: readonly number[], target: number, out: Float64Array): void {
   let sum = 0;
-  const rem = new Float64Array(value.length);
+  const rem = f64('rem', value.length); // each entry read is written first (the side's columns)
   const fractional: number[] = [];
   for (const c of cols) {
     const v = Math.min(cap[c]!, Math.max(0, value[c]!));
@@ -325,11 +352,13 @@ function apportion(value: Float64Array, cap: Float64Array, cols: readonly number
 export function shareColumns(book: OrderBook, columnOf: Int32Array, colAward: Float64Array, colQuanta: Float64Array, awarded: Float64Array): void {
   const m = colAward.length;
   // Segments of each column in book order (counting sort by column).
-  const count = new Int32Array(m + 1);
+  // Internal to the call: scratch.
+  const count = i32('shareCount', m + 1).fill(0);
   for (let i = 0; i < book.size; i++) if (columnOf[i]! >= 0) count[columnOf[i]! + 1]!++;
   for (let c = 0; c < m; c++) count[c + 1]! += count[c]!;
-  const order = new Int32Array(count[m]!);
-  const fill = count.slice(0, m);
+  const order = i32('shareOrder', count[m]!);
+  const fill = i32('shareFill', m);
+  fill.set(count.subarray(0, m));
   for (let i = 0; i < book.size; i++) if (columnOf[i]! >= 0) order[fill[columnOf[i]!]!++] = i;
   for (let c = 0; c < m; c++) {
     const A = colAward[c]!;

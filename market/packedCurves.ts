@@ -36,6 +36,12 @@ export class PackedCurves {
     this.n = i + 1;
   }
 
+  /** Drops every row, keeping the arrays for the next interval's bids (engine/simulation.ts `reuseIntervalArrays`). */
+  clear(): this {
+    this.n = 0;
+    return this;
+  }
+
   /** Drops the rows from `n` on (what a bidder that failed half-way wrote). */
   truncate(n: number): void {
     if (n < this.n) this.n = Math.max(0, n);

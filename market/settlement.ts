@@ -18,6 +18,7 @@
  * the spread Σ buys at their bids − Σ sells at their offers.
  */
 import { type Money, money, MoneyUnit, ZERO } from '../core/money.ts';
+import { zerosIn } from '../core/typedArrays.ts';
 import type { ClearingResult, OrderBook } from './types.ts';
 
 export interface Settlement {
@@ -52,7 +53,8 @@ export function settle(book: OrderBook, result: ClearingResult, reuse?: Settleme
   const unit = new MoneyUnit(money(rules.quantumKw).times(money(book.durationH)).times(money(rules.priceTickMwh)).div(1000));
   const priceTicks = Array.from(result.busPriceMwh, (p) => (Number.isNaN(p) ? 0 : Math.round(p / rules.priceTickMwh)));
   const nBids = book.bids.length;
-  const zeros = (a: Float64Array | undefined): Float64Array => (a !== undefined && a.length === nBids ? a.fill(0) : new Float64Array(nBids));
+  // In the reused settlement's buffers when they have room, whatever the number of bids (which varies from interval to interval).
+  const zeros = (a: Float64Array | undefined): Float64Array => zerosIn(nBids, a);
   const buyQuanta = zeros(reuse?.buyQuanta);
   const sellQuanta = zeros(reuse?.sellQuanta);
   if (scratchBuyUnits.length < nBids) {

@@ -15,6 +15,7 @@ import type { CommandRecord, ReportedFlexibility } from '../../agents/operations
 import type { GridEvent, GridRoom } from '../../agents/operations/gridRoom.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Crashes, Participant, Party } from './participants.ts';
+import { zerosIn } from '../../core/typedArrays.ts';
 
 /**
  * Equipment faults and repairs that happen at the start of `interval`: FAULT / REPAIR to the
@@ -68,14 +69,23 @@ export function operatorCommands(
    * dispatches (engine/interval/comms.ts `reports`). Absent with `comms: ideal`.
    */
   telemetry?: (grid: Grid, netKw: Float64Array) => (party: number) => ReportedFlexibility | null | undefined,
-): { records: readonly CommandRecord[]; events: GridEvent[] } {
+  /**
+   * An earlier call's `plannedKw` no one reads any more, whose buffer the planned schedule is
+   * written to when it has room (engine/simulation.ts `reuseIntervalArrays`, issue 16).
+   */
+  plannedKwInto?: Float64Array,
+): { records: readonly CommandRecord[]; events: GridEvent[]; plannedKw: Float64Array | undefined } {
   const n = agentRole.length;
   const quantumKw = ledger.quantumKw;
-  const netKw = new Float64Array(n);
-  for (let i = 0; i < n; i++) netKw[i] = agentRole[i] ? ledger.positionQuanta(i) * quantumKw : NaN;
+  /** Planned net consumption of an agent (NaN for others), kW. */
+  const planned = (i: number): number => (agentRole[i] ? ledger.positionQuanta(i) * quantumKw : NaN);
   const events: GridEvent[] = [];
   let records: readonly CommandRecord[] = [];
+  // The schedule as an array only where operators dispatch on it (a forged command reads one agent's).
+  let netKw: Float64Array | undefined;
   if (grid && room.operators.length > 0) {
+    netKw = zerosIn(n, plannedKwInto);
+    for (let i = 0; i < n; i++) netKw[i] = planned(i);
     const op = room.operate(interval, grid, netKw, agentRole, crashes.crashed, telemetry?.(grid, netKw));
     records = op.records;
     events.push(...op.events);
@@ -92,7 +102,7 @@ export function operatorCommands(
     const target = indexOf.get(f.target);
     if (target === undefined) continue;
     const operatorOf = room.operators.find((o) => o.serves(parties[target]!.bus))?.config.id;
-    events.push(room.forged(interval, f, target, netKw[target]!, operatorOf));
+    events.push(room.forged(interval, f, target, netKw ? netKw[target]! : planned(target), operatorOf));
   }
-  return { records, events };
+  return { records, events, plannedKw: netKw };
 }

@@ -22,12 +22,13 @@ export function intermediaryLedgers(
 ): { aggregators: AggregatorLedger[]; retailers: RetailerLedger[] } {
   const unit = ledger.unit;
   const n = parties.length;
-  const memberUnits = new Float64Array(n);
+  // Per aggregator (few), not per party: a Float64Array of every party each interval was off-heap memory (issue 16).
+  const memberUnits = new Map<number, number>();
   const extras = new Array<Money | undefined>(n);
   for (let i = 0; i < n; i++) {
     const a = viaOf[i]!;
     if (a < 0) continue;
-    memberUnits[a]! += ledger.costUnits(i);
+    memberUnits.set(a, (memberUnits.get(a) ?? 0) + ledger.costUnits(i));
     const x = ledger.costExtra[i];
     if (x) extras[a] = (extras[a] ?? ZERO).plus(x);
   }
@@ -53,7 +54,7 @@ export function intermediaryLedgers(
       aggregators.push({
         id: p.id,
         marketPayment: unit.toMoney(ledger.costUnits(a)),
-        memberPayments: unit.toMoney(memberUnits[a]!).plus(fees),
+        memberPayments: unit.toMoney(memberUnits.get(a) ?? 0).plus(fees),
         feeIncome: fees,
         ownPositionKwh: kwh(ownQ),
         ownPositionCost: unit.toMoney(ownUnits),

@@ -29,6 +29,10 @@
 import type { LpSolver } from './solver.ts';
 import { dispatch, type DispatchOptions, type DispatchProblem, type DispatchResult, type Offers } from './dispatch.ts';
 import { sharedTopologyCache } from '../../network/topology.ts';
+import { ScratchArrays } from '../../core/typedArrays.ts';
+
+/** The merit order and the windows' column flags: internal to a call, reused (off-heap memory per column each LP interval otherwise: issue 16). */
+const scratch = new ScratchArrays();
 
 /** Below this many columns the whole book is solved directly (fast already, and the guess would cost as much). */
 export const WINDOWED_ABOVE_COLUMNS = 32_768;
@@ -74,7 +78,7 @@ export function dispatchWindowed(problem: DispatchProblem, solver: LpSolver, opt
   const starts = new Int32Array(slots + 1);
   for (let j = 0; j < o.count; j++) starts[slotOf(j) + 1]!++;
   for (let s = 0; s < slots; s++) starts[s + 1]! += starts[s]!;
-  const merit = new Int32Array(o.count);
+  const merit = scratch.i32('merit', o.count); // every position written below
   const fill = starts.slice(0, slots);
   for (let j = 0; j < o.count; j++) merit[fill[slotOf(j)]!++] = j;
   for (let s = 0; s < slots; s++) {
@@ -121,8 +125,9 @@ function windowAround(o: Offers, merit: Int32Array, starts: Int32Array, priceMwh
   const slots = starts.length - 1;
   const lo = new Int32Array(slots);
   const hi = new Int32Array(slots);
-  const fixedIn = new Uint8Array(o.count);
-  const kept = new Uint8Array(o.count);
+  // The previous round's window is done with when the next is made.
+  const fixedIn = scratch.u8('fixedIn', o.count).fill(0);
+  const kept = scratch.u8('kept', o.count).fill(0);
   for (let s = 0; s < slots; s++) {
     const a = starts[s]!;
     const b = starts[s + 1]!;

@@ -83,4 +83,16 @@ describe('packed bids (market/packedCurves.ts)', () => {
       { side: 'sell', priceMwh: 40, quantityKw: 4 },
     ]);
   });
+
+  it('clear() empties the rows and keeps their arrays for the next interval’s bids (reuseIntervalArrays)', () => {
+    const rows = new PackedCurves(2);
+    rows.push(true, 50, 3);
+    rows.push(false, 20, 1);
+    const prices = rows.priceMwh;
+    expect(rows.clear()).to.equal(rows);
+    expect(rows.n).to.equal(0);
+    rows.push(false, 35, 2);
+    expect(rows.priceMwh).to.equal(prices); // no growth: row 0 again
+    expect(new PackedBid('b', agentId('a'), busId('n1'), 1, rows, 0, rows.n).segments).to.deep.equal([{ side: 'sell', priceMwh: 35, quantityKw: 2 }]);
+  });
 });

@@ -160,6 +160,23 @@ describe('clearNetwork: market clearing on the grid', () => {
   });
 
   describe('properties on random small networks (fast-check)', () => {
+    it('clearNetwork reuses its scratch arrays without carrying anything over: after another book, the same result as with fresh arrays (zero-quantity segments included)', () => {
+      fc.assert(
+        fc.property(randomMarket({ maxBuses: 6, maxSegments: 24 }), randomMarket({ maxBuses: 6, maxSegments: 16 }), fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }), (before, { network, book: full }, zero) => {
+          // Segments of zero quantity take no column: a stale segment → column map would put them in one.
+          const book: OrderBook = { ...full, quantityQuanta: full.quantityQuanta.map((q, i) => (zero[i] ? 0 : q)) };
+          clearNetwork(before.book, before.network, highs); // leaves the scratch full of another book
+          const reused = clearNetwork(book, network, highs);
+          const fresh = clearNetworkDetailed(book, network, highs).result; // its columns and map in new arrays
+          expect(Array.from(reused.awardedQuanta)).to.deep.equal(Array.from(fresh.awardedQuanta));
+          expect(Array.from(reused.busPriceMwh)).to.deep.equal(Array.from(fresh.busPriceMwh));
+          expect(reused.welfare).to.equal(fresh.welfare);
+          for (let i = 0; i < book.size; i++) if (book.quantityQuanta[i] === 0) expect(reused.awardedQuanta[i]).to.equal(0);
+        }),
+        { numRuns: 60 },
+      );
+    });
+
     it('HiGHS and javascript-lp-solver agree on welfare; no flow exceeds its limit; complementary slackness holds', () => {
       fc.assert(
         fc.property(randomMarket({ maxBuses: 6, maxSegments: 14 }), ({ network, book }) => {
