@@ -8,7 +8,7 @@ import type { Phases } from './interval/phases.ts';
 import { Simulation } from './simulation.ts';
 import { RunInterrupted } from './interrupted.ts';
 import type { Counterfactual } from '../agents/operations/counterfactual.ts';
-import { limitHeapGrowth } from '../core/heapGrowth.ts';
+import { boundHeapGrowthWhenLarge } from '../core/heapGrowth.ts';
 
 export { RunInterrupted } from './interrupted.ts';
 
@@ -52,8 +52,6 @@ export function runPasses(config: Scenario['config']): Array<'counterfactual' | 
 const REUSE = { reuseIntervalArrays: true } as const;
 
 export async function runScenario(scenario: Scenario, options: RunOptions, internals: RunInternals = {}): Promise<RunResult> {
-  // A run's heap is large and long-lived: bound how far it grows between full collections (why there).
-  limitHeapGrowth();
   // With operators, first the same run without them (same seed): the counterfactual
   // baseline of demand response, and the overloads they avoid.
   const { signal } = options;
@@ -67,15 +65,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions, inter
   const progress = options.onInterval;
   try {
     await sim.runYielding(
-      progress
-        ? {
-            interval: (o) => {
-              recorder.interval(o);
-              progress(o.interval.index + 1, sim.info.intervals, 'run');
-            },
-            completed: (end) => recorder.completed(end),
-          }
-        : recorder,
+      {
+        interval: (o) => {
+          recorder.interval(o);
+          progress?.(o.interval.index + 1, sim.info.intervals, 'run');
+          // A large run's heap: bound how far it grows between full collections (why there).
+          boundHeapGrowthWhenLarge();
+        },
+        completed: (end) => recorder.completed(end),
+      },
       signal,
       'run',
     );
