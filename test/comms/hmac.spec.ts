@@ -11,6 +11,16 @@ import { sha256SimdUpToDate } from '../tools/genSha256Simd.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
+
+/** A read's canonical bytes, written here independently of the module: four doubles in the platform's order, the voltage flag 0, the id's UTF-8 length (2 bytes, big-endian) and bytes. */
+function canonical(id: string, start: number, ms: number, imp: number, exp: number): Buffer {
+  const utf8 = Buffer.from(id, 'utf8');
+  const b = Buffer.alloc(35 + utf8.length);
+  [start, ms, imp, exp].forEach((x, i) => (endianness() === 'LE' ? b.writeDoubleLE(x, 8 * i) : b.writeDoubleBE(x, 8 * i)));
+  b.writeUInt16BE(utf8.length, 33);
+  utf8.copy(b, 35);
+  return b;
+}
 describe('security: HMAC-SHA256 with prepared keys', () => {
   it('gives the RFC 4231 test vectors (cases 1, 2, 6, 7: short keys and keys longer than a block)', () => {
     const cases: Array<[Buffer, Buffer, string]> = [
@@ -183,15 +193,6 @@ describe('security: sealed meter reads over the compact encoding', () => {
   });
 
   it('property: a table seals reads of short meter ids (one block, built as words) with createHmac over the canonical bytes, written here independently', () => {
-    // The canonical bytes by the module note: four doubles in the platform's order, the voltage flag 0, the id's UTF-8 length (2 bytes, big-endian) and bytes.
-    const canonical = (id: string, start: number, ms: number, imp: number, exp: number): Buffer => {
-      const utf8 = Buffer.from(id, 'utf8');
-      const b = Buffer.alloc(35 + utf8.length);
-      [start, ms, imp, exp].forEach((x, i) => (endianness() === 'LE' ? b.writeDoubleLE(x, 8 * i) : b.writeDoubleBE(x, 8 * i)));
-      b.writeUInt16BE(utf8.length, 33);
-      utf8.copy(b, 35);
-      return b;
-    };
     // Up to 20 UTF-8 bytes: one block; 21 and more: the byte path. Both sides of the boundary.
     const ids = fc.oneof(fc.string({ minLength: 1, maxLength: 20, unit: 'grapheme-ascii' }), fc.string({ minLength: 1, maxLength: 8, unit: 'binary' }), fc.constantFrom('meter:abcdefghijklmn', 'meter:abcdefghijklmno', 'méter:abcdefghijklm'));
     fc.assert(
@@ -216,14 +217,6 @@ describe('security: sealed meter reads over the compact encoding', () => {
   });
 
   it('property: batched seals (sealLater, four lanes in WebAssembly, the remainder one at a time) equal createHmac over the canonical bytes, for batches of 1 to 9 reads and any keys, ids and numbers', () => {
-    const canonical = (id: string, start: number, ms: number, imp: number, exp: number): Buffer => {
-      const utf8 = Buffer.from(id, 'utf8');
-      const b = Buffer.alloc(35 + utf8.length);
-      [start, ms, imp, exp].forEach((x, i) => (endianness() === 'LE' ? b.writeDoubleLE(x, 8 * i) : b.writeDoubleBE(x, 8 * i)));
-      b.writeUInt16BE(utf8.length, 33);
-      utf8.copy(b, 35);
-      return b;
-    };
     const read = fc.record({
       meter: fc.nat(),
       start: fc.integer({ min: 0, max: 4e12 }),

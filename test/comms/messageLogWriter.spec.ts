@@ -50,6 +50,14 @@ function put(table: MessageTable, r: Row): { slot: number; record: DeliveryRecor
   return { slot: s, record };
 }
 
+/** The rows as one fresh writer writes them from a fresh table, as text. */
+function written(rows: readonly Row[]): string {
+  const table = new MessageTable();
+  const writer = new MessageLogWriter();
+  for (const r of rows) writer.row(table, put(table, r).slot, r.status, r.link);
+  return Buffer.concat(writer.take()).toString('utf8');
+}
+
 /** The row as messages.csv defines it, from `new Date(ms).toISOString()` directly (whole seconds: `…:SSZ` only at a whole minute, as formatSimTime prints). */
 function referenceLine(r: Row): string {
   const iso = (ms: number): string => {
@@ -83,10 +91,7 @@ describe('comms/messageLog: rows written from the message table', () => {
   it('property: the text is toISOString’s times and String’s numbers (years 0000–9999 and beyond, ms or whole seconds, lost messages)', () => {
     fc.assert(
       fc.property(fc.array(row, { minLength: 1, maxLength: 30 }), (rows) => {
-        const table = new MessageTable();
-        const writer = new MessageLogWriter();
-        for (const r of rows) writer.row(table, put(table, r).slot, r.status, r.link);
-        expect(Buffer.concat(writer.take()).toString('utf8')).to.equal(rows.map(referenceLine).join(''));
+        expect(written(rows)).to.equal(rows.map(referenceLine).join(''));
       }),
       { numRuns: 300 },
     );
@@ -111,10 +116,7 @@ describe('comms/messageLog: rows written from the message table', () => {
     });
     fc.assert(
       fc.property(fc.array(busy, { minLength: 200, maxLength: 2000 }), (rows) => {
-        const table = new MessageTable();
-        const writer = new MessageLogWriter();
-        for (const r of rows) writer.row(table, put(table, r).slot, r.status, r.link);
-        expect(Buffer.concat(writer.take()).toString('utf8')).to.equal(rows.map(referenceLine).join(''));
+        expect(written(rows)).to.equal(rows.map(referenceLine).join(''));
       }),
       { numRuns: 40 },
     );
