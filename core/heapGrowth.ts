@@ -24,7 +24,7 @@ let applied = false;
  * Sets V8's `--heap-growing-percent` for this process once its used heap has passed
  * `BOUND_FROM_HEAP_BYTES` (V8 reads it at every full collection, so it holds from the next
  * one on), unless the process was started with its own value. Process-wide and one-way;
- * `runScenario` calls it after each interval, so the CLI, batch workers and benches run alike.
+ * `runScenario` calls it after each interval of each pass (counterfactual, foresight, run), so the CLI, batch workers and benches run alike.
  * Returns whether the bound is in force.
  */
 export function boundHeapGrowthWhenLarge(): boolean {

@@ -69,7 +69,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions, inter
         interval: (o) => {
           recorder.interval(o);
           progress?.(o.interval.index + 1, sim.info.intervals, 'run');
-          // A large run's heap: bound how far it grows between full collections (why there).
+          // A large run's heap: bound how far it grows between full collections (why there; every pass checks).
           boundHeapGrowthWhenLarge();
         },
         completed: (end) => recorder.completed(end),
@@ -123,6 +123,7 @@ export async function recordPrices(scenario: Scenario, seed: number | undefined,
       const p = o.result.busPriceMwh;
       for (let b = 0; b < prices.length; b++) prices[b]![o.interval.index] = p[b]!;
       onInterval?.(o.interval.index + 1, sim.info.intervals, 'foresight');
+      boundHeapGrowthWhenLarge();
     },
   }, signal, 'foresight');
   return prices;
@@ -146,6 +147,7 @@ export async function runCounterfactual(scenario: Scenario, seed: number | undef
       // What each site's meter saw (intermediaries: NaN).
       for (let i = 0; i < o.parties.length; i++) netKw[i]![o.interval.index] = o.ledger.actualQuanta[i]! * q;
       onInterval?.(o.interval.index + 1, sim.info.intervals, 'counterfactual');
+      boundHeapGrowthWhenLarge();
     },
     completed(end) {
       overloadIntervals = Number(end.operations.overloadIntervals ?? 0);
