@@ -58,6 +58,8 @@ export class EventQueue {
   /** Runs popped to the end, their arrays kept for the next burst. */
   private readonly spare: Run[] = [];
   private readonly sorter = new BurstSorter();
+  /** The run of the last `stretch`. */
+  private stretchRun: Run | undefined;
 
   get size(): number {
     return this.n;
@@ -73,6 +75,11 @@ export class EventQueue {
     this.stagedEvent[this.staged++] = event;
     this.nextSeq++;
     this.n++;
+  }
+
+  /** Pushes have been staged since the queue was last read. */
+  get hasStaged(): boolean {
+    return this.staged > 0;
   }
 
   /** Time of the earliest event; Infinity when empty. */
@@ -113,6 +120,69 @@ export class EventQueue {
     const run = this.runs[-1 - top]!;
     const i = run.at + k;
     return i < run.length ? run.events[i]! : -1;
+  }
+
+  /**
+   * How many of the next events come out in a row from one run: the events of the run whose head
+   * is the earliest event, from that head on, up to (not including) the first that some other
+   * pending event precedes or that lies after `tMs`, at most `max`. 0 when the earliest event is
+   * not a run's head (or is after `tMs`). The events are `stretchEvents[stretchAt + i]` at
+   * `stretchTimes[stretchAt + i]`, i < the count, exactly those `pop` would return one by one;
+   * take them with `consume`. The caller pops a stretch with no heap work per event (a burst's
+   * arrivals are long stretches), and must stop early once it has pushed anything (a push may
+   * come before the rest of the stretch).
+   */
+  stretch(tMs: number, max: number): number {
+    if (this.staged > 0) this.flush();
+    const top = this.events[0]!;
+    if (this.heapSize === 0 || top >= 0) return 0;
+    const run = this.runs[-1 - top]!;
+    // The least other entry is one of the root's children.
+    let t2 = Infinity;
+    let s2 = Infinity;
+    const t = this.timeMs;
+    const s = this.seqs;
+    for (let c = 1; c <= 2 && c < this.heapSize; c++) {
+      if (t[c]! < t2 || (t[c] === t2 && s[c]! < s2)) {
+        t2 = t[c]!;
+        s2 = s[c]!;
+      }
+    }
+    const times = run.times;
+    const end = Math.min(run.length, run.at + max);
+    let j = run.at;
+    while (j < end) {
+      const tj = times[j]!;
+      if (tj > tMs || tj > t2 || (tj === t2 && run.seq0 + j > s2)) break;
+      j++;
+    }
+    this.stretchRun = run;
+    return j - run.at;
+  }
+
+  /** The arrays and start of the stretch `stretch` found (valid until the next push, pop or consume). */
+  get stretchTimes(): Float64Array {
+    return this.stretchRun!.times;
+  }
+  get stretchEvents(): Int32Array {
+    return this.stretchRun!.events;
+  }
+  get stretchAt(): number {
+    return this.stretchRun!.at;
+  }
+
+  /** Takes the first `k` events of the stretch `stretch` found (k at most its count), as `k` pops would. */
+  consume(k: number): void {
+    if (k === 0) return;
+    const run = this.stretchRun!;
+    const top = this.events[0]!;
+    this.n -= k;
+    run.at += k;
+    if (run.at === run.length) {
+      this.runs[-1 - top] = undefined;
+      this.spare.push(run);
+      this.removeTop();
+    } else this.replaceTop(run.times[run.at]!, run.seq0 + run.at, top);
   }
 
   /** Moves the staged pushes into the heap: one by one when few, as a sorted run when many. */

@@ -91,6 +91,68 @@ describe('comms: the event queue', () => {
     );
   });
 
+  it('property: stretches (runs of events taken without the heap, as the plane takes a burst) come out in exactly the order of the scan, with pushes cutting them short', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 25 }), fc.integer({ min: 1, max: 300 }), fc.double({ min: 0, max: 1e15, noNaN: true }), (steps, max, limit) => {
+        const q = new EventQueue();
+        const ref = new ScanQueue();
+        let id = 0;
+        for (const s of steps) {
+          if ('burst' in s) {
+            for (const t of s.burst) {
+              q.push(t, id);
+              ref.push(t, id++);
+            }
+            continue;
+          }
+          if ('peek' in s) {
+            expect(q.peekTime()).to.equal(ref.peekTime());
+            continue;
+          }
+          // Take stretches up to `limit`, as the plane's run loop does; after a stretch event that pushes, the rest waits for the next stretch.
+          let budget = s.pops;
+          while (budget > 0 && ref.size > 0) {
+            const k = q.stretch(limit, max);
+            if (k === 0) {
+              if (!(ref.peekTime() <= limit)) break;
+              const now = ref.peekTime();
+              expect(q.peekTime()).to.equal(now);
+              expect(q.pop()).to.equal(ref.pop());
+              budget--;
+              continue;
+            }
+            expect(k).to.be.at.most(max);
+            const at = q.stretchAt;
+            let i = 0;
+            while (i < k) {
+              const now = ref.peekTime();
+              expect(now).to.be.at.most(limit);
+              expect(q.stretchTimes[at + i]).to.equal(now);
+              expect(q.stretchEvents[at + i]).to.equal(ref.pop());
+              i++;
+              budget--;
+              if (s.pushAfterPop.length > 0 && i % 7 === 0) {
+                for (const dt of s.pushAfterPop) {
+                  q.push(now + dt, id);
+                  ref.push(now + dt, id++);
+                }
+                break;
+              }
+            }
+            q.consume(i);
+            expect(q.size).to.equal(ref.size);
+          }
+        }
+        while (ref.size > 0) {
+          expect(q.peekTime()).to.equal(ref.peekTime());
+          expect(q.pop()).to.equal(ref.pop());
+        }
+        expect(q.size).to.equal(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('a burst of 10,000 arrivals at one send time comes out in time order, ties in the order sent', () => {
     const q = new EventQueue();
     // Latencies of 0, 1, …, 99 ms, each 100 times: the k-th message at k mod 100 ms.
