@@ -60,6 +60,8 @@ export class EventQueue {
   private readonly sorter = new BurstSorter();
   /** The run of the last `stretch`. */
   private stretchRun: Run | undefined;
+  /** The earliest time among the other pending events when `stretch` was called (Infinity: none). */
+  stretchBefore = Infinity;
 
   get size(): number {
     return this.n;
@@ -123,41 +125,27 @@ export class EventQueue {
   }
 
   /**
-   * How many of the next events come out in a row from one run: the events of the run whose head
-   * is the earliest event, from that head on, up to (not including) the first that some other
-   * pending event precedes or that lies after `tMs`, at most `max`. 0 when the earliest event is
-   * not a run's head (or is after `tMs`). The events are `stretchEvents[stretchAt + i]` at
-   * `stretchTimes[stretchAt + i]`, i < the count, exactly those `pop` would return one by one;
-   * take them with `consume`. The caller pops a stretch with no heap work per event (a burst's
-   * arrivals are long stretches), and must stop early once it has pushed anything (a push may
-   * come before the rest of the stretch).
+   * Starts a stretch: the next events taken in a row from one run, with no heap work per event.
+   * Returns how many events the run whose head is the earliest event has left from that head
+   * (0 when the earliest event is not a run's head). Its events are `stretchEvents[stretchAt + i]`
+   * at `stretchTimes[stretchAt + i]`, and they come out next, in that order, for as long as their
+   * time lies before `stretchBefore` (the earliest other event's: ties are left to `pop`, which
+   * breaks them by insertion order) — exactly what `pop` would return one by one. Take them with
+   * `consume`. A caller that pushes must end the stretch there (a push may come before the rest).
    */
-  stretch(tMs: number, max: number): number {
+  stretch(): number {
     if (this.staged > 0) this.flush();
     const top = this.events[0]!;
     if (this.heapSize === 0 || top >= 0) return 0;
     const run = this.runs[-1 - top]!;
     // The least other entry is one of the root's children.
-    let t2 = Infinity;
-    let s2 = Infinity;
     const t = this.timeMs;
-    const s = this.seqs;
-    for (let c = 1; c <= 2 && c < this.heapSize; c++) {
-      if (t[c]! < t2 || (t[c] === t2 && s[c]! < s2)) {
-        t2 = t[c]!;
-        s2 = s[c]!;
-      }
-    }
-    const times = run.times;
-    const end = Math.min(run.length, run.at + max);
-    let j = run.at;
-    while (j < end) {
-      const tj = times[j]!;
-      if (tj > tMs || tj > t2 || (tj === t2 && run.seq0 + j > s2)) break;
-      j++;
-    }
+    let before = Infinity;
+    if (this.heapSize > 1) before = t[1]!;
+    if (this.heapSize > 2 && t[2]! < before) before = t[2]!;
+    this.stretchBefore = before;
     this.stretchRun = run;
-    return j - run.at;
+    return run.length - run.at;
   }
 
   /** The arrays and start of the stretch `stretch` found (valid until the next push, pop or consume). */

@@ -112,8 +112,6 @@ const LINK_FREE = 4;
 const KINDS = 8;
 /** How many arriving messages' records `run` loads ahead, together. */
 const PREFETCH = 8;
-/** At most this many events are taken as one stretch of a run (`EventQueue.stretch` scans that far ahead). */
-const STRETCH_MAX = 4096;
 
 // Per path and class, three streams (loss, latency, jitter), created on first use.
 const LOSS = 0;
@@ -290,12 +288,14 @@ export class MessagePlane {
       let untilTouch = 0;
       for (;;) {
         // A burst's arrivals come out of its sorted run in a row: take them as a stretch, with no heap work per event.
-        const k = ev.stretch(tMs, STRETCH_MAX);
+        const k = ev.stretch();
         if (k > 0) {
           const times = ev.stretchTimes;
           const events = ev.stretchEvents;
           const from = ev.stretchAt;
           const end = from + k;
+          // Up to the first event after `tMs` or not before every other pending event (a tie is left to `pop`).
+          const before = ev.stretchBefore;
           // The records of the stretch's next arrivals are loaded PREFETCH ahead (see below), one per event, so misses keep overlapping.
           for (let a = from; a < Math.min(end, from + PREFETCH); a++) {
             const e = events[a]!;
@@ -303,16 +303,24 @@ export class MessagePlane {
           }
           let i = from;
           while (i < end) {
+            const t = times[i]!;
+            if (t > tMs || t >= before) break;
             const a = i + PREFETCH;
             if (a < end) {
               const e = events[a]!;
               if ((e & 7) === ARRIVE) touched |= i32[16 * (e >> 3)]! ^ i32[16 * (e >> 3) + 15]!;
             }
-            const t = times[i]!;
             const e = events[i++]!;
             this.handle(t, e);
             // What the event pushed (a retry, a link's next step) may come before the rest of the stretch.
             if (ev.hasStaged) break;
+          }
+          if (i === from) {
+            // The run's head ties with another event (or lies after tMs): one pop decides.
+            const t = ev.peekTime();
+            if (t === Infinity || t > tMs) break;
+            this.handle(t, ev.pop());
+            continue;
           }
           ev.consume(i - from);
           continue;
