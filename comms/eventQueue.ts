@@ -296,21 +296,49 @@ export class BurstSorter {
       return;
     }
     // Bucket of v: ⌊(v − min) × scale⌋, nondecreasing in v (each step rounds monotonically), so buckets keep the order.
+    // (`| 0` is ⌊⌋ on [0, n]; a range so narrow or wide that the scale is Infinity or 0 puts every value in bucket 0.)
     const scale = n / (max - min);
     const bucketOf = this.bucketOf;
     const starts = this.starts;
     starts.fill(0, 0, n + 1);
+    const last = n - 1;
     for (let i = 0; i < n; i++) {
-      const b = Math.min(n - 1, Math.floor((times[i]! - min) * scale));
+      let b = ((times[i]! - min) * scale) | 0;
+      if (b > last) b = last;
       bucketOf[i] = b;
       starts[b + 1]!++;
     }
-    for (let b = 0; b < n; b++) starts[b + 1] = starts[b + 1]! + starts[b]!;
+    // Prefix sums, noting the largest bucket.
+    let largest = 0;
+    for (let b = 0; b < n; b++) {
+      const count = starts[b + 1]!;
+      if (count > largest) largest = count;
+      starts[b + 1] = count + starts[b]!;
+    }
     // starts[b] is now where bucket b begins; fill in input order, moving each start to its bucket's end.
     for (let i = 0; i < n; i++) {
       const at = starts[bucketOf[i]!]!++;
       outTimes[at] = times[i]!;
       outEvents[at] = events[i]!;
+    }
+    if (largest <= 32) {
+      // Every bucket small: one insertion sort over the whole output. A pair moves only past greater
+      // times, and every time of a later bucket is greater than all of an earlier one's, so no pair
+      // leaves its bucket: the same as sorting each bucket, without a pass over the buckets.
+      for (let i = 1; i < n; i++) {
+        const v = outTimes[i]!;
+        if (!(outTimes[i - 1]! > v)) continue;
+        const e = outEvents[i]!;
+        let j = i - 1;
+        do {
+          outTimes[j + 1] = outTimes[j]!;
+          outEvents[j + 1] = outEvents[j]!;
+          j--;
+        } while (j >= 0 && outTimes[j]! > v);
+        outTimes[j + 1] = v;
+        outEvents[j + 1] = e;
+      }
+      return;
     }
     // Bucket b now lies in [starts[b − 1], starts[b]) (bucket 0 from 0).
     let from = 0;
