@@ -82,8 +82,8 @@ export class MessageTable {
   next = new Int32Array(0);
   private capacity = 0;
 
-  /** Fills a slot's fields as sent: its first attempt, not delivered, on the access path (link −1), kind and tags 0. */
-  write(s: number, type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number): void {
+  /** Fills a slot's fields as sent: its first attempt, not delivered, on the access path (link −1), with the owner's kind and tags (default 0). */
+  write(s: number, type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind = 0, tag = 0, batch = 0): void {
     const f = this.f64;
     const i = this.i32;
     const u = this.u8;
@@ -97,14 +97,14 @@ export class MessageTable {
     i[w + I_TO] = to;
     i[w + I_ATTEMPTS] = 1;
     i[w + I_LINK] = -1;
-    i[w + I_TAG] = 0;
-    i[w + I_BATCH] = 0;
+    i[w + I_TAG] = tag;
+    i[w + I_BATCH] = batch;
     const b = RECORD_BYTES * s;
     u[b + B_TYPE] = type;
     u[b + B_CLASS] = cls;
     u[b + B_REFERENCE_POINT] = rp;
     u[b + B_STATUS] = 0;
-    u[b + B_KIND] = 0;
+    u[b + B_KIND] = kind;
   }
 
   type(s: number): number {

@@ -217,14 +217,14 @@ export class MessagePlane {
 
   /**
    * Hands a message to the plane; returns its slot in `table`. `deadlineMs` NaN: none.
-   * `from` and `to` are ids of `table.endpoints`.
+   * `from` and `to` are ids of `table.endpoints`; `kind`, `tag` and `batch` are the owner's (written with the record, while it is in the cache).
    */
-  send(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number): number {
+  send(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind = 0, tag = 0, batch = 0): number {
     if (!(sentAtMs >= this.now)) throw new RangeError(`message sent at ${sentAtMs} ms, before the plane's time ${this.now} ms`);
     if (!(sizeBytes > 0) || !Number.isFinite(sizeBytes)) throw new RangeError(`message size must be a positive number of bytes, got ${sizeBytes}`);
     const t = this.table;
     const s = t.allocate();
-    t.write(s, type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs);
+    t.write(s, type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs, kind, tag, batch);
     const link = this.carrier[rp * APPLICATION_CLASSES.length + cls]!;
     if (link >= 0) {
       t.i32[16 * s + I_LINK] = link;

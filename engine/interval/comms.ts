@@ -217,12 +217,18 @@ export class CommsRun {
   private readonly table: MessageTable;
   /**
    * Reads in flight as numbers, not objects (10,000 an interval, each alive until the MDMS has
-   * it): per slot its party (`meters`), interval start, length, import and export kWh, voltage
-   * (NaN: none), and its MAC's 8 words; the MDMS takes them as numbers (`ingestSealed`).
+   * it): per slot its import and export kWh and its MAC's 8 words; its party and its batch (the
+   * interval it covers) in the slot's `tag` and `batch`, read with the record as it finishes, and
+   * no voltage (NaN: the engine's reads carry none). The MDMS takes them as numbers (`ingestSealed`).
+   * Two doubles per read rather than five: a read finishes at a random moment of its burst, and
+   * four reads share a cache line instead of a read needing two.
    */
-  private readParty = new Int32Array(1024);
-  private readNumbers = new Float64Array(5 * 1024);
+  private readKwh = new Float64Array(2 * 1024);
   private readMacs = new Int32Array(8 * 1024);
+  /** Per call of `meterReads` (a read's `batch` in the table): the interval start and length its reads cover (its party is the read's `tag`). */
+  private readBatchStart = new Float64Array(128);
+  private readBatchMs = new Float64Array(128);
+  private readBatches = 0;
   /** Per plane slot of a MESSAGE: the message (undefined elsewhere). */
   private readonly messageOf: (Message | undefined)[] = [];
   /** Messages sent with `send` still in flight, with what their receiver needs. */
@@ -373,13 +379,7 @@ export class CommsRun {
       sentAtMs = now;
       this.counts.sendsDeferred++;
     }
-    const slot = this.plane.send(type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs);
-    const tab = this.table;
-    tab.u8[RECORD_BYTES * slot + B_KIND] = kind;
-    const w = 16 * slot;
-    tab.i32[w + I_TAG] = tag;
-    tab.i32[w + I_BATCH] = batch;
-    return slot;
+    return this.plane.send(type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs, kind, tag, batch);
   }
 
   /** A message whose receiver needs more than its kind: the `Message` (its id the sequence number), with `pending` kept until it finishes. */
@@ -798,6 +798,13 @@ export class CommsRun {
     const tampered = this.input.faults.some((f) => f.type === 'tampered-read' && timeOf(f.at) >= interval.start && timeOf(f.at) < interval.end);
     if (this.meterSeal.length < parties.length) this.growMeters(parties.length);
     const intervalMs = interval.end - interval.start;
+    const batch = this.readBatches++;
+    if (batch === this.readBatchStart.length) {
+      this.readBatchStart = grown(this.readBatchStart, 2 * batch);
+      this.readBatchMs = grown(this.readBatchMs, 2 * batch);
+    }
+    this.readBatchStart[batch] = interval.start;
+    this.readBatchMs[batch] = intervalMs;
     for (let i = 0; i < parties.length; i++) {
       if (!hasMeter[i]) continue;
       const a = ledger.actualQuanta[i]!;
@@ -808,22 +815,17 @@ export class CommsRun {
       const kwh = meterReadKwh(this.meterIds[i]!, intervalMs, a * q);
       const importKwh = Math.max(kwh, 0);
       const exportKwh = Math.max(-kwh, 0);
-      const slot = this.sendIndexed(READ_ROUTE.type, READ_ROUTE.cls, READ_ROUTE.rp, this.meterEndpoint[i]!, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ, 0, 0);
-      if (slot >= this.readParty.length) {
+      const slot = this.sendIndexed(READ_ROUTE.type, READ_ROUTE.cls, READ_ROUTE.rp, this.meterEndpoint[i]!, this.mdmsEndpoint, MESSAGE_BYTES.meterRead, interval.end, NaN, READ, i, batch);
+      if (8 * slot >= this.readMacs.length) {
         // The seals batched so far go to the MAC array being replaced.
         this.seals.flush();
         this.growReads(slot);
       }
       // Sealed by the meter as sent (batched: the MAC is in place by the flush below); a tampering fault then alters the import in transit.
       this.seals.sealLater(this.meterSeal[i]!, interval.start, intervalMs, importKwh, exportKwh, NaN, this.readMacs, 8 * slot);
-      this.readParty[slot] = i;
-      const o = 5 * slot;
       const sentImport = tampered && this.tampered(party.id, interval) ? importKwh + 1 : importKwh;
-      this.readNumbers[o] = interval.start;
-      this.readNumbers[o + 1] = intervalMs;
-      this.readNumbers[o + 2] = sentImport;
-      this.readNumbers[o + 3] = exportKwh;
-      this.readNumbers[o + 4] = NaN;
+      this.readKwh[2 * slot] = sentImport;
+      this.readKwh[2 * slot + 1] = exportKwh;
       // The read's bytes are final from here on: the MDMS may compute the MAC it will expect ahead (metering/mdms.ts `expectSealed`; its verdict is still made on delivery).
       this.mdms.expectSealed(this.meterMdms[i]!, interval.start, intervalMs, sentImport, exportKwh, NaN);
     }
@@ -831,9 +833,8 @@ export class CommsRun {
   }
 
   private growReads(slot: number): void {
-    const n = Math.max(slot + 1, 2 * this.readParty.length);
-    this.readParty = grown(this.readParty, n);
-    this.readNumbers = grown(this.readNumbers, 5 * n);
+    const n = Math.max(slot + 1, this.readMacs.length / 4);
+    this.readKwh = grown(this.readKwh, 2 * n);
     this.readMacs = grown(this.readMacs, 8 * n);
   }
 
@@ -964,17 +965,19 @@ export class CommsRun {
   /** A meter read reached the MDMS (or not): stored, or rejected with the MDMS's reason; returns the row's status. */
   private finishedRead(slot: number, delivered: boolean, status: number): number {
     if (delivered) {
-      const x = this.readNumbers;
-      const o = 5 * slot;
-      const party = this.readParty[slot]!;
-      const reason = this.mdms.ingestSealed(this.meterMdms[party]!, x[o]!, x[o + 1]!, x[o + 2]!, x[o + 3]!, x[o + 4]!, this.readMacs, 8 * slot);
+      const i32 = this.table.i32;
+      const party = i32[16 * slot + I_TAG]!;
+      const batch = i32[16 * slot + I_BATCH]!;
+      const start = this.readBatchStart[batch]!;
+      const kwh = this.readKwh;
+      const reason = this.mdms.ingestSealed(this.meterMdms[party]!, start, this.readBatchMs[batch]!, kwh[2 * slot]!, kwh[2 * slot + 1]!, NaN, this.readMacs, 8 * slot);
       if (reason) {
         const meterId = this.meters[party]!.id;
         status = this.statusIndex(reason === 'tampered' || reason === 'unsealed' ? 'rejected-mac' : 'rejected-read');
         const text = this.statusText[status]!;
         if (text === 'rejected-mac') this.counts.attacksRejected++;
         this.counts.readsRejected.set(reason, (this.counts.readsRejected.get(reason) ?? 0) + 1);
-        this.verdictEvents.push({ at: simTime(x[o]!), issuer: meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(x[o]!))}` });
+        this.verdictEvents.push({ at: simTime(start), issuer: meterId, target: 'mdms', type: 'METER_READ_REJECTED', response: text, detail: `${reason}: the MDMS rejected the read of ${formatSimTime(simTime(start))}` });
       } else this.counts.readsStored++;
     } else if (this.slotLinkDown(slot)) this.counts.outage.readsAffected++;
     return status;
