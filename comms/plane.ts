@@ -112,6 +112,8 @@ const LINK_FREE = 4;
 const KINDS = 8;
 /** How many arriving messages' records `run` loads ahead, together. */
 const PREFETCH = 8;
+/** How many arriving messages' records a stretch (`EventQueue.stretch`) loads together. */
+const STRETCH_BLOCK = 16;
 
 // Per path and class, three streams (loss, latency, jitter), created on first use.
 const LOSS = 0;
@@ -296,19 +298,19 @@ export class MessagePlane {
           const end = from + k;
           // Up to the first event after `tMs` or not before every other pending event (a tie is left to `pop`).
           const before = ev.stretchBefore;
-          // The records of the stretch's next arrivals are loaded PREFETCH ahead (see below), one per event, so misses keep overlapping.
-          for (let a = from; a < Math.min(end, from + PREFETCH); a++) {
-            const e = events[a]!;
-            if ((e & 7) === ARRIVE) touched |= i32[16 * (e >> 3)]! ^ i32[16 * (e >> 3) + 15]!;
-          }
           let i = from;
+          let block = from;
           while (i < end) {
             const t = times[i]!;
             if (t > tMs || t >= before) break;
-            const a = i + PREFETCH;
-            if (a < end) {
-              const e = events[a]!;
-              if ((e & 7) === ARRIVE) touched |= i32[16 * (e >> 3)]! ^ i32[16 * (e >> 3) + 15]!;
+            // The records of the next STRETCH_BLOCK arrivals are loaded together when the stretch reaches them: their cache
+            // misses overlap in one wait, where a load per event, each a whole event's work ahead, would mostly wait alone.
+            if (i === block) {
+              block = Math.min(end, i + STRETCH_BLOCK);
+              for (let a = i; a < block; a++) {
+                const e = events[a]!;
+                if ((e & 7) === ARRIVE) touched |= i32[16 * (e >> 3)]! ^ i32[16 * (e >> 3) + 15]!;
+              }
             }
             const e = events[i++]!;
             this.handle(t, e);
