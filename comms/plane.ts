@@ -172,6 +172,13 @@ export class MessagePlane {
   private now = -Infinity;
   /** What the look-ahead loads in `run` read (kept so that they are not optimised away). */
   touched = 0;
+  /**
+   * The owner's look-ahead, optional: called with the slots of a block of arrivals whose records
+   * have just been loaded, before any of them finishes, to load what its finish callback will read
+   * besides the record (side arrays by slot), so those misses overlap too. It must only read; what
+   * it returns is kept with `touched`.
+   */
+  aheadOfFinish: ((slot: number) => number) | undefined;
 
   constructor(
     plane: ResolvedPlane,
@@ -310,6 +317,14 @@ export class MessagePlane {
               for (let a = i; a < block; a++) {
                 const e = events[a]!;
                 if ((e & 7) === ARRIVE) touched |= i32[16 * (e >> 3)]! ^ i32[16 * (e >> 3) + 15]!;
+              }
+              // Then what the owner's finish will read besides the record (its kind now in the cache), again together.
+              const ahead = this.aheadOfFinish;
+              if (ahead !== undefined) {
+                for (let a = i; a < block; a++) {
+                  const e = events[a]!;
+                  if ((e & 7) === ARRIVE) touched |= ahead(e >> 3);
+                }
               }
             }
             const e = events[i++]!;

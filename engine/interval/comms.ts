@@ -258,6 +258,9 @@ export class CommsRun {
   private readonly partyEndpoints: number[] = [];
   /** Per party: endpoint of its own id (−1 until first used; names are interned on first use, as `send` did). */
   private readonly ownEndpoints: Int32Array;
+  /** Per party: the endpoint its bids of gate `bidEndpointBatch` were sent from (`gateBids`), where `awards` sends their awards. */
+  private readonly bidEndpoint: Int32Array;
+  private readonly bidEndpointBatch: Int32Array;
   /** Per party, read once per bid and price: its bids are supply offers (OFFER_KINDS); it is an intermediary, reached over RP4. */
   private readonly offers: Uint8Array;
   private readonly intermediary: Uint8Array;
@@ -329,6 +332,8 @@ export class CommsRun {
     this.log = new MessageLogWriter(input.messageLog !== false, input.reuseLogPieces === true);
     this.plane = new MessagePlane(input.plane, input.random);
     this.table = this.plane.table;
+    // A read's finish reads its numbers and MAC (by slot) besides its record: loaded ahead with the block it arrives in.
+    this.plane.aheadOfFinish = (slot) => (this.table.u8[RECORD_BYTES * slot + B_KIND] === READ ? this.readMacs[8 * slot]! ^ (this.readKwh[2 * slot]! | 0) : 0);
     this.marketEndpoint = this.table.endpoints.id('market');
     this.mdmsEndpoint = this.table.endpoints.id('mdms');
     this.intervalMs = minutesToMs(input.intervalMinutes);
@@ -344,6 +349,8 @@ export class CommsRun {
     this.reportAvailableKw = new Float64Array(input.parties.length);
     this.hasMembers = input.parties.some((p) => p.role === 'aggregator');
     this.ownEndpoints = new Int32Array(input.parties.length).fill(-1);
+    this.bidEndpoint = new Int32Array(input.parties.length);
+    this.bidEndpointBatch = new Int32Array(input.parties.length);
     this.offers = Uint8Array.from(input.parties, (p) => (OFFER_KINDS.has(p.kind) ? 1 : 0));
     this.intermediary = Uint8Array.from(input.parties, (p) => (p.role === 'agent' ? 0 : 1));
     this.memberAwardOnTime = new Int32Array(input.parties.length).fill(-1);
@@ -440,7 +447,11 @@ export class CommsRun {
       const bid = bids[i]!;
       // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
       const route = this.offers[bid.party] ? OFFER_ROUTE : BID_ROUTE;
-      const slot = this.sendIndexed(route.type, route.cls, this.intermediary[bid.party] ? RP4 : route.rp, this.partyEndpoint(bid.party, bid.agentId), this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), bidTime, interval.gateClosure, BID, i, batch);
+      const from = this.partyEndpoint(bid.party, bid.agentId);
+      // The award to this bid goes back to the same endpoint (`awards`): kept per party for this gate.
+      this.bidEndpoint[bid.party] = from;
+      this.bidEndpointBatch[bid.party] = batch;
+      const slot = this.sendIndexed(route.type, route.cls, this.intermediary[bid.party] ? RP4 : route.rp, from, this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), bidTime, interval.gateClosure, BID, i, batch);
       if (checkOutages) duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;
     }
     this.plane.advanceTo(interval.gateClosure, this.onFinished);
@@ -658,9 +669,13 @@ export class CommsRun {
   /** The market's answer to every bid in the book, sent at the gate (logged; see the module note). */
   awards(bids: readonly PartyBid[], interval: MarketInterval): void {
     const market = this.marketEndpoint;
+    const batch = this.bidBatch;
     for (let i = 0; i < bids.length; i++) {
       const bid = bids[i]!;
-      this.sendIndexed(AWARD_ROUTE.type, AWARD_ROUTE.cls, AWARD_ROUTE.rp, market, this.partyEndpoint(bid.party, bid.agentId), MESSAGE_BYTES.award, interval.gateClosure, interval.start, AWARD, 0, 0);
+      const party = bid.party;
+      // A bid of this gate was sent from its party's endpoint (`gateBids`): no name to compare again.
+      const to = this.bidEndpointBatch[party] === batch ? this.bidEndpoint[party]! : this.partyEndpoint(party, bid.agentId);
+      this.sendIndexed(AWARD_ROUTE.type, AWARD_ROUTE.cls, AWARD_ROUTE.rp, market, to, MESSAGE_BYTES.award, interval.gateClosure, interval.start, AWARD, 0, 0);
     }
   }
 
