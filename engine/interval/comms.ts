@@ -332,8 +332,14 @@ export class CommsRun {
     this.log = new MessageLogWriter(input.messageLog !== false, input.reuseLogPieces === true);
     this.plane = new MessagePlane(input.plane, input.random);
     this.table = this.plane.table;
-    // A read's finish reads its numbers and MAC (by slot) besides its record: loaded ahead with the block it arrives in.
-    this.plane.aheadOfFinish = (slot) => (this.table.u8[RECORD_BYTES * slot + B_KIND] === READ ? this.readMacs[8 * slot]! ^ (this.readKwh[2 * slot]! | 0) : 0);
+    // Besides its record, a read's finish reads its numbers and MAC (by slot) and its meter's MDMS handle, a price's its
+    // party's newest price (by party, in random order): loaded ahead with the block they arrive in.
+    this.plane.aheadOfFinish = (slot) => {
+      const kind = this.table.u8[RECORD_BYTES * slot + B_KIND];
+      if (kind === READ) return this.readMacs[8 * slot]! ^ (this.readKwh[2 * slot]! | 0) ^ this.meterMdms[this.table.i32[16 * slot + I_TAG]!]!;
+      if (kind === PRICE) return this.priceNewest[this.table.i32[16 * slot + I_TAG]!]!;
+      return 0;
+    };
     this.marketEndpoint = this.table.endpoints.id('market');
     this.mdmsEndpoint = this.table.endpoints.id('mdms');
     this.intervalMs = minutesToMs(input.intervalMinutes);
