@@ -256,6 +256,8 @@ export class CommsRun {
   private readonly meters: ({ readonly party: string; readonly id: string; readonly endpoint: number; readonly seal: number; readonly mdms: number } | undefined)[] = [];
   private readonly marketEndpoint: number;
   private readonly partyEndpoints: number[] = [];
+  /** Per party: the name `partyEndpoints` holds the endpoint of (undefined: none yet). */
+  private readonly partyEndpointNames: (string | undefined)[] = [];
   /** Per party: endpoint of its own id (−1 until first used; names are interned on first use, as `send` did). */
   private readonly ownEndpoints: Int32Array;
   /** Per party: the endpoint its bids of gate `bidEndpointBatch` were sent from (`gateBids`), where `awards` sends their awards. */
@@ -409,15 +411,22 @@ export class CommsRun {
     return message;
   }
 
-  /** Endpoint id of party `party` named `name` (cached per party index: no map lookup per message). */
+  /**
+   * Endpoint id of party `party` named `name` (cached per party index with the name it was asked
+   * for: no map lookup per message). The cache keeps the caller's own string, not the interned one:
+   * an agent's bids carry the same id string every interval, so the check is a pointer comparison,
+   * not a comparison of the texts (which read a name string from elsewhere in the heap per bid).
+   */
   private partyEndpoint(party: number, name: string): number {
-    const names = this.table.endpoints.names;
-    const cache = this.partyEndpoints;
-    while (cache.length <= party) cache.push(-1);
-    const id = cache[party]!;
-    if (id >= 0 && names[id] === name) return id;
+    const names = this.partyEndpointNames;
+    if (names[party] === name) return this.partyEndpoints[party]!;
+    while (names.length <= party) {
+      names.push(undefined);
+      this.partyEndpoints.push(-1);
+    }
     const fresh = this.table.endpoints.id(name);
-    cache[party] = fresh;
+    this.partyEndpoints[party] = fresh;
+    names[party] = name;
     return fresh;
   }
 
