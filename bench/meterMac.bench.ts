@@ -101,6 +101,7 @@ export const suite: BenchSuite = {
         baselineMs: med(b),
         // The JS this replaced (a 64-word schedule array, each read packed into bytes) measured 0.24× here (1.75 µs), the unrolled scalar table 0.10× (0.82 µs): load average 14.
         // Four lanes in WebAssembly SIMD and the receiver's MACs computed ahead: 0.59 µs (0.06×) against 1.00 µs (0.11×) for the scalar table in the same minutes, load average 17–18 (2026-12-05).
+        // The receiver shares the meters' key objects, as a run's MDMS does, so it checks against the sealer's MAC (meterMac.ts, twins): 0.33–0.34 µs (0.04×) against 0.51–0.55 µs (0.06–0.07×) before, load average ~7 (2026-12-05 12:50).
         target: { max: 0.1, of: 'ratio' },
         note: `process.cpuUsage; medians of 5 interleaved pairs; load average ${loadavg()[0]!.toFixed(1)}`,
       },
