@@ -147,6 +147,14 @@ export class MessageLogWriter {
   private pool = new Uint8Array(1 << 16);
   private poolView = new DataView(this.pool.buffer);
   private poolUsed = PREFIX_ROOM;
+  /**
+   * The longest text in the pool, and the most bytes a row can take with its copies' overrun: the
+   * prefix (at most `PREFIX_ROOM`), `SS.mmmZ,`, five texts of the pool (class and reference
+   * point, two endpoints, a type, an ending; a cached tail is no longer than a type, its size and an ending) and a
+   * size of at most 24 characters. One comparison a row instead of summing its parts.
+   */
+  private longestText = 0;
+  private rowBound = PREFIX_ROOM + 8 + 24 + WORD;
   /** Pool offset and length per class × reference point (`class,rp,`) and per type (`type,`). */
   private readonly classRpAt: Int32Array;
   private readonly classRpLength: Int32Array;
@@ -250,7 +258,7 @@ export class MessageLogWriter {
     const e = (Math.imul(kind, 0x9e3779b1) ^ Math.imul(size | 0, 0x85ebca77)) >>> (32 - TAIL_BITS);
     const tailLength = this.tailSize[e] === size && this.tailKind[e] === kind ? this.tailLength[e]! : 0;
     // The copies' texts, eight bytes of `SS.mmmZ,`, the tail (or room to make it); and the copies' overrun.
-    this.room(this.prefixLength + 8 + this.classRpLength[cr]! + fromLength + toLength + (tailLength || this.typeLength[type]! + 24 + this.endLengthOf[this.endId]!) + WORD);
+    if (this.at + this.rowBound > this.buf.length) this.room(this.rowBound);
     const out = this.out;
     let at = this.copy(this.at, this.prefixAt, this.prefixLength);
     if (rest > 0) {
@@ -421,6 +429,10 @@ export class MessageLogWriter {
     const at = this.poolUsed;
     this.pool.set(bytes, at);
     this.poolUsed += bytes.length;
+    if (bytes.length > this.longestText) {
+      this.longestText = bytes.length;
+      this.rowBound = PREFIX_ROOM + 8 + 5 * bytes.length + 24 + WORD;
+    }
     return [at, bytes.length];
   }
 
