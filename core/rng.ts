@@ -8,8 +8,6 @@
  * never shifts anyone else's draws: two variants of a sweep stay comparable.
  */
 import { createHash } from 'node:crypto';
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -38,22 +36,61 @@ export class RandomService {
     const state = [digest.readInt32LE(0), digest.readInt32LE(4), digest.readInt32LE(8), digest.readInt32LE(12)];
     // xoroshiro128+ must not start from the all-zero state.
     if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;
-    return makeRng(xoroshiro128plusFromState(state));
+    return streamFromState(state);
   }
 }
 
-type Generator = Parameters<typeof uniformFloat64>[0];
+/**
+ * A stream from a raw xoroshiro128+ state, laid out as pure-rand's `xoroshiro128plusFromState` takes it (four int32
+ * words, not all zero). For `RandomService.stream` and for the test that holds it to pure-rand.
+ */
+export function streamFromState(state: readonly number[]): Rng {
+  if (state.length !== 4) throw new RangeError(`a xoroshiro128+ state is four 32-bit words, got ${state.length}`);
+  return new Stream(state[0]!, state[1]!, state[2]!, state[3]!);
+}
+
+/** pure-rand's `uniformFloat64`: 26 bits of one output and 27 of the next, as a multiple of 2⁻⁵³. */
+const SCALE_26 = 2 ** -26;
+const SCALE_53 = 2 ** -53;
+const MASK_26 = 0x3ff_ffff;
+const MASK_27 = 0x7ff_ffff;
 
 /**
- * A stream: methods on the prototype, not closures per stream, so thousands of agents'
- * streams share one set of functions (about 0.6 kB less per stream, and call sites stay
- * monomorphic).
+ * A stream: pure-rand's xoroshiro128+ (`xoroshiro128plusFromState`, its 32-bit output) and `uniformFloat64`, written
+ * out over the stream's own four state words. The same int32 operations in the same order, so every seed gives the
+ * same bits and the same doubles as pure-rand (test/core/rng.spec.ts checks it against pure-rand, property-based);
+ * inlined, a draw is two steps on fields instead of two calls through the library's generator object (every
+ * message on the communication plane makes two or three draws).
+ * Methods on the prototype, not closures per stream, so thousands of agents' streams share one set of functions
+ * (about 0.6 kB less per stream, and call sites stay monomorphic).
  */
 class Stream implements Rng {
-  constructor(private readonly gen: Generator) {}
+  /** The state words, named and ordered as pure-rand's `XoroShiro128Plus` (s01, s00, s11, s10). */
+  constructor(
+    private s01: number,
+    private s00: number,
+    private s11: number,
+    private s10: number,
+  ) {}
+
+  /** One xoroshiro128+ step: the generator's 32-bit output (pure-rand's `next`), the state advanced. */
+  private step(): number {
+    const s00 = this.s00;
+    const s01 = this.s01;
+    const out = (s00 + this.s10) | 0;
+    const a0 = this.s10 ^ s00;
+    const a1 = this.s11 ^ s01;
+    this.s00 = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
+    this.s01 = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+    this.s10 = (a1 << 5) ^ (a0 >>> 27);
+    this.s11 = (a0 << 5) ^ (a1 >>> 27);
+    return out;
+  }
 
   next(): number {
-    return uniformFloat64(this.gen);
+    const high = this.step() & MASK_26;
+    const low = this.step() & MASK_27;
+    return high * SCALE_26 + low * SCALE_53;
   }
 
   uniform(min: number, max: number): number {
@@ -77,8 +114,4 @@ class Stream implements Rng {
   logNormal(median: number, sigma: number): number {
     return median * Math.exp(this.normal(0, sigma));
   }
-}
-
-function makeRng(gen: Generator): Rng {
-  return new Stream(gen);
 }
