@@ -115,6 +115,9 @@ function startPool(threads: number, code: WorkerCode): { readonly piscina: Pisci
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     atomics: 'disabled',
   });
+  // A thread that fails with no run in it (one left idle, fewer runs than threads) has
+  // nothing to report: a thread failing in a run fails that run, with the error.
+  piscina.on('error', () => {});
   return { piscina, code };
 }
 
