@@ -81,49 +81,80 @@ export interface BatchResult {
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchResult> {
-  // A local batch's worker threads start now and load the engine (~0.17 s of CPU each,
+  // A local batch's worker threads start now and load the engine (~0.14 s of CPU each,
   // before a worker can take its first run) while this thread plans the sweep and checks
-  // every run's scenario, instead of after: both are fixed costs of every batch, which a
-  // 12-run sweep on 2 workers pays in full (bench/batch.bench.ts). The pool has the
-  // threads asked for; when fewer runs are left to do, the others stay idle.
-  const pool = options.queue === undefined && !options.stop?.aborted ? startPool(options.workers ?? availableParallelism(), workerCode()) : undefined;
-  let closing: Promise<void> | undefined;
-  const closePool = (): Promise<void> => (closing ??= pool?.piscina.destroy() ?? Promise.resolve());
+  // every run's scenario (~0.14 s for 12 runs), instead of after: both are fixed costs of
+  // every batch, which a short sweep pays in full (bench/batch.bench.ts).
+  const threads = options.queue === undefined && !options.stop?.aborted ? new WorkerThreads(workerCode(), options.workers ?? availableParallelism()) : undefined;
   try {
     const whole = planBatch(options.target);
     // An unreachable queue is reported before anything is written.
     const connection = options.queue !== undefined ? await connectQueue(options.queue) : undefined;
     try {
-      return await execute(options, whole, connection, pool, closePool);
+      return await execute(options, whole, connection, threads);
     } finally {
       await connection?.quit().catch(() => {});
     }
   } finally {
-    await closePool();
+    await threads?.close();
   }
 }
 
-/** The batch's worker threads: `threads` of them, each loading `code` at once. */
-function startPool(threads: number, code: WorkerCode): { readonly piscina: Piscina<RunTask, RunOutcome>; readonly code: WorkerCode } {
-  const piscina = new Piscina<RunTask, RunOutcome>({
-    filename: code.url,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: 60_000,
-    // Workers get only what they need: the TypeScript loader when they run the sources.
-    execArgv: [...code.execArgv],
-    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    atomics: 'disabled',
-  });
-  // A thread that fails with no run in it (one left idle, fewer runs than threads) has
-  // nothing to report: a thread failing in a run fails that run, with the error.
-  piscina.on('error', () => {});
-  return { piscina, code };
+/**
+ * The batch's worker threads (piscina), started before the runs to do are known: as many
+ * as asked for, each loading the engine at once. `take(n)` gives the pool for n runs at a
+ * time; when that is fewer threads than started (a sweep with fewer runs left than
+ * workers) the pool is started again with n, so that no idle thread holds an engine (on a
+ * machine with many cores, one each) for the whole batch.
+ */
+class WorkerThreads {
+  private pool: Piscina<RunTask, RunOutcome>;
+  private threads: number;
+  private readonly ending: Array<Promise<void>> = [];
+  private closed: Promise<void> | undefined;
+
+  constructor(
+    readonly code: WorkerCode,
+    threads: number,
+  ) {
+    this.threads = threads;
+    this.pool = this.start(threads);
+  }
+
+  take(n: number): Piscina<RunTask, RunOutcome> {
+    if (n < this.threads) {
+      this.ending.push(this.pool.destroy());
+      this.pool = this.start(n);
+      this.threads = n;
+    }
+    return this.pool;
+  }
+
+  /** Ends every thread; the same promise on every call. */
+  close(): Promise<void> {
+    this.closed ??= Promise.all([...this.ending, this.pool.destroy()]).then(() => undefined);
+    return this.closed;
+  }
+
+  private start(threads: number): Piscina<RunTask, RunOutcome> {
+    const pool = new Piscina<RunTask, RunOutcome>({
+      filename: this.code.url,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+      // Workers get only what they need: the TypeScript loader when they run the sources.
+      execArgv: [...this.code.execArgv],
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      atomics: 'disabled',
+    });
+    // A thread that fails with no run in it (while loading, before the runs are planned) has
+    // nothing to report: a thread failing in a run fails that run, with the error.
+    pool.on('error', () => {});
+    return pool;
+  }
 }
 
-type Pool = ReturnType<typeof startPool>;
-
-async function execute(options: BatchOptions, whole: BatchPlan, connection: Redis | undefined, pool: Pool | undefined, closePool: () => Promise<void>): Promise<BatchResult> {
+async function execute(options: BatchOptions, whole: BatchPlan, connection: Redis | undefined, threads: WorkerThreads | undefined): Promise<BatchResult> {
   const shard = options.shard;
   // A shard's plan lists only its runs; their indexes (and summary.csv's row order) stay the sweep's.
   const plan: BatchPlan = shard ? { ...whole, runs: whole.runs.filter((r) => inShard(r, shard)) } : whole;
@@ -180,13 +211,13 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   if (toRun.length > 0 && !options.stop?.aborted) {
     if (connection) {
       await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill, formats: options.formats }, connection, progress, finish);
-    } else if (pool) {
-      used = pool.code;
-      await runInPool(longestFirst(toRun), workers, pool.piscina, outDir, options, progress, finish);
+    } else if (threads) {
+      used = threads.code;
+      await runInPool(longestFirst(toRun), workers, threads.take(workers), outDir, options, progress, finish);
     }
   }
   // The threads end while this thread writes the summary and the report.
-  const poolClosed = closePool();
+  const threadsEnded = threads?.close();
   progress.stop();
   // Staging folders left by queue workers that were killed mid-run (only once no run of this batch is left to write one).
   if (plan.runs.every((r) => rows[r.index] !== undefined)) rmSync(join(outDir, STAGING_DIR), { recursive: true, force: true });
@@ -198,7 +229,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
   const notFinished = plan.runs.filter((r) => rows[r.index] === undefined).length;
-  await poolClosed;
+  await threadsEnded;
   return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0, shard, queue: options.queue };
 }
 
