@@ -38,6 +38,8 @@ import { flexibleBlockValues } from './valuation.ts';
 import { expectedNowMwh, homeBankingPeakMwh, type HomeForecastParams, homeForecastParamsOf, homeNeedBidMwh } from '../../strategies/home/forecast.ts';
 import { MAX_SEGMENT_QUANTA } from '../../market/segment.ts';
 
+type MutableObservation = { -readonly [K in keyof AgentObservation]: AgentObservation[K] };
+
 /** The home's needs, by code (index into `HOME_NEEDS`). */
 export const HOME_NEEDS: readonly HomeNeed[] = Object.freeze(['base', 'base-flex', 'appliance', 'hvac-keep', 'hvac', 'precondition']);
 const BASE = 0;
@@ -528,6 +530,23 @@ export class HomeAgent implements AgentRuntime {
     // All it generates is PV: curtailable (engine/interval/curtail.ts).
     if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw };
     return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw };
+  }
+
+  /** `observe` written into the home's own earlier observation (same fields, same order: the object keeps its shape). */
+  observeInto(into: AgentObservation): AgentObservation {
+    const o = into as MutableObservation;
+    const { consumedKw, generatedKw } = this;
+    o.state = this.lifecycle.value;
+    if (this.thermal) {
+      o.indoorTempC = this.indoorC;
+      o.comfortViolationDegH = this.comfortDegH;
+    }
+    o.baselineKw = this.baselineKw;
+    o.unservedKwh = this.unservedKwh;
+    o.consumedKw = consumedKw;
+    o.generatedKw = generatedKw;
+    o.curtailableKw = generatedKw;
+    return o;
   }
 
   /** An operator's command, answered from this interval's needs and the room (rules in respond.ts); changes nothing. */

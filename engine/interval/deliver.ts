@@ -4,7 +4,7 @@
  * most), then its state is read once for every consumer of the outcome. An agent that
  * throws is isolated (crashed) and reported.
  */
-import type { AgentObservation } from '../../agents/types.ts';
+import type { AgentObservation, AgentRuntime } from '../../agents/types.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { MemberFallback } from './comms.ts';
 import type { IntervalLedger } from './ledger.ts';
@@ -50,7 +50,11 @@ export function deliverAwards(parts: readonly Participant[], ledger: IntervalLed
   }
 }
 
-/** Every party's state after the award, read once; crashed parties (and any that throw now) read as `CRASHED`. */
+/**
+ * Every party's state after the award, read once; crashed parties (and any that throw now) read as `CRASHED`.
+ * `into`: the last interval's observations, no longer read (engine/simulation.ts `reuseIntervalArrays`): the
+ * array is refilled, and an agent with `observeInto` writes its figures into its own last observation.
+ */
 export function observeAll(parts: readonly Participant[], crashes: Crashes, into?: AgentObservation[]): AgentObservation[] {
   const out = into ?? new Array<AgentObservation>(parts.length);
   for (let i = 0; i < parts.length; i++) {
@@ -59,7 +63,9 @@ export function observeAll(parts: readonly Participant[], crashes: Crashes, into
       continue;
     }
     try {
-      out[i] = parts[i]!.runtime.observe();
+      const r = parts[i]!.runtime as Pick<AgentRuntime, 'observe' | 'observeInto'>;
+      const last = into?.[i];
+      out[i] = last !== undefined && last !== CRASHED && r.observeInto !== undefined ? r.observeInto(last) : r.observe();
     } catch (err) {
       crashes.crash(i, 'settle', err);
       out[i] = CRASHED;
