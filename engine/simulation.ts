@@ -419,6 +419,7 @@ export class Simulation {
     const room = this.room;
     const cfg = this.scenario.config;
     crashes.faults = this.strategyFaults = [];
+    this.spent?.builder.release(); // the last interval's book is read no more: its bids can go
     crashes.now = this.now = interval.start;
     const rejections: Rejection[] = run.takeLate(); // late bids for this interval arrive after its gate
     rejections.push(...run.dayAheadRejections.splice(0)); // the day-ahead auction's, with the first interval after it
