@@ -198,7 +198,17 @@ class EvAgent implements EvRuntime {
   /** Whether `limits` holds this interval's limits (set when it bid). */
   private hasLimits = false;
   private inMarket = false;
-  private obs: EvObservation = AWAY;
+  /**
+   * What `settle` observed, as numbers (`observe` makes the object, `observeInto` writes it into
+   * the car's last one): `obsAway` when it is `AWAY`; NaN `obsSocKwh` / `obsUnmetKwh` for absent.
+   */
+  private obsAway = true;
+  private obsState = 'away';
+  private obsSocKwh = NaN;
+  private obsBaselineKw = 0;
+  private obsUnmetKwh = NaN;
+  private obsDeviationKw = 0;
+  private obsAppliedKw = 0;
   private quantumKw = 0.001; // the market's quantity step, from the last market view
   /** Day-ahead schedule, net kW per interval index (+ charge, − V2G): real time realises it (followEvSchedule). Undefined until a day-ahead award. */
   private schedule: Map<number, number> | undefined;
@@ -362,24 +372,50 @@ class EvAgent implements EvRuntime {
     else this.send(mode);
     const deviation = net - applied;
     const state = this.lifecycle.value;
-    this.obs =
-      !wasPlugged && !left && baseKw === 0 && deviation === 0 && mode === 'away' && state === 'away'
-        ? AWAY // most of a car's day: no allocation
-        : {
-            state,
-            socKwh: wasPlugged ? soc : undefined,
-            baselineKw: baseKw,
-            unservedKwh: 0,
-            unmetDepartureKwh: left ? unmet : undefined,
-            deviationKw: deviation,
-            consumedKw: Math.max(0, applied),
-            generatedKw: Math.max(0, -applied),
-          };
+    // Most of a car's day: `AWAY`, no allocation.
+    this.obsAway = !wasPlugged && !left && baseKw === 0 && deviation === 0 && mode === 'away' && state === 'away';
+    this.obsState = state;
+    this.obsSocKwh = wasPlugged ? soc : NaN;
+    this.obsBaselineKw = baseKw;
+    this.obsUnmetKwh = left ? unmet : NaN;
+    this.obsDeviationKw = deviation;
+    this.obsAppliedKw = applied;
     if (this.hasLimits) this.strategy.observe?.({ interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
   }
 
   observe(): EvObservation {
-    return this.obs;
+    if (this.obsAway) return AWAY;
+    const soc = this.obsSocKwh;
+    const unmet = this.obsUnmetKwh;
+    const applied = this.obsAppliedKw;
+    return {
+      state: this.obsState,
+      socKwh: soc === soc ? soc : undefined,
+      baselineKw: this.obsBaselineKw,
+      unservedKwh: 0,
+      unmetDepartureKwh: unmet === unmet ? unmet : undefined,
+      deviationKw: this.obsDeviationKw,
+      consumedKw: Math.max(0, applied),
+      generatedKw: Math.max(0, -applied),
+    };
+  }
+
+  /** `observe` written into the car's own last observation when that is one `observe` made (not the shared `AWAY`): same fields, same order. */
+  observeInto(into: AgentObservation): EvObservation {
+    if (this.obsAway || into === AWAY) return this.observe();
+    const o = into as { -readonly [K in keyof EvObservation]: EvObservation[K] };
+    const soc = this.obsSocKwh;
+    const unmet = this.obsUnmetKwh;
+    const applied = this.obsAppliedKw;
+    o.state = this.obsState;
+    o.socKwh = soc === soc ? soc : undefined;
+    o.baselineKw = this.obsBaselineKw;
+    o.unservedKwh = 0;
+    o.unmetDepartureKwh = unmet === unmet ? unmet : undefined;
+    o.deviationKw = this.obsDeviationKw;
+    o.consumedKw = Math.max(0, applied);
+    o.generatedKw = Math.max(0, -applied);
+    return o;
   }
 
   dayAheadAwarded(awarded: ReadonlyMap<number, number>): void {
