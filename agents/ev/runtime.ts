@@ -35,6 +35,9 @@ import type { BidSegment } from '../../market/types.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import type { MarketView, Strategy } from '../../strategies/types.ts';
 import { evDemand } from '../../strategies/ev/demand.ts';
+import { evSlackCurve, type EvSlackInputs, type EvSlackParams, evSlackParamsOf } from '../../strategies/ev/slack.ts';
+import type { PackedCurves } from '../../market/packedCurves.ts';
+import { isValidPriceQuantity } from '../../market/segment.ts';
 import type { EvView } from '../../strategies/ev/view.ts';
 import { batteryFromFractions } from '../physics/battery.ts';
 import { departureFeasibleSocKwh, evCharging } from '../physics/ev.ts';
@@ -121,6 +124,9 @@ function carOf(group: EvGroup, chargerKw: number, v2gCapable: boolean): EvCar {
 /** Below this grid power (kW, magnitude) the car counts as idle: one watt, as for storage. */
 const ACTIVE_KW = 1e-3;
 const EMPTY: readonly never[] = Object.freeze([]);
+/** Scratch for `ev-slack`'s inputs on the packed path (read by the rule, never kept): no object per car and interval. */
+const SLACK_INPUTS = { hoursToDeparture: 0, slackHours: 0, mustChargeKw: 0, maxChargeKw: 0, maxDischargeKw: 0, chargeEfficiency: 0, dischargeEfficiency: 0, degradationCostPerMwh: 0 };
+
 const AWAY: EvObservation = Object.freeze({ state: 'away', baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 });
 
 export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
@@ -170,6 +176,8 @@ class EvAgent implements EvRuntime {
   /** Operator commands: the car answers them itself (`respond`). */
   readonly responder: CommandResponder = this;
   private readonly strategy: Strategy<EvView>;
+  /** Set when the strategy is the built-in `ev-slack` (its parameters): `bidPacked` then applies its rule itself, with no view. */
+  private readonly slack: EvSlackParams | undefined;
   private readonly sessionRng: Rng;
   private readonly dist: EvSessionDistribution;
   private readonly offset: number;
@@ -221,6 +229,7 @@ class EvAgent implements EvRuntime {
     this.offset = s.offset;
     // One strategy per car: a strategy that keeps state keeps this car's alone.
     this.strategy = strategyFor<EvView>(group.strategy, 'ev-slack', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
+    this.slack = evSlackParamsOf(group.strategy);
     this.sessionRng = env.random.stream(m.id, 'ev-session');
     this.chargerKw = s.options ? drawChargerKw(env.random.stream(m.id, 'charger-kw'), s.options) : (group.chargerKw as number);
     this.v2gCapable = drawV2gCapable(env.random.stream(m.id, 'v2g'), group.v2gShare);
@@ -276,6 +285,19 @@ class EvAgent implements EvRuntime {
   }
 
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
+    return this.bidTo(interval, market, undefined)!;
+  }
+
+  /**
+   * `bid` with `ev-slack`'s segments appended to `out` as packed rows (undefined returned) instead
+   * of made as objects from a view; any other bid (another strategy, a day-ahead schedule, a
+   * segment the strategy guard would stop) is returned as `bid` returns it, nothing written.
+   */
+  bidPacked(interval: MarketInterval, market: MarketView, out: PackedCurves): readonly BidSegment[] | undefined {
+    return this.bidTo(interval, market, out);
+  }
+
+  private bidTo(interval: MarketInterval, market: MarketView, out: PackedCurves | undefined): readonly BidSegment[] | undefined {
     const start = interval.start;
     const session = this.session;
     this.hasLimits = false;
@@ -298,6 +320,25 @@ class EvAgent implements EvRuntime {
     if (!(l.maxChargeKw > 0) && !(l.maxDischargeKw > 0)) return EMPTY;
     const planned = this.schedule?.get(interval.index);
     if (planned !== undefined) return followEvSchedule(planned, l, market);
+    if (out !== undefined && this.slack !== undefined) {
+      // `ev-slack`'s rule on the numbers its view would show (strategies/ev/slack.ts), written as rows;
+      // kept only when every row would pass the strategy guard's check (market/segment.ts), else the guarded way below.
+      const x = SLACK_INPUTS;
+      x.hoursToDeparture = hoursLeft;
+      x.slackHours = l.slackHours;
+      x.mustChargeKw = l.mustChargeKw;
+      x.maxChargeKw = l.maxChargeKw;
+      x.maxDischargeKw = l.maxDischargeKw;
+      x.chargeEfficiency = car.battery.chargeEfficiency;
+      x.dischargeEfficiency = car.battery.dischargeEfficiency;
+      x.degradationCostPerMwh = car.battery.degradationCostPerMwh;
+      const from = out.n;
+      evSlackCurve(x as unknown as EvSlackInputs, market, this.slack, out);
+      let valid = true;
+      for (let k = from; k < out.n; k++) if (!isValidPriceQuantity(out.priceMwh[k]!, out.quantityKw[k]!, market)) valid = false;
+      if (valid) return undefined;
+      out.truncate(from);
+    }
     // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
     // One object: `demand` is filled from the other fields (strategies/ev/demand.ts reads no other), then frozen.
     const view: { -readonly [K in keyof EvView]: EvView[K] } = {
