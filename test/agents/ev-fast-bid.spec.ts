@@ -59,7 +59,7 @@ describe('agents/ev: bidding on ev-slack as packed rows', () => {
           for (let i = 0; i < view.length; i++) {
             const a = view[i]!.bid(ivV, marketAt(envView, ivV, r.forecast, r.last));
             const from = rows.n;
-            const answer = packed[i]!.bidPacked(ivP, marketAt(envPacked, ivP, r.forecast, r.last), rows);
+            const answer = packed[i]!.bidPacked!(ivP, marketAt(envPacked, ivP, r.forecast, r.last), rows);
             expect(answer === undefined ? rows.segments(from, rows.n - from) : answer).to.deep.equal(a);
             if (answer !== undefined) expect(rows.n).to.equal(from); // nothing written when it answers with objects
             written += rows.n - from;
