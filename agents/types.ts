@@ -85,7 +85,7 @@ export interface AgentRuntime {
   /**
    * Optional: `observe` written into `into`, an observation this agent's `observe` or
    * `observeInto` returned for an earlier interval that no one reads any more, and returned
-   * (engine/interval/deliver.ts `observeAll`, with `SimulationOptions.reuseIntervalArrays`):
+   * (engine/interval/deliver.ts `deliverAndObserve`, with `SimulationOptions.reuseIntervalArrays`):
    * the same figures without a new object per agent and interval, which otherwise lives the
    * whole interval and is copied by the young-generation collector.
    */

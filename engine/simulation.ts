@@ -42,7 +42,7 @@ import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
-import { deliverAwards, observeAll } from './interval/deliver.ts';
+import { deliverAndObserve, deliverAwards } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
@@ -517,8 +517,7 @@ export class Simulation {
     const commandRecords = sent ? sent.records : commands.records;
     // On a plane, a member acts on its aggregator's split only once received (comms.ts, MemberFallback).
     const memberFallback = this.comms?.memberSetpoints(interval, ledger);
-    deliverAwards(parts, ledger, interval, crashes, (i) => !this.regulating[i], this.viaOf, memberFallback);
-    const observations = observeAll(parts, crashes, this.spent?.observations.length === n ? this.spent.observations : undefined);
+    const observations = deliverAndObserve(parts, ledger, interval, crashes, (i) => !this.regulating[i], this.viaOf, memberFallback, this.spent?.observations.length === n ? this.spent.observations : undefined);
 
     // 6. Meter; 7. re-dispatch where anything deviates (else the generators do as cleared); 8. deliver to the generators.
     this.phases.meter(ledger, observations, this.hasMeter, crashes.crashed, q);
