@@ -133,6 +133,11 @@ export class Mdms {
     return this.seals.checkedAhead;
   }
 
+  /** How many delivered reads were checked against the MAC their meter's seal computed under the same key object (comms/security/meterMac.ts, twins), for tests and profiles. */
+  get checkedWithSealersMac(): number {
+    return this.seals.checkedWithSeal;
+  }
+
   private reject(read: MeterRead | SealedRead, reason: RejectionReason): RejectionReason {
     this.rejections.push({ read: stripMac(read), reason });
     return reason;

@@ -51,6 +51,8 @@ class IntervalColumn {
 }
 
 const NO_VALUES = new Float64Array(0);
+/** Meters per block of `flush` (a block's series: 64 × 4 columns of a day's 96 reads, 200 kB, stay in the second-level cache). */
+const FLUSH_BLOCK = 64;
 
 export class ReadMatrix {
   private readonly columns = new Map<number, IntervalColumn>();
@@ -60,6 +62,8 @@ export class ReadMatrix {
   private readonly withPending: IntervalColumn[] = [];
   /** 1 + the highest handle ever inserted. */
   private rows = 0;
+  /** `flush`'s columns of the meters of one block (by handle − the block's first). */
+  private readonly targets: (ReadColumns | undefined)[] = new Array(FLUSH_BLOCK).fill(undefined);
 
   /**
    * `rowsHint`: how many meters a new column makes room for (it grows for a higher handle).
@@ -116,17 +120,38 @@ export class ReadMatrix {
     const values = cols.map((c) => c.values);
     const starts = cols.map((c) => c.startMs);
     const m = cols.length;
-    for (let h = 0; h < this.rows; h++) {
-      let target: ReadColumns | undefined;
-      const o = 3 * h;
+    const targets = this.targets;
+    // A block of meters at a time, column by column inside it: a block's cells of a column are
+    // one run of memory, and its meters' series stay in cache across the columns. Meter by meter
+    // over every column (a day: 96 arrays read at one stride each) missed the cache on every read.
+    for (let base = 0; base < this.rows; base += FLUSH_BLOCK) {
+      const end = Math.min(base + FLUSH_BLOCK, this.rows);
+      // The block's meters with a pending read, asked for their columns in handle order.
+      for (let h = base; h < end; h++) {
+        let target: ReadColumns | undefined;
+        for (let j = 0; j < m; j++) {
+          const s = states[j]!;
+          if (h < s.length && s[h] === PENDING) {
+            target = columnsOf(h);
+            break;
+          }
+        }
+        targets[h - base] = target;
+      }
       for (let j = 0; j < m; j++) {
         const s = states[j]!;
-        if (h >= s.length || s[h] !== PENDING) continue;
-        s[h] = MOVED;
         const v = values[j]!;
-        (target ??= columnsOf(h)).insertFields(starts[j]!, v[o]!, v[o + 1]!, v[o + 2]!);
+        const t = starts[j]!;
+        const stop = Math.min(end, s.length);
+        for (let h = base; h < stop; h++) {
+          if (s[h] !== PENDING) continue;
+          s[h] = MOVED;
+          const o = 3 * h;
+          targets[h - base]!.insertFields(t, v[o]!, v[o + 1]!, v[o + 2]!);
+        }
       }
     }
+    targets.fill(undefined);
     for (const c of cols) {
       c.pending = 0;
       c.release();

@@ -36,6 +36,14 @@ const keyOf = (key: Uint8Array): HmacSha256Key => {
   return k;
 };
 
+/**
+ * Per key (the Buffer object a meter and its receivers are given), the `MeterSealTable` row that
+ * added it first: a table adding the same key object later for the same meter id, with the same
+ * prepared states, consults that row's last seal (`MeterSealTable.intact`). Weak: a run's keys and
+ * tables go with the run.
+ */
+const firstRowOf = new WeakMap<Uint8Array, { readonly table: MeterSealTable; readonly index: number }>();
+
 // The doubles first, where a Float64Array over the same bytes can write them (8-byte aligned).
 let bytes = new Uint8Array(128);
 let doubles = new Float64Array(bytes.buffer);
@@ -189,9 +197,20 @@ export function fieldsIntact(key: HmacSha256Key, meterId: string, intervalStartM
  * fields, so its verdict never depends on `expect`. Where WebAssembly SIMD is missing, or with
  * `fourLanes: false`, every MAC is computed one at a time (the same MACs).
  *
- * Per meter, 64 words (`ROW`): the inner and outer key states, the fixed words of its reads'
- * first block, the second block of two-block reads, and the read computed ahead with its MAC
- * (one 64-byte line). Sealing and checking read the row; only `expect` writes it after `add`.
+ * A sender's table and a receiver's table given the same key object for the same meter id (a
+ * run's engine and its MDMS: `meterMacKey` once per meter) are twins for that meter: each row
+ * keeps its last batched seal — the fields and the MAC computed over them — and the receiver's
+ * `intact` over bit-identical fields (no voltage) compares the MAC it received with that one,
+ * the MAC of this key over these bytes, instead of computing it a second time (`expect` then
+ * computes nothing ahead for such a read). It is a memo of a pure function: the key's prepared
+ * states are compared when the twins are linked, a field that differs in any bit (a read
+ * tampered in transit) misses it and is computed from scratch, and the MAC received is compared
+ * whatever it is; the verdicts are those of a check from scratch (test/comms/hmac.spec.ts).
+ *
+ * Per meter, 80 words (`ROW`): the inner and outer key states, the fixed words of its reads'
+ * first block, the second block of two-block reads, the read computed ahead with its MAC (one
+ * 64-byte line) and the last batched seal with its MAC. Sealing and checking read the row;
+ * `expect` and `sealLater` write their lines of it.
  */
 export class MeterSealTable {
   private rows: Int32Array;
@@ -252,6 +271,14 @@ export class MeterSealTable {
   private idUsed = 0;
   private idStart = new Int32Array(64);
   private readonly ids: string[] = [];
+  /**
+   * Per meter: the table and meter index that sealed with the same key (`firstRowOf`), or
+   * undefined. Its row's last batched seal — the fields and the MAC it computed over them — is a
+   * memo `intact` and `expect` consult: the MAC of this key over these fields, computed once.
+   */
+  private readonly twins: (MeterSealTable | undefined)[] = [];
+  private twinIndex = new Int32Array(64);
+  private sealUsed = 0;
 
   /** Adds meter `meterId` with its key; returns its index. */
   add(meterId: string, key: Uint8Array): number {
@@ -274,10 +301,12 @@ export class MeterSealTable {
         this.rowDoubles = new Float64Array(this.rows.buffer);
       } else this.memoryFor(n);
       this.blocks = grown(this.blocks, n);
+      this.twinIndex = grown(this.twinIndex, n);
     }
     prepareKey(key, this.rows, ROW * index);
     // No MAC computed ahead yet (NaN matches no field).
     this.rowDoubles[(ROW * index + AHEAD) >> 1] = Number.NaN;
+    this.rowDoubles[(ROW * index + SEALED) >> 1] = Number.NaN;
     this.idStart[index] = this.idUsed;
     this.idBytes[this.idUsed] = id.length >>> 8;
     this.idBytes[this.idUsed + 1] = id.length & 0xff;
@@ -309,6 +338,18 @@ export class MeterSealTable {
       for (let i = 8; i < 16; i++) this.rows[ROW * index + 8 + i] = v.getInt32(4 * i);
       for (let i = 0; i < 16; i++) this.rows[ROW * index + BLOCK2 + i] = v.getInt32(64 + 4 * i);
       this.blocks[index] = this.lanes === undefined ? 0 : 2;
+    }
+    this.twins.push(undefined);
+    const first = firstRowOf.get(key);
+    if (first === undefined) firstRowOf.set(key, { table: this, index });
+    else if (first.table !== this && first.table.ids[first.index] === meterId && sameStates(first.table.rows, ROW * first.index, this.rows, ROW * index)) {
+      // The same key for the same meter (its states compared, in case the key's bytes changed in between): each other's seals are MACs this table would compute.
+      this.twins[index] = first.table;
+      this.twinIndex[index] = first.index;
+      if (first.table.twins[first.index] === undefined) {
+        first.table.twins[first.index] = this;
+        first.table.twinIndex[first.index] = index;
+      }
     }
     return index;
   }
@@ -356,6 +397,13 @@ export class MeterSealTable {
     d[e + 2] = importKwh;
     d[e + 3] = exportKwh;
     this.entryWords[(ENTRY_BYTES / 4) * k + 8] = ROW_BASE + 4 * row;
+    // The fields of the row's last seal (its MAC follows at the flush: `sealQueued`).
+    const s = this.rowDoubles;
+    const f = (row + SEALED) >> 1;
+    s[f] = intervalStartMs;
+    s[f + 1] = intervalMs;
+    s[f + 2] = importKwh;
+    s[f + 3] = exportKwh;
     this.pendingAt[k] = offset;
     this.pendingOut = mac;
     this.pending++;
@@ -403,6 +451,13 @@ export class MeterSealTable {
       const e = (ENTRY_BYTES / 8) * k;
       this.seal(row / ROW, d[e]!, d[e + 1]!, d[e + 2]!, d[e + 3]!, Number.NaN, out, at[k]!);
     }
+    // Each row's last seal: its MAC beside its fields (in queue order, so a meter queued twice keeps its last).
+    const rows = this.rows;
+    for (let k = from; k < from + n; k++) {
+      const m = ((w[E * k + 8]! - ROW_BASE) >> 2) + SEALED + 8;
+      const o = at[k]!;
+      for (let i = 0; i < 8; i++) rows[m + i] = out[o + i]!;
+    }
   }
 
   /**
@@ -417,6 +472,8 @@ export class MeterSealTable {
   expect(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number): void {
     const row = this.row(index);
     if (this.lanes === undefined || voltagePu === voltagePu || this.blocks[index] === 0) return;
+    // The sealer's MAC over exactly these fields is at hand to `intact`: nothing to compute.
+    if (this.twinSealed(index, intervalStartMs, intervalMs, importKwh, exportKwh) >= 0) return;
     const d = this.rowDoubles;
     const f = (row + AHEAD) >> 1;
     d[f] = intervalStartMs;
@@ -439,6 +496,18 @@ export class MeterSealTable {
   intact(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, offset: number): boolean {
     const row = this.row(index);
     if (voltagePu !== voltagePu) {
+      const t = this.twinSealed(index, intervalStartMs, intervalMs, importKwh, exportKwh);
+      if (t >= 0) {
+        const twin = this.twins[index]!;
+        // The twin's batch may hold this seal's MAC still.
+        if (twin.pending > 0) twin.flush();
+        const r = twin.rows;
+        const m = t + SEALED + 8;
+        let diff = 0;
+        for (let i = 0; i < 8; i++) diff |= r[m + i]! ^ mac[offset + i]!;
+        this.sealUsed++;
+        return diff === 0;
+      }
       // `expect` keeps fields only for reads without a voltage.
       const d = this.rowDoubles;
       const f = (row + AHEAD) >> 1;
@@ -461,6 +530,24 @@ export class MeterSealTable {
     let diff = 0;
     for (let i = 0; i < 8; i++) diff |= words[i]! ^ mac[offset + i]!;
     return diff === 0;
+  }
+
+  /** How many `intact` checks used the MAC of a seal by a table with the same key (`twins`), for tests and profiles. */
+  get checkedWithSeal(): number {
+    return this.sealUsed;
+  }
+
+  /**
+   * Where the twin's row of the meter at `index` starts in the twin's `rows` when its last seal
+   * was over exactly these fields (bit for bit, without a voltage), else −1.
+   */
+  private twinSealed(index: number, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number): number {
+    const twin = this.twins[index];
+    if (twin === undefined) return -1;
+    const t = ROW * this.twinIndex[index]!;
+    const d = twin.rowDoubles;
+    const f = (t + SEALED) >> 1;
+    return sameBits(d[f]!, intervalStartMs) && sameBits(d[f + 1]!, intervalMs) && sameBits(d[f + 2]!, importKwh) && sameBits(d[f + 3]!, exportKwh) ? t : -1;
   }
 
   /** Where the meter at `index` starts in `rows`; a RangeError for a meter not added. */
@@ -487,11 +574,18 @@ export class MeterSealTable {
  * Words per meter in `MeterSealTable`: the key's two states (16), its reads' fixed block words
  * 8–15 (8), at `BLOCK2` the second block of a two-block read (16), 8 unused, then at `AHEAD` (a
  * 64-byte line of its own) the fields of the read `expect` computed a MAC for (4 doubles) and
- * that MAC (8 words).
+ * that MAC (8 words), and at `SEALED` the fields of the row's last batched seal and its MAC.
  */
-const ROW = 64;
+const ROW = 80;
 const BLOCK2 = 24;
 const AHEAD = 48;
+const SEALED = 64;
+
+/** True when the key states (inner and outer, 16 words) at `a[i]` and `b[j]` are the same. */
+function sameStates(a: Int32Array, i: number, b: Int32Array, j: number): boolean {
+  for (let k = 0; k < 16; k++) if (a[i + k] !== b[j + k]) return false;
+  return true;
+}
 
 /** True when two numbers have the same 8 bytes: equal and, for zeros, of the same sign (NaN: never, so a NaN field is checked from scratch). */
 const sameBits = (a: number, b: number): boolean => a === b && (a !== 0 || 1 / a === 1 / b);

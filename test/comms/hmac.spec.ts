@@ -320,4 +320,80 @@ describe('security: sealed meter reads over the compact encoding', () => {
     expect(table.intact(0, 0, 900_000, 1, 0, Number.NaN, mac, 0)).to.equal(true);
     expect(table.checkedAhead).to.equal(1);
   });
+
+  it('property: a receiver given the same key object as the sender (twins) checks against the sender\'s seal only for bit-identical fields, with the verdicts of a check from scratch (tampered fields or MAC, a key changed between the tables, another meter id)', () => {
+    let usedSeal = 0;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ meter: fc.nat(5), imp: fc.constantFrom(0, -0, 1, 2.5, Number.NaN), tamper: fc.constantFrom('none', 'none', 'import', 'sign', 'mac'), told: fc.boolean(), flushAfter: fc.boolean(), order: fc.nat(20) }),
+          { minLength: 1, maxLength: 14 },
+        ),
+        fc.boolean(),
+        (reads, receiverFirst) => {
+          // Meters 0–3 share their key objects; 4: the key's bytes changed between the two tables' adds; 5: the receiver gives meter 0's key object to another id.
+          const ids = ['meter:a', 'meter:b', 'meter:a-rather-long-meter-id', 'm', 'meter:k', 'meter:x'];
+          const keys = ids.map((id) => meterMacKey(8, id));
+          keys[5] = keys[0]!;
+          const sender = new MeterSealTable();
+          const receiver = new MeterSealTable();
+          const scratch = new MeterSealTable({ fourLanes: false });
+          const addAll = (t: MeterSealTable): void => ids.forEach((id, k) => t.add(id, keys[k]!));
+          if (receiverFirst) addAll(receiver);
+          else addAll(sender);
+          const before = Buffer.from(keys[4]!);
+          keys[4]![0] = keys[4]![0]! ^ 1;
+          if (receiverFirst) addAll(sender);
+          else addAll(receiver);
+          // The scratch table holds the receiver's keys.
+          ids.forEach((id, k) => scratch.add(id, k === 4 && receiverFirst ? before : Buffer.from(keys[k]!)));
+          // The sender sealed meter 4 with the key before the change and meter 5 as meter:a (meter 0): every such read fails at the receiver.
+          const senderMeter = (m: number): number => (m === 5 ? 0 : m);
+          const mac = new Int32Array(8 * reads.length);
+          const got = reads.map((r, k) => {
+            sender.sealLater(senderMeter(r.meter), 900_000 * k, 900_000, r.imp, 0, Number.NaN, mac, 8 * k);
+            const imp = r.tamper === 'import' ? r.imp + 1 : r.tamper === 'sign' && r.imp === 0 ? (Object.is(r.imp, 0) ? -0 : 0) : r.imp;
+            if (r.told) receiver.expect(r.meter, 900_000 * k, 900_000, imp, 0, Number.NaN);
+            if (r.flushAfter) sender.flush();
+            return imp;
+          });
+          sender.flush();
+          reads.forEach((r, k) => {
+            if (r.tamper === 'mac') mac[8 * k + (r.order % 8)] = mac[8 * k + (r.order % 8)]! ^ 1;
+          });
+          const deliveries = reads.map((r, k) => ({ r, k })).sort((a, b) => a.r.order - b.r.order || a.k - b.k);
+          for (const { r, k } of deliveries) {
+            const want = scratch.intact(r.meter, 900_000 * k, 900_000, got[k]!, 0, Number.NaN, mac, 8 * k);
+            const genuine = r.meter < 4 && r.tamper !== 'mac' && Object.is(got[k], r.imp);
+            expect(want).to.equal(genuine);
+            expect(receiver.intact(r.meter, 900_000 * k, 900_000, got[k]!, 0, Number.NaN, mac, 8 * k)).to.equal(want);
+          }
+          usedSeal += receiver.checkedWithSeal;
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // The sender's MACs were used (not every read fell back to a check from scratch or ahead).
+    expect(usedSeal).to.be.greaterThan(100);
+  });
+
+  it("a receiver's check of a read whose seal is still in the sender's batch seals the batch first, and a changed field is computed from scratch", () => {
+    const key = meterMacKey(9, 'meter:q');
+    const sender = new MeterSealTable();
+    const receiver = new MeterSealTable();
+    sender.add('meter:q', key);
+    receiver.add('meter:q', key);
+    const mac = new Int32Array(8);
+    sender.sealLater(0, 0, 900_000, 1.5, 0, Number.NaN, mac, 0);
+    receiver.expect(0, 0, 900_000, 1.5, 0, Number.NaN);
+    expect([...mac].every((w) => w === 0)).to.equal(true);
+    expect(receiver.intact(0, 0, 900_000, 1.5, 0, Number.NaN, mac, 0)).to.equal(true);
+    expect(receiver.checkedWithSeal).to.equal(1);
+    const want = Buffer.alloc(32);
+    for (let i = 0; i < 8; i++) want.writeInt32BE(mac[i]!, 4 * i);
+    expect(want.toString('hex')).to.equal(createHmac('sha256', key).update(canonical('meter:q', 0, 900_000, 1.5, 0)).digest('hex'));
+    expect(receiver.intact(0, 0, 900_000, 1.25, 0, Number.NaN, mac, 0)).to.equal(false);
+    expect(receiver.checkedWithSeal).to.equal(1);
+    expect(receiver.checkedAhead).to.equal(0);
+  });
 });

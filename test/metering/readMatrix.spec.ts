@@ -5,6 +5,7 @@ import { preparedMacKey, readIntact, sealFields, sealRead } from '../../comms/se
 import { Mdms } from '../../metering/mdms.ts';
 import type { MeterRead } from '../../metering/meter.ts';
 import { ReadColumns } from '../../metering/readColumns.ts';
+import { ReadMatrix } from '../../metering/readMatrix.ts';
 import { invalidReason, type RejectionReason, type ValidatedInterval, type VeeRules } from '../../metering/vee.ts';
 
 const STEP = 900_000;
@@ -196,5 +197,62 @@ describe('metering: the MDMS matrix store against columns per meter (property)',
     expect(mdms.ingest({ meterId: 'm39', intervalStartMs: T0, intervalMs: STEP, importKwh: 1, exportKwh: 0 })).to.equal('duplicate');
     expect(mdms.series('m39', T0 - STEP, T0 + 3 * STEP).map((v) => v.importKwh)).to.deep.equal([1, 3.9, 4.9, 5.9]);
     expect(mdms.meters()).to.have.length(40);
+  });
+});
+
+describe('metering: the read matrix moving reads into meters\' columns (property)', () => {
+  it('flush moves every pending read into its meter\'s columns in ascending start, asks for each meter\'s columns once per flush in handle order, and finds duplicates, across meter blocks and flushes', () => {
+    const cell = fc.record({ handle: fc.nat(200), start: fc.integer({ min: 0, max: 11 }), imp: fc.double({ noNaN: true }), volts: fc.option(fc.double({ noNaN: true }), { nil: undefined }) });
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ weight: 12, arbitrary: cell }, { weight: 1, arbitrary: fc.constant('flush' as const) }), { maxLength: 400 }), fc.nat(300), (steps, hint) => {
+        const matrix = new ReadMatrix(hint);
+        const got = new Map<number, ReadColumns>();
+        // The simple version: a set of held (handle, start) and per meter the reads of each flush sorted by start.
+        const held = new Set<string>();
+        const want = new Map<number, [number, number, number, number][]>();
+        let pending = new Map<number, [number, number, number, number][]>();
+        const flush = (): void => {
+          const asked: number[] = [];
+          matrix.flush((h) => {
+            asked.push(h);
+            let c = got.get(h);
+            if (!c) got.set(h, (c = new ReadColumns()));
+            return c;
+          });
+          expect(asked).to.deep.equal([...pending.keys()].sort((a, b) => a - b));
+          for (const [h, reads] of pending) want.set(h, [...(want.get(h) ?? []), ...reads.sort((a, b) => a[0] - b[0])]);
+          pending = new Map();
+          expect(matrix.hasPending).to.equal(false);
+        };
+        for (const step of steps) {
+          if (step === 'flush') {
+            flush();
+            continue;
+          }
+          const t = T0 + step.start * STEP;
+          const v = step.volts ?? Number.NaN;
+          const fresh = !held.has(`${step.handle}:${t}`);
+          expect(matrix.insert(step.handle, t, step.imp, -step.imp, v)).to.equal(fresh);
+          if (!fresh) continue;
+          held.add(`${step.handle}:${t}`);
+          pending.set(step.handle, [...(pending.get(step.handle) ?? []), [t, step.imp, -step.imp, v]]);
+        }
+        flush();
+        expect([...got.keys()].sort((a, b) => a - b)).to.deep.equal([...want.keys()].sort((a, b) => a - b));
+        for (const [h, reads] of want) {
+          const c = got.get(h)!;
+          // insertFields keeps a meter's columns in start order: reads moved by a later flush may land before earlier ones.
+          const sorted = [...reads].sort((a, b) => a[0] - b[0]);
+          expect(c.count).to.equal(sorted.length);
+          sorted.forEach(([t, imp, exp, v], k) => {
+            expect(c.times[k]).to.equal(t);
+            expect(Object.is(c.importKwh[k], imp)).to.equal(true);
+            expect(Object.is(c.exportKwh[k], exp)).to.equal(true);
+            expect(Object.is(c.voltagePu[k], v)).to.equal(true);
+          });
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
