@@ -82,6 +82,14 @@ export interface AgentRuntime {
   settle(award: Award): void;
   /** Reads the agent's state after `settle`, for the recorder. */
   observe(): AgentObservation;
+  /**
+   * Optional: `observe` written into `into`, an observation this agent's `observe` or
+   * `observeInto` returned for an earlier interval that no one reads any more, and returned
+   * (engine/interval/deliver.ts `deliverAndObserve`, with `SimulationOptions.reuseIntervalArrays`):
+   * the same figures without a new object per agent and interval, which otherwise lives the
+   * whole interval and is copied by the young-generation collector.
+   */
+  observeInto?(into: AgentObservation): AgentObservation;
   /** Annual consumption the customer declares to a retailer, kWh/a (what a supplier forecasts new customers from). */
   readonly declaredAnnualKwh?: number;
   /** Present when the agent can take operator commands (curtailment, V2G). */

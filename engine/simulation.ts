@@ -42,7 +42,7 @@ import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
-import { deliverAwards, observeAll } from './interval/deliver.ts';
+import { deliverAndObserve, deliverAwards } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
@@ -158,6 +158,8 @@ export class Simulation {
   /** Generators facing the market: re-dispatch moves them (market/redispatch.ts). */
   private readonly regulators: readonly Regulator[];
   private readonly regulating: Uint8Array;
+  /** The aggregators' and retailers' party indices, ascending: the loops for them need not read every party each interval. */
+  private readonly intermediaries: Int32Array;
   private readonly dayAheadStage: DayAheadStage | undefined;
   /** The communication plane of the run (issue 17); undefined with `comms: ideal`, where nothing changes. */
   private readonly comms: CommsRun | undefined;
@@ -251,6 +253,7 @@ export class Simulation {
     this.agentRole = Uint8Array.from(parts, (p) => (p.role === 'agent' ? 1 : 0));
     this.hasMeter = this.agentRole;
     this.isIntermediary = Uint8Array.from(parts, (p) => (p.role === 'agent' ? 0 : 1));
+    this.intermediaries = Int32Array.from(parts.flatMap((p, i) => (p.role === 'agent' ? [] : [i])));
     const regulators: Regulator[] = [];
     parts.forEach((p, i) => {
       if (p.role === 'agent' && p.route.type === 'market' && p.runtime.regulation) regulators.push({ party: i, unit: { id: p.runtime.id, bus: p.runtime.bus, blocks: [] } });
@@ -419,6 +422,7 @@ export class Simulation {
     const room = this.room;
     const cfg = this.scenario.config;
     crashes.faults = this.strategyFaults = [];
+    this.spent?.builder.release(); // the last interval's book is read no more: its bids can go
     crashes.now = this.now = interval.start;
     const rejections: Rejection[] = run.takeLate(); // late bids for this interval arrive after its gate
     rejections.push(...run.dayAheadRejections.splice(0)); // the day-ahead auction's, with the first interval after it
@@ -473,7 +477,7 @@ export class Simulation {
     this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
 
     // 4. Aggregators split their awards among their members; customers take their curve at their retail price.
-    for (let a = 0; a < n; a++) {
+    for (const a of this.intermediaries) {
       const p = parts[a]!;
       if (p.role !== 'aggregator' || crashes.crashed[a]) continue;
       const awards = ledger.busPositions.filter((x) => x.party === a).map((x) => ({ bus: x.bus, buyQuanta: x.buyQuanta, sellQuanta: x.sellQuanta, priceMwh: result.busPriceMwh[x.busIndex]! }));
@@ -513,8 +517,7 @@ export class Simulation {
     const commandRecords = sent ? sent.records : commands.records;
     // On a plane, a member acts on its aggregator's split only once received (comms.ts, MemberFallback).
     const memberFallback = this.comms?.memberSetpoints(interval, ledger);
-    deliverAwards(parts, ledger, interval, crashes, (i) => !this.regulating[i], this.viaOf, memberFallback);
-    const observations = observeAll(parts, crashes, this.spent?.observations.length === n ? this.spent.observations : undefined);
+    const observations = deliverAndObserve(parts, ledger, interval, crashes, (i) => !this.regulating[i], this.viaOf, memberFallback, this.spent?.observations.length === n ? this.spent.observations : undefined);
 
     // 6. Meter; 7. re-dispatch where anything deviates (else the generators do as cleared); 8. deliver to the generators.
     this.phases.meter(ledger, observations, this.hasMeter, crashes.crashed, q);
@@ -666,7 +669,7 @@ export class Simulation {
   /** Each retailer learns its customers' metered use per bus and what it bought there (its load forecast, its lifecycle). */
   private meterRetailers(interval: MarketInterval, ledger: IntervalLedger, crashes: Crashes): void {
     const q = ledger.quantumKw;
-    for (let r = 0; r < this.participants.length; r++) {
+    for (const r of this.intermediaries) {
       const p = this.participants[r]!;
       if (p.role !== 'retailer' || crashes.crashed[r]) continue;
       const usedKw = new Map<BusId, number>();

@@ -310,11 +310,11 @@ export function tickToPrice(tickMwh: number): (ticks: number) => number {
  * Histogram scratch, reused from call to call and left all zero (each bucket is cleared as
  * it is read out). Fresh arrays cost a few MB per clearing (the tick range from floor to
  * cap is ~300k ticks): off-heap memory whose churn drove extra garbage collections.
- * `scratchUsed` lists the buckets a call filled (offsets, in fill order).
+ * `scratchFilled` has one bit per bucket, set when a call first fills it (cleared as read out).
  */
 let scratchBuy = new Float64Array(0);
 let scratchSell = new Float64Array(0);
-let scratchUsed = new Int32Array(0);
+let scratchFilled = new Int32Array(0);
 
 /**
  * The price levels the histogram path returns, reused the same way: read by `clearDetailed`
@@ -323,7 +323,7 @@ let scratchUsed = new Int32Array(0);
  */
 const scratchLevels = { buyTicks: new Float64Array(0), buyQuanta: new Float64Array(0), sellTicks: new Float64Array(0), sellQuanta: new Float64Array(0) };
 
-/** Empty buy and sell levels with room for `nb` and `ns` levels, in `scratchLevels`. */
+/** Buy and sell levels with room for `nb` and `ns` levels, in `scratchLevels` (counts 0: the caller sets them). */
 function levelScratch(nb: number, ns: number): [{ ticks: Float64Array; quanta: Float64Array; count: number }, { ticks: Float64Array; quanta: Float64Array; count: number }] {
   const room = (need: number, have: number): number => Math.max(need, 2 * have);
   if (scratchLevels.buyTicks.length < nb) {
@@ -337,17 +337,20 @@ function levelScratch(nb: number, ns: number): [{ ticks: Float64Array; quanta: F
     scratchLevels.sellQuanta = new Float64Array(c);
   }
   return [
-    { ticks: scratchLevels.buyTicks, quanta: scratchLevels.buyQuanta, count: nb },
-    { ticks: scratchLevels.sellTicks, quanta: scratchLevels.sellQuanta, count: ns },
+    { ticks: scratchLevels.buyTicks, quanta: scratchLevels.buyQuanta, count: 0 },
+    { ticks: scratchLevels.sellTicks, quanta: scratchLevels.sellQuanta, count: 0 },
   ];
 }
 
 /**
  * Buckets each side's quanta by price tick over [lo, lo + range), then lists the non-empty
  * buckets in merit order. A real-time book fills few of its buckets (at 10k agents ~16,000
- * distinct ticks among ~300,000 between best offer and best bid): the filled ones are
- * remembered as they are first touched and sorted (~1 ms), instead of scanning every bucket
- * (three passes over the range: ~3–10 ms); a book that fills many scans. Both give the same levels.
+ * distinct ticks among ~300,000 between best offer and best bid): a bitmap marks the filled
+ * ones (1 bit a bucket: ~40 KB, which stays in cache where the buckets do not), and the levels
+ * are read out by walking its set bits, high to low for the buys, low to high for the sells.
+ * Walking the bitmap costs range/32 word reads plus one step per filled bucket: cheaper than
+ * sorting the filled offsets (~1 ms at 16,000, measured: ~10 % of the clearing) or scanning every
+ * bucket, and each segment now reads only its own side's bucket.
  */
 function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels, Levels] {
   const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
@@ -355,10 +358,11 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
     scratchBuy = new Float64Array(range);
     scratchSell = new Float64Array(range);
   }
-  if (scratchUsed.length < n) scratchUsed = new Int32Array(Math.max(n, 2 * scratchUsed.length));
+  const words = (range + 31) >>> 5;
+  if (scratchFilled.length < words) scratchFilled = new Int32Array(words);
   const hb = scratchBuy;
   const hs = scratchSell;
-  const used = scratchUsed;
+  const filled = scratchFilled;
   const hi = lo + range - 1;
   let touched = 0;
   for (let i = 0; i < n; i++) {
@@ -367,75 +371,50 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
     const t = priceTicks[i]!;
     if (t < lo || t > hi) continue;
     const k = t - lo;
-    // A bucket is first touched when both sides are still empty there (quanta are > 0, so a touched bucket stays non-zero).
-    if (hb[k] === 0 && hs[k] === 0) used[touched++] = k;
+    const w = k >>> 5;
+    const bit = 1 << (k & 31);
+    if ((filled[w]! & bit) === 0) {
+      filled[w] = filled[w]! | bit;
+      touched++;
+    }
     if (isBuy[i] === 1) hb[k] = hb[k]! + q;
     else hs[k] = hs[k]! + q;
   }
-  // Sorting the touched offsets costs ~touched·log2(touched) × ~5 ns, scanning the range ~10 ns a bucket
-  // (measured here: 15,700 offsets sort in ~1 ms, 300,000 buckets scan in ~3 ms).
-  if (touched * Math.max(1, Math.log2(touched)) > 2 * range) return scanBuckets(lo, range);
-  const offsets = used.subarray(0, touched).sort();
-  let nb = 0;
-  let ns = 0;
-  for (let j = 0; j < touched; j++) {
-    const k = offsets[j]!;
-    if (hb[k] !== 0) nb++;
-    if (hs[k] !== 0) ns++;
-  }
-  const [buy, sell] = levelScratch(nb, ns);
+  const [buy, sell] = levelScratch(touched, touched);
   let b = 0;
+  for (let w = words - 1; w >= 0; w--) {
+    let x = filled[w]!;
+    while (x !== 0) {
+      const j = 31 - Math.clz32(x); // highest set bit
+      x ^= 1 << j;
+      const k = (w << 5) + j;
+      const q = hb[k]!;
+      if (q !== 0) {
+        buy.ticks[b] = lo + k;
+        buy.quanta[b++] = q;
+        hb[k] = 0;
+      }
+    }
+  }
   let s = 0;
-  for (let j = touched - 1; j >= 0; j--) {
-    const k = offsets[j]!;
-    const q = hb[k]!;
-    if (q !== 0) {
-      buy.ticks[b] = lo + k;
-      buy.quanta[b++] = q;
-      hb[k] = 0;
+  for (let w = 0; w < words; w++) {
+    let x = filled[w]!;
+    if (x === 0) continue;
+    filled[w] = 0;
+    while (x !== 0) {
+      const low = x & -x; // lowest set bit
+      x ^= low;
+      const k = (w << 5) + (31 - Math.clz32(low));
+      const q = hs[k]!;
+      if (q !== 0) {
+        sell.ticks[s] = lo + k;
+        sell.quanta[s++] = q;
+        hs[k] = 0;
+      }
     }
   }
-  for (let j = 0; j < touched; j++) {
-    const k = offsets[j]!;
-    const q = hs[k]!;
-    if (q !== 0) {
-      sell.ticks[s] = lo + k;
-      sell.quanta[s++] = q;
-      hs[k] = 0;
-    }
-  }
-  return [buy, sell];
-}
-
-/** Reads the filled histogram scratch out by scanning every bucket of the range (and clears it). */
-function scanBuckets(lo: number, range: number): [Levels, Levels] {
-  const hb = scratchBuy;
-  const hs = scratchSell;
-  let nb = 0;
-  let ns = 0;
-  for (let k = 0; k < range; k++) {
-    if (hb[k] !== 0) nb++;
-    if (hs[k] !== 0) ns++;
-  }
-  const [buy, sell] = levelScratch(nb, ns);
-  let j = 0;
-  for (let k = range - 1; k >= 0; k--) {
-    const q = hb[k]!;
-    if (q !== 0) {
-      buy.ticks[j] = lo + k;
-      buy.quanta[j++] = q;
-      hb[k] = 0;
-    }
-  }
-  j = 0;
-  for (let k = 0; k < range; k++) {
-    const q = hs[k]!;
-    if (q !== 0) {
-      sell.ticks[j] = lo + k;
-      sell.quanta[j++] = q;
-      hs[k] = 0;
-    }
-  }
+  buy.count = b;
+  sell.count = s;
   return [buy, sell];
 }
 

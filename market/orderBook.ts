@@ -127,6 +127,16 @@ export class OrderBookBuilder {
     return undefined;
   }
 
+  /**
+   * Lets go of the bids of the book this builder built (it then lists none): for a caller done
+   * with that book, whose bids need not live on while the builder waits to be reused
+   * (engine/simulation.ts `reuseIntervalArrays`: otherwise an interval's bid objects lived through
+   * the next interval too, long enough for the young-generation collector to promote them).
+   */
+  release(): void {
+    this.bids.length = 0;
+  }
+
   build(): OrderBook {
     this.built = true;
     const n = this.n;

@@ -42,16 +42,29 @@ class StageTotals {
 
   /** Adds one interval's per-party payments (units, parties facing the market only). */
   add(units: Float64Array | ((i: number) => number), facing: readonly Party[], unit: Money): void {
-    let pay = 0n;
-    let receive = 0n;
+    // Whole units summed as plain numbers while the sum is a safe integer (always, in practice), in
+    // BigInt past 2^53: exact either way, without a BigInt per party and interval (~15 MB a 10k-agent day).
+    let pay = 0;
+    let receive = 0;
+    let payBig = 0n;
+    let receiveBig = 0n;
     for (let i = 0; i < facing.length; i++) {
       if (facing[i]!.via !== '') continue;
       const u = typeof units === 'function' ? units(i) : units[i]!;
-      if (u > 0) pay += BigInt(u);
-      else if (u < 0) receive -= BigInt(u);
+      if (u > 0) {
+        const sum = pay + u;
+        if (Number.isSafeInteger(sum)) pay = sum;
+        else payBig += BigInt(u);
+      } else if (u < 0) {
+        const sum = receive - u;
+        if (Number.isSafeInteger(sum)) receive = sum;
+        else receiveBig -= BigInt(u);
+      }
     }
-    if (pay !== 0n) this.pays = this.pays.plus(money(pay.toString()).times(unit));
-    if (receive !== 0n) this.receives = this.receives.plus(money(receive.toString()).times(unit));
+    const pays = BigInt(pay) + payBig;
+    const receives = BigInt(receive) + receiveBig;
+    if (pays !== 0n) this.pays = this.pays.plus(money(pays.toString()).times(unit));
+    if (receives !== 0n) this.receives = this.receives.plus(money(receives.toString()).times(unit));
   }
 
   summary(): { buyersPay: string; sellersReceive: string; rent: string } {

@@ -198,6 +198,9 @@ export class Recorder implements SimulationSink {
     const m = this.kindNames.length;
     const acc = this.kindAcc.length === 4 * m ? this.kindAcc.fill(0) : (this.kindAcc = new Float64Array(4 * m));
     const partyBus = this.partyBuses(o.parties, book.buses, busOf);
+    // rt_price repeats its bus's price on every agent's row: formatted once per bus.
+    const busPriceText = result.busPriceMwh.length === this.busPriceText.length ? this.busPriceText : (this.busPriceText = new Array<string>(result.busPriceMwh.length));
+    for (let k = 0; k < busPriceText.length; k++) busPriceText[k] = fixed(result.busPriceMwh[k], pd);
     // Time per state counted by runs (neighbours mostly share kind and state): one map update per run, in order of first appearance as before.
     let runStates: Map<string, number> | undefined;
     let runState = '';
@@ -263,7 +266,7 @@ export class Recorder implements SimulationSink {
       const b = partyBus[i]!;
       csv.fixed(o.dayAhead && party.role === 'agent' ? l.daPriceMwh[i] : undefined, pd);
       csv.comma();
-      csv.fixed(b < 0 ? undefined : result.busPriceMwh[b], pd);
+      if (b >= 0) csv.text(busPriceText[b]!);
       csv.comma();
       this.quanta(dev, q);
       csv.comma();
@@ -332,6 +335,7 @@ export class Recorder implements SimulationSink {
     }
   }
 
+  private busPriceText: string[] = [];
   private kindSlotOf: Int32Array | undefined;
   private readonly kindNames: string[] = [];
   private readonly kindStates: Array<Map<string, number>> = [];

@@ -35,6 +35,9 @@ import type { BidSegment } from '../../market/types.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import type { MarketView, Strategy } from '../../strategies/types.ts';
 import { evDemand } from '../../strategies/ev/demand.ts';
+import { evSlackCurve, type EvSlackInputs, type EvSlackParams, evSlackParamsOf } from '../../strategies/ev/slack.ts';
+import type { PackedCurves } from '../../market/packedCurves.ts';
+import { isValidPriceQuantity } from '../../market/segment.ts';
 import type { EvView } from '../../strategies/ev/view.ts';
 import { batteryFromFractions } from '../physics/battery.ts';
 import { departureFeasibleSocKwh, evCharging } from '../physics/ev.ts';
@@ -121,6 +124,9 @@ function carOf(group: EvGroup, chargerKw: number, v2gCapable: boolean): EvCar {
 /** Below this grid power (kW, magnitude) the car counts as idle: one watt, as for storage. */
 const ACTIVE_KW = 1e-3;
 const EMPTY: readonly never[] = Object.freeze([]);
+/** Scratch for `ev-slack`'s inputs on the packed path (read by the rule, never kept): no object per car and interval. */
+const SLACK_INPUTS = { hoursToDeparture: 0, slackHours: 0, mustChargeKw: 0, maxChargeKw: 0, maxDischargeKw: 0, chargeEfficiency: 0, dischargeEfficiency: 0, degradationCostPerMwh: 0 };
+
 const AWAY: EvObservation = Object.freeze({ state: 'away', baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 });
 
 export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
@@ -170,6 +176,8 @@ class EvAgent implements EvRuntime {
   /** Operator commands: the car answers them itself (`respond`). */
   readonly responder: CommandResponder = this;
   private readonly strategy: Strategy<EvView>;
+  /** Set when the strategy is the built-in `ev-slack` (its parameters): `bidPacked` then applies its rule itself, with no view. */
+  private readonly slack: EvSlackParams | undefined;
   private readonly sessionRng: Rng;
   private readonly dist: EvSessionDistribution;
   private readonly offset: number;
@@ -198,7 +206,17 @@ class EvAgent implements EvRuntime {
   /** Whether `limits` holds this interval's limits (set when it bid). */
   private hasLimits = false;
   private inMarket = false;
-  private obs: EvObservation = AWAY;
+  /**
+   * What `settle` observed, as numbers (`observe` makes the object, `observeInto` writes it into
+   * the car's last one): `obsAway` when it is `AWAY`; NaN `obsSocKwh` / `obsUnmetKwh` for absent.
+   */
+  private obsAway = true;
+  private obsState = 'away';
+  private obsSocKwh = NaN;
+  private obsBaselineKw = 0;
+  private obsUnmetKwh = NaN;
+  private obsDeviationKw = 0;
+  private obsAppliedKw = 0;
   private quantumKw = 0.001; // the market's quantity step, from the last market view
   /** Day-ahead schedule, net kW per interval index (+ charge, − V2G): real time realises it (followEvSchedule). Undefined until a day-ahead award. */
   private schedule: Map<number, number> | undefined;
@@ -211,6 +229,7 @@ class EvAgent implements EvRuntime {
     this.offset = s.offset;
     // One strategy per car: a strategy that keeps state keeps this car's alone.
     this.strategy = strategyFor<EvView>(group.strategy, 'ev-slack', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
+    this.slack = evSlackParamsOf(group.strategy);
     this.sessionRng = env.random.stream(m.id, 'ev-session');
     this.chargerKw = s.options ? drawChargerKw(env.random.stream(m.id, 'charger-kw'), s.options) : (group.chargerKw as number);
     this.v2gCapable = drawV2gCapable(env.random.stream(m.id, 'v2g'), group.v2gShare);
@@ -266,6 +285,19 @@ class EvAgent implements EvRuntime {
   }
 
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
+    return this.bidTo(interval, market, undefined)!;
+  }
+
+  /**
+   * `bid` with `ev-slack`'s segments appended to `out` as packed rows (undefined returned) instead
+   * of made as objects from a view; any other bid (another strategy, a day-ahead schedule, a
+   * segment the strategy guard would stop) is returned as `bid` returns it, nothing written.
+   */
+  bidPacked(interval: MarketInterval, market: MarketView, out: PackedCurves): readonly BidSegment[] | undefined {
+    return this.bidTo(interval, market, out);
+  }
+
+  private bidTo(interval: MarketInterval, market: MarketView, out: PackedCurves | undefined): readonly BidSegment[] | undefined {
     const start = interval.start;
     const session = this.session;
     this.hasLimits = false;
@@ -288,6 +320,25 @@ class EvAgent implements EvRuntime {
     if (!(l.maxChargeKw > 0) && !(l.maxDischargeKw > 0)) return EMPTY;
     const planned = this.schedule?.get(interval.index);
     if (planned !== undefined) return followEvSchedule(planned, l, market);
+    if (out !== undefined && this.slack !== undefined) {
+      // `ev-slack`'s rule on the numbers its view would show (strategies/ev/slack.ts), written as rows;
+      // kept only when every row would pass the strategy guard's check (market/segment.ts), else the guarded way below.
+      const x = SLACK_INPUTS;
+      x.hoursToDeparture = hoursLeft;
+      x.slackHours = l.slackHours;
+      x.mustChargeKw = l.mustChargeKw;
+      x.maxChargeKw = l.maxChargeKw;
+      x.maxDischargeKw = l.maxDischargeKw;
+      x.chargeEfficiency = car.battery.chargeEfficiency;
+      x.dischargeEfficiency = car.battery.dischargeEfficiency;
+      x.degradationCostPerMwh = car.battery.degradationCostPerMwh;
+      const from = out.n;
+      evSlackCurve(x as unknown as EvSlackInputs, market, this.slack, out);
+      let valid = true;
+      for (let k = from; k < out.n; k++) if (!isValidPriceQuantity(out.priceMwh[k]!, out.quantityKw[k]!, market)) valid = false;
+      if (valid) return undefined;
+      out.truncate(from);
+    }
     // Units branded where the view is made (core/units.ts): the strategy API's types carry them.
     // One object: `demand` is filled from the other fields (strategies/ev/demand.ts reads no other), then frozen.
     const view: { -readonly [K in keyof EvView]: EvView[K] } = {
@@ -362,24 +413,50 @@ class EvAgent implements EvRuntime {
     else this.send(mode);
     const deviation = net - applied;
     const state = this.lifecycle.value;
-    this.obs =
-      !wasPlugged && !left && baseKw === 0 && deviation === 0 && mode === 'away' && state === 'away'
-        ? AWAY // most of a car's day: no allocation
-        : {
-            state,
-            socKwh: wasPlugged ? soc : undefined,
-            baselineKw: baseKw,
-            unservedKwh: 0,
-            unmetDepartureKwh: left ? unmet : undefined,
-            deviationKw: deviation,
-            consumedKw: Math.max(0, applied),
-            generatedKw: Math.max(0, -applied),
-          };
+    // Most of a car's day: `AWAY`, no allocation.
+    this.obsAway = !wasPlugged && !left && baseKw === 0 && deviation === 0 && mode === 'away' && state === 'away';
+    this.obsState = state;
+    this.obsSocKwh = wasPlugged ? soc : NaN;
+    this.obsBaselineKw = baseKw;
+    this.obsUnmetKwh = left ? unmet : NaN;
+    this.obsDeviationKw = deviation;
+    this.obsAppliedKw = applied;
     if (this.hasLimits) this.strategy.observe?.({ interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
   }
 
   observe(): EvObservation {
-    return this.obs;
+    if (this.obsAway) return AWAY;
+    const soc = this.obsSocKwh;
+    const unmet = this.obsUnmetKwh;
+    const applied = this.obsAppliedKw;
+    return {
+      state: this.obsState,
+      socKwh: soc === soc ? soc : undefined,
+      baselineKw: this.obsBaselineKw,
+      unservedKwh: 0,
+      unmetDepartureKwh: unmet === unmet ? unmet : undefined,
+      deviationKw: this.obsDeviationKw,
+      consumedKw: Math.max(0, applied),
+      generatedKw: Math.max(0, -applied),
+    };
+  }
+
+  /** `observe` written into the car's own last observation when that is one `observe` made (not the shared `AWAY`): same fields, same order. */
+  observeInto(into: AgentObservation): EvObservation {
+    if (this.obsAway || into === AWAY) return this.observe();
+    const o = into as { -readonly [K in keyof EvObservation]: EvObservation[K] };
+    const soc = this.obsSocKwh;
+    const unmet = this.obsUnmetKwh;
+    const applied = this.obsAppliedKw;
+    o.state = this.obsState;
+    o.socKwh = soc === soc ? soc : undefined;
+    o.baselineKw = this.obsBaselineKw;
+    o.unservedKwh = 0;
+    o.unmetDepartureKwh = unmet === unmet ? unmet : undefined;
+    o.deviationKw = this.obsDeviationKw;
+    o.consumedKw = Math.max(0, applied);
+    o.generatedKw = Math.max(0, -applied);
+    return o;
   }
 
   dayAheadAwarded(awarded: ReadonlyMap<number, number>): void {

@@ -94,9 +94,20 @@ export function applianceValueMwh(job: ApplianceJob, state: ApplianceState, now:
  * a break (the no-price-response baseline), kW averaged over the interval.
  */
 export function baselineRunKw(job: ApplianceJob | undefined, t: SimTime, dtH: number): number {
-  if (job === undefined || !(dtH > 0)) return 0;
-  const start = job.earliestStart;
-  const end = start + (job.energyKwh / job.powerKw) * MS_PER_HOUR;
-  const overlapMs = Math.min(end, t + dtH * MS_PER_HOUR) - Math.max(start, t);
-  return overlapMs > 0 ? (job.powerKw * overlapMs) / MS_PER_HOUR / dtH : 0;
+  if (job === undefined) return 0;
+  return baselineWindowKw(job.earliestStart, baselineEndMs(job), job.powerKw, t, dtH);
+}
+
+/** End of the job's baseline run (started at its earliest start, without a break), UTC ms. */
+export const baselineEndMs = (job: ApplianceJob): number => job.earliestStart + (job.energyKwh / job.powerKw) * MS_PER_HOUR;
+
+/**
+ * `baselineRunKw` of a run over [startMs, endMs) at `powerKw` (a job's `earliestStart`,
+ * `baselineEndMs`, `powerKw`), kW averaged over [t, t + Δt); 0 for a NaN start (no job).
+ * Homes keep these three numbers per job beside their state (agents/home/runtime.ts).
+ */
+export function baselineWindowKw(startMs: number, endMs: number, powerKw: number, t: number, dtH: number): number {
+  if (!(dtH > 0)) return 0;
+  const overlapMs = Math.min(endMs, t + dtH * MS_PER_HOUR) - Math.max(startMs, t);
+  return overlapMs > 0 ? (powerKw * overlapMs) / MS_PER_HOUR / dtH : 0;
 }

@@ -26,7 +26,7 @@ import { pvOutputKw } from '../physics/pv.ts';
 import type { ComfortBand } from '../physics/thermal.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, OperatorCommand } from '../types.ts';
 import { AWARD_TOLERANCE_KW } from '../flexibility/allocate.ts';
-import { addJob, type ApplianceSlot, applianceValueMwh, baselineRunKw, drawDailyJob, EMPTY_SLOT, promote, runKwNow } from './appliances.ts';
+import { addJob, type ApplianceSlot, applianceValueMwh, baselineEndMs, baselineWindowKw, drawDailyJob, EMPTY_SLOT, promote, runKwNow } from './appliances.ts';
 import { clampSetpointC, comfortBlockValues, ComfortCurve, comfortCurve, comfortCurveNumbers, comfortMarginC, type HvacUnit, Room, ROOM_NUMBERS, violationDegH } from '../physics/hvac.ts';
 import type { HomeApplianceConfig, HomeGroup, HomeHvacConfig, HomePvConfig } from './schema.ts';
 import { homeLifecycle, homeMachine } from './machine.ts';
@@ -37,6 +37,8 @@ import { needShares } from '../flexibility/shed.ts';
 import { flexibleBlockValues } from './valuation.ts';
 import { expectedNowMwh, homeBankingPeakMwh, type HomeForecastParams, homeForecastParamsOf, homeNeedBidMwh } from '../../strategies/home/forecast.ts';
 import { MAX_SEGMENT_QUANTA } from '../../market/segment.ts';
+
+type MutableObservation = { -readonly [K in keyof AgentObservation]: AgentObservation[K] };
 
 /** The home's needs, by code (index into `HOME_NEEDS`). */
 export const HOME_NEEDS: readonly HomeNeed[] = Object.freeze(['base', 'base-flex', 'appliance', 'hvac-keep', 'hvac', 'precondition']);
@@ -143,12 +145,12 @@ export function createHomes(group: HomeGroup, env: AgentEnv): AgentRuntime[] {
   const forecast = homeForecastParamsOf(group.strategy);
   // Every home's state and need records in one block, home after home (room for the most needs a home of the group can have).
   const members = groupMembers(group, env.defaultBus);
-  const perHome = homeBlockSize(blockValues.length, homeNeedCapacity(group, blockValues.length, true));
+  const perHome = homeBlockSize(blockValues.length, group.appliances.length, homeNeedCapacity(group, blockValues.length, true));
   const block = new Float64Array(Math.max(1, members.length * perHome));
   return members.map((m, i) => new HomeAgent(m, ctx, strategy, blockValues, forecast, block.subarray(i * perHome, (i + 1) * perHome)));
 }
 
-/** Offsets of a home's state in its block (`HomeAgent.s`); then Σ served per need code, its room's and comfort curve's numbers, and its need records. */
+/** Offsets of a home's state in its block (`HomeAgent.s`); then Σ served per need code, its room's and comfort curve's numbers, its appliances' baseline runs, and its need records. */
 const S_DAY_START = 0;
 const S_LOAD = 1;
 const S_PV = 2;
@@ -167,10 +169,18 @@ const S_SIZE = 14;
 const SERVED_AT = S_SIZE;
 const ROOM_AT = SERVED_AT + HOME_NEEDS.length;
 const CURVE_AT = ROOM_AT + ROOM_NUMBERS;
-/** Where a home's need records start in its block, with `comfortBlocks` comfort blocks (after its state, served sums, room and comfort curve). */
-const recordsAt = (comfortBlocks: number): number => CURVE_AT + comfortCurveNumbers(comfortBlocks);
+/** Where a home's appliances' baseline runs start in its block, with `comfortBlocks` comfort blocks (after its state, served sums, room and comfort curve). */
+const runsAt = (comfortBlocks: number): number => CURVE_AT + comfortCurveNumbers(comfortBlocks);
+/**
+ * Numbers per appliance: the no-price-response run of its job in hand and of its next job
+ * (start, end UTC ms, kW; NaN start: none), kept with the slot (`noteRuns`) so that the
+ * baseline each interval reads them here, not through the slot's job objects.
+ */
+const RUN_NUMBERS = 6;
+/** Where a home's need records start in its block. */
+const recordsAt = (comfortBlocks: number, appliances: number): number => runsAt(comfortBlocks) + appliances * RUN_NUMBERS;
 /** Numbers in a home's block with room for `needs` need records. */
-const homeBlockSize = (comfortBlocks: number, needs: number): number => recordsAt(comfortBlocks) + Math.max(1, needs) * NEED_STRIDE;
+const homeBlockSize = (comfortBlocks: number, appliances: number, needs: number): number => recordsAt(comfortBlocks, appliances) + Math.max(1, needs) * NEED_STRIDE;
 
 /** The most needs a home of the group bids in an interval: base load, flexible blocks, appliances, and with HVAC keep + comfort blocks + precondition. */
 function homeNeedCapacity(group: HomeGroup, comfortBlocks: number, hvac: boolean): number {
@@ -196,6 +206,8 @@ export class HomeAgent implements AgentRuntime {
   private readonly specs: readonly HomeApplianceConfig[];
   private readonly owns: Uint8Array;
   private readonly slots: ApplianceSlot[];
+  /** Per appliance, its slot's baseline runs (`RUN_NUMBERS` numbers each; part of the home's block). */
+  private readonly runs: Float64Array;
   private readonly dayRng: Rng | undefined;
   private readonly needs: NeedList<HomeNeed>;
   /** Σ served per need code after settling (part of the home's block). */
@@ -260,7 +272,8 @@ export class HomeAgent implements AgentRuntime {
   ) {
     const { group, env } = ctx;
     const capacity = homeNeedCapacity(group, blockValues.length, group.hvac !== undefined);
-    const size = homeBlockSize(blockValues.length, capacity);
+    const appliances = group.appliances.length;
+    const size = homeBlockSize(blockValues.length, appliances, capacity);
     if (block && block.length < size) throw new RangeError(`home block: ${block.length} numbers, ${size} needed`);
     const b = block ?? new Float64Array(size);
     this.s = b.subarray(0, S_SIZE);
@@ -278,7 +291,9 @@ export class HomeAgent implements AgentRuntime {
     this.flexValues = flexibleBlockValues(f.valueMwh.min, f.valueMwh.max, f.blocks, env.random.stream(m.id, 'willingness-to-pay').next());
     this.thermal = group.hvac ? drawHomeThermal(group.hvac, env.random.stream(m.id, 'hvac')) : undefined;
     this.room = this.thermal ? new Room(this.thermal.unit, b.subarray(ROOM_AT, CURVE_AT)) : undefined;
-    this.curve = new ComfortCurve(blockValues.length, b.subarray(CURVE_AT, recordsAt(blockValues.length)));
+    this.curve = new ComfortCurve(blockValues.length, b.subarray(CURVE_AT, runsAt(blockValues.length)));
+    this.runs = b.subarray(runsAt(blockValues.length), recordsAt(blockValues.length, appliances));
+    this.runs.fill(NaN);
     this.pv = group.pv ? drawHomePv(group.pv, env.random.stream(m.id, 'pv')) : undefined;
     this.specs = group.appliances;
     this.owns = new Uint8Array(this.specs.length);
@@ -289,7 +304,7 @@ export class HomeAgent implements AgentRuntime {
     }
     this.dayRng = this.specs.length > 0 ? env.random.stream(m.id, 'appliance-days') : undefined;
     // Base load 1 + flexible blocks + appliances + (keep + comfort blocks + precondition).
-    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, homeNeedCapacity(group, blockValues.length, this.thermal !== undefined), b.subarray(recordsAt(blockValues.length), recordsAt(blockValues.length) + capacity * NEED_STRIDE));
+    this.needs = new NeedList<HomeNeed>(HOME_NEEDS, homeNeedCapacity(group, blockValues.length, this.thermal !== undefined), b.subarray(recordsAt(blockValues.length, appliances), recordsAt(blockValues.length, appliances) + capacity * NEED_STRIDE));
     if (this.thermal) this.indoorC = this.baselineIndoorC = this.thermal.initialC;
     this.lifecycle = new Lifecycle(HOME_MODEL);
   }
@@ -330,8 +345,12 @@ export class HomeAgent implements AgentRuntime {
     for (let k = 0; k < fv.length; k++) needs.push(FLEX, flexKw / fv.length, fv[k]!, true);
     let mustKw = 0;
     for (let a = 0; a < this.slots.length; a++) {
-      const slot = promote(this.slots[a]!);
-      this.slots[a] = slot;
+      const held = this.slots[a]!;
+      const slot = promote(held);
+      if (slot !== held) {
+        this.slots[a] = slot;
+        this.noteRuns(a);
+      }
       const job = slot.job;
       const runKw = runKwNow(job, slot.state, t, dtH);
       if (!job || !(runKw > 0)) continue;
@@ -510,9 +529,9 @@ export class HomeAgent implements AgentRuntime {
       this.baselineIndoorC = room.endC(b0, outdoorC, this.gainsKw, baselineHvacKw);
     }
     let baselineAppKw = 0;
-    for (let a = 0; a < this.slots.length; a++) {
-      const slot = this.slots[a]!;
-      baselineAppKw += baselineRunKw(slot.job, t, dtH) + baselineRunKw(slot.next, t, dtH);
+    const runs = this.runs;
+    for (let o = 0; o < runs.length; o += RUN_NUMBERS) {
+      baselineAppKw += baselineWindowKw(runs[o]!, runs[o + 1]!, runs[o + 2]!, t, dtH) + baselineWindowKw(runs[o + 3]!, runs[o + 4]!, runs[o + 5]!, t, dtH);
     }
     this.baselineKw = this.loadKw + baselineHvacKw + baselineAppKw;
     this.unservedKwh = (unservedKw > AWARD_TOLERANCE_KW ? unservedKw * dtH : 0) + this.missedKwh;
@@ -528,6 +547,23 @@ export class HomeAgent implements AgentRuntime {
     // All it generates is PV: curtailable (engine/interval/curtail.ts).
     if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw };
     return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw };
+  }
+
+  /** `observe` written into the home's own earlier observation (same fields, same order: the object keeps its shape). */
+  observeInto(into: AgentObservation): AgentObservation {
+    const o = into as MutableObservation;
+    const { consumedKw, generatedKw } = this;
+    o.state = this.lifecycle.value;
+    if (this.thermal) {
+      o.indoorTempC = this.indoorC;
+      o.comfortViolationDegH = this.comfortDegH;
+    }
+    o.baselineKw = this.baselineKw;
+    o.unservedKwh = this.unservedKwh;
+    o.consumedKw = consumedKw;
+    o.generatedKw = generatedKw;
+    o.curtailableKw = generatedKw;
+    return o;
   }
 
   /** An operator's command, answered from this interval's needs and the room (rules in respond.ts); changes nothing. */
@@ -549,12 +585,26 @@ export class HomeAgent implements AgentRuntime {
       if (!this.owns[a]) continue;
       const r = addJob(this.slots[a]!, job);
       this.slots[a] = r.slot;
+      this.noteRuns(a);
       this.missedKwh += r.missedKwh;
     }
   }
 
+  /** Keeps appliance a's baseline runs (`runs`) those of its slot's jobs: after its job in hand or next job changed. */
+  private noteRuns(a: number): void {
+    const { job, next } = this.slots[a]!;
+    const o = a * RUN_NUMBERS;
+    const runs = this.runs;
+    runs[o] = job ? job.earliestStart : NaN;
+    runs[o + 1] = job ? baselineEndMs(job) : NaN;
+    runs[o + 2] = job ? job.powerKw : NaN;
+    runs[o + 3] = next ? next.earliestStart : NaN;
+    runs[o + 4] = next ? baselineEndMs(next) : NaN;
+    runs[o + 5] = next ? next.powerKw : NaN;
+  }
+
   /** The physical state, for tests and reports (plain data, copied). */
-  inspect(): { indoorC: number; baselineIndoorC: number; slots: readonly ApplianceSlot[]; pvKw: number; owns: readonly number[] } {
-    return { indoorC: this.indoorC, baselineIndoorC: this.baselineIndoorC, slots: [...this.slots], pvKw: this.pvKw, owns: [...this.owns] };
+  inspect(): { indoorC: number; baselineIndoorC: number; slots: readonly ApplianceSlot[]; runs: readonly number[]; pvKw: number; owns: readonly number[] } {
+    return { indoorC: this.indoorC, baselineIndoorC: this.baselineIndoorC, slots: [...this.slots], runs: [...this.runs], pvKw: this.pvKw, owns: [...this.owns] };
   }
 }

@@ -210,6 +210,7 @@ export class GridRoom {
    * run with operators loses the same bids as the same run without them (the counterfactual).
    */
   comms(party: number, t: SimTime, channel: Channel = 'bids'): { delivered: boolean; delayMinutes: number; cause?: string } {
+    if (this.faults.length === 0) return LINK_UP; // (no party lookup per agent and interval when nothing is injected)
     const id = this.parties[party]!.id;
     for (const f of this.faults) {
       if (f.type !== 'comms-loss' || !inForce(f.from, f.until, t) || !matchesAgent(f.agents, id)) continue;
@@ -224,6 +225,7 @@ export class GridRoom {
 
   /** Whether a party is made to crash (an injected fault) at `t`. */
   crashes(party: number, t: SimTime): boolean {
+    if (this.faults.length === 0) return false;
     const id = this.parties[party]!.id;
     // A loop, not faults.some(closure): this runs for every agent every interval.
     for (const f of this.faults) if (f.type === 'agent-crash' && f.agent === id && t >= timeOf(f.at)) return true;

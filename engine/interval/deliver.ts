@@ -4,7 +4,7 @@
  * most), then its state is read once for every consumer of the outcome. An agent that
  * throws is isolated (crashed) and reported.
  */
-import type { AgentObservation } from '../../agents/types.ts';
+import type { AgentObservation, AgentRuntime } from '../../agents/types.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { MemberFallback } from './comms.ts';
 import type { IntervalLedger } from './ledger.ts';
@@ -20,50 +20,74 @@ export const CRASHED: AgentObservation = Object.freeze({ state: 'crashed', basel
  * schedule instead of its position (comms.ts, `MemberFallback`).
  */
 export function deliverAwards(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, which: (i: number) => boolean, memberOf: Int32Array, fallback?: MemberFallback): void {
-  const q = ledger.quantumKw;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     if (p.role !== 'agent' || crashes.crashed[i] || !which(i)) continue;
-    const change = ledger.commandedQuanta[i]!;
-    const own = fallback !== undefined && fallback.missed[i] === 1;
-    let buy = own ? fallback.buyQuanta[i]! : ledger.buyQuanta[i]!;
-    let sell = own ? fallback.sellQuanta[i]! : ledger.sellQuanta[i]!;
-    if (change < 0) {
-      const fromBuy = Math.max(change, -buy);
-      buy += fromBuy;
-      sell -= change - fromBuy;
-    } else if (change > 0) {
-      const fromSell = Math.min(change, sell);
-      sell -= fromSell;
-      buy += change - fromSell;
-    }
-    const buyKw = buy * q;
-    const sellKw = sell * q;
-    const priceMwh = ledger.priceMwh[i]!;
-    const bidAccepted = ledger.buyQuanta[i]! + ledger.sellQuanta[i]! > 0 || memberOf[i]! >= 0;
-    try {
-      // Two literals, not a spread of an optional part: a spread builds an extra object per agent per interval.
-      p.runtime.settle(change !== 0 ? { interval, buyKw, sellKw, priceMwh, bidAccepted, commandedKw: change * q } : { interval, buyKw, sellKw, priceMwh, bidAccepted });
-    } catch (err) {
-      crashes.crash(i, 'settle', err);
-    }
+    settleOne(p.runtime, i, ledger, interval, crashes, memberOf, fallback);
   }
 }
 
-/** Every party's state after the award, read once; crashed parties (and any that throw now) read as `CRASHED`. */
-export function observeAll(parts: readonly Participant[], crashes: Crashes, into?: AgentObservation[]): AgentObservation[] {
+/**
+ * `deliverAwards`, then every party's state after the award, read once (crashed parties, and
+ * any that throw now, read as `CRASHED`), in one pass over the agents: each agent is read right
+ * after it settles, while its state is still in the CPU caches (a second pass over 10k agents
+ * found it gone). Agents do not see each other's state, so the order changes nothing; the
+ * intermediaries are read after every agent has settled. `into`: the last interval's
+ * observations, no longer read (engine/simulation.ts `reuseIntervalArrays`): the array is
+ * refilled, and an agent with `observeInto` writes its figures into its own last observation.
+ */
+export function deliverAndObserve(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, which: (i: number) => boolean, memberOf: Int32Array, fallback: MemberFallback | undefined, into?: AgentObservation[]): AgentObservation[] {
   const out = into ?? new Array<AgentObservation>(parts.length);
+  const intermediaries: number[] = [];
   for (let i = 0; i < parts.length; i++) {
-    if (crashes.crashed[i]) {
-      out[i] = CRASHED;
+    const p = parts[i]!;
+    if (p.role !== 'agent') {
+      intermediaries.push(i);
       continue;
     }
-    try {
-      out[i] = parts[i]!.runtime.observe();
-    } catch (err) {
-      crashes.crash(i, 'settle', err);
-      out[i] = CRASHED;
-    }
+    if (!crashes.crashed[i] && which(i)) settleOne(p.runtime, i, ledger, interval, crashes, memberOf, fallback);
+    out[i] = observeOne(p.runtime, i, crashes, into?.[i]);
   }
+  for (const i of intermediaries) out[i] = observeOne(parts[i]!.runtime, i, crashes, into?.[i]);
   return out;
 }
+
+/** Settles agent i (see `deliverAwards`); one that throws is crashed. */
+function settleOne(runtime: AgentRuntime, i: number, ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, memberOf: Int32Array, fallback: MemberFallback | undefined): void {
+  const q = ledger.quantumKw;
+  const change = ledger.commandedQuanta[i]!;
+  const own = fallback !== undefined && fallback.missed[i] === 1;
+  let buy = own ? fallback.buyQuanta[i]! : ledger.buyQuanta[i]!;
+  let sell = own ? fallback.sellQuanta[i]! : ledger.sellQuanta[i]!;
+  if (change < 0) {
+    const fromBuy = Math.max(change, -buy);
+    buy += fromBuy;
+    sell -= change - fromBuy;
+  } else if (change > 0) {
+    const fromSell = Math.min(change, sell);
+    sell -= fromSell;
+    buy += change - fromSell;
+  }
+  const buyKw = buy * q;
+  const sellKw = sell * q;
+  const priceMwh = ledger.priceMwh[i]!;
+  const bidAccepted = ledger.buyQuanta[i]! + ledger.sellQuanta[i]! > 0 || memberOf[i]! >= 0;
+  try {
+    // Two literals, not a spread of an optional part: a spread builds an extra object per agent per interval.
+    runtime.settle(change !== 0 ? { interval, buyKw, sellKw, priceMwh, bidAccepted, commandedKw: change * q } : { interval, buyKw, sellKw, priceMwh, bidAccepted });
+  } catch (err) {
+    crashes.crash(i, 'settle', err);
+  }
+}
+
+/** Party i's observation (`deliverAndObserve`): CRASHED when crashed or when it throws now; into its own `last` one when it can. */
+function observeOne(runtime: Pick<AgentRuntime, 'observe' | 'observeInto'>, i: number, crashes: Crashes, last: AgentObservation | undefined): AgentObservation {
+  if (crashes.crashed[i]) return CRASHED;
+  try {
+    return last !== undefined && last !== CRASHED && runtime.observeInto !== undefined ? runtime.observeInto(last) : runtime.observe();
+  } catch (err) {
+    crashes.crash(i, 'settle', err);
+    return CRASHED;
+  }
+}
+

@@ -49,8 +49,24 @@ export type EvSlackParams = z.infer<typeof evSlackParams>;
 const clampPrice = (p: number, m: MarketView): number => (p > m.priceCapMwh ? m.priceCapMwh : p < m.priceFloorMwh ? m.priceFloorMwh : p);
 const clamp01 = (x: number): number => (x > 1 ? 1 : x > 0 ? x : 0);
 
+/** What of a car's view the rule reads. */
+export type EvSlackInputs = Pick<EvView, 'hoursToDeparture' | 'slackHours' | 'mustChargeKw' | 'maxChargeKw' | 'maxDischargeKw' | 'chargeEfficiency' | 'dischargeEfficiency' | 'degradationCostPerMwh'>;
+
+/** Where the rule writes its segments, in order: a list of objects (`SegmentList`) or packed rows (market/packedCurves.ts). */
+export interface SegmentSink {
+  push(buy: boolean, priceMwh: number, quantityKw: number): void;
+}
+
+/** Segments as objects, for `SegmentSink`. */
+class SegmentList implements SegmentSink {
+  readonly segments: BidSegment[] = [];
+  push(buy: boolean, priceMwh: number, quantityKw: number): void {
+    this.segments.push({ side: buy ? 'buy' : 'sell', priceMwh, quantityKw });
+  }
+}
+
 /** The flexible willingness to pay and the V2G ask (NaN when none) for a view: the rule above, as numbers. */
-export function evSlackPrices(view: Omit<EvView, 'demand' | 'supply'>, market: MarketView, params: EvSlackParams): { wtpMwh: number; askMwh: number } {
+export function evSlackPrices(view: EvSlackInputs, market: MarketView, params: EvSlackParams): { wtpMwh: number; askMwh: number } {
   const dt = market.interval.durationH;
   const h = view.hoursToDeparture;
   const s = view.slackHours;
@@ -68,24 +84,44 @@ export function evSlackPrices(view: Omit<EvView, 'demand' | 'supply'>, market: M
   return { wtpMwh, askMwh: clampPrice(Math.max(high, rebuy), market) };
 }
 
+/**
+ * The rule's segments for a view, written to `out` in order: the must-charge at the cap, the
+ * flexible charge at the willingness to pay, the V2G offer at the ask. EVs on `ev-slack` write
+ * them as packed rows from their own numbers, without a view (agents/ev/runtime.ts `bidPacked`).
+ */
+export function evSlackCurve(view: EvSlackInputs, market: MarketView, params: EvSlackParams, out: SegmentSink): void {
+  const must = view.mustChargeKw > 0 ? Math.min(view.mustChargeKw, view.maxChargeKw) : 0;
+  const flexible = view.maxChargeKw - must;
+  if (!(flexible > 0) && !(view.maxDischargeKw > 0)) {
+    if (must > 0) out.push(true, market.priceCapMwh, must);
+    return;
+  }
+  const { wtpMwh, askMwh } = evSlackPrices(view, market, params);
+  if (must > 0) out.push(true, market.priceCapMwh, must);
+  if (flexible > 0) out.push(true, wtpMwh, flexible);
+  if (askMwh > (flexible > 0 || must > 0 ? wtpMwh : -Infinity)) out.push(false, askMwh, view.maxDischargeKw);
+}
+
 export function evSlackStrategy(params: EvSlackParams): Strategy<EvView> {
   return {
     id: 'ev-slack',
     bid(view, market) {
-      const out: BidSegment[] = [];
-      const must = view.mustChargeKw > 0 ? Math.min(view.mustChargeKw, view.maxChargeKw) : 0;
-      const flexible = view.maxChargeKw - must;
-      if (!(flexible > 0) && !(view.maxDischargeKw > 0)) {
-        if (must > 0) out.push({ side: 'buy', priceMwh: market.priceCapMwh, quantityKw: must });
-        return out;
-      }
-      const { wtpMwh, askMwh } = evSlackPrices(view, market, params);
-      if (must > 0) out.push({ side: 'buy', priceMwh: market.priceCapMwh, quantityKw: must });
-      if (flexible > 0) out.push({ side: 'buy', priceMwh: wtpMwh, quantityKw: flexible });
-      if (askMwh > (flexible > 0 || must > 0 ? wtpMwh : -Infinity)) out.push({ side: 'sell', priceMwh: askMwh, quantityKw: view.maxDischargeKw });
-      return out;
+      const out = new SegmentList();
+      evSlackCurve(view, market, params, out);
+      return out.segments;
     },
   };
+}
+
+/**
+ * `ev-slack`'s parameters when `ref` names it (by name, with parameters, or by default:
+ * undefined, as the EV's default strategy), undefined for any other strategy. A registered
+ * strategy cannot take the built-in's name (strategies/registry.ts).
+ */
+export function evSlackParamsOf(ref: string | { readonly id?: string | undefined; readonly params?: Record<string, unknown> | undefined } | undefined): EvSlackParams | undefined {
+  if (ref === undefined || ref === 'ev-slack') return evSlackParams.parse({});
+  if (typeof ref === 'object' && ref.id === 'ev-slack' && !('module' in ref)) return evSlackParams.parse(ref.params ?? {});
+  return undefined;
 }
 
 /** Registry entry (`strategies/registry.ts`). */

@@ -21,6 +21,8 @@ import type { HomeView } from '../../strategies/home/view.ts';
 import { registerStrategy } from '../../strategies/registry.ts';
 import { agentEnv, award, marketAt } from '../helpers/agentMarket.ts';
 import { PackedCurves } from '../../market/packedCurves.ts';
+import { baselineRunKw, baselineWindowKw } from '../../agents/home/appliances.ts';
+import type { ApplianceJob } from '../../agents/physics/appliance.ts';
 
 const START = parseSimTime('2026-07-01T12:00:00Z')!;
 
@@ -121,6 +123,39 @@ describe('agents/home: bidding on home-forecast without the view', () => {
         expect(viewCalls - calls).to.equal(c.rounds.length * view.length);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('keeps every appliance baseline run (read by settle) that of the job in its slot, day after day (fast-check)', () => {
+    const window = (job: ApplianceJob | undefined): number[] => (job ? [job.earliestStart, job.earliestStart + (job.energyKwh / job.powerKw) * 3_600_000, job.powerKw] : [NaN, NaN, NaN]);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.array(appliance, { minLength: 1, maxLength: 2 }),
+        fc.array(fc.record({ p: fc.constantFrom(0, 120, 3000), u: fc.constantFrom(0, 0.5, 1) }), { minLength: 100, maxLength: 300 }),
+        (seed, appliances, rounds) => {
+          const env = envFor(seed, rounds.length, { temperature: 'mild', sky: 'clear' });
+          const homes = homeKind.create(homeGroupSchema.parse({ kind: 'home', idPrefix: 'h', count: 3, flexibility: { share: 0.3, valueMwh: { min: 60, max: 300 }, blocks: 2 }, appliances }) as HomeGroup, env) as HomeAgent[];
+          rounds.forEach((r, k) => {
+            const iv = intervalAt(env.clock, k);
+            for (const h of homes) {
+              const segs = h.bid(iv, marketAt(env, iv));
+              h.settle({ interval: iv, ...award(segs, r.p, r.u), priceMwh: r.p, bidAccepted: true });
+              const { slots, runs } = h.inspect();
+              expect(runs).to.deep.equal(slots.flatMap((s) => [...window(s.job), ...window(s.next)]));
+              // The baseline read from the runs is the one read from the jobs.
+              let fromJobs = 0;
+              let fromRuns = 0;
+              slots.forEach((s, a) => {
+                fromJobs += baselineRunKw(s.job, iv.start, iv.durationH) + baselineRunKw(s.next, iv.start, iv.durationH);
+                fromRuns += baselineWindowKw(runs[6 * a]!, runs[6 * a + 1]!, runs[6 * a + 2]!, iv.start, iv.durationH) + baselineWindowKw(runs[6 * a + 3]!, runs[6 * a + 4]!, runs[6 * a + 5]!, iv.start, iv.durationH);
+              });
+              expect(fromRuns).to.equal(fromJobs);
+            }
+          });
+        },
+      ),
+      { numRuns: 15 },
     );
   });
 });

@@ -188,7 +188,7 @@ describe('doubleAuction', () => {
       expect(priceOf(result)).to.equal(30.01);
     });
 
-    it('histogram: a book filling few of its buckets (listed as filled) and one filling most (scanned) clear as the sort does', () => {
+    it('histogram: a book filling few of its buckets and one filling most clear as the sort does', () => {
       // Sparse: 3 distinct ticks between the floor and the cap (350,001 buckets); dense: 300 segments on 201 adjacent ticks.
       const sparse = makeBook([buy(3000, 4), buy(45, 3), sell(-500, 2), sell(45, 2), sell(45, 4), buy(-500, 1)]);
       const dense = makeBook(Array.from({ length: 300 }, (_, k) => (k % 3 === 0 ? sell(40 + (k % 201) / 100, 1 + (k % 7)) : buy(42 - (k % 199) / 100, 1 + (k % 5)))));
