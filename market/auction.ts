@@ -449,28 +449,42 @@ function levelsBySort(book: OrderBook, lo: number, hi: number): [Levels, Levels]
     if (isBuy[i] === 1) keysB[nb++] = key;
     else keysS[ns++] = key;
   }
-  const toLevels = (keys: Float64Array, descending: boolean): Levels => {
-    const m = keys.length;
-    if (packed) keys.sort();
-    else keys.set(Array.from(keys).sort((x, y) => priceTicks[x]! - priceTicks[y]! || x - y));
-    const lt = new Float64Array(m);
-    const lq = new Float64Array(m);
-    let c = -1;
-    for (let r = 0; r < m; r++) {
-      const key = keys[descending ? m - 1 - r : r]!;
-      // (Never read priceTicks[key] for a packed key: out-of-bounds typed-array reads are slow.)
-      const level = packed ? Math.floor(key / shift) : 0;
-      const i = packed ? key - level * shift : key;
-      const t = packed ? level + lo : priceTicks[key]!;
-      if (c < 0 || lt[c] !== t) {
-        lt[++c] = t;
-        lq[c] = 0;
-      }
-      lq[c] = lq[c]! + qty[i]!;
+  return [sortedLevels(keysB, true, packed, shift, lo, priceTicks, qty), sortedLevels(keysS, false, packed, shift, lo, priceTicks, qty)];
+}
+
+/**
+ * One side's levels from its keys (levelsBySort). A module function, not a closure made per
+ * call: V8 inlined the closure and threw the optimised caller away each time a new one was
+ * made ("wrong call target", ~28 deopts a run).
+ */
+function sortedLevels(
+  keys: Float64Array,
+  descending: boolean,
+  packed: boolean,
+  shift: number,
+  lo: number,
+  priceTicks: OrderBook['priceTicks'],
+  qty: OrderBook['quantityQuanta'],
+): Levels {
+  const m = keys.length;
+  if (packed) keys.sort();
+  else keys.set(Array.from(keys).sort((x, y) => priceTicks[x]! - priceTicks[y]! || x - y));
+  const lt = new Float64Array(m);
+  const lq = new Float64Array(m);
+  let c = -1;
+  for (let r = 0; r < m; r++) {
+    const key = keys[descending ? m - 1 - r : r]!;
+    // (Never read priceTicks[key] for a packed key: out-of-bounds typed-array reads are slow.)
+    const level = packed ? Math.floor(key / shift) : 0;
+    const i = packed ? key - level * shift : key;
+    const t = packed ? level + lo : priceTicks[key]!;
+    if (c < 0 || lt[c] !== t) {
+      lt[++c] = t;
+      lq[c] = 0;
     }
-    return { ticks: lt, quanta: lq, count: c + 1 };
-  };
-  return [toLevels(keysB, true), toLevels(keysS, false)];
+    lq[c] = lq[c]! + qty[i]!;
+  }
+  return { ticks: lt, quanta: lq, count: c + 1 };
 }
 
 /**

@@ -54,9 +54,8 @@ export function settle(book: OrderBook, result: ClearingResult, reuse?: Settleme
   const priceTicks = Array.from(result.busPriceMwh, (p) => (Number.isNaN(p) ? 0 : Math.round(p / rules.priceTickMwh)));
   const nBids = book.bids.length;
   // In the reused settlement's buffers when they have room, whatever the number of bids (which varies from interval to interval).
-  const zeros = (a: Float64Array | undefined): Float64Array => zerosIn(nBids, a);
-  const buyQuanta = zeros(reuse?.buyQuanta);
-  const sellQuanta = zeros(reuse?.sellQuanta);
+  const buyQuanta = zerosIn(nBids, reuse?.buyQuanta);
+  const sellQuanta = zerosIn(nBids, reuse?.sellQuanta);
   if (scratchBuyUnits.length < nBids) {
     scratchBuyUnits = new Float64Array(nBids + (nBids >> 3));
     scratchSellUnits = new Float64Array(nBids + (nBids >> 3));
@@ -91,7 +90,7 @@ export function settle(book: OrderBook, result: ClearingResult, reuse?: Settleme
   let sellersBig = 0n;
   let buyersRun = 0;
   let sellersRun = 0;
-  const paymentUnits = zeros(reuse?.paymentUnits);
+  const paymentUnits = zerosIn(nBids, reuse?.paymentUnits);
   for (let b = 0; b < nBids; b++) {
     const bu = buyUnits[b]!;
     const su = sellUnits[b]!;
