@@ -168,9 +168,7 @@ export function sealFields(key: HmacSha256Key, meterId: string, intervalStartMs:
 export function fieldsIntact(key: HmacSha256Key, meterId: string, intervalStartMs: number, intervalMs: number, importKwh: number, exportKwh: number, voltagePu: number, mac: Int32Array, offset: number): boolean {
   const n = encodeFields(meterId, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu === voltagePu, voltagePu);
   key.macWords(bytes, n, words);
-  let diff = 0;
-  for (let i = 0; i < 8; i++) diff |= words[i]! ^ mac[offset + i]!;
-  return diff === 0;
+  return sameMac(words, 0, mac, offset);
 }
 
 /**
@@ -501,24 +499,16 @@ export class MeterSealTable {
         const twin = this.twins[index]!;
         // The twin's batch may hold this seal's MAC still.
         if (twin.pending > 0) twin.flush();
-        const r = twin.rows;
-        const m = t + SEALED + 8;
-        let diff = 0;
-        for (let i = 0; i < 8; i++) diff |= r[m + i]! ^ mac[offset + i]!;
         this.sealUsed++;
-        return diff === 0;
+        return sameMac(twin.rows, t + SEALED + 8, mac, offset);
       }
       // `expect` keeps fields only for reads without a voltage.
       const d = this.rowDoubles;
       const f = (row + AHEAD) >> 1;
       if (sameBits(d[f]!, intervalStartMs) && sameBits(d[f + 1]!, intervalMs) && sameBits(d[f + 2]!, importKwh) && sameBits(d[f + 3]!, exportKwh)) {
         if (this.pending > 0) this.flush();
-        const r = this.rows;
-        const m = row + AHEAD + 8;
-        let diff = 0;
-        for (let i = 0; i < 8; i++) diff |= r[m + i]! ^ mac[offset + i]!;
         this.aheadUsed++;
-        return diff === 0;
+        return sameMac(this.rows, row + AHEAD + 8, mac, offset);
       }
     }
     if (voltagePu !== voltagePu && this.blocks[index] === 1) {
@@ -527,9 +517,7 @@ export class MeterSealTable {
     }
     const n = this.encode(index, intervalStartMs, intervalMs, importKwh, exportKwh, voltagePu);
     macBytesWith(this.rows, row, bytes, n, words, 0);
-    let diff = 0;
-    for (let i = 0; i < 8; i++) diff |= words[i]! ^ mac[offset + i]!;
-    return diff === 0;
+    return sameMac(words, 0, mac, offset);
   }
 
   /** How many `intact` checks used the MAC of a seal by a table with the same key (`twins`), for tests and profiles. */
@@ -588,6 +576,13 @@ function sameStates(a: Int32Array, i: number, b: Int32Array, j: number): boolean
 }
 
 /** True when two numbers have the same 8 bytes: equal and, for zeros, of the same sign (NaN: never, so a NaN field is checked from scratch). */
+/** The 8 MAC words at `a[at, at + 8)` equal those at `mac[offset, offset + 8)`, all compared whatever differs (constant time). */
+function sameMac(a: Int32Array, at: number, mac: Int32Array, offset: number): boolean {
+  let diff = 0;
+  for (let i = 0; i < 8; i++) diff |= a[at + i]! ^ mac[offset + i]!;
+  return diff === 0;
+}
+
 const sameBits = (a: number, b: number): boolean => a === b && (a !== 0 || 1 / a === 1 / b);
 /** One-block reads in a `sealLater` batch (and as many two-block ones), and where the rows start in the module's memory (after the batch's entries). */
 const BATCH = 512;

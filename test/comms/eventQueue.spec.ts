@@ -48,43 +48,58 @@ const step = fc.oneof(
   fc.record({ pops: fc.integer({ min: 1, max: 200 }), pushAfterPop: fc.array(fc.double({ min: 0, max: 5000, noNaN: true }), { maxLength: 3 }) }),
 );
 
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+
+/** The queue under test and the scan queue, pushed alike (events numbered in push order). */
+class Mirrored {
+  readonly q = new EventQueue();
+  readonly ref = new ScanQueue();
+  private id = 0;
+  push(t: number): void {
+    this.q.push(t, this.id);
+    this.ref.push(t, this.id++);
+  }
+  /** Applies a burst or a peek step to both; false for a pop step, which each property runs its own way. */
+  burstOrPeek(s: Step): boolean {
+    if ('burst' in s) {
+      for (const t of s.burst) this.push(t);
+      return true;
+    }
+    if ('peek' in s) {
+      expect(this.q.peekTime()).to.equal(this.ref.peekTime());
+      return true;
+    }
+    return false;
+  }
+  /** Pops both to the end: the same events in the same order. */
+  drain(): void {
+    while (this.ref.size > 0) {
+      expect(this.q.peekTime()).to.equal(this.ref.peekTime());
+      expect(this.q.pop()).to.equal(this.ref.pop());
+    }
+    expect(this.q.size).to.equal(0);
+  }
+}
+
 describe('comms: the event queue', () => {
   it('property: pops in exactly the order of a scan for the least (time, insertion order), for any mix of bursts, single pushes and pops', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
-        const q = new EventQueue();
-        const ref = new ScanQueue();
-        let id = 0;
+        const m = new Mirrored();
+        const { q, ref } = m;
         let now = -Infinity;
         for (const s of steps) {
-          if ('burst' in s) {
-            for (const t of s.burst) {
-              q.push(t, id);
-              ref.push(t, id++);
-            }
-            continue;
-          }
-          if ('peek' in s) {
-            expect(q.peekTime()).to.equal(ref.peekTime());
-            continue;
-          }
+          if (m.burstOrPeek(s) || !('pops' in s)) continue;
           for (let k = 0; k < s.pops && ref.size > 0; k++) {
             expect(q.size).to.equal(ref.size);
             expect(q.peekTime()).to.equal(ref.peekTime());
             now = ref.peekTime();
             expect(q.pop()).to.equal(ref.pop());
             // Events scheduled while running lie at or after the current time.
-            for (const dt of s.pushAfterPop) {
-              q.push(now + dt, id);
-              ref.push(now + dt, id++);
-            }
+            for (const dt of s.pushAfterPop) m.push(now + dt);
           }
         }
-        while (ref.size > 0) {
-          expect(q.peekTime()).to.equal(ref.peekTime());
-          expect(q.pop()).to.equal(ref.pop());
-        }
-        expect(q.size).to.equal(0);
+        m.drain();
         expect(q.peekTime()).to.equal(Infinity);
       }),
       { numRuns: 200 },
@@ -95,21 +110,10 @@ describe('comms: the event queue', () => {
     let stretched = 0;
     fc.assert(
       fc.property(fc.array(step, { maxLength: 25 }), fc.double({ min: 0, max: 1e15, noNaN: true }), (steps, limit) => {
-        const q = new EventQueue();
-        const ref = new ScanQueue();
-        let id = 0;
+        const m = new Mirrored();
+        const { q, ref } = m;
         for (const s of steps) {
-          if ('burst' in s) {
-            for (const t of s.burst) {
-              q.push(t, id);
-              ref.push(t, id++);
-            }
-            continue;
-          }
-          if ('peek' in s) {
-            expect(q.peekTime()).to.equal(ref.peekTime());
-            continue;
-          }
+          if (m.burstOrPeek(s) || !('pops' in s)) continue;
           // As the plane's run loop: a stretch up to `limit` and the earliest other event; a pop where none can start; after an event that pushes, the rest waits.
           let budget = s.pops;
           while (budget > 0 && ref.size > 0 && ref.peekTime() <= limit) {
@@ -124,10 +128,7 @@ describe('comms: the event queue', () => {
               i++;
               budget--;
               if (s.pushAfterPop.length > 0 && i % 7 === 0) {
-                for (const dt of s.pushAfterPop) {
-                  q.push(t + dt, id);
-                  ref.push(t + dt, id++);
-                }
+                for (const dt of s.pushAfterPop) m.push(t + dt);
                 break;
               }
             }
@@ -142,11 +143,7 @@ describe('comms: the event queue', () => {
             expect(q.size).to.equal(ref.size);
           }
         }
-        while (ref.size > 0) {
-          expect(q.peekTime()).to.equal(ref.peekTime());
-          expect(q.pop()).to.equal(ref.pop());
-        }
-        expect(q.size).to.equal(0);
+        m.drain();
       }),
       { numRuns: 200 },
     );
