@@ -71,6 +71,20 @@ const alive = (pid: number): boolean => {
 
 const finished = (out: string): string[] => (existsSync(out) ? readdirSync(out).filter((d) => existsSync(join(out, d, 'DONE'))) : []);
 
+/**
+ * Whether `pid` has ended within `ms`. The executable's exit is seen when the shared stderr pipe
+ * closes, which the kernel does while the child is still exiting (its files are closed before
+ * it becomes a zombie and is reaped), so "gone" is waited for, briefly, not sampled once.
+ */
+async function endsWithin(pid: number, ms = 5_000): Promise<boolean> {
+  const t0 = Date.now();
+  while (alive(pid)) {
+    if (Date.now() - t0 > ms) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
 async function until(what: string, ok: () => boolean, exit: Promise<Exit>, timeoutMs = 60_000): Promise<void> {
   let ended = false;
   void exit.then(() => (ended = true));
@@ -144,7 +158,7 @@ describe('gridbid batch and worker: node started again with --single-threaded', 
       const runFolders = readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
       expect(runFolders.filter((d) => !done.includes(d))).to.deep.equal([]);
       checkOutputTree(out);
-      expect(alive(child!.pid)).to.equal(false);
+      expect(await endsWithin(child!.pid), 'the child node ended').to.equal(true);
     });
 
     it('SIGTERM on the executable ends the batch (no handler: killed by SIGTERM, exit status 143 in a shell) and the executable the same way; finished runs stay in summary.csv', async () => {
@@ -155,7 +169,7 @@ describe('gridbid batch and worker: node started again with --single-threaded', 
       bin.child.kill('SIGTERM');
       const r = await bin.exit;
       expect([r.code, r.signal], r.stderr).to.deep.equal([null, 'SIGTERM']);
-      expect(alive(child!.pid)).to.equal(false);
+      expect(await endsWithin(child!.pid), 'the child node ended').to.equal(true);
       expect(expectPartialSummary(out).length).to.be.within(1, 9);
     });
 
@@ -169,7 +183,7 @@ describe('gridbid batch and worker: node started again with --single-threaded', 
       // The batch's stderr is the same pipe: it closes only once the child is gone too.
       const r = await bin.exit;
       expect(r.signal).to.equal('SIGKILL');
-      expect(alive(child!.pid)).to.equal(false);
+      expect(await endsWithin(child!.pid), 'the child node ended').to.equal(true);
       expect(expectPartialSummary(out).length).to.be.within(1, 9);
     });
 
