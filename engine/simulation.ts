@@ -161,6 +161,14 @@ export class Simulation {
   /** The aggregators' and retailers' party indices, ascending: the loops for them need not read every party each interval. */
   private readonly intermediaries: Int32Array;
   private readonly dayAheadStage: DayAheadStage | undefined;
+  /**
+   * The scenario settings realTime reads, copied here: the next run's parsed scenario has objects of other
+   * hidden classes, and an optimised realTime that had read them through `scenario.config` was thrown away
+   * the moment the next run's scenario was parsed (a code-dependency deopt in every batch worker's second run, measured).
+   */
+  private readonly faults: Scenario['config']['faults'];
+  private readonly mechanism: Scenario['config']['market']['mechanism'];
+  private readonly regulationSpreadMwh: number;
   /** The communication plane of the run (issue 17); undefined with `comms: ideal`, where nothing changes. */
   private readonly comms: CommsRun | undefined;
   /** On a plane: what the initial settlement used, interval by interval, for the final settlement from the MDMS. */
@@ -191,6 +199,9 @@ export class Simulation {
       gateClosureMinutes: realTime?.gateClosureMinutes ?? cfg.market.gateClosureMinutes,
     };
     const m = cfg.market;
+    this.faults = cfg.faults;
+    this.mechanism = m.mechanism;
+    this.regulationSpreadMwh = m.regulationSpreadMwh;
     this.rules = Object.freeze({
       priceCapMwh: m.priceCapMwh,
       priceFloorMwh: m.priceFloorMwh,
@@ -334,7 +345,7 @@ export class Simulation {
   /** The run as a generator: yields the number of real-time intervals done after each one. */
   private *steps(sink: SimulationSink): Generator<number, void, undefined> {
     const parts = this.participants;
-    const crashes = new Crashes(parts);
+    const crashes = new Crashes(parts, this.clock.start);
     const busIndex = new Map(this.info.buses.map((b, k) => [b, k]));
     const indexOf = new Map(parts.map((p, i) => [p.runtime.id as string, i]));
     const lastPrice = new Map<BusId, number>();
@@ -420,7 +431,6 @@ export class Simulation {
     const q = rules.quantumKw;
     const desk = this.desk;
     const room = this.room;
-    const cfg = this.scenario.config;
     crashes.faults = this.strategyFaults = [];
     this.spent?.builder.release(); // the last interval's book is read no more: its bids can go
     crashes.now = this.now = interval.start;
@@ -429,7 +439,7 @@ export class Simulation {
     const dayAhead = run.dayAhead.get(interval.index);
     run.dayAhead.delete(interval.index);
     const { grid, events } = room.gridAt(interval.start);
-    events.push(...applyAgentFaults(cfg.faults, interval, parts, run.indexOf, crashes));
+    events.push(...applyAgentFaults(this.faults, interval, parts, run.indexOf, crashes));
     for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
@@ -459,7 +469,7 @@ export class Simulation {
     this.comms?.awards(gate.bids as readonly PartyBid[], interval);
 
     // 3. Clear (pure) and settle (exact); positions per party.
-    const result = clear(book, cfg.market.mechanism, grid, this.spent?.awarded);
+    const result = clear(book, this.mechanism, grid, this.spent?.awarded);
     const settlement = settle(book, result, this.spent?.settlement);
     for (let k = 0; k < book.buses.length; k++) {
       const price = result.busPriceMwh[k]!;
@@ -509,7 +519,7 @@ export class Simulation {
     // 5. Commands change what agents will do (their setpoints), never their positions; deliver to all but the regulators.
     // On a plane the operator dispatches reporting agents on the newest flexibility report it has received (comms.ts `reports`).
     const telemetry = comms && ((g: Grid, netKw: Float64Array) => comms.reports(interval, room.flexibilityReports(g, netKw, this.agentRole, crashes.crashed, interval, REPORTING_KINDS), ledger.quantumKw));
-    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(cfg.faults) : cfg.faults, this.parties, run.indexOf, telemetry, this.spent?.plannedKw);
+    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(this.faults) : this.faults, this.parties, run.indexOf, telemetry, this.spent?.plannedKw);
     events.push(...commands.events);
     // On a communication plane, a command acts from its delivery on (pro rata), and not at all when lost or rejected.
     const sent = this.comms?.commands(commands.records, interval, ledger);
@@ -517,7 +527,7 @@ export class Simulation {
     const commandRecords = sent ? sent.records : commands.records;
     // On a plane, a member acts on its aggregator's split only once received (comms.ts, MemberFallback).
     const memberFallback = this.comms?.memberSetpoints(interval, ledger);
-    const observations = deliverAndObserve(parts, ledger, interval, crashes, (i) => !this.regulating[i], this.viaOf, memberFallback, this.spent?.observations.length === n ? this.spent.observations : undefined);
+    const observations = deliverAndObserve(parts, ledger, interval, crashes, this.regulating, 0, this.viaOf, memberFallback, this.spent?.observations.length === n ? this.spent.observations : undefined);
 
     // 6. Meter; 7. re-dispatch where anything deviates (else the generators do as cleared); 8. deliver to the generators.
     this.phases.meter(ledger, observations, this.hasMeter, crashes.crashed, q);
@@ -525,17 +535,19 @@ export class Simulation {
     // (Loops, not `TypedArray.from(source, map)`: that walks the source through an iterator, one result object per element.)
     const regulating = new Uint8Array(n);
     for (let i = 0; i < n; i++) regulating[i] = this.regulating[i] && !crashes.crashed[i] ? 1 : 0;
-    const regulators = this.regulators
-      .filter((r) => regulating[r.party])
-      .map((r) => {
-        const physical = (parts[r.party] as AgentParticipant).runtime.regulation!(interval);
-        return { party: r.party, unit: { ...r.unit, blocks: offerBlocks(physical.offers), takes: offerBlocks(physical.takes) } };
-      });
+    // A loop into a literal, not filter().map(): once realTime ran optimised, TurboFan's inlined map() built a HOLEY
+    // array where the builtin had built a PACKED one, and the for-of over it below deopted on the new map (measured).
+    const regulators: Regulator[] = [];
+    for (const r of this.regulators) {
+      if (!regulating[r.party]) continue;
+      const physical = (parts[r.party] as AgentParticipant).runtime.regulation!(interval);
+      regulators.push({ party: r.party, unit: { ...r.unit, blocks: offerBlocks(physical.offers), takes: offerBlocks(physical.takes) } });
+    }
     const deviates = anyDeviation(ledger, imbalanceParties, regulating, this.info.buses);
     let redispatched: ReturnType<typeof redispatchInterval> | undefined;
     let curtailedAtBus: Float64Array | undefined;
     if (deviates) {
-      const market = { mechanism: cfg.market.mechanism, grid, spreadMwh: cfg.market.regulationSpreadMwh };
+      const market = { mechanism: this.mechanism, grid, spreadMwh: this.regulationSpreadMwh };
       redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
       // 7b. An injection surplus nobody can take is curtailed at the injecting sites (curtail.ts), and the market re-dispatches what is left.
       if (redispatched.spilledQuanta.some((x) => x > 0)) {
@@ -566,7 +578,7 @@ export class Simulation {
       });
       if (redispatched.overloaded) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'REDISPATCH_OVERLOAD', response: 'limits-exceeded', detail: 're-dispatch could not cover the deviations within the branch limits: the lines carry the overload' });
     }
-    deliverAwards(parts, ledger, interval, crashes, (i) => regulating[i] === 1, this.viaOf);
+    deliverAwards(parts, ledger, interval, crashes, regulating, 1, this.viaOf);
     for (const r of regulators) observations[r.party] = crashes.crashed[r.party] ? observations[r.party]! : parts[r.party]!.runtime.observe();
     this.phases.meter(ledger, observations, regulating, crashes.crashed, q);
     this.comms?.meterReads(interval, ledger, this.hasMeter, this.parties);

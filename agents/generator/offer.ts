@@ -16,10 +16,14 @@ export interface OfferBlock {
  */
 export function availableOffer(blocks: readonly OfferBlock[], availabilityByHour: readonly number[] | undefined, t: SimTime): ValueSegment[] {
   const availability = availabilityByHour ? availabilityByHour[Math.floor(hourOfDayUtc(t))]! : 1;
-  return blocks
-    .map((b) => ({ kw: b.kw * availability, valueMwh: b.priceMwh }))
-    .filter((s) => s.kw > 0)
-    .sort((a, b) => a.valueMwh - b.valueMwh);
+  // A loop into a literal, not map().filter(): map() inlined by TurboFan (here inside the engine's realTime) returns a
+  // HOLEY array where the builtin returns a PACKED one, and the filter() after it deopted realTime on the new map (measured).
+  const curve: ValueSegment[] = [];
+  for (const b of blocks) {
+    const kw = b.kw * availability;
+    if (kw > 0) curve.push({ kw, valueMwh: b.priceMwh });
+  }
+  return curve.sort((a, b) => a.valueMwh - b.valueMwh);
 }
 
 /** Total capacity of an offer curve, kW. */

@@ -13,22 +13,24 @@ import type { Crashes, Participant } from './participants.ts';
 export const CRASHED: AgentObservation = Object.freeze({ state: 'crashed', baselineKw: 0, unservedKwh: 0 });
 
 /**
- * Settles the agents `which(i)` selects. The setpoint in quanta is the position plus the
+ * Settles the agents whose `regulating[i]` is `regulators` (1: the generators re-dispatch moves, 0: everyone else).
+ * A mask, not a predicate: a closure made per interval was a new call target each time, and
+ * TurboFan threw away the optimised loop that had inlined the last one ("wrong call target", measured). The setpoint in quanta is the position plus the
  * commanded change; a reduction comes off the purchase first, then adds to the injection
  * (a discharge), and an increase the other way round. On a communication plane, a member
  * whose aggregator's split has not reached it (`fallback.missed`) starts from its fallback
  * schedule instead of its position (comms.ts, `MemberFallback`).
  */
-export function deliverAwards(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, which: (i: number) => boolean, memberOf: Int32Array, fallback?: MemberFallback): void {
+export function deliverAwards(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, regulating: Uint8Array, regulators: 0 | 1, memberOf: Int32Array, fallback?: MemberFallback): void {
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
-    if (p.role !== 'agent' || crashes.crashed[i] || !which(i)) continue;
+    if (p.role !== 'agent' || crashes.crashed[i] || regulating[i] !== regulators) continue;
     settleOne(p.runtime, i, ledger, interval, crashes, memberOf, fallback);
   }
 }
 
 /**
- * `deliverAwards`, then every party's state after the award, read once (crashed parties, and
+ * `deliverAwards` (the agents with `regulating[i] === regulators`), then every party's state after the award, read once (crashed parties, and
  * any that throw now, read as `CRASHED`), in one pass over the agents: each agent is read right
  * after it settles, while its state is still in the CPU caches (a second pass over 10k agents
  * found it gone). Agents do not see each other's state, so the order changes nothing; the
@@ -36,7 +38,7 @@ export function deliverAwards(parts: readonly Participant[], ledger: IntervalLed
  * observations, no longer read (engine/simulation.ts `reuseIntervalArrays`): the array is
  * refilled, and an agent with `observeInto` writes its figures into its own last observation.
  */
-export function deliverAndObserve(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, which: (i: number) => boolean, memberOf: Int32Array, fallback: MemberFallback | undefined, into?: AgentObservation[]): AgentObservation[] {
+export function deliverAndObserve(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, regulating: Uint8Array, regulators: 0 | 1, memberOf: Int32Array, fallback: MemberFallback | undefined, into?: AgentObservation[]): AgentObservation[] {
   const out = into ?? new Array<AgentObservation>(parts.length);
   const intermediaries: number[] = [];
   for (let i = 0; i < parts.length; i++) {
@@ -45,7 +47,7 @@ export function deliverAndObserve(parts: readonly Participant[], ledger: Interva
       intermediaries.push(i);
       continue;
     }
-    if (!crashes.crashed[i] && which(i)) settleOne(p.runtime, i, ledger, interval, crashes, memberOf, fallback);
+    if (!crashes.crashed[i] && regulating[i] === regulators) settleOne(p.runtime, i, ledger, interval, crashes, memberOf, fallback);
     out[i] = observeOne(p.runtime, i, crashes, into?.[i]);
   }
   for (const i of intermediaries) out[i] = observeOne(parts[i]!.runtime, i, crashes, into?.[i]);

@@ -53,10 +53,16 @@ export interface AgentFault {
 export class Crashes {
   readonly crashed: Uint8Array;
   faults: AgentFault[] = [];
-  now: SimTime = 0 as SimTime;
+  now: SimTime;
 
-  constructor(private readonly parts: readonly Participant[]) {
+  /**
+   * `start`: the run's first instant. `now` starts there, not at 0: a 0 made the field a small integer that the
+   * first interval's start (ms since 1970) turned into a double, a new hidden class for Crashes, and code that had
+   * seen the old one (the run state holding it, realTime) was thrown away in the next run (measured).
+   */
+  constructor(private readonly parts: readonly Participant[], start: SimTime) {
     this.crashed = new Uint8Array(parts.length);
+    this.now = start;
   }
 
   crash(i: number, phase: AgentFault['phase'], err: unknown): void {
