@@ -355,19 +355,9 @@ export class Simulation {
 
     // The market pipeline: submissions → gate closure → books. Synchronous, in virtual time.
     const submissions$ = new Subject<GateInput>();
-    const closed: Array<Extract<GateOutput, { type: 'closed' }>> = [];
-    let lateRejections: Rejection[] = [];
+    const run = new RunState(crashes, busIndex, indexOf, lastPrice, forecaster, intervalsPerDay, submissions$);
     const gateOf: SimTime[] = []; // the gate asks for every bid: one MarketInterval per interval, not per bid
-    submissions$.pipe(gateClosure((k) => (gateOf[k] ??= intervalAt(this.clock, k).gateClosure))).subscribe((out) => {
-      if (out.type === 'closed') closed.push(out);
-      else lateRejections.push(out.rejection);
-    });
-    const takeLate = (): Rejection[] => {
-      const taken = lateRejections;
-      lateRejections = [];
-      return taken;
-    };
-    const run: RunState = { crashes, busIndex, indexOf, lastPrice, forecaster, intervalsPerDay, submissions$, closed, takeLate, dayAhead: new Map(), dayAheadRejections: [], dayAheadFailures: [] };
+    submissions$.pipe(gateClosure((k) => (gateOf[k] ??= intervalAt(this.clock, k).gateClosure))).subscribe((out) => run.gateOutput(out));
     // The stages in gate order (market/timeline.ts): a day-ahead auction per delivery day when the timeline has one.
     const da = this.dayAheadStage;
     const [hh, mm] = (da?.gateClosureLocal ?? '12:00').split(':').map(Number) as [number, number];
@@ -800,21 +790,41 @@ export class Simulation {
 }
 
 /** What one run keeps between its intervals. */
-interface RunState {
-  readonly crashes: Crashes;
-  readonly busIndex: ReadonlyMap<BusId, number>;
-  readonly indexOf: ReadonlyMap<string, number>;
-  readonly lastPrice: Map<BusId, number>;
-  readonly forecaster: PriceForecaster;
-  readonly intervalsPerDay: number;
-  readonly submissions$: Subject<GateInput>;
-  readonly closed: Array<Extract<GateOutput, { type: 'closed' }>>;
+/**
+ * What a run carries from interval to interval. A class, not an object literal: V8 records the hidden class of each
+ * object-valued field's first value, and widens it to "any" when the same literal is built a second time (the next
+ * run), which threw away realTime, optimised on those fields, at the start of every batch worker's second run (measured).
+ */
+class RunState {
+  readonly closed: Array<Extract<GateOutput, { type: 'closed' }>> = [];
   /** Day-ahead positions per delivery interval (taken by its real-time interval), and what the auctions rejected or failed to clear. */
-  readonly dayAhead: Map<number, DayAheadPosition>;
-  readonly dayAheadRejections: Rejection[];
-  readonly dayAheadFailures: string[];
+  readonly dayAhead = new Map<number, DayAheadPosition>();
+  readonly dayAheadRejections: Rejection[] = [];
+  readonly dayAheadFailures: string[] = [];
+  private lateRejections: Rejection[] = [];
+
+  constructor(
+    readonly crashes: Crashes,
+    readonly busIndex: ReadonlyMap<BusId, number>,
+    readonly indexOf: ReadonlyMap<string, number>,
+    readonly lastPrice: Map<BusId, number>,
+    readonly forecaster: PriceForecaster,
+    readonly intervalsPerDay: number,
+    readonly submissions$: Subject<GateInput>,
+  ) {}
+
+  /** What the gate emits: a closed book waits in `closed`, a late bid's rejection until `takeLate`. */
+  gateOutput(out: GateOutput): void {
+    if (out.type === 'closed') this.closed.push(out);
+    else this.lateRejections.push(out.rejection);
+  }
+
   /** The late-bid rejections the gate emitted since the last call. */
-  takeLate(): Rejection[];
+  takeLate(): Rejection[] {
+    const taken = this.lateRejections;
+    this.lateRejections = [];
+    return taken;
+  }
 }
 
 /** The first operator with `selfHealing:`, as the grid room takes it. */

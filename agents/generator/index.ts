@@ -15,7 +15,7 @@ import { Lifecycle, MachineModel } from '../lifecycle.ts';
 /** Every generator's machine: shared snapshots and steps (agents/lifecycle.ts). */
 const GENERATOR_MODEL = new MachineModel(generatorMachine);
 
-import { availableOffer } from './offer.ts';
+import { availableOffer, type OfferBlock } from './offer.ts';
 
 export const generatorGroupSchema = z.strictObject({
   kind: z.literal('generator'),
@@ -47,6 +47,12 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
     const strategy = strategyFor<GeneratorView>(group.strategy, 'truthful', env.reportStrategyFault);
     // What it takes back, most valuable first.
     const takes = Object.freeze((group.takes ?? []).map((b) => ({ kw: b.kw, valueMwh: b.priceMwh })).sort((a, b) => b.valueMwh - a.valueMwh));
+    // The offer blocks and the profile in arrays of the plant's own: the schema parser's arrays come out PACKED or HOLEY
+    // depending on whether its map() ran optimised, and realTime, which inlines availableOffer, deopted on the other
+    // kind in the next run (measured). A Float64Array keeps the profile as plain numbers.
+    const offers: OfferBlock[] = [];
+    for (const b of group.offers) offers.push(b);
+    const availability = group.availabilityByHour && Float64Array.from(group.availabilityByHour);
     return groupMembers(group, env.defaultBus).map((m): AgentRuntime => {
       const lifecycle = new Lifecycle(GENERATOR_MODEL);
       let outputKw = 0;
@@ -55,7 +61,7 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
           agentId: m.id,
           kind: 'generator',
           demand: takes,
-          supply: Object.freeze(availableOffer(group.offers, group.availabilityByHour, t)),
+          supply: Object.freeze(availableOffer(offers, availability, t)),
           outputKw,
         });
       return {
@@ -72,7 +78,7 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
         },
         observe: () => ({ state: lifecycle.value, baselineKw: 0, unservedKwh: 0, consumedKw: Math.max(0, -outputKw), generatedKw: Math.max(0, outputKw) }),
         regulation: (interval) =>
-          lifecycle.value === 'faulted' ? { offers: [], takes: [] } : { offers: availableOffer(group.offers, group.availabilityByHour, interval.start), takes },
+          lifecycle.value === 'faulted' ? { offers: [], takes: [] } : { offers: availableOffer(offers, availability, interval.start), takes },
         // Day-ahead: its available offer at marginal cost, and what it takes back, in every delivery interval (a plant faulted at the gate offers nothing).
         dayAhead: (intervals) => ({
           curves:
@@ -81,7 +87,7 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
               : intervals.map((iv) => ({
                   interval: iv.index,
                   segments: [
-                    ...availableOffer(group.offers, group.availabilityByHour, iv.start).map((o) => ({ side: 'sell' as const, priceMwh: o.valueMwh, quantityKw: o.kw })),
+                    ...availableOffer(offers, availability, iv.start).map((o) => ({ side: 'sell' as const, priceMwh: o.valueMwh, quantityKw: o.kw })),
                     ...takes.map((t) => ({ side: 'buy' as const, priceMwh: t.valueMwh, quantityKw: t.kw })),
                   ],
                 })),

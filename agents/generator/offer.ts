@@ -14,7 +14,7 @@ export interface OfferBlock {
  * hour's availability (a solar or wind profile; 1 for dispatchable plant), ordered
  * by marginal cost (the merit order), ties kept in the order written.
  */
-export function availableOffer(blocks: readonly OfferBlock[], availabilityByHour: readonly number[] | undefined, t: SimTime): ValueSegment[] {
+export function availableOffer(blocks: readonly OfferBlock[], availabilityByHour: ArrayLike<number> | undefined, t: SimTime): ValueSegment[] {
   const availability = availabilityByHour ? availabilityByHour[Math.floor(hourOfDayUtc(t))]! : 1;
   // A loop into a literal, not map().filter(): map() inlined by TurboFan (here inside the engine's realTime) returns a
   // HOLEY array where the builtin returns a PACKED one, and the filter() after it deopted realTime on the new map (measured).
