@@ -33,8 +33,9 @@ import { TopologyCache } from '../network/topology.ts';
 import { strategyNeedsLpSolver } from '../strategies/registry.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { type ClockSpec, intervalAt, type MarketInterval, marketClock } from '../core/clock.ts';
-import { Environment } from '../agents/environment.ts';
-import type { AgentObservation } from '../agents/types.ts';
+import { Environment, type Site } from '../agents/environment.ts';
+import type { AgentEnv, AgentObservation } from '../agents/types.ts';
+import type { StrategyFaultReporter } from '../strategies/guard.ts';
 import { PriceForecaster } from './forecast.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { checkBooks } from './interval/books.ts';
@@ -216,7 +217,7 @@ export class Simulation {
     const reportStrategyFault = (agentId: string, strategyId: string, message: string): void => {
       this.strategyFaults.push({ agentId, kind: this.kindOf.get(agentId) ?? '', at: this.now, phase: 'strategy', message: `strategy '${strategyId}' ${message}` });
     };
-    const env = { random, site: cfg.site, environment: this.environment, clock: this.clock, defaultBus, reportStrategyFault, lpSolver: strategyLp };
+    const env = new RunEnv(random, reportStrategyFault, cfg.site, this.environment, this.clock, defaultBus, strategyLp);
     const buses = grid ? grid.network.buses.map((b) => b.id) : [DEFAULT_BUS];
 
     // Every party in scenario order; members find their aggregator by id once all are placed.
@@ -790,6 +791,22 @@ export class Simulation {
 }
 
 /** What one run keeps between its intervals. */
+/**
+ * What the agents of a run share. A class, not an object literal, for the reason RunState is one: the literal's second
+ * evaluation (the next run) widened its fields to "any", and every agent method optimised on them (the homes' `at`) was thrown away.
+ */
+class RunEnv implements AgentEnv {
+  constructor(
+    readonly random: RandomService,
+    readonly reportStrategyFault: StrategyFaultReporter,
+    readonly site: Site,
+    readonly environment: Environment,
+    readonly clock: ClockSpec,
+    readonly defaultBus: BusId,
+    readonly lpSolver: LpSolver | undefined,
+  ) {}
+}
+
 /**
  * What a run carries from interval to interval. A class, not an object literal: V8 records the hidden class of each
  * object-valued field's first value, and widens it to "any" when the same literal is built a second time (the next

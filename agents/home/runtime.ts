@@ -58,10 +58,14 @@ const HOME_MODEL = new MachineModel(homeMachine);
 /** Numbers every home of a group shares in an interval: computed once, by the first home that asks. */
 export class HomeGroupContext {
   t = NaN;
-  /** Residential profile factor at the interval's midpoint. */
-  shape = 0;
-  outdoorC = 0;
-  ghiWm2 = 0;
+  /**
+   * Residential profile factor at the interval's midpoint; the weather. NaN until `at` (like `t`): a 0 made these
+   * small-integer fields that the first interval's figures turned into doubles, a new hidden class for the context
+   * while 4000 homes held the old one, and V8 threw away HomeAgent, `at` and `bidTo` optimised on it (measured).
+   */
+  shape = NaN;
+  outdoorC = NaN;
+  ghiWm2 = NaN;
   /** UTC instant of the local midnight starting the interval's day. */
   dayStart = NaN;
   readonly meanKw: number;
