@@ -100,8 +100,10 @@ export class IntervalLedger {
     this.imbalanceUnits = zeros(reuse?.imbalanceUnits);
     // Cleared, not allocated: `new Array(n)` of a few hundred thousand slots is a large object of the
     // old generation every interval (two per interval, most of the constructor's time at scale).
-    this.costExtra = reuse !== undefined && reuse.costExtra.length === n ? reuse.costExtra.fill(undefined) : new Array<Money | undefined>(n);
-    this.drCost = reuse !== undefined && reuse.drCost.length === n ? reuse.drCost.fill(undefined) : new Array<Money | undefined>(n);
+    // A new array is filled with undefined too: left empty it is an array of small integers until the first amount is
+    // stored, a kind a reused (cleared) array never has, and checkBooks, optimised on one kind, deopted on the other (measured).
+    this.costExtra = reuse !== undefined && reuse.costExtra.length === n ? reuse.costExtra.fill(undefined) : new Array<Money | undefined>(n).fill(undefined);
+    this.drCost = reuse !== undefined && reuse.drCost.length === n ? reuse.drCost.fill(undefined) : new Array<Money | undefined>(n).fill(undefined);
   }
 
   /** Real-time net position, quanta. */
