@@ -301,7 +301,9 @@ export class HomeAgent implements AgentRuntime {
     this.pv = group.pv ? drawHomePv(group.pv, env.random.stream(m.id, 'pv')) : undefined;
     this.specs = group.appliances;
     this.owns = new Uint8Array(this.specs.length);
-    this.slots = this.specs.map(() => EMPTY_SLOT);
+    // `new Array(n).fill`, not `specs.map`: map() returns a PACKED array from the builtin but a HOLEY one once TurboFan
+    // has inlined it into this (by then hot) constructor, so the homes' slots came in two kinds and bidTo deopted (measured).
+    this.slots = new Array<ApplianceSlot>(this.specs.length).fill(EMPTY_SLOT);
     if (this.specs.length > 0) {
       const own = env.random.stream(m.id, 'appliances');
       for (let a = 0; a < this.specs.length; a++) this.owns[a] = own.next() < this.specs[a]!.share ? 1 : 0;
