@@ -426,30 +426,50 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
  * falls back to a comparator sort of the indices.
  */
 function levelsBySort(book: OrderBook, lo: number, hi: number): [Levels, Levels] {
-  const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
-  let nb = 0;
-  let ns = 0;
-  for (let i = 0; i < n; i++) {
-    const t = priceTicks[i]!;
-    if (!(qty[i]! > 0) || t < lo || t > hi) continue;
-    if (isBuy[i] === 1) nb++;
-    else ns++;
-  }
+  const n = book.size;
   const shift = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
   const packed = (hi - lo + 1) * shift <= Number.MAX_SAFE_INTEGER;
-  const keysB = new Float64Array(nb);
-  const keysS = new Float64Array(ns);
-  nb = 0;
-  ns = 0;
+  const keys = new Float64Array(countInRange(book, lo, hi));
+  const nb = fillKeys(book, lo, hi, packed, shift, keys);
+  const { priceTicks, quantityQuanta: qty } = book;
+  return [sortedLevels(keys.subarray(0, nb), true, packed, shift, lo, priceTicks, qty), sortedLevels(keys.subarray(nb), false, packed, shift, lo, priceTicks, qty)];
+}
+
+// The loops of levelsBySort and sortedLevels are small functions that return a local number.
+// A loop long enough to be compiled on stack replacement (OSR) is compiled before the code
+// after it has ever run; with that code inline (object literals, calls, Math.* loads) V8 had
+// no feedback for it, so the OSR code bailed out there ("insufficient type feedback"), and
+// V8 kept re-entering the same OSR code of sortedLevels: 193 deopts in 2 runs of 4000 homes.
+
+/** Segments with quantity and a price in [lo, hi], either side. */
+function countInRange(book: OrderBook, lo: number, hi: number): number {
+  const { size: n, priceTicks, quantityQuanta: qty } = book;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const t = priceTicks[i]!;
+    if (qty[i]! > 0 && t >= lo && t <= hi) m++;
+  }
+  return m;
+}
+
+/**
+ * Writes the sort key of each segment in range into `keys`: buys from the front, sells from
+ * the back (each side is sorted afterwards, and keys are distinct, so the order written does
+ * not matter). Returns the number of buys.
+ */
+function fillKeys(book: OrderBook, lo: number, hi: number, packed: boolean, shift: number, keys: Float64Array): number {
+  const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
+  let nb = 0;
+  let back = keys.length;
   for (let i = 0; i < n; i++) {
     const t = priceTicks[i]!;
     if (!(qty[i]! > 0) || t < lo || t > hi) continue;
     // Unpacked fallback: the key is the index alone, sorted by a comparator below.
     const key = packed ? (t - lo) * shift + i : i;
-    if (isBuy[i] === 1) keysB[nb++] = key;
-    else keysS[ns++] = key;
+    if (isBuy[i] === 1) keys[nb++] = key;
+    else keys[--back] = key;
   }
-  return [sortedLevels(keysB, true, packed, shift, lo, priceTicks, qty), sortedLevels(keysS, false, packed, shift, lo, priceTicks, qty)];
+  return nb;
 }
 
 /**
@@ -469,22 +489,40 @@ function sortedLevels(
   const m = keys.length;
   if (packed) keys.sort();
   else keys.set(Array.from(keys).sort((x, y) => priceTicks[x]! - priceTicks[y]! || x - y));
-  const lt = new Float64Array(m);
-  const lq = new Float64Array(m);
-  let c = -1;
+  const ticks = new Float64Array(m);
+  const quanta = new Float64Array(m);
+  const count = aggregateLevels(keys, descending, packed, shift, lo, priceTicks, qty, ticks, quanta);
+  return { ticks, quanta, count };
+}
+
+/** Sums sorted keys' quantities into price levels (merit order) in `ticks`/`quanta`; returns the level count. */
+function aggregateLevels(
+  keys: Float64Array,
+  descending: boolean,
+  packed: boolean,
+  shift: number,
+  lo: number,
+  priceTicks: OrderBook['priceTicks'],
+  qty: OrderBook['quantityQuanta'],
+  ticks: Float64Array,
+  quanta: Float64Array,
+): number {
+  const m = keys.length;
+  let count = 0;
   for (let r = 0; r < m; r++) {
     const key = keys[descending ? m - 1 - r : r]!;
     // (Never read priceTicks[key] for a packed key: out-of-bounds typed-array reads are slow.)
     const level = packed ? Math.floor(key / shift) : 0;
     const i = packed ? key - level * shift : key;
     const t = packed ? level + lo : priceTicks[key]!;
-    if (c < 0 || lt[c] !== t) {
-      lt[++c] = t;
-      lq[c] = 0;
+    if (count === 0 || ticks[count - 1] !== t) {
+      ticks[count] = t;
+      quanta[count] = 0;
+      count++;
     }
-    lq[c] = lq[c]! + qty[i]!;
+    quanta[count - 1] = quanta[count - 1]! + qty[i]!;
   }
-  return { ticks: lt, quanta: lq, count: c + 1 };
+  return count;
 }
 
 /**
