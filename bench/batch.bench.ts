@@ -17,7 +17,9 @@
  * two workers spend beyond one shows there: each worker loads the engine and warms up its
  * JIT, and two at once share the caches); "cores used" is that CPU time over the wall time; "other processes" is the CPU time the rest of the
  * machine took meanwhile (from /proc/stat), so a measurement disturbed by other
- * work on this shared machine shows as such. GRIDBID_BENCH_BATCH_ROUNDS=n (default 3)
+ * work on this shared machine shows as such; "run times" split each batch into the
+ * workers' first runs (which warm V8 up) and the later ones (which show what two workers
+ * running at once cost each other), from the run folders' files (runTimes). GRIDBID_BENCH_BATCH_ROUNDS=n (default 3)
  * repeats the pair n times in the order 1, 2, 2, 1, 1, 2 … and reports the median ratio.
  *
  * A second row times the same sweep with the installed `gridbid batch` command, as a
@@ -33,7 +35,7 @@
  * Run alone: node <flags of the batch script> --import tsx bench/batch.bench.ts --child
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -82,6 +84,27 @@ interface Case {
   readonly code: string | undefined;
   /** results.duckdb written afterwards from this batch's folder, ms (1-worker source cases). */
   readonly databaseMs?: number | undefined;
+  /** Median run time of each worker's first run, and of the later runs, ms (runTimes). */
+  readonly firstRunMs: number;
+  readonly laterRunMs: number;
+}
+
+/**
+ * How long the runs of a batch folder took, from their files: a worker writes the run's
+ * scenario.yaml first (batch/worker.ts) and its DONE marker last. The `workers` runs that
+ * started first are the workers' first runs, which also warm up V8 (compiling the engine on
+ * the worker's own thread under --single-threaded); the rest show what two workers at once
+ * cost each other. Medians of each, ms.
+ */
+function runTimes(outDir: string, workers: number): { firstRunMs: number; laterRunMs: number } {
+  const runs = readdirSync(outDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => {
+      const start = statSync(join(outDir, e.name, 'scenario.yaml')).mtimeMs;
+      return { start, ms: statSync(join(outDir, e.name, 'DONE')).mtimeMs - start };
+    })
+    .sort((a, b) => a.start - b.start);
+  return { firstRunMs: median(runs.slice(0, workers).map((r) => r.ms)), laterRunMs: median(runs.slice(workers).map((r) => r.ms)) };
 }
 
 interface ChildResult {
@@ -133,6 +156,7 @@ function measureInstalled(rounds: number): ChildResult {
       const text = readFileSync(join(outDir, 'summary.csv'));
       if (csv && !csv.equals(text)) throw new Error('batch bench: summary.csv differs between 1 and 2 workers (installed bin)');
       csv = text;
+      const runs = runTimes(outDir, workers);
       rmSync(outDir, { recursive: true, force: true });
       const own = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
       return {
@@ -141,6 +165,7 @@ function measureInstalled(rounds: number): ChildResult {
         cores: own === undefined ? NaN : own / ms,
         others: machine0 === undefined || machine1 === undefined || own === undefined ? undefined : Math.max(0, machine1 - machine0 - own) / ms,
         code: 'compiled (installed bin)',
+        ...runs,
       };
     };
     const load = loadavg()[0]!;
@@ -179,6 +204,7 @@ async function measure(rounds: number): Promise<ChildResult> {
         await writeResultsDatabase(outDir, okRunIds(r.plan, r.rows));
         databaseMs = performance.now() - d0;
       }
+      const runs = runTimes(outDir, workers);
       rmSync(outDir, { recursive: true, force: true });
       const own = (cpu.user + cpu.system) / 1000;
       return {
@@ -189,6 +215,7 @@ async function measure(rounds: number): Promise<ChildResult> {
         others: machine0 === undefined || machine1 === undefined ? undefined : Math.max(0, machine1 - machine0 - own) / ms,
         code: r.workerCode,
         databaseMs,
+        ...runs,
       };
     };
     const load = loadavg()[0]!; // other work on the machine takes cores from the 2-worker case
@@ -228,6 +255,8 @@ function scalingRow(result: ChildResult, how: string): BenchRow {
       (ratios.length > 1 ? `ratios ${ratios.map((r) => r.toFixed(3)).join(', ')} (median ${median(ratios).toFixed(3)}; round ${at + 1} shown); ` : '') +
       `CPU ${fmt(ones, (c) => (c.cores * c.ms) / 1000)} s (1 worker), ${fmt(twos, (c) => (c.cores * c.ms) / 1000)} s (2 workers); ` +
       `cores used ${fmt(ones, (c) => c.cores)} (1 worker), ${fmt(twos, (c) => c.cores)} (2 workers); ` +
+      `run times (scenario.yaml to DONE, medians) first ${fmt(ones, (c) => c.firstRunMs / 1000)} s, later ${fmt(ones, (c) => c.laterRunMs / 1000)} s (1 worker), ` +
+      `first ${fmt(twos, (c) => c.firstRunMs / 1000)} s, later ${fmt(twos, (c) => c.laterRunMs / 1000)} s (2 workers); ` +
       `other processes ${fmt(ones, (c) => c.others)} / ${fmt(twos, (c) => c.others)} cores; load average before ${result.load.toFixed(2)}`,
   };
 }
