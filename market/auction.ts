@@ -149,48 +149,25 @@ interface Levels {
 
 /** @internal The clearing with its price interval and the method used. */
 export function clearDetailed(book: OrderBook, method: LevelMethod = 'auto', awardsInto?: Float64Array): { result: ClearingResult; detail: AuctionDetail } {
-  const { size: n, isBuy, priceTicks, quantityQuanta: qty, rules } = book;
+  const { size: n, rules } = book;
   // Into an earlier result's buffer when given (engine/simulation.ts `reuseIntervalArrays`).
   const awarded = zerosIn(n, awardsInto);
   const busPrice = new Float64Array(book.buses.length);
-  const toPrice = tickToPrice(rules.priceTickMwh);
+  const tickMwh = rules.priceTickMwh;
 
-  // One pass: best prices and totals of each side (zero-quantity segments take no part).
-  let buys = 0;
-  let sells = 0;
-  let maxBuy = -Infinity;
-  let minSell = Infinity;
-  let buyTotal = 0;
-  let sellTotal = 0;
-  for (let i = 0; i < n; i++) {
-    const q = qty[i]!;
-    if (!(q > 0)) continue;
-    const t = priceTicks[i]!;
-    if (isBuy[i] === 1) {
-      buys++;
-      buyTotal += q;
-      if (t > maxBuy) maxBuy = t;
-    } else {
-      sells++;
-      sellTotal += q;
-      if (t < minSell) minSell = t;
-    }
-  }
-
-  const nothing = (message: string, status: ClearingResult['status'] = 'cleared') => {
-    busPrice.fill(NaN);
-    return {
-      result: { interval: book.interval, status, message, mechanism: 'double-auction' as const, awardedQuanta: awarded, busPriceMwh: busPrice, flows: [], welfare: 0 },
-      detail: { tradedQuanta: 0, lowTicks: NaN, highTicks: NaN, priceTicks: NaN, rationed: 'none' as const, method: 'none' as const },
-    };
-  };
+  // The passes over the whole book are small functions of their own (sideTotals,
+  // awardAboveMargin, surplusTicks): each first call runs a loop long enough for V8 to
+  // compile it on stack replacement, before the code after the loop has run; inline here,
+  // that OSR code of all of clearDetailed bailed out on the first IC without feedback after
+  // the loop and was compiled again (5 TurboFan compiles of this function in 2 runs).
+  const { buys, sells, maxBuy, minSell, buyTotal, sellTotal } = sideTotals(book);
   if (buyTotal > Number.MAX_SAFE_INTEGER || sellTotal > Number.MAX_SAFE_INTEGER)
-    return nothing(`total quantity exceeds 2^53 quanta on one side; cannot clear exactly (raise quantumKw)`, 'solver-error');
-  if (n === 0) return nothing('empty book: no bids');
-  if (buys === 0 && sells === 0) return nothing('no buyers and no sellers: every segment has zero quantity');
-  if (sells === 0) return nothing('no sellers');
-  if (buys === 0) return nothing('no buyers');
-  if (maxBuy < minSell) return nothing(`bids do not cross: best bid ${toPrice(maxBuy)} < best offer ${toPrice(minSell)}`);
+    return noTrade(book, awarded, busPrice, `total quantity exceeds 2^53 quanta on one side; cannot clear exactly (raise quantumKw)`, 'solver-error');
+  if (n === 0) return noTrade(book, awarded, busPrice, 'empty book: no bids', 'cleared');
+  if (buys === 0 && sells === 0) return noTrade(book, awarded, busPrice, 'no buyers and no sellers: every segment has zero quantity', 'cleared');
+  if (sells === 0) return noTrade(book, awarded, busPrice, 'no sellers', 'cleared');
+  if (buys === 0) return noTrade(book, awarded, busPrice, 'no buyers', 'cleared');
+  if (maxBuy < minSell) return noTrade(book, awarded, busPrice, `bids do not cross: best bid ${ticksToPrice(maxBuy, tickMwh)} < best offer ${ticksToPrice(minSell, tickMwh)}`, 'cleared');
 
   // Only prices in [minSell, maxBuy] can trade or bound the price: a buy below every
   // offer is never above an accepted offer, a sell above every bid never below an
@@ -231,8 +208,8 @@ export function clearDetailed(book: OrderBook, method: LevelMethod = 'auto', awa
   const sellAtMargin = sellLevelTotal - rsAfter;
   // Highest rejected bid / lowest rejected offer: the marginal level itself when it is
   // partly served, else the next level in merit order (none: the floor/cap bounds).
-  const rejBid = rbAfter > 0 ? margBuy : lastB + 1 < buyLv.count ? buyLv.ticks[lastB + 1]! : -Infinity;
-  const rejOffer = rsAfter > 0 ? margSell : lastS + 1 < sellLv.count ? sellLv.ticks[lastS + 1]! : Infinity;
+  const rejBid = rbAfter > 0 ? margBuy : lastB + 1 < buyLv.count ? buyLv.ticks[lastB + 1]! : NO_BID;
+  const rejOffer = rsAfter > 0 ? margSell : lastS + 1 < sellLv.count ? sellLv.ticks[lastS + 1]! : NO_OFFER;
   const floorTicks = Math.round(rules.priceFloorMwh / rules.priceTickMwh);
   const capTicks = Math.round(rules.priceCapMwh / rules.priceTickMwh);
   const low = Math.max(floorTicks, margSell, rejBid);
@@ -243,6 +220,74 @@ export function clearDetailed(book: OrderBook, method: LevelMethod = 'auto', awa
   // Awards: whole above the margin, pro rata at it, nothing beyond it.
   const margBuyIdx: number[] = [];
   const margSellIdx: number[] = [];
+  awardAboveMargin(book, margBuy, margSell, awarded, margBuyIdx, margSellIdx);
+  shareProRata(margBuyIdx, book.quantityQuanta, buyAtMargin, buyLevelTotal, awarded);
+  shareProRata(margSellIdx, book.quantityQuanta, sellAtMargin, sellLevelTotal, awarded);
+
+  const surplusTickQuanta = surplusTicks(book, awarded);
+  const welfare = ((surplusTickQuanta * rules.priceTickMwh * rules.quantumKw) / 1000) * book.durationH;
+  const price = Math.min(rules.priceCapMwh, Math.max(rules.priceFloorMwh, ticksToPrice(priceT, tickMwh)));
+  busPrice.fill(price);
+  const kw = traded * rules.quantumKw;
+  const side = rationed === 'none' ? 'no side rationed' : `${rationed === 'buy' ? 'buyers' : 'sellers'} at ${ticksToPrice(rationed === 'buy' ? margBuy : margSell, tickMwh)} rationed`;
+  return {
+    result: {
+      interval: book.interval,
+      status: 'cleared',
+      message: `traded ${+kw.toPrecision(12)} kW at ${price} (${rules.priceRule}; equilibrium prices [${ticksToPrice(low, tickMwh)}, ${ticksToPrice(high, tickMwh)}]; ${side})`,
+      mechanism: 'double-auction',
+      awardedQuanta: awarded,
+      busPriceMwh: busPrice,
+      flows: [],
+      welfare,
+    },
+    detail: { tradedQuanta: traded, lowTicks: low, highTicks: high, priceTicks: priceT, rationed, method: used },
+  };
+}
+
+/** No rejected bid / offer: the price floor / cap bounds the price. (Constants, not `-Infinity`
+ * inline: a rarely taken branch's global load and negation had no feedback in optimised code.) */
+const NO_BID = -Infinity;
+const NO_OFFER = Infinity;
+
+/** The result when nothing trades (`message` says why). */
+function noTrade(book: OrderBook, awarded: Float64Array, busPrice: Float64Array, message: string, status: ClearingResult['status']): { result: ClearingResult; detail: AuctionDetail } {
+  busPrice.fill(NaN);
+  return {
+    result: { interval: book.interval, status, message, mechanism: 'double-auction', awardedQuanta: awarded, busPriceMwh: busPrice, flows: [], welfare: 0 },
+    detail: { tradedQuanta: 0, lowTicks: NaN, highTicks: NaN, priceTicks: NaN, rationed: 'none', method: 'none' },
+  };
+}
+
+/** Best prices, segment counts and total quanta of each side (zero-quantity segments take no part). */
+function sideTotals(book: OrderBook): { buys: number; sells: number; maxBuy: number; minSell: number; buyTotal: number; sellTotal: number } {
+  const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
+  let buys = 0;
+  let sells = 0;
+  let maxBuy = -Infinity;
+  let minSell = Infinity;
+  let buyTotal = 0;
+  let sellTotal = 0;
+  for (let i = 0; i < n; i++) {
+    const q = qty[i]!;
+    if (!(q > 0)) continue;
+    const t = priceTicks[i]!;
+    if (isBuy[i] === 1) {
+      buys++;
+      buyTotal += q;
+      if (t > maxBuy) maxBuy = t;
+    } else {
+      sells++;
+      sellTotal += q;
+      if (t < minSell) minSell = t;
+    }
+  }
+  return { buys, sells, maxBuy, minSell, buyTotal, sellTotal };
+}
+
+/** Awards in whole the segments beyond the margins; lists the ones at them (book order). */
+function awardAboveMargin(book: OrderBook, margBuy: number, margSell: number, awarded: Float64Array, margBuyIdx: number[], margSellIdx: number[]): void {
+  const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
   for (let i = 0; i < n; i++) {
     const q = qty[i]!;
     if (!(q > 0)) continue;
@@ -253,32 +298,17 @@ export function clearDetailed(book: OrderBook, method: LevelMethod = 'auto', awa
     } else if (t < margSell) awarded[i] = q;
     else if (t === margSell) margSellIdx.push(i);
   }
-  shareProRata(margBuyIdx, qty, buyAtMargin, buyLevelTotal, awarded);
-  shareProRata(margSellIdx, qty, sellAtMargin, sellLevelTotal, awarded);
+}
 
-  let surplusTickQuanta = 0;
+/** Σ buy ticks × awarded − Σ sell ticks × awarded, in tick·quanta. */
+function surplusTicks(book: OrderBook, awarded: Float64Array): number {
+  const { size: n, isBuy, priceTicks } = book;
+  let surplus = 0;
   for (let i = 0; i < n; i++) {
     const a = awarded[i]!;
-    if (a !== 0) surplusTickQuanta += (isBuy[i] === 1 ? a : -a) * priceTicks[i]!;
+    if (a !== 0) surplus += (isBuy[i] === 1 ? a : -a) * priceTicks[i]!;
   }
-  const welfare = ((surplusTickQuanta * rules.priceTickMwh * rules.quantumKw) / 1000) * book.durationH;
-  const price = Math.min(rules.priceCapMwh, Math.max(rules.priceFloorMwh, toPrice(priceT)));
-  busPrice.fill(price);
-  const kw = traded * rules.quantumKw;
-  const side = rationed === 'none' ? 'no side rationed' : `${rationed === 'buy' ? 'buyers' : 'sellers'} at ${toPrice(rationed === 'buy' ? margBuy : margSell)} rationed`;
-  return {
-    result: {
-      interval: book.interval,
-      status: 'cleared',
-      message: `traded ${+kw.toPrecision(12)} kW at ${price} (${rules.priceRule}; equilibrium prices [${toPrice(low)}, ${toPrice(high)}]; ${side})`,
-      mechanism: 'double-auction',
-      awardedQuanta: awarded,
-      busPriceMwh: busPrice,
-      flows: [],
-      welfare,
-    },
-    detail: { tradedQuanta: traded, lowTicks: low, highTicks: high, priceTicks: priceT, rationed, method: used },
-  };
+  return surplus;
 }
 
 function pickPrice(rule: PriceRule, low: number, high: number, partial: number | undefined): number {
@@ -301,9 +331,17 @@ function pickPrice(rule: PriceRule, low: number, high: number, partial: number |
  * whereas 3001 × 0.01 = 30.010000000000002).
  */
 export function tickToPrice(tickMwh: number): (ticks: number) => number {
+  return (t) => ticksToPrice(t, tickMwh);
+}
+
+/**
+ * `ticks` in currency/MWh (see `tickToPrice`). A plain function for `clearDetailed`: the
+ * closure it made per clearing was a new call target each time, and V8 threw the optimised
+ * clearing away for it ("wrong call target").
+ */
+function ticksToPrice(ticks: number, tickMwh: number): number {
   const inv = Math.round(1 / tickMwh);
-  if (inv >= 1 && Math.abs(inv * tickMwh - 1) < 1e-12) return (t) => t / inv;
-  return (t) => t * tickMwh;
+  return inv >= 1 && Math.abs(inv * tickMwh - 1) < 1e-12 ? ticks / inv : ticks * tickMwh;
 }
 
 /**
@@ -426,30 +464,50 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
  * falls back to a comparator sort of the indices.
  */
 function levelsBySort(book: OrderBook, lo: number, hi: number): [Levels, Levels] {
-  const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
-  let nb = 0;
-  let ns = 0;
-  for (let i = 0; i < n; i++) {
-    const t = priceTicks[i]!;
-    if (!(qty[i]! > 0) || t < lo || t > hi) continue;
-    if (isBuy[i] === 1) nb++;
-    else ns++;
-  }
+  const n = book.size;
   const shift = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
   const packed = (hi - lo + 1) * shift <= Number.MAX_SAFE_INTEGER;
-  const keysB = new Float64Array(nb);
-  const keysS = new Float64Array(ns);
-  nb = 0;
-  ns = 0;
+  const keys = new Float64Array(countInRange(book, lo, hi));
+  const nb = fillKeys(book, lo, hi, packed, shift, keys);
+  const { priceTicks, quantityQuanta: qty } = book;
+  return [sortedLevels(keys.subarray(0, nb), true, packed, shift, lo, priceTicks, qty), sortedLevels(keys.subarray(nb), false, packed, shift, lo, priceTicks, qty)];
+}
+
+// The loops of levelsBySort and sortedLevels are small functions that return a local number.
+// A loop long enough to be compiled on stack replacement (OSR) is compiled before the code
+// after it has ever run; with that code inline (object literals, calls, Math.* loads) V8 had
+// no feedback for it, so the OSR code bailed out there ("insufficient type feedback"), and
+// V8 kept re-entering the same OSR code of sortedLevels: 193 deopts in 2 runs of 4000 homes.
+
+/** Segments with quantity and a price in [lo, hi], either side. */
+function countInRange(book: OrderBook, lo: number, hi: number): number {
+  const { size: n, priceTicks, quantityQuanta: qty } = book;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const t = priceTicks[i]!;
+    if (qty[i]! > 0 && t >= lo && t <= hi) m++;
+  }
+  return m;
+}
+
+/**
+ * Writes the sort key of each segment in range into `keys`: buys from the front, sells from
+ * the back (each side is sorted afterwards, and keys are distinct, so the order written does
+ * not matter). Returns the number of buys.
+ */
+function fillKeys(book: OrderBook, lo: number, hi: number, packed: boolean, shift: number, keys: Float64Array): number {
+  const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
+  let nb = 0;
+  let back = keys.length;
   for (let i = 0; i < n; i++) {
     const t = priceTicks[i]!;
     if (!(qty[i]! > 0) || t < lo || t > hi) continue;
     // Unpacked fallback: the key is the index alone, sorted by a comparator below.
     const key = packed ? (t - lo) * shift + i : i;
-    if (isBuy[i] === 1) keysB[nb++] = key;
-    else keysS[ns++] = key;
+    if (isBuy[i] === 1) keys[nb++] = key;
+    else keys[--back] = key;
   }
-  return [sortedLevels(keysB, true, packed, shift, lo, priceTicks, qty), sortedLevels(keysS, false, packed, shift, lo, priceTicks, qty)];
+  return nb;
 }
 
 /**
@@ -469,22 +527,40 @@ function sortedLevels(
   const m = keys.length;
   if (packed) keys.sort();
   else keys.set(Array.from(keys).sort((x, y) => priceTicks[x]! - priceTicks[y]! || x - y));
-  const lt = new Float64Array(m);
-  const lq = new Float64Array(m);
-  let c = -1;
+  const ticks = new Float64Array(m);
+  const quanta = new Float64Array(m);
+  const count = aggregateLevels(keys, descending, packed, shift, lo, priceTicks, qty, ticks, quanta);
+  return { ticks, quanta, count };
+}
+
+/** Sums sorted keys' quantities into price levels (merit order) in `ticks`/`quanta`; returns the level count. */
+function aggregateLevels(
+  keys: Float64Array,
+  descending: boolean,
+  packed: boolean,
+  shift: number,
+  lo: number,
+  priceTicks: OrderBook['priceTicks'],
+  qty: OrderBook['quantityQuanta'],
+  ticks: Float64Array,
+  quanta: Float64Array,
+): number {
+  const m = keys.length;
+  let count = 0;
   for (let r = 0; r < m; r++) {
     const key = keys[descending ? m - 1 - r : r]!;
     // (Never read priceTicks[key] for a packed key: out-of-bounds typed-array reads are slow.)
     const level = packed ? Math.floor(key / shift) : 0;
     const i = packed ? key - level * shift : key;
     const t = packed ? level + lo : priceTicks[key]!;
-    if (c < 0 || lt[c] !== t) {
-      lt[++c] = t;
-      lq[c] = 0;
+    if (count === 0 || ticks[count - 1] !== t) {
+      ticks[count] = t;
+      quanta[count] = 0;
+      count++;
     }
-    lq[c] = lq[c]! + qty[i]!;
+    quanta[count - 1] = quanta[count - 1]! + qty[i]!;
   }
-  return { ticks: lt, quanta: lq, count: c + 1 };
+  return count;
 }
 
 /**

@@ -93,7 +93,10 @@ export class OrderBookBuilder {
       busIndex[i] = bus;
     }
     this.n = start + segments.length;
-    this.bids.push(bid);
+    // Appended by index, not push: a new builder's empty `bids` is an array of small integers
+    // until its first bid, and optimised code that had seen such arrays at the push bailed out
+    // ("not a Smi") on an object; a keyed store's feedback records that transition and makes it.
+    this.bids[b] = bid;
     if (!this.ctx.trustedIdentities) this.bidIds.add(bid.id);
     return undefined;
   }
@@ -122,7 +125,7 @@ export class OrderBookBuilder {
       busIndex[i] = bus;
     }
     this.n = start + count;
-    this.bids.push(bid);
+    this.bids[b] = bid; // by index, not push: see `add`
     if (!this.ctx.trustedIdentities) this.bidIds.add(bid.id);
     return undefined;
   }

@@ -145,9 +145,9 @@ export class Recorder implements SimulationSink {
         fixed(imb.busDeviationQuanta[k]! * q, kwd),
         fixed(imb.unservedQuanta[k]! * q, kwd),
       ]);
-      this.series.prices.get(book.buses[k]!)?.push(Number.isNaN(price) ? null : price);
-      this.series.daPrices.get(book.buses[k]!)?.push(da === undefined || Number.isNaN(da) ? null : da);
-      this.series.imbalancePrices.get(book.buses[k]!)?.push(imb.redispatched && !Number.isNaN(imb.busPriceMwh[k]!) ? imb.busPriceMwh[k]! : null);
+      appendTo(this.series.prices.get(book.buses[k]!), Number.isNaN(price) ? null : price);
+      appendTo(this.series.daPrices.get(book.buses[k]!), da === undefined || Number.isNaN(da) ? null : da);
+      appendTo(this.series.imbalancePrices.get(book.buses[k]!), imb.redispatched && !Number.isNaN(imb.busPriceMwh[k]!) ? imb.busPriceMwh[k]! : null);
       totalDemand += demand[k]! * q;
       totalSupply += supply[k]! * q;
     }
@@ -571,6 +571,16 @@ export class Recorder implements SimulationSink {
       ],
     };
   }
+}
+
+/**
+ * Appends `value` to a price series (none: the bus has no series). By index, not push: a series
+ * changes kind as values come (small integers, then fractional prices, then null for an interval
+ * without a price), and optimised `interval` bailed out at the push on the first such change
+ * ("wrong map"); a keyed store's feedback records the transition and optimised code makes it.
+ */
+function appendTo(series: Array<number | null> | undefined, value: number | null): void {
+  if (series) series[series.length] = value;
 }
 
 export function writeAtomic(path: string, text: string): void {

@@ -25,8 +25,12 @@ export class ShiftTally {
   /** One interval: the population's baseline and consumption in kW, over `durationH` hours. */
   add(baselineKw: number, consumedKw: number, durationH: number): void {
     const gap = baselineKw - consumedKw;
-    if (gap > 0) this.shiftedKwh += gap * durationH;
-    else this.reboundKwh -= gap * durationH;
+    // Both sums every interval, as the formulas read (adding 0 changes neither): with only the
+    // side the gap fell on, reboundKwh stayed the integer 0 until the first rebound mid-run, and
+    // turning into a fraction then changed this object's hidden class under optimised code
+    // (KpiAccumulator.add bailed out, "wrong map"). Now both are fractions from the first interval.
+    this.shiftedKwh += Math.max(0, gap) * durationH;
+    this.reboundKwh += Math.max(0, -gap) * durationH;
     this.baselineKwh += baselineKw * durationH;
   }
 }
