@@ -175,7 +175,9 @@ export function clearDetailed(book: OrderBook, method: LevelMethod = 'auto', awa
   const lo = minSell;
   const range = maxBuy - minSell + 1;
   const used = method === 'auto' ? chooseMethod(range, buys + sells) : method;
-  const [buyLv, sellLv] = used === 'histogram' ? levelsByHistogram(book, lo, range) : levelsBySort(book, lo, maxBuy);
+  // Levels in the book's scratch (its builder's; read only here, overwritten by the next clearing).
+  const scratch = book.scratch ?? new ClearingScratch();
+  const [buyLv, sellLv] = used === 'histogram' ? levelsByHistogram(book, lo, range, scratch) : levelsBySort(book, lo, maxBuy, scratch);
 
   // Walk both merit orders while the bid is ≥ the offer (zero-surplus trades included).
   let b = 0;
@@ -355,29 +357,45 @@ let scratchSell = new Float64Array(0);
 let scratchFilled = new Int32Array(0);
 
 /**
- * The price levels the histogram path returns, reused the same way: read by `clearDetailed`
- * before it returns and never handed out, so only their `count` first entries mean anything.
- * (New level arrays cost ~25 B per agent-interval of off-heap memory: issue 16.)
+ * Storage a clearing uses and hands out to no one: the sort keys and both sides' price levels,
+ * grown (doubling) when too small and used as their first `count`/`length` entries. Owned by the
+ * `OrderBookBuilder` that built the book (passed on with its arrays when the engine reuses a
+ * builder: one per simulation), so a run does not allocate them per interval: fresh they were
+ * 3 Float64Arrays of ~125 kB per interval at 4000 homes, 35 MB per run of off-heap memory
+ * (calloc/mmap, zeroing, munmap; issue 16). Only `clearDetailed` reads them, before it returns:
+ * the next clearing may overwrite them. A book without one (built by hand) gets a fresh one.
+ * @internal
  */
-const scratchLevels = { buyTicks: new Float64Array(0), buyQuanta: new Float64Array(0), sellTicks: new Float64Array(0), sellQuanta: new Float64Array(0) };
+export class ClearingScratch {
+  keys = new Float64Array(0);
+  buyTicks = new Float64Array(0);
+  buyQuanta = new Float64Array(0);
+  sellTicks = new Float64Array(0);
+  sellQuanta = new Float64Array(0);
 
-/** Buy and sell levels with room for `nb` and `ns` levels, in `scratchLevels` (counts 0: the caller sets them). */
-function levelScratch(nb: number, ns: number): [{ ticks: Float64Array; quanta: Float64Array; count: number }, { ticks: Float64Array; quanta: Float64Array; count: number }] {
-  const room = (need: number, have: number): number => Math.max(need, 2 * have);
-  if (scratchLevels.buyTicks.length < nb) {
-    const c = room(nb, scratchLevels.buyTicks.length);
-    scratchLevels.buyTicks = new Float64Array(c);
-    scratchLevels.buyQuanta = new Float64Array(c);
+  /** Room for `m` sort keys (contents: whatever the last clearing left). */
+  keysFor(m: number): Float64Array {
+    if (this.keys.length < m) this.keys = new Float64Array(Math.max(m, 2 * this.keys.length));
+    return this.keys;
   }
-  if (scratchLevels.sellTicks.length < ns) {
-    const c = room(ns, scratchLevels.sellTicks.length);
-    scratchLevels.sellTicks = new Float64Array(c);
-    scratchLevels.sellQuanta = new Float64Array(c);
+
+  /** Buy and sell levels with room for `nb` and `ns` levels (counts 0: the caller sets them). */
+  levels(nb: number, ns: number): [{ ticks: Float64Array; quanta: Float64Array; count: number }, { ticks: Float64Array; quanta: Float64Array; count: number }] {
+    if (this.buyTicks.length < nb) {
+      const c = Math.max(nb, 2 * this.buyTicks.length);
+      this.buyTicks = new Float64Array(c);
+      this.buyQuanta = new Float64Array(c);
+    }
+    if (this.sellTicks.length < ns) {
+      const c = Math.max(ns, 2 * this.sellTicks.length);
+      this.sellTicks = new Float64Array(c);
+      this.sellQuanta = new Float64Array(c);
+    }
+    return [
+      { ticks: this.buyTicks, quanta: this.buyQuanta, count: 0 },
+      { ticks: this.sellTicks, quanta: this.sellQuanta, count: 0 },
+    ];
   }
-  return [
-    { ticks: scratchLevels.buyTicks, quanta: scratchLevels.buyQuanta, count: 0 },
-    { ticks: scratchLevels.sellTicks, quanta: scratchLevels.sellQuanta, count: 0 },
-  ];
 }
 
 /**
@@ -390,7 +408,7 @@ function levelScratch(nb: number, ns: number): [{ ticks: Float64Array; quanta: F
  * sorting the filled offsets (~1 ms at 16,000, measured: ~10 % of the clearing) or scanning every
  * bucket, and each segment now reads only its own side's bucket.
  */
-function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels, Levels] {
+function levelsByHistogram(book: OrderBook, lo: number, range: number, scratch: ClearingScratch): [Levels, Levels] {
   const { size: n, isBuy, priceTicks, quantityQuanta: qty } = book;
   if (scratchBuy.length < range) {
     scratchBuy = new Float64Array(range);
@@ -418,7 +436,7 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
     if (isBuy[i] === 1) hb[k] = hb[k]! + q;
     else hs[k] = hs[k]! + q;
   }
-  const [buy, sell] = levelScratch(touched, touched);
+  const [buy, sell] = scratch.levels(touched, touched);
   let b = 0;
   for (let w = words - 1; w >= 0; w--) {
     let x = filled[w]!;
@@ -463,14 +481,18 @@ function levelsByHistogram(book: OrderBook, lo: number, range: number): [Levels,
  * segment (no gather of prices). When the keys would not fit (an enormous tick range), it
  * falls back to a comparator sort of the indices.
  */
-function levelsBySort(book: OrderBook, lo: number, hi: number): [Levels, Levels] {
+function levelsBySort(book: OrderBook, lo: number, hi: number, scratch: ClearingScratch): [Levels, Levels] {
   const n = book.size;
   const shift = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
   const packed = (hi - lo + 1) * shift <= Number.MAX_SAFE_INTEGER;
-  const keys = new Float64Array(countInRange(book, lo, hi));
+  const m = countInRange(book, lo, hi);
+  const keys = scratch.keysFor(m).subarray(0, m);
   const nb = fillKeys(book, lo, hi, packed, shift, keys);
   const { priceTicks, quantityQuanta: qty } = book;
-  return [sortedLevels(keys.subarray(0, nb), true, packed, shift, lo, priceTicks, qty), sortedLevels(keys.subarray(nb), false, packed, shift, lo, priceTicks, qty)];
+  const [buy, sell] = scratch.levels(nb, m - nb);
+  buy.count = sortedLevels(keys.subarray(0, nb), true, packed, shift, lo, priceTicks, qty, buy.ticks, buy.quanta);
+  sell.count = sortedLevels(keys.subarray(nb), false, packed, shift, lo, priceTicks, qty, sell.ticks, sell.quanta);
+  return [buy, sell];
 }
 
 // The loops of levelsBySort and sortedLevels are small functions that return a local number.
@@ -511,7 +533,8 @@ function fillKeys(book: OrderBook, lo: number, hi: number, packed: boolean, shif
 }
 
 /**
- * One side's levels from its keys (levelsBySort). A module function, not a closure made per
+ * Sorts one side's keys and writes its levels into `ticks`/`quanta` (room for every key);
+ * returns the level count (levelsBySort). A module function, not a closure made per
  * call: V8 inlined the closure and threw the optimised caller away each time a new one was
  * made ("wrong call target", ~28 deopts a run).
  */
@@ -523,14 +546,12 @@ function sortedLevels(
   lo: number,
   priceTicks: OrderBook['priceTicks'],
   qty: OrderBook['quantityQuanta'],
-): Levels {
-  const m = keys.length;
+  ticks: Float64Array,
+  quanta: Float64Array,
+): number {
   if (packed) keys.sort();
   else keys.set(Array.from(keys).sort((x, y) => priceTicks[x]! - priceTicks[y]! || x - y));
-  const ticks = new Float64Array(m);
-  const quanta = new Float64Array(m);
-  const count = aggregateLevels(keys, descending, packed, shift, lo, priceTicks, qty, ticks, quanta);
-  return { ticks, quanta, count };
+  return aggregateLevels(keys, descending, packed, shift, lo, priceTicks, qty, ticks, quanta);
 }
 
 /** Sums sorted keys' quantities into price levels (merit order) in `ticks`/`quanta`; returns the level count. */

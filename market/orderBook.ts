@@ -8,6 +8,7 @@ import { PackedBid } from './packedCurves.ts';
 import { isValidPriceQuantity, isValidSegment, segmentProblem } from './segment.ts';
 import type { Bid, MarketRules, OrderBook, Rejection, RejectionCode } from './types.ts';
 import { grown } from '../core/typedArrays.ts';
+import { ClearingScratch } from './auction.ts';
 
 export interface OrderBookContext {
   readonly interval: number;
@@ -40,6 +41,8 @@ export class OrderBookBuilder {
   private bidIndex: Int32Array;
   private busIndex: Int32Array;
   private built = false;
+  /** Clearing storage, passed on to a builder that reuses this one's arrays (market/auction.ts `ClearingScratch`). */
+  private readonly scratch: ClearingScratch;
 
   constructor(
     private readonly ctx: OrderBookContext,
@@ -53,6 +56,7 @@ export class OrderBookBuilder {
   ) {
     this.busIndexOf = new Map(ctx.buses.map((b, i) => [b, i]));
     capacity = Math.max(16, capacity);
+    this.scratch = reuse?.scratch ?? new ClearingScratch();
     if (reuse !== undefined && reuse.isBuy.length >= capacity) {
       ({ isBuy: this.isBuy, priceTicks: this.priceTicks, quantityQuanta: this.quantityQuanta, bidIndex: this.bidIndex, busIndex: this.busIndex } = reuse);
       return;
@@ -155,6 +159,7 @@ export class OrderBookBuilder {
       quantityQuanta: this.quantityQuanta.subarray(0, n),
       bidIndex: this.bidIndex.subarray(0, n),
       busIndex: this.busIndex.subarray(0, n),
+      scratch: this.scratch,
     };
   }
 

@@ -8,6 +8,7 @@
  * - a buy segment is willing to pay *up to* its price, a sell segment wants *at least* its price;
  * - awards are never negative; the direction is the segment's side.
  */
+import type { ClearingScratch } from './auction.ts';
 import type { AgentId, BusId } from '../core/units.ts';
 import type { BranchFlow } from '../network/types.ts';
 
@@ -143,6 +144,12 @@ export interface OrderBook {
   readonly quantityQuanta: Float64Array;
   readonly bidIndex: Int32Array;
   readonly busIndex: Int32Array;
+  /**
+   * Scratch storage of the builder that built the book, for clearing it (market/auction.ts
+   * `ClearingScratch`): not part of the book, never read after a clearing returns, and shared
+   * with the books of a builder that reuses it. Absent in a book made by hand.
+   */
+  readonly scratch?: ClearingScratch;
 }
 
 export type ClearingStatus =

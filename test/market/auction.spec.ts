@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { clearDetailed, doubleAuction, doubleAuctionWith } from '../../market/auction.ts';
+import { ClearingScratch, clearDetailed, doubleAuction, doubleAuctionWith } from '../../market/auction.ts';
 import { DEFAULT_RULES, type ClearingResult, type OrderBook, type PriceRule } from '../../market/types.ts';
 import { awardsKw, buy, makeBook, PRICE_RULES, sell, sideTotal, type Seg } from '../helpers/auctionBooks.ts';
 import { lpAuctionWelfare } from '../helpers/lpAuction.ts';
@@ -339,6 +339,23 @@ describe('doubleAuction', () => {
             else bestOpenOffer = Math.min(bestOpenOffer, book.priceTicks[i]!);
           }
           expect(bestOpenBid < bestOpenOffer).to.equal(true);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('clearing books one after another in one reused scratch gives what fresh scratch gives (both level methods)', () => {
+      // The engine's books share their builder's ClearingScratch: keys and levels left by one
+      // clearing (a larger or smaller book, the other method) must not leak into the next.
+      const plain = (r: ReturnType<typeof clearDetailed>) => ({ ...r, result: { ...r.result, awardedQuanta: Array.from(r.result.awardedQuanta), busPriceMwh: Array.from(r.result.busPriceMwh, String) } });
+      fc.assert(
+        fc.property(fc.array(fc.tuple(bookArb, fc.constantFrom('histogram' as const, 'sort' as const)), { minLength: 2, maxLength: 4 }), (steps) => {
+          const shared = new ClearingScratch();
+          for (const [book, method] of [...steps, steps[0]!]) {
+            const reused = clearDetailed({ ...book, scratch: shared }, method);
+            const fresh = clearDetailed({ ...book, scratch: new ClearingScratch() }, method);
+            expect(plain(reused)).to.deep.equal(plain(fresh));
+          }
         }),
         { numRuns: 300 },
       );
