@@ -18,19 +18,34 @@
  * pre-cooling while another curtails in the same interval is no shift for the grid.
  */
 export class ShiftTally {
-  shiftedKwh = 0;
-  reboundKwh = 0;
-  baselineKwh = 0;
+  /**
+   * shiftedKwh, reboundKwh and baselineKwh, in that order. In an array, not three fields: fields
+   * set to 0 start as small integers and became doubles in the first interval, which gave
+   * ShiftTally a new hidden class during the first run; the next run's new tally then no longer
+   * matched the class `KpiAccumulator.shift` had recorded, and V8 threw away the optimised
+   * `KpiAccumulator.add` at the start of every second run (tools/warm/optstat.mjs, issue 16).
+   */
+  private readonly sums = new Float64Array(3);
+
+  get shiftedKwh(): number {
+    return this.sums[0]!;
+  }
+
+  get reboundKwh(): number {
+    return this.sums[1]!;
+  }
+
+  get baselineKwh(): number {
+    return this.sums[2]!;
+  }
 
   /** One interval: the population's baseline and consumption in kW, over `durationH` hours. */
   add(baselineKw: number, consumedKw: number, durationH: number): void {
     const gap = baselineKw - consumedKw;
-    // Both sums every interval, as the formulas read (adding 0 changes neither): with only the
-    // side the gap fell on, reboundKwh stayed the integer 0 until the first rebound mid-run, and
-    // turning into a fraction then changed this object's hidden class under optimised code
-    // (KpiAccumulator.add bailed out, "wrong map"). Now both are fractions from the first interval.
-    this.shiftedKwh += Math.max(0, gap) * durationH;
-    this.reboundKwh += Math.max(0, -gap) * durationH;
-    this.baselineKwh += baselineKw * durationH;
+    // Both sums every interval, as the formulas read (adding 0 changes neither).
+    const sums = this.sums;
+    sums[0] = sums[0]! + Math.max(0, gap) * durationH;
+    sums[1] = sums[1]! + Math.max(0, -gap) * durationH;
+    sums[2] = sums[2]! + baselineKw * durationH;
   }
 }
