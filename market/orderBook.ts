@@ -32,7 +32,14 @@ export interface OrderBookContext {
  */
 export class OrderBookBuilder {
   private readonly busIndexOf: Map<string, number>;
-  private readonly bids: Bid[] = [];
+  /**
+   * The accepted bids, `bidCount` of them (entries past it are a reused array's leftovers, cut
+   * off by `build`). Taken over from a reused builder like the typed arrays: a new array grown
+   * by appending allocated ~3 copies of its final size per interval (9.5 MB a run of 4000 homes,
+   * tools/warm/alloc.mjs).
+   */
+  private bids: Bid[] = [];
+  private bidCount = 0;
   private readonly bidIds = new Set<string>();
   private n = 0;
   private isBuy: Uint8Array;
@@ -57,6 +64,11 @@ export class OrderBookBuilder {
     this.busIndexOf = new Map(ctx.buses.map((b, i) => [b, i]));
     capacity = Math.max(16, capacity);
     this.scratch = reuse?.scratch ?? new ClearingScratch();
+    if (reuse !== undefined) {
+      // Detached from `reuse`, so that a late `reuse.release()` cannot empty this builder's bids.
+      this.bids = reuse.bids;
+      reuse.bids = [];
+    }
     if (reuse !== undefined && reuse.isBuy.length >= capacity) {
       ({ isBuy: this.isBuy, priceTicks: this.priceTicks, quantityQuanta: this.quantityQuanta, bidIndex: this.bidIndex, busIndex: this.busIndex } = reuse);
       return;
@@ -80,7 +92,7 @@ export class OrderBookBuilder {
     if (problem || bus === undefined) return rejection(bid, problem!);
     const rules = this.ctx.rules;
     const { priceTickMwh, quantumKw } = rules;
-    const b = this.bids.length;
+    const b = this.bidCount;
     if (bid instanceof PackedBid) return this.addPacked(bid, b, bus);
     const segments = bid.segments;
     const start = this.n;
@@ -101,6 +113,7 @@ export class OrderBookBuilder {
     // until its first bid, and optimised code that had seen such arrays at the push bailed out
     // ("not a Smi") on an object; a keyed store's feedback records that transition and makes it.
     this.bids[b] = bid;
+    this.bidCount = b + 1;
     if (!this.ctx.trustedIdentities) this.bidIds.add(bid.id);
     return undefined;
   }
@@ -130,23 +143,26 @@ export class OrderBookBuilder {
     }
     this.n = start + count;
     this.bids[b] = bid; // by index, not push: see `add`
+    this.bidCount = b + 1;
     if (!this.ctx.trustedIdentities) this.bidIds.add(bid.id);
     return undefined;
   }
 
   /**
-   * Lets go of the bids of the book this builder built (it then lists none): for a caller done
-   * with that book, whose bids need not live on while the builder waits to be reused
-   * (engine/simulation.ts `reuseIntervalArrays`: otherwise an interval's bid objects lived through
-   * the next interval too, long enough for the young-generation collector to promote them).
+   * Lets go of the bids of the book this builder built (its `bids` entries are then undefined):
+   * for a caller done with that book, whose bids need not live on while the builder waits to be
+   * reused (engine/simulation.ts `reuseIntervalArrays`: otherwise an interval's bid objects lived
+   * through the next interval too, long enough for the young-generation collector to promote
+   * them). Emptied by `fill`, not `length = 0`, which would free the storage the next builder reuses.
    */
   release(): void {
-    this.bids.length = 0;
+    this.bids.fill(undefined as unknown as Bid);
   }
 
   build(): OrderBook {
     this.built = true;
     const n = this.n;
+    this.bids.length = this.bidCount;
     return {
       interval: this.ctx.interval,
       durationH: this.ctx.durationH,
