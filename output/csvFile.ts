@@ -32,6 +32,8 @@ export class CsvFile {
   private fd: number;
   private buf = Buffer.allocUnsafe(BUFFER_BYTES);
   private at = 0;
+  /** `fixed`'s value, for `fixedAt`. */
+  private readonly one = new Float64Array(1);
   private readonly partial: string;
   private closed = false;
 
@@ -115,7 +117,19 @@ export class CsvFile {
    * product's float error cannot move the rounding); otherwise through `toFixed`.
    */
   fixed(x: number | undefined, decimals: number): void {
-    if (x === undefined || x !== x) return;
+    if (x === undefined) return;
+    this.one[0] = x;
+    this.fixedAt(this.one, 0, decimals);
+  }
+
+  /**
+   * `fixed(values[k], decimals)`. For values a caller has as doubles (fields, typed arrays): a
+   * double passed as an argument to a call V8 does not inline is boxed, a new heap number per
+   * call, while an array and an index are not (recorder.ts writes 4 values per agent row so).
+   */
+  fixedAt(values: Float64Array, k: number, decimals: number): void {
+    const x = values[k]!;
+    if (x !== x) return;
     const scale = decimals < POW10.length ? POW10[decimals]! : NaN;
     const y = x < 0 ? -x * scale : x * scale;
     const frac = y - Math.floor(y);
