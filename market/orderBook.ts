@@ -8,7 +8,7 @@ import { PackedBid } from './packedCurves.ts';
 import { isValidPriceQuantity, isValidSegment, segmentProblem } from './segment.ts';
 import type { Bid, MarketRules, OrderBook, Rejection, RejectionCode } from './types.ts';
 import { grown } from '../core/typedArrays.ts';
-import { ClearingScratch } from './auction.ts';
+import { ClearingScratch } from './clearingScratch.ts';
 
 export interface OrderBookContext {
   readonly interval: number;
@@ -48,7 +48,7 @@ export class OrderBookBuilder {
   private bidIndex: Int32Array;
   private busIndex: Int32Array;
   private built = false;
-  /** Clearing storage, passed on to a builder that reuses this one's arrays (market/auction.ts `ClearingScratch`). */
+  /** Clearing storage, passed on to a builder that reuses this one's arrays (market/clearingScratch.ts). */
   private readonly scratch: ClearingScratch;
 
   constructor(

@@ -8,7 +8,7 @@
  * - a buy segment is willing to pay *up to* its price, a sell segment wants *at least* its price;
  * - awards are never negative; the direction is the segment's side.
  */
-import type { ClearingScratch } from './auction.ts';
+import type { ClearingScratch } from './clearingScratch.ts';
 import type { AgentId, BusId } from '../core/units.ts';
 import type { BranchFlow } from '../network/types.ts';
 
@@ -145,8 +145,7 @@ export interface OrderBook {
   readonly bidIndex: Int32Array;
   readonly busIndex: Int32Array;
   /**
-   * Scratch storage of the builder that built the book, for clearing it (market/auction.ts
-   * `ClearingScratch`): not part of the book, never read after a clearing returns, and shared
+   * Scratch storage of the builder that built the book, for clearing it (market/clearingScratch.ts): not part of the book, never read after a clearing returns, and shared
    * with the books of a builder that reuses it. Absent in a book made by hand.
    */
   readonly scratch?: ClearingScratch;

@@ -12,7 +12,6 @@ import type { RetailDesk } from '../engine/retail.ts';
 import type { CommsRunEnd, IntervalOutcome, MdmsRunEnd, RunInfo, SimulationSink } from '../engine/interval/outcome.ts';
 import type { Party } from '../engine/interval/participants.ts';
 import type { MarketRules } from '../market/types.ts';
-import type { AgentObservation } from '../agents/types.ts';
 import { type CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
 import type { OutputFormat } from './parquet.ts';
 import { TableFiles } from './tableFiles.ts';
@@ -391,7 +390,7 @@ export class Recorder implements SimulationSink {
    * passed to `CsvFile.fixed` one by one, each fractional value read from the observation was
    * boxed anew for the call (~6 MB a run of 4000 homes, tools/warm/alloc.mjs).
    */
-  private observedFields(obs: AgentObservation): void {
+  private observedFields(obs: IntervalOutcome['observations'][number]): void {
     const csv = this.agentsCsv;
     const v = this.observed;
     v[0] = obs.socKwh ?? NaN;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ClearingScratch, clearDetailed, doubleAuction, doubleAuctionWith } from '../../market/auction.ts';
+import { clearDetailed, doubleAuction, doubleAuctionWith } from '../../market/auction.ts';
+import { ClearingScratch } from '../../market/clearingScratch.ts';
 import { DEFAULT_RULES, type ClearingResult, type OrderBook, type PriceRule } from '../../market/types.ts';
 import { awardsKw, buy, makeBook, PRICE_RULES, sell, sideTotal, type Seg } from '../helpers/auctionBooks.ts';
 import { lpAuctionWelfare } from '../helpers/lpAuction.ts';
