@@ -7,7 +7,7 @@
  * Power TAC idea). Adding an agent, or a new purpose for one agent, therefore
  * never shifts anyone else's draws: two variants of a sweep stay comparable.
  */
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -32,15 +32,11 @@ export class RandomService {
   /** A fresh, independent stream; the same (owner, purpose) always yields the same sequence. */
   stream(owner: string, purpose: string): Rng {
     // JSON keeps the parts apart: ('a:b', 'c') and ('a', 'b:c') are different streams.
-    // One-shot `hash` and the four words passed straight on, not a Hash object and a state array: every agent
-    // makes several streams at the start of every run (issue 16, allocation measured). The same digest, the same words.
-    const digest = hash('sha256', JSON.stringify(['gridbid', this.seed, owner, purpose]), 'buffer');
-    const s0 = digest.readInt32LE(0);
-    const s1 = digest.readInt32LE(4);
-    const s2 = digest.readInt32LE(8);
-    const s3 = digest.readInt32LE(12);
+    const digest = createHash('sha256').update(JSON.stringify(['gridbid', this.seed, owner, purpose])).digest();
+    const state = [digest.readInt32LE(0), digest.readInt32LE(4), digest.readInt32LE(8), digest.readInt32LE(12)];
     // xoroshiro128+ must not start from the all-zero state.
-    return new Stream((s0 | s1 | s2 | s3) === 0 ? 1 : s0, s1, s2, s3);
+    if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;
+    return streamFromState(state);
   }
 }
 
