@@ -78,7 +78,11 @@ export interface AgentRuntime {
    * or, when it has no packed form, the segments as `bid` returns them, nothing written.
    */
   bidPacked?(interval: MarketInterval, market: MarketView, out: PackedCurves): readonly BidSegment[] | undefined;
-  /** Delivers the award: exactly one event to the machine. */
+  /**
+   * Delivers the award: exactly one event to the machine. The award is read during the call
+   * only: the engine rewrites the same object for the next agent (engine/interval/deliver.ts
+   * `AwardScratch`), so copy any figure you keep.
+   */
   settle(award: Award): void;
   /** Reads the agent's state after `settle`, for the recorder. */
   observe(): AgentObservation;
