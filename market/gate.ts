@@ -53,7 +53,7 @@ export function gateClosure(gateTimeOf: (interval: number) => SimTime): Operator
             // once per run of bids for the same interval, and a bid the gate refuses goes through `receive`.
             // A new book is a copy of the run (`slice`): one array of its final size, where pushing
             // thousands of bids into [] allocated ~3 copies of it as it grew (9.5 MB a run of 4000
-            // homes, tools/warm/alloc.mjs); and never an empty array of small integers, at whose first
+            // homes, V8's sampling heap profiler); and never an empty array of small integers, at whose first
             // push optimised code had bailed out ("not a Smi").
             const bids = event.bids;
             let j = 0;

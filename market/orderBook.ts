@@ -36,7 +36,7 @@ export class OrderBookBuilder {
    * The accepted bids, `bidCount` of them (entries past it are a reused array's leftovers, cut
    * off by `build`). Taken over from a reused builder like the typed arrays: a new array grown
    * by appending allocated ~3 copies of its final size per interval (9.5 MB a run of 4000 homes,
-   * tools/warm/alloc.mjs).
+   * V8's sampling heap profiler).
    */
   private bids: Bid[] = [];
   private bidCount = 0;

@@ -374,7 +374,7 @@ export class Recorder implements SimulationSink {
    * inlined into `interval`, and a double argument that is not a small integer (the quantum 0.001,
    * a NaN) is boxed anew for every call: the quantum is a field, not an argument, and `interval`
    * tests for NaN before calling (4 calls per agent row: 19.1 -> 7.2 MB a run of 4000 homes,
-   * tools/warm/alloc.mjs).
+   * V8's sampling heap profiler, garbage included).
    */
   private quanta(n: number): void {
     if (Number.isNaN(n)) return;
@@ -388,7 +388,7 @@ export class Recorder implements SimulationSink {
   /**
    * soc_kwh, indoor_temp_c, baseline_kw, unserved_kwh and their commas, through a Float64Array:
    * passed to `CsvFile.fixed` one by one, each fractional value read from the observation was
-   * boxed anew for the call (~6 MB a run of 4000 homes, tools/warm/alloc.mjs).
+   * boxed anew for the call (~6 MB a run of 4000 homes, V8's sampling heap profiler).
    */
   private observedFields(obs: IntervalOutcome['observations'][number]): void {
     const csv = this.agentsCsv;

@@ -23,7 +23,7 @@ export class ShiftTally {
    * set to 0 start as small integers and became doubles in the first interval, which gave
    * ShiftTally a new hidden class during the first run; the next run's new tally then no longer
    * matched the class `KpiAccumulator.shift` had recorded, and V8 threw away the optimised
-   * `KpiAccumulator.add` at the start of every second run (tools/warm/optstat.mjs, issue 16).
+   * `KpiAccumulator.add` at the start of every second run (node --trace-opt --trace-deopt over two runs in one thread, as a batch worker runs them; issue 16).
    */
   private readonly sums = new Float64Array(3);
 
