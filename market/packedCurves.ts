@@ -68,13 +68,15 @@ export class PackedCurves {
 /**
  * A bid whose segments are rows `[start, start + count)` of `curves`. The rows must not
  * change while the bid is in use (`PackedCurves` is only appended to; `truncate` only
- * drops rows no bid was made of).
+ * drops rows no bid was made of). Readonly to all but its maker, which may point it at a
+ * later interval's rows once nobody reads it any more (`repoint`).
  */
 export class PackedBid implements Bid {
   private made: readonly BidSegment[] | undefined;
 
   constructor(
-    readonly id: string,
+    /** The id, or undefined for `<agent>@<interval>` (see `id`). */
+    private readonly name: string | undefined,
     readonly agentId: AgentId,
     readonly bus: BusId,
     readonly interval: number,
@@ -83,9 +85,32 @@ export class PackedBid implements Bid {
     readonly count: number,
   ) {}
 
+  /**
+   * The id given, else `<agent>@<interval>`, made on each read: the market and the simulation
+   * read a bid's id only to quote it (a rejection, a lost bid), a few times a run, where a
+   * string per bid made up front was 4000 strings an interval for 4000 homes.
+   */
+  get id(): string {
+    return this.name ?? `${this.agentId}@${this.interval}`;
+  }
+
   /** The segments as objects, made on first access. */
   get segments(): readonly BidSegment[] {
     return (this.made ??= this.curves.segments(this.start, this.count));
+  }
+
+  /**
+   * Makes this the same agent's bid of another interval, on rows `[start, start + count)` of
+   * `curves`: for a maker that reuses its bids, which must know that nobody reads this one
+   * any more (engine/interval/collectBids.ts states when that is).
+   */
+  protected repoint(interval: number, curves: PackedCurves, start: number, count: number): void {
+    const self = this as { -readonly [K in 'interval' | 'curves' | 'start' | 'count']: PackedBid[K] };
+    self.interval = interval;
+    self.curves = curves;
+    self.start = start;
+    self.count = count;
+    this.made = undefined;
   }
 }
 

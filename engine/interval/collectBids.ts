@@ -23,10 +23,37 @@ import type { Crashes, Participant } from './participants.ts';
 /** A bid as the simulation builds it: with the index of the party that placed it (no lookup by id after clearing). */
 export type PartyBid = Bid & { readonly party: number };
 
-/** A `PartyBid` whose segments are packed rows (market/packedCurves.ts). */
+/** A `PartyBid` whose segments are packed rows (market/packedCurves.ts), named `<agent>@<interval>` when its id is read. */
 class PackedPartyBid extends PackedBid {
-  constructor(id: string, agentId: AgentId, bus: BusId, interval: number, curves: PackedCurves, start: number, count: number, readonly party: number) {
-    super(id, agentId, bus, interval, curves, start, count);
+  constructor(agentId: AgentId, bus: BusId, interval: number, curves: PackedCurves, start: number, count: number, readonly party: number) {
+    super(undefined, agentId, bus, interval, curves, start, count);
+  }
+
+  /** This party's bid of another interval (`IntervalRows`: when that is allowed). */
+  reuseFor(interval: number, curves: PackedCurves, start: number, count: number): this {
+    this.repoint(interval, curves, start, count);
+    return this;
+  }
+}
+
+/**
+ * An interval's packed rows and, per party, the packed bid last made of them. The bids live
+ * exactly as long as the rows: a packed bid reads its segments from the rows, so once the
+ * rows are handed back to be rewritten (`CollectContext.reuseRows`, engine/simulation.ts
+ * `reuseIntervalArrays`) nobody may read that interval's bids either, and each party's bid
+ * object is rewritten as its bid of the new interval. That holds because every holder of a
+ * bid lets go of it within its interval: the gate keeps a bid only until its gate closes
+ * (a late bid is rejected at once), the order book until the next interval `release()`s it,
+ * the comms plane keeps bid indices, not bids, and rejections, lost-bid events and messages
+ * quote the id as a string made when they are (test/engine/reusedBids.spec.ts).
+ * Without reuse each interval has new rows, hence new bids: a caller may keep them.
+ */
+class IntervalRows extends PackedCurves {
+  readonly bidOf: Array<PackedPartyBid | undefined>;
+
+  constructor(capacity: number, parties: number) {
+    super(capacity);
+    this.bidOf = new Array<PackedPartyBid | undefined>(parties).fill(undefined);
   }
 }
 
@@ -43,7 +70,7 @@ export interface BidCollection {
   /** Members' curves their aggregator refused, with the reason. */
   readonly rejections: Rejection[];
   readonly events: GridEvent[];
-  /** The packed segment rows the interval's packed bids read (valid while the interval lasts). */
+  /** The packed segment rows the interval's packed bids read, and those bids (valid while the interval lasts). */
   readonly rows: PackedCurves;
 }
 
@@ -63,7 +90,8 @@ export interface CollectContext {
   /**
    * The packed rows of an earlier interval's bids no one reads any more (`BidCollection.rows`), to
    * write this interval's into instead of new arrays: ~17 B per agent of off-heap memory each
-   * interval otherwise (engine/simulation.ts `reuseIntervalArrays`, issue 16).
+   * interval otherwise (engine/simulation.ts `reuseIntervalArrays`, issue 16). The packed bids made of
+   * them are rewritten too (`IntervalRows`).
    */
   readonly reuseRows?: PackedCurves | undefined;
 }
@@ -72,7 +100,8 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
   const { parts, crashes, room, desk, marketView } = ctx;
   const n = parts.length;
   const bidTime = simTime(interval.gateClosure - minutesToMs(1));
-  const rows = ctx.reuseRows?.clear() ?? new PackedCurves(n * 8);
+  const rows = ctx.reuseRows?.clear() ?? new IntervalRows(n * 8, n);
+  const bidOf = rows instanceof IntervalRows && rows.bidOf.length === n ? rows.bidOf : undefined;
   const out: BidCollection = { onTime: [], late: [], bidTime, memberCurves: new Map(), customerCurves: new Map(), rejections: [], events: [], rows };
   const curveCheck = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules: ctx.rules, buses: ctx.buses, isKnownAgent: () => true }, 16);
   const idSuffix = `@${interval.index}`; // every bid id is `<agent>@<interval>`: the suffix built once, not per bid
@@ -111,7 +140,9 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
     if (segments === undefined) {
       const count = rows.n - from;
       if (count === 0) continue;
-      const bid = new PackedPartyBid(a.id + idSuffix, a.id, a.bus, interval.index, rows, from, count, i);
+      const kept = bidOf?.[i];
+      const bid = kept ? kept.reuseFor(interval.index, rows, from, count) : new PackedPartyBid(a.id, a.bus, interval.index, rows, from, count, i);
+      if (bidOf && !kept) bidOf[i] = bid;
       route(bid);
       continue;
     }
