@@ -20,7 +20,7 @@ import { strategyFor } from '../../strategies/registry.ts';
 import type { MarketView, Strategy, ValueSegment } from '../../strategies/types.ts';
 import { type GroupMember, groupMembers } from '../group.ts';
 import { mustRunNow, slackHours, stepAppliance } from '../physics/appliance.ts';
-import { annualKwhToMeanKw, dayTypeOf, drawHomeScale, drawLoadNoise, residentialShapeFactor } from '../physics/loadProfile.ts';
+import { annualKwhToMeanKw, dayTypeOf, drawHomeScale, drawLoadNoiseInto, residentialShapeFactor } from '../physics/loadProfile.ts';
 import { localHourOfDay, localMidnight } from '../physics/localTime.ts';
 import { pvOutputKw } from '../physics/pv.ts';
 import type { ComfortBand } from '../physics/thermal.ts';
@@ -169,7 +169,9 @@ const S_CONSUMED = 10;
 const S_GENERATED = 11;
 const S_QUANTUM = 12;
 const S_PV_OFFER = 13;
-const S_SIZE = 14;
+/** This interval's load noise, drawn into the block (`drawLoadNoiseInto`). */
+const S_NOISE = 14;
+const S_SIZE = 15;
 const SERVED_AT = S_SIZE;
 const ROOM_AT = SERVED_AT + HOME_NEEDS.length;
 const CURVE_AT = ROOM_AT + ROOM_NUMBERS;
@@ -338,8 +340,8 @@ export class HomeAgent implements AgentRuntime {
     const dtH = interval.durationH;
     const cap = market.priceCapMwh;
     // Draw every interval, faulted or not, so a fault never shifts later draws.
-    const noise = drawLoadNoise(this.profileRng, group.baseLoad.noiseSd);
-    const load = Math.max(0, ctx.meanKw * this.scale * ctx.shape * noise);
+    drawLoadNoiseInto(this.profileRng, group.baseLoad.noiseSd, this.s, S_NOISE);
+    const load = Math.max(0, ctx.meanKw * this.scale * ctx.shape * this.s[S_NOISE]!);
     this.loadKw = load;
     if (ctx.dayStart !== this.dayStart) this.newDay(ctx.dayStart);
 

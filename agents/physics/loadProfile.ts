@@ -82,6 +82,11 @@ export function drawLoadNoise(rng: Rng, sd = 0.2): number {
   return rng.clippedNormal(1, sd, 0, 2);
 }
 
+/** `drawLoadNoise`'s draw written to `out[at]`, where a returned number would be a new heap number (`Rng.clippedNormalInto`). */
+export function drawLoadNoiseInto(rng: Rng, sd: number, out: Float64Array, at: number): void {
+  rng.clippedNormalInto(out, at, 1, sd, 0, 2);
+}
+
 /** Residential base load, kW: meanKw · homeScale · shape(localHour, dayType) · noise, ≥ 0. */
 export function residentialBaseLoadKw(
   meanKw: Kw,
