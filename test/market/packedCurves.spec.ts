@@ -95,4 +95,11 @@ describe('packed bids (market/packedCurves.ts)', () => {
     expect(rows.priceMwh).to.equal(prices); // no growth: row 0 again
     expect(new PackedBid('b', agentId('a'), busId('n1'), 1, rows, 0, rows.n).segments).to.deep.equal([{ side: 'sell', priceMwh: 35, quantityKw: 2 }]);
   });
+
+  it('a bid made without an id is named `<agent>@<interval>` when its id is read', () => {
+    const rows = new PackedCurves(2);
+    rows.push(true, 50, 3);
+    expect(new PackedBid(undefined, agentId('home-7'), busId('n1'), 42, rows, 0, 1).id).to.equal('home-7@42');
+    expect(new PackedBid('mine', agentId('home-7'), busId('n1'), 42, rows, 0, 1).id).to.equal('mine');
+  });
 });
