@@ -50,6 +50,12 @@ class PackedPartyBid extends PackedBid {
  */
 class IntervalRows extends PackedCurves {
   readonly bidOf: Array<PackedPartyBid | undefined>;
+  /**
+   * The interval's on-time bids (`BidCollection.onTime`), rewritten in place by the next: nobody keeps
+   * this array (the gate copies it into its book, the comms plane returns a new one), and grown anew by
+   * appending it allocated ~3 copies of its final size per interval (6 MB per warm run of 4000 homes).
+   */
+  readonly onTime: PartyBid[] = [];
 
   constructor(capacity: number, parties: number) {
     super(capacity);
@@ -102,7 +108,9 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
   const bidTime = simTime(interval.gateClosure - minutesToMs(1));
   const rows = ctx.reuseRows?.clear() ?? new IntervalRows(n * 8, n);
   const bidOf = rows instanceof IntervalRows && rows.bidOf.length === n ? rows.bidOf : undefined;
-  const out: BidCollection = { onTime: [], late: [], bidTime, memberCurves: new Map(), customerCurves: new Map(), rejections: [], events: [], rows };
+  const onTime = rows instanceof IntervalRows ? rows.onTime : [];
+  let onTimeCount = 0; // written by index over the last interval's entries (never past the end: no holes), then cut to length
+  const out: BidCollection = { onTime, late: [], bidTime, memberCurves: new Map(), customerCurves: new Map(), rejections: [], events: [], rows };
   const curveCheck = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules: ctx.rules, buses: ctx.buses, isKnownAgent: () => true }, 16);
   const idSuffix = `@${interval.index}`; // every bid id is `<agent>@<interval>`: the suffix built once, not per bid
   // A bid of an agent trading itself goes to the market, lost or delayed by comms faults.
@@ -117,7 +125,7 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
     if (link.delayMinutes > 0) out.events.push({ at: interval.start, issuer: bid.agentId, target: 'market', type: 'COMMS_DELAY', response: 'delayed', detail: `bid ${bid.id} ${link.cause}` });
     const latency = (p.latency ? p.latency.rng.uniform(p.latency.min, p.latency.max) : 0) + link.delayMinutes;
     const at = simTime(bidTime + minutesToMs(latency));
-    if (at <= interval.gateClosure) out.onTime.push(bid);
+    if (at <= interval.gateClosure) onTime[onTimeCount++] = bid;
     else out.late.push({ bid, at });
   };
   for (let i = 0; i < n; i++) {
@@ -175,12 +183,13 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
       const bids = p.role === 'aggregator' ? p.runtime.bid(interval, out.memberCurves.get(i) ?? [], view) : p.runtime.bid(interval, ctx.customerBooks(i), view);
       for (const b of bids) {
         if (b.segments.length === 0) continue;
-        out.onTime.push({ id: `${p.runtime.id}@${b.bus}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments, party: i });
+        onTime[onTimeCount++] = { id: `${p.runtime.id}@${b.bus}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments, party: i };
       }
     } catch (err) {
       crashes.crash(i, 'bid', err);
     }
   }
+  onTime.length = onTimeCount;
   out.late.sort((x, y) => x.at - y.at);
   return out;
 }
