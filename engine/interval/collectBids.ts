@@ -43,9 +43,11 @@ class PackedPartyBid extends PackedBid {
  * `reuseIntervalArrays`) nobody may read that interval's bids either, and each party's bid
  * object is rewritten as its bid of the new interval. That holds because every holder of a
  * bid lets go of it within its interval: the gate keeps a bid only until its gate closes
- * (a late bid is rejected at once), the order book until the next interval `release()`s it,
- * the comms plane keeps bid indices, not bids, and rejections, lost-bid events and messages
- * quote the id as a string made when they are (test/engine/reusedBids.spec.ts).
+ * (a late bid is rejected at once), the order book until the next interval `release()`s it
+ * (before it collects bids), a sink reads the book during its interval only (`SimulationSink`:
+ * with reuse, copy what you keep; the recorder reads the book's rows, not its bids), the comms
+ * plane keeps bid indices, not bids, and rejections, lost-bid events and messages quote the id
+ * as a string made when they are (test/engine/reusedBids.spec.ts).
  * Without reuse each interval has new rows, hence new bids: a caller may keep them.
  */
 class IntervalRows extends PackedCurves {
