@@ -27,12 +27,13 @@ import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile
 import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
 import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE, writeAtomic } from './runFiles.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SCENARIO_FILE, SUMMARY_FILE, writeAtomic } from './runFiles.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
 
-export const SUMMARY_FILE = 'summary.csv';
-export const REPORT_FILE = 'batch-report.html';
+// The batch folder's file names: in batch/runFiles.ts, which `gridbid query` and the CLI's
+// commands load without this module (and the scenario loader it imports for planning).
+export { REPORT_FILE, SUMMARY_FILE } from './runFiles.ts';
 
 /**
  * Young generation of a worker: three semi-spaces of 64 MB, what the CLI's
