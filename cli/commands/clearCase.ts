@@ -1,17 +1,12 @@
 /**
- * `gridbid clear <case> [--json] [--solver highs|jslp] [--branch-model matpower|powermodels] [--model dc|lindistflow] [--ac]`:
- * clears one interval from a case file and prints nodal prices, dispatch and flows.
- * A MATPOWER `.m` case is solved as a DC-OPF (MW, $/h, $/MWh, the case's bus numbers);
- * a native `.json`/`.yaml` case is cleared as a market (kW, currency/MWh). See docs/clear.md.
+ * What `gridbid clear` runs (its definition and help: cli/commands/clear.ts): loads a case
+ * file, clears it and formats the answer. Loaded only by that command: it imports the
+ * market clearing, the MATPOWER readers and the LP solvers.
  *
  * `--model lindistflow` solves a MATPOWER radial feeder as a LinDistFlow OPF (DLMPs with
  * their parts, voltages; `--ac` adds the AC check): cli/commands/clearFeeder.ts.
- *
- * A result that is not optimal (infeasible, unbounded, solver error) is printed, then
- * reported on stderr with exit code 1.
  */
 import { extname } from 'node:path';
-import { type Command, Option } from 'commander';
 import { UserError } from '../../core/errors.ts';
 import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
 import { matpowerOpf, readMatpowerFile, solveOpf, type OpfResult } from '../../market/lp/cases/matpower.ts';
@@ -24,7 +19,7 @@ import type { BranchModel } from '../../network/types.ts';
 import type { MarketRules, OrderBook } from '../../market/types.ts';
 import { type AcCheckJson, feederBusesJson, feederDispatchJson, feederFlowsJson, type FeederBusJson, runFeederClear } from './clearFeeder.ts';
 
-interface ClearOptions {
+export interface ClearOptions {
   readonly json?: boolean;
   readonly solver: SolverName;
   readonly branchModel: BranchModel;
@@ -59,25 +54,11 @@ export interface ClearJson {
   readonly ac?: AcCheckJson;
 }
 
-export function registerClear(program: Command): void {
-  program
-    .command('clear')
-    .description('Clear one interval from a case file (native JSON/YAML, or a MATPOWER .m case as DC-OPF), or a multi-interval native case day-ahead: nodal prices, dispatch, schedules and flows.')
-    .argument('<case>', 'case file: .m (MATPOWER) or .json/.yaml/.yml (native, see docs/clear.md)')
-    .option('--json', 'print one JSON document instead of tables')
-    .addOption(new Option('--solver <name>', 'LP solver').choices(['highs', 'jslp']).default('highs'))
-    .addOption(new Option('--branch-model <model>', 'DC branch susceptance: 1/(x·tap) with shifts, or x/(r²+x²) without').choices(['matpower', 'powermodels']).default('matpower'))
-    .addOption(new Option('--model <model>', 'network model: DC power flow, or LinDistFlow for a radial MATPOWER feeder (DLMPs, voltages)').choices(['dc', 'lindistflow']).default('dc'))
-    .option('--ac', 'with --model lindistflow: check the dispatch with an AC power flow (losses, voltages, missed limits)')
-    .addHelpText(
-      'after',
-      '\nExamples (paths from the repository root):\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case5_pjm.m\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case30_ieee.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear test/fixtures/refcases/matpower/case33bw.m --model lindistflow --ac\n  gridbid clear test/fixtures/clear/day-ahead.json\n',
-    )
-    .action(async (file: string, opts: ClearOptions) => {
-      const out = await runClear(file, opts);
-      process.stdout.write(opts.json ? `${JSON.stringify(out, null, 2)}\n` : out.kind === 'native-day-ahead' ? formatDayAheadTables(out) : formatTables(out));
-      if (out.status !== 'optimal' && out.status !== 'cleared') throw new UserError(`${file}: ${out.message.startsWith(out.status) ? out.message : `${out.status}: ${out.message}`}`);
-    });
+/** `gridbid clear`'s action (cli/commands/clear.ts): clears the case, prints it, fails with exit code 1 when not optimal. */
+export async function clearCase(file: string, opts: ClearOptions): Promise<void> {
+  const out = await runClear(file, opts);
+  process.stdout.write(opts.json ? `${JSON.stringify(out, null, 2)}\n` : out.kind === 'native-day-ahead' ? formatDayAheadTables(out) : formatTables(out));
+  if (out.status !== 'optimal' && out.status !== 'cleared') throw new UserError(`${file}: ${out.message.startsWith(out.status) ? out.message : `${out.status}: ${out.message}`}`);
 }
 
 /** Loads, solves and reports a case; throws `UserError` for unreadable or invalid files. */
