@@ -19,7 +19,10 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { prepareOutputFolder } from '../output/outDir.ts';
 import { renderBatchReport } from './report.ts';
-import { type BatchPlan, longestFirst, planBatch, type RunSpec } from './plan.ts';
+// The planner (and through it the scenario loader: zod, yaml, the agents' schemas, ~1.4 MB of the
+// CLI's bundle) loads inside runBatch, after the worker threads have started: their start-up, not
+// this thread's, is what a batch's first run waits for.
+import type { BatchPlan, RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
 import { type WorkerCode, workerCode } from './workerCode.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
@@ -88,6 +91,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   // every batch, which a short sweep pays in full (bench/batch.bench.ts).
   const threads = options.queue === undefined && !options.stop?.aborted ? new WorkerThreads(workerCode(), options.workers ?? availableParallelism()) : undefined;
   try {
+    const { planBatch } = await import('./plan.ts');
     const whole = planBatch(options.target);
     // An unreachable queue is reported before anything is written.
     const connection = options.queue !== undefined ? await connectQueue(options.queue) : undefined;
@@ -214,6 +218,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
       await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill, formats: options.formats }, connection, progress, finish);
     } else if (threads) {
       used = threads.code;
+      const { longestFirst } = await import('./plan.ts');
       await runInPool(longestFirst(toRun), workers, threads.take(workers), outDir, options, progress, finish);
     }
   }
