@@ -1,11 +1,12 @@
 /**
- * `npm run build`, second step: two entry points of the compiled package, each with
- * everything it imports in one file, beside the modules tsc has just written:
+ * `npm run build`, second step: two entry points of the compiled package bundled with
+ * what they import, beside the modules tsc has just written:
  * - dist/batch/worker.bundle.js, what a batch worker thread loads (batch/workerCode.ts);
  * - dist/cli/program.bundle.js, what the `gridbid` executable runs (bin/gridbid.js), and
  *   the chunks it loads (dist/cli/program.chunk-*.js): split where the CLI imports a
  *   command's code (see "Split" below).
- * Each is used only while it is not older than the module it was built from; dist/
+ * Each is used only while it is not older than the module it was built from (the
+ * chunks are written in the same build as program.bundle.js); dist/
  * compiled by tsc alone runs as separate modules, as before.
  *
  * Why: every worker of every `gridbid batch` loads the engine before its first run, and
