@@ -25,7 +25,7 @@ export async function load(url, context, next) { appendFileSync(log, url + '\\\\
 
 /** The repository files (TypeScript sources, node_modules files) in the dist/ modules the command's main thread loaded. */
 function sourcesLoaded(dir: string, args: readonly string[]): string[] {
-  const log = join(dir, `loaded-${args[0]}-${args.length}.txt`);
+  const log = join(dir, `loaded-${args.join(' ').replace(/\W+/g, '-').slice(0, 60)}.txt`);
   writeFileSync(log, '');
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'hook.mjs')).href, BIN, ...args], {
     cwd: REPO_ROOT,
@@ -67,11 +67,16 @@ describe('gridbid commands load only what they run', function () {
     }
   });
 
-  it("gridbid batch's main thread plans with the scenario loader and never loads the engine, the recorder or the LP solvers", () => {
+  it("gridbid batch's main thread plans with the scenario loader and never loads the engine, the recorder or the LP solvers; gridbid query loads neither", () => {
     const loaded = sourcesLoaded(dir, ['batch', 'test/fixtures/sweeps/tiny.yaml', '--out', join(dir, 'tiny'), '--workers', '1', '--no-database']);
     expect(readFileSync(join(dir, 'tiny', 'summary.csv'), 'utf8')).to.match(/,ok,/);
     // The hook saw planning: the sweep's scenario was validated in this thread.
     expect(loaded).to.include('batch/plan.ts').and.include('engine/scenario/schema.ts').and.include('batch/runBatch.ts');
     expect(loaded.filter((s) => ENGINE.test(s))).to.deep.equal([]);
+
+    // gridbid query over that folder: DuckDB and the folder's files, not the planner.
+    const query = sourcesLoaded(dir, ['query', join(dir, 'tiny'), 'select count(*) as runs from summary', '--format', 'csv']);
+    expect(query).to.include('batch/query.ts');
+    expect(query.filter((s) => /^(batch\/plan\.ts|engine\/scenario\/|agents\/|market\/|strategies\/|node_modules\/(zod|yaml|xstate)\/)/.test(s) || ENGINE.test(s))).to.deep.equal([]);
   });
 });
