@@ -38,6 +38,8 @@
  * themselves (highs' .wasm, DuckDB's native binding, piscina's worker script), tsx (only for a scenario's
  * TypeScript strategy module), and the queue's clients (bullmq, ioredis: only with --queue).
  */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const common = {
@@ -53,6 +55,10 @@ const common = {
   legalComments: 'inline',
   logLevel: 'warning',
 };
+
+// A new build's chunks have new names: the last build's would stay beside them, loaded by
+// nothing but shipped in the package.
+for (const f of readdirSync('dist/cli')) if (/^program\.chunk-.*\.js(\.map)?$/.test(f)) rmSync(join('dist/cli', f));
 
 await Promise.all([
   build({ ...common, entryPoints: ['dist/batch/worker.js'], outfile: 'dist/batch/worker.bundle.js' }),
