@@ -25,7 +25,12 @@ export function priceMembersAtBus(out: Float64Array, routeOf: Uint8Array, busOf:
 /** The parties regulating this interval (1) — regulators that have not crashed. */
 export function regulatingNow(regulating: Uint8Array, crashed: Uint8Array): Uint8Array {
   const out = new Uint8Array(regulating.length);
-  for (let i = 0; i < out.length; i++) out[i] = regulating[i] && !crashed[i] ? 1 : 0;
+  for (let i = 0; i < out.length; i++) {
+    // Both read for every party, not `regulating[i] && !crashed[i]`: where regulators are few, the short-circuited
+    // read had no type feedback when TurboFan compiled this loop, and the first regulator deopted it (measured).
+    const live = crashed[i] === 0;
+    out[i] = regulating[i] === 1 && live ? 1 : 0;
+  }
   return out;
 }
 
