@@ -520,7 +520,7 @@ export class Simulation {
     // 6. Meter; 7. re-dispatch where anything deviates (else the generators do as cleared); 8. deliver to the generators.
     this.phases.meter(ledger, observations, this.hasMeter, crashes.crashed, q);
     const imbalanceParties = { busOf: this.busOf, viaOf: this.viaOf, routeOf: this.routeOf, hasMeter: this.hasMeter };
-    const regulating = regulatingNow(this.regulating, crashes.crashed);
+    const regulating = regulatingNow(this.regulating, crashes.crashed, new Uint8Array(n));
     // A loop into a literal, not filter().map(): once realTime ran optimised, TurboFan's inlined map() built a HOLEY
     // array where the builtin had built a PACKED one, and the for-of over it below deopted on the new map (measured).
     const regulators: Regulator[] = [];
@@ -608,7 +608,7 @@ export class Simulation {
       imbalance: {
         redispatched: deviates,
         busPriceMwh: redispatched ? imbalancePrices : new Float64Array(book.buses.length).fill(NaN),
-        busDeviationQuanta: busDeviationQuanta(ledger, this.hasMeter, this.busOf, book, result),
+        busDeviationQuanta: busDeviationQuanta(ledger, this.hasMeter, this.busOf, book, result, new Float64Array(book.buses.length)),
         grossDeviationQuanta: absoluteDeviationQuanta(ledger, this.routeOf) / 2,
         unservedQuanta: redispatched?.unservedQuanta ?? new Float64Array(book.buses.length),
         spilledQuanta: redispatched?.spilledQuanta ?? new Float64Array(book.buses.length),

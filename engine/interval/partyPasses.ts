@@ -8,6 +8,10 @@
  * own thread under `--single-threaded`; measured with `node --trace-opt --trace-deopt`). Out
  * here only these loops get hot, each compiles in a few milliseconds, and the orchestrator
  * stays in the baseline tiers, where a once-per-interval call costs next to nothing.
+ *
+ * Each pass is one loop, its arrays allocated by the caller: a function hot enough to be compiled
+ * during its first call is compiled before the code around its loop has any type feedback, and an
+ * allocation or a second loop there deopted it once more.
  */
 import type { AgentObservation } from '../../agents/types.ts';
 import type { ClearingResult, OrderBook } from '../../market/types.ts';
@@ -22,9 +26,8 @@ export function priceMembersAtBus(out: Float64Array, routeOf: Uint8Array, busOf:
   for (let i = 0; i < out.length; i++) if (routeOf[i] === ROUTE_MEMBER) out[i] = busPriceMwh[busOf[i]!]!;
 }
 
-/** The parties regulating this interval (1) — regulators that have not crashed. */
-export function regulatingNow(regulating: Uint8Array, crashed: Uint8Array): Uint8Array {
-  const out = new Uint8Array(regulating.length);
+/** The parties regulating this interval (1) — regulators that have not crashed — into `out`. */
+export function regulatingNow(regulating: Uint8Array, crashed: Uint8Array, out: Uint8Array): Uint8Array {
   for (let i = 0; i < out.length; i++) {
     // Both read for every party, not `regulating[i] && !crashed[i]`: where regulators are few, the short-circuited
     // read had no type feedback when TurboFan compiled this loop, and the first regulator deopted it (measured).
@@ -56,12 +59,20 @@ export function netWithdrawalKw(ledger: IntervalLedger, out: Float64Array): Floa
   return out;
 }
 
-/** Per bus: what the metered sites did beyond what the clearing awarded there (net withdrawal), quanta. */
-export function busDeviationQuanta(ledger: IntervalLedger, hasMeter: Uint8Array, busOf: Int32Array, book: OrderBook, result: ClearingResult): Float64Array {
-  const out = new Float64Array(book.buses.length);
-  const actual = ledger.actualQuanta;
-  for (let i = 0; i < actual.length; i++) if (hasMeter[i]) out[busOf[i]!]! += actual[i]!;
-  for (let s = 0; s < book.size; s++) out[book.busIndex[s]!]! -= book.isBuy[s] ? result.awardedQuanta[s]! : -result.awardedQuanta[s]!;
+/** Per bus: what the metered sites did beyond what the clearing awarded there (net withdrawal), quanta, into `out` (zeros, one per bus). */
+export function busDeviationQuanta(ledger: IntervalLedger, hasMeter: Uint8Array, busOf: Int32Array, book: OrderBook, result: ClearingResult, out: Float64Array): Float64Array {
+  return lessAwarded(book, result.awardedQuanta, meteredByBus(ledger.actualQuanta, hasMeter, busOf, out));
+}
+
+/** Adds each metered site's actual net withdrawal to its bus in `out`, quanta. */
+function meteredByBus(actualQuanta: Float64Array, hasMeter: Uint8Array, busOf: Int32Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < actualQuanta.length; i++) if (hasMeter[i]) out[busOf[i]!]! += actualQuanta[i]!;
+  return out;
+}
+
+/** Takes each awarded segment's net withdrawal off its bus in `out`, quanta. */
+function lessAwarded(book: OrderBook, awardedQuanta: Float64Array, out: Float64Array): Float64Array {
+  for (let s = 0; s < book.size; s++) out[book.busIndex[s]!]! -= book.isBuy[s] ? awardedQuanta[s]! : -awardedQuanta[s]!;
   return out;
 }
 
