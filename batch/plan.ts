@@ -20,6 +20,7 @@ import { estimateFootprint, footprintProblem } from '../engine/footprint.ts';
 import { applyOverride, type ConcretePath, formatConcrete, OverrideError, parseOverridePath, pathWithin } from './paths.ts';
 import { displayPath, isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
 import { locate, plainData, where } from '../core/yamlIssues.ts';
+import { oneLine } from './runFiles.ts';
 
 export interface RunSpec {
   /** Position in the sweep's run order (0-based). */
@@ -350,10 +351,7 @@ function checkScenario(
   }
 }
 
-/** A multi-line message on one line (for a CSV cell and a progress line). */
-export const oneLine = (s: string): string =>
-  s
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .join('; ');
+// A multi-line message on one line: in batch/runFiles.ts, so that the modules that need only it
+// (batch/queue.ts, runFiles.ts itself: the CLI loads both before any command runs) do not load this
+// one and, through the scenario loader, the agents.
+export { oneLine } from './runFiles.ts';

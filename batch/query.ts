@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 // DuckDB loads when a query runs (below), not with the module: every `gridbid` command imports this one.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UserError } from '../core/errors.ts';
-import { SUMMARY_FILE } from './runBatch.ts';
+import { SUMMARY_FILE } from './runFiles.ts';
 import { DATABASE_FILE } from './database.ts';
 
 export interface QueryResult {

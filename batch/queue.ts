@@ -21,8 +21,8 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UserError } from '../core/errors.ts';
 import type { BatchProgress } from './progress.ts';
-import { oneLine, type RunSpec } from './plan.ts';
-import type { RunOutcome, RunTask } from './runFiles.ts';
+import type { RunSpec } from './plan.ts';
+import { oneLine, type RunOutcome, type RunTask } from './runFiles.ts';
 
 /** The one queue gridbid's coordinators and workers share on a Redis server. */
 export const QUEUE_NAME = 'gridbid-runs';

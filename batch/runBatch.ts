@@ -19,7 +19,10 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { prepareOutputFolder } from '../output/outDir.ts';
 import { renderBatchReport } from './report.ts';
-import { type BatchPlan, longestFirst, planBatch, type RunSpec } from './plan.ts';
+// The planner (and through it the scenario loader: zod, yaml, the agents' schemas, ~1.4 MB of the
+// CLI's bundle) loads inside runBatch, after the worker threads have started: their start-up, not
+// this thread's, is what a batch's first run waits for.
+import type { BatchPlan, RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
 import { type WorkerCode, workerCode } from './workerCode.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
@@ -27,12 +30,13 @@ import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile
 import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
 import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE, writeAtomic } from './runFiles.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SCENARIO_FILE, SUMMARY_FILE, writeAtomic } from './runFiles.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
 
-export const SUMMARY_FILE = 'summary.csv';
-export const REPORT_FILE = 'batch-report.html';
+// The batch folder's file names: in batch/runFiles.ts, which `gridbid query` and the CLI's
+// commands load without this module (and the scenario loader it imports for planning).
+export { REPORT_FILE, SUMMARY_FILE } from './runFiles.ts';
 
 /**
  * Young generation of a worker: three semi-spaces of 64 MB, what the CLI's
@@ -87,6 +91,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   // every batch, which a short sweep pays in full (bench/batch.bench.ts).
   const threads = options.queue === undefined && !options.stop?.aborted ? new WorkerThreads(workerCode(), options.workers ?? availableParallelism()) : undefined;
   try {
+    const { planBatch } = await import('./plan.ts');
     const whole = planBatch(options.target);
     // An unreachable queue is reported before anything is written.
     const connection = options.queue !== undefined ? await connectQueue(options.queue) : undefined;
@@ -213,6 +218,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
       await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill, formats: options.formats }, connection, progress, finish);
     } else if (threads) {
       used = threads.code;
+      const { longestFirst } = await import('./plan.ts');
       await runInPool(longestFirst(toRun), workers, threads.take(workers), outDir, options, progress, finish);
     }
   }

@@ -11,11 +11,13 @@ import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BooksOpenError, UserError } from '../core/errors.ts';
 import type { OutputFormat } from '../output/parquet.ts';
-import { oneLine } from './plan.ts';
 
 export const DONE_FILE = 'DONE';
 export const ERROR_FILE = 'error.txt';
 export const SCENARIO_FILE = 'scenario.yaml';
+/** A batch folder's summary (one row per run) and report. */
+export const SUMMARY_FILE = 'summary.csv';
+export const REPORT_FILE = 'batch-report.html';
 
 export interface RunTask {
   readonly id: string;
@@ -43,6 +45,14 @@ export interface DoneMarker {
 /** Formats as DONE records them: absent for the default, csv alone. */
 export const markedFormats = (formats: readonly OutputFormat[] | undefined): readonly OutputFormat[] | undefined =>
   formats === undefined || (formats.length === 1 && formats[0] === 'csv') ? undefined : formats;
+
+/** A multi-line message on one line (for a CSV cell and a progress line). */
+export const oneLine = (s: string): string =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join('; ');
 
 /** A user error's message; anything else is a bug, named as such with where it happened. */
 export function errorText(err: unknown): string {

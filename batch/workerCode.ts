@@ -34,7 +34,7 @@ const mtimeMs = (url: URL): number | undefined => statSync(url, { throwIfNoEntry
 /**
  * The one-file worker when it was built from the worker.js beside it (not older than it),
  * else worker.js. Named from dist/batch/ up, so that the URLs hold both in this module
- * and in the CLI's one file, dist/cli/program.bundle.js, which holds this code too.
+ * and in the CLI's bundle (its chunks beside dist/cli/program.bundle.js), which holds this code too.
  */
 function compiledWorker(): URL {
   const modules = new URL('../batch/worker.js', import.meta.url);

@@ -29,10 +29,10 @@ const { main } = await import(newestBuild(program).href);
 process.exitCode = await main(argv);
 
 /**
- * The CLI in one file, dist/cli/program.bundle.js (`npm run build` writes it after tsc:
- * scripts/bundle.mjs), when it is not older than `modules`; else `modules` itself (dist/
- * compiled by tsc alone). One file loads in a fraction of the ~0.3 s of CPU the CLI's
- * modules took, before any command starts (a batch plans its runs only after).
+ * The CLI bundled, dist/cli/program.bundle.js and the chunks its commands load
+ * (`npm run build` writes them after tsc: scripts/bundle.mjs), when it is not older than
+ * `modules`; else `modules` itself (dist/compiled by tsc alone). Bundled, a command loads
+ * in a fraction of the ~0.3 s of CPU the CLI's modules took, and only its own code.
  */
 function newestBuild(modules) {
   const bundle = new URL('program.bundle.js', modules);

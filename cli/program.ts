@@ -13,7 +13,6 @@ import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerQuery } from './commands/query.ts';
-import { inSource } from '../batch/runFiles.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
@@ -39,7 +38,10 @@ export function buildProgram(): Command {
     // Options belong to the command they follow (`batch merge … --out DIR` is merge's --out, not batch's).
     .enablePositionalOptions()
     .exitOverride();
-  // Each command lives in cli/commands/<name>.ts and registers itself here.
+  // Each command lives in cli/commands/<name>.ts and registers itself here. Only its
+  // definition (options, help) loads with the program: its action imports what it runs
+  // (`await import(…)`), so that `--help`, `--version` and each command load only their own
+  // code (scripts/bundle.mjs splits the bundle at those imports).
   registerRun(program);
   registerValidate(program);
   registerBatch(program);
@@ -68,7 +70,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`gridbid: ${err.message}\n`);
       return EXIT_USER_ERROR;
     }
-    // The executable runs the CLI as one file (bin/gridbid.js): each frame named in the TypeScript source.
+    // The executable runs the CLI bundled (bin/gridbid.js): each frame named in the TypeScript source.
+    const { inSource } = await import('../batch/runFiles.ts');
     const stack = err instanceof Error && err.stack !== undefined ? err.stack.split('\n').map((l) => (l.trim().startsWith('at ') ? l.replace(l.trim(), inSource(l.trim())) : l)).join('\n') : undefined;
     process.stderr.write(`gridbid: internal error (please report it): ${err instanceof Error ? (stack ?? err.message) : String(err)}\n`);
     return EXIT_INTERNAL_ERROR;

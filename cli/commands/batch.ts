@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../core/errors.ts';
-import { consoleProgress } from '../../batch/progress.ts';
-import { type BatchResult, REPORT_FILE, runBatch, SUMMARY_FILE } from '../../batch/runBatch.ts';
+// Planning and running a batch (the scenario loader, piscina, the progress bars) load when the
+// command runs, not with its definition (cli/program.ts).
+import type { BatchResult } from '../../batch/runBatch.ts';
+import { REPORT_FILE, SUMMARY_FILE } from '../../batch/runFiles.ts';
 import { formatShard, type Shard } from '../../batch/shard.ts';
 import { registerBatchMerge } from './batchMerge.ts';
 import { EXIT_INTERRUPTED, EXIT_RUNS_FAILED, parseQueueOption, parseShardOption, parseWorkers } from './batchOptions.ts';
@@ -77,6 +79,7 @@ export function registerBatch(program: Command): void {
     .usage('[options] <sweep-or-folder>\n       gridbid batch merge [options] <shard folders...>')
     .addHelpText('after', HELP)
     .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string; format?: OutputFormat[]; database: boolean }) => {
+      const [{ consoleProgress }, { runBatch }] = await Promise.all([import('../../batch/progress.ts'), import('../../batch/runBatch.ts')]);
       const progress = consoleProgress();
       const stop = new AbortController();
       const kill = new AbortController();

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../core/errors.ts';
-import { mergeShards } from '../../batch/merge.ts';
-import { REPORT_FILE, SUMMARY_FILE } from '../../batch/runBatch.ts';
+import { REPORT_FILE, SUMMARY_FILE } from '../../batch/runFiles.ts';
 import { EXIT_RUNS_FAILED } from './batchOptions.ts';
 
 const HELP = `
@@ -29,6 +28,7 @@ export function registerBatchMerge(batch: Command): void {
     .option('-o, --out <dir>', 'output folder (default: results/<sweep name>)')
     .addHelpText('after', HELP)
     .action(async (folders: string[], opts: { out?: string }) => {
+      const { mergeShards } = await import('../../batch/merge.ts');
       const r = await mergeShards({ folders, outDir: opts.out });
       process.stdout.write(
         `merged    ${r.plan.name}: ${r.shards} shards, ${r.plan.runs.length} runs, ${r.ok} ok, ${r.failed} failed\n` +

@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { stringify } from 'csv-stringify/sync';
-import { queryResults, type QueryResult } from '../../batch/query.ts';
+import type { QueryResult } from '../../batch/query.ts';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -24,10 +23,10 @@ Examples:
 const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** The answer as aligned columns (numbers right-aligned), CSV or JSON (an array of row objects). */
-export function formatQuery(r: QueryResult, format: Format): string {
+export async function formatQuery(r: QueryResult, format: Format): Promise<string> {
   if (format === 'json') return `${JSON.stringify(r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i] ?? null]))), null, 2)}\n`;
   const cells = r.rows.map((row) => row.map(text));
-  if (format === 'csv') return stringify([[...r.columns], ...cells], { record_delimiter: '\n' });
+  if (format === 'csv') return (await import('csv-stringify/sync')).stringify([[...r.columns], ...cells], { record_delimiter: '\n' });
   const numeric = r.columns.map((_, i) => r.rows.length > 0 && r.rows.every((row) => row[i] === null || typeof row[i] === 'number'));
   const widths = r.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
   const line = (vals: readonly string[]): string => vals.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -48,6 +47,7 @@ export function registerQuery(program: Command): void {
     )
     .addHelpText('after', HELP)
     .action(async (folder: string, sql: string, opts: { format: Format }) => {
-      process.stdout.write(formatQuery(await queryResults(folder, sql), opts.format));
+      const { queryResults } = await import('../../batch/query.ts');
+      process.stdout.write(await formatQuery(await queryResults(folder, sql), opts.format));
     });
 }

@@ -2,12 +2,12 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { BooksOpenError, type BooksSummary, ExitCode, UserError } from '../../core/errors.ts';
-import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
-// The engine (engine/run.ts, the recorder and all they import: ~0.2 s of CPU) is loaded when a run starts, not by
-// every `gridbid` command: program.ts registers this command for `batch`, `worker` and `query` too.
+// The scenario loader and the engine (engine/run.ts, the recorder and all they import: ~0.2 s of CPU) are
+// loaded when a run starts, not by every `gridbid` command: program.ts registers this command for `batch`,
+// `worker` and `query` too.
+import type { Scenario } from '../../engine/scenario/load.ts';
 import type { RunInternals, RunOptions } from '../../engine/run.ts';
 import { RunInterrupted } from '../../engine/interrupted.ts';
-import { runProgress } from '../runProgress.ts';
 import { prepareOutputFolder } from '../../output/outDir.ts';
 import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
@@ -37,6 +37,7 @@ export function registerRun(program: Command): void {
       '\nExamples:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n  gridbid run scenarios/default.yaml --format csv,parquet\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books);\n130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the run stops after the interval in progress, says how far\nit got, and leaves the folder marked INCOMPLETE with its files cut off as *.partial (a second Ctrl-C stops at once).\n',
     )
     .action(async (file: string, opts: { out?: string; seed?: number; format?: OutputFormat[]; progress?: boolean }) => {
+      const { loadScenarioFile } = await import('../../engine/scenario/load.ts');
       const scenario = loadScenarioFile(file);
       const outDir = opts.out ?? join('results', scenario.config.name);
       prepareOutputFolder(outDir);
@@ -46,7 +47,7 @@ export function registerRun(program: Command): void {
       if (found) process.stderr.write(`gridbid: ${found}\n`);
       markIncomplete(outDir, `${file}, seed ${opts.seed ?? scenario.config.seed}`);
       const agents = scenario.config.agents.reduce((n, g) => n + g.count, 0);
-      const { runPasses } = await import('../../engine/run.ts');
+      const [{ runPasses }, { runProgress }] = await Promise.all([import('../../engine/run.ts'), import('../runProgress.ts')]);
       const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress });
       const stop = new AbortController();
       const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {

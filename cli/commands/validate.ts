@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadScenarioFile } from '../../engine/scenario/load.ts';
-import { footprintProblem } from '../../engine/footprint.ts';
 import { UserError } from '../../core/errors.ts';
 
 export function registerValidate(program: Command): void {
@@ -9,7 +7,8 @@ export function registerValidate(program: Command): void {
     .description('Check a scenario file without running it: every problem with its file, line, path and reason.')
     .argument('<scenario>', 'scenario file (.yaml, .yml or .json)')
     .addHelpText('after', '\nExample:\n  gridbid validate scenarios/default.yaml\n')
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const [{ loadScenarioFile }, { footprintProblem }] = await Promise.all([import('../../engine/scenario/load.ts'), import('../../engine/footprint.ts')]);
       const { config } = loadScenarioFile(file);
       const tooLarge = footprintProblem(config);
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);

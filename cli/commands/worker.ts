@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { runWorker } from '../../batch/queueWorker.ts';
 import { parseQueueOption, parseWorkers } from './batchOptions.ts';
 
 function parseSeconds(value: string): number {
@@ -36,6 +35,7 @@ export function registerWorker(program: Command): void {
     .option('--stall-seconds <s>', "how long a dead worker's run waits before another worker takes it (default 30)", parseSeconds)
     .addHelpText('after', HELP)
     .action(async (opts: { queue: string; concurrency?: number; stallSeconds?: number }) => {
+      const { runWorker } = await import('../../batch/queueWorker.ts');
       const stop = new AbortController();
       const log = (line: string): void => void process.stderr.write(`${line}\n`);
       const onSignal = (): void => {

@@ -136,7 +136,9 @@ describe('gridbid batch and worker: node started again with --single-threaded', 
       const out = join(dir, 'ctrl-c');
       const bin = start(['batch', SWEEP, '--out', out, '--workers', '1'], true);
       const pid = bin.child.pid!;
-      await until('the batch started', () => childrenOf(pid).length > 0, bin.exit);
+      // Started: the child has run node again (between fork and exec, its command line is still the executable's own).
+      const own = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      await until('the batch started', () => childrenOf(pid).some((c) => c.argv.join('\0') !== own.split('\0').filter((a) => a !== '').join('\0')), bin.exit);
       const [child, ...more] = childrenOf(pid);
       expect(more).to.deep.equal([]);
       // node <shebang options> --single-threaded <this bin> batch …: the flag is node's own option.

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** What tsconfig.build.json compiles, and the files that decide how. */
-const SOURCES = ['index.ts', 'agents', 'batch', 'cli', 'comms', 'core', 'engine', 'market', 'metering', 'network', 'output', 'strategies', 'tariffs', 'tsconfig.json', 'tsconfig.build.json'];
+/** What tsconfig.build.json compiles, and the files that decide how (scripts/bundle.mjs: the bundles and chunks). */
+const SOURCES = ['index.ts', 'agents', 'batch', 'cli', 'comms', 'core', 'engine', 'market', 'metering', 'network', 'output', 'strategies', 'tariffs', 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.mjs'];
 const STAMP = join(ROOT, 'dist', 'cli', 'program.js');
 
 function newestMtimeMs(path: string): number {
   const s = statSync(path);
-  if (!s.isDirectory()) return path.endsWith('.ts') || path.endsWith('.json') ? s.mtimeMs : 0;
+  if (!s.isDirectory()) return path.endsWith('.ts') || path.endsWith('.json') || path.endsWith('.mjs') ? s.mtimeMs : 0;
   let newest = 0;
   for (const e of readdirSync(path)) newest = Math.max(newest, newestMtimeMs(join(path, e)));
   return newest;
