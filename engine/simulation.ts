@@ -26,7 +26,8 @@ import type { LpSolver } from '../market/lp/solver.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
 import { type Settlement, settle } from '../market/settlement.ts';
 import { dayAheadAuctions, type StageEvent, stageTimeline } from '../market/timeline.ts';
-import type { MarketRules, Rejection } from '../market/types.ts';
+import type { ClearingResult, MarketRules, Rejection } from '../market/types.ts';
+import type { BranchFlow } from '../network/types.ts';
 import { feederGrid } from '../market/feederGrid.ts';
 import { networkFromConfig } from '../network/schema.ts';
 import { TopologyCache } from '../network/topology.ts';
@@ -47,6 +48,7 @@ import { deliverAndObserve, deliverAwards } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
+import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQuanta, liveParties, netWithdrawalKw, priceMembersAtBus, regulatingNow, ROUTE_CUSTOMER, ROUTE_MEMBER } from './interval/partyPasses.ts';
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
@@ -261,7 +263,7 @@ export class Simulation {
     const busIndex = new Map(buses.map((b, k) => [b as string, k]));
     this.busOf = Int32Array.from(parts, (p) => (p.role === 'agent' ? busIndex.get(p.runtime.bus)! : -1));
     this.viaOf = Int32Array.from(via, (v) => (v === '' ? -1 : indexById.get(v)!));
-    this.routeOf = Uint8Array.from(parts, (p) => (p.role !== 'agent' ? 0 : p.route.type === 'member' ? 1 : p.route.type === 'customer' ? 2 : 0));
+    this.routeOf = Uint8Array.from(parts, (p) => (p.role !== 'agent' ? 0 : p.route.type === 'member' ? ROUTE_MEMBER : p.route.type === 'customer' ? ROUTE_CUSTOMER : 0));
     this.agentRole = Uint8Array.from(parts, (p) => (p.role === 'agent' ? 1 : 0));
     this.hasMeter = this.agentRole;
     this.isIntermediary = Uint8Array.from(parts, (p) => (p.role === 'agent' ? 0 : 1));
@@ -451,10 +453,7 @@ export class Simulation {
     const gate = run.closed.shift()!;
     // Every bid here was built by collectBids (unique ids, market parties only): the book need not check identities.
     const builder = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: () => true, trustedIdentities: true }, Math.max(1024, n * 4, this.lastBookSize + (this.lastBookSize >> 3)), this.spent?.builder);
-    for (const bid of gate.bids) {
-      const r = builder.add(bid);
-      if (r) rejections.push(r);
-    }
+    builder.addAll(gate.bids, rejections);
     const book = builder.build();
     this.lastBookSize = book.size;
     this.comms?.awards(gate.bids as readonly PartyBid[], interval);
@@ -470,9 +469,7 @@ export class Simulation {
     desk?.recordPrices(interval, result.busPriceMwh);
     // On a plane the prices travel: each party bids next on the prices it has received by then (marketViews).
     if (comms) {
-      const to: number[] = [];
-      for (let i = 0; i < n; i++) if (!crashes.crashed[i]) to.push(i);
-      comms.prices(interval, to, (i) => (this.routeOf[i] === 2 ? this.parties[desk!.retailerOfCustomer(i).retailer]!.id : undefined));
+      comms.prices(interval, liveParties(crashes.crashed), (i) => (this.routeOf[i] === ROUTE_CUSTOMER ? this.parties[desk!.retailerOfCustomer(i).retailer]!.id : undefined));
     }
     const ledger = new IntervalLedger(n, settlement.unit, q, this.spent?.ledger);
     this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
@@ -503,7 +500,7 @@ export class Simulation {
         ledger.priceMwh[i] = take.retailPriceMwh;
       }
     }
-    for (let i = 0; i < n; i++) if (this.routeOf[i] === 1) ledger.priceMwh[i] = result.busPriceMwh[this.busOf[i]!]!;
+    priceMembersAtBus(ledger.priceMwh, this.routeOf, this.busOf, result.busPriceMwh);
     // The day-ahead stage: positions at their prices, real time on the difference (members' once their shares are known).
     if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, this.info.buses, result.busPriceMwh, rules.priceTickMwh);
 
@@ -523,9 +520,7 @@ export class Simulation {
     // 6. Meter; 7. re-dispatch where anything deviates (else the generators do as cleared); 8. deliver to the generators.
     this.phases.meter(ledger, observations, this.hasMeter, crashes.crashed, q);
     const imbalanceParties = { busOf: this.busOf, viaOf: this.viaOf, routeOf: this.routeOf, hasMeter: this.hasMeter };
-    // (Loops, not `TypedArray.from(source, map)`: that walks the source through an iterator, one result object per element.)
-    const regulating = new Uint8Array(n);
-    for (let i = 0; i < n; i++) regulating[i] = this.regulating[i] && !crashes.crashed[i] ? 1 : 0;
+    const regulating = regulatingNow(this.regulating, crashes.crashed, new Uint8Array(n));
     // A loop into a literal, not filter().map(): once realTime ran optimised, TurboFan's inlined map() built a HOLEY
     // array where the builtin had built a PACKED one, and the for-of over it below deopted on the new map (measured).
     const regulators: Regulator[] = [];
@@ -542,25 +537,11 @@ export class Simulation {
       redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
       // 7b. An injection surplus nobody can take is curtailed at the injecting sites (curtail.ts), and the market re-dispatches what is left.
       if (redispatched.spilledQuanta.some((x) => x > 0)) {
-        const curtailable = new Float64Array(n);
-        for (let i = 0; i < n; i++) curtailable[i] = this.hasMeter[i] && !regulating[i] && !crashes.crashed[i] ? Math.round((observations[i]!.curtailableKw ?? 0) / q) : 0;
+        const curtailable = curtailableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q);
         curtailedAtBus = curtailSpill(ledger, redispatched.spilledQuanta, { busOf: this.busOf, viaOf: this.viaOf }, curtailable);
         if (curtailedAtBus.some((x) => x > 0)) {
           redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
-          for (let i = 0; i < n; i++) {
-            const c = ledger.curtailedQuanta[i]!;
-            if (c === 0) continue;
-            const a = (parts[i] as AgentParticipant).runtime;
-            if (a.curtail) {
-              try {
-                a.curtail(c * q, interval);
-                observations[i] = a.observe();
-              } catch (err) {
-                crashes.crash(i, 'settle', err);
-              }
-            }
-            if (c > 0) events.push({ at: interval.start, issuer: 'market', target: parts[i]!.runtime.id, type: 'SPILL_CURTAILED', requestedKw: c * q, response: 'curtailed', deliveredKw: c * q, detail: `re-dispatch could not place the injection surplus at ${this.info.buses[this.busOf[i]!]}: its export curtailed pro rata` });
-          }
+          this.curtailSites(interval, ledger, observations, crashes, events);
         }
       }
       regulators.forEach((r, k) => {
@@ -577,21 +558,13 @@ export class Simulation {
     // 9. Imbalance settlement at the imbalance prices; bills from the meters; the intermediaries' books.
     const imbalancePrices = effectiveImbalancePrices(redispatched?.imbalancePriceMwh, result.busPriceMwh);
     this.phases.settleImbalance(ledger, imbalanceParties, imbalancePrices, rules.priceTickMwh);
-    for (let i = 0; i < n; i++) if (this.routeOf[i] === 1) ledger.imbalancePriceMwh[i] = imbalancePrices[this.busOf[i]!]!;
-    if (desk) {
-      for (const [i] of bids.customerCurves) {
-        const a = ledger.actualQuanta[i]!;
-        ledger.costExtra[i] = desk.meter(i, interval, { importQuanta: Math.max(0, a), exportQuanta: Math.max(0, -a), consumedQuanta: ledger.consumedQuanta[i]!, generatedQuanta: ledger.generatedQuanta[i]! });
-      }
-      // Customers who did not bid (crashed, faulted) are metered too: zero.
-      for (let i = 0; i < n; i++) if (this.routeOf[i] === 2 && !bids.customerCurves.has(i)) ledger.costExtra[i] = desk.meter(i, interval, { importQuanta: 0, exportQuanta: 0, consumedQuanta: 0, generatedQuanta: 0 });
-    }
+    priceMembersAtBus(ledger.imbalancePriceMwh, this.routeOf, this.busOf, imbalancePrices);
+    if (desk) this.billCustomers(desk, interval, ledger, bids.customerCurves);
     const books = intermediaryLedgers(ledger, this.parties, this.viaOf, result.busPriceMwh, imbalancePrices, rules.priceTickMwh, interval.durationH, dayAhead?.busPriceMwh);
     this.meterRetailers(interval, ledger, crashes);
 
     // 10. What the grid carried, the commanded agents' reports and demand-response money.
-    const netKw = this.spent?.netKw.length === n ? this.spent.netKw : new Float64Array(n);
-    for (let i = 0; i < n; i++) netKw[i] = ledger.actualQuanta[i]! * q;
+    const netKw = netWithdrawalKw(ledger, this.spent?.netKw.length === n ? this.spent.netKw : new Float64Array(n));
     const measured = room.measure(interval, grid, result, netKw, commandRecords, observations);
     events.push(...measured.events);
     for (const [i, cost] of measured.drCost) ledger.drCost[i] = cost;
@@ -611,23 +584,14 @@ export class Simulation {
       aggregatorFees: new Map(books.aggregators.map((a) => [indexOfParty(this.parties, a.id), a.feeIncome])),
       retailerRevenue: new Map(books.retailers.map((r) => [indexOfParty(this.parties, r.id), r.revenue])),
     });
-    const busDeviationQuanta = new Float64Array(book.buses.length);
-    for (let i = 0; i < n; i++) if (this.hasMeter[i]) busDeviationQuanta[this.busOf[i]!]! += ledger.actualQuanta[i]!;
-    for (let s = 0; s < book.size; s++) busDeviationQuanta[book.busIndex[s]!]! -= book.isBuy[s] ? result.awardedQuanta[s]! : -result.awardedQuanta[s]!;
-    let absDeviation = 0;
-    for (let i = 0; i < n; i++) {
-      const d = ledger.imbalanceQuanta[i]!;
-      if (this.routeOf[i] === 0 && !Number.isNaN(d)) absDeviation += Math.abs(d);
-    }
-    const costUnits = this.spent?.costUnits.length === n ? this.spent.costUnits : new Float64Array(n);
-    for (let i = 0; i < n; i++) costUnits[i] = ledger.costUnits(i);
+    const costUnits = costUnitsOf(ledger, this.spent?.costUnits.length === n ? this.spent.costUnits : new Float64Array(n));
     // Taken over by the next interval once the sink has had this one (sink.interval returns first: steps()).
     this.spent = this.reuseArrays ? { builder, ledger, settlement, netKw, costUnits, observations, awarded: result.awardedQuanta, rows: bids.rows, plannedKw: commands.plannedKw } : undefined;
 
     const outcome: IntervalOutcome = {
       interval,
       book,
-      result: { ...result, flows: measured.flows },
+      result: withMeasuredFlows(result, measured.flows),
       settlement,
       rejections,
       faults: crashes.faults,
@@ -644,8 +608,8 @@ export class Simulation {
       imbalance: {
         redispatched: deviates,
         busPriceMwh: redispatched ? imbalancePrices : new Float64Array(book.buses.length).fill(NaN),
-        busDeviationQuanta,
-        grossDeviationQuanta: absDeviation / 2,
+        busDeviationQuanta: busDeviationQuanta(ledger, this.hasMeter, this.busOf, book, result, new Float64Array(book.buses.length)),
+        grossDeviationQuanta: absoluteDeviationQuanta(ledger, this.routeOf) / 2,
         unservedQuanta: redispatched?.unservedQuanta ?? new Float64Array(book.buses.length),
         spilledQuanta: redispatched?.spilledQuanta ?? new Float64Array(book.buses.length),
         curtailedQuanta: curtailedAtBus ?? new Float64Array(book.buses.length),
@@ -660,6 +624,35 @@ export class Simulation {
     };
     if (desk && ((interval.index + 1) % run.intervalsPerDay === 0 || interval.index === this.clock.intervals - 1)) desk.closeDay(Math.floor(interval.index / run.intervalsPerDay));
     return outcome;
+  }
+
+  /** 7b. The sites whose injection re-dispatch could not place export less, pro rata (`ledger.curtailedQuanta`), and say so in the events. */
+  private curtailSites(interval: MarketInterval, ledger: IntervalLedger, observations: AgentObservation[], crashes: Crashes, events: GridEvent[]): void {
+    const parts = this.participants;
+    const q = ledger.quantumKw;
+    for (let i = 0; i < parts.length; i++) {
+      const c = ledger.curtailedQuanta[i]!;
+      if (c === 0) continue;
+      const a = (parts[i] as AgentParticipant).runtime;
+      if (a.curtail) {
+        try {
+          a.curtail(c * q, interval);
+          observations[i] = a.observe();
+        } catch (err) {
+          crashes.crash(i, 'settle', err);
+        }
+      }
+      if (c > 0) events.push({ at: interval.start, issuer: 'market', target: parts[i]!.runtime.id, type: 'SPILL_CURTAILED', requestedKw: c * q, response: 'curtailed', deliveredKw: c * q, detail: `re-dispatch could not place the injection surplus at ${this.info.buses[this.busOf[i]!]}: its export curtailed pro rata` });
+    }
+  }
+
+  /** 9. Retail customers' bills from their meters: those who bid, and those who did not (crashed, faulted), metered at zero. */
+  private billCustomers(desk: RetailDesk, interval: MarketInterval, ledger: IntervalLedger, customerCurves: ReadonlyMap<number, unknown>): void {
+    for (const [i] of customerCurves) {
+      const a = ledger.actualQuanta[i]!;
+      ledger.costExtra[i] = desk.meter(i, interval, { importQuanta: Math.max(0, a), exportQuanta: Math.max(0, -a), consumedQuanta: ledger.consumedQuanta[i]!, generatedQuanta: ledger.generatedQuanta[i]! });
+    }
+    for (let i = 0; i < this.routeOf.length; i++) if (this.routeOf[i] === ROUTE_CUSTOMER && !customerCurves.has(i)) ledger.costExtra[i] = desk.meter(i, interval, { importQuanta: 0, exportQuanta: 0, consumedQuanta: 0, generatedQuanta: 0 });
   }
 
   /** The interval's messages.csv rows and command deliveries; the receivers' verdicts become events. */
@@ -717,7 +710,7 @@ export class Simulation {
     let oldest = interval.index;
     const stale = new Map<string, MarketView>();
     // A member bids when it sends its curve to its aggregator, MEMBER_LEAD_MS before the others.
-    const bidTimeOf = (i: number): number => (this.routeOf[i] === 1 ? bidTime - MEMBER_LEAD_MS : bidTime);
+    const bidTimeOf = (i: number): number => (this.routeOf[i] === ROUTE_MEMBER ? bidTime - MEMBER_LEAD_MS : bidTime);
     // A crashed party bids no more and is sent no more prices: its last view would pin every view since (pruned with it).
     for (let i = 0; i < this.parties.length; i++) if (!crashed[i]) oldest = Math.min(oldest, comms.pricesKnownAt(i, bidTimeOf(i)) + 1);
     for (const k of this.publishedViews.keys()) if (k < oldest) this.publishedViews.delete(k);
@@ -852,3 +845,16 @@ function selfHealingOf(operators: ScenarioOperators): { selfHealing?: { operator
 type ScenarioOperators = Scenario['config']['operations'];
 
 const indexOfParty = (parties: readonly Party[], id: string): number => parties.findIndex((p) => p.id === id);
+
+/**
+ * The clearing's result with the flows the grid room measured. A literal, not `{ ...result, flows }`:
+ * until the spread's inline cache had warmed up (the first ten intervals of a batch worker's first
+ * run), it built its copy through the runtime, with another hidden class than the fast copies after
+ * it, and the recorder's and the KPIs' optimised passes deopted on the change ("wrong map",
+ * node --trace-opt --trace-deopt).
+ */
+function withMeasuredFlows(result: ClearingResult, flows: readonly BranchFlow[]): ClearingResult {
+  const { interval, status, message, mechanism, awardedQuanta, busPriceMwh, welfare, feeder } = result;
+  if (feeder === undefined) return { interval, status, message, mechanism, awardedQuanta, busPriceMwh, flows, welfare };
+  return { interval, status, message, mechanism, awardedQuanta, busPriceMwh, flows, welfare, feeder };
+}

@@ -210,9 +210,14 @@ export function clearDetailed(book: OrderBook, method: LevelMethod = 'auto', awa
   const buyAtMargin = buyLevelTotal - rbAfter;
   const sellAtMargin = sellLevelTotal - rsAfter;
   // Highest rejected bid / lowest rejected offer: the marginal level itself when it is
-  // partly served, else the next level in merit order (none: the floor/cap bounds).
-  const rejBid = rbAfter > 0 ? margBuy : lastB + 1 < buyLv.count ? buyLv.ticks[lastB + 1]! : NO_BID;
-  const rejOffer = rsAfter > 0 ? margSell : lastS + 1 < sellLv.count ? sellLv.ticks[lastS + 1]! : NO_OFFER;
+  // partly served, else the next level in merit order (none: the floor/cap bounds). The next
+  // levels are looked up every time, not only when a marginal level is wholly served: that
+  // branch, first taken mid-run, had no type feedback in the optimised clearDetailed and
+  // deopted it (node --trace-opt --trace-deopt).
+  const nextBid = levelAfter(buyLv, lastB, NO_BID);
+  const nextOffer = levelAfter(sellLv, lastS, NO_OFFER);
+  const rejBid = rbAfter > 0 ? margBuy : nextBid;
+  const rejOffer = rsAfter > 0 ? margSell : nextOffer;
   const floorTicks = Math.round(rules.priceFloorMwh / rules.priceTickMwh);
   const capTicks = Math.round(rules.priceCapMwh / rules.priceTickMwh);
   const low = Math.max(floorTicks, margSell, rejBid);
@@ -246,6 +251,11 @@ export function clearDetailed(book: OrderBook, method: LevelMethod = 'auto', awa
     },
     detail: { tradedQuanta: traded, lowTicks: low, highTicks: high, priceTicks: priceT, rationed, method: used },
   };
+}
+
+/** The ticks of the level after `k` in merit order, or `none` past the last. */
+function levelAfter(levels: Levels, k: number, none: number): number {
+  return k + 1 < levels.count ? levels.ticks[k + 1]! : none;
 }
 
 /** No rejected bid / offer: the price floor / cap bounds the price. (Constants, not `-Infinity`

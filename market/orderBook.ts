@@ -118,6 +118,14 @@ export class OrderBookBuilder {
     return undefined;
   }
 
+  /** Adds every bid in order (`add`), appending the rejections to `rejections`. */
+  addAll(bids: readonly Bid[], rejections: Rejection[]): void {
+    for (const bid of bids) {
+      const r = this.add(bid);
+      if (r) rejections.push(r);
+    }
+  }
+
   /** `add` for a bid whose segments are packed rows: the same checks and layout, read from the rows (no segment objects). */
   private addPacked(bid: PackedBid, b: number, bus: number): Rejection | undefined {
     const rules = this.ctx.rules;
@@ -224,9 +232,6 @@ const rejection = (bid: Bid, problem: { code: RejectionCode; reason: string }): 
 export function buildOrderBook(bids: readonly Bid[], ctx: OrderBookContext): { book: OrderBook; rejections: Rejection[] } {
   const builder = new OrderBookBuilder(ctx, Math.max(16, bids.length * 2));
   const rejections: Rejection[] = [];
-  for (const bid of bids) {
-    const r = builder.add(bid);
-    if (r) rejections.push(r);
-  }
+  builder.addAll(bids, rejections);
   return { book: builder.build(), rejections };
 }

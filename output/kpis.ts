@@ -72,6 +72,51 @@ class StageTotals {
   }
 }
 
+/** `KpiAccumulator.agentsKw`' slots: the agents' metered consumption and generation and their baseline, kW. */
+const AGENTS_DEMAND = 0;
+const AGENTS_SUPPLY = 1;
+const AGENTS_BASELINE = 2;
+
+/**
+ * Per kind, one interval's payments in whole settlement units (exact integer sums; decimal extras are
+ * added apart). Parties of a kind are mostly neighbours: a run of them is summed in a plain number
+ * while the sum is a safe integer (always, in practice), in BigInt past 2^53 and between runs.
+ */
+class KindPayments {
+  private readonly unitsByKind = new Map<KindTotals, bigint>();
+  private current: KindTotals | undefined;
+  private units = 0;
+
+  /** One party of kind `totals` paid `units`. */
+  add(totals: KindTotals, units: number): void {
+    if (totals !== this.current) {
+      this.endRun();
+      this.current = totals;
+    }
+    if (units === 0) return;
+    const sum = this.units + units;
+    if (Number.isSafeInteger(sum)) this.units = sum;
+    else this.addBig(totals, units);
+  }
+
+  /** Adds the interval's sums to each kind's cost (in the order kinds first paid), and starts the next interval. */
+  close(unit: Money): void {
+    this.endRun();
+    for (const [totals, units] of this.unitsByKind) totals.cost = totals.cost.plus(money(units.toString()).times(unit));
+    this.unitsByKind.clear();
+  }
+
+  private endRun(): void {
+    if (this.current) this.addBig(this.current, this.units);
+    this.current = undefined;
+    this.units = 0;
+  }
+
+  private addBig(totals: KindTotals, units: number): void {
+    if (units !== 0) this.unitsByKind.set(totals, (this.unitsByKind.get(totals) ?? 0n) + BigInt(units));
+  }
+}
+
 /** At most this many violations are listed in summary.json (all are counted). */
 export const MAX_LISTED_VIOLATIONS = 100;
 
@@ -119,12 +164,14 @@ export class KpiAccumulator {
   private comfortDegH = 0;
   private intervals = 0;
   private retail: Record<string, unknown> | undefined;
+  private readonly kindPayments = new KindPayments();
+  /** `addParties`' sums (a Float64Array: see ShiftTally). */
+  private readonly agentsKw = new Float64Array(3);
 
   add(o: IntervalOutcome): void {
     this.intervals++;
     const { result, settlement, interval } = o;
     const h = interval.durationH;
-    const q = o.book.rules.quantumKw;
     this.welfare += result.welfare;
     this.buyersPay = this.buyersPay.plus(settlement.buyersPay);
     this.sellersReceive = this.sellersReceive.plus(settlement.sellersReceive);
@@ -142,67 +189,12 @@ export class KpiAccumulator {
     if (overloaded) this.overloadIntervals++;
     for (const r of o.rejections) this.rejected.set(r.code, (this.rejected.get(r.code) ?? 0) + 1);
     this.faults.push(...o.faults);
-
-    let demand = 0;
-    let supply = 0;
-    let baseline = 0;
-    // Per kind, this interval's payments in whole settlement units (exact integer sums) plus decimal extras.
-    // Sums run in plain numbers while they are safe integers (always, in practice) and in BigInt past 2^53.
-    const unitsByKind = new Map<KindTotals, bigint>();
-    let kind = '';
-    let k: KindTotals | undefined;
-    let kUnits = 0;
-    const addUnits = (totals: KindTotals, units: number): void => {
-      if (units !== 0) unitsByKind.set(totals, (unitsByKind.get(totals) ?? 0n) + BigInt(units));
-    };
-    for (let i = 0; i < o.parties.length; i++) {
-      const party = o.parties[i]!;
-      const obs = o.observations[i]!;
-      if (party.kind !== kind || !k) {
-        if (k) addUnits(k, kUnits);
-        kUnits = 0;
-        kind = party.kind;
-        k = this.kinds.get(kind);
-        if (!k) this.kinds.set(kind, (k = { count: 0, energyKwh: 0, cost: ZERO, unservedKwh: 0 }));
-      }
-      if (this.intervals === 1) k.count++;
-      const units = o.costUnits[i]!;
-      if (units !== 0) {
-        const sum = kUnits + units;
-        if (Number.isSafeInteger(sum)) kUnits = sum;
-        else addUnits(k, units);
-      }
-      const extra = o.costExtra[i];
-      if (extra) k.cost = k.cost.plus(extra);
-      if (party.role !== 'agent') continue; // intermediaries hold positions, not consumption
-      // What the sites' meters measured: gross consumption and generation.
-      demand += o.ledger.consumedQuanta[i]! * q;
-      supply += o.ledger.generatedQuanta[i]! * q;
-      baseline += obs.baselineKw;
-      k.energyKwh += o.ledger.actualQuanta[i]! * q * h;
-      k.unservedKwh += obs.unservedKwh;
-      if (obs.unmetDepartureKwh) this.evUnmetKwh += obs.unmetDepartureKwh;
-      if (obs.comfortViolationDegH) this.comfortDegH += obs.comfortViolationDegH;
-    }
-    if (k) addUnits(k, kUnits);
-    for (const [totals, units] of unitsByKind) totals.cost = totals.cost.plus(money(units.toString()).times(settlement.unit.unit));
-    for (const a of o.aggregators) {
-      const t = this.aggregators.get(a.id) ?? { marketPayment: ZERO, memberPayments: ZERO, feeIncome: ZERO, ownPositionKwh: 0, ownPositionCost: ZERO };
-      t.marketPayment = t.marketPayment.plus(a.marketPayment);
-      t.memberPayments = t.memberPayments.plus(a.memberPayments);
-      t.feeIncome = t.feeIncome.plus(a.feeIncome);
-      t.ownPositionKwh += a.ownPositionKwh;
-      t.ownPositionCost = t.ownPositionCost.plus(a.ownPositionCost);
-      this.aggregators.set(a.id, t);
-    }
-    for (const r of o.retailers) {
-      const t = this.retailers.get(r.id) ?? { revenueAccrued: ZERO, marketCost: ZERO, imbalanceCost: ZERO, imbalanceKwh: 0 };
-      t.revenueAccrued = t.revenueAccrued.plus(r.revenue);
-      t.marketCost = t.marketCost.plus(r.marketCost);
-      t.imbalanceCost = t.imbalanceCost.plus(r.imbalanceCost);
-      t.imbalanceKwh += r.imbalanceKwh;
-      this.retailers.set(r.id, t);
-    }
+    const agentsKw = this.addParties(o, this.agentsKw.fill(0));
+    const demand = agentsKw[AGENTS_DEMAND]!;
+    const supply = agentsKw[AGENTS_SUPPLY]!;
+    const baseline = agentsKw[AGENTS_BASELINE]!;
+    this.kindPayments.close(o.settlement.unit.unit);
+    this.addIntermediaries(o);
     this.demandKwh += demand * h;
     this.supplyKwh += supply * h;
     if (demand > this.peakKw || this.peakAt === undefined) [this.peakKw, this.peakAt] = [demand, interval.start];
@@ -221,6 +213,68 @@ export class KpiAccumulator {
       this.pricedKwh += demand * h;
     }
   }
+
+  /**
+   * Per party: payments per kind, metered energy and what the observations report; adds the agents'
+   * consumption, generation and baseline, kW, to `agentsKw` (`AGENTS_DEMAND`…) and returns it. A method of its own, not a loop inside `add`:
+   * V8 charges a loop's iterations to the function holding it, and `add`, called once per interval,
+   * was compiled whole by TurboFan and recompiled after deopts (node --trace-opt --trace-deopt, issue 16).
+   * Nothing after its loop needs type feedback (the caller closes `kindPayments`; the sums go straight
+   * into `agentsKw`): TurboFan compiles the loop on the stack during the first call, before code after
+   * the loop has run, and such code (a closing call, a returned object) deopted.
+   */
+  private addParties(o: IntervalOutcome, agentsKw: Float64Array): Float64Array {
+    const q = o.book.rules.quantumKw;
+    const h = o.interval.durationH;
+    const payments = this.kindPayments;
+    let kind = '';
+    let k: KindTotals | undefined;
+    for (let i = 0; i < o.parties.length; i++) {
+      const party = o.parties[i]!;
+      const obs = o.observations[i]!;
+      if (party.kind !== kind || !k) {
+        kind = party.kind;
+        k = this.kinds.get(kind);
+        if (!k) this.kinds.set(kind, (k = { count: 0, energyKwh: 0, cost: ZERO, unservedKwh: 0 }));
+      }
+      if (this.intervals === 1) k.count++;
+      payments.add(k, o.costUnits[i]!);
+      const extra = o.costExtra[i];
+      if (extra) k.cost = k.cost.plus(extra);
+      if (party.role !== 'agent') continue; // intermediaries hold positions, not consumption
+      // What the sites' meters measured: gross consumption and generation.
+      agentsKw[AGENTS_DEMAND]! += o.ledger.consumedQuanta[i]! * q;
+      agentsKw[AGENTS_SUPPLY]! += o.ledger.generatedQuanta[i]! * q;
+      agentsKw[AGENTS_BASELINE]! += obs.baselineKw;
+      k.energyKwh += o.ledger.actualQuanta[i]! * q * h;
+      k.unservedKwh += obs.unservedKwh;
+      if (obs.unmetDepartureKwh) this.evUnmetKwh += obs.unmetDepartureKwh;
+      if (obs.comfortViolationDegH) this.comfortDegH += obs.comfortViolationDegH;
+    }
+    return agentsKw;
+  }
+
+  /** The interval's aggregators' and retailers' figures. */
+  private addIntermediaries(o: IntervalOutcome): void {
+    for (const a of o.aggregators) {
+      const t = this.aggregators.get(a.id) ?? { marketPayment: ZERO, memberPayments: ZERO, feeIncome: ZERO, ownPositionKwh: 0, ownPositionCost: ZERO };
+      t.marketPayment = t.marketPayment.plus(a.marketPayment);
+      t.memberPayments = t.memberPayments.plus(a.memberPayments);
+      t.feeIncome = t.feeIncome.plus(a.feeIncome);
+      t.ownPositionKwh += a.ownPositionKwh;
+      t.ownPositionCost = t.ownPositionCost.plus(a.ownPositionCost);
+      this.aggregators.set(a.id, t);
+    }
+    for (const r of o.retailers) {
+      const t = this.retailers.get(r.id) ?? { revenueAccrued: ZERO, marketCost: ZERO, imbalanceCost: ZERO, imbalanceKwh: 0 };
+      t.revenueAccrued = t.revenueAccrued.plus(r.revenue);
+      t.marketCost = t.marketCost.plus(r.marketCost);
+      t.imbalanceCost = t.imbalanceCost.plus(r.imbalanceCost);
+      t.imbalanceKwh += r.imbalanceKwh;
+      this.retailers.set(r.id, t);
+    }
+  }
+
 
   /** The day-ahead and imbalance stages' money, and what re-dispatch did. */
   private addStages(o: IntervalOutcome): void {

@@ -122,12 +122,7 @@ export class Recorder implements SimulationSink {
     // Per bus: demand and supply from the cleared segments.
     const demand = new Float64Array(book.buses.length);
     const supply = new Float64Array(book.buses.length);
-    for (let i = 0; i < book.size; i++) {
-      const a = result.awardedQuanta[i]!;
-      if (a === 0) continue;
-      if (book.isBuy[i]) demand[book.busIndex[i]!]! += a;
-      else supply[book.busIndex[i]!]! += a;
-    }
+    awardedByBus(book, result.awardedQuanta, demand, supply);
     let totalDemand = 0;
     let totalSupply = 0;
     const imb = o.imbalance;
@@ -181,16 +176,43 @@ export class Recorder implements SimulationSink {
       if (this.eventSample.length < 200) this.eventSample.push([formatSimTime(f.at), 'engine', f.agentId, type, '', response, '', `${f.phase}: ${f.message}`]);
     }
 
+    const facing = this.facingSums.fill(0);
+    this.writeAgentRows(o, t, facing);
+    this.stateRuns.close();
+    this.series.daKw.push(facing[FACING_DA]! * q);
+    this.series.rtKw.push(facing[FACING_RT]! * q);
+    this.series.actualKw.push(facing[FACING_ACTUAL]! * q);
+    this.series.shortKw.push(facing[FACING_SHORT]! * q);
+    this.series.longKw.push(facing[FACING_LONG]! * q);
+    this.collectForReport(o);
+    this.series.t.push(o.interval.start / 1000);
+    this.series.demand.push(totalDemand);
+    this.series.supply.push(totalSupply);
+    // Summed over the agents (not intermediaries) by the KPI pass above.
+    this.series.baseline.push(this.kpis.lastBaselineKw);
+    this.series.consumption.push(this.kpis.lastConsumedKw);
+  }
+
+  /**
+   * agents.csv: one row per party; adds to `facing` the sums over the parties facing the market
+   * (`FACING_DA`…`FACING_LONG`), quanta. A method of its own, not a loop inside
+   * `interval`: V8 charges a loop's iterations to the function holding it, and `interval`, called
+   * once per interval, was compiled whole by TurboFan, with the KPI pass and every writer inlined,
+   * and recompiled three times over (node --trace-opt --trace-deopt, issue 16). Only this pass is hot.
+   * Nothing after its loop needs type feedback (the caller closes `stateRuns`; the sums go straight
+   * into `facing`): TurboFan compiles the loop on the stack during the first call, before code after
+   * the loop has run, and such code (a closing map update, the returned object) deopted.
+   */
+  private writeAgentRows(o: IntervalOutcome, t: string, facing: Float64Array): void {
+    const { book, result } = o;
+    const kwd = this.kwDecimals;
+    const pd = this.priceDecimals;
+    const q = book.rules.quantumKw;
     const unit = o.settlement.unit;
     const { buyQuanta, sellQuanta, costUnits, costExtra, priceMwh } = o;
     const l = o.ledger;
     const redispatched = o.imbalance.redispatched;
     const busOf = this.busIndexOf(book.buses);
-    let daSum = 0;
-    let rtSum = 0;
-    let actualSum = 0;
-    let devShort = 0;
-    let devLong = 0;
     let lastPrice = NaN;
     let lastPriceText = '';
     const csv = this.agentsCsv;
@@ -204,22 +226,13 @@ export class Recorder implements SimulationSink {
     // rt_price repeats its bus's price on every agent's row: formatted once per bus.
     const busPriceText = result.busPriceMwh.length === this.busPriceText.length ? this.busPriceText : (this.busPriceText = new Array<string>(result.busPriceMwh.length));
     for (let k = 0; k < busPriceText.length; k++) busPriceText[k] = fixed(result.busPriceMwh[k], pd);
-    // Time per state counted by runs (neighbours mostly share kind and state): one map update per run, in order of first appearance as before.
-    let runStates: Map<string, number> | undefined;
-    let runState = '';
-    let run = 0;
+    const stateRuns = this.stateRuns;
     for (let i = 0; i < o.parties.length; i++) {
       const party = o.parties[i]!;
       const obs = o.observations[i]!;
       const slot = slots[i]!;
       const states = this.kindStates[slot]!;
-      if (states !== runStates || obs.state !== runState) {
-        if (runStates) runStates.set(runState, (runStates.get(runState) ?? 0) + run);
-        runStates = states;
-        runState = obs.state;
-        run = 0;
-      }
-      run++;
+      stateRuns.add(states, obs.state);
       if (obs.socKwh !== undefined) {
         acc[4 * slot]! += obs.socKwh;
         acc[4 * slot + 1]! += 1;
@@ -276,26 +289,13 @@ export class Recorder implements SimulationSink {
       if (dr) csv.text(formatMoney(dr));
       csv.end();
       if (party.via === '') {
-        if (da > 0) daSum += da;
-        if (net > 0) rtSum += net;
-        if (actual > 0) actualSum += actual;
-        if (dev > 0) devShort += dev;
-        else if (dev < 0) devLong += dev;
+        if (da > 0) facing[FACING_DA]! += da;
+        if (net > 0) facing[FACING_RT]! += net;
+        if (actual > 0) facing[FACING_ACTUAL]! += actual;
+        if (dev > 0) facing[FACING_SHORT]! += dev;
+        else if (dev < 0) facing[FACING_LONG]! += dev;
       }
     }
-    if (runStates) runStates.set(runState, (runStates.get(runState) ?? 0) + run);
-    this.series.daKw.push(daSum * q);
-    this.series.rtKw.push(rtSum * q);
-    this.series.actualKw.push(actualSum * q);
-    this.series.shortKw.push(devShort * q);
-    this.series.longKw.push(devLong * q);
-    this.collectForReport(o);
-    this.series.t.push(o.interval.start / 1000);
-    this.series.demand.push(totalDemand);
-    this.series.supply.push(totalSupply);
-    // Summed over the agents (not intermediaries) by the KPI pass above.
-    this.series.baseline.push(this.kpis.lastBaselineKw);
-    this.series.consumption.push(this.kpis.lastConsumedKw);
   }
 
   private collectForReport(o: IntervalOutcome): void {
@@ -337,6 +337,9 @@ export class Recorder implements SimulationSink {
   private kindSlotOf: Int32Array | undefined;
   private readonly kindNames: string[] = [];
   private readonly kindStates: Array<Map<string, number>> = [];
+  private readonly stateRuns = new StateRuns();
+  /** The agents' pass's sums, `FACING_DA`…`FACING_LONG` (a Float64Array: fields starting at 0 would start as small integers and change hidden class on the first fraction). */
+  private readonly facingSums = new Float64Array(5);
   private kindAcc = new Float64Array(0);
   /** Each party's kind as a slot (kinds numbered as they first appear); each kind's state counts in `stateTime`. */
   private kindSlots(parties: readonly Party[]): Int32Array {
@@ -615,4 +618,49 @@ function appendTo(series: Array<number | null> | undefined, value: number | null
 export function writeAtomic(path: string, text: string): void {
   writeFileSync(`${path}.partial`, text);
   renameSync(`${path}.partial`, path);
+}
+
+/** `Recorder.facingSums`' slots: over the parties facing the market, day-ahead, real-time and actual withdrawal, short and long deviation (≤ 0), quanta. */
+const FACING_DA = 0;
+const FACING_RT = 1;
+const FACING_ACTUAL = 2;
+const FACING_SHORT = 3;
+const FACING_LONG = 4;
+
+/** Adds each awarded segment's quanta to its bus's `demand` (buys) or `supply` (sells). */
+function awardedByBus(book: IntervalOutcome['book'], awardedQuanta: Float64Array, demand: Float64Array, supply: Float64Array): void {
+  for (let i = 0; i < book.size; i++) {
+    const a = awardedQuanta[i]!;
+    if (a === 0) continue;
+    if (book.isBuy[i]) demand[book.busIndex[i]!]! += a;
+    else supply[book.busIndex[i]!]! += a;
+  }
+}
+
+/**
+ * Time per state, counted by runs: neighbours in agents.csv mostly share kind and state, so one
+ * map update per run, in order of first appearance. `close` counts the open run; the interval's
+ * caller closes it once the agents' pass is over.
+ */
+class StateRuns {
+  private states: Map<string, number> | undefined;
+  private state = '';
+  private count = 0;
+
+  /** One agent in `state`, counted in `states` (its kind's). */
+  add(states: Map<string, number>, state: string): void {
+    if (states !== this.states || state !== this.state) {
+      this.close();
+      this.states = states;
+      this.state = state;
+    }
+    this.count++;
+  }
+
+  close(): void {
+    if (this.states) this.states.set(this.state, (this.states.get(this.state) ?? 0) + this.count);
+    this.states = undefined;
+    this.state = '';
+    this.count = 0;
+  }
 }

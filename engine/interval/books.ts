@@ -73,19 +73,11 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   const q = rules.quantumKw;
   const kw = (quanta: number): string => fmtKw(quanta * q);
   const nBus = book.buses.length;
-  const n = parties.length;
-  const facing = (i: number): boolean => parties[i]!.via === '';
   const tick = rules.priceTickMwh;
 
   // (a) physical: every metered site, generators included.
-  let physical = 0;
   const actualAtBus = new Float64Array(nBus);
-  for (let i = 0; i < n; i++) {
-    const a = ledger.actualQuanta[i]!;
-    if (Number.isNaN(a)) continue;
-    physical += a;
-    actualAtBus[busOf[i]!]! += a;
-  }
+  const physical = meteredActual(ledger, busOf, actualAtBus);
   if (physical !== 0) {
     const where = Array.from(actualAtBus, (v, k) => (v !== 0 ? `${book.buses[k]} ${kw(v)}` : '')).filter(Boolean).join(', ');
     fail('physical', `Σ actual net withdrawal over the metered sites is ${kw(physical)} kW, not 0 (${physical > 0 ? 'consumption no supply covered' : 'injection nobody took'}; by bus: ${where})`);
@@ -93,23 +85,17 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   // Positions: the clearing's awards per bus, against the parties' positions there.
   const clearedAtBus = new Float64Array(nBus);
   let expectedRt = segmentMoney(book, result, ticksPerBus(result.busPriceMwh, tick), clearedAtBus);
-  const positionAtBus = new Float64Array(nBus);
-  for (let i = 0; i < n; i++) if (facing(i) && busOf[i]! >= 0) positionAtBus[busOf[i]!]! += ledger.positionQuanta(i);
+  const positionAtBus = facingPositionsByBus(parties, busOf, ledger, nBus);
   for (const p of ledger.busPositions) positionAtBus[p.busIndex]! += p.buyQuanta - p.sellQuanta;
   for (let k = 0; k < nBus; k++) {
     if (positionAtBus[k] !== clearedAtBus[k]) fail('positions', `at ${book.buses[k]} the parties hold ${kw(positionAtBus[k]!)} kW net, the clearing awarded ${kw(clearedAtBus[k]!)} kW`);
   }
 
   // (b) money per stage, over the parties facing the market.
-  let rt = 0;
-  let imb = 0;
-  let da = 0;
-  for (let i = 0; i < n; i++) {
-    if (!facing(i)) continue;
-    rt += ledger.rtUnits[i]!;
-    imb += ledger.imbalanceUnits[i]!;
-    da += ledger.daUnits[i]!;
-  }
+  const stageUnits = facingStageUnits(parties, ledger, new Float64Array(3));
+  const rt = stageUnits[0]!;
+  const imb = stageUnits[1]!;
+  const da = stageUnits[2]!;
   const unit = ledger.unit;
   // With a day-ahead stage, real time settles only the difference from the day-ahead positions, at the real-time price.
   const rtTicksDa = x.dayAhead ? ticksPerBus(result.busPriceMwh, tick) : undefined;
@@ -126,8 +112,7 @@ export function checkBooks(x: BooksInput): BookViolation[] {
     const daTicks = ticksPerBus(x.dayAhead.busPriceMwh, tick);
     for (let k = 0; k < nBus; k++) expectedDa += daNet[k]! * daTicks[k]!;
     // The real-time stage trades the difference from the day-ahead position.
-    let daPositions = 0;
-    for (let i = 0; i < n; i++) if (facing(i)) daPositions += ledger.daQuanta[i]!;
+    const daPositions = facingSum(parties, ledger.daQuanta);
     let scheduled = 0;
     for (let k = 0; k < nBus; k++) scheduled += daNet[k]!;
     if (scheduled !== 0) fail('positions', `the day-ahead schedule does not balance: ${kw(scheduled)} kW net`);
@@ -135,40 +120,17 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   }
   if (da !== expectedDa) fail('money:dayAhead', `parties facing the market pay ${unit.format(da)} net day-ahead, the day-ahead congestion rent is ${unit.format(expectedDa)}`);
   // Demand response: the operator pays what the agents receive.
-  let drAgents: Money = ZERO;
-  for (let i = 0; i < n; i++) if (ledger.drCost[i]) drAgents = drAgents.plus(ledger.drCost[i]!);
+  const drAgents = sumMoney(ledger.drCost);
   if (!drAgents.neg().equals(x.drPaidByOperators)) fail('money:demandResponse', `operators paid ${x.drPaidByOperators.toFixed()} net, agents received ${drAgents.neg().toFixed()}`);
 
   // (c) aggregators, (d) retailers.
   const rtTicks = ticksPerBus(result.busPriceMwh, tick);
   const daTicks = x.dayAhead ? ticksPerBus(x.dayAhead.busPriceMwh, tick) : undefined;
-  const byIntermediary = new Map<number, { memberUnits: number; fees: Money; charges: Money; customerActual: Float64Array }>();
-  const entry = (a: number) => {
-    let e = byIntermediary.get(a);
-    if (!e) byIntermediary.set(a, (e = { memberUnits: 0, fees: ZERO, charges: ZERO, customerActual: new Float64Array(nBus) }));
-    return e;
-  };
-  const viaIndex = new Map<string, number>();
-  parties.forEach((p, i) => {
-    if (p.role !== 'agent') viaIndex.set(p.id, i);
-  });
-  for (let i = 0; i < n; i++) {
-    const via = parties[i]!.via;
-    if (via === '') continue;
-    const a = viaIndex.get(via)!;
-    const e = entry(a);
-    if (parties[a]!.role === 'aggregator') {
-      e.memberUnits += ledger.costUnits(i);
-      if (ledger.costExtra[i]) e.fees = e.fees.plus(ledger.costExtra[i]!);
-    } else {
-      if (ledger.costExtra[i]) e.charges = e.charges.plus(ledger.costExtra[i]!);
-      e.customerActual[busOf[i]!]! += ledger.actualQuanta[i]!;
-    }
-  }
-  for (let a = 0; a < n; a++) {
+  const intermediaries = intermediaryIndex(parties);
+  const byIntermediary = throughIntermediaries(parties, intermediaries, busOf, ledger, nBus);
+  for (const a of intermediaries.values()) {
     const role = parties[a]!.role;
-    if (role === 'agent') continue;
-    const e = entry(a);
+    const e = byIntermediary.get(a) ?? newIntermediaryTotals(nBus);
     const market = ledger.costUnits(a);
     const positions = ledger.busPositions.filter((p) => p.party === a);
     if (role === 'aggregator') {
@@ -199,6 +161,99 @@ export function checkBooks(x: BooksInput): BookViolation[] {
       if (market !== expected || orphan || !revenue.equals(e.charges)) {
         fail('retailer', `${parties[a]!.id}: market payment ${unit.format(market)} (expected ${unit.format(expected)}${orphan ? ', and customers at a bus it holds no position at' : ''}); revenue ${revenue.toFixed()}, customers charged ${e.charges.toFixed()}`);
       }
+    }
+  }
+  return out;
+}
+
+/*
+ * The passes over every party are small functions of their own, not loops inside checkBooks: V8 charges a
+ * loop's iterations to the function holding it, and checkBooks, called once per interval, was compiled whole
+ * by TurboFan because of them (measured with `node --trace-opt --trace-deopt`; see engine/interval/partyPasses.ts).
+ */
+
+/** Σ of the metered sites' actual net withdrawal, quanta; `atBus` gets it per bus. Intermediaries (NaN: no meter) are skipped. */
+function meteredActual(ledger: IntervalLedger, busOf: Int32Array, atBus: Float64Array): number {
+  const actual = ledger.actualQuanta;
+  let sum = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    if (Number.isNaN(a)) continue;
+    sum += a;
+    atBus[busOf[i]!]! += a;
+  }
+  return sum;
+}
+
+/** Per bus, the real-time positions of the parties at a bus that face the market on their own, quanta. */
+function facingPositionsByBus(parties: readonly Party[], busOf: Int32Array, ledger: IntervalLedger, nBus: number): Float64Array {
+  const out = new Float64Array(nBus);
+  for (let i = 0; i < parties.length; i++) if (parties[i]!.via === '' && busOf[i]! >= 0) out[busOf[i]!]! += ledger.positionQuanta(i);
+  return out;
+}
+
+/**
+ * Over the parties facing the market, Σ of their real-time, imbalance and day-ahead payments, units, into
+ * `out[0]`, `out[1]` and `out[2]`. One pass, summed in place: three passes of `facingSum` were left to
+ * V8's baseline tier after their first call, which boxed every partial sum (3 MB a run, V8's sampling heap profiler).
+ */
+function facingStageUnits(parties: readonly Party[], ledger: IntervalLedger, out: Float64Array): Float64Array {
+  for (let i = 0; i < parties.length; i++) {
+    if (parties[i]!.via !== '') continue;
+    out[0]! += ledger.rtUnits[i]!;
+    out[1]! += ledger.imbalanceUnits[i]!;
+    out[2]! += ledger.daUnits[i]!;
+  }
+  return out;
+}
+
+/** Σ of `values` over the parties facing the market (no aggregator or retailer in between). */
+function facingSum(parties: readonly Party[], values: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < parties.length; i++) if (parties[i]!.via === '') sum += values[i]!;
+  return sum;
+}
+
+/** Σ of the amounts present (undefined entries skipped). */
+function sumMoney(amounts: ReadonlyArray<Money | undefined>): Money {
+  let sum: Money = ZERO;
+  for (let i = 0; i < amounts.length; i++) if (amounts[i]) sum = sum.plus(amounts[i]!);
+  return sum;
+}
+
+/** Index of each aggregator and retailer by id, in party order. */
+function intermediaryIndex(parties: readonly Party[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < parties.length; i++) if (parties[i]!.role !== 'agent') out.set(parties[i]!.id, i);
+  return out;
+}
+
+/** What an intermediary's members (aggregator) or customers (retailer) did and paid this interval. */
+interface IntermediaryTotals {
+  memberUnits: number;
+  fees: Money;
+  charges: Money;
+  /** Customers' metered net withdrawal per bus, quanta. */
+  customerActual: Float64Array;
+}
+
+const newIntermediaryTotals = (nBus: number): IntermediaryTotals => ({ memberUnits: 0, fees: ZERO, charges: ZERO, customerActual: new Float64Array(nBus) });
+
+/** Per intermediary index: its members' payments and fees, or its customers' charges and meters. */
+function throughIntermediaries(parties: readonly Party[], intermediaries: ReadonlyMap<string, number>, busOf: Int32Array, ledger: IntervalLedger, nBus: number): Map<number, IntermediaryTotals> {
+  const out = new Map<number, IntermediaryTotals>();
+  for (let i = 0; i < parties.length; i++) {
+    const via = parties[i]!.via;
+    if (via === '') continue;
+    const a = intermediaries.get(via)!;
+    let e = out.get(a);
+    if (!e) out.set(a, (e = newIntermediaryTotals(nBus)));
+    if (parties[a]!.role === 'aggregator') {
+      e.memberUnits += ledger.costUnits(i);
+      if (ledger.costExtra[i]) e.fees = e.fees.plus(ledger.costExtra[i]!);
+    } else {
+      if (ledger.costExtra[i]) e.charges = e.charges.plus(ledger.costExtra[i]!);
+      e.customerActual[busOf[i]!]! += ledger.actualQuanta[i]!;
     }
   }
   return out;
