@@ -2,9 +2,9 @@
  * `gridbid batch` in parallel: the same 12-run sweep on 1 and on 2 worker threads,
  * timed end to end (planning, worker start-up, runs, summary and report), in the
  * same bench run. Each run is the default scenario scaled to HOMES homes (chosen when a
- * run took a few seconds; since the 2026-12-05 speed-ups a later run takes ~0.8 s compiled,
- * ~1.0 s from the sources, so each worker's fixed start — loading the engine, ~0.15 s CPU
- * from the bundle, and warming its JIT, ~0.45 s more in its first run — weighs more: README,
+ * run took a few seconds; since the 2026-12-05 speed-ups a later run takes ~0.75 s compiled,
+ * ~0.9 s from the sources, so each worker's fixed start — loading the engine, ~0.15 s CPU
+ * from the bundle, and warming its JIT, ~0.35 s more in its first run — weighs more: README,
  * Performance). Also checks that summary.csv is
  * byte-identical for both worker counts, and fails if it is not.
  *
