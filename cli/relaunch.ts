@@ -47,12 +47,14 @@ type Answer = { readonly gridbid: 'signals'; readonly id: number; readonly seen:
 
 /**
  * The node options the command `argv` (the executable's arguments) should get and the
- * process lacks, or none: only for batch and worker, and never in a relaunched node.
+ * process lacks, or none: only for batch and worker (not for their help), and never in a relaunched node.
  */
 export function missingNodeFlags(argv: readonly string[], execArgv: readonly string[], env: NodeJS.ProcessEnv): string[] {
   if (env[RELAUNCHED_ENV] !== undefined) return [];
   const command = argv.find((a) => !a.startsWith('-'));
   if (command === undefined || !PARALLEL_COMMANDS.has(command)) return [];
+  // `batch --help` only prints (commander exits before any run): no second node for it (~0.09 s).
+  if (argv.includes('--help') || argv.includes('-h')) return [];
   return PARALLEL_NODE_FLAGS.filter((f) => !execArgv.includes(f));
 }
 

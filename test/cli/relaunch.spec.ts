@@ -112,7 +112,7 @@ describe('gridbid batch and worker: node started again with --single-threaded', 
       expect(missingNodeFlags(['batch', 'sweep.yaml', '--workers', '2'], shebang, {})).to.deep.equal(['--single-threaded']);
       expect(missingNodeFlags(['batch', 'merge', 'a', 'b'], shebang, {})).to.deep.equal(['--single-threaded']);
       expect(missingNodeFlags(['worker', '--queue', 'redis://h:1'], shebang, {})).to.deep.equal(['--single-threaded']);
-      for (const argv of [['run', 'batch.yaml'], ['validate', 'x'], ['query', 'batch', 'select 1'], ['--help'], ['--version'], []]) {
+      for (const argv of [['run', 'batch.yaml'], ['validate', 'x'], ['query', 'batch', 'select 1'], ['--help'], ['--version'], ['batch', '--help'], ['worker', '-h'], ['batch', 'merge', '--help'], []]) {
         expect(missingNodeFlags(argv, shebang, {}), argv.join(' ')).to.deep.equal([]);
       }
     });
