@@ -84,7 +84,10 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   }
   // Positions: the clearing's awards per bus, against the parties' positions there.
   const clearedAtBus = new Float64Array(nBus);
-  let expectedRt = segmentMoney(book, result, ticksPerBus(result.busPriceMwh, tick), clearedAtBus);
+  // Each stage's prices in ticks per bus, made once for every check below.
+  const rtTicks = ticksPerBus(result.busPriceMwh, tick);
+  const daTicks = x.dayAhead ? ticksPerBus(x.dayAhead.busPriceMwh, tick) : undefined;
+  let expectedRt = segmentMoney(book, result, rtTicks, clearedAtBus);
   const positionAtBus = facingPositionsByBus(parties, busOf, ledger, nBus);
   for (const p of ledger.busPositions) positionAtBus[p.busIndex]! += p.buyQuanta - p.sellQuanta;
   for (let k = 0; k < nBus; k++) {
@@ -98,8 +101,7 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   const da = stageUnits[2]!;
   const unit = ledger.unit;
   // With a day-ahead stage, real time settles only the difference from the day-ahead positions, at the real-time price.
-  const rtTicksDa = x.dayAhead ? ticksPerBus(result.busPriceMwh, tick) : undefined;
-  if (x.dayAhead && rtTicksDa) for (let k = 0; k < nBus; k++) expectedRt -= x.dayAhead.busNetQuanta[k]! * rtTicksDa[k]!;
+  if (x.dayAhead) for (let k = 0; k < nBus; k++) expectedRt -= x.dayAhead.busNetQuanta[k]! * rtTicks[k]!;
   if (rt !== expectedRt) fail('money:realTime', `parties facing the market pay ${unit.format(rt)} net, the clearing's ${rules.pricing === 'pay-as-bid' ? 'pay-as-bid spread' : 'congestion rent'} is ${unit.format(expectedRt)}`);
   // Imbalance: what every bus's metered actual deviates from its cleared position, at its imbalance price.
   const imbTicks = ticksPerBus(x.imbalancePriceMwh, tick);
@@ -108,8 +110,7 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   for (let k = 0; k < nBus; k++) expectedImb += (actualAtBus[k]! - clearedAtBus[k]!) * imbTicks[k]!;
   if (imb !== expectedImb) fail('money:imbalance', `parties facing the market pay ${unit.format(imb)} net for their imbalances, the buses' deviations at their imbalance prices come to ${unit.format(expectedImb)}`);
   let expectedDa = 0;
-  if (x.dayAhead && daNet) {
-    const daTicks = ticksPerBus(x.dayAhead.busPriceMwh, tick);
+  if (daTicks && daNet) {
     for (let k = 0; k < nBus; k++) expectedDa += daNet[k]! * daTicks[k]!;
     // The real-time stage trades the difference from the day-ahead position.
     const daPositions = facingSum(parties, ledger.daQuanta);
@@ -124,8 +125,6 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   if (!drAgents.neg().equals(x.drPaidByOperators)) fail('money:demandResponse', `operators paid ${x.drPaidByOperators.toFixed()} net, agents received ${drAgents.neg().toFixed()}`);
 
   // (c) aggregators, (d) retailers.
-  const rtTicks = ticksPerBus(result.busPriceMwh, tick);
-  const daTicks = x.dayAhead ? ticksPerBus(x.dayAhead.busPriceMwh, tick) : undefined;
   const intermediaries = intermediaryIndex(parties);
   const byIntermediary = throughIntermediaries(parties, intermediaries, busOf, ledger, nBus);
   for (const a of intermediaries.values()) {
