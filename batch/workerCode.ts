@@ -8,14 +8,14 @@
  *   `--enable-source-maps` read and indexed every module's map at load (~0.04 s more per
  *   worker), for nothing but a crash's location, which batch/runFiles.ts maps to the
  *   TypeScript source when it reports one. `worker.js` itself when the bundle is
- *   missing or older than it (dist/ compiled by tsc alone).
+ *   missing or was not built from it (dist/ compiled again by tsc alone: core/bundleStamp.ts).
  * - The TypeScript sources (tests, `tsx`): `worker.ts` through tsx, registered in
  *   each worker by `--import tsx` (slower to start, about a second per worker, and
  *   never stale against the sources being tested).
  * A run whose scenario names a TypeScript strategy module registers tsx by itself
  * (engine/strategyModules.ts), in either case.
  */
-import { statSync } from 'node:fs';
+import { builtCode } from '../core/bundleStamp.ts';
 
 /** Where workers load their code from. */
 export interface WorkerCode {
@@ -28,21 +28,12 @@ export interface WorkerCode {
 
 const compiled = import.meta.url.endsWith('.js');
 
-/** Modification time of a file, or undefined when it is missing. */
-const mtimeMs = (url: URL): number | undefined => statSync(url, { throwIfNoEntry: false })?.mtimeMs;
-
 /**
- * The one-file worker when it was built from the worker.js beside it (not older than it),
- * else worker.js. Named from dist/batch/ up, so that the URLs hold both in this module
- * and in the CLI's bundle (its chunks beside dist/cli/program.bundle.js), which holds this code too.
+ * The one-file worker when it was built from the worker.js beside it, else worker.js. Named
+ * from dist/batch/ up, so that the URLs hold both in this module and in the CLI's bundle (its
+ * chunks beside dist/cli/program.bundle.js), which holds this code too.
  */
-function compiledWorker(): URL {
-  const modules = new URL('../batch/worker.js', import.meta.url);
-  const bundle = new URL('../batch/worker.bundle.js', import.meta.url);
-  const bundleMs = mtimeMs(bundle);
-  const modulesMs = mtimeMs(modules);
-  return bundleMs !== undefined && (modulesMs === undefined || bundleMs >= modulesMs) ? bundle : modules;
-}
+const compiledWorker = (): URL => builtCode(new URL('../batch/worker.js', import.meta.url), new URL('../batch/worker.bundle.js', import.meta.url));
 
 export const workerCode = (): WorkerCode =>
   compiled

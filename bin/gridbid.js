@@ -5,7 +5,7 @@
 // interval, and collecting them in bigger batches cut run time by a third (bench/).
 // `batch` and `worker` also run with `npm run batch`'s --single-threaded: node starts
 // again with it, once (dist/cli/relaunch.js says why and how).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 // A reader that leaves early (`gridbid batch --help | head -1`) is not an error of ours:
 // the rest of the output goes nowhere, quietly, and the command still finishes its work
@@ -25,17 +25,11 @@ const relaunch = await import(new URL('../dist/cli/relaunch.js', import.meta.url
 const flags = relaunch.missingNodeFlags(argv, process.execArgv, process.env);
 if (flags.length > 0) await relaunch.relaunchWithFlags(fileURLToPath(import.meta.url), argv, flags);
 if (process.env[relaunch.RELAUNCHED_ENV] !== undefined) relaunch.superviseRelaunched();
-const { main } = await import(newestBuild(program).href);
+// The CLI bundled, dist/cli/program.bundle.js and the chunks its commands load (`npm run build`
+// writes them after tsc: scripts/bundle.mjs), when it was built from `program` (else dist/ was
+// compiled again by tsc alone: core/bundleStamp.ts). Bundled, a command loads in a fraction of
+// the ~0.3 s of CPU the CLI's modules take, and only its own code.
+const { builtCode } = await import(new URL('../dist/core/bundleStamp.js', import.meta.url).href);
+const { main } = await import(builtCode(program, new URL('program.bundle.js', program)).href);
 process.exitCode = await main(argv);
 
-/**
- * The CLI bundled, dist/cli/program.bundle.js and the chunks its commands load
- * (`npm run build` writes them after tsc: scripts/bundle.mjs), when it is not older than
- * `modules`; else `modules` itself (dist/compiled by tsc alone). Bundled, a command loads
- * in a fraction of the ~0.3 s of CPU the CLI's modules took, and only its own code.
- */
-function newestBuild(modules) {
-  const bundle = new URL('program.bundle.js', modules);
-  const bundleMs = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs;
-  return bundleMs !== undefined && bundleMs >= statSync(modules).mtimeMs ? bundle : modules;
-}

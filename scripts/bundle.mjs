@@ -5,9 +5,10 @@
  * - dist/cli/program.bundle.js, what the `gridbid` executable runs (bin/gridbid.js), and
  *   the chunks it loads (dist/cli/program.chunk-*.js): split where the CLI imports a
  *   command's code (see "Split" below).
- * Each is used only while it is not older than the module it was built from (the
- * chunks are written in the same build as program.bundle.js); dist/
- * compiled by tsc alone runs as separate modules, as before.
+ * Each is used only while it was built from the module beside it: both end with the same
+ * stamp line (`// gridbid-bundle <id>`, core/bundleStamp.ts says why not file times), which
+ * tsc, compiling dist/ again alone, leaves out of the module it writes anew; then dist/ runs
+ * as separate modules (the chunks are written in the same build as program.bundle.js).
  *
  * Why: every worker of every `gridbid batch` loads the engine before its first run, and
  * the command's main thread loads the CLI before it plans the runs and starts them.
@@ -38,7 +39,8 @@
  * themselves (highs' .wasm, DuckDB's native binding, piscina's worker script), tsx (only for a scenario's
  * TypeScript strategy module), and the queue's clients (bullmq, ioredis: only with --queue).
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -64,3 +66,13 @@ await Promise.all([
   build({ ...common, entryPoints: ['dist/batch/worker.js'], outfile: 'dist/batch/worker.bundle.js' }),
   build({ ...common, entryPoints: ['dist/cli/program.js'], outdir: 'dist/cli', splitting: true, entryNames: '[name].bundle', chunkNames: 'program.chunk-[hash]' }),
 ]);
+
+// The stamps (core/bundleStamp.ts): one id for the module and the bundle made from it,
+// after the source map comments, which therefore still point where they did.
+for (const [modules, bundle] of [
+  ['dist/batch/worker.js', 'dist/batch/worker.bundle.js'],
+  ['dist/cli/program.js', 'dist/cli/program.bundle.js'],
+]) {
+  const id = createHash('sha256').update(readFileSync(modules)).update(readFileSync(bundle)).digest('hex').slice(0, 16);
+  for (const file of [modules, bundle]) appendFileSync(file, `\n// gridbid-bundle ${id}\n`);
+}

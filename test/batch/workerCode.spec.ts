@@ -1,11 +1,11 @@
 /**
  * What the compiled package's batch workers load (batch/workerCode.ts): the one-file
- * worker that `npm run build` writes after tsc (scripts/bundle.mjs), only while it is
- * not older than the compiled worker.js, and without node options; and an internal
+ * worker that `npm run build` writes after tsc (scripts/bundle.mjs), only while it was
+ * built from the compiled worker.js beside it (core/bundleStamp.ts), and without node options; and an internal
  * error's location told in the TypeScript source (batch/runFiles.ts `inSource`), since
  * workers no longer run with --enable-source-maps.
  */
-import { readFileSync, statSync, utimesSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
@@ -33,17 +33,29 @@ describe('batch worker code (compiled)', () => {
     ({ workerCode } = (await import(pathToFileURL(join(DIST, 'workerCode.js')).href)) as { workerCode: () => WorkerCode });
   });
 
-  it('workers load the one-file worker, without node options; worker.js when the bundle is older than it', () => {
+  it('workers load the one-file worker, without node options; worker.js when tsc has compiled dist/ again since', () => {
     expect(workerCode()).to.deep.equal({ kind: 'compiled', url: pathToFileURL(BUNDLE).href, execArgv: [] });
-    const bundle = statSync(BUNDLE);
+    const built = readFileSync(MODULES, 'utf8');
+    const stamp = /\n\/\/ gridbid-bundle [0-9a-f]{16}\n$/.exec(built);
+    expect(stamp, 'npm run build stamps worker.js').to.not.equal(null);
     try {
-      // As if tsc alone had compiled dist/ again after the bundle was written.
-      utimesSync(BUNDLE, bundle.atime, new Date(statSync(MODULES).mtimeMs - 60_000));
+      // As tsc alone writes worker.js: the same code, without the bundle's stamp.
+      writeFileSync(MODULES, built.slice(0, stamp!.index));
+      expect(workerCode().url).to.equal(pathToFileURL(MODULES).href);
+      // Another build's stamp is not this bundle's.
+      writeFileSync(MODULES, `${built.slice(0, stamp!.index)}\n// gridbid-bundle 0123456789abcdef\n`);
       expect(workerCode().url).to.equal(pathToFileURL(MODULES).href);
     } finally {
-      utimesSync(BUNDLE, bundle.atime, bundle.mtime);
+      writeFileSync(MODULES, built);
     }
-    expect(workerCode().url).to.equal(pathToFileURL(BUNDLE).href);
+    // File times do not decide: npm extracts worker.bundle.js before worker.js (name order).
+    const { atime, mtime } = statSync(BUNDLE);
+    try {
+      utimesSync(BUNDLE, atime, new Date(0));
+      expect(workerCode().url).to.equal(pathToFileURL(BUNDLE).href);
+    } finally {
+      utimesSync(BUNDLE, atime, mtime);
+    }
   });
 
   it("a crash's location in the one-file worker is told in the TypeScript source", () => {

@@ -8,14 +8,15 @@
  *     published declarations, and the unit brands (in the views too) reject a kWh where a kW is expected;
  * (c) the installed `gridbid` command prints its version, runs the README's scenario
  *     (its TypeScript strategy module compiled on load) and a two-run batch (the
- *     compiled worker threads).
+ *     compiled worker threads), from the bundles (the CLI's and the worker's), not the
+ *     separate modules beside them.
  * One pack and one install for the whole file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { ensureBuilt } from '../helpers/build.ts';
 
@@ -141,5 +142,14 @@ describe('the packed package, installed into a new project', function () {
     const batch = run('npx', ['--offline', 'gridbid', 'batch', 'sweep.yaml', '--out', 'cli-batch', '--workers', '2']);
     expect(batch.status, batch.stderr).to.equal(0);
     expect(batch.stdout).to.match(/2 runs, 2 ok, 0 failed; 2 workers/);
+  });
+
+  it('(c) the installed command and its workers run the bundles (npm extracts them before their modules: file times must not decide)', async () => {
+    const dist = join(dir, 'node_modules', 'gridbid', 'dist');
+    const { builtCode } = (await import(pathToFileURL(join(dist, 'core', 'bundleStamp.js')).href)) as { builtCode: (modules: URL, bundle: URL) => URL };
+    const { workerCode } = (await import(pathToFileURL(join(dist, 'batch', 'workerCode.js')).href)) as { workerCode: () => { url: string } };
+    const program = pathToFileURL(join(dist, 'cli', 'program.js'));
+    expect(builtCode(program, new URL('program.bundle.js', program)).href).to.equal(pathToFileURL(join(dist, 'cli', 'program.bundle.js')).href);
+    expect(workerCode().url).to.equal(pathToFileURL(join(dist, 'batch', 'worker.bundle.js')).href);
   });
 });
