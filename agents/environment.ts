@@ -5,7 +5,7 @@
  * for the same numbers. Draws come from the site's own streams, so changing the
  * agents never changes the weather.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RandomService, Rng } from '../core/rng.ts';
 import { MS_PER_HOUR, type SimTime, simTime } from '../core/time.ts';
 import { COLD_DAY, type DayTemperature, drawDayOffsetC, HEATWAVE_DAY, MILD_DAY, nextTemperatureNoiseC, outdoorTempC } from './physics/outdoor.ts';

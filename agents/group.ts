@@ -2,7 +2,7 @@
  * Fields every `agents:` entry shares: how many agents, their ids, where they
  * sit in the network, how they bid and how late their messages may arrive.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AgentId, agentId, type BusId, busId } from '../core/units.ts';
 import { strategyRefSchema } from '../strategies/registry.ts';
 

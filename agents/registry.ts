@@ -2,7 +2,7 @@
  * Every agent kind a scenario can name, by its `kind:` key. Adding a kind means
  * adding its module to `agentKinds` and its group schema to `agentGroupSchema`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { aggregatorGroupSchema, aggregatorKind } from './aggregator/index.ts';
 import { buildingKind } from './building/index.ts';
 import { buildingGroupSchema } from './building/schema.ts';

@@ -7,7 +7,7 @@
 import type { IntertemporalBid } from '../market/dayAhead/types.ts';
 import type { AnyStateMachine } from 'xstate';
 import type { AnyLifecycle } from './lifecycle.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RandomService } from '../core/rng.ts';
 import type { AgentId, BusId } from '../core/units.ts';
 import type { ClockSpec, MarketInterval } from '../core/clock.ts';

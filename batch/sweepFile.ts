@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { type Document, type LineCounter, parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../core/errors.ts';
 import { lastKey, parseOverridePath, type PathStep } from './paths.ts';
 import { describeIssue, type Located, locate, parseYamlFile, plainData, type Problem, show } from '../core/yamlIssues.ts';

@@ -13,7 +13,7 @@
  *     - { id: feeder-1-backhaul, capacityBitPerS: 64000, referencePoints: [RP2, RP3] }
  * ```
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath, type InputIssue } from '../core/errors.ts';
 import { APPLICATION_CLASSES, type ApplicationClass, type ClassParams, defaultClassParams, isApplicationClass } from './applicationClasses.ts';
 import { REFERENCE_POINTS, type ReferencePoint } from './referencePoints.ts';

@@ -17,7 +17,7 @@
  * - Thermal envelopes: resistance ≤ 1e3 °C/kW (a home's is ~2) and capacitance ≤ 1e7 kWh/°C
  *   (a million m² of offices is ~5e4): the RC step's powers and temperatures stay finite.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const MAX_POWER_KW = 1e9;
 export const MAX_ENERGY_KWH = 1e10;

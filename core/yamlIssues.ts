@@ -6,7 +6,7 @@
  * here, in one wording and one `file:line:column path: reason` format.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq as isYamlSeq, LineCounter, parseDocument, type Alias, type Document, type Node as YamlNode } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InputFileError } from './errors.ts';
 
 /**

@@ -25,7 +25,7 @@
  * created directly, or the first pass) it forecasts by `fallback`.
  */
 import { priceMwh } from '../core/bounds.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const forecastSchema = z.strictObject({
   method: z.enum(['persistence', 'same-interval-yesterday', 'perfect-foresight']).default('same-interval-yesterday'),

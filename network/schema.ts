@@ -18,7 +18,7 @@
  * ```
  */
 import { MAX_POWER_KW, positivePowerKw, powerKw } from '../core/bounds.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Bounds of network numbers (issue 14: every number one the engine can compute with):

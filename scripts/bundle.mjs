@@ -50,6 +50,10 @@ const common = {
   format: 'esm',
   target: 'node20',
   external: ['highs', '@duckdb/node-api', 'piscina', 'tsx', 'tsx/*', 'bullmq', 'ioredis'],
+  // rxjs's ES module build: for node its package exports the CommonJS one, which esbuild keeps
+  // whole (337 kB of the worker, parsed by every worker before its first run); of the ES
+  // modules it keeps only what the engine imports.
+  alias: { rxjs: './node_modules/rxjs/dist/esm/index.js' },
   // CommonJS packages inside an ES module bundle call require() for node's own modules.
   banner: { js: "import { createRequire as __gridbidCreateRequire } from 'node:module'; const require = __gridbidCreateRequire(import.meta.url);" },
   sourcemap: 'linked',

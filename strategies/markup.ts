@@ -3,7 +3,7 @@
  * Demand bid at the price cap (inelastic need) keeps the cap: the clamp to the
  * market's [floor, cap] applies after the markup.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { valuationBids } from './truthful.ts';
 import type { Strategy } from './types.ts';
 

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssue } from '../core/yamlIssues.ts';
 import { buildingForecastFactory } from './building/forecast.ts';
 import { evSlackFactory } from './ev/slack.ts';

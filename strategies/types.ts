@@ -17,7 +17,7 @@
  *   price (never anyone else's), every interval (per bus it bid at, for an
  *   aggregator). Strategies without it are unaffected.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RandomService } from '../core/rng.ts';
 import type { SimTime } from '../core/time.ts';
 import type { Hours, Kw, PricePerMwh } from '../core/units.ts';

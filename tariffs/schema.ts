@@ -37,7 +37,7 @@
  * `days` takes a list (`[mon, tue]`) or `all`, `weekdays`, `weekend`; it defaults to `all`.
  * Errors come back as `InputIssue`s with a path (`tariffs[0].periods[1].rules[0]`) and a reason.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_PRICE_MWH } from '../core/bounds.ts';
 import type { InputIssue } from '../core/errors.ts';
 import { formatPath } from '../core/errors.ts';

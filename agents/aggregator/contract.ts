@@ -14,7 +14,7 @@
  *
  *   Σ member payments = aggregator's market payment + aggregator fee income.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Money, money, ZERO } from '../../core/money.ts';
 
 export const contractSchema = z.discriminatedUnion('type', [

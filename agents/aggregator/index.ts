@@ -7,7 +7,7 @@
  * The market sees only the aggregator; a member sees only its own allocation.
  * Like PowerMatcher's concentrator: an agent upward, a small market downward.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { agentId, type BusId } from '../../core/units.ts';
 import { aggregateCurves } from '../../market/aggregate.ts';
 import { strategyFor, strategyRefSchema } from '../../strategies/registry.ts';

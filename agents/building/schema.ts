@@ -13,7 +13,7 @@
  * Draw stream per building: 'hvac' (log-normal factors for R, C, the rating, then the
  * setpoint: always all four, in that order).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { positivePowerKw, powerKw, thermalCapacitance, thermalResistance } from '../../core/bounds.ts';
 import { bandSchema, groupBaseShape, rangeSchema } from '../group.ts';
 import { SMALL_OFFICE_LOADS } from '../physics/loadProfile.ts';

@@ -1,6 +1,6 @@
 /** `kind: ev`: the scenario keys of a group (units in the names, defaults in the schema). Behaviour: runtime.ts. */
 import { costMwh, powerKw, positivePowerKw } from '../../core/bounds.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { groupBaseShape } from '../group.ts';
 
 const fraction = z.number().min(0).max(1);

@@ -3,7 +3,7 @@
  * kW at marginal cost), optionally shaped by an hourly availability profile.
  */
 import { positivePowerKw, priceMwh } from '../../core/bounds.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SimTime } from '../../core/time.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import type { AgentViewBase } from '../../strategies/types.ts';

@@ -19,7 +19,7 @@
  * 'hvac', 'pv', 'appliances' (ownership), 'appliance-days' (daily windows).
  */
 import { positiveEnergyKwh, positivePowerKw, priceMwh, priceRangeMwh, thermalCapacitance, thermalResistance } from '../../core/bounds.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { bandSchema, groupBaseShape, rangeSchema } from '../group.ts';
 import { HOME_COMFORT_BAND, HOME_HVAC, HOME_RC, residentialInternalGainsKw } from '../physics/thermal.ts';
 import { DEFAULT_PERFORMANCE_RATIO } from '../physics/pv.ts';

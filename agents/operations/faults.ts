@@ -17,7 +17,7 @@
  *   `at` is altered in transit (+1 kWh imported); the MDMS must reject it (its MAC fails).
  */
 import { MAX_POWER_KW, powerKw } from '../../core/bounds.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSimTime, type SimTime } from '../../core/time.ts';
 
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { message: 'expected an ISO-8601 UTC time such as 2026-07-01T17:00:00Z' });

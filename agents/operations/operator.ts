@@ -19,7 +19,7 @@
  */
 import { costMwh } from '../../core/bounds.ts';
 import { floorToQuantum } from '../commandResponse.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CommandResponder, OperatorCommand } from '../types.ts';
 import { operationsMachine } from './machine.ts';
 import { Lifecycle, MachineModel } from '../lifecycle.ts';

@@ -10,7 +10,7 @@
  *
  * Margin = bills − market cost − imbalance cost.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { agentId, type BusId } from '../../core/units.ts';
 import { MS_PER_HOUR, simTime } from '../../core/time.ts';
 import type { AgentEnv, BusBid, IntermediaryKindModule, IntermediaryRuntime } from '../types.ts';

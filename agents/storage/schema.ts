@@ -1,6 +1,6 @@
 /** `kind: storage`: the scenario keys of a group (units in the names, defaults in the schema). Behaviour: runtime.ts. */
 import { costMwh, positiveEnergyKwh, powerKw } from '../../core/bounds.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { groupBaseShape } from '../group.ts';
 import { HOME_BATTERY } from '../physics/battery.ts';
 

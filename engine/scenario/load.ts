@@ -5,7 +5,7 @@
  */
 import { readInputFile } from '../../core/inputFile.ts';
 import { dirname, extname } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
 import { describeIssue, locate, parseYamlFile, type Problem } from '../../core/yamlIssues.ts';
 import { checkStrategyRef, strategyRefSchema } from '../../strategies/registry.ts';

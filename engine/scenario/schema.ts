@@ -3,7 +3,7 @@
  * so a typo is never silently ignored. Units are in the key names.
  */
 import { costMwh, priceMwh, priceTickMwh, quantumKw } from '../../core/bounds.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSimTime } from '../../core/time.ts';
 import { agentGroupSchema } from '../../agents/registry.ts';
 import { weatherSchema } from '../../agents/environment.ts';

@@ -20,7 +20,7 @@
  * real-time gate of its delivery day's first interval. Problems are reported with the
  * path and line (engine/scenario/load.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time HH:MM, e.g. "12:00"');
 

@@ -10,7 +10,7 @@
  * - `precondition`: P when there is such a peak (else its value, 0).
  * With a forecast of NaNs only this is `truthful`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BidSegment } from '../../market/types.ts';
 import { bankingValueMwh } from '../home/forecastValue.ts';
 import type { MarketView, Strategy, StrategyFactory } from '../types.ts';

@@ -32,7 +32,7 @@
  * its flexible power at 20. With s = 0.5 h: f = 0.75 → base = 60 (the 6th cheapest),
  * half-way into the urgency ramp → 60 + 2940 · 0.5 = 1530.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BidSegment } from '../../market/types.ts';
 import { quantileOfSorted, sortedKnownPrices } from '../storage/forecastQuantiles.ts';
 import type { MarketView, Strategy, StrategyFactory } from '../types.ts';

@@ -21,7 +21,7 @@
  * Supply (PV) is offered at its cost as it is.
  * With a forecast of NaNs only this is `truthful`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BidSegment } from '../../market/types.ts';
 import type { MarketView, Strategy, StrategyFactory } from '../types.ts';
 import { bankFillIntervals, bankingValueMwh, cheapestAheadMwh } from './forecastValue.ts';

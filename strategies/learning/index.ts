@@ -38,7 +38,7 @@
  * so a run is byte-reproducible for a seed, and adding agents changes no one's draws.
  * Created without a run context it refuses (it has no seeded stream to draw from).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Rng } from '../../core/rng.ts';
 import type { BidSegment } from '../../market/types.ts';
 import { arbitragePrices } from '../storage/arbitrage.ts';

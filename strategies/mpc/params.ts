@@ -1,5 +1,5 @@
 /** Parameters of the `mpc` strategy (`strategy: { id: mpc, params: { … } }`). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const mpcParams = z.strictObject({
   /** Look-ahead window, hours (at most the forecast's `horizonHours`). */

@@ -23,7 +23,7 @@
  * buy 5 kW at 40, sell 5 kW at 100 (a 5 kW battery at mid SoC). With deg 30 the
  * margin is −6.75: no bid.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BidSegment } from '../../market/types.ts';
 import type { MarketView, Strategy, StrategyFactory } from '../types.ts';
 import { quantileOfSorted, sortedKnownPrices } from './forecastQuantiles.ts';

@@ -14,7 +14,7 @@
 import { intervalNumber, magnitude, MAX_ENERGY_KWH, MAX_HORIZON_INTERVALS, MAX_INTERVAL_H, MAX_POWER_KW, powerKw, priceMwh, priceTickMwh, quantumKw } from '../../../core/bounds.ts';
 import { readInputFile } from '../../../core/inputFile.ts';
 import type { Document, LineCounter } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../../core/errors.ts';
 import { agentId, busId } from '../../../core/units.ts';
 import { describeIssue, parseYamlFile } from '../../../core/yamlIssues.ts';
