@@ -15,6 +15,7 @@ import type { Party } from './interval/participants.ts';
 import type { RetailDesk } from './retail.ts';
 import { checkFinalBooks } from './settlementBooks.ts';
 import { type FinalSettlement, finalSettlement, RECONCILIATION_OWNER, type SettlementCapture, type SettlementParties } from './settlementRun.ts';
+import { byKey } from '../core/textOrder.ts';
 
 /** The run's metered customers as a third party sees them (the report's figure), or why it is withheld. */
 export type MeteredAggregate =
@@ -49,7 +50,7 @@ export function settlementKpis(fs: FinalSettlement, books: readonly BookViolatio
     imbalanceAdjustmentPaid: sum([...fs.sites.filter((s) => s.paysTo < 0).map((s) => s.amount), ...fs.intermediaries.map((m) => m.amount)]).toFixed(),
     reconciliation: { owner: RECONCILIATION_OWNER, unaccountedKwh: sum(fs.account.map((a) => a.kwh)).toFixed(), received: sum(fs.account.map((a) => a.amount)).toFixed() },
     demandResponse: Object.fromEntries(
-      [...dr].sort(([a], [b]) => a.localeCompare(b)).map(([id, o]) => [id, { commands: o.commands, initialPaid: o.initialPaid.toFixed(), finalPaid: o.finalPaid.toFixed(), adjustment: o.finalPaid.minus(o.initialPaid).toFixed(), finalDeliveredKwh: r3(o.finalDeliveredKwh), finalCreditedKwh: r3(o.finalCreditedKwh), unmeasuredCommands: o.unmeasured }]),
+      [...dr].sort(byKey).map(([id, o]) => [id, { commands: o.commands, initialPaid: o.initialPaid.toFixed(), finalPaid: o.finalPaid.toFixed(), adjustment: o.finalPaid.minus(o.initialPaid).toFixed(), finalDeliveredKwh: r3(o.finalDeliveredKwh), finalCreditedKwh: r3(o.finalCreditedKwh), unmeasuredCommands: o.unmeasured }]),
     ),
     meteredCustomers: aggregate,
   };
@@ -142,6 +143,6 @@ export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQ
   const reportCustomers = parties.filter((p, i) => sp.hasMeter[i] && p.kind !== 'generator').map((p) => p.id);
   const aggregate = meteredAggregate(access.thirdPartyView('report'), reportCustomers, x.runStartMs, x.runEndMs);
   // What the bills from the MDMS charged beyond the retailers' interval-by-interval charges from the meter phase (docs/comms.md).
-  const trueUp = desk ? { retailBillingTrueUp: Object.fromEntries([...desk.billingTrueUp].map(([r, m]) => [ids[r]!, m.toFixed()] as const).sort(([a], [b]) => a.localeCompare(b))) } : {};
+  const trueUp = desk ? { retailBillingTrueUp: Object.fromEntries([...desk.billingTrueUp].map(([r, m]) => [ids[r]!, m.toFixed()] as const).sort(byKey)) } : {};
   return { billed, end: { final, books, kpis: { ...settlementKpis(final, books, aggregate), ...trueUp }, access } };
 }

@@ -11,6 +11,7 @@ import type { CommandDelivery, CommsRunEnd, IntervalComms } from '../engine/inte
 import type { CsvFile } from './csvFile.ts';
 import type { OpenTable } from './tableFiles.ts';
 import { escapeHtml } from './report.ts';
+import { byKey } from '../core/textOrder.ts';
 
 /** Command latency bins of the DR-delivery table, upper bounds in seconds. */
 const LATENCY_BINS_S = [1, 5, 30, 60, 180, 600, Infinity] as const;
@@ -54,7 +55,7 @@ export class CommsRecorder {
     const table = (head: readonly string[], rows: readonly (readonly string[])[]): string =>
       `<table class="events"><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</table>`;
     const latencyRows = [...end.latencyByClass]
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(byKey)
       .map(([cls, samples]) => {
         const n = samples.length;
         if (n === 0) return [cls, '0', '', '', '', ''];

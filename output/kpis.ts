@@ -12,6 +12,7 @@ import type { BookViolation } from '../engine/interval/books.ts';
 import type { RetailDesk } from '../engine/retail.ts';
 import type { RejectionCode } from '../market/types.ts';
 import { ShiftTally } from './shift.ts';
+import { byKey } from '../core/textOrder.ts';
 
 interface KindTotals {
   count: number;
@@ -351,18 +352,18 @@ export class KpiAccumulator {
     const avg = (total: Money, n: number): string => formatMoney(total.div(Math.max(1, n)).toDecimalPlaces(2));
     this.retail = {
       bills: Object.fromEntries(
-        [...byTariff].sort(([a], [b]) => a.localeCompare(b)).map(([id, t]) => [
+        [...byTariff].sort(byKey).map(([id, t]) => [
           id,
           {
             customers: t.customers.size,
             total: formatMoney(t.total),
             averagePerCustomer: avg(t.total, t.customers.size),
-            byKind: Object.fromEntries([...t.byKind].sort(([a], [b]) => a.localeCompare(b)).map(([kind, kk]) => [kind, { customers: kk.customers.size, averagePerCustomer: avg(kk.total, kk.customers.size) }])),
+            byKind: Object.fromEntries([...t.byKind].sort(byKey).map(([kind, kk]) => [kind, { customers: kk.customers.size, averagePerCustomer: avg(kk.total, kk.customers.size) }])),
           },
         ]),
       ),
       // Σ of the kind's bills over the run (every day, every tariff) ÷ its customers, to the cent (half-even, as Money rounds).
-      averageBillByKind: Object.fromEntries([...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([kind, kk]) => [kind, avg(kk.total, kk.customers.size)])),
+      averageBillByKind: Object.fromEntries([...byKind].sort(byKey).map(([kind, kk]) => [kind, avg(kk.total, kk.customers.size)])),
       tariffSwitches: desk.switches.length,
       billsByRetailer: Object.fromEntries([...billsByRetailer].map(([id, m]) => [id, formatMoney(m)])),
     };
@@ -381,7 +382,7 @@ export class KpiAccumulator {
     const r2 = (x: number): number => Math.round(x * 100) / 100;
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
     const byKind: Record<string, unknown> = {};
-    for (const [kind, k] of [...this.kinds].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [kind, k] of [...this.kinds].sort(byKey)) {
       byKind[kind] = { count: k.count, energyKwh: r3(k.energyKwh), cost: formatMoney(k.cost), unservedKwh: r3(k.unservedKwh) };
     }
     const aggregators = Object.fromEntries(
@@ -451,7 +452,7 @@ export class KpiAccumulator {
       ...(this.retail ? { retail: this.retail } : {}),
       ...(this.operations ? { operations: this.operations } : {}),
       clearingProblems: this.clearingProblems,
-      rejectedBids: Object.fromEntries([...this.rejected].sort(([a], [b]) => a.localeCompare(b))),
+      rejectedBids: Object.fromEntries([...this.rejected].sort(byKey)),
       agentFaults: this.faults.map((f) => ({ ...f, at: formatSimTime(f.at) })),
     };
   }

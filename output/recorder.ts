@@ -23,6 +23,7 @@ import { type FaultRow, issuesSectionHtml, MAX_ROWS, type RejectionRow } from '.
 import { machineShape, machineSvg } from './machineDiagram.ts';
 import { machineOf } from './machines.ts';
 import { CommsRecorder } from './commsRecorder.ts';
+import { byKey } from '../core/textOrder.ts';
 
 export const OUTPUT_FILES = ['summary.json', 'intervals.csv', 'agents.csv', 'flows.csv', 'events.csv', 'rejections.csv', 'bills.csv', 'report.html'] as const;
 
@@ -570,7 +571,7 @@ export class Recorder implements SimulationSink {
     if (this.socByKind.size > 0) charts.push({ id: 'soc', title: 'State of charge by kind (mean)', yLabel: 'kWh', x: s.t, series: [...this.socByKind].map(([kind, values]) => ({ label: kind, values })) });
     if (this.tempByKind.size > 0) charts.push({ id: 'temperature', title: 'Indoor temperature by kind (mean)', yLabel: '°C', x: s.t, series: [...this.tempByKind].map(([kind, values]) => ({ label: kind, values })) });
     const machines = [...this.stateTime]
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(byKey)
       .map(([kind, states]) => {
         const machine = machineOf(kind);
         if (!machine) return '';

@@ -62,6 +62,7 @@ import type { PartyBid } from './collectBids.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Party } from './participants.ts';
 import { grown } from '../../core/typedArrays.ts';
+import { byKey } from '../../core/textOrder.ts';
 
 /**
  * Message sizes, bytes (our choice; the DOE table gives rates, not payloads): a header of
@@ -1155,7 +1156,7 @@ export class CommsRun {
 
   private summary(): CommsSummary {
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-    const sorted = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)));
+    const sorted = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort(byKey));
     const used = (names: readonly string[], n: ArrayLike<number>): Map<string, number> => new Map(names.map((name, k) => [name, n[k] ?? 0] as const).filter(([, x]) => x > 0));
     const byStatus = used(this.statusText, this.byStatus);
     const byType = used(MESSAGE_TYPES, this.byType);

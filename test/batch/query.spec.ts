@@ -9,6 +9,7 @@ import { runBatch } from '../../batch/runBatch.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
 import { DATABASE_FILE } from '../../batch/database.ts';
 import { databaseContents } from './outputTree.ts';
+import { byText } from '../../core/textOrder.ts';
 
 describe('gridbid query (DuckDB over a batch folder)', () => {
   let dir: string;
@@ -46,7 +47,7 @@ describe('gridbid query (DuckDB over a batch folder)', () => {
     expect(prices.size).to.be.greaterThan(1);
     // And the summary view is summary.csv, keyed by run.
     const w = await queryResults(join(dir, 'b'), `select run_id, welfare, "market.pricing" from summary order by run_id`);
-    expect(w.rows).to.deep.equal(summary.map((s) => [s.run_id, Number(s.welfare), s['market.pricing']]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+    expect(w.rows).to.deep.equal(summary.map((s) => [s.run_id, Number(s.welfare), s['market.pricing']]).sort((a, b) => byText(String(a[0]), String(b[0]))));
     // Money is exact in the database: each run's agents' costs, as DECIMAL, sum to the same text as the run's own sum over agents.csv.
     const m = await queryResults(join(dir, 'b'), `select run_id, sum(cost)::varchar from agents where via is null and cost > 0 group by 1 order by 1`);
     expect(m.rows).to.have.length(16);
