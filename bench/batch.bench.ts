@@ -20,7 +20,8 @@
  * machine took meanwhile (from /proc/stat), so a measurement disturbed by other
  * work on this shared machine shows as such; "run times" split each batch into the
  * workers' first runs (which warm V8 up) and the later ones (which show what two workers
- * running at once cost each other), from the run folders' files (runTimes). GRIDBID_BENCH_BATCH_ROUNDS=n (default 3)
+ * running at once cost each other), from the run folders' files (runTimes). GRIDBID_BENCH_BATCH_ROUNDS=n (default 5:
+ * on this shared host single rounds of the same code spread from 0.37 to 0.75, README)
  * repeats the pair n times in the order 1, 2, 2, 1, 1, 2 … and reports the median ratio.
  *
  * A second row times the same sweep with the installed `gridbid batch` command, as a
@@ -262,7 +263,7 @@ function scalingRow(result: ChildResult, how: string): BenchRow {
   };
 }
 
-const ROUNDS = Math.max(1, Number(process.env.GRIDBID_BENCH_BATCH_ROUNDS ?? 3) || 3);
+const ROUNDS = Math.max(1, Number(process.env.GRIDBID_BENCH_BATCH_ROUNDS ?? 5) || 5);
 
 export const suite: BenchSuite = {
   name: 'batch',

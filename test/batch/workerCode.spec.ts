@@ -48,7 +48,7 @@ describe('batch worker code (compiled)', () => {
     } finally {
       writeFileSync(MODULES, built);
     }
-    // File times do not decide: npm extracts worker.bundle.js before worker.js (name order).
+    // File times do not decide: npm extracts worker.bundle.js before worker.js (their order in the tarball).
     const { atime, mtime } = statSync(BUNDLE);
     try {
       utimesSync(BUNDLE, atime, new Date(0));
