@@ -15,7 +15,7 @@ import { readInputFile } from '../core/inputFile.ts';
 import { basename, extname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { InputFileError, UserError } from '../core/errors.ts';
-import { parseScenario } from '../engine/scenario/load.ts';
+import { parseScenario, scenarioFromData } from '../engine/scenario/load.ts';
 import { estimateFootprint, footprintProblem } from '../engine/footprint.ts';
 import { applyOverride, type ConcretePath, formatConcrete, OverrideError, parseOverridePath, pathWithin } from './paths.ts';
 import { displayPath, isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
@@ -239,8 +239,10 @@ function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { 
   }
   const text = stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 });
   // A key the override path created that the schema does not know: the path is wrong, not the value.
-  // Parsed once: the schema's verdict serves both checks (a batch's main thread plans every run before any starts).
-  const parsed = parseOutcome(text, base.file);
+  // Checked once: the schema's verdict serves both checks (a batch's main thread plans every run before
+  // any starts). On the data the text was written from; the text is read back only to locate problems.
+  const valid = scenarioFromData(raw, base.file);
+  const parsed: ParseOutcome = valid ? { scenario: valid } : parseOutcome(text, base.file);
   const unknown = unknownKeysFromOverrides(sweep, parsed, applied);
   if (unknown.size > 0) return { text, error: [...unknown.values()].join('; '), pathError: unknown };
   const error = checkScenario(text, base.file, sweep, base, applied, parsed);

@@ -52,6 +52,19 @@ export function parseScenario(text: string, file: string): Scenario {
 }
 
 
+/**
+ * The scenario `parseScenario` would make of this plain data written out as YAML, checked on
+ * the data itself: the scenario when it is valid, undefined when it is not (then
+ * `parseScenario` on the text says where and why). A batch checks every run's scenario (its base
+ * with the sweep's overrides applied, then written out) before the first starts, and reading that
+ * text back was most of the planning's time on the batch's main thread, the time its workers wait.
+ */
+export function scenarioFromData(raw: unknown, file: string): Scenario | undefined {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success || crossChecks(parsed.data, dirname(file)).length > 0) return undefined;
+  return { file, config: parsed.data };
+}
+
 /** Strategy references of a document that failed its schema: each that is well-formed is checked for its id, kind and parameters. */
 function strategyChecksOnRaw(raw: unknown, baseDir: string): Problem[] {
   const agents = raw !== null && typeof raw === 'object' ? (raw as { agents?: unknown }).agents : undefined;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect } from 'chai';
@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { InputFileError, UserError } from '../../core/errors.ts';
 import { longestFirst, planBatch } from '../../batch/plan.ts';
 import { MAX_RUNS } from '../../batch/sweepFile.ts';
+import { parseScenario, scenarioFromData } from '../../engine/scenario/load.ts';
 
 const FIX = 'test/fixtures/sweeps';
 
@@ -229,5 +230,45 @@ describe('batch: the sweep format as documented', () => {
     expect(plan.runs).to.have.length(16);
     expect(plan.runs.every((r) => r.error === undefined)).to.equal(true);
     expect([...new Set(plan.runs.map((r) => r.seed))]).to.deep.equal([42, 43]);
+  });
+});
+
+describe('batch: planning checks each run on its data, as a run reads its text', () => {
+  // planBatch checks a run's scenario on the data its text is written from (scenarioFromData), and
+  // reads the text back only to locate problems; a worker reads the text (parseScenario). The two
+  // must agree on every run of every example sweep and every valid fixture sweep.
+  const sweeps = [
+    ...readdirSync('scenarios/sweeps').filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/sweeps/${f}`),
+    'scenarios/tariff-study/sweep.yaml',
+    ...readdirSync(FIX).filter((f) => f.endsWith('.yaml')).map((f) => `${FIX}/${f}`),
+  ];
+  it(`${sweeps.length} sweeps: the verdict and the scenario from the data equal those from the text`, () => {
+    let valid = 0;
+    let invalid = 0;
+    for (const file of sweeps) {
+      let plan: ReturnType<typeof planBatch>;
+      try {
+        plan = planBatch(file);
+      } catch (err) {
+        if (err instanceof UserError) continue; // fixtures of unusable sweeps
+        throw err;
+      }
+      for (const run of plan.runs) {
+        const data = parseYaml(run.text) as unknown;
+        let fromText: ReturnType<typeof parseScenario> | undefined;
+        try {
+          fromText = parseScenario(run.text, run.file);
+        } catch (err) {
+          if (!(err instanceof InputFileError) && !(err instanceof UserError)) throw err;
+        }
+        expect(scenarioFromData(data, run.file), `${file} ${run.id}`).to.deep.equal(fromText);
+        expect(run.error === undefined, `${file} ${run.id}: ${run.error}`).to.equal(fromText !== undefined);
+        if (fromText) valid++;
+        else invalid++;
+      }
+    }
+    // Both kinds were met: the fixtures hold runs made invalid by their overrides.
+    expect(valid).to.be.greaterThan(50);
+    expect(invalid).to.be.greaterThan(0);
   });
 });
