@@ -5,16 +5,18 @@
  * Why not file times: `npm pack` puts each bundle before its module in the tarball, and npm
  * extracts in that order, stamping each file with the time it wrote it, so `worker.bundle.js`
  * is always a little older than `worker.js` in an installed package; a "bundle not older than
- * its module" rule sent every installed `gridbid` to the ~330 separate modules (~0.41 s of
- * CPU per batch worker where the bundle takes ~0.1 s; README, Performance). A stamp in the files' text holds wherever the
- * files go: `npm run build` ends both files with the same line, `// gridbid-bundle <id>`, and tsc,
- * compiling dist/ again without bundling it, writes the module anew without it. Reads the last
- * bytes of two files: well under a millisecond.
+ * its module" rule sent every installed `gridbid` to the ~330 separate modules (~0.41 s of CPU
+ * per batch worker where the bundle takes ~0.1 s; README, Performance). A stamp in the files'
+ * text holds wherever the files go: `npm run build` ends both files with the same line
+ * (`stampLine`), and tsc, compiling dist/ again without bundling it, writes the module anew
+ * without it. Reads the last bytes of two files: well under a millisecond.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
-/** The line `npm run build` ends a bundle and its entry module with (scripts/bundle.mjs writes it). */
-export const BUNDLE_STAMP = /\/\/ gridbid-bundle ([0-9a-f]{16})\s*$/;
+/** What `npm run build` appends to a bundle and to its entry module (scripts/bundle.mjs): one id for both. */
+export const stampLine = (id: string): string => `\n// gridbid-bundle ${id}\n`;
+/** A file's last line when it is a stamp; the id in group 1. */
+export const BUNDLE_STAMP = /\n\/\/ gridbid-bundle ([0-9a-f]{16})\n$/;
 
 /** The bundle's stamp, read from the end of `file`; undefined when it has none or is missing. */
 function stampOf(file: URL): string | undefined {

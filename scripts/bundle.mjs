@@ -43,6 +43,8 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+// tsc has just compiled it: the stamp's format is written in one place.
+import { stampLine } from '../dist/core/bundleStamp.js';
 
 const common = {
   bundle: true,
@@ -78,5 +80,5 @@ for (const [modules, bundle] of [
   ['dist/cli/program.js', 'dist/cli/program.bundle.js'],
 ]) {
   const id = createHash('sha256').update(readFileSync(modules)).update(readFileSync(bundle)).digest('hex').slice(0, 16);
-  for (const file of [modules, bundle]) appendFileSync(file, `\n// gridbid-bundle ${id}\n`);
+  for (const file of [modules, bundle]) appendFileSync(file, stampLine(id));
 }

@@ -13,6 +13,7 @@ import { ensureBuilt } from '../helpers/build.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { inSource } from '../../batch/runFiles.ts';
 import type { WorkerCode } from '../../batch/workerCode.ts';
+import { BUNDLE_STAMP, stampLine } from '../../core/bundleStamp.ts';
 
 const DIST = join(REPO_ROOT, 'dist', 'batch');
 const BUNDLE = join(DIST, 'worker.bundle.js');
@@ -36,14 +37,14 @@ describe('batch worker code (compiled)', () => {
   it('workers load the one-file worker, without node options; worker.js when tsc has compiled dist/ again since', () => {
     expect(workerCode()).to.deep.equal({ kind: 'compiled', url: pathToFileURL(BUNDLE).href, execArgv: [] });
     const built = readFileSync(MODULES, 'utf8');
-    const stamp = /\n\/\/ gridbid-bundle [0-9a-f]{16}\n$/.exec(built);
+    const stamp = BUNDLE_STAMP.exec(built);
     expect(stamp, 'npm run build stamps worker.js').to.not.equal(null);
     try {
       // As tsc alone writes worker.js: the same code, without the bundle's stamp.
       writeFileSync(MODULES, built.slice(0, stamp!.index));
       expect(workerCode().url).to.equal(pathToFileURL(MODULES).href);
       // Another build's stamp is not this bundle's.
-      writeFileSync(MODULES, `${built.slice(0, stamp!.index)}\n// gridbid-bundle 0123456789abcdef\n`);
+      writeFileSync(MODULES, built.slice(0, stamp!.index) + stampLine('0123456789abcdef'));
       expect(workerCode().url).to.equal(pathToFileURL(MODULES).href);
     } finally {
       writeFileSync(MODULES, built);
