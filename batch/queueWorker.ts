@@ -15,9 +15,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { Piscina } from 'piscina';
 import { connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
-import { readDone, WORKER_YOUNG_GENERATION_MB } from './runBatch.ts';
+import { readDone } from './runBatch.ts';
+import { RunThreads } from './runThreads.ts';
 import { errorText, type RunOutcome, type RunTask } from './runFiles.ts';
 import { workerCode } from './workerCode.ts';
 
@@ -82,15 +82,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
   // Loaded here, not at the top: every `gridbid` command imports this module (batch/queue.ts says why).
   const { Worker } = await import('bullmq');
   const code = workerCode();
-  const pool = new Piscina<RunTask, RunOutcome>({
-    filename: code.url,
-    minThreads: concurrency,
-    maxThreads: concurrency,
-    idleTimeout: 60_000,
-    execArgv: [...code.execArgv],
-    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    atomics: 'disabled',
-  });
+  const threads = new RunThreads(code, concurrency);
   let ran = 0;
   let failed = 0;
   const worker = new Worker<QueuedTask, RunOutcome>(
@@ -103,7 +95,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
       }
       const t0 = performance.now();
       options.log(`started   ${task.id}`);
-      const { outcome, ran: didRun } = await runStaged(task, (t) => pool.run(t));
+      const { outcome, ran: didRun } = await runStaged(task, (t) => threads.run(t));
       const s = ((performance.now() - t0) / 1000).toFixed(1);
       if (!didRun) options.log(`kept      ${task.id} (already finished in ${task.outDir})`);
       else if (outcome.status === 'ok') options.log(`finished  ${task.id} ok ${s} s`);
@@ -124,7 +116,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
   });
   await worker.close();
   await running;
-  await pool.destroy();
+  await threads.close();
   await connection.quit().catch(() => {});
   return { ran, failed };
 }

@@ -1,6 +1,6 @@
 /**
  * Runs a batch: plans it, keeps the runs an earlier invocation finished, runs the
- * others in worker threads (piscina), and keeps summary.csv current.
+ * others in worker threads (batch/runThreads.ts), and keeps summary.csv current.
  *
  * Output folder: one folder per run (named by its id), `summary.csv` (rewritten
  * atomically after every finished run, so an interrupted batch still has a valid
@@ -16,7 +16,6 @@
 import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Piscina } from 'piscina';
 import { prepareOutputFolder } from '../output/outDir.ts';
 import { renderBatchReport } from './report.ts';
 // The planner (and through it the scenario loader: zod, yaml, the agents' schemas, ~1.4 MB of the
@@ -25,6 +24,7 @@ import { renderBatchReport } from './report.ts';
 import type { BatchPlan, RunSpec } from './plan.ts';
 import { type BatchProgress, silentProgress } from './progress.ts';
 import { type WorkerCode, workerCode } from './workerCode.ts';
+import { RunThreads } from './runThreads.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
 import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile } from './shard.ts';
 import { UserError } from '../core/errors.ts';
@@ -37,12 +37,6 @@ import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
 // The batch folder's file names: in batch/runFiles.ts, which `gridbid query` and the CLI's
 // commands load without this module (and the scenario loader it imports for planning).
 export { REPORT_FILE, SUMMARY_FILE } from './runFiles.ts';
-
-/**
- * Young generation of a worker: three semi-spaces of 64 MB, what the CLI's
- * `--max-semi-space-size=64` gives the main thread (bin/gridbid.js).
- */
-export const WORKER_YOUNG_GENERATION_MB = 3 * 64;
 
 export interface BatchOptions {
   /** A sweep file, a scenario file or a folder of them. */
@@ -89,7 +83,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   // before a worker can take its first run) while this thread plans the sweep and checks
   // every run's scenario (~0.14 s for 12 runs), instead of after: both are fixed costs of
   // every batch, which a short sweep pays in full (bench/batch.bench.ts).
-  const threads = options.queue === undefined && !options.stop?.aborted ? new WorkerThreads(workerCode(), options.workers ?? availableParallelism()) : undefined;
+  const threads = options.queue === undefined && !options.stop?.aborted ? new RunThreads(workerCode(), options.workers ?? availableParallelism()) : undefined;
   try {
     const { planBatch } = await import('./plan.ts');
     const whole = planBatch(options.target);
@@ -105,61 +99,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   }
 }
 
-/**
- * The batch's worker threads (piscina), started before the runs to do are known: as many
- * as asked for, each loading the engine at once. `take(n)` gives the pool for n runs at a
- * time; when that is fewer threads than started (a sweep with fewer runs left than
- * workers) the pool is started again with n, so that no idle thread holds an engine (on a
- * machine with many cores, one each) for the whole batch.
- */
-class WorkerThreads {
-  private pool: Piscina<RunTask, RunOutcome>;
-  private threads: number;
-  private readonly ending: Array<Promise<void>> = [];
-  private closed: Promise<void> | undefined;
-
-  constructor(
-    readonly code: WorkerCode,
-    threads: number,
-  ) {
-    this.threads = threads;
-    this.pool = this.start(threads);
-  }
-
-  take(n: number): Piscina<RunTask, RunOutcome> {
-    if (n < this.threads) {
-      this.ending.push(this.pool.destroy());
-      this.pool = this.start(n);
-      this.threads = n;
-    }
-    return this.pool;
-  }
-
-  /** Ends every thread; the same promise on every call. */
-  close(): Promise<void> {
-    this.closed ??= Promise.all([...this.ending, this.pool.destroy()]).then(() => undefined);
-    return this.closed;
-  }
-
-  private start(threads: number): Piscina<RunTask, RunOutcome> {
-    const pool = new Piscina<RunTask, RunOutcome>({
-      filename: this.code.url,
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: 60_000,
-      // Workers get only what they need: the TypeScript loader when they run the sources.
-      execArgv: [...this.code.execArgv],
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-      atomics: 'disabled',
-    });
-    // A thread that fails with no run in it (while loading, before the runs are planned) has
-    // nothing to report: a thread failing in a run fails that run, with the error.
-    pool.on('error', () => {});
-    return pool;
-  }
-}
-
-async function execute(options: BatchOptions, whole: BatchPlan, connection: Redis | undefined, threads: WorkerThreads | undefined): Promise<BatchResult> {
+async function execute(options: BatchOptions, whole: BatchPlan, connection: Redis | undefined, threads: RunThreads | undefined): Promise<BatchResult> {
   const shard = options.shard;
   // A shard's plan lists only its runs; their indexes (and summary.csv's row order) stay the sweep's.
   const plan: BatchPlan = shard ? { ...whole, runs: whole.runs.filter((r) => inShard(r, shard)) } : whole;
@@ -219,7 +159,8 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
     } else if (threads) {
       used = threads.code;
       const { longestFirst } = await import('./plan.ts');
-      await runInPool(longestFirst(toRun), workers, threads.take(workers), outDir, options, progress, finish);
+      threads.keep(workers);
+      await runInPool(longestFirst(toRun), workers, threads, outDir, options, progress, finish);
     }
   }
   // The threads end while this thread writes the summary and the report.
@@ -267,7 +208,7 @@ function claimShardFolder(outDir: string, plan: BatchPlan, shard: Shard): void {
 async function runInPool(
   runs: readonly RunSpec[],
   workers: number,
-  pool: Piscina<RunTask, RunOutcome>,
+  threads: RunThreads,
   outDir: string,
   options: BatchOptions,
   progress: BatchProgress,
@@ -283,8 +224,8 @@ async function runInPool(
         inFlight++;
         const t0 = performance.now();
         const task: RunTask = { id: run.id, outDir: join(outDir, run.id), file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint, formats: options.formats };
-        pool
-          .run(task, { signal: options.kill ?? null })
+        threads
+          .run(task, options.kill)
           .then(
             (outcome) => finish(run, outcome, performance.now() - t0),
             (err: unknown) => {

@@ -42,3 +42,11 @@ export async function runTask(task: RunTask): Promise<RunOutcome> {
 
 /** Piscina calls a worker module's default export with each task. */
 export default runTask;
+
+/**
+ * A thread's first task (batch/runThreads.ts): its answer says the code has loaded, after
+ * which the thread may be ended safely.
+ */
+export function ready(): true {
+  return true;
+}

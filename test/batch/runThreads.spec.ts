@@ -1,0 +1,88 @@
+/**
+ * The batch's worker threads (batch/runThreads.ts) never end a thread while it is loading its
+ * code: node 20 aborts the whole process when a worker is terminated inside its module loading
+ * (reproduced by creating and destroying piscina pools of the batch worker: 2 aborts in 2,300).
+ * The fixture worker takes 300 ms to load and appends a line to a file once loaded, so a thread
+ * ended during its load leaves no line: the old threads, ended at once, left none.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { RunThreads } from '../../batch/runThreads.ts';
+import type { RunTask } from '../../batch/runFiles.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
+
+const SLOW_LOAD = { kind: 'compiled', url: pathToFileURL(join(REPO_ROOT, 'test/fixtures/threads/slowLoad.mjs')).href, execArgv: [] } as const;
+const task = (id: string): RunTask => ({ id, outDir: '', file: '', text: '', seed: 1, fingerprint: '' });
+
+describe('batch worker threads (runThreads)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let loadedFile: string;
+  let saved: string | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gridbid-threads-'));
+    loadedFile = join(dir, 'loaded.txt');
+    writeFileSync(loadedFile, '');
+    saved = process.env.GRIDBID_TEST_LOADED_FILE;
+    // Worker threads get a copy of this process's environment when they start.
+    process.env.GRIDBID_TEST_LOADED_FILE = loadedFile;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.GRIDBID_TEST_LOADED_FILE;
+    else process.env.GRIDBID_TEST_LOADED_FILE = saved;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const loadedThreads = (): string[] => readFileSync(loadedFile, 'utf8').split('\n').filter((l) => l !== '');
+
+  it('closed as they start (a batch whose planning failed, or with every run finished), each thread ends only after it has loaded', async () => {
+    const threads = new RunThreads(SLOW_LOAD, 3);
+    await threads.close();
+    expect(loadedThreads()).to.have.length(3);
+  });
+
+  it('keeping fewer threads than started ends the others once loaded, and runs go to those kept', async () => {
+    const threads = new RunThreads(SLOW_LOAD, 3);
+    threads.keep(1);
+    expect(threads.size).to.equal(1);
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      const outcome = await threads.run(task(`r${i}`));
+      expect(outcome.status).to.equal('ok');
+      ids.push(outcome.status === 'ok' ? outcome.kpis[0]![1] : '');
+    }
+    await threads.close();
+    expect(new Set(ids).size, 'one thread ran them all').to.equal(1);
+    expect(loadedThreads()).to.have.length(3);
+    expect(loadedThreads()).to.include(ids[0]);
+  });
+
+  it('runs as many tasks at once as it keeps threads, each on its own thread, and refuses one more', async () => {
+    const threads = new RunThreads(SLOW_LOAD, 2);
+    const both = await Promise.all([threads.run(task('a')), threads.run(task('b'))]);
+    const ids = both.map((o) => (o.status === 'ok' ? o.kpis[0]![1] : ''));
+    expect(new Set(ids).size).to.equal(2);
+    // Closing ends the threads in the middle of these runs, which then reject.
+    const hang = [threads.run(task('hang')), threads.run(task('hang'))].map((p) => p.then(() => 'finished', (err: Error) => err.message));
+    let refused = '';
+    await threads.run(task('c')).catch((err: Error) => (refused = err.message));
+    expect(refused).to.match(/2 runs already in flight/);
+    await threads.close();
+    expect(await Promise.all(hang)).to.deep.equal(['Terminating worker thread', 'Terminating worker thread']);
+  });
+
+  it('kill ends the thread in the middle of its run: the run rejects, and close does not wait for it', async () => {
+    const threads = new RunThreads(SLOW_LOAD, 1);
+    const kill = new AbortController();
+    const running = threads.run(task('hang'), kill.signal);
+    // The task waits for the thread to load before it starts.
+    while (loadedThreads().length === 0) await new Promise((r) => setTimeout(r, 20));
+    kill.abort();
+    let error = '';
+    await running.catch((err: Error) => (error = err.message));
+    expect(error).to.match(/terminat/i);
+    await threads.close();
+  });
+});
