@@ -69,8 +69,8 @@ export class RunThreads {
     const thread = this.threads.find((t) => !t.busy);
     if (!thread) return Promise.reject(new Error(`RunThreads: ${this.threads.length} runs already in flight`));
     thread.busy = true;
-    // Terminating a thread in the middle of a run is safe: its code has loaded (the task waited for it).
-    const onKill = (): void => void thread.pool.destroy();
+    // A kill as the batch starts may come while the thread still loads: it ends once loaded, as always.
+    const onKill = (): void => void endLoaded(thread);
     kill?.addEventListener('abort', onKill, { once: true });
     return (thread.pool.run(task) as Promise<RunOutcome>).finally(() => {
       kill?.removeEventListener('abort', onKill);

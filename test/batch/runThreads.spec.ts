@@ -85,4 +85,17 @@ describe('batch worker threads (runThreads)', function () {
     expect(error).to.match(/terminat/i);
     await threads.close();
   });
+
+  it('a kill as the batch starts, while the thread still loads, ends it once loaded', async () => {
+    const threads = new RunThreads(SLOW_LOAD, 1);
+    const kill = new AbortController();
+    const running = threads.run(task('hang'), kill.signal).then(
+      () => 'finished',
+      (err: Error) => err.message,
+    );
+    kill.abort();
+    expect(await running).to.match(/terminat/i);
+    expect(loadedThreads()).to.have.length(1);
+    await threads.close();
+  });
 });
