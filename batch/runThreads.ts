@@ -8,11 +8,12 @@
  * worker is terminated inside its module loading (`FATAL ERROR: v8::Module::IsGraphAsync ...
  * must be used on an instantiated module`, from `ModuleWrap::InstantiateSync`, where piscina
  * loads the worker's module): 2 aborts in 2,300 pools of 2 threads destroyed 0–160 ms after
- * they started, on a 2-core machine (rare, so test/batch/runThreads.spec.ts checks the rule, not the crash). A batch ended its threads that early whenever its
- * planning failed (a sweep with a mistake), every run was already finished (a batch run
- * again), or it had fewer runs than threads (the threads were started again with fewer), and
- * a `gridbid worker` stopped as it started. So a thread's first task is `ready` (batch/worker.ts),
- * which answers once the code has loaded, and a thread is ended only after that answer.
+ * they started, on a 2-core machine (rare, so test/batch/runThreads.spec.ts checks the rule,
+ * not the crash). A batch ended its threads that early whenever its planning failed (a sweep
+ * with a mistake), every run was already finished (a batch run again), or it had fewer runs
+ * than threads (the threads were started again with fewer), and a `gridbid worker` stopped as
+ * it started. So a thread's first task is `ready` (batch/worker.ts), which answers once the
+ * code has loaded, and a thread is ended only after that answer.
  *
  * No thread is started again behind the batch's back: a pool of none at rest (`minThreads: 0`)
  * starts its worker for a task, so after a worker crashed in a run (which fails that run) the
@@ -26,7 +27,7 @@ import type { WorkerCode } from './workerCode.ts';
  * Young generation of a worker: three semi-spaces of 64 MB, what the CLI's
  * `--max-semi-space-size=64` gives the main thread (bin/gridbid.js).
  */
-export const WORKER_YOUNG_GENERATION_MB = 3 * 64;
+const WORKER_YOUNG_GENERATION_MB = 3 * 64;
 
 /** A thread left idle this long ends (a `gridbid worker` on an empty queue); the next task starts it again. */
 const IDLE_MS = 10 * 60_000;
