@@ -17,7 +17,8 @@
  *
  * No thread is started again behind the batch's back: a pool of none at rest (`minThreads: 0`)
  * starts its worker for a task, so after a worker crashed in a run (which fails that run) the
- * next run starts a new one, and no replacement is left loading when the batch ends.
+ * next run starts a new one, and no replacement is left loading when the batch ends. That new
+ * worker's first task is `ready` too, so a kill or close while it loads also waits for it.
  */
 import { Piscina } from 'piscina';
 import type { RunOutcome, RunTask } from './runFiles.ts';
@@ -34,8 +35,10 @@ const IDLE_MS = 10 * 60_000;
 
 interface Thread {
   readonly pool: Piscina<RunTask | undefined, RunOutcome | true>;
-  /** Settles once the worker has loaded its code (or failed to). */
-  readonly loaded: Promise<void>;
+  /** Settles once the thread's current worker has loaded its code (or failed to). */
+  loaded: Promise<void>;
+  /** Its worker died in a run (a run never throws: batch/worker.ts); the next run starts a new one. */
+  died: boolean;
   busy: boolean;
 }
 
@@ -70,13 +73,23 @@ export class RunThreads {
     const thread = this.threads.find((t) => !t.busy);
     if (!thread) return Promise.reject(new Error(`RunThreads: ${this.threads.length} runs already in flight`));
     thread.busy = true;
+    // The worker that replaces one which died loads first, like the thread's first: it too may be ended only once loaded.
+    if (thread.died) {
+      thread.died = false;
+      thread.loaded = loadedOnce(thread.pool);
+    }
     // A kill as the batch starts may come while the thread still loads: it ends once loaded, as always.
     const onKill = (): void => void endLoaded(thread);
     kill?.addEventListener('abort', onKill, { once: true });
-    return (thread.pool.run(task) as Promise<RunOutcome>).finally(() => {
-      kill?.removeEventListener('abort', onKill);
-      thread.busy = false;
-    });
+    return (thread.pool.run(task) as Promise<RunOutcome>)
+      .catch((err: unknown) => {
+        thread.died = true;
+        throw err;
+      })
+      .finally(() => {
+        kill?.removeEventListener('abort', onKill);
+        thread.busy = false;
+      });
   }
 
   /** Ends every thread, each once it has loaded; the same promise on every call. */
@@ -99,12 +112,15 @@ export class RunThreads {
     // A worker failing with no run in it (while loading) has nothing to report: a worker
     // failing in a run fails that run, with the error.
     pool.on('error', () => {});
-    const loaded = pool.run(undefined, { name: 'ready' }).then(
-      () => undefined,
-      () => undefined,
-    );
-    return { pool, loaded, busy: false };
+    return { pool, loaded: loadedOnce(pool), died: false, busy: false };
   }
 }
+
+/** Starts the pool's worker (when it has none) with `ready` as its first task: settles once it has loaded. */
+const loadedOnce = (pool: Thread['pool']): Promise<void> =>
+  pool.run(undefined, { name: 'ready' }).then(
+    () => undefined,
+    () => undefined,
+  );
 
 const endLoaded = (t: Thread): Promise<void> => t.loaded.then(() => t.pool.destroy());

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { RunThreads } from '../../batch/runThreads.ts';
-import type { RunTask } from '../../batch/runFiles.ts';
+import { type RunTask, workerDeathText } from '../../batch/runFiles.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 const SLOW_LOAD = { kind: 'compiled', url: pathToFileURL(join(REPO_ROOT, 'test/fixtures/threads/slowLoad.mjs')).href, execArgv: [] } as const;
@@ -97,5 +97,36 @@ describe('batch worker threads (runThreads)', function () {
     expect(await running).to.match(/terminat/i);
     expect(loadedThreads()).to.have.length(1);
     await threads.close();
+  });
+
+  it('after a worker died in a run, the worker that replaces it is ended only once loaded too', async () => {
+    const threads = new RunThreads(SLOW_LOAD, 1);
+    let died = '';
+    await threads.run(task('crash')).catch((err: Error) => (died = err.message));
+    expect(died, 'the run whose worker died rejects').to.not.equal('');
+    // The next run starts a new worker; a kill while it loads must wait for it to load.
+    const kill = new AbortController();
+    const running = threads.run(task('hang'), kill.signal).then(
+      () => 'finished',
+      (err: Error) => err.message,
+    );
+    kill.abort();
+    expect(await running).to.match(/terminat/i);
+    await threads.close();
+    expect(loadedThreads(), 'the first worker and its replacement both loaded').to.have.length(2);
+  });
+
+  it('tells why a worker died: the exit code, or out of memory; anything else as an internal error', async () => {
+    const threads = new RunThreads(SLOW_LOAD, 1);
+    const died = await threads.run(task('crash')).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await threads.close();
+    expect(workerDeathText(died)).to.equal('the worker running it crashed: its thread exited with code 3 in the middle of the run (process.exit in a worker thread ends that thread)');
+    // What node's Worker emits when a thread reaches its heap limit.
+    const oom = Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' });
+    expect(workerDeathText(oom)).to.equal('the worker running it crashed: its thread ran out of memory (Worker terminated due to reaching memory limit: JS heap out of memory)');
+    expect(workerDeathText(new TypeError('x is not a function'))).to.match(/^the worker running it crashed: internal error \(please report it\): TypeError: x is not a function/);
   });
 });
