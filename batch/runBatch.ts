@@ -30,7 +30,7 @@ import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile
 import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
 import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SCENARIO_FILE, SUMMARY_FILE, writeAtomic } from './runFiles.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SCENARIO_FILE, SUMMARY_FILE, workerDeathText, writeAtomic } from './runFiles.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
 
@@ -231,7 +231,7 @@ async function runInPool(
             (err: unknown) => {
               // A terminated run is unfinished, not failed: the next invocation redoes it.
               if (options.kill?.aborted) return;
-              const error = `the worker running it crashed: ${errorText(err)}`;
+              const error = workerDeathText(err);
               writeAtomic(join(outDir, run.id, ERROR_FILE), `${error}\n`);
               finish(run, { status: 'failed', error }, performance.now() - t0);
             },

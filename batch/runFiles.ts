@@ -66,6 +66,20 @@ export function errorText(err: unknown): string {
 }
 
 /**
+ * Why a run's worker thread died in the middle of it, for summary.csv: what the thread did
+ * (exited with a code, e.g. a strategy module calling `process.exit`, which in a worker ends
+ * that thread; or ran out of memory), not the thread pool's stack frame, which says nothing
+ * about the run. Anything else is told as `errorText` tells it.
+ */
+export function workerDeathText(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof Error && code === 'ERR_WORKER_OUT_OF_MEMORY') return `the worker running it crashed: its thread ran out of memory (${oneLine(err.message)})`;
+  const exit = err instanceof Error ? /^worker exited with code: (-?\d+)$/.exec(err.message) : null;
+  if (exit) return `the worker running it crashed: its thread exited with code ${exit[1]} in the middle of the run (process.exit in a worker thread ends that thread)`;
+  return `the worker running it crashed: ${errorText(err)}`;
+}
+
+/**
  * A stack frame of compiled code (`at f (file:///…/dist/batch/worker.bundle.js:120:7)`)
  * with its location in the TypeScript source (`…/engine/run.ts:88:5`), read from the
  * source map beside the file; the frame unchanged when there is none (the sources under

@@ -82,6 +82,29 @@ describe('gridbid batch', () => {
     checkOutputTree(out);
   });
 
+  it('a run whose worker dies fails alone, with the reason; the runs after it get a new worker and finish; exit code 3', async function () {
+    this.timeout(60_000);
+    const out = join(dir, 'worker-exit');
+    // One worker: the runs after the first death can only run on a worker started to replace it.
+    const r = await gridbidInProcess(['batch', `${FIX}/worker-exit.yaml`, '--out', out, '--workers', '1', '--no-database']);
+    expect(r.status).to.equal(3);
+    expect(hasStackTrace(r.stderr)).to.equal(false);
+    expect(r.stderr).to.contain(`gridbid: 2 of 4 runs failed; the others finished.`);
+    const rows = readCsv(join(out, 'summary.csv'));
+    expect(rows.map((x) => [x.run_id, x.status])).to.deep.equal([
+      ['exits__seed-7', 'failed'],
+      ['exits__seed-8', 'failed'],
+      ['plain__seed-7', 'ok'],
+      ['plain__seed-8', 'ok'],
+    ]);
+    for (const row of rows.slice(0, 2)) {
+      expect(row.error).to.equal('the worker running it crashed: its thread exited with code 7 in the middle of the run (process.exit in a worker thread ends that thread)');
+      expect(readFileSync(join(out, row.run_id!, 'error.txt'), 'utf8')).to.equal(`${row.error}\n`);
+      expect(existsSync(join(out, row.run_id!, 'DONE'))).to.equal(false);
+    }
+    for (const row of rows.slice(2)) expect(existsSync(join(out, row.run_id!, 'DONE'))).to.equal(true);
+  });
+
   it('resumes: keeps finished runs, redoes unfinished ones and those whose scenario changed', async function () {
     this.timeout(60_000);
     // Start from the finished batch of the first test (timestamps kept).
