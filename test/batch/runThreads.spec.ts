@@ -86,15 +86,20 @@ describe('batch worker threads (runThreads)', function () {
     await threads.close();
   });
 
-  it('a kill as the batch starts, while the thread still loads, ends it once loaded', async () => {
-    const threads = new RunThreads(SLOW_LOAD, 1);
+  /** Starts a run that never ends and kills it at once, while its thread may still load: how the run ended. */
+  const killedAsItStarts = (threads: RunThreads): Promise<string> => {
     const kill = new AbortController();
     const running = threads.run(task('hang'), kill.signal).then(
       () => 'finished',
       (err: Error) => err.message,
     );
     kill.abort();
-    expect(await running).to.match(/terminat/i);
+    return running;
+  };
+
+  it('a kill as the batch starts, while the thread still loads, ends it once loaded', async () => {
+    const threads = new RunThreads(SLOW_LOAD, 1);
+    expect(await killedAsItStarts(threads)).to.match(/terminat/i);
     expect(loadedThreads()).to.have.length(1);
     await threads.close();
   });
@@ -105,13 +110,7 @@ describe('batch worker threads (runThreads)', function () {
     await threads.run(task('crash')).catch((err: Error) => (died = err.message));
     expect(died, 'the run whose worker died rejects').to.not.equal('');
     // The next run starts a new worker; a kill while it loads must wait for it to load.
-    const kill = new AbortController();
-    const running = threads.run(task('hang'), kill.signal).then(
-      () => 'finished',
-      (err: Error) => err.message,
-    );
-    kill.abort();
-    expect(await running).to.match(/terminat/i);
+    expect(await killedAsItStarts(threads)).to.match(/terminat/i);
     await threads.close();
     expect(loadedThreads(), 'the first worker and its replacement both loaded').to.have.length(2);
   });
