@@ -6,7 +6,8 @@
  * (engine/run.ts and everything it imports: about 0.2 s of CPU at every `gridbid batch`
  * start, before any worker runs).
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BooksOpenError, UserError } from '../core/errors.ts';
@@ -77,6 +78,17 @@ export function workerDeathText(err: unknown): string {
   const exit = err instanceof Error ? /^worker exited with code: (-?\d+)$/.exec(err.message) : null;
   if (exit) return `the worker running it crashed: its thread exited with code ${exit[1]} in the middle of the run (process.exit in a worker thread ends that thread)`;
   return `the worker running it crashed: ${errorText(err)}`;
+}
+
+/**
+ * Makes `dir` the folder of a run whose worker thread died in it: the files the run had
+ * started (`<name>.partial`, never finished) removed, and `error.txt` written. What is left
+ * is what every failed run leaves: its scenario.yaml (written before the run started) and why it failed.
+ */
+export function failDeadRun(dir: string, error: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f.endsWith('.partial')) rmSync(join(dir, f), { force: true });
+  writeAtomic(join(dir, ERROR_FILE), `${error}\n`);
 }
 
 /**

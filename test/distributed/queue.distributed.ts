@@ -161,4 +161,17 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expect(existsSync(join(out, '.gridbid-staging')), 'the killed attempt left no staging folder').to.equal(false);
     checkOutputTree(out);
   });
+
+  it('a run whose worker thread dies fails as in a local batch (the same summary.csv and run folders) and is not retried', async () => {
+    const sweep = 'test/fixtures/sweeps/worker-exit.yaml';
+    const local = await runBatch({ target: sweep, outDir: join(dir, 'exit-local'), workers: 1 });
+    expect([local.ok, local.failed]).to.deep.equal([2, 2]);
+    const out = join(dir, 'exit-queued');
+    const r = await gridbid(['batch', sweep, '--queue', url, '--out', out]).exit;
+    expect(r.code, r.stderr).to.equal(3);
+    expect(r.stderr).to.contain('its thread exited with code 7 in the middle of the run');
+    expectSameTree(join(dir, 'exit-local'), out);
+    checkOutputTree(out);
+    expect(workers.flatMap((w) => lines(w.stderr(), 'started')), 'each run taken once').to.have.length(4);
+  });
 });
