@@ -99,7 +99,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
       const { outcome, ran: didRun } = await runStaged(task, (t) =>
         threads.run(t).catch((err: unknown): RunOutcome => {
           const error = workerDeathText(err);
-          failDeadRun(t.outDir, error);
+          failDeadRun(t.outDir, t.text, error);
           return { status: 'failed', error };
         }),
       );

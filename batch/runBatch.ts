@@ -232,7 +232,7 @@ async function runInPool(
               // A terminated run is unfinished, not failed: the next invocation redoes it.
               if (options.kill?.aborted) return;
               const error = workerDeathText(err);
-              failDeadRun(join(outDir, run.id), error);
+              failDeadRun(join(outDir, run.id), run.text, error);
               finish(run, { status: 'failed', error }, performance.now() - t0);
             },
           )

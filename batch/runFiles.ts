@@ -66,6 +66,14 @@ export function errorText(err: unknown): string {
   return `internal error (please report it): ${String(err)}`;
 }
 
+/** A run refused because its worker thread could not load the engine's code (batch/runThreads.ts): `reason` says why. */
+export class WorkerLoadError extends Error {
+  constructor(readonly reason: unknown) {
+    super(`the worker thread could not load its code: ${reason instanceof Error ? reason.message : String(reason)}`);
+    this.name = 'WorkerLoadError';
+  }
+}
+
 /**
  * Why a run's worker thread died in the middle of it, for summary.csv: what the thread did
  * (exited with a code, e.g. a strategy module calling `process.exit`, which in a worker ends
@@ -73,6 +81,7 @@ export function errorText(err: unknown): string {
  * about the run. Anything else is told as `errorText` tells it.
  */
 export function workerDeathText(err: unknown): string {
+  if (err instanceof WorkerLoadError) return `its worker thread could not load gridbid's code: ${errorText(err.reason)}`;
   const code = (err as { code?: unknown } | null)?.code;
   if (err instanceof Error && code === 'ERR_WORKER_OUT_OF_MEMORY') return `the worker running it crashed: its thread ran out of memory (${oneLine(err.message)})`;
   const exit = err instanceof Error ? /^worker exited with code: (-?\d+)$/.exec(err.message) : null;
@@ -81,13 +90,15 @@ export function workerDeathText(err: unknown): string {
 }
 
 /**
- * Makes `dir` the folder of a run whose worker thread died in it: the files the run had
- * started (`<name>.partial`, never finished) removed, and `error.txt` written. What is left
- * is what every failed run leaves: its scenario.yaml (written before the run started) and why it failed.
+ * Makes `dir` the folder of a run whose worker thread died in it (or could not load): the files
+ * the run had started (`<name>.partial`, never finished) removed, its scenario.yaml written when
+ * the run never started, and `error.txt`. What is left is what every failed run leaves.
  */
-export function failDeadRun(dir: string, error: string): void {
+export function failDeadRun(dir: string, scenarioText: string, error: string): void {
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (f.endsWith('.partial')) rmSync(join(dir, f), { force: true });
+  const files = readdirSync(dir);
+  for (const f of files) if (f.endsWith('.partial')) rmSync(join(dir, f), { force: true });
+  if (!files.includes(SCENARIO_FILE)) writeAtomic(join(dir, SCENARIO_FILE), scenarioText);
   writeAtomic(join(dir, ERROR_FILE), `${error}\n`);
 }
 

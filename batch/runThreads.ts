@@ -19,9 +19,13 @@
  * starts its worker for a task, so after a worker crashed in a run (which fails that run) the
  * next run starts a new one, and no replacement is left loading when the batch ends. That new
  * worker's first task is `ready` too, so a kill or close while it loads also waits for it.
+ *
+ * A worker that cannot load its code (a broken install: a package missing) fails every run the
+ * thread is given, with the reason (`WorkerLoadError`): piscina starts no worker again in a pool
+ * whose worker failed to start, and a task given to it would wait for ever.
  */
 import { Piscina } from 'piscina';
-import type { RunOutcome, RunTask } from './runFiles.ts';
+import { type RunOutcome, type RunTask, WorkerLoadError } from './runFiles.ts';
 import type { WorkerCode } from './workerCode.ts';
 
 /**
@@ -37,8 +41,14 @@ interface Thread {
   readonly pool: Piscina<RunTask | undefined, RunOutcome | true>;
   /** Settles once the thread's current worker has loaded its code (or failed to). */
   loaded: Promise<void>;
-  /** Its worker died in a run (a run never throws: batch/worker.ts); the next run starts a new one. */
-  died: boolean;
+  /**
+   * Why its worker could not load its code (a broken install: a package missing, a file cut short).
+   * The thread then takes no task: piscina starts no worker again in a pool whose worker failed
+   * to start, so a task given to it would wait for ever.
+   */
+  loadFailed: unknown;
+  /** Settles `loaded` with the reason its worker failed to start (piscina reports that as an 'error' of the pool: its `ready` task waits for ever). */
+  failLoad: ((err: unknown) => void) | undefined;
   busy: boolean;
 }
 
@@ -73,18 +83,17 @@ export class RunThreads {
     const thread = this.threads.find((t) => !t.busy);
     if (!thread) return Promise.reject(new Error(`RunThreads: ${this.threads.length} runs already in flight`));
     thread.busy = true;
-    // The worker that replaces one which died loads first, like the thread's first: it too may be ended only once loaded.
-    if (thread.died) {
-      thread.died = false;
-      thread.loaded = loadedOnce(thread.pool);
-    }
+    // A thread whose worker died in a run (a run never throws: batch/worker.ts) or ended idle (`IDLE_MS`) starts a new one,
+    // which loads first like the thread's first: it too may be ended only once loaded, and may fail to load.
+    if (thread.loadFailed === undefined && thread.pool.threads.length === 0) load(thread);
     // A kill as the batch starts may come while the thread still loads: it ends once loaded, as always.
     const onKill = (): void => void endLoaded(thread);
     kill?.addEventListener('abort', onKill, { once: true });
-    return (thread.pool.run(task) as Promise<RunOutcome>)
-      .catch((err: unknown) => {
-        thread.died = true;
-        throw err;
+    // The task goes to the worker once it has loaded (a kill meanwhile ends it right after), or fails with why it could not.
+    return thread.loaded
+      .then(() => {
+        if (thread.loadFailed !== undefined) throw new WorkerLoadError(thread.loadFailed);
+        return thread.pool.run(task) as Promise<RunOutcome>;
       })
       .finally(() => {
         kill?.removeEventListener('abort', onKill);
@@ -109,18 +118,30 @@ export class RunThreads {
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       atomics: 'disabled',
     });
-    // A worker failing with no run in it (while loading) has nothing to report: a worker
-    // failing in a run fails that run, with the error.
-    pool.on('error', () => {});
-    return { pool, loaded: loadedOnce(pool), died: false, busy: false };
+    const thread: Thread = { pool, loaded: Promise.resolve(), loadFailed: undefined, failLoad: undefined, busy: false };
+    // A worker failing in a run fails that run, with the error. piscina reports here one that failed
+    // with no task of ours in it: while loading (it could not start), or idle after a run (the next run starts another).
+    pool.on('error', (err: unknown) => thread.failLoad?.(err));
+    load(thread);
+    return thread;
   }
 }
 
-/** Starts the pool's worker (when it has none) with `ready` as its first task: settles once it has loaded. */
-const loadedOnce = (pool: Thread['pool']): Promise<void> =>
-  pool.run(undefined, { name: 'ready' }).then(
-    () => undefined,
-    () => undefined,
-  );
+/** Starts the thread's worker (its pool has none) with `ready` as its first task: `loaded` settles once it has loaded, or failed to. */
+function load(thread: Thread): void {
+  const failed = (err: unknown): void => {
+    thread.loadFailed = err ?? new Error('the worker failed to start');
+  };
+  const failedToStart = new Promise<void>((resolve) => {
+    thread.failLoad = (err) => {
+      failed(err);
+      resolve();
+    };
+  });
+  const ready = thread.pool.run(undefined, { name: 'ready' }).then(() => undefined, failed);
+  thread.loaded = Promise.race([ready, failedToStart]).finally(() => {
+    thread.failLoad = undefined;
+  });
+}
 
 const endLoaded = (t: Thread): Promise<void> => t.loaded.then(() => t.pool.destroy());

@@ -21,18 +21,28 @@ describe('batch worker threads (runThreads)', function () {
   this.timeout(30_000);
   let dir: string;
   let loadedFile: string;
-  let saved: string | undefined;
+  let brokenFile: string;
+  let saved: Array<[string, string | undefined]>;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'gridbid-threads-'));
     loadedFile = join(dir, 'loaded.txt');
+    brokenFile = join(dir, 'broken');
     writeFileSync(loadedFile, '');
-    saved = process.env.GRIDBID_TEST_LOADED_FILE;
     // Worker threads get a copy of this process's environment when they start.
-    process.env.GRIDBID_TEST_LOADED_FILE = loadedFile;
+    saved = [
+      ['GRIDBID_TEST_LOADED_FILE', loadedFile],
+      ['GRIDBID_TEST_BROKEN_FILE', brokenFile],
+    ].map(([k, v]) => {
+      const before = process.env[k!];
+      process.env[k!] = v;
+      return [k!, before];
+    });
   });
   afterEach(() => {
-    if (saved === undefined) delete process.env.GRIDBID_TEST_LOADED_FILE;
-    else process.env.GRIDBID_TEST_LOADED_FILE = saved;
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
     rmSync(dir, { recursive: true, force: true });
   });
   const loadedThreads = (): string[] => readFileSync(loadedFile, 'utf8').split('\n').filter((l) => l !== '');
@@ -127,5 +137,37 @@ describe('batch worker threads (runThreads)', function () {
     const oom = Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' });
     expect(workerDeathText(oom)).to.equal('the worker running it crashed: its thread ran out of memory (Worker terminated due to reaching memory limit: JS heap out of memory)');
     expect(workerDeathText(new TypeError('x is not a function'))).to.match(/^the worker running it crashed: internal error \(please report it\): TypeError: x is not a function/);
+  });
+
+  describe('a worker that cannot load its code (a broken install)', function () {
+    // piscina starts no worker again in a pool whose worker failed to start, and a task given to it waited for ever.
+    this.timeout(10_000);
+
+    it('fails every run at once, with why, instead of waiting for ever; close ends', async () => {
+      writeFileSync(brokenFile, '');
+      const threads = new RunThreads(SLOW_LOAD, 1);
+      for (const id of ['a', 'b']) {
+        const err = await threads.run(task(id)).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(workerDeathText(err)).to.match(/^its worker thread could not load gridbid's code: internal error \(please report it\): Error: broken at load \(test fixture\)/);
+      }
+      await threads.close();
+      expect(loadedThreads()).to.deep.equal([]);
+    });
+
+    it('after a worker died in a run, a replacement that cannot load fails the next run with why', async () => {
+      const threads = new RunThreads(SLOW_LOAD, 1);
+      await threads.run(task('crash')).catch(() => undefined);
+      writeFileSync(brokenFile, '');
+      const err = await threads.run(task('b')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(workerDeathText(err)).to.contain('could not load gridbid\'s code');
+      await threads.close();
+      expect(loadedThreads(), 'only the first worker loaded').to.have.length(1);
+    });
   });
 });

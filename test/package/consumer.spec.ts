@@ -9,11 +9,13 @@
  * (c) the installed `gridbid` command prints its version, runs the README's scenario
  *     (its TypeScript strategy module compiled on load) and a two-run batch (the
  *     compiled worker threads), from the bundles (the CLI's and the worker's), not the
- *     separate modules beside them.
+ *     separate modules beside them;
+ * (d) with a package the workers load taken away (a broken install), a batch fails its runs
+ *     with the reason and ends.
  * One pack and one install for the whole file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -151,5 +153,21 @@ describe('the packed package, installed into a new project', function () {
     const program = pathToFileURL(join(dist, 'cli', 'program.js'));
     expect(builtCode(program, new URL('program.bundle.js', program)).href).to.equal(pathToFileURL(join(dist, 'cli', 'program.bundle.js')).href);
     expect(workerCode().url).to.equal(pathToFileURL(join(dist, 'batch', 'worker.bundle.js')).href);
+  });
+
+  it('(d) a broken install (a package the workers load is missing): the batch fails each run with why, and ends', () => {
+    // highs is loaded by the worker's bundle, not by the command's main thread (which plans): without
+    // it no worker can load, and a batch used to wait for ever on a thread that would never start.
+    const highs = join(dir, 'node_modules', 'highs');
+    renameSync(highs, `${highs}.away`);
+    try {
+      const batch = run('npx', ['--offline', 'gridbid', 'batch', 'sweep.yaml', '--out', 'broken-batch', '--workers', '2']);
+      expect(batch.status, batch.stderr).to.equal(3);
+      expect(batch.stdout).to.match(/2 runs, 0 ok, 2 failed/);
+      expect(batch.stdout).to.contain("its worker thread could not load gridbid's code: internal error (please report it): Error: Cannot find package 'highs'");
+      expect(readFileSync(join(dir, 'broken-batch', 'summary.csv'), 'utf8')).to.contain("could not load gridbid's code");
+    } finally {
+      renameSync(`${highs}.away`, highs);
+    }
   });
 });
