@@ -18,7 +18,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
 import { readDone } from './runBatch.ts';
 import { RunThreads } from './runThreads.ts';
-import { errorText, failDeadRun, type RunOutcome, type RunTask, workerDeathText } from './runFiles.ts';
+import { errorText, failDeadRun, type RunOutcome, type RunTask } from './runFiles.ts';
 import { workerCode } from './workerCode.ts';
 
 /** The outcome recorded in a run folder's DONE for this very task (same run, scenario and seed), if there is one. */
@@ -96,13 +96,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
       const t0 = performance.now();
       options.log(`started   ${task.id}`);
       // A run whose worker thread dies fails, as in a local batch (the same error.txt and summary row), and is not retried.
-      const { outcome, ran: didRun } = await runStaged(task, (t) =>
-        threads.run(t).catch((err: unknown): RunOutcome => {
-          const error = workerDeathText(err);
-          failDeadRun(t.outDir, t.text, error);
-          return { status: 'failed', error };
-        }),
-      );
+      const { outcome, ran: didRun } = await runStaged(task, (t) => threads.run(t).catch((err: unknown) => failDeadRun(t.outDir, t.text, err)));
       const s = ((performance.now() - t0) / 1000).toFixed(1);
       if (!didRun) options.log(`kept      ${task.id} (already finished in ${task.outDir})`);
       else if (outcome.status === 'ok') options.log(`finished  ${task.id} ok ${s} s`);

@@ -30,7 +30,7 @@ import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile
 import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
 import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SCENARIO_FILE, SUMMARY_FILE, failDeadRun, workerDeathText, writeAtomic } from './runFiles.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SCENARIO_FILE, SUMMARY_FILE, failDeadRun, writeAtomic } from './runFiles.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
 
@@ -231,9 +231,7 @@ async function runInPool(
             (err: unknown) => {
               // A terminated run is unfinished, not failed: the next invocation redoes it.
               if (options.kill?.aborted) return;
-              const error = workerDeathText(err);
-              failDeadRun(join(outDir, run.id), run.text, error);
-              finish(run, { status: 'failed', error }, performance.now() - t0);
+              finish(run, failDeadRun(join(outDir, run.id), run.text, err), performance.now() - t0);
             },
           )
           .finally(() => {

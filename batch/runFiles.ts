@@ -90,16 +90,19 @@ export function workerDeathText(err: unknown): string {
 }
 
 /**
- * Makes `dir` the folder of a run whose worker thread died in it (or could not load): the files
- * the run had started (`<name>.partial`, never finished) removed, its scenario.yaml written when
- * the run never started, and `error.txt`. What is left is what every failed run leaves.
+ * The outcome of a run whose worker thread died in it (or could not load), `err` what the
+ * thread pool said, and `dir` made its folder: the files the run had started (`<name>.partial`,
+ * never finished) removed, its scenario.yaml written when the run never started, and
+ * `error.txt` (`workerDeathText`). What is left is what every failed run leaves.
  */
-export function failDeadRun(dir: string, scenarioText: string, error: string): void {
+export function failDeadRun(dir: string, scenarioText: string, err: unknown): RunOutcome {
+  const error = workerDeathText(err);
   mkdirSync(dir, { recursive: true });
   const files = readdirSync(dir);
   for (const f of files) if (f.endsWith('.partial')) rmSync(join(dir, f), { force: true });
   if (!files.includes(SCENARIO_FILE)) writeAtomic(join(dir, SCENARIO_FILE), scenarioText);
   writeAtomic(join(dir, ERROR_FILE), `${error}\n`);
+  return { status: 'failed', error };
 }
 
 /**

@@ -129,17 +129,14 @@ export class RunThreads {
 
 /** Starts the thread's worker (its pool has none) with `ready` as its first task: `loaded` settles once it has loaded, or failed to. */
 function load(thread: Thread): void {
-  const failed = (err: unknown): void => {
-    thread.loadFailed = err ?? new Error('the worker failed to start');
-  };
-  const failedToStart = new Promise<void>((resolve) => {
-    thread.failLoad = (err) => {
-      failed(err);
+  thread.loaded = new Promise<void>((resolve) => {
+    const failed = (err: unknown): void => {
+      thread.loadFailed = err ?? new Error('the worker failed to start');
       resolve();
     };
-  });
-  const ready = thread.pool.run(undefined, { name: 'ready' }).then(() => undefined, failed);
-  thread.loaded = Promise.race([ready, failedToStart]).finally(() => {
+    thread.failLoad = failed;
+    thread.pool.run(undefined, { name: 'ready' }).then(() => resolve(), failed);
+  }).finally(() => {
     thread.failLoad = undefined;
   });
 }

@@ -104,7 +104,8 @@ export const suite: BenchSuite = {
     // (~1.5–2.5 s more CPU, V8's optimising compiler on every hot function), the floor's hardly.
     // With that round among three timed ones (as until 2026-12-06) the median was always the
     // slower of the engine's two warm days against the floor's middle round.
-    const warmUp = { floorCpu: 0, simCpu: 0 };
+    let warmUpFloorCpu = 0;
+    let warmUpSimCpu = 0;
     for (let r = -1; r < ROUNDS; r++) {
       let c0 = cpuMs();
       const f = xstateFloorMs(agents, intervals);
@@ -114,7 +115,8 @@ export const suite: BenchSuite = {
       const d = await timeRun(scenario);
       const dc = cpuMs() - c0;
       if (r < 0) {
-        Object.assign(warmUp, { floorCpu: fc, simCpu: dc });
+        warmUpFloorCpu = fc;
+        warmUpSimCpu = dc;
         continue;
       }
       floor.push(f);
@@ -142,7 +144,7 @@ export const suite: BenchSuite = {
         baseline: `bare XState, ${agents} actors × ${intervals} events each, CPU time`,
         baselineMs: med(floorCpu),
         target: { max: 2, of: 'ratio' },
-        note: `CPU rounds ${simCpu.map((x) => (x / 1000).toFixed(2)).join(', ')} s against ${floorCpu.map((x) => (x / 1000).toFixed(2)).join(', ')} s (the untimed first round: ${(warmUp.simCpu / 1000).toFixed(2)} s against ${(warmUp.floorCpu / 1000).toFixed(2)} s); ${loadNote()}`,
+        note: `CPU rounds ${simCpu.map((x) => (x / 1000).toFixed(2)).join(', ')} s against ${floorCpu.map((x) => (x / 1000).toFixed(2)).join(', ')} s (the untimed first round: ${(warmUpSimCpu / 1000).toFixed(2)} s against ${(warmUpFloorCpu / 1000).toFixed(2)} s); ${loadNote()}`,
       },
       {
         suite: 'evening-peak',
