@@ -75,6 +75,21 @@ export class WorkerLoadError extends Error {
 }
 
 /**
+ * A run ended by its time limit (`gridbid batch --run-timeout`, batch/runThreads.ts): it ran longer
+ * than `limitSeconds` of real time, and its worker thread was ended in the middle of it (a strategy
+ * that never returns cannot be stopped any other way).
+ */
+export class RunTimeoutError extends Error {
+  constructor(readonly limitSeconds: number) {
+    super(`ran longer than its time limit of ${formatSeconds(limitSeconds)}`);
+    this.name = 'RunTimeoutError';
+  }
+}
+
+/** Seconds as a person reads them: "90 s", "2.5 s". */
+export const formatSeconds = (s: number): string => `${Number(s.toPrecision(6))} s`;
+
+/**
  * Why a run's worker thread died in the middle of it, for summary.csv: what the thread did
  * (exited with a code, e.g. a strategy module calling `process.exit`, which in a worker ends
  * that thread; or ran out of memory), not the thread pool's stack frame, which says nothing
@@ -82,6 +97,7 @@ export class WorkerLoadError extends Error {
  */
 export function workerDeathText(err: unknown): string {
   if (err instanceof WorkerLoadError) return `its worker thread could not load gridbid's code: ${errorText(err.reason)}`;
+  if (err instanceof RunTimeoutError) return `it ran longer than its time limit of ${formatSeconds(err.limitSeconds)} (--run-timeout): its worker thread was ended in the middle of it`;
   const code = (err as { code?: unknown } | null)?.code;
   if (err instanceof Error && code === 'ERR_WORKER_OUT_OF_MEMORY') return `the worker running it crashed: its thread ran out of memory (${oneLine(err.message)})`;
   const exit = err instanceof Error ? /^worker exited with code: (-?\d+)$/.exec(err.message) : null;
@@ -90,9 +106,9 @@ export function workerDeathText(err: unknown): string {
 }
 
 /**
- * The outcome of a run whose worker thread died in it (or could not load), `err` what the
- * thread pool said, and `dir` made its folder: the files the run had started (`<name>.partial`,
- * never finished) removed, its scenario.yaml written when the run never started, and
+ * The outcome of a run whose worker thread died in it (or could not load, or was ended by the
+ * run's time limit), `err` what the thread pool said, and `dir` made its folder: the files the
+ * run had started (`<name>.partial`, never finished) removed, its scenario.yaml written when the run never started, and
  * `error.txt` (`workerDeathText`). What is left is what every failed run leaves.
  */
 export function failDeadRun(dir: string, scenarioText: string, err: unknown): RunOutcome {

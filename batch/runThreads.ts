@@ -20,12 +20,15 @@
  * next run starts a new one, and no replacement is left loading when the batch ends. That new
  * worker's first task is `ready` too, so a kill or close while it loads also waits for it.
  *
+ * A run may have a time limit (`gridbid batch --run-timeout`): past it, its worker is ended in the
+ * middle of the run, which then fails (`RunTimeoutError`); the thread's next run starts a new worker.
+ *
  * A worker that cannot load its code (a broken install: a package missing) fails every run the
  * thread is given, with the reason (`WorkerLoadError`): piscina starts no worker again in a pool
  * whose worker failed to start, and a task given to it would wait for ever.
  */
 import { Piscina } from 'piscina';
-import { type RunOutcome, type RunTask, WorkerLoadError } from './runFiles.ts';
+import { type RunOutcome, type RunTask, RunTimeoutError, WorkerLoadError } from './runFiles.ts';
 import type { WorkerCode } from './workerCode.ts';
 
 /**
@@ -78,8 +81,10 @@ export class RunThreads {
   /**
    * Runs `task` on an idle thread; the caller keeps at most `size` tasks in flight. When
    * `kill` aborts, the thread running it ends at once (its run unfinished) and the promise rejects.
+   * With `timeLimitSeconds`, a run still going that long after it started on its loaded thread
+   * rejects with `RunTimeoutError`, and its worker is ended (the thread's next run starts a new one).
    */
-  run(task: RunTask, kill?: AbortSignal): Promise<RunOutcome> {
+  run(task: RunTask, { kill, timeLimitSeconds }: { readonly kill?: AbortSignal | undefined; readonly timeLimitSeconds?: number | undefined } = {}): Promise<RunOutcome> {
     const thread = this.threads.find((t) => !t.busy);
     if (!thread) return Promise.reject(new Error(`RunThreads: ${this.threads.length} runs already in flight`));
     thread.busy = true;
@@ -93,7 +98,7 @@ export class RunThreads {
     return thread.loaded
       .then(() => {
         if (thread.loadFailed !== undefined) throw new WorkerLoadError(thread.loadFailed);
-        return thread.pool.run(task) as Promise<RunOutcome>;
+        return timeLimitSeconds === undefined ? (thread.pool.run(task) as Promise<RunOutcome>) : runWithin(thread.pool, task, timeLimitSeconds);
       })
       .finally(() => {
         kill?.removeEventListener('abort', onKill);
@@ -142,3 +147,19 @@ function load(thread: Thread): void {
 }
 
 const endLoaded = (t: Thread): Promise<void> => t.loaded.then(() => t.pool.destroy());
+
+/**
+ * `task` on `pool`, ended after `limitSeconds`: piscina then terminates the worker running it, which
+ * stops even a synchronous endless loop (V8 ends the thread's JavaScript wherever it is). Real time,
+ * not the simulation's: a guard the user sets against a run that never ends, not an input of the run.
+ */
+function runWithin(pool: Thread['pool'], task: RunTask, limitSeconds: number): Promise<RunOutcome> {
+  const limit = new AbortController();
+  const timer = setTimeout(() => limit.abort(new RunTimeoutError(limitSeconds)), limitSeconds * 1000);
+  return (pool.run(task, { signal: limit.signal }) as Promise<RunOutcome>)
+    .catch((err: unknown) => {
+      // piscina rejects with its AbortError; what ended the run is the limit.
+      throw limit.signal.aborted ? (limit.signal.reason as RunTimeoutError) : err;
+    })
+    .finally(() => clearTimeout(timer));
+}

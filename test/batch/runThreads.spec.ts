@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { RunThreads } from '../../batch/runThreads.ts';
-import { type RunTask, workerDeathText } from '../../batch/runFiles.ts';
+import { type RunTask, RunTimeoutError, workerDeathText } from '../../batch/runFiles.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 const SLOW_LOAD = { kind: 'compiled', url: pathToFileURL(join(REPO_ROOT, 'test/fixtures/threads/slowLoad.mjs')).href, execArgv: [] } as const;
@@ -86,7 +86,7 @@ describe('batch worker threads (runThreads)', function () {
   it('kill ends the thread in the middle of its run: the run rejects, and close does not wait for it', async () => {
     const threads = new RunThreads(SLOW_LOAD, 1);
     const kill = new AbortController();
-    const running = threads.run(task('hang'), kill.signal);
+    const running = threads.run(task('hang'), { kill: kill.signal });
     // The task waits for the thread to load before it starts.
     while (loadedThreads().length === 0) await new Promise((r) => setTimeout(r, 20));
     kill.abort();
@@ -99,7 +99,7 @@ describe('batch worker threads (runThreads)', function () {
   /** Starts a run that never ends and kills it at once, while its thread may still load: how the run ended. */
   const killedAsItStarts = (threads: RunThreads): Promise<string> => {
     const kill = new AbortController();
-    const running = threads.run(task('hang'), kill.signal).then(
+    const running = threads.run(task('hang'), { kill: kill.signal }).then(
       () => 'finished',
       (err: Error) => err.message,
     );
@@ -137,6 +137,34 @@ describe('batch worker threads (runThreads)', function () {
     const oom = Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' });
     expect(workerDeathText(oom)).to.equal('the worker running it crashed: its thread ran out of memory (Worker terminated due to reaching memory limit: JS heap out of memory)');
     expect(workerDeathText(new TypeError('x is not a function'))).to.match(/^the worker running it crashed: internal error \(please report it\): TypeError: x is not a function/);
+  });
+
+  describe('a time limit per run (--run-timeout)', () => {
+    it('ends a run caught in a synchronous endless loop: it rejects with the limit, and the next run gets a new worker', async () => {
+      const threads = new RunThreads(SLOW_LOAD, 1);
+      const err = await threads.run(task('spin'), { timeLimitSeconds: 0.4 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(RunTimeoutError);
+      expect(workerDeathText(err)).to.equal('it ran longer than its time limit of 0.4 s (--run-timeout): its worker thread was ended in the middle of it');
+      const next = await threads.run(task('after'), { timeLimitSeconds: 5 });
+      await threads.close();
+      expect(next.status).to.equal('ok');
+      const ids = loadedThreads();
+      expect(ids, 'the worker ended by the limit and its replacement both loaded').to.have.length(2);
+      expect(next.status === 'ok' && next.kpis[0]![1], 'the next run ran on the replacement').to.equal(ids[1]);
+    });
+
+    it('leaves a run that ends within the limit alone, and the same worker takes the next run', async () => {
+      const threads = new RunThreads(SLOW_LOAD, 1);
+      // The limit counts from when the run starts on its loaded thread: the 300 ms load is not in it.
+      const first = await threads.run(task('a'), { timeLimitSeconds: 0.25 });
+      const second = await threads.run(task('b'), { timeLimitSeconds: 0.25 });
+      await threads.close();
+      expect([first.status, second.status]).to.deep.equal(['ok', 'ok']);
+      expect(loadedThreads()).to.have.length(1);
+    });
   });
 
   describe('a worker that cannot load its code (a broken install)', function () {
