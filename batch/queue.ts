@@ -96,6 +96,8 @@ export function watchConnection(conn: Redis, url: string, say: (text: string) =>
 /** A job's data: the run's task, and the folder the batch was started in (relative scenario paths start there). */
 export interface QueuedTask extends RunTask {
   readonly cwd: string;
+  /** The batch's `--run-timeout`, which the worker running the task applies (absent: none). */
+  readonly runTimeoutSeconds?: number;
 }
 
 export interface QueueFollowOptions {
@@ -105,6 +107,7 @@ export interface QueueFollowOptions {
   readonly kill?: AbortSignal | undefined;
   /** How the runs write their tables (`--format`); default csv. */
   readonly formats?: RunTask['formats'];
+  readonly runTimeoutSeconds?: number | undefined;
 }
 
 /**
@@ -153,7 +156,17 @@ export async function runOnQueue(
         const jobId = `${batch}-${run.index}`;
         byJob.set(jobId, run);
         // The scenario's path as given (summary.json records it), with the folder it is relative to.
-        const task: QueuedTask = { id: run.id, outDir: `${outDir}/${run.id}`, file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint, ...(options.formats ? { formats: options.formats } : {}), cwd: process.cwd() };
+        const task: QueuedTask = {
+          id: run.id,
+          outDir: `${outDir}/${run.id}`,
+          file: run.file,
+          text: run.text,
+          seed: run.seed,
+          fingerprint: run.fingerprint,
+          ...(options.formats ? { formats: options.formats } : {}),
+          ...(options.runTimeoutSeconds !== undefined ? { runTimeoutSeconds: options.runTimeoutSeconds } : {}),
+          cwd: process.cwd(),
+        };
         return {
           name: run.id,
           data: task,

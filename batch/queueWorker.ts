@@ -88,15 +88,18 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
   const worker = new Worker<QueuedTask, RunOutcome>(
     QUEUE_NAME,
     async (job) => {
-      const { cwd, ...task } = job.data;
+      const { cwd, runTimeoutSeconds, ...task } = job.data;
       // Scenario paths are relative to the batch's folder; worker threads cannot change folder, so the worker must start there.
       if (!isAbsolute(task.file) && resolve(cwd, task.file) !== resolve(task.file) && !existsSync(task.file)) {
         throw new Error(`${task.file} is not found from this worker's folder ${process.cwd()}: start gridbid worker in ${cwd}, where the batch was started (at the same path on every machine)`);
       }
       const t0 = performance.now();
       options.log(`started   ${task.id}`);
-      // A run whose worker thread dies fails, as in a local batch (the same error.txt and summary row), and is not retried.
-      const { outcome, ran: didRun } = await runStaged(task, (t) => threads.run(t).catch((err: unknown) => failDeadRun(t.outDir, t.text, err)));
+      // A run whose worker thread dies, or which runs past the batch's --run-timeout, fails as in a local batch
+      // (the same error.txt and summary row), and is not retried.
+      const { outcome, ran: didRun } = await runStaged(task, (t) =>
+        threads.run(t, { timeLimitSeconds: runTimeoutSeconds }).catch((err: unknown) => failDeadRun(t.outDir, t.text, err)),
+      );
       const s = ((performance.now() - t0) / 1000).toFixed(1);
       if (!didRun) options.log(`kept      ${task.id} (already finished in ${task.outDir})`);
       else if (outcome.status === 'ok') options.log(`finished  ${task.id} ok ${s} s`);

@@ -56,6 +56,11 @@ export interface BatchOptions {
   readonly formats?: readonly OutputFormat[] | undefined;
   /** Write results.duckdb when the batch ends (default true; `--no-database`). */
   readonly database?: boolean | undefined;
+  /**
+   * A run still going this many seconds (real time) after it started fails, its worker thread ended
+   * (`--run-timeout`; on a queue, the workers apply it); default none.
+   */
+  readonly runTimeoutSeconds?: number | undefined;
 }
 
 export interface BatchResult {
@@ -155,7 +160,13 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   let used: WorkerCode | undefined;
   if (toRun.length > 0 && !options.stop?.aborted) {
     if (connection) {
-      await runOnQueue(toRun, { url: options.queue!, outDir, stop: options.stop, kill: options.kill, formats: options.formats }, connection, progress, finish);
+      await runOnQueue(
+        toRun,
+        { url: options.queue!, outDir, stop: options.stop, kill: options.kill, formats: options.formats, runTimeoutSeconds: options.runTimeoutSeconds },
+        connection,
+        progress,
+        finish,
+      );
     } else if (threads) {
       used = threads.code;
       const { longestFirst } = await import('./plan.ts');
@@ -225,7 +236,7 @@ async function runInPool(
         const t0 = performance.now();
         const task: RunTask = { id: run.id, outDir: join(outDir, run.id), file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint, formats: options.formats };
         threads
-          .run(task, options.kill)
+          .run(task, { kill: options.kill, timeLimitSeconds: options.runTimeoutSeconds })
           .then(
             (outcome) => finish(run, outcome, performance.now() - t0),
             (err: unknown) => {

@@ -6,7 +6,7 @@ import type { BatchResult } from '../../batch/runBatch.ts';
 import { REPORT_FILE, SUMMARY_FILE } from '../../batch/runFiles.ts';
 import { formatShard, type Shard } from '../../batch/shard.ts';
 import { registerBatchMerge } from './batchMerge.ts';
-import { EXIT_INTERRUPTED, EXIT_RUNS_FAILED, parseQueueOption, parseShardOption, parseWorkers } from './batchOptions.ts';
+import { EXIT_INTERRUPTED, EXIT_RUNS_FAILED, parseQueueOption, parseRunTimeout, parseShardOption, parseWorkers } from './batchOptions.ts';
 import { showUrl } from '../../batch/queue.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
 import { FORMAT_HELP, parseFormatOption } from './formatOption.ts';
@@ -31,6 +31,12 @@ summary.csv keeps the sweep's order.
 Resuming: run the same command again. Finished runs (their folder has a DONE
 marker) are kept; unfinished ones are cleaned and run again. Ctrl-C stops starting
 runs and lets the running ones finish; a second Ctrl-C stops those too.
+
+A run that never ends (a strategy module caught in an endless loop) keeps its
+worker for ever: --run-timeout 10m fails any run still going after ten minutes
+(its summary row and error.txt say so), ends its worker thread and goes on with a
+new one. The limit is real time, so whether a run near it fails depends on the
+machine: set it well above your runs' usual time. On a queue, the workers apply it.
 
 Across machines (array jobs: Slurm arrays, Kubernetes Indexed Jobs): --shard k/n
 runs shard k of n, the runs whose position in the sweep (from 0) modulo n is k-1,
@@ -57,6 +63,7 @@ Examples:
   gridbid batch scenarios/sweeps/price-rules.yaml
   gridbid batch scenarios/sweeps/price-rules.yaml --out results/rules --workers 2
   gridbid batch scenarios/sweeps/price-rules.yaml --format parquet
+  gridbid batch scenarios/sweeps/price-rules.yaml --run-timeout 10m
   gridbid batch scenarios/sweeps/price-rules.yaml --shard 2/4 --out results/rules-2
   gridbid batch scenarios/sweeps/price-rules.yaml --queue redis://queue-host:6379 --out /shared/rules
   gridbid batch merge results/rules-1 results/rules-2 results/rules-3 results/rules-4 --out results/rules
@@ -74,11 +81,12 @@ export function registerBatch(program: Command): void {
     .option('--format <formats>', FORMAT_HELP, parseFormatOption)
     .option('--no-database', 'do not write results.duckdb when the batch ends (gridbid query then reads the files)')
     .option('--shard <k/n>', 'run only shard k of n (1 ≤ k ≤ n) of the sweep; combine the shards with `gridbid batch merge`', parseShardOption)
+    .option('--run-timeout <duration>', 'fail a run still going after this long (90s, 10m, 2h; real time), ending its worker thread (default: no limit)', parseRunTimeout)
     // `batch merge …` is a subcommand; its own --out must not be taken by this command's.
     .enablePositionalOptions()
     .usage('[options] <sweep-or-folder>\n       gridbid batch merge [options] <shard folders...>')
     .addHelpText('after', HELP)
-    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string; format?: OutputFormat[]; database: boolean }) => {
+    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string; format?: OutputFormat[]; database: boolean; runTimeout?: number }) => {
       const [{ consoleProgress }, { runBatch }] = await Promise.all([import('../../batch/progress.ts'), import('../../batch/runBatch.ts')]);
       const progress = consoleProgress();
       const stop = new AbortController();
@@ -95,7 +103,19 @@ export function registerBatch(program: Command): void {
       process.on('SIGINT', onSigint);
       let result: BatchResult;
       try {
-        result = await runBatch({ target, outDir: opts.out, workers: opts.workers, shard: opts.shard, queue: opts.queue, formats: opts.format, database: opts.database, stop: stop.signal, kill: kill.signal, progress });
+        result = await runBatch({
+          target,
+          outDir: opts.out,
+          workers: opts.workers,
+          shard: opts.shard,
+          queue: opts.queue,
+          formats: opts.format,
+          database: opts.database,
+          runTimeoutSeconds: opts.runTimeout,
+          stop: stop.signal,
+          kill: kill.signal,
+          progress,
+        });
       } finally {
         process.off('SIGINT', onSigint);
       }

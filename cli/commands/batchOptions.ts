@@ -27,3 +27,15 @@ export function parseQueueOption(value: string): string {
   if (typeof url !== 'string') throw new InvalidArgumentError(url.reason);
   return url;
 }
+
+/** The longest `--run-timeout`: what a timer can wait (2^31 − 1 ms, ~24.8 days), in whole days. */
+const MAX_RUN_TIMEOUT_SECONDS = 24 * 24 * 3600;
+
+/** `--run-timeout`: seconds (`90`, `2.5`), or with a unit (`90s`, `10m`, `2h`); returns seconds. */
+export function parseRunTimeout(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected a duration: seconds (90), or a number with a unit (90s, 10m, 2h)');
+  const seconds = Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
+  if (!(seconds > 0) || seconds > MAX_RUN_TIMEOUT_SECONDS) throw new InvalidArgumentError('expected a duration above 0 and at most 24 days (576h)');
+  return seconds;
+}

@@ -107,6 +107,24 @@ describe('gridbid batch', () => {
     checkOutputTree(out);
   });
 
+  it('--run-timeout fails a run that never ends (a strategy in an endless loop) with the reason, and the other runs finish; exit code 3', async function () {
+    this.timeout(60_000);
+    const out = join(dir, 'run-timeout');
+    // One worker: the plain run can only run on the worker started after the looping run's was ended.
+    const r = await gridbidInProcess(['batch', `${FIX}/run-timeout.yaml`, '--out', out, '--workers', '1', '--run-timeout', '3s', '--no-database']);
+    expect(r.status).to.equal(3);
+    expect(hasStackTrace(r.stderr)).to.equal(false);
+    const rows = readCsv(join(out, 'summary.csv'));
+    expect(rows.map((x) => [x.run_id, x.status])).to.deep.equal([
+      ['loops__seed-7', 'failed'],
+      ['plain__seed-7', 'ok'],
+    ]);
+    expect(rows[0]!.error).to.equal('it ran longer than its time limit of 3 s (--run-timeout): its worker thread was ended in the middle of it');
+    expect(readdirSync(join(out, 'loops__seed-7')).sort()).to.deep.equal(['error.txt', 'scenario.yaml']);
+    expect(existsSync(join(out, 'plain__seed-7', 'DONE'))).to.equal(true);
+    checkOutputTree(out);
+  });
+
   it('resumes: keeps finished runs, redoes unfinished ones and those whose scenario changed', async function () {
     this.timeout(60_000);
     // Start from the finished batch of the first test (timestamps kept).
@@ -142,6 +160,10 @@ describe('gridbid batch', () => {
     for (const [args, message] of [
       [['batch', 'no/such.yaml'], 'gridbid: no/such.yaml: no such file or folder'],
       [['batch', `${FIX}/grid.yaml`, '--workers', '0'], "option '-w, --workers <n>' argument '0' is invalid. expected a whole number from 1 to 256"],
+      [['batch', `${FIX}/grid.yaml`, '--run-timeout', 'soon'], "option '--run-timeout <duration>' argument 'soon' is invalid. expected a duration: seconds (90), or a number with a unit (90s, 10m, 2h)"],
+      [['batch', `${FIX}/grid.yaml`, '--run-timeout', '0'], "option '--run-timeout <duration>' argument '0' is invalid. expected a duration above 0 and at most 24 days (576h)"],
+      [['batch', `${FIX}/grid.yaml`, '--run-timeout', '-5m'], "option '--run-timeout <duration>' argument '-5m' is invalid. expected a duration: seconds"],
+      [['batch', `${FIX}/grid.yaml`, '--run-timeout', '600h'], "option '--run-timeout <duration>' argument '600h' is invalid. expected a duration above 0 and at most 24 days (576h)"],
       [['batch', `${FIX}/bad/typos.yaml`], `${FIX}/bad/typos.yaml:3:1 replication: unknown key 'replication' (did you mean 'replications'?)`],
       [['batch'], "missing required argument 'sweep-or-folder'"],
     ] as const) {

@@ -174,4 +174,19 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     checkOutputTree(out);
     expect(workers.flatMap((w) => lines(w.stderr(), 'started')), 'each run taken once').to.have.length(4);
   });
+
+  it("the batch's --run-timeout goes with its runs: the worker ends a run that never ends, which fails as in a local batch", async () => {
+    const sweep = 'test/fixtures/sweeps/run-timeout.yaml';
+    const local = await runBatch({ target: sweep, outDir: join(dir, 'timeout-local'), workers: 1, runTimeoutSeconds: 3 });
+    expect([local.ok, local.failed]).to.deep.equal([1, 1]);
+    const out = join(dir, 'timeout-queued');
+    const before = workers.map((w) => lines(w.stderr(), 'started').length);
+    const r = await gridbid(['batch', sweep, '--queue', url, '--out', out, '--run-timeout', '3s']).exit;
+    expect(r.code, r.stderr).to.equal(3);
+    expect(r.stderr).to.contain('it ran longer than its time limit of 3 s (--run-timeout)');
+    expectSameTree(join(dir, 'timeout-local'), out);
+    checkOutputTree(out);
+    const started = workers.map((w, i) => lines(w.stderr(), 'started').length - before[i]!);
+    expect(started.reduce((a, b) => a + b), 'each run taken once').to.equal(2);
+  });
 });
