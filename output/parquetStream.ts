@@ -23,6 +23,11 @@
  * files: the same run gives the same bytes with the same DuckDB. Each file is written as
  * `<table>.parquet.partial` and renamed once complete; an interrupted run leaves the
  * tables, every row of the intervals done, under those names. Not pure: processes, pipes, files.
+ *
+ * The child ends with the run even when the run cannot tell it: a batch worker thread ended in the
+ * middle of a run (a crash, `--run-timeout`, a second Ctrl-C) leaves its pipes open in this process
+ * (a thread's open files outlive it), and the child used to wait on them for ever. Its stdin, which
+ * nobody writes, is a pipe that does close with the thread: the child then ends (`ORPHAN_GRACE_MS`).
  */
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
@@ -43,9 +48,27 @@ export interface ByteSink {
 /** How long a table waits for DuckDB to open its pipe (the child starts in well under a second). */
 const OPEN_TIMEOUT_MS = 120_000;
 
+/**
+ * How long the child goes on once the run feeding it is gone, for the tables whose pipes ended with
+ * it to complete (their last row group; an interrupted `gridbid run` keeps them as `.parquet.partial`).
+ */
+const ORPHAN_GRACE_MS = 5_000;
+
 /** The child's program (plain JavaScript, so it starts without a TypeScript loader): one COPY per table, all at once. */
 const CHILD = `
 const spec = JSON.parse(process.argv[1]);
+// stdin is a pipe from the run that feeds the tables, which never writes to it: it ends when that run is
+// gone (its process exited, or the batch worker thread running it was ended: a crash, --run-timeout). A
+// table pipe that run never opened, or opened and never closed (a thread's open files outlive it), would
+// keep this process waiting for ever: the tables whose pipes did end get the grace time to complete.
+// Then SIGKILL, not exit: exit waits for the threads, and a thread waiting on a pipe never returns.
+process.stdin.on('end', () => setTimeout(() => {
+  require('node:fs').rmSync(spec.dir, { recursive: true, force: true });
+  process.kill(process.pid, 'SIGKILL');
+}, spec.graceMs).unref());
+process.stdin.on('error', () => {});
+process.stdin.resume();
+process.stdin.unref();
 (async () => {
   const { DuckDBInstance } = await import(spec.duckdb);
   const results = await Promise.all(spec.tables.map(async (t) => {
@@ -107,10 +130,11 @@ export class ParquetStreams {
       const sql = `copy (select ${header.map(ident).join(', ')} from ${csvSource(fifo, table, header)}) to ${sqlString(resolve(this.partial(table)))} (format parquet, compression zstd)`;
       return { table, fifo, sql, spill: join(this.dir, `${table}.spill`) };
     });
-    this.child = spawn(process.execPath, ['-e', CHILD, JSON.stringify({ duckdb: DUCKDB_URL, memoryLimit: MEMORY_LIMIT, tables })], {
+    this.child = spawn(process.execPath, ['-e', CHILD, JSON.stringify({ duckdb: DUCKDB_URL, memoryLimit: MEMORY_LIMIT, tables, dir: this.dir, graceMs: ORPHAN_GRACE_MS })], {
       // A pool thread per COPY (each blocks on its pipe) and a few for DuckDB's start-up calls.
       env: { ...process.env, UV_THREADPOOL_SIZE: String(RUN_TABLES.length + 4), NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin: never written; its end tells the child that this run is gone (CHILD).
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';

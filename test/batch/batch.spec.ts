@@ -12,6 +12,24 @@ import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
 import { checkOutputTree } from './outputTree.ts';
 
 const FIX = 'test/fixtures/sweeps';
+
+/** This process's live child processes running output/parquetStream.ts's Parquet writer (from /proc: Linux). */
+function parquetWriters(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // A zombie has ended: only its exit status is left (no thread of this process waits for it).
+      if (Number(ppid) !== process.pid || state === 'Z') continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('DuckDBInstance')) pids.push(Number(entry));
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return pids;
+}
 const readCsv = (path: string): Array<Record<string, string>> => parse(readFileSync(path), { columns: true });
 
 describe('gridbid batch', () => {
@@ -123,6 +141,20 @@ describe('gridbid batch', () => {
     expect(readdirSync(join(out, 'loops__seed-7')).sort()).to.deep.equal(['error.txt', 'scenario.yaml']);
     expect(existsSync(join(out, 'plain__seed-7', 'DONE'))).to.equal(true);
     checkOutputTree(out);
+  });
+
+  it("with --format parquet, the Parquet writer (a DuckDB child process) of a run whose worker was ended does not outlive it", async function () {
+    this.timeout(60_000);
+    const out = join(dir, 'run-timeout-parquet');
+    const r = await gridbidInProcess(['batch', `${FIX}/run-timeout.yaml`, '--out', out, '--workers', '1', '--run-timeout', '3s', '--format', 'parquet', '--no-database']);
+    expect(r.status).to.equal(3);
+    expect(readdirSync(join(out, 'loops__seed-7')).sort()).to.deep.equal(['error.txt', 'scenario.yaml']);
+    expect(readdirSync(join(out, 'plain__seed-7'))).to.include('agents.parquet');
+    // The ended run's writer waits on pipes that will never end (the thread that would have written them is
+    // gone): it used to wait for ever, one ~120 MB process per ended run. It ends within its grace time (5 s).
+    const t0 = Date.now();
+    while (parquetWriters().length > 0 && Date.now() - t0 < 20_000) await new Promise((done) => setTimeout(done, 100));
+    expect(parquetWriters(), 'DuckDB child processes of this process still alive').to.deep.equal([]);
   });
 
   it('resumes: keeps finished runs, redoes unfinished ones and those whose scenario changed', async function () {
