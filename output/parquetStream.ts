@@ -25,9 +25,9 @@
  * tables, every row of the intervals done, under those names. Not pure: processes, pipes, files.
  *
  * The child ends with the run even when the run cannot tell it: a batch worker thread ended in the
- * middle of a run (a crash, `--run-timeout`, a second Ctrl-C) leaves its pipes open in this process
- * (a thread's open files outlive it), and the child used to wait on them for ever. Its stdin, which
- * nobody writes, is a pipe that does close with the thread: the child then ends (`ORPHAN_GRACE_MS`).
+ * middle of a run (a crash, `--run-timeout`, a second Ctrl-C) never ends the pipes of the tables it
+ * had not opened yet, and DuckDB used to wait for a writer to open them for ever. Its stdin, which
+ * nobody writes, is a pipe that closes with the thread: the child then ends (`ORPHAN_GRACE_MS`).
  */
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
@@ -59,8 +59,8 @@ const CHILD = `
 const spec = JSON.parse(process.argv[1]);
 // stdin is a pipe from the run that feeds the tables, which never writes to it: it ends when that run is
 // gone (its process exited, or the batch worker thread running it was ended: a crash, --run-timeout). A
-// table pipe that run never opened, or opened and never closed (a thread's open files outlive it), would
-// keep this process waiting for ever: the tables whose pipes did end get the grace time to complete.
+// table pipe that run never opened, or never closed, would keep this process waiting for ever: the tables
+// whose pipes did end get the grace time to complete.
 // Then SIGKILL, not exit: exit waits for the threads, and a thread waiting on a pipe never returns.
 process.stdin.on('end', () => setTimeout(() => {
   require('node:fs').rmSync(spec.dir, { recursive: true, force: true });
