@@ -16,7 +16,9 @@ the same absolute paths (a shared file system), and run the same gridbid version
 
 A worker that dies mid-run (killed, machine lost) loses nothing: after its lock
 expires (--stall-seconds) another worker runs that run again from the start. Runs
-are written to a staging folder and renamed into place once complete.
+are written to a staging folder and renamed into place once complete. A run that
+never ends keeps its lock, and a thread of this worker, for ever: the batch's
+--run-timeout goes with its runs, and this worker fails a run at that limit.
 
 Ctrl-C (or SIGTERM) stops taking runs and exits once the runs in progress finish.
 
