@@ -18,8 +18,14 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
 import { readDone } from './runBatch.ts';
 import { RunThreads } from './runThreads.ts';
-import { errorText, failDeadRun, type RunOutcome, type RunTask } from './runFiles.ts';
+import { errorText, failDeadRun, formatSeconds, type RunOutcome, type RunTask } from './runFiles.ts';
 import { workerCode } from './workerCode.ts';
+
+/** The time limit of a run: the smaller of the batch's and the worker's, where either has one. */
+export function smallerLimit(batchSeconds: number | undefined, workerSeconds: number | undefined): number | undefined {
+  if (batchSeconds === undefined) return workerSeconds;
+  return workerSeconds === undefined ? batchSeconds : Math.min(batchSeconds, workerSeconds);
+}
 
 /** The outcome recorded in a run folder's DONE for this very task (same run, scenario and seed), if there is one. */
 export function finishedOutcome(task: Pick<RunTask, 'id' | 'outDir' | 'seed' | 'fingerprint' | 'formats'>): RunOutcome | undefined {
@@ -68,6 +74,8 @@ export interface WorkerOptions {
    * stalled jobs: after a worker dies, its runs go to another worker within about twice this.
    */
   readonly stallSeconds?: number | undefined;
+  /** This worker's cap on a run's time (`--run-timeout`): the smaller of it and the batch's applies. */
+  readonly runTimeoutSeconds?: number | undefined;
   /** Resolves `runWorker` once the runs in progress have finished. */
   readonly stop: AbortSignal;
   readonly log: (line: string) => void;
@@ -89,6 +97,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
     QUEUE_NAME,
     async (job) => {
       const { cwd, runTimeoutSeconds, ...task } = job.data;
+      const limit = smallerLimit(runTimeoutSeconds, options.runTimeoutSeconds);
       // Scenario paths are relative to the batch's folder; worker threads cannot change folder, so the worker must start there.
       if (!isAbsolute(task.file) && resolve(cwd, task.file) !== resolve(task.file) && !existsSync(task.file)) {
         throw new Error(`${task.file} is not found from this worker's folder ${process.cwd()}: start gridbid worker in ${cwd}, where the batch was started (at the same path on every machine)`);
@@ -98,7 +107,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
       // A run whose worker thread dies, or which runs past the batch's --run-timeout, fails as in a local batch
       // (the same error.txt and summary row), and is not retried.
       const { outcome, ran: didRun } = await runStaged(task, (t) =>
-        threads.run(t, { timeLimitSeconds: runTimeoutSeconds }).catch((err: unknown) => failDeadRun(t.outDir, t.text, err)),
+        threads.run(t, { timeLimitSeconds: limit }).catch((err: unknown) => failDeadRun(t.outDir, t.text, err)),
       );
       const s = ((performance.now() - t0) / 1000).toFixed(1);
       if (!didRun) options.log(`kept      ${task.id} (already finished in ${task.outDir})`);
@@ -112,7 +121,8 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
   );
   worker.on('error', () => {}); // connection problems are reported once by watchConnection
   worker.on('failed', (job, err) => job && options.log(`error     ${job.data.id}: ${errorText(err)}`));
-  options.log(`gridbid worker: taking runs from ${showUrl(options.url)} (queue ${QUEUE_NAME}), ${concurrency} at a time (${code.kind} code); Ctrl-C stops after the runs in progress`);
+  const cap = options.runTimeoutSeconds === undefined ? '' : `, none longer than ${formatSeconds(options.runTimeoutSeconds)} (--run-timeout)`;
+  options.log(`gridbid worker: taking runs from ${showUrl(options.url)} (queue ${QUEUE_NAME}), ${concurrency} at a time (${code.kind} code)${cap}; Ctrl-C stops after the runs in progress`);
   const running = worker.run();
   await new Promise<void>((resolveStop) => {
     if (options.stop.aborted) resolveStop();

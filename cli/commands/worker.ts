@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseQueueOption, parseWorkers } from './batchOptions.ts';
+import { parseQueueOption, parseRunTimeout, parseWorkers } from './batchOptions.ts';
 
 function parseSeconds(value: string): number {
   const s = Number(value);
@@ -19,6 +19,8 @@ expires (--stall-seconds) another worker runs that run again from the start. Run
 are written to a staging folder and renamed into place once complete. A run that
 never ends keeps its lock, and a thread of this worker, for ever: the batch's
 --run-timeout goes with its runs, and this worker fails a run at that limit.
+A worker serving batches it does not control can cap them with its own
+--run-timeout: the smaller of the two limits applies.
 
 Ctrl-C (or SIGTERM) stops taking runs and exits once the runs in progress finish.
 
@@ -35,8 +37,9 @@ export function registerWorker(program: Command): void {
     .requiredOption('--queue <redis-url>', 'the Redis server the batch was queued on, e.g. redis://queue-host:6379', parseQueueOption)
     .option('-c, --concurrency <n>', 'runs at a time (worker threads; default: the number of cores)', parseWorkers)
     .option('--stall-seconds <s>', "how long a dead worker's run waits before another worker takes it (default 30)", parseSeconds)
+    .option('--run-timeout <duration>', "fail a run still going after this long (90s, 10m, 2h; real time), whatever the batch's limit: the smaller applies (default: the batch's)", parseRunTimeout)
     .addHelpText('after', HELP)
-    .action(async (opts: { queue: string; concurrency?: number; stallSeconds?: number }) => {
+    .action(async (opts: { queue: string; concurrency?: number; stallSeconds?: number; runTimeout?: number }) => {
       const { runWorker } = await import('../../batch/queueWorker.ts');
       const stop = new AbortController();
       const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -48,7 +51,7 @@ export function registerWorker(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const r = await runWorker({ url: opts.queue, concurrency: opts.concurrency, stallSeconds: opts.stallSeconds, stop: stop.signal, log });
+        const r = await runWorker({ url: opts.queue, concurrency: opts.concurrency, stallSeconds: opts.stallSeconds, runTimeoutSeconds: opts.runTimeout, stop: stop.signal, log });
         log(`gridbid worker: stopped; ${r.ran} run${r.ran === 1 ? '' : 's'} taken, ${r.failed} failed`);
       } finally {
         process.off('SIGINT', onSignal);

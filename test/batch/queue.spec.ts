@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
 import { parseQueueUrl, showUrl, STAGING_DIR } from '../../batch/queue.ts';
-import { finishedOutcome, runStaged } from '../../batch/queueWorker.ts';
+import { finishedOutcome, runStaged, smallerLimit } from '../../batch/queueWorker.ts';
 import { type RunTask, runTask } from '../../batch/worker.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
 
@@ -43,6 +43,17 @@ describe('batch on a Redis queue (no server needed)', () => {
     const none = await gridbidInProcess(['worker']);
     expect(none.status).to.equal(1);
     expect(none.stderr).to.contain("required option '--queue <redis-url>' not specified");
+    const limit = await gridbidInProcess(['worker', '--queue', 'redis://127.0.0.1:1', '--run-timeout', '0s']);
+    expect(limit.status).to.equal(1);
+    expect(limit.stderr).to.contain("option '--run-timeout <duration>' argument '0s' is invalid. expected a duration above 0 and at most 24 days (576h)");
+  });
+
+  it("a run's time limit on a worker is the smaller of the batch's --run-timeout and the worker's own", () => {
+    expect(smallerLimit(undefined, undefined)).to.equal(undefined);
+    expect(smallerLimit(600, undefined)).to.equal(600);
+    expect(smallerLimit(undefined, 7200)).to.equal(7200);
+    expect(smallerLimit(600, 7200)).to.equal(600);
+    expect(smallerLimit(7200, 600)).to.equal(600);
   });
 
   describe('a run taken twice (a worker killed, or only slow)', () => {

@@ -189,4 +189,21 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     const started = workers.map((w, i) => lines(w.stderr(), 'started').length - before[i]!);
     expect(started.reduce((a, b) => a + b), 'each run taken once').to.equal(2);
   });
+
+  it("a worker's own --run-timeout caps the runs of a batch that has none: the same files as the local batch with that limit", async () => {
+    // Workers serving batches they do not control: the three of beforeEach make way for three with a cap.
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    workers = [1, 2, 3].map(() => gridbid(['worker', '--queue', url, '--concurrency', '1', '--stall-seconds', '3', '--run-timeout', '3s']));
+    await until('three capped workers', () => workers.every((w) => w.stderr().includes('none longer than 3 s (--run-timeout)')), 60_000);
+    const sweep = 'test/fixtures/sweeps/run-timeout.yaml';
+    const localDir = join(dir, 'timeout-local');
+    if (!existsSync(localDir)) await runBatch({ target: sweep, outDir: localDir, workers: 1, runTimeoutSeconds: 3 });
+    const out = join(dir, 'timeout-capped');
+    const r = await gridbid(['batch', sweep, '--queue', url, '--out', out]).exit;
+    expect(r.code, r.stderr).to.equal(3);
+    expect(r.stderr).to.contain('it ran longer than its time limit of 3 s (--run-timeout)');
+    expectSameTree(localDir, out);
+    checkOutputTree(out);
+  });
 });
