@@ -40,4 +40,14 @@ describe('output/machineDiagram: dagre layout', () => {
       expect(svg.match(/class="state"/g) ?? []).to.have.length(shape.states.length);
     });
   }
+
+  it('lays each shape out once per process: a later run asks again for an equal shape and gets the same layout', () => {
+    const [a, b] = [machines[0]!, machines[1]!];
+    const first = layoutMachine(machineShape(a));
+    // A new shape object, equal to the first (as every run reads it from the same definition).
+    const again = layoutMachine(JSON.parse(JSON.stringify(machineShape(a))) as ReturnType<typeof machineShape>);
+    expect(again).to.equal(first);
+    expect(layoutMachine(machineShape(b))).to.not.equal(first);
+    expect(machineSvg(machineShape(a))).to.equal(machineSvg(machineShape(a)));
+  });
 });
