@@ -130,7 +130,14 @@ export function doubleAuctionWith(book: OrderBook, method: LevelMethod): Clearin
  */
 const HISTOGRAM_MAX_BUCKETS = 1 << 22;
 const HISTOGRAM_MIN_BUCKETS = 1 << 16;
-const HISTOGRAM_BUCKETS_PER_SEGMENT = 16;
+/**
+ * Measured with the bitmap walk of `levelsByHistogram` (2026-12-06, whole clearings, prices
+ * spread evenly): 16,000 segments over 300,000 ticks (19 per segment, the default scenario at
+ * 4,000 homes: buys at the cap, offers at 0) clear by buckets in 0.58× the sort's time; 40 per
+ * segment in 0.93× (100,000 segments); 63 per segment in 1.10× (16,000). At 16 the default
+ * scenario's every clearing took the sort, ~1.3 ms of its ~10 ms interval.
+ */
+const HISTOGRAM_BUCKETS_PER_SEGMENT = 32;
 
 function chooseMethod(range: number, segments: number): 'histogram' | 'sort' {
   if (range <= HISTOGRAM_MIN_BUCKETS) return 'histogram';

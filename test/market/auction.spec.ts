@@ -208,6 +208,11 @@ describe('doubleAuction', () => {
     it('picks tick buckets for a narrow price range and sorting for a wide one, with the same result', () => {
       const segs = [buy(50, 10), buy(40, 5), sell(20, 8), sell(45, 10)];
       expect(clearDetailed(makeBook(segs)).detail.method).to.equal('histogram');
+      // Beyond 2^16 ticks, buckets while there are at most 32 per crossing segment: 4,000 segments
+      // over 100,000 ticks (25 per segment, as the default scenario's book) use them; 1,000 do not.
+      const spread = (n: number): Seg[] => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? buy(1000 - (i / n) * 999, 1) : sell((i / n) * 999, 1)));
+      expect(clearDetailed(makeBook([...spread(4000), buy(1000, 1), sell(0, 1)])).detail.method).to.equal('histogram');
+      expect(clearDetailed(makeBook([...spread(1000), buy(1000, 1), sell(0, 1)])).detail.method).to.equal('sort');
       // A 1e-12 tick makes the range 3e13 ticks: no buckets, and packed keys would pass 2^53,
       // so this also exercises the comparator fallback of the sort path.
       const fine = makeBook(segs, { rules: { priceTickMwh: 1e-12 } });
