@@ -104,8 +104,8 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
       }
       const t0 = performance.now();
       options.log(`started   ${task.id}`);
-      // A run whose worker thread dies, or which runs past the batch's --run-timeout, fails as in a local batch
-      // (the same error.txt and summary row), and is not retried.
+      // A run whose worker thread dies, or which runs past its time limit (the batch's or this worker's
+      // --run-timeout), fails as in a local batch (the same error.txt and summary row), and is not retried.
       const { outcome, ran: didRun } = await runStaged(task, (t) =>
         threads.run(t, { timeLimitSeconds: limit }).catch((err: unknown) => failDeadRun(t.outDir, t.text, err)),
       );
