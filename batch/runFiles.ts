@@ -97,7 +97,7 @@ export const formatSeconds = (s: number): string => `${Number(s.toPrecision(6))}
  */
 export function workerDeathText(err: unknown): string {
   if (err instanceof WorkerLoadError) return `its worker thread could not load gridbid's code: ${errorText(err.reason)}`;
-  if (err instanceof RunTimeoutError) return `it ran longer than its time limit of ${formatSeconds(err.limitSeconds)} (--run-timeout): its worker thread was ended in the middle of it`;
+  if (err instanceof RunTimeoutError) return `it ${err.message} (--run-timeout): its worker thread was ended in the middle of it`;
   const code = (err as { code?: unknown } | null)?.code;
   if (err instanceof Error && code === 'ERR_WORKER_OUT_OF_MEMORY') return `the worker running it crashed: its thread ran out of memory (${oneLine(err.message)})`;
   const exit = err instanceof Error ? /^worker exited with code: (-?\d+)$/.exec(err.message) : null;
@@ -108,8 +108,8 @@ export function workerDeathText(err: unknown): string {
 /**
  * The outcome of a run whose worker thread died in it (or could not load, or was ended by the
  * run's time limit), `err` what the thread pool said, and `dir` made its folder: the files the
- * run had started (`<name>.partial`, never finished) removed, its scenario.yaml written when the run never started, and
- * `error.txt` (`workerDeathText`). What is left is what every failed run leaves.
+ * run had started (`<name>.partial`, never finished) removed, its scenario.yaml written when the
+ * run never started, and `error.txt` (`workerDeathText`). What is left is what every failed run leaves.
  */
 export function failDeadRun(dir: string, scenarioText: string, err: unknown): RunOutcome {
   const error = workerDeathText(err);
