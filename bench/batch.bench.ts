@@ -34,12 +34,6 @@
  * is serial work at the end, timed on its own in a third row (after each 1-worker batch of
  * the first row, from that batch's folder) against the 1-worker batch it follows.
  *
- * A last row gives the machine's own ceiling for the two scaling rows (bench/parallelCeiling.ts):
- * perfectly parallel, warm JavaScript work on 2 threads against 1, one round after each round of
- * each row, under the same node options. On a 2-core machine shared with others that ratio is
- * itself above 0.5 (0.52–0.54 on 2026-12-06), so the scaling rows' margin under their target is
- * smaller than 0.556 − 0.5 suggests: what a row loses beyond the ceiling is the batch's own.
- *
  * Run alone: node <flags of the batch script> --import tsx bench/batch.bench.ts --child
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -52,7 +46,6 @@ import { writeResultsDatabase } from '../batch/database.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
 import { ensureBuilt } from '../test/helpers/build.ts';
 import { PARALLEL_NODE_FLAGS } from '../cli/relaunch.ts';
-import { type CeilingRound, ceilingRound, ceilingRoundInChild } from './parallelCeiling.ts';
 
 const HOMES = 4000;
 const RUNS = 12;
@@ -120,8 +113,6 @@ interface ChildResult {
   readonly options: string[];
   readonly load: number;
   readonly cases: Case[];
-  /** The host's ceiling (bench/parallelCeiling.ts): one round after each round of the sweep, in the same order, under the same node options. */
-  readonly ceiling: CeilingRound[];
 }
 
 /** The bench's sweep in `dir` (sweep.yaml and its base): 2 pricings × 3 price rules × 2 seeds = 12 runs. */
@@ -181,14 +172,9 @@ function measureInstalled(rounds: number): ChildResult {
     };
     const load = loadavg()[0]!;
     const cases: Case[] = [];
-    const ceiling: CeilingRound[] = [];
+    for (let i = 0; i < rounds; i++) for (const w of i % 2 === 0 ? [1, 2] : [2, 1]) cases.push(time(w));
     // The shebang's options, then what the bin adds when it starts node again for `batch` (cli/relaunch.ts).
-    const options = ['--max-semi-space-size=64', ...PARALLEL_NODE_FLAGS];
-    for (let i = 0; i < rounds; i++) {
-      for (const w of i % 2 === 0 ? [1, 2] : [2, 1]) cases.push(time(w));
-      ceiling.push(ceilingRoundInChild(options, i % 2 === 1));
-    }
-    return { options: [...options, '(the bin, started again with the flag)'], load, cases, ceiling };
+    return { options: ['--max-semi-space-size=64', ...PARALLEL_NODE_FLAGS, '(the bin, started again with the flag)'], load, cases };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -236,12 +222,8 @@ async function measure(rounds: number): Promise<ChildResult> {
     };
     const load = loadavg()[0]!; // other work on the machine takes cores from the 2-worker case
     const cases: Case[] = [];
-    const ceiling: CeilingRound[] = [];
-    for (let i = 0; i < rounds; i++) {
-      for (const w of i % 2 === 0 ? [1, 2] : [2, 1]) cases.push(await time(w));
-      ceiling.push(await ceilingRound(i % 2 === 1));
-    }
-    return { options: process.execArgv.filter((a) => a.startsWith('--') && a !== '--import' && a !== 'tsx'), load, cases, ceiling };
+    for (let i = 0; i < rounds; i++) for (const w of i % 2 === 0 ? [1, 2] : [2, 1]) cases.push(await time(w));
+    return { options: process.execArgv.filter((a) => a.startsWith('--') && a !== '--import' && a !== 'tsx'), load, cases };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -277,29 +259,7 @@ function scalingRow(result: ChildResult, how: string): BenchRow {
       `cores used ${fmt(ones, (c) => c.cores)} (1 worker), ${fmt(twos, (c) => c.cores)} (2 workers); ` +
       `run times (scenario.yaml to DONE, medians) first ${fmt(ones, (c) => c.firstRunMs / 1000)} s, later ${fmt(ones, (c) => c.laterRunMs / 1000)} s (1 worker), ` +
       `first ${fmt(twos, (c) => c.firstRunMs / 1000)} s, later ${fmt(twos, (c) => c.laterRunMs / 1000)} s (2 workers); ` +
-      `other processes ${fmt(ones, (c) => c.others)} / ${fmt(twos, (c) => c.others)} cores; ` +
-      `host ceiling between these rounds (row below) ${result.ceiling.map((r) => (r.two / r.one).toFixed(3)).join(', ')} (median ${median(result.ceiling.map((r) => r.two / r.one)).toFixed(3)}); ` +
-      `load average before ${result.load.toFixed(2)}`,
-  };
-}
-
-/**
- * The host's ceiling for the two scaling rows: perfectly parallel, warm JavaScript work on 2
- * threads against 1 (bench/parallelCeiling.ts), measured between their rounds, the median round
- * of all. Comparison only: what the scaling rows lose beyond it is the batch's own (start-up,
- * the first runs' compiling, the main thread's work). Single rounds scatter both ways (one
- * may even fall below 0.5 when the 1-thread half was the one disturbed): the median is the figure.
- */
-function ceilingRow(rounds: readonly CeilingRound[], options: readonly string[]): BenchRow {
-  const ratios = rounds.map((r) => r.two / r.one);
-  const at = ratios.indexOf([...ratios].sort((a, b) => a - b)[(ratios.length - 1) >> 1]!);
-  return {
-    suite: 'batch',
-    case: 'host ceiling: 12 equal chunks of warm JS work (short-lived objects, a 32 MB array), 2 threads vs 1, no start-up, nothing serial',
-    ms: rounds[at]!.two,
-    baseline: '1 thread',
-    baselineMs: rounds[at]!.one,
-    note: `comparison only: what this machine gave two busy threads during these rounds, which a batch's 2 workers cannot be expected to beat; one round after each round of the two rows above, ratios ${ratios.map((r) => r.toFixed(3)).join(', ')} (median ${median(ratios).toFixed(3)}; round ${at + 1} shown); node ${options.join(' ')}`,
+      `other processes ${fmt(ones, (c) => c.others)} / ${fmt(twos, (c) => c.others)} cores; load average before ${result.load.toFixed(2)}`,
   };
 }
 
@@ -327,13 +287,7 @@ export const suite: BenchSuite = {
       baselineMs: ones[at]!.ms,
       note: `written after the batch, from its CSV files; ${db.length > 1 ? `times ${db.map((x) => (x / 1000).toFixed(1)).join(', ')} s; ` : ''}load average before ${result.load.toFixed(2)}`,
     };
-    const installed = measureInstalled(ROUNDS);
-    return [
-      scalingRow(result, ' (runBatch from the sources, npm run batch node options)'),
-      databaseRow,
-      scalingRow(installed, ' (installed gridbid batch bin)'),
-      ceilingRow([...result.ceiling, ...installed.ceiling], options),
-    ];
+    return [scalingRow(result, ' (runBatch from the sources, npm run batch node options)'), databaseRow, scalingRow(measureInstalled(ROUNDS), ' (installed gridbid batch bin)')];
   },
 };
 
