@@ -4,8 +4,8 @@
  * same bench run. Each run is the default scenario scaled to HOMES homes (chosen when a
  * run took a few seconds; since the 2026-12-05 speed-ups a later run takes ~0.75 s compiled,
  * ~0.9 s from the sources, so each worker's fixed start — loading the engine, ~0.15 s CPU
- * from the bundle, and warming its JIT, ~0.35 s more in its first run — weighs more: README,
- * Performance). Also checks that summary.csv is
+ * from the bundle, and warming its JIT, ~0.35 s more in its first run — weighs more: docs/performance.md).
+ * Also checks that summary.csv is
  * byte-identical for both worker counts, and fails if it is not.
  *
  * The first row calls runBatch from the TypeScript sources (its workers load them through
@@ -21,7 +21,7 @@
  * work on this shared machine shows as such; "run times" split each batch into the
  * workers' first runs (which warm V8 up) and the later ones (which show what two workers
  * running at once cost each other), from the run folders' files (runTimes). GRIDBID_BENCH_BATCH_ROUNDS=n (default 5:
- * on this shared host single rounds of the same code spread from 0.37 to 0.75, README)
+ * on this shared host single rounds of the same code spread from 0.37 to 0.75, docs/performance.md)
  * repeats the pair n times in the order 1, 2, 2, 1, 1, 2 … and reports the median ratio.
  *
  * A second row times the same sweep with the installed `gridbid batch` command, as a

@@ -6,7 +6,7 @@
  * extracts in that order, stamping each file with the time it wrote it, so `worker.bundle.js`
  * is always a little older than `worker.js` in an installed package; a "bundle not older than
  * its module" rule sent every installed `gridbid` to the ~330 separate modules (~0.41 s of CPU
- * per batch worker where the bundle takes ~0.1 s; README, Performance). A stamp in the files'
+ * per batch worker where the bundle takes ~0.1 s; docs/performance.md). A stamp in the files'
  * text holds wherever the files go: `npm run build` ends both files with the same line
  * (`stampLine`), and tsc, compiling dist/ again without bundling it, writes the module anew
  * without it. Reads the last bytes of two files: well under a millisecond.

@@ -5,12 +5,12 @@
  * steadily, so the default let the 100,000-agent day (evening-peak × 130) peak at 1.72 GB RSS
  * once its intervals stopped starting full collections through off-heap churn (issue 16:
  * reused interval arrays). A fixed growth of 70 % keeps that peak at ~1.07 GB for ~10 % more
- * CPU (README, Performance); the number of full collections it costs grows with the run's
+ * CPU (docs/performance.md); the number of full collections it costs grows with the run's
  * allocation over its live heap, the same at any population, so runs stay linear.
  * Heaps under 256 MB (evening-peak × 13 with every message on the plane peaks at ~205 MB; a
  * batch's 4,000-home runs far less) keep V8's default: small in absolute terms, and a bound
  * would only add full collections there. The bound is measured on the × 130 day only; the
- * threshold and percentage are choices, not tuned beyond that (README, Performance).
+ * threshold and percentage are choices, not tuned beyond that (docs/performance.md).
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 

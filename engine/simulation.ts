@@ -105,7 +105,7 @@ export interface SimulationOptions {
    * mark-compact of the whole heap every 64 MB of it; fresh arrays of ~300 B per party and
    * interval made the number of those collections grow with the population, each of them
    * over a heap that grows too: the run's cost grew with the square of its size (issue 16;
-   * README, Performance).
+   * docs/performance.md).
    */
   readonly reuseIntervalArrays?: boolean | undefined;
 }

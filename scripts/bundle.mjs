@@ -15,7 +15,7 @@
  * Loaded as ~330 modules (our ~220 compiled files, zod's ~95, xstate, rxjs, yaml…) the
  * engine cost ~0.41 s of CPU per worker, mostly resolving, reading and compiling files
  * one by one; in one file ~0.14 s. The CLI's ~0.3 s before a batch plans fell the same
- * way (README, Performance; bench/batch.bench.ts). The code is tsc's output, unchanged
+ * way (docs/performance.md; bench/batch.bench.ts). The code is tsc's output, unchanged
  * but for being concatenated: esbuild only bundles (no TypeScript, no minifying), and
  * its source maps go through tsc's back to the TypeScript sources (batch/runFiles.ts
  * `inSource` reads them for an internal error's location).
