@@ -80,9 +80,9 @@ export function measureInChild(factor: number, intervals: number, heapMb?: numbe
 /** The 1-minute load average now, for the notes: wall times on a shared machine mean little without it. */
 export const loadNote = (): string => `load ${loadavg()[0]!.toFixed(1)}`;
 
-/** Timed rounds of the × 13 day and the floors, interleaved, after one untimed round; the rows take their medians. */
 /**
- * Timed rounds. Five since 2026-12-06 (three before): on this shared 2-core host one round's CPU
+ * Timed rounds of the × 13 day and the floors, interleaved, after one untimed round; the rows
+ * take their medians. Five since 2026-12-06 (three before): on this shared 2-core host one round's CPU
  * ratio ranged from 1.3 to 2.7 within a single process that day (the floor and the day each swing
  * on their own), and a median of three still moved across the 2× target from one bench run to
  * the next (1.86, 1.90, 2.09 the day before).
