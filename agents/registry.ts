@@ -48,6 +48,3 @@ export function agentKind(kind: string): AnyKind {
   if (!k) throw new Error(`unknown agent kind '${kind}'`);
   return k;
 }
-
-/** Kinds that trade for others and have no bus of their own. */
-export const INTERMEDIARY_KINDS: ReadonlySet<string> = new Set(['aggregator', 'retailer']);

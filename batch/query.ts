@@ -36,11 +36,6 @@ export interface QueryResult {
 const TABLE = /^[a-z][a-z0-9_]*$/;
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
-/** The per-run tables present in the folder's run folders (file stems of their CSV and Parquet files). */
-export function runTables(folder: string): string[] {
-  return [...runTableFiles(folder).keys()].sort();
-}
-
 /** Per table: whether some run wrote it as CSV, as Parquet. */
 function runTableFiles(folder: string): Map<string, { csv: boolean; parquet: boolean }> {
   const names = new Map<string, { csv: boolean; parquet: boolean }>();

@@ -47,8 +47,6 @@ export const sweepSchema = z.strictObject({
   report: z.strictObject({ kpis: z.array(z.string().min(1)).min(1) }).optional(),
 });
 
-export type SweepInput = z.input<typeof sweepSchema>;
-
 /** A value set at a path, and where the sweep file says so (for error messages). */
 export interface Override {
   readonly key: string;

@@ -3,8 +3,7 @@
  * since the Unix epoch on the *simulated* timeline, advanced only by the engine's
  * clock. Formatting is ISO-8601 UTC, as every output file uses.
  */
-import type { Brand, Hours } from './units.ts';
-import { hours } from './units.ts';
+import type { Brand } from './units.ts';
 
 export type SimTime = Brand<number, 'SimTime'>;
 export const simTime = (ms: number): SimTime => ms as SimTime;
@@ -33,10 +32,6 @@ export function formatSimTime(t: SimTime): string {
 }
 
 export const minutesToMs = (minutes: number): number => minutes * MS_PER_MINUTE;
-export const durationHours = (ms: number): Hours => hours(ms / MS_PER_HOUR);
 
 /** Hour of day in UTC as a fraction (17.25 for 17:15). */
 export const hourOfDayUtc = (t: SimTime): number => (((t % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY) / MS_PER_HOUR;
-
-/** Day of week in UTC, 0 = Sunday … 6 = Saturday. */
-export const dayOfWeekUtc = (t: SimTime): number => new Date(t).getUTCDay();

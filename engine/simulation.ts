@@ -63,8 +63,8 @@ import type { Mdms } from '../metering/mdms.ts';
 import { SettlementCapture } from './settlementRun.ts';
 import { type MdmsRunEnd, settleOnMdms } from './settlementRunEnd.ts';
 
-export type { AgentFault, Party } from './interval/participants.ts';
-export type { AggregatorLedger, IntervalOutcome, RetailerLedger, RunInfo, SimulationSink } from './interval/outcome.ts';
+export type { Party } from './interval/participants.ts';
+export type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 
 /** The single bus of a scenario without a network. */
 export const DEFAULT_BUS = busId('main');

@@ -110,7 +110,6 @@ export const networkSchema = z.strictObject({
 });
 
 export type NetworkConfig = z.infer<typeof networkSchema>;
-export type NetworkConfigInput = z.input<typeof networkSchema>;
 export type FeederConfig = z.infer<typeof feederSchema>;
 
 /** The feeder options of a `network:` section, defaults filled in. */

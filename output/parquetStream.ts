@@ -95,12 +95,10 @@ process.stdin.unref();
 /** The DuckDB package this process uses, for the child to load the same (resolved here: the child runs from no folder of ours). */
 const DUCKDB_URL = pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href;
 
-/** What the DuckDB child used, for the benches (its memory is not in this process's RSS). */
-export interface ParquetChildUsage {
-  readonly maxRssMb: number;
-  readonly cpuMs: number;
-}
-/** Every run's DuckDB child since the process started: their CPU time summed and the highest peak RSS. */
+/**
+ * Every run's DuckDB child since the process started: their CPU time summed and the highest
+ * peak RSS, for the benches (the child's memory is not in this process's RSS).
+ */
 export const parquetChildUsage = { runs: 0, cpuMs: 0, maxRssMb: 0 };
 
 interface ChildReport {

@@ -1,6 +1,6 @@
 /**
  * The weekly calendar tariffs are written against: a week is 672 quarter-hour
- * slots, slot 0 = Sunday 00:00–00:15 UTC (the `dayOfWeekUtc` convention). Time
+ * slots, slot 0 = Sunday 00:00–00:15 UTC (the `Date.getUTCDay` convention). Time
  * rules and time-of-use periods become slot masks once (cached per tariff object),
  * so looking up the period of a reading is an array index. Pure.
  */

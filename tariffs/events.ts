@@ -84,13 +84,6 @@ export function isEventAnnounced(tariff: Tariff, eventId: string, at: SimTime, r
   return e !== undefined && at >= e.announcedAt;
 }
 
-/** The events announced by `at`, in day order (ties by id). */
-export function announcedEvents(tariff: Tariff, at: SimTime, runtime: readonly CppEvent[] = []): CppEvent[] {
-  return eventsOf(tariff, runtime)
-    .filter((e) => at >= e.announcedAt)
-    .sort((a, b) => a.day - b.day || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
 export function eventWindow(tariff: CriticalPeakTariff, event: CppEvent): EventWindow {
   const day = dayStart(event.day);
   const start = day + tariff.eventWindow.fromHour * MS_PER_HOUR;

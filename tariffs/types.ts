@@ -14,7 +14,7 @@
  */
 import type { SimTime } from '../core/time.ts';
 
-/** Days of the week, in `dayOfWeekUtc` order (index 0 = Sunday). */
+/** Days of the week, in `Date.getUTCDay` order (index 0 = Sunday). */
 export type Weekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
 export const WEEKDAYS: readonly Weekday[] = Object.freeze(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']);
 

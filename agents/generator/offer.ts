@@ -25,6 +25,3 @@ export function availableOffer(blocks: readonly OfferBlock[], availabilityByHour
   }
   return curve.sort((a, b) => a.valueMwh - b.valueMwh);
 }
-
-/** Total capacity of an offer curve, kW. */
-export const offeredKw = (curve: readonly ValueSegment[]): number => curve.reduce((s, c) => s + c.kw, 0);

@@ -373,7 +373,7 @@ export class HomeAgent implements AgentRuntime {
     let setpointKw = 0;
     let keepKw = 0;
     if (th && room) {
-      // Internal gains plus `solarGainKw(aperture, GHI)`, inlined.
+      // Internal gains plus the solar gain through glazing, kW: aperture × GHI (W/m²) / 1000, none when GHI ≤ 0 or NaN.
       this.gainsKw = th.internalGainsKw + (ctx.ghiWm2 > 0 ? (th.apertureM2 * ctx.ghiWm2) / 1000 : 0);
       const c = comfortCurve(room.step(dtH), th.band, th.setpointC, this.indoorC, ctx.outdoorC, this.gainsKw, this.curve);
       keepKw = c.keepKw;

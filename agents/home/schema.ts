@@ -44,7 +44,10 @@ export const homeHvacSchema = z.strictObject({
   paramSigma: z.number().min(0).max(1).default(0.1),
   /** Internal gains, thermal kW (default: ASHRAE residential formula, 150 m², 3 people = 0.532 kW). */
   internalGainsKw: z.number().min(0).max(50).default(residentialInternalGainsKw(150, 3)),
-  /** Effective solar aperture, m² (glazing × SHGC × shading): solar gain = aperture × GHI. */
+  /**
+   * Effective solar aperture, m² (glazing × SHGC × shading): solar gain = aperture × GHI.
+   * Default 4: ~15 m² of windows at SHGC·shading ≈ 0.25 (our example, not a published figure).
+   */
   solarApertureM2: z.number().min(0).max(100).default(4),
   /** Indoor temperature at the start, °C; default each home's setpoint. */
   initialIndoorC: z.number().min(-30).max(60).optional(),

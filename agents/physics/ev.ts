@@ -5,7 +5,7 @@
  *
  * The battery itself (SoC update, limits, V2G discharge) is `battery.ts`; this module
  * adds the departure deadline. Times are hours left until departure (`hoursLeft`,
- * from `durationHours(departure − now)`), powers grid-side kW, energies kWh of SoC.
+ * departure − now in hours), powers grid-side kW, energies kWh of SoC.
  *
  * Departure inside a step: when Δt > hoursLeft, the car only charges for hoursLeft.
  * Use `chargeableHours(hoursLeft, Δt)` as the duration of the SoC update; the interval's

@@ -204,16 +204,6 @@ export function isComfortable(indoorC: Celsius, band: ComfortBand, toleranceC = 
 }
 
 /**
- * Solar gain through glazing, kW: effective aperture (m² of glazing × solar heat gain
- * coefficient × shading) times global horizontal irradiance in W/m². A home with ~15 m²
- * of windows and SHGC·shading ≈ 0.25 has an aperture of ~4 m² (our example, not a
- * published figure). Negative or NaN irradiance counts as 0.
- */
-export function solarGainKw(effectiveApertureM2: number, ghiWm2: number): Kw {
-  return kw(ghiWm2 > 0 ? (effectiveApertureM2 * ghiWm2) / 1000 : 0);
-}
-
-/**
  * Sensible internal gains of a home, kW, with the residential formula of the ASHRAE
  * Handbook—Fundamentals (2009, ch. 17): Q = 136 + 2.2·A + 22·N watts, A conditioned floor
  * area in m², N occupants. Example: 150 m², 3 people → 0.532 kW.

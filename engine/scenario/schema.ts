@@ -84,4 +84,3 @@ export const scenarioSchema = z.strictObject({
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioConfig = z.infer<typeof scenarioSchema>;
-export type MarketConfig = z.infer<typeof marketSchema>;

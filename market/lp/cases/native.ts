@@ -128,8 +128,6 @@ export const nativeCaseSchema = z.strictObject({
   rampLimits: z.array(rampSchema).optional(),
 });
 
-export type NativeCaseInput = z.input<typeof nativeCaseSchema>;
-
 export interface NativeCase {
   readonly file: string;
   readonly name: string;
@@ -151,10 +149,6 @@ export interface NativeDayAheadCase {
 /** Reads a native case; a case with `intervals`, `intertemporalBids` or `rampLimits` is a day-ahead case. */
 export function readClearCaseFile(file: string): { kind: 'single'; case: NativeCase } | { kind: 'day-ahead'; case: NativeDayAheadCase } {
   return parseClearCase(readText(file), file);
-}
-
-export function readNativeCaseFile(file: string): NativeCase {
-  return parseNativeCase(readText(file), file);
 }
 
 function readText(file: string): string {
