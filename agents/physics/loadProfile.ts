@@ -133,11 +133,17 @@ export function isOfficeOccupied(localHour: number, dayType: DayType, threshold 
 
 /**
  * Office electric loads as functions of occupancy. Lighting and plug power are a linear
- * function of occupancy between an unoccupied floor and a full-occupancy level, fitted to
- * the reference schedules above: lighting 0.05 → 0.90, plugs 0.30 → 0.90 of their design
- * densities as occupancy goes 0 → 0.95 (the schedules' peak). Design densities 10.76 W/m²
- * each (1.0 W/ft², the reference building's lighting and plug values). A curtailment can
- * lower `lightingDimming` (1 = no dimming).
+ * function of occupancy between an unoccupied floor and a full-occupancy level, taken from
+ * the ends of the reference schedules above: lighting 0.05 → 0.90, plugs 0.30 → 0.90 of their
+ * design densities as occupancy goes 0 → 0.95 (the schedules' lowest and highest values;
+ * test/physics/loadProfile.spec.ts checks them). Between the ends the line does not follow
+ * the reference schedules hour by hour: they keep the lights at 0.9 through the workday lunch
+ * hour (occupancy 0.5; the line gives 0.50), higher in the evening (0.2–0.5 against 0.10–0.32)
+ * and plugs at 0.4 at night (0.30), so a workday here has 9.3 of the reference's 10.5
+ * lighting load-hours and 13.0 of its 14.1 plug load-hours; weekends match within 0.04.
+ * Occupancy drives them so that a curtailment and the building's comfort follow the people
+ * in it. Design densities 10.76 W/m² each (1.0 W/ft², the reference building's lighting and
+ * plug values). A curtailment can lower `lightingDimming` (1 = no dimming).
  */
 export interface OfficeLoadParams {
   readonly floorAreaM2: number;

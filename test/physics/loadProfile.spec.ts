@@ -4,6 +4,9 @@ import { parseSimTime } from '../../core/time.ts';
 import { kw } from '../../core/units.ts';
 import {
   H25_HOURLY_FACTORS,
+  OFFICE_LIGHTING_SCHEDULE,
+  OFFICE_OCCUPANCY,
+  OFFICE_PLUG_SCHEDULE,
   SMALL_OFFICE_LOADS,
   annualKwhToMeanKw,
   dayTypeOf,
@@ -104,6 +107,21 @@ describe('physics/loadProfile: small office (DOE reference schedules)', () => {
     expect(officeLightingKw(SMALL_OFFICE_LOADS, 0.95, 0.5)).to.be.closeTo(4.948524 / 2, 1e-6);
     expect(officePlugKw(SMALL_OFFICE_LOADS, 0)).to.be.closeTo(1.649508, 1e-6);
     expect(officePlugKw(SMALL_OFFICE_LOADS, 0.95)).to.be.closeTo(4.948524, 1e-6);
+  });
+
+  it('the lines run between the DOE reference schedules’ lowest and highest values, at the occupancy schedule’s 0 and peak', () => {
+    const all = (s: Record<string, readonly number[]>): number[] => Object.values(s).flat();
+    expect(SMALL_OFFICE_LOADS.peakOccupancy).to.equal(Math.max(...all(OFFICE_OCCUPANCY)));
+    expect([SMALL_OFFICE_LOADS.lightingMinFraction, SMALL_OFFICE_LOADS.lightingMaxFraction]).to.deep.equal([Math.min(...all(OFFICE_LIGHTING_SCHEDULE)), Math.max(...all(OFFICE_LIGHTING_SCHEDULE))]);
+    expect([SMALL_OFFICE_LOADS.plugMinFraction, SMALL_OFFICE_LOADS.plugMaxFraction]).to.deep.equal([Math.min(...all(OFFICE_PLUG_SCHEDULE)), Math.max(...all(OFFICE_PLUG_SCHEDULE))]);
+    // The workday load-hours the module note gives, line against reference: lighting 9.3 of 10.5, plugs 13.0 of 14.1.
+    const p = SMALL_OFFICE_LOADS;
+    const designKw = (p.floorAreaM2 * p.lightingWPerM2) / 1000; // the same for plugs (10.76 W/m² each)
+    const loadHours = (kwAt: (o: number) => number): number => sum(OFFICE_OCCUPANCY.workday.map((o) => kwAt(o) / designKw));
+    expect(loadHours((o) => officeLightingKw(p, o))).to.be.closeTo(9.34, 0.01);
+    expect(sum(OFFICE_LIGHTING_SCHEDULE.workday)).to.be.closeTo(10.5, 1e-9);
+    expect(loadHours((o) => officePlugKw(p, o))).to.be.closeTo(12.95, 0.01);
+    expect(sum(OFFICE_PLUG_SCHEDULE.workday)).to.be.closeTo(14.1, 1e-9);
   });
 
   it('internal gains at full occupancy: lights 4.949 + plugs 4.949 + 26.13 people × 75 W = 11.857 kW', () => {
