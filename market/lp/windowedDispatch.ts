@@ -34,8 +34,18 @@ import { ScratchArrays } from '../../core/typedArrays.ts';
 /** The merit order and the windows' column flags: internal to a call, reused (off-heap memory per column each LP interval otherwise: issue 16). */
 const scratch = new ScratchArrays();
 
-/** Below this many columns the whole book is solved directly (fast already, and the guess would cost as much). */
+/** Below this many columns the whole book is solved directly (fast already, and the guess would cost as much)… */
 export const WINDOWED_ABOVE_COLUMNS = 32_768;
+/**
+ * … unless its buses hold this many columns each on average. HiGHS's dual simplex slows
+ * down far faster than the column count where one bus's balance row holds thousands of columns
+ * (its ratio test then passes over nearly every one of them in an iteration): on 2 buses, 9,183
+ * columns took 27 ms and 23,372 took 355 ms, against 5–9 ms windowed. Measured on ring networks
+ * of 2–50 buses and 2k–30k segments (2026-12-06): windowed took 0.02–0.5 of the whole LP's time
+ * from ~1,000 columns a bus, 0.77–0.99 around 600, and 1.2–1.9 at 40–400 (the guess then costs
+ * more than it saves).
+ */
+export const WINDOWED_COLUMNS_PER_BUS = 600;
 /** Columns kept on each side of the guessed price, per bus and side, in the first round; ×4 in a further round where they were too few. */
 const FIRST_HALF_WIDTH = 128;
 const ROUNDS = 6;
@@ -44,10 +54,14 @@ const BUCKETS = 24;
 /** Prices are compared with this slack, currency/MWh (the LP's duals carry float noise; book prices sit on the tick). */
 const PRICE_SLACK = 1e-6;
 
-/** True when `problem` is a book of simple columns the windowed solve applies to. */
-export function windowable(problem: DispatchProblem, aboveColumns: number = WINDOWED_ABOVE_COLUMNS): boolean {
+/**
+ * True when `problem` is a book of simple columns the windowed solve applies to and pays for:
+ * above `aboveColumns` columns, or (by default) `WINDOWED_COLUMNS_PER_BUS` columns a bus.
+ */
+export function windowable(problem: DispatchProblem, aboveColumns?: number): boolean {
   const o = problem.offers;
-  if (o.count <= aboveColumns || problem.groups || o.slopeMwhPerKw || o.group || problem.fixedLoadKw || problem.constantCostPerH) return false;
+  const large = aboveColumns !== undefined ? o.count > aboveColumns : o.count > WINDOWED_ABOVE_COLUMNS || o.count >= WINDOWED_COLUMNS_PER_BUS * problem.network.buses.length;
+  if (!large || problem.groups || o.slopeMwhPerKw || o.group || problem.fixedLoadKw || problem.constantCostPerH) return false;
   for (let j = 0; j < o.count; j++) if (o.lowerKw[j] !== 0 || !Number.isFinite(o.upperKw[j]!)) return false;
   return true;
 }
@@ -55,7 +69,7 @@ export function windowable(problem: DispatchProblem, aboveColumns: number = WIND
 /** `dispatch(problem)` for a large book of simple columns (see `windowable`), through small LPs. */
 /** The sizes `dispatchWindowed` works with (tests make them small to exercise narrow windows). */
 export interface WindowTuning {
-  /** Books with at most this many columns are solved whole. Default `WINDOWED_ABOVE_COLUMNS`. */
+  /** Books with at most this many columns are solved whole. Default: `WINDOWED_ABOVE_COLUMNS`, or fewer than `WINDOWED_COLUMNS_PER_BUS` a bus. */
   readonly aboveColumns?: number;
   /** Columns kept each way around the guessed price, per bus and side, in the first round. */
   readonly halfWidth?: number;

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { dispatch, type DispatchProblem, type Offers } from '../../../market/lp/dispatch.ts';
-import { dispatchWindowed } from '../../../market/lp/windowedDispatch.ts';
+import { dispatchWindowed, windowable, WINDOWED_ABOVE_COLUMNS, WINDOWED_COLUMNS_PER_BUS } from '../../../market/lp/windowedDispatch.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import type { LpSolver } from '../../../market/lp/solver.ts';
 import { loadScenarioFile } from '../../../engine/scenario/load.ts';
@@ -81,5 +81,32 @@ describe('windowed dispatch of large books (market/lp/windowedDispatch.ts)', () 
     expect(windowed.welfarePerH).to.be.closeTo(whole.welfarePerH, 1e-9 * Math.abs(whole.welfarePerH));
     for (let k = 0; k < N; k++) expect(windowed.priceMwh[k]).to.be.closeTo(whole.priceMwh[k]!, 1e-6);
     expect(complementarityViolations(problem, windowed, { price: 1e-5 })).to.deep.equal([]);
+  });
+  it('is taken by default above 32,768 columns or from 600 columns a bus, and then matches the whole LP', function () {
+    this.timeout(60_000);
+    const network = networkFromConfig(loadScenarioFile('scenarios/evening-peak.yaml').config.network!);
+    const N = network.buses.length;
+    const r = new RandomService(7).stream('test', 'density');
+    const book = (columns: number, buses: number): DispatchProblem => ({
+      network,
+      offers: offersOf(Array.from({ length: columns }, (_, j) => ({ bus: j % buses, buy: j % 2 === 0, price: Math.round((j % 2 === 0 ? 20 + 180 * r.next() : 150 * r.next()) * 100) / 100, kw: 1 + Math.round(r.next() * 50) / 10 }))),
+    });
+    // The same network either way: what counts is the columns per bus of the network.
+    expect(windowable(book(WINDOWED_COLUMNS_PER_BUS * N - 1, N))).to.equal(false);
+    expect(windowable(book(WINDOWED_COLUMNS_PER_BUS * N, 3))).to.equal(true);
+    expect(windowable(book(WINDOWED_COLUMNS_PER_BUS * N, N))).to.equal(true);
+    expect(windowable(book(WINDOWED_ABOVE_COLUMNS + 1, N))).to.equal(true);
+    // A tuned threshold overrides both (the tests above force narrow windows with 0).
+    expect(windowable(book(WINDOWED_COLUMNS_PER_BUS * N, N), 1e9)).to.equal(false);
+    // A dense book (every bidder at 3 of the buses) clears through small LPs by default, to the whole LP's optimum.
+    const dense = book(WINDOWED_COLUMNS_PER_BUS * N, 3);
+    const rounds: Array<{ columns: number; proved: boolean }> = [];
+    const windowed = dispatchWindowed(dense, highs, {}, { trace: (x) => rounds.push(x) });
+    const whole = dispatch(dense, highs);
+    expect(rounds.length).to.be.greaterThan(0);
+    expect(rounds.at(-1)!.proved).to.equal(true);
+    expect(windowed.welfarePerH).to.be.closeTo(whole.welfarePerH, 1e-9 * Math.abs(whole.welfarePerH));
+    for (let k = 0; k < N; k++) expect(windowed.priceMwh[k]).to.be.closeTo(whole.priceMwh[k]!, 1e-6);
+    expect(complementarityViolations(dense, windowed, { price: 1e-5 })).to.deep.equal([]);
   });
 });
