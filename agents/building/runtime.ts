@@ -77,7 +77,9 @@ export class BuildingGroupContext {
     const stepMs = interval.durationH * MS_PER_HOUR;
     const mid = interval.start + stepMs / 2;
     const { occupancyThreshold, startupHours } = this.group.comfort;
-    this.occupancy = officeOccupancy(localHourOfDay(mid as SimTime, off), dayTypeOf(mid as SimTime, off));
+    const hour = localHourOfDay(mid as SimTime, off);
+    const day = dayTypeOf(mid as SimTime, off);
+    this.occupancy = officeOccupancy(hour, day);
     this.occupied = this.occupancy >= occupancyThreshold;
     let soon = this.occupied;
     const ahead = Math.ceil(startupHours / interval.durationH - 1e-9);
@@ -86,8 +88,8 @@ export class BuildingGroupContext {
       soon = isOfficeOccupied(localHourOfDay(t, off), dayTypeOf(t, off), occupancyThreshold);
     }
     this.comfortMode = soon;
-    this.lightingKw = officeLightingKw(this.loads, this.occupancy);
-    this.plugKw = officePlugKw(this.loads, this.occupancy);
+    this.lightingKw = officeLightingKw(this.loads, hour, day);
+    this.plugKw = officePlugKw(this.loads, hour, day);
     const w = this.env.environment.at(interval.start, interval.durationH);
     this.outdoorC = w.outdoorC;
     this.ghiWm2 = w.ghiWm2;
@@ -193,7 +195,7 @@ export class BuildingAgent implements AgentRuntime {
   /** Internal plus solar gains, kW, with the lighting dimmed by `dimming` (1 = full). */
   private gainsKw(dimming: number): number {
     const ctx = this.ctx;
-    return officeInternalGainsKw(ctx.loads, ctx.occupancy, dimming) + (ctx.ghiWm2 > 0 ? (this.thermal.apertureM2 * ctx.ghiWm2) / 1000 : 0);
+    return officeInternalGainsKw(ctx.loads, ctx.occupancy, ctx.lightingKw * Math.max(0, dimming), ctx.plugKw) + (ctx.ghiWm2 > 0 ? (this.thermal.apertureM2 * ctx.ghiWm2) / 1000 : 0);
   }
 
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {

@@ -122,8 +122,7 @@ export const OFFICE_PLUG_SCHEDULE: Readonly<Record<DayType, readonly number[]>> 
 
 /** Occupancy fraction (0–1) of the reference small office at a local hour (step per hour). */
 export function officeOccupancy(localHour: number, dayType: DayType): number {
-  const h = Math.floor((((localHour % 24) + 24) % 24));
-  return OFFICE_OCCUPANCY[dayType][h]!;
+  return OFFICE_OCCUPANCY[dayType][hourIndex(localHour)]!;
 }
 
 /** True when the office counts as occupied: occupancy ≥ `threshold` (default 0.5, i.e. 08:00–17:00 on workdays). */
@@ -132,29 +131,17 @@ export function isOfficeOccupied(localHour: number, dayType: DayType, threshold 
 }
 
 /**
- * Office electric loads as functions of occupancy. Lighting and plug power are a linear
- * function of occupancy between an unoccupied floor and a full-occupancy level, taken from
- * the ends of the reference schedules above: lighting 0.05 → 0.90, plugs 0.30 → 0.90 of their
- * design densities as occupancy goes 0 → 0.95 (the schedules' lowest and highest values;
- * test/physics/loadProfile.spec.ts checks them). Between the ends the line does not follow
- * the reference schedules hour by hour: they keep the lights at 0.9 through the workday lunch
- * hour (occupancy 0.5; the line gives 0.50), higher in the evening (0.2–0.5 against 0.10–0.32)
- * and plugs at 0.4 at night (0.30), so a workday here has 9.3 of the reference's 10.5
- * lighting load-hours and 13.0 of its 14.1 plug load-hours; weekends match within 0.04.
- * Occupancy drives them so that a curtailment and the building's comfort follow the people
- * in it. Design densities 10.76 W/m² each (1.0 W/ft², the reference building's lighting and
- * plug values). A curtailment can lower `lightingDimming` (1 = no dimming).
+ * Office electric loads. Lighting and plug power follow the reference building's hourly
+ * schedules above (BLDG_LIGHT_SCH, BLDG_EQUIP_SCH) as fractions of their design densities,
+ * 10.76 W/m² each (1.0 W/ft², the reference building's lighting and plug values): a workday
+ * has 10.5 lighting and 14.1 plug load-hours, lights at 0.9 through the lunch hour (when half
+ * the people are out) and plugs at 0.4 through the night. People follow the occupancy schedule
+ * (internal gains). A curtailment can lower `lightingDimming` (1 = no dimming).
  */
 export interface OfficeLoadParams {
   readonly floorAreaM2: number;
   readonly lightingWPerM2: number;
   readonly plugWPerM2: number;
-  readonly lightingMinFraction: number;
-  readonly lightingMaxFraction: number;
-  readonly plugMinFraction: number;
-  readonly plugMaxFraction: number;
-  /** Occupancy at which the max fractions apply. */
-  readonly peakOccupancy: number;
   /** Floor area per person at full occupancy, m² (reference: 18.58 m²). */
   readonly m2PerPerson: number;
 }
@@ -163,37 +150,29 @@ export const SMALL_OFFICE_LOADS: OfficeLoadParams = Object.freeze({
   floorAreaM2: 511,
   lightingWPerM2: 10.76,
   plugWPerM2: 10.76,
-  lightingMinFraction: 0.05,
-  lightingMaxFraction: 0.9,
-  plugMinFraction: 0.3,
-  plugMaxFraction: 0.9,
-  peakOccupancy: 0.95,
   m2PerPerson: 18.58,
 });
 
-function fractionAt(min: number, max: number, occupancy: number, peak: number): number {
-  const o = Math.min(1, Math.max(0, occupancy / peak));
-  return min + (max - min) * o;
-}
+const hourIndex = (localHour: number): number => Math.floor(((localHour % 24) + 24) % 24);
 
-/** Lighting power, kW. Example (reference office, occupancy 0.95): 511 × 10.76 × 0.9 / 1000 = 4.948 kW. */
-export function officeLightingKw(p: OfficeLoadParams, occupancy: number, lightingDimming = 1): Kw {
-  const f = fractionAt(p.lightingMinFraction, p.lightingMaxFraction, occupancy, p.peakOccupancy);
+/** Lighting power, kW, at a local hour (step per hour). Example (reference office, workday 10:00): 511 × 10.76 × 0.9 / 1000 = 4.948 kW. */
+export function officeLightingKw(p: OfficeLoadParams, localHour: number, dayType: DayType, lightingDimming = 1): Kw {
+  const f = OFFICE_LIGHTING_SCHEDULE[dayType][hourIndex(localHour)]!;
   return kw((p.floorAreaM2 * p.lightingWPerM2 * f * Math.max(0, lightingDimming)) / 1000);
 }
 
-/** Plug-load power, kW. Unoccupied reference office: 511 × 10.76 × 0.3 / 1000 = 1.649 kW. */
-export function officePlugKw(p: OfficeLoadParams, occupancy: number): Kw {
-  const f = fractionAt(p.plugMinFraction, p.plugMaxFraction, occupancy, p.peakOccupancy);
+/** Plug-load power, kW, at a local hour (step per hour). Reference office, workday night: 511 × 10.76 × 0.4 / 1000 = 2.199 kW. */
+export function officePlugKw(p: OfficeLoadParams, localHour: number, dayType: DayType): Kw {
+  const f = OFFICE_PLUG_SCHEDULE[dayType][hourIndex(localHour)]!;
   return kw((p.floorAreaM2 * p.plugWPerM2 * f) / 1000);
 }
 
 /**
  * Internal heat gains for the thermal model, kW: lighting + plugs (all of their electric
- * power ends up as heat) + people at 75 W sensible each (ASHRAE Handbook—Fundamentals,
- * "moderately active office work"), with people = occupancy · area / m²-per-person.
+ * power ends up as heat; pass the lighting as dimmed) + people at 75 W sensible each (ASHRAE
+ * Handbook—Fundamentals, "moderately active office work"), with people = occupancy · area / m²-per-person.
  */
-export function officeInternalGainsKw(p: OfficeLoadParams, occupancy: number, lightingDimming = 1): Kw {
+export function officeInternalGainsKw(p: OfficeLoadParams, occupancy: number, lightingKw: number, plugKw: number): Kw {
   const people = (Math.max(0, occupancy) * p.floorAreaM2) / p.m2PerPerson;
-  return kw(officeLightingKw(p, occupancy, lightingDimming) + officePlugKw(p, occupancy) + (people * 75) / 1000);
+  return kw(lightingKw + plugKw + (people * 75) / 1000);
 }

@@ -5,7 +5,6 @@ import { kw } from '../../core/units.ts';
 import {
   H25_HOURLY_FACTORS,
   OFFICE_LIGHTING_SCHEDULE,
-  OFFICE_OCCUPANCY,
   OFFICE_PLUG_SCHEDULE,
   SMALL_OFFICE_LOADS,
   annualKwhToMeanKw,
@@ -101,31 +100,36 @@ describe('physics/loadProfile: small office (DOE reference schedules)', () => {
     expect(isOfficeOccupied(17, 'workday')).to.equal(false);
   });
 
-  it('lighting and plugs by hand: 511 m² × 10.76 W/m² × 0.9 = 4.949 kW at full occupancy; plugs 0.3 × … = 1.650 kW empty', () => {
-    expect(officeLightingKw(SMALL_OFFICE_LOADS, 0.95)).to.be.closeTo(4.948524, 1e-6);
-    expect(officeLightingKw(SMALL_OFFICE_LOADS, 0)).to.be.closeTo((511 * 10.76 * 0.05) / 1000, 1e-12);
-    expect(officeLightingKw(SMALL_OFFICE_LOADS, 0.95, 0.5)).to.be.closeTo(4.948524 / 2, 1e-6);
-    expect(officePlugKw(SMALL_OFFICE_LOADS, 0)).to.be.closeTo(1.649508, 1e-6);
-    expect(officePlugKw(SMALL_OFFICE_LOADS, 0.95)).to.be.closeTo(4.948524, 1e-6);
+  it('lighting and plugs by hand, from the schedules: 511 m² × 10.76 W/m² × 0.9 = 4.949 kW on a workday morning; plugs × 0.4 = 2.199 kW at night', () => {
+    const design = (511 * 10.76) / 1000;
+    expect(officeLightingKw(SMALL_OFFICE_LOADS, 10, 'workday')).to.be.closeTo(4.948524, 1e-6);
+    expect(officeLightingKw(SMALL_OFFICE_LOADS, 3.5, 'workday')).to.be.closeTo(design * 0.05, 1e-12);
+    expect(officeLightingKw(SMALL_OFFICE_LOADS, 10, 'workday', 0.5)).to.be.closeTo(4.948524 / 2, 1e-6);
+    expect(officePlugKw(SMALL_OFFICE_LOADS, 3, 'workday')).to.be.closeTo(2.199344, 1e-6);
+    expect(officePlugKw(SMALL_OFFICE_LOADS, 3, 'sunday')).to.be.closeTo(1.649508, 1e-6);
+    expect(officePlugKw(SMALL_OFFICE_LOADS, 10, 'workday')).to.be.closeTo(4.948524, 1e-6);
+    // The lunch hour: half the people out (occupancy 0.5), the lights still at 0.9 and the plugs at 0.8.
+    expect(officeOccupancy(12.5, 'workday')).to.equal(0.5);
+    expect(officeLightingKw(SMALL_OFFICE_LOADS, 12.5, 'workday')).to.be.closeTo(design * 0.9, 1e-12);
+    expect(officePlugKw(SMALL_OFFICE_LOADS, 12.5, 'workday')).to.be.closeTo(design * 0.8, 1e-12);
+    // Hours wrap: 25:00 is 01:00, −1:00 is 23:00.
+    expect(officePlugKw(SMALL_OFFICE_LOADS, 25, 'workday')).to.equal(officePlugKw(SMALL_OFFICE_LOADS, 1, 'workday'));
+    expect(officeLightingKw(SMALL_OFFICE_LOADS, -1, 'workday')).to.equal(officeLightingKw(SMALL_OFFICE_LOADS, 23, 'workday'));
   });
 
-  it('the lines run between the DOE reference schedules’ lowest and highest values, at the occupancy schedule’s 0 and peak', () => {
-    const all = (s: Record<string, readonly number[]>): number[] => Object.values(s).flat();
-    expect(SMALL_OFFICE_LOADS.peakOccupancy).to.equal(Math.max(...all(OFFICE_OCCUPANCY)));
-    expect([SMALL_OFFICE_LOADS.lightingMinFraction, SMALL_OFFICE_LOADS.lightingMaxFraction]).to.deep.equal([Math.min(...all(OFFICE_LIGHTING_SCHEDULE)), Math.max(...all(OFFICE_LIGHTING_SCHEDULE))]);
-    expect([SMALL_OFFICE_LOADS.plugMinFraction, SMALL_OFFICE_LOADS.plugMaxFraction]).to.deep.equal([Math.min(...all(OFFICE_PLUG_SCHEDULE)), Math.max(...all(OFFICE_PLUG_SCHEDULE))]);
-    // The workday load-hours the module note gives, line against reference: lighting 9.3 of 10.5, plugs 13.0 of 14.1.
-    const p = SMALL_OFFICE_LOADS;
-    const designKw = (p.floorAreaM2 * p.lightingWPerM2) / 1000; // the same for plugs (10.76 W/m² each)
-    const loadHours = (kwAt: (o: number) => number): number => sum(OFFICE_OCCUPANCY.workday.map((o) => kwAt(o) / designKw));
-    expect(loadHours((o) => officeLightingKw(p, o))).to.be.closeTo(9.34, 0.01);
+  it('a workday has the reference schedules’ 10.5 lighting and 14.1 plug load-hours', () => {
+    const design = (511 * 10.76) / 1000;
+    const loadHours = (kwAt: (h: number) => number): number => sum(Array.from({ length: 24 }, (_, h) => kwAt(h + 0.5) / design));
+    expect(loadHours((h) => officeLightingKw(SMALL_OFFICE_LOADS, h, 'workday'))).to.be.closeTo(10.5, 1e-9);
+    expect(loadHours((h) => officePlugKw(SMALL_OFFICE_LOADS, h, 'workday'))).to.be.closeTo(14.1, 1e-9);
     expect(sum(OFFICE_LIGHTING_SCHEDULE.workday)).to.be.closeTo(10.5, 1e-9);
-    expect(loadHours((o) => officePlugKw(p, o))).to.be.closeTo(12.95, 0.01);
     expect(sum(OFFICE_PLUG_SCHEDULE.workday)).to.be.closeTo(14.1, 1e-9);
   });
 
   it('internal gains at full occupancy: lights 4.949 + plugs 4.949 + 26.13 people × 75 W = 11.857 kW', () => {
-    expect(officeInternalGainsKw(SMALL_OFFICE_LOADS, 0.95)).to.be.closeTo(11.8566, 1e-4);
-    expect(officeInternalGainsKw({ ...SMALL_OFFICE_LOADS, floorAreaM2: 0 }, 0.95)).to.equal(kw(0));
+    const lights = officeLightingKw(SMALL_OFFICE_LOADS, 10, 'workday');
+    const plugs = officePlugKw(SMALL_OFFICE_LOADS, 10, 'workday');
+    expect(officeInternalGainsKw(SMALL_OFFICE_LOADS, 0.95, lights, plugs)).to.be.closeTo(11.8566, 1e-4);
+    expect(officeInternalGainsKw({ ...SMALL_OFFICE_LOADS, floorAreaM2: 0 }, 0.95, 0, 0)).to.equal(kw(0));
   });
 });
