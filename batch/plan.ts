@@ -18,7 +18,7 @@ import { InputFileError, UserError } from '../core/errors.ts';
 import { parseScenario, scenarioFromData } from '../engine/scenario/load.ts';
 import { estimateFootprint, footprintProblem } from '../engine/footprint.ts';
 import { applyOverride, type ConcretePath, formatConcrete, OverrideError, parseOverridePath, pathWithin } from './paths.ts';
-import { displayPath, isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
+import { isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
 import { locate, plainData, where } from '../core/yamlIssues.ts';
 import { oneLine } from './runFiles.ts';
 

@@ -266,7 +266,6 @@ export class BuildingAgent implements AgentRuntime {
     const ctx = this.ctx;
     const dtH = award.interval.durationH;
     const needs = this.needs;
-    const th = this.thermal;
     const c = this.curve!;
     const faulted = this.lifecycle.value === 'faulted';
     const bought = faulted ? 0 : award.buyKw;

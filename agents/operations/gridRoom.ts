@@ -19,7 +19,7 @@ import { tenOfTenBaseline } from './baseline.ts';
 import { type DrSettlement, type DrTerms, settleDrCommand } from './drSettlement.ts';
 import { type SimTime } from '../../core/time.ts';
 import type { Rng, RandomService } from '../../core/rng.ts';
-import { type Money, type MoneyUnit, ZERO } from '../../core/money.ts';
+import { type Money, ZERO } from '../../core/money.ts';
 import type { Grid } from '../../market/clear.ts';
 import type { ClearingResult } from '../../market/types.ts';
 import type { BranchFlow } from '../../network/types.ts';

@@ -38,7 +38,7 @@ import type { KeyObject } from 'node:crypto';
 import { APPLICATION_CLASSES, type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
 import { MessageLogWriter } from '../../comms/messageLog.ts';
 import { type Message, MESSAGE_ROUTES, MESSAGE_TYPES, type MessageType } from '../../comms/messages.ts';
-import { B_CLASS, B_KIND, B_STATUS, B_TYPE, classIndex, DELIVERED, DELIVERY_STATUSES, F_DELIVERED_AT, F_SENT_AT, I_BATCH, I_LINK, I_TAG, LATE, LOST, type MessageTable, RECORD_BYTES, referencePointIndex, typeIndex } from '../../comms/messageTable.ts';
+import { B_CLASS, B_KIND, B_STATUS, B_TYPE, classIndex, DELIVERED, DELIVERY_STATUSES, F_DELIVERED_AT, F_SENT_AT, I_BATCH, I_LINK, I_TAG, LATE, type MessageTable, RECORD_BYTES, referencePointIndex, typeIndex } from '../../comms/messageTable.ts';
 import { type DeliveryRecord, type LinkStats, MessagePlane } from '../../comms/plane.ts';
 import type { ReferencePoint } from '../../comms/referencePoints.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';

@@ -7,7 +7,6 @@ import { type MeterRead, meterRead } from '../../metering/meter.ts';
 import type { VeeRules } from '../../metering/vee.ts';
 
 const STEP = 900_000; // 15 min
-const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 6, 1);
 const rules: VeeRules = { intervalMs: STEP, maxKwhPerInterval: 10 };
 const read = (i: number, importKwh: number, extra: Partial<MeterRead> = {}): MeterRead => ({ meterId: 'm', intervalStartMs: T0 + i * STEP, intervalMs: STEP, importKwh, exportKwh: 0, ...extra });

@@ -80,7 +80,6 @@ const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 const V128_LOAD = 0x00;
 const V128_STORE = 0x0b;
 const V128_CONST = 0x0c;
-const V128_AND = 0x4e;
 const V128_OR = 0x50;
 const V128_XOR = 0x51;
 const V128_BITSELECT = 0x52;

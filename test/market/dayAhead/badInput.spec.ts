@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { agentId, busId } from '../../../core/units.ts';
 import { clearDayAhead } from '../../../market/dayAhead/clear.ts';
-import type { DayAheadBook, IntertemporalBid, StorageBid } from '../../../market/dayAhead/types.ts';
+import type { DayAheadBook, IntertemporalBid } from '../../../market/dayAhead/types.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import { type Bid, DEFAULT_RULES } from '../../../market/types.ts';
 import { battery, car as ev, twoBusBook, twoBusNetwork as network } from '../../helpers/dayAhead.ts';
