@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
@@ -53,6 +54,27 @@ describe('operations acceptance: scenarios/heatwave-curtailment.yaml, cleared wi
       n++;
     }
     expect(n).to.be.greaterThan(100);
+  });
+
+  it('the figures the sweep file, the scenario file and the README quote are these runs’', () => {
+    const a = op.summary.kpis;
+    const b = market.summary.kpis;
+    const sweep = readFileSync(join(REPO_ROOT, 'scenarios/sweeps/heatwave-market-vs-operator.yaml'), 'utf8').replace(/\n# /g, ' ');
+    const quoted = /Seed 21: operator — (\d+) overloaded intervals without it, (\d+) with it, (\d+) kWh committed; market — 0 either way, (\d+) kWh committed for headroom, total cost (\d+) against (\d+) \(congestion priced: (\d+) of merchandising surplus\)/.exec(sweep);
+    expect(quoted, 'the sweep file’s figures').to.not.equal(null);
+    const [, without, withOp, committed, headroom, marketCost, operatorCost, surplus] = quoted!.map(Number);
+    expect([without, withOp, committed]).to.deep.equal([a.operations.overloadIntervalsWithoutOperator, a.overloadIntervals, Math.round(a.operations.demandResponse.dso.committedKwh)]);
+    expect([b.operations.overloadIntervalsWithoutOperator, b.overloadIntervals]).to.deep.equal([0, 0]);
+    expect([headroom, marketCost, operatorCost, surplus]).to.deep.equal([
+      Math.round(b.operations.demandResponse.dso.committedKwh),
+      Math.round(Number(b.totalCost)),
+      Math.round(Number(a.totalCost)),
+      Math.round(Number(b.merchandisingSurplus)),
+    ]);
+    const scenario = readFileSync(join(REPO_ROOT, 'scenarios/heatwave-curtailment.yaml'), 'utf8');
+    expect(scenario).to.contain(`— ${a.operations.overloadIntervalsWithoutOperator} overloaded intervals over`);
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme).to.contain(`(${a.operations.overloadIntervalsWithoutOperator} overloaded intervals without it, ${a.overloadIntervals} with it)`);
   });
 
   it('with the grid in the clearing (auto: LP dispatch when a limit binds) the market itself keeps the head within its limit; the operator only trims its headroom', () => {
