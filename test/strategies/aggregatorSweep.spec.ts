@@ -3,10 +3,12 @@
  * mpc, learning for the aggregator), and a short run of its base scenario with `mpc`
  * lowers what the members pay against `truthful`, with the money identities kept.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
+import { runScenario } from '../../engine/run.ts';
+import { parseScenario } from '../../engine/scenario/load.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { run, type RunOutput, tempRoot, variant, withStrategy } from './helpers.ts';
 
@@ -64,5 +66,24 @@ describe('scenarios/sweeps/aggregator-strategies.yaml', function () {
         expect(Number(a.marketPayment) + Number(a.feeIncome), name).to.be.closeTo(Number(a.memberPayments) + Number(a.ownPositionCost), 1e-9);
       }
     });
+  });
+  it('docs/strategies.md "What they earn" quotes the sweep’s four two-week runs', async function () {
+    this.timeout(180_000);
+    const doc = readFileSync(join(REPO_ROOT, 'docs/strategies.md'), 'utf8');
+    const label: Record<string, string> = { truthful: '`truthful`', markup10: '`markup` 10 %', mpc: '`mpc`', learning: '`learning`' };
+    const root = tempRoot('gridbid-aggregator-docs-');
+    try {
+      for (const r of planBatch(join(REPO_ROOT, 'scenarios/sweeps/aggregator-strategies.yaml')).runs) {
+        const strategy = String(r.params['agents[flexco].strategy']);
+        const dir = join(root, strategy);
+        await runScenario(parseScenario(r.text, r.file), { outDir: dir });
+        const k = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).kpis;
+        const a = k.aggregators.flexco;
+        const row = `| ${label[strategy]} | ${[a.feeIncome, a.memberPayments, a.marketPayment, k.totalCost].map((x) => Number(x).toFixed(2)).join(' | ')} |`;
+        expect(doc, strategy).to.contain(row);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -6,7 +6,7 @@
  * perfect foresight it comes within 5 % of the whole horizon's LP optimum against the
  * prices that run realised. Profit = money received − paid − wear (|ΔSoC| × 20 /MWh).
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { REPO_ROOT } from '../helpers/cli.ts';
@@ -29,6 +29,7 @@ describe('mpc on scenarios/storage-arbitrage.yaml', function () {
     runs.mpc = await run(variant(FILE, (c) => c), root, 'mpc');
     runs.truthful = await run(variant(FILE, withStrategy('storage', 'truthful')), root, 'truthful');
     runs.priceTaker = await run(variant(FILE, withStrategy('storage', 'price-taker')), root, 'price-taker');
+    runs.arbitrage = await run(variant(FILE, withStrategy('storage', 'storage-arbitrage')), root, 'storage-arbitrage');
     runs.foresight = await run(variant(FILE, (c) => ({ ...c, forecast: { ...c.forecast, method: 'perfect-foresight' } })), root, 'foresight');
   });
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -98,5 +99,18 @@ describe('mpc on scenarios/storage-arbitrage.yaml', function () {
     expect(got / best).to.be.at.least(0.95);
     // And the forecast mattered: the same strategy with yesterday's prices earns less.
     expect(profit('mpc')).to.be.lessThan(got);
+  });
+  it('docs/strategies.md "What they earn" quotes these runs’ profits', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs/strategies.md'), 'utf8');
+    const quoted = (label: string): number => {
+      const m = new RegExp(`^\\| ${label} \\| (-?\\d+\\.\\d\\d)`, 'm').exec(doc);
+      expect(m, label).to.not.equal(null);
+      return Number(m![1]);
+    };
+    expect(quoted('`mpc`')).to.equal(Number(profit('mpc').toFixed(2)));
+    expect(quoted('`mpc`, perfect foresight')).to.equal(Number(profit('foresight').toFixed(2)));
+    expect(quoted('`truthful` \\(stored energy at the forecast median\\)')).to.equal(Number(profit('truthful').toFixed(2)));
+    expect(quoted('`storage-arbitrage`')).to.equal(Number(profit('arbitrage').toFixed(2)));
+    expect(quoted('`price-taker`')).to.equal(Number(profit('priceTaker').toFixed(2)));
   });
 });
