@@ -41,9 +41,9 @@ export const WINDOWED_ABOVE_COLUMNS = 32_768;
  * down far faster than the column count where one bus's balance row holds thousands of columns
  * (its ratio test then passes over nearly every one of them in an iteration): on 2 buses, 9,183
  * columns took 27 ms and 23,372 took 355 ms, against 5–9 ms windowed. Measured on ring networks
- * of 2–50 buses and 2k–30k segments (2026-12-06): windowed took 0.02–0.5 of the whole LP's time
- * from ~1,000 columns a bus, 0.77–0.99 around 600, and 1.2–1.9 at 40–400 (the guess then costs
- * more than it saves).
+ * of 2–50 buses and 2k–30k segments (2026-12-06): windowed took 0.02–0.31 of the whole LP's time
+ * from ~2,400 columns a bus, 0.11–0.55 at 1,000–2,000, 0.77–0.99 around 600, 0.74 and 1.45 at 500,
+ * and 1.15–1.9 at 40–400 (the guess then costs more than it saves).
  */
 export const WINDOWED_COLUMNS_PER_BUS = 600;
 /** Columns kept on each side of the guessed price, per bus and side, in the first round; ×4 in a further round where they were too few. */
