@@ -66,7 +66,7 @@ export interface NetworkClearingDetail {
  * `rules.quantumKw`, price = ticks × `rules.priceTickMwh`.
  *
  * Above `WINDOWED_ABOVE_COLUMNS` columns (100,000 agents bid ~185,000), or from
- * `WINDOWED_COLUMNS_PER_BUS` columns a bus (a few buses with thousands of bidders each), the LP is solved on
+ * `WINDOWED_COLUMNS_PER_BUS` columns a bus (buses with hundreds of bidders each), the LP is solved on
  * the columns near each bus's price only, and the solution is proved optimal for every
  * column (market/lp/windowedDispatch.ts): the same welfare, and the same prices wherever
  * they are unique. Where the optimum is not unique (a buy and a sell at the same price

@@ -37,15 +37,18 @@ const scratch = new ScratchArrays();
 /** Below this many columns the whole book is solved directly (fast already, and the guess would cost as much)… */
 export const WINDOWED_ABOVE_COLUMNS = 32_768;
 /**
- * … unless its buses hold this many columns each on average. HiGHS's dual simplex slows
- * down far faster than the column count where one bus's balance row holds thousands of columns
- * (its ratio test then passes over nearly every one of them in an iteration): on 2 buses, 9,183
- * columns took 27 ms and 23,372 took 355 ms, against 5–9 ms windowed. Measured on ring networks
- * of 2–50 buses and 2k–30k segments (2026-12-06): windowed took 0.02–0.31 of the whole LP's time
- * from ~2,400 columns a bus, 0.11–0.55 at 1,000–2,000, 0.77–0.99 around 600, 0.74 and 1.45 at 500,
- * and 1.15–1.9 at 40–400 (the guess then costs more than it saves).
+ * … unless its buses hold this many columns each on average (and it has at least
+ * `WINDOWED_DENSE_MIN_COLUMNS`). HiGHS's dual simplex slows down far faster than the column count
+ * where one bus's balance row holds thousands of columns (its ratio test then passes over nearly
+ * every one of them in an iteration): on 2 buses, 9,183 columns took 27 ms and 23,372 took 355 ms,
+ * against 5–9 ms windowed. Measured on ring networks of 10–100 buses and 2k–20k segments with the
+ * first windows of `FIRST_HALF_WIDTH` (2026-12-06): windowed took 0.08–0.11 of the whole LP's time
+ * at ~1,000–2,000 columns a bus, 0.23–0.49 at 330–660, 0.63–0.95 at 200, 0.57 at 166, 1.00–1.32 at
+ * 100 and 1.65–2.05 at 20–67 (the coarse guess then costs more than it saves).
  */
-export const WINDOWED_COLUMNS_PER_BUS = 600;
+export const WINDOWED_COLUMNS_PER_BUS = 200;
+/** Below this many columns a book is solved whole however dense (a few milliseconds either way: 0.95 at 2,000 columns on 10 buses). */
+export const WINDOWED_DENSE_MIN_COLUMNS = 4_096;
 /**
  * Columns kept on each side of the guessed price, per bus and side, in the first round; ×4 in a
  * further round where they were too few. Narrow, because the small LP's time grows far faster than
@@ -62,11 +65,15 @@ const PRICE_SLACK = 1e-6;
 
 /**
  * True when `problem` is a book of simple columns the windowed solve applies to and pays for:
- * above `aboveColumns` columns, or (by default) `WINDOWED_COLUMNS_PER_BUS` columns a bus.
+ * above `aboveColumns` columns, or (by default) `WINDOWED_COLUMNS_PER_BUS` columns a bus from
+ * `WINDOWED_DENSE_MIN_COLUMNS` columns on.
  */
 export function windowable(problem: DispatchProblem, aboveColumns?: number): boolean {
   const o = problem.offers;
-  const large = aboveColumns !== undefined ? o.count > aboveColumns : o.count > WINDOWED_ABOVE_COLUMNS || o.count >= WINDOWED_COLUMNS_PER_BUS * problem.network.buses.length;
+  const large =
+    aboveColumns !== undefined
+      ? o.count > aboveColumns
+      : o.count > WINDOWED_ABOVE_COLUMNS || (o.count >= WINDOWED_DENSE_MIN_COLUMNS && o.count >= WINDOWED_COLUMNS_PER_BUS * problem.network.buses.length);
   if (!large || problem.groups || o.slopeMwhPerKw || o.group || problem.fixedLoadKw || problem.constantCostPerH) return false;
   for (let j = 0; j < o.count; j++) if (o.lowerKw[j] !== 0 || !Number.isFinite(o.upperKw[j]!)) return false;
   return true;

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { dispatch, type DispatchProblem, type Offers } from '../../../market/lp/dispatch.ts';
-import { dispatchWindowed, windowable, WINDOWED_ABOVE_COLUMNS, WINDOWED_COLUMNS_PER_BUS } from '../../../market/lp/windowedDispatch.ts';
+import { dispatchWindowed, windowable, WINDOWED_ABOVE_COLUMNS, WINDOWED_COLUMNS_PER_BUS, WINDOWED_DENSE_MIN_COLUMNS } from '../../../market/lp/windowedDispatch.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import type { LpSolver } from '../../../market/lp/solver.ts';
 import { loadScenarioFile } from '../../../engine/scenario/load.ts';
@@ -82,7 +82,7 @@ describe('windowed dispatch of large books (market/lp/windowedDispatch.ts)', () 
     for (let k = 0; k < N; k++) expect(windowed.priceMwh[k]).to.be.closeTo(whole.priceMwh[k]!, 1e-6);
     expect(complementarityViolations(problem, windowed, { price: 1e-5 })).to.deep.equal([]);
   });
-  it('is taken by default above 32,768 columns or from 600 columns a bus, and then matches the whole LP', function () {
+  it('is taken by default above 32,768 columns or from 200 columns a bus (4,096 columns at least), and then matches the whole LP', function () {
     this.timeout(60_000);
     const network = networkFromConfig(loadScenarioFile('scenarios/evening-peak.yaml').config.network!);
     const N = network.buses.length;
@@ -96,6 +96,10 @@ describe('windowed dispatch of large books (market/lp/windowedDispatch.ts)', () 
     expect(windowable(book(WINDOWED_COLUMNS_PER_BUS * N, 3))).to.equal(true);
     expect(windowable(book(WINDOWED_COLUMNS_PER_BUS * N, N))).to.equal(true);
     expect(windowable(book(WINDOWED_ABOVE_COLUMNS + 1, N))).to.equal(true);
+    // A small book stays whole however dense (`windowable` reads only the network's bus count).
+    const twoBuses = { ...network, buses: network.buses.slice(0, 2) };
+    expect(windowable({ ...book(WINDOWED_DENSE_MIN_COLUMNS - 1, 2), network: twoBuses })).to.equal(false);
+    expect(windowable({ ...book(WINDOWED_DENSE_MIN_COLUMNS, 2), network: twoBuses })).to.equal(true);
     // A tuned threshold overrides both (the tests above force narrow windows with 0).
     expect(windowable(book(WINDOWED_COLUMNS_PER_BUS * N, N), 1e9)).to.equal(false);
     // A dense book (every bidder at 3 of the buses) clears through small LPs by default, to the whole LP's optimum.
