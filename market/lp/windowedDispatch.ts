@@ -79,10 +79,9 @@ export function windowable(problem: DispatchProblem, aboveColumns?: number): boo
   return true;
 }
 
-/** `dispatch(problem)` for a large book of simple columns (see `windowable`), through small LPs. */
 /** The sizes `dispatchWindowed` works with (tests make them small to exercise narrow windows). */
 export interface WindowTuning {
-  /** Books with at most this many columns are solved whole. Default: `WINDOWED_ABOVE_COLUMNS`, or fewer than `WINDOWED_COLUMNS_PER_BUS` a bus. */
+  /** Books with at most this many columns are solved whole. Default: `windowable`'s rule (`WINDOWED_ABOVE_COLUMNS`, or the dense-book thresholds). */
   readonly aboveColumns?: number;
   /** Columns kept each way around the guessed price, per bus and side, in the first round. */
   readonly halfWidth?: number;
@@ -94,6 +93,7 @@ export interface WindowTuning {
   readonly trace?: (round: { readonly round: number; readonly columns: number; readonly proved: boolean }) => void;
 }
 
+/** `dispatch(problem)` for a large book of simple columns (see `windowable`), through small LPs. */
 export function dispatchWindowed(problem: DispatchProblem, solver: LpSolver, opts: DispatchOptions = {}, tuning: WindowTuning = {}): DispatchResult {
   if (!windowable(problem, tuning.aboveColumns) || opts.duals === false) return dispatch(problem, solver, opts);
   const topology = (problem.topologyCache ?? sharedTopologyCache).get(problem.network, problem.branchModel ?? 'matpower');

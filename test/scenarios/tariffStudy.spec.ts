@@ -29,17 +29,13 @@ import { parseScenario, type Scenario } from '../../engine/scenario/load.ts';
 import { Simulation } from '../../engine/simulation.ts';
 import { Recorder } from '../../output/recorder.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
+import { inWindow, SWEEP, TARIFFS, type TariffId } from './tariffStudyCommon.ts';
 
 const FOLDER = join(REPO_ROOT, 'scenarios/tariff-study');
-const SWEEP = join(FOLDER, 'sweep.yaml');
-const TARIFFS = ['flat', 'tou', 'cpp', 'rtp', 'demand'] as const;
-type TariffId = (typeof TARIFFS)[number];
 /** The customer groups of population.yaml (idPrefix). */
 const GROUPS = ['home-pv', 'home-ac', 'home', 'office', 'ev'];
 /** The shortened population: per group. */
 const SHORT_COUNTS: Record<string, number> = { 'home-pv': 24, 'home-ac': 24, home: 24, office: 2, ev: 10 };
-/** The time-of-use peak period and the critical-peak event window, UTC hours [from, to). */
-const WINDOW = { fromHour: 14, toHour: 19 };
 const EVENT_DAY = '2026-07-15';
 
 interface Study {
@@ -95,8 +91,6 @@ async function run(scenario: Scenario, dir: string): Promise<Study> {
   return { dir, summary, starts, consumedKw, baselineKw, unbalancedIntervals: unbalanced };
 }
 
-const hourOf = (iso: string): number => Number(iso.slice(11, 13)) + Number(iso.slice(14, 16)) / 60;
-const inWindow = (iso: string): boolean => hourOf(iso) >= WINDOW.fromHour && hourOf(iso) < WINDOW.toHour;
 /** The highest consumption among the intervals `pick` selects. */
 const peakOf = (s: Study, pick: (iso: string) => boolean): number => Math.max(...s.consumedKw.filter((_, k) => pick(s.starts[k]!)));
 
