@@ -1,273 +1,41 @@
 /**
- * The dispatch LP of a large order book, solved on the columns near the prices only,
- * and proved optimal for the whole book.
- *
- * A market's bids are simple columns (0 ≤ y ≤ upper, no groups, no quadratic cost):
- * at a bus whose price is π, every buy priced above π clears in full and every one below
- * not at all, and the other way round for sells (KKT: a column strictly in or out of the
- * money sits at its bound). So only the columns priced near each bus's price can be
- * partly cleared. With 100,000 agents a book has ~190,000 columns (one per bus, side and
- * price tick) and HiGHS spends about a second on each LP; nearly all of those columns are
- * far from any price.
- *
- * The windowed solve:
- * 1. Guess the prices with a coarse LP: each bus and side's columns, in merit order,
- *    lumped into a few buckets of equal quantity.
- * 2. Keep, per bus and side, the columns within a window around the guess (whole groups
- *    of equal price, so no tie is split); the columns below the window in merit order are
- *    fixed at their upper bound (a fixed load at the bus, + for buys, − for sells; their
- *    value a constant of the objective) and those above it are left out (0).
- * 3. Solve that LP exactly and check the KKT conditions of the whole book at its prices
- *    π: every fixed-in column at least as good as π, every left-out one no better. Then
- *    the solution is optimal for the whole book: same welfare, same prices where the
- *    prices are unique. Otherwise (or if the small LP is infeasible: a fixed load the
- *    network cannot carry) recentre on the new prices, widen the window, and solve again;
- *    after a few rounds, the whole book.
+ * The DC dispatch (market/lp/dispatch.ts) of a large order book through small LPs around
+ * the prices, proved optimal for the whole book (the algorithm: market/lp/priceWindows.ts).
  *
  * Pure; the same inputs give the same result.
  */
+import { dispatch, type DispatchOptions, type DispatchProblem, type DispatchResult } from './dispatch.ts';
+import { simpleColumns, solveInWindows, windowedPays, type WindowTuning } from './priceWindows.ts';
 import type { LpSolver } from './solver.ts';
-import { dispatch, type DispatchOptions, type DispatchProblem, type DispatchResult, type Offers } from './dispatch.ts';
-import { sharedTopologyCache } from '../../network/topology.ts';
-import { ScratchArrays } from '../../core/typedArrays.ts';
 
-/** The merit order and the windows' column flags: internal to a call, reused (off-heap memory per column each LP interval otherwise: issue 16). */
-const scratch = new ScratchArrays();
-
-/** Below this many columns the whole book is solved directly (fast already, and the guess would cost as much)… */
-export const WINDOWED_ABOVE_COLUMNS = 32_768;
-/**
- * … unless its buses hold this many columns each on average (and it has at least
- * `WINDOWED_DENSE_MIN_COLUMNS`). HiGHS's dual simplex slows down far faster than the column count
- * where one bus's balance row holds thousands of columns (its ratio test then passes over nearly
- * every one of them in an iteration): on 2 buses, 9,183 columns took 27 ms and 23,372 took 355 ms,
- * against 5–9 ms windowed. Measured on ring networks of 10–100 buses and 2k–20k segments with the
- * first windows of `FIRST_HALF_WIDTH` (2026-12-06): windowed took 0.08–0.11 of the whole LP's time
- * at ~1,000–2,000 columns a bus, 0.23–0.49 at 330–660, 0.63–0.95 at 200, 0.57 at 166, 1.00–1.32 at
- * 100 and 1.65–2.05 at 20–67 (the coarse guess then costs more than it saves).
- */
-export const WINDOWED_COLUMNS_PER_BUS = 200;
-/** Below this many columns a book is solved whole however dense (a few milliseconds either way: 0.95 at 2,000 columns on 10 buses). */
-export const WINDOWED_DENSE_MIN_COLUMNS = 4_096;
-/**
- * Columns kept on each side of the guessed price, per bus and side, in the first round; ×4 in a
- * further round where they were too few. Narrow, because the small LP's time grows far faster than
- * its columns (see `WINDOWED_COLUMNS_PER_BUS`) and the coarse guess lands close: on meshed books of
- * 40k–200k segments on 10–300 buses and 30k on case33bw (three and two seeds, 2026-12-06), every
- * first round with 16 proved optimal, in 14–484 ms against 32–799 ms with the earlier 128.
- */
-const FIRST_HALF_WIDTH = 16;
-const ROUNDS = 6;
-/** Buckets per bus and side in the coarse LP. */
-const BUCKETS = 24;
-/** Prices are compared with this slack, currency/MWh (the LP's duals carry float noise; book prices sit on the tick). */
-const PRICE_SLACK = 1e-6;
+export { WINDOWED_ABOVE_COLUMNS, WINDOWED_COLUMNS_PER_BUS, WINDOWED_DENSE_MIN_COLUMNS, type WindowTuning } from './priceWindows.ts';
 
 /**
- * True when `problem` is a book of simple columns the windowed solve applies to and pays for:
- * above `aboveColumns` columns, or (by default) `WINDOWED_COLUMNS_PER_BUS` columns a bus from
- * `WINDOWED_DENSE_MIN_COLUMNS` columns on.
+ * True when `problem` is a book of simple columns the windowed solve applies to and pays for
+ * (`windowedPays`: above `aboveColumns` columns, or by default large or dense), with no fixed
+ * load or constant cost of its own.
  */
 export function windowable(problem: DispatchProblem, aboveColumns?: number): boolean {
-  const o = problem.offers;
-  const large =
-    aboveColumns !== undefined
-      ? o.count > aboveColumns
-      : o.count > WINDOWED_ABOVE_COLUMNS || (o.count >= WINDOWED_DENSE_MIN_COLUMNS && o.count >= WINDOWED_COLUMNS_PER_BUS * problem.network.buses.length);
-  if (!large || problem.groups || o.slopeMwhPerKw || o.group || problem.fixedLoadKw || problem.constantCostPerH) return false;
-  for (let j = 0; j < o.count; j++) if (o.lowerKw[j] !== 0 || !Number.isFinite(o.upperKw[j]!)) return false;
-  return true;
-}
-
-/** The sizes `dispatchWindowed` works with (tests make them small to exercise narrow windows). */
-export interface WindowTuning {
-  /** Books with at most this many columns are solved whole. Default: `windowable`'s rule (`WINDOWED_ABOVE_COLUMNS`, or the dense-book thresholds). */
-  readonly aboveColumns?: number;
-  /** Columns kept each way around the guessed price, per bus and side, in the first round. */
-  readonly halfWidth?: number;
-  /** Buckets per bus and side in the coarse LP that guesses the prices. */
-  readonly buckets?: number;
-  /** A first guess of the bus prices instead of the coarse LP's (tests: a wrong guess must still end optimal). */
-  readonly guessMwh?: Float64Array;
-  /** Told about each small LP: its round, its columns, and whether it proved optimal for the whole book. */
-  readonly trace?: (round: { readonly round: number; readonly columns: number; readonly proved: boolean }) => void;
+  if (!windowedPays(problem.offers.count, problem.network.buses.length, aboveColumns)) return false;
+  if (problem.groups || problem.fixedLoadKw || problem.constantCostPerH) return false;
+  return simpleColumns(problem.offers);
 }
 
 /** `dispatch(problem)` for a large book of simple columns (see `windowable`), through small LPs. */
 export function dispatchWindowed(problem: DispatchProblem, solver: LpSolver, opts: DispatchOptions = {}, tuning: WindowTuning = {}): DispatchResult {
   if (!windowable(problem, tuning.aboveColumns) || opts.duals === false) return dispatch(problem, solver, opts);
-  const topology = (problem.topologyCache ?? sharedTopologyCache).get(problem.network, problem.branchModel ?? 'matpower');
-  const N = topology.busCount;
-  const o = problem.offers;
-  // Per bus and side (slot 2·bus + buy), the columns in merit order: buys by price down, sells by price up (ties: column order).
-  const slots = 2 * N;
-  const slotOf = (j: number): number => 2 * o.bus[j]! + o.isBuy[j]!;
-  const starts = new Int32Array(slots + 1);
-  for (let j = 0; j < o.count; j++) starts[slotOf(j) + 1]!++;
-  for (let s = 0; s < slots; s++) starts[s + 1]! += starts[s]!;
-  const merit = scratch.i32('merit', o.count); // every position written below
-  const fill = starts.slice(0, slots);
-  for (let j = 0; j < o.count; j++) merit[fill[slotOf(j)]!++] = j;
-  for (let s = 0; s < slots; s++) {
-    const part = merit.subarray(starts[s]!, starts[s + 1]!);
-    const sign = s % 2 === 1 ? -1 : 1;
-    part.sort((a, b) => sign * (o.priceMwh[a]! - o.priceMwh[b]!) || a - b);
-  }
-
-  let guess = tuning.guessMwh ?? coarsePrices(problem, solver, opts, merit, starts, N, tuning.buckets ?? BUCKETS);
-  if (!guess) return dispatch(problem, solver, opts);
-  const halfWidth = new Int32Array(slots).fill(tuning.halfWidth ?? FIRST_HALF_WIDTH);
-  for (let round = 0; round < ROUNDS; round++) {
-    const window = windowAround(o, merit, starts, guess, halfWidth);
-    const reduced = reducedProblem(problem, window, N);
-    const lp = dispatch(reduced.problem, solver, opts);
-    if (lp.status === 'optimal' && lp.priceMwh.every((p) => !Number.isNaN(p))) {
-      const violated = kktViolations(o, merit, starts, window, lp.priceMwh);
-      tuning.trace?.({ round, columns: reduced.columns.length, proved: violated.length === 0 });
-      if (violated.length === 0) return expand(lp, reduced.columns, window.fixedIn, o);
-      // Recentre every window on these prices; widen those that were too narrow.
-      guess = lp.priceMwh;
-      for (const s of violated) halfWidth[s]! *= 4;
-    } else {
-      // The fixed loads did not fit the network (or left a price undefined): widen all.
-      tuning.trace?.({ round, columns: reduced.columns.length, proved: false });
-      halfWidth.forEach((w, s) => (halfWidth[s] = 4 * w));
-    }
-  }
-  return dispatch(problem, solver, opts);
-}
-
-interface Window {
-  /** Per slot: merit positions [lo, hi) are in the LP; below lo fixed at the upper bound, from hi on left out. */
-  readonly lo: Int32Array;
-  readonly hi: Int32Array;
-  /** Per column: 1 when fixed at its upper bound. */
-  readonly fixedIn: Uint8Array;
-  /** Per column: 1 when a column of the small LP. */
-  readonly kept: Uint8Array;
-}
-
-/** The windows around `priceMwh` (per bus), `halfWidth` (per slot) merit positions each way, widened to whole groups of equal price. */
-function windowAround(o: Offers, merit: Int32Array, starts: Int32Array, priceMwh: Float64Array, halfWidth: Int32Array): Window {
-  const slots = starts.length - 1;
-  const lo = new Int32Array(slots);
-  const hi = new Int32Array(slots);
-  // The previous round's window is done with when the next is made.
-  const fixedIn = scratch.u8('fixedIn', o.count).fill(0);
-  const kept = scratch.u8('kept', o.count).fill(0);
-  for (let s = 0; s < slots; s++) {
-    const a = starts[s]!;
-    const b = starts[s + 1]!;
-    const buy = s % 2 === 1;
-    const pi = priceMwh[s >> 1]!;
-    // First merit position not in the money at π (buys: price < π; sells: price > π).
-    let k = a;
-    while (k < b && (buy ? o.priceMwh[merit[k]!]! >= pi : o.priceMwh[merit[k]!]! <= pi)) k++;
-    let l = Math.max(a, k - halfWidth[s]!);
-    let h = Math.min(b, k + halfWidth[s]!);
-    while (l > a && o.priceMwh[merit[l - 1]!] === o.priceMwh[merit[l]!]) l--;
-    while (h < b && h > a && o.priceMwh[merit[h]!] === o.priceMwh[merit[h - 1]!]) h++;
-    lo[s] = l;
-    hi[s] = h;
-    for (let q = a; q < l; q++) fixedIn[merit[q]!] = 1;
-    for (let q = l; q < h; q++) kept[merit[q]!] = 1;
-  }
-  return { lo, hi, fixedIn, kept };
-}
-
-/** The small LP: the kept columns (in their order), the fixed-in ones as fixed loads and a constant value. */
-function reducedProblem(problem: DispatchProblem, w: Window, N: number): { problem: DispatchProblem; columns: Int32Array } {
-  const o = problem.offers;
-  let m = 0;
-  for (let j = 0; j < o.count; j++) m += w.kept[j]!;
-  const columns = new Int32Array(m);
-  const fixedLoadKw = new Float64Array(N);
-  let fixedValuePerH = 0; // Σ buy value − Σ sell cost of the fixed-in columns, currency/h
-  for (let j = 0, c = 0; j < o.count; j++) {
-    if (w.kept[j]) columns[c++] = j;
-    else if (w.fixedIn[j]) {
-      const kw = o.upperKw[j]!;
-      const sign = o.isBuy[j] ? 1 : -1;
-      fixedLoadKw[o.bus[j]!]! += sign * kw;
-      fixedValuePerH += (sign * o.priceMwh[j]! * kw) / 1000;
-    }
-  }
-  const pick = <T extends Int32Array | Uint8Array | Float64Array>(src: T): T => {
-    const out = new (src.constructor as new (n: number) => T)(m);
-    for (let c = 0; c < m; c++) out[c] = src[columns[c]!]!;
-    return out;
-  };
-  const offers: Offers = { count: m, bus: pick(o.bus), isBuy: pick(o.isBuy), priceMwh: pick(o.priceMwh), lowerKw: pick(o.lowerKw), upperKw: pick(o.upperKw) };
-  return { problem: { ...problem, offers, fixedLoadKw, constantCostPerH: -fixedValuePerH }, columns };
-}
-
-/** KKT of the whole book at the small LP's prices: the slots whose last fixed-in column is out of the money or whose first left-out one is in it. */
-function kktViolations(o: Offers, merit: Int32Array, starts: Int32Array, w: Window, priceMwh: Float64Array): number[] {
-  const violated: number[] = [];
-  for (let s = 0; s < starts.length - 1; s++) {
-    const pi = priceMwh[s >> 1]!;
-    const buy = s % 2 === 1;
-    let ok = true;
-    if (w.lo[s]! > starts[s]!) {
-      const p = o.priceMwh[merit[w.lo[s]! - 1]!]!;
-      if (buy ? p < pi - PRICE_SLACK : p > pi + PRICE_SLACK) ok = false;
-    }
-    if (w.hi[s]! < starts[s + 1]!) {
-      const p = o.priceMwh[merit[w.hi[s]!]!]!;
-      if (buy ? p > pi + PRICE_SLACK : p < pi - PRICE_SLACK) ok = false;
-    }
-    if (!ok) violated.push(s);
-  }
-  return violated;
-}
-
-/** The small LP's result for the whole book: fixed-in columns at their upper bound, left-out ones at 0. */
-function expand(lp: DispatchResult, columns: Int32Array, fixedIn: Uint8Array, o: Offers): DispatchResult {
-  const quantityKw = new Float64Array(o.count);
-  for (let j = 0; j < o.count; j++) if (fixedIn[j]) quantityKw[j] = o.upperKw[j]!;
-  for (let c = 0; c < columns.length; c++) quantityKw[columns[c]!] = lp.quantityKw[c]!;
-  return { ...lp, quantityKw };
-}
-
-/**
- * Bus prices of a coarse book: each slot's merit order cut into `buckets` runs of about
- * equal quantity, each run one column at its quantity-weighted mean price. Undefined when
- * that LP has no prices (then the whole book is solved).
- */
-function coarsePrices(problem: DispatchProblem, solver: LpSolver, opts: DispatchOptions, merit: Int32Array, starts: Int32Array, N: number, buckets: number): Float64Array | undefined {
-  const o = problem.offers;
-  const bus: number[] = [];
-  const isBuy: number[] = [];
-  const price: number[] = [];
-  const upper: number[] = [];
-  for (let s = 0; s < 2 * N; s++) {
-    const a = starts[s]!;
-    const b = starts[s + 1]!;
-    if (a === b) continue;
-    let total = 0;
-    for (let q = a; q < b; q++) total += o.upperKw[merit[q]!]!;
-    let kw = 0;
-    let value = 0;
-    let done = 0;
-    let bucket = 1;
-    for (let q = a; q < b; q++) {
-      const j = merit[q]!;
-      kw += o.upperKw[j]!;
-      value += o.upperKw[j]! * o.priceMwh[j]!;
-      if (q === b - 1 || done + kw >= (total * bucket) / buckets) {
-        bus.push(s >> 1);
-        isBuy.push(s % 2);
-        price.push(kw > 0 ? value / kw : o.priceMwh[j]!);
-        upper.push(kw);
-        done += kw;
-        kw = 0;
-        value = 0;
-        while (bucket < buckets && done >= (total * bucket) / buckets) bucket++;
-      }
-    }
-  }
-  const m = bus.length;
-  const coarse: Offers = { count: m, bus: Int32Array.from(bus), isBuy: Uint8Array.from(isBuy), priceMwh: Float64Array.from(price), lowerKw: new Float64Array(m), upperKw: Float64Array.from(upper) };
-  const lp = dispatch({ ...problem, offers: coarse }, solver, opts);
-  return lp.status === 'optimal' && lp.priceMwh.every((p) => !Number.isNaN(p)) ? lp.priceMwh : undefined;
+  const N = problem.network.buses.length;
+  return solveInWindows<DispatchResult>(
+    {
+      offers: problem.offers,
+      busCount: N,
+      classCount: 1,
+      solve: (offers, _classOf, fixed) => {
+        if (!fixed) return dispatch(offers === problem.offers ? problem : { ...problem, offers }, solver, opts);
+        return dispatch({ ...problem, offers, fixedLoadKw: fixed.kwByBusClass, constantCostPerH: -fixed.valuePerH }, solver, opts);
+      },
+      slotPriceMwh: (r, bus) => r.priceMwh[bus]!,
+    },
+    tuning,
+  );
 }
