@@ -17,7 +17,8 @@ import type { Network } from '../network/types.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { BranchModel } from '../network/types.ts';
 import { type DispatchProblem, DISPATCH_TOLERANCE, type DispatchResult } from './lp/dispatch.ts';
-import { dispatchFeeder, type FeederProblem } from './lp/feederDispatch.ts';
+import type { FeederProblem } from './lp/feederDispatch.ts';
+import { dispatchFeederWindowed } from './lp/windowedFeederDispatch.ts';
 import { dispatchWindowed } from './lp/windowedDispatch.ts';
 import type { LpFormulation, LpSolver } from './lp/solver.ts';
 import type { ClearingResult, ClearingStatus, OrderBook } from './types.ts';
@@ -199,7 +200,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
     ...(opts.topologyCache ? { topologyCache: opts.topologyCache } : {}),
   };
   const kvarPerKw = tanOf ? Float64Array.from(colClass, (c) => classTan[c]!) : undefined;
-  const lp = opts.feeder ? dispatchFeeder({ ...opts.feeder, offers, ...(kvarPerKw ? { kvarPerKw } : {}) }, solver) : dispatchWindowed(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
+  const lp = opts.feeder ? dispatchFeederWindowed({ ...opts.feeder, offers, ...(kvarPerKw ? { kvarPerKw } : {}) }, solver) : dispatchWindowed(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
   const base = { interval: book.interval, mechanism: 'lp-dispatch' as const, awardedQuanta: awarded, busPriceMwh: busPrice };
   if (lp.status !== 'optimal') {
     const status: ClearingStatus = lp.status;

@@ -82,6 +82,11 @@ export interface FeederLayout {
   readonly sourceNegCol: Int32Array;
 }
 
+/** False when nothing on the feeder draws or makes reactive power: the programme then leaves Q out (every Q would be 0). */
+export function modelsReactive(problem: FeederProblem): boolean {
+  return (problem.kvarPerKw?.some((t) => t !== 0) ?? false) || (problem.fixedLoadKvar?.some((q) => q !== 0) ?? false) || (problem.reactiveSources?.count ?? 0) > 0;
+}
+
 /** Builds the programme; exposed for tests that inspect it (complementary slackness). */
 export function buildFeederLp(problem: FeederProblem): { lp: LinearProgram; layout: FeederLayout } {
   const U = problem.unitKw ?? 1;
@@ -95,9 +100,7 @@ export function buildFeederLp(problem: FeederProblem): { lp: LinearProgram; layo
     const cost = offers.isBuy[j] ? offers.priceMwh[j]! : -offers.priceMwh[j]!;
     builder.addColumn(live ? offers.lowerKw[j]! / U : 0, live ? offers.upperKw[j]! / U : 0, cost);
   }
-  // Nothing draws or makes reactive power: leave Q out of the programme (every Q would be 0).
-  const reactive = (tan?.some((t) => t !== 0) ?? false) || (problem.fixedLoadKvar?.some((q) => q !== 0) ?? false) || (problem.reactiveSources?.count ?? 0) > 0;
-  const block = appendLinDistFlow(builder, feeder, { reactive, ...problem.block, unitKw: U, ...(problem.fixedLoadKw ? { fixedLoadKw: problem.fixedLoadKw } : {}), ...(problem.fixedLoadKvar ? { fixedLoadKvar: problem.fixedLoadKvar } : {}) });
+  const block = appendLinDistFlow(builder, feeder, { reactive: modelsReactive(problem), ...problem.block, unitKw: U, ...(problem.fixedLoadKw ? { fixedLoadKw: problem.fixedLoadKw } : {}), ...(problem.fixedLoadKvar ? { fixedLoadKvar: problem.fixedLoadKvar } : {}) });
   for (let j = 0; j < M; j++) {
     const k = offers.bus[j]!;
     if (block.pBalanceRow[k]! < 0) continue;
