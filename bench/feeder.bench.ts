@@ -6,6 +6,8 @@
  *   limit binds; a second row, for comparison, clears a book where the voltage limit does.
  *   HiGHS's dual simplex takes about one iteration per row from its slack basis, and the
  *   LinDistFlow LP has twice the DC LP's rows (a voltage-drop row per branch): most of the ratio.
+ * - A dense book on a small feeder, 30k segments on case33bw (~800 columns a bus): the windowed
+ *   LinDistFlow solve that `clearNetwork` takes for it, against the whole LP (comparison, no target).
  * - One AC backward/forward sweep (to 1e-10) at case141's own loads: target ≤ 1 ms, and its
  *   ratio to the LinDistFlow closed form at the same loads in the same run.
  */
@@ -15,7 +17,9 @@ import { agentId, type BusId, busId } from '../core/units.ts';
 import { clearNetworkDetailed } from '../market/clearNetwork.ts';
 import { readMatpowerFile } from '../market/lp/cases/matpower.ts';
 import { matpowerFeederOpf } from '../market/lp/cases/matpowerFeeder.ts';
-import type { FeederDispatchResult } from '../market/lp/feederDispatch.ts';
+import { dispatchFeeder, type FeederDispatchResult, type FeederProblem } from '../market/lp/feederDispatch.ts';
+import type { LpSolver } from '../market/lp/solver.ts';
+import { dispatchFeederWindowed } from '../market/lp/windowedFeederDispatch.ts';
 import { loadSolver } from '../market/lp/loadSolver.ts';
 import { OrderBookBuilder } from '../market/orderBook.ts';
 import { type BidSegment, DEFAULT_RULES, type OrderBook, type Side } from '../market/types.ts';
@@ -25,7 +29,9 @@ import { TopologyCache } from '../network/topology.ts';
 import { measure, measurePair, type BenchRow, type BenchSuite } from './harness.ts';
 
 const CASE141 = fileURLToPath(new URL('../test/fixtures/refcases/matpower/case141.m', import.meta.url));
+const CASE33 = fileURLToPath(new URL('../test/fixtures/refcases/matpower/case33bw.m', import.meta.url));
 const SEGMENTS = 10_000;
+const DENSE_SEGMENTS = 30_000;
 
 /**
  * The bench's book: bids of 10 segments at random buses, as the lp bench: half buying at N(70, 40),
@@ -102,6 +108,7 @@ async function run(): Promise<BenchRow[]> {
       note: `comparison only: ${bound.note}`,
     },
   ];
+  rows.push(denseFeederRow(highs));
   const sweep = measure('acSweep', () => acSweep(feeder, opf.problem.fixedLoadKw!, opf.problem.fixedLoadKvar!), { minRuns: 200, minTotalMs: 200, maxRuns: 5000 });
   const once = acSweep(feeder, opf.problem.fixedLoadKw!, opf.problem.fixedLoadKvar!);
   const note = `${once.iterations} iterations to 1e-10; losses ${once.lossesKw.toFixed(2)} kW`;
@@ -109,6 +116,52 @@ async function run(): Promise<BenchRow[]> {
   const ldf = measure('linDistFlow', () => linDistFlow(feeder, opf.problem.fixedLoadKw!, opf.problem.fixedLoadKvar!), { minRuns: 200, minTotalMs: 200, maxRuns: 5000 });
   rows.push({ suite: 'feeder', case: 'AC sweep, case141 (vs LinDistFlow)', ms: sweep.medianMs, baseline: 'LinDistFlow closed form, same loads', baselineMs: ldf.medianMs, note: 'the same sweep, against one linear pass over the tree' });
   return rows;
+}
+
+/**
+ * A dense book on a small feeder: 30,000 segments on case33bw (~900 columns a bus once aggregated),
+ * buys at every bus but the substation, half of them at power factor 0.95, sells at the substation:
+ * the windowed LinDistFlow solve (what `clearNetwork` takes for it) against the whole LP, interleaved.
+ */
+function denseFeederRow(highs: LpSolver): BenchRow {
+  const opf = matpowerFeederOpf(readMatpowerFile(CASE33));
+  const { feeder } = opf;
+  const ids = feeder.network.buses.map((b) => busId(b.id));
+  const rng = new RandomService(7).stream('bench', 'feeder-33-dense');
+  const builder = new OrderBookBuilder({ interval: 0, durationH: 1, rules: DEFAULT_RULES, buses: ids, isKnownAgent: () => true }, DENSE_SEGMENTS);
+  for (let b = 0; b * 10 < DENSE_SEGMENTS; b++) {
+    const side: Side = b % 3 === 0 ? 'sell' : 'buy';
+    const segments: BidSegment[] = [];
+    for (let k = 0; k < 10; k++) segments.push({ side, priceMwh: Math.round(rng.clippedNormal(side === 'buy' ? 110 : 60, 40, 0, 300) * 100) / 100, quantityKw: Math.round(rng.logNormal(0.5, 0.8) * 1000) / 1000 });
+    const rejected = builder.add({ id: `b${b}`, agentId: agentId(`a${b}`), bus: side === 'sell' ? ids[0]! : ids[rng.int(1, ids.length - 1)]!, interval: 0, segments });
+    if (rejected) throw new Error(`feeder bench dense book: ${rejected.reason}`);
+  }
+  // The book's columns as clearNetwork aggregates them (per bus, side and price tick), copied out of its scratch arrays.
+  const o = clearNetworkDetailed(builder.build(), feeder.network, highs).problem.offers;
+  const offers = { count: o.count, bus: o.bus.slice(), isBuy: o.isBuy.slice(), priceMwh: o.priceMwh.slice(), lowerKw: o.lowerKw.slice(), upperKw: o.upperKw.slice() };
+  const kvarPerKw = Float64Array.from({ length: offers.count }, (_, j) => (offers.isBuy[j] && j % 2 === 0 ? 0.329 : 0));
+  const problem: FeederProblem = { feeder, offers, kvarPerKw };
+  let rounds = 0;
+  const windowed = dispatchFeederWindowed(problem, highs, { trace: () => rounds++ });
+  const whole = dispatchFeeder(problem, highs);
+  if (windowed.status !== 'optimal' || whole.status !== 'optimal') throw new Error(`feeder bench dense book: ${windowed.status} windowed, ${whole.status} whole`);
+  const gap = Math.abs(windowed.welfarePerH - whole.welfarePerH);
+  if (gap > 1e-6 * Math.max(1, Math.abs(whole.welfarePerH))) throw new Error(`feeder bench dense book: windowed welfare ${windowed.welfarePerH} against ${whole.welfarePerH} whole`);
+  const { candidate, baseline } = measurePair(
+    { name: 'windowed', fn: () => dispatchFeederWindowed(problem, highs) },
+    { name: 'whole', fn: () => dispatchFeeder(problem, highs) },
+    { rounds: 5 },
+  );
+  const vMin = Math.min(...whole.feeder.vmPu);
+  const prices = new Set(Array.from(whole.priceMwh, (p) => p.toFixed(2))).size;
+  return {
+    suite: 'feeder',
+    case: `LinDistFlow dispatch, ${DENSE_SEGMENTS / 1000}k segments on case33bw (${offers.count} columns, ${Math.round(offers.count / feeder.busCount)} a bus), windowed`,
+    ms: candidate.medianMs,
+    baseline: 'the whole LinDistFlow LP, same book',
+    baselineMs: baseline.medianMs,
+    note: `${rounds} small LP${rounds === 1 ? '' : 's'}, welfare equal to ${gap.toExponential(1)} /h; ${prices} distinct DLMPs, lowest voltage ${vMin.toFixed(3)} pu; half the buys at power factor 0.95; median of 5`,
+  };
 }
 
 export const suite: BenchSuite = { name: 'feeder', run };
