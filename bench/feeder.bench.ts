@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- feeder`: radial feeders on case141 (MATPOWER, 141 buses).
+ * `npm run bench -- feeder`: radial feeders on case141 (MATPOWER, 141 buses), and a dense book on case33bw.
  * - LinDistFlow clearing (`clearNetwork` with `feeder`: aggregation, the LinDistFlow LP with
  *   voltage limits and reactive power, prices, rounding) of 10,000 bid segments, against the
  *   DC clearing of the same book on the same network, interleaved. Target ≤ 2×. In this book no
