@@ -55,6 +55,30 @@ describe('clearing a book on a LinDistFlow feeder', () => {
     expect(s.sellersReceive.toString()).to.equal('38.4375');
   });
 
+  it('clears the same line with 7,600 more buys, out of the money at two power factors, through small LPs: the same DLMPs and awards', () => {
+    // Buys at every 0.01 from 1.00 up to just below each bus's DLMP (27.49 at b1, 49.99 at b2), half of them drawing
+    // 0.33 kvar a kW: a dense book (~2,500 columns a bus), windowed, and none of them served, so the hand-computed
+    // answer above must come out unchanged (a reactive withdrawal only raises the price such a bid would have to beat).
+    const small: Array<readonly [string, 'buy', number, number]> = [];
+    for (const [bus, top] of [['b1', 2749], ['b2', 4999]] as const) for (let c = 100; c <= top; c++) small.push([bus, 'buy', c / 100, 0.5]);
+    const book = bookOf(network, [['grid', 'sell', 20, 5000], ['b2', 'sell', 50, 500], ['b2', 'buy', 3000, 1500], ['b1', 'buy', 25, 100], ...small]);
+    const segmentKvarPerKw = Float64Array.from({ length: book.size }, (_, i) => (i >= 4 && i % 2 === 0 ? 0.33 : 0));
+    const feeder = radialFeeder(network, { defaultVMinPu: 0.5 });
+    const { result, lp, problem } = clearNetworkDetailed(book, network, highs, { feeder: { feeder }, segmentKvarPerKw });
+    expect(result.status).to.equal('cleared');
+    expect(problem.offers.count).to.be.greaterThan(7_500);
+    expect(lp.size.cols, 'the LP solved is a window of the book').to.be.lessThan(problem.offers.count / 10);
+    expect(Array.from(result.busPriceMwh)).to.deep.equal([20, 27.5, 50]);
+    const kw = Array.from(result.awardedQuanta, (q) => q * book.rules.quantumKw);
+    expect(kw[0]).to.be.closeTo(1218.75, 1e-9);
+    expect(kw[1]).to.be.closeTo(281.25, 1e-9);
+    expect(kw[2]).to.be.closeTo(1500, 1e-9);
+    expect(kw.slice(3).every((k) => k === 0)).to.equal(true);
+    const s = settle(book, result);
+    expect(s.buyersPay.toString()).to.equal('75');
+    expect(s.sellersReceive.toString()).to.equal('38.4375');
+  });
+
   it('clears nothing at a bus cut off from the substation, and the rest as usual', () => {
     const cut = { ...network, branches: network.branches.map((b) => (b.id === 'l2' ? { ...b, inService: false } : b)) };
     const book = bookOf(cut, [
