@@ -1,8 +1,8 @@
 /**
- * Helpers every kind's command responder shares (`agents/<kind>/respond.ts`): the
- * shape of a refusal, and commitments in whole market quanta.
+ * Helpers every kind's command responder shares (`agents/<kind>/respond.ts`): what a
+ * command asks, the shape of a refusal, and commitments in whole market quanta.
  */
-import type { CommandResponse } from './types.ts';
+import type { CommandResponse, OperatorCommand } from './types.ts';
 
 /** An opt-out with its reason; commits nothing. */
 export const decline = (reason: string): CommandResponse => ({ optIn: false, reason, deliverKw: 0 });
@@ -15,4 +15,28 @@ export const decline = (reason: string): CommandResponse => ({ optIn: false, rea
 export function floorToQuantum(kw: number, quantumKw: number): number {
   if (!(kw > 0)) return 0;
   return quantumKw > 0 ? Math.floor(kw / quantumKw + 1e-9) * quantumKw : kw;
+}
+
+/**
+ * The reduction of net consumption a command asks of an agent that plans `plannedNetKw`
+ * (+ consumption), kW (≥ 0), or a refusal for a command its kind does not take
+ * (`CHARGE_STATE_SETPOINT`). A `DISPATCH_SETPOINT` asks for its value (a change, ≤ 0); an
+ * `IMPORT_CAPACITY_LIMIT` for what brings the import down to its value (a cap, kW), never for
+ * a discharge: a cap below zero counts as zero.
+ */
+export function askedReductionKw(command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number, what: string): number | CommandResponse {
+  if (command.type === 'DISPATCH_SETPOINT') return -Math.min(0, command.value);
+  if (command.type === 'IMPORT_CAPACITY_LIMIT') return Math.max(0, plannedNetKw - Math.max(0, command.value));
+  return decline(`${command.type} is not supported by this ${what}`);
+}
+
+/** The change of net consumption (≤ 0, kW) a command asks of an agent planning `plannedNetKw`; 0 for a command no agent takes. */
+export function requestedChangeKw(command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number): number {
+  const asked = askedReductionKw(command, plannedNetKw, '');
+  return typeof asked === 'number' ? -asked : 0;
+}
+
+/** Why an agent declines a command that asks nothing of it. */
+export function nothingAsked(command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number): string {
+  return command.type === 'IMPORT_CAPACITY_LIMIT' ? `already within the import limit: net ${plannedNetKw.toFixed(2)} kW, limit ${command.value.toFixed(2)} kW` : 'nothing asked';
 }

@@ -18,7 +18,7 @@
  * Settling the changed award (runtime) splits the smaller purchase over the needs by
  * the same rule (lighting dimmed by what its need lost), and the building is `curtailed`.
  */
-import { decline, floorToQuantum } from '../commandResponse.ts';
+import { askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
 import { cutByNeed, describeCut, type NeedShare, protectedKw } from '../flexibility/shed.ts';
 import type { CommandResponse, OperatorCommand } from '../types.ts';
 
@@ -44,11 +44,11 @@ const LABELS: Record<string, string> = {
 const label = (name: string): string => LABELS[name] ?? name;
 
 export function respondBuilding(s: BuildingCommandState, command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number): CommandResponse {
-  if (command.type !== 'DISPATCH_SETPOINT') return decline(`${command.type} is not supported by this building`);
+  const asked = askedReductionKw(command, plannedNetKw, 'building');
+  if (typeof asked !== 'number') return asked;
   if (s.faulted) return decline('faulted: out of service');
   if (s.contractKw === undefined || !(s.contractKw > 0)) return decline('no curtailment contract: not enrolled in the program');
-  const asked = -Math.min(0, command.value);
-  if (!(asked > 0)) return decline('nothing asked');
+  if (!(asked > 0)) return decline(nothingAsked(command, plannedNetKw));
   const buy = Math.max(0, plannedNetKw);
   const keep = protectedKw(s.needs, s.quantumKw);
   const give = floorToQuantum(Math.min(asked, s.contractKw, buy - keep), s.quantumKw);

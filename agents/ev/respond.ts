@@ -21,7 +21,7 @@
  * The runtime applies the changed award through `applyEvAward`, which holds the same
  * floor again, so the invariant holds even for an award it did not commit to.
  */
-import { decline, floorToQuantum } from '../commandResponse.ts';
+import { askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
 import type { OperatorCommand, CommandResponse } from '../types.ts';
 import { MS_PER_HOUR } from '../../core/time.ts';
 import { localHourOfDay } from '../physics/localTime.ts';
@@ -54,12 +54,12 @@ export function localClock(t: number, utcOffsetHours: number): string {
  * lasting `dtH` hours, given what the market has it doing (`plannedNetKw`, + charging).
  */
 export function respondEv(s: EvCommandState, command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number, intervalStart: number, dtH: number): CommandResponse {
-  if (command.type !== 'DISPATCH_SETPOINT') return decline(`${command.type} is not supported by this charge point`);
+  const asked = askedReductionKw(command, plannedNetKw, 'charge point');
+  if (typeof asked !== 'number') return asked;
   if (s.faulted) return decline('charge point faulted: out of service');
   if (!s.plugged) return decline('not plugged in');
   if (!s.inMarket) return decline('plugged in after the gate closed: its charging is not scheduled this interval');
-  const asked = -Math.min(0, command.value);
-  if (!(asked > 0)) return decline('nothing asked');
+  if (!(asked > 0)) return decline(nothingAsked(command, plannedNetKw));
   const hoursLeft = (s.departure - intervalStart) / MS_PER_HOUR;
   const l = evLimits(s.car, s.socKwh, hoursLeft, dtH);
   const at = localClock(s.departure, s.utcOffsetHours);

@@ -19,7 +19,7 @@
  * Settling the changed award (runtime) splits the smaller purchase over the needs by the
  * same rule, so the room ends the interval inside its band, and the home is `curtailed`.
  */
-import { decline, floorToQuantum } from '../commandResponse.ts';
+import { askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
 import type { CommandResponse, OperatorCommand } from '../types.ts';
 import { cutByNeed, describeCut, type NeedShare, protectedKw } from '../flexibility/shed.ts';
 
@@ -46,10 +46,10 @@ const LABELS: Record<string, string> = {
 const label = (name: string): string => LABELS[name] ?? name;
 
 export function respondHome(s: HomeCommandState, command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number): CommandResponse {
-  if (command.type !== 'DISPATCH_SETPOINT') return decline(`${command.type} is not supported by this home`);
+  const asked = askedReductionKw(command, plannedNetKw, 'home');
+  if (typeof asked !== 'number') return asked;
   if (s.faulted) return decline('faulted: out of service');
-  const asked = -Math.min(0, command.value);
-  if (!(asked > 0)) return decline('nothing asked');
+  if (!(asked > 0)) return decline(nothingAsked(command, plannedNetKw));
   const buy = Math.max(0, plannedNetKw);
   if (!(buy > 0)) return decline(`not buying (net ${plannedNetKw.toFixed(2)} kW): nothing to reduce`);
   const keep = protectedKw(s.needs, s.quantumKw);

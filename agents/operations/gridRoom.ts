@@ -61,7 +61,7 @@ interface DrTotals {
   requestedKwh: number;
   /** Σ excess it could not remove, above the limit itself × Δt. */
   shortfallKwh: number;
-  /** Σ |command value| × Δt: every agent is asked for the whole remaining excess, so asks overlap. */
+  /** Σ |requested change| × Δt: every agent is asked for the whole remaining excess, so asks overlap. */
   askedKwh: number;
   committedKwh: number;
   /** Σ (baseline − actual) × Δt over opted-in commands: measured, may exceed the commitment (baseline error). */
@@ -272,10 +272,10 @@ export class GridRoom {
           issuer: c.command.issuer,
           target: c.command.target,
           type: c.command.type,
-          requestedKw: c.command.value,
+          requestedKw: c.requestedKw,
           response: c.response,
           deliveredKw: c.deliverKw,
-          detail: `${c.command.program} ${c.command.eventId} for ${c.branch}: ${c.reason}`,
+          detail: `${c.command.program} ${c.command.eventId} for ${c.branch}${c.command.type === 'IMPORT_CAPACITY_LIMIT' ? ` (import limit ${c.command.value.toFixed(2)} kW)` : ''}: ${c.reason}`,
         });
         if (c.response === 'opt-in' && c.deliverKw < 0) {
           let days = this.eventDays.get(c.party);
@@ -287,7 +287,7 @@ export class GridRoom {
           this.lastEventOf.set(c.party, interval.index);
         }
         const t = this.dr.get(op.config.id)!;
-        t.askedKwh += -c.command.value * interval.durationH;
+        t.askedKwh += -c.requestedKw * interval.durationH;
         t.responses[c.response]++;
         if (c.response === 'opt-in') t.committedKwh += -c.deliverKw * interval.durationH;
       }
@@ -402,7 +402,7 @@ export class GridRoom {
       drPaid = drPaid.minus(net);
       const sent = this.comms(i, interval.start, 'reports').delivered ? 'received' : 'lost';
       const base = { at: interval.start, issuer: this.parties[i]!.id, target: r.command.issuer };
-      events.push({ ...base, type: 'REPORT:BASELINE', requestedKw: r.command.value, response: sent, deliveredKw: baseline, detail: `${op.config.baseline} baseline ${fmt(baseline)} kW; counterfactual ${fmt(cf)} kW; 10-of-10 ${fmt(ten.baselineKw)} kW (${ten.daysUsed} days, adjustment ${fmt(ten.adjustment)})` });
+      events.push({ ...base, type: 'REPORT:BASELINE', requestedKw: r.requestedKw, response: sent, deliveredKw: baseline, detail: `${op.config.baseline} baseline ${fmt(baseline)} kW; counterfactual ${fmt(cf)} kW; 10-of-10 ${fmt(ten.baselineKw)} kW (${ten.daysUsed} days, adjustment ${fmt(ten.adjustment)})` });
       events.push({
         ...base,
         type: 'REPORT:DELTA_USAGE',

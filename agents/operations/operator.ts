@@ -18,7 +18,7 @@
  * lifecycle machine and its memory of the metered flows.
  */
 import { costMwh } from '../../core/bounds.ts';
-import { floorToQuantum } from '../commandResponse.ts';
+import { floorToQuantum, requestedChangeKw } from '../commandResponse.ts';
 import * as z from 'zod';
 import type { CommandResponder, OperatorCommand } from '../types.ts';
 import { operationsMachine } from './machine.ts';
@@ -45,6 +45,15 @@ export const operatorSchema = z.strictObject({
   lookaheadIntervals: z.int().min(0).max(96).default(8),
   /** May it command EVs and batteries to discharge (V2G), not only to consume less? */
   v2g: z.boolean().default(true),
+  /**
+   * What it commands: a change of net consumption (`setpoint`: OpenADR's DISPATCH_SETPOINT), or a
+   * cap on an agent's import (`import-limit`: IMPORT_CAPACITY_LIMIT, the dimming of controllable
+   * devices that Germany's §14a EnWG gives distribution operators). A cap never asks for a
+   * discharge, so `v2g` does not apply to it.
+   */
+  command: z.enum(['setpoint', 'import-limit']).default('setpoint'),
+  /** With `import-limit`: no agent's import is capped below this, kW (§14a EnWG guarantees 4.2 kW). */
+  minimumImportKw: z.number().min(0).max(1e6).default(0),
   /** The baseline delivered energy is measured and paid against. */
   baseline: z.enum(['counterfactual', 'ten-of-ten']).default('counterfactual'),
   /** Self-healing (FLISR, agents/operations/selfHealing.ts) on a lindistflow feeder: restore around a faulted line through normally-open ties this long after the fault. */
@@ -95,6 +104,8 @@ export interface ReportedFlexibility {
 export interface CommandRecord {
   readonly command: OperatorCommand;
   readonly party: number;
+  /** The change of net consumption the command asked of the agent, kW (≤ 0): a setpoint's value, or what brings the import down to a cap. */
+  readonly requestedKw: number;
   /** `failed`: the agent threw while answering (the engine isolates it). */
   readonly response: 'opt-in' | 'opt-out' | 'rejected' | 'lost' | 'failed';
   readonly reason: string;
@@ -192,9 +203,12 @@ export class Operator {
         if (remaining <= FLOW_TOLERANCE_KW) break;
         const p = parties[i]!;
         asked.add(i);
-        // Ask for the whole remaining excess through this agent, but never for a discharge without V2G.
+        // Ask for the whole remaining excess through this agent, but never for a discharge without V2G; as a cap, never
+        // below the guaranteed minimum import (an agent importing no more than that cannot help).
         let value = -remaining / Math.abs(s);
-        if (!this.config.v2g) value = Math.max(value, -Math.max(0, netKw[i]!));
+        const capped = this.config.command === 'import-limit';
+        if (capped) value = Math.min(0, Math.max(this.config.minimumImportKw, netKw[i]! + value) - netKw[i]!);
+        else if (!this.config.v2g) value = Math.max(value, -Math.max(0, netKw[i]!));
         // A reporting agent: the operator counts on what its newest report says it can give, in whole quanta (it is not
         // dispatched at all while no report has arrived). Asked, like everyone, for the whole remaining excess.
         const report = p.reported?.();
@@ -210,11 +224,11 @@ export class Operator {
           program: this.config.program,
           issuer: this.config.id,
           target: p.id,
-          type: 'DISPATCH_SETPOINT',
+          type: capped ? 'IMPORT_CAPACITY_LIMIT' : 'DISPATCH_SETPOINT',
           notifiedAt: interval.start,
           intervalStart: interval.start,
           durationMinutes: interval.durationH * 60,
-          value,
+          value: capped ? netKw[i]! + value : value,
         };
         const answered = deliver(command, p, i, netKw[i]!, interval, branchId, this.config.id);
         const record = expectedKw === undefined ? answered : { ...answered, report: { interval: report!.interval, expectedKw } };
@@ -301,7 +315,8 @@ export function deliver(
   expectedIssuer: string | undefined,
   authentic = true,
 ): CommandRecord {
-  const record = (response: CommandRecord['response'], reason: string, deliverKw = 0): CommandRecord => ({ command, party: i, response, reason, deliverKw, branch });
+  const requestedKw = requestedChangeKw(command, plannedNetKw);
+  const record = (response: CommandRecord['response'], reason: string, deliverKw = 0): CommandRecord => ({ command, party: i, requestedKw, response, reason, deliverKw, branch });
   if (!p.reachable()) return record('lost', 'communication lost: the command never arrived');
   if (expectedIssuer === undefined || command.issuer !== expectedIssuer) {
     return record('rejected', `forged or foreign command: '${command.issuer}' is not the operator of this agent's feeder (${expectedIssuer === undefined ? 'it has none' : `that is '${expectedIssuer}'`})`);
@@ -316,5 +331,5 @@ export function deliver(
   }
   if (r.optIn && !Number.isFinite(r.deliverKw)) return record('opt-out', `answered an invalid commitment (${r.deliverKw} kW): taken as a refusal`);
   // An agent never delivers more than asked, nor moves the other way.
-  return r.optIn ? record('opt-in', r.reason, Math.max(command.value, Math.min(0, r.deliverKw))) : record('opt-out', r.reason);
+  return r.optIn ? record('opt-in', r.reason, Math.max(requestedKw, Math.min(0, r.deliverKw))) : record('opt-out', r.reason);
 }

@@ -16,7 +16,7 @@
  */
 import { hours, kwh } from '../../core/units.ts';
 import { type BatteryParams, maxDischargeKw } from '../physics/battery.ts';
-import { decline, floorToQuantum } from '../commandResponse.ts';
+import { askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
 import type { CommandResponse, OperatorCommand } from '../types.ts';
 
 export interface StorageCommandState {
@@ -28,10 +28,10 @@ export interface StorageCommandState {
 }
 
 export function respondStorage(s: StorageCommandState, command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number, dtH: number): CommandResponse {
-  if (command.type !== 'DISPATCH_SETPOINT') return decline(`${command.type} is not supported by this battery`);
+  const asked = askedReductionKw(command, plannedNetKw, 'battery');
+  if (typeof asked !== 'number') return asked;
   if (s.faulted) return decline('faulted: out of service');
-  const asked = -Math.min(0, command.value);
-  if (!(asked > 0)) return decline('nothing asked');
+  if (!(asked > 0)) return decline(nothingAsked(command, plannedNetKw));
   const b = s.battery;
   const discharge: number = maxDischargeKw(b, kwh(s.socKwh), hours(dtH));
   const give = floorToQuantum(Math.min(asked, plannedNetKw + discharge), s.quantumKw);

@@ -57,7 +57,7 @@ import type { Fault } from '../../agents/operations/faults.ts';
 import { timeOf } from '../../agents/operations/faults.ts';
 import type { GridEvent } from '../../agents/operations/gridRoom.ts';
 import type { CommandRecord, ReportedFlexibility } from '../../agents/operations/operator.ts';
-import type { MemberCurve } from '../../agents/types.ts';
+import type { MemberCurve, OperatorCommand } from '../../agents/types.ts';
 import type { PartyBid } from './collectBids.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Party } from './participants.ts';
@@ -192,7 +192,8 @@ const READ_ROUTE = ROUTE['meter-read'];
 const RP4 = referencePointIndex.RP4;
 
 /** What an operator's signed command carries (JSON-signable). */
-type CommandPayload = { readonly eventId: string; readonly target: string; readonly intervalStart: number; readonly valueKw: number; readonly deliverKw: number };
+/** A command as signed and sent: `valueKw` a setpoint's change, or (with `type`: IMPORT_CAPACITY_LIMIT) the import cap. */
+type CommandPayload = { readonly eventId: string; readonly target: string; readonly intervalStart: number; readonly type?: OperatorCommand['type']; readonly valueKw: number; readonly deliverKw: number };
 
 export interface CommsRunInput {
   readonly plane: ResolvedPlane;
@@ -684,7 +685,7 @@ export class CommsRun {
       this.counts.flexibilityOverestimatedKwh += missingKw * interval.durationH;
       if (r.report.interval === interval.index) continue;
       this.counts.decisionsOnStaleReports++;
-      events.push({ at: interval.start, issuer: r.command.issuer, target: r.command.target, type: 'DISPATCH_ON_STALE_REPORT', requestedKw: r.command.value, response: r.response, deliveredKw: r.deliverKw, detail: `planned on the report of interval ${r.report.interval} (this interval's had not arrived): counted on ${r.report.expectedKw.toFixed(3)} kW, the agent committed ${(-gotKw).toFixed(3)} kW` });
+      events.push({ at: interval.start, issuer: r.command.issuer, target: r.command.target, type: 'DISPATCH_ON_STALE_REPORT', requestedKw: r.requestedKw, response: r.response, deliveredKw: r.deliverKw, detail: `planned on the report of interval ${r.report.interval} (this interval's had not arrived): counted on ${r.report.expectedKw.toFixed(3)} kW, the agent committed ${(-gotKw).toFixed(3)} kW` });
     }
   }
 
@@ -744,7 +745,8 @@ export class CommsRun {
       const issuer = r.command.issuer;
       let signer = this.signers.get(issuer);
       if (!signer) this.signers.set(issuer, (signer = new CommandSigner(this.keysOf(issuer))));
-      const payload: CommandPayload = { eventId: r.command.eventId, target: r.command.target, intervalStart: interval.start, valueKw: r.command.value, deliverKw: r.deliverKw };
+      // A setpoint's payload names no type (the messages of setpoints are as they were before caps existed).
+      const payload: CommandPayload = { eventId: r.command.eventId, target: r.command.target, intervalStart: interval.start, ...(r.command.type === 'DISPATCH_SETPOINT' ? {} : { type: r.command.type }), valueKw: r.command.value, deliverKw: r.deliverKw };
       const envelope = signer.sign(payload, interval.start);
       if (r.response === 'opt-in') this.captured.set(r.party, envelope);
       const m = this.send({ idHint: `cmd:${r.command.eventId}:${r.command.target}`, type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, { kind: 'command', envelope, receiver: r.party, genuine: true });
@@ -807,7 +809,7 @@ export class CommsRun {
         out.push(r);
         continue;
       }
-      const askedKw = Math.min(0, r.command.value);
+      const askedKw = r.requestedKw;
       this.counts.optOutsCountedIn++;
       out.push({ ...r, response: 'opt-in', deliverKw: askedKw, reason: `${r.reason}; its opt-out did not reach ${r.command.issuer} by ${formatSimTime(simTime(replyDeadline))}: counted as opted in` });
       events.push({ at: interval.start, issuer: r.command.target, target: r.command.issuer, type: 'OPT_OUT_LATE', requestedKw: askedKw, response: 'counted-opt-in', deliveredKw: 0, detail: `the opt-out was late, lost or never sent (its command did not arrive): the operator settles the agent as committed to ${askedKw} kW` });

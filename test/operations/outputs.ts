@@ -89,7 +89,7 @@ export function expectEventsReconcile(o: RunOutputs): number {
   for (const e of o.events) if (e.type!.startsWith('REPORT:')) reports.set(`${e.interval_start}|${e.issuer}|${e.type}`, e);
   let n = 0;
   for (const e of o.events) {
-    if (e.type !== 'DISPATCH_SETPOINT') continue;
+    if (e.type !== 'DISPATCH_SETPOINT' && e.type !== 'IMPORT_CAPACITY_LIMIT') continue;
     const requested = Number(e.requested_kw);
     const delivered = Number(e.delivered_kw);
     const reason = e.detail!.slice(e.detail!.indexOf(': ') + 2);
