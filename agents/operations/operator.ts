@@ -52,12 +52,15 @@ export const operatorSchema = z.strictObject({
    * discharge, so `v2g` does not apply to it.
    */
   command: z.enum(['setpoint', 'import-limit']).default('setpoint'),
-  /** With `import-limit`: no agent's import is capped below this, kW (§14a EnWG guarantees 4.2 kW). */
-  minimumImportKw: z.number().min(0).max(1e6).default(0),
+  /** With `import-limit` only: no agent's import is capped below this, kW (§14a EnWG guarantees 4.2 kW); default 0. */
+  minimumImportKw: z.number().min(0).max(1e6).optional(),
   /** The baseline delivered energy is measured and paid against. */
   baseline: z.enum(['counterfactual', 'ten-of-ten']).default('counterfactual'),
   /** Self-healing (FLISR, agents/operations/selfHealing.ts) on a lindistflow feeder: restore around a faulted line through normally-open ties this long after the fault. */
   selfHealing: z.strictObject({ restoreAfterMinutes: z.number().min(0).max(24 * 60).default(5) }).optional(),
+}).superRefine((o, ctx) => {
+  // A floor on caps means nothing to setpoints: say so rather than ignore it.
+  if (o.minimumImportKw !== undefined && o.command !== 'import-limit') ctx.addIssue({ code: 'custom', path: ['minimumImportKw'], message: 'applies only with command: import-limit (this operator sends setpoints)' });
 });
 export const operationsSchema = z.array(operatorSchema);
 export type OperatorConfig = z.infer<typeof operatorSchema>;
@@ -207,7 +210,7 @@ export class Operator {
         // below the guaranteed minimum import (an agent importing no more than that cannot help).
         let value = -remaining / Math.abs(s);
         const capped = this.config.command === 'import-limit';
-        if (capped) value = Math.min(0, Math.max(this.config.minimumImportKw, netKw[i]! + value) - netKw[i]!);
+        if (capped) value = Math.min(0, Math.max(this.config.minimumImportKw ?? 0, netKw[i]! + value) - netKw[i]!);
         else if (!this.config.v2g) value = Math.max(value, -Math.max(0, netKw[i]!));
         // A reporting agent: the operator counts on what its newest report says it can give, in whole quanta (it is not
         // dispatched at all while no report has arrived). Asked, like everyone, for the whole remaining excess.
