@@ -1,5 +1,6 @@
 /**
- * A building's answer to an operator's `DISPATCH_SETPOINT` (agents/types.ts): a pure
+ * A building's answer to an operator's `DISPATCH_SETPOINT` (agents/types.ts), or to an
+ * `IMPORT_CAPACITY_LIMIT` as the reduction down to the cap (agents/commandResponse.ts): a pure
  * function of its needs this interval, its contract and its room.
  *
  * Rules (the request is a change of net consumption, ≤ 0):

@@ -1,5 +1,6 @@
 /**
- * An electric car's answer to an operator's `DISPATCH_SETPOINT` (agents/types.ts):
+ * An electric car's answer to an operator's `DISPATCH_SETPOINT` (agents/types.ts), or to an
+ * `IMPORT_CAPACITY_LIMIT` as the reduction down to the cap (agents/commandResponse.ts):
  * a pure function of the car's state, so it can be tested alone and the runtime only
  * passes its numbers in.
  *

@@ -1,5 +1,6 @@
 /**
- * A home's answer to an operator's `DISPATCH_SETPOINT` (agents/types.ts): a pure
+ * A home's answer to an operator's `DISPATCH_SETPOINT` (agents/types.ts), or to an
+ * `IMPORT_CAPACITY_LIMIT` as the reduction down to the cap (agents/commandResponse.ts): a pure
  * function of its needs this interval and its room.
  *
  * Rules (the request is a change of net consumption, ≤ 0):

@@ -3,8 +3,8 @@
  * the market clears, each operator checks the physical flows of the schedule on
  * the branches it watches, and where a branch would run over its limit it commands
  * flexibility downstream — reductions, and with `v2g` discharges from EVs and
- * batteries — until the flow is back under the limit less a headroom, or no one is
- * left to ask (the shortfall is recorded). It also looks ahead from the flows the branches
+ * batteries; or, with `command: import-limit`, caps on the agents' imports — until the flow
+ * is back under the limit less a headroom, or no one is left to ask (the shortfall is recorded). It also looks ahead from the flows the branches
  * physically carried (the same interval yesterday as metered, else the last metered
  * interval) and announces coming overloads.
  *

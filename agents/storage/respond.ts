@@ -1,5 +1,6 @@
 /**
- * A battery's answer to an operator's `DISPATCH_SETPOINT` (agents/types.ts): a pure
+ * A battery's answer to an operator's `DISPATCH_SETPOINT` (agents/types.ts), or to an
+ * `IMPORT_CAPACITY_LIMIT` as the reduction down to the cap (agents/commandResponse.ts): a pure
  * function of its state.
  *
  * Rules (the request is a change of net consumption, ≤ 0):
