@@ -4,6 +4,7 @@
  * reduction down to it, never a discharge), and the heatwave scenario's sweep of setpoints against
  * caps (scenarios/sweeps/heatwave-setpoints-vs-caps.yaml).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -203,5 +204,14 @@ describe('operations acceptance: scenarios/sweeps/heatwave-setpoints-vs-caps.yam
     }
     expect([dr('setpoints').askedKwh, dr('caps').askedKwh]).to.deep.equal([6940.531, 1110.448]);
     expect([k('caps-14a').overloadIntervals, commandsOf(runs.get('caps-14a')!).length, dr('caps-14a').committedKwh, dr('caps-14a').shortfallKwh]).to.deep.equal([14, 2986, 1093.255, 29.691]);
+    // The prose: the sweep file's comment and the README's paragraph.
+    const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+    const sweep = readFileSync(join(REPO_ROOT, 'scenarios/sweeps/heatwave-setpoints-vs-caps.yaml'), 'utf8').replace(/\n# /g, ' ');
+    expect(sweep).to.contain(`commit the same ${n(dr('caps').committedKwh)} kWh from the same homes (${dr('caps').responses['opt-in']} opt-ins)`);
+    expect(sweep).to.contain(`(${k('caps').operations.overloadIntervalsWithoutOperator} overloaded intervals without the operator, ${k('caps').overloadIntervals} with it)`);
+    expect(sweep).to.contain(`the caps ask ${n(dr('caps').askedKwh)} kWh in all against ${n(dr('setpoints').askedKwh)}`);
+    expect(sweep).to.contain(`${n(commandsOf(runs.get('caps-14a')!).length)} commands spread over homes, offices and EVs commit ${n(dr('caps-14a').committedKwh)} kWh, and ${k('caps-14a').overloadIntervals} intervals stay overloaded (${n(dr('caps-14a').shortfallKwh)} kWh short)`);
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').replace(/\n/g, ' ');
+    expect(readme).to.contain(`caps commit the same ${n(dr('caps').committedKwh)} kWh as setpoints while asking ${n(dr('caps').askedKwh)} kWh in all instead of ${n(dr('setpoints').askedKwh)}, and with the 4.2 kW floor no home importing less can be capped, so ${k('caps-14a').overloadIntervals} intervals stay overloaded`);
   });
 });
