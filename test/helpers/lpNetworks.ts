@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { agentId, busId } from '../../core/units.ts';
 import { buildOrderBook } from '../../market/orderBook.ts';
 import { type Bid, DEFAULT_RULES, type MarketRules, type OrderBook } from '../../market/types.ts';
+import type { Offers } from '../../market/lp/dispatch.ts';
 import type { Network } from '../../network/types.ts';
 import { createNetwork, type BranchDefinition } from '../../network/validate.ts';
 
@@ -86,4 +87,38 @@ export function randomMarket(opts: { maxBuses?: number; maxSegments?: number; li
       });
       return { network, book: bookOf(network, tuples) };
     });
+}
+
+/** Offers as `dispatch` takes them (simple columns, bounds [0, kW]), from a list of plain records. */
+export function offersFromList(list: ReadonlyArray<{ readonly bus: number; readonly buy: boolean; readonly price: number; readonly kw: number }>): Offers {
+  return {
+    count: list.length,
+    bus: Int32Array.from(list, (o) => o.bus),
+    isBuy: Uint8Array.from(list, (o) => (o.buy ? 1 : 0)),
+    priceMwh: Float64Array.from(list, (o) => o.price),
+    lowerKw: new Float64Array(list.length),
+    upperKw: Float64Array.from(list, (o) => o.kw),
+  };
+}
+
+/**
+ * A random radial network of `n` buses on 1000 kVA: bus `n0` the substation, each later bus hung
+ * off an earlier one, r and x of 0.001–0.06 p.u., each branch limited to `limitKw` (a range) or not at all.
+ */
+export function randomRadialNetwork(n: number, limitKw: { readonly min: number; readonly max: number }): fc.Arbitrary<Network> {
+  const perBranch = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T[]> => fc.array(a, { minLength: n - 1, maxLength: n - 1 });
+  return fc
+    .record({
+      parents: perBranch(fc.nat()),
+      r: perBranch(fc.integer({ min: 1, max: 60 })),
+      x: perBranch(fc.integer({ min: 1, max: 60 })),
+      limit: perBranch(fc.oneof(fc.constant(Infinity), fc.integer(limitKw))),
+    })
+    .map((c) =>
+      createNetwork({
+        baseKva: 1000,
+        buses: Array.from({ length: n }, (_, k) => ({ id: `n${k}`, reference: k === 0 })),
+        branches: c.parents.map((p, i) => ({ id: `L${i}`, from: `n${p % (i + 1)}`, to: `n${i + 1}`, resistancePu: c.r[i]! / 1000, reactancePu: c.x[i]! / 1000, limitKw: c.limit[i]! })),
+      }),
+    );
 }

@@ -17,6 +17,7 @@ import { appendLinDistFlow, readLinDistFlow } from '../../../market/lp/linDistFl
 import { LpBuilder } from '../../../market/lp/lpBuilder.ts';
 import { radialFeeder } from '../../../network/radial.ts';
 import { createNetwork } from '../../../network/validate.ts';
+import { randomRadialNetwork } from '../../helpers/lpNetworks.ts';
 
 let highs: LpSolver;
 before(async () => {
@@ -139,10 +140,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     .chain((n) =>
       fc.record({
         n: fc.constant(n),
-        parents: fc.array(fc.nat(), { minLength: n - 1, maxLength: n - 1 }),
-        r: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: n - 1, maxLength: n - 1 }),
-        x: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: n - 1, maxLength: n - 1 }),
-        limit: fc.array(fc.oneof(fc.constant(Infinity), fc.integer({ min: 50, max: 600 })), { minLength: n - 1, maxLength: n - 1 }),
+        network: randomRadialNetwork(n, { min: 50, max: 600 }),
         vmin: fc.integer({ min: 85, max: 97 }),
         vmax: fc.integer({ min: 101, max: 110 }),
         offers: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.boolean(), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 400 })), { minLength: 1, maxLength: 12 }),
@@ -152,12 +150,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
       }),
     )
     .map((c) => {
-      const network = createNetwork({
-        baseKva: 1000,
-        buses: Array.from({ length: c.n }, (_, k) => ({ id: `n${k}`, reference: k === 0 })),
-        branches: c.parents.map((p, i) => ({ id: `L${i}`, from: `n${p % (i + 1)}`, to: `n${i + 1}`, resistancePu: c.r[i]! / 1000, reactancePu: c.x[i]! / 1000, limitKw: c.limit[i]! })),
-      });
-      const feeder = radialFeeder(network, { defaultVMinPu: c.vmin / 100, defaultVMaxPu: c.vmax / 100 });
+      const feeder = radialFeeder(c.network, { defaultVMinPu: c.vmin / 100, defaultVMaxPu: c.vmax / 100 });
       // Supply at the substation so that every random book is feasible (demand is optional anyway).
       const offers = offersOf([[0, false, 30, 10_000], ...c.offers]);
       const problem: FeederProblem = {

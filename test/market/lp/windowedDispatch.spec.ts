@@ -5,14 +5,14 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { dispatch, type DispatchProblem, type Offers } from '../../../market/lp/dispatch.ts';
+import { dispatch, type DispatchProblem } from '../../../market/lp/dispatch.ts';
 import { dispatchWindowed, windowable, WINDOWED_ABOVE_COLUMNS, WINDOWED_COLUMNS_PER_BUS, WINDOWED_DENSE_MIN_COLUMNS } from '../../../market/lp/windowedDispatch.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import type { LpSolver } from '../../../market/lp/solver.ts';
 import { loadScenarioFile } from '../../../engine/scenario/load.ts';
 import { networkFromConfig } from '../../../network/schema.ts';
 import { complementarityViolations } from '../../helpers/complementarity.ts';
-import { randomMarket } from '../../helpers/lpNetworks.ts';
+import { offersFromList, randomMarket } from '../../helpers/lpNetworks.ts';
 import { RandomService } from '../../../core/rng.ts';
 
 let highs: LpSolver;
@@ -20,14 +20,6 @@ before(async () => {
   highs = await loadSolver('highs');
 });
 
-const offersOf = (list: ReadonlyArray<{ bus: number; buy: boolean; price: number; kw: number }>): Offers => ({
-  count: list.length,
-  bus: Int32Array.from(list, (o) => o.bus),
-  isBuy: Uint8Array.from(list, (o) => (o.buy ? 1 : 0)),
-  priceMwh: Float64Array.from(list, (o) => o.price),
-  lowerKw: new Float64Array(list.length),
-  upperKw: Float64Array.from(list, (o) => o.kw),
-});
 
 describe('windowed dispatch of large books (market/lp/windowedDispatch.ts)', () => {
   it('equals the whole LP on random meshed networks with limits: status, welfare, and optimality over every column', function () {
@@ -46,7 +38,7 @@ describe('windowed dispatch of large books (market/lp/windowedDispatch.ts)', () 
     let windowedRounds = 0;
     fc.assert(
       fc.property(markets, ({ network, offers, halfWidth, buckets, guess }) => {
-        const problem: DispatchProblem = { network, offers: offersOf(offers) };
+        const problem: DispatchProblem = { network, offers: offersFromList(offers) };
         const whole = dispatch(problem, highs);
         const windowed = dispatchWindowed(problem, highs, {}, { aboveColumns: 0, halfWidth, buckets, ...(guess ? { guessMwh: Float64Array.from(guess) } : {}), trace: () => windowedRounds++ });
         expect(windowed.status).to.equal(whole.status);
@@ -70,7 +62,7 @@ describe('windowed dispatch of large books (market/lp/windowedDispatch.ts)', () 
       // Buys worth 20–200 /MWh at the lateral and trunk buses, sells 0–150 everywhere, 0.01 ticks.
       return { bus: buy ? 2 + Math.floor(rng() * (N - 2)) : Math.floor(rng() * N), buy, price: Math.round((buy ? 20 + 180 * rng() : 150 * rng()) * 100) / 100, kw: 0.5 + Math.round(rng() * 70) / 10 };
     });
-    const problem: DispatchProblem = { network, offers: offersOf(list) };
+    const problem: DispatchProblem = { network, offers: offersFromList(list) };
     const rounds: Array<{ columns: number; proved: boolean }> = [];
     const windowed = dispatchWindowed(problem, highs, {}, { aboveColumns: 0, halfWidth: 32, trace: (r) => rounds.push(r) });
     const whole = dispatch(problem, highs);
@@ -89,7 +81,7 @@ describe('windowed dispatch of large books (market/lp/windowedDispatch.ts)', () 
     const r = new RandomService(7).stream('test', 'density');
     const book = (columns: number, buses: number): DispatchProblem => ({
       network,
-      offers: offersOf(Array.from({ length: columns }, (_, j) => ({ bus: j % buses, buy: j % 2 === 0, price: Math.round((j % 2 === 0 ? 20 + 180 * r.next() : 150 * r.next()) * 100) / 100, kw: 1 + Math.round(r.next() * 50) / 10 }))),
+      offers: offersFromList(Array.from({ length: columns }, (_, j) => ({ bus: j % buses, buy: j % 2 === 0, price: Math.round((j % 2 === 0 ? 20 + 180 * r.next() : 150 * r.next()) * 100) / 100, kw: 1 + Math.round(r.next() * 50) / 10 }))),
     });
     // The same network either way: what counts is the columns per bus of the network.
     expect(windowable(book(WINDOWED_COLUMNS_PER_BUS * N - 1, N))).to.equal(false);

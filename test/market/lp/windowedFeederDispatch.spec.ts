@@ -20,6 +20,7 @@ import { RandomService } from '../../../core/rng.ts';
 import { linDistFlow } from '../../../network/linDistFlow.ts';
 import { radialFeeder } from '../../../network/radial.ts';
 import { createNetwork, withBranchInService } from '../../../network/validate.ts';
+import { offersFromList, randomRadialNetwork } from '../../helpers/lpNetworks.ts';
 
 let highs: LpSolver;
 before(async () => {
@@ -36,14 +37,6 @@ interface Offer {
   readonly tan: number;
 }
 
-const offersOf = (list: readonly Offer[]): Offers => ({
-  count: list.length,
-  bus: Int32Array.from(list, (o) => o.bus),
-  isBuy: Uint8Array.from(list, (o) => (o.buy ? 1 : 0)),
-  priceMwh: Float64Array.from(list, (o) => o.price),
-  lowerKw: new Float64Array(list.length),
-  upperKw: Float64Array.from(list, (o) => o.kw),
-});
 
 /** Σ buy value − Σ sell cost of the columns' quantities, currency/h: the welfare without constant or reactive costs. */
 function bookWelfarePerH(o: Offers, quantityKw: Float64Array): number {
@@ -116,10 +109,7 @@ describe('windowed LinDistFlow dispatch of large books (market/lp/windowedFeeder
     .chain((n) =>
       fc.record({
         n: fc.constant(n),
-        parents: fc.array(fc.nat(), { minLength: n - 1, maxLength: n - 1 }),
-        r: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: n - 1, maxLength: n - 1 }),
-        x: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: n - 1, maxLength: n - 1 }),
-        limit: fc.array(fc.oneof(fc.constant(Infinity), fc.integer({ min: 100, max: 800 })), { minLength: n - 1, maxLength: n - 1 }),
+        network: randomRadialNetwork(n, { min: 100, max: 800 }),
         vmin: fc.integer({ min: 95, max: 99 }),
         // Integer prices in a narrow range: many ties, several columns at each price; quantities of 10–400 kW.
         // Buys away from the substation, most sells at it (so power flows down the feeder and its limits bind).
@@ -133,18 +123,13 @@ describe('windowed LinDistFlow dispatch of large books (market/lp/windowedFeeder
       }),
     )
     .map((c) => {
-      const network = createNetwork({
-        baseKva: 1000,
-        buses: Array.from({ length: c.n }, (_, k) => ({ id: `n${k}`, reference: k === 0 })),
-        branches: c.parents.map((p, i) => ({ id: `L${i}`, from: `n${p % (i + 1)}`, to: `n${i + 1}`, resistancePu: c.r[i]! / 1000, reactancePu: c.x[i]! / 1000, limitKw: c.limit[i]! })),
-      });
-      const feeder = radialFeeder(network, { defaultVMinPu: c.vmin / 100, defaultVMaxPu: 1.05 });
+      const feeder = radialFeeder(c.network, { defaultVMinPu: c.vmin / 100, defaultVMaxPu: 1.05 });
       // Supply at the substation at 30 so that every book is feasible (demand is optional anyway).
       const list: Offer[] = [{ bus: 0, buy: false, price: 30, kw: 20_000, tan: 0 }, ...c.offers.map((o) => ({ bus: o.buy || o.atRoot === 0 ? 1 + o.bus : 0, buy: o.buy, price: o.price, kw: 10 * o.kw, tan: c.tans[o.pf]! / 100 }))];
       const inv = c.inverterKvar;
       const problem: FeederProblem = {
         feeder,
-        offers: offersOf(list),
+        offers: offersFromList(list),
         kvarPerKw: Float64Array.from(list, (o) => o.tan),
         ...(inv ? { reactiveSources: { count: c.n, bus: Int32Array.from(inv, (_, k) => k), lowerKvar: Float64Array.from(inv, (q) => -q), upperKvar: Float64Array.from(inv), ...(c.qCost ? { costPerMvarh: 0.5 } : {}) } } : {}),
       };
@@ -186,7 +171,7 @@ describe('windowed LinDistFlow dispatch of large books (market/lp/windowedFeeder
       const buy = j % 3 !== 0;
       return { bus: buy ? 1 + Math.floor(r.next() * (N - 1)) : 0, buy, price: Math.round((buy ? 20 + 180 * r.next() : 150 * r.next()) * 100) / 100, kw: 0.5 + Math.round(r.next() * 40) / 10, tan: buy && j % 2 === 0 ? 0.329 : 0 };
     });
-    const problem: FeederProblem = { feeder, offers: offersOf(list), kvarPerKw: Float64Array.from(list, (o) => o.tan) };
+    const problem: FeederProblem = { feeder, offers: offersFromList(list), kvarPerKw: Float64Array.from(list, (o) => o.tan) };
     expect(feederWindowable(problem)).to.equal(true);
     const rounds: Array<{ columns: number; proved: boolean }> = [];
     const windowed = dispatchFeederWindowed(problem, highs, { trace: (x) => rounds.push(x) });
@@ -216,7 +201,7 @@ describe('windowed LinDistFlow dispatch of large books (market/lp/windowedFeeder
       ],
     });
     const whole3 = radialFeeder(network, {});
-    const book = (n: number): Offers => offersOf(Array.from({ length: n }, (_, j) => ({ bus: j % 3, buy: j % 2 === 0, price: 10 + (j % 50), kw: 1, tan: 0 })));
+    const book = (n: number): Offers => offersFromList(Array.from({ length: n }, (_, j) => ({ bus: j % 3, buy: j % 2 === 0, price: 10 + (j % 50), kw: 1, tan: 0 })));
     const minColumns = Math.max(4_096, WINDOWED_COLUMNS_PER_BUS * 3);
     expect(feederWindowable({ feeder: whole3, offers: book(minColumns - 1) })).to.equal(false);
     expect(feederWindowable({ feeder: whole3, offers: book(minColumns) })).to.equal(true);
