@@ -2,7 +2,8 @@
  * `gridbid clear <case> [--json] [--solver highs|jslp] [--branch-model matpower|powermodels] [--model dc|lindistflow] [--ac]`:
  * clears one interval from a case file and prints nodal prices, dispatch and flows.
  * A MATPOWER `.m` case is solved as a DC-OPF (MW, $/h, $/MWh, the case's bus numbers);
- * a native `.json`/`.yaml` case is cleared as a market (kW, currency/MWh). See docs/clear.md.
+ * a native `.json`/`.yaml` case is cleared as a market (kW, currency/MWh) under its network's
+ * model (DC, or `model: lindistflow`: a feeder). See docs/clear.md.
  *
  * `--model lindistflow` solves a MATPOWER radial feeder as a LinDistFlow OPF (DLMPs with
  * their parts, voltages; `--ac` adds the AC check): cli/commands/clearFeeder.ts.
@@ -24,8 +25,8 @@ export function registerClear(program: Command): void {
     .option('--json', 'print one JSON document instead of tables')
     .addOption(new Option('--solver <name>', 'LP solver').choices(['highs', 'jslp']).default('highs'))
     .addOption(new Option('--branch-model <model>', 'DC branch susceptance: 1/(x·tap) with shifts, or x/(r²+x²) without').choices(['matpower', 'powermodels']).default('matpower'))
-    .addOption(new Option('--model <model>', 'network model: DC power flow, or LinDistFlow for a radial MATPOWER feeder (DLMPs, voltages)').choices(['dc', 'lindistflow']).default('dc'))
-    .option('--ac', 'with --model lindistflow: check the dispatch with an AC power flow (losses, voltages, missed limits)')
+    .addOption(new Option('--model <model>', 'network model: DC power flow, or LinDistFlow for a radial feeder (DLMPs, voltages): a MATPOWER case, or a native case whatever its network says (one with model: lindistflow needs no flag)').choices(['dc', 'lindistflow']).default('dc'))
+    .option('--ac', 'on a LinDistFlow feeder: check the dispatch with an AC power flow (losses, voltages, missed limits)')
     .addHelpText(
       'after',
       '\nExamples (paths from the repository root):\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case5_pjm.m\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case30_ieee.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear test/fixtures/refcases/matpower/case33bw.m --model lindistflow --ac\n  gridbid clear test/fixtures/clear/day-ahead.json\n',

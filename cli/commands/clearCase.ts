@@ -4,11 +4,16 @@
  * market clearing, the MATPOWER readers and the LP solvers.
  *
  * `--model lindistflow` solves a MATPOWER radial feeder as a LinDistFlow OPF (DLMPs with
- * their parts, voltages; `--ac` adds the AC check): cli/commands/clearFeeder.ts.
+ * their parts, voltages; `--ac` adds the AC check): cli/commands/clearFeeder.ts. A native case
+ * clears under its network's model (`model: lindistflow`, or `--model lindistflow`): on a feeder
+ * as a run clears one (`clearOnFeeder`), day-ahead on the feeder's LinDistFlow grid.
  */
 import { extname } from 'node:path';
 import { UserError } from '../../core/errors.ts';
+import { NetworkError } from '../../network/validate.ts';
 import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
+import { clearOnFeeder, feederOf, type FeederGrid } from '../../market/clearFeeder.ts';
+import { feederGrid } from '../../market/feederGrid.ts';
 import { matpowerOpf, readMatpowerFile, solveOpf, type OpfResult } from '../../market/lp/cases/matpower.ts';
 import { clearDayAhead } from '../../market/dayAhead/clear.ts';
 import { type NativeCase, type NativeDayAheadCase, readClearCaseFile } from '../../market/lp/cases/native.ts';
@@ -16,8 +21,8 @@ import { InputFileError } from '../../core/errors.ts';
 import { loadSolver } from '../../market/lp/loadSolver.ts';
 import type { SolverName } from '../../market/lp/solver.ts';
 import type { BranchModel } from '../../network/types.ts';
-import type { MarketRules, OrderBook } from '../../market/types.ts';
-import { type AcCheckJson, feederBusesJson, feederDispatchJson, feederFlowsJson, type FeederBusJson, runFeederClear } from './clearFeeder.ts';
+import type { ClearingResult, MarketRules, OrderBook } from '../../market/types.ts';
+import { acCheckJson, type AcCheckJson, feederBusesJson, feederDispatchJson, feederFlowsJson, type FeederBusJson, runFeederClear } from './clearFeeder.ts';
 
 export interface ClearOptions {
   readonly json?: boolean;
@@ -49,7 +54,7 @@ export interface ClearJson {
   /** MATPOWER: the unit conversions the case's own code asked for and gridbid applied. */
   readonly conversions?: readonly string[];
   /** lindistflow: buses the in-service branches do not connect to the substation. */
-  readonly islandedBuses?: readonly number[];
+  readonly islandedBuses?: readonly (number | string)[];
   /** `--ac`: the AC power flow at the cleared dispatch. */
   readonly ac?: AcCheckJson;
 }
@@ -64,9 +69,8 @@ export async function clearCase(file: string, opts: ClearOptions): Promise<void>
 /** Loads, solves and reports a case; throws `UserError` for unreadable or invalid files. */
 export async function runClear(file: string, opts: ClearOptions): Promise<ClearJson | DayAheadClearJson> {
   const ext = extname(file).toLowerCase();
-  if (opts.ac && opts.model !== 'lindistflow') throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow');
-  if (opts.model === 'lindistflow') {
-    if (ext !== '.m') throw new UserError(`${file}: --model lindistflow takes a MATPOWER .m radial feeder (e.g. case33bw.m); native cases clear with the DC model`);
+  if (opts.ac && opts.model !== 'lindistflow' && ext === '.m') throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow');
+  if (opts.model === 'lindistflow' && ext === '.m') {
     const mpc = readMatpowerFile(file);
     const { result, ac } = runFeederClear(mpc, await loadSolver(opts.solver), opts.ac === true);
     return {
@@ -96,8 +100,19 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
   }
   if (['.json', '.yaml', '.yml'].includes(ext)) {
     const c = readClearCaseFile(file);
-    if (c.kind === 'day-ahead') return dayAheadJson(file, opts, c.case, await loadSolver(opts.solver));
-    return nativeJson(file, opts, c.case, await loadSolver(opts.solver));
+    // A native case clears under its network's model; `--model lindistflow` makes any radial one a feeder.
+    const feeder = c.case.networkConfig.model === 'lindistflow' || opts.model === 'lindistflow' ? feederGrid(c.case.networkConfig, new Map()) : undefined;
+    if (opts.ac && !feeder) throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow (or model: lindistflow in the case\'s network)');
+    if (c.kind === 'day-ahead' && opts.ac) throw new UserError('--ac checks one interval\'s dispatch; a day-ahead case has many');
+    const solver = await loadSolver(opts.solver);
+    try {
+      if (c.kind === 'day-ahead') return dayAheadJson(file, opts, c.case, solver, feeder);
+      return feeder ? nativeFeederJson(file, opts, c.case, solver, feeder) : nativeJson(file, opts, c.case, solver);
+    } catch (err) {
+      // `--model lindistflow` on a network the case did not declare a feeder (a loop): say which file.
+      if (err instanceof NetworkError) throw new UserError(`${file}: --model lindistflow: ${err.message}`);
+      throw err;
+    }
   }
   throw new UserError(`${file}: expected a .m (MATPOWER) or .json/.yaml/.yml (native gridbid) case file`);
 }
@@ -144,9 +159,14 @@ function segmentDispatch(book: OrderBook, awardedQuanta: ArrayLike<number>, rule
   return rows;
 }
 
-function nativeJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>): ClearJson {
+/**
+ * A native case under DC power flow as the `--json` document, or (`cleared`) the same document of a
+ * clearing done elsewhere (on a feeder) with its congestion rent over the interval.
+ */
+function nativeJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>, cleared?: { readonly result: ClearingResult; readonly rent: number }): ClearJson {
   const { book, network, rules } = c;
-  const { result, lp } = clearNetworkDetailed(book, network, solver, { branchModel: opts.branchModel });
+  const dc = cleared ? undefined : clearNetworkDetailed(book, network, solver, { branchModel: opts.branchModel });
+  const result = cleared?.result ?? dc!.result;
   const dispatch = segmentDispatch(book, result.awardedQuanta, rules, (v) => Number(v.toPrecision(12)));
   return {
     case: file,
@@ -167,7 +187,34 @@ function nativeJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awa
       limit: Number.isFinite(f.limitKw) ? f.limitKw : null,
       shadowPrice: num(f.shadowPriceMwh),
     })),
-    congestionRent: num(lp.congestionRentPerH * book.durationH),
+    congestionRent: num(cleared ? cleared.rent : dc!.lp.congestionRentPerH * book.durationH),
+  };
+}
+
+/** A native case on a radial feeder (LinDistFlow): DLMPs with their parts, voltages, and with `--ac` the AC check. */
+function nativeFeederJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>, grid: FeederGrid): ClearJson {
+  const { book, network, rules } = c;
+  const result = clearOnFeeder(book, 'lp', network, solver, grid);
+  const f = result.feeder!;
+  // Σ over the awards of price × signed quantity: what buyers pay beyond what sellers get (lossless: the congestion and voltage rent).
+  let rent = 0;
+  for (let i = 0; i < book.size; i++) rent += ((book.isBuy[i] ? 1 : -1) * result.awardedQuanta[i]! * rules.quantumKw * result.busPriceMwh[book.busIndex[i]!]! * book.durationH) / 1000;
+  const feeder = feederOf(network, grid);
+  const at = (k: number): number => feeder.busIndex.get(book.buses[k]!) ?? -1;
+  const cleared = result.status === 'cleared';
+  const ac = opts.ac && cleared ? acCheckJson(feeder, f.netKw, f.netKvar, f.vmLinDistFlowPu, feeder.busIds, 'kW') : undefined;
+  return {
+    ...nativeJson(file, opts, c, solver, { result, rent: result.status === 'cleared' ? rent : NaN }),
+    model: 'lindistflow',
+    buses: book.buses.map((id, k) => ({
+      id,
+      price: num(result.busPriceMwh[k]!),
+      vm: num(f.vmLinDistFlowPu[at(k)]!),
+      components: { energy: num(f.energyMwh[at(k)]!), congestion: num(f.congestionMwh[at(k)]!), voltage: num(f.voltageMwh[at(k)]!) },
+      reactivePrice: num(f.reactivePriceMvarh[at(k)]!),
+    })),
+    islandedBuses: [...feeder.islanded],
+    ...(ac ? { ac } : {}),
   };
 }
 
@@ -180,21 +227,29 @@ function formatTables(r: ClearJson): string {
     return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
   };
   const lines: string[] = [];
-  lines.push(`${r.case} (${r.kind}, solver ${r.solver}, branch model ${r.branchModel})`);
+  lines.push(`${r.case} (${r.kind}, solver ${r.solver}, ${r.model === 'lindistflow' ? 'LinDistFlow feeder' : `branch model ${r.branchModel}`})`);
   lines.push(`status: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
   lines.push(`objective: ${fmt(r.objective)} ${r.units.objective}`);
   if (r.conversions && r.conversions.length > 0) lines.push(`unit conversions applied (the case's own code): ${r.conversions.join('; ')}`);
   if (r.islandedBuses && r.islandedBuses.length > 0) lines.push(`islanded buses (unserved): ${r.islandedBuses.join(', ')}`);
   if (r.congestionRent !== null) lines.push(`congestion rent: ${fmt(r.congestionRent)} ${r.kind === 'matpower' ? '$/h' : 'currency'}`);
+  // Who was dispatched: a MATPOWER case's generators (with Q on a feeder), a native case's bids.
+  const dispatchTable =
+    r.kind === 'native'
+      ? table(['bid', 'bus', 'side', `price (${r.units.price})`, `quantity (${p})`, `awarded (${p})`], r.dispatch.map((d) => [String(d.bid), String(d.bus), String(d.side), fmt(d.price, 2), fmt(d.quantity, 3), fmt(d.awarded, 3)]))
+      : r.model === 'lindistflow'
+        ? table(['gen', 'bus', `Pg (${p})`, 'Qg (Mvar)', 'Pmin', 'Pmax', 'Qmin', 'Qmax'], r.dispatch.map((d) => [String(d.id), String(d.bus), ...[d.pg, d.qg, d.pmin, d.pmax, d.qmin, d.qmax].map((v) => fmt(v))]))
+        : table(['gen', 'bus', `Pg (${p})`, 'Pmin', 'Pmax', 'mu Pmin', 'mu Pmax'], r.dispatch.map((d) => [String(d.id), String(d.bus), ...[d.pg, d.pmin, d.pmax, d.muPmin, d.muPmax].map((v) => fmt(v))]));
   if (r.model === 'lindistflow') {
+    const reactiveUnit = r.kind === 'matpower' ? '$/Mvarh' : 'currency/Mvarh';
     lines.push(
       '',
       table(
-        ['bus', `DLMP (${r.units.price})`, 'energy', 'congestion', 'voltage', 'reactive ($/Mvarh)', 'vm (p.u.)', ...(r.ac ? ['vm AC (p.u.)'] : [])],
+        ['bus', `DLMP (${r.units.price})`, 'energy', 'congestion', 'voltage', `reactive (${reactiveUnit})`, 'vm (p.u.)', ...(r.ac ? ['vm AC (p.u.)'] : [])],
         (r.buses as FeederBusJson[]).map((b, k) => [String(b.id), fmt(b.price), fmt(b.components.energy), fmt(b.components.congestion), fmt(b.components.voltage), fmt(b.reactivePrice), fmt(b.vm, 5), ...(r.ac ? [fmt(r.ac.buses[k]!.vm, 5)] : [])]),
       ),
       '',
-      table(['gen', 'bus', `Pg (${p})`, 'Qg (Mvar)', 'Pmin', 'Pmax', 'Qmin', 'Qmax'], r.dispatch.map((d) => [String(d.id), String(d.bus), ...[d.pg, d.qg, d.pmin, d.pmax, d.qmin, d.qmax].map((v) => fmt(v))])),
+      dispatchTable,
     );
     if (r.ac) {
       const a = r.ac;
@@ -205,14 +260,7 @@ function formatTables(r: ClearJson): string {
         a.violations.length === 0 ? 'limits the linear model missed: none' : `limits the linear model missed:\n  ${a.violations.join('\n  ')}`,
       );
     }
-  } else lines.push('', table(['bus', `price (${r.units.price})`], r.buses.map((b) => [String(b.id), fmt(b.price)])));
-  if (r.model === 'lindistflow') {
-    // generators printed above
-  } else if (r.kind === 'matpower') {
-    lines.push('', table(['gen', 'bus', `Pg (${p})`, 'Pmin', 'Pmax', 'mu Pmin', 'mu Pmax'], r.dispatch.map((d) => [String(d.id), String(d.bus), ...[d.pg, d.pmin, d.pmax, d.muPmin, d.muPmax].map((v) => fmt(v))])));
-  } else {
-    lines.push('', table(['bid', 'bus', 'side', `price (${r.units.price})`, `quantity (${p})`, `awarded (${p})`], r.dispatch.map((d) => [String(d.bid), String(d.bus), String(d.side), fmt(d.price, 2), fmt(d.quantity, 3), fmt(d.awarded, 3)])));
-  }
+  } else lines.push('', table(['bus', `price (${r.units.price})`], r.buses.map((b) => [String(b.id), fmt(b.price)])), '', dispatchTable);
   lines.push(
     '',
     table(
@@ -242,6 +290,8 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 export interface DayAheadClearJson {
   readonly case: string;
   readonly kind: 'native-day-ahead';
+  /** dc, or lindistflow (the case's network model, or `--model lindistflow`): prices are then DLMPs. */
+  readonly model: 'dc' | 'lindistflow';
   readonly solver: SolverName;
   readonly branchModel: BranchModel;
   /** cleared | infeasible | unbounded | solver-error, for the whole horizon. */
@@ -273,8 +323,8 @@ export interface DayAheadClearJson {
   }[];
 }
 
-function dayAheadJson(file: string, opts: ClearOptions, c: NativeDayAheadCase, solver: Awaited<ReturnType<typeof loadSolver>>): DayAheadClearJson {
-  const r = clearDayAhead(c.book, { network: c.network, solver, branchModel: opts.branchModel });
+function dayAheadJson(file: string, opts: ClearOptions, c: NativeDayAheadCase, solver: Awaited<ReturnType<typeof loadSolver>>, grid: FeederGrid | undefined): DayAheadClearJson {
+  const r = clearDayAhead(c.book, { network: c.network, solver, branchModel: opts.branchModel, ...(grid ? { feeder: feederOf(c.network, grid) } : {}) });
   // A rejected bid is an error in a case file, located like the single-interval case's.
   if (r.rejections.length > 0) throw new InputFileError(file, r.rejections.map(c.locate));
   const rules = c.book.rules;
@@ -282,6 +332,7 @@ function dayAheadJson(file: string, opts: ClearOptions, c: NativeDayAheadCase, s
   return {
     case: file,
     kind: 'native-day-ahead',
+    model: grid ? 'lindistflow' : 'dc',
     solver: opts.solver,
     branchModel: opts.branchModel,
     status: r.status,
@@ -321,7 +372,7 @@ function formatDayAheadTables(r: DayAheadClearJson): string {
     return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
   };
   const lines: string[] = [];
-  lines.push(`${r.case} (native day-ahead, ${r.intervals.length} intervals of ${r.durationH} h, solver ${r.solver}, branch model ${r.branchModel})`);
+  lines.push(`${r.case} (native day-ahead, ${r.intervals.length} intervals of ${r.durationH} h, solver ${r.solver}, ${r.model === 'lindistflow' ? 'LinDistFlow feeder' : `branch model ${r.branchModel}`})`);
   lines.push(`status: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
   lines.push(`objective: ${fmt(r.objective, 4)} ${r.units.objective}`);
   const buses = r.intervals[0]?.prices.map((p) => p.bus) ?? [];

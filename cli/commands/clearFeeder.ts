@@ -11,9 +11,10 @@ import { acSweep } from '../../network/acSweep.ts';
 import { feederWithdrawals, type FeederOpfResult, matpowerFeederOpf, solveFeederOpf } from '../../market/lp/cases/matpowerFeeder.ts';
 import type { MatpowerCase } from '../../market/lp/cases/matpower.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
+import type { RadialFeeder } from '../../network/radial.ts';
 
 export interface FeederBusJson {
-  readonly id: number;
+  readonly id: number | string;
   /** DLMP, $/MWh; null when not defined (islanded, or not optimal). */
   readonly price: number | null;
   /** LinDistFlow voltage magnitude, p.u. */
@@ -28,11 +29,11 @@ export interface AcCheckJson {
   readonly iterations: number;
   readonly lossesKw: number;
   readonly lossesKvar: number;
-  readonly minVm: { readonly bus: number; readonly vm: number };
-  readonly maxVm: { readonly bus: number; readonly vm: number };
+  readonly minVm: { readonly bus: number | string; readonly vm: number };
+  readonly maxVm: { readonly bus: number | string; readonly vm: number };
   /** max_k |vm_lindistflow − vm_ac|, p.u., and where. */
-  readonly maxLinDistFlowError: { readonly bus: number; readonly pu: number };
-  readonly buses: readonly { readonly id: number; readonly vm: number | null }[];
+  readonly maxLinDistFlowError: { readonly bus: number | string; readonly pu: number };
+  readonly buses: readonly { readonly id: number | string; readonly vm: number | null }[];
   /** Limits the AC flow breaks although the LinDistFlow dispatch kept them. */
   readonly violations: readonly string[];
 }
@@ -44,9 +45,17 @@ export function runFeederClear(mpc: MatpowerCase, solver: LpSolver, ac: boolean)
   const result = solveFeederOpf(opf, solver);
   if (!ac || result.status !== 'optimal') return { result };
   const { kw, kvar } = feederWithdrawals(opf, result.dispatch);
-  const sweep = acSweep(opf.feeder, kw, kvar);
-  const ids = opf.dc.busNumbers;
-  const f = opf.feeder;
+  return { result, ac: acCheckJson(opf.feeder, kw, kvar, result.dispatch.feeder.vmPu, opf.dc.busNumbers, 'MW') };
+}
+
+/**
+ * The AC power flow (backward/forward sweep) at a cleared dispatch's net withdrawals (kW, kvar per
+ * bus) against its LinDistFlow voltages `vmLinDistFlow`: voltages, losses, the largest linear-model
+ * error, and every voltage band or branch limit the AC flow breaks; buses named by `ids`.
+ */
+export function acCheckJson(f: RadialFeeder, kw: ArrayLike<number>, kvar: ArrayLike<number>, vmLinDistFlow: ArrayLike<number>, ids: readonly (number | string)[], power: 'MW' | 'kW'): AcCheckJson {
+  const sweep = acSweep(f, kw, kvar);
+  const scale = power === 'MW' ? 1000 : 1;
   let lo = -1;
   let hi = -1;
   let err = -1;
@@ -56,31 +65,28 @@ export function runFeederClear(mpc: MatpowerCase, solver: LpSolver, ac: boolean)
     const v = sweep.vmPu[k]!;
     if (lo < 0 || v < sweep.vmPu[lo]!) lo = k;
     if (hi < 0 || v > sweep.vmPu[hi]!) hi = k;
-    const e = Math.abs(result.dispatch.feeder.vmPu[k]! - v);
+    const e = Math.abs(vmLinDistFlow[k]! - v);
     if (e > errPu) [err, errPu] = [k, e];
     if (k === f.root) continue;
-    if (v < f.vMinPu[k]! - 1e-9) violations.push(`bus ${ids[k]}: voltage ${v.toFixed(5)} p.u. below vmin ${f.vMinPu[k]} (LinDistFlow ${result.dispatch.feeder.vmPu[k]!.toFixed(5)})`);
-    if (v > f.vMaxPu[k]! + 1e-9) violations.push(`bus ${ids[k]}: voltage ${v.toFixed(5)} p.u. above vmax ${f.vMaxPu[k]} (LinDistFlow ${result.dispatch.feeder.vmPu[k]!.toFixed(5)})`);
+    if (v < f.vMinPu[k]! - 1e-9) violations.push(`bus ${ids[k]}: voltage ${v.toFixed(5)} p.u. below vmin ${f.vMinPu[k]} (LinDistFlow ${vmLinDistFlow[k]!.toFixed(5)})`);
+    if (v > f.vMaxPu[k]! + 1e-9) violations.push(`bus ${ids[k]}: voltage ${v.toFixed(5)} p.u. above vmax ${f.vMaxPu[k]} (LinDistFlow ${vmLinDistFlow[k]!.toFixed(5)})`);
     const limit = f.limitKw[k]!;
     if (Number.isFinite(limit) && Math.abs(sweep.pKw[k]!) > limit * (1 + 1e-9)) {
       const br = f.network.branches[f.parentBranch[k]!]!;
-      violations.push(`branch ${br.id}: ${(Math.abs(sweep.pKw[k]!) / 1000).toFixed(4)} MW above its ${(limit / 1000).toFixed(4)} MW limit`);
+      violations.push(`branch ${br.id}: ${(Math.abs(sweep.pKw[k]!) / scale).toFixed(4)} ${power} above its ${(limit / scale).toFixed(4)} ${power} limit`);
     }
   }
   if (!sweep.converged) violations.unshift(`the sweep did not converge in ${sweep.iterations} iterations: the AC voltages are not trustworthy`);
   return {
-    result,
-    ac: {
-      converged: sweep.converged,
-      iterations: sweep.iterations,
-      lossesKw: sweep.lossesKw,
-      lossesKvar: sweep.lossesKvar,
-      minVm: { bus: ids[lo]!, vm: sweep.vmPu[lo]! },
-      maxVm: { bus: ids[hi]!, vm: sweep.vmPu[hi]! },
-      maxLinDistFlowError: { bus: ids[Math.max(0, err)]!, pu: errPu },
-      buses: ids.map((id, k) => ({ id, vm: num(sweep.vmPu[k]!) })),
-      violations,
-    },
+    converged: sweep.converged,
+    iterations: sweep.iterations,
+    lossesKw: sweep.lossesKw,
+    lossesKvar: sweep.lossesKvar,
+    minVm: { bus: ids[lo]!, vm: sweep.vmPu[lo]! },
+    maxVm: { bus: ids[hi]!, vm: sweep.vmPu[hi]! },
+    maxLinDistFlowError: { bus: ids[Math.max(0, err)]!, pu: errPu },
+    buses: ids.map((id, k) => ({ id, vm: num(sweep.vmPu[k]!) })),
+    violations,
   };
 }
 

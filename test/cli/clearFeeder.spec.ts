@@ -57,7 +57,7 @@ describe('gridbid clear --model lindistflow', () => {
       ['vmin above vmax', ['clear', 'test/fixtures/clear/feeder-vmin-above-vmax.m', '--model', 'lindistflow'], /feeder-vmin-above-vmax\.m:7:1 bus\[2\]: bus 2: VMIN 1\.2 p\.u\. is above VMAX 1\.1 p\.u\./],
       ['unknown code after the data (any model)', ['clear', 'test/fixtures/clear/feeder-unknown-code.m'], /feeder-unknown-code\.m:22:1 code: unrecognised conversion 'mpc\.bus\(:, 3\) = mpc\.bus\(:, 3\) \* 2'[\s\S]*feeder-unknown-code\.m:23:1 code: code gridbid does not recognise: 'mpc\.branch\(2, 3\) = 0\.5'/],
       ['--ac without --model lindistflow', ['clear', CASE33, '--ac'], /--ac checks a LinDistFlow dispatch: add --model lindistflow/],
-      ['--model lindistflow on a native case', ['clear', 'test/fixtures/clear/three-bus.json', '--model', 'lindistflow'], /three-bus\.json: --model lindistflow takes a MATPOWER \.m radial feeder/],
+      ['--model lindistflow on a meshed native case', ['clear', 'test/fixtures/clear/three-bus.json', '--model', 'lindistflow'], /three-bus\.json: --model lindistflow: invalid network: 1 problem\n  branch 'BC': the in-service branches form a loop \('B' – 'A' – 'C' – 'B', closed by branch 'BC'\)/],
     ];
     for (const [what, args, message] of cases) {
       it(what, async () => {

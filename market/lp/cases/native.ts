@@ -18,7 +18,8 @@ import * as z from 'zod';
 import { formatPath, InputFileError, type InputIssue, UserError } from '../../../core/errors.ts';
 import { agentId, busId } from '../../../core/units.ts';
 import { describeIssue, parseYamlFile } from '../../../core/yamlIssues.ts';
-import { networkFromConfig, networkSchema } from '../../../network/schema.ts';
+import { feederConfigOf, type NetworkConfig, networkFromConfig, networkSchema } from '../../../network/schema.ts';
+import { radialFeeder } from '../../../network/radial.ts';
 import type { Network } from '../../../network/types.ts';
 import { NetworkError } from '../../../network/validate.ts';
 import { buildOrderBook } from '../../orderBook.ts';
@@ -132,6 +133,8 @@ export interface NativeCase {
   readonly file: string;
   readonly name: string;
   readonly network: Network;
+  /** The `network` section as written (defaults filled in): its `model` and, for `lindistflow`, its `feeder` options. */
+  readonly networkConfig: NetworkConfig;
   readonly book: OrderBook;
   readonly rules: MarketRules;
 }
@@ -141,6 +144,7 @@ export interface NativeDayAheadCase {
   readonly file: string;
   readonly name: string;
   readonly network: Network;
+  readonly networkConfig: NetworkConfig;
   readonly book: DayAheadBook;
   /** Where a rejected bid sits in the file, for located errors. */
   readonly locate: (rejection: Rejection) => InputIssue;
@@ -172,12 +176,26 @@ export function parseClearCase(text: string, file: string): { kind: 'single'; ca
   const c = parsed.data;
   const issues: InputIssue[] = [];
   if (c.market.priceFloorMwh >= c.market.priceCapMwh) issues.push(at(['market', 'priceFloorMwh'], `must be below priceCapMwh (${c.market.priceCapMwh})`));
+  // A case's bids carry no agent kind, and these feeder options are set per kind: they would apply to nothing.
+  const f = c.network.feeder;
+  if (f && Object.keys(f.powerFactor).length > 0) issues.push(at(['network', 'feeder', 'powerFactor'], 'is set per agent kind, and a case’s bids have none: it applies to scenarios only'));
+  if (f && f.reactive.mode !== 'none') issues.push(at(['network', 'feeder', 'reactive', 'mode'], 'inverters are set per agent kind, and a case’s bids have none: it applies to scenarios only'));
   let network: Network | undefined;
   try {
     network = networkFromConfig(c.network);
   } catch (err) {
     if (!(err instanceof NetworkError)) throw err;
     for (const i of err.issues) issues.push(at(['network', ...i.path], i.element === 'network' ? i.message : `${i.element}: ${i.message}`));
+  }
+  // A feeder (model lindistflow) must be radial, its voltage bands consistent: said here, at its place in the file.
+  if (network && c.network.model === 'lindistflow') {
+    const f = feederConfigOf(c.network);
+    try {
+      radialFeeder(network, { substationVoltagePu: f.substationVoltagePu, defaultVMinPu: f.voltageLimitsPu.min, defaultVMaxPu: f.voltageLimitsPu.max });
+    } catch (err) {
+      if (!(err instanceof NetworkError)) throw err;
+      for (const i of err.issues) issues.push(at(['network', ...i.path], i.element === 'network' ? i.message : `${i.element}: ${i.message}`));
+    }
   }
   if (!network || issues.length > 0) throw new InputFileError(file, issues);
   const rules: MarketRules = { ...DEFAULT_RULES, ...c.market };
@@ -207,7 +225,7 @@ export function parseClearCase(text: string, file: string): { kind: 'single'; ca
       i = bids.findIndex((b) => b.id === r.bidId);
       return at(['bids', Math.max(0, i)], `bid '${r.bidId}' ${what}`);
     };
-    return { kind: 'day-ahead', case: { file, name: c.name ?? file, network, book, locate } };
+    return { kind: 'day-ahead', case: { file, name: c.name ?? file, network, networkConfig: c.network, book, locate } };
   }
   const { book, rejections } = buildOrderBook(bids, {
     interval: c.interval,
@@ -225,7 +243,7 @@ export function parseClearCase(text: string, file: string): { kind: 'single'; ca
       }),
     );
   }
-  return { kind: 'single', case: { file, name: c.name ?? file, network, book, rules } };
+  return { kind: 'single', case: { file, name: c.name ?? file, network, networkConfig: c.network, book, rules } };
 }
 
 function position(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): { line?: number; column?: number } {
