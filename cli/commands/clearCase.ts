@@ -102,6 +102,8 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
     const c = readClearCaseFile(file);
     // A native case clears under its network's model; `--model lindistflow` makes any radial one a feeder.
     const feeder = c.case.networkConfig.model === 'lindistflow' || opts.model === 'lindistflow' ? feederGrid(c.case.networkConfig, new Map()) : undefined;
+    // Feeder options on a DC clearing would be ignored: say so, as a scenario's validation does.
+    if (!feeder && c.case.networkConfig.feeder) throw new UserError(`${file}: network.feeder: feeder options need model: lindistflow (in the case's network, or --model lindistflow)`);
     if (opts.ac && !feeder) throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow (or model: lindistflow in the case\'s network)');
     if (c.kind === 'day-ahead' && opts.ac) throw new UserError('--ac checks one interval\'s dispatch; a day-ahead case has many');
     const solver = await loadSolver(opts.solver);

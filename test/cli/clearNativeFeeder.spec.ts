@@ -120,6 +120,13 @@ describe('gridbid clear: a native case on a LinDistFlow feeder', () => {
         expect(hasStackTrace(r.stderr)).to.equal(false);
       });
     });
+    it('feeder options on a case cleared by DC (no model: lindistflow, no --model): refused, not ignored', async () => {
+      const file = join(dir, 'feeder-options-dc.yaml');
+      writeFileSync(file, readFileSync(LINE, 'utf8').replace('  model: lindistflow\n', ''));
+      const r = await gridbidInProcess(['clear', file]);
+      expect([r.status, r.stderr]).to.deep.equal([1, `gridbid: ${file}: network.feeder: feeder options need model: lindistflow (in the case's network, or --model lindistflow)\n`]);
+      expect((await gridbidInProcess(['clear', file, '--model', 'lindistflow'])).status).to.equal(0);
+    });
     it('--ac on a DC case, and on a day-ahead case', async () => {
       const dc = await gridbidInProcess(['clear', 'test/fixtures/clear/three-bus.json', '--ac']);
       expect([dc.status, dc.stderr]).to.deep.equal([1, "gridbid: --ac checks a LinDistFlow dispatch: add --model lindistflow (or model: lindistflow in the case's network)\n"]);
