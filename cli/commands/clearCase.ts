@@ -206,7 +206,7 @@ function nativeFeederJson(file: string, opts: ClearOptions, c: NativeCase, solve
   const cleared = result.status === 'cleared';
   const ac = opts.ac && cleared ? acCheckJson(feeder, f.netKw, f.netKvar, f.vmLinDistFlowPu, feeder.busIds, 'kW') : undefined;
   return {
-    ...nativeJson(file, opts, c, solver, { result, rent: result.status === 'cleared' ? rent : NaN }),
+    ...nativeJson(file, opts, c, solver, { result, rent: cleared ? rent : NaN }),
     model: 'lindistflow',
     buses: book.buses.map((id, k) => ({
       id,
