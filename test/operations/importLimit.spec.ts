@@ -21,7 +21,8 @@ import { intervalAt } from '../../core/clock.ts';
 import { MS_PER_HOUR, parseSimTime } from '../../core/time.ts';
 import { agentId, kw } from '../../core/units.ts';
 import { planBatch } from '../../batch/plan.ts';
-import { parseScenario } from '../../engine/scenario/load.ts';
+import { loadScenarioFile, parseScenario } from '../../engine/scenario/load.ts';
+import { type Row, runAndRead as runAndReadFiles } from '../helpers/runOutputs.ts';
 import { networkFromConfig } from '../../network/schema.ts';
 import { TopologyCache } from '../../network/topology.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
@@ -213,5 +214,26 @@ describe('operations acceptance: scenarios/sweeps/heatwave-setpoints-vs-caps.yam
     expect(sweep).to.contain(`${n(commandsOf(runs.get('caps-14a')!).length)} commands spread over homes, offices and EVs commit ${n(dr('caps-14a').committedKwh)} kWh, and ${k('caps-14a').overloadIntervals} intervals stay overloaded (${n(dr('caps-14a').shortfallKwh)} kWh short)`);
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').replace(/\n/g, ' ');
     expect(readme).to.contain(`caps commit the same ${n(dr('caps').committedKwh)} kWh as setpoints while asking ${n(dr('caps').askedKwh)} kWh in all instead of ${n(dr('setpoints').askedKwh)}, and with the 4.2 kW floor no home importing less can be capped, so ${k('caps-14a').overloadIntervals} intervals stay overloaded`);
+  });
+});
+
+describe('operations acceptance: import limits on the communication plane (scenarios/cyber-replay.yaml with caps)', function () {
+  this.timeout(60_000);
+  let o: { summary: { kpis: Record<string, any>; books: { closed: boolean } }; messages: Row[]; events: Row[] };
+  before(async () => {
+    const s = loadScenarioFile(join(REPO_ROOT, 'scenarios/cyber-replay.yaml'));
+    const operations = s.config.operations!.map((op) => ({ ...op, command: 'import-limit' as const }));
+    o = await runAndReadFiles({ ...s, config: { ...s.config, operations } }, (f) => ({ summary: f.summary(), messages: f.rows('messages.csv'), events: f.rows('events.csv') }));
+  });
+
+  it('caps travel signed like setpoints: every genuine one verified, every attack still rejected, the books close', () => {
+    const c = o.summary.kpis.comms;
+    expect([c.attacksRejected, c.attacksAccepted, c.rejectedCommands]).to.deep.equal([5, 0, 0]);
+    expect(o.summary.books.closed).to.equal(true);
+    expect(o.events.filter((e) => e.type === 'DISPATCH_SETPOINT')).to.deep.equal([]);
+    expect(o.events.filter((e) => e.type === 'IMPORT_CAPACITY_LIMIT').length).to.be.greaterThan(100);
+    const genuine = o.messages.filter((m) => m.type === 'curtail' && m.from === 'dso' && /T\d\d:(00|15|30|45):00Z$/.test(m.sent_at!));
+    expect(genuine.length).to.be.greaterThan(100);
+    for (const m of genuine) expect(['delivered', 'late']).to.include(m.status);
   });
 });
