@@ -109,7 +109,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
     const solver = await loadSolver(opts.solver);
     try {
       if (c.kind === 'day-ahead') return dayAheadJson(file, opts, c.case, solver, feeder);
-      return feeder ? nativeFeederJson(file, opts, c.case, solver, feeder) : nativeJson(file, opts, c.case, solver);
+      return feeder ? nativeFeederJson(file, opts, c.case, solver, feeder) : nativeDcJson(file, opts, c.case, solver);
     } catch (err) {
       // `--model lindistflow` on a network the case did not declare a feeder (a loop): say which file.
       if (err instanceof NetworkError) throw new UserError(`${file}: --model lindistflow: ${err.message}`);
@@ -161,14 +161,15 @@ function segmentDispatch(book: OrderBook, awardedQuanta: ArrayLike<number>, rule
   return rows;
 }
 
-/**
- * A native case under DC power flow as the `--json` document, or (`cleared`) the same document of a
- * clearing done elsewhere (on a feeder) with its congestion rent over the interval.
- */
-function nativeJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>, cleared?: { readonly result: ClearingResult; readonly rent: number }): ClearJson {
+/** A native case under DC power flow as the `--json` document. */
+function nativeDcJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>): ClearJson {
+  const { result, lp } = clearNetworkDetailed(c.book, c.network, solver, { branchModel: opts.branchModel });
+  return nativeJson(file, opts, c, result, lp.congestionRentPerH * c.book.durationH);
+}
+
+/** The `--json` document of a native case's clearing `result`, with its congestion rent over the interval, currency. */
+function nativeJson(file: string, opts: ClearOptions, c: NativeCase, result: ClearingResult, rent: number): ClearJson {
   const { book, network, rules } = c;
-  const dc = cleared ? undefined : clearNetworkDetailed(book, network, solver, { branchModel: opts.branchModel });
-  const result = cleared?.result ?? dc!.result;
   const dispatch = segmentDispatch(book, result.awardedQuanta, rules, (v) => Number(v.toPrecision(12)));
   return {
     case: file,
@@ -189,7 +190,7 @@ function nativeJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awa
       limit: Number.isFinite(f.limitKw) ? f.limitKw : null,
       shadowPrice: num(f.shadowPriceMwh),
     })),
-    congestionRent: num(cleared ? cleared.rent : dc!.lp.congestionRentPerH * book.durationH),
+    congestionRent: num(rent),
   };
 }
 
@@ -206,7 +207,7 @@ function nativeFeederJson(file: string, opts: ClearOptions, c: NativeCase, solve
   const cleared = result.status === 'cleared';
   const ac = opts.ac && cleared ? acCheckJson(feeder, f.netKw, f.netKvar, f.vmLinDistFlowPu, feeder.busIds, 'kW') : undefined;
   return {
-    ...nativeJson(file, opts, c, solver, { result, rent: cleared ? rent : NaN }),
+    ...nativeJson(file, opts, c, result, cleared ? rent : NaN),
     model: 'lindistflow',
     buses: book.buses.map((id, k) => ({
       id,
