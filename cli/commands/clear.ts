@@ -20,7 +20,7 @@ export type { ClearJson, DayAheadClearJson } from './clearCase.ts';
 export function registerClear(program: Command): void {
   program
     .command('clear')
-    .description('Clear one interval from a case file (native JSON/YAML, or a MATPOWER .m case as DC-OPF), or a multi-interval native case day-ahead: nodal prices, dispatch, schedules and flows.')
+    .description('Clear one interval from a case file (native JSON/YAML under its network model, DC or a LinDistFlow feeder; or a MATPOWER .m case as DC-OPF, or with --model lindistflow as a feeder OPF), or a multi-interval native case day-ahead: nodal prices, dispatch, schedules and flows.')
     .argument('<case>', 'case file: .m (MATPOWER) or .json/.yaml/.yml (native, see docs/clear.md)')
     .option('--json', 'print one JSON document instead of tables')
     .addOption(new Option('--solver <name>', 'LP solver').choices(['highs', 'jslp']).default('highs'))
