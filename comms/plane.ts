@@ -104,6 +104,9 @@ export function idealPlane(): CommsPlane {
 
 // Events are int32s: index × KINDS + kind, the index a message slot (enqueue, arrive) or a link
 // (tx-done, tx-cut, link-free); a transmission cut by an outage is its own kind.
+/** The last instant JavaScript's Date (and so any output file) can hold: 8.64e15 ms after 1970. */
+const LAST_TIME_MS = 8.64e15;
+
 const ENQUEUE = 0;
 const ARRIVE = 1;
 const TX_DONE = 2;
@@ -407,6 +410,9 @@ export class MessagePlane {
 
   /** Marks a slot finished: delivered at `deliveredAtMs` (late past its deadline), or lost (NaN). */
   private finish(s: number, deliveredAtMs: number): void {
+    // Past the last time a calendar holds (year 275,760: a 1 bit/s link's queue, a log-normal tail of
+    // sigma 10): it never arrives, and no file could say when it did.
+    if (deliveredAtMs > LAST_TIME_MS) deliveredAtMs = NaN;
     const tab = this.table;
     const f = tab.f64;
     f[8 * s + F_DELIVERED_AT] = deliveredAtMs;

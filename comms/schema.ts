@@ -41,7 +41,7 @@ export const classOverrideSchema = z.strictObject({
   latency: latencySchema.optional(),
   jitterMs: nonNegativeMs('jitterMs').optional(),
   lossProbability: z.number().min(0, { error: 'a loss probability must lie in [0, 1]' }).max(1, { error: 'a loss probability must lie in [0, 1]' }).optional(),
-  bandwidthBitPerS: z.number().positive({ error: 'bandwidth must be > 0 bit/s' }).max(1e15).optional(),
+  bandwidthBitPerS: z.number().min(1, { error: 'bandwidth must be at least 1 bit/s' }).max(1e15).optional(),
   priority: z.int().min(0, { error: 'priority must be an integer ≥ 0 (0 is served first)' }).max(1000).optional(),
   retry: z.strictObject({ maxRetries: z.int().min(0).max(100), backoffMs: nonNegativeMs('backoffMs') }).optional(),
 });
@@ -50,7 +50,7 @@ const knownClasses = `known: ${APPLICATION_CLASSES.join(', ')}`;
 
 export const linkSchema = z.strictObject({
   id: z.string().min(1),
-  capacityBitPerS: z.number().positive({ error: 'link capacity must be > 0 bit/s (a link that carries nothing is an outage, not a link)' }).max(1e15),
+  capacityBitPerS: z.number().min(1, { error: 'link capacity must be at least 1 bit/s (a link that carries nothing is an outage, not a link)' }).max(1e15),
   /** The reference points whose messages cross this link. */
   referencePoints: z.array(z.enum(REFERENCE_POINTS, { error: `unknown reference point; expected one of ${REFERENCE_POINTS.join(', ')}` })).min(1),
   /** Only these classes (default: every class) of those reference points. */

@@ -35,7 +35,16 @@ export const evGroupSchema = z.strictObject({
   /** Where the cars charge: home (evening to morning) or workplace (office hours). */
   sessions: z.enum(['home', 'workplace']).default('home'),
   /** Charger power, kW: fixed, or drawn per car from options weighted by share (default: the sessions' mix). */
-  chargerKw: z.union([positivePowerKw(), z.array(z.strictObject({ kw: positivePowerKw(), share: z.number().min(0).max(1e6) })).min(1)]).optional(),
+  chargerKw: z
+    .union([
+      positivePowerKw(),
+      z
+        .array(z.strictObject({ kw: positivePowerKw(), share: z.number().min(0).max(1e6) }))
+        .min(1)
+        // Every share 0 would give every car a 0 kW charger: cars that never charge, silently.
+        .refine((options) => options.some((o) => o.share > 0), { message: 'at least one option needs a share above 0 (the shares weight the draw)' }),
+    ])
+    .optional(),
   /** Share of the cars that can discharge to the grid (V2G), 0–1 (default 0). */
   v2gShare: fraction.default(0),
   battery: evBatterySchema.prefault({}),

@@ -178,7 +178,7 @@ export class GridRoom {
       const on = inForce(f.at, f.until, t);
       if (on && !this.started.has(k)) {
         this.started.add(k);
-        events.push({ at: t, issuer: 'fault', target: f.branch, type: f.type === 'line-outage' ? 'LINE_OUTAGE' : 'DERATING', response: 'topology-recomputed', detail: f.type === 'derating' ? `limit now ${f.limitKw} kW` : 'branch out of service; market re-cleared on the remaining network' });
+        events.push({ at: t, issuer: 'fault', target: f.branch, type: f.type === 'line-outage' ? 'LINE_OUTAGE' : 'DERATING', response: 'topology-recomputed', detail: f.type === 'derating' ? `limit now ${this.deratedLimitKw(f.branch, t)} kW` : 'branch out of service; market re-cleared on the remaining network' });
       }
       if (!on && this.started.has(k) && !this.ended.has(k) && f.until !== undefined && t >= timeOf(f.until)) {
         this.ended.add(k);
@@ -194,7 +194,8 @@ export class GridRoom {
       network =
         f.type === 'line-outage'
           ? withBranchInService(network, f.branch, false, { allowIslands: this.feeder !== undefined })
-          : Object.freeze({ ...network, branches: Object.freeze(network.branches.map((b) => (b.id === f.branch ? Object.freeze({ ...b, limitKw: f.limitKw }) : b))) });
+          : // Deratings in force together: the tightest holds, whatever their order in the list.
+            Object.freeze({ ...network, branches: Object.freeze(network.branches.map((b) => (b.id === f.branch ? Object.freeze({ ...b, limitKw: Math.min(b.limitKw, f.limitKw) }) : b))) });
     });
     if (this.healing && outages.length > 0) {
       const sw: SwitchingEvent[] = [];
@@ -202,6 +203,13 @@ export class GridRoom {
       for (const e of sw) events.push({ at: t, issuer: this.feeder!.selfHealing!.operator, target: e.target, type: e.type, response: 'switched', detail: e.detail });
     }
     return { grid: network === this.base.network ? this.base : { ...this.base, network }, events };
+  }
+
+  /** A branch's limit at `t` under the deratings then in force: the tightest of them and its rating. */
+  private deratedLimitKw(branch: string, t: SimTime): number {
+    let limit = this.base!.network.branches.find((b) => b.id === branch)!.limitKw;
+    for (const f of this.faults) if (f.type === 'derating' && f.branch === branch && inForce(f.at, f.until, t)) limit = Math.min(limit, f.limitKw);
+    return limit;
   }
 
   /**

@@ -86,6 +86,12 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   const m = s.market;
   if (m.priceFloorMwh >= m.priceCapMwh) out.push({ path: ['market', 'priceFloorMwh'], message: `must be below priceCapMwh (${m.priceCapMwh})` });
   if ((24 * 60) % s.intervalMinutes !== 0) out.push({ path: ['intervalMinutes'], message: `must divide a day evenly (e.g. 5, 15, 30, 60), got ${s.intervalMinutes}` });
+  else {
+    // The run is a whole number of intervals: a remainder would be dropped or added without a word.
+    const intervals = (s.days * 24 * 60) / s.intervalMinutes;
+    if (Math.abs(intervals - Math.round(intervals)) > 1e-9 || Math.round(intervals) < 1)
+      out.push({ path: ['days'], message: `${s.days} day(s) is ${+intervals.toFixed(4)} intervals of ${s.intervalMinutes} minutes: a run is a whole number of intervals, at least one (e.g. days: ${Math.max(1, Math.round(intervals)) * s.intervalMinutes / 1440})` });
+  }
   const stages = normaliseTimeline(m.timeline);
   for (const p of timelineProblems(stages, s.intervalMinutes, m.gateClosureMinutes)) out.push({ path: ['market', 'timeline', ...p.path], message: p.message });
   stages.forEach((st, i) => {
@@ -139,6 +145,9 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     });
     o.watch?.forEach((b, k) => {
       if (network && !branchIds.has(b)) out.push({ path: ['operations', i, 'watch', k], message: `unknown branch '${b}' (the network has ${[...branchIds].join(', ')})` });
+      // An operator keeps a branch within its limit: one without a limit it would watch in vain.
+      else if (network && !Number.isFinite(network.branches.find((br) => br.id === b)!.limitKw) && !s.faults.some((f) => f.type === 'derating' && f.branch === b))
+        out.push({ path: ['operations', i, 'watch', k], message: `branch '${b}' has no limitKw: there is nothing for the operator to keep it within (give the branch a limitKw, or watch another)` });
     });
   });
   const start = parseSimTime(s.start)!;
@@ -147,6 +156,14 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     const when = f.type === 'comms-loss' ? f.from : f.at;
     const t = parseSimTime(when)!;
     if (t < start || t >= end) out.push({ path: ['faults', i, f.type === 'comms-loss' ? 'from' : 'at'], message: `${when} is outside the run (${s.start} for ${s.days} day(s))` });
+    // A window that ends before it starts would never be in force: the fault would silently not happen.
+    if ('until' in f && f.until !== undefined && parseSimTime(f.until)! <= t)
+      out.push({ path: ['faults', i, 'until'], message: `${f.until} is not after ${f.type === 'comms-loss' ? 'from' : 'at'} (${when}): the fault would never be in force` });
+    if (f.type === 'derating' && network?.branches.some((b) => b.id === f.branch)) {
+      const rated = network.branches.find((b) => b.id === f.branch)!.limitKw;
+      if (Number.isFinite(rated) && f.limitKw >= rated)
+        out.push({ path: ['faults', i, 'limitKw'], message: `${f.limitKw} kW is not below branch '${f.branch}''s limit of ${rated} kW: a derating lowers a limit` });
+    }
     if (f.type === 'line-outage' || f.type === 'derating') {
       if (!network) out.push({ path: ['faults', i], message: `a ${f.type} needs a network` });
       else if (!branchIds.has(f.branch)) out.push({ path: ['faults', i, 'branch'], message: `unknown branch '${f.branch}' (the network has ${[...branchIds].join(', ')})` });

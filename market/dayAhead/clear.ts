@@ -260,7 +260,11 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   }
   const books: OrderBook[] = builders.map((b) => b.build());
   const ctx = { horizon, rules, isKnownBus: (b: string) => busSet.has(b), isKnownAgent: market.trustedIdentities ? () => true : isKnownAgent };
-  const checked = validateIntertemporalBids(book.intertemporalBids, ctx);
+  // The simple bids' ids an intertemporal bid also has (found without a set of every simple id: books are large).
+  const intertemporalIds = new Set(book.intertemporalBids.map((b) => b.id));
+  const shared = new Set<string>();
+  if (intertemporalIds.size > 0) for (const bid of book.bids) if (intertemporalIds.has(String(bid.id))) shared.add(String(bid.id));
+  const checked = validateIntertemporalBids(book.intertemporalBids, ctx, shared);
   rejections.push(...checked.rejections);
   const q = rules.quantumKw;
   // Block and shiftable quantities to whole quanta; a shiftable load rounding to nothing cannot run (and its children, none, need no care).

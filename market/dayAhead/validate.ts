@@ -110,13 +110,21 @@ export function intertemporalBidProblem(bid: IntertemporalBid, ctx: ValidationCo
   }
 }
 
-/** Checks every bid; duplicate ids and linked blocks whose parent is missing or rejected are rejected too. */
-export function validateIntertemporalBids(bids: readonly IntertemporalBid[], ctx: ValidationContext): { accepted: IntertemporalBid[]; rejections: DayAheadRejection[] } {
+/**
+ * Checks every bid; duplicate ids (among these, or `simpleIds`: the ids of the book's simple bids
+ * these share, whose awards and rejections they would be confused with) and linked blocks whose
+ * parent is missing or rejected are rejected too.
+ */
+export function validateIntertemporalBids(bids: readonly IntertemporalBid[], ctx: ValidationContext, simpleIds: ReadonlySet<string> = new Set()): { accepted: IntertemporalBid[]; rejections: DayAheadRejection[] } {
   const rejections: DayAheadRejection[] = [];
   const seen = new Set<string>();
   const ok: IntertemporalBid[] = [];
   for (const bid of bids) {
-    let p: Problem | undefined = seen.has(bid.id) ? { code: 'duplicate-bid-id', reason: `bid id '${bid.id}' was already used by another intertemporal bid` } : undefined;
+    let p: Problem | undefined = seen.has(bid.id)
+      ? { code: 'duplicate-bid-id', reason: `bid id '${bid.id}' was already used by another intertemporal bid` }
+      : simpleIds.has(bid.id)
+        ? { code: 'duplicate-bid-id', reason: `bid id '${bid.id}' was already used by a simple bid` }
+        : undefined;
     seen.add(bid.id);
     p ??= intertemporalBidProblem(bid, ctx);
     if (p) rejections.push(reject(bid, ctx.horizon, p));

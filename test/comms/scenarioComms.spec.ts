@@ -41,7 +41,7 @@ describe('comms: the scenario key', () => {
       '7:29 comms.classes.ami.lossProbability: expected a number ≤ 1, got 1.5',
       "8:5 comms.classes.scada: unknown key 'scada'; allowed here: wide-area-situational-awareness, distribution-grid-management, der-storage, demand-response, electric-transportation, ami",
       '9:60 comms.classes.demand-response.latency.ms: expected a number ≥ 0, got -5',
-      '11:40 comms.links[0].capacityBitPerS: expected a number > 0, got 0',
+      '11:40 comms.links[0].capacityBitPerS: expected a number ≥ 1, got 0',
       "11:66 comms.links[0].referencePoints[1]: expected one of 'RP1', 'RP2', 'RP3', 'RP4', 'RP5', got 'RP9'",
     ]);
     expect(problems(`${head}comms: perfect\n`)).to.deep.equal(["5:8 comms: expected 'ideal' or a mapping, got 'perfect'"]);

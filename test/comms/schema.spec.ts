@@ -39,7 +39,7 @@ describe('comms: scenario config', () => {
   });
 
   it('a link with zero capacity is a located error', () => {
-    expect(issues({ links: [{ id: 'backhaul', capacityBitPerS: 0, referencePoints: ['RP2'] }] })[0]).to.match(/^comms\.links\[0\]\.capacityBitPerS: link capacity must be > 0 bit\/s/);
+    expect(issues({ links: [{ id: 'backhaul', capacityBitPerS: 0, referencePoints: ['RP2'] }] })[0]).to.match(/^comms\.links\[0\]\.capacityBitPerS: link capacity must be at least 1 bit\/s/);
   });
 
   it('an unknown reference point or class is a located error', () => {

@@ -59,6 +59,12 @@ const GENERATORS: Record<string, (dir: string) => void> = {
     mkdirSync(join(dir, 'ro'));
     execFileSync('chmod', ['555', join(dir, 'ro')]);
   },
+  // An output folder that is a link to nowhere (a results link to an unmounted volume).
+  'out-dangling': (dir) => symlinkSync('/nonexistent/results', join(dir, 'dangling')),
+  // An output folder where the names of files a run and a batch write are taken by folders.
+  'out-clash': (dir) => {
+    for (const name of ['intervals.csv', 'summary.csv']) mkdirSync(join(dir, 'clash', name), { recursive: true });
+  },
   // A 3,000-bus MATPOWER ring, too large for javascript-lp-solver's dense tableau (9.3 M cells).
   // (Issue 14 used 10,000 buses; since main's i13 parser, reading 10,000 rows takes over a minute
   // by itself, which is reported separately; the size check under test is the same.)

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { tenOfTenBaseline } from '../../agents/operations/baseline.ts';
+import { loadScenarioFile } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile, expectWithinLimitOrShortfall, type Row, runAndRead, type RunOutputs, withoutOperators } from './outputs.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios');
@@ -169,5 +170,36 @@ describe('operations acceptance: a line outage under LP dispatch (fixtures/scena
     expect(o.summary.kpis.overloadIntervals).to.equal(0);
     expect(o.events.filter((e) => e.type === 'OVERLOAD_SHORTFALL')).to.deep.equal([]);
     expect(expectWithinLimitOrShortfall(o, ['head', 'a-b', 'a-c', 'b-c'])).to.equal(0);
+  });
+});
+
+describe('operations: deratings in force together', function () {
+  this.timeout(60_000);
+  it('the tightest holds whatever their order in the list; each start says the limit then in force', async () => {
+    // The head: 75 kW. 10 kW from 17:00 to 20:00, then a 20 kW derating inside it (18:00–19:00), listed later.
+    const file = loadScenarioFile(join(FIXTURES, 'ops-faults.yaml'));
+    const scenario = {
+      ...file,
+      config: {
+        ...file.config,
+        days: 1,
+        operations: [],
+        faults: [
+          { type: 'derating' as const, branch: 'head', limitKw: 10, at: '2026-07-01T17:00:00Z', until: '2026-07-01T20:00:00Z' },
+          { type: 'derating' as const, branch: 'head', limitKw: 20, at: '2026-07-01T18:00:00Z', until: '2026-07-01T19:00:00Z' },
+        ],
+      },
+    };
+    const o = await runAndRead(scenario, 'gridbid-deratings-');
+    try {
+      const limit = (t: string): number => Number(o.flows.find((f) => f.line_id === 'head' && f.interval_start === `2026-07-01T${t}:00Z`)!.limit_kw);
+      expect([limit('16:45'), limit('17:00'), limit('18:00'), limit('18:45'), limit('19:00'), limit('20:00')]).to.deep.equal([75, 10, 10, 10, 10, 75]);
+      expect(o.events.filter((e) => e.type === 'DERATING').map((e) => `${e.interval_start} ${e.detail}`)).to.deep.equal([
+        '2026-07-01T17:00:00Z limit now 10 kW',
+        '2026-07-01T18:00:00Z limit now 10 kW',
+      ]);
+    } finally {
+      o.cleanup();
+    }
   });
 });

@@ -63,6 +63,9 @@ export function readMatpowerFile(file: string): MatpowerCase {
   return parseMatpower(readInputFile(file, 'case file'), file);
 }
 
+/** Stands for a line break after `...` inside a matrix: the row goes on (a character no case text holds). */
+const CONTINUED = '\u0001';
+
 /** Parses MATPOWER case text. Throws `InputFileError` listing every problem. */
 export function parseMatpower(text: string, file: string): MatpowerCase {
   const issues: InputIssue[] = [];
@@ -84,8 +87,14 @@ export function parseMatpower(text: string, file: string): MatpowerCase {
   const matrices: Record<MatrixName, number[][]> = { bus: [], gen: [], branch: [], gencost: [] };
   const lines: Record<MatrixName, number[]> = { bus: [], gen: [], branch: [], gencost: [] };
   for (const name of Object.keys(MIN_COLUMNS) as MatrixName[]) {
-    const re = new RegExp(`^\\s*(?:mpc\\.)?${name}\\s*=\\s*\\[`, 'm');
-    const m = re.exec(clean);
+    const re = new RegExp(`^\\s*(?:mpc\\.)?${name}\\s*=\\s*\\[`, 'gm');
+    const all = [...clean.matchAll(re)];
+    // MATLAB keeps the last assignment: reading the first of two would solve another case than MATPOWER's.
+    if (all.length > 1) {
+      issues.push({ path: name, message: `defined ${all.length} times (lines ${all.map((d) => lineAt(d.index)).join(', ')}): MATPOWER would use the last; keep one definition`, line: lineAt(all[1]!.index) });
+      continue;
+    }
+    const m = all[0];
     if (!m) {
       issues.push({ path: name, message: `missing: expected a matrix \`mpc.${name} = [ … ];\`${name === 'gencost' ? ' (costs are needed for an OPF)' : ''}` });
       continue;
@@ -98,8 +107,12 @@ export function parseMatpower(text: string, file: string): MatpowerCase {
     }
     let line = lineAt(open);
     let width = -1;
-    // Rows end at ';' or a line break; '...' continues a line.
-    const body = clean.slice(open, close).replace(/\.\.\.[^\n]*\n/g, '  \n');
+    // Rows end at ';' or a line break; '...' continues a line (its line break becomes CONTINUED: counted, not a row's end).
+    if (clean.slice(open, close).includes(CONTINUED)) {
+      issues.push({ path: name, message: 'holds a control character (U+0001): not a MATPOWER matrix', line: lineAt(m.index) });
+      continue;
+    }
+    const body = clean.slice(open, close).replace(/\.\.\.[^\n]*\n/g, (c) => `${' '.repeat(c.length - 1)}${CONTINUED}`);
     let rowStartLine = line;
     let current = '';
     const flush = (): void => {
@@ -124,6 +137,11 @@ export function parseMatpower(text: string, file: string): MatpowerCase {
       lines[name].push(rowStartLine);
     };
     for (const ch of body) {
+      if (ch === CONTINUED) {
+        line++;
+        current += ' ';
+        continue;
+      }
       if (ch === ';' || ch === '\n') {
         if (current.trim() !== '') flush();
         else current = '';
