@@ -10,9 +10,9 @@
  * Not pure: reads the files. Throws `UserError` when the sweep itself is unusable.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readInputFile } from '../core/inputFile.ts';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { InputFileError, UserError } from '../core/errors.ts';
 import { parseScenario, scenarioFromData } from '../engine/scenario/load.ts';
@@ -76,7 +76,7 @@ export function planBatch(target: string): BatchPlan {
   }
   if (!isDir) {
     const part = planFile(target, '');
-    return { ...part, source: target, runs: numbered(part.runs) };
+    return { ...part, source: target, runs: numbered(part.runs, target) };
   }
   const files = readdirSync(target)
     .filter((f) => SCENARIO_EXT.includes(extname(f).toLowerCase()) && statSync(join(target, f)).isFile())
@@ -87,7 +87,7 @@ export function planBatch(target: string): BatchPlan {
     name: safeLabel(basename(resolve(target))),
     description: `every scenario and sweep in ${target}`,
     source: target,
-    runs: numbered(parts.flatMap((p) => p.runs)),
+    runs: numbered(parts.flatMap((p) => p.runs), target),
     paramKeys: [...new Set(parts.flatMap((p) => p.paramKeys))],
     hasVariants: parts.some((p) => p.hasVariants),
     reportKpis: parts.find((p) => p.explicitKpis)?.reportKpis ?? DEFAULT_REPORT_KPIS,
@@ -98,15 +98,22 @@ type Part = Omit<BatchPlan, 'source' | 'runs'> & { runs: readonly Draft[]; expli
 type Draft = Omit<RunSpec, 'index'>;
 
 /** Run indexes in order, and ids made unique (a suffix for the rare clash of cleaned labels). */
-function numbered(runs: readonly Draft[]): RunSpec[] {
+function numbered(runs: readonly Draft[], source: string): RunSpec[] {
+  // Compared without case: on macOS and Windows `Hello` and `hello` are one folder.
   const used = new Set<string>();
   return runs.map((r, index) => {
     let id = r.id;
-    for (let k = 2; used.has(id); k++) id = r.id.replace(/__seed-/, `-${k}__seed-`);
-    used.add(id);
+    for (let k = 2; used.has(id.toLowerCase()); k++) id = r.id.replace(/__seed-/, `-${k}__seed-`);
+    used.add(id.toLowerCase());
+    const bytes = Buffer.byteLength(id);
+    if (bytes > MAX_RUN_ID_BYTES)
+      throw new UserError(`${source}: run ${index + 1}'s folder name is ${bytes} bytes (${id.slice(0, 60)}…), above the ${MAX_RUN_ID_BYTES} a folder name may have here: give long grid values short labels (grid: { key: { label: value } })`);
     return { ...r, id, index };
   });
 }
+
+/** Longest run id (a folder name): file systems allow 255 bytes, and the id gets a suffix for files written beside it. */
+const MAX_RUN_ID_BYTES = 200;
 
 function planFile(file: string, prefix: string): Part {
   if (!SCENARIO_EXT.includes(extname(file).toLowerCase())) throw new UserError(`${file}: expected a .yaml, .yml or .json sweep or scenario file`);
@@ -128,7 +135,7 @@ function planFile(file: string, prefix: string): Part {
   return {
     name: stem,
     description: `the scenario ${file}`,
-    runs: [draft({ id: `${prefix || stem}__seed-${seed}`, variant: '', params: {}, seed, file, text, ...checked(text, file, base) }, base.raw, stem)],
+    runs: [draft({ id: `${prefix || stem}__seed-${seed}`, variant: '', params: {}, seed, file, text, ...checked(text, file, base) }, base.raw, stem, base.raw)],
     paramKeys: [],
     hasVariants: false,
     reportKpis: DEFAULT_REPORT_KPIS,
@@ -178,6 +185,8 @@ function planSweep(sweep: Sweep, prefix: string): Part {
   const main = baseOf(sweep.base);
   const s = sweep.seeds;
   const seeds = 'list' in s ? s.list : Array.from({ length: s.replications }, (_, i) => (s.from ?? scenarioSeed(main.raw)) + i);
+  if (!('list' in s) && !Number.isSafeInteger(seeds.at(-1)))
+    throw new UserError(`${sweep.file}: replications: ${s.replications} seeds from ${s.from ?? scenarioSeed(main.raw)} go past ${Number.MAX_SAFE_INTEGER}, the largest seed (no run started)`);
 
   // Grid points: the cartesian product, first dimension slowest.
   let points: Array<ReadonlyArray<Override & { label: string }>> = [[]];
@@ -193,10 +202,10 @@ function planSweep(sweep: Sweep, prefix: string): Part {
       const overrides = [...(variant?.set ?? []), ...point];
       const parts = [prefix, variant?.name ?? '', point.map((v, i) => `${sweep.grid[i]!.short}-${safeLabel(v.label)}`).join('_')].filter((s) => s !== '');
       const stem = parts.length ? parts.join('__') : 'base';
-      const { text, error, work, pathError } = configure(sweep, base, overrides);
+      const { text, error, work, pathError, data } = configure(sweep, base, overrides);
       if (pathError) for (const [key, message] of pathError) if (!pathErrors.has(key)) pathErrors.set(key, message);
       const params = Object.fromEntries(point.map((v) => [v.key, v.label]));
-      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, text, error, work }, base.raw, stem));
+      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, text, error, work }, base.raw, stem, data));
     }
   }
   if (pathErrors.size > 0) throw new UserError(`${sweep.file}: ${pathErrors.size} override path${pathErrors.size === 1 ? '' : 's'} that fit${pathErrors.size === 1 ? 's' : ''} no scenario key (no run started)\n${[...pathErrors.values()].map((e) => `  ${e}`).join('\n')}`);
@@ -218,15 +227,47 @@ function planSweep(sweep: Sweep, prefix: string): Part {
   };
 }
 
-function draft(r: Omit<Draft, 'scenario' | 'fingerprint'>, raw: Record<string, unknown> | undefined, fallbackName: string): Draft {
+/**
+ * A run as planned. `data`: its scenario's data (overrides applied), whose strategy modules' text
+ * goes into the fingerprint with the scenario's text and the seed: a run finished before a module
+ * was edited is run again, not kept with the old module's numbers.
+ */
+function draft(r: Omit<Draft, 'scenario' | 'fingerprint'>, raw: Record<string, unknown> | undefined, fallbackName: string, data: unknown): Draft {
   const name = typeof raw?.name === 'string' && raw.name !== '' ? raw.name : fallbackName;
-  const fingerprint = createHash('sha256').update(JSON.stringify(['gridbid-run', r.seed, r.text])).digest('hex').slice(0, 32);
+  const modules = strategyModuleTexts(data, r.file);
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify(modules.length === 0 ? ['gridbid-run', r.seed, r.text] : ['gridbid-run', r.seed, r.text, modules]))
+    .digest('hex')
+    .slice(0, 32);
   return { ...r, scenario: name, fingerprint };
 }
 
+/**
+ * The strategy modules a scenario names (`agents[i].strategy.module`), each as [path, text], in
+ * order. Only the files named: a module's own imports are not followed (README, "Resuming").
+ */
+function strategyModuleTexts(data: unknown, scenarioFile: string): Array<[string, string]> {
+  const agents = (data as { agents?: unknown } | undefined)?.agents;
+  if (!Array.isArray(agents)) return [];
+  const out: Array<[string, string]> = [];
+  for (const g of agents as unknown[]) {
+    const ref = (g as { strategy?: unknown } | null)?.strategy as { module?: unknown } | undefined;
+    if (typeof ref?.module !== 'string') continue;
+    const file = resolve(dirname(scenarioFile), ref.module);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      text = `unreadable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+    }
+    out.push([ref.module, text]);
+  }
+  return out;
+}
+
 /** The base with the overrides applied (later ones win), as text, and why it is invalid if it is. */
-function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { text: string; error: string | undefined; work?: number | undefined; pathError?: ReadonlyMap<string, string> } {
-  if (overrides.length === 0 || base.raw === undefined) return { text: base.text, ...checked(base.text, base.file, base) };
+function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { text: string; data: unknown; error: string | undefined; work?: number | undefined; pathError?: ReadonlyMap<string, string> } {
+  if (overrides.length === 0 || base.raw === undefined) return { text: base.text, data: base.raw, ...checked(base.text, base.file, base) };
   const raw = structuredClone(base.raw);
   const applied: Array<{ o: Override; at: ConcretePath }> = [];
   for (const o of overrides) {
@@ -234,7 +275,7 @@ function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { 
       applied.push({ o, at: applyOverride(raw, o.steps, o.value) });
     } catch (err) {
       if (!(err instanceof OverrideError)) throw err;
-      return { text: stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 }), error: `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message} (${o.origin})`, pathError: new Map([[o.key, `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message}`]]) };
+      return { text: stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 }), data: raw, error: `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message} (${o.origin})`, pathError: new Map([[o.key, `${where(sweep.file, locateInSweep(sweep, o, [], true))} ${o.key}: ${err.message}`]]) };
     }
   }
   const text = stringify(raw, { aliasDuplicateObjects: false, lineWidth: 0 });
@@ -244,9 +285,9 @@ function configure(sweep: Sweep, base: Base, overrides: readonly Override[]): { 
   const valid = scenarioFromData(raw, base.file);
   const parsed: ParseOutcome = valid ? { scenario: valid } : parseOutcome(text, base.file);
   const unknown = unknownKeysFromOverrides(sweep, parsed, applied);
-  if (unknown.size > 0) return { text, error: [...unknown.values()].join('; '), pathError: unknown };
+  if (unknown.size > 0) return { text, data: raw, error: [...unknown.values()].join('; '), pathError: unknown };
   const error = checkScenario(text, base.file, sweep, base, applied, parsed);
-  return { text, error, work: error === undefined ? workOf(parsed) : undefined };
+  return { text, data: raw, error, work: error === undefined ? workOf(parsed) : undefined };
 }
 
 /** A scenario without overrides: why it cannot run, or its size. */

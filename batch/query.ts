@@ -75,8 +75,12 @@ export async function queryResults(folder: string, sql: string): Promise<QueryRe
     }
     let reader;
     try {
+      // One statement, one answer: an empty query is a mistake, and of several only one answer could be printed.
+      const statements = (await conn.extractStatements(sql)).count;
+      if (statements !== 1) throw new UserError(statements === 0 ? 'query: no SQL statement given (e.g. "select * from summary")' : `query: ${statements} SQL statements; give one (its answer is what gets printed)`);
       reader = await conn.runAndReadAll(sql);
     } catch (err) {
+      if (err instanceof UserError) throw err;
       throw new UserError(`query: ${(err as Error).message.split('\n')[0]} (tables: ${tables.join(', ')})`);
     }
     // DuckDB gives 64-bit integers (count(*), sums of integers) as text in JSON: numbers when they fit exactly.

@@ -32,7 +32,7 @@ import type { Redis } from 'ioredis';
 import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SCENARIO_FILE, SUMMARY_FILE, failDeadRun, writeAtomic } from './runFiles.ts';
 import type { OutputFormat } from '../output/parquet.ts';
-import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
+import { DATABASE_FILE, removeResultsDatabase, writeResultsDatabase } from './database.ts';
 
 // The batch folder's file names: in batch/runFiles.ts, which `gridbid query` and the CLI's
 // commands load without this module (and the scenario loader it imports for planning).
@@ -110,7 +110,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   const plan: BatchPlan = shard ? { ...whole, runs: whole.runs.filter((r) => inShard(r, shard)) } : whole;
   const outDir = options.outDir ?? join('results', shard ? `${whole.name}-shard-${shard.k}-of-${shard.n}` : whole.name);
   const progress = options.progress ?? silentProgress;
-  prepareOutputFolder(outDir);
+  prepareOutputFolder(outDir, '--out', [SUMMARY_FILE, REPORT_FILE, DATABASE_FILE]);
   if (shard) claimShardFolder(outDir, whole, shard);
   // The runs are about to change: until the batch ends, `gridbid query` reads the files.
   removeResultsDatabase(outDir);

@@ -13,6 +13,7 @@ import { formatPath, InputFileError, type InputIssue, UserError } from '../core/
 import { lastKey, parseOverridePath, type PathStep } from './paths.ts';
 import { describeIssue, type Located, locate, parseYamlFile, plainData, type Problem, show } from '../core/yamlIssues.ts';
 import { readInputFile } from '../core/inputFile.ts';
+import { safeLabel } from '../output/outDir.ts';
 
 /** Names that become parts of folder names: run ids stay readable and portable. */
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -112,7 +113,7 @@ export function valueLabel(v: unknown): string | undefined {
 }
 
 /** A label as it appears in a folder name: unsafe characters become '-'. */
-export const safeLabel = (s: string): string => s.replace(/[^A-Za-z0-9._+-]/g, '-').replace(/^[.-]+/, '') || 'x';
+export { safeLabel };
 
 /** Parses and checks sweep text. `file` names it in messages and anchors relative paths. */
 export function parseSweep(text: string, file: string): Sweep {

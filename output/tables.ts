@@ -51,6 +51,9 @@ export const TABLE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
 /** The tables a run may write, in a fixed order. */
 export const RUN_TABLES: readonly string[] = Object.keys(TABLE_COLUMNS);
 
+/** Every file a run may write into its folder (tables in either format, the summary, the report). */
+export const RUN_FILES: readonly string[] = [...RUN_TABLES.flatMap((t) => [`${t}.csv`, `${t}.parquet`]), 'summary.json', 'report.html'];
+
 /** The type of `column` in `table` (`VARCHAR` for a column the list does not know). */
 export function columnType(table: string, column: string): string {
   return TABLE_COLUMNS[table]?.[column] ?? TEXT;

@@ -25,6 +25,12 @@ export function invalidAnswer(answer: unknown, market: MarketView): string | und
   return undefined;
 }
 
+/** An array's segments copied to plain objects (side, price, quantity); anything else as it is. */
+function plainSegments(answer: unknown): unknown {
+  if (!Array.isArray(answer)) return answer;
+  return Array.from(answer as unknown[], (s) => (s !== null && typeof s === 'object' ? { side: (s as BidSegment).side, priceMwh: (s as BidSegment).priceMwh, quantityKw: (s as BidSegment).quantityKw } : s));
+}
+
 /** `agentId` names the agent in reports from `observe` (which has no view); bids name theirs. */
 export function guardStrategy<V extends AgentViewBase>(strategy: Strategy<V>, fallback: Strategy<V>, report: StrategyFaultReporter, agentId?: string): Strategy<V> {
   if (strategy === fallback) return strategy;
@@ -33,7 +39,9 @@ export function guardStrategy<V extends AgentViewBase>(strategy: Strategy<V>, fa
     bid(view, market) {
       let answer: unknown;
       try {
-        answer = strategy.bid(view, market);
+        // Read once, here, into plain segments: a getter that throws (or answers differently on each
+        // read) is the strategy's fault now, not the order book's later, where it would take the agent down.
+        answer = plainSegments(strategy.bid(view, market));
       } catch (err) {
         report(view.agentId, strategy.id, `threw: ${err instanceof Error ? err.message : String(err)}`);
         return fallback.bid(view, market);

@@ -12,7 +12,7 @@ without it, views over the folder's files, read where they are):
                every run's table (<table>.csv or .parquet) stacked, with the run's id first (run_id)
 Quote column names with dots or brackets: "byKind.home.cost", "market.pricing".
 
-Exit codes: 0 answered; 1 no summary.csv in the folder, or SQL that DuckDB rejects.
+Exit codes: 0 answered; 1 no summary.csv in the folder, SQL that DuckDB rejects, or not exactly one statement.
 
 Examples:
   gridbid query results/grid "select run_id, welfare from summary order by welfare desc limit 3"

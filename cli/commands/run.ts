@@ -8,9 +8,10 @@ import { BooksOpenError, type BooksSummary, ExitCode, UserError } from '../../co
 import type { Scenario } from '../../engine/scenario/load.ts';
 import type { RunInternals, RunOptions } from '../../engine/run.ts';
 import { RunInterrupted } from '../../engine/interrupted.ts';
-import { prepareOutputFolder } from '../../output/outDir.ts';
+import { prepareOutputFolder, safeLabel } from '../../output/outDir.ts';
 import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
+import { RUN_FILES } from '../../output/tables.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
 import { FORMAT_HELP, parseFormatOption } from './formatOption.ts';
 
@@ -34,14 +35,15 @@ export function registerRun(program: Command): void {
     .option('--no-progress', 'no progress display, even on a terminal')
     .addHelpText(
       'after',
-      '\nExamples:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n  gridbid run scenarios/default.yaml --format csv,parquet\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books);\n130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the run stops after the interval in progress, says how far\nit got, and leaves the folder marked INCOMPLETE with its files cut off as *.partial (a second Ctrl-C stops at once).\n' +
+      '\nExamples:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n  gridbid run scenarios/default.yaml --format csv,parquet\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 3 the run did not finish (a strategy\nmodule called process.exit; the folder is marked INCOMPLETE); 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books);\n130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the run stops after the interval in progress, says how far\nit got, and leaves the folder marked INCOMPLETE with its files cut off as *.partial (a second Ctrl-C stops at once).\n' +
         'A strategy module caught in an endless loop takes no signal (its bid never ends): Ctrl-\\ (SIGQUIT) ends the process.\n',
     )
     .action(async (file: string, opts: { out?: string; seed?: number; format?: OutputFormat[]; progress?: boolean }) => {
       const { loadScenarioFile } = await import('../../engine/scenario/load.ts');
       const scenario = loadScenarioFile(file);
-      const outDir = opts.out ?? join('results', scenario.config.name);
-      prepareOutputFolder(outDir);
+      // The name may hold anything (a space, a slash, '..'): as a folder it is made safe, never a path out of results/.
+      const outDir = opts.out ?? join('results', safeLabel(scenario.config.name));
+      prepareOutputFolder(outDir, '--out', RUN_FILES);
       const tooLarge = footprintProblem(scenario.config, outDir);
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
       const found = clearInterruptedRun(outDir);
@@ -64,6 +66,17 @@ export function registerRun(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // A strategy module runs in this process: one that calls process.exit(0) in the middle of the run
+      // (a debugging line left in) must not pass for a finished run, exit 0 with no summary.
+      let settled = false;
+      const onExit = (code: number): void => {
+        if (settled || code !== 0) return;
+        bar?.stop();
+        noteInterruption(outDir, 'the process exited in the middle of the run (process.exit called by a strategy module?)');
+        process.stderr.write(`gridbid: the process exited in the middle of the run (process.exit called by a strategy module?); ${outDir} is marked ${INCOMPLETE_FILE}\n`);
+        process.exitCode = EXIT_UNFINISHED;
+      };
+      process.on('exit', onExit);
       try {
         await runAndReport(scenario, { outDir, seed: opts.seed, formats: opts.format, onInterval: bar?.update, signal: stop.signal }, (text) => {
           bar?.stop();
@@ -76,12 +89,17 @@ export function registerRun(program: Command): void {
         bar?.stop();
         throw interruptedExit(err, outDir);
       } finally {
+        settled = true;
         bar?.stop();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        process.off('exit', onExit);
       }
     });
 }
+
+/** Exit code of a run the process left unfinished without a signal: as a batch's failed runs (3). */
+const EXIT_UNFINISHED = 3;
 
 /** What an interrupted run says (stderr) and notes in its folder's marker, and its exit code. */
 function interruptedExit(err: RunInterrupted, outDir: string): ExitCode {

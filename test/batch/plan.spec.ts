@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -110,6 +111,34 @@ describe('batch: planning a sweep', () => {
     expect(fp.size).to.equal(8);
     const again = planBatch(join(dir, 'v.yaml'));
     expect(again.runs.map((r) => r.fingerprint)).to.deep.equal(plan.runs.map((r) => r.fingerprint));
+  });
+
+  it("the fingerprint follows the strategy modules' text too: a run finished before a module was edited is not kept", () => {
+    const sub = join(dir, 'modules');
+    mkdirSync(sub, { recursive: true });
+    const module = join(sub, 'fixed.ts');
+    writeFileSync(module, "export default { id: 'fixed', bid: () => [{ side: 'buy', priceMwh: 100, quantityKw: 1 }] };\n");
+    const scenario = 'name: m\nseed: 3\nstart: 2026-07-01T00:00:00Z\nintervalMinutes: 60\nagents:\n  - { kind: generator, id: g, offers: [{ kw: 50, priceMwh: 40 }] }\n  - { kind: home, idPrefix: home, count: 2, strategy: { module: ./fixed.ts } }\n';
+    writeFileSync(join(sub, 'm.yaml'), scenario);
+    writeFileSync(join(sub, 'sweep.yaml'), 'base: m.yaml\ngrid:\n  agents[home].count: [2, 3]\n');
+    const before = planBatch(join(sub, 'sweep.yaml')).runs.map((r) => r.fingerprint);
+    expect(planBatch(join(sub, 'sweep.yaml')).runs.map((r) => r.fingerprint)).to.deep.equal(before);
+    writeFileSync(module, "export default { id: 'fixed', bid: () => [{ side: 'buy', priceMwh: 100, quantityKw: 2 }] };\n");
+    const after = planBatch(join(sub, 'sweep.yaml')).runs.map((r) => r.fingerprint);
+    expect(after[0]).to.not.equal(before[0]);
+    expect(after[1]).to.not.equal(before[1]);
+    // A scenario that names no module keeps the fingerprint it always had: folders written before stay reusable.
+    const plain = planBatch(`${FIX}/tiny.yaml`).runs[0]!;
+    expect(plain.fingerprint).to.equal(createHash('sha256').update(JSON.stringify(['gridbid-run', plain.seed, plain.text])).digest('hex').slice(0, 32));
+  });
+
+  it('refuses run folder names too long for a file system, and seeds past the largest; case-only differences get a suffix', () => {
+    expect(problems(() => planBatch(sweep('long.yaml', `base: TINY\ngrid:\n  description: ["${'x'.repeat(250)}"]\n`)))).to.contain('folder name is 270 bytes');
+    writeFileSync(join(dir, 'max.yaml'), readFileSync(`${FIX}/tiny.yaml`, 'utf8').replace(/^seed: .*$/m, '') + `seed: ${Number.MAX_SAFE_INTEGER - 1}\n`);
+    expect(problems(() => planBatch(sweep('past.yaml', 'base: max.yaml\nreplications: 3\n')))).to.contain(`replications: 3 seeds from ${Number.MAX_SAFE_INTEGER - 1} go past ${Number.MAX_SAFE_INTEGER}`);
+    expect(planBatch(sweep('fits.yaml', 'base: max.yaml\nreplications: 2\n')).runs.map((r) => r.seed)).to.deep.equal([Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER]);
+    // On macOS and Windows `Hello` and `hello` are one folder.
+    expect(planBatch(sweep('case.yaml', 'base: TINY\ngrid:\n  description: [Hello, hello]\nseeds: [1]\n')).runs.map((r) => r.id)).to.deep.equal(['description-Hello__seed-1', 'description-hello-2__seed-1']);
   });
 
   it('a broken override fails its runs alone, located in the sweep file and named as the sweep names it', () => {

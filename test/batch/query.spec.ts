@@ -115,5 +115,15 @@ describe('gridbid query (DuckDB over a batch folder)', () => {
     expect(none.status).to.equal(1);
     expect(none.stderr).to.contain(`${dir}: no summary.csv here`);
     expect((await gridbidInProcess(['query', join(dir, 'b'), 'select 1', '--format', 'xml'])).stderr).to.contain('expected one of table, csv, json');
+    // One statement, one answer: no query at all, or several of which only one could be printed, is a mistake.
+    for (const [sql, why] of [
+      ['  ', 'query: no SQL statement given'],
+      ['select 1 as a; select 2 as b', 'query: 2 SQL statements; give one'],
+    ] as const) {
+      const r = await gridbidInProcess(['query', join(dir, 'b'), sql]);
+      expect(r.status, sql).to.equal(1);
+      expect(r.stderr).to.contain(why);
+      expect(hasStackTrace(r.stderr)).to.equal(false);
+    }
   });
 });

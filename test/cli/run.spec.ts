@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -42,6 +42,25 @@ describe('gridbid run (the real executable)', () => {
     expect(counts.at(-1)).to.equal(96);
     for (let k = 1; k < counts.length; k++) expect(counts[k]).to.be.greaterThan(counts[k - 1]!);
     expect(r.stdout).to.match(/books {5}closed in all 96 intervals/);
+  });
+
+  it("without --out, the results folder is results/<the scenario's name made a safe folder name>: never a path out of results/", function () {
+    this.timeout(60_000);
+    const cwd = mkdtempSync(join(dir, 'cwd-'));
+    const ok = readFileSync('test/fixtures/hostile/scenarios/ok.yaml', 'utf8');
+    for (const [name, folder] of [
+      ['../../escape', 'escape'],
+      ['..', 'x'],
+      ['my scenario/v2', 'my-scenario-v2'],
+    ]) {
+      writeFileSync(join(cwd, 's.yaml'), ok.replace('name: h', `name: ${JSON.stringify(name)}`));
+      const r = gridbid(['run', 's.yaml', '--no-progress'], { cwd });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.contain(`results   results/${folder}/ (summary.json`);
+      expect(existsSync(join(cwd, 'results', folder, 'summary.json')), name).to.equal(true);
+    }
+    expect(readdirSync(cwd).sort()).to.deep.equal(['results', 's.yaml']);
+    expect(existsSync(join(dir, 'escape'))).to.equal(false);
   });
 
   it('writes the columns DESIGN.md §4 names, in that order, first', () => {
