@@ -29,6 +29,16 @@ describe('gridbid run (the real executable)', () => {
     expect(existsSync(join(out, 'agents.csv.partial'))).to.equal(false);
   });
 
+  it("README's agents.csv sample is the default run's header and home-1's row at 17:00", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const sample = /<!-- agents.csv sample[^>]*-->\n```csv\n([^`]*)```/.exec(readme);
+    expect(sample, 'the sample block').to.not.equal(null);
+    const [head, row] = sample![1]!.trimEnd().split('\n');
+    const lines = readFileSync(join(dir, 'default', 'agents.csv'), 'utf8').split('\n');
+    expect(head).to.equal(lines[0]);
+    expect(lines).to.include(row);
+  });
+
   it('--progress prints where the run is on stderr (interval k/96, agents, elapsed, ETA), ending at 96/96; stdout keeps the summary', function () {
     this.timeout(60_000);
     const r = gridbid(['run', 'scenarios/default.yaml', '--out', join(dir, 'progress'), '--progress']);
