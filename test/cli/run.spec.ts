@@ -62,7 +62,7 @@ describe('gridbid run (the real executable)', () => {
       ['../../escape', 'escape'],
       ['..', 'x'],
       ['my scenario/v2', 'my-scenario-v2'],
-    ]) {
+    ] as const) {
       writeFileSync(join(cwd, 's.yaml'), ok.replace('name: h', `name: ${JSON.stringify(name)}`));
       const r = gridbid(['run', 's.yaml', '--no-progress'], { cwd });
       expect(r.status, r.stderr).to.equal(0);
