@@ -76,7 +76,14 @@ export async function queryResults(folder: string, sql: string): Promise<QueryRe
     let reader;
     try {
       // One statement, one answer: an empty query is a mistake, and of several only one answer could be printed.
-      const statements = (await conn.extractStatements(sql)).count;
+      // (SQL that does not parse is left to the run below, whose error says where.)
+      const statements =
+        sql.trim() === ''
+          ? 0
+          : await conn.extractStatements(sql).then(
+              (e) => e.count,
+              () => 1,
+            );
       if (statements !== 1) throw new UserError(statements === 0 ? 'query: no SQL statement given (e.g. "select * from summary")' : `query: ${statements} SQL statements; give one (its answer is what gets printed)`);
       reader = await conn.runAndReadAll(sql);
     } catch (err) {
