@@ -236,6 +236,10 @@ interface Reading {
   readonly exportKwh: Decimal;
 }
 
+/** A register: a finite number ≥ 0 or a finite Decimal ≥ 0. */
+const validRegister = (v: unknown): boolean =>
+  typeof v === 'number' ? Number.isFinite(v) && v >= 0 : Money.isDecimal(v) && (v as Decimal).isFinite() && !(v as Decimal).lt(0);
+
 const iso = (t: number): string => formatSimTime(simTime(t));
 
 /** Validates, converts (Wh) and sorts the readings (the gross registers under buy-all/sell-all); resolves the billing period. */
@@ -247,17 +251,14 @@ function prepare(meter: readonly MeterReading[], context: BillingContext, gross:
     if (typeof r.durationH !== 'number' || !Number.isFinite(r.durationH) || r.durationH <= 0)
       throw new TariffError('invalid-reading', `${when}: durationH must be a positive number, got ${String(r.durationH)}`);
     for (const key of ['importKwh', 'exportKwh'] as const) {
-      const v = r[key];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-        throw new TariffError('invalid-reading', `${when}: ${key} must be a finite number ≥ 0, got ${String(v)}`);
+      if (!validRegister(r[key])) throw new TariffError('invalid-reading', `${when}: ${key} must be a finite number ≥ 0, got ${String(r[key])}`);
     }
     let importKwh = r.importKwh;
     let exportKwh = r.exportKwh;
     if (gross) {
       for (const key of ['consumedKwh', 'generatedKwh'] as const) {
-        const v = r[key];
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-          throw new TariffError('invalid-reading', `${when}: buy-all/sell-all bills the gross registers, and ${key} must be a finite number ≥ 0, got ${String(v)}`);
+        if (!validRegister(r[key]))
+          throw new TariffError('invalid-reading', `${when}: buy-all/sell-all bills the gross registers, and ${key} must be a finite number ≥ 0, got ${String(r[key])}`);
       }
       importKwh = r.consumedKwh!;
       exportKwh = r.generatedKwh!;
