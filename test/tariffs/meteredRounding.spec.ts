@@ -10,6 +10,8 @@
  *   430 quanta  = 0.1075 kWh                      → 0.108 (half-even rounds this tie up)
  * A day with 20 quarter-hours at 410 W on a flat 0.25/kWh: 20 × 0.102 = 2.040 kWh,
  * 2.040 × 0.25 = 0.51 (the float product billed 20 × 0.103 = 2.060 kWh, 0.515 → 0.52).
+ * Under a demand charge on 15-minute windows, 410 W metered is a peak of 0.410 kW (the
+ * metered average power, rounded once to the W; from the Wh-rounded energy it was 0.412).
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -21,8 +23,10 @@ import { RetailDesk } from '../../engine/retail.ts';
 import { DEFAULT_RULES } from '../../market/types.ts';
 import { Mdms } from '../../metering/mdms.ts';
 import { meterRead } from '../../metering/meter.ts';
+import { computeBill } from '../../tariffs/bill.ts';
 import { parseTariffs } from '../../tariffs/schema.ts';
 import type { Tariff } from '../../tariffs/types.ts';
+import { readings } from './helpers.ts';
 
 const start = parseSimTime('2026-07-14T00:00:00Z')!;
 const QUARTER = 15 * 60_000;
@@ -34,6 +38,7 @@ function tariff(spec: Record<string, unknown>): Tariff {
 }
 
 const FLAT = { id: 'flat', type: 'flat', energyPricePerKwh: 0.25 };
+const DEMAND = { id: 'demand', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.22 }, demandChargePerKw: 0.12, demandWindowMinutes: 15 };
 
 /** A desk with one customer on `spec`, `intervalMinutes` intervals over a day, market price 50/MWh. */
 function desk(spec: Record<string, unknown>, intervalMinutes = 15, quantumKw = DEFAULT_RULES.quantumKw): { d: RetailDesk; clock: { start: typeof start; intervalMinutes: number; intervals: number; gateClosureMinutes: number } } {
@@ -85,6 +90,28 @@ describe('metered retail energy is rounded exactly (half-even on the exact decim
     expect(bill.total.toFixed(2)).to.equal('0.51');
     // The interval charges add up to the bill's energy charge.
     expect(charges.reduce((s, c) => s + Number(c), 0)).to.be.closeTo(0.51, 1e-12);
+  });
+
+  it('a demand charge on 15-minute windows bills a 410 W quarter-hour as a 0.410 kW peak: the metered average power, rounded once', () => {
+    const { d, clock } = desk(DEMAND);
+    meterDay(d, clock, (k) => (k === 40 ? 410 : k === 41 ? 409 : 0));
+    d.closeDay(0);
+    const bill = d.bills[0]!.bill;
+    expect(bill.importKwh.toFixed()).to.equal('0.204'); // 0.1025 → 0.102, 0.10225 → 0.102
+    expect(bill.demand!.peakKw.toFixed()).to.equal('0.41');
+    expect(bill.demand!.peakStart).to.equal(start + 40 * QUARTER);
+    // 0.204 × 0.22 + 0.410 × 0.12 = 0.04488 + 0.0492 = 0.09408 → 0.09
+    expect(bill.subtotal.toFixed()).to.equal('0.09408');
+  });
+
+  it('a bill from readings given as numbers takes each as its decimal: 0.1025 kWh bills 0.102 kWh and a demand of 0.410 kW (not 0.408)', () => {
+    const bill = computeBill(tariff(DEMAND), readings('2026-07-14T10:00Z', 15, [0.1025]));
+    expect(bill.importKwh.toFixed()).to.equal('0.102');
+    expect(bill.demand!.peakKw.toFixed()).to.equal('0.41');
+    // A 60-minute window over 15-minute readings: (0.1025 + 0.10225 + 0 + 0) kWh / 1 h = 0.20475 kW → 0.205 (not 0.204 from 0.102 + 0.102).
+    const hourly = computeBill(tariff({ ...DEMAND, demandWindowMinutes: 60 }), readings('2026-07-14T10:00Z', 15, [0.1025, 0.10225, 0, 0]));
+    expect(hourly.importKwh.toFixed()).to.equal('0.204');
+    expect(hourly.demand!.peakKw.toFixed()).to.equal('0.205');
   });
 
   it('billed from the MDMS, the meter’s intact reads bill their exact energy: the same 2.040 kWh and 0.51, no true-up', () => {
