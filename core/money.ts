@@ -4,19 +4,22 @@
  *
  * Numbers from configuration (ticks, quanta) enter through their shortest decimal
  * string, so 0.001 is exactly one thousandth. Bills apply their rounding rules once,
- * where data enters (`energyKwh`, `rate`, `perKwhFromPerMwh`, `roundPowerKw`):
+ * where data enters (`energyKwh`, `rate`, `perKwhFromPerMwh`, `roundPowerKw`); metered energy
+ * enters exact, built in decimals from the meter's whole quanta (`quantaKwh`):
  *
  * | quantity | quantum | rounding |
  * |---|---|---|
  * | energy (import, export), kWh | 0.001 kWh (1 Wh) | half-even |
  * | retail rates: currency per kWh, per kW, per day | 1e-7 currency per unit | half-even |
  * | market prices, currency per MWh | 1e-4 currency/MWh, then ÷ 1000 exactly (= 1e-7 per kWh) | half-even |
- * | peak demand, kW | 0.001 kW (1 W) | half-even |
+ * | peak demand (average import power over a demand window, from the unrounded energy), kW | 0.001 kW (1 W) | half-even |
  * | bill total | 0.01 currency (the cent) | **half-up** (ties away from zero) |
  *
  * Half-even on the way in removes float noise (`0.1 + 0.2` kWh is 0.300 kWh) without
- * bias; nothing in between is rounded (60 significant digits, far more than any bill
- * or settlement uses, so every sum and product is exact); a bill's total is rounded
+ * bias, except at a tie, where the noise would decide: so metered energy is never a
+ * float product (`quantaKwh` says why), and a number given as kWh should be its decimal.
+ * Nothing in between is rounded (60 significant digits, far more than any bill or
+ * settlement uses, so every sum and product is exact); a bill's total is rounded
  * once, at the end, half-up as printed bills are, so a person redoing a bill by hand
  * gets the same cent (2.675 → 2.68, −0.345 → −0.35). Line items are kept exact; the
  * bill shows the rounding as its own amount.
@@ -97,10 +100,34 @@ const checkFinite = (x: number, what: string): void => {
   if (typeof x !== 'number' || !Number.isFinite(x)) throw new RangeError(`${what} must be a finite number, got ${String(x)}`);
 };
 
-/** kWh → exact kWh on the watt-hour (3 decimals), half-even. Throws a RangeError on a non-finite number. */
-export function energyKwh(x: number): Money {
-  checkFinite(x, 'energy (kWh)');
+/**
+ * kWh → exact kWh on the watt-hour (3 decimals), half-even. A number enters through its
+ * shortest decimal string (0.1025 is a tie, → 0.102); a Decimal as it is. Throws a RangeError
+ * on a non-finite number.
+ */
+export function energyKwh(x: number | Money): Money {
+  if (typeof x === 'number') checkFinite(x, 'energy (kWh)');
+  else if (!x.isFinite()) throw new RangeError(`energy (kWh) must be finite, got ${x.toString()}`);
   return new Money(x).toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN);
+}
+
+const MS_PER_H = 3_600_000;
+
+/**
+ * The exact energy of a meter's whole quanta over an interval, kWh, unrounded:
+ * quanta × quantumKw × intervalMs, divided by 3 600 000 last. Metered energy is built
+ * here, in decimals, never as the float product `quanta * quantumKw * durationH`: that
+ * product's last bits would decide the half-even rounding at a Wh tie (410 × 0.001 kW ×
+ * 0.25 h is 0.1025 kWh, → 0.102; the float 0.10250000000000001 rounds to 0.103). A tie is
+ * exact here, and a value that does not terminate (5-minute intervals: ÷ 12) is kept to 60
+ * significant digits, far closer than any tie. `energyKwh` of it is the billed kWh.
+ */
+export function quantaKwh(quanta: number, quantumKw: number | Money, intervalMs: number): Money {
+  if (!Number.isInteger(quanta)) throw new RangeError(`quanta must be an integer, got ${String(quanta)}`);
+  if (!Number.isInteger(intervalMs) || intervalMs <= 0) throw new RangeError(`interval must be a positive whole number of ms, got ${String(intervalMs)}`);
+  if (quanta === 0) return ZERO;
+  const q = typeof quantumKw === 'number' ? money(quantumKw) : quantumKw;
+  return new Money(quanta).times(q).times(intervalMs).div(MS_PER_H);
 }
 
 /** A tariff rate (currency per kWh, per kW or per day) → exact, on 1e-7, half-even. Throws a RangeError on a non-finite number. */

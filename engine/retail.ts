@@ -28,11 +28,12 @@ import type { BidSegment, MarketRules } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { computeBill, type Bill } from '../tariffs/bill.ts';
 import { chooseTariff } from '../tariffs/choice.ts';
-import { energyKwh, rate, ZERO } from '../core/money.ts';
+import { energyKwh, money, quantaKwh, rate, ZERO, type Money } from '../core/money.ts';
 import { makePricer, type Pricer } from '../tariffs/pricing.ts';
 import { demandChargePerKwAt, exportPriceAt, retailPriceForecast } from '../tariffs/signal.ts';
 import type { MarketPrice, MeterReading, Tariff } from '../tariffs/types.ts';
 import type { ClockSpec, MarketInterval } from '../core/clock.ts';
+import { meterReadKwh } from '../metering/meter.ts';
 import type { ReadQuality } from '../metering/vee.ts';
 
 export interface CustomerSpec {
@@ -91,6 +92,8 @@ interface PendingBill {
   readonly tariff: Tariff;
   readonly period: { readonly start: SimTime; readonly end: SimTime };
   readonly readings: readonly MeterReading[];
+  /** The net registers as the meter's reads carry them, kWh floats (`metering/meter.ts` `meterReadKwh`): import, export per interval. */
+  readonly sentKwh: Float64Array;
   readonly prices: readonly MarketPrice[];
 }
 
@@ -124,6 +127,8 @@ export class RetailDesk {
    * read intact. Filled by `billFromMdms`.
    */
   readonly billingTrueUp = new Map<number, Decimal>();
+  /** The market's quantum, kW, exact (metered energy is built from it: `quantaKwh`). */
+  private readonly quantum: Money;
 
   constructor(
     tariffs: readonly Tariff[],
@@ -148,6 +153,7 @@ export class RetailDesk {
     for (const c of this.customers) this.byParty.set(c.party, c);
     this.prices = Array.from({ length: buses }, () => new Float64Array(clock.intervals).fill(NaN));
     this.intervalsPerDay = Math.round((24 * 60) / clock.intervalMinutes);
+    this.quantum = money(rules.quantumKw);
   }
 
   isCustomer(party: number): boolean {
@@ -258,8 +264,10 @@ export class RetailDesk {
     const inQ = gross ? reading.consumedQuanta : reading.importQuanta;
     const outQ = gross ? reading.generatedQuanta : reading.exportQuanta;
     const { price, exportPerKwh } = this.pricesAt(c, interval);
-    const imp = energyKwh(inQ * quantumKw * interval.durationH);
-    const exp = energyKwh(outQ * quantumKw * interval.durationH);
+    // Exact from the whole quanta, rounded once (core/money.ts): never the float product, whose last bits decide a Wh tie.
+    const intervalMs = interval.end - interval.start;
+    const imp = energyKwh(quantaKwh(inQ, this.quantum, intervalMs));
+    const exp = energyKwh(quantaKwh(outQ, this.quantum, intervalMs));
     return imp.times(price).minus(exp.isZero() || exportPerKwh === 0 ? ZERO : exp.times(rate(exportPerKwh)));
   }
 
@@ -284,7 +292,7 @@ export class RetailDesk {
     const period = { start: this.timeOf(from), end: this.timeOf(to) };
     for (const c of this.customers) {
       const { readings, prices } = this.meterOf(c, from, to);
-      if (this.pending) this.pending.push({ party: c.party, day, tariff: c.tariff, period, readings, prices });
+      if (this.pending) this.pending.push({ party: c.party, day, tariff: c.tariff, period, readings, sentKwh: this.sentOf(c, from, to), prices });
       else this.bills.push({ party: c.party, day, bill: computeBill(c.tariff, readings, { period, marketPrices: prices }) });
       c.peakKw = 0;
       if (!c.choice || to >= this.clock.intervals) continue;
@@ -330,8 +338,14 @@ export class RetailDesk {
         counts[v.quality]++;
         const importKwh = v.importKwh ?? 0;
         const exportKwh = v.exportKwh ?? 0;
-        if (importKwh !== r.importKwh || exportKwh !== r.exportKwh) differs = true;
-        return { ...r, importKwh, exportKwh };
+        // A read equal to the register as the meter sent it is that register: it bills the register's exact energy (the
+        // float is only how the read travels; its last bits would decide a Wh tie). Any other value (estimated,
+        // interpolated, missing, altered) is the MDMS's number, entering the bill through its shortest decimal.
+        const sameImport = importKwh === p.sentKwh[2 * k];
+        const sameExport = exportKwh === p.sentKwh[2 * k + 1];
+        if (sameImport && sameExport) return r;
+        differs = true;
+        return { ...r, importKwh: sameImport ? r.importKwh : importKwh, exportKwh: sameExport ? r.exportKwh : exportKwh };
       });
       const bill = computeBill(p.tariff, readings, { period: p.period, marketPrices: p.prices });
       this.bills.push({ party: p.party, day: p.day, bill });
@@ -344,9 +358,11 @@ export class RetailDesk {
     return counts;
   }
 
+  /** A customer's registers over intervals [from, to) of the run, as exact energies (`quantaKwh`: built from the whole quanta, never a float product), and its bus's market prices. */
   private meterOf(c: Customer, from: number, to: number): { readings: MeterReading[]; prices: MarketPrice[] } {
     const durationH = this.clock.intervalMinutes / 60;
-    const q = this.rules.quantumKw;
+    const ms = this.clock.intervalMinutes * 60_000;
+    const q = this.quantum;
     const readings: MeterReading[] = [];
     const prices: MarketPrice[] = [];
     for (let k = from; k < to; k++) {
@@ -355,15 +371,28 @@ export class RetailDesk {
       readings.push({
         start,
         durationH,
-        importKwh: c.importQ[d]! * q * durationH,
-        exportKwh: c.exportQ[d]! * q * durationH,
-        consumedKwh: c.consumedQ[d]! * q * durationH,
-        generatedKwh: c.generatedQ[d]! * q * durationH,
+        importKwh: quantaKwh(c.importQ[d]!, q, ms),
+        exportKwh: quantaKwh(c.exportQ[d]!, q, ms),
+        consumedKwh: quantaKwh(c.consumedQ[d]!, q, ms),
+        generatedKwh: quantaKwh(c.generatedQ[d]!, q, ms),
       });
       const p = this.prices[c.busIndex]![k]!;
       prices.push({ start, durationH, priceMwh: Number.isNaN(p) ? 0 : p });
     }
     return { readings, prices };
+  }
+
+  /** The net registers over intervals [from, to) as the meter's reads carry them (`meterReadKwh`: a float, quanta × kW × hours): import, export per interval. */
+  private sentOf(c: Customer, from: number, to: number): Float64Array {
+    const ms = this.clock.intervalMinutes * 60_000;
+    const q = this.rules.quantumKw;
+    const out = new Float64Array(2 * (to - from));
+    for (let k = from; k < to; k++) {
+      const d = k % this.intervalsPerDay;
+      out[2 * (k - from)] = Math.max(0, meterReadKwh(String(c.party), ms, c.importQ[d]! * q));
+      out[2 * (k - from) + 1] = Math.max(0, meterReadKwh(String(c.party), ms, c.exportQ[d]! * q));
+    }
+    return out;
   }
 
   private timeOf(k: number): SimTime {

@@ -7,6 +7,7 @@
  * Notation used in the formulas below, for readings i of the billing period:
  *
  *     mᵢ  imported kWh (rounded to the Wh)      xᵢ  exported kWh (rounded to the Wh)
+ *     eᵢ  imported kWh as metered (the reading's exact value, unrounded: mᵢ = round_Wh_half_even(eᵢ))
  *     pᵢ  retail energy price of reading i, currency/kWh (the price `retailPriceAt` shows)
  *     M = Σ mᵢ,  X = Σ xᵢ,  E = Σ mᵢ·pᵢ  (the energy charge)
  *     f   fixed charge per day, Δ the billing period in days (ms / 86 400 000: exact for whole
@@ -72,7 +73,7 @@ export interface EnergyLine {
 export interface DemandLine {
   readonly kind: 'demand';
   readonly label: 'demand charge';
-  /** Highest average import power over one demand window, rounded to the watt. */
+  /** Highest average import power over one demand window, from the metered (unrounded) import energy, rounded to the watt (half-even). */
   readonly peakKw: Decimal;
   /** Start of the (earliest) window with that peak; absent when no window counted. */
   readonly peakStart?: SimTime;
@@ -186,8 +187,12 @@ export function billRealTime(tariff: RealTimeTariff, meter: readonly MeterReadin
  * peak. Windows w are clock-aligned blocks of `demandWindowMinutes` (T hours) starting at
  * UTC midnight; only those starting within `demandHours` count when it is given.
  *
- *     D_w  = Σ mᵢ over readings in w / T          (kW; missing readings count as zero)
- *     peak = max_w D_w (rounded to the W; ties: the earliest window)
+ *     D_w  = Σ eᵢ over readings in w / T          (kW: the metered average import power; missing readings count as zero)
+ *     peak = max_w round_W_half_even(D_w)          (ties: the earliest window)
+ *
+ * The peak is the average power of the energy as metered, rounded once to the watt; it is
+ * not derived from the Wh-rounded mᵢ (that would round twice: a 15-minute reading of
+ * 0.1025 kWh, 410 W, bills 0.102 kWh but a demand of 0.410 kW, not 0.408).
  *     total = round( E + d · peak + f·Δ − export credit ),   d = demandChargePerKw
  *
  * Only imports count for demand (exports never lower it). A reading longer than the
@@ -228,13 +233,18 @@ export function computeBill(tariff: Tariff, meter: readonly MeterReading[], cont
 
 // ---------------------------------------------------------------------------
 
-/** A validated reading with exact energies. */
+/** A validated reading with exact energies: billed (on the Wh) and, for demand, the import as metered (unrounded). */
 interface Reading {
   readonly start: number;
   readonly end: number;
   readonly importKwh: Decimal;
   readonly exportKwh: Decimal;
+  readonly importExactKwh: Decimal;
 }
+
+/** A register: a finite number ≥ 0 or a finite Decimal ≥ 0. */
+const validRegister = (v: unknown): boolean =>
+  typeof v === 'number' ? Number.isFinite(v) && v >= 0 : Money.isDecimal(v) && (v as Decimal).isFinite() && !(v as Decimal).lt(0);
 
 const iso = (t: number): string => formatSimTime(simTime(t));
 
@@ -247,22 +257,26 @@ function prepare(meter: readonly MeterReading[], context: BillingContext, gross:
     if (typeof r.durationH !== 'number' || !Number.isFinite(r.durationH) || r.durationH <= 0)
       throw new TariffError('invalid-reading', `${when}: durationH must be a positive number, got ${String(r.durationH)}`);
     for (const key of ['importKwh', 'exportKwh'] as const) {
-      const v = r[key];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-        throw new TariffError('invalid-reading', `${when}: ${key} must be a finite number ≥ 0, got ${String(v)}`);
+      if (!validRegister(r[key])) throw new TariffError('invalid-reading', `${when}: ${key} must be a finite number ≥ 0, got ${String(r[key])}`);
     }
     let importKwh = r.importKwh;
     let exportKwh = r.exportKwh;
     if (gross) {
       for (const key of ['consumedKwh', 'generatedKwh'] as const) {
-        const v = r[key];
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-          throw new TariffError('invalid-reading', `${when}: buy-all/sell-all bills the gross registers, and ${key} must be a finite number ≥ 0, got ${String(v)}`);
+        if (!validRegister(r[key]))
+          throw new TariffError('invalid-reading', `${when}: buy-all/sell-all bills the gross registers, and ${key} must be a finite number ≥ 0, got ${String(r[key])}`);
       }
       importKwh = r.consumedKwh!;
       exportKwh = r.generatedKwh!;
     }
-    return { start: r.start, end: r.start + Math.round(r.durationH * MS_PER_HOUR), importKwh: energyKwh(importKwh), exportKwh: energyKwh(exportKwh) };
+    const importExact = new Money(importKwh);
+    return {
+      start: r.start,
+      end: r.start + Math.round(r.durationH * MS_PER_HOUR),
+      importKwh: energyKwh(importExact),
+      exportKwh: energyKwh(exportKwh),
+      importExactKwh: importExact,
+    };
   });
   readings.sort((a, b) => a.start - b.start);
   for (let i = 1; i < readings.length; i++) {
@@ -400,7 +414,7 @@ function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[]): D
         `the reading at ${iso(r.start)}–${iso(r.end)} does not fit in one ${windowMinutes}-minute demand window; the meter must measure at least as finely as the window`,
       );
     if (mask !== undefined && mask[weekSlot(b * windowMs)] !== 1) continue;
-    blocks.set(b, (blocks.get(b) ?? ZERO).plus(r.importKwh));
+    blocks.set(b, (blocks.get(b) ?? ZERO).plus(r.importExactKwh));
   }
   let peakKw = ZERO;
   let peakBlock: number | undefined;

@@ -12,6 +12,7 @@
  * A `Tariff` is plain, JSON-serialisable data: times inside it are ISO-8601
  * strings, never `SimTime`s, so it can be written to `summary.json` and read back.
  */
+import type { Decimal } from 'decimal.js';
 import type { SimTime } from '../core/time.ts';
 
 /** Days of the week, in `Date.getUTCDay` order (index 0 = Sunday). */
@@ -170,20 +171,28 @@ export interface DemandChargeTariff extends TariffCommon {
 export type Tariff = FlatTariff | TimeOfUseTariff | CriticalPeakTariff | RealTimeTariff | DemandChargeTariff;
 export type TariffType = Tariff['type'];
 
+/**
+ * A register's energy, kWh: a number, taken as its shortest decimal string (0.1025), or an
+ * exact Decimal. The bill rounds it to the Wh half-even, so a number that is a float
+ * product (410 × 0.001 × 0.25 = 0.10250000000000001) lets the float's last bits decide a
+ * tie: metered energy should come as the Decimal of its quanta (`core/money.ts` `quantaKwh`).
+ */
+export type RegisterKwh = number | Decimal;
+
 /** One meter interval: energy imported from and exported to the grid over `[start, start + durationH)`. */
 export interface MeterReading {
   readonly start: SimTime;
   readonly durationH: number;
   /** Net registers: energy drawn from and sent to the grid over the interval, kWh (one of them is 0 for a net meter). */
-  readonly importKwh: number;
-  readonly exportKwh: number;
+  readonly importKwh: RegisterKwh;
+  readonly exportKwh: RegisterKwh;
   /**
    * Gross registers (buy-all/sell-all): everything the site's loads consumed and its
    * generation made, kWh; importKwh − exportKwh = consumedKwh − generatedKwh. Absent on a
    * plain net meter.
    */
-  readonly consumedKwh?: number;
-  readonly generatedKwh?: number;
+  readonly consumedKwh?: RegisterKwh;
+  readonly generatedKwh?: RegisterKwh;
 }
 
 /** The market price of one market interval at a customer's bus, currency per MWh. */

@@ -166,7 +166,7 @@ describe('tariffs: bill properties', () => {
   it('raising import readings never lowers a flat or time-of-use bill (with any export compensation)', () => {
     fc.assert(
       fc.property(energyOnly(exportArb), meterArb, fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: 60, maxLength: 60 }), (tariff, meter, extra) => {
-        const raised = meter.map((r, i) => ({ ...r, importKwh: r.importKwh + extra[i]! }));
+        const raised = meter.map((r, i) => ({ ...r, importKwh: (r.importKwh as number) + extra[i]! /* meterArb gives numbers */ }));
         const before = computeBill(tariff, meter, { period: periodOf(meter) });
         const after = computeBill(tariff, raised, { period: periodOf(meter) });
         expect(after.subtotal.gte(before.subtotal), `${before.subtotal} → ${after.subtotal}`).to.equal(true);
