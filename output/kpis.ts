@@ -3,6 +3,12 @@
  * (decimal strings in summary.json); energies metered or traded in whole quanta are
  * summed exactly and rounded once to the Wh, half-even (output/energySum.ts); other
  * physical quantities (baselines, comfort, prices) are plain numbers rounded for display.
+ *
+ * Every money stage (real-time, day-ahead, imbalance) is summed the same way, from the
+ * ledger's per-party units of the parties facing the market: per interval, a party that
+ * pays net in the stage is a buyer, one that receives net a seller, and the stage's rent is
+ * what buyers paid minus what sellers received (the books prove, every interval, that it is
+ * the rent the clearing collected: engine/interval/books.ts).
  */
 import { isOverLimit } from '../network/flows.ts';
 import { formatSimTime, type SimTime } from '../core/time.ts';
@@ -127,9 +133,8 @@ export const MAX_LISTED_VIOLATIONS = 100;
 
 export class KpiAccumulator {
   private welfare = 0;
-  private buyersPay: Money = ZERO;
-  private sellersReceive: Money = ZERO;
-  private surplus: Money = ZERO;
+  /** The real-time stage: each party's real-time award at the real-time price, less its day-ahead position at that price where it has one (summary.json totalCost, sellersRevenue, merchandisingSurplus). */
+  private readonly realTimeStage = new StageTotals();
   private readonly dayAheadStage = new StageTotals();
   private readonly imbalanceStage = new StageTotals();
   private dayAheadSeen = false;
@@ -182,9 +187,6 @@ export class KpiAccumulator {
     const { result, settlement, interval } = o;
     const h = interval.durationH;
     this.welfare += result.welfare;
-    this.buyersPay = this.buyersPay.plus(settlement.buyersPay);
-    this.sellersReceive = this.sellersReceive.plus(settlement.sellersReceive);
-    this.surplus = this.surplus.plus(settlement.merchandisingSurplus);
     this.addStages(o);
     this.addBooks(o.books, interval.start);
     if (result.status !== 'cleared') this.clearingProblems.push({ interval: formatSimTime(interval.start), status: result.status, message: result.message });
@@ -295,10 +297,18 @@ export class KpiAccumulator {
   }
 
 
-  /** The day-ahead and imbalance stages' money, and what re-dispatch did. */
+  /**
+   * The money stages, and what re-dispatch did. Real time: `rtUnits`, a party's real-time award
+   * at the price, already less its day-ahead position at that price where it has one
+   * (engine/interval/dayAhead.ts `applyDayAhead`): what the real-time stage settles, not the
+   * whole award (the clearing's settlement values the whole award; with a day-ahead stage that
+   * counts the day-ahead energy twice, and without one it adds a party's buy and sell segments
+   * of the interval apart, where the party pays or receives only their difference).
+   */
   private addStages(o: IntervalOutcome): void {
     const unit = o.settlement.unit.unit;
     const l = o.ledger;
+    this.realTimeStage.add(l.rtUnits, o.parties, unit);
     if (o.dayAhead) {
       this.dayAheadSeen = true;
       this.dayAheadStage.add(l.daUnits, o.parties, unit);
@@ -437,12 +447,14 @@ export class KpiAccumulator {
         ];
       }),
     );
+    const realTime = this.realTimeStage.summary();
     const peakKw = exactKw(this.peakQuanta, this.peakQuantumKw);
     return {
       welfare: r2(this.welfare),
-      totalCost: formatMoney(this.buyersPay),
-      sellersRevenue: formatMoney(this.sellersReceive),
-      merchandisingSurplus: formatMoney(this.surplus),
+      // The real-time stage's money (what `addStages` says); the other stages have objects of their own.
+      totalCost: realTime.buyersPay,
+      sellersRevenue: realTime.sellersReceive,
+      merchandisingSurplus: realTime.rent,
       ...(this.dayAheadSeen ? { dayAhead: this.dayAheadStage.summary() } : {}),
       imbalance: {
         ...this.imbalanceStage.summary(),
