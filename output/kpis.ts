@@ -1,7 +1,14 @@
 /**
  * Key figures of a run, accumulated interval by interval. Money stays exact
- * (decimal strings in summary.json); physical quantities are plain numbers
- * rounded for display.
+ * (decimal strings in summary.json); energies metered or traded in whole quanta are
+ * summed exactly and rounded once to the Wh, half-even (output/energySum.ts); other
+ * physical quantities (baselines, comfort, prices) are plain numbers rounded for display.
+ *
+ * Every money stage (real-time, day-ahead, imbalance) is summed the same way, from the
+ * ledger's per-party units of the parties facing the market: per interval, a party that
+ * pays net in the stage is a buyer, one that receives net a seller, and the stage's rent is
+ * what buyers paid minus what sellers received (the books prove, every interval, that it is
+ * the rent the clearing collected: engine/interval/books.ts).
  */
 import { isOverLimit } from '../network/flows.ts';
 import { formatSimTime, type SimTime } from '../core/time.ts';
@@ -12,11 +19,14 @@ import type { BookViolation } from '../engine/interval/books.ts';
 import type { RetailDesk } from '../engine/retail.ts';
 import type { RejectionCode } from '../market/types.ts';
 import { ShiftTally } from './shift.ts';
+import { EnergySum, exactKw } from './energySum.ts';
 import { byKey } from '../core/textOrder.ts';
 
 interface KindTotals {
   count: number;
-  energyKwh: number;
+  /** Metered net withdrawal over the run, and this interval's in quanta (added to `energy` when the interval closes). */
+  readonly energy: EnergySum;
+  intervalQuanta: number;
   cost: Money;
   unservedKwh: number;
 }
@@ -25,7 +35,7 @@ interface AggregatorTotals {
   marketPayment: Money;
   memberPayments: Money;
   feeIncome: Money;
-  ownPositionKwh: number;
+  readonly ownPosition: EnergySum;
   ownPositionCost: Money;
 }
 
@@ -33,7 +43,7 @@ interface RetailerTotals {
   revenueAccrued: Money;
   marketCost: Money;
   imbalanceCost: Money;
-  imbalanceKwh: number;
+  readonly imbalance: EnergySum;
 }
 
 /** One market stage's money over the run: what the parties facing it paid, received, and the rent it collected. */
@@ -73,10 +83,10 @@ class StageTotals {
   }
 }
 
-/** `KpiAccumulator.agentsKw`' slots: the agents' metered consumption and generation and their baseline, kW. */
-const AGENTS_DEMAND = 0;
-const AGENTS_SUPPLY = 1;
-const AGENTS_BASELINE = 2;
+/** `KpiAccumulator.agentsSums`' slots: the agents' metered consumption and generation, whole quanta, and their baseline, kW. */
+const AGENTS_DEMAND_QUANTA = 0;
+const AGENTS_SUPPLY_QUANTA = 1;
+const AGENTS_BASELINE_KW = 2;
 
 /**
  * Per kind, one interval's payments in whole settlement units (exact integer sums; decimal extras are
@@ -123,25 +133,28 @@ export const MAX_LISTED_VIOLATIONS = 100;
 
 export class KpiAccumulator {
   private welfare = 0;
-  private buyersPay: Money = ZERO;
-  private sellersReceive: Money = ZERO;
-  private surplus: Money = ZERO;
+  /** The real-time stage: each party's real-time award at the real-time price, less its day-ahead position at that price where it has one (summary.json totalCost, sellersRevenue, merchandisingSurplus). */
+  private readonly realTimeStage = new StageTotals();
   private readonly dayAheadStage = new StageTotals();
   private readonly imbalanceStage = new StageTotals();
   private dayAheadSeen = false;
   private redispatchedIntervals = 0;
-  private imbalanceKwh = 0;
-  private unservedKwh = 0;
-  private spilledKwh = 0;
-  private curtailedKwh = 0;
+  /** Twice the energy deviated from positions (Σ |actual − position|, quanta): summary.json gives half. */
+  private readonly deviation2 = new EnergySum();
+  private readonly unserved = new EnergySum();
+  private readonly spilled = new EnergySum();
+  private readonly curtailed = new EnergySum();
   private drPaid: Money = ZERO;
   /** The books: intervals that did not close, and the first violations. */
   private openIntervals = 0;
   private violationCount = 0;
   private readonly violations: Array<{ interval: string; identity: string; detail: string }> = [];
-  private demandKwh = 0;
-  private supplyKwh = 0;
-  private peakKw = 0;
+  /** The sites' metered gross consumption and generation (see `summary`). */
+  private readonly demand = new EnergySum();
+  private readonly supply = new EnergySum();
+  /** Highest metered consumption of an interval, quanta of `peakQuantumKw`. */
+  private peakQuanta = 0;
+  private peakQuantumKw = 0;
   private peakAt: SimTime | undefined;
   private baselinePeakKw = 0;
   private baselinePeakAt: SimTime | undefined;
@@ -167,16 +180,13 @@ export class KpiAccumulator {
   private retail: Record<string, unknown> | undefined;
   private readonly kindPayments = new KindPayments();
   /** `addParties`' sums (a Float64Array: see ShiftTally). */
-  private readonly agentsKw = new Float64Array(3);
+  private readonly agentsSums = new Float64Array(3);
 
   add(o: IntervalOutcome): void {
     this.intervals++;
     const { result, settlement, interval } = o;
     const h = interval.durationH;
     this.welfare += result.welfare;
-    this.buyersPay = this.buyersPay.plus(settlement.buyersPay);
-    this.sellersReceive = this.sellersReceive.plus(settlement.sellersReceive);
-    this.surplus = this.surplus.plus(settlement.merchandisingSurplus);
     this.addStages(o);
     this.addBooks(o.books, interval.start);
     if (result.status !== 'cleared') this.clearingProblems.push({ interval: formatSimTime(interval.start), status: result.status, message: result.message });
@@ -190,15 +200,17 @@ export class KpiAccumulator {
     if (overloaded) this.overloadIntervals++;
     for (const r of o.rejections) this.rejected.set(r.code, (this.rejected.get(r.code) ?? 0) + 1);
     this.faults.push(...o.faults);
-    const agentsKw = this.addParties(o, this.agentsKw.fill(0));
-    const demand = agentsKw[AGENTS_DEMAND]!;
-    const supply = agentsKw[AGENTS_SUPPLY]!;
-    const baseline = agentsKw[AGENTS_BASELINE]!;
-    this.kindPayments.close(o.settlement.unit.unit);
+    const sums = this.addParties(o, this.agentsSums.fill(0));
+    const q = o.book.rules.quantumKw;
+    const demandQuanta = sums[AGENTS_DEMAND_QUANTA]!;
+    const demand = demandQuanta * q;
+    const baseline = sums[AGENTS_BASELINE_KW]!;
+    this.kindPayments.close(settlement.unit.unit);
+    this.closeKinds(q, h);
     this.addIntermediaries(o);
-    this.demandKwh += demand * h;
-    this.supplyKwh += supply * h;
-    if (demand > this.peakKw || this.peakAt === undefined) [this.peakKw, this.peakAt] = [demand, interval.start];
+    this.demand.add(demandQuanta, q, h);
+    this.supply.add(sums[AGENTS_SUPPLY_QUANTA]!, q, h);
+    if (demandQuanta * q > this.peakQuanta * this.peakQuantumKw || this.peakAt === undefined) [this.peakQuanta, this.peakQuantumKw, this.peakAt] = [demandQuanta, q, interval.start];
     if (baseline > this.baselinePeakKw || this.baselinePeakAt === undefined) [this.baselinePeakKw, this.baselinePeakAt] = [baseline, interval.start];
     this.shift.add(baseline, demand, h);
     this.lastConsumedKw = demand;
@@ -217,16 +229,14 @@ export class KpiAccumulator {
 
   /**
    * Per party: payments per kind, metered energy and what the observations report; adds the agents'
-   * consumption, generation and baseline, kW, to `agentsKw` (`AGENTS_DEMAND`…) and returns it. A method of its own, not a loop inside `add`:
+   * metered consumption and generation, quanta, and their baseline, kW, to `sums` (`AGENTS_DEMAND_QUANTA`…) and returns it. A method of its own, not a loop inside `add`:
    * V8 charges a loop's iterations to the function holding it, and `add`, called once per interval,
    * was compiled whole by TurboFan and recompiled after deopts (node --trace-opt --trace-deopt, issue 16).
-   * Nothing after its loop needs type feedback (the caller closes `kindPayments`; the sums go straight
-   * into `agentsKw`): TurboFan compiles the loop on the stack during the first call, before code after
+   * Nothing after its loop needs type feedback (the caller closes `kindPayments` and the kinds' energy; the sums go straight
+   * into `sums`): TurboFan compiles the loop on the stack during the first call, before code after
    * the loop has run, and such code (a closing call, a returned object) deopted.
    */
-  private addParties(o: IntervalOutcome, agentsKw: Float64Array): Float64Array {
-    const q = o.book.rules.quantumKw;
-    const h = o.interval.durationH;
+  private addParties(o: IntervalOutcome, sums: Float64Array): Float64Array {
     const payments = this.kindPayments;
     let kind = '';
     let k: KindTotals | undefined;
@@ -236,51 +246,69 @@ export class KpiAccumulator {
       if (party.kind !== kind || !k) {
         kind = party.kind;
         k = this.kinds.get(kind);
-        if (!k) this.kinds.set(kind, (k = { count: 0, energyKwh: 0, cost: ZERO, unservedKwh: 0 }));
+        if (!k) this.kinds.set(kind, (k = { count: 0, energy: new EnergySum(), intervalQuanta: 0, cost: ZERO, unservedKwh: 0 }));
       }
       if (this.intervals === 1) k.count++;
       payments.add(k, o.costUnits[i]!);
       const extra = o.costExtra[i];
       if (extra) k.cost = k.cost.plus(extra);
       if (party.role !== 'agent') continue; // intermediaries hold positions, not consumption
-      // What the sites' meters measured: gross consumption and generation.
-      agentsKw[AGENTS_DEMAND]! += o.ledger.consumedQuanta[i]! * q;
-      agentsKw[AGENTS_SUPPLY]! += o.ledger.generatedQuanta[i]! * q;
-      agentsKw[AGENTS_BASELINE]! += obs.baselineKw;
-      k.energyKwh += o.ledger.actualQuanta[i]! * q * h;
+      // What the sites' meters measured: gross consumption and generation, whole quanta (exact sums).
+      sums[AGENTS_DEMAND_QUANTA]! += o.ledger.consumedQuanta[i]!;
+      sums[AGENTS_SUPPLY_QUANTA]! += o.ledger.generatedQuanta[i]!;
+      sums[AGENTS_BASELINE_KW]! += obs.baselineKw;
+      k.intervalQuanta += o.ledger.actualQuanta[i]!;
       k.unservedKwh += obs.unservedKwh;
       if (obs.unmetDepartureKwh) this.evUnmetKwh += obs.unmetDepartureKwh;
       if (obs.comfortViolationDegH) this.comfortDegH += obs.comfortViolationDegH;
     }
-    return agentsKw;
+    return sums;
+  }
+
+  /** Adds each kind's metered net withdrawal of the interval to its run total, exactly. */
+  private closeKinds(quantumKw: number, durationH: number): void {
+    for (const k of this.kinds.values()) {
+      k.energy.add(k.intervalQuanta, quantumKw, durationH);
+      k.intervalQuanta = 0;
+    }
   }
 
   /** The interval's aggregators' and retailers' figures. */
   private addIntermediaries(o: IntervalOutcome): void {
+    const q = o.book.rules.quantumKw;
+    const h = o.interval.durationH;
     for (const a of o.aggregators) {
-      const t = this.aggregators.get(a.id) ?? { marketPayment: ZERO, memberPayments: ZERO, feeIncome: ZERO, ownPositionKwh: 0, ownPositionCost: ZERO };
+      const t = this.aggregators.get(a.id) ?? { marketPayment: ZERO, memberPayments: ZERO, feeIncome: ZERO, ownPosition: new EnergySum(), ownPositionCost: ZERO };
       t.marketPayment = t.marketPayment.plus(a.marketPayment);
       t.memberPayments = t.memberPayments.plus(a.memberPayments);
       t.feeIncome = t.feeIncome.plus(a.feeIncome);
-      t.ownPositionKwh += a.ownPositionKwh;
+      t.ownPosition.add(a.ownPositionQuanta, q, h);
       t.ownPositionCost = t.ownPositionCost.plus(a.ownPositionCost);
       this.aggregators.set(a.id, t);
     }
     for (const r of o.retailers) {
-      const t = this.retailers.get(r.id) ?? { revenueAccrued: ZERO, marketCost: ZERO, imbalanceCost: ZERO, imbalanceKwh: 0 };
+      const t = this.retailers.get(r.id) ?? { revenueAccrued: ZERO, marketCost: ZERO, imbalanceCost: ZERO, imbalance: new EnergySum() };
       t.revenueAccrued = t.revenueAccrued.plus(r.revenue);
       t.marketCost = t.marketCost.plus(r.marketCost);
       t.imbalanceCost = t.imbalanceCost.plus(r.imbalanceCost);
-      t.imbalanceKwh += r.imbalanceKwh;
+      t.imbalance.add(r.imbalanceQuanta, q, h);
       this.retailers.set(r.id, t);
     }
   }
 
 
-  /** The day-ahead and imbalance stages' money, and what re-dispatch did. */
+  /**
+   * The money stages, and what re-dispatch did. Real time: `rtUnits`, a party's real-time award
+   * at the price, already less its day-ahead position at that price where it has one
+   * (engine/interval/dayAhead.ts `applyDayAhead`): what the real-time stage settles, not the
+   * whole award (the clearing's settlement values the whole award; with a day-ahead stage that
+   * counts the day-ahead energy twice, and without one it adds a party's buy and sell segments
+   * of the interval apart, where the party pays or receives only their difference).
+   */
   private addStages(o: IntervalOutcome): void {
     const unit = o.settlement.unit.unit;
     const l = o.ledger;
+    this.realTimeStage.add(l.rtUnits, o.parties, unit);
     if (o.dayAhead) {
       this.dayAheadSeen = true;
       this.dayAheadStage.add(l.daUnits, o.parties, unit);
@@ -289,12 +317,18 @@ export class KpiAccumulator {
     const q = l.quantumKw;
     const h = o.interval.durationH;
     if (o.imbalance.redispatched) this.redispatchedIntervals++;
-    this.imbalanceKwh += o.imbalance.grossDeviationQuanta * q * h;
+    this.deviation2.add(o.imbalance.grossDeviationQuanta * 2, q, h);
+    let unserved = 0;
+    let spilled = 0;
+    let curtailed = 0;
     for (let k = 0; k < o.imbalance.busDeviationQuanta.length; k++) {
-      this.unservedKwh += o.imbalance.unservedQuanta[k]! * q * h;
-      this.spilledKwh += o.imbalance.spilledQuanta[k]! * q * h;
-      this.curtailedKwh += o.imbalance.curtailedQuanta[k]! * q * h;
+      unserved += o.imbalance.unservedQuanta[k]!;
+      spilled += o.imbalance.spilledQuanta[k]!;
+      curtailed += o.imbalance.curtailedQuanta[k]!;
     }
+    this.unserved.add(unserved, q, h);
+    this.spilled.add(spilled, q, h);
+    this.curtailed.add(curtailed, q, h);
     this.drPaid = this.drPaid.plus(o.drPaid);
   }
 
@@ -383,7 +417,7 @@ export class KpiAccumulator {
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
     const byKind: Record<string, unknown> = {};
     for (const [kind, k] of [...this.kinds].sort(byKey)) {
-      byKind[kind] = { count: k.count, energyKwh: r3(k.energyKwh), cost: formatMoney(k.cost), unservedKwh: r3(k.unservedKwh) };
+      byKind[kind] = { count: k.count, energyKwh: k.energy.roundedKwh(), cost: formatMoney(k.cost), unservedKwh: r3(k.unservedKwh) };
     }
     const aggregators = Object.fromEntries(
       [...this.aggregators].map(([id, a]) => [
@@ -392,7 +426,7 @@ export class KpiAccumulator {
           marketPayment: formatMoney(a.marketPayment),
           memberPayments: formatMoney(a.memberPayments),
           feeIncome: formatMoney(a.feeIncome),
-          ownPositionKwh: r3(a.ownPositionKwh),
+          ownPositionKwh: a.ownPosition.roundedKwh(),
           ownPositionCost: formatMoney(a.ownPositionCost),
         },
       ]),
@@ -408,33 +442,39 @@ export class KpiAccumulator {
             marketCost: formatMoney(r.marketCost),
             imbalanceCost: formatMoney(r.imbalanceCost),
             margin: formatMoney(bills.minus(r.marketCost).minus(r.imbalanceCost)),
-            imbalanceKwh: r3(r.imbalanceKwh),
+            imbalanceKwh: r.imbalance.roundedKwh(),
           },
         ];
       }),
     );
+    const realTime = this.realTimeStage.summary();
+    const peakKw = exactKw(this.peakQuanta, this.peakQuantumKw);
     return {
       welfare: r2(this.welfare),
-      totalCost: formatMoney(this.buyersPay),
-      sellersRevenue: formatMoney(this.sellersReceive),
-      merchandisingSurplus: formatMoney(this.surplus),
+      // The real-time stage's money (what `addStages` says); the other stages have objects of their own.
+      totalCost: realTime.buyersPay,
+      sellersRevenue: realTime.sellersReceive,
+      merchandisingSurplus: realTime.rent,
       ...(this.dayAheadSeen ? { dayAhead: this.dayAheadStage.summary() } : {}),
       imbalance: {
         ...this.imbalanceStage.summary(),
         redispatchedIntervals: this.redispatchedIntervals,
-        deviationKwh: r3(this.imbalanceKwh),
-        unservedKwh: r3(this.unservedKwh),
-        spilledKwh: r3(this.spilledKwh),
-        curtailedKwh: r3(this.curtailedKwh),
+        deviationKwh: this.deviation2.roundedKwh(2),
+        unservedKwh: this.unserved.roundedKwh(),
+        spilledKwh: this.spilled.roundedKwh(),
+        curtailedKwh: this.curtailed.roundedKwh(),
       },
       demandResponsePaid: formatMoney(this.drPaid),
-      demandKwh: r3(this.demandKwh),
-      supplyKwh: r3(this.supplyKwh),
-      peakKw: r3(this.peakKw),
+      // The sites' meters (engine/interval/meter.ts), agents only (intermediaries hold positions, not consumption):
+      // gross consumption and gross generation, so a home's load its own PV covers counts in both;
+      // not the cleared demand (a retailer's or aggregator's position, before anyone's deviation).
+      demandKwh: this.demand.roundedKwh(),
+      supplyKwh: this.supply.roundedKwh(),
+      peakKw,
       peakAt: this.peakAt === undefined ? null : formatSimTime(this.peakAt),
       baselinePeakKw: r3(this.baselinePeakKw),
-      peakReductionKw: r3(this.baselinePeakKw - this.peakKw),
-      peakReductionPct: this.baselinePeakKw > 0 ? r2((100 * (this.baselinePeakKw - this.peakKw)) / this.baselinePeakKw) : 0,
+      peakReductionKw: r3(this.baselinePeakKw - peakKw),
+      peakReductionPct: this.baselinePeakKw > 0 ? r2((100 * (this.baselinePeakKw - peakKw)) / this.baselinePeakKw) : 0,
       // Energy against the no-flexibility baseline (definitions in output/shift.ts).
       baselineKwh: r3(this.shift.baselineKwh),
       shiftedKwh: r3(this.shift.shiftedKwh),

@@ -6,8 +6,8 @@
  * reported `baselineKw`: what they would have consumed without responding to any
  * price — thermostats at their setpoints, appliances at their earliest start, EVs
  * flat out from arrival; 0 for batteries and plant) and D_t their total consumption
- * (the kW they bought in the market or took at their retail price, exports not netted:
- * a home with PV buys all it uses and sells all it makes):
+ * as their meters read it, gross (engine/interval/meter.ts: exports not netted, so a home's
+ * load its own PV covers counts; the same D_t as summary.json's demandKwh and peakKw):
  *
  *   shiftedKwh  = Σ_t max(0, B_t − D_t) · Δt   energy taken out of intervals (moved or given up)
  *   reboundKwh  = Σ_t max(0, D_t − B_t) · Δt   energy added to intervals (pre-cooling, deferred runs, charging later)

@@ -166,7 +166,8 @@ function formatSummary(summary: Record<string, unknown>, outDir: string, formats
     `energy    ${String(k.demandKwh)} kWh demand, ${String(k.supplyKwh)} kWh supply`,
     `price     average ${String(k.averagePriceMwh)} /MWh (min ${String(k.minPriceMwh)}, max ${String(k.maxPriceMwh)})`,
     `peak      ${String(k.peakKw)} kW at ${String(k.peakAt)} (no-flexibility baseline ${String(k.baselinePeakKw)} kW, reduction ${String(k.peakReductionPct)} %)`,
-    `money     real time: buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, congestion rent ${String(k.merchandisingSurplus)}${stageLine(k)}`,
+    // Each stage as it settles, per party and interval (output/kpis.ts): real time only on what differs from the day-ahead position.
+    `money     real time: buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, rent ${String(k.merchandisingSurplus)}${stageLine(k)}`,
     booksLine(summary.books as BooksSummary),
     `welfare   ${String(k.welfare)}`,
     `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${(k.agentFaults as unknown[]).length} agent faults, ${(k.clearingProblems as unknown[]).length} clearing problems`,

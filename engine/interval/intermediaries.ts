@@ -58,15 +58,18 @@ export function intermediaryLedgers(
         memberPayments: unit.toMoney(memberUnits.get(a) ?? 0).plus(fees),
         feeIncome: fees,
         ownPositionKwh: kwh(ownQ),
+        ownPositionQuanta: ownQ,
         ownPositionCost: unit.toMoney(ownUnits),
       });
     } else if (p.role === 'retailer') {
+      const imbalanceQuanta = Number.isNaN(ledger.imbalanceQuanta[a]!) ? 0 : ledger.imbalanceQuanta[a]!;
       retailers.push({
         id: p.id,
         revenue: extras.get(a) ?? ZERO,
         marketCost: unit.toMoney(ledger.daUnits[a]! + ledger.rtUnits[a]!),
         imbalanceCost: unit.toMoney(ledger.imbalanceUnits[a]!),
-        imbalanceKwh: kwh(Number.isNaN(ledger.imbalanceQuanta[a]!) ? 0 : ledger.imbalanceQuanta[a]!),
+        imbalanceKwh: kwh(imbalanceQuanta),
+        imbalanceQuanta,
       });
     }
   }

@@ -33,6 +33,8 @@ export interface AggregatorLedger {
   readonly feeIncome: Money;
   /** What it held beyond its members' shares (kWh, + bought) and what that cost it. */
   readonly ownPositionKwh: number;
+  /** The same in whole quanta of the market's quantum over the interval (what summary.json sums exactly). */
+  readonly ownPositionQuanta: number;
   readonly ownPositionCost: Money;
 }
 
@@ -47,6 +49,8 @@ export interface RetailerLedger {
   readonly imbalanceCost: Money;
   /** Customers' actual − its position, kWh (+ short). */
   readonly imbalanceKwh: number;
+  /** The same in whole quanta (what summary.json sums exactly). */
+  readonly imbalanceQuanta: number;
 }
 
 /** The real-time market's second pass: the imbalance prices, and what re-dispatch could not do. */

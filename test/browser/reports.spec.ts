@@ -237,7 +237,7 @@ describe('HTML reports in headless Chromium', function () {
   it('batch-report.html: KPI names and units from the catalogue, never a raw path; the runs table scrolls in its box', async () => {
     const { layout, problems } = await check(join(dir, 'batch-report.html'), 800);
     expect(problems).to.deep.equal([]);
-    expect(layout.charts.map((c) => c.title)).to.deep.equal(['Welfare (currency)', 'Total paid by buyers (currency)', 'Average price (currency/MWh)', 'Peak demand (kW)', 'Peak reduction (%)']);
+    expect(layout.charts.map((c) => c.title)).to.deep.equal(['Welfare (currency)', 'Paid by buyers in real time (currency)', 'Average price (currency/MWh)', 'Peak demand (kW)', 'Peak reduction (%)']);
     for (const c of layout.charts) expect(c.yLabel, c.id).to.equal(/\(([^()]+)\)$/.exec(c.title)?.[1]);
     expect(layout.heads).to.include.members(['Welfare (currency)', 'Peak demand (kW)']);
     // The swept parameter's column is named as the sweep file names it; every other head is a word, not a path.

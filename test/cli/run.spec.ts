@@ -107,6 +107,10 @@ describe('gridbid run (the real executable)', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.books.closed).to.equal(true);
     expect(summary.kpis.totalCost).to.equal(summary.kpis.sellersRevenue);
+    // One stage (real time, nothing re-dispatched): buyers paid Σ of the parties' positive costs, per agent and interval.
+    const paid = agents.reduce((sum, r) => (new Decimal(r.cost!).gt(0) ? sum.plus(r.cost!) : sum), new Decimal(0));
+    expect(summary.kpis.imbalance.redispatchedIntervals).to.equal(0);
+    expect(summary.kpis.totalCost).to.equal(paid.toFixed());
   });
 
   it('report.html is self-contained: no external script, stylesheet or image', () => {

@@ -42,6 +42,11 @@ describe('scenarios/ami-congestion.yaml: a DR command behind the quarter-hour me
     expect(commands(withPriority).length).to.be.greaterThan(100);
   });
 
+  it('metered consumption equals metered generation (Σ actual is 0 every interval): 457.2625 kWh each, exactly, so one figure on the Wh (half-even 457.262), not 457.263 and 457.262', () => {
+    expect(withPriority.summary.kpis.demandKwh).to.equal(457.262);
+    expect(withPriority.summary.kpis.supplyKwh).to.equal(457.262);
+  });
+
   it('with priority every command arrives within its 2 s requirement: at most one read on the wire (62.5 ms), the commands ahead (≤ 10 × 104.2 ms), its own 104.2 ms and ≤ 300 ms latency', () => {
     const perInterval = new Map<string, number>();
     for (const r of commands(withPriority)) perInterval.set(r.sent_at!, (perInterval.get(r.sent_at!) ?? 0) + 1);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
+import { type Money, money, ZERO } from '../../core/money.ts';
 import { runScenarioFile } from '../../engine/run.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
@@ -24,7 +25,7 @@ describe('scenarios/day-ahead-real-time.yaml end to end: day-ahead then real tim
   let agents: Row[];
   let intervals: Row[];
   let events: Row[];
-  let summary: { books: { closed: boolean; intervals: number; violations: unknown[] } };
+  let summary: { books: { closed: boolean; intervals: number; violations: unknown[] }; kpis: Record<string, any> };
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gridbid-da-rt-'));
     await runScenarioFile(join(REPO_ROOT, 'scenarios/day-ahead-real-time.yaml'), { outDir: dir });
@@ -105,5 +106,35 @@ describe('scenarios/day-ahead-real-time.yaml end to end: day-ahead then real tim
     const imb = r.imbalance_price === '' ? 0 : Number(r.imbalance_kw) * Number(r.imbalance_price);
     const expected = ((da + rt + imb) * DT_H) / 1000;
     expect(Number(r.cost)).to.be.closeTo(expected, 1e-6);
+  });
+
+  it('reports each money stage as what it settles, per party and interval, from agents.csv (the real-time stage on the difference from the day-ahead position): the stages add up to the parties’ costs', () => {
+    // Per stage: a party paying net in an interval is a buyer, one receiving net a seller (exact decimals from the file's digits).
+    const stage = (of: (r: Row) => Money): { buyersPay: string; sellersReceive: string } => {
+      let pay = ZERO;
+      let receive = ZERO;
+      for (const r of agents) {
+        if (r.via !== '') continue; // members and customers pay their intermediary, not the market
+        const m = of(r).times(DT_H).div(1000);
+        if (m.isPositive() && !m.isZero()) pay = pay.plus(m);
+        else receive = receive.minus(m);
+      }
+      return { buyersPay: pay.toFixed(), sellersReceive: receive.toFixed() };
+    };
+    const p = (x: string): Money => (x === '' ? ZERO : money(x));
+    const realTime = stage((r) => p(r.award_kw!).minus(p(r.da_kw!)).times(p(r.rt_price!)));
+    const dayAhead = stage((r) => p(r.da_kw!).times(p(r.da_price!)));
+    const imbalance = stage((r) => p(r.imbalance_kw!).times(p(r.imbalance_price!)));
+    const k = summary.kpis;
+    expect({ buyersPay: k.totalCost, sellersReceive: k.sellersRevenue }).to.deep.equal(realTime);
+    expect(k.dayAhead).to.deep.include(dayAhead);
+    expect(k.imbalance).to.deep.include(imbalance);
+    // The figures (seed 7): 75.21946 in real time, not the 130.41878 the whole real-time awards are worth.
+    expect([k.totalCost, k.dayAhead.buyersPay, k.imbalance.buyersPay]).to.deep.equal(['75.21946', '17.679766', '2.3737525']);
+    // Σ of every party's cost = Σ over the stages of (paid − received).
+    let cost = ZERO;
+    for (const r of agents) if (r.via === '') cost = cost.plus(p(r.cost!));
+    const net = (s: { buyersPay: string; sellersReceive: string }): Money => money(s.buyersPay).minus(s.sellersReceive);
+    expect(cost.toFixed()).to.equal(net(realTime).plus(net(dayAhead)).plus(net(imbalance)).toFixed());
   });
 });

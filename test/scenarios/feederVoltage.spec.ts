@@ -113,6 +113,15 @@ describe('feeder voltage: market DLMPs with inverter Q vs an operator with volt-
     }
     expect(checked).to.be.greaterThan(8);
   });
+
+  it('the scenario file’s header quotes the three runs’ homes’ cost and total cost (what buyers paid in the market, per party net)', () => {
+    const header = readFileSync(join(REPO_ROOT, 'scenarios/feeder-voltage.yaml'), 'utf8').replace(/\n#\s+/g, ' ');
+    const cost = (v: string): string => Number(get(v).kpis.totalCost).toFixed(2);
+    const homes = (v: string): string => Number(get(v).kpis.byKind.home.cost).toFixed(2);
+    expect(header).to.contain(`homes' cost ${homes('market')}, total cost ${cost('market')};`);
+    expect(header).to.contain(`homes' cost ${homes('market-unity-pf')}, total cost ${cost('market-unity-pf')};`);
+    expect(header).to.contain(`total cost ${cost('operator')}.`);
+  });
 });
 
 describe('feeder voltage: bad reactive-power settings are located errors', () => {
