@@ -130,6 +130,15 @@ export async function runAndReport(scenario: Scenario, options: RunOptions, prin
   return summary;
 }
 
+/**
+ * Energy the agents needed and did not get (a cut-off island, a branch of limit 0), where there was
+ * any: the peak and its "reduction" above then count load that was not served, not load that moved.
+ */
+function unservedNote(k: Record<string, unknown>): string {
+  const kwh = Object.values(k.byKind as Record<string, { unservedKwh: number }>).reduce((a, b) => a + b.unservedKwh, 0);
+  return kwh > 0 ? `, ${+kwh.toFixed(3)} kWh unserved (the peak above counts it as not consumed; summary.json byKind)` : '';
+}
+
 /** The other money stages, where there was anything in them. */
 function stageLine(k: Record<string, unknown>): string {
   const parts: string[] = [];
@@ -170,7 +179,7 @@ function formatSummary(summary: Record<string, unknown>, outDir: string, formats
     `money     real time: buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, rent ${String(k.merchandisingSurplus)}${stageLine(k)}`,
     booksLine(summary.books as BooksSummary),
     `welfare   ${String(k.welfare)}`,
-    `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${(k.agentFaults as unknown[]).length} agent faults, ${(k.clearingProblems as unknown[]).length} clearing problems`,
+    `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${(k.agentFaults as unknown[]).length} agent faults, ${(k.clearingProblems as unknown[]).length} clearing problems${unservedNote(k)}`,
     `results   ${outDir}/ (${outputFiles(outDir, formats, outputs).join(', ')})`,
   ];
   return `${lines.join('\n')}\n`;
