@@ -25,13 +25,28 @@ export function floorToQuantum(kw: number, quantumKw: number): number {
  * a discharge: a cap below zero counts as zero.
  */
 export function askedReductionKw(command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number, what: string): number | CommandResponse {
+  // A setpoint above zero asks for more consumption (a charge command): only storage and cars take those (`askedIncreaseKw`).
+  if (command.type === 'DISPATCH_SETPOINT' && command.value > 0) return decline(`asked to consume ${command.value.toFixed(2)} kW more: this ${what} takes only reductions`);
   if (command.type === 'DISPATCH_SETPOINT') return -Math.min(0, command.value);
   if (command.type === 'IMPORT_CAPACITY_LIMIT') return Math.max(0, plannedNetKw - Math.max(0, command.value));
   return decline(`${command.type} is not supported by this ${what}`);
 }
 
-/** The change of net consumption (≤ 0, kW) a command asks of an agent planning `plannedNetKw`; 0 for a command no agent takes. */
+/**
+ * The increase of net consumption a charge command asks (a `DISPATCH_SETPOINT` above zero: charge,
+ * or charge more, to relieve a reverse flow), kW; 0 for any other command.
+ */
+export function askedIncreaseKw(command: Pick<OperatorCommand, 'value' | 'type'>): number {
+  return command.type === 'DISPATCH_SETPOINT' && command.value > 0 ? command.value : 0;
+}
+
+/**
+ * The change of net consumption (kW) a command asks of an agent planning `plannedNetKw`: ≤ 0 for
+ * a reduction or a cap, > 0 for a charge command; 0 for a command no agent takes.
+ */
 export function requestedChangeKw(command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number): number {
+  const up = askedIncreaseKw(command);
+  if (up > 0) return up;
   const asked = askedReductionKw(command, plannedNetKw, '');
   return typeof asked === 'number' ? -asked : 0;
 }

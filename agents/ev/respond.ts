@@ -22,7 +22,7 @@
  * The runtime applies the changed award through `applyEvAward`, which holds the same
  * floor again, so the invariant holds even for an award it did not commit to.
  */
-import { askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
+import { askedIncreaseKw, askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
 import type { OperatorCommand, CommandResponse } from '../types.ts';
 import { MS_PER_HOUR } from '../../core/time.ts';
 import { localHourOfDay } from '../physics/localTime.ts';
@@ -55,13 +55,15 @@ export function localClock(t: number, utcOffsetHours: number): string {
  * lasting `dtH` hours, given what the market has it doing (`plannedNetKw`, + charging).
  */
 export function respondEv(s: EvCommandState, command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number, intervalStart: number, dtH: number): CommandResponse {
-  const asked = askedReductionKw(command, plannedNetKw, 'charge point');
+  const up = askedIncreaseKw(command);
+  const asked = up > 0 ? 0 : askedReductionKw(command, plannedNetKw, 'charge point');
   if (typeof asked !== 'number') return asked;
   if (s.faulted) return decline('charge point faulted: out of service');
   if (!s.plugged) return decline('not plugged in');
   if (!s.inMarket) return decline('plugged in after the gate closed: its charging is not scheduled this interval');
-  if (!(asked > 0)) return decline(nothingAsked(command, plannedNetKw));
   const hoursLeft = (s.departure - intervalStart) / MS_PER_HOUR;
+  if (up > 0) return chargeOnCommand(s, up, plannedNetKw, hoursLeft, dtH);
+  if (!(asked > 0)) return decline(nothingAsked(command, plannedNetKw));
   const l = evLimits(s.car, s.socKwh, hoursLeft, dtH);
   const at = localClock(s.departure, s.utcOffsetHours);
   const floorKw = l.mustChargeKw > 0 ? l.mustChargeKw : -l.maxDischargeKw;
@@ -83,4 +85,22 @@ export function respondEv(s: EvCommandState, command: Pick<OperatorCommand, 'val
     parts.push(l.mustChargeKw > 0 ? `no lower: must-run ${l.mustChargeKw.toFixed(2)} kW` : s.car.v2gCapable ? `no more: V2G limit ${l.maxDischargeKw.toFixed(2)} kW now` : 'no more: not V2G-capable');
   }
   return { optIn: true, reason: parts.join('; '), deliverKw: -give };
+}
+
+/**
+ * A charge command (more consumption, to relieve a reverse flow): a car charges more, up to its
+ * largest charge this interval (`evLimits` `maxChargeKw`: the charger, and no fuller than its
+ * maximum SoC), stopping any V2G discharge first; it commits to min(asked, that − planned), in
+ * whole quanta. Charging early only helps its departure target.
+ */
+function chargeOnCommand(s: EvCommandState, asked: number, plannedNetKw: number, hoursLeft: number, dtH: number): CommandResponse {
+  const l = evLimits(s.car, s.socKwh, hoursLeft, dtH);
+  const take = floorToQuantum(Math.min(asked, l.maxChargeKw - plannedNetKw), s.quantumKw);
+  if (!(take > 0)) return decline(l.maxChargeKw > 0 ? `already charging at its limit ${l.maxChargeKw.toFixed(2)} kW` : `SoC ${s.socKwh.toFixed(1)} kWh: full, cannot charge`);
+  const after = plannedNetKw + take;
+  const parts: string[] = [];
+  if (plannedNetKw < 0) parts.push(`stops discharging ${Math.min(take, -plannedNetKw).toFixed(2)} kW (V2G)`);
+  if (after > 0) parts.push(`charges ${after.toFixed(2)} kW`);
+  if (take < asked - 1e-9) parts.push(`no more: charging limit ${l.maxChargeKw.toFixed(2)} kW now`);
+  return { optIn: true, reason: parts.join('; '), deliverKw: take };
 }

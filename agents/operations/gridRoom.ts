@@ -31,7 +31,7 @@ import { formatSimTime } from '../../core/time.ts';
 import { SelfHealing, type SwitchingEvent } from './selfHealing.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import { type Fault, inForce, matchesAgent, timeOf } from './faults.ts';
-import { type CommandRecord, deliver, type DispatchParty, Operator, type OperatorConfig, type ReportedFlexibility } from './operator.ts';
+import { CHARGING_KINDS, type CommandRecord, deliver, type DispatchParty, Operator, type OperatorConfig, type ReportedFlexibility } from './operator.ts';
 
 /** One row of events.csv. */
 export interface GridEvent {
@@ -88,6 +88,8 @@ export interface DrCommand {
   readonly eventStart: number;
   readonly eventDays: ReadonlySet<number>;
   readonly committedKwh: number;
+  /** 1: a reduction, measured as baseline − actual; −1: a charge command, measured as actual − baseline (`settleDrCommand` of both negated). */
+  readonly sense: 1 | -1;
   /** The initial settlement, from the meter phase. */
   readonly initial: DrSettlement;
 }
@@ -266,6 +268,7 @@ export class GridRoom {
       id: p.id as DispatchParty['id'],
       busIndex: p.busIndex,
       responder: agentRole[i] && !crashed?.[i] ? p.responder : undefined,
+      ...(p.kind !== undefined && CHARGING_KINDS.has(p.kind) ? { canCharge: true } : {}),
       reachable: () => this.comms(i, interval.start, 'commands').delivered,
       ...(reported && reported(i) !== undefined ? { reported: () => reported(i) ?? null } : {}),
     }));
@@ -285,7 +288,7 @@ export class GridRoom {
           deliveredKw: c.deliverKw,
           detail: `${c.command.program} ${c.command.eventId} for ${c.branch}${c.command.type === 'IMPORT_CAPACITY_LIMIT' ? ` (import limit ${c.command.value.toFixed(2)} kW)` : ''}: ${c.reason}`,
         });
-        if (c.response === 'opt-in' && c.deliverKw < 0) {
+        if (c.response === 'opt-in' && c.deliverKw !== 0) {
           let days = this.eventDays.get(c.party);
           if (!days) this.eventDays.set(c.party, (days = new Set()));
           days.add(Math.floor(interval.index / this.intervalsPerDay));
@@ -295,9 +298,10 @@ export class GridRoom {
           this.lastEventOf.set(c.party, interval.index);
         }
         const t = this.dr.get(op.config.id)!;
-        t.askedKwh += -c.requestedKw * interval.durationH;
+        // Magnitudes: a reduction asks and commits less consumption, a charge command more.
+        t.askedKwh += Math.abs(c.requestedKw) * interval.durationH;
         t.responses[c.response]++;
-        if (c.response === 'opt-in') t.committedKwh += -c.deliverKw * interval.durationH;
+        if (c.response === 'opt-in') t.committedKwh += Math.abs(c.deliverKw) * interval.durationH;
       }
       for (const o of out.overloads) {
         const t = this.dr.get(op.config.id)!;
@@ -394,8 +398,10 @@ export class GridRoom {
       const cf = this.counterfactual?.netKw[i]![interval.index];
       const ten = tenOfTenBaseline(this.historyOf(i), this.eventDays.get(i) ?? NO_DAYS, this.intervalsPerDay, interval.index, this.eventStartOf.get(i) ?? interval.index);
       const baseline = op.config.baseline === 'counterfactual' && cf !== undefined ? cf : ten.baselineKw;
-      const committed = -r.deliverKw * interval.durationH;
-      const s = settleDrCommand(baseline, actual, committed, interval.durationH, op.config);
+      // A reduction is measured as baseline − actual; a charge command (more consumption) as actual − baseline.
+      const sense = r.deliverKw > 0 ? -1 : 1;
+      const committed = Math.abs(r.deliverKw) * interval.durationH;
+      const s = settleDrCommand(sense * baseline, sense * actual, committed, interval.durationH, op.config);
       const { measured, pay, penalty, net } = s;
       const delivered = s.deliveredKwh;
       const credited = s.creditedKwh;
@@ -406,7 +412,7 @@ export class GridRoom {
       t.payments = t.payments.plus(pay);
       t.penalties = t.penalties.plus(penalty);
       if (!net.isZero()) drCost.set(i, (drCost.get(i) ?? ZERO).plus(net));
-      this.drCommands?.push({ interval: interval.index, durationH: interval.durationH, party: i, operator: op.config.id, terms: op.config, counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, eventDays: this.eventDays.get(i) ?? NO_DAYS, committedKwh: committed, initial: s });
+      this.drCommands?.push({ interval: interval.index, durationH: interval.durationH, party: i, operator: op.config.id, terms: op.config, counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, eventDays: this.eventDays.get(i) ?? NO_DAYS, committedKwh: committed, sense, initial: s });
       drPaid = drPaid.minus(net);
       const sent = this.comms(i, interval.start, 'reports').delivered ? 'received' : 'lost';
       const base = { at: interval.start, issuer: this.parties[i]!.id, target: r.command.issuer };
@@ -416,8 +422,8 @@ export class GridRoom {
         type: 'REPORT:DELTA_USAGE',
         requestedKw: r.deliverKw,
         response: sent,
-        deliveredKw: measured ? baseline - actual : NaN,
-        detail: `actual ${fmt(actual)} kW; committed ${fmt(-r.deliverKw)} kW; ${measured ? `credited ${fmt(credited / interval.durationH)} kW; paid ${pay.toFixed()}; penalty ${penalty.toFixed()}` : 'no baseline: not settled'}`,
+        deliveredKw: measured ? sense * (baseline - actual) : NaN,
+        detail: `actual ${fmt(actual)} kW; committed ${fmt(-r.deliverKw)} kW${sense < 0 ? ' (more consumption)' : ''}; ${measured ? `credited ${fmt(credited / interval.durationH)} kW; paid ${pay.toFixed()}; penalty ${penalty.toFixed()}` : 'no baseline: not settled'}`,
       });
       const soc = observations[i]?.socKwh;
       if (soc !== undefined) events.push({ ...base, type: 'REPORT:STORAGE_CHARGE_LEVEL', response: sent, detail: `${soc.toFixed(3)} kWh` });

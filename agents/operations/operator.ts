@@ -46,6 +46,12 @@ export const operatorSchema = z.strictObject({
   /** May it command EVs and batteries to discharge (V2G), not only to consume less? */
   v2g: z.boolean().default(true),
   /**
+   * May it command EVs and batteries to charge (or charge more, or stop discharging) where more
+   * consumption relieves a branch: a reverse flow, such as a feeder exporting its PV at noon?
+   * Charge commands are setpoints above zero; homes and offices decline them.
+   */
+  charge: z.boolean().default(false),
+  /**
    * What it commands: a change of net consumption (`setpoint`: OpenADR's DISPATCH_SETPOINT), or a
    * cap on an agent's import (`import-limit`: IMPORT_CAPACITY_LIMIT, the dimming of controllable
    * devices that Germany's §14a EnWG gives distribution operators). A cap never asks for a
@@ -61,12 +67,16 @@ export const operatorSchema = z.strictObject({
 }).superRefine((o, ctx) => {
   // A floor on caps means nothing to setpoints: say so rather than ignore it.
   if (o.minimumImportKw !== undefined && o.command !== 'import-limit') ctx.addIssue({ code: 'custom', path: ['minimumImportKw'], message: 'applies only with command: import-limit (this operator sends setpoints)' });
+  if (o.charge && o.command === 'import-limit') ctx.addIssue({ code: 'custom', path: ['charge'], message: 'charge commands are setpoints: they need command: setpoint (an import cap cannot ask for more consumption)' });
 });
 export const operationsSchema = z.array(operatorSchema);
 export type OperatorConfig = z.infer<typeof operatorSchema>;
 
 /** Excess flow (kW) below which an overload counts as removed. */
 const FLOW_TOLERANCE_KW = 1e-6;
+
+/** The agent kinds that store energy and so can take a charge command. */
+export const CHARGING_KINDS: ReadonlySet<string> = new Set(['storage', 'ev']);
 
 /** Every operator's machine: shared snapshots and steps (agents/lifecycle.ts). */
 const OPERATIONS_MODEL = new MachineModel(operationsMachine);
@@ -75,6 +85,8 @@ export interface DispatchParty {
   readonly id: AgentId;
   readonly busIndex: number;
   readonly responder: CommandResponder | undefined;
+  /** Can it take more energy on command (a battery, a car: `CHARGING_KINDS`)? Only these are sent charge commands. */
+  readonly canCharge?: boolean;
   /**
    * Does a message reach the party now (no comms loss)? Asked once per command sent, so a
    * seeded loss is drawn only for messages that exist.
@@ -193,12 +205,13 @@ export class Operator {
       const excess = Math.abs(believed[l]!) - target;
       if (excess <= FLOW_TOLERANCE_KW) continue;
       const dir = Math.sign(believed[l]!);
-      // Candidates: agents whose lower consumption (higher injection) pushes this flow down.
+      // Candidates: agents whose lower consumption (higher injection) pushes this flow down; with `charge`, also those
+      // whose higher consumption does (downstream of a reverse flow: a feeder exporting its PV).
       const candidates: Array<{ i: number; s: number }> = [];
       parties.forEach((p, i) => {
         if (!p.responder || asked.has(i) || !this.serves(topology.busIds[p.busIndex]!)) return;
         const s = factors[l * busCount + p.busIndex]!;
-        if (dir * s < -1e-9) candidates.push({ i, s });
+        if (dir * s < -1e-9 || (this.config.charge && p.canCharge === true && dir * s > 1e-9)) candidates.push({ i, s });
       });
       candidates.sort((a, b) => Math.abs(b.s) - Math.abs(a.s) || a.i - b.i);
       let remaining = excess;
@@ -206,22 +219,25 @@ export class Operator {
         if (remaining <= FLOW_TOLERANCE_KW) break;
         const p = parties[i]!;
         asked.add(i);
+        // More consumption here relieves the branch (a charge command), or less does (a reduction).
+        const up = dir * s > 0;
         // Ask for the whole remaining excess through this agent, but never for a discharge without V2G; as a cap, never
         // below the guaranteed minimum import (an agent importing no more than that cannot help).
-        let value = -remaining / Math.abs(s);
-        const capped = this.config.command === 'import-limit';
+        let value = (up ? remaining : -remaining) / Math.abs(s);
+        const capped = !up && this.config.command === 'import-limit';
         if (capped) value = Math.min(0, Math.max(this.config.minimumImportKw ?? 0, netKw[i]! + value) - netKw[i]!);
-        else if (!this.config.v2g) value = Math.max(value, -Math.max(0, netKw[i]!));
+        else if (!up && !this.config.v2g) value = Math.max(value, -Math.max(0, netKw[i]!));
         // A reporting agent: the operator counts on what its newest report says it can give, in whole quanta (it is not
-        // dispatched at all while no report has arrived). Asked, like everyone, for the whole remaining excess.
-        const report = p.reported?.();
+        // dispatched at all while no report has arrived). Asked, like everyone, for the whole remaining excess. Reports
+        // say what it can give downward only: for a charge command the operator counts on the answer.
+        const report = up ? undefined : p.reported?.();
         let expectedKw: number | undefined;
         if (report !== undefined) {
           if (report === null) continue;
           const availableKw = report.plannedNetKw === netKw[i] ? report.availableKw : Math.min(0, report.plannedNetKw + report.availableKw - netKw[i]!);
           expectedKw = -floorToQuantum(Math.min(-value, -availableKw), report.quantumKw);
         }
-        if (value > -1e-9) continue;
+        if (Math.abs(value) < 1e-9 || (!up && value > 0)) continue;
         const command: OperatorCommand = {
           eventId: `${this.config.id}-${++this.eventSeq}`,
           program: this.config.program,
@@ -236,14 +252,14 @@ export class Operator {
         const answered = deliver(command, p, i, netKw[i]!, interval, branchId, this.config.id);
         const record = expectedKw === undefined ? answered : { ...answered, report: { interval: report!.interval, expectedKw } };
         commands.push(record);
-        // The operator counts on what the report promised, or else on the answer.
-        const counted = expectedKw === undefined ? (record.response === 'opt-in' && record.deliverKw < 0 ? -record.deliverKw : 0) : -expectedKw;
-        if (counted > 0) {
+        // The operator counts on what the report promised, or else on the answer (kW more injection at the agent's bus).
+        const counted = expectedKw === undefined ? (record.response === 'opt-in' ? -record.deliverKw : 0) : -expectedKw;
+        if (counted !== 0) {
           for (let m = 0; m < topology.branchCount; m++) believed[m]! += factors[m * busCount + p.busIndex]! * counted;
           remaining = Math.abs(believed[l]!) - target;
         }
-        if (record.response !== 'opt-in' || record.deliverKw >= 0) continue;
-        const change = -record.deliverKw; // kW more injection at the agent's bus
+        if (record.response !== 'opt-in' || record.deliverKw === 0) continue;
+        const change = -record.deliverKw; // kW more injection at the agent's bus (less, for a charge command)
         netKw[i]! += record.deliverKw;
         injectionKw[p.busIndex]! += change;
         for (let m = 0; m < topology.branchCount; m++) flows[m]! += factors[m * busCount + p.busIndex]! * change;
@@ -334,5 +350,6 @@ export function deliver(
   }
   if (r.optIn && !Number.isFinite(r.deliverKw)) return record('opt-out', `answered an invalid commitment (${r.deliverKw} kW): taken as a refusal`);
   // An agent never delivers more than asked, nor moves the other way.
-  return r.optIn ? record('opt-in', r.reason, Math.max(requestedKw, Math.min(0, r.deliverKw))) : record('opt-out', r.reason);
+  const held = requestedKw > 0 ? Math.min(requestedKw, Math.max(0, r.deliverKw)) : Math.max(requestedKw, Math.min(0, r.deliverKw));
+  return r.optIn ? record('opt-in', r.reason, held) : record('opt-out', r.reason);
 }

@@ -16,8 +16,8 @@
  * past the same limits, so SoC stays within [min, max] whatever it is awarded.
  */
 import { hours, kwh } from '../../core/units.ts';
-import { type BatteryParams, maxDischargeKw } from '../physics/battery.ts';
-import { askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
+import { type BatteryParams, maxChargeKw, maxDischargeKw } from '../physics/battery.ts';
+import { askedIncreaseKw, askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
 import type { CommandResponse, OperatorCommand } from '../types.ts';
 
 export interface StorageCommandState {
@@ -29,6 +29,8 @@ export interface StorageCommandState {
 }
 
 export function respondStorage(s: StorageCommandState, command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number, dtH: number): CommandResponse {
+  const up = askedIncreaseKw(command);
+  if (up > 0) return chargeOnCommand(s, up, plannedNetKw, dtH);
   const asked = askedReductionKw(command, plannedNetKw, 'battery');
   if (typeof asked !== 'number') return asked;
   if (s.faulted) return decline('faulted: out of service');
@@ -49,4 +51,26 @@ export function respondStorage(s: StorageCommandState, command: Pick<OperatorCom
     parts.push(discharge < b.maxDischargeKw - 1e-9 ? `no more: the reserve ${(+b.minSocKwh).toFixed(1)} kWh allows ${discharge.toFixed(2)} kW` : `no more: inverter limit ${(+b.maxDischargeKw).toFixed(2)} kW`);
   }
   return { optIn: true, reason: parts.join('; '), deliverKw: -give };
+}
+
+/**
+ * A charge command (more consumption, to relieve a reverse flow): from what the market has it
+ * doing up to its largest charge this interval (`maxChargeKw`: the inverter limit, and no fuller
+ * than its maximum SoC after losses); it commits to min(asked, that − planned), in whole quanta.
+ */
+function chargeOnCommand(s: StorageCommandState, asked: number, plannedNetKw: number, dtH: number): CommandResponse {
+  if (s.faulted) return decline('faulted: out of service');
+  const b = s.battery;
+  const charge: number = maxChargeKw(b, kwh(s.socKwh), hours(dtH));
+  const take = floorToQuantum(Math.min(asked, charge - plannedNetKw), s.quantumKw);
+  if (!(take > 0)) {
+    if (s.socKwh >= b.maxSocKwh - 1e-9) return decline(`SoC ${s.socKwh.toFixed(1)} kWh at its maximum ${(+b.maxSocKwh).toFixed(1)} kWh: cannot charge`);
+    return decline(`already charging at its limit ${charge.toFixed(2)} kW (SoC ${s.socKwh.toFixed(1)} kWh)`);
+  }
+  const after = plannedNetKw + take;
+  const parts: string[] = [];
+  if (plannedNetKw < 0) parts.push(`reduces discharging by ${Math.min(take, -plannedNetKw).toFixed(2)} kW`);
+  if (after > 0) parts.push(`charges ${after.toFixed(2)} kW from SoC ${s.socKwh.toFixed(1)} kWh`);
+  if (take < asked - 1e-9) parts.push(charge < b.maxChargeKw - 1e-9 ? `no more: full at ${(+b.maxSocKwh).toFixed(1)} kWh allows ${charge.toFixed(2)} kW` : `no more: inverter limit ${(+b.maxChargeKw).toFixed(2)} kW`);
+  return { optIn: true, reason: parts.join('; '), deliverKw: take };
 }

@@ -823,8 +823,9 @@ export class CommsRun {
       sc.committed += r.deliverKw;
       sc.effective += effectiveKw;
       scaled.set(r.party, sc);
-      const lostKwh = (-r.deliverKw - -effectiveKw) * interval.durationH;
-      this.counts.drCommittedKwh += -r.deliverKw * interval.durationH;
+      // Magnitudes: a charge command commits more consumption (> 0), a reduction less (< 0).
+      const lostKwh = (Math.abs(r.deliverKw) - Math.abs(effectiveKw)) * interval.durationH;
+      this.counts.drCommittedKwh += Math.abs(r.deliverKw) * interval.durationH;
       this.counts.drLostToLatencyKwh += lostKwh;
       if (s.duringOutage) {
         this.counts.outage.commandsAffected++;

@@ -79,8 +79,9 @@ export function expectWithinLimitOrShortfall(o: RunOutputs, branches: readonly s
 }
 
 /**
- * events.csv reconciles: every opted-in command committed a change in [requested, 0] and has
- * its two reports from the target in the same interval; delivered = baseline − actual (the
+ * events.csv reconciles: every opted-in command committed a change in [requested, 0] (in
+ * [0, requested] for a charge command) and has its two reports from the target in the same
+ * interval; delivered = baseline − actual (actual − baseline for a charge command; the
  * metered actual_kw of agents.csv); the delta report's requested is the commitment. Declined commands
  * say why. Returns the number of opted-in commands checked.
  */
@@ -100,7 +101,10 @@ export function expectEventsReconcile(o: RunOutputs): number {
     }
     n++;
     const at = `${e.interval_start} ${e.target}`;
-    expect(delivered, at).to.be.at.most(0);
+    // A reduction commits a change in [requested, 0]; a charge command (requested > 0) one in [0, requested].
+    const up = requested > 0;
+    if (up) expect(delivered, at).to.be.at.least(0);
+    else expect(delivered, at).to.be.at.most(0);
     expect(Math.abs(delivered), `${at}: delivered more than requested`).to.be.at.most(Math.abs(requested) + 1e-9);
     const base = reports.get(`${e.interval_start}|${e.target}|REPORT:BASELINE`);
     const delta = reports.get(`${e.interval_start}|${e.target}|REPORT:DELTA_USAGE`);
@@ -113,7 +117,8 @@ export function expectEventsReconcile(o: RunOutputs): number {
       continue;
     }
     const actual = o.actual.get(`${e.interval_start}|${e.target}`)!;
-    expect(Number(delta!.delivered_kw), `${at}: delivered = baseline − actual`).to.be.closeTo(Number(base!.delivered_kw) - actual, 2e-3);
+    const measured = up ? actual - Number(base!.delivered_kw) : Number(base!.delivered_kw) - actual;
+    expect(Number(delta!.delivered_kw), `${at}: delivered = baseline − actual (actual − baseline for a charge command)`).to.be.closeTo(measured, 2e-3);
   }
   return n;
 }
