@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { loadScenarioFile } from '../../engine/scenario/load.ts';
+import { expectBooksClosed, expectEventsReconcile, expectWithinLimitOrShortfall, runAndRead, type RunOutputs } from './outputs.ts';
+
+const FILE = join(import.meta.dirname, '../../scenarios/pv-export.yaml');
+
+describe('operations acceptance: a street exporting its PV through a 55 kW transformer (scenarios/pv-export.yaml)', function () {
+  this.timeout(120_000);
+  let o: RunOutputs;
+  let noCharge: RunOutputs;
+  before(async () => {
+    o = await runAndRead(FILE, 'gridbid-pv-export-');
+    const s = loadScenarioFile(FILE);
+    noCharge = await runAndRead({ ...s, config: { ...s.config, operations: s.config.operations.map((op) => ({ ...op, charge: false })) } }, 'gridbid-pv-export-nocharge-');
+  });
+  after(() => {
+    o?.cleanup();
+    noCharge?.cleanup();
+  });
+  const dso = (r: RunOutputs) => r.summary.kpis.operations.demandResponse.dso;
+  const charges = (r: RunOutputs) => r.events.filter((e) => e.type === 'DISPATCH_SETPOINT');
+
+  it("the header's numbers: 41 reverse-flow intervals over the limit without charge commands, none with them", () => {
+    expect(o.summary.kpis.operations.overloadIntervalsWithoutOperator).to.equal(41);
+    expect(o.summary.kpis.operations.overloadIntervals).to.equal(0);
+    expect(dso(o)).to.include({ requestedKwh: 140.503, committedKwh: 140.503, deliveredKwh: 139.849, creditedKwh: 139.853, shortfallKwh: 0, payments: '41.95605', penalties: '0.064925' });
+    const optIns = charges(o).filter((e) => e.response === 'opt-in');
+    expect([optIns.length, optIns.filter((e) => e.target!.startsWith('battery-')).length, optIns.filter((e) => e.target!.startsWith('ev-')).length]).to.deep.equal([151, 142, 9]);
+    expect(noCharge.summary.kpis.operations.overloadIntervals).to.equal(41);
+    expect(dso(noCharge)).to.include({ shortfallKwh: 116.284, committedKwh: 0 });
+    expect(charges(noCharge)).to.deep.equal([]);
+  });
+
+  it('the transformer stays within its limit in both directions (where it does not, a shortfall says so); books close', () => {
+    expect(expectWithinLimitOrShortfall(o, ['transformer'])).to.equal(0);
+    expect(expectWithinLimitOrShortfall(noCharge, ['transformer'])).to.equal(41);
+    // The reverse flow is what overloads: the flow into the street is negative wherever it is over.
+    for (const f of noCharge.flows) if (Math.abs(Number(f.flow_kw)) > 55.001) expect(Number(f.flow_kw), f.interval_start).to.be.below(0);
+    expectBooksClosed(o);
+    expectBooksClosed(noCharge);
+  });
+
+  it('only batteries and cars are asked, each for more consumption; they take what they commit, within their limits', () => {
+    expect(expectEventsReconcile(o)).to.equal(151);
+    for (const e of charges(o)) {
+      expect(e.target, e.interval_start).to.match(/^(battery|ev)-/);
+      expect(Number(e.requested_kw), `${e.interval_start} ${e.target}`).to.be.greaterThan(0);
+      if (e.response !== 'opt-in') continue;
+      // The meter saw the award plus the commitment: the charge command was carried out.
+      const key = `${e.interval_start}|${e.target}`;
+      expect(o.actual.get(key)! - o.award.get(key)!, key).to.be.closeTo(Number(e.delivered_kw), 1e-6);
+    }
+    // Batteries stay within [reserve, capacity] however much they are asked to take.
+    for (const r of o.agents) if (r.kind === 'storage') expect(Number(r.soc_kwh), `${r.interval_start} ${r.agent_id}`).to.be.within(1.35 - 1e-9, 13.5 + 1e-9);
+  });
+});
