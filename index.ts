@@ -58,6 +58,7 @@ export type { Scenario } from './engine/scenario/load.ts';
 export type { ScenarioConfig, ScenarioInput } from './engine/scenario/schema.ts';
 export { loadScenarioFile, loadScenarioFile as loadScenario, parseScenario } from './engine/scenario/load.ts';
 export type { RunOptions, RunResult } from './engine/run.ts';
+export type { AgentFaultRecord, KindFigures, RunKpis, RunSummary, StageMoney } from './output/runSummary.ts';
 export { runScenario, runScenarioFile } from './engine/run.ts';
 
 // Tariffs

@@ -1,6 +1,7 @@
 /**
  * One scenario, start to finish: load, simulate, write the output folder.
  */
+import type { RunSummary } from '../output/runSummary.ts';
 import { Recorder } from '../output/recorder.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
@@ -36,7 +37,8 @@ export interface RunInternals {
 
 export interface RunResult {
   readonly outDir: string;
-  readonly summary: Record<string, unknown>;
+  /** What summary.json holds, typed (output/runSummary.ts). */
+  readonly summary: RunSummary;
 }
 
 /** The passes `runScenario` makes, in order: the counterfactual (with operators), the foresight pass (perfect-foresight forecasts), the run. */
@@ -89,7 +91,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions, inter
       }
     throw err;
   }
-  let summary: Record<string, unknown>;
+  let summary: RunSummary;
   try {
     summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
   } catch (err) {

@@ -10,6 +10,7 @@
  * what buyers paid minus what sellers received (the books prove, every interval, that it is
  * the rent the clearing collected: engine/interval/books.ts).
  */
+import type { KindFigures, RunKpis } from './runSummary.ts';
 import { isOverLimit } from '../network/flows.ts';
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import { formatMoney, type Money, money, ZERO } from '../core/money.ts';
@@ -412,10 +413,10 @@ export class KpiAccumulator {
     this.operations = operations;
   }
 
-  summary(): Record<string, unknown> {
+  summary(): RunKpis {
     const r2 = (x: number): number => Math.round(x * 100) / 100;
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-    const byKind: Record<string, unknown> = {};
+    const byKind: Record<string, KindFigures> = {};
     for (const [kind, k] of [...this.kinds].sort(byKey)) {
       byKind[kind] = { count: k.count, energyKwh: k.energy.roundedKwh(), cost: formatMoney(k.cost), unservedKwh: r3(k.unservedKwh) };
     }

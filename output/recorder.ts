@@ -3,6 +3,7 @@
  * flows.csv, events.csv, rejections.csv as the run goes, then summary.json and
  * report.html. Every file appears under its final name only once complete.
  */
+import type { RunSummary } from './runSummary.ts';
 import { FLOW_DECIMALS } from '../network/flows.ts';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -485,11 +486,11 @@ export class Recorder implements SimulationSink {
   }
 
   /** Closes the CSV files and writes summary.json and report.html; returns the summary. */
-  finish(extra: { scenarioFile: string; description?: string | undefined }): Record<string, unknown> {
+  finish(extra: { scenarioFile: string; description?: string | undefined }): RunSummary {
     for (const f of [this.intervalsCsv, this.agentsCsv, this.flowsCsv, this.eventsCsv, this.rejectionsCsv]) f.close();
     this.feeder?.close();
     this.comms?.close();
-    const summary = {
+    const summary: RunSummary = {
       scenario: { name: this.info.name, file: extra.scenarioFile, description: extra.description ?? '' },
       seed: this.info.seed,
       start: formatSimTime(this.info.start),
@@ -506,7 +507,7 @@ export class Recorder implements SimulationSink {
     return summary;
   }
 
-  private reportData(summary: { kpis: Record<string, unknown> } & Record<string, unknown>): ReportData {
+  private reportData(summary: RunSummary): ReportData {
     const s = this.series;
     const charts: ChartSpec[] = [
       { id: 'prices', title: 'Clearing price by bus', yLabel: 'currency/MWh', x: s.t, series: [...s.prices].map(([bus, values]) => ({ label: bus, values })) },

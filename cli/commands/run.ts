@@ -7,6 +7,7 @@ import { BooksOpenError, type BooksSummary, ExitCode, UserError } from '../../co
 // `worker` and `query` too.
 import type { Scenario } from '../../engine/scenario/load.ts';
 import type { RunInternals, RunOptions } from '../../engine/run.ts';
+import type { RunSummary } from '../../output/runSummary.ts';
 import { RunInterrupted } from '../../engine/interrupted.ts';
 import { prepareOutputFolder, safeLabel } from '../../output/outDir.ts';
 import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete } from '../../output/runFolder.ts';
@@ -121,12 +122,11 @@ function interruptedExit(err: RunInterrupted, outDir: string): ExitCode {
  * Runs a scenario, prints its summary, and fails with `BooksOpenError` (exit code 4) when
  * its books did not close — after the outputs are written, so they can be inspected.
  */
-export async function runAndReport(scenario: Scenario, options: RunOptions, print: (text: string) => void, internals: RunInternals = {}): Promise<Record<string, unknown>> {
+export async function runAndReport(scenario: Scenario, options: RunOptions, print: (text: string) => void, internals: RunInternals = {}): Promise<RunSummary> {
   const [{ runScenario }, { OUTPUT_FILES }] = await Promise.all([import('../../engine/run.ts'), import('../../output/recorder.ts')]);
   const { summary } = await runScenario(scenario, options, internals);
   print(formatSummary(summary, options.outDir, options.formats ?? ['csv'], OUTPUT_FILES));
-  const books = summary.books as BooksSummary;
-  if (!books.closed) throw new BooksOpenError(options.outDir, books);
+  if (!summary.books.closed) throw new BooksOpenError(options.outDir, summary.books);
   return summary;
 }
 
@@ -168,7 +168,7 @@ function outputFiles(outDir: string, formats: readonly OutputFormat[], outputs: 
 }
 
 /** `outputs`: the recorder's fixed output files (OUTPUT_FILES), in their order. */
-function formatSummary(summary: Record<string, unknown>, outDir: string, formats: readonly OutputFormat[], outputs: readonly string[]): string {
+function formatSummary(summary: RunSummary, outDir: string, formats: readonly OutputFormat[], outputs: readonly string[]): string {
   const k = summary.kpis as Record<string, unknown>;
   const lines = [
     `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals, ${String(summary.agents)} agents)`,

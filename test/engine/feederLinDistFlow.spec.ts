@@ -27,7 +27,7 @@ describe('a scenario on a LinDistFlow feeder (test/fixtures/scenarios/feeder-lin
     dir = mkdtempSync(join(tmpdir(), 'gridbid-ldf-'));
     const r = await runScenarioFile(FILE, { outDir: dir });
     kpis = (r.summary as { kpis: Record<string, unknown> }).kpis;
-    books = (r.summary as { books: typeof books }).books;
+    books = (r.summary as unknown as { books: typeof books }).books;
     volts = parse(readFileSync(join(dir, 'voltages.csv')), { columns: true }) as Row[];
     intervals = parse(readFileSync(join(dir, 'intervals.csv')), { columns: true }) as Row[];
   });

@@ -52,7 +52,7 @@ describe('self-healing (FLISR) on case33bw', () => {
     const file = join(dir, 'flisr.json');
     writeFileSync(file, JSON.stringify(scenario));
     const r = await runScenarioFile(file, { outDir: join(dir, 'out') });
-    rel = ((r.summary as { kpis: { operations: Record<string, unknown> } }).kpis.operations.reliability ?? {}) as Record<string, unknown>;
+    rel = ((r.summary as unknown as { kpis: { operations: Record<string, unknown> } }).kpis.operations.reliability ?? {}) as Record<string, unknown>;
     agents = parse(readFileSync(join(dir, 'out/agents.csv')), { columns: true }) as Row[];
     events = parse(readFileSync(join(dir, 'out/events.csv')), { columns: true }) as Row[];
   });

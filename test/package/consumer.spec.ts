@@ -123,6 +123,11 @@ describe('the packed package, installed into a new project', function () {
         '// @ts-expect-error a building\'s curtailable power is not a price',
         'export const curtailable = (view: BuildingView): PricePerMwh => view.curtailableKw;',
         "export const typed: Strategy<EvView> = { id: 'x', bid: (view) => [{ side: 'buy', priceMwh: 50, quantityKw: view.mustChargeKw }] };",
+        // A run's summary is typed: the README's run.mjs lines, written in TypeScript, compile.
+        "import { runScenario, type RunSummary } from 'gridbid';",
+        "export const report = async (scenario: Parameters<typeof runScenario>[0]): Promise<string> => { const { summary } = await runScenario(scenario, { outDir: 'out' }); return `${summary.intervals} ${summary.books.closed} ${summary.kpis.agentFaults.length} ${summary.kpis.byKind['home']?.energyKwh ?? 0}`; };",
+        '// @ts-expect-error money in a summary is exact decimal text, not a number',
+        'export const paid = (s: RunSummary): number => s.kpis.totalCost;',
         '',
       ].join('\n'),
     );

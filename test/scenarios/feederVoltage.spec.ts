@@ -40,7 +40,7 @@ describe('feeder voltage: market DLMPs with inverter Q vs an operator with volt-
       const out = join(dir, run.variant);
       const r = await runScenario(parseScenario(run.text, run.file), { outDir: out });
       const read = (f: string): Row[] => parse(readFileSync(join(out, f)), { columns: true }) as Row[];
-      const summary = r.summary as { kpis: Run['kpis']; books: Run['books'] };
+      const summary = r.summary as unknown as { kpis: Run['kpis']; books: Run['books'] };
       runs.set(run.variant, { volts: read('voltages.csv'), intervals: read('intervals.csv'), kpis: summary.kpis, books: summary.books });
     }
   });

@@ -19,7 +19,7 @@ describe('scenarios/self-healing.yaml: the header’s claims', () => {
     dir = mkdtempSync(join(tmpdir(), 'gridbid-self-healing-'));
     const r = await runScenarioFile(join(REPO_ROOT, 'scenarios/self-healing.yaml'), { outDir: dir });
     kpis = (r.summary as { kpis: Record<string, unknown> }).kpis;
-    books = (r.summary as { books: typeof books }).books;
+    books = (r.summary as unknown as { books: typeof books }).books;
     agents = parse(readFileSync(join(dir, 'agents.csv')), { columns: true }) as Row[];
     events = parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Row[];
   });

@@ -1,0 +1,83 @@
+/**
+ * The shape of a run's summary (summary.json, and `runScenario`'s `summary`), typed for the
+ * library's users: the scenario, the books and the headline figures by name and type; the
+ * rest of the key figures (feeder, comms, settlement, operations, retail …: present when the run
+ * has them, docs in README "Outputs" and output/kpiCatalogue.ts) under an index of `unknown`.
+ * Money is exact decimal text (decimal.js `toFixed`), energy kWh and power kW numbers.
+ */
+import type { BooksSummary } from '../core/errors.ts';
+
+/** One market stage's money: what buyers paid, sellers received, and the difference (the stage's rent). */
+export interface StageMoney {
+  readonly buyersPay: string;
+  readonly sellersReceive: string;
+  readonly rent: string;
+}
+
+/** An agent kind's figures over the run. */
+export interface KindFigures {
+  readonly count: number;
+  /** Net metered energy, kWh (+ consumed, − generated). */
+  readonly energyKwh: number;
+  readonly cost: string;
+  readonly unservedKwh: number;
+}
+
+/** A fault of an agent or of its strategy, as summary.json lists it. */
+export interface AgentFaultRecord {
+  readonly agentId: string;
+  readonly kind: string;
+  /** ISO-8601 UTC. */
+  readonly at: string;
+  readonly phase: 'bid' | 'command' | 'settle' | 'strategy';
+  readonly message: string;
+}
+
+export interface RunKpis {
+  readonly welfare: number;
+  /** The real-time stage's money, per party and interval (with a day-ahead stage, on the difference from its position). */
+  readonly totalCost: string;
+  readonly sellersRevenue: string;
+  readonly merchandisingSurplus: string;
+  readonly dayAhead?: StageMoney;
+  readonly imbalance: StageMoney & {
+    readonly redispatchedIntervals: number;
+    readonly deviationKwh: number;
+    readonly unservedKwh: number;
+    readonly spilledKwh: number;
+    readonly curtailedKwh: number;
+  };
+  readonly demandResponsePaid: string;
+  /** The sites' metered gross consumption and generation, kWh (not the cleared demand). */
+  readonly demandKwh: number;
+  readonly supplyKwh: number;
+  readonly peakKw: number;
+  readonly peakAt: string | null;
+  readonly baselinePeakKw: number;
+  readonly peakReductionKw: number;
+  readonly peakReductionPct: number;
+  readonly averagePriceMwh: number | null;
+  readonly minPriceMwh: number | null;
+  readonly maxPriceMwh: number | null;
+  readonly byKind: Readonly<Record<string, KindFigures>>;
+  readonly overloadIntervals: number;
+  readonly clearingProblems: ReadonlyArray<{ readonly interval: string; readonly status: string; readonly message: string }>;
+  readonly rejectedBids: Readonly<Record<string, number>>;
+  readonly agentFaults: readonly AgentFaultRecord[];
+  readonly [figure: string]: unknown;
+}
+
+export interface RunSummary {
+  readonly scenario: { readonly name: string; readonly file: string; readonly description: string };
+  readonly seed: number;
+  /** ISO-8601 UTC. */
+  readonly start: string;
+  readonly intervals: number;
+  readonly intervalMinutes: number;
+  readonly agents: number;
+  readonly buses: readonly string[];
+  /** The market stages the run cleared, in timeline order ('dayAhead', 'realTime' …). */
+  readonly stages: readonly string[];
+  readonly books: BooksSummary;
+  readonly kpis: RunKpis;
+}
