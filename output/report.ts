@@ -2,7 +2,7 @@
  * A self-contained HTML report: the charting library (uPlot), its stylesheet and
  * the data are inlined, so the page opens from disk with no network access.
  */
-import { kpiTitle } from './kpiCatalogue.ts';
+import { kpiInfo, kpiTitle } from './kpiCatalogue.ts';
 import { chartAssets, HEAD } from './reportAssets.ts';
 
 export interface ChartSeries {
@@ -48,12 +48,37 @@ export const escapeHtml = (s: string): string =>
 /** JSON safe to embed in a <script> element. */
 const scriptJson = (v: unknown): string => JSON.stringify(v).replaceAll('<', '\\u003c');
 
+/** Words of a camelCase key: `restoredAt` → 'restored at'. */
+const keyWords = (k: string): string => k.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
+/** A value of a list item as text: objects as 'key value · key value', lists joined, no value as '—'. */
+function plain(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (Array.isArray(v)) return v.length === 0 ? 'none' : v.map(plain).join(', ');
+  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${keyWords(k)} ${plain(x)}`).join(' · ');
+  return String(v);
+}
+
+/** Items of a list KPI the table shows; the rest are in summary.json. */
+const LIST_ITEMS = 10;
+
 function kpiRows(kpis: Record<string, unknown>, prefix = ''): string {
   return Object.entries(kpis)
     .map(([k, v]) => {
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) return kpiRows(v as Record<string, unknown>, `${prefix}${k}.`);
-      const shown = Array.isArray(v) ? (v.length === 0 ? 'none' : `${v.length} item(s)`) : String(v);
-      return `<tr><th>${escapeHtml(kpiTitle(prefix + k))}</th><td>${escapeHtml(shown)}</td></tr>`;
+      const path = prefix + k;
+      // A list (restorations, clearing problems, faults): how many, as summary.csv counts it, and what they are.
+      const shown = Array.isArray(v)
+        ? String(v.length) +
+          (v.length === 0
+            ? ''
+            : `<ul class="items">${v
+                .slice(0, LIST_ITEMS)
+                .map((x) => `<li>${escapeHtml(plain(x))}</li>`)
+                .join('')}${v.length > LIST_ITEMS ? `<li>… ${v.length - LIST_ITEMS} more in summary.json</li>` : ''}</ul>`)
+        : escapeHtml(v === null ? '—' : String(v));
+      const meaning = kpiInfo(path).meaning;
+      return `<tr><th${meaning ? ` title="${escapeHtml(meaning)}"` : ''}>${escapeHtml(kpiTitle(path))}</th><td>${shown}</td></tr>`;
     })
     .join('');
 }
@@ -75,7 +100,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; }
 h1 { font-size: 1.4rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin-top: 1.5rem; }
 .sub { color: #666; margin-top: 0; }
 table.kpis { border-collapse: collapse; font-size: 13px; } table.kpis th, table.kpis td { padding: 2px 10px; border-bottom: 1px solid #eee; text-align: left; }
-table.kpis th { font-weight: 500; color: #444; }
+table.kpis th { font-weight: 500; color: #444; } table.kpis td { overflow-wrap: anywhere; } table.kpis ul.items { margin: 0; padding-left: 1.2em; }
 h2 .unit { font-weight: 400; color: #555; }
 .machines { display: flex; flex-wrap: wrap; gap: 12px; } figure.machine { margin: 0; border: 1px solid #eee; padding: 6px; max-width: 100%; min-width: 0; box-sizing: border-box; } figure.machine figcaption { font-weight: 600; }
 svg.machine { max-width: 100%; height: auto; }
