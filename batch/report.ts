@@ -27,6 +27,8 @@ export interface BarChart {
   readonly mean: ReadonlyArray<number | null>;
   /** One series of dots per seed. */
   readonly seeds: ReadonlyArray<{ readonly label: string; readonly values: ReadonlyArray<number | null> }>;
+  /** Every finished run has 0: bars of no height, said in words and drawn on an axis from 0. */
+  readonly allZero: boolean;
 }
 
 const scriptJson = (v: unknown): string => JSON.stringify(v).replaceAll('<', '\\u003c');
@@ -77,6 +79,7 @@ export function barCharts(plan: BatchPlan, rows: ReadonlyArray<RunRow | undefine
       configs,
       mean,
       seeds: seeds.length > 1 ? seeds.map((s, j) => ({ label: `seed ${s}`, values: grid.map((vs) => vs[j]!) })) : [],
+      allZero: grid.every((vs) => vs.every((v) => v === null || v === 0)),
     });
   }
   return { charts, missing };
@@ -118,7 +121,9 @@ export function renderBatchReport(plan: BatchPlan, rows: ReadonlyArray<RunRow | 
     swept.length ? `varying ${swept.join(', ')}` : '',
     `seeds ${[...new Set(plan.runs.map((r) => r.seed))].join(', ')}`,
   ].filter((s) => s !== '');
-  const chartHtml = charts.map((c) => `<section><h2>${escapeHtml(c.title)}</h2><div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`).join('\n');
+  const chartHtml = charts
+    .map((c) => `<section><h2>${escapeHtml(c.title)}</h2>${c.allZero ? '<p class="sub zero">0 in every run.</p>' : ''}<div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`)
+    .join('\n');
   const note = missing.length ? `<p class="sub">No finished run reports ${missing.map((m) => escapeHtml(kpiTitle(m))).join(', ')}.</p>` : '';
   return `<!doctype html>
 <html lang="en">
@@ -163,7 +168,8 @@ for (const c of CHARTS) {
     height: 300 + (rotate ? Math.round(longest * 4) : 0),
     scales: {
       x: { time: false, range: [-0.5, x.length - 0.5] },
-      y: { range: (u, min, max) => { const lo = Math.min(0, min), hi = Math.max(0, max), pad = (hi - lo) * 0.08 || 1; return [lo < 0 ? lo - pad : 0, hi > 0 ? hi + pad : 0]; } },
+      // From 0 (bars stand on it); all 0: an axis from 0 to 1, so the zero line and its ticks show.
+      y: { range: (u, min, max) => { const lo = Math.min(0, min ?? 0), hi = Math.max(0, max ?? 0), pad = (hi - lo) * 0.08 || 1; return lo === 0 && hi === 0 ? [0, 1] : [lo < 0 ? lo - pad : 0, hi > 0 ? hi + pad : 0]; } },
     },
     axes: [
       { splits: () => x, values: (u, splits) => splits.map((i) => shown[i] ?? ''), rotate, size: rotate ? 20 + Math.round(longest * 4.2) : 40, grid: { show: false } },
