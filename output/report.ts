@@ -14,6 +14,8 @@ export interface ChartSeries {
 export interface ChartSpec {
   readonly id: string;
   readonly title: string;
+  /** A sentence under the title: what the chart leaves out, how to read it. */
+  readonly caption?: string;
   /** The y axis's unit ('kW', 'currency/MWh', '°C' …), printed after the title and on the axis. */
   readonly yLabel: string;
   /** Unix seconds (UTC). */
@@ -85,7 +87,9 @@ function kpiRows(kpis: Record<string, unknown>, prefix = ''): string {
 
 export function renderReport(data: ReportData): string {
   const { scripts, css } = chartAssets();
-  const charts = data.charts.map((c) => `<section><h2>${escapeHtml(c.title)} <span class="unit">(${escapeHtml(c.yLabel)})</span></h2><div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`).join('\n');
+  const charts = data.charts
+    .map((c) => `<section><h2>${escapeHtml(c.title)} <span class="unit">(${escapeHtml(c.yLabel)})</span></h2>${c.caption ? `<p class="sub caption">${escapeHtml(c.caption)}</p>` : ''}<div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`)
+    .join('\n');
   const offsetH = data.utcOffsetHours ?? 0;
   const sections = (data.sections ?? []).map((s) => `<section><h2>${escapeHtml(s.title)}</h2>${s.html}</section>`).join('\n');
   return `<!doctype html>
@@ -110,6 +114,7 @@ table.events { border-collapse: collapse; font-size: 12px; } table.events td, ta
 <body>
 <h1>${escapeHtml(data.title)}</h1>
 <p class="sub">${escapeHtml(data.subtitle)}</p>
+<p class="sub zone">${escapeHtml(offsetH === 0 ? 'All times are UTC.' : `Times in tables and key figures are UTC; chart axes show the scenario's local time (${utcOffsetLabel(offsetH)}).`)}</p>
 ${charts}
 ${sections}
 <section><h2>Key figures</h2><table class="kpis">${kpiRows(data.kpis)}</table></section>
