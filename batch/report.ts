@@ -9,12 +9,11 @@
  *   a failed run, and a link to the run's own report.html.
  * Each chart's uPlot instance is `window.gridbidCharts[id]`, as in report.html.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { BatchPlan, RunSpec } from './plan.ts';
 import type { RunRow } from './summary.ts';
 import { kpiInfo, kpiTitle } from '../output/kpiCatalogue.ts';
 import { escapeHtml } from '../output/report.ts';
+import { chartAssets, HEAD, PALETTE } from '../output/reportAssets.ts';
 
 export interface BarChart {
   readonly id: string;
@@ -28,18 +27,11 @@ export interface BarChart {
   readonly mean: ReadonlyArray<number | null>;
   /** One series of dots per seed. */
   readonly seeds: ReadonlyArray<{ readonly label: string; readonly values: ReadonlyArray<number | null> }>;
+  /** Every finished run has 0: bars of no height, said in words and drawn on an axis from 0. */
+  readonly allZero: boolean;
 }
 
-const require = createRequire(import.meta.url);
-let assets: { js: string; css: string } | undefined;
-const uplot = (): { js: string; css: string } =>
-  (assets ??= {
-    js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-    css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-  });
-
 const scriptJson = (v: unknown): string => JSON.stringify(v).replaceAll('<', '\\u003c');
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 /** A run's configuration: its id without the seed. */
 export const configurationOf = (run: RunSpec): string => run.id.replace(/__seed-\d+$/, '');
@@ -87,6 +79,7 @@ export function barCharts(plan: BatchPlan, rows: ReadonlyArray<RunRow | undefine
       configs,
       mean,
       seeds: seeds.length > 1 ? seeds.map((s, j) => ({ label: `seed ${s}`, values: grid.map((vs) => vs[j]!) })) : [],
+      allZero: grid.every((vs) => vs.every((v) => v === null || v === 0)),
     });
   }
   return { charts, missing };
@@ -117,7 +110,7 @@ function runTable(plan: BatchPlan, rows: ReadonlyArray<RunRow | undefined>): str
 }
 
 export function renderBatchReport(plan: BatchPlan, rows: ReadonlyArray<RunRow | undefined>): string {
-  const { js, css } = uplot();
+  const { scripts, css } = chartAssets();
   const { charts, missing } = barCharts(plan, rows);
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
@@ -128,20 +121,21 @@ export function renderBatchReport(plan: BatchPlan, rows: ReadonlyArray<RunRow | 
     swept.length ? `varying ${swept.join(', ')}` : '',
     `seeds ${[...new Set(plan.runs.map((r) => r.seed))].join(', ')}`,
   ].filter((s) => s !== '');
-  const chartHtml = charts.map((c) => `<section><h2>${escapeHtml(c.title)}</h2><div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`).join('\n');
+  const chartHtml = charts
+    .map((c) => `<section><h2>${escapeHtml(c.title)}</h2>${c.allZero ? '<p class="sub zero">0 in every run.</p>' : ''}<div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`)
+    .join('\n');
   const note = missing.length ? `<p class="sub">No finished run reports ${missing.map((m) => escapeHtml(kpiTitle(m))).join(', ')}.</p>` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${HEAD}
 <title>gridbid batch — ${escapeHtml(plan.name)}</title>
 <style>${css}</style>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; }
 h1 { font-size: 1.4rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin-top: 1.5rem; }
 .sub { color: #666; margin-top: 0; }
-.chart { min-height: 320px; }
-.table-scroll { overflow-x: auto; max-width: 100%; }
 table.runs { border-collapse: collapse; font-size: 13px; } table.runs td .err { display: inline-block; max-width: 40ch; white-space: normal; overflow-wrap: anywhere; } table.runs th, table.runs td { padding: 2px 8px; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
 table.runs th { font-weight: 500; color: #444; position: sticky; top: 0; background: #fff; }
 tr.failed td { background: #fdecea; } tr.pending td { color: #999; }
@@ -155,26 +149,27 @@ ${plan.description ? `<p>${escapeHtml(plan.description)}</p>` : ''}
 ${chartHtml}
 ${note}
 <section><h2>Runs</h2>${runTable(plan, rows)}</section>
-<script>${js}</script>
+${scripts}
 <script>
 const CHARTS = ${scriptJson(charts)};
 const PALETTE = ${scriptJson(PALETTE)};
-window.gridbidCharts = {};
 for (const c of CHARTS) {
   const el = document.getElementById('chart-' + c.id);
   const x = c.labels.map((_, i) => i);
   const shown = c.labels.map((l) => l.length > 40 ? l.slice(0, 39) + '…' : l);
   const longest = Math.max(...shown.map((l) => l.length));
-  const width = Math.max(600, el.clientWidth || 900);
+  const width = gridbidChartWidth(el);
   // Labels side by side when they fit, else slanted, hanging down to the left of their bar.
   const rotate = shown.reduce((w, l) => w + l.length * 7 + 16, 0) > width - 100 ? 35 : 0;
-  const bars = uPlot.paths.bars({ size: [0.6, 80] });
+  // No uPlot (it failed to load): gridbidChart says so in the chart's box.
+  const bars = typeof uPlot === 'function' ? uPlot.paths.bars({ size: [0.6, 80] }) : undefined;
   const opts = {
     width,
     height: 300 + (rotate ? Math.round(longest * 4) : 0),
     scales: {
       x: { time: false, range: [-0.5, x.length - 0.5] },
-      y: { range: (u, min, max) => { const lo = Math.min(0, min), hi = Math.max(0, max), pad = (hi - lo) * 0.08 || 1; return [lo < 0 ? lo - pad : 0, hi > 0 ? hi + pad : 0]; } },
+      // From 0 (bars stand on it); all 0: an axis from 0 to 1, so the zero line and its ticks show.
+      y: { range: (u, min, max) => { const lo = Math.min(0, min ?? 0), hi = Math.max(0, max ?? 0), pad = (hi - lo) * 0.08 || 1; return lo === 0 && hi === 0 ? [0, 1] : [lo < 0 ? lo - pad : 0, hi > 0 ? hi + pad : 0]; } },
     },
     axes: [
       { splits: () => x, values: (u, splits) => splits.map((i) => shown[i] ?? ''), rotate, size: rotate ? 20 + Math.round(longest * 4.2) : 40, grid: { show: false } },
@@ -184,7 +179,7 @@ for (const c of CHARTS) {
       .concat([{ label: 'mean over seeds', stroke: PALETTE[0], fill: PALETTE[0] + '55', width: 1, paths: bars, points: { show: false }, fillTo: 0 }])
       .concat(c.seeds.map((s, i) => ({ label: s.label, stroke: PALETTE[(i + 1) % PALETTE.length], fill: PALETTE[(i + 1) % PALETTE.length], paths: () => null, points: { show: true, size: 7, fill: PALETTE[(i + 1) % PALETTE.length] } }))),
   };
-  window.gridbidCharts[c.id] = new uPlot(opts, [x, c.mean].concat(c.seeds.map((s) => s.values)), el);
+  gridbidChart(c.id, el, opts, [x, c.mean].concat(c.seeds.map((s) => s.values)));
 }
 </script>
 </body>

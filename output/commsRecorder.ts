@@ -53,7 +53,7 @@ export class CommsRecorder {
     const end = this.end;
     if (!end) return [];
     const table = (head: readonly string[], rows: readonly (readonly string[])[]): string =>
-      `<table class="events"><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</table>`;
+      `<div class="table-scroll"><table class="events"><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</table></div>`;
     const latencyRows = [...end.latencyByClass]
       .sort(byKey)
       .map(([cls, samples]) => {

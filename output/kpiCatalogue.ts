@@ -6,13 +6,19 @@
  *
  * Paths are summary.json's, dot-separated; `*` stands for one segment that names a
  * kind, a tariff, an aggregator, a retailer or a rejection code, and `{1}` in the name
- * takes it. A path nobody catalogued (a KPI added since) gets a name made from its
- * words and a unit read from its suffix, so a report never shows a bare path either.
+ * takes it (`{2}` the second `*`). A path nobody catalogued (a KPI added since) gets a
+ * name made from its words and a unit only where its suffix states one (`…Kwh`, `…Pct`);
+ * otherwise none, rather than a guessed one. test/output/kpiCatalogue.spec.ts runs every
+ * example scenario and fails on any KPI path of theirs that is not catalogued here.
  */
 export interface KpiInfo {
   /** Short name, capitalised, for titles and column heads. */
   readonly name: string;
-  /** Unit as printed: 'kW', 'kWh', 'currency', 'currency/MWh', '%', 'count', '°C·h', 'yes/no', 'time (UTC)', 'text'. */
+  /**
+   * Unit as printed: 'kW', 'kWh', 'kvarh', 'currency', 'currency/MWh', '%', 'p.u.', 'min', 'min per customer', 'interruptions per customer', 'count', '°C·h', 'yes/no',
+   * 'time (UTC)'; '' for none (a name or a text: the title is the name alone). A list's unit is 'count':
+   * summary.csv has its length; the run report shows its items.
+   */
   readonly unit: string;
   /** One sentence: what it measures. */
   readonly meaning: string;
@@ -36,10 +42,11 @@ const ENTRIES: readonly Entry[] = [
   // anyone may deviate from a position, and what a demand-response study compares with the baseline is what the sites used.
   ['demandKwh', 'Energy consumed', 'kWh', 'Σ over the sites’ meters of gross consumption over the run: loads (also what a home’s own PV covers), charging of EVs and batteries, a generator’s intake; not the cleared demand.'],
   ['supplyKwh', 'Energy generated', 'kWh', 'Σ over the sites’ meters of gross generation over the run: plants, PV (also what its home uses itself), battery and V2G discharge; not the cleared supply.'],
-  ['peakKw', 'Peak demand', 'kW', 'Highest Σ of the sites’ metered gross consumption in an interval (kW averaged over it).'],
-  ['peakAt', 'Time of peak demand', 'time (UTC)', 'Start of the interval with the highest metered gross consumption.'],
+  // 'Consumption', as demandKwh: the report's Load chart draws the cleared demand, which this is not.
+  ['peakKw', 'Peak consumption', 'kW', 'Highest Σ of the sites’ metered gross consumption in an interval (kW averaged over it); not the cleared demand.'],
+  ['peakAt', 'Time of peak consumption', 'time (UTC)', 'Start of the interval with the highest metered gross consumption.'],
   ['baselinePeakKw', 'Peak without flexibility', 'kW', 'Highest demand of the no-flexibility baseline.'],
-  ['peakReductionKw', 'Peak reduction', 'kW', 'Baseline peak minus the metered peak (peakKw).'],
+  ['peakReductionKw', 'Peak reduction', 'kW', 'Baseline peak minus the metered peak consumption (peakKw).'],
   ['peakReductionPct', 'Peak reduction', '%', 'Peak reduction as a share of the baseline peak.'],
   ['baselineKwh', 'Baseline energy', 'kWh', 'Energy the agents would have used without any price response.'],
   ['shiftedKwh', 'Energy shifted', 'kWh', 'Energy moved away from intervals where the agents used less than their baseline.'],
@@ -63,8 +70,8 @@ const ENTRIES: readonly Entry[] = [
   ['operations.reliability.customersInterrupted', 'Customers interrupted', 'count', 'Customers cut off from the substation at least once.'],
   ['operations.reliability.customerInterruptions', 'Customer interruptions', 'count', 'Times a customer lost supply (again only after it came back).'],
   ['operations.reliability.customerMinutesInterrupted', 'Customer-minutes interrupted', 'min', 'Σ over customers of the minutes they were without supply.'],
-  ['operations.reliability.saifi', 'SAIFI', 'count', 'Customer interruptions per customer over the run.'],
-  ['operations.reliability.saidiMinutes', 'SAIDI', 'min', 'Minutes without supply per customer over the run.'],
+  ['operations.reliability.saifi', 'SAIFI', 'interruptions per customer', 'Customer interruptions per customer over the run.'],
+  ['operations.reliability.saidiMinutes', 'SAIDI', 'min per customer', 'Minutes without supply per customer over the run.'],
   ['operations.reliability.unservedKwh', 'Energy not supplied', 'kWh', 'What the cut-off customers would have consumed (their no-flexibility baseline) while without supply.'],
   ['feeder.lossesKwh', 'Feeder losses', 'kWh', 'AC series losses at the cleared dispatch, over the run.'],
   ['feeder.acVoltageViolationIntervals', 'Intervals with a voltage out of band', 'count', 'Intervals in which the AC voltage of some bus left its band (limits the linear model missed).'],
@@ -89,17 +96,84 @@ const ENTRIES: readonly Entry[] = [
   ['aggregators.*.marketPayment', 'Market payment of aggregator {1}', 'currency', 'What the aggregator paid in the market.'],
   ['aggregators.*.memberPayments', 'Member payments of aggregator {1}', 'currency', 'What its members paid the aggregator.'],
   ['aggregators.*.feeIncome', 'Fee income of aggregator {1}', 'currency', 'The aggregator’s fees under its contract.'],
-  ['clearingProblems', 'Clearing problems', 'count', 'Intervals whose clearing was infeasible, unbounded or failed.'],
+  ['clearingProblems', 'Clearing problems', 'count', 'Intervals whose clearing was infeasible, unbounded or failed (the run report lists them).'],
   ['rejectedBids.*', 'Rejected bids: {1}', 'count', 'Bids the market refused for this reason.'],
-  ['agentFaults', 'Strategy faults', 'count', 'Intervals in which a strategy threw or answered with an invalid curve.'],
+  ['agentFaults', 'Strategy faults', 'count', 'Intervals in which a strategy threw or answered with an invalid curve (the run report lists them).'],
+  ['demandResponsePaid', 'Demand response paid', 'currency', 'What the operators paid the agents for demand response over the run, net of penalties.'],
+  ['aggregators.*.ownPositionKwh', 'Own position of aggregator {1}', 'kWh', 'Energy the aggregator held beyond its members’ shares over the run (+ bought).'],
+  ['aggregators.*.ownPositionCost', 'Cost of own position of aggregator {1}', 'currency', 'What the energy it held beyond its members’ shares cost it.'],
+  ['retailers.*.revenueAccruedEnergy', 'Energy charges accrued by retailer {1}', 'currency', 'Its customers’ energy charges accrued interval by interval from their meters (the bills, revenue, add the tariffs’ other charges).'],
+  ['retail.bills.*.byKind.*.customers', 'Customers on tariff {1}, {2}', 'count', 'Customers of this kind billed under this tariff.'],
+  ['retail.bills.*.byKind.*.averagePerCustomer', 'Average bill on tariff {1}, {2}', 'currency', 'Bills of customers of this kind under this tariff, divided by their number.'],
+  // An operator's demand response (agents/operations/gridRoom.ts DrTotals), per operator id.
+  ['operations.demandResponse.*.requestedKwh', 'DR needed by {1}', 'kWh', 'Σ excess over the limit × (1 − headroom) on the operator’s branches × Δt: the energy it needed removed.'],
+  ['operations.demandResponse.*.shortfallKwh', 'DR shortfall of {1}', 'kWh', 'Σ excess over the limit the operator could not remove × Δt.'],
+  ['operations.demandResponse.*.askedKwh', 'DR asked by {1}', 'kWh', 'Σ |requested change| × Δt over its commands: every agent is asked for the whole remaining excess, so asks overlap.'],
+  ['operations.demandResponse.*.committedKwh', 'DR committed to {1}', 'kWh', 'Σ committed change × Δt over the opted-in commands.'],
+  ['operations.demandResponse.*.deliveredKwh', 'DR delivered to {1}', 'kWh', 'Σ (baseline − actual) × Δt over the opted-in commands: measured, may exceed the commitment (baseline error).'],
+  ['operations.demandResponse.*.creditedKwh', 'DR credited by {1}', 'kWh', 'Σ min(delivered, committed) × Δt: what is paid (no credit beyond the commitment).'],
+  ['operations.demandResponse.*.unmeasuredKwh', 'DR not measurable, {1}', 'kWh', 'Σ committed × Δt where there was no baseline to measure against (not settled).'],
+  ['operations.demandResponse.*.responses.*', 'Commands of {1} answered {2}', 'count', 'The operator’s commands by the agent’s answer (opt-in, opt-out, rejected; lost on the way; failed: the agent threw).'],
+  ['operations.demandResponse.*.payments', 'DR payments of {1}', 'currency', 'What the operator paid the opted-in agents for what they delivered.'],
+  ['operations.demandResponse.*.penalties', 'DR penalties of {1}', 'currency', 'What the operator charged opted-in agents for committed energy they did not deliver.'],
+  ['operations.reliability.restorations', 'Restorations after faults', 'count', 'Faults the self-healing operator isolated: the branch, when, when supply came back over which ties, buses left unserved (the run report lists them).'],
+  // The feeder's AC check (output/feederOutputs.ts).
+  ['feeder.worstVoltagePu.value', 'Lowest voltage', 'p.u.', 'Lowest AC voltage magnitude of any bus in any interval.'],
+  ['feeder.worstVoltagePu.bus', 'Bus of the lowest voltage', '', 'The bus where the lowest voltage occurred.'],
+  ['feeder.worstVoltagePu.at', 'Time of the lowest voltage', 'time (UTC)', 'Start of the interval of the lowest voltage.'],
+  ['feeder.highestVoltagePu.value', 'Highest voltage', 'p.u.', 'Highest AC voltage magnitude of any bus in any interval.'],
+  ['feeder.highestVoltagePu.bus', 'Bus of the highest voltage', '', 'The bus where the highest voltage occurred.'],
+  ['feeder.highestVoltagePu.at', 'Time of the highest voltage', 'time (UTC)', 'Start of the interval of the highest voltage.'],
+  ['feeder.maxLinDistFlowErrorPu.value', 'Largest LinDistFlow voltage error', 'p.u.', 'Largest |linear (LinDistFlow) − AC| voltage difference over buses and intervals: how far the market’s linear model was off.'],
+  ['feeder.maxLinDistFlowErrorPu.bus', 'Bus of the largest LinDistFlow error', '', 'The bus where the linear model was furthest off.'],
+  ['feeder.maxLinDistFlowErrorPu.at', 'Time of the largest LinDistFlow error', 'time (UTC)', 'Start of the interval where the linear model was furthest off.'],
+  ['feeder.inverterSuppliedKvarh', 'Reactive energy supplied by inverters', 'kvarh', 'Σ reactive power the inverters supplied (raising voltage) × Δt.'],
+  ['feeder.inverterAbsorbedKvarh', 'Reactive energy absorbed by inverters', 'kvarh', 'Σ reactive power the inverters absorbed (lowering voltage) × Δt.'],
+  // The communication plane (engine/interval/comms.ts CommsSummary), in runs with one.
+  ['comms.messages', 'Messages', 'count', 'Messages the communication plane finished (delivered, late, lost or rejected by their receiver).'],
+  ['comms.messagesByStatus.*', 'Messages {1}', 'count', 'Messages by their status in messages.csv: the plane’s (delivered, late, lost) or the receiver’s verdict (rejected-…).'],
+  ['comms.messagesByType.*', 'Messages of type {1}', 'count', 'Messages of this type.'],
+  ['comms.lateBids', 'Bids late', 'count', 'Bids delivered after the gate closed: left out of the clearing.'],
+  ['comms.lostBids', 'Bids lost', 'count', 'Bids never delivered.'],
+  ['comms.lateCommands', 'Operator commands late', 'count', 'Genuine operator commands delivered after their deadline.'],
+  ['comms.lostCommands', 'Operator commands lost', 'count', 'Genuine operator commands never delivered.'],
+  ['comms.rejectedCommands', 'Genuine commands rejected', 'count', 'Genuine operator commands their receivers rejected (signature, replay or freshness check).'],
+  ['comms.attacksRejected', 'Attacks rejected', 'count', 'Forged and replayed commands and tampered meter reads rejected by their receivers.'],
+  ['comms.attacksAccepted', 'Attacks accepted', 'count', 'Replayed copies that verified because their original never arrived: reported, not acted on.'],
+  ['comms.drCommittedKwh', 'DR committed (on the plane)', 'kWh', 'Σ committed change × Δt over the opted-in commands.'],
+  ['comms.drEnergyLostToLatencyKwh', 'DR lost to command latency', 'kWh', 'Committed energy not in force because commands arrived part-way into their interval.'],
+  ['comms.meterReadsStored', 'Meter reads stored', 'count', 'Meter reads the MDMS accepted.'],
+  ['comms.meterReadsRejected.*', 'Meter reads rejected: {1}', 'count', 'Meter reads the MDMS rejected for this reason.'],
+  ['comms.meterIntervalsEstimated', 'Meter intervals estimated', 'count', 'Meter-intervals the MDMS filled by VEE (interpolated or like-day estimated) for want of a read.'],
+  ['comms.meterIntervalsMissing', 'Meter intervals missing', 'count', 'Meter-intervals with no read and no estimate.'],
+  ['comms.billedIntervalsEstimated', 'Billed intervals estimated', 'count', 'Customer-intervals of the retail bills filled by VEE instead of an actual read.'],
+  ['comms.billedIntervalsMissing', 'Billed intervals missing', 'count', 'Customer-intervals of the retail bills with no read and no estimate (billed as zero energy).'],
+  ['comms.sendsDeferred', 'Sends deferred', 'count', 'Messages handed to the plane after their send time because a command was still in flight at the bid time.'],
+  ['comms.pricesLate', 'Price broadcasts late', 'count', 'Price broadcasts (and retail tariff signals) delivered after the next bid time, or lost.'],
+  ['comms.bidsOnStalePrices', 'Bids on stale prices', 'count', 'Bids (and members’ and customers’ curves) made on prices older than the newest published.'],
+  ['comms.memberCurvesMissedGate', 'Member curves that missed the gate', 'count', 'Members’ curves not delivered to their aggregator by its gate: left out of its bid.'],
+  ['comms.memberAwardsMissed', 'Member awards missed', 'count', 'Members’ awards not received by the interval start: the member fell back to its last schedule.'],
+  ['comms.memberAwardDeviationKwh', 'Member deviation from awards', 'kWh', 'Σ |fallback schedule − share| × Δt over missed awards.'],
+  ['comms.repliesLate', 'DR replies late', 'count', 'Opt-in/opt-out replies not delivered within the operator’s reply window.'],
+  ['comms.optOutsCountedIn', 'Opt-outs counted as opt-ins', 'count', 'Opt-outs the operator did not hear in time, settled as opt-ins at the value asked.'],
+  ['comms.reportsLate', 'Flexibility reports late', 'count', 'Flexibility reports not delivered to the operator by its decision, or lost.'],
+  ['comms.dayAheadResultsLate', 'Day-ahead results late', 'count', 'Day-ahead results not delivered by the first delivery interval’s bid time, or lost.'],
+  ['comms.dayAheadScheduleIntervalsMissed', 'Day-ahead schedule intervals missed', 'count', 'Intervals of day-ahead schedules an agent did not operate to because the schedule had not arrived.'],
+  ['comms.decisionsOnStaleReports', 'Operator decisions on stale reports', 'count', 'Commands the operator planned on a report older than the interval’s own.'],
+  ['comms.flexibilityOverestimatedKwh', 'Flexibility overestimated', 'kWh', 'Σ (what the operator counted on from a report − what the agent committed) × Δt.'],
+  ['comms.outageCost.bidsMissedGate', 'Bids that missed the gate in link outages', 'count', 'Bids not delivered by the gate because a link was down.'],
+  ['comms.outageCost.commandsAffected', 'Commands affected by link outages', 'count', 'Operator commands delayed or lost because a link was down.'],
+  ['comms.outageCost.drEnergyLostKwh', 'DR lost to link outages', 'kWh', 'Committed energy not in force because a link was down.'],
+  ['comms.outageCost.meterReadsLost', 'Meter reads lost in link outages', 'count', 'Meter reads not delivered because a link was down.'],
+  ['comms.linkUtilisationPct.*', 'Utilisation of link {1}', '%', 'Share of the run the shared link {1} was busy transmitting.'],
   // The final settlement from the MDMS (engine/settlementRun.ts), on a communication plane.
-  ['settlement.stage', 'Final settlement', 'text', 'The settlement run these figures come from: the MDMS’s validated and estimated reads.'],
+  ['settlement.stage', 'Final settlement', '', 'The settlement run these figures come from: the MDMS’s validated and estimated reads.'],
   ['settlement.closed', 'Final settlement books closed', 'yes/no', 'Every identity of the final settlement held (energy, imbalance, intermediaries, demand response).'],
   ['settlement.siteIntervals.*', 'Site-intervals settled on {1} reads', 'count', 'Metered site × interval pairs the final settlement took from a read of this quality.'],
   ['settlement.sitesAdjusted', 'Sites re-settled', 'count', 'Metered sites whose MDMS energy differed from the physical meter in some interval.'],
   ['settlement.adjustedSiteIntervals', 'Site-intervals re-settled', 'count', 'Metered site × interval pairs whose MDMS energy differed from the physical meter.'],
   ['settlement.imbalanceAdjustmentPaid', 'Imbalance re-settlement paid', 'currency', 'What the parties facing the market paid (+) in the final settlement for the difference between their MDMS energy and the physical meter.'],
-  ['settlement.reconciliation.owner', 'Reconciliation account owner', 'text', 'The party that holds unaccounted-for energy and its money (the market operator).'],
+  ['settlement.reconciliation.owner', 'Reconciliation account owner', '', 'The party that holds unaccounted-for energy and its money (the market operator).'],
   ['settlement.reconciliation.unaccountedKwh', 'Unaccounted-for energy', 'kWh', 'Physical minus settled energy: what estimated reads added (−) or missed (+), held by the reconciliation account.'],
   ['settlement.reconciliation.received', 'Reconciliation account received', 'currency', 'What the reconciliation account received for the unaccounted-for energy (equal to the imbalance re-settlement paid).'],
   ['settlement.demandResponse.*.commands', 'DR commands re-settled, {1}', 'count', 'Opted-in commands of this operator settled again from the MDMS.'],
@@ -114,7 +188,7 @@ const ENTRIES: readonly Entry[] = [
   ['settlement.meteredCustomers.importKwh', 'Metered customers’ import', 'kWh', 'The customers’ MDMS import over the run, as a third party’s aggregate.'],
   ['settlement.meteredCustomers.exportKwh', 'Metered customers’ export', 'kWh', 'The customers’ MDMS export over the run, as a third party’s aggregate.'],
   ['settlement.meteredCustomers.missingReads', 'Metered customers’ missing reads', 'count', 'Customer-intervals with no read and no estimate in that aggregate.'],
-  ['settlement.meteredCustomers.withheld', 'Metered customers’ aggregate withheld', 'text', 'Why a third party may not see the customers’ total (the 15/15 rule).'],
+  ['settlement.meteredCustomers.withheld', 'Metered customers’ aggregate withheld', '', 'Why a third party may not see the customers’ total (the 15/15 rule).'],
 ];
 
 const matchers = ENTRIES.map(([path, name, unit, meaning]) => ({
@@ -131,32 +205,36 @@ const words = (path: string): string =>
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase();
 
-/** Unit read from a key's suffix, for keys the catalogue does not know. */
+/** Unit a key's suffix states, for keys the catalogue does not know; '' (none shown) where it states none. */
 function unitOf(path: string): string {
   const last = path.slice(path.lastIndexOf('.') + 1);
   if (/Mwh$/.test(last)) return 'currency/MWh';
   if (/Kwh$/.test(last)) return 'kWh';
+  if (/Kvarh$/.test(last)) return 'kvarh';
   if (/Kw$/.test(last)) return 'kW';
   if (/Pct$/.test(last)) return '%';
+  if (/Pu$/.test(last)) return 'p.u.';
+  if (/Minutes$/.test(last)) return 'min';
+  if (/(Count|Intervals)$/.test(last)) return 'count';
   if (/(Cost|Payment|Payments|Income|Revenue|Margin|Bill)$/i.test(last)) return 'currency';
-  return 'count';
+  return '';
 }
 
 /** The catalogue's entry for a KPI path (or one made from its words). */
 export function kpiInfo(path: string): KpiInfo {
   for (const m of matchers) {
     const hit = m.re.exec(path);
-    if (hit) return { name: m.name.replace('{1}', hit[1] ?? ''), unit: m.unit, meaning: m.meaning };
+    if (hit) return { name: m.name.replace('{1}', hit[1] ?? '').replace('{2}', hit[2] ?? ''), unit: m.unit, meaning: m.meaning.replace('{1}', hit[1] ?? '') };
   }
-  const w = words(path).replace(/ (kwh|kw|mwh|pct)$/, '');
+  const w = words(path).replace(/ (kwh|kvarh|kw|mwh|pct|pu)$/, '');
   return { name: w.charAt(0).toUpperCase() + w.slice(1), unit: unitOf(path), meaning: '' };
 }
 
 /** True when the catalogue has an entry for the path (not a name made from its words). */
 export const isCatalogued = (path: string): boolean => matchers.some((m) => m.re.test(path));
 
-/** 'Peak demand (kW)': a chart title or column head, always with its unit. */
+/** 'Peak consumption (kW)': a chart title or column head, with its unit (the name alone where it has none). */
 export const kpiTitle = (path: string): string => {
   const { name, unit } = kpiInfo(path);
-  return `${name} (${unit})`;
+  return unit === '' ? name : `${name} (${unit})`;
 };

@@ -138,5 +138,6 @@ export function machineSvg(shape: MachineShape, timeShare: ReadonlyMap<string, n
         `<text x="${f1(b.x)}" y="${f1(b.y + 12)}" font-size="10" text-anchor="middle" fill="#555">${share === undefined ? '' : `${(share * 100).toFixed(1)} % of time`}</text></g>`,
     );
   }
-  return `<svg class="machine" viewBox="0 0 ${laid.width} ${laid.height}" width="${laid.width}" height="${laid.height}" role="img" aria-label="${escapeHtml(shape.id)} state machine">${parts.join('')}</svg>`;
+  // Its natural size, scaled down to a narrower page (a phone): the width and height give the aspect ratio.
+  return `<svg class="machine" viewBox="0 0 ${laid.width} ${laid.height}" width="${laid.width}" height="${laid.height}" style="max-width: 100%; height: auto" role="img" aria-label="${escapeHtml(shape.id)} state machine">${parts.join('')}</svg>`;
 }

@@ -558,11 +558,12 @@ export class Recorder implements SimulationSink {
       });
     }
     if (this.loading.size > 0) {
-      // The ten most loaded branches, and the limit line.
+      // The ten most loaded branches, and the limit line; the caption says when that is not all of them.
       const top = [...this.loading].sort(([, a], [, b]) => Math.max(...b.map((x) => x ?? 0)) - Math.max(...a.map((x) => x ?? 0))).slice(0, 10);
       charts.push({
         id: 'loading',
         title: 'Branch loading against the limit',
+        ...(this.loading.size > top.length ? { caption: `The ${top.length} most loaded of ${this.loading.size} branches with a limit (highest loading over the run); every branch is in flows.csv.` } : {}),
         yLabel: '% of limit',
         x: s.t,
         series: [...top.map(([id, values]) => ({ label: id, values })), { label: 'limit', values: s.t.map(() => 100), dash: true }],
@@ -585,9 +586,9 @@ export class Recorder implements SimulationSink {
       this.eventCounts.size === 0
         ? '<p>No operator commands, reports or faults in this run.</p>'
         : `<p>${[...this.eventCounts].map(([type, n]) => `${escapeHtml(type)}: ${n}`).join(' · ')}</p>` +
-          `<table class="events"><tr>${['time', 'issuer', 'target', 'type', 'requested kW', 'response', 'delivered kW', 'detail'].map((h) => `<th>${h}</th>`).join('')}</tr>` +
+          `<div class="table-scroll"><table class="events"><tr>${['time (UTC)', 'issuer', 'target', 'type', 'requested kW', 'response', 'delivered kW', 'detail'].map((h) => `<th>${h}</th>`).join('')}</tr>` +
           this.eventSample.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
-          '</table>' +
+          '</table></div>' +
           (this.eventSample.length >= 200 ? '<p>(first 200 events; all are in events.csv)</p>' : '');
     const retail = retailSectionHtml(summary.kpis);
     return {

@@ -2,9 +2,8 @@
  * A self-contained HTML report: the charting library (uPlot), its stylesheet and
  * the data are inlined, so the page opens from disk with no network access.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { kpiTitle } from './kpiCatalogue.ts';
+import { kpiInfo, kpiTitle } from './kpiCatalogue.ts';
+import { chartAssets, HEAD } from './reportAssets.ts';
 
 export interface ChartSeries {
   readonly label: string;
@@ -15,6 +14,8 @@ export interface ChartSeries {
 export interface ChartSpec {
   readonly id: string;
   readonly title: string;
+  /** A sentence under the title: what the chart leaves out, how to read it. */
+  readonly caption?: string;
   /** The y axis's unit ('kW', 'currency/MWh', '°C' …), printed after the title and on the axis. */
   readonly yLabel: string;
   /** Unix seconds (UTC). */
@@ -36,16 +37,6 @@ export interface ReportData {
   readonly sections?: ReadonlyArray<{ readonly title: string; readonly html: string }>;
 }
 
-const require = createRequire(import.meta.url);
-let assets: { js: string; css: string } | undefined;
-function uplotAssets(): { js: string; css: string } {
-  assets ??= {
-    js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-    css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-  };
-  return assets;
-}
-
 /** 'UTC+02:00', 'UTC−03:30', 'UTC'. */
 export function utcOffsetLabel(hours: number): string {
   if (hours === 0) return 'UTC';
@@ -59,27 +50,53 @@ export const escapeHtml = (s: string): string =>
 /** JSON safe to embed in a <script> element. */
 const scriptJson = (v: unknown): string => JSON.stringify(v).replaceAll('<', '\\u003c');
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+/** Words of a camelCase key: `restoredAt` → 'restored at'. */
+const keyWords = (k: string): string => k.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
+/** A value of a list item as text: objects as 'key value · key value', lists joined, no value as '—'. */
+function plain(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (Array.isArray(v)) return v.length === 0 ? 'none' : v.map(plain).join(', ');
+  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${keyWords(k)} ${plain(x)}`).join(' · ');
+  return String(v);
+}
+
+/** Items of a list KPI the table shows; the rest are in summary.json. */
+const LIST_ITEMS = 10;
 
 function kpiRows(kpis: Record<string, unknown>, prefix = ''): string {
   return Object.entries(kpis)
     .map(([k, v]) => {
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) return kpiRows(v as Record<string, unknown>, `${prefix}${k}.`);
-      const shown = Array.isArray(v) ? (v.length === 0 ? 'none' : `${v.length} item(s)`) : String(v);
-      return `<tr><th>${escapeHtml(kpiTitle(prefix + k))}</th><td>${escapeHtml(shown)}</td></tr>`;
+      const path = prefix + k;
+      // A list (restorations, clearing problems, faults): how many, as summary.csv counts it, and what they are.
+      const shown = Array.isArray(v)
+        ? String(v.length) +
+          (v.length === 0
+            ? ''
+            : `<ul class="items">${v
+                .slice(0, LIST_ITEMS)
+                .map((x) => `<li>${escapeHtml(plain(x))}</li>`)
+                .join('')}${v.length > LIST_ITEMS ? `<li>… ${v.length - LIST_ITEMS} more in summary.json</li>` : ''}</ul>`)
+        : escapeHtml(v === null ? '—' : String(v));
+      const meaning = kpiInfo(path).meaning;
+      return `<tr><th${meaning ? ` title="${escapeHtml(meaning)}"` : ''}>${escapeHtml(kpiTitle(path))}</th><td>${shown}</td></tr>`;
     })
     .join('');
 }
 
 export function renderReport(data: ReportData): string {
-  const { js, css } = uplotAssets();
-  const charts = data.charts.map((c) => `<section><h2>${escapeHtml(c.title)} <span class="unit">(${escapeHtml(c.yLabel)})</span></h2><div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`).join('\n');
+  const { scripts, css } = chartAssets();
+  const charts = data.charts
+    .map((c) => `<section><h2>${escapeHtml(c.title)} <span class="unit">(${escapeHtml(c.yLabel)})</span></h2>${c.caption ? `<p class="sub caption">${escapeHtml(c.caption)}</p>` : ''}<div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`)
+    .join('\n');
   const offsetH = data.utcOffsetHours ?? 0;
   const sections = (data.sections ?? []).map((s) => `<section><h2>${escapeHtml(s.title)}</h2>${s.html}</section>`).join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${HEAD}
 <title>${escapeHtml(data.title)}</title>
 <style>${css}</style>
 <style>
@@ -87,22 +104,23 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; }
 h1 { font-size: 1.4rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin-top: 1.5rem; }
 .sub { color: #666; margin-top: 0; }
 table.kpis { border-collapse: collapse; font-size: 13px; } table.kpis th, table.kpis td { padding: 2px 10px; border-bottom: 1px solid #eee; text-align: left; }
-table.kpis th { font-weight: 500; color: #444; }
-.chart { min-height: 320px; } h2 .unit { font-weight: 400; color: #555; }
-.machines { display: flex; flex-wrap: wrap; gap: 12px; } figure.machine { margin: 0; border: 1px solid #eee; padding: 6px; } figure.machine figcaption { font-weight: 600; }
+table.kpis th { font-weight: 500; color: #444; } table.kpis td { overflow-wrap: anywhere; } table.kpis ul.items { margin: 0; padding-left: 1.2em; }
+h2 .unit { font-weight: 400; color: #555; }
+.machines { display: flex; flex-wrap: wrap; gap: 12px; } figure.machine { margin: 0; border: 1px solid #eee; padding: 6px; max-width: 100%; min-width: 0; box-sizing: border-box; } figure.machine figcaption { font-weight: 600; }
+svg.machine { max-width: 100%; height: auto; }
 table.events { border-collapse: collapse; font-size: 12px; } table.events td, table.events th { padding: 2px 6px; border-bottom: 1px solid #eee; text-align: left; }
 </style>
 </head>
 <body>
 <h1>${escapeHtml(data.title)}</h1>
 <p class="sub">${escapeHtml(data.subtitle)}</p>
+<p class="sub zone">${escapeHtml(offsetH === 0 ? 'All times are UTC.' : `Times in tables and key figures are UTC; chart axes show the scenario's local time (${utcOffsetLabel(offsetH)}).`)}</p>
 ${charts}
 ${sections}
 <section><h2>Key figures</h2><table class="kpis">${kpiRows(data.kpis)}</table></section>
-<script>${js}</script>
+${scripts}
 <script>
 const CHARTS = ${scriptJson(data.charts)};
-const PALETTE = ${scriptJson(PALETTE)};
 // The scenario's local time, whatever the viewer's time zone: shift by its UTC offset and format as UTC.
 const OFFSET_S = ${scriptJson(offsetH * 3600)};
 const ZONE = ${scriptJson(utcOffsetLabel(offsetH))};
@@ -115,19 +133,18 @@ const timeTicks = (u, splits) => splits.map((v, i) => {
   const d = local(v);
   return i === 0 || (d.getUTCHours() === 0 && d.getUTCMinutes() === 0) ? hhmm(d) + '\\n' + ymd(d) : hhmm(d);
 });
-window.gridbidCharts = {};
 for (const c of CHARTS) {
   const el = document.getElementById('chart-' + c.id);
   const opts = {
-    width: Math.max(600, el.clientWidth || 900), height: 300,
+    width: gridbidChartWidth(el), height: 300,
     scales: { x: { time: true } },
     // Ticks fall on the scenario's local hours and midnights.
     tzDate: (ts) => uPlot.tzDate(new Date((ts + OFFSET_S) * 1e3), 'Etc/UTC'),
     axes: [{ label: 'local time (' + ZONE + ')', values: timeTicks, size: 56 }, { label: c.yLabel }],
     series: [{ label: 'time (' + ZONE + ')', value: (u, v) => v == null ? '' : ymd(local(v)) + ' ' + hhmm(local(v)) }]
-      .concat(c.series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, dash: s.dash ? [6, 4] : undefined, spanGaps: false }))),
+      .concat(c.series.map((s, i) => Object.assign({ label: s.label, width: 1.5, spanGaps: false }, lineStyle(i, s.dash)))),
   };
-  window.gridbidCharts[c.id] = new uPlot(opts, [c.x].concat(c.series.map((s) => s.values)), el);
+  gridbidChart(c.id, el, opts, [c.x].concat(c.series.map((s) => s.values)));
 }
 </script>
 </body>

@@ -23,9 +23,9 @@ interface RetailerBook {
 }
 
 const table = (head: readonly string[], rows: ReadonlyArray<readonly string[]>): string =>
-  `<table class="events"><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>` +
+  `<div class="table-scroll"><table class="events"><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>` +
   rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
-  '</table>';
+  '</table></div>';
 
 /** The section's HTML, or undefined for a run without retail customers. */
 export function retailSectionHtml(kpis: Record<string, unknown>): string | undefined {

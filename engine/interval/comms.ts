@@ -961,7 +961,6 @@ export class CommsRun {
     let status = planeStatus;
     const deliveredAtMs = tab.f64[d + F_DELIVERED_AT]!;
     const delivered = deliveredAtMs === deliveredAtMs;
-    if (delivered) this.sample(u8[b + B_CLASS]!, deliveredAtMs - tab.f64[d + F_SENT_AT]!);
     switch (u8[b + B_KIND]) {
       case BID:
         if (planeStatus === DELIVERED) {
@@ -1015,6 +1014,9 @@ export class CommsRun {
         break;
       }
     }
+    // The report's latency per class counts what was delivered or late and kept: not what its receiver rejected
+    // (a replayed or forged command, a tampered read), whose status is then the receiver's verdict.
+    if (delivered && status === planeStatus) this.sample(u8[b + B_CLASS]!, deliveredAtMs - tab.f64[d + F_SENT_AT]!);
     this.byStatus[status]!++;
     this.byType[u8[b + B_TYPE]!]!++;
     const link = i32[w + I_LINK]!;

@@ -237,9 +237,9 @@ describe('HTML reports in headless Chromium', function () {
   it('batch-report.html: KPI names and units from the catalogue, never a raw path; the runs table scrolls in its box', async () => {
     const { layout, problems } = await check(join(dir, 'batch-report.html'), 800);
     expect(problems).to.deep.equal([]);
-    expect(layout.charts.map((c) => c.title)).to.deep.equal(['Welfare (currency)', 'Paid by buyers in real time (currency)', 'Average price (currency/MWh)', 'Peak demand (kW)', 'Peak reduction (%)']);
+    expect(layout.charts.map((c) => c.title)).to.deep.equal(['Welfare (currency)', 'Paid by buyers in real time (currency)', 'Average price (currency/MWh)', 'Peak consumption (kW)', 'Peak reduction (%)']);
     for (const c of layout.charts) expect(c.yLabel, c.id).to.equal(/\(([^()]+)\)$/.exec(c.title)?.[1]);
-    expect(layout.heads).to.include.members(['Welfare (currency)', 'Peak demand (kW)']);
+    expect(layout.heads).to.include.members(['Welfare (currency)', 'Peak consumption (kW)']);
     // The swept parameter's column is named as the sweep file names it; every other head is a word, not a path.
     for (const h of layout.heads.filter((x) => x !== 'market.pricing')) expect(h, 'a raw KPI path').not.to.match(/^[a-z]+[A-Z]|[A-Za-z]\.[A-Za-z]/);
     // At 800 px the table is wider than the page: its box scrolls, the page does not.
