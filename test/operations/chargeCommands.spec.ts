@@ -5,6 +5,7 @@
  * By hand on small numbers, then on a street that exports more than its transformer carries.
  */
 import { expect } from 'chai';
+import { feederHeadTopology } from '../helpers/feederHead.ts';
 import fc from 'fast-check';
 import { respondStorage } from '../../agents/storage/respond.ts';
 import { respondEv, type EvCommandState } from '../../agents/ev/respond.ts';
@@ -19,8 +20,6 @@ import { settleDrCommand } from '../../agents/operations/drSettlement.ts';
 import { intervalAt } from '../../core/clock.ts';
 import { MS_PER_HOUR, parseSimTime } from '../../core/time.ts';
 import { agentId, hours, kw, kwh } from '../../core/units.ts';
-import { networkFromConfig } from '../../network/schema.ts';
-import { TopologyCache } from '../../network/topology.ts';
 
 const DT = 0.25;
 const Q = 0.001;
@@ -88,12 +87,7 @@ describe('operations: charge commands, answered by the agents (agents/*/respond.
 
 describe('operations: the operator relieves a reverse flow with charge commands (Operator.dispatch)', () => {
   // grid ─head (60 kW)─ street: the street exports its PV through the head, which then runs in reverse.
-  const network = networkFromConfig({
-    baseKva: 1000,
-    buses: [{ id: 'grid', reference: true }, { id: 'street' }],
-    branches: [{ id: 'head', kind: 'feeder-head', from: 'grid', to: 'street', reactancePu: 0.04, resistancePu: 0, limitKw: 60, inService: true, tapRatio: 1, phaseShiftDeg: 0 }],
-  });
-  const topology = new TopologyCache().get(network);
+  const topology = feederHeadTopology(60, 'street');
   const interval = intervalAt({ start: Date.parse('2026-06-21T10:00:00Z') as never, intervalMinutes: 15, intervals: 8, gateClosureMinutes: 5 }, 0);
   const takes = (kwMore: number): CommandResponder => ({ respond: (c) => ({ optIn: true, reason: 'charges', deliverKw: Math.min(kwMore, c.value) }) });
   const party = (responder: CommandResponder, canCharge: boolean): DispatchParty => ({ id: agentId(canCharge ? 'battery' : 'home'), busIndex: 1, responder, reachable: () => true, ...(canCharge ? { canCharge: true } : {}) });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { feederHeadTopology } from '../helpers/feederHead.ts';
 import type { CommandResponder, OperatorCommand } from '../../agents/types.ts';
 import { agentId } from '../../core/units.ts';
 import { intervalAt } from '../../core/clock.ts';
@@ -96,12 +97,7 @@ describe('operations: the operator commands flexibility where a branch would ove
 });
 
 describe('operations: the look-ahead learns from metered flows (Operator.recordMetered)', () => {
-  const network = networkFromConfig({
-    baseKva: 1000,
-    buses: [{ id: 'grid', reference: true }, { id: 'a' }],
-    branches: [{ id: 'head', kind: 'feeder-head', from: 'grid', to: 'a', reactancePu: 0.04, resistancePu: 0, limitKw: 100, inService: true, tapRatio: 1, phaseShiftDeg: 0 }],
-  });
-  const topology = new TopologyCache().get(network);
+  const topology = feederHeadTopology(100);
   const clock = { start: Date.parse('2026-07-01T17:00:00Z') as never, intervalMinutes: 15, intervals: 8, gateClosureMinutes: 5 };
   /** One load at a scheduled at `kw`: no overload now (limit 100, headroom 2 %: 98). */
   const dispatchAt = (op: Operator, k: number, kw: number) => {

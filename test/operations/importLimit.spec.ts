@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { feederHeadTopology } from '../helpers/feederHead.ts';
 import fc from 'fast-check';
 import { askedReductionKw, requestedChangeKw } from '../../agents/commandResponse.ts';
 import { respondBuilding } from '../../agents/building/respond.ts';
@@ -23,8 +24,6 @@ import { agentId, kw } from '../../core/units.ts';
 import { planBatch } from '../../batch/plan.ts';
 import { loadScenarioFile, parseScenario } from '../../engine/scenario/load.ts';
 import { type Row, runAndRead as runAndReadFiles } from '../helpers/runOutputs.ts';
-import { networkFromConfig } from '../../network/schema.ts';
-import { TopologyCache } from '../../network/topology.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { expectBooksClosed, expectEventsReconcile, expectWithinLimitOrShortfall, runAndRead, type RunOutputs } from './outputs.ts';
 
@@ -104,12 +103,7 @@ describe('operations: each kind answers an import limit (agents/*/respond.ts)', 
 
 describe('operations: an operator that caps imports (Operator.dispatch with command: import-limit)', () => {
   // grid ─head (100 kW)─ a: loads at a load the head (limit 100, headroom 2 %: 98).
-  const network = networkFromConfig({
-    baseKva: 1000,
-    buses: [{ id: 'grid', reference: true }, { id: 'a' }],
-    branches: [{ id: 'head', kind: 'feeder-head', from: 'grid', to: 'a', reactancePu: 0.04, resistancePu: 0, limitKw: 100, inService: true, tapRatio: 1, phaseShiftDeg: 0 }],
-  });
-  const topology = new TopologyCache().get(network);
+  const topology = feederHeadTopology(100);
   const interval = intervalAt({ start: Date.parse('2026-07-01T17:00:00Z') as never, intervalMinutes: 15, intervals: 8, gateClosureMinutes: 5 }, 0);
   const gives = (kwGiven: number): CommandResponder => ({ respond: () => ({ optIn: true, reason: 'sure', deliverKw: kwGiven }) });
   const party = (responder: CommandResponder): DispatchParty => ({ id: agentId('x'), busIndex: 1, responder, reachable: () => true });
