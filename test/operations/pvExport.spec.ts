@@ -1,18 +1,27 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { loadScenarioFile } from '../../engine/scenario/load.ts';
+import { readFileSync } from 'node:fs';
+import { planBatch } from '../../batch/plan.ts';
+import { parseScenario } from '../../engine/scenario/load.ts';
 import { expectBooksClosed, expectEventsReconcile, expectWithinLimitOrShortfall, runAndRead, type RunOutputs } from './outputs.ts';
 
 const FILE = join(import.meta.dirname, '../../scenarios/pv-export.yaml');
+const SWEEP = join(import.meta.dirname, '../../scenarios/sweeps/pv-export-charge-commands.yaml');
 
-describe('operations acceptance: a street exporting its PV through a 55 kW transformer (scenarios/pv-export.yaml)', function () {
+describe('operations acceptance: a street exporting its PV through a 55 kW transformer (scenarios/pv-export.yaml and sweeps/pv-export-charge-commands.yaml)', function () {
   this.timeout(120_000);
   let o: RunOutputs;
   let noCharge: RunOutputs;
   before(async () => {
     o = await runAndRead(FILE, 'gridbid-pv-export-');
-    const s = loadScenarioFile(FILE);
-    noCharge = await runAndRead({ ...s, config: { ...s.config, operations: s.config.operations.map((op) => ({ ...op, charge: false })) } }, 'gridbid-pv-export-nocharge-');
+    // The sweep's two variants: the scenario as it is, and its operator without charge commands.
+    const plan = planBatch(SWEEP);
+    expect(plan.runs.map((r) => [r.variant, r.error])).to.deep.equal([
+      ['charge', undefined],
+      ['no-charge', undefined],
+    ]);
+    expect(plan.runs[0]!.text).to.equal(readFileSync(FILE, 'utf8'));
+    noCharge = await runAndRead(parseScenario(plan.runs[1]!.text, plan.runs[1]!.file), 'gridbid-pv-export-nocharge-');
   });
   after(() => {
     o?.cleanup();
