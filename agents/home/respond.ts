@@ -3,7 +3,8 @@
  * `IMPORT_CAPACITY_LIMIT` as the reduction down to the cap (agents/commandResponse.ts): a pure
  * function of its needs this interval and its room.
  *
- * Rules (the request is a change of net consumption, ≤ 0):
+ * Rules (the request is a change of net consumption, ≤ 0; a setpoint above zero asks a home
+ * exporting PV to curtail the export: `curtailExport` below):
  * - a faulted home declines; a home not buying (its PV covers it) has nothing to reduce;
  * - it sheds, cheapest need first as its purchase is split (`shed.ts`): pre-conditioning,
  *   the HVAC blocks between the setpoint and the band edge, its flexible load and
@@ -20,7 +21,7 @@
  * Settling the changed award (runtime) splits the smaller purchase over the needs by the
  * same rule, so the room ends the interval inside its band, and the home is `curtailed`.
  */
-import { askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
+import { askedIncreaseKw, askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
 import type { CommandResponse, OperatorCommand } from '../types.ts';
 import { cutByNeed, describeCut, type NeedShare, protectedKw } from '../flexibility/shed.ts';
 
@@ -47,6 +48,8 @@ const LABELS: Record<string, string> = {
 const label = (name: string): string => LABELS[name] ?? name;
 
 export function respondHome(s: HomeCommandState, command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number): CommandResponse {
+  const up = askedIncreaseKw(command);
+  if (up > 0) return curtailExport(s, up, plannedNetKw);
   const asked = askedReductionKw(command, plannedNetKw, 'home');
   if (typeof asked !== 'number') return asked;
   if (s.faulted) return decline('faulted: out of service');
@@ -66,4 +69,18 @@ export function respondHome(s: HomeCommandState, command: Pick<OperatorCommand, 
   const cut = describeCut(s.needs, cutByNeed(s.needs, buy, buy - give, s.quantumKw), label);
   const limit = give < asked - 1e-9 ? `; no more: ${keep.toFixed(2)} kW keeps ${s.room ? 'the room in its band, ' : ''}the base load and due appliances` : '';
   return { optIn: true, reason: `sheds ${cut || `${give.toFixed(2)} kW`}${limit}`, deliverKw: -give };
+}
+
+/**
+ * A setpoint above zero to a home (an operator with `curtailExport`: a reverse flow): a home that
+ * exports its PV curtails the export, down to none; it never buys more to oblige. The engine takes
+ * the change off its sale, and the panels make only what it then sells (runtime `settle`).
+ */
+function curtailExport(s: HomeCommandState, asked: number, plannedNetKw: number): CommandResponse {
+  if (s.faulted) return decline('faulted: out of service');
+  if (!(plannedNetKw < 0)) return decline(`not exporting (net ${plannedNetKw.toFixed(2)} kW): no PV export to curtail`);
+  const give = floorToQuantum(Math.min(asked, -plannedNetKw), s.quantumKw);
+  if (!(give > 0)) return decline(`exporting less than a quantum (${(-plannedNetKw).toFixed(3)} kW)`);
+  const limit = give < asked - 1e-9 ? `; no more: its whole export is ${(-plannedNetKw).toFixed(2)} kW` : '';
+  return { optIn: true, reason: `curtails its PV export by ${give.toFixed(2)} kW${limit}`, deliverKw: give };
 }

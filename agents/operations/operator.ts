@@ -52,6 +52,12 @@ export const operatorSchema = z.strictObject({
    */
   charge: z.boolean().default(false),
   /**
+   * May it ask homes exporting their PV to curtail the export (down to none), where less
+   * injection relieves a branch? Also a setpoint above zero; batteries and cars are asked first
+   * (with `charge`), since what they take is stored and curtailed PV is lost.
+   */
+  curtailExport: z.boolean().default(false),
+  /**
    * What it commands: a change of net consumption (`setpoint`: OpenADR's DISPATCH_SETPOINT), or a
    * cap on an agent's import (`import-limit`: IMPORT_CAPACITY_LIMIT, the dimming of controllable
    * devices that Germany's §14a EnWG gives distribution operators). A cap never asks for a
@@ -68,6 +74,7 @@ export const operatorSchema = z.strictObject({
   // A floor on caps means nothing to setpoints: say so rather than ignore it.
   if (o.minimumImportKw !== undefined && o.command !== 'import-limit') ctx.addIssue({ code: 'custom', path: ['minimumImportKw'], message: 'applies only with command: import-limit (this operator sends setpoints)' });
   if (o.charge && o.command === 'import-limit') ctx.addIssue({ code: 'custom', path: ['charge'], message: 'charge commands are setpoints: they need command: setpoint (an import cap cannot ask for more consumption)' });
+  if (o.curtailExport && o.command === 'import-limit') ctx.addIssue({ code: 'custom', path: ['curtailExport'], message: 'export curtailment is a setpoint: it needs command: setpoint (an import cap cannot limit an export)' });
 });
 export const operationsSchema = z.array(operatorSchema);
 export type OperatorConfig = z.infer<typeof operatorSchema>;
@@ -205,15 +212,20 @@ export class Operator {
       const excess = Math.abs(believed[l]!) - target;
       if (excess <= FLOW_TOLERANCE_KW) continue;
       const dir = Math.sign(believed[l]!);
-      // Candidates: agents whose lower consumption (higher injection) pushes this flow down; with `charge`, also those
-      // whose higher consumption does (downstream of a reverse flow: a feeder exporting its PV).
-      const candidates: Array<{ i: number; s: number }> = [];
+      // Candidates: agents whose lower consumption (higher injection) pushes this flow down; where higher consumption does
+      // (downstream of a reverse flow: a feeder exporting its PV), with `charge` those that store energy and with
+      // `curtailExport` those exporting now. Most effective first; among equals, storing before curtailing (curtailed PV is lost).
+      const candidates: Array<{ i: number; s: number; spills: number }> = [];
       parties.forEach((p, i) => {
         if (!p.responder || asked.has(i) || !this.serves(topology.busIds[p.busIndex]!)) return;
         const s = factors[l * busCount + p.busIndex]!;
-        if (dir * s < -1e-9 || (this.config.charge && p.canCharge === true && dir * s > 1e-9)) candidates.push({ i, s });
+        if (dir * s < -1e-9) candidates.push({ i, s, spills: 0 });
+        else if (dir * s > 1e-9) {
+          if (this.config.charge && p.canCharge === true) candidates.push({ i, s, spills: 0 });
+          else if (this.config.curtailExport && p.canCharge !== true && netKw[i]! < -1e-9) candidates.push({ i, s, spills: 1 });
+        }
       });
-      candidates.sort((a, b) => Math.abs(b.s) - Math.abs(a.s) || a.i - b.i);
+      candidates.sort((a, b) => Math.abs(b.s) - Math.abs(a.s) || a.spills - b.spills || a.i - b.i);
       let remaining = excess;
       for (const { i, s } of candidates) {
         if (remaining <= FLOW_TOLERANCE_KW) break;

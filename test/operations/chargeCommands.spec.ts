@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { respondStorage } from '../../agents/storage/respond.ts';
 import { respondEv, type EvCommandState } from '../../agents/ev/respond.ts';
 import { respondHome } from '../../agents/home/respond.ts';
+import { respondBuilding } from '../../agents/building/respond.ts';
 import { batteryFromFractions, HOME_BATTERY, maxChargeKw } from '../../agents/physics/battery.ts';
 import { evCharging } from '../../agents/physics/ev.ts';
 import type { EvCar } from '../../agents/ev/session.ts';
@@ -65,9 +66,13 @@ describe('operations: charge commands, answered by the agents (agents/*/respond.
     expect(respondEv(state(30, { plugged: false }), ask(11), 0, t0, DT).reason).to.equal('not plugged in');
   });
 
-  it('homes decline: they take reductions only', () => {
-    const r = respondHome({ faulted: false } as never, ask(3), -2);
-    expect(r).to.deep.equal({ optIn: false, reason: 'asked to consume 3.00 kW more: this home takes only reductions', deliverKw: 0 });
+  it('a home exporting its PV curtails the export, down to none, never buying more; offices take reductions only', () => {
+    const home = { faulted: false, needs: [], quantumKw: Q };
+    expect(respondHome(home, ask(3), -2)).to.deep.equal({ optIn: true, reason: 'curtails its PV export by 2.00 kW; no more: its whole export is 2.00 kW', deliverKw: 2 });
+    expect(respondHome(home, ask(1.5), -2)).to.deep.equal({ optIn: true, reason: 'curtails its PV export by 1.50 kW', deliverKw: 1.5 });
+    expect(respondHome(home, ask(3), 0.4)).to.deep.equal({ optIn: false, reason: 'not exporting (net 0.40 kW): no PV export to curtail', deliverKw: 0 });
+    const office = respondBuilding({ faulted: false, contractKw: 4, comfortMode: false, needs: [], quantumKw: Q } as never, ask(3), -2);
+    expect(office).to.deep.equal({ optIn: false, reason: 'asked to consume 3.00 kW more: this building takes only reductions', deliverKw: 0 });
   });
 
   it('property: a battery commits whole quanta, never more than asked, and the charge it commits keeps SoC within its maximum', () => {
@@ -112,6 +117,20 @@ describe('operations: the operator relieves a reverse flow with charge commands 
     expect(out.overloads.map((o) => [o.branch, r6(o.excessKw), r6(o.remainingKw)])).to.deep.equal([['head', 31.2, 0]]);
   });
 
+  it('with curtailExport, exporting homes are asked after the batteries (what a battery takes is stored, curtailed PV is lost)', () => {
+    const homeAnswers: CommandResponder = { respond: (c) => ({ optIn: true, reason: 'curtails', deliverKw: Math.min(c.value, 100) }) };
+    const parties = [party(homeAnswers, false), party(takes(20), true)];
+    // 100 kW exported, 5 charging: 95 through the head, 36.2 over 58.8. The battery (listed second) first: 20; the home then curtails 16.2.
+    const both = dispatch({ charge: true, curtailExport: true }, parties, [-100, 5]);
+    expect(both.out.commands.map((c) => [c.party, r6(c.command.value), r6(c.deliverKw)])).to.deep.equal([
+      [1, 36.2, 20],
+      [0, 16.2, 16.2],
+    ]);
+    // Curtailment alone: only the home is asked. A home importing is not asked at all.
+    expect(dispatch({ curtailExport: true }, parties, [-100, 5]).out.commands.map((c) => [c.party, r6(c.deliverKw)])).to.deep.equal([[0, 36.2]]);
+    expect(dispatch({ curtailExport: true }, [party(homeAnswers, false), party(homeAnswers, false)], [-100, 3]).out.commands.map((c) => c.party)).to.deep.equal([0]);
+  });
+
   it('without charge: true (the default) the reverse flow is only recorded as a shortfall', () => {
     const { out } = dispatch({}, [party(takes(99), false), party(takes(20), true)], [-100, 5]);
     expect(out.commands).to.deep.equal([]);
@@ -131,8 +150,9 @@ describe('operations: the operator relieves a reverse flow with charge commands 
     expect(deliver(c, party(answer(-3), true), 0, 0, interval, 'head', 'dso').deliverKw).to.equal(0);
   });
 
-  it('refuses charge commands with import caps (they cannot ask for more consumption)', () => {
+  it('refuses charge commands and export curtailment with import caps (a cap cannot ask for more consumption)', () => {
     expect(operatorSchema.safeParse({ id: 'dso', charge: true, command: 'import-limit' }).success).to.equal(false);
+    expect(operatorSchema.safeParse({ id: 'dso', curtailExport: true, command: 'import-limit' }).success).to.equal(false);
   });
 });
 

@@ -12,6 +12,7 @@ describe('operations acceptance: a street exporting its PV through a 55 kW trans
   this.timeout(120_000);
   let o: RunOutputs;
   let noCharge: RunOutputs;
+  let curtail: RunOutputs;
   before(async () => {
     o = await runAndRead(FILE, 'gridbid-pv-export-');
     // The sweep's two variants: the scenario as it is, and its operator without charge commands.
@@ -19,13 +20,16 @@ describe('operations acceptance: a street exporting its PV through a 55 kW trans
     expect(plan.runs.map((r) => [r.variant, r.error])).to.deep.equal([
       ['charge', undefined],
       ['no-charge', undefined],
+      ['curtail-export', undefined],
     ]);
     expect(plan.runs[0]!.text).to.equal(readFileSync(FILE, 'utf8'));
     noCharge = await runAndRead(parseScenario(plan.runs[1]!.text, plan.runs[1]!.file), 'gridbid-pv-export-nocharge-');
+    curtail = await runAndRead(parseScenario(plan.runs[2]!.text, plan.runs[2]!.file), 'gridbid-pv-export-curtail-');
   });
   after(() => {
     o?.cleanup();
     noCharge?.cleanup();
+    curtail?.cleanup();
   });
   const dso = (r: RunOutputs) => r.summary.kpis.operations.demandResponse.dso;
   const charges = (r: RunOutputs) => r.events.filter((e) => e.type === 'DISPATCH_SETPOINT');
@@ -62,5 +66,24 @@ describe('operations acceptance: a street exporting its PV through a 55 kW trans
     }
     // Batteries stay within [reserve, capacity] however much they are asked to take.
     for (const r of o.agents) if (r.kind === 'storage') expect(Number(r.soc_kwh), `${r.interval_start} ${r.agent_id}`).to.be.within(1.35 - 1e-9, 13.5 + 1e-9);
+  });
+
+  it('curtail-export: the exporting homes curtail their PV instead (0 intervals over, 128.453 kWh of PV lost), each as it committed', () => {
+    expect(curtail.summary.kpis.operations.overloadIntervals).to.equal(0);
+    expect(dso(curtail)).to.include({ committedKwh: 128.453, deliveredKwh: 128.453, shortfallKwh: 0, payments: '38.535825' });
+    const optIns = charges(curtail).filter((e) => e.response === 'opt-in');
+    expect(optIns.length).to.equal(240);
+    expect(optIns.every((e) => e.target!.startsWith('home-') && /^.* for transformer: curtails its PV export by \d+\.\d\d kW/.test(e.detail!))).to.equal(true);
+    // The homes export exactly what they curtailed less than in the run without the operator's help.
+    const homeKwh = (r: RunOutputs) => r.summary.kpis.byKind.home.energyKwh as number;
+    expect(homeKwh(curtail) - homeKwh(noCharge)).to.be.closeTo(128.453, 0.002);
+    for (const e of optIns) {
+      const key = `${e.interval_start}|${e.target}`;
+      expect(curtail.actual.get(key)! - curtail.award.get(key)!, key).to.be.closeTo(Number(e.delivered_kw), 1e-6);
+      expect(curtail.actual.get(key)!, `${key}: curtailed to no more than none exported`).to.be.at.most(1e-9);
+    }
+    expect(expectEventsReconcile(curtail)).to.equal(240);
+    expect(expectWithinLimitOrShortfall(curtail, ['transformer'])).to.equal(0);
+    expectBooksClosed(curtail);
   });
 });
