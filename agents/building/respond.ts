@@ -3,7 +3,8 @@
  * `IMPORT_CAPACITY_LIMIT` as the reduction down to the cap (agents/commandResponse.ts): a pure
  * function of its needs this interval, its contract and its room.
  *
- * Rules (the request is a change of net consumption, ≤ 0):
+ * Rules (the request is a change of net consumption, ≤ 0; a setpoint above zero is declined:
+ * an office takes reductions only):
  * - only a building under a curtailment contract takes part (the contract is its
  *   enrolment in the program); a faulted one declines;
  * - it sheds, cheapest first as its purchase is split (`flexibility/shed.ts`): pre-conditioning,

@@ -4,7 +4,8 @@
  * a pure function of the car's state, so it can be tested alone and the runtime only
  * passes its numbers in.
  *
- * Rules (the request is a change of net consumption, ≤ 0):
+ * Rules (the request is a change of net consumption, ≤ 0; a setpoint above zero is a charge
+ * command, `chargeOnCommand` below):
  * - only a car that is plugged in, in this interval's market (plugged in by the gate)
  *   and not faulted can act; any other declines, saying which;
  * - it reduces charging only down to its must-run power — the least charging that keeps

@@ -3,7 +3,8 @@
  * `IMPORT_CAPACITY_LIMIT` as the reduction down to the cap (agents/commandResponse.ts): a pure
  * function of its state.
  *
- * Rules (the request is a change of net consumption, ≤ 0):
+ * Rules (the request is a change of net consumption, ≤ 0; a setpoint above zero is a charge
+ * command, `chargeOnCommand` below):
  * - a faulted battery declines;
  * - otherwise it can go from what the market has it doing (`plannedNetKw`, + charging)
  *   down to its largest discharge this interval, `maxDischargeKw` of physics/battery.ts:
