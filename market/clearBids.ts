@@ -12,7 +12,7 @@
  *   { id: 'b1', agentId: agentId('home-1'), bus: busId('n1'), interval: 0, segments: [{ side: 'buy', priceMwh: 120, quantityKw: 5 }] },
  *   { id: 's1', agentId: agentId('gen-1'), bus: busId('n1'), interval: 0, segments: [{ side: 'sell', priceMwh: 40, quantityKw: 8 }] },
  * ]);
- * result.busPriceMwh[0]; // 80: the midpoint of 40 and 120 (partial-block rule, nothing rationed)
+ * result.busPriceMwh[0]; // 40: the seller's block is the one partly accepted (5 of its 8 kW), so partial-block prices it
  */
 import type { BusId } from '../core/units.ts';
 import { TopologyCache } from '../network/topology.ts';
@@ -21,7 +21,7 @@ import { clear, type Mechanism } from './clear.ts';
 import { jslpSolver } from './lp/jslp.ts';
 import type { LpSolver } from './lp/solver.ts';
 import { buildOrderBook } from './orderBook.ts';
-import { type Bid, type ClearingResult, DEFAULT_RULES, type MarketRules, type OrderBook, type Rejection } from './types.ts';
+import { type Bid, type ClearingResult, DEFAULT_RULES, limitOffTick, type MarketRules, type OrderBook, type Rejection } from './types.ts';
 
 export interface ClearOptions {
   /** Market rules; missing fields take `DEFAULT_RULES`. */
@@ -47,6 +47,8 @@ export interface Clearing {
 
 export function clearBids(bids: readonly Bid[], options: ClearOptions = {}): Clearing {
   const rules: MarketRules = { ...DEFAULT_RULES, ...options.rules };
+  const offTick = limitOffTick(rules);
+  if (offTick) throw new RangeError(`clear: rules.${offTick.key} ${offTick.message}`);
   const network = options.network;
   const buses: BusId[] = network ? network.buses.map((b) => b.id) : [...new Set(bids.map((b) => b.bus))];
   const agents = new Set(bids.map((b) => b.agentId as string));

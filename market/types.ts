@@ -73,6 +73,20 @@ export interface MarketRules {
 export type PriceRule = 'partial-block' | 'marginal-offer' | 'marginal-bid' | 'midpoint';
 export type Pricing = 'uniform' | 'pay-as-bid';
 
+/**
+ * Why a price limit is off the price tick (undefined when both are whole ticks). Bids are snapped
+ * to the tick after they are checked against the limits, so a cap of 3000 with a tick of 7 would let
+ * a bid at the cap snap to 3003, and the auction report 3000 while settlement rounds it to 3003.
+ */
+export function limitOffTick(rules: Pick<MarketRules, 'priceCapMwh' | 'priceFloorMwh' | 'priceTickMwh'>): { readonly key: 'priceCapMwh' | 'priceFloorMwh'; readonly message: string } | undefined {
+  for (const key of ['priceCapMwh', 'priceFloorMwh'] as const) {
+    const ticks = rules[key] / rules.priceTickMwh;
+    if (Math.abs(ticks - Math.round(ticks)) > 1e-6 * Math.max(1, Math.abs(ticks)))
+      return { key, message: `${rules[key]} is not a whole number of price ticks (priceTickMwh ${rules.priceTickMwh}): prices snap to the tick, so a bid at the limit would clear past it` };
+  }
+  return undefined;
+}
+
 export const DEFAULT_RULES: MarketRules = Object.freeze({
   priceCapMwh: 3000,
   priceFloorMwh: -500,

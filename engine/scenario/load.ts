@@ -3,6 +3,7 @@
  * with the file, the path inside the document (`agents[3].count`), the line and
  * column, and what was expected. Nothing here throws anything but `UserError`s.
  */
+import { limitOffTick } from '../../market/types.ts';
 import { readInputFile } from '../../core/inputFile.ts';
 import { dirname, extname } from 'node:path';
 import type * as z from 'zod';
@@ -85,6 +86,8 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   const out: Array<{ path: PropertyKey[]; message: string; atKey?: boolean }> = [];
   const m = s.market;
   if (m.priceFloorMwh >= m.priceCapMwh) out.push({ path: ['market', 'priceFloorMwh'], message: `must be below priceCapMwh (${m.priceCapMwh})` });
+  const offTick = limitOffTick(m);
+  if (offTick) out.push({ path: ['market', offTick.key], message: offTick.message });
   if ((24 * 60) % s.intervalMinutes !== 0) out.push({ path: ['intervalMinutes'], message: `must divide a day evenly (e.g. 5, 15, 30, 60), got ${s.intervalMinutes}` });
   else {
     // The run is a whole number of intervals: a remainder would be dropped or added without a word.

@@ -24,7 +24,7 @@ import type { Network } from '../../../network/types.ts';
 import { NetworkError } from '../../../network/validate.ts';
 import { buildOrderBook } from '../../orderBook.ts';
 import type { DayAheadBook, IntertemporalBid } from '../../dayAhead/types.ts';
-import { type Bid, DEFAULT_RULES, type MarketRules, type OrderBook, type Rejection } from '../../types.ts';
+import { type Bid, DEFAULT_RULES, limitOffTick, type MarketRules, type OrderBook, type Rejection } from '../../types.ts';
 
 const segmentSchema = z.strictObject({
   side: z.enum(['buy', 'sell']),
@@ -176,6 +176,8 @@ export function parseClearCase(text: string, file: string): { kind: 'single'; ca
   const c = parsed.data;
   const issues: InputIssue[] = [];
   if (c.market.priceFloorMwh >= c.market.priceCapMwh) issues.push(at(['market', 'priceFloorMwh'], `must be below priceCapMwh (${c.market.priceCapMwh})`));
+  const offTick = limitOffTick(c.market);
+  if (offTick) issues.push(at(['market', offTick.key], offTick.message));
   // A case's bids carry no agent kind, and these feeder options are set per kind: they would apply to nothing.
   const f = c.network.feeder;
   if (f && Object.keys(f.powerFactor).length > 0) issues.push(at(['network', 'feeder', 'powerFactor'], 'is set per agent kind, and a case’s bids have none: it applies to scenarios only'));
