@@ -30,6 +30,7 @@
 import type { MarketInterval } from '../../core/clock.ts';
 import type { Rng } from '../../core/rng.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, type SimTime, simTime } from '../../core/time.ts';
+import { dayTypeOf } from '../physics/loadProfile.ts';
 import { type AgentId, type BusId, hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
 import type { BidSegment } from '../../market/types.ts';
 import { strategyFor } from '../../strategies/registry.ts';
@@ -241,10 +242,10 @@ class EvAgent implements EvRuntime {
     // The session sequence: one per local day, from the day before the run (last night's car).
     const runStart = s.runStart;
     this.day = localMidnight(simTime(runStart - MS_PER_DAY), s.offset);
-    let session: EvSession = drawSession(this.sessionRng, this.dist, this.day, this.usable, -Infinity);
+    let session: EvSession = this.drawFromDay(-Infinity);
     while (session.departure <= runStart) {
       this.day = simTime(this.day + MS_PER_DAY);
-      session = drawSession(this.sessionRng, this.dist, this.day, this.usable, session.departure);
+      session = this.drawFromDay(session.departure);
     }
     // A car plugged in before the run is taken to arrive at the first gate having charged at
     // least enough to still make its departure: the run inherits no shortfall from hours it
@@ -261,7 +262,20 @@ class EvAgent implements EvRuntime {
   /** Draws the session of the next day (the stream is the car's own and each session follows the last drawn, so drawing early changes nothing). */
   private drawNext(): EvSession {
     this.day = simTime(this.day + MS_PER_DAY);
-    return (this.lastDrawn = drawSession(this.sessionRng, this.dist, this.day, this.usable, this.lastDrawn.departure));
+    return (this.lastDrawn = this.drawFromDay(this.lastDrawn.departure));
+  }
+
+  /**
+   * The session of local day `this.day`, or of the first day after it that has one (workplace
+   * sessions: workdays only), moving `this.day` there. A skipped day's session is drawn and
+   * dropped, so every day keeps its own draws: a workday's session is what it always was.
+   */
+  private drawFromDay(notBefore: number): EvSession {
+    for (;;) {
+      const session = drawSession(this.sessionRng, this.dist, this.day, this.usable, notBefore);
+      if (!this.dist.workdaysOnly || dayTypeOf(simTime(this.day + 12 * MS_PER_HOUR), this.offset) === 'workday') return session;
+      this.day = simTime(this.day + MS_PER_DAY);
+    }
   }
 
   private nextSession(): void {

@@ -88,7 +88,11 @@ export const homeGroupSchema = z.strictObject({
   ...groupBaseShape,
   baseLoad: z
     .strictObject({
-      /** Average annual consumption of the group, kWh/a (e.g. 3500 for a European household). */
+      /**
+       * Annual consumption of the group's median home, kWh/a (e.g. 3500 for a European household).
+       * Each home is scaled log-normally around it (`homeScaleSigma`), so the group's mean is
+       * higher by e^(σ²/2): 6.3 % with the default σ 0.35 (agents/physics/loadProfile.ts).
+       */
       annualKwh: positiveEnergyKwh().default(3500),
       /** Spread of consumption among homes: log-normal ln-sd of the per-home scale. */
       homeScaleSigma: z.number().min(0).max(2).default(0.35),

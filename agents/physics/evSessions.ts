@@ -18,8 +18,9 @@
  *   assumption (an overnight dwell), not from that paper.
  * - Workplace: arrival N(8.5, 1.0) h in [6, 11], departure N(17.0, 1.0) h in [14, 20]:
  *   our assumption, placed on the occupied hours of the DOE reference small office
- *   (occupancy 0.95 from 08:00 to 17:00, see loadProfile.ts). The workplace session
- *   replaces half of a day's driving (the morning commute).
+ *   (occupancy 0.95 from 08:00 to 17:00, see loadProfile.ts), on local workdays only (as the
+ *   office is occupied: no holiday calendar). The workplace session replaces half of a day's
+ *   driving (the morning commute).
  * - Consumption 0.30 kWh/mile (≈ 0.19 kWh/km), the order of a compact BEV's EPA rating
  *   (e.g. 2018 Nissan Leaf, 30 kWh/100 mi). With it the median home need is ≈ 7.4 kWh.
  * - Charger powers are physical (230 V × 16 A = 3.7 kW; × 32 A = 7.4 kW; three-phase
@@ -55,6 +56,8 @@ export interface EvSessionDistribution {
   readonly consumptionKwhPerMile: number;
   /** Shortest session kept, hours; departure is pushed out to respect it. */
   readonly minDwellHours: number;
+  /** Sessions on local workdays only (a workplace: no one parks at the office on a Saturday or Sunday). */
+  readonly workdaysOnly?: boolean;
 }
 
 export const HOME_SESSIONS: EvSessionDistribution = Object.freeze({
@@ -77,6 +80,7 @@ export const WORKPLACE_SESSIONS: EvSessionDistribution = Object.freeze({
   shareOfDailyDriving: 0.5,
   consumptionKwhPerMile: 0.3,
   minDwellHours: 1,
+  workdaysOnly: true,
 });
 
 export interface EvSessionDraw {
