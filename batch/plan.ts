@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readInputFile } from '../core/inputFile.ts';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { InputFileError, UserError } from '../core/errors.ts';
 import { parseScenario, scenarioFromData } from '../engine/scenario/load.ts';
@@ -34,8 +34,14 @@ export interface RunSpec {
   /** Grid key → value label. */
   readonly params: Readonly<Record<string, string>>;
   readonly seed: number;
-  /** Base scenario file, for messages and summary.json. */
+  /** Base scenario file as read (from the working folder), for messages and for the run to read its modules from. */
   readonly file: string;
+  /**
+   * The base scenario's path from the sweep file's folder (or the batch's folder, or its own name
+   * for a scenario given alone): what the run's summary.json records, the same whatever folder the
+   * batch was started from, so shards merged from several machines equal one batch byte for byte.
+   */
+  readonly fileLabel: string;
   /** The run's complete scenario (YAML or JSON text). */
   readonly text: string;
   /** Hash of text and seed: a finished run is reused only while both are unchanged. */
@@ -135,7 +141,7 @@ function planFile(file: string, prefix: string): Part {
   return {
     name: stem,
     description: `the scenario ${file}`,
-    runs: [draft({ id: `${prefix || stem}__seed-${seed}`, variant: '', params: {}, seed, file, text, ...checked(text, file, base) }, base.raw, stem, base.raw)],
+    runs: [draft({ id: `${prefix || stem}__seed-${seed}`, variant: '', params: {}, seed, file, from: dirname(resolve(file)), text, ...checked(text, file, base) }, base.raw, stem, base.raw)],
     paramKeys: [],
     hasVariants: false,
     reportKpis: DEFAULT_REPORT_KPIS,
@@ -205,7 +211,7 @@ function planSweep(sweep: Sweep, prefix: string): Part {
       const { text, error, work, pathError, data } = configure(sweep, base, overrides);
       if (pathError) for (const [key, message] of pathError) if (!pathErrors.has(key)) pathErrors.set(key, message);
       const params = Object.fromEntries(point.map((v) => [v.key, v.label]));
-      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, text, error, work }, base.raw, stem, data));
+      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, from: dirname(resolve(sweep.file)), text, error, work }, base.raw, stem, data));
     }
   }
   if (pathErrors.size > 0) throw new UserError(`${sweep.file}: ${pathErrors.size} override path${pathErrors.size === 1 ? '' : 's'} that fit${pathErrors.size === 1 ? 's' : ''} no scenario key (no run started)\n${[...pathErrors.values()].map((e) => `  ${e}`).join('\n')}`);
@@ -232,14 +238,15 @@ function planSweep(sweep: Sweep, prefix: string): Part {
  * goes into the fingerprint with the scenario's text and the seed: a run finished before a module
  * was edited is run again, not kept with the old module's numbers.
  */
-function draft(r: Omit<Draft, 'scenario' | 'fingerprint'>, raw: Record<string, unknown> | undefined, fallbackName: string, data: unknown): Draft {
+function draft(r: Omit<Draft, 'scenario' | 'fingerprint' | 'fileLabel'> & { readonly from: string }, raw: Record<string, unknown> | undefined, fallbackName: string, data: unknown): Draft {
   const name = typeof raw?.name === 'string' && raw.name !== '' ? raw.name : fallbackName;
   const modules = strategyModuleTexts(data, r.file);
   const fingerprint = createHash('sha256')
     .update(JSON.stringify(modules.length === 0 ? ['gridbid-run', r.seed, r.text] : ['gridbid-run', r.seed, r.text, modules]))
     .digest('hex')
     .slice(0, 32);
-  return { ...r, scenario: name, fingerprint };
+  const { from, ...run } = r;
+  return { ...run, scenario: name, fingerprint, fileLabel: relative(from, resolve(r.file)) };
 }
 
 /**

@@ -160,6 +160,7 @@ export async function runOnQueue(
           id: run.id,
           outDir: `${outDir}/${run.id}`,
           file: run.file,
+          fileLabel: run.fileLabel,
           text: run.text,
           seed: run.seed,
           fingerprint: run.fingerprint,

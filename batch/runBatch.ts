@@ -234,7 +234,7 @@ async function runInPool(
         const run = runs[next++]!;
         inFlight++;
         const t0 = performance.now();
-        const task: RunTask = { id: run.id, outDir: join(outDir, run.id), file: run.file, text: run.text, seed: run.seed, fingerprint: run.fingerprint, formats: options.formats };
+        const task: RunTask = { id: run.id, outDir: join(outDir, run.id), file: run.file, fileLabel: run.fileLabel, text: run.text, seed: run.seed, fingerprint: run.fingerprint, formats: options.formats };
         threads
           .run(task, { kill: options.kill, timeLimitSeconds: options.runTimeoutSeconds })
           .then(

@@ -24,6 +24,8 @@ export interface RunTask {
   readonly id: string;
   readonly outDir: string;
   readonly file: string;
+  /** What summary.json names the scenario file: its path from the sweep or folder (RunSpec.fileLabel). */
+  readonly fileLabel?: string | undefined;
   readonly text: string;
   readonly seed: number;
   readonly fingerprint: string;

@@ -101,6 +101,6 @@ export function planOfShardFile(f: ShardFile): BatchPlan {
     paramKeys: s.paramKeys,
     hasVariants: s.hasVariants,
     reportKpis: s.reportKpis,
-    runs: s.runs.map((r, index) => ({ ...r, index, file: f.source, text: '', error: r.error ?? undefined })),
+    runs: s.runs.map((r, index) => ({ ...r, index, file: f.source, fileLabel: f.source, text: '', error: r.error ?? undefined })),
   };
 }

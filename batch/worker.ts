@@ -24,7 +24,7 @@ export async function runTask(task: RunTask): Promise<RunOutcome> {
   writeAtomic(join(task.outDir, SCENARIO_FILE), task.text);
   try {
     const scenario = parseScenario(task.text, task.file);
-    const { summary } = await runScenario(scenario, { outDir: task.outDir, seed: task.seed, formats: task.formats });
+    const { summary } = await runScenario(scenario, { outDir: task.outDir, seed: task.seed, formats: task.formats, scenarioFileLabel: task.fileLabel });
     // A run whose books did not close finished, but its numbers do not add up: it failed.
     const books = summary.books as BooksSummary;
     if (!books.closed) throw new BooksOpenError(task.outDir, books);

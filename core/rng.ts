@@ -5,7 +5,10 @@
  * A stream is identified by (owner, purpose), e.g. ('home-17', 'base-load'), and
  * its 128-bit generator state is derived by hashing the seed with that name (the
  * Power TAC idea). Adding an agent, or a new purpose for one agent, therefore
- * never shifts anyone else's draws: two variants of a sweep stay comparable.
+ * never shifts anyone else's draws: two variants of a sweep stay comparable. One exception
+ * by design: a communication plane draws latency, jitter and loss per link or access path
+ * (docs/comms.md, "Determinism"), as a shared medium is shared: there a new agent's messages
+ * take draws, and queue places, that others' messages had.
  */
 import { hash } from 'node:crypto';
 

@@ -27,6 +27,11 @@ export interface RunOptions {
    * turn after every interval (see `Simulation.runYielding`), so a signal handler can run.
    */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * What summary.json names the scenario file (default: the path it was read from). A batch gives
+   * the path from its sweep (or folder) to the base scenario, the same from any working folder.
+   */
+  readonly scenarioFileLabel?: string | undefined;
 }
 
 /** What a caller may change inside a run (not part of the published options): tests prove the books catch a wrong phase with it. */
@@ -93,7 +98,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions, inter
   }
   let summary: RunSummary;
   try {
-    summary = recorder.finish({ scenarioFile: scenario.file, description: scenario.config.description });
+    summary = recorder.finish({ scenarioFile: options.scenarioFileLabel ?? scenario.file, description: scenario.config.description });
   } catch (err) {
     // A table that could not be finished (e.g. its Parquet writer died): the others are let go too, then the error.
     try {

@@ -11,6 +11,7 @@ const run = (index: number, over: Partial<RunSpec> = {}): RunSpec => ({
   params: {},
   seed: 1,
   file: 's.yaml',
+  fileLabel: 's.yaml',
   text: '',
   fingerprint: '',
   error: undefined,
