@@ -20,6 +20,7 @@ import { readDone } from './runBatch.ts';
 import { RunThreads } from './runThreads.ts';
 import { errorText, failDeadRun, formatSeconds, type RunOutcome, type RunTask } from './runFiles.ts';
 import { workerCode } from './workerCode.ts';
+import { UserError } from '../core/errors.ts';
 
 /** The time limit of a run: the smaller of the batch's and the worker's, where either has one. */
 export function smallerLimit(batchSeconds: number | undefined, workerSeconds: number | undefined): number | undefined {
@@ -100,7 +101,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
       const limit = smallerLimit(runTimeoutSeconds, options.runTimeoutSeconds);
       // Scenario paths are relative to the batch's folder; worker threads cannot change folder, so the worker must start there.
       if (!isAbsolute(task.file) && resolve(cwd, task.file) !== resolve(task.file) && !existsSync(task.file)) {
-        throw new Error(`${task.file} is not found from this worker's folder ${process.cwd()}: start gridbid worker in ${cwd}, where the batch was started (at the same path on every machine)`);
+        throw new UserError(`${task.file} is not found from this worker's folder ${process.cwd()}: start gridbid worker in ${cwd}, where the batch was started (at the same path on every machine)`);
       }
       const t0 = performance.now();
       options.log(`started   ${task.id}`);
