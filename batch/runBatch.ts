@@ -77,6 +77,8 @@ export interface BatchResult {
   /** What the workers loaded ('compiled' or 'source', batch/workerCode.ts); undefined when no worker started. */
   readonly workerCode: WorkerCode['kind'] | undefined;
   readonly interrupted: boolean;
+  /** Ctrl-C came, every run finished anyway, and results.duckdb was left for the next invocation. */
+  readonly databaseSkipped: boolean;
   /** The shard this invocation ran, when it ran one (then `plan.runs` holds only its runs). */
   readonly shard?: Shard | undefined;
   /** The queue the runs went to, when they did (then `workers` is 0: they ran in `gridbid worker`s). */
@@ -183,12 +185,13 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   writeSummary();
   writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));
   // Not after Ctrl-C: the user wants the process to end (the rerun that resumes the batch writes it).
-  if (options.database !== false && !options.stop?.aborted) await writeResultsDatabase(outDir, okRunIds(plan, rows));
+  const databaseSkipped = options.database !== false && options.stop?.aborted === true;
+  if (options.database !== false && !databaseSkipped) await writeResultsDatabase(outDir, okRunIds(plan, rows));
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
   const notFinished = plan.runs.filter((r) => rows[r.index] === undefined).length;
   await threadsEnded;
-  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0, shard, queue: options.queue };
+  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0 || databaseSkipped, databaseSkipped, shard, queue: options.queue };
 }
 
 /** The ids of the runs that finished ok, in run order. */

@@ -4,6 +4,7 @@ import { ExitCode } from '../../core/errors.ts';
 // command runs, not with its definition (cli/program.ts).
 import type { BatchResult } from '../../batch/runBatch.ts';
 import { REPORT_FILE, SUMMARY_FILE } from '../../batch/runFiles.ts';
+import { DATABASE_FILE } from '../../batch/database.ts';
 import { formatShard, type Shard } from '../../batch/shard.ts';
 import { registerBatchMerge } from './batchMerge.ts';
 import { EXIT_INTERRUPTED, EXIT_RUNS_FAILED, parseQueueOption, parseRunTimeout, parseShardOption, parseWorkers } from './batchOptions.ts';
@@ -124,7 +125,9 @@ export function registerBatch(program: Command): void {
         // Every file is written and renamed; end with the conventional code for Ctrl-C.
         throw new ExitCode(
           EXIT_INTERRUPTED,
-          `interrupted: ${result.plan.runs.length - result.notFinished} of ${result.plan.runs.length} runs finished (in ${result.outDir}/${SUMMARY_FILE}).\n` +
+          (result.notFinished === 0
+            ? `interrupted after every run had finished (in ${result.outDir}/${SUMMARY_FILE}), before ${DATABASE_FILE} was written.\n`
+            : `interrupted: ${result.plan.runs.length - result.notFinished} of ${result.plan.runs.length} runs finished (in ${result.outDir}/${SUMMARY_FILE}).\n`) +
             `To resume, run the same command again; finished runs are kept:\n  gridbid batch ${quote(target)}${result.shard ? ` --shard ${formatShard(result.shard)}` : ''} --out ${quote(result.outDir)}`,
         );
       }

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 import { runBatch } from '../../batch/runBatch.ts';
 import { silentProgress } from '../../batch/progress.ts';
+import { DATABASE_FILE } from '../../batch/database.ts';
 import { flattenKpis } from '../../batch/summary.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
@@ -204,6 +205,30 @@ describe('gridbid batch', () => {
       expect(r.status, args.join(' ')).to.equal(1);
       expect(r.stderr).to.contain(message);
       expect(hasStackTrace(r.stderr)).to.equal(false);
+    }
+  });
+});
+
+describe('batch: Ctrl-C once every run has started', function () {
+  this.timeout(120_000);
+  it('the runs finish, but the database is left for the next invocation: interrupted (exit 130), and the rerun writes it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'gridbid-late-stop-'));
+    const out = join(root, 'out');
+    const sweep = join(root, 'two.yaml');
+    writeFileSync(sweep, `base: ${join(process.cwd(), 'test/fixtures/sweeps/small.yaml')}\nreplications: 2\n`);
+    try {
+      const stop = new AbortController();
+      // Ctrl-C as soon as both runs are running (2 workers, 2 runs): nothing is left to start.
+      const progress = { ...silentProgress, running: (n: number) => n === 2 && stop.abort() };
+      const r = await runBatch({ target: sweep, outDir: out, workers: 2, stop: stop.signal, progress });
+      expect(r.plan.runs.length).to.equal(2);
+      expect([r.notFinished, r.ok, r.databaseSkipped, r.interrupted]).to.deep.equal([0, r.plan.runs.length, true, true]);
+      expect(existsSync(join(out, DATABASE_FILE))).to.equal(false);
+      const again = await runBatch({ target: sweep, outDir: out, workers: 1 });
+      expect([again.reused, again.interrupted]).to.deep.equal([r.plan.runs.length, false]);
+      expect(existsSync(join(out, DATABASE_FILE))).to.equal(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
