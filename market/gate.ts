@@ -36,7 +36,8 @@ export function gateClosure(gateTimeOf: (interval: number) => SimTime): Operator
       const receive = (bid: Bid, submittedAt: SimTime): void => {
         const gate = gateTimeOf(bid.interval);
         if (closed.has(bid.interval)) {
-          reject(bid, submittedAt, `arrived at ${formatSimTime(submittedAt)}, after the gate of interval ${bid.interval} closed at ${formatSimTime(gate)}`);
+          // The book is closed: whatever its stamp says, the bid came after the gate's close event.
+          reject(bid, submittedAt, `arrived after the gate of interval ${bid.interval} closed at ${formatSimTime(gate)} (stamped ${formatSimTime(submittedAt)})`);
         } else if (submittedAt > gate) {
           reject(bid, submittedAt, `submitted at ${formatSimTime(submittedAt)}, after gate closure at ${formatSimTime(gate)}`);
         } else {

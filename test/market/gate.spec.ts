@@ -53,7 +53,7 @@ describe('gateClosure (marble tests in virtual time)', () => {
         r: {
           type: 'rejected',
           submittedAt: simTime(96),
-          rejection: { bidId: 'x@0', agentId: agentId('x'), interval: 0, code: 'gate-closed', reason: 'arrived at 1970-01-01T00:00:00.096Z, after the gate of interval 0 closed at 1970-01-01T00:00:00.095Z' },
+          rejection: { bidId: 'x@0', agentId: agentId('x'), interval: 0, code: 'gate-closed', reason: 'arrived after the gate of interval 0 closed at 1970-01-01T00:00:00.095Z (stamped 1970-01-01T00:00:00.096Z)' },
         },
         d: { type: 'closed', interval: 1, at: simTime(195), bids: [next] },
       });
@@ -80,7 +80,7 @@ describe('gateClosure (marble tests in virtual time)', () => {
             agentId: 'late',
             interval: 0,
             code: 'gate-closed',
-            reason: 'arrived at 1970-01-01T00:00:00.097Z, after the gate of interval 0 closed at 1970-01-01T00:00:00.095Z',
+            reason: 'arrived after the gate of interval 0 closed at 1970-01-01T00:00:00.095Z (stamped 1970-01-01T00:00:00.097Z)',
           },
         },
         d: { type: 'closed', interval: 1, at: simTime(195), bids: [next] },

@@ -91,7 +91,7 @@ const CASES: Record<RejectionCode, Case> = {
       const late = out.find((o) => o.type === 'rejected');
       return late?.type === 'rejected' ? late.rejection : undefined;
     },
-    reason: /^arrived at 1970-01-01T00:00:00.096Z, after the gate of interval 7 closed at 1970-01-01T00:00:00.095Z$/,
+    reason: /^arrived after the gate of interval 7 closed at 1970-01-01T00:00:00.095Z \(stamped 1970-01-01T00:00:00.096Z\)$/,
   },
   'invalid-parameter': { issue: () => dayAhead({ ...battery, chargeEfficiency: 1.2 })[0], reason: /chargeEfficiency/ },
   'outside-horizon': { issue: () => dayAhead({ ...ev, firstInterval: 1, lastInterval: 2 })[0], reason: /^window 1–2 is not inside the horizon 0–1$/ },
