@@ -495,6 +495,8 @@ export class KpiAccumulator {
       clearingProblems: this.clearingProblems,
       rejectedBids: Object.fromEntries([...this.rejected].sort(byKey)),
       agentFaults: this.faults.map((f) => ({ ...f, at: formatSimTime(f.at) })),
+      // Agents taken out of the run (a throw anywhere but in their strategy): from then on their load is in no figure.
+      isolatedAgents: new Set(this.faults.filter((f) => f.phase !== 'strategy').map((f) => f.agentId)).size,
     };
   }
 }

@@ -64,6 +64,8 @@ export interface RunKpis {
   readonly clearingProblems: ReadonlyArray<{ readonly interval: string; readonly status: string; readonly message: string }>;
   readonly rejectedBids: Readonly<Record<string, number>>;
   readonly agentFaults: readonly AgentFaultRecord[];
+  /** Agents isolated after a crash (a fault outside their strategy): they bid nothing more and their meters read zero. */
+  readonly isolatedAgents: number;
   readonly [figure: string]: unknown;
 }
 

@@ -130,6 +130,9 @@ export async function runAndReport(scenario: Scenario, options: RunOptions, prin
   return summary;
 }
 
+/** Agents a crash took out of the run, where there were any: their load is in no figure after it. */
+const isolatedNote = (n: number): string => (n > 0 ? ` (${n} agent${n === 1 ? '' : 's'} isolated: their load left the run)` : '');
+
 /**
  * Energy the agents needed and did not get (a cut-off island, a branch of limit 0), where there was
  * any: the peak and its "reduction" above then count load that was not served, not load that moved.
@@ -179,7 +182,7 @@ function formatSummary(summary: RunSummary, outDir: string, formats: readonly Ou
     `money     real time: buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, rent ${String(k.merchandisingSurplus)}${stageLine(k)}`,
     booksLine(summary.books as BooksSummary),
     `welfare   ${String(k.welfare)}`,
-    `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${(k.agentFaults as unknown[]).length} agent faults, ${(k.clearingProblems as unknown[]).length} clearing problems${unservedNote(k)}`,
+    `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${(k.agentFaults as unknown[]).length} agent faults${isolatedNote(summary.kpis.isolatedAgents)}, ${(k.clearingProblems as unknown[]).length} clearing problems${unservedNote(k)}`,
     `results   ${outDir}/ (${outputFiles(outDir, formats, outputs).join(', ')})`,
   ];
   return `${lines.join('\n')}\n`;

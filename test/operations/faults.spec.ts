@@ -70,6 +70,9 @@ describe('operations acceptance: faults on a small feeder (fixtures/scenarios/op
     expect(dispatches().filter((e) => e.target === 'home-c-3' && e.interval_start! >= `${DAY2}10:00`)).to.deep.equal([]);
     expect(after.filter((r) => r.agent_id !== 'home-c-3' && r.state === 'crashed')).to.deep.equal([]);
     expect(dispatches().some((e) => e.interval_start! >= `${DAY2}10:00` && e.response === 'opt-in')).to.equal(true);
+    // The summary says one agent left the run (its load is in no figure after it), apart from strategy faults.
+    expect(o.summary.kpis.isolatedAgents).to.equal(1);
+    expect(bare.summary.kpis.isolatedAgents).to.equal(1);
   });
 
   it('an equipment fault: the battery is faulted in its window and declines what it is asked there', () => {
