@@ -19,7 +19,7 @@ import { APPLICATION_CLASSES, type ApplicationClass, type ClassParams, defaultCl
 import { REFERENCE_POINTS, type ReferencePoint } from './referencePoints.ts';
 import { parseSimTime } from '../core/time.ts';
 
-const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { error: 'expected an ISO-8601 UTC time such as 2026-07-01T17:00:00Z' });
+const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { error: 'expected an ISO-8601 time in UTC or with its offset, such as 2026-07-01T17:00:00Z' });
 
 /** A day: no message waits longer in a simulation of market intervals (issue 14: every number bounded). */
 const MAX_MS = 86_400_000;

@@ -20,7 +20,7 @@ import { MAX_POWER_KW, powerKw } from '../../core/bounds.ts';
 import * as z from 'zod';
 import { parseSimTime, type SimTime } from '../../core/time.ts';
 
-const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { message: 'expected an ISO-8601 UTC time such as 2026-07-01T17:00:00Z' });
+const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, { message: 'expected an ISO-8601 time in UTC or with its offset, such as 2026-07-01T17:00:00Z' });
 
 export const faultSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('line-outage'), branch: z.string().min(1), at: isoTime, until: isoTime.optional() }),

@@ -16,7 +16,7 @@ import { timelineSchema } from './timeline.ts';
 import { commsSchema } from '../../comms/schema.ts';
 
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, {
-  message: 'expected an ISO-8601 UTC time such as 2026-07-01T00:00:00Z',
+  message: 'expected an ISO-8601 time in UTC or with its offset, such as 2026-07-01T00:00:00Z',
 });
 
 export const marketSchema = z.strictObject({

@@ -190,7 +190,7 @@ describe('comms: a link that goes down (availability)', () => {
     const r = parseCommsConfig({ links: [{ id: 'l', capacityBitPerS: 1, referencePoints: ['RP2'], outages: [{ from: iso(5000), until: iso(1000) }, { from: 'soon', until: iso(1) }] }] });
     expect(r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
       'comms.links[0].outages[0].until: must be after from',
-      'comms.links[0].outages[1].from: expected an ISO-8601 UTC time such as 2026-07-01T17:00:00Z',
+      'comms.links[0].outages[1].from: expected an ISO-8601 time in UTC or with its offset, such as 2026-07-01T17:00:00Z',
     ]);
   });
 });
