@@ -5,9 +5,11 @@
  * - `line-outage`: a branch out of service from `at` (until `until`, if given): the
  *   topology is recomputed and the market re-cleared on it; the operator sees it.
  * - `derating`: a branch's (e.g. a transformer's) limit lowered to `limitKw`.
- * - `comms-loss`: messages to and from some agents are lost, or delayed by
- *   `delayMinutes`, each with `probability` (seeded): bids (a delayed bid past the
- *   gate is rejected as late), operator commands and reports.
+ * - `comms-loss`: messages to and from some agents are lost, each with `probability`
+ *   (seeded): bids, operator commands and reports. With `mode: delayed` only bids are
+ *   delayed (by `delayMinutes`; one past the gate is rejected as late); commands and reports
+ *   still arrive (an operator's command either reaches an agent in its interval or not:
+ *   for delays of commands, use a communication plane's latencies and link outages).
  * - `agent-crash`: from `at`, an agent's code throws: the engine isolates it.
  * - `agent-fault`: the agent's equipment fails (its machine goes to `faulted`) until repaired.
  * - `forged-command`: a command from an issuer that is not the agent's operator.
