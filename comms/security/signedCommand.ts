@@ -91,7 +91,7 @@ export class CommandVerifier {
     }
     if (!valid) return { ok: false, reason: 'bad-signature', detail: `signature does not verify with ${e.issuer}'s key (forged or altered)` };
     const age = nowMs - e.issuedAtMs;
-    if (age > this.options.freshnessMs) return { ok: false, reason: 'stale', detail: `issued ${age} ms ago; the window is ${this.options.freshnessMs} ms` };
+    if (age > this.options.freshnessMs) return { ok: false, reason: 'stale', detail: `issued ${(age / 1000).toFixed(3)} s ago; the window is ${this.options.freshnessMs / 1000} s` };
     if (-age > (this.options.clockSkewMs ?? 0)) return { ok: false, reason: 'from-the-future', detail: `issued ${-age} ms after the receiver's time` };
     const nonces = this.seen.get(e.issuer) ?? new Map<string, number>();
     this.seen.set(e.issuer, nonces);
