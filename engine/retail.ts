@@ -296,7 +296,11 @@ export class RetailDesk {
       else this.bills.push({ party: c.party, day, bill: computeBill(c.tariff, readings, { period, marketPrices: prices }) });
       c.peakKw = 0;
       if (!c.choice || to >= this.clock.intervals) continue;
-      const offers = [...this.retailerOf.keys()].map((id) => ({
+      // Among its own retailer's tariffs: the engine routes a customer's purchases and imbalance to the
+      // scenario's retailer for the whole run, so a switch to another retailer's tariff would leave its
+      // energy in one retailer's books and its bills in the other's.
+      const retailer = this.retailerOf.get(c.tariff.id);
+      const offers = [...this.retailerOf.keys()].filter((id) => this.retailerOf.get(id) === retailer).map((id) => ({
         tariffId: id,
         expectedBill: computeBill(this.tariffs.get(id)!, readings, { period, marketPrices: prices }).subtotal.toNumber(),
       }));

@@ -120,3 +120,46 @@ describe('tariffs: tariff choice (Power TAC logit with inertia)', () => {
 
 /** Pinned from a run: customers of seed 42 who evaluate at inertia 0.8 (≈ 200 expected). */
 const PINNED_EVALUATED_SEED_42 = 192;
+
+describe('tariffs: a customer chooses among its own retailer’s tariffs (engine/retail.ts)', function () {
+  this.timeout(60_000);
+  it('with a cheaper tariff at another retailer it stays; with a cheaper one at its own it switches, and every retailer’s books close', async () => {
+    const { parseScenario } = await import('../../engine/scenario/load.ts');
+    const { runScenario } = await import('../../engine/run.ts');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    // h starts on r1's dear tariff; r1 also offers mid, r2 offers cheap. The engine routes h's purchases and
+    // imbalance to r1 for the whole run, so a switch to r2's cheap would put its energy and its bills in two books.
+    const text = `name: two-retailers
+start: 2026-07-01T00:00:00Z
+days: 3
+intervalMinutes: 60
+seed: 2
+tariffs:
+  - { id: dear, type: flat, energyPricePerKwh: 0.90, fixedChargePerDay: 0.3 }
+  - { id: mid, type: flat, energyPricePerKwh: 0.50, fixedChargePerDay: 0.3 }
+  - { id: cheap, type: flat, energyPricePerKwh: 0.10, fixedChargePerDay: 0.1 }
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 50, priceMwh: 40 }] }
+  - { kind: retailer, id: r1, tariffs: [dear, mid] }
+  - { kind: retailer, id: r2, tariffs: [cheap] }
+  - { kind: home, id: h, retailer: r1, tariff: dear, tariffChoice: { rationality: 100, inertia: 0 } }
+  - { kind: home, id: h2, retailer: r2, tariff: cheap }
+`;
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-retailers-'));
+    try {
+      const { summary } = await runScenario(parseScenario(text, join(dir, 's.yaml')), { outDir: dir });
+      expect(summary.books.closed).to.equal(true);
+      const bills = readFileSync(join(dir, 'bills.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+      // h's tariff by day: dear on day 1, then its own retailer's mid (cheaper than dear), never r2's cheap.
+      expect(bills.filter((b) => b[1] === 'h').map((b) => b[3])).to.deep.equal(['dear', 'mid', 'mid']);
+      const retailers = summary.kpis.retailers as Record<string, { revenue: string }>;
+      const billed = (who: string[]) => bills.filter((b) => who.includes(b[1]!)).reduce((a, b) => a + Number(b[10]), 0);
+      expect(Number(retailers.r1!.revenue)).to.be.closeTo(billed(['h']), 1e-9);
+      expect(Number(retailers.r2!.revenue)).to.be.closeTo(billed(['h2']), 1e-9);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
