@@ -11,7 +11,7 @@
  */
 import type { InputIssue } from '../core/errors.ts';
 import { formatPath } from '../core/errors.ts';
-import { MS_PER_DAY, MS_PER_MINUTE } from '../core/time.ts';
+import { formatSimTime, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, parseSimTime, simTime } from '../core/time.ts';
 import { formatHour } from './calendar.ts';
 import type { EnergyComponent, Tariff, TimeRule } from './types.ts';
 
@@ -54,6 +54,19 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
       checkEnergy(tariff.energy, ['energy']);
       for (const key of ['fromHour', 'toHour'] as const)
         if (!onGrid(tariff.eventWindow[key])) at(['eventWindow', key], `${formatHour(tariff.eventWindow[key])} falls inside a ${intervalMinutes}-minute reading`);
+      // An event announced late takes effect at announcement + notice, inside its window: that is a price boundary too.
+      tariff.events.forEach((e, k) => {
+        if (e.announcedAt === undefined) return;
+        const announced = parseSimTime(e.announcedAt);
+        const day = parseSimTime(e.date);
+        if (announced === undefined || day === undefined) return;
+        const effective = announced + tariff.noticeHours * MS_PER_HOUR;
+        const from = day + tariff.eventWindow.fromHour * MS_PER_HOUR;
+        const to = day + tariff.eventWindow.toHour * MS_PER_HOUR;
+        if (effective <= from || effective >= to) return;
+        if (((((effective - startMs) % (intervalMinutes * MS_PER_MINUTE)) + intervalMinutes * MS_PER_MINUTE) % (intervalMinutes * MS_PER_MINUTE)) !== 0)
+          at(['events', k, 'announcedAt'], `the event takes effect at ${formatSimTime(simTime(effective))} (announced ${e.announcedAt}, ${tariff.noticeHours} h notice), inside a ${intervalMinutes}-minute reading: announce it so that it takes effect on a reading's start`);
+      });
       break;
     case 'demand-charge':
       checkEnergy(tariff.energy, ['energy']);
