@@ -141,7 +141,7 @@ function planFile(file: string, prefix: string): Part {
   return {
     name: stem,
     description: `the scenario ${file}`,
-    runs: [draft({ id: `${prefix || stem}__seed-${seed}`, variant: '', params: {}, seed, file, from: dirname(resolve(file)), text, ...checked(text, file, base) }, base.raw, stem, base.raw)],
+    runs: [draft({ id: `${prefix || stem}__seed-${seed}`, variant: '', params: {}, seed, file, from: dirname(resolve(file)), text, ...checked(text, file, base) }, base.raw, stem, strategyModuleTexts(base.raw, file))],
     paramKeys: [],
     hasVariants: false,
     reportKpis: DEFAULT_REPORT_KPIS,
@@ -211,7 +211,9 @@ function planSweep(sweep: Sweep, prefix: string): Part {
       const { text, error, work, pathError, data } = configure(sweep, base, overrides);
       if (pathError) for (const [key, message] of pathError) if (!pathErrors.has(key)) pathErrors.set(key, message);
       const params = Object.fromEntries(point.map((v) => [v.key, v.label]));
-      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, from: dirname(resolve(sweep.file)), text, error, work }, base.raw, stem, data));
+      // Once per configuration, not per seed: every seed runs the same modules.
+      const modules = strategyModuleTexts(data, base.file);
+      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, from: dirname(resolve(sweep.file)), text, error, work }, base.raw, stem, modules));
     }
   }
   if (pathErrors.size > 0) throw new UserError(`${sweep.file}: ${pathErrors.size} override path${pathErrors.size === 1 ? '' : 's'} that fit${pathErrors.size === 1 ? 's' : ''} no scenario key (no run started)\n${[...pathErrors.values()].map((e) => `  ${e}`).join('\n')}`);
@@ -234,13 +236,12 @@ function planSweep(sweep: Sweep, prefix: string): Part {
 }
 
 /**
- * A run as planned. `data`: its scenario's data (overrides applied), whose strategy modules' text
- * goes into the fingerprint with the scenario's text and the seed: a run finished before a module
- * was edited is run again, not kept with the old module's numbers.
+ * A run as planned. `modules`: the text of the strategy modules its scenario names
+ * (`strategyModuleTexts`), in the fingerprint with the scenario's text and the seed: a run
+ * finished before a module was edited is run again, not kept with the old module's numbers.
  */
-function draft(r: Omit<Draft, 'scenario' | 'fingerprint' | 'fileLabel'> & { readonly from: string }, raw: Record<string, unknown> | undefined, fallbackName: string, data: unknown): Draft {
+function draft(r: Omit<Draft, 'scenario' | 'fingerprint' | 'fileLabel'> & { readonly from: string }, raw: Record<string, unknown> | undefined, fallbackName: string, modules: ReadonlyArray<[string, string]>): Draft {
   const name = typeof raw?.name === 'string' && raw.name !== '' ? raw.name : fallbackName;
-  const modules = strategyModuleTexts(data, r.file);
   const fingerprint = createHash('sha256')
     .update(JSON.stringify(modules.length === 0 ? ['gridbid-run', r.seed, r.text] : ['gridbid-run', r.seed, r.text, modules]))
     .digest('hex')
