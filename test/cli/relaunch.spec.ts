@@ -137,8 +137,10 @@ describe('gridbid batch and worker: node started again with --single-threaded', 
       const bin = start(['batch', SWEEP, '--out', out, '--workers', '1'], true);
       const pid = bin.child.pid!;
       // Started: the child has run node again (between fork and exec, its command line is still the executable's own).
-      const own = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      await until('the batch started', () => childrenOf(pid).some((c) => c.argv.join('\0') !== own.split('\0').filter((a) => a !== '').join('\0')), bin.exit);
+      // The executable's own command line is read at each look, not once: just after the spawn it may still be
+      // `/usr/bin/env -S node …` (the shebang), which a child forked by node, not yet exec'd, differs from.
+      const ownArgv = (): string => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '').join('\0');
+      await until('the batch started', () => childrenOf(pid).some((c) => c.argv.join('\0') !== ownArgv()), bin.exit);
       const [child, ...more] = childrenOf(pid);
       expect(more).to.deep.equal([]);
       // node <shebang options> --single-threaded <this bin> batch …: the flag is node's own option.
