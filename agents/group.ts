@@ -32,7 +32,8 @@ export const groupBaseShape = {
   /**
    * Communication latency of each bid, drawn uniformly per interval from [min, max]
    * minutes after the agent's bidding time (one minute before gate closure). A bid
-   * delayed past the gate is rejected as late.
+   * delayed past the gate is rejected as late. On a communication plane the bid is held
+   * that long at the agent and then travels on the plane (the two delays add up).
    */
   commsLatencyMinutes: z.strictObject({ min: z.number().min(0).max(24 * 60), max: z.number().min(0).max(24 * 60) }).optional(),
   /** Trade through this aggregator (its id) instead of bidding in the market. */

@@ -246,6 +246,24 @@ export class MessagePlane {
   }
 
   /**
+   * A message its sender could not put on the network (its own connection cut: a `comms-loss`
+   * fault, agents/operations/faults.ts): finished at once as `lost` with 0 attempts, on no link.
+   * It takes no link time and no draws, so every other message travels exactly as without it;
+   * it reaches the owner's callback with the next `advanceTo` or `drain`, like any message lost
+   * when it was sent. Returns its slot.
+   */
+  sendLost(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind = 0, tag = 0, batch = 0): number {
+    if (!(sentAtMs >= this.now)) throw new RangeError(`message sent at ${sentAtMs} ms, before the plane's time ${this.now} ms`);
+    if (!(sizeBytes > 0) || !Number.isFinite(sizeBytes)) throw new RangeError(`message size must be a positive number of bytes, got ${sizeBytes}`);
+    const t = this.table;
+    const s = t.allocate();
+    t.write(s, type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs, kind, tag, batch);
+    t.i32[16 * s + I_ATTEMPTS] = 0;
+    this.finish(s, NaN);
+    return s;
+  }
+
+  /**
    * Processes every event up to and including `tMs`, handing each slot to `onFinished` as it
    * finishes (in order; the slot is released when the callback returns). The callback must
    * not send: it runs while the plane's events are being processed.

@@ -440,12 +440,12 @@ export class Simulation {
     comms?.dayAheadSchedulesDue(interval, (i, schedule) => handSchedule(parts, crashes, i, schedule));
     const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.crashed);
     const bids = collectBids(
-      { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej) } : {}), reuseRows: this.spent?.rows },
+      { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej), onPlane: true } : {}), reuseRows: this.spent?.rows },
       interval,
     );
     rejections.push(...bids.rejections);
     events.push(...bids.events);
-    const onTime = this.comms ? this.comms.gateBids(bids.onTime, interval, bids.bidTime, rejections) : bids.onTime;
+    const onTime = this.comms ? this.comms.gateBids(bids.onTime, interval, bids.bidTime, rejections, bids.atSender) : bids.onTime;
     run.submissions$.next({ type: 'bids', bids: onTime, submittedAt: bids.bidTime });
     run.submissions$.next({ type: 'close', interval: interval.index, at: interval.gateClosure });
     for (const { bid, at } of bids.late) run.submissions$.next({ type: 'bid', bid, submittedAt: at });

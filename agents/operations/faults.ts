@@ -10,6 +10,10 @@
  *   delayed (by `delayMinutes`; one past the gate is rejected as late); commands and reports
  *   still arrive (an operator's command either reaches an agent in its interval or not:
  *   for delays of commands, use a communication plane's latencies and link outages).
+ *   On a communication plane the fault acts at the sender: a bid or command it cuts off is a
+ *   `lost` row of messages.csv with 0 attempts (counted in `lostBids`, `lostCommands`), and a
+ *   delayed bid enters the plane `delayMinutes` after its bid time (its `sent_at`), which then
+ *   decides whether it makes the gate (else `late`, counted in `lateBids`).
  * - `agent-crash`: from `at`, an agent's code throws: the engine isolates it.
  * - `agent-fault`: the agent's equipment fails (its machine goes to `faulted`) until repaired.
  * - `forged-command`: a command from an issuer that is not the agent's operator.

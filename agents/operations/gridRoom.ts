@@ -120,6 +120,12 @@ export class GridRoom {
   private started = new Set<number>();
   private ended = new Set<number>();
   private overloadIntervals = 0;
+  /**
+   * The overloads the operators reported relieved this interval (`operate`), with their events.csv
+   * rows: the plan's verdict. `measure` holds each against what the branch then carried, since a
+   * command need not be in force as planned (on a communication plane: lost, late or rejected).
+   */
+  private relieved: Array<{ readonly event: { -readonly [K in keyof GridEvent]: GridEvent[K] }; readonly operator: string }> = [];
   /** Every opted-in command's initial DR settlement, kept for the final settlement from the MDMS (`keepDrCommands`). */
   private drCommands: DrCommand[] | undefined;
 
@@ -272,6 +278,7 @@ export class GridRoom {
       reachable: () => this.comms(i, interval.start, 'commands').delivered,
       ...(reported && reported(i) !== undefined ? { reported: () => reported(i) ?? null } : {}),
     }));
+    this.relieved = [];
     for (const op of this.operators) {
       const before = Float64Array.from(netKw);
       const out = op.dispatch(interval, topology, branchIds, dispatchParties, netKw, injection);
@@ -307,7 +314,7 @@ export class GridRoom {
         const t = this.dr.get(op.config.id)!;
         t.requestedKwh += o.excessKw * interval.durationH;
         t.shortfallKwh += o.remainingKw * interval.durationH;
-        events.push({
+        const event = {
           at: interval.start,
           issuer: o.operator,
           target: o.branch,
@@ -316,7 +323,9 @@ export class GridRoom {
           response: o.remainingKw > 1e-6 ? 'shortfall' : 'within-limit',
           deliveredKw: o.excessKw - o.remainingKw,
           detail: o.remainingKw > 1e-6 ? `the commanded flexibility left ${o.remainingKw.toFixed(3)} kW over the ${o.limitKw} kW limit` : `flow brought within ${o.limitKw} kW`,
-        });
+        };
+        events.push(event);
+        if (o.remainingKw <= 1e-6) this.relieved.push({ event, operator: o.operator });
       }
       for (const n of out.notices) {
         events.push({ at: interval.start, issuer: n.operator, target: n.branch, type: 'EVENT_NOTICE', requestedKw: n.forecastExcessKw, response: 'announced', detail: `overload forecast for interval ${n.forInterval}` });
@@ -388,6 +397,7 @@ export class GridRoom {
     const drCost = new Map<number, Money>();
     let drPaid: Money = ZERO;
     const flows = grid ? this.physicalFlows(grid, result, netKw) : result.flows;
+    this.unrelieved(flows, interval.durationH);
     // The operators learn from what the branches carried, not from the schedule (their look-ahead).
     if (grid) for (const op of this.operators) op.recordMetered(interval.index, flows);
     for (const r of records) {
@@ -429,6 +439,26 @@ export class GridRoom {
       if (soc !== undefined) events.push({ ...base, type: 'REPORT:STORAGE_CHARGE_LEVEL', response: sent, detail: `${soc.toFixed(3)} kWh` });
     }
     return { flows, events, drCost, drPaid };
+  }
+
+  /**
+   * An overload reported relieved whose branch still carried more than its limit becomes the
+   * shortfall it was (its events.csv row rewritten before the interval is recorded, and the
+   * operator's `shortfallKwh`): events.csv must not say "within" where flows.csv and
+   * `overloadIntervals` say over.
+   */
+  private unrelieved(flows: readonly BranchFlow[], durationH: number): void {
+    for (const { event, operator } of this.relieved) {
+      const f = flows.find((x) => x.id === event.target);
+      if (f === undefined || f.inService === false || !isOverLimit(f.flowKw, f.limitKw)) continue;
+      const remainingKw = Math.abs(f.flowKw) - f.limitKw;
+      event.type = 'OVERLOAD_SHORTFALL';
+      event.response = 'shortfall';
+      event.deliveredKw = (event.requestedKw ?? 0) - remainingKw;
+      event.detail = `planned within ${f.limitKw} kW, but the branch carried ${Math.abs(f.flowKw).toFixed(3)} kW, ${remainingKw.toFixed(3)} kW over: commands not in force as planned (lost, late or rejected on the communication plane) or agents that did not do what they committed`;
+      this.dr.get(operator)!.shortfallKwh += remainingKw * durationH;
+    }
+    this.relieved = [];
   }
 
   /** PTDF × the metered injections per bus (they balance), with the market's shadow prices; counts an overloaded interval. */

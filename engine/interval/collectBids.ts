@@ -65,11 +65,28 @@ class IntervalRows extends PackedCurves {
   }
 }
 
+/**
+ * Bids that something at their sender kept from the plane at the bid time (`collectBids` on a plane; engine/interval/comms.ts `gateBids` sends them):
+ * `held` ones enter it at `at` (a comms-loss fault's delay plus the agent's own `commsLatencyMinutes`),
+ * `lost` ones never do (a comms-loss fault, lost mode).
+ */
+export interface BidsAtSender {
+  readonly held: ReadonlyArray<{ readonly bid: PartyBid; readonly at: SimTime }>;
+  readonly lost: readonly PartyBid[];
+}
+
 export interface BidCollection {
   /** Bids that reach the market by the gate (the intermediaries' included), submitted at `bidTime`. */
   readonly onTime: PartyBid[];
-  /** Bids delayed past the gate, with their arrival time (the gate rejects them). */
+  /** Bids delayed past the gate, with their arrival time (the gate rejects them). Empty on a communication plane (`atSender`). */
   readonly late: Array<{ readonly bid: PartyBid; readonly at: SimTime }>;
+  /**
+   * On a communication plane (`CollectContext.onPlane`): the bids held at their sender past the bid
+   * time (a comms-loss fault's delay, the agent's `commsLatencyMinutes`), with when they leave it, and
+   * those a comms-loss fault cut off there. The plane carries the held ones from then and logs the
+   * lost ones (engine/interval/comms.ts `gateBids`); without a plane the gate judges them here.
+   */
+  readonly atSender: BidsAtSender;
   readonly bidTime: SimTime;
   /** Per aggregator (party index): its members' curves. */
   readonly memberCurves: Map<number, MemberCurve[]>;
@@ -88,6 +105,8 @@ export interface CollectContext {
   readonly rules: MarketRules;
   readonly buses: readonly BusId[];
   readonly room: GridRoom;
+  /** A communication plane carries the bids: a bid held or cut off at its sender goes to `BidCollection.atSender`, for the plane. */
+  readonly onPlane?: boolean;
   readonly desk: RetailDesk | undefined;
   /** The public market view at a bus (frozen, shared), as `party` knows it (on a communication plane: the prices it has received). */
   readonly marketView: (bus: BusId, party?: number) => MarketView;
@@ -112,7 +131,9 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
   const bidOf = rows instanceof IntervalRows && rows.bidOf.length === n ? rows.bidOf : undefined;
   const onTime = rows instanceof IntervalRows ? rows.onTime : [];
   let onTimeCount = 0; // written by index over the last interval's entries (never past the end: no holes), then cut to length
-  const out: BidCollection = { onTime, late: [], bidTime, memberCurves: new Map(), customerCurves: new Map(), rejections: [], events: [], rows };
+  const held: Array<{ readonly bid: PartyBid; readonly at: SimTime }> = [];
+  const lost: PartyBid[] = [];
+  const out: BidCollection = { onTime, late: [], atSender: { held, lost }, bidTime, memberCurves: new Map(), customerCurves: new Map(), rejections: [], events: [], rows };
   const curveCheck = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules: ctx.rules, buses: ctx.buses, isKnownAgent: () => true }, 16);
   const idSuffix = `@${interval.index}`; // every bid id is `<agent>@<interval>`: the suffix built once, not per bid
   // A bid of an agent trading itself goes to the market, lost or delayed by comms faults.
@@ -122,12 +143,15 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
     const link = room.comms(i, bidTime);
     if (!link.delivered) {
       out.events.push({ at: interval.start, issuer: bid.agentId, target: 'market', type: 'COMMS_LOSS', response: 'lost', detail: `bid ${bid.id} lost (comms-loss fault)` });
+      if (ctx.onPlane) lost.push(bid);
       return;
     }
     if (link.delayMinutes > 0) out.events.push({ at: interval.start, issuer: bid.agentId, target: 'market', type: 'COMMS_DELAY', response: 'delayed', detail: `bid ${bid.id} ${link.cause}` });
     const latency = (p.latency ? p.latency.rng.uniform(p.latency.min, p.latency.max) : 0) + link.delayMinutes;
     const at = simTime(bidTime + minutesToMs(latency));
-    if (at <= interval.gateClosure) onTime[onTimeCount++] = bid;
+    // On a plane the bid enters the network when its sender lets it go, and the plane decides whether it makes the gate.
+    if (ctx.onPlane && at > bidTime) held.push({ bid, at });
+    else if (at <= interval.gateClosure) onTime[onTimeCount++] = bid;
     else out.late.push({ bid, at });
   };
   for (let i = 0; i < n; i++) {

@@ -58,7 +58,7 @@ import { timeOf } from '../../agents/operations/faults.ts';
 import type { GridEvent } from '../../agents/operations/gridRoom.ts';
 import type { CommandRecord, ReportedFlexibility } from '../../agents/operations/operator.ts';
 import type { MemberCurve, OperatorCommand } from '../../agents/types.ts';
-import type { PartyBid } from './collectBids.ts';
+import type { BidsAtSender, PartyBid } from './collectBids.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { Party } from './participants.ts';
 import { grown } from '../../core/typedArrays.ts';
@@ -172,6 +172,8 @@ const PRICE = 4;
 const REPORT = 5;
 /** Day-ahead results to a party: `tag` the party; its schedule, if it operates to one, in `scheduleOf`. */
 const DA_RESULT = 6;
+/** An operator command a `comms-loss` fault cut off at its sender (`commands`): a lost row, counted in `lostCommands`. */
+const LOST_COMMAND = 7;
 
 type Pending =
   | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
@@ -388,18 +390,20 @@ export class CommsRun {
    * (counted in `sendsDeferred`); returns its slot. `from` and `to` are endpoint ids, `deadlineMs`
    * NaN for none; `kind` says what its receiver does with it (`finished`).
    */
-  private sendRow(type: MessageType, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, referencePoint?: ReferencePoint, cls?: ApplicationClass): number {
+  private sendRow(type: MessageType, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, referencePoint?: ReferencePoint, cls?: ApplicationClass, cutOff = false): number {
     const route = ROUTE[type];
-    return this.sendIndexed(route.type, cls === undefined ? route.cls : classIndex[cls], referencePoint === undefined ? route.rp : referencePointIndex[referencePoint], from, to, sizeBytes, sentAtMs, deadlineMs, kind, 0, 0);
+    return this.sendIndexed(route.type, cls === undefined ? route.cls : classIndex[cls], referencePoint === undefined ? route.rp : referencePointIndex[referencePoint], from, to, sizeBytes, sentAtMs, deadlineMs, kind, 0, 0, cutOff);
   }
 
   /** `sendRow` with the type, class and reference point as indices, and the slot's `tag` and `batch` (what the receiver of `kind` reads). */
-  private sendIndexed(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, tag: number, batch: number): number {
+  private sendIndexed(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, tag: number, batch: number, cutOff = false): number {
     const now = this.plane.nowMs;
     if (sentAtMs < now) {
       sentAtMs = now;
       this.counts.sendsDeferred++;
     }
+    // A message whose sender a comms-loss fault cut off never enters the network: a lost row (0 attempts), nothing drawn.
+    if (cutOff) return this.plane.sendLost(type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs, kind, tag, batch);
     return this.plane.send(type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs, kind, tag, batch);
   }
 
@@ -456,37 +460,55 @@ export class CommsRun {
   /**
    * Phase 1b, bids on the plane: sends every bid that would have reached the market by the
    * gate, runs the plane to the gate, and keeps those delivered by then; the rest miss the
-   * gate, rejected with the reason (`rejections`).
+   * gate, rejected with the reason (`rejections`). What happened at the senders (`atSender`,
+   * engine/interval/collectBids.ts): a bid held there (a `comms-loss` fault's delay, the agent's
+   * `commsLatencyMinutes`) enters the plane when its sender lets it go, and one cut off there
+   * (`comms-loss`, lost) is a lost row of messages.csv and counts in `lostBids` (not a rejection:
+   * its COMMS_LOSS event says what happened, as without a plane).
    */
-  gateBids(bids: readonly PartyBid[], interval: MarketInterval, bidTime: SimTime, rejections: Rejection[]): PartyBid[] {
+  gateBids(bids: readonly PartyBid[], interval: MarketInterval, bidTime: SimTime, rejections: Rejection[], atSender?: BidsAtSender): PartyBid[] {
     const batch = ++this.bidBatch;
-    if (this.bidArrived.length < bids.length) this.bidArrived = new Uint8Array(Math.max(bids.length, 2 * this.bidArrived.length));
-    else this.bidArrived.fill(0, 0, bids.length);
-    const duringOutage = new Uint8Array(bids.length);
+    const held = atSender?.held ?? [];
+    const n = bids.length + held.length;
+    if (this.bidArrived.length < n) this.bidArrived = new Uint8Array(Math.max(n, 2 * this.bidArrived.length));
+    else this.bidArrived.fill(0, 0, n);
+    const duringOutage = new Uint8Array(n);
     const checkOutages = this.plane.hasOutages;
-    let block = 0;
-    for (let i = 0; i < bids.length; i++) {
-      if (i === block) block = this.loadBids(bids, i);
-      const bid = bids[i]!;
+    const sendBid = (bid: PartyBid, i: number, sentAt: number, cutOff: boolean): number => {
       // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
       const route = this.offers[bid.party] ? OFFER_ROUTE : BID_ROUTE;
       const from = this.partyEndpoint(bid.party, bid.agentId);
       // The award to this bid goes back to the same endpoint (`awards`): kept per party for this gate.
       this.bidEndpoint[bid.party] = from;
       this.bidEndpointBatch[bid.party] = batch;
-      const slot = this.sendIndexed(route.type, route.cls, this.intermediary[bid.party] ? RP4 : route.rp, from, this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), bidTime, interval.gateClosure, BID, i, batch);
+      return this.sendIndexed(route.type, route.cls, this.intermediary[bid.party] ? RP4 : route.rp, from, this.marketEndpoint, MESSAGE_BYTES.header + MESSAGE_BYTES.perSegment * segmentCount(bid), sentAt, interval.gateClosure, BID, i, batch, cutOff);
+    };
+    let block = 0;
+    for (let i = 0; i < bids.length; i++) {
+      if (i === block) block = this.loadBids(bids, i);
+      const slot = sendBid(bids[i]!, i, bidTime, false);
       if (checkOutages) duringOutage[i] = this.slotLinkDown(slot) ? 1 : 0;
     }
+    for (let k = 0; k < held.length; k++) {
+      const slot = sendBid(held[k]!.bid, bids.length + k, held[k]!.at, false);
+      if (checkOutages) duringOutage[bids.length + k] = this.slotLinkDown(slot) ? 1 : 0;
+    }
+    for (const bid of atSender?.lost ?? []) sendBid(bid, -1, bidTime, true);
     this.plane.advanceTo(interval.gateClosure, this.onFinished);
     const onTime: PartyBid[] = [];
-    for (let i = 0; i < bids.length; i++) {
-      const bid = bids[i]!;
+    for (let i = 0; i < n; i++) {
+      const bid = i < bids.length ? bids[i]! : held[i - bids.length]!.bid;
       if (this.bidArrived[i]) {
         onTime.push(bid);
         continue;
       }
       if (duringOutage[i]) this.counts.outage.bidsMissed++;
-      rejections.push({ bidId: bid.id, agentId: bid.agentId, interval: bid.interval, code: 'gate-closed', reason: `not delivered by gate closure ${formatSimTime(interval.gateClosure)}: still in transit or lost on the communication plane (see messages.csv)` });
+      const heldUntil = i < bids.length ? undefined : held[i - bids.length]!.at;
+      const why =
+        heldUntil === undefined
+          ? 'still in transit or lost on the communication plane'
+          : `held at its sender until ${formatSimTime(heldUntil)} (a comms-loss delay or the agent's commsLatencyMinutes)${heldUntil > interval.gateClosure ? '' : ', then still in transit or lost on the communication plane'}`;
+      rejections.push({ bidId: bid.id, agentId: bid.agentId, interval: bid.interval, code: 'gate-closed', reason: `not delivered by gate closure ${formatSimTime(interval.gateClosure)}: ${why} (see messages.csv)` });
     }
     return onTime;
   }
@@ -741,6 +763,12 @@ export class CommsRun {
     // Every answered command travels (an agent must receive the event to opt out of it); only opt-ins change what agents do.
     const asked: Array<{ record: CommandRecord; message: Message }> = [];
     for (const r of records) {
+      if (r.response === 'lost') {
+        // A comms-loss fault cut the agent off (the operator saw it unreachable and asked others): a lost row, counted in lostCommands.
+        const ep = this.table.endpoints;
+        this.sendRow('curtail', ep.id(r.command.issuer), ep.id(r.command.target), MESSAGE_BYTES.command, interval.start, interval.start + COMMAND_DEADLINE_MS, LOST_COMMAND, undefined, undefined, true);
+        continue;
+      }
       if (r.response !== 'opt-in' && r.response !== 'opt-out') continue;
       const issuer = r.command.issuer;
       let signer = this.signers.get(issuer);
@@ -969,6 +997,9 @@ export class CommsRun {
         else this.counts.lostBids++;
         break;
       case AWARD:
+        break;
+      case LOST_COMMAND:
+        this.counts.lostCommands++;
         break;
       case PRICE: {
         if (planeStatus !== DELIVERED) this.counts.pricesLate++;

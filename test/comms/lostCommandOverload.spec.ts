@@ -1,0 +1,65 @@
+/**
+ * Operator commands lost on a communication plane (audit of comms): the agents do not act,
+ * the branch the operator planned to relieve stays over its limit, and events.csv says so —
+ * it said `OVERLOAD_RELIEVED … flow brought within 75 kW` while flows.csv and
+ * `overloadIntervals` said over. fixtures/scenarios/comms-dr.yaml with every command lost
+ * (distribution-grid-management loss 1, no retries).
+ */
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { loadScenarioFile, type Scenario } from '../../engine/scenario/load.ts';
+import { expectWithinLimitOrShortfall, type RunOutputs, runAndRead } from '../operations/outputs.ts';
+
+const FIXTURE = join(import.meta.dirname, '../fixtures/scenarios/comms-dr.yaml');
+
+function withCommandLoss(lossProbability: number): Scenario {
+  const s = loadScenarioFile(FIXTURE);
+  const comms = s.config.comms;
+  if (comms === 'ideal') throw new Error('the fixture runs on a plane');
+  const dgm = { latency: { distribution: 'fixed' as const, ms: 100 }, lossProbability, retry: { maxRetries: 0, backoffMs: 1000 } };
+  return { ...s, config: { ...s.config, comms: { ...comms, classes: { ...comms.classes, 'distribution-grid-management': dgm } } } };
+}
+
+describe('operator commands lost on a plane: the overload they were to relieve is reported (fixtures/scenarios/comms-dr.yaml)', function () {
+  this.timeout(120_000);
+  let delivered: RunOutputs;
+  let lost: RunOutputs;
+  before(async () => {
+    delivered = await runAndRead(withCommandLoss(0), 'gridbid-cmd-ok-');
+    lost = await runAndRead(withCommandLoss(1), 'gridbid-cmd-lost-');
+  });
+  after(() => {
+    delivered?.cleanup();
+    lost?.cleanup();
+  });
+  const head = (o: RunOutputs) => o.flows.filter((f) => f.line_id === 'head');
+  const overKw = (f: Record<string, string>): number => Math.abs(Number(f.flow_kw)) - Number(f.limit_kw);
+
+  it('commands delivered: the head stays within its limit, every overload relieved', () => {
+    expect(delivered.summary.kpis.comms.lostCommands).to.equal(0);
+    expect(delivered.summary.kpis.overloadIntervals).to.equal(0);
+    expect(expectWithinLimitOrShortfall(delivered, ['head'])).to.equal(0);
+  });
+
+  it('commands lost: every interval the head is over its limit has an OVERLOAD_SHORTFALL row and none says relieved', () => {
+    // Every command lost, none in force.
+    const notInForce = lost.events.filter((e) => e.type === 'COMMAND_NOT_IN_FORCE').length;
+    expect(notInForce).to.be.greaterThan(0);
+    expect(lost.summary.kpis.comms.lostCommands).to.equal(notInForce);
+    const over = head(lost).filter((f) => overKw(f) > 1e-3);
+    expect(over.length).to.be.greaterThan(5);
+    expect(lost.summary.kpis.overloadIntervals).to.equal(over.length);
+    expect(expectWithinLimitOrShortfall(lost, ['head'])).to.equal(over.length);
+  });
+
+  it('each such row gives what the branch carried, and the operator’s shortfallKwh is Σ (flow − limit) × 0.25 h', () => {
+    const over = head(lost).filter((f) => overKw(f) > 1e-3);
+    for (const f of over) {
+      const row = lost.events.find((e) => e.type === 'OVERLOAD_SHORTFALL' && e.target === 'head' && e.interval_start === f.interval_start)!;
+      expect(row.detail, f.interval_start).to.contain(`carried ${Number(f.flow_kw).toFixed(3)} kW, ${overKw(f).toFixed(3)} kW over`);
+      expect(Number(row.requested_kw) - Number(row.delivered_kw)).to.be.closeTo(overKw(f), 2e-3);
+    }
+    const expected = over.reduce((s, f) => s + overKw(f) * 0.25, 0);
+    expect(lost.summary.kpis.operations.demandResponse.dso.shortfallKwh).to.be.closeTo(expected, 2e-3);
+  });
+});
