@@ -133,7 +133,9 @@ export function radialFeeder(network: Network, limits: FeederLimits = {}): Radia
   network.buses.forEach((b, k) => {
     vMinPu[k] = k === root ? vSet : (b.vMinPu ?? vLo);
     vMaxPu[k] = k === root ? vSet : (b.vMaxPu ?? vHi);
-    if (k !== root && !(vMinPu[k]! <= vMaxPu[k]!)) issues.push({ element: `bus '${b.id}'`, path: ['buses', k, 'vMinPu'], message: `vmin ${vMinPu[k]} p.u. is above vmax ${vMaxPu[k]} p.u.` });
+    // A bus without a band of its own has the default one, whose problem is reported once above.
+    const own = b.vMinPu !== undefined || b.vMaxPu !== undefined;
+    if (k !== root && own && !(vMinPu[k]! <= vMaxPu[k]!)) issues.push({ element: `bus '${b.id}'`, path: ['buses', k, 'vMinPu'], message: `vmin ${vMinPu[k]} p.u. is above vmax ${vMaxPu[k]} p.u.` });
   });
   if (issues.length > 0) throw new NetworkError(issues);
 

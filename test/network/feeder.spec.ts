@@ -125,6 +125,21 @@ describe('radial feeders: structure and the LinDistFlow closed form', () => {
     expect(() => radialFeeder({ ...net, branches: net.branches.map((b) => ({ ...b, tapRatio: 1 })) })).not.to.throw();
   });
 
+  it('reports a default voltage band the wrong way round once, not again at every bus without a band of its own', () => {
+    const withOwn = { ...net, buses: net.buses.map((b) => (b.id === 'c' ? { ...b, vMinPu: 0.97 } : b)) };
+    let caught: unknown;
+    try {
+      radialFeeder(withOwn, { defaultVMinPu: 1.05, defaultVMaxPu: 0.95 });
+    } catch (err) {
+      caught = err;
+    }
+    // The default band, and bus c (its own vmin 0.97 above the default vmax 0.95); not a and b.
+    expect((caught as NetworkError).issues.map((i) => i.path)).to.deep.equal([
+      ['feeder', 'voltageLimitsPu'],
+      ['buses', 3, 'vMinPu'],
+    ]);
+  });
+
   it('refuses a loop, naming its buses and the branch that closes it', () => {
     const meshed = { ...net, branches: [...net.branches, { ...net.branches[0]!, id: 'gc', from: 'grid' as never, to: 'c' as never }] };
     expect(() => radialFeeder(meshed)).to.throw(NetworkError, /branch 'ac': the in-service branches form a loop \('a' – 'grid' – 'c' – 'a', closed by branch 'ac'\): network model lindistflow needs a radial feeder/);
