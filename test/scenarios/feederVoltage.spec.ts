@@ -126,6 +126,20 @@ describe('feeder voltage: market DLMPs with inverter Q vs an operator with volt-
 
 describe('feeder voltage: bad reactive-power settings are located errors', () => {
   const text = readFileSync(join(REPO_ROOT, 'scenarios/feeder-voltage.yaml'), 'utf8');
+  it("names a bad network's own problem alone: no 'the scenario has no network' for every agent with a bus", () => {
+    // Before: a branch with r = x = 0 gave 5 problems, 4 of them telling each agent group to leave out its bus.
+    const zero = text.replace('{ id: l2, from: mid, to: end, resistancePu: 0.05, reactancePu: 0.025', '{ id: l2, from: mid, to: end, resistancePu: 0, reactancePu: 0');
+    let message = '';
+    try {
+      parseScenario(zero, 'zero.yaml');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.match(/zero\.yaml: 1 problem\n/);
+    expect(message).to.match(/zero\.yaml:\d+:\d+ network\.branches\[1\]\.reactancePu: branch 'l2': r = x = 0/);
+    expect(message).not.to.contain('has no network');
+  });
+
   it('refuses inverter Q as a clearing decision under the double auction, and a volt-var curve out of order', () => {
     const auction = text.replace('mechanism: lp ', 'mechanism: double-auction ');
     expect(() => parseScenario(auction, 'auction.yaml')).to.throw(/auction\.yaml:\d+:\d+ network\.feeder\.reactive\.mode: inverter reactive power 'clearing' needs market\.mechanism lp or auto/);
