@@ -30,6 +30,8 @@ export interface ClearOptions {
   readonly branchModel: BranchModel;
   readonly model?: 'dc' | 'lindistflow';
   readonly ac?: boolean;
+  /** The options given on the command line rather than defaulted (commander's value source 'cli'). */
+  readonly given?: ReadonlySet<'branchModel' | 'model'>;
 }
 
 /** The `--json` document (both case kinds share its shape; units differ, see `units`). */
@@ -71,6 +73,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
   const ext = extname(file).toLowerCase();
   if (opts.ac && opts.model !== 'lindistflow' && ext === '.m') throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow');
   if (opts.model === 'lindistflow' && ext === '.m') {
+    refuseBranchModelOnFeeder(opts);
     const mpc = readMatpowerFile(file);
     const { result, ac } = runFeederClear(mpc, await loadSolver(opts.solver), opts.ac === true);
     return {
@@ -101,7 +104,10 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
   if (['.json', '.yaml', '.yml'].includes(ext)) {
     const c = readClearCaseFile(file);
     // A native case clears under its network's model; `--model lindistflow` makes any radial one a feeder.
+    // An explicit --model dc would be overruled by the case's own model: refuse it rather than clear a feeder unasked.
+    if (c.case.networkConfig.model === 'lindistflow' && opts.model === 'dc' && opts.given?.has('model')) throw new UserError(`${file}: --model dc: the case's network says model: lindistflow, which clears as a feeder; remove --model dc, or the network's model and feeder options to clear it by DC power flow`);
     const feeder = c.case.networkConfig.model === 'lindistflow' || opts.model === 'lindistflow' ? feederGrid(c.case.networkConfig, new Map()) : undefined;
+    if (feeder) refuseBranchModelOnFeeder(opts);
     // Feeder options on a DC clearing would be ignored: say so, as a scenario's validation does.
     if (!feeder && c.case.networkConfig.feeder) throw new UserError(`${file}: network.feeder: feeder options need model: lindistflow (in the case's network, or --model lindistflow)`);
     if (opts.ac && !feeder) throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow (or model: lindistflow in the case\'s network)');
@@ -120,6 +126,11 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
 }
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** --branch-model chooses a DC susceptance; a LinDistFlow feeder has none (it uses r and x), so the flag would change nothing. */
+function refuseBranchModelOnFeeder(opts: ClearOptions): void {
+  if (opts.given?.has('branchModel')) throw new UserError(`--branch-model ${opts.branchModel} sets the DC power flow's branch susceptance; a LinDistFlow feeder has none (it uses r and x): leave it out`);
+}
 
 function matpowerJson(file: string, opts: ClearOptions, r: OpfResult): ClearJson {
   return {

@@ -127,6 +127,20 @@ describe('gridbid clear: a native case on a LinDistFlow feeder', () => {
       expect([r.status, r.stderr]).to.deep.equal([1, `gridbid: ${file}: network.feeder: feeder options need model: lindistflow (in the case's network, or --model lindistflow)\n`]);
       expect((await gridbidInProcess(['clear', file, '--model', 'lindistflow'])).status).to.equal(0);
     });
+    it('an explicit --model dc or --branch-model on a feeder case: refused, not ignored (both cleared the LinDistFlow LP unchanged)', async () => {
+      for (const file of [LINE, LINE_DA]) {
+        const dc = await gridbidInProcess(['clear', file, '--model', 'dc']);
+        expect([dc.status, dc.stderr]).to.deep.equal([1, `gridbid: ${file}: --model dc: the case's network says model: lindistflow, which clears as a feeder; remove --model dc, or the network's model and feeder options to clear it by DC power flow\n`]);
+      }
+      for (const args of [[LINE, '--branch-model', 'powermodels'], ['test/fixtures/clear/three-bus.json', '--model', 'lindistflow', '--branch-model', 'matpower'], ['test/fixtures/refcases/matpower/case33bw.m', '--model', 'lindistflow', '--branch-model', 'powermodels']]) {
+        const r = await gridbidInProcess(['clear', ...args]);
+        expect(r.status, args.join(' ')).to.equal(1);
+        expect(r.stderr).to.match(/--branch-model (powermodels|matpower) sets the DC power flow's branch susceptance; a LinDistFlow feeder has none \(it uses r and x\): leave it out/);
+      }
+      // Where they mean something they still work: DC cases, and the defaults on a feeder.
+      expect((await gridbidInProcess(['clear', 'test/fixtures/clear/three-bus.json', '--model', 'dc', '--branch-model', 'powermodels'])).status).to.equal(0);
+      expect((await gridbidInProcess(['clear', LINE])).status).to.equal(0);
+    });
     it('--ac on a DC case, and on a day-ahead case', async () => {
       const dc = await gridbidInProcess(['clear', 'test/fixtures/clear/three-bus.json', '--ac']);
       expect([dc.status, dc.stderr]).to.deep.equal([1, "gridbid: --ac checks a LinDistFlow dispatch: add --model lindistflow (or model: lindistflow in the case's network)\n"]);
