@@ -319,7 +319,8 @@ export interface DayAheadClearJson {
   readonly size: { readonly rows: number; readonly cols: number; readonly nonzeros: number };
   readonly intervals: readonly {
     readonly interval: number;
-    readonly prices: readonly { readonly bus: string; readonly price: number | null }[];
+    /** On a feeder (`model: lindistflow`): also the LinDistFlow voltage magnitude, p.u. */
+    readonly prices: readonly { readonly bus: string; readonly price: number | null; readonly vm?: number | null }[];
     readonly dispatch: readonly { readonly bid: string; readonly agent: string; readonly segment: number; readonly bus: string; readonly side: string; readonly price: number; readonly quantity: number; readonly awarded: number }[];
     readonly flows: readonly { readonly id: string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null }[];
   }[];
@@ -360,7 +361,7 @@ function dayAheadJson(file: string, opts: ClearOptions, c: NativeDayAheadCase, s
       const dispatch = segmentDispatch(iv.book, iv.awardedQuanta, rules, (v) => round(v)!);
       return {
         interval: iv.interval,
-        prices: r.buses.map((bus, k) => ({ bus, price: round(iv.busPriceMwh[k]!) })),
+        prices: r.buses.map((bus, k) => ({ bus, price: round(iv.busPriceMwh[k]!), ...(iv.voltagePu ? { vm: round(iv.voltagePu[k]!) } : {}) })),
         dispatch,
         flows: iv.flows.map((f) => ({ id: f.id, flow: round(f.flowKw), limit: Number.isFinite(f.limitKw) ? f.limitKw : null, shadowPrice: round(f.shadowPriceMwh) })),
       };
@@ -391,6 +392,8 @@ function formatDayAheadTables(r: DayAheadClearJson): string {
   lines.push(`objective: ${fmt(r.objective, 4)} ${r.units.objective}`);
   const buses = r.intervals[0]?.prices.map((p) => p.bus) ?? [];
   lines.push('', 'prices (currency/MWh)', table(['interval', ...buses], r.intervals.map((iv) => [String(iv.interval), ...iv.prices.map((p) => fmt(p.price, 2))])));
+  // A feeder's voltages are what its prices are about: the band they were cleared within.
+  if (r.model === 'lindistflow') lines.push('', 'LinDistFlow voltage (p.u.)', table(['interval', ...buses], r.intervals.map((iv) => [String(iv.interval), ...iv.prices.map((p) => fmt(p.vm, 5))])));
   if (r.schedules.length > 0) {
     const ivs = r.intervals.map((iv) => String(iv.interval));
     lines.push('', 'schedules (kW: + withdrawal, − injection)', table(['bid', 'kind', 'bus', ...ivs], r.schedules.map((s) => [s.bid, s.kind, s.bus, ...s.netKw.map((v) => fmt(v))])));

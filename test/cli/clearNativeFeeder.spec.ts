@@ -89,6 +89,15 @@ describe('gridbid clear: a native case on a LinDistFlow feeder', () => {
     ]);
     // 4461.5625 in the first hour, 1000 × (3000 − 20) / 1000 = 2980 in the second.
     expect(out.objective).to.be.closeTo(7441.5625, 1e-6);
+    // The voltages the prices are about (they were not in the output): b2 at its 0.95 floor in the first hour;
+    // in the second √(1 − 2 × 0.04 × 1000/1000) = 0.959166 at b2 and √(1 − 2 × 0.01 × 1) = 0.989949 at b1.
+    const vm = out.intervals.map((iv) => iv.prices.map((p) => p.vm!));
+    expect(vm[0]![2]).to.be.closeTo(0.95, 1e-9);
+    expect(vm[1]![1]).to.be.closeTo(Math.sqrt(0.98), 1e-9);
+    expect(vm[1]![2]).to.be.closeTo(Math.sqrt(0.92), 1e-9);
+    expect(vm.map((v) => v[0])).to.deep.equal([1, 1]);
+    const tables = await gridbidInProcess(['clear', LINE_DA]);
+    expect(tables.stdout).to.match(/LinDistFlow voltage \(p\.u\.\)\ninterval +grid +b1 +b2\n[- ]+\n0 +1\.00000 +0\.98774 +0\.95000\n1 +1\.00000 +0\.98995 +0\.95917\n/);
   });
 
   describe('bad input: located, exit 1, no stack trace', () => {
