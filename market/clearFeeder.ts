@@ -84,7 +84,7 @@ export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-aucti
     const solved = lp?.status === 'optimal' && again.count > 0 ? lp.feeder.sourceKvar : undefined;
     for (let s = 0; s < again.count; s++) injectedKvar[again.bus[s]!]! += solved ? solved[s]! : again.lowerKvar[s] === again.upperKvar[s] ? again.lowerKvar[s]! : 0;
   }
-  const check = feederCheck(book, result, feeder, tan, lp, injectedKvar);
+  const check = feederCheck(book, result, feeder, tan, lp, injectedKvar, grid.lineLimit);
   grid.voltages?.remember(book.interval, check.vmAcPu, sources ?? NO_SOURCES);
   return { ...result, feeder: check };
 }
@@ -99,7 +99,7 @@ function withoutIslands(book: OrderBook, feeder: RadialFeeder): OrderBook {
 }
 
 /** LinDistFlow and AC voltages and losses at a result's awards, and the LP's DLMP parts when there is one. */
-export function feederCheck(book: OrderBook, result: ClearingResult, feeder: RadialFeeder, tan: Float64Array, lp?: FeederDispatchResult, inverterKvar?: Float64Array): FeederOutcome {
+export function feederCheck(book: OrderBook, result: ClearingResult, feeder: RadialFeeder, tan: Float64Array, lp?: FeederDispatchResult, inverterKvar?: Float64Array, lineLimit: LineLimitForm = 'active'): FeederOutcome {
   const n = feeder.busCount;
   const netKw = new Float64Array(n);
   const netKvar = new Float64Array(n);
@@ -117,10 +117,14 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
   const ldf = linDistFlow(feeder, netKw, netKvar);
   const ac = acSweep(feeder, netKw, netKvar);
   let violations = 0;
+  let branchViolations = 0;
   for (const k of feeder.order) {
     if (k === feeder.root) continue;
     const v = ac.vmPu[k]!;
     if (v < feeder.vMinPu[k]! - 1e-9 || v > feeder.vMaxPu[k]! + 1e-9) violations++;
+    // The LP holds the lossless flow at the limit; the AC flow at the sending end carries the losses too.
+    const kw = lineLimit === 'apparent' ? Math.hypot(ac.pKw[k]!, ac.qKvar[k]!) : Math.abs(ac.pKw[k]!);
+    if (kw > feeder.limitKw[k]! * (1 + 1e-9)) branchViolations++;
   }
   const nan = (): Float64Array => new Float64Array(n).fill(NaN);
   const f = lp?.status === 'optimal' ? lp.feeder : undefined;
@@ -130,6 +134,7 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
     vmAcPu: ac.vmPu,
     acConverged: ac.converged,
     acVoltageViolations: violations,
+    acBranchViolations: branchViolations,
     lossesKw: ac.lossesKw,
     lossesKvar: ac.lossesKvar,
     netKw,

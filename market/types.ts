@@ -208,6 +208,11 @@ export interface FeederOutcome {
   readonly acConverged: boolean;
   /** Buses whose AC voltage is outside their band although the linear model kept it (or the auction ignored it). */
   readonly acVoltageViolations: number;
+  /**
+   * Branches whose AC flow (at the parent's end, losses included) is above their limit — |P| under
+   * lineLimit active, |S| under apparent — although the linear model kept it (or the auction ignored it).
+   */
+  readonly acBranchViolations: number;
   /** AC series losses at the cleared dispatch. */
   readonly lossesKw: number;
   readonly lossesKvar: number;

@@ -66,7 +66,8 @@ export interface RadialFeeder {
 /**
  * The feeder of `network`'s in-service branches. Throws a `NetworkError` naming the
  * loop when they are not radial (the error's path points at the branch that closes it),
- * and for a branch without impedance (r = x = 0) or a voltage band the wrong way round.
+ * for a branch without impedance (r = x = 0), a branch with an off-nominal tap (any
+ * branch, open or closed), and a voltage band the wrong way round.
  */
 export function radialFeeder(network: Network, limits: FeederLimits = {}): RadialFeeder {
   const n = network.buses.length;
@@ -83,6 +84,8 @@ export function radialFeeder(network: Network, limits: FeederLimits = {}): Radia
   // Adjacency of in-service branches (branch indices), in network order.
   const adj: number[][] = Array.from({ length: n }, () => []);
   network.branches.forEach((br, i) => {
+    // Every branch, open ones too: an operator may close a tie later (self-healing).
+    if (br.tapRatio !== 1) issues.push({ element: `branch '${br.id}'`, path: ['branches', i, 'tapRatio'], message: offNominalTap(br.tapRatio) });
     if (!br.inService) return;
     if (br.resistancePu === 0 && br.reactancePu === 0)
       issues.push({ element: `branch '${br.id}'`, path: ['branches', i], message: 'r = x = 0: a branch without impedance has no voltage drop to model (merge its two buses, or take it out of service as an open switch)' });
@@ -130,7 +133,9 @@ export function radialFeeder(network: Network, limits: FeederLimits = {}): Radia
   network.buses.forEach((b, k) => {
     vMinPu[k] = k === root ? vSet : (b.vMinPu ?? vLo);
     vMaxPu[k] = k === root ? vSet : (b.vMaxPu ?? vHi);
-    if (k !== root && !(vMinPu[k]! <= vMaxPu[k]!)) issues.push({ element: `bus '${b.id}'`, path: ['buses', k, 'vMinPu'], message: `vmin ${vMinPu[k]} p.u. is above vmax ${vMaxPu[k]} p.u.` });
+    // A bus without a band of its own has the default one, whose problem is reported once above.
+    const own = b.vMinPu !== undefined || b.vMaxPu !== undefined;
+    if (k !== root && own && !(vMinPu[k]! <= vMaxPu[k]!)) issues.push({ element: `bus '${b.id}'`, path: ['buses', k, 'vMinPu'], message: `vmin ${vMinPu[k]} p.u. is above vmax ${vMaxPu[k]} p.u.` });
   });
   if (issues.length > 0) throw new NetworkError(issues);
 
@@ -173,6 +178,16 @@ export function radialFeeder(network: Network, limits: FeederLimits = {}): Radia
     childStart,
     children,
   });
+}
+
+/**
+ * Why an off-nominal tap is refused: the drop rows (w_j = w_i − 2(rP + xQ)), the AC sweep and the
+ * DLMPs' voltage parts have no transformer ratio, so a tap would be ignored and every voltage behind
+ * it off by about (1/tap − 1) — the band checked against the wrong numbers, silently.
+ */
+function offNominalTap(tap: number): string {
+  const off = Math.abs(1 / tap - 1) * 100;
+  return `tap ratio ${tap}: network model lindistflow has no off-nominal transformer taps, and ignoring it would leave every voltage beyond this branch about ${+off.toPrecision(3)} % off; set tapRatio to 1 or use model dc`;
 }
 
 /** "the in-service branches form a loop: a – b – c – a (closed by branch 'x'); …" */

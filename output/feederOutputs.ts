@@ -37,6 +37,8 @@ export class FeederRecorder {
   private unconverged = 0;
   private violationIntervals = 0;
   private violationBusIntervals = 0;
+  private branchViolationIntervals = 0;
+  private branchViolationBranchIntervals = 0;
   private inverterSuppliedKvarh = 0;
   private inverterAbsorbedKvarh = 0;
 
@@ -90,6 +92,8 @@ export class FeederRecorder {
     if (!f.acConverged) this.unconverged++;
     if (f.acVoltageViolations > 0) this.violationIntervals++;
     this.violationBusIntervals += f.acVoltageViolations;
+    if (f.acBranchViolations > 0) this.branchViolationIntervals++;
+    this.branchViolationBranchIntervals += f.acBranchViolations;
   }
 
   close(): void {
@@ -110,6 +114,9 @@ export class FeederRecorder {
       // Limits the linear model missed: buses × intervals whose AC voltage left its band.
       acVoltageViolationIntervals: this.violationIntervals,
       acVoltageViolationBusIntervals: this.violationBusIntervals,
+      // And branches × intervals whose AC flow (losses included) went above their limit.
+      acBranchViolationIntervals: this.branchViolationIntervals,
+      acBranchViolationBranchIntervals: this.branchViolationBranchIntervals,
       acSweepsNotConverged: this.unconverged,
       // Inverters' reactive energy (network.feeder.reactive): supplied (raising voltage) and absorbed.
       inverterSuppliedKvarh: Math.round(this.inverterSuppliedKvarh * 1000) / 1000,

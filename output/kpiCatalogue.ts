@@ -76,6 +76,8 @@ const ENTRIES: readonly Entry[] = [
   ['feeder.lossesKwh', 'Feeder losses', 'kWh', 'AC series losses at the cleared dispatch, over the run.'],
   ['feeder.acVoltageViolationIntervals', 'Intervals with a voltage out of band', 'count', 'Intervals in which the AC voltage of some bus left its band (limits the linear model missed).'],
   ['feeder.acVoltageViolationBusIntervals', 'Bus-intervals with a voltage out of band', 'count', 'Buses × intervals whose AC voltage left its band.'],
+  ['feeder.acBranchViolationIntervals', 'Intervals with a branch over its limit', 'count', 'Intervals in which the AC flow of some branch, losses included, went above its limit (|P|, or |S| under lineLimit apparent; limits the linear model missed).'],
+  ['feeder.acBranchViolationBranchIntervals', 'Branch-intervals over the limit', 'count', 'Branches × intervals whose AC flow went above their limit.'],
   ['feeder.acSweepsNotConverged', 'AC sweeps not converged', 'count', 'Intervals whose AC check did not converge (its voltages are not trustworthy).'],
   ['retail.averageBillByKind.*', 'Average bill, {1}', 'currency', 'Bills of customers of this kind over the run, divided by their number.'],
   ['retail.tariffSwitches', 'Tariff switches', 'count', 'Times a customer moved to another tariff.'],

@@ -31,9 +31,11 @@ export function registerClear(program: Command): void {
       'after',
       '\nExamples (paths from the repository root):\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case5_pjm.m\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case30_ieee.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear test/fixtures/refcases/matpower/case33bw.m --model lindistflow --ac\n  gridbid clear test/fixtures/clear/day-ahead.json\n',
     )
-    .action(async (file: string, opts: ClearOptions) => {
+    .action(async (file: string, opts: ClearOptions, cmd: Command) => {
       const { clearCase } = await import('./clearCase.ts');
-      await clearCase(file, opts);
+      // Which options were typed: an explicit one the case's model would ignore is refused (clearCase.ts).
+      const given = new Set((['branchModel', 'model'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli'));
+      await clearCase(file, { ...opts, given });
     });
 }
 

@@ -30,6 +30,8 @@ export interface ClearOptions {
   readonly branchModel: BranchModel;
   readonly model?: 'dc' | 'lindistflow';
   readonly ac?: boolean;
+  /** The options given on the command line rather than defaulted (commander's value source 'cli'). */
+  readonly given?: ReadonlySet<'branchModel' | 'model'>;
 }
 
 /** The `--json` document (both case kinds share its shape; units differ, see `units`). */
@@ -71,6 +73,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
   const ext = extname(file).toLowerCase();
   if (opts.ac && opts.model !== 'lindistflow' && ext === '.m') throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow');
   if (opts.model === 'lindistflow' && ext === '.m') {
+    refuseBranchModelOnFeeder(opts);
     const mpc = readMatpowerFile(file);
     const { result, ac } = runFeederClear(mpc, await loadSolver(opts.solver), opts.ac === true);
     return {
@@ -101,7 +104,10 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
   if (['.json', '.yaml', '.yml'].includes(ext)) {
     const c = readClearCaseFile(file);
     // A native case clears under its network's model; `--model lindistflow` makes any radial one a feeder.
+    // An explicit --model dc would be overruled by the case's own model: refuse it rather than clear a feeder unasked.
+    if (c.case.networkConfig.model === 'lindistflow' && opts.model === 'dc' && opts.given?.has('model')) throw new UserError(`${file}: --model dc: the case's network says model: lindistflow, which clears as a feeder; remove --model dc, or the network's model and feeder options to clear it by DC power flow`);
     const feeder = c.case.networkConfig.model === 'lindistflow' || opts.model === 'lindistflow' ? feederGrid(c.case.networkConfig, new Map()) : undefined;
+    if (feeder) refuseBranchModelOnFeeder(opts);
     // Feeder options on a DC clearing would be ignored: say so, as a scenario's validation does.
     if (!feeder && c.case.networkConfig.feeder) throw new UserError(`${file}: network.feeder: feeder options need model: lindistflow (in the case's network, or --model lindistflow)`);
     if (opts.ac && !feeder) throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow (or model: lindistflow in the case\'s network)');
@@ -120,6 +126,11 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
 }
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** --branch-model chooses a DC susceptance; a LinDistFlow feeder has none (it uses r and x), so the flag would change nothing. */
+function refuseBranchModelOnFeeder(opts: ClearOptions): void {
+  if (opts.given?.has('branchModel')) throw new UserError(`--branch-model ${opts.branchModel} sets the DC power flow's branch susceptance; a LinDistFlow feeder has none (it uses r and x): leave it out`);
+}
 
 function matpowerJson(file: string, opts: ClearOptions, r: OpfResult): ClearJson {
   return {
@@ -308,7 +319,8 @@ export interface DayAheadClearJson {
   readonly size: { readonly rows: number; readonly cols: number; readonly nonzeros: number };
   readonly intervals: readonly {
     readonly interval: number;
-    readonly prices: readonly { readonly bus: string; readonly price: number | null }[];
+    /** On a feeder (`model: lindistflow`): also the LinDistFlow voltage magnitude, p.u. */
+    readonly prices: readonly { readonly bus: string; readonly price: number | null; readonly vm?: number | null }[];
     readonly dispatch: readonly { readonly bid: string; readonly agent: string; readonly segment: number; readonly bus: string; readonly side: string; readonly price: number; readonly quantity: number; readonly awarded: number }[];
     readonly flows: readonly { readonly id: string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null }[];
   }[];
@@ -349,7 +361,7 @@ function dayAheadJson(file: string, opts: ClearOptions, c: NativeDayAheadCase, s
       const dispatch = segmentDispatch(iv.book, iv.awardedQuanta, rules, (v) => round(v)!);
       return {
         interval: iv.interval,
-        prices: r.buses.map((bus, k) => ({ bus, price: round(iv.busPriceMwh[k]!) })),
+        prices: r.buses.map((bus, k) => ({ bus, price: round(iv.busPriceMwh[k]!), ...(iv.voltagePu ? { vm: round(iv.voltagePu[k]!) } : {}) })),
         dispatch,
         flows: iv.flows.map((f) => ({ id: f.id, flow: round(f.flowKw), limit: Number.isFinite(f.limitKw) ? f.limitKw : null, shadowPrice: round(f.shadowPriceMwh) })),
       };
@@ -380,6 +392,8 @@ function formatDayAheadTables(r: DayAheadClearJson): string {
   lines.push(`objective: ${fmt(r.objective, 4)} ${r.units.objective}`);
   const buses = r.intervals[0]?.prices.map((p) => p.bus) ?? [];
   lines.push('', 'prices (currency/MWh)', table(['interval', ...buses], r.intervals.map((iv) => [String(iv.interval), ...iv.prices.map((p) => fmt(p.price, 2))])));
+  // A feeder's voltages are what its prices are about: the band they were cleared within.
+  if (r.model === 'lindistflow') lines.push('', 'LinDistFlow voltage (p.u.)', table(['interval', ...buses], r.intervals.map((iv) => [String(iv.interval), ...iv.prices.map((p) => fmt(p.vm, 5))])));
   if (r.schedules.length > 0) {
     const ivs = r.intervals.map((iv) => String(iv.interval));
     lines.push('', 'schedules (kW: + withdrawal, − injection)', table(['bid', 'kind', 'bus', ...ivs], r.schedules.map((s) => [s.bid, s.kind, s.bus, ...s.netKw.map((v) => fmt(v))])));

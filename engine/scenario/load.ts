@@ -223,7 +223,8 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       g.buses?.forEach((b, k) => {
         if (!buses.has(b)) out.push({ path: at('buses', k), message: `unknown bus '${b}'` });
       });
-    } else if (g.bus !== undefined || g.buses !== undefined) {
+    } else if (!s.network && (g.bus !== undefined || g.buses !== undefined)) {
+      // With a network that failed validation its problems are reported above; the buses are not the mistake.
       out.push({ path: at(g.bus !== undefined ? 'bus' : 'buses'), message: 'the scenario has no network: leave out bus/buses (every agent is on the one bus)' });
     }
     if (g.count > 1 && g.id !== undefined) out.push({ path: at('id'), message: `a group of ${g.count} agents needs idPrefix, not id` });

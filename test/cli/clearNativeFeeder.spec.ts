@@ -89,6 +89,15 @@ describe('gridbid clear: a native case on a LinDistFlow feeder', () => {
     ]);
     // 4461.5625 in the first hour, 1000 × (3000 − 20) / 1000 = 2980 in the second.
     expect(out.objective).to.be.closeTo(7441.5625, 1e-6);
+    // The voltages the prices are about (they were not in the output): b2 at its 0.95 floor in the first hour;
+    // in the second √(1 − 2 × 0.04 × 1000/1000) = 0.959166 at b2 and √(1 − 2 × 0.01 × 1) = 0.989949 at b1.
+    const vm = out.intervals.map((iv) => iv.prices.map((p) => p.vm!));
+    expect(vm[0]![2]).to.be.closeTo(0.95, 1e-9);
+    expect(vm[1]![1]).to.be.closeTo(Math.sqrt(0.98), 1e-9);
+    expect(vm[1]![2]).to.be.closeTo(Math.sqrt(0.92), 1e-9);
+    expect(vm.map((v) => v[0])).to.deep.equal([1, 1]);
+    const tables = await gridbidInProcess(['clear', LINE_DA]);
+    expect(tables.stdout).to.match(/LinDistFlow voltage \(p\.u\.\)\ninterval +grid +b1 +b2\n[- ]+\n0 +1\.00000 +0\.98774 +0\.95000\n1 +1\.00000 +0\.98995 +0\.95917\n/);
   });
 
   describe('bad input: located, exit 1, no stack trace', () => {
@@ -126,6 +135,20 @@ describe('gridbid clear: a native case on a LinDistFlow feeder', () => {
       const r = await gridbidInProcess(['clear', file]);
       expect([r.status, r.stderr]).to.deep.equal([1, `gridbid: ${file}: network.feeder: feeder options need model: lindistflow (in the case's network, or --model lindistflow)\n`]);
       expect((await gridbidInProcess(['clear', file, '--model', 'lindistflow'])).status).to.equal(0);
+    });
+    it('an explicit --model dc or --branch-model on a feeder case: refused, not ignored (both cleared the LinDistFlow LP unchanged)', async () => {
+      for (const file of [LINE, LINE_DA]) {
+        const dc = await gridbidInProcess(['clear', file, '--model', 'dc']);
+        expect([dc.status, dc.stderr]).to.deep.equal([1, `gridbid: ${file}: --model dc: the case's network says model: lindistflow, which clears as a feeder; remove --model dc, or the network's model and feeder options to clear it by DC power flow\n`]);
+      }
+      for (const args of [[LINE, '--branch-model', 'powermodels'], ['test/fixtures/clear/three-bus.json', '--model', 'lindistflow', '--branch-model', 'matpower'], ['test/fixtures/refcases/matpower/case33bw.m', '--model', 'lindistflow', '--branch-model', 'powermodels']]) {
+        const r = await gridbidInProcess(['clear', ...args]);
+        expect(r.status, args.join(' ')).to.equal(1);
+        expect(r.stderr).to.match(/--branch-model (powermodels|matpower) sets the DC power flow's branch susceptance; a LinDistFlow feeder has none \(it uses r and x\): leave it out/);
+      }
+      // Where they mean something they still work: DC cases, and the defaults on a feeder.
+      expect((await gridbidInProcess(['clear', 'test/fixtures/clear/three-bus.json', '--model', 'dc', '--branch-model', 'powermodels'])).status).to.equal(0);
+      expect((await gridbidInProcess(['clear', LINE])).status).to.equal(0);
     });
     it('--ac on a DC case, and on a day-ahead case', async () => {
       const dc = await gridbidInProcess(['clear', 'test/fixtures/clear/three-bus.json', '--ac']);

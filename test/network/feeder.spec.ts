@@ -106,6 +106,40 @@ describe('radial feeders: structure and the LinDistFlow closed form', () => {
     expect(acSweep(f, [0, 100, 200, 300], [0, 0, 0, 0]).vmPu[3]).to.be.NaN;
   });
 
+  it('refuses an off-nominal tap instead of ignoring it (a tap of 0.95 would put the voltages behind it 5.26 % off), open branches too', () => {
+    // Before: the drop rows have no ratio, so a 0.95 tap cleared exactly as tap 1 did, silently.
+    const tapped = (inService: boolean): typeof net => ({ ...net, branches: net.branches.map((b) => (b.id === 'ac' ? { ...b, tapRatio: 0.95, inService } : b)) });
+    for (const inService of [true, false]) {
+      let caught: unknown;
+      try {
+        radialFeeder(tapped(inService));
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).to.be.instanceOf(NetworkError);
+      const issues = (caught as NetworkError).issues;
+      expect(issues).to.have.length(1);
+      expect(issues[0]!.path).to.deep.equal(['branches', 2, 'tapRatio']);
+      expect(issues[0]!.message).to.match(/^tap ratio 0\.95: network model lindistflow has no off-nominal transformer taps, .* about 5\.26 % off; set tapRatio to 1 or use model dc$/);
+    }
+    expect(() => radialFeeder({ ...net, branches: net.branches.map((b) => ({ ...b, tapRatio: 1 })) })).not.to.throw();
+  });
+
+  it('reports a default voltage band the wrong way round once, not again at every bus without a band of its own', () => {
+    const withOwn = { ...net, buses: net.buses.map((b) => (b.id === 'c' ? { ...b, vMinPu: 0.97 } : b)) };
+    let caught: unknown;
+    try {
+      radialFeeder(withOwn, { defaultVMinPu: 1.05, defaultVMaxPu: 0.95 });
+    } catch (err) {
+      caught = err;
+    }
+    // The default band, and bus c (its own vmin 0.97 above the default vmax 0.95); not a and b.
+    expect((caught as NetworkError).issues.map((i) => i.path)).to.deep.equal([
+      ['feeder', 'voltageLimitsPu'],
+      ['buses', 3, 'vMinPu'],
+    ]);
+  });
+
   it('refuses a loop, naming its buses and the branch that closes it', () => {
     const meshed = { ...net, branches: [...net.branches, { ...net.branches[0]!, id: 'gc', from: 'grid' as never, to: 'c' as never }] };
     expect(() => radialFeeder(meshed)).to.throw(NetworkError, /branch 'ac': the in-service branches form a loop \('a' – 'grid' – 'c' – 'a', closed by branch 'ac'\): network model lindistflow needs a radial feeder/);

@@ -124,8 +124,50 @@ describe('feeder voltage: market DLMPs with inverter Q vs an operator with volt-
   });
 });
 
+describe('feeder voltage: AC branch flows above their limit are reported (limits the linear model missed)', () => {
+  it('with l1 and l2 limited to 45 kW, every interval the LP imports 45 kW is an AC overload (losses on top): 8 intervals, 16 branch-intervals', async function () {
+    this.timeout(60_000);
+    // Before: kpis.feeder checked only voltages, so these overloads (46.8 kW at the substation end) were reported nowhere.
+    const text = readFileSync(join(REPO_ROOT, 'scenarios/feeder-voltage.yaml'), 'utf8').replaceAll('limitKw: 400 }', 'limitKw: 45 }');
+    const out = mkdtempSync(join(tmpdir(), 'gridbid-fv-limit-'));
+    try {
+      const r = await runScenario(parseScenario(text, 'limit.yaml'), { outDir: out });
+      const f = (r.summary as unknown as { kpis: { feeder: Record<string, number> } }).kpis.feeder;
+      const volts = parse(readFileSync(join(out, 'voltages.csv')), { columns: true }) as Record<string, string>[];
+      // Lossless flows by hand from the net withdrawals: l1 carries mid + end, l2 carries end.
+      let intervals = 0;
+      let branches = 0;
+      for (const v of volts.filter((x) => x.bus === 'end')) {
+        const mid = Number(volts.find((x) => x.bus === 'mid' && x.interval_start === v.interval_start)!.net_kw);
+        const atL1 = mid + Number(v.net_kw) >= 45 - 1e-6;
+        const atL2 = Number(v.net_kw) >= 45 - 1e-6;
+        if (atL1 || atL2) intervals++;
+        branches += Number(atL1) + Number(atL2);
+      }
+      expect([intervals, branches]).to.deep.equal([8, 16]);
+      expect([f.acBranchViolationIntervals, f.acBranchViolationBranchIntervals]).to.deep.equal([intervals, branches]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('feeder voltage: bad reactive-power settings are located errors', () => {
   const text = readFileSync(join(REPO_ROOT, 'scenarios/feeder-voltage.yaml'), 'utf8');
+  it("names a bad network's own problem alone: no 'the scenario has no network' for every agent with a bus", () => {
+    // Before: a branch with r = x = 0 gave 5 problems, 4 of them telling each agent group to leave out its bus.
+    const zero = text.replace('{ id: l2, from: mid, to: end, resistancePu: 0.05, reactancePu: 0.025', '{ id: l2, from: mid, to: end, resistancePu: 0, reactancePu: 0');
+    let message = '';
+    try {
+      parseScenario(zero, 'zero.yaml');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.match(/zero\.yaml: 1 problem\n/);
+    expect(message).to.match(/zero\.yaml:\d+:\d+ network\.branches\[1\]\.reactancePu: branch 'l2': r = x = 0/);
+    expect(message).not.to.contain('has no network');
+  });
+
   it('refuses inverter Q as a clearing decision under the double auction, and a volt-var curve out of order', () => {
     const auction = text.replace('mechanism: lp ', 'mechanism: double-auction ');
     expect(() => parseScenario(auction, 'auction.yaml')).to.throw(/auction\.yaml:\d+:\d+ network\.feeder\.reactive\.mode: inverter reactive power 'clearing' needs market\.mechanism lp or auto/);

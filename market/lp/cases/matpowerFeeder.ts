@@ -14,7 +14,7 @@
  * - out-of-service branches (case33bw's five ties) kept in the network as open switches.
  *
  * Problems are reported with the file and line: a loop among the in-service
- * branches, a branch with r = x = 0, VMIN above VMAX.
+ * branches, a branch with r = x = 0, VMIN above VMAX, a transformer tap other than 0 or 1.
  */
 import { InputFileError, type InputIssue } from '../../../core/errors.ts';
 import { acSweep, type AcSweepResult } from '../../../network/acSweep.ts';
@@ -81,7 +81,7 @@ export function matpowerFeederOpf(mpc: MatpowerCase, opts: FeederOpfOptions = {}
       err.issues.map((i) => {
         const [what, index] = i.path;
         const row = what === 'branches' && typeof index === 'number' ? dc.branchRows[index]! - 1 : what === 'buses' && typeof index === 'number' ? rowOfBus.get(dc.busNumbers[index]!)! : -1;
-        return { path: row >= 0 ? `${what === 'branches' ? 'branch' : 'bus'}[${row + 1}]` : i.element, ...(row >= 0 ? lineOf(what === 'branches' ? 'branch' : 'bus', row) : {}), message: i.message.replace('network model lindistflow', '--model lindistflow').replace('inService: false, a normally-open tie', 'status 0: a normally-open tie').replace('or use model dc', 'or use --model dc') };
+        return { path: row >= 0 ? `${what === 'branches' ? 'branch' : 'bus'}[${row + 1}]` : i.element, ...(row >= 0 ? lineOf(what === 'branches' ? 'branch' : 'bus', row) : {}), message: i.message.replace('network model lindistflow', '--model lindistflow').replace('inService: false, a normally-open tie', 'status 0: a normally-open tie').replace('or use model dc', 'or use --model dc').replace('set tapRatio to 1', 'set TAP to 0') };
       }),
     );
   }
