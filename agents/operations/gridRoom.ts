@@ -61,6 +61,11 @@ interface DrTotals {
   requestedKwh: number;
   /** Σ excess it could not remove, above the limit itself × Δt. */
   shortfallKwh: number;
+  /**
+   * Σ metered flow over the limit × Δt on its branches: what they physically carried beyond it,
+   * whatever the dispatch expected (commands late or not in force, agents off their schedule).
+   */
+  meteredOverKwh: number;
   /** Σ |requested change| × Δt: every agent is asked for the whole remaining excess, so asks overlap. */
   askedKwh: number;
   committedKwh: number;
@@ -143,6 +148,7 @@ export class GridRoom {
       this.dr.set(o.id, {
         requestedKwh: 0,
         shortfallKwh: 0,
+        meteredOverKwh: 0,
         askedKwh: 0,
         committedKwh: 0,
         deliveredKwh: 0,
@@ -315,7 +321,7 @@ export class GridRoom {
           requestedKw: o.excessKw,
           response: o.remainingKw > 1e-6 ? 'shortfall' : 'within-limit',
           deliveredKw: o.excessKw - o.remainingKw,
-          detail: o.remainingKw > 1e-6 ? `the commanded flexibility left ${o.remainingKw.toFixed(3)} kW over the ${o.limitKw} kW limit` : `flow brought within ${o.limitKw} kW`,
+          detail: o.remainingKw > 1e-6 ? `the commanded flexibility left ${o.remainingKw.toFixed(3)} kW over the ${o.limitKw} kW limit` : `the commitments bring the scheduled flow within ${o.limitKw} kW`,
         });
       }
       for (const n of out.notices) {
@@ -390,6 +396,7 @@ export class GridRoom {
     const flows = grid ? this.physicalFlows(grid, result, netKw) : result.flows;
     // The operators learn from what the branches carried, not from the schedule (their look-ahead).
     if (grid) for (const op of this.operators) op.recordMetered(interval.index, flows);
+    if (grid) this.reportMeteredOverloads(interval, flows, events);
     for (const r of records) {
       if (r.response !== 'opt-in') continue;
       const i = r.party;
@@ -429,6 +436,25 @@ export class GridRoom {
       if (soc !== undefined) events.push({ ...base, type: 'REPORT:STORAGE_CHARGE_LEVEL', response: sent, detail: `${soc.toFixed(3)} kWh` });
     }
     return { flows, events, drCost, drPaid };
+  }
+
+  /**
+   * A watched branch that physically carried more than its limit gets an `OVERLOAD_METERED` row
+   * per operator watching it, whatever the dispatch expected: the dispatch's OVERLOAD_RELIEVED /
+   * OVERLOAD_SHORTFALL rows are about the schedule with the agents' commitments, and on a
+   * communication plane a command can arrive late or not at all, or an agent can deviate, so
+   * without this row events.csv said "relieved" for an interval flows.csv shows over its limit.
+   */
+  private reportMeteredOverloads(interval: MarketInterval, flows: readonly BranchFlow[], events: GridEvent[]): void {
+    for (const op of this.operators) {
+      for (const f of flows) {
+        if (f.inService === false || !isOverLimit(f.flowKw, f.limitKw)) continue;
+        if (op.config.watch && !op.config.watch.includes(f.id)) continue;
+        const overKw = Math.abs(f.flowKw) - f.limitKw;
+        this.dr.get(op.config.id)!.meteredOverKwh += overKw * interval.durationH;
+        events.push({ at: interval.start, issuer: op.config.id, target: f.id, type: 'OVERLOAD_METERED', requestedKw: overKw, response: 'over-limit', deliveredKw: Math.abs(f.flowKw), detail: `the branch carried ${Math.abs(f.flowKw).toFixed(3)} kW, ${overKw.toFixed(3)} kW over its ${f.limitKw} kW limit` });
+      }
+    }
   }
 
   /** PTDF × the metered injections per bus (they balance), with the market's shadow prices; counts an overloaded interval. */
@@ -515,6 +541,7 @@ export class GridRoom {
           {
             requestedKwh: r3(t.requestedKwh),
             shortfallKwh: r3(t.shortfallKwh),
+            meteredOverKwh: r3(t.meteredOverKwh),
             askedKwh: r3(t.askedKwh),
             committedKwh: r3(t.committedKwh),
             deliveredKwh: r3(t.deliveredKwh),
