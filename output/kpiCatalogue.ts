@@ -111,6 +111,7 @@ const ENTRIES: readonly Entry[] = [
   // An operator's demand response (agents/operations/gridRoom.ts DrTotals), per operator id.
   ['operations.demandResponse.*.requestedKwh', 'DR needed by {1}', 'kWh', 'Σ excess over the limit × (1 − headroom) on the operator’s branches × Δt: the energy it needed removed.'],
   ['operations.demandResponse.*.shortfallKwh', 'DR shortfall of {1}', 'kWh', 'Σ excess over the limit the operator could not remove × Δt.'],
+  ['operations.demandResponse.*.meteredOverKwh', 'Metered overload on branches of {1}', 'kWh', 'Σ flow the operator’s branches physically carried over their limits × Δt, whatever the dispatch expected (commands late or not in force, agents off their schedule); OVERLOAD_METERED rows in events.csv.'],
   ['operations.demandResponse.*.askedKwh', 'DR asked by {1}', 'kWh', 'Σ |requested change| × Δt over its commands: every agent is asked for the whole remaining excess, so asks overlap.'],
   ['operations.demandResponse.*.committedKwh', 'DR committed to {1}', 'kWh', 'Σ committed change × Δt over the opted-in commands.'],
   ['operations.demandResponse.*.deliveredKwh', 'DR delivered to {1}', 'kWh', 'Σ (baseline − actual) × Δt over the opted-in commands: measured, may exceed the commitment (baseline error).'],

@@ -1,7 +1,8 @@
 /**
- * Fixed markup: sellers offer at cost × (1 + m), buyers bid value × (1 − m).
- * Demand bid at the price cap (inelastic need) keeps the cap: the clamp to the
- * market's [floor, cap] applies after the markup.
+ * Fixed markup: sellers offer at cost × (1 + m), buyers bid value × (1 − m), then
+ * clamped to the market's [floor, cap]. So a need valued at the cap (an EV's must-run
+ * power) is shaded too with m > 0 — 10 % bids it at 0.9 × cap, and supply dearer than
+ * that leaves it unbought — and stays at the cap only with m ≤ 0.
  */
 import * as z from 'zod';
 import { valuationBids } from './truthful.ts';

@@ -61,6 +61,11 @@ interface DrTotals {
   requestedKwh: number;
   /** Σ excess it could not remove, above the limit itself × Δt. */
   shortfallKwh: number;
+  /**
+   * Σ metered flow over the limit × Δt on its branches: what they physically carried beyond it,
+   * whatever the dispatch expected (commands late or not in force, agents off their schedule).
+   */
+  meteredOverKwh: number;
   /** Σ |requested change| × Δt: every agent is asked for the whole remaining excess, so asks overlap. */
   askedKwh: number;
   committedKwh: number;
@@ -120,12 +125,6 @@ export class GridRoom {
   private started = new Set<number>();
   private ended = new Set<number>();
   private overloadIntervals = 0;
-  /**
-   * The overloads the operators reported relieved this interval (`operate`), with their events.csv
-   * rows: the plan's verdict. `measure` holds each against what the branch then carried, since a
-   * command need not be in force as planned (on a communication plane: lost, late or rejected).
-   */
-  private relieved: Array<{ readonly event: { -readonly [K in keyof GridEvent]: GridEvent[K] }; readonly operator: string }> = [];
   /** Every opted-in command's initial DR settlement, kept for the final settlement from the MDMS (`keepDrCommands`). */
   private drCommands: DrCommand[] | undefined;
 
@@ -149,6 +148,7 @@ export class GridRoom {
       this.dr.set(o.id, {
         requestedKwh: 0,
         shortfallKwh: 0,
+        meteredOverKwh: 0,
         askedKwh: 0,
         committedKwh: 0,
         deliveredKwh: 0,
@@ -278,7 +278,6 @@ export class GridRoom {
       reachable: () => this.comms(i, interval.start, 'commands').delivered,
       ...(reported && reported(i) !== undefined ? { reported: () => reported(i) ?? null } : {}),
     }));
-    this.relieved = [];
     for (const op of this.operators) {
       const before = Float64Array.from(netKw);
       const out = op.dispatch(interval, topology, branchIds, dispatchParties, netKw, injection);
@@ -314,7 +313,7 @@ export class GridRoom {
         const t = this.dr.get(op.config.id)!;
         t.requestedKwh += o.excessKw * interval.durationH;
         t.shortfallKwh += o.remainingKw * interval.durationH;
-        const event = {
+        events.push({
           at: interval.start,
           issuer: o.operator,
           target: o.branch,
@@ -322,10 +321,8 @@ export class GridRoom {
           requestedKw: o.excessKw,
           response: o.remainingKw > 1e-6 ? 'shortfall' : 'within-limit',
           deliveredKw: o.excessKw - o.remainingKw,
-          detail: o.remainingKw > 1e-6 ? `the commanded flexibility left ${o.remainingKw.toFixed(3)} kW over the ${o.limitKw} kW limit` : `flow brought within ${o.limitKw} kW`,
-        };
-        events.push(event);
-        if (o.remainingKw <= 1e-6) this.relieved.push({ event, operator: o.operator });
+          detail: o.remainingKw > 1e-6 ? `the commanded flexibility left ${o.remainingKw.toFixed(3)} kW over the ${o.limitKw} kW limit` : `the commitments bring the scheduled flow within ${o.limitKw} kW`,
+        });
       }
       for (const n of out.notices) {
         events.push({ at: interval.start, issuer: n.operator, target: n.branch, type: 'EVENT_NOTICE', requestedKw: n.forecastExcessKw, response: 'announced', detail: `overload forecast for interval ${n.forInterval}` });
@@ -397,9 +394,9 @@ export class GridRoom {
     const drCost = new Map<number, Money>();
     let drPaid: Money = ZERO;
     const flows = grid ? this.physicalFlows(grid, result, netKw) : result.flows;
-    this.unrelieved(flows, interval.durationH);
     // The operators learn from what the branches carried, not from the schedule (their look-ahead).
     if (grid) for (const op of this.operators) op.recordMetered(interval.index, flows);
+    if (grid) this.reportMeteredOverloads(interval, flows, events);
     for (const r of records) {
       if (r.response !== 'opt-in') continue;
       const i = r.party;
@@ -442,23 +439,22 @@ export class GridRoom {
   }
 
   /**
-   * An overload reported relieved whose branch still carried more than its limit becomes the
-   * shortfall it was (its events.csv row rewritten before the interval is recorded, and the
-   * operator's `shortfallKwh`): events.csv must not say "within" where flows.csv and
-   * `overloadIntervals` say over.
+   * A watched branch that physically carried more than its limit gets an `OVERLOAD_METERED` row
+   * per operator watching it, whatever the dispatch expected: the dispatch's OVERLOAD_RELIEVED /
+   * OVERLOAD_SHORTFALL rows are about the schedule with the agents' commitments, and on a
+   * communication plane a command can arrive late or not at all, or an agent can deviate, so
+   * without this row events.csv said "relieved" for an interval flows.csv shows over its limit.
    */
-  private unrelieved(flows: readonly BranchFlow[], durationH: number): void {
-    for (const { event, operator } of this.relieved) {
-      const f = flows.find((x) => x.id === event.target);
-      if (f === undefined || f.inService === false || !isOverLimit(f.flowKw, f.limitKw)) continue;
-      const remainingKw = Math.abs(f.flowKw) - f.limitKw;
-      event.type = 'OVERLOAD_SHORTFALL';
-      event.response = 'shortfall';
-      event.deliveredKw = (event.requestedKw ?? 0) - remainingKw;
-      event.detail = `planned within ${f.limitKw} kW, but the branch carried ${Math.abs(f.flowKw).toFixed(3)} kW, ${remainingKw.toFixed(3)} kW over: commands not in force as planned (lost, late or rejected on the communication plane) or agents that did not do what they committed`;
-      this.dr.get(operator)!.shortfallKwh += remainingKw * durationH;
+  private reportMeteredOverloads(interval: MarketInterval, flows: readonly BranchFlow[], events: GridEvent[]): void {
+    for (const op of this.operators) {
+      for (const f of flows) {
+        if (f.inService === false || !isOverLimit(f.flowKw, f.limitKw)) continue;
+        if (op.config.watch && !op.config.watch.includes(f.id)) continue;
+        const overKw = Math.abs(f.flowKw) - f.limitKw;
+        this.dr.get(op.config.id)!.meteredOverKwh += overKw * interval.durationH;
+        events.push({ at: interval.start, issuer: op.config.id, target: f.id, type: 'OVERLOAD_METERED', requestedKw: overKw, response: 'over-limit', deliveredKw: Math.abs(f.flowKw), detail: `the branch carried ${Math.abs(f.flowKw).toFixed(3)} kW, ${overKw.toFixed(3)} kW over its ${f.limitKw} kW limit` });
+      }
     }
-    this.relieved = [];
   }
 
   /** PTDF × the metered injections per bus (they balance), with the market's shadow prices; counts an overloaded interval. */
@@ -545,6 +541,7 @@ export class GridRoom {
           {
             requestedKwh: r3(t.requestedKwh),
             shortfallKwh: r3(t.shortfallKwh),
+            meteredOverKwh: r3(t.meteredOverKwh),
             askedKwh: r3(t.askedKwh),
             committedKwh: r3(t.committedKwh),
             deliveredKwh: r3(t.deliveredKwh),

@@ -14,7 +14,9 @@
  * operator of its own feeder; anything else is rejected and logged.
  *
  * Which agent first: the one whose kW moves the overloaded flow most (|PTDF|), then
- * scenario order. Pure arithmetic on plain arrays; the only state is the operator's
+ * scenario order. Each agent is asked once per interval, for the most any overloaded watched
+ * branch needs from it among those its kW moves at least as much (two branches in series share
+ * the agents behind both). Pure arithmetic on plain arrays; the only state is the operator's
  * lifecycle machine and its memory of the metered flows.
  */
 import { costMwh } from '../../core/bounds.ts';
@@ -235,7 +237,10 @@ export class Operator {
         const up = dir * s > 0;
         // Ask for the whole remaining excess through this agent, but never for a discharge without V2G; as a cap, never
         // below the guaranteed minimum import (an agent importing no more than that cannot help).
-        let value = (up ? remaining : -remaining) / Math.abs(s);
+        // An agent is asked once per interval (`asked`): where it also relieves another watched branch still over its
+        // target, ask it for the most any of them needs from it, or the next branch would find it already asked.
+        const needKw = Math.max(remaining / Math.abs(s), this.otherNeedKw(l, p.busIndex, Math.abs(s), up, believed, topology, branchIds, factors, busCount, headroom));
+        let value = up ? needKw : -needKw;
         const capped = !up && this.config.command === 'import-limit';
         if (capped) value = Math.min(0, Math.max(this.config.minimumImportKw ?? 0, netKw[i]! + value) - netKw[i]!);
         else if (!up && !this.config.v2g) value = Math.max(value, -Math.max(0, netKw[i]!));
@@ -282,6 +287,25 @@ export class Operator {
     const lifecycle = commands.some((c) => c.response === 'opt-in') ? 'DISPATCH' : notices.length > 0 ? 'FORECAST_OVERLOAD' : 'CLEAR';
     if (this.lifecycle.can({ type: lifecycle })) this.lifecycle.send({ type: lifecycle });
     return { commands, overloads, notices };
+  }
+
+  /**
+   * The largest change (kW, ≥ 0) an agent at `bus` would need to make, in the direction `up` (more consumption) or
+   * not, to bring another watched branch than `l` that is over its target back to it, by the flows the operator believes.
+   * Only branches its kW moves at least as much as `l` (`sensitivity`, its |PTDF| on `l`): a branch it barely moves
+   * is left to the agents that move it more, rather than asking this one for many kW per kW of relief.
+   */
+  private otherNeedKw(l: number, bus: number, sensitivity: number, up: boolean, believed: Float64Array, topology: Topology, branchIds: readonly string[], factors: Float64Array, busCount: number, headroom: number): number {
+    let need = 0;
+    for (let m = 0; m < topology.branchCount; m++) {
+      const limit = topology.limitKw[m]!;
+      if (m === l || !Number.isFinite(limit) || (this.config.watch && !this.config.watch.includes(branchIds[m]!))) continue;
+      const excess = Math.abs(believed[m]!) - limit * headroom;
+      const ds = Math.sign(believed[m]!) * factors[m * busCount + bus]!;
+      if (excess <= FLOW_TOLERANCE_KW || Math.abs(ds) < sensitivity - 1e-9 || ds > 0 !== up) continue;
+      need = Math.max(need, excess / Math.abs(ds));
+    }
+    return need;
   }
 
   /**

@@ -1,9 +1,12 @@
 /**
  * Operator commands lost on a communication plane (audit of comms): the agents do not act,
  * the branch the operator planned to relieve stays over its limit, and events.csv says so —
- * it said `OVERLOAD_RELIEVED … flow brought within 75 kW` while flows.csv and
- * `overloadIntervals` said over. fixtures/scenarios/comms-dr.yaml with every command lost
- * (distribution-grid-management loss 1, no retries).
+ * it said `OVERLOAD_RELIEVED … flow brought within 75 kW` and nothing else while flows.csv and
+ * `overloadIntervals` said over. The plan's row stays the plan's (the commitments bring the
+ * scheduled flow within the limit); an `OVERLOAD_METERED` row gives what the branch carried
+ * (test/operations/meteredOverload.spec.ts: commands late, by hand).
+ * fixtures/scenarios/comms-dr.yaml with every command lost (distribution-grid-management loss 1,
+ * no retries).
  */
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -41,7 +44,7 @@ describe('operator commands lost on a plane: the overload they were to relieve i
     expect(expectWithinLimitOrShortfall(delivered, ['head'])).to.equal(0);
   });
 
-  it('commands lost: every interval the head is over its limit has an OVERLOAD_SHORTFALL row and none says relieved', () => {
+  it('commands lost: every interval the head is over its limit has an OVERLOAD_METERED row, and only those', () => {
     // Every command lost, none in force.
     const notInForce = lost.events.filter((e) => e.type === 'COMMAND_NOT_IN_FORCE').length;
     expect(notInForce).to.be.greaterThan(0);
@@ -49,17 +52,26 @@ describe('operator commands lost on a plane: the overload they were to relieve i
     const over = head(lost).filter((f) => overKw(f) > 1e-3);
     expect(over.length).to.be.greaterThan(5);
     expect(lost.summary.kpis.overloadIntervals).to.equal(over.length);
-    expect(expectWithinLimitOrShortfall(lost, ['head'])).to.equal(over.length);
+    const metered = lost.events.filter((e) => e.type === 'OVERLOAD_METERED' && e.target === 'head');
+    expect(metered.map((e) => e.interval_start)).to.deep.equal(over.map((f) => f.interval_start));
+    // The plan counted on the lost commands: its rows say relieved, about the schedule.
+    for (const f of over) {
+      const plan = lost.events.find((e) => e.type === 'OVERLOAD_RELIEVED' && e.target === 'head' && e.interval_start === f.interval_start);
+      expect(plan?.detail, f.interval_start).to.equal('the commitments bring the scheduled flow within 75 kW');
+    }
   });
 
-  it('each such row gives what the branch carried, and the operator’s shortfallKwh is Σ (flow − limit) × 0.25 h', () => {
+  it('each such row gives what the branch carried, and the operator’s meteredOverKwh is Σ (flow − limit) × 0.25 h', () => {
     const over = head(lost).filter((f) => overKw(f) > 1e-3);
     for (const f of over) {
-      const row = lost.events.find((e) => e.type === 'OVERLOAD_SHORTFALL' && e.target === 'head' && e.interval_start === f.interval_start)!;
-      expect(row.detail, f.interval_start).to.contain(`carried ${Number(f.flow_kw).toFixed(3)} kW, ${overKw(f).toFixed(3)} kW over`);
-      expect(Number(row.requested_kw) - Number(row.delivered_kw)).to.be.closeTo(overKw(f), 2e-3);
+      const row = lost.events.find((e) => e.type === 'OVERLOAD_METERED' && e.target === 'head' && e.interval_start === f.interval_start)!;
+      expect(row.detail, f.interval_start).to.equal(`the branch carried ${Math.abs(Number(f.flow_kw)).toFixed(3)} kW, ${overKw(f).toFixed(3)} kW over its 75 kW limit`);
+      expect(Number(row.requested_kw)).to.be.closeTo(overKw(f), 2e-3);
+      expect(Number(row.delivered_kw)).to.be.closeTo(Math.abs(Number(f.flow_kw)), 2e-3);
     }
     const expected = over.reduce((s, f) => s + overKw(f) * 0.25, 0);
-    expect(lost.summary.kpis.operations.demandResponse.dso.shortfallKwh).to.be.closeTo(expected, 2e-3);
+    const dso = lost.summary.kpis.operations.demandResponse.dso;
+    expect(dso.meteredOverKwh).to.be.closeTo(expected, 2e-3);
+    expect(dso.shortfallKwh).to.equal(0);
   });
 });
