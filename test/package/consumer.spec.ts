@@ -2,7 +2,8 @@
  * gridbid as a user gets it from the registry: `npm pack`, installed into an empty
  * project (offline: after `npm ci` the npm cache holds every dependency), then
  * (a) plain `node` runs the README's "Use it as a library" example, verbatim, and
- *     prints what the README says it prints;
+ *     prints what the README says it prints; CommonJS code require()s the package, and
+ *     nothing but its entry point is reachable;
  * (b) a TypeScript project with `strict`, `exactOptionalPropertyTypes`, `nodenext`
  *     and `skipLibCheck: false` type-checks the README's EV strategy against the
  *     published declarations, and the unit brands (in the views too) reject a kWh where a kW is expected;
@@ -134,6 +135,28 @@ describe('the packed package, installed into a new project', function () {
     const r = run(process.execPath, [TSC, '-p', '.']);
     expect(r.stdout + r.stderr).to.equal('');
     expect(r.status).to.equal(0);
+  });
+
+  it('(a) CommonJS code can require() the package, and deep imports stay closed', () => {
+    // The declarations type a CommonJS project's `import … from 'gridbid'` (it compiles to
+    // require('gridbid')); an exports map with only an `import` condition then failed at run
+    // time with "No \"exports\" main defined". Node ≥ 20.19 (engines) requires the ES module.
+    writeFileSync(
+      join(dir, 'clear.cjs'),
+      [
+        "const { agentId, busId, clear } = require('gridbid');",
+        'const { result } = clear([',
+        "  { id: 'b1', agentId: agentId('home-1'), bus: busId('n1'), interval: 0, segments: [{ side: 'buy', priceMwh: 120, quantityKw: 5 }] },",
+        "  { id: 's1', agentId: agentId('wind-1'), bus: busId('n1'), interval: 0, segments: [{ side: 'sell', priceMwh: 40, quantityKw: 8 }] },",
+        ']);',
+        'console.log(`price ${result.busPriceMwh[0]} /MWh, welfare ${result.welfare.toFixed(2)} per interval`);',
+        "try { require('gridbid/dist/market/auction.js'); console.log('deep import reachable'); } catch (e) { console.log(e.code); }",
+        '',
+      ].join('\n'),
+    );
+    const r = run(process.execPath, ['clear.cjs']);
+    expect(r.stderr).to.equal('');
+    expect(r.stdout).to.equal('price 40 /MWh, welfare 0.10 per interval\nERR_PACKAGE_PATH_NOT_EXPORTED\n');
   });
 
   it('(c) the installed gridbid command: --version, run, and a batch on compiled worker threads', () => {
