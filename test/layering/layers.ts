@@ -17,7 +17,9 @@
  *   modules of OUTPUT_READS_FROM_ENGINE, from `agents/` only the state machines it draws;
  * - `engine/run.ts` is the one place the engine hands its outcomes to `output/` (it wires
  *   a simulation to a recorder), so it is the one engine module that may import `output/`;
- * - the strategy examples use the package's public entry point only.
+ * - the strategy examples use the package's public entry point only;
+ * - every `import('…')` of a local module is one the check sees (check.ts `unseen`): swc's
+ *   parser misses import types in a type alias or a parameter.
  */
 import type { IConfiguration, IForbiddenRuleType } from 'dependency-cruiser';
 
