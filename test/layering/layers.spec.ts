@@ -62,6 +62,9 @@ const EDGES: readonly Edge[] = [
   { from: 'output/f.ts', to: 'agents/registry.ts' },
   // examples use the package
   { from: 'strategies/examples/a.ts', to: 'strategies/types.ts', type: true, rule: 'examples-use-the-package' },
+  { from: 'strategies/examples/b.ts', to: 'gridbid' },
+  // the package's entry imports every layer: a module of a layer importing it climbs above its layer
+  { from: 'market/d.ts', to: 'gridbid', rule: 'only-examples-import-the-package' },
 ];
 
 /**

@@ -17,7 +17,7 @@
  *   modules of OUTPUT_READS_FROM_ENGINE, from `agents/` only the state machines it draws;
  * - `engine/run.ts` is the one place the engine hands its outcomes to `output/` (it wires
  *   a simulation to a recorder), so it is the one engine module that may import `output/`;
- * - the strategy examples use the package's public entry point only;
+ * - the strategy examples use the package's public entry point only, and nothing else does;
  * - every `import('…')` of a local module is one the check sees (check.ts `unseen`): swc's
  *   parser misses import types in a type alias or a parameter.
  */
@@ -115,6 +115,13 @@ export const FORBIDDEN: readonly IForbiddenRuleType[] = [
     severity: 'error',
     from: { path: '^strategies/examples/' },
     to: { path: `${folders(SOURCES.filter((s) => s !== 'index.ts'))}|^index\\.ts$` },
+  },
+  {
+    name: 'only-examples-import-the-package',
+    comment: "gridbid's modules import one another by path: the package entry ('gridbid', index.ts) imports every layer, and the check does not follow it",
+    severity: 'error',
+    from: { path: folders(LAYERS.flat()), pathNot: '^strategies/examples/' },
+    to: { path: '^gridbid(/|$)' },
   },
 ];
 
