@@ -78,6 +78,28 @@ describe('the packed package, installed into a new project', function () {
     expect(packed.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).to.deep.equal([]);
   });
 
+  it('ships the licence of every npm package whose code its bundles copy', () => {
+    // The bundles (dist/**/*.bundle.js and the CLI's chunks) hold copies of packages' code;
+    // their source maps name each file they came from, so the packages are read from there.
+    const dist = join(dir, 'node_modules', 'gridbid', 'dist');
+    const copied = new Set<string>();
+    for (const map of packed.filter((f) => /^dist\/.*\.(bundle|chunk-[^/]*)\.js\.map$/.test(f))) {
+      const { sources } = JSON.parse(readFileSync(join(dir, 'node_modules', 'gridbid', map), 'utf8')) as { sources: string[] };
+      for (const s of sources) {
+        const m = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(s);
+        if (m) copied.add(m[1]!);
+      }
+    }
+    expect(copied.size, 'packages in the bundles').to.be.greaterThan(5);
+    expect(packed).to.include('dist/THIRD-PARTY-LICENSES.txt');
+    const notices = readFileSync(join(dist, 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+    // Each package under a heading of its name and version (the one bundled: a nested copy's, say ansi-regex 5 under string-width).
+    const named = new Set([...notices.matchAll(/^((?:@[^/\s]+\/)?[^@\s]+)@\d[^\s]* \(/gm)].map((m) => m[1]!));
+    expect([...copied].filter((name) => !named.has(name)), 'bundled packages without their licence').to.deep.equal([]);
+    expect(notices).to.contain('Apache License'); // rxjs's
+    expect(notices).to.contain('Permission is hereby granted, free of charge'); // the MIT ones'
+  });
+
   it('(a) plain node runs the README example and prints what the README shows', () => {
     expect([...example.files.keys()]).to.deep.equal(['my-ev-strategy.ts', 'scenario.yaml', 'run.mjs']);
     const r = run(process.execPath, ['run.mjs']);
