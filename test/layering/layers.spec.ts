@@ -65,6 +65,9 @@ const EDGES: readonly Edge[] = [
   { from: 'strategies/examples/b.ts', to: 'gridbid' },
   // the package's entry imports every layer: a module of a layer importing it climbs above its layer
   { from: 'market/d.ts', to: 'gridbid', rule: 'only-examples-import-the-package' },
+  // what the package ships imports only what it ships
+  { from: 'market/e.ts', to: 'test/helpers/units.ts', type: true, rule: 'shipped-code-imports-shipped-code' },
+  { from: 'cli/b.ts', to: 'bench/run.ts', rule: 'shipped-code-imports-shipped-code' },
 ];
 
 /**
