@@ -6,9 +6,11 @@
  */
 import type { IntertemporalBid } from '../market/dayAhead/types.ts';
 import type { AnyStateMachine } from 'xstate';
+import type { AggregatorContract } from './aggregator/contract.ts';
 import type { AnyLifecycle } from './lifecycle.ts';
 import type * as z from 'zod';
 import type { RandomService } from '../core/rng.ts';
+import type { Money } from '../core/money.ts';
 import type { AgentId, BusId } from '../core/units.ts';
 import type { ClockSpec, MarketInterval } from '../core/clock.ts';
 import type { Environment, Site } from './environment.ts';
@@ -183,6 +185,27 @@ export interface BusAward {
   readonly priceMwh: number;
 }
 
+/** What the market awarded the aggregator at one bus (quanta) and the price there. */
+export interface AggregatorBusAward {
+  readonly bus: BusId;
+  readonly buyQuanta: number;
+  readonly sellQuanta: number;
+  readonly priceMwh: number;
+}
+
+/** One member's share of its aggregator's award, and what it owes for it (agents/aggregator/split.ts). */
+export interface MemberShare {
+  /** The member's index among the run's agents (`MemberCurve.member`). */
+  readonly member: number;
+  readonly bus: BusId;
+  readonly buyQuanta: number;
+  readonly sellQuanta: number;
+  /** (buy − sell) × price ticks: what the share costs at the bus price, settlement units. */
+  readonly energyUnits: number;
+  /** The contract's fee for the share, exact. */
+  readonly fee: Money;
+}
+
 /** A bid an intermediary places for others, one per bus. */
 export interface BusBid {
   readonly bus: BusId;
@@ -202,7 +225,7 @@ export interface IntermediaryRuntime {
 
 export interface AggregatorRuntime extends IntermediaryRuntime {
   readonly role: 'aggregator';
-  readonly contract: import('./aggregator/contract.ts').AggregatorContract;
+  readonly contract: AggregatorContract;
   /** Its bids for the interval, from the curves its members gave it (grouped by bus). */
   bid(interval: MarketInterval, curves: readonly MemberCurve[], market: (bus: BusId) => MarketView): readonly BusBid[];
   /**
@@ -220,7 +243,7 @@ export interface AggregatorRuntime extends IntermediaryRuntime {
    * The aggregator as a market to its members: its awards (one per bus) split among the
    * members that bid there, each share priced under its contract (agents/aggregator/split.ts).
    */
-  allocate(interval: MarketInterval, curves: readonly MemberCurve[], awards: readonly import('./aggregator/split.ts').AggregatorBusAward[], rules: MarketRules): readonly import('./aggregator/split.ts').MemberShare[];
+  allocate(interval: MarketInterval, curves: readonly MemberCurve[], awards: readonly AggregatorBusAward[], rules: MarketRules): readonly MemberShare[];
 }
 
 export interface IntermediaryKindModule<G extends { kind: string }, R extends IntermediaryRuntime> {

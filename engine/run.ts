@@ -3,13 +3,14 @@
  */
 import type { RunSummary } from '../output/runSummary.ts';
 import { Recorder } from '../output/recorder.ts';
-import type { OutputFormat } from '../output/parquet.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../output/parquet.ts';
 import { loadScenarioFile, type Scenario } from './scenario/load.ts';
 import type { Phases } from './interval/phases.ts';
 import { Simulation } from './simulation.ts';
 import { RunInterrupted } from './interrupted.ts';
 import type { Counterfactual } from '../agents/operations/counterfactual.ts';
 import { boundHeapGrowthWhenLarge } from '../core/heapGrowth.ts';
+import { UserError } from '../core/errors.ts';
 
 export { RunInterrupted } from './interrupted.ts';
 
@@ -58,7 +59,28 @@ export function runPasses(config: Scenario['config']): Array<'counterfactual' | 
  */
 const REUSE = { reuseIntervalArrays: true } as const;
 
+/**
+ * What is wrong with options a program passed, if anything, by the rules the CLI's flags and a
+ * scenario's `seed:` follow (the CLI checks its flags before this): a seed of −1 would run and be
+ * recorded in summary.json though no flag or scenario could reproduce it, and an unknown format
+ * (or none) failed only after the run, with the recorder's message.
+ */
+export function runOptionsProblem(options: RunOptions): string | undefined {
+  const { outDir, seed, formats } = (options ?? {}) as Partial<RunOptions>;
+  if (typeof outDir !== 'string' || outDir === '') return `options.outDir must name the output folder, got ${outDir === undefined ? 'undefined' : JSON.stringify(outDir)}`;
+  if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) return `options.seed must be a whole number ≥ 0 (as a scenario's seed), got ${String(seed)}`;
+  if (formats !== undefined) {
+    if (!Array.isArray(formats)) return `options.formats: expected a list such as ['csv', 'parquet'], got ${JSON.stringify(formats)}`;
+    const bad = formats.find((f) => !(OUTPUT_FORMATS as readonly string[]).includes(f));
+    if (bad !== undefined) return `options.formats: '${String(bad)}' is not an output format: expected csv, parquet or both`;
+    if (formats.length === 0) return 'options.formats: expected csv, parquet or both, got none';
+  }
+  return undefined;
+}
+
 export async function runScenario(scenario: Scenario, options: RunOptions, internals: RunInternals = {}): Promise<RunResult> {
+  const problem = runOptionsProblem(options);
+  if (problem) throw new UserError(`runScenario: ${problem}`);
   // With operators, first the same run without them (same seed): the counterfactual
   // baseline of demand response, and the overloads they avoid.
   const { signal } = options;

@@ -40,8 +40,8 @@
  * TypeScript strategy module), and the queue's clients (bullmq, ioredis: only with --queue).
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 // tsc has just compiled it: the stamp's format is written in one place.
 import { stampLine } from '../dist/core/bundleStamp.js';
@@ -68,10 +68,38 @@ const common = {
 // nothing but shipped in the package.
 for (const f of readdirSync('dist/cli')) if (/^program\.chunk-.*\.js(\.map)?$/.test(f)) rmSync(join('dist/cli', f));
 
-await Promise.all([
-  build({ ...common, entryPoints: ['dist/batch/worker.js'], outfile: 'dist/batch/worker.bundle.js' }),
-  build({ ...common, entryPoints: ['dist/cli/program.js'], outdir: 'dist/cli', splitting: true, entryNames: '[name].bundle', chunkNames: 'program.chunk-[hash]' }),
+const builds = await Promise.all([
+  build({ ...common, metafile: true, entryPoints: ['dist/batch/worker.js'], outfile: 'dist/batch/worker.bundle.js' }),
+  build({ ...common, metafile: true, entryPoints: ['dist/cli/program.js'], outdir: 'dist/cli', splitting: true, entryNames: '[name].bundle', chunkNames: 'program.chunk-[hash]' }),
 ]);
+
+// The bundles hold copies of npm packages' code, and most licences of those (MIT, ISC, BSD,
+// Apache) ask that a copy carry the licence; few packages' files say so in a comment that
+// `legalComments` would keep. So the package ships each one's licence file in one place.
+// The packages are read from the bundles' source maps, which also name the packages that a
+// bundled package had itself bundled (dagre's copy of graphlib), not only esbuild's inputs.
+const maps = builds.flatMap((b) => Object.keys(b.metafile.outputs)).filter((f) => f.endsWith('.map'));
+writeFileSync('dist/THIRD-PARTY-LICENSES.txt', thirdPartyLicenses(maps.flatMap((map) => JSON.parse(readFileSync(map, 'utf8')).sources.map((s) => join(dirname(map), s)))));
+
+/** The licence texts of the npm packages that `sources` (paths of bundled files) belong to, one section per package. */
+function thirdPartyLicenses(sources) {
+  const dirs = new Map();
+  for (const source of sources) {
+    const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(source);
+    // A package bundled inside another names the folder it was built in: ours may hold it at the top.
+    if (m) dirs.set(m[2], existsSync(join(m[1], 'package.json')) ? m[1] : join('node_modules', m[2]));
+  }
+  const sections = [...dirs.values()].map((dir) => {
+    const { name, version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const files = readdirSync(dir).filter((f) => /^(licen[cs]e|copying|notice)/i.test(f)).sort();
+    if (files.length === 0) throw new Error(`${name}@${version} is bundled but has no licence file in ${dir}`);
+    const texts = files.map((f) => readFileSync(join(dir, f), 'utf8').trim());
+    return { key: `${name}@${version}`, text: `${name}@${version} (${license ?? 'see below'})\n\n${texts.join('\n\n')}\n` };
+  });
+  sections.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const head = 'gridbid\'s bundles (dist/batch/worker.bundle.js, dist/cli/program.bundle.js and its chunks) contain code of these npm packages, under these licences.\n';
+  return [head, ...sections.map((s) => s.text)].join(`\n${'-'.repeat(78)}\n\n`);
+}
 
 // The stamps (core/bundleStamp.ts): one id for the module and the bundle made from it,
 // after the source map comments, which therefore still point where they did.

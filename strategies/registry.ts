@@ -35,10 +35,30 @@ const factories = new Map<string, StrategyFactory>([
   ['learning', learningFactory],
 ]);
 
-/** Adds a strategy at run time (plug-ins); built-ins are listed in `factories` above. */
+/**
+ * Adds a strategy at run time (plug-ins, and programs through the package); built-ins are
+ * listed in `factories` above. A program may pass anything, typed or not: what is not a
+ * factory is refused here, naming what was expected, rather than when a run first creates
+ * the strategy (as "factory.create is not a function", an internal error).
+ */
 export function registerStrategy(id: string, factory: StrategyFactory): void {
+  if (typeof id !== 'string' || id === '') throw new TypeError(`registerStrategy: expected a non-empty strategy id, got ${JSON.stringify(id)}`);
   if (factories.has(id)) throw new Error(`strategy '${id}' is already registered`);
+  const problem = factoryProblem(factory);
+  if (problem) throw new TypeError(`registerStrategy('${id}', …): ${problem}`);
   factories.set(id, factory);
+}
+
+/** What keeps `factory` from being a `StrategyFactory` the registry can call, if anything. */
+function factoryProblem(factory: unknown): string | undefined {
+  const expected = 'expected a factory { params, create(params, context) } returning a Strategy';
+  if (typeof factory === 'function') return `${expected}, got a function; wrap it as { params: undefined, create: fn }`;
+  if (factory === null || typeof factory !== 'object') return `${expected}, got ${String(factory)}`;
+  const { create, params } = factory as Partial<StrategyFactory>;
+  if (typeof create !== 'function') return `${expected}, got an object without create`;
+  if (params !== undefined && typeof (params as { safeParse?: unknown } | null)?.safeParse !== 'function')
+    return "params must be a zod schema of the strategy's params: object, or undefined for none";
+  return undefined;
 }
 
 export const strategyRefSchema = z.union([

@@ -20,33 +20,10 @@
  *   market payment + fee income = members' payments + own-position cost,
  *   own-position cost = (award − Σ shares) × (price − imbalance price).
  */
-import type { Money } from '../../core/money.ts';
-import type { BusId } from '../../core/units.ts';
 import { splitAward } from '../../market/aggregate.ts';
 import type { MarketRules } from '../../market/types.ts';
-import type { MemberCurve } from '../types.ts';
+import type { AggregatorBusAward, MemberCurve, MemberShare } from '../types.ts';
 import { type AggregatorContract, memberFee } from './contract.ts';
-
-/** What the market awarded the aggregator at one bus (quanta) and the price there. */
-export interface AggregatorBusAward {
-  readonly bus: BusId;
-  readonly buyQuanta: number;
-  readonly sellQuanta: number;
-  readonly priceMwh: number;
-}
-
-/** One member's share of its aggregator's award, and what it owes for it. */
-export interface MemberShare {
-  /** The member's index among the run's agents (`MemberCurve.member`). */
-  readonly member: number;
-  readonly bus: BusId;
-  readonly buyQuanta: number;
-  readonly sellQuanta: number;
-  /** (buy − sell) × price ticks: what the share costs at the bus price, settlement units. */
-  readonly energyUnits: number;
-  /** The contract's fee for the share, exact. */
-  readonly fee: Money;
-}
 
 /**
  * Splits every bus award among the members that bid there. Members without a share

@@ -33,9 +33,8 @@
  */
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../../agents/physics/loadProfile.ts';
 import { localHourOfDay } from '../../agents/physics/localTime.ts';
-import type { AggregatorBusAward } from '../../agents/aggregator/split.ts';
 import type { CustomerBook } from '../../agents/retailer/index.ts';
-import type { BusBid, DayAheadIntertemporal, MemberCurve } from '../../agents/types.ts';
+import type { AggregatorBusAward, BusBid, DayAheadIntertemporal, MemberCurve } from '../../agents/types.ts';
 import type { SimTime } from '../../core/time.ts';
 import type { BusId } from '../../core/units.ts';
 import { agentId } from '../../core/units.ts';

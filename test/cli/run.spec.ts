@@ -12,6 +12,7 @@ const header = (path: string): string[] => readFileSync(path, 'utf8').split('\n'
 
 describe('gridbid run (the real executable)', () => {
   let dir: string;
+  let defaultStdout = '';
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'gridbid-run-'));
   });
@@ -27,6 +28,14 @@ describe('gridbid run (the real executable)', () => {
     expect(r.stdout).to.match(/books {5}closed in all 96 intervals/);
     for (const f of OUTPUT_FILES) expect(existsSync(join(out, f)), f).to.equal(true);
     expect(existsSync(join(out, 'agents.csv.partial'))).to.equal(false);
+    defaultStdout = r.stdout;
+  });
+
+  it("README's `npm start` output is what the default run prints (its folder results/default/)", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const block = /```console\n\$ npm start\n([^`]*)```/.exec(readme);
+    expect(block, 'the npm start block').to.not.equal(null);
+    expect(defaultStdout.replaceAll(`${join(dir, 'default')}/`, 'results/default/')).to.equal(block![1]);
   });
 
   it("README's agents.csv sample is the default run's header and home-1's row at 17:00", () => {

@@ -17,7 +17,10 @@
  *   modules of OUTPUT_READS_FROM_ENGINE, from `agents/` only the state machines it draws;
  * - `engine/run.ts` is the one place the engine hands its outcomes to `output/` (it wires
  *   a simulation to a recorder), so it is the one engine module that may import `output/`;
- * - the strategy examples use the package's public entry point only.
+ * - the strategy examples use the package's public entry point only, and nothing else does;
+ * - what the package ships imports nothing it does not ship (test/, bench/, scripts/);
+ * - every `import('…')` of a local module is one the check sees (check.ts `unseen`): swc's
+ *   parser misses import types in a type alias or a parameter.
  */
 import type { IConfiguration, IForbiddenRuleType } from 'dependency-cruiser';
 
@@ -113,6 +116,20 @@ export const FORBIDDEN: readonly IForbiddenRuleType[] = [
     severity: 'error',
     from: { path: '^strategies/examples/' },
     to: { path: `${folders(SOURCES.filter((s) => s !== 'index.ts'))}|^index\\.ts$` },
+  },
+  {
+    name: 'shipped-code-imports-shipped-code',
+    comment: 'the package ships the layers and index.ts: a module importing test/, bench/ or scripts/ would break the installed package, or ship tests inside dist/',
+    severity: 'error',
+    from: { path: `${folders(LAYERS.flat())}|^index\\.ts$` },
+    to: { dependencyTypes: ['local'], path: `^(?!(${LAYERS.flat().join('|')})/)[^/]+/` },
+  },
+  {
+    name: 'only-examples-import-the-package',
+    comment: "gridbid's modules import one another by path: the package entry ('gridbid', index.ts) imports every layer, and the check does not follow it",
+    severity: 'error',
+    from: { path: folders(LAYERS.flat()), pathNot: '^strategies/examples/' },
+    to: { path: '^gridbid(/|$)' },
   },
 ];
 

@@ -2,7 +2,8 @@
  * gridbid as a user gets it from the registry: `npm pack`, installed into an empty
  * project (offline: after `npm ci` the npm cache holds every dependency), then
  * (a) plain `node` runs the README's "Use it as a library" example, verbatim, and
- *     prints what the README says it prints;
+ *     prints what the README says it prints; CommonJS code require()s the package, and
+ *     nothing but its entry point is reachable;
  * (b) a TypeScript project with `strict`, `exactOptionalPropertyTypes`, `nodenext`
  *     and `skipLibCheck: false` type-checks the README's EV strategy against the
  *     published declarations, and the unit brands (in the views too) reject a kWh where a kW is expected;
@@ -73,8 +74,31 @@ describe('the packed package, installed into a new project', function () {
 
   it('ships the compiled engine, its declarations, docs and scenarios; no tests, no TypeScript sources', () => {
     expect(packed).to.include.members(['dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'bin/gridbid.js', 'docs/strategies.md', 'scenarios/default.yaml', 'README.md', 'package.json']);
-    expect(packed.filter((f) => f.startsWith('test/') || f.startsWith('bench/'))).to.deep.equal([]);
+    // dist/test/… too: tsc compiles whatever a shipped module imports (the layering rule shipped-code-imports-shipped-code).
+    expect(packed.filter((f) => /^(dist\/)?(test|bench|scripts)\//.test(f))).to.deep.equal([]);
     expect(packed.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).to.deep.equal([]);
+  });
+
+  it('ships the licence of every npm package whose code its bundles copy', () => {
+    // The bundles (dist/**/*.bundle.js and the CLI's chunks) hold copies of packages' code;
+    // their source maps name each file they came from, so the packages are read from there.
+    const dist = join(dir, 'node_modules', 'gridbid', 'dist');
+    const copied = new Set<string>();
+    for (const map of packed.filter((f) => /^dist\/.*\.(bundle|chunk-[^/]*)\.js\.map$/.test(f))) {
+      const { sources } = JSON.parse(readFileSync(join(dir, 'node_modules', 'gridbid', map), 'utf8')) as { sources: string[] };
+      for (const s of sources) {
+        const m = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(s);
+        if (m) copied.add(m[1]!);
+      }
+    }
+    expect(copied.size, 'packages in the bundles').to.be.greaterThan(5);
+    expect(packed).to.include('dist/THIRD-PARTY-LICENSES.txt');
+    const notices = readFileSync(join(dist, 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+    // Each package under a heading of its name and version (the one bundled: a nested copy's, say ansi-regex 5 under string-width).
+    const named = new Set([...notices.matchAll(/^((?:@[^/\s]+\/)?[^@\s]+)@\d[^\s]* \(/gm)].map((m) => m[1]!));
+    expect([...copied].filter((name) => !named.has(name)), 'bundled packages without their licence').to.deep.equal([]);
+    expect(notices).to.contain('Apache License'); // rxjs's
+    expect(notices).to.contain('Permission is hereby granted, free of charge'); // the MIT ones'
   });
 
   it('(a) plain node runs the README example and prints what the README shows', () => {
@@ -134,6 +158,28 @@ describe('the packed package, installed into a new project', function () {
     const r = run(process.execPath, [TSC, '-p', '.']);
     expect(r.stdout + r.stderr).to.equal('');
     expect(r.status).to.equal(0);
+  });
+
+  it('(a) CommonJS code can require() the package, and deep imports stay closed', () => {
+    // The declarations type a CommonJS project's `import … from 'gridbid'` (it compiles to
+    // require('gridbid')); an exports map with only an `import` condition then failed at run
+    // time with "No \"exports\" main defined". Node ≥ 20.19 (engines) requires the ES module.
+    writeFileSync(
+      join(dir, 'clear.cjs'),
+      [
+        "const { agentId, busId, clear } = require('gridbid');",
+        'const { result } = clear([',
+        "  { id: 'b1', agentId: agentId('home-1'), bus: busId('n1'), interval: 0, segments: [{ side: 'buy', priceMwh: 120, quantityKw: 5 }] },",
+        "  { id: 's1', agentId: agentId('wind-1'), bus: busId('n1'), interval: 0, segments: [{ side: 'sell', priceMwh: 40, quantityKw: 8 }] },",
+        ']);',
+        'console.log(`price ${result.busPriceMwh[0]} /MWh, welfare ${result.welfare.toFixed(2)} per interval`);',
+        "try { require('gridbid/dist/market/auction.js'); console.log('deep import reachable'); } catch (e) { console.log(e.code); }",
+        '',
+      ].join('\n'),
+    );
+    const r = run(process.execPath, ['clear.cjs']);
+    expect(r.stderr).to.equal('');
+    expect(r.stdout).to.equal('price 40 /MWh, welfare 0.10 per interval\nERR_PACKAGE_PATH_NOT_EXPORTED\n');
   });
 
   it('(c) the installed gridbid command: --version, run, and a batch on compiled worker threads', () => {
