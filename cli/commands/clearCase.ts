@@ -14,7 +14,7 @@ import { NetworkError } from '../../network/validate.ts';
 import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
 import { clearOnFeeder, feederOf, type FeederGrid } from '../../market/clearFeeder.ts';
 import { feederGrid } from '../../market/feederGrid.ts';
-import { matpowerOpf, readMatpowerFile, solveOpf, type OpfResult } from '../../market/lp/cases/matpower.ts';
+import { matpowerOpf, type OpfProblem, readMatpowerFile, solveOpf, type OpfResult } from '../../market/lp/cases/matpower.ts';
 import { clearDayAhead } from '../../market/dayAhead/clear.ts';
 import { type NativeCase, type NativeDayAheadCase, readClearCaseFile } from '../../market/lp/cases/native.ts';
 import { InputFileError } from '../../core/errors.ts';
@@ -53,6 +53,11 @@ export interface ClearJson {
   readonly model?: 'dc' | 'lindistflow';
   /** MATPOWER: the unit conversions the case's own code asked for and gridbid applied. */
   readonly conversions?: readonly string[];
+  /**
+   * MATPOWER: the isolated (type 4) buses left out of the solve, as MATPOWER leaves them out, with
+   * their fixed load (MW) and the gen and branch rows (1-based) that went with them; absent when none.
+   */
+  readonly isolatedBuses?: readonly { readonly bus: number; readonly loadMw: number; readonly generators: readonly number[]; readonly branches: readonly number[] }[];
   /** lindistflow: buses the in-service branches do not connect to the substation. */
   readonly islandedBuses?: readonly (number | string)[];
   /** `--ac`: the AC power flow at the cleared dispatch. */
@@ -72,7 +77,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
   if (opts.ac && opts.model !== 'lindistflow' && ext === '.m') throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow');
   if (opts.model === 'lindistflow' && ext === '.m') {
     const mpc = readMatpowerFile(file);
-    const { result, ac } = runFeederClear(mpc, await loadSolver(opts.solver), opts.ac === true);
+    const { result, isolated, ac } = runFeederClear(mpc, await loadSolver(opts.solver), opts.ac === true);
     return {
       case: file,
       kind: 'matpower',
@@ -89,6 +94,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
       congestionRent: num(result.dispatch.congestionRentPerH),
       conversions: mpc.conversions ?? [],
       islandedBuses: result.islandedBuses,
+      ...isolatedJson(isolated),
       ...(ac ? { ac } : {}),
     };
   }
@@ -96,7 +102,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
     const mpc = readMatpowerFile(file);
     const opf = matpowerOpf(mpc, opts.branchModel);
     const result = solveOpf(opf, await loadSolver(opts.solver));
-    return { ...matpowerJson(file, opts, result), ...(mpc.conversions && mpc.conversions.length > 0 ? { conversions: mpc.conversions } : {}) };
+    return { ...matpowerJson(file, opts, result), ...(mpc.conversions && mpc.conversions.length > 0 ? { conversions: mpc.conversions } : {}), ...isolatedJson(opf.isolated) };
   }
   if (['.json', '.yaml', '.yml'].includes(ext)) {
     const c = readClearCaseFile(file);
@@ -120,6 +126,12 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
 }
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** The `isolatedBuses` entry of a MATPOWER case's JSON: none when no bus is type 4. */
+function isolatedJson(isolated: OpfProblem['isolated']): Pick<ClearJson, 'isolatedBuses'> {
+  if (isolated.length === 0) return {};
+  return { isolatedBuses: isolated.map((i) => ({ bus: i.bus, loadMw: i.loadMw, generators: i.genRows, branches: i.branchRows })) };
+}
 
 function matpowerJson(file: string, opts: ClearOptions, r: OpfResult): ClearJson {
   return {
@@ -234,6 +246,11 @@ function formatTables(r: ClearJson): string {
   lines.push(`status: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
   lines.push(`objective: ${fmt(r.objective)} ${r.units.objective}`);
   if (r.conversions && r.conversions.length > 0) lines.push(`unit conversions applied (the case's own code): ${r.conversions.join('; ')}`);
+  if (r.isolatedBuses && r.isolatedBuses.length > 0) {
+    // Their load is in no figure below: say so, with what went with them.
+    const what = r.isolatedBuses.map((i) => `${i.bus} (load ${fmt(i.loadMw)} MW${i.generators.length > 0 ? `, gen ${i.generators.join(', ')}` : ''}${i.branches.length > 0 ? `, branch rows ${i.branches.join(', ')}` : ''})`);
+    lines.push(`isolated buses (type 4) left out with their load, generators and branches: ${what.join('; ')}`);
+  }
   if (r.islandedBuses && r.islandedBuses.length > 0) lines.push(`islanded buses (unserved): ${r.islandedBuses.join(', ')}`);
   if (r.congestionRent !== null) lines.push(`congestion rent: ${fmt(r.congestionRent)} ${r.kind === 'matpower' ? '$/h' : 'currency'}`);
   // Who was dispatched: a MATPOWER case's generators (with Q on a feeder), a native case's bids.

@@ -72,6 +72,20 @@ describe('gridbid clear', () => {
     expect(h.units.power).to.equal('kW');
   });
 
+  it('a type-4 (isolated) bus is left out as MATPOWER leaves it, and the output says so with its load, generator and branch', async () => {
+    // Bus 4 (30 MW of load, gen row 3, branch row 4) is isolated: prices and cost are the triangle's alone.
+    const r = await gridbidInProcess(['clear', 'test/fixtures/clear/isolated-bus.m', '--json']);
+    expect(r.status, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout) as ClearJson;
+    expect(out.objective).to.be.closeTo(5100, 1e-6); // 80 MW × 20 + 70 MW × 50
+    expect(out.buses.map((b) => [b.id, Math.round(b.price! * 1e6) / 1e6])).to.deep.equal([[1, 20], [2, 80], [3, 50]]);
+    expect(out.isolatedBuses).to.deep.equal([{ bus: 4, loadMw: 30, generators: [3], branches: [4] }]);
+    const text = await gridbidInProcess(['clear', 'test/fixtures/clear/isolated-bus.m']);
+    expect(text.stdout).to.match(/^isolated buses \(type 4\) left out with their load, generators and branches: 4 \(load 30\.0000 MW, gen 3, branch rows 4\)$/m);
+    const none = JSON.parse((await gridbidInProcess(['clear', PJM, '--json'])).stdout) as ClearJson;
+    expect(none).to.not.have.property('isolatedBuses');
+  });
+
   it('the example in docs/clear.md is the tested fixture, byte for byte', () => {
     const doc = readFileSync(join(REPO_ROOT, 'docs/clear.md'), 'utf8');
     const block = /Native cases[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];

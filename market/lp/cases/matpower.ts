@@ -197,6 +197,12 @@ export interface OpfProblem {
   /** The 1-based branch row of each network branch. */
   readonly branchRows: readonly number[];
   readonly generators: readonly OpfGenerator[];
+  /**
+   * The isolated (type 4) buses left out, in bus-matrix order, with what went with them: their
+   * fixed load (Pd + Gs, MW) and the 1-based rows of the in-service generators and branches
+   * at them. MATPOWER drops them too; callers say so, since that load is in no figure.
+   */
+  readonly isolated: readonly { readonly bus: number; readonly loadMw: number; readonly genRows: readonly number[]; readonly branchRows: readonly number[] }[];
   readonly problem: DispatchProblem;
 }
 
@@ -361,7 +367,23 @@ export function matpowerOpf(mpc: MatpowerCase, branchModel: BranchModel, opts: {
     constantCostPerH: constant,
     ...(opts.topologyCache ? { topologyCache: opts.topologyCache } : {}),
   };
-  return { case: mpc, branchModel, network, busNumbers, branchRows, generators, problem };
+  return { case: mpc, branchModel, network, busNumbers, branchRows, generators, isolated: isolatedParts(mpc, isolated), problem };
+}
+
+/** What each isolated bus takes out of the case with it (OpfProblem.isolated). */
+function isolatedParts(mpc: MatpowerCase, isolated: ReadonlySet<number>): OpfProblem['isolated'] {
+  const rowsAt = (m: readonly (readonly number[])[], at: (row: readonly number[]) => boolean): number[] => m.flatMap((row, r) => (at(row) ? [r + 1] : []));
+  return mpc.bus
+    .filter((b) => isolated.has(b[BUS_I]!))
+    .map((b) => {
+      const bus = b[BUS_I]!;
+      return {
+        bus,
+        loadMw: b[PD]! + b[GS]!,
+        genRows: rowsAt(mpc.gen, (g) => g[GEN_BUS] === bus && g[GEN_STATUS]! > 0),
+        branchRows: rowsAt(mpc.branch, (br) => (br[F_BUS] === bus || br[T_BUS] === bus) && br[BR_STATUS] !== 0),
+      };
+    });
 }
 
 interface CostSegments {
