@@ -31,9 +31,10 @@ export function registerClear(program: Command): void {
       'after',
       '\nExamples (paths from the repository root):\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case5_pjm.m\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case30_ieee.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear test/fixtures/refcases/matpower/case33bw.m --model lindistflow --ac\n  gridbid clear test/fixtures/clear/day-ahead.json\n',
     )
-    .action(async (file: string, opts: ClearOptions) => {
+    .action(async (file: string, opts: ClearOptions, command: Command) => {
       const { clearCase } = await import('./clearCase.ts');
-      await clearCase(file, opts);
+      // Whether the user chose a branch model (a feeder has none to choose: refused there).
+      await clearCase(file, { ...opts, branchModelGiven: command.getOptionValueSource('branchModel') === 'cli' });
     });
 }
 

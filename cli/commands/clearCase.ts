@@ -28,9 +28,14 @@ export interface ClearOptions {
   readonly json?: boolean;
   readonly solver: SolverName;
   readonly branchModel: BranchModel;
+  /** `--branch-model` was on the command line (not the default): a LinDistFlow feeder refuses it. */
+  readonly branchModelGiven?: boolean;
   readonly model?: 'dc' | 'lindistflow';
   readonly ac?: boolean;
 }
+
+/** A LinDistFlow feeder takes r and x as they are: a DC branch model would do nothing there, so choosing one is a mistake. */
+const BRANCH_MODEL_ON_FEEDER = '--branch-model sets the DC susceptance; a LinDistFlow feeder uses each branch\'s r and x as they are: drop --branch-model';
 
 /** The `--json` document (both case kinds share its shape; units differ, see `units`). */
 export interface ClearJson {
@@ -76,6 +81,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
   const ext = extname(file).toLowerCase();
   if (opts.ac && opts.model !== 'lindistflow' && ext === '.m') throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow');
   if (opts.model === 'lindistflow' && ext === '.m') {
+    if (opts.branchModelGiven) throw new UserError(BRANCH_MODEL_ON_FEEDER);
     const mpc = readMatpowerFile(file);
     const { result, isolated, ac } = runFeederClear(mpc, await loadSolver(opts.solver), opts.ac === true);
     return {
@@ -110,6 +116,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
     const feeder = c.case.networkConfig.model === 'lindistflow' || opts.model === 'lindistflow' ? feederGrid(c.case.networkConfig, new Map()) : undefined;
     // Feeder options on a DC clearing would be ignored: say so, as a scenario's validation does.
     if (!feeder && c.case.networkConfig.feeder) throw new UserError(`${file}: network.feeder: feeder options need model: lindistflow (in the case's network, or --model lindistflow)`);
+    if (feeder && opts.branchModelGiven) throw new UserError(`${file}: ${BRANCH_MODEL_ON_FEEDER}`);
     if (opts.ac && !feeder) throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow (or model: lindistflow in the case\'s network)');
     if (c.kind === 'day-ahead' && opts.ac) throw new UserError('--ac checks one interval\'s dispatch; a day-ahead case has many');
     const solver = await loadSolver(opts.solver);

@@ -103,6 +103,10 @@ describe('gridbid clear', () => {
       ['an unknown key in a native case', ['clear', 'test/fixtures/clear/unknown-key.json'], /unknown-key\.json:5:\d+ network\.branches\[0\]\.reactance: unknown key .reactance./],
       ['a bid at a bus the network does not have', ['clear', 'test/fixtures/clear/unknown-bus.json'], /unknown-bus\.json:\d+:\d+ bids\[1\]: bid 'h' rejected \(unknown-bus\): bus 'Z' is not in the network/],
       ['an islanded bus', ['clear', 'test/fixtures/clear/islanded.json'], /islanded\.json:\d+:\d+ network\.branches: bus 'C' is islanded/],
+      // LinDistFlow takes r and x as they are: a branch model there did nothing, while the output named it.
+      ['--branch-model on a MATPOWER feeder', ['clear', 'test/fixtures/refcases/matpower/case33bw.m', '--model', 'lindistflow', '--branch-model', 'powermodels'], /--branch-model sets the DC susceptance; a LinDistFlow feeder uses each branch's r and x as they are/],
+      ['--branch-model on a native feeder case', ['clear', 'test/fixtures/clear/feeder-line.yaml', '--branch-model', 'matpower'], /feeder-line\.yaml: --branch-model sets the DC susceptance/],
+      ['--branch-model on a day-ahead case cleared as a feeder', ['clear', 'test/fixtures/clear/day-ahead.json', '--model', 'lindistflow', '--branch-model', 'powermodels'], /day-ahead\.json: --branch-model sets the DC susceptance/],
       ['a MATPOWER case whose fixed load cannot be served', ['clear', 'test/fixtures/clear/infeasible.m'], /infeasible\.m: infeasible: the fixed load of 50 MW cannot be delivered within the branch and angle limits/],
     ];
     for (const [what, args, message] of cases) {
