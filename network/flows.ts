@@ -57,11 +57,25 @@ export function branchFlows(network: Network, topology: Topology, flowsKw: Float
   });
 }
 
-/** True when every flow is within its branch's limit (with `LIMIT_TOLERANCE`). */
+/**
+ * True when every flow is within its branch's thermal limit and every angle difference
+ * θ_from − θ_to = flow / b + φ within its angle limits (with `LIMIT_TOLERANCE`): the limits
+ * the dispatch LP enforces, so an 'auto' clearing that passes here needs no LP.
+ */
 export function withinLimits(topology: Topology, flowsKw: Float64Array): boolean {
+  const { angleMinRad, angleMaxRad, susceptanceKw, shiftRad } = topology;
   for (let l = 0; l < topology.branchCount; l++) {
     const limit = topology.limitKw[l]!;
     if (Math.abs(flowsKw[l]!) > limit * (1 + LIMIT_TOLERANCE) + 1e-9) return false;
+    const lo = angleMinRad[l]!;
+    const hi = angleMaxRad[l]!;
+    if (lo === -Infinity && hi === Infinity) continue;
+    const b = susceptanceKw[l]!;
+    const diff = flowsKw[l]! / b + shiftRad[l]!;
+    // The thermal test's slack, relative to the finite bound and 1e-9 kW absolute.
+    const bound = Math.max(Number.isFinite(lo) ? Math.abs(lo) : 0, Number.isFinite(hi) ? Math.abs(hi) : 0);
+    const slack = bound * LIMIT_TOLERANCE + 1e-9 / Math.abs(b);
+    if (diff < lo - slack || diff > hi + slack) return false;
   }
   return true;
 }

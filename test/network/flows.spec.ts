@@ -54,4 +54,21 @@ describe('DC flows of given injections (network/flows.ts)', () => {
     const l1 = r.flows.find((f) => f.id === 'L1')!;
     expect(l1.flowKw).to.be.closeTo(120, 0.002);
   });
+
+  it("'auto' clearing respects an angle-difference limit: 0.1° on a 10,000 kW/rad line carries 17.45 kW, not the auction's 100", () => {
+    const network = createNetwork({
+      baseKva: 1000,
+      buses: [{ id: 'A', reference: true }, { id: 'B' }],
+      branches: [{ id: 'AB', from: 'A', to: 'B', reactancePu: 0.1, angleMaxDeg: 0.1 }],
+    });
+    const book = bookOf(network, [
+      ['A', 'sell', 20, 100],
+      ['B', 'buy', 100, 100],
+    ]);
+    const r = clear(book, 'auto', { network, solver: highs, topologies: new TopologyCache() });
+    expect(r.mechanism).to.equal('lp-dispatch');
+    // b (θ_A − θ_B) ≤ 10,000 × 0.1 π / 180 = 17.4533 kW; B's price is its buyer's, A's its seller's.
+    expect(r.awardedQuanta[0]! * book.rules.quantumKw).to.be.closeTo(BPHI / 10, 0.002);
+    expect(Array.from(r.busPriceMwh)).to.deep.equal([20, 100]);
+  });
 });
