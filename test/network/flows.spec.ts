@@ -71,4 +71,16 @@ describe('DC flows of given injections (network/flows.ts)', () => {
     expect(r.awardedQuanta[0]! * book.rules.quantumKw).to.be.closeTo(BPHI / 10, 0.002);
     expect(Array.from(r.busPriceMwh)).to.deep.equal([20, 100]);
   });
+
+  it('a market the phase shifters alone overload is infeasible, and the message says which branch and by how much', () => {
+    // With nothing traded L1 carries b φ / 2 = 87.2665 kW over its 50 kW limit; only B→A trade could relieve it, and no bid offers that.
+    const network = shifted(50);
+    const book = bookOf(network, [
+      ['A', 'sell', 20, 100],
+      ['B', 'buy', 100, 100],
+    ]);
+    const r = clear(book, 'lp', { network, solver: highs, topologies: new TopologyCache() });
+    expect(r.status).to.equal('infeasible');
+    expect(r.message).to.match(/with nothing traded the phase shifters alone drive 87\.2665 kW through branch 'L1' \(limit 50 kW\)/);
+  });
 });
