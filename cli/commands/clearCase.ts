@@ -52,7 +52,8 @@ export interface ClearJson {
   /** lindistflow: also `vm`, `components` { energy, congestion, voltage } and `reactivePrice` (FeederBusJson). */
   readonly buses: readonly ({ readonly id: number | string; readonly price: number | null } | FeederBusJson)[];
   readonly dispatch: readonly Record<string, number | string | null>[];
-  readonly flows: readonly { readonly id: string; readonly from: number | string; readonly to: number | string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null }[];
+  /** `inService: false`: a branch out of service (status 0), flow 0, left out of the table. */
+  readonly flows: readonly { readonly id: string; readonly from: number | string; readonly to: number | string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null; readonly inService: boolean }[];
   readonly congestionRent: number | null;
   /** `--model`: dc (default) or lindistflow. */
   readonly model?: 'dc' | 'lindistflow';
@@ -152,7 +153,7 @@ function matpowerJson(file: string, opts: ClearOptions, r: OpfResult): ClearJson
     units: { power: 'MW', price: '$/MWh', objective: '$/h' },
     buses: r.buses.map((b) => ({ id: b.id, price: num(b.lmp) })),
     dispatch: r.generators.map((g) => ({ id: g.row, bus: g.bus, pg: num(g.pgMw), pmin: g.pminMw, pmax: g.pmaxMw, muPmin: num(g.muPmin), muPmax: num(g.muPmax) })),
-    flows: r.branches.map((b) => ({ id: b.id, from: b.from, to: b.to, flow: num(b.flowMw), limit: b.limitMw, shadowPrice: num(b.shadowPrice) })),
+    flows: r.branches.map((b) => ({ id: b.id, from: b.from, to: b.to, flow: num(b.flowMw), limit: b.limitMw, shadowPrice: num(b.shadowPrice), inService: b.inService })),
     congestionRent: num(r.dispatch.congestionRentPerH),
   };
 }
@@ -208,6 +209,7 @@ function nativeJson(file: string, opts: ClearOptions, c: NativeCase, result: Cle
       flow: num(f.flowKw),
       limit: Number.isFinite(f.limitKw) ? f.limitKw : null,
       shadowPrice: num(f.shadowPriceMwh),
+      inService: network.branches[i]!.inService,
     })),
     congestionRent: num(rent),
   };
@@ -292,7 +294,7 @@ function formatTables(r: ClearJson): string {
     '',
     table(
       ['branch', 'from', 'to', `flow (${p})`, `limit (${p})`, 'loading', `shadow (${r.units.price})`],
-      r.flows.filter((f) => (f as { inService?: boolean }).inService !== false).map((f) => [
+      r.flows.filter((f) => f.inService).map((f) => [
         f.id,
         String(f.from),
         String(f.to),
@@ -303,6 +305,9 @@ function formatTables(r: ClearJson): string {
       ]),
     ),
   );
+  // Out of service branches carry nothing and are not in the table: named, so none looks forgotten.
+  const out = r.flows.filter((f) => !f.inService).map((f) => f.id);
+  if (out.length > 0) lines.push(`out of service: ${out.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
 

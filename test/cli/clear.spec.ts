@@ -65,7 +65,7 @@ describe('gridbid clear', () => {
       { id: 'C', price: 50 },
     ]);
     expect(h.dispatch.map((d) => d.awarded)).to.deep.equal([80, 50, 100, 0, 30]);
-    expect(h.flows[0]).to.deep.equal({ id: 'AB', from: 'A', to: 'B', flow: 60, limit: 60, shadowPrice: 90 });
+    expect(h.flows[0]).to.deep.equal({ id: 'AB', from: 'A', to: 'B', flow: 60, limit: 60, shadowPrice: 90, inService: true });
     expect(h.objective).to.be.closeTo(10.6, 1e-12);
     expect(j.objective).to.equal(h.objective);
     expect(j.buses).to.deep.equal(h.buses);
@@ -84,6 +84,19 @@ describe('gridbid clear', () => {
     expect(text.stdout).to.match(/^isolated buses \(type 4\) left out with their load, generators and branches: 4 \(load 30\.0000 MW, gen 3, branch rows 4\)$/m);
     const none = JSON.parse((await gridbidInProcess(['clear', PJM, '--json'])).stdout) as ClearJson;
     expect(none).to.not.have.property('isolatedBuses');
+  });
+
+  it('a branch out of service (status 0) is marked so, not shown as an idle line at 0 % loading', async () => {
+    const out = JSON.parse((await gridbidInProcess(['clear', 'test/fixtures/clear/branch-out.m', '--json'])).stdout) as ClearJson;
+    expect(out.objective).to.be.closeTo(3000, 1e-6); // 150 MW × 20 $/MWh
+    expect(out.flows.map((f) => [f.id, f.flow === null ? null : Math.round(f.flow * 1e6) / 1e6, f.inService])).to.deep.equal([
+      ['1-2', 0, false],
+      ['2-3', -100, true],
+      ['3-1', -150, true],
+    ]);
+    const text = (await gridbidInProcess(['clear', 'test/fixtures/clear/branch-out.m'])).stdout;
+    expect(text).to.not.match(/^1-2 /m);
+    expect(text).to.match(/^out of service: 1-2$/m);
   });
 
   it('the example in docs/clear.md is the tested fixture, byte for byte', () => {

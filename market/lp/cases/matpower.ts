@@ -489,6 +489,8 @@ export interface OpfBranchResult {
   readonly limitMw: number | null;
   readonly shadowPrice: number;
   readonly angleShadowPrice: number;
+  /** False for a branch out of service (status 0): flow and shadow price 0. */
+  readonly inService: boolean;
 }
 
 export interface OpfResult {
@@ -529,6 +531,7 @@ export function solveOpf(opf: OpfProblem, solver: LpSolver, opts: DispatchOption
       limitMw: Number.isFinite(br.limitKw) ? br.limitKw * mw : null,
       shadowPrice: res.flowShadowMwh[i]!,
       angleShadowPrice: res.angleShadowMwh[i]!,
+      inService: br.inService,
     })),
     dispatch: res,
   };
