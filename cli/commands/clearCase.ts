@@ -12,6 +12,7 @@ import { extname } from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import { NetworkError } from '../../network/validate.ts';
 import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
+import { settle } from '../../market/settlement.ts';
 import { clearOnFeeder, feederOf, type FeederGrid } from '../../market/clearFeeder.ts';
 import { feederGrid } from '../../market/feederGrid.ts';
 import { matpowerOpf, type OpfProblem, readMatpowerFile, solveOpf, type OpfResult } from '../../market/lp/cases/matpower.ts';
@@ -134,6 +135,8 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
 }
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+/** A market price (a whole number of ticks) without the binary tail of ticks × tick: 126.35, not 126.35000000000001. */
+const onTick = (v: number): number => Number(v.toPrecision(12));
 
 /** The `isolatedBuses` entry of a MATPOWER case's JSON: none when no bus is type 4. */
 function isolatedJson(isolated: OpfProblem['isolated']): Pick<ClearJson, 'isolatedBuses'> {
@@ -183,8 +186,19 @@ function segmentDispatch(book: OrderBook, awardedQuanta: ArrayLike<number>, rule
 
 /** A native case under DC power flow as the `--json` document. */
 function nativeDcJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>): ClearJson {
-  const { result, lp } = clearNetworkDetailed(c.book, c.network, solver, { branchModel: opts.branchModel });
-  return nativeJson(file, opts, c, result, lp.congestionRentPerH * c.book.durationH);
+  const { result } = clearNetworkDetailed(c.book, c.network, solver, { branchModel: opts.branchModel });
+  return nativeJson(file, opts, c, result, awardedRent(c.book, result));
+}
+
+/**
+ * Σ_bus price × (bought − sold) over the interval, currency, at the prices and awards the result
+ * reports (whole ticks and quanta): the money settlement keeps at uniform prices, exactly. The LP's
+ * own rent, at its unrounded prices, differed from it (6.381 against 6.38095317 when a price of
+ * 73.175 is reported as 73.17). NaN unless cleared.
+ */
+function awardedRent(book: OrderBook, result: ClearingResult): number {
+  if (result.status !== 'cleared') return NaN;
+  return settle({ ...book, rules: { ...book.rules, pricing: 'uniform' } }, result).merchandisingSurplus.toNumber();
 }
 
 /** The `--json` document of a native case's clearing `result`, with its congestion rent over the interval, currency. */
@@ -200,7 +214,7 @@ function nativeJson(file: string, opts: ClearOptions, c: NativeCase, result: Cle
     message: result.message,
     objective: num(result.welfare),
     units: { power: 'kW', price: 'currency/MWh', objective: `currency over the ${book.durationH} h interval (welfare)` },
-    buses: book.buses.map((id, k) => ({ id, price: num(result.busPriceMwh[k]!) })),
+    buses: book.buses.map((id, k) => ({ id, price: num(onTick(result.busPriceMwh[k]!)) })),
     dispatch,
     flows: result.flows.map((f, i) => ({
       id: f.id,
@@ -217,22 +231,20 @@ function nativeJson(file: string, opts: ClearOptions, c: NativeCase, result: Cle
 
 /** A native case on a radial feeder (LinDistFlow): DLMPs with their parts, voltages, and with `--ac` the AC check. */
 function nativeFeederJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>, grid: FeederGrid): ClearJson {
-  const { book, network, rules } = c;
+  const { book, network } = c;
   const result = clearOnFeeder(book, 'lp', network, solver, grid);
   const f = result.feeder!;
-  // Σ over the awards of price × signed quantity: what buyers pay beyond what sellers get (lossless: the congestion and voltage rent).
-  let rent = 0;
-  for (let i = 0; i < book.size; i++) rent += ((book.isBuy[i] ? 1 : -1) * result.awardedQuanta[i]! * rules.quantumKw * result.busPriceMwh[book.busIndex[i]!]! * book.durationH) / 1000;
   const feeder = feederOf(network, grid);
   const at = (k: number): number => feeder.busIndex.get(book.buses[k]!) ?? -1;
   const cleared = result.status === 'cleared';
   const ac = opts.ac && cleared ? acCheckJson(feeder, f.netKw, f.netKvar, f.vmLinDistFlowPu, feeder.busIds, 'kW') : undefined;
   return {
-    ...nativeJson(file, opts, c, result, cleared ? rent : NaN),
+    // What buyers pay beyond what sellers get (lossless: the congestion and voltage rent).
+    ...nativeJson(file, opts, c, result, awardedRent(book, result)),
     model: 'lindistflow',
     buses: book.buses.map((id, k) => ({
       id,
-      price: num(result.busPriceMwh[k]!),
+      price: num(onTick(result.busPriceMwh[k]!)),
       vm: num(f.vmLinDistFlowPu[at(k)]!),
       components: { energy: num(f.energyMwh[at(k)]!), congestion: num(f.congestionMwh[at(k)]!), voltage: num(f.voltageMwh[at(k)]!) },
       reactivePrice: num(f.reactivePriceMvarh[at(k)]!),

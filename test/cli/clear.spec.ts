@@ -99,6 +99,20 @@ describe('gridbid clear', () => {
     expect(text).to.match(/^out of service: 1-2$/m);
   });
 
+  it("a native case's congestion rent is Σ price × net withdrawal at the prices and awards it reports (the money settlement keeps)", async () => {
+    const out = JSON.parse((await gridbidInProcess(['clear', 'test/fixtures/clear/off-tick.json', '--json'])).stdout) as ClearJson;
+    // C's LP price is (20 + 126.35) / 2 = 73.175, reported on the 0.01 tick as 73.17; B's 126.35 exactly (not 126.35000000000001).
+    expect(out.buses).to.deep.equal([
+      { id: 'A', price: 20 },
+      { id: 'B', price: 126.35 },
+      { id: 'C', price: 73.17 },
+    ]);
+    expect(out.dispatch.map((d) => d.awarded)).to.deep.equal([70.001, 50, 20.001]);
+    // 50 kW × 126.35 + 20.001 kW × 73.17 − 70.001 kW × 20, over 1 h, / 1000 = 6.3175 + 1.46347317 − 1.40002 = 6.38095317
+    // (the LP's own rent at its unrounded prices was 6.381).
+    expect(out.congestionRent).to.equal(6.38095317);
+  });
+
   it('the example in docs/clear.md is the tested fixture, byte for byte', () => {
     const doc = readFileSync(join(REPO_ROOT, 'docs/clear.md'), 'utf8');
     const block = /Native cases[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
