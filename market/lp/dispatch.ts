@@ -400,6 +400,14 @@ export function dispatch(problem: DispatchProblem, solver: LpSolver, opts: Dispa
   const constraints = buildConstraints(problem, topology, formulation);
   const objective = buildObjective(problem, constraints.layout);
   const { solution } = solveLp(constraints, objective, solver, opts);
+  // HiGHS's QP solver can fail outright on the B-θ form where the PTDF form of the same
+  // programme solves (IEEE 118-bus, MATPOWER branch model, quadratic costs: HiGHS status −1).
+  // The two forms have the same optimum and prices, so a failed QP gets the other form.
+  if (solution.status === 'solver-error' && objective.hessianDiagonal && formulation === 'b-theta' && !opts.formulation) {
+    const ptdf = buildConstraints(problem, topology, 'ptdf');
+    const retry = solveLp(ptdf, buildObjective(problem, ptdf.layout), solver, opts).solution;
+    if (retry.status !== 'solver-error') return readBack(problem, ptdf, retry, solver.name);
+  }
   return readBack(problem, constraints, solution, solver.name);
 }
 
