@@ -54,7 +54,7 @@ export interface ClearJson {
   readonly buses: readonly ({ readonly id: number | string; readonly price: number | null } | FeederBusJson)[];
   readonly dispatch: readonly Record<string, number | string | null>[];
   /** `inService: false`: a branch out of service (status 0), flow 0, left out of the table. */
-  readonly flows: readonly { readonly id: string; readonly from: number | string; readonly to: number | string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null; readonly inService: boolean }[];
+  readonly flows: readonly { readonly id: string; readonly from: number | string; readonly to: number | string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null; readonly angleShadowPrice?: number | null; readonly inService: boolean }[];
   readonly congestionRent: number | null;
   /** `--model`: dc (default) or lindistflow. */
   readonly model?: 'dc' | 'lindistflow';
@@ -156,7 +156,7 @@ function matpowerJson(file: string, opts: ClearOptions, r: OpfResult): ClearJson
     units: { power: 'MW', price: '$/MWh', objective: '$/h' },
     buses: r.buses.map((b) => ({ id: b.id, price: num(b.lmp) })),
     dispatch: r.generators.map((g) => ({ id: g.row, bus: g.bus, pg: num(g.pgMw), pmin: g.pminMw, pmax: g.pmaxMw, muPmin: num(g.muPmin), muPmax: num(g.muPmax) })),
-    flows: r.branches.map((b) => ({ id: b.id, from: b.from, to: b.to, flow: num(b.flowMw), limit: b.limitMw, shadowPrice: num(b.shadowPrice), inService: b.inService })),
+    flows: r.branches.map((b) => ({ id: b.id, from: b.from, to: b.to, flow: num(b.flowMw), limit: b.limitMw, shadowPrice: num(b.shadowPrice), angleShadowPrice: num(b.angleShadowPrice), inService: b.inService })),
     congestionRent: num(r.dispatch.congestionRentPerH),
   };
 }
@@ -317,6 +317,9 @@ function formatTables(r: ClearJson): string {
       ]),
     ),
   );
+  // The shadow column is the thermal limit's: a binding angle-difference limit is named here.
+  const angle = r.flows.filter((f) => (f.angleShadowPrice ?? 0) > 0).map((f) => `${f.id} (shadow ${fmt(f.angleShadowPrice)} ${r.units.price})`);
+  if (angle.length > 0) lines.push(`angle-difference limits binding: ${angle.join(', ')}`);
   // Out of service branches carry nothing and are not in the table: named, so none looks forgotten.
   const out = r.flows.filter((f) => !f.inService).map((f) => f.id);
   if (out.length > 0) lines.push(`out of service: ${out.join(', ')}`);

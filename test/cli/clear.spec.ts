@@ -113,6 +113,20 @@ describe('gridbid clear', () => {
     expect(out.congestionRent).to.equal(6.38095317);
   });
 
+  it('a binding angle-difference limit has its own shadow price, not the thermal one of a branch with no thermal limit', async () => {
+    // 1-2: no RATE_A, ANGMAX 3°: b (θ1 − θ2) ≤ 1000 MW/rad × 3π/180 = 52.3599 MW; gen 3 gives 3 × (66.6667 − 52.3599) + 50 = 92.9204 MW.
+    const out = JSON.parse((await gridbidInProcess(['clear', 'test/fixtures/clear/angle-limit.m', '--json'])).stdout) as ClearJson;
+    expect(out.objective).to.be.closeTo(20 * 57.0796327 + 50 * 92.9203673, 1e-4);
+    out.buses.forEach((b, k) => expect(b.price).to.be.closeTo([20, 80, 50][k]!, 1e-9));
+    const b12 = out.flows[0]!;
+    expect(b12.flow).to.be.closeTo((1000 * 3 * Math.PI) / 180, 1e-9);
+    expect(b12.limit).to.equal(null);
+    expect(b12.shadowPrice).to.equal(0);
+    expect(b12.angleShadowPrice).to.be.closeTo(90, 1e-9);
+    const text = (await gridbidInProcess(['clear', 'test/fixtures/clear/angle-limit.m'])).stdout;
+    expect(text).to.match(/^angle-difference limits binding: 1-2 \(shadow 90\.0000 \$\/MWh\)$/m);
+  });
+
   it('the example in docs/clear.md is the tested fixture, byte for byte', () => {
     const doc = readFileSync(join(REPO_ROOT, 'docs/clear.md'), 'utf8');
     const block = /Native cases[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
