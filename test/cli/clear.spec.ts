@@ -148,6 +148,7 @@ describe('gridbid clear', () => {
       ['--branch-model on a MATPOWER feeder', ['clear', 'test/fixtures/refcases/matpower/case33bw.m', '--model', 'lindistflow', '--branch-model', 'powermodels'], /--branch-model sets the DC susceptance; a LinDistFlow feeder uses each branch's r and x as they are/],
       ['--branch-model on a native feeder case', ['clear', 'test/fixtures/clear/feeder-line.yaml', '--branch-model', 'matpower'], /feeder-line\.yaml: --branch-model sets the DC susceptance/],
       ['--branch-model on a day-ahead case cleared as a feeder', ['clear', 'test/fixtures/clear/day-ahead.json', '--model', 'lindistflow', '--branch-model', 'powermodels'], /day-ahead\.json: --branch-model sets the DC susceptance/],
+      ['an islanded MATPOWER bus (not type 4)', ['clear', 'test/fixtures/clear/islanded.m'], /islanded\.m network: bus '4' is islanded: not connected to the reference bus '1' through in-service branches; set a bus type to 4 \(isolated\) to leave it out/],
       ['a MATPOWER case whose fixed load cannot be served', ['clear', 'test/fixtures/clear/infeasible.m'], /infeasible\.m: infeasible: the fixed load of 50 MW cannot be delivered within the branch and angle limits/],
     ];
     for (const [what, args, message] of cases) {

@@ -294,11 +294,13 @@ export function matpowerOpf(mpc: MatpowerCase, branchModel: BranchModel, opts: {
       mpc.file,
       err.issues.map((i) => {
         const [list, index] = i.path;
-        const message = `${i.element}: ${i.message.replace('reference: true', 'type 3')}`;
+        // An island is a case's own choice in MATPOWER terms: type 4 leaves a bus out (see above).
+        const hint = / islanded: /.test(i.message) ? '; set a bus type to 4 (isolated) to leave it out with its load and generators' : '';
+        const message = `${i.element}: ${i.message.replace('reference: true', 'type 3')}${hint}`;
         if (list === 'branches' && typeof index === 'number') return { ...at('branch', branchRows[index]! - 1), message };
         if (list === 'buses' && typeof index === 'number') return { ...at('bus', busRows[index]!), message };
         if (list === 'buses') return { path: 'bus', ...(mpc.lines.bus[0] !== undefined ? { line: mpc.lines.bus[0] } : {}), message: i.message.replace('reference: true', 'type 3') };
-        return { path: i.element, message: i.message };
+        return { path: i.element, message: `${i.message}${hint}` };
       }),
     );
   }
