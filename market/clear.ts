@@ -6,7 +6,7 @@
  *   result are reported so overloads are visible, but they do not shape the clearing.
  * - `lp`: LP dispatch with nodal prices on the network.
  * - `auto`: the double auction, and LP dispatch only when the auction's flows would
- *   break a branch limit. When no limit binds both give the same quantities and one
+ *   break a branch limit (thermal, or angle difference; with phase shifts). When no limit binds both give the same quantities and one
  *   price (tested), and sort-and-intersect is orders of magnitude faster (DESIGN.md §3).
  *   On a single bus (no network) it is always the auction.
  *

@@ -7,7 +7,8 @@
  * bids is always feasible: demand the network cannot deliver stays uncleared and
  * the price at its bus rises to its bid — load shedding at a value of lost load
  * equal to the bid (the cap for inelastic demand bid at the cap). 'infeasible'
- * therefore never comes from a valid book here; it does from fixed loads or
+ * therefore never comes from a valid book here but for phase shifters (their loop
+ * flow alone over a limit no bid can relieve); it does from fixed loads or
  * generator minimums (MATPOWER cases, `dispatch` directly).
  */
 import { UserError } from '../core/errors.ts';

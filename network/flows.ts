@@ -1,6 +1,8 @@
 /**
  * DC power flows of given nodal injections on a topology, through its PTDF:
- * f_l = Σ_k PTDF[l][k] · P_k (kW; P_k = generation − demand at bus k; the
+ * f_l = Σ_k PTDF[l][k] · (P_k − s_k) − b_l φ_l (kW; P_k = generation − demand at bus k;
+ * s_k the phase shifters' outflow at zero angles, `topology.shiftOutflowKw`, and φ_l the
+ * branch's shift: flow = b (θ_from − θ_to − φ), as the dispatch LP reads flows back; the
  * reference bus absorbs the imbalance, which is zero for a cleared market).
  * Used to check an unconstrained clearing against the branch limits, and to
  * report physical flows when the market clears without the grid.
@@ -13,11 +15,14 @@ import type { BranchFlow, Network } from './types.ts';
 export function dcFlowsKw(topology: Topology, injectionKw: Float64Array): Float64Array {
   const { factors, busCount } = ptdfOf(topology);
   const flows = new Float64Array(topology.branchCount);
+  // A phase shifter drives a loop flow even at zero injections: without it the auction's
+  // flows were checked against the limits as if every shift were 0.
+  const { shiftOutflowKw, shiftRad, susceptanceKw } = topology;
   for (let l = 0; l < topology.branchCount; l++) {
-    let f = 0;
+    let f = -susceptanceKw[l]! * shiftRad[l]!;
     const row = l * busCount;
-    for (let k = 0; k < busCount; k++) f += factors[row + k]! * injectionKw[k]!;
-    flows[l] = f;
+    for (let k = 0; k < busCount; k++) f += factors[row + k]! * (injectionKw[k]! - shiftOutflowKw[k]!);
+    flows[l] = f + 0; // + 0: no −0
   }
   return flows;
 }
@@ -52,11 +57,25 @@ export function branchFlows(network: Network, topology: Topology, flowsKw: Float
   });
 }
 
-/** True when every flow is within its branch's limit (with `LIMIT_TOLERANCE`). */
+/**
+ * True when every flow is within its branch's thermal limit and every angle difference
+ * θ_from − θ_to = flow / b + φ within its angle limits (with `LIMIT_TOLERANCE`): the limits
+ * the dispatch LP enforces, so an 'auto' clearing that passes here needs no LP.
+ */
 export function withinLimits(topology: Topology, flowsKw: Float64Array): boolean {
+  const { angleMinRad, angleMaxRad, susceptanceKw, shiftRad } = topology;
   for (let l = 0; l < topology.branchCount; l++) {
     const limit = topology.limitKw[l]!;
     if (Math.abs(flowsKw[l]!) > limit * (1 + LIMIT_TOLERANCE) + 1e-9) return false;
+    const lo = angleMinRad[l]!;
+    const hi = angleMaxRad[l]!;
+    if (lo === -Infinity && hi === Infinity) continue;
+    const b = susceptanceKw[l]!;
+    const diff = flowsKw[l]! / b + shiftRad[l]!;
+    // The thermal test's slack, relative to the finite bound and 1e-9 kW absolute.
+    const bound = Math.max(Number.isFinite(lo) ? Math.abs(lo) : 0, Number.isFinite(hi) ? Math.abs(hi) : 0);
+    const slack = bound * LIMIT_TOLERANCE + 1e-9 / Math.abs(b);
+    if (diff < lo - slack || diff > hi + slack) return false;
   }
   return true;
 }

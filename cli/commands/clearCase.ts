@@ -12,9 +12,10 @@ import { extname } from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import { NetworkError } from '../../network/validate.ts';
 import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
+import { settle } from '../../market/settlement.ts';
 import { clearOnFeeder, feederOf, type FeederGrid } from '../../market/clearFeeder.ts';
 import { feederGrid } from '../../market/feederGrid.ts';
-import { matpowerOpf, readMatpowerFile, solveOpf, type OpfResult } from '../../market/lp/cases/matpower.ts';
+import { matpowerOpf, type OpfProblem, readMatpowerFile, solveOpf, type OpfResult } from '../../market/lp/cases/matpower.ts';
 import { clearDayAhead } from '../../market/dayAhead/clear.ts';
 import { type NativeCase, type NativeDayAheadCase, readClearCaseFile } from '../../market/lp/cases/native.ts';
 import { InputFileError } from '../../core/errors.ts';
@@ -49,12 +50,18 @@ export interface ClearJson {
   /** lindistflow: also `vm`, `components` { energy, congestion, voltage } and `reactivePrice` (FeederBusJson). */
   readonly buses: readonly ({ readonly id: number | string; readonly price: number | null } | FeederBusJson)[];
   readonly dispatch: readonly Record<string, number | string | null>[];
-  readonly flows: readonly { readonly id: string; readonly from: number | string; readonly to: number | string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null }[];
+  /** `inService: false`: a branch out of service (status 0), flow 0, left out of the table. */
+  readonly flows: readonly { readonly id: string; readonly from: number | string; readonly to: number | string; readonly flow: number | null; readonly limit: number | null; readonly shadowPrice: number | null; readonly angleShadowPrice?: number | null; readonly inService: boolean }[];
   readonly congestionRent: number | null;
   /** `--model`: dc (default) or lindistflow. */
   readonly model?: 'dc' | 'lindistflow';
   /** MATPOWER: the unit conversions the case's own code asked for and gridbid applied. */
   readonly conversions?: readonly string[];
+  /**
+   * MATPOWER: the isolated (type 4) buses left out of the solve, as MATPOWER leaves them out, with
+   * their fixed load (MW) and the gen and branch rows (1-based) that went with them; absent when none.
+   */
+  readonly isolatedBuses?: readonly { readonly bus: number; readonly loadMw: number; readonly generators: readonly number[]; readonly branches: readonly number[] }[];
   /** lindistflow: buses the in-service branches do not connect to the substation. */
   readonly islandedBuses?: readonly (number | string)[];
   /** `--ac`: the AC power flow at the cleared dispatch. */
@@ -75,7 +82,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
   if (opts.model === 'lindistflow' && ext === '.m') {
     refuseBranchModelOnFeeder(opts);
     const mpc = readMatpowerFile(file);
-    const { result, ac } = runFeederClear(mpc, await loadSolver(opts.solver), opts.ac === true);
+    const { result, isolated, ac } = runFeederClear(mpc, await loadSolver(opts.solver), opts.ac === true);
     return {
       case: file,
       kind: 'matpower',
@@ -92,6 +99,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
       congestionRent: num(result.dispatch.congestionRentPerH),
       conversions: mpc.conversions ?? [],
       islandedBuses: result.islandedBuses,
+      ...isolatedJson(isolated),
       ...(ac ? { ac } : {}),
     };
   }
@@ -99,7 +107,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
     const mpc = readMatpowerFile(file);
     const opf = matpowerOpf(mpc, opts.branchModel);
     const result = solveOpf(opf, await loadSolver(opts.solver));
-    return { ...matpowerJson(file, opts, result), ...(mpc.conversions && mpc.conversions.length > 0 ? { conversions: mpc.conversions } : {}) };
+    return { ...matpowerJson(file, opts, result), ...(mpc.conversions && mpc.conversions.length > 0 ? { conversions: mpc.conversions } : {}), ...isolatedJson(opf.isolated) };
   }
   if (['.json', '.yaml', '.yml'].includes(ext)) {
     const c = readClearCaseFile(file);
@@ -107,7 +115,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
     // An explicit --model dc would be overruled by the case's own model: refuse it rather than clear a feeder unasked.
     if (c.case.networkConfig.model === 'lindistflow' && opts.model === 'dc' && opts.given?.has('model')) throw new UserError(`${file}: --model dc: the case's network says model: lindistflow, which clears as a feeder; remove --model dc, or the network's model and feeder options to clear it by DC power flow`);
     const feeder = c.case.networkConfig.model === 'lindistflow' || opts.model === 'lindistflow' ? feederGrid(c.case.networkConfig, new Map()) : undefined;
-    if (feeder) refuseBranchModelOnFeeder(opts);
+    if (feeder) refuseBranchModelOnFeeder(opts, `${file}: `);
     // Feeder options on a DC clearing would be ignored: say so, as a scenario's validation does.
     if (!feeder && c.case.networkConfig.feeder) throw new UserError(`${file}: network.feeder: feeder options need model: lindistflow (in the case's network, or --model lindistflow)`);
     if (opts.ac && !feeder) throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow (or model: lindistflow in the case\'s network)');
@@ -126,10 +134,18 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
 }
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+/** A market price (a whole number of ticks) without the binary tail of ticks × tick: 126.35, not 126.35000000000001. */
+const onTick = (v: number): number => Number(v.toPrecision(12));
+
+/** The `isolatedBuses` entry of a MATPOWER case's JSON: none when no bus is type 4. */
+function isolatedJson(isolated: OpfProblem['isolated']): Pick<ClearJson, 'isolatedBuses'> {
+  if (isolated.length === 0) return {};
+  return { isolatedBuses: isolated.map((i) => ({ bus: i.bus, loadMw: i.loadMw, generators: i.genRows, branches: i.branchRows })) };
+}
 
 /** --branch-model chooses a DC susceptance; a LinDistFlow feeder has none (it uses r and x), so the flag would change nothing. */
-function refuseBranchModelOnFeeder(opts: ClearOptions): void {
-  if (opts.given?.has('branchModel')) throw new UserError(`--branch-model ${opts.branchModel} sets the DC power flow's branch susceptance; a LinDistFlow feeder has none (it uses r and x): leave it out`);
+function refuseBranchModelOnFeeder(opts: ClearOptions, where = ''): void {
+  if (opts.given?.has('branchModel')) throw new UserError(`${where}--branch-model ${opts.branchModel} sets the DC power flow's branch susceptance; a LinDistFlow feeder has none (it uses r and x): leave it out`);
 }
 
 function matpowerJson(file: string, opts: ClearOptions, r: OpfResult): ClearJson {
@@ -144,7 +160,7 @@ function matpowerJson(file: string, opts: ClearOptions, r: OpfResult): ClearJson
     units: { power: 'MW', price: '$/MWh', objective: '$/h' },
     buses: r.buses.map((b) => ({ id: b.id, price: num(b.lmp) })),
     dispatch: r.generators.map((g) => ({ id: g.row, bus: g.bus, pg: num(g.pgMw), pmin: g.pminMw, pmax: g.pmaxMw, muPmin: num(g.muPmin), muPmax: num(g.muPmax) })),
-    flows: r.branches.map((b) => ({ id: b.id, from: b.from, to: b.to, flow: num(b.flowMw), limit: b.limitMw, shadowPrice: num(b.shadowPrice) })),
+    flows: r.branches.map((b) => ({ id: b.id, from: b.from, to: b.to, flow: num(b.flowMw), limit: b.limitMw, shadowPrice: num(b.shadowPrice), angleShadowPrice: num(b.angleShadowPrice), inService: b.inService })),
     congestionRent: num(r.dispatch.congestionRentPerH),
   };
 }
@@ -174,8 +190,19 @@ function segmentDispatch(book: OrderBook, awardedQuanta: ArrayLike<number>, rule
 
 /** A native case under DC power flow as the `--json` document. */
 function nativeDcJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>): ClearJson {
-  const { result, lp } = clearNetworkDetailed(c.book, c.network, solver, { branchModel: opts.branchModel });
-  return nativeJson(file, opts, c, result, lp.congestionRentPerH * c.book.durationH);
+  const { result } = clearNetworkDetailed(c.book, c.network, solver, { branchModel: opts.branchModel });
+  return nativeJson(file, opts, c, result, awardedRent(c.book, result));
+}
+
+/**
+ * Σ_bus price × (bought − sold) over the interval, currency, at the prices and awards the result
+ * reports (whole ticks and quanta): the money settlement keeps at uniform prices, exactly. The LP's
+ * own rent, at its unrounded prices, differed from it (6.381 against 6.38095317 when a price of
+ * 73.175 is reported as 73.17). NaN unless cleared.
+ */
+function awardedRent(book: OrderBook, result: ClearingResult): number {
+  if (result.status !== 'cleared') return NaN;
+  return settle({ ...book, rules: { ...book.rules, pricing: 'uniform' } }, result).merchandisingSurplus.toNumber();
 }
 
 /** The `--json` document of a native case's clearing `result`, with its congestion rent over the interval, currency. */
@@ -191,7 +218,7 @@ function nativeJson(file: string, opts: ClearOptions, c: NativeCase, result: Cle
     message: result.message,
     objective: num(result.welfare),
     units: { power: 'kW', price: 'currency/MWh', objective: `currency over the ${book.durationH} h interval (welfare)` },
-    buses: book.buses.map((id, k) => ({ id, price: num(result.busPriceMwh[k]!) })),
+    buses: book.buses.map((id, k) => ({ id, price: num(onTick(result.busPriceMwh[k]!)) })),
     dispatch,
     flows: result.flows.map((f, i) => ({
       id: f.id,
@@ -200,6 +227,7 @@ function nativeJson(file: string, opts: ClearOptions, c: NativeCase, result: Cle
       flow: num(f.flowKw),
       limit: Number.isFinite(f.limitKw) ? f.limitKw : null,
       shadowPrice: num(f.shadowPriceMwh),
+      inService: network.branches[i]!.inService,
     })),
     congestionRent: num(rent),
   };
@@ -207,22 +235,20 @@ function nativeJson(file: string, opts: ClearOptions, c: NativeCase, result: Cle
 
 /** A native case on a radial feeder (LinDistFlow): DLMPs with their parts, voltages, and with `--ac` the AC check. */
 function nativeFeederJson(file: string, opts: ClearOptions, c: NativeCase, solver: Awaited<ReturnType<typeof loadSolver>>, grid: FeederGrid): ClearJson {
-  const { book, network, rules } = c;
+  const { book, network } = c;
   const result = clearOnFeeder(book, 'lp', network, solver, grid);
   const f = result.feeder!;
-  // Σ over the awards of price × signed quantity: what buyers pay beyond what sellers get (lossless: the congestion and voltage rent).
-  let rent = 0;
-  for (let i = 0; i < book.size; i++) rent += ((book.isBuy[i] ? 1 : -1) * result.awardedQuanta[i]! * rules.quantumKw * result.busPriceMwh[book.busIndex[i]!]! * book.durationH) / 1000;
   const feeder = feederOf(network, grid);
   const at = (k: number): number => feeder.busIndex.get(book.buses[k]!) ?? -1;
   const cleared = result.status === 'cleared';
   const ac = opts.ac && cleared ? acCheckJson(feeder, f.netKw, f.netKvar, f.vmLinDistFlowPu, feeder.busIds, 'kW') : undefined;
   return {
-    ...nativeJson(file, opts, c, result, cleared ? rent : NaN),
+    // What buyers pay beyond what sellers get (lossless: the congestion and voltage rent).
+    ...nativeJson(file, opts, c, result, awardedRent(book, result)),
     model: 'lindistflow',
     buses: book.buses.map((id, k) => ({
       id,
-      price: num(result.busPriceMwh[k]!),
+      price: num(onTick(result.busPriceMwh[k]!)),
       vm: num(f.vmLinDistFlowPu[at(k)]!),
       components: { energy: num(f.energyMwh[at(k)]!), congestion: num(f.congestionMwh[at(k)]!), voltage: num(f.voltageMwh[at(k)]!) },
       reactivePrice: num(f.reactivePriceMvarh[at(k)]!),
@@ -245,6 +271,11 @@ function formatTables(r: ClearJson): string {
   lines.push(`status: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
   lines.push(`objective: ${fmt(r.objective)} ${r.units.objective}`);
   if (r.conversions && r.conversions.length > 0) lines.push(`unit conversions applied (the case's own code): ${r.conversions.join('; ')}`);
+  if (r.isolatedBuses && r.isolatedBuses.length > 0) {
+    // Their load is in no figure below: say so, with what went with them.
+    const what = r.isolatedBuses.map((i) => `${i.bus} (load ${fmt(i.loadMw)} MW${i.generators.length > 0 ? `, gen ${i.generators.join(', ')}` : ''}${i.branches.length > 0 ? `, branch rows ${i.branches.join(', ')}` : ''})`);
+    lines.push(`isolated buses (type 4) left out with their load, generators and branches: ${what.join('; ')}`);
+  }
   if (r.islandedBuses && r.islandedBuses.length > 0) lines.push(`islanded buses (unserved): ${r.islandedBuses.join(', ')}`);
   if (r.congestionRent !== null) lines.push(`congestion rent: ${fmt(r.congestionRent)} ${r.kind === 'matpower' ? '$/h' : 'currency'}`);
   // Who was dispatched: a MATPOWER case's generators (with Q on a feeder), a native case's bids.
@@ -279,7 +310,7 @@ function formatTables(r: ClearJson): string {
     '',
     table(
       ['branch', 'from', 'to', `flow (${p})`, `limit (${p})`, 'loading', `shadow (${r.units.price})`],
-      r.flows.filter((f) => (f as { inService?: boolean }).inService !== false).map((f) => [
+      r.flows.filter((f) => f.inService).map((f) => [
         f.id,
         String(f.from),
         String(f.to),
@@ -290,6 +321,12 @@ function formatTables(r: ClearJson): string {
       ]),
     ),
   );
+  // The shadow column is the thermal limit's: a binding angle-difference limit is named here.
+  const angle = r.flows.filter((f) => (f.angleShadowPrice ?? 0) > 0).map((f) => `${f.id} (shadow ${fmt(f.angleShadowPrice)} ${r.units.price})`);
+  if (angle.length > 0) lines.push(`angle-difference limits binding: ${angle.join(', ')}`);
+  // Out of service branches carry nothing and are not in the table: named, so none looks forgotten.
+  const out = r.flows.filter((f) => !f.inService).map((f) => f.id);
+  if (out.length > 0) lines.push(`out of service: ${out.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -9,7 +9,7 @@
  */
 import { acSweep } from '../../network/acSweep.ts';
 import { feederWithdrawals, type FeederOpfResult, matpowerFeederOpf, solveFeederOpf } from '../../market/lp/cases/matpowerFeeder.ts';
-import type { MatpowerCase } from '../../market/lp/cases/matpower.ts';
+import type { MatpowerCase, OpfProblem } from '../../market/lp/cases/matpower.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
 import type { RadialFeeder } from '../../network/radial.ts';
 
@@ -40,12 +40,13 @@ export interface AcCheckJson {
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-export function runFeederClear(mpc: MatpowerCase, solver: LpSolver, ac: boolean): { result: FeederOpfResult; ac?: AcCheckJson } {
+export function runFeederClear(mpc: MatpowerCase, solver: LpSolver, ac: boolean): { result: FeederOpfResult; isolated: OpfProblem['isolated']; ac?: AcCheckJson } {
   const opf = matpowerFeederOpf(mpc);
   const result = solveFeederOpf(opf, solver);
-  if (!ac || result.status !== 'optimal') return { result };
+  const isolated = opf.dc.isolated;
+  if (!ac || result.status !== 'optimal') return { result, isolated };
   const { kw, kvar } = feederWithdrawals(opf, result.dispatch);
-  return { result, ac: acCheckJson(opf.feeder, kw, kvar, result.dispatch.feeder.vmPu, opf.dc.busNumbers, 'MW') };
+  return { result, isolated, ac: acCheckJson(opf.feeder, kw, kvar, result.dispatch.feeder.vmPu, opf.dc.busNumbers, 'MW') };
 }
 
 /**

@@ -43,6 +43,7 @@
  * Quantities in and out are kW and prices currency/MWh; `unitKw` only scales the
  * LP (MATPOWER cases solve in MW). Money rates are currency per hour.
  */
+import { dcFlowsKw } from '../../network/flows.ts';
 import { sharedTopologyCache, type Topology, type TopologyCache } from '../../network/topology.ts';
 import type { BranchModel, Network } from '../../network/types.ts';
 import { dcNetworkBlock, DISPATCH_TOLERANCE, type NetworkBlock, readNetworkBlock } from './networkBlock.ts';
@@ -312,7 +313,7 @@ export function readBack(problem: DispatchProblem, constraints: LpConstraints, s
     return {
       ...base,
       status: solution.status,
-      message: explainFailure(problem, solution),
+      message: explainFailure(problem, solution, topology),
       quantityKw,
       groupKw,
       groupLowerDualMwh,
@@ -399,6 +400,14 @@ export function dispatch(problem: DispatchProblem, solver: LpSolver, opts: Dispa
   const constraints = buildConstraints(problem, topology, formulation);
   const objective = buildObjective(problem, constraints.layout);
   const { solution } = solveLp(constraints, objective, solver, opts);
+  // HiGHS's QP solver can fail outright on the B-θ form where the PTDF form of the same
+  // programme solves (IEEE 118-bus, MATPOWER branch model, quadratic costs: HiGHS status −1).
+  // The two forms have the same optimum and prices, so a failed QP gets the other form.
+  if (solution.status === 'solver-error' && objective.hessianDiagonal && formulation === 'b-theta' && !opts.formulation) {
+    const ptdf = buildConstraints(problem, topology, 'ptdf');
+    const retry = solveLp(ptdf, buildObjective(problem, ptdf.layout), solver, opts).solution;
+    if (retry.status !== 'solver-error') return readBack(problem, ptdf, retry, solver.name);
+  }
   return readBack(problem, constraints, solution, solver.name);
 }
 
@@ -427,7 +436,7 @@ function checkProblem(problem: DispatchProblem, topology: Topology): void {
 }
 
 /** A message that says what the failure means for this problem, not only what the solver said. */
-function explainFailure(problem: DispatchProblem, solution: LpSolution): string {
+function explainFailure(problem: DispatchProblem, solution: LpSolution, topology: Topology): string {
   if (solution.status !== 'infeasible') return solution.message;
   const { offers, groups } = problem;
   const load = problem.fixedLoadKw ? problem.fixedLoadKw.reduce((a, b) => a + b, 0) : 0;
@@ -464,5 +473,22 @@ function explainFailure(problem: DispatchProblem, solution: LpSolution): string 
   }
   if (minGen > maxDemand * (1 + DISPATCH_TOLERANCE))
     return `infeasible: generator minimums of ${kw(minGen)} exceed the ${kw(maxDemand)} that load and demand can take (${solution.message})`;
-  return `infeasible: the fixed load of ${kw(load)} cannot be delivered within the branch and angle limits (${solution.message})`;
+  return `infeasible: the fixed load of ${kw(load)} cannot be delivered within the branch and angle limits${shifterOverloads(problem, topology, kw)} (${solution.message})`;
+}
+
+/**
+ * Phase shifters drive loop flows whatever is traded: where those alone (with the fixed
+ * load, nothing else injected) put a branch over its thermal limit, the likely reason a
+ * market with no fixed load at all is infeasible. Empty without shifters or overloads.
+ */
+function shifterOverloads(problem: DispatchProblem, topology: Topology, kw: (v: number) => string): string {
+  if (!topology.shiftRad.some((v) => v !== 0)) return '';
+  const injection = Float64Array.from({ length: topology.busCount }, (_, k) => -(problem.fixedLoadKw?.[k] ?? 0));
+  const flows = dcFlowsKw(topology, injection);
+  const over: string[] = [];
+  for (let l = 0; l < topology.branchCount; l++) {
+    const limit = topology.limitKw[l]!;
+    if (Math.abs(flows[l]!) > limit * (1 + DISPATCH_TOLERANCE)) over.push(`${kw(Math.abs(flows[l]!))} through branch '${problem.network.branches[topology.branchOf[l]!]!.id}' (limit ${kw(limit)})`);
+  }
+  return over.length === 0 ? '' : `: with nothing traded the phase shifters alone drive ${over.join(', ')}, and the offers cannot counter that`;
 }

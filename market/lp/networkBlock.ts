@@ -234,5 +234,8 @@ export function readNetworkBlock(block: NetworkBlock, branchCount: number, solut
 export const DISPATCH_TOLERANCE = 1e-6;
 
 function nearlyEqual(a: number, b: number): boolean {
+  // An infinite bound (no thermal limit) equals nothing finite: ∞ − a ≤ tolerance × ∞ held, and a
+  // binding angle limit's dual was reported as the thermal shadow price of a branch with no limit.
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
   return Math.abs(a - b) <= DISPATCH_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
 }

@@ -197,6 +197,12 @@ export interface OpfProblem {
   /** The 1-based branch row of each network branch. */
   readonly branchRows: readonly number[];
   readonly generators: readonly OpfGenerator[];
+  /**
+   * The isolated (type 4) buses left out, in bus-matrix order, with what went with them: their
+   * fixed load (Pd + Gs, MW) and the 1-based rows of the in-service generators and branches
+   * at them. MATPOWER drops them too; callers say so, since that load is in no figure.
+   */
+  readonly isolated: readonly { readonly bus: number; readonly loadMw: number; readonly genRows: readonly number[]; readonly branchRows: readonly number[] }[];
   readonly problem: DispatchProblem;
 }
 
@@ -288,11 +294,13 @@ export function matpowerOpf(mpc: MatpowerCase, branchModel: BranchModel, opts: {
       mpc.file,
       err.issues.map((i) => {
         const [list, index] = i.path;
-        const message = `${i.element}: ${i.message.replace('reference: true', 'type 3')}`;
+        // An island is a case's own choice in MATPOWER terms: type 4 leaves a bus out (see above).
+        const hint = / islanded: /.test(i.message) ? '; set a bus type to 4 (isolated) to leave it out with its load and generators' : '';
+        const message = `${i.element}: ${i.message.replace('reference: true', 'type 3')}${hint}`;
         if (list === 'branches' && typeof index === 'number') return { ...at('branch', branchRows[index]! - 1), message };
         if (list === 'buses' && typeof index === 'number') return { ...at('bus', busRows[index]!), message };
         if (list === 'buses') return { path: 'bus', ...(mpc.lines.bus[0] !== undefined ? { line: mpc.lines.bus[0] } : {}), message: i.message.replace('reference: true', 'type 3') };
-        return { path: i.element, message: i.message };
+        return { path: i.element, message: `${i.message}${hint}` };
       }),
     );
   }
@@ -361,7 +369,23 @@ export function matpowerOpf(mpc: MatpowerCase, branchModel: BranchModel, opts: {
     constantCostPerH: constant,
     ...(opts.topologyCache ? { topologyCache: opts.topologyCache } : {}),
   };
-  return { case: mpc, branchModel, network, busNumbers, branchRows, generators, problem };
+  return { case: mpc, branchModel, network, busNumbers, branchRows, generators, isolated: isolatedParts(mpc, isolated), problem };
+}
+
+/** What each isolated bus takes out of the case with it (OpfProblem.isolated). */
+function isolatedParts(mpc: MatpowerCase, isolated: ReadonlySet<number>): OpfProblem['isolated'] {
+  const rowsAt = (m: readonly (readonly number[])[], at: (row: readonly number[]) => boolean): number[] => m.flatMap((row, r) => (at(row) ? [r + 1] : []));
+  return mpc.bus
+    .filter((b) => isolated.has(b[BUS_I]!))
+    .map((b) => {
+      const bus = b[BUS_I]!;
+      return {
+        bus,
+        loadMw: b[PD]! + b[GS]!,
+        genRows: rowsAt(mpc.gen, (g) => g[GEN_BUS] === bus && g[GEN_STATUS]! > 0),
+        branchRows: rowsAt(mpc.branch, (br) => (br[F_BUS] === bus || br[T_BUS] === bus) && br[BR_STATUS] !== 0),
+      };
+    });
 }
 
 interface CostSegments {
@@ -467,6 +491,8 @@ export interface OpfBranchResult {
   readonly limitMw: number | null;
   readonly shadowPrice: number;
   readonly angleShadowPrice: number;
+  /** False for a branch out of service (status 0): flow and shadow price 0. */
+  readonly inService: boolean;
 }
 
 export interface OpfResult {
@@ -507,6 +533,7 @@ export function solveOpf(opf: OpfProblem, solver: LpSolver, opts: DispatchOption
       limitMw: Number.isFinite(br.limitKw) ? br.limitKw * mw : null,
       shadowPrice: res.flowShadowMwh[i]!,
       angleShadowPrice: res.angleShadowMwh[i]!,
+      inService: br.inService,
     })),
     dispatch: res,
   };

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { matpowerOpf, readMatpowerFile, solveOpf, type OpfProblem, type OpfResult } from '../../../market/lp/cases/matpower.ts';
+import { matpowerOpf, parseMatpower, readMatpowerFile, solveOpf, type OpfProblem, type OpfResult } from '../../../market/lp/cases/matpower.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import type { LpSolver } from '../../../market/lp/solver.ts';
 import { busSideRentPerH, complementarityViolations } from '../../helpers/complementarity.ts';
@@ -119,6 +119,28 @@ describe('DC-OPF reference cases', () => {
       expect(b.objective).to.be.closeTo(a.objective, 1e-9 * a.objective);
       a.buses.forEach((x, k) => expect(b.buses[k]!.lmp).to.be.closeTo(x.lmp, 1e-6));
       a.branches.forEach((x, k) => expect(b.branches[k]!.flowMw).to.be.closeTo(x.flowMw, 1e-6));
+    });
+
+    it('case118_ieee with quadratic costs added (c2 = 0.01 $/MW²h) solves with the MATPOWER branch model, where the B-θ QP fails in HiGHS', () => {
+      // Each gencost row `2 0 0 3 c2 c1 c0;` gets c2 = 0.01. HiGHS's QP solver stops with status −1 on this
+      // programme in B-θ form; the PTDF form solves. Reference: the same OPF as an LP with each cost cut into
+      // 2,000 chords (scipy/HiGHS) costs 113212.0302 $/h, an upper bound within c2·(Pmax/2000)²/4 per unit.
+      const text = readFileSync(fixture('pglib-opf/pglib_opf_case118_ieee.m'), 'utf8').replace(/(mpc\.gencost = \[)([\s\S]*?)(\];)/, (_, open: string, rows: string, close: string) =>
+        `${open}${rows.replace(/^(\s*2\s+\S+\s+\S+\s+3\s+)(\S+)/gm, (_m, head: string, c2: string) => `${head}${Number(c2) + 0.01}`)}${close}`,
+      );
+      const opf = matpowerOpf(parseMatpower(text, 'q118.m'), 'matpower');
+      const r = solveOpf(opf, highs);
+      expect(r.status, r.message).to.equal('optimal');
+      expect(r.objective).to.be.closeTo(113212.0295, 0.01);
+      // KKT: an in-between generator's marginal cost c1 + 2 c2 Pg is its bus's price (to HiGHS's QP regularisation).
+      const lmp = new Map(r.buses.map((b) => [b.id, b.lmp]));
+      const inside = r.generators.filter((g) => g.pgMw > g.pminMw + 1e-6 && g.pgMw < g.pmaxMw - 1e-6);
+      expect(inside.length).to.be.greaterThan(5);
+      for (const g of inside) {
+        const c1 = opf.case.gencost[g.row - 1]![5]!;
+        const c2 = opf.case.gencost[g.row - 1]![4]!;
+        expect(c1 + 2 * c2 * g.pgMw, `gen ${g.row}`).to.be.closeTo(lmp.get(g.bus)!, 1e-3);
+      }
     });
 
     it('case3_lmbd has quadratic costs: HiGHS solves the QP exactly, javascript-lp-solver refuses with a reason', () => {
