@@ -16,6 +16,9 @@ import { BooksOpenError, EXIT_BOOKS_OPEN } from '../../core/errors.ts';
 import { parseScenario, type Scenario } from '../../engine/scenario/load.ts';
 import { type IntervalOutcome, type Phases, Simulation } from '../../engine/simulation.ts';
 import { marketPositions } from '../../engine/interval/positions.ts';
+import { type BookIdentity, type BooksInput, checkBooks } from '../../engine/interval/books.ts';
+import { effectiveImbalancePrices } from '../../engine/interval/imbalance.ts';
+import { money } from '../../core/money.ts';
 import { stringify } from 'yaml';
 
 interface Shape {
@@ -202,5 +205,81 @@ describe('the books (engine/interval/books.ts)', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * Each identity of `checkBooks` can fail: a check that always passes would let every run "close".
+ * The inputs are rebuilt from a real run's outcome (they close as they are), then one number at a
+ * time is moved by the smallest amount there is (one quantum, one settlement unit, one cent) and the
+ * identity that number belongs to must say so. (Audit of mutation testing: with the physical, imbalance,
+ * day-ahead, demand-response, aggregator or retailer check disabled, every other test still passed.)
+ */
+describe('the books: every identity catches a one-unit error (engine/interval/books.ts checkBooks)', function () {
+  this.timeout(120_000);
+
+  /** The books' input for an outcome, as engine/simulation.ts builds it. */
+  const inputOf = (o: IntervalOutcome): BooksInput => ({
+    interval: o.interval.index,
+    parties: o.parties,
+    busOf: Int32Array.from(o.parties, (p) => (p.role === 'agent' ? o.book.buses.indexOf(p.bus) : -1)),
+    ledger: o.ledger,
+    book: o.book,
+    result: o.result,
+    dayAhead: o.dayAhead,
+    imbalancePriceMwh: effectiveImbalancePrices(o.imbalance.redispatched ? o.imbalance.busPriceMwh : undefined, o.result.busPriceMwh),
+    drPaidByOperators: o.drPaid,
+    aggregatorFees: new Map(o.aggregators.map((a) => [o.parties.findIndex((p) => p.id === a.id), a.feeIncome])),
+    retailerRevenue: new Map(o.retailers.map((r) => [o.parties.findIndex((p) => p.id === r.id), r.revenue])),
+  });
+  /** The identities checkBooks reports after `tamper` has moved one number (then put back by `restore`). */
+  const reported = (x: BooksInput, tamper: () => void, restore: () => void): BookIdentity[] => {
+    tamper();
+    try {
+      return checkBooks(x).map((v) => v.identity);
+    } finally {
+      restore();
+    }
+  };
+
+  it('physical, positions, money per stage (day-ahead, real-time, imbalance, demand response), aggregator, retailer', async () => {
+    // Grid, an operator that commands demand response, an aggregator's members, a retailer's customers, a day-ahead stage.
+    const scenario = scenarioOf({ grid: true, mechanism: 'auto', homes: 3, pvShare: 0.5, evs: 2, v2gShare: 1, batteries: 1, offices: 1, members: 2, aggregatorStrategy: { id: 'markup', params: { markup: 0.1 } }, customers: 2, exportRule: 'net-billing', operator: true, headLimitKw: 8, crash: false, comms: false, fault: false, pricing: 'uniform', dayAhead: true, seed: 7 });
+    const outcomes = await outcomesOf(scenario);
+    const o = outcomes.find((x) => !x.drPaid.isZero()) ?? outcomes[0]!;
+    const x = inputOf(o);
+    // As rebuilt here, the interval closes: any identity reported below is the tampering's.
+    expect(checkBooks(x)).to.deep.equal([]);
+    const { ledger, parties } = x;
+    const agent = parties.findIndex((p) => p.role === 'agent' && p.via === '' && p.kind === 'home');
+    expect(agent).to.be.greaterThan(-1);
+
+    // One quantum of metered energy from nowhere.
+    expect(reported(x, () => (ledger.actualQuanta[agent]! += 1), () => (ledger.actualQuanta[agent]! -= 1))).to.include('physical');
+    // One settlement unit more in each stage's payment of a party facing the market.
+    expect(reported(x, () => (ledger.rtUnits[agent]! += 1), () => (ledger.rtUnits[agent]! -= 1))).to.deep.equal(['money:realTime']);
+    expect(reported(x, () => (ledger.imbalanceUnits[agent]! += 1), () => (ledger.imbalanceUnits[agent]! -= 1))).to.deep.equal(['money:imbalance']);
+    expect(reported(x, () => (ledger.daUnits[agent]! += 1), () => (ledger.daUnits[agent]! -= 1))).to.deep.equal(['money:dayAhead']);
+    // One quantum more bought by a party facing the market than the clearing awarded.
+    expect(reported(x, () => (ledger.buyQuanta[agent]! += 1), () => (ledger.buyQuanta[agent]! -= 1))).to.include('positions');
+    // A cent more paid out by the operators for demand response than the agents received.
+    const dr = x.drPaidByOperators;
+    const withDr = { ...x, drPaidByOperators: dr.plus(money('0.01')) };
+    expect(checkBooks(withDr).map((v) => v.identity)).to.deep.equal(['money:demandResponse']);
+    // A cent of fee income, or of retail revenue, that no member or customer paid.
+    const [agg] = [...x.aggregatorFees.keys()];
+    const [ret] = [...x.retailerRevenue.keys()];
+    expect(agg).to.be.a('number');
+    expect(ret).to.be.a('number');
+    const fees = new Map(x.aggregatorFees);
+    fees.set(agg!, fees.get(agg!)!.plus(money('0.01')));
+    expect(checkBooks({ ...x, aggregatorFees: fees }).map((v) => v.identity)).to.deep.equal(['aggregator']);
+    const revenue = new Map(x.retailerRevenue);
+    revenue.set(ret!, revenue.get(ret!)!.plus(money('0.01')));
+    expect(checkBooks({ ...x, retailerRevenue: revenue }).map((v) => v.identity)).to.deep.equal(['retailer']);
+    // An aggregator's market payment one unit off its members' payments and own position.
+    expect(reported(x, () => (ledger.rtUnits[agg!]! += 1), () => (ledger.rtUnits[agg!]! -= 1))).to.include('aggregator');
+    // A retailer's market payment one unit off its position and its customers' deviation.
+    expect(reported(x, () => (ledger.rtUnits[ret!]! += 1), () => (ledger.rtUnits[ret!]! -= 1))).to.include('retailer');
   });
 });

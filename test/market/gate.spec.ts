@@ -118,6 +118,35 @@ describe('gateClosure (marble tests in virtual time)', () => {
   });
 });
 
+describe('gateClosure: the gate instant itself', () => {
+  /** Everything the gate emits for `events`, synchronously. */
+  const outputs = (events: readonly GateInput[]): GateOutput[] => {
+    const out: GateOutput[] = [];
+    from(events).pipe(gateClosure(gateTimeOf)).subscribe((o) => out.push(o));
+    return out;
+  };
+  const close0: GateInput = { type: 'close', interval: 0, at: simTime(95) };
+  // "A bid stamped later [than the gate] is late": one stamped at the gate is on time, one a millisecond later is not.
+  // (Audit of mutation testing: with `>` turned into `>=`, or the batch path's `<=` into `<`, every test still passed.)
+  it('takes a bid stamped exactly at the gate time (95), alone or in a batch, and refuses one stamped at 96', () => {
+    const onTime = bid('on-time', 0);
+    for (const events of [
+      [{ type: 'bid', bid: onTime, submittedAt: simTime(95) }, close0],
+      [{ type: 'bids', bids: [onTime], submittedAt: simTime(95) }, close0],
+    ] satisfies GateInput[][]) {
+      expect(outputs(events)).to.deep.equal([{ type: 'closed', interval: 0, at: simTime(95), bids: [onTime] }]);
+    }
+    for (const events of [
+      [{ type: 'bid', bid: onTime, submittedAt: simTime(96) }, close0],
+      [{ type: 'bids', bids: [onTime], submittedAt: simTime(96) }, close0],
+    ] satisfies GateInput[][]) {
+      const out = outputs(events);
+      expect(out.map((o) => o.type)).to.deep.equal(['rejected', 'closed']);
+      expect(out[1]).to.deep.equal({ type: 'closed', interval: 0, at: simTime(95), bids: [] });
+    }
+  });
+});
+
 describe('gateClosure: a batch is the same as its bids one by one (property)', () => {
   /** Everything the gate emits for `events`, synchronously. */
   const outputs = (events: readonly GateInput[]): GateOutput[] => {

@@ -58,6 +58,17 @@ describe('metering: MDMS validation, estimation and editing', () => {
     ]);
   });
 
+  it('looks back exactly likeDayLookbackDays days for a like day (7 by default), not one more', () => {
+    // Interval 2 has no read before it; its only like days are 7 days back (0.9) for interval 2 and 8 days back (0.5) for interval 1.
+    // (Audit of mutation testing: with the lookback one day short, `d < lookback`, every test still passed.)
+    const m = new Mdms({ rules });
+    [read(3, 1), read(2 - 7 * 96, 0.9), read(1 - 8 * 96, 0.5)].forEach((r) => m.ingest(r));
+    expect(values(m, 1, 4)).to.deep.equal([['missing', undefined], ['estimated', 0.9], ['actual', 1]]);
+    const three = new Mdms({ rules: { ...rules, likeDayLookbackDays: 3 } });
+    [read(3, 1), read(2 - 3 * 96, 0.9), read(1 - 4 * 96, 0.5)].forEach((r) => three.ingest(r));
+    expect(values(three, 1, 4)).to.deep.equal([['missing', undefined], ['estimated', 0.9], ['actual', 1]]);
+  });
+
   it('a gap at the start of the data (no read before it) is estimated from a like day or left missing', () => {
     const m = new Mdms({ rules });
     [read(2, 1), read(0 - 96, 0.6)].forEach((r) => m.ingest(r));

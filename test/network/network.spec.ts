@@ -51,6 +51,8 @@ describe('network model', () => {
       ['a branch from a bus to itself', { ...ok, branches: [...ok.branches, { id: 'AA', from: 'A', to: 'A', reactancePu: 0.1 }] }, /branch 'AA': connects bus 'A' to itself/],
       ['no buses', { buses: [], branches: [] }, /a network needs at least one bus/],
       ['angle limits the wrong way round', { ...ok, branches: [{ ...ok.branches[0]!, angleMinDeg: 10, angleMaxDeg: -10 }, ok.branches[1]!] }, /branch 'AB': angle limits must satisfy/],
+      // (Audit of mutation testing: with this check removed every test still passed.)
+      ['voltage limits the wrong way round', { ...ok, buses: [ok.buses[0]!, { id: 'B', vMinPu: 1.05, vMaxPu: 0.95 }, ok.buses[2]!] }, /bus 'B': vMinPu 1.05 must not exceed vMaxPu 0.95/],
       ['a non-positive tap ratio', { ...ok, branches: [{ ...ok.branches[0]!, tapRatio: 0 }, ok.branches[1]!] }, /branch 'AB': tap ratio must be a number > 0/],
     ];
     for (const [what, def, message] of cases) {

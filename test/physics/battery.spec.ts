@@ -69,6 +69,22 @@ describe('physics/battery: limits', () => {
     expect(nextSocKwh(b, soc, kw(-5), H1)).to.equal(1);
   });
 
+  // The largest feasible power, applied, can overshoot a bound by round-off: (max − SoC) / (η_c·Δt) · η_c·Δt ≠ max − SoC in
+  // floating point. `nextSocKwh` must still end exactly on the bound. (Audit of mutation testing: with the guard on the
+  // upper bound removed every test still passed; these two cases, found by search, overshoot by 1.8e-15 / 8.9e-16 kWh.)
+  it('ends exactly on max / min SoC when the full feasible power overshoots it by round-off (1-minute steps, 1 MW ratings)', () => {
+    const big: BatteryParams = { ...b, maxSocKwh: kwh(13.5), capacityKwh: kwh(13.5), maxChargeKw: kw(1000), maxDischargeKw: kw(1000) };
+    const m = hours(1 / 60);
+    const low = kwh(2.4050906861983683);
+    // Unguarded: 2.4050906861983683 + (13.5 − 2.4050906861983683) / (0.95/60) · (0.95/60) = 13.500000000000002.
+    expect(low + maxChargeKw(big, low, m) * 0.95 * (1 / 60)).to.be.greaterThan(13.5);
+    expect(nextSocKwh(big, low, kw(1000), m)).to.equal(13.5);
+    expect(stepBattery(big, low, kw(1000), m).socKwh).to.equal(13.5);
+    const high = kwh(8.26505021390004);
+    expect(high + (-maxDischargeKw(big, high, m) / 0.95) * (1 / 60)).to.be.lessThan(1);
+    expect(nextSocKwh(big, high, kw(-1000), m)).to.equal(1);
+  });
+
   it('clips to the power ratings when energy is not the limit', () => {
     expect(clampGridKw(b, kwh(5), kw(9), hours(0.25))).to.equal(5);
     expect(clampGridKw(b, kwh(5), kw(-9), hours(0.25))).to.equal(-5);

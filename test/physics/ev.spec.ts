@@ -88,6 +88,10 @@ describe('physics/ev: departure feasibility by hand', () => {
     expect(maxV2gDischargeKw(ev, battery, kwh(30), hours(8), Q)).to.equal(7.4); // rating binds
     expect(maxV2gDischargeKw(ev, battery, kwh(15), hours(4), Q)).to.equal(0); // already at the floor
     expect(maxV2gDischargeKw(ev, { ...battery, maxDischargeKw: kw(0) }, kwh(30), hours(8), Q)).to.equal(0);
+    // The car leaves at the end of this step (4 h → 0.25 h left = Δt): no V2G, even from 45 kWh, 5 above the target;
+    // one step earlier the rating binds. (Audit of mutation testing: with `hoursLeft <= Δt` turned into `<`, every test still passed.)
+    expect(maxV2gDischargeKw(ev, battery, kwh(45), Q, Q)).to.equal(0);
+    expect(maxV2gDischargeKw(ev, battery, kwh(45), hours(0.5), Q)).to.equal(7.4);
   });
 
   it('evCharging takes the smaller of charger and on-board limits and caps the target at max SoC', () => {

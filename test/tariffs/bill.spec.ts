@@ -246,6 +246,18 @@ describe('tariffs: hand-computed bills', () => {
       expect(bill.total.toFixed(2)).to.equal('25.89');
     });
 
+    // "ties: the earliest window" (tariffs/bill.ts). (Audit of mutation testing: with the latest tied window taken instead,
+    // every test still passed.)
+    it('dates a tied peak at its earliest window: 3 kW in 18:00–19:00 and again in 20:00–21:00 → peak 3 kW from 18:00', () => {
+      const tied = [...q];
+      for (let i = 80; i < 84; i++) tied[i] = 0.75;
+      const bill = computeBill(tariff, readings('2026-07-01T00:00Z', 15, tied));
+      expect(bill.demand?.peakKw.toString()).to.equal('3');
+      expect(bill.demand?.peakStart).to.equal(at('2026-07-01T18:00Z'));
+      // Energy 26.75 + 4 × 0.50 = 28.75 kWh × 0.15 = 4.3125; + 37.50 = 41.8125 → 41.81
+      expect(bill.total.toFixed(2)).to.equal('41.81');
+    });
+
     it('refuses readings coarser than the window', () => {
       throwsTariffError(() => computeBill({ ...tariff, demandWindowMinutes: 15 }, readings('2026-07-01T00:00Z', 60, [1])), 'reading-spans-demand-windows');
     });
@@ -308,6 +320,19 @@ describe('tariffs: hand-computed bills', () => {
       // With no surplus credit the balance is simply lost: 1.00 − 1.00 + 0.30 = 0.30
       const zero = computeBill({ ...tariff, export: { type: 'net-metering', netExportCreditPerKwh: 0 } }, sunny, { period: day('2026-07-01') });
       expect(zero.total.toFixed(2)).to.equal('0.30');
+    });
+
+    it('net metering never turns a negative energy charge into a payment by the customer (offset = min(V, max(E, 0)))', () => {
+      // Real-time, no floor: 2 kWh imported at 16:00 at −100 /MWh → −0.10 + 0.03 = −0.07 /kWh, E = −0.14;
+      // 1 kWh exported at 17:00 at 100 /MWh → 0.13 /kWh, V = 0.13. offset = min(0.13, max(−0.14, 0)) = 0: the
+      // customer keeps the −0.14 (is paid 0.14) and the export earns nothing beyond it. (Audit of mutation testing:
+      // with offset = min(V, E) — an offset of −0.14 that charges the customer 0.14 — every test still passed.)
+      const tariff: RealTimeTariff = { id: 'rt-nem', type: 'real-time', adderPerKwh: 0.03, export: { type: 'net-metering', netExportCreditPerKwh: 0 } };
+      const marketPrices = hourlyPrices('2026-07-01T16:00Z', [-100, 100]);
+      const bill = computeBill(tariff, readings('2026-07-01T16:00Z', 60, [2, 0], [0, 1]), { marketPrices });
+      expect(bill.energyCharge.toString()).to.equal('-0.14');
+      expect(bill.lines.find((l) => l.label === 'net-metering offset')?.amount.toString()).to.equal('0');
+      expect(bill.total.toFixed(2)).to.equal('-0.14');
     });
 
     it('net metering under time-of-use values exports at the price of their hour', () => {

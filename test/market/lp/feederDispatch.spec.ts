@@ -113,6 +113,25 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     expect(r.flowShadowMwh[0]).to.be.closeTo(30, 1e-9);
   });
 
+  it('limits a line in both directions: an export from b1 stops at the 100 kW limit of l1', () => {
+    // PV at b1 offers 500 kW at 0; upstream takes up to 5000 kW at the grid bus for 10; l1 carries at most 100 kW.
+    // Flowing back to the grid, l1 binds at P_1 = −100 kW: 100 kW of PV is sold, b1's price is PV's 0, the grid's 10.
+    // (Audit of mutation testing: with the lower bound of the flow columns removed — a limit on import only — every
+    // test still passed.)
+    const network = createNetwork({
+      baseKva: 1000,
+      buses: [{ id: 'grid', reference: true }, { id: 'b1' }],
+      branches: [{ id: 'l1', from: 'grid', to: 'b1', resistancePu: 0.01, reactancePu: 0.01, limitKw: 100 }],
+    });
+    const feeder = radialFeeder(network, { defaultVMinPu: 0.5, defaultVMaxPu: 1.5 });
+    const r = dispatchFeeder({ feeder, offers: offersOf([[0, true, 10, 5000], [1, false, 0, 500]]) }, highs);
+    expect(r.status).to.equal('optimal');
+    expect(r.quantityKw[0]).to.be.closeTo(100, 1e-6);
+    expect(r.quantityKw[1]).to.be.closeTo(100, 1e-6);
+    expect(r.feeder.pFlowKw[1]).to.be.closeTo(-100, 1e-6);
+    expect(Array.from(r.feeder.priceMwh).map((p) => +p.toFixed(6))).to.deep.equal([10, 0]);
+  });
+
   it('limits apparent power by the inscribed 12-gon: never above the rating, at least cos(π/12) of it when binding', () => {
     // One line of 100 kVA; a load of up to 500 kW at power factor 0.8 (tan φ 0.75) worth 3000 at its end.
     const network = createNetwork({ baseKva: 1000, buses: [{ id: 'grid', reference: true }, { id: 'load' }], branches: [{ id: 'l', from: 'grid', to: 'load', resistancePu: 0.001, reactancePu: 0.001, limitKw: 100 }] });
