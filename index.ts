@@ -60,6 +60,8 @@ export { loadScenarioFile, loadScenarioFile as loadScenario, parseScenario } fro
 export type { RunOptions, RunResult } from './engine/run.ts';
 export type { AgentFaultRecord, KindFigures, RunKpis, RunSummary, StageMoney } from './output/runSummary.ts';
 export { runScenario, runScenarioFile } from './engine/run.ts';
+export type { RunPass } from './engine/interrupted.ts';
+export { RunInterrupted } from './engine/interrupted.ts';
 
 // Tariffs
 export type { Tariff } from './tariffs/types.ts';

@@ -150,6 +150,9 @@ describe('the packed package, installed into a new project', function () {
         // A run's summary is typed: the README's run.mjs lines, written in TypeScript, compile.
         "import { runScenario, type RunSummary } from 'gridbid';",
         "export const report = async (scenario: Parameters<typeof runScenario>[0]): Promise<string> => { const { summary } = await runScenario(scenario, { outDir: 'out' }); return `${summary.intervals} ${summary.books.closed} ${summary.kpis.agentFaults.length} ${summary.kpis.byKind['home']?.energyKwh ?? 0}`; };",
+        // A run stopped through RunOptions.signal rejects with RunInterrupted: a caller can tell it from a failure.
+        "import { RunInterrupted } from 'gridbid';",
+        "export const stopped = (err: unknown): string => (err instanceof RunInterrupted ? `${err.pass} ${err.intervalsDone}/${err.intervals}` : 'failed');",
         '// @ts-expect-error money in a summary is exact decimal text, not a number',
         'export const paid = (s: RunSummary): number => s.kpis.totalCost;',
         '',
