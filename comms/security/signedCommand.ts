@@ -3,12 +3,15 @@
  * signs with Ed25519; a receiver accepts only when
  * 1. the issuer is one it trusts (it holds that issuer's public key),
  * 2. the signature verifies over the canonical bytes of (issuer, issuedAtMs, nonce, payload),
- * 3. the command is fresh: issued no more than `freshnessMs` before the receiver's
+ * 3. it is addressed to this receiver (a payload naming a `target` names the receiver's
+ *    id): a genuine command for A, copied to B within its window, verifies at B — B's nonce
+ *    cache is its own — and must not move B,
+ * 4. the command is fresh: issued no more than `freshnessMs` before the receiver's
  *    virtual time, and not in its future beyond `clockSkewMs`,
- * 4. its nonce has not been seen from that issuer within the freshness window.
+ * 5. its nonce has not been seen from that issuer within the freshness window.
  *
  * Checks run in that order and the first failure is the reason. A nonce is recorded
- * only for a command that passed 1–3, so forged traffic cannot fill the cache or
+ * only for a command that passed 1–4, so forged traffic cannot fill the cache or
  * block a genuine nonce; entries older than the window are dropped, since such a
  * command is rejected as stale anyway (the cache stays bounded).
  */
@@ -26,7 +29,7 @@ export interface SignedEnvelope<P extends JsonValue = JsonValue> {
   readonly signature: string;
 }
 
-export type RejectionReason = 'unknown-issuer' | 'bad-signature' | 'stale' | 'from-the-future' | 'replay';
+export type RejectionReason = 'unknown-issuer' | 'bad-signature' | 'wrong-target' | 'stale' | 'from-the-future' | 'replay';
 export type Verdict<P extends JsonValue> = { readonly ok: true; readonly payload: P; readonly issuer: string } | { readonly ok: false; readonly reason: RejectionReason; readonly detail: string };
 
 /** JSON with object keys sorted at every level: the same value always gives the same bytes. */
@@ -68,6 +71,13 @@ export interface VerifierOptions {
   readonly clockSkewMs?: number;
 }
 
+/** The `target` a payload names, if it is an object naming one. */
+function targetOf(payload: JsonValue): string | undefined {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
+  const t = (payload as { readonly [k: string]: JsonValue })['target'];
+  return typeof t === 'string' ? t : undefined;
+}
+
 export class CommandVerifier {
   /** nonce → issuedAtMs, per issuer. */
   private readonly seen = new Map<string, Map<string, number>>();
@@ -79,8 +89,8 @@ export class CommandVerifier {
     if (!(options.freshnessMs >= 0)) throw new RangeError(`freshnessMs must be ≥ 0, got ${options.freshnessMs}`);
   }
 
-  /** Checks a received envelope at the receiver's virtual time `nowMs`. */
-  verify<P extends JsonValue>(e: SignedEnvelope<P>, nowMs: number): Verdict<P> {
+  /** Checks a received envelope at the receiver's virtual time `nowMs`; `receiver`: its id, checked against the payload's `target`. */
+  verify<P extends JsonValue>(e: SignedEnvelope<P>, nowMs: number, receiver?: string): Verdict<P> {
     const key = this.trusted.get(e.issuer);
     if (!key) return { ok: false, reason: 'unknown-issuer', detail: `'${e.issuer}' is not a trusted issuer` };
     let valid: boolean;
@@ -90,6 +100,8 @@ export class CommandVerifier {
       valid = false;
     }
     if (!valid) return { ok: false, reason: 'bad-signature', detail: `signature does not verify with ${e.issuer}'s key (forged or altered)` };
+    const target = targetOf(e.payload);
+    if (receiver !== undefined && target !== undefined && target !== receiver) return { ok: false, reason: 'wrong-target', detail: `addressed to '${target}', not to '${receiver}' (a copy of another receiver's command)` };
     const age = nowMs - e.issuedAtMs;
     if (age > this.options.freshnessMs) return { ok: false, reason: 'stale', detail: `issued ${(age / 1000).toFixed(3)} s ago; the window is ${this.options.freshnessMs / 1000} s` };
     if (-age > (this.options.clockSkewMs ?? 0)) return { ok: false, reason: 'from-the-future', detail: `issued ${-age} ms after the receiver's time` };

@@ -22,7 +22,7 @@
  *   interval end; the MDMS validates them (VEE) and rejects tampered ones.
  * - **forged, replayed and tampered traffic** (faults `forged-command`, `replayed-command`,
  *   `tampered-read`) travels too and is rejected by its receiver: reported in messages.csv
- *   (`rejected-signature`, `rejected-replay`, `rejected-stale`, `rejected-mac`), events.csv
+ *   (`rejected-signature`, `rejected-target`, `rejected-replay`, `rejected-stale`, `rejected-mac`), events.csv
  *   and the summary.
  *
  * The engine runs an interval's phases in turn, while the plane's clock only moves
@@ -130,7 +130,7 @@ export interface MemberFallback {
 export type MessageLogRow = Uint8Array;
 
 /** Statuses a receiver's verdict puts in messages.csv in place of the plane's `delivered` / `late`. */
-export type ReceiverStatus = 'rejected-signature' | 'rejected-replay' | 'rejected-stale' | 'rejected-mac' | 'rejected-read';
+export type ReceiverStatus = 'rejected-signature' | 'rejected-target' | 'rejected-replay' | 'rejected-stale' | 'rejected-mac' | 'rejected-read';
 
 /** What the plane did to one operator command that the agent opted in to. */
 export interface CommandDelivery {
@@ -1088,7 +1088,7 @@ export class CommsRun {
       if (r.status === 'delivered') this.repliesOnTime.add(p.party);
       else this.counts.repliesLate++;
     } else if (p?.kind === 'command' && r.deliveredAtMs !== undefined) {
-      const verdict = this.verifierOf(p.receiver).verify(p.envelope, r.deliveredAtMs);
+      const verdict = this.verifierOf(p.receiver).verify(p.envelope, r.deliveredAtMs, r.message.to);
       if (!verdict.ok) {
         status = statusOf(verdict.reason);
         if (p.genuine) this.counts.rejectedCommands++;
@@ -1300,6 +1300,7 @@ const BID_BLOCK = 16;
 /** Kinds whose bids are supply offers (DER and storage class, RP1). */
 const OFFER_KINDS: ReadonlySet<string> = new Set(['generator', 'storage']);
 
-const statusOf = (reason: RejectionReason): ReceiverStatus => (reason === 'replay' ? 'rejected-replay' : reason === 'stale' || reason === 'from-the-future' ? 'rejected-stale' : 'rejected-signature');
+const statusOf = (reason: RejectionReason): ReceiverStatus =>
+  reason === 'replay' ? 'rejected-replay' : reason === 'stale' || reason === 'from-the-future' ? 'rejected-stale' : reason === 'wrong-target' ? 'rejected-target' : 'rejected-signature';
 
 export type { MessageType };

@@ -59,6 +59,17 @@ describe('security: signed commands', () => {
     expect(verifier.cachedNonces).to.equal(1);
   });
 
+  it('rejects a genuine command copied to a receiver it does not name, before its nonce is recorded', () => {
+    const { signer, verifier } = setup();
+    const forHome3 = signer.sign(curtail, 0);
+    // home-4's verifier has never seen the nonce: without the target check the copy would pass.
+    expect(verifier.verify(forHome3, 10, 'home-4')).to.deep.equal({ ok: false, reason: 'wrong-target', detail: "addressed to 'home-3', not to 'home-4' (a copy of another receiver's command)" });
+    expect(verifier.cachedNonces).to.equal(0);
+    expect(verifier.verify(forHome3, 10, 'home-3')).to.include({ ok: true });
+    // A payload that names no target (a price, an event for everyone) is not checked against the receiver.
+    expect(verifier.verify(signer.sign({ type: 'price', priceMwh: 40 }, 0), 10, 'home-4')).to.include({ ok: true });
+  });
+
   it('a forged command does not poison the nonce cache', () => {
     const { signer, verifier } = setup();
     const genuine = signer.sign(curtail, 0);
