@@ -263,7 +263,7 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
       : command.counterfactualKw !== undefined
         ? command.counterfactualKw
         : tenOfTenBaseline(h, command.eventDays, intervalsPerDay, k, command.eventStart).baselineKw;
-    const final = settleDrCommand(command.sense * baselineKw, command.sense * (Number.isNaN(actualKw) ? 0 : actualKw), command.committedKwh, command.durationH, command.terms);
+    const final = settleDrCommand(command.sense * baselineKw, command.sense * (Number.isNaN(actualKw) ? 0 : actualKw), command.committedKwh, command.durationH, command.terms, command.sense * command.committedLevelKw);
     demandResponse.push({ command, baselineKw, actualKw, quality: q, final, adjustment: final.net.minus(command.initial.net) });
   }
   return { sites, intermediaries, account, demandResponse, quality, intervals: capture.intervals.length };

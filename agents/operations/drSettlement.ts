@@ -6,6 +6,14 @@
  * (NaN: a 10-of-10 with no clean prior day) delivery cannot be measured: nothing is paid
  * or charged.
  *
+ * What "did not deliver" means is the programme's `penalty` rule. `baseline` (the default):
+ * the commitment less the energy delivered against the baseline. But an agent commits a
+ * change from its schedule, and where the schedule sits above the baseline (a home's cooling
+ * recovering after an earlier event) an agent that does exactly what it committed is short
+ * against the baseline and pays. `commitment`: only the energy consumed beyond the committed
+ * level (schedule + commitment), at most the commitment: an agent that did what it committed
+ * pays none, and is still paid only for what it delivered against the baseline.
+ *
  * The grid room settles every interval with it from the meter phase's figures (the
  * initial settlement); the final settlement (engine/settlementRun.ts) settles the same
  * commands again from the MDMS's reads. One function, so both apply the same rule.
@@ -17,10 +25,12 @@
 import { type Money, money, ZERO } from '../../core/money.ts';
 import { deliveredKwh } from './baseline.ts';
 
-/** What a programme pays and charges, currency/MWh. */
+/** What a programme pays and charges, currency/MWh, and what it charges a shortfall against. */
 export interface DrTerms {
   readonly eventPriceMwh: number;
   readonly shortfallPenaltyMwh: number;
+  /** A shortfall measured against the baseline (default) or against the committed level. */
+  readonly penalty?: 'baseline' | 'commitment' | undefined;
 }
 
 export interface DrSettlement {
@@ -40,12 +50,20 @@ export interface DrSettlement {
  * @param baselineKw the baseline in the interval (NaN: none)
  * @param actualKw the agent's net consumption in the interval
  * @param committedKwh what the agent committed to deliver (≥ 0)
+ * @param committedLevelKw the net consumption it committed to (its schedule plus the command), kW; read by the `commitment` rule only
  */
-export function settleDrCommand(baselineKw: number, actualKw: number, committedKwh: number, durationH: number, terms: DrTerms): DrSettlement {
+export function settleDrCommand(baselineKw: number, actualKw: number, committedKwh: number, durationH: number, terms: DrTerms, committedLevelKw = Number.NaN): DrSettlement {
   const measured = !Number.isNaN(baselineKw);
   const delivered = measured ? deliveredKwh(baselineKw, actualKw, durationH) : 0;
   const credited = measured ? Math.max(0, Math.min(delivered, committedKwh)) : 0;
   const pay = money(credited.toFixed(6)).times(money(terms.eventPriceMwh)).div(1000);
-  const penalty = measured ? money(Math.max(0, committedKwh - Math.max(0, delivered)).toFixed(6)).times(money(terms.shortfallPenaltyMwh)).div(1000) : ZERO;
+  let shortKwh = 0;
+  if (terms.penalty === 'commitment') {
+    if (Number.isNaN(committedLevelKw)) throw new Error('settleDrCommand: the commitment rule needs the committed level');
+    shortKwh = Math.min(committedKwh, Math.max(0, (actualKw - committedLevelKw) * durationH));
+  } else {
+    shortKwh = Math.max(0, committedKwh - Math.max(0, delivered));
+  }
+  const penalty = measured ? money(shortKwh.toFixed(6)).times(money(terms.shortfallPenaltyMwh)).div(1000) : ZERO;
   return { measured, deliveredKwh: delivered, creditedKwh: credited, pay, penalty, net: penalty.minus(pay) };
 }

@@ -93,6 +93,8 @@ export interface DrCommand {
   readonly eventStart: number;
   readonly eventDays: ReadonlySet<number>;
   readonly committedKwh: number;
+  /** The net consumption committed to (schedule + commitment), kW: the `commitment` penalty rule's measure. */
+  readonly committedLevelKw: number;
   /** 1: a reduction, measured as baseline − actual; −1: a charge command, measured as actual − baseline (`settleDrCommand` of both negated). */
   readonly sense: 1 | -1;
   /** The initial settlement, from the meter phase. */
@@ -408,7 +410,8 @@ export class GridRoom {
       // A reduction is measured as baseline − actual; a charge command (more consumption) as actual − baseline.
       const sense = r.deliverKw > 0 ? -1 : 1;
       const committed = Math.abs(r.deliverKw) * interval.durationH;
-      const s = settleDrCommand(sense * baseline, sense * actual, committed, interval.durationH, op.config);
+      const level = r.plannedKw + r.deliverKw;
+      const s = settleDrCommand(sense * baseline, sense * actual, committed, interval.durationH, op.config, sense * level);
       const { measured, pay, penalty, net } = s;
       const delivered = s.deliveredKwh;
       const credited = s.creditedKwh;
@@ -419,7 +422,7 @@ export class GridRoom {
       t.payments = t.payments.plus(pay);
       t.penalties = t.penalties.plus(penalty);
       if (!net.isZero()) drCost.set(i, (drCost.get(i) ?? ZERO).plus(net));
-      this.drCommands?.push({ interval: interval.index, durationH: interval.durationH, party: i, operator: op.config.id, terms: op.config, counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, eventDays: this.eventDays.get(i) ?? NO_DAYS, committedKwh: committed, sense, initial: s });
+      this.drCommands?.push({ interval: interval.index, durationH: interval.durationH, party: i, operator: op.config.id, terms: op.config, counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, eventDays: this.eventDays.get(i) ?? NO_DAYS, committedKwh: committed, committedLevelKw: level, sense, initial: s });
       drPaid = drPaid.minus(net);
       const sent = this.comms(i, interval.start, 'reports').delivered ? 'received' : 'lost';
       const base = { at: interval.start, issuer: this.parties[i]!.id, target: r.command.issuer };

@@ -41,6 +41,13 @@ export const operatorSchema = z.strictObject({
   eventPriceMwh: costMwh().default(300),
   /** Penalty per MWh an opted-in agent committed but did not deliver. */
   shortfallPenaltyMwh: costMwh().default(100),
+  /**
+   * What a shortfall is measured against (agents/operations/drSettlement.ts): `baseline`, the
+   * commitment less what was delivered against the baseline; or `commitment`, only consumption
+   * beyond the committed level (schedule + command), so that an agent doing what it committed
+   * pays none where its schedule sits above the baseline (a rebound after an earlier event).
+   */
+  penalty: z.enum(['baseline', 'commitment']).default('baseline'),
   /** Aim this far below a limit, percent. */
   headroomPct: z.number().min(0).max(50).default(2),
   /** How many intervals ahead it forecasts overloads and announces events. */
@@ -135,6 +142,8 @@ export interface CommandRecord {
   readonly reason: string;
   /** Committed change of net consumption, kW (≤ 0). */
   readonly deliverKw: number;
+  /** The agent's net consumption the command was planned on (its schedule), kW: with `deliverKw`, the level it committed to. */
+  readonly plannedKw: number;
   readonly branch: string;
   /** Set when the operator planned this command on a REPORT (`DispatchParty.reported`): the report's interval and the change it counted on, kW (≤ 0). */
   readonly report?: { readonly interval: number; readonly expectedKw: number };
@@ -371,7 +380,7 @@ export function deliver(
   authentic = true,
 ): CommandRecord {
   const requestedKw = requestedChangeKw(command, plannedNetKw);
-  const record = (response: CommandRecord['response'], reason: string, deliverKw = 0): CommandRecord => ({ command, party: i, requestedKw, response, reason, deliverKw, branch });
+  const record = (response: CommandRecord['response'], reason: string, deliverKw = 0): CommandRecord => ({ command, party: i, requestedKw, response, reason, deliverKw, plannedKw: plannedNetKw, branch });
   if (!p.reachable()) return record('lost', 'communication lost: the command never arrived');
   if (expectedIssuer === undefined || command.issuer !== expectedIssuer) {
     return record('rejected', `forged or foreign command: '${command.issuer}' is not the operator of this agent's feeder (${expectedIssuer === undefined ? 'it has none' : `that is '${expectedIssuer}'`})`);
