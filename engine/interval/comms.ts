@@ -474,6 +474,8 @@ export class CommsRun {
     else this.bidArrived.fill(0, 0, n);
     const duringOutage = new Uint8Array(n);
     const checkOutages = this.plane.hasOutages;
+    // The plane may already be past the bid time: the last interval's commands kept it running (sendsDeferred).
+    const deferredTo = this.plane.nowMs > bidTime ? simTime(this.plane.nowMs) : undefined;
     const sendBid = (bid: PartyBid, i: number, sentAt: number, cutOff: boolean): number => {
       // Generators and batteries offer over DER and storage (RP1); intermediaries bid as service providers (RP4).
       const route = this.offers[bid.party] ? OFFER_ROUTE : BID_ROUTE;
@@ -506,7 +508,9 @@ export class CommsRun {
       const heldUntil = i < bids.length ? undefined : held[i - bids.length]!.at;
       const why =
         heldUntil === undefined
-          ? 'still in transit or lost on the communication plane'
+          ? deferredTo === undefined
+            ? 'still in transit or lost on the communication plane'
+            : `sent only at ${formatSimTime(deferredTo)}, not at its bid time ${formatSimTime(bidTime)}: the plane was still carrying the last interval's operator commands (sendsDeferred; docs/comms.md, order of work)${deferredTo >= interval.gateClosure ? '' : ', then still in transit or lost'}`
           : `held at its sender until ${formatSimTime(heldUntil)} (a comms-loss delay or the agent's commsLatencyMinutes)${heldUntil > interval.gateClosure ? '' : ', then still in transit or lost on the communication plane'}`;
       rejections.push({ bidId: bid.id, agentId: bid.agentId, interval: bid.interval, code: 'gate-closed', reason: `not delivered by gate closure ${formatSimTime(interval.gateClosure)}: ${why} (see messages.csv)` });
     }
