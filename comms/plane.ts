@@ -232,11 +232,8 @@ export class MessagePlane {
    * `from` and `to` are ids of `table.endpoints`; `kind`, `tag` and `batch` are the owner's (written with the record, while it is in the cache).
    */
   send(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind = 0, tag = 0, batch = 0): number {
-    if (!(sentAtMs >= this.now)) throw new RangeError(`message sent at ${sentAtMs} ms, before the plane's time ${this.now} ms`);
-    if (!(sizeBytes > 0) || !Number.isFinite(sizeBytes)) throw new RangeError(`message size must be a positive number of bytes, got ${sizeBytes}`);
+    const s = this.enter(type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs, kind, tag, batch);
     const t = this.table;
-    const s = t.allocate();
-    t.write(s, type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs, kind, tag, batch);
     const link = this.carrier[rp * APPLICATION_CLASSES.length + cls]!;
     if (link >= 0) {
       t.i32[16 * s + I_LINK] = link;
@@ -253,13 +250,18 @@ export class MessagePlane {
    * when it was sent. Returns its slot.
    */
   sendLost(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind = 0, tag = 0, batch = 0): number {
+    const s = this.enter(type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs, kind, tag, batch);
+    this.table.i32[16 * s + I_ATTEMPTS] = 0;
+    this.finish(s, NaN);
+    return s;
+  }
+
+  /** A new message's slot, written; refuses a send time the plane has passed and a size that is not a positive number. */
+  private enter(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind: number, tag: number, batch: number): number {
     if (!(sentAtMs >= this.now)) throw new RangeError(`message sent at ${sentAtMs} ms, before the plane's time ${this.now} ms`);
     if (!(sizeBytes > 0) || !Number.isFinite(sizeBytes)) throw new RangeError(`message size must be a positive number of bytes, got ${sizeBytes}`);
-    const t = this.table;
-    const s = t.allocate();
-    t.write(s, type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs, kind, tag, batch);
-    t.i32[16 * s + I_ATTEMPTS] = 0;
-    this.finish(s, NaN);
+    const s = this.table.allocate();
+    this.table.write(s, type, cls, rp, from, to, sizeBytes, sentAtMs, deadlineMs, kind, tag, batch);
     return s;
   }
 
