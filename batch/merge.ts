@@ -10,16 +10,17 @@
  * The shard folders are read, never changed; each run folder is copied under a
  * temporary name and renamed, so the merged folder never holds half a run.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { renderBatchReport } from './report.ts';
 import type { BatchPlan } from './plan.ts';
 import { readDone, REPORT_FILE, SUMMARY_FILE } from './runBatch.ts';
-import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
+import { DATABASE_FILE, removeResultsDatabase, writeResultsDatabase } from './database.ts';
 import { formatShard, parseShardFile, planOfShardFile, type ShardFile, SHARD_FILE } from './shard.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
 import { ERROR_FILE, writeAtomic } from './runFiles.ts';
+import { prepareOutputFolder } from '../output/outDir.ts';
 
 export interface MergeOptions {
   readonly folders: readonly string[];
@@ -91,7 +92,8 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   const inside = shards.find((s) => isWithin(resolve(outDir), resolve(s.folder)));
   if (inside) throw new UserError(`batch merge: the output folder ${outDir} is the shard folder ${inside.folder} or inside it; choose another --out`);
 
-  mkdirSync(outDir, { recursive: true });
+  // Checked as a batch checks its --out (a file, an unwritable folder, /proc: a reason, not a stack trace or a hang).
+  prepareOutputFolder(outDir, '--out', [SUMMARY_FILE, REPORT_FILE, DATABASE_FILE]);
   for (const run of plan.runs) {
     const from = join(byK.get((run.index % n) + 1)!.folder, run.id);
     const to = join(outDir, run.id);

@@ -129,5 +129,24 @@ describe('batch --shard k/n', () => {
       // Two shards in one folder would overwrite each other's summary.
       await fail(['batch', `${FIX}/grid.yaml`, '--shard', '2/3', '--out', s(1)], `${s(1)} already holds shard 1/3 of the sweep 'grid'`);
     });
+
+    it('an --out that cannot be the merged folder exits 1 with the reason (it was an internal error with a stack trace)', async function () {
+      this.timeout(60_000);
+      const only = join(dir, 'out-check-1-of-1');
+      expect((await gridbidInProcess(['batch', `${FIX}/grid.yaml`, '--shard', '1/1', '--out', only])).status).to.equal(0);
+      const file = join(dir, 'a-file');
+      writeFileSync(file, 'not a folder\n');
+      for (const [out, reason] of [
+        [file, `--out ${file}: ${file} is a file, not a folder`],
+        [join(file, 'sub'), `${file} is a file, not a folder`],
+        ['', '--out is empty'],
+      ] as const) {
+        const r = await gridbidInProcess(['batch', 'merge', only, '--out', out]);
+        expect(r.status, r.stderr).to.equal(1);
+        expect(r.stderr).to.contain(reason);
+        expect(hasStackTrace(r.stderr)).to.equal(false);
+      }
+      expect(readFileSync(file, 'utf8')).to.equal('not a folder\n');
+    });
   });
 });
