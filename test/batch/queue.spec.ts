@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
 import { parseQueueUrl, showUrl, STAGING_DIR } from '../../batch/queue.ts';
-import { finishedOutcome, runStaged, smallerLimit } from '../../batch/queueWorker.ts';
+import { finishedOutcome, runStaged, smallerLimit, workerScenarioPath } from '../../batch/queueWorker.ts';
 import { type RunTask, runTask } from '../../batch/worker.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
 
@@ -54,6 +54,15 @@ describe('batch on a Redis queue (no server needed)', () => {
     expect(smallerLimit(undefined, 7200)).to.equal(7200);
     expect(smallerLimit(600, 7200)).to.equal(600);
     expect(smallerLimit(7200, 600)).to.equal(600);
+  });
+
+  it("a worker reads a relative scenario path from the batch's folder, wherever it was started", () => {
+    // In the batch's folder: as given (messages naming the file read as in a local batch).
+    expect(workerScenarioPath('sweeps/base.yaml', '/proj', '/proj')).to.equal('sweeps/base.yaml');
+    // Elsewhere: the batch's file, by its absolute path, never a file of that name under the worker's folder.
+    expect(workerScenarioPath('sweeps/base.yaml', '/proj', '/home/me')).to.equal('/proj/sweeps/base.yaml');
+    expect(workerScenarioPath('../x/base.yaml', '/proj/a', '/other')).to.equal('/proj/x/base.yaml');
+    expect(workerScenarioPath('/abs/base.yaml', '/proj', '/other')).to.equal('/abs/base.yaml');
   });
 
   describe('a run taken twice (a worker killed, or only slow)', () => {

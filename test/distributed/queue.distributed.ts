@@ -30,8 +30,8 @@ interface Proc {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-function start(command: string, args: readonly string[]): Proc {
-  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(command: string, args: readonly string[], cwd = REPO_ROOT): Proc {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -42,7 +42,7 @@ function start(command: string, args: readonly string[]): Proc {
   return { child, stderr: () => stderr, exit };
 }
 
-const gridbid = (args: readonly string[]): Proc => start(process.execPath, [BIN, ...args]);
+const gridbid = (args: readonly string[], cwd?: string): Proc => start(process.execPath, [BIN, ...args], cwd);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -130,6 +130,20 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expect(again.code).to.equal(0);
     expect(again.stderr).to.contain(`6 of 6 runs already finished in ${out}: kept, not run again`);
     expect(workers.flatMap((w) => lines(w.stderr(), 'started'))).to.have.length(6);
+  });
+
+  it("a worker started in another folder runs the batch's runs, reading its scenario files from the batch's folder", async () => {
+    // Only that worker: it failed every run it took (its relative path looked up from its own folder).
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    const elsewhere = mkdtempSync(join(dir, 'elsewhere-'));
+    workers = [gridbid(['worker', '--queue', url, '--concurrency', '2'], elsewhere)];
+    await until('the worker', () => workers[0]!.stderr().includes('gridbid worker: taking runs from'), 60_000);
+    const out = join(dir, 'from-elsewhere');
+    const r = await gridbid(['batch', SWEEP, '--queue', url, '--out', out]).exit;
+    expect(r.code, r.stderr).to.equal(0);
+    expectSameTree(join(dir, 'local'), out);
+    checkOutputTree(out);
   });
 
   it('a worker killed with SIGKILL in the middle of a run loses nothing: another worker redoes it; no duplicate or missing row', async () => {
