@@ -93,6 +93,16 @@ export function watchConnection(conn: Redis, url: string, say: (text: string) =>
   });
 }
 
+/**
+ * How long the worker took on a finished job, from the times it recorded in the job. The
+ * coordinator's own 'active' events can come too late to time a run (a waiting worker takes
+ * the first jobs at once): it printed such runs as taking "-0.0 s".
+ */
+export async function workerMs(queue: { getJob(id: string): Promise<Pick<Job, 'processedOn' | 'finishedOn'> | undefined> }, jobId: string): Promise<number | undefined> {
+  const job = await queue.getJob(jobId).catch(() => undefined);
+  return job?.processedOn !== undefined && job.finishedOn !== undefined ? Math.max(0, job.finishedOn - job.processedOn) : undefined;
+}
+
 /** A job's data: the run's task, and the folder the batch was started in (relative scenario paths start there). */
 export interface QueuedTask extends RunTask {
   readonly cwd: string;
@@ -128,6 +138,8 @@ export async function runOnQueue(
   const queue = new Queue<QueuedTask, RunOutcome>(QUEUE_NAME, { connection });
   // QueueEvents blocks on its connection: its own, closed here (BullMQ leaves connections it was given open).
   const eventsConnection = connection.duplicate();
+  // Without a listener ioredis prints "[ioredis] Unhandled error event" and a stack on every reconnection attempt.
+  eventsConnection.on('error', () => {});
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
   queue.on('error', () => {}); // reported once by watchConnection
   events.on('error', () => {});
@@ -191,12 +203,16 @@ export async function runOnQueue(
       for (const job of jobs) {
         const jobId = job.id!;
         const run = byJob.get(jobId)!;
-        const took = (): number => performance.now() - (startedAt.get(jobId) ?? performance.now());
+        const took = (): number => {
+          const t0 = startedAt.get(jobId);
+          return t0 === undefined ? 0 : performance.now() - t0;
+        };
         job.waitUntilFinished(events).then(
-          (outcome: RunOutcome) => {
-            if (!options.kill?.aborted) finish(run, outcome, took());
-            settle(jobId);
-          },
+          (outcome: RunOutcome) =>
+            void workerMs(queue, jobId).then((ms) => {
+              if (!options.kill?.aborted) finish(run, outcome, ms ?? took());
+              settle(jobId);
+            }),
           (err: unknown) => {
             // Removed after a stop, or failed in the worker (its process failed, or it stalled too often).
             if (!options.stop?.aborted && !options.kill?.aborted) finish(run, { status: 'failed', error: `the worker running it failed: ${oneLine(err instanceof Error ? err.message : String(err))}` }, took());

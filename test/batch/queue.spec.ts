@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
-import { parseQueueUrl, showUrl, STAGING_DIR } from '../../batch/queue.ts';
+import { parseQueueUrl, showUrl, STAGING_DIR, workerMs } from '../../batch/queue.ts';
 import { finishedOutcome, runStaged, smallerLimit, workerScenarioPath } from '../../batch/queueWorker.ts';
 import { type RunTask, runTask } from '../../batch/worker.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
@@ -54,6 +54,14 @@ describe('batch on a Redis queue (no server needed)', () => {
     expect(smallerLimit(undefined, 7200)).to.equal(7200);
     expect(smallerLimit(600, 7200)).to.equal(600);
     expect(smallerLimit(7200, 600)).to.equal(600);
+  });
+
+  it("a queued run's time is the worker's, from the job's start and finish times", async () => {
+    const queue = (job: { processedOn?: number; finishedOn?: number } | undefined) => ({ getJob: async () => job });
+    expect(await workerMs(queue({ processedOn: 1_000, finishedOn: 3_500 }), 'j')).to.equal(2_500);
+    expect(await workerMs(queue(undefined), 'j')).to.equal(undefined);
+    expect(await workerMs(queue({ processedOn: 1_000 }), 'j')).to.equal(undefined);
+    expect(await workerMs({ getJob: () => Promise.reject(new Error('connection lost')) }, 'j')).to.equal(undefined);
   });
 
   it("a worker reads a relative scenario path from the batch's folder, wherever it was started", () => {

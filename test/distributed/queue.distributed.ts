@@ -121,6 +121,10 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain(`batch     queue: 6 runs, 6 ok, 0 failed; on the queue ${url}`);
     expect(r.stderr).to.match(/^\[6\/6\] ok /m);
+    // Each run's time is the worker's: it printed "-0.0 s" for the runs taken before the batch saw them start.
+    const seconds = [...r.stderr.matchAll(/^\[\d\/6\] ok +\S+ +(-?[\d.]+) s$/gm)].map((m) => Number(m[1]));
+    expect(seconds, r.stderr).to.have.length(6);
+    for (const s of seconds) expect(s, r.stderr).to.be.greaterThan(0);
     expectSameTree(join(dir, 'local'), out);
     checkOutputTree(out);
     const taken = workers.flatMap((w) => lines(w.stderr(), 'finished'));
