@@ -103,6 +103,35 @@ export async function workerMs(queue: { getJob(id: string): Promise<Pick<Job, 'p
   return job?.processedOn !== undefined && job.finishedOn !== undefined ? Math.max(0, job.finishedOn - job.processedOn) : undefined;
 }
 
+/** How often a batch on a queue checks that the jobs it waits for are still in Redis. */
+const VANISHED_CHECK_MS = 10_000;
+
+type QueuedJob = { readonly name: string; readonly data: QueuedTask; readonly opts: { readonly jobId: string } };
+
+/** Adds again, under the same id, every job of `jobs` that Redis no longer has; a failed check (Redis down) waits for the next one. */
+export async function requeueVanished(
+  queue: {
+    /** How many of these jobs Redis holds (one round trip: most checks find them all). */
+    countJobs(ids: readonly string[]): Promise<number>;
+    getJobState(id: string): Promise<string>;
+    add(name: string, data: QueuedTask, opts: QueuedJob['opts']): Promise<unknown>;
+  },
+  jobs: readonly QueuedJob[],
+  say: (name: string) => void,
+): Promise<void> {
+  const ids = jobs.map((j) => j.opts.jobId);
+  if (ids.length === 0 || (await queue.countJobs(ids).catch(() => ids.length)) === ids.length) return;
+  for (const job of jobs) {
+    const state = await queue.getJobState(job.opts.jobId).catch(() => undefined);
+    if (state !== 'unknown') continue;
+    const added = await queue.add(job.name, job.data, job.opts).then(
+      () => true,
+      () => false,
+    );
+    if (added) say(job.name);
+  }
+}
+
 /** A job's data: the run's task, and the folder the batch was started in (relative scenario paths start there). */
 export interface QueuedTask extends RunTask {
   readonly cwd: string;
@@ -118,6 +147,8 @@ export interface QueueFollowOptions {
   /** How the runs write their tables (`--format`); default csv. */
   readonly formats?: RunTask['formats'];
   readonly runTimeoutSeconds?: number | undefined;
+  /** How often to look for jobs Redis lost (default 10 s). */
+  readonly vanishedCheckMs?: number | undefined;
 }
 
 /**
@@ -143,6 +174,7 @@ export async function runOnQueue(
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
   queue.on('error', () => {}); // reported once by watchConnection
   events.on('error', () => {});
+  let vanishedCheck: ReturnType<typeof setInterval> | undefined;
   try {
     await events.waitUntilReady();
     const batch = randomUUID();
@@ -163,8 +195,7 @@ export async function runOnQueue(
       progress.running(active.size);
     });
     const outDir = resolve(options.outDir);
-    const jobs: Array<Job<QueuedTask, RunOutcome>> = await queue.addBulk(
-      runs.map((run) => {
+    const bulk = runs.map((run) => {
         const jobId = `${batch}-${run.index}`;
         byJob.set(jobId, run);
         // The scenario's path as given (summary.json records it), with the folder it is relative to.
@@ -185,8 +216,8 @@ export async function runOnQueue(
           data: task,
           opts: { jobId, attempts: 1, removeOnComplete: { age: KEEP_FINISHED_SECONDS }, removeOnFail: { age: KEEP_FINISHED_SECONDS } },
         };
-      }),
-    );
+      });
+    const jobs: Array<Job<QueuedTask, RunOutcome>> = await queue.addBulk(bulk);
     progress.note(`${jobs.length} run${jobs.length === 1 ? '' : 's'} queued on ${showUrl(options.url)} (queue ${QUEUE_NAME}); start workers with: gridbid worker --queue ${showUrl(options.url)}`);
 
     await new Promise<void>((resolveAll) => {
@@ -230,8 +261,25 @@ export async function runOnQueue(
         { once: true },
       );
       options.kill?.addEventListener('abort', () => resolveAll(), { once: true });
+      // A job that is no longer in Redis (a server restarted without saving its data, a FLUSHALL)
+      // would never finish: the batch waited for ever. It goes on the queue again, with the same
+      // id, so the wait above ends when it does; a worker keeps a run that was already published.
+      const store = {
+        countJobs: (ids: readonly string[]) => connection.exists(...ids.map((id) => queue.toKey(id))),
+        getJobState: (id: string) => queue.getJobState(id),
+        add: (name: string, data: QueuedTask, opts: QueuedJob['opts']) => queue.add(name, data, opts),
+      };
+      let checking = false;
+      vanishedCheck = setInterval(() => {
+        if (checking || options.stop?.aborted || options.kill?.aborted) return;
+        checking = true;
+        void requeueVanished(store, bulk.filter((b) => !settled.has(b.opts.jobId)), (name) =>
+          progress.note(`${name}: its job is no longer in Redis (did the server restart without saving its data?); queued again`),
+        ).finally(() => (checking = false));
+      }, options.vanishedCheckMs ?? VANISHED_CHECK_MS);
     });
   } finally {
+    clearInterval(vanishedCheck);
     await events.close();
     await queue.close();
     eventsConnection.disconnect();

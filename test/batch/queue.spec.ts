@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
-import { parseQueueUrl, showUrl, STAGING_DIR, workerMs } from '../../batch/queue.ts';
+import { type QueuedTask, parseQueueUrl, requeueVanished, showUrl, STAGING_DIR, workerMs } from '../../batch/queue.ts';
 import { finishedOutcome, runStaged, smallerLimit, workerScenarioPath } from '../../batch/queueWorker.ts';
 import { type RunTask, runTask } from '../../batch/worker.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
@@ -62,6 +62,26 @@ describe('batch on a Redis queue (no server needed)', () => {
     expect(await workerMs(queue(undefined), 'j')).to.equal(undefined);
     expect(await workerMs(queue({ processedOn: 1_000 }), 'j')).to.equal(undefined);
     expect(await workerMs({ getJob: () => Promise.reject(new Error('connection lost')) }, 'j')).to.equal(undefined);
+  });
+
+  it('jobs Redis lost go on the queue again under the same id; jobs it holds are left alone', async () => {
+    const held = new Map<string, string>([['b-0', 'active'], ['b-2', 'completed']]);
+    const added: string[] = [];
+    const said: string[] = [];
+    const store = {
+      countJobs: async (ids: readonly string[]) => ids.filter((id) => held.has(id)).length,
+      getJobState: async (id: string) => held.get(id) ?? 'unknown',
+      add: async (_name: string, _data: QueuedTask, opts: { jobId: string }) => void added.push(opts.jobId),
+    };
+    const job = (i: number) => ({ name: `run-${i}`, data: {} as QueuedTask, opts: { jobId: `b-${i}` } });
+    await requeueVanished(store, [0, 1, 2, 3].map(job), (name) => said.push(name));
+    expect(added).to.deep.equal(['b-1', 'b-3']);
+    expect(said).to.deep.equal(['run-1', 'run-3']);
+    // All there (the usual case): one count, nothing added; Redis down: nothing added, the next check retries.
+    added.length = 0;
+    await requeueVanished(store, [0, 2].map(job), () => {});
+    await requeueVanished({ ...store, countJobs: () => Promise.reject(new Error('down')) }, [1].map(job), () => {});
+    expect(added).to.deep.equal([]);
   });
 
   it("a worker reads a relative scenario path from the batch's folder, wherever it was started", () => {

@@ -70,6 +70,7 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
   let dir: string;
   let url: string;
   let redis: Proc;
+  let redisArgs: string[];
   let workers: Proc[] = [];
 
   before(async function () {
@@ -78,7 +79,8 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     dir = mkdtempSync(join(tmpdir(), 'gridbid-queue-'));
     const port = await freePort();
     url = `redis://127.0.0.1:${port}`;
-    redis = start(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]);
+    redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+    redis = start(REDIS, redisArgs);
     const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     probe.on('error', () => {});
     await until(
@@ -222,6 +224,23 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expect(r.code, r.stderr).to.equal(3);
     expect(r.stderr).to.contain('it ran longer than its time limit of 3 s (--run-timeout)');
     expectSameTree(localDir, out);
+    checkOutputTree(out);
+  });
+
+  it('Redis restarted empty in the middle of a batch (no persistence): the lost jobs go on the queue again and the batch ends as the local one', async () => {
+    const out = join(dir, 'redis-restarted');
+    const batch = gridbid(['batch', SWEEP, '--queue', url, '--out', out]);
+    await until('a worker to start a run', () => workers.some((w) => lines(w.stderr(), 'started').length > 0), 60_000);
+    redis.child.kill('SIGKILL');
+    await redis.exit;
+    redis = start(REDIS, redisArgs);
+    // It waited for ever for jobs the new server never had.
+    const r = await Promise.race([batch.exit, new Promise<undefined>((res) => setTimeout(() => res(undefined), 120_000))]);
+    if (r === undefined) batch.child.kill('SIGKILL');
+    expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(0);
+    expect(r!.stderr).to.contain('its job is no longer in Redis (did the server restart without saving its data?); queued again');
+    expect(r!.stderr).not.to.contain('Unhandled error event');
+    expectSameTree(join(dir, 'local'), out);
     checkOutputTree(out);
   });
 });
