@@ -130,6 +130,27 @@ describe('batch --shard k/n', () => {
       await fail(['batch', `${FIX}/grid.yaml`, '--shard', '2/3', '--out', s(1)], `${s(1)} already holds shard 1/3 of the sweep 'grid'`);
     });
 
+    it('shards that wrote other --formats are refused (one machine writes one); an unfinished Parquet shard is told to finish with --format parquet', async function () {
+      this.timeout(90_000);
+      const a = join(dir, 'fmt-csv-1');
+      const b = join(dir, 'fmt-parquet-2');
+      const c = join(dir, 'fmt-parquet-1');
+      expect((await gridbidInProcess(['batch', `${FIX}/grid.yaml`, '--shard', '1/2', '--out', a])).status).to.equal(0);
+      expect((await gridbidInProcess(['batch', `${FIX}/grid.yaml`, '--shard', '2/2', '--format', 'parquet', '--out', b])).status).to.equal(0);
+      const mixed = await gridbidInProcess(['batch', 'merge', a, b, '--out', join(dir, 'fmt-never')]);
+      // It merged them: CSV run folders beside Parquet ones, which no one-machine batch writes.
+      expect(mixed.status, mixed.stderr).to.equal(1);
+      expect(mixed.stderr).to.contain(`the shards wrote their tables in different formats (csv in ${a}, parquet in ${b})`);
+      expect(existsSync(join(dir, 'fmt-never'))).to.equal(false);
+
+      expect((await gridbidInProcess(['batch', `${FIX}/grid.yaml`, '--shard', '1/2', '--format', 'parquet', '--out', c])).status).to.equal(0);
+      const run = readdirSync(c).find((f) => f.includes('__seed-'))!;
+      rmSync(join(c, run, 'DONE'));
+      const unfinished = await gridbidInProcess(['batch', 'merge', c, b, '--out', join(dir, 'fmt-never')]);
+      expect(unfinished.status).to.equal(1);
+      expect(unfinished.stderr).to.contain(`finish it with: gridbid batch ${FIX}/grid.yaml --shard 1/2 --format parquet --out ${c}`);
+    });
+
     it('an --out that cannot be the merged folder exits 1 with the reason (it was an internal error with a stack trace)', async function () {
       this.timeout(60_000);
       const only = join(dir, 'out-check-1-of-1');
