@@ -19,6 +19,7 @@ describe('batch --shard k/n', () => {
     expect(parseShard('a/b')).to.equal("expected k/n with whole numbers, such as 1/4 (got 'a/b')");
     expect(parseShard('1/0')).to.equal("the number of shards n must be at least 1 (got '1/0')");
     for (const bad of ['', '1', '1/2/3', '-1/2', '1.5/2', '1/ 2x']) expect(parseShard(bad)).to.be.a('string');
+    expect(parseShard('1/999999999999999999999')).to.equal("k and n must be whole numbers below 2^53 (got '1/999999999999999999999')");
   });
 
   it('the n shards partition the runs: each run in exactly one shard, shard sizes differ by at most one', () => {
