@@ -231,7 +231,16 @@ export async function runOnQueue(
         if (--open === 0) resolveAll();
       };
       if (open === 0) resolveAll();
-      for (const job of jobs) {
+      // A job that is no longer in Redis (a server restarted without saving its data, a FLUSHALL)
+      // would never finish: the batch waited for ever. It goes on the queue again, with the same
+      // id, so the wait for it ends when it does; a worker keeps a run that was already published.
+      const store = {
+        countJobs: (ids: readonly string[]) => connection.exists(...ids.map((id) => queue.toKey(id))),
+        getJobState: (id: string) => queue.getJobState(id),
+        add: (name: string, data: QueuedTask, opts: QueuedJob['opts']) => queue.add(name, data, opts),
+      };
+      const requeued = (name: string): void => progress.note(`${name}: its job is no longer in Redis (did the server restart without saving its data?); queued again`);
+      const follow = (job: Job<QueuedTask, RunOutcome>): void => {
         const jobId = job.id!;
         const run = byJob.get(jobId)!;
         const took = (): number => {
@@ -245,12 +254,20 @@ export async function runOnQueue(
               settle(jobId);
             }),
           (err: unknown) => {
-            // Removed after a stop, or failed in the worker (its process failed, or it stalled too often).
-            if (!options.stop?.aborted && !options.kill?.aborted) finish(run, { status: 'failed', error: `the worker running it failed: ${oneLine(err instanceof Error ? err.message : String(err))}` }, took());
+            const message = err instanceof Error ? err.message : String(err);
+            if (options.stop?.aborted || options.kill?.aborted) return settle(jobId);
+            // Lost as the wait began (BullMQ's first look finds no job): queued again, then waited for again.
+            if (message.startsWith('Missing key for job')) {
+              void requeueVanished(store, bulk.filter((b) => b.opts.jobId === jobId), requeued).finally(() => setTimeout(() => follow(job), 1000));
+              return;
+            }
+            // Failed in the worker (its process failed, or it stalled too often).
+            finish(run, { status: 'failed', error: `the worker running it failed: ${oneLine(message)}` }, took());
             settle(jobId);
           },
         );
-      }
+      };
+      for (const job of jobs) follow(job);
       // Stop: take back the runs no worker has started; the started ones finish.
       options.stop?.addEventListener(
         'abort',
@@ -261,21 +278,11 @@ export async function runOnQueue(
         { once: true },
       );
       options.kill?.addEventListener('abort', () => resolveAll(), { once: true });
-      // A job that is no longer in Redis (a server restarted without saving its data, a FLUSHALL)
-      // would never finish: the batch waited for ever. It goes on the queue again, with the same
-      // id, so the wait above ends when it does; a worker keeps a run that was already published.
-      const store = {
-        countJobs: (ids: readonly string[]) => connection.exists(...ids.map((id) => queue.toKey(id))),
-        getJobState: (id: string) => queue.getJobState(id),
-        add: (name: string, data: QueuedTask, opts: QueuedJob['opts']) => queue.add(name, data, opts),
-      };
       let checking = false;
       vanishedCheck = setInterval(() => {
         if (checking || options.stop?.aborted || options.kill?.aborted) return;
         checking = true;
-        void requeueVanished(store, bulk.filter((b) => !settled.has(b.opts.jobId)), (name) =>
-          progress.note(`${name}: its job is no longer in Redis (did the server restart without saving its data?); queued again`),
-        ).finally(() => (checking = false));
+        void requeueVanished(store, bulk.filter((b) => !settled.has(b.opts.jobId)), requeued).finally(() => (checking = false));
       }, options.vanishedCheckMs ?? VANISHED_CHECK_MS);
     });
   } finally {

@@ -227,19 +227,41 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     checkOutputTree(out);
   });
 
+  /** Kills redis-server (its data goes with it: no persistence) and starts an empty one on the same port. */
+  async function restartRedis(): Promise<void> {
+    redis.child.kill('SIGKILL');
+    await redis.exit;
+    redis = start(REDIS, redisArgs);
+  }
+
+  async function endsWithin(p: Proc, ms: number): Promise<Awaited<Proc['exit']> | undefined> {
+    const r = await Promise.race([p.exit, new Promise<undefined>((res) => setTimeout(() => res(undefined), ms))]);
+    if (r === undefined) p.child.kill('SIGKILL');
+    return r;
+  }
+
   it('Redis restarted empty in the middle of a batch (no persistence): the lost jobs go on the queue again and the batch ends as the local one', async () => {
     const out = join(dir, 'redis-restarted');
     const batch = gridbid(['batch', SWEEP, '--queue', url, '--out', out]);
     await until('a worker to start a run', () => workers.some((w) => lines(w.stderr(), 'started').length > 0), 60_000);
-    redis.child.kill('SIGKILL');
-    await redis.exit;
-    redis = start(REDIS, redisArgs);
+    await restartRedis();
     // It waited for ever for jobs the new server never had.
-    const r = await Promise.race([batch.exit, new Promise<undefined>((res) => setTimeout(() => res(undefined), 120_000))]);
-    if (r === undefined) batch.child.kill('SIGKILL');
+    const r = await endsWithin(batch, 120_000);
     expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(0);
     expect(r!.stderr).to.contain('its job is no longer in Redis (did the server restart without saving its data?); queued again');
     expect(r!.stderr).not.to.contain('Unhandled error event');
+    expectSameTree(join(dir, 'local'), out);
+    checkOutputTree(out);
+  });
+
+  it('Redis restarted empty just as the batch queued its runs: none fails for it ("Missing key for job"); the batch ends as the local one', async () => {
+    const out = join(dir, 'redis-restarted-early');
+    const batch = gridbid(['batch', SWEEP, '--queue', url, '--out', out]);
+    await until('the runs to be queued', () => batch.stderr().includes('runs queued on'), 60_000);
+    await restartRedis();
+    const r = await endsWithin(batch, 120_000);
+    expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(0);
+    expect(r!.stderr).not.to.contain('FAILED');
     expectSameTree(join(dir, 'local'), out);
     checkOutputTree(out);
   });
