@@ -6,20 +6,21 @@
  *
  * Refused, with the reason and nothing written: a folder that is not a shard, shards of
  * different sweeps or of different splits (1/2 with 1/3), a shard given twice or one
- * missing, and a shard with runs that did not finish (rerun that shard: it resumes).
+ * missing, shards whose tables are in different formats (--format), and a shard with runs that did not finish (rerun that shard: it resumes).
  * The shard folders are read, never changed; each run folder is copied under a
  * temporary name and renamed, so the merged folder never holds half a run.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { renderBatchReport } from './report.ts';
 import type { BatchPlan } from './plan.ts';
 import { readDone, REPORT_FILE, SUMMARY_FILE } from './runBatch.ts';
-import { removeResultsDatabase, writeResultsDatabase } from './database.ts';
+import { DATABASE_FILE, removeResultsDatabase, writeResultsDatabase } from './database.ts';
 import { formatShard, parseShardFile, planOfShardFile, type ShardFile, SHARD_FILE } from './shard.ts';
 import { type RunRow, summaryCsv } from './summary.ts';
-import { ERROR_FILE, writeAtomic } from './runFiles.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, writeAtomic } from './runFiles.ts';
+import { prepareOutputFolder } from '../output/outDir.ts';
 
 export interface MergeOptions {
   readonly folders: readonly string[];
@@ -70,20 +71,35 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   const plan = planOfShardFile(first.file);
   const rows: RunRow[] = [];
   const unfinished = new Map<number, string[]>();
+  /** The --format of each shard's finished runs ('csv', 'parquet', 'csv,parquet'). */
+  const formatsByK = new Map<number, string[]>();
   for (const run of plan.runs) {
     const k = (run.index % n) + 1;
     const dir = join(byK.get(k)!.folder, run.id);
     const done = readDone(dir, run);
-    if (done && done !== 'stale') rows.push(done);
-    else if (done === undefined && existsSync(join(dir, ERROR_FILE))) rows.push({ run, status: 'failed', error: readFileSync(join(dir, ERROR_FILE), 'utf8').replace(/\n$/, ''), kpis: [] });
+    if (done && done !== 'stale') {
+      rows.push(done);
+      const f = tableFormats(dir);
+      formatsByK.set(k, [...new Set([...(formatsByK.get(k) ?? []), f])]);
+    } else if (done === undefined && existsSync(join(dir, ERROR_FILE))) rows.push({ run, status: 'failed', error: readFileSync(join(dir, ERROR_FILE), 'utf8').replace(/\n$/, ''), kpis: [] });
     else unfinished.set(k, [...(unfinished.get(k) ?? []), run.id]);
   }
   if (unfinished.size > 0) {
     const lines = [...unfinished].map(([k, ids]) => {
       const s = byK.get(k)!;
-      return `  shard ${k}/${n} in ${s.folder}: ${ids.length} run${ids.length > 1 ? 's' : ''} not finished (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}); finish it with: gridbid batch ${s.file.source} --shard ${k}/${n} --out ${s.folder}`;
+      // With the --format its finished runs have (without it, they would all run again, as CSV).
+      const f = formatsByK.get(k);
+      const format = f?.length === 1 && f[0] !== 'csv' ? ` --format ${f[0]}` : '';
+      return `  shard ${k}/${n} in ${s.folder}: ${ids.length} run${ids.length > 1 ? 's' : ''} not finished (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}); finish it with: gridbid batch ${s.file.source} --shard ${k}/${n}${format} --out ${s.folder}`;
     });
     throw new UserError(`batch merge: some shards are not finished:\n${lines.join('\n')}`);
+  }
+
+  // One machine's batch writes every run's tables in one format: so must the shards.
+  const formats = new Set([...formatsByK.values()].flat());
+  if (formats.size > 1) {
+    const which = [...formatsByK].map(([k, f]) => `${f.join(' and ')} in ${byK.get(k)!.folder}`).join(', ');
+    throw new UserError(`batch merge: the shards wrote their tables in different formats (${which}); rerun the odd shards with the same --format as the others (they run again in that format)`);
   }
 
   const outDir = options.outDir ?? join('results', plan.name);
@@ -91,7 +107,8 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   const inside = shards.find((s) => isWithin(resolve(outDir), resolve(s.folder)));
   if (inside) throw new UserError(`batch merge: the output folder ${outDir} is the shard folder ${inside.folder} or inside it; choose another --out`);
 
-  mkdirSync(outDir, { recursive: true });
+  // Checked as a batch checks its --out (a file, an unwritable folder, /proc: a reason, not a stack trace or a hang).
+  prepareOutputFolder(outDir, '--out', [SUMMARY_FILE, REPORT_FILE, DATABASE_FILE]);
   for (const run of plan.runs) {
     const from = join(byK.get((run.index % n) + 1)!.folder, run.id);
     const to = join(outDir, run.id);
@@ -106,6 +123,12 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   removeResultsDatabase(outDir);
   await writeResultsDatabase(outDir, rows.filter((r) => r.status === 'ok').map((r) => r.run.id));
   return { plan, outDir, rows, ok: rows.filter((r) => r.status === 'ok').length, failed: rows.filter((r) => r.status === 'failed').length, shards: n };
+}
+
+/** The --format a finished run folder's tables were written in, from its DONE marker. */
+function tableFormats(dir: string): string {
+  const marker = JSON.parse(readFileSync(join(dir, DONE_FILE), 'utf8')) as DoneMarker;
+  return String(markedFormats(marker.formats) ?? ['csv']);
 }
 
 function readShard(folder: string): ShardFile {

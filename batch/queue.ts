@@ -93,6 +93,45 @@ export function watchConnection(conn: Redis, url: string, say: (text: string) =>
   });
 }
 
+/**
+ * How long the worker took on a finished job, from the times it recorded in the job. The
+ * coordinator's own 'active' events can come too late to time a run (a waiting worker takes
+ * the first jobs at once): it printed such runs as taking "-0.0 s".
+ */
+export async function workerMs(queue: { getJob(id: string): Promise<Pick<Job, 'processedOn' | 'finishedOn'> | undefined> }, jobId: string): Promise<number | undefined> {
+  const job = await queue.getJob(jobId).catch(() => undefined);
+  return job?.processedOn !== undefined && job.finishedOn !== undefined ? Math.max(0, job.finishedOn - job.processedOn) : undefined;
+}
+
+/** How often a batch on a queue checks that the jobs it waits for are still in Redis. */
+const VANISHED_CHECK_MS = 10_000;
+
+type QueuedJob = { readonly name: string; readonly data: QueuedTask; readonly opts: { readonly jobId: string } };
+
+/** Adds again, under the same id, every job of `jobs` that Redis no longer has; a failed check (Redis down) waits for the next one. */
+export async function requeueVanished(
+  queue: {
+    /** How many of these jobs Redis holds (one round trip: most checks find them all). */
+    countJobs(ids: readonly string[]): Promise<number>;
+    getJobState(id: string): Promise<string>;
+    add(name: string, data: QueuedTask, opts: QueuedJob['opts']): Promise<unknown>;
+  },
+  jobs: readonly QueuedJob[],
+  say: (name: string) => void,
+): Promise<void> {
+  const ids = jobs.map((j) => j.opts.jobId);
+  if (ids.length === 0 || (await queue.countJobs(ids).catch(() => ids.length)) === ids.length) return;
+  for (const job of jobs) {
+    const state = await queue.getJobState(job.opts.jobId).catch(() => undefined);
+    if (state !== 'unknown') continue;
+    const added = await queue.add(job.name, job.data, job.opts).then(
+      () => true,
+      () => false,
+    );
+    if (added) say(job.name);
+  }
+}
+
 /** A job's data: the run's task, and the folder the batch was started in (relative scenario paths start there). */
 export interface QueuedTask extends RunTask {
   readonly cwd: string;
@@ -108,6 +147,8 @@ export interface QueueFollowOptions {
   /** How the runs write their tables (`--format`); default csv. */
   readonly formats?: RunTask['formats'];
   readonly runTimeoutSeconds?: number | undefined;
+  /** How often to look for jobs Redis lost (default 10 s). */
+  readonly vanishedCheckMs?: number | undefined;
 }
 
 /**
@@ -128,9 +169,12 @@ export async function runOnQueue(
   const queue = new Queue<QueuedTask, RunOutcome>(QUEUE_NAME, { connection });
   // QueueEvents blocks on its connection: its own, closed here (BullMQ leaves connections it was given open).
   const eventsConnection = connection.duplicate();
+  // Without a listener ioredis prints "[ioredis] Unhandled error event" and a stack on every reconnection attempt.
+  eventsConnection.on('error', () => {});
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
   queue.on('error', () => {}); // reported once by watchConnection
   events.on('error', () => {});
+  let vanishedCheck: ReturnType<typeof setInterval> | undefined;
   try {
     await events.waitUntilReady();
     const batch = randomUUID();
@@ -151,8 +195,7 @@ export async function runOnQueue(
       progress.running(active.size);
     });
     const outDir = resolve(options.outDir);
-    const jobs: Array<Job<QueuedTask, RunOutcome>> = await queue.addBulk(
-      runs.map((run) => {
+    const bulk = runs.map((run) => {
         const jobId = `${batch}-${run.index}`;
         byJob.set(jobId, run);
         // The scenario's path as given (summary.json records it), with the folder it is relative to.
@@ -173,8 +216,8 @@ export async function runOnQueue(
           data: task,
           opts: { jobId, attempts: 1, removeOnComplete: { age: KEEP_FINISHED_SECONDS }, removeOnFail: { age: KEEP_FINISHED_SECONDS } },
         };
-      }),
-    );
+      });
+    const jobs: Array<Job<QueuedTask, RunOutcome>> = await queue.addBulk(bulk);
     progress.note(`${jobs.length} run${jobs.length === 1 ? '' : 's'} queued on ${showUrl(options.url)} (queue ${QUEUE_NAME}); start workers with: gridbid worker --queue ${showUrl(options.url)}`);
 
     await new Promise<void>((resolveAll) => {
@@ -188,22 +231,43 @@ export async function runOnQueue(
         if (--open === 0) resolveAll();
       };
       if (open === 0) resolveAll();
-      for (const job of jobs) {
+      // A job that is no longer in Redis (a server restarted without saving its data, a FLUSHALL)
+      // would never finish: the batch waited for ever. It goes on the queue again, with the same
+      // id, so the wait for it ends when it does; a worker keeps a run that was already published.
+      const store = {
+        countJobs: (ids: readonly string[]) => connection.exists(...ids.map((id) => queue.toKey(id))),
+        getJobState: (id: string) => queue.getJobState(id),
+        add: (name: string, data: QueuedTask, opts: QueuedJob['opts']) => queue.add(name, data, opts),
+      };
+      const requeued = (name: string): void => progress.note(`${name}: its job is no longer in Redis (did the server restart without saving its data?); queued again`);
+      const follow = (job: Job<QueuedTask, RunOutcome>): void => {
         const jobId = job.id!;
         const run = byJob.get(jobId)!;
-        const took = (): number => performance.now() - (startedAt.get(jobId) ?? performance.now());
+        const took = (): number => {
+          const t0 = startedAt.get(jobId);
+          return t0 === undefined ? 0 : performance.now() - t0;
+        };
         job.waitUntilFinished(events).then(
-          (outcome: RunOutcome) => {
-            if (!options.kill?.aborted) finish(run, outcome, took());
-            settle(jobId);
-          },
+          (outcome: RunOutcome) =>
+            void workerMs(queue, jobId).then((ms) => {
+              if (!options.kill?.aborted) finish(run, outcome, ms ?? took());
+              settle(jobId);
+            }),
           (err: unknown) => {
-            // Removed after a stop, or failed in the worker (its process failed, or it stalled too often).
-            if (!options.stop?.aborted && !options.kill?.aborted) finish(run, { status: 'failed', error: `the worker running it failed: ${oneLine(err instanceof Error ? err.message : String(err))}` }, took());
+            const message = err instanceof Error ? err.message : String(err);
+            if (options.stop?.aborted || options.kill?.aborted) return settle(jobId);
+            // Lost as the wait began (BullMQ's first look finds no job): queued again, then waited for again.
+            if (message.startsWith('Missing key for job')) {
+              void requeueVanished(store, bulk.filter((b) => b.opts.jobId === jobId), requeued).finally(() => setTimeout(() => follow(job), 1000));
+              return;
+            }
+            // Failed in the worker (its process failed, or it stalled too often).
+            finish(run, { status: 'failed', error: `the worker running it failed: ${oneLine(message)}` }, took());
             settle(jobId);
           },
         );
-      }
+      };
+      for (const job of jobs) follow(job);
       // Stop: take back the runs no worker has started; the started ones finish.
       options.stop?.addEventListener(
         'abort',
@@ -214,8 +278,15 @@ export async function runOnQueue(
         { once: true },
       );
       options.kill?.addEventListener('abort', () => resolveAll(), { once: true });
+      let checking = false;
+      vanishedCheck = setInterval(() => {
+        if (checking || options.stop?.aborted || options.kill?.aborted) return;
+        checking = true;
+        void requeueVanished(store, bulk.filter((b) => !settled.has(b.opts.jobId)), requeued).finally(() => (checking = false));
+      }, options.vanishedCheckMs ?? VANISHED_CHECK_MS);
     });
   } finally {
+    clearInterval(vanishedCheck);
     await events.close();
     await queue.close();
     eventsConnection.disconnect();

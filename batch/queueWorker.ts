@@ -28,6 +28,20 @@ export function smallerLimit(batchSeconds: number | undefined, workerSeconds: nu
   return workerSeconds === undefined ? batchSeconds : Math.min(batchSeconds, workerSeconds);
 }
 
+/**
+ * The path a worker reads a run's scenario file by. Scenario paths are relative to the
+ * folder the batch was started in; a worker started in another folder reads the same file
+ * by its absolute path. (It used to look the relative path up from its own folder: it failed
+ * every run it took, or, where that path existed, read another copy's strategy modules and
+ * data files.) In the batch's folder the path stays as given, so that a message naming the
+ * file reads as in a local batch.
+ */
+export function workerScenarioPath(file: string, batchCwd: string, workerCwd: string): string {
+  if (isAbsolute(file)) return file;
+  const abs = resolve(batchCwd, file);
+  return abs === resolve(workerCwd, file) ? file : abs;
+}
+
 /** The outcome recorded in a run folder's DONE for this very task (same run, scenario and seed), if there is one. */
 export function finishedOutcome(task: Pick<RunTask, 'id' | 'outDir' | 'seed' | 'fingerprint' | 'formats'>): RunOutcome | undefined {
   const row = readDone(task.outDir, task, task.formats ?? ['csv']);
@@ -97,11 +111,11 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
   const worker = new Worker<QueuedTask, RunOutcome>(
     QUEUE_NAME,
     async (job) => {
-      const { cwd, runTimeoutSeconds, ...task } = job.data;
+      const { cwd, runTimeoutSeconds, ...queued } = job.data;
+      const task: RunTask = { ...queued, file: workerScenarioPath(queued.file, cwd, process.cwd()) };
       const limit = smallerLimit(runTimeoutSeconds, options.runTimeoutSeconds);
-      // Scenario paths are relative to the batch's folder; worker threads cannot change folder, so the worker must start there.
-      if (!isAbsolute(task.file) && resolve(cwd, task.file) !== resolve(task.file) && !existsSync(task.file)) {
-        throw new UserError(`${task.file} is not found from this worker's folder ${process.cwd()}: start gridbid worker in ${cwd}, where the batch was started (at the same path on every machine)`);
+      if (!existsSync(task.file)) {
+        throw new UserError(`${task.file} (the scenario of the batch started in ${cwd}) is not found on this worker: every machine must see the scenario files at the same absolute paths`);
       }
       const t0 = performance.now();
       options.log(`started   ${task.id}`);

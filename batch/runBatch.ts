@@ -138,7 +138,7 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   const workers = connection ? 0 : Math.max(1, Math.min(options.workers ?? availableParallelism(), toRun.length || 1));
   progress.start({ name: plan.name, total: plan.runs.length, reused, workers });
   if (reused > 0) progress.note(`${reused} of ${plan.runs.length} runs already finished in ${outDir}: kept, not run again`);
-  if (stale > 0) progress.note(`${stale} finished run(s) had another scenario or seed: running them again`);
+  if (stale > 0) progress.note(`${stale} finished run(s) had another scenario, seed or --format: running them again`);
 
   const finish = (run: RunSpec, outcome: RunOutcome, ms: number): void => {
     const row: RunRow =

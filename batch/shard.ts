@@ -28,6 +28,8 @@ export function parseShard(text: string): Shard | string {
   if (!m) return `expected k/n with whole numbers, such as 1/4 (got '${text}')`;
   const k = Number(m[1]);
   const n = Number(m[2]);
+  // Beyond 2^53 the digits are not the number (1/999999999999999999999 was shard 1 of 1e+21).
+  if (!Number.isSafeInteger(k) || !Number.isSafeInteger(n)) return `k and n must be whole numbers below 2^53 (got '${text}')`;
   if (n < 1) return `the number of shards n must be at least 1 (got '${text}')`;
   if (k < 1 || k > n) return `the shard number k must be from 1 to ${n} (got '${text}'; shards are numbered from 1)`;
   return { k, n };

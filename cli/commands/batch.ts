@@ -128,7 +128,7 @@ export function registerBatch(program: Command): void {
           (result.notFinished === 0
             ? `interrupted after every run had finished (in ${result.outDir}/${SUMMARY_FILE}), before ${DATABASE_FILE} was written.\n`
             : `interrupted: ${result.plan.runs.length - result.notFinished} of ${result.plan.runs.length} runs finished (in ${result.outDir}/${SUMMARY_FILE}).\n`) +
-            `To resume, run the same command again; finished runs are kept:\n  gridbid batch ${quote(target)}${result.shard ? ` --shard ${formatShard(result.shard)}` : ''} --out ${quote(result.outDir)}`,
+            `To resume, run the same command again; finished runs are kept:\n  ${resumeCommand(target, result, opts)}`,
         );
       }
       if (result.failed > 0) {
@@ -136,6 +136,24 @@ export function registerBatch(program: Command): void {
       }
     });
   registerBatchMerge(batch);
+}
+
+/**
+ * The command that resumes an interrupted batch. It keeps every option that decides which
+ * finished runs are kept or where the runs go: without its --format a parquet batch's
+ * finished runs count as stale and all run again, as CSV; without --queue the runs would
+ * run here instead of on the workers.
+ */
+export function resumeCommand(
+  target: string,
+  result: Pick<BatchResult, 'outDir' | 'shard' | 'queue'>,
+  opts: { readonly format?: readonly OutputFormat[] | undefined; readonly database?: boolean | undefined; readonly runTimeout?: number | undefined },
+): string {
+  const format = opts.format && String(opts.format) !== 'csv' ? ` --format ${opts.format.join(',')}` : '';
+  return (
+    `gridbid batch ${quote(target)}${result.shard ? ` --shard ${formatShard(result.shard)}` : ''}${result.queue !== undefined ? ` --queue ${quote(showUrl(result.queue))}` : ''}` +
+    `${format}${opts.database === false ? ' --no-database' : ''}${opts.runTimeout !== undefined ? ` --run-timeout ${opts.runTimeout}s` : ''} --out ${quote(result.outDir)}`
+  );
 }
 
 const quote = (s: string): string => (/^[\w./@:+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);

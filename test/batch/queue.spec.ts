@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
-import { parseQueueUrl, showUrl, STAGING_DIR } from '../../batch/queue.ts';
-import { finishedOutcome, runStaged, smallerLimit } from '../../batch/queueWorker.ts';
+import { type QueuedTask, parseQueueUrl, requeueVanished, showUrl, STAGING_DIR, workerMs } from '../../batch/queue.ts';
+import { finishedOutcome, runStaged, smallerLimit, workerScenarioPath } from '../../batch/queueWorker.ts';
 import { type RunTask, runTask } from '../../batch/worker.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
 
@@ -54,6 +54,43 @@ describe('batch on a Redis queue (no server needed)', () => {
     expect(smallerLimit(undefined, 7200)).to.equal(7200);
     expect(smallerLimit(600, 7200)).to.equal(600);
     expect(smallerLimit(7200, 600)).to.equal(600);
+  });
+
+  it("a queued run's time is the worker's, from the job's start and finish times", async () => {
+    const queue = (job: { processedOn?: number; finishedOn?: number } | undefined) => ({ getJob: async () => job });
+    expect(await workerMs(queue({ processedOn: 1_000, finishedOn: 3_500 }), 'j')).to.equal(2_500);
+    expect(await workerMs(queue(undefined), 'j')).to.equal(undefined);
+    expect(await workerMs(queue({ processedOn: 1_000 }), 'j')).to.equal(undefined);
+    expect(await workerMs({ getJob: () => Promise.reject(new Error('connection lost')) }, 'j')).to.equal(undefined);
+  });
+
+  it('jobs Redis lost go on the queue again under the same id; jobs it holds are left alone', async () => {
+    const held = new Map<string, string>([['b-0', 'active'], ['b-2', 'completed']]);
+    const added: string[] = [];
+    const said: string[] = [];
+    const store = {
+      countJobs: async (ids: readonly string[]) => ids.filter((id) => held.has(id)).length,
+      getJobState: async (id: string) => held.get(id) ?? 'unknown',
+      add: async (_name: string, _data: QueuedTask, opts: { jobId: string }) => void added.push(opts.jobId),
+    };
+    const job = (i: number) => ({ name: `run-${i}`, data: {} as QueuedTask, opts: { jobId: `b-${i}` } });
+    await requeueVanished(store, [0, 1, 2, 3].map(job), (name) => said.push(name));
+    expect(added).to.deep.equal(['b-1', 'b-3']);
+    expect(said).to.deep.equal(['run-1', 'run-3']);
+    // All there (the usual case): one count, nothing added; Redis down: nothing added, the next check retries.
+    added.length = 0;
+    await requeueVanished(store, [0, 2].map(job), () => {});
+    await requeueVanished({ ...store, countJobs: () => Promise.reject(new Error('down')) }, [1].map(job), () => {});
+    expect(added).to.deep.equal([]);
+  });
+
+  it("a worker reads a relative scenario path from the batch's folder, wherever it was started", () => {
+    // In the batch's folder: as given (messages naming the file read as in a local batch).
+    expect(workerScenarioPath('sweeps/base.yaml', '/proj', '/proj')).to.equal('sweeps/base.yaml');
+    // Elsewhere: the batch's file, by its absolute path, never a file of that name under the worker's folder.
+    expect(workerScenarioPath('sweeps/base.yaml', '/proj', '/home/me')).to.equal('/proj/sweeps/base.yaml');
+    expect(workerScenarioPath('../x/base.yaml', '/proj/a', '/other')).to.equal('/proj/x/base.yaml');
+    expect(workerScenarioPath('/abs/base.yaml', '/proj', '/other')).to.equal('/abs/base.yaml');
   });
 
   describe('a run taken twice (a worker killed, or only slow)', () => {

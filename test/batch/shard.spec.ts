@@ -19,6 +19,7 @@ describe('batch --shard k/n', () => {
     expect(parseShard('a/b')).to.equal("expected k/n with whole numbers, such as 1/4 (got 'a/b')");
     expect(parseShard('1/0')).to.equal("the number of shards n must be at least 1 (got '1/0')");
     for (const bad of ['', '1', '1/2/3', '-1/2', '1.5/2', '1/ 2x']) expect(parseShard(bad)).to.be.a('string');
+    expect(parseShard('1/999999999999999999999')).to.equal("k and n must be whole numbers below 2^53 (got '1/999999999999999999999')");
   });
 
   it('the n shards partition the runs: each run in exactly one shard, shard sizes differ by at most one', () => {
@@ -128,6 +129,46 @@ describe('batch --shard k/n', () => {
       expect(existsSync(join(dir, 'never'))).to.equal(false);
       // Two shards in one folder would overwrite each other's summary.
       await fail(['batch', `${FIX}/grid.yaml`, '--shard', '2/3', '--out', s(1)], `${s(1)} already holds shard 1/3 of the sweep 'grid'`);
+    });
+
+    it('shards that wrote other --formats are refused (one machine writes one); an unfinished Parquet shard is told to finish with --format parquet', async function () {
+      this.timeout(90_000);
+      const a = join(dir, 'fmt-csv-1');
+      const b = join(dir, 'fmt-parquet-2');
+      const c = join(dir, 'fmt-parquet-1');
+      expect((await gridbidInProcess(['batch', `${FIX}/grid.yaml`, '--shard', '1/2', '--out', a])).status).to.equal(0);
+      expect((await gridbidInProcess(['batch', `${FIX}/grid.yaml`, '--shard', '2/2', '--format', 'parquet', '--out', b])).status).to.equal(0);
+      const mixed = await gridbidInProcess(['batch', 'merge', a, b, '--out', join(dir, 'fmt-never')]);
+      // It merged them: CSV run folders beside Parquet ones, which no one-machine batch writes.
+      expect(mixed.status, mixed.stderr).to.equal(1);
+      expect(mixed.stderr).to.contain(`the shards wrote their tables in different formats (csv in ${a}, parquet in ${b})`);
+      expect(existsSync(join(dir, 'fmt-never'))).to.equal(false);
+
+      expect((await gridbidInProcess(['batch', `${FIX}/grid.yaml`, '--shard', '1/2', '--format', 'parquet', '--out', c])).status).to.equal(0);
+      const run = readdirSync(c).find((f) => f.includes('__seed-'))!;
+      rmSync(join(c, run, 'DONE'));
+      const unfinished = await gridbidInProcess(['batch', 'merge', c, b, '--out', join(dir, 'fmt-never')]);
+      expect(unfinished.status).to.equal(1);
+      expect(unfinished.stderr).to.contain(`finish it with: gridbid batch ${FIX}/grid.yaml --shard 1/2 --format parquet --out ${c}`);
+    });
+
+    it('an --out that cannot be the merged folder exits 1 with the reason (it was an internal error with a stack trace)', async function () {
+      this.timeout(60_000);
+      const only = join(dir, 'out-check-1-of-1');
+      expect((await gridbidInProcess(['batch', `${FIX}/grid.yaml`, '--shard', '1/1', '--out', only])).status).to.equal(0);
+      const file = join(dir, 'a-file');
+      writeFileSync(file, 'not a folder\n');
+      for (const [out, reason] of [
+        [file, `--out ${file}: ${file} is a file, not a folder`],
+        [join(file, 'sub'), `${file} is a file, not a folder`],
+        ['', '--out is empty'],
+      ] as const) {
+        const r = await gridbidInProcess(['batch', 'merge', only, '--out', out]);
+        expect(r.status, r.stderr).to.equal(1);
+        expect(r.stderr).to.contain(reason);
+        expect(hasStackTrace(r.stderr)).to.equal(false);
+      }
+      expect(readFileSync(file, 'utf8')).to.equal('not a folder\n');
     });
   });
 });

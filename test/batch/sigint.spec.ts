@@ -14,6 +14,7 @@ import { parse } from 'csv-parse/sync';
 import { ensureBuilt } from '../helpers/build.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { checkOutputTree } from './outputTree.ts';
+import { resumeCommand } from '../../cli/commands/batch.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gridbid.js', import.meta.url));
 const SWEEP = 'test/fixtures/sweeps/sigint.yaml';
@@ -107,5 +108,32 @@ describe('gridbid batch: Ctrl-C and resume (the real executable)', () => {
     expect(rows.map((r) => r.run_id)).to.deep.equal([0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45].map((s) => `share-${s}__seed-11`));
     expect(rows.every((r) => r.status === 'ok')).to.equal(true);
     checkOutputTree(out);
+  });
+
+  it('the resume command of a shard on a queue keeps both (the password hidden), and leaves out the defaults', () => {
+    expect(resumeCommand('s.yaml', { outDir: 'out', shard: { k: 2, n: 4 }, queue: 'redis://:pw@h:6379' }, { format: ['csv'], database: true })).to.equal(
+      "gridbid batch s.yaml --shard 2/4 --queue 'redis://:***@h:6379' --out out",
+    );
+    expect(resumeCommand('s.yaml', { outDir: 'out', shard: undefined, queue: undefined }, { format: ['csv', 'parquet'] })).to.equal('gridbid batch s.yaml --format csv,parquet --out out');
+  });
+
+  it('the resume command it prints keeps --format, --no-database and --run-timeout: following it keeps the finished Parquet runs', async function () {
+    this.timeout(90_000);
+    const out = join(dir, 'out-parquet');
+    const first = start(['batch', SWEEP, '--out', out, '--workers', '1', '--format', 'parquet', '--no-database', '--run-timeout', '10m']);
+    await untilFinished(out, 1, first.exit);
+    first.child.kill('SIGINT');
+    const r1 = await first.exit;
+    expect(r1.code, r1.stderr).to.equal(130);
+    const resume = `gridbid batch ${SWEEP} --format parquet --no-database --run-timeout 600s --out ${out}`;
+    // It printed the command without --format: that rerun took every finished Parquet run as stale and ran it again, as CSV.
+    expect(r1.stderr).to.contain(`To resume, run the same command again; finished runs are kept:\n  ${resume}\n`);
+    const done = finished(out);
+    const again = start([...resume.split(' ').slice(1), '--workers', '1']);
+    const r2 = await again.exit;
+    expect(r2.code, r2.stderr).to.equal(0);
+    expect(r2.stdout).to.contain(`(${done.length} kept from an earlier invocation)`);
+    expect(r2.stderr).not.to.contain('running them again');
+    expect(existsSync(join(out, 'results.duckdb'))).to.equal(false);
   });
 });

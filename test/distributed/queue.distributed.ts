@@ -30,8 +30,8 @@ interface Proc {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-function start(command: string, args: readonly string[]): Proc {
-  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(command: string, args: readonly string[], cwd = REPO_ROOT): Proc {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -42,7 +42,7 @@ function start(command: string, args: readonly string[]): Proc {
   return { child, stderr: () => stderr, exit };
 }
 
-const gridbid = (args: readonly string[]): Proc => start(process.execPath, [BIN, ...args]);
+const gridbid = (args: readonly string[], cwd?: string): Proc => start(process.execPath, [BIN, ...args], cwd);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -70,6 +70,7 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
   let dir: string;
   let url: string;
   let redis: Proc;
+  let redisArgs: string[];
   let workers: Proc[] = [];
 
   before(async function () {
@@ -78,7 +79,8 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     dir = mkdtempSync(join(tmpdir(), 'gridbid-queue-'));
     const port = await freePort();
     url = `redis://127.0.0.1:${port}`;
-    redis = start(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]);
+    redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+    redis = start(REDIS, redisArgs);
     const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     probe.on('error', () => {});
     await until(
@@ -121,6 +123,10 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain(`batch     queue: 6 runs, 6 ok, 0 failed; on the queue ${url}`);
     expect(r.stderr).to.match(/^\[6\/6\] ok /m);
+    // Each run's time is the worker's: it printed "-0.0 s" for the runs taken before the batch saw them start.
+    const seconds = [...r.stderr.matchAll(/^\[\d\/6\] ok +\S+ +(-?[\d.]+) s$/gm)].map((m) => Number(m[1]));
+    expect(seconds, r.stderr).to.have.length(6);
+    for (const s of seconds) expect(s, r.stderr).to.be.greaterThan(0);
     expectSameTree(join(dir, 'local'), out);
     checkOutputTree(out);
     const taken = workers.flatMap((w) => lines(w.stderr(), 'finished'));
@@ -130,6 +136,20 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expect(again.code).to.equal(0);
     expect(again.stderr).to.contain(`6 of 6 runs already finished in ${out}: kept, not run again`);
     expect(workers.flatMap((w) => lines(w.stderr(), 'started'))).to.have.length(6);
+  });
+
+  it("a worker started in another folder runs the batch's runs, reading its scenario files from the batch's folder", async () => {
+    // Only that worker: it failed every run it took (its relative path looked up from its own folder).
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    const elsewhere = mkdtempSync(join(dir, 'elsewhere-'));
+    workers = [gridbid(['worker', '--queue', url, '--concurrency', '2'], elsewhere)];
+    await until('the worker', () => workers[0]!.stderr().includes('gridbid worker: taking runs from'), 60_000);
+    const out = join(dir, 'from-elsewhere');
+    const r = await gridbid(['batch', SWEEP, '--queue', url, '--out', out]).exit;
+    expect(r.code, r.stderr).to.equal(0);
+    expectSameTree(join(dir, 'local'), out);
+    checkOutputTree(out);
   });
 
   it('a worker killed with SIGKILL in the middle of a run loses nothing: another worker redoes it; no duplicate or missing row', async () => {
@@ -204,6 +224,45 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expect(r.code, r.stderr).to.equal(3);
     expect(r.stderr).to.contain('it ran longer than its time limit of 3 s (--run-timeout)');
     expectSameTree(localDir, out);
+    checkOutputTree(out);
+  });
+
+  /** Kills redis-server (its data goes with it: no persistence) and starts an empty one on the same port. */
+  async function restartRedis(): Promise<void> {
+    redis.child.kill('SIGKILL');
+    await redis.exit;
+    redis = start(REDIS, redisArgs);
+  }
+
+  async function endsWithin(p: Proc, ms: number): Promise<Awaited<Proc['exit']> | undefined> {
+    const r = await Promise.race([p.exit, new Promise<undefined>((res) => setTimeout(() => res(undefined), ms))]);
+    if (r === undefined) p.child.kill('SIGKILL');
+    return r;
+  }
+
+  it('Redis restarted empty in the middle of a batch (no persistence): the lost jobs go on the queue again and the batch ends as the local one', async () => {
+    const out = join(dir, 'redis-restarted');
+    const batch = gridbid(['batch', SWEEP, '--queue', url, '--out', out]);
+    await until('a worker to start a run', () => workers.some((w) => lines(w.stderr(), 'started').length > 0), 60_000);
+    await restartRedis();
+    // It waited for ever for jobs the new server never had.
+    const r = await endsWithin(batch, 120_000);
+    expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(0);
+    expect(r!.stderr).to.contain('its job is no longer in Redis (did the server restart without saving its data?); queued again');
+    expect(r!.stderr).not.to.contain('Unhandled error event');
+    expectSameTree(join(dir, 'local'), out);
+    checkOutputTree(out);
+  });
+
+  it('Redis restarted empty just as the batch queued its runs: none fails for it ("Missing key for job"); the batch ends as the local one', async () => {
+    const out = join(dir, 'redis-restarted-early');
+    const batch = gridbid(['batch', SWEEP, '--queue', url, '--out', out]);
+    await until('the runs to be queued', () => batch.stderr().includes('runs queued on'), 60_000);
+    await restartRedis();
+    const r = await endsWithin(batch, 120_000);
+    expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(0);
+    expect(r!.stderr).not.to.contain('FAILED');
+    expectSameTree(join(dir, 'local'), out);
     checkOutputTree(out);
   });
 });
