@@ -3,6 +3,7 @@
  * start off midnight, and what the output files say about them, checked by hand.
  */
 import { expect } from 'chai';
+import { InputFileError } from '../../core/errors.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { runAndRead } from '../helpers/runOutputs.ts';
 
@@ -30,4 +31,27 @@ describe('interval lengths (audit of time)', () => {
       }
     });
   }
+});
+
+describe('faults between interval starts (audit of time)', () => {
+  const faulted = (at: string, until: string) => `faults:\n  - { type: agent-fault, agent: home-1, at: 2028-02-28T${at}:00Z, until: 2028-02-28T${until}:00Z }\n`;
+
+  // 15-minute intervals: [01:07, 02:00) holds the starts 01:15 … 01:45, [01:00, 01:50) holds 01:00 … 01:45.
+  for (const [at, until, faultAt, repairAt, intervals] of [
+    ['01:07', '02:00', '01:15', '02:00', 3],
+    ['01:00', '01:50', '01:00', '02:00', 4],
+  ] as const) {
+    it(`an agent fault at ${at} until ${until} faults the agent at ${faultAt} and repairs it at ${repairAt}`, async () => {
+      const { events, states } = await runAndRead(parseScenario(scenario(15, faulted(at, until)), 's.yaml'), (f) => ({
+        events: f.rows('events.csv').map((e) => `${e.interval_start} ${e.type}`),
+        states: f.rows('agents.csv').filter((r) => r.agent_id === 'home-1' && r.state === 'faulted').map((r) => r.interval_start),
+      }));
+      expect(events).to.deep.equal([`2028-02-28T${faultAt}:00Z AGENT_FAULT`, `2028-02-28T${repairAt}:00Z AGENT_REPAIR`]);
+      expect(states).to.have.length(intervals);
+    });
+  }
+
+  it('refuses a fault whose window holds no interval start: it would never be in force', () => {
+    expect(() => parseScenario(scenario(15, faulted('01:02', '01:14')), 's.yaml')).to.throw(InputFileError, /faults\[0\]\.until: .*holds no interval start/);
+  });
 });
