@@ -6,6 +6,8 @@ import { expect } from 'chai';
 import { InputFileError } from '../../core/errors.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { runAndRead } from '../helpers/runOutputs.ts';
+import { availableOffer } from '../../agents/generator/offer.ts';
+import { simTime } from '../../core/time.ts';
 
 const scenario = (intervalMinutes: number, extra = ''): string => `
 name: t
@@ -53,5 +55,27 @@ describe('faults between interval starts (audit of time)', () => {
 
   it('refuses a fault whose window holds no interval start: it would never be in force', () => {
     expect(() => parseScenario(scenario(15, faulted('01:02', '01:14')), 's.yaml')).to.throw(InputFileError, /faults\[0\]\.until: .*holds no interval start/);
+  });
+});
+
+describe("a generator's hourly availability over intervals longer than an hour (audit of time)", () => {
+  // The default scenario's solar park (a clear July day at 52° N), by UTC hour.
+  const solar = [0, 0, 0, 0.02, 0.1, 0.22, 0.37, 0.52, 0.65, 0.75, 0.8, 0.82, 0.8, 0.74, 0.64, 0.51, 0.36, 0.21, 0.09, 0.02, 0, 0, 0, 0];
+  const day = Date.parse('2026-07-01T00:00:00Z');
+  const H = 3_600_000;
+  const offered = (fromH: number, toH: number): number => availableOffer([{ kw: 40, priceMwh: 0 }], solar, simTime(day + fromH * H), day + toH * H).reduce((s, o) => s + o.kw, 0);
+
+  it('an interval within one hour offers that hour\'s share (15 minutes at 12:15: 0.8 × 40 kW)', () => {
+    expect(offered(12.25, 12.5)).to.equal(32);
+  });
+  it('a 12-hour interval from midnight offers the mean of hours 0–11 (4.25 / 12 × 40 = 14.1667 kW), not hour 0\'s 0 kW', () => {
+    expect(offered(0, 12)).to.be.closeTo((4.25 / 12) * 40, 1e-9);
+    expect(offered(12, 24)).to.be.closeTo((3.37 / 12) * 40, 1e-9);
+  });
+  it('a 30-minute interval from 06:45 weighs hours 6 and 7 by 15 and 15 minutes ((0.37 + 0.52) / 2 × 40 = 17.8 kW)', () => {
+    expect(offered(6.75, 7.25)).to.be.closeTo(17.8, 1e-9);
+  });
+  it('a day-long interval across midnight wraps the profile (23:00–23:00: the daily mean)', () => {
+    expect(offered(23, 47)).to.be.closeTo((solar.reduce((a, b) => a + b, 0) / 24) * 40, 1e-9);
   });
 });
