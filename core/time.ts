@@ -32,6 +32,3 @@ export function formatSimTime(t: SimTime): string {
 }
 
 export const minutesToMs = (minutes: number): number => minutes * MS_PER_MINUTE;
-
-/** Hour of day in UTC as a fraction (17.25 for 17:15). */
-export const hourOfDayUtc = (t: SimTime): number => (((t % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY) / MS_PER_HOUR;

@@ -257,7 +257,8 @@ export class Recorder implements SimulationSink {
       csv.text(lastPriceText);
       csv.comma();
       const extra = costExtra[i];
-      const scaled = extra === undefined ? unit.scaled(costUnits[i]!) : NaN;
+      // The digit writer takes at most 20 decimals; a unit with more (a 5-minute interval's 1/12 h) is written as text.
+      const scaled = extra === undefined && unit.decimals <= 20 ? unit.scaled(costUnits[i]!) : NaN;
       if (scaled === scaled) csv.scaledTrimmed(scaled, unit.decimals);
       else csv.text(extra === undefined ? unit.format(costUnits[i]!) : formatMoney(unit.toMoney(costUnits[i]!).plus(extra)));
       csv.comma();

@@ -4,7 +4,7 @@
  */
 import { positivePowerKw, priceMwh } from '../../core/bounds.ts';
 import * as z from 'zod';
-import type { SimTime } from '../../core/time.ts';
+import type { MarketInterval } from '../../core/clock.ts';
 import { strategyFor } from '../../strategies/registry.ts';
 import type { AgentViewBase } from '../../strategies/types.ts';
 import { groupBaseShape, groupMembers } from '../group.ts';
@@ -22,7 +22,7 @@ export const generatorGroupSchema = z.strictObject({
   ...groupBaseShape,
   /** Offer curve: blocks of kW at a marginal cost in currency/MWh. */
   offers: z.array(z.strictObject({ kw: positivePowerKw(), priceMwh: priceMwh() })).min(1),
-  /** Share of each block available in each UTC hour (24 values in [0, 1]): a solar or wind shape. */
+  /** Share of each block available in each UTC hour (24 values in [0, 1]): a solar or wind shape. An interval spanning hours gets their time-weighted mean. */
   availabilityByHour: z.array(z.number().min(0).max(1)).length(24).optional(),
   /**
    * Energy it can take back, blocks of kW at the most it pays for them (currency/MWh): a grid
@@ -56,12 +56,12 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
     return groupMembers(group, env.defaultBus).map((m): AgentRuntime => {
       const lifecycle = new Lifecycle(GENERATOR_MODEL);
       let outputKw = 0;
-      const view = (t: SimTime): GeneratorView =>
+      const view = (interval: MarketInterval): GeneratorView =>
         Object.freeze({
           agentId: m.id,
           kind: 'generator',
           demand: takes,
-          supply: Object.freeze(availableOffer(offers, availability, t)),
+          supply: Object.freeze(availableOffer(offers, availability, interval.start, interval.end)),
           outputKw,
         });
       return {
@@ -69,7 +69,7 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
         kind: 'generator',
         bus: m.bus,
         lifecycle,
-        bid: (interval, market) => (lifecycle.value === 'faulted' ? [] : strategy.bid(view(interval.start), market)),
+        bid: (interval, market) => (lifecycle.value === 'faulted' ? [] : strategy.bid(view(interval), market)),
         settle(award) {
           // A faulted plant produces nothing, whatever it was told.
           outputKw = lifecycle.value === 'faulted' ? 0 : award.sellKw - award.buyKw;
@@ -78,7 +78,7 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
         },
         observe: () => ({ state: lifecycle.value, baselineKw: 0, unservedKwh: 0, consumedKw: Math.max(0, -outputKw), generatedKw: Math.max(0, outputKw) }),
         regulation: (interval) =>
-          lifecycle.value === 'faulted' ? { offers: [], takes: [] } : { offers: availableOffer(offers, availability, interval.start), takes },
+          lifecycle.value === 'faulted' ? { offers: [], takes: [] } : { offers: availableOffer(offers, availability, interval.start, interval.end), takes },
         // Day-ahead: its available offer at marginal cost, and what it takes back, in every delivery interval (a plant faulted at the gate offers nothing).
         dayAhead: (intervals) => ({
           curves:
@@ -87,7 +87,7 @@ export const generatorKind: AgentKindModule<GeneratorGroup> = {
               : intervals.map((iv) => ({
                   interval: iv.index,
                   segments: [
-                    ...availableOffer(offers, availability, iv.start).map((o) => ({ side: 'sell' as const, priceMwh: o.valueMwh, quantityKw: o.kw })),
+                    ...availableOffer(offers, availability, iv.start, iv.end).map((o) => ({ side: 'sell' as const, priceMwh: o.valueMwh, quantityKw: o.kw })),
                     ...takes.map((t) => ({ side: 'buy' as const, priceMwh: t.valueMwh, quantityKw: t.kw })),
                   ],
                 })),

@@ -8,8 +8,9 @@
  * Also here: scenario faults that act on agents directly (equipment FAULT / REPAIR events)
  * and forged commands (delivered, and refused by their targets).
  */
-import { timeOf, type Fault } from '../../agents/operations/faults.ts';
+import { inForce, timeOf, type Fault } from '../../agents/operations/faults.ts';
 import type { MarketInterval } from '../../core/clock.ts';
+import { simTime } from '../../core/time.ts';
 import type { Grid } from '../../market/clear.ts';
 import type { CommandRecord, ReportedFlexibility } from '../../agents/operations/operator.ts';
 import type { GridEvent, GridRoom } from '../../agents/operations/gridRoom.ts';
@@ -19,7 +20,10 @@ import { zerosIn } from '../../core/typedArrays.ts';
 
 /**
  * Equipment faults and repairs that happen at the start of `interval`: FAULT / REPAIR to the
- * agents' machines (an agent whose machine throws on it is isolated as crashed).
+ * agents' machines (an agent whose machine throws on it is isolated as crashed). A fault is in
+ * force in the intervals whose start lies in [at, until), as a line outage is: FAULT at the first
+ * of them, REPAIR at the first after them, so an `at` or `until` between two interval starts acts
+ * at the next one (an exact match alone would never fault, or never repair, the agent).
  */
 export function applyAgentFaults(faults: readonly Fault[], interval: MarketInterval, parts: readonly Participant[], indexOf: ReadonlyMap<string, number>, crashes: Crashes): GridEvent[] {
   const events: GridEvent[] = [];
@@ -27,7 +31,9 @@ export function applyAgentFaults(faults: readonly Fault[], interval: MarketInter
     if (f.type !== 'agent-fault') continue;
     const i = indexOf.get(f.agent);
     if (i === undefined || crashes.crashed[i]) continue;
-    const event = timeOf(f.at) === interval.start ? 'FAULT' : f.until !== undefined && timeOf(f.until) === interval.start ? 'REPAIR' : undefined;
+    const now = inForce(f.at, f.until, interval.start);
+    const before = interval.index > 0 && inForce(f.at, f.until, simTime(interval.start - (interval.end - interval.start)));
+    const event = now && !before ? 'FAULT' : before && !now ? 'REPAIR' : undefined;
     if (!event) continue;
     const lifecycle = parts[i]!.runtime.lifecycle;
     try {

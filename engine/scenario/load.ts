@@ -162,6 +162,13 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     // A window that ends before it starts would never be in force: the fault would silently not happen.
     if ('until' in f && f.until !== undefined && parseSimTime(f.until)! <= t)
       out.push({ path: ['faults', i, 'until'], message: `${f.until} is not after ${f.type === 'comms-loss' ? 'from' : 'at'} (${when}): the fault would never be in force` });
+    // Grid and equipment faults act at interval starts (those in [at, until)): a window between two of them never acts.
+    else if ((f.type === 'line-outage' || f.type === 'derating' || f.type === 'agent-fault') && f.until !== undefined) {
+      const stepMs = s.intervalMinutes * 60_000;
+      const firstStart = start + Math.ceil((t - start) / stepMs) * stepMs;
+      if (firstStart >= parseSimTime(f.until)!)
+        out.push({ path: ['faults', i, 'until'], message: `[${when}, ${f.until}) holds no interval start (${s.intervalMinutes}-minute intervals from ${s.start}): the fault would never be in force` });
+    }
     if (f.type === 'derating' && network?.branches.some((b) => b.id === f.branch)) {
       const rated = network.branches.find((b) => b.id === f.branch)!.limitKw;
       if (Number.isFinite(rated) && f.limitKw >= rated)
