@@ -5,6 +5,11 @@
  * and `bid`; one instance for every agent that names it) or a factory
  * `(params, context) => Strategy` (`context`: a `StrategyContext`, when the agent's kind
  * creates one strategy per agent); anything else is a user error naming the file and the export.
+ *
+ * Every simulation (each run, and each pass of a run) loads its modules afresh, so state a module
+ * keeps at its top level, or in a ready `Strategy` object, starts anew with every run. Loaded once
+ * per process, that state went on from one run to the next in a batch worker thread: a run's
+ * numbers then depended on which runs its worker had done before, and so on the worker count.
  */
 import { resolve, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,9 +37,13 @@ async function importPlugin(file: string): Promise<Record<string, unknown>> {
   return inner !== null && typeof inner === 'object' && inner.__esModule === true ? inner : ns;
 }
 
+/** Calls of `loadStrategyModules` in this process (or worker thread): each call's registry ids are its own. */
+let loads = 0;
+
 /** The scenario with every module reference replaced by the id its loaded strategy is registered under. */
 export async function loadStrategyModules(scenario: Scenario): Promise<Scenario> {
   const baseDir = dirname(scenario.file);
+  const load = ++loads;
   let changed = false;
   const agents = [];
   for (const group of scenario.config.agents) {
@@ -45,7 +54,8 @@ export async function loadStrategyModules(scenario: Scenario): Promise<Scenario>
     }
     const file = resolve(baseDir, ref.module);
     const name = ref.export ?? 'default';
-    const id = `module:${file}#${name}`;
+    // Groups of one scenario naming the same export share one load; the next simulation loads it again.
+    const id = `module:${file}#${name}@${load}`;
     if (!strategyIds().includes(id)) {
       let mod: Record<string, unknown>;
       try {
