@@ -70,7 +70,13 @@ export async function loadStrategyModules(scenario: Scenario): Promise<Scenario>
           params: undefined,
           // The run's context (agent id, seeded randomness, LP solver) goes along as a second argument.
           create: (params, context) => {
-            const made = (exported as (p: unknown, c: unknown) => unknown)(params ?? {}, context);
+            let made: unknown;
+            try {
+              made = (exported as (p: unknown, c: unknown) => unknown)(params ?? {}, context);
+            } catch (err) {
+              // The author's code failed before the run began: a user error naming the module, not an internal one.
+              throw new UserError(`${ref.module}: export '${name}' threw while creating the strategy${context ? ` for ${context.agentId}` : ''}: ${err instanceof Error ? err.message : String(err)}`);
+            }
             if (!isStrategy(made)) throw new UserError(`${ref.module}: export '${name}' did not return a Strategy (an object with id and bid)`);
             return made;
           },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { runScenarioFile } from '../../engine/run.ts';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { gridbidInProcess, hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/strategies');
 
@@ -40,5 +40,17 @@ describe('strategy modules are loaded afresh for every run', () => {
     // Loaded once per process, the second run went on counting: 7 … 12.
     expect(prices(join(dir, 'a'))).to.deep.equal([1, 2, 3, 4, 5, 6]);
     expect(prices(join(dir, 'b'))).to.deep.equal([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('a factory that throws when creating its strategy is a user error naming the module and the agent, without a stack', async function () {
+    this.timeout(60_000);
+    const file = join(dir, 'throws.yaml');
+    writeFileSync(file, scenario('throwsOnCreate.mjs'));
+    const r = await gridbidInProcess(['run', file, '--out', join(dir, 'c')]);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.contain("throwsOnCreate.mjs: export 'default' threw while creating the strategy");
+    expect(r.stderr).to.contain('no tariff file given');
+    expect(r.stderr).not.to.contain('internal error');
+    expect(hasStackTrace(r.stderr)).to.equal(false);
   });
 });
