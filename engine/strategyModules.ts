@@ -77,6 +77,10 @@ export async function loadStrategyModules(scenario: Scenario): Promise<Scenario>
               // The author's code failed before the run began: a user error naming the module, not an internal one.
               throw new UserError(`${ref.module}: export '${name}' threw while creating the strategy${context ? ` for ${context.agentId}` : ''}: ${err instanceof Error ? err.message : String(err)}`);
             }
+            if (made instanceof Promise) {
+              made.catch(() => undefined); // its rejection would end the process with the module's stack, over this message
+              throw new UserError(`${ref.module}: export '${name}' returned a Promise: a factory must return the Strategy itself (not an async function)`);
+            }
             if (!isStrategy(made)) throw new UserError(`${ref.module}: export '${name}' did not return a Strategy (an object with id and bid)`);
             return made;
           },
