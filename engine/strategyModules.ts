@@ -6,10 +6,11 @@
  * `(params, context) => Strategy` (`context`: a `StrategyContext`, when the agent's kind
  * creates one strategy per agent); anything else is a user error naming the file and the export.
  *
- * Every simulation (each run, and each pass of a run) loads its modules afresh, so state a module
- * keeps at its top level, or in a ready `Strategy` object, starts anew with every run. Loaded once
- * per process, that state went on from one run to the next in a batch worker thread: a run's
- * numbers then depended on which runs its worker had done before, and so on the worker count.
+ * A module is loaded once per process (or batch worker thread): what it keeps at its top level,
+ * or in a ready `Strategy` object, goes on from one run to the next there (docs/strategies.md says
+ * so). Loading it afresh per run would not do: tsx's `tsImport` loads every import anew under a
+ * new namespace, packages included (a module importing `jslpSolver` from 'gridbid' cost 13.5 MB
+ * and 0.3 s per load, never freed).
  */
 import { resolve, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -37,13 +38,9 @@ async function importPlugin(file: string): Promise<Record<string, unknown>> {
   return inner !== null && typeof inner === 'object' && inner.__esModule === true ? inner : ns;
 }
 
-/** Calls of `loadStrategyModules` in this process (or worker thread): each call's registry ids are its own. */
-let loads = 0;
-
 /** The scenario with every module reference replaced by the id its loaded strategy is registered under. */
 export async function loadStrategyModules(scenario: Scenario): Promise<Scenario> {
   const baseDir = dirname(scenario.file);
-  const load = ++loads;
   let changed = false;
   const agents = [];
   for (const group of scenario.config.agents) {
@@ -54,8 +51,7 @@ export async function loadStrategyModules(scenario: Scenario): Promise<Scenario>
     }
     const file = resolve(baseDir, ref.module);
     const name = ref.export ?? 'default';
-    // Groups of one scenario naming the same export share one load; the next simulation loads it again.
-    const id = `module:${file}#${name}@${load}`;
+    const id = `module:${file}#${name}`;
     if (!strategyIds().includes(id)) {
       let mod: Record<string, unknown>;
       try {

@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { parse } from 'csv-parse/sync';
-import { runScenarioFile } from '../../engine/run.ts';
 import { gridbidInProcess, hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/strategies');
@@ -23,26 +21,12 @@ agents:
     count: 3
 `;
 
-describe('strategy modules are loaded afresh for every run', () => {
+describe('strategy modules that fail when the run creates their strategy', () => {
   let dir: string;
   before(() => (dir = mkdtempSync(join(tmpdir(), 'gridbid-module-loads-'))));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const prices = (out: string): number[] => (parse(readFileSync(join(out, 'intervals.csv')), { columns: true }) as Array<{ price: string }>).map((r) => Number(r.price));
-
-  it("a module's top-level state does not carry over into the next run of the process (a batch worker's next run)", async function () {
-    this.timeout(60_000);
-    const file = join(dir, 'counts.yaml');
-    writeFileSync(file, scenario('countsCalls.mjs'));
-    await runScenarioFile(file, { outDir: join(dir, 'a') });
-    await runScenarioFile(file, { outDir: join(dir, 'b') });
-    // Six hourly intervals, the plant offering at its call count: 1, 2, … 6 /MWh in each run.
-    // Loaded once per process, the second run went on counting: 7 … 12.
-    expect(prices(join(dir, 'a'))).to.deep.equal([1, 2, 3, 4, 5, 6]);
-    expect(prices(join(dir, 'b'))).to.deep.equal([1, 2, 3, 4, 5, 6]);
-  });
-
-  it('a factory that throws when creating its strategy is a user error naming the module and the agent, without a stack', async function () {
+  it('a factory that throws when creating its strategy is a user error naming the module, without a stack', async function () {
     this.timeout(60_000);
     const file = join(dir, 'throws.yaml');
     writeFileSync(file, scenario('throwsOnCreate.mjs'));
@@ -51,6 +35,17 @@ describe('strategy modules are loaded afresh for every run', () => {
     expect(r.stderr).to.contain("throwsOnCreate.mjs: export 'default' threw while creating the strategy");
     expect(r.stderr).to.contain('no tariff file given');
     expect(r.stderr).not.to.contain('internal error');
+    expect(hasStackTrace(r.stderr)).to.equal(false);
+  });
+
+  it('an async factory is a user error saying so, and its rejection does not end the process first', async function () {
+    this.timeout(60_000);
+    const file = join(dir, 'async.yaml');
+    writeFileSync(file, scenario('asyncFactory.mjs'));
+    const r = await gridbidInProcess(['run', file, '--out', join(dir, 'd')]);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.contain("asyncFactory.mjs: export 'default' returned a Promise: a factory must return the Strategy itself");
+    expect(r.stderr).not.to.contain('not ready');
     expect(hasStackTrace(r.stderr)).to.equal(false);
   });
 });
