@@ -78,7 +78,7 @@ describe('malformed scenario files', () => {
     ];
     try {
       for (const [ref, want] of refs) {
-        writeFileSync(file, `name: s\nagents:\n  - kind: generator\n    id: g\n    offers: [{ kw: 1, priceMwh: 1 }]\n    strategy: ${ref}\n`);
+        writeFileSync(file, `name: s\nstart: 2026-07-01T00:00:00Z\nagents:\n  - kind: generator\n    id: g\n    offers: [{ kw: 1, priceMwh: 1 }]\n    strategy: ${ref}\n`);
         let issues: InputFileError['issues'] = [];
         try {
           loadScenarioFile(file);
