@@ -157,13 +157,19 @@ export interface Problem {
   readonly atKey?: boolean;
 }
 
+/** Problems an option of a union has: each unknown key counts, as each is reported. */
+const issueCount = (issues: readonly z.core.$ZodIssue[]): number => issues.reduce((n, x) => n + (x.code === 'unrecognized_keys' ? x.keys.length : 1), 0);
+
 /** A zod issue as messages; `allowed(path)` names the keys accepted where an unknown key was found. */
 export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, allowed: (path: readonly PropertyKey[]) => readonly string[]): Problem[] {
   const path = [...issue.path];
   // A keyword-or-mapping union (e.g. `comms: ideal | {…}`) given a mapping: the mapping option's issues say what is wrong.
   if (issue.code === 'invalid_union' && !('discriminator' in issue && issue.discriminator)) {
     const got = valueAt(raw, path);
-    const option = got !== null && typeof got === 'object' ? issue.errors.find((opt) => opt.length > 0 && !opt.some((x) => x.path.length === 0 && (x.code === 'invalid_value' || x.code === 'invalid_type'))) : undefined;
+    // Of the mapping options, the one it comes closest to (fewest issues, the first on a tie): a strategy
+    // `{ module: ./x.mjs, params: 5 }` is a module reference with a bad params, not an `id:` reference lacking its id.
+    const mappings = got !== null && typeof got === 'object' ? issue.errors.filter((opt) => opt.length > 0 && !opt.some((x) => x.path.length === 0 && (x.code === 'invalid_value' || x.code === 'invalid_type'))) : [];
+    const option = mappings.reduce<(typeof mappings)[number] | undefined>((best, opt) => (best === undefined || issueCount(opt) < issueCount(best) ? opt : best), undefined);
     if (option) return option.flatMap((x) => describeIssue({ ...x, path: [...path, ...x.path] } as z.core.$ZodIssue, raw, allowed));
     const roots = issue.errors.flatMap((opt) => opt.filter((x) => x.path.length === 0));
     const keywords = roots.flatMap((x) => (x.code === 'invalid_value' ? x.values : []));

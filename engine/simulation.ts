@@ -149,6 +149,12 @@ export class Simulation {
   private readonly foresight: readonly Float64Array[] | undefined;
   /** Strategy faults reported during the current interval (drained into its outcome). */
   private strategyFaults: Crashes['faults'] = [];
+  /**
+   * Faults reported in a day-ahead auction (a strategy's day-ahead valuation, an agent isolated there):
+   * it runs between real-time intervals, whose first phase starts a new fault list, so they go out
+   * with the next interval. Before, they went into the last interval's list, already written: lost.
+   */
+  private dayAheadFaults: Crashes['faults'] = [];
   private readonly kindOf = new Map<string, string>();
   private now: SimTime;
   /** Per party (scenario order): bus index (−1 intermediaries), intermediary index (−1 none), route (1 member, 2 customer), meter, role flags. */
@@ -395,6 +401,9 @@ export class Simulation {
     const network = this.grid && this.scenario.config.market.mechanism !== 'double-auction' ? this.grid.network : undefined;
     // On a plane the agents' schedules travel with the day-ahead results (comms.ts `dayAheadResults`), not handed over here.
     const held = this.comms && new Map<number, ReadonlyMap<number, number>>();
+    // Faults reported from here on are the auction's, at its gate, kept for the next interval's outcome.
+    run.crashes.faults = this.strategyFaults = this.dayAheadFaults;
+    run.crashes.now = this.now = simTime(auction.at);
     const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, customerBooks: (r) => this.customerBooks(r), marketView: this.dayAheadViews(intervals[0]!, run), ...(held ? { holdSchedule: (i, s) => held.set(i, s) } : {}) }, intervals);
     if (this.comms && held && out.result.status === 'cleared') {
       const to: Array<{ party: number; from: string; schedule?: ReadonlyMap<number, number> | undefined }> = [];
@@ -424,7 +433,8 @@ export class Simulation {
     const q = rules.quantumKw;
     const desk = this.desk;
     const room = this.room;
-    crashes.faults = this.strategyFaults = [];
+    crashes.faults = this.strategyFaults = this.dayAheadFaults;
+    this.dayAheadFaults = [];
     this.spent?.builder.release(); // the last interval's book is read no more: its bids can go
     crashes.now = this.now = interval.start;
     const rejections: Rejection[] = run.takeLate(); // late bids for this interval arrive after its gate

@@ -5,6 +5,12 @@
  * and `bid`; one instance for every agent that names it) or a factory
  * `(params, context) => Strategy` (`context`: a `StrategyContext`, when the agent's kind
  * creates one strategy per agent); anything else is a user error naming the file and the export.
+ *
+ * A module is loaded once per process (or batch worker thread): what it keeps at its top level,
+ * or in a ready `Strategy` object, goes on from one run to the next there (docs/strategies.md says
+ * so). Loading it afresh per run would not do: tsx's `tsImport` loads every import anew under a
+ * new namespace, packages included (a module importing `jslpSolver` from 'gridbid' cost 13.5 MB
+ * and 0.3 s per load, never freed).
  */
 import { resolve, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,7 +66,17 @@ export async function loadStrategyModules(scenario: Scenario): Promise<Scenario>
           params: undefined,
           // The run's context (agent id, seeded randomness, LP solver) goes along as a second argument.
           create: (params, context) => {
-            const made = (exported as (p: unknown, c: unknown) => unknown)(params ?? {}, context);
+            let made: unknown;
+            try {
+              made = (exported as (p: unknown, c: unknown) => unknown)(params ?? {}, context);
+            } catch (err) {
+              // The author's code failed before the run began: a user error naming the module, not an internal one.
+              throw new UserError(`${ref.module}: export '${name}' threw while creating the strategy${context ? ` for ${context.agentId}` : ''}: ${err instanceof Error ? err.message : String(err)}`);
+            }
+            if (made instanceof Promise) {
+              made.catch(() => undefined); // its rejection would end the process with the module's stack, over this message
+              throw new UserError(`${ref.module}: export '${name}' returned a Promise: a factory must return the Strategy itself (not an async function)`);
+            }
             if (!isStrategy(made)) throw new UserError(`${ref.module}: export '${name}' did not return a Strategy (an object with id and bid)`);
             return made;
           },

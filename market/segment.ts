@@ -35,9 +35,9 @@ export function segmentProblem(segment: unknown, k: number, limits: SegmentLimit
   if (segment === null || typeof segment !== 'object') return { code: 'malformed-segment', reason: `${segmentAt(k)} is not an object, got ${segment === null ? 'null' : typeof segment}` };
   const s = segment as { readonly side?: unknown; readonly priceMwh?: unknown; readonly quantityKw?: unknown };
   if (s.side !== 'buy' && s.side !== 'sell') return { code: 'invalid-side', reason: `${segmentAt(k)}: side must be 'buy' or 'sell', got ${JSON.stringify(s.side)}` };
-  if (typeof s.priceMwh !== 'number' || !Number.isFinite(s.priceMwh)) return { code: 'non-finite-price', reason: `${segmentAt(k)}: price must be a finite number, got ${String(s.priceMwh)}` };
+  if (typeof s.priceMwh !== 'number' || !Number.isFinite(s.priceMwh)) return { code: 'non-finite-price', reason: `${segmentAt(k)}: price must be a finite number, got ${shown(s.priceMwh)}` };
   if (typeof s.quantityKw !== 'number' || !Number.isFinite(s.quantityKw))
-    return { code: 'non-finite-quantity', reason: `${segmentAt(k)}: quantity must be a finite number, got ${String(s.quantityKw)}` };
+    return { code: 'non-finite-quantity', reason: `${segmentAt(k)}: quantity must be a finite number, got ${shown(s.quantityKw)}` };
   if (s.quantityKw < 0) return { code: 'negative-quantity', reason: `${segmentAt(k)}: quantity must be ≥ 0 kW, got ${s.quantityKw}` };
   if (s.quantityKw / limits.quantumKw > MAX_SEGMENT_QUANTA)
     return { code: 'quantity-too-large', reason: `${segmentAt(k)}: quantity ${s.quantityKw} kW exceeds ${MAX_SEGMENT_QUANTA * limits.quantumKw} kW, the most one segment may hold` };
@@ -68,6 +68,18 @@ export function isValidSegment(segment: unknown, limits: SegmentLimits): boolean
  */
 export function isValidPriceQuantity(p: number, q: number, limits: SegmentLimits): boolean {
   return Number.isFinite(p) && Number.isFinite(q) && q >= 0 && !(q / limits.quantumKw > MAX_SEGMENT_QUANTA) && !(p > limits.priceCapMwh) && !(p < limits.priceFloorMwh);
+}
+
+/**
+ * A value as a reason quotes it: a number as it prints (NaN, Infinity), anything else with its
+ * type, so a price read as the string '50' is not reported as "got 50", which reads as a valid price.
+ */
+function shown(x: unknown): string {
+  if (typeof x === 'number' || x === undefined || x === null) return String(x);
+  if (typeof x === 'string') return `string ${JSON.stringify(x)}`;
+  if (typeof x === 'object') return Array.isArray(x) ? 'an array' : 'an object';
+  if (typeof x === 'function') return 'a function';
+  return `${typeof x} ${String(x)}`; // boolean, bigint, symbol
 }
 
 /** Names a segment in a reason (built only on a problem: no string per valid segment). */

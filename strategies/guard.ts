@@ -25,6 +25,19 @@ export function invalidAnswer(answer: unknown, market: MarketView): string | und
   return undefined;
 }
 
+/**
+ * True when `x` is a Promise (or any thenable), which is then made quiet: an `async bid` answers
+ * with one, and its rejection, unhandled, ended the process (exit 1, the module's stack) instead
+ * of being reported as this strategy's fault like a throw.
+ */
+function quietPromise(x: unknown): boolean {
+  if (x === null || (typeof x !== 'object' && typeof x !== 'function') || typeof (x as { then?: unknown }).then !== 'function') return false;
+  (x as PromiseLike<unknown>).then(undefined, () => undefined);
+  return true;
+}
+
+const NOT_SYNC = 'returned a Promise: it must answer synchronously (an async function always returns a Promise)';
+
 /** An array's segments copied to plain objects (side, price, quantity); anything else as it is. */
 function plainSegments(answer: unknown): unknown {
   if (!Array.isArray(answer)) return answer;
@@ -41,7 +54,12 @@ export function guardStrategy<V extends AgentViewBase>(strategy: Strategy<V>, fa
       try {
         // Read once, here, into plain segments: a getter that throws (or answers differently on each
         // read) is the strategy's fault now, not the order book's later, where it would take the agent down.
-        answer = plainSegments(strategy.bid(view, market));
+        const raw = strategy.bid(view, market);
+        if (quietPromise(raw)) {
+          report(view.agentId, strategy.id, NOT_SYNC);
+          return fallback.bid(view, market);
+        }
+        answer = plainSegments(raw);
       } catch (err) {
         report(view.agentId, strategy.id, `threw: ${err instanceof Error ? err.message : String(err)}`);
         return fallback.bid(view, market);
@@ -55,6 +73,10 @@ export function guardStrategy<V extends AgentViewBase>(strategy: Strategy<V>, fa
       dayAheadValuation(view, market) {
         try {
           const v = strategy.dayAheadValuation!(view, market);
+          if (quietPromise(v)) {
+            report(view.agentId, strategy.id, `in dayAheadValuation ${NOT_SYNC}`);
+            return undefined;
+          }
           if (v === undefined || (Number.isFinite(v.terminalValueMwh) && Number.isFinite(v.finalSocMinKwh))) return v;
           report(view.agentId, strategy.id, `returned an invalid day-ahead valuation: ${JSON.stringify(v)}`);
         } catch (err) {
@@ -67,7 +89,8 @@ export function guardStrategy<V extends AgentViewBase>(strategy: Strategy<V>, fa
     ...(strategy.observe && {
       observe(outcome) {
         try {
-          strategy.observe!(outcome);
+          // A Promise from observe is not waited for: its feedback would arrive at no defined time.
+          if (quietPromise(strategy.observe!(outcome) as unknown)) report(agentId ?? '', strategy.id, `in observe ${NOT_SYNC}`);
         } catch (err) {
           report(agentId ?? '', strategy.id, `threw in observe: ${err instanceof Error ? err.message : String(err)}`);
         }

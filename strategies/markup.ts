@@ -1,6 +1,7 @@
 /**
  * Fixed markup: sellers offer at cost × (1 + m), buyers bid value × (1 − m), then
- * clamped to the market's [floor, cap]. So a need valued at the cap (an EV's must-run
+ * clamped to the market's [floor, cap]; a negative value is shaded by its magnitude
+ * (cost + m·|cost|, value − m·|value|), so a markup never offers below cost. So a need valued at the cap (an EV's must-run
  * power) is shaded too with m > 0 — 10 % bids it at 0.9 × cap, and supply dearer than
  * that leaves it unbought — and stays at the cap only with m ≤ 0.
  */

@@ -11,7 +11,7 @@
  *   `maxChargeKw` at lo − m·(hi − lo), sell its `maxDischargeKw` at hi + m·(hi − lo)
  *   (m < 0 trades more, m > 0 holds out for better prices; m > −0.5 keeps buy < sell);
  * - aggregator (and any other view): a markup on its own curve, as `markup`:
- *   demand at value × (1 − m), supply at cost × (1 + m).
+ *   demand at value × (1 − m), supply at cost × (1 + m) (by magnitude when negative).
  *
  * Episodes are days. At a bucket's first bid of the day it picks a level (ε-greedy)
  * and keeps it for the bucket's intervals. Feedback comes through `observe` — the

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { InputFileError } from '../../core/errors.ts';
@@ -64,6 +65,30 @@ describe('malformed scenario files', () => {
       const issues = (e as InputFileError).issues;
       expect(issues.map((i) => i.path)).to.deep.equal(['seeed', 'market.priceCap', 'agents[0].offers[0].kw', 'agents[1].kind']);
       expect(issues.map((i) => i.line)).to.deep.equal([3, 5, 9, 10]);
+    }
+  });
+
+  it("a strategy reference is judged by the form it comes closest to: a module's bad params is one problem, not 'id: required' and 'unknown key module'", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-strategy-ref-'));
+    const file = join(dir, 's.yaml');
+    const refs: Array<[string, string[]]> = [
+      ['{ module: ./mine.mjs, params: 5 }', ['agents[0].strategy.params: expected record, got 5']],
+      ['{ module: ./mine.mjs, parms: {} }', ["agents[0].strategy.parms: unknown key 'parms'"]],
+      ['{ id: markup, parms: { markup: 0.1 } }', ["agents[0].strategy.parms: unknown key 'parms'"]],
+    ];
+    try {
+      for (const [ref, want] of refs) {
+        writeFileSync(file, `name: s\nstart: 2026-07-01T00:00:00Z\nagents:\n  - kind: generator\n    id: g\n    offers: [{ kw: 1, priceMwh: 1 }]\n    strategy: ${ref}\n`);
+        let issues: InputFileError['issues'] = [];
+        try {
+          loadScenarioFile(file);
+        } catch (e) {
+          issues = (e as InputFileError).issues;
+        }
+        expect(issues.map((i) => `${i.path}: ${i.message}`), ref).to.deep.equal(want);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

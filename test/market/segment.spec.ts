@@ -62,4 +62,15 @@ describe('segment checks: isValidSegment and segmentProblem agree', () => {
       { numRuns: 500 },
     );
   });
+
+  it('a price or quantity of the wrong type is quoted with its type: a strategy that reads "50" from a file is not told "got 50"', () => {
+    const reason = (priceMwh: unknown, quantityKw: unknown): string | undefined => segmentProblem({ side: 'buy', priceMwh, quantityKw }, 0, RULES)?.reason;
+    expect(reason('50', 1)).to.equal('segment 0: price must be a finite number, got string "50"');
+    expect(reason(50, '1')).to.equal('segment 0: quantity must be a finite number, got string "1"');
+    expect(reason(NaN, 1)).to.equal('segment 0: price must be a finite number, got NaN');
+    expect(reason(50, undefined)).to.equal('segment 0: quantity must be a finite number, got undefined');
+    expect(reason(null, 1)).to.equal('segment 0: price must be a finite number, got null');
+    expect(reason(50n, 1)).to.equal('segment 0: price must be a finite number, got bigint 50');
+    expect(reason({ value: 50 }, 1)).to.equal('segment 0: price must be a finite number, got an object');
+  });
 });

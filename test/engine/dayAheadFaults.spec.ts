@@ -1,0 +1,35 @@
+/**
+ * Faults reported in a day-ahead auction are reported: the auction runs between real-time
+ * intervals, and what it reported went into the last interval's fault list, already written.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { runScenarioFile } from '../../engine/run.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
+
+describe('faults in the day-ahead auction', () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'gridbid-da-faults-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a strategy's invalid day-ahead valuation is in events.csv and summary.json, at the auction's gate", async function () {
+    this.timeout(60_000);
+    // scenarios/day-ahead-real-time.yaml: one delivery day, its auction at 12:00 local (UTC+2) the day before; three batteries.
+    const base = readFileSync(join(REPO_ROOT, 'scenarios/day-ahead-real-time.yaml'), 'utf8');
+    const module = join(REPO_ROOT, 'test/fixtures/strategies/badDayAheadValuation.mjs');
+    const text = base.replace('degradationCostPerMwh: 20', `degradationCostPerMwh: 20\n    strategy: { module: ${module} }`);
+    expect(text).not.to.equal(base);
+    const file = join(dir, 'da.yaml');
+    writeFileSync(file, text);
+    await runScenarioFile(file, { outDir: join(dir, 'out') });
+    const events = (parse(readFileSync(join(dir, 'out/events.csv')), { columns: true }) as Array<Record<string, string>>).filter((e) => e.type === 'STRATEGY_FAULT');
+    expect(events.map((e) => `${e.interval_start} ${e.target}`)).to.deep.equal(['2026-06-30T10:00:00Z battery-1', '2026-06-30T10:00:00Z battery-2', '2026-06-30T10:00:00Z battery-3']);
+    for (const e of events) expect(e.detail).to.contain("strategy 'bad-day-ahead' returned an invalid day-ahead valuation");
+    const summary = JSON.parse(readFileSync(join(dir, 'out/summary.json'), 'utf8')) as { kpis: { agentFaults: unknown[]; isolatedAgents: number } };
+    expect(summary.kpis.agentFaults).to.have.length(3);
+    expect(summary.kpis.isolatedAgents).to.equal(0);
+  });
+});
