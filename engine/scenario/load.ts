@@ -20,6 +20,8 @@ import type { AgentGroup } from '../../agents/registry.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { parseSimTime } from '../../core/time.ts';
 import { reservedIdProblem } from './reservedIds.ts';
+import { firstSendLeadMinutes } from '../interval/comms.ts';
+import type { RealTimeStage } from './timeline.ts';
 
 export interface Scenario {
   /** The file it came from (as given), for messages and summaries. */
@@ -66,6 +68,26 @@ export function scenarioFromData(raw: unknown, file: string): Scenario | undefin
   return { file, config: parsed.data };
 }
 
+/**
+ * On a communication plane, interval k+1's bids leave at their bid time only when that lies within
+ * interval k (engine/interval/comms.ts, `firstSendLeadMinutes`): a real-time gate that closes an
+ * interval or more before its interval starts made every bid after the first interval's miss its
+ * gate, a run whose market cleared nothing, with exit 0 (audit W-fuzz).
+ */
+function planeGateProblem(s: ScenarioConfig, stages: ReturnType<typeof normaliseTimeline>): Problem | undefined {
+  if (s.comms === 'ideal') return undefined;
+  const rt = stages.findIndex((st) => st.stage === 'realTime');
+  const own = rt < 0 ? undefined : (stages[rt] as RealTimeStage).gateClosureMinutes;
+  const gateMinutes = own ?? s.market.gateClosureMinutes;
+  const leadMinutes = firstSendLeadMinutes(s.agents.some((g) => g.kind === 'aggregator'));
+  if (gateMinutes + leadMinutes <= s.intervalMinutes) return undefined;
+  const what = leadMinutes > 1 ? `the members' curves leave ${leadMinutes} min before the gate` : 'bids leave 1 min before the gate';
+  return {
+    path: own === undefined ? ['market', 'gateClosureMinutes'] : ['market', 'timeline', rt, 'gateClosureMinutes'],
+    message: `${gateMinutes} min: on a communication plane a real-time gate must close at most ${s.intervalMinutes - leadMinutes} min before its interval (${what}, and the engine sends an interval's bids only within the interval before it, of ${s.intervalMinutes} min); a longer gate needs comms: ideal`,
+  };
+}
+
 /** Strategy references of a document that failed its schema: each that is well-formed is checked for its id, kind and parameters. */
 function strategyChecksOnRaw(raw: unknown, baseDir: string): Problem[] {
   const agents = raw !== null && typeof raw === 'object' ? (raw as { agents?: unknown }).agents : undefined;
@@ -102,6 +124,8 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     if (st.stage === 'dayAhead' && st.intervalMinutes !== undefined && st.intervalMinutes !== s.intervalMinutes)
       out.push({ path: ['market', 'timeline', i, 'intervalMinutes'], message: `a run clears day-ahead on the scenario's intervals (${s.intervalMinutes} minutes) for now; leave intervalMinutes out or set it to ${s.intervalMinutes}` });
   });
+  const gateProblem = planeGateProblem(s, stages);
+  if (gateProblem) out.push(gateProblem);
   let buses: Set<string> | undefined;
   if (s.network) {
     try {

@@ -3,7 +3,11 @@
  * (audit W-fuzz): each is the smallest scenario that showed the failure, and the check that
  * failed (an internal error, books that did not close, Σ actual_kw ≠ 0).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { InputFileError } from '../../core/errors.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { runAndRead } from '../operations/outputs.ts';
 
@@ -37,6 +41,46 @@ agents:
       } finally {
         o.cleanup();
       }
+    });
+  }
+
+  const onPlane = (gateMinutes: number, aggregator: boolean): string => `
+name: plane-gate
+start: 2026-03-06T00:00:00Z
+days: 0.25
+intervalMinutes: 15
+market: { gateClosureMinutes: ${gateMinutes} }
+comms: { classes: { demand-response: { latency: { distribution: fixed, ms: 100 } } } }
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 50, priceMwh: 50 }] }
+  - { kind: home, idPrefix: home, count: 2 }
+${aggregator ? '  - { kind: aggregator, id: agg, contract: { type: pass-through } }\n  - { kind: home, idPrefix: member, count: 2, aggregator: agg }\n' : ''}`;
+
+  for (const [gate, aggregator] of [[14, false], [13, true]] as const) {
+    it(`on a plane, a ${gate}-minute gate of 15-minute intervals${aggregator ? ' with an aggregator (its members send 1 min earlier)' : ''} is the longest accepted, and every bid of all 24 intervals makes its gate`, async () => {
+      const o = await runAndRead(scenario(onPlane(gate, aggregator)), 'gridbid-fuzz-');
+      try {
+        const rejections = parse(readFileSync(join(o.dir, 'rejections.csv')), { columns: true }) as unknown[];
+        expect(rejections).to.have.length(0);
+        // Every interval clears at the plant's price: each home bought something in each of the 24.
+        const home1 = o.agents.filter((r) => r.agent_id === 'home-1');
+        expect(home1).to.have.length(24);
+        expect(home1.every((r) => Number(r.award_kw) > 0 && Number(r.price) === 50)).to.equal(true);
+      } finally {
+        o.cleanup();
+      }
+    });
+    it(`on a plane, a ${gate + 1}-minute gate${aggregator ? ' with an aggregator' : ''} is refused at load: it left every interval but the first without bids (exit 0, unserved load)`, () => {
+      let err: unknown;
+      try {
+        scenario(onPlane(gate + 1, aggregator));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(InputFileError);
+      const issue = (err as InputFileError).issues[0]!;
+      expect(issue.path).to.equal('market.gateClosureMinutes');
+      expect(issue.message).to.contain(`must close at most ${gate} min before its interval`);
     });
   }
 });
