@@ -83,4 +83,37 @@ ${aggregator ? '  - { kind: aggregator, id: agg, contract: { type: pass-through 
       expect(issue.message).to.contain(`must close at most ${gate} min before its interval`);
     });
   }
+
+  it('two line outages back to back (l0 01:00–02:00, then l2 02:00–04:00) are accepted and run to the end: only overlapping ones that island a bus together are refused (fixtures/scenarios/bad/26)', async () => {
+    const o = await runAndRead(
+      scenario(`
+name: outages-back-to-back
+start: 2026-09-06T00:00:00Z
+days: 0.25
+network:
+  buses: [{ id: grid, reference: true }, { id: b1 }, { id: b2 }]
+  branches:
+    - { id: l0, from: grid, to: b1, reactancePu: 0.1 }
+    - { id: l1, from: grid, to: b2, reactancePu: 0.1 }
+    - { id: l2, from: b1, to: b2, reactancePu: 0.1 }
+faults:
+  - { type: line-outage, branch: l0, at: 2026-09-06T01:00:00Z, until: 2026-09-06T02:00:00Z }
+  - { type: line-outage, branch: l2, at: 2026-09-06T02:00:00Z, until: 2026-09-06T04:00:00Z }
+agents:
+  - { kind: generator, id: plant, bus: grid, offers: [{ kw: 50, priceMwh: 50 }] }
+  - { kind: home, idPrefix: h, count: 2, bus: b1 }
+`),
+      'gridbid-fuzz-',
+    );
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      expect(o.summary.intervals).to.equal(24);
+      // From 01:00 to 02:00 b1 is fed through l1 and l2 (l0 out); from 02:00 through l0 alone (l2 out): no flow on l2.
+      const l2 = o.flows.filter((r) => r.line_id === 'l2' && r.interval_start! >= '2026-09-06T02:00' && r.interval_start! < '2026-09-06T04:00');
+      expect(l2).to.have.length(8);
+      expect(l2.every((r) => Number(r.flow_kw) === 0)).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
 });
