@@ -83,25 +83,31 @@ export interface RedispatchResult {
 /**
  * A unit's regulation curve around `positionKw` (sell segments, cheapest first): the first
  * `positionKw` of its merit order at marginal cost − spread, the rest at marginal cost +
- * spread, prices kept within [floor, cap]. Example: blocks [400 kW at 80, 200 kW at 95],
- * position 450 kW, spread 10: [400 at 70, 50 at 85, 150 at 105].
+ * spread, prices kept within [floor, cap] — and a tick inside the limit where they meet a fixed
+ * bid: a sell at least floor + tick (the fixed injections are offered at the floor), a buy at
+ * most cap − tick (the fixed withdrawals bid the cap). At the same price the clearing rations a
+ * tie pro rata, so a down-regulation clamped to the floor took part of the fixed injection's
+ * place: the unit kept producing while the sites' metered export was spilled and the books did
+ * not close (audit W-fuzz: floor 0, a unit at marginal cost 0, spread 10). Example: blocks
+ * [400 kW at 80, 200 kW at 95], position 450 kW, spread 10: [400 at 70, 50 at 85, 150 at 105].
  */
 export function regulationCurve(
   blocks: readonly OfferBlock[],
   positionKw: number,
   spreadMwh: number,
-  rules: Pick<MarketRules, 'priceCapMwh' | 'priceFloorMwh'>,
+  rules: Pick<MarketRules, 'priceCapMwh' | 'priceFloorMwh' | 'priceTickMwh'>,
   takes: readonly OfferBlock[] = [],
 ): BidSegment[] {
-  const clamp = (p: number): number => Math.min(rules.priceCapMwh, Math.max(rules.priceFloorMwh, p));
+  const sellAt = (p: number): number => Math.min(rules.priceCapMwh, Math.max(rules.priceFloorMwh + rules.priceTickMwh, p));
+  const buyAt = (p: number): number => Math.min(rules.priceCapMwh - rules.priceTickMwh, Math.max(rules.priceFloorMwh, p));
   const out: BidSegment[] = [];
   let loaded = Math.max(0, positionKw);
   for (const b of blocks) {
     if (!(b.kw > 0)) continue;
     const down = Math.min(b.kw, loaded);
     loaded -= down;
-    if (down > 0) out.push({ side: 'sell', priceMwh: clamp(b.valueMwh - spreadMwh), quantityKw: down });
-    if (b.kw - down > 0) out.push({ side: 'sell', priceMwh: clamp(b.valueMwh + spreadMwh), quantityKw: b.kw - down });
+    if (down > 0) out.push({ side: 'sell', priceMwh: sellAt(b.valueMwh - spreadMwh), quantityKw: down });
+    if (b.kw - down > 0) out.push({ side: 'sell', priceMwh: sellAt(b.valueMwh + spreadMwh), quantityKw: b.kw - down });
   }
   // Taking energy back: what it already takes (a negative position) it gives up only above value + spread; more below value − spread.
   let taken = Math.max(0, -positionKw);
@@ -109,8 +115,8 @@ export function regulationCurve(
     if (!(b.kw > 0)) continue;
     const held = Math.min(b.kw, taken);
     taken -= held;
-    if (held > 0) out.push({ side: 'buy', priceMwh: clamp(b.valueMwh + spreadMwh), quantityKw: held });
-    if (b.kw - held > 0) out.push({ side: 'buy', priceMwh: clamp(b.valueMwh - spreadMwh), quantityKw: b.kw - held });
+    if (held > 0) out.push({ side: 'buy', priceMwh: buyAt(b.valueMwh + spreadMwh), quantityKw: held });
+    if (b.kw - held > 0) out.push({ side: 'buy', priceMwh: buyAt(b.valueMwh - spreadMwh), quantityKw: b.kw - held });
   }
   return out;
 }

@@ -15,6 +15,12 @@ import type { ByteSink } from './parquetStream.ts';
 const BUFFER_BYTES = 1 << 16;
 /** Scratch for the digits of one integer, least significant first. */
 const digits = new Uint8Array(48);
+/**
+ * The most decimals `scaledTrimmed` writes. A money unit can have more: an interval of 5 or 20
+ * minutes lasts 0.0833… or 0.333… h, a 16–17 digit double, so its unit (quantum × hours × tick
+ * ÷ 1000) has 24 or more decimals; its writers take the decimal.js text instead.
+ */
+export const SCALED_MAX_DECIMALS = 20;
 /** The ASCII codes of the ones and tens digit of 0–99. */
 const LOW_DIGIT = Uint8Array.from({ length: 100 }, (_, r) => 48 + (r % 10));
 const HIGH_DIGIT = Uint8Array.from({ length: 100 }, (_, r) => 48 + Math.floor(r / 10));
@@ -146,7 +152,7 @@ export class CsvFile {
    * no point when nothing is left after it: the text of `MoneyUnit.format`.
    */
   scaledTrimmed(m: number, scale: number): void {
-    if (!Number.isSafeInteger(m) || scale > 20) throw new RangeError(`scaledTrimmed: ${m} × 10^-${scale}`);
+    if (!Number.isSafeInteger(m) || scale > SCALED_MAX_DECIMALS) throw new RangeError(`scaledTrimmed: ${m} × 10^-${scale}`);
     this.scaledInteger(m, scale, true);
   }
 

@@ -13,7 +13,7 @@ import type { RetailDesk } from '../engine/retail.ts';
 import type { CommsRunEnd, IntervalOutcome, MdmsRunEnd, RunInfo, SimulationSink } from '../engine/interval/outcome.ts';
 import type { Party } from '../engine/interval/participants.ts';
 import type { MarketRules } from '../market/types.ts';
-import { type CsvFile, csvText, decimalsOf, encodeField, fixed } from './csvFile.ts';
+import { type CsvFile, csvText, decimalsOf, encodeField, fixed, SCALED_MAX_DECIMALS } from './csvFile.ts';
 import type { OutputFormat } from './parquet.ts';
 import { TableFiles } from './tableFiles.ts';
 import { KpiAccumulator } from './kpis.ts';
@@ -257,8 +257,8 @@ export class Recorder implements SimulationSink {
       csv.text(lastPriceText);
       csv.comma();
       const extra = costExtra[i];
-      // The digit writer takes at most 20 decimals; a unit with more (a 5-minute interval's 1/12 h) is written as text.
-      const scaled = extra === undefined && unit.decimals <= 20 ? unit.scaled(costUnits[i]!) : NaN;
+      // Units with more decimals than scaledTrimmed writes (a 5- or 20-minute interval's) print through unit.format.
+      const scaled = extra === undefined && unit.decimals <= SCALED_MAX_DECIMALS ? unit.scaled(costUnits[i]!) : NaN;
       if (scaled === scaled) csv.scaledTrimmed(scaled, unit.decimals);
       else csv.text(extra === undefined ? unit.format(costUnits[i]!) : formatMoney(unit.toMoney(costUnits[i]!).plus(extra)));
       csv.comma();

@@ -91,6 +91,15 @@ export const REPORTING_KINDS: ReadonlySet<string> = new Set(['storage', 'ev']);
 export const MEMBER_LEAD_MS = 60_000;
 
 /**
+ * How long before an interval's gate its first messages leave, minutes: the bids 1 min, and with
+ * an aggregator its members' curves MEMBER_LEAD_MS before them. On a plane interval k+1's first
+ * messages must leave within interval k (its commands are resolved first, and the plane's clock
+ * only moves forward), so a gate plus this lead longer than an interval sends every interval's
+ * bids after their gate but the first's (engine/scenario/load.ts refuses such a scenario).
+ */
+export const firstSendLeadMinutes = (hasAggregators: boolean): number => 1 + (hasAggregators ? MEMBER_LEAD_MS / 60_000 : 0);
+
+/**
  * How long an operator waits for the answers to its event (our choice): an opt-in or opt-out
  * reply must reach it within this window from the event's start (capped by the interval).
  * The rule for silence is OpenADR's opt-out model: an enrolled agent takes part unless it

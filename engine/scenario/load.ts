@@ -13,13 +13,16 @@ import { checkStrategyRef, strategyRefSchema } from '../../strategies/registry.t
 import { feederConfigOf, networkFromConfig } from '../../network/schema.ts';
 import { radialFeeder } from '../../network/radial.ts';
 import { NetworkError, withBranchInService } from '../../network/validate.ts';
-import { matchesAgent } from '../../agents/operations/faults.ts';
+import type { Network } from '../../network/types.ts';
+import { inForce, matchesAgent } from '../../agents/operations/faults.ts';
 import { type ScenarioConfig, scenarioSchema } from './schema.ts';
 import { normaliseTimeline, timelineProblems } from './timeline.ts';
 import type { AgentGroup } from '../../agents/registry.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { parseSimTime } from '../../core/time.ts';
 import { reservedIdProblem } from './reservedIds.ts';
+import { firstSendLeadMinutes } from '../interval/comms.ts';
+import type { RealTimeStage } from './timeline.ts';
 
 export interface Scenario {
   /** The file it came from (as given), for messages and summaries. */
@@ -66,6 +69,26 @@ export function scenarioFromData(raw: unknown, file: string): Scenario | undefin
   return { file, config: parsed.data };
 }
 
+/**
+ * On a communication plane, interval k+1's bids leave at their bid time only when that lies within
+ * interval k (engine/interval/comms.ts, `firstSendLeadMinutes`): a real-time gate that closes an
+ * interval or more before its interval starts made every bid after the first interval's miss its
+ * gate, a run whose market cleared nothing, with exit 0 (audit W-fuzz).
+ */
+function planeGateProblem(s: ScenarioConfig, stages: ReturnType<typeof normaliseTimeline>): Problem | undefined {
+  if (s.comms === 'ideal') return undefined;
+  const rt = stages.findIndex((st) => st.stage === 'realTime');
+  const own = rt < 0 ? undefined : (stages[rt] as RealTimeStage).gateClosureMinutes;
+  const gateMinutes = own ?? s.market.gateClosureMinutes;
+  const leadMinutes = firstSendLeadMinutes(s.agents.some((g) => g.kind === 'aggregator'));
+  if (gateMinutes + leadMinutes <= s.intervalMinutes) return undefined;
+  const what = leadMinutes > 1 ? `the members' curves leave ${leadMinutes} min before the gate` : 'bids leave 1 min before the gate';
+  return {
+    path: own === undefined ? ['market', 'gateClosureMinutes'] : ['market', 'timeline', rt, 'gateClosureMinutes'],
+    message: `${gateMinutes} min: on a communication plane a real-time gate must close at most ${s.intervalMinutes - leadMinutes} min before its interval (${what}, and the engine sends an interval's bids only within the interval before it, of ${s.intervalMinutes} min); a longer gate needs comms: ideal`,
+  };
+}
+
 /** Strategy references of a document that failed its schema: each that is well-formed is checked for its id, kind and parameters. */
 function strategyChecksOnRaw(raw: unknown, baseDir: string): Problem[] {
   const agents = raw !== null && typeof raw === 'object' ? (raw as { agents?: unknown }).agents : undefined;
@@ -102,6 +125,8 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     if (st.stage === 'dayAhead' && st.intervalMinutes !== undefined && st.intervalMinutes !== s.intervalMinutes)
       out.push({ path: ['market', 'timeline', i, 'intervalMinutes'], message: `a run clears day-ahead on the scenario's intervals (${s.intervalMinutes} minutes) for now; leave intervalMinutes out or set it to ${s.intervalMinutes}` });
   });
+  const gateProblem = planeGateProblem(s, stages);
+  if (gateProblem) out.push(gateProblem);
   let buses: Set<string> | undefined;
   if (s.network) {
     try {
@@ -198,6 +223,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       });
     }
   });
+  if (network && s.network?.model !== 'lindistflow') out.push(...jointOutageProblems(s.faults, network));
   s.tariffs.forEach((t, i) => {
     for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!)) out.push({ path: ['tariffs', i], message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` });
   });
@@ -260,6 +286,36 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
  * with different prefixes never make the same id (the last '-' splits an id one way only);
  * groups with the same prefix are reported by the caller. Without listing every id.
  */
+/**
+ * Line outages in force together that island a DC network, though none does alone (each alone is
+ * checked with its fault). The set in force only grows at an outage's start, so each start is
+ * checked with every outage in force then. The run found them only when it reached that
+ * interval: exit 1 mid-run, a folder left INCOMPLETE, and a message without file or fault (audit W-fuzz).
+ */
+function jointOutageProblems(faults: ScenarioConfig['faults'], network: Network): Problem[] {
+  const outages = faults.flatMap((f, i) => (f.type === 'line-outage' && network.branches.some((b) => b.id === f.branch) ? [{ f, i }] : []));
+  const out: Problem[] = [];
+  for (const { f, i } of outages) {
+    const t = parseSimTime(f.at)!;
+    const together = outages.filter((o) => o.i !== i && o.f.branch !== f.branch && inForce(o.f.at, o.f.until, t));
+    if (together.length === 0) continue;
+    let net = network;
+    try {
+      for (const o of together) net = withBranchInService(net, o.f.branch, false);
+    } catch {
+      continue; // an outage that islands alone is reported with its own fault
+    }
+    try {
+      withBranchInService(net, f.branch, false);
+    } catch (err) {
+      if (!(err instanceof NetworkError)) throw err;
+      const others = together.map((o) => `faults[${o.i}] (branch '${o.f.branch}', out from ${o.f.at}${o.f.until ? ` until ${o.f.until}` : ''})`).join(', ');
+      out.push({ path: ['faults', i, 'branch'], message: `at ${f.at}, with ${others} out too, ${err.issues[0]!.message}; the DC model cannot run islands: let the outages not overlap, or choose a branch of a meshed part of the network` });
+    }
+  }
+  return out;
+}
+
 function idClashes(groups: ScenarioConfig['agents']): Problem[] {
   const prefixOf = (g: ScenarioConfig['agents'][number]): string => ('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind;
   const byPrefix = new Map<string, { index: number; count: number }>();

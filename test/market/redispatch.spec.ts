@@ -54,4 +54,36 @@ describe('market/redispatch (hand-computed, one bus)', () => {
     expect(r.spilledQuanta[0]).to.equal(0);
     expect(run(-30, [A]).spilledQuanta[0]! * q).to.equal(30);
   });
+
+  it('a fixed injection clears before a down-regulation clamped to the floor (floor 0, unit at cost 0, spread 10): the unit gives up 40 kW, nothing spilled (audit W-fuzz)', () => {
+    // Two buses, one price (no grid): 100 kW withdrawn at main, 40 kW injected at pv. Before, the unit's
+    // down-regulation (0 − 10, clamped to the floor 0) tied with the injection offered at the floor,
+    // and the tie was rationed pro rata: 100 × 40/140 = 28.571 kW of the injection sold, 11.429 spilled.
+    const rules = { ...DEFAULT_RULES, priceFloorMwh: 0 };
+    const pv = busId('pv');
+    const unit: RegulatingUnit = { id: agentId('plant'), bus: main, positionQuanta: 100 / q, blocks: [{ kw: 200, valueMwh: 0 }] };
+    const r = redispatch({ interval: 0, durationH: 0.25, rules, buses: [main, pv], fixedNetQuanta: Float64Array.of(100 / q, -40 / q), units: [unit], spreadMwh: 10, mechanism: 'double-auction', grid: undefined });
+    expect(r.spilledQuanta[1]).to.equal(0);
+    expect(r.outputQuanta[0]! * q).to.equal(60);
+    expect(r.imbalancePriceMwh[0]).to.equal(0.01);
+    expect(regulationCurve(unit.blocks, 100, 10, rules)).to.deep.equal([
+      { side: 'sell', priceMwh: 0.01, quantityKw: 100 },
+      { side: 'sell', priceMwh: 10, quantityKw: 100 },
+    ]);
+  });
+
+  it('likewise a fixed withdrawal clears before a take clamped to the cap: the taker gives up what the sites withdraw, nothing unserved', () => {
+    const rules = { ...DEFAULT_RULES, priceCapMwh: 100 };
+    const load = busId('load');
+    // The upstream grid takes 50 kW (position −50) at value 95; its take held at 95 + 10, clamped to the cap 100.
+    const upstream: RegulatingUnit = { id: agentId('up'), bus: main, positionQuanta: -50 / q, blocks: [], takes: [{ kw: 100, valueMwh: 95 }] };
+    // 50 kW injected at main (the export the grid took), 20 kW withdrawn at load: the grid takes 30.
+    const r = redispatch({ interval: 0, durationH: 0.25, rules, buses: [main, load], fixedNetQuanta: Float64Array.of(-50 / q, 20 / q), units: [upstream], spreadMwh: 10, mechanism: 'double-auction', grid: undefined });
+    expect(r.unservedQuanta[1]).to.equal(0);
+    expect(r.outputQuanta[0]! * q).to.equal(-30);
+    expect(regulationCurve([], -50, 10, rules, upstream.takes)).to.deep.equal([
+      { side: 'buy', priceMwh: 99.99, quantityKw: 50 },
+      { side: 'buy', priceMwh: 85, quantityKw: 50 },
+    ]);
+  });
 });

@@ -1,0 +1,119 @@
+/**
+ * Reproducers of failures found by fuzzing the whole engine with small random valid scenarios
+ * (audit W-fuzz): each is the smallest scenario that showed the failure, and the check that
+ * failed (an internal error, books that did not close, Σ actual_kw ≠ 0).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { InputFileError } from '../../core/errors.ts';
+import { parseScenario } from '../../engine/scenario/load.ts';
+import { runAndRead } from '../operations/outputs.ts';
+
+const scenario = (body: string) => parseScenario(body, 'fuzz.yaml');
+
+describe('fuzz reproducers (audit W-fuzz)', () => {
+  for (const minutes of [5, 20]) {
+    it(`a ${minutes}-minute interval runs: its money unit has more than 20 decimals (${minutes}/60 h is a repeating decimal) and a zero cost (the idle peaker's) crashed the agents.csv writer; each cost is award × price × ${minutes}/60 h`, async () => {
+      const o = await runAndRead(
+        scenario(`
+name: short-interval
+start: 2026-07-01T00:00:00Z
+days: 0.25
+intervalMinutes: ${minutes}
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 50, priceMwh: 60 }] }
+  - { kind: generator, id: peaker, offers: [{ kw: 50, priceMwh: 300 }] }
+  - { kind: home, idPrefix: home, count: 2 }
+`),
+        'gridbid-fuzz-',
+      );
+      try {
+        expect(o.summary.books.closed).to.equal(true);
+        expect(o.summary.intervals).to.equal((6 * 60) / minutes);
+        expect(o.agents.filter((r) => r.agent_id === 'peaker').every((r) => r.cost === '0')).to.equal(true);
+        for (const r of o.agents) {
+          // cost (currency) = kW × currency/MWh × h / 1000; the price is 60 throughout (the plant is marginal).
+          expect(Number(r.price)).to.equal(60);
+          expect(Number(r.cost), `${r.agent_id} ${r.interval_start}`).to.be.closeTo((Number(r.award_kw) * 60 * minutes) / 60 / 1000, 1e-9);
+        }
+      } finally {
+        o.cleanup();
+      }
+    });
+  }
+
+  const onPlane = (gateMinutes: number, aggregator: boolean): string => `
+name: plane-gate
+start: 2026-03-06T00:00:00Z
+days: 0.25
+intervalMinutes: 15
+market: { gateClosureMinutes: ${gateMinutes} }
+comms: { classes: { demand-response: { latency: { distribution: fixed, ms: 100 } } } }
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 50, priceMwh: 50 }] }
+  - { kind: home, idPrefix: home, count: 2 }
+${aggregator ? '  - { kind: aggregator, id: agg, contract: { type: pass-through } }\n  - { kind: home, idPrefix: member, count: 2, aggregator: agg }\n' : ''}`;
+
+  for (const [gate, aggregator] of [[14, false], [13, true]] as const) {
+    it(`on a plane, a ${gate}-minute gate of 15-minute intervals${aggregator ? ' with an aggregator (its members send 1 min earlier)' : ''} is the longest accepted, and every bid of all 24 intervals makes its gate`, async () => {
+      const o = await runAndRead(scenario(onPlane(gate, aggregator)), 'gridbid-fuzz-');
+      try {
+        const rejections = parse(readFileSync(join(o.dir, 'rejections.csv')), { columns: true }) as unknown[];
+        expect(rejections).to.have.length(0);
+        // Every interval clears at the plant's price: each home bought something in each of the 24.
+        const home1 = o.agents.filter((r) => r.agent_id === 'home-1');
+        expect(home1).to.have.length(24);
+        expect(home1.every((r) => Number(r.award_kw) > 0 && Number(r.price) === 50)).to.equal(true);
+      } finally {
+        o.cleanup();
+      }
+    });
+    it(`on a plane, a ${gate + 1}-minute gate${aggregator ? ' with an aggregator' : ''} is refused at load: it left every interval but the first without bids (exit 0, unserved load)`, () => {
+      let err: unknown;
+      try {
+        scenario(onPlane(gate + 1, aggregator));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(InputFileError);
+      const issue = (err as InputFileError).issues[0]!;
+      expect(issue.path).to.equal('market.gateClosureMinutes');
+      expect(issue.message).to.contain(`must close at most ${gate} min before its interval`);
+    });
+  }
+
+  it('two line outages back to back (l0 01:00–02:00, then l2 02:00–04:00) are accepted and run to the end: only overlapping ones that island a bus together are refused (fixtures/scenarios/bad/26)', async () => {
+    const o = await runAndRead(
+      scenario(`
+name: outages-back-to-back
+start: 2026-09-06T00:00:00Z
+days: 0.25
+network:
+  buses: [{ id: grid, reference: true }, { id: b1 }, { id: b2 }]
+  branches:
+    - { id: l0, from: grid, to: b1, reactancePu: 0.1 }
+    - { id: l1, from: grid, to: b2, reactancePu: 0.1 }
+    - { id: l2, from: b1, to: b2, reactancePu: 0.1 }
+faults:
+  - { type: line-outage, branch: l0, at: 2026-09-06T01:00:00Z, until: 2026-09-06T02:00:00Z }
+  - { type: line-outage, branch: l2, at: 2026-09-06T02:00:00Z, until: 2026-09-06T04:00:00Z }
+agents:
+  - { kind: generator, id: plant, bus: grid, offers: [{ kw: 50, priceMwh: 50 }] }
+  - { kind: home, idPrefix: h, count: 2, bus: b1 }
+`),
+      'gridbid-fuzz-',
+    );
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      expect(o.summary.intervals).to.equal(24);
+      // From 01:00 to 02:00 b1 is fed through l1 and l2 (l0 out); from 02:00 through l0 alone (l2 out): no flow on l2.
+      const l2 = o.flows.filter((r) => r.line_id === 'l2' && r.interval_start! >= '2026-09-06T02:00' && r.interval_start! < '2026-09-06T04:00');
+      expect(l2).to.have.length(8);
+      expect(l2.every((r) => Number(r.flow_kw) === 0)).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
+});
