@@ -235,7 +235,10 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
   }
 
   async function endsWithin(p: Proc, ms: number): Promise<Awaited<Proc['exit']> | undefined> {
-    const r = await Promise.race([p.exit, new Promise<undefined>((res) => setTimeout(() => res(undefined), ms))]);
+    let timer: NodeJS.Timeout | undefined;
+    const r = await Promise.race([p.exit, new Promise<undefined>((res) => (timer = setTimeout(() => res(undefined), ms)))]);
+    // Cleared, or the pending timer would keep mocha (no --exit) running up to `ms` after the last test.
+    clearTimeout(timer);
     if (r === undefined) p.child.kill('SIGKILL');
     return r;
   }
