@@ -7,7 +7,7 @@
  */
 import { zerosIn } from '../core/typedArrays.ts';
 import { ClearingScratch } from './clearingScratch.ts';
-import type { ClearingResult, OrderBook, PriceRule } from './types.ts';
+import { type ClearingResult, type OrderBook, type PriceRule, ticksToPrice } from './types.ts';
 
 /**
  * Clears `book` as one uniform-price double auction.
@@ -352,16 +352,6 @@ function pickPrice(rule: PriceRule, low: number, high: number, partial: number |
  */
 export function tickToPrice(tickMwh: number): (ticks: number) => number {
   return (t) => ticksToPrice(t, tickMwh);
-}
-
-/**
- * `ticks` in currency/MWh (see `tickToPrice`). A plain function for `clearDetailed`: the
- * closure it made per clearing was a new call target each time, and V8 threw the optimised
- * clearing away for it ("wrong call target").
- */
-function ticksToPrice(ticks: number, tickMwh: number): number {
-  const inv = Math.round(1 / tickMwh);
-  return inv >= 1 && Math.abs(inv * tickMwh - 1) < 1e-12 ? ticks / inv : ticks * tickMwh;
 }
 
 /**

@@ -22,7 +22,7 @@ import type { FeederProblem } from './lp/feederDispatch.ts';
 import { dispatchFeederWindowed } from './lp/windowedFeederDispatch.ts';
 import { dispatchWindowed } from './lp/windowedDispatch.ts';
 import type { LpFormulation, LpSolver } from './lp/solver.ts';
-import type { ClearingResult, ClearingStatus, OrderBook } from './types.ts';
+import { type ClearingResult, type ClearingStatus, type OrderBook, ticksToPrice } from './types.ts';
 import type { BranchFlow } from '../network/types.ts';
 
 export interface ClearNetworkOptions {
@@ -233,7 +233,7 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   } else {
     for (let k = 0; k < book.buses.length; k++) {
       const p = lp.priceMwh[networkBusOf[k]!]!;
-      busPrice[k] = Math.round(p / rules.priceTickMwh) * rules.priceTickMwh;
+      busPrice[k] = ticksToPrice(Math.round(p / rules.priceTickMwh), rules.priceTickMwh);
     }
   }
   const welfare = (welfareTicksQuanta * rules.priceTickMwh * rules.quantumKw * book.durationH) / 1000;
@@ -262,7 +262,7 @@ function mapBuses(book: OrderBook, network: Network): Int32Array {
 /** Flows to the quantum (clipped to ±limit) and shadow prices to the tick, like everything else that leaves. */
 function branchFlows(network: Network, lp: DispatchResult, rules: OrderBook['rules'], failed: boolean): BranchFlow[] {
   const toQuantum = (kw: number): number => Math.round(kw / rules.quantumKw) * rules.quantumKw;
-  const toTick = (p: number): number => Math.round(p / rules.priceTickMwh) * rules.priceTickMwh;
+  const toTick = (p: number): number => ticksToPrice(Math.round(p / rules.priceTickMwh), rules.priceTickMwh);
   return network.branches.map((br, i) => {
     const limitKw = br.inService ? br.limitKw : 0;
     let flowKw = failed ? NaN : toQuantum(lp.flowKw[i]!);

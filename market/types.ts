@@ -74,6 +74,18 @@ export type PriceRule = 'partial-block' | 'marginal-offer' | 'marginal-bid' | 'm
 export type Pricing = 'uniform' | 'pay-as-bid';
 
 /**
+ * `ticks` in currency/MWh: divided by 1/tick where that is whole, so 12635
+ * ticks of 0.01 are 126.35, not 126.35000000000001 (12635 × 0.01). A plain function
+ * (market/auction.ts `clearDetailed`: a closure made per clearing was a new call target each
+ * time, and V8 threw the optimised clearing away for it, "wrong call target"); the LP
+ * clearings round their duals to the tick with it too.
+ */
+export function ticksToPrice(ticks: number, tickMwh: number): number {
+  const inv = Math.round(1 / tickMwh);
+  return inv >= 1 && Math.abs(inv * tickMwh - 1) < 1e-12 ? ticks / inv : ticks * tickMwh;
+}
+
+/**
  * Why a price limit is off the price tick (undefined when both are whole ticks). Bids are snapped
  * to the tick after they are checked against the limits, so a cap of 3000 with a tick of 7 would let
  * a bid at the cap snap to 3003, and the auction report 3000 while settlement rounds it to 3003.

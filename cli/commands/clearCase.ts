@@ -134,8 +134,6 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
 }
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
-/** A market price (a whole number of ticks) without the binary tail of ticks × tick: 126.35, not 126.35000000000001. */
-const onTick = (v: number): number => Number(v.toPrecision(12));
 
 /** The `isolatedBuses` entry of a MATPOWER case's JSON: none when no bus is type 4. */
 function isolatedJson(isolated: OpfProblem['isolated']): Pick<ClearJson, 'isolatedBuses'> {
@@ -218,7 +216,7 @@ function nativeJson(file: string, opts: ClearOptions, c: NativeCase, result: Cle
     message: result.message,
     objective: num(result.welfare),
     units: { power: 'kW', price: 'currency/MWh', objective: `currency over the ${book.durationH} h interval (welfare)` },
-    buses: book.buses.map((id, k) => ({ id, price: num(onTick(result.busPriceMwh[k]!)) })),
+    buses: book.buses.map((id, k) => ({ id, price: num(result.busPriceMwh[k]!) })),
     dispatch,
     flows: result.flows.map((f, i) => ({
       id: f.id,
@@ -248,7 +246,7 @@ function nativeFeederJson(file: string, opts: ClearOptions, c: NativeCase, solve
     model: 'lindistflow',
     buses: book.buses.map((id, k) => ({
       id,
-      price: num(onTick(result.busPriceMwh[k]!)),
+      price: num(result.busPriceMwh[k]!),
       vm: num(f.vmLinDistFlowPu[at(k)]!),
       components: { energy: num(f.energyMwh[at(k)]!), congestion: num(f.congestionMwh[at(k)]!), voltage: num(f.voltageMwh[at(k)]!) },
       reactivePrice: num(f.reactivePriceMvarh[at(k)]!),

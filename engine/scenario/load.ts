@@ -281,12 +281,6 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
 }
 
 /**
- * Agents named by `id` whose id a group also makes (`home-3` next to a group with prefix
- * `home` of 3 or more). Group ids are `<prefix>-<n>` with n a whole number, so two groups
- * with different prefixes never make the same id (the last '-' splits an id one way only);
- * groups with the same prefix are reported by the caller. Without listing every id.
- */
-/**
  * Line outages in force together that island a DC network, though none does alone (each alone is
  * checked with its fault). The set in force only grows at an outage's start, so each start is
  * checked with every outage in force then. The run found them only when it reached that
@@ -316,6 +310,12 @@ function jointOutageProblems(faults: ScenarioConfig['faults'], network: Network)
   return out;
 }
 
+/**
+ * Agents named by `id` whose id a group also makes (`home-3` next to a group with prefix
+ * `home` of 3 or more). Group ids are `<prefix>-<n>` with n a whole number, so two groups
+ * with different prefixes never make the same id (the last '-' splits an id one way only);
+ * groups with the same prefix are reported by the caller. Without listing every id.
+ */
 function idClashes(groups: ScenarioConfig['agents']): Problem[] {
   const prefixOf = (g: ScenarioConfig['agents'][number]): string => ('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind;
   const byPrefix = new Map<string, { index: number; count: number }>();

@@ -44,7 +44,7 @@ import { LpBuilder } from '../lp/lpBuilder.ts';
 import { dcNetworkBlock, type NetworkBlock, readNetworkBlock } from '../lp/networkBlock.ts';
 import { hasIntegerColumns, type LinearProgram, type LpSolution } from '../lp/solver.ts';
 import { OrderBookBuilder } from '../orderBook.ts';
-import type { OrderBook } from '../types.ts';
+import { type OrderBook, ticksToPrice } from '../types.ts';
 import type { BranchFlow } from '../../network/types.ts';
 import { aggregateSimpleBids, type BatteryBid, buildProgram, type IntegerBid, copperPlate, type DayAheadProgram, type IntervalGrid, type ProgramInput, type SimpleColumns } from './program.ts';
 import { bandsAt, carryBasis, PRICE_BAND_MARGIN_MWH, PRICE_BAND_MIN_COLUMNS, PRICE_BAND_TOLERANCE_MWH, restrictColumns, type RestrictedColumns, seedBands, widenAll } from './priceBands.ts';
@@ -451,7 +451,7 @@ export function readBackDayAhead(p: PreparedDayAhead, solved: SolvedDayAhead): D
     const busPriceMwh = new Float64Array(buses.length).fill(NaN);
     let message = '';
     if (withdrawn === 0) message = 'nothing traded in this interval';
-    else for (let k = 0; k < buses.length; k++) busPriceMwh[k] = Math.round(reading.priceMwh[gridBusOf[k]!]! / rules.priceTickMwh) * rules.priceTickMwh + 0;
+    else for (let k = 0; k < buses.length; k++) busPriceMwh[k] = ticksToPrice(Math.round(reading.priceMwh[gridBusOf[k]!]! / rules.priceTickMwh), rules.priceTickMwh) + 0;
     intervals.push({
       interval: first + t,
       status: 'cleared',
