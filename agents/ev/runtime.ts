@@ -218,6 +218,15 @@ class EvAgent implements EvRuntime {
   private obsUnmetKwh = NaN;
   private obsDeviationKw = 0;
   private obsAppliedKw = 0;
+  /**
+   * Whether its V2G discharge this interval may be curtailed (engine/interval/curtail.ts): it
+   * discharged and is still plugged in. With what `curtail` recomputes the step from: the SoC
+   * before it, the net award and the hours it had left.
+   */
+  private obsCurtailable = false;
+  private settledSoc = 0;
+  private settledNet = 0;
+  private settledHoursLeft = 0;
   private quantumKw = 0.001; // the market's quantity step, from the last market view
   /** Day-ahead schedule, net kW per interval index (+ charge, − V2G): real time realises it (followEvSchedule). Undefined until a day-ahead award. */
   private schedule: Map<number, number> | undefined;
@@ -390,8 +399,11 @@ class EvAgent implements EvRuntime {
     const wasPlugged = this.plugged;
     const socBefore = this.soc;
     let applied = 0;
+    this.settledSoc = socBefore;
+    this.settledNet = net;
     if (wasPlugged && this.inMarket && this.lifecycle.value !== 'faulted') {
-      const step = applyEvAward(car, this.soc, net, (this.session.departure - start) / MS_PER_HOUR, dt);
+      this.settledHoursLeft = (this.session.departure - start) / MS_PER_HOUR;
+      const step = applyEvAward(car, this.soc, net, this.settledHoursLeft, dt);
       applied = step.appliedKw;
       this.soc = step.socKwh;
     }
@@ -435,6 +447,8 @@ class EvAgent implements EvRuntime {
     this.obsUnmetKwh = left ? unmet : NaN;
     this.obsDeviationKw = deviation;
     this.obsAppliedKw = applied;
+    // A car that left within the interval took its SoC with it: its discharge stays as metered.
+    this.obsCurtailable = applied < 0 && !left;
     if (this.hasLimits) this.strategy.observe?.({ interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
   }
 
@@ -452,12 +466,13 @@ class EvAgent implements EvRuntime {
       deviationKw: this.obsDeviationKw,
       consumedKw: Math.max(0, applied),
       generatedKw: Math.max(0, -applied),
+      ...(this.obsCurtailable ? { curtailableKw: -applied } : {}),
     };
   }
 
   /** `observe` written into the car's own last observation when that is one `observe` made (not the shared `AWAY`): same fields, same order. */
   observeInto(into: AgentObservation): EvObservation {
-    if (this.obsAway || into === AWAY) return this.observe();
+    if (this.obsAway || into === AWAY || 'curtailableKw' in into !== this.obsCurtailable) return this.observe();
     const o = into as { -readonly [K in keyof EvObservation]: EvObservation[K] };
     const soc = this.obsSocKwh;
     const unmet = this.obsUnmetKwh;
@@ -470,7 +485,25 @@ class EvAgent implements EvRuntime {
     o.deviationKw = this.obsDeviationKw;
     o.consumedKw = Math.max(0, applied);
     o.generatedKw = Math.max(0, -applied);
+    if (this.obsCurtailable) o.curtailableKw = -applied;
     return o;
+  }
+
+  /**
+   * Spill curtailment (engine/interval/curtail.ts): its V2G inverter exported `kwOff` less, as a
+   * battery's does, so that energy is still in the car. The step is recomputed from the SoC
+   * before it; the deviation from the award settles at the imbalance price like any other.
+   */
+  curtail(kwOff: number, interval: MarketInterval): void {
+    const applied = this.obsAppliedKw;
+    if (!(kwOff > 0) || !this.obsCurtailable || !(applied < 0)) return;
+    const step = applyEvAward(this.car, this.settledSoc, Math.min(0, applied + kwOff), this.settledHoursLeft, interval.durationH);
+    this.soc = this.obsSocKwh = step.socKwh;
+    this.obsAppliedKw = step.appliedKw;
+    this.obsDeviationKw = this.settledNet - step.appliedKw;
+    this.obsCurtailable = step.appliedKw < 0;
+    if (!(step.appliedKw < -ACTIVE_KW)) this.send(step.socKwh >= this.target - 1e-9 ? 'full' : 'plugged-idle');
+    this.obsState = this.lifecycle.value;
   }
 
   dayAheadAwarded(awarded: ReadonlyMap<number, number>): void {

@@ -7,13 +7,14 @@
  *
  * The rule (docs/markets.md, "Spill curtailment"): at each bus, the spilled quanta S are
  * taken off the sites' **curtailable export** — min(what the site's agent reports it can
- * curtail, `AgentObservation.curtailableKw` (a home's PV, a battery's discharge), its
- * metered net export) — **pro rata** to that export, in whole quanta by largest remainder
- * (ties to the earlier party in scenario order). A site is never curtailed beyond its own
- * export, so it never turns into an importer. An agent whose state the curtailment changes
- * (a battery keeps what it did not discharge) is told (`AgentRuntime.curtail`). EVs and
- * generators report nothing curtailable: a surplus only they make stays spilled (the books
- * then say so).
+ * curtail, `AgentObservation.curtailableKw` (a home's PV, a battery's discharge, a
+ * plugged-in car's V2G discharge), its metered net export) — **pro rata** to that export, in
+ * whole quanta by largest remainder (ties to the earlier party in scenario order). A site is
+ * never curtailed beyond its own export, so it never turns into an importer. An agent whose
+ * state the curtailment changes (a battery or a car keeps what it did not discharge) is told
+ * (`AgentRuntime.curtail`). Generators report nothing curtailable (re-dispatch moves them), nor
+ * does a car in the interval it leaves: a surplus only they make stays spilled (the books then
+ * say so).
  *
  * The curtailed energy is not delivered: the site's actual (and its gross generation) drops
  * by it, its deviation from its position settles at the imbalance price like any other, and

@@ -441,3 +441,63 @@ describe('agents/ev: machine events only on lifecycle changes', () => {
     expect(ev!.lifecycle.eventsSent).to.be.within(2, 12);
   });
 });
+
+describe('agents/ev: spill curtailment of its V2G discharge (engine/interval/curtail.ts)', () => {
+  /**
+   * Two fleets built alike (same seed): fleet A settles the market's award and then has part of
+   * its discharge curtailed; fleet B is awarded exactly what A ended up exporting. Curtailing must
+   * leave A where B is — same SoC, same state, same metered power — interval after interval.
+   */
+  it('curtailing x kW of a discharge leaves the car as if it had been awarded x kW less discharge; only a plugged-in, discharging car offers any (fast-check)', () => {
+    let curtailed = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 0, max: 1e9 }), (seed, awardSeed) => {
+        const g = group({ count: 4, sessions: 'home', chargerKw: 11, v2gShare: 1 });
+        const a = create(g, envFor(seed, 2));
+        const b = create(g, envFor(seed, 2));
+        const env = envFor(seed, 2);
+        const rng = new RandomService(awardSeed).stream('market', 'awards');
+        for (let k = 0; k < env.clock.intervals; k++) {
+          const iv = intervalAt(env.clock, k);
+          const prices = Array.from({ length: 96 }, (_, j) => 40 + 200 * Math.sin((k + j) / 7) ** 2);
+          const mv = view(iv, prices, prices[0]);
+          a.forEach((ca, c) => {
+            const cb = b[c]!;
+            const segs = ca.bid(iv, mv);
+            expect(cb.bid(iv, mv)).to.deep.equal(segs);
+            const buy = rng.next() < 0.5 ? rng.next() * sum(segs, 'buy') : 0;
+            const sell = buy === 0 ? rng.next() * sum(segs, 'sell') : 0;
+            ca.settle({ interval: iv, buyKw: buy, sellKw: sell, priceMwh: 50, bidAccepted: segs.length > 0 });
+            let o = ca.observe() as EvObservation;
+            const exported = o.generatedKw ?? 0;
+            // Offered: its whole export, while it discharges and stays plugged in; nothing otherwise.
+            if (o.curtailableKw !== undefined) {
+              expect(o.curtailableKw).to.equal(exported);
+              expect(exported).to.be.above(0);
+              expect(o.unmetDepartureKwh, 'not in the interval it leaves').to.equal(undefined);
+            } else expect(exported === 0 || o.unmetDepartureKwh !== undefined, `${ca.id} ${iv.index}`).to.equal(true);
+            let net = buy - sell;
+            if (o.curtailableKw !== undefined && rng.next() < 0.6) {
+              const cut = rng.next() < 0.3 ? o.curtailableKw : rng.next() * o.curtailableKw;
+              ca.curtail!(cut, iv);
+              curtailed++;
+              o = ca.observe() as EvObservation;
+              expect(o.generatedKw ?? 0).to.be.closeTo(exported - cut, 1e-9);
+              expect(o.deviationKw, 'the curtailed kW are its deviation from the award').to.be.closeTo(-sell + exported - cut, 1e-9);
+              net = -(o.generatedKw ?? 0);
+            } else net = (o.consumedKw ?? 0) - (o.generatedKw ?? 0);
+            cb.settle({ interval: iv, buyKw: Math.max(0, net), sellKw: Math.max(0, -net), priceMwh: 50, bidAccepted: segs.length > 0 });
+            const ob = cb.observe() as EvObservation;
+            expect(ca.status().socKwh).to.be.closeTo(cb.status().socKwh, 1e-9);
+            expect(o.state).to.equal(ob.state);
+            expect(ca.lifecycle.value).to.equal(cb.lifecycle.value);
+            expect(o.consumedKw ?? 0).to.be.closeTo(ob.consumedKw ?? 0, 1e-9);
+            expect(o.generatedKw ?? 0).to.be.closeTo(ob.generatedKw ?? 0, 1e-9);
+          });
+        }
+      }),
+      { numRuns: 12 },
+    );
+    expect(curtailed, 'the runs curtailed some discharge').to.be.above(20);
+  });
+});

@@ -116,4 +116,76 @@ agents:
       o.cleanup();
     }
   });
+  it('V2G discharge is curtailable: a retailer that bought 1.69 kW more than its customers took, sold by a car discharging at the reference bus where nothing takes exports, is curtailed off that car (it keeps the energy: SoC falls by the metered kWh ÷ 0.9), and the books close (they did not: exit 4)', async () => {
+    // Minimised from fuzz seed 5190 (audit W-fuzz, F8): LinDistFlow feeder, a day-ahead stage; the
+    // generator's position is 0, so re-dispatch can take no injection and the surplus was spilled.
+    const o = await runAndRead(
+      scenario(`
+name: fz5190
+seed: 345318
+start: 2026-12-01T22:00:00Z
+days: 0.5
+intervalMinutes: 15
+site: { latitude: 50, longitude: 0, utcOffsetHours: 0 }
+market:
+  mechanism: lp
+  priceRule: partial-block
+  pricing: pay-as-bid
+  priceCapMwh: 3000
+  priceFloorMwh: -500
+  solver: highs
+  gateClosureMinutes: 0
+  timeline: [{ stage: dayAhead, gateClosureLocal: '12:00', daysBefore: 1 }, realTime]
+network:
+  baseKva: 100
+  model: lindistflow
+  buses: [{ id: grid, reference: true }, { id: b1 }, { id: b2 }, { id: b3 }]
+  branches:
+    - { id: l0, from: grid, to: b1, reactancePu: 0.073, resistancePu: 0.0742 }
+    - { id: l1, from: b1, to: b2, reactancePu: 0.1127, resistancePu: 0.0918, limitKw: 1000 }
+    - { id: l2, from: b2, to: b3, reactancePu: 0.0286, resistancePu: 0.0436 }
+  feeder: { voltageLimitsPu: { min: 0.95, max: 1.05 }, powerFactor: { home: 0.95, ev: 0.99 } }
+tariffs:
+  - { id: cpp, type: critical-peak, energy: { type: flat, energyPricePerKwh: 0.12 }, noticeHours: 24, eventWindow: { fromHour: 16, toHour: 20 }, eventPricePerKwh: 1, events: [{ id: e1, date: 2026-12-01 }] }
+agents:
+  - { kind: generator, id: gen0, bus: b3, offers: [{ kw: 500, priceMwh: -500 }, { kw: 500, priceMwh: 3000 }, { kw: 0.001, priceMwh: 228 }] }
+  - { kind: retailer, id: ret, tariffs: [cpp] }
+  - { kind: ev, idPrefix: ev0, count: 11, buses: [b2], retailer: ret, tariff: cpp, sessions: home, chargerKw: 3.7, v2gShare: 0 }
+  - { kind: ev, idPrefix: ev1, count: 6, buses: [grid, b3], sessions: home, chargerKw: 22, v2gShare: 0.5 }
+  - { kind: ev, idPrefix: ev2, count: 6, buses: [b1, b3], sessions: home, v2gShare: 0.5 }
+`),
+      'gridbid-fuzz-',
+    );
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      const cut = o.events.filter((e) => e.type === 'SPILL_CURTAILED');
+      expect(cut.length, 'the retailer bought more than its customers took twice in the half day').to.be.at.least(1);
+      const kpis = o.summary.kpis as { imbalance: { curtailedKwh: number; spilledKwh: number } };
+      expect(kpis.imbalance.spilledKwh).to.equal(0);
+      expect(kpis.imbalance.curtailedKwh).to.be.closeTo(cut.reduce((s, e) => s + Number(e.requested_kw) * 0.25, 0), 1e-9);
+      // Where one was curtailed at 03:15: the retailer long by 1.69 kW, the car's export 1.69 kW less than its award.
+      const ret = o.agents.find((r) => r.agent_id === 'ret' && r.interval_start === '2026-12-02T03:15:00Z')!;
+      expect(Number(ret.imbalance_kw)).to.equal(-1.69);
+      expect(cut.filter((e) => e.interval_start === '2026-12-02T03:15:00Z').reduce((s, e) => s + Number(e.requested_kw), 0)).to.be.closeTo(1.69, 1e-9);
+      for (const e of cut) {
+        const rows = o.agents.filter((r) => r.agent_id === e.target);
+        const k = rows.findIndex((r) => r.interval_start === e.interval_start);
+        const row = rows[k]!;
+        expect(row.kind).to.equal('ev');
+        expect(row.bus).to.equal('grid');
+        // Exported less than awarded by what was curtailed, and settles that as its imbalance.
+        expect(Number(row.actual_kw) - Number(row.award_kw)).to.be.closeTo(Number(e.requested_kw), 1e-9);
+        expect(Number(row.imbalance_kw)).to.be.closeTo(Number(e.requested_kw), 1e-9);
+        // The SoC follows the metered (curtailed) discharge: kWh out of the car = kWh metered ÷ η_discharge (0.9), to the CSV's 3 decimals.
+        const drop = Number(rows[k - 1]!.soc_kwh) - Number(row.soc_kwh);
+        expect(drop).to.be.closeTo((-Number(row.actual_kw) * 0.25) / 0.9, 0.0015);
+      }
+      // Physically: Σ metered actual over the devices is 0 in every interval.
+      const byInterval = new Map<string, number>();
+      for (const r of o.agents) if (r.actual_kw !== '') byInterval.set(r.interval_start!, (byInterval.get(r.interval_start!) ?? 0) + Number(r.actual_kw));
+      for (const [at, sum] of byInterval) expect(Math.abs(sum), at).to.be.below(1e-6);
+    } finally {
+      o.cleanup();
+    }
+  });
 });
