@@ -33,7 +33,12 @@ export interface RunTask {
   readonly formats?: readonly OutputFormat[] | undefined;
 }
 
-export type RunOutcome = { readonly status: 'ok'; readonly kpis: Array<[string, string]> } | { readonly status: 'failed'; readonly error: string };
+/**
+ * What a worker returns for a run. `renewWorker`: the run loaded strategy modules, whose top-level
+ * state would carry over into the worker's next run, so the thread starts a new worker for it
+ * (batch/runThreads.ts, which takes the flag off before passing the outcome on).
+ */
+export type RunOutcome = ({ readonly status: 'ok'; readonly kpis: Array<[string, string]> } | { readonly status: 'failed'; readonly error: string }) & { readonly renewWorker?: true };
 
 /** What `DONE` holds: the run's summary row, and what it was computed from. */
 export interface DoneMarker {

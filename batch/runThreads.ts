@@ -20,6 +20,10 @@
  * next run starts a new one, and no replacement is left loading when the batch ends. That new
  * worker's first task is `ready` too, so a kill or close while it loads also waits for it.
  *
+ * A run that loaded strategy modules (`strategy: { module: … }`) gets its thread a new worker
+ * afterwards: a module's top-level state would otherwise reach the worker's next run, and a
+ * batch's numbers would depend on its worker count (batch/worker.ts says when).
+ *
  * A run may have a time limit (`gridbid batch --run-timeout`): past it, its worker is ended in the
  * middle of the run, which then fails (`RunTimeoutError`); the thread's next run starts a new worker.
  *
@@ -100,10 +104,28 @@ export class RunThreads {
         if (thread.loadFailed !== undefined) throw new WorkerLoadError(thread.loadFailed);
         return timeLimitSeconds === undefined ? (thread.pool.run(task) as Promise<RunOutcome>) : runWithin(thread.pool, task, timeLimitSeconds);
       })
+      .then((outcome) => {
+        if (!outcome.renewWorker) return outcome;
+        this.renew(thread);
+        const { renewWorker: _, ...passed } = outcome;
+        return passed as RunOutcome;
+      })
       .finally(() => {
         kill?.removeEventListener('abort', onKill);
         thread.busy = false;
       });
+  }
+
+  /**
+   * Puts a new thread in `thread`'s place (loading at once) and ends `thread`: a run that loaded
+   * strategy modules leaves their top-level state in its worker, which the next run must not see.
+   */
+  private renew(thread: Thread): void {
+    const k = this.threads.indexOf(thread);
+    // A thread no longer kept (`keep`), or any thread once closing, is ending already.
+    if (k < 0 || this.closed !== undefined) return;
+    this.threads[k] = this.start();
+    this.ending.push(endLoaded(thread));
   }
 
   /** Ends every thread, each once it has loaded; the same promise on every call. */

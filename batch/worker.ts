@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { BooksOpenError, type BooksSummary } from '../core/errors.ts';
 import { runScenario } from '../engine/run.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
+import { namesStrategyModules } from '../engine/strategyModules.ts';
 import { flattenKpis } from './summary.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE, writeAtomic } from './runFiles.ts';
 
@@ -22,8 +23,11 @@ export { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type 
 export async function runTask(task: RunTask): Promise<RunOutcome> {
   mkdirSync(task.outDir, { recursive: true });
   writeAtomic(join(task.outDir, SCENARIO_FILE), task.text);
+  // Module state must not reach the worker's next run: once a module may have loaded, the thread starts a new worker.
+  let renew = false;
   try {
     const scenario = parseScenario(task.text, task.file);
+    renew = namesStrategyModules(scenario);
     const { summary } = await runScenario(scenario, { outDir: task.outDir, seed: task.seed, formats: task.formats, scenarioFileLabel: task.fileLabel });
     // A run whose books did not close finished, but its numbers do not add up: it failed.
     const books = summary.books as BooksSummary;
@@ -32,11 +36,11 @@ export async function runTask(task: RunTask): Promise<RunOutcome> {
     const formats = markedFormats(task.formats);
     const marker: DoneMarker = { run: task.id, seed: task.seed, fingerprint: task.fingerprint, kpis, ...(formats ? { formats } : {}) };
     writeAtomic(join(task.outDir, DONE_FILE), `${JSON.stringify(marker, null, 1)}\n`);
-    return { status: 'ok', kpis };
+    return { status: 'ok', kpis, ...(renew ? { renewWorker: true } : {}) };
   } catch (err) {
     const error = errorText(err);
     writeAtomic(join(task.outDir, ERROR_FILE), `${error}\n`);
-    return { status: 'failed', error };
+    return { status: 'failed', error, ...(renew ? { renewWorker: true } : {}) };
   }
 }
 

@@ -6,11 +6,13 @@
  * `(params, context) => Strategy` (`context`: a `StrategyContext`, when the agent's kind
  * creates one strategy per agent); anything else is a user error naming the file and the export.
  *
- * A module is loaded once per process (or batch worker thread): what it keeps at its top level,
- * or in a ready `Strategy` object, goes on from one run to the next there (docs/strategies.md says
- * so). Loading it afresh per run would not do: tsx's `tsImport` loads every import anew under a
- * new namespace, packages included (a module importing `jslpSolver` from 'gridbid' cost 13.5 MB
- * and 0.3 s per load, never freed).
+ * A module is loaded once per process: what it keeps at its top level, or in a ready `Strategy`
+ * object, goes on from one run to the next in that process (and from a run's earlier passes into
+ * its main one; docs/strategies.md says so). A batch therefore runs each run that names a module
+ * in a worker thread of its own (batch/runThreads.ts), so that its numbers are those of `gridbid
+ * run` whatever ran before it. Loading the module afresh per run instead would not do: tsx's
+ * `tsImport` loads every import anew under a new namespace, packages included (a module importing
+ * `jslpSolver` from 'gridbid' cost 13.5 MB and 0.3 s per load, never freed).
  */
 import { resolve, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +38,14 @@ async function importPlugin(file: string): Promise<Record<string, unknown>> {
   const ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
   const inner = ns.default as Record<string, unknown> | undefined;
   return inner !== null && typeof inner === 'object' && inner.__esModule === true ? inner : ns;
+}
+
+/** Whether the scenario names a strategy module (`strategy: { module: … }`) that a run would load. */
+export function namesStrategyModules(scenario: Scenario): boolean {
+  return scenario.config.agents.some((group) => {
+    const ref = 'strategy' in group ? (group.strategy as StrategyRef | undefined) : undefined;
+    return ref !== undefined && typeof ref !== 'string' && 'module' in ref;
+  });
 }
 
 /** The scenario with every module reference replaced by the id its loaded strategy is registered under. */

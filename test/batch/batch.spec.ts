@@ -9,7 +9,7 @@ import { silentProgress } from '../../batch/progress.ts';
 import { DATABASE_FILE } from '../../batch/database.ts';
 import { flattenKpis } from '../../batch/summary.ts';
 import { OUTPUT_FILES } from '../../output/recorder.ts';
-import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
+import { gridbid, gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
 import { checkOutputTree } from './outputTree.ts';
 
 const FIX = 'test/fixtures/sweeps';
@@ -65,6 +65,24 @@ describe('gridbid batch', () => {
       expect([scenario.market.pricing, scenario.market.priceRule]).to.deep.equal([row['market.pricing'], row['market.priceRule']]);
     }
     checkOutputTree(join(dir, 'w2'));
+  });
+
+  it('a strategy module keeping state at its top level: each run gets a fresh worker, so 1 and 2 workers agree byte for byte and each run is what `gridbid run` gives alone', async function () {
+    this.timeout(60_000);
+    // fixtures/strategies/remembers.mjs raises its offer by 1/MWh per offer since it was loaded: a run after another in the same worker would price higher.
+    const one = await runBatch({ target: `${FIX}/stateful.yaml`, outDir: join(dir, 's1'), workers: 1, database: false });
+    const two = await runBatch({ target: `${FIX}/stateful.yaml`, outDir: join(dir, 's2'), workers: 2, database: false });
+    expect([one.ok, two.ok]).to.deep.equal([4, 4]);
+    expect(readFileSync(join(dir, 's1', 'summary.csv')).equals(readFileSync(join(dir, 's2', 'summary.csv'))), 'summary.csv differs between 1 and 2 workers').to.equal(true);
+    // The last run of the 1-worker batch (three ran before it there) against the same scenario and seed run alone in a new process.
+    const last = one.plan.runs.at(-1)!;
+    const alone = join(dir, 's-alone');
+    const r = gridbid(['run', `${FIX}/stateful-base.yaml`, '--seed', String(last.seed), '--out', alone]);
+    expect(r.status, r.stderr).to.equal(0);
+    for (const f of ['agents.csv', 'intervals.csv']) expect(readFileSync(join(dir, 's1', last.id, f)).equals(readFileSync(join(alone, f))), f).to.equal(true);
+    // Loaded afresh: its first offer is 80 + 1, and it sets the price at midnight (demand above the wind's 3 kW).
+    const first = readCsv(join(dir, 's1', last.id, 'agents.csv')).find((row) => row.agent_id === 'ccgt')!;
+    expect([first.state, first.price]).to.deep.equal(['dispatched', '81.00']);
   });
 
   it('starts the largest runs first (agents × intervals); summary.csv keeps the sweep order', async function () {
