@@ -14,7 +14,8 @@
  * scratch (queueWorker.ts makes that safe).
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 // BullMQ and ioredis load only for a batch on a queue (dynamic imports below): every
 // `gridbid` command imports this module, and loading them costs ~0.2 s of CPU.
 import type { Job } from 'bullmq';
@@ -22,7 +23,7 @@ import type { Redis } from 'ioredis';
 import { UserError } from '../core/errors.ts';
 import type { BatchProgress } from './progress.ts';
 import type { RunSpec } from './plan.ts';
-import { oneLine, type RunOutcome, type RunTask } from './runFiles.ts';
+import { DONE_FILE, failRunFolder, oneLine, type RunOutcome, type RunTask } from './runFiles.ts';
 
 /** The one queue gridbid's coordinators and workers share on a Redis server. */
 export const QUEUE_NAME = 'gridbid-runs';
@@ -261,8 +262,11 @@ export async function runOnQueue(
               void requeueVanished(store, bulk.filter((b) => b.opts.jobId === jobId), requeued).finally(() => setTimeout(() => follow(job), 1000));
               return;
             }
-            // Failed in the worker (its process failed, or it stalled too often).
-            finish(run, { status: 'failed', error: `the worker running it failed: ${oneLine(message)}` }, took());
+            // Failed in the worker outside the engine (its process failed, or it stalled too often): no
+            // run wrote the folder, so the batch does, as for any failed run (unless a worker published it meanwhile).
+            const error = `the worker running it failed: ${oneLine(message)}`;
+            const folder = join(outDir, run.id);
+            finish(run, existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run.text, error), took());
             settle(jobId);
           },
         );

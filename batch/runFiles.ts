@@ -119,7 +119,15 @@ export function workerDeathText(err: unknown): string {
  * run never started, and `error.txt` (`workerDeathText`). What is left is what every failed run leaves.
  */
 export function failDeadRun(dir: string, scenarioText: string, err: unknown): RunOutcome {
-  const error = workerDeathText(err);
+  return failRunFolder(dir, scenarioText, workerDeathText(err));
+}
+
+/**
+ * `dir` made the folder of a run that failed with `error` before it could write its own: its
+ * unfinished files (`<name>.partial`) removed, its scenario.yaml written when missing, and
+ * `error.txt`. What is left is what every failed run leaves.
+ */
+export function failRunFolder(dir: string, scenarioText: string, error: string): RunOutcome {
   mkdirSync(dir, { recursive: true });
   const files = readdirSync(dir);
   for (const f of files) if (f.endsWith('.partial')) rmSync(join(dir, f), { force: true });

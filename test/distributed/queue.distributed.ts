@@ -268,4 +268,31 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expectSameTree(join(dir, 'local'), out);
     checkOutputTree(out);
   });
+  it('a job that fails in a worker outside the engine (here a worker that is not gridbid\'s and throws) still leaves its run folder: scenario.yaml and error.txt, as every failed run does; exit 3', async () => {
+    // Only the broken worker takes runs.
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    const { Worker } = await import('bullmq');
+    const { QUEUE_NAME } = await import('../../batch/queue.ts');
+    const connection = new Redis(url, { maxRetriesPerRequest: null });
+    const broken = new Worker(QUEUE_NAME, async () => {
+      throw new Error('the disk is on fire');
+    }, { connection });
+    try {
+      const out = join(dir, 'broken-worker');
+      const r = await gridbid(['batch', 'test/fixtures/sweeps/tiny.yaml', '--queue', url, '--out', out, '--no-database']).exit;
+      expect(r.code, r.stderr).to.equal(3);
+      const rows = parse(readFileSync(join(out, 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+      expect(rows).to.have.length(1);
+      expect(rows[0]!.status).to.equal('failed');
+      expect(rows[0]!.error).to.equal('the worker running it failed: the disk is on fire');
+      const run = join(out, rows[0]!.run_id!);
+      expect(readFileSync(join(run, 'error.txt'), 'utf8')).to.equal('the worker running it failed: the disk is on fire\n');
+      expect(readFileSync(join(run, 'scenario.yaml'), 'utf8')).to.equal(readFileSync('test/fixtures/sweeps/tiny.yaml', 'utf8'));
+      checkOutputTree(out);
+    } finally {
+      await broken.close();
+      connection.disconnect();
+    }
+  });
 });
