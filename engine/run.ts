@@ -78,7 +78,13 @@ export function runOptionsProblem(options: RunOptions): string | undefined {
   return undefined;
 }
 
-export async function runScenario(scenario: Scenario, options: RunOptions, internals: RunInternals = {}): Promise<RunResult> {
+/** Runs `scenario` (every pass it needs) and writes its outputs to `options.outDir`: the library's entry point. */
+export function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+  return runScenarioWith(scenario, options, {});
+}
+
+/** `runScenario` with replacements for parts of its pipeline (tests); not in the published API. */
+export async function runScenarioWith(scenario: Scenario, options: RunOptions, internals: RunInternals): Promise<RunResult> {
   const problem = runOptionsProblem(options);
   if (problem) throw new UserError(`runScenario: ${problem}`);
   // With operators, first the same run without them (same seed): the counterfactual

@@ -123,8 +123,8 @@ function interruptedExit(err: RunInterrupted, outDir: string): ExitCode {
  * its books did not close — after the outputs are written, so they can be inspected.
  */
 export async function runAndReport(scenario: Scenario, options: RunOptions, print: (text: string) => void, internals: RunInternals = {}): Promise<RunSummary> {
-  const [{ runScenario }, { OUTPUT_FILES }] = await Promise.all([import('../../engine/run.ts'), import('../../output/recorder.ts')]);
-  const { summary } = await runScenario(scenario, options, internals);
+  const [{ runScenarioWith }, { OUTPUT_FILES }] = await Promise.all([import('../../engine/run.ts'), import('../../output/recorder.ts')]);
+  const { summary } = await runScenarioWith(scenario, options, internals);
   print(formatSummary(summary, options.outDir, options.formats ?? ['csv'], OUTPUT_FILES));
   if (!summary.books.closed) throw new BooksOpenError(options.outDir, summary.books);
   return summary;
