@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UserError } from '../core/errors.ts';
+import { gridbidVersion } from '../core/version.ts';
 import type { BatchProgress } from './progress.ts';
 import type { RunSpec } from './plan.ts';
 import { DONE_FILE, failRunFolder, oneLine, type RunOutcome, type RunTask } from './runFiles.ts';
@@ -136,6 +137,8 @@ export async function requeueVanished(
 /** A job's data: the run's task, and the folder the batch was started in (relative scenario paths start there). */
 export interface QueuedTask extends RunTask {
   readonly cwd: string;
+  /** The gridbid version of the batch that queued it: a worker of another version refuses it (batch/queueWorker.ts). */
+  readonly gridbidVersion: string;
   /** The batch's `--run-timeout`, which the worker running the task applies (absent: none). */
   readonly runTimeoutSeconds?: number;
 }
@@ -196,6 +199,7 @@ export async function runOnQueue(
       progress.running(active.size);
     });
     const outDir = resolve(options.outDir);
+    const version = gridbidVersion();
     const bulk = runs.map((run) => {
         const jobId = `${batch}-${run.index}`;
         byJob.set(jobId, run);
@@ -211,6 +215,7 @@ export async function runOnQueue(
           ...(options.formats ? { formats: options.formats } : {}),
           ...(options.runTimeoutSeconds !== undefined ? { runTimeoutSeconds: options.runTimeoutSeconds } : {}),
           cwd: process.cwd(),
+          gridbidVersion: version,
         };
         return {
           name: run.id,

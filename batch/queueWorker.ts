@@ -21,6 +21,7 @@ import { RunThreads } from './runThreads.ts';
 import { errorText, failDeadRun, formatSeconds, type RunOutcome, type RunTask } from './runFiles.ts';
 import { workerCode } from './workerCode.ts';
 import { UserError } from '../core/errors.ts';
+import { gridbidVersion } from '../core/version.ts';
 
 /** The time limit of a run: the smaller of the batch's and the worker's, where either has one. */
 export function smallerLimit(batchSeconds: number | undefined, workerSeconds: number | undefined): number | undefined {
@@ -105,13 +106,16 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
   // Loaded here, not at the top: every `gridbid` command imports this module (batch/queue.ts says why).
   const { Worker } = await import('bullmq');
   const code = workerCode();
+  const version = gridbidVersion();
   const threads = new RunThreads(code, concurrency);
   let ran = 0;
   let failed = 0;
   const worker = new Worker<QueuedTask, RunOutcome>(
     QUEUE_NAME,
     async (job) => {
-      const { cwd, runTimeoutSeconds, ...queued } = job.data;
+      const { cwd, runTimeoutSeconds, gridbidVersion: wanted, ...queued } = job.data;
+      // Two engines' numbers in one summary would compare runs that are not comparable.
+      if (wanted !== version) throw new UserError(`this worker runs gridbid ${version}, the batch ${wanted ?? 'an older one (its runs carry no version)'}: run the same gridbid version on every machine`);
       const task: RunTask = { ...queued, file: workerScenarioPath(queued.file, cwd, process.cwd()) };
       const limit = smallerLimit(runTimeoutSeconds, options.runTimeoutSeconds);
       if (!existsSync(task.file)) {

@@ -4,9 +4,9 @@
  * 3 a batch with failed runs, 4 a run whose books did not close (its outputs are
  * written; summary.json `books` lists the violations), 130 interrupted (Ctrl-C).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../core/errors.ts';
+import { gridbidVersion } from '../core/version.ts';
 import { registerBatch } from './commands/batch.ts';
 import { registerClear } from './commands/clear.ts';
 import { registerRun } from './commands/run.ts';
@@ -19,21 +19,10 @@ export const EXIT_USER_ERROR = 1;
 export const EXIT_INTERNAL_ERROR = 2;
 export { EXIT_BOOKS_OPEN } from '../core/errors.ts';
 
-/** The version in gridbid's package.json: the folder above cli/ (sources) or above dist/cli/ (compiled). */
-export function packageVersion(): string {
-  for (const up of ['../package.json', '../../package.json']) {
-    const file = new URL(up, import.meta.url);
-    if (!existsSync(file)) continue;
-    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name === 'gridbid' && pkg.version) return pkg.version;
-  }
-  return 'unknown';
-}
-
 export function buildProgram(): Command {
   const program = new Command('gridbid')
     .description('Multi-agent demand response and electricity market simulation.')
-    .version(packageVersion(), '-V, --version', 'print the version of gridbid')
+    .version(gridbidVersion(), '-V, --version', 'print the version of gridbid')
     .showHelpAfterError('(add --help for usage)')
     // Options belong to the command they follow (`batch merge … --out DIR` is merge's --out, not batch's).
     .enablePositionalOptions()

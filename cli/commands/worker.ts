@@ -12,7 +12,8 @@ Runs the runs that \`gridbid batch <sweep> --queue <redis-url>\` puts on the que
 this machine, until stopped. Start one worker per machine (it runs --concurrency runs
 at a time, in worker threads), on as many machines as you like, all with the same
 --queue. Every machine must see the batch's results folder and the scenario files at
-the same absolute paths (a shared file system), and run the same gridbid version.
+the same absolute paths (a shared file system), and run the same gridbid version
+(a worker fails, unrun, a run queued by another version, saying both).
 
 A worker that dies mid-run (killed, machine lost) loses nothing: after its lock
 expires (--stall-seconds) another worker runs that run again from the start. Runs

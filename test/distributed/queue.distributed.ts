@@ -295,4 +295,27 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
       connection.disconnect();
     }
   });
+  it('a worker refuses a run queued by another gridbid version, saying both versions; the job fails and is not run', async () => {
+    const { Queue, QueueEvents } = await import('bullmq');
+    const { QUEUE_NAME } = await import('../../batch/queue.ts');
+    const { gridbidVersion } = await import('../../core/version.ts');
+    const connection = new Redis(url, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAME, { connection });
+    const eventsConnection = new Redis(url, { maxRetriesPerRequest: null });
+    const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
+    try {
+      const out = join(dir, 'other-version', 'tiny__seed-7');
+      const text = readFileSync('test/fixtures/sweeps/tiny.yaml', 'utf8');
+      const job = await queue.add('tiny__seed-7', { id: 'tiny__seed-7', outDir: out, file: 'test/fixtures/sweeps/tiny.yaml', text, seed: 7, fingerprint: 'x', cwd: REPO_ROOT, gridbidVersion: '99.0.0' }, { attempts: 1 });
+      const err = await job.waitUntilFinished(events).then(() => undefined, (e: unknown) => e as Error);
+      expect(err?.message).to.equal(`this worker runs gridbid ${gridbidVersion()}, the batch 99.0.0: run the same gridbid version on every machine`);
+      expect(existsSync(out), 'the run was not started').to.equal(false);
+      expect(workers.flatMap((w) => lines(w.stderr(), 'started'))).to.deep.equal([]);
+    } finally {
+      await events.close();
+      await queue.close();
+      eventsConnection.disconnect();
+      connection.disconnect();
+    }
+  });
 });
