@@ -35,43 +35,85 @@ export const ZERO: Money = new Money(0);
 /** The exact decimal a JavaScript number literal denotes (its shortest round-trip string). */
 export const money = (x: number | string): Money => new Money(typeof x === 'number' ? String(x) : x);
 
-/** Fixed-point text without exponent, trailing zeros trimmed: stable for files. */
+/**
+ * Decimals money is written with at most. Only a repeating decimal has more: settlement amounts
+ * of 5-, 10- and 20-minute intervals are thirds of a decimal unit (`MoneyUnit`), written rounded
+ * half-even here (there are no ties: a third is 0.333… or 0.666…).
+ */
+export const MONEY_DECIMALS = 20;
+
+/** Fixed-point text without exponent, trailing zeros trimmed, at most `MONEY_DECIMALS` decimals: stable for files. */
 export const formatMoney = (m: Money): string => {
-  const s = m.toFixed();
+  const s = (m.decimalPlaces() > MONEY_DECIMALS ? m.toDecimalPlaces(MONEY_DECIMALS) : m).toFixed();
   return s === '-0' ? '0' : s;
 };
 
+/** `digits` (a non-negative integer's text) × 10^-scale as fixed-point text, trailing zeros trimmed. */
+function fixedText(digits: string, scale: number, negative: boolean): string {
+  if (digits === '0') return '0';
+  if (scale > 0) {
+    if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
+    const cut = digits.length - scale;
+    let frac = digits.slice(cut);
+    let end = frac.length;
+    while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
+    frac = frac.slice(0, end);
+    digits = frac.length > 0 ? `${digits.slice(0, cut)}.${frac}` : digits.slice(0, cut);
+  }
+  return negative ? `-${digits}` : digits;
+}
+
 /**
- * Exact money as whole multiples of a decimal unit. Settlement amounts are
+ * Exact money as whole multiples of a unit. Settlement amounts are
  * quanta × ticks × (quantumKw · durationH · priceTickMwh / 1000): an integer times
- * a fixed decimal unit. Keeping the integer and the unit, and writing the product
+ * a fixed unit. Keeping the integer and the unit, and writing the product
  * as text by shifting the decimal point, is exact and far cheaper than a Decimal
  * per amount on the hot path (one per agent per interval). Values whose integer
  * product is not a safe integer fall back to decimal.js.
+ *
+ * The unit is a decimal `numerator` divided by `divisor` (1 or 3): an interval's hours,
+ * minutes / 60, are a finite decimal only when its minutes are a multiple of 3, and are
+ * (minutes / 20) / 3 otherwise (`forInterval`). An amount of 5, 10 or 20 minutes is then exact
+ * as n × numerator / 3, and written exactly when that is a finite decimal (12 kW at 78/MWh for
+ * 20 minutes: 0.312), else rounded to `MONEY_DECIMALS` decimals (one unit of 1 W at a tick of
+ * 0.01/MWh for 20 minutes: 0.00000000333333333333). The books compare whole units, exactly.
  */
 export class MoneyUnit {
-  /** unit = coefficient × 10^-scale, coefficient a safe integer. */
+  /** numerator = coefficient × 10^-scale, coefficient a safe integer (NaN when not). */
   private readonly coefficient: number;
   private readonly scale: number;
+  /** The unit as a Decimal: numerator / divisor (for a divisor of 3, to 60 significant digits). */
+  readonly unit: Money;
 
-  constructor(readonly unit: Money) {
-    this.scale = Math.max(0, unit.decimalPlaces());
-    const c = unit.times(new Money(10).pow(this.scale));
+  constructor(
+    readonly numerator: Money,
+    readonly divisor: 1 | 3 = 1,
+  ) {
+    this.unit = divisor === 1 ? numerator : numerator.div(divisor);
+    this.scale = Math.max(0, numerator.decimalPlaces());
+    const c = numerator.times(new Money(10).pow(this.scale));
     this.coefficient = c.isInteger() && c.abs().lte(Number.MAX_SAFE_INTEGER) ? c.toNumber() : NaN;
+  }
+
+  /** The settlement unit of an interval: quantumKw × minutes / 60 h × priceTickMwh / 1000, exact. */
+  static forInterval(quantumKw: number, minutes: number, priceTickMwh: number): MoneyUnit {
+    const perHour = money(quantumKw).times(money(priceTickMwh)).div(1000);
+    return minutes % 3 === 0 ? new MoneyUnit(perHour.times(minutes).div(60)) : new MoneyUnit(perHour.times(minutes).div(20), 3);
   }
 
   /** n × unit as a Decimal (n an integer). */
   toMoney(n: number): Money {
-    return n === 0 ? ZERO : money(n).times(this.unit);
+    return n === 0 ? ZERO : this.divisor === 1 ? money(n).times(this.unit) : money(n).times(this.numerator).div(this.divisor);
   }
 
-  /** n × unit as an integer count of 10^-`scale` (for writers that print digits themselves), or NaN when that is not a safe integer. */
+  /** n × unit as an integer count of 10^-`scale` (for writers that print digits themselves), or NaN when that is not a safe integer (or not an integer: a third). */
   scaled(n: number): number {
     const m = n * this.coefficient;
-    return Number.isSafeInteger(m) ? m : NaN;
+    if (!Number.isSafeInteger(m)) return NaN;
+    return this.divisor === 1 ? m : m % 3 === 0 ? m / 3 : NaN;
   }
 
-  /** Decimal places of the unit: `scaled(n)` × 10^-decimals = n × unit. */
+  /** Decimal places of the numerator: `scaled(n)` × 10^-decimals = n × unit. */
   get decimals(): number {
     return this.scale;
   }
@@ -80,19 +122,12 @@ export class MoneyUnit {
   format(n: number): string {
     const m = n * this.coefficient;
     if (!Number.isSafeInteger(m)) return formatMoney(this.toMoney(n));
-    if (m === 0) return '0';
-    const neg = m < 0;
-    let digits = String(Math.abs(m));
-    if (this.scale > 0) {
-      if (digits.length <= this.scale) digits = '0'.repeat(this.scale - digits.length + 1) + digits;
-      const cut = digits.length - this.scale;
-      let frac = digits.slice(cut);
-      let end = frac.length;
-      while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
-      frac = frac.slice(0, end);
-      digits = frac.length > 0 ? `${digits.slice(0, cut)}.${frac}` : digits.slice(0, cut);
-    }
-    return neg ? `-${digits}` : digits;
+    if (this.divisor === 1 || m % 3 === 0) return fixedText(String(Math.abs(this.divisor === 1 ? m : m / 3)), this.scale, m < 0);
+    // A third of a decimal: m × 10^(MONEY_DECIMALS − scale) / 3, rounded to the nearest (no ties: the remainder is 1 or 2).
+    if (this.scale > MONEY_DECIMALS) return formatMoney(this.toMoney(n));
+    const x = BigInt(Math.abs(m)) * 10n ** BigInt(MONEY_DECIMALS - this.scale);
+    const q = x / 3n + (x % 3n === 2n ? 1n : 0n);
+    return fixedText(q.toString(), MONEY_DECIMALS, m < 0);
   }
 }
 

@@ -7,8 +7,9 @@
  * or at its own bid price (`pay-as-bid`). Quantities are whole quanta and prices
  * whole ticks, so every payment is an integer multiple of
  *   unit = quantumKw × durationH × priceTickMwh / 1000
- * (a decimal): per bid we keep that integer (`paymentUnits`), and totals are
- * decimal.js values. Nothing is ever rounded.
+ * (a decimal, or a third of one for 5, 10 or 20 minutes: `MoneyUnit.forInterval`): per bid
+ * we keep that integer (`paymentUnits`), and totals are decimal.js values. Nothing is
+ * rounded but the text of a repeating decimal (`MONEY_DECIMALS`).
  *
  * The identity that must close every interval:
  *   buyersPay = sellersReceive + merchandisingSurplus
@@ -50,7 +51,8 @@ let scratchSellUnits = new Float64Array(0);
  */
 export function settle(book: OrderBook, result: ClearingResult, reuse?: Settlement): Settlement {
   const { rules } = book;
-  const unit = new MoneyUnit(money(rules.quantumKw).times(money(book.durationH)).times(money(rules.priceTickMwh)).div(1000));
+  // From the interval's whole minutes, not its float hours (1/12 h is no float): exact at any length.
+  const unit = MoneyUnit.forInterval(rules.quantumKw, Math.round(book.durationH * 60), rules.priceTickMwh);
   const priceTicks = Array.from(result.busPriceMwh, (p) => (Number.isNaN(p) ? 0 : Math.round(p / rules.priceTickMwh)));
   const nBids = book.bids.length;
   // In the reused settlement's buffers when they have room, whatever the number of bids (which varies from interval to interval).

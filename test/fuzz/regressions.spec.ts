@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { InputFileError } from '../../core/errors.ts';
+import { formatMoney, money } from '../../core/money.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { runAndRead } from '../operations/outputs.ts';
 
@@ -15,7 +16,7 @@ const scenario = (body: string) => parseScenario(body, 'fuzz.yaml');
 
 describe('fuzz reproducers (audit W-fuzz)', () => {
   for (const minutes of [5, 20]) {
-    it(`a ${minutes}-minute interval runs: its money unit has more than 20 decimals (${minutes}/60 h is a repeating decimal) and a zero cost (the idle peaker's) crashed the agents.csv writer; each cost is award × price × ${minutes}/60 h`, async () => {
+    it(`a ${minutes}-minute interval runs: its money unit has more than 20 decimals (${minutes}/60 h is a repeating decimal) and a zero cost (the idle peaker's) crashed the agents.csv writer; each cost is award × price × ${minutes}/60 h, exactly`, async () => {
       const o = await runAndRead(
         scenario(`
 name: short-interval
@@ -36,7 +37,8 @@ agents:
         for (const r of o.agents) {
           // cost (currency) = kW × currency/MWh × h / 1000; the price is 60 throughout (the plant is marginal).
           expect(Number(r.price)).to.equal(60);
-          expect(Number(r.cost), `${r.agent_id} ${r.interval_start}`).to.be.closeTo((Number(r.award_kw) * 60 * minutes) / 60 / 1000, 1e-9);
+          // Exactly, to the last digit: the settlement unit is built from the whole minutes, not the float hours.
+          expect(r.cost, `${r.agent_id} ${r.interval_start}`).to.equal(formatMoney(money(r.award_kw!).times(60).times(minutes).div(60_000)));
         }
       } finally {
         o.cleanup();
