@@ -33,6 +33,8 @@ describe('strategy modules that fail when the run creates their strategy', () =>
     const r = await gridbidInProcess(['run', file, '--out', join(dir, 'c')]);
     expect(r.status).to.equal(1);
     expect(r.stderr).to.contain("throwsOnCreate.mjs: export 'default' threw while creating the strategy");
+    // Located in the scenario: its file and the group (the plant, a kind with one strategy per group, has no agent id in it).
+    expect(r.stderr).to.contain(`${file}: agents[0]: `);
     expect(r.stderr).to.contain('no tariff file given');
     expect(r.stderr).not.to.contain('internal error');
     expect(hasStackTrace(r.stderr)).to.equal(false);
