@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { BooksOpenError, type BooksSummary, ExitCode, UserError } from '../../core/errors.ts';
@@ -10,7 +10,7 @@ import type { RunInternals, RunOptions } from '../../engine/run.ts';
 import type { RunSummary } from '../../output/runSummary.ts';
 import { RunInterrupted } from '../../engine/interrupted.ts';
 import { prepareOutputFolder, safeLabel } from '../../output/outDir.ts';
-import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete } from '../../output/runFolder.ts';
+import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete, unmarkUnstarted } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
 import { RUN_FILES } from '../../output/tables.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
@@ -44,6 +44,7 @@ export function registerRun(program: Command): void {
       const scenario = loadScenarioFile(file);
       // The name may hold anything (a space, a slash, '..'): as a folder it is made safe, never a path out of results/.
       const outDir = opts.out ?? join('results', safeLabel(scenario.config.name));
+      const existed = existsSync(outDir);
       prepareOutputFolder(outDir, '--out', RUN_FILES);
       const tooLarge = footprintProblem(scenario.config, outDir);
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
@@ -86,7 +87,13 @@ export function registerRun(program: Command): void {
           process.stdout.write(text);
         });
       } catch (err) {
-        if (!(err instanceof RunInterrupted)) throw err;
+        if (!(err instanceof RunInterrupted)) {
+          // A user error before the first result (a module that does not load, a factory that throws) leaves no trace.
+          // Any other failure with the marker still there (not a books-open run, complete and unmarked) says why in it.
+          const unmarked = err instanceof UserError && unmarkUnstarted(outDir, !existed);
+          if (!unmarked && existsSync(join(outDir, INCOMPLETE_FILE))) noteInterruption(outDir, `failed: ${err instanceof Error ? err.message : String(err)}`);
+          throw err;
+        }
         bar?.stop();
         throw interruptedExit(err, outDir);
       } finally {
