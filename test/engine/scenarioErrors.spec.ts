@@ -68,6 +68,33 @@ describe('malformed scenario files', () => {
     }
   });
 
+  it('a negative reactance is one problem, and a tiny one says what it takes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-reactance-'));
+    const file = join(dir, 'r.yaml');
+    const cases: Array<[string, string[]]> = [
+      // It read "expected a number ≥ 0" and then "expected 0 (refused below, with the reason) or at least 1e-9" for the same value.
+      ['-0.1', ['network.branches[0].reactancePu: expected a number ≥ 0, got -0.1']],
+      ['1e-12', ['network.branches[0].reactancePu: expected a number ≥ 1e-9 (1/x must stay finite)']],
+    ];
+    try {
+      for (const [x, want] of cases) {
+        writeFileSync(file, `name: r\nstart: 2026-07-01T00:00:00Z\nnetwork:\n  buses: [{ id: a, reference: true }, { id: b }]\n  branches: [{ id: l, from: a, to: b, reactancePu: ${x} }]\nagents:\n  - { kind: generator, id: g, bus: a, offers: [{ kw: 5, priceMwh: 5 }] }\n`);
+        let err: unknown;
+        try {
+          loadScenarioFile(file);
+        } catch (e) {
+          err = e;
+        }
+        expect(err, x).to.be.instanceOf(InputFileError);
+        const got = (err as InputFileError).issues.map((i) => `${i.path}: ${i.message}`);
+        expect(got, x).to.have.length(want.length);
+        want.forEach((w, k) => expect(got[k], x).to.contain(w));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a strategy reference is judged by the form it comes closest to: a module's bad params is one problem, not 'id: required' and 'unknown key module'", () => {
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-strategy-ref-'));
     const file = join(dir, 's.yaml');
