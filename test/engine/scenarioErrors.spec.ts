@@ -68,6 +68,27 @@ describe('malformed scenario files', () => {
     }
   });
 
+  it('`gridbid validate` checks a sweep file as a sweep: ok with its run count, or each invalid run located; not six scenario errors', async function () {
+    this.timeout(60_000);
+    const ok = await gridbidInProcess(['validate', 'scenarios/sweeps/price-rules.yaml']);
+    expect(ok.status, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.equal('scenarios/sweeps/price-rules.yaml: ok (sweep price-rules: 16 runs, each a valid scenario)\n');
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-validate-sweep-'));
+    try {
+      const file = join(dir, 'x.yaml');
+      writeFileSync(file, `name: x\nbase: ${join(REPO_ROOT, 'scenarios/default.yaml')}\nvariants:\n  - name: negative-homes\n    set:\n      agents[home].count: -3\n  - name: fine\n    set:\n      days: 1\n`);
+      const bad = await gridbidInProcess(['validate', file]);
+      expect(bad.status).to.equal(1);
+      expect(bad.stderr).to.contain(`${file}: 1 of 2 runs would fail`);
+      expect(bad.stderr).to.contain(`negative-homes__seed-42: ${file}:6:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`);
+      // It read "base: unknown key 'base' (did you mean 'name'?)", "start: required" … as if the sweep were a scenario.
+      expect(bad.stderr).not.to.contain("unknown key 'base'");
+      expect(hasStackTrace(bad.stderr)).to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a negative reactance is one problem, and a tiny one says what it takes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-reactance-'));
     const file = join(dir, 'r.yaml');
