@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { BooksOpenError, type BooksSummary, ExitCode, UserError } from '../../core/errors.ts';
+import { BooksOpenError, type BooksSummary, ExitCode, InputFileError, UserError } from '../../core/errors.ts';
 // The scenario loader and the engine (engine/run.ts, the recorder and all they import: ~0.2 s of CPU) are
 // loaded when a run starts, not by every `gridbid` command: program.ts registers this command for `batch`,
 // `worker` and `query` too.
@@ -41,7 +41,16 @@ export function registerRun(program: Command): void {
     )
     .action(async (file: string, opts: { out?: string; seed?: number; format?: OutputFormat[]; progress?: boolean }) => {
       const { loadScenarioFile } = await import('../../engine/scenario/load.ts');
-      const scenario = loadScenarioFile(file);
+      let scenario: Scenario;
+      try {
+        scenario = loadScenarioFile(file);
+      } catch (err) {
+        // A sweep given to run: its scenario errors ("base: unknown key …", "start: required") hid the command it needed.
+        if (err instanceof InputFileError && (await import('../../batch/plan.ts')).isSweepFile(file)) {
+          throw new UserError(`${file}: a sweep file (it has base:), not a scenario: run it with gridbid batch ${file}, or check it with gridbid validate ${file}`);
+        }
+        throw err;
+      }
       // The name may hold anything (a space, a slash, '..'): as a folder it is made safe, never a path out of results/.
       const outDir = opts.out ?? join('results', safeLabel(scenario.config.name));
       const existed = existsSync(outDir);

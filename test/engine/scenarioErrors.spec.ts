@@ -89,6 +89,20 @@ describe('malformed scenario files', () => {
     }
   });
 
+  it('`gridbid run` given a sweep file says it is one and which command runs it, writing nothing', async function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-run-sweep-'));
+    try {
+      const r = await gridbidInProcess(['run', 'scenarios/sweeps/price-rules.yaml', '--out', join(dir, 'out')]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.contain('scenarios/sweeps/price-rules.yaml: a sweep file (it has base:), not a scenario: run it with gridbid batch scenarios/sweeps/price-rules.yaml');
+      expect(r.stderr).not.to.contain("unknown key 'base'");
+      expect(readdirSync(dir)).to.deep.equal([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a negative reactance is one problem, and a tiny one says what it takes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-reactance-'));
     const file = join(dir, 'r.yaml');
