@@ -149,6 +149,19 @@ function planFile(file: string, prefix: string): Part {
   };
 }
 
+/**
+ * Whether `file` is a sweep (a mapping with `base:`), for `gridbid validate`, which otherwise
+ * checked a sweep as a scenario: "base: unknown key 'base' (did you mean 'name'?)" and five more.
+ * False for anything unreadable or unparsable: the scenario check says what is wrong with it.
+ */
+export function isSweepFile(file: string): boolean {
+  try {
+    return isSweepDocument(safeToJs(readInputFile(file, 'sweep or scenario file')));
+  } catch {
+    return false;
+  }
+}
+
 function safeToJs(text: string): unknown {
   try {
     return plainData(parseDocument(text, { prettyErrors: false }));

@@ -160,6 +160,9 @@ export interface Problem {
 /** Problems an option of a union has: each unknown key counts, as each is reported. */
 const issueCount = (issues: readonly z.core.$ZodIssue[]): number => issues.reduce((n, x) => n + (x.code === 'unrecognized_keys' ? x.keys.length : 1), 0);
 
+/** A mapping expected where a scalar stands is shown with its keys when it has at most this many (a scenario's top level has 16). */
+const MAX_KEYS_SHOWN = 8;
+
 /** A zod issue as messages; `allowed(path)` names the keys accepted where an unknown key was found. */
 export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, allowed: (path: readonly PropertyKey[]) => readonly string[]): Problem[] {
   const path = [...issue.path];
@@ -188,7 +191,12 @@ export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, allowed: (p
     });
   }
   const got = valueAt(raw, path);
-  if (issue.code === 'invalid_type') return [{ path, message: got === undefined ? `required: expected ${issue.expected}` : `expected ${issue.expected}, got ${show(got)}` }];
+  if (issue.code === 'invalid_type') {
+    // A mapping given a scalar (`capacityKw: 4` for `{ min, max }`): "expected object" alone did not say which keys it takes.
+    const keys = issue.expected === 'object' && got !== undefined ? allowed(path) : [];
+    const expected = keys.length > 0 && keys.length <= MAX_KEYS_SHOWN ? `${issue.expected} { ${keys.join(', ')} }` : issue.expected;
+    return [{ path, message: got === undefined ? `required: expected ${expected}` : `expected ${expected}, got ${show(got)}` }];
+  }
   if (issue.code === 'too_small' || issue.code === 'too_big') {
     const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
     const op = issue.code === 'too_small' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<';

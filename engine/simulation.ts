@@ -15,6 +15,7 @@
  */
 import { Subject } from 'rxjs';
 import { agentKind } from '../agents/registry.ts';
+import { UserError } from '../core/errors.ts';
 import { RandomService } from '../core/rng.ts';
 import { minutesToMs, MS_PER_DAY, parseSimTime, type SimTime, simTime } from '../core/time.ts';
 import { type BusId, busId, kw, optionalPrice, pricePerMwh, pricesPerMwh } from '../core/units.ts';
@@ -114,6 +115,20 @@ const NO_BUS = busId('');
 
 /** What a retailer's customers declare when they declare nothing (a typical European household, kWh/a). */
 const DEFAULT_DECLARED_KWH = 3500;
+
+/**
+ * What a group's `create` returns, with a user error raised while creating it (a strategy module's
+ * factory that throws) located in the scenario: the module's message alone named no scenario file
+ * and no group, and for kinds sharing one strategy per group (homes, buildings, generators) no agent.
+ */
+function createLocated<R>(create: () => R, file: string, groupIndex: number): R {
+  try {
+    return create();
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`${file}: agents[${groupIndex}]: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
 
 export class Simulation {
   /** Builds the grid (and loads the LP solver, asynchronously) when the scenario has a network. */
@@ -233,15 +248,19 @@ export class Simulation {
     const customerSpecs: CustomerSpec[] = [];
     const memberOf: Array<[number, string]> = [];
     const via: string[] = [];
-    for (const group of cfg.agents) {
+    for (const [groupIndex, group] of cfg.agents.entries()) {
       const kind = agentKind(group.kind);
       if (kind.role === 'aggregator' || kind.role === 'retailer') {
-        this.participants.push(kind.role === 'aggregator' ? { role: 'aggregator', runtime: kind.create(group, env) } : { role: 'retailer', runtime: kind.create(group, env) });
+        this.participants.push(
+          kind.role === 'aggregator'
+            ? { role: 'aggregator', runtime: createLocated(() => kind.create(group, env), scenario.file, groupIndex) }
+            : { role: 'retailer', runtime: createLocated(() => kind.create(group, env), scenario.file, groupIndex) },
+        );
         via.push('');
         continue;
       }
       const g = group as { aggregator?: string; retailer?: string; tariff?: string; tariffChoice?: { rationality: number; inertia: number }; commsLatencyMinutes?: { min: number; max: number } };
-      for (const runtime of kind.create(group, env)) {
+      for (const runtime of createLocated(() => kind.create(group, env), scenario.file, groupIndex)) {
         const i = this.participants.length;
         if (g.aggregator) memberOf.push([i, g.aggregator]);
         if (g.retailer) {

@@ -52,7 +52,8 @@ export const branchSchema = z.strictObject({
     .number()
     .min(0)
     .max(MAX_IMPEDANCE_PU)
-    .refine((x) => x === 0 || x >= MIN_REACTANCE_PU, { error: `expected 0 (refused below, with the reason) or at least ${MIN_REACTANCE_PU}: 1/x must stay finite` }),
+    // A negative reactance has min(0)'s message alone; 0 passes here to be refused with its reason when the network is built.
+    .refine((x) => x <= 0 || x >= MIN_REACTANCE_PU, { error: `expected a number ≥ ${MIN_REACTANCE_PU} (1/x must stay finite)` }),
   resistancePu: z.number().min(0).max(MAX_IMPEDANCE_PU).default(0),
   /** Both directions; omit for no limit. */
   limitKw: powerKw().optional(),

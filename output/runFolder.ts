@@ -6,7 +6,7 @@
  * intervals and adds how far it got to the marker; a kill (SIGKILL, a crash) leaves the
  * marker as it was.
  */
-import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const INCOMPLETE_FILE = 'INCOMPLETE';
@@ -44,6 +44,32 @@ export function markIncomplete(dir: string, what: string): void {
 
 export function unmarkIncomplete(dir: string): void {
   rmSync(join(dir, INCOMPLETE_FILE), { force: true });
+}
+
+/**
+ * After a run that stopped with a user error before writing any result (a strategy module that does
+ * not load, a factory that throws: exit 1), removes the marker, and the folder when the run created it:
+ * the folder is left as it was before the command. A marker left there said the run was "interrupted
+ * (Ctrl-C or killed)", and the next run reported a run that did not finish. False when the folder
+ * holds anything else (results written), which keeps its marker.
+ */
+export function unmarkUnstarted(dir: string, created: boolean): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return false;
+  }
+  if (names.some((n) => n !== INCOMPLETE_FILE)) return false;
+  unmarkIncomplete(dir);
+  if (created) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      /* something appeared in it meanwhile: leave it */
+    }
+  }
+  return true;
 }
 
 /** Adds to `dir`'s marker why and where its run stopped (one line). */

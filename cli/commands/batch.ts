@@ -3,10 +3,10 @@ import { ExitCode } from '../../core/errors.ts';
 // Planning and running a batch (the scenario loader, piscina, the progress bars) load when the
 // command runs, not with its definition (cli/program.ts).
 import type { BatchResult } from '../../batch/runBatch.ts';
-import { REPORT_FILE, SUMMARY_FILE } from '../../batch/runFiles.ts';
+import { SUMMARY_FILE } from '../../batch/runFiles.ts';
 import { DATABASE_FILE } from '../../batch/database.ts';
 import { formatShard, type Shard } from '../../batch/shard.ts';
-import { registerBatchMerge } from './batchMerge.ts';
+import { registerBatchMerge, resultFiles } from './batchMerge.ts';
 import { EXIT_INTERRUPTED, EXIT_RUNS_FAILED, parseQueueOption, parseRunTimeout, parseShardOption, parseWorkers } from './batchOptions.ts';
 import { showUrl } from '../../batch/queue.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
@@ -162,7 +162,7 @@ function formatResult(r: BatchResult): string {
   const total = r.plan.runs.length;
   const lines = [
     `batch     ${r.plan.name}${r.shard ? ` (shard ${formatShard(r.shard)})` : ''}: ${total} runs, ${r.ok} ok, ${r.failed} failed${r.notFinished ? `, ${r.notFinished} not finished` : ''}${r.reused ? ` (${r.reused} kept from an earlier invocation)` : ''}; ${r.queue !== undefined ? `on the queue ${showUrl(r.queue)}` : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}`,
-    `results   ${r.outDir}/ (${SUMMARY_FILE}, ${REPORT_FILE}, one folder per run)`,
+    `results   ${r.outDir}/ (${resultFiles(r.outDir)}, one folder per run)`,
   ];
   for (const row of r.rows) if (row?.status === 'failed') lines.push(`failed    ${row.run.id}: ${row.error}`);
   return `${lines.join('\n')}\n`;

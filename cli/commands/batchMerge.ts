@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode } from '../../core/errors.ts';
 import { REPORT_FILE, SUMMARY_FILE } from '../../batch/runFiles.ts';
+import { DATABASE_FILE } from '../../batch/database.ts';
 import { EXIT_RUNS_FAILED } from './batchOptions.ts';
 
 const HELP = `
@@ -19,6 +22,15 @@ Example (a Slurm array of 4 tasks, then one merge):
   gridbid batch merge results/sweep/shard-* --out results/sweep
 `;
 
+/**
+ * The batch folder's own files, as written: summary.csv, the report and, when the batch wrote it,
+ * results.duckdb (not with --no-database, nor after a Ctrl-C), which this line left out, so the
+ * database `gridbid query` reads was never named.
+ */
+export function resultFiles(outDir: string): string {
+  return [SUMMARY_FILE, REPORT_FILE, ...(existsSync(join(outDir, DATABASE_FILE)) ? [DATABASE_FILE] : [])].join(', ');
+}
+
 /** `gridbid batch merge <folders…> [--out DIR]`, a subcommand of `batch`. */
 export function registerBatchMerge(batch: Command): void {
   batch
@@ -32,7 +44,7 @@ export function registerBatchMerge(batch: Command): void {
       const r = await mergeShards({ folders, outDir: opts.out });
       process.stdout.write(
         `merged    ${r.plan.name}: ${r.shards} shards, ${r.plan.runs.length} runs, ${r.ok} ok, ${r.failed} failed\n` +
-          `results   ${r.outDir}/ (${SUMMARY_FILE}, ${REPORT_FILE}, one folder per run)\n`,
+          `results   ${r.outDir}/ (${resultFiles(r.outDir)}, one folder per run)\n`,
       );
       if (r.failed > 0) throw new ExitCode(EXIT_RUNS_FAILED, `${r.failed} of ${r.plan.runs.length} runs failed in the shards. Errors are in ${r.outDir}/${SUMMARY_FILE} (column error).`);
     })

@@ -1,7 +1,7 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { BooksOpenError, type BooksSummary, ExitCode, UserError } from '../../core/errors.ts';
+import { BooksOpenError, type BooksSummary, ExitCode, InputFileError, UserError } from '../../core/errors.ts';
 // The scenario loader and the engine (engine/run.ts, the recorder and all they import: ~0.2 s of CPU) are
 // loaded when a run starts, not by every `gridbid` command: program.ts registers this command for `batch`,
 // `worker` and `query` too.
@@ -10,7 +10,7 @@ import type { RunInternals, RunOptions } from '../../engine/run.ts';
 import type { RunSummary } from '../../output/runSummary.ts';
 import { RunInterrupted } from '../../engine/interrupted.ts';
 import { prepareOutputFolder, safeLabel } from '../../output/outDir.ts';
-import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete } from '../../output/runFolder.ts';
+import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete, unmarkUnstarted } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
 import { RUN_FILES } from '../../output/tables.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
@@ -41,9 +41,19 @@ export function registerRun(program: Command): void {
     )
     .action(async (file: string, opts: { out?: string; seed?: number; format?: OutputFormat[]; progress?: boolean }) => {
       const { loadScenarioFile } = await import('../../engine/scenario/load.ts');
-      const scenario = loadScenarioFile(file);
+      let scenario: Scenario;
+      try {
+        scenario = loadScenarioFile(file);
+      } catch (err) {
+        // A sweep given to run: its scenario errors ("base: unknown key …", "start: required") hid the command it needed.
+        if (err instanceof InputFileError && (await import('../../batch/plan.ts')).isSweepFile(file)) {
+          throw new UserError(`${file}: a sweep file (it has base:), not a scenario: run it with gridbid batch ${file}, or check it with gridbid validate ${file}`);
+        }
+        throw err;
+      }
       // The name may hold anything (a space, a slash, '..'): as a folder it is made safe, never a path out of results/.
       const outDir = opts.out ?? join('results', safeLabel(scenario.config.name));
+      const existed = existsSync(outDir);
       prepareOutputFolder(outDir, '--out', RUN_FILES);
       const tooLarge = footprintProblem(scenario.config, outDir);
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
@@ -86,7 +96,13 @@ export function registerRun(program: Command): void {
           process.stdout.write(text);
         });
       } catch (err) {
-        if (!(err instanceof RunInterrupted)) throw err;
+        if (!(err instanceof RunInterrupted)) {
+          // A user error before the first result (a module that does not load, a factory that throws) leaves no trace.
+          // Any other failure with the marker still there (not a books-open run, complete and unmarked) says why in it.
+          const unmarked = err instanceof UserError && unmarkUnstarted(outDir, !existed);
+          if (!unmarked && existsSync(join(outDir, INCOMPLETE_FILE))) noteInterruption(outDir, `failed: ${err instanceof Error ? err.message : String(err)}`);
+          throw err;
+        }
         bar?.stop();
         throw interruptedExit(err, outDir);
       } finally {

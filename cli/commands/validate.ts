@@ -1,18 +1,35 @@
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.ts';
+import { InputFileError, UserError } from '../../core/errors.ts';
+import type { BatchPlan } from '../../batch/plan.ts';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('Check a scenario file without running it: every problem with its file, line, path and reason.')
-    .argument('<scenario>', 'scenario file (.yaml, .yml or .json)')
+    .description('Check a scenario file (or a sweep file: every run\'s scenario) without running it: every problem with its file, line, path and reason.')
+    .argument('<scenario>', 'scenario or sweep file (.yaml, .yml or .json)')
     .addHelpText('after', '\nExample:\n  gridbid validate scenarios/default.yaml\n')
     .action(async (file: string) => {
       const [{ loadScenarioFile }, { footprintProblem }] = await Promise.all([import('../../engine/scenario/load.ts'), import('../../engine/footprint.ts')]);
-      const { config } = loadScenarioFile(file);
+      let config;
+      try {
+        ({ config } = loadScenarioFile(file));
+      } catch (err) {
+        // A sweep file is checked as `gridbid batch` plans it: its own keys, then every run's scenario.
+        const { isSweepFile, planBatch } = await import('../../batch/plan.ts');
+        if (!(err instanceof InputFileError) || !isSweepFile(file)) throw err;
+        validateSweep(file, planBatch(file));
+        return;
+      }
       const tooLarge = footprintProblem(config);
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
       const agents = config.agents.reduce((n, g) => n + g.count, 0);
       process.stdout.write(`${file}: ok (${config.name}: ${agents} agents in ${config.agents.length} groups, ${config.days} day(s) of ${config.intervalMinutes}-minute intervals)\n`);
     });
+}
+
+/** A sweep is valid when every run's scenario is: each invalid run is named with its located problem (exit 1). */
+function validateSweep(file: string, plan: BatchPlan): void {
+  const invalid = plan.runs.filter((r) => r.error !== undefined);
+  if (invalid.length > 0) throw new UserError(`${file}: ${invalid.length} of ${plan.runs.length} runs would fail (a sweep; gridbid batch would run the others)\n${invalid.map((r) => `  ${r.id}: ${r.error}`).join('\n')}`);
+  process.stdout.write(`${file}: ok (sweep ${plan.name}: ${plan.runs.length} runs, each a valid scenario)\n`);
 }

@@ -76,8 +76,8 @@ export const scenarioSchema = z.strictObject({
   agents: z.array(agentGroupSchema).min(1),
   /**
    * The communication plane (comms/): `ideal` (default) delivers every message at once;
-   * a plane models latency, loss, shared links and priority. Validated now; the engine
-   * wires it in after the simulation's phase refactor (issue 17).
+   * a plane models latency, loss, shared links and priority, and a run carries its bids,
+   * prices, commands and meter reads on it (docs/comms.md, "In a run").
    */
   comms: commsSchema,
 });

@@ -88,6 +88,7 @@ describe('gridbid query (DuckDB over a batch folder)', () => {
     const r = await gridbidInProcess(['batch', 'test/fixtures/sweeps/tiny.yaml', '--out', join(dir, 'n'), '--no-database']);
     expect(r.status, r.stderr).to.equal(0);
     expect(existsSync(join(dir, 'n', DATABASE_FILE))).to.equal(false);
+    expect(r.stdout).to.contain(`(summary.csv, batch-report.html, one folder per run)`);
     const q = await queryResults(join(dir, 'n'), 'select count(distinct run_id) as runs, count(*) as rows from intervals');
     expect(q.source).to.equal('files');
     expect(q.rows[0]![0]).to.equal(1);

@@ -53,6 +53,7 @@ describe('batch --shard k/n', () => {
         const r = await gridbidInProcess(['batch', `${FIX}/grid.yaml`, '--shard', `${k}/3`, '--out', join(dir, `s${k}`), '--workers', '1']);
         expect(r.status, r.stderr).to.equal(0);
         expect(r.stdout).to.match(new RegExp(`^batch     grid \\(shard ${k}/3\\): \\d runs, \\d ok, 0 failed`));
+        expect(r.stdout).to.contain('(summary.csv, batch-report.html, results.duckdb, one folder per run)');
         counts.push(readdirSync(join(dir, `s${k}`)).filter((f) => f.includes('__seed-')).length);
       }
       // Runs 0,3,6 | 1,4,7 | 2,5: 8 runs, each once.
@@ -60,6 +61,8 @@ describe('batch --shard k/n', () => {
       const m = await gridbidInProcess(['batch', 'merge', join(dir, 's2'), join(dir, 's3'), join(dir, 's1'), '--out', join(dir, 'merged')]);
       expect(m.status, m.stderr).to.equal(0);
       expect(m.stdout).to.contain('merged    grid: 3 shards, 8 runs, 8 ok, 0 failed');
+      // The database merge writes is named with the folder's other files.
+      expect(m.stdout).to.contain(`(summary.csv, batch-report.html, results.duckdb, one folder per run)`);
       expect(readFileSync(join(dir, 'merged', 'summary.csv')).equals(readFileSync(join(dir, 'whole', 'summary.csv')))).to.equal(true);
       expectSameTree(join(dir, 'whole'), join(dir, 'merged'));
       checkOutputTree(join(dir, 'merged'));

@@ -68,6 +68,68 @@ describe('malformed scenario files', () => {
     }
   });
 
+  it('`gridbid validate` checks a sweep file as a sweep: ok with its run count, or each invalid run located; not six scenario errors', async function () {
+    this.timeout(60_000);
+    const ok = await gridbidInProcess(['validate', 'scenarios/sweeps/price-rules.yaml']);
+    expect(ok.status, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.equal('scenarios/sweeps/price-rules.yaml: ok (sweep price-rules: 16 runs, each a valid scenario)\n');
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-validate-sweep-'));
+    try {
+      const file = join(dir, 'x.yaml');
+      writeFileSync(file, `name: x\nbase: ${join(REPO_ROOT, 'scenarios/default.yaml')}\nvariants:\n  - name: negative-homes\n    set:\n      agents[home].count: -3\n  - name: fine\n    set:\n      days: 1\n`);
+      const bad = await gridbidInProcess(['validate', file]);
+      expect(bad.status).to.equal(1);
+      expect(bad.stderr).to.contain(`${file}: 1 of 2 runs would fail`);
+      expect(bad.stderr).to.contain(`negative-homes__seed-42: ${file}:6:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`);
+      // It read "base: unknown key 'base' (did you mean 'name'?)", "start: required" … as if the sweep were a scenario.
+      expect(bad.stderr).not.to.contain("unknown key 'base'");
+      expect(hasStackTrace(bad.stderr)).to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('`gridbid run` given a sweep file says it is one and which command runs it, writing nothing', async function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-run-sweep-'));
+    try {
+      const r = await gridbidInProcess(['run', 'scenarios/sweeps/price-rules.yaml', '--out', join(dir, 'out')]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.contain('scenarios/sweeps/price-rules.yaml: a sweep file (it has base:), not a scenario: run it with gridbid batch scenarios/sweeps/price-rules.yaml');
+      expect(r.stderr).not.to.contain("unknown key 'base'");
+      expect(readdirSync(dir)).to.deep.equal([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a negative reactance is one problem, and a tiny one says what it takes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-reactance-'));
+    const file = join(dir, 'r.yaml');
+    const cases: Array<[string, string[]]> = [
+      // It read "expected a number ≥ 0" and then "expected 0 (refused below, with the reason) or at least 1e-9" for the same value.
+      ['-0.1', ['network.branches[0].reactancePu: expected a number ≥ 0, got -0.1']],
+      ['1e-12', ['network.branches[0].reactancePu: expected a number ≥ 1e-9 (1/x must stay finite)']],
+    ];
+    try {
+      for (const [x, want] of cases) {
+        writeFileSync(file, `name: r\nstart: 2026-07-01T00:00:00Z\nnetwork:\n  buses: [{ id: a, reference: true }, { id: b }]\n  branches: [{ id: l, from: a, to: b, reactancePu: ${x} }]\nagents:\n  - { kind: generator, id: g, bus: a, offers: [{ kw: 5, priceMwh: 5 }] }\n`);
+        let err: unknown;
+        try {
+          loadScenarioFile(file);
+        } catch (e) {
+          err = e;
+        }
+        expect(err, x).to.be.instanceOf(InputFileError);
+        const got = (err as InputFileError).issues.map((i) => `${i.path}: ${i.message}`);
+        expect(got, x).to.have.length(want.length);
+        want.forEach((w, k) => expect(got[k], x).to.contain(w));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a strategy reference is judged by the form it comes closest to: a module's bad params is one problem, not 'id: required' and 'unknown key module'", () => {
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-strategy-ref-'));
     const file = join(dir, 's.yaml');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -33,6 +33,8 @@ describe('strategy modules that fail when the run creates their strategy', () =>
     const r = await gridbidInProcess(['run', file, '--out', join(dir, 'c')]);
     expect(r.status).to.equal(1);
     expect(r.stderr).to.contain("throwsOnCreate.mjs: export 'default' threw while creating the strategy");
+    // Located in the scenario: its file and the group (the plant, a kind with one strategy per group, has no agent id in it).
+    expect(r.stderr).to.contain(`${file}: agents[0]: `);
     expect(r.stderr).to.contain('no tariff file given');
     expect(r.stderr).not.to.contain('internal error');
     expect(hasStackTrace(r.stderr)).to.equal(false);
@@ -47,5 +49,25 @@ describe('strategy modules that fail when the run creates their strategy', () =>
     expect(r.stderr).to.contain("asyncFactory.mjs: export 'default' returned a Promise: a factory must return the Strategy itself");
     expect(r.stderr).not.to.contain('not ready');
     expect(hasStackTrace(r.stderr)).to.equal(false);
+  });
+
+  it('a run whose module fails before the first result leaves no folder marked INCOMPLETE', async function () {
+    this.timeout(60_000);
+    const file = join(dir, 'throws-out.yaml');
+    writeFileSync(file, scenario('throwsOnCreate.mjs'));
+    // A folder the run creates is removed again; one that was there is left as it was (empty).
+    const created = join(dir, 'new', 'run');
+    const r = await gridbidInProcess(['run', file, '--out', created]);
+    expect(r.status).to.equal(1);
+    expect(existsSync(created)).to.equal(false);
+    const given = join(dir, 'given');
+    mkdirSync(given);
+    expect((await gridbidInProcess(['run', file, '--out', given])).status).to.equal(1);
+    expect(readdirSync(given)).to.deep.equal([]);
+    // So the next run into it finds nothing to report ("held a run that did not finish" was printed before).
+    writeFileSync(file, scenario('remembers.mjs'));
+    const next = await gridbidInProcess(['run', file, '--out', given]);
+    expect(next.status, next.stderr).to.equal(0);
+    expect(next.stderr).not.to.contain('did not finish');
   });
 });
