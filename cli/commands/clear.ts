@@ -29,7 +29,8 @@ export function registerClear(program: Command): void {
     .option('--ac', 'on a LinDistFlow feeder: check the dispatch with an AC power flow (losses, voltages, missed limits)')
     .addHelpText(
       'after',
-      '\nExamples (paths from the repository root):\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case5_pjm.m\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case30_ieee.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear test/fixtures/refcases/matpower/case33bw.m --model lindistflow --ac\n  gridbid clear test/fixtures/clear/day-ahead.json\n',
+      '\nExit codes:\n  0    the case solved (optimal / cleared)\n  1    a user error (missing or malformed file, unknown option), or a result that is not\n       optimal: the result (status and message) is still printed, the reason on stderr\n  2    internal error (a bug in gridbid)\n' +
+        '\nExamples (paths from the repository root):\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case5_pjm.m\n  gridbid clear test/fixtures/refcases/pglib-opf/pglib_opf_case30_ieee.m --branch-model powermodels --json\n  gridbid clear test/fixtures/clear/three-bus.json\n  gridbid clear test/fixtures/refcases/matpower/case33bw.m --model lindistflow --ac\n  gridbid clear test/fixtures/clear/day-ahead.json\n',
     )
     .action(async (file: string, opts: ClearOptions, cmd: Command) => {
       const { clearCase } = await import('./clearCase.ts');

@@ -69,6 +69,17 @@ describe('issue 14 defect 14: --version, help examples that exist, honest scenar
     for (const f of files) expect(existsSync(join(REPO_ROOT, f)), f).to.equal(true);
   });
 
+  it('`clear --help` lists the exit codes it returns: 0 solved, 1 a bad file or a result that is not optimal (still printed)', async () => {
+    const help = await gridbidInProcess(['clear', '--help']);
+    expect(help.stdout).to.match(/Exit codes:\n {2}0 {4}the case solved \(optimal \/ cleared\)\n {2}1 {4}a user error .*, or a result that is not\n {7}optimal: the result \(status and message\) is still printed, the reason on stderr\n {2}2 {4}internal error/);
+    expect((await gridbidInProcess(['clear', 'test/fixtures/clear/three-bus.json'])).status).to.equal(0);
+    expect((await gridbidInProcess(['clear', 'test/fixtures/clear/no-such-case.json'])).status).to.equal(1);
+    const infeasible = await gridbidInProcess(['clear', 'test/fixtures/clear/infeasible.m']);
+    expect(infeasible.status).to.equal(1);
+    expect(infeasible.stdout).to.contain('infeasible');
+    expect(infeasible.stderr).to.contain('infeasible');
+  });
+
   it('scenarios/storage-arbitrage.yaml says what it holds: homes, battery size and days', () => {
     const text = readFileSync(join(REPO_ROOT, 'scenarios/storage-arbitrage.yaml'), 'utf8');
     const s = parse(text) as { description: string; days: number; agents: Array<{ kind: string; count?: number; capacityKwh?: number; maxChargeKw?: number }> };
