@@ -5,13 +5,14 @@
  * binds, the KKT conditions on random radial feeders, and MATPOWER generators' reactive
  * output as a decision.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { parseMatpower, readMatpowerFile } from '../../../market/lp/cases/matpower.ts';
 import { matpowerFeederOpf, solveFeederOpf } from '../../../market/lp/cases/matpowerFeeder.ts';
 import { buildFeederLp, dispatchFeeder, type FeederProblem } from '../../../market/lp/feederDispatch.ts';
-import { jslpSolver } from '../../../market/lp/jslp.ts';
+import { JSLP_RESCALED_RETRY_MAX_COLUMNS, jslpSolver } from '../../../market/lp/jslp.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import { type LinearProgram, type LpSolution, type LpSolver, rowActivities } from '../../../market/lp/solver.ts';
 import { appendLinDistFlow, readLinDistFlow } from '../../../market/lp/linDistFlowBlock.ts';
@@ -220,6 +221,29 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     expect(r.quantityKw[1]! - r.quantityKw[0]! - r.quantityKw[3]!).to.be.closeTo(0, 1e-9);
     expect(r.priceMwh[0]).to.be.closeTo(3000, 1e-6);
     expect(r.priceMwh[1]).to.be.closeTo(3000, 1e-6);
+  });
+
+  it('javascript-lp-solver does not retry a 124-column programme scaled: scaled, this one loops for ever in its phase 1 (it stays a solver error)', () => {
+    // Without the limit the solve never returns (a synchronous loop: the test suite hangs).
+    const f = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/lp/jslp-scaled-loop.json', import.meta.url)), 'utf8')) as Record<string, (number | null)[]> & { sense: 'max'; numCols: number; numRows: number; offset: number };
+    const bound = (a: (number | null)[], inf: number): Float64Array => Float64Array.from(a, (v) => v ?? inf);
+    const lp: LinearProgram = {
+      sense: f.sense,
+      numCols: f.numCols,
+      numRows: f.numRows,
+      offset: f.offset,
+      colCost: bound(f.colCost!, 0),
+      colLower: bound(f.colLower!, -Infinity),
+      colUpper: bound(f.colUpper!, Infinity),
+      rowLower: bound(f.rowLower!, -Infinity),
+      rowUpper: bound(f.rowUpper!, Infinity),
+      matrix: { starts: Int32Array.from(f.starts!, Number), rows: Int32Array.from(f.rows!, Number), values: bound(f.values!, NaN) },
+    };
+    expect(lp.numCols).to.be.above(JSLP_RESCALED_RETRY_MAX_COLUMNS);
+    const r = jslpSolver.solve(lp);
+    expect(r.status).to.equal('solver-error');
+    expect(r.message).to.match(/could not solve the dual programme/);
+    expect(highs.solve(lp).objective).to.be.closeTo(61290, 1e-6); // the primal itself is fine
   });
 
   it('javascript-lp-solver agrees with HiGHS on random radial feeders: the same welfare, and its own prices satisfy the KKT conditions', () => {
