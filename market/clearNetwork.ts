@@ -18,7 +18,7 @@ import type { Network } from '../network/types.ts';
 import type { TopologyCache } from '../network/topology.ts';
 import type { BranchModel } from '../network/types.ts';
 import { type DispatchProblem, DISPATCH_TOLERANCE, type DispatchResult } from './lp/dispatch.ts';
-import type { FeederProblem } from './lp/feederDispatch.ts';
+import type { FeederDispatchResult, FeederProblem } from './lp/feederDispatch.ts';
 import { dispatchFeederWindowed } from './lp/windowedFeederDispatch.ts';
 import { dispatchWindowed } from './lp/windowedDispatch.ts';
 import type { LpFormulation, LpSolver } from './lp/solver.ts';
@@ -203,6 +203,11 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   const kvarPerKw = tanOf ? Float64Array.from(colClass, (c) => classTan[c]!) : undefined;
   const lp = opts.feeder ? dispatchFeederWindowed({ ...opts.feeder, offers, ...(kvarPerKw ? { kvarPerKw } : {}) }, solver) : dispatchWindowed(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
   const base = { interval: book.interval, mechanism: 'lp-dispatch' as const, awardedQuanta: awarded, busPriceMwh: busPrice };
+  const unsupported = lp.status === 'optimal' ? unsupportedAward(lp, offers, kvarPerKw, network, rules) : undefined;
+  if (unsupported) {
+    // Prices that do not support the awards are no optimum's: never published (the run counts a clearing problem).
+    return { result: { ...base, status: 'solver-error', message: unsupported, flows: branchFlows(network, lp, rules, true), welfare: NaN }, problem, lp, columnOf, networkBusOf };
+  }
   if (lp.status !== 'optimal') {
     const status: ClearingStatus = lp.status;
     const flows = branchFlows(network, lp, rules, true);
@@ -238,6 +243,39 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
   }
   const welfare = (welfareTicksQuanta * rules.priceTickMwh * rules.quantumKw * book.durationH) / 1000;
   return { result: { ...base, status: 'cleared', message, flows: branchFlows(network, lp, rules, false), welfare }, problem, lp, columnOf, networkBusOf };
+}
+
+/**
+ * The first LP column whose award its bus price does not support, described, or undefined:
+ * an accepted buy must be priced at or below its bid, a buy left with room at or above it
+ * (a sell the other way round), within a price tick. That is complementary slackness on the
+ * offer columns, the one property of the duals a bidder sees; valid duals of an optimum always
+ * have it. On a feeder a column is priced at its bus's DLMP plus its tan φ times the bus's
+ * reactive price (a buy draws tan φ kvar with each kW): the DLMP alone can exceed a bid that
+ * the column clears at, where absorbing reactive power is worth something.
+ * One pass over the columns; skipped where the LP gave no prices.
+ */
+export function unsupportedAward(lp: DispatchResult, offers: DispatchProblem['offers'], kvarPerKw: Float64Array | undefined, network: Network, rules: OrderBook['rules']): string | undefined {
+  const reactive = kvarPerKw && 'feeder' in lp ? (lp as FeederDispatchResult).feeder.reactivePriceMvarh : undefined;
+  const tick = rules.priceTickMwh;
+  const eps = SNAP_QUANTA * rules.quantumKw;
+  const { bus, isBuy, priceMwh: bid, lowerKw, upperKw } = offers;
+  const { priceMwh, quantityKw } = lp;
+  for (let c = 0; c < offers.count; c++) {
+    const k = bus[c]!;
+    const tan = reactive ? kvarPerKw![c]! : 0;
+    const price = tan === 0 ? priceMwh[k]! : priceMwh[k]! + tan * reactive![k]!;
+    // Surplus per MWh of one more kW: a buy gains bid − price, a sell price − offer (NaN where there is no price: skipped).
+    const surplus = isBuy[c] ? bid[c]! - price : price - bid[c]!;
+    if (!(surplus < -tick || surplus > tick)) continue;
+    const kw = quantityKw[c]!;
+    if (surplus < -tick ? kw > lowerKw[c]! + eps : kw < upperKw[c]! - eps) {
+      const what = `${isBuy[c] ? 'a buy' : 'a sell'} at ${bid[c]} /MWh at bus '${network.buses[k]!.id}'`;
+      const at = `a price of ${price}${tan !== 0 ? ` (DLMP ${priceMwh[k]} + ${tan} kvar/kW × reactive price ${reactive![k]})` : ''}`;
+      return `${lp.solver}'s prices do not support its awards: ${what} was awarded ${kw} of ${upperKw[c]} kW at ${at}; not an optimum's prices, so the interval is not cleared`;
+    }
+  }
+  return undefined;
 }
 
 function mapBuses(book: OrderBook, network: Network): Int32Array {

@@ -112,4 +112,67 @@ describe('clearing a book on a LinDistFlow feeder', () => {
       expect(r.feeder!.netKw[2], mechanism).to.equal(0);
     }
   });
+
+  describe('prices that support the awards (audit X-jslpduals)', () => {
+    // Audit W-fuzz seed 5190, 2026-12-02T00:15, as a book: generation at the far end b3 holds its voltage at
+    // 1.05, so a buyer drawing reactive power (tan φ = 0.1425, power factor 0.99) helps the voltage and is
+    // worth more than its energy price says.
+    const tan = Math.tan(Math.acos(0.99));
+    const line = createNetwork({
+      baseKva: 100,
+      buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2' }, { id: 'b3' }],
+      branches: [
+        { id: 'l0', from: 'grid', to: 'b1', reactancePu: 0.073, resistancePu: 0.0742 },
+        { id: 'l1', from: 'b1', to: 'b2', reactancePu: 0.1127, resistancePu: 0.0918, limitKw: 1000 },
+        { id: 'l2', from: 'b2', to: 'b3', reactancePu: 0.0286, resistancePu: 0.0436 },
+      ],
+    });
+    const segments = [
+      ['b3', 'sell', -500, 500],
+      ['b3', 'sell', 228, 0.001],
+      ['b3', 'sell', 3000, 500],
+      ['grid', 'buy', 3000, 61.554],
+      ['b3', 'buy', 3000, 84.543],
+      ['b1', 'buy', 3000, 59],
+      ['b2', 'buy', 3000, 13.39],
+    ] as const;
+    const kvarPerKw = Float64Array.from(segments, (s) => (s[1] === 'buy' && s[0] !== 'b2' ? tan : 0));
+
+    it('clears a buy at 3000 at a DLMP above 3000 when its reactive power is worth the difference: DLMP + tan φ × reactive price = its bid', async () => {
+      const book = bookOf(line, segments);
+      const feeder = radialFeeder(line, { defaultVMinPu: 0.95, defaultVMaxPu: 1.05 });
+      for (const solver of [highs, await loadSolver('jslp')]) {
+        const { result, lp } = clearNetworkDetailed(book, line, solver, { feeder: { feeder }, segmentKvarPerKw: kvarPerKw });
+        expect(result.status, `${solver.name}: ${result.message}`).to.equal('cleared');
+        const f = (lp as FeederDispatchResult).feeder;
+        expect(f.vmPu[3], solver.name).to.be.closeTo(1.05, 1e-9);
+        const b1Kw = result.awardedQuanta[5]! * book.rules.quantumKw;
+        expect(b1Kw, solver.name).to.be.within(1, 58); // served in part: the buy is marginal
+        expect(result.busPriceMwh[1], solver.name).to.be.above(3000); // 3291.26 (W-fuzz F9 took it for a wrong dual)
+        expect(lp.priceMwh[1]! + tan * f.reactivePriceMvarh[1]!, solver.name).to.be.closeTo(3000, 1e-6);
+      }
+    });
+
+    it("refuses to publish prices that do not support the awards: a solver's duals shifted by +500 /MWh make the clearing a 'solver-error'", () => {
+      const shifted: LpSolver = {
+        ...highs,
+        solve(lp, opts) {
+          const s = highs.solve(lp, opts);
+          // Every row dual −500: on the balance rows every price +500 (the other rows are left inconsistent too).
+          return s.rowDual ? { ...s, rowDual: s.rowDual.map((y) => y - 500) } : s;
+        },
+      };
+      const book = bookOf(network, [
+        ['grid', 'sell', 20, 5000],
+        ['b2', 'buy', 3000, 100],
+      ]);
+      const feeder = radialFeeder(network, { defaultVMinPu: 0.5 });
+      expect(clearNetworkDetailed(book, network, highs, { feeder: { feeder } }).result.status).to.equal('cleared');
+      const { result } = clearNetworkDetailed(book, network, shifted, { feeder: { feeder } });
+      expect(result.status).to.equal('solver-error');
+      expect(result.message).to.match(/prices do not support its awards: a sell at 20 \/MWh at bus 'grid' was awarded 100 of 5000 kW at a price of 520; /);
+      expect(Array.from(result.awardedQuanta)).to.deep.equal([0, 0]);
+      expect(result.busPriceMwh.every(Number.isNaN)).to.equal(true);
+    });
+  });
 });

@@ -5,12 +5,14 @@
  * binds, the KKT conditions on random radial feeders, and MATPOWER generators' reactive
  * output as a decision.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { parseMatpower, readMatpowerFile } from '../../../market/lp/cases/matpower.ts';
 import { matpowerFeederOpf, solveFeederOpf } from '../../../market/lp/cases/matpowerFeeder.ts';
 import { buildFeederLp, dispatchFeeder, type FeederProblem } from '../../../market/lp/feederDispatch.ts';
+import { JSLP_RESCALED_RETRY_MAX_COLUMNS, jslpSolver } from '../../../market/lp/jslp.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import { type LinearProgram, type LpSolution, type LpSolver, rowActivities } from '../../../market/lp/solver.ts';
 import { appendLinDistFlow, readLinDistFlow } from '../../../market/lp/linDistFlowBlock.ts';
@@ -199,6 +201,63 @@ describe('LinDistFlow dispatch and DLMPs', () => {
         return true;
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("javascript-lp-solver prices a 2-bus feeder whose voltage-drop row has a 2e-5 coefficient (audit seed 125: every interval was a clearing problem)", () => {
+    // grid —(r 0.0097, x 0.1816 p.u. on 1000 kVA, 200 kW)— b1; a buyer of 194.482 kW at 3000 at b1,
+    // sellers at the grid: 0.001 kW at 1255, 5000 kW at 3000. The 3000 seller is marginal and the line
+    // is not full (194.482 < 200; v² at b1 = 1 − 2 · 0.0097 · 0.194482 = 0.99623 within 0.95²…1.05²),
+    // so both buses are priced 3000 and the welfare is 0.001 kW × (3000 − 1255) = 1.745 kW·/MWh (0.001745 /h).
+    const net = createNetwork({ baseKva: 1000, buses: [{ id: 'grid', reference: true }, { id: 'b1' }], branches: [{ id: 'l0', from: 'grid', to: 'b1', reactancePu: 0.1816, resistancePu: 0.0097, limitKw: 200 }] });
+    const feeder = radialFeeder(net, { defaultVMinPu: 0.95, defaultVMaxPu: 1.05 });
+    const offers = offersOf([[0, false, 1255, 0.001], [1, true, 3000, 194.482], [1, true, 0, 5.307], [0, false, 3000, 5000]]);
+    const r = dispatchFeeder({ feeder, offers }, jslpSolver);
+    expect(r.status, r.message).to.equal('optimal'); // was 'solver-error': "could not solve the dual programme for prices (unbounded…)"
+    expect(r.welfarePerH * 1000).to.be.closeTo(1.745, 1e-9);
+    // The 3000 buyer and the 3000 seller are indifferent to trading with each other: only the cheap 0.001 kW is decided.
+    expect(r.quantityKw[0]).to.be.closeTo(0.001, 1e-12);
+    expect(r.quantityKw[2]).to.equal(0);
+    expect(r.quantityKw[1]! - r.quantityKw[0]! - r.quantityKw[3]!).to.be.closeTo(0, 1e-9);
+    expect(r.priceMwh[0]).to.be.closeTo(3000, 1e-6);
+    expect(r.priceMwh[1]).to.be.closeTo(3000, 1e-6);
+  });
+
+  it('javascript-lp-solver does not retry a 124-column programme scaled: scaled, this one loops for ever in its phase 1 (it stays a solver error)', () => {
+    // Without the limit the solve never returns (a synchronous loop: the test suite hangs).
+    const f = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/lp/jslp-scaled-loop.json', import.meta.url)), 'utf8')) as Record<string, (number | null)[]> & { sense: 'max'; numCols: number; numRows: number; offset: number };
+    const bound = (a: (number | null)[], inf: number): Float64Array => Float64Array.from(a, (v) => v ?? inf);
+    const lp: LinearProgram = {
+      sense: f.sense,
+      numCols: f.numCols,
+      numRows: f.numRows,
+      offset: f.offset,
+      colCost: bound(f.colCost!, 0),
+      colLower: bound(f.colLower!, -Infinity),
+      colUpper: bound(f.colUpper!, Infinity),
+      rowLower: bound(f.rowLower!, -Infinity),
+      rowUpper: bound(f.rowUpper!, Infinity),
+      matrix: { starts: Int32Array.from(f.starts!, Number), rows: Int32Array.from(f.rows!, Number), values: bound(f.values!, NaN) },
+    };
+    expect(lp.numCols).to.be.above(JSLP_RESCALED_RETRY_MAX_COLUMNS);
+    const r = jslpSolver.solve(lp);
+    expect(r.status).to.equal('solver-error');
+    expect(r.message).to.match(/could not solve the dual programme/);
+    expect(highs.solve(lp).objective).to.be.closeTo(61290, 1e-6); // the primal itself is fine
+  });
+
+  it('javascript-lp-solver agrees with HiGHS on random radial feeders: the same welfare, and its own prices satisfy the KKT conditions', () => {
+    fc.assert(
+      fc.property(randomFeeder, (problem) => {
+        const { lp } = buildFeederLp(problem);
+        const h = highs.solve(lp);
+        const j = jslpSolver.solve(lp);
+        expect(h.status).to.equal('optimal');
+        expect(j.status, j.message).to.equal('optimal');
+        expect(j.objective).to.be.closeTo(h.objective, 1e-7 * Math.max(1, Math.abs(h.objective)));
+        expect(kktViolations(lp, j, 1e-5)).to.deep.equal([]);
+      }),
+      { numRuns: 300 },
     );
   });
 
