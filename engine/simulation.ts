@@ -577,7 +577,7 @@ export class Simulation {
     priceMembersAtBus(ledger.imbalancePriceMwh, this.routeOf, this.busOf, imbalancePrices);
     if (desk) this.billCustomers(desk, interval, ledger, bids.customerCurves);
     const books = intermediaryLedgers(ledger, this.parties, this.viaOf, result.busPriceMwh, imbalancePrices, rules.priceTickMwh, interval.durationH, dayAhead?.busPriceMwh);
-    this.meterRetailers(interval, ledger, crashes);
+    this.meterRetailers(interval, ledger, crashes, observations);
 
     // 10. What the grid carried, the commanded agents' reports and demand-response money.
     const netKw = netWithdrawalKw(ledger, this.spent?.netKw.length === n ? this.spent.netKw : new Float64Array(n));
@@ -678,8 +678,12 @@ export class Simulation {
     return { rows: c.rows, commands: c.commands };
   }
 
-  /** Each retailer learns its customers' metered use per bus and what it bought there (its load forecast, its lifecycle). */
-  private meterRetailers(interval: MarketInterval, ledger: IntervalLedger, crashes: Crashes): void {
+  /**
+   * Each retailer learns its customers' metered use per bus and what it bought there (its load forecast, its lifecycle).
+   * Its observation is taken again after: the one of step 5 came before its meters, so agents.csv showed the previous
+   * interval's balanced / short / long beside this interval's imbalance_kw.
+   */
+  private meterRetailers(interval: MarketInterval, ledger: IntervalLedger, crashes: Crashes, observations: AgentObservation[]): void {
     const q = ledger.quantumKw;
     for (const r of this.intermediaries) {
       const p = this.participants[r]!;
@@ -693,6 +697,7 @@ export class Simulation {
       }
       try {
         p.runtime.metered(interval, usedKw, boughtKw);
+        observations[r] = p.runtime.observe();
       } catch (err) {
         crashes.crash(r, 'settle', err);
       }

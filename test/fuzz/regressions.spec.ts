@@ -239,4 +239,36 @@ agents:
       self.cleanup();
     }
   });
+
+  it("a retailer's state in agents.csv is this interval's: long where its customers used less than it bought (imbalance_kw < 0), short where more (it showed the previous interval's: 10 of 24 rows agreed)", async () => {
+    // Audit X-fuzz2: the retailer was observed with the agents (step 5), before its customers' meters reached it.
+    const o = await runAndRead(
+      scenario(`
+name: retailer-state
+seed: 1
+start: 2026-10-07T00:00:00Z
+days: 0.25
+intervalMinutes: 15
+tariffs: [{ id: flat, type: flat, energyPricePerKwh: 0.2 }]
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 500, priceMwh: 10 }] }
+  - { kind: retailer, id: ret, tariffs: [flat] }
+  - { kind: home, idPrefix: ho, count: 4, retailer: ret, tariff: flat }
+`),
+      'gridbid-fuzz-',
+    );
+    try {
+      const rows = o.agents.filter((r) => r.agent_id === 'ret');
+      expect(rows).to.have.length(24);
+      // 00:00: bought 1.034 kW, its customers used 0.994 kW → long; 01:00: bought 0.773, used 0.823 → short.
+      expect([rows[0]!.state, rows[0]!.imbalance_kw]).to.deep.equal(['long', '-0.040']);
+      expect([rows[4]!.state, rows[4]!.imbalance_kw]).to.deep.equal(['short', '0.050']);
+      for (const r of rows) {
+        const x = Number(r.imbalance_kw);
+        expect(r.state, `${r.interval_start} imbalance ${r.imbalance_kw}`).to.equal(Math.abs(x) <= 1e-3 ? 'balanced' : x > 0 ? 'short' : 'long');
+      }
+    } finally {
+      o.cleanup();
+    }
+  });
 });
