@@ -28,9 +28,10 @@ import { OrderBookBuilder } from '../market/orderBook.ts';
 import { type Settlement, settle } from '../market/settlement.ts';
 import { dayAheadAuctions, type StageEvent, stageTimeline } from '../market/timeline.ts';
 import type { ClearingResult, MarketRules, Rejection } from '../market/types.ts';
-import type { BranchFlow } from '../network/types.ts';
+import type { BranchFlow, Network } from '../network/types.ts';
 import { feederGrid } from '../market/feederGrid.ts';
 import { networkFromConfig } from '../network/schema.ts';
+import { findIslandedBuses } from '../network/validate.ts';
 import { TopologyCache } from '../network/topology.ts';
 import { strategyNeedsLpSolver } from '../strategies/registry.ts';
 import type { MarketView } from '../strategies/types.ts';
@@ -522,10 +523,15 @@ export class Simulation {
       }
     }
     if (desk) {
+      // A customer at a bus an outage cut off (an island of a LinDistFlow feeder) has no supply: it takes nothing, as a
+      // party trading there is awarded nothing, and its need is unserved. Its tariff's curve would otherwise be metered
+      // as consumption on a dead bus, which no regulation can cover (the books stayed open).
+      const dark = grid?.feeder ? darkBuses(grid.network) : undefined;
       for (const [i, segments] of bids.customerCurves) {
         const take = desk.take(i, interval, segments);
-        ledger.buyQuanta[i] = take.buyQuanta;
-        ledger.sellQuanta[i] = take.sellQuanta;
+        const cutOff = dark !== undefined && dark.has(this.info.buses[this.busOf[i]!]!);
+        ledger.buyQuanta[i] = cutOff ? 0 : take.buyQuanta;
+        ledger.sellQuanta[i] = cutOff ? 0 : take.sellQuanta;
         ledger.priceMwh[i] = take.retailPriceMwh;
       }
     }
@@ -590,7 +596,7 @@ export class Simulation {
     priceMembersAtBus(ledger.imbalancePriceMwh, this.routeOf, this.busOf, imbalancePrices);
     if (desk) this.billCustomers(desk, interval, ledger, bids.customerCurves);
     const books = intermediaryLedgers(ledger, this.parties, this.viaOf, result.busPriceMwh, imbalancePrices, rules.priceTickMwh, interval.durationH, dayAhead?.busPriceMwh);
-    this.meterRetailers(interval, ledger, crashes);
+    this.meterRetailers(interval, ledger, crashes, observations);
 
     // 10. What the grid carried, the commanded agents' reports and demand-response money.
     const netKw = netWithdrawalKw(ledger, this.spent?.netKw.length === n ? this.spent.netKw : new Float64Array(n));
@@ -691,8 +697,12 @@ export class Simulation {
     return { rows: c.rows, commands: c.commands };
   }
 
-  /** Each retailer learns its customers' metered use per bus and what it bought there (its load forecast, its lifecycle). */
-  private meterRetailers(interval: MarketInterval, ledger: IntervalLedger, crashes: Crashes): void {
+  /**
+   * Each retailer learns its customers' metered use per bus and what it bought there (its load forecast, its lifecycle).
+   * Its observation is taken again after: the one of step 5 came before its meters, so agents.csv showed the previous
+   * interval's balanced / short / long beside this interval's imbalance_kw.
+   */
+  private meterRetailers(interval: MarketInterval, ledger: IntervalLedger, crashes: Crashes, observations: AgentObservation[]): void {
     const q = ledger.quantumKw;
     for (const r of this.intermediaries) {
       const p = this.participants[r]!;
@@ -706,6 +716,7 @@ export class Simulation {
       }
       try {
         p.runtime.metered(interval, usedKw, boughtKw);
+        observations[r] = p.runtime.observe();
       } catch (err) {
         crashes.crash(r, 'settle', err);
       }
@@ -886,4 +897,11 @@ function withMeasuredFlows(result: ClearingResult, flows: readonly BranchFlow[])
   const { interval, status, message, mechanism, awardedQuanta, busPriceMwh, welfare, feeder } = result;
   if (feeder === undefined) return { interval, status, message, mechanism, awardedQuanta, busPriceMwh, flows, welfare };
   return { interval, status, message, mechanism, awardedQuanta, busPriceMwh, flows, welfare, feeder };
+}
+
+/** Buses of `network` the in-service branches leave without a path to the reference bus (empty unless an outage cut some off). */
+function darkBuses(network: Network): ReadonlySet<string> | undefined {
+  if (network.branches.every((b) => b.inService)) return undefined;
+  const dark = findIslandedBuses(network.buses, network.branches, network.referenceBus);
+  return dark.length > 0 ? new Set(dark) : undefined;
 }

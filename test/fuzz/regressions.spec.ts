@@ -190,4 +190,87 @@ agents:
       o.cleanup();
     }
   });
+
+  it('a retail customer on a LinDistFlow bus an outage cut off takes nothing (its need unserved, as for a home trading itself there), and the books close (they did not: its tariff curve was metered on the dead bus, exit 4)', async () => {
+    // Audit X-fuzz2, minimised from fuzz seeds 10063 and 10219: l0 out 03:00–04:00 islands b1 (a radial feeder runs
+    // islands, README "Operators and faults"); the generator at b1 is in the island, so nothing supplies the homes there.
+    const body = (who: string) => `
+name: island-${who}
+seed: 1
+start: 2026-10-07T00:00:00Z
+days: 0.25
+intervalMinutes: 15
+market: { mechanism: lp }
+network:
+  baseKva: 1000
+  model: lindistflow
+  buses: [{ id: grid, reference: true }, { id: b1 }]
+  branches: [{ id: l0, from: grid, to: b1, reactancePu: 0.0766, resistancePu: 0.0949 }]
+tariffs: [{ id: flat, type: flat, energyPricePerKwh: 0.2 }]
+faults: [{ type: line-outage, branch: l0, at: 2026-10-07T03:00:00Z, until: 2026-10-07T04:00:00Z }]
+agents:
+  - { kind: generator, id: gen0, bus: b1, offers: [{ kw: 500, priceMwh: 10 }] }
+  - { kind: generator, id: backup, bus: grid, offers: [{ kw: 5000, priceMwh: 100 }] }
+  - { kind: retailer, id: ret, tariffs: [flat] }
+  - { kind: home, idPrefix: ho, count: 4, bus: b1${who === 'retail' ? ', retailer: ret, tariff: flat' : ''} }
+`;
+    const retail = await runAndRead(scenario(body('retail')), 'gridbid-fuzz-');
+    const self = await runAndRead(scenario(body('self')), 'gridbid-fuzz-');
+    try {
+      expect(retail.summary.books.closed).to.equal(true);
+      const out = ['03:00', '03:15', '03:30', '03:45'].map((t) => `2026-10-07T${t}:00Z`);
+      const homes = (o: typeof retail) => o.agents.filter((r) => r.kind === 'home');
+      let unserved = 0;
+      for (const r of homes(retail)) {
+        const s = homes(self).find((x) => x.agent_id === r.agent_id && x.interval_start === r.interval_start)!;
+        if (out.includes(r.interval_start!)) {
+          // Cut off: no award, nothing metered; unserved the same as the same home trading itself.
+          expect([r.award_kw, r.actual_kw], `${r.agent_id} ${r.interval_start}`).to.deep.equal(['0.000', '0.000']);
+          expect(Number(r.unserved_kwh)).to.be.above(0);
+          expect(r.unserved_kwh).to.equal(s.unserved_kwh);
+          unserved += Number(r.unserved_kwh);
+        } else expect(Number(r.actual_kw), `${r.agent_id} ${r.interval_start} is supplied`).to.be.above(0);
+      }
+      expect(unserved).to.be.closeTo(0.767, 1e-9); // 16 home-intervals: 0.048 + 0.040 + 0.081 + 0.034 at 03:00, …
+      // Physically: Σ metered actual over the devices is 0 in every interval.
+      const byInterval = new Map<string, number>();
+      for (const r of retail.agents) if (r.actual_kw !== '') byInterval.set(r.interval_start!, (byInterval.get(r.interval_start!) ?? 0) + Number(r.actual_kw));
+      for (const [at, sum] of byInterval) expect(Math.abs(sum), at).to.be.below(1e-6);
+    } finally {
+      retail.cleanup();
+      self.cleanup();
+    }
+  });
+
+  it("a retailer's state in agents.csv is this interval's: long where its customers used less than it bought (imbalance_kw < 0), short where more (it showed the previous interval's: 10 of 24 rows agreed)", async () => {
+    // Audit X-fuzz2: the retailer was observed with the agents (step 5), before its customers' meters reached it.
+    const o = await runAndRead(
+      scenario(`
+name: retailer-state
+seed: 1
+start: 2026-10-07T00:00:00Z
+days: 0.25
+intervalMinutes: 15
+tariffs: [{ id: flat, type: flat, energyPricePerKwh: 0.2 }]
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 500, priceMwh: 10 }] }
+  - { kind: retailer, id: ret, tariffs: [flat] }
+  - { kind: home, idPrefix: ho, count: 4, retailer: ret, tariff: flat }
+`),
+      'gridbid-fuzz-',
+    );
+    try {
+      const rows = o.agents.filter((r) => r.agent_id === 'ret');
+      expect(rows).to.have.length(24);
+      // 00:00: bought 1.034 kW, its customers used 0.994 kW → long; 01:00: bought 0.773, used 0.823 → short.
+      expect([rows[0]!.state, rows[0]!.imbalance_kw]).to.deep.equal(['long', '-0.040']);
+      expect([rows[4]!.state, rows[4]!.imbalance_kw]).to.deep.equal(['short', '0.050']);
+      for (const r of rows) {
+        const x = Number(r.imbalance_kw);
+        expect(r.state, `${r.interval_start} imbalance ${r.imbalance_kw}`).to.equal(Math.abs(x) <= 1e-3 ? 'balanced' : x > 0 ? 'short' : 'long');
+      }
+    } finally {
+      o.cleanup();
+    }
+  });
 });
