@@ -6,8 +6,8 @@
  * intervals and adds how far it got to the marker; a kill (SIGKILL, a crash) leaves the
  * marker as it was.
  */
-import { appendFileSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export const INCOMPLETE_FILE = 'INCOMPLETE';
 
@@ -48,12 +48,14 @@ export function unmarkIncomplete(dir: string): void {
 
 /**
  * After a run that stopped with a user error before writing any result (a strategy module that does
- * not load, a factory that throws: exit 1), removes the marker, and the folder when the run created it:
- * the folder is left as it was before the command. A marker left there said the run was "interrupted
- * (Ctrl-C or killed)", and the next run reported a run that did not finish. False when the folder
- * holds anything else (results written), which keeps its marker.
+ * not load, a factory that throws: exit 1), removes the marker, and the folders the run created:
+ * the file system is left as it was before the command. A marker left there said the run was
+ * "interrupted (Ctrl-C or killed)", and the next run reported a run that did not finish.
+ * `existing`: the deepest part of the path that existed before the run (`deepestExisting`); the
+ * folders below it are removed, each only if empty. False when the folder holds anything else
+ * (results written), which keeps its marker.
  */
-export function unmarkUnstarted(dir: string, created: boolean): boolean {
+export function unmarkUnstarted(dir: string, existing: string): boolean {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -62,14 +64,21 @@ export function unmarkUnstarted(dir: string, created: boolean): boolean {
   }
   if (names.some((n) => n !== INCOMPLETE_FILE)) return false;
   unmarkIncomplete(dir);
-  if (created) {
+  for (let at = resolve(dir); at !== existing && dirname(at) !== at; at = dirname(at)) {
     try {
-      rmdirSync(dir);
+      rmdirSync(at);
     } catch {
-      /* something appeared in it meanwhile: leave it */
+      break; /* something appeared in it meanwhile: leave it */
     }
   }
   return true;
+}
+
+/** The deepest part of `dir`'s absolute path that exists now (`dir` itself when it does). */
+export function deepestExisting(dir: string): string {
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
 }
 
 /** Adds to `dir`'s marker why and where its run stopped (one line). */

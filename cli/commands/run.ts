@@ -10,7 +10,7 @@ import type { RunInternals, RunOptions } from '../../engine/run.ts';
 import type { RunSummary } from '../../output/runSummary.ts';
 import { RunInterrupted } from '../../engine/interrupted.ts';
 import { prepareOutputFolder, safeLabel } from '../../output/outDir.ts';
-import { clearInterruptedRun, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete, unmarkUnstarted } from '../../output/runFolder.ts';
+import { clearInterruptedRun, deepestExisting, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete, unmarkUnstarted } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
 import { RUN_FILES } from '../../output/tables.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
@@ -53,7 +53,7 @@ export function registerRun(program: Command): void {
       }
       // The name may hold anything (a space, a slash, '..'): as a folder it is made safe, never a path out of results/.
       const outDir = opts.out ?? join('results', safeLabel(scenario.config.name));
-      const existed = existsSync(outDir);
+      const existing = deepestExisting(outDir);
       prepareOutputFolder(outDir, '--out', RUN_FILES);
       const tooLarge = footprintProblem(scenario.config, outDir);
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
@@ -99,7 +99,7 @@ export function registerRun(program: Command): void {
         if (!(err instanceof RunInterrupted)) {
           // A user error before the first result (a module that does not load, a factory that throws) leaves no trace.
           // Any other failure with the marker still there (not a books-open run, complete and unmarked) says why in it.
-          const unmarked = err instanceof UserError && unmarkUnstarted(outDir, !existed);
+          const unmarked = err instanceof UserError && unmarkUnstarted(outDir, existing);
           if (!unmarked && existsSync(join(outDir, INCOMPLETE_FILE))) noteInterruption(outDir, `failed: ${err instanceof Error ? err.message : String(err)}`);
           throw err;
         }

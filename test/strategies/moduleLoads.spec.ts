@@ -55,11 +55,13 @@ describe('strategy modules that fail when the run creates their strategy', () =>
     this.timeout(60_000);
     const file = join(dir, 'throws-out.yaml');
     writeFileSync(file, scenario('throwsOnCreate.mjs'));
-    // A folder the run creates is removed again; one that was there is left as it was (empty).
+    // The folders the run creates are removed again, its parents too; one that was there is left as it was (empty).
     const created = join(dir, 'new', 'run');
     const r = await gridbidInProcess(['run', file, '--out', created]);
     expect(r.status).to.equal(1);
     expect(existsSync(created)).to.equal(false);
+    expect(existsSync(join(dir, 'new')), 'the parent it created').to.equal(false);
+    expect(existsSync(dir)).to.equal(true);
     const given = join(dir, 'given');
     mkdirSync(given);
     expect((await gridbidInProcess(['run', file, '--out', given])).status).to.equal(1);
