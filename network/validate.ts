@@ -129,7 +129,7 @@ export function createNetwork(def: NetworkDefinition, opts: NetworkOptions = {})
     const x = d.reactancePu;
     if (typeof x !== 'number' || Number.isNaN(x) || !Number.isFinite(x)) bad(el, at('reactancePu'), `reactance must be a finite number, got ${String(x)}`);
     else if (x === 0 && (d.resistancePu ?? 0) === 0) bad(el, at('reactancePu'), 'r = x = 0: the branch has no impedance (merge its two buses, or take it out of service as an open switch)');
-    else if (x === 0) bad(el, at('reactancePu'), 'reactance is zero: a DC power flow needs x ≠ 0 (merge the two buses instead)');
+    else if (x === 0) bad(el, at('reactancePu'), 'reactance is zero: every branch needs x ≠ 0, under LinDistFlow too (the network\'s flows are built from 1/x): give its reactance, or merge the two buses');
     else if (x < 0 && !opts.allowNegativeReactance) bad(el, at('reactancePu'), `reactance must be > 0, got ${x}`);
     const r = d.resistancePu ?? 0;
     if (!(Number.isFinite(r) && r >= 0)) bad(el, at('resistancePu'), `resistance must be a number ≥ 0, got ${String(r)}`);

@@ -133,7 +133,7 @@ describe('issue 14 defect 5: MATPOWER values and locations', () => {
     expect(opfProblems(T.replace('2 1 100 0', '2 1 1e308 0'))).to.deep.equal(['6 bus[2]: Pd 1e+308 MW is not a number the engine can use (|value| ≤ 1e+6 MW)']);
   });
   it('zero reactance and a missing reference bus name the line and row', () => {
-    expect(opfProblems(T.replace('1 2 0.01 0.1', '1 2 0.01 0'))).to.deep.equal(["12 branch[1]: branch '1-2': reactance is zero: a DC power flow needs x ≠ 0 (merge the two buses instead)"]);
+    expect(opfProblems(T.replace('1 2 0.01 0.1', '1 2 0.01 0'))).to.deep.equal(["12 branch[1]: branch '1-2': reactance is zero: every branch needs x ≠ 0, under LinDistFlow too (the network's flows are built from 1/x): give its reactance, or merge the two buses"]);
     expect(opfProblems(T.replace('1 3 0 0', '1 1 0 0'))).to.deep.equal(['5 bus: no reference bus: mark exactly one bus with type 3']);
   });
 });
