@@ -28,10 +28,10 @@ import { OrderBookBuilder } from '../market/orderBook.ts';
 import { type Settlement, settle } from '../market/settlement.ts';
 import { dayAheadAuctions, type StageEvent, stageTimeline } from '../market/timeline.ts';
 import type { ClearingResult, MarketRules, Rejection } from '../market/types.ts';
-import type { BranchFlow, Network } from '../network/types.ts';
+import type { BranchFlow } from '../network/types.ts';
+import { feederOf } from '../market/clearFeeder.ts';
 import { feederGrid } from '../market/feederGrid.ts';
 import { networkFromConfig } from '../network/schema.ts';
-import { findIslandedBuses } from '../network/validate.ts';
 import { TopologyCache } from '../network/topology.ts';
 import { strategyNeedsLpSolver } from '../strategies/registry.ts';
 import type { MarketView } from '../strategies/types.ts';
@@ -526,7 +526,9 @@ export class Simulation {
       // A customer at a bus an outage cut off (an island of a LinDistFlow feeder) has no supply: it takes nothing, as a
       // party trading there is awarded nothing, and its need is unserved. Its tariff's curve would otherwise be metered
       // as consumption on a dead bus, which no regulation can cover (the books stayed open).
-      const dark = grid?.feeder ? darkBuses(grid.network) : undefined;
+      // The feeder's own radial structure (memoised per network, as its clearing uses it) knows which buses an outage cut off.
+      const islanded = grid?.feeder ? feederOf(grid.network, grid.feeder).islanded : undefined;
+      const dark = islanded && islanded.length > 0 ? new Set<string>(islanded) : undefined;
       for (const [i, segments] of bids.customerCurves) {
         const take = desk.take(i, interval, segments);
         const cutOff = dark !== undefined && dark.has(this.info.buses[this.busOf[i]!]!);
@@ -897,11 +899,4 @@ function withMeasuredFlows(result: ClearingResult, flows: readonly BranchFlow[])
   const { interval, status, message, mechanism, awardedQuanta, busPriceMwh, welfare, feeder } = result;
   if (feeder === undefined) return { interval, status, message, mechanism, awardedQuanta, busPriceMwh, flows, welfare };
   return { interval, status, message, mechanism, awardedQuanta, busPriceMwh, flows, welfare, feeder };
-}
-
-/** Buses of `network` the in-service branches leave without a path to the reference bus (empty unless an outage cut some off). */
-function darkBuses(network: Network): ReadonlySet<string> | undefined {
-  if (network.branches.every((b) => b.inService)) return undefined;
-  const dark = findIslandedBuses(network.buses, network.branches, network.referenceBus);
-  return dark.length > 0 ? new Set(dark) : undefined;
 }
