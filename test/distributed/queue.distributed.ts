@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
-import { Redis } from 'ioredis';
 import { runBatch } from '../../batch/runBatch.ts';
 import { checkOutputTree, expectSameTree } from '../batch/outputTree.ts';
 import { ensureBuilt } from '../helpers/build.ts';
@@ -25,6 +24,8 @@ const REDIS = '/usr/bin/redis-server';
 
 interface Proc {
   readonly child: ChildProcess;
+  /** Everything written to stdout so far. */
+  readonly stdout: () => string;
   /** Everything written to stderr so far. */
   readonly stderr: () => string;
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
@@ -39,10 +40,17 @@ function start(command: string, args: readonly string[], cwd = REPO_ROOT): Proc 
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
-  return { child, stderr: () => stderr, exit };
+  return { child, stdout: () => stdout, stderr: () => stderr, exit };
 }
 
 const gridbid = (args: readonly string[], cwd?: string): Proc => start(process.execPath, [BIN, ...args], cwd);
+/**
+ * A BullMQ client of the tests' own (test/distributed/clients/), in a process of its own:
+ * a Redis client in the mocha process that is still reconnecting when the suite stops
+ * its redis-server keeps mocha from ever exiting.
+ */
+const client = (script: string, args: readonly string[]): Proc =>
+  start(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(`./clients/${script}`, import.meta.url)), ...args]);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -81,21 +89,7 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     url = `redis://127.0.0.1:${port}`;
     redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
     redis = start(REDIS, redisArgs);
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => {});
-    await until(
-      'redis-server',
-      async () => {
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } catch {
-          return false;
-        }
-      },
-      10_000,
-    );
-    probe.disconnect();
+    await redisAnswers();
     // The local batch every queued batch must equal.
     const local = await runBatch({ target: SWEEP, outDir: join(dir, 'local'), workers: 2 });
     expect([local.ok, local.failed]).to.deep.equal([6, 0]);
@@ -232,6 +226,32 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     redis.child.kill('SIGKILL');
     await redis.exit;
     redis = start(REDIS, redisArgs);
+    await redisAnswers();
+  }
+
+  /** Waits until the suite's redis-server answers PING; fails with its own output when it does not within 10 s. */
+  async function redisAnswers(): Promise<void> {
+    const { Redis } = await import('ioredis');
+    // No retries of its own: a client still reconnecting after the suite stops the server would keep mocha alive.
+    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    probe.on('error', () => {});
+    try {
+      await until(
+        'redis-server',
+        async () => {
+          if (redis.child.exitCode !== null) throw new Error(`redis-server exited (${redis.child.exitCode}): ${redis.stderr()}${redis.stdout()}`);
+          try {
+            if (probe.status !== 'ready') await probe.connect();
+            return (await probe.ping()) === 'PONG';
+          } catch {
+            return false;
+          }
+        },
+        10_000,
+      );
+    } finally {
+      probe.disconnect();
+    }
   }
 
   async function endsWithin(p: Proc, ms: number): Promise<Awaited<Proc['exit']> | undefined> {
@@ -272,13 +292,9 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     // Only the broken worker takes runs.
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exit));
-    const { Worker } = await import('bullmq');
-    const { QUEUE_NAME } = await import('../../batch/queue.ts');
-    const connection = new Redis(url, { maxRetriesPerRequest: null });
-    const broken = new Worker(QUEUE_NAME, async () => {
-      throw new Error('the disk is on fire');
-    }, { connection });
+    const broken = client('brokenWorker.ts', [url]);
     try {
+      await until('the broken worker', () => broken.stdout().includes('ready'), 60_000);
       const out = join(dir, 'broken-worker');
       const r = await gridbid(['batch', 'test/fixtures/sweeps/tiny.yaml', '--queue', url, '--out', out, '--no-database']).exit;
       expect(r.code, r.stderr).to.equal(3);
@@ -291,31 +307,20 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
       expect(readFileSync(join(run, 'scenario.yaml'), 'utf8')).to.equal(readFileSync('test/fixtures/sweeps/tiny.yaml', 'utf8'));
       checkOutputTree(out);
     } finally {
-      await broken.close();
-      connection.disconnect();
+      broken.child.kill('SIGTERM');
+      await endsWithin(broken, 10_000);
     }
   });
+
   it('a worker refuses a run queued by another gridbid version, saying both versions; the job fails and is not run', async () => {
-    const { Queue, QueueEvents } = await import('bullmq');
-    const { QUEUE_NAME } = await import('../../batch/queue.ts');
     const { gridbidVersion } = await import('../../core/version.ts');
-    const connection = new Redis(url, { maxRetriesPerRequest: null });
-    const queue = new Queue(QUEUE_NAME, { connection });
-    const eventsConnection = new Redis(url, { maxRetriesPerRequest: null });
-    const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
-    try {
-      const out = join(dir, 'other-version', 'tiny__seed-7');
-      const text = readFileSync('test/fixtures/sweeps/tiny.yaml', 'utf8');
-      const job = await queue.add('tiny__seed-7', { id: 'tiny__seed-7', outDir: out, file: 'test/fixtures/sweeps/tiny.yaml', text, seed: 7, fingerprint: 'x', cwd: REPO_ROOT, gridbidVersion: '99.0.0' }, { attempts: 1 });
-      const err = await job.waitUntilFinished(events).then(() => undefined, (e: unknown) => e as Error);
-      expect(err?.message).to.equal(`this worker runs gridbid ${gridbidVersion()}, the batch 99.0.0: run the same gridbid version on every machine`);
-      expect(existsSync(out), 'the run was not started').to.equal(false);
-      expect(workers.flatMap((w) => lines(w.stderr(), 'started'))).to.deep.equal([]);
-    } finally {
-      await events.close();
-      await queue.close();
-      eventsConnection.disconnect();
-      connection.disconnect();
-    }
+    const out = join(dir, 'other-version', 'tiny__seed-7');
+    const queued = await endsWithin(client('otherVersionJob.ts', [url, out, 'test/fixtures/sweeps/tiny.yaml', REPO_ROOT]), 120_000);
+    expect(queued?.code, queued?.stderr ?? 'the job never ended').to.equal(0);
+    expect(JSON.parse(queued!.stdout)).to.deep.equal({
+      failed: `this worker runs gridbid ${gridbidVersion()}, the batch 99.0.0: run the same gridbid version on every machine`,
+    });
+    expect(existsSync(out), 'the run was not started').to.equal(false);
+    expect(workers.flatMap((w) => lines(w.stderr(), 'started'))).to.deep.equal([]);
   });
 });
