@@ -134,6 +134,37 @@ export async function requeueVanished(
   }
 }
 
+/** How a job the batch waits for ended, read from Redis rather than from its event. */
+export type FinishedJob = { readonly jobId: string; readonly outcome: RunOutcome } | { readonly jobId: string; readonly failedReason: string };
+
+/**
+ * The jobs of `ids` that have finished, read from Redis: a batch follows its jobs by their
+ * 'completed' and 'failed' events, and an event sent before the batch's event reader was
+ * listening is read by nobody (BullMQ's QueueEvents starts reading at "now" a round trip
+ * after it says it is ready), so the batch waited for ever. Checked with the lost jobs,
+ * every 10 s. A failed check (Redis down) finds nothing; the next one looks again.
+ */
+export async function finishedJobs(
+  queue: {
+    /** For each id, whether it is in the queue's completed or failed set (one round trip for all). */
+    finishedOf(ids: readonly string[]): Promise<ReadonlyArray<'completed' | 'failed' | undefined>>;
+    getJob(id: string): Promise<{ readonly returnvalue: unknown; readonly failedReason?: string } | undefined>;
+  },
+  ids: readonly string[],
+): Promise<FinishedJob[]> {
+  if (ids.length === 0) return [];
+  const states = await queue.finishedOf(ids).catch(() => []);
+  const found: FinishedJob[] = [];
+  for (const [i, state] of states.entries()) {
+    if (state === undefined) continue;
+    const jobId = ids[i]!;
+    const job = await queue.getJob(jobId).catch(() => undefined);
+    if (job === undefined) continue;
+    found.push(state === 'completed' ? { jobId, outcome: job.returnvalue as RunOutcome } : { jobId, failedReason: job.failedReason ?? 'no reason recorded' });
+  }
+  return found;
+}
+
 /** A job's data: the run's task, and the folder the batch was started in (relative scenario paths start there). */
 export interface QueuedTask extends RunTask {
   readonly cwd: string;
@@ -246,35 +277,51 @@ export async function runOnQueue(
         add: (name: string, data: QueuedTask, opts: QueuedJob['opts']) => queue.add(name, data, opts),
       };
       const requeued = (name: string): void => progress.note(`${name}: its job is no longer in Redis (did the server restart without saving its data?); queued again`);
+      const took = (jobId: string): number => {
+        const t0 = startedAt.get(jobId);
+        return t0 === undefined ? 0 : performance.now() - t0;
+      };
+      // A job ends once: by its event, or by the periodic look at Redis when its event was never read.
+      const completed = (jobId: string, outcome: RunOutcome): void =>
+        void workerMs(queue, jobId).then((ms) => {
+          if (settled.has(jobId)) return;
+          if (!options.kill?.aborted) finish(byJob.get(jobId)!, outcome, ms ?? took(jobId));
+          settle(jobId);
+        });
+      const failed = (jobId: string, message: string): void => {
+        if (settled.has(jobId)) return;
+        if (options.stop?.aborted || options.kill?.aborted) return settle(jobId);
+        // Failed in the worker outside the engine (its process failed, or it stalled too often): no
+        // run wrote the folder, so the batch does, as for any failed run (unless a worker published it meanwhile).
+        const run = byJob.get(jobId)!;
+        const error = `the worker running it failed: ${oneLine(message)}`;
+        const folder = join(outDir, run.id);
+        finish(run, existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run.text, error), took(jobId));
+        settle(jobId);
+      };
       const follow = (job: Job<QueuedTask, RunOutcome>): void => {
         const jobId = job.id!;
-        const run = byJob.get(jobId)!;
-        const took = (): number => {
-          const t0 = startedAt.get(jobId);
-          return t0 === undefined ? 0 : performance.now() - t0;
-        };
         job.waitUntilFinished(events).then(
-          (outcome: RunOutcome) =>
-            void workerMs(queue, jobId).then((ms) => {
-              if (!options.kill?.aborted) finish(run, outcome, ms ?? took());
-              settle(jobId);
-            }),
+          (outcome: RunOutcome) => completed(jobId, outcome),
           (err: unknown) => {
             const message = err instanceof Error ? err.message : String(err);
-            if (options.stop?.aborted || options.kill?.aborted) return settle(jobId);
             // Lost as the wait began (BullMQ's first look finds no job): queued again, then waited for again.
-            if (message.startsWith('Missing key for job')) {
+            if (message.startsWith('Missing key for job') && !options.stop?.aborted && !options.kill?.aborted) {
               void requeueVanished(store, bulk.filter((b) => b.opts.jobId === jobId), requeued).finally(() => setTimeout(() => follow(job), 1000));
               return;
             }
-            // Failed in the worker outside the engine (its process failed, or it stalled too often): no
-            // run wrote the folder, so the batch does, as for any failed run (unless a worker published it meanwhile).
-            const error = `the worker running it failed: ${oneLine(message)}`;
-            const folder = join(outDir, run.id);
-            finish(run, existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run.text, error), took());
-            settle(jobId);
+            failed(jobId, message);
           },
         );
+      };
+      const finishedStore = {
+        finishedOf: async (ids: readonly string[]) => {
+          const pipeline = connection.pipeline();
+          for (const id of ids) pipeline.zscore(queue.keys.completed!, id).zscore(queue.keys.failed!, id);
+          const replies = (await pipeline.exec()) ?? [];
+          return ids.map((_, i) => (replies[2 * i]?.[1] != null ? 'completed' : replies[2 * i + 1]?.[1] != null ? 'failed' : undefined));
+        },
+        getJob: (id: string) => queue.getJob(id),
       };
       for (const job of jobs) follow(job);
       // Stop: take back the runs no worker has started; the started ones finish.
@@ -291,7 +338,13 @@ export async function runOnQueue(
       vanishedCheck = setInterval(() => {
         if (checking || options.stop?.aborted || options.kill?.aborted) return;
         checking = true;
-        void requeueVanished(store, bulk.filter((b) => !settled.has(b.opts.jobId)), requeued).finally(() => (checking = false));
+        const waiting = bulk.filter((b) => !settled.has(b.opts.jobId));
+        void requeueVanished(store, waiting, requeued)
+          .then(() => finishedJobs(finishedStore, waiting.map((b) => b.opts.jobId).filter((id) => !settled.has(id))))
+          .then((found) => {
+            for (const job of found) 'outcome' in job ? completed(job.jobId, job.outcome) : failed(job.jobId, job.failedReason);
+          })
+          .finally(() => (checking = false));
       }, options.vanishedCheckMs ?? VANISHED_CHECK_MS);
     });
   } finally {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
-import { type QueuedTask, parseQueueUrl, requeueVanished, showUrl, STAGING_DIR, workerMs } from '../../batch/queue.ts';
+import { finishedJobs, type QueuedTask, parseQueueUrl, requeueVanished, showUrl, STAGING_DIR, workerMs } from '../../batch/queue.ts';
 import { finishedOutcome, runStaged, smallerLimit, workerScenarioPath } from '../../batch/queueWorker.ts';
 import { type RunTask, runTask } from '../../batch/worker.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
@@ -82,6 +82,26 @@ describe('batch on a Redis queue (no server needed)', () => {
     await requeueVanished(store, [0, 2].map(job), () => {});
     await requeueVanished({ ...store, countJobs: () => Promise.reject(new Error('down')) }, [1].map(job), () => {});
     expect(added).to.deep.equal([]);
+  });
+
+  it('jobs that finished while nobody read their events are found in Redis, with their outcome or reason; a failed look finds none', async () => {
+    const sets = new Map<string, 'completed' | 'failed'>([['b-1', 'completed'], ['b-3', 'failed']]);
+    const jobs = new Map([
+      ['b-1', { returnvalue: { status: 'ok', row: ['x'] } }],
+      ['b-3', { returnvalue: null, failedReason: 'the disk is on fire' }],
+    ]);
+    const store = {
+      finishedOf: async (ids: readonly string[]) => ids.map((id) => sets.get(id)),
+      getJob: async (id: string) => jobs.get(id),
+    };
+    expect(await finishedJobs(store, ['b-0', 'b-1', 'b-2', 'b-3'])).to.deep.equal([
+      { jobId: 'b-1', outcome: { status: 'ok', row: ['x'] } },
+      { jobId: 'b-3', failedReason: 'the disk is on fire' },
+    ]);
+    expect(await finishedJobs(store, ['b-0', 'b-2'])).to.deep.equal([]);
+    // Removed between the two looks (its 24 h kept, or a FLUSHALL): not reported as finished.
+    expect(await finishedJobs({ ...store, getJob: async () => undefined }, ['b-1'])).to.deep.equal([]);
+    expect(await finishedJobs({ ...store, finishedOf: () => Promise.reject(new Error('down')) }, ['b-1'])).to.deep.equal([]);
   });
 
   it("a worker reads a relative scenario path from the batch's folder, wherever it was started", () => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
+import { QUEUE_NAME } from '../../batch/queue.ts';
 import { runBatch } from '../../batch/runBatch.ts';
 import { checkOutputTree, expectSameTree } from '../batch/outputTree.ts';
 import { ensureBuilt } from '../helpers/build.ts';
@@ -21,6 +22,7 @@ import { REPO_ROOT } from '../helpers/cli.ts';
 const BIN = fileURLToPath(new URL('../../bin/gridbid.js', import.meta.url));
 const SWEEP = 'test/fixtures/sweeps/queue.yaml';
 const REDIS = '/usr/bin/redis-server';
+const REDIS_CLI = '/usr/bin/redis-cli';
 
 interface Proc {
   readonly child: ChildProcess;
@@ -229,6 +231,13 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     await redisAnswers();
   }
 
+  /** One command to the suite's redis-server, by Debian's redis-cli (redis-server's package brings it). */
+  function redisCli(...command: string[]): string {
+    const r = spawnSync(REDIS_CLI, ['-u', url, ...command], { encoding: 'utf8' });
+    if (r.status !== 0 || r.stdout.startsWith('ERR')) throw new Error(`redis-cli ${command.join(' ')}: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
   /** Waits until the suite's redis-server answers PING; fails with its own output when it does not within 10 s. */
   async function redisAnswers(): Promise<void> {
     const { Redis } = await import('ioredis');
@@ -288,6 +297,30 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expectSameTree(join(dir, 'local'), out);
     checkOutputTree(out);
   });
+  it("a batch that reads none of its runs' events (its event reader was moved past them) still ends, from what Redis holds, as the local one", async () => {
+    // No worker takes a run until the batch reads no events.
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    const out = join(dir, 'events-unread');
+    const batch = gridbid(['batch', SWEEP, '--queue', url, '--out', out]);
+    await until('the runs to be queued', () => batch.stderr().includes('runs queued on'), 60_000);
+    // The batch's reader takes an event with an id far ahead and goes on from there; the stream then
+    // starts again below that id, so no later event reaches the batch, as an event sent before a
+    // reader listens never does.
+    const stream = `bull:${QUEUE_NAME}:events`;
+    redisCli('DEL', stream);
+    redisCli('XADD', stream, '9999999999999-0', 'event', 'far-ahead');
+    await new Promise((r) => setTimeout(r, 1000));
+    redisCli('DEL', stream);
+    workers = [1, 2, 3].map(() => gridbid(['worker', '--queue', url, '--concurrency', '1', '--stall-seconds', '3']));
+    const r = await endsWithin(batch, 120_000);
+    expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(0);
+    expect(r!.stdout).to.contain(`batch     queue: 6 runs, 6 ok, 0 failed; on the queue ${url}`);
+    expect(workers.flatMap((w) => lines(w.stderr(), 'finished'))).to.have.length(6);
+    expectSameTree(join(dir, 'local'), out);
+    checkOutputTree(out);
+  });
+
   it('a job that fails in a worker outside the engine (here a worker that is not gridbid\'s and throws) still leaves its run folder: scenario.yaml and error.txt, as every failed run does; exit 3', async () => {
     // Only the broken worker takes runs.
     for (const w of workers) w.child.kill('SIGTERM');
