@@ -2,7 +2,7 @@
  * The run report's section on what went wrong without stopping the run: strategy and
  * agent faults (who, when, where, the message) and bids the market rejected (whose,
  * when, the code and the reason). Counts are complete; the tables show the first
- * `MAX_ROWS` of each (all are in summary.json `agentFaults` and rejections.csv).
+ * `MAX_ROWS` of each (all are in events.csv and rejections.csv).
  */
 import { escapeHtml } from './report.ts';
 
@@ -31,13 +31,13 @@ const table = (head: readonly string[], rows: ReadonlyArray<readonly string[]>):
   '</table></div>';
 
 /** The section's HTML: a sentence when nothing went wrong, else counts and the first rows with their messages. */
-export function issuesSectionHtml(faults: readonly FaultRow[], rejections: readonly RejectionRow[], rejectedCount: number): string {
+export function issuesSectionHtml(faults: readonly FaultRow[], faultCount: number, rejections: readonly RejectionRow[], rejectedCount: number): string {
   const parts: string[] = [];
-  if (faults.length === 0) parts.push('<p class="faults">No strategy or agent faults.</p>');
+  if (faultCount === 0) parts.push('<p class="faults">No strategy or agent faults.</p>');
   else {
-    parts.push(`<p class="faults">${faults.length} fault(s): the agent bid its kind's default for that interval (strategy), or was isolated for the rest of the run (bid, command, settle).</p>`);
+    parts.push(`<p class="faults">${faultCount} fault(s): the agent bid its kind's default for that interval (strategy), or was isolated for the rest of the run (bid, command, settle).</p>`);
     parts.push(table(['time (UTC)', 'agent', 'kind', 'where', 'message'], faults.slice(0, MAX_ROWS).map((f) => [f.at, f.agentId, f.kind, f.phase, f.message])));
-    if (faults.length > MAX_ROWS) parts.push(`<p>(first ${MAX_ROWS}; all are in summary.json, agentFaults)</p>`);
+    if (faultCount > MAX_ROWS) parts.push(`<p>(first ${MAX_ROWS}; all are in events.csv, STRATEGY_FAULT and AGENT_CRASH rows)</p>`);
   }
   if (rejectedCount === 0) parts.push('<p class="rejections">No rejected bids.</p>');
   else {

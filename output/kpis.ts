@@ -132,6 +132,15 @@ class KindPayments {
 /** At most this many violations are listed in summary.json (all are counted). */
 export const MAX_LISTED_VIOLATIONS = 100;
 
+/**
+ * summary.json lists this many faults in full (events.csv has every one, as STRATEGY_FAULT
+ * and AGENT_CRASH rows); `agentFaultCount` counts them all. A strategy failing for every
+ * agent in every interval is a common first draft: listed in full it made a 473 MB
+ * summary.json at 20,000 homes over a day, and beyond about 23,000 more text than one
+ * JavaScript string holds, so the run failed at its very end.
+ */
+export const LISTED_FAULTS = 1000;
+
 export class KpiAccumulator {
   private welfare = 0;
   /** The real-time stage: each party's real-time award at the real-time price, less its day-ahead position at that price where it has one (summary.json totalCost, sellersRevenue, merchandisingSurplus). */
@@ -168,7 +177,11 @@ export class KpiAccumulator {
   private maxPrice = -Infinity;
   private minPrice = Infinity;
   private readonly rejected = new Map<RejectionCode, number>();
+  /** The first `LISTED_FAULTS` faults, in order; `faultCount` counts them all. */
   private readonly faults: AgentFault[] = [];
+  private faultCount = 0;
+  /** Agents taken out of the run by a fault outside their strategy. */
+  private readonly isolated = new Set<string>();
   private readonly kinds = new Map<string, KindTotals>();
   private readonly aggregators = new Map<string, AggregatorTotals>();
   private readonly retailers = new Map<string, RetailerTotals>();
@@ -200,7 +213,11 @@ export class KpiAccumulator {
     }
     if (overloaded) this.overloadIntervals++;
     for (const r of o.rejections) this.rejected.set(r.code, (this.rejected.get(r.code) ?? 0) + 1);
-    this.faults.push(...o.faults);
+    for (const f of o.faults) {
+      this.faultCount++;
+      if (this.faults.length < LISTED_FAULTS) this.faults.push(f);
+      if (f.phase !== 'strategy') this.isolated.add(f.agentId);
+    }
     const sums = this.addParties(o, this.agentsSums.fill(0));
     const q = o.book.rules.quantumKw;
     const demandQuanta = sums[AGENTS_DEMAND_QUANTA]!;
@@ -495,8 +512,9 @@ export class KpiAccumulator {
       clearingProblems: this.clearingProblems,
       rejectedBids: Object.fromEntries([...this.rejected].sort(byKey)),
       agentFaults: this.faults.map((f) => ({ ...f, at: formatSimTime(f.at) })),
+      agentFaultCount: this.faultCount,
       // Agents taken out of the run (a throw anywhere but in their strategy): from then on their load is in no figure.
-      isolatedAgents: new Set(this.faults.filter((f) => f.phase !== 'strategy').map((f) => f.agentId)).size,
+      isolatedAgents: this.isolated.size,
     };
   }
 }

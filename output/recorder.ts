@@ -603,7 +603,7 @@ export class Recorder implements SimulationSink {
         ...(retail ? [{ title: 'Retail bills and margins', html: retail }] : []),
         { title: 'Operator commands, reports and faults', html: eventsTable },
         ...(this.comms?.sections() ?? []),
-        { title: 'Strategy faults and rejected bids', html: issuesSectionHtml((summary.kpis.agentFaults ?? []) as FaultRow[], this.rejectionSample, this.rejectedCount) },
+        { title: 'Strategy faults and rejected bids', html: issuesSectionHtml((summary.kpis.agentFaults ?? []) as FaultRow[], summary.kpis.agentFaultCount ?? 0, this.rejectionSample, this.rejectedCount) },
       ],
     };
   }

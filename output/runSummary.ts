@@ -63,7 +63,10 @@ export interface RunKpis {
   readonly overloadIntervals: number;
   readonly clearingProblems: ReadonlyArray<{ readonly interval: string; readonly status: string; readonly message: string }>;
   readonly rejectedBids: Readonly<Record<string, number>>;
+  /** The first 1,000 faults (`LISTED_FAULTS`), in order; events.csv has them all. */
   readonly agentFaults: readonly AgentFaultRecord[];
+  /** Every fault of the run, listed or not. */
+  readonly agentFaultCount: number;
   /** Agents isolated after a crash (a fault outside their strategy): they bid nothing more and their meters read zero. */
   readonly isolatedAgents: number;
   readonly [figure: string]: unknown;

@@ -74,3 +74,33 @@ describe('strategy plug-ins from the scenario', () => {
     expect(r.stderr).to.match(/agents\[0\]\.strategy\.module: no such file: \.\/nowhere\.ts/);
   });
 });
+
+describe('a strategy that fails for every agent in every interval', () => {
+  it('summary.json counts all 2,880 faults (30 homes × 96 intervals) and lists the first 1,000 in order; events.csv, report.html and the CLI have every one', async function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-faults-'));
+    try {
+      const r = await gridbidInProcess(['run', join(REPO_ROOT, 'test/fixtures/scenarios/faults-everywhere.yaml'), '--out', dir]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.contain('0 rejected bids, 2880 agent faults');
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+      expect(summary.books.closed).to.equal(true);
+      expect(summary.kpis.agentFaultCount).to.equal(2880);
+      expect(summary.kpis.isolatedAgents).to.equal(0);
+      const listed = summary.kpis.agentFaults as Array<{ agentId: string; at: string; phase: string; message: string }>;
+      expect(listed).to.have.length(1000);
+      // In order: 30 a quarter hour, so the 1,000th is the 10th home's in interval 33 (08:15).
+      expect([listed[0]!.at, listed[29]!.at, listed[30]!.at]).to.deep.equal(['2026-07-01T00:00:00Z', '2026-07-01T00:00:00Z', '2026-07-01T00:15:00Z']);
+      expect(listed[999]!.at).to.equal('2026-07-01T08:15:00Z');
+      expect(listed.every((f) => f.phase === 'strategy' && f.message.includes("strategy 'always-throws' threw: a bug in the first draft"))).to.equal(true);
+      const events = parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Array<Record<string, string>>;
+      expect(events.filter((e) => e.type === 'STRATEGY_FAULT')).to.have.length(2880);
+      const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      const section = html.slice(html.indexOf('<h2>Strategy faults and rejected bids</h2>'));
+      expect(section).to.contain('2880 fault(s)');
+      expect(section).to.contain('(first 100; all are in events.csv, STRATEGY_FAULT and AGENT_CRASH rows)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
