@@ -64,6 +64,13 @@ export interface AgentObservation {
    * also has `AgentRuntime.curtail`. Absent: nothing (EVs, generators).
    */
   readonly curtailableKw?: number | undefined;
+  /**
+   * Of `consumedKw`, what the site can go without when nothing can supply it (a home's base
+   * load: lights, fridge, appliances already on), kW: what the operator may shed when
+   * regulation cannot cover a withdrawal (engine/interval/shed.ts). An agent that reports it
+   * has `AgentRuntime.shed`. Absent: nothing.
+   */
+  readonly sheddableKw?: number | undefined;
 }
 
 export interface AgentRuntime {
@@ -115,6 +122,13 @@ export interface AgentRuntime {
    * corrected figures. Agents whose curtailable injection leaves no trace (PV) need not have it.
    */
   curtail?(kw: number, interval: MarketInterval): void;
+  /**
+   * Present for agents that report `AgentObservation.sheddableKw`: the engine's load shedding
+   * (engine/interval/shed.ts) takes `kw` off what the agent consumed this interval, after
+   * `settle` (never more than its sheddable load); the agent counts it as energy it went without
+   * (`unservedKwh`), and `observe()` then reports the corrected figures.
+   */
+  shed?(kw: number, interval: MarketInterval): void;
   /**
    * Present for agents that bid into a day-ahead auction themselves (generators: their offer
    * per interval; storage: one intertemporal `StorageBid`). Called once per auction at its

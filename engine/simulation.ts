@@ -46,11 +46,12 @@ import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
+import { shedLoad } from './interval/shed.ts';
 import { deliverAndObserve, deliverAwards } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
-import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQuanta, liveParties, netWithdrawalKw, priceMembersAtBus, regulatingNow, ROUTE_CUSTOMER, ROUTE_MEMBER } from './interval/partyPasses.ts';
+import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQuanta, liveParties, netWithdrawalKw, priceMembersAtBus, regulatingNow, ROUTE_CUSTOMER, ROUTE_MEMBER, sheddableQuanta } from './interval/partyPasses.ts';
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
@@ -569,6 +570,7 @@ export class Simulation {
     const deviates = anyDeviation(ledger, imbalanceParties, regulating, this.info.buses);
     let redispatched: ReturnType<typeof redispatchInterval> | undefined;
     let curtailedAtBus: Float64Array | undefined;
+    let shedAtBus: Float64Array | undefined;
     if (deviates) {
       const market = { mechanism: this.mechanism, grid, spreadMwh: this.regulationSpreadMwh };
       redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
@@ -579,6 +581,20 @@ export class Simulation {
         if (curtailedAtBus.some((x) => x > 0)) {
           redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
           this.curtailSites(interval, ledger, observations, crashes, events);
+        }
+      }
+      // 7c. A withdrawal nothing can cover is shed at the consuming sites (shed.ts), and the market re-dispatches what is left.
+      if (redispatched.unservedQuanta.some((x) => x > 0)) {
+        const sheddable = sheddableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q);
+        shedAtBus = shedLoad(ledger, redispatched.unservedQuanta, { busOf: this.busOf, viaOf: this.viaOf }, sheddable);
+        if (shedAtBus.some((x) => x > 0)) {
+          // The same dispatch without the shed load, whose prices would be anywhere between the last
+          // offer and the cap (supply meets the fixed withdrawal exactly): the imbalance prices stay those
+          // the unserved load set before it was shed, at the cap where it was short, as scarcity is priced
+          // where load is shed (the value of lost load).
+          const scarcityPriceMwh = redispatched.imbalancePriceMwh;
+          redispatched = { ...redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market), imbalancePriceMwh: scarcityPriceMwh };
+          this.shedSites(interval, ledger, observations, crashes, events);
         }
       }
       regulators.forEach((r, k) => {
@@ -650,6 +666,7 @@ export class Simulation {
         unservedQuanta: redispatched?.unservedQuanta ?? new Float64Array(book.buses.length),
         spilledQuanta: redispatched?.spilledQuanta ?? new Float64Array(book.buses.length),
         curtailedQuanta: curtailedAtBus ?? new Float64Array(book.buses.length),
+        shedQuanta: shedAtBus ?? new Float64Array(book.buses.length),
         overloaded: redispatched?.overloaded ?? false,
       },
       drPaid: measured.drPaid,
@@ -680,6 +697,24 @@ export class Simulation {
         }
       }
       if (c > 0) events.push({ at: interval.start, issuer: 'market', target: parts[i]!.runtime.id, type: 'SPILL_CURTAILED', requestedKw: c * q, response: 'curtailed', deliveredKw: c * q, detail: `re-dispatch could not place the injection surplus at ${this.info.buses[this.busOf[i]!]}: its export curtailed pro rata` });
+    }
+  }
+
+  /** 7c. The sites whose consumption re-dispatch could not cover consume less, pro rata (`ledger.shedQuanta`), and say so in the events. */
+  private shedSites(interval: MarketInterval, ledger: IntervalLedger, observations: AgentObservation[], crashes: Crashes, events: GridEvent[]): void {
+    const parts = this.participants;
+    const q = ledger.quantumKw;
+    for (let i = 0; i < parts.length; i++) {
+      const c = ledger.shedQuanta[i]!;
+      if (c === 0) continue;
+      const a = (parts[i] as AgentParticipant).runtime;
+      try {
+        a.shed!(c * q, interval);
+        observations[i] = a.observe();
+      } catch (err) {
+        crashes.crash(i, 'settle', err);
+      }
+      events.push({ at: interval.start, issuer: 'market', target: a.id, type: 'LOAD_SHED', requestedKw: c * q, response: 'shed', deliveredKw: c * q, detail: `re-dispatch could not cover the withdrawal at ${this.info.buses[this.busOf[i]!]}: its load shed pro rata` });
     }
   }
 

@@ -154,6 +154,7 @@ export class KpiAccumulator {
   private readonly unserved = new EnergySum();
   private readonly spilled = new EnergySum();
   private readonly curtailed = new EnergySum();
+  private readonly shed = new EnergySum();
   private drPaid: Money = ZERO;
   /** The books: intervals that did not close, and the first violations. */
   private openIntervals = 0;
@@ -339,14 +340,17 @@ export class KpiAccumulator {
     let unserved = 0;
     let spilled = 0;
     let curtailed = 0;
+    let shed = 0;
     for (let k = 0; k < o.imbalance.busDeviationQuanta.length; k++) {
       unserved += o.imbalance.unservedQuanta[k]!;
       spilled += o.imbalance.spilledQuanta[k]!;
       curtailed += o.imbalance.curtailedQuanta[k]!;
+      shed += o.imbalance.shedQuanta[k]!;
     }
     this.unserved.add(unserved, q, h);
     this.spilled.add(spilled, q, h);
     this.curtailed.add(curtailed, q, h);
+    this.shed.add(shed, q, h);
     this.drPaid = this.drPaid.plus(o.drPaid);
   }
 
@@ -481,6 +485,7 @@ export class KpiAccumulator {
         unservedKwh: this.unserved.roundedKwh(),
         spilledKwh: this.spilled.roundedKwh(),
         curtailedKwh: this.curtailed.roundedKwh(),
+        shedKwh: this.shed.roundedKwh(),
       },
       demandResponsePaid: formatMoney(this.drPaid),
       // The sites' meters (engine/interval/meter.ts), agents only (intermediaries hold positions, not consumption):

@@ -46,6 +46,7 @@ export interface RunKpis {
     readonly unservedKwh: number;
     readonly spilledKwh: number;
     readonly curtailedKwh: number;
+    readonly shedKwh: number;
   };
   readonly demandResponsePaid: string;
   /** The sites' metered gross consumption and generation, kWh (not the cleared demand). */

@@ -171,7 +171,9 @@ const S_QUANTUM = 12;
 const S_PV_OFFER = 13;
 /** This interval's load noise, drawn into the block (`drawLoadNoiseInto`). */
 const S_NOISE = 14;
-const S_SIZE = 15;
+/** Base load served this interval, kW: what load shedding may take (engine/interval/shed.ts). */
+const S_SHEDDABLE = 15;
+const S_SIZE = 16;
 const SERVED_AT = S_SIZE;
 const ROOM_AT = SERVED_AT + HOME_NEEDS.length;
 const CURVE_AT = ROOM_AT + ROOM_NUMBERS;
@@ -247,6 +249,8 @@ export class HomeAgent implements AgentRuntime {
   private get unservedKwh(): number { return this.s[S_UNSERVED]!; }
   private set unservedKwh(v: number) { this.s[S_UNSERVED] = v; }
   /** What the home's meter saw this interval: loads served, and PV sent to the grid, kW. */
+  private get sheddableKw(): number { return this.s[S_SHEDDABLE]!; }
+  private set sheddableKw(v: number) { this.s[S_SHEDDABLE] = v; }
   private get consumedKw(): number { return this.s[S_CONSUMED]!; }
   private set consumedKw(v: number) { this.s[S_CONSUMED] = v; }
   private get generatedKw(): number { return this.s[S_GENERATED]!; }
@@ -505,9 +509,13 @@ export class HomeAgent implements AgentRuntime {
 
     // Appliances: a run starts (or goes on) when its need got its kW; a running one not served pauses.
     let unservedKw = 0;
+    let baseServedKw = 0;
     for (let i = 0; i < needs.n; i++) {
       const code = needs.code(i);
-      if (code === BASE) unservedKw += needs.kw(i) - needs.served(i);
+      if (code === BASE) {
+        unservedKw += needs.kw(i) - needs.served(i);
+        baseServedKw += needs.served(i);
+      }
       else if (code === APPLIANCE) {
         const a = needs.ref(i);
         const slot = this.slots[a]!;
@@ -544,6 +552,7 @@ export class HomeAgent implements AgentRuntime {
     this.baselineKw = this.loadKw + baselineHvacKw + baselineAppKw;
     this.unservedKwh = (unservedKw > AWARD_TOLERANCE_KW ? unservedKw * dtH : 0) + this.missedKwh;
     this.missedKwh = 0;
+    this.sheddableKw = Math.min(baseServedKw, this.consumedKw);
 
     const event = homeLifecycle(this.lifecycle.value, needs.shortKw(), preconditionKw, award.commandedKw);
     if (event) this.lifecycle.send(event);
@@ -553,8 +562,10 @@ export class HomeAgent implements AgentRuntime {
     const state = this.lifecycle.value;
     const { consumedKw, generatedKw } = this;
     // All it generates is PV: curtailable (engine/interval/curtail.ts).
-    if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw };
-    return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw };
+    // Its base load is sheddable: going without it changes nothing else in the home (engine/interval/shed.ts).
+    const sheddableKw = this.sheddableKw;
+    if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw, sheddableKw };
+    return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw, sheddableKw };
   }
 
   /** `observe` written into the home's own earlier observation (same fields, same order: the object keeps its shape). */
@@ -571,7 +582,15 @@ export class HomeAgent implements AgentRuntime {
     o.consumedKw = consumedKw;
     o.generatedKw = generatedKw;
     o.curtailableKw = generatedKw;
+    o.sheddableKw = this.sheddableKw;
     return o;
+  }
+
+  /** Load shedding took `kw` of its base load (never more than `sheddableKw`): not consumed, and unserved. */
+  shed(kw: number, interval: MarketInterval): void {
+    this.consumedKw = Math.max(0, this.consumedKw - kw);
+    this.sheddableKw = Math.max(0, this.sheddableKw - kw);
+    this.unservedKwh += kw * interval.durationH;
   }
 
   /** An operator's command, answered from this interval's needs and the room (rules in respond.ts); changes nothing. */

@@ -155,7 +155,9 @@ const isolatedNote = (n: number): string => (n > 0 ? ` (${n} agent${n === 1 ? ''
  */
 function unservedNote(k: Record<string, unknown>): string {
   const kwh = Object.values(k.byKind as Record<string, { unservedKwh: number }>).reduce((a, b) => a + b.unservedKwh, 0);
-  return kwh > 0 ? `, ${+kwh.toFixed(3)} kWh unserved (the peak above counts it as not consumed; summary.json byKind)` : '';
+  const shedKwh = (k.imbalance as { shedKwh?: number } | undefined)?.shedKwh ?? 0;
+  const shed = shedKwh > 0 ? `, of it ${+shedKwh.toFixed(3)} kWh shed by the operator where nothing could supply it` : '';
+  return kwh > 0 ? `, ${+kwh.toFixed(3)} kWh unserved${shed} (the peak above counts it as not consumed; summary.json byKind)` : '';
 }
 
 /** The other money stages, where there was anything in them. */

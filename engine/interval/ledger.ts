@@ -58,6 +58,8 @@ export class IntervalLedger {
   readonly generatedQuanta: Float64Array;
   /** Injection the operator curtailed because re-dispatch could not place it (engine/interval/curtail.ts), quanta ≥ 0; already taken off actual and generated. */
   readonly curtailedQuanta: Float64Array;
+  /** Consumption the operator shed because re-dispatch could not cover it (engine/interval/shed.ts), quanta ≥ 0; already taken off actual and consumed. */
+  readonly shedQuanta: Float64Array;
   /** actual − position (for intermediaries: their members'/customers' actual − position); NaN where none. */
   readonly imbalanceQuanta: Float64Array;
   readonly imbalancePriceMwh: Float64Array;
@@ -95,6 +97,7 @@ export class IntervalLedger {
     this.consumedQuanta = zeros(reuse?.consumedQuanta);
     this.generatedQuanta = zeros(reuse?.generatedQuanta);
     this.curtailedQuanta = zeros(reuse?.curtailedQuanta);
+    this.shedQuanta = zeros(reuse?.shedQuanta);
     this.imbalanceQuanta = nans(reuse?.imbalanceQuanta);
     this.imbalancePriceMwh = nans(reuse?.imbalancePriceMwh);
     this.imbalanceUnits = zeros(reuse?.imbalanceUnits);

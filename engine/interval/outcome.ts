@@ -72,6 +72,8 @@ export interface ImbalanceOutcome {
   readonly spilledQuanta: Float64Array;
   /** Per bus, quanta: injection curtailed at the injecting sites because nobody could take it (curtail.ts); `spilledQuanta` is what remained after. */
   readonly curtailedQuanta: Float64Array;
+  /** Per bus, quanta: consumption shed at the consuming sites because nothing could cover it (shed.ts); `unservedQuanta` is what remained after. */
+  readonly shedQuanta: Float64Array;
   /** Re-dispatch had to ignore the network's limits (the overload is in the flows). */
   readonly overloaded: boolean;
 }

@@ -51,6 +51,17 @@ export function curtailableQuanta(observations: readonly AgentObservation[], has
   return out;
 }
 
+/**
+ * Per party, the consumption its site could go without, quanta: metered sites that neither
+ * regulate nor crashed. Rounded as the meters round (engine/interval/meter.ts), so a site
+ * whose whole consumption is sheddable can be shed to exactly zero.
+ */
+export function sheddableQuanta(observations: readonly AgentObservation[], hasMeter: Uint8Array, regulating: Uint8Array, crashed: Uint8Array, quantumKw: number): Float64Array {
+  const out = new Float64Array(observations.length);
+  for (let i = 0; i < out.length; i++) out[i] = hasMeter[i] && !regulating[i] && !crashed[i] ? Math.round((observations[i]!.sheddableKw ?? 0) / quantumKw) : 0;
+  return out;
+}
+
 /** Each party's metered net withdrawal, kW, into `out` (NaN for intermediaries, which have no meter). */
 export function netWithdrawalKw(ledger: IntervalLedger, out: Float64Array): Float64Array {
   const actual = ledger.actualQuanta;

@@ -120,6 +120,7 @@ function handInterval(withDayAhead: boolean): IntervalOutcome {
       unservedQuanta: Float64Array.of(0),
       spilledQuanta: Float64Array.of(0),
       curtailedQuanta: Float64Array.of(0),
+      shedQuanta: Float64Array.of(0),
       overloaded: false,
     },
     drPaid: ZERO,
