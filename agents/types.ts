@@ -65,10 +65,10 @@ export interface AgentObservation {
    */
   readonly curtailableKw?: number | undefined;
   /**
-   * Of `consumedKw`, what the site can go without when nothing can supply it (a home's base
-   * load: lights, fridge, appliances already on), kW: what the operator may shed when
-   * regulation cannot cover a withdrawal (engine/interval/shed.ts). An agent that reports it
-   * has `AgentRuntime.shed`. Absent: nothing.
+   * Of `consumedKw`, what the site can go without when nothing can supply it, kW (a home's
+   * base load, a building's plug load: nothing else in the model depends on them): what the
+   * operator may shed when regulation cannot cover a withdrawal (engine/interval/shed.ts). An
+   * agent that reports it has `AgentRuntime.shed`. Absent: nothing.
    */
   readonly sheddableKw?: number | undefined;
 }

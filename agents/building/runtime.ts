@@ -149,6 +149,8 @@ export class BuildingAgent implements AgentRuntime {
   private unservedKwh = 0;
   /** What the building drew this interval (its meter), kW. */
   private consumedKw = 0;
+  /** Plug load served this interval, kW: what load shedding may take (engine/interval/shed.ts). */
+  private sheddableKw = 0;
   /** The market's quantity step, from the last market view (awards come in whole steps). */
   private quantumKw = AWARD_TOLERANCE_KW;
 
@@ -289,6 +291,8 @@ export class BuildingAgent implements AgentRuntime {
     this.baselineIndoorC = room.endC(b0, ctx.outdoorC, fullGains, baseHvac);
     this.baselineKw = ctx.plugKw + lighting + baseHvac;
     this.unservedKwh = baseShort > AWARD_TOLERANCE_KW ? baseShort * dtH : 0;
+    // Its plug load can be shed: the room's gains follow the plug profile whether it is served or not, as above.
+    this.sheddableKw = Math.min(served[B_BASE]!, this.consumedKw);
     const event = buildingLifecycle(this.lifecycle.value, ctx.occupied, needs.shortKw(), award.commandedKw);
     if (event) this.lifecycle.send(event);
   }
@@ -302,7 +306,15 @@ export class BuildingAgent implements AgentRuntime {
       unservedKwh: this.unservedKwh,
       consumedKw: this.consumedKw,
       generatedKw: 0,
+      sheddableKw: this.sheddableKw,
     };
+  }
+
+  /** Load shedding took `kw` of its plug load (never more than `sheddableKw`): not consumed, and unserved. */
+  shed(kw: number, interval: MarketInterval): void {
+    this.consumedKw = Math.max(0, this.consumedKw - kw);
+    this.sheddableKw = Math.max(0, this.sheddableKw - kw);
+    this.unservedKwh += kw * interval.durationH;
   }
 
   /** An operator's command, answered from this interval's needs, contract and room (rules in respond.ts); changes nothing. */

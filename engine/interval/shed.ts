@@ -7,12 +7,13 @@
  *
  * The rule (docs/markets.md, "Load shedding"): at each bus, the unserved quanta U are taken
  * off the sites' **sheddable consumption** — min(what the site's agent reports it can go
- * without, `AgentObservation.sheddableKw` (a home's base load), its metered net withdrawal)
+ * without, `AgentObservation.sheddableKw` (a home's base load, a building's plug load), its
+ * metered net withdrawal)
  * — **pro rata** to it, in whole quanta by largest remainder (ties to the earlier party in
  * scenario order). A site is never shed beyond its own withdrawal, so it never turns into
  * an exporter. The agent is told (`AgentRuntime.shed`) and counts the energy as unserved.
- * What no site can shed (a car's charging, a battery's, a building's) stays unserved, and
- * the books say so.
+ * What no site can shed (a building's HVAC, a car's or a battery's charging) stays
+ * unserved, and the books say so.
  *
  * The shed energy is not delivered: the site's actual (and its gross consumption, so its
  * bill) drops by it, its deviation from its position settles at the imbalance price like

@@ -115,6 +115,45 @@ describe('load shedding (engine/interval/shed.ts)', function () {
     expect(kpis.byKind.home!.unservedKwh).to.be.closeTo(shedKwh, 1e-9);
   });
 
+  it("buildings: their plug load is shed pro rata the same way; where the shortfall is larger than all of it, what is left stays unserved and only then do the books stay open", async () => {
+    const sim = await Simulation.create(
+      parseScenario(
+        stringify({
+          name: 'offices-short',
+          seed: 3,
+          start: '2026-07-01T06:00:00Z',
+          days: 0.5,
+          intervalMinutes: 30,
+          market: { mechanism: 'double-auction' },
+          tariffs: [{ id: 'flat', type: 'flat', energyPricePerKwh: 0.25 }],
+          agents: [
+            { kind: 'generator', id: 'plant', offers: [{ kw: 8, priceMwh: 60 }] },
+            { kind: 'retailer', id: 'retail', tariffs: ['flat'] },
+            { kind: 'building', idPrefix: 'office', count: 2, floorAreaM2: 450, retailer: 'retail', tariff: 'flat' },
+          ],
+        }),
+        'offices-short.yaml',
+      ),
+    );
+    const outcomes: IntervalOutcome[] = [];
+    sim.run({ interval: (o) => void outcomes.push(o) });
+    let shedRows = 0;
+    for (const o of outcomes) {
+      const q = o.ledger.quantumKw;
+      const offices = o.parties.flatMap((p, i) => (p.id.startsWith('office') ? [i] : []));
+      const rows = o.events.filter((e) => e.type === 'LOAD_SHED');
+      shedRows += rows.length;
+      expect(rows.map((e) => [e.target, e.deliveredKw])).to.deep.equal(offices.filter((i) => o.ledger.shedQuanta[i]! > 0).map((i) => [o.parties[i]!.id, o.ledger.shedQuanta[i]! * q]));
+      for (const i of offices) expect(o.observations[i]!.unservedKwh! + 1e-9).to.be.at.least(o.ledger.shedQuanta[i]! * q * o.interval.durationH);
+      if (o.imbalance.unservedQuanta[0]! > 0) {
+        // Every office was shed all the plug load it had: nothing sheddable is left.
+        for (const i of offices) expect(Math.round(o.observations[i]!.sheddableKw! / q)).to.equal(0);
+        expect(o.books).to.not.deep.equal([]);
+      } else expect(o.books).to.deep.equal([]);
+    }
+    expect(shedRows, 'office hours draw more than 8 kW').to.be.above(0);
+  });
+
   it('any plant from 0.5 to 8 kW and one to six homes: every interval sheds exactly the shortfall, pro rata, and closes its books (fast-check)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 16 }), fc.array(fc.integer({ min: 500, max: 12_000 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 1000 }), async (halfKw, homes, seed) => {
