@@ -197,4 +197,31 @@ describe('load shedding through the CLI: a retailer short after gate closure', (
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('on a 3-bus feeder with congestion (LP dispatch, nodal prices): load is shed on the streets that are short, each shed interval priced at the cap there, and every book closes', async function () {
+    this.timeout(60_000);
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { parse } = await import('csv-parse/sync');
+    const { gridbidInProcess, REPO_ROOT } = await import('../helpers/cli.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-shed-net-'));
+    try {
+      const r = await gridbidInProcess(['run', join(REPO_ROOT, 'test/fixtures/scenarios/shortage-network.yaml'), '--out', dir]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.contain('books     closed in all 96 intervals');
+      const events = parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Array<Record<string, string>>;
+      const shed = events.filter((e) => e.type === 'LOAD_SHED');
+      expect(new Set(shed.map((e) => e.target!.split('-')[0]))).to.deep.equal(new Set(['a', 'b']));
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+      expect(summary.kpis.imbalance.unservedKwh).to.equal(0);
+      // Quarter hours: kWh = kW ÷ 4.
+      expect(summary.kpis.imbalance.shedKwh).to.equal(+(shed.reduce((s, e) => s + Number(e.delivered_kw), 0) / 4).toFixed(3));
+      const intervals = parse(readFileSync(join(dir, 'intervals.csv')), { columns: true }) as Array<Record<string, string>>;
+      const busOf = (id: string) => (id.startsWith('a-') ? 'street-a' : 'street-b');
+      for (const e of shed) expect(intervals.find((x) => x.interval_start === e.interval_start && x.bus === busOf(e.target!))!.imbalance_price).to.equal('3000.00');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
