@@ -41,9 +41,10 @@ describe('RetailDesk.retailersOfCustomer with many tariff switches', () => {
     // A fair coin per customer and day over the 29 days that can still switch: 43,500 ± a few hundred.
     expect(d.switches.length).to.be.within(42_000, 45_000);
     const t0 = performance.now();
-    for (const s of specs) expect(d.retailersOfCustomer(s.party)).to.deep.equal([1]);
+    const answers = specs.map((s) => d.retailersOfCustomer(s.party));
     const ms = performance.now() - t0;
-    // 3,000 answers from an index take a few ms; a scan of ~43,500 switches per customer (1.3e8
+    expect(answers.filter((a) => a.length === 1 && a[0] === 1)).to.have.length(N);
+    // 3,000 answers from an index take a few ms (the assertions are outside the timed loop); a scan of ~43,500 switches per customer (1.3e8
     // comparisons) took 5.3 s here before the index.
     expect(ms, `${ms.toFixed(0)} ms`).to.be.below(150);
   });
