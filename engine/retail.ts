@@ -117,6 +117,12 @@ export class RetailDesk {
   private readonly prices: Float64Array[];
   readonly bills: CustomerBill[] = [];
   readonly switches: TariffSwitch[] = [];
+  /**
+   * Per customer that switched: the retailers (agent indices) of the tariffs it left and took.
+   * `retailersOfCustomer` reads it; a scan of `switches` per customer was customers × switches
+   * (20,000 customers switching over a month: billions of comparisons at the run's end).
+   */
+  private readonly switchedRetailers = new Map<number, Set<number>>();
   private readonly intervalsPerDay: number;
   /** Set on a communication plane: bills wait here for the MDMS's reads (`billFromMdms`). */
   private pending: PendingBill[] | undefined;
@@ -163,7 +169,7 @@ export class RetailDesk {
   /** Every retailer (agent index) a customer has bought from during the run: its tariff's now and before each switch. */
   retailersOfCustomer(party: number): number[] {
     const out = new Set<number>([this.retailerOfCustomer(party).retailer]);
-    for (const s of this.switches) if (s.party === party) out.add(this.retailerOf.get(s.from)!).add(this.retailerOf.get(s.to)!);
+    for (const r of this.switchedRetailers.get(party) ?? []) out.add(r);
     return [...out].sort((a, b) => a - b);
   }
 
@@ -307,6 +313,8 @@ export class RetailDesk {
       const choice = chooseTariff(offers, c.tariff.id, { rationality: c.choice.rationality, inertia: c.choice.inertia }, c.choice.rng);
       if (choice.tariffId !== c.tariff.id) {
         this.switches.push({ party: c.party, day: day + 1, from: c.tariff.id, to: choice.tariffId });
+        const retailers = this.switchedRetailers.get(c.party) ?? this.switchedRetailers.set(c.party, new Set()).get(c.party)!;
+        retailers.add(this.retailerOf.get(c.tariff.id)!).add(this.retailerOf.get(choice.tariffId)!);
         c.tariff = this.tariffs.get(choice.tariffId)!;
       }
     }

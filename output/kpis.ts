@@ -141,6 +141,14 @@ export const MAX_LISTED_VIOLATIONS = 100;
  */
 export const LISTED_FAULTS = 1000;
 
+/**
+ * summary.json lists this many clearing problems in full (intervals.csv has every interval's
+ * `status`); `clearingProblemCount` counts them all. A network no clearing can serve fails
+ * every interval: listed in full, a year at 15-minute intervals wrote an 8.5 MB summary.json
+ * of one identical sentence per interval (35,040 of them).
+ */
+export const LISTED_CLEARING_PROBLEMS = 1000;
+
 export class KpiAccumulator {
   private welfare = 0;
   /** The real-time stage: each party's real-time award at the real-time price, less its day-ahead position at that price where it has one (summary.json totalCost, sellersRevenue, merchandisingSurplus). */
@@ -186,7 +194,9 @@ export class KpiAccumulator {
   private readonly kinds = new Map<string, KindTotals>();
   private readonly aggregators = new Map<string, AggregatorTotals>();
   private readonly retailers = new Map<string, RetailerTotals>();
+  /** The first `LISTED_CLEARING_PROBLEMS` intervals not cleared, in order; `clearingProblemCount` counts them all. */
   private readonly clearingProblems: Array<{ interval: string; status: string; message: string }> = [];
+  private clearingProblemCount = 0;
   private lineLimitViolations = 0;
   private overloadIntervals = 0;
   private evUnmetKwh = 0;
@@ -204,7 +214,10 @@ export class KpiAccumulator {
     this.welfare += result.welfare;
     this.addStages(o);
     this.addBooks(o.books, interval.start);
-    if (result.status !== 'cleared') this.clearingProblems.push({ interval: formatSimTime(interval.start), status: result.status, message: result.message });
+    if (result.status !== 'cleared') {
+      this.clearingProblemCount++;
+      if (this.clearingProblems.length < LISTED_CLEARING_PROBLEMS) this.clearingProblems.push({ interval: formatSimTime(interval.start), status: result.status, message: result.message });
+    }
     let overloaded = false;
     for (const f of result.flows) {
       if (isOverLimit(f.flowKw, f.limitKw)) {
@@ -515,6 +528,7 @@ export class KpiAccumulator {
       ...(this.retail ? { retail: this.retail } : {}),
       ...(this.operations ? { operations: this.operations } : {}),
       clearingProblems: this.clearingProblems,
+      clearingProblemCount: this.clearingProblemCount,
       rejectedBids: Object.fromEntries([...this.rejected].sort(byKey)),
       agentFaults: this.faults.map((f) => ({ ...f, at: formatSimTime(f.at) })),
       agentFaultCount: this.faultCount,

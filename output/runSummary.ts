@@ -62,7 +62,9 @@ export interface RunKpis {
   readonly maxPriceMwh: number | null;
   readonly byKind: Readonly<Record<string, KindFigures>>;
   readonly overloadIntervals: number;
+  /** The first 1,000 intervals whose clearing failed (`LISTED_CLEARING_PROBLEMS`); `clearingProblemCount` counts them all. */
   readonly clearingProblems: ReadonlyArray<{ readonly interval: string; readonly status: string; readonly message: string }>;
+  readonly clearingProblemCount: number;
   readonly rejectedBids: Readonly<Record<string, number>>;
   /** The first 1,000 faults (`LISTED_FAULTS`), in order; events.csv has them all. */
   readonly agentFaults: readonly AgentFaultRecord[];

@@ -200,7 +200,7 @@ function formatSummary(summary: RunSummary, outDir: string, formats: readonly Ou
     `money     real time: buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, rent ${String(k.merchandisingSurplus)}${stageLine(k)}`,
     booksLine(summary.books as BooksSummary),
     `welfare   ${String(k.welfare)}`,
-    `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${k.agentFaultCount as number} agent faults${isolatedNote(summary.kpis.isolatedAgents)}, ${(k.clearingProblems as unknown[]).length} clearing problems${unservedNote(k)}`,
+    `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${k.agentFaultCount as number} agent faults${isolatedNote(summary.kpis.isolatedAgents)}, ${k.clearingProblemCount as number} clearing problems${unservedNote(k)}`,
     `results   ${outDir}/ (${outputFiles(outDir, formats, outputs).join(', ')})`,
   ];
   return `${lines.join('\n')}\n`;

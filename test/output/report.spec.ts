@@ -20,7 +20,7 @@ describe('output/report', () => {
     expect(html).not.to.include('item(s)');
     expect(html).to.match(/>Restorations after faults \(count\)<\/th><td>1<ul class="items"><li>branch 8-9 · fault at 2026-01-14T17:00:00Z · restored at 2026-01-14T17:15:00Z · restoration minutes 15 · ties 12-22 · unserved buses none<\/li><\/ul><\/td>/);
     // An empty list is 0 of its count, as summary.csv has it, not 'none' under a count unit.
-    expect(html).to.match(/>Clearing problems \(count\)<\/th><td>0<\/td>/);
+    expect(html).to.match(/>Clearing problems listed \(count\)<\/th><td>0<\/td>/);
   });
 
   it("names each key figure with the catalogue's unit, or none, and its meaning on hover", () => {
