@@ -13,6 +13,7 @@
  * goes on. The market model — positions, deviations and who pays what — is in
  * docs/markets.md.
  */
+import { appendAll } from '../core/arrays.ts';
 import { Subject } from 'rxjs';
 import { agentKind } from '../agents/registry.ts';
 import { UserError } from '../core/errors.ts';
@@ -435,7 +436,7 @@ export class Simulation {
       this.comms.dayAheadResults(auction.at, intervals[0]!, intervals.length, to);
     }
     for (const [k, p] of out.positions) run.dayAhead.set(k, p);
-    run.dayAheadRejections.push(...out.rejections);
+    appendAll(run.dayAheadRejections, out.rejections);
     if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
   }
 
@@ -459,11 +460,11 @@ export class Simulation {
     this.spent?.builder.release(); // the last interval's book is read no more: its bids can go
     crashes.now = this.now = interval.start;
     const rejections: Rejection[] = run.takeLate(); // late bids for this interval arrive after its gate
-    rejections.push(...run.dayAheadRejections.splice(0)); // the day-ahead auction's, with the first interval after it
+    appendAll(rejections, run.dayAheadRejections.splice(0)); // the day-ahead auction's, with the first interval after it
     const dayAhead = run.dayAhead.get(interval.index);
     run.dayAhead.delete(interval.index);
     const { grid, events } = room.gridAt(interval.start);
-    events.push(...applyAgentFaults(this.faults, interval, parts, run.indexOf, crashes));
+    appendAll(events, applyAgentFaults(this.faults, interval, parts, run.indexOf, crashes));
     for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
@@ -474,13 +475,13 @@ export class Simulation {
       { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej), onPlane: true } : {}), reuseRows: this.spent?.rows },
       interval,
     );
-    rejections.push(...bids.rejections);
-    events.push(...bids.events);
+    appendAll(rejections, bids.rejections);
+    appendAll(events, bids.events);
     const onTime = this.comms ? this.comms.gateBids(bids.onTime, interval, bids.bidTime, rejections, bids.atSender) : bids.onTime;
     run.submissions$.next({ type: 'bids', bids: onTime, submittedAt: bids.bidTime });
     run.submissions$.next({ type: 'close', interval: interval.index, at: interval.gateClosure });
     for (const { bid, at } of bids.late) run.submissions$.next({ type: 'bid', bid, submittedAt: at });
-    rejections.push(...run.takeLate());
+    appendAll(rejections, run.takeLate());
     const gate = run.closed.shift()!;
     // Every bid here was built by collectBids (unique ids, market parties only): the book need not check identities.
     const builder = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules, buses: this.info.buses, isKnownAgent: () => true, trustedIdentities: true }, Math.max(1024, n * 4, this.lastBookSize + (this.lastBookSize >> 3)), this.spent?.builder);
@@ -546,10 +547,10 @@ export class Simulation {
     // On a plane the operator dispatches reporting agents on the newest flexibility report it has received (comms.ts `reports`).
     const telemetry = comms && ((g: Grid, netKw: Float64Array) => comms.reports(interval, room.flexibilityReports(g, netKw, this.agentRole, crashes.crashed, interval, REPORTING_KINDS), ledger.quantumKw));
     const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(this.faults) : this.faults, this.parties, run.indexOf, telemetry, this.spent?.plannedKw);
-    events.push(...commands.events);
+    appendAll(events, commands.events);
     // On a communication plane, a command acts from its delivery on (pro rata), and not at all when lost or rejected.
     const sent = this.comms?.commands(commands.records, interval, ledger);
-    if (sent) events.push(...sent.events);
+    if (sent) appendAll(events, sent.events);
     const commandRecords = sent ? sent.records : commands.records;
     // On a plane, a member acts on its aggregator's split only once received (comms.ts, MemberFallback).
     const memberFallback = this.comms?.memberSetpoints(interval, ledger);
@@ -619,7 +620,7 @@ export class Simulation {
     // 10. What the grid carried, the commanded agents' reports and demand-response money.
     const netKw = netWithdrawalKw(ledger, this.spent?.netKw.length === n ? this.spent.netKw : new Float64Array(n));
     const measured = room.measure(interval, grid, result, netKw, commandRecords, observations);
-    events.push(...measured.events);
+    appendAll(events, measured.events);
     for (const [i, cost] of measured.drCost) ledger.drCost[i] = cost;
     this.capture?.record(interval.index, interval.start, interval.durationH, ledger, imbalancePrices);
 
@@ -730,7 +731,7 @@ export class Simulation {
   /** The interval's messages.csv rows and command deliveries; the receivers' verdicts become events. */
   private takeComms(events: GridEvent[]): IntervalComms {
     const c = this.comms!.takeInterval();
-    events.push(...c.events);
+    appendAll(events, c.events);
     return { rows: c.rows, commands: c.commands };
   }
 

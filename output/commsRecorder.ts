@@ -5,6 +5,7 @@
  * application class, link utilisation, and demand-response delivery against command
  * latency. A run with `comms: ideal` never builds one, so its outputs are unchanged.
  */
+import { appendAll } from '../core/arrays.ts';
 import { MESSAGE_LOG_COLUMNS } from '../comms/messageLog.ts';
 import { orderStatistics } from '../comms/orderStatistics.ts';
 import type { CommandDelivery, CommsRunEnd, IntervalComms } from '../engine/interval/outcome.ts';
@@ -28,7 +29,7 @@ export class CommsRecorder {
 
   interval(c: IntervalComms): void {
     for (const piece of c.rows) this.csv.bytes(piece);
-    this.deliveries.push(...c.commands);
+    appendAll(this.deliveries, c.commands);
   }
 
   completed(end: CommsRunEnd): void {

@@ -8,6 +8,7 @@
  * Also here: scenario faults that act on agents directly (equipment FAULT / REPAIR events)
  * and forged commands (delivered, and refused by their targets).
  */
+import { appendAll } from '../../core/arrays.ts';
 import { inForce, timeOf, type Fault } from '../../agents/operations/faults.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import { simTime } from '../../core/time.ts';
@@ -94,7 +95,7 @@ export function operatorCommands(
     for (let i = 0; i < n; i++) netKw[i] = planned(i);
     const op = room.operate(interval, grid, netKw, agentRole, crashes.crashed, telemetry?.(grid, netKw));
     records = op.records;
-    events.push(...op.events);
+    appendAll(events, op.events);
     for (const r of records) if (r.response === 'failed') crashes.crash(r.party, 'command', r.reason);
     for (let i = 0; i < n; i++) {
       const change = Math.round(op.commandedKw[i]! / quantumKw);

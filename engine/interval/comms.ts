@@ -34,6 +34,7 @@
  *
  * With `comms: ideal` none of this exists: the simulation never builds a `CommsRun`.
  */
+import { appendAll } from '../../core/arrays.ts';
 import type { KeyObject } from 'node:crypto';
 import { APPLICATION_CLASSES, type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
 import { MessageLogWriter } from '../../comms/messageLog.ts';
@@ -881,7 +882,7 @@ export class CommsRun {
       }
     }
     for (const [i, sc] of scaled) if (sc.committed !== 0) ledger.commandedQuanta[i] = Math.round((ledger.commandedQuanta[i]! * sc.effective) / sc.committed);
-    events.push(...this.verdictEvents.splice(0));
+    appendAll(events, this.verdictEvents.splice(0));
     return { records: out, events };
   }
 

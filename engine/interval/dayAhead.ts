@@ -31,6 +31,7 @@
  * EVs) is handed its own schedule, and its real-time bid realises it (agents/storage,
  * agents/ev `followEvSchedule`).
  */
+import { appendAll } from '../../core/arrays.ts';
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../../agents/physics/loadProfile.ts';
 import { localHourOfDay } from '../../agents/physics/localTime.ts';
 import type { CustomerBook } from '../../agents/retailer/index.ts';
@@ -170,7 +171,7 @@ export function runDayAheadAuction(ctx: DayAheadContext, intervals: readonly Mar
     { horizon: { firstInterval: first.index, intervalCount: intervals.length, durationH: first.durationH }, rules, bids, intertemporalBids: intertemporal },
     { network: ctx.network, buses: ctx.buses, solver: ctx.solver, trustedIdentities: true },
   );
-  rejections.push(...result.rejections);
+  appendAll(rejections, result.rejections);
   const positions = new Map<number, DayAheadPosition>();
   if (result.status !== 'cleared') return { positions, rejections, result };
 

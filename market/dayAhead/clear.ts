@@ -34,6 +34,7 @@
  *   r.intervals[0].busPriceMwh   // [20, 81]
  *   r.schedules[0].netKw         // [20, -16.2]  (+ charging, − discharging)
  */
+import { appendAll } from '../../core/arrays.ts';
 import { UserError } from '../../core/errors.ts';
 import type { BusId } from '../../core/units.ts';
 import { sharedTopologyCache } from '../../network/topology.ts';
@@ -265,7 +266,7 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
   const shared = new Set<string>();
   if (intertemporalIds.size > 0) for (const bid of book.bids) if (intertemporalIds.has(String(bid.id))) shared.add(String(bid.id));
   const checked = validateIntertemporalBids(book.intertemporalBids, ctx, shared);
-  rejections.push(...checked.rejections);
+  appendAll(rejections, checked.rejections);
   const q = rules.quantumKw;
   // Block and shiftable quantities to whole quanta; a shiftable load rounding to nothing cannot run (and its children, none, need no care).
   const entered = checked.accepted.filter((b) => {
