@@ -80,6 +80,20 @@ export async function connectQueue(url: string, timeoutMs = 5000): Promise<Redis
   return new Redis(url, { maxRetriesPerRequest: null });
 }
 
+/**
+ * Closes a connection opened by `connectQueue`: politely (QUIT) while Redis answers, at once when it
+ * does not. QUIT waits behind the commands ioredis holds for a server that is down, for ever: a
+ * batch stopped by a second Ctrl-C with Redis down never ended.
+ */
+export async function closeConnection(conn: Redis, graceMs = 2000): Promise<void> {
+  if (conn.status === 'ready') {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([conn.quit().catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+  }
+  conn.disconnect();
+}
+
 /** Reports a connection problem once per outage (ioredis keeps reconnecting). */
 export function watchConnection(conn: Redis, url: string, say: (text: string) => void): void {
   let down = false;

@@ -297,6 +297,31 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expectSameTree(join(dir, 'local'), out);
     checkOutputTree(out);
   });
+  it('Redis gone for good: SIGTERM still ends a worker and a second Ctrl-C a batch (both waited for Redis for ever)', async () => {
+    // The batch on another database of the same server: the idle workers take none of its runs.
+    const batch = gridbid(['batch', SWEEP, '--queue', `${url}/1`, '--out', join(dir, 'redis-gone')]);
+    try {
+      await until('the runs to be queued', () => batch.stderr().includes('runs queued on'), 60_000);
+      redis.child.kill('SIGKILL');
+      await redis.exit;
+      await until('everyone to see Redis go', () => [batch, ...workers].every((p) => p.stderr().includes('lost the connection to Redis')), 30_000);
+      for (const w of workers) w.child.kill('SIGTERM');
+      for (const r of await Promise.all(workers.map((w) => endsWithin(w, 20_000)))) {
+        expect(r?.code, r?.stderr ?? 'the worker never ended').to.equal(0);
+        expect(r!.stderr).to.contain('does not answer: stopping without it once the runs in progress have finished');
+      }
+      batch.child.kill('SIGINT');
+      await until('the batch to stop', () => batch.stderr().includes('stopping:'), 10_000);
+      batch.child.kill('SIGINT');
+      const r = await endsWithin(batch, 20_000);
+      expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(130);
+      expect(r!.stderr).to.contain('interrupted: 0 of 6 runs finished');
+    } finally {
+      redis = start(REDIS, redisArgs);
+      await redisAnswers();
+    }
+  });
+
   it("a batch that reads none of its runs' events (its event reader was moved past them) still ends, from what Redis holds, as the local one", async () => {
     // No worker takes a run until the batch reads no events.
     for (const w of workers) w.child.kill('SIGTERM');
