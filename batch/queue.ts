@@ -350,10 +350,12 @@ export async function runOnQueue(
       options.kill?.addEventListener('abort', () => resolveAll(), { once: true });
       let checking = false;
       vanishedCheck = setInterval(() => {
-        if (checking || options.stop?.aborted || options.kill?.aborted) return;
+        if (checking || options.kill?.aborted) return;
         checking = true;
         const waiting = bulk.filter((b) => !settled.has(b.opts.jobId));
-        void requeueVanished(store, waiting, requeued)
+        // After a Ctrl-C nothing goes on the queue again, but the started runs are still looked for in
+        // Redis: the batch waited for ever for a run whose finish it did not hear.
+        void (options.stop?.aborted ? Promise.resolve() : requeueVanished(store, waiting, requeued))
           .then(() => finishedJobs(finishedStore, waiting.map((b) => b.opts.jobId).filter((id) => !settled.has(id))))
           .then((found) => {
             for (const job of found) 'outcome' in job ? completed(job.jobId, job.outcome) : failed(job.jobId, job.failedReason);

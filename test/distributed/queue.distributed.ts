@@ -346,6 +346,25 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     checkOutputTree(out);
   });
 
+  it('a batch stopped by one Ctrl-C still ends when it does not hear its run in progress finish (it read Redis no more)', async () => {
+    const out = join(dir, 'stopped-unheard');
+    const batch = gridbid(['batch', 'test/fixtures/sweeps/run-timeout.yaml', '--queue', url, '--out', out, '--run-timeout', '4s', '--no-database']);
+    await until('a worker to start the looping run', () => workers.some((w) => lines(w.stderr(), 'started').includes('loops__seed-7')), 60_000);
+    batch.child.kill('SIGINT');
+    await until('the batch to stop', () => batch.stderr().includes('stopping:'), 10_000);
+    // Its event reader moved past every event, as in the test above.
+    const stream = `bull:${QUEUE_NAME}:events`;
+    redisCli('DEL', stream);
+    redisCli('XADD', stream, '9999999999999-0', 'event', 'far-ahead');
+    await new Promise((r) => setTimeout(r, 1000));
+    redisCli('DEL', stream);
+    const r = await endsWithin(batch, 40_000);
+    expect(r?.code, r?.stderr ?? 'the batch never ended').to.be.oneOf([3, 130]);
+    const rows = parse(readFileSync(join(out, 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+    const loops = rows.find((x) => x.run_id === 'loops__seed-7');
+    expect(loops?.error, r!.stderr).to.contain('it ran longer than its time limit of 4 s (--run-timeout)');
+  });
+
   it('a job that fails in a worker outside the engine (here a worker that is not gridbid\'s and throws) still leaves its run folder: scenario.yaml and error.txt, as every failed run does; exit 3', async () => {
     // Only the broken worker takes runs.
     for (const w of workers) w.child.kill('SIGTERM');
