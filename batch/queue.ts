@@ -72,8 +72,7 @@ export async function connectQueue(url: string, timeoutMs = 5000): Promise<Redis
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    const reason = (lastError ?? (err as Error)).message || String(err);
-    throw new UserError(`cannot reach Redis at ${showUrl(url)}: ${reason.replace(/^connect /, 'connect: ')}. Is redis-server running there, and is the port open?`);
+    throw new UserError(unreachableMessage(url, (lastError ?? (err as Error)).message || String(err)));
   } finally {
     probe.disconnect();
   }
@@ -92,6 +91,19 @@ export async function closeConnection(conn: Redis, graceMs = 2000): Promise<void
     clearTimeout(timer);
   }
   conn.disconnect();
+}
+
+/**
+ * Why a queue's server cannot be used, for the user. A server that refuses the password is
+ * running and reachable: it said "WRONGPASS invalid username-password pair or user is disabled..
+ * Is redis-server running there, and is the port open?". Pure.
+ */
+export function unreachableMessage(url: string, reason: string): string {
+  const why = reason.replace(/^connect /, 'connect: ').replace(/\.+$/, '');
+  const hint = /^(WRONGPASS|NOAUTH)\b/.test(why)
+    ? 'Check the password in the URL (redis://:PASSWORD@host:port, or redis://USER:PASSWORD@host:port)'
+    : 'Is redis-server running there, and is the port open?';
+  return `cannot reach Redis at ${showUrl(url)}: ${why}. ${hint}`;
 }
 
 /** Reports a connection problem once per outage (ioredis keeps reconnecting). */
