@@ -208,6 +208,8 @@ export interface QueueFollowOptions {
   /** How the runs write their tables (`--format`); default csv. */
   readonly formats?: RunTask['formats'];
   readonly runTimeoutSeconds?: number | undefined;
+  /** The outcome of a run whose folder already holds it finished (a valid DONE for this run), if it does. */
+  readonly finishedRun?: ((run: RunSpec) => RunOutcome | undefined) | undefined;
   /** How often to look for jobs Redis lost (default 10 s). */
   readonly vanishedCheckMs?: number | undefined;
 }
@@ -318,11 +320,14 @@ export async function runOnQueue(
         if (settled.has(jobId)) return;
         if (options.stop?.aborted || options.kill?.aborted) return settle(jobId);
         // Failed in the worker outside the engine (its process failed, or it stalled too often): no
-        // run wrote the folder, so the batch does, as for any failed run (unless a worker published it meanwhile).
+        // run wrote the folder, so the batch does, as for any failed run. A run a worker published
+        // meanwhile is finished: its row is its DONE's, as a rerun would read it (it was 'failed'
+        // beside a finished folder, and the rerun said ok).
         const run = byJob.get(jobId)!;
         const error = `the worker running it failed: ${oneLine(message)}`;
         const folder = join(outDir, run.id);
-        finish(run, existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run.text, error), took(jobId));
+        const published = options.finishedRun?.(run);
+        finish(run, published ?? (existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run.text, error)), took(jobId));
         settle(jobId);
       };
       const follow = (job: Job<QueuedTask, RunOutcome>): void => {

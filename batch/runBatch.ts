@@ -164,7 +164,18 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
     if (connection) {
       await runOnQueue(
         toRun,
-        { url: options.queue!, outDir, stop: options.stop, kill: options.kill, formats: options.formats, runTimeoutSeconds: options.runTimeoutSeconds },
+        {
+          url: options.queue!,
+          outDir,
+          stop: options.stop,
+          kill: options.kill,
+          formats: options.formats,
+          runTimeoutSeconds: options.runTimeoutSeconds,
+          finishedRun: (run) => {
+            const done = readDone(join(outDir, run.id), run, options.formats ?? ['csv']);
+            return done && done !== 'stale' ? { status: 'ok', kpis: done.kpis.map(([k, v]) => [k, v]) } : undefined;
+          },
+        },
         connection,
         progress,
         finish,

@@ -389,6 +389,27 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     }
   });
 
+  it('a job that fails after its run was published (its folder DONE) counts the run as finished, as a rerun would: the same files as the local batch', async () => {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    const broken = client('brokenWorker.ts', [url, 'publish-first']);
+    try {
+      await until('the broken worker', () => broken.stdout().includes('ready'), 60_000);
+      const sweep = 'test/fixtures/sweeps/tiny.yaml';
+      const local = join(dir, 'published-local');
+      await runBatch({ target: sweep, outDir: local, workers: 1, database: false });
+      const out = join(dir, 'published-then-failed');
+      const r = await gridbid(['batch', sweep, '--queue', url, '--out', out, '--no-database']).exit;
+      // It said "failed: the worker running it failed: the disk is on fire" beside a finished run's folder.
+      expect(r.code, r.stderr).to.equal(0);
+      expectSameTree(local, out);
+      checkOutputTree(out);
+    } finally {
+      broken.child.kill('SIGTERM');
+      await endsWithin(broken, 10_000);
+    }
+  });
+
   it('a worker refuses a run queued by another gridbid version, saying both versions; the job fails and is not run', async () => {
     const { gridbidVersion } = await import('../../core/version.ts');
     const out = join(dir, 'other-version', 'tiny__seed-7');
