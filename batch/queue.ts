@@ -72,12 +72,38 @@ export async function connectQueue(url: string, timeoutMs = 5000): Promise<Redis
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    const reason = (lastError ?? (err as Error)).message || String(err);
-    throw new UserError(`cannot reach Redis at ${showUrl(url)}: ${reason.replace(/^connect /, 'connect: ')}. Is redis-server running there, and is the port open?`);
+    throw new UserError(unreachableMessage(url, (lastError ?? (err as Error)).message || String(err)));
   } finally {
     probe.disconnect();
   }
   return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+/**
+ * Closes a connection opened by `connectQueue`: politely (QUIT) while Redis answers, at once when it
+ * does not. QUIT waits behind the commands ioredis holds for a server that is down, for ever: a
+ * batch stopped by a second Ctrl-C with Redis down never ended.
+ */
+export async function closeConnection(conn: Redis, graceMs = 2000): Promise<void> {
+  if (conn.status === 'ready') {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([conn.quit().catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+  }
+  conn.disconnect();
+}
+
+/**
+ * Why a queue's server cannot be used, for the user. A server that refuses the password is
+ * running and reachable: it said "WRONGPASS invalid username-password pair or user is disabled..
+ * Is redis-server running there, and is the port open?". Pure.
+ */
+export function unreachableMessage(url: string, reason: string): string {
+  const why = reason.replace(/^connect /, 'connect: ').replace(/\.+$/, '');
+  const hint = /^(WRONGPASS|NOAUTH)\b/.test(why)
+    ? 'Check the password in the URL (redis://:PASSWORD@host:port, or redis://USER:PASSWORD@host:port)'
+    : 'Is redis-server running there, and is the port open?';
+  return `cannot reach Redis at ${showUrl(url)}: ${why}. ${hint}`;
 }
 
 /** Reports a connection problem once per outage (ioredis keeps reconnecting). */
@@ -182,6 +208,8 @@ export interface QueueFollowOptions {
   /** How the runs write their tables (`--format`); default csv. */
   readonly formats?: RunTask['formats'];
   readonly runTimeoutSeconds?: number | undefined;
+  /** The outcome of a run whose folder already holds it finished (a valid DONE for this run), if it does. */
+  readonly finishedRun?: ((run: RunSpec) => RunOutcome | undefined) | undefined;
   /** How often to look for jobs Redis lost (default 10 s). */
   readonly vanishedCheckMs?: number | undefined;
 }
@@ -292,11 +320,14 @@ export async function runOnQueue(
         if (settled.has(jobId)) return;
         if (options.stop?.aborted || options.kill?.aborted) return settle(jobId);
         // Failed in the worker outside the engine (its process failed, or it stalled too often): no
-        // run wrote the folder, so the batch does, as for any failed run (unless a worker published it meanwhile).
+        // run wrote the folder, so the batch does, as for any failed run. A run a worker published
+        // meanwhile is finished: its row is its DONE's, as a rerun would read it (it was 'failed'
+        // beside a finished folder, and the rerun said ok).
         const run = byJob.get(jobId)!;
         const error = `the worker running it failed: ${oneLine(message)}`;
         const folder = join(outDir, run.id);
-        finish(run, existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run.text, error), took(jobId));
+        const published = options.finishedRun?.(run);
+        finish(run, published ?? (existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run.text, error)), took(jobId));
         settle(jobId);
       };
       const follow = (job: Job<QueuedTask, RunOutcome>): void => {
@@ -336,10 +367,12 @@ export async function runOnQueue(
       options.kill?.addEventListener('abort', () => resolveAll(), { once: true });
       let checking = false;
       vanishedCheck = setInterval(() => {
-        if (checking || options.stop?.aborted || options.kill?.aborted) return;
+        if (checking || options.kill?.aborted) return;
         checking = true;
         const waiting = bulk.filter((b) => !settled.has(b.opts.jobId));
-        void requeueVanished(store, waiting, requeued)
+        // After a Ctrl-C nothing goes on the queue again, but the started runs are still looked for in
+        // Redis: the batch waited for ever for a run whose finish it did not hear.
+        void (options.stop?.aborted ? Promise.resolve() : requeueVanished(store, waiting, requeued))
           .then(() => finishedJobs(finishedStore, waiting.map((b) => b.opts.jobId).filter((id) => !settled.has(id))))
           .then((found) => {
             for (const job of found) 'outcome' in job ? completed(job.jobId, job.outcome) : failed(job.jobId, job.failedReason);

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
+import { closeConnection, connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
 import { readDone } from './runBatch.ts';
 import { RunThreads } from './runThreads.ts';
 import { errorText, failDeadRun, formatSeconds, type RunOutcome, type RunTask } from './runFiles.ts';
@@ -110,6 +110,9 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
   const threads = new RunThreads(code, concurrency);
   let ran = 0;
   let failed = 0;
+  // The runs in progress, counted here: BullMQ's own wait for them also waits for Redis.
+  let inProgress = 0;
+  let idle: (() => void) | undefined;
   const worker = new Worker<QueuedTask, RunOutcome>(
     QUEUE_NAME,
     async (job) => {
@@ -125,9 +128,12 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
       options.log(`started   ${task.id}`);
       // A run whose worker thread dies, or which runs past its time limit (the batch's or this worker's
       // --run-timeout), fails as in a local batch (the same error.txt and summary row), and is not retried.
+      inProgress++;
       const { outcome, ran: didRun } = await runStaged(task, (t) =>
         threads.run(t, { timeLimitSeconds: limit }).catch((err: unknown) => failDeadRun(t.outDir, t.text, err)),
-      );
+      ).finally(() => {
+        if (--inProgress === 0) idle?.();
+      });
       const s = ((performance.now() - t0) / 1000).toFixed(1);
       if (!didRun) options.log(`kept      ${task.id} (already finished in ${task.outDir})`);
       else if (outcome.status === 'ok') options.log(`finished  ${task.id} ok ${s} s`);
@@ -147,9 +153,22 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
     if (options.stop.aborted) resolveStop();
     options.stop.addEventListener('abort', () => resolveStop(), { once: true });
   });
-  await worker.close();
-  await running;
+  if (connection.status === 'ready') {
+    await worker.close();
+    await running;
+  } else {
+    // Redis is down: BullMQ's close waits for it for ever (SIGTERM never ended the worker). The runs in
+    // progress finish and are published; their jobs' locks then expire, and the worker that takes one
+    // again keeps its published folder.
+    options.log(`Redis at ${showUrl(options.url)} does not answer: stopping without it once the runs in progress have finished`);
+    await worker.pause(true);
+    if (inProgress > 0) await new Promise<void>((resolveIdle) => (idle = resolveIdle));
+    connection.disconnect();
+    await worker.close(true);
+    // Not awaited: BullMQ's main loop, cut off from Redis, may never settle (node then ended the worker with exit code 13).
+    running.catch(() => {});
+  }
   await threads.close();
-  await connection.quit().catch(() => {});
+  await closeConnection(connection);
   return { ran, failed };
 }

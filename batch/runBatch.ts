@@ -29,7 +29,7 @@ import { type RunRow, summaryCsv } from './summary.ts';
 import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile } from './shard.ts';
 import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
-import { connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
+import { closeConnection, connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SCENARIO_FILE, SUMMARY_FILE, failDeadRun, writeAtomic } from './runFiles.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { DATABASE_FILE, removeResultsDatabase, writeResultsDatabase } from './database.ts';
@@ -99,7 +99,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     try {
       return await execute(options, whole, connection, threads);
     } finally {
-      await connection?.quit().catch(() => {});
+      if (connection) await closeConnection(connection);
     }
   } finally {
     await threads?.close();
@@ -164,7 +164,18 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
     if (connection) {
       await runOnQueue(
         toRun,
-        { url: options.queue!, outDir, stop: options.stop, kill: options.kill, formats: options.formats, runTimeoutSeconds: options.runTimeoutSeconds },
+        {
+          url: options.queue!,
+          outDir,
+          stop: options.stop,
+          kill: options.kill,
+          formats: options.formats,
+          runTimeoutSeconds: options.runTimeoutSeconds,
+          finishedRun: (run) => {
+            const done = readDone(join(outDir, run.id), run, options.formats ?? ['csv']);
+            return done && done !== 'stale' ? { status: 'ok', kpis: done.kpis.map(([k, v]) => [k, v]) } : undefined;
+          },
+        },
         connection,
         progress,
         finish,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
-import { finishedJobs, type QueuedTask, parseQueueUrl, requeueVanished, showUrl, STAGING_DIR, workerMs } from '../../batch/queue.ts';
+import { finishedJobs, type QueuedTask, parseQueueUrl, requeueVanished, showUrl, STAGING_DIR, unreachableMessage, workerMs } from '../../batch/queue.ts';
 import { finishedOutcome, runStaged, smallerLimit, workerScenarioPath } from '../../batch/queueWorker.ts';
 import { type RunTask, runTask } from '../../batch/worker.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
@@ -46,6 +46,16 @@ describe('batch on a Redis queue (no server needed)', () => {
     const limit = await gridbidInProcess(['worker', '--queue', 'redis://127.0.0.1:1', '--run-timeout', '0s']);
     expect(limit.status).to.equal(1);
     expect(limit.stderr).to.contain("option '--run-timeout <duration>' argument '0s' is invalid. expected a duration above 0 and at most 24 days (576h)");
+  });
+
+  it('a server that refuses the password is named as such, not as one that may not be running; no doubled full stop', () => {
+    expect(unreachableMessage('redis://:pw@h:1', 'WRONGPASS invalid username-password pair or user is disabled.')).to.equal(
+      'cannot reach Redis at redis://:***@h:1: WRONGPASS invalid username-password pair or user is disabled. Check the password in the URL (redis://:PASSWORD@host:port, or redis://USER:PASSWORD@host:port)',
+    );
+    expect(unreachableMessage('redis://h:1', 'NOAUTH Authentication required.')).to.match(/^cannot reach Redis at redis:\/\/h:1: NOAUTH Authentication required\. Check the password in the URL/);
+    expect(unreachableMessage('redis://h:1', 'connect ECONNREFUSED 127.0.0.1:1')).to.equal(
+      'cannot reach Redis at redis://h:1: connect: ECONNREFUSED 127.0.0.1:1. Is redis-server running there, and is the port open?',
+    );
   });
 
   it("a run's time limit on a worker is the smaller of the batch's --run-timeout and the worker's own", () => {

@@ -297,6 +297,31 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expectSameTree(join(dir, 'local'), out);
     checkOutputTree(out);
   });
+  it('Redis gone for good: SIGTERM still ends a worker and a second Ctrl-C a batch (both waited for Redis for ever)', async () => {
+    // The batch on another database of the same server: the idle workers take none of its runs.
+    const batch = gridbid(['batch', SWEEP, '--queue', `${url}/1`, '--out', join(dir, 'redis-gone')]);
+    try {
+      await until('the runs to be queued', () => batch.stderr().includes('runs queued on'), 60_000);
+      redis.child.kill('SIGKILL');
+      await redis.exit;
+      await until('everyone to see Redis go', () => [batch, ...workers].every((p) => p.stderr().includes('lost the connection to Redis')), 30_000);
+      for (const w of workers) w.child.kill('SIGTERM');
+      for (const r of await Promise.all(workers.map((w) => endsWithin(w, 20_000)))) {
+        expect(r?.code, r?.stderr ?? 'the worker never ended').to.equal(0);
+        expect(r!.stderr).to.contain('does not answer: stopping without it once the runs in progress have finished');
+      }
+      batch.child.kill('SIGINT');
+      await until('the batch to stop', () => batch.stderr().includes('stopping:'), 10_000);
+      batch.child.kill('SIGINT');
+      const r = await endsWithin(batch, 20_000);
+      expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(130);
+      expect(r!.stderr).to.contain('interrupted: 0 of 6 runs finished');
+    } finally {
+      redis = start(REDIS, redisArgs);
+      await redisAnswers();
+    }
+  });
+
   it("a batch that reads none of its runs' events (its event reader was moved past them) still ends, from what Redis holds, as the local one", async () => {
     // No worker takes a run until the batch reads no events.
     for (const w of workers) w.child.kill('SIGTERM');
@@ -321,6 +346,25 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     checkOutputTree(out);
   });
 
+  it('a batch stopped by one Ctrl-C still ends when it does not hear its run in progress finish (it read Redis no more)', async () => {
+    const out = join(dir, 'stopped-unheard');
+    const batch = gridbid(['batch', 'test/fixtures/sweeps/run-timeout.yaml', '--queue', url, '--out', out, '--run-timeout', '4s', '--no-database']);
+    await until('a worker to start the looping run', () => workers.some((w) => lines(w.stderr(), 'started').includes('loops__seed-7')), 60_000);
+    batch.child.kill('SIGINT');
+    await until('the batch to stop', () => batch.stderr().includes('stopping:'), 10_000);
+    // Its event reader moved past every event, as in the test above.
+    const stream = `bull:${QUEUE_NAME}:events`;
+    redisCli('DEL', stream);
+    redisCli('XADD', stream, '9999999999999-0', 'event', 'far-ahead');
+    await new Promise((r) => setTimeout(r, 1000));
+    redisCli('DEL', stream);
+    const r = await endsWithin(batch, 40_000);
+    expect(r?.code, r?.stderr ?? 'the batch never ended').to.be.oneOf([3, 130]);
+    const rows = parse(readFileSync(join(out, 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+    const loops = rows.find((x) => x.run_id === 'loops__seed-7');
+    expect(loops?.error, r!.stderr).to.contain('it ran longer than its time limit of 4 s (--run-timeout)');
+  });
+
   it('a job that fails in a worker outside the engine (here a worker that is not gridbid\'s and throws) still leaves its run folder: scenario.yaml and error.txt, as every failed run does; exit 3', async () => {
     // Only the broken worker takes runs.
     for (const w of workers) w.child.kill('SIGTERM');
@@ -338,6 +382,27 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
       const run = join(out, rows[0]!.run_id!);
       expect(readFileSync(join(run, 'error.txt'), 'utf8')).to.equal('the worker running it failed: the disk is on fire\n');
       expect(readFileSync(join(run, 'scenario.yaml'), 'utf8')).to.equal(readFileSync('test/fixtures/sweeps/tiny.yaml', 'utf8'));
+      checkOutputTree(out);
+    } finally {
+      broken.child.kill('SIGTERM');
+      await endsWithin(broken, 10_000);
+    }
+  });
+
+  it('a job that fails after its run was published (its folder DONE) counts the run as finished, as a rerun would: the same files as the local batch', async () => {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    const broken = client('brokenWorker.ts', [url, 'publish-first']);
+    try {
+      await until('the broken worker', () => broken.stdout().includes('ready'), 60_000);
+      const sweep = 'test/fixtures/sweeps/tiny.yaml';
+      const local = join(dir, 'published-local');
+      await runBatch({ target: sweep, outDir: local, workers: 1, database: false });
+      const out = join(dir, 'published-then-failed');
+      const r = await gridbid(['batch', sweep, '--queue', url, '--out', out, '--no-database']).exit;
+      // It said "failed: the worker running it failed: the disk is on fire" beside a finished run's folder.
+      expect(r.code, r.stderr).to.equal(0);
+      expectSameTree(local, out);
       checkOutputTree(out);
     } finally {
       broken.child.kill('SIGTERM');
