@@ -60,32 +60,48 @@ export function proRataQuanta(spill: number, exports: readonly number[]): number
  * Returns the quanta curtailed per bus.
  */
 export function curtailSpill(ledger: IntervalLedger, spilledQuanta: Float64Array, sites: CurtailSite, curtailableQuanta: Float64Array): Float64Array {
-  const nBus = spilledQuanta.length;
-  const done = new Float64Array(nBus);
-  for (let k = 0; k < nBus; k++) {
-    const spill = spilledQuanta[k]!;
-    if (!(spill > 0)) continue;
-    const who: number[] = [];
-    const exports: number[] = [];
-    for (let i = 0; i < sites.busOf.length; i++) {
-      if (sites.busOf[i] !== k || !(curtailableQuanta[i]! > 0)) continue;
-      const e = Math.min(curtailableQuanta[i]! - ledger.curtailedQuanta[i]!, Math.max(0, -ledger.actualQuanta[i]!));
-      if (e > 0) {
-        who.push(i);
-        exports.push(e);
-      }
-    }
-    const cut = proRataQuanta(spill, exports);
-    cut.forEach((c, j) => {
-      if (c === 0) return;
-      const i = who[j]!;
-      ledger.actualQuanta[i]! += c;
-      ledger.generatedQuanta[i]! -= c;
-      ledger.curtailedQuanta[i]! += c;
-      const via = sites.viaOf[i]!;
-      if (via >= 0) for (const pos of ledger.busPositions) if (pos.party === via && pos.busIndex === k) pos.actualQuanta += c;
-      done[k]! += c;
-    });
+  const done = new Float64Array(spilledQuanta.length);
+  for (let k = 0; k < spilledQuanta.length; k++) {
+    if (!(spilledQuanta[k]! > 0)) continue;
+    done[k] = takeProRataAtBus(
+      k,
+      spilledQuanta[k]!,
+      sites,
+      // Curtailable export: what it reported, less what was curtailed already, within its metered export.
+      (i) => (curtailableQuanta[i]! > 0 ? Math.min(curtailableQuanta[i]! - ledger.curtailedQuanta[i]!, Math.max(0, -ledger.actualQuanta[i]!)) : 0),
+      (i, c) => {
+        ledger.actualQuanta[i]! += c;
+        ledger.generatedQuanta[i]! -= c;
+        ledger.curtailedQuanta[i]! += c;
+        const via = sites.viaOf[i]!;
+        if (via >= 0) for (const pos of ledger.busPositions) if (pos.party === via && pos.busIndex === k) pos.actualQuanta += c;
+      },
+    );
   }
   return done;
+}
+
+/**
+ * Takes `quanta` at bus `k` off the sites there pro rata to `room(i)` (what each can give, quanta;
+ * ≤ 0: nothing), in whole quanta by largest remainder (`proRataQuanta`), calling `take(i, c)` for
+ * each share c > 0; returns the quanta taken. Spill curtailment and load shedding (shed.ts) share it.
+ */
+export function takeProRataAtBus(k: number, quanta: number, sites: CurtailSite, room: (i: number) => number, take: (i: number, c: number) => void): number {
+  const who: number[] = [];
+  const rooms: number[] = [];
+  for (let i = 0; i < sites.busOf.length; i++) {
+    if (sites.busOf[i] !== k) continue;
+    const r = room(i);
+    if (r > 0) {
+      who.push(i);
+      rooms.push(r);
+    }
+  }
+  let taken = 0;
+  proRataQuanta(quanta, rooms).forEach((c, j) => {
+    if (c === 0) return;
+    take(who[j]!, c);
+    taken += c;
+  });
+  return taken;
 }

@@ -20,7 +20,7 @@
  * any other, and it is reported (`imbalance.shedKwh` in summary.json, a `LOAD_SHED` row per
  * site in events.csv). Pure apart from the ledger it corrects.
  */
-import { type CurtailSite, proRataQuanta } from './curtail.ts';
+import { type CurtailSite, takeProRataAtBus } from './curtail.ts';
 import type { IntervalLedger } from './ledger.ts';
 
 /**
@@ -30,32 +30,23 @@ import type { IntervalLedger } from './ledger.ts';
  * (0 for every party that is not a metered, non-regulating site). Returns the quanta shed per bus.
  */
 export function shedLoad(ledger: IntervalLedger, unservedQuanta: Float64Array, sites: CurtailSite, sheddableQuanta: Float64Array): Float64Array {
-  const nBus = unservedQuanta.length;
-  const done = new Float64Array(nBus);
-  for (let k = 0; k < nBus; k++) {
-    const unserved = unservedQuanta[k]!;
-    if (!(unserved > 0)) continue;
-    const who: number[] = [];
-    const loads: number[] = [];
-    for (let i = 0; i < sites.busOf.length; i++) {
-      if (sites.busOf[i] !== k || !(sheddableQuanta[i]! > 0)) continue;
-      const l = Math.min(sheddableQuanta[i]! - ledger.shedQuanta[i]!, Math.max(0, ledger.actualQuanta[i]!));
-      if (l > 0) {
-        who.push(i);
-        loads.push(l);
-      }
-    }
-    const cut = proRataQuanta(unserved, loads);
-    cut.forEach((c, j) => {
-      if (c === 0) return;
-      const i = who[j]!;
-      ledger.actualQuanta[i]! -= c;
-      ledger.consumedQuanta[i]! -= c;
-      ledger.shedQuanta[i]! += c;
-      const via = sites.viaOf[i]!;
-      if (via >= 0) for (const pos of ledger.busPositions) if (pos.party === via && pos.busIndex === k) pos.actualQuanta -= c;
-      done[k]! += c;
-    });
+  const done = new Float64Array(unservedQuanta.length);
+  for (let k = 0; k < unservedQuanta.length; k++) {
+    if (!(unservedQuanta[k]! > 0)) continue;
+    done[k] = takeProRataAtBus(
+      k,
+      unservedQuanta[k]!,
+      sites,
+      // Sheddable load: what it reported, less what was shed already, within its metered withdrawal.
+      (i) => (sheddableQuanta[i]! > 0 ? Math.min(sheddableQuanta[i]! - ledger.shedQuanta[i]!, Math.max(0, ledger.actualQuanta[i]!)) : 0),
+      (i, c) => {
+        ledger.actualQuanta[i]! -= c;
+        ledger.consumedQuanta[i]! -= c;
+        ledger.shedQuanta[i]! += c;
+        const via = sites.viaOf[i]!;
+        if (via >= 0) for (const pos of ledger.busPositions) if (pos.party === via && pos.busIndex === k) pos.actualQuanta -= c;
+      },
+    );
   }
   return done;
 }

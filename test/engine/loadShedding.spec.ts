@@ -5,7 +5,11 @@
  * as unserved. Before it, a retailer's customers using more than the plant could give ended the
  * run with its books open (exit 4).
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { proRataQuanta } from '../../engine/interval/curtail.ts';
@@ -15,6 +19,7 @@ import { Money, MoneyUnit } from '../../core/money.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { type IntervalOutcome, Simulation } from '../../engine/simulation.ts';
 import { KpiAccumulator } from '../../output/kpis.ts';
+import { gridbidInProcess, REPO_ROOT } from '../helpers/cli.ts';
 
 describe('load shedding (engine/interval/shed.ts)', function () {
   this.timeout(120_000);
@@ -168,11 +173,6 @@ describe('load shedding (engine/interval/shed.ts)', function () {
 describe('load shedding through the CLI: a retailer short after gate closure', () => {
   it('gridbid run ends 0 with its books closed; every LOAD_SHED row of events.csv adds up to imbalance.shedKwh and to the homes’ unserved energy, and the CLI says so', async function () {
     this.timeout(60_000);
-    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { parse } = await import('csv-parse/sync');
-    const { gridbidInProcess, REPO_ROOT } = await import('../helpers/cli.ts');
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-shed-'));
     try {
       const r = await gridbidInProcess(['run', join(REPO_ROOT, 'test/fixtures/scenarios/shortage-retail.yaml'), '--out', dir]);
@@ -200,11 +200,6 @@ describe('load shedding through the CLI: a retailer short after gate closure', (
 
   it('on a 3-bus feeder with congestion (LP dispatch, nodal prices): load is shed on the streets that are short, each shed interval priced at the cap there, and every book closes', async function () {
     this.timeout(60_000);
-    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { parse } = await import('csv-parse/sync');
-    const { gridbidInProcess, REPO_ROOT } = await import('../helpers/cli.ts');
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-shed-net-'));
     try {
       const r = await gridbidInProcess(['run', join(REPO_ROOT, 'test/fixtures/scenarios/shortage-network.yaml'), '--out', dir]);
