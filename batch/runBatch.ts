@@ -30,6 +30,7 @@ import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile
 import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
 import { closeConnection, connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
+import { lockBatchFolder } from './folderLock.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SCENARIO_FILE, SUMMARY_FILE, failDeadRun, writeAtomic } from './runFiles.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { DATABASE_FILE, removeResultsDatabase, writeResultsDatabase } from './database.ts';
@@ -111,8 +112,19 @@ async function execute(options: BatchOptions, whole: BatchPlan, connection: Redi
   // A shard's plan lists only its runs; their indexes (and summary.csv's row order) stay the sweep's.
   const plan: BatchPlan = shard ? { ...whole, runs: whole.runs.filter((r) => inShard(r, shard)) } : whole;
   const outDir = options.outDir ?? join('results', shard ? `${whole.name}-shard-${shard.k}-of-${shard.n}` : whole.name);
-  const progress = options.progress ?? silentProgress;
   prepareOutputFolder(outDir, '--out', [SUMMARY_FILE, REPORT_FILE, DATABASE_FILE]);
+  // Before anything in the folder changes: a second batch writing it would remove this one's runs in progress.
+  const unlock = lockBatchFolder(outDir);
+  try {
+    return await executeLocked(options, whole, plan, outDir, connection, threads);
+  } finally {
+    unlock();
+  }
+}
+
+async function executeLocked(options: BatchOptions, whole: BatchPlan, plan: BatchPlan, outDir: string, connection: Redis | undefined, threads: RunThreads | undefined): Promise<BatchResult> {
+  const shard = options.shard;
+  const progress = options.progress ?? silentProgress;
   if (shard) claimShardFolder(outDir, whole, shard);
   // The runs are about to change: until the batch ends, `gridbid query` reads the files.
   removeResultsDatabase(outDir);
