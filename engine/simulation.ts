@@ -38,7 +38,7 @@ import { strategyNeedsLpSolver } from '../strategies/registry.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { type ClockSpec, intervalAt, type MarketInterval, marketClock } from '../core/clock.ts';
 import { Environment, type Site } from '../agents/environment.ts';
-import type { AgentEnv, AgentObservation } from '../agents/types.ts';
+import type { AgentEnv, AgentObservation, AgentRuntime } from '../agents/types.ts';
 import type { StrategyFaultReporter } from '../strategies/guard.ts';
 import { PriceForecaster } from './forecast.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
@@ -683,39 +683,46 @@ export class Simulation {
 
   /** 7b. The sites whose injection re-dispatch could not place export less, pro rata (`ledger.curtailedQuanta`), and say so in the events. */
   private curtailSites(interval: MarketInterval, ledger: IntervalLedger, observations: AgentObservation[], crashes: Crashes, events: GridEvent[]): void {
+    this.tellSites(ledger.curtailedQuanta, (a) => a.curtail?.bind(a), interval, ledger, observations, crashes, events, 'SPILL_CURTAILED', 'curtailed', 're-dispatch could not place the injection surplus at {bus}: its export curtailed pro rata');
+  }
+
+  /** 7c. The sites whose consumption re-dispatch could not cover consume less, pro rata (`ledger.shedQuanta`), and say so in the events. */
+  private shedSites(interval: MarketInterval, ledger: IntervalLedger, observations: AgentObservation[], crashes: Crashes, events: GridEvent[]): void {
+    this.tellSites(ledger.shedQuanta, (a) => a.shed?.bind(a), interval, ledger, observations, crashes, events, 'LOAD_SHED', 'shed', 're-dispatch could not cover the withdrawal at {bus}: its load shed pro rata');
+  }
+
+  /**
+   * Each site with quanta in `taken` (curtailed or shed): its agent is told, when it has the method
+   * (`tell`), and observed again (a throw isolates it), and an event says how much, at its bus.
+   */
+  private tellSites(
+    taken: Float64Array,
+    tell: (a: AgentRuntime) => ((kw: number, interval: MarketInterval) => void) | undefined,
+    interval: MarketInterval,
+    ledger: IntervalLedger,
+    observations: AgentObservation[],
+    crashes: Crashes,
+    events: GridEvent[],
+    type: string,
+    response: string,
+    detail: string,
+  ): void {
     const parts = this.participants;
     const q = ledger.quantumKw;
     for (let i = 0; i < parts.length; i++) {
-      const c = ledger.curtailedQuanta[i]!;
+      const c = taken[i]!;
       if (c === 0) continue;
       const a = (parts[i] as AgentParticipant).runtime;
-      if (a.curtail) {
+      const told = tell(a);
+      if (told) {
         try {
-          a.curtail(c * q, interval);
+          told(c * q, interval);
           observations[i] = a.observe();
         } catch (err) {
           crashes.crash(i, 'settle', err);
         }
       }
-      if (c > 0) events.push({ at: interval.start, issuer: 'market', target: parts[i]!.runtime.id, type: 'SPILL_CURTAILED', requestedKw: c * q, response: 'curtailed', deliveredKw: c * q, detail: `re-dispatch could not place the injection surplus at ${this.info.buses[this.busOf[i]!]}: its export curtailed pro rata` });
-    }
-  }
-
-  /** 7c. The sites whose consumption re-dispatch could not cover consume less, pro rata (`ledger.shedQuanta`), and say so in the events. */
-  private shedSites(interval: MarketInterval, ledger: IntervalLedger, observations: AgentObservation[], crashes: Crashes, events: GridEvent[]): void {
-    const parts = this.participants;
-    const q = ledger.quantumKw;
-    for (let i = 0; i < parts.length; i++) {
-      const c = ledger.shedQuanta[i]!;
-      if (c === 0) continue;
-      const a = (parts[i] as AgentParticipant).runtime;
-      try {
-        a.shed!(c * q, interval);
-        observations[i] = a.observe();
-      } catch (err) {
-        crashes.crash(i, 'settle', err);
-      }
-      events.push({ at: interval.start, issuer: 'market', target: a.id, type: 'LOAD_SHED', requestedKw: c * q, response: 'shed', deliveredKw: c * q, detail: `re-dispatch could not cover the withdrawal at ${this.info.buses[this.busOf[i]!]}: its load shed pro rata` });
+      events.push({ at: interval.start, issuer: 'market', target: a.id, type, requestedKw: c * q, response, deliveredKw: c * q, detail: detail.replace('{bus}', this.info.buses[this.busOf[i]!]!) });
     }
   }
 
