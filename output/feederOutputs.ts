@@ -15,6 +15,7 @@ import { formatSimTime, type SimTime } from '../core/time.ts';
 import type { FeederOutcome } from '../market/types.ts';
 import { type CsvFile, csvText, fixed } from './csvFile.ts';
 import type { OpenTable } from './tableFiles.ts';
+import { busLines } from './chartBounds.ts';
 import type { ChartSpec } from './report.ts';
 
 interface Extreme {
@@ -126,7 +127,10 @@ export class FeederRecorder {
 
   charts(x: readonly number[]): ChartSpec[] {
     return [
-      { id: 'voltages', title: 'Voltage by bus (AC power flow at the cleared dispatch)', yLabel: 'p.u.', x, series: [...this.vm].map(([bus, values]) => ({ label: bus, values })) },
+      (() => {
+        const lines = busLines(this.vm, (bus) => bus, 'voltages', 'voltages.csv');
+        return { id: 'voltages', title: 'Voltage by bus (AC power flow at the cleared dispatch)', ...(lines.caption ? { caption: lines.caption } : {}), yLabel: 'p.u.', x, series: lines.series };
+      })(),
       {
         id: 'dlmp-components',
         title: 'DLMP and its parts (mean over buses; energy is the substation price)',

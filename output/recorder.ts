@@ -18,6 +18,7 @@ import type { OutputFormat } from './parquet.ts';
 import { TableFiles } from './tableFiles.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { FeederRecorder } from './feederOutputs.ts';
+import { busLines } from './chartBounds.ts';
 import { type ChartSpec, escapeHtml, renderReport, type ReportData } from './report.ts';
 import { retailSectionHtml } from './retailReport.ts';
 import { type FaultRow, issuesSectionHtml, MAX_ROWS, type RejectionRow } from './issuesReport.ts';
@@ -531,7 +532,10 @@ export class Recorder implements SimulationSink {
   private reportData(summary: RunSummary): ReportData {
     const s = this.series;
     const charts: ChartSpec[] = [
-      { id: 'prices', title: 'Clearing price by bus', yLabel: 'currency/MWh', x: s.t, series: [...s.prices].map(([bus, values]) => ({ label: bus, values })) },
+      (() => {
+        const lines = busLines(s.prices, (bus) => bus, 'clearing prices', 'intervals.csv');
+        return { id: 'prices', title: 'Clearing price by bus', ...(lines.caption ? { caption: lines.caption } : {}), yLabel: 'currency/MWh', x: s.t, series: lines.series };
+      })(),
       {
         id: 'load',
         title: 'Load',
@@ -552,17 +556,21 @@ export class Recorder implements SimulationSink {
     const imbalanceSeen = [...s.imbalancePrices.values()].some((v) => v.some((x) => x !== null));
     const daSeen = [...s.daPrices.values()].some((v) => v.some((x) => x !== null));
     if (imbalanceSeen || daSeen) {
+      // A bus that never had an imbalance price (no re-dispatch there) gets no empty line.
+      const priced = (byBus: ReadonlyMap<string, ReadonlyArray<number | null>>) => new Map([...byBus].filter(([, values]) => values.some((v) => v !== null)));
+      const stages = [
+        ...(daSeen ? [busLines(priced(s.daPrices), (bus) => `${bus} day-ahead`, 'day-ahead prices', 'intervals.csv', true)] : []),
+        busLines(priced(s.prices), (bus) => `${bus} real-time`, 'real-time prices', 'intervals.csv'),
+        busLines(priced(s.imbalancePrices), (bus) => `${bus} imbalance`, 'imbalance prices', 'intervals.csv', true),
+      ];
+      const captions = stages.flatMap((l) => (l.caption ? [l.caption] : []));
       charts.push({
         id: 'stages',
         title: 'Day-ahead, real-time and imbalance prices by bus',
+        ...(captions.length > 0 ? { caption: captions.join(' ') } : {}),
         yLabel: 'currency/MWh',
         x: s.t,
-        // A bus that never had an imbalance price (no re-dispatch there) gets no empty line.
-        series: [
-          ...(daSeen ? [...s.daPrices].map(([bus, values]) => ({ label: `${bus} day-ahead`, values, dash: true })) : []),
-          ...[...s.prices].map(([bus, values]) => ({ label: `${bus} real-time`, values })),
-          ...[...s.imbalancePrices].map(([bus, values]) => ({ label: `${bus} imbalance`, values, dash: true })),
-        ].filter((x) => x.values.some((v) => v !== null)),
+        series: stages.flatMap((l) => l.series),
       });
       charts.push({
         id: 'positions',

@@ -2,26 +2,12 @@
  * A self-contained HTML report: the charting library (uPlot), its stylesheet and
  * the data are inlined, so the page opens from disk with no network access.
  */
+import type { ChartSpec } from './chart.ts';
+import { fitForDisplay } from './chartBounds.ts';
 import { kpiInfo, kpiTitle } from './kpiCatalogue.ts';
 import { chartAssets, HEAD } from './reportAssets.ts';
 
-export interface ChartSeries {
-  readonly label: string;
-  readonly values: ReadonlyArray<number | null>;
-  readonly dash?: boolean;
-}
-
-export interface ChartSpec {
-  readonly id: string;
-  readonly title: string;
-  /** A sentence under the title: what the chart leaves out, how to read it. */
-  readonly caption?: string;
-  /** The y axis's unit ('kW', 'currency/MWh', '°C' …), printed after the title and on the axis. */
-  readonly yLabel: string;
-  /** Unix seconds (UTC). */
-  readonly x: readonly number[];
-  readonly series: readonly ChartSeries[];
-}
+export type { ChartSeries, ChartSpec } from './chart.ts';
 
 export interface ReportData {
   readonly title: string;
@@ -87,7 +73,8 @@ function kpiRows(kpis: Record<string, unknown>, prefix = ''): string {
 
 export function renderReport(data: ReportData): string {
   const { scripts, css } = chartAssets();
-  const charts = data.charts
+  const drawn = data.charts.map((c) => fitForDisplay(c));
+  const charts = drawn
     .map((c) => `<section><h2>${escapeHtml(c.title)} <span class="unit">(${escapeHtml(c.yLabel)})</span></h2>${c.caption ? `<p class="sub caption">${escapeHtml(c.caption)}</p>` : ''}<div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`)
     .join('\n');
   const offsetH = data.utcOffsetHours ?? 0;
@@ -120,7 +107,7 @@ ${sections}
 <section><h2>Key figures</h2><table class="kpis">${kpiRows(data.kpis)}</table></section>
 ${scripts}
 <script>
-const CHARTS = ${scriptJson(data.charts)};
+const CHARTS = ${scriptJson(drawn)};
 // The scenario's local time, whatever the viewer's time zone: shift by its UTC offset and format as UTC.
 const OFFSET_S = ${scriptJson(offsetH * 3600)};
 const ZONE = ${scriptJson(utcOffsetLabel(offsetH))};

@@ -8,7 +8,7 @@
  * - the chart legends work from the keyboard;
  * - many lines on one chart can be told apart, and a chart that shows some of its data says so.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,6 +51,7 @@ describe('HTML reports whatever the browser: locale, phone width, keyboard, many
   let manyReport: string;
   let commsReport: string;
   let batchReport: string;
+  let longReport: string;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gridbid-usable-'));
@@ -73,6 +74,11 @@ describe('HTML reports whatever the browser: locale, phone width, keyboard, many
     // Operator commands (the events table) and a communication plane (its tables).
     await runScenarioFile(join(REPO_ROOT, 'test/fixtures/scenarios/comms-dr.yaml'), { outDir: join(dir, 'comms') });
     commsReport = join(dir, 'comms', 'report.html');
+    // 60 days at 5 minutes (17,280 intervals): the charts drawn in stretches.
+    const long = join(dir, 'long.yaml');
+    writeFileSync(long, readFileSync(join(REPO_ROOT, 'test/fixtures/sweeps/tiny.yaml'), 'utf8').replace(/^days: 1$/m, 'days: 60').replace(/^intervalMinutes: 60$/m, 'intervalMinutes: 5'));
+    await runScenarioFile(long, { outDir: join(dir, 'long') });
+    longReport = join(dir, 'long', 'report.html');
     browser = (await launchChromium()).browser;
   });
   after(async () => {
@@ -256,17 +262,35 @@ describe('HTML reports whatever the browser: locale, phone width, keyboard, many
     expect(o.errors).to.deep.equal([]);
   });
 
-  it('30 buses: every line of a chart has its own colour and dash; the branch chart says it shows the 10 most loaded of 30', async () => {
+  it('30 buses: every line of a chart has its own colour and dash; the price charts draw the envelope of the 30 buses and 5 of them, the branch chart the 10 most loaded of 30, each saying so', async () => {
     const o = await open(browser!, manyReport, { viewport: { width: 1200, height: 900 }, locale: 'en-US' });
     const styles = (await o.page.evaluate(`Object.fromEntries(Object.entries(window.gridbidCharts).map(([id, u]) =>
       [id, u.series.slice(1).map((s, i) => s.stroke(u, i + 1) + ' ' + JSON.stringify(s.dash || null))]))`)) as Record<string, string[]>;
     const loading = (await o.page.$eval('#chart-loading', (el) => el.closest('section')!.textContent)) as string;
+    const prices = (await o.page.$eval('#chart-prices', (el) => el.closest('section')!.textContent)) as string;
     await o.close();
     expect(o.errors).to.deep.equal([]);
-    expect(styles.prices!.length).to.equal(30);
-    expect(styles.stages!.length).to.be.greaterThan(30);
+    // The highest, mean and lowest of the 30 buses, and the 5 whose prices spread widest.
+    expect(styles.prices!.length).to.equal(8);
+    expect(prices).to.match(/30 buses: the highest, mean and lowest of their clearing prices each interval, and the 5 buses/);
+    expect(styles.stages!.length).to.be.at.least(8);
     for (const [id, ss] of Object.entries(styles)) expect(new Set(ss).size, `${id}: ${ss.length} lines`).to.equal(ss.length);
     expect(loading).to.match(/10 most loaded of 30 branches/);
+  });
+
+  it('60 days at 5 minutes: every chart drawn from at most 10,000 points, saying so, with no page error', async () => {
+    const o = await open(browser!, longReport, { viewport: { width: 1200, height: 900 }, locale: 'en-US' });
+    const points = (await o.page.evaluate('Object.fromEntries(Object.entries(window.gridbidCharts).map(([id, u]) => [id, u.data[0].length]))')) as Record<string, number>;
+    const charts = (await o.page.evaluate(INK)) as Array<{ id: string; ink: number }>;
+    const captions = (await o.page.$$eval('p.caption', (ps) => ps.map((p) => p.textContent))) as string[];
+    await o.close();
+    expect(o.errors).to.deep.equal([]);
+    // 17,280 intervals in stretches of ceil(17,280 / 5,000) = 4: 4,320 stretches, 8,640 points.
+    expect(Object.values(points).length).to.be.at.least(1);
+    for (const [id, n] of Object.entries(points)) expect(n, id).to.equal(8640);
+    for (const c of charts) expect(c.ink, `${c.id}: drawn`).to.be.greaterThan(500);
+    expect(captions.length).to.equal(charts.length);
+    for (const c of captions) expect(c).to.equal('Drawn in 4320 stretches of 4 intervals, each as its lowest and highest value; every interval is in the CSV files.');
   });
 
   it('every time column and label names its time zone: UTC in tables and key figures, local on chart axes', async () => {
