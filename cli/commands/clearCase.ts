@@ -239,7 +239,7 @@ function nativeFeederJson(file: string, opts: ClearOptions, c: NativeCase, solve
   const feeder = feederOf(network, grid);
   const at = (k: number): number => feeder.busIndex.get(book.buses[k]!) ?? -1;
   const cleared = result.status === 'cleared';
-  const ac = opts.ac && cleared ? acCheckJson(feeder, f.netKw, f.netKvar, f.vmLinDistFlowPu, feeder.busIds, 'kW') : undefined;
+  const ac = opts.ac && cleared ? acCheckJson(feeder, f.netKw, f.netKvar, f.vmLinDistFlowPu, feeder.busIds, 'kW', grid.lineLimit) : undefined;
   return {
     // What buyers pay beyond what sellers get (lossless: the congestion and voltage rent).
     ...nativeJson(file, opts, c, result, awardedRent(book, result)),

@@ -11,6 +11,7 @@ import { acSweep } from '../../network/acSweep.ts';
 import { feederWithdrawals, type FeederOpfResult, matpowerFeederOpf, solveFeederOpf } from '../../market/lp/cases/matpowerFeeder.ts';
 import type { MatpowerCase, OpfProblem } from '../../market/lp/cases/matpower.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
+import type { LineLimitForm } from '../../market/lp/linDistFlowBlock.ts';
 import type { RadialFeeder } from '../../network/radial.ts';
 
 export interface FeederBusJson {
@@ -46,7 +47,8 @@ export function runFeederClear(mpc: MatpowerCase, solver: LpSolver, ac: boolean)
   const isolated = opf.dc.isolated;
   if (!ac || result.status !== 'optimal') return { result, isolated };
   const { kw, kvar } = feederWithdrawals(opf, result.dispatch);
-  return { result, isolated, ac: acCheckJson(opf.feeder, kw, kvar, result.dispatch.feeder.vmPu, opf.dc.busNumbers, 'MW') };
+  // MATPOWER's RATE_A is an MVA rating: the AC check holds |S| to it, whatever form the LP's limit took.
+  return { result, isolated, ac: acCheckJson(opf.feeder, kw, kvar, result.dispatch.feeder.vmPu, opf.dc.busNumbers, 'MW', 'apparent') };
 }
 
 /**
@@ -54,9 +56,19 @@ export function runFeederClear(mpc: MatpowerCase, solver: LpSolver, ac: boolean)
  * bus) against its LinDistFlow voltages `vmLinDistFlow`: voltages, losses, the largest linear-model
  * error, and every voltage band or branch limit the AC flow breaks; buses named by `ids`.
  */
-export function acCheckJson(f: RadialFeeder, kw: ArrayLike<number>, kvar: ArrayLike<number>, vmLinDistFlow: ArrayLike<number>, ids: readonly (number | string)[], power: 'MW' | 'kW'): AcCheckJson {
+export function acCheckJson(
+  f: RadialFeeder,
+  kw: ArrayLike<number>,
+  kvar: ArrayLike<number>,
+  vmLinDistFlow: ArrayLike<number>,
+  ids: readonly (number | string)[],
+  power: 'MW' | 'kW',
+  limitOn: LineLimitForm,
+): AcCheckJson {
   const sweep = acSweep(f, kw, kvar);
   const scale = power === 'MW' ? 1000 : 1;
+  // A limit on apparent power is held to |S| at the sending end (MVA, kVA), one on active power to |P|.
+  const unit = limitOn === 'apparent' ? (power === 'MW' ? 'MVA' : 'kVA') : power;
   let lo = -1;
   let hi = -1;
   let err = -1;
@@ -72,9 +84,10 @@ export function acCheckJson(f: RadialFeeder, kw: ArrayLike<number>, kvar: ArrayL
     if (v < f.vMinPu[k]! - 1e-9) violations.push(`bus ${ids[k]}: voltage ${v.toFixed(5)} p.u. below vmin ${f.vMinPu[k]} (LinDistFlow ${vmLinDistFlow[k]!.toFixed(5)})`);
     if (v > f.vMaxPu[k]! + 1e-9) violations.push(`bus ${ids[k]}: voltage ${v.toFixed(5)} p.u. above vmax ${f.vMaxPu[k]} (LinDistFlow ${vmLinDistFlow[k]!.toFixed(5)})`);
     const limit = f.limitKw[k]!;
-    if (Number.isFinite(limit) && Math.abs(sweep.pKw[k]!) > limit * (1 + 1e-9)) {
+    const flow = limitOn === 'apparent' ? Math.hypot(sweep.pKw[k]!, sweep.qKvar[k]!) : Math.abs(sweep.pKw[k]!);
+    if (Number.isFinite(limit) && flow > limit * (1 + 1e-9)) {
       const br = f.network.branches[f.parentBranch[k]!]!;
-      violations.push(`branch ${br.id}: ${(Math.abs(sweep.pKw[k]!) / scale).toFixed(4)} ${power} above its ${(limit / scale).toFixed(4)} ${power} limit`);
+      violations.push(`branch ${br.id}: ${(flow / scale).toFixed(4)} ${unit} above its ${(limit / scale).toFixed(4)} ${unit} limit`);
     }
   }
   if (!sweep.converged) violations.unshift(`the sweep did not converge in ${sweep.iterations} iterations: the AC voltages are not trustworthy`);

@@ -50,6 +50,18 @@ describe('gridbid clear --model lindistflow', () => {
     expect(out.conversions).to.deep.equal(['branch r, x from ohms to p.u. (÷ Vbase²/Sbase = 16.0276 Ω)', 'bus Pd, Qd from kW to MW (÷ 1e3)']);
   });
 
+  it("--ac holds a MATPOWER branch to RATE_A as an MVA rating: 0.9 MW and 0.6 Mvar through a 1 MVA line is over it (|S| 1.1055 MVA with losses), though |P| is not", async () => {
+    const r = await gridbidInProcess(['clear', 'test/fixtures/clear/feeder-rating.m', '--model', 'lindistflow', '--ac', '--json']);
+    expect(r.status, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout) as ClearJson;
+    // The LP holds |P| ≤ RATE_A (its default line limit): 0.9 MW, lossless.
+    expect(out.flows[0]!.flow).to.be.closeTo(0.9, 1e-9);
+    // By hand: V₂ ≈ 1 − (0.01·0.9 + 0.02·0.6) = 0.979, I ≈ 1.0817 / 0.979 = 1.105 p.u., losses I²r = 0.0122 MW
+    // and I²x = 0.0244 Mvar at the sending end: |S| = √(0.9122² + 0.6244²) ≈ 1.1055 MVA.
+    expect(out.ac!.lossesKw).to.be.closeTo(12.2, 0.05);
+    expect(out.ac!.violations).to.deep.equal(['branch 1-2: 1.1055 MVA above its 1.0000 MVA limit']);
+  });
+
   describe('bad input: a located error, exit 1, no stack trace', () => {
     const cases: Array<[string, string[], RegExp]> = [
       ['a meshed network', ['clear', 'test/fixtures/clear/feeder-meshed.m', '--model', 'lindistflow'], /feeder-meshed\.m:15:1 branch\[2\]: the in-service branches form a loop \('2' – '1' – '3' – '2', closed by branch '2-3'\): --model lindistflow needs a radial feeder; take one branch of the loop out of service \(status 0/],
