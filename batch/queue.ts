@@ -96,13 +96,17 @@ export async function closeConnection(conn: Redis, graceMs = 2000): Promise<void
 /**
  * Why a queue's server cannot be used, for the user. A server that refuses the password is
  * running and reachable: it said "WRONGPASS invalid username-password pair or user is disabled..
- * Is redis-server running there, and is the port open?". Pure.
+ * Is redis-server running there, and is the port open?". A rediss:// URL to a plain server timed
+ * out after 5 s with only "connect: ETIMEDOUT". Pure.
  */
 export function unreachableMessage(url: string, reason: string): string {
   const why = reason.replace(/^connect /, 'connect: ').replace(/\.+$/, '');
   const hint = /^(WRONGPASS|NOAUTH)\b/.test(why)
     ? 'Check the password in the URL (redis://:PASSWORD@host:port, or redis://USER:PASSWORD@host:port)'
-    : 'Is redis-server running there, and is the port open?';
+    : // A TLS hello to a plain server gets no answer: the connection times out, and nothing says why.
+      /^rediss:/i.test(url)
+      ? 'rediss:// asks for TLS: does the server speak TLS on that port (a plain redis-server needs redis://)? Is it running there, and is the port open?'
+      : 'Is redis-server running there, and is the port open?';
   return `cannot reach Redis at ${showUrl(url)}: ${why}. ${hint}`;
 }
 

@@ -58,6 +58,12 @@ describe('batch on a Redis queue (no server needed)', () => {
     );
   });
 
+  it('rediss:// that times out asks whether the server speaks TLS (a plain redis-server gave only "connect: ETIMEDOUT")', () => {
+    expect(unreachableMessage('rediss://127.0.0.1:47111', 'connect ETIMEDOUT')).to.equal(
+      'cannot reach Redis at rediss://127.0.0.1:47111: connect: ETIMEDOUT. rediss:// asks for TLS: does the server speak TLS on that port (a plain redis-server needs redis://)? Is it running there, and is the port open?',
+    );
+  });
+
   it("a run's time limit on a worker is the smaller of the batch's --run-timeout and the worker's own", () => {
     expect(smallerLimit(undefined, undefined)).to.equal(undefined);
     expect(smallerLimit(600, undefined)).to.equal(600);
