@@ -130,6 +130,7 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
   const f = lp?.status === 'optimal' ? lp.feeder : undefined;
   return {
     busIds: feeder.busIds,
+    rootIndex: feeder.root,
     vmLinDistFlowPu: ldf.vmPu,
     vmAcPu: ac.vmPu,
     acConverged: ac.converged,

@@ -214,6 +214,8 @@ export interface ClearingResult {
 /** What a clearing on a radial feeder adds, per network bus (network order); p.u., kW, kvar, currency/MWh. */
 export interface FeederOutcome {
   readonly busIds: readonly BusId[];
+  /** The substation (the network's reference bus): its index in busIds. */
+  readonly rootIndex: number;
   /** LinDistFlow and AC (backward/forward sweep) voltage magnitudes at the cleared dispatch; NaN where islanded. */
   readonly vmLinDistFlowPu: Float64Array;
   readonly vmAcPu: Float64Array;

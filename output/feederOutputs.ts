@@ -6,11 +6,12 @@
  *   `dlmp_energy, dlmp_congestion, dlmp_voltage`, `reactive_price` (currency/Mvarh), and
  *   `inverter_kvar` (inverters' reactive injection at the bus, > 0 supplied; in net_kvar as −);
  * - KPIs (`kpis.feeder`): the worst (lowest) and highest AC voltage with bus and time, AC
- *   losses in kWh, the largest LinDistFlow-vs-AC voltage error, and the intervals where the
+ *   losses in kWh and what they cost at the substation's price, the largest LinDistFlow-vs-AC voltage error, and the intervals where the
  *   AC voltage left a bus's band (the limits the linear model missed), inverters' kvarh
  *   supplied and absorbed;
  * - report charts: AC voltage per bus over time, and the DLMP's parts.
  */
+import { energyKwh, formatMoney, type Money, perKwhFromPerMwh, ZERO } from '../core/money.ts';
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import type { FeederOutcome } from '../market/types.ts';
 import { type CsvFile, csvText, fixed } from './csvFile.ts';
@@ -35,6 +36,7 @@ export class FeederRecorder {
   private max: Extreme = { value: -Infinity, bus: '', at: '' };
   private error: Extreme = { value: 0, bus: '', at: '' };
   private lossesKwh = 0;
+  private lossesCost: Money = ZERO;
   private unconverged = 0;
   private violationIntervals = 0;
   private violationBusIntervals = 0;
@@ -90,6 +92,11 @@ export class FeederRecorder {
     this.voltage.push(count > 0 ? vSum / count : null);
     this.dlmpMax.push(Number.isFinite(top) ? top : null);
     this.lossesKwh += f.lossesKw * durationH;
+    // The LP's dispatch is lossless: the substation delivers the losses on top, at its price (the
+    // DLMP's energy part). Priced as settlement prices energy: the interval's kWh to the Wh, the
+    // price to its tick, the product exact. Not settled: no party in the run buys them.
+    const rootPrice = priceMwh[f.rootIndex]!;
+    if (Number.isFinite(rootPrice) && f.lossesKw > 0) this.lossesCost = this.lossesCost.plus(energyKwh(f.lossesKw * durationH).times(perKwhFromPerMwh(rootPrice)));
     if (!f.acConverged) this.unconverged++;
     if (f.acVoltageViolations > 0) this.violationIntervals++;
     this.violationBusIntervals += f.acVoltageViolations;
@@ -111,6 +118,7 @@ export class FeederRecorder {
       worstVoltagePu: { value: r6(this.min.value), bus: this.min.bus, at: this.min.at },
       highestVoltagePu: { value: r6(this.max.value), bus: this.max.bus, at: this.max.at },
       lossesKwh: Math.round(this.lossesKwh * 1000) / 1000,
+      lossesCost: formatMoney(this.lossesCost),
       maxLinDistFlowErrorPu: { value: r6(this.error.value), bus: this.error.bus, at: this.error.at },
       // Limits the linear model missed: buses × intervals whose AC voltage left its band.
       acVoltageViolationIntervals: this.violationIntervals,

@@ -74,6 +74,7 @@ const ENTRIES: readonly Entry[] = [
   ['operations.reliability.saidiMinutes', 'SAIDI', 'min per customer', 'Minutes without supply per customer over the run.'],
   ['operations.reliability.unservedKwh', 'Energy not supplied', 'kWh', 'What the cut-off customers would have consumed (their no-flexibility baseline) while without supply.'],
   ['feeder.lossesKwh', 'Feeder losses', 'kWh', 'AC series losses at the cleared dispatch, over the run.'],
+  ['feeder.lossesCost', 'Cost of the feeder losses', 'currency', "The AC losses at the substation's price (the DLMP's energy part) each interval: what the energy lost in the lines would cost. Reported, not settled (the dispatch is lossless, and no party in the run buys the losses)."],
   ['feeder.acVoltageViolationIntervals', 'Intervals with a voltage out of band', 'count', 'Intervals in which the AC voltage of some bus left its band (limits the linear model missed).'],
   ['feeder.acVoltageViolationBusIntervals', 'Bus-intervals with a voltage out of band', 'count', 'Buses × intervals whose AC voltage left its band.'],
   ['feeder.acBranchViolationIntervals', 'Intervals with a branch over its limit', 'count', 'Intervals in which the AC flow of some branch, losses included, went above its limit (|P|, or |S| under lineLimit apparent; limits the linear model missed).'],
