@@ -8,7 +8,7 @@
 import * as z from 'zod';
 import type { RandomService, Rng } from '../core/rng.ts';
 import { MS_PER_HOUR, type SimTime, simTime } from '../core/time.ts';
-import { COLD_DAY, type DayTemperature, drawDayOffsetC, HEATWAVE_DAY, MILD_DAY, nextTemperatureNoiseC, outdoorTempC } from './physics/outdoor.ts';
+import { COLD_DAY, type DayTemperature, drawDayOffsetC, HEATWAVE_DAY, MILD_DAY, nextTemperatureNoiseC, outdoorTempC, persistenceFor } from './physics/outdoor.ts';
 import { clearSkyGhiWm2, drawSkyDay, nextClearSkyIndex, type SkyDay } from './physics/pv.ts';
 import { localHourOfDay, localMidnight } from './physics/localTime.ts';
 import { celsius } from '../core/units.ts';
@@ -31,9 +31,9 @@ export const weatherSchema = z.strictObject({
   temperature: dayTemperature.default('mild'),
   /** Each day differs from the shape by an offset drawn from N(0, sd) °C. */
   dayOffsetSdC: z.number().min(0).max(10).default(0),
-  /** Interval-to-interval AR(1) noise, stationary sd in °C. */
+  /** Interval-to-interval AR(1) noise, stationary sd in °C; it persists 0.9 per 15 minutes whatever the interval (0.6561 an hour later). */
   noiseSdC: z.number().min(0).max(5).default(0.3),
-  /** clear: clear-sky irradiance all day; variable: a seeded clear/partly cloudy/overcast day (temperate summer climate). */
+  /** clear: clear-sky irradiance all day; variable: a seeded clear/partly cloudy/overcast day (temperate summer climate; its clouds persist 0.7 per 15 minutes). */
   sky: z.enum(['clear', 'variable', 'overcast']).default('variable'),
 });
 export type WeatherConfig = z.infer<typeof weatherSchema>;
@@ -87,8 +87,8 @@ export class Environment {
       this.sky = this.weather.sky === 'variable' ? drawSkyDay(this.skyRng) : undefined;
       this.skyIndex = this.sky?.meanIndex ?? (this.weather.sky === 'overcast' ? 0.3 : 1);
     }
-    if (this.weather.noiseSdC > 0) this.noise = nextTemperatureNoiseC(this.tempRng, this.noise, 0.9, this.weather.noiseSdC);
-    if (this.sky) this.skyIndex = nextClearSkyIndex(this.skyRng, this.sky, this.skyIndex);
+    if (this.weather.noiseSdC > 0) this.noise = nextTemperatureNoiseC(this.tempRng, this.noise, persistenceFor(0.9, durationH), this.weather.noiseSdC);
+    if (this.sky) this.skyIndex = nextClearSkyIndex(this.skyRng, this.sky, this.skyIndex, durationH);
     const localHour = localHourOfDay(mid, this.site.utcOffsetHours);
     const clear = clearSkyGhiWm2(mid, this.site.latitude, this.site.longitude);
     const c: Conditions = Object.freeze({

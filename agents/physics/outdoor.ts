@@ -70,10 +70,24 @@ export function drawDayOffsetC(rng: Rng, sdC: number): number {
   return rng.normal(0, sdC);
 }
 
+/** The length of step the weather's persistence coefficients are given for: 15 minutes. */
+export const PERSISTENCE_STEP_H = 0.25;
+
+/**
+ * An AR(1) coefficient given per 15-minute step, for a step of `durationH`: φ^(durationH / 0.25),
+ * so that the weather forgets at the same rate per hour whatever the market's interval (a
+ * coefficient applied per interval made hourly weather four times as persistent in time as
+ * quarter-hourly). Exactly φ for 15 minutes.
+ */
+export function persistenceFor(phiPerQuarterHour: number, durationH: number): number {
+  const phi = Math.min(1, Math.max(0, phiPerQuarterHour));
+  return durationH === PERSISTENCE_STEP_H ? phi : phi ** (durationH / PERSISTENCE_STEP_H);
+}
+
 /**
  * Interval-to-interval noise as AR(1): x_t = φ·x_{t−1} + √(1 − φ²)·sd·ε, ε ~ N(0, 1),
  * stationary sd `sdC`. Start from 0. φ = 0.9 and sd 0.5 °C are gentle defaults for
- * 15-minute steps (our choice).
+ * 15-minute steps (our choice); for other steps pass `persistenceFor(0.9, durationH)`.
  */
 export function nextTemperatureNoiseC(rng: Rng, previousC: number, persistence = 0.9, sdC = 0.5): number {
   const phi = Math.min(1, Math.max(0, persistence));

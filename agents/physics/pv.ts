@@ -29,6 +29,7 @@ import type { Rng } from '../../core/rng.ts';
 import type { SimTime } from '../../core/time.ts';
 import type { Kw } from '../../core/units.ts';
 import { kw } from '../../core/units.ts';
+import { PERSISTENCE_STEP_H, persistenceFor } from './outdoor.ts';
 
 export interface PvParams {
   /** DC nameplate at 1000 W/m², kW. */
@@ -132,10 +133,11 @@ export function drawSkyDay(rng: Rng, climate: SkyClimate = TEMPERATE_SUMMER_SKY)
 
 /**
  * The next interval's clear-sky index (two uniforms per call). Pass the previous
- * interval's index, or `day.meanIndex` for the first interval of the day.
+ * interval's index, or `day.meanIndex` for the first interval of the day, and the interval's
+ * length (the persistence is per 15 minutes: `persistenceFor`).
  */
-export function nextClearSkyIndex(rng: Rng, day: SkyDay, previousIndex: number): number {
-  const phi = day.persistence;
+export function nextClearSkyIndex(rng: Rng, day: SkyDay, previousIndex: number, durationH = PERSISTENCE_STEP_H): number {
+  const phi = persistenceFor(day.persistence, durationH);
   const x = day.meanIndex + phi * (previousIndex - day.meanIndex) + Math.sqrt(Math.max(0, 1 - phi * phi)) * rng.normal(0, day.sd);
   return Math.min(1.2, Math.max(0, x));
 }
