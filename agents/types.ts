@@ -71,6 +71,14 @@ export interface AgentObservation {
    * agent that reports it has `AgentRuntime.shed`. Absent: nothing.
    */
   readonly sheddableKw?: number | undefined;
+  /**
+   * Of `consumedKw`, beyond `sheddableKw`, what else the site can be shed when even all the
+   * free load at its bus is not enough, kW: consumption whose loss its devices feel (a home's
+   * or a building's HVAC, lighting and appliance runs, a car's or a battery's charging). The
+   * agent recomputes their state from what was delivered (`AgentRuntime.shed`): the indoor
+   * temperature, the state of charge. Absent: nothing (engine/interval/shed.ts, tier 2).
+   */
+  readonly deviceSheddableKw?: number | undefined;
 }
 
 export interface AgentRuntime {
@@ -123,10 +131,12 @@ export interface AgentRuntime {
    */
   curtail?(kw: number, interval: MarketInterval): void;
   /**
-   * Present for agents that report `AgentObservation.sheddableKw`: the engine's load shedding
-   * (engine/interval/shed.ts) takes `kw` off what the agent consumed this interval, after
-   * `settle` (never more than its sheddable load); the agent counts it as energy it went without
-   * (`unservedKwh`), and `observe()` then reports the corrected figures.
+   * Present for agents that report `AgentObservation.sheddableKw` or `deviceSheddableKw`: the
+   * engine's load shedding (engine/interval/shed.ts) takes `kw` off what the agent consumed
+   * this interval, after `settle`, once (never more than the two together). The agent takes it
+   * off its free load first, then off its devices, whose state it recomputes from what they
+   * were actually delivered (indoor temperature, state of charge); it counts the energy as
+   * one it went without (`unservedKwh`), and `observe()` then reports the corrected figures.
    */
   shed?(kw: number, interval: MarketInterval): void;
   /**

@@ -52,7 +52,7 @@ import { deliverAndObserve, deliverAwards } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
-import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQuanta, liveParties, netWithdrawalKw, priceMembersAtBus, regulatingNow, ROUTE_CUSTOMER, ROUTE_MEMBER, sheddableQuanta } from './interval/partyPasses.ts';
+import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQuanta, liveParties, netWithdrawalKw, priceMembersAtBus, regulatingNow, ROUTE_CUSTOMER, ROUTE_MEMBER, deviceSheddableQuanta, sheddableQuanta } from './interval/partyPasses.ts';
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
@@ -584,10 +584,12 @@ export class Simulation {
           this.curtailSites(interval, ledger, observations, crashes, events);
         }
       }
-      // 7c. A withdrawal nothing can cover is shed at the consuming sites (shed.ts), and the market re-dispatches what is left.
+      // 7c. A withdrawal nothing can cover is shed at the consuming sites (shed.ts: their free load first, then
+      // their devices'), and the market re-dispatches what is left.
       if (redispatched.unservedQuanta.some((x) => x > 0)) {
         const sheddable = sheddableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q);
-        shedAtBus = shedLoad(ledger, redispatched.unservedQuanta, { busOf: this.busOf, viaOf: this.viaOf }, sheddable);
+        const devices = deviceSheddableQuanta(observations, sheddable, this.hasMeter, regulating, crashes.crashed, q);
+        shedAtBus = shedLoad(ledger, redispatched.unservedQuanta, { busOf: this.busOf, viaOf: this.viaOf }, sheddable, devices);
         if (shedAtBus.some((x) => x > 0)) {
           // The same dispatch without the shed load, whose prices would be anywhere between the last
           // offer and the cap (supply meets the fixed withdrawal exactly): the imbalance prices stay those

@@ -151,6 +151,12 @@ export class BuildingAgent implements AgentRuntime {
   private consumedKw = 0;
   /** Plug load served this interval, kW: what load shedding may take (engine/interval/shed.ts). */
   private sheddableKw = 0;
+  /** Dimmable lighting and HVAC served this interval, kW: what load shedding may take once the plug load is gone. */
+  private deviceSheddableKw = 0;
+  /** What load shedding recomputes the room's step from: the indoor temperature at the interval's start, the lighting dimmed (kW) and the HVAC power served. */
+  private startC = 0;
+  private dimmedKw = 0;
+  private hvacKw = 0;
   /** The market's quantity step, from the last market view (awards come in whole steps). */
   private quantumKw = AWARD_TOLERANCE_KW;
 
@@ -282,6 +288,9 @@ export class BuildingAgent implements AgentRuntime {
     const hvacKw = served[B_HVAC]! + served[B_RELAX]! + served[B_PRECONDITION]!;
     const room = this.room.step(dtH);
     const start = this.indoorC;
+    this.startC = start;
+    this.dimmedKw = dimmedKw;
+    this.hvacKw = hvacKw;
     this.indoorC = room.endC(start, ctx.outdoorC, this.gainsKw(dimming), hvacKw);
     this.comfortDegH = ctx.occupied ? violationDegH(ctx.occupiedBand, start, this.indoorC, dtH) : 0;
     // The no-price-response counterfactual: full lighting, the thermostat holding the setpoint in force.
@@ -293,6 +302,7 @@ export class BuildingAgent implements AgentRuntime {
     this.unservedKwh = baseShort > AWARD_TOLERANCE_KW ? baseShort * dtH : 0;
     // Its plug load can be shed: the room's gains follow the plug profile whether it is served or not, as above.
     this.sheddableKw = Math.min(served[B_BASE]!, this.consumedKw);
+    this.deviceSheddableKw = Math.max(0, this.consumedKw - this.sheddableKw);
     const event = buildingLifecycle(this.lifecycle.value, ctx.occupied, needs.shortKw(), award.commandedKw);
     if (event) this.lifecycle.send(event);
   }
@@ -307,13 +317,39 @@ export class BuildingAgent implements AgentRuntime {
       consumedKw: this.consumedKw,
       generatedKw: 0,
       sheddableKw: this.sheddableKw,
+      deviceSheddableKw: this.deviceSheddableKw,
     };
   }
 
-  /** Load shedding took `kw` of its plug load (never more than `sheddableKw`): not consumed, and unserved. */
+  /**
+   * Load shedding took `kw` of what it consumed (engine/interval/shed.ts): its plug load first
+   * (the room's gains follow the plug profile whether it is served or not, as in `settle`); the
+   * rest off its dimmable lighting and HVAC alike, each keeping the same share of what it drew:
+   * the room's step is recomputed with the lighting dimmed further (less gain) and the HVAC
+   * power delivered, so its indoor temperature and comfort violation follow them. All of it is
+   * energy the building went without (`unservedKwh`). Its lifecycle state stays what the award made it.
+   */
   shed(kw: number, interval: MarketInterval): void {
+    const fromPlug = Math.min(kw, this.sheddableKw);
+    this.sheddableKw -= fromPlug;
+    const devices = this.deviceSheddableKw;
+    const fromDevices = Math.min(kw - fromPlug, devices);
+    if (fromDevices > 0) {
+      const ctx = this.ctx;
+      const dtH = interval.durationH;
+      const keep = 1 - fromDevices / devices;
+      this.deviceSheddableKw = devices - fromDevices;
+      const lighting = ctx.lightingKw;
+      // Of the devices: the dimmable lighting still lit (what `settle` did not dim) and the HVAC.
+      const litKw = Math.max(0, devices - this.hvacKw);
+      this.dimmedKw += litKw * (1 - keep);
+      this.hvacKw *= keep;
+      const dimming = lighting > 0 ? Math.max(0, (lighting - this.dimmedKw) / lighting) : 1;
+      const start = this.startC;
+      this.indoorC = this.room.step(dtH).endC(start, ctx.outdoorC, this.gainsKw(dimming), this.hvacKw);
+      this.comfortDegH = ctx.occupied ? violationDegH(ctx.occupiedBand, start, this.indoorC, dtH) : 0;
+    }
     this.consumedKw = Math.max(0, this.consumedKw - kw);
-    this.sheddableKw = Math.max(0, this.sheddableKw - kw);
     this.unservedKwh += kw * interval.durationH;
   }
 

@@ -224,6 +224,11 @@ class EvAgent implements EvRuntime {
    * before it, the net award and the hours it had left.
    */
   private obsCurtailable = false;
+  /** Its charge this interval (it may be shed, `shed`), and what of it was: kWh bought and not delivered. */
+  private obsSheddable = false;
+  private obsUnservedKwh = 0;
+  /** The trip of each session that came and went within the interval after it left (`shed` replays them). */
+  private readonly settledTrips: number[] = [];
   private settledSoc = 0;
   private settledNet = 0;
   private settledHoursLeft = 0;
@@ -420,8 +425,13 @@ class EvAgent implements EvRuntime {
     const target = this.target;
     let unmet = 0;
     let left = false;
+    const trips = this.settledTrips;
+    trips.length = 0;
     while (session.departure <= end) {
-      if (!this.plugged) this.soc = this.arrivedWith = arrivalSocKwh(this.soc, session.needKwh); // came and went within the interval
+      if (!this.plugged) {
+        this.soc = this.arrivedWith = arrivalSocKwh(this.soc, session.needKwh); // came and went within the interval
+        trips.push(session.needKwh);
+      }
       unmet += Math.max(0, target - this.soc);
       left = true;
       this.plugged = false;
@@ -449,6 +459,8 @@ class EvAgent implements EvRuntime {
     this.obsAppliedKw = applied;
     // A car that left within the interval took its SoC with it: its discharge stays as metered.
     this.obsCurtailable = applied < 0 && !left;
+    this.obsSheddable = applied > 0;
+    this.obsUnservedKwh = 0;
     if (this.hasLimits) this.strategy.observe?.({ interval, buyKw: award.buyKw, sellKw: award.sellKw, priceMwh: award.priceMwh });
   }
 
@@ -461,18 +473,19 @@ class EvAgent implements EvRuntime {
       state: this.obsState,
       socKwh: soc === soc ? soc : undefined,
       baselineKw: this.obsBaselineKw,
-      unservedKwh: 0,
+      unservedKwh: this.obsUnservedKwh,
       unmetDepartureKwh: unmet === unmet ? unmet : undefined,
       deviationKw: this.obsDeviationKw,
       consumedKw: Math.max(0, applied),
       generatedKw: Math.max(0, -applied),
       ...(this.obsCurtailable ? { curtailableKw: -applied } : {}),
+      ...(this.obsSheddable ? { deviceSheddableKw: applied } : {}),
     };
   }
 
   /** `observe` written into the car's own last observation when that is one `observe` made (not the shared `AWAY`): same fields, same order. */
   observeInto(into: AgentObservation): EvObservation {
-    if (this.obsAway || into === AWAY || 'curtailableKw' in into !== this.obsCurtailable) return this.observe();
+    if (this.obsAway || into === AWAY || 'curtailableKw' in into !== this.obsCurtailable || 'deviceSheddableKw' in into !== this.obsSheddable) return this.observe();
     const o = into as { -readonly [K in keyof EvObservation]: EvObservation[K] };
     const soc = this.obsSocKwh;
     const unmet = this.obsUnmetKwh;
@@ -480,12 +493,13 @@ class EvAgent implements EvRuntime {
     o.state = this.obsState;
     o.socKwh = soc === soc ? soc : undefined;
     o.baselineKw = this.obsBaselineKw;
-    o.unservedKwh = 0;
+    o.unservedKwh = this.obsUnservedKwh;
     o.unmetDepartureKwh = unmet === unmet ? unmet : undefined;
     o.deviationKw = this.obsDeviationKw;
     o.consumedKw = Math.max(0, applied);
     o.generatedKw = Math.max(0, -applied);
     if (this.obsCurtailable) o.curtailableKw = -applied;
+    if (this.obsSheddable) o.deviceSheddableKw = applied;
     return o;
   }
 
@@ -503,6 +517,39 @@ class EvAgent implements EvRuntime {
     this.obsDeviationKw = this.settledNet - step.appliedKw;
     this.obsCurtailable = step.appliedKw < 0;
     if (!(step.appliedKw < -ACTIVE_KW)) this.send(step.socKwh >= this.target - 1e-9 ? 'full' : 'plugged-idle');
+    this.obsState = this.lifecycle.value;
+  }
+
+  /**
+   * Load shedding (engine/interval/shed.ts): its charger drew `kwOff` less, so the car gains
+   * only what it was delivered: the step is recomputed from the SoC before it, and when it
+   * left within the interval, so is the SoC it left with (and after any trips that came and
+   * went since) and its shortfall at departure. The charge it bought and did not get is unserved.
+   */
+  shed(kwOff: number, interval: MarketInterval): void {
+    const applied = this.obsAppliedKw;
+    if (!(kwOff > 0) || !this.obsSheddable || !(applied > 0)) return;
+    const off = Math.min(kwOff, applied);
+    const step = applyEvAward(this.car, this.settledSoc, applied - off, this.settledHoursLeft, interval.durationH);
+    const target = this.target;
+    let soc = step.socKwh;
+    if (this.obsUnmetKwh === this.obsUnmetKwh) {
+      // It left: first with what it charged, then once per session that came and went (as `settle`).
+      let unmet = Math.max(0, target - soc);
+      for (const need of this.settledTrips) {
+        soc = this.arrivedWith = arrivalSocKwh(soc, need);
+        unmet += Math.max(0, target - soc);
+      }
+      this.obsUnmetKwh = unmet;
+    }
+    this.soc = this.obsSocKwh = soc;
+    this.obsAppliedKw = step.appliedKw;
+    this.obsDeviationKw = this.settledNet - step.appliedKw;
+    this.obsSheddable = step.appliedKw > 0;
+    this.obsUnservedKwh += off * interval.durationH;
+    // Its state as `settle` sets it, from the recomputed step.
+    const full = soc >= target - 1e-9;
+    this.send(step.appliedKw > ACTIVE_KW ? (full ? 'full' : 'charging') : full ? 'full' : 'plugged-idle');
     this.obsState = this.lifecycle.value;
   }
 

@@ -173,7 +173,12 @@ const S_PV_OFFER = 13;
 const S_NOISE = 14;
 /** Base load served this interval, kW: what load shedding may take (engine/interval/shed.ts). */
 const S_SHEDDABLE = 15;
-const S_SIZE = 16;
+/** Flexible load, appliance runs and HVAC served this interval, kW: what load shedding may take once the base load is gone. */
+const S_DEVICES = 16;
+/** HVAC served this interval, kW, and the indoor temperature at its start: load shedding recomputes the room's step from them. */
+const S_HVAC_KW = 17;
+const S_START_C = 18;
+const S_SIZE = 19;
 const SERVED_AT = S_SIZE;
 const ROOM_AT = SERVED_AT + HOME_NEEDS.length;
 const CURVE_AT = ROOM_AT + ROOM_NUMBERS;
@@ -214,6 +219,12 @@ export class HomeAgent implements AgentRuntime {
   private readonly specs: readonly HomeApplianceConfig[];
   private readonly owns: Uint8Array;
   private readonly slots: ApplianceSlot[];
+  /**
+   * Per appliance, the slot before this interval's step and the kW the step drew (0: it did
+   * not run): load shedding re-steps a run from it with what was delivered.
+   */
+  private readonly settledSlots: ApplianceSlot[];
+  private readonly settledRunKw: Float64Array;
   /** Per appliance, its slot's baseline runs (`RUN_NUMBERS` numbers each; part of the home's block). */
   private readonly runs: Float64Array;
   private readonly dayRng: Rng | undefined;
@@ -251,6 +262,8 @@ export class HomeAgent implements AgentRuntime {
   /** What the home's meter saw this interval: loads served, and PV sent to the grid, kW. */
   private get sheddableKw(): number { return this.s[S_SHEDDABLE]!; }
   private set sheddableKw(v: number) { this.s[S_SHEDDABLE] = v; }
+  private get deviceSheddableKw(): number { return this.s[S_DEVICES]!; }
+  private set deviceSheddableKw(v: number) { this.s[S_DEVICES] = v; }
   private get consumedKw(): number { return this.s[S_CONSUMED]!; }
   private set consumedKw(v: number) { this.s[S_CONSUMED] = v; }
   private get generatedKw(): number { return this.s[S_GENERATED]!; }
@@ -310,6 +323,8 @@ export class HomeAgent implements AgentRuntime {
     // `new Array(n).fill`, not `specs.map`: map() returns a PACKED array from the builtin but a HOLEY one once TurboFan
     // has inlined it into this (by then hot) constructor, so the homes' slots came in two kinds and bidTo deopted (measured).
     this.slots = new Array<ApplianceSlot>(this.specs.length).fill(EMPTY_SLOT);
+    this.settledSlots = new Array<ApplianceSlot>(this.specs.length).fill(EMPTY_SLOT);
+    this.settledRunKw = new Float64Array(this.specs.length);
     if (this.specs.length > 0) {
       const own = env.random.stream(m.id, 'appliances');
       for (let a = 0; a < this.specs.length; a++) this.owns[a] = own.next() < this.specs[a]!.share ? 1 : 0;
@@ -510,6 +525,7 @@ export class HomeAgent implements AgentRuntime {
     // Appliances: a run starts (or goes on) when its need got its kW; a running one not served pauses.
     let unservedKw = 0;
     let baseServedKw = 0;
+    this.settledRunKw.fill(0);
     for (let i = 0; i < needs.n; i++) {
       const code = needs.code(i);
       if (code === BASE) {
@@ -522,6 +538,8 @@ export class HomeAgent implements AgentRuntime {
         if (needs.served(i) >= needs.kw(i) - AWARD_TOLERANCE_KW) {
           const step = stepAppliance(slot.job!, slot.state, t, true, dtH as Hours);
           this.slots[a] = { job: slot.job, state: step.state, next: slot.next };
+          this.settledSlots[a] = slot;
+          this.settledRunKw[a] = step.averageKw;
         } else if (needs.wanted(i)) unservedKw += needs.kw(i);
       }
     }
@@ -537,6 +555,8 @@ export class HomeAgent implements AgentRuntime {
       const hvacKw = served[KEEP]! + served[HVAC]! + served[PRECONDITION]!;
       if (!faulted && hvacKw > this.curve.setpointKw) preconditionKw = hvacKw - this.curve.setpointKw;
       const start = this.indoorC;
+      this.s[S_START_C] = start;
+      this.s[S_HVAC_KW] = faulted ? 0 : hvacKw;
       this.indoorC = room.endC(start, outdoorC, this.gainsKw, hvacKw);
       this.comfortDegH = violationDegH(th.band, start, this.indoorC, dtH);
       // The no-price-response counterfactual: a thermostat holding the setpoint.
@@ -553,6 +573,7 @@ export class HomeAgent implements AgentRuntime {
     this.unservedKwh = (unservedKw > AWARD_TOLERANCE_KW ? unservedKw * dtH : 0) + this.missedKwh;
     this.missedKwh = 0;
     this.sheddableKw = Math.min(baseServedKw, this.consumedKw);
+    this.deviceSheddableKw = Math.max(0, this.consumedKw - this.sheddableKw);
 
     const event = homeLifecycle(this.lifecycle.value, needs.shortKw(), preconditionKw, award.commandedKw);
     if (event) this.lifecycle.send(event);
@@ -563,9 +584,11 @@ export class HomeAgent implements AgentRuntime {
     const { consumedKw, generatedKw } = this;
     // All it generates is PV: curtailable (engine/interval/curtail.ts).
     // Its base load is sheddable: going without it changes nothing else in the home (engine/interval/shed.ts).
+    // The rest of what it consumes can be shed too, once the base load is gone, and the home feels it (`shed`).
     const sheddableKw = this.sheddableKw;
-    if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw, sheddableKw };
-    return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw, sheddableKw };
+    const deviceSheddableKw = this.deviceSheddableKw;
+    if (this.thermal) return { state, indoorTempC: this.indoorC, comfortViolationDegH: this.comfortDegH, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw, sheddableKw, deviceSheddableKw };
+    return { state, baselineKw: this.baselineKw, unservedKwh: this.unservedKwh, consumedKw, generatedKw, curtailableKw: generatedKw, sheddableKw, deviceSheddableKw };
   }
 
   /** `observe` written into the home's own earlier observation (same fields, same order: the object keeps its shape). */
@@ -583,14 +606,51 @@ export class HomeAgent implements AgentRuntime {
     o.generatedKw = generatedKw;
     o.curtailableKw = generatedKw;
     o.sheddableKw = this.sheddableKw;
+    o.deviceSheddableKw = this.deviceSheddableKw;
     return o;
   }
 
-  /** Load shedding took `kw` of its base load (never more than `sheddableKw`): not consumed, and unserved. */
+  /**
+   * Load shedding took `kw` of what it consumed (engine/interval/shed.ts): its base load first
+   * (nothing else depends on it); the rest off its flexible load, appliance runs and HVAC alike,
+   * each keeping the same share of what it drew, as if the circuit were off for that part of
+   * the interval: the room's step is recomputed with the HVAC power delivered (so its indoor
+   * temperature and comfort violation follow it), and each appliance run advances by the
+   * energy delivered (it finishes that much later). All of it is energy the home went without
+   * (`unservedKwh`). Its lifecycle state stays what the award made it.
+   */
   shed(kw: number, interval: MarketInterval): void {
+    const dtH = interval.durationH;
+    const fromBase = Math.min(kw, this.sheddableKw);
+    this.sheddableKw -= fromBase;
+    const devices = this.deviceSheddableKw;
+    const fromDevices = Math.min(kw - fromBase, devices);
+    if (fromDevices > 0) {
+      const keep = 1 - fromDevices / devices;
+      this.deviceSheddableKw = devices - fromDevices;
+      const th = this.thermal;
+      const room = this.room;
+      if (th && room && this.s[S_HVAC_KW]! > 0) {
+        const hvacKw = (this.s[S_HVAC_KW] = this.s[S_HVAC_KW]! * keep);
+        const start = this.s[S_START_C]!;
+        this.indoorC = room.step(dtH).endC(start, this.ctx.outdoorC, this.gainsKw, hvacKw);
+        this.comfortDegH = violationDegH(th.band, start, this.indoorC, dtH);
+      }
+      const t = interval.start;
+      for (let a = 0; a < this.slots.length; a++) {
+        const runKw = this.settledRunKw[a]!;
+        if (!(runKw > 0)) continue;
+        const before = this.settledSlots[a]!;
+        const job = before.job!;
+        // The run draws its power for the part of the interval it had it: energy runKw·keep·Δt.
+        const delivered = runKw * keep;
+        const step = stepAppliance(job, before.state, t, true, ((delivered * dtH) / job.powerKw) as Hours);
+        this.settledRunKw[a] = delivered;
+        this.slots[a] = { job, state: step.state, next: this.slots[a]!.next };
+      }
+    }
     this.consumedKw = Math.max(0, this.consumedKw - kw);
-    this.sheddableKw = Math.max(0, this.sheddableKw - kw);
-    this.unservedKwh += kw * interval.durationH;
+    this.unservedKwh += kw * dtH;
   }
 
   /** An operator's command, answered from this interval's needs and the room (rules in respond.ts); changes nothing. */

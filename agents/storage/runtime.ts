@@ -141,15 +141,18 @@ class StorageAgent implements StorageRuntime {
     this.obs = { state: 'idle', socKwh: this.soc, baselineKw: 0, unservedKwh: 0, deviationKw: 0, consumedKw: 0, generatedKw: 0 };
   }
 
-  /** What its meter sees: discharge is curtailable (the energy stays stored, `curtail`). */
-  private observation(net: number, applied: number): StorageObservation {
+  /**
+   * What its meter sees: discharge is curtailable (the energy stays stored, `curtail`), charge
+   * can be shed (it is not stored, `shed`); `unservedKwh`: charge it bought and was shed.
+   */
+  private observation(net: number, applied: number, unservedKwh = 0): StorageObservation {
     const state = this.lifecycle.value;
     const deviationKw = net - applied;
     const consumedKw = Math.max(0, applied);
     const generatedKw = Math.max(0, -applied);
-    return applied < 0
-      ? { state, socKwh: this.soc, baselineKw: 0, unservedKwh: 0, deviationKw, consumedKw, generatedKw, curtailableKw: -applied }
-      : { state, socKwh: this.soc, baselineKw: 0, unservedKwh: 0, deviationKw, consumedKw, generatedKw };
+    if (applied < 0) return { state, socKwh: this.soc, baselineKw: 0, unservedKwh, deviationKw, consumedKw, generatedKw, curtailableKw: -applied };
+    if (applied > 0) return { state, socKwh: this.soc, baselineKw: 0, unservedKwh, deviationKw, consumedKw, generatedKw, deviceSheddableKw: applied };
+    return { state, socKwh: this.soc, baselineKw: 0, unservedKwh, deviationKw, consumedKw, generatedKw };
   }
 
   /** What its strategy sees: SoC, limits now, its valuation at the market's prices. */
@@ -225,6 +228,24 @@ class StorageAgent implements StorageRuntime {
     const event = storageLifecycle(this.lifecycle.value, step.gridKw);
     if (event) this.lifecycle.send(event);
     this.obs = this.observation(this.settledNet, step.gridKw);
+  }
+
+  /**
+   * Load shedding (engine/interval/shed.ts): it charged `kwOff` less, so only what it was
+   * delivered reaches the cells (SoC, wear recomputed from the step's start); the charge it
+   * bought and did not get is unserved.
+   */
+  shed(kwOff: number, interval: MarketInterval): void {
+    const applied = this.obs.consumedKw ?? 0;
+    if (!(kwOff > 0) || !(applied > 0)) return;
+    const off = Math.min(kwOff, applied);
+    const step = stepBattery(this.battery, kwh(this.settledSoc), kw(applied - off), hours(interval.durationH));
+    this.soc = step.socKwh;
+    this.wear = this.settledWear + step.degradationCost;
+    this.throughput = this.settledThroughput + step.throughputKwh;
+    const event = storageLifecycle(this.lifecycle.value, step.gridKw);
+    if (event) this.lifecycle.send(event);
+    this.obs = this.observation(this.settledNet, step.gridKw, off * interval.durationH);
   }
 
   observe(): StorageObservation {

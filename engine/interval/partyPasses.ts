@@ -62,6 +62,22 @@ export function sheddableQuanta(observations: readonly AgentObservation[], hasMe
   return out;
 }
 
+/**
+ * Per party, what more its site could be shed once its free load is gone (`deviceSheddableKw`:
+ * HVAC, charging, …), quanta, for the same sites as `sheddableQuanta` (`free`, its result):
+ * the two tiers rounded together, as the meters round, so that a site whose whole
+ * consumption is sheddable can be shed to exactly zero.
+ */
+export function deviceSheddableQuanta(observations: readonly AgentObservation[], free: Float64Array, hasMeter: Uint8Array, regulating: Uint8Array, crashed: Uint8Array, quantumKw: number): Float64Array {
+  const out = new Float64Array(observations.length);
+  for (let i = 0; i < out.length; i++) {
+    const o = observations[i]!;
+    if (!hasMeter[i] || regulating[i] || crashed[i] || !(o.deviceSheddableKw! > 0)) continue;
+    out[i] = Math.max(0, Math.round(((o.sheddableKw ?? 0) + o.deviceSheddableKw!) / quantumKw) - free[i]!);
+  }
+  return out;
+}
+
 /** Each party's metered net withdrawal, kW, into `out` (NaN for intermediaries, which have no meter). */
 export function netWithdrawalKw(ledger: IntervalLedger, out: Float64Array): Float64Array {
   const actual = ledger.actualQuanta;

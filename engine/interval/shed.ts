@@ -6,14 +6,21 @@
  * delivered and the physical books close. The mirror of spill curtailment (curtail.ts).
  *
  * The rule (docs/markets.md, "Load shedding"): at each bus, the unserved quanta U are taken
- * off the sites' **sheddable consumption** — min(what the site's agent reports it can go
- * without, `AgentObservation.sheddableKw` (a home's base load, a building's plug load), its
- * metered net withdrawal)
- * — **pro rata** to it, in whole quanta by largest remainder (ties to the earlier party in
- * scenario order). A site is never shed beyond its own withdrawal, so it never turns into
- * an exporter. The agent is told (`AgentRuntime.shed`) and counts the energy as unserved.
- * What no site can shed (a building's HVAC, a car's or a battery's charging) stays
- * unserved, and the books say so.
+ * in two tiers, each **pro rata** in whole quanta by largest remainder (ties to the earlier
+ * party in scenario order), never beyond a site's metered net withdrawal (so a site never
+ * turns into an exporter):
+ *
+ * 1. the sites' **free sheddable consumption**, what nothing else in the model depends on
+ *    (`AgentObservation.sheddableKw`: a home's base load, a building's plug load);
+ * 2. only when all of that at the bus is gone, the rest of what they can be shed
+ *    (`AgentObservation.deviceSheddableKw`: HVAC, lighting, appliance runs, a car's or a
+ *    battery's charging), whose loss the devices feel: the agent recomputes their state
+ *    (indoor temperature, state of charge) from what it was actually delivered.
+ *
+ * The agent is told the total (`AgentRuntime.shed`), takes it off its free load first (as
+ * the tiers do: a site reaches tier 2 only with none of its tier 1 left) and counts the
+ * energy as unserved. What no site can shed (a site without meter, crashed or regulating, or an agent
+ * kind that reports neither) stays unserved, and the books say so.
  *
  * The shed energy is not delivered: the site's actual (and its gross consumption, so its
  * bill) drops by it, its deviation from its position settles at the imbalance price like
@@ -24,29 +31,31 @@ import { type CurtailSite, takeProRataAtBus } from './curtail.ts';
 import type { IntervalLedger } from './ledger.ts';
 
 /**
- * Sheds `unservedQuanta` (per bus) off the sheddable sites there (rule above), correcting
- * the ledger's actual and consumed quanta (and their intermediaries' bus positions) and
- * adding to `shedQuanta`. `sheddableQuanta[i]`: what party i can go without, whole quanta
- * (0 for every party that is not a metered, non-regulating site). Returns the quanta shed per bus.
+ * Sheds `unservedQuanta` (per bus) off the sites there (rule above), correcting the ledger's
+ * actual and consumed quanta (and their intermediaries' bus positions) and adding to
+ * `shedQuanta`. `sheddableQuanta[i]`: what party i can go without, whole quanta (tier 1);
+ * `deviceQuanta[i]`: what more it can be shed (tier 2), whole quanta; both 0 for every party
+ * that is not a metered, non-regulating site. Returns the quanta shed per bus.
+ * Example (quantum 1 kW): 8 unserved over sites with (free, device) (2, 6) and (1, 3): tier 1
+ * sheds 2 and 1, tier 2 the 5 left pro rata to 6 and 3 → 3.33, 1.67 → 3 and 2: shed 5 and 3.
  */
-export function shedLoad(ledger: IntervalLedger, unservedQuanta: Float64Array, sites: CurtailSite, sheddableQuanta: Float64Array): Float64Array {
+export function shedLoad(ledger: IntervalLedger, unservedQuanta: Float64Array, sites: CurtailSite, sheddableQuanta: Float64Array, deviceQuanta?: Float64Array): Float64Array {
   const done = new Float64Array(unservedQuanta.length);
+  const take = (k: number) => (i: number, c: number) => {
+    ledger.actualQuanta[i]! -= c;
+    ledger.consumedQuanta[i]! -= c;
+    ledger.shedQuanta[i]! += c;
+    const via = sites.viaOf[i]!;
+    if (via >= 0) for (const pos of ledger.busPositions) if (pos.party === via && pos.busIndex === k) pos.actualQuanta -= c;
+  };
+  // What party i can still be shed within `limit` quanta in all (its tiers so far), less what was shed, within its metered withdrawal.
+  const room = (i: number, limit: number): number => (limit > 0 ? Math.min(limit - ledger.shedQuanta[i]!, Math.max(0, ledger.actualQuanta[i]!)) : 0);
   for (let k = 0; k < unservedQuanta.length; k++) {
     if (!(unservedQuanta[k]! > 0)) continue;
-    done[k] = takeProRataAtBus(
-      k,
-      unservedQuanta[k]!,
-      sites,
-      // Sheddable load: what it reported, less what was shed already, within its metered withdrawal.
-      (i) => (sheddableQuanta[i]! > 0 ? Math.min(sheddableQuanta[i]! - ledger.shedQuanta[i]!, Math.max(0, ledger.actualQuanta[i]!)) : 0),
-      (i, c) => {
-        ledger.actualQuanta[i]! -= c;
-        ledger.consumedQuanta[i]! -= c;
-        ledger.shedQuanta[i]! += c;
-        const via = sites.viaOf[i]!;
-        if (via >= 0) for (const pos of ledger.busPositions) if (pos.party === via && pos.busIndex === k) pos.actualQuanta -= c;
-      },
-    );
+    done[k] = takeProRataAtBus(k, unservedQuanta[k]!, sites, (i) => room(i, sheddableQuanta[i]!), take(k));
+    const left = unservedQuanta[k]! - done[k]!;
+    // Tier 2 only once tier 1 is gone: a bus reaches it only when every site there lost all its free load (or its whole withdrawal).
+    if (left > 0 && deviceQuanta) done[k]! += takeProRataAtBus(k, left, sites, (i) => (deviceQuanta[i]! > 0 ? room(i, sheddableQuanta[i]! + deviceQuanta[i]!) : 0), take(k));
   }
   return done;
 }
