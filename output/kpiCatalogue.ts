@@ -94,7 +94,7 @@ const ENTRIES: readonly Entry[] = [
   ['imbalance.redispatchedIntervals', 'Re-dispatched intervals', 'count', 'Intervals in which something deviated from its position and the real-time market re-dispatched.'],
   ['imbalance.unservedKwh', 'Unserved in re-dispatch', 'kWh', 'Withdrawal that regulation could not cover.'],
   ['imbalance.spilledKwh', 'Spilled in re-dispatch', 'kWh', 'Injection that nobody could take (after curtailment: what no site could curtail).'],
-  ['imbalance.shedKwh', 'Shed in re-dispatch', 'kWh', 'Consumption the operator shed at the consuming sites (a home’s base load, a building’s plug load, pro rata to it) because nothing could cover it; the sites count it as unserved.'],
+  ['imbalance.shedKwh', 'Shed in re-dispatch', 'kWh', 'Consumption the operator shed at the consuming sites because nothing could cover it: their free load first (a home’s base load, a building’s plug load), then, when that is not enough, their devices (HVAC, lighting, appliance runs, charging), pro rata at each bus; the sites count it as unserved.'],
   ['imbalance.curtailedKwh', 'Curtailed in re-dispatch', 'kWh', 'Export the operator curtailed at the injecting sites (PV, pro rata to export) because nobody could take it.'],
   ['retailers.*.imbalanceKwh', 'Imbalance of retailer {1}', 'kWh', 'Customers’ consumption minus what the retailer bought (+ short).'],
   ['aggregators.*.marketPayment', 'Market payment of aggregator {1}', 'currency', 'What the aggregator paid in the market.'],
