@@ -32,6 +32,15 @@ export interface Award {
   readonly bidAccepted: boolean;
   /** Set when an operator's command changed the award (the change is already in buyKw/sellKw), kW. */
   readonly commandedKw?: number;
+  /**
+   * True when the agent has no position this interval: its bid never reached the book (late,
+   * lost, rejected; engine/interval/noPosition.ts). buyKw and sellKw are then 0 and mean nothing to
+   * follow: its devices run on their own control (a home's and a building's loads as their
+   * thermostats and plugs ask, a car charging as it would unmanaged, PV making what it makes),
+   * and the meter's deviation settles at the imbalance price. A generator or a battery stays idle:
+   * output nobody scheduled is not its own control's to decide (docs/markets.md, "No position").
+   */
+  readonly ownControl?: boolean;
 }
 
 /** One agent's row in agents.csv, besides what the engine knows (award, price, cost). */

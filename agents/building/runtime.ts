@@ -270,9 +270,16 @@ export class BuildingAgent implements AgentRuntime {
     const needs = this.needs;
     const c = this.curve!;
     const faulted = this.lifecycle.value === 'faulted';
-    const bought = faulted ? 0 : award.buyKw;
-    // What it could not use it does not draw.
-    this.consumedKw = Math.max(0, bought - needs.allocate(bought, this.quantumKw));
+    // No position (its bid never reached the book): its own control — plug load, full lighting, the
+    // thermostat holding the setpoint in force, no preconditioning; a command still changes that by
+    // the building's own priorities (docs/markets.md, "No position").
+    const own = !faulted && award.ownControl === true;
+    if (own && award.commandedKw === undefined) this.consumedKw = needs.serveWanted();
+    else {
+      const bought = faulted ? 0 : own ? Math.max(0, needs.wantedKw() + award.commandedKw!) : award.buyKw;
+      // What it could not use it does not draw.
+      this.consumedKw = Math.max(0, bought - needs.allocate(bought, this.quantumKw));
+    }
     const served = this.served;
     needs.sumServed(served);
     const baseShort = c.baseKw - served[B_BASE]!;

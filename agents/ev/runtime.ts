@@ -395,8 +395,13 @@ class EvAgent implements EvRuntime {
     const end = interval.end;
     const dt = interval.durationH;
     const car = this.car;
-    const net = award.buyKw - award.sellKw;
     const wasPlugged = this.plugged;
+    // No position (its bid never reached the book): it charges as it would unmanaged, flat out
+    // until full (docs/markets.md, "No position"); a command changes that as it would an award.
+    const net =
+      award.ownControl === true && wasPlugged
+        ? uncontrolledKw(car, this.soc, this.session.arrival, this.session.departure, interval.start, interval.end) + (award.commandedKw ?? 0)
+        : award.buyKw - award.sellKw;
     const socBefore = this.soc;
     let applied = 0;
     this.settledSoc = socBefore;
