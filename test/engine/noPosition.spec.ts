@@ -139,6 +139,38 @@ describe('sites without a position run on their own control and settle as imbala
     }
   });
 
+  it('members and customers on a plane (fixtures/scenarios/intermediaries-late.yaml): a member whose curve or whose aggregator\'s bid missed runs on its own control, settled through its aggregator; customers take their curve as before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-noposition-members-'));
+    try {
+      const r = await gridbidInProcess(['run', join(REPO_ROOT, 'test/fixtures/scenarios/intermediaries-late.yaml'), '--out', dir]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.contain('books     closed in all 24 intervals');
+      const late = new Set((parse(readFileSync(join(dir, 'rejections.csv'), 'utf8'), { columns: true }) as Row[]).map((x) => `${x.interval_start} ${x.agent_id}`));
+      const rows = parse(readFileSync(join(dir, 'agents.csv'), 'utf8'), { columns: true }) as Row[];
+      let members = 0;
+      let viaAggregator = 0;
+      for (const x of rows.filter((y) => y.kind === 'home')) {
+        expect(x.unserved_kwh, `${x.interval_start} ${x.agent_id}`).to.equal('0.000');
+        if (!x.agent_id!.startsWith('member')) continue;
+        const curveMissed = late.has(`${x.interval_start} ${x.agent_id}`);
+        const aggregatorMissed = late.has(`${x.interval_start} agg`);
+        if (!curveMissed && !aggregatorMissed) continue;
+        // No share: it used its load all the same, all of it imbalance, settled with its aggregator (via).
+        expect([x.award_kw, x.via]).to.deep.equal(['0.000', 'agg']);
+        expect(Number(x.actual_kw)).to.be.above(0);
+        expect(x.imbalance_kw).to.equal(x.actual_kw);
+        members++;
+        if (!curveMissed) viaAggregator++;
+      }
+      expect(members, 'member-intervals without a share').to.be.above(20);
+      expect(viaAggregator, 'of which the aggregator\'s bid missed, the curve not').to.be.above(0);
+      const kpis = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { kpis: { byKind: { home: { unservedKwh: number } } } }).kpis;
+      expect(kpis.byKind.home.unservedKwh).to.equal(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   async function outcomesOf(doc: object, file = 'x.yaml'): Promise<IntervalOutcome[]> {
     const sim = await Simulation.create(parseScenario(stringify(doc), file));
     const outcomes: IntervalOutcome[] = [];
