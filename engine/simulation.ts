@@ -544,7 +544,7 @@ export class Simulation {
     // The day-ahead stage: positions at their prices, real time on the difference (members' once their shares are known).
     if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, this.info.buses, result.busPriceMwh, rules.priceTickMwh);
     // 4b. A site whose bid never reached the book has no position: its devices run on their own control (noPosition.ts).
-    const ownControl = partiesWithoutPosition({ placed: bids.placed, book, memberCurves: bids.memberCurves, routeOf: this.routeOf, viaOf: this.viaOf, busOf: this.busOf, buses: this.info.buses, dayAheadQuanta: dayAhead?.partyQuanta }, new Uint8Array(n));
+    const ownControl = partiesWithoutPosition({ placed: bids.placed, book, memberCurves: bids.memberCurves, routeOf: this.routeOf, viaOf: this.viaOf, busOf: this.busOf, buses: this.info.buses }, new Uint8Array(n));
 
     // 5. Commands change what agents will do (their setpoints), never their positions; deliver to all but the regulators.
     // On a plane the operator dispatches reporting agents on the newest flexibility report it has received (comms.ts `reports`).

@@ -9,7 +9,9 @@
  * consumes what its devices need by their own control and a PV makes what it makes, and its meter's
  * deviation from its (zero) position settles at the imbalance price like any other deviation.
  * A site that bid and was awarded nothing (its price was not met) has a position — zero — and
- * keeps to it: that is demand response, not a missed gate.
+ * keeps to it: that is demand response, not a missed gate. A day-ahead position does not count:
+ * it is financial here (docs/markets.md), the real-time position is the physical one, and without
+ * a real-time bid that is zero whatever was bought the day before.
  *
  * Pure: reads the interval's bids and book, writes only `out`.
  */
@@ -32,11 +34,6 @@ export interface NoPositionInput {
   /** Bus index of each agent; −1 for intermediaries. */
   readonly busOf: Int32Array;
   readonly buses: readonly BusId[];
-  /**
-   * With a day-ahead stage, each party's day-ahead position for this interval, quanta: a site
-   * holding one follows it (its real-time position is that), late real-time bid or not.
-   */
-  readonly dayAheadQuanta?: Float64Array | undefined;
 }
 
 /**
@@ -46,7 +43,7 @@ export interface NoPositionInput {
  * devices, and an agent that sent nothing (faulted, crashed, unplugged) has nothing to run on.
  */
 export function partiesWithoutPosition(input: NoPositionInput, out: Uint8Array): Uint8Array {
-  const { placed, book, memberCurves, routeOf, viaOf, busOf, buses, dayAheadQuanta } = input;
+  const { placed, book, memberCurves, routeOf, viaOf, busOf, buses } = input;
   out.fill(0);
   const inBook = new Uint8Array(placed.length);
   // The buses each intermediary's bids reached the book at (aggregators bid one bid per bus).
@@ -62,7 +59,6 @@ export function partiesWithoutPosition(input: NoPositionInput, out: Uint8Array):
   for (const list of memberCurves.values()) for (const c of list) curveOf[c.member] = 1;
   for (let i = 0; i < placed.length; i++) {
     if (!placed[i] || busOf[i]! < 0) continue;
-    if (dayAheadQuanta !== undefined && dayAheadQuanta[i] !== 0) continue;
     if (routeOf[i] === 0) out[i] = inBook[i] ? 0 : 1;
     else if (routeOf[i] === 1) out[i] = curveOf[i] && intermediaryBuses.get(viaOf[i]!)?.has(buses[busOf[i]!]!) ? 0 : 1;
   }

@@ -28,11 +28,11 @@ type Row = Record<string, string>;
 describe('sites without a position run on their own control and settle as imbalance (noPosition.ts)', function () {
   this.timeout(180_000);
 
-  it('by hand: which parties have no position — late or rejected, a refused or missed member, an aggregator absent at the bus; not a customer, a day-ahead holder, one that sent nothing', () => {
+  it('by hand: which parties have no position — late or rejected, a refused or missed member, an aggregator absent at the bus, a late day-ahead holder; not a customer, one that sent nothing', () => {
     const buses = ['a', 'b'] as BusId[];
     // parties: 0 home a (on time), 1 home a (late: not in the book), 2 home a (a price above the cap: rejected),
     // 3 member of 6 at a (curve accepted), 4 member of 6 at b (curve accepted, but 6 bid only at a), 5 member of 6 at a (curve refused),
-    // 6 aggregator, 7 customer at a, 8 home a late but holding a day-ahead position, 9 home b that sent nothing.
+    // 6 aggregator, 7 customer at a, 8 home a late (it holds a day-ahead position: financial, no real-time one), 9 home b that sent nothing.
     const bid = (party: number, bus: string, priceMwh: number): PartyBid => ({ id: `p${party}@0`, agentId: `p${party}` as AgentId, bus: bus as BusId, interval: 0, segments: [{ side: 'buy', priceMwh, quantityKw: 1 }], party });
     const { book, rejections } = buildOrderBook([bid(0, 'a', 50), bid(2, 'a', 1e9), bid(6, 'a', 50)], { interval: 0, durationH: 0.25, rules: DEFAULT_RULES, buses, isKnownAgent: () => true });
     expect(rejections.map((r) => [r.agentId, r.code])).to.deep.equal([['p2', 'price-above-cap']]);
@@ -46,11 +46,10 @@ describe('sites without a position run on their own control and settle as imbala
         viaOf: Int32Array.of(-1, -1, -1, 6, 6, 6, -1, 7, -1, -1),
         busOf: Int32Array.of(0, 0, 0, 0, 1, 0, -1, 0, 0, 1),
         buses,
-        dayAheadQuanta: Float64Array.of(0, 0, 0, 0, 0, 0, 0, 0, 3, 0),
       },
       new Uint8Array(10).fill(7),
     );
-    expect([...out]).to.deep.equal([0, 1, 1, 0, 1, 1, 0, 0, 0, 0]);
+    expect([...out]).to.deep.equal([0, 1, 1, 0, 1, 1, 0, 0, 1, 0]);
   });
 
   /** One home trading itself, all base load (no flexibility, noise or scale spread), its bids 5 min late; a 20 kW plant at 60/MWh. */
