@@ -102,6 +102,13 @@ export interface AgentRuntime {
    * `AwardScratch`), so copy any figure you keep.
    */
   settle(award: Award): void;
+  /**
+   * Optional: what it would consume and generate (kW) this interval on its own control
+   * (`Award.ownControl`), from its bid's needs; called before `settle` only for a site without a
+   * position, as the operators' planned schedule for it (engine/interval/commands.ts): its position,
+   * 0, is not what it will do. Absent: it would draw nothing of its own accord (generators, batteries).
+   */
+  ownControlKw?(interval: MarketInterval): { readonly consumedKw: number; readonly generatedKw: number };
   /** Reads the agent's state after `settle`, for the recorder. */
   observe(): AgentObservation;
   /**

@@ -304,6 +304,11 @@ export class BuildingAgent implements AgentRuntime {
     if (event) this.lifecycle.send(event);
   }
 
+  /** Its own control (`settle` with `Award.ownControl`): every need wanted now. */
+  ownControlKw(): { consumedKw: number; generatedKw: number } {
+    return { consumedKw: this.lifecycle.value === 'faulted' ? 0 : this.needs.wantedKw(), generatedKw: 0 };
+  }
+
   observe(): AgentObservation {
     return {
       state: this.lifecycle.value,

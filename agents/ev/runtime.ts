@@ -389,6 +389,12 @@ class EvAgent implements EvRuntime {
     return this.strategy.bid(Object.freeze(view), market);
   }
 
+  /** Its own control (`settle` with `Award.ownControl`): plugged in and in the market, charging flat out until full. */
+  ownControlKw(interval: MarketInterval): { consumedKw: number; generatedKw: number } {
+    const charging = this.plugged && this.inMarket && this.lifecycle.value !== 'faulted';
+    return { consumedKw: charging ? uncontrolledKw(this.car, this.soc, this.session.arrival, this.session.departure, interval.start, interval.end) : 0, generatedKw: 0 };
+  }
+
   settle(award: Award): void {
     const { interval } = award;
     const start = interval.start;

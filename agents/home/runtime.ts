@@ -566,6 +566,12 @@ export class HomeAgent implements AgentRuntime {
     if (event) this.lifecycle.send(event);
   }
 
+  /** Its own control (`settle` with `Award.ownControl`): every need wanted now, and what its PV makes. */
+  ownControlKw(): { consumedKw: number; generatedKw: number } {
+    const faulted = this.lifecycle.value === 'faulted';
+    return { consumedKw: faulted ? 0 : this.needs.wantedKw(), generatedKw: faulted ? 0 : this.pvKw };
+  }
+
   observe(): AgentObservation {
     const state = this.lifecycle.value;
     const { consumedKw, generatedKw } = this;

@@ -17,6 +17,8 @@
  */
 import type { BusId } from '../../core/units.ts';
 import type { MemberCurve } from '../../agents/types.ts';
+import type { MarketInterval } from '../../core/clock.ts';
+import type { Crashes, Participant } from './participants.ts';
 import type { OrderBook } from '../../market/types.ts';
 import type { PartyBid } from './collectBids.ts';
 
@@ -63,4 +65,29 @@ export function partiesWithoutPosition(input: NoPositionInput, out: Uint8Array):
     else if (routeOf[i] === 1) out[i] = curveOf[i] && intermediaryBuses.get(viaOf[i]!)?.has(buses[busOf[i]!]!) ? 0 : 1;
   }
   return out;
+}
+
+/**
+ * What each site without a position (`ownControl[i]`) will draw on its own control, kW in whole
+ * quanta of `quantumKw` (`AgentRuntime.ownControlKw`, net; 0 for an agent without it), NaN for every
+ * other party: the operators' planned schedule for those sites (engine/interval/commands.ts).
+ * Undefined when no site is without a position (the common case: nothing is allocated). An agent
+ * that throws here is isolated as crashed, as in any other phase.
+ */
+export function ownControlPlan(parts: readonly Participant[], ownControl: Uint8Array, interval: MarketInterval, crashes: Crashes, quantumKw: number): Float64Array | undefined {
+  let plan: Float64Array | undefined;
+  for (let i = 0; i < ownControl.length; i++) {
+    if (!ownControl[i] || crashes.crashed[i]) continue;
+    const p = parts[i]!;
+    if (p.role !== 'agent') continue;
+    if (!plan) plan = new Float64Array(ownControl.length).fill(NaN);
+    try {
+      // Each rounded as the meter rounds it (meter.ts), so the plan is what the meter will read.
+      const own = p.runtime.ownControlKw?.(interval);
+      plan[i] = own ? (Math.round(own.consumedKw / quantumKw) - Math.round(own.generatedKw / quantumKw)) * quantumKw : 0;
+    } catch (err) {
+      crashes.crash(i, 'settle', err);
+    }
+  }
+  return plan;
 }
