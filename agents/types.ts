@@ -32,6 +32,15 @@ export interface Award {
   readonly bidAccepted: boolean;
   /** Set when an operator's command changed the award (the change is already in buyKw/sellKw), kW. */
   readonly commandedKw?: number;
+  /**
+   * True when the agent has no position this interval: its bid never reached the book (late,
+   * lost, rejected; engine/interval/noPosition.ts). buyKw and sellKw are then 0 and mean nothing to
+   * follow: its devices run on their own control (a home's and a building's loads as their
+   * thermostats and plugs ask, a car charging as it would unmanaged, PV making what it makes),
+   * and the meter's deviation settles at the imbalance price. A generator or a battery stays idle:
+   * output nobody scheduled is not its own control's to decide (docs/markets.md, "No position").
+   */
+  readonly ownControl?: boolean;
 }
 
 /** One agent's row in agents.csv, besides what the engine knows (award, price, cost). */
@@ -101,6 +110,13 @@ export interface AgentRuntime {
    * `AwardScratch`), so copy any figure you keep.
    */
   settle(award: Award): void;
+  /**
+   * Optional: what it would consume and generate (kW) this interval on its own control
+   * (`Award.ownControl`), from its bid's needs; called before `settle` only for a site without a
+   * position, as the operators' planned schedule for it (engine/interval/commands.ts): its position,
+   * 0, is not what it will do. Absent: it would draw nothing of its own accord (generators, batteries).
+   */
+  ownControlKw?(interval: MarketInterval): { readonly consumedKw: number; readonly generatedKw: number };
   /** Reads the agent's state after `settle`, for the recorder. */
   observe(): AgentObservation;
   /**

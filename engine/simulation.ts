@@ -52,6 +52,7 @@ import { deliverAndObserve, deliverAwards } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
+import { ownControlPlan, partiesWithoutPosition } from './interval/noPosition.ts';
 import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQuanta, liveParties, netWithdrawalKw, priceMembersAtBus, regulatingNow, ROUTE_CUSTOMER, ROUTE_MEMBER, deviceSheddableQuanta, sheddableQuanta } from './interval/partyPasses.ts';
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
@@ -542,11 +543,13 @@ export class Simulation {
     priceMembersAtBus(ledger.priceMwh, this.routeOf, this.busOf, result.busPriceMwh);
     // The day-ahead stage: positions at their prices, real time on the difference (members' once their shares are known).
     if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, this.info.buses, result.busPriceMwh, rules.priceTickMwh);
+    // 4b. A site whose bid never reached the book has no position: its devices run on their own control (noPosition.ts).
+    const ownControl = partiesWithoutPosition({ placed: bids.placed, book, memberCurves: bids.memberCurves, routeOf: this.routeOf, viaOf: this.viaOf, busOf: this.busOf, buses: this.info.buses }, new Uint8Array(n));
 
     // 5. Commands change what agents will do (their setpoints), never their positions; deliver to all but the regulators.
     // On a plane the operator dispatches reporting agents on the newest flexibility report it has received (comms.ts `reports`).
     const telemetry = comms && ((g: Grid, netKw: Float64Array) => comms.reports(interval, room.flexibilityReports(g, netKw, this.agentRole, crashes.crashed, interval, REPORTING_KINDS), ledger.quantumKw));
-    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(this.faults) : this.faults, this.parties, run.indexOf, telemetry, this.spent?.plannedKw);
+    const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(this.faults) : this.faults, this.parties, run.indexOf, telemetry, this.spent?.plannedKw, ownControlPlan(parts, ownControl, interval, crashes, q));
     appendAll(events, commands.events);
     // On a communication plane, a command acts from its delivery on (pro rata), and not at all when lost or rejected.
     const sent = this.comms?.commands(commands.records, interval, ledger);
@@ -554,7 +557,7 @@ export class Simulation {
     const commandRecords = sent ? sent.records : commands.records;
     // On a plane, a member acts on its aggregator's split only once received (comms.ts, MemberFallback).
     const memberFallback = this.comms?.memberSetpoints(interval, ledger);
-    const observations = deliverAndObserve(parts, ledger, interval, crashes, this.regulating, 0, this.viaOf, memberFallback, this.spent?.observations.length === n ? this.spent.observations : undefined);
+    const observations = deliverAndObserve(parts, ledger, interval, crashes, this.regulating, 0, this.viaOf, memberFallback, this.spent?.observations.length === n ? this.spent.observations : undefined, ownControl);
 
     // 6. Meter; 7. re-dispatch where anything deviates (else the generators do as cleared); 8. deliver to the generators.
     this.phases.meter(ledger, observations, this.hasMeter, crashes.crashed, q);
@@ -606,7 +609,7 @@ export class Simulation {
       });
       if (redispatched.overloaded) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'REDISPATCH_OVERLOAD', response: 'limits-exceeded', detail: 're-dispatch could not cover the deviations within the branch limits: the lines carry the overload' });
     }
-    deliverAwards(parts, ledger, interval, crashes, regulating, 1, this.viaOf);
+    deliverAwards(parts, ledger, interval, crashes, regulating, 1, this.viaOf, undefined, ownControl);
     for (const r of regulators) observations[r.party] = crashes.crashed[r.party] ? observations[r.party]! : parts[r.party]!.runtime.observe();
     this.phases.meter(ledger, observations, regulating, crashes.crashed, q);
     this.comms?.meterReads(interval, ledger, this.hasMeter, this.parties);

@@ -276,9 +276,16 @@ export class BuildingAgent implements AgentRuntime {
     const needs = this.needs;
     const c = this.curve!;
     const faulted = this.lifecycle.value === 'faulted';
-    const bought = faulted ? 0 : award.buyKw;
-    // What it could not use it does not draw.
-    this.consumedKw = Math.max(0, bought - needs.allocate(bought, this.quantumKw));
+    // No position (its bid never reached the book): its own control — plug load, full lighting, the
+    // thermostat holding the setpoint in force, no preconditioning; a command still changes that by
+    // the building's own priorities (docs/markets.md, "No position").
+    const own = !faulted && award.ownControl === true;
+    if (own && award.commandedKw === undefined) this.consumedKw = needs.serveWanted();
+    else {
+      const bought = faulted ? 0 : own ? Math.max(0, needs.wantedKw() + award.commandedKw!) : award.buyKw;
+      // What it could not use it does not draw.
+      this.consumedKw = Math.max(0, bought - needs.allocate(bought, this.quantumKw));
+    }
     const served = this.served;
     needs.sumServed(served);
     const baseShort = c.baseKw - served[B_BASE]!;
@@ -305,6 +312,11 @@ export class BuildingAgent implements AgentRuntime {
     this.deviceSheddableKw = Math.max(0, this.consumedKw - this.sheddableKw);
     const event = buildingLifecycle(this.lifecycle.value, ctx.occupied, needs.shortKw(), award.commandedKw);
     if (event) this.lifecycle.send(event);
+  }
+
+  /** Its own control (`settle` with `Award.ownControl`): every need wanted now. */
+  ownControlKw(): { consumedKw: number; generatedKw: number } {
+    return { consumedKw: this.lifecycle.value === 'faulted' ? 0 : this.needs.wantedKw(), generatedKw: 0 };
   }
 
   observe(): AgentObservation {

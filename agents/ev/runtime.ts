@@ -394,14 +394,25 @@ class EvAgent implements EvRuntime {
     return this.strategy.bid(Object.freeze(view), market);
   }
 
+  /** Its own control (`settle` with `Award.ownControl`): plugged in and in the market, charging flat out until full. */
+  ownControlKw(interval: MarketInterval): { consumedKw: number; generatedKw: number } {
+    const charging = this.plugged && this.inMarket && this.lifecycle.value !== 'faulted';
+    return { consumedKw: charging ? uncontrolledKw(this.car, this.soc, this.session.arrival, this.session.departure, interval.start, interval.end) : 0, generatedKw: 0 };
+  }
+
   settle(award: Award): void {
     const { interval } = award;
     const start = interval.start;
     const end = interval.end;
     const dt = interval.durationH;
     const car = this.car;
-    const net = award.buyKw - award.sellKw;
     const wasPlugged = this.plugged;
+    // No position (its bid never reached the book): it charges as it would unmanaged, flat out
+    // until full (docs/markets.md, "No position"); a command changes that as it would an award.
+    const net =
+      award.ownControl === true && wasPlugged
+        ? uncontrolledKw(car, this.soc, this.session.arrival, this.session.departure, interval.start, interval.end) + (award.commandedKw ?? 0)
+        : award.buyKw - award.sellKw;
     const socBefore = this.soc;
     let applied = 0;
     this.settledSoc = socBefore;

@@ -203,6 +203,29 @@ export class NeedList<Need extends string> {
     return allocatePacked(this.d, NEED_STRIDE, PRICE, KW, INDIVISIBLE, SERVED, this.n, boughtKw, order, quantumKw);
   }
 
+  /**
+   * The agent's own control, with no award to split (`Award.ownControl`): every need wanted now
+   * is served in full, the others (what could wait, a precondition) get nothing. Returns Σ served, kW.
+   */
+  serveWanted(): number {
+    const d = this.d;
+    let total = 0;
+    for (let o = 0; o < this.n * NEED_STRIDE; o += NEED_STRIDE) {
+      const kw = d[o + WANTED] !== 0 ? d[o + KW]! : 0;
+      d[o + SERVED] = kw;
+      total += kw;
+    }
+    return total;
+  }
+
+  /** Σ kW of the needs wanted now (what `serveWanted` would serve). */
+  wantedKw(): number {
+    const d = this.d;
+    let total = 0;
+    for (let o = 0; o < this.n * NEED_STRIDE; o += NEED_STRIDE) if (d[o + WANTED] !== 0) total += d[o + KW]!;
+    return total;
+  }
+
   /** Writes Σ served per need code into `sums` (length ≥ names.length). */
   sumServed(sums: Float64Array): void {
     sums.fill(0);

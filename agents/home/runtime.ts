@@ -514,11 +514,19 @@ export class HomeAgent implements AgentRuntime {
     const t = award.interval.start;
     const needs = this.needs;
     const faulted = this.lifecycle.value === 'faulted';
-    const bought = faulted ? 0 : award.buyKw;
-    // What it could not use (an indivisible run it got only part of) it does not draw.
-    this.consumedKw = Math.max(0, bought - needs.allocate(bought, this.quantumKw));
+    // No position (its bid never reached the book): its own control, as a home without a smart
+    // controller runs — base and flexible load, HVAC holding its setpoint, appliance runs that must
+    // run now (one that can wait waits on its timer) — and the PV makes what it makes; a command
+    // still changes that, by the home's own priorities (docs/markets.md, "No position").
+    const own = !faulted && award.ownControl === true;
+    if (own && award.commandedKw === undefined) this.consumedKw = needs.serveWanted();
+    else {
+      const bought = faulted ? 0 : own ? Math.max(0, needs.wantedKw() + award.commandedKw!) : award.buyKw;
+      // What it could not use (an indivisible run it got only part of) it does not draw.
+      this.consumedKw = Math.max(0, bought - needs.allocate(bought, this.quantumKw));
+    }
     // PV: what it was told to sell, within what the panels make now (the rest is curtailed).
-    this.generatedKw = faulted ? 0 : Math.max(0, Math.min(award.sellKw, this.pvKw));
+    this.generatedKw = faulted ? 0 : own ? this.pvKw : Math.max(0, Math.min(award.sellKw, this.pvKw));
     const served = this.served;
     needs.sumServed(served);
 
@@ -577,6 +585,12 @@ export class HomeAgent implements AgentRuntime {
 
     const event = homeLifecycle(this.lifecycle.value, needs.shortKw(), preconditionKw, award.commandedKw);
     if (event) this.lifecycle.send(event);
+  }
+
+  /** Its own control (`settle` with `Award.ownControl`): every need wanted now, and what its PV makes. */
+  ownControlKw(): { consumedKw: number; generatedKw: number } {
+    const faulted = this.lifecycle.value === 'faulted';
+    return { consumedKw: faulted ? 0 : this.needs.wantedKw(), generatedKw: faulted ? 0 : this.pvKw };
   }
 
   observe(): AgentObservation {

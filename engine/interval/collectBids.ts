@@ -97,6 +97,11 @@ export interface BidCollection {
   readonly events: GridEvent[];
   /** The packed segment rows the interval's packed bids read, and those bids (valid while the interval lasts). */
   readonly rows: PackedCurves;
+  /**
+   * Per party: 1 when the agent sent a bid (or, as a member, a curve to its aggregator) this interval,
+   * whether or not it reached the book: with `noPosition.ts`, which sites end the interval without a position.
+   */
+  readonly placed: Uint8Array;
 }
 
 export interface CollectContext {
@@ -133,13 +138,15 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
   let onTimeCount = 0; // written by index over the last interval's entries (never past the end: no holes), then cut to length
   const held: Array<{ readonly bid: PartyBid; readonly at: SimTime }> = [];
   const lost: PartyBid[] = [];
-  const out: BidCollection = { onTime, late: [], atSender: { held, lost }, bidTime, memberCurves: new Map(), customerCurves: new Map(), rejections: [], events: [], rows };
+  const placed = new Uint8Array(n);
+  const out: BidCollection = { onTime, late: [], atSender: { held, lost }, bidTime, memberCurves: new Map(), customerCurves: new Map(), rejections: [], events: [], rows, placed };
   const curveCheck = new OrderBookBuilder({ interval: interval.index, durationH: interval.durationH, rules: ctx.rules, buses: ctx.buses, isKnownAgent: () => true }, 16);
   const idSuffix = `@${interval.index}`; // every bid id is `<agent>@<interval>`: the suffix built once, not per bid
   // A bid of an agent trading itself goes to the market, lost or delayed by comms faults.
   const route = (bid: PartyBid): void => {
     const i = bid.party;
     const p = parts[i]! as Extract<Participant, { role: 'agent' }>;
+    placed[i] = 1;
     const link = room.comms(i, bidTime);
     if (!link.delivered) {
       out.events.push({ at: interval.start, issuer: bid.agentId, target: 'market', type: 'COMMS_LOSS', response: 'lost', detail: `bid ${bid.id} lost (comms-loss fault)` });
@@ -187,6 +194,7 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
     if (segments.length === 0) continue;
     const bid: PartyBid = { id: a.id + idSuffix, agentId: a.id, bus: a.bus, interval: interval.index, segments, party: i };
     if (p.route.type === 'member') {
+      placed[i] = 1;
       // The aggregator checks its members' curves as the market would, and refuses bad ones with a reason.
       const problem = curveCheck.check(bid);
       if (problem) out.rejections.push(problem);

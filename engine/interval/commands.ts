@@ -81,11 +81,17 @@ export function operatorCommands(
    * written to when it has room (engine/simulation.ts `reuseIntervalArrays`, issue 16).
    */
   plannedKwInto?: Float64Array,
+  /**
+   * Per party, what a site without a position will draw on its own control, kW, in whole quanta
+   * (NaN elsewhere; engine/interval/noPosition.ts): its planned schedule instead of its position, 0,
+   * as the operator plans on what each site will do, and a site with no schedule still draws.
+   */
+  ownControlKw?: Float64Array,
 ): { records: readonly CommandRecord[]; events: GridEvent[]; plannedKw: Float64Array | undefined } {
   const n = agentRole.length;
   const quantumKw = ledger.quantumKw;
   /** Planned net consumption of an agent (NaN for others), kW. */
-  const planned = (i: number): number => (agentRole[i] ? ledger.positionQuanta(i) * quantumKw : NaN);
+  const planned = (i: number): number => (!agentRole[i] ? NaN : ownControlKw !== undefined && !Number.isNaN(ownControlKw[i]!) ? ownControlKw[i]! : ledger.positionQuanta(i) * quantumKw);
   const events: GridEvent[] = [];
   let records: readonly CommandRecord[] = [];
   // The schedule as an array only where operators dispatch on it (a forged command reads one agent's).

@@ -26,8 +26,8 @@ class AwardScratch {
   readonly commanded: Mutable<Award> & { commandedKw: number };
   constructor(interval: MarketInterval) {
     // NaN, not 0: the kW and price fields are doubles from the start (no field representation change later).
-    this.plain = { interval, buyKw: NaN, sellKw: NaN, priceMwh: NaN, bidAccepted: false };
-    this.commanded = { interval, buyKw: NaN, sellKw: NaN, priceMwh: NaN, bidAccepted: false, commandedKw: NaN };
+    this.plain = { interval, buyKw: NaN, sellKw: NaN, priceMwh: NaN, bidAccepted: false, ownControl: false };
+    this.commanded = { interval, buyKw: NaN, sellKw: NaN, priceMwh: NaN, bidAccepted: false, ownControl: false, commandedKw: NaN };
   }
 }
 
@@ -40,12 +40,12 @@ class AwardScratch {
  * whose aggregator's split has not reached it (`fallback.missed`) starts from its fallback
  * schedule instead of its position (comms.ts, `MemberFallback`).
  */
-export function deliverAwards(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, regulating: Uint8Array, regulators: 0 | 1, memberOf: Int32Array, fallback?: MemberFallback): void {
+export function deliverAwards(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, regulating: Uint8Array, regulators: 0 | 1, memberOf: Int32Array, fallback?: MemberFallback, ownControl?: Uint8Array): void {
   const awards = new AwardScratch(interval);
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     if (p.role !== 'agent' || crashes.crashed[i] || regulating[i] !== regulators) continue;
-    settleOne(p.runtime, i, ledger, awards, crashes, memberOf, fallback);
+    settleOne(p.runtime, i, ledger, awards, crashes, memberOf, fallback, ownControl);
   }
 }
 
@@ -58,7 +58,7 @@ export function deliverAwards(parts: readonly Participant[], ledger: IntervalLed
  * observations, no longer read (engine/simulation.ts `reuseIntervalArrays`): the array is
  * refilled, and an agent with `observeInto` writes its figures into its own last observation.
  */
-export function deliverAndObserve(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, regulating: Uint8Array, regulators: 0 | 1, memberOf: Int32Array, fallback: MemberFallback | undefined, into?: AgentObservation[]): AgentObservation[] {
+export function deliverAndObserve(parts: readonly Participant[], ledger: IntervalLedger, interval: MarketInterval, crashes: Crashes, regulating: Uint8Array, regulators: 0 | 1, memberOf: Int32Array, fallback: MemberFallback | undefined, into?: AgentObservation[], ownControl?: Uint8Array): AgentObservation[] {
   const out = into ?? new Array<AgentObservation>(parts.length);
   const intermediaries: number[] = [];
   const awards = new AwardScratch(interval);
@@ -68,18 +68,23 @@ export function deliverAndObserve(parts: readonly Participant[], ledger: Interva
       intermediaries.push(i);
       continue;
     }
-    if (!crashes.crashed[i] && regulating[i] === regulators) settleOne(p.runtime, i, ledger, awards, crashes, memberOf, fallback);
+    if (!crashes.crashed[i] && regulating[i] === regulators) settleOne(p.runtime, i, ledger, awards, crashes, memberOf, fallback, ownControl);
     out[i] = observeOne(p.runtime, i, crashes, into?.[i]);
   }
   for (const i of intermediaries) out[i] = observeOne(parts[i]!.runtime, i, crashes, into?.[i]);
   return out;
 }
 
-/** Settles agent i (see `deliverAwards`); one that throws is crashed. */
-function settleOne(runtime: AgentRuntime, i: number, ledger: IntervalLedger, awards: AwardScratch, crashes: Crashes, memberOf: Int32Array, fallback: MemberFallback | undefined): void {
+/**
+ * Settles agent i (see `deliverAwards`); one that throws is crashed. An agent without a position
+ * (`ownControl[i]`, engine/interval/noPosition.ts) is told so: it runs on its own control whatever
+ * its fallback schedule would be, since there was no award to follow or to miss.
+ */
+function settleOne(runtime: AgentRuntime, i: number, ledger: IntervalLedger, awards: AwardScratch, crashes: Crashes, memberOf: Int32Array, fallback: MemberFallback | undefined, ownControl: Uint8Array | undefined): void {
   const q = ledger.quantumKw;
   const change = ledger.commandedQuanta[i]!;
-  const own = fallback !== undefined && fallback.missed[i] === 1;
+  const noPosition = ownControl !== undefined && ownControl[i] === 1;
+  const own = !noPosition && fallback !== undefined && fallback.missed[i] === 1;
   let buy = own ? fallback.buyQuanta[i]! : ledger.buyQuanta[i]!;
   let sell = own ? fallback.sellQuanta[i]! : ledger.sellQuanta[i]!;
   if (change < 0) {
@@ -106,6 +111,7 @@ function settleOne(runtime: AgentRuntime, i: number, ledger: IntervalLedger, awa
     award.sellKw = sellKw;
     award.priceMwh = priceMwh;
     award.bidAccepted = bidAccepted;
+    award.ownControl = noPosition;
     runtime.settle(award);
   } catch (err) {
     crashes.crash(i, 'settle', err);

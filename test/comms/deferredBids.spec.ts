@@ -3,7 +3,9 @@
  * operator commands must be resolved before interval k+1's bids are sent, so commands slower than
  * the bid lead keep the plane running to the interval end and the next bids go out then. With
  * cyber-replay's commands taking 10 minutes (fixed), every commanded interval is followed by one
- * whose 15:09 bids leave at 15:15, after the 15:10 gate: the market clears nothing then. Each
+ * whose 15:09 bids leave at 15:15, after the 15:10 gate: the market clears nothing then (its homes run on
+ * their own control and settle the energy as imbalance, engine/interval/noPosition.ts, and the operator,
+ * planning on that, commands them again). Each
  * rejection says so; it used to say "still in transit or lost on the communication plane", which
  * blamed a network that never carried them before the gate.
  */
@@ -51,14 +53,20 @@ describe('comms: bids the plane sends only after their gate, behind slow operato
     }
   });
 
-  it('every rejection is such a bid, all count in lateBids, and every other interval clears nothing', () => {
-    expect(rejections.length).to.equal(345);
+  // Until the sites without a position ran on their own control (noPosition.ts), the homes whose bids missed the gate consumed
+  // nothing, and the operator commanded only in the intervals after (their rebound overloaded the 75 kW head): every other
+  // interval missed, 345 late bids. Now those homes draw their load on their own control, the operator plans on it and commands
+  // them in the missed interval too, so its slow commands defer the next bids again: from 15:15 to 19:00 no interval clears,
+  // 437 late bids (the engine's order of work, docs/comms.md; the homes are never dark, nothing is unserved).
+  it('every rejection is such a bid, all count in lateBids, and while the commands last no interval clears', () => {
+    expect(rejections.length).to.equal(437);
     expect(rejections.every((r) => r.reason!.includes('the plane was still carrying the last interval'))).to.equal(true);
-    expect(comms.lateBids).to.equal(345);
-    expect(comms.sendsDeferred).to.be.at.least(345);
+    expect(comms.lateBids).to.equal(437);
+    expect(comms.sendsDeferred).to.be.at.least(437);
     const cleared = new Map<string, boolean>();
     for (const r of intervals) cleared.set(r.interval_start!, (cleared.get(r.interval_start!) ?? false) || Number(r.demand_kw) > 0);
-    expect([...cleared.values()].filter((c) => !c).length).to.equal(12);
+    const quarter = (h: number): string => `${String(Math.floor(h)).padStart(2, '0')}:${String((h % 1) * 60).padStart(2, '0')}`;
+    expect([...cleared.entries()].filter(([, c]) => !c).map(([t]) => t.slice(11, 16))).to.deep.equal(Array.from({ length: 16 }, (_, k) => quarter(15.25 + k / 4)));
     expect(cleared.size).to.equal(24);
   });
 

@@ -98,7 +98,8 @@ describe('operations acceptance: faults on a small feeder (fixtures/scenarios/op
     let n = 0;
     for (const e of o.events.filter((x) => x.type === 'REPORT:BASELINE')) {
       const cf = /; counterfactual (\S+) kW/.exec(e.detail!)![1]!;
-      const bareKw = bare.award.get(`${e.interval_start}|${e.issuer}`)!;
+      // What it consumed (actual_kw): its award, but for a home whose bid the comms-loss fault lost, its own control (noPosition.ts).
+      const bareKw = bare.actual.get(`${e.interval_start}|${e.issuer}`)!;
       expect(Number(cf), `${e.interval_start} ${e.issuer}`).to.be.closeTo(bareKw, 6e-4);
       n++;
     }
