@@ -112,9 +112,11 @@ export class GridRoom {
   readonly operators: Operator[];
   private readonly commsRng = new Map<string, Rng>();
   /**
-   * Every party's metered net kW per interval, interval-major (`[t * parties + i]`: one
-   * array for the run, written in order each interval; a party's column is read only to
-   * measure a command it answered), NaN where unknown.
+   * Every party's metered net kW per interval, party-major (`[i * intervals + t]`: one array
+   * for the run), NaN where unknown. Each interval writes one value per party; a command's
+   * 10-of-10 baseline reads its party's few days back from a view of the party's row, no copy
+   * (interval-major, every command copied its party's column out of the whole run's array: an
+   * interval's worth of cache misses per command, which grew with the agents).
    */
   private readonly history: Float64Array;
   private readonly intervals: number;
@@ -389,8 +391,7 @@ export class GridRoom {
     records: readonly CommandRecord[],
     observations: readonly AgentObservation[],
   ): { flows: readonly BranchFlow[]; events: GridEvent[]; drCost: Map<number, Money>; drPaid: Money } {
-    const row = interval.index * this.parties.length;
-    for (let i = 0; i < netKw.length; i++) if (!Number.isNaN(netKw[i]!)) this.history[row + i] = netKw[i]!;
+    for (let i = 0; i < netKw.length; i++) if (!Number.isNaN(netKw[i]!)) this.history[i * this.intervals + interval.index] = netKw[i]!;
     if (grid && this.feeder) this.countInterruptions(interval, grid.network, result, observations);
     const events: GridEvent[] = [];
     const drCost = new Map<number, Money>();
@@ -483,12 +484,9 @@ export class GridRoom {
    * (SAIFI-style: a customer counts again only after its supply came back), customer-minutes,
    * and unserved energy = what they would have consumed (their no-flexibility baseline) × Δt.
    */
-  /** One party's metered history, a copy indexed by interval (for its 10-of-10 baseline). */
+  /** One party's metered history indexed by interval (for its 10-of-10 baseline): a view of its row, not a copy. */
   private historyOf(party: number): Float64Array {
-    const n = this.parties.length;
-    const out = new Float64Array(this.intervals);
-    for (let t = 0; t < this.intervals; t++) out[t] = this.history[t * n + party]!;
-    return out;
+    return this.history.subarray(party * this.intervals, (party + 1) * this.intervals);
   }
 
   private countInterruptions(interval: MarketInterval, network: Network, result: ClearingResult, observations: readonly AgentObservation[]): void {
