@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { type KeyObject, verify } from 'node:crypto';
+import { type KeyObject, sign, verify } from 'node:crypto';
 import { meterMacKey, signingKeyPair } from '../../comms/security/keys.ts';
 import { canonicalJson, CommandSigner, CommandVerifier, type SignedEnvelope } from '../../comms/security/signedCommand.ts';
 import { readIntact, sealRead } from '../../comms/security/meterMac.ts';
@@ -95,9 +95,19 @@ describe('security: signed commands', () => {
     const cmd = signer.sign(payload, 0);
     payload.requestedKw = 25; // the payload object, changed after signing
     expect(verifier.verify(cmd, 0)).to.include({ ok: false, reason: 'bad-signature' });
-    const again = signer.sign(curtail, 0) as { signature: string };
-    again.signature = signer.sign(curtail, 1).signature; // another genuine signature, of other bytes
-    expect(verifier.verify(again as SignedEnvelope, 0)).to.include({ ok: false, reason: 'bad-signature' });
+    // The envelope itself cannot be changed (frozen): a changed field is a copy, checked on the curve.
+    const again = signer.sign(curtail, 0);
+    expect(() => Object.assign(again, { signature: signer.sign(curtail, 1).signature })).to.throw(TypeError);
+    expect(verifier.verify({ ...again, signature: signer.sign(curtail, 1).signature }, 0)).to.include({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('the signature, worked out when first read, is the one signing gives: the same bytes as node:crypto sign over the canonical text', () => {
+    const dso = signingKeyPair(SEED, 'dso-1');
+    const e = new CommandSigner(dso).sign(curtail, 5);
+    const text = canonicalJson({ issuer: 'dso-1', issuedAtMs: 5, nonce: 'dso-1#1', payload: curtail });
+    expect(e.signature).to.equal(sign(null, Buffer.from(text, 'utf8'), dso.privateKey).toString('base64'));
+    expect(e.signature).to.equal(e.signature);
+    expect(JSON.parse(JSON.stringify(e))).to.deep.equal({ issuer: 'dso-1', issuedAtMs: 5, nonce: 'dso-1#1', payload: curtail, signature: e.signature });
   });
 
   it("a signer whose key pair names the operator's public key but holds another private key is not trusted: bad-signature", () => {
