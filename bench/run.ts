@@ -12,6 +12,7 @@ const suites: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import('./simulation.bench.ts'),
   () => import('./eveningPeak.bench.ts'),
   () => import('./comms.bench.ts'),
+  () => import('./operations.bench.ts'),
   () => import('./meterMac.bench.ts'),
   () => import('./auction.bench.ts'),
   () => import('./lp.bench.ts'),

@@ -52,6 +52,7 @@
  */
 import { type Money, money, ZERO } from '../core/money.ts';
 import type { DrCommand } from '../agents/operations/gridRoom.ts';
+import { DrCommandLog } from '../agents/operations/drCommandLog.ts';
 import { type DrSettlement, settleDrCommand } from '../agents/operations/drSettlement.ts';
 import { tenOfTenBaseline } from '../agents/operations/baseline.ts';
 import type { OwnCustomersView } from '../metering/privacy.ts';
@@ -72,6 +73,9 @@ export interface SettlementParties {
   readonly routeOf: Uint8Array;
   readonly hasMeter: Uint8Array;
 }
+
+/** The opted-in commands to settle again: the grid room's log (columns, each command made when read), or a list. */
+export type DrCommands = DrCommandLog | readonly DrCommand[];
 
 /** One interval of the initial settlement, as far as the final one needs it. */
 interface CapturedInterval {
@@ -150,10 +154,34 @@ export interface FinalSettlement {
   readonly sites: readonly SiteAdjustment[];
   readonly intermediaries: readonly IntermediaryAdjustment[];
   readonly account: readonly AccountEntry[];
-  readonly demandResponse: readonly DrAdjustment[];
+  /** One per opted-in command, in the order they were settled; from the run, each settled again when read (`DrAdjustments`). */
+  readonly demandResponse: Iterable<DrAdjustment> & { readonly length: number };
   /** Metered site-intervals settled on each quality of read. */
   readonly quality: Readonly<Record<ReadQuality, number>>;
   readonly intervals: number;
+}
+
+/**
+ * The demand-response adjustments: one per command, worked out each time they are read (the
+ * settlement's figures and its books read them once each). Kept as a list, they were ~1 KB per
+ * command — the command, two settlements of three decimals each, the adjustment — all at once
+ * at the run's end, ~1 GB for 8,000 homes commanded every interval of a day. Each read settles the
+ * same numbers again (a pure function of the command and the operator's reads), so every read
+ * gives the same decimals.
+ */
+export class DrAdjustments implements Iterable<DrAdjustment> {
+  constructor(
+    private readonly commands: DrCommands,
+    private readonly adjust: (command: DrCommand) => DrAdjustment,
+  ) {}
+
+  get length(): number {
+    return this.commands.length;
+  }
+
+  *[Symbol.iterator](): Iterator<DrAdjustment> {
+    for (const command of this.commands) yield this.adjust(command);
+  }
 }
 
 /** The views the final settlement reads through (metering/privacy.ts); a party with no customers of its own has none. */
@@ -170,7 +198,7 @@ const kwh6 = (x: number): Money => money(x.toFixed(6));
  * Settles the captured intervals again on the MDMS's series. Pure apart from the reads it
  * makes through `views`. `runStartMs`/`runEndMs` bound the series read (one read per site).
  */
-export function finalSettlement(parties: SettlementParties, capture: SettlementCapture, drCommands: readonly DrCommand[], views: SettlementViews, runStartMs: number, runEndMs: number): FinalSettlement {
+export function finalSettlement(parties: SettlementParties, capture: SettlementCapture, drCommands: DrCommands, views: SettlementViews, runStartMs: number, runEndMs: number): FinalSettlement {
   const n = parties.ids.length;
   const first = capture.intervals[0];
   const sites: SiteAdjustment[] = [];
@@ -238,7 +266,7 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
 
   // Demand response: each command again, on the operator's reads of its opted-in customers.
   const history = new Map<string, Float64Array>();
-  const historyOf = (command: DrCommand): Float64Array => {
+  const historyOf = (command: { readonly operator: string; readonly party: number; readonly durationH: number }): Float64Array => {
     // Per operator and customer: each operator reads through its own view.
     const key = `${command.operator}\u0001${command.party}`;
     let h = history.get(key);
@@ -250,9 +278,8 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
     }
     return h;
   };
-  const demandResponse: DrAdjustment[] = [];
   const intervalsPerDay = first ? Math.round(24 / first.durationH) : 1;
-  for (const command of drCommands) {
+  const adjust = (command: DrCommand): DrAdjustment => {
     const h = historyOf(command);
     const k = command.interval;
     const actualKw = h[k]!;
@@ -264,7 +291,9 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
         ? command.counterfactualKw
         : tenOfTenBaseline(h, command.eventDays, intervalsPerDay, k, command.eventStart).baselineKw;
     const final = settleDrCommand(command.sense * baselineKw, command.sense * (Number.isNaN(actualKw) ? 0 : actualKw), command.committedKwh, command.durationH, command.terms, command.sense * command.committedLevelKw);
-    demandResponse.push({ command, baselineKw, actualKw, quality: q, final, adjustment: final.net.minus(command.initial.net) });
-  }
-  return { sites, intermediaries, account, demandResponse, quality, intervals: capture.intervals.length };
+    return { command, baselineKw, actualKw, quality: q, final, adjustment: final.net.minus(command.initial.net) };
+  };
+  // Each operator's reads of its customers, read once for every command (as before: the first command of each reads them).
+  for (let k = 0; k < drCommands.length; k++) historyOf(drCommands instanceof DrCommandLog ? drCommands.partyAt(k) : drCommands[k]!);
+  return { sites, intermediaries, account, demandResponse: new DrAdjustments(drCommands, adjust), quality, intervals: capture.intervals.length };
 }

@@ -5,7 +5,7 @@
  * views, its books (engine/settlementBooks.ts) and its figures (`kpis.settlement`).
  */
 import { type Money, ZERO } from '../core/money.ts';
-import type { DrCommand } from '../agents/operations/gridRoom.ts';
+import { DrCommandLog } from '../agents/operations/drCommandLog.ts';
 import { type AggregateView, type Customer, MeterDataAccess, type OwnCustomersView, PrivacyError } from '../metering/privacy.ts';
 import type { Mdms } from '../metering/mdms.ts';
 import { meterIdFor } from '../metering/meter.ts';
@@ -14,7 +14,7 @@ import type { BookViolation } from './interval/books.ts';
 import type { Party } from './interval/participants.ts';
 import type { RetailDesk } from './retail.ts';
 import { checkFinalBooks } from './settlementBooks.ts';
-import { type FinalSettlement, finalSettlement, RECONCILIATION_OWNER, type SettlementCapture, type SettlementParties } from './settlementRun.ts';
+import { type DrCommands, type FinalSettlement, finalSettlement, RECONCILIATION_OWNER, type SettlementCapture, type SettlementParties } from './settlementRun.ts';
 import { byKey } from '../core/textOrder.ts';
 
 /** The run's metered customers as a third party sees them (the report's figure), or why it is withheld. */
@@ -100,7 +100,7 @@ export interface RunEndInput {
   readonly parties: readonly Party[];
   readonly settlementParties: SettlementParties;
   readonly capture: SettlementCapture;
-  readonly drCommands: readonly DrCommand[];
+  readonly drCommands: DrCommands;
   readonly desk: RetailDesk | undefined;
   readonly runStartMs: number;
   readonly runEndMs: number;
@@ -116,7 +116,11 @@ export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQ
   const { parties, settlementParties: sp, desk } = x;
   const ids = sp.ids;
   const optedIn = new Map<number, Set<string>>();
-  for (const c of x.drCommands) (optedIn.get(c.party) ?? optedIn.set(c.party, new Set()).get(c.party)!).add(c.operator);
+  // Who opted in to whose commands (the log answers without settling each command again).
+  for (let k = 0; k < x.drCommands.length; k++) {
+    const c = x.drCommands instanceof DrCommandLog ? x.drCommands.partyAt(k) : x.drCommands[k]!;
+    (optedIn.get(c.party) ?? optedIn.set(c.party, new Set()).get(c.party)!).add(c.operator);
+  }
   const customers: Customer[] = [];
   for (let i = 0; i < ids.length; i++) {
     if (!sp.hasMeter[i]) continue;

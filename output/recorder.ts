@@ -181,7 +181,8 @@ export class Recorder implements SimulationSink {
     }
     for (const e of o.events) {
       this.eventsCsv.row([
-        formatSimTime(e.at),
+        // Most events are at the interval's start (an operator's commands and reports: three per commanded agent), already formatted.
+        e.at === o.interval.start ? t : formatSimTime(e.at),
         csvText(e.issuer),
         csvText(e.target),
         e.type,

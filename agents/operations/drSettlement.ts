@@ -47,6 +47,21 @@ export interface DrSettlement {
 }
 
 /**
+ * A programme's price as a decimal, parsed once: a run settles every opted-in command with the
+ * same two prices (each settled again by the final settlement and its books), and parsing them
+ * was a third of its decimal work. The same decimal `money` gives; a handful of prices per run.
+ */
+const prices = new Map<number, Money>();
+function priceDecimal(priceMwh: number): Money {
+  let d = prices.get(priceMwh);
+  if (d === undefined) {
+    if (prices.size >= 1024) prices.clear(); // bounded whatever a caller passes
+    prices.set(priceMwh, (d = money(priceMwh)));
+  }
+  return d;
+}
+
+/**
  * @param baselineKw the baseline in the interval (NaN: none)
  * @param actualKw the agent's net consumption in the interval
  * @param committedKwh what the agent committed to deliver (≥ 0)
@@ -56,7 +71,7 @@ export function settleDrCommand(baselineKw: number, actualKw: number, committedK
   const measured = !Number.isNaN(baselineKw);
   const delivered = measured ? deliveredKwh(baselineKw, actualKw, durationH) : 0;
   const credited = measured ? Math.max(0, Math.min(delivered, committedKwh)) : 0;
-  const pay = money(credited.toFixed(6)).times(money(terms.eventPriceMwh)).div(1000);
+  const pay = money(credited.toFixed(6)).times(priceDecimal(terms.eventPriceMwh)).div(1000);
   let shortKwh = 0;
   if (terms.penalty === 'commitment') {
     if (Number.isNaN(committedLevelKw)) throw new Error('settleDrCommand: the commitment rule needs the committed level');
@@ -64,6 +79,6 @@ export function settleDrCommand(baselineKw: number, actualKw: number, committedK
   } else {
     shortKwh = Math.max(0, committedKwh - Math.max(0, delivered));
   }
-  const penalty = measured ? money(shortKwh.toFixed(6)).times(money(terms.shortfallPenaltyMwh)).div(1000) : ZERO;
+  const penalty = measured ? money(shortKwh.toFixed(6)).times(priceDecimal(terms.shortfallPenaltyMwh)).div(1000) : ZERO;
   return { measured, deliveredKwh: delivered, creditedKwh: credited, pay, penalty, net: penalty.minus(pay) };
 }

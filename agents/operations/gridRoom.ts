@@ -16,7 +16,8 @@
 import type { Counterfactual } from './counterfactual.ts';
 import type { AgentObservation, OperatorCommand } from '../types.ts';
 import { tenOfTenBaseline } from './baseline.ts';
-import { type DrSettlement, type DrTerms, settleDrCommand } from './drSettlement.ts';
+import { settleDrCommand } from './drSettlement.ts';
+import { DrCommandLog } from './drCommandLog.ts';
 import { type SimTime } from '../../core/time.ts';
 import type { Rng, RandomService } from '../../core/rng.ts';
 import { type Money, ZERO } from '../../core/money.ts';
@@ -80,26 +81,7 @@ interface DrTotals {
   penalties: Money;
 }
 
-/** One opted-in command as the grid room settled it, with what a re-settlement needs. */
-export interface DrCommand {
-  readonly interval: number;
-  readonly durationH: number;
-  readonly party: number;
-  readonly operator: string;
-  readonly terms: DrTerms;
-  /** The counterfactual baseline (kW) when the operator settles against it; undefined: 10-of-10 from the meter history. */
-  readonly counterfactualKw: number | undefined;
-  /** First interval of the party's event, and the days it had events on (the 10-of-10 skips them; the set grows over the run, only earlier days matter). */
-  readonly eventStart: number;
-  readonly eventDays: ReadonlySet<number>;
-  readonly committedKwh: number;
-  /** The net consumption committed to (schedule + commitment), kW: the `commitment` penalty rule's measure. */
-  readonly committedLevelKw: number;
-  /** 1: a reduction, measured as baseline − actual; −1: a charge command, measured as actual − baseline (`settleDrCommand` of both negated). */
-  readonly sense: 1 | -1;
-  /** The initial settlement, from the meter phase. */
-  readonly initial: DrSettlement;
-}
+export type { DrCommand } from './drCommandLog.ts';
 
 /** A link without trouble (shared: asked for every agent's bid every interval). */
 const LINK_UP = Object.freeze({ delivered: true, delayMinutes: 0 });
@@ -112,9 +94,11 @@ export class GridRoom {
   readonly operators: Operator[];
   private readonly commsRng = new Map<string, Rng>();
   /**
-   * Every party's metered net kW per interval, interval-major (`[t * parties + i]`: one
-   * array for the run, written in order each interval; a party's column is read only to
-   * measure a command it answered), NaN where unknown.
+   * Every party's metered net kW per interval, party-major (`[i * intervals + t]`: one array
+   * for the run), NaN where unknown. Each interval writes one value per party; a command's
+   * 10-of-10 baseline reads its party's few days back from a view of the party's row, no copy
+   * (interval-major, every command copied its party's column out of the whole run's array: an
+   * interval's worth of cache misses per command, which grew with the agents).
    */
   private readonly history: Float64Array;
   private readonly intervals: number;
@@ -127,8 +111,8 @@ export class GridRoom {
   private started = new Set<number>();
   private ended = new Set<number>();
   private overloadIntervals = 0;
-  /** Every opted-in command's initial DR settlement, kept for the final settlement from the MDMS (`keepDrCommands`). */
-  private drCommands: DrCommand[] | undefined;
+  /** Every opted-in command's initial DR settlement, kept for the final settlement from the MDMS (`keepDrCommands`), as columns of numbers. */
+  private drCommands: DrCommandLog | undefined;
 
   constructor(
     private readonly base: Grid | undefined,
@@ -173,8 +157,11 @@ export class GridRoom {
    * its baseline was built from, so a final settlement can settle it again from the MDMS's
    * reads (engine/settlementRun.ts). Runs on a communication plane call it; others keep nothing.
    */
-  keepDrCommands(): readonly DrCommand[] {
-    return (this.drCommands ??= []);
+  keepDrCommands(): DrCommandLog {
+    return (this.drCommands ??= new DrCommandLog(
+      this.operators.map((o) => ({ id: o.config.id, terms: o.config })),
+      (party) => this.eventDays.get(party),
+    ));
   }
 
   /** The grid in force at `t` (outages and deratings applied), and the events of faults starting or ending now. */
@@ -389,8 +376,7 @@ export class GridRoom {
     records: readonly CommandRecord[],
     observations: readonly AgentObservation[],
   ): { flows: readonly BranchFlow[]; events: GridEvent[]; drCost: Map<number, Money>; drPaid: Money } {
-    const row = interval.index * this.parties.length;
-    for (let i = 0; i < netKw.length; i++) if (!Number.isNaN(netKw[i]!)) this.history[row + i] = netKw[i]!;
+    for (let i = 0; i < netKw.length; i++) if (!Number.isNaN(netKw[i]!)) this.history[i * this.intervals + interval.index] = netKw[i]!;
     if (grid && this.feeder) this.countInterruptions(interval, grid.network, result, observations);
     const events: GridEvent[] = [];
     const drCost = new Map<number, Money>();
@@ -422,7 +408,8 @@ export class GridRoom {
       t.payments = t.payments.plus(pay);
       t.penalties = t.penalties.plus(penalty);
       if (!net.isZero()) drCost.set(i, (drCost.get(i) ?? ZERO).plus(net));
-      this.drCommands?.push({ interval: interval.index, durationH: interval.durationH, party: i, operator: op.config.id, terms: op.config, counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, eventDays: this.eventDays.get(i) ?? NO_DAYS, committedKwh: committed, committedLevelKw: level, sense, initial: s });
+      // Kept as the numbers `s` was settled from (agents/operations/drCommandLog.ts settles them again when read).
+      this.drCommands?.add({ interval: interval.index, durationH: interval.durationH, party: i, operator: this.operators.indexOf(op), counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, committedKwh: committed, committedLevelKw: level, sense, baselineKw: baseline, actualKw: actual });
       drPaid = drPaid.minus(net);
       const sent = this.comms(i, interval.start, 'reports').delivered ? 'received' : 'lost';
       const base = { at: interval.start, issuer: this.parties[i]!.id, target: r.command.issuer };
@@ -483,12 +470,9 @@ export class GridRoom {
    * (SAIFI-style: a customer counts again only after its supply came back), customer-minutes,
    * and unserved energy = what they would have consumed (their no-flexibility baseline) × Δt.
    */
-  /** One party's metered history, a copy indexed by interval (for its 10-of-10 baseline). */
+  /** One party's metered history indexed by interval (for its 10-of-10 baseline): a view of its row, not a copy. */
   private historyOf(party: number): Float64Array {
-    const n = this.parties.length;
-    const out = new Float64Array(this.intervals);
-    for (let t = 0; t < this.intervals; t++) out[t] = this.history[t * n + party]!;
-    return out;
+    return this.history.subarray(party * this.intervals, (party + 1) * this.intervals);
   }
 
   private countInterruptions(interval: MarketInterval, network: Network, result: ClearingResult, observations: readonly AgentObservation[]): void {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import type { KeyObject } from 'node:crypto';
+import fc from 'fast-check';
+import { type KeyObject, sign, verify } from 'node:crypto';
 import { meterMacKey, signingKeyPair } from '../../comms/security/keys.ts';
 import { canonicalJson, CommandSigner, CommandVerifier, type SignedEnvelope } from '../../comms/security/signedCommand.ts';
 import { readIntact, sealRead } from '../../comms/security/meterMac.ts';
@@ -84,6 +85,56 @@ describe('security: signed commands', () => {
     expect(new CommandSigner(signingKeyPair(SEED, 'dso-1')).sign(curtail, 5).signature).to.equal(new CommandSigner(signingKeyPair(SEED, 'dso-1')).sign(curtail, 5).signature);
     expect(meterMacKey(SEED, 'meter:1').equals(meterMacKey(SEED, 'meter:1'))).to.equal(true);
     expect(meterMacKey(SEED, 'meter:1').equals(meterMacKey(SEED, 'meter:2'))).to.equal(false);
+  });
+
+  // A verifier knows an envelope this process signed verifies without checking it on the curve (signedCommand.ts):
+  // only while the envelope is what was signed, and only under the key of the private key that signed it.
+  it('an envelope changed in place after signing is checked again: bad-signature', () => {
+    const { signer, verifier } = setup();
+    const payload = { type: 'curtail', target: 'home-3', requestedKw: 2.5 };
+    const cmd = signer.sign(payload, 0);
+    payload.requestedKw = 25; // the payload object, changed after signing
+    expect(verifier.verify(cmd, 0)).to.include({ ok: false, reason: 'bad-signature' });
+    // The envelope itself cannot be changed (frozen): a changed field is a copy, checked on the curve.
+    const again = signer.sign(curtail, 0);
+    expect(() => Object.assign(again, { signature: signer.sign(curtail, 1).signature })).to.throw(TypeError);
+    expect(verifier.verify({ ...again, signature: signer.sign(curtail, 1).signature }, 0)).to.include({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('the signature, worked out when first read, is the one signing gives: the same bytes as node:crypto sign over the canonical text', () => {
+    const dso = signingKeyPair(SEED, 'dso-1');
+    const e = new CommandSigner(dso).sign(curtail, 5);
+    const text = canonicalJson({ issuer: 'dso-1', issuedAtMs: 5, nonce: 'dso-1#1', payload: curtail });
+    expect(e.signature).to.equal(sign(null, Buffer.from(text, 'utf8'), dso.privateKey).toString('base64'));
+    expect(e.signature).to.equal(e.signature);
+    expect(JSON.parse(JSON.stringify(e))).to.deep.equal({ issuer: 'dso-1', issuedAtMs: 5, nonce: 'dso-1#1', payload: curtail, signature: e.signature });
+  });
+
+  it("a signer whose key pair names the operator's public key but holds another private key is not trusted: bad-signature", () => {
+    const { verifier } = setup();
+    const impostor = new CommandSigner({ party: 'dso-1', privateKey: signingKeyPair(SEED, 'attacker').privateKey, publicKey: signingKeyPair(SEED, 'dso-1').publicKey });
+    expect(verifier.verify(impostor.sign(curtail, 0), 0)).to.include({ ok: false, reason: 'bad-signature' });
+  });
+
+  it("property: every verdict on a signature is the curve's (node:crypto verify), for genuine, impostor and altered envelopes", () => {
+    const dso = signingKeyPair(SEED, 'dso-1');
+    const signers = [new CommandSigner(dso), new CommandSigner({ ...signingKeyPair(SEED, 'attacker'), party: 'dso-1' })];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 }), fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom('none', 'payload', 'time', 'nonce', 'signature', 'in-place'), (who, kw, change) => {
+        const verifier = new CommandVerifier(new Map([['dso-1', dso.publicKey]]), { freshnessMs: 60_000, clockSkewMs: 60_000 });
+        const payload = { target: 'home-3', valueKw: kw };
+        let e: SignedEnvelope = signers[who]!.sign(payload, 1000);
+        if (change === 'payload') e = { ...e, payload: { ...payload, valueKw: kw + 1 } };
+        if (change === 'time') e = { ...e, issuedAtMs: 2000 };
+        if (change === 'nonce') e = { ...e, nonce: 'dso-1#0' };
+        if (change === 'signature') e = { ...e, signature: signers[1 - who]!.sign(payload, 1000).signature };
+        if (change === 'in-place') payload.valueKw = kw + 1;
+        const onCurve = verify(null, Buffer.from(canonicalJson({ issuer: e.issuer, issuedAtMs: e.issuedAtMs, nonce: e.nonce, payload: e.payload }), 'utf8'), dso.publicKey, Buffer.from(e.signature, 'base64'));
+        const verdict = verifier.verify(e, 1000);
+        expect(verdict.ok || verdict.reason !== 'bad-signature', `${who} ${change}`).to.equal(onCurve);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('canonical JSON sorts keys at every level, so key order cannot change a signature', () => {

@@ -94,6 +94,9 @@ describe('final settlement from the MDMS, by hand: one customer, a day, a lost r
     expect(d!.command.initial.pay.toFixed()).to.equal('0.3');
     expect([d!.final.deliveredKwh, d!.final.creditedKwh, d!.final.pay.toFixed(), d!.final.penalty.toFixed(), d!.final.net.toFixed()]).to.deep.equal([0, 0, '0', '0.1', '0.1']);
     expect(d!.adjustment.toFixed()).to.equal('0.4');
+    // The adjustments are settled when read (engine/settlementRun.ts `DrAdjustments`): every read gives the same.
+    expect(out.end.final.demandResponse.length).to.equal(1);
+    expect([...out.end.final.demandResponse].map((x) => [x.adjustment.toFixed(), x.final.net.toFixed(), x.command.initial.net.toFixed()])).to.deep.equal([['0.4', '0.1', '-0.3']]);
     expect(out.end.kpis.demandResponse).to.deep.equal({ dso: { commands: 1, initialPaid: '0.3', finalPaid: '-0.1', adjustment: '-0.4', finalDeliveredKwh: 0, finalCreditedKwh: 0, unmeasuredCommands: 0 } });
   });
 
@@ -116,7 +119,7 @@ describe('final settlement from the MDMS, by hand: one customer, a day, a lost r
     const broken: FinalSettlement[] = [
       { ...f, account: [{ ...f.account[0]!, kwh: new Decimal(0) }] },
       { ...f, intermediaries: [{ ...f.intermediaries[0]!, amount: money('0.1') }] },
-      { ...f, demandResponse: [{ ...f.demandResponse[0]!, adjustment: money('0.3') }] },
+      { ...f, demandResponse: [{ ...[...f.demandResponse][0]!, adjustment: money('0.3') }] },
     ];
     expect(broken.map((b) => checkFinalBooks(b, sp, role).map((v) => v.identity))).to.deep.equal([['final:energy'], ['final:retailer', 'final:imbalance'], ['final:demandResponse']]);
   });
@@ -229,7 +232,7 @@ describe('final settlement: the re-settled books close (property)', () => {
           for (const a of end.final.account) delta = delta.plus(a.kwh);
           expect(delta.isZero()).to.equal(true);
           if (end.final.sites.length > 0) adjusted++;
-          if (end.final.demandResponse.some((d) => !d.adjustment.isZero())) drAdjusted++;
+          if ([...end.final.demandResponse].some((d) => !d.adjustment.isZero())) drAdjusted++;
           if (!loseAny) {
             expect(end.final.sites).to.deep.equal([]);
             expect(end.final.account).to.deep.equal([]);
