@@ -18,31 +18,15 @@
  * two thirds of the bids (sent a minute before the gate) would miss it and the market would
  * clear a different, smaller book — a different run, not the same run's messages.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runScenario } from '../engine/run.ts';
+import { loadavg } from 'node:os';
 import type { Scenario } from '../engine/scenario/load.ts';
 import { agentCount, scaledEveningPeak } from './eveningPeak.bench.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
+import { timeRunCpu } from './timeRun.ts';
 
 /** `scenario` with every message on a plane (see the module note). */
 export function withPlane(s: Scenario): Scenario {
   return { ...s, config: { ...s.config, comms: { classes: { 'demand-response': { latency: { distribution: 'uniform', minMs: 500, maxMs: 30_000 } } }, links: [] } } };
-}
-
-/** Wall and CPU time of one complete run (every output written to a temporary folder, removed after). */
-async function timeRunCpu(scenario: Scenario): Promise<{ wallMs: number; cpuMs: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-comms-'));
-  try {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    await runScenario(scenario, { outDir: dir });
-    const c = process.cpuUsage(c0);
-    return { wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** Timed pairs (ideal, plane), interleaved, after one untimed pair; the rows take their medians. */

@@ -23,12 +23,10 @@
  * against a regression only (main met it too: its per-command work is making and writing the
  * events, which this audit did not change).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runScenario } from '../engine/run.ts';
+import { loadavg } from 'node:os';
 import { parseScenario, type Scenario } from '../engine/scenario/load.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
+import { timeRunCpu } from './timeRun.ts';
 
 /** N homes behind a 100 kW feeder head, with or without the DSO commanding them, with or without a plane. */
 export function commandedFeeder(homes: number, operator: boolean, plane: boolean): Scenario {
@@ -60,20 +58,6 @@ ${plane ? 'comms:\n  classes:\n    demand-response: { latency: { distribution: u
     hvac: { share: 1, mode: cool, band: { lowC: 20, highC: 25 }, setpointC: 22.5 }
 `;
   return parseScenario(text, `bench: ${homes} homes${operator ? ', commanded' : ''}${plane ? ', plane' : ''}`);
-}
-
-/** Wall and CPU time of one complete run (every output written to a temporary folder, removed after). */
-async function timeRunCpu(scenario: Scenario): Promise<{ wallMs: number; cpuMs: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-ops-'));
-  try {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    await runScenario(scenario, { outDir: dir });
-    const c = process.cpuUsage(c0);
-    return { wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 const ROUNDS = 3;

@@ -18,3 +18,17 @@ export async function timeRun(scenario: Scenario): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Wall and CPU time (this process, all threads) of one complete run, as `timeRun`: what the comms and operations benches compare. */
+export async function timeRunCpu(scenario: Scenario): Promise<{ wallMs: number; cpuMs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-'));
+  try {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    await runScenario(scenario, { outDir: dir });
+    const c = process.cpuUsage(c0);
+    return { wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
