@@ -331,7 +331,7 @@ export async function runOnQueue(
         const error = `the worker running it failed: ${oneLine(message)}`;
         const folder = join(outDir, run.id);
         const published = options.finishedRun?.(run);
-        finish(run, published ?? (existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run.text, error)), took(jobId));
+        finish(run, published ?? (existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run, error)), took(jobId));
         settle(jobId);
       };
       const follow = (job: Job<QueuedTask, RunOutcome>): void => {

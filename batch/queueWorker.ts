@@ -59,7 +59,7 @@ export async function runStaged(task: RunTask, run: (t: RunTask) => Promise<RunO
   const staging = join(dirname(task.outDir), STAGING_DIR, `${basename(task.outDir)}.${randomUUID()}`);
   mkdirSync(dirname(staging), { recursive: true });
   try {
-    const outcome = await run({ ...task, outDir: staging });
+    const outcome = await run({ ...task, outDir: staging, publishedDir: task.outDir });
     publishRun(staging, task);
     return { outcome, ran: true };
   } finally {
@@ -130,7 +130,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
       // --run-timeout), fails as in a local batch (the same error.txt and summary row), and is not retried.
       inProgress++;
       const { outcome, ran: didRun } = await runStaged(task, (t) =>
-        threads.run(t, { timeLimitSeconds: limit }).catch((err: unknown) => failDeadRun(t.outDir, t.text, err)),
+        threads.run(t, { timeLimitSeconds: limit }).catch((err: unknown) => failDeadRun(t.outDir, t, err)),
       ).finally(() => {
         if (--inProgress === 0) idle?.();
       });

@@ -31,7 +31,7 @@ import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
 import { closeConnection, connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
 import { lockBatchFolder } from './folderLock.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SCENARIO_FILE, SUMMARY_FILE, failDeadRun, writeAtomic } from './runFiles.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SUMMARY_FILE, failDeadRun, writeAtomic, writeRunScenario } from './runFiles.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { DATABASE_FILE, removeResultsDatabase, writeResultsDatabase } from './database.ts';
 
@@ -165,7 +165,7 @@ async function executeLocked(options: BatchOptions, whole: BatchPlan, plan: Batc
     if (run.error === undefined) continue;
     const dir = join(outDir, run.id);
     mkdirSync(dir, { recursive: true });
-    writeAtomic(join(dir, SCENARIO_FILE), run.text);
+    writeRunScenario(dir, run);
     writeAtomic(join(dir, ERROR_FILE), `${run.error}\n`);
     finish(run, { status: 'failed', error: run.error }, 0);
   }
@@ -268,7 +268,7 @@ async function runInPool(
             (err: unknown) => {
               // A terminated run is unfinished, not failed: the next invocation redoes it.
               if (options.kill?.aborted) return;
-              finish(run, failDeadRun(join(outDir, run.id), run.text, err), performance.now() - t0);
+              finish(run, failDeadRun(join(outDir, run.id), run, err), performance.now() - t0);
             },
           )
           .finally(() => {

@@ -12,6 +12,7 @@ import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BooksOpenError, UserError } from '../core/errors.ts';
 import type { OutputFormat } from '../output/parquet.ts';
+import { runFolderScenarioText } from './runScenarioFile.ts';
 
 export const DONE_FILE = 'DONE';
 export const ERROR_FILE = 'error.txt';
@@ -29,8 +30,18 @@ export interface RunTask {
   readonly text: string;
   readonly seed: number;
   readonly fingerprint: string;
+  /** Where the run's folder ends up when `outDir` is a staging folder (a queue worker's); default `outDir`. */
+  readonly publishedDir?: string | undefined;
   /** How the run writes its tables (`--format`); default csv. */
   readonly formats?: readonly OutputFormat[] | undefined;
+}
+
+/** What a run folder's scenario.yaml is written from: the run's scenario text, the file it is read relative to, its seed. */
+export type RunScenario = Pick<RunTask, 'text' | 'file' | 'seed' | 'publishedDir'>;
+
+/** Writes `dir`/scenario.yaml: the run's scenario, rerunnable from the folder it is published in (batch/runScenarioFile.ts). */
+export function writeRunScenario(dir: string, run: RunScenario): void {
+  writeAtomic(join(dir, SCENARIO_FILE), runFolderScenarioText(run.text, run.file, run.seed, run.publishedDir ?? dir));
 }
 
 /**
@@ -118,8 +129,8 @@ export function workerDeathText(err: unknown): string {
  * run had started (`<name>.partial`, never finished) removed, its scenario.yaml written when the
  * run never started, and `error.txt` (`workerDeathText`). What is left is what every failed run leaves.
  */
-export function failDeadRun(dir: string, scenarioText: string, err: unknown): RunOutcome {
-  return failRunFolder(dir, scenarioText, workerDeathText(err));
+export function failDeadRun(dir: string, run: RunScenario, err: unknown): RunOutcome {
+  return failRunFolder(dir, run, workerDeathText(err));
 }
 
 /**
@@ -127,11 +138,11 @@ export function failDeadRun(dir: string, scenarioText: string, err: unknown): Ru
  * unfinished files (`<name>.partial`) removed, its scenario.yaml written when missing, and
  * `error.txt`. What is left is what every failed run leaves.
  */
-export function failRunFolder(dir: string, scenarioText: string, error: string): RunOutcome {
+export function failRunFolder(dir: string, run: RunScenario, error: string): RunOutcome {
   mkdirSync(dir, { recursive: true });
   const files = readdirSync(dir);
   for (const f of files) if (f.endsWith('.partial')) rmSync(join(dir, f), { force: true });
-  if (!files.includes(SCENARIO_FILE)) writeAtomic(join(dir, SCENARIO_FILE), scenarioText);
+  if (!files.includes(SCENARIO_FILE)) writeRunScenario(dir, run);
   writeAtomic(join(dir, ERROR_FILE), `${error}\n`);
   return { status: 'failed', error };
 }

@@ -14,7 +14,7 @@ import { runScenario } from '../engine/run.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
 import { namesStrategyModules } from '../engine/strategyModules.ts';
 import { flattenKpis } from './summary.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE, writeAtomic } from './runFiles.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, writeAtomic, writeRunScenario } from './runFiles.ts';
 
 // What the batch's main thread shares with its workers lives in runFiles.ts, which does not load the engine.
 export { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE } from './runFiles.ts';
@@ -22,7 +22,7 @@ export { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type 
 /** One run; what a worker thread's default export does (batch/workerCode.ts). */
 export async function runTask(task: RunTask): Promise<RunOutcome> {
   mkdirSync(task.outDir, { recursive: true });
-  writeAtomic(join(task.outDir, SCENARIO_FILE), task.text);
+  writeRunScenario(task.outDir, task);
   // Module state must not reach the worker's next run: once a module may have loaded, the thread starts a new worker.
   let renew = false;
   try {

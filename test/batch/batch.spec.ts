@@ -85,6 +85,21 @@ describe('gridbid batch', () => {
     expect([first.state, first.price]).to.deep.equal(['dispatched', '81.00']);
   });
 
+  it("a run folder's scenario.yaml reruns as it is: `gridbid run <run>/scenario.yaml` (no --seed) gives the run's files, its strategy module found from the folder", async function () {
+    this.timeout(60_000);
+    // Before, the seed was only on the command line and the module path was the base's (../strategies/remembers.mjs): "no such file".
+    const r = await runBatch({ target: `${FIX}/stateful.yaml`, outDir: join(dir, 'rerun'), workers: 1, database: false });
+    expect(r.ok).to.equal(4);
+    const run = r.plan.runs[2]!;
+    const folder = join(dir, 'rerun', run.id);
+    const text = readFileSync(join(folder, 'scenario.yaml'), 'utf8');
+    expect(text).to.match(new RegExp(`^seed: ${run.seed}$`, 'm'));
+    expect(text).to.contain('# The tiny scenario');
+    const again = gridbid(['run', join(folder, 'scenario.yaml'), '--out', join(dir, 'rerun-alone')]);
+    expect(again.status, again.stderr).to.equal(0);
+    for (const f of ['agents.csv', 'intervals.csv']) expect(readFileSync(join(folder, f)).equals(readFileSync(join(dir, 'rerun-alone', f))), f).to.equal(true);
+  });
+
   it('starts the largest runs first (agents × intervals); summary.csv keeps the sweep order', async function () {
     this.timeout(60_000);
     const sweep = join(dir, 'sizes.yaml');
