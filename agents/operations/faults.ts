@@ -14,13 +14,15 @@
  *   `lost` row of messages.csv with 0 attempts (counted in `lostBids`, `lostCommands`), and a
  *   delayed bid enters the plane `delayMinutes` after its bid time (its `sent_at`), which then
  *   decides whether it makes the gate (else `late`, counted in `lateBids`).
- * - `agent-crash`: from `at`, an agent's code throws: the engine isolates it.
+ * - `agent-crash`: from `at`, a site's code throws while bidding: the engine isolates it (a site only:
+ *   naming an aggregator or a retailer is refused at load, as it would do nothing).
  * - `agent-fault`: the agent's equipment fails (its machine goes to `faulted`) until repaired.
  * - `forged-command`: a command from an issuer that is not the agent's operator.
  * - `replayed-command` (with `comms:` a plane): an eavesdropper re-sends, at `at`, the last
  *   genuine signed command it saw sent to `target`; the agent must reject it (nonce or freshness).
  * - `tampered-read` (with `comms:` a plane): `agent`'s meter read of the interval containing
- *   `at` is altered in transit (+1 kWh imported); the MDMS must reject it (its MAC fails).
+ *   `at` is altered in transit (+1 kWh imported); the MDMS must reject it (its MAC fails). A site's:
+ *   an aggregator or a retailer has no meter (refused at load).
  */
 import { MAX_POWER_KW, powerKw } from '../../core/bounds.ts';
 import * as z from 'zod';

@@ -73,6 +73,10 @@ export class CommandSigner {
   private readonly publicKey: KeyObject;
 
   constructor(private readonly keys: SigningKeyPair) {
+    // Only an Ed25519 key: the memo's "verifies without the curve" rests on it (deterministic, and a key that signs at all);
+    // with one that cannot sign (X25519, DH) the signature, made when first read, would never exist, yet the memo would accept.
+    const type = keys.privateKey.asymmetricKeyType;
+    if (keys.privateKey.type !== 'private' || type !== 'ed25519') throw new TypeError(`signer '${keys.party}': an Ed25519 private key is needed to sign commands, got ${keys.privateKey.type} key ${type ?? '(symmetric)'}`);
     this.publicKey = createPublicKey(keys.privateKey);
   }
 

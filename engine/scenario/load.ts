@@ -156,10 +156,14 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   const branchIds = new Set(network?.branches.map((b) => b.id) ?? []);
   // Every agent id, listed only when faults name agents (a million-agent scenario need not spell them out).
   const agentIds: string[] = [];
+  // Which of them are aggregators and retailers (some faults cannot name one).
+  const intermediaryKind = new Map<string, string>();
   if (s.faults.length > 0) {
     for (const g of s.agents) {
+      const from = agentIds.length;
       if (g.count === 1 && g.id) agentIds.push(g.id);
       else for (let k = 1; k <= g.count; k++) agentIds.push(`${('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind}-${k}`);
+      if (g.kind === 'aggregator' || g.kind === 'retailer') for (let k = from; k < agentIds.length; k++) intermediaryKind.set(agentIds[k]!, g.kind);
     }
   }
   const known = new Set(agentIds);
@@ -212,10 +216,21 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
         }
       }
     }
-    if ((f.type === 'agent-crash' || f.type === 'agent-fault') && !known.has(f.agent)) out.push({ path: ['faults', i, 'agent'], message: `unknown agent '${f.agent}'` });
+    // The engine injects an agent-crash into a site's bidding only, and an aggregator or a retailer has no meter to tamper:
+    // such a fault on one was accepted and did nothing, no event, no effect (audit Z-audit). (An agent-fault on one does act:
+    // it stops bidding and its customers' draw settles as its imbalance; a forged or replayed command to one is sent,
+    // rejected and reported.)
+    const named = f.type === 'agent-crash' || f.type === 'tampered-read' ? f.agent : undefined;
+    const intermediary = named === undefined ? undefined : intermediaryKind.get(named);
+    if (intermediary)
+      out.push({
+        path: ['faults', i, 'agent'],
+        message: `'${named}' is ${intermediary === 'aggregator' ? 'an aggregator' : 'a retailer'}: ${f.type === 'agent-crash' ? "an agent-crash is injected into a site's bidding" : 'a tampered-read alters a meter read'} (a generator, home, building, ev or storage), so on it the fault would do nothing`,
+      });
+    else if ((f.type === 'agent-crash' || f.type === 'agent-fault') && !known.has(f.agent)) out.push({ path: ['faults', i, 'agent'], message: `unknown agent '${f.agent}'` });
     if (f.type === 'forged-command' && !known.has(f.target)) out.push({ path: ['faults', i, 'target'], message: `unknown agent '${f.target}'` });
     if (f.type === 'replayed-command' && !known.has(f.target)) out.push({ path: ['faults', i, 'target'], message: `unknown agent '${f.target}'` });
-    if (f.type === 'tampered-read' && !known.has(f.agent)) out.push({ path: ['faults', i, 'agent'], message: `unknown agent '${f.agent}'` });
+    if (!intermediary && f.type === 'tampered-read' && !known.has(f.agent)) out.push({ path: ['faults', i, 'agent'], message: `unknown agent '${f.agent}'` });
     if ((f.type === 'replayed-command' || f.type === 'tampered-read') && s.comms === 'ideal') out.push({ path: ['faults', i, 'type'], message: `a ${f.type} needs a communication plane (comms: is 'ideal')` });
     if (f.type === 'comms-loss') {
       f.agents.forEach((a, k) => {

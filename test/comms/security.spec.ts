@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { type KeyObject, sign, verify } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
 import { meterMacKey, signingKeyPair } from '../../comms/security/keys.ts';
 import { canonicalJson, CommandSigner, CommandVerifier, type SignedEnvelope } from '../../comms/security/signedCommand.ts';
 import { readIntact, sealRead } from '../../comms/security/meterMac.ts';
@@ -135,6 +135,20 @@ describe('security: signed commands', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('a signer needs an Ed25519 key: one that cannot sign (X25519, X448, DH) is refused when built, not trusted by the memo', () => {
+    // The memo (signedHere) answers "verifies" for an unchanged envelope without the curve, which holds only for a key that
+    // signs: with an X25519 key there is no signature to make, so the memo accepted what node:crypto could never have signed
+    // (on 6aa43fd, signing threw). A signer refuses such a key at once, naming what it needs.
+    for (const type of ['x25519', 'x448'] as const) {
+      const { privateKey, publicKey } = generateKeyPairSync(type as 'x25519');
+      expect(() => new CommandSigner({ party: 'dso-1', privateKey, publicKey })).to.throw(/Ed25519/);
+    }
+    // Ed25519 keys still sign and verify.
+    const dso = signingKeyPair(SEED, 'dso-1');
+    const verifier = new CommandVerifier(new Map([['dso-1', dso.publicKey]]), { freshnessMs: 60_000 });
+    expect(verifier.verify(new CommandSigner(dso).sign(curtail, 0), 0)).to.include({ ok: true });
   });
 
   it('canonical JSON sorts keys at every level, so key order cannot change a signature', () => {
