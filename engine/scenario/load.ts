@@ -15,7 +15,7 @@ import { radialFeeder } from '../../network/radial.ts';
 import { NetworkError, withBranchInService } from '../../network/validate.ts';
 import type { Network } from '../../network/types.ts';
 import { inForce, matchesAgent } from '../../agents/operations/faults.ts';
-import { type ScenarioConfig, scenarioSchema } from './schema.ts';
+import { DEFAULT_GATE_CLOSURE_MINUTES, type ScenarioConfig, scenarioSchema } from './schema.ts';
 import { normaliseTimeline, timelineProblems } from './timeline.ts';
 import type { AgentGroup } from '../../agents/registry.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
@@ -85,7 +85,8 @@ function planeGateProblem(s: ScenarioConfig, stages: ReturnType<typeof normalise
   const what = leadMinutes > 1 ? `the members' curves leave ${leadMinutes} min before the gate` : 'bids leave 1 min before the gate';
   return {
     path: own === undefined ? ['market', 'gateClosureMinutes'] : ['market', 'timeline', rt, 'gateClosureMinutes'],
-    message: `${gateMinutes} min: on a communication plane a real-time gate must close at most ${s.intervalMinutes - leadMinutes} min before its interval (${what}, and the engine sends an interval's bids only within the interval before it, of ${s.intervalMinutes} min); a longer gate needs comms: ideal`,
+    // A scenario that never set the gate gets the default: say so, or the user looks for a key they never wrote.
+    message: `${gateMinutes} min${own === undefined && gateMinutes === DEFAULT_GATE_CLOSURE_MINUTES ? ' (the default, when not given)' : ''}: on a communication plane a real-time gate must close at most ${s.intervalMinutes - leadMinutes} min before its interval (${what}, and the engine sends an interval's bids only within the interval before it, of ${s.intervalMinutes} min); set it to at most ${s.intervalMinutes - leadMinutes}, or use comms: ideal for a longer gate`,
   };
 }
 

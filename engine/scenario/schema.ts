@@ -15,6 +15,9 @@ import { tariffsSchema } from '../../tariffs/schema.ts';
 import { timelineSchema } from './timeline.ts';
 import { commsSchema } from '../../comms/schema.ts';
 
+/** The real-time gate when a scenario gives none: 5 minutes before its interval. */
+export const DEFAULT_GATE_CLOSURE_MINUTES = 5;
+
 const isoTime = z.string().refine((s) => parseSimTime(s) !== undefined, {
   message: 'expected an ISO-8601 time in UTC or with its offset, such as 2026-07-01T00:00:00Z',
 });
@@ -31,7 +34,7 @@ export const marketSchema = z.strictObject({
   /** LP solver for network clearing: HiGHS (default) or javascript-lp-solver (small networks). */
   solver: z.enum(['highs', 'jslp']).default('highs'),
   /** The gate for an interval closes this many minutes before it starts. */
-  gateClosureMinutes: z.number().min(0).max(24 * 60).default(5),
+  gateClosureMinutes: z.number().min(0).max(24 * 60).default(DEFAULT_GATE_CLOSURE_MINUTES),
   /**
    * Generators regulate around their position: up at marginal cost + this, down (buying the
    * energy back) at marginal cost − this, currency/MWh. Prices every deviation the real-time

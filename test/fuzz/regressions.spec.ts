@@ -86,6 +86,19 @@ ${aggregator ? '  - { kind: aggregator, id: agg, contract: { type: pass-through 
     });
   }
 
+  it("on a plane with 5-minute intervals and no gate given, the refusal says the 5 minutes are the default and what to set (audit Z-audit: it named a key the user never wrote)", () => {
+    let err: unknown;
+    try {
+      scenario(onPlane(5, false).replace('market: { gateClosureMinutes: 5 }\n', '').replace('intervalMinutes: 15', 'intervalMinutes: 5'));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(InputFileError);
+    const issue = (err as InputFileError).issues[0]!;
+    expect(issue.path).to.equal('market.gateClosureMinutes');
+    expect(issue.message).to.match(/^5 min \(the default, when not given\): on a communication plane a real-time gate must close at most 4 min before its interval .* set it to at most 4, or use comms: ideal for a longer gate$/);
+  });
+
   it('two line outages back to back (l0 01:00–02:00, then l2 02:00–04:00) are accepted and run to the end: only overlapping ones that island a bus together are refused (fixtures/scenarios/bad/26)', async () => {
     const o = await runAndRead(
       scenario(`
