@@ -24,7 +24,7 @@ import { UserError } from '../core/errors.ts';
 import { gridbidVersion } from '../core/version.ts';
 import type { BatchProgress } from './progress.ts';
 import type { RunSpec } from './plan.ts';
-import { DONE_FILE, failRunFolder, oneLine, type RunOutcome, type RunTask } from './runFiles.ts';
+import { DONE_FILE, oneLine, type RunOutcome, type RunTask } from './runFiles.ts';
 
 /** The one queue gridbid's coordinators and workers share on a Redis server. */
 export const QUEUE_NAME = 'gridbid-runs';
@@ -232,7 +232,8 @@ export async function runOnQueue(
   finish: (run: RunSpec, outcome: RunOutcome, ms: number) => void,
 ): Promise<void> {
   watchConnection(connection, options.url, (t) => progress.note(t));
-  const { Queue, QueueEvents } = await import('bullmq');
+  // Loaded here, not with the module: `gridbid batch --help` reads this module's URL helpers, and must not load the YAML parser.
+  const [{ Queue, QueueEvents }, { failRunFolder }] = await Promise.all([import('bullmq'), import('./runScenarioFile.ts')]);
   const queue = new Queue<QueuedTask, RunOutcome>(QUEUE_NAME, { connection });
   // QueueEvents blocks on its connection: its own, closed here (BullMQ leaves connections it was given open).
   const eventsConnection = connection.duplicate();

@@ -31,7 +31,8 @@ import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
 import { closeConnection, connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
 import { lockBatchFolder } from './folderLock.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SUMMARY_FILE, failDeadRun, writeAtomic, writeRunScenario } from './runFiles.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SUMMARY_FILE, writeAtomic } from './runFiles.ts';
+import { failDeadRun, writeRunScenario } from './runScenarioFile.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 import { DATABASE_FILE, removeResultsDatabase, writeResultsDatabase } from './database.ts';
 

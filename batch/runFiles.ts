@@ -6,13 +6,11 @@
  * (engine/run.ts and everything it imports: about 0.2 s of CPU at every `gridbid batch`
  * start, before any worker runs).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BooksOpenError, UserError } from '../core/errors.ts';
 import type { OutputFormat } from '../output/parquet.ts';
-import { runFolderScenarioText } from './runScenarioFile.ts';
 
 export const DONE_FILE = 'DONE';
 export const ERROR_FILE = 'error.txt';
@@ -34,14 +32,6 @@ export interface RunTask {
   readonly publishedDir?: string | undefined;
   /** How the run writes its tables (`--format`); default csv. */
   readonly formats?: readonly OutputFormat[] | undefined;
-}
-
-/** What a run folder's scenario.yaml is written from: the run's scenario text, the file it is read relative to, its seed. */
-export type RunScenario = Pick<RunTask, 'text' | 'file' | 'seed' | 'publishedDir'>;
-
-/** Writes `dir`/scenario.yaml: the run's scenario, rerunnable from the folder it is published in (batch/runScenarioFile.ts). */
-export function writeRunScenario(dir: string, run: RunScenario): void {
-  writeAtomic(join(dir, SCENARIO_FILE), runFolderScenarioText(run.text, run.file, run.seed, run.publishedDir ?? dir));
 }
 
 /**
@@ -121,30 +111,6 @@ export function workerDeathText(err: unknown): string {
   const exit = err instanceof Error ? /^worker exited with code: (-?\d+)$/.exec(err.message) : null;
   if (exit) return `the worker running it crashed: its thread exited with code ${exit[1]} in the middle of the run (process.exit in a worker thread ends that thread)`;
   return `the worker running it crashed: ${errorText(err)}`;
-}
-
-/**
- * The outcome of a run whose worker thread died in it (or could not load, or was ended by the
- * run's time limit), `err` what the thread pool said, and `dir` made its folder: the files the
- * run had started (`<name>.partial`, never finished) removed, its scenario.yaml written when the
- * run never started, and `error.txt` (`workerDeathText`). What is left is what every failed run leaves.
- */
-export function failDeadRun(dir: string, run: RunScenario, err: unknown): RunOutcome {
-  return failRunFolder(dir, run, workerDeathText(err));
-}
-
-/**
- * `dir` made the folder of a run that failed with `error` before it could write its own: its
- * unfinished files (`<name>.partial`) removed, its scenario.yaml written when missing, and
- * `error.txt`. What is left is what every failed run leaves.
- */
-export function failRunFolder(dir: string, run: RunScenario, error: string): RunOutcome {
-  mkdirSync(dir, { recursive: true });
-  const files = readdirSync(dir);
-  for (const f of files) if (f.endsWith('.partial')) rmSync(join(dir, f), { force: true });
-  if (!files.includes(SCENARIO_FILE)) writeRunScenario(dir, run);
-  writeAtomic(join(dir, ERROR_FILE), `${error}\n`);
-  return { status: 'failed', error };
 }
 
 /**

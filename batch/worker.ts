@@ -14,7 +14,8 @@ import { runScenario } from '../engine/run.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
 import { namesStrategyModules } from '../engine/strategyModules.ts';
 import { flattenKpis } from './summary.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, writeAtomic, writeRunScenario } from './runFiles.ts';
+import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, writeAtomic } from './runFiles.ts';
+import { writeRunScenario } from './runScenarioFile.ts';
 
 // What the batch's main thread shares with its workers lives in runFiles.ts, which does not load the engine.
 export { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, SCENARIO_FILE } from './runFiles.ts';
