@@ -22,7 +22,7 @@ import { loadavg } from 'node:os';
 import type { Scenario } from '../engine/scenario/load.ts';
 import { agentCount, scaledEveningPeak } from './eveningPeak.bench.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
-import { timeRunCpu } from './timeRun.ts';
+import { interleavedPairs } from './timeRun.ts';
 
 /** `scenario` with every message on a plane (see the module note). */
 export function withPlane(s: Scenario): Scenario {
@@ -38,17 +38,7 @@ export const suite: BenchSuite = {
     const intervals = Number(process.env.GRIDBID_COMMS_BENCH_INTERVALS ?? 96);
     const ideal = scaledEveningPeak(13, intervals / 96);
     const plane = withPlane(ideal);
-    const on: Array<{ wallMs: number; cpuMs: number }> = [];
-    const off: Array<{ wallMs: number; cpuMs: number }> = [];
-    // One untimed pair first, as the evening-peak suite does: a process's first run of the engine,
-    // and its first with the plane, also compile them (V8's optimising compiler on every hot function).
-    for (let r = -1; r < ROUNDS; r++) {
-      const idealRun = await timeRunCpu(ideal);
-      const planeRun = await timeRunCpu(plane);
-      if (r < 0) continue;
-      off.push(idealRun);
-      on.push(planeRun);
-    }
+    const { on, off } = await interleavedPairs(ideal, plane, ROUNDS);
     const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     const load = loadavg()[0]!.toFixed(1);
     const day = `evening-peak × 13, ${agentCount(ideal)} agents, ${intervals === 96 ? 'the whole day (96 intervals)' : `${intervals} of 96 intervals`}, all outputs written`;

@@ -26,7 +26,7 @@
 import { loadavg } from 'node:os';
 import { parseScenario, type Scenario } from '../engine/scenario/load.ts';
 import type { BenchRow, BenchSuite } from './harness.ts';
-import { timeRunCpu } from './timeRun.ts';
+import { interleavedPairs } from './timeRun.ts';
 
 /** N homes behind a 100 kW feeder head, with or without the DSO commanding them, with or without a plane. */
 export function commandedFeeder(homes: number, operator: boolean, plane: boolean): Scenario {
@@ -64,29 +64,13 @@ const ROUNDS = 3;
 const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const seconds = (xs: Array<{ cpuMs: number }>): string => xs.map((x) => (x.cpuMs / 1000).toFixed(2)).join(', ');
 
-/** Timed pairs (no operator, operator), interleaved, after one untimed pair. */
-async function pairs(homes: number, plane: boolean): Promise<{ on: Array<{ wallMs: number; cpuMs: number }>; off: Array<{ wallMs: number; cpuMs: number }> }> {
-  const without = commandedFeeder(homes, false, plane);
-  const withOperator = commandedFeeder(homes, true, plane);
-  const on: Array<{ wallMs: number; cpuMs: number }> = [];
-  const off: Array<{ wallMs: number; cpuMs: number }> = [];
-  for (let r = -1; r < ROUNDS; r++) {
-    const a = await timeRunCpu(without);
-    const b = await timeRunCpu(withOperator);
-    if (r < 0) continue;
-    off.push(a);
-    on.push(b);
-  }
-  return { on, off };
-}
-
 export const suite: BenchSuite = {
   name: 'operations',
   async run() {
     const homes = Number(process.env.GRIDBID_OPS_BENCH_HOMES ?? 1000);
     const rows: BenchRow[] = [];
     for (const plane of [false, true]) {
-      const { on, off } = await pairs(homes, plane);
+      const { on, off } = await interleavedPairs(commandedFeeder(homes, false, plane), commandedFeeder(homes, true, plane), ROUNDS);
       const where = plane ? 'on a communication plane (DR latency 0.5–30 s; signed commands and replies, final settlement from the MDMS)' : 'comms: ideal';
       rows.push({
         suite: 'operations',

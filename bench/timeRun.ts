@@ -20,7 +20,7 @@ export async function timeRun(scenario: Scenario): Promise<number> {
 }
 
 /** Wall and CPU time (this process, all threads) of one complete run, as `timeRun`: what the comms and operations benches compare. */
-export async function timeRunCpu(scenario: Scenario): Promise<{ wallMs: number; cpuMs: number }> {
+export async function timeRunCpu(scenario: Scenario): Promise<TimedRun> {
   const dir = mkdtempSync(join(tmpdir(), 'gridbid-bench-'));
   try {
     const t0 = performance.now();
@@ -31,4 +31,27 @@ export async function timeRunCpu(scenario: Scenario): Promise<{ wallMs: number; 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export interface TimedRun {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/**
+ * `rounds` pairs of complete runs, `baseline` then `subject`, interleaved so that the host's
+ * swings weigh on both alike, after one untimed pair: a process's first runs also compile the
+ * engine (V8's optimising compiler on every hot function). `off`: the baseline's runs, `on` the subject's.
+ */
+export async function interleavedPairs(baseline: Scenario, subject: Scenario, rounds: number): Promise<{ readonly off: TimedRun[]; readonly on: TimedRun[] }> {
+  const off: TimedRun[] = [];
+  const on: TimedRun[] = [];
+  for (let r = -1; r < rounds; r++) {
+    const a = await timeRunCpu(baseline);
+    const b = await timeRunCpu(subject);
+    if (r < 0) continue;
+    off.push(a);
+    on.push(b);
+  }
+  return { off, on };
 }
