@@ -289,7 +289,7 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
       ? NaN
       : command.counterfactualKw !== undefined
         ? command.counterfactualKw
-        : tenOfTenBaseline(h, command.eventDays, intervalsPerDay, k, command.eventStart).baselineKw;
+        : tenOfTenBaseline(h, command.eventDays, intervalsPerDay, k, command.eventStart, command.businessDay).baselineKw;
     const final = settleDrCommand(command.sense * baselineKw, command.sense * (Number.isNaN(actualKw) ? 0 : actualKw), command.committedKwh, command.durationH, command.terms, command.sense * command.committedLevelKw);
     return { command, baselineKw, actualKw, quality: q, final, adjustment: final.net.minus(command.initial.net) };
   };

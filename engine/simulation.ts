@@ -42,6 +42,7 @@ import type { AgentEnv, AgentObservation, AgentRuntime } from '../agents/types.t
 import type { StrategyFaultReporter } from '../strategies/guard.ts';
 import { PriceForecaster } from './forecast.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
+import { businessDayOf } from '../agents/operations/baseline.ts';
 import { checkBooks } from './interval/books.ts';
 import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import type { PackedCurves } from '../market/packedCurves.ts';
@@ -324,6 +325,7 @@ export class Simulation {
       roomParties,
       this.clock.intervals,
       Math.round((24 * 60) / cfg.intervalMinutes),
+      businessDayOf(start, cfg.intervalMinutes, cfg.site.utcOffsetHours),
       random,
       options.counterfactual,
       grid?.feeder ? { limits: grid.feeder.limits, ...selfHealingOf(options.withoutOperators ? [] : cfg.operations) } : undefined,

@@ -6,21 +6,35 @@
  * "10 of 10" with a same-day adjustment (the family of methods US ISOs use, e.g.
  * CAISO's 10-in-10 and PJM's "high x of y" with adjustments):
  *   1. unadjusted baseline = mean consumption in the same interval of the day over the
- *      `days` (10) most recent prior days that had no event for this agent;
+ *      `days` (10) most recent prior days of the event day's kind that had no event for this
+ *      agent: business days (Monday–Friday, local time) for an event on a business day, and the
+ *      `nonBusinessDays` (4: the last two weekends; ten would reach five weeks back) most recent
+ *      weekend days for an event on a weekend. Day matching as in AEMO's business-day,
+ *      non-business-day and composite variants of 10 of 10 and the weekday and weekend variants of
+ *      ISOs' X-of-Y baselines. Why: an office draws next to nothing on a weekend and a home ~15 %
+ *      more (agents/physics/loadProfile.ts), so a Monday's baseline that averaged in the weekend
+ *      before it was far too low for an office, more than the adjustment's cap can put back;
  *   2. same-day adjustment factor = Σ actual / Σ unadjusted baseline over the
  *      `adjustmentHours` (3) hours that end `adjustmentLagHours` (1) before the event
  *      starts, clamped to [1 − cap, 1 + cap] (cap 0.2 here; ISOs use 20–40 %);
  *   3. baseline = unadjusted × factor.
- * With fewer than `days` clean days it uses those it has; with none, there is no baseline.
+ * With fewer clean days than it wants it uses those it has; with none, there is no baseline.
+ * (No holiday calendar: a public holiday counts as a business day.)
  */
+import { MS_PER_MINUTE, simTime } from '../../core/time.ts';
+import { localDayOfWeek } from '../physics/localTime.ts';
+
 export interface TenOfTenOptions {
+  /** Prior business days averaged for an event on a business day. */
   readonly days: number;
+  /** Prior weekend days averaged for an event on a weekend. */
+  readonly nonBusinessDays: number;
   readonly adjustmentHours: number;
   readonly adjustmentLagHours: number;
   readonly cap: number;
 }
 
-export const TEN_OF_TEN: TenOfTenOptions = Object.freeze({ days: 10, adjustmentHours: 3, adjustmentLagHours: 1, cap: 0.2 });
+export const TEN_OF_TEN: TenOfTenOptions = Object.freeze({ days: 10, nonBusinessDays: 4, adjustmentHours: 3, adjustmentLagHours: 1, cap: 0.2 });
 
 export interface Baseline {
   /** kW in the asked interval; NaN when there is no history to build one. */
@@ -30,11 +44,23 @@ export interface Baseline {
   readonly daysUsed: number;
 }
 
+/** Whether the interval of this index (from the run's first) starts on a business day (Monday–Friday, local time). */
+export type BusinessDayOf = (interval: number) => boolean;
+
+/** The business-day test of a run whose interval 0 starts at `startMs` (UTC), at `intervalMinutes`, in a place `utcOffsetHours` from UTC. */
+export function businessDayOf(startMs: number, intervalMinutes: number, utcOffsetHours: number): BusinessDayOf {
+  return (interval) => {
+    const weekday = localDayOfWeek(simTime(startMs + interval * intervalMinutes * MS_PER_MINUTE), utcOffsetHours);
+    return weekday !== 0 && weekday !== 6;
+  };
+}
+
 /**
  * @param consumptionKw the agent's metered net consumption per interval of the run
  * @param eventDays day indices (from the run's start) on which the agent had an event
  * @param interval the interval to baseline (an event interval)
  * @param eventStart the first interval of the event (for the adjustment window)
+ * @param businessDay the run's calendar: which days are of the event day's kind
  */
 export function tenOfTenBaseline(
   consumptionKw: ArrayLike<number>,
@@ -42,14 +68,18 @@ export function tenOfTenBaseline(
   intervalsPerDay: number,
   interval: number,
   eventStart: number,
+  businessDay: BusinessDayOf,
   options: TenOfTenOptions = TEN_OF_TEN,
 ): Baseline {
   const day = Math.floor(interval / intervalsPerDay);
   const slot = interval - day * intervalsPerDay;
+  const business = businessDay(interval);
+  const wanted = business ? options.days : options.nonBusinessDays;
   const cleanDays: number[] = [];
-  for (let d = day - 1; d >= 0 && cleanDays.length < options.days; d--) {
-    if (eventDays.has(d)) continue;
-    if (Number.isNaN(consumptionKw[d * intervalsPerDay + slot]!)) continue;
+  for (let d = day - 1; d >= 0 && cleanDays.length < wanted; d--) {
+    const k = d * intervalsPerDay + slot;
+    if (eventDays.has(d) || businessDay(k) !== business) continue;
+    if (Number.isNaN(consumptionKw[k]!)) continue;
     cleanDays.push(d);
   }
   if (cleanDays.length === 0) return { baselineKw: NaN, unadjustedKw: NaN, adjustment: NaN, daysUsed: 0 };

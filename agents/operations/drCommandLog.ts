@@ -16,6 +16,7 @@
  * own day, and a 10-of-10 baseline looks only at earlier days.
  */
 import { type DrSettlement, type DrTerms, settleDrCommand } from './drSettlement.ts';
+import type { BusinessDayOf } from './baseline.ts';
 
 /** One opted-in command as the grid room settled it, with what a re-settlement needs. */
 export interface DrCommand {
@@ -29,6 +30,8 @@ export interface DrCommand {
   /** First interval of the party's event, and the days it had events on (the 10-of-10 skips them; the set grows over the run, only earlier days matter). */
   readonly eventStart: number;
   readonly eventDays: ReadonlySet<number>;
+  /** The run's calendar, for the 10-of-10's day matching. */
+  readonly businessDay: BusinessDayOf;
   readonly committedKwh: number;
   /** The net consumption committed to (schedule + commitment), kW: the `commitment` penalty rule's measure. */
   readonly committedLevelKw: number;
@@ -77,10 +80,12 @@ export class DrCommandLog implements Iterable<DrCommand> {
   /**
    * @param operators each operator's id and terms, in the order entries name them
    * @param eventDaysOf the days a party had a DR event in (the grid room's set, growing over the run)
+   * @param businessDay the run's calendar (the grid room's)
    */
   constructor(
     private readonly operators: ReadonlyArray<{ readonly id: string; readonly terms: DrTerms }>,
     private readonly eventDaysOf: (party: number) => ReadonlySet<number> | undefined,
+    private readonly businessDay: BusinessDayOf,
   ) {
     if (operators.length > 0xffff) throw new RangeError(`DrCommandLog: ${operators.length} operators, at most 65,535`);
   }
@@ -124,6 +129,7 @@ export class DrCommandLog implements Iterable<DrCommand> {
       counterfactualKw: this.hasCounterfactual[k] ? this.counterfactualKw[k]! : undefined,
       eventStart: this.eventStart[k]!,
       eventDays: this.eventDaysOf(party) ?? NO_DAYS,
+      businessDay: this.businessDay,
       committedKwh,
       committedLevelKw,
       sense,

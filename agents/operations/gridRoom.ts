@@ -15,7 +15,7 @@
  */
 import type { Counterfactual } from './counterfactual.ts';
 import type { AgentObservation, OperatorCommand } from '../types.ts';
-import { tenOfTenBaseline } from './baseline.ts';
+import { type BusinessDayOf, tenOfTenBaseline } from './baseline.ts';
 import { settleDrCommand } from './drSettlement.ts';
 import { DrCommandLog } from './drCommandLog.ts';
 import { type SimTime } from '../../core/time.ts';
@@ -121,6 +121,8 @@ export class GridRoom {
     private readonly parties: readonly RoomParty[],
     intervals: number,
     private readonly intervalsPerDay: number,
+    /** The run's calendar, for 10-of-10 baselines' day matching. */
+    private readonly businessDay: BusinessDayOf,
     private readonly random: RandomService,
     private readonly counterfactual: Counterfactual | undefined,
     /** On a LinDistFlow feeder: islands are run (demand unserved), and an operator may self-heal (agents/operations/selfHealing.ts). */
@@ -161,6 +163,7 @@ export class GridRoom {
     return (this.drCommands ??= new DrCommandLog(
       this.operators.map((o) => ({ id: o.config.id, terms: o.config })),
       (party) => this.eventDays.get(party),
+      this.businessDay,
     ));
   }
 
@@ -391,7 +394,7 @@ export class GridRoom {
       const op = this.operators.find((o) => o.config.id === r.command.issuer)!;
       const actual = netKw[i]!;
       const cf = this.counterfactual?.netKw[i]![interval.index];
-      const ten = tenOfTenBaseline(this.historyOf(i), this.eventDays.get(i) ?? NO_DAYS, this.intervalsPerDay, interval.index, this.eventStartOf.get(i) ?? interval.index);
+      const ten = tenOfTenBaseline(this.historyOf(i), this.eventDays.get(i) ?? NO_DAYS, this.intervalsPerDay, interval.index, this.eventStartOf.get(i) ?? interval.index, this.businessDay);
       const baseline = op.config.baseline === 'counterfactual' && cf !== undefined ? cf : ten.baselineKw;
       // A reduction is measured as baseline − actual; a charge command (more consumption) as actual − baseline.
       const sense = r.deliverKw > 0 ? -1 : 1;

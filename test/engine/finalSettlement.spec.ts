@@ -25,7 +25,7 @@ import { MoneyUnit, money } from '../../core/money.ts';
 import { parseSimTime } from '../../core/time.ts';
 import { type AgentId, busId } from '../../core/units.ts';
 import { settleDrCommand } from '../../agents/operations/drSettlement.ts';
-import { tenOfTenBaseline } from '../../agents/operations/baseline.ts';
+import { businessDayOf, tenOfTenBaseline } from '../../agents/operations/baseline.ts';
 import type { DrCommand } from '../../agents/operations/gridRoom.ts';
 import { IntervalLedger } from '../../engine/interval/ledger.ts';
 import type { Party } from '../../engine/interval/participants.ts';
@@ -40,6 +40,8 @@ import { PrivacyError } from '../../metering/privacy.ts';
 import { parseTariffs } from '../../tariffs/schema.ts';
 
 const start = parseSimTime('2026-07-01T00:00:00Z')!;
+/** Hourly intervals from Wednesday 2026-07-01 00:00 UTC: days 0 and 1 are business days. */
+const calendar = businessDayOf(start, 60, 0);
 const HOUR = 3_600_000;
 const clock = { start, intervalMinutes: 60, intervals: 24, gateClosureMinutes: 5 };
 const q = DEFAULT_RULES.quantumKw;
@@ -75,7 +77,7 @@ describe('final settlement from the MDMS, by hand: one customer, a day, a lost r
       mdms.ingest(meterRead(meterIdFor('gen'), interval.start, HOUR, -homeKw(h)));
     }
     desk.closeDay(0);
-    const command: DrCommand = { interval: 17, durationH: 1, party: 0, operator: 'dso', terms: TERMS, counterfactualKw: 2, eventStart: 17, eventDays: new Set([0]), committedKwh: 1, committedLevelKw: Number.NaN, sense: 1, initial: settleDrCommand(2, 1, 1, 1, TERMS) };
+    const command: DrCommand = { interval: 17, durationH: 1, party: 0, operator: 'dso', terms: TERMS, counterfactualKw: 2, eventStart: 17, eventDays: new Set([0]), businessDay: calendar, committedKwh: 1, committedLevelKw: Number.NaN, sense: 1, initial: settleDrCommand(2, 1, 1, 1, TERMS) };
     const out = settleOnMdms(mdms, { parties, settlementParties: sp, capture, drCommands: [command], desk, runStartMs: start, runEndMs: start + 24 * HOUR });
     return { desk, out };
   }
@@ -166,9 +168,9 @@ describe('final settlement from the MDMS, by hand: a 10-of-10 baseline built on 
       if (k !== 17) mdms.ingest(meterRead(meterIdFor('home'), start + k * HOUR, HOUR, homeKw(k)));
       mdms.ingest(meterRead(meterIdFor('gen'), start + k * HOUR, HOUR, -homeKw(k)));
     }
-    const initialBaseline = tenOfTenBaseline(history, new Set([1]), 24, 41, 41);
+    const initialBaseline = tenOfTenBaseline(history, new Set([1]), 24, 41, 41, calendar);
     expect(initialBaseline.baselineKw).to.equal(4);
-    const command: DrCommand = { interval: 41, durationH: 1, party: 0, operator: 'dso', terms: TERMS, counterfactualKw: undefined, eventStart: 41, eventDays: new Set([1]), committedKwh: 2, committedLevelKw: Number.NaN, sense: 1, initial: settleDrCommand(initialBaseline.baselineKw, 1, 2, 1, TERMS) };
+    const command: DrCommand = { interval: 41, durationH: 1, party: 0, operator: 'dso', terms: TERMS, counterfactualKw: undefined, eventStart: 41, eventDays: new Set([1]), businessDay: calendar, committedKwh: 2, committedLevelKw: Number.NaN, sense: 1, initial: settleDrCommand(initialBaseline.baselineKw, 1, 2, 1, TERMS) };
     expect(command.initial.net.toFixed()).to.equal('-0.6');
     const { end } = settleOnMdms(mdms, { parties, settlementParties: sp, capture, drCommands: [command], desk: undefined, runStartMs: start, runEndMs: start + 48 * HOUR });
     const [d] = end.final.demandResponse;
@@ -222,7 +224,7 @@ describe('final settlement: the re-settled books close (property)', () => {
             const i = c.site % n;
             const actualKw = Math.round((sites[i]!.kw[c.interval]! * 0.25) / q) * q;
             const baselineKw = c.baseline === undefined ? NaN : c.baseline * 0.25;
-            return { interval: c.interval, durationH: 1, party: i, operator: 'dso', terms: TERMS, counterfactualKw: c.baseline === undefined ? undefined : baselineKw, eventStart: c.interval, eventDays: new Set([0]), committedKwh: c.committed * 0.1, committedLevelKw: Number.NaN, sense: 1 as const, initial: settleDrCommand(baselineKw, actualKw, c.committed * 0.1, 1, TERMS) };
+            return { interval: c.interval, durationH: 1, party: i, operator: 'dso', terms: TERMS, counterfactualKw: c.baseline === undefined ? undefined : baselineKw, eventStart: c.interval, eventDays: new Set([0]), businessDay: calendar, committedKwh: c.committed * 0.1, committedLevelKw: Number.NaN, sense: 1 as const, initial: settleDrCommand(baselineKw, actualKw, c.committed * 0.1, 1, TERMS) };
           });
           const { end } = settleOnMdms(mdms, { parties, settlementParties: sp, capture, drCommands, desk: undefined, runStartMs: start, runEndMs: start + 8 * HOUR });
           expect(end.books).to.deep.equal([]);

@@ -18,10 +18,13 @@ const OPERATORS = [
 
 const money = (s: ReturnType<typeof settleDrCommand>) => [s.measured, s.deliveredKwh, s.creditedKwh, s.pay.toFixed(), s.penalty.toFixed(), s.net.toFixed()];
 
+/** A calendar of business days only (the log passes on the grid room's calendar as it is). */
+const WEEKDAYS_ONLY = (): boolean => true;
+
 describe('DrCommandLog: the opted-in commands as columns', () => {
   it('by hand: a reduction of 1.5 kWh over ½ h against a 3 kW baseline, 1 kW actual → paid 0.3, penalty 0.05, net −0.25', () => {
     const days = new Map([[4, new Set([0, 2])]]);
-    const log = new DrCommandLog(OPERATORS, (party) => days.get(party));
+    const log = new DrCommandLog(OPERATORS, (party) => days.get(party), WEEKDAYS_ONLY);
     log.add({ interval: 7, durationH: 0.5, party: 4, operator: 0, counterfactualKw: undefined, eventStart: 6, committedKwh: 1.5, committedLevelKw: 0.5, sense: 1, baselineKw: 3, actualKw: 1 });
     const [c] = [...log];
     expect(log.length).to.equal(1);
@@ -34,6 +37,7 @@ describe('DrCommandLog: the opted-in commands as columns', () => {
       counterfactualKw: undefined,
       eventStart: 6,
       eventDays: new Set([0, 2]),
+      businessDay: WEEKDAYS_ONLY,
       committedKwh: 1.5,
       committedLevelKw: 0.5,
       sense: 1,
@@ -43,7 +47,7 @@ describe('DrCommandLog: the opted-in commands as columns', () => {
   });
 
   it('a counterfactual baseline of NaN stays NaN, and no counterfactual stays undefined; a party without events has none', () => {
-    const log = new DrCommandLog(OPERATORS, () => undefined);
+    const log = new DrCommandLog(OPERATORS, () => undefined, WEEKDAYS_ONLY);
     const entry: DrCommandEntry = { interval: 0, durationH: 1, party: 0, operator: 1, counterfactualKw: Number.NaN, eventStart: 0, committedKwh: 1, committedLevelKw: 2, sense: -1, baselineKw: Number.NaN, actualKw: 2 };
     log.add(entry);
     log.add({ ...entry, counterfactualKw: undefined });
@@ -70,7 +74,7 @@ describe('DrCommandLog: the opted-in commands as columns', () => {
     });
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 2100 }), (entries) => {
-        const log = new DrCommandLog(OPERATORS, () => undefined);
+        const log = new DrCommandLog(OPERATORS, () => undefined, WEEKDAYS_ONLY);
         for (const e of entries) log.add(e);
         expect(log.length).to.equal(entries.length);
         entries.forEach((e, k) => {
@@ -87,7 +91,7 @@ describe('DrCommandLog: the opted-in commands as columns', () => {
   });
 
   it('holds numbers, not an object per command: 10,000 commands in twelve typed arrays', () => {
-    const log = new DrCommandLog(OPERATORS, () => undefined);
+    const log = new DrCommandLog(OPERATORS, () => undefined, WEEKDAYS_ONLY);
     for (let k = 0; k < 10_000; k++) log.add({ interval: k % 96, durationH: 0.25, party: k, operator: 0, counterfactualKw: 1, eventStart: 0, committedKwh: 0.5, committedLevelKw: 1, sense: 1, baselineKw: 2, actualKw: 1 });
     const fields = Object.values(log);
     expect(fields.filter((v) => ArrayBuffer.isView(v))).to.have.length(12);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { tenOfTenBaseline } from '../../agents/operations/baseline.ts';
+import { businessDayOf, tenOfTenBaseline } from '../../agents/operations/baseline.ts';
 import { loadScenarioFile } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile, expectWithinLimitOrShortfall, type Row, runAndRead, type RunOutputs, withoutOperators } from './outputs.ts';
 
@@ -110,6 +110,9 @@ describe('operations acceptance: faults on a small feeder (fixtures/scenarios/op
 
   it('the 10-of-10 baseline in the reports is the method applied to the metered history in agents.csv', () => {
     const perDay = 96;
+    // The scenario's calendar: 2026-07-01 (a Wednesday) at UTC+2, 15-minute intervals.
+    const { config } = loadScenarioFile(file);
+    const calendar = businessDayOf(Date.parse(config.start), config.intervalMinutes, config.site.utcOffsetHours);
     const index = new Map([...new Set(o.agents.map((r) => r.interval_start!))].sort().map((t, k) => [t, k]));
     const history = new Map<string, Float64Array>();
     for (const r of o.agents) {
@@ -132,7 +135,7 @@ describe('operations acceptance: faults on a small feeder (fixtures/scenarios/op
       let start = k;
       while (events.has(start - 1)) start--;
       const days = new Set([...events].map((x) => Math.floor(x / perDay)));
-      const b = tenOfTenBaseline(history.get(e.issuer!)!, days, perDay, k, start);
+      const b = tenOfTenBaseline(history.get(e.issuer!)!, days, perDay, k, start, calendar);
       expect(Number(m[1]), `${e.interval_start} ${e.issuer}`).to.be.closeTo(b.baselineKw, 6e-4);
       expect(b.daysUsed).to.equal(Number(m[2]));
       checked++;
