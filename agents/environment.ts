@@ -10,7 +10,7 @@ import type { RandomService, Rng } from '../core/rng.ts';
 import { MS_PER_HOUR, type SimTime, simTime } from '../core/time.ts';
 import { COLD_DAY, type DayTemperature, drawDayOffsetC, HEATWAVE_DAY, MILD_DAY, nextTemperatureNoiseC, outdoorTempC, persistenceFor } from './physics/outdoor.ts';
 import { clearSkyGhiWm2, drawSkyDay, nextClearSkyIndex, type SkyDay } from './physics/pv.ts';
-import { localHourOfDay, localMidnight } from './physics/localTime.ts';
+import { type Holidays, holidaysOf, localHourOfDay, localMidnight } from './physics/localTime.ts';
 import { celsius } from '../core/units.ts';
 
 const dayTemperature = z.union([
@@ -24,6 +24,8 @@ export interface Site {
   readonly longitude: number;
   /** Local time = UTC + this offset (no daylight-saving changes within a run). */
   readonly utcOffsetHours: number;
+  /** Public holidays, local dates `YYYY-MM-DD`: Sunday load shapes, offices closed, no commute, not business days for DR baselines. */
+  readonly holidays?: readonly string[] | undefined;
 }
 
 export const weatherSchema = z.strictObject({
@@ -59,11 +61,15 @@ export class Environment {
   private sky: SkyDay | undefined;
   private skyIndex = 1;
 
+  /** The site's holidays as local day numbers (`dayTypeOf`'s third argument). */
+  readonly holidays: Holidays;
+
   constructor(
     readonly site: Site,
     private readonly weather: WeatherConfig,
     random: RandomService,
   ) {
+    this.holidays = holidaysOf(site.holidays);
     const t = weather.temperature;
     this.day =
       typeof t === 'string' ? { mild: MILD_DAY, heatwave: HEATWAVE_DAY, cold: COLD_DAY }[t] : { minC: celsius(t.minC), maxC: celsius(t.maxC), minHour: t.minHour, maxHour: t.maxHour };

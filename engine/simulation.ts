@@ -325,7 +325,7 @@ export class Simulation {
       roomParties,
       this.clock.intervals,
       Math.round((24 * 60) / cfg.intervalMinutes),
-      businessDayOf(start, cfg.intervalMinutes, cfg.site.utcOffsetHours),
+      businessDayOf(start, cfg.intervalMinutes, cfg.site.utcOffsetHours, this.environment.holidays),
       random,
       options.counterfactual,
       grid?.feeder ? { limits: grid.feeder.limits, ...selfHealingOf(options.withoutOperators ? [] : cfg.operations) } : undefined,
@@ -429,7 +429,7 @@ export class Simulation {
     // Faults reported from here on are the auction's, at its gate, kept for the next interval's outcome.
     run.crashes.faults = this.strategyFaults = this.dayAheadFaults;
     run.crashes.now = this.now = simTime(auction.at);
-    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, customerBooks: (r) => this.customerBooks(r), marketView: this.dayAheadViews(intervals[0]!, run), ...(held ? { holdSchedule: (i, s) => held.set(i, s) } : {}) }, intervals);
+    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, holidays: this.environment.holidays, customerBooks: (r) => this.customerBooks(r), marketView: this.dayAheadViews(intervals[0]!, run), ...(held ? { holdSchedule: (i, s) => held.set(i, s) } : {}) }, intervals);
     if (this.comms && held && out.result.status === 'cleared') {
       const to: Array<{ party: number; from: string; schedule?: ReadonlyMap<number, number> | undefined }> = [];
       this.participants.forEach((p, i) => {

@@ -208,7 +208,8 @@ const isCalendarDate = (ymd: string): boolean => {
   const t = new Date(Date.UTC(y, m - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 };
-const isoDate = z
+/** A calendar date `YYYY-MM-DD` (also the scenario's `site.holidays`). */
+export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date YYYY-MM-DD' })
   .refine(isCalendarDate, { error: 'not a calendar date' });

@@ -78,14 +78,15 @@ export class BuildingGroupContext {
     const mid = interval.start + stepMs / 2;
     const { occupancyThreshold, startupHours } = this.group.comfort;
     const hour = localHourOfDay(mid as SimTime, off);
-    const day = dayTypeOf(mid as SimTime, off);
+    const holidays = this.env.environment.holidays;
+    const day = dayTypeOf(mid as SimTime, off, holidays);
     this.occupancy = officeOccupancy(hour, day);
     this.occupied = this.occupancy >= occupancyThreshold;
     let soon = this.occupied;
     const ahead = Math.ceil(startupHours / interval.durationH - 1e-9);
     for (let k = 1; k <= ahead && !soon; k++) {
       const t = (mid + k * stepMs) as SimTime;
-      soon = isOfficeOccupied(localHourOfDay(t, off), dayTypeOf(t, off), occupancyThreshold);
+      soon = isOfficeOccupied(localHourOfDay(t, off), dayTypeOf(t, off, holidays), occupancyThreshold);
     }
     this.comfortMode = soon;
     this.lightingKw = officeLightingKw(this.loads, hour, day);

@@ -52,7 +52,7 @@ import {
   WORKPLACE_CHARGER_OPTIONS,
   WORKPLACE_SESSIONS,
 } from '../physics/evSessions.ts';
-import { localMidnight } from '../physics/localTime.ts';
+import { type Holidays, localMidnight } from '../physics/localTime.ts';
 import { type GroupMember, groupMembers } from '../group.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, DayAheadOffer, OperatorCommand } from '../types.ts';
 import type { EvGroup } from './schema.ts';
@@ -145,6 +145,7 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
     dist: group.sessions === 'workplace' ? WORKPLACE_SESSIONS : HOME_SESSIONS,
     options,
     offset: env.site.utcOffsetHours,
+    holidays: env.environment.holidays,
     runStart: env.clock.start,
     firstGate: env.clock.start - env.clock.gateClosureMinutes * MS_PER_MINUTE,
   };
@@ -158,6 +159,7 @@ interface EvGroupShared {
   readonly dist: EvSessionDistribution;
   readonly options: readonly ChargerOption[] | undefined;
   readonly offset: number;
+  readonly holidays: Holidays;
   readonly runStart: number;
   readonly firstGate: number;
 }
@@ -182,6 +184,7 @@ class EvAgent implements EvRuntime {
   private readonly sessionRng: Rng;
   private readonly dist: EvSessionDistribution;
   private readonly offset: number;
+  private readonly holidays: Holidays;
   private readonly car: EvCar;
   private readonly chargerKw: number;
   private readonly v2gCapable: boolean;
@@ -242,6 +245,7 @@ class EvAgent implements EvRuntime {
     this.bus = m.bus;
     this.dist = s.dist;
     this.offset = s.offset;
+    this.holidays = s.holidays;
     // One strategy per car: a strategy that keeps state keeps this car's alone.
     this.strategy = strategyFor<EvView>(group.strategy, 'ev-slack', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
     this.slack = evSlackParamsOf(group.strategy);
@@ -287,7 +291,7 @@ class EvAgent implements EvRuntime {
   private drawFromDay(notBefore: number): EvSession {
     for (;;) {
       const session = drawSession(this.sessionRng, this.dist, this.day, this.usable, notBefore);
-      if (!this.dist.workdaysOnly || dayTypeOf(simTime(this.day + 12 * MS_PER_HOUR), this.offset) === 'workday') return session;
+      if (!this.dist.workdaysOnly || dayTypeOf(simTime(this.day + 12 * MS_PER_HOUR), this.offset, this.holidays) === 'workday') return session;
       this.day = simTime(this.day + MS_PER_DAY);
     }
   }

@@ -84,7 +84,7 @@ export class HomeGroupContext {
     this.t = interval.start;
     const off = this.env.site.utcOffsetHours;
     const mid = (interval.start + (interval.durationH * MS_PER_HOUR) / 2) as SimTime;
-    this.shape = residentialShapeFactor(localHourOfDay(mid, off), dayTypeOf(mid, off));
+    this.shape = residentialShapeFactor(localHourOfDay(mid, off), dayTypeOf(mid, off, this.env.environment.holidays));
     const c = this.env.environment.at(interval.start, interval.durationH);
     this.outdoorC = c.outdoorC;
     this.ghiWm2 = c.ghiWm2;

@@ -9,7 +9,7 @@
  *      `days` (10) most recent prior days of the event day's kind that had no event for this
  *      agent: business days (Monday–Friday, local time) for an event on a business day, and the
  *      `nonBusinessDays` (4: the last two weekends; ten would reach five weeks back) most recent
- *      weekend days for an event on a weekend. Day matching as in AEMO's business-day,
+ *      weekend days and holidays for an event on one. Day matching as in AEMO's business-day,
  *      non-business-day and composite variants of 10 of 10 and the weekday and weekend variants of
  *      ISOs' X-of-Y baselines. Why: an office draws next to nothing on a weekend and a home ~15 %
  *      more (agents/physics/loadProfile.ts), so a Monday's baseline that averaged in the weekend
@@ -19,10 +19,10 @@
  *      starts, clamped to [1 − cap, 1 + cap] (cap 0.2 here; ISOs use 20–40 %);
  *   3. baseline = unadjusted × factor.
  * With fewer clean days than it wants it uses those it has; with none, there is no baseline.
- * (No holiday calendar: a public holiday counts as a business day.)
+ * The site's public holidays (`site.holidays`) count with weekends.
  */
 import { MS_PER_MINUTE, simTime } from '../../core/time.ts';
-import { localDayOfWeek } from '../physics/localTime.ts';
+import { type Holidays, localDayNumber, NO_HOLIDAYS, weekdayOfDay } from '../physics/localTime.ts';
 
 export interface TenOfTenOptions {
   /** Prior business days averaged for an event on a business day. */
@@ -44,14 +44,15 @@ export interface Baseline {
   readonly daysUsed: number;
 }
 
-/** Whether the interval of this index (from the run's first) starts on a business day (Monday–Friday, local time). */
+/** Whether the interval of this index (from the run's first) starts on a business day (Monday–Friday, local time, not a holiday). */
 export type BusinessDayOf = (interval: number) => boolean;
 
-/** The business-day test of a run whose interval 0 starts at `startMs` (UTC), at `intervalMinutes`, in a place `utcOffsetHours` from UTC. */
-export function businessDayOf(startMs: number, intervalMinutes: number, utcOffsetHours: number): BusinessDayOf {
+/** The business-day test of a run whose interval 0 starts at `startMs` (UTC), at `intervalMinutes`, in a place `utcOffsetHours` from UTC with these holidays. */
+export function businessDayOf(startMs: number, intervalMinutes: number, utcOffsetHours: number, holidays: Holidays = NO_HOLIDAYS): BusinessDayOf {
   return (interval) => {
-    const weekday = localDayOfWeek(simTime(startMs + interval * intervalMinutes * MS_PER_MINUTE), utcOffsetHours);
-    return weekday !== 0 && weekday !== 6;
+    const day = localDayNumber(simTime(startMs + interval * intervalMinutes * MS_PER_MINUTE), utcOffsetHours);
+    const weekday = weekdayOfDay(day);
+    return weekday !== 0 && weekday !== 6 && !holidays.has(day);
   };
 }
 

@@ -3,21 +3,23 @@
  * profile shape, scaled per home, with noise) and a small office's occupancy, lighting
  * and plug loads.
  *
- * Day types: 'workday' (Mon–Fri), 'saturday', 'sunday' (Sundays and public holidays;
- * holidays are the scenario's business: pass 'sunday' for them). Hours are local
- * (`localTime.ts`).
+ * Day types: 'workday' (Mon–Fri), 'saturday', 'sunday' (Sundays and the site's public
+ * holidays, `site.holidays`: BDEW's profiles give holidays the Sunday shape). Hours are
+ * local (`localTime.ts`).
  */
 import type { Rng } from '../../core/rng.ts';
 import type { SimTime } from '../../core/time.ts';
 import type { Kw } from '../../core/units.ts';
 import { kw } from '../../core/units.ts';
-import { localDayOfWeek } from './localTime.ts';
+import { type Holidays, localDayNumber, NO_HOLIDAYS, weekdayOfDay } from './localTime.ts';
 
 export type DayType = 'workday' | 'saturday' | 'sunday';
 
-/** Day type of the local day containing `t` (no holiday calendar). */
-export function dayTypeOf(t: SimTime, utcOffsetHours: number): DayType {
-  const d = localDayOfWeek(t, utcOffsetHours);
+/** Day type of the local day containing `t`: a holiday is a Sunday. */
+export function dayTypeOf(t: SimTime, utcOffsetHours: number, holidays: Holidays = NO_HOLIDAYS): DayType {
+  const n = localDayNumber(t, utcOffsetHours);
+  if (holidays.size > 0 && holidays.has(n)) return 'sunday';
+  const d = weekdayOfDay(n);
   return d === 0 ? 'sunday' : d === 6 ? 'saturday' : 'workday';
 }
 

@@ -7,7 +7,7 @@
  * Pure.
  */
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../physics/loadProfile.ts';
-import { localHourOfDay } from '../physics/localTime.ts';
+import { type Holidays, localHourOfDay } from '../physics/localTime.ts';
 import type { SimTime } from '../../core/time.ts';
 
 export interface LoadHistory {
@@ -22,9 +22,10 @@ export function forecastLoadKw(
   declaredAnnualKwh: number,
   midpoint: SimTime,
   utcOffsetHours: number,
+  holidays: Holidays,
 ): number {
   const yesterday = interval - intervalsPerDay;
   if (yesterday >= 0 && !Number.isNaN(history.actualKw[yesterday]!)) return history.actualKw[yesterday]!;
   if (interval > 0 && !Number.isNaN(history.actualKw[interval - 1]!)) return history.actualKw[interval - 1]!;
-  return annualKwhToMeanKw(declaredAnnualKwh) * residentialShapeFactor(localHourOfDay(midpoint, utcOffsetHours), dayTypeOf(midpoint, utcOffsetHours));
+  return annualKwhToMeanKw(declaredAnnualKwh) * residentialShapeFactor(localHourOfDay(midpoint, utcOffsetHours), dayTypeOf(midpoint, utcOffsetHours, holidays));
 }

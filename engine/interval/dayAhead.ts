@@ -33,7 +33,7 @@
  */
 import { appendAll } from '../../core/arrays.ts';
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../../agents/physics/loadProfile.ts';
-import { localHourOfDay } from '../../agents/physics/localTime.ts';
+import { type Holidays, localHourOfDay } from '../../agents/physics/localTime.ts';
 import type { CustomerBook } from '../../agents/retailer/index.ts';
 import type { AggregatorBusAward, BusBid, DayAheadIntertemporal, MemberCurve } from '../../agents/types.ts';
 import type { SimTime } from '../../core/time.ts';
@@ -85,6 +85,8 @@ export interface DayAheadContext {
   readonly network: Network | undefined;
   readonly solver: LpSolver;
   readonly utcOffsetHours: number;
+  /** The site's holidays (`Environment.holidays`): Sunday shapes in the retail forecast. */
+  readonly holidays: Holidays;
   /** The public view of the first delivery interval at a bus, as known at the gate (its price forecast), for strategies that value the day (`mpc`). */
   readonly marketView?: ((bus: BusId) => MarketView) | undefined;
   /** What a retailer knows of its customers at each bus (its forecast's input); none when there is no retailer. */
@@ -143,7 +145,7 @@ export function runDayAheadAuction(ctx: DayAheadContext, intervals: readonly Mar
         const meanKw: number = annualKwhToMeanKw(a.declaredAnnualKwh ?? DEFAULT_DECLARED_KWH);
         for (const iv of intervals) {
           const mid = ((iv.start + iv.end) / 2) as SimTime;
-          const kw = meanKw * residentialShapeFactor(localHourOfDay(mid, ctx.utcOffsetHours), dayTypeOf(mid, ctx.utcOffsetHours));
+          const kw = meanKw * residentialShapeFactor(localHourOfDay(mid, ctx.utcOffsetHours), dayTypeOf(mid, ctx.utcOffsetHours, ctx.holidays));
           if (kw > 0) curve(iv.index, [{ side: 'buy', priceMwh: rules.priceCapMwh, quantityKw: kw }]);
         }
       }

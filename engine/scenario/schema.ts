@@ -11,7 +11,7 @@ import { forecastSchema } from '../forecast.ts';
 import { faultsSchema } from '../../agents/operations/faults.ts';
 import { operationsSchema } from '../../agents/operations/operator.ts';
 import { networkSchema } from '../../network/schema.ts';
-import { tariffsSchema } from '../../tariffs/schema.ts';
+import { isoDate, tariffsSchema } from '../../tariffs/schema.ts';
 import { timelineSchema } from './timeline.ts';
 import { commsSchema } from '../../comms/schema.ts';
 
@@ -61,6 +61,12 @@ export const scenarioSchema = z.strictObject({
       latitude: z.number().min(-90).max(90),
       longitude: z.number().min(-180).max(180),
       utcOffsetHours: z.number().min(-12).max(14),
+      /**
+       * Public holidays, local calendar dates: their load follows the Sunday shape, offices stay
+       * closed, cars do not commute, and DR baselines count them with weekends. Tariffs keep their
+       * weekly time rules.
+       */
+      holidays: z.array(isoDate).max(3660).optional(),
     })
     .default({ latitude: 52.37, longitude: 4.9, utcOffsetHours: 1 }),
   /** Outdoor temperature and sky: shared by every agent of the site. */
