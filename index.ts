@@ -64,8 +64,10 @@ export type { RunPass } from './engine/interrupted.ts';
 export { RunInterrupted } from './engine/interrupted.ts';
 
 // Tariffs
-export type { Tariff } from './tariffs/types.ts';
+export type { BillingContext, Tariff } from './tariffs/types.ts';
 export { computeBill } from './tariffs/bill.ts';
+export type { SiteCalendar } from './core/calendar.ts';
+export { holidaysOf } from './core/calendar.ts';
 
 // Errors: a UserError is bad input (its message says what and where); anything else is a bug
 export { InputFileError, UserError } from './core/errors.ts';

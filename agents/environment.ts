@@ -10,7 +10,8 @@ import type { RandomService, Rng } from '../core/rng.ts';
 import { MS_PER_HOUR, type SimTime, simTime } from '../core/time.ts';
 import { COLD_DAY, type DayTemperature, drawDayOffsetC, HEATWAVE_DAY, MILD_DAY, nextTemperatureNoiseC, outdoorTempC, persistenceFor } from './physics/outdoor.ts';
 import { clearSkyGhiWm2, drawSkyDay, nextClearSkyIndex, type SkyDay } from './physics/pv.ts';
-import { type Holidays, holidaysOf, localHourOfDay, localMidnight } from './physics/localTime.ts';
+import { localHourOfDay, localMidnight } from './physics/localTime.ts';
+import { type Holidays, holidaysOf } from '../core/calendar.ts';
 import { celsius } from '../core/units.ts';
 
 const dayTemperature = z.union([

@@ -23,6 +23,7 @@
 import type { Decimal } from 'decimal.js';
 import type { Rng } from '../core/rng.ts';
 import { MS_PER_HOUR, type SimTime, simTime } from '../core/time.ts';
+import { NO_HOLIDAYS, type SiteCalendar } from '../core/calendar.ts';
 import { type BusId, optionalPrice, pricesPerMwh } from '../core/units.ts';
 import type { BidSegment, MarketRules } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
@@ -35,6 +36,9 @@ import type { MarketPrice, MeterReading, Tariff } from '../tariffs/types.ts';
 import type { ClockSpec, MarketInterval } from '../core/clock.ts';
 import { meterReadKwh } from '../metering/meter.ts';
 import type { ReadQuality } from '../metering/vee.ts';
+
+/** A desk's calendar when it is given none: no holidays. */
+const NO_CALENDAR: SiteCalendar = { utcOffsetHours: 0, holidays: NO_HOLIDAYS };
 
 export interface CustomerSpec {
   /** Index of the agent among the simulation's agents. */
@@ -143,6 +147,8 @@ export class RetailDesk {
     buses: number,
     private readonly clock: ClockSpec,
     private readonly rules: MarketRules,
+    /** The site's holidays: a time-of-use tariff's `holidayPeriod` prices them (default: none). */
+    private readonly calendar: SiteCalendar = NO_CALENDAR,
   ) {
     this.tariffs = new Map(tariffs.map((t) => [t.id, t]));
     this.retailerOf = retailerOf;
@@ -212,7 +218,7 @@ export class RetailDesk {
       const step = this.clock.intervalMinutes * 60_000;
       const times = market.priceForecastMwh.map((_, k) => simTime(interval.start + k * step));
       const priceForecast: MarketPrice[] = market.priceForecastMwh.map((p, k) => ({ start: times[k]!, durationH: interval.durationH, priceMwh: Number.isNaN(p) ? 0 : p }));
-      const perKwh = retailPriceForecast(c.tariff, times, { now: interval.start, priceForecast });
+      const perKwh = retailPriceForecast(c.tariff, times, { now: interval.start, priceForecast, calendar: this.calendar });
       const forecast = Object.freeze(perKwh.map((p) => p * 1000));
       v = Object.freeze({ ...market, lastPriceMwh: optionalPrice(forecast[0]), priceForecastMwh: pricesPerMwh(forecast) });
       this.signals.set(key, v);
@@ -283,7 +289,7 @@ export class RetailDesk {
     const end = simTime(t + interval.durationH * MS_PER_HOUR);
     const marketPrice = this.prices[c.busIndex]![interval.index]!;
     const price = this.pricer(c.tariff, interval, marketPrice).interval(t, end).pricePerKwh;
-    const exportPerKwh = exportPriceAt(c.tariff, t, { now: t, priceForecast: [{ start: t, durationH: interval.durationH, priceMwh: Number.isNaN(marketPrice) ? 0 : marketPrice }] });
+    const exportPerKwh = exportPriceAt(c.tariff, t, { now: t, priceForecast: [{ start: t, durationH: interval.durationH, priceMwh: Number.isNaN(marketPrice) ? 0 : marketPrice }], calendar: this.calendar });
     return { price, priceMwh: price.toNumber() * 1000, exportPerKwh };
   }
 
@@ -299,7 +305,7 @@ export class RetailDesk {
     for (const c of this.customers) {
       const { readings, prices } = this.meterOf(c, from, to);
       if (this.pending) this.pending.push({ party: c.party, day, tariff: c.tariff, period, readings, sentKwh: this.sentOf(c, from, to), prices });
-      else this.bills.push({ party: c.party, day, bill: computeBill(c.tariff, readings, { period, marketPrices: prices }) });
+      else this.bills.push({ party: c.party, day, bill: computeBill(c.tariff, readings, { period, marketPrices: prices, calendar: this.calendar }) });
       c.peakKw = 0;
       if (!c.choice || to >= this.clock.intervals) continue;
       // Among its own retailer's tariffs: the engine routes a customer's purchases and imbalance to the
@@ -308,7 +314,7 @@ export class RetailDesk {
       const retailer = this.retailerOf.get(c.tariff.id);
       const offers = [...this.retailerOf.keys()].filter((id) => this.retailerOf.get(id) === retailer).map((id) => ({
         tariffId: id,
-        expectedBill: computeBill(this.tariffs.get(id)!, readings, { period, marketPrices: prices }).subtotal.toNumber(),
+        expectedBill: computeBill(this.tariffs.get(id)!, readings, { period, marketPrices: prices, calendar: this.calendar }).subtotal.toNumber(),
       }));
       const choice = chooseTariff(offers, c.tariff.id, { rationality: c.choice.rationality, inertia: c.choice.inertia }, c.choice.rng);
       if (choice.tariffId !== c.tariff.id) {
@@ -359,11 +365,11 @@ export class RetailDesk {
         differs = true;
         return { ...r, importKwh: sameImport ? r.importKwh : importKwh, exportKwh: sameExport ? r.exportKwh : exportKwh };
       });
-      const bill = computeBill(p.tariff, readings, { period: p.period, marketPrices: p.prices });
+      const bill = computeBill(p.tariff, readings, { period: p.period, marketPrices: p.prices, calendar: this.calendar });
       this.bills.push({ party: p.party, day: p.day, bill });
       const retailer = this.retailerOf.get(p.tariff.id)!;
       // The meter phase's bill is needed only where a read differs from its register (an estimate, a gap): else the true-up is zero.
-      const trueUp = differs ? bill.total.minus(computeBill(p.tariff, p.readings, { period: p.period, marketPrices: p.prices }).total) : ZERO;
+      const trueUp = differs ? bill.total.minus(computeBill(p.tariff, p.readings, { period: p.period, marketPrices: p.prices, calendar: this.calendar }).total) : ZERO;
       this.billingTrueUp.set(retailer, (this.billingTrueUp.get(retailer) ?? ZERO).plus(trueUp));
     }
     if (this.pending) this.pending = [];
@@ -414,10 +420,10 @@ export class RetailDesk {
   /** The pricer bills use (every critical-peak event known; the interval's market price for real-time). */
   private pricer(tariff: Tariff, interval: MarketInterval, marketPriceMwh: number): Pricer {
     if (tariff.type === 'real-time') {
-      return makePricer(tariff, { marketPrices: [{ start: interval.start, durationH: interval.durationH, priceMwh: Number.isNaN(marketPriceMwh) ? 0 : marketPriceMwh }], knownBy: Infinity });
+      return makePricer(tariff, { marketPrices: [{ start: interval.start, durationH: interval.durationH, priceMwh: Number.isNaN(marketPriceMwh) ? 0 : marketPriceMwh }], knownBy: Infinity, calendar: this.calendar });
     }
     let p = this.pricers.get(tariff.id);
-    if (!p) this.pricers.set(tariff.id, (p = makePricer(tariff, { knownBy: Infinity })));
+    if (!p) this.pricers.set(tariff.id, (p = makePricer(tariff, { knownBy: Infinity, calendar: this.calendar })));
     return p;
   }
 }

@@ -310,7 +310,7 @@ export class Simulation {
       parts.forEach((p, i) => {
         if (p.role === 'retailer') for (const t of p.runtime.tariffIds) if (!retailerOf.has(t)) retailerOf.set(t, i);
       });
-      this.desk = new RetailDesk(cfg.tariffs, retailerOf, customerSpecs, buses.length, this.clock, this.rules);
+      this.desk = new RetailDesk(cfg.tariffs, retailerOf, customerSpecs, buses.length, this.clock, this.rules, { utcOffsetHours: cfg.site.utcOffsetHours, holidays: this.environment.holidays });
     }
     const roomParties = parts.map((p) => ({
       id: p.runtime.id as string,

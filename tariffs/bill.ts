@@ -315,6 +315,7 @@ function assemble(tariff: Tariff, meter: readonly MeterReading[], context: Billi
     marketPrices: context.marketPrices ?? [],
     cppEvents: context.cppEvents ?? [],
     knownBy: context.asOf ?? Infinity,
+    calendar: context.calendar,
   });
 
   // Energy: Σ mᵢ·pᵢ per label, and V = Σ xᵢ·pᵢ for net metering.

@@ -20,7 +20,7 @@ import type { EnergyComponent, Tariff, TimeRule } from './types.ts';
  * `startMs` (a SimTime). Paths are relative to the tariff (prefix them with its place in the
  * scenario, e.g. `tariffs[2]`). Empty when every reading nests inside one price.
  */
-export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, startMs: number, prefix: readonly PropertyKey[] = []): InputIssue[] {
+export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, startMs: number, prefix: readonly PropertyKey[] = [], utcOffsetHours = 0): InputIssue[] {
   const issues: InputIssue[] = [];
   const at = (path: PropertyKey[], message: string) => issues.push({ path: formatPath([...prefix, ...path]), message });
   if (!(intervalMinutes > 0)) {
@@ -44,7 +44,11 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
         if (!onGrid(r[key])) at([...path, j, key], `${formatHour(r[key])} falls inside a ${intervalMinutes}-minute reading`);
     });
   const checkEnergy = (energy: EnergyComponent, path: PropertyKey[]) => {
-    if (energy.type === 'time-of-use') energy.periods.forEach((p, k) => checkRules(p.rules, [...path, 'periods', k, 'rules']));
+    if (energy.type !== 'time-of-use') return;
+    energy.periods.forEach((p, k) => checkRules(p.rules, [...path, 'periods', k, 'rules']));
+    // A holiday runs from local midnight to local midnight: that is a price boundary too (UTC hour 24 − offset).
+    if (energy.holidayPeriod !== undefined && !onGrid((((-utcOffsetHours % 24) + 24) % 24)))
+      at([...path, 'holidayPeriod'], `holidays start at local midnight, ${formatHour((((-utcOffsetHours % 24) + 24) % 24))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${intervalMinutes}-minute reading`);
   };
   switch (tariff.type) {
     case 'time-of-use':

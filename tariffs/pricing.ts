@@ -11,6 +11,7 @@
  */
 import type { Decimal } from 'decimal.js';
 import { MS_PER_HOUR, formatSimTime, simTime } from '../core/time.ts';
+import { holidayAt, type SiteCalendar } from '../core/calendar.ts';
 import { forEachSlot, formatSlot, touGrid, touPeriodAt } from './calendar.ts';
 import { EventCalendar } from './events.ts';
 import { perKwhFromPerMwh, rate } from '../core/money.ts';
@@ -39,6 +40,8 @@ export interface PricingKnowledge {
   readonly cppEvents?: readonly CppEvent[];
   /** Critical-peak events announced after this time are unknown (Infinity: all known). */
   readonly knownBy: number;
+  /** The site's holidays, for a time-of-use `holidayPeriod`. */
+  readonly calendar?: SiteCalendar | undefined;
 }
 
 export const FLAT_LABEL = 'energy';
@@ -51,9 +54,9 @@ export function makePricer(tariff: Tariff, k: PricingKnowledge): Pricer {
   switch (tariff.type) {
     case 'flat':
     case 'time-of-use':
-      return energyPricer(tariff);
+      return energyPricer(tariff, k.calendar);
     case 'demand-charge':
-      return energyPricer(tariff.energy);
+      return energyPricer(tariff.energy, k.calendar);
     case 'critical-peak':
       return criticalPeakPricer(tariff, k);
     case 'real-time':
@@ -65,23 +68,37 @@ export function makePricer(tariff: Tariff, k: PricingKnowledge): Pricer {
   }
 }
 
-/** Flat or time-of-use energy prices. */
-export function energyPricer(energy: EnergyComponent): Pricer {
+/** Flat or time-of-use energy prices (a time-of-use `holidayPeriod` on the calendar's holidays). */
+export function energyPricer(energy: EnergyComponent, calendar?: SiteCalendar): Pricer {
   if (energy.type === 'flat') {
     const p: Price = { label: FLAT_LABEL, pricePerKwh: rate(energy.energyPricePerKwh) };
     return { interval: () => p, at: () => p, labels: [FLAT_LABEL] };
   }
-  return touPricer(energy);
+  return touPricer(energy, calendar);
 }
 
-function touPricer(tou: TouEnergy): Pricer {
+function touPricer(tou: TouEnergy, calendar: SiteCalendar | undefined): Pricer {
   const prices: Price[] = tou.periods.map((p) => ({ label: p.name, pricePerKwh: rate(p.energyPricePerKwh) }));
   const grid = touGrid(tou);
   const priceOf = (k: number): Price => prices[k]!;
+  // The holiday period, where the tariff names one and the site has holidays (−1: holidays follow the week).
+  const holidayK = calendar && calendar.holidays.size > 0 && tou.holidayPeriod !== undefined ? tou.periods.findIndex((p) => p.name === tou.holidayPeriod) : -1;
+  const holiday = (t: number) => (holidayK >= 0 ? holidayAt(calendar!, t) : undefined);
   return {
     labels: prices.map((p) => p.label),
-    at: (t) => priceOf(touPeriodAt(tou, t)),
+    at: (t) => priceOf(holiday(t) ? holidayK : touPeriodAt(tou, t)),
     interval(startMs, endMs) {
+      if (holidayK >= 0) {
+        // A reading lies wholly inside a holiday or wholly outside (the local midnights are boundaries).
+        const first = holiday(startMs);
+        const last = holiday(endMs - 1);
+        if (first && last && last.start <= first.end) return priceOf(holidayK);
+        if (first || last)
+          throw new TariffError(
+            'reading-spans-periods',
+            `the interval ${iso(startMs)}–${iso(endMs)} straddles the start or end of a holiday (${iso((first ?? last)!.start)}–${iso((first ?? last)!.end)}); readings must not straddle a time-of-use boundary`,
+          );
+      }
       const k = touPeriodAt(tou, startMs);
       forEachSlot(startMs, endMs, (slot) => {
         const other = grid[slot] ?? -1;

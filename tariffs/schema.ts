@@ -107,6 +107,8 @@ const touEnergyShape = {
   type: z.literal('time-of-use'),
   periods: z.array(periodSchema).min(1, { error: 'a time-of-use tariff needs at least one period' }),
   defaultPeriod: z.string().optional(),
+  /** The period that takes the whole of a public holiday (the site's `holidays`), whatever the weekly rules say. */
+  holidayPeriod: z.string().optional(),
 };
 
 /** Describes slots as day ranges: `sat 00:00–24:00, sun 07:00–09:00`. */
@@ -126,19 +128,18 @@ function describeSlots(slots: readonly number[], limit = 6): string {
 }
 
 /** Time-of-use checks: unique names, a known default period, no overlap between periods, full coverage without a default. */
-function checkTou(tou: { periods: readonly { name: string; rules: readonly TimeRule[] }[]; defaultPeriod?: string | undefined }, ctx: z.RefinementCtx): void {
+function checkTou(tou: { periods: readonly { name: string; rules: readonly TimeRule[] }[]; defaultPeriod?: string | undefined; holidayPeriod?: string | undefined }, ctx: z.RefinementCtx): void {
   const names = new Map<string, number>();
   tou.periods.forEach((p, k) => {
     const first = names.get(p.name);
     if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['periods', k, 'name'], message: `period name '${p.name}' is already used by periods[${first}]` });
     else names.set(p.name, k);
   });
-  if (tou.defaultPeriod !== undefined && !names.has(tou.defaultPeriod))
-    ctx.addIssue({
-      code: 'custom',
-      path: ['defaultPeriod'],
-      message: `'${tou.defaultPeriod}' is not one of the periods (${[...names.keys()].join(', ')})`,
-    });
+  for (const key of ['defaultPeriod', 'holidayPeriod'] as const) {
+    const name = tou[key];
+    if (name !== undefined && !names.has(name))
+      ctx.addIssue({ code: 'custom', path: [key], message: `'${name}' is not one of the periods (${[...names.keys()].join(', ')})` });
+  }
 
   // owner[slot] = [period, rule] of the first rule covering it.
   const owner: ([number, number] | undefined)[] = new Array(SLOTS_PER_WEEK);

@@ -21,6 +21,7 @@ function signalPricer(tariff: Tariff, context: SignalContext): Pricer {
     marketPrices: context.priceForecast ?? [],
     cppEvents: context.cppEvents ?? [],
     knownBy: context.now,
+    calendar: context.calendar,
   });
 }
 

@@ -14,6 +14,7 @@
  */
 import type { Decimal } from 'decimal.js';
 import type { SimTime } from '../core/time.ts';
+import type { SiteCalendar } from '../core/calendar.ts';
 
 /** Days of the week, in `Date.getUTCDay` order (index 0 = Sunday). */
 export type Weekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
@@ -58,6 +59,12 @@ export interface TouEnergy {
   readonly periods: readonly TouPeriod[];
   /** Name of the period that takes every hour no rule covers. */
   readonly defaultPeriod?: string | undefined;
+  /**
+   * Name of the period that takes the whole of a public holiday (the site's `holidays`, local
+   * days), whatever the weekly rules say: most time-of-use tariffs price holidays as weekends.
+   * Without it, or without a site calendar, holidays follow the weekly rules.
+   */
+  readonly holidayPeriod?: string | undefined;
 }
 
 /** The energy part of a tariff that has one (critical peak, demand charge). */
@@ -230,6 +237,8 @@ export interface BillingContext {
   readonly cppEvents?: readonly CppEvent[] | undefined;
   /** Knowledge time: events announced after it are ignored. Default: every event counts. */
   readonly asOf?: SimTime | undefined;
+  /** The site's holidays, for a time-of-use `holidayPeriod`. Default: none. */
+  readonly calendar?: SiteCalendar | undefined;
 }
 
 /** What a price signal needs: the moment it is given, and what is known then. */
@@ -240,6 +249,8 @@ export interface SignalContext {
   readonly priceForecast?: readonly MarketPrice[] | undefined;
   /** Critical-peak events called at run time (added to those the tariff schedules). */
   readonly cppEvents?: readonly CppEvent[] | undefined;
+  /** The site's holidays, for a time-of-use `holidayPeriod`. Default: none. */
+  readonly calendar?: SiteCalendar | undefined;
 }
 
 export type TariffErrorCode =

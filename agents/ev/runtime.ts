@@ -52,7 +52,8 @@ import {
   WORKPLACE_CHARGER_OPTIONS,
   WORKPLACE_SESSIONS,
 } from '../physics/evSessions.ts';
-import { type Holidays, localMidnight } from '../physics/localTime.ts';
+import { localMidnight } from '../physics/localTime.ts';
+import type { Holidays } from '../../core/calendar.ts';
 import { type GroupMember, groupMembers } from '../group.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, DayAheadOffer, OperatorCommand } from '../types.ts';
 import type { EvGroup } from './schema.ts';

@@ -22,7 +22,7 @@
  * The site's public holidays (`site.holidays`) count with weekends.
  */
 import { MS_PER_MINUTE, simTime } from '../../core/time.ts';
-import { type Holidays, localDayNumber, NO_HOLIDAYS, weekdayOfDay } from '../physics/localTime.ts';
+import { type Holidays, localDayNumber, NO_HOLIDAYS, weekdayOfDay } from '../../core/calendar.ts';
 
 export interface TenOfTenOptions {
   /** Prior business days averaged for an event on a business day. */

@@ -11,7 +11,7 @@ import type { Rng } from '../../core/rng.ts';
 import type { SimTime } from '../../core/time.ts';
 import type { Kw } from '../../core/units.ts';
 import { kw } from '../../core/units.ts';
-import { type Holidays, localDayNumber, NO_HOLIDAYS, weekdayOfDay } from './localTime.ts';
+import { type Holidays, localDayNumber, NO_HOLIDAYS, weekdayOfDay } from '../../core/calendar.ts';
 
 export type DayType = 'workday' | 'saturday' | 'sunday';
 

@@ -7,7 +7,8 @@
  * Pure.
  */
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../physics/loadProfile.ts';
-import { type Holidays, localHourOfDay } from '../physics/localTime.ts';
+import { localHourOfDay } from '../physics/localTime.ts';
+import type { Holidays } from '../../core/calendar.ts';
 import type { SimTime } from '../../core/time.ts';
 
 export interface LoadHistory {

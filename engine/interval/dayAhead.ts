@@ -33,7 +33,8 @@
  */
 import { appendAll } from '../../core/arrays.ts';
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../../agents/physics/loadProfile.ts';
-import { type Holidays, localHourOfDay } from '../../agents/physics/localTime.ts';
+import { localHourOfDay } from '../../agents/physics/localTime.ts';
+import type { Holidays } from '../../core/calendar.ts';
 import type { CustomerBook } from '../../agents/retailer/index.ts';
 import type { AggregatorBusAward, BusBid, DayAheadIntertemporal, MemberCurve } from '../../agents/types.ts';
 import type { SimTime } from '../../core/time.ts';

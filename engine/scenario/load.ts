@@ -241,7 +241,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   });
   if (network && s.network?.model !== 'lindistflow') out.push(...jointOutageProblems(s.faults, network));
   s.tariffs.forEach((t, i) => {
-    for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!)) out.push({ path: ['tariffs', i], message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` });
+    for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], s.site.utcOffsetHours)) out.push({ path: ['tariffs', i], message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` });
   });
   const tariffIds = new Set(s.tariffs.map((t) => t.id));
   const byId = new Map<string, AgentGroup>();

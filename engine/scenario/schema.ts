@@ -63,8 +63,8 @@ export const scenarioSchema = z.strictObject({
       utcOffsetHours: z.number().min(-12).max(14),
       /**
        * Public holidays, local calendar dates: their load follows the Sunday shape, offices stay
-       * closed, cars do not commute, and DR baselines count them with weekends. Tariffs keep their
-       * weekly time rules.
+       * closed, cars do not commute, DR baselines count them with weekends, and a time-of-use
+       * tariff with a `holidayPeriod` prices them so (demand-charge hours keep their weekly rules).
        */
       holidays: z.array(isoDate).max(3660).optional(),
     })

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { parse, stringify } from 'yaml';
 import { businessDayOf } from '../../agents/operations/baseline.ts';
 import { dayTypeOf } from '../../agents/physics/loadProfile.ts';
-import { holidaysOf } from '../../agents/physics/localTime.ts';
+import { holidaysOf } from '../../core/calendar.ts';
 import { parseSimTime } from '../../core/time.ts';
 import { loadScenarioFile } from '../../engine/scenario/load.ts';
 import { type Row, runAndRead } from '../helpers/runOutputs.ts';
