@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { RUN_TABLES } from '../../output/tables.ts';
 import { gridbid, REPO_ROOT } from '../helpers/cli.ts';
 
 /** The README Outputs table: file name → the text of its row's second cell. */
@@ -68,6 +69,11 @@ describe('docs: README "Outputs" lists the files and the columns a run writes', 
       if (documented.join(',') !== header.join(',')) wrong.push(`${file}: the README lists ${documented.join(',')}; the run writes ${header.join(',')}`);
     }
     expect(wrong).to.deep.equal([]);
+  });
+
+  it('README "Querying a batch" names every table a batch’s database stacks (output/tables.ts RUN_TABLES)', () => {
+    const section = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').split('\n### Querying a batch\n')[1]!.split('\n#')[0]!;
+    expect(RUN_TABLES.filter((t) => !section.includes(`\`${t}\``))).to.deep.equal([]);
   });
 
   it('reads a row’s columns past its prose', () => {
