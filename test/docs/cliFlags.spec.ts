@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { DATABASE_FILE } from '../../batch/database.ts';
+import { REPORT_FILE, SUMMARY_FILE } from '../../batch/runFiles.ts';
 import { gridbid, REPO_ROOT } from '../helpers/cli.ts';
 
 const DOCS = ['README.md', 'docs/architecture.md', 'docs/clear.md', 'docs/comms.md', 'docs/markets.md', 'docs/performance.md', 'docs/strategies.md', 'scenarios/sweeps/README.md'];
@@ -36,11 +38,13 @@ function shownFlags(line: string): { command: Command; flag: string }[] {
 describe('docs: the CLI flags the documentation shows exist, and the README shows them all', function () {
   this.timeout(60_000);
   const flags = new Map<Command, Set<string>>();
+  const helps = new Map<Command, string>();
   before(() => {
     for (const c of COMMANDS) {
       const r = gridbid([...c.split(' '), '--help']);
       expect(r.status, `${c} --help`).to.equal(0);
       flags.set(c, helpFlags(r.stdout));
+      helps.set(c, r.stdout);
     }
   });
 
@@ -70,6 +74,10 @@ describe('docs: the CLI flags the documentation shows exist, and the README show
       for (const f of flags.get(c)!) if (f !== '--help' && !shown.has(f)) missing.push(`gridbid ${c} ${f}`);
     }
     expect(missing).to.deep.equal([]);
+  });
+
+  it('batch and batch merge --help name every file of the batch folder they write (summary.csv, batch-report.html, results.duckdb)', () => {
+    for (const c of ['batch', 'batch merge'] as const) expect([SUMMARY_FILE, REPORT_FILE, DATABASE_FILE].filter((f) => !helps.get(c)!.includes(f)), c).to.deep.equal([]);
   });
 
   it('finds the flags of a line', () => {
