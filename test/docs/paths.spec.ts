@@ -3,9 +3,10 @@
  * scenarios/sweeps/README.md that starts at one of the repository's top folders and ends in a
  * file extension (`engine/footprint.ts`, `test/fixtures/clear/three-bus.json`) is a file of
  * this checkout. Paths with a placeholder (`agents/<kind>/schema.ts`, `*`) and the few that
- * stand for a user's file in an example are left out.
+ * stand for a user's file in an example are left out. Likewise every `GRIDBID_…` environment
+ * variable they name is read by some module of the repository.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { REPO_ROOT } from '../helpers/cli.ts';
@@ -28,6 +29,16 @@ describe('docs: every repository file the documentation names exists', () => {
       expect(paths.filter((p) => !existsSync(join(REPO_ROOT, p)))).to.deep.equal([]);
     });
   }
+
+  it('every GRIDBID_… environment variable the docs name is read by the code', () => {
+    const named = new Set(DOCS.flatMap((d) => [...readFileSync(join(REPO_ROOT, d), 'utf8').matchAll(/\bGRIDBID_[A-Z0-9_]+/g)].map((m) => m[0])));
+    expect(named.size).to.be.greaterThan(3);
+    const sources = TOP.filter((t) => existsSync(join(REPO_ROOT, t)))
+      .flatMap((t) => (readdirSync(join(REPO_ROOT, t), { recursive: true, withFileTypes: true }) as Dirent[]).filter((e) => e.isFile() && /\.(ts|mjs|js)$/.test(e.name)).map((e) => join(e.parentPath, e.name)))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    expect([...named].filter((v) => !new RegExp(`process\\.env\\.${v}\\b|\\[['"]${v}['"]\\]`).test(sources))).to.deep.equal([]);
+  });
 
   it('finds the paths of a text', () => {
     expect(namedPaths('see `engine/footprint.ts`, (test/comms/hmac.spec.ts). /usr/bin/time, ./my-strategies/peak-avoider.ts, agents/<kind>/schema.ts, dist/**/*.bundle.js, engine/output trims')).to.deep.equal(['engine/footprint.ts', 'test/comms/hmac.spec.ts']);
