@@ -80,6 +80,17 @@ describe('docs: the CLI flags the documentation shows exist, and the README show
     for (const c of ['batch', 'batch merge'] as const) expect([SUMMARY_FILE, REPORT_FILE, DATABASE_FILE].filter((f) => !helps.get(c)!.includes(f)), c).to.deep.equal([]);
   });
 
+  it('docs/clear.md’s option table lists exactly clear’s options, with the defaults its --help gives', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs/clear.md'), 'utf8');
+    const rows = new Map([...doc.matchAll(/^\| `(--[a-z-]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()]));
+    expect([...rows.keys()].sort()).to.deep.equal([...flags.get('clear')!].filter((f) => f !== '--help').sort());
+    const help = helps.get('clear')!.replace(/\s+/g, ' ');
+    for (const [flag, shown] of rows) {
+      const d = new RegExp(`${flag} [^-]*?default: "([^"]+)"`).exec(help);
+      expect(shown, flag).to.equal(d ? `\`${d[1]}\`` : 'off');
+    }
+  });
+
   it('finds the flags of a line', () => {
     expect(shownFlags('| `gridbid batch merge <shard folders…> [--out DIR]` | x --json |')).to.deep.equal([{ command: 'batch merge', flag: '--out' }]);
     expect(shownFlags('npm run scenario -- scenarios/a.yaml --seed 7')).to.deep.equal([{ command: 'run', flag: '--seed' }]);
