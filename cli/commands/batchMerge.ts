@@ -9,8 +9,9 @@ import { EXIT_RUNS_FAILED } from './batchOptions.ts';
 const HELP = `
 Each folder is one shard written by \`gridbid batch <sweep> --shard k/n\`; give all n
 of them. The output folder gets every run's folder (copied), summary.csv and
-batch-report.html, exactly as one \`gridbid batch <sweep>\` on one machine writes them.
-The shard folders are left as they are.
+batch-report.html, exactly as one \`gridbid batch <sweep>\` on one machine writes them,
+and results.duckdb (the same tables and rows, for \`gridbid query\`). The shard folders
+are left as they are.
 
 Exit codes:
   0    merged; every run finished ok
