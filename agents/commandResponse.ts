@@ -20,9 +20,10 @@ export function floorToQuantum(kw: number, quantumKw: number): number {
 /**
  * The reduction of net consumption a command asks of an agent that plans `plannedNetKw`
  * (+ consumption), kW (≥ 0), or a refusal for a command its kind does not take
- * (`CHARGE_STATE_SETPOINT`). A `DISPATCH_SETPOINT` asks for its value (a change, ≤ 0); an
- * `IMPORT_CAPACITY_LIMIT` for what brings the import down to its value (a cap, kW), never for
- * a discharge: a cap below zero counts as zero.
+ * (`CHARGE_STATE_SETPOINT`). A `DISPATCH_SETPOINT` of a reduction (a change, ≤ 0) asks for its
+ * value; one above zero is a charge command, which only storage and cars take (`askedIncreaseKw`):
+ * any other kind declines it here. An `IMPORT_CAPACITY_LIMIT` asks for what brings the import
+ * down to its value (a cap, kW), never for a discharge: a cap below zero counts as zero.
  */
 export function askedReductionKw(command: Pick<OperatorCommand, 'value' | 'type'>, plannedNetKw: number, what: string): number | CommandResponse {
   // A setpoint above zero asks for more consumption (a charge command): only storage and cars take those (`askedIncreaseKw`).
