@@ -237,7 +237,8 @@ const criticalPeakSchema = z
     noticeHours: nonNegative('noticeHours', 366 * 24),
     eventWindow: z.strictObject(hourRange).superRefine(checkRange),
     eventPricePerKwh: nonNegative('eventPricePerKwh').optional(),
-    eventAdderPerKwh: finite('eventAdderPerKwh').optional(),
+    // An event raises the price: a negative adder would make the critical peak a discount (a rebate is another product).
+    eventAdderPerKwh: nonNegative('eventAdderPerKwh').optional(),
     events: z.array(eventSpecSchema).default([]),
   })
   .superRefine((t, ctx) => {
@@ -258,9 +259,11 @@ const realTimeSchema = z
   .strictObject({
     ...common,
     type: z.literal('real-time'),
+    // The price follows the market and may go below zero when the market does (as dynamic tariffs do), unless
+    // floorPerKwh stops it; a cap below zero would price every interval below zero, which no tariff means.
     adderPerKwh: finite('adderPerKwh'),
     floorPerKwh: finite('floorPerKwh').optional(),
-    capPerKwh: finite('capPerKwh').optional(),
+    capPerKwh: nonNegative('capPerKwh').optional(),
   })
   .superRefine((t, ctx) => {
     if (t.floorPerKwh !== undefined && t.capPerKwh !== undefined && t.floorPerKwh > t.capPerKwh)

@@ -160,6 +160,9 @@ describe('tariffs: schema', () => {
       [{ ...cpp, noticeHours: -1 }, 'tariffs[0].noticeHours', /≥ 0/],
       [{ id: 'r', type: 'real-time', adderPerKwh: 0, floorPerKwh: 1, capPerKwh: 0.5 }, 'tariffs[0].capPerKwh', /below floorPerKwh/],
       [{ id: 'r', type: 'real-time' }, 'tariffs[0].adderPerKwh', /required/],
+      // Retail prices below zero come from the market, never from a tariff's own numbers.
+      [{ id: 'r', type: 'real-time', adderPerKwh: 0, capPerKwh: -0.1 }, 'tariffs[0].capPerKwh', /capPerKwh must be ≥ 0/],
+      [{ ...cpp, eventPricePerKwh: undefined, eventAdderPerKwh: -0.3 }, 'tariffs[0].eventAdderPerKwh', /eventAdderPerKwh must be ≥ 0/],
       [tou([{ name: 'a', energyPricePerKwh: 0.2, rules: [{ fromHour: 0, toHour: 24 }] }], { defaultPeriod: 'b' }), 'tariffs[0].defaultPeriod', /not one of the periods/],
       [tou([{ name: 'a', energyPricePerKwh: 0.2, rules: [{ fromHour: 0, toHour: 24 }] }, { name: 'a', energyPricePerKwh: 0.1 }]), 'tariffs[0].periods[1].name', /already used/],
       [tou([{ name: 'a', energyPricePerKwh: 0.2, rules: [{ fromHour: 0, toHour: 24.1 }] }]), 'tariffs[0].periods[0].rules[0].toHour', /≤ 24/],
