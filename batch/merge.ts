@@ -147,7 +147,7 @@ function readShard(folder: string): ShardFile {
   return f;
 }
 
-const describe = (f: ShardFile): string => `'${f.sweep.name}' from ${f.source}, ${f.sweep.runs.length} runs`;
+const describe = (f: ShardFile): string => `'${f.sweep.name}' from ${f.source}, ${f.sweep.runs.length} run${f.sweep.runs.length === 1 ? '' : 's'}`;
 
 /** True when `inner` is `outer` or inside it (absolute paths). */
 function isWithin(inner: string, outer: string): boolean {

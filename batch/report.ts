@@ -117,7 +117,7 @@ export function renderBatchReport(plan: BatchPlan, rows: ReadonlyArray<RunRow | 
   const pending = plan.runs.length - ok - failed;
   const swept = [...(plan.hasVariants ? ['variant'] : []), ...plan.paramKeys];
   const subtitle = [
-    `${plan.runs.length} runs: ${ok} ok, ${failed} failed${pending ? `, ${pending} not finished` : ''}`,
+    `${plan.runs.length} run${plan.runs.length === 1 ? '' : 's'}: ${ok} ok, ${failed} failed${pending ? `, ${pending} not finished` : ''}`,
     swept.length ? `varying ${swept.join(', ')}` : '',
     `seeds ${[...new Set(plan.runs.map((r) => r.seed))].join(', ')}`,
   ].filter((s) => s !== '');

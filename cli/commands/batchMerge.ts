@@ -44,7 +44,7 @@ export function registerBatchMerge(batch: Command): void {
       const { mergeShards } = await import('../../batch/merge.ts');
       const r = await mergeShards({ folders, outDir: opts.out });
       process.stdout.write(
-        `merged    ${r.plan.name}: ${r.shards} shards, ${r.plan.runs.length} runs, ${r.ok} ok, ${r.failed} failed\n` +
+        `merged    ${r.plan.name}: ${r.shards} shard${r.shards === 1 ? '' : 's'}, ${r.plan.runs.length} run${r.plan.runs.length === 1 ? '' : 's'}, ${r.ok} ok, ${r.failed} failed\n` +
           `results   ${r.outDir}/ (${resultFiles(r.outDir)}, one folder per run)\n`,
       );
       if (r.failed > 0) throw new ExitCode(EXIT_RUNS_FAILED, `${r.failed} of ${r.plan.runs.length} runs failed in the shards. Errors are in ${r.outDir}/${SUMMARY_FILE} (column error).`);

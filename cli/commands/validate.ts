@@ -31,5 +31,5 @@ export function registerValidate(program: Command): void {
 function validateSweep(file: string, plan: BatchPlan): void {
   const invalid = plan.runs.filter((r) => r.error !== undefined);
   if (invalid.length > 0) throw new UserError(`${file}: ${invalid.length} of ${plan.runs.length} runs would fail (a sweep; gridbid batch would run the others)\n${invalid.map((r) => `  ${r.id}: ${r.error}`).join('\n')}`);
-  process.stdout.write(`${file}: ok (sweep ${plan.name}: ${plan.runs.length} runs, each a valid scenario)\n`);
+  process.stdout.write(`${file}: ok (sweep ${plan.name}: ${plan.runs.length === 1 ? '1 run, a valid scenario' : `${plan.runs.length} runs, each a valid scenario`})\n`);
 }

@@ -84,6 +84,12 @@ describe('malformed scenario files', () => {
       // It read "base: unknown key 'base' (did you mean 'name'?)", "start: required" … as if the sweep were a scenario.
       expect(bad.stderr).not.to.contain("unknown key 'base'");
       expect(hasStackTrace(bad.stderr)).to.equal(false);
+      // One run is one run, not "1 runs, each a valid scenario".
+      const one = join(dir, 'one.yaml');
+      writeFileSync(one, `name: one\nbase: ${join(REPO_ROOT, 'scenarios/default.yaml')}\nvariants:\n  - name: fine\n    set:\n      days: 1\n`);
+      const single = await gridbidInProcess(['validate', one]);
+      expect(single.status, single.stderr).to.equal(0);
+      expect(single.stdout).to.equal(`${one}: ok (sweep one: 1 run, a valid scenario)\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
