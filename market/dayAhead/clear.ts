@@ -449,6 +449,14 @@ export function readBackDayAhead(p: PreparedDayAhead, solved: SolvedDayAhead): D
     const reading = feederLayout
       ? readFeederGrid(feederLayout, network!, solution, layout.gridRow[t]!, layout.gridCol[t]!, dt)
       : readGrid(block, network, solution, layout.gridRow[t]!, layout.gridCol[t]!, dt, lp.rowLower, lp.rowUpper, netInjectionKw(t));
+    if (withdrawn > 0) {
+      const unsupported = unsupportedSimpleColumn(cols, xs, reading.priceMwh, rules.priceTickMwh, q);
+      if (unsupported) {
+        const bus = buses[gridBusOf.indexOf(cols.gridBus[unsupported.column]!)] ?? `grid bus ${cols.gridBus[unsupported.column]}`;
+        const message = `interval ${first + t}: ${p.market.solver.name}'s prices do not support its awards: ${unsupported.what} at bus '${bus}' ${unsupported.how}; not an optimum's prices, so the horizon is not cleared`;
+        return failed({ ...base }, books, entered, { ...solution, status: 'solver-error', message }, network);
+      }
+    }
     const busPriceMwh = new Float64Array(buses.length).fill(NaN);
     let message = '';
     if (withdrawn === 0) message = 'nothing traded in this interval';
@@ -548,6 +556,36 @@ export function readBackDayAhead(p: PreparedDayAhead, solved: SolvedDayAhead): D
     const { freeAt, accepted } = restriction[t]!;
     return Float64Array.from(freeAt, (k, c) => (k >= 0 ? x[at + k]! : accepted[c] ? cols.quanta[c]! * q : 0));
   }
+}
+
+/**
+ * The first simple column whose award its bus price does not support, or undefined: an accepted
+ * buy must be priced at or below its bid and a buy left with room at or above it (a sell the other
+ * way round), within a price tick — complementary slackness, the property of the duals a bidder
+ * sees, as the real-time clearing checks (`unsupportedAward`, market/clearNetwork.ts). Columns in a
+ * ramp group are left out: their reduced costs include the ramp rows' duals, so a bus price alone
+ * does not decide them. One pass; buses without a price (NaN) are skipped.
+ */
+export function unsupportedSimpleColumn(
+  cols: SimpleColumns,
+  valuesKw: Float64Array,
+  priceMwhAtGridBus: ArrayLike<number>,
+  tickMwh: number,
+  quantumKw: number,
+): { readonly column: number; readonly what: string; readonly how: string } | undefined {
+  const eps = 1e-6 * quantumKw;
+  for (let c = 0; c < cols.count; c++) {
+    if (cols.ramp[c]! >= 0) continue;
+    const price = priceMwhAtGridBus[cols.gridBus[c]!]!;
+    const bid = cols.priceTicks[c]! * tickMwh;
+    const surplus = cols.isBuy[c] ? bid - price : price - bid;
+    if (!(surplus < -tickMwh || surplus > tickMwh)) continue;
+    const kw = valuesKw[c]!;
+    const upperKw = cols.quanta[c]! * quantumKw;
+    if (surplus < -tickMwh ? kw > eps : kw < upperKw - eps)
+      return { column: c, what: `${cols.isBuy[c] ? 'a buy' : 'a sell'} at ${bid} /MWh`, how: `was awarded ${+kw.toPrecision(12)} of ${+upperKw.toPrecision(12)} kW at a price of ${+price.toPrecision(12)}` };
+  }
+  return undefined;
 }
 
 /** The size of the programme solved last, and how price bands restricted it. */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { clearDayAhead } from '../../../market/dayAhead/clear.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
+import type { LpSolver } from '../../../market/lp/solver.ts';
 import { twoBusBook, twoBusNetwork as network } from '../../helpers/dayAhead.ts';
 
 /**
@@ -47,4 +48,22 @@ describe('day-ahead: a hand-computed two-interval, two-bus case with a battery',
       expect(s.surplus).to.be.closeTo(0, 1e-9);
     });
   }
+});
+
+describe('day-ahead: prices that do not support the awards are never published', () => {
+  it("a solver whose duals are shifted by −500 (every price +500 /MWh) makes the horizon a 'solver-error', naming the first unsupported award", async () => {
+    const highs = await loadSolver('highs');
+    const shifted: LpSolver = {
+      ...highs,
+      solve(lp, opts) {
+        const s = highs.solve(lp, opts);
+        return s.rowDual ? { ...s, rowDual: s.rowDual.map((y) => y - 500) } : s;
+      },
+    };
+    expect(clearDayAhead(twoBusBook, { network, solver: highs }).status).to.equal('cleared');
+    const r = clearDayAhead(twoBusBook, { network, solver: shifted });
+    expect(r.status).to.equal('solver-error');
+    // The generator at A sells 50 of 100 kW at 20 /MWh, at a price that would have it sell all 100.
+    expect(r.message).to.match(/^interval 0: highs's prices do not support its awards: a sell at 20 \/MWh at bus 'A' was awarded 50 of 100 kW at a price of 520; not an optimum's prices, so the horizon is not cleared$/);
+  });
 });
