@@ -24,12 +24,15 @@ import { UserError } from '../core/errors.ts';
 import { gridbidVersion } from '../core/version.ts';
 import type { BatchProgress } from './progress.ts';
 import type { RunSpec } from './plan.ts';
-import { DONE_FILE, oneLine, type RunOutcome, type RunTask } from './runFiles.ts';
+import { watchAnswers } from './redisWatch.ts';
+import { DONE_FILE, formatSeconds, oneLine, type RunOutcome, type RunTask } from './runFiles.ts';
 
 /** The one queue gridbid's coordinators and workers share on a Redis server. */
 export const QUEUE_NAME = 'gridbid-runs';
 /** Staging folders of runs in progress, inside the batch's folder (same file system: the rename that publishes a run is atomic). */
 export const STAGING_DIR = '.gridbid-staging';
+/** `--redis-timeout` when none is given: 10 minutes (a restarted or failed-over server is back well within it). */
+export const DEFAULT_REDIS_TIMEOUT_SECONDS = 600;
 /** Finished jobs stay in Redis this long (for inspection), then BullMQ drops them. */
 const KEEP_FINISHED_SECONDS = 24 * 3600;
 
@@ -55,6 +58,11 @@ export function showUrl(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** The one-line reason a batch gives when it stops following its runs because Redis does not answer. Pure. */
+export function redisSilentReason(url: string, limitSeconds: number): string {
+  return `Redis at ${showUrl(url)} has not answered for ${formatSeconds(limitSeconds)} (--redis-timeout): stopped following the batch`;
 }
 
 /**
@@ -110,13 +118,13 @@ export function unreachableMessage(url: string, reason: string): string {
   return `cannot reach Redis at ${showUrl(url)}: ${why}. ${hint}`;
 }
 
-/** Reports a connection problem once per outage (ioredis keeps reconnecting). */
-export function watchConnection(conn: Redis, url: string, say: (text: string) => void): void {
+/** Reports a connection problem once per outage (ioredis keeps reconnecting); `until` says for how long it retries (default: for ever). */
+export function watchConnection(conn: Redis, url: string, say: (text: string) => void, until = ''): void {
   let down = false;
   conn.on('error', (err: Error) => {
     if (down) return;
     down = true;
-    say(`lost the connection to Redis at ${showUrl(url)} (${err.message}); retrying`);
+    say(`lost the connection to Redis at ${showUrl(url)} (${err.message}); retrying${until}`);
   });
   conn.on('ready', () => {
     if (!down) return;
@@ -216,13 +224,17 @@ export interface QueueFollowOptions {
   readonly finishedRun?: ((run: RunSpec) => RunOutcome | undefined) | undefined;
   /** How often to look for jobs Redis lost (default 10 s). */
   readonly vanishedCheckMs?: number | undefined;
+  /** Stop following the runs when Redis has not answered for this long (`--redis-timeout`; default 10 min; 0: wait for ever). */
+  readonly redisTimeoutSeconds?: number | undefined;
 }
 
 /**
  * Enqueues the runs and resolves when each has finished (or, after `stop`, when the
  * ones already taken by a worker have; after `kill`, at once: runs in progress go on
  * in their workers, and a rerun keeps those that finished). `finish` gets each
- * outcome as it arrives, with the time a worker spent on it.
+ * outcome as it arrives, with the time a worker spent on it. Resolves to the reason
+ * when it stopped following the runs because Redis did not answer for
+ * `redisTimeoutSeconds` (as after `kill`: the runs in progress go on in their workers).
  */
 export async function runOnQueue(
   runs: readonly RunSpec[],
@@ -230,8 +242,22 @@ export async function runOnQueue(
   connection: Redis,
   progress: BatchProgress,
   finish: (run: RunSpec, outcome: RunOutcome, ms: number) => void,
-): Promise<void> {
-  watchConnection(connection, options.url, (t) => progress.note(t));
+): Promise<string | undefined> {
+  const limitSeconds = options.redisTimeoutSeconds ?? DEFAULT_REDIS_TIMEOUT_SECONDS;
+  watchConnection(connection, options.url, (t) => progress.note(t), limitSeconds > 0 ? `; giving up after ${formatSeconds(limitSeconds)} without an answer (--redis-timeout)` : '');
+  // Redis silent for the limit: the batch stops following, whatever it was waiting for (the queue's
+  // first answer, the jobs' creation, their ends). ioredis would hold every command for ever.
+  let gaveUp: string | undefined;
+  const silent = new AbortController();
+  const silence = new Promise<void>((resolveSilence) => silent.signal.addEventListener('abort', () => resolveSilence(), { once: true }));
+  const endWatch = watchAnswers(connection, limitSeconds * 1000, () => {
+    gaveUp = redisSilentReason(options.url, limitSeconds);
+    silent.abort();
+  });
+  /** What a step resolved to, or undefined when Redis went silent first. */
+  const unlessSilent = <T>(step: Promise<T>): Promise<T | undefined> => Promise.race([step, silence.then(() => undefined)]);
+  /** The batch no longer follows its runs: a second Ctrl-C, or Redis silent for the limit. */
+  const letGo = (): boolean => options.kill?.aborted === true || silent.signal.aborted;
   // Loaded here, not with the module: `gridbid batch --help` reads this module's URL helpers, and must not load the YAML parser.
   const [{ Queue, QueueEvents }, { failRunFolder }] = await Promise.all([import('bullmq'), import('./runScenarioFile.ts')]);
   const queue = new Queue<QueuedTask, RunOutcome>(QUEUE_NAME, { connection });
@@ -244,7 +270,8 @@ export async function runOnQueue(
   events.on('error', () => {});
   let vanishedCheck: ReturnType<typeof setInterval> | undefined;
   try {
-    await events.waitUntilReady();
+    await unlessSilent(events.waitUntilReady());
+    if (gaveUp !== undefined) return gaveUp;
     const batch = randomUUID();
     const byJob = new Map<string, RunSpec>();
     const startedAt = new Map<string, number>();
@@ -287,7 +314,9 @@ export async function runOnQueue(
           opts: { jobId, attempts: 1, removeOnComplete: { age: KEEP_FINISHED_SECONDS }, removeOnFail: { age: KEEP_FINISHED_SECONDS } },
         };
       });
-    const jobs: Array<Job<QueuedTask, RunOutcome>> = await queue.addBulk(bulk);
+    const added = await unlessSilent(queue.addBulk(bulk));
+    if (added === undefined) return gaveUp;
+    const jobs: Array<Job<QueuedTask, RunOutcome>> = added;
     progress.note(`${jobs.length} run${jobs.length === 1 ? '' : 's'} queued on ${showUrl(options.url)} (queue ${QUEUE_NAME}); start workers with: gridbid worker --queue ${showUrl(options.url)}`);
 
     await new Promise<void>((resolveAll) => {
@@ -318,12 +347,12 @@ export async function runOnQueue(
       const completed = (jobId: string, outcome: RunOutcome): void =>
         void workerMs(queue, jobId).then((ms) => {
           if (settled.has(jobId)) return;
-          if (!options.kill?.aborted) finish(byJob.get(jobId)!, outcome, ms ?? took(jobId));
+          if (!letGo()) finish(byJob.get(jobId)!, outcome, ms ?? took(jobId));
           settle(jobId);
         });
       const failed = (jobId: string, message: string): void => {
         if (settled.has(jobId)) return;
-        if (options.stop?.aborted || options.kill?.aborted) return settle(jobId);
+        if (options.stop?.aborted || letGo()) return settle(jobId);
         // Failed in the worker outside the engine (its process failed, or it stalled too often): no
         // run wrote the folder, so the batch does, as for any failed run. A run a worker published
         // meanwhile is finished: its row is its DONE's, as a rerun would read it (it was 'failed'
@@ -342,7 +371,7 @@ export async function runOnQueue(
           (err: unknown) => {
             const message = err instanceof Error ? err.message : String(err);
             // Lost as the wait began (BullMQ's first look finds no job): queued again, then waited for again.
-            if (message.startsWith('Missing key for job') && !options.stop?.aborted && !options.kill?.aborted) {
+            if (message.startsWith('Missing key for job') && !options.stop?.aborted && !letGo()) {
               void requeueVanished(store, bulk.filter((b) => b.opts.jobId === jobId), requeued).finally(() => setTimeout(() => follow(job), 1000));
               return;
             }
@@ -370,9 +399,10 @@ export async function runOnQueue(
         { once: true },
       );
       options.kill?.addEventListener('abort', () => resolveAll(), { once: true });
+      silent.signal.addEventListener('abort', () => resolveAll(), { once: true });
       let checking = false;
       vanishedCheck = setInterval(() => {
-        if (checking || options.kill?.aborted) return;
+        if (checking || letGo()) return;
         checking = true;
         const waiting = bulk.filter((b) => !settled.has(b.opts.jobId));
         // After a Ctrl-C nothing goes on the queue again, but the started runs are still looked for in
@@ -385,7 +415,9 @@ export async function runOnQueue(
           .finally(() => (checking = false));
       }, options.vanishedCheckMs ?? VANISHED_CHECK_MS);
     });
+    return gaveUp;
   } finally {
+    endWatch();
     clearInterval(vanishedCheck);
     await events.close();
     await queue.close();

@@ -8,7 +8,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
-import { finishedJobs, type QueuedTask, parseQueueUrl, requeueVanished, showUrl, STAGING_DIR, unreachableMessage, workerMs } from '../../batch/queue.ts';
+import {
+  finishedJobs,
+  type QueuedTask,
+  parseQueueUrl,
+  redisSilentReason,
+  requeueVanished,
+  showUrl,
+  STAGING_DIR,
+  unreachableMessage,
+  workerMs,
+} from '../../batch/queue.ts';
+import { watchAnswers } from '../../batch/redisWatch.ts';
+import { resumeCommand } from '../../cli/commands/batch.ts';
+import { parseRedisTimeout } from '../../cli/commands/batchOptions.ts';
 import { finishedOutcome, runStaged, smallerLimit, workerScenarioPath } from '../../batch/queueWorker.ts';
 import { type RunTask, runTask } from '../../batch/worker.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
@@ -118,6 +131,41 @@ describe('batch on a Redis queue (no server needed)', () => {
     // Removed between the two looks (its 24 h kept, or a FLUSHALL): not reported as finished.
     expect(await finishedJobs({ ...store, getJob: async () => undefined }, ['b-1'])).to.deep.equal([]);
     expect(await finishedJobs({ ...store, finishedOf: () => Promise.reject(new Error('down')) }, ['b-1'])).to.deep.equal([]);
+  });
+
+  it('--redis-timeout takes the durations of --run-timeout, and 0 (wait for ever); the give-up line names the URL without its password, and the limit', () => {
+    expect(parseRedisTimeout('0')).to.equal(0);
+    expect(parseRedisTimeout('0s')).to.equal(0);
+    expect(parseRedisTimeout('3s')).to.equal(3);
+    expect(parseRedisTimeout('10m')).to.equal(600);
+    expect(parseRedisTimeout('90')).to.equal(90);
+    for (const bad of ['', 'soon', '-1', '10d']) expect(() => parseRedisTimeout(bad), bad).to.throw(/0 waits for ever \(default 10m\)/);
+    expect(redisSilentReason('redis://:pw@h:6379', 600)).to.equal('Redis at redis://:***@h:6379 has not answered for 600 s (--redis-timeout): stopped following the batch');
+    // The resume command keeps the limit given (on a queue only).
+    expect(resumeCommand('s.yaml', { outDir: 'out', shard: undefined, queue: 'redis://h:1' }, { redisTimeout: 3 })).to.equal('gridbid batch s.yaml --queue redis://h:1 --redis-timeout 3s --out out');
+    expect(resumeCommand('s.yaml', { outDir: 'out', shard: undefined, queue: 'redis://h:1' }, { redisTimeout: 0 })).to.equal('gridbid batch s.yaml --queue redis://h:1 --redis-timeout 0 --out out');
+    expect(resumeCommand('s.yaml', { outDir: 'out', shard: undefined, queue: undefined }, { redisTimeout: 3 })).to.equal('gridbid batch s.yaml --out out');
+  });
+
+  it('the watch on Redis gives up once when no PING is answered for the limit, never while PINGs are answered, and not at all with limit 0', async function () {
+    this.timeout(20_000);
+    // A server that never answers: one PING in flight at a time, then the give-up.
+    let asked = 0;
+    await new Promise<void>((resolve) => watchAnswers({ ping: () => (asked++, new Promise(() => {})) }, 200, resolve));
+    expect(asked).to.equal(1);
+    // A server that answers: still watched after many limits' worth of PINGs.
+    let silent = false;
+    let answered = 0;
+    let enough: () => void = () => {};
+    const many = new Promise<void>((resolve) => (enough = resolve));
+    const end = watchAnswers({ ping: async () => (++answered === 12 ? enough() : undefined) }, 200, () => (silent = true));
+    await many;
+    end();
+    expect(silent).to.equal(false);
+    // 0: no watch, no PING.
+    let pinged = false;
+    watchAnswers({ ping: async () => void (pinged = true) }, 0, () => (silent = true))();
+    expect([pinged, silent]).to.deep.equal([false, false]);
   });
 
   it("a worker reads a relative scenario path from the batch's folder, wherever it was started", () => {

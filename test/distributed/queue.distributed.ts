@@ -231,6 +231,16 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     await redisAnswers();
   }
 
+  /**
+   * Starts the suite's redis-server again after a test killed it for good. Only then: a second
+   * server on the port exits at once (address in use) and `redis` would name a dead process, so that
+   * a later restartRedis() "restarted" nothing (the first server kept its data).
+   */
+  async function redisBack(): Promise<void> {
+    if (redis.child.exitCode !== null || redis.child.signalCode !== null) redis = start(REDIS, redisArgs);
+    await redisAnswers();
+  }
+
   /** One command to the suite's redis-server, by Debian's redis-cli (redis-server's package brings it). */
   function redisCli(...command: string[]): string {
     const r = spawnSync(REDIS_CLI, ['-u', url, ...command], { encoding: 'utf8' });
@@ -317,9 +327,46 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
       expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(130);
       expect(r!.stderr).to.contain('interrupted: 0 of 6 runs finished');
     } finally {
-      redis = start(REDIS, redisArgs);
-      await redisAnswers();
+      await redisBack();
     }
+  });
+
+  it('Redis gone for good: the batch stops after --redis-timeout, exit 1 naming the URL and the limit, with what finished and how to resume; the runs in progress keep their folders', async () => {
+    const out = join(dir, 'redis-timeout');
+    const batch = gridbid(['batch', SWEEP, '--queue', url, '--out', out, '--redis-timeout', '3s', '--no-database']);
+    try {
+      // Some runs finished, others in progress on the workers, when Redis goes for good.
+      await until('a run to finish', () => /^\[1\/6\] ok /m.test(batch.stderr()), 120_000);
+      redis.child.kill('SIGKILL');
+      await redis.exit;
+      // It waited for ever ("lost the connection … retrying", then nothing until Ctrl-C twice).
+      const r = await endsWithin(batch, 60_000);
+      expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(1);
+      expect(r!.stderr).to.contain(`gridbid: Redis at ${url} has not answered for 3 s (--redis-timeout): stopped following the batch`);
+      const rows = parse(readFileSync(join(out, 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+      const finished = rows.filter((x) => x.status === 'ok').map((x) => x.run_id!);
+      expect(finished.length, r!.stderr).to.be.within(1, 5);
+      expect(rows.filter((x) => x.status !== 'ok'), 'summary.csv lists the finished runs only').to.deep.equal([]);
+      expect(r!.stdout).to.contain(`batch     queue: 6 runs, ${finished.length} ok, 0 failed, ${6 - finished.length} not finished; on the queue ${url}`);
+      expect(r!.stderr).to.contain(`${finished.length} of 6 runs finished (in ${out}/summary.csv); the other ${6 - finished.length} are not finished`);
+      expect(r!.stderr).to.contain(`gridbid batch ${SWEEP} --queue ${url} --no-database --redis-timeout 3s --out ${out}`);
+      // The finished runs' folders, and those of the runs the workers were running (published when they finish), are whole.
+      await until('the workers to finish their runs in progress', () => workers.every((w) => lines(w.stderr(), 'started').length === lines(w.stderr(), 'finished').length), 60_000);
+      const published = readdirSync(out).filter((f) => f.includes('__seed-'));
+      for (const run of finished) expect(published).to.include(run);
+      for (const run of published) {
+        expect(existsSync(join(out, run, 'DONE')), run).to.equal(true);
+        expectSameTree(join(dir, 'local', run), join(out, run));
+      }
+    } finally {
+      await redisBack();
+    }
+    // The rerun keeps every published run and ends as the local batch.
+    const again = await endsWithin(gridbid(['batch', SWEEP, '--queue', url, '--out', out]), 120_000);
+    expect(again?.code, again?.stderr ?? 'the rerun never ended').to.equal(0);
+    expect(again!.stderr).to.match(/^[1-6] of 6 runs already finished in .*: kept, not run again$/m);
+    expectSameTree(join(dir, 'local'), out);
+    checkOutputTree(out);
   });
 
   it("a batch that reads none of its runs' events (its event reader was moved past them) still ends, from what Redis holds, as the local one", async () => {
