@@ -148,6 +148,24 @@ const VANISHED_CHECK_MS = 10_000;
 
 type QueuedJob = { readonly name: string; readonly data: QueuedTask; readonly opts: { readonly jobId: string } };
 
+/** The jobs of `jobs` that Redis no longer has; none when it cannot tell (Redis down). */
+export async function vanishedJobs<J extends QueuedJob>(
+  queue: {
+    /** How many of these jobs Redis holds (one round trip: most checks find them all). */
+    countJobs(ids: readonly string[]): Promise<number>;
+    getJobState(id: string): Promise<string>;
+  },
+  jobs: readonly J[],
+): Promise<J[]> {
+  const ids = jobs.map((j) => j.opts.jobId);
+  if (ids.length === 0 || (await queue.countJobs(ids).catch(() => ids.length)) === ids.length) return [];
+  const lost: J[] = [];
+  for (const job of jobs) {
+    if ((await queue.getJobState(job.opts.jobId).catch(() => undefined)) === 'unknown') lost.push(job);
+  }
+  return lost;
+}
+
 /** Adds again, under the same id, every job of `jobs` that Redis no longer has; a failed check (Redis down) waits for the next one. */
 export async function requeueVanished(
   queue: {
@@ -159,11 +177,7 @@ export async function requeueVanished(
   jobs: readonly QueuedJob[],
   say: (name: string) => void,
 ): Promise<void> {
-  const ids = jobs.map((j) => j.opts.jobId);
-  if (ids.length === 0 || (await queue.countJobs(ids).catch(() => ids.length)) === ids.length) return;
-  for (const job of jobs) {
-    const state = await queue.getJobState(job.opts.jobId).catch(() => undefined);
-    if (state !== 'unknown') continue;
+  for (const job of await vanishedJobs(queue, jobs)) {
     const added = await queue.add(job.name, job.data, job.opts).then(
       () => true,
       () => false,
@@ -400,6 +414,17 @@ export async function runOnQueue(
       );
       options.kill?.addEventListener('abort', () => resolveAll(), { once: true });
       silent.signal.addEventListener('abort', () => resolveAll(), { once: true });
+      // After a Ctrl-C a job Redis lost is not queued again: it waited for it until Redis had it again (never,
+      // after a restart without data) or a second Ctrl-C. Its run is not finished, unless a worker published it.
+      const lostAfterStop = (job: QueuedJob): void => {
+        const jobId = job.opts.jobId;
+        if (settled.has(jobId) || letGo()) return;
+        const run = byJob.get(jobId)!;
+        const published = options.finishedRun?.(run);
+        if (published) finish(run, published, took(jobId));
+        else progress.note(`${run.id}: its job is no longer in Redis (did the server restart without saving its data?); not queued again after Ctrl-C: not finished (rerun to run it)`);
+        settle(jobId);
+      };
       let checking = false;
       vanishedCheck = setInterval(() => {
         if (checking || letGo()) return;
@@ -407,7 +432,7 @@ export async function runOnQueue(
         const waiting = bulk.filter((b) => !settled.has(b.opts.jobId));
         // After a Ctrl-C nothing goes on the queue again, but the started runs are still looked for in
         // Redis: the batch waited for ever for a run whose finish it did not hear.
-        void (options.stop?.aborted ? Promise.resolve() : requeueVanished(store, waiting, requeued))
+        void (options.stop?.aborted ? vanishedJobs(store, waiting).then((lost) => lost.forEach(lostAfterStop)) : requeueVanished(store, waiting, requeued))
           .then(() => finishedJobs(finishedStore, waiting.map((b) => b.opts.jobId).filter((id) => !settled.has(id))))
           .then((found) => {
             for (const job of found) 'outcome' in job ? completed(job.jobId, job.outcome) : failed(job.jobId, job.failedReason);

@@ -17,6 +17,7 @@ import {
   showUrl,
   STAGING_DIR,
   unreachableMessage,
+  vanishedJobs,
   workerMs,
 } from '../../batch/queue.ts';
 import { watchAnswers } from '../../batch/redisWatch.ts';
@@ -131,6 +132,14 @@ describe('batch on a Redis queue (no server needed)', () => {
     // Removed between the two looks (its 24 h kept, or a FLUSHALL): not reported as finished.
     expect(await finishedJobs({ ...store, getJob: async () => undefined }, ['b-1'])).to.deep.equal([]);
     expect(await finishedJobs({ ...store, finishedOf: () => Promise.reject(new Error('down')) }, ['b-1'])).to.deep.equal([]);
+  });
+
+  it('after a Ctrl-C the jobs Redis lost are only found, not queued again', async () => {
+    const held = new Map<string, string>([['b-0', 'active']]);
+    const store = { countJobs: async (ids: readonly string[]) => ids.filter((id) => held.has(id)).length, getJobState: async (id: string) => held.get(id) ?? 'unknown' };
+    const job = (i: number) => ({ name: `run-${i}`, data: {} as QueuedTask, opts: { jobId: `b-${i}` } });
+    expect((await vanishedJobs(store, [0, 1, 2].map(job))).map((j) => j.name)).to.deep.equal(['run-1', 'run-2']);
+    expect(await vanishedJobs({ ...store, countJobs: () => Promise.reject(new Error('down')) }, [1].map(job))).to.deep.equal([]);
   });
 
   it('--redis-timeout takes the durations of --run-timeout, and 0 (wait for ever); the give-up line names the URL without its password, and the limit', () => {

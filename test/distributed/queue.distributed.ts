@@ -369,6 +369,22 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     checkOutputTree(out);
   });
 
+  it('after one Ctrl-C, a run whose job Redis lost (restarted without its data) is settled as not finished, saying why, instead of waited for', async () => {
+    const out = join(dir, 'stopped-vanished');
+    const batch = gridbid(['batch', 'test/fixtures/sweeps/run-timeout.yaml', '--queue', url, '--out', out, '--run-timeout', '8s', '--no-database']);
+    await until('a worker to start the looping run', () => workers.some((w) => lines(w.stderr(), 'started').includes('loops__seed-7')), 60_000);
+    batch.child.kill('SIGINT');
+    await until('the batch to stop', () => batch.stderr().includes('stopping:'), 10_000);
+    await restartRedis();
+    // It waited for the lost job until Redis had it again (never, here) or a second Ctrl-C.
+    const r = await endsWithin(batch, 60_000);
+    expect(r?.code, `${r?.stderr ?? 'the batch never ended'}\n${workers.map((w) => w.stderr()).join('\n')}`).to.equal(130);
+    expect(r!.stderr).to.contain('loops__seed-7: its job is no longer in Redis (did the server restart without saving its data?); not queued again after Ctrl-C: not finished');
+    const rows = parse(readFileSync(join(out, 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((x) => x.run_id), 'summary.csv lists the finished runs only').not.to.include('loops__seed-7');
+    expect(r!.stderr).to.contain('gridbid: interrupted:');
+  });
+
   it("a batch that reads none of its runs' events (its event reader was moved past them) still ends, from what Redis holds, as the local one", async () => {
     // No worker takes a run until the batch reads no events.
     for (const w of workers) w.child.kill('SIGTERM');
