@@ -14,8 +14,8 @@
  * scratch (queueWorker.ts makes that safe).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 // BullMQ and ioredis load only for a batch on a queue (dynamic imports below): every
 // `gridbid` command imports this module, and loading them costs ~0.2 s of CPU.
 import type { Job } from 'bullmq';
@@ -25,12 +25,19 @@ import { gridbidVersion } from '../core/version.ts';
 import type { BatchProgress } from './progress.ts';
 import type { RunSpec } from './plan.ts';
 import { watchAnswers } from './redisWatch.ts';
-import { DONE_FILE, formatSeconds, oneLine, type RunOutcome, type RunTask } from './runFiles.ts';
+import { DONE_FILE, formatSeconds, oneLine, type RunOutcome, type RunTask, writeAtomic } from './runFiles.ts';
 
 /** The one queue gridbid's coordinators and workers share on a Redis server. */
 export const QUEUE_NAME = 'gridbid-runs';
 /** Staging folders of runs in progress, inside the batch's folder (same file system: the rename that publishes a run is atomic). */
 export const STAGING_DIR = '.gridbid-staging';
+/**
+ * How long each published run took, as the worker that ran it measured it: `<out>/.gridbid-run-times/<run id>`
+ * (milliseconds). Not in the run folder, whose bytes equal a local batch's and must not depend on the
+ * clock. Read by the batch for a run taken again and kept (it showed "ok … 0.0 s"); removed with the
+ * staging folders once every run has finished.
+ */
+export const RUN_TIMES_DIR = '.gridbid-run-times';
 /** `--redis-timeout` when none is given: 10 minutes (a restarted or failed-over server is back well within it). */
 export const DEFAULT_REDIS_TIMEOUT_SECONDS = 600;
 /** Finished jobs stay in Redis this long (for inspection), then BullMQ drops them. */
@@ -57,6 +64,26 @@ export function showUrl(text: string): string {
     return url.toString().replace(/\/$/, '');
   } catch {
     return text;
+  }
+}
+
+/** Where the time of the run published as `runDir` is recorded (RUN_TIMES_DIR). */
+const runTimeFile = (runDir: string): string => join(dirname(runDir), RUN_TIMES_DIR, basename(runDir));
+
+/** Records how long the run to be published as `runDir` took (a queue worker, before it publishes it). */
+export function writeRunTime(runDir: string, ms: number): void {
+  mkdirSync(join(dirname(runDir), RUN_TIMES_DIR), { recursive: true });
+  writeAtomic(runTimeFile(runDir), `${Math.round(ms)}\n`);
+}
+
+/** How long the run published as `runDir` took, as its worker recorded it; undefined when no time is recorded. */
+export function readRunTime(runDir: string): number | undefined {
+  try {
+    const text = readFileSync(runTimeFile(runDir), 'utf8');
+    const ms = Number(text);
+    return /^\d+\n$/.test(text) && Number.isFinite(ms) ? ms : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -357,11 +384,14 @@ export async function runOnQueue(
         const t0 = startedAt.get(jobId);
         return t0 === undefined ? 0 : performance.now() - t0;
       };
+      // The time the run really took, as the worker that published it recorded it: the attempt that ends
+      // a job may only have kept a folder published earlier (after a stall or a lost job), in milliseconds.
+      const ranFor = (jobId: string): number | undefined => readRunTime(join(outDir, byJob.get(jobId)!.id));
       // A job ends once: by its event, or by the periodic look at Redis when its event was never read.
       const completed = (jobId: string, outcome: RunOutcome): void =>
         void workerMs(queue, jobId).then((ms) => {
           if (settled.has(jobId)) return;
-          if (!letGo()) finish(byJob.get(jobId)!, outcome, ms ?? took(jobId));
+          if (!letGo()) finish(byJob.get(jobId)!, outcome, ranFor(jobId) ?? ms ?? took(jobId));
           settle(jobId);
         });
       const failed = (jobId: string, message: string): void => {
@@ -375,7 +405,7 @@ export async function runOnQueue(
         const error = `the worker running it failed: ${oneLine(message)}`;
         const folder = join(outDir, run.id);
         const published = options.finishedRun?.(run);
-        finish(run, published ?? (existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run, error)), took(jobId));
+        finish(run, published ?? (existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run, error)), (published && ranFor(jobId)) ?? took(jobId));
         settle(jobId);
       };
       const follow = (job: Job<QueuedTask, RunOutcome>): void => {
@@ -421,7 +451,7 @@ export async function runOnQueue(
         if (settled.has(jobId) || letGo()) return;
         const run = byJob.get(jobId)!;
         const published = options.finishedRun?.(run);
-        if (published) finish(run, published, took(jobId));
+        if (published) finish(run, published, ranFor(jobId) ?? took(jobId));
         else progress.note(`${run.id}: its job is no longer in Redis (did the server restart without saving its data?); not queued again after Ctrl-C: not finished (rerun to run it)`);
         settle(jobId);
       };

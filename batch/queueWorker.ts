@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { closeConnection, connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
+import { closeConnection, connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection, writeRunTime } from './queue.ts';
 import { readDone } from './runBatch.ts';
 import { RunThreads } from './runThreads.ts';
 import { errorText, formatSeconds, type RunOutcome, type RunTask } from './runFiles.ts';
@@ -53,6 +53,8 @@ export function finishedOutcome(task: Pick<RunTask, 'id' | 'outDir' | 'seed' | '
 /**
  * Runs `task` through `run` in a staging folder and publishes it as `task.outDir`;
  * returns the existing outcome without running when the folder is already finished.
+ * Records how long the run took beside it (RUN_TIMES_DIR in batch/queue.ts) before
+ * publishing it: the attempt that may keep it later took no time.
  */
 export async function runStaged(task: RunTask, run: (t: RunTask) => Promise<RunOutcome>): Promise<{ outcome: RunOutcome; ran: boolean }> {
   const existing = finishedOutcome(task);
@@ -60,7 +62,9 @@ export async function runStaged(task: RunTask, run: (t: RunTask) => Promise<RunO
   const staging = join(dirname(task.outDir), STAGING_DIR, `${basename(task.outDir)}.${randomUUID()}`);
   mkdirSync(dirname(staging), { recursive: true });
   try {
+    const t0 = performance.now();
     const outcome = await run({ ...task, outDir: staging, publishedDir: task.outDir });
+    writeRunTime(task.outDir, performance.now() - t0);
     publishRun(staging, task);
     return { outcome, ran: true };
   } finally {

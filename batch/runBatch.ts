@@ -29,7 +29,7 @@ import { type RunRow, summaryCsv } from './summary.ts';
 import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile } from './shard.ts';
 import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
-import { closeConnection, connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
+import { closeConnection, connectQueue, runOnQueue, RUN_TIMES_DIR, STAGING_DIR } from './queue.ts';
 import { lockBatchFolder } from './folderLock.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SUMMARY_FILE, writeAtomic } from './runFiles.ts';
 import { failDeadRun, writeRunScenario } from './runScenarioFile.ts';
@@ -210,7 +210,10 @@ async function executeLocked(options: BatchOptions, whole: BatchPlan, plan: Batc
   const threadsEnded = threads?.close();
   progress.stop();
   // Staging folders left by queue workers that were killed mid-run (only once no run of this batch is left to write one).
-  if (plan.runs.every((r) => rows[r.index] !== undefined)) rmSync(join(outDir, STAGING_DIR), { recursive: true, force: true });
+  if (plan.runs.every((r) => rows[r.index] !== undefined)) {
+    rmSync(join(outDir, STAGING_DIR), { recursive: true, force: true });
+    rmSync(join(outDir, RUN_TIMES_DIR), { recursive: true, force: true });
+  }
 
   writeSummary();
   writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));

@@ -12,13 +12,16 @@ import {
   finishedJobs,
   type QueuedTask,
   parseQueueUrl,
+  readRunTime,
   redisSilentReason,
   requeueVanished,
+  RUN_TIMES_DIR,
   showUrl,
   STAGING_DIR,
   unreachableMessage,
   vanishedJobs,
   workerMs,
+  writeRunTime,
 } from '../../batch/queue.ts';
 import { watchAnswers } from '../../batch/redisWatch.ts';
 import { resumeCommand } from '../../cli/commands/batch.ts';
@@ -218,6 +221,12 @@ describe('batch on a Redis queue (no server needed)', () => {
       expect(existsSync(join(task.outDir, 'agents.csv.partial'))).to.equal(false);
       expect(readFileSync(join(task.outDir, 'agents.csv'), 'utf8')).to.match(/^interval_start,agent_id,/);
       expect(finishedOutcome(task)).to.deep.equal(first.outcome);
+      // Its time, beside the run folder (whose bytes are a local batch's), for the attempt that keeps it.
+      expect(readRunTime(task.outDir)).to.be.a('number');
+      expect(readdirSync(join(dir, RUN_TIMES_DIR))).to.deep.equal([task.id]);
+      writeRunTime(task.outDir, 1234.4);
+      expect(readRunTime(task.outDir)).to.equal(1234);
+      expect(readRunTime(join(dir, 'never-run'))).to.equal(undefined);
 
       // The same job again (a stalled job handed to another worker after all): kept, not run.
       const again = await runStaged(task, () => {

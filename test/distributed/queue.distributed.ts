@@ -369,6 +369,30 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     checkOutputTree(out);
   });
 
+  it('a run taken again and kept (its worker died after publishing it) shows the time it really took, not 0.0 s', async () => {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    workers = [];
+    const dying = client('brokenWorker.ts', [url, 'publish-then-die']);
+    await until('the dying worker', () => dying.stdout().includes('ready'), 60_000);
+    const out = join(dir, 'kept-time');
+    const batch = gridbid(['batch', 'test/fixtures/sweeps/queue-one.yaml', '--queue', url, '--out', out, '--no-database']);
+    const died = await endsWithin(dying, 120_000);
+    expect(died?.code, died?.stderr ?? 'the dying worker never ended').to.equal(9);
+    expect(died!.stdout).to.contain('published count-800__seed-7');
+    // Its lock expires; a gridbid worker takes the job again and keeps the published folder.
+    workers = [gridbid(['worker', '--queue', url, '--concurrency', '1', '--stall-seconds', '1'])];
+    const r = await endsWithin(batch, 120_000);
+    expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(0);
+    expect(workers[0]!.stderr()).to.contain('kept      count-800__seed-7');
+    const shown = /^\[1\/1\] ok +count-800__seed-7 +(-?[\d.]+) s$/m.exec(r!.stderr);
+    expect(shown, r!.stderr).not.to.equal(null);
+    // A run of 800 homes takes a second or more; the attempt that kept it, milliseconds ("0.0 s").
+    expect(Number(shown![1]), r!.stderr).to.be.greaterThan(0);
+    expect(existsSync(join(out, '.gridbid-run-times')), 'the batch removes the times once every run finished').to.equal(false);
+    checkOutputTree(out);
+  });
+
   it('after one Ctrl-C, a run whose job Redis lost (restarted without its data) is settled as not finished, saying why, instead of waited for', async () => {
     const out = join(dir, 'stopped-vanished');
     const batch = gridbid(['batch', 'test/fixtures/sweeps/run-timeout.yaml', '--queue', url, '--out', out, '--run-timeout', '8s', '--no-database']);
