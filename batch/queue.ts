@@ -145,6 +145,33 @@ export function unreachableMessage(url: string, reason: string): string {
   return `cannot reach Redis at ${showUrl(url)}: ${why}. ${hint}`;
 }
 
+/**
+ * Why Redis refused a command the batch needs, for the user (`err` a Redis error reply): a full
+ * server ("OOM command not allowed when used memory > 'maxmemory'", which BullMQ's required
+ * noeviction policy gives when memory runs out), one that cannot save ("MISCONF …"), a replica
+ * ("READONLY …"), a user the ACL does not allow ("NOPERM …"). It was "internal error (please
+ * report it)" with a stack trace, exit 2. Pure.
+ */
+export function refusedMessage(url: string, what: string, reason: string): string {
+  // BullMQ runs its commands as Lua scripts: the script's hash and line say nothing to the user.
+  const why = reason.replace(/\.?\s*script: [0-9a-f]+, on @user_script:\d+\.?$/, '').replace(/\.+$/, '');
+  const hint = /^OOM\b/.test(why)
+    ? 'The server is out of memory (its maxmemory): free some, or raise it'
+    : /^MISCONF\b/.test(why)
+      ? 'The server cannot save its data and refuses writes until it can: see its log'
+      : /^READONLY\b/.test(why)
+        ? 'The URL names a read-only replica: give the primary'
+        : /^NOPERM\b/.test(why)
+          ? "The URL's user may not run BullMQ's commands: allow them in the server's ACL"
+          : 'Check the server (its log, INFO)';
+  return `Redis at ${showUrl(url)} refused ${what}: ${why}. ${hint}`;
+}
+
+/** A Redis error reply (ioredis' ReplyError) as a `UserError` saying what was refused; anything else unchanged. */
+export function asRefusal(url: string, what: string, err: unknown): unknown {
+  return err instanceof Error && err.name === 'ReplyError' ? new UserError(refusedMessage(url, what, err.message)) : err;
+}
+
 /** Reports a connection problem once per outage (ioredis keeps reconnecting); `until` says for how long it retries (default: for ever). */
 export function watchConnection(conn: Redis, url: string, say: (text: string) => void, until = ''): void {
   let down = false;
@@ -311,7 +338,7 @@ export async function runOnQueue(
   events.on('error', () => {});
   let vanishedCheck: ReturnType<typeof setInterval> | undefined;
   try {
-    await unlessSilent(events.waitUntilReady());
+    await unlessSilent(events.waitUntilReady().catch((err: unknown) => Promise.reject(asRefusal(options.url, 'to follow the queue', err))));
     if (gaveUp !== undefined) return gaveUp;
     const batch = randomUUID();
     const byJob = new Map<string, RunSpec>();
@@ -355,7 +382,7 @@ export async function runOnQueue(
           opts: { jobId, attempts: 1, removeOnComplete: { age: KEEP_FINISHED_SECONDS }, removeOnFail: { age: KEEP_FINISHED_SECONDS } },
         };
       });
-    const added = await unlessSilent(queue.addBulk(bulk));
+    const added = await unlessSilent(queue.addBulk(bulk).catch((err: unknown) => Promise.reject(asRefusal(options.url, 'to queue the runs', err))));
     if (added === undefined) return gaveUp;
     const jobs: Array<Job<QueuedTask, RunOutcome>> = added;
     progress.note(`${jobs.length} run${jobs.length === 1 ? '' : 's'} queued on ${showUrl(options.url)} (queue ${QUEUE_NAME}); start workers with: gridbid worker --queue ${showUrl(options.url)}`);

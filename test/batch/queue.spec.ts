@@ -14,6 +14,7 @@ import {
   parseQueueUrl,
   readRunTime,
   redisSilentReason,
+  refusedMessage,
   requeueVanished,
   RUN_TIMES_DIR,
   showUrl,
@@ -79,6 +80,15 @@ describe('batch on a Redis queue (no server needed)', () => {
     expect(unreachableMessage('rediss://127.0.0.1:47111', 'connect ETIMEDOUT')).to.equal(
       'cannot reach Redis at rediss://127.0.0.1:47111: connect: ETIMEDOUT. rediss:// asks for TLS: does the server speak TLS on that port (a plain redis-server needs redis://)? Is it running there, and is the port open?',
     );
+  });
+
+  it('a command Redis refuses is told as such, without the Lua script, with what to do (it was an internal error with a stack)', () => {
+    expect(refusedMessage('redis://:pw@h:1', 'to queue the runs', "OOM command not allowed when used memory > 'maxmemory'. script: 808626431266f2e834f108cac6b35ce556927132, on @user_script:507.")).to.equal(
+      "Redis at redis://:***@h:1 refused to queue the runs: OOM command not allowed when used memory > 'maxmemory'. The server is out of memory (its maxmemory): free some, or raise it",
+    );
+    expect(refusedMessage('redis://h:1', 'to queue the runs', "READONLY You can't write against a read only replica.")).to.match(/replica\. The URL names a read-only replica: give the primary$/);
+    expect(refusedMessage('redis://h:1', 'x', 'MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.')).to.match(/disk\. The server cannot save its data/);
+    expect(refusedMessage('redis://h:1', 'x', 'ERR something new')).to.equal('Redis at redis://h:1 refused x: ERR something new. Check the server (its log, INFO)');
   });
 
   it("a run's time limit on a worker is the smaller of the batch's --run-timeout and the worker's own", () => {

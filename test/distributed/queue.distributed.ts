@@ -17,7 +17,7 @@ import { QUEUE_NAME } from '../../batch/queue.ts';
 import { runBatch } from '../../batch/runBatch.ts';
 import { checkOutputTree, expectSameTree } from '../batch/outputTree.ts';
 import { ensureBuilt } from '../helpers/build.ts';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gridbid.js', import.meta.url));
 const SWEEP = 'test/fixtures/sweeps/queue.yaml';
@@ -407,6 +407,25 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     const rows = parse(readFileSync(join(out, 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
     expect(rows.map((x) => x.run_id), 'summary.csv lists the finished runs only').not.to.include('loops__seed-7');
     expect(r!.stderr).to.contain('gridbid: interrupted:');
+  });
+
+  it('a Redis that refuses writes (full: OOM under maxmemory) is a clear error naming the URL and what to do, exit 1, no stack trace', async () => {
+    // An "internal error (please report it)" with a stack for a server that is full, exit 2.
+    const port = await freePort();
+    const full = start(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory', '1', '--maxmemory-policy', 'noeviction']);
+    try {
+      const fullUrl = `redis://127.0.0.1:${port}`;
+      await until('the full redis-server', () => spawnSync(REDIS_CLI, ['-u', fullUrl, 'PING'], { encoding: 'utf8' }).stdout.startsWith('PONG'), 10_000);
+      const out = join(dir, 'redis-full');
+      const r = await endsWithin(gridbid(['batch', 'test/fixtures/sweeps/tiny.yaml', '--queue', fullUrl, '--out', out, '--no-database']), 60_000);
+      expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(1);
+      expect(r!.stderr).to.contain(`gridbid: Redis at ${fullUrl} refused to queue the runs: OOM command not allowed when used memory > 'maxmemory'. The server is out of memory`);
+      expect(r!.stderr).not.to.contain('internal error');
+      expect(hasStackTrace(r!.stderr), r!.stderr).to.equal(false);
+    } finally {
+      full.child.kill('SIGKILL');
+      await full.exit;
+    }
   });
 
   it("a batch that reads none of its runs' events (its event reader was moved past them) still ends, from what Redis holds, as the local one", async () => {
