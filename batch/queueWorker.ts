@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { closeConnection, connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection, writeRunTime } from './queue.ts';
+import { answersWithin } from './redisWatch.ts';
 import { readDone } from './runBatch.ts';
 import { RunThreads } from './runThreads.ts';
 import { errorText, formatSeconds, type RunOutcome, type RunTask } from './runFiles.ts';
@@ -158,7 +159,9 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
     if (options.stop.aborted) resolveStop();
     options.stop.addEventListener('abort', () => resolveStop(), { once: true });
   });
-  if (connection.status === 'ready') {
+  // Asked, not read from the connection's state: a frozen server (up, answering nothing) keeps the
+  // connection 'ready', and BullMQ's close then waited for it for ever with a run in progress.
+  if (connection.status === 'ready' && (await answersWithin(connection, 2000))) {
     await worker.close();
     await running;
   } else {

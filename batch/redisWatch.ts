@@ -48,3 +48,14 @@ export function watchAnswers(conn: { ping(): Promise<unknown> }, limitMs: number
     clearInterval(timer);
   };
 }
+
+/**
+ * Whether `conn` answers a PING within `ms`. A connection's 'ready' state is no answer: a server
+ * that is up but frozen (stopped, swapping) keeps it 'ready' while it answers nothing.
+ */
+export async function answersWithin(conn: { ping(): Promise<unknown> }, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const answered = await Promise.race([conn.ping().then(() => true, () => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+  clearTimeout(timer);
+  return answered;
+}

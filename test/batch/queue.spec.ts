@@ -24,7 +24,7 @@ import {
   workerMs,
   writeRunTime,
 } from '../../batch/queue.ts';
-import { watchAnswers } from '../../batch/redisWatch.ts';
+import { answersWithin, watchAnswers } from '../../batch/redisWatch.ts';
 import { resumeCommand } from '../../cli/commands/batch.ts';
 import { parseRedisTimeout } from '../../cli/commands/batchOptions.ts';
 import { finishedOutcome, runStaged, smallerLimit, workerScenarioPath } from '../../batch/queueWorker.ts';
@@ -188,6 +188,12 @@ describe('batch on a Redis queue (no server needed)', () => {
     let pinged = false;
     watchAnswers({ ping: async () => void (pinged = true) }, 0, () => (silent = true))();
     expect([pinged, silent]).to.deep.equal([false, false]);
+  });
+
+  it('a server answers when its PING does within the time; one that never answers, or refuses, does not', async () => {
+    expect(await answersWithin({ ping: async () => 'PONG' }, 1000)).to.equal(true);
+    expect(await answersWithin({ ping: () => new Promise(() => {}) }, 50)).to.equal(false);
+    expect(await answersWithin({ ping: () => Promise.reject(new Error('Connection is closed.')) }, 1000)).to.equal(false);
   });
 
   it("a worker reads a relative scenario path from the batch's folder, wherever it was started", () => {

@@ -428,6 +428,32 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     }
   });
 
+  it('a worker whose Redis is up but frozen (SIGSTOP) still ends on SIGTERM, its run in progress published (it waited for Redis for ever)', async () => {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    const worker = gridbid(['worker', '--queue', url, '--concurrency', '1', '--stall-seconds', '3']);
+    workers = [worker];
+    await until('the worker', () => worker.stderr().includes('gridbid worker: taking runs from'), 60_000);
+    const out = join(dir, 'frozen');
+    const batch = gridbid(['batch', 'test/fixtures/sweeps/queue-one.yaml', '--queue', url, '--out', out, '--redis-timeout', '5s', '--no-database']);
+    try {
+      await until('the worker to start the run', () => lines(worker.stderr(), 'started').length > 0, 60_000);
+      // Up, its connections open, answering nothing: the connection stays 'ready'.
+      redis.child.kill('SIGSTOP');
+      worker.child.kill('SIGTERM');
+      const r = await endsWithin(worker, 60_000);
+      expect(r?.code, r?.stderr ?? 'the worker never ended').to.equal(0);
+      expect(r!.stderr).to.contain('does not answer: stopping without it once the runs in progress have finished');
+      expect(lines(r!.stderr, 'finished')).to.deep.equal(['count-800__seed-7']);
+      expect(existsSync(join(out, 'count-800__seed-7', 'DONE')), 'the run in progress was published').to.equal(true);
+      const b = await endsWithin(batch, 60_000);
+      expect(b?.code, b?.stderr ?? 'the batch never ended').to.equal(1);
+      expect(b!.stderr).to.contain('has not answered for 5 s (--redis-timeout)');
+    } finally {
+      redis.child.kill('SIGCONT');
+    }
+  });
+
   it("a batch that reads none of its runs' events (its event reader was moved past them) still ends, from what Redis holds, as the local one", async () => {
     // No worker takes a run until the batch reads no events.
     for (const w of workers) w.child.kill('SIGTERM');
