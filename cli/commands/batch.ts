@@ -135,7 +135,7 @@ export function registerBatch(program: Command): void {
         throw new ExitCode(
           EXIT_QUEUE_LOST,
           `${result.queueLost}.\n` +
-            `${total - result.notFinished} of ${total} runs finished (in ${result.outDir}/${SUMMARY_FILE}); the other ${result.notFinished} are not finished ` +
+            `${total - result.notFinished} of ${total} runs finished (in ${result.outDir}/${SUMMARY_FILE}); ${result.notFinished === 1 ? 'the other run is' : `the other ${result.notFinished} are`} not finished ` +
             `(runs in progress go on in their workers and keep their folders when they finish).\n` +
             `To resume once Redis answers, run the same command again; finished runs are kept:\n  ${resumeCommand(target, result, opts)}`,
         );
