@@ -318,7 +318,11 @@ export async function runOnQueue(
   let gaveUp: string | undefined;
   const silent = new AbortController();
   const silence = new Promise<void>((resolveSilence) => silent.signal.addEventListener('abort', () => resolveSilence(), { once: true }));
-  const endWatch = watchAnswers(connection, limitSeconds * 1000, () => {
+  // Asked on a connection of its own: on the queue's, a PING waits behind the batch's own commands (the
+  // jobs of a large sweep take a while to add), and a busy Redis would have counted as a silent one.
+  const pinger = connection.duplicate();
+  pinger.on('error', () => {}); // reported once by watchConnection
+  const endWatch = watchAnswers(pinger, limitSeconds * 1000, () => {
     gaveUp = redisSilentReason(options.url, limitSeconds);
     silent.abort();
   });
@@ -500,6 +504,7 @@ export async function runOnQueue(
     return gaveUp;
   } finally {
     endWatch();
+    pinger.disconnect();
     clearInterval(vanishedCheck);
     await events.close();
     await queue.close();
