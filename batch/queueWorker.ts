@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { closeConnection, connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection, writeRunTime } from './queue.ts';
+import { closeConnection, connectQueue, type QueuedTask, QUEUE_NAME, refusedMessage, showUrl, STAGING_DIR, watchConnection, writeRunTime } from './queue.ts';
 import { answersWithin } from './redisWatch.ts';
 import { readDone } from './runBatch.ts';
 import { RunThreads } from './runThreads.ts';
@@ -150,7 +150,16 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
     },
     { connection, concurrency, lockDuration: stallMs, stalledInterval: stallMs, maxStalledCount: 3, autorun: false },
   );
-  worker.on('error', () => {}); // connection problems are reported once by watchConnection
+  // Connection problems are reported once by watchConnection. A command Redis refuses (a full server:
+  // OOM) is said once per reason: the worker waited in silence, taking no run, until memory was freed.
+  const refusals = new Set<string>();
+  worker.on('error', (err: Error) => {
+    if (err.name !== 'ReplyError') return;
+    const text = refusedMessage(options.url, 'a command of this worker', err.message);
+    if (refusals.has(text)) return;
+    refusals.add(text);
+    options.log(`${text}; retrying`);
+  });
   worker.on('failed', (job, err) => job && options.log(`error     ${job.data.id}: ${errorText(err)}`));
   const cap = options.runTimeoutSeconds === undefined ? '' : `, none longer than ${formatSeconds(options.runTimeoutSeconds)} (--run-timeout)`;
   options.log(`gridbid worker: taking runs from ${showUrl(options.url)} (queue ${QUEUE_NAME}), ${concurrency} at a time (${code.kind} code)${cap}; Ctrl-C stops after the runs in progress`);

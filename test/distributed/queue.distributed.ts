@@ -428,6 +428,32 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     }
   });
 
+  it('a worker whose Redis refuses its commands (full: OOM) says so once, and takes the run once memory is freed (it waited in silence)', async () => {
+    const port = await freePort();
+    const ownUrl = `redis://127.0.0.1:${port}`;
+    const own = start(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    const cli = (...command: string[]): string => spawnSync(REDIS_CLI, ['-u', ownUrl, ...command], { encoding: 'utf8' }).stdout;
+    let worker: Proc | undefined;
+    try {
+      await until('its redis-server', () => cli('PING').startsWith('PONG'), 10_000);
+      const batch = gridbid(['batch', 'test/fixtures/sweeps/tiny.yaml', '--queue', ownUrl, '--out', join(dir, 'worker-oom'), '--no-database']);
+      await until('the run to be queued', () => batch.stderr().includes('run queued on'), 60_000);
+      expect(cli('CONFIG', 'SET', 'maxmemory', '1')).to.match(/^OK/);
+      worker = gridbid(['worker', '--queue', ownUrl, '--concurrency', '1']);
+      await until('the worker to say Redis refuses it', () => worker!.stderr().includes(`Redis at ${ownUrl} refused a command of this worker: OOM command not allowed`), 60_000);
+      expect(lines(worker.stderr(), 'started'), 'no run taken while Redis refuses').to.deep.equal([]);
+      expect(cli('CONFIG', 'SET', 'maxmemory', '0')).to.match(/^OK/);
+      const r = await endsWithin(batch, 60_000);
+      expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(0);
+      expect(worker.stderr().match(/refused a command of this worker/g), 'said once').to.have.length(1);
+    } finally {
+      worker?.child.kill('SIGTERM');
+      if (worker) await endsWithin(worker, 20_000);
+      own.child.kill('SIGKILL');
+      await own.exit;
+    }
+  });
+
   it('a worker whose Redis is up but frozen (SIGSTOP) still ends on SIGTERM, its run in progress published (it waited for Redis for ever)', async () => {
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exit));
