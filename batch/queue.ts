@@ -14,8 +14,8 @@
  * scratch (queueWorker.ts makes that safe).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 // BullMQ and ioredis load only for a batch on a queue (dynamic imports below): every
 // `gridbid` command imports this module, and loading them costs ~0.2 s of CPU.
 import type { Job } from 'bullmq';
@@ -24,12 +24,22 @@ import { UserError } from '../core/errors.ts';
 import { gridbidVersion } from '../core/version.ts';
 import type { BatchProgress } from './progress.ts';
 import type { RunSpec } from './plan.ts';
-import { DONE_FILE, oneLine, type RunOutcome, type RunTask } from './runFiles.ts';
+import { watchAnswers } from './redisWatch.ts';
+import { DONE_FILE, formatSeconds, oneLine, type RunOutcome, type RunTask, writeAtomic } from './runFiles.ts';
 
 /** The one queue gridbid's coordinators and workers share on a Redis server. */
 export const QUEUE_NAME = 'gridbid-runs';
 /** Staging folders of runs in progress, inside the batch's folder (same file system: the rename that publishes a run is atomic). */
 export const STAGING_DIR = '.gridbid-staging';
+/**
+ * How long each published run took, as the worker that ran it measured it: `<out>/.gridbid-run-times/<run id>`
+ * (milliseconds). Not in the run folder, whose bytes equal a local batch's and must not depend on the
+ * clock. Read by the batch for a run taken again and kept (it showed "ok … 0.0 s"); removed with the
+ * staging folders once every run has finished.
+ */
+export const RUN_TIMES_DIR = '.gridbid-run-times';
+/** `--redis-timeout` when none is given: 10 minutes (a restarted or failed-over server is back well within it). */
+export const DEFAULT_REDIS_TIMEOUT_SECONDS = 600;
 /** Finished jobs stay in Redis this long (for inspection), then BullMQ drops them. */
 const KEEP_FINISHED_SECONDS = 24 * 3600;
 
@@ -55,6 +65,31 @@ export function showUrl(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** Where the time of the run published as `runDir` is recorded (RUN_TIMES_DIR). */
+const runTimeFile = (runDir: string): string => join(dirname(runDir), RUN_TIMES_DIR, basename(runDir));
+
+/** Records how long the run to be published as `runDir` took (a queue worker, before it publishes it). */
+export function writeRunTime(runDir: string, ms: number): void {
+  mkdirSync(join(dirname(runDir), RUN_TIMES_DIR), { recursive: true });
+  writeAtomic(runTimeFile(runDir), `${Math.round(ms)}\n`);
+}
+
+/** How long the run published as `runDir` took, as its worker recorded it; undefined when no time is recorded. */
+export function readRunTime(runDir: string): number | undefined {
+  try {
+    const text = readFileSync(runTimeFile(runDir), 'utf8');
+    const ms = Number(text);
+    return /^\d+\n$/.test(text) && Number.isFinite(ms) ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The one-line reason a batch gives when it stops following its runs because Redis does not answer. Pure. */
+export function redisSilentReason(url: string, limitSeconds: number): string {
+  return `Redis at ${showUrl(url)} has not answered for ${formatSeconds(limitSeconds)} (--redis-timeout): stopped following the batch`;
 }
 
 /**
@@ -110,13 +145,40 @@ export function unreachableMessage(url: string, reason: string): string {
   return `cannot reach Redis at ${showUrl(url)}: ${why}. ${hint}`;
 }
 
-/** Reports a connection problem once per outage (ioredis keeps reconnecting). */
-export function watchConnection(conn: Redis, url: string, say: (text: string) => void): void {
+/**
+ * Why Redis refused a command the batch needs, for the user (`err` a Redis error reply): a full
+ * server ("OOM command not allowed when used memory > 'maxmemory'", which BullMQ's required
+ * noeviction policy gives when memory runs out), one that cannot save ("MISCONF …"), a replica
+ * ("READONLY …"), a user the ACL does not allow ("NOPERM …"). It was "internal error (please
+ * report it)" with a stack trace, exit 2. Pure.
+ */
+export function refusedMessage(url: string, what: string, reason: string): string {
+  // BullMQ runs its commands as Lua scripts: the script's hash and line say nothing to the user.
+  const why = reason.replace(/\.?\s*script: [0-9a-f]+, on @user_script:\d+\.?$/, '').replace(/\.+$/, '');
+  const hint = /^OOM\b/.test(why)
+    ? 'The server is out of memory (its maxmemory): free some, or raise it'
+    : /^MISCONF\b/.test(why)
+      ? 'The server cannot save its data and refuses writes until it can: see its log'
+      : /^READONLY\b/.test(why)
+        ? 'The URL names a read-only replica: give the primary'
+        : /^NOPERM\b/.test(why)
+          ? "The URL's user may not run BullMQ's commands: allow them in the server's ACL"
+          : 'Check the server (its log, INFO)';
+  return `Redis at ${showUrl(url)} refused ${what}: ${why}. ${hint}`;
+}
+
+/** A Redis error reply (ioredis' ReplyError) as a `UserError` saying what was refused; anything else unchanged. */
+export function asRefusal(url: string, what: string, err: unknown): unknown {
+  return err instanceof Error && err.name === 'ReplyError' ? new UserError(refusedMessage(url, what, err.message)) : err;
+}
+
+/** Reports a connection problem once per outage (ioredis keeps reconnecting); `until` says for how long it retries (default: for ever). */
+export function watchConnection(conn: Redis, url: string, say: (text: string) => void, until = ''): void {
   let down = false;
   conn.on('error', (err: Error) => {
     if (down) return;
     down = true;
-    say(`lost the connection to Redis at ${showUrl(url)} (${err.message}); retrying`);
+    say(`lost the connection to Redis at ${showUrl(url)} (${err.message}); retrying${until}`);
   });
   conn.on('ready', () => {
     if (!down) return;
@@ -140,6 +202,24 @@ const VANISHED_CHECK_MS = 10_000;
 
 type QueuedJob = { readonly name: string; readonly data: QueuedTask; readonly opts: { readonly jobId: string } };
 
+/** The jobs of `jobs` that Redis no longer has; none when it cannot tell (Redis down). */
+export async function vanishedJobs<J extends QueuedJob>(
+  queue: {
+    /** How many of these jobs Redis holds (one round trip: most checks find them all). */
+    countJobs(ids: readonly string[]): Promise<number>;
+    getJobState(id: string): Promise<string>;
+  },
+  jobs: readonly J[],
+): Promise<J[]> {
+  const ids = jobs.map((j) => j.opts.jobId);
+  if (ids.length === 0 || (await queue.countJobs(ids).catch(() => ids.length)) === ids.length) return [];
+  const lost: J[] = [];
+  for (const job of jobs) {
+    if ((await queue.getJobState(job.opts.jobId).catch(() => undefined)) === 'unknown') lost.push(job);
+  }
+  return lost;
+}
+
 /** Adds again, under the same id, every job of `jobs` that Redis no longer has; a failed check (Redis down) waits for the next one. */
 export async function requeueVanished(
   queue: {
@@ -151,11 +231,7 @@ export async function requeueVanished(
   jobs: readonly QueuedJob[],
   say: (name: string) => void,
 ): Promise<void> {
-  const ids = jobs.map((j) => j.opts.jobId);
-  if (ids.length === 0 || (await queue.countJobs(ids).catch(() => ids.length)) === ids.length) return;
-  for (const job of jobs) {
-    const state = await queue.getJobState(job.opts.jobId).catch(() => undefined);
-    if (state !== 'unknown') continue;
+  for (const job of await vanishedJobs(queue, jobs)) {
     const added = await queue.add(job.name, job.data, job.opts).then(
       () => true,
       () => false,
@@ -216,13 +292,17 @@ export interface QueueFollowOptions {
   readonly finishedRun?: ((run: RunSpec) => RunOutcome | undefined) | undefined;
   /** How often to look for jobs Redis lost (default 10 s). */
   readonly vanishedCheckMs?: number | undefined;
+  /** Stop following the runs when Redis has not answered for this long (`--redis-timeout`; default 10 min; 0: wait for ever). */
+  readonly redisTimeoutSeconds?: number | undefined;
 }
 
 /**
  * Enqueues the runs and resolves when each has finished (or, after `stop`, when the
  * ones already taken by a worker have; after `kill`, at once: runs in progress go on
  * in their workers, and a rerun keeps those that finished). `finish` gets each
- * outcome as it arrives, with the time a worker spent on it.
+ * outcome as it arrives, with the time a worker spent on it. Resolves to the reason
+ * when it stopped following the runs because Redis did not answer for
+ * `redisTimeoutSeconds` (as after `kill`: the runs in progress go on in their workers).
  */
 export async function runOnQueue(
   runs: readonly RunSpec[],
@@ -230,8 +310,26 @@ export async function runOnQueue(
   connection: Redis,
   progress: BatchProgress,
   finish: (run: RunSpec, outcome: RunOutcome, ms: number) => void,
-): Promise<void> {
-  watchConnection(connection, options.url, (t) => progress.note(t));
+): Promise<string | undefined> {
+  const limitSeconds = options.redisTimeoutSeconds ?? DEFAULT_REDIS_TIMEOUT_SECONDS;
+  watchConnection(connection, options.url, (t) => progress.note(t), limitSeconds > 0 ? `; giving up after ${formatSeconds(limitSeconds)} without an answer (--redis-timeout)` : '');
+  // Redis silent for the limit: the batch stops following, whatever it was waiting for (the queue's
+  // first answer, the jobs' creation, their ends). ioredis would hold every command for ever.
+  let gaveUp: string | undefined;
+  const silent = new AbortController();
+  const silence = new Promise<void>((resolveSilence) => silent.signal.addEventListener('abort', () => resolveSilence(), { once: true }));
+  // Asked on a connection of its own: on the queue's, a PING waits behind the batch's own commands (the
+  // jobs of a large sweep take a while to add), and a busy Redis would have counted as a silent one.
+  const pinger = connection.duplicate();
+  pinger.on('error', () => {}); // reported once by watchConnection
+  const endWatch = watchAnswers(pinger, limitSeconds * 1000, () => {
+    gaveUp = redisSilentReason(options.url, limitSeconds);
+    silent.abort();
+  });
+  /** What a step resolved to, or undefined when Redis went silent first. */
+  const unlessSilent = <T>(step: Promise<T>): Promise<T | undefined> => Promise.race([step, silence.then(() => undefined)]);
+  /** The batch no longer follows its runs: a second Ctrl-C, or Redis silent for the limit. */
+  const letGo = (): boolean => options.kill?.aborted === true || silent.signal.aborted;
   // Loaded here, not with the module: `gridbid batch --help` reads this module's URL helpers, and must not load the YAML parser.
   const [{ Queue, QueueEvents }, { failRunFolder }] = await Promise.all([import('bullmq'), import('./runScenarioFile.ts')]);
   const queue = new Queue<QueuedTask, RunOutcome>(QUEUE_NAME, { connection });
@@ -244,7 +342,8 @@ export async function runOnQueue(
   events.on('error', () => {});
   let vanishedCheck: ReturnType<typeof setInterval> | undefined;
   try {
-    await events.waitUntilReady();
+    await unlessSilent(events.waitUntilReady().catch((err: unknown) => Promise.reject(asRefusal(options.url, 'to follow the queue', err))));
+    if (gaveUp !== undefined) return gaveUp;
     const batch = randomUUID();
     const byJob = new Map<string, RunSpec>();
     const startedAt = new Map<string, number>();
@@ -287,7 +386,9 @@ export async function runOnQueue(
           opts: { jobId, attempts: 1, removeOnComplete: { age: KEEP_FINISHED_SECONDS }, removeOnFail: { age: KEEP_FINISHED_SECONDS } },
         };
       });
-    const jobs: Array<Job<QueuedTask, RunOutcome>> = await queue.addBulk(bulk);
+    const added = await unlessSilent(queue.addBulk(bulk).catch((err: unknown) => Promise.reject(asRefusal(options.url, 'to queue the runs', err))));
+    if (added === undefined) return gaveUp;
+    const jobs: Array<Job<QueuedTask, RunOutcome>> = added;
     progress.note(`${jobs.length} run${jobs.length === 1 ? '' : 's'} queued on ${showUrl(options.url)} (queue ${QUEUE_NAME}); start workers with: gridbid worker --queue ${showUrl(options.url)}`);
 
     await new Promise<void>((resolveAll) => {
@@ -314,16 +415,19 @@ export async function runOnQueue(
         const t0 = startedAt.get(jobId);
         return t0 === undefined ? 0 : performance.now() - t0;
       };
+      // The time the run really took, as the worker that published it recorded it: the attempt that ends
+      // a job may only have kept a folder published earlier (after a stall or a lost job), in milliseconds.
+      const ranFor = (jobId: string): number | undefined => readRunTime(join(outDir, byJob.get(jobId)!.id));
       // A job ends once: by its event, or by the periodic look at Redis when its event was never read.
       const completed = (jobId: string, outcome: RunOutcome): void =>
         void workerMs(queue, jobId).then((ms) => {
           if (settled.has(jobId)) return;
-          if (!options.kill?.aborted) finish(byJob.get(jobId)!, outcome, ms ?? took(jobId));
+          if (!letGo()) finish(byJob.get(jobId)!, outcome, ranFor(jobId) ?? ms ?? took(jobId));
           settle(jobId);
         });
       const failed = (jobId: string, message: string): void => {
         if (settled.has(jobId)) return;
-        if (options.stop?.aborted || options.kill?.aborted) return settle(jobId);
+        if (options.stop?.aborted || letGo()) return settle(jobId);
         // Failed in the worker outside the engine (its process failed, or it stalled too often): no
         // run wrote the folder, so the batch does, as for any failed run. A run a worker published
         // meanwhile is finished: its row is its DONE's, as a rerun would read it (it was 'failed'
@@ -332,7 +436,7 @@ export async function runOnQueue(
         const error = `the worker running it failed: ${oneLine(message)}`;
         const folder = join(outDir, run.id);
         const published = options.finishedRun?.(run);
-        finish(run, published ?? (existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run, error)), took(jobId));
+        finish(run, published ?? (existsSync(join(folder, DONE_FILE)) ? { status: 'failed', error } : failRunFolder(folder, run, error)), (published && ranFor(jobId)) ?? took(jobId));
         settle(jobId);
       };
       const follow = (job: Job<QueuedTask, RunOutcome>): void => {
@@ -342,7 +446,7 @@ export async function runOnQueue(
           (err: unknown) => {
             const message = err instanceof Error ? err.message : String(err);
             // Lost as the wait began (BullMQ's first look finds no job): queued again, then waited for again.
-            if (message.startsWith('Missing key for job') && !options.stop?.aborted && !options.kill?.aborted) {
+            if (message.startsWith('Missing key for job') && !options.stop?.aborted && !letGo()) {
               void requeueVanished(store, bulk.filter((b) => b.opts.jobId === jobId), requeued).finally(() => setTimeout(() => follow(job), 1000));
               return;
             }
@@ -370,14 +474,26 @@ export async function runOnQueue(
         { once: true },
       );
       options.kill?.addEventListener('abort', () => resolveAll(), { once: true });
+      silent.signal.addEventListener('abort', () => resolveAll(), { once: true });
+      // After a Ctrl-C a job Redis lost is not queued again: it waited for it until Redis had it again (never,
+      // after a restart without data) or a second Ctrl-C. Its run is not finished, unless a worker published it.
+      const lostAfterStop = (job: QueuedJob): void => {
+        const jobId = job.opts.jobId;
+        if (settled.has(jobId) || letGo()) return;
+        const run = byJob.get(jobId)!;
+        const published = options.finishedRun?.(run);
+        if (published) finish(run, published, ranFor(jobId) ?? took(jobId));
+        else progress.note(`${run.id}: its job is no longer in Redis (did the server restart without saving its data?); not queued again after Ctrl-C: not finished (rerun to run it)`);
+        settle(jobId);
+      };
       let checking = false;
       vanishedCheck = setInterval(() => {
-        if (checking || options.kill?.aborted) return;
+        if (checking || letGo()) return;
         checking = true;
         const waiting = bulk.filter((b) => !settled.has(b.opts.jobId));
         // After a Ctrl-C nothing goes on the queue again, but the started runs are still looked for in
         // Redis: the batch waited for ever for a run whose finish it did not hear.
-        void (options.stop?.aborted ? Promise.resolve() : requeueVanished(store, waiting, requeued))
+        void (options.stop?.aborted ? vanishedJobs(store, waiting).then((lost) => lost.forEach(lostAfterStop)) : requeueVanished(store, waiting, requeued))
           .then(() => finishedJobs(finishedStore, waiting.map((b) => b.opts.jobId).filter((id) => !settled.has(id))))
           .then((found) => {
             for (const job of found) 'outcome' in job ? completed(job.jobId, job.outcome) : failed(job.jobId, job.failedReason);
@@ -385,7 +501,10 @@ export async function runOnQueue(
           .finally(() => (checking = false));
       }, options.vanishedCheckMs ?? VANISHED_CHECK_MS);
     });
+    return gaveUp;
   } finally {
+    endWatch();
+    pinger.disconnect();
     clearInterval(vanishedCheck);
     await events.close();
     await queue.close();

@@ -15,7 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { closeConnection, connectQueue, type QueuedTask, QUEUE_NAME, showUrl, STAGING_DIR, watchConnection } from './queue.ts';
+import { closeConnection, connectQueue, type QueuedTask, QUEUE_NAME, refusedMessage, showUrl, STAGING_DIR, watchConnection, writeRunTime } from './queue.ts';
+import { answersWithin } from './redisWatch.ts';
 import { readDone } from './runBatch.ts';
 import { RunThreads } from './runThreads.ts';
 import { errorText, formatSeconds, type RunOutcome, type RunTask } from './runFiles.ts';
@@ -53,6 +54,8 @@ export function finishedOutcome(task: Pick<RunTask, 'id' | 'outDir' | 'seed' | '
 /**
  * Runs `task` through `run` in a staging folder and publishes it as `task.outDir`;
  * returns the existing outcome without running when the folder is already finished.
+ * Records how long the run took beside it (RUN_TIMES_DIR in batch/queue.ts) before
+ * publishing it: the attempt that may keep it later took no time.
  */
 export async function runStaged(task: RunTask, run: (t: RunTask) => Promise<RunOutcome>): Promise<{ outcome: RunOutcome; ran: boolean }> {
   const existing = finishedOutcome(task);
@@ -60,7 +63,9 @@ export async function runStaged(task: RunTask, run: (t: RunTask) => Promise<RunO
   const staging = join(dirname(task.outDir), STAGING_DIR, `${basename(task.outDir)}.${randomUUID()}`);
   mkdirSync(dirname(staging), { recursive: true });
   try {
+    const t0 = performance.now();
     const outcome = await run({ ...task, outDir: staging, publishedDir: task.outDir });
+    writeRunTime(task.outDir, performance.now() - t0);
     publishRun(staging, task);
     return { outcome, ran: true };
   } finally {
@@ -145,7 +150,16 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
     },
     { connection, concurrency, lockDuration: stallMs, stalledInterval: stallMs, maxStalledCount: 3, autorun: false },
   );
-  worker.on('error', () => {}); // connection problems are reported once by watchConnection
+  // Connection problems are reported once by watchConnection. A command Redis refuses (a full server:
+  // OOM) is said once per reason: the worker waited in silence, taking no run, until memory was freed.
+  const refusals = new Set<string>();
+  worker.on('error', (err: Error) => {
+    if (err.name !== 'ReplyError') return;
+    const text = refusedMessage(options.url, 'a command of this worker', err.message);
+    if (refusals.has(text)) return;
+    refusals.add(text);
+    options.log(`${text}; retrying`);
+  });
   worker.on('failed', (job, err) => job && options.log(`error     ${job.data.id}: ${errorText(err)}`));
   const cap = options.runTimeoutSeconds === undefined ? '' : `, none longer than ${formatSeconds(options.runTimeoutSeconds)} (--run-timeout)`;
   options.log(`gridbid worker: taking runs from ${showUrl(options.url)} (queue ${QUEUE_NAME}), ${concurrency} at a time (${code.kind} code)${cap}; Ctrl-C stops after the runs in progress`);
@@ -154,7 +168,9 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number; 
     if (options.stop.aborted) resolveStop();
     options.stop.addEventListener('abort', () => resolveStop(), { once: true });
   });
-  if (connection.status === 'ready') {
+  // Asked, not read from the connection's state: a frozen server (up, answering nothing) keeps the
+  // connection 'ready', and BullMQ's close then waited for it for ever with a run in progress.
+  if (connection.status === 'ready' && (await answersWithin(connection, 2000))) {
     await worker.close();
     await running;
   } else {

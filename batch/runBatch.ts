@@ -29,7 +29,7 @@ import { type RunRow, summaryCsv } from './summary.ts';
 import { formatShard, inShard, parseShardFile, type Shard, SHARD_FILE, shardFile } from './shard.ts';
 import { UserError } from '../core/errors.ts';
 import type { Redis } from 'ioredis';
-import { closeConnection, connectQueue, runOnQueue, STAGING_DIR } from './queue.ts';
+import { closeConnection, connectQueue, runOnQueue, RUN_TIMES_DIR, STAGING_DIR } from './queue.ts';
 import { lockBatchFolder } from './folderLock.ts';
 import { DONE_FILE, type DoneMarker, ERROR_FILE, markedFormats, REPORT_FILE, type RunOutcome, type RunTask, SUMMARY_FILE, writeAtomic } from './runFiles.ts';
 import { failDeadRun, writeRunScenario } from './runScenarioFile.ts';
@@ -63,6 +63,8 @@ export interface BatchOptions {
    * (`--run-timeout`; on a queue, the workers apply it); default none.
    */
   readonly runTimeoutSeconds?: number | undefined;
+  /** On a queue: stop following the runs when Redis has not answered for this long (`--redis-timeout`; default 10 min; 0: wait for ever). */
+  readonly redisTimeoutSeconds?: number | undefined;
 }
 
 export interface BatchResult {
@@ -85,6 +87,8 @@ export interface BatchResult {
   readonly shard?: Shard | undefined;
   /** The queue the runs went to, when they did (then `workers` is 0: they ran in `gridbid worker`s). */
   readonly queue?: string | undefined;
+  /** Why the batch stopped following its runs on the queue (Redis silent for `--redis-timeout`), when it did. */
+  readonly queueLost?: string | undefined;
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchResult> {
@@ -173,9 +177,10 @@ async function executeLocked(options: BatchOptions, whole: BatchPlan, plan: Batc
   writeSummary();
 
   let used: WorkerCode | undefined;
+  let queueLost: string | undefined;
   if (toRun.length > 0 && !options.stop?.aborted) {
     if (connection) {
-      await runOnQueue(
+      queueLost = await runOnQueue(
         toRun,
         {
           url: options.queue!,
@@ -184,6 +189,7 @@ async function executeLocked(options: BatchOptions, whole: BatchPlan, plan: Batc
           kill: options.kill,
           formats: options.formats,
           runTimeoutSeconds: options.runTimeoutSeconds,
+          redisTimeoutSeconds: options.redisTimeoutSeconds,
           finishedRun: (run) => {
             const done = readDone(join(outDir, run.id), run, options.formats ?? ['csv']);
             return done && done !== 'stale' ? { status: 'ok', kpis: done.kpis.map(([k, v]) => [k, v]) } : undefined;
@@ -204,18 +210,21 @@ async function executeLocked(options: BatchOptions, whole: BatchPlan, plan: Batc
   const threadsEnded = threads?.close();
   progress.stop();
   // Staging folders left by queue workers that were killed mid-run (only once no run of this batch is left to write one).
-  if (plan.runs.every((r) => rows[r.index] !== undefined)) rmSync(join(outDir, STAGING_DIR), { recursive: true, force: true });
+  if (plan.runs.every((r) => rows[r.index] !== undefined)) {
+    rmSync(join(outDir, STAGING_DIR), { recursive: true, force: true });
+    rmSync(join(outDir, RUN_TIMES_DIR), { recursive: true, force: true });
+  }
 
   writeSummary();
   writeAtomic(join(outDir, REPORT_FILE), renderBatchReport(plan, rows));
-  // Not after Ctrl-C: the user wants the process to end (the rerun that resumes the batch writes it).
-  const databaseSkipped = options.database !== false && options.stop?.aborted === true;
+  // Not after Ctrl-C: the user wants the process to end; nor when Redis went silent (the rerun that resumes the batch writes it).
+  const databaseSkipped = options.database !== false && (options.stop?.aborted === true || queueLost !== undefined);
   if (options.database !== false && !databaseSkipped) await writeResultsDatabase(outDir, okRunIds(plan, rows));
   const ok = rows.filter((r) => r?.status === 'ok').length;
   const failed = rows.filter((r) => r?.status === 'failed').length;
   const notFinished = plan.runs.filter((r) => rows[r.index] === undefined).length;
   await threadsEnded;
-  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0 || databaseSkipped, databaseSkipped, shard, queue: options.queue };
+  return { plan, outDir, rows, ok, failed, reused, notFinished, workers, workerCode: used?.kind, interrupted: notFinished > 0 || databaseSkipped, databaseSkipped, shard, queue: options.queue, queueLost };
 }
 
 /** The ids of the runs that finished ok, in run order. */

@@ -7,7 +7,7 @@ import { SUMMARY_FILE } from '../../batch/runFiles.ts';
 import { DATABASE_FILE } from '../../batch/database.ts';
 import { formatShard, type Shard } from '../../batch/shard.ts';
 import { registerBatchMerge, resultFiles } from './batchMerge.ts';
-import { EXIT_INTERRUPTED, EXIT_RUNS_FAILED, parseQueueOption, parseRunTimeout, parseShardOption, parseWorkers } from './batchOptions.ts';
+import { EXIT_INTERRUPTED, EXIT_QUEUE_LOST, EXIT_RUNS_FAILED, parseQueueOption, parseRedisTimeout, parseRunTimeout, parseShardOption, parseWorkers } from './batchOptions.ts';
 import { showUrl } from '../../batch/queue.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
 import { FORMAT_HELP, parseFormatOption } from './formatOption.ts';
@@ -48,13 +48,19 @@ folder one machine would have written (summary.csv byte for byte).
 On a job queue (Redis with BullMQ): --queue redis://host:port puts the runs on the
 queue and follows them (the same progress bar and summary.csv); \`gridbid worker
 --queue redis://host:port\` on any number of machines runs them. The results folder
-must be at the same absolute path on every machine (a shared file system).
+must be at the same absolute path on every machine (a shared file system). When
+Redis has not answered for --redis-timeout (default 10m; 0 waits for ever), the
+batch stops following: it writes summary.csv for the runs that finished, prints the
+command that resumes it and exits 1; runs in progress finish in their workers, and
+the rerun keeps them.
 
 Progress goes to stderr: a bar on a terminal, otherwise one line per finished run.
 
 Exit codes:
   0    every run finished ok
-  1    the sweep file, its base scenario or an option is invalid (nothing ran)
+  1    the sweep file, its base scenario or an option is invalid (nothing ran),
+       or Redis did not answer for --redis-timeout (the summary has the finished
+       runs; rerun to resume)
   2    internal error (a bug in gridbid)
   3    some runs failed (their errors are in summary.csv and <run>/error.txt);
        the other runs are complete
@@ -83,11 +89,12 @@ export function registerBatch(program: Command): void {
     .option('--no-database', 'do not write results.duckdb when the batch ends (gridbid query then reads the files)')
     .option('--shard <k/n>', 'run only shard k of n (1 ≤ k ≤ n) of the sweep; combine the shards with `gridbid batch merge`', parseShardOption)
     .option('--run-timeout <duration>', 'fail a run still going after this long (90s, 10m, 2h; real time), ending its worker thread (default: no limit)', parseRunTimeout)
+    .option('--redis-timeout <duration>', 'with --queue: stop following the runs when Redis has not answered for this long (90s, 10m, 2h; 0: wait for ever; default 10m)', parseRedisTimeout)
     // `batch merge …` is a subcommand; its own --out must not be taken by this command's.
     .enablePositionalOptions()
     .usage('[options] <sweep-or-folder>\n       gridbid batch merge [options] <shard folders...>')
     .addHelpText('after', HELP)
-    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string; format?: OutputFormat[]; database: boolean; runTimeout?: number }) => {
+    .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string; format?: OutputFormat[]; database: boolean; runTimeout?: number; redisTimeout?: number }) => {
       const [{ consoleProgress }, { runBatch }] = await Promise.all([import('../../batch/progress.ts'), import('../../batch/runBatch.ts')]);
       const progress = consoleProgress();
       const stop = new AbortController();
@@ -113,6 +120,7 @@ export function registerBatch(program: Command): void {
           formats: opts.format,
           database: opts.database,
           runTimeoutSeconds: opts.runTimeout,
+          redisTimeoutSeconds: opts.redisTimeout,
           stop: stop.signal,
           kill: kill.signal,
           progress,
@@ -121,6 +129,17 @@ export function registerBatch(program: Command): void {
         process.off('SIGINT', onSigint);
       }
       process.stdout.write(formatResult(result));
+      if (result.queueLost !== undefined) {
+        // The reason first (the line after "gridbid:"), then what finished and how to go on.
+        const total = result.plan.runs.length;
+        throw new ExitCode(
+          EXIT_QUEUE_LOST,
+          `${result.queueLost}.\n` +
+            `${total - result.notFinished} of ${total} runs finished (in ${result.outDir}/${SUMMARY_FILE}); ${result.notFinished === 1 ? 'the other run is' : `the other ${result.notFinished} are`} not finished ` +
+            `(runs in progress go on in their workers and keep their folders when they finish).\n` +
+            `To resume once Redis answers, run the same command again; finished runs are kept:\n  ${resumeCommand(target, result, opts)}`,
+        );
+      }
       if (result.interrupted) {
         // Every file is written and renamed; end with the conventional code for Ctrl-C.
         throw new ExitCode(
@@ -147,12 +166,13 @@ export function registerBatch(program: Command): void {
 export function resumeCommand(
   target: string,
   result: Pick<BatchResult, 'outDir' | 'shard' | 'queue'>,
-  opts: { readonly format?: readonly OutputFormat[] | undefined; readonly database?: boolean | undefined; readonly runTimeout?: number | undefined },
+  opts: { readonly format?: readonly OutputFormat[] | undefined; readonly database?: boolean | undefined; readonly runTimeout?: number | undefined; readonly redisTimeout?: number | undefined },
 ): string {
   const format = opts.format && String(opts.format) !== 'csv' ? ` --format ${opts.format.join(',')}` : '';
   return (
     `gridbid batch ${quote(target)}${result.shard ? ` --shard ${formatShard(result.shard)}` : ''}${result.queue !== undefined ? ` --queue ${quote(showUrl(result.queue))}` : ''}` +
-    `${format}${opts.database === false ? ' --no-database' : ''}${opts.runTimeout !== undefined ? ` --run-timeout ${opts.runTimeout}s` : ''} --out ${quote(result.outDir)}`
+    `${format}${opts.database === false ? ' --no-database' : ''}${opts.runTimeout !== undefined ? ` --run-timeout ${opts.runTimeout}s` : ''}` +
+    `${opts.redisTimeout !== undefined && result.queue !== undefined ? ` --redis-timeout ${opts.redisTimeout === 0 ? '0' : `${opts.redisTimeout}s`}` : ''} --out ${quote(result.outDir)}`
   );
 }
 

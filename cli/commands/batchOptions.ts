@@ -3,11 +3,13 @@
  * (their own module, so those commands do not import one another).
  */
 import { InvalidArgumentError } from 'commander';
-import { parseQueueUrl } from '../../batch/queue.ts';
+import { DEFAULT_REDIS_TIMEOUT_SECONDS, parseQueueUrl } from '../../batch/queue.ts';
 import { parseShard, type Shard } from '../../batch/shard.ts';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
+/** Exit code when a batch on a queue stopped following its runs because Redis did not answer (the code of an unreachable Redis at the start). */
+export const EXIT_QUEUE_LOST = 1;
 /** Exit code when some runs failed and the others finished. */
 export const EXIT_RUNS_FAILED = 3;
 
@@ -38,4 +40,14 @@ export function parseRunTimeout(value: string): number {
   const seconds = Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
   if (!(seconds > 0) || seconds > MAX_RUN_TIMEOUT_SECONDS) throw new InvalidArgumentError('expected a duration above 0 and at most 24 days (576h)');
   return seconds;
+}
+
+/** `--redis-timeout`: a duration as `--run-timeout` takes it, or `0` (wait for Redis for ever); returns seconds. */
+export function parseRedisTimeout(value: string): number {
+  if (/^0+(\.0+)?\s*(s|m|h)?$/.test(value.trim())) return 0;
+  try {
+    return parseRunTimeout(value);
+  } catch {
+    throw new InvalidArgumentError(`expected a duration: seconds (90), or a number with a unit (90s, 10m, 2h), at most 24 days; 0 waits for ever (default ${DEFAULT_REDIS_TIMEOUT_SECONDS / 60}m)`);
+  }
 }

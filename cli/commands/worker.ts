@@ -25,6 +25,11 @@ A worker serving batches it does not control can cap them with its own
 
 Ctrl-C (or SIGTERM) stops taking runs and exits once the runs in progress finish.
 
+When Redis goes away the worker waits for it for ever, unlike a batch (--redis-timeout):
+it is a daemon, and one restarted (Kubernetes, Slurm) with no Redis would exit at once
+and be restarted again. Its runs in progress finish and are published meanwhile, and
+Ctrl-C or SIGTERM still ends it.
+
 Exit codes: 0 stopped; 1 the queue URL is invalid or Redis cannot be reached.
 
 Example:

@@ -8,7 +8,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { planBatch } from '../../batch/plan.ts';
-import { finishedJobs, type QueuedTask, parseQueueUrl, requeueVanished, showUrl, STAGING_DIR, unreachableMessage, workerMs } from '../../batch/queue.ts';
+import {
+  finishedJobs,
+  type QueuedTask,
+  parseQueueUrl,
+  readRunTime,
+  redisSilentReason,
+  refusedMessage,
+  requeueVanished,
+  RUN_TIMES_DIR,
+  showUrl,
+  STAGING_DIR,
+  unreachableMessage,
+  vanishedJobs,
+  workerMs,
+  writeRunTime,
+} from '../../batch/queue.ts';
+import { answersWithin, watchAnswers } from '../../batch/redisWatch.ts';
+import { resumeCommand } from '../../cli/commands/batch.ts';
+import { parseRedisTimeout } from '../../cli/commands/batchOptions.ts';
 import { finishedOutcome, runStaged, smallerLimit, workerScenarioPath } from '../../batch/queueWorker.ts';
 import { type RunTask, runTask } from '../../batch/worker.ts';
 import { gridbidInProcess, hasStackTrace } from '../helpers/cli.ts';
@@ -62,6 +80,15 @@ describe('batch on a Redis queue (no server needed)', () => {
     expect(unreachableMessage('rediss://127.0.0.1:47111', 'connect ETIMEDOUT')).to.equal(
       'cannot reach Redis at rediss://127.0.0.1:47111: connect: ETIMEDOUT. rediss:// asks for TLS: does the server speak TLS on that port (a plain redis-server needs redis://)? Is it running there, and is the port open?',
     );
+  });
+
+  it('a command Redis refuses is told as such, without the Lua script, with what to do (it was an internal error with a stack)', () => {
+    expect(refusedMessage('redis://:pw@h:1', 'to queue the runs', "OOM command not allowed when used memory > 'maxmemory'. script: 808626431266f2e834f108cac6b35ce556927132, on @user_script:507.")).to.equal(
+      "Redis at redis://:***@h:1 refused to queue the runs: OOM command not allowed when used memory > 'maxmemory'. The server is out of memory (its maxmemory): free some, or raise it",
+    );
+    expect(refusedMessage('redis://h:1', 'to queue the runs', "READONLY You can't write against a read only replica.")).to.match(/replica\. The URL names a read-only replica: give the primary$/);
+    expect(refusedMessage('redis://h:1', 'x', 'MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.')).to.match(/disk\. The server cannot save its data/);
+    expect(refusedMessage('redis://h:1', 'x', 'ERR something new')).to.equal('Redis at redis://h:1 refused x: ERR something new. Check the server (its log, INFO)');
   });
 
   it("a run's time limit on a worker is the smaller of the batch's --run-timeout and the worker's own", () => {
@@ -120,6 +147,55 @@ describe('batch on a Redis queue (no server needed)', () => {
     expect(await finishedJobs({ ...store, finishedOf: () => Promise.reject(new Error('down')) }, ['b-1'])).to.deep.equal([]);
   });
 
+  it('after a Ctrl-C the jobs Redis lost are only found, not queued again', async () => {
+    const held = new Map<string, string>([['b-0', 'active']]);
+    const store = { countJobs: async (ids: readonly string[]) => ids.filter((id) => held.has(id)).length, getJobState: async (id: string) => held.get(id) ?? 'unknown' };
+    const job = (i: number) => ({ name: `run-${i}`, data: {} as QueuedTask, opts: { jobId: `b-${i}` } });
+    expect((await vanishedJobs(store, [0, 1, 2].map(job))).map((j) => j.name)).to.deep.equal(['run-1', 'run-2']);
+    expect(await vanishedJobs({ ...store, countJobs: () => Promise.reject(new Error('down')) }, [1].map(job))).to.deep.equal([]);
+  });
+
+  it('--redis-timeout takes the durations of --run-timeout, and 0 (wait for ever); the give-up line names the URL without its password, and the limit', () => {
+    expect(parseRedisTimeout('0')).to.equal(0);
+    expect(parseRedisTimeout('0s')).to.equal(0);
+    expect(parseRedisTimeout('3s')).to.equal(3);
+    expect(parseRedisTimeout('10m')).to.equal(600);
+    expect(parseRedisTimeout('90')).to.equal(90);
+    for (const bad of ['', 'soon', '-1', '10d']) expect(() => parseRedisTimeout(bad), bad).to.throw(/0 waits for ever \(default 10m\)/);
+    expect(redisSilentReason('redis://:pw@h:6379', 600)).to.equal('Redis at redis://:***@h:6379 has not answered for 600 s (--redis-timeout): stopped following the batch');
+    // The resume command keeps the limit given (on a queue only).
+    expect(resumeCommand('s.yaml', { outDir: 'out', shard: undefined, queue: 'redis://h:1' }, { redisTimeout: 3 })).to.equal('gridbid batch s.yaml --queue redis://h:1 --redis-timeout 3s --out out');
+    expect(resumeCommand('s.yaml', { outDir: 'out', shard: undefined, queue: 'redis://h:1' }, { redisTimeout: 0 })).to.equal('gridbid batch s.yaml --queue redis://h:1 --redis-timeout 0 --out out');
+    expect(resumeCommand('s.yaml', { outDir: 'out', shard: undefined, queue: undefined }, { redisTimeout: 3 })).to.equal('gridbid batch s.yaml --out out');
+  });
+
+  it('the watch on Redis gives up once when no PING is answered for the limit, never while PINGs are answered, and not at all with limit 0', async function () {
+    this.timeout(20_000);
+    // A server that never answers: one PING in flight at a time, then the give-up.
+    let asked = 0;
+    await new Promise<void>((resolve) => watchAnswers({ ping: () => (asked++, new Promise(() => {})) }, 200, resolve));
+    expect(asked).to.equal(1);
+    // A server that answers: still watched after many limits' worth of PINGs.
+    let silent = false;
+    let answered = 0;
+    let enough: () => void = () => {};
+    const many = new Promise<void>((resolve) => (enough = resolve));
+    const end = watchAnswers({ ping: async () => (++answered === 12 ? enough() : undefined) }, 200, () => (silent = true));
+    await many;
+    end();
+    expect(silent).to.equal(false);
+    // 0: no watch, no PING.
+    let pinged = false;
+    watchAnswers({ ping: async () => void (pinged = true) }, 0, () => (silent = true))();
+    expect([pinged, silent]).to.deep.equal([false, false]);
+  });
+
+  it('a server answers when its PING does within the time; one that never answers, or refuses, does not', async () => {
+    expect(await answersWithin({ ping: async () => 'PONG' }, 1000)).to.equal(true);
+    expect(await answersWithin({ ping: () => new Promise(() => {}) }, 50)).to.equal(false);
+    expect(await answersWithin({ ping: () => Promise.reject(new Error('Connection is closed.')) }, 1000)).to.equal(false);
+  });
+
   it("a worker reads a relative scenario path from the batch's folder, wherever it was started", () => {
     // In the batch's folder: as given (messages naming the file read as in a local batch).
     expect(workerScenarioPath('sweeps/base.yaml', '/proj', '/proj')).to.equal('sweeps/base.yaml');
@@ -161,6 +237,12 @@ describe('batch on a Redis queue (no server needed)', () => {
       expect(existsSync(join(task.outDir, 'agents.csv.partial'))).to.equal(false);
       expect(readFileSync(join(task.outDir, 'agents.csv'), 'utf8')).to.match(/^interval_start,agent_id,/);
       expect(finishedOutcome(task)).to.deep.equal(first.outcome);
+      // Its time, beside the run folder (whose bytes are a local batch's), for the attempt that keeps it.
+      expect(readRunTime(task.outDir)).to.be.a('number');
+      expect(readdirSync(join(dir, RUN_TIMES_DIR))).to.deep.equal([task.id]);
+      writeRunTime(task.outDir, 1234.4);
+      expect(readRunTime(task.outDir)).to.equal(1234);
+      expect(readRunTime(join(dir, 'never-run'))).to.equal(undefined);
 
       // The same job again (a stalled job handed to another worker after all): kept, not run.
       const again = await runStaged(task, () => {

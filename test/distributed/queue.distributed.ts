@@ -17,7 +17,7 @@ import { QUEUE_NAME } from '../../batch/queue.ts';
 import { runBatch } from '../../batch/runBatch.ts';
 import { checkOutputTree, expectSameTree } from '../batch/outputTree.ts';
 import { ensureBuilt } from '../helpers/build.ts';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gridbid.js', import.meta.url));
 const SWEEP = 'test/fixtures/sweeps/queue.yaml';
@@ -231,6 +231,16 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     await redisAnswers();
   }
 
+  /**
+   * Starts the suite's redis-server again after a test killed it for good. Only then: a second
+   * server on the port exits at once (address in use) and `redis` would name a dead process, so that
+   * a later restartRedis() "restarted" nothing (the first server kept its data).
+   */
+  async function redisBack(): Promise<void> {
+    if (redis.child.exitCode !== null || redis.child.signalCode !== null) redis = start(REDIS, redisArgs);
+    await redisAnswers();
+  }
+
   /** One command to the suite's redis-server, by Debian's redis-cli (redis-server's package brings it). */
   function redisCli(...command: string[]): string {
     const r = spawnSync(REDIS_CLI, ['-u', url, ...command], { encoding: 'utf8' });
@@ -317,8 +327,157 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
       expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(130);
       expect(r!.stderr).to.contain('interrupted: 0 of 6 runs finished');
     } finally {
-      redis = start(REDIS, redisArgs);
-      await redisAnswers();
+      await redisBack();
+    }
+  });
+
+  it('Redis gone for good: the batch stops after --redis-timeout, exit 1 naming the URL and the limit, with what finished and how to resume; the runs in progress keep their folders', async () => {
+    const out = join(dir, 'redis-timeout');
+    const batch = gridbid(['batch', SWEEP, '--queue', url, '--out', out, '--redis-timeout', '3s', '--no-database']);
+    try {
+      // Some runs finished, others in progress on the workers, when Redis goes for good.
+      await until('a run to finish', () => /^\[1\/6\] ok /m.test(batch.stderr()), 120_000);
+      redis.child.kill('SIGKILL');
+      await redis.exit;
+      // It waited for ever ("lost the connection … retrying", then nothing until Ctrl-C twice).
+      const r = await endsWithin(batch, 60_000);
+      expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(1);
+      expect(r!.stderr).to.contain(`gridbid: Redis at ${url} has not answered for 3 s (--redis-timeout): stopped following the batch`);
+      const rows = parse(readFileSync(join(out, 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+      const finished = rows.filter((x) => x.status === 'ok').map((x) => x.run_id!);
+      expect(finished.length, r!.stderr).to.be.within(1, 5);
+      expect(rows.filter((x) => x.status !== 'ok'), 'summary.csv lists the finished runs only').to.deep.equal([]);
+      expect(r!.stdout).to.contain(`batch     queue: 6 runs, ${finished.length} ok, 0 failed, ${6 - finished.length} not finished; on the queue ${url}`);
+      expect(r!.stderr).to.contain(`${finished.length} of 6 runs finished (in ${out}/summary.csv); ${finished.length === 5 ? 'the other run is' : `the other ${6 - finished.length} are`} not finished`);
+      expect(r!.stderr).to.contain(`gridbid batch ${SWEEP} --queue ${url} --no-database --redis-timeout 3s --out ${out}`);
+      // The finished runs' folders, and those of the runs the workers were running (published when they finish), are whole.
+      await until('the workers to finish their runs in progress', () => workers.every((w) => lines(w.stderr(), 'started').length === lines(w.stderr(), 'finished').length), 60_000);
+      const published = readdirSync(out).filter((f) => f.includes('__seed-'));
+      for (const run of finished) expect(published).to.include(run);
+      for (const run of published) {
+        expect(existsSync(join(out, run, 'DONE')), run).to.equal(true);
+        expectSameTree(join(dir, 'local', run), join(out, run));
+      }
+    } finally {
+      await redisBack();
+    }
+    // The rerun keeps every published run and ends as the local batch.
+    const again = await endsWithin(gridbid(['batch', SWEEP, '--queue', url, '--out', out]), 120_000);
+    expect(again?.code, again?.stderr ?? 'the rerun never ended').to.equal(0);
+    expect(again!.stderr).to.match(/^[1-6] of 6 runs already finished in .*: kept, not run again$/m);
+    expectSameTree(join(dir, 'local'), out);
+    checkOutputTree(out);
+  });
+
+  it('a run taken again and kept (its worker died after publishing it) shows the time it really took, not 0.0 s', async () => {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    workers = [];
+    const dying = client('brokenWorker.ts', [url, 'publish-then-die']);
+    await until('the dying worker', () => dying.stdout().includes('ready'), 60_000);
+    const out = join(dir, 'kept-time');
+    const batch = gridbid(['batch', 'test/fixtures/sweeps/queue-one.yaml', '--queue', url, '--out', out, '--no-database']);
+    const died = await endsWithin(dying, 120_000);
+    expect(died?.code, died?.stderr ?? 'the dying worker never ended').to.equal(9);
+    expect(died!.stdout).to.contain('published count-800__seed-7');
+    // Its lock expires; a gridbid worker takes the job again and keeps the published folder.
+    workers = [gridbid(['worker', '--queue', url, '--concurrency', '1', '--stall-seconds', '1'])];
+    const r = await endsWithin(batch, 120_000);
+    expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(0);
+    expect(workers[0]!.stderr()).to.contain('kept      count-800__seed-7');
+    const shown = /^\[1\/1\] ok +count-800__seed-7 +(-?[\d.]+) s$/m.exec(r!.stderr);
+    expect(shown, r!.stderr).not.to.equal(null);
+    // A run of 800 homes takes a second or more; the attempt that kept it, milliseconds ("0.0 s").
+    expect(Number(shown![1]), r!.stderr).to.be.greaterThan(0);
+    expect(existsSync(join(out, '.gridbid-run-times')), 'the batch removes the times once every run finished').to.equal(false);
+    checkOutputTree(out);
+  });
+
+  it('after one Ctrl-C, a run whose job Redis lost (restarted without its data) is settled as not finished, saying why, instead of waited for', async () => {
+    const out = join(dir, 'stopped-vanished');
+    const batch = gridbid(['batch', 'test/fixtures/sweeps/run-timeout.yaml', '--queue', url, '--out', out, '--run-timeout', '8s', '--no-database']);
+    await until('a worker to start the looping run', () => workers.some((w) => lines(w.stderr(), 'started').includes('loops__seed-7')), 60_000);
+    batch.child.kill('SIGINT');
+    await until('the batch to stop', () => batch.stderr().includes('stopping:'), 10_000);
+    await restartRedis();
+    // It waited for the lost job until Redis had it again (never, here) or a second Ctrl-C.
+    const r = await endsWithin(batch, 60_000);
+    expect(r?.code, `${r?.stderr ?? 'the batch never ended'}\n${workers.map((w) => w.stderr()).join('\n')}`).to.equal(130);
+    expect(r!.stderr).to.contain('loops__seed-7: its job is no longer in Redis (did the server restart without saving its data?); not queued again after Ctrl-C: not finished');
+    const rows = parse(readFileSync(join(out, 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((x) => x.run_id), 'summary.csv lists the finished runs only').not.to.include('loops__seed-7');
+    expect(r!.stderr).to.contain('gridbid: interrupted:');
+  });
+
+  it('a Redis that refuses writes (full: OOM under maxmemory) is a clear error naming the URL and what to do, exit 1, no stack trace', async () => {
+    // An "internal error (please report it)" with a stack for a server that is full, exit 2.
+    const port = await freePort();
+    const full = start(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory', '1', '--maxmemory-policy', 'noeviction']);
+    try {
+      const fullUrl = `redis://127.0.0.1:${port}`;
+      await until('the full redis-server', () => spawnSync(REDIS_CLI, ['-u', fullUrl, 'PING'], { encoding: 'utf8' }).stdout.startsWith('PONG'), 10_000);
+      const out = join(dir, 'redis-full');
+      const r = await endsWithin(gridbid(['batch', 'test/fixtures/sweeps/tiny.yaml', '--queue', fullUrl, '--out', out, '--no-database']), 60_000);
+      expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(1);
+      expect(r!.stderr).to.contain(`gridbid: Redis at ${fullUrl} refused to queue the runs: OOM command not allowed when used memory > 'maxmemory'. The server is out of memory`);
+      expect(r!.stderr).not.to.contain('internal error');
+      expect(hasStackTrace(r!.stderr), r!.stderr).to.equal(false);
+    } finally {
+      full.child.kill('SIGKILL');
+      await full.exit;
+    }
+  });
+
+  it('a worker whose Redis refuses its commands (full: OOM) says so once, and takes the run once memory is freed (it waited in silence)', async () => {
+    const port = await freePort();
+    const ownUrl = `redis://127.0.0.1:${port}`;
+    const own = start(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    const cli = (...command: string[]): string => spawnSync(REDIS_CLI, ['-u', ownUrl, ...command], { encoding: 'utf8' }).stdout;
+    let worker: Proc | undefined;
+    try {
+      await until('its redis-server', () => cli('PING').startsWith('PONG'), 10_000);
+      const batch = gridbid(['batch', 'test/fixtures/sweeps/tiny.yaml', '--queue', ownUrl, '--out', join(dir, 'worker-oom'), '--no-database']);
+      await until('the run to be queued', () => batch.stderr().includes('run queued on'), 60_000);
+      expect(cli('CONFIG', 'SET', 'maxmemory', '1')).to.match(/^OK/);
+      worker = gridbid(['worker', '--queue', ownUrl, '--concurrency', '1']);
+      await until('the worker to say Redis refuses it', () => worker!.stderr().includes(`Redis at ${ownUrl} refused a command of this worker: OOM command not allowed`), 60_000);
+      expect(lines(worker.stderr(), 'started'), 'no run taken while Redis refuses').to.deep.equal([]);
+      expect(cli('CONFIG', 'SET', 'maxmemory', '0')).to.match(/^OK/);
+      const r = await endsWithin(batch, 60_000);
+      expect(r?.code, r?.stderr ?? 'the batch never ended').to.equal(0);
+      expect(worker.stderr().match(/refused a command of this worker/g), 'said once').to.have.length(1);
+    } finally {
+      worker?.child.kill('SIGTERM');
+      if (worker) await endsWithin(worker, 20_000);
+      own.child.kill('SIGKILL');
+      await own.exit;
+    }
+  });
+
+  it('a worker whose Redis is up but frozen (SIGSTOP) still ends on SIGTERM, its run in progress published (it waited for Redis for ever)', async () => {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    const worker = gridbid(['worker', '--queue', url, '--concurrency', '1', '--stall-seconds', '3']);
+    workers = [worker];
+    await until('the worker', () => worker.stderr().includes('gridbid worker: taking runs from'), 60_000);
+    const out = join(dir, 'frozen');
+    const batch = gridbid(['batch', 'test/fixtures/sweeps/queue-one.yaml', '--queue', url, '--out', out, '--redis-timeout', '5s', '--no-database']);
+    try {
+      await until('the worker to start the run', () => lines(worker.stderr(), 'started').length > 0, 60_000);
+      // Up, its connections open, answering nothing: the connection stays 'ready'.
+      redis.child.kill('SIGSTOP');
+      worker.child.kill('SIGTERM');
+      const r = await endsWithin(worker, 60_000);
+      expect(r?.code, r?.stderr ?? 'the worker never ended').to.equal(0);
+      expect(r!.stderr).to.contain('does not answer: stopping without it once the runs in progress have finished');
+      expect(lines(r!.stderr, 'finished')).to.deep.equal(['count-800__seed-7']);
+      expect(existsSync(join(out, 'count-800__seed-7', 'DONE')), 'the run in progress was published').to.equal(true);
+      const b = await endsWithin(batch, 60_000);
+      expect(b?.code, b?.stderr ?? 'the batch never ended').to.equal(1);
+      expect(b!.stderr).to.contain('has not answered for 5 s (--redis-timeout)');
+      expect(b!.stderr).to.contain(`0 of 1 runs finished (in ${out}/summary.csv); the other run is not finished`);
+    } finally {
+      redis.child.kill('SIGCONT');
     }
   });
 
