@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../../core/errors.ts';
+import { ExitCode, UserError } from '../../core/errors.ts';
 // Planning and running a batch (the scenario loader, piscina, the progress bars) load when the
 // command runs, not with its definition (cli/program.ts).
 import type { BatchResult } from '../../batch/runBatch.ts';
@@ -95,6 +95,10 @@ export function registerBatch(program: Command): void {
     .usage('[options] <sweep-or-folder>\n       gridbid batch merge [options] <shard folders...>')
     .addHelpText('after', HELP)
     .action(async (target: string, opts: { out?: string; workers?: number; shard?: Shard; queue?: string; format?: OutputFormat[]; database: boolean; runTimeout?: number; redisTimeout?: number }) => {
+      // Options that mean nothing in this mode are refused, not ignored: the user meant something by them.
+      if (opts.redisTimeout !== undefined && opts.queue === undefined) throw new UserError('--redis-timeout applies only with --queue (without a queue no Redis is involved)');
+      if (opts.workers !== undefined && opts.queue !== undefined)
+        throw new UserError('--workers does not apply with --queue: the runs run in gridbid worker processes (give each its --concurrency)');
       const [{ consoleProgress }, { runBatch }] = await Promise.all([import('../../batch/progress.ts'), import('../../batch/runBatch.ts')]);
       const progress = consoleProgress();
       const stop = new AbortController();
@@ -181,7 +185,7 @@ const quote = (s: string): string => (/^[\w./@:+-]+$/.test(s) ? s : `'${s.replac
 function formatResult(r: BatchResult): string {
   const total = r.plan.runs.length;
   const lines = [
-    `batch     ${r.plan.name}${r.shard ? ` (shard ${formatShard(r.shard)})` : ''}: ${total} runs, ${r.ok} ok, ${r.failed} failed${r.notFinished ? `, ${r.notFinished} not finished` : ''}${r.reused ? ` (${r.reused} kept from an earlier invocation)` : ''}; ${r.queue !== undefined ? `on the queue ${showUrl(r.queue)}` : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}`,
+    `batch     ${r.plan.name}${r.shard ? ` (shard ${formatShard(r.shard)})` : ''}: ${total} run${total === 1 ? '' : 's'}, ${r.ok} ok, ${r.failed} failed${r.notFinished ? `, ${r.notFinished} not finished` : ''}${r.reused ? ` (${r.reused} kept from an earlier invocation)` : ''}; ${r.queue !== undefined ? `on the queue ${showUrl(r.queue)}` : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}`,
     `results   ${r.outDir}/ (${resultFiles(r.outDir)}, one folder per run)`,
   ];
   for (const row of r.rows) if (row?.status === 'failed') lines.push(`failed    ${row.run.id}: ${row.error}`);

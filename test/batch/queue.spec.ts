@@ -66,6 +66,16 @@ describe('batch on a Redis queue (no server needed)', () => {
     expect(limit.stderr).to.contain("option '--run-timeout <duration>' argument '0s' is invalid. expected a duration above 0 and at most 24 days (576h)");
   });
 
+  it('options that mean nothing in the mode are refused, not ignored: --redis-timeout without --queue, --workers with it', async function () {
+    this.timeout(30_000);
+    const out = join(tmpdir(), `gridbid-queue-options-${process.pid}`);
+    const local = await gridbidInProcess(['batch', 'test/fixtures/sweeps/grid.yaml', '--redis-timeout', '30s', '--out', out]);
+    expect([local.status, local.stderr]).to.deep.equal([1, 'gridbid: --redis-timeout applies only with --queue (without a queue no Redis is involved)\n']);
+    const queued = await gridbidInProcess(['batch', 'test/fixtures/sweeps/grid.yaml', '--queue', 'redis://127.0.0.1:1', '--workers', '2', '--out', out]);
+    expect([queued.status, queued.stderr]).to.deep.equal([1, 'gridbid: --workers does not apply with --queue: the runs run in gridbid worker processes (give each its --concurrency)\n']);
+    expect(existsSync(out)).to.equal(false);
+  });
+
   it('a server that refuses the password is named as such, not as one that may not be running; no doubled full stop', () => {
     expect(unreachableMessage('redis://:pw@h:1', 'WRONGPASS invalid username-password pair or user is disabled.')).to.equal(
       'cannot reach Redis at redis://:***@h:1: WRONGPASS invalid username-password pair or user is disabled. Check the password in the URL (redis://:PASSWORD@host:port, or redis://USER:PASSWORD@host:port)',
