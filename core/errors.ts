@@ -50,6 +50,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** Exit codes of a process stopped by a signal (a run, a worker): 128 + the signal's number, as shells report it. */
+export const EXIT_SIGNAL: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 130, SIGTERM: 143 };
+
 /**
  * Ends a command with a particular exit code (and a message for stderr, unless
  * empty): for outcomes that are neither success nor a user error, such as a batch

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { BooksOpenError, type BooksSummary, ExitCode, InputFileError, UserError } from '../../core/errors.ts';
+import { BooksOpenError, type BooksSummary, EXIT_SIGNAL, ExitCode, InputFileError, UserError } from '../../core/errors.ts';
 // The scenario loader and the engine (engine/run.ts, the recorder and all they import: ~0.2 s of CPU) are
 // loaded when a run starts, not by every `gridbid` command: program.ts registers this command for `batch`,
 // `worker` and `query` too.
@@ -16,8 +16,6 @@ import { RUN_FILES } from '../../output/tables.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
 import { FORMAT_HELP, parseFormatOption } from './formatOption.ts';
 
-/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
-export const EXIT_SIGNAL: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 130, SIGTERM: 143 };
 
 export function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number ≥ 0');

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseQueueOption, parseRunTimeout, parseWorkers } from './batchOptions.ts';
+import { EXIT_SIGNAL } from '../../core/errors.ts';
 
 function parseSeconds(value: string): number {
   const s = Number(value);
@@ -23,14 +24,17 @@ never ends keeps its lock, and a thread of this worker, for ever: the batch's
 A worker serving batches it does not control can cap them with its own
 --run-timeout: the smaller of the two limits applies.
 
-Ctrl-C (or SIGTERM) stops taking runs and exits once the runs in progress finish.
+Ctrl-C (or SIGTERM) stops taking runs and exits once the runs in progress finish;
+a second one exits at once (130 or 143), as a killed worker does: the runs in progress
+go back on the queue when their locks expire (--stall-seconds).
 
 When Redis goes away the worker waits for it for ever, unlike a batch (--redis-timeout):
 it is a daemon, and one restarted (Kubernetes, Slurm) with no Redis would exit at once
 and be restarted again. Its runs in progress finish and are published meanwhile, and
 Ctrl-C or SIGTERM still ends it.
 
-Exit codes: 0 stopped; 1 the queue URL is invalid or Redis cannot be reached.
+Exit codes: 0 stopped; 1 the queue URL is invalid or Redis cannot be reached;
+130 or 143 stopped at once by a second Ctrl-C or SIGTERM.
 
 Example:
   gridbid worker --queue redis://queue-host:6379 --concurrency 2
@@ -49,10 +53,15 @@ export function registerWorker(program: Command): void {
       const { runWorker } = await import('../../batch/queueWorker.ts');
       const stop = new AbortController();
       const log = (line: string): void => void process.stderr.write(`${line}\n`);
-      const onSignal = (): void => {
-        if (stop.signal.aborted) return;
-        log('gridbid worker: stopping after the runs in progress');
-        stop.abort();
+      const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+        if (!stop.signal.aborted) {
+          log('gridbid worker: stopping after the runs in progress (a second Ctrl-C or SIGTERM stops at once)');
+          stop.abort();
+          return;
+        }
+        // As a worker killed mid-run: nothing is lost, the runs' jobs go to another worker once their locks expire.
+        log(`gridbid worker: stopped at once by a second ${signal}; the runs in progress go back on the queue when their locks expire`);
+        process.exit(EXIT_SIGNAL[signal]);
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);

@@ -580,4 +580,34 @@ describe('batch --queue with three gridbid workers on a real redis-server', func
     expect(existsSync(out), 'the run was not started').to.equal(false);
     expect(workers.flatMap((w) => lines(w.stderr(), 'started'))).to.deep.equal([]);
   });
+
+  it('a second SIGTERM stops a worker at once (exit 143) in the middle of a run, as a killed worker: another worker takes the run', async () => {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    const first = gridbid(['worker', '--queue', url, '--concurrency', '1', '--stall-seconds', '1']);
+    workers = [first];
+    await until('the worker', () => first.stderr().includes('gridbid worker: taking runs from'), 60_000);
+    const out = join(dir, 'second-sigterm');
+    // loops__seed-7 never ends (the batch's --run-timeout fails it), so the second SIGTERM lands mid-run.
+    const batch = gridbid(['batch', 'test/fixtures/sweeps/run-timeout.yaml', '--queue', url, '--out', out, '--run-timeout', '6s', '--no-database']);
+    await until('the worker to start the looping run', () => lines(first.stderr(), 'started').includes('loops__seed-7'), 60_000);
+    first.child.kill('SIGTERM');
+    await until('the first SIGTERM', () => first.stderr().includes('stopping after the runs in progress'), 30_000);
+    first.child.kill('SIGTERM');
+    const r = await endsWithin(first, 30_000);
+    expect(r?.code, r?.stderr ?? 'the worker never ended').to.equal(143);
+    expect(r!.stderr).to.contain('gridbid worker: stopped at once by a second SIGTERM; the runs in progress go back on the queue when their locks expire');
+    expect(lines(r!.stderr, 'finished')).to.deep.equal([]);
+    // Its job's lock expires; another worker takes both runs: the looping one fails at the batch's limit, as it would have.
+    const second = gridbid(['worker', '--queue', url, '--concurrency', '1', '--stall-seconds', '1']);
+    workers = [second];
+    const b = await endsWithin(batch, 120_000);
+    expect(b?.code, b?.stderr ?? 'the batch never ended').to.equal(3);
+    expect(lines(second.stderr(), 'started')).to.include.members(['loops__seed-7', 'plain__seed-7']);
+    const rows = parse(readFileSync(join(out, 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((x) => [x.run_id, x.status])).to.deep.equal([
+      ['loops__seed-7', 'failed'],
+      ['plain__seed-7', 'ok'],
+    ]);
+  });
 });
