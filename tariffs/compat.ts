@@ -47,8 +47,9 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
     if (energy.type !== 'time-of-use') return;
     energy.periods.forEach((p, k) => checkRules(p.rules, [...path, 'periods', k, 'rules']));
     // A holiday runs from local midnight to local midnight: that is a price boundary too (UTC hour 24 − offset).
-    if (energy.holidayPeriod !== undefined && !onGrid((((-utcOffsetHours % 24) + 24) % 24)))
-      at([...path, 'holidayPeriod'], `holidays start at local midnight, ${formatHour((((-utcOffsetHours % 24) + 24) % 24))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${intervalMinutes}-minute reading`);
+    const midnightUtcHour = (((-utcOffsetHours % 24) + 24) % 24);
+    if (energy.holidayPeriod !== undefined && !onGrid(midnightUtcHour))
+      at([...path, 'holidayPeriod'], `holidays start at local midnight, ${formatHour(midnightUtcHour)} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${intervalMinutes}-minute reading`);
   };
   switch (tariff.type) {
     case 'time-of-use':

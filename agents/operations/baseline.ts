@@ -22,7 +22,8 @@
  * The site's public holidays (`site.holidays`) count with weekends.
  */
 import { MS_PER_MINUTE, simTime } from '../../core/time.ts';
-import { type Holidays, localDayNumber, NO_HOLIDAYS, weekdayOfDay } from '../../core/calendar.ts';
+import { type Holidays, NO_HOLIDAYS } from '../../core/calendar.ts';
+import { dayTypeOf } from '../physics/loadProfile.ts';
 
 export interface TenOfTenOptions {
   /** Prior business days averaged for an event on a business day. */
@@ -49,11 +50,8 @@ export type BusinessDayOf = (interval: number) => boolean;
 
 /** The business-day test of a run whose interval 0 starts at `startMs` (UTC), at `intervalMinutes`, in a place `utcOffsetHours` from UTC with these holidays. */
 export function businessDayOf(startMs: number, intervalMinutes: number, utcOffsetHours: number, holidays: Holidays = NO_HOLIDAYS): BusinessDayOf {
-  return (interval) => {
-    const day = localDayNumber(simTime(startMs + interval * intervalMinutes * MS_PER_MINUTE), utcOffsetHours);
-    const weekday = weekdayOfDay(day);
-    return weekday !== 0 && weekday !== 6 && !holidays.has(day);
-  };
+  // The load profiles' day types (a holiday is a Sunday): one rule for what a working day is.
+  return (interval) => dayTypeOf(simTime(startMs + interval * intervalMinutes * MS_PER_MINUTE), utcOffsetHours, holidays) === 'workday';
 }
 
 /**
