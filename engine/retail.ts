@@ -239,7 +239,7 @@ export class RetailDesk {
   take(party: number, interval: MarketInterval, segments: readonly BidSegment[]): RetailTake {
     const c = this.byParty.get(party)!;
     const { priceMwh, exportPerKwh } = this.pricesAt(c, interval);
-    const demandCharge = demandChargePerKwAt(c.tariff, interval.start);
+    const demandCharge = demandChargePerKwAt(c.tariff, interval.start, this.calendar);
     const windowH = c.tariff.type === 'demand-charge' ? c.tariff.demandWindowMinutes / 60 : 1;
     let buyKw = 0;
     let sellKw = 0;
@@ -271,7 +271,7 @@ export class RetailDesk {
     c.consumedQ[k] = reading.consumedQuanta;
     c.generatedQ[k] = reading.generatedQuanta;
     const { quantumKw } = this.rules;
-    if (demandChargePerKwAt(c.tariff, interval.start) > 0) c.peakKw = Math.max(c.peakKw, reading.importQuanta * quantumKw);
+    if (demandChargePerKwAt(c.tariff, interval.start, this.calendar) > 0) c.peakKw = Math.max(c.peakKw, reading.importQuanta * quantumKw);
     const gross = c.tariff.export?.type === 'buy-all-sell-all';
     const inQ = gross ? reading.consumedQuanta : reading.importQuanta;
     const outQ = gross ? reading.generatedQuanta : reading.exportQuanta;

@@ -41,7 +41,8 @@
 import type { Decimal } from 'decimal.js';
 import type { SimTime } from '../core/time.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, formatSimTime, simTime } from '../core/time.ts';
-import { ruleMask, weekSlot } from './calendar.ts';
+import { holidayAt, type SiteCalendar } from '../core/calendar.ts';
+import { demandWindowCounts } from './calendar.ts';
 import { Money, ZERO, energyKwh, roundPowerKw, rate, roundToCent, sum } from '../core/money.ts';
 import type { Pricer } from './pricing.ts';
 import { REAL_TIME_LABEL, makePricer } from './pricing.ts';
@@ -185,7 +186,8 @@ export function billRealTime(tariff: RealTimeTariff, meter: readonly MeterReadin
 /**
  * Demand-charge tariff: the energy component, plus the demand charge on the period's
  * peak. Windows w are clock-aligned blocks of `demandWindowMinutes` (T hours) starting at
- * UTC midnight; only those starting within `demandHours` count when it is given.
+ * UTC midnight; only those starting within `demandHours` count when it is given, and none
+ * on the site's holidays (`context.calendar`) with `demandOnHolidays: false`.
  *
  *     D_w  = Σ eᵢ over readings in w / T          (kW: the metered average import power; missing readings count as zero)
  *     peak = max_w round_W_half_even(D_w)          (ties: the earliest window)
@@ -353,7 +355,7 @@ function assemble(tariff: Tariff, meter: readonly MeterReading[], context: Billi
     }));
   const energyCharge = sum(energyLines.map((l) => l.amount));
 
-  const demand = tariff.type === 'demand-charge' ? demandLine(tariff, readings) : undefined;
+  const demand = tariff.type === 'demand-charge' ? demandLine(tariff, readings, context.calendar) : undefined;
   const fixed: FixedLine | undefined =
     tariff.fixedChargePerDay === undefined ? undefined : fixedLine(rate(tariff.fixedChargePerDay), new Money(end - start).div(MS_PER_DAY));
   const exportLines = exportCompensation(tariff, importKwh, exportKwh, energyCharge, exportValue);
@@ -401,11 +403,10 @@ function exportCompensation(tariff: Tariff, importKwh: Decimal, exportKwh: Decim
   return lines;
 }
 
-function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[]): DemandLine {
+function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[], calendar: SiteCalendar | undefined): DemandLine {
   const windowMinutes = tariff.demandWindowMinutes;
   const windowMs = windowMinutes * MS_PER_MINUTE;
   if (!Number.isInteger(windowMinutes) || windowMinutes <= 0) throw new RangeError(`demandWindowMinutes must be a positive integer, got ${windowMinutes}`);
-  const mask = tariff.demandHours === undefined ? undefined : ruleMask(tariff.demandHours);
   const blocks = new Map<number, Decimal>();
   for (const r of readings) {
     const b = Math.floor(r.start / windowMs);
@@ -414,7 +415,15 @@ function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[]): D
         'reading-spans-demand-windows',
         `the reading at ${iso(r.start)}–${iso(r.end)} does not fit in one ${windowMinutes}-minute demand window; the meter must measure at least as finely as the window`,
       );
-    if (mask !== undefined && mask[weekSlot(b * windowMs)] !== 1) continue;
+    if (tariff.demandOnHolidays === false && calendar !== undefined) {
+      const edge = holidayEdgeIn(calendar, b * windowMs, (b + 1) * windowMs);
+      if (edge !== undefined)
+        throw new TariffError(
+          'reading-spans-demand-windows',
+          `the ${windowMinutes}-minute demand window at ${iso(b * windowMs)} straddles the start or end of a holiday (${iso(edge)}); with demandOnHolidays: false, local midnight must be a window boundary`,
+        );
+    }
+    if (!demandWindowCounts(tariff, b * windowMs, calendar)) continue;
     blocks.set(b, (blocks.get(b) ?? ZERO).plus(r.importExactKwh));
   }
   let peakKw = ZERO;
@@ -436,4 +445,13 @@ function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[]): D
     pricePerKw,
     amount: peakKw.times(pricePerKw),
   };
+}
+
+/** A holiday's start or end strictly inside [startMs, endMs), if any (a window that is a holiday in part). */
+function holidayEdgeIn(calendar: SiteCalendar, startMs: number, endMs: number): number | undefined {
+  const first = holidayAt(calendar, startMs);
+  const last = holidayAt(calendar, endMs - 1);
+  // Both ends on holidays (the same or consecutive ones) or neither: no edge a window of at most a day can hold.
+  if ((first === undefined) === (last === undefined)) return undefined;
+  return first ? first.end : last!.start;
 }

@@ -5,7 +5,8 @@
  * so looking up the period of a reading is an array index. Pure.
  */
 import { MS_PER_DAY, MS_PER_MINUTE } from '../core/time.ts';
-import type { TimeRule, TouEnergy, Weekday } from './types.ts';
+import { holidayAt, type SiteCalendar } from '../core/calendar.ts';
+import type { DemandChargeTariff, TimeRule, TouEnergy, Weekday } from './types.ts';
 import { TariffError, WEEKDAYS } from './types.ts';
 
 export const SLOT_MINUTES = 15;
@@ -100,4 +101,16 @@ export function forEachSlot(startMs: number, endMs: number, visit: (slot: number
   const first = Math.floor(startMs / SLOT_MS);
   const last = Math.ceil(endMs / SLOT_MS) - 1;
   for (let q = first; q <= last; q++) if (!visit(weekSlot(q * SLOT_MS))) return;
+}
+
+/**
+ * Whether the demand window starting at `windowStartMs` can set a demand-charge tariff's peak:
+ * it starts within `demandHours` (when given) and, with `demandOnHolidays: false`, not on one
+ * of the site's holidays (local days: a window lies wholly on one local day, as the meter check
+ * requires local midnight to be a window boundary, tariffs/compat.ts).
+ */
+export function demandWindowCounts(tariff: DemandChargeTariff, windowStartMs: number, calendar: SiteCalendar | undefined): boolean {
+  if (tariff.demandHours !== undefined && ruleMask(tariff.demandHours)[weekSlot(windowStartMs)] !== 1) return false;
+  if (tariff.demandOnHolidays === false && calendar !== undefined && holidayAt(calendar, windowStartMs) !== undefined) return false;
+  return true;
 }

@@ -46,8 +46,8 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
   const checkEnergy = (energy: EnergyComponent, path: PropertyKey[]) => {
     if (energy.type !== 'time-of-use') return;
     energy.periods.forEach((p, k) => checkRules(p.rules, [...path, 'periods', k, 'rules']));
-    // A holiday runs from local midnight to local midnight: that is a price boundary too (UTC hour 24 − offset).
-    const midnightUtcHour = (((-utcOffsetHours % 24) + 24) % 24);
+    // A holiday runs from local midnight to local midnight: that is a price boundary too.
+    const midnightUtcHour = localMidnightUtcHour(utcOffsetHours);
     if (energy.holidayPeriod !== undefined && !onGrid(midnightUtcHour))
       at([...path, 'holidayPeriod'], `holidays start at local midnight, ${formatHour(midnightUtcHour)} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${intervalMinutes}-minute reading`);
   };
@@ -78,7 +78,13 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
       if (tariff.demandWindowMinutes % intervalMinutes !== 0)
         at(['demandWindowMinutes'], `a ${tariff.demandWindowMinutes}-minute demand window cannot be measured from ${intervalMinutes}-minute readings`);
       if (tariff.demandHours) checkRules(tariff.demandHours, ['demandHours']);
+      // Windows start at UTC midnight; a holiday at local midnight, which must then be a window boundary.
+      if (tariff.demandOnHolidays === false && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
+        at(['demandOnHolidays'], `holidays start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window`);
       break;
   }
   return issues;
 }
+
+/** The UTC hour (0 ≤ h < 24) of local midnight in a place `utcOffsetHours` from UTC: 24 − offset. */
+const localMidnightUtcHour = (utcOffsetHours: number): number => ((-utcOffsetHours % 24) + 24) % 24;

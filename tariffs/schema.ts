@@ -282,6 +282,7 @@ const demandChargeSchema = z
       .positive({ error: 'demandWindowMinutes must be > 0' })
       .refine((m) => 1440 % m === 0, { error: 'demandWindowMinutes must divide a day (1, 5, 15, 30, 60 … 1440)' }),
     demandHours: z.array(timeRuleSchema).min(1, { error: 'give at least one rule, or leave demandHours out to count every window' }).optional(),
+    demandOnHolidays: z.boolean({ error: 'demandOnHolidays must be true or false' }).optional(),
   })
   .superRefine((t, ctx) => {
     const w = t.demandWindowMinutes;

@@ -10,7 +10,8 @@
  * the past) — never anything else.
  */
 import type { SimTime } from '../core/time.ts';
-import { ruleMask, weekSlot } from './calendar.ts';
+import type { SiteCalendar } from '../core/calendar.ts';
+import { demandWindowCounts } from './calendar.ts';
 import { rate } from '../core/money.ts';
 import type { Pricer } from './pricing.ts';
 import { makePricer } from './pricing.ts';
@@ -64,15 +65,13 @@ export function exportPriceAt(tariff: Tariff, t: SimTime, context: SignalContext
 
 /**
  * Currency per kW of peak demand that load at `t` can set: `demandChargePerKw` when `t`
- * falls in a demand window that counts (within `demandHours`, when given), else 0 (also
- * for tariffs without a demand charge).
+ * falls in a demand window that counts (within `demandHours`, when given; not on one of the
+ * `calendar`'s holidays with `demandOnHolidays: false`), else 0 (also for tariffs without a
+ * demand charge).
  */
-export function demandChargePerKwAt(tariff: Tariff, t: SimTime): number {
+export function demandChargePerKwAt(tariff: Tariff, t: SimTime, calendar?: SiteCalendar): number {
   if (tariff.type !== 'demand-charge') return 0;
-  if (tariff.demandHours !== undefined) {
-    const windowMs = tariff.demandWindowMinutes * 60_000;
-    const blockStart = Math.floor(t / windowMs) * windowMs;
-    if (ruleMask(tariff.demandHours)[weekSlot(blockStart)] !== 1) return 0;
-  }
+  const windowMs = tariff.demandWindowMinutes * 60_000;
+  if (!demandWindowCounts(tariff, Math.floor(t / windowMs) * windowMs, calendar)) return 0;
   return rate(tariff.demandChargePerKw).toNumber();
 }

@@ -162,7 +162,8 @@ export interface RealTimeTariff extends TariffCommon {
  * An energy component plus a demand charge on the billing period's peak demand:
  * the highest average import power over a clock-aligned window of
  * `demandWindowMinutes` (blocks start at UTC midnight and every window length after
- * it), counting only windows that start within `demandHours` when those are given.
+ * it), counting only windows that start within `demandHours` when those are given, and
+ * none on the site's holidays with `demandOnHolidays: false`.
  */
 export interface DemandChargeTariff extends TariffCommon {
   readonly type: 'demand-charge';
@@ -173,6 +174,12 @@ export interface DemandChargeTariff extends TariffCommon {
   readonly demandWindowMinutes: number;
   /** Windows counted for the peak; absent: every window. */
   readonly demandHours?: readonly TimeRule[] | undefined;
+  /**
+   * Whether windows on the site's public holidays (`BillingContext.calendar`, local days) count
+   * for the peak. Default true (the weekly `demandHours` alone decide); false for the
+   * time-related demand charges that, like most, exclude holidays.
+   */
+  readonly demandOnHolidays?: boolean | undefined;
 }
 
 export type Tariff = FlatTariff | TimeOfUseTariff | CriticalPeakTariff | RealTimeTariff | DemandChargeTariff;
@@ -237,7 +244,7 @@ export interface BillingContext {
   readonly cppEvents?: readonly CppEvent[] | undefined;
   /** Knowledge time: events announced after it are ignored. Default: every event counts. */
   readonly asOf?: SimTime | undefined;
-  /** The site's holidays, for a time-of-use `holidayPeriod`. Default: none. */
+  /** The site's holidays, for a time-of-use `holidayPeriod` and a demand charge's `demandOnHolidays`. Default: none. */
   readonly calendar?: SiteCalendar | undefined;
 }
 

@@ -64,7 +64,8 @@ export const scenarioSchema = z.strictObject({
       /**
        * Public holidays, local calendar dates: their load follows the Sunday shape, offices stay
        * closed, cars do not commute, DR baselines count them with weekends, and a time-of-use
-       * tariff with a `holidayPeriod` prices them so (demand-charge hours keep their weekly rules).
+       * tariff with a `holidayPeriod` prices them so, and a demand charge with
+       * `demandOnHolidays: false` takes no peak on them.
        */
       holidays: z.array(isoDate).max(3660).optional(),
     })

@@ -4,8 +4,8 @@ import { loadScenarioFile } from '../../engine/scenario/load.ts';
 import { computeBill } from '../../tariffs/bill.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { parseTariff } from '../../tariffs/schema.ts';
-import { retailPriceAt } from '../../tariffs/signal.ts';
-import { TariffError, type TimeOfUseTariff } from '../../tariffs/types.ts';
+import { demandChargePerKwAt, retailPriceAt } from '../../tariffs/signal.ts';
+import { type DemandChargeTariff, TariffError, type TimeOfUseTariff } from '../../tariffs/types.ts';
 import { runAndRead } from '../helpers/runOutputs.ts';
 import { at, readings } from './helpers.ts';
 import { join } from 'node:path';
@@ -72,5 +72,83 @@ describe('tariffs: a time-of-use holidayPeriod on the site\'s holidays', functio
     for (const b of first) expect(Number(b.energy_charge), b.agent_id).to.be.closeTo(Number(b.import_kwh) * 0.12, 0.006);
     // The next day, an ordinary one, charges its peak hours at 0.35.
     expect(second.some((b) => Number(b.energy_charge) > Number(b.import_kwh) * 0.12 + 0.01)).to.equal(true);
+  });
+});
+
+/**
+ * A demand charge with `demandOnHolidays: false` takes no peak on the site's holidays: 10 per kW
+ * of the highest hourly average from 08:00 to 20:00 UTC on weekdays, energy at a flat 0.10.
+ * Christmas 2026 is a Friday; at UTC+1 it runs from 23:00 UTC on the 24th to 23:00 UTC on the 25th.
+ */
+describe('tariffs: a demand charge on the site\'s holidays (demandOnHolidays)', function () {
+  this.timeout(120_000);
+  const parsed = parseTariff({
+    id: 'business',
+    type: 'demand-charge',
+    energy: { type: 'flat', energyPricePerKwh: 0.1 },
+    demandChargePerKw: 10,
+    demandWindowMinutes: 60,
+    demandHours: [{ days: 'weekdays', fromHour: 8, toHour: 20 }],
+    demandOnHolidays: false,
+  });
+  if (!parsed.ok) throw new Error('test tariff invalid');
+  const business = parsed.value as DemandChargeTariff;
+  const christmas: SiteCalendar = { utcOffsetHours: 1, holidays: holidaysOf(['2026-12-25']) };
+  // Thursday the 24th and Friday the 25th (UTC days), 1 kWh an hour, 3 kWh at 12:00 on the 24th and 5 kWh at 12:00 on the 25th.
+  const twoDays = readings('2026-12-24T00:00Z', 60, Array.from({ length: 48 }, (_, h) => (h === 12 ? 3 : h === 36 ? 5 : 1)));
+
+  it('the bill: the holiday\'s 5 kW hour sets no peak (3 kW × 10 = 30.00); counted without the calendar, or with demandOnHolidays left out (50.00)', () => {
+    const bill = computeBill(business, twoDays, { calendar: christmas });
+    expect(bill.demand!.peakKw.toFixed(3)).to.equal('3.000');
+    expect(bill.demand!.peakStart).to.equal(at('2026-12-24T12:00Z'));
+    expect(bill.demandCharge.toFixed(2)).to.equal('30.00');
+    // Energy 46 × 1 + 3 + 5 = 54 kWh at 0.10 = 5.40, whatever the demand.
+    expect(bill.total.toFixed(2)).to.equal('35.40');
+    expect(computeBill(business, twoDays).demandCharge.toFixed(2)).to.equal('50.00');
+    expect(computeBill({ ...business, demandOnHolidays: undefined }, twoDays, { calendar: christmas }).demandCharge.toFixed(2)).to.equal('50.00');
+  });
+
+  it('the price signal: a kW at noon on the holiday costs no demand charge, on the 24th 10 per kW', () => {
+    expect(demandChargePerKwAt(business, at('2026-12-25T12:00Z'), christmas)).to.equal(0);
+    expect(demandChargePerKwAt(business, at('2026-12-24T12:00Z'), christmas)).to.equal(10);
+    expect(demandChargePerKwAt(business, at('2026-12-25T12:00Z'))).to.equal(10);
+  });
+
+  it('a window across a holiday\'s start is refused; the meter check names the offset that puts local midnight inside a window', () => {
+    // UTC+5:30: the 25th starts at 18:30 UTC on the 24th, inside the hour 18:00–19:00.
+    const india: SiteCalendar = { utcOffsetHours: 5.5, holidays: holidaysOf(['2026-12-25']) };
+    const evening = readings('2026-12-24T18:00Z', 30, [1, 1]);
+    expect(() => computeBill(business, evening, { calendar: india })).to.throw(TariffError, /the 60-minute demand window at 2026-12-24T18:00:00Z straddles the start or end of a holiday \(2026-12-24T18:30:00Z\)/);
+    expect(meterIntervalIssues(business, 30, at('2026-12-24T00:00Z'), ['tariffs', 0], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
+      'tariffs[0].demandOnHolidays: holidays start at local midnight, 18:30 UTC (utcOffsetHours 5.5), inside a 60-minute demand window',
+    ]);
+    expect(meterIntervalIssues({ ...business, demandWindowMinutes: 30 }, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
+    expect(meterIntervalIssues({ ...business, demandOnHolidays: true }, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
+  });
+
+  it('the schema: demandOnHolidays is true or false', () => {
+    const bad = parseTariff({ ...business, demandOnHolidays: 'no' });
+    expect(bad.ok).to.equal(false);
+    if (!bad.ok) expect(bad.issues.map((i) => `${i.path}: ${i.message}`)).to.deep.equal(['demandOnHolidays: demandOnHolidays must be true or false']);
+  });
+
+  it('in a run: a demand customer\'s bill of a holiday has no demand charge, the next day\'s has (fixtures/scenarios/retail-and-aggregation.yaml)', async () => {
+    // UTC+2: 2026-07-01 runs from 22:00 UTC on June 30 to 22:00 UTC on July 1; demand hours 00:00–22:00 UTC every day.
+    const s = loadScenarioFile(join(import.meta.dirname, '../fixtures/scenarios/retail-and-aggregation.yaml'));
+    const demand = parseTariff({ id: 'tou', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.2 }, demandChargePerKw: 0.2, demandWindowMinutes: 15, demandHours: [{ days: 'all', fromHour: 0, toHour: 22 }], demandOnHolidays: false });
+    if (!demand.ok) throw new Error('test tariff invalid');
+    const run = (onHolidays: boolean) => {
+      const tariffs = s.config.tariffs.map((t) => (t.id === 'tou' ? ({ ...demand.value, demandOnHolidays: onHolidays } as typeof t) : t));
+      return runAndRead({ ...s, config: { ...s.config, tariffs, site: { ...s.config.site, holidays: ['2026-07-01'] } } }, (f) => f.rows('bills.csv').filter((b) => b.tariff === 'tou'));
+    };
+    const bills = await run(false);
+    const first = bills.filter((b) => b.day === '2026-07-01');
+    const second = bills.filter((b) => b.day === '2026-07-02');
+    expect(first.length).to.be.greaterThan(3);
+    for (const b of first) expect(Number(b.demand_charge), b.agent_id).to.equal(0);
+    for (const b of second) expect(Number(b.demand_charge), b.agent_id).to.be.greaterThan(0);
+    // Counted on holidays, the same customers pay a demand charge on the 1st too.
+    const counted = (await run(true)).filter((b) => b.day === '2026-07-01');
+    expect(counted.every((b) => Number(b.demand_charge) > 0)).to.equal(true);
   });
 });
