@@ -147,7 +147,7 @@ export class RetailDesk {
     buses: number,
     private readonly clock: ClockSpec,
     private readonly rules: MarketRules,
-    /** The site's holidays: a time-of-use tariff's `holidayPeriod` prices them (default: none). */
+    /** The site's holidays: a time-of-use tariff's `holidayPeriod` prices them, a demand charge with `demandOnHolidays: false` skips them (default: none). */
     private readonly calendar: SiteCalendar = NO_CALENDAR,
   ) {
     this.tariffs = new Map(tariffs.map((t) => [t.id, t]));
@@ -233,19 +233,28 @@ export class RetailDesk {
 
   /**
    * What a customer's curve takes this interval at its retail price (its plan, before any
-   * command): buys priced at or above the retail price, sells at or below the export price,
-   * and under a demand charge load above the day's running peak only where worth it.
+   * command): load bid at the price cap (inelastic) whatever the tariff, other buys priced at
+   * or above the retail price, sells at or below the export price, and under a demand charge
+   * flexible load above the day's running peak only where worth it.
    */
   take(party: number, interval: MarketInterval, segments: readonly BidSegment[]): RetailTake {
     const c = this.byParty.get(party)!;
     const { priceMwh, exportPerKwh } = this.pricesAt(c, interval);
     const demandCharge = demandChargePerKwAt(c.tariff, interval.start, this.calendar);
     const windowH = c.tariff.type === 'demand-charge' ? c.tariff.demandWindowMinutes / 60 : 1;
+    const capMwh = this.rules.priceCapMwh;
     let buyKw = 0;
     let sellKw = 0;
     // Buys, most valuable first, so the demand-charge threshold applies to the least valuable load.
     const buys = segments.filter((s) => s.side === 'buy' && s.quantityKw > 0).sort((a, b) => b.priceMwh - a.priceMwh);
     for (const s of buys) {
+      // Load bid at the price cap is inelastic (valued at the value of lost load, e.g. a home's base load): a retail
+      // customer is supplied it whatever its tariff; its price and demand charge weigh only on its flexible load.
+      // Before, a demand charge above the cap's margin (1 per kW a day over 15-minute windows: 4000 /MWh) left it unserved.
+      if (s.priceMwh >= capMwh) {
+        buyKw += s.quantityKw;
+        continue;
+      }
       if (s.priceMwh < priceMwh) break;
       if (demandCharge > 0) {
         const underPeak = Math.max(0, Math.min(s.quantityKw, c.peakKw - buyKw));
