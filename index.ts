@@ -66,6 +66,7 @@ export { RunInterrupted } from './engine/interrupted.ts';
 // Tariffs
 export type { BillingContext, Tariff } from './tariffs/types.ts';
 export { computeBill } from './tariffs/bill.ts';
+export { utcTariff } from './tariffs/localHours.ts';
 export type { SiteCalendar } from './core/calendar.ts';
 export { holidaysOf } from './core/calendar.ts';
 

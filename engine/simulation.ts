@@ -59,6 +59,7 @@ import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcom
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
 import { type CustomerSpec, RetailDesk } from './retail.ts';
+import { utcTariff } from '../tariffs/localHours.ts';
 import type { Scenario } from './scenario/load.ts';
 import { type DayAheadStage, normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
 import { applyDayAhead, type DayAheadPosition, handSchedule, runDayAheadAuction } from './interval/dayAhead.ts';
@@ -310,7 +311,8 @@ export class Simulation {
       parts.forEach((p, i) => {
         if (p.role === 'retailer') for (const t of p.runtime.tariffIds) if (!retailerOf.has(t)) retailerOf.set(t, i);
       });
-      this.desk = new RetailDesk(cfg.tariffs, retailerOf, customerSpecs, buses.length, this.clock, this.rules, { utcOffsetHours: cfg.site.utcOffsetHours, holidays: this.environment.holidays });
+      // Tariffs written in local hours are read in UTC from here on (tariffs/localHours.ts).
+      this.desk = new RetailDesk(cfg.tariffs.map((t) => utcTariff(t, cfg.site.utcOffsetHours)), retailerOf, customerSpecs, buses.length, this.clock, this.rules, { utcOffsetHours: cfg.site.utcOffsetHours, holidays: this.environment.holidays });
     }
     const roomParties = parts.map((p) => ({
       id: p.runtime.id as string,

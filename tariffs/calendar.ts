@@ -6,6 +6,7 @@
  */
 import { MS_PER_DAY, MS_PER_MINUTE } from '../core/time.ts';
 import { holidayAt, type SiteCalendar } from '../core/calendar.ts';
+import { assertUtcHours } from './localHours.ts';
 import type { DemandChargeTariff, TimeRule, TouEnergy, Weekday } from './types.ts';
 import { TariffError, WEEKDAYS } from './types.ts';
 
@@ -110,6 +111,7 @@ export function forEachSlot(startMs: number, endMs: number, visit: (slot: number
  * requires local midnight to be a window boundary, tariffs/compat.ts).
  */
 export function demandWindowCounts(tariff: DemandChargeTariff, windowStartMs: number, calendar: SiteCalendar | undefined): boolean {
+  assertUtcHours(tariff);
   if (tariff.demandHours !== undefined && ruleMask(tariff.demandHours)[weekSlot(windowStartMs)] !== 1) return false;
   if (tariff.demandOnHolidays === false && calendar !== undefined && holidayAt(calendar, windowStartMs) !== undefined) return false;
   return true;

@@ -38,10 +38,14 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
     return issues;
   }
   const onGrid = (hour: number): boolean => Math.round(hour * 60) % intervalMinutes === 0;
+  // A tariff in local hours (tariffs/localHours.ts) has its boundaries at local hour h, UTC hour h − offset.
+  const shift = tariff.hours === 'local' ? utcOffsetHours : 0;
+  const tariffHourOnGrid = (hour: number): boolean => onGrid(hour - shift);
+  const named = (hour: number): string => (shift === 0 ? formatHour(hour) : `${formatHour(hour)} local (${formatHour((((hour - shift) % 24) + 24) % 24)} UTC)`);
   const checkRules = (rules: readonly TimeRule[], path: PropertyKey[]) =>
     rules.forEach((r, j) => {
       for (const key of ['fromHour', 'toHour'] as const)
-        if (!onGrid(r[key])) at([...path, j, key], `${formatHour(r[key])} falls inside a ${intervalMinutes}-minute reading`);
+        if (!tariffHourOnGrid(r[key])) at([...path, j, key], `${named(r[key])} falls inside a ${intervalMinutes}-minute reading`);
     });
   const checkEnergy = (energy: EnergyComponent, path: PropertyKey[]) => {
     if (energy.type !== 'time-of-use') return;
@@ -58,7 +62,7 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
     case 'critical-peak':
       checkEnergy(tariff.energy, ['energy']);
       for (const key of ['fromHour', 'toHour'] as const)
-        if (!onGrid(tariff.eventWindow[key])) at(['eventWindow', key], `${formatHour(tariff.eventWindow[key])} falls inside a ${intervalMinutes}-minute reading`);
+        if (!tariffHourOnGrid(tariff.eventWindow[key])) at(['eventWindow', key], `${named(tariff.eventWindow[key])} falls inside a ${intervalMinutes}-minute reading`);
       // An event announced late takes effect at announcement + notice, inside its window: that is a price boundary too.
       tariff.events.forEach((e, k) => {
         if (e.announcedAt === undefined) return;
@@ -66,8 +70,8 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
         const day = parseSimTime(e.date);
         if (announced === undefined || day === undefined) return;
         const effective = announced + tariff.noticeHours * MS_PER_HOUR;
-        const from = day + tariff.eventWindow.fromHour * MS_PER_HOUR;
-        const to = day + tariff.eventWindow.toHour * MS_PER_HOUR;
+        const from = day + (tariff.eventWindow.fromHour - shift) * MS_PER_HOUR;
+        const to = day + (tariff.eventWindow.toHour - shift) * MS_PER_HOUR;
         if (effective <= from || effective >= to) return;
         if (((((effective - startMs) % (intervalMinutes * MS_PER_MINUTE)) + intervalMinutes * MS_PER_MINUTE) % (intervalMinutes * MS_PER_MINUTE)) !== 0)
           at(['events', k, 'announcedAt'], `the event takes effect at ${formatSimTime(simTime(effective))} (announced ${e.announcedAt}, ${tariff.noticeHours} h notice), inside a ${intervalMinutes}-minute reading: announce it so that it takes effect on a reading's start`);
@@ -78,6 +82,12 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
       if (tariff.demandWindowMinutes % intervalMinutes !== 0)
         at(['demandWindowMinutes'], `a ${tariff.demandWindowMinutes}-minute demand window cannot be measured from ${intervalMinutes}-minute readings`);
       if (tariff.demandHours) checkRules(tariff.demandHours, ['demandHours']);
+      // Demand windows start at UTC midnight: demand hours in local time must still fall on their edges (the schema checks them in local hours).
+      if (shift !== 0)
+        tariff.demandHours?.forEach((r, j) => {
+          for (const key of ['fromHour', 'toHour'] as const)
+            if (Math.round((r[key] - shift) * 60) % tariff.demandWindowMinutes !== 0) at(['demandHours', j, key], `${named(r[key])} falls inside a ${tariff.demandWindowMinutes}-minute demand window`);
+        });
       // Windows start at UTC midnight; a holiday at local midnight, which must then be a window boundary.
       if (tariff.demandOnHolidays === false && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
         at(['demandOnHolidays'], `holidays start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window`);

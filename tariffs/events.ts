@@ -16,6 +16,7 @@
 import type { SimTime } from '../core/time.ts';
 import { MS_PER_DAY, MS_PER_HOUR, parseSimTime, simTime } from '../core/time.ts';
 import { dayStart } from './calendar.ts';
+import { assertUtcHours } from './localHours.ts';
 import type { CppEvent, CriticalPeakTariff, Tariff } from './types.ts';
 import { TariffError } from './types.ts';
 
@@ -39,6 +40,7 @@ export function resolveScheduledEvents(tariff: CriticalPeakTariff): readonly Cpp
   const cached = scheduledCache.get(tariff);
   if (cached) return cached;
   const out: CppEvent[] = [];
+  assertUtcHours(tariff);
   for (const spec of tariff.events) {
     const day = parseSimTime(spec.date);
     if (day === undefined) continue;
@@ -85,6 +87,7 @@ export function isEventAnnounced(tariff: Tariff, eventId: string, at: SimTime, r
 }
 
 export function eventWindow(tariff: CriticalPeakTariff, event: CppEvent): EventWindow {
+  assertUtcHours(tariff);
   const day = dayStart(event.day);
   const start = day + tariff.eventWindow.fromHour * MS_PER_HOUR;
   const end = day + tariff.eventWindow.toHour * MS_PER_HOUR;
@@ -104,10 +107,13 @@ export class EventCalendar {
       if (e.announcedAt > knownBy) continue;
       const w = eventWindow(tariff, e);
       if (w.effectiveFrom >= w.end) continue; // announced too late to take effect at all
-      const day = dayStart(e.day);
-      const list = this.byDay.get(day);
-      if (list) list.push(w);
-      else this.byDay.set(day, [w]);
+      // Under every UTC day the window touches: a window in local hours (tariffs/localHours.ts) may start
+      // before its date's UTC midnight or end after the next one.
+      for (let day = dayStart(w.start); day < w.end; day += MS_PER_DAY) {
+        const list = this.byDay.get(day);
+        if (list) list.push(w);
+        else this.byDay.set(day, [w]);
+      }
     }
   }
 
@@ -115,7 +121,7 @@ export class EventCalendar {
   windowsOverlapping(startMs: number, endMs: number): EventWindow[] {
     const out: EventWindow[] = [];
     for (let day = dayStart(startMs); day < endMs; day += MS_PER_DAY) {
-      for (const w of this.byDay.get(day) ?? []) if (w.start < endMs && startMs < w.end) out.push(w);
+      for (const w of this.byDay.get(day) ?? []) if (w.start < endMs && startMs < w.end && !out.includes(w)) out.push(w);
     }
     return out;
   }

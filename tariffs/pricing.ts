@@ -9,6 +9,7 @@
  * of a market interval throws a `TariffError` (meter intervals are expected to nest
  * inside the tariff's price intervals; split the reading, or use a finer meter).
  */
+import { assertUtcHours } from './localHours.ts';
 import type { Decimal } from 'decimal.js';
 import { MS_PER_HOUR, formatSimTime, simTime } from '../core/time.ts';
 import { holidayAt, type SiteCalendar } from '../core/calendar.ts';
@@ -51,6 +52,7 @@ export const REAL_TIME_LABEL = 'real-time';
 const iso = (t: number): string => formatSimTime(simTime(t));
 
 export function makePricer(tariff: Tariff, k: PricingKnowledge): Pricer {
+  assertUtcHours(tariff);
   switch (tariff.type) {
     case 'flat':
     case 'time-of-use':

@@ -201,6 +201,7 @@ const common = {
   name: z.string().optional(),
   fixedChargePerDay: nonNegative('fixedChargePerDay', MAX_CHARGE).optional(),
   export: exportCompensationSchema.optional(),
+  hours: z.enum(['utc', 'local'], { error: "expected 'utc' or 'local' (the site's utcOffsetHours)" }).optional(),
 };
 
 /** `YYYY-MM-DD` names a real day (Date.parse would roll 2026-02-30 over to March 2). */

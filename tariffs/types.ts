@@ -7,7 +7,8 @@
  * Units are in the key names. Retail energy is priced in **currency per kWh**
  * (as retail tariffs are written); market prices arrive in currency per MWh
  * (as everywhere else in gridbid) and are converted with the rules in
- * `core/money.ts`. Power is kW, energy kWh, times UTC.
+ * `core/money.ts`. Power is kW, energy kWh, times UTC (a tariff's own hours and dates are UTC
+ * unless it says `hours: local`: tariffs/localHours.ts).
  *
  * A `Tariff` is plain, JSON-serialisable data: times inside it are ISO-8601
  * strings, never `SimTime`s, so it can be written to `summary.json` and read back.
@@ -21,7 +22,8 @@ export type Weekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
 export const WEEKDAYS: readonly Weekday[] = Object.freeze(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']);
 
 /**
- * A weekly recurring time range: the hours `[fromHour, toHour)` (UTC) on each of `days`.
+ * A weekly recurring time range: the hours `[fromHour, toHour)` (UTC, or the site's time in a
+ * tariff with `hours: local`) on each of `days`.
  * Hours are multiples of 0.25 (quarter hours) with `0 ≤ fromHour < toHour ≤ 24`;
  * a range never wraps past midnight (write `22–24` and `0–7` as two rules, so it is
  * never ambiguous which day the early hours belong to).
@@ -102,6 +104,12 @@ export interface TariffCommon {
   /** Currency per day of the billing period, pro-rated to the millisecond. */
   readonly fixedChargePerDay?: number | undefined;
   readonly export?: ExportCompensation | undefined;
+  /**
+   * The clock its hours (rules, demand hours, event window) and event dates are written in: `utc`
+   * (the default) or `local`, the site's (`site.utcOffsetHours`). Billing and price signals read
+   * UTC tariffs: a local one goes through `utcTariff` (tariffs/localHours.ts) first.
+   */
+  readonly hours?: 'utc' | 'local' | undefined;
 }
 
 export interface FlatTariff extends TariffCommon, FlatEnergy {}
@@ -115,7 +123,7 @@ export interface TimeOfUseTariff extends TariffCommon, TouEnergy {}
  */
 export interface CppEventSpec {
   readonly id: string;
-  /** `YYYY-MM-DD`, UTC. */
+  /** `YYYY-MM-DD`, UTC (local in a tariff with `hours: local`). */
   readonly date: string;
   /** ISO-8601 with a zone; default: the window start minus the tariff's `noticeHours`. */
   readonly announcedAt?: string | undefined;
@@ -136,7 +144,7 @@ export interface CriticalPeakTariff extends TariffCommon {
   readonly energy: EnergyComponent;
   /** Minimum time between an event's announcement and the start of its event price. */
   readonly noticeHours: number;
-  /** Hours of an event day the event price applies to, `[fromHour, toHour)` UTC. */
+  /** Hours of an event day the event price applies to, `[fromHour, toHour)` UTC (or local, `hours: local`). */
   readonly eventWindow: { readonly fromHour: number; readonly toHour: number };
   /** Currency per kWh in effect during an event, replacing the underlying price. */
   readonly eventPricePerKwh?: number | undefined;

@@ -241,6 +241,9 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   });
   if (network && s.network?.model !== 'lindistflow') out.push(...jointOutageProblems(s.faults, network));
   s.tariffs.forEach((t, i) => {
+    // Local hours move by the offset on the tariffs' quarter-hour grid (tariffs/localHours.ts).
+    if (t.hours === 'local' && Math.round(s.site.utcOffsetHours * 4) !== s.site.utcOffsetHours * 4)
+      out.push({ path: ['tariffs', i, 'hours'], message: `local hours need site.utcOffsetHours in quarter hours (got ${s.site.utcOffsetHours}), as the tariff's hours are` });
     for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], s.site.utcOffsetHours)) out.push({ path: ['tariffs', i], message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` });
   });
   const tariffIds = new Set(s.tariffs.map((t) => t.id));

@@ -1,0 +1,93 @@
+/**
+ * Tariffs written in the site's local time (`hours: local`), read in UTC. Retail tariffs are
+ * published in local clock hours ("peak 17:00–21:00"); gridbid's clock is UTC. A site is a fixed
+ * offset from UTC (`site.utcOffsetHours`, core/calendar.ts), so a local tariff is exactly a UTC one
+ * with every hour moved by the offset: `utcTariff` makes that UTC tariff once, and everything that
+ * prices, bills or signals (pricing.ts, bill.ts, signal.ts, events.ts) reads UTC tariffs only.
+ *
+ * - A weekly rule moves by the offset and, where it then crosses UTC midnight, splits in two on
+ *   adjacent days: Monday to Friday 17–21 at UTC−7 is Tuesday to Saturday 00–04 UTC.
+ * - A critical-peak event window moves by the offset on the event's date, which is then the local
+ *   date: it may start before or end after that UTC day (tariffs/events.ts indexes windows by every
+ *   UTC day they touch).
+ * - Holidays (`holidayPeriod`, `demandOnHolidays`) are local days already.
+ *
+ * Pure.
+ */
+import { WEEKDAYS, type EnergyComponent, type Tariff, type TimeRule } from './types.ts';
+
+const HOURS_PER_WEEK = 7 * 24;
+
+/** Whether a tariff's hours are local time: it must be read through `utcTariff` first. */
+export const inLocalHours = (tariff: Tariff): boolean => tariff.hours === 'local';
+
+/** Throws for a tariff in local hours: the pricing code reads UTC hours only (a local tariff billed as UTC would be silently wrong by the offset). */
+export function assertUtcHours(tariff: Tariff): void {
+  if (tariff.hours === 'local') throw new TypeError(`tariff '${tariff.id}' is written in local hours: read it through utcTariff(tariff, utcOffsetHours) first (tariffs/localHours.ts)`);
+}
+
+/**
+ * The UTC tariff equal to `tariff` at a site `utcOffsetHours` from UTC (a multiple of 0.25: the
+ * tariffs' quarter-hour grid). A tariff already in UTC hours is returned as it is.
+ */
+export function utcTariff(tariff: Tariff, utcOffsetHours: number): Tariff {
+  if (tariff.hours !== 'local') return tariff;
+  if (!Number.isFinite(utcOffsetHours) || Math.round(utcOffsetHours * 4) !== utcOffsetHours * 4)
+    throw new RangeError(`a tariff in local hours needs an offset from UTC in quarter hours, got ${utcOffsetHours}`);
+  const energy = (e: EnergyComponent): EnergyComponent => (e.type === 'time-of-use' ? { ...e, periods: e.periods.map((p) => ({ ...p, rules: utcRules(p.rules, utcOffsetHours) })) } : e);
+  switch (tariff.type) {
+    case 'flat':
+    case 'real-time':
+      return { ...tariff, hours: 'utc' };
+    case 'time-of-use':
+      return { ...tariff, hours: 'utc', periods: tariff.periods.map((p) => ({ ...p, rules: utcRules(p.rules, utcOffsetHours) })) };
+    case 'critical-peak':
+      return {
+        ...tariff,
+        hours: 'utc',
+        energy: energy(tariff.energy),
+        eventWindow: { fromHour: tariff.eventWindow.fromHour - utcOffsetHours, toHour: tariff.eventWindow.toHour - utcOffsetHours },
+      };
+    case 'demand-charge':
+      return {
+        ...tariff,
+        hours: 'utc',
+        energy: energy(tariff.energy),
+        ...(tariff.demandHours === undefined ? {} : { demandHours: utcRules(tariff.demandHours, utcOffsetHours) }),
+      };
+  }
+}
+
+/**
+ * Weekly rules in local hours as rules in UTC hours covering the same instants: each day's range
+ * moved by −offset around the week, split at UTC midnight, and the pieces with the same hours on
+ * several days joined in one rule (days in week order, rules by first day then hour).
+ */
+export function utcRules(rules: readonly TimeRule[], utcOffsetHours: number): TimeRule[] {
+  // Pieces as [day, fromHour, toHour] in UTC, each within one UTC day.
+  const byHours = new Map<string, { fromHour: number; toHour: number; days: Set<number> }>();
+  const add = (day: number, fromHour: number, toHour: number): void => {
+    if (toHour <= fromHour) return;
+    const key = `${fromHour}-${toHour}`;
+    let entry = byHours.get(key);
+    if (!entry) byHours.set(key, (entry = { fromHour, toHour, days: new Set() }));
+    entry.days.add(day);
+  };
+  for (const r of rules) {
+    for (const d of r.days) {
+      // The range in hours from Sunday 00:00 UTC, moved into [0, one week).
+      const start = mod(WEEKDAYS.indexOf(d) * 24 + r.fromHour - utcOffsetHours, HOURS_PER_WEEK);
+      const end = start + (r.toHour - r.fromHour);
+      const day = Math.floor(start / 24);
+      const dayEnd = (day + 1) * 24;
+      add(day % 7, start - day * 24, Math.min(end, dayEnd) - day * 24);
+      if (end > dayEnd) add((day + 1) % 7, 0, end - dayEnd);
+    }
+  }
+  return [...byHours.values()]
+    .map((e) => ({ days: [...e.days].sort((a, b) => a - b), fromHour: e.fromHour, toHour: e.toHour }))
+    .sort((a, b) => a.days[0]! - b.days[0]! || a.fromHour - b.fromHour)
+    .map((e) => ({ days: e.days.map((k) => WEEKDAYS[k]!), fromHour: e.fromHour, toHour: e.toHour }));
+}
+
+const mod = (x: number, m: number): number => ((x % m) + m) % m;
