@@ -6,7 +6,9 @@
  * batteries; or, with `command: import-limit`, caps on the agents' imports — until the flow
  * is back under the limit less a headroom, or no one is left to ask (the shortfall is recorded). It also looks ahead from the flows the branches
  * physically carried (the same interval yesterday as metered, else the last metered
- * interval) and announces coming overloads.
+ * interval) and announces coming overloads; with `prePosition` it also has the batteries behind a
+ * branch charged (or emptied) before a forecast overload, by CHARGE_STATE_SETPOINTs
+ * (`prePosition` below, the share rule in prePosition.ts).
  *
  * Commands are OpenADR-shaped (agents/types.ts `OperatorCommand`), carry their issuer,
  * and are answered by the agents themselves (`CommandResponder`), which opt in or out

@@ -12,6 +12,9 @@
  * error, and the difference is reported as `deviationKw`. SoC stays within
  * [min, max] and the grid never receives more than the stored energy after losses.
  *
+ * An operator's CHARGE_STATE_SETPOINT it opted in to (setpoint.ts) steers its bids in the
+ * intervals before the event: what it must buy (sell) at any price, its strategy within the rest.
+ *
  * Reported (agents.csv): state, `socKwh`, `baselineKw` 0 (without flexibility a
  * battery does nothing).
  */
