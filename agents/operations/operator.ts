@@ -462,16 +462,19 @@ export class Operator {
       const present = previous !== undefined && !Number.isNaN(previous) ? previous : scheduled[l]!;
       // forecast[k]: k intervals ahead (index 0 unused). Pre-positioning follows an event past the horizon it announces,
       // up to a day ahead, where yesterday's flow says how long it lasts (NaN beyond what yesterday knows).
+      // Kept (for `prePosition`) only where it is used: without it nothing is allocated per branch and interval.
       const horizon = this.config.prePosition ? Math.max(this.config.lookaheadIntervals, this.intervalsPerDay) : this.config.lookaheadIntervals;
-      const forecast = new Float64Array(Math.max(0, Math.min(horizon, this.intervals - 1 - interval.index)) + 1);
-      forecasts.set(l, forecast);
-      for (let k = 1; k < forecast.length; k++) {
+      const last = Math.min(horizon, this.intervals - 1 - interval.index);
+      const forecast = this.config.prePosition ? new Float64Array(Math.max(0, last) + 1) : undefined;
+      if (forecast) forecasts.set(l, forecast);
+      for (let k = 1; k <= last; k++) {
         const t = interval.index + k;
         const yesterday = t - this.intervalsPerDay;
         const known = h !== undefined && yesterday >= 0 && !Number.isNaN(h[yesterday]!);
-        forecast[k] = known ? uncontrolled(yesterday) : k <= this.config.lookaheadIntervals ? present : NaN;
+        const f = known ? uncontrolled(yesterday) : k <= this.config.lookaheadIntervals ? present : NaN;
+        if (forecast) forecast[k] = f;
         if (k > this.config.lookaheadIntervals) continue;
-        const excess = Math.abs(forecast[k]!) - limit * headroom;
+        const excess = Math.abs(f) - limit * headroom;
         const key = `${id}@${t}`;
         if (excess > FLOW_TOLERANCE_KW && !this.announced.has(key)) {
           this.announced.add(key);
