@@ -4,6 +4,7 @@
  * pure functions for its physics, a config schema for scenario files, and a
  * `create` function that wires them to a strategy into `AgentRuntime`s.
  */
+import type { StorageRating } from './operations/prePosition.ts';
 import type { IntertemporalBid } from '../market/dayAhead/types.ts';
 import type { AnyStateMachine } from 'xstate';
 import type { AggregatorContract } from './aggregator/contract.ts';
@@ -131,6 +132,12 @@ export interface AgentRuntime {
   readonly declaredAnnualKwh?: number;
   /** Present when the agent can take operator commands (curtailment, V2G). */
   readonly responder?: CommandResponder;
+  /**
+   * Present for a stationary battery: its registered ratings (SoC bounds, inverter limits,
+   * efficiencies), what an operator that pre-positions storage plans its setpoints on
+   * (agents/operations/prePosition.ts); never its state of charge.
+   */
+  readonly storageRating?: StorageRating;
   /**
    * Present for dispatchable units (generators): what it can physically produce this interval,
    * kW at marginal cost (cheapest first), and take back, kW at what it pays (most valuable
@@ -299,7 +306,9 @@ export interface IntermediaryKindModule<G extends { kind: string }, R extends In
  * an event id, the issuer, when it was notified, the interval it applies to and a
  * payload. `DISPATCH_SETPOINT` asks for a change of the agent's net consumption
  * (negative: consume less, or discharge), `IMPORT_CAPACITY_LIMIT` caps its import,
- * `CHARGE_STATE_SETPOINT` asks a battery to reach a state of charge.
+ * `CHARGE_STATE_SETPOINT` asks a battery to reach a state of charge by the start of a coming event
+ * (`intervalStart`) and hold it until the event's end: at least `value` kWh, to discharge over a
+ * forecast import overload, or at most, to keep room to absorb a forecast reverse flow (`socBound`).
  */
 export interface OperatorCommand {
   readonly eventId: string;
@@ -314,6 +323,8 @@ export interface OperatorCommand {
   readonly durationMinutes: number;
   /** kW for DISPATCH_SETPOINT (signed change of net consumption) and IMPORT_CAPACITY_LIMIT (cap); kWh for CHARGE_STATE_SETPOINT. */
   readonly value: number;
+  /** CHARGE_STATE_SETPOINT only: is `value` a floor to reach (`at-least`, the default) or a ceiling to hold (`at-most`)? */
+  readonly socBound?: 'at-least' | 'at-most';
 }
 
 /** An agent's answer to a command: opt in or out, why, and what it will do. */
@@ -323,6 +334,13 @@ export interface CommandResponse {
   readonly reason: string;
   /** The change of net consumption it commits to this interval, kW (≤ 0 for a reduction or a discharge). */
   readonly deliverKw: number;
+  /**
+   * CHARGE_STATE_SETPOINT only (where `deliverKw` is 0): the state of charge it commits to reach or
+   * hold by the event's start, kWh (the setpoint, or as near as it can get), and the energy its
+   * cells move to get there from now, kWh (≥ 0; 0 where it already holds it).
+   */
+  readonly socKwh?: number;
+  readonly shiftKwh?: number;
 }
 
 /**
@@ -333,4 +351,10 @@ export interface CommandResponse {
  */
 export interface CommandResponder {
   respond(command: OperatorCommand, plannedNetKw: number, interval: MarketInterval): CommandResponse;
+  /**
+   * A command that outlives this interval's award (a CHARGE_STATE_SETPOINT) the agent opted in to:
+   * called once, after `respond`, with its answer, so the agent acts on it in the coming intervals
+   * (through its bids). `respond` itself stays free of effects: the engine also asks it hypothetically.
+   */
+  accept?(command: OperatorCommand, response: CommandResponse, interval: MarketInterval): void;
 }

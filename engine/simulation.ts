@@ -319,6 +319,7 @@ export class Simulation {
       kind: p.runtime.kind,
       busIndex: p.role === 'agent' ? buses.indexOf(p.runtime.bus) : -1,
       responder: p.role === 'agent' ? p.runtime.responder : undefined,
+      ...(p.role === 'agent' && p.runtime.storageRating ? { storage: p.runtime.storageRating } : {}),
     }));
     this.room = new GridRoom(
       grid,

@@ -52,6 +52,8 @@ export interface RoomParty {
   readonly kind?: string;
   readonly busIndex: number;
   readonly responder: DispatchParty['responder'];
+  /** A battery's registered ratings (`AgentRuntime.storageRating`): it may be sent pre-positioning setpoints. */
+  readonly storage?: DispatchParty['storage'];
 }
 
 export type { Counterfactual } from './counterfactual.ts';
@@ -79,6 +81,8 @@ interface DrTotals {
   responses: Record<CommandRecord['response'], number>;
   payments: Money;
   penalties: Money;
+  /** With `prePosition` only: its CHARGE_STATE_SETPOINTs, their answers, and the cell energy the batteries committed to move ahead of the events, kWh. */
+  prePosition?: { setpoints: number; responses: Record<CommandRecord['response'], number>; shiftedKwh: number };
 }
 
 export type { DrCommand } from './drCommandLog.ts';
@@ -145,6 +149,7 @@ export class GridRoom {
         responses: { 'opt-in': 0, 'opt-out': 0, lost: 0, rejected: 0, failed: 0 },
         payments: ZERO,
         penalties: ZERO,
+        ...(o.prePosition ? { prePosition: { setpoints: 0, responses: { 'opt-in': 0, 'opt-out': 0, lost: 0, rejected: 0, failed: 0 }, shiftedKwh: 0 } } : {}),
       });
     }
   }
@@ -254,10 +259,11 @@ export class GridRoom {
     crashed?: Uint8Array,
     /** On a communication plane: per party, the newest flexibility REPORT received (`DispatchParty.reported`); undefined for a party that does not report. */
     reported?: (party: number) => ReportedFlexibility | null | undefined,
-  ): { commandedKw: Float64Array; records: CommandRecord[]; events: GridEvent[] } {
+  ): { commandedKw: Float64Array; records: CommandRecord[]; setpoints: CommandRecord[]; events: GridEvent[] } {
     const commandedKw = new Float64Array(netKw.length);
     const events: GridEvent[] = [];
     const records: CommandRecord[] = [];
+    const setpoints: CommandRecord[] = [];
     const topology = grid.topologies.get(grid.network);
     const branchIds = Array.from(topology.branchOf, (b) => grid.network.branches[b]!.id);
     // The planned schedule's injections (generation at the reference bus covering whatever the agents' plans leave open).
@@ -267,6 +273,7 @@ export class GridRoom {
       busIndex: p.busIndex,
       responder: agentRole[i] && !crashed?.[i] ? p.responder : undefined,
       ...(p.kind !== undefined && CHARGING_KINDS.has(p.kind) ? { canCharge: true } : {}),
+      ...(p.storage ? { storage: p.storage } : {}),
       reachable: () => this.comms(i, interval.start, 'commands').delivered,
       ...(reported && reported(i) !== undefined ? { reported: () => reported(i) ?? null } : {}),
     }));
@@ -319,8 +326,29 @@ export class GridRoom {
       for (const n of out.notices) {
         events.push({ at: interval.start, issuer: n.operator, target: n.branch, type: 'EVENT_NOTICE', requestedKw: n.forecastExcessKw, response: 'announced', detail: `overload forecast for interval ${n.forInterval}` });
       }
+      const pre = this.dr.get(op.config.id)!.prePosition;
+      for (const c of out.setpoints) {
+        setpoints.push(c);
+        const k = c.command;
+        const from = Math.round((k.intervalStart - interval.start) / (interval.durationH * 3_600_000)) + interval.index;
+        const intervals = Math.round(k.durationMinutes / (interval.durationH * 60));
+        // No kW this interval (requested_kw and delivered_kw stay empty): the setpoint, kWh, and the event it prepares for.
+        events.push({
+          at: interval.start,
+          issuer: k.issuer,
+          target: k.target,
+          type: k.type,
+          response: c.response,
+          detail: `${k.program} ${k.eventId} for ${c.branch}: SoC ${k.socBound ?? 'at-least'} ${k.value.toFixed(3)} kWh by interval ${from} for ${intervals} interval${intervals === 1 ? '' : 's'}: ${c.reason}${c.socKwh !== undefined ? ` (commits ${c.socKwh.toFixed(3)} kWh, moves ${(c.shiftKwh ?? 0).toFixed(3)} kWh)` : ''}`,
+        });
+        if (pre) {
+          pre.setpoints++;
+          pre.responses[c.response]++;
+          if (c.response === 'opt-in') pre.shiftedKwh += c.shiftKwh ?? 0;
+        }
+      }
     }
-    return { commandedKw, records, events };
+    return { commandedKw, records, setpoints, events };
   }
 
   /**
@@ -540,6 +568,7 @@ export class GridRoom {
             responses: { ...t.responses },
             payments: t.payments.toFixed(),
             penalties: t.penalties.toFixed(),
+            ...(t.prePosition ? { prePosition: { setpoints: t.prePosition.setpoints, responses: { ...t.prePosition.responses }, shiftedKwh: r3(t.prePosition.shiftedKwh) } } : {}),
           },
         ]),
       ),

@@ -6,7 +6,9 @@
  * batteries; or, with `command: import-limit`, caps on the agents' imports — until the flow
  * is back under the limit less a headroom, or no one is left to ask (the shortfall is recorded). It also looks ahead from the flows the branches
  * physically carried (the same interval yesterday as metered, else the last metered
- * interval) and announces coming overloads.
+ * interval) and announces coming overloads; with `prePosition` it also has the batteries behind a
+ * branch charged (or emptied) before a forecast overload, by CHARGE_STATE_SETPOINTs
+ * (`prePosition` below, the share rule in prePosition.ts).
  *
  * Commands are OpenADR-shaped (agents/types.ts `OperatorCommand`), carry their issuer,
  * and are answered by the agents themselves (`CommandResponder`), which opt in or out
@@ -29,6 +31,8 @@ import type { AgentId } from '../../core/units.ts';
 import { ptdfOf } from '../../network/ptdf.ts';
 import type { Topology } from '../../network/topology.ts';
 import type { MarketInterval } from '../../core/clock.ts';
+import { MS_PER_HOUR } from '../../core/time.ts';
+import { answerKwh, coveredFraction, headroomKwh, shareOf, type StorageRating, withinBudget } from './prePosition.ts';
 
 export const operatorSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits and _ . : - only'),
@@ -77,6 +81,16 @@ export const operatorSchema = z.strictObject({
   minimumImportKw: z.number().min(0).max(1e6).optional(),
   /** The baseline delivered energy is measured and paid against. */
   baseline: z.enum(['counterfactual', 'ten-of-ten']).default('counterfactual'),
+  /**
+   * Pre-position storage before a forecast overload (agents/operations/prePosition.ts): when the
+   * look-ahead forecasts an overload on a watched branch that starts `leadIntervals` or fewer
+   * intervals ahead (and at least 2, so one market interval is left to act in), it sends each
+   * battery whose kW moves the branch a CHARGE_STATE_SETPOINT, once per event: a SoC to reach
+   * (with `v2g`, before an import overload) or to stay under (with `charge`, before a reverse
+   * flow) by the event's start. The look-ahead then forecasts the flow without its own commands
+   * (metered + the relief they brought), since that is what the batteries must cover. Off by default.
+   */
+  prePosition: z.strictObject({ leadIntervals: z.int().min(2).max(96).default(4) }).optional(),
   /** Self-healing (FLISR, agents/operations/selfHealing.ts) on a lindistflow feeder: restore around a faulted line through normally-open ties this long after the fault. */
   selfHealing: z.strictObject({ restoreAfterMinutes: z.number().min(0).max(24 * 60).default(5) }).optional(),
 }).superRefine((o, ctx) => {
@@ -84,6 +98,11 @@ export const operatorSchema = z.strictObject({
   if (o.minimumImportKw !== undefined && o.command !== 'import-limit') ctx.addIssue({ code: 'custom', path: ['minimumImportKw'], message: 'applies only with command: import-limit (this operator sends setpoints)' });
   if (o.charge && o.command === 'import-limit') ctx.addIssue({ code: 'custom', path: ['charge'], message: 'charge commands are setpoints: they need command: setpoint (an import cap cannot ask for more consumption)' });
   if (o.curtailExport && o.command === 'import-limit') ctx.addIssue({ code: 'custom', path: ['curtailExport'], message: 'export curtailment is a setpoint: it needs command: setpoint (an import cap cannot limit an export)' });
+  if (o.prePosition !== undefined) {
+    if (o.command === 'import-limit') ctx.addIssue({ code: 'custom', path: ['prePosition'], message: 'pre-positioned batteries are discharged or charged by setpoints: it needs command: setpoint (an import cap never asks for a discharge)' });
+    else if (!o.v2g && !o.charge) ctx.addIssue({ code: 'custom', path: ['prePosition'], message: 'needs v2g: true (to discharge what batteries stored before an import overload) or charge: true (to fill the room they kept before a reverse flow)' });
+    if (o.prePosition.leadIntervals > o.lookaheadIntervals) ctx.addIssue({ code: 'custom', path: ['prePosition', 'leadIntervals'], message: `must not exceed lookaheadIntervals (${o.lookaheadIntervals}): the operator sees no overload further ahead` });
+  }
 });
 export const operationsSchema = z.array(operatorSchema);
 export type OperatorConfig = z.infer<typeof operatorSchema>;
@@ -103,6 +122,8 @@ export interface DispatchParty {
   readonly responder: CommandResponder | undefined;
   /** Can it take more energy on command (a battery, a car: `CHARGING_KINDS`)? Only these are sent charge commands. */
   readonly canCharge?: boolean;
+  /** A stationary battery's registered ratings: only these are sent CHARGE_STATE_SETPOINTs (`prePosition`). */
+  readonly storage?: StorageRating;
   /**
    * Does a message reach the party now (no comms loss)? Asked once per command sent, so a
    * seeded loss is drawn only for messages that exist.
@@ -147,6 +168,9 @@ export interface CommandRecord {
   readonly branch: string;
   /** Set when the operator planned this command on a REPORT (`DispatchParty.reported`): the report's interval and the change it counted on, kW (≤ 0). */
   readonly report?: { readonly interval: number; readonly expectedKw: number };
+  /** A CHARGE_STATE_SETPOINT's answer (`deliverKw` is 0): the SoC committed to, and the cell energy moved to get there, kWh. */
+  readonly socKwh?: number;
+  readonly shiftKwh?: number;
 }
 
 export interface OverloadRecord {
@@ -168,6 +192,8 @@ export interface NoticeRecord {
 
 export interface DispatchOutcome {
   readonly commands: readonly CommandRecord[];
+  /** CHARGE_STATE_SETPOINTs sent ahead of forecast overloads (`prePosition`) and their answers: no change this interval. */
+  readonly setpoints: readonly CommandRecord[];
   readonly overloads: readonly OverloadRecord[];
   readonly notices: readonly NoticeRecord[];
 }
@@ -178,6 +204,12 @@ export class Operator {
   private readonly history = new Map<string, Float64Array>();
   private eventSeq = 0;
   private readonly announced = new Set<string>();
+  /** With `prePosition`: per branch id and interval, the flow change its commands made (the look-ahead adds it back). */
+  private readonly relief = new Map<string, Float64Array>();
+  /** Events already pre-positioned for, `branch@first interval`. */
+  private readonly prePositioned = new Set<string>();
+  /** Per branch id, the interval the event last pre-positioned for ends before: the next is prepared only after it (a battery holds one setpoint). */
+  private readonly preparedUntil = new Map<string, number>();
 
   constructor(
     readonly config: OperatorConfig,
@@ -292,10 +324,90 @@ export class Operator {
       }
       overloads.push({ operator: this.config.id, branch: branchId, limitKw: limit, excessKw: excess, remainingKw: Math.max(0, Math.abs(flows[l]!) - limit) });
     }
-    const notices = this.lookAhead(interval, topology, branchIds, headroom, scheduled);
+    if (this.config.prePosition) this.recordRelief(interval.index, topology, branchIds, flows, scheduled);
+    const { notices, forecasts } = this.lookAhead(interval, topology, branchIds, headroom, scheduled);
+    const setpoints = this.config.prePosition ? this.prePosition(interval, topology, branchIds, parties, netKw, headroom, forecasts, factors, busCount) : [];
     const lifecycle = commands.some((c) => c.response === 'opt-in') ? 'DISPATCH' : notices.length > 0 ? 'FORECAST_OVERLOAD' : 'CLEAR';
     if (this.lifecycle.can({ type: lifecycle })) this.lifecycle.send({ type: lifecycle });
-    return { commands, overloads, notices };
+    return { commands, setpoints, overloads, notices };
+  }
+
+  /** The flow change (kW) this interval's commands made on each watched branch, kept for the look-ahead. */
+  private recordRelief(index: number, topology: Topology, branchIds: readonly string[], flows: Float64Array, scheduled: Float64Array): void {
+    for (let l = 0; l < topology.branchCount; l++) {
+      const id = branchIds[l]!;
+      if (flows[l] === scheduled[l] && !this.relief.has(id)) continue;
+      let r = this.relief.get(id);
+      if (!r) this.relief.set(id, (r = new Float64Array(this.intervals)));
+      r[index] = flows[l]! - scheduled[l]!;
+    }
+  }
+
+  /**
+   * Pre-positioning (`prePosition`, agents/operations/prePosition.ts): for each watched branch whose
+   * forecast shows an overload starting 2 to `leadIntervals` intervals ahead, not yet pre-positioned
+   * for, a CHARGE_STATE_SETPOINT to each battery on its feeder whose kW moves the branch — most
+   * effective first, each given its share of what the earlier ones' commitments left — covering the
+   * run of overloaded intervals in the horizon. The batteries answer now and act in their bids.
+   */
+  private prePosition(interval: MarketInterval, topology: Topology, branchIds: readonly string[], parties: readonly DispatchParty[], netKw: Float64Array, headroom: number, forecasts: ReadonlyMap<number, Float64Array>, factors: Float64Array, busCount: number): CommandRecord[] {
+    const out: CommandRecord[] = [];
+    const lead = this.config.prePosition!.leadIntervals;
+    for (const [l, forecast] of forecasts) {
+      const target = topology.limitKw[l]! * headroom;
+      const over = (k: number): number => Math.abs(forecast[k]!) - target;
+      // The first run of overloaded intervals that starts 2 or more intervals ahead: one forecast for the next
+      // interval (or running on from it) is the real-time dispatch's, with no market interval left to prepare in.
+      const overAt = (k: number): boolean => k >= 1 && over(k) > FLOW_TOLERANCE_KW;
+      let first = 2;
+      while (first < forecast.length && !(overAt(first) && !(overAt(first - 1) && Math.sign(forecast[first - 1]!) === Math.sign(forecast[first]!)))) first++;
+      if (first >= forecast.length || first > lead) continue;
+      const branchId = branchIds[l]!;
+      const key = `${branchId}@${interval.index + first}`;
+      if (this.prePositioned.has(key) || interval.index < (this.preparedUntil.get(branchId) ?? 0)) continue;
+      this.prePositioned.add(key);
+      const dir = Math.sign(forecast[first]!);
+      let last = first;
+      while (last + 1 < forecast.length && over(last + 1) > FLOW_TOLERANCE_KW && Math.sign(forecast[last + 1]!) === dir) last++;
+      this.preparedUntil.set(branchId, interval.index + last + 1);
+      const remaining = new Float64Array(last - first + 1);
+      for (let k = first; k <= last; k++) remaining[k - first] = over(k);
+      // A reverse flow (dir · PTDF > 0 at the bus: more consumption there relieves it) needs room, with `charge`; a forward one energy, with `v2g`.
+      const candidates: Array<{ i: number; s: number; reverse: boolean }> = [];
+      parties.forEach((p, i) => {
+        if (!p.storage || !p.responder || !this.serves(topology.busIds[p.busIndex]!)) return;
+        const s = dir * factors[l * busCount + p.busIndex]!;
+        if (s < -1e-9 && this.config.v2g) candidates.push({ i, s: -s, reverse: false });
+        else if (s > 1e-9 && this.config.charge) candidates.push({ i, s, reverse: true });
+      });
+      candidates.sort((a, b) => b.s - a.s || a.i - b.i);
+      // What the batteries may trade before the event without overloading the branch themselves (branch kWh).
+      let budget = headroomKwh(forecast, first, dir, target, interval.durationH);
+      for (const { i, s, reverse } of candidates) {
+        const p = parties[i]!;
+        const share = withinBudget(shareOf(remaining, s, p.storage!, reverse, interval.durationH), p.storage!, s, budget);
+        if (!(share.energyKwh > 1e-9)) break;
+        const command: OperatorCommand = {
+          eventId: `${this.config.id}-${++this.eventSeq}`,
+          program: this.config.program,
+          issuer: this.config.id,
+          target: p.id,
+          type: 'CHARGE_STATE_SETPOINT',
+          notifiedAt: interval.start,
+          intervalStart: interval.start + first * interval.durationH * MS_PER_HOUR,
+          durationMinutes: remaining.length * interval.durationH * 60,
+          value: share.socKwh,
+          socBound: share.bound,
+        };
+        const record = deliver(command, p, i, netKw[i]!, interval, branchId, this.config.id);
+        out.push(record);
+        if (record.response !== 'opt-in' || record.socKwh === undefined) continue;
+        budget = Math.max(0, budget - answerKwh(share.bound, record.shiftKwh ?? 0, p.storage!) * s);
+        const f = coveredFraction(share, p.storage!, record.socKwh);
+        for (let t = 0; t < remaining.length; t++) remaining[t] = Math.max(0, remaining[t]! - f * share.shareKw[t]! * s);
+      }
+    }
+    return out;
   }
 
   /**
@@ -335,21 +447,34 @@ export class Operator {
    * else the last metered interval (persistence), else — the run's first interval — the
    * schedule now.
    */
-  private lookAhead(interval: MarketInterval, topology: Topology, branchIds: readonly string[], headroom: number, scheduled: Float64Array): NoticeRecord[] {
+  private lookAhead(interval: MarketInterval, topology: Topology, branchIds: readonly string[], headroom: number, scheduled: Float64Array): { notices: NoticeRecord[]; forecasts: Map<number, Float64Array> } {
     const out: NoticeRecord[] = [];
+    const forecasts = new Map<number, Float64Array>();
     for (let l = 0; l < topology.branchCount; l++) {
       const limit = topology.limitKw[l]!;
       const id = branchIds[l]!;
       if (!Number.isFinite(limit) || (this.config.watch && !this.config.watch.includes(id))) continue;
       const h = this.history.get(id);
-      const previous = interval.index > 0 ? h?.[interval.index - 1] : undefined;
+      // With pre-positioning, the flow as it would have been without this operator's commands: metered − their relief.
+      const relief = this.config.prePosition ? this.relief.get(id) : undefined;
+      const uncontrolled = (t: number): number => h![t]! - (relief?.[t] ?? 0);
+      const previous = interval.index > 0 && h !== undefined ? uncontrolled(interval.index - 1) : undefined;
       const present = previous !== undefined && !Number.isNaN(previous) ? previous : scheduled[l]!;
-      for (let k = 1; k <= this.config.lookaheadIntervals; k++) {
+      // forecast[k]: k intervals ahead (index 0 unused). Pre-positioning follows an event past the horizon it announces,
+      // up to a day ahead, where yesterday's flow says how long it lasts (NaN beyond what yesterday knows).
+      // Kept (for `prePosition`) only where it is used: without it nothing is allocated per branch and interval.
+      const horizon = this.config.prePosition ? Math.max(this.config.lookaheadIntervals, this.intervalsPerDay) : this.config.lookaheadIntervals;
+      const last = Math.min(horizon, this.intervals - 1 - interval.index);
+      const forecast = this.config.prePosition ? new Float64Array(Math.max(0, last) + 1) : undefined;
+      if (forecast) forecasts.set(l, forecast);
+      for (let k = 1; k <= last; k++) {
         const t = interval.index + k;
-        if (t >= this.intervals) break;
         const yesterday = t - this.intervalsPerDay;
-        const forecast = h && yesterday >= 0 && !Number.isNaN(h[yesterday]!) ? h[yesterday]! : present;
-        const excess = Math.abs(forecast) - limit * headroom;
+        const known = h !== undefined && yesterday >= 0 && !Number.isNaN(h[yesterday]!);
+        const f = known ? uncontrolled(yesterday) : k <= this.config.lookaheadIntervals ? present : NaN;
+        if (forecast) forecast[k] = f;
+        if (k > this.config.lookaheadIntervals) continue;
+        const excess = Math.abs(f) - limit * headroom;
         const key = `${id}@${t}`;
         if (excess > FLOW_TOLERANCE_KW && !this.announced.has(key)) {
           this.announced.add(key);
@@ -357,7 +482,7 @@ export class Operator {
         }
       }
     }
-    return out;
+    return { notices: out, forecasts };
   }
 }
 
@@ -394,6 +519,17 @@ export function deliver(
     return record('failed', `the agent threw while answering: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (r.optIn && !Number.isFinite(r.deliverKw)) return record('opt-out', `answered an invalid commitment (${r.deliverKw} kW): taken as a refusal`);
+  if (command.type === 'CHARGE_STATE_SETPOINT') {
+    if (!r.optIn) return record('opt-out', r.reason);
+    if (typeof r.socKwh !== 'number' || !Number.isFinite(r.socKwh)) return record('opt-out', `answered an invalid state of charge (${String(r.socKwh)} kWh): taken as a refusal`);
+    // It acts on it in its coming bids; an agent that throws here fails like one that throws answering.
+    try {
+      p.responder.accept?.(command, r, interval);
+    } catch (err) {
+      return record('failed', `the agent threw while taking the setpoint: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { ...record('opt-in', r.reason), socKwh: r.socKwh, shiftKwh: Math.max(0, r.shiftKwh ?? 0) };
+  }
   // An agent never delivers more than asked, nor moves the other way.
   const held = requestedKw > 0 ? Math.min(requestedKw, Math.max(0, r.deliverKw)) : Math.max(requestedKw, Math.min(0, r.deliverKw));
   return r.optIn ? record('opt-in', r.reason, held) : record('opt-out', r.reason);

@@ -12,6 +12,9 @@
  * error, and the difference is reported as `deviationKw`. SoC stays within
  * [min, max] and the grid never receives more than the stored energy after losses.
  *
+ * An operator's CHARGE_STATE_SETPOINT it opted in to (setpoint.ts) steers its bids in the
+ * intervals before the event: what it must buy (sell) at any price, its strategy within the rest.
+ *
  * Reported (agents.csv): state, `socKwh`, `baselineKw` 0 (without flexibility a
  * battery does nothing).
  */
@@ -33,6 +36,7 @@ import { Lifecycle, MachineModel } from '../lifecycle.ts';
 const STORAGE_MODEL = new MachineModel(storageMachine);
 
 import { respondStorage } from './respond.ts';
+import { answerSetpoint, type ChargeStateSetpoint, setpointOf, steerBySetpoint } from './setpoint.ts';
 import { storageValuePrices, valuationCurves } from './valuation.ts';
 
 
@@ -108,6 +112,10 @@ class StorageAgent implements StorageRuntime {
   readonly bus: BusId;
   readonly lifecycle: Lifecycle<typeof storageMachine>;
   readonly battery: BatteryParams;
+  /** What an operator knows of it: its ratings (a `BatteryParams` is one), for pre-positioning setpoints. */
+  get storageRating(): BatteryParams {
+    return this.battery;
+  }
   /** Operator commands: answered from SoC and limits (respond.ts); the change arrives with the award. */
   readonly responder: CommandResponder = this;
   private readonly strategy: Strategy<StorageView>;
@@ -123,6 +131,8 @@ class StorageAgent implements StorageRuntime {
   private settledNet = 0;
   /** Day-ahead schedule, net kW per interval index (+ charge): real time realises it (docs/markets.md). Undefined until a day-ahead award. */
   private schedule: Map<number, number> | undefined;
+  /** The operator's CHARGE_STATE_SETPOINT it opted in to (setpoint.ts), until the event's end. */
+  private setpoint: ChargeStateSetpoint | undefined;
 
   constructor(
     m: GroupMember,
@@ -192,9 +202,20 @@ class StorageAgent implements StorageRuntime {
     const charge: number = maxChargeKw(battery, kwh(this.soc), hours(dt));
     const discharge: number = maxDischargeKw(battery, kwh(this.soc), hours(dt));
     if (!(charge > 0) && !(discharge > 0)) return EMPTY;
+    if (this.setpoint !== undefined && interval.start >= this.setpoint.endMs) this.setpoint = undefined; // expired with its event
+    const steer = this.setpoint && steerBySetpoint(this.setpoint, battery, this.soc, interval.start, dt, market.quantumKw, charge, discharge);
     const planned = this.schedule?.get(interval.index);
-    if (planned !== undefined) return followSchedule(planned, charge, discharge, market);
-    return this.strategy.bid(this.viewOf(charge, discharge, market), market);
+    if (planned !== undefined) {
+      // A setpoint bends the day-ahead schedule only as far as it must: into [must − discharge left, must + charge left].
+      const net = steer ? Math.min(steer.mustKw + steer.chargeKw, Math.max(steer.mustKw - steer.dischargeKw, planned)) : planned;
+      return followSchedule(net, charge, discharge, market);
+    }
+    if (!steer) return this.strategy.bid(this.viewOf(charge, discharge, market), market);
+    // Before the event of a setpoint: what it must buy (sell) at any price, and its strategy's bid within what is left.
+    const own = steer.chargeKw > 0 || steer.dischargeKw > 0 ? this.strategy.bid(this.viewOf(steer.chargeKw, steer.dischargeKw, market), market) : EMPTY;
+    if (!(Math.abs(steer.mustKw) > 0)) return own;
+    const must: BidSegment = steer.mustKw > 0 ? { side: 'buy', priceMwh: market.priceCapMwh, quantityKw: steer.mustKw } : { side: 'sell', priceMwh: market.priceFloorMwh, quantityKw: -steer.mustKw };
+    return [must, ...own];
   }
 
   settle(award: Award): void {
@@ -284,6 +305,12 @@ class StorageAgent implements StorageRuntime {
   }
 
   respond(command: OperatorCommand, plannedNetKw: number, interval: MarketInterval): CommandResponse {
+    if (command.type === 'CHARGE_STATE_SETPOINT') return answerSetpoint(this.battery, this.soc, this.lifecycle.value === 'faulted', command, interval);
     return respondStorage({ battery: this.battery, socKwh: this.soc, faulted: this.lifecycle.value === 'faulted', quantumKw: this.quantumKw }, command, plannedNetKw, interval.durationH);
+  }
+
+  /** A CHARGE_STATE_SETPOINT it opted in to: its bids steer to the SoC it committed (setpoint.ts); a newer one replaces it. */
+  accept(command: OperatorCommand, response: CommandResponse): void {
+    if (command.type === 'CHARGE_STATE_SETPOINT' && response.optIn && response.socKwh !== undefined) this.setpoint = setpointOf(command, response.socKwh);
   }
 }

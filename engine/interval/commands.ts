@@ -103,6 +103,7 @@ export function operatorCommands(
     records = op.records;
     appendAll(events, op.events);
     for (const r of records) if (r.response === 'failed') crashes.crash(r.party, 'command', r.reason);
+    for (const r of op.setpoints) if (r.response === 'failed') crashes.crash(r.party, 'command', r.reason);
     for (let i = 0; i < n; i++) {
       const change = Math.round(op.commandedKw[i]! / quantumKw);
       if (change === 0 || crashes.crashed[i]) continue;

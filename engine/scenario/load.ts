@@ -173,6 +173,8 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   s.operations.forEach((o, i) => {
     if (!s.network) out.push({ path: ['operations', i], message: 'an operator needs a network (add network: …)' });
     else if (o.selfHealing && s.network.model !== 'lindistflow') out.push({ path: ['operations', i, 'selfHealing'], message: 'self-healing restores radial feeders: it needs network.model lindistflow', atKey: true });
+    // Its setpoints are answered at once, not sent as messages: on a plane they would bypass its latency, loss and signatures.
+    if (o.prePosition && s.comms !== 'ideal') out.push({ path: ['operations', i, 'prePosition'], message: "pre-positioning setpoints do not travel a communication plane yet (they would skip its latency, losses and signatures): it needs comms: ideal", atKey: true });
     o.buses?.forEach((b, k) => {
       if (buses && !buses.has(b)) out.push({ path: ['operations', i, 'buses', k], message: `unknown bus '${b}'` });
     });
