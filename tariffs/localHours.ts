@@ -18,9 +18,6 @@ import { WEEKDAYS, type EnergyComponent, type Tariff, type TimeRule } from './ty
 
 const HOURS_PER_WEEK = 7 * 24;
 
-/** Whether a tariff's hours are local time: it must be read through `utcTariff` first. */
-export const inLocalHours = (tariff: Tariff): boolean => tariff.hours === 'local';
-
 /** Throws for a tariff in local hours: the pricing code reads UTC hours only (a local tariff billed as UTC would be silently wrong by the offset). */
 export function assertUtcHours(tariff: Tariff): void {
   if (tariff.hours === 'local') throw new TypeError(`tariff '${tariff.id}' is written in local hours: read it through utcTariff(tariff, utcOffsetHours) first (tariffs/localHours.ts)`);
