@@ -5,8 +5,8 @@
  * flexibility downstream — reductions, and with `v2g` discharges from EVs and
  * batteries; or, with `command: import-limit`, caps on the agents' imports — until the flow
  * is back under the limit less a headroom, or no one is left to ask (the shortfall is recorded). It also looks ahead from the flows the branches
- * physically carried (the same interval yesterday as metered, else the last metered
- * interval) and announces coming overloads; with `prePosition` it also has the batteries behind a
+ * physically carried less the relief of its own commands (the same interval yesterday, else the
+ * last interval) and announces coming overloads; with `prePosition` it also has the batteries behind a
  * branch charged (or emptied) before a forecast overload, by CHARGE_STATE_SETPOINTs
  * (`prePosition` below, the share rule in prePosition.ts).
  *
@@ -87,8 +87,8 @@ export const operatorSchema = z.strictObject({
    * intervals ahead (and at least 2, so one market interval is left to act in), it sends each
    * battery whose kW moves the branch a CHARGE_STATE_SETPOINT, once per event: a SoC to reach
    * (with `v2g`, before an import overload) or to stay under (with `charge`, before a reverse
-   * flow) by the event's start. The look-ahead then forecasts the flow without its own commands
-   * (metered + the relief they brought), since that is what the batteries must cover. Off by default.
+   * flow) by the event's start: the flow the look-ahead forecasts without its own commands, which
+   * is what the batteries must cover. Off by default.
    */
   prePosition: z.strictObject({ leadIntervals: z.int().min(2).max(96).default(4) }).optional(),
   /** Self-healing (FLISR, agents/operations/selfHealing.ts) on a lindistflow feeder: restore around a faulted line through normally-open ties this long after the fault. */
@@ -204,7 +204,7 @@ export class Operator {
   private readonly history = new Map<string, Float64Array>();
   private eventSeq = 0;
   private readonly announced = new Set<string>();
-  /** With `prePosition`: per branch id and interval, the flow change its commands made (the look-ahead adds it back). */
+  /** Per branch id and interval, the flow change its commands made (the look-ahead takes it back out of the metered flow; allocated for a branch once a command moved it). */
   private readonly relief = new Map<string, Float64Array>();
   /** Events already pre-positioned for, `branch@first interval`. */
   private readonly prePositioned = new Set<string>();
@@ -324,7 +324,7 @@ export class Operator {
       }
       overloads.push({ operator: this.config.id, branch: branchId, limitKw: limit, excessKw: excess, remainingKw: Math.max(0, Math.abs(flows[l]!) - limit) });
     }
-    if (this.config.prePosition) this.recordRelief(interval.index, topology, branchIds, flows, scheduled);
+    this.recordRelief(interval.index, topology, branchIds, flows, scheduled);
     const { notices, forecasts } = this.lookAhead(interval, topology, branchIds, headroom, scheduled);
     const setpoints = this.config.prePosition ? this.prePosition(interval, topology, branchIds, parties, netKw, headroom, forecasts, factors, busCount) : [];
     const lifecycle = commands.some((c) => c.response === 'opt-in') ? 'DISPATCH' : notices.length > 0 ? 'FORECAST_OVERLOAD' : 'CLEAR';
@@ -443,9 +443,9 @@ export class Operator {
   }
 
   /**
-   * Forecast overloads ahead and announce each once: the same interval yesterday as metered,
-   * else the last metered interval (persistence), else — the run's first interval — the
-   * schedule now.
+   * Forecast overloads ahead and announce each once: the same interval yesterday as metered less
+   * the relief of this operator's commands then, else the last interval's (persistence), else —
+   * the run's first interval — the schedule now.
    */
   private lookAhead(interval: MarketInterval, topology: Topology, branchIds: readonly string[], headroom: number, scheduled: Float64Array): { notices: NoticeRecord[]; forecasts: Map<number, Float64Array> } {
     const out: NoticeRecord[] = [];
@@ -455,8 +455,9 @@ export class Operator {
       const id = branchIds[l]!;
       if (!Number.isFinite(limit) || (this.config.watch && !this.config.watch.includes(id))) continue;
       const h = this.history.get(id);
-      // With pre-positioning, the flow as it would have been without this operator's commands: metered − their relief.
-      const relief = this.config.prePosition ? this.relief.get(id) : undefined;
+      // The flow as it would have been without this operator's commands (metered − their relief): an overload it
+      // relieved yesterday comes again today unless it acts again, so it is forecast (and announced) again.
+      const relief = this.relief.get(id);
       const uncontrolled = (t: number): number => h![t]! - (relief?.[t] ?? 0);
       const previous = interval.index > 0 && h !== undefined ? uncontrolled(interval.index - 1) : undefined;
       const present = previous !== undefined && !Number.isNaN(previous) ? previous : scheduled[l]!;

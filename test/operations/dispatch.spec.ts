@@ -120,4 +120,19 @@ describe('operations: the look-ahead learns from metered flows (Operator.recordM
     op.recordMetered(1, [{ id: 'head', flowKw: 50 }]);
     expect(dispatchAt(op, 2, 120).notices).to.deep.equal([]);
   });
+
+  it('an overload the operator relieved is forecast again: scheduled 110 kW, commanded down to 98, metered 98 — the next intervals forecast 110 (12 over), not 98', () => {
+    const op = new Operator(operatorSchema.parse({ id: 'dso', lookaheadIntervals: 2 }), 8, 96);
+    const out = op.dispatch(intervalAt(clock, 0), topology, ['head'], [party(gives(-12))], Float64Array.of(110), Float64Array.of(110, -110));
+    expect(out.commands.map((c) => r6(c.deliverKw))).to.deep.equal([-12]);
+    // The run's first interval forecasts from the schedule: intervals 1 and 2 announced.
+    expect(out.notices.map((n) => [n.forInterval, r6(n.forecastExcessKw)])).to.deep.equal([
+      [1, 12],
+      [2, 12],
+    ]);
+    op.recordMetered(0, [{ id: 'head', flowKw: 98 }]);
+    // Without the operator's command the head would have carried 110 kW: interval 3 is announced too
+    // (persistence of the uncontrolled flow; the metered 98 kW alone forecast nothing).
+    expect(dispatchAt(op, 1, 90).notices.map((n) => [n.forInterval, r6(n.forecastExcessKw)])).to.deep.equal([[3, 12]]);
+  });
 });
