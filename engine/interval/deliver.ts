@@ -2,7 +2,8 @@
  * Phase 5b, deliver: each agent gets its own award — what it is to do this interval,
  * its position plus any commanded change — as exactly one call (one lifecycle event at
  * most), then its state is read once for every consumer of the outcome. An agent that
- * throws is isolated (crashed) and reported.
+ * throws is left out (participants.ts `Crashes`) and reported; one on its own control after a
+ * crash while bidding is settled as a site without a position.
  */
 import type { AgentObservation, AgentRuntime, Award } from '../../agents/types.ts';
 import type { MarketInterval } from '../../core/clock.ts';
@@ -114,7 +115,7 @@ function settleOne(runtime: AgentRuntime, i: number, ledger: IntervalLedger, awa
     award.ownControl = noPosition;
     runtime.settle(award);
   } catch (err) {
-    crashes.crash(i, 'settle', err);
+    crashes.crash(i, crashes.ownControl[i] ? 'own-control' : 'settle', err);
   }
 }
 
@@ -124,7 +125,7 @@ function observeOne(runtime: Pick<AgentRuntime, 'observe' | 'observeInto'>, i: n
   try {
     return last !== undefined && last !== CRASHED && runtime.observeInto !== undefined ? runtime.observeInto(last) : runtime.observe();
   } catch (err) {
-    crashes.crash(i, 'settle', err);
+    crashes.crash(i, crashes.ownControl[i] ? 'own-control' : 'settle', err);
     return CRASHED;
   }
 }
