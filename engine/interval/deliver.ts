@@ -115,7 +115,7 @@ function settleOne(runtime: AgentRuntime, i: number, ledger: IntervalLedger, awa
     award.ownControl = noPosition;
     runtime.settle(award);
   } catch (err) {
-    crashes.crash(i, crashes.ownControl[i] ? 'own-control' : 'settle', err);
+    crashes.crash(i, 'settle', err);
   }
 }
 
@@ -125,7 +125,7 @@ function observeOne(runtime: Pick<AgentRuntime, 'observe' | 'observeInto'>, i: n
   try {
     return last !== undefined && last !== CRASHED && runtime.observeInto !== undefined ? runtime.observeInto(last) : runtime.observe();
   } catch (err) {
-    crashes.crash(i, crashes.ownControl[i] ? 'own-control' : 'settle', err);
+    crashes.crash(i, 'settle', err);
     return CRASHED;
   }
 }

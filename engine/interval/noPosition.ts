@@ -101,7 +101,7 @@ export function ownControlPlan(parts: readonly Participant[], ownControl: Uint8A
       const own = p.runtime.ownControlKw?.(interval);
       plan[i] = own ? (Math.round(own.consumedKw / quantumKw) - Math.round(own.generatedKw / quantumKw)) * quantumKw : 0;
     } catch (err) {
-      crashes.crash(i, crashes.ownControl[i] ? 'own-control' : 'settle', err);
+      crashes.crash(i, 'settle', err);
     }
   }
   return plan;

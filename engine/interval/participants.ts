@@ -90,11 +90,13 @@ export class Crashes {
   /**
    * Isolates party i after a throw in `phase` (see the class): a site's first throw while bidding puts it
    * on its own control; any other throw (or an intermediary's) leaves it out, also after its own control.
-   * Each change is one fault; a party already left out is not reported again.
+   * Each change is one fault; a party already left out is not reported again. A throw of a site on its own
+   * control while it settles (its award, a shed, a curtailment) is reported as `own-control`: where it was.
    */
   crash(i: number, phase: AgentFault['phase'], err: unknown): void {
     if (this.crashed[i]) return;
     const p = this.parts[i]!;
+    if (phase === 'settle' && this.ownControl[i]) phase = 'own-control';
     if (phase === 'bid' && p.role === 'agent') {
       if (this.ownControl[i]) return;
       this.ownControl[i] = 1;

@@ -47,7 +47,7 @@ describe('a crashed site keeps consuming on its own control; one the engine cann
     c.crash(0, 'bid', new Error('a'));
     c.crash(0, 'bid', new Error('again')); // already on its own control: nothing new
     c.crash(1, 'bid', new Error('b'));
-    c.crash(1, 'own-control', new Error('c')); // then left out
+    c.crash(1, 'settle', new Error('c')); // then left out: a throw while on its own control (as it settles)
     c.crash(1, 'settle', new Error('d')); // already left out: not reported again
     c.crash(2, 'bid', new Error('e')); // an intermediary has no devices to run on: left out
     c.crash(3, 'settle', new Error('f'));
