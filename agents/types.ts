@@ -118,6 +118,15 @@ export interface AgentRuntime {
    * 0, is not what it will do. Absent: it would draw nothing of its own accord (generators, batteries).
    */
   ownControlKw?(interval: MarketInterval): { readonly consumedKw: number; readonly generatedKw: number };
+  /**
+   * Optional: for a site whose bidding code crashed (engine/interval/participants.ts `Crashes`): its
+   * devices' part of the interval's round without a bid — what `bid` works out before it asks its
+   * strategy (a home's or a building's needs, its PV; a car plugging in) — so that `ownControlKw` and
+   * `settle` with `Award.ownControl` act on this interval's needs. Called instead of `bid`, every
+   * interval from the crash on; no strategy is asked. Absent: nothing to prepare (a generator and a
+   * battery idle on their own control).
+   */
+  prepareOwnControl?(interval: MarketInterval, market: MarketView): void;
   /** Reads the agent's state after `settle`, for the recorder. */
   observe(): AgentObservation;
   /**

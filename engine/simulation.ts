@@ -8,9 +8,10 @@
  *   / take (retail customers) ─► commands ─► deliver ─► meter ─► re-dispatch ─► imbalance
  *   settlement ─► bills ─► demand-response settlement ─► books ─► sink
  *
- * Everything runs synchronously in virtual time. Agents are isolated: an agent whose
- * strategy or machine throws is reported, marked crashed (it stops) and skipped; the run
- * goes on. The market model — positions, deviations and who pays what — is in
+ * Everything runs synchronously in virtual time. Agents are isolated: a strategy that
+ * throws is replaced by its kind's default bid; an agent whose own code throws is reported
+ * and trades no more — a site that threw while bidding runs on its devices' own control,
+ * any other is left out (interval/participants.ts `Crashes`); the run goes on. The market model — positions, deviations and who pays what — is in
  * docs/markets.md.
  */
 import { appendAll } from '../core/arrays.ts';
@@ -53,7 +54,7 @@ import { deliverAndObserve, deliverAwards } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
-import { ownControlPlan, partiesWithoutPosition } from './interval/noPosition.ts';
+import { crashedOnOwnControl, ownControlPlan, partiesWithoutPosition } from './interval/noPosition.ts';
 import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQuanta, liveParties, netWithdrawalKw, priceMembersAtBus, regulatingNow, ROUTE_CUSTOMER, ROUTE_MEMBER, deviceSheddableQuanta, sheddableQuanta } from './interval/partyPasses.ts';
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
@@ -436,7 +437,7 @@ export class Simulation {
     if (this.comms && held && out.result.status === 'cleared') {
       const to: Array<{ party: number; from: string; schedule?: ReadonlyMap<number, number> | undefined }> = [];
       this.participants.forEach((p, i) => {
-        if (run.crashes.crashed[i] || (p.role === 'agent' && p.route.type === 'customer')) return;
+        if (run.crashes.isolated[i] || (p.role === 'agent' && p.route.type === 'customer')) return;
         to.push({ party: i, from: p.role === 'agent' && p.route.type === 'member' ? this.parties[p.route.aggregator]!.id : 'market', schedule: held.get(i) });
       });
       this.comms.dayAheadResults(auction.at, intervals[0]!, intervals.length, to);
@@ -476,7 +477,7 @@ export class Simulation {
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
     const comms = this.comms;
     comms?.dayAheadSchedulesDue(interval, (i, schedule) => handSchedule(parts, crashes, i, schedule));
-    const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.crashed);
+    const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.isolated);
     const bids = collectBids(
       { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej), onPlane: true } : {}), reuseRows: this.spent?.rows },
       interval,
@@ -507,7 +508,7 @@ export class Simulation {
     desk?.recordPrices(interval, result.busPriceMwh);
     // On a plane the prices travel: each party bids next on the prices it has received by then (marketViews).
     if (comms) {
-      comms.prices(interval, liveParties(crashes.crashed), (i) => (this.routeOf[i] === ROUTE_CUSTOMER ? this.parties[desk!.retailerOfCustomer(i).retailer]!.id : undefined));
+      comms.prices(interval, liveParties(crashes.isolated), (i) => (this.routeOf[i] === ROUTE_CUSTOMER ? this.parties[desk!.retailerOfCustomer(i).retailer]!.id : undefined));
     }
     const ledger = new IntervalLedger(n, settlement.unit, q, this.spent?.ledger);
     this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
@@ -550,10 +551,12 @@ export class Simulation {
     if (dayAhead) applyDayAhead(ledger, dayAhead, this.busOf, this.info.buses, result.busPriceMwh, rules.priceTickMwh);
     // 4b. A site whose bid never reached the book has no position: its devices run on their own control (noPosition.ts).
     const ownControl = partiesWithoutPosition({ placed: bids.placed, book, memberCurves: bids.memberCurves, routeOf: this.routeOf, viaOf: this.viaOf, busOf: this.busOf, buses: this.info.buses }, new Uint8Array(n));
+    // So does a site whose bidding code crashed, for the rest of the run (participants.ts `Crashes`).
+    crashedOnOwnControl(crashes, ownControl);
 
     // 5. Commands change what agents will do (their setpoints), never their positions; deliver to all but the regulators.
     // On a plane the operator dispatches reporting agents on the newest flexibility report it has received (comms.ts `reports`).
-    const telemetry = comms && ((g: Grid, netKw: Float64Array) => comms.reports(interval, room.flexibilityReports(g, netKw, this.agentRole, crashes.crashed, interval, REPORTING_KINDS), ledger.quantumKw));
+    const telemetry = comms && ((g: Grid, netKw: Float64Array) => comms.reports(interval, room.flexibilityReports(g, netKw, this.agentRole, crashes.isolated, interval, REPORTING_KINDS), ledger.quantumKw));
     const commands = operatorCommands(room, grid, interval, ledger, this.agentRole, crashes, this.comms ? this.comms.roomFaults(this.faults) : this.faults, this.parties, run.indexOf, telemetry, this.spent?.plannedKw, ownControlPlan(parts, ownControl, interval, crashes, q));
     appendAll(events, commands.events);
     // On a communication plane, a command acts from its delivery on (pro rata), and not at all when lost or rejected.
@@ -562,12 +565,15 @@ export class Simulation {
     const commandRecords = sent ? sent.records : commands.records;
     // On a plane, a member acts on its aggregator's split only once received (comms.ts, MemberFallback).
     const memberFallback = this.comms?.memberSetpoints(interval, ledger);
-    const observations = deliverAndObserve(parts, ledger, interval, crashes, this.regulating, 0, this.viaOf, memberFallback, this.spent?.observations.length === n ? this.spent.observations : undefined, ownControl);
+    // A generator whose bidding code crashed regulates no more: it takes its own control (idle) with the other sites (a mask only then).
+    const delivering = crashes.ownControlCount > 0 ? regulatingNow(this.regulating, crashes.isolated, new Uint8Array(n)) : this.regulating;
+    const observations = deliverAndObserve(parts, ledger, interval, crashes, delivering, 0, this.viaOf, memberFallback, this.spent?.observations.length === n ? this.spent.observations : undefined, ownControl);
 
     // 6. Meter; 7. re-dispatch where anything deviates (else the generators do as cleared); 8. deliver to the generators.
     this.phases.meter(ledger, observations, this.hasMeter, crashes.crashed, q);
     const imbalanceParties = { busOf: this.busOf, viaOf: this.viaOf, routeOf: this.routeOf, hasMeter: this.hasMeter };
-    const regulating = regulatingNow(this.regulating, crashes.crashed, new Uint8Array(n));
+    // A generator whose bidding code crashed is out of the market: it idles (its own control) and regulates no more.
+    const regulating = regulatingNow(this.regulating, crashes.isolated, new Uint8Array(n));
     // A loop into a literal, not filter().map(): once realTime ran optimised, TurboFan's inlined map() built a HOLEY
     // array where the builtin had built a PACKED one, and the for-of over it below deopted on the new map (measured).
     const regulators: Regulator[] = [];
@@ -623,7 +629,7 @@ export class Simulation {
     const imbalancePrices = effectiveImbalancePrices(redispatched?.imbalancePriceMwh, result.busPriceMwh);
     this.phases.settleImbalance(ledger, imbalanceParties, imbalancePrices, rules.priceTickMwh);
     priceMembersAtBus(ledger.imbalancePriceMwh, this.routeOf, this.busOf, imbalancePrices);
-    if (desk) this.billCustomers(desk, interval, ledger, bids.customerCurves);
+    if (desk) this.billCustomers(desk, interval, ledger, bids.customerCurves, crashes);
     const books = intermediaryLedgers(ledger, this.parties, this.viaOf, result.busPriceMwh, imbalancePrices, rules.priceTickMwh, interval.durationH, dayAhead?.busPriceMwh);
     this.meterRetailers(interval, ledger, crashes, observations);
 
@@ -736,13 +742,22 @@ export class Simulation {
     }
   }
 
-  /** 9. Retail customers' bills from their meters: those who bid, and those who did not (crashed, faulted), metered at zero. */
-  private billCustomers(desk: RetailDesk, interval: MarketInterval, ledger: IntervalLedger, customerCurves: ReadonlyMap<number, unknown>): void {
-    for (const [i] of customerCurves) {
+  /**
+   * 9. Retail customers' bills from their meters: those who bid, and those on their own control after their
+   * bidding code crashed (their devices draw; their retailer carries the deviation); those who did not bid
+   * otherwise (left out after a crash, faulted) are metered at zero.
+   */
+  private billCustomers(desk: RetailDesk, interval: MarketInterval, ledger: IntervalLedger, customerCurves: ReadonlyMap<number, unknown>, crashes: Crashes): void {
+    const fromMeter = (i: number): void => {
       const a = ledger.actualQuanta[i]!;
       ledger.costExtra[i] = desk.meter(i, interval, { importQuanta: Math.max(0, a), exportQuanta: Math.max(0, -a), consumedQuanta: ledger.consumedQuanta[i]!, generatedQuanta: ledger.generatedQuanta[i]! });
+    };
+    for (const [i] of customerCurves) fromMeter(i);
+    for (let i = 0; i < this.routeOf.length; i++) {
+      if (this.routeOf[i] !== ROUTE_CUSTOMER || customerCurves.has(i)) continue;
+      if (crashes.onOwnControl(i)) fromMeter(i);
+      else ledger.costExtra[i] = desk.meter(i, interval, { importQuanta: 0, exportQuanta: 0, consumedQuanta: 0, generatedQuanta: 0 });
     }
-    for (let i = 0; i < this.routeOf.length; i++) if (this.routeOf[i] === ROUTE_CUSTOMER && !customerCurves.has(i)) ledger.costExtra[i] = desk.meter(i, interval, { importQuanta: 0, exportQuanta: 0, consumedQuanta: 0, generatedQuanta: 0 });
   }
 
   /** The interval's messages.csv rows and command deliveries; the receivers' verdicts become events. */

@@ -35,7 +35,7 @@ export function issuesSectionHtml(faults: readonly FaultRow[], faultCount: numbe
   const parts: string[] = [];
   if (faultCount === 0) parts.push('<p class="faults">No strategy or agent faults.</p>');
   else {
-    parts.push(`<p class="faults">${faultCount} fault(s): the agent bid its kind's default for that interval (strategy), or was isolated for the rest of the run (bid, command, settle).</p>`);
+    parts.push(`<p class="faults">${faultCount} fault(s): the agent bid its kind's default for that interval (strategy), or was isolated for the rest of the run: a site whose bidding code crashed runs on its own control (bid), any other crash leaves the agent out, its load unknown (command, settle, own-control).</p>`);
     parts.push(table(['time (UTC)', 'agent', 'kind', 'where', 'message'], faults.slice(0, MAX_ROWS).map((f) => [f.at, f.agentId, f.kind, f.phase, f.message])));
     if (faultCount > MAX_ROWS) parts.push(`<p>(first ${MAX_ROWS}; all are in events.csv, STRATEGY_FAULT and AGENT_CRASH rows)</p>`);
   }

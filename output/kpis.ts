@@ -189,8 +189,11 @@ export class KpiAccumulator {
   /** The first `LISTED_FAULTS` faults, in order; `faultCount` counts them all. */
   private readonly faults: AgentFault[] = [];
   private faultCount = 0;
-  /** Agents taken out of the run by a fault outside their strategy. */
+  /** Agents isolated by a fault outside their strategy (engine/interval/participants.ts `Crashes`). */
   private readonly isolated = new Set<string>();
+  /** Of them, the sites on their own control (their bidding code crashed) and those left out since (their load unknown). */
+  private readonly onOwnControl = new Set<string>();
+  private readonly leftOut = new Set<string>();
   private readonly kinds = new Map<string, KindTotals>();
   private readonly aggregators = new Map<string, AggregatorTotals>();
   private readonly retailers = new Map<string, RetailerTotals>();
@@ -206,6 +209,18 @@ export class KpiAccumulator {
   private readonly kindPayments = new KindPayments();
   /** `addParties`' sums (a Float64Array: see ShiftTally). */
   private readonly agentsSums = new Float64Array(3);
+
+  /** A crash of `f.agentId` (`Crashes.crash`): a site's bid crash puts it on its own control; any later throw, or a site's other throw, leaves it out. */
+  private isolate(f: AgentFault, parties: IntervalOutcome['parties']): void {
+    this.isolated.add(f.agentId);
+    const site = parties.some((p) => p.id === f.agentId && p.role === 'agent');
+    if (!site) return;
+    if (f.phase === 'bid') this.onOwnControl.add(f.agentId);
+    else {
+      this.onOwnControl.delete(f.agentId);
+      this.leftOut.add(f.agentId);
+    }
+  }
 
   add(o: IntervalOutcome): void {
     this.intervals++;
@@ -230,7 +245,7 @@ export class KpiAccumulator {
     for (const f of o.faults) {
       this.faultCount++;
       if (this.faults.length < LISTED_FAULTS) this.faults.push(f);
-      if (f.phase !== 'strategy') this.isolated.add(f.agentId);
+      if (f.phase !== 'strategy') this.isolate(f, o.parties);
     }
     const sums = this.addParties(o, this.agentsSums.fill(0));
     const q = o.book.rules.quantumKw;
@@ -532,8 +547,11 @@ export class KpiAccumulator {
       rejectedBids: Object.fromEntries([...this.rejected].sort(byKey)),
       agentFaults: this.faults.map((f) => ({ ...f, at: formatSimTime(f.at) })),
       agentFaultCount: this.faultCount,
-      // Agents taken out of the run (a throw anywhere but in their strategy): from then on their load is in no figure.
+      // Agents isolated (a throw anywhere but in their strategy): they trade and are commanded no more.
       isolatedAgents: this.isolated.size,
+      // Only when there are any (a run without a crash keeps its summary): how many of those sites run on their own
+      // control, metered, and how many the engine left out, their load unknown and in no figure after it.
+      ...(this.isolated.size > 0 ? { isolation: { ownControlSites: this.onOwnControl.size, leftOutSites: this.leftOut.size } } : {}),
     };
   }
 }

@@ -193,7 +193,8 @@ export class Recorder implements SimulationSink {
       ]);
     }
     for (const f of o.faults) {
-      const [type, response] = f.phase === 'strategy' ? ['STRATEGY_FAULT', 'default-strategy'] : ['AGENT_CRASH', 'isolated'];
+      // A site whose bidding code crashed keeps its devices running (`own-control`); any other crash leaves the agent out (`isolated`).
+      const [type, response] = f.phase === 'strategy' ? ['STRATEGY_FAULT', 'default-strategy'] : ['AGENT_CRASH', f.phase === 'bid' && o.parties.some((p) => p.id === f.agentId && p.role === 'agent') ? 'own-control' : 'isolated'];
       this.eventsCsv.row([formatSimTime(f.at), 'engine', csvText(f.agentId), type, '', response, '', csvText(`${f.phase}: ${f.message}`)]);
       // report.html's events section shows faults too: a throwing strategy is seen where people look.
       this.eventCounts.set(type, (this.eventCounts.get(type) ?? 0) + 1);

@@ -29,7 +29,8 @@ export interface AgentFaultRecord {
   readonly kind: string;
   /** ISO-8601 UTC. */
   readonly at: string;
-  readonly phase: 'bid' | 'command' | 'settle' | 'strategy';
+  /** Where it threw: `bid` (a site then runs on its own control), `command`, `settle`, `own-control` (left out), `strategy` (its kind's default bid). */
+  readonly phase: 'bid' | 'command' | 'settle' | 'own-control' | 'strategy';
   readonly message: string;
 }
 
@@ -70,7 +71,11 @@ export interface RunKpis {
   readonly agentFaults: readonly AgentFaultRecord[];
   /** Every fault of the run, listed or not. */
   readonly agentFaultCount: number;
-  /** Agents isolated after a crash (a fault outside their strategy): they bid nothing more and their meters read zero. */
+  /**
+   * Agents isolated after a crash (a fault outside their strategy): they bid and are commanded no more. A site
+   * whose bidding code crashed runs on its own control (metered, settled at the imbalance price); one that threw
+   * while settling, answering a command or on its own control is left out (its meter reads zero, its load unknown).
+   */
   readonly isolatedAgents: number;
   readonly [figure: string]: unknown;
 }

@@ -208,6 +208,16 @@ export class BuildingAgent implements AgentRuntime {
   }
 
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
+    return this.bidTo(interval, market, false);
+  }
+
+  /** Its bidding code crashed (`AgentRuntime.prepareOwnControl`): the interval's needs, no bid. */
+  prepareOwnControl(interval: MarketInterval, market: MarketView): void {
+    this.bidTo(interval, market, true);
+  }
+
+  /** The interval's round of bidding: the needs, then (unless `needsOnly`: its own control after a crash) the bid. */
+  private bidTo(interval: MarketInterval, market: MarketView, needsOnly: boolean): readonly BidSegment[] {
     const ctx = this.ctx;
     ctx.at(interval);
     this.quantumKw = market.quantumKw;
@@ -241,7 +251,7 @@ export class BuildingAgent implements AgentRuntime {
     needs.reset();
     pushBuildingNeeds(needs, c, market.priceCapMwh, contract?.blocks ?? 1, contract?.valueMwh.min ?? 0, contract?.valueMwh.max ?? 0);
     needs.sortByValue();
-    if (this.lifecycle.value === 'faulted') return NO_BID;
+    if (needsOnly || this.lifecycle.value === 'faulted') return NO_BID;
     const { demand, needs: kinds } = needs.demandView();
     const hvac: HvacView = Object.freeze({
       mode: th.unit.mode,

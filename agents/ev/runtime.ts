@@ -318,7 +318,12 @@ class EvAgent implements EvRuntime {
   }
 
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
-    return this.bidTo(interval, market, undefined)!;
+    return this.bidTo(interval, market, undefined, false)!;
+  }
+
+  /** Its bidding code crashed (`AgentRuntime.prepareOwnControl`): plugging in and leaving as at bid time, no bid. */
+  prepareOwnControl(interval: MarketInterval, market: MarketView): void {
+    this.bidTo(interval, market, undefined, true);
   }
 
   /**
@@ -327,10 +332,11 @@ class EvAgent implements EvRuntime {
    * segment the strategy guard would stop) is returned as `bid` returns it, nothing written.
    */
   bidPacked(interval: MarketInterval, market: MarketView, out: PackedCurves): readonly BidSegment[] | undefined {
-    return this.bidTo(interval, market, out);
+    return this.bidTo(interval, market, out, false);
   }
 
-  private bidTo(interval: MarketInterval, market: MarketView, out: PackedCurves | undefined): readonly BidSegment[] | undefined {
+  /** The interval's round of bidding: the car plugs in or leaves, then (unless `needsOnly`: its own control after a crash) its bid. */
+  private bidTo(interval: MarketInterval, market: MarketView, out: PackedCurves | undefined, needsOnly: boolean): readonly BidSegment[] | undefined {
     const start = interval.start;
     const session = this.session;
     this.hasLimits = false;
@@ -345,7 +351,7 @@ class EvAgent implements EvRuntime {
     const state = this.lifecycle.value;
     if (plugged ? state === 'away' : state !== 'away') this.send(plugged ? 'plugged-idle' : 'away');
     this.inMarket = plugged && session.arrival <= interval.gateClosure;
-    if (!this.inMarket || this.lifecycle.value === 'faulted') return EMPTY;
+    if (needsOnly || !this.inMarket || this.lifecycle.value === 'faulted') return EMPTY;
     const hoursLeft = (session.departure - start) / MS_PER_HOUR;
     const car = this.car;
     const l = evLimitsInto(this.limits, car, this.soc, hoursLeft, interval.durationH);

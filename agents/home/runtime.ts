@@ -337,7 +337,12 @@ export class HomeAgent implements AgentRuntime {
   }
 
   bid(interval: MarketInterval, market: MarketView): readonly BidSegment[] {
-    return this.bidTo(interval, market, undefined)!;
+    return this.bidTo(interval, market, undefined, false)!;
+  }
+
+  /** Its bidding code crashed (`AgentRuntime.prepareOwnControl`): the interval's needs and PV, no bid. */
+  prepareOwnControl(interval: MarketInterval, market: MarketView): void {
+    this.bidTo(interval, market, undefined, true);
   }
 
   /**
@@ -346,11 +351,14 @@ export class HomeAgent implements AgentRuntime {
    * segment the guard would stop) is returned as `bid` returns it, nothing written.
    */
   bidPacked(interval: MarketInterval, market: MarketView, out: PackedCurves): readonly BidSegment[] | undefined {
-    return this.bidTo(interval, market, out);
+    return this.bidTo(interval, market, out, false);
   }
 
-  /** The interval's round of bidding: needs, then the bid (to `out` when given and the fast path applies; undefined then). */
-  private bidTo(interval: MarketInterval, market: MarketView, out: PackedCurves | undefined): readonly BidSegment[] | undefined {
+  /**
+   * The interval's round of bidding: needs, then the bid (to `out` when given and the fast path applies; undefined then).
+   * `needsOnly`: the needs alone, no bid (its own control after a crash).
+   */
+  private bidTo(interval: MarketInterval, market: MarketView, out: PackedCurves | undefined, needsOnly: boolean): readonly BidSegment[] | undefined {
     const ctx = this.ctx;
     ctx.at(interval);
     this.quantumKw = market.quantumKw;
@@ -405,7 +413,7 @@ export class HomeAgent implements AgentRuntime {
     const pv = this.pv;
     this.pvKw = pv ? pvOutputKw(pv, ctx.ghiWm2, 1) : 0;
 
-    if (this.lifecycle.value === 'faulted') return NO_BID;
+    if (needsOnly || this.lifecycle.value === 'faulted') return NO_BID;
     if (this.forecast !== undefined && this.forecastPrices(market, this.forecast)) {
       if (out === undefined) return this.forecastSegments();
       this.forecastRows(out);

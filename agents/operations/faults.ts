@@ -14,7 +14,9 @@
  *   `lost` row of messages.csv with 0 attempts (counted in `lostBids`, `lostCommands`), and a
  *   delayed bid enters the plane `delayMinutes` after its bid time (its `sent_at`), which then
  *   decides whether it makes the gate (else `late`, counted in `lateBids`).
- * - `agent-crash`: from `at`, a site's code throws while bidding: the engine isolates it (a site only:
+ * - `agent-crash`: from `at`, a site's code throws while bidding: the engine isolates it from the
+ *   market and the operators, and its devices run on their own control for the rest of the run,
+ *   metered and settled at the imbalance price (docs/markets.md, "Crashed agents"; a site only:
  *   naming an aggregator or a retailer is refused at load, as it would do nothing).
  * - `agent-fault`: the agent's equipment fails (its machine goes to `faulted`) until repaired.
  * - `forged-command`: a command from an issuer that is not the agent's operator.

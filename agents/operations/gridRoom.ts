@@ -249,7 +249,8 @@ export class GridRoom {
    * The operators' turn, between the market and the agents' physics: commands and
    * their answers. `netKw` (per party, planned net consumption) is updated in place to
    * what the agents committed; returns the commanded change per party (kW) and events.
-   * Crashed agents (`crashed[i]` ≠ 0) are isolated: nobody commands them.
+   * Isolated agents (`crashed[i]` ≠ 0: the engine passes `Crashes.isolated`, sites on their own control
+   * after a crash included) are commanded by nobody; their planned draw is in `netKw` all the same.
    */
   operate(
     interval: MarketInterval,

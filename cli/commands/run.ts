@@ -144,8 +144,19 @@ export async function runAndReport(scenario: Scenario, options: RunOptions, prin
   return summary;
 }
 
-/** Agents a crash took out of the run, where there were any: their load is in no figure after it. */
-const isolatedNote = (n: number): string => (n > 0 ? ` (${n} agent${n === 1 ? '' : 's'} isolated: their load left the run)` : '');
+/**
+ * Agents a crash isolated, where there were any: the sites on their own control (still consuming, metered) and
+ * those left out (their load unknown, in no figure after the crash) named apart (engine/interval/participants.ts `Crashes`).
+ */
+function isolatedNote(k: RunSummary['kpis']): string {
+  const n = k.isolatedAgents;
+  if (!(n > 0)) return '';
+  const i = k.isolation as { ownControlSites: number; leftOutSites: number };
+  const parts = [`${i.ownControlSites} on own control (still consuming)`, `${i.leftOutSites} left out (load unknown)`];
+  const others = n - i.ownControlSites - i.leftOutSites;
+  if (others > 0) parts.push(`${others} intermediar${others === 1 ? 'y' : 'ies'} left out`);
+  return ` (${n} agent${n === 1 ? '' : 's'} isolated: ${parts.join(', ')})`;
+}
 
 /**
  * Energy the agents needed and did not get (a cut-off island, a branch of limit 0), where there was
@@ -198,7 +209,7 @@ function formatSummary(summary: RunSummary, outDir: string, formats: readonly Ou
     `money     real time: buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, rent ${String(k.merchandisingSurplus)}${stageLine(k)}`,
     booksLine(summary.books as BooksSummary),
     `welfare   ${String(k.welfare)}`,
-    `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${k.agentFaultCount as number} agent faults${isolatedNote(summary.kpis.isolatedAgents)}, ${k.clearingProblemCount as number} clearing problems${unservedNote(k)}`,
+    `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${k.agentFaultCount as number} agent faults${isolatedNote(summary.kpis)}, ${k.clearingProblemCount as number} clearing problems${unservedNote(k)}`,
     `results   ${outDir}/ (${outputFiles(outDir, formats, outputs).join(', ')})`,
   ];
   return `${lines.join('\n')}\n`;

@@ -5,7 +5,9 @@
  * aggregator, which checks it as the market would; a retail customer keeps its curve
  * for its retail price. Then the intermediaries bid for those they serve, one bid per bus.
  *
- * Agents are isolated: one that throws while bidding is marked crashed and skipped.
+ * Agents are isolated (participants.ts `Crashes`): a site that throws while bidding bids no more
+ * and its devices run on their own control from this interval on (`prepareOnOwnControl`); an
+ * intermediary that throws is left out. Either is skipped from then on.
  */
 import type { CustomerBook } from '../../agents/retailer/index.ts';
 import type { MemberCurve } from '../../agents/types.ts';
@@ -164,6 +166,10 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
   for (let i = 0; i < n; i++) {
     const p = parts[i]!;
     if (p.role !== 'agent' || crashes.crashed[i]) continue;
+    if (crashes.ownControl[i]) {
+      prepareOnOwnControl(p, i, interval, crashes, marketView);
+      continue;
+    }
     const a = p.runtime;
     let segments: readonly BidSegment[] | undefined;
     // An agent trading itself with a packed fast path writes its segments as rows (no segment objects).
@@ -176,6 +182,7 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
     } catch (err) {
       rows.truncate(from);
       crashes.crash(i, 'bid', err);
+      prepareOnOwnControl(p, i, interval, crashes, marketView);
       continue;
     }
     if (segments === undefined) {
@@ -226,4 +233,21 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
   onTime.length = onTimeCount;
   out.late.sort((x, y) => x.at - y.at);
   return out;
+}
+
+/**
+ * A site whose bidding code crashed (participants.ts `Crashes.ownControl`): its devices' part of the
+ * interval's round, with no bid (`AgentRuntime.prepareOwnControl`: a home's needs, a car plugging in),
+ * so that its own control runs on this interval's needs; the public view at its bus is the fresh one
+ * (it receives no prices any more). An agent that throws here too is one the engine can no longer
+ * model: it is left out.
+ */
+function prepareOnOwnControl(p: Extract<Participant, { role: 'agent' }>, i: number, interval: MarketInterval, crashes: Crashes, marketView: (bus: BusId, party?: number) => MarketView): void {
+  const a = p.runtime;
+  if (!a.prepareOwnControl) return;
+  try {
+    a.prepareOwnControl(interval, marketView(a.bus));
+  } catch (err) {
+    crashes.crash(i, 'own-control', err);
+  }
 }

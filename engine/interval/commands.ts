@@ -99,14 +99,15 @@ export function operatorCommands(
   if (grid && room.operators.length > 0) {
     netKw = zerosIn(n, plannedKwInto);
     for (let i = 0; i < n; i++) netKw[i] = planned(i);
-    const op = room.operate(interval, grid, netKw, agentRole, crashes.crashed, telemetry?.(grid, netKw));
+    // Isolated agents (crashed: left out or on their own control) take no commands; the schedule counts what the latter draw.
+    const op = room.operate(interval, grid, netKw, agentRole, crashes.isolated, telemetry?.(grid, netKw));
     records = op.records;
     appendAll(events, op.events);
     for (const r of records) if (r.response === 'failed') crashes.crash(r.party, 'command', r.reason);
     for (const r of op.setpoints) if (r.response === 'failed') crashes.crash(r.party, 'command', r.reason);
     for (let i = 0; i < n; i++) {
       const change = Math.round(op.commandedKw[i]! / quantumKw);
-      if (change === 0 || crashes.crashed[i]) continue;
+      if (change === 0 || crashes.isolated[i]) continue;
       ledger.commandedQuanta[i] = change;
       netKw[i]! += change * quantumKw;
     }

@@ -114,7 +114,7 @@ export function runDayAheadAuction(ctx: DayAheadContext, intervals: readonly Mar
   const ownerOfBid = new Map<string, number>();
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
-    if (p.role !== 'agent' || p.route.type === 'customer' || crashes.crashed[i]) continue;
+    if (p.role !== 'agent' || p.route.type === 'customer' || crashes.isolated[i]) continue;
     const aggregator = p.route.type === 'member' ? p.route.aggregator : -1;
     if (aggregator >= 0 && crashes.crashed[aggregator]) continue;
     const a = p.runtime;
@@ -260,7 +260,7 @@ function handSchedules(ctx: DayAheadContext, result: DayAheadResult, ownerOfBid:
   }
   for (const [i, schedule] of own) {
     const p = ctx.parts[i]!;
-    if (p.role !== 'agent' || ctx.crashes.crashed[i]) continue;
+    if (p.role !== 'agent' || ctx.crashes.isolated[i]) continue;
     if (ctx.holdSchedule) ctx.holdSchedule(i, schedule);
     else handSchedule(ctx.parts, ctx.crashes, i, schedule);
   }
@@ -269,7 +269,7 @@ function handSchedules(ctx: DayAheadContext, result: DayAheadResult, ownerOfBid:
 /** Hands agent `i` its day-ahead schedule (net kW per interval index); an agent that throws is crashed like one whose bid throws. */
 export function handSchedule(parts: readonly Participant[], crashes: Crashes, i: number, schedule: ReadonlyMap<number, number>): void {
   const p = parts[i]!;
-  if (p.role !== 'agent' || crashes.crashed[i] || !p.runtime.dayAheadAwarded) return;
+  if (p.role !== 'agent' || crashes.isolated[i] || !p.runtime.dayAheadAwarded) return;
   try {
     p.runtime.dayAheadAwarded(schedule);
   } catch (err) {

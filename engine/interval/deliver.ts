@@ -2,7 +2,8 @@
  * Phase 5b, deliver: each agent gets its own award — what it is to do this interval,
  * its position plus any commanded change — as exactly one call (one lifecycle event at
  * most), then its state is read once for every consumer of the outcome. An agent that
- * throws is isolated (crashed) and reported.
+ * throws is left out (participants.ts `Crashes`) and reported; one on its own control after a
+ * crash while bidding is settled as a site without a position.
  */
 import type { AgentObservation, AgentRuntime, Award } from '../../agents/types.ts';
 import type { MarketInterval } from '../../core/clock.ts';

@@ -3,8 +3,10 @@
  * point) reads what the site actually did this interval, after the award and any
  * command: its gross consumption and generation as the agent reports them
  * (`AgentObservation.consumedKw` / `generatedKw`), each rounded to the market's quantum,
- * and the net withdrawal. A home's PV thus nets its own load within the interval. An
- * agent that crashed has stopped: its meter reads zero. Intermediaries have no meter.
+ * and the net withdrawal. A home's PV thus nets its own load within the interval. A site
+ * whose bidding code crashed runs on its own control and is metered like any other; one the
+ * engine left out after a crash (participants.ts `Crashes`: its load is unknown) reads zero.
+ * Intermediaries have no meter.
  */
 import type { IntervalLedger } from './ledger.ts';
 

@@ -42,7 +42,9 @@ export interface NoPositionInput {
  * Writes into `out` (length = parties) 1 for each agent without a position this interval (see
  * above) and 0 for every other party; returns `out`. A retail customer always has one (it takes
  * its curve at its retail price; its retailer carries the difference), an intermediary has no
- * devices, and an agent that sent nothing (faulted, crashed, unplugged) has nothing to run on.
+ * devices, and an agent that sent nothing (faulted, left out after a crash, unplugged) has nothing to
+ * run on. A site whose bidding code crashed sent nothing either, yet its devices run:
+ * `crashedOnOwnControl` adds those.
  */
 export function partiesWithoutPosition(input: NoPositionInput, out: Uint8Array): Uint8Array {
   const { placed, book, memberCurves, routeOf, viaOf, busOf, buses } = input;
@@ -68,11 +70,24 @@ export function partiesWithoutPosition(input: NoPositionInput, out: Uint8Array):
 }
 
 /**
+ * Sets `out[i]` for every site on its own control after its bidding code crashed (participants.ts
+ * `Crashes`): it has no position for the rest of the run, whatever its route (a retail customer's
+ * deviation is its retailer's, a member's its aggregator's, as for a missed gate). A pass over the
+ * parties only while there is such a site: nothing at all in the common case.
+ */
+export function crashedOnOwnControl(crashes: Crashes, out: Uint8Array): void {
+  if (crashes.ownControlCount === 0) return;
+  const own = crashes.ownControl;
+  const crashed = crashes.crashed;
+  for (let i = 0; i < out.length; i++) if (own[i] === 1 && crashed[i] === 0) out[i] = 1;
+}
+
+/**
  * What each site without a position (`ownControl[i]`) will draw on its own control, kW in whole
  * quanta of `quantumKw` (`AgentRuntime.ownControlKw`, net; 0 for an agent without it), NaN for every
  * other party: the operators' planned schedule for those sites (engine/interval/commands.ts).
  * Undefined when no site is without a position (the common case: nothing is allocated). An agent
- * that throws here is isolated as crashed, as in any other phase.
+ * that throws here is left out (participants.ts `Crashes`), as in any other phase but bidding.
  */
 export function ownControlPlan(parts: readonly Participant[], ownControl: Uint8Array, interval: MarketInterval, crashes: Crashes, quantumKw: number): Float64Array | undefined {
   let plan: Float64Array | undefined;

@@ -62,17 +62,27 @@ describe('operations acceptance: faults on a small feeder (fixtures/scenarios/op
     expect(bids(o)).to.deep.equal(bids(bare));
   });
 
-  it('a crashing agent is isolated and reported, never commanded again, while the others go on', () => {
+  it('a crashing agent is isolated from the market and the operator and reported, while its home keeps consuming on its own control', () => {
     const crash = o.events.filter((e) => e.type === 'AGENT_CRASH');
-    expect(crash.map((e) => [e.interval_start, e.target, e.response])).to.deep.equal([[`${DAY2}10:00:00Z`, 'home-c-3', 'isolated']]);
+    expect(crash.map((e) => [e.interval_start, e.target, e.response])).to.deep.equal([[`${DAY2}10:00:00Z`, 'home-c-3', 'own-control']]);
     const after = o.agents.filter((r) => r.interval_start! >= `${DAY2}10:00`);
-    for (const r of after.filter((x) => x.agent_id === 'home-c-3')) expect(r.state).to.equal('crashed');
+    // Its energy manager crashed, not its devices: the home is never 'crashed' (left out), and its meter reads what they draw
+    // (an air-conditioned home on a heatwave day: every interval above zero), with no position (award 0).
+    const own = after.filter((x) => x.agent_id === 'home-c-3');
+    expect(own.length).to.equal(56);
+    for (const r of own) {
+      expect(r.state, r.interval_start).to.not.equal('crashed');
+      expect(Number(r.award_kw), r.interval_start).to.equal(0);
+      expect(Number(r.actual_kw), r.interval_start).to.be.greaterThan(0);
+    }
     expect(dispatches().filter((e) => e.target === 'home-c-3' && e.interval_start! >= `${DAY2}10:00`)).to.deep.equal([]);
-    expect(after.filter((r) => r.agent_id !== 'home-c-3' && r.state === 'crashed')).to.deep.equal([]);
+    expect(after.filter((r) => r.state === 'crashed')).to.deep.equal([]);
     expect(dispatches().some((e) => e.interval_start! >= `${DAY2}10:00` && e.response === 'opt-in')).to.equal(true);
-    // The summary says one agent left the run (its load is in no figure after it), apart from strategy faults.
-    expect(o.summary.kpis.isolatedAgents).to.equal(1);
-    expect(bare.summary.kpis.isolatedAgents).to.equal(1);
+    // The summary counts one isolated agent, on its own control (none left out), apart from strategy faults.
+    for (const r of [o, bare]) {
+      expect(r.summary.kpis.isolatedAgents).to.equal(1);
+      expect(r.summary.kpis.isolation).to.deep.equal({ ownControlSites: 1, leftOutSites: 0 });
+    }
   });
 
   it('an equipment fault: the battery is faulted in its window and declines what it is asked there', () => {
