@@ -148,6 +148,12 @@ export interface AgentRuntime {
    */
   readonly storageRating?: StorageRating;
   /**
+   * Present for a V2G-capable car: its charge point's registered ratings (battery bounds, charger
+   * and inverter limits, efficiencies), what an operator that pre-positions cars (`prePosition.cars`)
+   * plans its setpoints on. Never its session: the car answers from that itself (agents/ev/setpoint.ts).
+   */
+  readonly v2gRating?: StorageRating;
+  /**
    * Present for dispatchable units (generators): what it can physically produce this interval,
    * kW at marginal cost (cheapest first), and take back, kW at what it pays (most valuable
    * first); both empty while faulted. The real-time market re-dispatches it along these
@@ -350,6 +356,12 @@ export interface CommandResponse {
    */
   readonly socKwh?: number;
   readonly shiftKwh?: number;
+  /**
+   * CHARGE_STATE_SETPOINT only, from a car (agents/ev/setpoint.ts): the SoC it will not discharge
+   * below over the event (its reserve, or what its departure needs), kWh. The operator counts on
+   * `socKwh` less this; absent (a battery), on `socKwh` less the reserve of its ratings.
+   */
+  readonly floorKwh?: number;
 }
 
 /**

@@ -321,6 +321,7 @@ export class Simulation {
       busIndex: p.role === 'agent' ? buses.indexOf(p.runtime.bus) : -1,
       responder: p.role === 'agent' ? p.runtime.responder : undefined,
       ...(p.role === 'agent' && p.runtime.storageRating ? { storage: p.runtime.storageRating } : {}),
+      ...(p.role === 'agent' && p.runtime.v2gRating ? { car: p.runtime.v2gRating } : {}),
     }));
     this.room = new GridRoom(
       grid,

@@ -64,6 +64,9 @@ import { Lifecycle, MachineModel } from '../lifecycle.ts';
 const EV_MODEL = new MachineModel(evMachine);
 
 import { respondEv } from './respond.ts';
+import { answerEvSetpoint, steerEvLimits } from './setpoint.ts';
+import { type ChargeStateSetpoint, setpointOf } from '../chargeStateSetpoint.ts';
+import type { BatteryParams } from '../physics/battery.ts';
 import { evDayAheadBids } from './dayAhead.ts';
 import { applyEvAward, arrivalSocKwh, drawSession, type EvCar, type EvLimits, type EvSession, evLimitsInto, uncontrolledKw, uncontrolledSocKwh } from './session.ts';
 
@@ -239,6 +242,10 @@ class EvAgent implements EvRuntime {
   private quantumKw = 0.001; // the market's quantity step, from the last market view
   /** Day-ahead schedule, net kW per interval index (+ charge, − V2G): real time realises it (followEvSchedule). Undefined until a day-ahead award. */
   private schedule: Map<number, number> | undefined;
+  /** The operator's CHARGE_STATE_SETPOINT it opted in to (setpoint.ts), until the event's end. */
+  private setpoint: ChargeStateSetpoint | undefined;
+  /** A V2G-capable car's registered charge-point ratings (`AgentRuntime.v2gRating`); undefined without V2G. */
+  readonly v2gRating?: BatteryParams;
 
   constructor(m: GroupMember, s: EvGroupShared) {
     const { group, env } = s;
@@ -257,6 +264,7 @@ class EvAgent implements EvRuntime {
     const target: number = (this.target = car.battery.maxSocKwh);
     this.usable = target - car.battery.minSocKwh;
     this.lifecycle = new Lifecycle(EV_MODEL, { v2gCapable: this.v2gCapable });
+    if (this.v2gCapable && car.battery.maxDischargeKw > 0) this.v2gRating = car.battery;
 
     // The session sequence: one per local day, from the day before the run (last night's car).
     const runStart = s.runStart;
@@ -356,6 +364,11 @@ class EvAgent implements EvRuntime {
     const car = this.car;
     const l = evLimitsInto(this.limits, car, this.soc, hoursLeft, interval.durationH);
     this.hasLimits = true;
+    if (this.setpoint !== undefined) {
+      // Before the event: part of what it must buy, and no V2G below its commitment (setpoint.ts); expired with its event.
+      if (start >= this.setpoint.endMs) this.setpoint = undefined;
+      else steerEvLimits(this.setpoint, car, this.soc, start, interval.durationH, market.quantumKw, l);
+    }
     if (!(l.maxChargeKw > 0) && !(l.maxDischargeKw > 0)) return EMPTY;
     const planned = this.schedule?.get(interval.index);
     if (planned !== undefined) return followEvSchedule(planned, l, market);
@@ -589,6 +602,10 @@ class EvAgent implements EvRuntime {
 
   /** Operator commands: answered from the car's state (respond.ts); the change arrives with the award. */
   respond(command: OperatorCommand, plannedNetKw: number, interval: MarketInterval): CommandResponse {
+    if (command.type === 'CHARGE_STATE_SETPOINT') {
+      const s = { car: this.car, plugged: this.plugged, faulted: this.lifecycle.value === 'faulted', socKwh: this.soc, departure: this.session.departure, utcOffsetHours: this.offset };
+      return answerEvSetpoint(s, command, interval);
+    }
     return respondEv(
       {
         car: this.car,
@@ -605,5 +622,10 @@ class EvAgent implements EvRuntime {
       interval.start,
       interval.durationH,
     );
+  }
+
+  /** A CHARGE_STATE_SETPOINT it opted in to: its bids charge to the SoC it committed by the event's start (setpoint.ts). */
+  accept(command: OperatorCommand, response: CommandResponse): void {
+    if (command.type === 'CHARGE_STATE_SETPOINT' && response.optIn && response.socKwh !== undefined) this.setpoint = setpointOf(command, response.socKwh);
   }
 }

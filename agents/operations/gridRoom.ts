@@ -54,6 +54,8 @@ export interface RoomParty {
   readonly responder: DispatchParty['responder'];
   /** A battery's registered ratings (`AgentRuntime.storageRating`): it may be sent pre-positioning setpoints. */
   readonly storage?: DispatchParty['storage'];
+  /** A V2G-capable car's registered ratings (`AgentRuntime.v2gRating`): it may be sent pre-positioning setpoints (`prePosition.cars`). */
+  readonly car?: DispatchParty['car'];
 }
 
 export type { Counterfactual } from './counterfactual.ts';
@@ -275,6 +277,7 @@ export class GridRoom {
       responder: agentRole[i] && !crashed?.[i] ? p.responder : undefined,
       ...(p.kind !== undefined && CHARGING_KINDS.has(p.kind) ? { canCharge: true } : {}),
       ...(p.storage ? { storage: p.storage } : {}),
+      ...(p.car ? { car: p.car } : {}),
       reachable: () => this.comms(i, interval.start, 'commands').delivered,
       ...(reported && reported(i) !== undefined ? { reported: () => reported(i) ?? null } : {}),
     }));

@@ -88,9 +88,12 @@ export const operatorSchema = z.strictObject({
    * battery whose kW moves the branch a CHARGE_STATE_SETPOINT, once per event: a SoC to reach
    * (with `v2g`, before an import overload) or to stay under (with `charge`, before a reverse
    * flow) by the event's start: the flow the look-ahead forecasts without its own commands, which
-   * is what the batteries must cover. Off by default.
+   * is what the batteries must cover. Off by default. With `cars: true` (needs `v2g`) the V2G-capable
+   * cars behind the branch are sent floors too, before import overloads, in the same dispatch order;
+   * each answers from its own session (agents/ev/setpoint.ts) and is counted on only for what it
+   * commits above the floor its departure needs. Off by default.
    */
-  prePosition: z.strictObject({ leadIntervals: z.int().min(2).max(96).default(4) }).optional(),
+  prePosition: z.strictObject({ leadIntervals: z.int().min(2).max(96).default(4), cars: z.boolean().default(false) }).optional(),
   /** Self-healing (FLISR, agents/operations/selfHealing.ts) on a lindistflow feeder: restore around a faulted line through normally-open ties this long after the fault. */
   selfHealing: z.strictObject({ restoreAfterMinutes: z.number().min(0).max(24 * 60).default(5) }).optional(),
 }).superRefine((o, ctx) => {
@@ -101,6 +104,7 @@ export const operatorSchema = z.strictObject({
   if (o.prePosition !== undefined) {
     if (o.command === 'import-limit') ctx.addIssue({ code: 'custom', path: ['prePosition'], message: 'pre-positioned batteries are discharged or charged by setpoints: it needs command: setpoint (an import cap never asks for a discharge)' });
     else if (!o.v2g && !o.charge) ctx.addIssue({ code: 'custom', path: ['prePosition'], message: 'needs v2g: true (to discharge what batteries stored before an import overload) or charge: true (to fill the room they kept before a reverse flow)' });
+    if (o.prePosition.cars && !o.v2g) ctx.addIssue({ code: 'custom', path: ['prePosition', 'cars'], message: 'needs v2g: true (cars are pre-positioned to discharge over an import overload, which only V2G commands ask)' });
     if (o.prePosition.leadIntervals > o.lookaheadIntervals) ctx.addIssue({ code: 'custom', path: ['prePosition', 'leadIntervals'], message: `must not exceed lookaheadIntervals (${o.lookaheadIntervals}): the operator sees no overload further ahead` });
   }
 });
@@ -122,8 +126,10 @@ export interface DispatchParty {
   readonly responder: CommandResponder | undefined;
   /** Can it take more energy on command (a battery, a car: `CHARGING_KINDS`)? Only these are sent charge commands. */
   readonly canCharge?: boolean;
-  /** A stationary battery's registered ratings: only these are sent CHARGE_STATE_SETPOINTs (`prePosition`). */
+  /** A stationary battery's registered ratings: these are sent CHARGE_STATE_SETPOINTs (`prePosition`). */
   readonly storage?: StorageRating;
+  /** A V2G-capable car's registered charge-point ratings (`AgentRuntime.v2gRating`): sent CHARGE_STATE_SETPOINTs with `prePosition.cars`, before import overloads. */
+  readonly car?: StorageRating;
   /**
    * Does a message reach the party now (no comms loss)? Asked once per command sent, so a
    * seeded loss is drawn only for messages that exist.
@@ -171,6 +177,8 @@ export interface CommandRecord {
   /** A CHARGE_STATE_SETPOINT's answer (`deliverKw` is 0): the SoC committed to, and the cell energy moved to get there, kWh. */
   readonly socKwh?: number;
   readonly shiftKwh?: number;
+  /** A car's answer: the SoC it keeps over the event for its departure, kWh (`CommandResponse.floorKwh`). */
+  readonly floorKwh?: number;
 }
 
 export interface OverloadRecord {
@@ -373,19 +381,22 @@ export class Operator {
       const remaining = new Float64Array(last - first + 1);
       for (let k = first; k <= last; k++) remaining[k - first] = over(k);
       // A reverse flow (dir · PTDF > 0 at the bus: more consumption there relieves it) needs room, with `charge`; a forward one energy, with `v2g`.
-      const candidates: Array<{ i: number; s: number; reverse: boolean }> = [];
+      // Cars (`cars`) only before an import overload: each is asked for energy to discharge, never for room.
+      const cars = this.config.prePosition!.cars;
+      const candidates: Array<{ i: number; s: number; reverse: boolean; rating: StorageRating }> = [];
       parties.forEach((p, i) => {
-        if (!p.storage || !p.responder || !this.serves(topology.busIds[p.busIndex]!)) return;
+        const rating = p.storage ?? (cars ? p.car : undefined);
+        if (!rating || !p.responder || !this.serves(topology.busIds[p.busIndex]!)) return;
         const s = dir * factors[l * busCount + p.busIndex]!;
-        if (s < -1e-9 && this.config.v2g) candidates.push({ i, s: -s, reverse: false });
-        else if (s > 1e-9 && this.config.charge) candidates.push({ i, s, reverse: true });
+        if (s < -1e-9 && this.config.v2g) candidates.push({ i, s: -s, reverse: false, rating });
+        else if (s > 1e-9 && this.config.charge && p.storage) candidates.push({ i, s, reverse: true, rating });
       });
       candidates.sort((a, b) => b.s - a.s || a.i - b.i);
       // What the batteries may trade before the event without overloading the branch themselves (branch kWh).
       let budget = headroomKwh(forecast, first, dir, target, interval.durationH);
-      for (const { i, s, reverse } of candidates) {
+      for (const { i, s, reverse, rating } of candidates) {
         const p = parties[i]!;
-        const share = withinBudget(shareOf(remaining, s, p.storage!, reverse, interval.durationH), p.storage!, s, budget);
+        const share = withinBudget(shareOf(remaining, s, rating, reverse, interval.durationH), rating, s, budget);
         if (!(share.energyKwh > 1e-9)) break;
         const command: OperatorCommand = {
           eventId: `${this.config.id}-${++this.eventSeq}`,
@@ -402,8 +413,9 @@ export class Operator {
         const record = deliver(command, p, i, netKw[i]!, interval, branchId, this.config.id);
         out.push(record);
         if (record.response !== 'opt-in' || record.socKwh === undefined) continue;
-        budget = Math.max(0, budget - answerKwh(share.bound, record.shiftKwh ?? 0, p.storage!) * s);
-        const f = coveredFraction(share, p.storage!, record.socKwh);
+        budget = Math.max(0, budget - answerKwh(share.bound, record.shiftKwh ?? 0, rating) * s);
+        // A car counts only above the floor it keeps for its departure (its answer says which).
+        const f = coveredFraction(share, rating, record.socKwh, record.floorKwh);
         for (let t = 0; t < remaining.length; t++) remaining[t] = Math.max(0, remaining[t]! - f * share.shareKw[t]! * s);
       }
     }
@@ -529,7 +541,8 @@ export function deliver(
     } catch (err) {
       return record('failed', `the agent threw while taking the setpoint: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return { ...record('opt-in', r.reason), socKwh: r.socKwh, shiftKwh: Math.max(0, r.shiftKwh ?? 0) };
+    const floor = typeof r.floorKwh === 'number' && Number.isFinite(r.floorKwh) ? { floorKwh: r.floorKwh } : {};
+    return { ...record('opt-in', r.reason), socKwh: r.socKwh, shiftKwh: Math.max(0, r.shiftKwh ?? 0), ...floor };
   }
   // An agent never delivers more than asked, nor moves the other way.
   const held = requestedKw > 0 ? Math.min(requestedKw, Math.max(0, r.deliverKw)) : Math.max(requestedKw, Math.min(0, r.deliverKw));

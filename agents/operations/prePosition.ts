@@ -77,11 +77,13 @@ export function shareOf(remainingKw: Float64Array, sensitivity: number, r: Stora
 /**
  * The part of its share (0…1) a battery's answer covers: the committed SoC's distance from
  * where it would have nothing to give (its reserve for a floor, its maximum for a ceiling) over
- * the setpoint's.
+ * the setpoint's. A car states where it has nothing to give (`floorKwh`: its reserve, or more for
+ * its departure); it covers only what it commits above that.
+ * @example floor share 3.778 kWh on reserve 1; a car committing 8 with floor 6.5 covers 1.5 / 2.778
  */
-export function coveredFraction(share: SetpointShare, r: StorageRating, committedSocKwh: number): number {
+export function coveredFraction(share: SetpointShare, r: StorageRating, committedSocKwh: number, floorKwh?: number): number {
   const wanted = share.bound === 'at-least' ? share.socKwh - r.minSocKwh : r.maxSocKwh - share.socKwh;
-  const got = share.bound === 'at-least' ? committedSocKwh - r.minSocKwh : r.maxSocKwh - committedSocKwh;
+  const got = share.bound === 'at-least' ? committedSocKwh - Math.max(r.minSocKwh, floorKwh ?? r.minSocKwh) : r.maxSocKwh - committedSocKwh;
   if (!(wanted > 0)) return 0;
   return Math.min(1, Math.max(0, got / wanted));
 }
