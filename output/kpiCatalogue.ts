@@ -127,7 +127,7 @@ const ENTRIES: readonly Entry[] = [
   // With `prePosition` only (agents/operations/prePosition.ts): its CHARGE_STATE_SETPOINTs ahead of forecast overloads.
   ['operations.demandResponse.*.prePosition.setpoints', 'Pre-positioning setpoints of {1}', 'count', 'CHARGE_STATE_SETPOINTs the operator sent batteries ahead of forecast overloads (prePosition).'],
   ['operations.demandResponse.*.prePosition.responses.*', 'Pre-positioning setpoints of {1} answered {2}', 'count', 'Its CHARGE_STATE_SETPOINTs by the battery’s answer (opt-in, opt-out, rejected; lost on the way; failed: the battery threw).'],
-  ['operations.demandResponse.*.prePosition.shiftedKwh', 'Energy pre-positioned for {1}', 'kWh', 'Σ cell energy the opted-in batteries committed to move before the events (charged up to a floor, or discharged down to a ceiling), as they answered.'],
+  ['operations.demandResponse.*.prePosition.shiftedKwh', 'Energy pre-positioned for {1}', 'kWh', 'Σ cell energy the opted-in batteries and cars committed to move before the events (charged up to a floor, or discharged down to a ceiling), as they answered.'],
   ['operations.demandResponse.*.payments', 'DR payments of {1}', 'currency', 'What the operator paid the opted-in agents for what they delivered.'],
   ['operations.demandResponse.*.penalties', 'DR penalties of {1}', 'currency', 'What the operator charged opted-in agents for committed energy they did not deliver.'],
   ['operations.reliability.restorations', 'Restorations after faults', 'count', 'Faults the self-healing operator isolated: the branch, when, when supply came back over which ties, buses left unserved (the run report lists them).'],
