@@ -414,7 +414,8 @@ export class Operator {
       for (const { i, s, reverse } of candidates) {
         const p = parties[i]!;
         const share = withinBudget(shareOf(remaining, s, p.storage!, reverse, interval.durationH), p.storage!, s, budget);
-        if (!(share.energyKwh > 1e-9)) break;
+        // Nothing for this one (its inverter or SoC span gives nothing, or nothing is left): the next may still have a share.
+        if (!(share.energyKwh > 1e-9)) continue;
         const command: OperatorCommand = {
           eventId: `${this.config.id}-${++this.eventSeq}`,
           program: this.config.program,
