@@ -417,7 +417,13 @@ export class GridRoom {
     const drCost = new Map<number, Money>();
     let drPaid: Money = ZERO;
     const flows = grid ? this.physicalFlows(grid, result, netKw) : result.flows;
-    // The operators learn from what the branches carried, not from the schedule (their look-ahead).
+    // The operators learn from what the branches carried, not from the schedule (their look-ahead), less the relief of
+    // their commands that were in force (`records`: on a plane a command may have been late or lost).
+    if (grid && records.length > 0) {
+      const inForce = new Map<string, number>();
+      for (const r of records) inForce.set(r.command.eventId, r.response === 'opt-in' ? r.deliverKw : 0);
+      for (const op of this.operators) op.reliefInForce(interval.index, (id) => inForce.get(id));
+    }
     if (grid) for (const op of this.operators) op.recordMetered(interval.index, flows);
     if (grid) this.reportMeteredOverloads(interval, flows, events);
     for (const r of records) {

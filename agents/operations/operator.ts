@@ -214,6 +214,11 @@ export class Operator {
   private readonly announced = new Set<string>();
   /** Per branch id and interval, the flow change its commands made (the look-ahead takes it back out of the metered flow; allocated for a branch once a command moved it). */
   private readonly relief = new Map<string, Float64Array>();
+  /**
+   * The commands of the last dispatch that moved a branch, as answered (kW, at their bus) with the interval's PTDF: on a
+   * communication plane some arrive late or never, and `reliefInForce` then takes their relief back to what was in force.
+   */
+  private answered: { index: number; branchIds: readonly string[]; factors: Float64Array; busCount: number; commands: Array<{ eventId: string; busIndex: number; deliverKw: number }> } | undefined;
   /** Events already pre-positioned for, `branch@first interval`. */
   private readonly prePositioned = new Set<string>();
   /** Per branch id, the interval the event last pre-positioned for ends before: the next is prepared only after it (a battery holds one setpoint). */
@@ -254,6 +259,7 @@ export class Operator {
     const overloads: OverloadRecord[] = [];
     const headroom = 1 - this.config.headroomPct / 100;
     const asked = new Set<number>();
+    this.answered = undefined;
     for (let l = 0; l < topology.branchCount; l++) {
       const limit = topology.limitKw[l]!;
       if (!Number.isFinite(limit)) continue;
@@ -326,6 +332,7 @@ export class Operator {
         }
         if (record.response !== 'opt-in' || record.deliverKw === 0) continue;
         const change = -record.deliverKw; // kW more injection at the agent's bus (less, for a charge command)
+        (this.answered ??= { index: interval.index, branchIds, factors, busCount, commands: [] }).commands.push({ eventId: command.eventId, busIndex: p.busIndex, deliverKw: record.deliverKw });
         netKw[i]! += record.deliverKw;
         injectionKw[p.busIndex]! += change;
         for (let m = 0; m < topology.branchCount; m++) flows[m]! += factors[m * busCount + p.busIndex]! * change;
@@ -348,6 +355,27 @@ export class Operator {
       let r = this.relief.get(id);
       if (!r) this.relief.set(id, (r = new Float64Array(this.intervals)));
       r[index] = flows[l]! - scheduled[l]!;
+    }
+  }
+
+  /**
+   * Takes the relief its commands made in interval `index` (`recordRelief`, as answered) back to what was in force,
+   * once the interval has run: `inForceKw(eventId)` is a command's commitment in the end (0, or undefined, when it was
+   * never in force). On a communication plane a command acts from its delivery on, pro rata, and not at all when lost;
+   * counting the relief of a lost command, the look-ahead forecast the flow without its commands as the metered flow
+   * plus a relief that never came (about twice the excess with every command lost: test/comms/lostCommandOverload.spec.ts).
+   * Without a plane every command is in force as answered: nothing changes.
+   */
+  reliefInForce(index: number, inForceKw: (eventId: string) => number | undefined): void {
+    const a = this.answered;
+    if (a === undefined || a.index !== index || a.commands.every((c) => inForceKw(c.eventId) === c.deliverKw)) return;
+    const { factors, busCount, branchIds } = a;
+    for (let l = 0; l < branchIds.length; l++) {
+      const r = this.relief.get(branchIds[l]!);
+      if (!r) continue;
+      let f = 0;
+      for (const c of a.commands) f -= factors[l * busCount + c.busIndex]! * (inForceKw(c.eventId) ?? 0);
+      r[index] = f;
     }
   }
 
@@ -397,7 +425,8 @@ export class Operator {
       for (const { i, s, reverse, rating } of candidates) {
         const p = parties[i]!;
         const share = withinBudget(shareOf(remaining, s, rating, reverse, interval.durationH), rating, s, budget);
-        if (!(share.energyKwh > 1e-9)) break;
+        // Nothing for this one (its inverter or SoC span gives nothing, or nothing is left): the next may still have a share.
+        if (!(share.energyKwh > 1e-9)) continue;
         const command: OperatorCommand = {
           eventId: `${this.config.id}-${++this.eventSeq}`,
           program: this.config.program,

@@ -74,4 +74,18 @@ describe('operator commands lost on a plane: the overload they were to relieve i
     expect(dso.meteredOverKwh).to.be.closeTo(expected, 2e-3);
     expect(dso.shortfallKwh).to.equal(0);
   });
+
+  it('commands lost: the look-ahead forecasts from what the head carried, taking out no relief that never came (audit A-review)', () => {
+    // Persistence (a quarter of a day: no yesterday): at interval t the notice for t + 4 forecasts the flow of t − 1 without the
+    // operator's commands. None was in force, so that is the metered flow, and the excess |flow| − 75 × 0.98 (headroom 2 %).
+    // Before, the look-ahead took the planned relief out of it as well and announced about twice the excess (52.132 kW for 26.066).
+    const flows = head(lost);
+    const notices = lost.events.filter((e) => e.type === 'EVENT_NOTICE' && e.target === 'head' && e.interval_start !== flows[0]!.interval_start);
+    expect(notices.length).to.be.greaterThan(5);
+    for (const n of notices) {
+      const t = flows.findIndex((f) => f.interval_start === n.interval_start);
+      const carried = Math.abs(Number(flows[t - 1]!.flow_kw));
+      expect(Number(n.requested_kw), n.interval_start).to.be.closeTo(carried - 75 * 0.98, 2e-3);
+    }
+  });
 });

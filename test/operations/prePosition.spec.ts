@@ -205,6 +205,20 @@ describe('operations: pre-positioning storage before a forecast overload (prePos
     expect([out.notices.length, out.setpoints]).to.deep.equal([8, []]);
   });
 
+  it('a battery with nothing to give first in the dispatch order (no discharge path) is passed over, not the end of the list: the next one gets the share (audit A-review)', () => {
+    // The import overload above (6 kW over the target in 13 and 14, seen at 9), with a battery that cannot discharge
+    // (maxDischargeKw 0: its share is 0 kW) at the same bus and earlier in the scenario: asked first. Before, its empty share
+    // ended the loop and no battery was sent a setpoint (scenarios/pre-position.yaml with such a battery added first:
+    // 0 setpoints, 29 overloaded intervals instead of 14).
+    const op = new Operator(operatorSchema.parse({ id: 'dso', lookaheadIntervals: 8, prePosition: { leadIntervals: 4 } }), CLOCK.intervals, DAY);
+    for (let t = 0; t < DAY; t++) op.recordMetered(t, [{ id: 'head', flowKw: t === 5 || t === 6 ? 104 : 90 }]);
+    const env = agentEnv(START, 1, CLOCK.intervals, { temperature: 'mild', sky: 'clear' });
+    const noDischarge = storageKind.create(storageGroupSchema.parse({ kind: 'storage', idPrefix: 'nox', ...RATING, maxDischargeKw: 0, initialSocFraction: 0.2 }), env)[0] as StorageRuntime;
+    const party = (r: StorageRuntime) => ({ id: agentId(r.id), busIndex: 1, responder: r.responder, storage: r.storageRating!, reachable: () => true });
+    const out = op.dispatch(intervalAt(CLOCK, 9), feederHeadTopology(LIMIT), ['head'], [party(noDischarge), party(oneBattery(0.2))], Float64Array.of(0, 0), Float64Array.of(90, -90));
+    expect(out.setpoints.map((s) => [s.command.target, s.command.socBound, r6(s.command.value), s.response, s.socKwh])).to.deep.equal([['bat-1', 'at-least', 3.5, 'opt-in', 3.5]]);
+  });
+
   it('property: under random forecasts and batteries, SoC stays within its bounds, every interval balances its energy, and an opted-in battery holds its commitment at the start', () => {
     fc.assert(
       fc.property(
