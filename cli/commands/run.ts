@@ -145,14 +145,15 @@ export async function runAndReport(scenario: Scenario, options: RunOptions, prin
 }
 
 /**
- * Agents a crash isolated, where there were any: the sites on their own control (still consuming, metered) and
+ * Agents a crash isolated, where there were any: the sites on their own control (metered: a home's devices still
+ * consume, a battery or a generator idles) and
  * those left out (their load unknown, in no figure after the crash) named apart (engine/interval/participants.ts `Crashes`).
  */
 function isolatedNote(k: RunSummary['kpis']): string {
   const n = k.isolatedAgents;
   if (!(n > 0)) return '';
   const i = k.isolation as { ownControlSites: number; leftOutSites: number };
-  const parts = [`${i.ownControlSites} on own control (still consuming)`, `${i.leftOutSites} left out (load unknown)`];
+  const parts = [`${i.ownControlSites} on own control (metered)`, `${i.leftOutSites} left out (load unknown)`];
   const others = n - i.ownControlSites - i.leftOutSites;
   if (others > 0) parts.push(`${others} intermediar${others === 1 ? 'y' : 'ies'} left out`);
   return ` (${n} agent${n === 1 ? '' : 's'} isolated: ${parts.join(', ')})`;

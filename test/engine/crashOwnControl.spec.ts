@@ -87,7 +87,7 @@ describe('a crashed site keeps consuming on its own control; one the engine cann
       const r = await gridbidInProcess(['run', file, '--out', join(dir, 'out')]);
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.contain('books     closed in all 6 intervals');
-      expect(r.stdout).to.contain('1 agent faults (1 agent isolated: 1 on own control (still consuming), 0 left out (load unknown))');
+      expect(r.stdout).to.contain('1 agent faults (1 agent isolated: 1 on own control (metered), 0 left out (load unknown))');
       const rows = readCsv(join(dir, 'out', 'agents.csv'));
       const home = rows.filter((x) => x.agent_id === 'home');
       const plant = rows.filter((x) => x.agent_id === 'plant');
