@@ -26,7 +26,18 @@ export interface ChargeStateSetpoint {
 }
 
 /** SoC slack (kWh) within which a setpoint counts as met. */
-const SOC_TOLERANCE_KWH = 1e-9;
+export const SOC_TOLERANCE_KWH = 1e-9;
+
+const fmt = (x: number): string => x.toFixed(2);
+
+/**
+ * Why a setpoint of `target` kWh (`word`: 'at least' or 'at most') cannot be taken by a battery of
+ * these bounds, or undefined when it lies within them: one rule and one message for batteries and cars.
+ */
+export function socOutsideBounds(b: Pick<BatteryParams, 'minSocKwh' | 'maxSocKwh'>, target: number, word: string): string | undefined {
+  if (Number.isFinite(target) && target >= b.minSocKwh - SOC_TOLERANCE_KWH && target <= b.maxSocKwh + SOC_TOLERANCE_KWH) return undefined;
+  return `SoC ${word} ${Number.isFinite(target) ? fmt(target) : String(target)} kWh lies outside its bounds [${fmt(b.minSocKwh)}, ${fmt(b.maxSocKwh)}] kWh`;
+}
 
 /** What a setpoint makes of a battery's bid in one interval: a must-trade and the limits left for its strategy. */
 export interface SetpointSteer {

@@ -32,7 +32,7 @@ import { MS_PER_HOUR } from '../../core/time.ts';
 import { hours } from '../../core/units.ts';
 import { departureFeasibleSocKwh } from '../physics/ev.ts';
 import { decline } from '../commandResponse.ts';
-import { steerBySetpoint, type ChargeStateSetpoint } from '../chargeStateSetpoint.ts';
+import { SOC_TOLERANCE_KWH, socOutsideBounds, steerBySetpoint, type ChargeStateSetpoint } from '../chargeStateSetpoint.ts';
 import type { CommandResponse, OperatorCommand } from '../types.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import { localClock } from './respond.ts';
@@ -49,7 +49,6 @@ export interface EvSetpointState {
   readonly utcOffsetHours: number;
 }
 
-const SOC_TOLERANCE_KWH = 1e-9;
 const fmt = (x: number): string => x.toFixed(2);
 
 /**
@@ -70,9 +69,8 @@ export function answerEvSetpoint(s: EvSetpointState, command: Pick<OperatorComma
   if (!s.car.v2gCapable || !(b.maxDischargeKw > 0)) return decline('not V2G-capable: no inverter to discharge over the event');
   if ((command.socBound ?? 'at-least') !== 'at-least') return decline('a car takes only an at-least setpoint (energy to discharge), not a ceiling');
   const target = command.value;
-  if (!Number.isFinite(target) || target < b.minSocKwh - SOC_TOLERANCE_KWH || target > b.maxSocKwh + SOC_TOLERANCE_KWH) {
-    return decline(`SoC at least ${Number.isFinite(target) ? fmt(target) : String(target)} kWh lies outside its bounds [${fmt(b.minSocKwh)}, ${fmt(b.maxSocKwh)}] kWh`);
-  }
+  const outside = socOutsideBounds(b, target, 'at least');
+  if (outside !== undefined) return decline(outside);
   const endMs = command.intervalStart + command.durationMinutes * 60_000;
   const at = localClock(s.departure, s.utcOffsetHours);
   if (s.departure < endMs) return decline(`leaves at ${at}, before the event ends at ${localClock(endMs, s.utcOffsetHours)}`);

@@ -24,10 +24,8 @@ import { MS_PER_HOUR } from '../../core/time.ts';
 import type { BatteryParams } from '../physics/battery.ts';
 import { decline } from '../commandResponse.ts';
 import type { CommandResponse, OperatorCommand } from '../types.ts';
+import { SOC_TOLERANCE_KWH, socOutsideBounds } from '../chargeStateSetpoint.ts';
 export { type ChargeStateSetpoint, type SetpointSteer, setpointOf, steerBySetpoint } from '../chargeStateSetpoint.ts';
-
-/** SoC slack (kWh) within which a setpoint counts as met. */
-const SOC_TOLERANCE_KWH = 1e-9;
 
 const fmt = (x: number): string => x.toFixed(2);
 
@@ -37,9 +35,8 @@ export function answerSetpoint(b: BatteryParams, socKwh: number, faulted: boolea
   const target = command.value;
   const atLeast = (command.socBound ?? 'at-least') === 'at-least';
   const word = atLeast ? 'at least' : 'at most';
-  if (!Number.isFinite(target) || target < b.minSocKwh - SOC_TOLERANCE_KWH || target > b.maxSocKwh + SOC_TOLERANCE_KWH) {
-    return decline(`SoC ${word} ${Number.isFinite(target) ? fmt(target) : String(target)} kWh lies outside its bounds [${fmt(b.minSocKwh)}, ${fmt(b.maxSocKwh)}] kWh`);
-  }
+  const outside = socOutsideBounds(b, target, word);
+  if (outside !== undefined) return decline(outside);
   const gap = atLeast ? target - socKwh : socKwh - target;
   if (gap <= SOC_TOLERANCE_KWH) {
     return { optIn: true, reason: `holds SoC ${word} ${fmt(target)} kWh (it has ${fmt(socKwh)} kWh) until the event's end`, deliverKw: 0, socKwh: target, shiftKwh: 0 };
