@@ -50,7 +50,7 @@ import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
 import { shedLoad } from './interval/shed.ts';
-import { deliverAndObserve, deliverAwards } from './interval/deliver.ts';
+import { deliverAndObserve, deliverAwards, markOwnControl } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
@@ -734,7 +734,7 @@ export class Simulation {
       if (told) {
         try {
           told(c * q, interval);
-          observations[i] = a.observe();
+          observations[i] = markOwnControl(a.observe(), i, crashes);
         } catch (err) {
           crashes.crash(i, 'settle', err);
         }

@@ -13,6 +13,19 @@ import type { Crashes, Participant } from './participants.ts';
 
 export const CRASHED: AgentObservation = Object.freeze({ state: 'crashed', baselineKw: 0, unservedKwh: 0 });
 
+/**
+ * The state agents.csv shows for a site on its own control after its bidding code crashed: its devices'
+ * figures (SoC, indoor temperature, what they draw) are read as usual, but its lifecycle state is that of
+ * the energy manager that crashed, so the row says what the site is instead ("crashed" for one left out).
+ */
+export const OWN_CONTROL_STATE = 'own-control';
+
+/** `observation` of party i as agents.csv shows it: with state OWN_CONTROL_STATE while the site is on its own control. */
+export function markOwnControl(observation: AgentObservation, i: number, crashes: Crashes): AgentObservation {
+  // Rare (a site on its own control): a copy rather than a write into an object the agent made.
+  return crashes.ownControl[i] === 1 ? { ...observation, state: OWN_CONTROL_STATE } : observation;
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
@@ -119,11 +132,12 @@ function settleOne(runtime: AgentRuntime, i: number, ledger: IntervalLedger, awa
   }
 }
 
-/** Party i's observation (`deliverAndObserve`): CRASHED when crashed or when it throws now; into its own `last` one when it can. */
+/** Party i's observation (`deliverAndObserve`): CRASHED when crashed or when it throws now; state OWN_CONTROL_STATE on its own control; into its own `last` one when it can. */
 function observeOne(runtime: Pick<AgentRuntime, 'observe' | 'observeInto'>, i: number, crashes: Crashes, last: AgentObservation | undefined): AgentObservation {
   if (crashes.crashed[i]) return CRASHED;
   try {
-    return last !== undefined && last !== CRASHED && runtime.observeInto !== undefined ? runtime.observeInto(last) : runtime.observe();
+    const o = last !== undefined && last !== CRASHED && runtime.observeInto !== undefined ? runtime.observeInto(last) : runtime.observe();
+    return markOwnControl(o, i, crashes);
   } catch (err) {
     crashes.crash(i, 'settle', err);
     return CRASHED;
