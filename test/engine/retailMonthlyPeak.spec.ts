@@ -12,6 +12,8 @@ import { busId } from '../../core/units.ts';
 import { RetailDesk } from '../../engine/retail.ts';
 import { type BidSegment, DEFAULT_RULES } from '../../market/types.ts';
 import { parseTariffs } from '../../tariffs/schema.ts';
+import { Mdms } from '../../metering/mdms.ts';
+import { meterRead } from '../../metering/meter.ts';
 
 // Three billing days: 30 July, 31 July, 1 August 2026 (UTC).
 const start = parseSimTime('2026-07-30T00:00:00Z')!;
@@ -57,5 +59,41 @@ describe('retail desk: a monthly demand charge keeps the month\'s running peak',
     expect(r.july31).to.equal(1);
     expect(r.august1).to.equal(1);
     expect(r.demand).to.deep.equal(['4.00', '1.00', '1.00']);
+  });
+});
+
+describe('retail desk: a monthly demand charge billed from the MDMS carries both months-to-date', () => {
+  // Two hourly days from 1 July, 1 per kW on the month's highest hour, 0.20/kWh. The meter phase saw 1 kW every hour
+  // but 5 kW on 1 July 05:00 and 4 kW on 2 July 05:00. The MDMS lost the read of 1 July 05:00 (interpolated: 1 kW).
+  //   MDMS bills:        1 July peak 1 → 1.00; 2 July peak 4, a rise of 3 → 3.00.
+  //   meter-phase bills: 1 July peak 5 → 5.00; 2 July 4 < 5 → 0.00.
+  //   true-up = MDMS − meter: 1 July (1 − 5) + (24 − 28) kWh × 0.20 = −4.80; 2 July 3 − 0 = +3.00: −1.80 in all,
+  //   = (4 − 5) × 1 (the months' peaks) − 0.80 (the energy). Carrying one chain for both, 2 July's true-up came out 0.
+  const HOUR = 3_600_000;
+  const hourly = { start: parseSimTime('2026-07-01T00:00:00Z')!, intervalMinutes: 60, intervals: 48, gateClosureMinutes: 5 };
+  const kwAt = (h: number): number => (h === 5 ? 5 : h === 29 ? 4 : 1);
+
+  it('bills 1.00 then 3.00 from the MDMS, and the true-up is −4.80 then +3.00', () => {
+    const t = parseTariffs([{ id: 't', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.2 }, demandChargePerKw: 1, demandWindowMinutes: 60, demandPeriod: 'month' }]);
+    if (!t.ok) throw new Error(JSON.stringify(t.issues));
+    const desk = new RetailDesk([t.value[0]!], new Map([['t', 1]]), [{ party: 0, bus: busId('main'), busIndex: 0, tariffId: 't' }], 1, hourly, DEFAULT_RULES);
+    desk.billFromMdmsAtRunEnd();
+    for (let h = 0; h < 48; h++) {
+      const interval = intervalAt(hourly, h);
+      desk.recordPrices(interval, Float64Array.of(50));
+      const a = Math.round(kwAt(h) / q);
+      desk.meter(0, interval, { importQuanta: a, exportQuanta: 0, consumedQuanta: a, generatedQuanta: 0 });
+      if ((h + 1) % 24 === 0) desk.closeDay(Math.floor(h / 24));
+    }
+    const mdms = new Mdms({ rules: { intervalMs: HOUR, maxKwhPerInterval: 100 } });
+    for (let h = 0; h < 48; h++) if (h !== 5) expect(mdms.ingest(meterRead('meter:c', hourly.start + h * HOUR, HOUR, kwAt(h)))).to.equal(undefined);
+    const trueUps: string[] = [];
+    desk.billFromMdms((_party, fromMs, toMs) => {
+      trueUps.push((desk.billingTrueUp.get(1)?.toFixed(2)) ?? '0.00');
+      return mdms.series('meter:c', fromMs, toMs);
+    });
+    expect(desk.bills.map((b) => [b.bill.importKwh.toFixed(), b.bill.demandCharge.toFixed(2)])).to.deep.equal([['24', '1.00'], ['27', '3.00']]);
+    // Σ true-up after each day: −4.80, then −4.80 + 3.00.
+    expect([...trueUps.slice(1), desk.billingTrueUp.get(1)!.toFixed(2)]).to.deep.equal(['-4.80', '-1.80']);
   });
 });
