@@ -254,6 +254,7 @@ export class RetailDesk {
     const { priceMwh, exportPerKwh } = this.pricesAt(c, interval);
     const demandCharge = demandChargePerKwAt(c.tariff, interval.start, this.calendar);
     const windowH = c.tariff.type === 'demand-charge' ? c.tariff.demandWindowMinutes / 60 : 1;
+    const runningPeakKw = demandCharge > 0 ? this.runningPeakKw(c, interval.start) : 0;
     const capMwh = this.rules.priceCapMwh;
     let buyKw = 0;
     let sellKw = 0;
@@ -269,7 +270,7 @@ export class RetailDesk {
       }
       if (s.priceMwh < priceMwh) break;
       if (demandCharge > 0) {
-        const underPeak = Math.max(0, Math.min(s.quantityKw, this.runningPeakKw(c, interval.start) - buyKw));
+        const underPeak = Math.max(0, Math.min(s.quantityKw, runningPeakKw - buyKw));
         const abovePeakWorth = s.priceMwh >= priceMwh + (demandCharge / windowH) * 1000;
         buyKw += abovePeakWorth ? s.quantityKw : underPeak;
       } else buyKw += s.quantityKw;

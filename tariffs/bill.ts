@@ -82,7 +82,10 @@ export interface EnergyLine {
 export interface DemandLine {
   readonly kind: 'demand';
   readonly label: 'demand charge';
-  /** Highest average import power over one demand window, from the metered (unrounded) import energy, rounded to the watt (half-even). */
+  /**
+   * Highest average import power over one demand window, from the metered (unrounded) import energy, rounded to the
+   * watt (half-even): the period's (`day`), or the month-to-date peak at the period's end (`month`).
+   */
   readonly peakKw: Decimal;
   /** Start of the (earliest) window with that peak; absent when no window counted. */
   readonly peakStart?: SimTime;
