@@ -9,11 +9,15 @@
  * Response rule (documented for market designers): a customer's curve is read at
  * the retail price — buys priced at or above it are taken, sells (exports) priced
  * at or below the tariff's export price are made. Under a demand charge, load
- * above the customer's running peak of the day (within the demand hours) must also
- * be worth the demand charge spread over its window: price + D / window hours per kWh.
+ * above the customer's running peak (within the demand hours) must also be worth the demand
+ * charge spread over its window: price + D / window hours per kWh. The running peak is the
+ * billing day's, or under `demandPeriod: month` the calendar month's (from the month's first
+ * interval, across billing days), so flexible load below the month's peak is taken freely.
  *
  * Billing period: one simulated day (fixed charges per day, demand charge on the
- * day's peak). Energy charges accrue interval by interval from the meter, in exact
+ * day's peak, or the day's rise of the month-to-date peak under `demandPeriod: month`, each
+ * customer's month carried from bill to bill; a tariff switch starts the new tariff's month at
+ * zero). Energy charges accrue interval by interval from the meter, in exact
  * decimals at the prices the bill uses (import × price − export × export price, where
  * the export price is the retail price under net metering: the bill's cap on the
  * net-metering offset applies over the day only); at the end of each day every customer gets a bill from
@@ -28,11 +32,13 @@ import { type BusId, optionalPrice, pricesPerMwh } from '../core/units.ts';
 import type { BidSegment, MarketRules } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { computeBill, type Bill } from '../tariffs/bill.ts';
+import { demandMonthAt, monthlyDemand } from '../tariffs/demandMonth.ts';
+import { expectedBill } from '../tariffs/expectedBill.ts';
 import { chooseTariff } from '../tariffs/choice.ts';
 import { energyKwh, money, quantaKwh, rate, ZERO, type Money } from '../core/money.ts';
 import { makePricer, type Pricer } from '../tariffs/pricing.ts';
 import { demandChargePerKwAt, exportPriceAt, retailPriceForecast } from '../tariffs/signal.ts';
-import type { MarketPrice, MeterReading, Tariff } from '../tariffs/types.ts';
+import type { DemandChargeTariff, DemandToDate, MarketPrice, MeterReading, Tariff } from '../tariffs/types.ts';
 import type { ClockSpec, MarketInterval } from '../core/clock.ts';
 import { meterReadKwh } from '../metering/meter.ts';
 import type { ReadQuality } from '../metering/vee.ts';
@@ -56,8 +62,12 @@ interface Customer extends CustomerSpec {
   readonly exportQ: Float64Array;
   readonly consumedQ: Float64Array;
   readonly generatedQ: Float64Array;
-  /** Running peak of the current day within demand hours, kW. */
+  /** Running peak within demand hours, kW: of the current billing day, or of `peakMonth` under a monthly demand charge. */
   peakKw: number;
+  /** The month (`YYYY-MM`) `peakKw` is of, under a monthly demand charge. */
+  peakMonth: string | undefined;
+  /** Under a monthly demand charge, the month-to-date peak the last bill ended on, for the next bill. */
+  demandToDate: DemandToDate | undefined;
 }
 
 /** What a customer plans to take this interval at its retail price. */
@@ -161,6 +171,8 @@ export class RetailDesk {
       consumedQ: new Float64Array(ipd),
       generatedQ: new Float64Array(ipd),
       peakKw: 0,
+      peakMonth: undefined,
+      demandToDate: undefined,
     }));
     for (const c of this.customers) this.byParty.set(c.party, c);
     this.prices = Array.from({ length: buses }, () => new Float64Array(clock.intervals).fill(NaN));
@@ -242,6 +254,7 @@ export class RetailDesk {
     const { priceMwh, exportPerKwh } = this.pricesAt(c, interval);
     const demandCharge = demandChargePerKwAt(c.tariff, interval.start, this.calendar);
     const windowH = c.tariff.type === 'demand-charge' ? c.tariff.demandWindowMinutes / 60 : 1;
+    const runningPeakKw = demandCharge > 0 ? this.runningPeakKw(c, interval.start) : 0;
     const capMwh = this.rules.priceCapMwh;
     let buyKw = 0;
     let sellKw = 0;
@@ -257,7 +270,7 @@ export class RetailDesk {
       }
       if (s.priceMwh < priceMwh) break;
       if (demandCharge > 0) {
-        const underPeak = Math.max(0, Math.min(s.quantityKw, c.peakKw - buyKw));
+        const underPeak = Math.max(0, Math.min(s.quantityKw, runningPeakKw - buyKw));
         const abovePeakWorth = s.priceMwh >= priceMwh + (demandCharge / windowH) * 1000;
         buyKw += abovePeakWorth ? s.quantityKw : underPeak;
       } else buyKw += s.quantityKw;
@@ -280,7 +293,10 @@ export class RetailDesk {
     c.consumedQ[k] = reading.consumedQuanta;
     c.generatedQ[k] = reading.generatedQuanta;
     const { quantumKw } = this.rules;
-    if (demandChargePerKwAt(c.tariff, interval.start, this.calendar) > 0) c.peakKw = Math.max(c.peakKw, reading.importQuanta * quantumKw);
+    if (demandChargePerKwAt(c.tariff, interval.start, this.calendar) > 0) {
+      c.peakKw = Math.max(this.runningPeakKw(c, interval.start), reading.importQuanta * quantumKw);
+      if (c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff)) c.peakMonth = this.windowMonth(c.tariff, interval.start);
+    }
     const gross = c.tariff.export?.type === 'buy-all-sell-all';
     const inQ = gross ? reading.consumedQuanta : reading.importQuanta;
     const outQ = gross ? reading.generatedQuanta : reading.exportQuanta;
@@ -290,6 +306,18 @@ export class RetailDesk {
     const imp = energyKwh(quantaKwh(inQ, this.quantum, intervalMs));
     const exp = energyKwh(quantaKwh(outQ, this.quantum, intervalMs));
     return imp.times(price).minus(exp.isZero() || exportPerKwh === 0 ? ZERO : exp.times(rate(exportPerKwh)));
+  }
+
+  /** The customer's running peak as load at `t` meets it, kW: 0 in a month the peak is not of (a monthly demand charge). */
+  private runningPeakKw(c: Customer, t: number): number {
+    if (c.tariff.type !== 'demand-charge' || !monthlyDemand(c.tariff)) return c.peakKw;
+    return c.peakMonth === this.windowMonth(c.tariff, t) ? c.peakKw : 0;
+  }
+
+  /** The month of the demand window holding `t` (a window belongs to the month of its start). */
+  private windowMonth(tariff: DemandChargeTariff, t: number): string {
+    const windowMs = tariff.demandWindowMinutes * 60_000;
+    return demandMonthAt(tariff, Math.floor(t / windowMs) * windowMs).month;
   }
 
   /** The retail price (exact, and in currency/MWh) and the export price per kWh of a customer's interval. */
@@ -314,8 +342,13 @@ export class RetailDesk {
     for (const c of this.customers) {
       const { readings, prices } = this.meterOf(c, from, to);
       if (this.pending) this.pending.push({ party: c.party, day, tariff: c.tariff, period, readings, sentKwh: this.sentOf(c, from, to), prices });
-      else this.bills.push({ party: c.party, day, bill: computeBill(c.tariff, readings, { period, marketPrices: prices, calendar: this.calendar }) });
-      c.peakKw = 0;
+      else {
+        const bill = computeBill(c.tariff, readings, { period, marketPrices: prices, calendar: this.calendar, demandToDate: c.demandToDate });
+        c.demandToDate = monthToDate(bill);
+        this.bills.push({ party: c.party, day, bill });
+      }
+      // A monthly demand charge's running peak lasts the month (runningPeakKw drops it when the month changes).
+      if (!(c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff))) c.peakKw = 0;
       if (!c.choice || to >= this.clock.intervals) continue;
       // Among its own retailer's tariffs: the engine routes a customer's purchases and imbalance to the
       // scenario's retailer for the whole run, so a switch to another retailer's tariff would leave its
@@ -323,7 +356,7 @@ export class RetailDesk {
       const retailer = this.retailerOf.get(c.tariff.id);
       const offers = [...this.retailerOf.keys()].filter((id) => this.retailerOf.get(id) === retailer).map((id) => ({
         tariffId: id,
-        expectedBill: computeBill(this.tariffs.get(id)!, readings, { period, marketPrices: prices, calendar: this.calendar }).subtotal.toNumber(),
+        expectedBill: expectedBill(this.tariffs.get(id)!, readings, { period, marketPrices: prices, calendar: this.calendar }),
       }));
       const choice = chooseTariff(offers, c.tariff.id, { rationality: c.choice.rationality, inertia: c.choice.inertia }, c.choice.rng);
       if (choice.tariffId !== c.tariff.id) {
@@ -331,6 +364,10 @@ export class RetailDesk {
         const retailers = this.switchedRetailers.get(c.party) ?? this.switchedRetailers.set(c.party, new Set()).get(c.party)!;
         retailers.add(this.retailerOf.get(c.tariff.id)!).add(this.retailerOf.get(choice.tariffId)!);
         c.tariff = this.tariffs.get(choice.tariffId)!;
+        // A new tariff, a new contract: its month (a monthly demand charge) starts from zero.
+        c.peakKw = 0;
+        c.peakMonth = undefined;
+        c.demandToDate = undefined;
       }
     }
   }
@@ -355,7 +392,12 @@ export class RetailDesk {
    */
   billFromMdms(series: (party: number, fromMs: number, toMs: number, retailer: number) => readonly BilledInterval[]): Record<ReadQuality, number> {
     const counts: Record<ReadQuality, number> = { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
+    // A monthly demand charge's month-to-date peak per party, carried from day to day (pending bills are in day order):
+    // of the MDMS's bills, and of the meter phase's (the true-up compares the two chains).
+    const toDate = new Map<number, { tariffId: string; mdms: DemandToDate | undefined; meter: DemandToDate | undefined }>();
     for (const p of this.pending ?? []) {
+      let carried = toDate.get(p.party);
+      if (carried?.tariffId !== p.tariff.id) toDate.set(p.party, (carried = { tariffId: p.tariff.id, mdms: undefined, meter: undefined }));
       // Read by the retailer that bills the day (the one offering the tariff then in force): its own customer.
       const s = series(p.party, p.period.start, p.period.end, this.retailerOf.get(p.tariff.id)!);
       if (s.length !== p.readings.length) throw new Error(`MDMS series of party ${p.party}, day ${p.day}: ${s.length} intervals, expected ${p.readings.length}`);
@@ -374,11 +416,15 @@ export class RetailDesk {
         differs = true;
         return { ...r, importKwh: sameImport ? r.importKwh : importKwh, exportKwh: sameExport ? r.exportKwh : exportKwh };
       });
-      const bill = computeBill(p.tariff, readings, { period: p.period, marketPrices: p.prices, calendar: this.calendar });
+      const bill = computeBill(p.tariff, readings, { period: p.period, marketPrices: p.prices, calendar: this.calendar, demandToDate: carried.mdms });
       this.bills.push({ party: p.party, day: p.day, bill });
       const retailer = this.retailerOf.get(p.tariff.id)!;
-      // The meter phase's bill is needed only where a read differs from its register (an estimate, a gap): else the true-up is zero.
-      const trueUp = differs ? bill.total.minus(computeBill(p.tariff, p.readings, { period: p.period, marketPrices: p.prices, calendar: this.calendar }).total) : ZERO;
+      // The meter phase's bill is needed only where a read differs from its register (an estimate, a gap), or its
+      // month-to-date peak has parted from the MDMS's: else the true-up is zero.
+      const meterBill = differs || !sameToDate(carried.mdms, carried.meter) ? computeBill(p.tariff, p.readings, { period: p.period, marketPrices: p.prices, calendar: this.calendar, demandToDate: carried.meter }) : bill;
+      const trueUp = meterBill === bill ? ZERO : bill.total.minus(meterBill.total);
+      carried.mdms = monthToDate(bill);
+      carried.meter = monthToDate(meterBill);
       this.billingTrueUp.set(retailer, (this.billingTrueUp.get(retailer) ?? ZERO).plus(trueUp));
     }
     if (this.pending) this.pending = [];
@@ -436,3 +482,12 @@ export class RetailDesk {
     return p;
   }
 }
+
+/** The month-to-date peak a bill ends on (a monthly demand charge), for the next bill; undefined for other tariffs. */
+function monthToDate(bill: Bill): DemandToDate | undefined {
+  const last = bill.demand?.months?.at(-1);
+  return last === undefined ? undefined : { month: last.month, peakKw: last.peakKw, ...(last.peakStart === undefined ? {} : { peakStart: last.peakStart }) };
+}
+
+const sameToDate = (a: DemandToDate | undefined, b: DemandToDate | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.month === b.month && a.peakKw.eq(b.peakKw) && a.peakStart === b.peakStart);

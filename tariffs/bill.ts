@@ -43,6 +43,7 @@ import type { SimTime } from '../core/time.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, formatSimTime, simTime } from '../core/time.ts';
 import { holidayAt, type SiteCalendar } from '../core/calendar.ts';
 import { demandWindowCounts } from './calendar.ts';
+import { demandMonthAt, monthlyDemand } from './demandMonth.ts';
 import { Money, ZERO, energyKwh, roundPowerKw, rate, roundToCent, sum } from '../core/money.ts';
 import type { Pricer } from './pricing.ts';
 import { REAL_TIME_LABEL, makePricer } from './pricing.ts';
@@ -50,6 +51,7 @@ import type {
   BillingContext,
   CriticalPeakTariff,
   DemandChargeTariff,
+  DemandToDate,
   FlatTariff,
   MeterReading,
   RealTimeTariff,
@@ -70,16 +72,40 @@ export interface EnergyLine {
   readonly amount: Decimal;
 }
 
-/** The demand charge: `amount = peakKw × pricePerKw`. */
+/**
+ * The demand charge. `day` period: `amount = peakKw × pricePerKw`. `month` period:
+ * `amount = Σₘ (peakKwₘ − priorPeakKwₘ) × pricePerKw` over the calendar months the billing
+ * period touches (`months`), and `peakKw`, `peakStart` are the last of them: the month-to-date
+ * peak at the period's end, which the next bill starts from (a billing day that begins on 31 July
+ * and ends on 1 August reads August's peak so far; July's increase is in `months[0]`).
+ */
 export interface DemandLine {
   readonly kind: 'demand';
   readonly label: 'demand charge';
-  /** Highest average import power over one demand window, from the metered (unrounded) import energy, rounded to the watt (half-even). */
+  /**
+   * Highest average import power over one demand window, from the metered (unrounded) import energy, rounded to the
+   * watt (half-even): the period's (`day`), or the month-to-date peak at the period's end (`month`).
+   */
   readonly peakKw: Decimal;
   /** Start of the (earliest) window with that peak; absent when no window counted. */
   readonly peakStart?: SimTime;
   readonly windowMinutes: number;
   readonly pricePerKw: Decimal;
+  readonly amount: Decimal;
+  /** `month` period only: per calendar month the billing period touches, in time order, the ratchet it was charged. */
+  readonly months?: readonly DemandMonthLine[];
+}
+
+/** One calendar month's part of a `month`-period demand line: `amount = (peakKw − priorPeakKw) × pricePerKw`. */
+export interface DemandMonthLine {
+  /** `YYYY-MM`, in the tariff's clock (tariffs/demandMonth.ts). */
+  readonly month: string;
+  /** The month-to-date peak before the billing period (`BillingContext.demandToDate`; 0 for a month it opens). */
+  readonly priorPeakKw: Decimal;
+  /** The month-to-date peak at the period's end: max(priorPeakKw, the period's highest window of the month). */
+  readonly peakKw: Decimal;
+  /** Start of the window that set `peakKw` (the earliest, and the prior one on a tie); absent when none counted yet. */
+  readonly peakStart?: SimTime;
   readonly amount: Decimal;
 }
 
@@ -204,6 +230,19 @@ export function billRealTime(tariff: RealTimeTariff, meter: readonly MeterReadin
  * 1.00, 0.25, 0.25, 0.25 kWh (a 4 kW spike, but 1.75 kW over the hour); at 18:00 four
  * readings of 0.75 kWh (3 kW all hour). Peak = 3.000 kW at 18:00, not 4 kW:
  * at 12.50/kW the demand charge is 37.50.
+ *
+ * `demandPeriod: month`: the charge is on the calendar month's peak (months in the tariff's
+ * clock, a window in the month of its start: tariffs/demandMonth.ts), billed by the billing
+ * period as the ratchet of the month-to-date peak. For each month m the period touches, with
+ * Pₘ the month-to-date peak before the period (`context.demandToDate`, else 0):
+ *
+ *     peakₘ = max_{w in the period, w in m} round_W_half_even(D_w)
+ *     demand charge = d · Σₘ ( max(Pₘ, peakₘ) − Pₘ )
+ *
+ * Each term is ≥ 0, and over a month's billing days they telescope to d · (the month's peak):
+ * load below the month's running peak costs no demand charge. Worked example, d = 12.50/kW,
+ * daily bills: peaks 10 kW on 1 July, 8 kW on 2 July, 12 kW on 3 July → 125.00, 0, 25.00
+ * (= 12.50 × 12 over the three days); on 1 August the month starts again from 0.
  */
 export function billDemandCharge(tariff: DemandChargeTariff, meter: readonly MeterReading[], context: BillingContext = {}): Bill {
   return assemble(tariff, meter, context);
@@ -355,7 +394,7 @@ function assemble(tariff: Tariff, meter: readonly MeterReading[], context: Billi
     }));
   const energyCharge = sum(energyLines.map((l) => l.amount));
 
-  const demand = tariff.type === 'demand-charge' ? demandLine(tariff, readings, context.calendar) : undefined;
+  const demand = tariff.type === 'demand-charge' ? demandLine(tariff, readings, context.calendar, { start, end }, context.demandToDate) : undefined;
   const fixed: FixedLine | undefined =
     tariff.fixedChargePerDay === undefined ? undefined : fixedLine(rate(tariff.fixedChargePerDay), new Money(end - start).div(MS_PER_DAY));
   const exportLines = exportCompensation(tariff, importKwh, exportKwh, energyCharge, exportValue);
@@ -403,7 +442,13 @@ function exportCompensation(tariff: Tariff, importKwh: Decimal, exportKwh: Decim
   return lines;
 }
 
-function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[], calendar: SiteCalendar | undefined): DemandLine {
+function demandLine(
+  tariff: DemandChargeTariff,
+  readings: readonly Reading[],
+  calendar: SiteCalendar | undefined,
+  period: { readonly start: number; readonly end: number },
+  toDate: DemandToDate | undefined,
+): DemandLine {
   const windowMinutes = tariff.demandWindowMinutes;
   const windowMs = windowMinutes * MS_PER_MINUTE;
   if (!Number.isInteger(windowMinutes) || windowMinutes <= 0) throw new RangeError(`demandWindowMinutes must be a positive integer, got ${windowMinutes}`);
@@ -426,6 +471,8 @@ function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[], ca
     if (!demandWindowCounts(tariff, b * windowMs, calendar)) continue;
     blocks.set(b, (blocks.get(b) ?? ZERO).plus(r.importExactKwh));
   }
+  const pricePerKw = rate(tariff.demandChargePerKw);
+  if (monthlyDemand(tariff)) return monthDemandLine(tariff, blocks, windowMs, pricePerKw, period, toDate);
   let peakKw = ZERO;
   let peakBlock: number | undefined;
   for (const b of [...blocks.keys()].sort((x, y) => x - y)) {
@@ -435,7 +482,6 @@ function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[], ca
       peakBlock = b;
     }
   }
-  const pricePerKw = rate(tariff.demandChargePerKw);
   return {
     kind: 'demand',
     label: 'demand charge',
@@ -444,6 +490,54 @@ function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[], ca
     windowMinutes,
     pricePerKw,
     amount: peakKw.times(pricePerKw),
+  };
+}
+
+/**
+ * The `month`-period demand line: per calendar month the period touches (its instants, and the
+ * windows of its readings, each in the month of its start), the month-to-date peak before it
+ * (`toDate` for the month it names, else 0) raised by the period's highest window of the month;
+ * the period pays the rises. `blocks` are the counting windows' energies by window index.
+ */
+function monthDemandLine(
+  tariff: DemandChargeTariff,
+  blocks: ReadonlyMap<number, Decimal>,
+  windowMs: number,
+  pricePerKw: Decimal,
+  period: { readonly start: number; readonly end: number },
+  toDate: DemandToDate | undefined,
+): DemandLine {
+  const windowMinutes = tariff.demandWindowMinutes;
+  // The period's own highest window in each month (earliest on a tie).
+  const best = new Map<string, { kw: Decimal; block: number }>();
+  for (const b of [...blocks.keys()].sort((x, y) => x - y)) {
+    const kw = roundPowerKw(blocks.get(b)!.times(60).div(windowMinutes));
+    const { month } = demandMonthAt(tariff, b * windowMs);
+    const cur = best.get(month);
+    if (cur === undefined || kw.gt(cur.kw)) best.set(month, { kw, block: b });
+  }
+  const months = new Set(best.keys());
+  if (period.end > period.start)
+    for (let t = period.start; t < period.end; t = demandMonthAt(tariff, t).end) months.add(demandMonthAt(tariff, t).month);
+  const lines: DemandMonthLine[] = [...months].sort().map((month) => {
+    const prior = toDate?.month === month ? toDate : undefined;
+    const priorPeakKw = prior ? new Money(prior.peakKw) : ZERO;
+    const top = best.get(month);
+    const rises = top !== undefined && (prior === undefined ? true : top.kw.gt(priorPeakKw));
+    const peakKw = rises ? top.kw : priorPeakKw;
+    const peakStart = rises ? simTime(top.block * windowMs) : prior?.peakStart;
+    return { month, priorPeakKw, peakKw, ...(peakStart === undefined ? {} : { peakStart }), amount: peakKw.minus(priorPeakKw).times(pricePerKw) };
+  });
+  const last = lines[lines.length - 1];
+  return {
+    kind: 'demand',
+    label: 'demand charge',
+    peakKw: last?.peakKw ?? ZERO,
+    ...(last?.peakStart === undefined ? {} : { peakStart: last.peakStart }),
+    windowMinutes,
+    pricePerKw,
+    amount: sum(lines.map((l) => l.amount)),
+    months: lines,
   };
 }
 

@@ -34,7 +34,7 @@ import type { Rng } from '../core/rng.ts';
 
 export interface TariffOffer {
   readonly tariffId: string;
-  /** Expected bill under this tariff over the evaluation horizon (currency; e.g. `computeBill(...)` of a forecast profile). */
+  /** Expected bill under this tariff over the evaluation horizon (currency; e.g. `expectedBill(...)` of a forecast profile, tariffs/expectedBill.ts: a monthly demand charge counts a day's share of the month). */
   readonly expectedBill: number;
   /** Extra disutility in normalised units (Power TAC's inconvenience, e.g. 0.1 for a real-time tariff). Default 0. */
   readonly inconvenience?: number;

@@ -91,6 +91,12 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
       // Windows start at UTC midnight; a holiday at local midnight, which must then be a window boundary.
       if (tariff.demandOnHolidays === false && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
         at(['demandOnHolidays'], `holidays start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window`);
+      // A local month starts at local midnight on the 1st: inside a window, that window's energy would be billed partly in the wrong month.
+      if (tariff.demandPeriod === 'month' && shift !== 0 && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
+        at(
+          ['demandPeriod'],
+          `local months start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window (windows start at UTC midnight): that window would set the peak of the month it starts in with energy of the next; take a window that divides ${formatHour(localMidnightUtcHour(utcOffsetHours))}`,
+        );
       break;
   }
   return issues;

@@ -11,6 +11,8 @@
  *   date: it may start before or end after that UTC day (tariffs/events.ts indexes windows by every
  *   UTC day they touch).
  * - Holidays (`holidayPeriod`, `demandOnHolidays`) are local days already.
+ * - A monthly demand charge's months (`demandPeriod: month`) begin at local midnight on the 1st:
+ *   the UTC tariff carries the offset in `monthUtcOffsetHours` (tariffs/demandMonth.ts).
  *
  * Pure.
  */
@@ -51,6 +53,8 @@ export function utcTariff(tariff: Tariff, utcOffsetHours: number): Tariff {
         hours: 'utc',
         energy: energy(tariff.energy),
         ...(tariff.demandHours === undefined ? {} : { demandHours: utcRules(tariff.demandHours, utcOffsetHours) }),
+        // A monthly peak's months begin at local midnight on the 1st: the UTC tariff keeps the clock they follow.
+        ...(tariff.demandPeriod === 'month' ? { monthUtcOffsetHours: utcOffsetHours } : {}),
       };
   }
 }

@@ -31,6 +31,7 @@
  *     demandChargePerKw: 12.5
  *     demandWindowMinutes: 15
  *     demandHours: [{ days: weekdays, fromHour: 8, toHour: 20 }]
+ *     demandPeriod: month        # optional: the calendar month's peak (default day: each billing day's)
  *     export: { type: net-metering, netExportCreditPerKwh: 0.04 }
  * ```
  *
@@ -43,8 +44,8 @@ import type { InputIssue } from '../core/errors.ts';
 import { formatPath } from '../core/errors.ts';
 import { parseSimTime } from '../core/time.ts';
 import { SLOTS_PER_DAY, SLOTS_PER_WEEK, formatSlot, ruleSlots } from './calendar.ts';
-import type { Tariff, TimeRule, Weekday } from './types.ts';
-import { WEEKDAYS } from './types.ts';
+import type { DemandPeriod, Tariff, TimeRule, Weekday } from './types.ts';
+import { DEMAND_PERIODS, WEEKDAYS } from './types.ts';
 
 /** "required" when the key is missing, else what was expected. */
 const numberError = (expected: string) => (issue: { input?: unknown }) =>
@@ -284,6 +285,11 @@ const demandChargeSchema = z
       .refine((m) => 1440 % m === 0, { error: 'demandWindowMinutes must divide a day (1, 5, 15, 30, 60 … 1440)' }),
     demandHours: z.array(timeRuleSchema).min(1, { error: 'give at least one rule, or leave demandHours out to count every window' }).optional(),
     demandOnHolidays: z.boolean({ error: 'demandOnHolidays must be true or false' }).optional(),
+    demandPeriod: z
+      .enum(DEMAND_PERIODS as [DemandPeriod, ...DemandPeriod[]], {
+        error: (issue) => `expected day (each billing day's peak) or month (the calendar month's peak), got ${JSON.stringify(issue.input) ?? 'nothing'}`,
+      })
+      .optional(),
   })
   .superRefine((t, ctx) => {
     const w = t.demandWindowMinutes;

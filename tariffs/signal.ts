@@ -67,7 +67,9 @@ export function exportPriceAt(tariff: Tariff, t: SimTime, context: SignalContext
  * Currency per kW of peak demand that load at `t` can set: `demandChargePerKw` when `t`
  * falls in a demand window that counts (within `demandHours`, when given; not on one of the
  * `calendar`'s holidays with `demandOnHolidays: false`), else 0 (also for tariffs without a
- * demand charge).
+ * demand charge). It is what one more kW above the running peak costs, once: the billing
+ * day's peak, or the calendar month's under `demandPeriod: month` (the caller keeps the
+ * running peak; load below it costs no demand charge either way).
  */
 export function demandChargePerKwAt(tariff: Tariff, t: SimTime, calendar?: SiteCalendar): number {
   if (tariff.type !== 'demand-charge') return 0;

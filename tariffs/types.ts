@@ -167,11 +167,13 @@ export interface RealTimeTariff extends TariffCommon {
 }
 
 /**
- * An energy component plus a demand charge on the billing period's peak demand:
- * the highest average import power over a clock-aligned window of
- * `demandWindowMinutes` (blocks start at UTC midnight and every window length after
- * it), counting only windows that start within `demandHours` when those are given, and
- * none on the site's holidays with `demandOnHolidays: false`.
+ * An energy component plus a demand charge on the peak demand: the highest average import
+ * power over a clock-aligned window of `demandWindowMinutes` (blocks start at UTC midnight and
+ * every window length after it), counting only windows that start within `demandHours` when
+ * those are given, and none on the site's holidays with `demandOnHolidays: false`.
+ * `demandPeriod` says whose peak is charged: the billing period's (`day`, the default) or the
+ * calendar month's (`month`, billed by the day as the increase of the month-to-date peak:
+ * tariffs/bill.ts).
  */
 export interface DemandChargeTariff extends TariffCommon {
   readonly type: 'demand-charge';
@@ -188,7 +190,25 @@ export interface DemandChargeTariff extends TariffCommon {
    * time-related demand charges that, like most, exclude holidays.
    */
   readonly demandOnHolidays?: boolean | undefined;
+  /**
+   * The peak the charge is on: `day` (default) the billing period's own highest window, so every
+   * billing day's peak costs; `month` the calendar month's highest window, so only raising the
+   * month's peak costs (`demandChargePerKw` is then a monthly rate). A window belongs to the
+   * month of its start, in the tariff's clock (UTC, or the site's with `hours: local`).
+   */
+  readonly demandPeriod?: DemandPeriod | undefined;
+  /**
+   * Hours from UTC of the clock whose calendar months a `month` period follows: set by
+   * `utcTariff` (tariffs/localHours.ts) when it reads a local tariff as UTC, so that the month
+   * still starts at local midnight on the 1st; absent (0) for a tariff written in UTC. Not a
+   * scenario key (the schema refuses it): the site's `utcOffsetHours` says it.
+   */
+  readonly monthUtcOffsetHours?: number | undefined;
 }
+
+/** Whose peak a demand charge is on: each billing day's, or the calendar month's. */
+export type DemandPeriod = 'day' | 'month';
+export const DEMAND_PERIODS: readonly DemandPeriod[] = Object.freeze(['day', 'month']);
 
 export type Tariff = FlatTariff | TimeOfUseTariff | CriticalPeakTariff | RealTimeTariff | DemandChargeTariff;
 export type TariffType = Tariff['type'];
@@ -254,6 +274,23 @@ export interface BillingContext {
   readonly asOf?: SimTime | undefined;
   /** The site's holidays, for a time-of-use `holidayPeriod` and a demand charge's `demandOnHolidays`. Default: none. */
   readonly calendar?: SiteCalendar | undefined;
+  /**
+   * A `month`-period demand charge's month-to-date peak before this billing period (what the
+   * previous bill's demand line ended on, `DemandLine.months`' last entry): the period is charged
+   * only for raising it. It counts for the month it names; a month the period touches without
+   * one starts at zero. Ignored by `day`-period tariffs. Default: none (every month from zero).
+   */
+  readonly demandToDate?: DemandToDate | undefined;
+}
+
+/** A calendar month's peak so far (a `month`-period demand charge). */
+export interface DemandToDate {
+  /** The month, `YYYY-MM`, in the tariff's clock. */
+  readonly month: string;
+  /** Its highest counting window so far, kW (rounded to the watt, as bills do). */
+  readonly peakKw: Decimal;
+  /** Start of that window; absent when no window counted yet. */
+  readonly peakStart?: SimTime | undefined;
 }
 
 /** What a price signal needs: the moment it is given, and what is known then. */

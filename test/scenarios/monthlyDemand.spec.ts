@@ -1,0 +1,96 @@
+/**
+ * A demand charge on the month's peak, end to end through the real `gridbid` executable:
+ * test/fixtures/scenarios/monthly-demand.yaml runs 30 July – 1 August 2026 with four homes
+ * under `demandPeriod: month` (9 per kW) and four under the same charge per day (0.3 per kW).
+ * bills.csv must show the ratchet, checked against the homes' own metered kW in agents.csv
+ * (`actual_kw`, their net withdrawal: 15-minute intervals are the 15-minute windows).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { Money, ZERO } from '../../core/money.ts';
+import { gridbid, hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
+
+type Row = Record<string, string>;
+const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'scenarios', 'monthly-demand.yaml');
+
+describe('monthly demand charge through the CLI (fixtures/scenarios/monthly-demand.yaml)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let bills: Row[];
+  let agents: Row[];
+  let summary: { kpis: { books?: unknown }; books: { closed: boolean } };
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gridbid-monthly-demand-'));
+    const r = gridbid(['run', FIXTURE, '--out', join(dir, 'out')]);
+    expect(r.status, r.stderr).to.equal(0);
+    const read = (f: string): Row[] => parse(readFileSync(join(dir, 'out', f)), { columns: true });
+    bills = read('bills.csv');
+    agents = read('agents.csv');
+    summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A customer's highest metered import kW over the intervals whose start (ISO) satisfies `when`. */
+  const peak = (agent: string, when: (iso: string) => boolean): Money =>
+    agents.filter((a) => a.agent_id === agent && when(a.interval_start!)).reduce((m, a) => Money.max(m, new Money(a.actual_kw!)), ZERO);
+  const on = (day: string) => (iso: string) => iso.startsWith(day);
+
+  it('the books close, and there is one bill per day and customer', () => {
+    expect(summary.books.closed).to.equal(true);
+    expect(bills.length).to.equal(3 * 8);
+  });
+
+  it('monthly homes: 30 July pays 9 × its peak, 31 July 9 × the rise of July\'s peak (≥ 0), 1 August 9 × August\'s own peak', () => {
+    let rises = 0;
+    for (let i = 1; i <= 4; i++) {
+      const id = `month-home-${i}`;
+      const charge = (day: string): string => bills.find((b) => b.agent_id === id && b.day === day)!.demand_charge!;
+      const jul30 = peak(id, on('2026-07-30'));
+      const july = peak(id, (t) => t.startsWith('2026-07'));
+      const aug1 = peak(id, on('2026-08-01'));
+      expect(new Money(charge('2026-07-30')).eq(jul30.times(9)), `${id} 30 July`).to.equal(true);
+      expect(new Money(charge('2026-07-31')).eq(july.minus(jul30).times(9)), `${id} 31 July`).to.equal(true);
+      expect(new Money(charge('2026-08-01')).eq(aug1.times(9)), `${id} 1 August`).to.equal(true);
+      // July's two days sum to the month's peak; a day below it pays nothing.
+      expect(new Money(charge('2026-07-30')).plus(charge('2026-07-31')).eq(july.times(9))).to.equal(true);
+      if (july.gt(jul30)) rises++;
+      else expect(charge('2026-07-31'), id).to.equal('0');
+    }
+    // The fixture has both kinds of 31 July: a rise for some homes, none for others (what the ratchet is about).
+    expect(rises).to.be.within(1, 3);
+  });
+
+  it('daily homes: every day pays 0.3 × that day\'s own peak', () => {
+    for (let i = 1; i <= 4; i++) {
+      const id = `day-home-${i}`;
+      for (const day of ['2026-07-30', '2026-07-31', '2026-08-01']) {
+        const b = bills.find((r) => r.agent_id === id && r.day === day)!;
+        expect(new Money(b.demand_charge!).eq(peak(id, on(day)).times(0.3)), `${id} ${day}`).to.equal(true);
+      }
+    }
+  });
+
+  it('validate names a bad demandPeriod and a local month that starts inside a demand window, without a stack trace', () => {
+    const yaml = readFileSync(FIXTURE, 'utf8');
+    const bad = join(dir, 'bad-period.yaml');
+    writeFileSync(bad, yaml.replace('    demandPeriod: month', '    demandPeriod: quarterly'));
+    const r1 = gridbid(['validate', bad]);
+    expect(r1.status).to.not.equal(0);
+    expect(r1.stderr + r1.stdout).to.include('bad-period.yaml:15:19').and.to.include("tariffs[0].demandPeriod: expected one of 'day', 'month', got 'quarterly'");
+    expect(hasStackTrace(r1.stderr)).to.equal(false);
+    const local = join(dir, 'local-month.yaml');
+    writeFileSync(
+      local,
+      yaml
+        .replace('utcOffsetHours: 0', 'utcOffsetHours: 5.5')
+        .replace('demandWindowMinutes: 15\n    demandPeriod: month', 'demandWindowMinutes: 60\n    demandPeriod: month\n    hours: local'),
+    );
+    const r2 = gridbid(['validate', local]);
+    expect(r2.status).to.not.equal(0);
+    expect(r2.stderr + r2.stdout).to.match(/tariffs\[0\].*demandPeriod: local months start at local midnight, 18:30 UTC/);
+    expect(hasStackTrace(r2.stderr)).to.equal(false);
+  });
+});
