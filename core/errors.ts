@@ -27,17 +27,21 @@ export class InputFileError extends UserError {
   constructor(
     readonly file: string,
     readonly issues: readonly InputIssue[],
+    /** Problems found but not listed in `issues` (syntax errors after the first few, which follow from them). */
+    readonly unlisted = 0,
   ) {
-    super(formatIssues(file, issues));
+    super(formatIssues(file, issues, unlisted));
   }
 }
 
-export function formatIssues(file: string, issues: readonly InputIssue[]): string {
+export function formatIssues(file: string, issues: readonly InputIssue[], unlisted = 0): string {
   const lines = issues.map((i) => {
     const where = i.line !== undefined ? `${file}:${i.line}:${i.column ?? 1}` : file;
     return `  ${where} ${i.path === '' ? '(document)' : i.path}: ${i.message}`;
   });
-  return `${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n${lines.join('\n')}`;
+  const total = issues.length + unlisted;
+  const listed = unlisted > 0 ? `, the first ${issues.length} listed (the rest usually follow from the first: fix it and check again)` : '';
+  return `${file}: ${total} problem${total === 1 ? '' : 's'}${listed}\n${lines.join('\n')}`;
 }
 
 /** Formats a path array such as ['agents', 3, 'count'] as `agents[3].count`. */

@@ -16,15 +16,7 @@ import { InputFileError } from './errors.ts';
 export function parseYamlFile(text: string, file: string, emptyMessage: string): { doc: Document; lineCounter: LineCounter; raw: unknown } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new InputFileError(
-      file,
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
-      }),
-    );
-  }
+  if (doc.errors.length > 0) throw new InputFileError(file, syntaxIssues(doc, lineCounter), Math.max(0, doc.errors.length - MAX_SYNTAX_ERRORS));
   const aliasIssue = checkAliases(doc);
   if (aliasIssue) {
     const pos = lineCounter.linePos(aliasIssue.offset);
@@ -34,6 +26,28 @@ export function parseYamlFile(text: string, file: string, emptyMessage: string):
   const raw: unknown = doc.toJS({ maxAliasCount: -1 });
   if (raw === null || raw === undefined) throw new InputFileError(file, [{ path: '', message: emptyMessage }]);
   return { doc, lineCounter, raw };
+}
+
+/**
+ * At most this many syntax errors are listed. Once the parser loses its place, every token after
+ * it is an error of its own (one stray indented line in a 41-line scenario gave 204), and only the
+ * first few say anything: the rest are counted (`InputFileError.unlisted`).
+ */
+export const MAX_SYNTAX_ERRORS = 5;
+
+/** A document's first `MAX_SYNTAX_ERRORS` syntax errors as located issues, the first with a hint when the top level starts indented. */
+function syntaxIssues(doc: Document, lineCounter: LineCounter): Array<{ path: string; message: string; line: number; column: number }> {
+  const issues = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e) => {
+    const pos = lineCounter.linePos(e.pos[0]);
+    return { path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
+  });
+  // A top level that starts indented (a stray indented line before the first key, such as a comment's continuation
+  // without its #) makes every key at column 1 after it an error, reported where the keys are, not where the fault is.
+  const start = (doc.contents as YamlNode | null)?.range?.[0];
+  const at = start === undefined ? undefined : lineCounter.linePos(start);
+  if (at !== undefined && at.col > 1 && issues[0] !== undefined && issues[0].line > at.line)
+    issues[0] = { ...issues[0], message: `${issues[0].message} (the document's first line, line ${at.line}, is indented by ${at.col - 1}: every top-level key must be indented as much, or that line is a stray; a comment needs its #)` };
+  return issues;
 }
 
 /** A parsed document as plain data, or undefined when it has syntax errors or aliases `checkAliases` refuses. */

@@ -57,6 +57,34 @@ describe('malformed scenario files', () => {
     }
   });
 
+  it('a syntax error lists the first 5 of the parser\'s errors and counts the rest: one stray indented line made every token after it an error (38 here, 204 in a 41-line scenario)', async () => {
+    const f = join(dir, '29-stray-indented-line.yaml');
+    let err: unknown;
+    try {
+      loadScenarioFile(join(REPO_ROOT, f));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(InputFileError);
+    const e = err as InputFileError;
+    expect(e.issues.map((i) => i.line)).to.deep.equal([3, 3, 3, 4, 4]);
+    expect(e.unlisted).to.equal(33);
+    const r = await gridbidInProcess(['validate', f]);
+    expect(r.status).to.equal(1);
+    expect(r.stderr.split('\n')[0]).to.equal(`gridbid: ${f}: 38 problems, the first 5 listed (the rest usually follow from the first: fix it and check again)`);
+    expect(r.stderr.trimEnd().split('\n')).to.have.length(6);
+    // Independent errors below the cap are all listed, with no count.
+    const two = mkdtempSync(join(tmpdir(), 'gridbid-yaml-two-'));
+    try {
+      writeFileSync(join(two, 'x.yaml'), 'name: x\nname: y\nstart: [1,\n');
+      const r2 = await gridbidInProcess(['validate', join(two, 'x.yaml')]);
+      expect(r2.stderr).to.contain(': 2 problems\n');
+      expect(r2.stderr).to.contain('x.yaml:2:1 (document): not valid YAML/JSON: Map keys must be unique');
+    } finally {
+      rmSync(two, { recursive: true, force: true });
+    }
+  });
+
   it('reports every problem of a file at once, in line order', () => {
     try {
       loadScenarioFile(join(REPO_ROOT, 'test/fixtures/scenarios/several-problems.yaml'));
