@@ -117,3 +117,21 @@ export function conflictDetail(m: Meeting, issuer: string, device: string, respo
   else parts.push(`kept: ${m.held!.operator}'s setpoint, which its bids steer back to; ${issuer}'s command answered (${response} ${kw(deliverKw)})`);
   return parts.join('; ');
 }
+
+/**
+ * Pairs of operators whose feeders share buses (an operator without `buses` serves every bus of
+ * `busIds`), in the order of `operations:`, with the shared buses: where both may command one device,
+ * the rule above applies and the first has the first call. `gridbid validate` says so. Pure.
+ */
+export function sharedFeeders(operators: ReadonlyArray<{ readonly id: string; readonly buses?: readonly string[] | undefined }>, busIds: readonly string[]): Array<{ readonly first: string; readonly second: string; readonly buses: readonly string[] }> {
+  const out: Array<{ first: string; second: string; buses: string[] }> = [];
+  const feeder = (o: (typeof operators)[number]): ReadonlySet<string> => new Set(o.buses ?? busIds);
+  for (let a = 0; a < operators.length; a++) {
+    const fa = feeder(operators[a]!);
+    for (let b = a + 1; b < operators.length; b++) {
+      const buses = busIds.filter((x) => fa.has(x) && feeder(operators[b]!).has(x));
+      if (buses.length > 0) out.push({ first: operators[a]!.id, second: operators[b]!.id, buses });
+    }
+  }
+  return out;
+}

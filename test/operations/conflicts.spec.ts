@@ -20,6 +20,7 @@ import type { BatteryParams } from '../../agents/physics/battery.ts';
 import type { CommandResponder } from '../../agents/types.ts';
 import type { Grid } from '../../market/clear.ts';
 import type { ClearingResult } from '../../market/types.ts';
+import { sharedFeeders } from '../../agents/operations/conflicts.ts';
 
 const spec = { start: Date.parse('2026-07-01T17:00:00Z') as never, intervalMinutes: 15, intervals: 96, gateClosureMinutes: 5 };
 const interval = intervalAt(spec, 0);
@@ -151,5 +152,17 @@ describe('operations: two operators command one battery (agents/operations/confl
       ['tx-op', 'battery-1', 'COMMAND_CONFLICT', -10, 'declined', 0],
       ['tx-op', 'transformer', 'OVERLOAD_SHORTFALL', 10, 'shortfall', 0],
     ]);
+  });
+
+  it('sharedFeeders: which operators may command the same device (no `buses`: every bus), in the order listed', () => {
+    const ops = [{ id: 'tx-op' }, { id: 'feeder-op', buses: ['a', 'b'] }, { id: 'lateral-op', buses: ['c'] }, { id: 'desk', buses: ['b', 'c'] }];
+    expect(sharedFeeders(ops, ['grid', 'a', 'b', 'c'])).to.deep.equal([
+      { first: 'tx-op', second: 'feeder-op', buses: ['a', 'b'] },
+      { first: 'tx-op', second: 'lateral-op', buses: ['c'] },
+      { first: 'tx-op', second: 'desk', buses: ['b', 'c'] },
+      { first: 'feeder-op', second: 'desk', buses: ['b'] },
+      { first: 'lateral-op', second: 'desk', buses: ['c'] },
+    ]);
+    expect(sharedFeeders([{ id: 'x', buses: ['a'] }, { id: 'y', buses: ['b'] }], ['a', 'b'])).to.deep.equal([]);
   });
 });
