@@ -150,3 +150,37 @@ describe('operations acceptance: two operators pre-positioning the same batterie
     expect(JSON.parse(exchange(JSON.stringify(dsoFirst.summary.kpis)))).to.deep.equal(deskFirst.summary.kpis);
   });
 });
+
+describe('operations acceptance: one operator pre-positioning for two branches (nested-operators.yaml with one operator watching both, two empty batteries, two days)', function () {
+  this.timeout(120_000);
+  let run: RunOutputs;
+  before(async () => {
+    const s = loadScenarioFile(NESTED);
+    const agents = s.config.agents.map((g) => (g.kind === 'storage' ? { ...g, count: 2, initialSocFraction: 0.1 } : g));
+    const dso = { ...s.config.operations[1]!, id: 'dso', watch: undefined, lookaheadIntervals: 32, prePosition: { leadIntervals: 16, cars: false } };
+    run = await runAndRead({ ...s, config: { ...s.config, days: 2, agents, operations: [dso] } as never }, 'gridbid-one-op-two-branches-');
+  });
+  after(() => run?.cleanup());
+
+  it("a battery holding the operator's setpoint is sent no other until its event ends: the line's goes to battery-2 (before, it went to battery-1, whose transformer setpoint then replaced it: 38 intervals over a limit, 35.924 kWh short; now 31, 27.65)", () => {
+    const setpoints = run.events.filter((e) => e.type === 'CHARGE_STATE_SETPOINT' && e.response === 'opt-in');
+    const window = (e: Row) => {
+      const m = /by interval (\d+) for (\d+) interval/.exec(e.detail!)!;
+      const sent = (Date.parse(e.interval_start!) - Date.parse('2026-01-14T00:00:00Z')) / 900_000;
+      return [sent, Number(m[1]) + Number(m[2])] as const;
+    };
+    for (const b of ['battery-1', 'battery-2']) {
+      const w = setpoints.filter((e) => e.target === b).map(window);
+      for (let k = 1; k < w.length; k++) expect(w[k]![0], `${b}: a setpoint sent at ${w[k]![0]} while the one ending at ${w[k - 1]![1]} holds`).to.be.at.least(w[k - 1]![1]);
+    }
+    expect(setpoints.map((e) => [e.interval_start, e.target, e.detail!.split(' ')[3]])).to.deep.equal([
+      ['2026-01-15T02:15:00Z', 'battery-1', 'transformer:'],
+      ['2026-01-15T07:00:00Z', 'battery-1', 'transformer:'],
+      ['2026-01-15T11:30:00Z', 'battery-2', 'line:'],
+      ['2026-01-15T11:45:00Z', 'battery-1', 'transformer:'],
+      ['2026-01-15T12:45:00Z', 'battery-1', 'transformer:'],
+    ]);
+    expect([run.summary.kpis.operations.overloadIntervals, ops(run).dso!.shortfallKwh]).to.deep.equal([31, 27.65]);
+    expectBooksClosed(run);
+  });
+});
