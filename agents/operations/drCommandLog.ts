@@ -6,7 +6,7 @@
  * Why columns: an operator that commands every home every interval opts in ~100,000 commands
  * per 1,000 homes and day, all kept to the run's end. As objects (a `DrCommand` with its
  * initial `DrSettlement` of three decimals) that was ~0.6 KB each and, with the garbage
- * collector's headroom over it, most of such a run's memory; as columns it is 64 bytes.
+ * collector's headroom over it, most of such a run's memory; as columns it is 72 bytes.
  *
  * Nothing is lost: the initial settlement is a pure function of numbers kept here
  * (`settleDrCommand` of the baseline and actual the meter phase measured, the commitment, the
@@ -35,6 +35,8 @@ export interface DrCommand {
   readonly committedKwh: number;
   /** The net consumption committed to (schedule + commitment), kW: the `commitment` penalty rule's measure. */
   readonly committedLevelKw: number;
+  /** Its part of the device's delivery in the interval (`settleDrCommand`'s `share`); absent: 1, the device committed to this operator alone. */
+  readonly share?: number;
   /** 1: a reduction, measured as baseline − actual; −1: a charge command, measured as actual − baseline (`settleDrCommand` of both negated). */
   readonly sense: 1 | -1;
   /** The initial settlement, from the meter phase. */
@@ -52,6 +54,8 @@ export interface DrCommandEntry {
   readonly eventStart: number;
   readonly committedKwh: number;
   readonly committedLevelKw: number;
+  /** `DrCommand.share`; absent: 1. */
+  readonly share?: number;
   readonly sense: 1 | -1;
   /** The baseline (kW, NaN: none) and metered actual (kW) the initial settlement measured against. */
   readonly baselineKw: number;
@@ -74,6 +78,7 @@ export class DrCommandLog implements Iterable<DrCommand> {
   private counterfactualKw = new Float64Array(0);
   private committedKwh = new Float64Array(0);
   private committedLevelKw = new Float64Array(0);
+  private share = new Float64Array(0);
   private baselineKw = new Float64Array(0);
   private actualKw = new Float64Array(0);
 
@@ -107,6 +112,7 @@ export class DrCommandLog implements Iterable<DrCommand> {
     this.counterfactualKw[k] = e.counterfactualKw ?? Number.NaN;
     this.committedKwh[k] = e.committedKwh;
     this.committedLevelKw[k] = e.committedLevelKw;
+    this.share[k] = e.share ?? 1;
     this.baselineKw[k] = e.baselineKw;
     this.actualKw[k] = e.actualKw;
   }
@@ -120,6 +126,7 @@ export class DrCommandLog implements Iterable<DrCommand> {
     const committedKwh = this.committedKwh[k]!;
     const committedLevelKw = this.committedLevelKw[k]!;
     const party = this.partyOf[k]!;
+    const share = this.share[k]!;
     return {
       interval: this.intervals[k]!,
       durationH,
@@ -132,9 +139,11 @@ export class DrCommandLog implements Iterable<DrCommand> {
       businessDay: this.businessDay,
       committedKwh,
       committedLevelKw,
+      // Only where the device shared its delivery with another operator's command: a lone command reads as before.
+      ...(share !== 1 ? { share } : {}),
       sense,
       // The meter phase's call (agents/operations/gridRoom.ts `measure`), on the same numbers.
-      initial: settleDrCommand(sense * this.baselineKw[k]!, sense * this.actualKw[k]!, committedKwh, durationH, op.terms, sense * committedLevelKw),
+      initial: settleDrCommand(sense * this.baselineKw[k]!, sense * this.actualKw[k]!, committedKwh, durationH, op.terms, sense * committedLevelKw, share),
     };
   }
 
@@ -163,6 +172,7 @@ export class DrCommandLog implements Iterable<DrCommand> {
     this.counterfactualKw = more(this.counterfactualKw, (n) => new Float64Array(n));
     this.committedKwh = more(this.committedKwh, (n) => new Float64Array(n));
     this.committedLevelKw = more(this.committedLevelKw, (n) => new Float64Array(n));
+    this.share = more(this.share, (n) => new Float64Array(n));
     this.baselineKw = more(this.baselineKw, (n) => new Float64Array(n));
     this.actualKw = more(this.actualKw, (n) => new Float64Array(n));
     this.capacity = capacity;

@@ -18,6 +18,11 @@
  * initial settlement); the final settlement (engine/settlementRun.ts) settles the same
  * commands again from the MDMS's reads. One function, so both apply the same rule.
  *
+ * A device committed to several operators in one interval (overlapping feeders: agents/operations/conflicts.ts)
+ * delivered one change, measured once against its baseline: each command is settled on its `share` of
+ * it, its commitment over the device's commitments in the interval (pro rata), so no kWh is credited,
+ * paid or excused twice. One command alone has share 1: the rule above, unchanged.
+ *
  * Energies enter money rounded once to 1e-6 kWh; prices are currency/MWh (÷ 1000 exactly).
  * Example: baseline 3 kW, actual 1 kW, committed 1.5 kWh over ½ h at 300/MWh → delivered
  * 1 kWh, credited 1 kWh, paid 0.3, penalty (1.5 − 1) kWh × 100/MWh = 0.05, net −0.25.
@@ -65,17 +70,21 @@ function priceDecimal(priceMwh: number): Money {
  * @param baselineKw the baseline in the interval (NaN: none)
  * @param actualKw the agent's net consumption in the interval
  * @param committedKwh what the agent committed to deliver (≥ 0)
- * @param committedLevelKw the net consumption it committed to (its schedule plus the command), kW; read by the `commitment` rule only
+ * @param committedLevelKw the net consumption it committed to (its schedule plus the command), kW; read by the `commitment` rule
+ *   only. With a `share` below 1: the level of all the device's commitments in the interval together.
+ * @param share this command's part of the device's measured delivery (its commitment over all the device's commitments
+ *   to operators in the interval, in (0, 1]); 1: the device answered this command alone
  */
-export function settleDrCommand(baselineKw: number, actualKw: number, committedKwh: number, durationH: number, terms: DrTerms, committedLevelKw = Number.NaN): DrSettlement {
+export function settleDrCommand(baselineKw: number, actualKw: number, committedKwh: number, durationH: number, terms: DrTerms, committedLevelKw = Number.NaN, share = 1): DrSettlement {
   const measured = !Number.isNaN(baselineKw);
-  const delivered = measured ? deliveredKwh(baselineKw, actualKw, durationH) : 0;
+  // (× 1 is exact: a command alone is settled to the same bits as before shares existed.)
+  const delivered = measured ? deliveredKwh(baselineKw, actualKw, durationH) * share : 0;
   const credited = measured ? Math.max(0, Math.min(delivered, committedKwh)) : 0;
   const pay = money(credited.toFixed(6)).times(priceDecimal(terms.eventPriceMwh)).div(1000);
   let shortKwh = 0;
   if (terms.penalty === 'commitment') {
     if (Number.isNaN(committedLevelKw)) throw new Error('settleDrCommand: the commitment rule needs the committed level');
-    shortKwh = Math.min(committedKwh, Math.max(0, (actualKw - committedLevelKw) * durationH));
+    shortKwh = Math.min(committedKwh, Math.max(0, (actualKw - committedLevelKw) * durationH) * share);
   } else {
     shortKwh = Math.max(0, committedKwh - Math.max(0, delivered));
   }

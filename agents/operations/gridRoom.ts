@@ -32,6 +32,8 @@ import { formatSimTime } from '../../core/time.ts';
 import { SelfHealing, type SwitchingEvent } from './selfHealing.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import { type Fault, inForce, matchesAgent, timeOf } from './faults.ts';
+import { conflictDetail, DeviceCommitments, type Meeting } from './conflicts.ts';
+import { decline } from '../commandResponse.ts';
 import { CHARGING_KINDS, type CommandRecord, deliver, type DispatchParty, Operator, type OperatorConfig, type ReportedFlexibility } from './operator.ts';
 
 /** One row of events.csv. */
@@ -83,6 +85,11 @@ interface DrTotals {
   responses: Record<CommandRecord['response'], number>;
   payments: Money;
   penalties: Money;
+  /**
+   * With more than one operator only: its commands that met another operator's commitment or setpoint at a device
+   * (agents/operations/conflicts.ts), answered from what remained or declined.
+   */
+  conflicts?: { answered: number; declined: number };
   /** With `prePosition` only: its CHARGE_STATE_SETPOINTs, their answers, and the cell energy the batteries committed to move ahead of the events, kWh. */
   prePosition?: { setpoints: number; responses: Record<CommandRecord['response'], number>; shiftedKwh: number };
 }
@@ -136,6 +143,7 @@ export class GridRoom {
   ) {
     if (base && feeder?.selfHealing) this.healing = new SelfHealing(base.network, feeder.limits, feeder.selfHealing.restoreAfterMinutes * 60_000);
     this.operators = operators.map((c) => new Operator(c, intervals, intervalsPerDay));
+    this.commitments = operators.length > 1 ? new DeviceCommitments() : undefined;
     this.intervals = intervals;
     this.history = new Float64Array(parties.length * intervals).fill(NaN);
     for (const o of operators) {
@@ -151,12 +159,15 @@ export class GridRoom {
         responses: { 'opt-in': 0, 'opt-out': 0, lost: 0, rejected: 0, failed: 0 },
         payments: ZERO,
         penalties: ZERO,
+        ...(operators.length > 1 ? { conflicts: { answered: 0, declined: 0 } } : {}),
         ...(o.prePosition ? { prePosition: { setpoints: 0, responses: { 'opt-in': 0, 'opt-out': 0, lost: 0, rejected: 0, failed: 0 }, shiftedKwh: 0 } } : {}),
       });
     }
   }
 
   private readonly healing: SelfHealing | undefined;
+  /** With more than one operator: what each device committed to which operator (agents/operations/conflicts.ts). */
+  private readonly commitments: DeviceCommitments | undefined;
   /** Reliability (islanded customers) on feeders: per party, interrupted in the previous interval? */
   private readonly interrupted = new Set<number>();
   private readonly reliability = { customerInterruptions: 0, customerMinutes: 0, unservedKwh: 0, customers: new Set<number>() };
@@ -271,10 +282,23 @@ export class GridRoom {
     const branchIds = Array.from(topology.branchOf, (b) => grid.network.branches[b]!.id);
     // The planned schedule's injections (generation at the reference bus covering whatever the agents' plans leave open).
     const injection = this.injections(topology.busCount, netKw);
+    // Several operators: a device's answers pass the conflict rule first (agents/operations/conflicts.ts); what each
+    // command met is kept by event id for its COMMAND_CONFLICT row.
+    const screen = this.commitments;
+    screen?.begin(interval.start);
+    const meetings = new Map<string, Meeting>();
+    const screened = (r: NonNullable<DispatchParty['responder']>, i: number): DispatchParty['responder'] => ({
+      respond: (command, plannedNetKw, at) => {
+        const m = screen!.meeting(i, command, plannedNetKw);
+        if (m) meetings.set(command.eventId, m);
+        return m?.declined ? decline(m.declined.reason) : r.respond(command, plannedNetKw, at);
+      },
+      ...(r.accept ? { accept: (command, response, at) => r.accept!(command, response, at) } : {}),
+    });
     const dispatchParties: DispatchParty[] = this.parties.map((p, i) => ({
       id: p.id as DispatchParty['id'],
       busIndex: p.busIndex,
-      responder: agentRole[i] && !crashed?.[i] ? p.responder : undefined,
+      responder: agentRole[i] && !crashed?.[i] && p.responder ? (screen ? screened(p.responder, i) : p.responder) : undefined,
       ...(p.kind !== undefined && CHARGING_KINDS.has(p.kind) ? { canCharge: true } : {}),
       ...(p.storage ? { storage: p.storage } : {}),
       ...(p.car ? { car: p.car } : {}),
@@ -297,6 +321,7 @@ export class GridRoom {
           deliveredKw: c.deliverKw,
           detail: `${c.command.program} ${c.command.eventId} for ${c.branch}${c.command.type === 'IMPORT_CAPACITY_LIMIT' ? ` (import limit ${c.command.value.toFixed(2)} kW)` : ''}: ${c.reason}`,
         });
+        this.noteConflict(interval, op.config.id, c, meetings, events);
         if (c.response === 'opt-in' && c.deliverKw !== 0) {
           let days = this.eventDays.get(c.party);
           if (!days) this.eventDays.set(c.party, (days = new Set()));
@@ -345,6 +370,7 @@ export class GridRoom {
           response: c.response,
           detail: `${k.program} ${k.eventId} for ${c.branch}: SoC ${k.socBound ?? 'at-least'} ${k.value.toFixed(3)} kWh by interval ${from} for ${intervals} interval${intervals === 1 ? '' : 's'}: ${c.reason}${c.socKwh !== undefined ? ` (commits ${c.socKwh.toFixed(3)} kWh, moves ${(c.shiftKwh ?? 0).toFixed(3)} kWh)` : ''}`,
         });
+        this.noteConflict(interval, op.config.id, c, meetings, events);
         if (pre) {
           pre.setpoints++;
           pre.responses[c.response]++;
@@ -353,6 +379,34 @@ export class GridRoom {
       }
     }
     return { commandedKw, records, setpoints, events };
+  }
+
+  /**
+   * With several operators: a command that met another operator's commitment or setpoint at its device gets a
+   * COMMAND_CONFLICT row after its own (naming both operators, the device and what was kept) and counts in the
+   * issuer's `conflicts`; an opted-in answer is then recorded as the device's commitment to the issuer.
+   */
+  private noteConflict(interval: MarketInterval, operator: string, c: CommandRecord, meetings: ReadonlyMap<string, Meeting>, events: GridEvent[]): void {
+    const screen = this.commitments;
+    if (!screen) return;
+    const m = meetings.get(c.command.eventId);
+    if (m) {
+      const totalKw = screen.commitments(c.party).reduce((s, x) => s + x.kw, 0) + (c.response === 'opt-in' ? c.deliverKw : 0);
+      const setpoint = c.command.type === 'CHARGE_STATE_SETPOINT';
+      events.push({
+        at: interval.start,
+        issuer: operator,
+        target: c.command.target,
+        type: 'COMMAND_CONFLICT',
+        ...(setpoint ? {} : { requestedKw: c.requestedKw, deliveredKw: c.deliverKw }),
+        response: m.declined ? 'declined' : 'answered',
+        detail: `${c.command.type} ${c.command.eventId}: ${conflictDetail(m, operator, c.command.target, c.response, c.deliverKw, totalKw)}`,
+      });
+      const t = this.dr.get(operator)!.conflicts!;
+      if (m.declined) t.declined++;
+      else t.answered++;
+    }
+    if (c.response === 'opt-in') screen.record(c.party, operator, c.command, c.deliverKw, c.socKwh);
   }
 
   /**
@@ -426,10 +480,14 @@ export class GridRoom {
     }
     if (grid) for (const op of this.operators) op.recordMetered(interval.index, flows);
     if (grid) this.reportMeteredOverloads(interval, flows, events);
+    // A device committed to several operators this interval delivered one change: each is settled on its share (conflicts.ts).
+    const shared = this.commitments ? sharedCommitments(records) : undefined;
     for (const r of records) {
       if (r.response !== 'opt-in') continue;
       const i = r.party;
       const op = this.operators.find((o) => o.config.id === r.command.issuer)!;
+      const together = shared?.get(i);
+      const share = together ? Math.abs(r.deliverKw) / together.committedKw : 1;
       const actual = netKw[i]!;
       const cf = this.counterfactual?.netKw[i]![interval.index];
       const ten = tenOfTenBaseline(this.historyOf(i), this.eventDays.get(i) ?? NO_DAYS, this.intervalsPerDay, interval.index, this.eventStartOf.get(i) ?? interval.index, this.businessDay);
@@ -437,8 +495,8 @@ export class GridRoom {
       // A reduction is measured as baseline − actual; a charge command (more consumption) as actual − baseline.
       const sense = r.deliverKw > 0 ? -1 : 1;
       const committed = Math.abs(r.deliverKw) * interval.durationH;
-      const level = r.plannedKw + r.deliverKw;
-      const s = settleDrCommand(sense * baseline, sense * actual, committed, interval.durationH, op.config, sense * level);
+      const level = together ? together.levelKw : r.plannedKw + r.deliverKw;
+      const s = settleDrCommand(sense * baseline, sense * actual, committed, interval.durationH, op.config, sense * level, share);
       const { measured, pay, penalty, net } = s;
       const delivered = s.deliveredKwh;
       const credited = s.creditedKwh;
@@ -450,7 +508,7 @@ export class GridRoom {
       t.penalties = t.penalties.plus(penalty);
       if (!net.isZero()) drCost.set(i, (drCost.get(i) ?? ZERO).plus(net));
       // Kept as the numbers `s` was settled from (agents/operations/drCommandLog.ts settles them again when read).
-      this.drCommands?.add({ interval: interval.index, durationH: interval.durationH, party: i, operator: this.operators.indexOf(op), counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, committedKwh: committed, committedLevelKw: level, sense, baselineKw: baseline, actualKw: actual });
+      this.drCommands?.add({ interval: interval.index, durationH: interval.durationH, party: i, operator: this.operators.indexOf(op), counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, committedKwh: committed, committedLevelKw: level, ...(together ? { share } : {}), sense, baselineKw: baseline, actualKw: actual });
       drPaid = drPaid.minus(net);
       const sent = this.comms(i, interval.start, 'reports').delivered ? 'received' : 'lost';
       const base = { at: interval.start, issuer: this.parties[i]!.id, target: r.command.issuer };
@@ -460,8 +518,8 @@ export class GridRoom {
         type: 'REPORT:DELTA_USAGE',
         requestedKw: r.deliverKw,
         response: sent,
-        deliveredKw: measured ? sense * (baseline - actual) : NaN,
-        detail: `actual ${fmt(actual)} kW; committed ${fmt(-r.deliverKw)} kW${sense < 0 ? ' (more consumption)' : ''}; ${measured ? `credited ${fmt(credited / interval.durationH)} kW; paid ${pay.toFixed()}; penalty ${penalty.toFixed()}` : 'no baseline: not settled'}`,
+        deliveredKw: measured ? sense * (baseline - actual) * share : NaN,
+        detail: `actual ${fmt(actual)} kW; committed ${fmt(-r.deliverKw)} kW${sense < 0 ? ' (more consumption)' : ''}; ${together ? `its share ${fmt(share)} of the delivery of ${fmt(together.committedKw)} kW committed to ${together.operators.join(', ')}; ` : ''}${measured ? `credited ${fmt(credited / interval.durationH)} kW; paid ${pay.toFixed()}; penalty ${penalty.toFixed()}` : 'no baseline: not settled'}`,
       });
       const soc = observations[i]?.socKwh;
       if (soc !== undefined) events.push({ ...base, type: 'REPORT:STORAGE_CHARGE_LEVEL', response: sent, detail: `${soc.toFixed(3)} kWh` });
@@ -578,6 +636,7 @@ export class GridRoom {
             responses: { ...t.responses },
             payments: t.payments.toFixed(),
             penalties: t.penalties.toFixed(),
+            ...(t.conflicts ? { conflicts: { ...t.conflicts } } : {}),
             ...(t.prePosition ? { prePosition: { setpoints: t.prePosition.setpoints, responses: { ...t.prePosition.responses }, shiftedKwh: r3(t.prePosition.shiftedKwh) } } : {}),
           },
         ]),
@@ -591,6 +650,27 @@ export class GridRoom {
     for (let i = 0; i < netKw.length; i++) if (!Number.isNaN(netKw[i]!) && this.parties[i]!.busIndex >= 0) out[this.parties[i]!.busIndex]! -= netKw[i]!;
     return out;
   }
+}
+
+/**
+ * Devices that opted in to more than one operator's command in one interval (only possible with several operators):
+ * per party, the magnitude of all their commitments together, kW, the net consumption they add up to, and to whom.
+ * The conflict rule keeps them one way (agents/operations/conflicts.ts), so magnitudes add.
+ */
+function sharedCommitments(records: readonly CommandRecord[]): Map<number, { committedKw: number; levelKw: number; operators: string[] }> {
+  const by = new Map<number, { committedKw: number; levelKw: number; operators: string[] }>();
+  for (const r of records) {
+    if (r.response !== 'opt-in' || r.deliverKw === 0) continue;
+    const g = by.get(r.party);
+    if (g === undefined) by.set(r.party, { committedKw: Math.abs(r.deliverKw), levelKw: r.plannedKw + r.deliverKw, operators: [r.command.issuer] });
+    else {
+      g.committedKw += Math.abs(r.deliverKw);
+      g.levelKw += r.deliverKw;
+      g.operators.push(r.command.issuer);
+    }
+  }
+  for (const [party, g] of by) if (g.operators.length < 2) by.delete(party);
+  return by;
 }
 
 const fmt = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(3));

@@ -223,6 +223,12 @@ export class Operator {
   private readonly prePositioned = new Set<string>();
   /** Per branch id, the interval the event last pre-positioned for ends before: the next is prepared only after it (a battery holds one setpoint). */
   private readonly preparedUntil = new Map<string, number>();
+  /**
+   * Per party, the end (virtual ms) of the event of the setpoint of this operator it opted in to: it is sent no
+   * other until then. A device steers toward one setpoint at a time, and a second (for another branch) replaced
+   * the first without a word (agents/operations/conflicts.ts, which declines another operator's the same way).
+   */
+  private readonly holdsSetpointUntil = new Map<number, number>();
 
   constructor(
     readonly config: OperatorConfig,
@@ -415,6 +421,7 @@ export class Operator {
       parties.forEach((p, i) => {
         const rating = p.storage ?? (cars ? p.car : undefined);
         if (!rating || !p.responder || !this.serves(topology.busIds[p.busIndex]!)) return;
+        if ((this.holdsSetpointUntil.get(i) ?? 0) > interval.start) return;
         const s = dir * factors[l * busCount + p.busIndex]!;
         if (s < -1e-9 && this.config.v2g) candidates.push({ i, s: -s, reverse: false, rating });
         else if (s > 1e-9 && this.config.charge && p.storage) candidates.push({ i, s, reverse: true, rating });
@@ -442,6 +449,7 @@ export class Operator {
         const record = deliver(command, p, i, netKw[i]!, interval, branchId, this.config.id);
         out.push(record);
         if (record.response !== 'opt-in' || record.socKwh === undefined) continue;
+        this.holdsSetpointUntil.set(i, command.intervalStart + command.durationMinutes * 60_000);
         budget = Math.max(0, budget - answerKwh(share.bound, record.shiftKwh ?? 0, rating) * s);
         // A car counts only above the floor it keeps for its departure (its answer says which).
         const f = coveredFraction(share, rating, record.socKwh, record.floorKwh);

@@ -24,6 +24,14 @@ export function registerValidate(program: Command): void {
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
       const agents = config.agents.reduce((n, g) => n + g.count, 0);
       process.stdout.write(`${file}: ok (${config.name}: ${agents} agents in ${config.agents.length} groups, ${config.days} day(s) of ${config.intervalMinutes}-minute intervals)\n`);
+      // Not a problem, but a rule the user should know applies: operators whose feeders overlap (README, "Several operators").
+      if (config.network && config.operations.length > 1) {
+        const { sharedFeeders } = await import('../../agents/operations/conflicts.ts');
+        for (const s of sharedFeeders(config.operations, config.network.buses.map((b) => b.id))) {
+          const few = s.buses.length <= 5 ? s.buses.join(', ') : `${s.buses.slice(0, 5).join(', ')} and ${s.buses.length - 5} more`;
+          process.stdout.write(`  note: operators '${s.first}' and '${s.second}' share bus${s.buses.length === 1 ? '' : 'es'} ${few}: a device there both command in one interval is '${s.first}''s first (listed first); '${s.second}' gets what remains, a command the other way or a second setpoint is declined, and each is a COMMAND_CONFLICT row (README, "Several operators")\n`);
+        }
+      }
     });
 }
 

@@ -157,4 +157,15 @@ describe('gridbid run (the real executable)', () => {
     expect(r.status).to.equal(0);
     expect(r.stdout).to.equal('scenarios/default.yaml: ok (default: 106 agents in 7 groups, 1 day(s) of 15-minute intervals)\n');
   });
+
+  it('validate notes operators whose feeders overlap, and which has the first call on a device both command (one operator: no note)', async () => {
+    const r = await gridbidInProcess(['validate', 'test/fixtures/scenarios/nested-operators.yaml']);
+    expect(r.status).to.equal(0);
+    expect(r.stdout.split('\n')).to.deep.equal([
+      'test/fixtures/scenarios/nested-operators.yaml: ok (nested-operators: 42 agents in 3 groups, 1 day(s) of 15-minute intervals)',
+      `  note: operators 'feeder-op' and 'tx-op' share bus street: a device there both command in one interval is 'feeder-op''s first (listed first); 'tx-op' gets what remains, a command the other way or a second setpoint is declined, and each is a COMMAND_CONFLICT row (README, "Several operators")`,
+      '',
+    ]);
+    expect((await gridbidInProcess(['validate', 'scenarios/pre-position.yaml'])).stdout).to.equal('scenarios/pre-position.yaml: ok (pre-position: 45 agents in 3 groups, 2 day(s) of 15-minute intervals)\n');
+  });
 });

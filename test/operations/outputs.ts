@@ -82,12 +82,14 @@ export function expectWithinLimitOrShortfall(o: RunOutputs, branches: readonly s
  * events.csv reconciles: every opted-in command committed a change in [requested, 0] (in
  * [0, requested] for a charge command) and has its two reports from the target in the same
  * interval; delivered = baseline − actual (actual − baseline for a charge command; the
- * metered actual_kw of agents.csv); the delta report's requested is the commitment. Declined commands
+ * metered actual_kw of agents.csv; × the command's share where the device committed to several operators in
+ * the interval); the delta report's requested is the commitment. Declined commands
  * say why. Returns the number of opted-in commands checked.
  */
 export function expectEventsReconcile(o: RunOutputs): number {
   const reports = new Map<string, Row>();
-  for (const e of o.events) if (e.type!.startsWith('REPORT:')) reports.set(`${e.interval_start}|${e.issuer}|${e.type}`, e);
+  // Keyed by the operator a report goes to (its target) as well: a device commanded by two operators reports to each.
+  for (const e of o.events) if (e.type!.startsWith('REPORT:')) reports.set(`${e.interval_start}|${e.issuer}|${e.target}|${e.type}`, e);
   let n = 0;
   for (const e of o.events) {
     if (e.type !== 'DISPATCH_SETPOINT' && e.type !== 'IMPORT_CAPACITY_LIMIT') continue;
@@ -106,8 +108,8 @@ export function expectEventsReconcile(o: RunOutputs): number {
     if (up) expect(delivered, at).to.be.at.least(0);
     else expect(delivered, at).to.be.at.most(0);
     expect(Math.abs(delivered), `${at}: delivered more than requested`).to.be.at.most(Math.abs(requested) + 1e-9);
-    const base = reports.get(`${e.interval_start}|${e.target}|REPORT:BASELINE`);
-    const delta = reports.get(`${e.interval_start}|${e.target}|REPORT:DELTA_USAGE`);
+    const base = reports.get(`${e.interval_start}|${e.target}|${e.issuer}|REPORT:BASELINE`);
+    const delta = reports.get(`${e.interval_start}|${e.target}|${e.issuer}|REPORT:DELTA_USAGE`);
     expect(base, `${at}: no baseline report`).to.not.equal(undefined);
     expect(delta, `${at}: no delta-usage report`).to.not.equal(undefined);
     expect(Number(base!.requested_kw), at).to.equal(requested);
@@ -118,7 +120,10 @@ export function expectEventsReconcile(o: RunOutputs): number {
     }
     const actual = o.actual.get(`${e.interval_start}|${e.target}`)!;
     const measured = up ? actual - Number(base!.delivered_kw) : Number(base!.delivered_kw) - actual;
-    expect(Number(delta!.delivered_kw), `${at}: delivered = baseline − actual (actual − baseline for a charge command)`).to.be.closeTo(measured, 2e-3);
+    // A device committed to several operators in the interval: each is reported its share, commitment / all commitments.
+    const together = /its share [\d.]+ of the delivery of ([\d.]+) kW/.exec(delta!.detail!);
+    const share = together ? Math.abs(delivered) / Number(together[1]) : 1;
+    expect(Number(delta!.delivered_kw), `${at}: delivered = baseline − actual (actual − baseline for a charge command), × its share`).to.be.closeTo(measured * share, 2e-3);
   }
   return n;
 }
