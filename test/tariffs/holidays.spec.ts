@@ -5,7 +5,7 @@ import { computeBill } from '../../tariffs/bill.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { parseTariff } from '../../tariffs/schema.ts';
 import { demandChargePerKwAt, retailPriceAt } from '../../tariffs/signal.ts';
-import { type DemandChargeTariff, TariffError, type TimeOfUseTariff } from '../../tariffs/types.ts';
+import { type CriticalPeakTariff, type DemandChargeTariff, TariffError, type TimeOfUseTariff } from '../../tariffs/types.ts';
 import { runAndRead } from '../helpers/runOutputs.ts';
 import { at, readings } from './helpers.ts';
 import { join } from 'node:path';
@@ -57,6 +57,21 @@ describe('tariffs: a time-of-use holidayPeriod on the site\'s holidays', functio
     ]);
     expect(meterIntervalIssues(tou, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
     expect(meterIntervalIssues({ ...tou, holidayPeriod: undefined }, 60, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
+  });
+
+  it('under a critical-peak or demand-charge tariff whose energy is this time-of-use component, Christmas evening is off-peak too', () => {
+    // The holidayPeriod belongs to the energy component, whichever tariff carries it: an hour of 1 kWh at 18:00 UTC on the
+    // 25th bills 0.20 under each; without the calendar, 0.40 (peak). Before, the critical-peak tariff priced it at 0.40.
+    const energy = { type: 'time-of-use' as const, defaultPeriod: tou.defaultPeriod, holidayPeriod: tou.holidayPeriod, periods: tou.periods };
+    const cpp: CriticalPeakTariff = { id: 'cpp', type: 'critical-peak', energy, eventWindow: { fromHour: 12, toHour: 14 }, eventPricePerKwh: 1, noticeHours: 24, events: [] };
+    const dc: DemandChargeTariff = { id: 'dc', type: 'demand-charge', energy, demandChargePerKw: 0, demandWindowMinutes: 60 };
+    const hour = readings('2026-12-25T18:00Z', 60, [1]);
+    const now = at('2026-12-20T00:00Z');
+    for (const t of [cpp, dc]) {
+      expect(retailPriceAt(t, at('2026-12-25T18:00Z'), { now, calendar: christmas }), t.id).to.equal(0.2);
+      expect(computeBill(t, hour, { calendar: christmas }).total.toFixed(2), t.id).to.equal('0.20');
+      expect(computeBill(t, hour).total.toFixed(2), t.id).to.equal('0.40');
+    }
   });
 
   it('in a run: the time-of-use customers\' bills of a holiday are all off-peak (fixtures/scenarios/retail-and-aggregation.yaml)', async () => {
