@@ -152,4 +152,34 @@ describe('tariffs in local hours (hours: local)', function () {
     const shifted = await read(local.replace('fromHour: 17, toHour: 21', 'fromHour: 18, toHour: 22'));
     expect(shifted[0] === utcOut[0]).to.equal(false);
   });
+
+  it('in a run at UTC−7 from 13:00 UTC, holidays first and last, a peak, demand hours and an event window that cross UTC midnight, and daily tariff choice: the same bytes as the tariffs written by hand in UTC', async () => {
+    const edges = join(import.meta.dirname, '../fixtures/scenarios/local-hours-edges.yaml');
+    const text = readFileSync(edges, 'utf8');
+    // Each local hour h is UTC h + 7: weekdays 17–21 local are Tuesday to Saturday 00–04 UTC, 07–17 local weekdays 14–24 UTC,
+    // 17–24 local on December 25 are 00–07 UTC on the 26th, and 08–20 local weekdays are 15–24 UTC and 00–03 UTC the next day.
+    const byHand = [
+      ['    hours: local\n', '    hours: utc\n'],
+      ['rules: [{ days: weekdays, fromHour: 17, toHour: 21 }]', 'rules: [{ days: [tue, wed, thu, fri, sat], fromHour: 0, toHour: 4 }]'],
+      ['rules: [{ days: weekdays, fromHour: 7, toHour: 17 }]', 'rules: [{ days: weekdays, fromHour: 14, toHour: 24 }]'],
+      ['eventWindow: { fromHour: 17, toHour: 24 }', 'eventWindow: { fromHour: 0, toHour: 7 }'],
+      ['events: [{ id: xmas, date: 2026-12-25 }]', 'events: [{ id: xmas, date: 2026-12-26 }]'],
+      ['demandHours: [{ days: weekdays, fromHour: 8, toHour: 20 }]', 'demandHours: [{ days: weekdays, fromHour: 15, toHour: 24 }, { days: [tue, wed, thu, fri, sat], fromHour: 0, toHour: 3 }]'],
+    ].reduce((t, [from, to]) => {
+      expect(t.includes(from!), from).to.equal(true);
+      return t.replaceAll(from!, to!);
+    }, text);
+    const files = ['bills.csv', 'agents.csv', 'intervals.csv', 'events.csv', 'flows.csv', 'summary.json', 'report.html'];
+    const read = (t: string) => runAndRead(parseScenario(t, edges), (f) => ({ out: files.map((name) => f.text(name)), bills: f.rows('bills.csv') }));
+    const [local, utc] = [await read(text), await read(byHand)];
+    files.forEach((name, k) => expect(local.out[k] === utc.out[k], name).to.equal(true));
+    // What the run shows, by hand: the first billing day (06:00 local on the 24th to 06:00 on the 25th) lies in the holiday
+    // but for 00:00–06:00 local, so time-of-use bills it all off-peak (0.12) and the demand charge takes no peak; customers switch.
+    const first = local.bills.filter((b) => b.day === '2026-12-24');
+    for (const b of first.filter((x) => x.tariff === 'tou')) expect(Number(b.energy_charge), b.agent_id).to.be.closeTo(Number(b.import_kwh) * 0.12, 1e-9);
+    for (const b of first.filter((x) => x.tariff === 'demand')) expect(b.demand_charge, b.agent_id).to.equal('0');
+    // The second day has the event (00–07 UTC on the 26th at 0.90): some critical-peak bill is above the flat 0.20.
+    expect(local.bills.some((b) => b.day === '2026-12-25' && b.tariff === 'cpp' && Number(b.energy_charge) > Number(b.import_kwh) * 0.2 + 0.01)).to.equal(true);
+    expect(local.bills.some((b) => b.day === '2026-12-25' && b.tariff === 'demand' && Number(b.demand_charge) > 0)).to.equal(true);
+  });
 });

@@ -9,6 +9,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { Decimal } from 'decimal.js';
 import { holidaysOf, type SiteCalendar } from '../../core/calendar.ts';
 import { computeBill } from '../../tariffs/bill.ts';
 import { demandWindowCounts } from '../../tariffs/calendar.ts';
@@ -236,6 +237,47 @@ describe('tariffs in local hours: what they mean, as properties against a readin
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('demand charge: the bill\'s peak is the highest window average among the windows the sheet counts (local demand hours, no local holiday), and a window across a holiday\'s edge is refused', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ days: fc.subarray([...WEEKDAYS], { minLength: 1 }), from: fc.integer({ min: 0, max: 23 }), length: fc.integer({ min: 1, max: 24 }) }), { minLength: 1, maxLength: 2 }),
+        fc.constantFrom(15, 30, 60),
+        offsetQuarters,
+        holidaysArb,
+        fc.integer({ min: 0, max: (SPAN_DAYS - 3) * 96 }),
+        fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 2 * 96, maxLength: 2 * 96 }),
+        (rules, windowMinutes, q, dates, startSlot, wh) => {
+          const offsetH = q / 4;
+          const demandHours = rules.map(({ days, from, length }) => ({ days, fromHour: from, toHour: Math.min(24, from + length) }));
+          const raw = { id: 'dc', type: 'demand-charge', hours: 'local', energy: { type: 'flat', energyPricePerKwh: 0 }, demandChargePerKw: 10, demandWindowMinutes: windowMinutes, demandHours, demandOnHolidays: false };
+          const dc = utcTariff(parsed(raw), offsetH);
+          const start = T0 + startSlot * 15 * MIN;
+          const meter: MeterReading[] = wh.map((w, k) => ({ start: (start + k * 15 * MIN) as SimTime, durationH: 0.25, importKwh: w / 1000, exportKwh: 0 }));
+          const holidays = new Set(dates);
+          const windowMs = windowMinutes * MIN;
+          // Σ Wh per clock-aligned window (windows start at UTC midnight and every window length after it).
+          const byWindow = new Map<number, number>();
+          for (const r of meter) {
+            const ws = Math.floor(r.start / windowMs) * windowMs;
+            byWindow.set(ws, (byWindow.get(ws) ?? 0) + Number(r.importKwh) * 1000);
+          }
+          const straddles = [...byWindow.keys()].some((ws) => holidays.has(localDate(ws, offsetH)) !== holidays.has(localDate(ws + windowMs - 1, offsetH)));
+          if (straddles) {
+            expect(() => computeBill(dc, meter, { calendar: calendarOf(offsetH, dates) })).to.throw(TariffError, /straddles the start or end of a holiday/);
+            return;
+          }
+          let peakWh = 0; // Wh in the window: kW = Wh × 60 / minutes / 1000, exact to the watt here (Wh are whole)
+          for (const [ws, sumWh] of byWindow) if (demandHours.some((r) => inRule(r, ws, offsetH)) && !holidays.has(localDate(ws, offsetH))) peakWh = Math.max(peakWh, sumWh);
+          const peakKw = new Decimal(peakWh).times(60).div(windowMinutes).div(1000).toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN);
+          const bill = computeBill(dc, meter, { calendar: calendarOf(offsetH, dates) });
+          expect(bill.demand!.peakKw.toFixed(3)).to.equal(peakKw.toFixed(3));
+          expect(bill.demandCharge.toFixed(2)).to.equal(peakKw.times(10).toFixed(2));
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 
