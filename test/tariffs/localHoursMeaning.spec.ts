@@ -13,6 +13,7 @@ import { Decimal } from 'decimal.js';
 import { holidaysOf, type SiteCalendar } from '../../core/calendar.ts';
 import { computeBill } from '../../tariffs/bill.ts';
 import { demandWindowCounts } from '../../tariffs/calendar.ts';
+import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { utcTariff } from '../../tariffs/localHours.ts';
 import { makePricer } from '../../tariffs/pricing.ts';
 import { parseTariff } from '../../tariffs/schema.ts';
@@ -72,14 +73,14 @@ const holidaysArb = fc.subarray(HOLIDAY_DATES, { maxLength: 6 });
 
 /**
  * A random time-of-use energy component every schema accepts: the week's days fall in up to
- * three groups sharing a partition of the day at random quarter hours (so rules run from 0 and
+ * three groups sharing a partition of the day at random quarter hours (multiples of `stepQ`) (so rules run from 0 and
  * to 24, cover whole days, and a period gets several rules); each piece goes to a random period,
  * or to none (the default period's) when there is one.
  */
-const touArb: fc.Arbitrary<RawTou> = fc
+const touArbOn = (stepQ: number): fc.Arbitrary<RawTou> => fc
   .record({
     groupOf: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 7, maxLength: 7 }),
-    cuts: fc.array(fc.uniqueArray(fc.integer({ min: 1, max: 95 }), { maxLength: 5 }), { minLength: 3, maxLength: 3 }),
+    cuts: fc.array(fc.uniqueArray(fc.integer({ min: 1, max: 96 / stepQ - 1 }).map((c) => c * stepQ), { maxLength: 5 }), { minLength: 3, maxLength: 3 }),
     owners: fc.array(fc.array(fc.integer({ min: -1, max: 3 }), { minLength: 6, maxLength: 6 }), { minLength: 3, maxLength: 3 }),
     periods: fc.integer({ min: 1, max: 4 }),
     withDefault: fc.boolean(),
@@ -104,6 +105,7 @@ const touArb: fc.Arbitrary<RawTou> = fc
     if (holidayK !== undefined) out.holidayPeriod = names[holidayK % periods];
     return out;
   });
+const touArb = touArbOn(1);
 
 const calendarOf = (offsetH: number, dates: readonly string[]): SiteCalendar => ({ utcOffsetHours: offsetH, holidays: holidaysOf(dates) });
 
@@ -275,6 +277,45 @@ describe('tariffs in local hours: what they mean, as properties against a readin
           const bill = computeBill(dc, meter, { calendar: calendarOf(offsetH, dates) });
           expect(bill.demand!.peakKw.toFixed(3)).to.equal(peakKw.toFixed(3));
           expect(bill.demandCharge.toFixed(2)).to.equal(peakKw.times(10).toFixed(2));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('validate\'s meter check is sound: when it finds no local boundary inside a reading, a bill of any readings of the run\'s grid never refuses one as straddling', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(touArbOn(1), touArbOn(2), touArbOn(4)),
+        offsetQuarters,
+        fc.constantFrom(5, 15, 15, 30, 45, 60, 120),
+        fc.integer({ min: 0, max: 23 }).chain((h) => fc.constantFrom(4 * h, 4 * h + 2, 4 * h + 1)),
+        fc.integer({ min: 1, max: 24 }).chain((h) => fc.constantFrom(4 * h, 4 * h - 2)),
+        fc.option(fc.integer({ min: -8, max: 96 }), { nil: undefined }),
+        fc.constantFrom(15, 30, 60, 120, 180),
+        holidaysArb,
+        fc.nat(),
+        (tou, q, minutes, fromQ, lengthQ, lateQ, windowMinutes, dates, startK) => {
+          const offsetH = q / 4;
+          const start = T0 + (startK % Math.floor(1440 / minutes)) * minutes * MIN;
+          const eventDate = '2026-12-23';
+          const window = { fromHour: fromQ / 4, toHour: Math.min(96, fromQ + lengthQ) / 4 };
+          // An event announced late (after its default time) takes effect inside its window: a boundary too.
+          const defaultAnnounce = Date.UTC(2026, 11, 23) + (window.fromHour - offsetH - 12) * H;
+          const event = { id: 'e', date: eventDate, ...(lateQ === undefined ? {} : { announcedAt: new Date(defaultAnnounce + lateQ * 15 * MIN).toISOString() }) };
+          const tariffs = [
+            parsed({ id: 'tou', type: 'time-of-use', hours: 'local', ...tou }),
+            parsed({ id: 'cpp', type: 'critical-peak', hours: 'local', energy: { type: 'time-of-use', ...tou }, eventWindow: window, eventAdderPerKwh: 0.5, noticeHours: 12, events: [event] }),
+            parsed({ id: 'dc', type: 'demand-charge', hours: 'local', energy: { type: 'flat', energyPricePerKwh: 0.2 }, demandChargePerKw: 1, demandWindowMinutes: windowMinutes, demandHours: [{ days: ['mon', 'wed', 'fri'], fromHour: 6, toHour: 18 }], demandOnHolidays: false }),
+            parsed({ id: 'dc-tou', type: 'demand-charge', hours: 'local', energy: { type: 'time-of-use', ...tou }, demandChargePerKw: 1, demandWindowMinutes: windowMinutes }),
+          ];
+          const calendar = calendarOf(offsetH, dates);
+          for (const t of tariffs) {
+            const issues = meterIntervalIssues(t, minutes, start, [], offsetH);
+            if (issues.length > 0) continue;
+            const meter: MeterReading[] = Array.from({ length: Math.round((4 * 1440) / minutes) }, (_, k) => ({ start: (start + k * minutes * MIN) as SimTime, durationH: minutes / 60, importKwh: 1, exportKwh: 0 }));
+            expect(() => computeBill(utcTariff(t, offsetH), meter, { calendar }), `${t.id} at UTC${offsetH}, ${minutes}-minute readings`).to.not.throw();
+          }
         },
       ),
       { numRuns: 100 },
