@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { holidaysOf, type SiteCalendar } from '../../core/calendar.ts';
-import { loadScenarioFile } from '../../engine/scenario/load.ts';
+import { InputFileError } from '../../core/errors.ts';
+import { loadScenarioFile, parseScenario } from '../../engine/scenario/load.ts';
 import { computeBill } from '../../tariffs/bill.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { parseTariff } from '../../tariffs/schema.ts';
@@ -8,6 +9,7 @@ import { demandChargePerKwAt, retailPriceAt } from '../../tariffs/signal.ts';
 import { type CriticalPeakTariff, type DemandChargeTariff, TariffError, type TimeOfUseTariff } from '../../tariffs/types.ts';
 import { runAndRead } from '../helpers/runOutputs.ts';
 import { at, readings } from './helpers.ts';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -139,6 +141,20 @@ describe('tariffs: a demand charge on the site\'s holidays (demandOnHolidays)', 
     ]);
     expect(meterIntervalIssues({ ...business, demandWindowMinutes: 30 }, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
     expect(meterIntervalIssues({ ...business, demandOnHolidays: true }, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
+  });
+
+  it('validate names local midnight inside a reading or a demand window only for a site with holidays: without any there is no holiday boundary to straddle', () => {
+    // UTC+5:30, hourly readings and hourly demand windows: a holiday would start at 18:30 UTC, inside both.
+    const text = readFileSync(join(import.meta.dirname, '../fixtures/scenarios/retail-and-aggregation.yaml'), 'utf8')
+      .replace('utcOffsetHours: 2 }', 'utcOffsetHours: 5.5 }')
+      .replace('days: 2\n', 'days: 2\nintervalMinutes: 60\n')
+      .replace('    defaultPeriod: off-peak\n', '    defaultPeriod: off-peak\n    holidayPeriod: off-peak\n')
+      .replace("  - { id: rtp, type: real-time, adderPerKwh: 0.05, floorPerKwh: 0, capPerKwh: 1 }\n", "  - { id: rtp, type: real-time, adderPerKwh: 0.05, floorPerKwh: 0, capPerKwh: 1 }\n  - { id: dc, type: demand-charge, energy: { type: flat, energyPricePerKwh: 0.2 }, demandChargePerKw: 0.2, demandWindowMinutes: 60, demandOnHolidays: false }\n")
+      .replace('tariffs: [tou, rtp]', 'tariffs: [tou, rtp, dc]');
+    expect(text).to.include('holidayPeriod').and.include('demandOnHolidays');
+    expect(() => parseScenario(text, 'india.yaml')).to.not.throw();
+    const withHolidays = text.replace('utcOffsetHours: 5.5 }', 'utcOffsetHours: 5.5, holidays: [2026-07-01] }');
+    expect(() => parseScenario(withHolidays, 'india.yaml')).to.throw(InputFileError).with.property('message').that.matches(/tariffs\[0\]: holidayPeriod: holidays start at local midnight, 18:30 UTC \(utcOffsetHours 5\.5\), inside a 60-minute reading/).and.matches(/tariffs\[2\]: demandOnHolidays: holidays start at local midnight, 18:30 UTC/);
   });
 
   it('the schema: demandOnHolidays is true or false', () => {
