@@ -42,7 +42,7 @@ import type { Decimal } from 'decimal.js';
 import type { SimTime } from '../core/time.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, formatSimTime, simTime } from '../core/time.ts';
 import { holidayAt, type SiteCalendar } from '../core/calendar.ts';
-import { demandWindowCounts } from './calendar.ts';
+import { demandWindowCounts, demandWindowStart } from './calendar.ts';
 import { Money, ZERO, energyKwh, roundPowerKw, rate, roundToCent, sum } from '../core/money.ts';
 import type { Pricer } from './pricing.ts';
 import { REAL_TIME_LABEL, makePricer } from './pricing.ts';
@@ -186,7 +186,8 @@ export function billRealTime(tariff: RealTimeTariff, meter: readonly MeterReadin
 /**
  * Demand-charge tariff: the energy component, plus the demand charge on the period's
  * peak. Windows w are clock-aligned blocks of `demandWindowMinutes` (T hours) starting at
- * UTC midnight; only those starting within `demandHours` count when it is given, and none
+ * UTC midnight (local midnight for a tariff read from local hours: `demandWindowStartMinute`);
+ * only those starting within `demandHours` count when it is given, and none
  * on the site's holidays (`context.calendar`) with `demandOnHolidays: false`.
  *
  *     D_w  = Σ eᵢ over readings in w / T          (kW: the metered average import power; missing readings count as zero)
@@ -407,24 +408,25 @@ function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[], ca
   const windowMinutes = tariff.demandWindowMinutes;
   const windowMs = windowMinutes * MS_PER_MINUTE;
   if (!Number.isInteger(windowMinutes) || windowMinutes <= 0) throw new RangeError(`demandWindowMinutes must be a positive integer, got ${windowMinutes}`);
+  // Windows by their start (a grid from UTC midnight, moved by demandWindowStartMinute in a tariff read from local hours).
   const blocks = new Map<number, Decimal>();
   for (const r of readings) {
-    const b = Math.floor(r.start / windowMs);
-    if (Math.floor((r.end - 1) / windowMs) !== b)
+    const ws = demandWindowStart(tariff, r.start);
+    if (demandWindowStart(tariff, r.end - 1) !== ws)
       throw new TariffError(
         'reading-spans-demand-windows',
         `the reading at ${iso(r.start)}–${iso(r.end)} does not fit in one ${windowMinutes}-minute demand window; the meter must measure at least as finely as the window`,
       );
     if (tariff.demandOnHolidays === false && calendar !== undefined) {
-      const edge = holidayEdgeIn(calendar, b * windowMs, (b + 1) * windowMs);
+      const edge = holidayEdgeIn(calendar, ws, ws + windowMs);
       if (edge !== undefined)
         throw new TariffError(
           'reading-spans-demand-windows',
-          `the ${windowMinutes}-minute demand window at ${iso(b * windowMs)} straddles the start or end of a holiday (${iso(edge)}); with demandOnHolidays: false, local midnight must be a window boundary`,
+          `the ${windowMinutes}-minute demand window at ${iso(ws)} straddles the start or end of a holiday (${iso(edge)}); with demandOnHolidays: false, local midnight must be a window boundary`,
         );
     }
-    if (!demandWindowCounts(tariff, b * windowMs, calendar)) continue;
-    blocks.set(b, (blocks.get(b) ?? ZERO).plus(r.importExactKwh));
+    if (!demandWindowCounts(tariff, ws, calendar)) continue;
+    blocks.set(ws, (blocks.get(ws) ?? ZERO).plus(r.importExactKwh));
   }
   let peakKw = ZERO;
   let peakBlock: number | undefined;
@@ -440,7 +442,7 @@ function demandLine(tariff: DemandChargeTariff, readings: readonly Reading[], ca
     kind: 'demand',
     label: 'demand charge',
     peakKw,
-    ...(peakBlock === undefined ? {} : { peakStart: simTime(peakBlock * windowMs) }),
+    ...(peakBlock === undefined ? {} : { peakStart: simTime(peakBlock) }),
     windowMinutes,
     pricePerKw,
     amount: peakKw.times(pricePerKw),

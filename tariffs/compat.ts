@@ -90,14 +90,13 @@ export function meterIntervalIssues(
       if (tariff.demandWindowMinutes % intervalMinutes !== 0)
         at(['demandWindowMinutes'], `a ${tariff.demandWindowMinutes}-minute demand window cannot be measured from ${intervalMinutes}-minute readings`);
       if (tariff.demandHours) checkRules(tariff.demandHours, ['demandHours']);
-      // Demand windows start at UTC midnight: demand hours in local time must still fall on their edges (the schema checks them in local hours).
-      if (shift !== 0)
-        tariff.demandHours?.forEach((r, j) => {
-          for (const key of ['fromHour', 'toHour'] as const)
-            if (Math.round((r[key] - shift) * 60) % tariff.demandWindowMinutes !== 0) at(['demandHours', j, key], `${named(r[key])} falls inside a ${tariff.demandWindowMinutes}-minute demand window`);
-        });
-      // Windows start at UTC midnight; a holiday at local midnight, which must then be a window boundary.
-      if (siteHasHolidays && tariff.demandOnHolidays === false && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
+      if (tariff.hours === 'local') {
+        // Windows are blocks of the local clock (tariffs/localHours.ts), from local midnight: the demand hours fall on
+        // their edges (the schema checks that in local hours), and so does a holiday's start; the readings must too.
+        if (!onGrid(localMidnightUtcHour(utcOffsetHours)))
+          at(['demandWindowMinutes'], `the demand windows start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${intervalMinutes}-minute reading`);
+      } else if (siteHasHolidays && tariff.demandOnHolidays === false && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
+        // Windows start at UTC midnight; a holiday at local midnight, which must then be a window boundary.
         at(['demandOnHolidays'], `holidays start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window`);
       break;
   }

@@ -105,7 +105,7 @@ export interface TariffCommon {
   readonly fixedChargePerDay?: number | undefined;
   readonly export?: ExportCompensation | undefined;
   /**
-   * The clock its hours (rules, demand hours, event window) and event dates are written in: `utc`
+   * The clock its hours (rules, demand hours and windows, event window) and event dates are written in: `utc`
    * (the default) or `local`, the site's (`site.utcOffsetHours`). Billing and price signals read
    * UTC tariffs: a local one goes through `utcTariff` (tariffs/localHours.ts) first.
    */
@@ -169,9 +169,10 @@ export interface RealTimeTariff extends TariffCommon {
 /**
  * An energy component plus a demand charge on the billing period's peak demand:
  * the highest average import power over a clock-aligned window of
- * `demandWindowMinutes` (blocks start at UTC midnight and every window length after
- * it), counting only windows that start within `demandHours` when those are given, and
- * none on the site's holidays with `demandOnHolidays: false`.
+ * `demandWindowMinutes` (blocks start at midnight of the tariff's clock and every window
+ * length after it: UTC midnight, or local midnight in a tariff with `hours: local`), counting
+ * only windows that start within `demandHours` when those are given, and none on the site's
+ * holidays with `demandOnHolidays: false`.
  */
 export interface DemandChargeTariff extends TariffCommon {
   readonly type: 'demand-charge';
@@ -188,6 +189,12 @@ export interface DemandChargeTariff extends TariffCommon {
    * time-related demand charges that, like most, exclude holidays.
    */
   readonly demandOnHolidays?: boolean | undefined;
+  /**
+   * Minutes after UTC midnight at which the windows' grid starts, 0 ≤ m < demandWindowMinutes (default 0).
+   * Not a scenario key: `utcTariff` sets it for a tariff in local hours, whose windows are blocks of the local
+   * clock (hourly windows at UTC+5:30 start at :30 UTC). See `demandWindowStart` (tariffs/calendar.ts).
+   */
+  readonly demandWindowStartMinute?: number | undefined;
 }
 
 export type Tariff = FlatTariff | TimeOfUseTariff | CriticalPeakTariff | RealTimeTariff | DemandChargeTariff;

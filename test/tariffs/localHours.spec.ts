@@ -14,7 +14,7 @@ import { ruleMask, SLOTS_PER_WEEK } from '../../tariffs/calendar.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { utcRules, utcTariff } from '../../tariffs/localHours.ts';
 import { parseTariff } from '../../tariffs/schema.ts';
-import { retailPriceAt } from '../../tariffs/signal.ts';
+import { demandChargePerKwAt, retailPriceAt } from '../../tariffs/signal.ts';
 import { type Tariff, type TimeRule, WEEKDAYS } from '../../tariffs/types.ts';
 import { runAndRead } from '../helpers/runOutputs.ts';
 import { at, readings } from './helpers.ts';
@@ -107,6 +107,23 @@ describe('tariffs in local hours (hours: local)', function () {
     expect(computeBill(utcTariff(dc, 2), day).demandCharge.toFixed(2)).to.equal('40.00');
   });
 
+  it('a demand charge\'s windows in local hours are blocks of the local clock: at UTC+5:30 an hour of 4 kW from 18:00 local is a 4 kW peak, not two 2 kW halves of UTC hours', () => {
+    const dc = tariff({ id: 'dc', type: 'demand-charge', hours: 'local', energy: { type: 'flat', energyPricePerKwh: 0 }, demandChargePerKw: 10, demandWindowMinutes: 60 });
+    // 18:00–19:00 local is 12:30–13:30 UTC: 1 kWh every quarter hour. The window 12:00–13:00 UTC would hold 2 kWh.
+    const hour = readings('2026-07-01T12:30Z', 15, [1, 1, 1, 1]);
+    const bill = computeBill(utcTariff(dc, 5.5), hour);
+    expect(bill.demand!.peakKw.toFixed(3)).to.equal('4.000');
+    expect(bill.demand!.peakStart).to.equal(at('2026-07-01T12:30Z'));
+    expect(bill.demandCharge.toFixed(2)).to.equal('40.00');
+    // The price signal marks the same hour: load at 12:45 UTC sets the 12:30–13:30 window's peak. With demand hours
+    // 19–20 local (13:30–14:30 UTC), 13:15 UTC lies in the window from 12:30, outside them; 13:30 in the one that counts.
+    const evening = utcTariff(tariff({ ...dc, hours: 'local', demandHours: [{ days: 'all', fromHour: 19, toHour: 20 }] }), 5.5);
+    expect(demandChargePerKwAt(evening, at('2026-07-01T13:15Z'))).to.equal(0);
+    expect(demandChargePerKwAt(evening, at('2026-07-01T13:30Z'))).to.equal(10);
+    // Nepal (UTC+5:45), 30-minute windows: they start at :15 and :45 UTC.
+    expect(computeBill(utcTariff({ ...dc, demandWindowMinutes: 30 } as Tariff, 5.75), readings('2026-07-01T12:15Z', 15, [1, 1])).demand!.peakKw.toFixed(3)).to.equal('4.000');
+  });
+
   it('a tariff in local hours is refused by the pricing code until read through utcTariff (never billed as UTC)', () => {
     const tou = tariff({ id: 'tou', type: 'time-of-use', hours: 'local', defaultPeriod: 'off', periods: [{ name: 'off', energyPricePerKwh: 0.2 }] });
     expect(() => computeBill(tou, readings('2026-07-02T00:00Z', 60, [1]))).to.throw(TypeError, /tariff 'tou' is written in local hours: read it through utcTariff/);
@@ -125,9 +142,12 @@ describe('tariffs in local hours (hours: local)', function () {
     ]);
     expect(meterIntervalIssues(tou, 30, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
     const dc = tariff({ id: 'dc', type: 'demand-charge', hours: 'local', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: 60, demandHours: [{ days: 'weekdays', fromHour: 8, toHour: 20 }] });
-    expect(meterIntervalIssues(dc, 30, at('2026-07-01T00:00Z'), [], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
-      'demandHours[0].fromHour: 08:00 local (02:30 UTC) falls inside a 60-minute demand window',
-      'demandHours[0].toHour: 20:00 local (14:30 UTC) falls inside a 60-minute demand window',
+    // Its hourly windows are the local clock's hours, from 18:30 UTC: on the grid of 30-minute readings, not of hourly ones.
+    expect(meterIntervalIssues(dc, 30, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
+    expect(meterIntervalIssues(dc, 60, at('2026-07-01T00:00Z'), [], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
+      'demandHours[0].fromHour: 08:00 local (02:30 UTC) falls inside a 60-minute reading',
+      'demandHours[0].toHour: 20:00 local (14:30 UTC) falls inside a 60-minute reading',
+      'demandWindowMinutes: the demand windows start at local midnight, 18:30 UTC (utcOffsetHours 5.5), inside a 60-minute reading',
     ]);
   });
 
