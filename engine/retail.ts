@@ -33,6 +33,7 @@ import type { BidSegment, MarketRules } from '../market/types.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { computeBill, type Bill } from '../tariffs/bill.ts';
 import { demandMonthAt, monthlyDemand } from '../tariffs/demandMonth.ts';
+import { demandWindowStart } from '../tariffs/calendar.ts';
 import { expectedBill } from '../tariffs/expectedBill.ts';
 import { chooseTariff } from '../tariffs/choice.ts';
 import { energyKwh, money, quantaKwh, rate, ZERO, type Money } from '../core/money.ts';
@@ -231,7 +232,8 @@ export class RetailDesk {
       const times = market.priceForecastMwh.map((_, k) => simTime(interval.start + k * step));
       const priceForecast: MarketPrice[] = market.priceForecastMwh.map((p, k) => ({ start: times[k]!, durationH: interval.durationH, priceMwh: Number.isNaN(p) ? 0 : p }));
       const perKwh = retailPriceForecast(c.tariff, times, { now: interval.start, priceForecast, calendar: this.calendar });
-      const forecast = Object.freeze(perKwh.map((p) => p * 1000));
+      // Per MWh as take compares them (pricesAt): the exact price × 1000, so a bid at the price shown is a bid at the price.
+      const forecast = Object.freeze(perKwh.map((p) => money(p).times(1000).toNumber()));
       v = Object.freeze({ ...market, lastPriceMwh: optionalPrice(forecast[0]), priceForecastMwh: pricesPerMwh(forecast) });
       this.signals.set(key, v);
     }
@@ -251,7 +253,7 @@ export class RetailDesk {
    */
   take(party: number, interval: MarketInterval, segments: readonly BidSegment[]): RetailTake {
     const c = this.byParty.get(party)!;
-    const { priceMwh, exportPerKwh } = this.pricesAt(c, interval);
+    const { priceMwh, exportMwh } = this.pricesAt(c, interval);
     const demandCharge = demandChargePerKwAt(c.tariff, interval.start, this.calendar);
     const windowH = c.tariff.type === 'demand-charge' ? c.tariff.demandWindowMinutes / 60 : 1;
     const runningPeakKw = demandCharge > 0 ? this.runningPeakKw(c, interval.start) : 0;
@@ -275,7 +277,7 @@ export class RetailDesk {
         buyKw += abovePeakWorth ? s.quantityKw : underPeak;
       } else buyKw += s.quantityKw;
     }
-    for (const s of segments) if (s.side === 'sell' && s.quantityKw > 0 && s.priceMwh <= exportPerKwh * 1000) sellKw += s.quantityKw;
+    for (const s of segments) if (s.side === 'sell' && s.quantityKw > 0 && s.priceMwh <= exportMwh) sellKw += s.quantityKw;
     const { quantumKw } = this.rules;
     return { buyQuanta: Math.round(buyKw / quantumKw), sellQuanta: Math.round(sellKw / quantumKw), retailPriceMwh: priceMwh };
   }
@@ -316,18 +318,21 @@ export class RetailDesk {
 
   /** The month of the demand window holding `t` (a window belongs to the month of its start). */
   private windowMonth(tariff: DemandChargeTariff, t: number): string {
-    const windowMs = tariff.demandWindowMinutes * 60_000;
-    return demandMonthAt(tariff, Math.floor(t / windowMs) * windowMs).month;
+    return demandMonthAt(tariff, demandWindowStart(tariff, t)).month;
   }
 
-  /** The retail price (exact, and in currency/MWh) and the export price per kWh of a customer's interval. */
-  private pricesAt(c: Customer, interval: MarketInterval): { price: Decimal; priceMwh: number; exportPerKwh: number } {
+  /**
+   * The retail price (exact, and in currency/MWh) and the export price (per kWh, and per MWh) of a customer's interval.
+   * The /MWh figures are the exact price × 1000 as the nearest number, which a bid at that price (364.1 for 0.3641 /kWh)
+   * equals: the float product 0.3641 × 1000 is 364.09999999999997, and 0.3189 × 1000 = 318.90000000000003 refused a bid at 318.9.
+   */
+  private pricesAt(c: Customer, interval: MarketInterval): { price: Decimal; priceMwh: number; exportPerKwh: number; exportMwh: number } {
     const t = interval.start;
     const end = simTime(t + interval.durationH * MS_PER_HOUR);
     const marketPrice = this.prices[c.busIndex]![interval.index]!;
     const price = this.pricer(c.tariff, interval, marketPrice).interval(t, end).pricePerKwh;
     const exportPerKwh = exportPriceAt(c.tariff, t, { now: t, priceForecast: [{ start: t, durationH: interval.durationH, priceMwh: Number.isNaN(marketPrice) ? 0 : marketPrice }], calendar: this.calendar });
-    return { price, priceMwh: price.toNumber() * 1000, exportPerKwh };
+    return { price, priceMwh: price.times(1000).toNumber(), exportPerKwh, exportMwh: money(exportPerKwh).times(1000).toNumber() };
   }
 
   /**

@@ -42,7 +42,7 @@ import type { Decimal } from 'decimal.js';
 import type { SimTime } from '../core/time.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, formatSimTime, simTime } from '../core/time.ts';
 import { holidayAt, type SiteCalendar } from '../core/calendar.ts';
-import { demandWindowCounts } from './calendar.ts';
+import { demandWindowCounts, demandWindowStart } from './calendar.ts';
 import { demandMonthAt, monthlyDemand } from './demandMonth.ts';
 import { Money, ZERO, energyKwh, roundPowerKw, rate, roundToCent, sum } from '../core/money.ts';
 import type { Pricer } from './pricing.ts';
@@ -212,7 +212,8 @@ export function billRealTime(tariff: RealTimeTariff, meter: readonly MeterReadin
 /**
  * Demand-charge tariff: the energy component, plus the demand charge on the period's
  * peak. Windows w are clock-aligned blocks of `demandWindowMinutes` (T hours) starting at
- * UTC midnight; only those starting within `demandHours` count when it is given, and none
+ * UTC midnight (local midnight for a tariff read from local hours: `demandWindowStartMinute`);
+ * only those starting within `demandHours` count when it is given, and none
  * on the site's holidays (`context.calendar`) with `demandOnHolidays: false`.
  *
  *     D_w  = Σ eᵢ over readings in w / T          (kW: the metered average import power; missing readings count as zero)
@@ -452,27 +453,28 @@ function demandLine(
   const windowMinutes = tariff.demandWindowMinutes;
   const windowMs = windowMinutes * MS_PER_MINUTE;
   if (!Number.isInteger(windowMinutes) || windowMinutes <= 0) throw new RangeError(`demandWindowMinutes must be a positive integer, got ${windowMinutes}`);
+  // Windows by their start (a grid from UTC midnight, moved by demandWindowStartMinute in a tariff read from local hours).
   const blocks = new Map<number, Decimal>();
   for (const r of readings) {
-    const b = Math.floor(r.start / windowMs);
-    if (Math.floor((r.end - 1) / windowMs) !== b)
+    const ws = demandWindowStart(tariff, r.start);
+    if (demandWindowStart(tariff, r.end - 1) !== ws)
       throw new TariffError(
         'reading-spans-demand-windows',
         `the reading at ${iso(r.start)}–${iso(r.end)} does not fit in one ${windowMinutes}-minute demand window; the meter must measure at least as finely as the window`,
       );
     if (tariff.demandOnHolidays === false && calendar !== undefined) {
-      const edge = holidayEdgeIn(calendar, b * windowMs, (b + 1) * windowMs);
+      const edge = holidayEdgeIn(calendar, ws, ws + windowMs);
       if (edge !== undefined)
         throw new TariffError(
           'reading-spans-demand-windows',
-          `the ${windowMinutes}-minute demand window at ${iso(b * windowMs)} straddles the start or end of a holiday (${iso(edge)}); with demandOnHolidays: false, local midnight must be a window boundary`,
+          `the ${windowMinutes}-minute demand window at ${iso(ws)} straddles the start or end of a holiday (${iso(edge)}); with demandOnHolidays: false, local midnight must be a window boundary`,
         );
     }
-    if (!demandWindowCounts(tariff, b * windowMs, calendar)) continue;
-    blocks.set(b, (blocks.get(b) ?? ZERO).plus(r.importExactKwh));
+    if (!demandWindowCounts(tariff, ws, calendar)) continue;
+    blocks.set(ws, (blocks.get(ws) ?? ZERO).plus(r.importExactKwh));
   }
   const pricePerKw = rate(tariff.demandChargePerKw);
-  if (monthlyDemand(tariff)) return monthDemandLine(tariff, blocks, windowMs, pricePerKw, period, toDate);
+  if (monthlyDemand(tariff)) return monthDemandLine(tariff, blocks, pricePerKw, period, toDate);
   let peakKw = ZERO;
   let peakBlock: number | undefined;
   for (const b of [...blocks.keys()].sort((x, y) => x - y)) {
@@ -486,7 +488,7 @@ function demandLine(
     kind: 'demand',
     label: 'demand charge',
     peakKw,
-    ...(peakBlock === undefined ? {} : { peakStart: simTime(peakBlock * windowMs) }),
+    ...(peakBlock === undefined ? {} : { peakStart: simTime(peakBlock) }),
     windowMinutes,
     pricePerKw,
     amount: peakKw.times(pricePerKw),
@@ -497,12 +499,11 @@ function demandLine(
  * The `month`-period demand line: per calendar month the period touches (its instants, and the
  * windows of its readings, each in the month of its start), the month-to-date peak before it
  * (`toDate` for the month it names, else 0) raised by the period's highest window of the month;
- * the period pays the rises. `blocks` are the counting windows' energies by window index.
+ * the period pays the rises. `blocks` are the counting windows' energies by window start (ms).
  */
 function monthDemandLine(
   tariff: DemandChargeTariff,
   blocks: ReadonlyMap<number, Decimal>,
-  windowMs: number,
   pricePerKw: Decimal,
   period: { readonly start: number; readonly end: number },
   toDate: DemandToDate | undefined,
@@ -512,7 +513,7 @@ function monthDemandLine(
   const best = new Map<string, { kw: Decimal; block: number }>();
   for (const b of [...blocks.keys()].sort((x, y) => x - y)) {
     const kw = roundPowerKw(blocks.get(b)!.times(60).div(windowMinutes));
-    const { month } = demandMonthAt(tariff, b * windowMs);
+    const { month } = demandMonthAt(tariff, b);
     const cur = best.get(month);
     if (cur === undefined || kw.gt(cur.kw)) best.set(month, { kw, block: b });
   }
@@ -525,7 +526,7 @@ function monthDemandLine(
     const top = best.get(month);
     const rises = top !== undefined && (prior === undefined ? true : top.kw.gt(priorPeakKw));
     const peakKw = rises ? top.kw : priorPeakKw;
-    const peakStart = rises ? simTime(top.block * windowMs) : prior?.peakStart;
+    const peakStart = rises ? simTime(top.block) : prior?.peakStart;
     return { month, priorPeakKw, peakKw, ...(peakStart === undefined ? {} : { peakStart }), amount: peakKw.minus(priorPeakKw).times(pricePerKw) };
   });
   const last = lines[lines.length - 1];

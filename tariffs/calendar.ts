@@ -105,6 +105,17 @@ export function forEachSlot(startMs: number, endMs: number, visit: (slot: number
 }
 
 /**
+ * Start (ms) of the demand window of a demand-charge tariff containing the instant `t`: windows are blocks of
+ * `demandWindowMinutes` on a grid from UTC midnight, moved by `demandWindowStartMinute` (a tariff read from local
+ * hours: blocks of the local clock).
+ */
+export function demandWindowStart(tariff: DemandChargeTariff, t: number): number {
+  const windowMs = tariff.demandWindowMinutes * MS_PER_MINUTE;
+  const shiftMs = (tariff.demandWindowStartMinute ?? 0) * MS_PER_MINUTE;
+  return Math.floor((t - shiftMs) / windowMs) * windowMs + shiftMs;
+}
+
+/**
  * Whether the demand window starting at `windowStartMs` can set a demand-charge tariff's peak:
  * it starts within `demandHours` (when given) and, with `demandOnHolidays: false`, not on one
  * of the site's holidays (local days: a window lies wholly on one local day, as the meter check

@@ -20,7 +20,15 @@ import type { EnergyComponent, Tariff, TimeRule } from './types.ts';
  * `startMs` (a SimTime). Paths are relative to the tariff (prefix them with its place in the
  * scenario, e.g. `tariffs[2]`). Empty when every reading nests inside one price.
  */
-export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, startMs: number, prefix: readonly PropertyKey[] = [], utcOffsetHours = 0): InputIssue[] {
+export function meterIntervalIssues(
+  tariff: Tariff,
+  intervalMinutes: number,
+  startMs: number,
+  prefix: readonly PropertyKey[] = [],
+  utcOffsetHours = 0,
+  /** Whether the site has holidays: their local midnights are boundaries only then (a holidayPeriod or demandOnHolidays: false has none to straddle without). */
+  siteHasHolidays = true,
+): InputIssue[] {
   const issues: InputIssue[] = [];
   const at = (path: PropertyKey[], message: string) => issues.push({ path: formatPath([...prefix, ...path]), message });
   if (!(intervalMinutes > 0)) {
@@ -52,7 +60,7 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
     energy.periods.forEach((p, k) => checkRules(p.rules, [...path, 'periods', k, 'rules']));
     // A holiday runs from local midnight to local midnight: that is a price boundary too.
     const midnightUtcHour = localMidnightUtcHour(utcOffsetHours);
-    if (energy.holidayPeriod !== undefined && !onGrid(midnightUtcHour))
+    if (siteHasHolidays && energy.holidayPeriod !== undefined && !onGrid(midnightUtcHour))
       at([...path, 'holidayPeriod'], `holidays start at local midnight, ${formatHour(midnightUtcHour)} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${intervalMinutes}-minute reading`);
   };
   switch (tariff.type) {
@@ -82,21 +90,14 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
       if (tariff.demandWindowMinutes % intervalMinutes !== 0)
         at(['demandWindowMinutes'], `a ${tariff.demandWindowMinutes}-minute demand window cannot be measured from ${intervalMinutes}-minute readings`);
       if (tariff.demandHours) checkRules(tariff.demandHours, ['demandHours']);
-      // Demand windows start at UTC midnight: demand hours in local time must still fall on their edges (the schema checks them in local hours).
-      if (shift !== 0)
-        tariff.demandHours?.forEach((r, j) => {
-          for (const key of ['fromHour', 'toHour'] as const)
-            if (Math.round((r[key] - shift) * 60) % tariff.demandWindowMinutes !== 0) at(['demandHours', j, key], `${named(r[key])} falls inside a ${tariff.demandWindowMinutes}-minute demand window`);
-        });
-      // Windows start at UTC midnight; a holiday at local midnight, which must then be a window boundary.
-      if (tariff.demandOnHolidays === false && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
+      if (tariff.hours === 'local') {
+        // Windows are blocks of the local clock (tariffs/localHours.ts), from local midnight: the demand hours fall on
+        // their edges (the schema checks that in local hours), and so does a holiday's start; the readings must too.
+        if (!onGrid(localMidnightUtcHour(utcOffsetHours)))
+          at(['demandWindowMinutes'], `the demand windows start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${intervalMinutes}-minute reading`);
+      } else if (siteHasHolidays && tariff.demandOnHolidays === false && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
+        // Windows start at UTC midnight; a holiday at local midnight, which must then be a window boundary.
         at(['demandOnHolidays'], `holidays start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window`);
-      // A local month starts at local midnight on the 1st: inside a window, that window's energy would be billed partly in the wrong month.
-      if (tariff.demandPeriod === 'month' && shift !== 0 && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
-        at(
-          ['demandPeriod'],
-          `local months start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window (windows start at UTC midnight): that window would set the peak of the month it starts in with energy of the next; take a window that divides ${formatHour(localMidnightUtcHour(utcOffsetHours))}`,
-        );
       break;
   }
   return issues;

@@ -10,6 +10,8 @@
  * - A critical-peak event window moves by the offset on the event's date, which is then the local
  *   date: it may start before or end after that UTC day (tariffs/events.ts indexes windows by every
  *   UTC day they touch).
+ * - A demand charge's windows are blocks of the local clock (`demandWindowStartMinute`): hourly windows at
+ *   UTC+5:30 run from :30 to :30 UTC, as the local clock hours do.
  * - Holidays (`holidayPeriod`, `demandOnHolidays`) are local days already.
  * - A monthly demand charge's months (`demandPeriod: month`) begin at local midnight on the 1st:
  *   the UTC tariff carries the offset in `monthUtcOffsetHours` (tariffs/demandMonth.ts).
@@ -47,15 +49,19 @@ export function utcTariff(tariff: Tariff, utcOffsetHours: number): Tariff {
         energy: energy(tariff.energy),
         eventWindow: { fromHour: tariff.eventWindow.fromHour - utcOffsetHours, toHour: tariff.eventWindow.toHour - utcOffsetHours },
       };
-    case 'demand-charge':
+    case 'demand-charge': {
+      // Windows are blocks of the local clock: their grid starts at local midnight, −offset from UTC midnight.
+      const startMinute = mod(Math.round(-utcOffsetHours * 60), tariff.demandWindowMinutes);
       return {
         ...tariff,
         hours: 'utc',
         energy: energy(tariff.energy),
+        ...(startMinute === 0 ? {} : { demandWindowStartMinute: startMinute }),
         ...(tariff.demandHours === undefined ? {} : { demandHours: utcRules(tariff.demandHours, utcOffsetHours) }),
         // A monthly peak's months begin at local midnight on the 1st: the UTC tariff keeps the clock they follow.
         ...(tariff.demandPeriod === 'month' ? { monthUtcOffsetHours: utcOffsetHours } : {}),
       };
+    }
   }
 }
 

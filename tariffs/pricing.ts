@@ -117,7 +117,8 @@ function touPricer(tou: TouEnergy, calendar: SiteCalendar | undefined): Pricer {
 }
 
 function criticalPeakPricer(tariff: CriticalPeakTariff, k: PricingKnowledge): Pricer {
-  const base = energyPricer(tariff.energy);
+  // The energy component with the site's calendar, as the demand charge's: a time-of-use holidayPeriod prices holidays under the event tariff too.
+  const base = energyPricer(tariff.energy, k.calendar);
   const calendar = new EventCalendar(tariff, k.cppEvents ?? [], k.knownBy);
   const eventPrice = tariff.eventPricePerKwh === undefined ? undefined : rate(tariff.eventPricePerKwh);
   const adder = rate(tariff.eventAdderPerKwh ?? 0);

@@ -11,7 +11,7 @@
  */
 import type { SimTime } from '../core/time.ts';
 import type { SiteCalendar } from '../core/calendar.ts';
-import { demandWindowCounts } from './calendar.ts';
+import { demandWindowCounts, demandWindowStart } from './calendar.ts';
 import { rate } from '../core/money.ts';
 import type { Pricer } from './pricing.ts';
 import { makePricer } from './pricing.ts';
@@ -73,7 +73,6 @@ export function exportPriceAt(tariff: Tariff, t: SimTime, context: SignalContext
  */
 export function demandChargePerKwAt(tariff: Tariff, t: SimTime, calendar?: SiteCalendar): number {
   if (tariff.type !== 'demand-charge') return 0;
-  const windowMs = tariff.demandWindowMinutes * 60_000;
-  if (!demandWindowCounts(tariff, Math.floor(t / windowMs) * windowMs, calendar)) return 0;
+  if (!demandWindowCounts(tariff, demandWindowStart(tariff, t), calendar)) return 0;
   return rate(tariff.demandChargePerKw).toNumber();
 }

@@ -105,7 +105,7 @@ export interface TariffCommon {
   readonly fixedChargePerDay?: number | undefined;
   readonly export?: ExportCompensation | undefined;
   /**
-   * The clock its hours (rules, demand hours, event window) and event dates are written in: `utc`
+   * The clock its hours (rules, demand hours and windows, event window) and event dates are written in: `utc`
    * (the default) or `local`, the site's (`site.utcOffsetHours`). Billing and price signals read
    * UTC tariffs: a local one goes through `utcTariff` (tariffs/localHours.ts) first.
    */
@@ -168,12 +168,12 @@ export interface RealTimeTariff extends TariffCommon {
 
 /**
  * An energy component plus a demand charge on the peak demand: the highest average import
- * power over a clock-aligned window of `demandWindowMinutes` (blocks start at UTC midnight and
- * every window length after it), counting only windows that start within `demandHours` when
- * those are given, and none on the site's holidays with `demandOnHolidays: false`.
- * `demandPeriod` says whose peak is charged: the billing period's (`day`, the default) or the
- * calendar month's (`month`, billed by the day as the increase of the month-to-date peak:
- * tariffs/bill.ts).
+ * power over a clock-aligned window of `demandWindowMinutes` (blocks start at midnight of the
+ * tariff's clock and every window length after it: UTC midnight, or local midnight in a tariff
+ * with `hours: local`), counting only windows that start within `demandHours` when those are
+ * given, and none on the site's holidays with `demandOnHolidays: false`. `demandPeriod` says
+ * whose peak is charged: the billing period's (`day`, the default) or the calendar month's
+ * (`month`, billed by the day as the increase of the month-to-date peak: tariffs/bill.ts).
  */
 export interface DemandChargeTariff extends TariffCommon {
   readonly type: 'demand-charge';
@@ -204,6 +204,12 @@ export interface DemandChargeTariff extends TariffCommon {
    * scenario key (the schema refuses it): the site's `utcOffsetHours` says it.
    */
   readonly monthUtcOffsetHours?: number | undefined;
+  /**
+   * Minutes after UTC midnight at which the windows' grid starts, 0 ≤ m < demandWindowMinutes (default 0).
+   * Not a scenario key: `utcTariff` sets it for a tariff in local hours, whose windows are blocks of the local
+   * clock (hourly windows at UTC+5:30 start at :30 UTC). See `demandWindowStart` (tariffs/calendar.ts).
+   */
+  readonly demandWindowStartMinute?: number | undefined;
 }
 
 /** Whose peak a demand charge is on: each billing day's, or the calendar month's. */

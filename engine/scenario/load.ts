@@ -246,7 +246,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     // Local hours move by the offset on the tariffs' quarter-hour grid (tariffs/localHours.ts).
     if (t.hours === 'local' && Math.round(s.site.utcOffsetHours * 4) !== s.site.utcOffsetHours * 4)
       out.push({ path: ['tariffs', i, 'hours'], message: `local hours need site.utcOffsetHours in quarter hours (got ${s.site.utcOffsetHours}), as the tariff's hours are` });
-    for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], s.site.utcOffsetHours)) out.push({ path: ['tariffs', i], message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` });
+    for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], s.site.utcOffsetHours, (s.site.holidays?.length ?? 0) > 0)) out.push({ path: ['tariffs', i], message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` });
   });
   const tariffIds = new Set(s.tariffs.map((t) => t.id));
   const byId = new Map<string, AgentGroup>();

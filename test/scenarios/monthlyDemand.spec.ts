@@ -73,7 +73,7 @@ describe('monthly demand charge through the CLI (fixtures/scenarios/monthly-dema
     }
   });
 
-  it('validate names a bad demandPeriod and a local month that starts inside a demand window, without a stack trace', () => {
+  it('validate names a bad demandPeriod without a stack trace, and accepts a local month at UTC+5:30 with hourly windows (local clock hours, so the month starts on a window boundary)', () => {
     const yaml = readFileSync(FIXTURE, 'utf8');
     const bad = join(dir, 'bad-period.yaml');
     writeFileSync(bad, yaml.replace('    demandPeriod: month', '    demandPeriod: quarterly'));
@@ -89,8 +89,7 @@ describe('monthly demand charge through the CLI (fixtures/scenarios/monthly-dema
         .replace('demandWindowMinutes: 15\n    demandPeriod: month', 'demandWindowMinutes: 60\n    demandPeriod: month\n    hours: local'),
     );
     const r2 = gridbid(['validate', local]);
-    expect(r2.status).to.not.equal(0);
-    expect(r2.stderr + r2.stdout).to.match(/tariffs\[0\].*demandPeriod: local months start at local midnight, 18:30 UTC/);
-    expect(hasStackTrace(r2.stderr)).to.equal(false);
+    expect(r2.status, r2.stderr).to.equal(0);
+    expect(r2.stdout).to.include(': ok');
   });
 });

@@ -1,13 +1,15 @@
 import { expect } from 'chai';
 import { holidaysOf, type SiteCalendar } from '../../core/calendar.ts';
-import { loadScenarioFile } from '../../engine/scenario/load.ts';
+import { InputFileError } from '../../core/errors.ts';
+import { loadScenarioFile, parseScenario } from '../../engine/scenario/load.ts';
 import { computeBill } from '../../tariffs/bill.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { parseTariff } from '../../tariffs/schema.ts';
 import { demandChargePerKwAt, retailPriceAt } from '../../tariffs/signal.ts';
-import { type DemandChargeTariff, TariffError, type TimeOfUseTariff } from '../../tariffs/types.ts';
+import { type CriticalPeakTariff, type DemandChargeTariff, TariffError, type TimeOfUseTariff } from '../../tariffs/types.ts';
 import { runAndRead } from '../helpers/runOutputs.ts';
 import { at, readings } from './helpers.ts';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -57,6 +59,21 @@ describe('tariffs: a time-of-use holidayPeriod on the site\'s holidays', functio
     ]);
     expect(meterIntervalIssues(tou, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
     expect(meterIntervalIssues({ ...tou, holidayPeriod: undefined }, 60, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
+  });
+
+  it('under a critical-peak or demand-charge tariff whose energy is this time-of-use component, Christmas evening is off-peak too', () => {
+    // The holidayPeriod belongs to the energy component, whichever tariff carries it: an hour of 1 kWh at 18:00 UTC on the
+    // 25th bills 0.20 under each; without the calendar, 0.40 (peak). Before, the critical-peak tariff priced it at 0.40.
+    const energy = { type: 'time-of-use' as const, defaultPeriod: tou.defaultPeriod, holidayPeriod: tou.holidayPeriod, periods: tou.periods };
+    const cpp: CriticalPeakTariff = { id: 'cpp', type: 'critical-peak', energy, eventWindow: { fromHour: 12, toHour: 14 }, eventPricePerKwh: 1, noticeHours: 24, events: [] };
+    const dc: DemandChargeTariff = { id: 'dc', type: 'demand-charge', energy, demandChargePerKw: 0, demandWindowMinutes: 60 };
+    const hour = readings('2026-12-25T18:00Z', 60, [1]);
+    const now = at('2026-12-20T00:00Z');
+    for (const t of [cpp, dc]) {
+      expect(retailPriceAt(t, at('2026-12-25T18:00Z'), { now, calendar: christmas }), t.id).to.equal(0.2);
+      expect(computeBill(t, hour, { calendar: christmas }).total.toFixed(2), t.id).to.equal('0.20');
+      expect(computeBill(t, hour).total.toFixed(2), t.id).to.equal('0.40');
+    }
   });
 
   it('in a run: the time-of-use customers\' bills of a holiday are all off-peak (fixtures/scenarios/retail-and-aggregation.yaml)', async () => {
@@ -124,6 +141,20 @@ describe('tariffs: a demand charge on the site\'s holidays (demandOnHolidays)', 
     ]);
     expect(meterIntervalIssues({ ...business, demandWindowMinutes: 30 }, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
     expect(meterIntervalIssues({ ...business, demandOnHolidays: true }, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
+  });
+
+  it('validate names local midnight inside a reading or a demand window only for a site with holidays: without any there is no holiday boundary to straddle', () => {
+    // UTC+5:30, hourly readings and hourly demand windows: a holiday would start at 18:30 UTC, inside both.
+    const text = readFileSync(join(import.meta.dirname, '../fixtures/scenarios/retail-and-aggregation.yaml'), 'utf8')
+      .replace('utcOffsetHours: 2 }', 'utcOffsetHours: 5.5 }')
+      .replace('days: 2\n', 'days: 2\nintervalMinutes: 60\n')
+      .replace('    defaultPeriod: off-peak\n', '    defaultPeriod: off-peak\n    holidayPeriod: off-peak\n')
+      .replace("  - { id: rtp, type: real-time, adderPerKwh: 0.05, floorPerKwh: 0, capPerKwh: 1 }\n", "  - { id: rtp, type: real-time, adderPerKwh: 0.05, floorPerKwh: 0, capPerKwh: 1 }\n  - { id: dc, type: demand-charge, energy: { type: flat, energyPricePerKwh: 0.2 }, demandChargePerKw: 0.2, demandWindowMinutes: 60, demandOnHolidays: false }\n")
+      .replace('tariffs: [tou, rtp]', 'tariffs: [tou, rtp, dc]');
+    expect(text).to.include('holidayPeriod').and.include('demandOnHolidays');
+    expect(() => parseScenario(text, 'india.yaml')).to.not.throw();
+    const withHolidays = text.replace('utcOffsetHours: 5.5 }', 'utcOffsetHours: 5.5, holidays: [2026-07-01] }');
+    expect(() => parseScenario(withHolidays, 'india.yaml')).to.throw(InputFileError).with.property('message').that.matches(/tariffs\[0\]: holidayPeriod: holidays start at local midnight, 18:30 UTC \(utcOffsetHours 5\.5\), inside a 60-minute reading/).and.matches(/tariffs\[2\]: demandOnHolidays: holidays start at local midnight, 18:30 UTC/);
   });
 
   it('the schema: demandOnHolidays is true or false', () => {

@@ -14,7 +14,7 @@ import { ruleMask, SLOTS_PER_WEEK } from '../../tariffs/calendar.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import { utcRules, utcTariff } from '../../tariffs/localHours.ts';
 import { parseTariff } from '../../tariffs/schema.ts';
-import { retailPriceAt } from '../../tariffs/signal.ts';
+import { demandChargePerKwAt, retailPriceAt } from '../../tariffs/signal.ts';
 import { type Tariff, type TimeRule, WEEKDAYS } from '../../tariffs/types.ts';
 import { runAndRead } from '../helpers/runOutputs.ts';
 import { at, readings } from './helpers.ts';
@@ -107,6 +107,23 @@ describe('tariffs in local hours (hours: local)', function () {
     expect(computeBill(utcTariff(dc, 2), day).demandCharge.toFixed(2)).to.equal('40.00');
   });
 
+  it('a demand charge\'s windows in local hours are blocks of the local clock: at UTC+5:30 an hour of 4 kW from 18:00 local is a 4 kW peak, not two 2 kW halves of UTC hours', () => {
+    const dc = tariff({ id: 'dc', type: 'demand-charge', hours: 'local', energy: { type: 'flat', energyPricePerKwh: 0 }, demandChargePerKw: 10, demandWindowMinutes: 60 });
+    // 18:00–19:00 local is 12:30–13:30 UTC: 1 kWh every quarter hour. The window 12:00–13:00 UTC would hold 2 kWh.
+    const hour = readings('2026-07-01T12:30Z', 15, [1, 1, 1, 1]);
+    const bill = computeBill(utcTariff(dc, 5.5), hour);
+    expect(bill.demand!.peakKw.toFixed(3)).to.equal('4.000');
+    expect(bill.demand!.peakStart).to.equal(at('2026-07-01T12:30Z'));
+    expect(bill.demandCharge.toFixed(2)).to.equal('40.00');
+    // The price signal marks the same hour: load at 12:45 UTC sets the 12:30–13:30 window's peak. With demand hours
+    // 19–20 local (13:30–14:30 UTC), 13:15 UTC lies in the window from 12:30, outside them; 13:30 in the one that counts.
+    const evening = utcTariff(tariff({ ...dc, hours: 'local', demandHours: [{ days: 'all', fromHour: 19, toHour: 20 }] }), 5.5);
+    expect(demandChargePerKwAt(evening, at('2026-07-01T13:15Z'))).to.equal(0);
+    expect(demandChargePerKwAt(evening, at('2026-07-01T13:30Z'))).to.equal(10);
+    // Nepal (UTC+5:45), 30-minute windows: they start at :15 and :45 UTC.
+    expect(computeBill(utcTariff({ ...dc, demandWindowMinutes: 30 } as Tariff, 5.75), readings('2026-07-01T12:15Z', 15, [1, 1])).demand!.peakKw.toFixed(3)).to.equal('4.000');
+  });
+
   it('a tariff in local hours is refused by the pricing code until read through utcTariff (never billed as UTC)', () => {
     const tou = tariff({ id: 'tou', type: 'time-of-use', hours: 'local', defaultPeriod: 'off', periods: [{ name: 'off', energyPricePerKwh: 0.2 }] });
     expect(() => computeBill(tou, readings('2026-07-02T00:00Z', 60, [1]))).to.throw(TypeError, /tariff 'tou' is written in local hours: read it through utcTariff/);
@@ -125,9 +142,12 @@ describe('tariffs in local hours (hours: local)', function () {
     ]);
     expect(meterIntervalIssues(tou, 30, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
     const dc = tariff({ id: 'dc', type: 'demand-charge', hours: 'local', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: 60, demandHours: [{ days: 'weekdays', fromHour: 8, toHour: 20 }] });
-    expect(meterIntervalIssues(dc, 30, at('2026-07-01T00:00Z'), [], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
-      'demandHours[0].fromHour: 08:00 local (02:30 UTC) falls inside a 60-minute demand window',
-      'demandHours[0].toHour: 20:00 local (14:30 UTC) falls inside a 60-minute demand window',
+    // Its hourly windows are the local clock's hours, from 18:30 UTC: on the grid of 30-minute readings, not of hourly ones.
+    expect(meterIntervalIssues(dc, 30, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
+    expect(meterIntervalIssues(dc, 60, at('2026-07-01T00:00Z'), [], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
+      'demandHours[0].fromHour: 08:00 local (02:30 UTC) falls inside a 60-minute reading',
+      'demandHours[0].toHour: 20:00 local (14:30 UTC) falls inside a 60-minute reading',
+      'demandWindowMinutes: the demand windows start at local midnight, 18:30 UTC (utcOffsetHours 5.5), inside a 60-minute reading',
     ]);
   });
 
@@ -151,5 +171,35 @@ describe('tariffs in local hours (hours: local)', function () {
     // And the peak is priced: moved by one hour more, the bills differ.
     const shifted = await read(local.replace('fromHour: 17, toHour: 21', 'fromHour: 18, toHour: 22'));
     expect(shifted[0] === utcOut[0]).to.equal(false);
+  });
+
+  it('in a run at UTC−7 from 13:00 UTC, holidays first and last, a peak, demand hours and an event window that cross UTC midnight, and daily tariff choice: the same bytes as the tariffs written by hand in UTC', async () => {
+    const edges = join(import.meta.dirname, '../fixtures/scenarios/local-hours-edges.yaml');
+    const text = readFileSync(edges, 'utf8');
+    // Each local hour h is UTC h + 7: weekdays 17–21 local are Tuesday to Saturday 00–04 UTC, 07–17 local weekdays 14–24 UTC,
+    // 17–24 local on December 25 are 00–07 UTC on the 26th, and 08–20 local weekdays are 15–24 UTC and 00–03 UTC the next day.
+    const byHand = [
+      ['    hours: local\n', '    hours: utc\n'],
+      ['rules: [{ days: weekdays, fromHour: 17, toHour: 21 }]', 'rules: [{ days: [tue, wed, thu, fri, sat], fromHour: 0, toHour: 4 }]'],
+      ['rules: [{ days: weekdays, fromHour: 7, toHour: 17 }]', 'rules: [{ days: weekdays, fromHour: 14, toHour: 24 }]'],
+      ['eventWindow: { fromHour: 17, toHour: 24 }', 'eventWindow: { fromHour: 0, toHour: 7 }'],
+      ['events: [{ id: xmas, date: 2026-12-25 }]', 'events: [{ id: xmas, date: 2026-12-26 }]'],
+      ['demandHours: [{ days: weekdays, fromHour: 8, toHour: 20 }]', 'demandHours: [{ days: weekdays, fromHour: 15, toHour: 24 }, { days: [tue, wed, thu, fri, sat], fromHour: 0, toHour: 3 }]'],
+    ].reduce((t, [from, to]) => {
+      expect(t.includes(from!), from).to.equal(true);
+      return t.replaceAll(from!, to!);
+    }, text);
+    const files = ['bills.csv', 'agents.csv', 'intervals.csv', 'events.csv', 'flows.csv', 'summary.json', 'report.html'];
+    const read = (t: string) => runAndRead(parseScenario(t, edges), (f) => ({ out: files.map((name) => f.text(name)), bills: f.rows('bills.csv') }));
+    const [local, utc] = [await read(text), await read(byHand)];
+    files.forEach((name, k) => expect(local.out[k] === utc.out[k], name).to.equal(true));
+    // What the run shows, by hand: the first billing day (06:00 local on the 24th to 06:00 on the 25th) lies in the holiday
+    // but for 00:00–06:00 local, so time-of-use bills it all off-peak (0.12) and the demand charge takes no peak; customers switch.
+    const first = local.bills.filter((b) => b.day === '2026-12-24');
+    for (const b of first.filter((x) => x.tariff === 'tou')) expect(Number(b.energy_charge), b.agent_id).to.be.closeTo(Number(b.import_kwh) * 0.12, 1e-9);
+    for (const b of first.filter((x) => x.tariff === 'demand')) expect(b.demand_charge, b.agent_id).to.equal('0');
+    // The second day has the event (00–07 UTC on the 26th at 0.90): some critical-peak bill is above the flat 0.20.
+    expect(local.bills.some((b) => b.day === '2026-12-25' && b.tariff === 'cpp' && Number(b.energy_charge) > Number(b.import_kwh) * 0.2 + 0.01)).to.equal(true);
+    expect(local.bills.some((b) => b.day === '2026-12-25' && b.tariff === 'demand' && Number(b.demand_charge) > 0)).to.equal(true);
   });
 });

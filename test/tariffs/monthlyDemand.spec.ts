@@ -162,15 +162,21 @@ describe('demand charge on the month\'s peak (demandPeriod: month)', () => {
     expect(expectedBill(daily, meter, { period })).to.equal(127.625);
   });
 
-  it('validate refuses a local month that starts inside a demand window (UTC+5:30, 60-minute windows), and accepts 30-minute ones', () => {
+  it('a local month at UTC+5:30 with 60-minute windows starts on a window boundary (the windows are local clock hours): validate accepts it, and the hour before local midnight on 31 July sets July\'s peak, the hour after it August\'s', () => {
     const local = { ...monthly, hours: 'local' as const, demandWindowMinutes: 60 };
-    expect(meterIntervalIssues(local, 15, at('2026-07-01T00:00Z'), ['tariffs', 0], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
-      'tariffs[0].demandPeriod: local months start at local midnight, 18:30 UTC (utcOffsetHours 5.5), inside a 60-minute demand window (windows start at UTC midnight): that window would set the peak of the month it starts in with energy of the next; take a window that divides 18:30',
-    ]);
-    expect(meterIntervalIssues({ ...local, demandWindowMinutes: 30 }, 15, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
+    expect(meterIntervalIssues(local, 15, at('2026-07-01T00:00Z'), ['tariffs', 0], 5.5)).to.deep.equal([]);
     expect(meterIntervalIssues({ ...local, demandPeriod: 'day' }, 15, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
-    // In UTC hours the month starts at UTC midnight, always a window boundary.
-    expect(meterIntervalIssues({ ...local, hours: 'utc' }, 15, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
+    // 23:00–24:00 local on 31 July is 17:30–18:30 UTC at 10 kW, 00:00–01:00 local on 1 August is 18:30–19:30 UTC at 12 kW.
+    const spikes: Record<string, number> = {};
+    for (const q of ['17:30', '17:45', '18:00', '18:15']) spikes[`2026-07-31T${q}Z`] = 10;
+    for (const q of ['18:30', '18:45', '19:00', '19:15']) spikes[`2026-07-31T${q}Z`] = 12;
+    const meter = quarterHours('2026-07-31T00:00Z', '2026-08-01T00:00Z', 1, spikes);
+    const bill = computeBill(utcTariff(local, 5.5), meter, { period: { start: at('2026-07-31T00:00Z'), end: at('2026-08-01T00:00Z') } });
+    expect(bill.demand!.months!.map((m) => [m.month, m.peakKw.toFixed(3), new Date(m.peakStart!).toISOString().slice(0, 16), m.amount.toFixed(2)])).to.deep.equal([
+      ['2026-07', '10.000', '2026-07-31T17:30', '125.00'],
+      ['2026-08', '12.000', '2026-07-31T18:30', '150.00'],
+    ]);
+    expect(bill.demandCharge.toFixed(2)).to.equal('275.00');
   });
 
   describe('schema', () => {
