@@ -90,6 +90,18 @@ export function meterIntervalIssues(
       if (tariff.demandWindowMinutes % intervalMinutes !== 0)
         at(['demandWindowMinutes'], `a ${tariff.demandWindowMinutes}-minute demand window cannot be measured from ${intervalMinutes}-minute readings`);
       if (tariff.demandHours) checkRules(tariff.demandHours, ['demandHours']);
+      {
+        // Bills are per billing day, 24 h from the run's start: a start inside a window cuts a window in two at every
+        // day's edge, each part averaged over the whole window in its own bill, so that window's peak reads low.
+        const w = tariff.demandWindowMinutes;
+        const gridMinute = tariff.hours === 'local' ? (((Math.round(-utcOffsetHours * 60) % w) + w) % w) : 0;
+        const startMinute = Math.round(startMs / MS_PER_MINUTE);
+        if (1440 % w === 0 && (((startMinute - gridMinute) % w) + w) % w !== 0)
+          at(
+            ['demandWindowMinutes'],
+            `the run starts at ${formatSimTime(simTime(startMs))}, inside a ${w}-minute demand window (windows start at ${tariff.hours === 'local' ? 'local' : 'UTC'} midnight and every ${w} minutes after): each billing day, 24 h from the start, would bill part of a window as if it were the whole; start the run on a window boundary`,
+          );
+      }
       if (tariff.hours === 'local') {
         // Windows are blocks of the local clock (tariffs/localHours.ts), from local midnight: the demand hours fall on
         // their edges (the schema checks that in local hours), and so does a holiday's start; the readings must too.

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import { computeBill } from '../../tariffs/bill.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
-import type { CriticalPeakTariff, DemandChargeTariff, TimeOfUseTariff } from '../../tariffs/types.ts';
+import type { CriticalPeakTariff, DemandChargeTariff, MeterReading, TimeOfUseTariff } from '../../tariffs/types.ts';
 import { at } from './helpers.ts';
 
 describe('tariffs: meter interval cross-check', () => {
@@ -38,5 +39,28 @@ describe('tariffs: meter interval cross-check', () => {
     expect(meterIntervalIssues(cpp, 60, midnight).map((i) => i.path)).to.deep.equal(['eventWindow.toHour']);
     const dc: DemandChargeTariff = { id: 'd', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: 15 };
     expect(meterIntervalIssues(dc, 60, midnight).map((i) => i.path)).to.deep.equal(['demandWindowMinutes']);
+  });
+
+  it('refuses a run that starts inside a demand window: every billing day (24 h from the start) would cut one in two, and a 4 kW hour would bill as 1 kW one day and 3 kW the next', () => {
+    const hourly: DemandChargeTariff = { id: 'd', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: 60 };
+    // By hand: 4 kW from 13:00 to 14:00 on 2 July, billing days from 13:15: the 13:00 window is 1 kWh in one bill, 3 kWh in the next.
+    const meter: MeterReading[] = ['13:00', '13:15', '13:30', '13:45'].map((q) => ({ start: at(`2026-07-02T${q}Z`), durationH: 0.25, importKwh: 1, exportKwh: 0 }));
+    const day = (from: string, to: string) => computeBill(hourly, meter.filter((r) => r.start >= at(from) && r.start < at(to)), { period: { start: at(from), end: at(to) } });
+    expect(day('2026-07-01T13:15Z', '2026-07-02T13:15Z').demand!.peakKw.toFixed(3)).to.equal('1.000');
+    expect(day('2026-07-02T13:15Z', '2026-07-03T13:15Z').demand!.peakKw.toFixed(3)).to.equal('3.000');
+    expect(day('2026-07-02T13:00Z', '2026-07-03T13:00Z').demand!.peakKw.toFixed(3)).to.equal('4.000');
+    expect(meterIntervalIssues(hourly, 15, at('2026-07-01T13:15Z'), ['tariffs', 0])).to.deep.equal([
+      {
+        path: 'tariffs[0].demandWindowMinutes',
+        message:
+          'the run starts at 2026-07-01T13:15:00Z, inside a 60-minute demand window (windows start at UTC midnight and every 60 minutes after): each billing day, 24 h from the start, would bill part of a window as if it were the whole; start the run on a window boundary',
+      },
+    ]);
+    expect(meterIntervalIssues(hourly, 15, at('2026-07-01T13:00Z'))).to.deep.equal([]);
+    // A tariff in local hours has windows of the local clock: at UTC+5:30, hours from :30 UTC.
+    const local = { ...hourly, hours: 'local' as const };
+    expect(meterIntervalIssues(local, 15, midnight, [], 5.5).map((i) => i.message.split(' (')[0])).to.deep.equal(['the run starts at 2026-07-01T00:00:00Z, inside a 60-minute demand window']);
+    expect(meterIntervalIssues(local, 15, at('2026-07-01T00:30Z'), [], 5.5)).to.deep.equal([]);
+    expect(meterIntervalIssues(local, 15, midnight, [], 5)).to.deep.equal([]);
   });
 });
