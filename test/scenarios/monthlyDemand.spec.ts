@@ -88,8 +88,15 @@ describe('monthly demand charge through the CLI (fixtures/scenarios/monthly-dema
         .replace('utcOffsetHours: 0', 'utcOffsetHours: 5.5')
         .replace('demandWindowMinutes: 15\n    demandPeriod: month', 'demandWindowMinutes: 60\n    demandPeriod: month\n    hours: local'),
     );
+    // Its windows are the local clock's hours, from 18:30 UTC: a run from 00:00 UTC would start inside one (each
+    // billing day would cut a window in two), one from local midnight starts on a boundary, as the month does.
     const r2 = gridbid(['validate', local]);
-    expect(r2.status, r2.stderr).to.equal(0);
-    expect(r2.stdout).to.include(': ok');
+    expect(r2.status).to.equal(1);
+    expect(r2.stderr).to.include('demandWindowMinutes: the run starts at 2026-07-30T00:00:00Z, inside a 60-minute demand window (windows start at local midnight');
+    expect(hasStackTrace(r2.stderr)).to.equal(false);
+    writeFileSync(local, readFileSync(local, 'utf8').replace('start: 2026-07-30T00:00:00Z', 'start: 2026-07-29T18:30:00Z'));
+    const r3 = gridbid(['validate', local]);
+    expect(r3.status, r3.stderr).to.equal(0);
+    expect(r3.stdout).to.include(': ok');
   });
 });
