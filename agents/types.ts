@@ -362,6 +362,12 @@ export interface CommandResponse {
    * `socKwh` less this; absent (a battery), on `socKwh` less the reserve of its ratings.
    */
   readonly floorKwh?: number;
+  /**
+   * CHARGE_STATE_SETPOINT only: declined only because the device is away from its connection point
+   * now (a car not plugged in). The operator asks it again each interval it could still prepare in,
+   * as an event stays pending for a car that plugs in later (Operator.prePosition).
+   */
+  readonly away?: boolean;
 }
 
 /**

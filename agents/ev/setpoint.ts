@@ -64,7 +64,8 @@ export function eventFloorKwh(car: EvCar, departure: number, endMs: number): num
 /** The car's answer to a CHARGE_STATE_SETPOINT sent during `interval` (pure; see the rules above). */
 export function answerEvSetpoint(s: EvSetpointState, command: Pick<OperatorCommand, 'value' | 'socBound' | 'intervalStart' | 'durationMinutes'>, interval: MarketInterval): CommandResponse {
   if (s.faulted) return decline('charge point faulted: out of service');
-  if (!s.plugged) return decline('not plugged in');
+  // Away: the operator asks again while it could still charge before the event (Operator.prePosition).
+  if (!s.plugged) return { ...decline('not plugged in'), away: true };
   const b = s.car.battery;
   if (!s.car.v2gCapable || !(b.maxDischargeKw > 0)) return decline('not V2G-capable: no inverter to discharge over the event');
   if ((command.socBound ?? 'at-least') !== 'at-least') return decline('a car takes only an at-least setpoint (energy to discharge), not a ceiling');

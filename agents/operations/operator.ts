@@ -179,6 +179,32 @@ export interface CommandRecord {
   readonly shiftKwh?: number;
   /** A car's answer: the SoC it keeps over the event for its departure, kWh (`CommandResponse.floorKwh`). */
   readonly floorKwh?: number;
+  /** A CHARGE_STATE_SETPOINT declined only because the device is away (`CommandResponse.away`): asked again before the event. */
+  readonly away?: true;
+}
+
+/**
+ * An event being pre-positioned for: its branch (index, id), its direction and target, what it still needs per
+ * interval over the target (kW), and the headroom before it left for the devices' own trades (branch kWh): `budget`
+ * now, of the `initialBudget` the forecast gave when it was prepared, `committedKwh` of it taken by the commitments.
+ */
+interface PreparedEvent {
+  readonly branch: number;
+  readonly branchId: string;
+  readonly dir: number;
+  readonly targetKw: number;
+  /** Start of the event's first interval (virtual ms). */
+  readonly startMs: number;
+  readonly remaining: Float64Array;
+  readonly initialBudget: number;
+  budget: number;
+  committedKwh: number;
+}
+
+/** A prepared event and the cars that were away when asked, in dispatch order. */
+interface WaitingCars {
+  readonly event: PreparedEvent;
+  cars: Array<{ readonly i: number; readonly s: number; readonly rating: StorageRating }>;
 }
 
 export interface OverloadRecord {
@@ -229,6 +255,8 @@ export class Operator {
    * the first without a word (agents/operations/conflicts.ts, which declines another operator's the same way).
    */
   private readonly holdsSetpointUntil = new Map<number, number>();
+  /** Prepared events with cars that were away when asked (`CommandRecord.away`): asked again while they could still prepare. */
+  private waitingCars: WaitingCars[] = [];
 
   constructor(
     readonly config: OperatorConfig,
@@ -393,7 +421,7 @@ export class Operator {
    * run of overloaded intervals in the horizon. The batteries answer now and act in their bids.
    */
   private prePosition(interval: MarketInterval, topology: Topology, branchIds: readonly string[], parties: readonly DispatchParty[], netKw: Float64Array, headroom: number, forecasts: ReadonlyMap<number, Float64Array>, factors: Float64Array, busCount: number): CommandRecord[] {
-    const out: CommandRecord[] = [];
+    const out: CommandRecord[] = this.askWaitingCars(interval, parties, netKw, forecasts);
     const lead = this.config.prePosition!.leadIntervals;
     for (const [l, forecast] of forecasts) {
       const target = topology.limitKw[l]! * headroom;
@@ -428,34 +456,95 @@ export class Operator {
       });
       candidates.sort((a, b) => b.s - a.s || a.i - b.i);
       // What the batteries may trade before the event without overloading the branch themselves (branch kWh).
-      let budget = headroomKwh(forecast, first, dir, target, interval.durationH);
-      for (const { i, s, reverse, rating } of candidates) {
-        const p = parties[i]!;
-        const share = withinBudget(shareOf(remaining, s, rating, reverse, interval.durationH), rating, s, budget);
-        // Nothing for this one (its inverter or SoC span gives nothing, or nothing is left): the next may still have a share.
-        if (!(share.energyKwh > 1e-9)) continue;
-        const command: OperatorCommand = {
-          eventId: `${this.config.id}-${++this.eventSeq}`,
-          program: this.config.program,
-          issuer: this.config.id,
-          target: p.id,
-          type: 'CHARGE_STATE_SETPOINT',
-          notifiedAt: interval.start,
-          intervalStart: interval.start + first * interval.durationH * MS_PER_HOUR,
-          durationMinutes: remaining.length * interval.durationH * 60,
-          value: share.socKwh,
-          socBound: share.bound,
-        };
-        const record = deliver(command, p, i, netKw[i]!, interval, branchId, this.config.id);
+      const budget = headroomKwh(forecast, first, dir, target, interval.durationH);
+      const event: PreparedEvent = { branch: l, branchId, dir, targetKw: target, startMs: interval.start + first * interval.durationH * MS_PER_HOUR, remaining, initialBudget: budget, budget, committedKwh: 0 };
+      const away: WaitingCars['cars'] = [];
+      for (const c of candidates) {
+        const record = this.askForShare(event, c, parties, netKw, interval, false);
+        if (record === undefined || record === 'away') continue;
         out.push(record);
-        if (record.response !== 'opt-in' || record.socKwh === undefined) continue;
-        this.holdsSetpointUntil.set(i, command.intervalStart + command.durationMinutes * 60_000);
-        budget = Math.max(0, budget - answerKwh(share.bound, record.shiftKwh ?? 0, rating) * s);
-        // A car counts only above the floor it keeps for its departure (its answer says which).
-        const f = coveredFraction(share, rating, record.socKwh, record.floorKwh);
-        for (let t = 0; t < remaining.length; t++) remaining[t] = Math.max(0, remaining[t]! - f * share.shareKw[t]! * s);
+        if (record.away) away.push({ i: c.i, s: c.s, rating: c.rating });
       }
+      if (away.length > 0) this.waitingCars.push({ event, cars: away });
     }
+    return out;
+  }
+
+  /**
+   * Sends candidate `c` a CHARGE_STATE_SETPOINT for its share of what `event` still needs, unless nothing is left for
+   * it (undefined), and takes its answer off the event. With `pollFirst` (a car that was away when asked) the car is
+   * asked first without a record: while it is still away nothing is sent or logged (`'away'`: the event stays pending
+   * for it).
+   */
+  private askForShare(event: PreparedEvent, c: { i: number; s: number; reverse: boolean; rating: StorageRating }, parties: readonly DispatchParty[], netKw: Float64Array, interval: MarketInterval, pollFirst: boolean): CommandRecord | 'away' | undefined {
+    const { i, s, reverse, rating } = c;
+    const p = parties[i]!;
+    const share = withinBudget(shareOf(event.remaining, s, rating, reverse, interval.durationH), rating, s, event.budget);
+    // Nothing for this one (its inverter or SoC span gives nothing, or nothing is left): the next may still have a share.
+    if (!(share.energyKwh > 1e-9)) return undefined;
+    const command: OperatorCommand = {
+      eventId: '',
+      program: this.config.program,
+      issuer: this.config.id,
+      target: p.id,
+      type: 'CHARGE_STATE_SETPOINT',
+      notifiedAt: interval.start,
+      intervalStart: event.startMs,
+      durationMinutes: event.remaining.length * interval.durationH * 60,
+      value: share.socKwh,
+      socBound: share.bound,
+    };
+    if (pollFirst) {
+      let stillAway = false;
+      try {
+        stillAway = p.responder?.respond(command, netKw[i]!, interval).away === true;
+      } catch {
+        // Answered for the record below, where a throw is reported as such.
+      }
+      if (stillAway) return 'away';
+    }
+    const record = deliver({ ...command, eventId: `${this.config.id}-${++this.eventSeq}` }, p, i, netKw[i]!, interval, event.branchId, this.config.id);
+    if (record.response !== 'opt-in' || record.socKwh === undefined) return record;
+    this.holdsSetpointUntil.set(i, command.intervalStart + command.durationMinutes * 60_000);
+    const committedKwh = answerKwh(share.bound, record.shiftKwh ?? 0, rating) * s;
+    event.committedKwh += committedKwh;
+    event.budget = Math.max(0, event.budget - committedKwh);
+    // A car counts only above the floor it keeps for its departure (its answer says which).
+    const f = coveredFraction(share, rating, record.socKwh, record.floorKwh);
+    for (let t = 0; t < event.remaining.length; t++) event.remaining[t] = Math.max(0, event.remaining[t]! - f * share.shareKw[t]! * s);
+    return record;
+  }
+
+  /**
+   * The cars that were away when an event was prepared, asked again while two or more intervals remain before it (a
+   * setpoint sent in the interval just before arrives after it cleared, with nothing left to charge in): one that has
+   * plugged in answers (and is logged) as at preparation, from what the event still needs; one still away is not
+   * logged again. An event stays pending for a car that plugs in later, as an OpenADR event does for a VEN that
+   * connects (before, a car away when the event was prepared, hours ahead, was never asked again). The headroom it
+   * may charge in is what the forecast leaves in the intervals still ahead, less all that the devices that opted in
+   * committed to move (as if none of it had moved yet), and never more than was left at preparation.
+   */
+  private askWaitingCars(interval: MarketInterval, parties: readonly DispatchParty[], netKw: Float64Array, forecasts: ReadonlyMap<number, Float64Array>): CommandRecord[] {
+    if (this.waitingCars.length === 0) return [];
+    const out: CommandRecord[] = [];
+    const intervalMs = interval.durationH * MS_PER_HOUR;
+    this.waitingCars = this.waitingCars.filter((w) => Math.round((w.event.startMs - interval.start) / intervalMs) >= 2);
+    for (const w of this.waitingCars) {
+      const e = w.event;
+      const forecast = forecasts.get(e.branch);
+      const first = Math.round((e.startMs - interval.start) / intervalMs);
+      const ahead = forecast === undefined || forecast.length <= first ? 0 : headroomKwh(forecast, first, e.dir, e.targetKw, interval.durationH);
+      e.budget = Math.max(0, Math.min(e.initialBudget, ahead) - e.committedKwh);
+      w.cars = w.cars.filter((c) => {
+        if ((this.holdsSetpointUntil.get(c.i) ?? 0) > interval.start) return false;
+        const record = this.askForShare(e, { ...c, reverse: false }, parties, netKw, interval, true);
+        // Still away: kept for the next interval; nothing left for it: no longer waited for.
+        if (record === 'away' || record === undefined) return record === 'away';
+        out.push(record);
+        return record.away === true;
+      });
+    }
+    this.waitingCars = this.waitingCars.filter((w) => w.cars.length > 0);
     return out;
   }
 
@@ -570,7 +659,7 @@ export function deliver(
   }
   if (r.optIn && !Number.isFinite(r.deliverKw)) return record('opt-out', `answered an invalid commitment (${r.deliverKw} kW): taken as a refusal`);
   if (command.type === 'CHARGE_STATE_SETPOINT') {
-    if (!r.optIn) return record('opt-out', r.reason);
+    if (!r.optIn) return r.away === true ? { ...record('opt-out', r.reason), away: true } : record('opt-out', r.reason);
     if (typeof r.socKwh !== 'number' || !Number.isFinite(r.socKwh)) return record('opt-out', `answered an invalid state of charge (${String(r.socKwh)} kWh): taken as a refusal`);
     // It acts on it in its coming bids; an agent that throws here fails like one that throws answering.
     try {

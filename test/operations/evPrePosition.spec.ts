@@ -197,6 +197,50 @@ describe('operations: pre-positioning V2G cars before a forecast import overload
     expect(r3(off.soc.at(-1)!)).to.equal(36);
   });
 
+  it('by hand: a car away when the event is prepared (17:00) is asked again once it plugs in (17:30) and charges in the interval left: 6.5 kWh to give over the event instead of 4', () => {
+    // Yesterday 60 kW, and 108 from 18:00 to 19:00 (10 over the 98 target). At 17:00 the car is away: it declines, and the
+    // event stays pending for it. At 17:15 it is still away: not asked again in the record (nothing sent). At 17:30 it is
+    // plugged in at 12 kWh and two intervals remain: the headroom left before the event is 17:45's, (98 − 60) × 0.25 =
+    // 9.5 kWh, so its share is 8 + min(10, 9.5) = 17.5 kWh; its charger reaches 12 + 10 × 0.25 = 14.5 kWh by 18:00 (17:45
+    // only: the setpoint arrives after 17:30 cleared), which it commits to, floor 8 (its departure at 07:00 is far).
+    const car = () => new HandCar(carOf(), 12, at(1, 17.5), at(2, 7));
+    const on = runEvening([car()], { prePosition: { leadIntervals: 4, cars: true } }, 60);
+    expect(on.setpoints.map((s) => [new Date(s.command.notifiedAt).toISOString().slice(11, 16), r3(s.command.value), s.response, s.reason, s.socKwh])).to.deep.equal([
+      ['17:00', 18, 'opt-out', 'not plugged in', undefined],
+      ['17:30', 17.5, 'opt-in', 'charges from SoC 12.00 to 14.50 kWh before the event; can give 6.50 kWh over it, keeping 8.00 kWh for its departure at 07:00; no more: 10.00 kW for the 0.25 h left', 14.5],
+    ]);
+    // SoC from 17:00: away 12, 12, then 12 (17:30 cleared before), 14.5 by 18:00; 10 kW on command: 12, 9.5, then 1.5 kWh (6 kW), 8.
+    // Over the 100 kW limit: 108 − 10, 108 − 10, 108 − 6 = 2, 108 − 0 = 8.
+    expect(on.soc.slice(0, 9).map(r3)).to.deep.equal([12, 12, 12, 14.5, 12, 9.5, 8, 8, 8]);
+    expect(on.overKw.slice(I18, I18 + 4).map(r3)).to.deep.equal([0, 0, 2, 8]);
+    // Asked only at preparation (before this change: it was never asked again), or with cars off: 4 kWh over the event.
+    const off = runEvening([car()], { prePosition: { leadIntervals: 4 } }, 60);
+    expect(off.soc.slice(0, 9).map(r3)).to.deep.equal([12, 12, 12, 12, 9.5, 8, 8, 8, 8]);
+    expect(off.overKw.slice(I18, I18 + 4).map(r3)).to.deep.equal([0, 2, 8, 8]);
+  });
+
+  it('property: a car arriving at a random time with a random SoC is asked at most once after it plugs in, only with two intervals left, commits once, and is never worse for the branch than with cars off', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 8 }), fc.double({ min: 8, max: 30, noNaN: true }), fc.integer({ min: 40, max: 95 }), (quarters, soc, baseKw) => {
+        const car = () => new HandCar(carOf(), soc, at(1, 17 + quarters / 4), at(2, 7));
+        const on = runEvening([car()], { prePosition: { leadIntervals: 4, cars: true } }, baseKw);
+        const off = runEvening([car()], { prePosition: { leadIntervals: 4 } }, baseKw);
+        const intervalMs = DT * MS_PER_HOUR;
+        for (const sp of on.setpoints) expect(sp.command.intervalStart - sp.command.notifiedAt).to.be.at.least(2 * intervalMs);
+        expect(on.setpoints.filter((sp) => sp.response === 'opt-in').length).to.be.at.most(1);
+        // Logged: the first ask, and the one answer after it plugged in, at most.
+        expect(on.setpoints.length).to.be.at.most(2);
+        if (on.setpoints.length === 2) expect(on.setpoints[0]!.reason).to.equal('not plugged in');
+        // Before the event the pre-charge stays within the headroom; over it the branch is never worse off.
+        for (let k = 0; k < I18; k++) expect(on.overKw[k]!, `before, interval ${k}`).to.be.at.most(off.overKw[k]! + 1e-9);
+        const over = (t: Trace) => t.overKw.slice(I18, I18 + 4).reduce((a, b) => a + b, 0);
+        expect(over(on)).to.be.at.most(over(off) + 1e-9);
+        for (const x of on.soc) expect(x).to.be.within(8 - 1e-9, 36 + 1e-9);
+      }),
+      { numRuns: 60, seed: 41 },
+    );
+  });
+
   it("an opt-out: a car leaving at 18:30 declines (it would not be there) and the operator's share passes whole to the battery after it", () => {
     const leaving = new HandCar(carOf(), 16, at(1, 17), at(1, 18.5));
     const env = agentEnv(START, 1, CLOCK.intervals, { temperature: 'mild', sky: 'clear' });
