@@ -54,6 +54,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** The keys of a path `formatPath` wrote (`agents[3].count` → ['agents', 3, 'count']). */
+export function parsePath(path: string): PropertyKey[] {
+  const keys: PropertyKey[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return keys;
+}
+
 /** Exit codes of a process stopped by a signal (a run, a worker): 128 + the signal's number, as shells report it. */
 export const EXIT_SIGNAL: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 130, SIGTERM: 143 };
 

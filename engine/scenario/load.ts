@@ -7,7 +7,7 @@ import { limitOffTick } from '../../market/types.ts';
 import { readInputFile } from '../../core/inputFile.ts';
 import { dirname, extname } from 'node:path';
 import type * as z from 'zod';
-import { formatPath, InputFileError, type InputIssue, UserError } from '../../core/errors.ts';
+import { formatPath, InputFileError, type InputIssue, parsePath, UserError } from '../../core/errors.ts';
 import { describeIssue, locate, parseYamlFile, type Problem } from '../../core/yamlIssues.ts';
 import { checkStrategyRef, strategyRefSchema } from '../../strategies/registry.ts';
 import { feederConfigOf, networkFromConfig } from '../../network/schema.ts';
@@ -246,7 +246,8 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     // Local hours move by the offset on the tariffs' quarter-hour grid (tariffs/localHours.ts).
     if (t.hours === 'local' && Math.round(s.site.utcOffsetHours * 4) !== s.site.utcOffsetHours * 4)
       out.push({ path: ['tariffs', i, 'hours'], message: `local hours need site.utcOffsetHours in quarter hours (got ${s.site.utcOffsetHours}), as the tariff's hours are` });
-    for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], s.site.utcOffsetHours, (s.site.holidays?.length ?? 0) > 0)) out.push({ path: ['tariffs', i], message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` });
+    // At the rule or key the boundary comes from, so that file:line points at it (not at the tariff's first line).
+    for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], s.site.utcOffsetHours, (s.site.holidays?.length ?? 0) > 0)) out.push({ path: ['tariffs', i, ...parsePath(issue.path)], message: issue.message });
   });
   const tariffIds = new Set(s.tariffs.map((t) => t.id));
   const byId = new Map<string, AgentGroup>();

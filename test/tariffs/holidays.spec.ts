@@ -154,7 +154,18 @@ describe('tariffs: a demand charge on the site\'s holidays (demandOnHolidays)', 
     expect(text).to.include('holidayPeriod').and.include('demandOnHolidays');
     expect(() => parseScenario(text, 'india.yaml')).to.not.throw();
     const withHolidays = text.replace('utcOffsetHours: 5.5 }', 'utcOffsetHours: 5.5, holidays: [2026-07-01] }');
-    expect(() => parseScenario(withHolidays, 'india.yaml')).to.throw(InputFileError).with.property('message').that.matches(/tariffs\[0\]: holidayPeriod: holidays start at local midnight, 18:30 UTC \(utcOffsetHours 5\.5\), inside a 60-minute reading/).and.matches(/tariffs\[2\]: demandOnHolidays: holidays start at local midnight, 18:30 UTC/);
+    expect(() => parseScenario(withHolidays, 'india.yaml')).to.throw(InputFileError).with.property('message').that.matches(/tariffs\[0\]\.holidayPeriod: holidays start at local midnight, 18:30 UTC \(utcOffsetHours 5\.5\), inside a 60-minute reading/).and.matches(/tariffs\[2\]\.demandOnHolidays: holidays start at local midnight, 18:30 UTC/);
+    // Each is located at its own key (before, at the tariff's first line: the message named the key after it).
+    const lines = withHolidays.split('\n');
+    const lineOf = (text: string): number => lines.findIndex((l) => l.includes(text)) + 1;
+    try {
+      parseScenario(withHolidays, 'india.yaml');
+    } catch (e) {
+      expect((e as InputFileError).issues.map((i) => [i.path, i.line])).to.deep.equal([
+        ['tariffs[0].holidayPeriod', lineOf('holidayPeriod: off-peak')],
+        ['tariffs[2].demandOnHolidays', lineOf('demandOnHolidays: false')],
+      ]);
+    }
   });
 
   it('the schema: demandOnHolidays is true or false', () => {

@@ -143,10 +143,12 @@ describe('tariffs in local hours (hours: local)', function () {
     expect(meterIntervalIssues(tou, 30, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
     const dc = tariff({ id: 'dc', type: 'demand-charge', hours: 'local', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: 60, demandHours: [{ days: 'weekdays', fromHour: 8, toHour: 20 }] });
     // Its hourly windows are the local clock's hours, from 18:30 UTC: on the grid of 30-minute readings, not of hourly ones.
-    expect(meterIntervalIssues(dc, 30, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
+    // (A run from local midnight: one from 00:00 UTC would start inside a window, refused below.)
+    expect(meterIntervalIssues(dc, 30, at('2026-06-30T18:30Z'), [], 5.5)).to.deep.equal([]);
     expect(meterIntervalIssues(dc, 60, at('2026-07-01T00:00Z'), [], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
       'demandHours[0].fromHour: 08:00 local (02:30 UTC) falls inside a 60-minute reading',
       'demandHours[0].toHour: 20:00 local (14:30 UTC) falls inside a 60-minute reading',
+      'demandWindowMinutes: the run starts at 2026-07-01T00:00:00Z, inside a 60-minute demand window (windows start at local midnight and every 60 minutes after): each billing day, 24 h from the start, would bill part of a window as if it were the whole; start the run on a window boundary',
       'demandWindowMinutes: the demand windows start at local midnight, 18:30 UTC (utcOffsetHours 5.5), inside a 60-minute reading',
     ]);
   });

@@ -164,8 +164,8 @@ describe('demand charge on the month\'s peak (demandPeriod: month)', () => {
 
   it('a local month at UTC+5:30 with 60-minute windows starts on a window boundary (the windows are local clock hours): validate accepts it, and the hour before local midnight on 31 July sets July\'s peak, the hour after it August\'s', () => {
     const local = { ...monthly, hours: 'local' as const, demandWindowMinutes: 60 };
-    expect(meterIntervalIssues(local, 15, at('2026-07-01T00:00Z'), ['tariffs', 0], 5.5)).to.deep.equal([]);
-    expect(meterIntervalIssues({ ...local, demandPeriod: 'day' }, 15, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
+    expect(meterIntervalIssues(local, 15, at('2026-06-30T18:30Z'), ['tariffs', 0], 5.5)).to.deep.equal([]);
+    expect(meterIntervalIssues({ ...local, demandPeriod: 'day' }, 15, at('2026-06-30T18:30Z'), [], 5.5)).to.deep.equal([]);
     // 23:00–24:00 local on 31 July is 17:30–18:30 UTC at 10 kW, 00:00–01:00 local on 1 August is 18:30–19:30 UTC at 12 kW.
     const spikes: Record<string, number> = {};
     for (const q of ['17:30', '17:45', '18:00', '18:15']) spikes[`2026-07-31T${q}Z`] = 10;
