@@ -61,7 +61,7 @@ export function checkFinalBooks(fs: FinalSettlement, parties: SettlementParties,
     const o = operators.get(d.command.operator) ?? { agents: ZERO, initial: ZERO, final: ZERO };
     o.agents = o.agents.plus(d.adjustment);
     // The operator's side: what it paid out initially and finally (− net), recomputed by the rule.
-    const again = settleDrCommand(d.command.sense * d.baselineKw, d.command.sense * (Number.isNaN(d.actualKw) ? 0 : d.actualKw), d.command.committedKwh, d.command.durationH, d.command.terms, d.command.sense * d.command.committedLevelKw, d.command.share);
+    const again = settleDrCommand(d.command.sense * d.baselineKw, d.command.sense * (Number.isNaN(d.actualKw) ? 0 : d.actualKw), d.command.committedKwh, d.command.durationH, d.command.terms, d.command.sense * d.command.committedLevelKw, d.command.split);
     o.initial = o.initial.plus(d.command.initial.pay.minus(d.command.initial.penalty));
     o.final = o.final.plus(again.pay.minus(again.penalty));
     operators.set(d.command.operator, o);

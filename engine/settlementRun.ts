@@ -290,7 +290,7 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
       : command.counterfactualKw !== undefined
         ? command.counterfactualKw
         : tenOfTenBaseline(h, command.eventDays, intervalsPerDay, k, command.eventStart, command.businessDay).baselineKw;
-    const final = settleDrCommand(command.sense * baselineKw, command.sense * (Number.isNaN(actualKw) ? 0 : actualKw), command.committedKwh, command.durationH, command.terms, command.sense * command.committedLevelKw, command.share);
+    const final = settleDrCommand(command.sense * baselineKw, command.sense * (Number.isNaN(actualKw) ? 0 : actualKw), command.committedKwh, command.durationH, command.terms, command.sense * command.committedLevelKw, command.split);
     return { command, baselineKw, actualKw, quality: q, final, adjustment: final.net.minus(command.initial.net) };
   };
   // Each operator's reads of its customers, read once for every command (as before: the first command of each reads them).

@@ -345,6 +345,7 @@ export class Simulation {
             seed,
             parties: this.parties,
             operatorOf: this.parties.map((p) => (p.role === 'agent' ? this.room.operators.find((o) => o.serves(p.bus))?.config.id : undefined)),
+            operatorsOf: this.parties.map((p) => (p.role === 'agent' ? this.room.operators.filter((o) => o.serves(p.bus)).map((o) => o.config.id) : [])),
             operators: this.room.operators.map((o) => o.config.id),
             faults: cfg.faults,
             intervalMinutes: cfg.intervalMinutes,

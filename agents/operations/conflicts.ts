@@ -122,10 +122,17 @@ export function conflictDetail(m: Meeting, issuer: string, device: string, respo
  * Pairs of operators whose feeders share buses (an operator without `buses` serves every bus of
  * `busIds`), in the order of `operations:`, with the shared buses: where both may command one device,
  * the rule above applies and the first has the first call. `gridbid validate` says so. Pure.
+ * With `reaches` (operator's index → the buses whose kW moves a branch it watches, `reachedBuses`), a bus
+ * counts for an operator only where it reaches it too: an operator asks only devices that move a watched
+ * branch (operator.ts), so two operators on separate radial feeders, both serving every bus, never meet.
  */
-export function sharedFeeders(operators: ReadonlyArray<{ readonly id: string; readonly buses?: readonly string[] | undefined }>, busIds: readonly string[]): Array<{ readonly first: string; readonly second: string; readonly buses: readonly string[] }> {
+export function sharedFeeders(operators: ReadonlyArray<{ readonly id: string; readonly buses?: readonly string[] | undefined }>, busIds: readonly string[], reaches?: (operator: number) => ReadonlySet<string>): Array<{ readonly first: string; readonly second: string; readonly buses: readonly string[] }> {
   const out: Array<{ first: string; second: string; buses: string[] }> = [];
-  const feeder = (o: (typeof operators)[number]): ReadonlySet<string> => new Set(o.buses ?? busIds);
+  const feeder = (o: (typeof operators)[number]): ReadonlySet<string> => {
+    const k = operators.indexOf(o);
+    const reached = reaches?.(k);
+    return new Set((o.buses ?? busIds).filter((b) => reached === undefined || reached.has(b)));
+  };
   for (let a = 0; a < operators.length; a++) {
     const fa = feeder(operators[a]!);
     for (let b = a + 1; b < operators.length; b++) {
@@ -133,5 +140,20 @@ export function sharedFeeders(operators: ReadonlyArray<{ readonly id: string; re
       if (buses.length > 0) out.push({ first: operators[a]!.id, second: operators[b]!.id, buses });
     }
   }
+  return out;
+}
+
+/**
+ * The buses whose kW moves a branch `watch` lists (all branches: undefined), by the network's PTDF
+ * (`factors`, branch-major over `busCount` buses, as network/ptdf.ts gives them): the only buses whose devices
+ * an operator watching them may ask (operator.ts: |sensitivity| > 1e-9). On the network as given: a
+ * reconfiguration in the run (self-healing, a fault) may change it. Pure.
+ */
+export function reachedBuses(watch: readonly string[] | undefined, branchIds: readonly string[], busIds: readonly string[], factors: Float64Array, busCount: number): ReadonlySet<string> {
+  const out = new Set<string>();
+  branchIds.forEach((id, l) => {
+    if (watch && !watch.includes(id)) return;
+    for (let k = 0; k < busCount; k++) if (Math.abs(factors[l * busCount + k]!) > 1e-9) out.add(busIds[k]!);
+  });
   return out;
 }

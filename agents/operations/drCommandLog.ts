@@ -6,7 +6,7 @@
  * Why columns: an operator that commands every home every interval opts in ~100,000 commands
  * per 1,000 homes and day, all kept to the run's end. As objects (a `DrCommand` with its
  * initial `DrSettlement` of three decimals) that was ~0.6 KB each and, with the garbage
- * collector's headroom over it, most of such a run's memory; as columns it is 72 bytes.
+ * collector's headroom over it, most of such a run's memory; as columns it is 80 bytes.
  *
  * Nothing is lost: the initial settlement is a pure function of numbers kept here
  * (`settleDrCommand` of the baseline and actual the meter phase measured, the commitment, the
@@ -15,7 +15,7 @@
  * the command is: days the set gained after the command are never earlier than the command's
  * own day, and a 10-of-10 baseline looks only at earlier days.
  */
-import { type DrSettlement, type DrTerms, settleDrCommand } from './drSettlement.ts';
+import { type DrSettlement, type DrSplit, type DrTerms, settleDrCommand } from './drSettlement.ts';
 import type { BusinessDayOf } from './baseline.ts';
 
 /** One opted-in command as the grid room settled it, with what a re-settlement needs. */
@@ -35,8 +35,8 @@ export interface DrCommand {
   readonly committedKwh: number;
   /** The net consumption committed to (schedule + commitment), kW: the `commitment` penalty rule's measure. */
   readonly committedLevelKw: number;
-  /** Its part of the device's delivery in the interval (`settleDrCommand`'s `share`); absent: 1, the device committed to this operator alone. */
-  readonly share?: number;
+  /** Its part of the device's delivery in the interval (`settleDrCommand`'s `split`); absent: the device committed to this operator alone. */
+  readonly split?: DrSplit;
   /** 1: a reduction, measured as baseline − actual; −1: a charge command, measured as actual − baseline (`settleDrCommand` of both negated). */
   readonly sense: 1 | -1;
   /** The initial settlement, from the meter phase. */
@@ -54,8 +54,8 @@ export interface DrCommandEntry {
   readonly eventStart: number;
   readonly committedKwh: number;
   readonly committedLevelKw: number;
-  /** `DrCommand.share`; absent: 1. */
-  readonly share?: number;
+  /** `DrCommand.split`; absent or undefined: none. */
+  readonly split?: DrSplit | undefined;
   readonly sense: 1 | -1;
   /** The baseline (kW, NaN: none) and metered actual (kW) the initial settlement measured against. */
   readonly baselineKw: number;
@@ -78,7 +78,9 @@ export class DrCommandLog implements Iterable<DrCommand> {
   private counterfactualKw = new Float64Array(0);
   private committedKwh = new Float64Array(0);
   private committedLevelKw = new Float64Array(0);
-  private share = new Float64Array(0);
+  /** A split command's commitments before it and all together, kWh (NaN: not split). */
+  private beforeKwh = new Float64Array(0);
+  private totalKwh = new Float64Array(0);
   private baselineKw = new Float64Array(0);
   private actualKw = new Float64Array(0);
 
@@ -112,7 +114,8 @@ export class DrCommandLog implements Iterable<DrCommand> {
     this.counterfactualKw[k] = e.counterfactualKw ?? Number.NaN;
     this.committedKwh[k] = e.committedKwh;
     this.committedLevelKw[k] = e.committedLevelKw;
-    this.share[k] = e.share ?? 1;
+    this.beforeKwh[k] = e.split?.beforeKwh ?? Number.NaN;
+    this.totalKwh[k] = e.split?.totalKwh ?? Number.NaN;
     this.baselineKw[k] = e.baselineKw;
     this.actualKw[k] = e.actualKw;
   }
@@ -126,7 +129,8 @@ export class DrCommandLog implements Iterable<DrCommand> {
     const committedKwh = this.committedKwh[k]!;
     const committedLevelKw = this.committedLevelKw[k]!;
     const party = this.partyOf[k]!;
-    const share = this.share[k]!;
+    const totalKwh = this.totalKwh[k]!;
+    const split = Number.isNaN(totalKwh) ? undefined : { beforeKwh: this.beforeKwh[k]!, totalKwh };
     return {
       interval: this.intervals[k]!,
       durationH,
@@ -140,10 +144,10 @@ export class DrCommandLog implements Iterable<DrCommand> {
       committedKwh,
       committedLevelKw,
       // Only where the device shared its delivery with another operator's command: a lone command reads as before.
-      ...(share !== 1 ? { share } : {}),
+      ...(split ? { split } : {}),
       sense,
       // The meter phase's call (agents/operations/gridRoom.ts `measure`), on the same numbers.
-      initial: settleDrCommand(sense * this.baselineKw[k]!, sense * this.actualKw[k]!, committedKwh, durationH, op.terms, sense * committedLevelKw, share),
+      initial: settleDrCommand(sense * this.baselineKw[k]!, sense * this.actualKw[k]!, committedKwh, durationH, op.terms, sense * committedLevelKw, split),
     };
   }
 
@@ -172,7 +176,8 @@ export class DrCommandLog implements Iterable<DrCommand> {
     this.counterfactualKw = more(this.counterfactualKw, (n) => new Float64Array(n));
     this.committedKwh = more(this.committedKwh, (n) => new Float64Array(n));
     this.committedLevelKw = more(this.committedLevelKw, (n) => new Float64Array(n));
-    this.share = more(this.share, (n) => new Float64Array(n));
+    this.beforeKwh = more(this.beforeKwh, (n) => new Float64Array(n));
+    this.totalKwh = more(this.totalKwh, (n) => new Float64Array(n));
     this.baselineKw = more(this.baselineKw, (n) => new Float64Array(n));
     this.actualKw = more(this.actualKw, (n) => new Float64Array(n));
     this.capacity = capacity;

@@ -19,9 +19,14 @@
  * commands again from the MDMS's reads. One function, so both apply the same rule.
  *
  * A device committed to several operators in one interval (overlapping feeders: agents/operations/conflicts.ts)
- * delivered one change, measured once against its baseline: each command is settled on its `share` of
- * it, its commitment over the device's commitments in the interval (pro rata), so no kWh is credited,
- * paid or excused twice. One command alone has share 1: the rule above, unchanged.
+ * delivered one change: each command is settled on its part of it, pro rata to the commitments (`split`),
+ * so no kWh is credited, paid or excused twice. The device's figures (credited, short) are those of one
+ * command for all its commitments together; the commitments, in the order they were made, take
+ * consecutive parts of them, [before, before + committed] of [0, total], and each part is the rounded
+ * figure at its end less the rounded figure at its start: the parts add up to the device's figure rounded
+ * once, to the 1e-6 kWh (rounding each share on its own lost or created 1e-6 kWh now and then: 2 + 4 kW
+ * committed, 1.1250005 kWh delivered, is 1.125001 kWh rounded once but 0.375000 + 0.750000 in thirds).
+ * A command alone (no split) is settled as before, to the bit.
  *
  * Energies enter money rounded once to 1e-6 kWh; prices are currency/MWh (÷ 1000 exactly).
  * Example: baseline 3 kW, actual 1 kW, committed 1.5 kWh over ½ h at 300/MWh → delivered
@@ -52,6 +57,16 @@ export interface DrSettlement {
 }
 
 /**
+ * A command's part of its device's delivery, where the device committed to several operators in the
+ * interval: the commitments before it (kWh, in the order made) and all of them together (kWh, summed in
+ * that order, so that the last command's `beforeKwh + committedKwh` is `totalKwh` exactly).
+ */
+export interface DrSplit {
+  readonly beforeKwh: number;
+  readonly totalKwh: number;
+}
+
+/**
  * A programme's price as a decimal, parsed once: a run settles every opted-in command with the
  * same two prices (each settled again by the final settlement and its books), and parsing them
  * was a third of its decimal work. The same decimal `money` gives; a handful of prices per run.
@@ -72,22 +87,29 @@ function priceDecimal(priceMwh: number): Money {
  * @param committedKwh what the agent committed to deliver (≥ 0)
  * @param committedLevelKw the net consumption it committed to (its schedule plus the command), kW; read by the `commitment` rule
  *   only. With a `share` below 1: the level of all the device's commitments in the interval together.
- * @param share this command's part of the device's measured delivery (its commitment over all the device's commitments
- *   to operators in the interval, in (0, 1]); 1: the device answered this command alone
+ * @param split this command's part of the device's delivery (`DrSplit`); undefined: the device answered this command alone
  */
-export function settleDrCommand(baselineKw: number, actualKw: number, committedKwh: number, durationH: number, terms: DrTerms, committedLevelKw = Number.NaN, share = 1): DrSettlement {
+export function settleDrCommand(baselineKw: number, actualKw: number, committedKwh: number, durationH: number, terms: DrTerms, committedLevelKw = Number.NaN, split?: DrSplit): DrSettlement {
   const measured = !Number.isNaN(baselineKw);
-  // (× 1 is exact: a command alone is settled to the same bits as before shares existed.)
-  const delivered = measured ? deliveredKwh(baselineKw, actualKw, durationH) * share : 0;
-  const credited = measured ? Math.max(0, Math.min(delivered, committedKwh)) : 0;
-  const pay = money(credited.toFixed(6)).times(priceDecimal(terms.eventPriceMwh)).div(1000);
-  let shortKwh = 0;
+  // The device's figures, for all its commitments together (this command's alone, without a split).
+  const totalKwh = split ? split.totalKwh : committedKwh;
+  const whole = measured ? deliveredKwh(baselineKw, actualKw, durationH) : 0;
+  const creditedWhole = measured ? Math.max(0, Math.min(whole, totalKwh)) : 0;
+  let shortWhole = 0;
   if (terms.penalty === 'commitment') {
     if (Number.isNaN(committedLevelKw)) throw new Error('settleDrCommand: the commitment rule needs the committed level');
-    shortKwh = Math.min(committedKwh, Math.max(0, (actualKw - committedLevelKw) * durationH) * share);
+    shortWhole = Math.min(totalKwh, Math.max(0, (actualKw - committedLevelKw) * durationH));
   } else {
-    shortKwh = Math.max(0, committedKwh - Math.max(0, delivered));
+    shortWhole = Math.max(0, totalKwh - Math.max(0, whole));
   }
-  const penalty = measured ? money(shortKwh.toFixed(6)).times(priceDecimal(terms.shortfallPenaltyMwh)).div(1000) : ZERO;
-  return { measured, deliveredKwh: delivered, creditedKwh: credited, pay, penalty, net: penalty.minus(pay) };
+  // This command's part of them, rounded to 1e-6 kWh (see above).
+  const part = (kwh: number): Money => (split ? money(roundedPart(kwh, split.beforeKwh + committedKwh, split.totalKwh)).minus(money(roundedPart(kwh, split.beforeKwh, split.totalKwh))) : money(kwh.toFixed(6)));
+  const credited = part(creditedWhole);
+  const pay = credited.times(priceDecimal(terms.eventPriceMwh)).div(1000);
+  const penalty = measured ? part(shortWhole).times(priceDecimal(terms.shortfallPenaltyMwh)).div(1000) : ZERO;
+  const delivered = split ? whole * (committedKwh / split.totalKwh) : whole;
+  return { measured, deliveredKwh: delivered, creditedKwh: split ? credited.toNumber() : creditedWhole, pay, penalty, net: penalty.minus(pay) };
 }
+
+/** `kwh` × upToKwh / totalKwh rounded to 1e-6 kWh: exactly `kwh` rounded where upToKwh is totalKwh (a ratio of 1, × 1 exact). */
+const roundedPart = (kwh: number, upToKwh: number, totalKwh: number): string => (kwh * (upToKwh / totalKwh)).toFixed(6);

@@ -16,7 +16,7 @@
 import type { Counterfactual } from './counterfactual.ts';
 import type { AgentObservation, OperatorCommand } from '../types.ts';
 import { type BusinessDayOf, tenOfTenBaseline } from './baseline.ts';
-import { settleDrCommand } from './drSettlement.ts';
+import { type DrSplit, settleDrCommand } from './drSettlement.ts';
 import { DrCommandLog } from './drCommandLog.ts';
 import { type SimTime } from '../../core/time.ts';
 import type { Rng, RandomService } from '../../core/rng.ts';
@@ -480,14 +480,16 @@ export class GridRoom {
     }
     if (grid) for (const op of this.operators) op.recordMetered(interval.index, flows);
     if (grid) this.reportMeteredOverloads(interval, flows, events);
-    // A device committed to several operators this interval delivered one change: each is settled on its share (conflicts.ts).
-    const shared = this.commitments ? sharedCommitments(records) : undefined;
+    // A device committed to several operators this interval delivered one change: each is settled on its part (conflicts.ts),
+    // the commitments taking consecutive parts in the order they were made (`before`: the commitments settled so far, kWh).
+    const shared = this.commitments ? sharedCommitments(records, interval.durationH) : undefined;
+    const before = shared ? new Map<number, number>() : undefined;
     for (const r of records) {
       if (r.response !== 'opt-in') continue;
       const i = r.party;
       const op = this.operators.find((o) => o.config.id === r.command.issuer)!;
-      const together = shared?.get(i);
-      const share = together ? Math.abs(r.deliverKw) / together.committedKw : 1;
+      const group = commitmentGroup(i, r.deliverKw);
+      const together = shared?.get(group);
       const actual = netKw[i]!;
       const cf = this.counterfactual?.netKw[i]![interval.index];
       const ten = tenOfTenBaseline(this.historyOf(i), this.eventDays.get(i) ?? NO_DAYS, this.intervalsPerDay, interval.index, this.eventStartOf.get(i) ?? interval.index, this.businessDay);
@@ -496,7 +498,14 @@ export class GridRoom {
       const sense = r.deliverKw > 0 ? -1 : 1;
       const committed = Math.abs(r.deliverKw) * interval.durationH;
       const level = together ? together.levelKw : r.plannedKw + r.deliverKw;
-      const s = settleDrCommand(sense * baseline, sense * actual, committed, interval.durationH, op.config, sense * level, share);
+      let split: DrSplit | undefined;
+      if (together) {
+        const beforeKwh = before!.get(group) ?? 0;
+        before!.set(group, beforeKwh + committed);
+        split = { beforeKwh, totalKwh: together.totalKwh };
+      }
+      const share = split ? committed / split.totalKwh : 1;
+      const s = settleDrCommand(sense * baseline, sense * actual, committed, interval.durationH, op.config, sense * level, split);
       const { measured, pay, penalty, net } = s;
       const delivered = s.deliveredKwh;
       const credited = s.creditedKwh;
@@ -508,7 +517,7 @@ export class GridRoom {
       t.penalties = t.penalties.plus(penalty);
       if (!net.isZero()) drCost.set(i, (drCost.get(i) ?? ZERO).plus(net));
       // Kept as the numbers `s` was settled from (agents/operations/drCommandLog.ts settles them again when read).
-      this.drCommands?.add({ interval: interval.index, durationH: interval.durationH, party: i, operator: this.operators.indexOf(op), counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, committedKwh: committed, committedLevelKw: level, ...(together ? { share } : {}), sense, baselineKw: baseline, actualKw: actual });
+      this.drCommands?.add({ interval: interval.index, durationH: interval.durationH, party: i, operator: this.operators.indexOf(op), counterfactualKw: op.config.baseline === 'counterfactual' ? cf : undefined, eventStart: this.eventStartOf.get(i) ?? interval.index, committedKwh: committed, committedLevelKw: level, ...(split ? { split } : {}), sense, baselineKw: baseline, actualKw: actual });
       drPaid = drPaid.minus(net);
       const sent = this.comms(i, interval.start, 'reports').delivered ? 'received' : 'lost';
       const base = { at: interval.start, issuer: this.parties[i]!.id, target: r.command.issuer };
@@ -652,24 +661,34 @@ export class GridRoom {
   }
 }
 
+/** The group of a device's commitments in an interval that share one delivery: the device's, one direction (a charge command, or a reduction). */
+const commitmentGroup = (party: number, deliverKw: number): number => 2 * party + (deliverKw > 0 ? 1 : 0);
+
 /**
  * Devices that opted in to more than one operator's command in one interval (only possible with several operators):
- * per party, the magnitude of all their commitments together, kW, the net consumption they add up to, and to whom.
- * The conflict rule keeps them one way (agents/operations/conflicts.ts), so magnitudes add.
+ * per group (`commitmentGroup`), the magnitude of all their commitments together, kW and kWh (summed in the order of
+ * `records`, as the grid room settles them, so that the last one's part ends at the total exactly), the net consumption
+ * they add up to, and to whom. The conflict rule keeps a device's commitments one way (agents/operations/conflicts.ts),
+ * so magnitudes add; a command counted in the other way all the same (an opt-out that did not reach its operator on a
+ * communication plane counts as an opt-in: engine/interval/comms.ts) is settled on its own against the baseline, as one
+ * operator would settle it, and does not take a share of a delivery made the other way.
  */
-function sharedCommitments(records: readonly CommandRecord[]): Map<number, { committedKw: number; levelKw: number; operators: string[] }> {
-  const by = new Map<number, { committedKw: number; levelKw: number; operators: string[] }>();
+function sharedCommitments(records: readonly CommandRecord[], durationH: number): Map<number, { committedKw: number; totalKwh: number; levelKw: number; operators: string[] }> {
+  const by = new Map<number, { committedKw: number; totalKwh: number; levelKw: number; operators: string[] }>();
   for (const r of records) {
     if (r.response !== 'opt-in' || r.deliverKw === 0) continue;
-    const g = by.get(r.party);
-    if (g === undefined) by.set(r.party, { committedKw: Math.abs(r.deliverKw), levelKw: r.plannedKw + r.deliverKw, operators: [r.command.issuer] });
+    const key = commitmentGroup(r.party, r.deliverKw);
+    const g = by.get(key);
+    const kwh = Math.abs(r.deliverKw) * durationH;
+    if (g === undefined) by.set(key, { committedKw: Math.abs(r.deliverKw), totalKwh: 0 + kwh, levelKw: r.plannedKw + r.deliverKw, operators: [r.command.issuer] });
     else {
       g.committedKw += Math.abs(r.deliverKw);
+      g.totalKwh += kwh;
       g.levelKw += r.deliverKw;
       g.operators.push(r.command.issuer);
     }
   }
-  for (const [party, g] of by) if (g.operators.length < 2) by.delete(party);
+  for (const [key, g] of by) if (g.operators.length < 2) by.delete(key);
   return by;
 }
 

@@ -26,10 +26,21 @@ export function registerValidate(program: Command): void {
       process.stdout.write(`${file}: ok (${config.name}: ${agents} agents in ${config.agents.length} groups, ${config.days} day(s) of ${config.intervalMinutes}-minute intervals)\n`);
       // Not a problem, but a rule the user should know applies: operators whose feeders overlap (README, "Several operators").
       if (config.network && config.operations.length > 1) {
-        const { sharedFeeders } = await import('../../agents/operations/conflicts.ts');
-        for (const s of sharedFeeders(config.operations, config.network.buses.map((b) => b.id))) {
+        const [{ reachedBuses, sharedFeeders }, { networkFromConfig }, { buildTopology }, { ptdfOf }] = await Promise.all([
+          import('../../agents/operations/conflicts.ts'),
+          import('../../network/schema.ts'),
+          import('../../network/topology.ts'),
+          import('../../network/ptdf.ts'),
+        ]);
+        // Where operators' `buses` overlap, only the buses whose devices move a branch each of them watches (the only ones it asks).
+        const network = networkFromConfig(config.network);
+        const topology = buildTopology(network, 'matpower');
+        const { factors, busCount } = ptdfOf(topology);
+        const branchIds = Array.from(topology.branchOf, (b) => network.branches[b]!.id);
+        const reaches = (k: number) => reachedBuses(config.operations[k]!.watch, branchIds, topology.busIds, factors, busCount);
+        for (const s of sharedFeeders(config.operations, config.network.buses.map((b) => b.id), reaches)) {
           const few = s.buses.length <= 5 ? s.buses.join(', ') : `${s.buses.slice(0, 5).join(', ')} and ${s.buses.length - 5} more`;
-          process.stdout.write(`  note: operators '${s.first}' and '${s.second}' share bus${s.buses.length === 1 ? '' : 'es'} ${few}: a device there both command in one interval is '${s.first}''s first (listed first); '${s.second}' gets what remains, a command the other way or a second setpoint is declined, and each is a COMMAND_CONFLICT row (README, "Several operators")\n`);
+          process.stdout.write(`  note: operators '${s.first}' and '${s.second}' share bus${s.buses.length === 1 ? '' : 'es'} ${few}: where both command a device there in one interval, '${s.first}' (listed first) has the first call and '${s.second}' gets what remains; a command the other way or a second setpoint is declined, and each is a COMMAND_CONFLICT row (README, "Several operators")\n`);
         }
       }
     });

@@ -212,8 +212,13 @@ export interface CommsRunInput {
   readonly random: RandomService;
   readonly seed: number;
   readonly parties: readonly Party[];
-  /** Per party: its feeder operator's id (the issuer it trusts), undefined when none serves it. */
+  /** Per party: its feeder operator's id (the first listed serving its bus: its flexibility reports go to it), undefined when none serves it. */
   readonly operatorOf: readonly (string | undefined)[];
+  /**
+   * Per party: every operator whose feeder serves its bus, the issuers it trusts (with overlapping feeders more
+   * than one: README, "Several operators"); absent: `operatorOf` alone.
+   */
+  readonly operatorsOf?: readonly (readonly string[])[] | undefined;
   readonly operators: readonly string[];
   readonly faults: readonly Fault[];
   readonly intervalMinutes: number;
@@ -1178,9 +1183,12 @@ export class CommsRun {
   private verifierOf(party: number): CommandVerifier {
     let v = this.verifiers.get(party);
     if (!v) {
-      const op = this.input.operatorOf[party];
+      // Every operator serving its bus: a device obeys each of them where feeders overlap (agents/operations/conflicts.ts);
+      // trusting only the first rejected every command of the others as from an unknown issuer.
+      const first = this.input.operatorOf[party];
+      const ops = this.input.operatorsOf?.[party] ?? (first === undefined ? [] : [first]);
       const trusted = new Map<string, KeyObject>();
-      if (op !== undefined) trusted.set(op, this.operatorKeys.get(op) ?? this.keysOf(op).publicKey);
+      for (const op of ops) trusted.set(op, this.operatorKeys.get(op) ?? this.keysOf(op).publicKey);
       this.verifiers.set(party, (v = new CommandVerifier(trusted, { freshnessMs: this.freshnessMs })));
     }
     return v;

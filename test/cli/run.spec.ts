@@ -163,9 +163,15 @@ describe('gridbid run (the real executable)', () => {
     expect(r.status).to.equal(0);
     expect(r.stdout.split('\n')).to.deep.equal([
       'test/fixtures/scenarios/nested-operators.yaml: ok (nested-operators: 42 agents in 3 groups, 1 day(s) of 15-minute intervals)',
-      `  note: operators 'feeder-op' and 'tx-op' share bus street: a device there both command in one interval is 'feeder-op''s first (listed first); 'tx-op' gets what remains, a command the other way or a second setpoint is declined, and each is a COMMAND_CONFLICT row (README, "Several operators")`,
+      `  note: operators 'feeder-op' and 'tx-op' share bus street: where both command a device there in one interval, 'feeder-op' (listed first) has the first call and 'tx-op' gets what remains; a command the other way or a second setpoint is declined, and each is a COMMAND_CONFLICT row (README, "Several operators")`,
       '',
     ]);
     expect((await gridbidInProcess(['validate', 'scenarios/pre-position.yaml'])).stdout).to.equal('scenarios/pre-position.yaml: ok (pre-position: 45 agents in 3 groups, 2 day(s) of 15-minute intervals)\n');
+  });
+
+  it('validate notes no overlap for two operators on separate radial feeders that both leave `buses` at every bus: neither can move the other\'s watched line, so neither asks the other\'s devices (the run has no COMMAND_CONFLICT)', async () => {
+    const r = await gridbidInProcess(['validate', 'test/fixtures/scenarios/two-feeders-operators.yaml']);
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.equal('test/fixtures/scenarios/two-feeders-operators.yaml: ok (two-feeders-operators: 81 agents in 3 groups, 1 day(s) of 15-minute intervals)\n');
   });
 });

@@ -71,6 +71,8 @@ describe('DrCommandLog: the opted-in commands as columns', () => {
       sense: fc.constantFrom(1 as const, -1 as const),
       baselineKw: fc.oneof(fc.constant(Number.NaN), fc.double({ min: -50, max: 50, noNaN: true })),
       actualKw: fc.double({ min: -50, max: 50, noNaN: true }),
+      // A device's delivery split among several operators' commands (agents/operations/conflicts.ts).
+      split: fc.option(fc.record({ beforeKwh: fc.double({ min: 0, max: 20, noNaN: true }), totalKwh: fc.double({ min: 0.001, max: 40, noNaN: true }) }), { nil: undefined }),
     });
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 2100 }), (entries) => {
@@ -81,7 +83,8 @@ describe('DrCommandLog: the opted-in commands as columns', () => {
           const c = log.at(k);
           const terms = OPERATORS[e.operator]!.terms;
           // The call gridRoom.ts `measure` makes.
-          const initial = settleDrCommand(e.sense * e.baselineKw, e.sense * e.actualKw, e.committedKwh, e.durationH, terms, e.sense * e.committedLevelKw);
+          const initial = settleDrCommand(e.sense * e.baselineKw, e.sense * e.actualKw, e.committedKwh, e.durationH, terms, e.sense * e.committedLevelKw, e.split);
+          expect(c.split).to.deep.equal(e.split);
           expect([c.interval, c.durationH, c.party, c.operator, c.terms, c.counterfactualKw, c.eventStart, c.committedKwh, c.committedLevelKw, c.sense]).to.deep.equal([e.interval, e.durationH, e.party, OPERATORS[e.operator]!.id, terms, e.counterfactualKw, e.eventStart, e.committedKwh, e.committedLevelKw, e.sense]);
           expect(money(c.initial)).to.deep.equal(money(initial));
         });
@@ -90,11 +93,11 @@ describe('DrCommandLog: the opted-in commands as columns', () => {
     );
   });
 
-  it("holds numbers, not an object per command: 10,000 commands in thirteen typed arrays (the 13th: each command's share of a device's delivery, agents/operations/conflicts.ts)", () => {
+  it("holds numbers, not an object per command: 10,000 commands in fourteen typed arrays (the 13th and 14th: a command's part of a device's delivery split among operators, agents/operations/conflicts.ts)", () => {
     const log = new DrCommandLog(OPERATORS, () => undefined, WEEKDAYS_ONLY);
     for (let k = 0; k < 10_000; k++) log.add({ interval: k % 96, durationH: 0.25, party: k, operator: 0, counterfactualKw: 1, eventStart: 0, committedKwh: 0.5, committedLevelKw: 1, sense: 1, baselineKw: 2, actualKw: 1 });
     const fields = Object.values(log);
-    expect(fields.filter((v) => ArrayBuffer.isView(v))).to.have.length(13);
+    expect(fields.filter((v) => ArrayBuffer.isView(v))).to.have.length(14);
     expect(fields.some((v) => Array.isArray(v) && v.length >= 10_000)).to.equal(false);
     expect(() => log.at(10_000)).to.throw(RangeError);
   });
