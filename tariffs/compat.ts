@@ -97,6 +97,13 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
           ['demandPeriod'],
           `local months start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window (windows start at UTC midnight): that window would set the peak of the month it starts in with energy of the next; take a window that divides ${formatHour(localMidnightUtcHour(utcOffsetHours))}`,
         );
+      // Billing days run from the run's start: a window across their boundary would be split between two daily bills,
+      // each averaging its part over the whole window, and under a month period that window's real average never counts.
+      if (tariff.demandPeriod === 'month' && offset % tariff.demandWindowMinutes !== 0)
+        at(
+          ['demandWindowMinutes'],
+          `billing days start at ${formatHour(offset / 60)} UTC (the run's start), inside a ${tariff.demandWindowMinutes}-minute demand window (windows start at UTC midnight): each daily bill would see only part of that window and average it over the whole window, so the month's peak would be billed too low; start the run on a window boundary or take a window that divides ${formatHour(offset / 60)}`,
+        );
       break;
   }
   return issues;

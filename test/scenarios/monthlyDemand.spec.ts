@@ -93,4 +93,18 @@ describe('monthly demand charge through the CLI (fixtures/scenarios/monthly-dema
     expect(r2.stderr + r2.stdout).to.match(/tariffs\[0\].*demandPeriod: local months start at local midnight, 18:30 UTC/);
     expect(hasStackTrace(r2.stderr)).to.equal(false);
   });
+
+  // Found by A-monthly: with whole-day windows and a run from 13:00 UTC, each daily bill saw part of a window and the
+  // month's peak was billed too low (4 homes: 2.54 … 4.03 billed where 4.55 … 7.37 were due). Both validate and run refuse it.
+  it('validate and run refuse a month period whose billing days (from 13:00) start inside a 1440-minute window', () => {
+    const yaml = readFileSync(FIXTURE, 'utf8');
+    const bad = join(dir, 'split-window.yaml');
+    writeFileSync(bad, yaml.replace('start: 2026-07-30T00:00:00Z', 'start: 2026-07-30T13:00:00Z').replace('demandWindowMinutes: 15\n    demandPeriod: month', 'demandWindowMinutes: 1440\n    demandPeriod: month'));
+    for (const args of [['validate', bad], ['run', bad, '--out', join(dir, 'split-out')]]) {
+      const r = gridbid(args);
+      expect(r.status, args[0]).to.not.equal(0);
+      expect(r.stderr + r.stdout).to.include('split-window.yaml:10:5 tariffs[0]: demandWindowMinutes: billing days start at 13:00 UTC (the run\'s start), inside a 1440-minute demand window');
+      expect(hasStackTrace(r.stderr)).to.equal(false);
+    }
+  });
 });
