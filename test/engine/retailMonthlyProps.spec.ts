@@ -1,0 +1,249 @@
+/**
+ * Properties of the retail desk (engine/retail.ts) under a demand charge on the month's peak
+ * (`demandPeriod: month`), with the real RetailDesk, tariffs read by the real schema and
+ * converted by `utcTariff`, and customers that re-choose their tariff every day (A-monthly's
+ * review of the feature). Over random runs across a month end (run start hour, local offsets
+ * incl. :30/:45 and negative ones, window length, loads, tariff switches):
+ *
+ * - per customer, per stint on one tariff (the days between switches) and per calendar month of
+ *   the tariff's clock, Σ of the daily bills' month parts = rate × that month's highest window
+ *   within the stint, computed here from the metered quanta (a switch starts the new tariff's
+ *   month from zero: README, "a customer that switches tariff starts the new tariff's month");
+ * - flexible load not worth the demand charge never raises a month's peak (`take`): with
+ *   15-minute windows the billed peak of a stint's month is its highest load bid at the cap;
+ * - billed from the MDMS (a communication plane) with every read intact, the bills, the
+ *   switches and a zero true-up are those of the plain path.
+ */
+import { expect } from 'chai';
+import fc from 'fast-check';
+import type { Decimal } from 'decimal.js';
+import { intervalAt } from '../../core/clock.ts';
+import { Money, ZERO, roundPowerKw } from '../../core/money.ts';
+import { streamFromState } from '../../core/rng.ts';
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, simTime } from '../../core/time.ts';
+import { busId } from '../../core/units.ts';
+import { type CustomerBill, RetailDesk } from '../../engine/retail.ts';
+import { type BidSegment, DEFAULT_RULES } from '../../market/types.ts';
+import { meterReadKwh } from '../../metering/meter.ts';
+import { utcTariff } from '../../tariffs/localHours.ts';
+import { parseTariffs } from '../../tariffs/schema.ts';
+import type { Tariff } from '../../tariffs/types.ts';
+
+const q = DEFAULT_RULES.quantumKw;
+const cap = DEFAULT_RULES.priceCapMwh;
+const IPD = 96; // 15-minute intervals a day
+const buy = (quantityKw: number, priceMwh: number): BidSegment => ({ side: 'buy', quantityKw, priceMwh });
+
+interface Case {
+  readonly startDay: number; // days before 1 of the month the run starts in (a month end inside the run)
+  readonly startHour: number;
+  readonly monthIndex: number;
+  readonly days: number;
+  readonly offsetHours: number;
+  readonly windowMinutes: number;
+  readonly rates: readonly [number, number];
+  readonly customers: readonly { readonly tariff: number; readonly rationality: number; readonly inertia: number; readonly seed: number }[];
+  /** Per customer and interval: kW at the cap (in quanta), and flexible kW (quanta) at 500 /MWh. */
+  readonly base: readonly number[];
+  readonly flex: readonly number[];
+  /** Per day, % of the base. */
+  readonly dayScale: readonly number[];
+}
+
+const TARIFF_IDS = ['m1', 'm2', 'day', 'flat'] as const;
+
+function tariffsFor(c: Case): Tariff[] {
+  const month = (id: string, rate: number) => ({
+    id,
+    type: 'demand-charge',
+    hours: 'local',
+    energy: { type: 'flat', energyPricePerKwh: 0.2 },
+    demandChargePerKw: rate,
+    demandWindowMinutes: c.windowMinutes,
+    demandPeriod: 'month',
+  });
+  const raw = [
+    month('m1', c.rates[0]),
+    month('m2', c.rates[1]),
+    { id: 'day', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.2 }, demandChargePerKw: 0.3, demandWindowMinutes: 15 },
+    { id: 'flat', type: 'flat', energyPricePerKwh: 0.26 },
+  ];
+  const parsed = parseTariffs(raw);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.value.map((t) => utcTariff(t, c.offsetHours));
+}
+
+/** Runs the case through a desk: plain, or billed from a lossless MDMS. */
+function run(c: Case, viaMdms: boolean): { desk: RetailDesk; quanta: number[][]; baseQ: number[][] } {
+  const tariffs = tariffsFor(c);
+  const clock = { start: simTime(startOf(c)), intervalMinutes: 15, intervals: c.days * IPD, gateClosureMinutes: 5 };
+  const specs = c.customers.map((k, party) => ({
+    party,
+    bus: busId('main'),
+    busIndex: 0,
+    tariffId: TARIFF_IDS[k.tariff]!,
+    choice: { rationality: k.rationality, inertia: k.inertia, rng: streamFromState([k.seed | 1, 7, 11, 13]) },
+  }));
+  const desk = new RetailDesk(tariffs, new Map(TARIFF_IDS.map((id) => [id, 99])), specs, 1, clock, DEFAULT_RULES);
+  if (viaMdms) desk.billFromMdmsAtRunEnd();
+  const quanta = c.customers.map(() => [] as number[]);
+  const baseQ = c.customers.map(() => [] as number[]);
+  for (let k = 0; k < clock.intervals; k++) {
+    const interval = intervalAt(clock, k);
+    desk.recordPrices(interval, Float64Array.of(50));
+    c.customers.forEach((_, p) => {
+      const at = (p * clock.intervals + k) % c.base.length;
+      // The base cycles through its array, scaled per day so that days (and so stints) peak differently.
+      const baseQuanta = Math.round((c.base[at]! * c.dayScale[Math.floor(k / IPD)]!) / 100);
+      const take = desk.take(p, interval, [buy(baseQuanta * q, cap), buy(c.flex[at]! * q, 500)]);
+      desk.meter(p, interval, { importQuanta: take.buyQuanta, exportQuanta: 0, consumedQuanta: take.buyQuanta, generatedQuanta: 0 });
+      quanta[p]!.push(take.buyQuanta);
+      baseQ[p]!.push(baseQuanta);
+    });
+    if ((k + 1) % IPD === 0) desk.closeDay(Math.floor(k / IPD));
+  }
+  if (viaMdms) {
+    const ms = 15 * MS_PER_MINUTE;
+    // Every read intact: what the meter sent, as metering/meter.ts forms it.
+    desk.billFromMdms((party, fromMs, toMs) => {
+      const out = [];
+      for (let t = fromMs; t < toMs; t += ms) {
+        const k = (t - clock.start) / ms;
+        out.push({ importKwh: Math.max(0, meterReadKwh(String(party), ms, quanta[party]![k]! * q)), exportKwh: 0, quality: 'actual' as const });
+      }
+      return out;
+    });
+  }
+  return { desk, quanta, baseQ };
+}
+
+function startOf(c: Case): number {
+  const first = Date.UTC(2026, c.monthIndex, 1);
+  return first - c.startDay * MS_PER_DAY + c.startHour * MS_PER_HOUR;
+}
+
+/** Maximal runs of consecutive days a customer is billed under one tariff. */
+function stints(bills: readonly CustomerBill[], party: number): { tariffId: string; days: CustomerBill[] }[] {
+  const out: { tariffId: string; days: CustomerBill[] }[] = [];
+  for (const b of bills.filter((x) => x.party === party).sort((x, y) => x.day - y.day)) {
+    const last = out.at(-1);
+    if (last && last.tariffId === b.bill.tariffId) last.days.push(b);
+    else out.push({ tariffId: b.bill.tariffId, days: [b] });
+  }
+  return out;
+}
+
+const caseArb = (windows: readonly number[]): fc.Arbitrary<Case> =>
+  fc
+    .record({
+      startDay: fc.integer({ min: 1, max: 3 }),
+      startHour: fc.integer({ min: 0, max: 23 }),
+      monthIndex: fc.integer({ min: 0, max: 11 }),
+      days: fc.integer({ min: 2, max: 5 }),
+      // Offsets whose local midnight falls on every window the case may take (validate refuses the others).
+      offsetHours: fc.constantFrom(0, -7, -3.5, 5.5, 5.75, 9.5, -9.75, 13, -12),
+      windowMinutes: fc.constantFrom(...windows),
+      // At least 0.10 per kW: over a 15-minute window that adds ≥ 400 /MWh, so flexible load at 500 /MWh is never worth
+      // raising the peak at 0.20/kWh (200 /MWh); 60-minute windows may make it worth it, which the first property allows.
+      rates: fc.tuple(fc.integer({ min: 10, max: 2000 }).map((c) => c / 100), fc.integer({ min: 10, max: 2000 }).map((c) => c / 100)),
+      customers: fc.array(
+        fc.record({ tariff: fc.integer({ min: 0, max: 3 }), rationality: fc.double({ min: 0, max: 3, noNaN: true }), inertia: fc.constantFrom(0, 0.3), seed: fc.integer() }),
+        { minLength: 1, maxLength: 3 },
+      ),
+      base: fc.array(fc.integer({ min: 0, max: 8000 }), { minLength: 1, maxLength: 200 }),
+      flex: fc.array(fc.integer({ min: 0, max: 4000 }), { minLength: 1, maxLength: 200 }),
+      dayScale: fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 5, maxLength: 5 }),
+    })
+    // The offset's local midnight on the window grid (else validate refuses the scenario): 15-minute windows take every
+    // offset here, 30-minute ones the :30 and whole hours, 60-minute ones whole hours.
+    .filter((c) => (c.offsetHours * 60) % c.windowMinutes === 0)
+    .map((c) => ({ ...c, flex: c.base.map((_, i) => c.flex[i % c.flex.length]!) }));
+
+describe('retail desk, monthly demand charge: properties over runs across a month end, with tariff switches', function () {
+  it('per stint and month, Σ of the bills\' month parts = rate × the month\'s highest window in the stint, from the metered quanta', () => {
+    let laterStints = 0; // stints on a month tariff that begin after the run's first day: a switch into it
+    fc.assert(
+      fc.property(caseArb([15, 30, 60]), (c) => {
+        const { desk, quanta } = run(c, false);
+        const tariffs = new Map(tariffsFor(c).map((t) => [t.id, t]));
+        const start = startOf(c);
+        c.customers.forEach((_, p) => {
+          for (const s of stints(desk.bills, p)) {
+            const t = tariffs.get(s.tariffId)!;
+            if (t.type !== 'demand-charge' || t.demandPeriod !== 'month') continue;
+            if (s.days[0]!.day > 0) laterStints++;
+            const w = t.demandWindowMinutes * MS_PER_MINUTE;
+            // Each window's kWh from the stint's intervals, its kW rounded to the watt, by the month (tariff's clock) of its start.
+            const kwh = new Map<number, Decimal>();
+            for (const b of s.days)
+              for (let k = b.day * IPD; k < (b.day + 1) * IPD; k++) {
+                const at = start + k * 15 * MS_PER_MINUTE;
+                kwh.set(Math.floor(at / w), (kwh.get(Math.floor(at / w)) ?? ZERO).plus(new Money(quanta[p]![k]!).times(q).div(4)));
+              }
+            const peak = new Map<string, Decimal>();
+            for (const [b, e] of kwh) {
+              const month = monthOf(c.offsetHours, b * w);
+              const kw = roundPowerKw(e.times(60).div(t.demandWindowMinutes));
+              if (!peak.has(month) || kw.gt(peak.get(month)!)) peak.set(month, kw);
+            }
+            const billed = new Map<string, Decimal>();
+            for (const b of s.days) for (const m of b.bill.demand!.months!) billed.set(m.month, (billed.get(m.month) ?? ZERO).plus(m.amount));
+            expect([...billed.keys()].sort(), `party ${p} ${s.tariffId}`).to.deep.equal([...peak.keys()].sort());
+            for (const [month, kw] of peak) expect(billed.get(month)!.toFixed(), `party ${p} ${s.tariffId} ${month}`).to.equal(kw.times(t.demandChargePerKw).toFixed());
+          }
+        });
+      }),
+      { numRuns: 25 },
+    );
+    // The runs did switch customers onto a month tariff mid-run (else the stints' restart went untested).
+    expect(laterStints).to.be.greaterThan(0);
+  });
+
+  it('flexible load not worth the charge never raises a month\'s peak: a stint\'s month peak is its highest load at the cap (15-minute windows)', () => {
+    fc.assert(
+      fc.property(caseArb([15]), (c) => {
+        const { desk, baseQ } = run(c, false);
+        const tariffs = new Map(tariffsFor(c).map((t) => [t.id, t]));
+        c.customers.forEach((_, p) => {
+          for (const s of stints(desk.bills, p)) {
+            const t = tariffs.get(s.tariffId)!;
+            if (t.type !== 'demand-charge' || t.demandPeriod !== 'month') continue;
+            const top = new Map<string, number>();
+            for (const b of s.days)
+              for (let k = b.day * IPD; k < (b.day + 1) * IPD; k++) {
+                const month = monthOf(c.offsetHours, startOf(c) + k * 15 * MS_PER_MINUTE);
+                top.set(month, Math.max(top.get(month) ?? 0, baseQ[p]![k]!));
+              }
+            // The month-to-date peak each month ends on within the stint: its last bill touching the month.
+            const ended = new Map<string, Decimal>();
+            for (const b of s.days) for (const m of b.bill.demand!.months!) ended.set(m.month, m.peakKw);
+            for (const [month, baseTop] of top) expect(ended.get(month)!.toFixed(3), `party ${p} ${month}`).to.equal(new Money(baseTop).times(q).toFixed(3));
+          }
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('billed from the MDMS with every read intact: the plain path\'s bills and switches, and no true-up', () => {
+    fc.assert(
+      fc.property(caseArb([15, 30, 60]), (c) => {
+        const plain = run(c, false).desk;
+        const mdms = run(c, true).desk;
+        const show = (bills: readonly CustomerBill[]) =>
+          [...bills].sort((a, b) => a.day - b.day || a.party - b.party).map((b) => [b.party, b.day, b.bill.tariffId, b.bill.total.toFixed(), b.bill.demandCharge.toFixed(), b.bill.demand?.peakKw.toFixed()]);
+        expect(show(mdms.bills)).to.deep.equal(show(plain.bills));
+        expect(mdms.switches).to.deep.equal(plain.switches);
+        for (const v of mdms.billingTrueUp.values()) expect(v.isZero()).to.equal(true);
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
+
+/** The month of `ms` in the site's clock (the tariffs are in local hours), computed here, not through the code under test. */
+function monthOf(offsetHours: number, ms: number): string {
+  const d = new Date(ms + offsetHours * MS_PER_HOUR);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
