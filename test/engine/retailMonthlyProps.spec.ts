@@ -75,7 +75,10 @@ function tariffsFor(c: Case): Tariff[] {
 }
 
 /** Runs the case through a desk: plain, or billed from a lossless MDMS. */
-function run(c: Case, viaMdms: boolean): { desk: RetailDesk; quanta: number[][]; baseQ: number[][] } {
+/** What the MDMS changes, by (party, interval): a read replaced by this kWh (estimated), or lost (missing: bills zero). */
+type Altered = ReadonlyMap<string, number | undefined>;
+
+function run(c: Case, viaMdms: boolean, altered: Altered = new Map()): { desk: RetailDesk; quanta: number[][]; baseQ: number[][] } {
   const tariffs = tariffsFor(c);
   const clock = { start: simTime(startOf(c)), intervalMinutes: 15, intervals: c.days * IPD, gateClosureMinutes: 5 };
   const specs = c.customers.map((k, party) => ({
@@ -110,7 +113,9 @@ function run(c: Case, viaMdms: boolean): { desk: RetailDesk; quanta: number[][];
       const out = [];
       for (let t = fromMs; t < toMs; t += ms) {
         const k = (t - clock.start) / ms;
-        out.push({ importKwh: Math.max(0, meterReadKwh(String(party), ms, quanta[party]![k]! * q)), exportKwh: 0, quality: 'actual' as const });
+        const key = `${party}:${k}`;
+        if (altered.has(key)) out.push({ importKwh: altered.get(key), exportKwh: altered.get(key) === undefined ? undefined : 0, quality: altered.get(key) === undefined ? ('missing' as const) : ('estimated' as const) });
+        else out.push({ importKwh: Math.max(0, meterReadKwh(String(party), ms, quanta[party]![k]! * q)), exportKwh: 0, quality: 'actual' as const });
       }
       return out;
     });
@@ -166,36 +171,7 @@ describe('retail desk, monthly demand charge: properties over runs across a mont
     fc.assert(
       fc.property(caseArb([15, 30, 60]), (c) => {
         const { desk, quanta } = run(c, false);
-        const tariffs = new Map(tariffsFor(c).map((t) => [t.id, t]));
-        const start = startOf(c);
-        c.customers.forEach((_, p) => {
-          for (const s of stints(desk.bills, p)) {
-            const t = tariffs.get(s.tariffId)!;
-            if (t.type !== 'demand-charge' || t.demandPeriod !== 'month') continue;
-            if (s.days[0]!.day > 0) laterStints++;
-            const w = t.demandWindowMinutes * MS_PER_MINUTE;
-            // Each window's kWh from the stint's intervals, its kW rounded to the watt, by the month (tariff's clock) of its start.
-            const kwh = new Map<number, Decimal>();
-            for (const b of s.days)
-              for (let k = b.day * IPD; k < (b.day + 1) * IPD; k++) {
-                const at = start + k * 15 * MS_PER_MINUTE;
-                kwh.set(Math.floor(at / w), (kwh.get(Math.floor(at / w)) ?? ZERO).plus(new Money(quanta[p]![k]!).times(q).div(4)));
-              }
-            const peak = new Map<string, Decimal>();
-            for (const [b, e] of kwh) {
-              if (!counts(s.tariffId, c.offsetHours, b * w)) continue;
-              const month = monthOf(c.offsetHours, b * w);
-              const kw = roundPowerKw(e.times(60).div(t.demandWindowMinutes));
-              if (!peak.has(month) || kw.gt(peak.get(month)!)) peak.set(month, kw);
-            }
-            const billed = new Map<string, Decimal>();
-            for (const b of s.days) for (const m of b.bill.demand!.months!) billed.set(m.month, (billed.get(m.month) ?? ZERO).plus(m.amount));
-            // A month the stint touches without a counting window is billed nothing (a line of 0).
-            for (const month of new Set([...billed.keys(), ...peak.keys()]))
-              expect((billed.get(month) ?? ZERO).toFixed(), `party ${p} ${s.tariffId} ${month}`).to.equal((peak.get(month) ?? ZERO).times(t.demandChargePerKw).toFixed());
-            for (const month of peak.keys()) expect(billed.has(month), `${month} billed`).to.equal(true);
-          }
-        });
+        laterStints += checkStints(c, desk, (p, k) => new Money(quanta[p]![k]!).times(q).div(4));
       }),
       { numRuns: 20 },
     );
@@ -245,7 +221,83 @@ describe('retail desk, monthly demand charge: properties over runs across a mont
       { numRuns: 15 },
     );
   });
+
+  it('billed from the MDMS with reads estimated or lost: the true-up is Σ of the MDMS bills − Σ of the plain path\'s, and each chain sums to its own peaks', () => {
+    fc.assert(
+      fc.property(
+        caseArb([15, 30, 60]),
+        // Reads the MDMS changes: on a (party, day), the day's highest reads lost (missing) or estimated at a fraction of them.
+        fc.array(fc.record({ party: fc.nat(2), day: fc.nat(4), keep: fc.option(fc.integer({ min: 0, max: 90 })) }), { minLength: 1, maxLength: 6 }),
+        (c, changes) => {
+          const { desk: plain, quanta: metered } = run(c, false);
+          const altered = new Map<string, number | undefined>();
+          for (const x of changes) {
+            if (x.party >= c.customers.length || x.day >= c.days) continue;
+            // Every read at the day's highest (the base repeats, so the highest read has ties that would hold the peak).
+            const day = metered[x.party]!.slice(x.day * IPD, (x.day + 1) * IPD);
+            const top = Math.max(...day);
+            day.forEach((v, i) => {
+              if (v === top) altered.set(`${x.party}:${x.day * IPD + i}`, x.keep === null ? undefined : (v * q * 0.25 * x.keep) / 100);
+            });
+          }
+          const { desk: mdms, quanta } = run(c, true, altered);
+          // The MDMS chain sums to the peaks of what the MDMS served (an altered read enters through its shortest decimal).
+          checkStints(c, mdms, (p, k) => {
+            const key = `${p}:${k}`;
+            return altered.has(key) ? new Money(altered.get(key) ?? 0) : new Money(quanta[p]![k]!).times(q).div(4);
+          });
+          // The switches are decided on the meter phase's registers: the same either way.
+          expect(mdms.switches).to.deep.equal(plain.switches);
+          const trueUp = [...mdms.billingTrueUp.values()].reduce((s, v) => s.plus(v), ZERO);
+          expect(trueUp.toFixed()).to.equal(totalOf(mdms.bills).minus(totalOf(plain.bills)).toFixed());
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
 });
+
+/**
+ * Per customer, stint on a month tariff and month: Σ of the bills' month parts = rate × the month's highest counting
+ * window in the stint, from `kwhAt(party, interval)`. Returns how many such stints began after the run's first day.
+ */
+function checkStints(c: Case, desk: RetailDesk, kwhAt: (party: number, k: number) => Decimal): number {
+  let later = 0;
+  const tariffs = new Map(tariffsFor(c).map((t) => [t.id, t]));
+  const start = startOf(c);
+  c.customers.forEach((_, p) => {
+    for (const s of stints(desk.bills, p)) {
+      const t = tariffs.get(s.tariffId)!;
+      if (t.type !== 'demand-charge' || t.demandPeriod !== 'month') continue;
+      if (s.days[0]!.day > 0) later++;
+      const w = t.demandWindowMinutes * MS_PER_MINUTE;
+      // Each window's kWh from the stint's intervals, its kW rounded to the watt, by the month (site's clock) of its start.
+      const kwh = new Map<number, Decimal>();
+      for (const b of s.days)
+        for (let k = b.day * IPD; k < (b.day + 1) * IPD; k++) {
+          const at = start + k * 15 * MS_PER_MINUTE;
+          kwh.set(Math.floor(at / w), (kwh.get(Math.floor(at / w)) ?? ZERO).plus(kwhAt(p, k)));
+        }
+      const peak = new Map<string, Decimal>();
+      for (const [b, e] of kwh) {
+        if (!counts(s.tariffId, c.offsetHours, b * w)) continue;
+        const month = monthOf(c.offsetHours, b * w);
+        const kw = roundPowerKw(e.times(60).div(t.demandWindowMinutes));
+        if (!peak.has(month) || kw.gt(peak.get(month)!)) peak.set(month, kw);
+      }
+      const billed = new Map<string, Decimal>();
+      for (const b of s.days) for (const m of b.bill.demand!.months!) billed.set(m.month, (billed.get(m.month) ?? ZERO).plus(m.amount));
+      // A month the stint touches without a counting window is billed nothing (a line of 0).
+      for (const month of new Set([...billed.keys(), ...peak.keys()]))
+        expect((billed.get(month) ?? ZERO).toFixed(), `party ${p} ${s.tariffId} ${month}`).to.equal((peak.get(month) ?? ZERO).times(t.demandChargePerKw).toFixed());
+      for (const month of peak.keys()) expect(billed.has(month), `${month} billed`).to.equal(true);
+    }
+  });
+  return later;
+}
+
+/** Σ of the bills' totals. */
+const totalOf = (bills: readonly CustomerBill[]): Decimal => bills.reduce((s, b) => s.plus(b.bill.total), ZERO);
 
 /** Whether a window starting at `ms` counts: m2's demand hours are weekdays 08–20 local; m1 counts every window. */
 function counts(tariffId: string, offsetHours: number, ms: number): boolean {
