@@ -95,18 +95,30 @@ export function meterIntervalIssues(tariff: Tariff, intervalMinutes: number, sta
       if (tariff.demandPeriod === 'month' && shift !== 0 && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
         at(
           ['demandPeriod'],
-          `local months start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window (windows start at UTC midnight): that window would set the peak of the month it starts in with energy of the next; take a window that divides ${formatHour(localMidnightUtcHour(utcOffsetHours))}`,
+          `local months start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window (windows start at UTC midnight): that window would set the peak of the month it starts in with energy of the next; take a window that divides ${dividing(localMidnightUtcHour(utcOffsetHours) * 60)}`,
         );
       // Billing days run from the run's start: a window across their boundary would be split between two daily bills,
       // each averaging its part over the whole window, and under a month period that window's real average never counts.
       if (tariff.demandPeriod === 'month' && offset % tariff.demandWindowMinutes !== 0)
         at(
           ['demandWindowMinutes'],
-          `billing days start at ${formatHour(offset / 60)} UTC (the run's start), inside a ${tariff.demandWindowMinutes}-minute demand window (windows start at UTC midnight): each daily bill would see only part of that window and average it over the whole window, so the month's peak would be billed too low; start the run on a window boundary or take a window that divides ${formatHour(offset / 60)}`,
+          `billing days start at ${formatHour(offset / 60)} UTC (the run's start), inside a ${tariff.demandWindowMinutes}-minute demand window (windows start at UTC midnight): each daily bill would see only part of that window and average it over the whole window, so the month's peak would be billed too low; start the run on a window boundary or take a window that divides ${dividing(offset)}`,
         );
       break;
   }
   return issues;
+}
+
+/**
+ * "13:00 after midnight UTC (60 minutes, or one that divides 60)": the windows (all divide a day) whose grid holds
+ * `minutes` after UTC midnight are the divisors of gcd(minutes, 1440), the longest being that gcd.
+ */
+function dividing(minutes: number): string {
+  const m = Math.round(minutes);
+  let a = m;
+  let b = 1440;
+  while (b !== 0) [a, b] = [b, a % b];
+  return `${formatHour(m / 60)} after midnight UTC (${a} minutes, or one that divides ${a})`;
 }
 
 /** The UTC hour (0 ≤ h < 24) of local midnight in a place `utcOffsetHours` from UTC: 24 − offset. */

@@ -165,7 +165,7 @@ describe('demand charge on the month\'s peak (demandPeriod: month)', () => {
   it('validate refuses a local month that starts inside a demand window (UTC+5:30, 60-minute windows), and accepts 30-minute ones', () => {
     const local = { ...monthly, hours: 'local' as const, demandWindowMinutes: 60 };
     expect(meterIntervalIssues(local, 15, at('2026-07-01T00:00Z'), ['tariffs', 0], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
-      'tariffs[0].demandPeriod: local months start at local midnight, 18:30 UTC (utcOffsetHours 5.5), inside a 60-minute demand window (windows start at UTC midnight): that window would set the peak of the month it starts in with energy of the next; take a window that divides 18:30',
+      'tariffs[0].demandPeriod: local months start at local midnight, 18:30 UTC (utcOffsetHours 5.5), inside a 60-minute demand window (windows start at UTC midnight): that window would set the peak of the month it starts in with energy of the next; take a window that divides 18:30 after midnight UTC (30 minutes, or one that divides 30)',
     ]);
     expect(meterIntervalIssues({ ...local, demandWindowMinutes: 30 }, 15, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
     expect(meterIntervalIssues({ ...local, demandPeriod: 'day' }, 15, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
@@ -186,7 +186,7 @@ describe('demand charge on the month\'s peak (demandPeriod: month)', () => {
     expect([a!.demandCharge.toFixed(2), b!.demandCharge.toFixed(2)]).to.deep.equal(['13.54', '13.54']);
     expect(b!.demand!.months!.map((m) => `${m.month} ${m.amount.toFixed(4)}`)).to.deep.equal(['2026-07 0.0000', '2026-08 13.5375']);
     expect(meterIntervalIssues(daily, 15, at('2026-07-30T13:00Z'), ['tariffs', 0]).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
-      'tariffs[0].demandWindowMinutes: billing days start at 13:00 UTC (the run\'s start), inside a 1440-minute demand window (windows start at UTC midnight): each daily bill would see only part of that window and average it over the whole window, so the month\'s peak would be billed too low; start the run on a window boundary or take a window that divides 13:00',
+      'tariffs[0].demandWindowMinutes: billing days start at 13:00 UTC (the run\'s start), inside a 1440-minute demand window (windows start at UTC midnight): each daily bill would see only part of that window and average it over the whole window, so the month\'s peak would be billed too low; start the run on a window boundary or take a window that divides 13:00 after midnight UTC (60 minutes, or one that divides 60)',
     ]);
     // On a window boundary it is fine: 60-minute windows from 13:00, or whole days from midnight; the day period is unchanged.
     expect(meterIntervalIssues({ ...daily, demandWindowMinutes: 60 }, 15, at('2026-07-30T13:00Z'))).to.deep.equal([]);
