@@ -10,7 +10,9 @@
  * the retail price — buys priced at or above it are taken, sells (exports) priced
  * at or below the tariff's export price are made. Under a demand charge, load
  * above the customer's running peak (within the demand hours) must also be worth the demand
- * charge spread over its window: price + D / window hours per kWh. The running peak is the
+ * charge spread over its window: price + D / window hours per kWh. The running peak is the highest
+ * interval's import kW, the bill's peak a window's average: with windows longer than the interval, load
+ * filled up to the running peak can raise a window's average and the bill (README, "Tariffs and retailers"). It is the
  * billing day's, or under `demandPeriod: month` the calendar month's (from the month's first
  * interval, across billing days), so flexible load below the month's peak is taken freely.
  *
