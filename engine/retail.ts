@@ -10,7 +10,11 @@
  * the retail price — buys priced at or above it are taken, sells (exports) priced
  * at or below the tariff's export price are made. Under a demand charge, load
  * above the customer's running peak (within the demand hours) must also be worth the demand
- * charge spread over its window: price + D / window hours per kWh. The running peak is the
+ * charge spread over its window: price + D / window hours per kWh. The running peak is the bill's
+ * measure, a window's average import; with windows longer than the interval, load under it is taken
+ * only while the window's average stays at or below it, the window's later intervals counted at this
+ * interval's load at the cap (before, the peak was the highest interval's kW, and one 5 kW quarter in a
+ * 2 kW hour let flexible load fill every later quarter to 5 kW and lift the bill's peak). It is the
  * billing day's, or under `demandPeriod: month` the calendar month's (from the month's first
  * interval, across billing days), so flexible load below the month's peak is taken freely.
  *
@@ -63,8 +67,16 @@ interface Customer extends CustomerSpec {
   readonly exportQ: Float64Array;
   readonly consumedQ: Float64Array;
   readonly generatedQ: Float64Array;
-  /** Running peak within demand hours, kW: of the current billing day, or of `peakMonth` under a monthly demand charge. */
+  /**
+   * Running peak within demand hours, kW, as the bill measures it (a window's average import; a window under way counts
+   * as its metered intervals' energy over the whole window): of the current billing day, or of `peakMonth` under a
+   * monthly demand charge.
+   */
   peakKw: number;
+  /** The demand window (index of `demandWindowMinutes` blocks) `windowSumKw` is of; -1 for none. */
+  windowBlock: number;
+  /** Σ of the import kW of the window's intervals metered so far (within demand hours). */
+  windowSumKw: number;
   /** The month (`YYYY-MM`) `peakKw` is of, under a monthly demand charge. */
   peakMonth: string | undefined;
   /** Under a monthly demand charge, the month-to-date peak the last bill ended on, for the next bill. */
@@ -172,6 +184,8 @@ export class RetailDesk {
       consumedQ: new Float64Array(ipd),
       generatedQ: new Float64Array(ipd),
       peakKw: 0,
+      windowBlock: -1,
+      windowSumKw: 0,
       peakMonth: undefined,
       demandToDate: undefined,
     }));
@@ -258,6 +272,17 @@ export class RetailDesk {
     const windowH = c.tariff.type === 'demand-charge' ? c.tariff.demandWindowMinutes / 60 : 1;
     const runningPeakKw = demandCharge > 0 ? this.runningPeakKw(c, interval.start) : 0;
     const capMwh = this.rules.priceCapMwh;
+    // Room under the running peak, kW this interval: the window's average must stay at or below the peak, counting the
+    // window's intervals metered so far and, for its later intervals, this interval's load at the cap again (which they
+    // will take whatever the tariff). One interval per window: the peak itself.
+    let roomKw = runningPeakKw;
+    if (demandCharge > 0 && c.tariff.type === 'demand-charge') {
+      const { n, j, block } = this.windowPlace(c.tariff, interval.start);
+      if (n > 1) {
+        const inelasticKw = segments.reduce((sum, s) => (s.side === 'buy' && s.quantityKw > 0 && s.priceMwh >= capMwh ? sum + s.quantityKw : sum), 0);
+        roomKw = n * runningPeakKw - (c.windowBlock === block ? c.windowSumKw : 0) - (n - j - 1) * inelasticKw;
+      }
+    }
     let buyKw = 0;
     let sellKw = 0;
     // Buys, most valuable first, so the demand-charge threshold applies to the least valuable load.
@@ -272,7 +297,7 @@ export class RetailDesk {
       }
       if (s.priceMwh < priceMwh) break;
       if (demandCharge > 0) {
-        const underPeak = Math.max(0, Math.min(s.quantityKw, runningPeakKw - buyKw));
+        const underPeak = Math.max(0, Math.min(s.quantityKw, roomKw - buyKw));
         const abovePeakWorth = s.priceMwh >= priceMwh + (demandCharge / windowH) * 1000;
         buyKw += abovePeakWorth ? s.quantityKw : underPeak;
       } else buyKw += s.quantityKw;
@@ -296,7 +321,14 @@ export class RetailDesk {
     c.generatedQ[k] = reading.generatedQuanta;
     const { quantumKw } = this.rules;
     if (demandChargePerKwAt(c.tariff, interval.start, this.calendar) > 0) {
-      c.peakKw = Math.max(this.runningPeakKw(c, interval.start), reading.importQuanta * quantumKw);
+      const kw = reading.importQuanta * quantumKw;
+      if (c.tariff.type === 'demand-charge' && c.tariff.demandWindowMinutes > this.clock.intervalMinutes) {
+        // A window of several intervals: the peak is its average (so far: its metered energy over the whole window).
+        const { n, block } = this.windowPlace(c.tariff, interval.start);
+        c.windowSumKw = (c.windowBlock === block ? c.windowSumKw : 0) + kw;
+        c.windowBlock = block;
+        c.peakKw = Math.max(this.runningPeakKw(c, interval.start), c.windowSumKw / n);
+      } else c.peakKw = Math.max(this.runningPeakKw(c, interval.start), kw);
       if (c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff)) c.peakMonth = this.windowMonth(c.tariff, interval.start);
     }
     const gross = c.tariff.export?.type === 'buy-all-sell-all';
@@ -314,6 +346,14 @@ export class RetailDesk {
   private runningPeakKw(c: Customer, t: number): number {
     if (c.tariff.type !== 'demand-charge' || !monthlyDemand(c.tariff)) return c.peakKw;
     return c.peakMonth === this.windowMonth(c.tariff, t) ? c.peakKw : 0;
+  }
+
+  /** The demand window holding `t`: its index, its intervals `n` and the place `j` (0 … n − 1) of the interval starting at `t`. */
+  private windowPlace(tariff: DemandChargeTariff, t: number): { n: number; j: number; block: number } {
+    const windowMs = tariff.demandWindowMinutes * 60_000;
+    const intervalMs = this.clock.intervalMinutes * 60_000;
+    const block = Math.floor(t / windowMs);
+    return { n: Math.round(windowMs / intervalMs), j: Math.floor((t - block * windowMs) / intervalMs), block };
   }
 
   /** The month of the demand window holding `t` (a window belongs to the month of its start). */
@@ -353,7 +393,11 @@ export class RetailDesk {
         this.bills.push({ party: c.party, day, bill });
       }
       // A monthly demand charge's running peak lasts the month (runningPeakKw drops it when the month changes).
-      if (!(c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff))) c.peakKw = 0;
+      if (!(c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff))) {
+        c.peakKw = 0;
+        // A day-period bill sees only its own part of a window across the day's end (a month period's validate refuses one).
+        c.windowBlock = -1;
+      }
       if (!c.choice || to >= this.clock.intervals) continue;
       // Among its own retailer's tariffs: the engine routes a customer's purchases and imbalance to the
       // scenario's retailer for the whole run, so a switch to another retailer's tariff would leave its
@@ -371,6 +415,7 @@ export class RetailDesk {
         c.tariff = this.tariffs.get(choice.tariffId)!;
         // A new tariff, a new contract: its month (a monthly demand charge) starts from zero.
         c.peakKw = 0;
+        c.windowBlock = -1;
         c.peakMonth = undefined;
         c.demandToDate = undefined;
       }

@@ -99,4 +99,19 @@ describe('monthly demand charge through the CLI (fixtures/scenarios/monthly-dema
     expect(r3.status, r3.stderr).to.equal(0);
     expect(r3.stdout).to.include(': ok');
   });
+
+  // Found by A-monthly: with whole-day windows and a run from 13:00 UTC, each daily bill saw part of a window and the
+  // month's peak was billed too low (4 homes: 2.54 … 4.03 billed where 4.55 … 7.37 were due). Both validate and run refuse it.
+  it('validate and run refuse a month period whose billing days (from 13:00) start inside a 1440-minute window', () => {
+    const yaml = readFileSync(FIXTURE, 'utf8');
+    const bad = join(dir, 'split-window.yaml');
+    writeFileSync(bad, yaml.replace('start: 2026-07-30T00:00:00Z', 'start: 2026-07-30T13:00:00Z').replace('demandWindowMinutes: 15\n    demandPeriod: month', 'demandWindowMinutes: 1440\n    demandPeriod: month'));
+    const line = readFileSync(bad, 'utf8').split('\n').findIndex((l) => l.includes('demandWindowMinutes: 1440')) + 1;
+    for (const args of [['validate', bad], ['run', bad, '--out', join(dir, 'split-out')]]) {
+      const r = gridbid(args);
+      expect(r.status, args[0]).to.not.equal(0);
+      expect(r.stderr + r.stdout).to.include(`split-window.yaml:${line}:`).and.to.include('tariffs[0].demandWindowMinutes: the run starts at 2026-07-30T13:00:00Z, inside a 1440-minute demand window');
+      expect(hasStackTrace(r.stderr)).to.equal(false);
+    }
+  });
 });

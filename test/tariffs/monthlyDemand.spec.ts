@@ -179,6 +179,29 @@ describe('demand charge on the month\'s peak (demandPeriod: month)', () => {
     expect(bill.demandCharge.toFixed(2)).to.equal('275.00');
   });
 
+  // Found by A-monthly: billing days run from the run's start. With 1440-minute windows and a run from 13:00 UTC, the
+  // 31 July window (00:00–24:00) fell 13 h in one daily bill and 11 h in the next; each bill averaged its part over the
+  // whole 24 h, so the month's peak was billed too low. Hand-checked, 2 kW throughout: the 31 July window holds 48 kWh,
+  // 2 kW (July owes 12.50 × 2 = 25.00), but the first bill saw 13 h of it (26 kWh / 24 h = 1.083 kW: 13.5375) and the
+  // second the other 11 h (0.917 kW, no rise): July was billed 13.54. (The second bill's 13.54 is August's 13 h.)
+  it('validate refuses a run whose billing days (from the run\'s start) begin inside a demand window, under either period', () => {
+    const daily = { ...monthly, demandWindowMinutes: 1440 };
+    // What the bills did: 30 July 13:00 – 1 August 13:00, 2 kW throughout, in two daily bills.
+    const meter = quarterHours('2026-07-30T13:00Z', '2026-08-01T13:00Z', 2);
+    const [a, b] = billDays(daily, meter, '2026-07-30T13:00Z', 2);
+    expect([a!.demandCharge.toFixed(2), b!.demandCharge.toFixed(2)]).to.deep.equal(['13.54', '13.54']);
+    expect(b!.demand!.months!.map((m) => `${m.month} ${m.amount.toFixed(4)}`)).to.deep.equal(['2026-07 0.0000', '2026-08 13.5375']);
+    expect(meterIntervalIssues(daily, 15, at('2026-07-30T13:00Z'), ['tariffs', 0]).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
+      'tariffs[0].demandWindowMinutes: the run starts at 2026-07-30T13:00:00Z, inside a 1440-minute demand window (windows start at UTC midnight and every 1440 minutes after): each billing day, 24 h from the start, would bill part of a window as if it were the whole; start the run on a window boundary',
+    ]);
+    // On a window boundary it is fine: 60-minute windows from 13:00, or whole days from midnight. The day period is
+    // refused alike (a constant 2 kW billed as a 1.083 kW peak, the same split).
+    expect(meterIntervalIssues({ ...daily, demandWindowMinutes: 60 }, 15, at('2026-07-30T13:00Z'))).to.deep.equal([]);
+    expect(meterIntervalIssues(daily, 15, at('2026-07-30T00:00Z'))).to.deep.equal([]);
+    expect(meterIntervalIssues({ ...daily, demandPeriod: 'day' }, 15, at('2026-07-30T13:00Z'))).to.have.length(1);
+    expect(meterIntervalIssues({ ...monthly, demandWindowMinutes: 60 }, 15, at('2026-07-30T13:15Z'))).to.have.length(1);
+  });
+
   describe('schema', () => {
     const dc = { id: 'd', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: 15 };
     const issues = (raw: Record<string, unknown>): string[] => {
