@@ -188,7 +188,7 @@ const LOST_COMMAND = 7;
 type Pending =
   | { readonly kind: 'command'; readonly envelope: SignedEnvelope<CommandPayload>; readonly receiver: number; readonly genuine: boolean }
   | { readonly kind: 'member-curve'; readonly curve: MemberCurve }
-  | { readonly kind: 'reply'; readonly party: number; readonly optOut: boolean }
+  | { readonly kind: 'reply'; readonly party: number; readonly eventId: string; readonly optOut: boolean }
   | { readonly kind: 'member-award'; readonly party: number; readonly interval: number };
 
 /** Per message type: its type, class and reference point indices (MESSAGE_ROUTES). */
@@ -343,8 +343,11 @@ export class CommsRun {
   private schedulesArrived: Array<{ readonly party: number; readonly schedule: ReadonlyMap<number, number>; readonly atMs: number }> = [];
   /** Member curves delivered to their aggregator (cleared at each member gate). */
   private readonly curvesArrived = new Set<Message>();
-  /** Replies of the current interval's event: party → delivered on time. */
-  private readonly repliesOnTime = new Set<number>();
+  /**
+   * The commands of the current interval whose reply was delivered on time, by event id: a reply answers one
+   * command, and a device asked by two operators (agents/operations/conflicts.ts) replies to each.
+   */
+  private readonly repliesOnTime = new Set<string>();
   /** Per party: the interval whose member award reached it by that interval's start (−1: none). */
   private readonly memberAwardOnTime: Int32Array;
   /** The members sent an award this interval (memberAwards), in order. */
@@ -837,7 +840,7 @@ export class CommsRun {
           toReply.delete(a);
           if (!this.commandArrivals.has(a.message)) continue; // lost or rejected: nothing to answer
           const optOut = a.record.response === 'opt-out';
-          replies.push(this.send({ type: optOut ? 'opt-out' : 'opt-in', from: a.record.command.target, to: a.record.command.issuer, sizeBytes: MESSAGE_BYTES.reply, sentAtMs: t, deadlineMs: replyDeadline }, { kind: 'reply', party: a.record.party, optOut }));
+          replies.push(this.send({ type: optOut ? 'opt-out' : 'opt-in', from: a.record.command.target, to: a.record.command.issuer, sizeBytes: MESSAGE_BYTES.reply, sentAtMs: t, deadlineMs: replyDeadline }, { kind: 'reply', party: a.record.party, eventId: a.record.command.eventId, optOut }));
         }
       }
     }
@@ -852,7 +855,7 @@ export class CommsRun {
     const out: CommandRecord[] = [];
     for (const r of records) {
       if (r.response === 'opt-in') continue;
-      if (r.response !== 'opt-out' || this.repliesOnTime.has(r.party)) {
+      if (r.response !== 'opt-out' || this.repliesOnTime.has(r.command.eventId)) {
         out.push(r);
         continue;
       }
@@ -1104,7 +1107,7 @@ export class CommsRun {
     } else if (p?.kind === 'member-award') {
       if (r.status === 'delivered') this.memberAwardOnTime[p.party] = p.interval;
     } else if (p?.kind === 'reply') {
-      if (r.status === 'delivered') this.repliesOnTime.add(p.party);
+      if (r.status === 'delivered') this.repliesOnTime.add(p.eventId);
       else this.counts.repliesLate++;
     } else if (p?.kind === 'command' && r.deliveredAtMs !== undefined) {
       const verdict = this.verifierOf(p.receiver).verify(p.envelope, r.deliveredAtMs, r.message.to);
