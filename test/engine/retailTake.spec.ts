@@ -9,25 +9,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { intervalAt } from '../../core/clock.ts';
-import { parseSimTime } from '../../core/time.ts';
-import { busId } from '../../core/units.ts';
 import { RetailDesk } from '../../engine/retail.ts';
+import { buy, deskClock, deskWith } from '../helpers/retailDesk.ts';
 import { type BidSegment, DEFAULT_RULES } from '../../market/types.ts';
-import { parseTariffs } from '../../tariffs/schema.ts';
 
-const start = parseSimTime('2026-07-01T00:00:00Z')!;
-const clock = { start, intervalMinutes: 15, intervals: 96, gateClosureMinutes: 5 };
+const clock = deskClock;
 const q = DEFAULT_RULES.quantumKw;
 const cap = DEFAULT_RULES.priceCapMwh;
-
-/** A desk with one customer (party 0) on `tariff`; the market price 50 /MWh. */
-function deskWith(tariff: Record<string, unknown>): RetailDesk {
-  const t = parseTariffs([{ id: 't', ...tariff }]);
-  if (!t.ok) throw new Error(JSON.stringify(t.issues));
-  return new RetailDesk([t.value[0]!], new Map([['t', 1]]), [{ party: 0, bus: busId('main'), busIndex: 0, tariffId: 't' }], 1, clock, DEFAULT_RULES);
-}
-
-const buy = (quantityKw: number, priceMwh: number): BidSegment => ({ side: 'buy', quantityKw, priceMwh });
 
 /** Takes interval k's curve and meters what was taken (setting the running peak); returns the kW taken. */
 function takeAndMeter(desk: RetailDesk, k: number, segments: BidSegment[]): number {
