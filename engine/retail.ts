@@ -73,7 +73,7 @@ interface Customer extends CustomerSpec {
    * monthly demand charge.
    */
   peakKw: number;
-  /** The demand window (index of `demandWindowMinutes` blocks) `windowSumKw` is of; -1 for none. */
+  /** The demand window (its start, ms) `windowSumKw` is of; -1 for none. */
   windowBlock: number;
   /** Σ of the import kW of the window's intervals metered so far (within demand hours). */
   windowSumKw: number;
@@ -348,12 +348,16 @@ export class RetailDesk {
     return c.peakMonth === this.windowMonth(c.tariff, t) ? c.peakKw : 0;
   }
 
-  /** The demand window holding `t`: its index, its intervals `n` and the place `j` (0 … n − 1) of the interval starting at `t`. */
+  /**
+   * The demand window holding `t`, on the tariff's grid (the local clock's for a tariff read from local hours:
+   * `demandWindowStart`, as the bill places it): its start `block` (ms), its intervals `n` and the place `j` (0 … n − 1)
+   * of the interval starting at `t`.
+   */
   private windowPlace(tariff: DemandChargeTariff, t: number): { n: number; j: number; block: number } {
     const windowMs = tariff.demandWindowMinutes * 60_000;
     const intervalMs = this.clock.intervalMinutes * 60_000;
-    const block = Math.floor(t / windowMs);
-    return { n: Math.round(windowMs / intervalMs), j: Math.floor((t - block * windowMs) / intervalMs), block };
+    const block = demandWindowStart(tariff, t);
+    return { n: Math.round(windowMs / intervalMs), j: Math.floor((t - block) / intervalMs), block };
   }
 
   /** The month of the demand window holding `t` (a window belongs to the month of its start). */
@@ -395,7 +399,7 @@ export class RetailDesk {
       // A monthly demand charge's running peak lasts the month (runningPeakKw drops it when the month changes).
       if (!(c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff))) {
         c.peakKw = 0;
-        // A day-period bill sees only its own part of a window across the day's end (a month period's validate refuses one).
+        // A new billing day starts a new window (validate refuses a run whose days would start inside one).
         c.windowBlock = -1;
       }
       if (!c.choice || to >= this.clock.intervals) continue;

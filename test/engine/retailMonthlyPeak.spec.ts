@@ -8,10 +8,12 @@
 import { expect } from 'chai';
 import { intervalAt } from '../../core/clock.ts';
 import { parseSimTime } from '../../core/time.ts';
+import { NO_HOLIDAYS } from '../../core/calendar.ts';
 import { busId } from '../../core/units.ts';
 import { RetailDesk } from '../../engine/retail.ts';
 import { type BidSegment, DEFAULT_RULES } from '../../market/types.ts';
 import { parseTariffs } from '../../tariffs/schema.ts';
+import { utcTariff } from '../../tariffs/localHours.ts';
 import { Mdms } from '../../metering/mdms.ts';
 import { meterRead } from '../../metering/meter.ts';
 
@@ -130,4 +132,26 @@ describe('retail desk: windows longer than the interval (60-minute windows, 15-m
       expect([bill.demand!.peakKw.toFixed(3), bill.demandCharge.toFixed(2)]).to.deep.equal(['2.000', '20.00']);
     });
   }
+
+  it('in local hours at UTC+5:30 the windows are the local clock\'s hours (from :30 UTC), and the desk places each quarter in them as the bill does: the same takes and the same 2 kW peak (20.00) as the UTC hour above', () => {
+    // A run from local midnight (18:30 UTC): local 18:00 is interval 72 again (12:30 UTC), its hour 12:30–13:30 UTC.
+    const local = { start: parseSimTime('2026-06-30T18:30:00Z')!, intervalMinutes: 15, intervals: 96, gateClosureMinutes: 5 };
+    const t = parseTariffs([{ id: 't', type: 'demand-charge', hours: 'local', energy: { type: 'flat', energyPricePerKwh: 0.2 }, demandChargePerKw: 10, demandWindowMinutes: 60 }]);
+    if (!t.ok) throw new Error(JSON.stringify(t.issues));
+    // The engine reads a local tariff as UTC before the desk sees it (engine/run.ts), as here.
+    const desk = new RetailDesk([utcTariff(t.value[0]!, 5.5)], new Map([['t', 1]]), [{ party: 0, bus: busId('main'), busIndex: 0, tariffId: 't' }], 1, local, DEFAULT_RULES, { utcOffsetHours: 5.5, holidays: NO_HOLIDAYS });
+    const taken: number[] = [];
+    for (let k = 0; k < 96; k++) {
+      const interval = intervalAt(local, k);
+      desk.recordPrices(interval, Float64Array.of(50));
+      const take = desk.take(0, interval, [buy(k === 72 ? 5 : 1, cap), buy(4, 500)]);
+      desk.meter(0, interval, { importQuanta: take.buyQuanta, exportQuanta: 0, consumedQuanta: take.buyQuanta, generatedQuanta: 0 });
+      taken.push(take.buyQuanta * q);
+    }
+    desk.closeDay(0);
+    expect(taken.slice(72, 80)).to.deep.equal([5, 1, 1, 1, 5, 1, 1, 1]);
+    expect(taken.slice(0, 72).every((kw) => kw === 1)).to.equal(true);
+    const bill = desk.bills[0]!.bill;
+    expect([bill.demand!.peakKw.toFixed(3), new Date(bill.demand!.peakStart!).toISOString(), bill.demandCharge.toFixed(2)]).to.deep.equal(['2.000', '2026-07-01T12:30:00.000Z', '20.00']);
+  });
 });
