@@ -240,6 +240,25 @@ describe('operations: pre-positioning V2G cars before a forecast import overload
     expect(setpoints.map((s) => [new Date(s.command.notifiedAt).toISOString().slice(11, 16), s.response, s.reason])).to.deep.equal([['17:00', 'opt-out', 'not plugged in']]);
   });
 
+  it('a car still away is asked without touching its link: reachable() (the comms-loss draw, agents/operations/gridRoom.ts comms) only for the commands sent, at preparation and once it plugs in (holds)', () => {
+    const op = new Operator(operatorSchema.parse({ id: 'dso', lookaheadIntervals: 8, v2g: true, prePosition: { leadIntervals: 4, cars: true } }), CLOCK.intervals, DAY);
+    const topology = feederHeadTopology(LIMIT);
+    const flowAt = (t: number): number => (((t % DAY) * DT) % 24 >= 18 && ((t % DAY) * DT) % 24 < 19 ? 108 : 60);
+    for (let t = 0; t < DAY; t++) op.recordMetered(t, [{ id: 'head', flowKw: flowAt(t) }]);
+    const car = new HandCar(carOf(), 12, at(1, 17.5), at(2, 7));
+    const draws: string[] = [];
+    let now = '';
+    const party = { id: agentId('ev-1'), busIndex: 1, responder: car, canCharge: true as const, car: car.car.battery, reachable: () => (draws.push(now), true) };
+    for (let t = indexAt(at(1, 17)); t < indexAt(at(1, 17.75)); t++) {
+      const interval = intervalAt(CLOCK, t);
+      now = new Date(interval.start).toISOString().slice(11, 16);
+      op.dispatch(interval, topology, ['head'], [party], Float64Array.of(0), Float64Array.of(flowAt(t), -flowAt(t)));
+      op.recordMetered(t, [{ id: 'head', flowKw: flowAt(t) }]);
+    }
+    // 17:00 the setpoint it declines (away); 17:15 still away: polled, no draw; 17:30 plugged in: the setpoint it takes.
+    expect(draws).to.deep.equal(['17:00', '17:30']);
+  });
+
   it('property: a car arriving at a random time with a random SoC is asked at most once after it plugs in, only with two intervals left, commits once, and is never worse for the branch than with cars off', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 8 }), fc.double({ min: 8, max: 30, noNaN: true }), fc.integer({ min: 40, max: 95 }), (quarters, soc, baseKw) => {
