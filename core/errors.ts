@@ -54,7 +54,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** The keys of a path `formatPath` wrote (`agents[3].count` → ['agents', 3, 'count']). */
+/**
+ * The keys of a path `formatPath` wrote (`agents[3].count` → ['agents', 3, 'count']): its inverse for keys that
+ * are non-negative integers or non-empty strings without '.', '[' or ']' (the schema's own keys, as tariffs/compat.ts
+ * writes them). `formatPath` loses the rest, so nothing can read them back: a key 'a.b' reads as 'a', 'b', a key ''
+ * is dropped, a key '[0]' reads as the index 0. Do not use it on paths that hold keys from user data (map keys).
+ */
 export function parsePath(path: string): PropertyKey[] {
   const keys: PropertyKey[] = [];
   for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : m[1]!);

@@ -16,7 +16,7 @@ import { InputFileError } from './errors.ts';
 export function parseYamlFile(text: string, file: string, emptyMessage: string): { doc: Document; lineCounter: LineCounter; raw: unknown } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new InputFileError(file, syntaxIssues(doc, lineCounter), Math.max(0, doc.errors.length - MAX_SYNTAX_ERRORS));
+  if (doc.errors.length > 0) throw new InputFileError(file, syntaxIssues(text, doc, lineCounter), Math.max(0, doc.errors.length - MAX_SYNTAX_ERRORS));
   const aliasIssue = checkAliases(doc);
   if (aliasIssue) {
     const pos = lineCounter.linePos(aliasIssue.offset);
@@ -36,15 +36,20 @@ export function parseYamlFile(text: string, file: string, emptyMessage: string):
 export const MAX_SYNTAX_ERRORS = 5;
 
 /** A document's first `MAX_SYNTAX_ERRORS` syntax errors as located issues, the first with a hint when the top level starts indented. */
-function syntaxIssues(doc: Document, lineCounter: LineCounter): Array<{ path: string; message: string; line: number; column: number }> {
+function syntaxIssues(text: string, doc: Document, lineCounter: LineCounter): Array<{ path: string; message: string; line: number; column: number }> {
   const issues = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
     return { path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
   });
   // A top level that starts indented (a stray indented line before the first key, such as a comment's continuation
   // without its #) makes every key at column 1 after it an error, reported where the keys are, not where the fault is.
-  const start = (doc.contents as YamlNode | null)?.range?.[0];
-  const at = start === undefined ? undefined : lineCounter.linePos(start);
+  // Only where the first line starts with spaces, and not in a flow collection (a JSON object), where indentation
+  // means nothing: a column past 1 is no indent after a byte-order mark or '--- ' on the marker's line (each got the hint).
+  const contents = doc.contents;
+  const flow = (isMap(contents) || isYamlSeq(contents)) && contents.flow === true;
+  const start = flow ? undefined : contents?.range?.[0];
+  const indented = start !== undefined && /^ +$/.test(text.slice(text.lastIndexOf('\n', start - 1) + 1, start));
+  const at = indented ? lineCounter.linePos(start) : undefined;
   if (at !== undefined && at.col > 1 && issues[0] !== undefined && issues[0].line > at.line)
     issues[0] = { ...issues[0], message: `${issues[0].message} (the document's first line, line ${at.line}, is indented by ${at.col - 1}: every top-level key must be indented as much, or that line is a stray; a comment needs its #)` };
   return issues;

@@ -610,7 +610,13 @@ export class Recorder implements SimulationSink {
         if (!machine) return '';
         const total = [...states.values()].reduce((a, b) => a + b, 0);
         const share = new Map([...states].map(([state, n]) => [state, n / total]));
-        return `<figure class="machine"><figcaption>${escapeHtml(kind)}</figcaption>${machineSvg(machineShape(machine), share)}</figure>`;
+        const shape = machineShape(machine);
+        // agents.csv states that are not the machine's (a site on its own control, one left out): said below the
+        // diagram, whose shares would otherwise not add up to 100 % with nothing to tell where the rest went.
+        const known = new Set(shape.states);
+        const other = [...share].filter(([state]) => !known.has(state)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const note = other.length === 0 ? '' : `<p class="machine-other">${other.map(([state, x]) => `${escapeHtml(state)}: ${(x * 100).toFixed(1)} % of time`).join(' · ')} (not a state of the machine: docs/markets.md, "Crashed agents")</p>`;
+        return `<figure class="machine"><figcaption>${escapeHtml(kind)}</figcaption>${machineSvg(shape, share)}${note}</figure>`;
       })
       .join('');
     const eventsTable =

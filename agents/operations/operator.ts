@@ -537,6 +537,8 @@ export class Operator {
       e.budget = Math.max(0, Math.min(e.initialBudget, ahead) - e.committedKwh);
       w.cars = w.cars.filter((c) => {
         if ((this.holdsSetpointUntil.get(c.i) ?? 0) > interval.start) return false;
+        // Taking no commands now (its site's energy manager crashed): not a candidate, as at preparation; no longer waited for.
+        if (!parties[c.i]!.responder) return false;
         const record = this.askForShare(e, { ...c, reverse: false }, parties, netKw, interval, true);
         // Still away: kept for the next interval; nothing left for it: no longer waited for.
         if (record === 'away' || record === undefined) return record === 'away';

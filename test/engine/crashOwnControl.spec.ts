@@ -117,6 +117,11 @@ describe('a crashed site keeps consuming on its own control; one the engine cann
       expect(summary.kpis.isolation).to.deep.equal({ ownControlSites: 1, leftOutSites: 0 });
       // (0.499 × 2 + 0.500 + 0.501 + 0.507 + 0.518) × 0.25 = 0.756 kWh: its load after the crash is in the figures.
       expect(summary.kpis.byKind.home.energyKwh).to.equal(0.756);
+      // report.html's state-time figure of the home machine: 2 of 6 intervals 'normal', and the other 4 said where they went
+      // (own-control is not one of the machine's states: before, the figure showed 33.3 % and nothing for the rest).
+      const figure = readFileSync(join(dir, 'out', 'report.html'), 'utf8').match(/<figure class="machine"><figcaption>home<\/figcaption>[\s\S]*?<\/figure>/)![0];
+      expect([...figure.matchAll(/([0-9.]+) % of time/g)].map((m) => m[1])).to.deep.equal(['33.3', '66.7']);
+      expect(figure).to.contain('own-control: 66.7 % of time');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { InputFileError } from '../../core/errors.ts';
 import { loadScenarioFile } from '../../engine/scenario/load.ts';
+import { readClearCaseFile } from '../../market/lp/cases/native.ts';
 import { gridbid, gridbidInProcess, hasStackTrace, REPO_ROOT } from '../helpers/cli.ts';
 
 const dir = 'test/fixtures/scenarios/bad';
@@ -82,6 +83,34 @@ describe('malformed scenario files', () => {
       expect(r2.stderr).to.contain('x.yaml:2:1 (document): not valid YAML/JSON: Map keys must be unique');
     } finally {
       rmSync(two, { recursive: true, force: true });
+    }
+  });
+
+  it("the indented-top-level hint only where the first line starts with spaces, outside a flow collection: not after a byte-order mark, a '--- |' marker or an indented JSON object (each was told 'the document's first line is indented')", () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'gridbid-yaml-hint-'));
+    const firstMessage = (name: string, text: string, load: (file: string) => unknown = loadScenarioFile): string => {
+      const file = join(tmp, name);
+      writeFileSync(file, text);
+      try {
+        load(file);
+      } catch (e) {
+        expect(e, name).to.be.instanceOf(InputFileError);
+        return (e as InputFileError).issues[0]!.message;
+      }
+      return expect.fail(`${name} should fail`);
+    };
+    try {
+      // A UTF-8 byte-order mark (editors on Windows write one) is not an indent: the error is the unclosed list.
+      expect(firstMessage('bom.yaml', '\uFEFFname: x\nseed: [1\n')).to.equal('not valid YAML/JSON: Flow sequence in block collection must be sufficiently indented and end with a ]');
+      // After '--- ' on the marker's line the content is not indented.
+      expect(firstMessage('marker.yaml', '--- |\n  text\nseed: 1\n')).to.not.contain('indented by');
+      // A JSON object: indentation means nothing inside braces; the error is the double comma.
+      expect(firstMessage('indented.json', '  {"name": "x",\n  "seed": 1,,\n}\n')).to.equal('not valid YAML/JSON: Unexpected , in flow map');
+      expect(firstMessage('case.json', '  {"network": {},\n  "bids": [],,\n}\n', (f) => readClearCaseFile(f))).to.equal('not valid YAML/JSON: Unexpected , in flow map');
+      // The case the hint is for still gets it: a block mapping whose first key is indented by spaces.
+      expect(firstMessage('stray.yaml', '# a comment\n  that lost its #\nname: x\nseed: 1\n')).to.contain("(the document's first line, line 2, is indented by 2");
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 

@@ -219,6 +219,46 @@ describe('operations: pre-positioning V2G cars before a forecast import overload
     expect(off.overKw.slice(I18, I18 + 4).map(r3)).to.deep.equal([0, 2, 8, 8]);
   });
 
+  it('a car away when the event is prepared whose site then stops taking commands (its energy manager crashed: the grid room gives it no responder) is not sent the setpoint when it plugs in, as it would not be a candidate at preparation', () => {
+    // Yesterday 60 kW, 108 from 18:00 to 19:00; at 17:00 the car is away (asked, declines, pending), from 17:15 it takes
+    // no commands (engine: crashes.isolated), at 17:30 it plugs in. Before: at 17:15 it was sent a setpoint, logged
+    // opt-out 'this agent takes no operator commands' and counted in prePosition.responses.
+    const op = new Operator(operatorSchema.parse({ id: 'dso', lookaheadIntervals: 8, v2g: true, prePosition: { leadIntervals: 4, cars: true } }), CLOCK.intervals, DAY);
+    const topology = feederHeadTopology(LIMIT);
+    const flowAt = (t: number): number => (((t % DAY) * DT) % 24 >= 18 && ((t % DAY) * DT) % 24 < 19 ? 108 : 60);
+    for (let t = 0; t < DAY; t++) op.recordMetered(t, [{ id: 'head', flowKw: flowAt(t) }]);
+    const car = new HandCar(carOf(), 12, at(1, 17.5), at(2, 7));
+    const party: { id: ReturnType<typeof agentId>; busIndex: number; responder: CommandResponder | undefined; canCharge: true; car: EvCar['battery']; reachable: () => boolean } = { id: agentId('ev-1'), busIndex: 1, responder: car, canCharge: true, car: car.car.battery, reachable: () => true };
+    const setpoints: CommandRecord[] = [];
+    for (let t = indexAt(at(1, 17)); t < indexAt(at(1, 18)); t++) {
+      if (t > indexAt(at(1, 17))) party.responder = undefined;
+      const interval = intervalAt(CLOCK, t);
+      const out = op.dispatch(interval, topology, ['head'], [party], Float64Array.of(0), Float64Array.of(flowAt(t), -flowAt(t)));
+      setpoints.push(...out.setpoints);
+      op.recordMetered(t, [{ id: 'head', flowKw: flowAt(t) }]);
+    }
+    expect(setpoints.map((s) => [new Date(s.command.notifiedAt).toISOString().slice(11, 16), s.response, s.reason])).to.deep.equal([['17:00', 'opt-out', 'not plugged in']]);
+  });
+
+  it('a car still away is asked without touching its link: reachable() (the comms-loss draw, agents/operations/gridRoom.ts comms) only for the commands sent, at preparation and once it plugs in (holds)', () => {
+    const op = new Operator(operatorSchema.parse({ id: 'dso', lookaheadIntervals: 8, v2g: true, prePosition: { leadIntervals: 4, cars: true } }), CLOCK.intervals, DAY);
+    const topology = feederHeadTopology(LIMIT);
+    const flowAt = (t: number): number => (((t % DAY) * DT) % 24 >= 18 && ((t % DAY) * DT) % 24 < 19 ? 108 : 60);
+    for (let t = 0; t < DAY; t++) op.recordMetered(t, [{ id: 'head', flowKw: flowAt(t) }]);
+    const car = new HandCar(carOf(), 12, at(1, 17.5), at(2, 7));
+    const draws: string[] = [];
+    let now = '';
+    const party = { id: agentId('ev-1'), busIndex: 1, responder: car, canCharge: true as const, car: car.car.battery, reachable: () => (draws.push(now), true) };
+    for (let t = indexAt(at(1, 17)); t < indexAt(at(1, 17.75)); t++) {
+      const interval = intervalAt(CLOCK, t);
+      now = new Date(interval.start).toISOString().slice(11, 16);
+      op.dispatch(interval, topology, ['head'], [party], Float64Array.of(0), Float64Array.of(flowAt(t), -flowAt(t)));
+      op.recordMetered(t, [{ id: 'head', flowKw: flowAt(t) }]);
+    }
+    // 17:00 the setpoint it declines (away); 17:15 still away: polled, no draw; 17:30 plugged in: the setpoint it takes.
+    expect(draws).to.deep.equal(['17:00', '17:30']);
+  });
+
   it('property: a car arriving at a random time with a random SoC is asked at most once after it plugs in, only with two intervals left, commits once, and is never worse for the branch than with cars off', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 8 }), fc.double({ min: 8, max: 30, noNaN: true }), fc.integer({ min: 40, max: 95 }), (quarters, soc, baseKw) => {

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
+import { demandWindowStart } from '../../tariffs/calendar.ts';
+import { utcTariff } from '../../tariffs/localHours.ts';
 import { computeBill } from '../../tariffs/bill.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import type { CriticalPeakTariff, DemandChargeTariff, MeterReading, TimeOfUseTariff } from '../../tariffs/types.ts';
@@ -62,5 +65,21 @@ describe('tariffs: meter interval cross-check', () => {
     expect(meterIntervalIssues(local, 15, midnight, [], 5.5).map((i) => i.message.split(' (')[0])).to.deep.equal(['the run starts at 2026-07-01T00:00:00Z, inside a 60-minute demand window']);
     expect(meterIntervalIssues(local, 15, at('2026-07-01T00:30Z'), [], 5.5)).to.deep.equal([]);
     expect(meterIntervalIssues(local, 15, midnight, [], 5)).to.deep.equal([]);
+  });
+  it('property: the run-start check refuses exactly the starts the bill puts inside a window (demandWindowStart of the tariff as billed), for every window that divides a day, offsets of whole quarter hours from -12 to +14, local or UTC hours', () => {
+    const divisors = Array.from({ length: 1440 }, (_, k) => k + 1).filter((m) => 1440 % m === 0);
+    fc.assert(
+      fc.property(fc.constantFrom(...divisors), fc.integer({ min: -48, max: 56 }), fc.boolean(), fc.nat(), fc.nat({ max: 3 * 1440 }), (w, quarters, local, readingPick, minute) => {
+        const offsetH = quarters / 4;
+        // Readings that divide the window (and so the day); the start on their grid, so that only the window check can speak.
+        const readings = divisors.filter((m) => w % m === 0);
+        const intervalMinutes = readings[readingPick % readings.length]!;
+        const start = at('2026-07-01T00:00Z') + Math.floor(minute / intervalMinutes) * intervalMinutes * 60_000;
+        const tariff: DemandChargeTariff = { id: 'd', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: w, ...(local ? { hours: 'local' as const } : {}) };
+        const refused = meterIntervalIssues(tariff, intervalMinutes, start, [], offsetH).some((i) => i.message.startsWith('the run starts at'));
+        expect(refused, `w ${w}, offset ${offsetH}, ${local ? 'local' : 'UTC'}, start ${new Date(start).toISOString()}`).to.equal(demandWindowStart(utcTariff(tariff, offsetH) as DemandChargeTariff, start) !== start);
+      }),
+      { numRuns: 400, seed: 41 },
+    );
   });
 });
