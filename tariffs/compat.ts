@@ -28,6 +28,8 @@ export function meterIntervalIssues(
   utcOffsetHours = 0,
   /** Whether the site has holidays: their local midnights are boundaries only then (a holidayPeriod or demandOnHolidays: false has none to straddle without). */
   siteHasHolidays = true,
+  /** The run's length, minutes, when known: a demand charge's last window must end with it. */
+  runMinutes?: number,
 ): InputIssue[] {
   const issues: InputIssue[] = [];
   const at = (path: PropertyKey[], message: string) => issues.push({ path: formatPath([...prefix, ...path]), message });
@@ -101,6 +103,9 @@ export function meterIntervalIssues(
             ['demandWindowMinutes'],
             `the run starts at ${formatSimTime(simTime(startMs))}, inside a ${w}-minute demand window (windows start at ${tariff.hours === 'local' ? 'local' : 'UTC'} midnight and every ${w} minutes after): each billing day, 24 h from the start, would bill part of a window as if it were the whole; start the run on a window boundary`,
           );
+        // Likewise at the end: the last window, cut short, would be billed as if it were whole.
+        else if (runMinutes !== undefined && Math.round(runMinutes) % w !== 0)
+          at(['demandWindowMinutes'], `the run lasts ${Math.round(runMinutes)} minutes, not a whole number of ${w}-minute demand windows: its last window, cut short, would be billed as if it were whole; make the run a multiple of ${w} minutes`);
       }
       if (tariff.hours === 'local') {
         // Windows are blocks of the local clock (tariffs/localHours.ts), from local midnight: the demand hours fall on

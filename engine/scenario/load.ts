@@ -247,7 +247,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     if (t.hours === 'local' && Math.round(s.site.utcOffsetHours * 4) !== s.site.utcOffsetHours * 4)
       out.push({ path: ['tariffs', i, 'hours'], message: `local hours need site.utcOffsetHours in quarter hours (got ${s.site.utcOffsetHours}), as the tariff's hours are` });
     // At the rule or key the boundary comes from, so that file:line points at it (not at the tariff's first line).
-    for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], s.site.utcOffsetHours, (s.site.holidays?.length ?? 0) > 0)) out.push({ path: ['tariffs', i, ...parsePath(issue.path)], message: issue.message });
+    for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], s.site.utcOffsetHours, (s.site.holidays?.length ?? 0) > 0, s.days * 1440)) out.push({ path: ['tariffs', i, ...parsePath(issue.path)], message: issue.message });
   });
   const tariffIds = new Set(s.tariffs.map((t) => t.id));
   const byId = new Map<string, AgentGroup>();

@@ -82,4 +82,19 @@ describe('tariffs: meter interval cross-check', () => {
       { numRuns: 400, seed: 41 },
     );
   });
+
+  it('refuses a run under a demand charge that ends inside one of its windows: 4 kW over the last half hour of a run ending at 14:30 would bill as a 2 kW hour', () => {
+    const hourly: DemandChargeTariff = { id: 'd', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: 60 };
+    // 13:00–14:30: 1 kW, then 4 kW from 14:00. The 14:00 window holds 2 kWh of the run: 2 kW over the hour, not 4.
+    const meter: MeterReading[] = ['13:00', '13:15', '13:30', '13:45', '14:00', '14:15'].map((q, k) => ({ start: at(`2026-07-01T${q}Z`), durationH: 0.25, importKwh: k < 4 ? 0.25 : 1, exportKwh: 0 }));
+    expect(computeBill(hourly, meter, { period: { start: at('2026-07-01T13:00Z'), end: at('2026-07-01T14:30Z') } }).demand!.peakKw.toFixed(3)).to.equal('2.000');
+    expect(meterIntervalIssues(hourly, 15, at('2026-07-01T13:00Z'), ['tariffs', 0], 0, true, 90)).to.deep.equal([
+      {
+        path: 'tariffs[0].demandWindowMinutes',
+        message: 'the run lasts 90 minutes, not a whole number of 60-minute demand windows: its last window, cut short, would be billed as if it were whole; make the run a multiple of 60 minutes',
+      },
+    ]);
+    expect(meterIntervalIssues(hourly, 15, at('2026-07-01T13:00Z'), [], 0, true, 120)).to.deep.equal([]);
+    expect(meterIntervalIssues({ ...hourly, demandWindowMinutes: 15 }, 15, at('2026-07-01T13:00Z'), [], 0, true, 90)).to.deep.equal([]);
+  });
 });
