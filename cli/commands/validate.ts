@@ -41,6 +41,10 @@ export function registerValidate(program: Command): void {
         for (const s of sharedFeeders(config.operations, config.network.buses.map((b) => b.id), reaches)) {
           const few = s.buses.length <= 5 ? s.buses.join(', ') : `${s.buses.slice(0, 5).join(', ')} and ${s.buses.length - 5} more`;
           process.stdout.write(`  note: operators '${s.first}' and '${s.second}' share bus${s.buses.length === 1 ? '' : 'es'} ${few}: where both command a device there in one interval, '${s.first}' (listed first) has the first call and '${s.second}' gets what remains; a command the other way or a second setpoint is declined, and each is a COMMAND_CONFLICT row (README, "Several operators")\n`);
+          // Each operator measures its share of a shared device's delivery on its own baseline (docs/markets.md, "Demand response").
+          const baselineOf = (id: string): string => config.operations.find((o) => o.id === id)!.baseline;
+          if (baselineOf(s.first) !== baselineOf(s.second))
+            process.stdout.write(`  note: '${s.first}' measures delivery against the ${baselineOf(s.first)} baseline and '${s.second}' against the ${baselineOf(s.second)} one: a device both command has each share measured on its own operator's baseline, so the two shares may not add up to one measured delivery (a ten-of-ten share goes unmeasured where the history is too short)\n`);
         }
       }
     });

@@ -169,6 +169,22 @@ describe('gridbid run (the real executable)', () => {
     expect((await gridbidInProcess(['validate', 'scenarios/pre-position.yaml'])).stdout).to.equal('scenarios/pre-position.yaml: ok (pre-position: 45 agents in 3 groups, 2 day(s) of 15-minute intervals)\n');
   });
 
+  it('validate notes operators over a shared device whose baselines differ: each measures its share on its own (A-conflict finding 5)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-validate-baselines-'));
+    try {
+      const file = join(dir, 'mixed.yaml');
+      writeFileSync(file, readFileSync('test/fixtures/scenarios/nested-operators.yaml', 'utf8').replace(/(- id: tx-op\n)/, '$1    baseline: ten-of-ten\n'));
+      const r = await gridbidInProcess(['validate', file]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout.split('\n').slice(2)).to.deep.equal([
+        "  note: 'feeder-op' measures delivery against the counterfactual baseline and 'tx-op' against the ten-of-ten one: a device both command has each share measured on its own operator's baseline, so the two shares may not add up to one measured delivery (a ten-of-ten share goes unmeasured where the history is too short)",
+        '',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('validate notes no overlap for two operators on separate radial feeders that both leave `buses` at every bus: neither can move the other\'s watched line, so neither asks the other\'s devices (the run has no COMMAND_CONFLICT)', async () => {
     const r = await gridbidInProcess(['validate', 'test/fixtures/scenarios/two-feeders-operators.yaml']);
     expect(r.status).to.equal(0);
