@@ -6,7 +6,7 @@
  * above the running peak, so flexible load valued at 500 /MWh is taken only under it.
  */
 import { expect } from 'chai';
-import { intervalAt } from '../../core/clock.ts';
+import { type ClockSpec, intervalAt } from '../../core/clock.ts';
 import { parseSimTime } from '../../core/time.ts';
 import { NO_HOLIDAYS } from '../../core/calendar.ts';
 import { busId } from '../../core/units.ts';
@@ -106,29 +106,34 @@ describe('retail desk: a monthly demand charge billed from the MDMS carries both
 // flexible load only while the window's average stays at or below the running peak, counting the window's quarters
 // metered so far and, for its later quarters, this quarter's load at the cap again.
 describe('retail desk: windows longer than the interval (60-minute windows, 15-minute intervals)', () => {
+  /**
+   * A day of quarters on `desk`: 1 kW at the cap (5 kW at interval 72), and 4 kW of flexible load at 500 /MWh (10 per kW
+   * over an hour asks 10 200 /MWh above the running peak, so it is taken only under it). Returns the kW taken and the bill.
+   */
+  function spikeDay(desk: RetailDesk, clock: ClockSpec) {
+    const taken: number[] = [];
+    for (let k = 0; k < 96; k++) {
+      const interval = intervalAt(clock, k);
+      desk.recordPrices(interval, Float64Array.of(50));
+      const take = desk.take(0, interval, [buy(k === 72 ? 5 : 1, cap), buy(4, 500)]);
+      desk.meter(0, interval, { importQuanta: take.buyQuanta, exportQuanta: 0, consumedQuanta: take.buyQuanta, generatedQuanta: 0 });
+      taken.push(take.buyQuanta * q);
+    }
+    desk.closeDay(0);
+    return { taken, bill: desk.bills[0]!.bill };
+  }
+
   const quarterly = { start: parseSimTime('2026-07-01T00:00:00Z')!, intervalMinutes: 15, intervals: 96, gateClosureMinutes: 5 };
   for (const demandPeriod of ['month', 'day'] as const) {
     it(`${demandPeriod} period: flexible load never lifts an hour above the 2 kW the load at the cap set; the bill's peak stays 2 kW (20.00, not 50.00)`, () => {
       const t = parseTariffs([{ id: 't', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.2 }, demandChargePerKw: 10, demandWindowMinutes: 60, demandPeriod }]);
       if (!t.ok) throw new Error(JSON.stringify(t.issues));
-      const desk = new RetailDesk([t.value[0]!], new Map([['t', 1]]), [{ party: 0, bus: busId('main'), busIndex: 0, tariffId: 't' }], 1, quarterly, DEFAULT_RULES);
-      const taken: number[] = [];
-      for (let k = 0; k < 96; k++) {
-        const interval = intervalAt(quarterly, k);
-        desk.recordPrices(interval, Float64Array.of(50));
-        // 1 kW at the cap (5 kW at 18:00), and 4 kW of flexible load at 500 /MWh: 10 per kW over an hour asks 10 200 /MWh
-        // above the running peak, so it is taken only under it.
-        const take = desk.take(0, interval, [buy(k === 72 ? 5 : 1, cap), buy(4, 500)]);
-        desk.meter(0, interval, { importQuanta: take.buyQuanta, exportQuanta: 0, consumedQuanta: take.buyQuanta, generatedQuanta: 0 });
-        taken.push(take.buyQuanta * q);
-      }
-      desk.closeDay(0);
+      const { taken, bill } = spikeDay(new RetailDesk([t.value[0]!], new Map([['t', 1]]), [{ party: 0, bus: busId('main'), busIndex: 0, tariffId: 't' }], 1, quarterly, DEFAULT_RULES), quarterly);
       // 18:00–18:45: 5, 1, 1, 1 (the hour averages 2 kW: the peak). 19:00: an hour at 2 kW holds 4 × 2 = 8 kW over its
       // quarters; keeping 1 kW at the cap for each of the three later ones leaves 5 kW now (1 + 4 flexible), then 1, 1, 1.
       expect(taken.slice(72, 80)).to.deep.equal([5, 1, 1, 1, 5, 1, 1, 1]);
       // Before 18:00 the peak is 1 kW and the hour has no room for flexible load: 1 kW every quarter.
       expect(taken.slice(0, 72).every((kw) => kw === 1)).to.equal(true);
-      const bill = desk.bills[0]!.bill;
       expect([bill.demand!.peakKw.toFixed(3), bill.demandCharge.toFixed(2)]).to.deep.equal(['2.000', '20.00']);
     });
   }
@@ -140,18 +145,9 @@ describe('retail desk: windows longer than the interval (60-minute windows, 15-m
     if (!t.ok) throw new Error(JSON.stringify(t.issues));
     // The engine reads a local tariff as UTC before the desk sees it (engine/run.ts), as here.
     const desk = new RetailDesk([utcTariff(t.value[0]!, 5.5)], new Map([['t', 1]]), [{ party: 0, bus: busId('main'), busIndex: 0, tariffId: 't' }], 1, local, DEFAULT_RULES, { utcOffsetHours: 5.5, holidays: NO_HOLIDAYS });
-    const taken: number[] = [];
-    for (let k = 0; k < 96; k++) {
-      const interval = intervalAt(local, k);
-      desk.recordPrices(interval, Float64Array.of(50));
-      const take = desk.take(0, interval, [buy(k === 72 ? 5 : 1, cap), buy(4, 500)]);
-      desk.meter(0, interval, { importQuanta: take.buyQuanta, exportQuanta: 0, consumedQuanta: take.buyQuanta, generatedQuanta: 0 });
-      taken.push(take.buyQuanta * q);
-    }
-    desk.closeDay(0);
+    const { taken, bill } = spikeDay(desk, local);
     expect(taken.slice(72, 80)).to.deep.equal([5, 1, 1, 1, 5, 1, 1, 1]);
     expect(taken.slice(0, 72).every((kw) => kw === 1)).to.equal(true);
-    const bill = desk.bills[0]!.bill;
     expect([bill.demand!.peakKw.toFixed(3), new Date(bill.demand!.peakStart!).toISOString(), bill.demandCharge.toFixed(2)]).to.deep.equal(['2.000', '2026-07-01T12:30:00.000Z', '20.00']);
   });
 });
