@@ -5,7 +5,7 @@ import type { BatchPlan } from '../../batch/plan.ts';
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('Check a scenario file (or a sweep file: every run\'s scenario) without running it: every problem with its file, line, path and reason.')
+    .description('Check a scenario file (or a sweep file: every run\'s scenario) without running it: every problem with its file, line, path and reason (of YAML syntax errors, which follow from one another, the first five and a count of the rest), and notes on operators whose feeders overlap.')
     .argument('<scenario>', 'scenario or sweep file (.yaml, .yml or .json)')
     .addHelpText('after', '\nExample:\n  gridbid validate scenarios/default.yaml\n')
     .action(async (file: string) => {
