@@ -49,6 +49,13 @@ import { meterReadKwh } from '../metering/meter.ts';
 import type { ReadQuality } from '../metering/vee.ts';
 
 /** A desk's calendar when it is given none: no holidays. */
+/**
+ * A price per kWh as the customer's curve states prices, per MWh: the exact price × 1000 as the nearest number, which a bid
+ * at that price (364.1 for 0.3641 /kWh) equals; the float product 0.3641 × 1000 is 364.09999999999997, and
+ * 0.3189 × 1000 = 318.90000000000003 refused a bid at 318.9. The desk's take and its price signal both use it.
+ */
+const perMwh = (perKwh: Decimal | number): number => (typeof perKwh === 'number' ? money(perKwh) : perKwh).times(1000).toNumber();
+
 const NO_CALENDAR: SiteCalendar = { utcOffsetHours: 0, holidays: NO_HOLIDAYS };
 
 export interface CustomerSpec {
@@ -247,7 +254,7 @@ export class RetailDesk {
       const priceForecast: MarketPrice[] = market.priceForecastMwh.map((p, k) => ({ start: times[k]!, durationH: interval.durationH, priceMwh: Number.isNaN(p) ? 0 : p }));
       const perKwh = retailPriceForecast(c.tariff, times, { now: interval.start, priceForecast, calendar: this.calendar });
       // Per MWh as take compares them (pricesAt): the exact price × 1000, so a bid at the price shown is a bid at the price.
-      const forecast = Object.freeze(perKwh.map((p) => money(p).times(1000).toNumber()));
+      const forecast = Object.freeze(perKwh.map(perMwh));
       v = Object.freeze({ ...market, lastPriceMwh: optionalPrice(forecast[0]), priceForecastMwh: pricesPerMwh(forecast) });
       this.signals.set(key, v);
     }
@@ -267,7 +274,9 @@ export class RetailDesk {
    */
   take(party: number, interval: MarketInterval, segments: readonly BidSegment[]): RetailTake {
     const c = this.byParty.get(party)!;
-    const { priceMwh, exportMwh } = this.pricesAt(c, interval);
+    const { price, exportPerKwh } = this.pricesAt(c, interval);
+    const priceMwh = perMwh(price);
+    const exportMwh = perMwh(exportPerKwh);
     const demandCharge = demandChargePerKwAt(c.tariff, interval.start, this.calendar);
     const windowH = c.tariff.type === 'demand-charge' ? c.tariff.demandWindowMinutes / 60 : 1;
     const runningPeakKw = demandCharge > 0 ? this.runningPeakKw(c, interval.start) : 0;
@@ -365,18 +374,14 @@ export class RetailDesk {
     return demandMonthAt(tariff, demandWindowStart(tariff, t)).month;
   }
 
-  /**
-   * The retail price (exact, and in currency/MWh) and the export price (per kWh, and per MWh) of a customer's interval.
-   * The /MWh figures are the exact price × 1000 as the nearest number, which a bid at that price (364.1 for 0.3641 /kWh)
-   * equals: the float product 0.3641 × 1000 is 364.09999999999997, and 0.3189 × 1000 = 318.90000000000003 refused a bid at 318.9.
-   */
-  private pricesAt(c: Customer, interval: MarketInterval): { price: Decimal; priceMwh: number; exportPerKwh: number; exportMwh: number } {
+  /** The retail price (exact) and the export price per kWh of a customer's interval; `take` compares bids with them per MWh (`perMwh`). */
+  private pricesAt(c: Customer, interval: MarketInterval): { price: Decimal; exportPerKwh: number } {
     const t = interval.start;
     const end = simTime(t + interval.durationH * MS_PER_HOUR);
     const marketPrice = this.prices[c.busIndex]![interval.index]!;
     const price = this.pricer(c.tariff, interval, marketPrice).interval(t, end).pricePerKwh;
     const exportPerKwh = exportPriceAt(c.tariff, t, { now: t, priceForecast: [{ start: t, durationH: interval.durationH, priceMwh: Number.isNaN(marketPrice) ? 0 : marketPrice }], calendar: this.calendar });
-    return { price, priceMwh: price.times(1000).toNumber(), exportPerKwh, exportMwh: money(exportPerKwh).times(1000).toNumber() };
+    return { price, exportPerKwh };
   }
 
   /**

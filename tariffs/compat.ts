@@ -12,8 +12,9 @@
 import type { InputIssue } from '../core/errors.ts';
 import { formatPath } from '../core/errors.ts';
 import { formatSimTime, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, parseSimTime, simTime } from '../core/time.ts';
-import { formatHour } from './calendar.ts';
-import type { EnergyComponent, Tariff, TimeRule } from './types.ts';
+import { demandWindowStart, formatHour } from './calendar.ts';
+import { utcTariff } from './localHours.ts';
+import type { DemandChargeTariff, EnergyComponent, Tariff, TimeRule } from './types.ts';
 
 /**
  * Problems billing `tariff` from readings of `intervalMinutes` each, the first starting at
@@ -95,10 +96,10 @@ export function meterIntervalIssues(
       {
         // Bills are per billing day, 24 h from the run's start: a start inside a window cuts a window in two at every
         // day's edge, each part averaged over the whole window in its own bill, so that window's peak reads low.
+        // Where the bill puts the windows: demandWindowStart on the tariff as the engine reads it (a local one through utcTariff).
         const w = tariff.demandWindowMinutes;
-        const gridMinute = tariff.hours === 'local' ? (((Math.round(-utcOffsetHours * 60) % w) + w) % w) : 0;
-        const startMinute = Math.round(startMs / MS_PER_MINUTE);
-        if (1440 % w === 0 && (((startMinute - gridMinute) % w) + w) % w !== 0)
+        const asBilled = tariff.hours === 'local' ? (utcTariff(tariff, utcOffsetHours) as DemandChargeTariff) : tariff;
+        if (demandWindowStart(asBilled, startMs) !== startMs)
           at(
             ['demandWindowMinutes'],
             `the run starts at ${formatSimTime(simTime(startMs))}, inside a ${w}-minute demand window (windows start at ${tariff.hours === 'local' ? 'local' : 'UTC'} midnight and every ${w} minutes after): each billing day, 24 h from the start, would bill part of a window as if it were the whole; start the run on a window boundary`,
