@@ -253,6 +253,8 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   const byId = new Map<string, AgentGroup>();
   for (const g of s.agents) if (g.id !== undefined && g.count === 1) byId.set(g.id, g);
   const ids = new Map<string, number>();
+  // A tariff belongs to one retailer: the desk bills it, and finds whose customers bought under it, by its id alone.
+  const offeredBy = new Map<string, string>();
   s.agents.forEach((g, i) => {
     const at = (...path: PropertyKey[]): PropertyKey[] => ['agents', i, ...path];
     const key = g.count === 1 && g.id ? g.id : `${('idPrefix' in g ? g.idPrefix : undefined) ?? g.id ?? g.kind}-*`;
@@ -262,7 +264,10 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     if ('strategy' in g && g.strategy !== undefined) for (const p of checkStrategyRef(g.strategy, g.kind, baseDir)) out.push({ path: at('strategy', ...p.path), message: p.message });
     if (g.kind === 'retailer') {
       g.tariffs.forEach((t, k) => {
+        const other = offeredBy.get(t);
         if (!tariffIds.has(t)) out.push({ path: at('tariffs', k), message: `unknown tariff '${t}' (the scenario's tariffs: ${[...tariffIds].join(', ') || 'none'})` });
+        else if (other !== undefined && other !== g.id) out.push({ path: at('tariffs', k), message: `'${t}' is already offered by retailer '${other}': a tariff belongs to one retailer (its bills and its customers' energy go to that retailer's books); give this retailer its own copy under another id` });
+        else offeredBy.set(t, g.id ?? '');
       });
       return;
     }
