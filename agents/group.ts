@@ -43,8 +43,10 @@ export const groupBaseShape = {
   /** The retail tariff (an id from the scenario's `tariffs:`), offered by `retailer`. */
   tariff: z.string().min(1).optional(),
   /**
-   * Customers re-choose among every retailer's tariffs at the start of each day by their
-   * expected bill on yesterday's use, with switching inertia (the Power TAC customer model).
+   * Customers re-choose at the start of each day by their expected bill on yesterday's use, with
+   * switching inertia (the Power TAC customer model): among their retailer's tariffs, or with
+   * `among: every-retailer` among every retailer's (a switch of retailer then moves the customer's
+   * energy, imbalance and bills to the new retailer's books from that day on: engine/retail.ts).
    */
   tariffChoice: z
     .strictObject({
@@ -52,6 +54,8 @@ export const groupBaseShape = {
       rationality: z.number().min(0).max(1000).default(10),
       /** Probability a customer does not even look at the offers on a given day. */
       inertia: z.number().min(0).max(1).default(0.8),
+      /** Whose tariffs it compares: its own retailer's (default) or every retailer's (retail competition). */
+      among: z.enum(['own-retailer', 'every-retailer']).default('own-retailer'),
     })
     .optional(),
 } as const;
@@ -67,7 +71,7 @@ export interface GroupBase {
   aggregator?: string | undefined;
   retailer?: string | undefined;
   tariff?: string | undefined;
-  tariffChoice?: { rationality: number; inertia: number } | undefined;
+  tariffChoice?: { rationality: number; inertia: number; among: 'own-retailer' | 'every-retailer' } | undefined;
 }
 
 export interface GroupMember {

@@ -29,6 +29,7 @@
  * re-choose on yesterday's use (Power TAC model, tariffs/choice.ts).
  */
 import type { Decimal } from 'decimal.js';
+import { appendAll } from '../core/arrays.ts';
 import type { Rng } from '../core/rng.ts';
 import { MS_PER_HOUR, type SimTime, simTime } from '../core/time.ts';
 import { NO_HOLIDAYS, type SiteCalendar } from '../core/calendar.ts';
@@ -64,7 +65,7 @@ export interface CustomerSpec {
   readonly bus: BusId;
   readonly busIndex: number;
   readonly tariffId: string;
-  readonly choice?: { readonly rationality: number; readonly inertia: number; readonly rng: Rng } | undefined;
+  readonly choice?: { readonly rationality: number; readonly inertia: number; readonly among?: 'own-retailer' | 'every-retailer'; readonly rng: Rng } | undefined;
 }
 
 interface Customer extends CustomerSpec {
@@ -119,6 +120,14 @@ export interface TariffSwitch {
   readonly to: string;
 }
 
+/** A customer that moved to another retailer (a tariff switch across retailers): from the start of `day`, agent indices. */
+export interface RetailerSwitch {
+  readonly party: number;
+  readonly day: number;
+  readonly from: number;
+  readonly to: number;
+}
+
 /** A day's bill waiting for the MDMS (runs on a communication plane): the tariff it is billed under and the meter phase's registers. */
 interface PendingBill {
   readonly party: number;
@@ -151,6 +160,10 @@ export class RetailDesk {
   private readonly prices: Float64Array[];
   readonly bills: CustomerBill[] = [];
   readonly switches: TariffSwitch[] = [];
+  /** The tariff switches that moved a customer to another retailer (`tariffChoice.among: every-retailer`). */
+  readonly retailerSwitches: RetailerSwitch[] = [];
+  /** Some customer chooses among every retailer's tariffs. */
+  readonly retailCompetition: boolean;
   /**
    * Per customer that switched: the retailers (agent indices) of the tariffs it left and took.
    * `retailersOfCustomer` reads it; a scan of `switches` per customer was customers × switches
@@ -197,6 +210,7 @@ export class RetailDesk {
       demandToDate: undefined,
     }));
     for (const c of this.customers) this.byParty.set(c.party, c);
+    this.retailCompetition = this.customers.some((c) => c.choice?.among === 'every-retailer');
     this.prices = Array.from({ length: buses }, () => new Float64Array(clock.intervals).fill(NaN));
     this.intervalsPerDay = Math.round((24 * 60) / clock.intervalMinutes);
     this.quantum = money(rules.quantumKw);
@@ -386,12 +400,15 @@ export class RetailDesk {
 
   /**
    * Closes a day: bills every customer for it (one bill per customer and day, the
-   * authoritative amount) and lets customers with tariff choice re-choose.
+   * authoritative amount) and lets customers with tariff choice re-choose. Returns the customers
+   * that moved to another retailer (`tariffChoice.among: every-retailer`), from the next day on: the
+   * engine routes their energy and imbalance to the new retailer from then (Simulation.followRetailers).
    */
-  closeDay(day: number): void {
+  closeDay(day: number): RetailerSwitch[] {
+    const moved: RetailerSwitch[] = [];
     const from = day * this.intervalsPerDay;
     const to = Math.min(this.clock.intervals, from + this.intervalsPerDay);
-    if (to <= from) return;
+    if (to <= from) return moved;
     const period = { start: this.timeOf(from), end: this.timeOf(to) };
     for (const c of this.customers) {
       const { readings, prices } = this.meterOf(c, from, to);
@@ -408,11 +425,11 @@ export class RetailDesk {
         c.windowBlock = -1;
       }
       if (!c.choice || to >= this.clock.intervals) continue;
-      // Among its own retailer's tariffs: the engine routes a customer's purchases and imbalance to the
-      // scenario's retailer for the whole run, so a switch to another retailer's tariff would leave its
-      // energy in one retailer's books and its bills in the other's.
+      // Among its own retailer's tariffs, or every retailer's: a move to another retailer is returned, and the engine
+      // routes the customer's purchases and imbalance to it from the next day, as its bills go (one retailer's books each day).
       const retailer = this.retailerOf.get(c.tariff.id);
-      const offers = [...this.retailerOf.keys()].filter((id) => this.retailerOf.get(id) === retailer).map((id) => ({
+      const everyRetailer = c.choice.among === 'every-retailer';
+      const offers = [...this.retailerOf.keys()].filter((id) => everyRetailer || this.retailerOf.get(id) === retailer).map((id) => ({
         tariffId: id,
         expectedBill: expectedBill(this.tariffs.get(id)!, readings, { period, marketPrices: prices, calendar: this.calendar }),
       }));
@@ -420,7 +437,9 @@ export class RetailDesk {
       if (choice.tariffId !== c.tariff.id) {
         this.switches.push({ party: c.party, day: day + 1, from: c.tariff.id, to: choice.tariffId });
         const retailers = this.switchedRetailers.get(c.party) ?? this.switchedRetailers.set(c.party, new Set()).get(c.party)!;
-        retailers.add(this.retailerOf.get(c.tariff.id)!).add(this.retailerOf.get(choice.tariffId)!);
+        const next = this.retailerOf.get(choice.tariffId)!;
+        retailers.add(retailer!).add(next);
+        if (next !== retailer) moved.push({ party: c.party, day: day + 1, from: retailer!, to: next });
         c.tariff = this.tariffs.get(choice.tariffId)!;
         // A new tariff, a new contract: its month (a monthly demand charge) starts from zero.
         c.peakKw = 0;
@@ -429,6 +448,8 @@ export class RetailDesk {
         c.demandToDate = undefined;
       }
     }
+    appendAll(this.retailerSwitches, moved);
+    return moved;
   }
 
   /**

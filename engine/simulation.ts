@@ -59,7 +59,7 @@ import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQu
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
-import { type CustomerSpec, RetailDesk } from './retail.ts';
+import { type CustomerSpec, RetailDesk, type RetailerSwitch } from './retail.ts';
 import { utcTariff } from '../tariffs/localHours.ts';
 import type { Scenario } from './scenario/load.ts';
 import { type DayAheadStage, normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
@@ -162,7 +162,8 @@ export class Simulation {
   readonly info: RunInfo;
   readonly rules: MarketRules;
   readonly environment: Environment;
-  readonly parties: readonly Party[];
+  /** Every party, scenario order. A customer that moves to another retailer gets a new entry (its `via`) from the day of the move. */
+  readonly parties: Party[];
   readonly room: GridRoom;
   private readonly clock: ClockSpec;
   private readonly participants: Participant[];
@@ -182,6 +183,8 @@ export class Simulation {
   /** Per party (scenario order): bus index (−1 intermediaries), intermediary index (−1 none), route (1 member, 2 customer), meter, role flags. */
   private readonly busOf: Int32Array;
   private readonly viaOf: Int32Array;
+  /** Customers that chose another retailer's tariff at a day's close (`tariffChoice.among: every-retailer`), followed at the next interval's start. */
+  private retailerMoves: RetailerSwitch[] = [];
   private readonly routeOf: Uint8Array;
   private readonly hasMeter: Uint8Array;
   private readonly agentRole: Uint8Array;
@@ -266,7 +269,7 @@ export class Simulation {
         via.push('');
         continue;
       }
-      const g = group as { aggregator?: string; retailer?: string; tariff?: string; tariffChoice?: { rationality: number; inertia: number }; commsLatencyMinutes?: { min: number; max: number } };
+      const g = group as { aggregator?: string; retailer?: string; tariff?: string; tariffChoice?: { rationality: number; inertia: number; among: 'own-retailer' | 'every-retailer' }; commsLatencyMinutes?: { min: number; max: number } };
       for (const runtime of createLocated(() => kind.create(group, env), scenario.file, groupIndex)) {
         const i = this.participants.length;
         if (g.aggregator) memberOf.push([i, g.aggregator]);
@@ -468,6 +471,7 @@ export class Simulation {
     this.dayAheadFaults = [];
     this.spent?.builder.release(); // the last interval's book is read no more: its bids can go
     crashes.now = this.now = interval.start;
+    if (this.retailerMoves.length > 0) this.followRetailers();
     const rejections: Rejection[] = run.takeLate(); // late bids for this interval arrive after its gate
     appendAll(rejections, run.dayAheadRejections.splice(0)); // the day-ahead auction's, with the first interval after it
     const dayAhead = run.dayAhead.get(interval.index);
@@ -695,8 +699,21 @@ export class Simulation {
       books: violations,
       ...(this.comms ? { comms: this.takeComms(events) } : {}),
     };
-    if (desk && ((interval.index + 1) % run.intervalsPerDay === 0 || interval.index === this.clock.intervals - 1)) desk.closeDay(Math.floor(interval.index / run.intervalsPerDay));
+    if (desk && ((interval.index + 1) % run.intervalsPerDay === 0 || interval.index === this.clock.intervals - 1)) appendAll(this.retailerMoves, desk.closeDay(Math.floor(interval.index / run.intervalsPerDay)));
     return outcome;
+  }
+
+  /**
+   * Customers that moved to another retailer at the last day's close trade through it from this interval on: their energy,
+   * imbalance and retail charges go to its books (`viaOf`, and `parties[i].via`, which the books check and agents.csv read),
+   * as their bills do (by tariff). Not at the close itself: the sink writes the day's last interval after it, under the old retailer.
+   */
+  private followRetailers(): void {
+    for (const m of this.retailerMoves) {
+      this.viaOf[m.party] = m.to;
+      this.parties[m.party] = { ...this.parties[m.party]!, via: this.parties[m.to]!.id };
+    }
+    this.retailerMoves = [];
   }
 
   /** 7b. The sites whose injection re-dispatch could not place export less, pro rata (`ledger.curtailedQuanta`), and say so in the events. */

@@ -449,6 +449,8 @@ export class KpiAccumulator {
       // Σ of the kind's bills over the run (every day, every tariff) ÷ its customers, to the cent (half-even, as Money rounds).
       averageBillByKind: Object.fromEntries([...byKind].sort(byKey).map(([kind, kk]) => [kind, avg(kk.total, kk.customers.size)])),
       tariffSwitches: desk.switches.length,
+      // Only where customers may change retailer (`tariffChoice.among: every-retailer`): the tariff switches that did.
+      ...(desk.retailCompetition ? { retailerSwitches: desk.retailerSwitches.length } : {}),
       billsByRetailer: Object.fromEntries([...billsByRetailer].map(([id, m]) => [id, formatMoney(m)])),
     };
     this.billsByRetailer = billsByRetailer;

@@ -4,6 +4,9 @@
  * the same interval yesterday where known, else the last interval, else the
  * customers' declared annual consumption spread over a standard residential
  * profile (BDEW H25) — how suppliers forecast small customers they have no history of.
+ * A day metered when the retailer had other customers at the bus (customers that switched to or
+ * from it: `tariffChoice.among: every-retailer`) is scaled by today's customers' declared
+ * consumption over that day's: 10 homes' load forecasts 11 homes' as 1.1 × it, not as it was.
  * Pure.
  */
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../physics/loadProfile.ts';
@@ -14,6 +17,16 @@ import type { SimTime } from '../../core/time.ts';
 export interface LoadHistory {
   /** Metered net consumption per interval, kW (NaN where not yet known). */
   readonly actualKw: Float64Array;
+  /** Σ of the declared annual consumption of the customers it had in each interval, kWh/a (NaN where not known). */
+  readonly declaredAnnualKwh?: Float64Array;
+}
+
+/** A metered interval's kW for today's customers: scaled by their declared consumption over the one it had then. */
+function forToday(history: LoadHistory, k: number, declaredAnnualKwh: number): number {
+  const kw = history.actualKw[k]!;
+  const then = history.declaredAnnualKwh?.[k];
+  // Unchanged customers (the rule, and every run without retailer switching) read the meter as it was, bit for bit.
+  return then === undefined || Number.isNaN(then) || then <= 0 || then === declaredAnnualKwh ? kw : (kw * declaredAnnualKwh) / then;
 }
 
 export function forecastLoadKw(
@@ -26,7 +39,7 @@ export function forecastLoadKw(
   holidays: Holidays,
 ): number {
   const yesterday = interval - intervalsPerDay;
-  if (yesterday >= 0 && !Number.isNaN(history.actualKw[yesterday]!)) return history.actualKw[yesterday]!;
-  if (interval > 0 && !Number.isNaN(history.actualKw[interval - 1]!)) return history.actualKw[interval - 1]!;
+  if (yesterday >= 0 && !Number.isNaN(history.actualKw[yesterday]!)) return forToday(history, yesterday, declaredAnnualKwh);
+  if (interval > 0 && !Number.isNaN(history.actualKw[interval - 1]!)) return forToday(history, interval - 1, declaredAnnualKwh);
   return annualKwhToMeanKw(declaredAnnualKwh) * residentialShapeFactor(localHourOfDay(midpoint, utcOffsetHours), dayTypeOf(midpoint, utcOffsetHours, holidays));
 }

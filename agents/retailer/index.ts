@@ -65,10 +65,10 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
   create(group, env: AgentEnv) {
     const lifecycle = new Lifecycle(RETAILER_MODEL);
     const intervalsPerDay = Math.round((24 * 60) / env.clock.intervalMinutes);
-    const history = new Map<BusId, { actualKw: Float64Array }>();
-    const historyAt = (bus: BusId): { actualKw: Float64Array } => {
+    const history = new Map<BusId, { actualKw: Float64Array; declaredAnnualKwh: Float64Array }>();
+    const historyAt = (bus: BusId): { actualKw: Float64Array; declaredAnnualKwh: Float64Array } => {
       let h = history.get(bus);
-      if (!h) history.set(bus, (h = { actualKw: new Float64Array(env.clock.intervals).fill(NaN) }));
+      if (!h) history.set(bus, (h = { actualKw: new Float64Array(env.clock.intervals).fill(NaN), declaredAnnualKwh: new Float64Array(env.clock.intervals).fill(NaN) }));
       return h;
     };
     const forecastBids = (interval: MarketInterval, books: readonly CustomerBook[], capAt: (bus: BusId) => number): BusBid[] => {
@@ -86,6 +86,8 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       tariffIds: group.tariffs,
       bid(interval, books, market) {
         if (lifecycle.value === 'faulted') return [];
+        // Whom it supplies at each bus in this interval, for the forecasts that will read its meters (customers switch retailer).
+        for (const b of books) historyAt(b.bus).declaredAnnualKwh[interval.index] = b.declaredAnnualKwh;
         return forecastBids(interval, books, (bus) => market(bus).priceCapMwh);
       },
       dayAhead(intervals, books, priceCapMwh) {

@@ -1,0 +1,184 @@
+/**
+ * Retail competition: with `tariffChoice.among: every-retailer` a customer compares every retailer's
+ * tariffs and may move to another retailer; from the next day its energy, imbalance and retail
+ * charges are in the new retailer's books, as its bills are (engine/retail.ts, Simulation.followRetailers).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { parse } from 'csv-parse/sync';
+import { forecastLoadKw } from '../../agents/retailer/forecast.ts';
+import { simTime } from '../../core/time.ts';
+import { NO_HOLIDAYS } from '../../core/calendar.ts';
+import { InputFileError } from '../../core/errors.ts';
+import { parseScenario } from '../../engine/scenario/load.ts';
+import { type Row, runAndRead } from '../operations/outputs.ts';
+
+const scenario = (body: string) => parseScenario(body, 'retailers.yaml');
+const bills = (dir: string): Row[] => parse(readFileSync(join(dir, 'bills.csv')), { columns: true });
+
+/** Per retailer, Σ of a column of the bills issued under its tariffs, exact in cents and beyond (the columns are exact decimals). */
+function billedBy(rows: readonly Row[], retailerOfTariff: ReadonlyMap<string, string>, column: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const b of rows) {
+    const r = retailerOfTariff.get(b.tariff!)!;
+    out.set(r, Math.round(((out.get(r) ?? 0) + Number(b[column])) * 1e6) / 1e6);
+  }
+  return out;
+}
+
+const TWO_RETAILERS = (among: string) => `name: two-retailers
+start: 2026-07-01T00:00:00Z
+days: 3
+intervalMinutes: 60
+seed: 2
+tariffs:
+  - { id: dear, type: flat, energyPricePerKwh: 0.90, fixedChargePerDay: 0.3 }
+  - { id: mid, type: flat, energyPricePerKwh: 0.50, fixedChargePerDay: 0.3 }
+  - { id: cheap, type: flat, energyPricePerKwh: 0.10, fixedChargePerDay: 0.1 }
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 50, priceMwh: 40 }] }
+  - { kind: retailer, id: r1, tariffs: [dear, mid] }
+  - { kind: retailer, id: r2, tariffs: [cheap] }
+  - { kind: home, id: h, retailer: r1, tariff: dear, tariffChoice: { rationality: 100, inertia: 0, among: ${among} } }
+  - { kind: home, id: h2, retailer: r2, tariff: cheap }
+`;
+
+describe('tariffs: a customer changes retailer (tariffChoice.among: every-retailer)', function () {
+  this.timeout(120_000);
+
+  it("h leaves r1's dear tariff for r2's cheap one after the first day: its bills, its agents.csv via and each retailer's books follow it from midnight", async () => {
+    const o = await runAndRead(scenario(TWO_RETAILERS('every-retailer')), 'gridbid-retailers-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      const b = bills(o.dir);
+      // Day 1 under dear (its starting tariff); at day 1's close cheap (0.10 + 0.1 a day) beats mid and dear.
+      expect(b.filter((r) => r.agent_id === 'h').map((r) => r.tariff)).to.deep.equal(['dear', 'cheap', 'cheap']);
+      const via = o.agents.filter((r) => r.agent_id === 'h').map((r) => `${r.interval_start!.slice(0, 13)} ${r.via}`);
+      expect(via).to.include.members(['2026-07-01T23 r1', '2026-07-02T00 r2', '2026-07-03T23 r2']);
+      expect(via.filter((v) => v.endsWith('r1'))).to.have.length(24);
+      const retailerOf = new Map([['dear', 'r1'], ['mid', 'r1'], ['cheap', 'r2']]);
+      const retailers = o.summary.kpis.retailers as Record<string, { revenue: string; revenueAccruedEnergy: string }>;
+      const billed = billedBy(b, retailerOf, 'total');
+      // r1 billed h's first day only; r2 h's two later days and h2's three.
+      expect(Number(retailers.r1!.revenue)).to.equal(billed.get('r1'));
+      expect(Number(retailers.r2!.revenue)).to.equal(billed.get('r2'));
+      expect(billed.get('r1')).to.equal(Number(b.find((r) => r.agent_id === 'h' && r.day === '2026-07-01')!.total));
+      // The charges each retailer accrued interval by interval (routed by agents.csv's via) are the energy charges of the bills it issued.
+      const energy = billedBy(b, retailerOf, 'energy_charge');
+      expect(Number(retailers.r1!.revenueAccruedEnergy)).to.equal(energy.get('r1'));
+      expect(Number(retailers.r2!.revenueAccruedEnergy)).to.equal(energy.get('r2'));
+      expect(o.summary.kpis.retail.retailerSwitches).to.equal(1);
+      expect(o.summary.kpis.retail.tariffSwitches).to.equal(1);
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it("by default (own-retailer) h stays with r1, moving to its mid tariff, and summary.json has no retailerSwitches", async () => {
+    const o = await runAndRead(scenario(TWO_RETAILERS('own-retailer')), 'gridbid-retailers-');
+    try {
+      expect(bills(o.dir).filter((r) => r.agent_id === 'h').map((r) => r.tariff)).to.deep.equal(['dear', 'mid', 'mid']);
+      expect(o.agents.filter((r) => r.agent_id === 'h').every((r) => r.via === 'r1')).to.equal(true);
+      expect(o.summary.kpis.retail).to.not.have.property('retailerSwitches');
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it("the new retailer forecasts its customers' load on yesterday's meter scaled to today's customers: r2's imbalance after h joins is a fraction of what one home's load would leave", async () => {
+    const o = await runAndRead(scenario(TWO_RETAILERS('every-retailer')), 'gridbid-retailers-');
+    try {
+      // r2 supplies h2 alone on day 1 (~5 kWh a day) and h2 and h from day 2. Read as it was, day 1's meter would leave r2
+      // short by about h's whole load on day 2 (5.35 kWh of imbalance over the run, measured before the scaling); scaled by
+      // the customers' declared consumption (two default homes over one), it bought for both.
+      const retailers = o.summary.kpis.retailers as Record<string, { imbalanceKwh: number }>;
+      expect(Math.abs(retailers.r2!.imbalanceKwh)).to.be.below(1);
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it('forecastLoadKw scales a day metered with other customers by their declared consumption, and reads an unchanged one bit for bit', () => {
+    const ipd = 4;
+    const actualKw = new Float64Array(8).fill(NaN);
+    const declaredAnnualKwh = new Float64Array(8).fill(NaN);
+    actualKw[1] = 0.1 + 0.2; // 0.30000000000000004: not to be rounded by a × 3000 / 3000
+    declaredAnnualKwh[1] = 3000;
+    const at = (declared: number) => forecastLoadKw({ actualKw, declaredAnnualKwh }, 5, ipd, declared, simTime(0), 0, NO_HOLIDAYS);
+    expect(at(3000)).to.equal(0.1 + 0.2);
+    expect(at(4500)).to.equal(((0.1 + 0.2) * 4500) / 3000); // one and a half times the customers: 0.45 kW
+    expect(at(4500)).to.be.closeTo(0.45, 1e-12);
+    declaredAnnualKwh[1] = NaN; // not known (a faulted retailer's interval): as metered
+    expect(at(4500)).to.equal(0.1 + 0.2);
+  });
+
+  it('is refused on a communication plane, at tariffChoice.among', () => {
+    const text = TWO_RETAILERS('every-retailer').replace('seed: 2\n', 'seed: 2\ncomms: {}\n');
+    let err: unknown;
+    try {
+      scenario(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(InputFileError);
+    expect((err as Error).message).to.match(/agents\[3\]\.tariffChoice\.among: a customer changing retailer is not modelled on a communication plane/);
+  });
+
+  it('property: whatever the customers choose among three retailers, every interval routes each customer to the retailer whose tariff bills it that day, and each retailer accrues exactly the energy charges of its bills', async () => {
+    const prices = fc.constantFrom('0.10', '0.20', '0.30', '0.45', '0.60');
+    let moves = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.tuple(prices, prices, prices, prices),
+        fc.array(fc.record({ start: fc.integer({ min: 0, max: 3 }), rationality: fc.constantFrom(1, 10, 100), inertia: fc.constantFrom(0, 0.3, 0.8) }), { minLength: 2, maxLength: 5 }),
+        fc.integer({ min: 1, max: 1000 }),
+        async ([p0, p1, p2, p3], homes, seed) => {
+          const tariffs = ['a0', 'a1', 'b0', 'c0'];
+          const retailerOf = new Map([['a0', 'ra'], ['a1', 'ra'], ['b0', 'rb'], ['c0', 'rc']]);
+          const text = `name: competition
+start: 2026-07-01T00:00:00Z
+days: 3
+intervalMinutes: 60
+seed: ${seed}
+tariffs:
+  - { id: a0, type: flat, energyPricePerKwh: ${p0}, fixedChargePerDay: 0.2 }
+  - { id: a1, type: flat, energyPricePerKwh: ${p1}, fixedChargePerDay: 0.1 }
+  - { id: b0, type: flat, energyPricePerKwh: ${p2}, fixedChargePerDay: 0.3 }
+  - { id: c0, type: flat, energyPricePerKwh: ${p3}, fixedChargePerDay: 0 }
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 80, priceMwh: 40 }] }
+  - { kind: retailer, id: ra, tariffs: [a0, a1] }
+  - { kind: retailer, id: rb, tariffs: [b0] }
+  - { kind: retailer, id: rc, tariffs: [c0] }
+${homes.map((h, k) => `  - { kind: home, id: h${k}, retailer: ${retailerOf.get(tariffs[h.start]!)}, tariff: ${tariffs[h.start]}, tariffChoice: { rationality: ${h.rationality}, inertia: ${h.inertia}, among: every-retailer } }`).join('\n')}
+`;
+          const o = await runAndRead(scenario(text), 'gridbid-retailers-');
+          try {
+            expect(o.summary.books.closed).to.equal(true);
+            moves += o.summary.kpis.retail.retailerSwitches as number;
+            const b = bills(o.dir);
+            const tariffOn = new Map(b.map((r) => [`${r.day}|${r.agent_id}`, r.tariff!]));
+            for (const r of o.agents) {
+              if (!r.agent_id!.startsWith('h')) continue;
+              expect(r.via, `${r.interval_start} ${r.agent_id}`).to.equal(retailerOf.get(tariffOn.get(`${r.interval_start!.slice(0, 10)}|${r.agent_id}`)!));
+            }
+            const retailers = o.summary.kpis.retailers as Record<string, { revenue: string; revenueAccruedEnergy: string }>;
+            const energy = billedBy(b, retailerOf, 'energy_charge');
+            const total = billedBy(b, retailerOf, 'total');
+            for (const r of ['ra', 'rb', 'rc']) {
+              expect(Number(retailers[r]?.revenueAccruedEnergy ?? 0), r).to.equal(energy.get(r) ?? 0);
+              expect(Number(retailers[r]?.revenue ?? 0), r).to.equal(total.get(r) ?? 0);
+            }
+          } finally {
+            o.cleanup();
+          }
+        },
+      ),
+      { numRuns: 12, seed: 42 },
+    );
+    // The runs did move customers between retailers (not only between one retailer's tariffs).
+    expect(moves).to.be.greaterThan(3);
+  });
+});
