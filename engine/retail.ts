@@ -227,6 +227,11 @@ export class RetailDesk {
     return [...out].sort((a, b) => a - b);
   }
 
+  /** Every retailer (agent index) offering a tariff, ascending. */
+  retailers(): number[] {
+    return [...new Set(this.retailerOf.values())].sort((a, b) => a - b);
+  }
+
   /** The retailer (agent index) that offers a tariff. */
   retailerIndexOfTariff(tariffId: string): number {
     return this.retailerOf.get(tariffId)!;

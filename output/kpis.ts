@@ -449,8 +449,9 @@ export class KpiAccumulator {
       // Σ of the kind's bills over the run (every day, every tariff) ÷ its customers, to the cent (half-even, as Money rounds).
       averageBillByKind: Object.fromEntries([...byKind].sort(byKey).map(([kind, kk]) => [kind, avg(kk.total, kk.customers.size)])),
       tariffSwitches: desk.switches.length,
-      // Only where customers may change retailer (`tariffChoice.among: every-retailer`): the tariff switches that did.
-      ...(desk.retailCompetition ? { retailerSwitches: desk.retailerSwitches.length } : {}),
+      // Only where customers may change retailer (`tariffChoice.among: every-retailer`): the tariff switches that did, and
+      // each retailer's customers on each billing day (its market share over the run).
+      ...(desk.retailCompetition ? { retailerSwitches: desk.retailerSwitches.length, customersByRetailer: customersByRetailerDay(desk, parties) } : {}),
       billsByRetailer: Object.fromEntries([...billsByRetailer].map(([id, m]) => [id, formatMoney(m)])),
     };
     this.billsByRetailer = billsByRetailer;
@@ -556,4 +557,20 @@ export class KpiAccumulator {
       ...(this.isolated.size > 0 ? { isolation: { ownControlSites: this.onOwnControl.size, leftOutSites: this.leftOut.size } } : {}),
     };
   }
+}
+
+/** Per retailer (every one, sorted by id), the customers it billed on each billing day of the run, in day order. */
+function customersByRetailerDay(desk: RetailDesk, parties: readonly Party[]): Record<string, number[]> {
+  // Loops, not Math.min(...days): a year of 100,000 customers' bills is more arguments than a call takes.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const b of desk.bills) {
+    first = Math.min(first, b.day);
+    last = Math.max(last, b.day);
+  }
+  const count = desk.bills.length === 0 ? 0 : last - first + 1;
+  const out = new Map<string, number[]>();
+  for (const r of desk.retailers()) out.set(parties[r]!.id, new Array<number>(count).fill(0));
+  for (const { day, bill } of desk.bills) out.get(parties[desk.retailerIndexOfTariff(bill.tariffId)]!.id)![day - first]! += 1;
+  return Object.fromEntries([...out].sort(byKey));
 }

@@ -70,6 +70,8 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
       expect(Number(retailers.r1!.revenueAccruedEnergy)).to.equal(energy.get('r1'));
       expect(Number(retailers.r2!.revenueAccruedEnergy)).to.equal(energy.get('r2'));
       expect(o.summary.kpis.retail.retailerSwitches).to.equal(1);
+      // Customers billed by each retailer on each of the three days: h moved from r1 to r2 after the first.
+      expect(o.summary.kpis.retail.customersByRetailer).to.deep.equal({ r1: [1, 0, 0], r2: [1, 2, 2] });
       expect(o.summary.kpis.retail.tariffSwitches).to.equal(1);
     } finally {
       o.cleanup();
@@ -158,6 +160,9 @@ ${homes.map((h, k) => `  - { kind: home, id: h${k}, retailer: ${retailerOf.get(t
           try {
             expect(o.summary.books.closed).to.equal(true);
             moves += o.summary.kpis.retail.retailerSwitches as number;
+            // Every customer is some retailer's on each of the three days.
+            const shares = o.summary.kpis.retail.customersByRetailer as Record<string, number[]>;
+            for (let d = 0; d < 3; d++) expect(Object.values(shares).reduce((sum, perDay) => sum + perDay[d]!, 0)).to.equal(homes.length);
             const b = bills(o.dir);
             const tariffOn = new Map(b.map((r) => [`${r.day}|${r.agent_id}`, r.tariff!]));
             for (const r of o.agents) {
