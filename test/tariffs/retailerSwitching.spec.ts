@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { Decimal } from 'decimal.js';
 import { parse } from 'csv-parse/sync';
 import { forecastLoadKw } from '../../agents/retailer/forecast.ts';
 import { simTime } from '../../core/time.ts';
@@ -18,14 +19,14 @@ import { type Row, runAndRead } from '../operations/outputs.ts';
 const scenario = (body: string) => parseScenario(body, 'retailers.yaml');
 const bills = (dir: string): Row[] => parse(readFileSync(join(dir, 'bills.csv')), { columns: true });
 
-/** Per retailer, Σ of a column of the bills issued under its tariffs, exact in cents and beyond (the columns are exact decimals). */
-function billedBy(rows: readonly Row[], retailerOfTariff: ReadonlyMap<string, string>, column: string): Map<string, number> {
-  const out = new Map<string, number>();
+/** Per retailer, Σ of columns of the bills issued under its tariffs, exact (the columns are exact decimals). */
+function billedBy(rows: readonly Row[], retailerOfTariff: ReadonlyMap<string, string>, ...columns: string[]): Map<string, number> {
+  const out = new Map<string, Decimal>();
   for (const b of rows) {
     const r = retailerOfTariff.get(b.tariff!)!;
-    out.set(r, Math.round(((out.get(r) ?? 0) + Number(b[column])) * 1e6) / 1e6);
+    for (const c of columns) out.set(r, (out.get(r) ?? new Decimal(0)).plus(b[c]!));
   }
-  return out;
+  return new Map([...out].map(([r, d]) => [r, d.toNumber()]));
 }
 
 const TWO_RETAILERS = (among: string) => `name: two-retailers
@@ -65,8 +66,9 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
       expect(Number(retailers.r1!.revenue)).to.equal(billed.get('r1'));
       expect(Number(retailers.r2!.revenue)).to.equal(billed.get('r2'));
       expect(billed.get('r1')).to.equal(Number(b.find((r) => r.agent_id === 'h' && r.day === '2026-07-01')!.total));
-      // The charges each retailer accrued interval by interval (routed by agents.csv's via) are the energy charges of the bills it issued.
-      const energy = billedBy(b, retailerOf, 'energy_charge');
+      // The charges each retailer accrued interval by interval (routed by agents.csv's via) are the energy charges of the bills
+      // it issued, less their export credits (none here: no PV).
+      const energy = billedBy(b, retailerOf, 'energy_charge', 'export_credit');
       expect(Number(retailers.r1!.revenueAccruedEnergy)).to.equal(energy.get('r1'));
       expect(Number(retailers.r2!.revenueAccruedEnergy)).to.equal(energy.get('r2'));
       expect(o.summary.kpis.retail.retailerSwitches).to.equal(1);
@@ -170,7 +172,7 @@ ${homes.map((h, k) => `  - { kind: home, id: h${k}, retailer: ${retailerOf.get(t
               expect(r.via, `${r.interval_start} ${r.agent_id}`).to.equal(retailerOf.get(tariffOn.get(`${r.interval_start!.slice(0, 10)}|${r.agent_id}`)!));
             }
             const retailers = o.summary.kpis.retailers as Record<string, { revenue: string; revenueAccruedEnergy: string }>;
-            const energy = billedBy(b, retailerOf, 'energy_charge');
+            const energy = billedBy(b, retailerOf, 'energy_charge', 'export_credit');
             const total = billedBy(b, retailerOf, 'total');
             for (const r of ['ra', 'rb', 'rc']) {
               expect(Number(retailers[r]?.revenueAccruedEnergy ?? 0), r).to.equal(energy.get(r) ?? 0);
