@@ -29,7 +29,7 @@ const table = (head: readonly string[], rows: ReadonlyArray<readonly string[]>):
 
 /** The section's HTML, or undefined for a run without retail customers. */
 export function retailSectionHtml(kpis: Record<string, unknown>): string | undefined {
-  const retail = kpis.retail as { bills?: Record<string, TariffBills>; tariffSwitches?: number } | undefined;
+  const retail = kpis.retail as { bills?: Record<string, TariffBills>; tariffSwitches?: number; retailerSwitches?: number; customersByRetailer?: Record<string, number[]> } | undefined;
   if (!retail?.bills) return undefined;
   const tariffs = Object.entries(retail.bills);
   const kinds = [...new Set(tariffs.flatMap(([, t]) => Object.keys(t.byKind)))].sort();
@@ -54,6 +54,17 @@ export function retailSectionHtml(kpis: Record<string, unknown>): string | undef
     'In brackets: customers of the kind.</p>' +
     bills +
     `<p>Tariff switches: ${switches}. Margin = bills − market cost − imbalance cost (its customers' deviation from what it bought, settled at the imbalance price).</p>` +
-    books
+    books +
+    competitionHtml(retail.retailerSwitches, retail.customersByRetailer)
+  );
+}
+
+/** With `tariffChoice.among: every-retailer`: each retailer's customers on each billing day, and the moves between retailers. */
+function competitionHtml(moves: number | undefined, byRetailer: Record<string, number[]> | undefined): string {
+  if (moves === undefined || byRetailer === undefined) return '';
+  const days = Math.max(0, ...Object.values(byRetailer).map((d) => d.length));
+  return (
+    `<p>Customers changing retailer: ${moves} move${moves === 1 ? '' : 's'}. Each retailer's customers on each billing day:</p>` +
+    table(['retailer', ...Array.from({ length: days }, (_, d) => `day ${d + 1}`)], Object.entries(byRetailer).map(([id, perDay]) => [id, ...perDay.map(String)]))
   );
 }

@@ -34,4 +34,25 @@ describe('output/retailReport: the run report’s retail bills table', () => {
     ]);
     expect(html).to.contain('Tariff switches: 2.');
   });
+
+  it('with customers changing retailer: the moves, and a row per retailer of its customers on each billing day', () => {
+    const kpis = {
+      retail: {
+        bills: { cheap: { customers: 2, total: '3', averagePerCustomer: '1.5', byKind: { home: { customers: 2, averagePerCustomer: '1.5' } } } },
+        tariffSwitches: 1,
+        retailerSwitches: 1,
+        customersByRetailer: { r1: [1, 0, 0], r2: [1, 2, 2] },
+      },
+      retailers: {},
+    };
+    const html = retailSectionHtml(kpis)!;
+    expect(html).to.contain('Customers changing retailer: 1 move.');
+    expect(rows(html).slice(-3)).to.deep.equal([
+      ['retailer', 'day 1', 'day 2', 'day 3'],
+      ['r1', '1', '0', '0'],
+      ['r2', '1', '2', '2'],
+    ]);
+    // Without the key (customers choosing within their retailer): no such table.
+    expect(retailSectionHtml({ ...kpis, retail: { ...kpis.retail, retailerSwitches: undefined, customersByRetailer: undefined } })).to.not.contain('changing retailer');
+  });
 });
