@@ -22,7 +22,7 @@
  *   at its bus's imbalance price. A site trading itself pays Δ × price to the market; an
  *   aggregator member pays its aggregator, which pays the market the same (pass-through);
  *   a retail customer's Δ is in its bill (bills come from the MDMS already) and its
- *   retailer pays the market Δ × price;
+ *   retailer in that interval (`viaAt`: customers may change retailer) pays the market Δ × price;
  * - **demand response**: each opted-in command again (agents/operations/drSettlement.ts),
  *   with the actual from the MDMS and, under a 10-of-10 baseline, the baseline from the
  *   MDMS's history (a counterfactual baseline is the model's, not a meter's: unchanged);
@@ -67,8 +67,10 @@ export interface SettlementParties {
   readonly ids: readonly string[];
   /** Bus index per party (−1 intermediaries). */
   readonly busOf: Int32Array;
-  /** For members and customers: their aggregator's or retailer's index; else −1. */
+  /** For members and customers: their aggregator's or retailer's index; else −1 (a customer that changed retailer: the last). */
   readonly viaOf: Int32Array;
+  /** For a customer that changed retailer during the run (`tariffChoice.among: every-retailer`), its retailer in interval k; else `viaOf`. */
+  readonly viaAt?: (party: number, interval: number) => number;
   /** 1 aggregator member, 2 retail customer, 0 otherwise. */
   readonly routeOf: Uint8Array;
   readonly hasMeter: Uint8Array;
@@ -244,7 +246,7 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
       const deltaKwh = kwh6(settledKwh).minus(kwh6(physicalKwh));
       if (deltaKwh.isZero()) continue;
       const value = Number.isNaN(priceMwh) ? ZERO : deltaKwh.times(money(priceMwh)).div(1000);
-      const via = parties.viaOf[i]!;
+      const via = parties.viaAt ? parties.viaAt(i, k) : parties.viaOf[i]!;
       const route = parties.routeOf[i]!;
       sites.push({ interval: c.index, party: i, bus: b, physicalKwh, settledKwh, quality: QUALITIES[s.quality[k]!]!, deltaKwh, priceMwh, amount: route === 2 ? ZERO : value, paysTo: via });
       if (via >= 0) {

@@ -185,6 +185,8 @@ export class Simulation {
   private readonly viaOf: Int32Array;
   /** Customers that chose another retailer's tariff at a day's close (`tariffChoice.among: every-retailer`), followed at the next interval's start. */
   private retailerMoves: RetailerSwitch[] = [];
+  /** Per customer that changed retailer: its retailer from each interval on, the first entry its retailer from the run's start (the final settlement re-settles each interval with that interval's). */
+  private readonly retailerStints = new Map<number, Array<{ readonly from: number; readonly via: number }>>();
   private readonly routeOf: Uint8Array;
   private readonly hasMeter: Uint8Array;
   private readonly agentRole: Uint8Array;
@@ -421,7 +423,7 @@ export class Simulation {
     // The final settlement (engine/settlementRun.ts) settles the run again on them, every read through a privacy view.
     let settlement: MdmsRunEnd | undefined;
     const settleFinal = (mdms: Mdms) => {
-      const out = settleOnMdms(mdms, { parties: this.parties, settlementParties: { ids: this.parties.map((p) => p.id), busOf: this.busOf, viaOf: this.viaOf, routeOf: this.routeOf, hasMeter: this.hasMeter }, capture: this.capture!, drCommands: this.room.keepDrCommands(), desk: this.desk, runStartMs: this.clock.start, runEndMs: this.clock.start + this.clock.intervals * minutesToMs(this.clock.intervalMinutes) });
+      const out = settleOnMdms(mdms, { parties: this.parties, settlementParties: { ids: this.parties.map((p) => p.id), busOf: this.busOf, viaOf: this.viaOf, routeOf: this.routeOf, hasMeter: this.hasMeter, ...(this.retailerStints.size > 0 ? { viaAt: (i: number, k: number) => viaIn(this.retailerStints.get(i), k) ?? this.viaOf[i]! } : {}) }, capture: this.capture!, drCommands: this.room.keepDrCommands(), desk: this.desk, runStartMs: this.clock.start, runEndMs: this.clock.start + this.clock.intervals * minutesToMs(this.clock.intervalMinutes) });
       settlement = out.end;
       return out.billed;
     };
@@ -471,7 +473,7 @@ export class Simulation {
     this.dayAheadFaults = [];
     this.spent?.builder.release(); // the last interval's book is read no more: its bids can go
     crashes.now = this.now = interval.start;
-    if (this.retailerMoves.length > 0) this.followRetailers();
+    if (this.retailerMoves.length > 0) this.followRetailers(interval.index);
     const rejections: Rejection[] = run.takeLate(); // late bids for this interval arrive after its gate
     appendAll(rejections, run.dayAheadRejections.splice(0)); // the day-ahead auction's, with the first interval after it
     const dayAhead = run.dayAhead.get(interval.index);
@@ -708,8 +710,10 @@ export class Simulation {
    * imbalance and retail charges go to its books (`viaOf`, and `parties[i].via`, which the books check and agents.csv read),
    * as their bills do (by tariff). Not at the close itself: the sink writes the day's last interval after it, under the old retailer.
    */
-  private followRetailers(): void {
+  private followRetailers(from: number): void {
     for (const m of this.retailerMoves) {
+      const stints = this.retailerStints.get(m.party) ?? this.retailerStints.set(m.party, [{ from: 0, via: this.viaOf[m.party]! }]).get(m.party)!;
+      stints.push({ from, via: m.to });
       this.viaOf[m.party] = m.to;
       this.parties[m.party] = { ...this.parties[m.party]!, via: this.parties[m.to]!.id };
     }
@@ -986,4 +990,12 @@ function withMeasuredFlows(result: ClearingResult, flows: readonly BranchFlow[])
   const { interval, status, message, mechanism, awardedQuanta, busPriceMwh, welfare, feeder } = result;
   if (feeder === undefined) return { interval, status, message, mechanism, awardedQuanta, busPriceMwh, flows, welfare };
   return { interval, status, message, mechanism, awardedQuanta, busPriceMwh, flows, welfare, feeder };
+}
+
+/** A customer's retailer in interval k from its stints (ascending `from`), or undefined for one that never changed. */
+function viaIn(stints: ReadonlyArray<{ readonly from: number; readonly via: number }> | undefined, k: number): number | undefined {
+  if (stints === undefined) return undefined;
+  let via = stints[0]!.via;
+  for (const s of stints) if (s.from <= k) via = s.via;
+  return via;
 }

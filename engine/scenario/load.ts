@@ -299,8 +299,6 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       else if (g.tariff === undefined) out.push({ path: at('tariff'), message: `required with retailer: one of ${r.tariffs.join(', ')}` });
       else if (!r.tariffs.includes(g.tariff)) out.push({ path: at('tariff'), message: `retailer '${g.retailer}' does not offer '${g.tariff}' (it offers ${r.tariffs.join(', ')})` });
       if (g.kind === 'generator') out.push({ path: at('retailer'), message: 'a generator sells in the market; it cannot be a retail customer' });
-      if (g.tariffChoice?.among === 'every-retailer' && s.comms !== 'ideal')
-        out.push({ path: at('tariffChoice', 'among'), message: "a customer changing retailer is not modelled on a communication plane yet (the final settlement from the MDMS reads each site through one retailer for the whole run): it needs comms: ideal", atKey: true });
     } else {
       if (g.tariff !== undefined) out.push({ path: at('tariff'), message: 'a tariff needs a retailer (add retailer: <id>)' });
       if (g.tariffChoice !== undefined) out.push({ path: at('tariffChoice'), message: 'tariff choice needs a retailer (add retailer: <id> and tariff: <id>)' });

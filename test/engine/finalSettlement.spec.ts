@@ -140,6 +140,48 @@ describe('final settlement from the MDMS, by hand: one customer, a day, a lost r
   });
 });
 
+describe('final settlement from the MDMS, by hand: a customer that changed retailer at noon (tariffChoice.among: every-retailer)', () => {
+  /*
+   * `home` buys from r1 until 12:00 and from r2 after (SettlementParties.viaAt; viaOf holds r2, its last). It takes 2 kW
+   * every hour but 1 kW at 05:00 and at 17:00, and both reads are lost: the MDMS interpolates 2 kWh, 1 kWh above the
+   * physical meter each time. Imbalance price 40/MWh at 05:00, 120/MWh at 17:00:
+   *   05:00  Δ +1 kWh × 40/MWh  = 0.04, paid by r1 (its retailer then);
+   *   17:00  Δ +1 kWh × 120/MWh = 0.12, paid by r2.
+   * Read with viaOf alone, r2 would have paid both.
+   */
+  const parties = [party('home', 'home', 'agent', 'r2'), party('gen', 'generator', 'agent'), party('r1', 'retailer', 'retailer'), party('r2', 'retailer', 'retailer')];
+  const sp: SettlementParties = {
+    ids: parties.map((p) => p.id),
+    busOf: Int32Array.of(0, 0, -1, -1),
+    viaOf: Int32Array.of(3, -1, -1, -1),
+    viaAt: (i, k) => (i === 0 ? (k < 12 ? 2 : 3) : -1),
+    routeOf: Uint8Array.of(2, 0, 0, 0),
+    hasMeter: Uint8Array.of(1, 1, 0, 0),
+  };
+  const homeKw = (h: number): number => (h === 5 || h === 17 ? 1 : 2);
+
+  it('re-settles each interval with the retailer of that interval, and the books close', () => {
+    const capture = new SettlementCapture();
+    const mdms = new Mdms({ rules: { intervalMs: HOUR, maxKwhPerInterval: 100 } });
+    for (let h = 0; h < 24; h++) {
+      const interval = intervalAt(clock, h);
+      const a = Math.round(homeKw(h) / q);
+      const ledger = new IntervalLedger(4, new MoneyUnit(money('0.001')), q);
+      ledger.actualQuanta[0] = a;
+      ledger.actualQuanta[1] = -a;
+      capture.record(h, interval.start, 1, ledger, Float64Array.of(h === 17 ? 120 : 40));
+      if (h !== 5 && h !== 17) mdms.ingest(meterRead(meterIdFor('home'), interval.start, HOUR, homeKw(h)));
+      mdms.ingest(meterRead(meterIdFor('gen'), interval.start, HOUR, -homeKw(h)));
+    }
+    const out = settleOnMdms(mdms, { parties, settlementParties: sp, capture, drCommands: [], desk: undefined, runStartMs: start, runEndMs: start + 24 * HOUR });
+    const f = out.end.final;
+    expect(f.sites.map((s) => [s.interval, s.deltaKwh.toFixed(), s.paysTo])).to.deep.equal([[5, '1', 2], [17, '1', 3]]);
+    expect(f.intermediaries.map((m) => [m.interval, m.party, m.deltaKwh.toFixed(), m.amount.toFixed()])).to.deep.equal([[5, 2, '1', '0.04'], [17, 3, '1', '0.12']]);
+    expect(out.end.books).to.deep.equal([]);
+    expect(out.end.kpis).to.deep.include({ closed: true, imbalanceAdjustmentPaid: '0.16' });
+  });
+});
+
 describe('final settlement from the MDMS, by hand: a 10-of-10 baseline built on an estimated day', () => {
   /*
    * Two days, hourly; `home` trades itself and takes 2 kW every hour, but 4 kW at 17:00 on

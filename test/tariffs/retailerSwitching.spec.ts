@@ -12,7 +12,6 @@ import { parse } from 'csv-parse/sync';
 import { forecastLoadKw } from '../../agents/retailer/forecast.ts';
 import { simTime } from '../../core/time.ts';
 import { NO_HOLIDAYS } from '../../core/calendar.ts';
-import { InputFileError } from '../../core/errors.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { type Row, runAndRead } from '../operations/outputs.ts';
 
@@ -118,16 +117,24 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
     expect(at(4500)).to.equal(0.1 + 0.2);
   });
 
-  it('is refused on a communication plane, at tariffChoice.among', () => {
-    const text = TWO_RETAILERS('every-retailer').replace('seed: 2\n', 'seed: 2\ncomms: {}\n');
-    let err: unknown;
+  it('on a communication plane: bills from the MDMS as the plain run bills with nothing lost, and with reads lost the final settlement closes', async () => {
+    const plane = (lossProbability: number) =>
+      `comms:\n  classes:\n    demand-response: { latency: { distribution: uniform, minMs: 10, maxMs: 20 } }\n    ami: { latency: { distribution: uniform, minMs: 10, maxMs: 20 }, lossProbability: ${lossProbability} }\n`;
+    const plain = await runAndRead(scenario(TWO_RETAILERS('every-retailer')), 'gridbid-retailers-');
+    const lossless = await runAndRead(scenario(TWO_RETAILERS('every-retailer') + plane(0)), 'gridbid-retailers-');
+    const lossy = await runAndRead(scenario(TWO_RETAILERS('every-retailer') + plane(0.3)), 'gridbid-retailers-');
     try {
-      scenario(text);
-    } catch (e) {
-      err = e;
+      expect(readFileSync(join(lossless.dir, 'bills.csv'), 'utf8')).to.equal(readFileSync(join(plain.dir, 'bills.csv'), 'utf8'));
+      for (const o of [lossless, lossy]) {
+        expect(o.summary.books.closed).to.equal(true);
+        expect(o.summary.kpis.settlement.closed).to.equal(true);
+        expect(o.summary.kpis.retail.retailerSwitches).to.equal(1);
+      }
+      // Lost reads were estimated and billed: the MDMS's bills differ from the meter phase's somewhere.
+      expect(lossy.summary.kpis.settlement.siteIntervals.actual).to.be.below(3 * 72); // h, h2 and the plant, 72 hours each
+    } finally {
+      for (const o of [plain, lossless, lossy]) o.cleanup();
     }
-    expect(err).to.be.instanceOf(InputFileError);
-    expect((err as Error).message).to.match(/agents\[3\]\.tariffChoice\.among: a customer changing retailer is not modelled on a communication plane/);
   });
 
   it('property: whatever the customers choose among three retailers, every interval routes each customer to the retailer whose tariff bills it that day, and each retailer accrues exactly the energy charges of its bills', async () => {
