@@ -45,6 +45,7 @@ import { PriceForecaster } from './forecast.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { businessDayOf } from '../agents/operations/baseline.ts';
 import { checkBooks } from './interval/books.ts';
+import { settleLosses } from './interval/losses.ts';
 import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
@@ -648,8 +649,12 @@ export class Simulation {
     for (const [i, cost] of measured.drCost) ledger.drCost[i] = cost;
     this.capture?.record(interval.index, interval.start, interval.durationH, ledger, imbalancePrices);
 
+    // 10b. On a LinDistFlow feeder, the distribution operator buys the AC losses at the substation's price (losses.ts).
+    const losses = result.feeder ? settleLosses(result.feeder, book, result.busPriceMwh) : undefined;
+
     // 11. The books.
     const violations = checkBooks({
+      losses,
       interval: interval.index,
       parties: this.parties,
       busOf: this.busOf,
@@ -699,6 +704,7 @@ export class Simulation {
       retailers: books.retailers,
       events,
       books: violations,
+      ...(losses ? { losses } : {}),
       ...(this.comms ? { comms: this.takeComms(events) } : {}),
     };
     if (desk && ((interval.index + 1) % run.intervalsPerDay === 0 || interval.index === this.clock.intervals - 1)) appendAll(this.retailerMoves, desk.closeDay(Math.floor(interval.index / run.intervalsPerDay)));

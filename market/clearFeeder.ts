@@ -118,8 +118,14 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
   const ac = acSweep(feeder, netKw, netKvar);
   let violations = 0;
   let branchViolations = 0;
+  let importKw = 0;
+  let importKvar = 0;
   for (const k of feeder.order) {
     if (k === feeder.root) continue;
+    if (feeder.parent[k] === feeder.root) {
+      importKw += ac.pKw[k]!;
+      importKvar += ac.qKvar[k]!;
+    }
     const v = ac.vmPu[k]!;
     if (v < feeder.vMinPu[k]! - 1e-9 || v > feeder.vMaxPu[k]! + 1e-9) violations++;
     // The LP holds the lossless flow at the limit; the AC flow at the sending end carries the losses too.
@@ -138,6 +144,8 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
     acBranchViolations: branchViolations,
     lossesKw: ac.lossesKw,
     lossesKvar: ac.lossesKvar,
+    substationImportKw: importKw,
+    substationImportKvar: importKvar,
     netKw,
     netKvar,
     energyMwh: f ? f.energyMwh : nan(),

@@ -227,9 +227,16 @@ export interface FeederOutcome {
    * lineLimit active, |S| under apparent — although the linear model kept it (or the auction ignored it).
    */
   readonly acBranchViolations: number;
-  /** AC series losses at the cleared dispatch. */
+  /** AC series losses at the cleared dispatch (energised branches only). */
   readonly lossesKw: number;
   readonly lossesKvar: number;
+  /**
+   * AC power into the feeder at the substation: Σ over the substation's branches of the power
+   * sent into them (kW, kvar). At a converged sweep = Σ net withdrawal at the other energised
+   * buses + losses; the books check it (engine/interval/books.ts, the losses stage).
+   */
+  readonly substationImportKw: number;
+  readonly substationImportKvar: number;
   /** Net withdrawal per bus at the cleared dispatch. */
   readonly netKw: Float64Array;
   readonly netKvar: Float64Array;

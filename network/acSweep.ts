@@ -8,7 +8,8 @@
  *   forward:  V_k = V_parent − (r_k + j x_k) J_k
  * repeated until no voltage moves by more than `tolerancePu` (default 1e-10, the
  * refcases' convention). Losses = Σ |J_k|² r_k and Σ |J_k|² x_k. Islanded buses are
- * skipped (NaN voltage). Plain typed arrays, no allocation per iteration.
+ * skipped (NaN voltage). A dispatch past voltage collapse (no real solution: the iterates go to
+ * NaN) ends `converged: false`. Plain typed arrays, no allocation per iteration.
  */
 import type { RadialFeeder } from './radial.ts';
 
@@ -82,7 +83,9 @@ export function acSweep(feeder: RadialFeeder, withdrawalKw: ArrayLike<number>, w
       const nr = vr[p]! - (rPu[k]! * jr[k]! - xPu[k]! * ji[k]!);
       const ni = vi[p]! - (rPu[k]! * ji[k]! + xPu[k]! * jr[k]!);
       const dv = Math.abs(nr - vr[k]!) + Math.abs(ni - vi[k]!);
-      if (dv > delta) delta = dv;
+      // `!(dv <= delta)`, not `dv > delta`: a NaN change (iterates past voltage collapse) must win,
+      // or the sweep would stop "converged" at NaN voltages and losses.
+      if (!(dv <= delta)) delta = dv;
       vr[k] = nr;
       vi[k] = ni;
     }
@@ -90,6 +93,7 @@ export function acSweep(feeder: RadialFeeder, withdrawalKw: ArrayLike<number>, w
       converged = true;
       break;
     }
+    if (Number.isNaN(delta)) break; // no voltage carries this dispatch: not converged
   }
   const vmPu = new Float64Array(n).fill(NaN);
   const vaRad = new Float64Array(n).fill(NaN);

@@ -5,13 +5,16 @@
  *   `net_kw, net_kvar` (withdrawal at the cleared dispatch), `price` (the DLMP) and its parts
  *   `dlmp_energy, dlmp_congestion, dlmp_voltage`, `reactive_price` (currency/Mvarh), and
  *   `inverter_kvar` (inverters' reactive injection at the bus, > 0 supplied; in net_kvar as −);
- * - KPIs (`kpis.feeder`): the worst (lowest) and highest AC voltage with bus and time, AC
- *   losses in kWh and what they cost at the substation's price, the largest LinDistFlow-vs-AC voltage error, and the intervals where the
+ * - KPIs (`kpis.feeder`): the worst (lowest) and highest AC voltage with bus and time, the
+ *   losses the distribution operator bought (the losses stage, engine/interval/losses.ts: kWh
+ *   settled, `lossesCost` = Σ of the stage's money, exactly; intervals it could not settle), the largest LinDistFlow-vs-AC voltage error, and the intervals where the
  *   AC voltage left a bus's band (the limits the linear model missed), inverters' kvarh
  *   supplied and absorbed;
  * - report charts: AC voltage per bus over time, and the DLMP's parts.
  */
-import { energyKwh, formatMoney, type Money, perKwhFromPerMwh, ZERO } from '../core/money.ts';
+import { formatMoney, type Money, type MoneyUnit, ZERO } from '../core/money.ts';
+import { LOSSES_BUYER_ID, LOSSES_SELLER_ID, type LossesStage } from '../engine/interval/losses.ts';
+import { EnergySum } from './energySum.ts';
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import type { FeederOutcome } from '../market/types.ts';
 import { type CsvFile, csvText, fixed } from './csvFile.ts';
@@ -35,8 +38,11 @@ export class FeederRecorder {
   private min: Extreme = { value: Infinity, bus: '', at: '' };
   private max: Extreme = { value: -Infinity, bus: '', at: '' };
   private error: Extreme = { value: 0, bus: '', at: '' };
-  private lossesKwh = 0;
+  private readonly lossesKwh = new EnergySum();
   private lossesCost: Money = ZERO;
+  private lossesUnsettled = 0;
+  /** What the upstream grid received for the losses (the stage's other side; − the cost when it closes). */
+  private lossesReceived: Money = ZERO;
   private unconverged = 0;
   private violationIntervals = 0;
   private violationBusIntervals = 0;
@@ -52,8 +58,11 @@ export class FeederRecorder {
     ]);
   }
 
-  /** One interval: `priceMwh` per network bus (the cleared prices, NaN where none). */
-  add(start: SimTime, f: FeederOutcome, priceMwh: ArrayLike<number>, durationH: number, priceDecimals: number): void {
+  /**
+   * One interval: `priceMwh` per network bus (the cleared prices, NaN where none); `losses` the
+   * interval's losses stage as settled, in `unit` (the interval's settlement unit) and quanta of `quantumKw`.
+   */
+  add(start: SimTime, f: FeederOutcome, priceMwh: ArrayLike<number>, durationH: number, priceDecimals: number, losses?: { readonly stage: LossesStage; readonly unit: MoneyUnit; readonly quantumKw: number }): void {
     const t = formatSimTime(start);
     let eSum = 0;
     let cSum = 0;
@@ -91,12 +100,15 @@ export class FeederRecorder {
     this.congestion.push(count > 0 ? cSum / count : null);
     this.voltage.push(count > 0 ? vSum / count : null);
     this.dlmpMax.push(Number.isFinite(top) ? top : null);
-    this.lossesKwh += f.lossesKw * durationH;
-    // The LP's dispatch is lossless: the substation delivers the losses on top, at its price (the
-    // DLMP's energy part). Priced as settlement prices energy: the interval's kWh to the Wh, the
-    // price to its tick, the product exact. Not settled: no party in the run buys them.
-    const rootPrice = priceMwh[f.rootIndex]!;
-    if (Number.isFinite(rootPrice) && f.lossesKw > 0) this.lossesCost = this.lossesCost.plus(energyKwh(f.lossesKw * durationH).times(perKwhFromPerMwh(rootPrice)));
+    // The LP's dispatch is lossless: the substation delivers the losses on top, bought by the
+    // distribution operator at its price (the losses stage): the KPIs are the stage's sums, exact.
+    if (losses) {
+      if (losses.stage.status === 'settled') {
+        this.lossesKwh.add(losses.stage.quanta, losses.quantumKw, durationH);
+        this.lossesCost = this.lossesCost.plus(losses.unit.toMoney(losses.stage.buyerUnits));
+        this.lossesReceived = this.lossesReceived.minus(losses.unit.toMoney(losses.stage.sellerUnits));
+      } else this.lossesUnsettled++;
+    }
     if (!f.acConverged) this.unconverged++;
     if (f.acVoltageViolations > 0) this.violationIntervals++;
     this.violationBusIntervals += f.acVoltageViolations;
@@ -117,8 +129,10 @@ export class FeederRecorder {
     return {
       worstVoltagePu: { value: r6(this.min.value), bus: this.min.bus, at: this.min.at },
       highestVoltagePu: { value: r6(this.max.value), bus: this.max.bus, at: this.max.at },
-      lossesKwh: Math.round(this.lossesKwh * 1000) / 1000,
+      // The losses stage: what the distribution operator bought (kWh) and paid, and the intervals it could not settle (the books say why).
+      lossesKwh: this.lossesKwh.roundedKwh(),
       lossesCost: formatMoney(this.lossesCost),
+      lossesUnsettledIntervals: this.lossesUnsettled,
       maxLinDistFlowErrorPu: { value: r6(this.error.value), bus: this.error.bus, at: this.error.at },
       // Limits the linear model missed: buses × intervals whose AC voltage left its band.
       acVoltageViolationIntervals: this.violationIntervals,
@@ -130,6 +144,22 @@ export class FeederRecorder {
       // Inverters' reactive energy (network.feeder.reactive): supplied (raising voltage) and absorbed.
       inverterSuppliedKvarh: Math.round(this.inverterSuppliedKvarh * 1000) / 1000,
       inverterAbsorbedKvarh: Math.round(this.inverterAbsorbedKvarh * 1000) / 1000,
+    };
+  }
+
+  /**
+   * The losses stage as summary.json lists stages (beside `imbalance`, `dayAhead`): who paid whom,
+   * buyers paid = sellers received + rent (0: one buyer, one seller, one price).
+   */
+  lossesStage(): Record<string, unknown> {
+    return {
+      buyer: LOSSES_BUYER_ID,
+      seller: LOSSES_SELLER_ID,
+      kwh: this.lossesKwh.roundedKwh(),
+      buyersPay: formatMoney(this.lossesCost),
+      sellersReceive: formatMoney(this.lossesReceived),
+      rent: formatMoney(this.lossesCost.minus(this.lossesReceived)),
+      unsettledIntervals: this.lossesUnsettled,
     };
   }
 

@@ -18,6 +18,7 @@ import type { OutputFormat } from './parquet.ts';
 import { TableFiles } from './tableFiles.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { FeederRecorder } from './feederOutputs.ts';
+import { LOSSES_BUYER_ID, LOSSES_SELLER_ID, type LossesStage } from '../engine/interval/losses.ts';
 import { busLines } from './chartBounds.ts';
 import { type ChartSpec, escapeHtml, renderReport, type ReportData } from './report.ts';
 import { retailSectionHtml } from './retailReport.ts';
@@ -172,7 +173,7 @@ export class Recorder implements SimulationSink {
       totalDemand += demand[k]! * q;
       totalSupply += supply[k]! * q;
     }
-    if (result.feeder) (this.feeder ??= new FeederRecorder(this.tables.open)).add(o.interval.start, result.feeder, result.busPriceMwh, o.interval.durationH, pd);
+    if (result.feeder) (this.feeder ??= new FeederRecorder(this.tables.open)).add(o.interval.start, result.feeder, result.busPriceMwh, o.interval.durationH, pd, o.losses ? { stage: o.losses, unit: o.settlement.unit, quantumKw: q } : undefined);
     for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, FLOW_DECIMALS), Number.isFinite(f.limitKw) ? fixed(f.limitKw, FLOW_DECIMALS) : '', fixed(f.shadowPriceMwh, 4)]);
     for (const r of o.rejections) {
       this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
@@ -203,6 +204,7 @@ export class Recorder implements SimulationSink {
 
     const facing = this.facingSums.fill(0);
     this.writeAgentRows(o, t, facing);
+    if (o.losses) this.writeLossesRows(o, o.losses, t);
     this.stateRuns.close();
     this.series.daKw.push(facing[FACING_DA]! * q);
     this.series.rtKw.push(facing[FACING_RT]! * q);
@@ -321,6 +323,29 @@ export class Recorder implements SimulationSink {
         if (dev > 0) facing[FACING_SHORT]! += dev;
         else if (dev < 0) facing[FACING_LONG]! += dev;
       }
+    }
+  }
+
+  /**
+   * agents.csv on a LinDistFlow feeder: the losses stage's two parties (engine/interval/losses.ts), at the
+   * substation's bus — the distribution operator's losses account buying the AC losses (award_kw and
+   * actual_kw +, cost +) and the grid behind the substation delivering them (−), at the substation's price.
+   * `state` is the stage's status (`settled`, or why it is not: `ac-not-converged`, `unpriced`; then award and
+   * cost are empty, since the losses are unknown or unpriced, not zero).
+   */
+  private writeLossesRows(o: IntervalOutcome, losses: LossesStage, t: string): void {
+    const q = o.book.rules.quantumKw;
+    // A stage not settled has no amounts (unknown, not zero): its state says why, the books list it.
+    const settled = losses.status === 'settled';
+    const kw = settled ? fixed(losses.quanta * q, this.kwDecimals) : '';
+    const minusKw = settled ? fixed(-losses.quanta * q, this.kwDecimals) : '';
+    const price = fixed(losses.priceMwh, this.priceDecimals);
+    const bus = losses.busIndex >= 0 ? csvText(o.book.buses[losses.busIndex]!) : '';
+    const unit = o.settlement.unit;
+    for (const [id, kind, award, units] of [[LOSSES_BUYER_ID, 'dso', kw, losses.buyerUnits], [LOSSES_SELLER_ID, 'upstream', minusKw, losses.sellerUnits]] as const) {
+      // interval_start, agent_id, kind, bus, state, award_kw, price, cost, soc_kwh, indoor_temp_c, baseline_kw, unserved_kwh,
+      // da_kw, actual_kw, rt_kw, da_price, rt_price, imbalance_kw, imbalance_price, via, dr_cost
+      this.agentsCsv.row([t, id, kind, bus, losses.status, award, price, settled ? unit.format(units) : '', '', '', '', '', '', award, '', '', price, '', '', '', '']);
     }
   }
 
@@ -524,7 +549,7 @@ export class Recorder implements SimulationSink {
       buses: this.info.buses,
       stages: this.info.stages,
       books: this.kpis.books(),
-      kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis() } : {}), ...(this.comms ? { comms: this.comms.kpis() } : {}), ...(this.settlementKpis ? { settlement: this.settlementKpis } : {}) },
+      kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis(), losses: this.feeder.lossesStage() } : {}), ...(this.comms ? { comms: this.comms.kpis() } : {}), ...(this.settlementKpis ? { settlement: this.settlementKpis } : {}) },
     };
     writeAtomic(join(this.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     writeAtomic(join(this.outDir, 'report.html'), renderReport(this.reportData(summary)));

@@ -177,13 +177,18 @@ function stageLine(k: Record<string, unknown>): string {
   if (da) parts.push(`day-ahead ${da.buyersPay} paid, ${da.sellersReceive} received, rent ${da.rent}`);
   const imb = k.imbalance as { buyersPay: string; sellersReceive: string; rent: string; redispatchedIntervals: number } | undefined;
   if (imb && imb.redispatchedIntervals > 0) parts.push(`imbalances (${imb.redispatchedIntervals} intervals re-dispatched) ${imb.buyersPay} paid, ${imb.sellersReceive} received, rent ${imb.rent}`);
+  const losses = k.losses as { kwh: number; buyersPay: string; sellersReceive: string; unsettledIntervals: number } | undefined;
+  if (losses) {
+    const open = losses.unsettledIntervals > 0 ? ` (${losses.unsettledIntervals} intervals not settled: see the books)` : '';
+    parts.push(`feeder losses ${losses.kwh} kWh: the distribution operator paid ${losses.buyersPay}, the upstream grid received ${losses.sellersReceive}${open}`);
+  }
   return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }
 
 /** What the books proved, in one line: only what they checked. */
-function booksLine(books: BooksSummary): string {
+function booksLine(books: BooksSummary, losses: boolean): string {
   return books.closed
-    ? `books     closed in all ${books.intervals} intervals: energy, money per stage, aggregator and retailer identities`
+    ? `books     closed in all ${books.intervals} intervals: energy, money per stage, aggregator and retailer identities${losses ? ", the feeder's losses" : ''}`
     : `books     NOT closed in ${books.openIntervals} of ${books.intervals} intervals (${books.violationCount} violations; see summary.json books)`;
 }
 
@@ -208,7 +213,7 @@ function formatSummary(summary: RunSummary, outDir: string, formats: readonly Ou
     `peak      ${String(k.peakKw)} kW at ${String(k.peakAt)} (no-flexibility baseline ${String(k.baselinePeakKw)} kW, reduction ${String(k.peakReductionPct)} %)`,
     // Each stage as it settles, per party and interval (output/kpis.ts): real time only on what differs from the day-ahead position.
     `money     real time: buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, rent ${String(k.merchandisingSurplus)}${stageLine(k)}`,
-    booksLine(summary.books as BooksSummary),
+    booksLine(summary.books as BooksSummary, k.losses !== undefined),
     `welfare   ${String(k.welfare)}`,
     `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${k.agentFaultCount as number} agent faults${isolatedNote(summary.kpis)}, ${k.clearingProblemCount as number} clearing problems${unservedNote(k)}`,
     `results   ${outDir}/ (${outputFiles(outDir, formats, outputs).join(', ')})`,

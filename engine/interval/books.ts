@@ -19,15 +19,25 @@
  *     day-ahead shares, bought at p_DA and settled back at p_RT), exactly (agents/aggregator/split.ts);
  * (d) every retailer: its revenue is what its customers' meters were charged, and its
  *     market payment is its position at the price plus its customers' actual total's
- *     deviation from it at the imbalance price, exactly.
+ *     deviation from it at the imbalance price, exactly;
+ * (e) on a LinDistFlow feeder, the losses stage (engine/interval/losses.ts): physically, the AC
+ *     substation import = Σ cleared net withdrawal at the other buses + the AC losses (within a
+ *     quantum), the settled losses are the AC losses in whole quanta, and the stage settled
+ *     (a sweep that did not converge, or losses with no substation price, leave it open);
+ *     money, the distribution operator pays the settled losses × the substation price, exactly,
+ *     and the upstream grid receives what it pays.
  */
-import { type Money, ZERO } from '../../core/money.ts';
-import type { ClearingResult, OrderBook } from '../../market/types.ts';
+import { type Money, type MoneyUnit, ZERO } from '../../core/money.ts';
+import type { BusId } from '../../core/units.ts';
+import type { ClearingResult, FeederOutcome, OrderBook } from '../../market/types.ts';
 import type { IntervalLedger } from './ledger.ts';
 import { ticksOf } from './ledger.ts';
 import type { Party } from './participants.ts';
+import { type LossesStage, lossesQuanta } from './losses.ts';
 
 export type BookIdentity = 'physical' | 'positions' | 'money:dayAhead' | 'money:realTime' | 'money:imbalance' | 'money:demandResponse' | 'aggregator' | 'retailer'
+  // On a LinDistFlow feeder: the AC energy balance with the losses, and the losses stage's money.
+  | 'losses' | 'money:losses'
   // The final settlement from the MDMS (engine/settlementRun.ts), on a communication plane.
   | 'final:energy' | 'final:imbalance' | 'final:aggregator' | 'final:retailer' | 'final:demandResponse';
 
@@ -62,6 +72,8 @@ export interface BooksInput {
   /** Per aggregator and retailer: fee income and revenue, as their ledgers say. */
   readonly aggregatorFees: ReadonlyMap<number, Money>;
   readonly retailerRevenue: ReadonlyMap<number, Money>;
+  /** On a LinDistFlow feeder (`result.feeder`): the losses stage as settled (engine/interval/losses.ts). */
+  readonly losses?: LossesStage | undefined;
 }
 
 /** The interval's violations, in the order of the identities above. */
@@ -162,6 +174,53 @@ export function checkBooks(x: BooksInput): BookViolation[] {
       }
     }
   }
+  if (result.feeder) {
+    for (const v of checkLosses({ losses: x.losses, feeder: result.feeder, clearedAtBus, rtTicks, buses: book.buses, quantumKw: q, unit })) fail(v.identity, v.detail);
+  }
+  return out;
+}
+
+/** What the losses check reads: the stage as settled and the clearing it was settled from. */
+export interface LossesCheckInput {
+  /** The stage as the settle phase wrote it (undefined: not settled at all). */
+  readonly losses: LossesStage | undefined;
+  /** The clearing's AC check. */
+  readonly feeder: FeederOutcome;
+  /** Per book bus: the cleared net withdrawal, quanta, from the segment awards. */
+  readonly clearedAtBus: Float64Array;
+  /** Per book bus: the real-time price, whole ticks (0 where none). */
+  readonly rtTicks: Float64Array;
+  readonly buses: readonly BusId[];
+  readonly quantumKw: number;
+  /** The interval's settlement unit. */
+  readonly unit: MoneyUnit;
+}
+
+/**
+ * (e) The losses stage, recomputed from the clearing's AC check, its awards per bus and the
+ * substation's price (see the header): what does not hold, empty when the stage closes. Pure.
+ */
+export function checkLosses(x: LossesCheckInput): Array<{ identity: 'losses' | 'money:losses'; detail: string }> {
+  const out: Array<{ identity: 'losses' | 'money:losses'; detail: string }> = [];
+  const { losses, feeder: f, clearedAtBus, rtTicks, buses, unit } = x;
+  const q = x.quantumKw;
+  if (!losses) return [{ identity: 'losses', detail: "the feeder's losses were not settled: no losses stage this interval" }];
+  const rootId = f.busIds[f.rootIndex]!;
+  const root = buses.indexOf(rootId);
+  if (losses.status === 'ac-not-converged') out.push({ identity: 'losses', detail: `the AC check did not converge: the feeder's losses are unknown (last iterate ${fmtKw(f.lossesKw)} kW), the losses stage is not settled` });
+  else if (losses.status === 'unpriced') out.push({ identity: 'losses', detail: `${fmtKw(f.lossesKw)} kW of losses but no price at the substation ${rootId}: the losses stage is not settled` });
+  else {
+    // Physical: what the substation sends into the feeder is what the other buses take net, plus the losses.
+    let downstreamKw = 0;
+    for (let k = 0; k < clearedAtBus.length; k++) if (k !== root) downstreamKw += clearedAtBus[k]! * q;
+    const gap = f.substationImportKw - (downstreamKw + f.lossesKw);
+    if (!(Math.abs(gap) <= q)) out.push({ identity: 'losses', detail: `the AC substation import ${fmtKw(f.substationImportKw)} kW ≠ Σ net withdrawal downstream ${fmtKw(downstreamKw)} kW + losses ${fmtKw(f.lossesKw)} kW (off by ${fmtKw(gap)} kW)` });
+    const quanta = lossesQuanta(f.lossesKw, q);
+    if (losses.quanta !== quanta) out.push({ identity: 'losses', detail: `settled losses ${fmtKw(losses.quanta * q)} kW, the AC check's are ${fmtKw(f.lossesKw)} kW (${fmtKw(quanta * q)} kW in quanta)` });
+    const expected = quanta * (root >= 0 ? rtTicks[root]! : 0);
+    if (losses.buyerUnits !== expected) out.push({ identity: 'money:losses', detail: `the distribution operator pays ${unit.format(losses.buyerUnits)} for the losses; ${fmtKw(quanta * q)} kW at the price of ${rootId} comes to ${unit.format(expected)}` });
+  }
+  if (losses.buyerUnits + losses.sellerUnits !== 0) out.push({ identity: 'money:losses', detail: `the distribution operator pays ${unit.format(losses.buyerUnits)} for the losses, the upstream grid receives ${unit.format(-losses.sellerUnits)}` });
   return out;
 }
 

@@ -12,6 +12,7 @@ import type { MarketInterval } from '../../core/clock.ts';
 import type { GridEvent } from '../../agents/operations/gridRoom.ts';
 import type { RetailDesk } from '../retail.ts';
 import type { BookViolation, DayAheadInInterval } from './books.ts';
+import type { LossesStage } from './losses.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { CommsRun, IntervalComms } from './comms.ts';
 
@@ -114,6 +115,8 @@ export interface IntervalOutcome {
   readonly events: readonly GridEvent[];
   /** What did not close this interval (empty when the books closed). */
   readonly books: readonly BookViolation[];
+  /** On a LinDistFlow feeder: the losses stage (the distribution operator buys the AC losses, losses.ts). */
+  readonly losses?: LossesStage;
   /** The communication plane's messages and command deliveries this interval; absent with `comms: ideal`. */
   readonly comms?: IntervalComms;
 }

@@ -12,6 +12,9 @@ export const RESERVED_PARTY_IDS: Readonly<Record<string, string>> = Object.freez
   market: "the market: the clearing's endpoint on the communication plane and the owner of the final settlement's reconciliation account",
   // The comms plane's endpoint for meter reads (engine/interval/comms.ts).
   mdms: 'the meter data management system, where every meter read is sent',
+  // The losses stage on a LinDistFlow feeder (engine/interval/losses.ts): its buyer and its seller, rows of agents.csv.
+  'dso-losses': "the distribution operator's losses account, which buys a radial feeder's losses",
+  transmission: 'the grid behind the substation, which delivers a radial feeder\'s losses',
 });
 
 /** Id prefixes the engine's own parties use. */

@@ -8,6 +8,7 @@ import { RECONCILIATION_OWNER } from '../../engine/settlementRun.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { RESERVED_PARTY_IDS, reservedIdProblem } from '../../engine/scenario/reservedIds.ts';
 import { meterIdFor } from '../../metering/meter.ts';
+import { LOSSES_BUYER_ID, LOSSES_SELLER_ID } from '../../engine/interval/losses.ts';
 
 const head = 'name: reserved\nstart: 2026-07-01T00:00:00Z\n';
 const plant = '  - kind: generator\n    id: plant\n    offers: [{ kw: 10, priceMwh: 20 }]\n';
@@ -30,6 +31,14 @@ describe('reserved party ids (engine/scenario/reservedIds.ts)', () => {
     expect(reservedIdProblem(meterIdFor('home-1'))).to.contain("starting 'meter:'");
     expect(reservedIdProblem('marketeer')).to.equal(undefined);
     expect(reservedIdProblem('market', true)).to.equal(undefined); // a prefix: its ids are market-1, market-2, …
+  });
+
+  it("covers the losses stage's two parties (engine/interval/losses.ts): an agent or operator named after either is refused", () => {
+    expect(Object.keys(RESERVED_PARTY_IDS)).to.include.members([LOSSES_BUYER_ID, LOSSES_SELLER_ID]);
+    const issues = issuesOf(`${head}operations:\n  - { id: dso-losses }\nagents:\n${plant}  - kind: generator\n    id: transmission\n    offers: [{ kw: 5, priceMwh: 30 }]\n`);
+    // (The operator also lacks a network: its own issue, at operations[0].)
+    expect(issues.map((i) => i.path)).to.include.members(['operations[0].id', 'agents[1].id']);
+    expect(issues.map((i) => i.message).join('\n')).to.contain("'dso-losses' is reserved for the distribution operator's losses account").and.contain("'transmission' is reserved for the grid behind the substation");
   });
 
   it("an agent named 'market' is refused at its id, with line and what was expected", () => {

@@ -1,32 +1,38 @@
 /**
- * What a feeder's losses cost (output/feederOutputs.ts, `kpis.feeder.lossesCost`): the AC losses
- * each interval at the substation's price, priced as settlement prices energy (the interval's kWh
- * to the Wh, half-even; the price to its 1e-4/MWh tick; the product exact). Before, a run reported
- * the losses in kWh and nothing said what they cost.
+ * What a feeder's losses cost (output/feederOutputs.ts, `kpis.feeder.lossesCost` and the `losses`
+ * stage): the sum of the losses stage's money (engine/interval/losses.ts), exactly — each interval the
+ * AC losses in whole quanta of the market's power quantum × the substation's price on its tick.
+ * Before the stage, the cost was priced apart (each interval's kWh to the Wh) and settled by nobody.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { MoneyUnit } from '../../core/money.ts';
 import { CsvFile } from '../../output/csvFile.ts';
 import { FeederRecorder } from '../../output/feederOutputs.ts';
+import { settleLosses } from '../../engine/interval/losses.ts';
 import type { FeederOutcome } from '../../market/types.ts';
 import { parseSimTime, simTime } from '../../core/time.ts';
 import { busId } from '../../core/units.ts';
+import { createNetwork } from '../../network/validate.ts';
+import { bookOf } from '../helpers/lpNetworks.ts';
 
 /** One interval's outcome on a 3-bus feeder whose substation is the middle bus. */
-function outcome(lossesKw: number): FeederOutcome {
+function outcome(lossesKw: number, acConverged = true): FeederOutcome {
   const three = (x: number) => Float64Array.of(x, x, x);
   return {
     busIds: ['a', 'sub', 'b'].map(busId),
     rootIndex: 1,
     vmLinDistFlowPu: three(1),
     vmAcPu: three(0.99),
-    acConverged: true,
+    acConverged,
     acVoltageViolations: 0,
     acBranchViolations: 0,
     lossesKw,
     lossesKvar: lossesKw / 2,
+    substationImportKw: lossesKw,
+    substationImportKvar: lossesKw / 2,
     netKw: three(0),
     netKvar: three(0),
     energyMwh: three(NaN),
@@ -37,22 +43,38 @@ function outcome(lossesKw: number): FeederOutcome {
   };
 }
 
-describe("a feeder's losses at the substation's price (kpis.feeder.lossesCost)", () => {
-  it('by hand: 10 kW for 15 min at 40.5/MWh, then 3.3333 kW (0.833325 → 0.833 kWh) at 100/MWh: 0.10125 + 0.0833 = 0.18455', () => {
+const network = createNetwork({
+  buses: [{ id: 'a' }, { id: 'sub', reference: true }, { id: 'b' }],
+  branches: [
+    { id: 'l1', from: 'sub', to: 'a', reactancePu: 0.1 },
+    { id: 'l2', from: 'sub', to: 'b', reactancePu: 0.1 },
+  ],
+});
+
+describe("a feeder's losses at the substation's price (kpis.feeder.lossesCost = the losses stage's money)", () => {
+  it('by hand: 10 kW for 15 min at 40.5/MWh, then 3.3333 kW (3333 quanta of 1 W) at 100/MWh: 0.10125 + 0.083325 = 0.184575', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-losses-'));
     try {
+      const book = bookOf(network, [], undefined, 0.25);
+      expect(book.rules.quantumKw).to.equal(0.001);
+      const unit = MoneyUnit.forInterval(book.rules.quantumKw, 15, book.rules.priceTickMwh);
       const r = new FeederRecorder((table, header) => new CsvFile(join(dir, `${table}.csv`), header));
       const t0 = parseSimTime('2026-07-01T00:00:00Z')!;
+      const add = (k: number, f: FeederOutcome, prices: number[]) => r.add(simTime(t0 + k * 900_000), f, prices, 0.25, 2, { stage: settleLosses(f, book, prices), unit, quantumKw: 0.001 });
       // The other buses' prices are not the substation's: they must not be used.
-      r.add(t0, outcome(10), [999, 40.5, 888], 0.25, 2);
-      r.add(simTime(t0 + 900_000), outcome(3.3333), [1, 100, 1], 0.25, 2);
-      // An interval without a price at the substation (nothing cleared) costs nothing, its losses still count in kWh.
-      r.add(simTime(t0 + 1_800_000), outcome(4), [NaN, NaN, NaN], 0.25, 2);
+      add(0, outcome(10), [999, 40.5, 888]);
+      add(1, outcome(3.3333), [1, 100, 1]);
+      // An interval whose AC check did not converge is not settled — counted, never priced at zero silently.
+      add(2, outcome(4, false), [1, 100, 1]);
+      // Nor is one with losses and no price at the substation.
+      add(3, outcome(4), [NaN, NaN, NaN]);
       r.close();
       const k = r.kpis();
-      // 2.5 + 0.833325 + 1, to the Wh.
-      expect(k.lossesKwh).to.equal(4.333);
-      expect(k.lossesCost).to.equal('0.18455');
+      // 2.5 + 0.83325 kWh settled; 3.33325 to the Wh, half-even.
+      expect(k.lossesKwh).to.equal(3.333);
+      expect(k.lossesCost).to.equal('0.184575');
+      expect(k.lossesUnsettledIntervals).to.equal(2);
+      expect(r.lossesStage()).to.deep.equal({ buyer: 'dso-losses', seller: 'transmission', kwh: 3.333, buyersPay: '0.184575', sellersReceive: '0.184575', rent: '0', unsettledIntervals: 2 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
+import { money, ZERO } from '../../core/money.ts';
 import { runScenarioFile } from '../../engine/run.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
@@ -45,6 +46,22 @@ describe('scenarios/self-healing.yaml: the header’s claims', () => {
       if (a.interval_start === '2026-01-14T17:00:00Z' && dark.has(a.bus!)) continue;
       expect(Number(a.award_kw), `${a.agent_id} ${a.interval_start}`).to.not.equal(0);
     }
+  });
+
+  it('has the distribution operator buy the feeder’s losses every interval, the dark 17:00 one too (only its energised branches carry current): Σ of its rows is kpis.feeder.lossesCost', () => {
+    const dso = agents.filter((a) => a.agent_id === 'dso-losses');
+    expect(dso).to.have.length(96);
+    for (const a of dso) {
+      expect(a.state, a.interval_start).to.equal('settled');
+      // kW × ¼ h × price/MWh ÷ 1000, exactly.
+      expect(money(a.cost!).equals(money(a.award_kw!).times('0.25').times(money(a.price!)).div(1000)), `${a.interval_start} ${a.award_kw} ${a.price} ${a.cost}`).to.equal(true);
+    }
+    expect(Number(dso.find((a) => a.interval_start === '2026-01-14T17:00:00Z')!.award_kw)).to.be.greaterThan(0);
+    const sum = dso.reduce((t, a) => t.plus(money(a.cost!)), ZERO);
+    const feeder = kpis.feeder as { lossesCost: string; lossesUnsettledIntervals: number };
+    expect(sum.toFixed()).to.equal(feeder.lossesCost);
+    expect(feeder.lossesUnsettledIntervals).to.equal(0);
+    expect((kpis.losses as { buyersPay: string }).buyersPay).to.equal(feeder.lossesCost);
   });
 
   it('reports 40 customers interrupted once, 600 customer-minutes, SAIFI 0.313, SAIDI 4.69 min, restored in 15 minutes; money closes', () => {

@@ -1,0 +1,74 @@
+/**
+ * The losses stage on a radial feeder (`network.model: lindistflow`): the distribution
+ * operator buys the feeder's AC losses each interval at the substation's price.
+ *
+ * Why a stage of its own. The LinDistFlow dispatch is lossless: the market's parties trade
+ * (and are metered at) their net withdrawals, which sum to zero at every interval. The AC check
+ * of the cleared dispatch (market/clearFeeder.ts, backward/forward sweep) says the substation
+ * imports that and the series losses on top: energy no market party scheduled or bought. As in
+ * most distribution codes (the DSO procures its losses), the distribution operator's losses
+ * account (party `dso-losses`) buys them, and the grid behind the substation (party
+ * `transmission`) delivers them, at the substation's (the reference bus's) real-time price. The
+ * market parties' positions, meters and money are not touched: the losses are settled beside
+ * them, exactly, and the books prove both that the AC energy balance closes with them and that
+ * what the DSO pays is what the upstream receives (engine/interval/books.ts).
+ *
+ * Rounding: the sweep's losses (a float) are rounded once, at the solver's boundary, to whole
+ * quanta of the market's power quantum (`rules.quantumKw`), as every award is; money is then
+ * quanta × price ticks in the interval's settlement unit, exact like every other stage.
+ *
+ * When the losses are not known or not priceable, the stage is not settled and says why
+ * (`status`), and the books report the interval open — never a silent zero:
+ * - `ac-not-converged`: the sweep did not converge (a dispatch the feeder cannot carry: voltage
+ *   collapse); its last iterate's losses are no measurement;
+ * - `unpriced`: losses but no price at the substation (nothing cleared there and no marginal bid).
+ * Buses an outage cut off (islanded) carry no current: the sweep walks only the energised
+ * branches, so the losses are theirs alone.
+ *
+ * Pure: it reads the clearing's feeder outcome, the book's buses and the bus prices.
+ */
+import type { FeederOutcome, OrderBook } from '../../market/types.ts';
+import { ticksOf } from './ledger.ts';
+
+/** The party that buys the losses: the distribution operator's losses account (a reserved id). */
+export const LOSSES_BUYER_ID = 'dso-losses';
+/** The party that delivers them: the grid behind the substation (a reserved id). */
+export const LOSSES_SELLER_ID = 'transmission';
+
+export type LossesStatus = 'settled' | 'ac-not-converged' | 'unpriced';
+
+export interface LossesStage {
+  readonly status: LossesStatus;
+  /** The substation's (reference bus's) index in `book.buses`; −1 when it is not a book bus. */
+  readonly busIndex: number;
+  /** The AC check's figures (floats, as the sweep gave them), kW. */
+  readonly lossesKw: number;
+  readonly substationImportKw: number;
+  /** Settled losses, whole quanta of `rules.quantumKw` (0 when not settled). */
+  readonly quanta: number;
+  /** The substation's real-time price, currency/MWh (NaN: none). */
+  readonly priceMwh: number;
+  /** Money in settlement units (`ledger.unit`): the buyer pays `buyerUnits` (+), the seller receives it (`sellerUnits` = −buyerUnits). */
+  readonly buyerUnits: number;
+  readonly sellerUnits: number;
+}
+
+/** Whole quanta of `quantumKw` in the sweep's losses: the one rounding of the stage. */
+export const lossesQuanta = (lossesKw: number, quantumKw: number): number => Math.round(lossesKw / quantumKw);
+
+/**
+ * The interval's losses stage from the clearing's AC check `feeder`, priced at `busPriceMwh`
+ * (book order) of the substation. Example: 1.2345 kW of losses on a 0.001 kW quantum for 15
+ * minutes at 40/MWh → 1235 quanta, 0.30875 kWh, 0.01235 paid by `dso-losses` to `transmission`.
+ */
+export function settleLosses(feeder: FeederOutcome, book: OrderBook, busPriceMwh: ArrayLike<number>): LossesStage {
+  const rules = book.rules;
+  const busIndex = book.buses.indexOf(feeder.busIds[feeder.rootIndex]!);
+  const priceMwh = busIndex >= 0 ? busPriceMwh[busIndex]! : NaN;
+  const base = { busIndex, lossesKw: feeder.lossesKw, substationImportKw: feeder.substationImportKw, priceMwh };
+  if (!feeder.acConverged) return { ...base, status: 'ac-not-converged', quanta: 0, buyerUnits: 0, sellerUnits: 0 };
+  const quanta = lossesQuanta(feeder.lossesKw, rules.quantumKw);
+  if (quanta !== 0 && Number.isNaN(priceMwh)) return { ...base, status: 'unpriced', quanta: 0, buyerUnits: 0, sellerUnits: 0 };
+  const units = quanta * ticksOf(priceMwh, rules.priceTickMwh);
+  return { ...base, status: 'settled', quanta, buyerUnits: units, sellerUnits: -units };
+}
