@@ -1,0 +1,234 @@
+/**
+ * The invariants a fuzzed scenario's run must keep (audit A-fuzz3): what README and docs/markets.md
+ * promise of every run, checked on the files it wrote. Each check returns the problems it found as
+ * text (empty: none), so that the fuzz driver can print all of a run's problems with its seed.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { Decimal as D } from 'decimal.js';
+import type { ScenarioConfig } from '../../engine/scenario/schema.ts';
+
+// Sums of amounts with 20 decimals need more than decimal.js's default 20 significant digits.
+const Decimal = D.clone({ precision: 80 });
+type Decimal = InstanceType<typeof Decimal>;
+type Row = Record<string, string>;
+const readCsv = (path: string): Row[] => parse(readFileSync(path), { columns: true });
+
+export interface RunFiles {
+  readonly summary: any;
+  readonly agents: Row[];
+  readonly bills: Row[];
+}
+
+export function readRun(dir: string): RunFiles {
+  const files = readdirSync(dir);
+  return {
+    summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')),
+    agents: readCsv(join(dir, 'agents.csv')),
+    bills: files.includes('bills.csv') ? readCsv(join(dir, 'bills.csv')) : [],
+  };
+}
+
+/** books.closed, and Σ actual_kw over the metered sites is zero in every interval (exactly, in watts). */
+export function checkBooks(run: RunFiles): string[] {
+  const problems: string[] = [];
+  const books = run.summary.books;
+  if (!books.closed) problems.push(`books open in ${books.openIntervals ?? '?'} intervals: ${JSON.stringify(books.violations?.slice(0, 3))}`);
+  const sums = new Map<string, number>();
+  for (const r of run.agents) {
+    if (r.actual_kw === '') {
+      if (r.kind !== 'aggregator' && r.kind !== 'retailer') problems.push(`${r.interval_start} ${r.agent_id}: a ${r.kind} without a meter reading`);
+      continue;
+    }
+    sums.set(r.interval_start!, (sums.get(r.interval_start!) ?? 0) + Math.round(Number(r.actual_kw) * 1000));
+  }
+  for (const [t, w] of sums) if (w !== 0) problems.push(`Σ actual_kw at ${t} = ${w / 1000} kW, not 0`);
+  if (sums.size !== run.summary.intervals) problems.push(`agents.csv has ${sums.size} intervals with meters, summary.json ${run.summary.intervals}`);
+  return problems;
+}
+
+/**
+ * Σ cost of the parties facing the market (via empty) over the run = Σ over the stages of
+ * (buyers paid − sellers received) (docs/markets.md, "The stages in summary.json"), exactly.
+ */
+export function checkMoney(run: RunFiles): string[] {
+  const k = run.summary.kpis;
+  let cost = new Decimal(0);
+  for (const r of run.agents) if (r.via === '' && r.cost !== '') cost = cost.plus(r.cost!);
+  let stages = new Decimal(k.totalCost).minus(k.sellersRevenue);
+  if (k.dayAhead) stages = stages.plus(k.dayAhead.buyersPay).minus(k.dayAhead.sellersReceive);
+  stages = stages.plus(k.imbalance.buyersPay).minus(k.imbalance.sellersReceive);
+  // Repeating decimals (5- and 20-minute intervals) are written rounded to 20 decimals, so allow their rounding.
+  const slack = new Decimal(run.agents.length).times('1e-20');
+  return cost.minus(stages).abs().gt(slack) ? [`Σ cost of the parties facing the market ${cost.toString()} ≠ the stages' paid − received ${stages.toString()}`] : [];
+}
+
+/** soc_kwh within [0, capacity] for cars and within the SoC bounds for batteries (what the generator gave them). */
+export function checkSoc(run: RunFiles, config: ScenarioConfig): string[] {
+  const problems: string[] = [];
+  const bounds = new Map<string, { lo: number; hi: number }>();
+  for (const g of config.agents as any[]) {
+    if (g.kind !== 'storage' && g.kind !== 'ev') continue;
+    const prefix = g.idPrefix ?? g.id;
+    const cap = g.kind === 'storage' ? g.capacityKwh : g.battery.capacityKwh;
+    const lo = g.kind === 'storage' ? cap * g.minSocFraction : 0;
+    const hi = g.kind === 'storage' ? cap * g.maxSocFraction : cap;
+    bounds.set(prefix, { lo, hi });
+  }
+  for (const r of run.agents) {
+    if (r.soc_kwh === '' || r.soc_kwh === undefined) continue;
+    const prefix = r.agent_id!.replace(/-\d+$/, '');
+    const b = bounds.get(prefix) ?? bounds.get(r.agent_id!);
+    if (!b) continue;
+    const soc = Number(r.soc_kwh);
+    if (!(soc >= b.lo - 2e-3 && soc <= b.hi + 2e-3)) problems.push(`${r.interval_start} ${r.agent_id}: soc ${soc} kWh outside [${b.lo}, ${b.hi}]`);
+  }
+  return problems;
+}
+
+/**
+ * Demand charges, recomputed from agents.csv: a window's demand is its metered import (max(0, actual_kw) × h,
+ * whole watts) over the window's hours, rounded to the watt. `day`: each billing day's demand_charge = rate × its
+ * highest window. `month`: Σ over the run's days = rate × Σ over the months of the month's highest window (each window
+ * in the month of its start, in the tariff's clock), and no day's charge is negative. Checked for customers that kept
+ * the demand tariff all run, where every window counts (no demandHours, no holiday exclusion) and bills come from the
+ * meters (no communication plane: there from the MDMS's reads).
+ */
+export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): string[] {
+  const tariff = (config.tariffs ?? []).find((t: any) => t.type === 'demand-charge') as any;
+  if (!tariff || config.comms !== 'ideal' || tariff.demandHours !== undefined || tariff.demandOnHolidays === false) return [];
+  const problems: string[] = [];
+  const minutes = config.intervalMinutes;
+  const windowMs = tariff.demandWindowMinutes * 60_000;
+  const offsetMs = tariff.hours === 'local' ? Math.round(config.site.utcOffsetHours * 60) * 60_000 : 0;
+  const rate = new Decimal(tariff.demandChargePerKw);
+  const byCustomer = new Map<string, Row[]>();
+  for (const b of run.bills) byCustomer.set(b.agent_id!, [...(byCustomer.get(b.agent_id!) ?? []), b]);
+  const startMs = Date.parse(config.start as unknown as string);
+  for (const [id, bills] of byCustomer) {
+    if (!bills.every((b) => b.tariff === tariff.id)) continue;
+    // Window energies (Wh) by window start, in the tariff's clock.
+    const windows = new Map<number, number>();
+    for (const r of run.agents) {
+      if (r.agent_id !== id) continue;
+      const t = Date.parse(r.interval_start!);
+      const local = t + offsetMs;
+      const ws = local - (((local % windowMs) + windowMs) % windowMs);
+      const wh = Math.max(0, Math.round(Number(r.actual_kw) * 1000)) * minutes; // W × min
+      windows.set(ws, (windows.get(ws) ?? 0) + wh);
+    }
+    const kwOf = (wmin: number): Decimal => new Decimal(wmin).div(tariff.demandWindowMinutes).div(1000).toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN);
+    const charged = bills.reduce((s, b) => s.plus(b.demand_charge!), new Decimal(0));
+    if (tariff.demandPeriod === 'month') {
+      const peaks = new Map<string, Decimal>();
+      for (const [ws, e] of windows) {
+        const month = new Date(ws).toISOString().slice(0, 7);
+        const kw = kwOf(e);
+        if (!peaks.has(month) || kw.gt(peaks.get(month)!)) peaks.set(month, kw);
+      }
+      const expected = [...peaks.values()].reduce((s, p) => s.plus(p.times(rate)), new Decimal(0));
+      if (!charged.eq(expected)) problems.push(`${id}: Σ demand_charge ${charged} ≠ rate × Σ monthly peaks ${expected} (${[...peaks].map(([m, p]) => `${m} ${p} kW`).join(', ')})`);
+      for (const b of bills) if (new Decimal(b.demand_charge!).isNegative()) problems.push(`${id} ${b.day}: demand_charge ${b.demand_charge} < 0`);
+    } else {
+      for (const b of bills) {
+        const dayIndex = Math.floor((Date.parse(`${b.day}T00:00:00Z`) - Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z')) / 86_400_000);
+        const from = startMs + dayIndex * 86_400_000;
+        let peak = new Decimal(0);
+        for (const [ws, e] of windows) {
+          const utc = ws - offsetMs;
+          if (utc >= from && utc < from + 86_400_000 && kwOf(e).gt(peak)) peak = kwOf(e);
+        }
+        if (!new Decimal(b.demand_charge!).eq(peak.times(rate))) problems.push(`${id} ${b.day}: demand_charge ${b.demand_charge} ≠ rate × the day's peak ${peak} kW = ${peak.times(rate)}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every output file of two runs of the same scenario and seed, byte for byte. */
+export function checkSameFiles(a: string, b: string): string[] {
+  const fa = readdirSync(a).sort();
+  const fb = readdirSync(b).sort();
+  if (fa.join() !== fb.join()) return [`different files: ${fa.join(' ')} / ${fb.join(' ')}`];
+  return fa.filter((f) => !readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).map((f) => `${f} differs between two runs of the same seed`);
+}
+
+/**
+ * A party facing the market (no day-ahead stage, uniform pricing) pays q_RT × p_RT + (actual − q_RT) × p_imb
+ * (docs/markets.md, "Imbalance settlement"): each agents.csv row's cost, recomputed from its award_kw, price,
+ * actual_kw and imbalance_price (none where the interval was not re-dispatched: then actual = award).
+ */
+export function checkPartyCosts(run: RunFiles, config: ScenarioConfig): string[] {
+  if (config.market.pricing !== 'uniform' || run.summary.stages?.includes('dayAhead')) return [];
+  const hours = new Decimal(config.intervalMinutes).div(60);
+  const problems: string[] = [];
+  for (const r of run.agents) {
+    if (r.via !== '' || r.actual_kw === '' || r.kind === 'aggregator' || r.kind === 'retailer' || r.cost === '') continue;
+    const award = new Decimal(r.award_kw!);
+    const dev = new Decimal(r.actual_kw!).minus(award);
+    if (r.imbalance_price === '' && !dev.isZero()) {
+      problems.push(`${r.interval_start} ${r.agent_id}: actual ${r.actual_kw} ≠ award ${r.award_kw} without an imbalance price`);
+      continue;
+    }
+    const imb = r.imbalance_price === '' ? new Decimal(0) : dev.times(r.imbalance_price!);
+    const expected = award.times(r.price === '' ? 0 : r.price!).plus(imb).times(hours).div(1000);
+    if (expected.minus(r.cost!).abs().gt('1e-18')) problems.push(`${r.interval_start} ${r.agent_id} (${r.state}): cost ${r.cost} ≠ award × price + (actual − award) × imbalance price = ${expected.toString()}`);
+  }
+  return problems.slice(0, 5);
+}
+
+/**
+ * A battery's SoC moves with its metered energy: + actual × h × η_c when it charged, + actual × h ÷ η_d when it
+ * discharged (docs/markets.md: the meter reads the site's net, whole watts), between two intervals of the run.
+ */
+export function checkStorageEnergy(run: RunFiles, config: ScenarioConfig): string[] {
+  const problems: string[] = [];
+  const groups = new Map<string, { etaC: number; etaD: number }>();
+  for (const g of config.agents as any[]) if (g.kind === 'storage') groups.set(g.idPrefix ?? g.id, { etaC: g.chargeEfficiency, etaD: g.dischargeEfficiency });
+  const hours = config.intervalMinutes / 60;
+  const last = new Map<string, number>();
+  for (const r of run.agents) {
+    if (r.kind !== 'storage' || r.soc_kwh === '') continue;
+    const g = groups.get(r.agent_id!.replace(/-\d+$/, '')) ?? groups.get(r.agent_id!);
+    const prev = last.get(r.agent_id!);
+    const soc = Number(r.soc_kwh);
+    last.set(r.agent_id!, soc);
+    if (!g || prev === undefined) continue;
+    const kw = Number(r.actual_kw);
+    const expected = prev + (kw >= 0 ? kw * hours * g.etaC : (kw * hours) / g.etaD);
+    if (Math.abs(expected - soc) > 2e-3) problems.push(`${r.interval_start} ${r.agent_id} (${r.state}): soc ${prev} → ${soc} kWh with actual ${kw} kW over ${hours} h (expected ${expected.toFixed(4)})`);
+  }
+  return problems.slice(0, 5);
+}
+
+/** A customer's bills.csv import and export kWh are Σ of its metered net import and export over the billing day. */
+export function checkBillEnergy(run: RunFiles, config: ScenarioConfig): string[] {
+  if (config.comms !== 'ideal' || run.bills.length === 0) return [];
+  const startMs = Date.parse(config.start as unknown as string);
+  const startDay = Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z');
+  const sums = new Map<string, { imp: number; exp: number }>();
+  for (const r of run.agents) {
+    if (r.kind === 'retailer' || r.via === '' || r.actual_kw === '') continue;
+    const day = Math.floor((Date.parse(r.interval_start!) - startMs) / 86_400_000);
+    const key = `${new Date(startDay + day * 86_400_000).toISOString().slice(0, 10)}|${r.agent_id}`;
+    // Each reading is billed on the Wh, rounded half-even (tariffs/bill.ts: mᵢ = round_Wh(eᵢ)).
+    const wh = new Decimal(r.actual_kw!).times(config.intervalMinutes).div(60).times(1000).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toNumber();
+    const s = sums.get(key) ?? { imp: 0, exp: 0 };
+    if (wh > 0) s.imp += wh;
+    else s.exp -= wh;
+    sums.set(key, s);
+  }
+  const problems: string[] = [];
+  const buyAll = (config.tariffs ?? []).filter((t: any) => t.export?.type === 'buy-all-sell-all').map((t: any) => t.id);
+  for (const b of run.bills) {
+    if (buyAll.includes(b.tariff)) continue;
+    const s = sums.get(`${b.day}|${b.agent_id}`);
+    if (!s) continue; // an aggregator's member has no bill; a customer has one per day
+    const imp = s.imp / 1000;
+    const exp = s.exp / 1000;
+    if (Math.abs(imp - Number(b.import_kwh)) > 1e-9 || Math.abs(exp - Number(b.export_kwh)) > 1e-9)
+      problems.push(`${b.day} ${b.agent_id}: billed ${b.import_kwh} kWh in, ${b.export_kwh} out; metered ${imp} in, ${exp} out`);
+  }
+  return problems.slice(0, 5);
+}
