@@ -97,7 +97,7 @@ export function checkSoc(run: RunFiles, config: ScenarioConfig): string[] {
  */
 export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): string[] {
   const tariff = (config.tariffs ?? []).find((t: any) => t.type === 'demand-charge') as any;
-  if (!tariff || config.comms !== 'ideal' || tariff.demandHours !== undefined || tariff.demandOnHolidays === false) return [];
+  if (!tariff || config.comms !== 'ideal') return [];
   const problems: string[] = [];
   const minutes = config.intervalMinutes;
   const windowMs = tariff.demandWindowMinutes * 60_000;
@@ -110,11 +110,25 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
     if (!bills.every((b) => b.tariff === tariff.id)) continue;
     // Window energies (Wh) by window start, in the tariff's clock.
     const windows = new Map<number, number>();
+    const siteOffsetMs = Math.round(config.site.utcOffsetHours * 60) * 60_000;
+    const holidays = new Set(config.site.holidays ?? []);
+    // A window counts when it starts within demandHours (weekdays, in the tariff's clock) and, with
+    // demandOnHolidays: false, not on one of the site's holidays (local dates).
+    const counts = (clockMs: number): boolean => {
+      const t = new Date(clockMs);
+      if (tariff.demandOnHolidays === false && holidays.has(new Date(clockMs - offsetMs + siteOffsetMs).toISOString().slice(0, 10))) return false;
+      if (tariff.demandHours === undefined) return true;
+      const hour = t.getUTCHours() + t.getUTCMinutes() / 60;
+      return (tariff.demandHours as { days: string[]; fromHour: number; toHour: number }[]).some(
+        (h) => h.days.includes(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][t.getUTCDay()]!) && hour >= h.fromHour && hour < h.toHour,
+      );
+    };
     for (const r of run.agents) {
       if (r.agent_id !== id) continue;
       const t = Date.parse(r.interval_start!);
       const local = t + offsetMs;
       const ws = local - (((local % windowMs) + windowMs) % windowMs);
+      if (!counts(ws)) continue;
       const wh = Math.max(0, Math.round(Number(r.actual_kw) * 1000)) * minutes; // W × min
       windows.set(ws, (windows.get(ws) ?? 0) + wh);
     }
@@ -229,6 +243,45 @@ export function checkBillEnergy(run: RunFiles, config: ScenarioConfig): string[]
     const exp = s.exp / 1000;
     if (Math.abs(imp - Number(b.import_kwh)) > 1e-9 || Math.abs(exp - Number(b.export_kwh)) > 1e-9)
       problems.push(`${b.day} ${b.agent_id}: billed ${b.import_kwh} kWh in, ${b.export_kwh} out; metered ${imp} in, ${exp} out`);
+  }
+  return problems.slice(0, 5);
+}
+
+/**
+ * An `agent-crash` fault isolates its agent from the crash on (README, "Operators and faults"): its agents.csv
+ * state is own-control (a site on its devices' own control) or crashed (left out, its meter reading zero) in every
+ * interval from its `at`, and neither before; a site on its own control has no position (award 0).
+ */
+export function checkCrashes(run: RunFiles, config: ScenarioConfig): string[] {
+  const at = new Map<string, number>();
+  for (const f of config.faults as any[]) if (f.type === 'agent-crash') at.set(f.agent, Math.min(at.get(f.agent) ?? Infinity, Date.parse(f.at)));
+  const problems: string[] = [];
+  for (const r of run.agents) {
+    const crashed = r.state === 'own-control' || r.state === 'crashed';
+    const t = at.get(r.agent_id!);
+    const due = t !== undefined && Date.parse(r.interval_start!) >= t;
+    if (crashed !== due && !(crashed && t === undefined)) problems.push(`${r.interval_start} ${r.agent_id}: state ${r.state}${t !== undefined ? `, crashed at ${new Date(t).toISOString()}` : ''}`);
+    if (r.state === 'crashed' && r.actual_kw !== '' && Number(r.actual_kw) !== 0) problems.push(`${r.interval_start} ${r.agent_id}: left out after a crash but metered ${r.actual_kw} kW`);
+    if (r.state === 'own-control' && r.via === '' && Number(r.award_kw) !== 0) problems.push(`${r.interval_start} ${r.agent_id}: on its own control with a position of ${r.award_kw} kW`);
+  }
+  return problems.slice(0, 5);
+}
+
+/**
+ * Where load was shed, deviations settle at the price cap (docs/markets.md, "Load shedding": "the imbalance
+ * price … is the cap at a bus where load was shed"): every agents.csv row at that bus and interval with an
+ * imbalance price shows the cap, and a site that was shed has an imbalance price.
+ */
+export function checkShedPrices(run: RunFiles, events: readonly Row[], config: ScenarioConfig): string[] {
+  const cap = config.market.priceCapMwh;
+  const busOf = new Map<string, string>();
+  for (const r of run.agents) busOf.set(r.agent_id!, r.bus!);
+  const shedAt = new Set(events.filter((e) => e.type === 'LOAD_SHED').map((e) => `${e.interval_start}|${busOf.get(e.target!)}`));
+  const problems: string[] = [];
+  for (const r of run.agents) {
+    if (!shedAt.has(`${r.interval_start}|${r.bus}`) || r.kind === 'retailer' || r.kind === 'aggregator') continue;
+    if (Number(r.imbalance_kw) !== 0 && (r.imbalance_price === '' || Number(r.imbalance_price) !== cap))
+      problems.push(`${r.interval_start} ${r.agent_id} at ${r.bus}, where load was shed: imbalance price '${r.imbalance_price}' for a deviation of ${r.imbalance_kw} kW, not the cap ${cap}`);
   }
   return problems.slice(0, 5);
 }

@@ -70,16 +70,18 @@ export function generateScenario(seed: number): Generated {
   const days = pick(dayOptions);
   const intervals = Math.round((days * 1440) / minutes);
 
-  const network: Features['network'] = pick(['none', 'none', 'dc', 'dc', 'lindistflow']);
-  const dayAhead = chance(0.25);
+  // Half the seeds stack the features: a network, operators, crashes, a shortage, retail under a demand charge.
+  const hard = chance(0.5);
+  const network: Features['network'] = hard ? pick(['dc', 'lindistflow']) : pick(['none', 'none', 'dc', 'dc', 'lindistflow']);
+  const dayAhead = chance(hard ? 0.4 : 0.25);
   const comms = chance(0.25);
-  const retail = chance(0.5);
-  const demandCharge: Features['demandCharge'] = retail ? pick(['none', 'day', 'month', 'month']) : 'none';
+  const retail = chance(hard ? 0.8 : 0.5);
+  const demandCharge: Features['demandCharge'] = retail ? pick(hard ? ['day', 'month', 'month'] : ['none', 'day', 'month', 'month']) : 'none';
   const localHours = retail && chance(0.5);
-  const aggregator = chance(0.3);
-  const crash = chance(0.35);
-  const shortage = chance(0.3);
-  const lateBids = chance(0.2);
+  const aggregator = chance(hard ? 0.5 : 0.3);
+  const crash = chance(hard ? 0.7 : 0.35);
+  const shortage = chance(hard ? 0.5 : 0.3);
+  const lateBids = chance(hard ? 0.4 : 0.2);
   const offset = pick(OFFSETS);
 
   // The start: near a month boundary half the time (monthly demand charges), on the hour, or off it.
@@ -118,7 +120,8 @@ export function generateScenario(seed: number): Generated {
     for (let i = 1; i <= n; i++) buses.push(`b${i}`);
     for (let i = 1; i <= n; i++) {
       const from = i === 1 ? 'grid' : pick(buses.slice(0, i));
-      const limitKw = chance(0.6) ? int(5, 60) : undefined;
+      // Low limits, so that the evening's homes and cars overload them and the operators have work.
+      const limitKw = chance(hard ? 0.8 : 0.6) ? (chance(0.7) ? int(2, 15) : int(16, 60)) : undefined;
       branches.push({
         id: `l${i}`,
         ...(i === 1 ? { kind: pick(['feeder-head', 'transformer', 'line']) } : {}),
@@ -278,7 +281,7 @@ export function generateScenario(seed: number): Generated {
       count: homes,
       ...(network !== 'none' ? (chance(0.5) ? { buses: street.length > 0 ? street : buses } : onBus()) : {}),
       ...(chance(0.5) ? { flexibility: { share: round(r() * 0.5, 2), valueMwh: { min: 50, max: 600 }, blocks: int(1, 4) } } : {}),
-      ...(chance(0.4) ? { hvac: { share: round(r(), 2), mode: pick(['cool', 'heat']) } } : {}),
+      ...(chance(hard ? 0.7 : 0.4) ? { hvac: { share: round(0.3 + 0.7 * r(), 2), mode: pick(['cool', 'heat']) } } : {}),
       ...(chance(0.4) ? { pv: { share: round(r(), 2), capacityKw: { min: 2, max: 8 } } } : {}),
       ...(chance(0.3) ? { appliances: [{ name: 'dishwasher', share: 0.5, energyKwh: 1.2, powerKw: 1.5 }] } : {}),
       ...(chance(0.3) ? { strategy: pick(['home-forecast', 'truthful', { id: 'markup', params: { markup: 0.1 } }]) } : {}),
@@ -302,7 +305,7 @@ export function generateScenario(seed: number): Generated {
     groups.push({ kind: 'building', prefix: 'office', n: buildings });
     count += buildings;
   }
-  const evs = chance(0.6) ? room(int(1, 6)) : 0;
+  const evs = chance(hard ? 0.8 : 0.6) ? room(int(1, 6)) : 0;
   if (evs > 0) {
     agents.push({
       kind: 'ev',
@@ -320,7 +323,7 @@ export function generateScenario(seed: number): Generated {
     groups.push({ kind: 'ev', prefix: 'ev', n: evs });
     count += evs;
   }
-  const batteries = chance(0.6) ? room(int(1, 4)) : 0;
+  const batteries = chance(hard ? 0.8 : 0.6) ? room(int(1, 4)) : 0;
   if (batteries > 0) {
     agents.push({
       kind: 'storage',
@@ -364,8 +367,8 @@ export function generateScenario(seed: number): Generated {
   let prePosition = false;
   let cars = false;
   let selfHealing = false;
-  if (network !== 'none' && branches.some((b) => b.limitKw !== undefined) && chance(0.7)) {
-    operators = chance(0.3) ? 2 : 1;
+  if (network !== 'none' && branches.some((b) => b.limitKw !== undefined) && chance(hard ? 0.95 : 0.7)) {
+    operators = chance(hard ? 0.5 : 0.3) ? 2 : 1;
     const ops: Record<string, unknown>[] = [];
     // An operator watches branches with a limit (all of them by default: refused when none has one).
     const limited = branches.filter((b) => b.limitKw !== undefined).map((b) => b.id as string);
@@ -373,8 +376,8 @@ export function generateScenario(seed: number): Generated {
       const v2g = chance(0.6);
       const charge = chance(0.4);
       const importLimit = chance(0.2);
-      const pre = !comms && !importLimit && (v2g || charge) && chance(0.4);
-      const withCars = pre && v2g && chance(0.5);
+      const pre = !comms && !importLimit && (v2g || charge) && chance(hard ? 0.6 : 0.4);
+      const withCars = pre && v2g && chance(0.6);
       prePosition ||= pre;
       cars ||= withCars;
       const heal = network === 'lindistflow' && ties.length > 0 && chance(0.5);
@@ -396,6 +399,8 @@ export function generateScenario(seed: number): Generated {
       });
     }
     doc.operations = ops;
+    // An operator has work when the market leaves the grid to it (the double auction); LP dispatch keeps the limits itself.
+    if (chance(0.7)) market.mechanism = 'double-auction';
   }
 
   // Faults.
@@ -417,7 +422,7 @@ export function generateScenario(seed: number): Generated {
     faults.push({ type: 'comms-loss', agents: [pick([...ids, 'home-*', 'ev-*'])], from: atInterval(a), until: atInterval(Math.min(intervals, a + int(1, 8))), probability: pick([0.5, 1]), ...(chance(0.3) ? { mode: 'delayed', delayMinutes: pick([1, 5, 30]) } : {}) });
     nFaults++;
   }
-  if (network !== 'none' && chance(0.35)) {
+  if (network !== 'none' && chance(hard ? 0.5 : 0.35)) {
     const a = someInterval();
     const br = pick(branches.map((b) => b.id as string));
     faults.push(

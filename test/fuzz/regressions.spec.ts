@@ -287,3 +287,56 @@ agents:
     }
   });
 });
+
+describe('fuzz reproducers (audit A-fuzz3)', () => {
+  // Minimised from fuzz seed 3147: the only plant crashed, so nothing regulates; two homes on their own control.
+  const noSupply = (pvKw: number): string => `
+name: no-supply
+start: 2026-07-01T11:00:00Z
+days: 0.125
+intervalMinutes: 30
+site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 0 }
+weather: { temperature: { minC: 18, maxC: 26, minHour: 5, maxHour: 15 }, sky: clear }
+faults:
+  - { type: agent-crash, agent: plant, at: 2026-07-01T11:00:00Z }
+  - { type: agent-crash, agent: sunny, at: 2026-07-01T11:00:00Z }
+  - { type: agent-crash, agent: dark, at: 2026-07-01T11:00:00Z }
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 10, priceMwh: 50 }] }
+  - { kind: home, id: sunny, pv: { share: 1, capacityKw: { min: ${pvKw}, max: ${pvKw} } } }
+  - { kind: home, id: dark, hvac: { share: 1, mode: cool, setpointC: 20 } }
+`;
+
+  it("load shed where nothing supplies at all is priced at the cap: a neighbour's PV taken on own control is paid for at 3000/MWh (it was taken for free: no imbalance price, cost 0)", async () => {
+    const o = await runAndRead(scenario(noSupply(1)), 'gridbid-fuzz-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      expect(o.events.filter((e) => e.type === 'LOAD_SHED').length).to.equal(6);
+      for (const r of o.agents.filter((x) => x.agent_id !== 'plant')) {
+        // Position 0 (own control), so the whole metered kW is the deviation: kW × 3000/MWh × 0.5 h / 1000.
+        expect(r.imbalance_price, `${r.agent_id} ${r.interval_start}`).to.equal('3000.00');
+        expect(r.cost, `${r.agent_id} ${r.interval_start}`).to.equal(formatMoney(money(r.actual_kw!).times(3000).times(0.5).div(1000)));
+      }
+      // sunny exports what dark takes: 0.503 kW in the first half-hour, 0.7545 paid by one and received by the other.
+      const first = o.agents.filter((r) => r.interval_start === '2026-07-01T11:00:00Z');
+      expect(first.find((r) => r.agent_id === 'dark')!.cost).to.equal('0.7545');
+      expect(first.find((r) => r.agent_id === 'sunny')!.cost).to.equal('-0.7545');
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it('export curtailed where nothing takes it at all is priced at the floor: what a neighbour takes of a PV surplus settles at −500/MWh (it settled at no price: cost 0)', async () => {
+    const o = await runAndRead(scenario(noSupply(6)), 'gridbid-fuzz-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      expect(o.events.filter((e) => e.type === 'SPILL_CURTAILED').length).to.equal(6);
+      for (const r of o.agents.filter((x) => x.agent_id !== 'plant')) {
+        expect(r.imbalance_price, `${r.agent_id} ${r.interval_start}`).to.equal('-500.00');
+        expect(r.cost, `${r.agent_id} ${r.interval_start}`).to.equal(formatMoney(money(r.actual_kw!).times(-500).times(0.5).div(1000)));
+      }
+    } finally {
+      o.cleanup();
+    }
+  });
+});
