@@ -107,7 +107,7 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
   for (const b of run.bills) byCustomer.set(b.agent_id!, [...(byCustomer.get(b.agent_id!) ?? []), b]);
   const startMs = Date.parse(config.start as unknown as string);
   for (const [id, bills] of byCustomer) {
-    if (!bills.every((b) => b.tariff === tariff.id)) continue;
+    if (!bills.some((b) => b.tariff === tariff.id)) continue;
     // Window energies (Wh) by window start, in the tariff's clock.
     const windows = new Map<number, number>();
     const siteOffsetMs = Math.round(config.site.utcOffsetHours * 60) * 60_000;
@@ -133,20 +133,35 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
       windows.set(ws, (windows.get(ws) ?? 0) + wh);
     }
     const kwOf = (wmin: number): Decimal => new Decimal(wmin).div(tariff.demandWindowMinutes).div(1000).toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN);
-    const charged = bills.reduce((s, b) => s.plus(b.demand_charge!), new Decimal(0));
+    const dayIndexOf = (b: Row): number => Math.floor((Date.parse(`${b.day}T00:00:00Z`) - Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z')) / 86_400_000);
+    const onTariff = bills.filter((b) => b.tariff === tariff.id);
+    for (const b of bills) if (b.tariff !== tariff.id && !new Decimal(b.demand_charge!).isZero()) problems.push(`${id} ${b.day}: a demand charge ${b.demand_charge} on tariff ${b.tariff}`);
     if (tariff.demandPeriod === 'month') {
-      const peaks = new Map<string, Decimal>();
-      for (const [ws, e] of windows) {
-        const month = new Date(ws).toISOString().slice(0, 7);
-        const kw = kwOf(e);
-        if (!peaks.has(month) || kw.gt(peaks.get(month)!)) peaks.set(month, kw);
+      // Consecutive days on the tariff: a customer that switches to it starts its month from zero (README).
+      const stints: Row[][] = [];
+      for (const b of onTariff) {
+        const last = stints.at(-1);
+        if (last && dayIndexOf(last.at(-1)!) === dayIndexOf(b) - 1) last.push(b);
+        else stints.push([b]);
       }
-      const expected = [...peaks.values()].reduce((s, p) => s.plus(p.times(rate)), new Decimal(0));
-      if (!charged.eq(expected)) problems.push(`${id}: Σ demand_charge ${charged} ≠ rate × Σ monthly peaks ${expected} (${[...peaks].map(([m, p]) => `${m} ${p} kW`).join(', ')})`);
-      for (const b of bills) if (new Decimal(b.demand_charge!).isNegative()) problems.push(`${id} ${b.day}: demand_charge ${b.demand_charge} < 0`);
+      for (const stint of stints) {
+        const from = startMs + dayIndexOf(stint[0]!) * 86_400_000;
+        const to = startMs + (dayIndexOf(stint.at(-1)!) + 1) * 86_400_000;
+        const peaks = new Map<string, Decimal>();
+        for (const [ws, e] of windows) {
+          if (ws - offsetMs < from || ws - offsetMs >= to) continue;
+          const month = new Date(ws).toISOString().slice(0, 7);
+          const kw = kwOf(e);
+          if (!peaks.has(month) || kw.gt(peaks.get(month)!)) peaks.set(month, kw);
+        }
+        const charged = stint.reduce((s, b) => s.plus(b.demand_charge!), new Decimal(0));
+        const expected = [...peaks.values()].reduce((s, p) => s.plus(p.times(rate)), new Decimal(0));
+        if (!charged.eq(expected)) problems.push(`${id} ${stint[0]!.day}…${stint.at(-1)!.day}: Σ demand_charge ${charged} ≠ rate × Σ monthly peaks ${expected} (${[...peaks].map(([m, p]) => `${m} ${p} kW`).join(', ')})`);
+      }
+      for (const b of onTariff) if (new Decimal(b.demand_charge!).isNegative()) problems.push(`${id} ${b.day}: demand_charge ${b.demand_charge} < 0`);
     } else {
-      for (const b of bills) {
-        const dayIndex = Math.floor((Date.parse(`${b.day}T00:00:00Z`) - Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z')) / 86_400_000);
+      for (const b of onTariff) {
+        const dayIndex = dayIndexOf(b);
         const from = startMs + dayIndex * 86_400_000;
         let peak = new Decimal(0);
         for (const [ws, e] of windows) {
@@ -234,6 +249,11 @@ export function checkBillEnergy(run: RunFiles, config: ScenarioConfig): string[]
     sums.set(key, s);
   }
   const problems: string[] = [];
+  // total = round_cent_half_up(energy + demand + fixed − export credit) (tariffs/bill.ts); the credit is written ≥ 0 or < 0 by sign.
+  for (const b of run.bills) {
+    const sum = new Decimal(b.energy_charge!).plus(b.demand_charge!).plus(b.fixed_charge!).minus(new Decimal(b.export_credit!).abs());
+    if (!sum.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).eq(b.total!)) problems.push(`${b.day} ${b.agent_id}: total ${b.total} ≠ round(${b.energy_charge} + ${b.demand_charge} + ${b.fixed_charge} − ${b.export_credit})`);
+  }
   const buyAll = (config.tariffs ?? []).filter((t: any) => t.export?.type === 'buy-all-sell-all').map((t: any) => t.id);
   for (const b of run.bills) {
     if (buyAll.includes(b.tariff)) continue;
@@ -282,6 +302,84 @@ export function checkShedPrices(run: RunFiles, events: readonly Row[], config: S
     if (!shedAt.has(`${r.interval_start}|${r.bus}`) || r.kind === 'retailer' || r.kind === 'aggregator') continue;
     if (Number(r.imbalance_kw) !== 0 && (r.imbalance_price === '' || Number(r.imbalance_price) !== cap))
       problems.push(`${r.interval_start} ${r.agent_id} at ${r.bus}, where load was shed: imbalance price '${r.imbalance_price}' for a deviation of ${r.imbalance_kw} kW, not the cap ${cap}`);
+  }
+  return problems.slice(0, 5);
+}
+
+/** No output file holds NaN, Infinity or undefined (a number that escaped its checks), and summary.json no null KPI. */
+export function checkNoNonNumbers(dir: string): string[] {
+  const problems: string[] = [];
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith('.csv') && f !== 'summary.json') continue;
+    const text = readFileSync(join(dir, f), 'utf8');
+    const m = /(^|[,:\s"])(NaN|-?Infinity|undefined)([,\s"}]|$)/m.exec(text);
+    if (m) problems.push(`${f} holds ${m[2]}: …${text.slice(Math.max(0, m.index - 80), m.index + 40).replace(/\n/g, '⏎')}…`);
+  }
+  const nulls: string[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (v === null && !/peakAt|At$|Start$|owner|restorationMinutes|PriceMwh$/.test(path)) nulls.push(path);
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+  };
+  walk(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).kpis, 'kpis');
+  if (nulls.length > 0) problems.push(`summary.json: null at ${nulls.slice(0, 5).join(', ')}`);
+  return problems;
+}
+
+/**
+ * Positions and intermediaries (docs/markets.md, "The books"): in every interval the real-time positions of the
+ * parties facing the market sum to zero (and so do the day-ahead ones), and an aggregator's or retailer's
+ * imbalance_kw is its members' or customers' Σ actual_kw − its award_kw.
+ */
+export function checkPositions(run: RunFiles): string[] {
+  const problems: string[] = [];
+  const byInterval = new Map<string, Row[]>();
+  for (const r of run.agents) byInterval.set(r.interval_start!, [...(byInterval.get(r.interval_start!) ?? []), r]);
+  const w = (x: string | undefined): number => (x === undefined || x === '' ? 0 : Math.round(Number(x) * 1000));
+  for (const [t, rows] of byInterval) {
+    const facing = rows.filter((r) => r.via === '');
+    const rt = facing.reduce((s, r) => s + w(r.award_kw), 0);
+    if (rt !== 0) problems.push(`${t}: Σ award_kw of the parties facing the market = ${rt / 1000} kW`);
+    const da = facing.reduce((s, r) => s + w(r.da_kw), 0);
+    if (da !== 0) problems.push(`${t}: Σ da_kw of the parties facing the market = ${da / 1000} kW`);
+    for (const m of facing.filter((r) => r.kind === 'aggregator' || r.kind === 'retailer')) {
+      const actual = rows.filter((r) => r.via === m.agent_id).reduce((s, r) => s + w(r.actual_kw), 0);
+      if (actual - w(m.award_kw) !== w(m.imbalance_kw)) problems.push(`${t} ${m.agent_id}: imbalance_kw ${m.imbalance_kw} ≠ Σ actual ${actual / 1000} − award ${m.award_kw}`);
+    }
+  }
+  return problems.slice(0, 5);
+}
+
+/**
+ * Shedding and curtailment (docs/markets.md): a site shed never turns into an exporter (actual ≥ 0), one curtailed
+ * never into a consumer (actual ≤ 0), summary.json's shedKwh and curtailedKwh are the events' kW × h, and no
+ * operator command reaches an agent after it crashed (it is isolated from the operators).
+ */
+export function checkCuts(run: RunFiles, events: readonly Row[], config: ScenarioConfig): string[] {
+  const problems: string[] = [];
+  const hours = config.intervalMinutes / 60;
+  const actual = new Map(run.agents.map((r) => [`${r.interval_start}|${r.agent_id}`, r.actual_kw!]));
+  let shed = 0;
+  let curtailed = 0;
+  for (const e of events) {
+    const a = Number(actual.get(`${e.interval_start}|${e.target}`));
+    if (e.type === 'LOAD_SHED') {
+      shed += Number(e.delivered_kw) * hours;
+      if (a < 0) problems.push(`${e.interval_start} ${e.target}: shed ${e.delivered_kw} kW and metered ${a} kW, an export`);
+    }
+    if (e.type === 'SPILL_CURTAILED') {
+      curtailed += Number(e.delivered_kw) * hours;
+      if (a > 0) problems.push(`${e.interval_start} ${e.target}: curtailed ${e.delivered_kw} kW and metered ${a} kW, a withdrawal`);
+    }
+  }
+  const k = run.summary.kpis.imbalance;
+  if (Math.abs(k.shedKwh - shed) > 2e-3) problems.push(`summary shedKwh ${k.shedKwh} ≠ Σ LOAD_SHED kW × h ${shed.toFixed(4)}`);
+  if (Math.abs(k.curtailedKwh - curtailed) > 2e-3) problems.push(`summary curtailedKwh ${k.curtailedKwh} ≠ Σ SPILL_CURTAILED kW × h ${curtailed.toFixed(4)}`);
+  const crashedAt = new Map<string, number>();
+  for (const f of config.faults as any[]) if (f.type === 'agent-crash') crashedAt.set(f.agent, Math.min(crashedAt.get(f.agent) ?? Infinity, Date.parse(f.at)));
+  const commands = new Set(['DISPATCH_SETPOINT', 'IMPORT_CAPACITY_LIMIT', 'CHARGE_STATE_SETPOINT']);
+  for (const e of events) {
+    const t = crashedAt.get(e.target!);
+    if (t !== undefined && commands.has(e.type!) && Date.parse(e.interval_start!) >= t && e.response === 'opt-in') problems.push(`${e.interval_start} ${e.target}: ${e.type} answered opt-in after its crash`);
   }
   return problems.slice(0, 5);
 }

@@ -63,18 +63,23 @@ export function generateScenario(seed: number): Generated {
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
   const round = (x: number, d = 2): number => Number(x.toFixed(d));
 
-  const minutes = pick([5, 15, 15, 30, 60, 60]);
+  // One seed in four prepares a pre-positioning case: two days (the look-ahead forecasts day 2 from
+  // day 1, so an evening overload is seen coming), batteries and cars behind a low limit, an operator
+  // with prePosition on the ideal plane, the double auction. (Not a draw, so other seeds are unchanged.)
+  const prepared = seed % 4 === 0;
+  const minutesDrawn = pick([5, 15, 15, 30, 60, 60]);
+  const minutes = prepared ? (minutesDrawn <= 15 ? 30 : minutesDrawn) : minutesDrawn;
   // 4–96 intervals, and 1–3 days where the interval allows it within 96 (at 60 min: 24, 48, 72).
   // (days × 1440 must be a whole number of intervals: 0.125 day is 6 intervals of 30 minutes.)
   const dayOptions = minutes === 60 ? [0.25, 0.5, 1, 2, 3] : minutes === 30 ? [0.125, 0.25, 0.5, 1, 2] : minutes === 15 ? [0.125, 0.25, 0.5, 1] : [0.125, 0.25];
-  const days = pick(dayOptions);
+  const days = prepared ? 2 : pick(dayOptions);
   const intervals = Math.round((days * 1440) / minutes);
 
   // Half the seeds stack the features: a network, operators, crashes, a shortage, retail under a demand charge.
   const hard = chance(0.5);
-  const network: Features['network'] = hard ? pick(['dc', 'lindistflow']) : pick(['none', 'none', 'dc', 'dc', 'lindistflow']);
+  const network: Features['network'] = hard || prepared ? pick(['dc', 'lindistflow']) : pick(['none', 'none', 'dc', 'dc', 'lindistflow']);
   const dayAhead = chance(hard ? 0.4 : 0.25);
-  const comms = chance(0.25);
+  const comms = chance(0.25) && !prepared;
   const retail = chance(hard ? 0.8 : 0.5);
   const demandCharge: Features['demandCharge'] = retail ? pick(hard ? ['day', 'month', 'month'] : ['none', 'day', 'month', 'month']) : 'none';
   const localHours = retail && chance(0.5);
@@ -323,7 +328,7 @@ export function generateScenario(seed: number): Generated {
     groups.push({ kind: 'ev', prefix: 'ev', n: evs });
     count += evs;
   }
-  const batteries = chance(hard ? 0.8 : 0.6) ? room(int(1, 4)) : 0;
+  const batteries = chance(hard ? 0.8 : 0.6) || prepared ? Math.max(prepared ? 1 : 0, room(int(1, 4))) : 0;
   if (batteries > 0) {
     agents.push({
       kind: 'storage',
@@ -367,16 +372,16 @@ export function generateScenario(seed: number): Generated {
   let prePosition = false;
   let cars = false;
   let selfHealing = false;
-  if (network !== 'none' && branches.some((b) => b.limitKw !== undefined) && chance(hard ? 0.95 : 0.7)) {
+  if (network !== 'none' && branches.some((b) => b.limitKw !== undefined) && (chance(hard ? 0.95 : 0.7) || prepared)) {
     operators = chance(hard ? 0.5 : 0.3) ? 2 : 1;
     const ops: Record<string, unknown>[] = [];
     // An operator watches branches with a limit (all of them by default: refused when none has one).
     const limited = branches.filter((b) => b.limitKw !== undefined).map((b) => b.id as string);
     for (let k = 0; k < operators; k++) {
-      const v2g = chance(0.6);
+      const v2g = chance(0.6) || (prepared && k === 0);
       const charge = chance(0.4);
-      const importLimit = chance(0.2);
-      const pre = !comms && !importLimit && (v2g || charge) && chance(hard ? 0.6 : 0.4);
+      const importLimit = chance(0.2) && !(prepared && k === 0);
+      const pre = (prepared && k === 0) || (!comms && !importLimit && (v2g || charge) && chance(hard ? 0.6 : 0.4));
       const withCars = pre && v2g && chance(0.6);
       prePosition ||= pre;
       cars ||= withCars;
@@ -400,7 +405,7 @@ export function generateScenario(seed: number): Generated {
     }
     doc.operations = ops;
     // An operator has work when the market leaves the grid to it (the double auction); LP dispatch keeps the limits itself.
-    if (chance(0.7)) market.mechanism = 'double-auction';
+    if (chance(0.7) || prepared) market.mechanism = 'double-auction';
   }
 
   // Faults.
