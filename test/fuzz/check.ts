@@ -383,3 +383,24 @@ export function checkCuts(run: RunFiles, events: readonly Row[], config: Scenari
   }
   return problems.slice(0, 5);
 }
+
+/** A car's SoC moves with its metered energy as a battery's does, between two intervals it spent plugged in. */
+export function checkEvEnergy(run: RunFiles, config: ScenarioConfig): string[] {
+  const plugged = new Set(['plugged-idle', 'charging', 'discharging', 'full']);
+  const groups = new Map<string, { etaC: number; etaD: number }>();
+  for (const g of config.agents as any[]) if (g.kind === 'ev') groups.set(g.idPrefix ?? g.id, { etaC: g.battery.chargeEfficiency, etaD: g.battery.dischargeEfficiency });
+  const hours = config.intervalMinutes / 60;
+  const last = new Map<string, Row>();
+  const problems: string[] = [];
+  for (const r of run.agents) {
+    if (r.kind !== 'ev') continue;
+    const prev = last.get(r.agent_id!);
+    last.set(r.agent_id!, r);
+    const g = groups.get(r.agent_id!.replace(/-\d+$/, ''));
+    if (!g || !prev || !plugged.has(prev.state!) || !plugged.has(r.state!) || prev.soc_kwh === '' || r.soc_kwh === '') continue;
+    const kw = Number(r.actual_kw);
+    const expected = Number(prev.soc_kwh) + (kw >= 0 ? kw * hours * g.etaC : (kw * hours) / g.etaD);
+    if (Math.abs(expected - Number(r.soc_kwh)) > 2e-3) problems.push(`${r.interval_start} ${r.agent_id} (${prev.state} → ${r.state}): soc ${prev.soc_kwh} → ${r.soc_kwh} kWh with actual ${kw} kW (expected ${expected.toFixed(4)})`);
+  }
+  return problems.slice(0, 5);
+}

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { InputFileError } from '../../core/errors.ts';
-import { formatMoney, money } from '../../core/money.ts';
+import { formatMoney, money, quantaKwh } from '../../core/money.ts';
+import { parseSimTime, type SimTime } from '../../core/time.ts';
+import { computeBill } from '../../tariffs/bill.ts';
+import { parseTariffs } from '../../tariffs/schema.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { runAndRead } from '../operations/outputs.ts';
 
@@ -339,4 +342,17 @@ agents:
       o.cleanup();
     }
   });
+
+  it('a demand window whose exact average is a tie rounds half-even (3.5 W → 4 W): six 5-minute readings of 7 W in an hourly window were billed a 3 W peak, the sum of their 60-digit decimals (7/12000 kWh each, repeating) falling just below the tie', () => {
+    // Minimised from fuzz seed 9275 (home-1 metered 46,218 W-intervals in an hour, 3851.5 W exactly, billed 3.851 kW not 3.852).
+    const parsed = parseTariffs([{ id: 'd', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0 }, demandChargePerKw: 10, demandWindowMinutes: 60 }]);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const t0 = parseSimTime('2026-07-14T10:00:00Z')!;
+    // 7 W for 5 minutes is 7/12 Wh; six of them are 3.5 Wh in the hour: an average of 3.5 W, half-even 4 W (even), 0.004 kW.
+    const meter = Array.from({ length: 12 }, (_, i) => ({ start: (t0 + i * 300_000) as SimTime, durationH: 5 / 60, importKwh: quantaKwh(i < 6 ? 7 : 0, 0.001, 300_000), exportKwh: 0 }));
+    const bill = computeBill(parsed.value[0]!, meter);
+    expect(bill.demand!.peakKw.toFixed()).to.equal('0.004');
+    expect(bill.demandCharge.toFixed()).to.equal('0.04');
+  });
 });
+

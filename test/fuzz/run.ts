@@ -14,7 +14,7 @@ import { InputFileError, UserError } from '../../core/errors.ts';
 import { runScenario } from '../../engine/run.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile } from '../operations/outputs.ts';
-import { checkBillEnergy, checkBooks, checkCrashes, checkCuts, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, readRun } from './check.ts';
+import { checkBillEnergy, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, readRun } from './check.ts';
 import { type Features, generateScenario } from './generate.ts';
 
 export interface FuzzOutcome {
@@ -61,7 +61,7 @@ export async function fuzzOne(seed: number, twice: boolean): Promise<FuzzOutcome
     }
     const run = readRun(dirs[0]!);
     const events = parse(readFileSync(join(dirs[0]!, 'events.csv')), { columns: true }) as Record<string, string>[];
-    problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, scenario.config), ...checkDemandCharges(run, scenario.config), ...checkPartyCosts(run, scenario.config), ...checkStorageEnergy(run, scenario.config), ...checkBillEnergy(run, scenario.config), ...checkCrashes(run, scenario.config), ...checkShedPrices(run, events, scenario.config), ...checkNoNonNumbers(dirs[0]!), ...checkPositions(run), ...checkCuts(run, events, scenario.config));
+    problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, scenario.config), ...checkDemandCharges(run, scenario.config), ...checkPartyCosts(run, scenario.config), ...checkStorageEnergy(run, scenario.config), ...checkBillEnergy(run, scenario.config), ...checkCrashes(run, scenario.config), ...checkShedPrices(run, events, scenario.config), ...checkNoNonNumbers(dirs[0]!), ...checkPositions(run), ...checkCuts(run, events, scenario.config), ...checkEvEnergy(run, scenario.config));
     // On a plane a late command is in force pro rata (COMMAND_LATE), which the operations specs' check does not model.
     if (scenario.config.operations.length > 0 && scenario.config.comms === 'ideal') problems.push(...eventsReconcile(dirs[0]!));
     if (twice) problems.push(...checkSameFiles(dirs[0]!, dirs[1]!));
