@@ -43,6 +43,9 @@ export function checkBooks(run: RunFiles): string[] {
     }
     sums.set(r.interval_start!, (sums.get(r.interval_start!) ?? 0) + Math.round(Number(r.actual_kw) * 1000));
   }
+  // On a communication plane the final settlement from the MDMS's reads keeps its own books (kpis.settlement).
+  const settlement = run.summary.kpis?.settlement;
+  if (settlement !== undefined && settlement.closed !== true) problems.push(`the final settlement's books are open: ${JSON.stringify(settlement).slice(0, 300)}`);
   for (const [t, w] of sums) if (w !== 0) problems.push(`Σ actual_kw at ${t} = ${w / 1000} kW, not 0`);
   if (sums.size !== run.summary.intervals) problems.push(`agents.csv has ${sums.size} intervals with meters, summary.json ${run.summary.intervals}`);
   return problems;

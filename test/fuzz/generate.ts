@@ -114,6 +114,9 @@ export function generateScenario(seed: number): Generated {
   };
   const holidays = chance(0.4) ? [localDate(pick([0, 1, 2]))] : undefined;
   doc.site = { latitude: round(-40 + r() * 100, 2), longitude: round(-120 + r() * 240, 2), utcOffsetHours: offset, ...(holidays ? { holidays } : {}) };
+  // (Not draws, so that the seeds' other choices stay as they were: the forecast and a solar-only supply.)
+  if (seed % 3 === 1) doc.forecast = { method: ['persistence', 'same-interval-yesterday', 'perfect-foresight'][Math.floor(seed / 3) % 3] };
+  const solarOnly = seed % 7 === 3;
   doc.weather = { temperature: pick(['heatwave', 'cold', { minC: 5, maxC: 30, minHour: 5, maxHour: 15 }]), sky: pick(['clear', 'variable', 'overcast']) };
 
   // The network.
@@ -271,6 +274,8 @@ export function generateScenario(seed: number): Generated {
     ...(network !== 'none' ? { bus: 'grid' } : {}),
     offers: shortage ? [{ kw: int(1, 8), priceMwh: int(20, 90) }] : [{ kw: int(40, 200), priceMwh: int(20, 90) }, { kw: int(20, 100), priceMwh: int(100, 400) }],
     ...(chance(0.2) ? { takes: [{ kw: 50, priceMwh: pick([0, 5, -20]) }] } : {}),
+    // A solar plant as the only supply: nothing at night, so every night is a shortage nothing can regulate.
+    ...(solarOnly ? { availabilityByHour: Array.from({ length: 24 }, (_, h) => (h >= 7 && h <= 17 ? 1 : 0)) } : {}),
   });
   count++;
   if (chance(0.3)) {
