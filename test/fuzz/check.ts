@@ -187,12 +187,12 @@ export function checkSameFiles(a: string, b: string): string[] {
 }
 
 /**
- * A party facing the market (no day-ahead stage, uniform pricing) pays q_RT × p_RT + (actual − q_RT) × p_imb
+ * A party facing the market (uniform pricing) pays q_RT × p_RT + (actual − q_RT) × p_imb (+ q_DA × p_DA − q_DA × p_RT)
  * (docs/markets.md, "Imbalance settlement"): each agents.csv row's cost, recomputed from its award_kw, price,
  * actual_kw and imbalance_price (none where the interval was not re-dispatched: then actual = award).
  */
 export function checkPartyCosts(run: RunFiles, config: ScenarioConfig): string[] {
-  if (config.market.pricing !== 'uniform' || run.summary.stages?.includes('dayAhead')) return [];
+  if (config.market.pricing !== 'uniform') return [];
   const hours = new Decimal(config.intervalMinutes).div(60);
   const problems: string[] = [];
   for (const r of run.agents) {
@@ -204,7 +204,11 @@ export function checkPartyCosts(run: RunFiles, config: ScenarioConfig): string[]
       continue;
     }
     const imb = r.imbalance_price === '' ? new Decimal(0) : dev.times(r.imbalance_price!);
-    const expected = award.times(r.price === '' ? 0 : r.price!).plus(imb).times(hours).div(1000);
+    // With a day-ahead stage: q_DA × p_DA + (q_RT − q_DA) × p_RT + (actual − q_RT) × p_imb (docs/markets.md).
+    const da = new Decimal(r.da_kw === '' || r.da_kw === undefined ? 0 : r.da_kw);
+    const daMoney = da.isZero() ? new Decimal(0) : da.times(r.da_price === '' ? 0 : r.da_price!);
+    const rtPrice = r.rt_price === '' || r.rt_price === undefined ? (r.price === '' ? 0 : r.price!) : r.rt_price;
+    const expected = daMoney.plus(award.minus(da).times(rtPrice)).plus(imb).times(hours).div(1000);
     if (expected.minus(r.cost!).abs().gt('1e-18')) problems.push(`${r.interval_start} ${r.agent_id} (${r.state}): cost ${r.cost} ≠ award × price + (actual − award) × imbalance price = ${expected.toString()}`);
   }
   return problems.slice(0, 5);
