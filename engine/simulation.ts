@@ -52,7 +52,7 @@ import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
 import { shedLoad } from './interval/shed.ts';
 import { deliverAndObserve, deliverAwards, markOwnControl } from './interval/deliver.ts';
-import { anyDeviation, effectiveImbalancePrices, offerBlocks, redispatchInterval, type Regulator } from './interval/imbalance.ts';
+import { anyDeviation, effectiveImbalancePrices, offerBlocks, pricesWhereCut, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
 import { crashedOnOwnControl, ownControlPlan, partiesWithoutPosition } from './interval/noPosition.ts';
@@ -603,7 +603,8 @@ export class Simulation {
         const curtailable = curtailableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q);
         curtailedAtBus = curtailSpill(ledger, redispatched.spilledQuanta, { busOf: this.busOf, viaOf: this.viaOf }, curtailable);
         if (curtailedAtBus.some((x) => x > 0)) {
-          redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
+          const after = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
+          redispatched = { ...after, imbalancePriceMwh: pricesWhereCut(after.imbalancePriceMwh, undefined, curtailedAtBus, rules) };
           this.curtailSites(interval, ledger, observations, crashes, events);
         }
       }
@@ -616,9 +617,10 @@ export class Simulation {
         if (shedAtBus.some((x) => x > 0)) {
           // The same dispatch without the shed load, whose prices would be anywhere between the last
           // offer and the cap (supply meets the fixed withdrawal exactly): the imbalance prices stay those
-          // the unserved load set before it was shed, at the cap where it was short, as scarcity is priced
-          // where load is shed (the value of lost load).
-          const scarcityPriceMwh = redispatched.imbalancePriceMwh;
+          // the unserved load set before it was shed, and the cap where it was short, as scarcity is priced
+          // where load is shed (the value of lost load): set, not read from that dispatch, which defines no
+          // price at all where nothing could supply (pricesWhereCut).
+          const scarcityPriceMwh = pricesWhereCut(redispatched.imbalancePriceMwh, shedAtBus, undefined, rules);
           redispatched = { ...redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market), imbalancePriceMwh: scarcityPriceMwh };
           this.shedSites(interval, ledger, observations, crashes, events);
         }

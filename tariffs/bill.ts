@@ -443,6 +443,20 @@ function exportCompensation(tariff: Tariff, importKwh: Decimal, exportKwh: Decim
   return lines;
 }
 
+/**
+ * A demand window's average import power, kW on the watt (half-even), from the exact sum of its readings. The
+ * readings of a 5- or 20-minute meter repeat (7 W for 5 minutes is 7/12 Wh) and are kept to 60 significant
+ * digits, so their sum can sit a hair off a tie that the exact energies make: six such readings of 7 W in an
+ * hour are 3.5 W exactly, half-even 4 W, but their 60-digit sum lay just below 3.5 and billed 3 W (audit
+ * A-fuzz3, seed 9275). Rounded first to 30 decimals — far above the sum's error (60 digits of at most
+ * ~1e10 kWh a reading, a few hundred readings: < 1e-45) and far below the smallest step between two true
+ * averages (a quantum ≥ 1e-5 kW × a reading's minutes ÷ the window's: > 1e-9 kW) — the sum is the exact
+ * rational again, and its tie is rounded as one.
+ */
+function windowPeakKw(energyKwh: Money, windowMinutes: number): Money {
+  return roundPowerKw(energyKwh.times(60).div(windowMinutes).toDecimalPlaces(30, Money.ROUND_HALF_EVEN));
+}
+
 function demandLine(
   tariff: DemandChargeTariff,
   readings: readonly Reading[],
@@ -478,7 +492,7 @@ function demandLine(
   let peakKw = ZERO;
   let peakBlock: number | undefined;
   for (const b of [...blocks.keys()].sort((x, y) => x - y)) {
-    const kw = roundPowerKw(blocks.get(b)!.times(60).div(windowMinutes));
+    const kw = windowPeakKw(blocks.get(b)!, windowMinutes);
     if (peakBlock === undefined || kw.gt(peakKw)) {
       peakKw = kw;
       peakBlock = b;
@@ -512,7 +526,7 @@ function monthDemandLine(
   // The period's own highest window in each month (earliest on a tie).
   const best = new Map<string, { kw: Decimal; block: number }>();
   for (const b of [...blocks.keys()].sort((x, y) => x - y)) {
-    const kw = roundPowerKw(blocks.get(b)!.times(60).div(windowMinutes));
+    const kw = windowPeakKw(blocks.get(b)!, windowMinutes);
     const { month } = demandMonthAt(tariff, b);
     const cur = best.get(month);
     if (cur === undefined || kw.gt(cur.kw)) best.set(month, { kw, block: b });

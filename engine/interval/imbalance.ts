@@ -100,6 +100,25 @@ export function redispatchInterval(
 }
 
 /**
+ * The imbalance prices where re-dispatch cut energy off, per bus (docs/markets.md, "Load shedding", "Spill
+ * curtailment"): the cap where load was shed (`shedQuanta` > 0), as scarcity is priced where load is shed;
+ * the floor where export was curtailed and the re-dispatch after it defines no price (nothing left to trade
+ * there). Elsewhere `priceMwh` as it is. Without this, a book with no supply at all (the only plant crashed)
+ * defined no price where load was shed: deviations settled at the real-time price, or at none (0) when
+ * nothing had cleared, so a neighbour's PV was taken for free (audit A-fuzz3).
+ */
+export function pricesWhereCut(
+  priceMwh: Float64Array,
+  shedQuanta: Float64Array | undefined,
+  curtailedQuanta: Float64Array | undefined,
+  rules: { readonly priceCapMwh: number; readonly priceFloorMwh: number },
+): Float64Array {
+  return Float64Array.from(priceMwh, (p, b) =>
+    shedQuanta !== undefined && shedQuanta[b]! > 0 ? rules.priceCapMwh : curtailedQuanta !== undefined && curtailedQuanta[b]! > 0 && Number.isNaN(p) ? rules.priceFloorMwh : p,
+  );
+}
+
+/**
  * The price deviations settle at, per bus: re-dispatch's, and where it defines none (nothing
  * was re-dispatched, or nothing traded there) the bus's real-time price — a deviation that
  * needed no regulation is worth what energy is worth there.

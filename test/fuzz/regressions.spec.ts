@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { InputFileError } from '../../core/errors.ts';
-import { formatMoney, money } from '../../core/money.ts';
+import { formatMoney, money, quantaKwh } from '../../core/money.ts';
+import { parseSimTime, type SimTime } from '../../core/time.ts';
+import { computeBill } from '../../tariffs/bill.ts';
+import { parseTariffs } from '../../tariffs/schema.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { runAndRead } from '../operations/outputs.ts';
 
@@ -287,3 +290,69 @@ agents:
     }
   });
 });
+
+describe('fuzz reproducers (audit A-fuzz3)', () => {
+  // Minimised from fuzz seed 3147: the only plant crashed, so nothing regulates; two homes on their own control.
+  const noSupply = (pvKw: number): string => `
+name: no-supply
+start: 2026-07-01T11:00:00Z
+days: 0.125
+intervalMinutes: 30
+site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 0 }
+weather: { temperature: { minC: 18, maxC: 26, minHour: 5, maxHour: 15 }, sky: clear }
+faults:
+  - { type: agent-crash, agent: plant, at: 2026-07-01T11:00:00Z }
+  - { type: agent-crash, agent: sunny, at: 2026-07-01T11:00:00Z }
+  - { type: agent-crash, agent: dark, at: 2026-07-01T11:00:00Z }
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 10, priceMwh: 50 }] }
+  - { kind: home, id: sunny, pv: { share: 1, capacityKw: { min: ${pvKw}, max: ${pvKw} } } }
+  - { kind: home, id: dark, hvac: { share: 1, mode: cool, setpointC: 20 } }
+`;
+
+  it("load shed where nothing supplies at all is priced at the cap: a neighbour's PV taken on own control is paid for at 3000/MWh (it was taken for free: no imbalance price, cost 0)", async () => {
+    const o = await runAndRead(scenario(noSupply(1)), 'gridbid-fuzz-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      expect(o.events.filter((e) => e.type === 'LOAD_SHED').length).to.equal(6);
+      for (const r of o.agents.filter((x) => x.agent_id !== 'plant')) {
+        // Position 0 (own control), so the whole metered kW is the deviation: kW × 3000/MWh × 0.5 h / 1000.
+        expect(r.imbalance_price, `${r.agent_id} ${r.interval_start}`).to.equal('3000.00');
+        expect(r.cost, `${r.agent_id} ${r.interval_start}`).to.equal(formatMoney(money(r.actual_kw!).times(3000).times(0.5).div(1000)));
+      }
+      // sunny exports what dark takes: 0.503 kW in the first half-hour, 0.7545 paid by one and received by the other.
+      const first = o.agents.filter((r) => r.interval_start === '2026-07-01T11:00:00Z');
+      expect(first.find((r) => r.agent_id === 'dark')!.cost).to.equal('0.7545');
+      expect(first.find((r) => r.agent_id === 'sunny')!.cost).to.equal('-0.7545');
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it('export curtailed where nothing takes it at all is priced at the floor: what a neighbour takes of a PV surplus settles at −500/MWh (it settled at no price: cost 0)', async () => {
+    const o = await runAndRead(scenario(noSupply(6)), 'gridbid-fuzz-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      expect(o.events.filter((e) => e.type === 'SPILL_CURTAILED').length).to.equal(6);
+      for (const r of o.agents.filter((x) => x.agent_id !== 'plant')) {
+        expect(r.imbalance_price, `${r.agent_id} ${r.interval_start}`).to.equal('-500.00');
+        expect(r.cost, `${r.agent_id} ${r.interval_start}`).to.equal(formatMoney(money(r.actual_kw!).times(-500).times(0.5).div(1000)));
+      }
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it('a demand window whose exact average is a tie rounds half-even (3.5 W → 4 W): six 5-minute readings of 7 W in an hourly window were billed a 3 W peak, the sum of their 60-digit decimals (7/12000 kWh each, repeating) falling just below the tie', () => {
+    // Minimised from fuzz seed 9275 (home-1 metered 46,218 W-intervals in an hour, 3851.5 W exactly, billed 3.851 kW not 3.852).
+    const parsed = parseTariffs([{ id: 'd', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0 }, demandChargePerKw: 10, demandWindowMinutes: 60 }]);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const t0 = parseSimTime('2026-07-14T10:00:00Z')!;
+    // 7 W for 5 minutes is 7/12 Wh; six of them are 3.5 Wh in the hour: an average of 3.5 W, half-even 4 W (even), 0.004 kW.
+    const meter = Array.from({ length: 12 }, (_, i) => ({ start: (t0 + i * 300_000) as SimTime, durationH: 5 / 60, importKwh: quantaKwh(i < 6 ? 7 : 0, 0.001, 300_000), exportKwh: 0 }));
+    const bill = computeBill(parsed.value[0]!, meter);
+    expect(bill.demand!.peakKw.toFixed()).to.equal('0.004');
+    expect(bill.demandCharge.toFixed()).to.equal('0.04');
+  });
+});
+

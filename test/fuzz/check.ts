@@ -1,0 +1,413 @@
+/**
+ * The invariants a fuzzed scenario's run must keep (audit A-fuzz3): what README and docs/markets.md
+ * promise of every run, checked on the files it wrote. Each check returns the problems it found as
+ * text (empty: none), so that the fuzz driver can print all of a run's problems with its seed.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { Decimal as D } from 'decimal.js';
+import type { ScenarioConfig } from '../../engine/scenario/schema.ts';
+
+// Sums of amounts with 20 decimals need more than decimal.js's default 20 significant digits.
+const Decimal = D.clone({ precision: 80 });
+type Decimal = InstanceType<typeof Decimal>;
+type Row = Record<string, string>;
+const readCsv = (path: string): Row[] => parse(readFileSync(path), { columns: true });
+
+export interface RunFiles {
+  readonly summary: any;
+  readonly agents: Row[];
+  readonly bills: Row[];
+}
+
+export function readRun(dir: string): RunFiles {
+  const files = readdirSync(dir);
+  return {
+    summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')),
+    agents: readCsv(join(dir, 'agents.csv')),
+    bills: files.includes('bills.csv') ? readCsv(join(dir, 'bills.csv')) : [],
+  };
+}
+
+/** books.closed, and Σ actual_kw over the metered sites is zero in every interval (exactly, in watts). */
+export function checkBooks(run: RunFiles): string[] {
+  const problems: string[] = [];
+  const books = run.summary.books;
+  if (!books.closed) problems.push(`books open in ${books.openIntervals ?? '?'} intervals: ${JSON.stringify(books.violations?.slice(0, 3))}`);
+  const sums = new Map<string, number>();
+  for (const r of run.agents) {
+    if (r.actual_kw === '') {
+      if (r.kind !== 'aggregator' && r.kind !== 'retailer') problems.push(`${r.interval_start} ${r.agent_id}: a ${r.kind} without a meter reading`);
+      continue;
+    }
+    sums.set(r.interval_start!, (sums.get(r.interval_start!) ?? 0) + Math.round(Number(r.actual_kw) * 1000));
+  }
+  // On a communication plane the final settlement from the MDMS's reads keeps its own books (kpis.settlement).
+  const settlement = run.summary.kpis?.settlement;
+  if (settlement !== undefined && settlement.closed !== true) problems.push(`the final settlement's books are open: ${JSON.stringify(settlement).slice(0, 300)}`);
+  for (const [t, w] of sums) if (w !== 0) problems.push(`Σ actual_kw at ${t} = ${w / 1000} kW, not 0`);
+  if (sums.size !== run.summary.intervals) problems.push(`agents.csv has ${sums.size} intervals with meters, summary.json ${run.summary.intervals}`);
+  return problems;
+}
+
+/**
+ * Σ cost of the parties facing the market (via empty) over the run = Σ over the stages of
+ * (buyers paid − sellers received) (docs/markets.md, "The stages in summary.json"), exactly.
+ */
+export function checkMoney(run: RunFiles): string[] {
+  const k = run.summary.kpis;
+  let cost = new Decimal(0);
+  for (const r of run.agents) if (r.via === '' && r.cost !== '') cost = cost.plus(r.cost!);
+  let stages = new Decimal(k.totalCost).minus(k.sellersRevenue);
+  if (k.dayAhead) stages = stages.plus(k.dayAhead.buyersPay).minus(k.dayAhead.sellersReceive);
+  stages = stages.plus(k.imbalance.buyersPay).minus(k.imbalance.sellersReceive);
+  // Repeating decimals (5- and 20-minute intervals) are written rounded to 20 decimals, so allow their rounding.
+  const slack = new Decimal(run.agents.length).times('1e-20');
+  return cost.minus(stages).abs().gt(slack) ? [`Σ cost of the parties facing the market ${cost.toString()} ≠ the stages' paid − received ${stages.toString()}`] : [];
+}
+
+/** soc_kwh within [0, capacity] for cars and within the SoC bounds for batteries (what the generator gave them). */
+export function checkSoc(run: RunFiles, config: ScenarioConfig): string[] {
+  const problems: string[] = [];
+  const bounds = new Map<string, { lo: number; hi: number }>();
+  for (const g of config.agents as any[]) {
+    if (g.kind !== 'storage' && g.kind !== 'ev') continue;
+    const prefix = g.idPrefix ?? g.id;
+    const cap = g.kind === 'storage' ? g.capacityKwh : g.battery.capacityKwh;
+    const lo = g.kind === 'storage' ? cap * g.minSocFraction : 0;
+    const hi = g.kind === 'storage' ? cap * g.maxSocFraction : cap;
+    bounds.set(prefix, { lo, hi });
+  }
+  for (const r of run.agents) {
+    if (r.soc_kwh === '' || r.soc_kwh === undefined) continue;
+    const prefix = r.agent_id!.replace(/-\d+$/, '');
+    const b = bounds.get(prefix) ?? bounds.get(r.agent_id!);
+    if (!b) continue;
+    const soc = Number(r.soc_kwh);
+    if (!(soc >= b.lo - 2e-3 && soc <= b.hi + 2e-3)) problems.push(`${r.interval_start} ${r.agent_id}: soc ${soc} kWh outside [${b.lo}, ${b.hi}]`);
+  }
+  return problems;
+}
+
+/**
+ * Demand charges, recomputed from agents.csv: a window's demand is its metered import (max(0, actual_kw) × h,
+ * whole watts) over the window's hours, rounded to the watt. `day`: each billing day's demand_charge = rate × its
+ * highest window. `month`: Σ over the run's days = rate × Σ over the months of the month's highest window (each window
+ * in the month of its start, in the tariff's clock), and no day's charge is negative. Checked for customers that kept
+ * the demand tariff all run, where every window counts (no demandHours, no holiday exclusion) and bills come from the
+ * meters (no communication plane: there from the MDMS's reads).
+ */
+export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): string[] {
+  const tariff = (config.tariffs ?? []).find((t: any) => t.type === 'demand-charge') as any;
+  if (!tariff || config.comms !== 'ideal') return [];
+  const problems: string[] = [];
+  const minutes = config.intervalMinutes;
+  const windowMs = tariff.demandWindowMinutes * 60_000;
+  const offsetMs = tariff.hours === 'local' ? Math.round(config.site.utcOffsetHours * 60) * 60_000 : 0;
+  const rate = new Decimal(tariff.demandChargePerKw);
+  const byCustomer = new Map<string, Row[]>();
+  for (const b of run.bills) byCustomer.set(b.agent_id!, [...(byCustomer.get(b.agent_id!) ?? []), b]);
+  const startMs = Date.parse(config.start as unknown as string);
+  for (const [id, bills] of byCustomer) {
+    if (!bills.some((b) => b.tariff === tariff.id)) continue;
+    // Window energies (Wh) by window start, in the tariff's clock.
+    const windows = new Map<number, number>();
+    const siteOffsetMs = Math.round(config.site.utcOffsetHours * 60) * 60_000;
+    const holidays = new Set(config.site.holidays ?? []);
+    // A window counts when it starts within demandHours (weekdays, in the tariff's clock) and, with
+    // demandOnHolidays: false, not on one of the site's holidays (local dates).
+    const counts = (clockMs: number): boolean => {
+      const t = new Date(clockMs);
+      if (tariff.demandOnHolidays === false && holidays.has(new Date(clockMs - offsetMs + siteOffsetMs).toISOString().slice(0, 10))) return false;
+      if (tariff.demandHours === undefined) return true;
+      const hour = t.getUTCHours() + t.getUTCMinutes() / 60;
+      return (tariff.demandHours as { days: string[]; fromHour: number; toHour: number }[]).some(
+        (h) => h.days.includes(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][t.getUTCDay()]!) && hour >= h.fromHour && hour < h.toHour,
+      );
+    };
+    for (const r of run.agents) {
+      if (r.agent_id !== id) continue;
+      const t = Date.parse(r.interval_start!);
+      const local = t + offsetMs;
+      const ws = local - (((local % windowMs) + windowMs) % windowMs);
+      if (!counts(ws)) continue;
+      const wh = Math.max(0, Math.round(Number(r.actual_kw) * 1000)) * minutes; // W × min
+      windows.set(ws, (windows.get(ws) ?? 0) + wh);
+    }
+    const kwOf = (wmin: number): Decimal => new Decimal(wmin).div(tariff.demandWindowMinutes).div(1000).toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN);
+    const dayIndexOf = (b: Row): number => Math.floor((Date.parse(`${b.day}T00:00:00Z`) - Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z')) / 86_400_000);
+    const onTariff = bills.filter((b) => b.tariff === tariff.id);
+    for (const b of bills) if (b.tariff !== tariff.id && !new Decimal(b.demand_charge!).isZero()) problems.push(`${id} ${b.day}: a demand charge ${b.demand_charge} on tariff ${b.tariff}`);
+    if (tariff.demandPeriod === 'month') {
+      // Consecutive days on the tariff: a customer that switches to it starts its month from zero (README).
+      const stints: Row[][] = [];
+      for (const b of onTariff) {
+        const last = stints.at(-1);
+        if (last && dayIndexOf(last.at(-1)!) === dayIndexOf(b) - 1) last.push(b);
+        else stints.push([b]);
+      }
+      for (const stint of stints) {
+        const from = startMs + dayIndexOf(stint[0]!) * 86_400_000;
+        const to = startMs + (dayIndexOf(stint.at(-1)!) + 1) * 86_400_000;
+        const peaks = new Map<string, Decimal>();
+        for (const [ws, e] of windows) {
+          if (ws - offsetMs < from || ws - offsetMs >= to) continue;
+          const month = new Date(ws).toISOString().slice(0, 7);
+          const kw = kwOf(e);
+          if (!peaks.has(month) || kw.gt(peaks.get(month)!)) peaks.set(month, kw);
+        }
+        const charged = stint.reduce((s, b) => s.plus(b.demand_charge!), new Decimal(0));
+        const expected = [...peaks.values()].reduce((s, p) => s.plus(p.times(rate)), new Decimal(0));
+        if (!charged.eq(expected)) problems.push(`${id} ${stint[0]!.day}…${stint.at(-1)!.day}: Σ demand_charge ${charged} ≠ rate × Σ monthly peaks ${expected} (${[...peaks].map(([m, p]) => `${m} ${p} kW`).join(', ')})`);
+      }
+      for (const b of onTariff) if (new Decimal(b.demand_charge!).isNegative()) problems.push(`${id} ${b.day}: demand_charge ${b.demand_charge} < 0`);
+    } else {
+      for (const b of onTariff) {
+        const dayIndex = dayIndexOf(b);
+        const from = startMs + dayIndex * 86_400_000;
+        let peak = new Decimal(0);
+        for (const [ws, e] of windows) {
+          const utc = ws - offsetMs;
+          if (utc >= from && utc < from + 86_400_000 && kwOf(e).gt(peak)) peak = kwOf(e);
+        }
+        if (!new Decimal(b.demand_charge!).eq(peak.times(rate))) problems.push(`${id} ${b.day}: demand_charge ${b.demand_charge} ≠ rate × the day's peak ${peak} kW = ${peak.times(rate)}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every output file of two runs of the same scenario and seed, byte for byte. */
+export function checkSameFiles(a: string, b: string): string[] {
+  const fa = readdirSync(a).sort();
+  const fb = readdirSync(b).sort();
+  if (fa.join() !== fb.join()) return [`different files: ${fa.join(' ')} / ${fb.join(' ')}`];
+  return fa.filter((f) => !readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).map((f) => `${f} differs between two runs of the same seed`);
+}
+
+/**
+ * A party facing the market (uniform pricing) pays q_RT × p_RT + (actual − q_RT) × p_imb (+ q_DA × p_DA − q_DA × p_RT)
+ * (docs/markets.md, "Imbalance settlement"): each agents.csv row's cost, recomputed from its award_kw, price,
+ * actual_kw and imbalance_price (none where the interval was not re-dispatched: then actual = award).
+ */
+export function checkPartyCosts(run: RunFiles, config: ScenarioConfig): string[] {
+  if (config.market.pricing !== 'uniform') return [];
+  const hours = new Decimal(config.intervalMinutes).div(60);
+  const problems: string[] = [];
+  for (const r of run.agents) {
+    if (r.via !== '' || r.actual_kw === '' || r.kind === 'aggregator' || r.kind === 'retailer' || r.cost === '') continue;
+    const award = new Decimal(r.award_kw!);
+    const dev = new Decimal(r.actual_kw!).minus(award);
+    if (r.imbalance_price === '' && !dev.isZero()) {
+      problems.push(`${r.interval_start} ${r.agent_id}: actual ${r.actual_kw} ≠ award ${r.award_kw} without an imbalance price`);
+      continue;
+    }
+    const imb = r.imbalance_price === '' ? new Decimal(0) : dev.times(r.imbalance_price!);
+    // With a day-ahead stage: q_DA × p_DA + (q_RT − q_DA) × p_RT + (actual − q_RT) × p_imb (docs/markets.md).
+    const da = new Decimal(r.da_kw === '' || r.da_kw === undefined ? 0 : r.da_kw);
+    const daMoney = da.isZero() ? new Decimal(0) : da.times(r.da_price === '' ? 0 : r.da_price!);
+    const rtPrice = r.rt_price === '' || r.rt_price === undefined ? (r.price === '' ? 0 : r.price!) : r.rt_price;
+    const expected = daMoney.plus(award.minus(da).times(rtPrice)).plus(imb).times(hours).div(1000);
+    if (expected.minus(r.cost!).abs().gt('1e-18')) problems.push(`${r.interval_start} ${r.agent_id} (${r.state}): cost ${r.cost} ≠ award × price + (actual − award) × imbalance price = ${expected.toString()}`);
+  }
+  return problems.slice(0, 5);
+}
+
+/**
+ * A battery's SoC moves with its metered energy: + actual × h × η_c when it charged, + actual × h ÷ η_d when it
+ * discharged (docs/markets.md: the meter reads the site's net, whole watts), between two intervals of the run.
+ */
+export function checkStorageEnergy(run: RunFiles, config: ScenarioConfig): string[] {
+  const problems: string[] = [];
+  const groups = new Map<string, { etaC: number; etaD: number }>();
+  for (const g of config.agents as any[]) if (g.kind === 'storage') groups.set(g.idPrefix ?? g.id, { etaC: g.chargeEfficiency, etaD: g.dischargeEfficiency });
+  const hours = config.intervalMinutes / 60;
+  const last = new Map<string, number>();
+  for (const r of run.agents) {
+    if (r.kind !== 'storage' || r.soc_kwh === '') continue;
+    const g = groups.get(r.agent_id!.replace(/-\d+$/, '')) ?? groups.get(r.agent_id!);
+    const prev = last.get(r.agent_id!);
+    const soc = Number(r.soc_kwh);
+    last.set(r.agent_id!, soc);
+    if (!g || prev === undefined) continue;
+    const kw = Number(r.actual_kw);
+    const expected = prev + (kw >= 0 ? kw * hours * g.etaC : (kw * hours) / g.etaD);
+    if (Math.abs(expected - soc) > 2e-3) problems.push(`${r.interval_start} ${r.agent_id} (${r.state}): soc ${prev} → ${soc} kWh with actual ${kw} kW over ${hours} h (expected ${expected.toFixed(4)})`);
+  }
+  return problems.slice(0, 5);
+}
+
+/** A customer's bills.csv import and export kWh are Σ of its metered net import and export over the billing day. */
+export function checkBillEnergy(run: RunFiles, config: ScenarioConfig): string[] {
+  if (config.comms !== 'ideal' || run.bills.length === 0) return [];
+  const startMs = Date.parse(config.start as unknown as string);
+  const startDay = Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z');
+  const sums = new Map<string, { imp: number; exp: number }>();
+  for (const r of run.agents) {
+    if (r.kind === 'retailer' || r.via === '' || r.actual_kw === '') continue;
+    const day = Math.floor((Date.parse(r.interval_start!) - startMs) / 86_400_000);
+    const key = `${new Date(startDay + day * 86_400_000).toISOString().slice(0, 10)}|${r.agent_id}`;
+    // Each reading is billed on the Wh, rounded half-even (tariffs/bill.ts: mᵢ = round_Wh(eᵢ)).
+    const wh = new Decimal(r.actual_kw!).times(config.intervalMinutes).div(60).times(1000).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toNumber();
+    const s = sums.get(key) ?? { imp: 0, exp: 0 };
+    if (wh > 0) s.imp += wh;
+    else s.exp -= wh;
+    sums.set(key, s);
+  }
+  const problems: string[] = [];
+  // total = round_cent_half_up(energy + demand + fixed − export credit) (tariffs/bill.ts); the credit is written ≥ 0 or < 0 by sign.
+  for (const b of run.bills) {
+    const sum = new Decimal(b.energy_charge!).plus(b.demand_charge!).plus(b.fixed_charge!).minus(new Decimal(b.export_credit!).abs());
+    if (!sum.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).eq(b.total!)) problems.push(`${b.day} ${b.agent_id}: total ${b.total} ≠ round(${b.energy_charge} + ${b.demand_charge} + ${b.fixed_charge} − ${b.export_credit})`);
+  }
+  const buyAll = (config.tariffs ?? []).filter((t: any) => t.export?.type === 'buy-all-sell-all').map((t: any) => t.id);
+  for (const b of run.bills) {
+    if (buyAll.includes(b.tariff)) continue;
+    const s = sums.get(`${b.day}|${b.agent_id}`);
+    if (!s) continue; // an aggregator's member has no bill; a customer has one per day
+    const imp = s.imp / 1000;
+    const exp = s.exp / 1000;
+    if (Math.abs(imp - Number(b.import_kwh)) > 1e-9 || Math.abs(exp - Number(b.export_kwh)) > 1e-9)
+      problems.push(`${b.day} ${b.agent_id}: billed ${b.import_kwh} kWh in, ${b.export_kwh} out; metered ${imp} in, ${exp} out`);
+  }
+  return problems.slice(0, 5);
+}
+
+/**
+ * An `agent-crash` fault isolates its agent from the crash on (README, "Operators and faults"): its agents.csv
+ * state is own-control (a site on its devices' own control) or crashed (left out, its meter reading zero) in every
+ * interval from its `at`, and neither before; a site on its own control has no position (award 0).
+ */
+export function checkCrashes(run: RunFiles, config: ScenarioConfig): string[] {
+  const at = new Map<string, number>();
+  for (const f of config.faults as any[]) if (f.type === 'agent-crash') at.set(f.agent, Math.min(at.get(f.agent) ?? Infinity, Date.parse(f.at)));
+  const problems: string[] = [];
+  for (const r of run.agents) {
+    const crashed = r.state === 'own-control' || r.state === 'crashed';
+    const t = at.get(r.agent_id!);
+    const due = t !== undefined && Date.parse(r.interval_start!) >= t;
+    if (crashed !== due && !(crashed && t === undefined)) problems.push(`${r.interval_start} ${r.agent_id}: state ${r.state}${t !== undefined ? `, crashed at ${new Date(t).toISOString()}` : ''}`);
+    if (r.state === 'crashed' && r.actual_kw !== '' && Number(r.actual_kw) !== 0) problems.push(`${r.interval_start} ${r.agent_id}: left out after a crash but metered ${r.actual_kw} kW`);
+    if (r.state === 'own-control' && r.via === '' && Number(r.award_kw) !== 0) problems.push(`${r.interval_start} ${r.agent_id}: on its own control with a position of ${r.award_kw} kW`);
+  }
+  return problems.slice(0, 5);
+}
+
+/**
+ * Where load was shed, deviations settle at the price cap (docs/markets.md, "Load shedding": "the imbalance
+ * price … is the cap at a bus where load was shed"): every agents.csv row at that bus and interval with an
+ * imbalance price shows the cap, and a site that was shed has an imbalance price.
+ */
+export function checkShedPrices(run: RunFiles, events: readonly Row[], config: ScenarioConfig): string[] {
+  const cap = config.market.priceCapMwh;
+  const busOf = new Map<string, string>();
+  for (const r of run.agents) busOf.set(r.agent_id!, r.bus!);
+  const shedAt = new Set(events.filter((e) => e.type === 'LOAD_SHED').map((e) => `${e.interval_start}|${busOf.get(e.target!)}`));
+  const problems: string[] = [];
+  for (const r of run.agents) {
+    if (!shedAt.has(`${r.interval_start}|${r.bus}`) || r.kind === 'retailer' || r.kind === 'aggregator') continue;
+    if (Number(r.imbalance_kw) !== 0 && (r.imbalance_price === '' || Number(r.imbalance_price) !== cap))
+      problems.push(`${r.interval_start} ${r.agent_id} at ${r.bus}, where load was shed: imbalance price '${r.imbalance_price}' for a deviation of ${r.imbalance_kw} kW, not the cap ${cap}`);
+  }
+  return problems.slice(0, 5);
+}
+
+/** No output file holds NaN, Infinity or undefined (a number that escaped its checks), and summary.json no null KPI. */
+export function checkNoNonNumbers(dir: string): string[] {
+  const problems: string[] = [];
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith('.csv') && f !== 'summary.json') continue;
+    const text = readFileSync(join(dir, f), 'utf8');
+    const m = /(^|[,:\s"])(NaN|-?Infinity|undefined)([,\s"}]|$)/m.exec(text);
+    if (m) problems.push(`${f} holds ${m[2]}: …${text.slice(Math.max(0, m.index - 80), m.index + 40).replace(/\n/g, '⏎')}…`);
+  }
+  const nulls: string[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (v === null && !/peakAt|At$|Start$|owner|restorationMinutes|PriceMwh$/.test(path)) nulls.push(path);
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+  };
+  walk(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).kpis, 'kpis');
+  if (nulls.length > 0) problems.push(`summary.json: null at ${nulls.slice(0, 5).join(', ')}`);
+  return problems;
+}
+
+/**
+ * Positions and intermediaries (docs/markets.md, "The books"): in every interval the real-time positions of the
+ * parties facing the market sum to zero (and so do the day-ahead ones), and an aggregator's or retailer's
+ * imbalance_kw is its members' or customers' Σ actual_kw − its award_kw.
+ */
+export function checkPositions(run: RunFiles): string[] {
+  const problems: string[] = [];
+  const byInterval = new Map<string, Row[]>();
+  for (const r of run.agents) byInterval.set(r.interval_start!, [...(byInterval.get(r.interval_start!) ?? []), r]);
+  const w = (x: string | undefined): number => (x === undefined || x === '' ? 0 : Math.round(Number(x) * 1000));
+  for (const [t, rows] of byInterval) {
+    const facing = rows.filter((r) => r.via === '');
+    const rt = facing.reduce((s, r) => s + w(r.award_kw), 0);
+    if (rt !== 0) problems.push(`${t}: Σ award_kw of the parties facing the market = ${rt / 1000} kW`);
+    const da = facing.reduce((s, r) => s + w(r.da_kw), 0);
+    if (da !== 0) problems.push(`${t}: Σ da_kw of the parties facing the market = ${da / 1000} kW`);
+    for (const m of facing.filter((r) => r.kind === 'aggregator' || r.kind === 'retailer')) {
+      const actual = rows.filter((r) => r.via === m.agent_id).reduce((s, r) => s + w(r.actual_kw), 0);
+      if (actual - w(m.award_kw) !== w(m.imbalance_kw)) problems.push(`${t} ${m.agent_id}: imbalance_kw ${m.imbalance_kw} ≠ Σ actual ${actual / 1000} − award ${m.award_kw}`);
+    }
+  }
+  return problems.slice(0, 5);
+}
+
+/**
+ * Shedding and curtailment (docs/markets.md): a site shed never turns into an exporter (actual ≥ 0), one curtailed
+ * never into a consumer (actual ≤ 0), summary.json's shedKwh and curtailedKwh are the events' kW × h, and no
+ * operator command reaches an agent after it crashed (it is isolated from the operators).
+ */
+export function checkCuts(run: RunFiles, events: readonly Row[], config: ScenarioConfig): string[] {
+  const problems: string[] = [];
+  const hours = config.intervalMinutes / 60;
+  const actual = new Map(run.agents.map((r) => [`${r.interval_start}|${r.agent_id}`, r.actual_kw!]));
+  let shed = 0;
+  let curtailed = 0;
+  for (const e of events) {
+    const a = Number(actual.get(`${e.interval_start}|${e.target}`));
+    if (e.type === 'LOAD_SHED') {
+      shed += Number(e.delivered_kw) * hours;
+      if (a < 0) problems.push(`${e.interval_start} ${e.target}: shed ${e.delivered_kw} kW and metered ${a} kW, an export`);
+    }
+    if (e.type === 'SPILL_CURTAILED') {
+      curtailed += Number(e.delivered_kw) * hours;
+      if (a > 0) problems.push(`${e.interval_start} ${e.target}: curtailed ${e.delivered_kw} kW and metered ${a} kW, a withdrawal`);
+    }
+  }
+  const k = run.summary.kpis.imbalance;
+  if (Math.abs(k.shedKwh - shed) > 2e-3) problems.push(`summary shedKwh ${k.shedKwh} ≠ Σ LOAD_SHED kW × h ${shed.toFixed(4)}`);
+  if (Math.abs(k.curtailedKwh - curtailed) > 2e-3) problems.push(`summary curtailedKwh ${k.curtailedKwh} ≠ Σ SPILL_CURTAILED kW × h ${curtailed.toFixed(4)}`);
+  const crashedAt = new Map<string, number>();
+  for (const f of config.faults as any[]) if (f.type === 'agent-crash') crashedAt.set(f.agent, Math.min(crashedAt.get(f.agent) ?? Infinity, Date.parse(f.at)));
+  const commands = new Set(['DISPATCH_SETPOINT', 'IMPORT_CAPACITY_LIMIT', 'CHARGE_STATE_SETPOINT']);
+  for (const e of events) {
+    const t = crashedAt.get(e.target!);
+    if (t !== undefined && commands.has(e.type!) && Date.parse(e.interval_start!) >= t && e.response === 'opt-in') problems.push(`${e.interval_start} ${e.target}: ${e.type} answered opt-in after its crash`);
+  }
+  return problems.slice(0, 5);
+}
+
+/** A car's SoC moves with its metered energy as a battery's does, between two intervals it spent plugged in. */
+export function checkEvEnergy(run: RunFiles, config: ScenarioConfig): string[] {
+  const plugged = new Set(['plugged-idle', 'charging', 'discharging', 'full']);
+  const groups = new Map<string, { etaC: number; etaD: number }>();
+  for (const g of config.agents as any[]) if (g.kind === 'ev') groups.set(g.idPrefix ?? g.id, { etaC: g.battery.chargeEfficiency, etaD: g.battery.dischargeEfficiency });
+  const hours = config.intervalMinutes / 60;
+  const last = new Map<string, Row>();
+  const problems: string[] = [];
+  for (const r of run.agents) {
+    if (r.kind !== 'ev') continue;
+    const prev = last.get(r.agent_id!);
+    last.set(r.agent_id!, r);
+    const g = groups.get(r.agent_id!.replace(/-\d+$/, ''));
+    if (!g || !prev || !plugged.has(prev.state!) || !plugged.has(r.state!) || prev.soc_kwh === '' || r.soc_kwh === '') continue;
+    const kw = Number(r.actual_kw);
+    const expected = Number(prev.soc_kwh) + (kw >= 0 ? kw * hours * g.etaC : (kw * hours) / g.etaD);
+    if (Math.abs(expected - Number(r.soc_kwh)) > 2e-3) problems.push(`${r.interval_start} ${r.agent_id} (${prev.state} → ${r.state}): soc ${prev.soc_kwh} → ${r.soc_kwh} kWh with actual ${kw} kW (expected ${expected.toFixed(4)})`);
+  }
+  return problems.slice(0, 5);
+}

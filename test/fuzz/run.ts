@@ -1,0 +1,148 @@
+/**
+ * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep]`: generates N random scenarios
+ * (test/fuzz/generate.ts, seeds S … S+N−1), loads each through the real loader and runs the
+ * valid ones through the real engine, checking the invariants of test/fuzz/check.ts; every
+ * K-th run (default 5) is run twice and compared byte for byte. Prints each failure with its
+ * seed, what broke and the scenario's YAML, then a tally of the feature mix; exits 1 when any
+ * scenario failed. Not part of `npm test` (test/fuzz/smoke.spec.ts runs a few seeds).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputFileError, UserError } from '../../core/errors.ts';
+import { runScenario } from '../../engine/run.ts';
+import { parseScenario } from '../../engine/scenario/load.ts';
+import { expectEventsReconcile } from '../operations/outputs.ts';
+import { checkBillEnergy, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, readRun } from './check.ts';
+import { type Features, generateScenario } from './generate.ts';
+
+export interface FuzzOutcome {
+  readonly seed: number;
+  readonly status: 'refused' | 'ok' | 'failed';
+  readonly problems: readonly string[];
+  readonly features: Features;
+  readonly yaml: string;
+  /** The events.csv types the run wrote, and agents.csv states own-control / crashed: which features it exercised. */
+  readonly exercised?: readonly string[];
+  /** The first refusal's path and message, for the tally of what validation refused. */
+  readonly refusal?: string;
+}
+
+/** Generates, loads, runs and checks one scenario. */
+export async function fuzzOne(seed: number, twice: boolean): Promise<FuzzOutcome> {
+  const g = generateScenario(seed);
+  const base = { seed, features: g.features, yaml: g.yaml };
+  let scenario;
+  try {
+    scenario = parseScenario(g.yaml, `fuzz-${seed}.yaml`);
+  } catch (err) {
+    if (err instanceof InputFileError) {
+      const unlocated = err.issues.filter((i) => i.path === undefined || i.message.length < 5);
+      const first = err.issues[0]!;
+      return { ...base, status: unlocated.length > 0 ? 'failed' : 'refused', problems: unlocated.map((i) => `an issue without path or reason: ${JSON.stringify(i)}`), refusal: `${first.path}: ${first.message}` };
+    }
+    return { ...base, status: 'failed', problems: [`the loader threw ${err instanceof Error ? err.stack : String(err)}`] };
+  }
+  const dirs: string[] = [];
+  const problems: string[] = [];
+  try {
+    for (let pass = 0; pass < (twice ? 2 : 1); pass++) {
+      const dir = mkdtempSync(join(tmpdir(), `gridbid-fuzz-${seed}-`));
+      dirs.push(dir);
+      try {
+        await runScenario(scenario, { outDir: dir });
+      } catch (err) {
+        // validate accepted it, so the run must not fail with an input error, nor with an internal one.
+        const what = err instanceof InputFileError ? 'an input error validate did not report' : err instanceof UserError ? 'a user error validate did not report' : 'an internal error';
+        problems.push(`the run threw ${what}: ${err instanceof UserError ? err.message : err instanceof Error ? err.stack : String(err)}`);
+        return { ...base, status: 'failed', problems };
+      }
+    }
+    const run = readRun(dirs[0]!);
+    const events = parse(readFileSync(join(dirs[0]!, 'events.csv')), { columns: true }) as Record<string, string>[];
+    problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, scenario.config), ...checkDemandCharges(run, scenario.config), ...checkPartyCosts(run, scenario.config), ...checkStorageEnergy(run, scenario.config), ...checkBillEnergy(run, scenario.config), ...checkCrashes(run, scenario.config), ...checkShedPrices(run, events, scenario.config), ...checkNoNonNumbers(dirs[0]!), ...checkPositions(run), ...checkCuts(run, events, scenario.config), ...checkEvEnergy(run, scenario.config));
+    // On a plane a late command is in force pro rata (COMMAND_LATE), which the operations specs' check does not model.
+    if (scenario.config.operations.length > 0 && scenario.config.comms === 'ideal') problems.push(...eventsReconcile(dirs[0]!));
+    if (twice) problems.push(...checkSameFiles(dirs[0]!, dirs[1]!));
+    const exercised = new Set([...events.map((e) => e.type!), ...run.agents.filter((r) => r.state === 'own-control' || r.state === 'crashed').map((r) => `state:${r.state}`)]);
+    if (run.agents.some((r) => r.rt_price !== '' && r.imbalance_price !== '')) exercised.add('redispatch');
+    return { ...base, status: problems.length > 0 ? 'failed' : 'ok', problems, exercised: [...exercised] };
+  } finally {
+    if (!process.env.GRIDBID_FUZZ_KEEP) for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    else for (const d of dirs) console.log(`  kept ${d}`);
+  }
+}
+
+/** The operations specs' check that events.csv reconciles with agents.csv (test/operations/outputs.ts), its failure as text. */
+function eventsReconcile(dir: string): string[] {
+  const agents = parse(readFileSync(join(dir, 'agents.csv')), { columns: true }) as Record<string, string>[];
+  const o = {
+    dir,
+    summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')),
+    agents,
+    flows: [],
+    events: parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Record<string, string>[],
+    award: new Map(agents.map((r) => [`${r.interval_start}|${r.agent_id}`, Number(r.award_kw)])),
+    actual: new Map(agents.filter((r) => r.actual_kw !== '').map((r) => [`${r.interval_start}|${r.agent_id}`, Number(r.actual_kw)])),
+    cleanup: () => {},
+  };
+  try {
+    expectEventsReconcile(o);
+    return [];
+  } catch (err) {
+    return [`events.csv does not reconcile: ${err instanceof Error ? err.message : String(err)}`];
+  }
+}
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(v) || v < 0) {
+    console.error(`--${name}: expected a whole number ≥ 0, got ${process.argv[i + 1]}`);
+    process.exit(1);
+  }
+  return v;
+}
+
+async function main(): Promise<void> {
+  const runs = arg('runs', 20);
+  const first = arg('seed', 1);
+  const sameEvery = arg('same-every', 5);
+  if (process.argv.includes('--keep')) process.env.GRIDBID_FUZZ_KEEP = '1';
+  const tally = new Map<string, number>();
+  const refusals = new Map<string, number>();
+  const exercisedTally = new Map<string, number>();
+  const count = (key: string, m = tally): void => void m.set(key, (m.get(key) ?? 0) + 1);
+  let ok = 0;
+  let refused = 0;
+  const failed: number[] = [];
+  const t0 = performance.now();
+  for (let seed = first; seed < first + runs; seed++) {
+    const o = await fuzzOne(seed, sameEvery > 0 && (seed - first) % sameEvery === 0);
+    if (o.status === 'refused') {
+      refused++;
+      count(o.refusal!.replace(/\d+(\.\d+)?/g, '#').slice(0, 120), refusals);
+      continue;
+    }
+    const f = o.features;
+    for (const [k, v] of Object.entries(f)) if (k !== 'intervals' && v !== false && v !== 0 && v !== 'none') count(k === 'minutes' || k === 'network' || k === 'demandCharge' ? `${k}=${v}` : k);
+    for (const e of o.exercised ?? []) count(e, exercisedTally);
+    if (o.status === 'ok') {
+      ok++;
+      continue;
+    }
+    failed.push(seed);
+    console.log(`\n=== seed ${seed}: FAILED\n${o.problems.slice(0, 8).map((p) => `  - ${p}`).join('\n')}\n--- fuzz-${seed}.yaml\n${o.yaml}`);
+  }
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  console.log(`\n${runs} scenarios (seeds ${first}–${first + runs - 1}) in ${secs} s: ${ok} ran clean, ${failed.length} failed, ${refused} refused by validation`);
+  console.log(`feature mix of the ${ok + failed.length} that ran: ${[...tally].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`runs that wrote each event type (or state): ${[...exercisedTally].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (refusals.size > 0) console.log(`refusals: ${[...refusals].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v}× ${k}`).join('\n          ')}`);
+  if (failed.length > 0) console.log(`failed seeds: ${failed.join(' ')}`);
+  process.exitCode = failed.length > 0 ? 1 : 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
