@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { BooksOpenError, type BooksSummary, EXIT_SIGNAL, ExitCode, InputFileError, UserError } from '../../core/errors.ts';
+import { BooksOpenError, type BooksSummary, checkedIntervals, EXIT_SIGNAL, ExitCode, InputFileError, UserError } from '../../core/errors.ts';
 // The scenario loader and the engine (engine/run.ts, the recorder and all they import: ~0.2 s of CPU) are
 // loaded when a run starts, not by every `gridbid` command: program.ts registers this command for `batch`,
 // `worker` and `query` too.
@@ -188,8 +188,8 @@ function stageLine(k: Record<string, unknown>): string {
 /** What the books proved, in one line: only what they checked. */
 function booksLine(books: BooksSummary, losses: boolean): string {
   return books.closed
-    ? `books     closed in all ${books.intervals} intervals: energy, money per stage, aggregator and retailer identities${losses ? ", the feeder's losses" : ''}`
-    : `books     NOT closed in ${books.openIntervals} of ${books.intervals} intervals (${books.violationCount} violations; see summary.json books)`;
+    ? `books     closed in all ${checkedIntervals(books)}: energy, money per stage, aggregator and retailer identities${losses ? ", the feeder's losses" : ''}`
+    : `books     NOT closed in ${books.openIntervals} of ${checkedIntervals(books)} (${books.violationCount} violations; see summary.json books)`;
 }
 
 /**
@@ -207,7 +207,7 @@ function outputFiles(outDir: string, formats: readonly OutputFormat[], outputs: 
 function formatSummary(summary: RunSummary, outDir: string, formats: readonly OutputFormat[], outputs: readonly string[]): string {
   const k = summary.kpis as Record<string, unknown>;
   const lines = [
-    `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals, ${String(summary.agents)} agents)`,
+    `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals${summary.warmUp ? ` after a ${summary.warmUp.days}-day warm-up, reported nowhere` : ''}, ${String(summary.agents)} agents)`,
     `energy    ${String(k.demandKwh)} kWh demand, ${String(k.supplyKwh)} kWh supply`,
     `price     average ${String(k.averagePriceMwh)} /MWh (min ${String(k.minPriceMwh)}, max ${String(k.maxPriceMwh)})`,
     `peak      ${String(k.peakKw)} kW at ${String(k.peakAt)} (no-flexibility baseline ${String(k.baselinePeakKw)} kW, reduction ${String(k.peakReductionPct)} %)`,
