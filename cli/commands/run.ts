@@ -30,12 +30,13 @@ export function registerRun(program: Command): void {
     .option('-o, --out <dir>', 'output folder (default: results/<scenario name>)')
     .option('-s, --seed <n>', 'random seed, overriding the scenario’s', parseSeed)
     .option('--format <formats>', FORMAT_HELP, parseFormatOption)
-    .option('--progress', 'show progress on stderr (interval k/n, agents, elapsed, ETA) even when stderr is not a terminal')
+    .option('--progress', 'show progress on stderr (interval k/n, agents, elapsed, ETA; n counts a scenario\'s warmUpDays too) even when stderr is not a terminal')
     .option('--no-progress', 'no progress display, even on a terminal')
     .addHelpText(
       'after',
       '\nExamples:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n  gridbid run scenarios/default.yaml --format csv,parquet\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 3 the run did not finish (a strategy\nmodule called process.exit; the folder is marked INCOMPLETE); 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books);\n130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the run stops after the interval in progress, says how far\nit got, and leaves the folder marked INCOMPLETE with its files cut off as *.partial (a second Ctrl-C stops at once).\n' +
-        'A strategy module caught in an endless loop takes no signal (its bid never ends): Ctrl-\\ (SIGQUIT) ends the process.\n',
+        'A strategy module caught in an endless loop takes no signal (its bid never ends): Ctrl-\\ (SIGQUIT) ends the process.\n' +
+        'A scenario with warmUpDays: N is simulated from N days before its start; the outputs and figures cover the\nperiod from start only (the warm-up\'s books are checked all the same: summary.json books, warmUp).\n',
     )
     .action(async (file: string, opts: { out?: string; seed?: number; format?: OutputFormat[]; progress?: boolean }) => {
       const { loadScenarioFile } = await import('../../engine/scenario/load.ts');

@@ -10,13 +10,14 @@
  * operator's 10-of-10 baseline on the first reported day is the mean of the warm-up's 10 business
  * days, computed here by hand from the longer run's meters.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
+import { gridbidInProcess, REPO_ROOT } from '../helpers/cli.ts';
 import { runAndReport } from '../../cli/commands/run.ts';
 import { BooksOpenError } from '../../core/errors.ts';
 import { runScenario } from '../../engine/run.ts';
@@ -203,6 +204,43 @@ describe('warm-up days (warmUpDays)', function () {
       expect(summary.books.violations[0].interval).to.equal('2026-07-01T05:00:00Z');
       // No row of it anywhere: the tables hold the reported quarter day.
       expect(rows(dir, 'intervals.csv').map((r) => r.interval_start)[0]).to.equal('2026-07-02T00:00:00Z');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a monthly demand charge bills the reported day\'s own peak: the warm-up\'s peaks are no part of the month to date (bills start at start)', async () => {
+    // test/fixtures/scenarios/monthly-demand.yaml moved to 31 July for one day, after a warm-up day in the same month.
+    const doc = parseYaml(readFileSync(join(REPO_ROOT, 'test/fixtures/scenarios/monthly-demand.yaml'), 'utf8')) as Record<string, unknown>;
+    const dir = await run({ ...doc, start: '2026-07-31T00:00:00Z', days: 1, warmUpDays: 1 });
+    try {
+      const bills = rows(dir, 'bills.csv').filter((b) => b.tariff === 'monthly');
+      expect(bills.map((b) => b.day)).to.deep.equal(['2026-07-31', '2026-07-31', '2026-07-31', '2026-07-31']);
+      for (const b of bills) {
+        // By hand: 9 /kW × the day's highest 15-minute import (one interval a window), from the customer's meter in agents.csv.
+        const peakKw = Math.max(0, ...rows(dir, 'agents.csv').filter((r) => r.agent_id === b.agent_id).map((r) => Number(r.actual_kw)));
+        expect(peakKw, b.agent_id).to.be.greaterThan(0);
+        expect(Number(b.demand_charge), b.agent_id).to.be.closeTo(9 * peakKw, 1e-9);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gridbid validate says the run has a warm-up, and notes a 10-of-10 operator without two weeks of it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-warmup-validate-'));
+    try {
+      const validate = async (warmUpDays: number) => {
+        const file = join(dir, `w${warmUpDays}.yaml`);
+        writeFileSync(file, stringify(street(START, 1, warmUpDays)));
+        const r = await gridbidInProcess(['validate', file]);
+        expect(r.status, r.stderr).to.equal(0);
+        return r.stdout.replaceAll(file, 'FILE');
+      };
+      expect(await validate(14)).to.equal('FILE: ok (warm-up-street: 11 agents in 2 groups, 1 day(s) of 60-minute intervals after 14 warm-up day(s), simulated and reported nowhere)\n');
+      expect(await validate(0)).to.equal(
+        "FILE: ok (warm-up-street: 11 agents in 2 groups, 1 day(s) of 60-minute intervals)\n  note: 'dso' measures delivery against the ten-of-ten baseline (the 10 latest business days before an event without one): an event in the run's first two weeks averages fewer days, none on its first day (not settled); warmUpDays: 14 simulates that history before start, reported nowhere\n",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
