@@ -662,7 +662,7 @@ export class Recorder implements SimulationSink {
     const retail = retailSectionHtml(summary.kpis);
     return {
       title: `gridbid — ${this.info.name}`,
-      subtitle: `${formatSimTime(this.info.start)} · ${this.info.intervals} intervals of ${this.info.intervalMinutes} min · seed ${this.info.seed} · ${this.info.agentCount} agents`,
+      subtitle: `${formatSimTime(this.info.start)} · ${this.info.intervals} intervals of ${this.info.intervalMinutes} min${summary.warmUp ? ` (after a ${summary.warmUp.days}-day warm-up, not shown)` : ''} · seed ${this.info.seed} · ${this.info.agentCount} agents`,
       kpis: summary.kpis,
       charts,
       utcOffsetHours: this.display.utcOffsetHours,

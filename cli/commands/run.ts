@@ -12,6 +12,7 @@ import { RunInterrupted } from '../../engine/interrupted.ts';
 import { prepareOutputFolder, safeLabel } from '../../output/outDir.ts';
 import { clearInterruptedRun, deepestExisting, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete, unmarkUnstarted } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
+import { warmUpIntervals } from '../../engine/warmUp.ts';
 import { RUN_FILES } from '../../output/tables.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
 import { FORMAT_HELP, parseFormatOption } from './formatOption.ts';
@@ -61,7 +62,7 @@ export function registerRun(program: Command): void {
       markIncomplete(outDir, `${file}, seed ${opts.seed ?? scenario.config.seed}`);
       const agents = scenario.config.agents.reduce((n, g) => n + g.count, 0);
       const [{ runPasses }, { runProgress }] = await Promise.all([import('../../engine/run.ts'), import('../runProgress.ts')]);
-      const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress });
+      const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress, warmUpIntervals: warmUpIntervals(scenario.config) });
       const stop = new AbortController();
       const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
         if (!stop.signal.aborted) {

@@ -165,6 +165,11 @@ describe('warm-up days (warmUpDays)', function () {
       const committed = rows(dir, 'events.csv').filter((e) => e.type === 'DISPATCH_SETPOINT' && e.response === 'opt-in').reduce((s, e) => s + Math.abs(Number(e.delivered_kw)), 0);
       expect(committed).to.be.greaterThan(0);
       expect(summary.kpis.operations.demandResponse.dso.committedKwh).to.be.closeTo(committed, 0.0015);
+      // The counterfactual pass (the same run without the operator) counts its overloads from start too: one evening, not three.
+      const without = summary.kpis.operations.overloadIntervalsWithoutOperator;
+      expect(without).to.be.greaterThan(0);
+      expect(without * 2).to.be.below(JSON.parse(text(long, 'summary.json')).kpis.operations.overloadIntervalsWithoutOperator);
+      expect(text(dir, 'report.html')).to.contain('24 intervals of 60 min (after a 2-day warm-up, not shown)');
       // Figures per interval: the reported day's metered demand, from agents.csv (the longer run's last day has the same).
       const demandKwh = rows(dir, 'agents.csv').filter((r) => r.actual_kw !== '' && Number(r.actual_kw) > 0).reduce((s, r) => s + Number(r.actual_kw), 0);
       expect(summary.kpis.demandKwh).to.be.at.most(demandKwh + 1e-6); // gross consumption ≥ net, and only the reported day
