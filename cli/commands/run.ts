@@ -104,7 +104,7 @@ export function registerRun(program: Command): void {
           throw err;
         }
         bar?.stop();
-        throw interruptedExit(err, outDir);
+        throw interruptedExit(err, outDir, warmUpIntervals(scenario.config));
       } finally {
         settled = true;
         bar?.stop();
@@ -119,14 +119,16 @@ export function registerRun(program: Command): void {
 const EXIT_UNFINISHED = 3;
 
 /** What an interrupted run says (stderr) and notes in its folder's marker, and its exit code. */
-function interruptedExit(err: RunInterrupted, outDir: string): ExitCode {
+export function interruptedExit(err: RunInterrupted, outDir: string, warmUp: number): ExitCode {
   const signal = err.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
-  const where = `in the ${err.pass} pass after ${err.intervalsDone} of ${err.intervals} intervals`;
+  // The counts are the engine's, a warm-up's intervals first (they write no row: the files hold the reported ones).
+  const inWarmUp = err.intervalsDone <= warmUp;
+  const where = `in the ${err.pass} pass after ${err.intervalsDone} of ${err.intervals} intervals${warmUp > 0 ? ` (${warmUp} of them the warm-up's${inWarmUp ? ', still under way' : ''})` : ''}`;
   noteInterruption(outDir, `interrupted by ${signal} ${where}`);
   const partial = partialFiles(outDir);
   const files =
     err.pass === 'run' && partial.length > 0
-      ? `${partial.length} file${partial.length === 1 ? '' : 's'} cut off after interval ${err.intervalsDone} (${partial.join(', ')}), no summary.json or report.html`
+      ? `${partial.length} file${partial.length === 1 ? '' : 's'} cut off after ${inWarmUp && warmUp > 0 ? 'their header (no reported interval done yet)' : `interval ${err.intervalsDone - warmUp}`} (${partial.join(', ')}), no summary.json or report.html`
       : 'no results written yet (the run writes its files in its last pass)';
   return new ExitCode(
     EXIT_SIGNAL[signal],

@@ -18,10 +18,11 @@ import fc from 'fast-check';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml, stringify } from 'yaml';
 import { gridbidInProcess, REPO_ROOT } from '../helpers/cli.ts';
-import { runAndReport } from '../../cli/commands/run.ts';
+import { interruptedExit, runAndReport } from '../../cli/commands/run.ts';
 import { BooksOpenError } from '../../core/errors.ts';
-import { runScenario } from '../../engine/run.ts';
+import { RunInterrupted, runScenario } from '../../engine/run.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
+import { estimateFootprint, HEAP_BYTES_PER_AGENT_INTERVAL } from '../../engine/footprint.ts';
 import type { Phases } from '../../engine/simulation.ts';
 import { marketPositions } from '../../engine/interval/positions.ts';
 
@@ -248,6 +249,40 @@ describe('warm-up days (warmUpDays)', function () {
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the size check counts the warm-up\'s intervals in memory (the engine keeps their history) and only the reported ones in the output', () => {
+    const config = parseScenario(stringify(street(START, 2, 14)), 'w.yaml').config;
+    const f = estimateFootprint(config);
+    const cold = estimateFootprint({ ...config, warmUpDays: 0 });
+    expect(f.intervals).to.equal(16 * 24);
+    expect(cold.intervals).to.equal(2 * 24);
+    expect(f.heapBytes - cold.heapBytes).to.equal(f.agents * 14 * 24 * HEAP_BYTES_PER_AGENT_INTERVAL);
+    expect(f.outputBytes).to.equal(cold.outputBytes);
+  });
+
+  it('interrupted in the warm-up or after it: the files hold the reported intervals done, and the message counts both', async () => {
+    const doc = { name: 'warm-stop', seed: 3, start: '2026-07-02T00:00:00Z', days: 1, warmUpDays: 1, intervalMinutes: 60, agents: [{ kind: 'generator', id: 'plant', offers: [{ kw: 50, priceMwh: 50 }] }, { kind: 'home', idPrefix: 'home', count: 3 }] };
+    for (const stopAt of [10, 30]) {
+      const dir = mkdtempSync(join(tmpdir(), 'gridbid-warmup-stop-'));
+      try {
+        const stop = new AbortController();
+        const err = await runScenario(parseScenario(stringify(doc), 'warm-stop.yaml'), { outDir: dir, signal: stop.signal, onInterval: (done) => done === stopAt && stop.abort('SIGINT') }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).to.be.instanceOf(RunInterrupted);
+        const r = err as RunInterrupted;
+        expect([r.intervalsDone, r.intervals]).to.deep.equal([stopAt, 48]);
+        const starts = new Set(text(dir, 'intervals.csv.partial').split('\n').slice(1).filter((l) => l !== '').map((l) => l.slice(0, 20)));
+        expect(starts.size, `stopped at ${stopAt}`).to.equal(Math.max(0, stopAt - 24));
+        const message = interruptedExit(r, dir, 24).message;
+        if (stopAt === 10) expect(message).to.contain("in the run pass after 10 of 48 intervals (24 of them the warm-up's, still under way): 5 files cut off after their header (no reported interval done yet)");
+        else expect(message).to.contain("in the run pass after 30 of 48 intervals (24 of them the warm-up's): 5 files cut off after interval 6 (");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 
