@@ -64,7 +64,7 @@ export function footprintProblem(config: ScenarioConfig, outDir?: string): strin
     return (
       `too large to run in this process: ${sizeText()} need about ${size(f.heapBytes)} of memory ` +
       `(${HEAP_BYTES_PER_AGENT / 1000} kB per agent and ${HEAP_BYTES_PER_AGENT_INTERVAL} B per agent-interval, measured; engine/footprint.ts), ` +
-      `above this process's heap of ${size(heap)}. Run fewer agents or days, split the population into a batch of runs, ` +
+      `above this process's heap of ${size(heap)}. Run fewer agents or days${config.warmUpDays > 0 ? ` (warm-up days count: ${config.warmUpDays} here)` : ''}, split the population into a batch of runs, ` +
       `or give node more heap if the machine has the memory: NODE_OPTIONS=--max-old-space-size=${Math.ceil((f.heapBytes * 1.2) / 2 ** 20)}`
     );
   }
