@@ -233,6 +233,36 @@ describe('warm-up days (warmUpDays)', function () {
     }
   });
 
+  it('retail competition: a customer that changed retailer in the warm-up starts the reported period with its new retailer; the move counts nowhere', async () => {
+    // test/tariffs/retailerSwitching.spec.ts's two retailers: h leaves r1's dear tariff for r2's cheap one at the first day's close.
+    const doc = {
+      name: 'two-retailers', start: '2026-07-02T00:00:00Z', days: 2, warmUpDays: 1, intervalMinutes: 60, seed: 2,
+      tariffs: [{ id: 'dear', type: 'flat', energyPricePerKwh: 0.9, fixedChargePerDay: 0.3 }, { id: 'mid', type: 'flat', energyPricePerKwh: 0.5, fixedChargePerDay: 0.3 }, { id: 'cheap', type: 'flat', energyPricePerKwh: 0.1, fixedChargePerDay: 0.1 }],
+      agents: [
+        { kind: 'generator', id: 'plant', offers: [{ kw: 50, priceMwh: 40 }] },
+        { kind: 'retailer', id: 'r1', tariffs: ['dear', 'mid'] },
+        { kind: 'retailer', id: 'r2', tariffs: ['cheap'] },
+        { kind: 'home', id: 'h', retailer: 'r1', tariff: 'dear', tariffChoice: { rationality: 100, inertia: 0, among: 'every-retailer' } },
+        { kind: 'home', id: 'h2', retailer: 'r2', tariff: 'cheap' },
+      ],
+    };
+    const dir = await run(doc);
+    const long = await run({ ...doc, start: '2026-07-01T00:00:00Z', days: 3, warmUpDays: 0 });
+    try {
+      for (const f of [...TABLES, 'bills.csv']) expect(linesFrom(dir, f, '2026-07-02'), f).to.deep.equal(linesFrom(long, f, '2026-07-02'));
+      expect(rows(dir, 'bills.csv').map((b) => `${b.day} ${b.agent_id} ${b.tariff}`)).to.deep.equal(['2026-07-02 h cheap', '2026-07-02 h2 cheap', '2026-07-03 h cheap', '2026-07-03 h2 cheap']);
+      expect(rows(dir, 'agents.csv').filter((r) => r.agent_id === 'h').every((r) => r.via === 'r2')).to.equal(true);
+      const retail = JSON.parse(text(dir, 'summary.json')).kpis.retail;
+      expect(retail.retailerSwitches).to.equal(0);
+      expect(retail.tariffSwitches).to.equal(0);
+      expect(retail.customersByRetailer).to.deep.equal({ r1: [0, 0], r2: [2, 2] });
+      expect(JSON.parse(text(long, 'summary.json')).kpis.retail.retailerSwitches).to.equal(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(long, { recursive: true, force: true });
+    }
+  });
+
   it('gridbid validate says the run has a warm-up, and notes a 10-of-10 operator without two weeks of it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-warmup-validate-'));
     try {
