@@ -38,7 +38,7 @@ export function estimateFootprint(config: ScenarioConfig): Footprint {
   const agents = config.agents.reduce((n, g) => n + g.count, 0);
   const reported = Math.round((config.days * 24 * 60) / config.intervalMinutes);
   // The engine simulates (and keeps per-interval history for) its warm-up too, and writes only the reported period.
-  const intervals = reported + warmUpIntervals({ warmUpDays: config.warmUpDays ?? 0, intervalMinutes: config.intervalMinutes });
+  const intervals = reported + warmUpIntervals(config);
   // Runs with operators (the counterfactual pass) or perfect foresight simulate twice, one after the other: same peak.
   return {
     agents,

@@ -28,12 +28,15 @@
  */
 import { MS_PER_DAY } from '../core/time.ts';
 
-/** The intervals the warm-up adds before `start` (whole days, `intervalMinutes` dividing a day). */
-export function warmUpIntervals(config: { readonly warmUpDays: number; readonly intervalMinutes: number }): number {
-  return config.warmUpDays * Math.round((24 * 60) / config.intervalMinutes);
+/**
+ * The intervals the warm-up adds before `start` (whole days, `intervalMinutes` dividing a day). A config built
+ * without the schema (no `warmUpDays`: a program's own object) has none.
+ */
+export function warmUpIntervals(config: { readonly warmUpDays?: number | undefined; readonly intervalMinutes: number }): number {
+  return (config.warmUpDays ?? 0) * Math.round((24 * 60) / config.intervalMinutes);
 }
 
 /** Where the engine's clock starts: `warmUpDays` whole days before the reported `start` (ms, UTC). */
-export function simulatedStart(startMs: number, warmUpDays: number): number {
-  return startMs - warmUpDays * MS_PER_DAY;
+export function simulatedStart(startMs: number, warmUpDays: number | undefined): number {
+  return startMs - (warmUpDays ?? 0) * MS_PER_DAY;
 }
