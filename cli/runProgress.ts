@@ -30,6 +30,11 @@ export interface RunProgressOptions {
   readonly passes: readonly Pass[];
   /** true: always; false: never; undefined: on a terminal only. */
   readonly force?: boolean | undefined;
+  /**
+   * A scenario's warm-up (`warmUpDays`), in intervals: the first ones of every pass, counted in k/n like the others
+   * (they cost as much), and named while they run, so that a bar at 300/360 does not read as 300 reported intervals.
+   */
+  readonly warmUpIntervals?: number | undefined;
   /** Wall clock, ms (injectable for tests of the text). */
   readonly now?: () => number;
 }
@@ -61,7 +66,8 @@ export function runProgress(stream: NodeJS.WriteStream, options: RunProgressOpti
     const stepsLeft = passes.length * total - stepsDone;
     first ??= { t, steps: stepsDone };
     const msPerStep = stepsDone > first.steps ? (t - first.t) / (stepsDone - first.steps) : (t - t0) / Math.max(1, stepsDone);
-    const label = passes.length > 1 ? `${PASS_LABEL[pass]} (pass ${p + 1}/${passes.length})` : PASS_LABEL[pass];
+    const warming = done <= (options.warmUpIntervals ?? 0) ? ', warm-up' : '';
+    const label = passes.length > 1 ? `${PASS_LABEL[pass]} (pass ${p + 1}/${passes.length}${warming})` : `${PASS_LABEL[pass]}${warming === '' ? '' : ' (warm-up)'}`;
     return { elapsed: clockText(t - t0), eta: clockText(msPerStep * stepsLeft), label };
   };
   if (stream.isTTY) {

@@ -91,6 +91,8 @@ export const EXIT_BOOKS_OPEN = 4;
 export interface BooksSummary {
   readonly closed: boolean;
   readonly intervals: number;
+  /** Warm-up intervals checked before the reported period (`warmUpDays`); absent without a warm-up. */
+  readonly warmUpIntervals?: number;
   readonly openIntervals: number;
   readonly violationCount: number;
   readonly violations: ReadonlyArray<{ readonly interval: string; readonly identity: string; readonly detail: string }>;
@@ -110,8 +112,13 @@ export class BooksOpenError extends ExitCode {
   }
 }
 
+/** The intervals whose books were checked, as a phrase: the reported ones, and a warm-up's (`warmUpDays`) where there was one. */
+export function checkedIntervals(books: BooksSummary): string {
+  return books.warmUpIntervals ? `${books.intervals + books.warmUpIntervals} intervals (${books.warmUpIntervals} of them the warm-up's)` : `${books.intervals} intervals`;
+}
+
 /** The message of a run whose books did not close: how many intervals, and the first violations. */
 export function booksOpenMessage(outDir: string, books: BooksSummary, first = 3): string {
   const lines = books.violations.slice(0, first).map((v) => `  ${v.interval} ${v.identity}: ${v.detail}`);
-  return `the books did not close in ${books.openIntervals} of ${books.intervals} intervals (${books.violationCount} violations; all listed in ${outDir}/summary.json):\n${lines.join('\n')}`;
+  return `the books did not close in ${books.openIntervals} of ${checkedIntervals(books)} (${books.violationCount} violations; all listed in ${outDir}/summary.json):\n${lines.join('\n')}`;
 }

@@ -13,6 +13,7 @@
  */
 import { statfsSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
+import { warmUpIntervals } from './warmUp.ts';
 import type { ScenarioConfig } from './scenario/schema.ts';
 
 /** Peak heap per agent, bytes (homes with HVAC, PV and an appliance: 28.6 kB measured, rounded up). */
@@ -35,13 +36,15 @@ export interface Footprint {
 
 export function estimateFootprint(config: ScenarioConfig): Footprint {
   const agents = config.agents.reduce((n, g) => n + g.count, 0);
-  const intervals = Math.round((config.days * 24 * 60) / config.intervalMinutes);
+  const reported = Math.round((config.days * 24 * 60) / config.intervalMinutes);
+  // The engine simulates (and keeps per-interval history for) its warm-up too, and writes only the reported period.
+  const intervals = reported + warmUpIntervals(config);
   // Runs with operators (the counterfactual pass) or perfect foresight simulate twice, one after the other: same peak.
   return {
     agents,
     intervals,
     heapBytes: HEAP_BYTES_BASE + agents * HEAP_BYTES_PER_AGENT + agents * intervals * HEAP_BYTES_PER_AGENT_INTERVAL,
-    outputBytes: agents * intervals * OUTPUT_BYTES_PER_AGENT_INTERVAL,
+    outputBytes: agents * reported * OUTPUT_BYTES_PER_AGENT_INTERVAL,
   };
 }
 
@@ -61,7 +64,7 @@ export function footprintProblem(config: ScenarioConfig, outDir?: string): strin
     return (
       `too large to run in this process: ${sizeText()} need about ${size(f.heapBytes)} of memory ` +
       `(${HEAP_BYTES_PER_AGENT / 1000} kB per agent and ${HEAP_BYTES_PER_AGENT_INTERVAL} B per agent-interval, measured; engine/footprint.ts), ` +
-      `above this process's heap of ${size(heap)}. Run fewer agents or days, split the population into a batch of runs, ` +
+      `above this process's heap of ${size(heap)}. Run fewer agents or days${config.warmUpDays > 0 ? ` (warm-up days count: ${config.warmUpDays} here)` : ''}, split the population into a batch of runs, ` +
       `or give node more heap if the machine has the memory: NODE_OPTIONS=--max-old-space-size=${Math.ceil((f.heapBytes * 1.2) / 2 ** 20)}`
     );
   }

@@ -216,6 +216,25 @@ export class RetailDesk {
     this.quantum = money(rules.quantumKw);
   }
 
+  /**
+   * The warm-up is over (engine/warmUp.ts): bills and tariff and retailer switches so far are not the run's, and each
+   * customer's running and month-to-date demand peaks start from zero, as bills start at the reported `start`.
+   * The customers' tariffs (choices made in the warm-up) carry on.
+   */
+  startReporting(): void {
+    this.bills.length = 0;
+    this.switches.length = 0;
+    // A move to another retailer decided in the warm-up is followed from start (the customer starts there), not counted.
+    this.retailerSwitches.length = 0;
+    for (const c of this.customers) {
+      c.peakKw = 0;
+      c.windowBlock = -1;
+      c.windowSumKw = 0;
+      c.peakMonth = undefined;
+      c.demandToDate = undefined;
+    }
+  }
+
   isCustomer(party: number): boolean {
     return this.byParty.has(party);
   }

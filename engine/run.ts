@@ -95,15 +95,17 @@ export async function runScenarioWith(scenario: Scenario, options: RunOptions, i
   // the fallback method: the prices it clears are the forecast of the run written below (engine/forecast.ts).
   const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval, signal) : undefined;
   const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: internals.phases, ...REUSE });
-  if (signal?.aborted) throw new RunInterrupted('run', 0, sim.info.intervals, signal.reason);
+  if (signal?.aborted) throw new RunInterrupted('run', 0, sim.simulatedIntervals, signal.reason);
   const recorder = new Recorder(options.outDir, sim.info, sim.rules, { utcOffsetHours: scenario.config.site.utcOffsetHours }, options.formats);
   const progress = options.onInterval;
   try {
     await sim.runYielding(
       {
         interval: (o) => {
+          // The recorder writes nothing of a warm-up interval but its books and faults (output/recorder.ts, engine/warmUp.ts).
           recorder.interval(o);
-          progress?.(o.interval.index + 1, sim.info.intervals, 'run');
+          // Progress counts every simulated interval, warm-up included: it is where the run is.
+          progress?.(o.interval.index + 1, sim.simulatedIntervals, 'run');
           // A large run's heap: bound how far it grows between full collections (why there; every pass checks).
           boundHeapGrowthWhenLarge();
         },
@@ -152,12 +154,13 @@ export function runScenarioFile(file: string, options: RunOptions): Promise<RunR
 export async function recordPrices(scenario: Scenario, seed: number | undefined, counterfactual: Counterfactual | undefined, onInterval?: RunOptions['onInterval'], signal?: AbortSignal): Promise<Float64Array[]> {
   // A pass before the run: its prices are all it gives, so it does not settle from the MDMS.
   const sim = await Simulation.create(scenario, { seed, counterfactual, finalSettlement: false, messageLog: false, ...REUSE });
-  const prices = sim.info.buses.map(() => new Float64Array(sim.info.intervals).fill(NaN));
+  // Indexed by the engine's intervals, warm-up included (the written run forecasts its warm-up from them too).
+  const prices = sim.info.buses.map(() => new Float64Array(sim.simulatedIntervals).fill(NaN));
   await sim.runYielding({
     interval(o) {
       const p = o.result.busPriceMwh;
       for (let b = 0; b < prices.length; b++) prices[b]![o.interval.index] = p[b]!;
-      onInterval?.(o.interval.index + 1, sim.info.intervals, 'foresight');
+      onInterval?.(o.interval.index + 1, sim.simulatedIntervals, 'foresight');
       boundHeapGrowthWhenLarge();
     },
   }, signal, 'foresight');
@@ -174,14 +177,15 @@ export const COUNTERFACTUAL_PASS = Object.freeze({ withoutOperators: true, final
 /** Every party's net consumption per interval, and the overload count, of the run without operators. */
 export async function runCounterfactual(scenario: Scenario, seed: number | undefined, onInterval?: RunOptions['onInterval'], signal?: AbortSignal): Promise<Counterfactual> {
   const sim = await Simulation.create(scenario, { seed, ...COUNTERFACTUAL_PASS, ...REUSE });
-  const netKw = sim.parties.map(() => new Float64Array(sim.info.intervals).fill(NaN));
+  // Indexed by the engine's intervals, warm-up included (the operators' commands there are measured against it too).
+  const netKw = sim.parties.map(() => new Float64Array(sim.simulatedIntervals).fill(NaN));
   let overloadIntervals = 0;
   await sim.runYielding({
     interval(o) {
       const q = o.book.rules.quantumKw;
       // What each site's meter saw (intermediaries: NaN).
       for (let i = 0; i < o.parties.length; i++) netKw[i]![o.interval.index] = o.ledger.actualQuanta[i]! * q;
-      onInterval?.(o.interval.index + 1, sim.info.intervals, 'counterfactual');
+      onInterval?.(o.interval.index + 1, sim.simulatedIntervals, 'counterfactual');
       boundHeapGrowthWhenLarge();
     },
     completed(end) {

@@ -42,6 +42,7 @@ import { Environment, type Site } from '../agents/environment.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime } from '../agents/types.ts';
 import type { StrategyFaultReporter } from '../strategies/guard.ts';
 import { PriceForecaster } from './forecast.ts';
+import { simulatedStart, warmUpIntervals } from './warmUp.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { businessDayOf } from '../agents/operations/baseline.ts';
 import { checkBooks } from './interval/books.ts';
@@ -161,6 +162,12 @@ export class Simulation {
   }
 
   readonly info: RunInfo;
+  /** Intervals simulated before the reported `start` (engine/warmUp.ts): the first ones of the engine's clock. */
+  readonly warmUpIntervals: number;
+  /** Every interval the engine simulates, warm-up included (what a pass's progress counts). */
+  get simulatedIntervals(): number {
+    return this.clock.intervals;
+  }
   readonly rules: MarketRules;
   readonly environment: Environment;
   /** Every party, scenario order. A customer that moves to another retailer gets a new entry (its `via`) from the day of the move. */
@@ -224,7 +231,10 @@ export class Simulation {
     const cfg = scenario.config;
     const seed = options.seed ?? cfg.seed;
     const random = new RandomService(seed);
-    const start = parseSimTime(cfg.start)!;
+    // The reported period starts at `start`; the engine's clock, `warmUpDays` earlier (engine/warmUp.ts).
+    const reportedStart = parseSimTime(cfg.start)!;
+    const start = simTime(simulatedStart(reportedStart, cfg.warmUpDays));
+    this.warmUpIntervals = warmUpIntervals(cfg);
     this.now = start;
     const stages = normaliseTimeline(cfg.market.timeline);
     const realTime = stages.find((st): st is RealTimeStage => st.stage === 'realTime');
@@ -232,7 +242,7 @@ export class Simulation {
     this.clock = {
       start,
       intervalMinutes: cfg.intervalMinutes,
-      intervals: Math.round((cfg.days * MS_PER_DAY) / minutesToMs(cfg.intervalMinutes)),
+      intervals: this.warmUpIntervals + Math.round((cfg.days * MS_PER_DAY) / minutesToMs(cfg.intervalMinutes)),
       gateClosureMinutes: realTime?.gateClosureMinutes ?? cfg.market.gateClosureMinutes,
     };
     const m = cfg.market;
@@ -341,7 +351,8 @@ export class Simulation {
       options.counterfactual,
       grid?.feeder ? { limits: grid.feeder.limits, ...selfHealingOf(options.withoutOperators ? [] : cfg.operations) } : undefined,
     );
-    this.info = { name: cfg.name, seed, start, intervals: this.clock.intervals, intervalMinutes: cfg.intervalMinutes, buses, agentCount: parts.length, stages: stages.map((st) => st.stage) };
+    // What is reported: from `start`, without the warm-up (whose intervals come first, indices 0 … warmUpIntervals − 1).
+    this.info = { name: cfg.name, seed, start: reportedStart, intervals: this.clock.intervals - this.warmUpIntervals, intervalMinutes: cfg.intervalMinutes, buses, agentCount: parts.length, stages: stages.map((st) => st.stage), ...(this.warmUpIntervals > 0 ? { warmUpIntervals: this.warmUpIntervals } : {}) };
     this.comms =
       cfg.comms === 'ideal'
         ? undefined
@@ -384,7 +395,7 @@ export class Simulation {
   async runYielding(sink: SimulationSink, signal: AbortSignal | undefined, pass: RunPass): Promise<void> {
     for (const done of this.steps(sink)) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (signal?.aborted) throw new RunInterrupted(pass, done, this.info.intervals, signal.reason);
+      if (signal?.aborted) throw new RunInterrupted(pass, done, this.clock.intervals, signal.reason);
     }
   }
 
@@ -415,6 +426,8 @@ export class Simulation {
       .subscribe((event) => events.push(event));
     for (const event of events) {
       if (event.stage === 'realTime') {
+        // The first reported interval: what the run accumulates for its end starts again here (engine/warmUp.ts).
+        if (event.interval.index === this.warmUpIntervals && this.warmUpIntervals > 0) this.startReporting();
         sink.interval(this.realTime(event.interval, run));
         yield event.interval.index + 1;
       } else this.dayAhead(event.auction, run);
@@ -430,6 +443,15 @@ export class Simulation {
     };
     const comms = this.comms?.finish(this.capture ? settleFinal : undefined);
     sink.completed?.({ desk: this.desk, parties: this.parties, operations: this.room.summary(), ...(comms ? { comms } : {}), ...(settlement ? { settlement } : {}) });
+  }
+
+  /**
+   * The warm-up is over: the retail desk's bills and month-to-date demand peaks and the grid room's totals start
+   * from zero, so that the run's end reports the period from `start` only; every state carries on (engine/warmUp.ts).
+   */
+  private startReporting(): void {
+    this.desk?.startReporting();
+    this.room.startReporting();
   }
 
   /** One day-ahead auction at its gate: its positions wait for the real-time intervals they deliver in. */
@@ -451,6 +473,7 @@ export class Simulation {
       this.comms.dayAheadResults(auction.at, intervals[0]!, intervals.length, to);
     }
     for (const [k, p] of out.positions) run.dayAhead.set(k, p);
+    if (auction.firstInterval >= this.warmUpIntervals && this.warmUpIntervals > 0) run.dayAheadForReported = true;
     appendAll(run.dayAheadRejections, out.rejections);
     if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
   }
@@ -470,18 +493,21 @@ export class Simulation {
     const q = rules.quantumKw;
     const desk = this.desk;
     const room = this.room;
-    crashes.faults = this.strategyFaults = this.dayAheadFaults;
-    this.dayAheadFaults = [];
+    // A day-ahead auction held in the warm-up for reported days (the first's, at D−1) reports with the first reported
+    // interval, as a cold run's first auction does with its first interval: not with a warm-up interval, which writes nothing.
+    const holdDayAhead = run.dayAheadForReported && interval.index < this.warmUpIntervals;
+    crashes.faults = this.strategyFaults = holdDayAhead ? [] : this.dayAheadFaults;
+    if (!holdDayAhead) this.dayAheadFaults = [];
     this.spent?.builder.release(); // the last interval's book is read no more: its bids can go
     crashes.now = this.now = interval.start;
     if (this.retailerMoves.length > 0) this.followRetailers(interval.index);
     const rejections: Rejection[] = run.takeLate(); // late bids for this interval arrive after its gate
-    appendAll(rejections, run.dayAheadRejections.splice(0)); // the day-ahead auction's, with the first interval after it
+    if (!holdDayAhead) appendAll(rejections, run.dayAheadRejections.splice(0)); // the day-ahead auction's, with the first interval after it
     const dayAhead = run.dayAhead.get(interval.index);
     run.dayAhead.delete(interval.index);
     const { grid, events } = room.gridAt(interval.start);
     appendAll(events, applyAgentFaults(this.faults, interval, parts, run.indexOf, crashes));
-    for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
+    if (!holdDayAhead) for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
     const comms = this.comms;
@@ -952,6 +978,8 @@ class RunState {
   readonly dayAhead = new Map<number, DayAheadPosition>();
   readonly dayAheadRejections: Rejection[] = [];
   readonly dayAheadFailures: string[] = [];
+  /** A day-ahead auction for reported days ran in the warm-up: its reports wait for the first reported interval (engine/warmUp.ts). */
+  dayAheadForReported = false;
   private lateRejections: Rejection[] = [];
 
   constructor(

@@ -90,6 +90,8 @@ const ENTRIES: readonly Entry[] = [
   ['feeder.acSweepsNotConverged', 'AC sweeps not converged', 'count', 'Intervals whose AC check did not converge (its voltages are not trustworthy).'],
   ['retail.averageBillByKind.*', 'Average bill, {1}', 'currency', 'Bills of customers of this kind over the run, divided by their number.'],
   ['retail.tariffSwitches', 'Tariff switches', 'count', 'Times a customer moved to another tariff.'],
+  ['retail.retailerSwitches', 'Retailer switches', 'count', 'Times a customer moved to another retailer (tariffChoice.among: every-retailer).'],
+  ['retail.customersByRetailer.*', 'Customers of retailer {1} by day', 'count', 'The customers this retailer billed on each billing day of the run, in day order.'],
   ['retail.billsByRetailer.*', 'Bills of retailer {1}', 'currency', 'All bills this retailer issued over the run.'],
   ['retail.bills.*.customers', 'Customers on tariff {1}', 'count', 'Customers billed under this tariff.'],
   ['retail.bills.*.total', 'Bills on tariff {1}', 'currency', 'All bills under this tariff over the run.'],

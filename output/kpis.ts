@@ -222,6 +222,30 @@ export class KpiAccumulator {
     }
   }
 
+  /** Warm-up intervals seen (engine/warmUp.ts), and their agent faults. */
+  private warmUpIntervals = 0;
+  private warmUpFaultCount = 0;
+
+  /**
+   * A warm-up interval (before the reported `start`, engine/warmUp.ts): it adds nothing to the figures but what
+   * must not be lost: its books' violations (they open the run's books: a warm-up whose books do not close fails
+   * the run) and its agent faults (counted in `warmUp()`; an agent isolated there stays isolated, so it counts in
+   * `isolatedAgents`, which describe the reported period's agents).
+   */
+  addWarmUp(o: IntervalOutcome): void {
+    this.warmUpIntervals++;
+    this.addBooks(o.books, o.interval.start);
+    for (const f of o.faults) {
+      this.warmUpFaultCount++;
+      if (f.phase !== 'strategy') this.isolate(f, o.parties);
+    }
+  }
+
+  /** summary.json `warmUp`: the intervals simulated before `start` and their agent faults (books: in `books()`). */
+  warmUp(): { intervals: number; agentFaultCount: number } {
+    return { intervals: this.warmUpIntervals, agentFaultCount: this.warmUpFaultCount };
+  }
+
   add(o: IntervalOutcome): void {
     this.intervals++;
     const { result, settlement, interval } = o;
@@ -406,7 +430,8 @@ export class KpiAccumulator {
 
   /** The books over the run: closed when every interval's identities held (summary.json `books`). */
   books(): { closed: boolean; intervals: number; openIntervals: number; violationCount: number; violations: Array<{ interval: string; identity: string; detail: string }> } {
-    return { closed: this.violationCount === 0, intervals: this.intervals, openIntervals: this.openIntervals, violationCount: this.violationCount, violations: [...this.violations] };
+    // `intervals` is the reported period's; a warm-up's intervals were checked too (`warmUpIntervals`, with their violations here).
+    return { closed: this.violationCount === 0, intervals: this.intervals, ...(this.warmUpIntervals > 0 ? { warmUpIntervals: this.warmUpIntervals } : {}), openIntervals: this.openIntervals, violationCount: this.violationCount, violations: [...this.violations] };
   }
 
   /** Adds the retail figures once the run is over: bills per tariff and kind, margins, switches. */

@@ -135,6 +135,12 @@ export class Recorder implements SimulationSink {
   }
 
   interval(o: IntervalOutcome): void {
+    // The output gate of a warm-up (engine/warmUp.ts): an interval before the reported start writes no row and adds
+    // no figure; only its books' violations and its agent faults are kept (summary.json `books`, `warmUp`).
+    if (o.interval.start < this.info.start) {
+      this.kpis.addWarmUp(o);
+      return;
+    }
     this.kpis.add(o);
     if (o.comms) (this.comms ??= new CommsRecorder(this.tables.open)).interval(o.comms);
     const t = formatSimTime(o.interval.start);
@@ -549,6 +555,7 @@ export class Recorder implements SimulationSink {
       buses: this.info.buses,
       stages: this.info.stages,
       books: this.kpis.books(),
+      ...(this.info.warmUpIntervals ? { warmUp: { days: this.info.warmUpIntervals / Math.round((24 * 60) / this.info.intervalMinutes), ...this.kpis.warmUp() } } : {}),
       kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis(), losses: this.feeder.lossesStage() } : {}), ...(this.comms ? { comms: this.comms.kpis() } : {}), ...(this.settlementKpis ? { settlement: this.settlementKpis } : {}) },
     };
     writeAtomic(join(this.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -655,7 +662,7 @@ export class Recorder implements SimulationSink {
     const retail = retailSectionHtml(summary.kpis);
     return {
       title: `gridbid — ${this.info.name}`,
-      subtitle: `${formatSimTime(this.info.start)} · ${this.info.intervals} intervals of ${this.info.intervalMinutes} min · seed ${this.info.seed} · ${this.info.agentCount} agents`,
+      subtitle: `${formatSimTime(this.info.start)} · ${this.info.intervals} intervals of ${this.info.intervalMinutes} min${summary.warmUp ? ` (after a ${summary.warmUp.days}-day warm-up, not shown)` : ''} · seed ${this.info.seed} · ${this.info.agentCount} agents`,
       kpis: summary.kpis,
       charts,
       utcOffsetHours: this.display.utcOffsetHours,

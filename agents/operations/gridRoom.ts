@@ -146,6 +146,15 @@ export class GridRoom {
     this.commitments = operators.length > 1 ? new DeviceCommitments() : undefined;
     this.intervals = intervals;
     this.history = new Float64Array(parties.length * intervals).fill(NaN);
+    this.operatorConfigs = operators;
+    this.resetTotals();
+  }
+
+  private readonly operatorConfigs: readonly OperatorConfig[];
+
+  /** Every operator's demand-response totals at zero. */
+  private resetTotals(): void {
+    const operators = this.operatorConfigs;
     for (const o of operators) {
       this.dr.set(o.id, {
         requestedKwh: 0,
@@ -163,6 +172,23 @@ export class GridRoom {
         ...(o.prePosition ? { prePosition: { setpoints: 0, responses: { 'opt-in': 0, 'opt-out': 0, lost: 0, rejected: 0, failed: 0 }, shiftedKwh: 0 } } : {}),
       });
     }
+  }
+
+  /**
+   * The warm-up is over (engine/warmUp.ts): what `summary` reports — demand-response totals, overloaded
+   * intervals, reliability counts — starts from zero at the reported `start`. What the operators learn from
+   * carries on: the metered history and event days (10-of-10 baselines), their look-ahead's flows, commitments
+   * and setpoints in force. (Faults cannot fall in the warm-up, `validate` refuses them, so no island or
+   * restoration is under way here.)
+   */
+  startReporting(): void {
+    this.resetTotals();
+    this.overloadIntervals = 0;
+    const rel = this.reliability;
+    rel.customerInterruptions = 0;
+    rel.customerMinutes = 0;
+    rel.unservedKwh = 0;
+    rel.customers.clear();
   }
 
   private readonly healing: SelfHealing | undefined;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { BooksOpenError, type BooksSummary, EXIT_SIGNAL, ExitCode, InputFileError, UserError } from '../../core/errors.ts';
+import { BooksOpenError, type BooksSummary, checkedIntervals, EXIT_SIGNAL, ExitCode, InputFileError, UserError } from '../../core/errors.ts';
 // The scenario loader and the engine (engine/run.ts, the recorder and all they import: ~0.2 s of CPU) are
 // loaded when a run starts, not by every `gridbid` command: program.ts registers this command for `batch`,
 // `worker` and `query` too.
@@ -12,6 +12,7 @@ import { RunInterrupted } from '../../engine/interrupted.ts';
 import { prepareOutputFolder, safeLabel } from '../../output/outDir.ts';
 import { clearInterruptedRun, deepestExisting, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete, unmarkUnstarted } from '../../output/runFolder.ts';
 import { footprintProblem } from '../../engine/footprint.ts';
+import { warmUpIntervals } from '../../engine/warmUp.ts';
 import { RUN_FILES } from '../../output/tables.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
 import { FORMAT_HELP, parseFormatOption } from './formatOption.ts';
@@ -30,12 +31,13 @@ export function registerRun(program: Command): void {
     .option('-o, --out <dir>', 'output folder (default: results/<scenario name>)')
     .option('-s, --seed <n>', 'random seed, overriding the scenario’s', parseSeed)
     .option('--format <formats>', FORMAT_HELP, parseFormatOption)
-    .option('--progress', 'show progress on stderr (interval k/n, agents, elapsed, ETA) even when stderr is not a terminal')
+    .option('--progress', 'show progress on stderr (interval k/n, agents, elapsed, ETA; n counts a scenario\'s warmUpDays too) even when stderr is not a terminal')
     .option('--no-progress', 'no progress display, even on a terminal')
     .addHelpText(
       'after',
       '\nExamples:\n  gridbid run scenarios/default.yaml --out results/default --seed 7\n  gridbid run scenarios/default.yaml --format csv,parquet\n\nExit codes: 0 ok; 1 bad input (file, line, path, reason); 2 internal error; 3 the run did not finish (a strategy\nmodule called process.exit; the folder is marked INCOMPLETE); 4 the books did not close\n(the outputs are written and the first violations printed; see summary.json books);\n130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the run stops after the interval in progress, says how far\nit got, and leaves the folder marked INCOMPLETE with its files cut off as *.partial (a second Ctrl-C stops at once).\n' +
-        'A strategy module caught in an endless loop takes no signal (its bid never ends): Ctrl-\\ (SIGQUIT) ends the process.\n',
+        'A strategy module caught in an endless loop takes no signal (its bid never ends): Ctrl-\\ (SIGQUIT) ends the process.\n' +
+        'A scenario with warmUpDays: N is simulated from N days before its start; the outputs and figures cover the\nperiod from start only (the warm-up\'s books are checked all the same: summary.json books, warmUp).\n',
     )
     .action(async (file: string, opts: { out?: string; seed?: number; format?: OutputFormat[]; progress?: boolean }) => {
       const { loadScenarioFile } = await import('../../engine/scenario/load.ts');
@@ -60,7 +62,7 @@ export function registerRun(program: Command): void {
       markIncomplete(outDir, `${file}, seed ${opts.seed ?? scenario.config.seed}`);
       const agents = scenario.config.agents.reduce((n, g) => n + g.count, 0);
       const [{ runPasses }, { runProgress }] = await Promise.all([import('../../engine/run.ts'), import('../runProgress.ts')]);
-      const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress });
+      const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress, warmUpIntervals: warmUpIntervals(scenario.config) });
       const stop = new AbortController();
       const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
         if (!stop.signal.aborted) {
@@ -102,7 +104,7 @@ export function registerRun(program: Command): void {
           throw err;
         }
         bar?.stop();
-        throw interruptedExit(err, outDir);
+        throw interruptedExit(err, outDir, warmUpIntervals(scenario.config));
       } finally {
         settled = true;
         bar?.stop();
@@ -117,14 +119,16 @@ export function registerRun(program: Command): void {
 const EXIT_UNFINISHED = 3;
 
 /** What an interrupted run says (stderr) and notes in its folder's marker, and its exit code. */
-function interruptedExit(err: RunInterrupted, outDir: string): ExitCode {
+export function interruptedExit(err: RunInterrupted, outDir: string, warmUp: number): ExitCode {
   const signal = err.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
-  const where = `in the ${err.pass} pass after ${err.intervalsDone} of ${err.intervals} intervals`;
+  // The counts are the engine's, a warm-up's intervals first (they write no row: the files hold the reported ones).
+  const inWarmUp = err.intervalsDone <= warmUp;
+  const where = `in the ${err.pass} pass after ${err.intervalsDone} of ${err.intervals} intervals${warmUp > 0 ? ` (${warmUp} of them the warm-up's${inWarmUp ? ', still under way' : ''})` : ''}`;
   noteInterruption(outDir, `interrupted by ${signal} ${where}`);
   const partial = partialFiles(outDir);
   const files =
     err.pass === 'run' && partial.length > 0
-      ? `${partial.length} file${partial.length === 1 ? '' : 's'} cut off after interval ${err.intervalsDone} (${partial.join(', ')}), no summary.json or report.html`
+      ? `${partial.length} file${partial.length === 1 ? '' : 's'} cut off after ${inWarmUp && warmUp > 0 ? 'their header (no reported interval done yet)' : `interval ${err.intervalsDone - warmUp}`} (${partial.join(', ')}), no summary.json or report.html`
       : 'no results written yet (the run writes its files in its last pass)';
   return new ExitCode(
     EXIT_SIGNAL[signal],
@@ -188,8 +192,8 @@ function stageLine(k: Record<string, unknown>): string {
 /** What the books proved, in one line: only what they checked. */
 function booksLine(books: BooksSummary, losses: boolean): string {
   return books.closed
-    ? `books     closed in all ${books.intervals} intervals: energy, money per stage, aggregator and retailer identities${losses ? ", the feeder's losses" : ''}`
-    : `books     NOT closed in ${books.openIntervals} of ${books.intervals} intervals (${books.violationCount} violations; see summary.json books)`;
+    ? `books     closed in all ${checkedIntervals(books)}: energy, money per stage, aggregator and retailer identities${losses ? ", the feeder's losses" : ''}`
+    : `books     NOT closed in ${books.openIntervals} of ${checkedIntervals(books)} (${books.violationCount} violations; see summary.json books)`;
 }
 
 /**
@@ -207,7 +211,7 @@ function outputFiles(outDir: string, formats: readonly OutputFormat[], outputs: 
 function formatSummary(summary: RunSummary, outDir: string, formats: readonly OutputFormat[], outputs: readonly string[]): string {
   const k = summary.kpis as Record<string, unknown>;
   const lines = [
-    `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals, ${String(summary.agents)} agents)`,
+    `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals${summary.warmUp ? ` after a ${summary.warmUp.days}-day warm-up, reported nowhere` : ''}, ${String(summary.agents)} agents)`,
     `energy    ${String(k.demandKwh)} kWh demand, ${String(k.supplyKwh)} kWh supply`,
     `price     average ${String(k.averagePriceMwh)} /MWh (min ${String(k.minPriceMwh)}, max ${String(k.maxPriceMwh)})`,
     `peak      ${String(k.peakKw)} kW at ${String(k.peakAt)} (no-flexibility baseline ${String(k.baselinePeakKw)} kW, reduction ${String(k.peakReductionPct)} %)`,

@@ -5,7 +5,7 @@ import type { BatchPlan } from '../../batch/plan.ts';
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('Check a scenario file (or a sweep file: every run\'s scenario) without running it: every problem with its file, line, path and reason (of YAML syntax errors, which follow from one another, the first five and a count of the rest), and notes on operators whose feeders overlap.')
+    .description('Check a scenario file (or a sweep file: every run\'s scenario) without running it: every problem with its file, line, path and reason (of YAML syntax errors, which follow from one another, the first five and a count of the rest; faults and critical-peak events dated in a warm-up, warmUpDays), and notes on operators whose feeders overlap and on 10-of-10 baselines without two weeks of warm-up.')
     .argument('<scenario>', 'scenario or sweep file (.yaml, .yml or .json)')
     .addHelpText('after', '\nExample:\n  gridbid validate scenarios/default.yaml\n')
     .action(async (file: string) => {
@@ -23,7 +23,8 @@ export function registerValidate(program: Command): void {
       const tooLarge = footprintProblem(config);
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
       const agents = config.agents.reduce((n, g) => n + g.count, 0);
-      process.stdout.write(`${file}: ok (${config.name}: ${agents} agents in ${config.agents.length} groups, ${config.days} day(s) of ${config.intervalMinutes}-minute intervals)\n`);
+      const warmUp = config.warmUpDays > 0 ? ` after ${config.warmUpDays} warm-up day(s), simulated and reported nowhere` : '';
+      process.stdout.write(`${file}: ok (${config.name}: ${agents} agents in ${config.agents.length} groups, ${config.days} day(s) of ${config.intervalMinutes}-minute intervals${warmUp})\n`);
       // Not a problem, but a rule the user should know applies: operators whose feeders overlap (README, "Several operators").
       if (config.network && config.operations.length > 1) {
         const [{ reachedBuses, sharedFeeders }, { networkFromConfig }, { buildTopology }, { ptdfOf }] = await Promise.all([
@@ -47,8 +48,15 @@ export function registerValidate(program: Command): void {
             process.stdout.write(`  note: '${s.first}' measures delivery against the ${baselineOf(s.first)} baseline and '${s.second}' against the ${baselineOf(s.second)} one: a device both command has each share measured on its own operator's baseline, so the two shares may not add up to one measured delivery (a ten-of-ten share goes unmeasured where the history is too short)\n`);
         }
       }
+      // A 10-of-10 baseline averages the 10 latest business days before an event: a run's own first days have fewer (README, "Warm-up days").
+      const tenOfTen = config.operations.filter((o) => o.baseline === 'ten-of-ten').map((o) => `'${o.id}'`);
+      if (tenOfTen.length > 0 && config.warmUpDays < TEN_OF_TEN_WARM_UP_DAYS)
+        process.stdout.write(`  note: ${tenOfTen.join(', ')} measure${tenOfTen.length === 1 ? 's' : ''} delivery against the ten-of-ten baseline (the 10 latest business days before an event without one): an event in the run's first two weeks averages fewer days, none on its first day (not settled); warmUpDays: ${TEN_OF_TEN_WARM_UP_DAYS} simulates that history before start, reported nowhere\n`);
     });
 }
+
+/** Calendar days that hold 10 business days (two weeks, weekends and no holidays): the warm-up a 10-of-10 baseline wants. */
+const TEN_OF_TEN_WARM_UP_DAYS = 14;
 
 /** A sweep is valid when every run's scenario is: each invalid run is named with its located problem (exit 1). */
 function validateSweep(file: string, plan: BatchPlan): void {

@@ -139,4 +139,9 @@ export interface RunInfo {
   readonly agentCount: number;
   /** The market timeline's stages, in order (e.g. ['dayAhead', 'realTime']). */
   readonly stages: readonly string[];
+  /**
+   * Intervals the engine simulated before `start` (`warmUpDays`, engine/warmUp.ts); absent without a warm-up.
+   * `start` and `intervals` are the reported period's; the outcomes' interval indices count from the warm-up's first.
+   */
+  readonly warmUpIntervals?: number;
 }

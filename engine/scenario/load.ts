@@ -23,6 +23,8 @@ import { parseSimTime } from '../../core/time.ts';
 import { reservedIdProblem } from './reservedIds.ts';
 import { firstSendLeadMinutes } from '../interval/comms.ts';
 import type { RealTimeStage } from './timeline.ts';
+import { simulatedStart } from '../warmUp.ts';
+import { warmUpProblems, warmUpSpan } from './warmUpChecks.ts';
 
 export interface Scenario {
   /** The file it came from (as given), for messages and summaries. */
@@ -190,7 +192,12 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   s.faults.forEach((f, i) => {
     const when = f.type === 'comms-loss' ? f.from : f.at;
     const t = parseSimTime(when)!;
-    if (t < start || t >= end) out.push({ path: ['faults', i, f.type === 'comms-loss' ? 'from' : 'at'], message: `${when} is outside the run (${s.start} for ${s.days} day(s))` });
+    if (t < start || t >= end)
+      out.push({
+        path: ['faults', i, f.type === 'comms-loss' ? 'from' : 'at'],
+        // Before the start of a run with a warm-up: in the warm-up, which takes no faults (they would act unreported).
+        message: t < start && s.warmUpDays > 0 && t >= simulatedStart(start, s.warmUpDays) ? `${when} falls in the warm-up; ${warmUpSpan(s)}: faults act from ${s.start} on` : `${when} is outside the run (${s.start} for ${s.days} day(s))`,
+      });
     // A window that ends before it starts would never be in force: the fault would silently not happen.
     if ('until' in f && f.until !== undefined && parseSimTime(f.until)! <= t)
       out.push({ path: ['faults', i, 'until'], message: `${f.until} is not after ${f.type === 'comms-loss' ? 'from' : 'at'} (${when}): the fault would never be in force` });
@@ -249,6 +256,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     // At the rule or key the boundary comes from, so that file:line points at it (not at the tariff's first line).
     for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], s.site.utcOffsetHours, (s.site.holidays?.length ?? 0) > 0, s.days * 1440)) out.push({ path: ['tariffs', i, ...parsePath(issue.path)], message: issue.message });
   });
+  out.push(...warmUpProblems(s));
   const tariffIds = new Set(s.tariffs.map((t) => t.id));
   const byId = new Map<string, AgentGroup>();
   for (const g of s.agents) if (g.id !== undefined && g.count === 1) byId.set(g.id, g);

@@ -52,8 +52,13 @@ export const scenarioSchema = z.strictObject({
   seed: z.int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
   /** Start of the first market interval, UTC. */
   start: isoTime,
-  /** Length of the simulated horizon. */
+  /** Length of the reported horizon, from `start`. */
   days: z.number().positive().max(366).default(1),
+  /**
+   * Whole days simulated before `start` and reported nowhere (engine/warmUp.ts): agents' states,
+   * price forecasts and the operators' metered history (10-of-10 baselines) are warm at `start`.
+   */
+  warmUpDays: z.int().min(0).max(366).default(0),
   intervalMinutes: z.int().positive().max(24 * 60).default(15),
   /** Where the simulated place is: sun position (PV) and local time (load profiles, occupancy). */
   site: z

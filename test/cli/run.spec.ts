@@ -178,6 +178,7 @@ describe('gridbid run (the real executable)', () => {
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout.split('\n').slice(2)).to.deep.equal([
         "  note: 'feeder-op' measures delivery against the counterfactual baseline and 'tx-op' against the ten-of-ten one: a device both command has each share measured on its own operator's baseline, so the two shares may not add up to one measured delivery (a ten-of-ten share goes unmeasured where the history is too short)",
+        "  note: 'tx-op' measures delivery against the ten-of-ten baseline (the 10 latest business days before an event without one): an event in the run's first two weeks averages fewer days, none on its first day (not settled); warmUpDays: 14 simulates that history before start, reported nowhere",
         '',
       ]);
     } finally {

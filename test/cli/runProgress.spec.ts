@@ -37,6 +37,21 @@ describe('run progress (cli/runProgress.ts)', () => {
     ]);
   });
 
+  it('counts a warm-up\'s intervals in k/n and names them while they run (warmUpDays)', () => {
+    const { stream, lines } = pipe();
+    let t = 0;
+    const p = runProgress(stream, { agents: 1, passes: ['counterfactual', 'run'], force: true, warmUpIntervals: 2, now: () => (t += 2000) })!;
+    p.update(2, 3, 'counterfactual');
+    p.update(3, 3, 'counterfactual');
+    p.update(1, 3, 'run');
+    const one = pipe();
+    const r = runProgress(one.stream, { agents: 1, passes: ['run'], force: true, warmUpIntervals: 1, now: () => (t += 2000) })!;
+    r.update(1, 2, 'run');
+    r.update(2, 2, 'run');
+    expect(lines.map((l) => l.split(' | ')[0])).to.deep.equal(['counterfactual (pass 1/2, warm-up)  2/3 intervals', 'counterfactual (pass 1/2)  3/3 intervals', 'run (pass 2/2, warm-up)  1/3 intervals']);
+    expect(one.lines.map((l) => l.split(' | ')[0])).to.deep.equal(['run (warm-up)  1/2 intervals', 'run  2/2 intervals']);
+  });
+
   it('prints at most a line a second, but always the last interval', () => {
     let t = 0;
     const { stream, lines } = pipe();

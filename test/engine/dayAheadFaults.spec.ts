@@ -32,4 +32,21 @@ describe('faults in the day-ahead auction', () => {
     expect(summary.kpis.agentFaults).to.have.length(3);
     expect(summary.kpis.isolatedAgents).to.equal(0);
   });
+
+  it('with a warm-up day, the first reported day\'s auction (held in the warm-up) reports its faults as a cold run does; the warm-up\'s own auction counts in summary.json warmUp', async function () {
+    this.timeout(120_000);
+    const base = readFileSync(join(REPO_ROOT, 'scenarios/day-ahead-real-time.yaml'), 'utf8');
+    const module = join(REPO_ROOT, 'test/fixtures/strategies/badDayAheadValuation.mjs');
+    const text = base.replace('degradationCostPerMwh: 20', `degradationCostPerMwh: 20\n    strategy: { module: ${module} }`).replace('days: 1\n', 'days: 1\nwarmUpDays: 1\n');
+    expect(text).to.contain('warmUpDays: 1');
+    const file = join(dir, 'da-warm.yaml');
+    writeFileSync(file, text);
+    await runScenarioFile(file, { outDir: join(dir, 'out-warm') });
+    const events = (parse(readFileSync(join(dir, 'out-warm/events.csv')), { columns: true }) as Array<Record<string, string>>).filter((e) => e.type === 'STRATEGY_FAULT');
+    // The reported day's auction ran in the warm-up, at its gate; before, its faults went out with a warm-up interval, written nowhere.
+    expect(events.map((e) => `${e.interval_start} ${e.target}`)).to.deep.equal(['2026-06-30T10:00:00Z battery-1', '2026-06-30T10:00:00Z battery-2', '2026-06-30T10:00:00Z battery-3']);
+    const summary = JSON.parse(readFileSync(join(dir, 'out-warm/summary.json'), 'utf8')) as { kpis: { agentFaults: unknown[] }; warmUp: { agentFaultCount: number } };
+    expect(summary.kpis.agentFaults).to.have.length(3);
+    expect(summary.warmUp.agentFaultCount).to.equal(3);
+  });
 });
