@@ -281,16 +281,6 @@ export class MessageLogWriter {
     } else this.at = this.newTail(at, type, size, kind, e);
   }
 
-  /**
-   * A word of endpoint `id`'s name in the pool (0 when not encoded yet), for a caller's look-ahead: rows finish
-   * in random order, so the name of a row's sender is seldom in the cache; loading it with the record of a block
-   * of arrivals (comms/plane.ts `aheadOfFinish`) overlaps the misses. Reads only.
-   */
-  endpointWord(id: number): number {
-    const at = this.endpoints[2 * id];
-    return at === undefined || at < 0 ? 0 : this.pool[at]!;
-  }
-
   /** The rows written since the last call, as pieces of bytes in order. */
   take(): Uint8Array[] {
     if (this.at > this.start) {

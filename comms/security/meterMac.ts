@@ -520,16 +520,6 @@ export class MeterSealTable {
     return sameMac(words, 0, mac, offset);
   }
 
-  /**
-   * A word of the line holding the last batched seal of the meter at `index` (its fields and MAC), for a
-   * caller's look-ahead: a receiver twinned with this table reads that line in `intact`, at a random moment
-   * of the burst, so loading it together with other reads' (as CommsRun's `aheadOfFinish` does) overlaps the
-   * cache misses. Reads only, and never throws (0 past the table).
-   */
-  sealedWord(index: number): number {
-    return this.rows[ROW * index + SEALED] ?? 0;
-  }
-
   /** How many `intact` checks used the MAC of a seal by a table with the same key (`twins`), for tests and profiles. */
   get checkedWithSeal(): number {
     return this.sealUsed;

@@ -39,7 +39,7 @@ import type { KeyObject } from 'node:crypto';
 import { APPLICATION_CLASSES, type ApplicationClass, DOE_2010_REQUIREMENTS } from '../../comms/applicationClasses.ts';
 import { MessageLogWriter } from '../../comms/messageLog.ts';
 import { type Message, MESSAGE_ROUTES, MESSAGE_TYPES, type MessageType } from '../../comms/messages.ts';
-import { B_CLASS, B_KIND, B_STATUS, B_TYPE, classIndex, DELIVERED, DELIVERY_STATUSES, F_DELIVERED_AT, F_SENT_AT, I_BATCH, I_FROM, I_LINK, I_TAG, I_TO, LATE, type MessageTable, RECORD_BYTES, referencePointIndex, typeIndex } from '../../comms/messageTable.ts';
+import { B_CLASS, B_KIND, B_STATUS, B_TYPE, classIndex, DELIVERED, DELIVERY_STATUSES, F_DELIVERED_AT, F_SENT_AT, I_BATCH, I_LINK, I_TAG, LATE, type MessageTable, RECORD_BYTES, referencePointIndex, typeIndex } from '../../comms/messageTable.ts';
 import { type DeliveryRecord, type LinkStats, MessagePlane } from '../../comms/plane.ts';
 import type { ReferencePoint } from '../../comms/referencePoints.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
@@ -362,17 +362,10 @@ export class CommsRun {
     // Besides its record, a read's finish reads its numbers and MAC (by slot) and its meter's MDMS handle, a price's its
     // party's newest price (by party, in random order): loaded ahead with the block they arrive in.
     this.plane.aheadOfFinish = (slot) => {
-      const i32 = this.table.i32;
       const kind = this.table.u8[RECORD_BYTES * slot + B_KIND];
-      // The row's two names in the pool (the market's and the MDMS's stay in the cache; an agent's or meter's seldom does).
-      const names = this.log.endpointWord(i32[16 * slot + I_FROM]!) ^ this.log.endpointWord(i32[16 * slot + I_TO]!);
-      if (kind === READ) {
-        const party = i32[16 * slot + I_TAG]!;
-        // And the line of the meter's last seal, which the MDMS's check compares against (its table is this one's twin).
-        return names ^ this.readMacs[8 * slot]! ^ (this.readKwh[2 * slot]! | 0) ^ this.meterMdms[party]! ^ this.seals.sealedWord(this.meterSeal[party]!);
-      }
-      if (kind === PRICE) return names ^ this.priceNewest[i32[16 * slot + I_TAG]!]!;
-      return names;
+      if (kind === READ) return this.readMacs[8 * slot]! ^ (this.readKwh[2 * slot]! | 0) ^ this.meterMdms[this.table.i32[16 * slot + I_TAG]!]!;
+      if (kind === PRICE) return this.priceNewest[this.table.i32[16 * slot + I_TAG]!]!;
+      return 0;
     };
     this.marketEndpoint = this.table.endpoints.id('market');
     this.mdmsEndpoint = this.table.endpoints.id('mdms');

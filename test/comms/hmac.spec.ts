@@ -284,20 +284,6 @@ describe('security: sealed meter reads over the compact encoding', () => {
     expect(table.intact(2, 0, 900_000, 1, 0, Number.NaN, b, 0)).to.equal(true);
   });
 
-  it('sealedWord (a look-ahead load) reads the line of the meter\'s last batched seal: the low word of its interval start once flushed', () => {
-    const table = new MeterSealTable();
-    ['meter:a', 'meter:b'].forEach((id) => table.add(id, meterMacKey(7, id)));
-    const mac = new Int32Array(16);
-    const start = 1_784_000_000_000;
-    table.sealLater(1, start, 900_000, 2.5, 0, Number.NaN, mac, 8);
-    table.flush();
-    const low = new Int32Array(new Float64Array([start]).buffer)[endianness() === 'LE' ? 0 : 1];
-    expect(table.sealedWord(1)).to.equal(low);
-    // Never a throw, whatever the index (a look-ahead reads only).
-    expect(() => table.sealedWord(1 << 24)).not.to.throw();
-    expect(table.intact(1, start, 900_000, 2.5, 0, Number.NaN, mac, 8)).to.equal(true);
-  });
-
   it('property: MACs computed ahead (expect) change no verdict of intact: the same as a table checking every read from scratch, whichever fields were expected', () => {
     fc.assert(
       fc.property(

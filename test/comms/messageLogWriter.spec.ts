@@ -212,19 +212,4 @@ describe('comms/messageLog: rows written from the message table', () => {
     expect(fresh.buffers).to.be.greaterThan(50);
     expect(reused.buffers).to.be.lessThan(12);
   });
-
-  it('endpointWord (a look-ahead load) gives the first byte of an endpoint\'s encoded name once a row has named it, 0 before and for ids beyond the table', () => {
-    const table = new MessageTable();
-    const writer = new MessageLogWriter();
-    const r: Row = { type: 0, cls: 0, rp: 2, from: 'home-1', to: 'market', sizeBytes: 132, sentAtMs: Date.UTC(2026, 6, 15), delayMs: 145, attempts: 1, status: 'delivered', link: undefined };
-    const { slot } = put(table, r);
-    const home = table.from(slot);
-    expect(writer.endpointWord(home)).to.equal(0);
-    writer.row(table, slot, r.status, r.link);
-    expect(writer.endpointWord(home)).to.equal('h'.charCodeAt(0));
-    expect(writer.endpointWord(table.to(slot))).to.equal('m'.charCodeAt(0));
-    expect(writer.endpointWord(1_000_000)).to.equal(0);
-    // Reading it changes nothing written.
-    expect(Buffer.concat(writer.take()).toString('utf8')).to.equal(referenceLine(r));
-  });
 });
