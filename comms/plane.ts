@@ -351,7 +351,12 @@ export class MessagePlane {
               }
             }
             const e = events[i++]!;
-            this.handle(t, e);
+            // An arrival (nearly every event of a stretch): its time goes into the record here, not through a call, where a
+            // double argument of a call V8 does not inline is a new heap number (16 bytes an arrival, 56 MB a day at × 13).
+            if ((e & 7) === ARRIVE) {
+              this.table.f64[8 * (e >> 3) + F_DELIVERED_AT] = t;
+              this.finishRecorded(e >> 3);
+            } else this.handle(t, e);
             // What the event pushed (a retry, a link's next step) may come before the rest of the stretch.
             if (ev.hasStaged) break;
           }
@@ -380,7 +385,11 @@ export class MessagePlane {
             if ((next & 7) === ARRIVE) touched |= i32[16 * (next >> 3)]! ^ i32[16 * (next >> 3) + 15]!;
           }
         }
-        this.handle(t, ev.pop());
+        const e = ev.pop();
+        if ((e & 7) === ARRIVE) {
+          this.table.f64[8 * (e >> 3) + F_DELIVERED_AT] = t;
+          this.finishRecorded(e >> 3);
+        } else this.handle(t, e);
       }
       this.touched = touched;
     } finally {
@@ -430,12 +439,18 @@ export class MessagePlane {
 
   /** Marks a slot finished: delivered at `deliveredAtMs` (late past its deadline), or lost (NaN). */
   private finish(s: number, deliveredAtMs: number): void {
-    // Past the last time a calendar holds (year 275,760: a 1 bit/s link's queue, a log-normal tail of
-    // sigma 10): it never arrives, and no file could say when it did.
-    if (deliveredAtMs > LAST_TIME_MS) deliveredAtMs = NaN;
+    this.table.f64[8 * s + F_DELIVERED_AT] = deliveredAtMs;
+    this.finishRecorded(s);
+  }
+
+  /** `finish` at the delivery time already in the slot's record (NaN: lost). */
+  private finishRecorded(s: number): void {
     const tab = this.table;
     const f = tab.f64;
-    f[8 * s + F_DELIVERED_AT] = deliveredAtMs;
+    let deliveredAtMs = f[8 * s + F_DELIVERED_AT]!;
+    // Past the last time a calendar holds (year 275,760: a 1 bit/s link's queue, a log-normal tail of
+    // sigma 10): it never arrives, and no file could say when it did.
+    if (deliveredAtMs > LAST_TIME_MS) f[8 * s + F_DELIVERED_AT] = deliveredAtMs = NaN;
     const deadline = f[8 * s + F_DEADLINE]!;
     tab.u8[RECORD_BYTES * s + B_STATUS] = deliveredAtMs !== deliveredAtMs ? LOST : deadline === deadline && deliveredAtMs > deadline ? LATE : DELIVERED;
     const owner = this.onFinished;

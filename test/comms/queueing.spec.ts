@@ -194,3 +194,24 @@ describe('comms: a link that goes down (availability)', () => {
     ]);
   });
 });
+
+describe('comms: an arrival past the last instant a date can hold', () => {
+  // 8.64e15 ms after 1970 is the last instant of JavaScript's Date, so of any output file: beyond it a message never arrives.
+  it('is lost (no delivery time), one at a time and in a burst (a sorted run whose arrivals the plane takes as a stretch), the rest delivered as sent', () => {
+    const farMs = 8.64e15 - 5_000;
+    const config = plane({ classes: { ami: { ...noLoss, latency: { distribution: 'fixed', ms: 10_000 } }, 'demand-response': { ...noLoss, latency: { distribution: 'fixed', ms: 1_000 } } }, links: [] });
+    for (const burst of [1, 200]) {
+      const p = networkPlane(config, new RandomService(1));
+      // Meter reads (150 B at 10 kbit/s: 120 ms on the access path) arriving 10.12 s after farMs: past the last instant.
+      const reads = Array.from({ length: burst }, (_, k) => msg(`r${k}`, 'meter-read', farMs, 150));
+      // Bids arriving 1 s after farMs (+ serialization): within it.
+      const bids = Array.from({ length: burst }, (_, k) => msg(`b${k}`, 'bid', farMs, 100));
+      const log = deliverAll(p, [...reads, ...bids]);
+      expect(log).to.have.length(2 * burst);
+      for (const r of log) {
+        if (r.message.type === 'meter-read') expect([r.status, r.deliveredAtMs]).to.deep.equal(['lost', undefined]);
+        else expect([r.status, r.deliveredAtMs]).to.deep.equal(['delivered', farMs + 1_000 + serializationMs(100, 14_000)]);
+      }
+    }
+  });
+});
