@@ -56,7 +56,7 @@ import { DrCommandLog } from '../agents/operations/drCommandLog.ts';
 import { type DrSettlement, settleDrCommand } from '../agents/operations/drSettlement.ts';
 import { tenOfTenBaseline } from '../agents/operations/baseline.ts';
 import type { OwnCustomersView } from '../metering/privacy.ts';
-import { QUALITIES, QUALITY_CODE, type ReadQuality, type ValidatedColumns } from '../metering/vee.ts';
+import { QUALITIES, QUALITY_CODE, type ReadQuality, ValidatedColumns } from '../metering/vee.ts';
 import type { IntervalLedger } from './interval/ledger.ts';
 
 /** Who owns the reconciliation account (unaccounted-for energy): the market operator. */
@@ -190,6 +190,12 @@ export class DrAdjustments implements Iterable<DrAdjustment> {
 export interface SettlementViews {
   /** The view of the party entitled to a site's series: its retailer, aggregator, or the market for a site trading itself. */
   readonly settlerOf: (party: number) => OwnCustomersView;
+  /**
+   * For a customer that changed retailer (`tariffChoice.among: every-retailer`): each retailer's view and the window
+   * [fromMs, toMs) it supplied the customer, in run order, the windows covering the run; undefined for every other site.
+   * Its series is read window by window through the retailer of the window, not the whole run through its last retailer.
+   */
+  readonly settlersOf?: (party: number) => ReadonlyArray<{ readonly view: OwnCustomersView; readonly fromMs: number; readonly toMs: number }> | undefined;
   /** A DR operator's view (its opted-in customers). */
   readonly operator: (operatorId: string) => OwnCustomersView;
 }
@@ -208,7 +214,11 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
   const account: AccountEntry[] = [];
   // One series per metered site over the run, read by the party entitled to it.
   const series: Array<ValidatedColumns | undefined> = new Array(n);
-  for (let i = 0; i < n; i++) if (parties.hasMeter[i]) series[i] = views.settlerOf(i).customerSeries(parties.ids[i]!, runStartMs, runEndMs).columns;
+  for (let i = 0; i < n; i++) {
+    if (!parties.hasMeter[i]) continue;
+    const stints = views.settlersOf?.(i);
+    series[i] = stints ? ValidatedColumns.concat(stints.map((s) => s.view.customerSeries(parties.ids[i]!, s.fromMs, s.toMs).columns)) : views.settlerOf(i).customerSeries(parties.ids[i]!, runStartMs, runEndMs).columns;
+  }
   // Every site's series read once, site by site, in its order (10,000 series read interval by interval
   // jumped between them for every site and interval): the qualities counted, and the site-intervals
   // whose settled energy differs from the physical one — the only ones that settle anything — kept

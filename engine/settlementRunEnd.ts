@@ -102,6 +102,8 @@ export interface RunEndInput {
   readonly capture: SettlementCapture;
   readonly drCommands: DrCommands;
   readonly desk: RetailDesk | undefined;
+  /** A customer that changed retailer: its retailers (agent indices) and the windows [fromMs, toMs) each supplied it, in run order; else undefined. */
+  readonly supplyOf?: (party: number) => ReadonlyArray<{ readonly via: number; readonly fromMs: number; readonly toMs: number }> | undefined;
   readonly runStartMs: number;
   readonly runEndMs: number;
 }
@@ -128,11 +130,13 @@ export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQ
     const route = sp.routeOf[i]!;
     const authorised = new Set<string>(optedIn.get(i) ?? []);
     if (route === 0) authorised.add(RECONCILIATION_OWNER);
-    if (route === 2 && desk?.isCustomer(i)) for (const r of desk.retailersOfCustomer(i)) authorised.add(ids[r]!);
+    // A customer that changed retailer is each retailer's for the days it supplied it (`supply`), not the whole run's.
+    const supply = route === 2 ? x.supplyOf?.(i) : undefined;
+    if (route === 2 && desk?.isCustomer(i) && !supply) for (const r of desk.retailersOfCustomer(i)) authorised.add(ids[r]!);
     customers.push({
       id: ids[i]!,
       meterId: meterIdFor(ids[i]!),
-      ...(route === 2 && via >= 0 ? { retailer: ids[via]! } : {}),
+      ...(supply ? { supply: supply.map((s) => ({ retailer: ids[s.via]!, fromMs: s.fromMs, toMs: s.toMs })) } : route === 2 && via >= 0 ? { retailer: ids[via]! } : {}),
       ...(route === 1 && via >= 0 ? { aggregator: ids[via]! } : {}),
       ...(authorised.size > 0 ? { authorised: [...authorised].sort() } : {}),
     });
@@ -141,7 +145,8 @@ export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQ
   const views = new Map<string, OwnCustomersView>();
   const billed = desk ? desk.billFromMdms((party, fromMs, toMs, retailer) => ownView(access, ids[retailer]!, views).customerSeries(ids[party]!, fromMs, toMs).intervals) : { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
   const settlerOf = (i: number): OwnCustomersView => ownView(access, sp.routeOf[i] === 0 || sp.viaOf[i]! < 0 ? RECONCILIATION_OWNER : ids[sp.viaOf[i]!]!, views);
-  const final = finalSettlement(sp, x.capture, x.drCommands, { settlerOf, operator: (id) => ownView(access, id, views) }, x.runStartMs, x.runEndMs);
+  const settlersOf = (i: number) => x.supplyOf?.(i)?.map((s) => ({ view: ownView(access, ids[s.via]!, views), fromMs: s.fromMs, toMs: s.toMs }));
+  const final = finalSettlement(sp, x.capture, x.drCommands, { settlerOf, settlersOf, operator: (id) => ownView(access, id, views) }, x.runStartMs, x.runEndMs);
   const books = checkFinalBooks(final, sp, (i) => (parties[i]!.role === 'aggregator' ? 'aggregator' : parties[i]!.role === 'retailer' ? 'retailer' : 'agent'));
   // The report's figure, for everyone: the metered customers (every site but the generators) as an aggregate.
   const reportCustomers = parties.filter((p, i) => sp.hasMeter[i] && p.kind !== 'generator').map((p) => p.id);

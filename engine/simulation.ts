@@ -437,7 +437,7 @@ export class Simulation {
     // The final settlement (engine/settlementRun.ts) settles the run again on them, every read through a privacy view.
     let settlement: MdmsRunEnd | undefined;
     const settleFinal = (mdms: Mdms) => {
-      const out = settleOnMdms(mdms, { parties: this.parties, settlementParties: { ids: this.parties.map((p) => p.id), busOf: this.busOf, viaOf: this.viaOf, routeOf: this.routeOf, hasMeter: this.hasMeter, ...(this.retailerStints.size > 0 ? { viaAt: (i: number, k: number) => viaIn(this.retailerStints.get(i), k) ?? this.viaOf[i]! } : {}) }, capture: this.capture!, drCommands: this.room.keepDrCommands(), desk: this.desk, runStartMs: this.clock.start, runEndMs: this.clock.start + this.clock.intervals * minutesToMs(this.clock.intervalMinutes) });
+      const out = settleOnMdms(mdms, { parties: this.parties, settlementParties: { ids: this.parties.map((p) => p.id), busOf: this.busOf, viaOf: this.viaOf, routeOf: this.routeOf, hasMeter: this.hasMeter, ...(this.retailerStints.size > 0 ? { viaAt: (i: number, k: number) => viaIn(this.retailerStints.get(i), k) ?? this.viaOf[i]! } : {}) }, capture: this.capture!, drCommands: this.room.keepDrCommands(), desk: this.desk, supplyOf: (i: number) => this.supplyOf(i), runStartMs: this.clock.start, runEndMs: this.clock.start + this.clock.intervals * minutesToMs(this.clock.intervalMinutes) });
       settlement = out.end;
       return out.billed;
     };
@@ -752,6 +752,14 @@ export class Simulation {
       this.parties[m.party] = { ...this.parties[m.party]!, via: this.parties[m.to]!.id };
     }
     this.retailerMoves = [];
+  }
+
+  /** A customer that changed retailer: each of its retailers and the window [fromMs, toMs) it supplied it (metering/privacy.ts `supply`); else undefined. */
+  private supplyOf(party: number): Array<{ via: number; fromMs: number; toMs: number }> | undefined {
+    const stints = this.retailerStints.get(party);
+    if (stints === undefined) return undefined;
+    const ms = (k: number) => this.clock.start + k * minutesToMs(this.clock.intervalMinutes);
+    return stints.map((s, j) => ({ via: s.via, fromMs: ms(s.from), toMs: ms(stints[j + 1]?.from ?? this.clock.intervals) }));
   }
 
   /** 7b. The sites whose injection re-dispatch could not place export less, pro rata (`ledger.curtailedQuanta`), and say so in the events. */

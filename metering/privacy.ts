@@ -52,6 +52,19 @@ export interface Customer {
    * the market itself (its meter is its own settlement data). Nobody else.
    */
   readonly authorised?: readonly string[];
+  /**
+   * A customer that changed retailer (`tariffChoice.among: every-retailer`): who supplied it when,
+   * [fromMs, toMs). Each retailer named here reads the customer's series one by one only within its
+   * own periods: it billed and settled those, and has no contract covering the others.
+   */
+  readonly supply?: readonly SupplyPeriod[];
+}
+
+/** One retailer's supply of a customer, [fromMs, toMs). */
+export interface SupplyPeriod {
+  readonly retailer: string;
+  readonly fromMs: number;
+  readonly toMs: number;
 }
 
 export interface AggregationRule {
@@ -62,7 +75,7 @@ export interface AggregationRule {
 }
 export const FIFTEEN_FIFTEEN: AggregationRule = { minCustomers: 15, maxCustomerShare: 0.15 };
 
-export type PrivacyViolation = 'not-own-customer' | 'too-few-customers' | 'dominant-customer' | 'unknown-customer';
+export type PrivacyViolation = 'not-own-customer' | 'outside-supply' | 'too-few-customers' | 'dominant-customer' | 'unknown-customer';
 export class PrivacyError extends Error {
   override readonly name = 'PrivacyError';
   constructor(
@@ -102,9 +115,23 @@ export class MeterDataAccess {
 
   /** The view a party is entitled to: its own customers' series if it has any, else aggregates only. */
   viewFor(party: string): AggregateView | OwnCustomersView {
-    const own = [...this.byId.values()].filter((c) => c.retailer === party || c.aggregator === party || (c.authorised?.includes(party) ?? false)).map((c) => c.id);
+    const own = [...this.byId.values()].filter((c) => c.retailer === party || c.aggregator === party || (c.authorised?.includes(party) ?? false) || (c.supply?.some((p) => p.retailer === party) ?? false)).map((c) => c.id);
     if (own.length === 0) return this.thirdPartyView(party);
-    return new OwnerView(party, own, (ids, from, to) => this.aggregateFor(party, ids, from, to), (id, from, to) => this.seriesOf(id, from, to));
+    return new OwnerView(party, own, (ids, from, to) => this.aggregateFor(party, ids, from, to), (id, from, to) => this.seriesOf(id, from, to, party));
+  }
+
+  /**
+   * A read by `party` of a customer it reads only as one of its past or later retailers (`supply`): refused unless
+   * [fromMs, toMs) lies within its supply (its periods are contiguous where it supplied the customer without a break).
+   */
+  private checkSupply(c: Customer, party: string, fromMs: number, toMs: number): void {
+    if (!c.supply || c.retailer === party || c.aggregator === party || c.authorised?.includes(party)) return;
+    let covered = fromMs;
+    for (const p of [...c.supply].filter((s) => s.retailer === party).sort((a, b) => a.fromMs - b.fromMs)) if (p.fromMs <= covered && p.toMs > covered) covered = p.toMs;
+    if (covered < toMs) {
+      const periods = c.supply.filter((s) => s.retailer === party).map((s) => `${new Date(s.fromMs).toISOString()} to ${new Date(s.toMs).toISOString()}`);
+      throw new PrivacyError('outside-supply', `${party} supplied '${c.id}' only from ${periods.join(', ')}: it may not read ${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()}`);
+    }
   }
 
   /** The view of a party with no customers of its own (operator, market, researcher). */
@@ -150,8 +177,9 @@ export class MeterDataAccess {
     return { customerCount: ids.length, intervals } as unknown as AggregateOnly;
   }
 
-  private seriesOf(customer: string, fromMs: number, toMs: number): CustomerSeries {
+  private seriesOf(customer: string, fromMs: number, toMs: number, party?: string): CustomerSeries {
     const meterId = this.meterOf(customer);
+    if (party !== undefined) this.checkSupply(this.byId.get(customer)!, party, fromMs, toMs);
     return new MeterSeries(customer, meterId, this.mdms.seriesColumns(meterId, fromMs, toMs));
   }
 

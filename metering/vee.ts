@@ -123,6 +123,24 @@ export class ValidatedColumns {
     return new ValidatedColumns(this.startMs + from * this.stepMs, this.stepMs, this.quality.subarray(from, to), this.importKwh.subarray(from, to), this.exportKwh.subarray(from, to), this.voltagePu.subarray(from, to));
   }
 
+  /** Series of consecutive windows on one grid, joined in order (each read through the party entitled to its window). */
+  static concat(parts: readonly ValidatedColumns[]): ValidatedColumns {
+    const first = parts[0]!;
+    if (parts.length === 1) return first;
+    const n = parts.reduce((sum, p) => sum + p.count, 0);
+    const out = new ValidatedColumns(first.startMs, first.stepMs, new Uint8Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n));
+    let at = 0;
+    for (const p of parts) {
+      if (p.startMs !== first.startMs + at * first.stepMs || p.stepMs !== first.stepMs) throw new RangeError(`series windows do not join: one starts at ${p.startMs}, expected ${first.startMs + at * first.stepMs}`);
+      out.quality.set(p.quality, at);
+      out.importKwh.set(p.importKwh, at);
+      out.exportKwh.set(p.exportKwh, at);
+      out.voltagePu.set(p.voltagePu, at);
+      at += p.count;
+    }
+    return out;
+  }
+
   /** The same series as interval objects. */
   intervals(): ValidatedInterval[] {
     const out: ValidatedInterval[] = new Array(this.count);

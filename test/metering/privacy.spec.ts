@@ -40,6 +40,28 @@ describe('privacy: who sees which meter data', () => {
     expect(violation(() => (agg as Extract<typeof agg, { access: 'own-customers' }>).customerSeries('home-3', T0, T1))).to.equal('not-own-customer');
   });
 
+  it('a customer that changed retailer is each retailer\'s within its supply periods only: r1, r2, r1 again', () => {
+    const mdms = new Mdms({ rules: { intervalMs: STEP, maxKwhPerInterval: 100 } });
+    // home-1 supplied by r1 for the first interval, r2 for the second, r1 again for the last two.
+    const supply = [
+      { retailer: 'r1', fromMs: T0, toMs: T0 + STEP },
+      { retailer: 'r2', fromMs: T0 + STEP, toMs: T0 + 2 * STEP },
+      { retailer: 'r1', fromMs: T0 + 2 * STEP, toMs: T0 + 3 * STEP },
+      { retailer: 'r1', fromMs: T0 + 3 * STEP, toMs: T1 },
+    ];
+    for (let k = 0; k < 4; k++) mdms.ingest(meterRead('meter:home-1', T0 + k * STEP, STEP, 1));
+    const data = new MeterDataAccess(mdms, [{ id: 'home-1', meterId: 'meter:home-1', supply }]);
+    const r1 = data.viewFor('r1');
+    const r2 = data.viewFor('r2');
+    if (r1.access !== 'own-customers' || r2.access !== 'own-customers') throw new Error('both supplied home-1');
+    expect(r1.customerSeries('home-1', T0, T0 + STEP).intervals).to.have.length(1);
+    expect(r1.customerSeries('home-1', T0 + 2 * STEP, T1).intervals).to.have.length(2); // two adjoining periods read as one
+    expect(violation(() => r1.customerSeries('home-1', T0, T1))).to.equal('outside-supply'); // across r2's interval
+    expect(r2.customerSeries('home-1', T0 + STEP, T0 + 2 * STEP).intervals).to.have.length(1);
+    expect(violation(() => r2.customerSeries('home-1', T0 + STEP, T0 + 3 * STEP))).to.equal('outside-supply');
+    expect(data.viewFor('r3').access).to.equal('aggregate-only');
+  });
+
   it('a third party gets aggregates of at least 15 customers and nothing finer', () => {
     const dso = world().viewFor('dso-1');
     expect(dso.access).to.equal('aggregate-only');

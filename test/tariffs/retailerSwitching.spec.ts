@@ -137,6 +137,41 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
     }
   });
 
+  it("on a day-ahead market the old retailer sells back in real time what it bought at D−1 for the customer that left, and the new one buys it: a real-time trade, not imbalance", async () => {
+    const text = TWO_RETAILERS('every-retailer')
+      .replace('start: 2026-07-01T00:00:00Z', 'start: 2026-06-30T22:00:00Z\nsite: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 }\nmarket:\n  timeline:\n    - { stage: dayAhead, gateClosureLocal: "12:00", daysBefore: 1 }\n    - realTime');
+    const o = await runAndRead(scenario(text), 'gridbid-retailers-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      expect(bills(o.dir).filter((r) => r.agent_id === 'h').map((r) => r.tariff)).to.deep.equal(['dear', 'cheap', 'cheap']);
+      // The second local day (h's first with r2): r1 bought h's load at the first day's noon gate and has no customer left.
+      const day2 = (id: string) => o.agents.filter((r) => r.agent_id === id && r.interval_start! >= '2026-07-01T22:00:00Z' && r.interval_start! < '2026-07-02T22:00:00Z');
+      const r1 = day2('r1');
+      expect(r1).to.have.length(24);
+      for (const r of r1) {
+        expect(Number(r.da_kw), r.interval_start).to.be.above(0);
+        expect(Number(r.award_kw), r.interval_start).to.equal(0); // its real-time position: none
+        expect(Number(r.rt_kw), r.interval_start).to.equal(-Number(r.da_kw)); // sold back at the real-time price
+        expect(Number(r.imbalance_kw), r.interval_start).to.equal(0);
+      }
+      // r2, which bought at D−1 for h2 alone, buys h's load in real time (on its forecast: h2's yesterday scaled to both homes).
+      expect(day2('r2').reduce((sum, r) => sum + Number(r.rt_kw), 0)).to.be.above(1);
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it('a run that starts at 06:00 bills days from 06:00, and a customer moves at the next billing day, not at midnight', async () => {
+    const o = await runAndRead(scenario(TWO_RETAILERS('every-retailer').replace('start: 2026-07-01T00:00:00Z', 'start: 2026-07-01T06:00:00Z')), 'gridbid-retailers-');
+    try {
+      const via = o.agents.filter((r) => r.agent_id === 'h');
+      expect(via.findIndex((r) => r.via === 'r2')).to.equal(24);
+      expect(via[24]!.interval_start).to.equal('2026-07-02T06:00:00Z');
+    } finally {
+      o.cleanup();
+    }
+  });
+
   it('property: whatever the customers choose among three retailers, every interval routes each customer to the retailer whose tariff bills it that day, and each retailer accrues exactly the energy charges of its bills', async () => {
     const prices = fc.constantFrom('0.10', '0.20', '0.30', '0.45', '0.60');
     let moves = 0;
