@@ -92,6 +92,7 @@ const ENTRIES: readonly Entry[] = [
   ['retail.tariffSwitches', 'Tariff switches', 'count', 'Times a customer moved to another tariff.'],
   ['retail.retailerSwitches', 'Retailer switches', 'count', 'Times a customer moved to another retailer (tariffChoice.among: every-retailer).'],
   ['retail.customersByRetailer.*', 'Customers of retailer {1} by day', 'count', 'The customers this retailer billed on each billing day of the run, in day order.'],
+  ['retail.customersOnLastDay.*', 'Customers of retailer {1} on the last day', 'count', 'The customers this retailer billed on the run’s last billing day (its market share at the end; a batch’s summary.csv has it as a column).'],
   ['retail.billsByRetailer.*', 'Bills of retailer {1}', 'currency', 'All bills this retailer issued over the run.'],
   ['retail.bills.*.customers', 'Customers on tariff {1}', 'count', 'Customers billed under this tariff.'],
   ['retail.bills.*.total', 'Bills on tariff {1}', 'currency', 'All bills under this tariff over the run.'],

@@ -476,7 +476,7 @@ export class KpiAccumulator {
       tariffSwitches: desk.switches.length,
       // Only where customers may change retailer (`tariffChoice.among: every-retailer`): the tariff switches that did, and
       // each retailer's customers on each billing day (its market share over the run).
-      ...(desk.retailCompetition ? { retailerSwitches: desk.retailerSwitches.length, customersByRetailer: customersByRetailerDay(desk, parties) } : {}),
+      ...(desk.retailCompetition ? competitionKpis(desk, parties) : {}),
       billsByRetailer: Object.fromEntries([...billsByRetailer].map(([id, m]) => [id, formatMoney(m)])),
     };
     this.billsByRetailer = billsByRetailer;
@@ -582,6 +582,19 @@ export class KpiAccumulator {
       ...(this.isolated.size > 0 ? { isolation: { ownControlSites: this.onOwnControl.size, leftOutSites: this.leftOut.size } } : {}),
     };
   }
+}
+
+/**
+ * Retail competition's figures: the moves between retailers, each retailer's customers on each billing day, and on the last
+ * one as a figure of its own (a batch's summary.csv writes a list as its length, so a sweep compares market shares there).
+ */
+function competitionKpis(desk: RetailDesk, parties: readonly Party[]): Record<string, unknown> {
+  const byDay = customersByRetailerDay(desk, parties);
+  return {
+    retailerSwitches: desk.retailerSwitches.length,
+    customersByRetailer: byDay,
+    customersOnLastDay: Object.fromEntries(Object.entries(byDay).map(([id, perDay]) => [id, perDay.at(-1) ?? 0])),
+  };
 }
 
 /** Per retailer (every one, sorted by id), the customers it billed on each billing day of the run, in day order. */

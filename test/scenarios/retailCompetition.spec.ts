@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
+import { flattenKpis } from '../../batch/summary.ts';
 import { gridbid, REPO_ROOT } from '../helpers/cli.ts';
 
 type Row = Record<string, string>;
@@ -41,6 +42,13 @@ describe('scenarios/retail-competition.yaml: customers change retailer over a we
       'time-of-use-co': [0, 2, 4, 6, 7, 12, 43],
     });
     expect(summary.kpis.retail.retailerSwitches).to.equal(173);
+    // The last day's shares as figures of their own: a batch's summary.csv writes the lists above as their length.
+    expect(summary.kpis.retail.customersOnLastDay).to.deep.equal({ 'dynamic-co': 97, incumbent: 30, 'time-of-use-co': 43 });
+    expect(flattenKpis(summary.kpis).filter(([k]) => k.startsWith('retail.customersOnLastDay.'))).to.deep.equal([
+      ['retail.customersOnLastDay.dynamic-co', '97'],
+      ['retail.customersOnLastDay.incumbent', '30'],
+      ['retail.customersOnLastDay.time-of-use-co', '43'],
+    ]);
   });
 
   it('routes every interval of a customer to the retailer whose tariff bills it that day', () => {

@@ -73,6 +73,7 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
       expect(o.summary.kpis.retail.retailerSwitches).to.equal(1);
       // Customers billed by each retailer on each of the three days: h moved from r1 to r2 after the first.
       expect(o.summary.kpis.retail.customersByRetailer).to.deep.equal({ r1: [1, 0, 0], r2: [1, 2, 2] });
+      expect(o.summary.kpis.retail.customersOnLastDay).to.deep.equal({ r1: 0, r2: 2 });
       expect(o.summary.kpis.retail.tariffSwitches).to.equal(1);
     } finally {
       o.cleanup();
