@@ -12,27 +12,9 @@ import { parseScenario } from '../../engine/scenario/load.ts';
 import { Simulation } from '../../engine/simulation.ts';
 import type { MdmsRunEnd } from '../../engine/interval/outcome.ts';
 import { type OwnCustomersView, PrivacyError } from '../../metering/privacy.ts';
+import { fastPlaneYaml, twoRetailersYaml } from '../helpers/twoRetailers.ts';
 
-const YAML = `name: two-retailers
-start: 2026-07-01T00:00:00Z
-days: 3
-intervalMinutes: 60
-seed: 2
-tariffs:
-  - { id: dear, type: flat, energyPricePerKwh: 0.90, fixedChargePerDay: 0.3 }
-  - { id: mid, type: flat, energyPricePerKwh: 0.50, fixedChargePerDay: 0.3 }
-  - { id: cheap, type: flat, energyPricePerKwh: 0.10, fixedChargePerDay: 0.1 }
-agents:
-  - { kind: generator, id: plant, offers: [{ kw: 50, priceMwh: 40 }] }
-  - { kind: retailer, id: r1, tariffs: [dear, mid] }
-  - { kind: retailer, id: r2, tariffs: [cheap] }
-  - { kind: home, id: h, retailer: r1, tariff: dear, tariffChoice: { rationality: 100, inertia: 0, among: every-retailer } }
-  - { kind: home, id: h2, retailer: r2, tariff: cheap }
-comms:
-  classes:
-    demand-response: { latency: { distribution: uniform, minMs: 10, maxMs: 20 } }
-    ami: { latency: { distribution: uniform, minMs: 10, maxMs: 20 }, lossProbability: 0.3 }
-`;
+const YAML = twoRetailersYaml('every-retailer') + fastPlaneYaml(0.3);
 
 const reason = (f: () => unknown): string => {
   try {

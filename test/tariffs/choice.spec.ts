@@ -129,24 +129,10 @@ describe('tariffs: a customer chooses among its own retailer’s tariffs (engine
     const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    // h starts on r1's dear tariff; r1 also offers mid, r2 offers cheap. The engine routes h's purchases and
-    // imbalance to r1 for the whole run, so a switch to r2's cheap would put its energy and its bills in two books.
-    const text = `name: two-retailers
-start: 2026-07-01T00:00:00Z
-days: 3
-intervalMinutes: 60
-seed: 2
-tariffs:
-  - { id: dear, type: flat, energyPricePerKwh: 0.90, fixedChargePerDay: 0.3 }
-  - { id: mid, type: flat, energyPricePerKwh: 0.50, fixedChargePerDay: 0.3 }
-  - { id: cheap, type: flat, energyPricePerKwh: 0.10, fixedChargePerDay: 0.1 }
-agents:
-  - { kind: generator, id: plant, offers: [{ kw: 50, priceMwh: 40 }] }
-  - { kind: retailer, id: r1, tariffs: [dear, mid] }
-  - { kind: retailer, id: r2, tariffs: [cheap] }
-  - { kind: home, id: h, retailer: r1, tariff: dear, tariffChoice: { rationality: 100, inertia: 0 } }
-  - { kind: home, id: h2, retailer: r2, tariff: cheap }
-`;
+    const { twoRetailersYaml } = await import('../helpers/twoRetailers.ts');
+    // h starts on r1's dear tariff; r1 also offers mid, r2 offers cheap. Without `among: every-retailer` it compares
+    // its own retailer's tariffs only (test/tariffs/retailerSwitching.spec.ts has it move to r2).
+    const text = twoRetailersYaml();
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-retailers-'));
     try {
       const { summary } = await runScenario(parseScenario(text, join(dir, 's.yaml')), { outDir: dir });

@@ -14,6 +14,7 @@ import { simTime } from '../../core/time.ts';
 import { NO_HOLIDAYS } from '../../core/calendar.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { type Row, runAndRead } from '../operations/outputs.ts';
+import { fastPlaneYaml, twoRetailersYaml } from '../helpers/twoRetailers.ts';
 
 const scenario = (body: string) => parseScenario(body, 'retailers.yaml');
 const bills = (dir: string): Row[] => parse(readFileSync(join(dir, 'bills.csv')), { columns: true });
@@ -28,28 +29,12 @@ function billedBy(rows: readonly Row[], retailerOfTariff: ReadonlyMap<string, st
   return new Map([...out].map(([r, d]) => [r, d.toNumber()]));
 }
 
-const TWO_RETAILERS = (among: string) => `name: two-retailers
-start: 2026-07-01T00:00:00Z
-days: 3
-intervalMinutes: 60
-seed: 2
-tariffs:
-  - { id: dear, type: flat, energyPricePerKwh: 0.90, fixedChargePerDay: 0.3 }
-  - { id: mid, type: flat, energyPricePerKwh: 0.50, fixedChargePerDay: 0.3 }
-  - { id: cheap, type: flat, energyPricePerKwh: 0.10, fixedChargePerDay: 0.1 }
-agents:
-  - { kind: generator, id: plant, offers: [{ kw: 50, priceMwh: 40 }] }
-  - { kind: retailer, id: r1, tariffs: [dear, mid] }
-  - { kind: retailer, id: r2, tariffs: [cheap] }
-  - { kind: home, id: h, retailer: r1, tariff: dear, tariffChoice: { rationality: 100, inertia: 0, among: ${among} } }
-  - { kind: home, id: h2, retailer: r2, tariff: cheap }
-`;
 
 describe('tariffs: a customer changes retailer (tariffChoice.among: every-retailer)', function () {
   this.timeout(120_000);
 
   it("h leaves r1's dear tariff for r2's cheap one after the first day: its bills, its agents.csv via and each retailer's books follow it from midnight", async () => {
-    const o = await runAndRead(scenario(TWO_RETAILERS('every-retailer')), 'gridbid-retailers-');
+    const o = await runAndRead(scenario(twoRetailersYaml('every-retailer')), 'gridbid-retailers-');
     try {
       expect(o.summary.books.closed).to.equal(true);
       const b = bills(o.dir);
@@ -81,7 +66,7 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
   });
 
   it("by default (own-retailer) h stays with r1, moving to its mid tariff, and summary.json has no retailerSwitches", async () => {
-    const o = await runAndRead(scenario(TWO_RETAILERS('own-retailer')), 'gridbid-retailers-');
+    const o = await runAndRead(scenario(twoRetailersYaml('own-retailer')), 'gridbid-retailers-');
     try {
       expect(bills(o.dir).filter((r) => r.agent_id === 'h').map((r) => r.tariff)).to.deep.equal(['dear', 'mid', 'mid']);
       expect(o.agents.filter((r) => r.agent_id === 'h').every((r) => r.via === 'r1')).to.equal(true);
@@ -92,7 +77,7 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
   });
 
   it("the new retailer forecasts its customers' load on yesterday's meter scaled to today's customers: r2's imbalance after h joins is a fraction of what one home's load would leave", async () => {
-    const o = await runAndRead(scenario(TWO_RETAILERS('every-retailer')), 'gridbid-retailers-');
+    const o = await runAndRead(scenario(twoRetailersYaml('every-retailer')), 'gridbid-retailers-');
     try {
       // r2 supplies h2 alone on day 1 (~5 kWh a day) and h2 and h from day 2. Read as it was, day 1's meter would leave r2
       // short by about h's whole load on day 2 (5.35 kWh of imbalance over the run, measured before the scaling); scaled by
@@ -119,11 +104,9 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
   });
 
   it('on a communication plane: bills from the MDMS as the plain run bills with nothing lost, and with reads lost the final settlement closes', async () => {
-    const plane = (lossProbability: number) =>
-      `comms:\n  classes:\n    demand-response: { latency: { distribution: uniform, minMs: 10, maxMs: 20 } }\n    ami: { latency: { distribution: uniform, minMs: 10, maxMs: 20 }, lossProbability: ${lossProbability} }\n`;
-    const plain = await runAndRead(scenario(TWO_RETAILERS('every-retailer')), 'gridbid-retailers-');
-    const lossless = await runAndRead(scenario(TWO_RETAILERS('every-retailer') + plane(0)), 'gridbid-retailers-');
-    const lossy = await runAndRead(scenario(TWO_RETAILERS('every-retailer') + plane(0.3)), 'gridbid-retailers-');
+    const plain = await runAndRead(scenario(twoRetailersYaml('every-retailer')), 'gridbid-retailers-');
+    const lossless = await runAndRead(scenario(twoRetailersYaml('every-retailer') + fastPlaneYaml(0)), 'gridbid-retailers-');
+    const lossy = await runAndRead(scenario(twoRetailersYaml('every-retailer') + fastPlaneYaml(0.3)), 'gridbid-retailers-');
     try {
       expect(readFileSync(join(lossless.dir, 'bills.csv'), 'utf8')).to.equal(readFileSync(join(plain.dir, 'bills.csv'), 'utf8'));
       for (const o of [lossless, lossy]) {
@@ -139,7 +122,7 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
   });
 
   it("on a day-ahead market the old retailer sells back in real time what it bought at D−1 for the customer that left, and the new one buys it: a real-time trade, not imbalance", async () => {
-    const text = TWO_RETAILERS('every-retailer')
+    const text = twoRetailersYaml('every-retailer')
       .replace('start: 2026-07-01T00:00:00Z', 'start: 2026-06-30T22:00:00Z\nsite: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 }\nmarket:\n  timeline:\n    - { stage: dayAhead, gateClosureLocal: "12:00", daysBefore: 1 }\n    - realTime');
     const o = await runAndRead(scenario(text), 'gridbid-retailers-');
     try {
@@ -163,7 +146,7 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
   });
 
   it('a run that starts at 06:00 bills days from 06:00, and a customer moves at the next billing day, not at midnight', async () => {
-    const o = await runAndRead(scenario(TWO_RETAILERS('every-retailer').replace('start: 2026-07-01T00:00:00Z', 'start: 2026-07-01T06:00:00Z')), 'gridbid-retailers-');
+    const o = await runAndRead(scenario(twoRetailersYaml('every-retailer').replace('start: 2026-07-01T00:00:00Z', 'start: 2026-07-01T06:00:00Z')), 'gridbid-retailers-');
     try {
       const via = o.agents.filter((r) => r.agent_id === 'h');
       expect(via.findIndex((r) => r.via === 'r2')).to.equal(24);

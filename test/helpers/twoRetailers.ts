@@ -1,0 +1,34 @@
+/**
+ * The two-retailer scenario of the retail-choice tests (test/tariffs/choice.spec.ts,
+ * retailerSwitching.spec.ts, test/engine/retailerSwitchPrivacy.spec.ts): h starts on r1's dear
+ * tariff (0.90/kWh; r1 also offers mid, 0.50), r2 offers cheap (0.10) and supplies h2. h looks every
+ * day (inertia 0) and takes the cheapest offer it may compare (rationality 100): r1's mid, or with
+ * `among: every-retailer` r2's cheap.
+ */
+export function twoRetailersYaml(among?: 'own-retailer' | 'every-retailer'): string {
+  return `name: two-retailers
+start: 2026-07-01T00:00:00Z
+days: 3
+intervalMinutes: 60
+seed: 2
+tariffs:
+  - { id: dear, type: flat, energyPricePerKwh: 0.90, fixedChargePerDay: 0.3 }
+  - { id: mid, type: flat, energyPricePerKwh: 0.50, fixedChargePerDay: 0.3 }
+  - { id: cheap, type: flat, energyPricePerKwh: 0.10, fixedChargePerDay: 0.1 }
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 50, priceMwh: 40 }] }
+  - { kind: retailer, id: r1, tariffs: [dear, mid] }
+  - { kind: retailer, id: r2, tariffs: [cheap] }
+  - { kind: home, id: h, retailer: r1, tariff: dear, tariffChoice: { rationality: 100, inertia: 0${among === undefined ? '' : `, among: ${among}`} } }
+  - { kind: home, id: h2, retailer: r2, tariff: cheap }
+`;
+}
+
+/** A communication plane whose messages take 10–20 ms and whose meter reads are lost with `amiLossProbability`. */
+export function fastPlaneYaml(amiLossProbability: number): string {
+  return `comms:
+  classes:
+    demand-response: { latency: { distribution: uniform, minMs: 10, maxMs: 20 } }
+    ami: { latency: { distribution: uniform, minMs: 10, maxMs: 20 }, lossProbability: ${amiLossProbability} }
+`;
+}
