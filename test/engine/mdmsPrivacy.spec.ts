@@ -14,7 +14,8 @@ import { Simulation } from '../../engine/simulation.ts';
 import type { MdmsRunEnd } from '../../engine/interval/outcome.ts';
 import type { Party } from '../../engine/interval/participants.ts';
 import type { SettlementViews } from '../../engine/settlementRun.ts';
-import { type AggregateView, type MeterDataAccess, type OwnCustomersView, PrivacyError } from '../../metering/privacy.ts';
+import { type AggregateView, type MeterDataAccess, type OwnCustomersView } from '../../metering/privacy.ts';
+import { privacyVerdict } from '../helpers/privacyVerdict.ts';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/scenarios/retail-and-aggregation.yaml');
 const TAMPERED = 'tou-home-3';
@@ -47,15 +48,7 @@ async function run(extra: string): Promise<{ parties: readonly Party[]; end: Mdm
   return { parties: sim.parties, end, actualKw, imbalanceMwh };
 }
 
-const reason = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof PrivacyError) return err.reason;
-    throw err;
-  }
-  return 'allowed';
-};
+const reason = privacyVerdict;
 
 // Compile-time privacy (tsc --noEmit fails if any of these type-checks).
 export function typeChecks(third: AggregateView, own: OwnCustomersView): void {

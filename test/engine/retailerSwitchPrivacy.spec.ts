@@ -11,20 +11,13 @@ import { expect } from 'chai';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { Simulation } from '../../engine/simulation.ts';
 import type { MdmsRunEnd } from '../../engine/interval/outcome.ts';
-import { type OwnCustomersView, PrivacyError } from '../../metering/privacy.ts';
+import type { OwnCustomersView } from '../../metering/privacy.ts';
 import { fastPlaneYaml, twoRetailersYaml } from '../helpers/twoRetailers.ts';
+import { privacyVerdict } from '../helpers/privacyVerdict.ts';
 
 const YAML = twoRetailersYaml('every-retailer') + fastPlaneYaml(0.3);
 
-const reason = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof PrivacyError) return err.reason;
-    throw err;
-  }
-  return 'allowed';
-};
+const reason = privacyVerdict;
 
 describe('meter-data privacy of a customer that changed retailer (on a plane)', function () {
   this.timeout(120_000);
