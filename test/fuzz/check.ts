@@ -411,3 +411,31 @@ export function checkEvEnergy(run: RunFiles, config: ScenarioConfig): string[] {
   }
   return problems.slice(0, 5);
 }
+
+/**
+ * With retailers: each customer interval of agents.csv trades through (`via`) the retailer whose tariff bills the customer that
+ * billing day (customers may change retailer: `tariffChoice.among: every-retailer`), and each retailer's `revenue` in
+ * summary.json is Σ of the bills under its tariffs, exactly.
+ */
+export function checkRetailers(run: RunFiles, config: ScenarioConfig): string[] {
+  if (run.bills.length === 0) return [];
+  const retailerOf = new Map<string, string>();
+  for (const a of config.agents) if (a.kind === 'retailer') for (const t of (a as { tariffs: string[] }).tariffs) retailerOf.set(t, (a as { id: string }).id);
+  const retailers = new Set(retailerOf.values());
+  const startMs = Date.parse(config.start as unknown as string);
+  const startDay = Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z');
+  const tariffOn = new Map(run.bills.map((b) => [`${b.day}|${b.agent_id}`, b.tariff!]));
+  const problems: string[] = [];
+  for (const r of run.agents) {
+    if (!retailers.has(r.via!)) continue;
+    const day = Math.floor((Date.parse(r.interval_start!) - startMs) / 86_400_000);
+    const tariff = tariffOn.get(`${new Date(startDay + day * 86_400_000).toISOString().slice(0, 10)}|${r.agent_id}`);
+    if (tariff !== undefined && retailerOf.get(tariff) !== r.via) problems.push(`${r.interval_start} ${r.agent_id}: via ${r.via}, but that day's bill is under ${tariff}, ${retailerOf.get(tariff)}'s`);
+  }
+  const billed = new Map<string, Decimal>();
+  for (const b of run.bills) billed.set(retailerOf.get(b.tariff!)!, (billed.get(retailerOf.get(b.tariff!)!) ?? new Decimal(0)).plus(b.total!));
+  for (const [id, k] of Object.entries((run.summary.kpis.retailers ?? {}) as Record<string, { revenue: string }>)) {
+    if (!new Decimal(k.revenue).eq(billed.get(id) ?? 0)) problems.push(`retailer ${id}: revenue ${k.revenue}, its bills ${(billed.get(id) ?? new Decimal(0)).toFixed()}`);
+  }
+  return problems;
+}

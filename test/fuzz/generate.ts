@@ -39,6 +39,8 @@ export interface Features {
   cars: boolean;
   selfHealing: boolean;
   retail: boolean;
+  /** Two retailers splitting the tariffs, customers with tariff choice comparing every retailer's (`tariffChoice.among: every-retailer`). */
+  retailCompetition: boolean;
   demandCharge: 'none' | 'day' | 'month';
   localHours: boolean;
   aggregator: boolean;
@@ -370,6 +372,7 @@ export function generateScenario(seed: number): Generated {
       groups.push({ kind: 'home', prefix: 'cust', n: 1 });
     }
   }
+  const competition = retail && retailCompetition(agents, tariffIds, rng(seed ^ 0x2e7a11));
   doc.agents = agents;
 
   // Operators (with a network).
@@ -463,6 +466,7 @@ export function generateScenario(seed: number): Generated {
     cars,
     selfHealing,
     retail,
+    retailCompetition: competition,
     demandCharge,
     localHours,
     aggregator,
@@ -472,4 +476,33 @@ export function generateScenario(seed: number): Generated {
     faults: nFaults,
   };
   return { seed, yaml: stringify(doc, { lineWidth: 0, flowCollectionPadding: false }), features };
+}
+
+/**
+ * Half the retail scenarios with two tariffs or more become retail competition: the tariffs split between `retail`
+ * and a second retailer, `retail-2`, each customer group with the retailer of its tariff (a one-home group added for
+ * a retailer left without customers: validate refuses one), and customers with tariff choice comparing every
+ * retailer's (engine/retail.ts), as do the added homes. Drawn from a stream of its own, so that every other draw stays
+ * the seed's and the scenarios of seeds found before are unchanged but for this. Returns whether it did.
+ */
+function retailCompetition(agents: Array<Record<string, unknown>>, tariffIds: readonly string[], r: () => number): boolean {
+  if (tariffIds.length < 2 || r() < 0.5) return false;
+  const second = new Set(tariffIds.slice(1 + Math.floor(r() * (tariffIds.length - 1))));
+  const firstTariffs = tariffIds.filter((t) => !second.has(t));
+  const customers = agents.filter((a) => a.retailer === 'retail');
+  const retailer = agents.find((a) => a.kind === 'retailer' && a.id === 'retail')!;
+  retailer.tariffs = firstTariffs;
+  agents.splice(agents.indexOf(retailer) + 1, 0, { kind: 'retailer', id: 'retail-2', tariffs: [...second] });
+  for (const a of customers) {
+    if (second.has(a.tariff as string)) a.retailer = 'retail-2';
+    if (a.tariffChoice !== undefined) a.tariffChoice = { ...(a.tariffChoice as object), among: 'every-retailer' };
+  }
+  // Where a customer group stands (its bus or buses), for a home added beside it.
+  const where = (a: Record<string, unknown>) => ({ ...(a.bus !== undefined ? { bus: a.bus } : {}), ...(a.buses !== undefined ? { buses: a.buses } : {}) });
+  const choosing = { rationality: 20, inertia: r() < 0.5 ? 0 : 0.5, among: 'every-retailer' };
+  for (const [id, tariffs] of [['retail', firstTariffs], ['retail-2', [...second]]] as const) {
+    if (customers.some((a) => a.retailer === id)) continue;
+    agents.push({ kind: 'home', idPrefix: `${id}-home`, count: 1, ...where(customers[0]!), retailer: id, tariff: tariffs[Math.floor(r() * tariffs.length)]!, tariffChoice: choosing });
+  }
+  return true;
 }

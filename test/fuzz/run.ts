@@ -14,7 +14,7 @@ import { InputFileError, UserError } from '../../core/errors.ts';
 import { runScenario } from '../../engine/run.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile } from '../operations/outputs.ts';
-import { checkBillEnergy, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, readRun } from './check.ts';
+import { checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, readRun } from './check.ts';
 import { type Features, generateScenario } from './generate.ts';
 
 export interface FuzzOutcome {
@@ -23,7 +23,7 @@ export interface FuzzOutcome {
   readonly problems: readonly string[];
   readonly features: Features;
   readonly yaml: string;
-  /** The events.csv types the run wrote, and agents.csv states own-control / crashed: which features it exercised. */
+  /** The events.csv types the run wrote, agents.csv states own-control / crashed, re-dispatch and retailer moves: which features it exercised. */
   readonly exercised?: readonly string[];
   /** The first refusal's path and message, for the tally of what validation refused. */
   readonly refusal?: string;
@@ -61,12 +61,13 @@ export async function fuzzOne(seed: number, twice: boolean): Promise<FuzzOutcome
     }
     const run = readRun(dirs[0]!);
     const events = parse(readFileSync(join(dirs[0]!, 'events.csv')), { columns: true }) as Record<string, string>[];
-    problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, scenario.config), ...checkDemandCharges(run, scenario.config), ...checkPartyCosts(run, scenario.config), ...checkStorageEnergy(run, scenario.config), ...checkBillEnergy(run, scenario.config), ...checkCrashes(run, scenario.config), ...checkShedPrices(run, events, scenario.config), ...checkNoNonNumbers(dirs[0]!), ...checkPositions(run), ...checkCuts(run, events, scenario.config), ...checkEvEnergy(run, scenario.config));
+    problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, scenario.config), ...checkDemandCharges(run, scenario.config), ...checkPartyCosts(run, scenario.config), ...checkStorageEnergy(run, scenario.config), ...checkBillEnergy(run, scenario.config), ...checkCrashes(run, scenario.config), ...checkShedPrices(run, events, scenario.config), ...checkNoNonNumbers(dirs[0]!), ...checkPositions(run), ...checkCuts(run, events, scenario.config), ...checkEvEnergy(run, scenario.config), ...checkRetailers(run, scenario.config));
     // On a plane a late command is in force pro rata (COMMAND_LATE), which the operations specs' check does not model.
     if (scenario.config.operations.length > 0 && scenario.config.comms === 'ideal') problems.push(...eventsReconcile(dirs[0]!));
     if (twice) problems.push(...checkSameFiles(dirs[0]!, dirs[1]!));
     const exercised = new Set([...events.map((e) => e.type!), ...run.agents.filter((r) => r.state === 'own-control' || r.state === 'crashed').map((r) => `state:${r.state}`)]);
     if (run.agents.some((r) => r.rt_price !== '' && r.imbalance_price !== '')) exercised.add('redispatch');
+    if ((run.summary.kpis.retail?.retailerSwitches ?? 0) > 0) exercised.add('retailer-move');
     return { ...base, status: problems.length > 0 ? 'failed' : 'ok', problems, exercised: [...exercised] };
   } finally {
     if (!process.env.GRIDBID_FUZZ_KEEP) for (const d of dirs) rmSync(d, { recursive: true, force: true });
