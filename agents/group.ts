@@ -56,6 +56,13 @@ export const groupBaseShape = {
       inertia: z.number().min(0).max(1).default(0.8),
       /** Whose tariffs it compares: its own retailer's (default) or every retailer's (retail competition). */
       among: z.enum(['own-retailer', 'every-retailer']).default('own-retailer'),
+      /**
+       * Whole days of notice a switch takes: a tariff chosen at a day's close is billed from the start of the day
+       * `noticeDays + 1` later (0, the default: the next day, as the EU's 24-hour supplier switch). The customer stays
+       * with its tariff and retailer meanwhile and does not choose again until the switch is done; its retailers know
+       * the move from the day it is chosen (their forecasts and day-ahead purchases for the days after it).
+       */
+      noticeDays: z.number().int().min(0).max(366).default(0),
     })
     .optional(),
 } as const;
@@ -71,7 +78,7 @@ export interface GroupBase {
   aggregator?: string | undefined;
   retailer?: string | undefined;
   tariff?: string | undefined;
-  tariffChoice?: { rationality: number; inertia: number; among: 'own-retailer' | 'every-retailer' } | undefined;
+  tariffChoice?: { rationality: number; inertia: number; among: 'own-retailer' | 'every-retailer'; noticeDays: number } | undefined;
 }
 
 export interface GroupMember {

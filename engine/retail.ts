@@ -65,7 +65,7 @@ export interface CustomerSpec {
   readonly bus: BusId;
   readonly busIndex: number;
   readonly tariffId: string;
-  readonly choice?: { readonly rationality: number; readonly inertia: number; readonly among?: 'own-retailer' | 'every-retailer'; readonly rng: Rng } | undefined;
+  readonly choice?: { readonly rationality: number; readonly inertia: number; readonly among?: 'own-retailer' | 'every-retailer'; readonly noticeDays?: number; readonly rng: Rng } | undefined;
 }
 
 interface Customer extends CustomerSpec {
@@ -89,6 +89,8 @@ interface Customer extends CustomerSpec {
   peakMonth: string | undefined;
   /** Under a monthly demand charge, the month-to-date peak the last bill ended on, for the next bill. */
   demandToDate: DemandToDate | undefined;
+  /** A switch chosen and serving its notice (`tariffChoice.noticeDays`): the tariff it takes from the start of `day`. */
+  notice: { readonly tariffId: string; readonly day: number } | undefined;
 }
 
 /** What a customer plans to take this interval at its retail price. */
@@ -164,6 +166,8 @@ export class RetailDesk {
   readonly retailerSwitches: RetailerSwitch[] = [];
   /** Some customer chooses among every retailer's tariffs. */
   readonly retailCompetition: boolean;
+  /** Some customer's switches take notice (`tariffChoice.noticeDays` > 0). */
+  readonly switchNotice: boolean;
   /**
    * Per customer that switched: the retailers (agent indices) of the tariffs it left and took.
    * `retailersOfCustomer` reads it; a scan of `switches` per customer was customers × switches
@@ -208,9 +212,11 @@ export class RetailDesk {
       windowSumKw: 0,
       peakMonth: undefined,
       demandToDate: undefined,
+      notice: undefined,
     }));
     for (const c of this.customers) this.byParty.set(c.party, c);
     this.retailCompetition = this.customers.some((c) => c.choice?.among === 'every-retailer');
+    this.switchNotice = this.customers.some((c) => (c.choice?.noticeDays ?? 0) > 0);
     this.prices = Array.from({ length: buses }, () => new Float64Array(clock.intervals).fill(NaN));
     this.intervalsPerDay = Math.round((24 * 60) / clock.intervalMinutes);
     this.quantum = money(rules.quantumKw);
@@ -262,11 +268,14 @@ export class RetailDesk {
     return { retailer: this.retailerOf.get(c.tariff.id)!, tariffId: c.tariff.id };
   }
 
-  /** Customers by retailer and bus, for the retailers' books. */
-  customersOf(retailer: number): Map<BusId, number[]> {
+  /** Customers by retailer and bus, for the retailers' books: those it supplies in interval `atInterval` (default: now). */
+  customersOf(retailer: number, atInterval = -1): Map<BusId, number[]> {
     const out = new Map<BusId, number[]>();
+    const atDay = atInterval < 0 ? -1 : Math.floor(atInterval / this.intervalsPerDay);
     for (const c of this.customers) {
-      if (this.retailerOf.get(c.tariff.id) !== retailer) continue;
+      // A switch under notice is known to both retailers: from its day on the customer is the new one's.
+      const tariff = c.notice !== undefined && atDay >= c.notice.day ? c.notice.tariffId : c.tariff.id;
+      if (this.retailerOf.get(tariff) !== retailer) continue;
       let list = out.get(c.bus);
       if (!list) out.set(c.bus, (list = []));
       list.push(c.party);
@@ -449,8 +458,17 @@ export class RetailDesk {
         c.windowBlock = -1;
       }
       if (!c.choice || to >= this.clock.intervals) continue;
+      // A switch serving its notice is made at the close of its last day; until then the customer does not look again.
+      if (c.notice !== undefined) {
+        if (c.notice.day === day + 1) {
+          this.switchTo(c, c.notice.tariffId, day + 1, moved);
+          c.notice = undefined;
+        }
+        continue;
+      }
       // Among its own retailer's tariffs, or every retailer's: a move to another retailer is returned, and the engine
-      // routes the customer's purchases and imbalance to it from the next day, as its bills go (one retailer's books each day).
+      // routes the customer's purchases and imbalance to it from the day the switch takes effect, as its bills go (one
+      // retailer's books each day).
       const retailer = this.retailerOf.get(c.tariff.id);
       const everyRetailer = c.choice.among === 'every-retailer';
       const offers = [...this.retailerOf.keys()].filter((id) => everyRetailer || this.retailerOf.get(id) === retailer).map((id) => ({
@@ -459,21 +477,36 @@ export class RetailDesk {
       }));
       const choice = chooseTariff(offers, c.tariff.id, { rationality: c.choice.rationality, inertia: c.choice.inertia }, c.choice.rng);
       if (choice.tariffId !== c.tariff.id) {
-        this.switches.push({ party: c.party, day: day + 1, from: c.tariff.id, to: choice.tariffId });
-        const retailers = this.switchedRetailers.get(c.party) ?? this.switchedRetailers.set(c.party, new Set()).get(c.party)!;
-        const next = this.retailerOf.get(choice.tariffId)!;
-        retailers.add(retailer!).add(next);
-        if (next !== retailer) moved.push({ party: c.party, day: day + 1, from: retailer!, to: next });
-        c.tariff = this.tariffs.get(choice.tariffId)!;
-        // A new tariff, a new contract: its month (a monthly demand charge) starts from zero.
-        c.peakKw = 0;
-        c.windowBlock = -1;
-        c.peakMonth = undefined;
-        c.demandToDate = undefined;
+        const noticeDays = c.choice.noticeDays ?? 0;
+        if (noticeDays === 0) this.switchTo(c, choice.tariffId, day + 1, moved);
+        else c.notice = { tariffId: choice.tariffId, day: day + 1 + noticeDays };
       }
     }
     appendAll(this.retailerSwitches, moved);
     return moved;
+  }
+
+  /** `c` takes `tariffId` from the start of `day` (closing the day before); a move to another retailer goes to `moved`. */
+  private switchTo(c: Customer, tariffId: string, day: number, moved: RetailerSwitch[]): void {
+    const retailer = this.retailerOf.get(c.tariff.id)!;
+    this.switches.push({ party: c.party, day, from: c.tariff.id, to: tariffId });
+    const retailers = this.switchedRetailers.get(c.party) ?? this.switchedRetailers.set(c.party, new Set()).get(c.party)!;
+    const next = this.retailerOf.get(tariffId)!;
+    retailers.add(retailer).add(next);
+    if (next !== retailer) moved.push({ party: c.party, day, from: retailer, to: next });
+    c.tariff = this.tariffs.get(tariffId)!;
+    // A new tariff, a new contract: its month (a monthly demand charge) starts from zero.
+    c.peakKw = 0;
+    c.windowBlock = -1;
+    c.peakMonth = undefined;
+    c.demandToDate = undefined;
+  }
+
+  /** Switches chosen but still serving their notice (`tariffChoice.noticeDays`): at the run's end, those that never took effect. */
+  switchesUnderNotice(): number {
+    let n = 0;
+    for (const c of this.customers) if (c.notice !== undefined) n++;
+    return n;
   }
 
   /**

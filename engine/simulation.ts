@@ -282,7 +282,7 @@ export class Simulation {
         via.push('');
         continue;
       }
-      const g = group as { aggregator?: string; retailer?: string; tariff?: string; tariffChoice?: { rationality: number; inertia: number; among: 'own-retailer' | 'every-retailer' }; commsLatencyMinutes?: { min: number; max: number } };
+      const g = group as { aggregator?: string; retailer?: string; tariff?: string; tariffChoice?: { rationality: number; inertia: number; among: 'own-retailer' | 'every-retailer'; noticeDays: number }; commsLatencyMinutes?: { min: number; max: number } };
       for (const runtime of createLocated(() => kind.create(group, env), scenario.file, groupIndex)) {
         const i = this.participants.length;
         if (g.aggregator) memberOf.push([i, g.aggregator]);
@@ -463,7 +463,7 @@ export class Simulation {
     // Faults reported from here on are the auction's, at its gate, kept for the next interval's outcome.
     run.crashes.faults = this.strategyFaults = this.dayAheadFaults;
     run.crashes.now = this.now = simTime(auction.at);
-    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, holidays: this.environment.holidays, customerBooks: (r) => this.customerBooks(r), marketView: this.dayAheadViews(intervals[0]!, run), ...(held ? { holdSchedule: (i, s) => held.set(i, s) } : {}) }, intervals);
+    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, holidays: this.environment.holidays, customerBooks: (r, k) => this.customerBooks(r, k), marketView: this.dayAheadViews(intervals[0]!, run), ...(held ? { holdSchedule: (i, s) => held.set(i, s) } : {}) }, intervals);
     if (this.comms && held && out.result.status === 'cleared') {
       const to: Array<{ party: number; from: string; schedule?: ReadonlyMap<number, number> | undefined }> = [];
       this.participants.forEach((p, i) => {
@@ -514,7 +514,7 @@ export class Simulation {
     comms?.dayAheadSchedulesDue(interval, (i, schedule) => handSchedule(parts, crashes, i, schedule));
     const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.isolated);
     const bids = collectBids(
-      { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r) => this.customerBooks(r), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej), onPlane: true } : {}), reuseRows: this.spent?.rows },
+      { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r, k) => this.customerBooks(r, k), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej), onPlane: true } : {}), reuseRows: this.spent?.rows },
       interval,
     );
     appendAll(rejections, bids.rejections);
@@ -946,10 +946,13 @@ export class Simulation {
     };
   }
 
-  /** What a retailer knows of its customers at each bus this interval. */
-  private customerBooks(retailer: number): Array<{ bus: BusId; customers: number; declaredAnnualKwh: number }> {
+  /**
+   * What a retailer knows of its customers at each bus in interval `k` (the one it bids for; a day-ahead auction's first
+   * delivery interval): a switch under notice (`tariffChoice.noticeDays`) counts from its day on.
+   */
+  private customerBooks(retailer: number, k: number): Array<{ bus: BusId; customers: number; declaredAnnualKwh: number }> {
     const out: Array<{ bus: BusId; customers: number; declaredAnnualKwh: number }> = [];
-    for (const [bus, members] of this.desk?.customersOf(retailer) ?? []) {
+    for (const [bus, members] of this.desk?.customersOf(retailer, k) ?? []) {
       let declared = 0;
       for (const i of members) declared += (this.participants[i] as AgentParticipant).runtime.declaredAnnualKwh ?? DEFAULT_DECLARED_KWH;
       out.push({ bus, customers: members.length, declaredAnnualKwh: declared });

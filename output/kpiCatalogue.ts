@@ -90,6 +90,7 @@ const ENTRIES: readonly Entry[] = [
   ['feeder.acSweepsNotConverged', 'AC sweeps not converged', 'count', 'Intervals whose AC check did not converge (its voltages are not trustworthy).'],
   ['retail.averageBillByKind.*', 'Average bill, {1}', 'currency', 'Bills of customers of this kind over the run, divided by their number.'],
   ['retail.tariffSwitches', 'Tariff switches', 'count', 'Times a customer moved to another tariff.'],
+  ['retail.switchesUnderNoticeAtEnd', 'Switches under notice at the end', 'count', 'Tariff switches chosen but still serving their notice (tariffChoice.noticeDays) when the run ended: they never took effect.'],
   ['retail.retailerSwitches', 'Retailer switches', 'count', 'Times a customer moved to another retailer (tariffChoice.among: every-retailer).'],
   ['retail.customersByRetailer.*', 'Customers of retailer {1} by day', 'count', 'The customers this retailer billed on each billing day of the run, in day order.'],
   ['retail.customersOnLastDay.*', 'Customers of retailer {1} on the last day', 'count', 'The customers this retailer billed on the run’s last billing day (its market share at the end; a batch’s summary.csv has it as a column).'],

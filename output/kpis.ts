@@ -474,6 +474,8 @@ export class KpiAccumulator {
       // Σ of the kind's bills over the run (every day, every tariff) ÷ its customers, to the cent (half-even, as Money rounds).
       averageBillByKind: Object.fromEntries([...byKind].sort(byKey).map(([kind, kk]) => [kind, avg(kk.total, kk.customers.size)])),
       tariffSwitches: desk.switches.length,
+      // Only where a switch takes notice (`tariffChoice.noticeDays`): those chosen but not yet in force when the run ended.
+      ...(desk.switchNotice ? { switchesUnderNoticeAtEnd: desk.switchesUnderNotice() } : {}),
       // Only where customers may change retailer (`tariffChoice.among: every-retailer`): the tariff switches that did, and
       // each retailer's customers on each billing day (its market share over the run).
       ...(desk.retailCompetition ? competitionKpis(desk, parties) : {}),

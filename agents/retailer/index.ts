@@ -52,7 +52,7 @@ export interface RetailerRuntime extends IntermediaryRuntime {
    * the cap — the forecast it bids in real time, made at the gate (history it has by then,
    * else the declared consumption on the standard profile).
    */
-  dayAhead(intervals: readonly MarketInterval[], books: readonly CustomerBook[], priceCapMwh: number): Array<{ readonly interval: number; readonly bids: readonly BusBid[] }>;
+  dayAhead(intervals: readonly MarketInterval[], booksAt: (interval: number) => readonly CustomerBook[], priceCapMwh: number): Array<{ readonly interval: number; readonly bids: readonly BusBid[] }>;
   /** The customers' metered net consumption per bus this interval, and what it bought there (kW). */
   metered(interval: MarketInterval, usedKw: ReadonlyMap<BusId, number>, boughtKw: ReadonlyMap<BusId, number>): void;
 }
@@ -90,9 +90,17 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
         for (const b of books) historyAt(b.bus).declaredAnnualKwh[interval.index] = b.declaredAnnualKwh;
         return forecastBids(interval, books, (bus) => market(bus).priceCapMwh);
       },
-      dayAhead(intervals, books, priceCapMwh) {
+      dayAhead(intervals, booksAt, priceCapMwh) {
         if (lifecycle.value === 'faulted') return [];
-        return intervals.map((iv) => ({ interval: iv.index, bids: forecastBids(iv, books, () => priceCapMwh) }));
+        // Its customers in each delivery interval: they change only where a billing day starts (a switch under notice,
+        // `tariffChoice.noticeDays`, is known before the auction), so they are asked once a billing day.
+        let day = -1;
+        let books: readonly CustomerBook[] = [];
+        return intervals.map((iv) => {
+          const d = Math.floor(iv.index / intervalsPerDay);
+          if (d !== day) [day, books] = [d, booksAt(iv.index)];
+          return { interval: iv.index, bids: forecastBids(iv, books, () => priceCapMwh) };
+        });
       },
       metered(interval, usedKw, boughtKw) {
         let imbalance = 0;

@@ -120,7 +120,8 @@ export interface CollectContext {
   /** On a communication plane: members' curves travel to their aggregator, and those not there by its gate are left out. */
   readonly memberGate?: (curves: Map<number, MemberCurve[]>, interval: MarketInterval, bidTime: SimTime, rejections: Rejection[]) => void;
   /** What a retailer knows of its customers at each bus. */
-  readonly customerBooks: (retailer: number) => CustomerBook[];
+  /** A retailer's customers at each bus in interval `k` (engine/simulation.ts `customerBooks`). */
+  readonly customerBooks: (retailer: number, k: number) => CustomerBook[];
   /**
    * The packed rows of an earlier interval's bids no one reads any more (`BidCollection.rows`), to
    * write this interval's into instead of new arrays: ~17 B per agent of off-heap memory each
@@ -221,7 +222,7 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
     if (p.role === 'agent' || crashes.crashed[i]) continue;
     const view = ctx.memberGate ? (bus: BusId) => marketView(bus, i) : marketView;
     try {
-      const bids = p.role === 'aggregator' ? p.runtime.bid(interval, out.memberCurves.get(i) ?? [], view) : p.runtime.bid(interval, ctx.customerBooks(i), view);
+      const bids = p.role === 'aggregator' ? p.runtime.bid(interval, out.memberCurves.get(i) ?? [], view) : p.runtime.bid(interval, ctx.customerBooks(i, interval.index), view);
       for (const b of bids) {
         if (b.segments.length === 0) continue;
         onTime[onTimeCount++] = { id: `${p.runtime.id}@${b.bus}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments, party: i };

@@ -90,8 +90,8 @@ export interface DayAheadContext {
   readonly holidays: Holidays;
   /** The public view of the first delivery interval at a bus, as known at the gate (its price forecast), for strategies that value the day (`mpc`). */
   readonly marketView?: ((bus: BusId) => MarketView) | undefined;
-  /** What a retailer knows of its customers at each bus (its forecast's input); none when there is no retailer. */
-  readonly customerBooks?: ((retailer: number) => CustomerBook[]) | undefined;
+  /** What a retailer knows of its customers at each bus in delivery interval `k` (its forecast's input); none when there is no retailer. */
+  readonly customerBooks?: ((retailer: number, k: number) => CustomerBook[]) | undefined;
   /**
    * On a communication plane: takes each agent's own schedule instead of handing it over now;
    * the plane carries it, and the agent gets it when it arrives (engine/interval/comms.ts
@@ -164,7 +164,7 @@ export function runDayAheadAuction(ctx: DayAheadContext, intervals: readonly Mar
     };
     try {
       if (p.role === 'aggregator') for (const iv of intervals) place(iv.index, p.runtime.dayAhead(memberCurves.get(i)?.get(iv.index) ?? [], rules));
-      else for (const x of p.runtime.dayAhead(intervals, ctx.customerBooks?.(i) ?? [], rules.priceCapMwh)) place(x.interval, x.bids);
+      else for (const x of p.runtime.dayAhead(intervals, (k) => ctx.customerBooks?.(i, k) ?? [], rules.priceCapMwh)) place(x.interval, x.bids);
     } catch (err) {
       crashes.crash(i, 'bid', err);
     }

@@ -145,6 +145,63 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
     }
   });
 
+  it("with a day's notice (tariffChoice.noticeDays: 1) h, choosing r2 at day 1's close, stays on r1's dear tariff through day 2 and is r2's from day 3's first interval", async () => {
+    const o = await runAndRead(scenario(twoRetailersYaml('every-retailer', { days: 4, noticeDays: 1 })), 'gridbid-retailers-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      // Day 2 is the notice: billed as day 1 (dear), and h does not choose again while it runs.
+      expect(bills(o.dir).filter((r) => r.agent_id === 'h').map((r) => r.tariff)).to.deep.equal(['dear', 'dear', 'cheap', 'cheap']);
+      const via = o.agents.filter((r) => r.agent_id === 'h').map((r) => `${r.interval_start!.slice(0, 13)} ${r.via}`);
+      expect(via).to.include.members(['2026-07-02T23 r1', '2026-07-03T00 r2']);
+      expect(via.filter((v) => v.endsWith('r1'))).to.have.length(48);
+      const retail = o.summary.kpis.retail;
+      expect(retail.tariffSwitches).to.equal(1);
+      expect(retail.retailerSwitches).to.equal(1);
+      expect(retail.switchesUnderNoticeAtEnd).to.equal(0);
+      expect(retail.customersByRetailer).to.deep.equal({ r1: [1, 1, 0, 0], r2: [1, 1, 2, 2] });
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it('a switch whose notice outlasts the run never takes effect, and summary.json counts it under notice at the end', async () => {
+    const o = await runAndRead(scenario(twoRetailersYaml('every-retailer', { days: 3, noticeDays: 5 })), 'gridbid-retailers-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      expect(bills(o.dir).filter((r) => r.agent_id === 'h').map((r) => r.tariff)).to.deep.equal(['dear', 'dear', 'dear']);
+      expect(o.agents.filter((r) => r.agent_id === 'h').every((r) => r.via === 'r1')).to.equal(true);
+      expect(o.summary.kpis.retail.tariffSwitches).to.equal(0);
+      expect(o.summary.kpis.retail.switchesUnderNoticeAtEnd).to.equal(1);
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it("on a day-ahead market a switch under notice is known at the gate: each retailer buys day-ahead for exactly the customers it supplies (no sell-back), hour by hour across the billing day's start", async () => {
+    // Site at UTC+1 (the default): the local delivery day of 3 July runs 2 July 23:00Z to 3 July 23:00Z, across the
+    // billing day's start at 3 July 00:00Z, when h becomes r2's; the auction for it (2 July 11:00Z) follows h's
+    // choice (1 July 24:00Z) by a day.
+    const o = await runAndRead(scenario(twoRetailersYaml('every-retailer', { days: 4, noticeDays: 1, dayAhead: true })), 'gridbid-retailers-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      const rows = (id: string, from: string, to: string) => o.agents.filter((r) => r.agent_id === id && r.interval_start! >= from && r.interval_start! < to);
+      // The delivery day's first hour is still in h's notice (billing day 2): r1 bought it for h; from 00:00Z it has no customer.
+      expect(Number(rows('r1', '2026-07-02T23:00:00Z', '2026-07-03T00:00:00Z')[0]!.da_kw)).to.be.above(0);
+      const r1After = rows('r1', '2026-07-03T00:00:00Z', '2026-07-05T00:00:00Z');
+      expect(r1After).to.have.length(48);
+      for (const r of r1After) {
+        expect(Number(r.da_kw || 0), r.interval_start).to.equal(0);
+        expect(Number(r.rt_kw), r.interval_start).to.equal(0);
+      }
+      // r2 bought day-ahead for both homes from h's first day: about twice its day of h2 alone (its forecast: yesterday's
+      // meter of h2, scaled by both homes' declared consumption over h2's).
+      const da = (from: string, to: string) => rows('r2', from, to).reduce((sum, r) => sum + Number(r.da_kw || 0), 0);
+      expect(da('2026-07-03T00:00:00Z', '2026-07-04T00:00:00Z') / da('2026-07-02T00:00:00Z', '2026-07-03T00:00:00Z')).to.be.within(1.6, 2.4);
+    } finally {
+      o.cleanup();
+    }
+  });
+
   it('a run that starts at 06:00 bills days from 06:00, and a customer moves at the next billing day, not at midnight', async () => {
     const o = await runAndRead(scenario(twoRetailersYaml('every-retailer').replace('start: 2026-07-01T00:00:00Z', 'start: 2026-07-01T06:00:00Z')), 'gridbid-retailers-');
     try {
@@ -162,7 +219,7 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
     await fc.assert(
       fc.asyncProperty(
         fc.tuple(prices, prices, prices, prices),
-        fc.array(fc.record({ start: fc.integer({ min: 0, max: 3 }), rationality: fc.constantFrom(1, 10, 100), inertia: fc.constantFrom(0, 0.3, 0.8) }), { minLength: 2, maxLength: 5 }),
+        fc.array(fc.record({ start: fc.integer({ min: 0, max: 3 }), rationality: fc.constantFrom(1, 10, 100), inertia: fc.constantFrom(0, 0.3, 0.8), noticeDays: fc.constantFrom(0, 0, 1, 2) }), { minLength: 2, maxLength: 5 }),
         fc.integer({ min: 1, max: 1000 }),
         async ([p0, p1, p2, p3], homes, seed) => {
           const tariffs = ['a0', 'a1', 'b0', 'c0'];
@@ -182,7 +239,7 @@ agents:
   - { kind: retailer, id: ra, tariffs: [a0, a1] }
   - { kind: retailer, id: rb, tariffs: [b0] }
   - { kind: retailer, id: rc, tariffs: [c0] }
-${homes.map((h, k) => `  - { kind: home, id: h${k}, retailer: ${retailerOf.get(tariffs[h.start]!)}, tariff: ${tariffs[h.start]}, tariffChoice: { rationality: ${h.rationality}, inertia: ${h.inertia}, among: every-retailer } }`).join('\n')}
+${homes.map((h, k) => `  - { kind: home, id: h${k}, retailer: ${retailerOf.get(tariffs[h.start]!)}, tariff: ${tariffs[h.start]}, tariffChoice: { rationality: ${h.rationality}, inertia: ${h.inertia}, among: every-retailer, noticeDays: ${h.noticeDays} } }`).join('\n')}
 `;
           const o = await runAndRead(scenario(text), 'gridbid-retailers-');
           try {
