@@ -51,6 +51,7 @@
  * engine/settlementRunEnd.ts.
  */
 import { type Money, money, ZERO } from '../core/money.ts';
+import { MS_PER_HOUR } from '../core/time.ts';
 import type { DrCommand } from '../agents/operations/gridRoom.ts';
 import { DrCommandLog } from '../agents/operations/drCommandLog.ts';
 import { type DrSettlement, settleDrCommand } from '../agents/operations/drSettlement.ts';
@@ -78,6 +79,22 @@ export interface SettlementParties {
 
 /** The opted-in commands to settle again: the grid room's log (columns, each command made when read), or a list. */
 export type DrCommands = DrCommandLog | readonly DrCommand[];
+
+/**
+ * How far each operator reads each customer it commanded, by `operator \u0001 party`: to the end of the last interval it
+ * commanded, ms. Settling a command reads its interval and the days before it (the 10-of-10 baseline and its same-day
+ * adjustment), never a later one, so the customer authorises no later read (metering/privacy.ts `authorisedWindows`).
+ */
+export function drReadsUntilMs(drCommands: DrCommands, runStartMs: number): Map<string, number> {
+  const until = new Map<string, number>();
+  for (let k = 0; k < drCommands.length; k++) {
+    const c = drCommands instanceof DrCommandLog ? drCommands.partyAt(k) : drCommands[k]!;
+    const key = `${c.operator}\u0001${c.party}`;
+    const end = runStartMs + Math.round((c.interval + 1) * c.durationH * MS_PER_HOUR);
+    if (end > (until.get(key) ?? -Infinity)) until.set(key, end);
+  }
+  return until;
+}
 
 /** One interval of the initial settlement, as far as the final one needs it. */
 interface CapturedInterval {
@@ -278,12 +295,13 @@ export function finalSettlement(parties: SettlementParties, capture: SettlementC
 
   // Demand response: each command again, on the operator's reads of its opted-in customers.
   const history = new Map<string, Float64Array>();
+  const readsUntil = drReadsUntilMs(drCommands, runStartMs);
   const historyOf = (command: { readonly operator: string; readonly party: number; readonly durationH: number }): Float64Array => {
-    // Per operator and customer: each operator reads through its own view.
+    // Per operator and customer: each operator reads through its own view, up to its last command's end.
     const key = `${command.operator}\u0001${command.party}`;
     let h = history.get(key);
     if (!h) {
-      const s = views.operator(command.operator).customerSeries(parties.ids[command.party]!, runStartMs, runEndMs).columns;
+      const s = views.operator(command.operator).customerSeries(parties.ids[command.party]!, runStartMs, Math.min(runEndMs, readsUntil.get(key)!)).columns;
       h = new Float64Array(s.count);
       for (let k = 0; k < h.length; k++) h[k] = s.quality[k] === QUALITY_CODE.missing ? NaN : s.netKwh(k) / command.durationH;
       history.set(key, h);

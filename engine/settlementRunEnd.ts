@@ -5,8 +5,7 @@
  * views, its books (engine/settlementBooks.ts) and its figures (`kpis.settlement`).
  */
 import { type Money, ZERO } from '../core/money.ts';
-import { DrCommandLog } from '../agents/operations/drCommandLog.ts';
-import { type AggregateView, type Customer, MeterDataAccess, type OwnCustomersView, PrivacyError } from '../metering/privacy.ts';
+import { type AggregateView, type AuthorisedWindow, type Customer, MeterDataAccess, type OwnCustomersView, PrivacyError } from '../metering/privacy.ts';
 import type { Mdms } from '../metering/mdms.ts';
 import { meterIdFor } from '../metering/meter.ts';
 import type { ReadQuality } from '../metering/vee.ts';
@@ -14,8 +13,8 @@ import type { BookViolation } from './interval/books.ts';
 import type { Party } from './interval/participants.ts';
 import type { RetailDesk } from './retail.ts';
 import { checkFinalBooks } from './settlementBooks.ts';
-import { type DrCommands, type FinalSettlement, finalSettlement, RECONCILIATION_OWNER, type SettlementCapture, type SettlementParties } from './settlementRun.ts';
-import { byKey } from '../core/textOrder.ts';
+import { drReadsUntilMs, type DrCommands, type FinalSettlement, finalSettlement, RECONCILIATION_OWNER, type SettlementCapture, type SettlementParties } from './settlementRun.ts';
+import { byKey, byText } from '../core/textOrder.ts';
 
 /** The run's metered customers as a third party sees them (the report's figure), or why it is withheld. */
 export type MeteredAggregate =
@@ -117,18 +116,20 @@ export interface RunEndInput {
 export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQuality, number>; end: MdmsRunEnd } {
   const { parties, settlementParties: sp, desk } = x;
   const ids = sp.ids;
-  const optedIn = new Map<number, Set<string>>();
-  // Who opted in to whose commands (the log answers without settling each command again).
-  for (let k = 0; k < x.drCommands.length; k++) {
-    const c = x.drCommands instanceof DrCommandLog ? x.drCommands.partyAt(k) : x.drCommands[k]!;
-    (optedIn.get(c.party) ?? optedIn.set(c.party, new Set()).get(c.party)!).add(c.operator);
+  // Who opted in to whose commands, and how far each operator reads each customer (to its last command's end).
+  const optedIn = new Map<number, AuthorisedWindow[]>();
+  for (const [key, untilMs] of drReadsUntilMs(x.drCommands, x.runStartMs)) {
+    const [operator, party] = key.split('\u0001') as [string, string];
+    const windows = optedIn.get(Number(party)) ?? optedIn.set(Number(party), []).get(Number(party))!;
+    windows.push({ party: operator, fromMs: x.runStartMs, toMs: Math.min(untilMs, x.runEndMs) });
   }
   const customers: Customer[] = [];
   for (let i = 0; i < ids.length; i++) {
     if (!sp.hasMeter[i]) continue;
     const via = sp.viaOf[i]!;
     const route = sp.routeOf[i]!;
-    const authorised = new Set<string>(optedIn.get(i) ?? []);
+    const authorised = new Set<string>();
+    const windows = optedIn.get(i)?.sort((a, b) => byText(a.party, b.party));
     if (route === 0) authorised.add(RECONCILIATION_OWNER);
     // A customer that changed retailer is each retailer's for the days it supplied it (`supply`), not the whole run's.
     const supply = route === 2 ? x.supplyOf?.(i) : undefined;
@@ -139,6 +140,7 @@ export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQ
       ...(supply ? { supply: supply.map((s) => ({ retailer: ids[s.via]!, fromMs: s.fromMs, toMs: s.toMs })) } : route === 2 && via >= 0 ? { retailer: ids[via]! } : {}),
       ...(route === 1 && via >= 0 ? { aggregator: ids[via]! } : {}),
       ...(authorised.size > 0 ? { authorised: [...authorised].sort() } : {}),
+      ...(windows ? { authorisedWindows: windows } : {}),
     });
   }
   const access = new MeterDataAccess(mdms, customers);

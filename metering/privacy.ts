@@ -46,18 +46,31 @@ export interface Customer {
   readonly aggregator?: string;
   /**
    * Other parties the customer has authorised to read its series one by one, each for a
-   * stated purpose (engine/settlementRun.ts builds them): the operator of a demand-response
-   * programme it opted in to (settlement needs its meter against its baseline), a retailer it
-   * was billed by before switching, and the market's settlement for a site that trades in
-   * the market itself (its meter is its own settlement data). Nobody else.
+   * stated purpose (engine/settlementRunEnd.ts builds them): a retailer it was billed by before
+   * switching, and the market's settlement for a site that trades in the market itself (its meter
+   * is its own settlement data). Nobody else.
    */
   readonly authorised?: readonly string[];
+  /**
+   * Parties authorised to read the series one by one within a window only, [fromMs, toMs): the
+   * operator of a demand-response programme the customer opted in to, from the run's start (the
+   * baseline's history) to the end of the last interval it commanded — settling those commands needs
+   * nothing later, so it reads nothing later (data minimisation).
+   */
+  readonly authorisedWindows?: readonly AuthorisedWindow[];
   /**
    * A customer that changed retailer (`tariffChoice.among: every-retailer`): who supplied it when,
    * [fromMs, toMs). Each retailer named here reads the customer's series one by one only within its
    * own periods: it billed and settled those, and has no contract covering the others.
    */
   readonly supply?: readonly SupplyPeriod[];
+}
+
+/** A party's authorisation to read a customer's series within [fromMs, toMs). */
+export interface AuthorisedWindow {
+  readonly party: string;
+  readonly fromMs: number;
+  readonly toMs: number;
 }
 
 /** One retailer's supply of a customer, [fromMs, toMs). */
@@ -75,7 +88,7 @@ export interface AggregationRule {
 }
 export const FIFTEEN_FIFTEEN: AggregationRule = { minCustomers: 15, maxCustomerShare: 0.15 };
 
-export type PrivacyViolation = 'not-own-customer' | 'outside-supply' | 'too-few-customers' | 'dominant-customer' | 'unknown-customer';
+export type PrivacyViolation = 'not-own-customer' | 'outside-supply' | 'outside-authorisation' | 'too-few-customers' | 'dominant-customer' | 'unknown-customer';
 export class PrivacyError extends Error {
   override readonly name = 'PrivacyError';
   constructor(
@@ -115,7 +128,7 @@ export class MeterDataAccess {
 
   /** The view a party is entitled to: its own customers' series if it has any, else aggregates only. */
   viewFor(party: string): AggregateView | OwnCustomersView {
-    const own = [...this.byId.values()].filter((c) => c.retailer === party || c.aggregator === party || (c.authorised?.includes(party) ?? false) || (c.supply?.some((p) => p.retailer === party) ?? false)).map((c) => c.id);
+    const own = [...this.byId.values()].filter((c) => c.retailer === party || c.aggregator === party || (c.authorised?.includes(party) ?? false) || (c.supply?.some((p) => p.retailer === party) ?? false) || (c.authorisedWindows?.some((w) => w.party === party) ?? false)).map((c) => c.id);
     if (own.length === 0) return this.thirdPartyView(party);
     return new OwnerView(party, own, (ids, from, to) => this.aggregateFor(party, ids, from, to), (id, from, to) => this.seriesOf(id, from, to, party));
   }
@@ -125,12 +138,15 @@ export class MeterDataAccess {
    * [fromMs, toMs) lies within its supply (its periods are contiguous where it supplied the customer without a break).
    */
   private checkSupply(c: Customer, party: string, fromMs: number, toMs: number): void {
-    if (!c.supply || c.retailer === party || c.aggregator === party || c.authorised?.includes(party)) return;
-    let covered = fromMs;
-    for (const p of [...c.supply].filter((s) => s.retailer === party).sort((a, b) => a.fromMs - b.fromMs)) if (p.fromMs <= covered && p.toMs > covered) covered = p.toMs;
-    if (covered < toMs) {
-      const periods = c.supply.filter((s) => s.retailer === party).map((s) => `${new Date(s.fromMs).toISOString()} to ${new Date(s.toMs).toISOString()}`);
-      throw new PrivacyError('outside-supply', `${party} supplied '${c.id}' only from ${periods.join(', ')}: it may not read ${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()}`);
+    if (c.retailer === party || c.aggregator === party || c.authorised?.includes(party)) return;
+    if (c.supply?.some((s) => s.retailer === party)) {
+      const periods = c.supply.filter((s) => s.retailer === party);
+      if (!covers(periods, fromMs, toMs)) throw new PrivacyError('outside-supply', `${party} supplied '${c.id}' only from ${spans(periods)}: it may not read ${spans([{ fromMs, toMs }])}`);
+      return;
+    }
+    const windows = c.authorisedWindows?.filter((w) => w.party === party) ?? [];
+    if (windows.length > 0 && !covers(windows, fromMs, toMs)) {
+      throw new PrivacyError('outside-authorisation', `${party} may read '${c.id}' only from ${spans(windows)} (to settle its demand-response commands): not ${spans([{ fromMs, toMs }])}`);
     }
   }
 
@@ -193,6 +209,15 @@ export class MeterDataAccess {
     return c.meterId;
   }
 }
+
+/** Whether `windows` (contiguous where they meet) cover [fromMs, toMs). */
+function covers(windows: readonly { readonly fromMs: number; readonly toMs: number }[], fromMs: number, toMs: number): boolean {
+  let covered = fromMs;
+  for (const w of [...windows].sort((a, b) => a.fromMs - b.fromMs)) if (w.fromMs <= covered && w.toMs > covered) covered = w.toMs;
+  return covered >= toMs;
+}
+
+const spans = (windows: readonly { readonly fromMs: number; readonly toMs: number }[]): string => windows.map((w) => `${new Date(w.fromMs).toISOString()} to ${new Date(w.toMs).toISOString()}`).join(', ');
 
 /** A customer's series: its columns, and the same as interval objects made when first asked for (the run end reads the columns). */
 class MeterSeries implements CustomerSeries {

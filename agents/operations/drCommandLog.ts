@@ -151,9 +151,9 @@ export class DrCommandLog implements Iterable<DrCommand> {
     };
   }
 
-  /** Whose command the `k`-th is, without settling it (who may read whose meter, and what): party, operator id, interval length. */
-  partyAt(k: number): { readonly party: number; readonly operator: string; readonly durationH: number } {
-    return { party: this.partyOf[k]!, operator: this.operators[this.operatorOf[k]!]!.id, durationH: this.durationH[k]! };
+  /** Whose command the `k`-th is, without settling it (who may read whose meter, and what): party, operator id, interval and its length. */
+  partyAt(k: number): { readonly party: number; readonly operator: string; readonly interval: number; readonly durationH: number } {
+    return { party: this.partyOf[k]!, operator: this.operators[this.operatorOf[k]!]!.id, interval: this.intervals[k]!, durationH: this.durationH[k]! };
   }
 
   *[Symbol.iterator](): Iterator<DrCommand> {
