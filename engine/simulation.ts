@@ -42,6 +42,7 @@ import { Environment, type Site } from '../agents/environment.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime } from '../agents/types.ts';
 import type { StrategyFaultReporter } from '../strategies/guard.ts';
 import { PriceForecaster } from './forecast.ts';
+import type { CustomerBook } from '../agents/retailer/index.ts';
 import { simulatedStart, warmUpIntervals } from './warmUp.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { businessDayOf } from '../agents/operations/baseline.ts';
@@ -849,8 +850,14 @@ export class Simulation {
         usedKw.set(pos.bus, pos.actualQuanta * q);
         boughtKw.set(pos.bus, (pos.buyQuanta - pos.sellQuanta) * q);
       }
+      // Under retail competition each customer's meter too (the retailer forecasts customer by customer).
+      let customersKw: Map<number, number> | undefined;
+      if (this.desk?.retailCompetition) {
+        customersKw = new Map();
+        for (const members of this.desk.customersOf(r).values()) for (const i of members) if (!Number.isNaN(ledger.actualQuanta[i]!)) customersKw.set(i, ledger.actualQuanta[i]! * q);
+      }
       try {
-        p.runtime.metered(interval, usedKw, boughtKw);
+        p.runtime.metered(interval, usedKw, boughtKw, customersKw);
         observations[r] = p.runtime.observe();
       } catch (err) {
         crashes.crash(r, 'settle', err);
@@ -950,12 +957,19 @@ export class Simulation {
    * What a retailer knows of its customers at each bus in interval `k` (the one it bids for; a day-ahead auction's first
    * delivery interval): a switch under notice (`tariffChoice.noticeDays`) counts from its day on.
    */
-  private customerBooks(retailer: number, k: number): Array<{ bus: BusId; customers: number; declaredAnnualKwh: number }> {
-    const out: Array<{ bus: BusId; customers: number; declaredAnnualKwh: number }> = [];
+  private customerBooks(retailer: number, k: number): CustomerBook[] {
+    const out: CustomerBook[] = [];
+    // Where customers may change retailer, one by one (the retailer forecasts each from its own meter).
+    const oneByOne = this.desk?.retailCompetition ?? false;
     for (const [bus, members] of this.desk?.customersOf(retailer, k) ?? []) {
       let declared = 0;
-      for (const i of members) declared += (this.participants[i] as AgentParticipant).runtime.declaredAnnualKwh ?? DEFAULT_DECLARED_KWH;
-      out.push({ bus, customers: members.length, declaredAnnualKwh: declared });
+      const each: Array<{ party: number; declaredAnnualKwh: number }> = [];
+      for (const i of members) {
+        const kwh = (this.participants[i] as AgentParticipant).runtime.declaredAnnualKwh ?? DEFAULT_DECLARED_KWH;
+        declared += kwh;
+        if (oneByOne) each.push({ party: i, declaredAnnualKwh: kwh });
+      }
+      out.push({ bus, customers: members.length, declaredAnnualKwh: declared, ...(oneByOne ? { members: each } : {}) });
     }
     return out.sort((a, b) => (a.bus < b.bus ? -1 : a.bus > b.bus ? 1 : 0));
   }

@@ -7,6 +7,7 @@
  * A day metered when the retailer had other customers at the bus (customers that switched to or
  * from it: `tariffChoice.among: every-retailer`) is scaled by today's customers' declared
  * consumption over that day's: 10 homes' load forecasts 11 homes' as 1.1 × it, not as it was.
+ * Under retail competition the retailer forecasts customer by customer instead (`forecastCustomerKw`).
  * Pure.
  */
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../physics/loadProfile.ts';
@@ -41,5 +42,30 @@ export function forecastLoadKw(
   const yesterday = interval - intervalsPerDay;
   if (yesterday >= 0 && !Number.isNaN(history.actualKw[yesterday]!)) return forToday(history, yesterday, declaredAnnualKwh);
   if (interval > 0 && !Number.isNaN(history.actualKw[interval - 1]!)) return forToday(history, interval - 1, declaredAnnualKwh);
+  return profileKw(declaredAnnualKwh, midpoint, utcOffsetHours, holidays);
+}
+
+/** Declared annual consumption on the standard residential profile (BDEW H25) at `midpoint`, kW. */
+function profileKw(declaredAnnualKwh: number, midpoint: SimTime, utcOffsetHours: number, holidays: Holidays): number {
   return annualKwhToMeanKw(declaredAnnualKwh) * residentialShapeFactor(localHourOfDay(midpoint, utcOffsetHours), dayTypeOf(midpoint, utcOffsetHours, holidays));
+}
+
+/**
+ * One customer's forecast under retail competition, where customers come and go: its own meter the same interval
+ * yesterday if the retailer supplied it then, else its last interval, else its declared consumption on the standard
+ * profile (a newcomer, forecast as suppliers forecast a customer they have no history of). Summed over the customers
+ * a retailer supplies in the interval, a customer that left takes its own shape with it (a home with PV, whose
+ * midday is below its declared consumption's), where scaling yesterday's total by declared consumption did not.
+ * `kwAt(k)`: the customer's metered kW in interval k as the retailer read it, NaN where it did not supply it.
+ */
+export function forecastCustomerKw(kwAt: (k: number) => number, interval: number, intervalsPerDay: number, declaredAnnualKwh: number, midpoint: SimTime, utcOffsetHours: number, holidays: Holidays): number {
+  if (interval >= intervalsPerDay) {
+    const kw = kwAt(interval - intervalsPerDay);
+    if (!Number.isNaN(kw)) return kw;
+  }
+  if (interval > 0) {
+    const kw = kwAt(interval - 1);
+    if (!Number.isNaN(kw)) return kw;
+  }
+  return profileKw(declaredAnnualKwh, midpoint, utcOffsetHours, holidays);
 }

@@ -16,7 +16,7 @@ import { MS_PER_HOUR, simTime } from '../../core/time.ts';
 import type { AgentEnv, BusBid, IntermediaryKindModule, IntermediaryRuntime } from '../types.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { MarketView } from '../../strategies/types.ts';
-import { forecastLoadKw } from './forecast.ts';
+import { forecastCustomerKw, forecastLoadKw } from './forecast.ts';
 import { retailerLifecycle, retailerMachine } from './machine.ts';
 import { Lifecycle, MachineModel } from '../lifecycle.ts';
 
@@ -40,6 +40,11 @@ export interface CustomerBook {
   readonly customers: number;
   /** Σ of the customers' declared annual consumption, kWh/a. */
   readonly declaredAnnualKwh: number;
+  /**
+   * The customers one by one (agent index, declared consumption), where customers may change retailer
+   * (`tariffChoice.among: every-retailer`): the retailer then forecasts each from its own meter (`forecastCustomerKw`).
+   */
+  readonly members?: ReadonlyArray<{ readonly party: number; readonly declaredAnnualKwh: number }>;
 }
 
 export interface RetailerRuntime extends IntermediaryRuntime {
@@ -53,8 +58,11 @@ export interface RetailerRuntime extends IntermediaryRuntime {
    * else the declared consumption on the standard profile).
    */
   dayAhead(intervals: readonly MarketInterval[], booksAt: (interval: number) => readonly CustomerBook[], priceCapMwh: number): Array<{ readonly interval: number; readonly bids: readonly BusBid[] }>;
-  /** The customers' metered net consumption per bus this interval, and what it bought there (kW). */
-  metered(interval: MarketInterval, usedKw: ReadonlyMap<BusId, number>, boughtKw: ReadonlyMap<BusId, number>): void;
+  /**
+   * The customers' metered net consumption per bus this interval, and what it bought there (kW); under retail
+   * competition also each customer's (agent index → kW), as its supplier reads its meter.
+   */
+  metered(interval: MarketInterval, usedKw: ReadonlyMap<BusId, number>, boughtKw: ReadonlyMap<BusId, number>, customersKw?: ReadonlyMap<number, number>): void;
 }
 
 export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime> = {
@@ -71,10 +79,27 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       if (!h) history.set(bus, (h = { actualKw: new Float64Array(env.clock.intervals).fill(NaN), declaredAnnualKwh: new Float64Array(env.clock.intervals).fill(NaN) }));
       return h;
     };
+    // Under retail competition: each customer's meter while it was this retailer's, over the last two days (a ring
+    // tagged with the interval each slot holds): a forecast reads yesterday's interval and the last one.
+    const ring = 2 * intervalsPerDay;
+    const customerMeters = new Map<number, { readonly kw: Float64Array; readonly at: Int32Array }>();
+    const customerKwAt = (party: number, k: number): number => {
+      const m = customerMeters.get(party);
+      const slot = k % ring;
+      return m !== undefined && m.at[slot] === k ? m.kw[slot]! : NaN;
+    };
+    const forecastKw = (b: CustomerBook, interval: MarketInterval, mid: ReturnType<typeof simTime>): number => {
+      const { utcOffsetHours } = env.site;
+      const { holidays } = env.environment;
+      if (b.members === undefined) return forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, utcOffsetHours, holidays);
+      let kw = 0;
+      for (const m of b.members) kw += forecastCustomerKw((k) => customerKwAt(m.party, k), interval.index, intervalsPerDay, m.declaredAnnualKwh, mid, utcOffsetHours, holidays);
+      return kw;
+    };
     const forecastBids = (interval: MarketInterval, books: readonly CustomerBook[], capAt: (bus: BusId) => number): BusBid[] => {
       const mid = simTime(interval.start + (interval.durationH * MS_PER_HOUR) / 2);
       return books.map((b) => {
-        const kw = forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, env.site.utcOffsetHours, env.environment.holidays);
+        const kw = forecastKw(b, interval, mid);
         return { bus: b.bus, segments: kw > 0 ? [{ side: 'buy' as const, priceMwh: capAt(b.bus), quantityKw: kw }] : [] };
       });
     };
@@ -102,7 +127,14 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
           return { interval: iv.index, bids: forecastBids(iv, books, () => priceCapMwh) };
         });
       },
-      metered(interval, usedKw, boughtKw) {
+      metered(interval, usedKw, boughtKw, customersKw) {
+        for (const [party, kw] of customersKw ?? []) {
+          let m = customerMeters.get(party);
+          if (m === undefined) customerMeters.set(party, (m = { kw: new Float64Array(ring), at: new Int32Array(ring).fill(-1) }));
+          const slot = interval.index % ring;
+          m.kw[slot] = kw;
+          m.at[slot] = interval.index;
+        }
         let imbalance = 0;
         for (const [bus, kw] of usedKw) {
           historyAt(bus).actualKw[interval.index] = kw;

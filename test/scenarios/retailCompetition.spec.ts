@@ -34,20 +34,20 @@ describe('scenarios/retail-competition.yaml: customers change retailer over a we
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("gives the README's customers per retailer and day: the incumbent keeps 30 of 170 by Sunday, the real-time challenger peaks at 111 on Saturday, and time-of-use (no peak period at weekends) takes 43 on Sunday", () => {
+  it("gives the README's customers per retailer and day: the incumbent keeps 28 of 170 by Sunday, the real-time challenger peaks at 115 on Saturday, and time-of-use (no peak period at weekends) takes 40 on Sunday", () => {
     expect(summary.books.closed).to.equal(true);
     expect(summary.kpis.retail.customersByRetailer).to.deep.equal({
-      'dynamic-co': [0, 39, 72, 91, 107, 111, 97],
-      incumbent: [170, 129, 94, 73, 56, 47, 30],
-      'time-of-use-co': [0, 2, 4, 6, 7, 12, 43],
+      'dynamic-co': [0, 39, 73, 92, 109, 115, 102],
+      incumbent: [170, 129, 93, 72, 55, 45, 28],
+      'time-of-use-co': [0, 2, 4, 6, 6, 10, 40],
     });
-    expect(summary.kpis.retail.retailerSwitches).to.equal(173);
+    expect(summary.kpis.retail.retailerSwitches).to.equal(176);
     // The last day's shares as figures of their own: a batch's summary.csv writes the lists above as their length.
-    expect(summary.kpis.retail.customersOnLastDay).to.deep.equal({ 'dynamic-co': 97, incumbent: 30, 'time-of-use-co': 43 });
+    expect(summary.kpis.retail.customersOnLastDay).to.deep.equal({ 'dynamic-co': 102, incumbent: 28, 'time-of-use-co': 40 });
     expect(flattenKpis(summary.kpis).filter(([k]) => k.startsWith('retail.customersOnLastDay.'))).to.deep.equal([
-      ['retail.customersOnLastDay.dynamic-co', '97'],
-      ['retail.customersOnLastDay.incumbent', '30'],
-      ['retail.customersOnLastDay.time-of-use-co', '43'],
+      ['retail.customersOnLastDay.dynamic-co', '102'],
+      ['retail.customersOnLastDay.incumbent', '28'],
+      ['retail.customersOnLastDay.time-of-use-co', '40'],
     ]);
   });
 

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { parse } from 'csv-parse/sync';
-import { forecastLoadKw } from '../../agents/retailer/forecast.ts';
+import { forecastCustomerKw, forecastLoadKw } from '../../agents/retailer/forecast.ts';
 import { simTime } from '../../core/time.ts';
 import { NO_HOLIDAYS } from '../../core/calendar.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
@@ -101,6 +101,43 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
     expect(at(4500)).to.be.closeTo(0.45, 1e-12);
     declaredAnnualKwh[1] = NaN; // not known (a faulted retailer's interval): as metered
     expect(at(4500)).to.equal(0.1 + 0.2);
+  });
+
+  it("under retail competition the retailer forecasts customer by customer: after a PV home leaves r1, r1 bids exactly its remaining home's meter of yesterday, hour by hour", async () => {
+    // h (5 kW of PV, exporting from 04:00 to 18:00) leaves r1 for r2 after day 1; h3 stays on r1's mid tariff. Scaling
+    // day 1's total at r1 (h + h3: below zero through the PV hours) by h3's share of the declared consumption would bid
+    // nothing there while h3 draws 0.1-0.3 kW (the forecast of note 42, agents/retailer/forecast.ts forecastLoadKw).
+    const text = twoRetailersYaml('every-retailer')
+      .replace('seed: 2', 'seed: 2\nweather: { sky: clear }')
+      .replace("tariff: dear, tariffChoice:", 'tariff: dear, pv: { share: 1, capacityKw: { min: 5, max: 5 } }, tariffChoice:')
+      .replace('  - { kind: home, id: h2,', '  - { kind: home, id: h3, retailer: r1, tariff: mid }\n  - { kind: home, id: h2,');
+    const o = await runAndRead(scenario(text), 'gridbid-retailers-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      const at = (id: string, day: string, hour: number) => o.agents.find((r) => r.agent_id === id && r.interval_start === `2026-07-0${day}T${String(hour).padStart(2, '0')}:00:00Z`)!;
+      let exporting = 0;
+      for (let hour = 0; hour < 24; hour++) {
+        expect(at('h', '2', hour).via).to.equal('r2');
+        expect(Number(at('r1', '2', hour).award_kw), `${hour}:00`).to.equal(Number(at('h3', '1', hour).actual_kw));
+        if (Number(at('h', '1', hour).actual_kw) + Number(at('h3', '1', hour).actual_kw) < 0) exporting++;
+      }
+      expect(exporting).to.be.above(10);
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it('forecastCustomerKw: the customer yesterday where known, else its last interval, else its declared consumption on the standard profile', () => {
+    const kw = new Float64Array(48).fill(NaN);
+    const kwAt = (k: number) => kw[k]!;
+    const mid = simTime(Date.parse('2026-07-02T10:30:00Z'));
+    const profile = forecastCustomerKw(kwAt, 34, 24, 8760, mid, 0, NO_HOLIDAYS);
+    // 8760 kWh a year is 1 kW on average, shaped by the hour (BDEW H25): positive and not the mean exactly.
+    expect(profile).to.be.above(0).and.not.equal(1);
+    kw[33] = 0.7;
+    expect(forecastCustomerKw(kwAt, 34, 24, 8760, mid, 0, NO_HOLIDAYS)).to.equal(0.7);
+    kw[10] = -0.4;
+    expect(forecastCustomerKw(kwAt, 34, 24, 8760, mid, 0, NO_HOLIDAYS)).to.equal(-0.4);
   });
 
   it('on a communication plane: bills from the MDMS as the plain run bills with nothing lost, and with reads lost the final settlement closes', async () => {
