@@ -1,7 +1,7 @@
 /**
- * `kind: retailer` — offers tariffs, forecasts its customers' load and buys it in
+ * `kind: retailer` — offers tariffs, forecasts its customers' net load and buys it in
  * the market (inelastic, at the price cap: its customers respond to their retail
- * prices, not to the market's), bills them under their tariffs from their meters, and
+ * prices, not to the market's; a forecast net export it offers at `exportOfferMwh`), bills them under their tariffs from their meters, and
  * carries the gap between what it bought and what they used as its imbalance, settled
  * in the real-time market at the bus's imbalance price like any party's
  * (docs/markets.md):
@@ -31,6 +31,13 @@ export const retailerGroupSchema = z.strictObject({
   count: z.literal(1).default(1),
   /** Ids of the tariffs (from the scenario's `tariffs:`) it offers. */
   tariffs: z.array(z.string().min(1)).min(1),
+  /**
+   * The lowest price (currency/MWh) it sells its customers' forecast net export at, where their PV is above their
+   * load. Absent: the market's floor, price-independently, as it buys their import at the cap and as feed-in PV is
+   * sold in markets with feed-in tariffs, so a surplus the market cannot take at a positive price clears at a
+   * negative one, where flexible demand takes it. 0: never below zero. What it does not sell is its imbalance.
+   */
+  exportOfferMwh: z.number().finite().optional(),
 });
 export type RetailerGroup = z.infer<typeof retailerGroupSchema>;
 
@@ -50,14 +57,14 @@ export interface CustomerBook {
 export interface RetailerRuntime extends IntermediaryRuntime {
   readonly role: 'retailer';
   readonly tariffIds: readonly string[];
-  /** Its bids: the forecast load of its customers at each bus, at the cap. */
+  /** Its bids: the forecast net load of its customers at each bus, an import bought at the cap, an export offered at `exportOfferMwh` (the floor unless set). */
   bid(interval: MarketInterval, books: readonly CustomerBook[], market: (bus: BusId) => MarketView): readonly BusBid[];
   /**
-   * Its day-ahead bids: for each delivery interval, its customers' forecast load at each bus at
-   * the cap — the forecast it bids in real time, made at the gate (history it has by then,
+   * Its day-ahead bids: for each delivery interval, its customers' forecast net load at each bus (an
+   * import at the cap, an export at `exportOfferMwh`) — the forecast it bids in real time, made at the gate (history it has by then,
    * else the declared consumption on the standard profile).
    */
-  dayAhead(intervals: readonly MarketInterval[], booksAt: (interval: number) => readonly CustomerBook[], priceCapMwh: number): Array<{ readonly interval: number; readonly bids: readonly BusBid[] }>;
+  dayAhead(intervals: readonly MarketInterval[], booksAt: (interval: number) => readonly CustomerBook[], limits: { readonly priceCapMwh: number; readonly priceFloorMwh: number }): Array<{ readonly interval: number; readonly bids: readonly BusBid[] }>;
   /**
    * The customers' metered net consumption per bus this interval, and what it bought there (kW); under retail
    * competition also each customer's (agent index → kW), as its supplier reads its meter.
@@ -96,11 +103,18 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       for (const m of b.members) kw += forecastCustomerKw((k) => customerKwAt(m.party, k), interval.index, intervalsPerDay, m.declaredAnnualKwh, mid, utcOffsetHours, holidays);
       return kw;
     };
-    const forecastBids = (interval: MarketInterval, books: readonly CustomerBook[], capAt: (bus: BusId) => number): BusBid[] => {
+    // A forecast net import is bought at the cap (its customers face their tariff, not the market); a forecast net
+    // export (customers' PV above their load) is offered at `exportOfferMwh`, the floor unless set.
+    const forecastBids = (interval: MarketInterval, books: readonly CustomerBook[], limitsAt: (bus: BusId) => { readonly priceCapMwh: number; readonly priceFloorMwh: number }): BusBid[] => {
       const mid = simTime(interval.start + (interval.durationH * MS_PER_HOUR) / 2);
       return books.map((b) => {
         const kw = forecastKw(b, interval, mid);
-        return { bus: b.bus, segments: kw > 0 ? [{ side: 'buy' as const, priceMwh: capAt(b.bus), quantityKw: kw }] : [] };
+        if (kw > 0) return { bus: b.bus, segments: [{ side: 'buy' as const, priceMwh: limitsAt(b.bus).priceCapMwh, quantityKw: kw }] };
+        if (kw < 0) {
+          const { priceFloorMwh, priceCapMwh } = limitsAt(b.bus);
+          return { bus: b.bus, segments: [{ side: 'sell' as const, priceMwh: Math.min(priceCapMwh, Math.max(priceFloorMwh, group.exportOfferMwh ?? priceFloorMwh)), quantityKw: -kw }] };
+        }
+        return { bus: b.bus, segments: [] };
       });
     };
     return {
@@ -113,9 +127,9 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
         if (lifecycle.value === 'faulted') return [];
         // Whom it supplies at each bus in this interval, for the forecasts that will read its meters (customers switch retailer).
         for (const b of books) historyAt(b.bus).declaredAnnualKwh[interval.index] = b.declaredAnnualKwh;
-        return forecastBids(interval, books, (bus) => market(bus).priceCapMwh);
+        return forecastBids(interval, books, market);
       },
-      dayAhead(intervals, booksAt, priceCapMwh) {
+      dayAhead(intervals, booksAt, limits) {
         if (lifecycle.value === 'faulted') return [];
         // Its customers in each delivery interval: they change only where a billing day starts (a switch under notice,
         // `tariffChoice.noticeDays`, is known before the auction), so they are asked once a billing day.
@@ -124,7 +138,7 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
         return intervals.map((iv) => {
           const d = Math.floor(iv.index / intervalsPerDay);
           if (d !== day) [day, books] = [d, booksAt(iv.index)];
-          return { interval: iv.index, bids: forecastBids(iv, books, () => priceCapMwh) };
+          return { interval: iv.index, bids: forecastBids(iv, books, () => limits) };
         });
       },
       metered(interval, usedKw, boughtKw, customersKw) {

@@ -164,7 +164,7 @@ export function runDayAheadAuction(ctx: DayAheadContext, intervals: readonly Mar
     };
     try {
       if (p.role === 'aggregator') for (const iv of intervals) place(iv.index, p.runtime.dayAhead(memberCurves.get(i)?.get(iv.index) ?? [], rules));
-      else for (const x of p.runtime.dayAhead(intervals, (k) => ctx.customerBooks?.(i, k) ?? [], rules.priceCapMwh)) place(x.interval, x.bids);
+      else for (const x of p.runtime.dayAhead(intervals, (k) => ctx.customerBooks?.(i, k) ?? [], rules)) place(x.interval, x.bids);
     } catch (err) {
       crashes.crash(i, 'bid', err);
     }

@@ -34,20 +34,20 @@ describe('scenarios/retail-competition.yaml: customers change retailer over a we
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("gives the README's customers per retailer and day: the incumbent keeps 28 of 170 by Sunday, the real-time challenger peaks at 115 on Saturday, and time-of-use (no peak period at weekends) takes 40 on Sunday", () => {
+  it("gives the README's customers per retailer and day: the incumbent keeps 27 of 170 by Sunday, the real-time challenger peaks at 120 on Saturday, and time-of-use (no peak period at weekends) takes 27 on Sunday", () => {
     expect(summary.books.closed).to.equal(true);
     expect(summary.kpis.retail.customersByRetailer).to.deep.equal({
-      'dynamic-co': [0, 39, 73, 92, 109, 115, 102],
-      incumbent: [170, 129, 93, 72, 55, 45, 28],
-      'time-of-use-co': [0, 2, 4, 6, 6, 10, 40],
+      'dynamic-co': [0, 39, 74, 94, 111, 120, 116],
+      incumbent: [170, 129, 93, 71, 54, 44, 27],
+      'time-of-use-co': [0, 2, 3, 5, 5, 6, 27],
     });
-    expect(summary.kpis.retail.retailerSwitches).to.equal(176);
+    expect(summary.kpis.retail.retailerSwitches).to.equal(166);
     // The last day's shares as figures of their own: a batch's summary.csv writes the lists above as their length.
-    expect(summary.kpis.retail.customersOnLastDay).to.deep.equal({ 'dynamic-co': 102, incumbent: 28, 'time-of-use-co': 40 });
+    expect(summary.kpis.retail.customersOnLastDay).to.deep.equal({ 'dynamic-co': 116, incumbent: 27, 'time-of-use-co': 27 });
     expect(flattenKpis(summary.kpis).filter(([k]) => k.startsWith('retail.customersOnLastDay.'))).to.deep.equal([
-      ['retail.customersOnLastDay.dynamic-co', '102'],
-      ['retail.customersOnLastDay.incumbent', '28'],
-      ['retail.customersOnLastDay.time-of-use-co', '40'],
+      ['retail.customersOnLastDay.dynamic-co', '116'],
+      ['retail.customersOnLastDay.incumbent', '27'],
+      ['retail.customersOnLastDay.time-of-use-co', '27'],
     ]);
   });
 
