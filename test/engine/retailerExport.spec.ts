@@ -71,4 +71,10 @@ describe('a retailer sells its customers’ forecast net export', function () {
       o.cleanup();
     }
   });
+
+  it('validate refuses an exportOfferMwh outside the market’s price limits, at its line and path', () => {
+    expect(() => parseScenario(YAML.replace('tariffs: [flat] }', 'tariffs: [flat], exportOfferMwh: -600 }'), 'retail-export.yaml')).to.throw(
+      "retail-export.yaml:12:64 agents[1].exportOfferMwh: -600 is outside the market's price limits [-500, 3000] (market.priceFloorMwh, priceCapMwh); leave it out to offer the export at the floor",
+    );
+  });
 });
