@@ -52,7 +52,7 @@ import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
-import { shedLoad } from './interval/shed.ts';
+import { cutOffAtBuses, shedLoad } from './interval/shed.ts';
 import { deliverAndObserve, deliverAwards, markOwnControl } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, pricesWhereCut, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
@@ -641,7 +641,12 @@ export class Simulation {
         const sheddable = sheddableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q);
         const devices = deviceSheddableQuanta(observations, sheddable, this.hasMeter, regulating, crashes.crashed, q);
         shedAtBus = shedLoad(ledger, redispatched.unservedQuanta, { busOf: this.busOf, viaOf: this.viaOf }, sheddable, devices);
-        if (shedAtBus.some((x) => x > 0)) {
+        // At a bus an outage cut off (an island of a LinDistFlow feeder) there is no supply: what a site on its own
+        // control there would draw is taken off it the same way, but it is the outage's unserved demand (the feeder's
+        // reliability KPIs), as a customer's there with a position is, not a shortage's shed load: no LOAD_SHED row,
+        // not in imbalance.shedKwh, no scarcity price (shed.ts `cutOffAtBuses`).
+        const cutOff = grid?.feeder ? cutOffAtBuses(shedAtBus, feederOf(grid.network, grid.feeder).islanded, this.info.buses) : undefined;
+        if (shedAtBus.some((x) => x > 0) || cutOff !== undefined) {
           // The same dispatch without the shed load, whose prices would be anywhere between the last
           // offer and the cap (supply meets the fixed withdrawal exactly): the imbalance prices stay those
           // the unserved load set before it was shed, and the cap where it was short, as scarcity is priced
@@ -649,7 +654,7 @@ export class Simulation {
           // price at all where nothing could supply (pricesWhereCut).
           const scarcityPriceMwh = pricesWhereCut(redispatched.imbalancePriceMwh, shedAtBus, undefined, rules);
           redispatched = { ...redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market), imbalancePriceMwh: scarcityPriceMwh };
-          this.shedSites(interval, ledger, observations, crashes, events);
+          this.shedSites(interval, ledger, observations, crashes, events, cutOff);
         }
       }
       regulators.forEach((r, k) => {
@@ -769,8 +774,8 @@ export class Simulation {
   }
 
   /** 7c. The sites whose consumption re-dispatch could not cover consume less, pro rata (`ledger.shedQuanta`), and say so in the events. */
-  private shedSites(interval: MarketInterval, ledger: IntervalLedger, observations: AgentObservation[], crashes: Crashes, events: GridEvent[]): void {
-    this.tellSites(ledger.shedQuanta, (a) => a.shed?.bind(a), interval, ledger, observations, crashes, events, 'LOAD_SHED', 'shed', 're-dispatch could not cover the withdrawal at {bus}: its load shed pro rata');
+  private shedSites(interval: MarketInterval, ledger: IntervalLedger, observations: AgentObservation[], crashes: Crashes, events: GridEvent[], cutOff: Uint8Array | undefined): void {
+    this.tellSites(ledger.shedQuanta, (a) => a.shed?.bind(a), interval, ledger, observations, crashes, events, 'LOAD_SHED', 'shed', 're-dispatch could not cover the withdrawal at {bus}: its load shed pro rata', cutOff);
   }
 
   /**
@@ -788,6 +793,7 @@ export class Simulation {
     type: string,
     response: string,
     detail: string,
+    silentAt?: Uint8Array,
   ): void {
     const parts = this.participants;
     const q = ledger.quantumKw;
@@ -804,7 +810,8 @@ export class Simulation {
           crashes.crash(i, 'settle', err);
         }
       }
-      events.push({ at: interval.start, issuer: 'market', target: a.id, type, requestedKw: c * q, response, deliveredKw: c * q, detail: detail.replace('{bus}', this.info.buses[this.busOf[i]!]!) });
+      // No row at a bus without supply (`silentAt`): the outage's rows and the reliability KPIs report it.
+      if (silentAt?.[this.busOf[i]!] !== 1) events.push({ at: interval.start, issuer: 'market', target: a.id, type, requestedKw: c * q, response, deliveredKw: c * q, detail: detail.replace('{bus}', this.info.buses[this.busOf[i]!]!) });
     }
   }
 

@@ -13,7 +13,7 @@
  * - the outputs are keyed by time: the recorder (output/recorder.ts `interval`) writes rows and adds
  *   KPIs only for intervals starting at or after `start`; of a warm-up interval it keeps only what
  *   must not be lost, the books' violations (a warm-up whose books do not close fails the run) and
- *   its agent faults (counted in summary.json `warmUp`, an agent isolated there stays isolated);
+ *   its agent faults (counted and listed in summary.json `warmUp`, an agent isolated there stays isolated);
  * - what the engine accumulates over the run for its end (retail bills, tariff switches, the
  *   operators' demand-response totals, overload counts, reliability) starts again at `start`
  *   (`Simulation` calls `startReporting` on the retail desk and the grid room once, as the first

@@ -15,7 +15,7 @@
 import { type RadialFeeder, subtreeSums } from './radial.ts';
 
 export interface LinDistFlowState {
-  /** Per bus: squared voltage magnitude, p.u.², and the magnitude √w, p.u. (NaN when islanded). */
+  /** Per bus: squared voltage magnitude, p.u.², and the magnitude √w, p.u. (NaN when islanded, and where w ≤ 0: past collapse). */
   readonly wPu: Float64Array;
   readonly vmPu: Float64Array;
   /** Per bus: active and reactive flow into it from its parent, kW and kvar (0 for the root and islanded buses). */
@@ -43,7 +43,8 @@ export function linDistFlow(feeder: RadialFeeder, withdrawalKw: ArrayLike<number
       qKvar[k] = 0;
     }
   }
-  const vmPu = Float64Array.from(wPu, (w) => (w >= 0 ? Math.sqrt(w) : NaN));
+  // |V|² at or below 0 is past what the linear model can describe (a voltage collapse): no magnitude, not 0 p.u.
+  const vmPu = Float64Array.from(wPu, (w) => (w > 0 ? Math.sqrt(w) : NaN));
   return { wPu, vmPu, pKw, qKvar };
 }
 

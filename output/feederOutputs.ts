@@ -5,7 +5,8 @@
  *   `net_kw, net_kvar` (withdrawal at the cleared dispatch), `price` (the DLMP) and its parts
  *   `dlmp_energy, dlmp_congestion, dlmp_voltage`, `reactive_price` (currency/Mvarh), and
  *   `inverter_kvar` (inverters' reactive injection at the bus, > 0 supplied; in net_kvar as −);
- * - KPIs (`kpis.feeder`): the worst (lowest) and highest AC voltage with bus and time, the
+ * - KPIs (`kpis.feeder`): the worst (lowest) and highest AC voltage with bus and time (no value when
+ *   a sweep did not converge: then `at` is the first such interval), the
  *   losses the distribution operator bought (the losses stage, engine/interval/losses.ts: kWh
  *   settled, `lossesCost` = Σ of the stage's money, exactly; intervals it could not settle), the largest LinDistFlow-vs-AC voltage error, and the intervals where the
  *   AC voltage left a bus's band (the limits the linear model missed), inverters' kvarh
@@ -44,6 +45,8 @@ export class FeederRecorder {
   /** What the upstream grid received for the losses (the stage's other side; − the cost when it closes). */
   private lossesReceived: Money = ZERO;
   private unconverged = 0;
+  /** Start of the first interval whose AC sweep did not converge ('' while none). */
+  private firstUnconverged = '';
   private violationIntervals = 0;
   private violationBusIntervals = 0;
   private branchViolationIntervals = 0;
@@ -82,7 +85,8 @@ export class FeederRecorder {
       let list = this.vm.get(bus);
       if (!list) this.vm.set(bus, (list = []));
       list.push(Number.isNaN(ac) ? null : ac);
-      if (!Number.isNaN(ac)) {
+      // Extremes only from a converged sweep: one that did not converge has no voltages (only the substation's fixed 1 p.u.).
+      if (f.acConverged && !Number.isNaN(ac)) {
         if (ac < this.min.value) this.min = { value: ac, bus, at: t };
         if (ac > this.max.value) this.max = { value: ac, bus, at: t };
         const e = Math.abs(ldf - ac);
@@ -109,7 +113,7 @@ export class FeederRecorder {
         this.lossesReceived = this.lossesReceived.minus(losses.unit.toMoney(losses.stage.sellerUnits));
       } else this.lossesUnsettled++;
     }
-    if (!f.acConverged) this.unconverged++;
+    if (!f.acConverged && this.unconverged++ === 0) this.firstUnconverged = t;
     if (f.acVoltageViolations > 0) this.violationIntervals++;
     this.violationBusIntervals += f.acVoltageViolations;
     if (f.acBranchViolations > 0) this.branchViolationIntervals++;
@@ -126,14 +130,17 @@ export class FeederRecorder {
 
   kpis(): Record<string, unknown> {
     const r6 = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
+    // Where a sweep did not converge (a voltage collapse, say) the run's extremes are unknown: no value and no bus, rather
+    // than the converged intervals' (or the substation's 1 p.u.) as if they were the worst; `at` says where to look.
+    const extreme = (e: Extreme) => (this.unconverged > 0 ? { value: null, bus: '', at: this.firstUnconverged } : { value: r6(e.value), bus: e.bus, at: e.at });
     return {
-      worstVoltagePu: { value: r6(this.min.value), bus: this.min.bus, at: this.min.at },
-      highestVoltagePu: { value: r6(this.max.value), bus: this.max.bus, at: this.max.at },
+      worstVoltagePu: extreme(this.min),
+      highestVoltagePu: extreme(this.max),
       // The losses stage: what the distribution operator bought (kWh) and paid, and the intervals it could not settle (the books say why).
       lossesKwh: this.lossesKwh.roundedKwh(),
       lossesCost: formatMoney(this.lossesCost),
       lossesUnsettledIntervals: this.lossesUnsettled,
-      maxLinDistFlowErrorPu: { value: r6(this.error.value), bus: this.error.bus, at: this.error.at },
+      maxLinDistFlowErrorPu: extreme(this.error),
       // Limits the linear model missed: buses × intervals whose AC voltage left its band.
       acVoltageViolationIntervals: this.violationIntervals,
       acVoltageViolationBusIntervals: this.violationBusIntervals,

@@ -225,6 +225,8 @@ export class KpiAccumulator {
   /** Warm-up intervals seen (engine/warmUp.ts), and their agent faults. */
   private warmUpIntervals = 0;
   private warmUpFaultCount = 0;
+  /** The warm-up's first `LISTED_FAULTS` faults, in order: events.csv has no rows before `start`, so this is where they are told. */
+  private readonly warmUpFaults: AgentFault[] = [];
 
   /**
    * A warm-up interval (before the reported `start`, engine/warmUp.ts): it adds nothing to the figures but what
@@ -237,13 +239,18 @@ export class KpiAccumulator {
     this.addBooks(o.books, o.interval.start);
     for (const f of o.faults) {
       this.warmUpFaultCount++;
+      if (this.warmUpFaults.length < LISTED_FAULTS) this.warmUpFaults.push(f);
       if (f.phase !== 'strategy') this.isolate(f, o.parties);
     }
   }
 
-  /** summary.json `warmUp`: the intervals simulated before `start` and their agent faults (books: in `books()`). */
-  warmUp(): { intervals: number; agentFaultCount: number } {
-    return { intervals: this.warmUpIntervals, agentFaultCount: this.warmUpFaultCount };
+  /**
+   * summary.json `warmUp`: the intervals simulated before `start`, their agent faults counted and the first
+   * `LISTED_FAULTS` listed as `agentFaults` lists the reported period's (an agent isolated there is `crashed` in
+   * agents.csv from `start` with no AGENT_CRASH row: this says who, when and why); books: in `books()`.
+   */
+  warmUp(): { intervals: number; agentFaultCount: number; agentFaults: Array<Omit<AgentFault, 'at'> & { at: string }> } {
+    return { intervals: this.warmUpIntervals, agentFaultCount: this.warmUpFaultCount, agentFaults: this.warmUpFaults.map((f) => ({ ...f, at: formatSimTime(f.at) })) };
   }
 
   add(o: IntervalOutcome): void {

@@ -92,7 +92,7 @@ export interface RunSummary {
   /** The market stages the run cleared, in timeline order ('dayAhead', 'realTime' …). */
   readonly stages: readonly string[];
   readonly books: BooksSummary;
-  /** With `warmUpDays`: the days and intervals simulated before `start` (reported nowhere else) and their agent faults. */
-  readonly warmUp?: { readonly days: number; readonly intervals: number; readonly agentFaultCount: number };
+  /** With `warmUpDays`: the days and intervals simulated before `start` (reported nowhere else) and their agent faults (all counted, the first 1,000 listed). */
+  readonly warmUp?: { readonly days: number; readonly intervals: number; readonly agentFaultCount: number; readonly agentFaults: readonly AgentFaultRecord[] };
   readonly kpis: RunKpis;
 }

@@ -90,8 +90,13 @@ interface DrTotals {
    * (agents/operations/conflicts.ts), answered from what remained or declined.
    */
   conflicts?: { answered: number; declined: number };
-  /** With `prePosition` only: its CHARGE_STATE_SETPOINTs, their answers, and the cell energy the batteries committed to move ahead of the events, kWh. */
-  prePosition?: { setpoints: number; responses: Record<CommandRecord['response'], number>; shiftedKwh: number };
+  /**
+   * With `prePosition` only: its CHARGE_STATE_SETPOINTs, one per device and event, their answers (each setpoint's last:
+   * with `cars`, `away` for a car that was not plugged in when asked and did not answer again, plugged in, before the
+   * event; only a car can be away), and the cell energy the batteries committed to move ahead of the events, kWh. The
+   * answers add up to the setpoints.
+   */
+  prePosition?: { setpoints: number; responses: Record<CommandRecord['response'], number> & { away?: number }; shiftedKwh: number };
 }
 
 export type { DrCommand } from './drCommandLog.ts';
@@ -169,7 +174,7 @@ export class GridRoom {
         payments: ZERO,
         penalties: ZERO,
         ...(operators.length > 1 ? { conflicts: { answered: 0, declined: 0 } } : {}),
-        ...(o.prePosition ? { prePosition: { setpoints: 0, responses: { 'opt-in': 0, 'opt-out': 0, lost: 0, rejected: 0, failed: 0 }, shiftedKwh: 0 } } : {}),
+        ...(o.prePosition ? { prePosition: { setpoints: 0, responses: { 'opt-in': 0, 'opt-out': 0, ...(o.prePosition.cars ? { away: 0 } : {}), lost: 0, rejected: 0, failed: 0 }, shiftedKwh: 0 } } : {}),
       });
     }
   }
@@ -398,8 +403,11 @@ export class GridRoom {
         });
         this.noteConflict(interval, op.config.id, c, meetings, events);
         if (pre) {
-          pre.setpoints++;
-          pre.responses[c.response]++;
+          // A car asked again for an event it was away for (`reAsked`, the same event id) is one setpoint: its answer replaces `away`.
+          if (c.reAsked) pre.responses.away! -= 1;
+          else pre.setpoints++;
+          if (c.away) pre.responses.away! += 1;
+          else pre.responses[c.response]++;
           if (c.response === 'opt-in') pre.shiftedKwh += c.shiftKwh ?? 0;
         }
       }

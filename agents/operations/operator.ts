@@ -181,6 +181,12 @@ export interface CommandRecord {
   readonly floorKwh?: number;
   /** A CHARGE_STATE_SETPOINT declined only because the device is away (`CommandResponse.away`): asked again before the event. */
   readonly away?: true;
+  /**
+   * A car's answer when asked again, plugged in, for an event it was away for (`askWaitingCars`): the event's setpoint
+   * revised to what the event still needs, under the event id of its first ask, so the grid room counts the car once
+   * per event (its first answer was `away`).
+   */
+  readonly reAsked?: true;
 }
 
 /**
@@ -204,7 +210,8 @@ interface PreparedEvent {
 /** A prepared event and the cars that were away when asked, in dispatch order. */
 interface WaitingCars {
   readonly event: PreparedEvent;
-  cars: Array<{ readonly i: number; readonly s: number; readonly rating: StorageRating }>;
+  /** `eventId`: the id of the setpoint it declined, reused when it is asked again. */
+  cars: Array<{ readonly i: number; readonly s: number; readonly rating: StorageRating; readonly eventId: string }>;
 }
 
 export interface OverloadRecord {
@@ -460,10 +467,10 @@ export class Operator {
       const event: PreparedEvent = { branch: l, branchId, dir, targetKw: target, startMs: interval.start + first * interval.durationH * MS_PER_HOUR, remaining, initialBudget: budget, budget, committedKwh: 0 };
       const away: WaitingCars['cars'] = [];
       for (const c of candidates) {
-        const record = this.askForShare(event, c, parties, netKw, interval, false);
+        const record = this.askForShare(event, c, parties, netKw, interval);
         if (record === undefined || record === 'away') continue;
         out.push(record);
-        if (record.away) away.push({ i: c.i, s: c.s, rating: c.rating });
+        if (record.away) away.push({ i: c.i, s: c.s, rating: c.rating, eventId: record.command.eventId });
       }
       if (away.length > 0) this.waitingCars.push({ event, cars: away });
     }
@@ -472,11 +479,12 @@ export class Operator {
 
   /**
    * Sends candidate `c` a CHARGE_STATE_SETPOINT for its share of what `event` still needs, unless nothing is left for
-   * it (undefined), and takes its answer off the event. With `pollFirst` (a car that was away when asked) the car is
-   * asked first without a record: while it is still away nothing is sent or logged (`'away'`: the event stays pending
-   * for it).
+   * it (undefined), and takes its answer off the event. With `reAskOf` (the event id of the setpoint a car declined
+   * while away) the car is polled first without a record: while it is still away nothing is sent or logged (`'away'`:
+   * the event stays pending for it); once plugged in it is sent the setpoint under that id (`reAsked`), so that one
+   * car and one event stay one setpoint in events.csv and in the KPIs.
    */
-  private askForShare(event: PreparedEvent, c: { i: number; s: number; reverse: boolean; rating: StorageRating }, parties: readonly DispatchParty[], netKw: Float64Array, interval: MarketInterval, pollFirst: boolean): CommandRecord | 'away' | undefined {
+  private askForShare(event: PreparedEvent, c: { i: number; s: number; reverse: boolean; rating: StorageRating }, parties: readonly DispatchParty[], netKw: Float64Array, interval: MarketInterval, reAskOf?: string): CommandRecord | 'away' | undefined {
     const { i, s, reverse, rating } = c;
     const p = parties[i]!;
     const share = withinBudget(shareOf(event.remaining, s, rating, reverse, interval.durationH), rating, s, event.budget);
@@ -494,7 +502,7 @@ export class Operator {
       value: share.socKwh,
       socBound: share.bound,
     };
-    if (pollFirst) {
+    if (reAskOf !== undefined) {
       let stillAway = false;
       try {
         stillAway = p.responder?.respond(command, netKw[i]!, interval).away === true;
@@ -503,7 +511,8 @@ export class Operator {
       }
       if (stillAway) return 'away';
     }
-    const record = deliver({ ...command, eventId: `${this.config.id}-${++this.eventSeq}` }, p, i, netKw[i]!, interval, event.branchId, this.config.id);
+    const delivered = deliver({ ...command, eventId: reAskOf ?? `${this.config.id}-${++this.eventSeq}` }, p, i, netKw[i]!, interval, event.branchId, this.config.id);
+    const record: CommandRecord = reAskOf === undefined ? delivered : { ...delivered, reAsked: true };
     if (record.response !== 'opt-in' || record.socKwh === undefined) return record;
     this.holdsSetpointUntil.set(i, command.intervalStart + command.durationMinutes * 60_000);
     const committedKwh = answerKwh(share.bound, record.shiftKwh ?? 0, rating) * s;
@@ -539,7 +548,7 @@ export class Operator {
         if ((this.holdsSetpointUntil.get(c.i) ?? 0) > interval.start) return false;
         // Taking no commands now (its site's energy manager crashed): not a candidate, as at preparation; no longer waited for.
         if (!parties[c.i]!.responder) return false;
-        const record = this.askForShare(e, { ...c, reverse: false }, parties, netKw, interval, true);
+        const record = this.askForShare(e, { ...c, reverse: false }, parties, netKw, interval, c.eventId);
         // Still away: kept for the next interval; nothing left for it: no longer waited for.
         if (record === 'away' || record === undefined) return record === 'away';
         out.push(record);

@@ -121,6 +121,13 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   let expectedImb = 0;
   for (let k = 0; k < nBus; k++) expectedImb += (actualAtBus[k]! - clearedAtBus[k]!) * imbTicks[k]!;
   if (imb !== expectedImb) fail('money:imbalance', `parties facing the market pay ${unit.format(imb)} net for their imbalances, the buses' deviations at their imbalance prices come to ${unit.format(expectedImb)}`);
+  // A deviation at a bus where neither re-dispatch nor the real-time market defined a price would settle at 0 (ticksOf(NaN)):
+  // a neighbour's energy taken for free. Every interval so far defines one wherever something deviates (load shed: the cap;
+  // export curtailed: the floor); should one not, the books say so rather than settle it at nothing (audit A-fuzz3, F3).
+  const unpriced = unpricedDeviations(parties, busOf, ledger, x.imbalancePriceMwh, nBus);
+  for (let k = 0; k < nBus; k++) {
+    if (unpriced[k]! > 0) fail('money:imbalance', `at ${book.buses[k]} ${kw(unpriced[k]!)} kW of deviation (gross, over the parties facing the market) has no imbalance price: neither re-dispatch nor the real-time market defined one there, and it is not settled at 0`);
+  }
   let expectedDa = 0;
   if (daTicks && daNet) {
     for (let k = 0; k < nBus; k++) expectedDa += daNet[k]! * daTicks[k]!;
@@ -261,6 +268,24 @@ function facingStageUnits(parties: readonly Party[], ledger: IntervalLedger, out
     out[0]! += ledger.rtUnits[i]!;
     out[1]! += ledger.imbalanceUnits[i]!;
     out[2]! += ledger.daUnits[i]!;
+  }
+  return out;
+}
+
+/**
+ * Per bus, Σ |deviation| (quanta) of the parties facing the market (agents trading themselves, and the aggregators' and
+ * retailers' bus positions, which carry their members' and customers' deviations) where `imbalancePriceMwh` is NaN.
+ * @example a home 1 kW over its position and a neighbour 1 kW under, at a bus with no price → 2 kW there.
+ */
+export function unpricedDeviations(parties: readonly Party[], busOf: Int32Array, ledger: IntervalLedger, imbalancePriceMwh: ArrayLike<number>, nBus: number): Float64Array {
+  const out = new Float64Array(nBus);
+  for (let i = 0; i < parties.length; i++) {
+    const k = busOf[i]!;
+    const d = ledger.imbalanceQuanta[i]!;
+    if (k >= 0 && parties[i]!.via === '' && d !== 0 && !Number.isNaN(d) && Number.isNaN(imbalancePriceMwh[k]!)) out[k]! += Math.abs(d);
+  }
+  for (const p of ledger.busPositions) {
+    if (p.imbalanceQuanta !== 0 && Number.isNaN(imbalancePriceMwh[p.busIndex]!)) out[p.busIndex]! += Math.abs(p.imbalanceQuanta);
   }
   return out;
 }

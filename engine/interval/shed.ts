@@ -59,3 +59,22 @@ export function shedLoad(ledger: IntervalLedger, unservedQuanta: Float64Array, s
   }
   return done;
 }
+
+/**
+ * Of the quanta `shedLoad` took per bus (`shedAtBus`), those at buses an outage cut off (`islanded`, of `buses`): there
+ * is nothing to supply them at any price, so they are not a shortage's shed load but the outage's unserved demand.
+ * Zeroes them in `shedAtBus` (which then prices scarcity and counts `imbalance.shedKwh` only where supply fell short) and
+ * returns a mask of those buses (1 = cut off, something taken there), or undefined when nothing was taken at one.
+ * Example: taken [0, 2, 3] at buses [grid, b1, b2], b2 cut off → shedAtBus [0, 2, 0], mask [0, 0, 1].
+ */
+export function cutOffAtBuses(shedAtBus: Float64Array, islanded: readonly string[], buses: readonly string[]): Uint8Array | undefined {
+  if (islanded.length === 0) return undefined;
+  const dark = new Set(islanded);
+  let mask: Uint8Array | undefined;
+  for (let k = 0; k < shedAtBus.length; k++) {
+    if (!(shedAtBus[k]! > 0) || !dark.has(buses[k]!)) continue;
+    (mask ??= new Uint8Array(shedAtBus.length))[k] = 1;
+    shedAtBus[k] = 0;
+  }
+  return mask;
+}

@@ -282,4 +282,36 @@ describe('the books: every identity catches a one-unit error (engine/interval/bo
     // A retailer's market payment one unit off its position and its customers' deviation.
     expect(reported(x, () => (ledger.rtUnits[ret!]! += 1), () => (ledger.rtUnits[ret!]! -= 1))).to.include('retailer');
   });
+
+  it('a deviation at a bus where no imbalance price is defined is not settled at 0 in silence (A-fuzz3 F3): two neighbours, one a quantum over its position and one a quantum under, at a bus with no price', async () => {
+    // One bus, homes trading themselves (no intermediary): the interval as the engine would settle it had neither
+    // re-dispatch nor the market defined a price there — every deviation at 0 (ticksOf(NaN) = 0), the books closed.
+    const scenario = scenarioOf({ grid: false, mechanism: 'double-auction', homes: 3, pvShare: 0.5, evs: 0, v2gShare: 0, batteries: 0, offices: 0, members: 0, aggregatorStrategy: 'truthful', customers: 0, exportRule: 'net-billing', operator: false, headLimitKw: 8, crash: false, comms: false, fault: false, pricing: 'uniform', dayAhead: false, seed: 7 });
+    const outcomes = await outcomesOf(scenario);
+    const x = inputOf(outcomes[Math.floor(outcomes.length / 2)]!);
+    const { ledger, parties, busOf } = x;
+    expect(x.book.buses.length).to.equal(1);
+    const homes = parties.flatMap((p, i) => (p.kind === 'home' && p.via === '' ? [i] : []));
+    expect(homes.length).to.be.greaterThan(1);
+    const [a, b] = homes as [number, number];
+    // Every party keeps to its position, so nothing is re-dispatched, and the bus has no imbalance price.
+    parties.forEach((p, i) => {
+      if (p.role !== 'agent') return;
+      ledger.actualQuanta[i] = ledger.positionQuanta(i);
+      ledger.imbalanceQuanta[i] = 0;
+      ledger.imbalanceUnits[i] = 0;
+    });
+    const noPrice = Float64Array.of(NaN);
+    expect(checkBooks({ ...x, imbalancePriceMwh: noPrice })).to.deep.equal([]);
+    // Then a quantum (1 W) from b to a: a over its position, b under, each settled at nothing (ticksOf(NaN) = 0).
+    ledger.actualQuanta[a]! += 1;
+    ledger.imbalanceQuanta[a] = 1;
+    ledger.actualQuanta[b]! -= 1;
+    ledger.imbalanceQuanta[b] = -1;
+    const v = checkBooks({ ...x, imbalancePriceMwh: noPrice });
+    // Before: [] (b's energy went to a for free, and every identity held).
+    expect(v.map((y) => [y.identity, y.detail])).to.deep.equal([
+      ['money:imbalance', `at ${x.book.buses[busOf[a]!]} 0.002 kW of deviation (gross, over the parties facing the market) has no imbalance price: neither re-dispatch nor the real-time market defined one there, and it is not settled at 0`],
+    ]);
+  });
 });

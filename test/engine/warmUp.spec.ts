@@ -140,6 +140,26 @@ describe('warm-up days (warmUpDays)', function () {
     );
   });
 
+  it("lists the warm-up's agent faults in summary.json warmUp.agentFaults (events.csv has no row before start): a strategy throwing every odd interval, 12 of each day's 24", async () => {
+    // Before: only warmUp.agentFaultCount (12), with nothing saying who, when or why.
+    const doc = street(START, 1, 1);
+    (doc.agents as unknown[]).push({ kind: 'generator', id: 'thrower', bus: 'grid', offers: [{ kw: 30, priceMwh: 60 }], strategy: { module: join(REPO_ROOT, 'test/fixtures/strategies/broken.ts'), export: 'thrower' } });
+    const dir = await run(doc);
+    try {
+      const summary = JSON.parse(text(dir, 'summary.json'));
+      const warm = summary.warmUp as { agentFaultCount: number; agentFaults: Array<{ agentId: string; at: string; phase: string; message: string }> };
+      // Engine intervals 1, 3, …, 23 (hourly, from 14 July 00:00): the warm-up's; 25, …, 47 the reported day's.
+      expect(warm.agentFaultCount).to.equal(12);
+      expect(warm.agentFaults.map((f) => f.at)).to.deep.equal(Array.from({ length: 12 }, (_, k) => `2026-07-14T${String(2 * k + 1).padStart(2, '0')}:00:00Z`));
+      expect(warm.agentFaults.every((f) => f.agentId === 'thrower' && f.phase === 'strategy' && f.message.includes("strategy 'thrower' threw: boom"))).to.equal(true);
+      expect(summary.kpis.agentFaultCount).to.equal(12);
+      expect(summary.kpis.agentFaults.every((f: { at: string }) => f.at >= START)).to.equal(true);
+      expect(rows(dir, 'events.csv').filter((e) => e.type === 'STRATEGY_FAULT').map((e) => e.interval_start)).to.deep.equal(summary.kpis.agentFaults.map((f: { at: string }) => f.at));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes no warm-up row in any table, and summary.json counts the reported period only', async () => {
     // The head at 6 kW every evening: the operator commands in the warm-up too (its events must not appear).
     const doc = { ...street(START, 1, 2, { retail: true, battery: true }), faults: [] } as Record<string, unknown>;
@@ -160,7 +180,7 @@ describe('warm-up days (warmUpDays)', function () {
       const summary = JSON.parse(text(dir, 'summary.json'));
       expect(summary.start).to.equal(START);
       expect(summary.intervals).to.equal(24);
-      expect(summary.warmUp).to.deep.equal({ days: 2, intervals: 48, agentFaultCount: 0 });
+      expect(summary.warmUp).to.deep.equal({ days: 2, intervals: 48, agentFaultCount: 0, agentFaults: [] });
       expect(summary.books).to.include({ closed: true, intervals: 24, warmUpIntervals: 48 });
       // The operator's totals are the reported day's commands: Σ committed kWh of its opt-ins in events.csv (1-hour intervals).
       const committed = rows(dir, 'events.csv').filter((e) => e.type === 'DISPATCH_SETPOINT' && e.response === 'opt-in').reduce((s, e) => s + Math.abs(Number(e.delivered_kw)), 0);

@@ -38,7 +38,7 @@ describe("README's warm-up example", function () {
       expect(b.interval_start).to.equal('2026-07-15T18:00:00Z');
       expect(b.detail).to.contain('(10 days,');
     }
-    expect(warm.summary.warmUp).to.deep.equal({ days: 14, intervals: 336, agentFaultCount: 0 });
+    expect(warm.summary.warmUp).to.deep.equal({ days: 14, intervals: 336, agentFaultCount: 0, agentFaults: [] });
     expect(Number(warm.summary.kpis.operations.demandResponse.dso.creditedKwh)).to.be.greaterThan(0);
 
     const coldYaml = yaml!.replace(/^warmUpDays: 14.*\n/m, '');

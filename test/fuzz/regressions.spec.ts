@@ -16,6 +16,7 @@ import { parseScenario } from '../../engine/scenario/load.ts';
 import { runAndRead } from '../operations/outputs.ts';
 
 const scenario = (body: string) => parseScenario(body, 'fuzz.yaml');
+const readCsv = (dir: string, file: string): Array<Record<string, string>> => parse(readFileSync(join(dir, file)), { columns: true });
 
 describe('fuzz reproducers (audit W-fuzz)', () => {
   for (const minutes of [5, 20]) {
@@ -326,6 +327,55 @@ agents:
       expect(first.find((r) => r.agent_id === 'sunny')!.cost).to.equal('-0.7545');
     } finally {
       o.cleanup();
+    }
+  });
+
+  // Minimised from fuzz seed 3063 (generator of bd505d2): a retail customer crashes while bidding at a bus a line outage cut off.
+  const cutOff = (crash: boolean): string => `
+name: cut-off-customer
+start: 2026-07-01T11:00:00Z
+days: 0.125
+intervalMinutes: 30
+site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 0 }
+weather: { temperature: { minC: 18, maxC: 26, minHour: 5, maxHour: 15 }, sky: clear }
+network:
+  model: lindistflow
+  baseKva: 1000
+  buses: [{ id: grid, reference: true }, { id: b1 }, { id: b2 }]
+  branches:
+    - { id: l1, kind: feeder-head, from: grid, to: b1, reactancePu: 0.02, resistancePu: 0.01, limitKw: 50 }
+    - { id: l2, from: grid, to: b2, reactancePu: 0.02, resistancePu: 0.01, limitKw: 50 }
+tariffs: [{ id: flat, type: flat, energyPricePerKwh: 0.25 }]
+faults:
+  - { type: line-outage, branch: l2, at: 2026-07-01T12:00:00Z }
+${crash ? '  - { type: agent-crash, agent: far, at: 2026-07-01T12:00:00Z }\n' : ''}agents:
+  - { kind: generator, id: plant, bus: grid, offers: [{ kw: 50, priceMwh: 50 }], takes: [{ kw: 50, priceMwh: 0 }] }
+  - { kind: retailer, id: retail, tariffs: [flat] }
+  - { kind: home, id: near, bus: b1, retailer: retail, tariff: flat }
+  - { kind: home, id: far, bus: b2, retailer: retail, tariff: flat }
+`;
+
+  it('a retail customer on its own control (crashed while bidding) at a bus a line outage cut off takes nothing, as a working one there does: its load is the outage\'s unserved demand (reliability), not load shed in a shortage (no LOAD_SHED rows, imbalance.shedKwh 0, no scarcity price)', async () => {
+    const [crashed, working] = [await runAndRead(scenario(cutOff(true)), 'gridbid-fuzz-'), await runAndRead(scenario(cutOff(false)), 'gridbid-fuzz-')];
+    try {
+      for (const o of [crashed, working]) expect(o.summary.books.closed).to.equal(true);
+      const far = (o: typeof crashed) => o.agents.filter((r) => r.agent_id === 'far' && r.interval_start! >= '2026-07-01T12:00:00Z');
+      expect(far(crashed).map((r) => r.state)).to.deep.equal(Array(4).fill('own-control'));
+      // Before: a LOAD_SHED row per interval ('re-dispatch could not cover the withdrawal at b2'), shedKwh = its draw, and the cap at b2.
+      expect(crashed.events.filter((e) => e.type === 'LOAD_SHED')).to.deep.equal([]);
+      expect(crashed.summary.kpis.imbalance.shedKwh).to.equal(0);
+      // Nothing metered at b2 while cut off; what its devices needed is unserved, and the feeder's reliability counts it as the working customer's.
+      expect(far(crashed).map((r) => Number(r.actual_kw))).to.deep.equal([0, 0, 0, 0]);
+      expect(far(crashed).every((r) => Number(r.unserved_kwh) > 0)).to.equal(true);
+      expect(crashed.summary.kpis.operations.reliability).to.deep.equal(working.summary.kpis.operations.reliability);
+      expect(crashed.summary.kpis.operations.reliability.customerMinutesInterrupted).to.equal(120);
+      // The imbalance price at b2 is the working run's, not the cap (no scarcity where there is no supply at all).
+      const atB2 = (o: typeof crashed) => readCsv(o.dir, 'intervals.csv').filter((r) => r.bus === 'b2').map((r) => r.imbalance_price);
+      expect(atB2(crashed)).to.deep.equal(atB2(working));
+      expect(atB2(crashed)).not.to.include('3000.00');
+    } finally {
+      crashed.cleanup();
+      working.cleanup();
     }
   });
 

@@ -209,6 +209,11 @@ describe('operations: pre-positioning V2G cars before a forecast import overload
       ['17:00', 18, 'opt-out', 'not plugged in', undefined],
       ['17:30', 17.5, 'opt-in', 'charges from SoC 12.00 to 14.50 kWh before the event; can give 6.50 kWh over it, keeping 8.00 kWh for its departure at 07:00; no more: 10.00 kW for the 0.25 h left', 14.5],
     ]);
+    // One car, one event: the answer at 17:30 revises the setpoint of 17:00 under its event id (the grid room counts it once).
+    expect(on.setpoints.map((s) => [s.command.eventId, s.away, s.reAsked])).to.deep.equal([
+      [on.setpoints[0]!.command.eventId, true, undefined],
+      [on.setpoints[0]!.command.eventId, undefined, true],
+    ]);
     // SoC from 17:00: away 12, 12, then 12 (17:30 cleared before), 14.5 by 18:00; 10 kW on command: 12, 9.5, then 1.5 kWh (6 kW), 8.
     // Over the 100 kW limit: 108 − 10, 108 − 10, 108 − 6 = 2, 108 − 0 = 8.
     expect(on.soc.slice(0, 9).map(r3)).to.deep.equal([12, 12, 12, 14.5, 12, 9.5, 8, 8, 8]);

@@ -33,6 +33,8 @@ describe('output/kpiCatalogue', () => {
   it('names a KPI with its unit, the wildcard segment filled in', () => {
     expect(kpiTitle('peakKw')).to.equal('Peak consumption (kW)');
     expect(kpiTitle('operations.demandResponse.dso.responses.opt-in')).to.equal('Commands of dso answered opt-in (count)');
+    // With prePosition.cars only (no example has it): the cars away when asked, not answered again before the event.
+    expect([isCatalogued('operations.demandResponse.dso.prePosition.responses.away'), kpiTitle('operations.demandResponse.dso.prePosition.responses.away')]).to.deep.equal([true, 'Pre-positioning setpoints of dso answered away (count)']);
     expect(kpiTitle('feeder.worstVoltagePu.bus')).to.equal('Bus of the lowest voltage');
     expect(kpiTitle('comms.linkUtilisationPct.feeder-backhaul')).to.equal('Utilisation of link feeder-backhaul (%)');
     expect(kpiTitle('averagePriceMwh')).to.equal('Average price (currency/MWh)');
