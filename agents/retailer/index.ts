@@ -70,6 +70,8 @@ export interface RetailerRuntime extends IntermediaryRuntime {
    * competition also each customer's (agent index → kW), as its supplier reads its meter.
    */
   metered(interval: MarketInterval, usedKw: ReadonlyMap<BusId, number>, boughtKw: ReadonlyMap<BusId, number>, customersKw?: ReadonlyMap<number, number>): void;
+  /** Under retail competition: the customers whose meter it still keeps (those it supplied within the last day; tests and diagnostics). */
+  readonly retainedCustomerMeters: number;
 }
 
 export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime> = {
@@ -87,9 +89,10 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       return h;
     };
     // Under retail competition: each customer's meter while it was this retailer's, over the last two days (a ring
-    // tagged with the interval each slot holds): a forecast reads yesterday's interval and the last one.
+    // tagged with the interval each slot holds): a forecast reads yesterday's interval and the last one. `last`: the
+    // newest interval it holds; a customer that left is forgotten once that is more than a day old (nothing reads it).
     const ring = 2 * intervalsPerDay;
-    const customerMeters = new Map<number, { readonly kw: Float64Array; readonly at: Int32Array }>();
+    const customerMeters = new Map<number, { readonly kw: Float64Array; readonly at: Int32Array; last: number }>();
     const customerKwAt = (party: number, k: number): number => {
       const m = customerMeters.get(party);
       const slot = k % ring;
@@ -144,11 +147,17 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       metered(interval, usedKw, boughtKw, customersKw) {
         for (const [party, kw] of customersKw ?? []) {
           let m = customerMeters.get(party);
-          if (m === undefined) customerMeters.set(party, (m = { kw: new Float64Array(ring), at: new Int32Array(ring).fill(-1) }));
+          if (m === undefined) customerMeters.set(party, (m = { kw: new Float64Array(ring), at: new Int32Array(ring).fill(-1), last: -1 }));
           const slot = interval.index % ring;
           m.kw[slot] = kw;
           m.at[slot] = interval.index;
+          m.last = interval.index;
         }
+        // Once a day, the customers it no longer holds a readable interval of: every later forecast (a real-time bid
+        // for a later interval k, a day-ahead one for a delivery interval after its gate) reads k − 1 day and k − 1,
+        // both after interval.index − 1 day, and a customer that comes back starts a new ring. Before, a retailer kept
+        // a ring (2 days × 12 B an interval: 6.9 kB at 5 minutes) for every customer it ever supplied, to the run's end.
+        if (interval.index % intervalsPerDay === 0) for (const [party, m] of customerMeters) if (m.last < interval.index - intervalsPerDay) customerMeters.delete(party);
         let imbalance = 0;
         for (const [bus, kw] of usedKw) {
           historyAt(bus).actualKw[interval.index] = kw;
@@ -158,6 +167,9 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
         if (lifecycle.can(event)) lifecycle.send(event);
       },
       observe: () => ({ state: lifecycle.value, baselineKw: 0, unservedKwh: 0 }),
+      get retainedCustomerMeters() {
+        return customerMeters.size;
+      },
     };
   },
 };

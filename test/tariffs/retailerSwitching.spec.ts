@@ -230,12 +230,47 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
         expect(Number(r.da_kw || 0), r.interval_start).to.equal(0);
         expect(Number(r.rt_kw), r.interval_start).to.equal(0);
       }
-      // r2 bought day-ahead for both homes from h's first day: about twice its day of h2 alone (its forecast: yesterday's
-      // meter of h2, scaled by both homes' declared consumption over h2's).
+      // r2 bought day-ahead for both homes from h's first day: about twice its day of h2 alone (its forecast, customer by
+      // customer: h2's meter of yesterday, and h, a newcomer it has no meter of, on the standard profile).
       const da = (from: string, to: string) => rows('r2', from, to).reduce((sum, r) => sum + Number(r.da_kw || 0), 0);
       expect(da('2026-07-03T00:00:00Z', '2026-07-04T00:00:00Z') / da('2026-07-02T00:00:00Z', '2026-07-03T00:00:00Z')).to.be.within(1.6, 2.4);
     } finally {
       o.cleanup();
+    }
+  });
+
+  it("west of UTC a day's notice does not reach the gate: at UTC−7 the auction for the local day holding the first hours of h's switch day closes before h chooses, so r1 buys them day-ahead and sells them back in real time; two days' notice reach it", async () => {
+    // Local day 2 July runs 2 July 07:00Z to 3 July 07:00Z; its gate, 12:00 local on 1 July, is 1 July 19:00Z. h chooses r2 at
+    // billing day 1's close (2 July 00:00Z) and with one day's notice is r2's from 3 July 00:00Z: hours 00–07Z of its first day
+    // were bought by r1 five hours before the choice. With two days' notice (r2's from 4 July) every gate of its days follows it.
+    const west = (noticeDays: number) => scenario(twoRetailersYaml('every-retailer', { days: 5, noticeDays, dayAhead: true }).replace('seed: 2', 'seed: 2\nsite: { latitude: 33.4, longitude: -112, utcOffsetHours: -7 }'));
+    const rows = (o: Awaited<ReturnType<typeof runAndRead>>, id: string, from: string, to: string) => o.agents.filter((r) => r.agent_id === id && r.interval_start! >= from && r.interval_start! < to);
+    const one = await runAndRead(west(1), 'gridbid-retailers-');
+    try {
+      expect(one.summary.books.closed).to.equal(true);
+      const early = rows(one, 'r1', '2026-07-03T00:00:00Z', '2026-07-03T07:00:00Z');
+      expect(early).to.have.length(7);
+      for (const r of early) {
+        // Bought for h at the gate, sold back whole in real time (r1 has no customer left), no imbalance.
+        expect(Number(r.da_kw), r.interval_start).to.be.above(0);
+        expect(Number(r.rt_kw), r.interval_start).to.equal(-Number(r.da_kw));
+        expect(Number(r.award_kw), r.interval_start).to.equal(0);
+      }
+      // From 07:00Z, the next local day, the gate followed the choice: r1 bought nothing.
+      for (const r of rows(one, 'r1', '2026-07-03T07:00:00Z', '2026-07-06T00:00:00Z')) expect(Number(r.da_kw || 0), r.interval_start).to.equal(0);
+    } finally {
+      one.cleanup();
+    }
+    const two = await runAndRead(west(2), 'gridbid-retailers-');
+    try {
+      expect(two.summary.books.closed).to.equal(true);
+      expect(two.summary.kpis.retail.customersByRetailer).to.deep.equal({ r1: [1, 1, 1, 0, 0], r2: [1, 1, 1, 2, 2] });
+      for (const r of rows(two, 'r1', '2026-07-04T00:00:00Z', '2026-07-06T00:00:00Z')) {
+        expect(Number(r.da_kw || 0), r.interval_start).to.equal(0);
+        expect(Number(r.rt_kw || 0), r.interval_start).to.equal(0);
+      }
+    } finally {
+      two.cleanup();
     }
   });
 
