@@ -33,11 +33,12 @@ export const retailerGroupSchema = z.strictObject({
   tariffs: z.array(z.string().min(1)).min(1),
   /**
    * The lowest price (currency/MWh) it sells its customers' forecast net export at, where their PV is above their
-   * load. Absent: the market's floor, price-independently, as it buys their import at the cap and as feed-in PV is
-   * sold in markets with feed-in tariffs, so a surplus the market cannot take at a positive price clears at a
-   * negative one, where flexible demand takes it. 0: never below zero. What it does not sell is its imbalance.
+   * load; default 0: never below zero. What it does not sell is its imbalance. The market's floor sells it
+   * price-independently, as feed-in PV is sold in markets with feed-in tariffs; but against its own buys at the cap
+   * a thin market then clears at a midpoint of the two limits, and behind a congested line the retailer pays the
+   * local price down to the floor for what it would have settled as imbalance (audit A-review43b, D1 and D2).
    */
-  exportOfferMwh: z.number().finite().optional(),
+  exportOfferMwh: z.number().finite().default(0),
 });
 export type RetailerGroup = z.infer<typeof retailerGroupSchema>;
 
@@ -57,7 +58,7 @@ export interface CustomerBook {
 export interface RetailerRuntime extends IntermediaryRuntime {
   readonly role: 'retailer';
   readonly tariffIds: readonly string[];
-  /** Its bids: the forecast net load of its customers at each bus, an import bought at the cap, an export offered at `exportOfferMwh` (the floor unless set). */
+  /** Its bids: the forecast net load of its customers at each bus, an import bought at the cap, an export offered at `exportOfferMwh` (0 unless set). */
   bid(interval: MarketInterval, books: readonly CustomerBook[], market: (bus: BusId) => MarketView): readonly BusBid[];
   /**
    * Its day-ahead bids: for each delivery interval, its customers' forecast net load at each bus (an
@@ -107,7 +108,7 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       return kw;
     };
     // A forecast net import is bought at the cap (its customers face their tariff, not the market); a forecast net
-    // export (customers' PV above their load) is offered at `exportOfferMwh`, the floor unless set.
+    // export (customers' PV above their load) is offered at `exportOfferMwh` (0 unless set), within the market's limits.
     const forecastBids = (interval: MarketInterval, books: readonly CustomerBook[], limitsAt: (bus: BusId) => { readonly priceCapMwh: number; readonly priceFloorMwh: number }): BusBid[] => {
       const mid = simTime(interval.start + (interval.durationH * MS_PER_HOUR) / 2);
       return books.map((b) => {
@@ -115,7 +116,7 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
         if (kw > 0) return { bus: b.bus, segments: [{ side: 'buy' as const, priceMwh: limitsAt(b.bus).priceCapMwh, quantityKw: kw }] };
         if (kw < 0) {
           const { priceFloorMwh, priceCapMwh } = limitsAt(b.bus);
-          return { bus: b.bus, segments: [{ side: 'sell' as const, priceMwh: Math.min(priceCapMwh, Math.max(priceFloorMwh, group.exportOfferMwh ?? priceFloorMwh)), quantityKw: -kw }] };
+          return { bus: b.bus, segments: [{ side: 'sell' as const, priceMwh: Math.min(priceCapMwh, Math.max(priceFloorMwh, group.exportOfferMwh)), quantityKw: -kw }] };
         }
         return { bus: b.bus, segments: [] };
       });

@@ -22,8 +22,8 @@
  *   split.ts: fee-free — fees are charged on the real-time shares), and each member's own
  *   intertemporal schedule is its share of those;
  * - a **retailer** bids its customers' forecast net load at each bus, the forecast it bids in real
- *   time, made at the gate (`RetailerRuntime.dayAhead`): an import at the cap, a net export at the
- *   floor or its `exportOfferMwh`; its customers bid nothing;
+ *   time, made at the gate (`RetailerRuntime.dayAhead`): an import at the cap, a net export at
+ *   its `exportOfferMwh` (default 0); its customers bid nothing;
  * - crashed agents bid nothing (nor do the members of a crashed aggregator).
  *
  * Every party pays q_DA·p_DA + (q_RT − q_DA)·p_RT (+ its imbalance), where q_RT is its

@@ -277,10 +277,11 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
         else if (other !== undefined && other !== g.id) out.push({ path: at('tariffs', k), message: `'${t}' is already offered by retailer '${other}': a tariff belongs to one retailer (its bills and its customers' energy go to that retailer's books); give this retailer its own copy under another id` });
         else offeredBy.set(t, g.id ?? '');
       });
-      // Clamped to the limits it would sell at the floor or the cap without saying so: refuse it instead.
+      // Clamped to the limits it would sell at the floor or the cap without saying so: refuse it instead (the default,
+      // 0, is clamped quietly to a floor above zero: it means "never below zero").
       const offer = g.exportOfferMwh;
-      if (offer !== undefined && (offer < m.priceFloorMwh || offer > m.priceCapMwh))
-        out.push({ path: at('exportOfferMwh'), message: `${offer} is outside the market's price limits [${m.priceFloorMwh}, ${m.priceCapMwh}] (market.priceFloorMwh, priceCapMwh); leave it out to offer the export at the floor` });
+      if (offer !== 0 && (offer < m.priceFloorMwh || offer > m.priceCapMwh))
+        out.push({ path: at('exportOfferMwh'), message: `${offer} is outside the market's price limits [${m.priceFloorMwh}, ${m.priceCapMwh}] (market.priceFloorMwh, priceCapMwh); write ${m.priceFloorMwh} to offer the export at the floor` });
       return;
     }
     if (g.kind === 'aggregator') return;

@@ -1,8 +1,8 @@
 /**
- * A retailer whose customers export net (PV above their load) sells the forecast export in the market, at the
- * floor unless its `exportOfferMwh` says otherwise, as it buys a forecast import at the cap: it takes the market's
- * price (agents/retailer/index.ts). Before, it offered nothing there: the export was its imbalance, and the market
- * cleared without that supply.
+ * A retailer whose customers export net (PV above their load) sells the forecast export in the market, at any price
+ * from its `exportOfferMwh` up (default 0: never below zero), as it buys a forecast import at the cap
+ * (agents/retailer/index.ts). Before, it offered nothing there: the export was its imbalance, and the market cleared
+ * without that supply.
  */
 import { expect } from 'chai';
 import { parseScenario } from '../../engine/scenario/load.ts';
@@ -72,9 +72,28 @@ describe('a retailer sells its customers’ forecast net export', function () {
     }
   });
 
+  it('in a thin market, where its export is more than every buyer takes, the default offer (0) prices nothing below zero: the rest is its imbalance', async () => {
+    const o = await runAndRead(parseScenario(YAML.replace('count: 20,', 'count: 2,'), 'retail-export.yaml'), 'gridbid-retail-export-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      const day2 = (id: string) => o.agents.filter((r) => r.agent_id === id && r.interval_start!.startsWith('2026-07-02'));
+      const plant = day2('plant');
+      const r1 = day2('r1');
+      let surplusHours = 0;
+      for (let k = 0; k < 24; k++) {
+        expect(Number(plant[k]!.rt_price), plant[k]!.interval_start).to.be.at.least(0);
+        // Where its offer at 0 was cut back (the two homes of r2 took less), the plant sold nothing.
+        if (Number(r1[k]!.award_kw) < 0 && Number(plant[k]!.award_kw) === 0) surplusHours++;
+      }
+      expect(surplusHours).to.be.above(5);
+    } finally {
+      o.cleanup();
+    }
+  });
+
   it('validate refuses an exportOfferMwh outside the market’s price limits, at its line and path', () => {
     expect(() => parseScenario(YAML.replace('tariffs: [flat] }', 'tariffs: [flat], exportOfferMwh: -600 }'), 'retail-export.yaml')).to.throw(
-      "retail-export.yaml:12:64 agents[1].exportOfferMwh: -600 is outside the market's price limits [-500, 3000] (market.priceFloorMwh, priceCapMwh); leave it out to offer the export at the floor",
+      "retail-export.yaml:12:64 agents[1].exportOfferMwh: -600 is outside the market's price limits [-500, 3000] (market.priceFloorMwh, priceCapMwh); write -500 to offer the export at the floor",
     );
   });
 });

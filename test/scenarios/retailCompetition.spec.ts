@@ -34,20 +34,20 @@ describe('scenarios/retail-competition.yaml: customers change retailer over a we
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("gives the README's customers per retailer and day: the incumbent keeps 27 of 170 by Sunday, the real-time challenger peaks at 120 on Saturday, and time-of-use (no peak period at weekends) takes 27 on Sunday", () => {
+  it("gives the README's customers per retailer and day: the incumbent keeps 29 of 170 by Sunday, the real-time challenger peaks at 114 on Saturday, and time-of-use (no peak period at weekends) takes 37 on Sunday", () => {
     expect(summary.books.closed).to.equal(true);
     expect(summary.kpis.retail.customersByRetailer).to.deep.equal({
-      'dynamic-co': [0, 39, 74, 94, 111, 120, 116],
-      incumbent: [170, 129, 93, 71, 54, 44, 27],
-      'time-of-use-co': [0, 2, 3, 5, 5, 6, 27],
+      'dynamic-co': [0, 39, 73, 92, 109, 114, 104],
+      incumbent: [170, 129, 93, 72, 55, 46, 29],
+      'time-of-use-co': [0, 2, 4, 6, 6, 10, 37],
     });
-    expect(summary.kpis.retail.retailerSwitches).to.equal(166);
+    expect(summary.kpis.retail.retailerSwitches).to.equal(174);
     // The last day's shares as figures of their own: a batch's summary.csv writes the lists above as their length.
-    expect(summary.kpis.retail.customersOnLastDay).to.deep.equal({ 'dynamic-co': 116, incumbent: 27, 'time-of-use-co': 27 });
+    expect(summary.kpis.retail.customersOnLastDay).to.deep.equal({ 'dynamic-co': 104, incumbent: 29, 'time-of-use-co': 37 });
     expect(flattenKpis(summary.kpis).filter(([k]) => k.startsWith('retail.customersOnLastDay.'))).to.deep.equal([
-      ['retail.customersOnLastDay.dynamic-co', '116'],
-      ['retail.customersOnLastDay.incumbent', '27'],
-      ['retail.customersOnLastDay.time-of-use-co', '27'],
+      ['retail.customersOnLastDay.dynamic-co', '104'],
+      ['retail.customersOnLastDay.incumbent', '29'],
+      ['retail.customersOnLastDay.time-of-use-co', '37'],
     ]);
   });
 
