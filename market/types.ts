@@ -244,6 +244,12 @@ export interface FeederOutcome {
   readonly energyMwh: Float64Array;
   readonly congestionMwh: Float64Array;
   readonly voltageMwh: Float64Array;
+  /** The DLMP's marginal-loss part, λ · ∂Loss/∂p (0 unless `network.feeder.losses: marginal`); with it energy + loss + congestion + voltage = price. */
+  readonly lossMwh: Float64Array;
+  /** True when the run prices marginal losses (`network.feeder.losses: marginal`), whatever this interval's clearing did. */
+  readonly marginalLosses?: boolean;
+  /** With marginal losses: the re-clearings the operating point took, and whether it settled (market/lp/marginalLossDispatch.ts). */
+  readonly lossIterations?: { readonly count: number; readonly converged: boolean; readonly residualKw: number };
   readonly reactivePriceMvarh: Float64Array;
   /** Reactive power injected by inverters per bus, kvar (> 0 supplies vars; included in netKvar as −). */
   readonly inverterKvar: Float64Array;
