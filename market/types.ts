@@ -240,7 +240,7 @@ export interface FeederOutcome {
   /** Net withdrawal per bus at the cleared dispatch. */
   readonly netKw: Float64Array;
   readonly netKvar: Float64Array;
-  /** The DLMP's parts (energy + congestion + voltage = price) and the reactive price; NaN when the market did not clear by LP. */
+  /** The DLMP's parts (energy + congestion + voltage = price, + `lossMwh` with marginal losses) and the reactive price; NaN when the market did not clear by LP. */
   readonly energyMwh: Float64Array;
   readonly congestionMwh: Float64Array;
   readonly voltageMwh: Float64Array;

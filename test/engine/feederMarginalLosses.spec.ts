@@ -102,6 +102,34 @@ describe('marginal losses in a run (network.feeder.losses: marginal, through the
     });
   }
 
+  it('gridbid clear on a native case with the option: the loss part in the JSON and the table, the parts summing to each DLMP; a day-ahead case refused', function () {
+    this.timeout(60_000);
+    const text = readFileSync(join(REPO_ROOT, 'test/fixtures/clear/feeder-line.yaml'), 'utf8').replace('    voltageLimitsPu: { min: 0.5, max: 1.5 }\n', '    voltageLimitsPu: { min: 0.5, max: 1.5 }\n    losses: marginal\n');
+    const file = join(dir, 'feeder-line-marginal.yaml');
+    writeFileSync(file, text);
+    const r = gridbid(['clear', file, '--json']);
+    expect(r.status, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout) as { buses: Array<{ id: string; price: number; components: Record<string, number> }> };
+    for (const b of out.buses) {
+      const c = b.components;
+      // The price is on the tick (0.01), the parts are the LP's: within half a tick.
+      expect(c.energy! + c.congestion! + c.voltage! + c.loss!, b.id).to.be.closeTo(b.price, 0.005 + 1e-9);
+    }
+    // Downstream buses carry a loss part; the substation none. Lossless (the fixture as it is), no `loss` key.
+    expect(out.buses.map((b) => b.components.loss! > 0)).to.deep.equal([false, true, true]);
+    const plain = JSON.parse(gridbid(['clear', join(REPO_ROOT, 'test/fixtures/clear/feeder-line.yaml'), '--json']).stdout) as typeof out;
+    expect(plain.buses.every((b) => !('loss' in b.components))).to.equal(true);
+    expect(gridbid(['clear', file]).stdout).to.match(/voltage +loss +reactive/);
+    const da = readFileSync(join(REPO_ROOT, 'test/fixtures/clear/feeder-line-day-ahead.yaml'), 'utf8');
+    expect(da).to.match(/\n  model: lindistflow\n/);
+    const daFile = join(dir, 'feeder-line-day-ahead-marginal.yaml');
+    writeFileSync(daFile, da.includes('\n  feeder:\n') ? da.replace('\n  feeder:\n', '\n  feeder:\n    losses: marginal\n') : da.replace('\n  model: lindistflow\n', '\n  model: lindistflow\n  feeder: { losses: marginal }\n'));
+    const refused = gridbid(['clear', daFile]);
+    expect(refused.status).to.not.equal(0);
+    expect(refused.stderr).to.match(/network\.feeder\.losses: marginal losses are priced in real time only/);
+    expect(hasStackTrace(refused.stderr)).to.equal(false);
+  });
+
   it('refuses a value it does not know, the double auction and a day-ahead stage, each at network.feeder.losses', function () {
     this.timeout(60_000);
     const base = readFileSync(join(REPO_ROOT, 'test/fixtures/scenarios/losses-line-marginal.yaml'), 'utf8');

@@ -146,6 +146,30 @@ describe('marginal losses in the feeder DLMPs (market/lp/marginalLossDispatch.ts
     expect(settled.quantityKw[1]).to.be.closeTo(0, 1e-9);
   });
 
+  it('with the operating losses supplied outside (a run): the offers balance the bids, even where the iteration cycles', () => {
+    // A buy of 50 kW at 42 beside the fixed 100 kW: at 100 kW the far end's DLMP is 40 × 1.0427 = 41.71 < 42 (the buy is in),
+    // at 150 kW it is about 40 × 1.064 = 42.6 > 42 (out). Undamped the clearing would flip between the two for ever; the
+    // consistent answer clears the buy in part, at a DLMP of 42, which no vertex of a linearised LP gives exactly.
+    const { feeder } = handLine();
+    const problem: FeederProblem = { feeder, offers: offersFromList([{ bus: 0, buy: false, price: 40, kw: 1000 }, { bus: 1, buy: true, price: 42, kw: 50 }]), fixedLoadKw: Float64Array.of(0, 100) };
+    const r = dispatchFeederMarginalLosses(problem, highs, { operatingLosses: 'outside' });
+    expect(r.status).to.equal('optimal');
+    // Balanced: the supply sells the fixed load and the buy, nothing for losses (the losses stage buys those).
+    expect(r.quantityKw[0]).to.be.closeTo(100 + r.quantityKw[1]!, 1e-6);
+    expect(r.losses!.suppliedKw).to.be.closeTo(0, 1e-6);
+    // Whichever vertex it kept, its prices support it (KKT at the far end's DLMP).
+    const dlmp = r.priceMwh[1]!;
+    if (r.quantityKw[1]! > 1e-6 && r.quantityKw[1]! < 50 - 1e-6) expect(dlmp).to.be.closeTo(42, 1e-6);
+    else if (r.quantityKw[1]! >= 50 - 1e-6) expect(dlmp).to.be.at.most(42 + 1e-6);
+    else expect(dlmp).to.be.at.least(42 - 1e-6);
+    // The loss part is λ × the factor of the point it was linearised at: between LF(100) and LF(150).
+    expect(r.feeder.lossMwh[1]! / 40).to.be.within(0.0427, 0.066);
+    expect(r.lossIterations.count).to.be.within(2, 8);
+    // The operating point's losses came from outside: with `market` instead, the supply sells them too.
+    const inMarket = dispatchFeederMarginalLosses(problem, highs);
+    expect(inMarket.quantityKw[0]! - 100 - inMarket.quantityKw[1]!).to.be.within(2, 3.5);
+  });
+
   it('a dispatch past voltage collapse is no marginal price: solver-error, saying why', () => {
     // r = x = 0.5 p.u. and 100 kW on 100 kVA: v² + 0.5 = 0 at the far end has no real root (the Z-losses collapse case).
     const network = createNetwork({ baseKva: 100, buses: [{ id: 'grid', reference: true }, { id: 'a' }], branches: [{ id: 'l', from: 'grid', to: 'a', resistancePu: 0.5, reactancePu: 0.5 }] });
