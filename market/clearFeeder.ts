@@ -18,6 +18,7 @@ import type { Network } from '../network/types.ts';
 import { doubleAuction } from './auction.ts';
 import { clearNetworkDetailed } from './clearNetwork.ts';
 import type { FeederDispatchResult } from './lp/feederDispatch.ts';
+import type { MarginalLossResult } from './lp/marginalLossDispatch.ts';
 import type { LineLimitForm } from './lp/linDistFlowBlock.ts';
 import type { LpSolver } from './lp/solver.ts';
 import type { TopologyCache } from '../network/topology.ts';
@@ -28,6 +29,8 @@ export interface FeederGrid {
   readonly limits: FeederLimits;
   readonly lineLimit: LineLimitForm;
   readonly polygonSides: number;
+  /** `network.feeder.losses: marginal`: DLMPs with marginal losses (market/lp/marginalLossDispatch.ts), on the LP clearing. */
+  readonly marginalLosses?: boolean;
   /** tan φ of an agent's consumption, kvar per kW (0 at unity power factor). */
   kvarPerKw(agentId: string): number;
   /** Inverters' reactive power (market/inverters.ts), absent for unity power factor. */
@@ -66,6 +69,7 @@ export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-aucti
     const d = clearNetworkDetailed(book, network, solver, {
       feeder: { feeder, block: { lineLimit: grid.lineLimit, polygonSides: grid.polygonSides }, ...(sources && sources.count > 0 ? { reactiveSources: sources } : {}) },
       segmentKvarPerKw: tan,
+      ...(grid.marginalLosses ? { marginalLosses: true } : {}),
       ...(topologies ? { topologyCache: topologies } : {}),
     });
     result = d.result;
@@ -86,7 +90,7 @@ export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-aucti
   }
   const check = feederCheck(book, result, feeder, tan, lp, injectedKvar, grid.lineLimit);
   grid.voltages?.remember(book.interval, check.vmAcPu, sources ?? NO_SOURCES);
-  return { ...result, feeder: check };
+  return { ...result, feeder: grid.marginalLosses ? { ...check, marginalLosses: true } : check };
 }
 
 const NO_SOURCES = { count: 0, bus: new Int32Array(0), lowerKvar: new Float64Array(0), upperKvar: new Float64Array(0) };
@@ -96,6 +100,11 @@ function withoutIslands(book: OrderBook, feeder: RadialFeeder): OrderBook {
   const dark = book.buses.map((b) => feeder.energised[feeder.busIndex.get(b) ?? -1] !== 1);
   const quantityQuanta = Float64Array.from(book.quantityQuanta, (q, i) => (dark[book.busIndex[i]!] ? 0 : q));
   return { ...book, quantityQuanta };
+}
+
+/** The marginal-loss iteration's summary; `residualKw`: Σ LF (p − p0), what the root's balance carried beyond the operating point's losses (the clearing's `outside` supply; ≈ 0 when settled). */
+function lossIterationsOf(lp: MarginalLossResult): NonNullable<FeederOutcome['lossIterations']> {
+  return { ...lp.lossIterations, residualKw: lp.losses ? lp.losses.suppliedKw : NaN };
 }
 
 /** LinDistFlow and AC voltages and losses at a result's awards, and the LP's DLMP parts when there is one. */
@@ -151,6 +160,8 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
     energyMwh: f ? f.energyMwh : nan(),
     congestionMwh: f ? f.congestionMwh : nan(),
     voltageMwh: f ? f.voltageMwh : nan(),
+    lossMwh: f ? f.lossMwh : nan(),
+    ...(lp && 'lossIterations' in lp ? { lossIterations: lossIterationsOf(lp as MarginalLossResult) } : {}),
     reactivePriceMvarh: f ? f.reactivePriceMvarh : nan(),
     inverterKvar: inverterKvar ?? new Float64Array(n),
   };

@@ -20,6 +20,7 @@ import type { BranchModel } from '../network/types.ts';
 import { type DispatchProblem, DISPATCH_TOLERANCE, type DispatchResult } from './lp/dispatch.ts';
 import type { FeederDispatchResult, FeederProblem } from './lp/feederDispatch.ts';
 import { dispatchFeederWindowed } from './lp/windowedFeederDispatch.ts';
+import { dispatchFeederMarginalLosses } from './lp/marginalLossDispatch.ts';
 import { dispatchWindowed } from './lp/windowedDispatch.ts';
 import type { LpFormulation, LpSolver } from './lp/solver.ts';
 import { type ClearingResult, type ClearingStatus, type OrderBook, ticksToPrice } from './types.ts';
@@ -36,6 +37,8 @@ export interface ClearNetworkOptions {
    * islanded buses clear nothing. `network` must be the feeder's.
    */
   readonly feeder?: Omit<FeederProblem, 'offers' | 'unitKw' | 'groups' | 'kvarPerKw'>;
+  /** With `feeder`: price marginal losses (market/lp/marginalLossDispatch.ts), the operating point's losses supplied outside the market. */
+  readonly marginalLosses?: boolean;
   /** With `feeder`: per book segment, tan φ (kvar per kW) of its reactive power; segments with different values are separate columns. */
   readonly segmentKvarPerKw?: Float64Array;
   /** An earlier result's awards no one reads any more: the awards are written to its buffer when it has room (core/typedArrays.ts `zerosIn`). */
@@ -201,7 +204,12 @@ export function clearNetworkDetailed(book: OrderBook, network: Network, solver: 
     ...(opts.topologyCache ? { topologyCache: opts.topologyCache } : {}),
   };
   const kvarPerKw = tanOf ? Float64Array.from(colClass, (c) => classTan[c]!) : undefined;
-  const lp = opts.feeder ? dispatchFeederWindowed({ ...opts.feeder, offers, ...(kvarPerKw ? { kvarPerKw } : {}) }, solver) : dispatchWindowed(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
+  const feederProblem = opts.feeder ? { ...opts.feeder, offers, ...(kvarPerKw ? { kvarPerKw } : {}) } : undefined;
+  const lp = feederProblem
+    ? opts.marginalLosses
+      ? dispatchFeederMarginalLosses(feederProblem, solver, { solve: (p, s) => dispatchFeederWindowed(p, s), operatingLosses: 'outside', reactiveFactors: false })
+      : dispatchFeederWindowed(feederProblem, solver)
+    : dispatchWindowed(problem, solver, opts.formulation ? { formulation: opts.formulation } : {});
   const base = { interval: book.interval, mechanism: 'lp-dispatch' as const, awardedQuanta: awarded, busPriceMwh: busPrice };
   const unsupported = lp.status === 'optimal' ? unsupportedAward(lp, offers, kvarPerKw, network, rules) : undefined;
   if (unsupported) {

@@ -23,6 +23,7 @@ export function feederGrid(config: NetworkConfig, kindOf: ReadonlyMap<string, st
     limits: { substationVoltagePu: f.substationVoltagePu, defaultVMinPu: f.voltageLimitsPu.min, defaultVMaxPu: f.voltageLimitsPu.max },
     lineLimit: f.lineLimit,
     polygonSides: f.polygonSides,
+    ...(f.losses === 'marginal' ? { marginalLosses: true } : {}),
     kvarPerKw: (agentId) => tan.get(kindOf.get(agentId) ?? '') ?? 0,
   };
 }

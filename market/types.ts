@@ -240,10 +240,16 @@ export interface FeederOutcome {
   /** Net withdrawal per bus at the cleared dispatch. */
   readonly netKw: Float64Array;
   readonly netKvar: Float64Array;
-  /** The DLMP's parts (energy + congestion + voltage = price) and the reactive price; NaN when the market did not clear by LP. */
+  /** The DLMP's parts (energy + congestion + voltage = price, + `lossMwh` with marginal losses) and the reactive price; NaN when the market did not clear by LP. */
   readonly energyMwh: Float64Array;
   readonly congestionMwh: Float64Array;
   readonly voltageMwh: Float64Array;
+  /** The DLMP's marginal-loss part, λ · ∂Loss/∂p (0 unless `network.feeder.losses: marginal`); with it energy + loss + congestion + voltage = price. */
+  readonly lossMwh: Float64Array;
+  /** True when the run prices marginal losses (`network.feeder.losses: marginal`), whatever this interval's clearing did. */
+  readonly marginalLosses?: boolean;
+  /** With marginal losses: the re-clearings the operating point took, and whether it settled (market/lp/marginalLossDispatch.ts). */
+  readonly lossIterations?: { readonly count: number; readonly converged: boolean; readonly residualKw: number };
   readonly reactivePriceMvarh: Float64Array;
   /** Reactive power injected by inverters per bus, kvar (> 0 supplies vars; included in netKvar as −). */
   readonly inverterKvar: Float64Array;

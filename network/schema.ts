@@ -73,6 +73,14 @@ export const feederSchema = z.strictObject({
   /** Branch limits on |P| (active), or on |S| by an inscribed polygon of `polygonSides` sides (apparent). */
   lineLimit: z.enum(['active', 'apparent']).default('active'),
   polygonSides: z.int().min(4).max(64).multipleOf(2).default(12),
+  /**
+   * How the feeder's losses are priced. `settled` (the default): the clearing is lossless and the
+   * distribution operator buys the AC losses at the substation's price (the `losses` stage).
+   * `marginal`: the DLMPs also carry marginal losses, λ · ∂Loss/∂p (market/lp/marginalLossDispatch.ts),
+   * the market collecting the loss surplus in its rent; the `losses` stage still settles the AC losses.
+   * Optional, not defaulted, so a scenario without it parses to the object it always did.
+   */
+  losses: z.enum(['settled', 'marginal']).optional(),
   /** Power factor of consumption per agent kind (e.g. { home: 0.95 }), lagging; kinds not named draw no reactive power. */
   powerFactor: z.record(z.string(), z.number().gt(0).max(1)).default({}),
   /**

@@ -4,13 +4,16 @@
  * - `voltages.csv`, per interval × bus: `interval_start, bus, vm_lindistflow, vm_ac`, then
  *   `net_kw, net_kvar` (withdrawal at the cleared dispatch), `price` (the DLMP) and its parts
  *   `dlmp_energy, dlmp_congestion, dlmp_voltage`, `reactive_price` (currency/Mvarh), and
- *   `inverter_kvar` (inverters' reactive injection at the bus, > 0 supplied; in net_kvar as −);
+ *   `inverter_kvar` (inverters' reactive injection at the bus, > 0 supplied; in net_kvar as −), and
+ *   with `network.feeder.losses: marginal` only (so other runs' files stay as they were) `dlmp_loss`,
+ *   the DLMP's marginal-loss part, λ · ∂Loss/∂p (energy + loss + congestion + voltage = price);
  * - KPIs (`kpis.feeder`): the worst (lowest) and highest AC voltage with bus and time (no value when
  *   a sweep did not converge: then `at` is the first such interval), the
  *   losses the distribution operator bought (the losses stage, engine/interval/losses.ts: kWh
  *   settled, `lossesCost` = Σ of the stage's money, exactly; intervals it could not settle), the largest LinDistFlow-vs-AC voltage error, and the intervals where the
  *   AC voltage left a bus's band (the limits the linear model missed), inverters' kvarh
- *   supplied and absorbed;
+ *   supplied and absorbed; with marginal losses, the intervals whose operating point did not
+ *   settle within the bound (`marginalLossUnconvergedIntervals`);
  * - report charts: AC voltage per bus over time, and the DLMP's parts.
  */
 import { formatMoney, type Money, type MoneyUnit, ZERO } from '../core/money.ts';
@@ -35,6 +38,9 @@ export class FeederRecorder {
   private readonly energy: Array<number | null> = [];
   private readonly congestion: Array<number | null> = [];
   private readonly voltage: Array<number | null> = [];
+  private readonly loss: Array<number | null> = [];
+  private lossUnconverged = 0;
+  private lossResidualKw = 0;
   private readonly dlmpMax: Array<number | null> = [];
   private min: Extreme = { value: Infinity, bus: '', at: '' };
   private max: Extreme = { value: -Infinity, bus: '', at: '' };
@@ -55,9 +61,11 @@ export class FeederRecorder {
   private inverterAbsorbedKvarh = 0;
 
   /** `open` gives the voltages table its destinations (output/tableFiles.ts). */
-  constructor(open: OpenTable) {
+  /** `marginalLosses`: the run prices marginal losses (`network.feeder.losses: marginal`): the `dlmp_loss` column, chart series and KPI. */
+  constructor(open: OpenTable, private readonly marginalLosses = false) {
     this.csv = open('voltages', [
       'interval_start', 'bus', 'vm_lindistflow', 'vm_ac', 'net_kw', 'net_kvar', 'price', 'dlmp_energy', 'dlmp_congestion', 'dlmp_voltage', 'reactive_price', 'inverter_kvar',
+      ...(marginalLosses ? ['dlmp_loss'] : []),
     ]);
   }
 
@@ -70,6 +78,7 @@ export class FeederRecorder {
     let eSum = 0;
     let cSum = 0;
     let vSum = 0;
+    let lSum = 0;
     let count = 0;
     let top = -Infinity;
     for (let k = 0; k < f.busIds.length; k++) {
@@ -79,6 +88,7 @@ export class FeederRecorder {
       this.csv.row([
         t, csvText(bus), fixed(ldf, 6), fixed(ac, 6), fixed(f.netKw[k]!, 3), fixed(f.netKvar[k]!, 3),
         fixed(priceMwh[k]!, priceDecimals), fixed(f.energyMwh[k]!, 4), fixed(f.congestionMwh[k]!, 4), fixed(f.voltageMwh[k]!, 4), fixed(f.reactivePriceMvarh[k]!, 4), fixed(f.inverterKvar[k]!, 3),
+        ...(this.marginalLosses ? [fixed(f.lossMwh[k]!, 4)] : []),
       ]);
       this.inverterSuppliedKvarh += Math.max(0, f.inverterKvar[k]!) * durationH;
       this.inverterAbsorbedKvarh += Math.max(0, -f.inverterKvar[k]!) * durationH;
@@ -96,6 +106,7 @@ export class FeederRecorder {
         eSum += f.energyMwh[k]!;
         cSum += f.congestionMwh[k]!;
         vSum += f.voltageMwh[k]!;
+        lSum += f.lossMwh[k]!;
         count++;
       }
       if (!Number.isNaN(priceMwh[k]!)) top = Math.max(top, priceMwh[k]!);
@@ -103,6 +114,9 @@ export class FeederRecorder {
     this.energy.push(count > 0 ? eSum / count : null);
     this.congestion.push(count > 0 ? cSum / count : null);
     this.voltage.push(count > 0 ? vSum / count : null);
+    this.loss.push(count > 0 ? lSum / count : null);
+    if (f.lossIterations && !f.lossIterations.converged) this.lossUnconverged++;
+    if (f.lossIterations && Math.abs(f.lossIterations.residualKw) > Math.abs(this.lossResidualKw)) this.lossResidualKw = f.lossIterations.residualKw;
     this.dlmpMax.push(Number.isFinite(top) ? top : null);
     // The LP's dispatch is lossless: the substation delivers the losses on top, bought by the
     // distribution operator at its price (the losses stage): the KPIs are the stage's sums, exact.
@@ -151,6 +165,9 @@ export class FeederRecorder {
       // Inverters' reactive energy (network.feeder.reactive): supplied (raising voltage) and absorbed.
       inverterSuppliedKvarh: Math.round(this.inverterSuppliedKvarh * 1000) / 1000,
       inverterAbsorbedKvarh: Math.round(this.inverterAbsorbedKvarh * 1000) / 1000,
+      // Marginal losses: intervals whose operating point was still moving at the bound (their loss factors are the previous dispatch's).
+      // and the largest residual Σ LF (p − p0) the clearing carried (kW; what the market's offers sold beyond its bids before rounding).
+      ...(this.marginalLosses ? { marginalLossUnconvergedIntervals: this.lossUnconverged, marginalLossMaxResidualKw: Math.round(this.lossResidualKw * 1000) / 1000 } : {}),
     };
   }
 
@@ -185,6 +202,7 @@ export class FeederRecorder {
           { label: 'energy', values: this.energy },
           { label: 'congestion (mean)', values: this.congestion },
           { label: 'voltage (mean)', values: this.voltage },
+          ...(this.marginalLosses ? [{ label: 'marginal losses (mean)', values: this.loss }] : []),
           { label: 'highest DLMP', values: this.dlmpMax, dash: true },
         ],
       },

@@ -120,6 +120,7 @@ export async function runClear(file: string, opts: ClearOptions): Promise<ClearJ
     if (!feeder && c.case.networkConfig.feeder) throw new UserError(`${file}: network.feeder: feeder options need model: lindistflow (in the case's network, or --model lindistflow)`);
     if (opts.ac && !feeder) throw new UserError('--ac checks a LinDistFlow dispatch: add --model lindistflow (or model: lindistflow in the case\'s network)');
     if (c.kind === 'day-ahead' && opts.ac) throw new UserError('--ac checks one interval\'s dispatch; a day-ahead case has many');
+    if (c.kind === 'day-ahead' && feeder?.marginalLosses) throw new UserError(`${file}: network.feeder.losses: marginal losses are priced in real time only: the day-ahead programme on a feeder is lossless; use settled`);
     const solver = await loadSolver(opts.solver);
     try {
       if (c.kind === 'day-ahead') return dayAheadJson(file, opts, c.case, solver, feeder);
@@ -248,7 +249,7 @@ function nativeFeederJson(file: string, opts: ClearOptions, c: NativeCase, solve
       id,
       price: num(result.busPriceMwh[k]!),
       vm: num(f.vmLinDistFlowPu[at(k)]!),
-      components: { energy: num(f.energyMwh[at(k)]!), congestion: num(f.congestionMwh[at(k)]!), voltage: num(f.voltageMwh[at(k)]!) },
+      components: { energy: num(f.energyMwh[at(k)]!), congestion: num(f.congestionMwh[at(k)]!), voltage: num(f.voltageMwh[at(k)]!), ...(f.marginalLosses ? { loss: num(f.lossMwh[at(k)]!) } : {}) },
       reactivePrice: num(f.reactivePriceMvarh[at(k)]!),
     })),
     islandedBuses: [...feeder.islanded],
@@ -284,12 +285,14 @@ function formatTables(r: ClearJson): string {
         ? table(['gen', 'bus', `Pg (${p})`, 'Qg (Mvar)', 'Pmin', 'Pmax', 'Qmin', 'Qmax'], r.dispatch.map((d) => [String(d.id), String(d.bus), ...[d.pg, d.qg, d.pmin, d.pmax, d.qmin, d.qmax].map((v) => fmt(v))]))
         : table(['gen', 'bus', `Pg (${p})`, 'Pmin', 'Pmax', 'mu Pmin', 'mu Pmax'], r.dispatch.map((d) => [String(d.id), String(d.bus), ...[d.pg, d.pmin, d.pmax, d.muPmin, d.muPmax].map((v) => fmt(v))]));
   if (r.model === 'lindistflow') {
+    // Marginal losses (a native case's network.feeder.losses: marginal): the DLMP's fourth part.
+    const lossColumn = (r.buses as FeederBusJson[]).some((b) => b.components.loss !== undefined);
     const reactiveUnit = r.kind === 'matpower' ? '$/Mvarh' : 'currency/Mvarh';
     lines.push(
       '',
       table(
-        ['bus', `DLMP (${r.units.price})`, 'energy', 'congestion', 'voltage', `reactive (${reactiveUnit})`, 'vm (p.u.)', ...(r.ac ? ['vm AC (p.u.)'] : [])],
-        (r.buses as FeederBusJson[]).map((b, k) => [String(b.id), fmt(b.price), fmt(b.components.energy), fmt(b.components.congestion), fmt(b.components.voltage), fmt(b.reactivePrice), fmt(b.vm, 5), ...(r.ac ? [fmt(r.ac.buses[k]!.vm, 5)] : [])]),
+        ['bus', `DLMP (${r.units.price})`, 'energy', 'congestion', 'voltage', ...(lossColumn ? ['loss'] : []), `reactive (${reactiveUnit})`, 'vm (p.u.)', ...(r.ac ? ['vm AC (p.u.)'] : [])],
+        (r.buses as FeederBusJson[]).map((b, k) => [String(b.id), fmt(b.price), fmt(b.components.energy), fmt(b.components.congestion), fmt(b.components.voltage), ...(lossColumn ? [fmt(b.components.loss)] : []), fmt(b.reactivePrice), fmt(b.vm, 5), ...(r.ac ? [fmt(r.ac.buses[k]!.vm, 5)] : [])]),
       ),
       '',
       dispatchTable,

@@ -20,7 +20,8 @@ export interface FeederBusJson {
   readonly price: number | null;
   /** LinDistFlow voltage magnitude, p.u. */
   readonly vm: number | null;
-  readonly components: { readonly energy: number | null; readonly congestion: number | null; readonly voltage: number | null };
+  /** With `network.feeder.losses: marginal` (native cases) also `loss`, λ · ∂Loss/∂p. */
+  readonly components: { readonly energy: number | null; readonly congestion: number | null; readonly voltage: number | null; readonly loss?: number | null };
   /** $/Mvarh. */
   readonly reactivePrice: number | null;
 }

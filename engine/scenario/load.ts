@@ -142,6 +142,11 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
         // Inverter Q as a decision needs a clearing that decides it: the auction has no reactive power.
         if (f.reactive.mode === 'clearing' && m.mechanism === 'double-auction')
           out.push({ path: ['network', 'feeder', 'reactive', 'mode'], message: "inverter reactive power 'clearing' needs market.mechanism lp or auto (the double auction does not clear Q); use volt-var or none" });
+        // Marginal losses are the LP's duals, and are priced in real time only (the day-ahead programme is lossless).
+        if (f.losses === 'marginal' && m.mechanism === 'double-auction')
+          out.push({ path: ['network', 'feeder', 'losses'], message: "marginal losses need market.mechanism lp or auto (they are priced by the LP's duals; the double auction has one price); use settled" });
+        if (f.losses === 'marginal' && stages.some((st) => st.stage === 'dayAhead'))
+          out.push({ path: ['network', 'feeder', 'losses'], message: "marginal losses are priced in real time only: the day-ahead programme on a feeder is lossless; use settled, or a real-time-only timeline" });
       } else if (s.network.feeder) out.push({ path: ['network', 'feeder'], message: 'feeder options need model: lindistflow', atKey: true });
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err;

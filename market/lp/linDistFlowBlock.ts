@@ -17,6 +17,12 @@
  *                 −L cos(π/m) ≤ cos θ_s P_k + sin θ_s Q_k ≤ L cos(π/m),  θ_s = (2s + 1) π / m,
  *                 the regular m-gon inscribed in |S| ≤ L: an inner approximation (never lets
  *                 more through than the circle), exact at its vertices.
+ *   marginal losses (option `losses`, linearised at an operating point 0): the root's P balance
+ *                 also withdraws L0 + Σ_i LF_i (p_i − p0_i) + Σ_i LFq_i (q_i − q0_i), p_i and q_i the
+ *                 net withdrawals at bus i. Since p_k = P_k − Σ_{c child of k} P_c, that is the
+ *                 constant L0 − Σ LF_i p0_i − Σ LFq_i q0_i (moved into the row's bounds) plus, on each
+ *                 flow column, (LF_k − LF_parent(k)) P_k and (LFq_k − LFq_parent(k)) Q_k (LF_root = 0):
+ *                 the substation supplies the feeder's losses as they change with the dispatch.
  * Without reactive power (`reactive: false`) the Q rows and columns are left out.
  * Islanded buses get nothing: no rows, no columns (their layout entries are −1), so
  * a caller puts no injection there and their demand is unserved.
@@ -31,6 +37,19 @@ import type { LpBuilder } from './lpBuilder.ts';
 import type { LpSolution } from './solver.ts';
 
 export type LineLimitForm = 'active' | 'apparent';
+
+/**
+ * The feeder's losses linearised at an operating point (network/lossFactors.ts): kW of losses
+ * the substation supplies = `constantKw` + Σ_i dLossDpKw_i p_i + Σ_i dLossDqKvar_i q_i, with p_i, q_i
+ * the net withdrawals at bus i (kW, kvar). `constantKw` = L0 − Σ LF_i p0_i − Σ LFq_i q0_i.
+ */
+export interface LinearLosses {
+  /** Per bus: ∂Loss/∂p_i, kW of losses per kW withdrawn (0 at the root). */
+  readonly dLossDpKw: ArrayLike<number>;
+  /** Per bus: ∂Loss/∂q_i, kW of losses per kvar withdrawn (used only where reactive power is modelled). */
+  readonly dLossDqKvar?: ArrayLike<number>;
+  readonly constantKw: number;
+}
 
 export interface LinDistFlowBlockSpec {
   /** kW per LP unit (scaling only); default 1. */
@@ -53,6 +72,8 @@ export interface LinDistFlowBlockSpec {
    * every Q is then 0, and the Q rows and columns are left out (a third fewer rows).
    */
   readonly reactive?: boolean;
+  /** Marginal losses supplied at the substation (see the header); absent: lossless (the default). */
+  readonly losses?: LinearLosses;
 }
 
 export interface LinDistFlowLayout {
@@ -74,6 +95,8 @@ export interface LinDistFlowLayout {
   readonly polygonSin: Float64Array;
   /** The substation's free reactive column, or −1. */
   readonly substationQCol: number;
+  /** The linearised losses the root's balance carries, when any. */
+  readonly losses?: LinearLosses;
 }
 
 /** Appends one interval's LinDistFlow rows and columns to `lp`. */
@@ -106,8 +129,11 @@ export function appendLinDistFlow(lp: LpBuilder, feeder: RadialFeeder, spec: Lin
   const qLoad = spec.fixedLoadKvar;
   const vSet2 = feeder.substationVoltagePu ** 2;
   const reactive = spec.reactive ?? true;
+  const losses = spec.losses;
   for (const k of order) {
-    pBalanceRow[k] = lp.addRow(pLoad ? pLoad[k]! / U : 0, pLoad ? pLoad[k]! / U : 0);
+    // The root's balance also withdraws the losses' constant part (see the header).
+    const fixed = (pLoad ? pLoad[k]! : 0) + (losses && k === root ? losses.constantKw : 0);
+    pBalanceRow[k] = lp.addRow(fixed / U, fixed / U);
     if (reactive) qBalanceRow[k] = lp.addRow(qLoad ? qLoad[k]! / U : 0, qLoad ? qLoad[k]! / U : 0);
     const lo = k === root ? vSet2 : voltage ? feeder.vMinPu[k]! ** 2 : -Infinity;
     const hi = k === root ? vSet2 : voltage ? feeder.vMaxPu[k]! ** 2 : Infinity;
@@ -127,6 +153,13 @@ export function appendLinDistFlow(lp: LpBuilder, feeder: RadialFeeder, spec: Lin
     if (reactive) {
       lp.add(qBalanceRow[k]!, qCol, 1);
       lp.add(qBalanceRow[i]!, qCol, -1);
+    }
+    if (losses) {
+      // The flow's share of the losses the root supplies (the builder sums it with the −1 above when i is the root).
+      const dp = lossStep(losses.dLossDpKw, k, i, root);
+      if (dp !== 0) lp.add(pBalanceRow[root]!, pCol, -dp);
+      const dq = reactive && losses.dLossDqKvar ? lossStep(losses.dLossDqKvar, k, i, root) : 0;
+      if (dq !== 0) lp.add(pBalanceRow[root]!, qCol, -dq);
     }
     const drop = lp.addRow(0, 0);
     dropRow[k] = drop;
@@ -149,7 +182,12 @@ export function appendLinDistFlow(lp: LpBuilder, feeder: RadialFeeder, spec: Lin
     substationQCol = lp.addColumn(-Infinity, Infinity);
     lp.add(qBalanceRow[root]!, substationQCol, 1);
   }
-  return { feeder, unitKw: U, pBalanceRow, qBalanceRow, wCol, pFlowCol, qFlowCol, dropRow, polygonRow, polygonRows: half, polygonCos, polygonSin, substationQCol };
+  return { feeder, unitKw: U, pBalanceRow, qBalanceRow, wCol, pFlowCol, qFlowCol, dropRow, polygonRow, polygonRows: half, polygonCos, polygonSin, substationQCol, ...(losses ? { losses } : {}) };
+}
+
+/** LF_k − LF_parent, with LF_root = 0: a flow into k carries k's subtree's withdrawals, so its coefficient is the step along the branch. */
+function lossStep(factor: ArrayLike<number>, k: number, parent: number, root: number): number {
+  return factor[k]! - (parent === root ? 0 : factor[parent]!);
 }
 
 /** What one interval's block says after a solve; kW, kvar, p.u., currency/MWh. NaN at islanded buses. */
@@ -166,6 +204,8 @@ export interface LinDistFlowReadout {
   readonly energyMwh: Float64Array;
   readonly congestionMwh: Float64Array;
   readonly voltageMwh: Float64Array;
+  /** Per bus: the marginal losses' part, π_root · ∂Loss/∂p_k (0 everywhere on a lossless clearing). */
+  readonly lossMwh: Float64Array;
   /** Per bus: marginal cost of 1 Mvarh more reactive withdrawal, currency/Mvarh. */
   readonly reactivePriceMvarh: Float64Array;
   /**
@@ -193,9 +233,16 @@ export interface LinDistFlowReadout {
  * branches on k's path, μ_l the thermal duals); voltage = Σ_m ν_m ∂w_m/∂d_k with
  * ∂w_m/∂d_k = −2 c Σ_{l ∈ path(m) ∩ path(k)} r_l and ν_m = d^w_m. The three parts are
  * computed from their own formulas; they sum to π_k to the solver's tolerance (tested).
+ *
+ * With marginal losses (the block's `losses`), each P_k also has −(LF_k − LF_parent) in the root's
+ * balance row, so its stationarity gains −(LF_k − LF_parent) y^P_root and, walking down,
+ *   π_k = energy + loss + congestion + voltage,   loss = Σ_{l ∈ path(k)} (LF_l − LF_parent(l)) π_root = LF_k π_root:
+ * the DLMP of the literature, λ (1 + ∂Loss/∂p_k) + congestion + voltage (Papavasiliou 2018).
+ * Without `losses` the loss part is 0 at every bus. The reactive prices carry their loss part too
+ * (LFq on the Q columns); they are not split.
  */
 export function readLinDistFlow(layout: LinDistFlowLayout, solution: LpSolution): LinDistFlowReadout {
-  const { feeder, unitKw: U } = layout;
+  const { feeder, unitKw: U, losses } = layout;
   const n = feeder.busCount;
   const { order, parent, root } = feeder;
   const x = solution.colValue;
@@ -209,6 +256,7 @@ export function readLinDistFlow(layout: LinDistFlowLayout, solution: LpSolution)
   const energyMwh = nan();
   const congestionMwh = nan();
   const voltageMwh = nan();
+  const lossMwh = nan();
   const reactivePriceMvarh = nan();
   const voltageDual = nan();
   const lineShadowMwh = nan();
@@ -218,7 +266,7 @@ export function readLinDistFlow(layout: LinDistFlowLayout, solution: LpSolution)
     qFlowKvar[k] = k === root || layout.qFlowCol[k]! < 0 ? 0 : x[layout.qFlowCol[k]!]! * U;
   }
   const substationKvar = layout.substationQCol >= 0 ? x[layout.substationQCol]! * U : 0;
-  if (!y || !d) return { vmPu, pFlowKw, qFlowKvar, substationKvar, priceMwh, energyMwh, congestionMwh, voltageMwh, reactivePriceMvarh, voltageDual, lineShadowMwh };
+  if (!y || !d) return { vmPu, pFlowKw, qFlowKvar, substationKvar, priceMwh, energyMwh, congestionMwh, voltageMwh, lossMwh, reactivePriceMvarh, voltageDual, lineShadowMwh };
   const c = U / feeder.baseKva;
   // y^drop_k = −Σ_{m ∈ subtree(k)} d^w_m: leaves first.
   const dropDual = new Float64Array(n);
@@ -237,6 +285,7 @@ export function readLinDistFlow(layout: LinDistFlowLayout, solution: LpSolution)
       energyMwh[k] = priceMwh[k]!;
       congestionMwh[k] = 0;
       voltageMwh[k] = 0;
+      lossMwh[k] = 0;
       lineShadowMwh[k] = 0;
       continue;
     }
@@ -248,6 +297,7 @@ export function readLinDistFlow(layout: LinDistFlowLayout, solution: LpSolution)
     energyMwh[k] = energyMwh[p]!;
     congestionMwh[k] = congestionMwh[p]! + mu;
     voltageMwh[k] = voltageMwh[p]! + 2 * feeder.rPu[k]! * c * dropDual[k]!;
+    lossMwh[k] = lossMwh[p]! + (losses ? lossStep(losses.dLossDpKw, k, p, root) * energyMwh[root]! : 0);
   }
-  return { vmPu, pFlowKw, qFlowKvar, substationKvar, priceMwh, energyMwh, congestionMwh, voltageMwh, reactivePriceMvarh, voltageDual, lineShadowMwh };
+  return { vmPu, pFlowKw, qFlowKvar, substationKvar, priceMwh, energyMwh, congestionMwh, voltageMwh, lossMwh, reactivePriceMvarh, voltageDual, lineShadowMwh };
 }

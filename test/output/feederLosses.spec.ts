@@ -38,6 +38,7 @@ function outcome(lossesKw: number, acConverged = true): FeederOutcome {
     energyMwh: three(NaN),
     congestionMwh: three(NaN),
     voltageMwh: three(NaN),
+    lossMwh: three(NaN),
     reactivePriceMvarh: three(NaN),
     inverterKvar: three(0),
   };

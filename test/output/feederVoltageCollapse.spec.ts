@@ -38,6 +38,7 @@ function outcome(ac: [number, number, number], ldf: [number, number, number], ac
     energyMwh: three(NaN),
     congestionMwh: three(NaN),
     voltageMwh: three(NaN),
+    lossMwh: three(NaN),
     reactivePriceMvarh: three(NaN),
     inverterKvar: three(0),
   };

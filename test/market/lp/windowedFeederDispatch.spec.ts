@@ -120,6 +120,8 @@ describe('windowed LinDistFlow dispatch of large books (market/lp/windowedFeeder
         halfWidth: fc.integer({ min: 1, max: 3 }),
         buckets: fc.integer({ min: 1, max: 4 }),
         guess: fc.option(fc.array(fc.integer({ min: -20, max: 80 }), { minLength: n, maxLength: n }), { nil: undefined }),
+        // Marginal losses at times (market/lp/marginalLossDispatch.ts): loss factors of 0–0.12 kW/kW and −0.05–0.05 kW/kvar, a constant of 0–50 kW.
+        losses: fc.option(fc.record({ dp: fc.array(fc.integer({ min: 0, max: 120 }), { minLength: n, maxLength: n }), dq: fc.array(fc.integer({ min: -50, max: 50 }), { minLength: n, maxLength: n }), constantKw: fc.integer({ min: 0, max: 50 }) }), { nil: undefined }),
       }),
     )
     .map((c) => {
@@ -127,8 +129,10 @@ describe('windowed LinDistFlow dispatch of large books (market/lp/windowedFeeder
       // Supply at the substation at 30 so that every book is feasible (demand is optional anyway).
       const list: Offer[] = [{ bus: 0, buy: false, price: 30, kw: 20_000, tan: 0 }, ...c.offers.map((o) => ({ bus: o.buy || o.atRoot === 0 ? 1 + o.bus : 0, buy: o.buy, price: o.price, kw: 10 * o.kw, tan: c.tans[o.pf]! / 100 }))];
       const inv = c.inverterKvar;
+      const losses = c.losses ? { dLossDpKw: Float64Array.from(c.losses.dp, (v, k) => (k === feeder.root ? 0 : v / 1000)), dLossDqKvar: Float64Array.from(c.losses.dq, (v, k) => (k === feeder.root ? 0 : v / 1000)), constantKw: c.losses.constantKw } : undefined;
       const problem: FeederProblem = {
         feeder,
+        ...(losses ? { block: { losses } } : {}),
         offers: offersFromList(list),
         kvarPerKw: Float64Array.from(list, (o) => o.tan),
         ...(inv ? { reactiveSources: { count: c.n, bus: Int32Array.from(inv, (_, k) => k), lowerKvar: Float64Array.from(inv, (q) => -q), upperKvar: Float64Array.from(inv), ...(c.qCost ? { costPerMvarh: 0.5 } : {}) } } : {}),
@@ -136,10 +140,11 @@ describe('windowed LinDistFlow dispatch of large books (market/lp/windowedFeeder
       return { problem, halfWidth: c.halfWidth, buckets: c.buckets, guess: c.guess };
     });
 
-  it('equals the whole LP on random radial feeders with binding voltages and limits and several power factors: status, welfare, KKT over every column, a feasible dispatch', function () {
+  it('equals the whole LP on random radial feeders with binding voltages and limits and several power factors, with marginal losses at times: status, welfare, KKT over every column, a feasible dispatch', function () {
     this.timeout(120_000);
     let rounds = 0;
     let binding = 0;
+    let withLosses = 0;
     fc.assert(
       fc.property(randomBook, ({ problem, halfWidth, buckets, guess }) => {
         const whole = dispatchFeeder(problem, highs);
@@ -153,9 +158,16 @@ describe('windowed LinDistFlow dispatch of large books (market/lp/windowedFeeder
         expect(kktViolations(problem, windowed)).to.deep.equal([]);
         expect(feasibilityViolations(problem, windowed)).to.deep.equal([]);
         if (whole.feeder.voltageDual.some((d) => Math.abs(d) > 1e-9) || whole.feeder.lineShadowMwh.some((d) => d > 1e-9)) binding++;
+        if (problem.block?.losses) {
+          // The windows keep the loss terms (flow columns and the root's bounds): the same loss parts, λ · LF_k where the price is unique.
+          withLosses++;
+          const { feeder } = problem;
+          for (const k of feeder.order) expect(windowed.feeder.lossMwh[k]).to.be.closeTo(windowed.feeder.energyMwh[feeder.root]! * problem.block.losses.dLossDpKw[k]!, 1e-6 * Math.max(1, Math.abs(windowed.feeder.energyMwh[feeder.root]!)));
+        }
       }),
       { numRuns: 120, seed: 61 },
     );
+    expect(withLosses).to.be.greaterThan(30);
     expect(rounds).to.be.greaterThan(120); // the small LPs ran, and more than one round at times
     expect(binding).to.be.greaterThan(20); // limits bound in many of the books
   });

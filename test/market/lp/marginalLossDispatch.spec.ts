@@ -1,0 +1,181 @@
+/**
+ * Marginal losses in the DLMPs of a radial feeder (market/lp/marginalLossDispatch.ts,
+ * network/lossFactors.ts, the `losses` option of market/lp/linDistFlowBlock.ts): a hand case, a
+ * finite-difference property against the AC sweep, and the decomposition's identity.
+ */
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { dispatchFeeder, type FeederProblem } from '../../../market/lp/feederDispatch.ts';
+import { loadSolver } from '../../../market/lp/loadSolver.ts';
+import { dispatchFeederMarginalLosses, netWithdrawals } from '../../../market/lp/marginalLossDispatch.ts';
+import type { LpSolver } from '../../../market/lp/solver.ts';
+import { acSweep } from '../../../network/acSweep.ts';
+import { lossFactors } from '../../../network/lossFactors.ts';
+import { radialFeeder } from '../../../network/radial.ts';
+import { createNetwork } from '../../../network/validate.ts';
+import { offersFromList, randomRadialNetwork } from '../../helpers/lpNetworks.ts';
+
+let highs: LpSolver;
+before(async () => {
+  highs = await loadSolver('highs');
+});
+
+/** The Z-losses hand line: grid–a, 100 kVA base, r = 0.02, x = 0.04 p.u., 100 kW fixed at a, supply at the grid at 40/MWh. */
+function handLine(): FeederProblem {
+  const network = createNetwork({
+    baseKva: 100,
+    buses: [{ id: 'grid', reference: true }, { id: 'a' }],
+    branches: [{ id: 'l', from: 'grid', to: 'a', resistancePu: 0.02, reactancePu: 0.04 }],
+  });
+  const feeder = radialFeeder(network, { defaultVMinPu: 0.9, defaultVMaxPu: 1.1 });
+  return { feeder, offers: offersFromList([{ bus: 0, buy: false, price: 40, kw: 1000 }]), fixedLoadKw: Float64Array.of(0, 100) };
+}
+
+describe('marginal losses in the feeder DLMPs (market/lp/marginalLossDispatch.ts)', () => {
+  it('prices the hand line at λ (1 + ∂Loss/∂p): 40 × 1.042722 = 41.7089 at a, the substation supplying 102.0879 kW', () => {
+    // By hand, in p.u. on 100 kVA (P = 1, Q = 0, v = |V_a|²; V_grid = 1):
+    //   the line's drop, receiving end:  v = 1 − 2 r P − (r² + x²) P² / v  →  v² − 0.96 v + 0.002 = 0
+    //                                    v = (0.96 + √0.9136) / 2 = 0.957912
+    //   losses L = r P² / v = 0.02 / 0.957912 = 0.0208787 p.u. = 2.08787 kW
+    //   first order: LF ≈ 2 r P / v = 0.04 / 0.957912 = 0.041757
+    //   exactly, with v's sag: differentiate v² − (1 − 2rP) v + (r² + x²) P² = 0:
+    //     v' = −(2 r v + 2 (r² + x²) P) / (2 v − 1 + 2 r P) = −(0.0383165 + 0.004) / (0.9558243) = −0.0442722
+    //     LF = dL/dP = 2 r P / v − r P² v' / v² = 0.0417575 + 0.02 × 0.0442722 / 0.917596 = 0.0427224
+    //   DLMP_a = 40 × (1 + 0.0427224) = 41.70890;  loss part 1.70890;  energy 40.
+    // The loss factors are the AC sweep's own derivative; the first-order formula would be 2.3 % low.
+    const problem = handLine();
+    const r = dispatchFeederMarginalLosses(problem, highs);
+    expect(r.status).to.equal('optimal');
+    expect(r.lossIterations).to.deep.equal({ count: 1, converged: true }); // a fixed load: one re-clearing, the same dispatch
+    expect(r.losses!.operatingLossesKw).to.be.closeTo(2.087874, 1e-6);
+    expect(r.losses!.dLossDpKw[1]).to.be.closeTo(0.0427224, 1e-6);
+    expect(r.feeder.energyMwh[1]).to.be.closeTo(40, 1e-9);
+    expect(r.feeder.lossMwh[1]).to.be.closeTo(1.708898, 4e-5);
+    expect(r.priceMwh[1]).to.be.closeTo(41.708898, 4e-5);
+    expect(r.feeder.congestionMwh[1]).to.be.closeTo(0, 1e-9);
+    expect(r.feeder.voltageMwh[1]).to.be.closeTo(0, 1e-9);
+    // The substation supplies the load and the losses: 100 + 2.08787 kW (the linearisation is exact at its own point).
+    expect(r.quantityKw[0]).to.be.closeTo(102.087874, 1e-6);
+    expect(r.losses!.suppliedKw).to.be.closeTo(2.087874, 1e-6);
+    // Lossless (the default), the same problem prices a at 40 and supplies 100 kW.
+    const plain = dispatchFeeder(problem, highs);
+    expect(plain.priceMwh[1]).to.be.closeTo(40, 1e-9);
+    expect(plain.quantityKw[0]).to.be.closeTo(100, 1e-9);
+    expect(Array.from(plain.feeder.lossMwh)).to.deep.equal([0, 0]);
+  });
+
+  it('the loss factors of the hand line agree with an independent numpy sweep (numbers from test/tools/marginalLosses2bus.py)', () => {
+    // python3 test/tools/marginalLosses2bus.py (numpy, its own complex sweep) prints L = 2.0878741860591794 kW and dL/dP = 0.04272244568483859
+    // by the closed form (implicit differentiation), 0.0427224456... by a central difference of its sweep.
+    const { feeder } = handLine();
+    const lf = lossFactors(feeder, [0, 100], [0, 0]);
+    expect(lf.converged).to.equal(true);
+    expect(lf.lossesKw).to.be.closeTo(2.0878741860591794, 1e-9);
+    expect(lf.dLossDpKw[1]).to.be.closeTo(0.04272244568483859, 1e-7);
+    expect(lf.dLossDpKw[0]).to.equal(0);
+  });
+
+  /**
+   * Random radial feeders of 2–6 buses (r, x 0.001–0.06 p.u. on 1000 kVA), fixed loads of 0–200 kW
+   * and −60–100 kvar per bus, supply at the substation at λ ∈ [5, 300]. At the converged operating point
+   * the loss part of bus i's DLMP over λ must be the AC sweep's own forward difference
+   *   (Loss(p + ε e_i) − Loss(p)) / ε,  ε = 0.01 kW (1e-5 p.u.),
+   * within 2e-5. Why that tolerance: the forward difference is off by ε/2 · L'' with L'' ≤ 2 Σ_path r / v
+   * ≤ 2 × 5 × 0.06 / 0.8 = 0.75 per p.u., i.e. ≤ 4e-6; the sweep's 1e-10 p.u. tolerance moves each loss by
+   * ~2 L × 1e-10 ≤ 1e-10 p.u., ≤ 1e-5 after dividing by ε; the factors themselves are central differences
+   * good to ~1e-8, and HiGHS's duals to ~1e-9 of λ. Σ of those is under 2e-5.
+   */
+  it('property: the loss part at bus i is λ × the AC sweep’s finite difference of the losses at i, and the DLMP’s parts sum to it', function () {
+    this.timeout(60_000);
+    let checked = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 6 }).chain((n) =>
+          fc.record({
+            network: randomRadialNetwork(n, { min: 1_000_000, max: 1_000_000 }),
+            kw: fc.array(fc.integer({ min: 0, max: 200 }), { minLength: n, maxLength: n }),
+            kvar: fc.array(fc.integer({ min: -60, max: 100 }), { minLength: n, maxLength: n }),
+            price: fc.integer({ min: 5, max: 300 }),
+          }),
+        ),
+        ({ network, kw, kvar, price }) => {
+          const feeder = radialFeeder(network, { defaultVMinPu: 0.5, defaultVMaxPu: 1.5 });
+          const loadKw = Float64Array.from(kw, (v, k) => (k === feeder.root ? 0 : v));
+          const loadKvar = Float64Array.from(kvar, (v, k) => (k === feeder.root ? 0 : v));
+          const problem: FeederProblem = { feeder, offers: offersFromList([{ bus: feeder.root, buy: false, price, kw: 100_000 }]), fixedLoadKw: loadKw, fixedLoadKvar: loadKvar };
+          const r = dispatchFeederMarginalLosses(problem, highs);
+          expect(r.status, r.message).to.equal('optimal');
+          expect(r.lossIterations.converged).to.equal(true);
+          const base = acSweep(feeder, loadKw, loadKvar);
+          const eps = 0.01;
+          for (let i = 0; i < feeder.busCount; i++) {
+            const parts = r.feeder.energyMwh[i]! + r.feeder.lossMwh[i]! + r.feeder.congestionMwh[i]! + r.feeder.voltageMwh[i]!;
+            expect(parts, `bus ${i}: the parts sum to the DLMP`).to.be.closeTo(r.priceMwh[i]!, 1e-6 * price);
+            if (i === feeder.root) continue;
+            const up = Float64Array.from(loadKw);
+            up[i]! += eps;
+            const fd = (acSweep(feeder, up, loadKvar).lossesKw - base.lossesKw) / eps;
+            expect(r.feeder.lossMwh[i]! / price, `bus ${i}`).to.be.closeTo(fd, 2e-5);
+            checked++;
+          }
+          // The substation supplies the loads and the AC losses at this (its own) operating point.
+          const load = loadKw.reduce((a, b) => a + b, 0);
+          expect(r.quantityKw[0]).to.be.closeTo(load + base.lossesKw, 1e-6 * Math.max(1, load));
+          const point = netWithdrawals(feeder, r.feeder);
+          for (let k = 0; k < feeder.busCount; k++) if (k !== feeder.root) expect(point.kw[k]).to.be.closeTo(loadKw[k]!, 1e-6);
+        },
+      ),
+      { numRuns: 80, seed: 7 },
+    );
+    expect(checked).to.be.greaterThan(150);
+  });
+
+  it('stops at the bound and says so when the operating point keeps moving; refuses a bound below 1', () => {
+    const problem = handLine();
+    expect(() => dispatchFeederMarginalLosses(problem, highs, { maxIterations: 0 })).to.throw(RangeError, /maxIterations/);
+    // A price-responsive buy at a: its value 41 lies between the lossless price (40) and the loss-adjusted one (41.7),
+    // so the lossless clearing takes all 50 kW and the loss-aware one none: the operating point moves each time.
+    const responsive: FeederProblem = { ...problem, offers: offersFromList([{ bus: 0, buy: false, price: 40, kw: 1000 }, { bus: 1, buy: true, price: 41, kw: 50 }]) };
+    const r = dispatchFeederMarginalLosses(responsive, highs, { maxIterations: 1 });
+    expect(r.status).to.equal('optimal');
+    expect(r.lossIterations).to.deep.equal({ count: 1, converged: false });
+    expect(r.quantityKw[1]).to.be.closeTo(0, 1e-9);
+    // Given room, it settles: at 100 kW the factor is 0.0427, so 41 < 40 × 1.0427 and the buy stays out.
+    const settled = dispatchFeederMarginalLosses(responsive, highs);
+    expect(settled.lossIterations).to.deep.equal({ count: 2, converged: true });
+    expect(settled.quantityKw[1]).to.be.closeTo(0, 1e-9);
+  });
+
+  it('with the operating losses supplied outside (a run): the offers balance the bids, even where the iteration cycles', () => {
+    // A buy of 50 kW at 42 beside the fixed 100 kW: at 100 kW the far end's DLMP is 40 × 1.0427 = 41.71 < 42 (the buy is in),
+    // at 150 kW it is about 40 × 1.064 = 42.6 > 42 (out). Undamped the clearing would flip between the two for ever; the
+    // consistent answer clears the buy in part, at a DLMP of 42, which no vertex of a linearised LP gives exactly.
+    const { feeder } = handLine();
+    const problem: FeederProblem = { feeder, offers: offersFromList([{ bus: 0, buy: false, price: 40, kw: 1000 }, { bus: 1, buy: true, price: 42, kw: 50 }]), fixedLoadKw: Float64Array.of(0, 100) };
+    const r = dispatchFeederMarginalLosses(problem, highs, { operatingLosses: 'outside' });
+    expect(r.status).to.equal('optimal');
+    // Balanced: the supply sells the fixed load and the buy, nothing for losses (the losses stage buys those).
+    expect(r.quantityKw[0]).to.be.closeTo(100 + r.quantityKw[1]!, 1e-6);
+    expect(r.losses!.suppliedKw).to.be.closeTo(0, 1e-6);
+    // Whichever vertex it kept, its prices support it (KKT at the far end's DLMP).
+    const dlmp = r.priceMwh[1]!;
+    if (r.quantityKw[1]! > 1e-6 && r.quantityKw[1]! < 50 - 1e-6) expect(dlmp).to.be.closeTo(42, 1e-6);
+    else if (r.quantityKw[1]! >= 50 - 1e-6) expect(dlmp).to.be.at.most(42 + 1e-6);
+    else expect(dlmp).to.be.at.least(42 - 1e-6);
+    // The loss part is λ × the factor of the point it was linearised at: between LF(100) and LF(150).
+    expect(r.feeder.lossMwh[1]! / 40).to.be.within(0.0427, 0.066);
+    expect(r.lossIterations.count).to.be.within(2, 8);
+    // The operating point's losses came from outside: with `market` instead, the supply sells them too.
+    const inMarket = dispatchFeederMarginalLosses(problem, highs);
+    expect(inMarket.quantityKw[0]! - 100 - inMarket.quantityKw[1]!).to.be.within(2, 3.5);
+  });
+
+  it('a dispatch past voltage collapse is no marginal price: solver-error, saying why', () => {
+    // r = x = 0.5 p.u. and 100 kW on 100 kVA: v² + 0.5 = 0 at the far end has no real root (the Z-losses collapse case).
+    const network = createNetwork({ baseKva: 100, buses: [{ id: 'grid', reference: true }, { id: 'a' }], branches: [{ id: 'l', from: 'grid', to: 'a', resistancePu: 0.5, reactancePu: 0.5 }] });
+    const feeder = radialFeeder(network, { defaultVMinPu: 0, defaultVMaxPu: 2 });
+    const r = dispatchFeederMarginalLosses({ feeder, offers: offersFromList([{ bus: 0, buy: false, price: 40, kw: 1000 }]), fixedLoadKw: Float64Array.of(0, 100) }, highs);
+    expect(r.status).to.equal('solver-error');
+    expect(r.message).to.match(/AC sweep did not converge.*voltage collapse/);
+  });
+});
