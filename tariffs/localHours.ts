@@ -16,8 +16,20 @@
  * - A monthly demand charge's months (`demandPeriod: month`) begin at local midnight on the 1st:
  *   the UTC tariff carries the offset in `monthUtcOffsetHours` (tariffs/demandMonth.ts).
  *
+ *
+ * A site in an IANA time zone (`site.timeZone`, core/siteZone.ts) whose offset does not change
+ * within the run is that fixed offset (`utcTariffIn`). Where it changes (daylight saving), a
+ * time-of-use tariff keeps its local rules and is read on the zone's wall clock (`wallClock`,
+ * tariffs/calendar.ts `touSlot`): peak 17:00–21:00 is 17:00–21:00 on the wall in winter and in
+ * summer; the wall-clock hours that do not exist on the spring day belong to no instant, and the
+ * hour that occurs twice on the autumn day is in the period of its wall-clock hour both times.
+ * Flat and real-time tariffs have no hours. A critical-peak or demand-charge tariff in local hours
+ * across a change is refused by `validate` (`dstUnsupportedReason`): its event windows, demand
+ * windows and months would need the same treatment, not built yet.
+ *
  * Pure.
  */
+import type { SiteZone } from '../core/siteZone.ts';
 import { WEEKDAYS, type EnergyComponent, type Tariff, type TimeRule } from './types.ts';
 
 const HOURS_PER_WEEK = 7 * 24;
@@ -63,6 +75,31 @@ export function utcTariff(tariff: Tariff, utcOffsetHours: number): Tariff {
       };
     }
   }
+}
+
+/**
+ * The UTC tariff equal to `tariff` at a site on the clock `zone`: `utcTariff` at its offset when the
+ * zone has one over the run; else (daylight saving within the run) a time-of-use tariff read on the
+ * wall clock. Throws a RangeError for a tariff `dstUnsupportedReason` names (validate refuses it first).
+ */
+export function utcTariffIn(tariff: Tariff, zone: SiteZone): Tariff {
+  if (tariff.hours !== 'local') return tariff;
+  if (zone.fixedOffsetHours !== undefined) return utcTariff(tariff, zone.fixedOffsetHours);
+  const reason = dstUnsupportedReason(tariff);
+  if (reason !== undefined) throw new RangeError(`tariff '${tariff.id}': ${reason}`);
+  if (tariff.type === 'time-of-use') return { ...tariff, hours: 'utc', wallClock: zone };
+  return { ...tariff, hours: 'utc' };
+}
+
+/**
+ * Why a tariff in local hours cannot be read at a site whose offset changes within the run, or
+ * undefined when it can (flat, real-time and time-of-use tariffs can).
+ */
+export function dstUnsupportedReason(tariff: Tariff): string | undefined {
+  if (tariff.hours !== 'local') return undefined;
+  if (tariff.type === 'critical-peak' || tariff.type === 'demand-charge')
+    return `a ${tariff.type} tariff in local hours across a daylight-saving change is not supported yet (its event or demand windows and months would move with the wall clock); give the tariff in UTC hours, or run a span without a change`;
+  return undefined;
 }
 
 /**

@@ -13,6 +13,7 @@
  * A `Tariff` is plain, JSON-serialisable data: times inside it are ISO-8601
  * strings, never `SimTime`s, so it can be written to `summary.json` and read back.
  */
+import type { SiteZone } from '../core/siteZone.ts';
 import type { Decimal } from 'decimal.js';
 import type { SimTime } from '../core/time.ts';
 import type { SiteCalendar } from '../core/calendar.ts';
@@ -67,6 +68,12 @@ export interface TouEnergy {
    * Without it, or without a site calendar, holidays follow the weekly rules.
    */
   readonly holidayPeriod?: string | undefined;
+  /**
+   * Not a scenario key: set by `utcTariffIn` (tariffs/localHours.ts) for a tariff in local hours at
+   * a site whose UTC offset changes within the run (daylight saving). The rules are then the local
+   * ones, read on this wall clock: a period follows the wall-clock hours in summer and in winter.
+   */
+  readonly wallClock?: SiteZone | undefined;
 }
 
 /** The energy part of a tariff that has one (critical peak, demand charge). */

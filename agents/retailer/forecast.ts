@@ -9,6 +9,7 @@
  * consumption over that day's: 10 homes' load forecasts 11 homes' as 1.1 × it, not as it was.
  * Pure.
  */
+import type { SiteZone } from '../../core/siteZone.ts';
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../physics/loadProfile.ts';
 import { localHourOfDay } from '../physics/localTime.ts';
 import type { Holidays } from '../../core/calendar.ts';
@@ -35,11 +36,11 @@ export function forecastLoadKw(
   intervalsPerDay: number,
   declaredAnnualKwh: number,
   midpoint: SimTime,
-  utcOffsetHours: number,
+  zone: SiteZone,
   holidays: Holidays,
 ): number {
   const yesterday = interval - intervalsPerDay;
   if (yesterday >= 0 && !Number.isNaN(history.actualKw[yesterday]!)) return forToday(history, yesterday, declaredAnnualKwh);
   if (interval > 0 && !Number.isNaN(history.actualKw[interval - 1]!)) return forToday(history, interval - 1, declaredAnnualKwh);
-  return annualKwhToMeanKw(declaredAnnualKwh) * residentialShapeFactor(localHourOfDay(midpoint, utcOffsetHours), dayTypeOf(midpoint, utcOffsetHours, holidays));
+  return annualKwhToMeanKw(declaredAnnualKwh) * residentialShapeFactor(localHourOfDay(midpoint, zone), dayTypeOf(midpoint, zone, holidays));
 }

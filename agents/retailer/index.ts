@@ -74,7 +74,7 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
     const forecastBids = (interval: MarketInterval, books: readonly CustomerBook[], capAt: (bus: BusId) => number): BusBid[] => {
       const mid = simTime(interval.start + (interval.durationH * MS_PER_HOUR) / 2);
       return books.map((b) => {
-        const kw = forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, env.site.utcOffsetHours, env.environment.holidays);
+        const kw = forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, env.site.zone, env.environment.holidays);
         return { bus: b.bus, segments: kw > 0 ? [{ side: 'buy' as const, priceMwh: capAt(b.bus), quantityKw: kw }] : [] };
       });
     };

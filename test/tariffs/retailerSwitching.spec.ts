@@ -3,6 +3,7 @@
  * tariffs and may move to another retailer; from the next day its energy, imbalance and retail
  * charges are in the new retailer's books, as its bills are (engine/retail.ts, Simulation.followRetailers).
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -95,7 +96,7 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
     const declaredAnnualKwh = new Float64Array(8).fill(NaN);
     actualKw[1] = 0.1 + 0.2; // 0.30000000000000004: not to be rounded by a × 3000 / 3000
     declaredAnnualKwh[1] = 3000;
-    const at = (declared: number) => forecastLoadKw({ actualKw, declaredAnnualKwh }, 5, ipd, declared, simTime(0), 0, NO_HOLIDAYS);
+    const at = (declared: number) => forecastLoadKw({ actualKw, declaredAnnualKwh }, 5, ipd, declared, simTime(0), SiteZone.fixed(0), NO_HOLIDAYS);
     expect(at(3000)).to.equal(0.1 + 0.2);
     expect(at(4500)).to.equal(((0.1 + 0.2) * 4500) / 3000); // one and a half times the customers: 0.45 kW
     expect(at(4500)).to.be.closeTo(0.45, 1e-12);
