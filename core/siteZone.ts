@@ -50,24 +50,27 @@ export class SiteZone {
    * a fixed offset, the number the scenario gave, unchanged); undefined across a daylight-saving change.
    */
   readonly fixedOffsetHours: number | undefined;
+  /** Every offset, hours, the zone takes within the run, in time order (one for a fixed offset). */
+  readonly runOffsetsHours: readonly number[];
 
   private constructor(
     readonly name: string,
     segments: readonly ZoneSegment[],
     /** Whether `name` is an IANA zone (else a fixed offset). */
     readonly iana: boolean,
-    runOffsetHours: number | undefined,
+    runOffsetsHours: readonly number[],
   ) {
     this.startsMs = Float64Array.from(segments, (s, i) => (i === 0 ? -Infinity : s.startMs));
     this.offsetsMs = Float64Array.from(segments, (s) => s.offsetMs);
     this.fixedOffsetMs = segments.length === 1 ? segments[0]!.offsetMs : undefined;
-    this.fixedOffsetHours = runOffsetHours;
+    this.runOffsetsHours = Object.freeze([...runOffsetsHours]);
+    this.fixedOffsetHours = runOffsetsHours.length === 1 ? runOffsetsHours[0] : undefined;
   }
 
   /** The trivial zone: local = UTC + `utcOffsetHours` at every instant. */
   static fixed(utcOffsetHours: number): SiteZone {
     if (!Number.isFinite(utcOffsetHours)) throw new RangeError(`a UTC offset must be a finite number of hours, got ${utcOffsetHours}`);
-    return new SiteZone(fixedOffsetName(utcOffsetHours * MS_PER_HOUR), [{ startMs: -Infinity, offsetMs: utcOffsetHours * MS_PER_HOUR }], false, utcOffsetHours);
+    return new SiteZone(fixedOffsetName(utcOffsetHours * MS_PER_HOUR), [{ startMs: -Infinity, offsetMs: utcOffsetHours * MS_PER_HOUR }], false, [utcOffsetHours]);
   }
 
   /**
@@ -102,9 +105,9 @@ export class SiteZone {
     const runOffsets = new Set<number>();
     segments.forEach((s, i) => {
       const end = i + 1 < segments.length ? segments[i + 1]!.startMs : Infinity;
-      if (s.startMs < runToMs && end > runFromMs) runOffsets.add(s.offsetMs);
+      if (s.startMs < runToMs && end > runFromMs) runOffsets.add(s.offsetMs / MS_PER_HOUR);
     });
-    return new SiteZone(timeZone, segments, true, runOffsets.size === 1 ? [...runOffsets][0]! / MS_PER_HOUR : undefined);
+    return new SiteZone(timeZone, segments, true, [...runOffsets]);
   }
 
   /** The table: stretches of constant offset, in time order (the first from −∞). */

@@ -136,7 +136,7 @@ export function demandWindowStart(tariff: DemandChargeTariff, t: number): number
  */
 export function demandWindowCounts(tariff: DemandChargeTariff, windowStartMs: number, calendar: SiteCalendar | undefined): boolean {
   assertUtcHours(tariff);
-  if (tariff.demandHours !== undefined && ruleMask(tariff.demandHours)[weekSlot(windowStartMs)] !== 1) return false;
+  if (tariff.demandHours !== undefined && ruleMask(tariff.demandHours)[weekSlot(tariff.wallClock === undefined ? windowStartMs : tariff.wallClock.localMs(windowStartMs))] !== 1) return false;
   if (tariff.demandOnHolidays === false && calendar !== undefined && holidayAt(calendar, windowStartMs) !== undefined) return false;
   return true;
 }

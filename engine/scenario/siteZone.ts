@@ -85,7 +85,7 @@ export function siteClockProblems(
   const why = change(runFromMs, runToMs);
   if (why !== undefined)
     config.tariffs.forEach((t, i) => {
-      const reason = dstUnsupportedReason(t);
+      const reason = dstUnsupportedReason(t, zone.runOffsetsHours);
       if (reason !== undefined) out.push({ path: ['tariffs', i, 'hours'], message: `${why}: ${reason}` });
     });
   return out;

@@ -37,8 +37,9 @@ export function warmUpProblems(s: ScenarioConfig): WarmUpProblem[] {
       const utcDay = Date.parse(`${e.date}T00:00:00Z`);
       // The event's date is local for a tariff in local hours: the day starts at its local midnight.
       const day = t.hours === 'local' ? zone.dayStartMs(utcDay / MS_PER_DAY) : utcDay;
-      const eventFrom = day + t.eventWindow.fromHour * MS_PER_HOUR;
-      const eventTo = day + t.eventWindow.toHour * MS_PER_HOUR;
+      // Wall-clock hours on a local date (a daylight-saving day moves them); for UTC hours, day + hours.
+      const eventFrom = t.hours === 'local' ? zone.wallClockAfter(day, t.eventWindow.fromHour) : day + t.eventWindow.fromHour * MS_PER_HOUR;
+      const eventTo = t.hours === 'local' ? zone.wallClockAfter(day, t.eventWindow.toHour) : day + t.eventWindow.toHour * MS_PER_HOUR;
       if (eventTo > from && eventFrom < start)
         out.push({ path: ['tariffs', i, 'events', k, 'date'], message: `${e.date}: the event (${formatSimTime(simTime(eventFrom))} to ${formatSimTime(simTime(eventTo))}) falls in the warm-up; ${warmUpSpan(s)}: date events from ${s.start} on` });
     });

@@ -79,14 +79,16 @@ describe('site.timeZone: validate', () => {
     expect(problems(base('{ latitude: 52.37, longitude: 4.9, utcOffsetHours: 1 }', da, '2026-03-27T23:00:00Z', 3))).to.deep.equal([]);
   });
 
-  it('refuses a demand charge in local hours across a change, at its hours; in UTC hours it runs', () => {
-    const demand = (hours: string) => `tariffs:
-  - { id: tou, type: demand-charge, hours: ${hours}, energy: { type: flat, energyPricePerKwh: 0.2 }, demandChargePerKw: 5, demandWindowMinutes: 15 }
+  it('refuses a demand charge in local hours whose windows would straddle the change (hourly windows across Lord Howe’s 30 minutes), at its hours; 30-minute windows and Los Angeles run', () => {
+    const demand = (minutes: number) => `tariffs:
+  - { id: tou, type: demand-charge, hours: local, energy: { type: flat, energyPricePerKwh: 0.2 }, demandChargePerKw: 5, demandWindowMinutes: ${minutes} }
 `;
-    expect(problems(base('{ latitude: 52.37, longitude: 4.9, timeZone: America/Los_Angeles }', demand('local'), '2026-11-01T07:00:00Z', 2))).to.deep.equal([
-      'tz.yaml:8:44 tariffs[0].hours: America/Los_Angeles changes from UTC−07:00 to UTC−08:00 at 2026-11-01T09:00:00Z: a demand-charge tariff in local hours across a daylight-saving change is not supported yet (its event or demand windows and months would move with the wall clock); give the tariff in UTC hours, or run a span without a change',
+    // (and, in UTC+10:30, the run's start is inside an hourly window of the local clock: said at the windows' key)
+    expect(problems(base('{ latitude: -31.5, longitude: 159.1, timeZone: Australia/Lord_Howe }', demand(60), '2026-04-03T13:00:00Z', 3))).to.include.members([
+      'tz.yaml:8:44 tariffs[0].hours: Australia/Lord_Howe changes from UTC+11:00 to UTC+10:30 at 2026-04-04T15:00:00Z: its 60-minute demand windows, blocks of the local clock, would start at other minutes of the hour after the change (offsets 11 and 10.5 hours): a window would straddle it; use windows that divide the change (0, 30 minutes apart) or give the tariff in UTC hours',
     ]);
-    expect(problems(base('{ latitude: 52.37, longitude: 4.9, timeZone: America/Los_Angeles }', demand('utc'), '2026-11-01T07:00:00Z', 2))).to.deep.equal([]);
+    expect(problems(base('{ latitude: -31.5, longitude: 159.1, timeZone: Australia/Lord_Howe }', demand(30), '2026-04-03T13:00:00Z', 3))).to.deep.equal([]);
+    expect(problems(base('{ latitude: 34, longitude: -118.2, timeZone: America/Los_Angeles }', demand(60), '2026-11-01T07:00:00Z', 2))).to.deep.equal([]);
   });
 
   it('checks local hours against the meter in every offset of the run: Adelaide (UTC+9:30 / +10:30) with hourly readings is refused, naming the zone', () => {
@@ -97,6 +99,39 @@ describe('site.timeZone: validate', () => {
     // Quarter-hour readings take Kathmandu's UTC+5:45 and Adelaide's half hours.
     expect(problems(base('{ latitude: 27.7, longitude: 85.3, timeZone: Asia/Kathmandu }', TOU))).to.deep.equal([]);
     expect(problems(base('{ latitude: -34.9, longitude: 138.6, timeZone: Australia/Adelaide }', TOU, '2026-04-03T00:00:00Z', 3))).to.deep.equal([]);
+  });
+});
+
+describe('site.timeZone: critical peak and a monthly demand charge in local hours across the autumn change in Los Angeles', function () {
+  this.timeout(120_000);
+  it('runs with closed books; the event on 1 November (16:00–21:00 PST, 00:00–05:00 UTC on the 2nd) is billed at its price, and the demand charge takes its peak in November', async () => {
+    const tariffs = `tariffs:
+  - id: cpp
+    type: critical-peak
+    hours: local
+    energy: { type: flat, energyPricePerKwh: 0.2 }
+    eventPricePerKwh: 0.9
+    noticeHours: 24
+    eventWindow: { fromHour: 16, toHour: 21 }
+    events: [{ id: e1, date: 2026-11-01 }]
+  - { id: dc, type: demand-charge, hours: local, energy: { type: flat, energyPricePerKwh: 0.2 }, demandChargePerKw: 5, demandWindowMinutes: 60, demandPeriod: month, demandHours: [{ fromHour: 12, toHour: 20 }] }
+`;
+    const text = base('{ latitude: 34, longitude: -118.2, timeZone: America/Los_Angeles }', tariffs, '2026-10-31T07:00:00Z', 3)
+      .replace('tariffs: [tou] }', 'tariffs: [cpp, dc] }')
+      .replace('retailer: r, tariff: tou }\n  - { kind: ev', 'retailer: r, tariff: cpp }\n  - { kind: ev')
+      .replace('{ kind: ev, idPrefix: ev, count: 3, sessions: home, retailer: r, tariff: tou }', '{ kind: home, idPrefix: dc-home, count: 3, retailer: r, tariff: dc }');
+    const out = await runAndRead(parseScenario(text, 'tz.yaml'), (f) => ({ summary: f.summary(), bills: f.rows('bills.csv'), agents: f.rows('agents.csv') }));
+    expect(out.summary.books.closed).to.equal(true);
+    // The billing day from 07:00 UTC on 1 November holds the event: each home pays 0.90 on its import of 00:00–05:00 UTC on the 2nd.
+    const eventKwh = (id: string) => out.agents.filter((r) => r.agent_id === id && r.interval_start! >= '2026-11-02T00:00' && r.interval_start! < '2026-11-02T05:00').reduce((s, r) => s + Math.max(0, Number(r.actual_kw)) * 0.25, 0);
+    expect(eventKwh('home-1')).to.be.greaterThan(0.1);
+    for (const b of out.bills.filter((x) => x.tariff === 'cpp' && x.day === '2026-11-01'))
+      // agents.csv rounds kW to the watt: 20 event quarter hours × 0.125 Wh at 0.70.
+      expect(Number(b.energy_charge), b.agent_id).to.be.closeTo(0.2 * Number(b.import_kwh) + 0.7 * eventKwh(b.agent_id!), 0.002);
+    const dc = out.bills.filter((x) => x.tariff === 'dc');
+    expect(dc.length).to.equal(3 * 3);
+    // The homes' peak in 12:00–20:00 on the wall: October's on its last day, then November's from zero on the first.
+    expect(dc.filter((b) => Number(b.demand_charge) > 0).map((b) => b.day).filter((d, i, all) => all.indexOf(d) === i)).to.include.members(['2026-10-31', '2026-11-01']);
   });
 });
 
