@@ -63,7 +63,7 @@ import { type AgentParticipant, Crashes, type Participant, type Party } from './
 import { PHASES, type Phases } from './interval/phases.ts';
 import { type CustomerSpec, RetailDesk, type RetailerSwitch } from './retail.ts';
 import { utcTariffIn } from '../tariffs/localHours.ts';
-import { dayAheadOffsetHours, siteZoneOf } from './scenario/siteZone.ts';
+import { siteZoneOf } from './scenario/siteZone.ts';
 import type { Scenario } from './scenario/load.ts';
 import { type DayAheadStage, normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
 import { applyDayAhead, type DayAheadPosition, handSchedule, runDayAheadAuction } from './interval/dayAhead.ts';
@@ -424,7 +424,7 @@ export class Simulation {
     // The stages in gate order (market/timeline.ts): a day-ahead auction per delivery day when the timeline has one.
     const da = this.dayAheadStage;
     const [hh, mm] = (da?.gateClosureLocal ?? '12:00').split(':').map(Number) as [number, number];
-    const auctions = da ? dayAheadAuctions(this.clock, dayAheadOffsetHours(this.site.zone), -da.daysBefore * 24 * 60 + hh * 60 + mm) : [];
+    const auctions = da ? dayAheadAuctions(this.clock, this.site.zone, -da.daysBefore * 24 * 60 + hh * 60 + mm) : [];
     // The timeline's events in gate order (a few per day: taken first, so the run can pause between intervals).
     const events: Array<StageEvent<MarketInterval>> = [];
     marketClock(this.clock)

@@ -251,7 +251,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     }
   });
   if (network && s.network?.model !== 'lindistflow') out.push(...jointOutageProblems(s.faults, network));
-  out.push(...siteClockProblems(s, stages));
+  out.push(...siteClockProblems(s));
   s.tariffs.forEach((t, i) => {
     const zone = siteZoneOf(s);
     const runFrom = simulatedStart(parseSimTime(s.start)!, s.warmUpDays);

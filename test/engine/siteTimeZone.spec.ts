@@ -69,16 +69,6 @@ describe('site.timeZone: validate', () => {
     expect(problems(base("{ latitude: 52.37, longitude: 4.9, timeZone: '+02:00' }", TOU))[0]).to.match(/site\.timeZone: an offset, not a time zone: expected an IANA time zone name .*, got '\+02:00'/);
   });
 
-  it('refuses a day-ahead market across a change, at its stage, saying why', () => {
-    const da = `market:\n  timeline:\n    - { stage: dayAhead, gateClosureLocal: "12:00", daysBefore: 1 }\n    - realTime\n${TOU}`;
-    expect(problems(base('{ latitude: 52.37, longitude: 4.9, timeZone: Europe/Amsterdam }', da, '2026-03-27T23:00:00Z', 3))).to.deep.equal([
-      'tz.yaml:9:16 market.timeline[0].stage: Europe/Amsterdam changes from UTC+01:00 to UTC+02:00 at 2026-03-29T01:00:00Z: a day-ahead market across a daylight-saving change is not supported yet (its delivery day would have 23 or 25 hours); run the days before or after the change, or use site.utcOffsetHours',
-    ]);
-    // The same market in July, or on a fixed offset, is fine.
-    expect(problems(base('{ latitude: 52.37, longitude: 4.9, timeZone: Europe/Amsterdam }', da, '2026-06-30T22:00:00Z', 3))).to.deep.equal([]);
-    expect(problems(base('{ latitude: 52.37, longitude: 4.9, utcOffsetHours: 1 }', da, '2026-03-27T23:00:00Z', 3))).to.deep.equal([]);
-  });
-
   it('refuses a demand charge in local hours whose windows would straddle the change (hourly windows across Lord Howe’s 30 minutes), at its hours; 30-minute windows and Los Angeles run', () => {
     const demand = (minutes: number) => `tariffs:
   - { id: tou, type: demand-charge, hours: local, energy: { type: flat, energyPricePerKwh: 0.2 }, demandChargePerKw: 5, demandWindowMinutes: ${minutes} }
@@ -132,6 +122,19 @@ describe('site.timeZone: critical peak and a monthly demand charge in local hour
     expect(dc.length).to.equal(3 * 3);
     // The homes' peak in 12:00–20:00 on the wall: October's on its last day, then November's from zero on the first.
     expect(dc.filter((b) => Number(b.demand_charge) > 0).map((b) => b.day).filter((d, i, all) => all.indexOf(d) === i)).to.include.members(['2026-10-31', '2026-11-01']);
+  });
+});
+
+describe('site.timeZone: a day-ahead market across the spring change in Amsterdam', function () {
+  this.timeout(120_000);
+  it('clears local delivery days of 96, 92 and 96 quarter hours: every interval of the run has its day-ahead position, and the books close', async () => {
+    const da = `market:\n  timeline:\n    - { stage: dayAhead, gateClosureLocal: "12:00", daysBefore: 1 }\n    - realTime\n${TOU}`;
+    const text = base('{ latitude: 52.37, longitude: 4.9, timeZone: Europe/Amsterdam }', da, '2026-03-27T23:00:00Z', 3).replace('  - { kind: retailer', '  - { kind: storage, idPrefix: bat, count: 2 }\n  - { kind: retailer');
+    const out = await runAndRead(parseScenario(text, 'tz.yaml'), (f) => ({ summary: f.summary(), agents: f.rows('agents.csv') }));
+    expect(out.summary.books.closed).to.equal(true);
+    const plant = out.agents.filter((r) => r.agent_id === 'plant');
+    expect(plant.length).to.equal(288);
+    expect(plant.filter((r) => r.da_kw === '').map((r) => r.interval_start)).to.deep.equal([]);
   });
 });
 
