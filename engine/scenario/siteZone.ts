@@ -20,13 +20,15 @@ interface ZoneConfig {
   readonly site: { readonly utcOffsetHours?: number | undefined; readonly timeZone?: string | undefined };
 }
 
-const cache = new WeakMap<object, SiteZone>();
+/** Per site object, the last zone built and what it was built for (a program may reuse a config with another start). */
+const cache = new WeakMap<object, { readonly key: string; readonly zone: SiteZone }>();
 
-/** The site's zone over the run's span (cached per site object: a validated scenario's site is not changed). */
+/** The site's zone over the run's span (built once per site object and span: validate, the simulation and the report share it). */
 export function siteZoneOf(config: ZoneConfig): SiteZone {
-  const hit = cache.get(config.site);
-  if (hit) return hit;
   const { utcOffsetHours, timeZone } = config.site;
+  const key = `${timeZone ?? ''}|${utcOffsetHours ?? ''}|${config.start}|${config.days}|${config.warmUpDays ?? 0}`;
+  const hit = cache.get(config.site);
+  if (hit?.key === key) return hit.zone;
   let zone: SiteZone;
   if (timeZone === undefined) zone = SiteZone.fixed(utcOffsetHours ?? 0);
   else {
@@ -35,7 +37,7 @@ export function siteZoneOf(config: ZoneConfig): SiteZone {
     const runToMs = startMs + config.days * MS_PER_DAY;
     zone = SiteZone.iana(timeZone, runFromMs - MARGIN_DAYS * MS_PER_DAY, runToMs + MARGIN_DAYS * MS_PER_DAY, runFromMs, runToMs);
   }
-  cache.set(config.site, zone);
+  cache.set(config.site, { key, zone });
   return zone;
 }
 

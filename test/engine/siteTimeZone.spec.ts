@@ -10,6 +10,7 @@ import { SiteZone } from '../../core/siteZone.ts';
 import { simTime } from '../../core/time.ts';
 import { kwh } from '../../core/units.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
+import { siteZoneOf } from '../../engine/scenario/siteZone.ts';
 import { drawEvSession, HOME_SESSIONS } from '../../agents/physics/evSessions.ts';
 import { businessDayOf, tenOfTenBaseline } from '../../agents/operations/baseline.ts';
 import { runAndRead } from '../helpers/runOutputs.ts';
@@ -183,5 +184,15 @@ describe('site.timeZone: a 10-of-10 baseline reads the same wall-clock hour of e
   it("(read on the run's 24-hour grid, as a fixed offset does, the same UTC hour was 17:00 on the wall before the change: 0 kW)", () => {
     const b = tenOfTenBaseline(history, new Set(), 24, event, event, businessDayOf(start, 60, SiteZone.fixed(1)));
     expect(b.unadjustedKw).to.be.closeTo(0, 1e-12);
+  });
+});
+
+describe('site.timeZone: the zone table follows the config it is asked for', () => {
+  it('a program that reuses a config with another start gets the table of the new span (not the cached one of the old)', () => {
+    const site = { latitude: 52.37, longitude: 4.9, timeZone: 'Europe/Amsterdam' };
+    const july = siteZoneOf({ start: '2026-07-01T00:00:00Z', days: 1, site });
+    const december = siteZoneOf({ start: '2026-12-01T00:00:00Z', days: 1, site });
+    expect([july.fixedOffsetHours, december.fixedOffsetHours]).to.deep.equal([2, 1]);
+    expect(siteZoneOf({ start: '2026-12-01T00:00:00Z', days: 1, site })).to.equal(december);
   });
 });
