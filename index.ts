@@ -66,9 +66,11 @@ export { RunInterrupted } from './engine/interrupted.ts';
 // Tariffs
 export type { BillingContext, Tariff } from './tariffs/types.ts';
 export { computeBill } from './tariffs/bill.ts';
-export { utcTariff } from './tariffs/localHours.ts';
+export { utcTariff, utcTariffIn } from './tariffs/localHours.ts';
 export type { SiteCalendar } from './core/calendar.ts';
 export { holidaysOf } from './core/calendar.ts';
+// The site's clock a SiteCalendar carries: SiteZone.fixed(hours), or SiteZone.iana(name, fromMs, toMs) (docs/time.md).
+export { SiteZone } from './core/siteZone.ts';
 
 // Errors: a UserError is bad input (its message says what and where); anything else is a bug
 export { InputFileError, UserError } from './core/errors.ts';

@@ -13,6 +13,7 @@ import { clearSkyGhiWm2, drawSkyDay, nextClearSkyIndex, type SkyDay } from './ph
 import { localHourOfDay, localMidnight } from './physics/localTime.ts';
 import { type Holidays, holidaysOf } from '../core/calendar.ts';
 import { celsius } from '../core/units.ts';
+import type { SiteZone } from '../core/siteZone.ts';
 
 const dayTemperature = z.union([
   z.enum(['mild', 'heatwave', 'cold']),
@@ -23,8 +24,8 @@ const dayTemperature = z.union([
 export interface Site {
   readonly latitude: number;
   readonly longitude: number;
-  /** Local time = UTC + this offset (no daylight-saving changes within a run). */
-  readonly utcOffsetHours: number;
+  /** The site's clock (core/siteZone.ts): a fixed offset from UTC, or an IANA zone with its daylight-saving changes. */
+  readonly zone: SiteZone;
   /** Public holidays, local dates `YYYY-MM-DD`: Sunday load shapes, offices closed, no commute, not business days for DR baselines. */
   readonly holidays?: readonly string[] | undefined;
 }
@@ -87,7 +88,7 @@ export class Environment {
     const hit = this.cache.get(start);
     if (hit) return hit;
     const mid = simTime(start + (durationH * MS_PER_HOUR) / 2);
-    const dayStart = localMidnight(mid, this.site.utcOffsetHours);
+    const dayStart = localMidnight(mid, this.site.zone);
     if (dayStart !== this.lastDay) {
       this.lastDay = dayStart;
       this.dayOffset = this.weather.dayOffsetSdC > 0 ? drawDayOffsetC(this.tempRng, this.weather.dayOffsetSdC) : 0;
@@ -96,7 +97,7 @@ export class Environment {
     }
     if (this.weather.noiseSdC > 0) this.noise = nextTemperatureNoiseC(this.tempRng, this.noise, persistenceFor(0.9, durationH), this.weather.noiseSdC);
     if (this.sky) this.skyIndex = nextClearSkyIndex(this.skyRng, this.sky, this.skyIndex, durationH);
-    const localHour = localHourOfDay(mid, this.site.utcOffsetHours);
+    const localHour = localHourOfDay(mid, this.site.zone);
     const clear = clearSkyGhiWm2(mid, this.site.latitude, this.site.longitude);
     const c: Conditions = Object.freeze({
       outdoorC: outdoorTempC(this.day, localHour) + this.dayOffset + this.noise,

@@ -28,6 +28,7 @@
  * `computeBill` — the authoritative amount — and customers with tariff choice
  * re-choose on yesterday's use (Power TAC model, tariffs/choice.ts).
  */
+import { SiteZone } from '../core/siteZone.ts';
 import type { Decimal } from 'decimal.js';
 import { appendAll } from '../core/arrays.ts';
 import type { Rng } from '../core/rng.ts';
@@ -57,7 +58,7 @@ import type { ReadQuality } from '../metering/vee.ts';
  */
 const perMwh = (perKwh: Decimal | number): number => (typeof perKwh === 'number' ? money(perKwh) : perKwh).times(1000).toNumber();
 
-const NO_CALENDAR: SiteCalendar = { utcOffsetHours: 0, holidays: NO_HOLIDAYS };
+const NO_CALENDAR: SiteCalendar = { zone: SiteZone.fixed(0), holidays: NO_HOLIDAYS };
 
 export interface CustomerSpec {
   /** Index of the agent among the simulation's agents. */

@@ -1,6 +1,8 @@
 /**
  * One scenario, start to finish: load, simulate, write the output folder.
  */
+import type { SiteZone } from '../core/siteZone.ts';
+import type { ReportData } from '../output/report.ts';
 import type { RunSummary } from '../output/runSummary.ts';
 import { Recorder } from '../output/recorder.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output/parquet.ts';
@@ -96,7 +98,7 @@ export async function runScenarioWith(scenario: Scenario, options: RunOptions, i
   const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval, signal) : undefined;
   const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: internals.phases, ...REUSE });
   if (signal?.aborted) throw new RunInterrupted('run', 0, sim.simulatedIntervals, signal.reason);
-  const recorder = new Recorder(options.outDir, sim.info, sim.rules, { utcOffsetHours: scenario.config.site.utcOffsetHours }, options.formats);
+  const recorder = new Recorder(options.outDir, sim.info, sim.rules, reportClock(sim.site.zone, scenario.config.site.utcOffsetHours), options.formats);
   const progress = options.onInterval;
   try {
     await sim.runYielding(
@@ -193,4 +195,11 @@ export async function runCounterfactual(scenario: Scenario, seed: number | undef
     },
   }, signal, 'counterfactual');
   return { netKw, overloadIntervals };
+}
+
+/** How the report shows local time: the scenario's fixed offset as given, or its IANA zone's offsets (core/siteZone.ts). */
+function reportClock(zone: SiteZone, utcOffsetHours: number | undefined): { readonly utcOffsetHours?: number | undefined; readonly localZone?: ReportData['localZone'] } {
+  if (!zone.iana) return { utcOffsetHours };
+  const segments = zone.segments;
+  return { localZone: { name: zone.name, offsetsS: segments.map((s, i) => [i === 0 ? null : s.startMs / 1000, s.offsetMs / 1000] as const) } };
 }

@@ -63,7 +63,8 @@ import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcom
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
 import { type CustomerSpec, RetailDesk, type RetailerSwitch } from './retail.ts';
-import { utcTariff } from '../tariffs/localHours.ts';
+import { utcTariffIn } from '../tariffs/localHours.ts';
+import { siteZoneOf } from './scenario/siteZone.ts';
 import type { Scenario } from './scenario/load.ts';
 import { type DayAheadStage, normaliseTimeline, type RealTimeStage } from './scenario/timeline.ts';
 import { applyDayAhead, type DayAheadPosition, handSchedule, runDayAheadAuction } from './interval/dayAhead.ts';
@@ -171,6 +172,8 @@ export class Simulation {
   }
   readonly rules: MarketRules;
   readonly environment: Environment;
+  /** The site: where it is and its clock (core/siteZone.ts). */
+  readonly site: Site;
   /** Every party, scenario order. A customer that moves to another retailer gets a new entry (its `via`) from the day of the move. */
   readonly parties: Party[];
   readonly room: GridRoom;
@@ -258,13 +261,16 @@ export class Simulation {
       priceRule: m.priceRule,
       pricing: m.pricing,
     });
-    this.environment = new Environment(cfg.site, cfg.weather, random);
+    // The site's clock, built once for the run's span (core/siteZone.ts): every local hour, day and weekday reads it.
+    const site: Site = { latitude: cfg.site.latitude, longitude: cfg.site.longitude, zone: siteZoneOf(cfg), holidays: cfg.site.holidays };
+    this.site = site;
+    this.environment = new Environment(site, cfg.weather, random);
     // Agents without a bus sit at the grid connection: the reference bus of the network, or the one bus.
     const defaultBus = grid ? grid.network.referenceBus : DEFAULT_BUS;
     const reportStrategyFault = (agentId: string, strategyId: string, message: string): void => {
       this.strategyFaults.push({ agentId, kind: this.kindOf.get(agentId) ?? '', at: this.now, phase: 'strategy', message: `strategy '${strategyId}' ${message}` });
     };
-    const env = new RunEnv(random, reportStrategyFault, cfg.site, this.environment, this.clock, defaultBus, strategyLp);
+    const env = new RunEnv(random, reportStrategyFault, site, this.environment, this.clock, defaultBus, strategyLp);
     const buses = grid ? grid.network.buses.map((b) => b.id) : [DEFAULT_BUS];
 
     // Every party in scenario order; members find their aggregator by id once all are placed.
@@ -330,7 +336,7 @@ export class Simulation {
         if (p.role === 'retailer') for (const t of p.runtime.tariffIds) if (!retailerOf.has(t)) retailerOf.set(t, i);
       });
       // Tariffs written in local hours are read in UTC from here on (tariffs/localHours.ts).
-      this.desk = new RetailDesk(cfg.tariffs.map((t) => utcTariff(t, cfg.site.utcOffsetHours)), retailerOf, customerSpecs, buses.length, this.clock, this.rules, { utcOffsetHours: cfg.site.utcOffsetHours, holidays: this.environment.holidays });
+      this.desk = new RetailDesk(cfg.tariffs.map((t) => utcTariffIn(t, site.zone)), retailerOf, customerSpecs, buses.length, this.clock, this.rules, { zone: site.zone, holidays: this.environment.holidays });
     }
     const roomParties = parts.map((p) => ({
       id: p.runtime.id as string,
@@ -347,7 +353,7 @@ export class Simulation {
       roomParties,
       this.clock.intervals,
       Math.round((24 * 60) / cfg.intervalMinutes),
-      businessDayOf(start, cfg.intervalMinutes, cfg.site.utcOffsetHours, this.environment.holidays),
+      businessDayOf(start, cfg.intervalMinutes, site.zone, this.environment.holidays),
       random,
       options.counterfactual,
       grid?.feeder ? { limits: grid.feeder.limits, ...selfHealingOf(options.withoutOperators ? [] : cfg.operations) } : undefined,
@@ -419,7 +425,7 @@ export class Simulation {
     // The stages in gate order (market/timeline.ts): a day-ahead auction per delivery day when the timeline has one.
     const da = this.dayAheadStage;
     const [hh, mm] = (da?.gateClosureLocal ?? '12:00').split(':').map(Number) as [number, number];
-    const auctions = da ? dayAheadAuctions(this.clock, this.scenario.config.site.utcOffsetHours, -da.daysBefore * 24 * 60 + hh * 60 + mm) : [];
+    const auctions = da ? dayAheadAuctions(this.clock, this.site.zone, -da.daysBefore * 24 * 60 + hh * 60 + mm) : [];
     // The timeline's events in gate order (a few per day: taken first, so the run can pause between intervals).
     const events: Array<StageEvent<MarketInterval>> = [];
     marketClock(this.clock)
@@ -464,7 +470,7 @@ export class Simulation {
     // Faults reported from here on are the auction's, at its gate, kept for the next interval's outcome.
     run.crashes.faults = this.strategyFaults = this.dayAheadFaults;
     run.crashes.now = this.now = simTime(auction.at);
-    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, utcOffsetHours: this.scenario.config.site.utcOffsetHours, holidays: this.environment.holidays, customerBooks: (r, k) => this.customerBooks(r, k), marketView: this.dayAheadViews(intervals[0]!, run), ...(held ? { holdSchedule: (i, s) => held.set(i, s) } : {}) }, intervals);
+    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, zone: this.site.zone, holidays: this.environment.holidays, customerBooks: (r, k) => this.customerBooks(r, k), marketView: this.dayAheadViews(intervals[0]!, run), ...(held ? { holdSchedule: (i, s) => held.set(i, s) } : {}) }, intervals);
     if (this.comms && held && out.result.status === 'cleared') {
       const to: Array<{ party: number; from: string; schedule?: ReadonlyMap<number, number> | undefined }> = [];
       this.participants.forEach((p, i) => {

@@ -8,6 +8,7 @@
  */
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { SimTime } from '../core/time.ts';
+import type { SiteZone } from '../core/siteZone.ts';
 
 /** One day-ahead auction: its gate and the delivery intervals it clears (run interval numbers). */
 export interface DayAheadAuction {
@@ -51,9 +52,14 @@ export function stageTimeline<I extends TimedInterval>(auctions: readonly DayAhe
 /**
  * The day-ahead auctions of a run: one per local delivery day that overlaps the run, its gate
  * at `gateMinutesFromMidnight` (minutes from the delivery day's local midnight, negative
- * before it: D−1 12:00 is −720), delivering the run's intervals within that day.
+ * before it: D−1 12:00 is −720), delivering the run's intervals within that day. On the site's
+ * clock `zone`: a fixed offset (or a zone with one offset over the run) gives 24-hour days; across
+ * a daylight-saving change the delivery day is the local day, 23 or 25 hours (92 or 100
+ * quarter hours), and the gate is its wall-clock time on day D − k (12:00 is 12:00 on the wall).
  */
-export function dayAheadAuctions(run: { readonly start: number; readonly intervalMinutes: number; readonly intervals: number }, utcOffsetHours: number, gateMinutesFromMidnight: number): DayAheadAuction[] {
+export function dayAheadAuctions(run: { readonly start: number; readonly intervalMinutes: number; readonly intervals: number }, zone: SiteZone, gateMinutesFromMidnight: number): DayAheadAuction[] {
+  if (zone.fixedOffsetHours === undefined) return wallClockAuctions(run, zone, gateMinutesFromMidnight);
+  const utcOffsetHours = zone.fixedOffsetHours;
   const step = run.intervalMinutes * 60_000;
   const day = 24 * 3_600_000;
   const offset = utcOffsetHours * 3_600_000;
@@ -65,6 +71,24 @@ export function dayAheadAuctions(run: { readonly start: number; readonly interva
     const first = Math.max(0, Math.ceil((midnight - run.start) / step));
     const last = Math.min(run.intervals, Math.ceil((midnight + day - run.start) / step));
     if (last > first) out.push({ at: (midnight + gateMinutesFromMidnight * 60_000) as SimTime, firstInterval: first, intervalCount: last - first });
+  }
+  return out;
+}
+
+/** `dayAheadAuctions` across a change of offset: delivery days are the zone's local days, gates on its wall clock. */
+function wallClockAuctions(run: { readonly start: number; readonly intervalMinutes: number; readonly intervals: number }, zone: SiteZone, gateMinutesFromMidnight: number): DayAheadAuction[] {
+  const step = run.intervalMinutes * 60_000;
+  const out: DayAheadAuction[] = [];
+  const end = run.start + run.intervals * step;
+  const gateDaysBefore = Math.floor(gateMinutesFromMidnight / 1440);
+  const gateHours = (gateMinutesFromMidnight - gateDaysBefore * 1440) / 60;
+  for (let d = zone.localDayNumber(run.start); zone.dayStartMs(d) < end; d++) {
+    const midnight = zone.dayStartMs(d);
+    const next = zone.dayStartMs(d + 1);
+    const first = Math.max(0, Math.ceil((midnight - run.start) / step));
+    const last = Math.min(run.intervals, Math.ceil((next - run.start) / step));
+    const at = zone.wallClockAfter(zone.dayStartMs(d + gateDaysBefore), gateHours);
+    if (last > first) out.push({ at: at as SimTime, firstInterval: first, intervalCount: last - first });
   }
   return out;
 }

@@ -105,8 +105,8 @@ export class Recorder implements SimulationSink {
     readonly outDir: string,
     private readonly info: RunInfo,
     rules: MarketRules,
-    /** How the report shows time: the scenario's local time (its `site.utcOffsetHours`). */
-    private readonly display: { readonly utcOffsetHours?: number | undefined } = {},
+    /** How the report shows time: the scenario's local time (its `site.utcOffsetHours`, or its `site.timeZone`'s table). */
+    private readonly display: { readonly utcOffsetHours?: number | undefined; readonly localZone?: ReportData['localZone'] } = {},
     /** How the tables are written (output/tableFiles.ts); default CSV. */
     formats: readonly OutputFormat[] = ['csv'],
   ) {
@@ -666,6 +666,7 @@ export class Recorder implements SimulationSink {
       kpis: summary.kpis,
       charts,
       utcOffsetHours: this.display.utcOffsetHours,
+      ...(this.display.localZone ? { localZone: this.display.localZone } : {}),
       sections: [
         { title: 'Agent lifecycles (drawn from each machine definition; share of agent-time in each state)', html: `<div class="machines">${machines}</div>` },
         ...(retail ? [{ title: 'Retail bills and margins', html: retail }] : []),

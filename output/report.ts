@@ -19,6 +19,12 @@ export interface ReportData {
    * the legend show local time, 24-hour, with this offset named. Default 0 (UTC).
    */
   readonly utcOffsetHours?: number | undefined;
+  /**
+   * The scenario's IANA time zone (`site.timeZone`), in place of `utcOffsetHours`: its name and its
+   * offsets as `[from (s since the epoch, null for the first), offset (s)]`, from the run's zone
+   * table (core/siteZone.ts), so the axes follow its daylight-saving changes as the run did.
+   */
+  readonly localZone?: { readonly name: string; readonly offsetsS: ReadonlyArray<readonly [number | null, number]> } | undefined;
   /** Extra HTML sections (already escaped), appended after the charts. */
   readonly sections?: ReadonlyArray<{ readonly title: string; readonly html: string }>;
 }
@@ -78,6 +84,24 @@ export function renderReport(data: ReportData): string {
     .map((c) => `<section><h2>${escapeHtml(c.title)} <span class="unit">(${escapeHtml(c.yLabel)})</span></h2>${c.caption ? `<p class="sub caption">${escapeHtml(c.caption)}</p>` : ''}<div class="chart" id="chart-${escapeHtml(c.id)}"></div></section>`)
     .join('\n');
   const offsetH = data.utcOffsetHours ?? 0;
+  const zone = data.localZone;
+  // Seconds since the epoch `x` moved to the local wall clock: by the fixed offset, or by the zone's offset at `x`.
+  const shifted = (x: string): string => (zone === undefined ? `${x} + OFFSET_S` : `${x} + offsetAt(${x})`);
+  const zoneLine =
+    zone === undefined
+      ? offsetH === 0
+        ? 'All times are UTC.'
+        : `Times in tables and key figures are UTC; chart axes show the scenario's local time (${utcOffsetLabel(offsetH)}).`
+      : `Times in tables and key figures are UTC; chart axes show the scenario's local time (${zone.name}, ${zone.offsetsS.map(([, o]) => utcOffsetLabel(o / 3600)).filter((l, i, all) => all.indexOf(l) === i).join(' / ')}).`;
+  const zoneScript =
+    zone === undefined
+      ? `// The scenario's local time, whatever the viewer's time zone: shift by its UTC offset and format as UTC.
+const OFFSET_S = ${scriptJson(offsetH * 3600)};
+const ZONE = ${scriptJson(utcOffsetLabel(offsetH))};`
+      : `// The scenario's local time, whatever the viewer's time zone: shift by the zone's offset at each instant (the run's table) and format as UTC.
+const OFFSETS = ${scriptJson(zone.offsetsS)};
+const offsetAt = (v) => { let o = OFFSETS[0][1]; for (const [from, x] of OFFSETS) if (from === null || v >= from) o = x; return o; };
+const ZONE = ${scriptJson(zone.name)};`;
   const sections = (data.sections ?? []).map((s) => `<section><h2>${escapeHtml(s.title)}</h2>${s.html}</section>`).join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -101,18 +125,16 @@ table.events { border-collapse: collapse; font-size: 12px; } table.events td, ta
 <body>
 <h1>${escapeHtml(data.title)}</h1>
 <p class="sub">${escapeHtml(data.subtitle)}</p>
-<p class="sub zone">${escapeHtml(offsetH === 0 ? 'All times are UTC.' : `Times in tables and key figures are UTC; chart axes show the scenario's local time (${utcOffsetLabel(offsetH)}).`)}</p>
+<p class="sub zone">${escapeHtml(zoneLine)}</p>
 ${charts}
 ${sections}
 <section><h2>Key figures</h2><table class="kpis">${kpiRows(data.kpis)}</table></section>
 ${scripts}
 <script>
 const CHARTS = ${scriptJson(drawn)};
-// The scenario's local time, whatever the viewer's time zone: shift by its UTC offset and format as UTC.
-const OFFSET_S = ${scriptJson(offsetH * 3600)};
-const ZONE = ${scriptJson(utcOffsetLabel(offsetH))};
+${zoneScript}
 const pad = (n) => String(n).padStart(2, '0');
-const local = (v) => new Date((v + OFFSET_S) * 1000);
+const local = (v) => new Date((${shifted('v')}) * 1000);
 const hhmm = (d) => pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
 const ymd = (d) => d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate());
 // 24-hour ticks; the date under the first tick and under each midnight.
@@ -126,7 +148,7 @@ for (const c of CHARTS) {
     width: gridbidChartWidth(el), height: 300,
     scales: { x: { time: true } },
     // Ticks fall on the scenario's local hours and midnights.
-    tzDate: (ts) => uPlot.tzDate(new Date((ts + OFFSET_S) * 1e3), 'Etc/UTC'),
+    tzDate: (ts) => uPlot.tzDate(new Date((${shifted('ts')}) * 1e3), 'Etc/UTC'),
     axes: [{ label: 'local time (' + ZONE + ')', values: timeTicks, size: 56 }, { label: c.yLabel }],
     series: [{ label: 'time (' + ZONE + ')', value: (u, v) => v == null ? '' : ymd(local(v)) + ' ' + hhmm(local(v)) }]
       .concat(c.series.map((s, i) => Object.assign({ label: s.label, width: 1.5, spanGaps: false }, lineStyle(i, s.dash)))),

@@ -85,9 +85,17 @@ export function touGrid(tou: TouEnergy): Int16Array {
   return grid;
 }
 
+/**
+ * Slot of the week of the instant `t` on a time-of-use tariff's clock: UTC, or the wall clock of
+ * its `wallClock` zone (a local tariff across daylight-saving changes: 17:00 is 17:00 on the wall).
+ */
+export function touSlot(tou: TouEnergy, t: number): number {
+  return weekSlot(tou.wallClock === undefined ? t : tou.wallClock.localMs(t));
+}
+
 /** Period index of the instant `t`; throws `uncovered-time` for a tariff that leaves it uncovered. */
 export function touPeriodAt(tou: TouEnergy, t: number): number {
-  const slot = weekSlot(t);
+  const slot = touSlot(tou, t);
   const k = touGrid(tou)[slot] ?? -1;
   if (k < 0) throw new TariffError('uncovered-time', `no time-of-use period covers ${formatSlot(slot)} and there is no default period`);
   return k;
@@ -95,12 +103,17 @@ export function touPeriodAt(tou: TouEnergy, t: number): number {
 
 /**
  * Calls `visit(slot)` for every quarter-hour slot of the week that `[startMs, endMs)`
- * overlaps, in time order (a slot may repeat for intervals longer than a week).
+ * overlaps (on `tou`'s clock when given, `touSlot`), in time order (a slot may repeat for intervals longer than a week).
  * Returns early when `visit` returns false.
  */
-export function forEachSlot(startMs: number, endMs: number, visit: (slot: number) => boolean): void {
+export function forEachSlot(startMs: number, endMs: number, visit: (slot: number) => boolean, tou?: TouEnergy): void {
   const first = Math.floor(startMs / SLOT_MS);
   const last = Math.ceil(endMs / SLOT_MS) - 1;
+  // On a wall clock (offsets in whole quarter hours, as validate requires) each UTC slot is one slot of the local week.
+  if (tou?.wallClock !== undefined) {
+    for (let q = first; q <= last; q++) if (!visit(touSlot(tou, q * SLOT_MS))) return;
+    return;
+  }
   for (let q = first; q <= last; q++) if (!visit(weekSlot(q * SLOT_MS))) return;
 }
 
@@ -123,7 +136,7 @@ export function demandWindowStart(tariff: DemandChargeTariff, t: number): number
  */
 export function demandWindowCounts(tariff: DemandChargeTariff, windowStartMs: number, calendar: SiteCalendar | undefined): boolean {
   assertUtcHours(tariff);
-  if (tariff.demandHours !== undefined && ruleMask(tariff.demandHours)[weekSlot(windowStartMs)] !== 1) return false;
+  if (tariff.demandHours !== undefined && ruleMask(tariff.demandHours)[weekSlot(tariff.wallClock === undefined ? windowStartMs : tariff.wallClock.localMs(windowStartMs))] !== 1) return false;
   if (tariff.demandOnHolidays === false && calendar !== undefined && holidayAt(calendar, windowStartMs) !== undefined) return false;
   return true;
 }

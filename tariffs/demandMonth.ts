@@ -6,7 +6,7 @@
  * UTC−7 July begins at 07:00 UTC on 1 July. A demand window belongs to the month of its start.
  * Pure.
  */
-import { MS_PER_HOUR } from '../core/time.ts';
+import { MS_PER_DAY, MS_PER_HOUR } from '../core/time.ts';
 import type { DemandChargeTariff } from './types.ts';
 
 /** One calendar month in UTC ms: `[start, end)` and its name `YYYY-MM` (the tariff's clock). */
@@ -24,6 +24,14 @@ const offsetMs = (tariff: DemandChargeTariff): number => (tariff.monthUtcOffsetH
 
 /** The month whose clock-midnight bounds hold the instant `t` (ms, UTC). */
 export function demandMonthAt(tariff: DemandChargeTariff, t: number): DemandMonth {
+  const zone = tariff.wallClock;
+  if (zone !== undefined) {
+    // The local calendar's month, from local midnight on its 1st (a month with a daylight-saving change is an hour shorter or longer).
+    const local = new Date(zone.localMs(t));
+    const y = local.getUTCFullYear();
+    const m = local.getUTCMonth();
+    return { month: `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}`, start: zone.dayStartMs(Date.UTC(y, m, 1) / MS_PER_DAY), end: zone.dayStartMs(Date.UTC(y, m + 1, 1) / MS_PER_DAY) };
+  }
   const shift = offsetMs(tariff);
   const d = new Date(t + shift);
   const y = d.getUTCFullYear();

@@ -46,7 +46,7 @@ export function resolveScheduledEvents(tariff: CriticalPeakTariff): readonly Cpp
     if (day === undefined) continue;
     const announcedAt =
       spec.announcedAt === undefined
-        ? simTime(day + (tariff.eventWindow.fromHour - tariff.noticeHours) * MS_PER_HOUR)
+        ? simTime(tariff.wallClock === undefined ? day + (tariff.eventWindow.fromHour - tariff.noticeHours) * MS_PER_HOUR : windowOnDate(tariff, day).start - tariff.noticeHours * MS_PER_HOUR)
         : parseSimTime(spec.announcedAt);
     if (announcedAt === undefined) continue;
     out.push({ id: spec.id, tariffId: tariff.id, day: simTime(dayStart(day)), announcedAt });
@@ -86,11 +86,22 @@ export function isEventAnnounced(tariff: Tariff, eventId: string, at: SimTime, r
   return e !== undefined && at >= e.announcedAt;
 }
 
+/**
+ * The event window on the date whose UTC midnight is `dateMs`, for a tariff read on a wall clock: the date is the
+ * local one, and the window's hours are the wall's (`SiteZone.wallClockAfter`), so a 23- or 25-hour day moves them.
+ */
+function windowOnDate(tariff: CriticalPeakTariff, dateMs: number): { readonly start: number; readonly end: number } {
+  const zone = tariff.wallClock!;
+  const midnight = zone.dayStartMs(Math.floor(dateMs / MS_PER_DAY));
+  return { start: zone.wallClockAfter(midnight, tariff.eventWindow.fromHour), end: zone.wallClockAfter(midnight, tariff.eventWindow.toHour) };
+}
+
 export function eventWindow(tariff: CriticalPeakTariff, event: CppEvent): EventWindow {
   assertUtcHours(tariff);
   const day = dayStart(event.day);
-  const start = day + tariff.eventWindow.fromHour * MS_PER_HOUR;
-  const end = day + tariff.eventWindow.toHour * MS_PER_HOUR;
+  const onWall = tariff.wallClock === undefined ? undefined : windowOnDate(tariff, day);
+  const start = onWall?.start ?? day + tariff.eventWindow.fromHour * MS_PER_HOUR;
+  const end = onWall?.end ?? day + tariff.eventWindow.toHour * MS_PER_HOUR;
   const effectiveFrom = Math.max(start, event.announcedAt + tariff.noticeHours * MS_PER_HOUR);
   return { event, start: simTime(start), end: simTime(end), effectiveFrom: simTime(effectiveFrom) };
 }

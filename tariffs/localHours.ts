@@ -16,8 +16,21 @@
  * - A monthly demand charge's months (`demandPeriod: month`) begin at local midnight on the 1st:
  *   the UTC tariff carries the offset in `monthUtcOffsetHours` (tariffs/demandMonth.ts).
  *
+ *
+ * A site in an IANA time zone (`site.timeZone`, core/siteZone.ts) whose offset does not change
+ * within the run is that fixed offset (`utcTariffIn`). Where it changes (daylight saving), a
+ * time-of-use tariff keeps its local rules and is read on the zone's wall clock (`wallClock`,
+ * tariffs/calendar.ts `touSlot`): peak 17:00–21:00 is 17:00–21:00 on the wall in winter and in
+ * summer; the wall-clock hours that do not exist on the spring day belong to no instant, and the
+ * hour that occurs twice on the autumn day is in the period of its wall-clock hour both times.
+ * Flat and real-time tariffs have no hours. A critical-peak tariff's event window is the wall's on
+ * the event's local date (tariffs/events.ts); a demand charge's `demandHours` are read on the wall
+ * and its months are local months (tariffs/demandMonth.ts); its windows' grid must be the same in
+ * every offset (`dstUnsupportedReason`: hourly windows across a 30-minute change are refused).
+ *
  * Pure.
  */
+import type { SiteZone } from '../core/siteZone.ts';
 import { WEEKDAYS, type EnergyComponent, type Tariff, type TimeRule } from './types.ts';
 
 const HOURS_PER_WEEK = 7 * 24;
@@ -63,6 +76,49 @@ export function utcTariff(tariff: Tariff, utcOffsetHours: number): Tariff {
       };
     }
   }
+}
+
+/**
+ * The UTC tariff equal to `tariff` at a site on the clock `zone`: `utcTariff` at its offset when the
+ * zone has one over the run; else (daylight saving within the run) a time-of-use tariff read on the
+ * wall clock. Throws a RangeError for a tariff `dstUnsupportedReason` names (validate refuses it first).
+ */
+export function utcTariffIn(tariff: Tariff, zone: SiteZone): Tariff {
+  if (tariff.hours !== 'local') return tariff;
+  if (zone.fixedOffsetHours !== undefined) return utcTariff(tariff, zone.fixedOffsetHours);
+  const reason = dstUnsupportedReason(tariff, zone.runOffsetsHours);
+  if (reason !== undefined) throw new RangeError(`tariff '${tariff.id}': ${reason}`);
+  const energy = (e: EnergyComponent): EnergyComponent => (e.type === 'time-of-use' ? { ...e, wallClock: zone } : e);
+  switch (tariff.type) {
+    case 'flat':
+    case 'real-time':
+      return { ...tariff, hours: 'utc' };
+    case 'time-of-use':
+      return { ...tariff, hours: 'utc', wallClock: zone };
+    case 'critical-peak':
+      return { ...tariff, hours: 'utc', energy: energy(tariff.energy), wallClock: zone };
+    case 'demand-charge': {
+      // The windows' grid from local midnight is the same in every offset of the run (dstUnsupportedReason): that of the first.
+      const startMinute = demandGridMinute(tariff.demandWindowMinutes, zone.runOffsetsHours[0]!);
+      return { ...tariff, hours: 'utc', energy: energy(tariff.energy), ...(startMinute === 0 ? {} : { demandWindowStartMinute: startMinute }), wallClock: zone };
+    }
+  }
+}
+
+/** Minutes after UTC midnight where a grid of `windowMinutes` blocks from local midnight starts, at `offsetHours` from UTC. */
+const demandGridMinute = (windowMinutes: number, offsetHours: number): number => mod(Math.round(-offsetHours * 60), windowMinutes);
+
+/**
+ * Why a tariff in local hours cannot be read at a site whose offset takes the values
+ * `offsetsHours` within the run, or undefined when it can: every tariff can, except a demand
+ * charge whose windows' grid (blocks from local midnight) would fall on other minutes of UTC
+ * in one offset than in another (hourly windows across Lord Howe's 30-minute change).
+ */
+export function dstUnsupportedReason(tariff: Tariff, offsetsHours: readonly number[]): string | undefined {
+  if (tariff.hours !== 'local' || tariff.type !== 'demand-charge') return undefined;
+  const minutes = new Set(offsetsHours.map((h) => demandGridMinute(tariff.demandWindowMinutes, h)));
+  if (minutes.size <= 1) return undefined;
+  return `its ${tariff.demandWindowMinutes}-minute demand windows, blocks of the local clock, would start at other minutes of the hour after the change (offsets ${offsetsHours.join(' and ')} hours): a window would straddle it; use windows that divide the change (${[...minutes].join(', ')} minutes apart) or give the tariff in UTC hours`;
 }
 
 /**

@@ -110,7 +110,7 @@ function touPricer(tou: TouEnergy, calendar: SiteCalendar | undefined): Pricer {
           'reading-spans-periods',
           `the interval ${iso(startMs)}–${iso(endMs)} starts in period '${priceOf(k).label}' and reaches ${to} at ${formatSlot(slot)}; readings must not straddle a time-of-use boundary`,
         );
-      });
+      }, tou);
       return priceOf(k);
     },
   };

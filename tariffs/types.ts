@@ -13,6 +13,7 @@
  * A `Tariff` is plain, JSON-serialisable data: times inside it are ISO-8601
  * strings, never `SimTime`s, so it can be written to `summary.json` and read back.
  */
+import type { SiteZone } from '../core/siteZone.ts';
 import type { Decimal } from 'decimal.js';
 import type { SimTime } from '../core/time.ts';
 import type { SiteCalendar } from '../core/calendar.ts';
@@ -67,6 +68,12 @@ export interface TouEnergy {
    * Without it, or without a site calendar, holidays follow the weekly rules.
    */
   readonly holidayPeriod?: string | undefined;
+  /**
+   * Not a scenario key: set by `utcTariffIn` (tariffs/localHours.ts) for a tariff in local hours at
+   * a site whose UTC offset changes within the run (daylight saving). The rules are then the local
+   * ones, read on this wall clock: a period follows the wall-clock hours in summer and in winter.
+   */
+  readonly wallClock?: SiteZone | undefined;
 }
 
 /** The energy part of a tariff that has one (critical peak, demand charge). */
@@ -146,6 +153,12 @@ export interface CriticalPeakTariff extends TariffCommon {
   readonly noticeHours: number;
   /** Hours of an event day the event price applies to, `[fromHour, toHour)` UTC (or local, `hours: local`). */
   readonly eventWindow: { readonly fromHour: number; readonly toHour: number };
+  /**
+   * Not a scenario key: set by `utcTariffIn` (tariffs/localHours.ts) for a tariff in local hours at a
+   * site whose UTC offset changes within the run. The event window and event dates are then the local ones, read on this
+   * wall clock (tariffs/events.ts): 16:00–21:00 is 16:00–21:00 on the wall on either side of a change.
+   */
+  readonly wallClock?: SiteZone | undefined;
   /** Currency per kWh in effect during an event, replacing the underlying price. */
   readonly eventPricePerKwh?: number | undefined;
   /** Currency per kWh added to the underlying price during an event. */
@@ -204,6 +217,13 @@ export interface DemandChargeTariff extends TariffCommon {
    * scenario key (the schema refuses it): the site's `utcOffsetHours` says it.
    */
   readonly monthUtcOffsetHours?: number | undefined;
+  /**
+   * Not a scenario key: set by `utcTariffIn` (tariffs/localHours.ts) for a tariff in local hours at a
+   * site whose UTC offset changes within the run. `demandHours` are then the local rules, read on this wall clock
+   * (tariffs/calendar.ts `demandWindowCounts`), and a `month` period's months are the local calendar's
+   * (tariffs/demandMonth.ts); the windows' grid is the same in every offset of the run (validate checks it).
+   */
+  readonly wallClock?: SiteZone | undefined;
   /**
    * Minutes after UTC midnight at which the windows' grid starts, 0 ≤ m < demandWindowMinutes (default 0).
    * Not a scenario key: `utcTariff` sets it for a tariff in local hours, whose windows are blocks of the local

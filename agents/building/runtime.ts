@@ -73,7 +73,7 @@ export class BuildingGroupContext {
   at(interval: MarketInterval): void {
     if (interval.start === this.t) return;
     this.t = interval.start;
-    const off = this.env.site.utcOffsetHours;
+    const off = this.env.site.zone;
     const stepMs = interval.durationH * MS_PER_HOUR;
     const mid = interval.start + stepMs / 2;
     const { occupancyThreshold, startupHours } = this.group.comfort;

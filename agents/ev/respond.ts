@@ -23,6 +23,7 @@
  * The runtime applies the changed award through `applyEvAward`, which holds the same
  * floor again, so the invariant holds even for an award it did not commit to.
  */
+import type { SiteZone } from '../../core/siteZone.ts';
 import { askedIncreaseKw, askedReductionKw, decline, floorToQuantum, nothingAsked } from '../commandResponse.ts';
 import type { OperatorCommand, CommandResponse } from '../types.ts';
 import { MS_PER_HOUR } from '../../core/time.ts';
@@ -39,14 +40,14 @@ export interface EvCommandState {
   readonly socKwh: number;
   /** Departure of the current session (ms, UTC), and the site's offset for telling it in local time. */
   readonly departure: number;
-  readonly utcOffsetHours: number;
+  readonly zone: SiteZone;
   /** The market's quantity step, kW (commitments are whole steps). */
   readonly quantumKw: number;
 }
 
 /** `hh:mm` of a UTC instant in local time. */
-export function localClock(t: number, utcOffsetHours: number): string {
-  const h = localHourOfDay(t as Parameters<typeof localHourOfDay>[0], utcOffsetHours);
+export function localClock(t: number, zone: SiteZone): string {
+  const h = localHourOfDay(t as Parameters<typeof localHourOfDay>[0], zone);
   const minutes = Math.round(h * 60) % (24 * 60);
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
@@ -66,7 +67,7 @@ export function respondEv(s: EvCommandState, command: Pick<OperatorCommand, 'val
   if (up > 0) return chargeOnCommand(s, up, plannedNetKw, hoursLeft, dtH);
   if (!(asked > 0)) return decline(nothingAsked(command, plannedNetKw));
   const l = evLimits(s.car, s.socKwh, hoursLeft, dtH);
-  const at = localClock(s.departure, s.utcOffsetHours);
+  const at = localClock(s.departure, s.zone);
   const floorKw = l.mustChargeKw > 0 ? l.mustChargeKw : -l.maxDischargeKw;
   const room = plannedNetKw - floorKw;
   const give = floorToQuantum(Math.min(asked, room), s.quantumKw);

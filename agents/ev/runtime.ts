@@ -27,6 +27,7 @@
  * at least its departure-feasible SoC (what it charged before the run is not simulated,
  * so no shortfall is inherited from it).
  */
+import type { SiteZone } from '../../core/siteZone.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { Rng } from '../../core/rng.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, type SimTime, simTime } from '../../core/time.ts';
@@ -148,7 +149,7 @@ export function createEvRuntimes(group: EvGroup, env: AgentEnv): EvRuntime[] {
     env,
     dist: group.sessions === 'workplace' ? WORKPLACE_SESSIONS : HOME_SESSIONS,
     options,
-    offset: env.site.utcOffsetHours,
+    zone: env.site.zone,
     holidays: env.environment.holidays,
     runStart: env.clock.start,
     firstGate: env.clock.start - env.clock.gateClosureMinutes * MS_PER_MINUTE,
@@ -162,7 +163,7 @@ interface EvGroupShared {
   readonly env: AgentEnv;
   readonly dist: EvSessionDistribution;
   readonly options: readonly ChargerOption[] | undefined;
-  readonly offset: number;
+  readonly zone: SiteZone;
   readonly holidays: Holidays;
   readonly runStart: number;
   readonly firstGate: number;
@@ -187,7 +188,7 @@ class EvAgent implements EvRuntime {
   private readonly slack: EvSlackParams | undefined;
   private readonly sessionRng: Rng;
   private readonly dist: EvSessionDistribution;
-  private readonly offset: number;
+  private readonly zone: SiteZone;
   private readonly holidays: Holidays;
   private readonly car: EvCar;
   private readonly chargerKw: number;
@@ -252,7 +253,7 @@ class EvAgent implements EvRuntime {
     this.id = m.id;
     this.bus = m.bus;
     this.dist = s.dist;
-    this.offset = s.offset;
+    this.zone = s.zone;
     this.holidays = s.holidays;
     // One strategy per car: a strategy that keeps state keeps this car's alone.
     this.strategy = strategyFor<EvView>(group.strategy, 'ev-slack', env.reportStrategyFault, { agentId: m.id, random: env.random, lpSolver: env.lpSolver });
@@ -268,10 +269,10 @@ class EvAgent implements EvRuntime {
 
     // The session sequence: one per local day, from the day before the run (last night's car).
     const runStart = s.runStart;
-    this.day = localMidnight(simTime(runStart - MS_PER_DAY), s.offset);
+    this.day = localMidnight(simTime(runStart - MS_PER_DAY), s.zone);
     let session: EvSession = this.drawFromDay(-Infinity);
     while (session.departure <= runStart) {
-      this.day = simTime(this.day + MS_PER_DAY);
+      this.day = simTime(this.zone.nextDayStart(this.day));
       session = this.drawFromDay(session.departure);
     }
     // A car plugged in before the run is taken to arrive at the first gate having charged at
@@ -288,7 +289,7 @@ class EvAgent implements EvRuntime {
 
   /** Draws the session of the next day (the stream is the car's own and each session follows the last drawn, so drawing early changes nothing). */
   private drawNext(): EvSession {
-    this.day = simTime(this.day + MS_PER_DAY);
+    this.day = simTime(this.zone.nextDayStart(this.day));
     return (this.lastDrawn = this.drawFromDay(this.lastDrawn.departure));
   }
 
@@ -299,9 +300,9 @@ class EvAgent implements EvRuntime {
    */
   private drawFromDay(notBefore: number): EvSession {
     for (;;) {
-      const session = drawSession(this.sessionRng, this.dist, this.day, this.usable, notBefore);
-      if (!this.dist.workdaysOnly || dayTypeOf(simTime(this.day + 12 * MS_PER_HOUR), this.offset, this.holidays) === 'workday') return session;
-      this.day = simTime(this.day + MS_PER_DAY);
+      const session = drawSession(this.sessionRng, this.dist, this.day, this.usable, notBefore, this.zone);
+      if (!this.dist.workdaysOnly || dayTypeOf(simTime(this.day + 12 * MS_PER_HOUR), this.zone, this.holidays) === 'workday') return session;
+      this.day = simTime(this.zone.nextDayStart(this.day));
     }
   }
 
@@ -603,7 +604,7 @@ class EvAgent implements EvRuntime {
   /** Operator commands: answered from the car's state (respond.ts); the change arrives with the award. */
   respond(command: OperatorCommand, plannedNetKw: number, interval: MarketInterval): CommandResponse {
     if (command.type === 'CHARGE_STATE_SETPOINT') {
-      const s = { car: this.car, plugged: this.plugged, faulted: this.lifecycle.value === 'faulted', socKwh: this.soc, departure: this.session.departure, utcOffsetHours: this.offset };
+      const s = { car: this.car, plugged: this.plugged, faulted: this.lifecycle.value === 'faulted', socKwh: this.soc, departure: this.session.departure, zone: this.zone };
       return answerEvSetpoint(s, command, interval);
     }
     return respondEv(
@@ -614,7 +615,7 @@ class EvAgent implements EvRuntime {
         faulted: this.lifecycle.value === 'faulted',
         socKwh: this.soc,
         departure: this.session.departure,
-        utcOffsetHours: this.offset,
+        zone: this.zone,
         quantumKw: this.quantumKw,
       },
       command,

@@ -14,6 +14,7 @@
  * - the departure target is the car's charge limit (max SoC); the energy a session
  *   needs is what the last trip used, so a car that left short arrives short again.
  */
+import type { SiteZone } from '../../core/siteZone.ts';
 import { hours, kw, kwh } from '../../core/units.ts';
 import type { Rng } from '../../core/rng.ts';
 import { MS_PER_HOUR, type SimTime, simTime } from '../../core/time.ts';
@@ -51,8 +52,8 @@ export interface EvSession {
  * arriving no earlier than `notBefore` (the previous departure: a car is in one
  * place at a time); departure is then kept at least `minDwellHours` after arrival.
  */
-export function drawSession(rng: Rng, dist: EvSessionDistribution, localMidnight: SimTime, usableKwh: number, notBefore: number): EvSession {
-  const d = drawEvSession(rng, dist, localMidnight, kwh(usableKwh));
+export function drawSession(rng: Rng, dist: EvSessionDistribution, localMidnight: SimTime, usableKwh: number, notBefore: number, zone: SiteZone): EvSession {
+  const d = drawEvSession(rng, dist, localMidnight, kwh(usableKwh), zone);
   const arrival = Math.max(d.arrival, notBefore);
   const departure = Math.max(d.departure, arrival + dist.minDwellHours * MS_PER_HOUR);
   return { arrival: simTime(arrival), departure: simTime(departure), needKwh: d.energyNeedKwh };

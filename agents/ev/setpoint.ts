@@ -28,6 +28,7 @@
  * day-ahead schedule), and it sells no V2G below the commitment. Charging earlier only helps its
  * departure, so the departure need stays reachable throughout.
  */
+import type { SiteZone } from '../../core/siteZone.ts';
 import { MS_PER_HOUR } from '../../core/time.ts';
 import { hours } from '../../core/units.ts';
 import { departureFeasibleSocKwh } from '../physics/ev.ts';
@@ -46,7 +47,7 @@ export interface EvSetpointState {
   readonly socKwh: number;
   /** Departure of the current session, ms (UTC), and the site's offset for telling it. */
   readonly departure: number;
-  readonly utcOffsetHours: number;
+  readonly zone: SiteZone;
 }
 
 const fmt = (x: number): string => x.toFixed(2);
@@ -73,8 +74,8 @@ export function answerEvSetpoint(s: EvSetpointState, command: Pick<OperatorComma
   const outside = socOutsideBounds(b, target, 'at least');
   if (outside !== undefined) return decline(outside);
   const endMs = command.intervalStart + command.durationMinutes * 60_000;
-  const at = localClock(s.departure, s.utcOffsetHours);
-  if (s.departure < endMs) return decline(`leaves at ${at}, before the event ends at ${localClock(endMs, s.utcOffsetHours)}`);
+  const at = localClock(s.departure, s.zone);
+  if (s.departure < endMs) return decline(`leaves at ${at}, before the event ends at ${localClock(endMs, s.zone)}`);
   const floor = eventFloorKwh(s.car, s.departure, endMs);
   const goal = Math.min(b.maxSocKwh, floor + Math.max(0, target - b.minSocKwh));
   // The market intervals it can still charge in before the event: those after this one (this one has cleared).

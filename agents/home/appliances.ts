@@ -9,6 +9,7 @@
  * next one. A job arriving while `next` is still taken replaces it: the replaced
  * job is missed and its energy counts as not served.
  */
+import type { SiteZone } from '../../core/siteZone.ts';
 import type { Rng } from '../../core/rng.ts';
 import { MS_PER_HOUR, type SimTime, simTime } from '../../core/time.ts';
 import { hours, kw, kwh } from '../../core/units.ts';
@@ -34,14 +35,15 @@ export interface ApplianceSlot {
 export const EMPTY_SLOT: ApplianceSlot = Object.freeze({ job: undefined, state: WAITING, next: undefined });
 
 /**
- * The day's job (two uniform draws, always): earliest start at `dayStart` + U(min, max)
- * hours, moved up to the next interval boundary of the grid (`gridStart` + k·`stepMs`) so
+ * The day's job (two uniform draws, always): earliest start at U(min, max) o'clock on the
+ * wall clock of the local day starting at `dayStart` (`zone`), moved up to the next interval boundary of the grid (`gridStart` + k·`stepMs`) so
  * that starting at the earliest start is possible; deadline = earliest + max(window, run length).
  */
-export function drawDailyJob(spec: ApplianceSpec, rng: Rng, dayStart: SimTime, gridStart: SimTime, stepMs: number): ApplianceJob {
+export function drawDailyJob(spec: ApplianceSpec, rng: Rng, dayStart: SimTime, gridStart: SimTime, stepMs: number, zone: SiteZone): ApplianceJob {
   const hour = rng.uniform(spec.earliestStartHour.min, spec.earliestStartHour.max);
   const window = rng.uniform(spec.windowHours.min, spec.windowHours.max);
-  const raw = dayStart + hour * MS_PER_HOUR;
+  // Wall-clock hours: 19:00 is 19:00 on a daylight-saving day too (23 or 25 hours after midnight).
+  const raw = zone.wallClockAfter(dayStart, hour);
   const earliest = gridStart + Math.ceil((raw - gridStart) / stepMs - 1e-9) * stepMs;
   const runH = spec.energyKwh / spec.powerKw;
   return Object.freeze({

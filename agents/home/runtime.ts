@@ -82,7 +82,7 @@ export class HomeGroupContext {
   at(interval: MarketInterval): void {
     if (interval.start === this.t) return;
     this.t = interval.start;
-    const off = this.env.site.utcOffsetHours;
+    const off = this.env.site.zone;
     const mid = (interval.start + (interval.durationH * MS_PER_HOUR) / 2) as SimTime;
     this.shape = residentialShapeFactor(localHourOfDay(mid, off), dayTypeOf(mid, off, this.env.environment.holidays));
     const c = this.env.environment.at(interval.start, interval.durationH);
@@ -690,7 +690,7 @@ export class HomeAgent implements AgentRuntime {
     if (!rng) return;
     const { env, stepMs } = this.ctx;
     for (let a = 0; a < this.specs.length; a++) {
-      const job = drawDailyJob(this.specs[a]!, rng, dayStart as SimTime, env.clock.start, stepMs);
+      const job = drawDailyJob(this.specs[a]!, rng, dayStart as SimTime, env.clock.start, stepMs, env.site.zone);
       if (!this.owns[a]) continue;
       const r = addJob(this.slots[a]!, job);
       this.slots[a] = r.slot;

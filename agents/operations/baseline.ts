@@ -21,7 +21,8 @@
  * With fewer clean days than it wants it uses those it has; with none, there is no baseline.
  * The site's public holidays (`site.holidays`) count with weekends.
  */
-import { MS_PER_MINUTE, simTime } from '../../core/time.ts';
+import type { SiteZone } from '../../core/siteZone.ts';
+import { MS_PER_HOUR, MS_PER_MINUTE, simTime } from '../../core/time.ts';
 import { type Holidays, NO_HOLIDAYS } from '../../core/calendar.ts';
 import { dayTypeOf } from '../physics/loadProfile.ts';
 
@@ -45,13 +46,27 @@ export interface Baseline {
   readonly daysUsed: number;
 }
 
-/** Whether the interval of this index (from the run's first) starts on a business day (Monday–Friday, local time, not a holiday). */
-export type BusinessDayOf = (interval: number) => boolean;
+/**
+ * Whether the interval of this index (from the run's first) starts on a business day (Monday–Friday, local time, not a
+ * holiday). At a site whose clock changes within the run (daylight saving) it also carries `sameWallClock`: the index
+ * of the interval that starts at the same wall-clock time `daysBack` local days earlier, so that "the same interval of
+ * earlier days" is the same hour on the wall (17:00 is 17:00 before and after the change), not the same UTC hour.
+ */
+export type BusinessDayOf = ((interval: number) => boolean) & { readonly sameWallClock?: (interval: number, daysBack: number) => number };
 
-/** The business-day test of a run whose interval 0 starts at `startMs` (UTC), at `intervalMinutes`, in a place `utcOffsetHours` from UTC with these holidays. */
-export function businessDayOf(startMs: number, intervalMinutes: number, utcOffsetHours: number, holidays: Holidays = NO_HOLIDAYS): BusinessDayOf {
+/** The business-day test of a run whose interval 0 starts at `startMs` (UTC), at `intervalMinutes`, on the site's clock `zone` with these holidays. */
+export function businessDayOf(startMs: number, intervalMinutes: number, zone: SiteZone, holidays: Holidays = NO_HOLIDAYS): BusinessDayOf {
   // The load profiles' day types (a holiday is a Sunday): one rule for what a working day is.
-  return (interval) => dayTypeOf(simTime(startMs + interval * intervalMinutes * MS_PER_MINUTE), utcOffsetHours, holidays) === 'workday';
+  const stepMs = intervalMinutes * MS_PER_MINUTE;
+  const business = (interval: number): boolean => dayTypeOf(simTime(startMs + interval * stepMs), zone, holidays) === 'workday';
+  // With one offset over the run a local day is 24 hours and the same interval of the run's grid is the same wall-clock time.
+  if (zone.fixedOffsetHours !== undefined) return business;
+  const sameWallClock = (interval: number, daysBack: number): number => {
+    const t = startMs + interval * stepMs;
+    const earlier = zone.wallClockAfter(zone.dayStartMs(zone.localDayNumber(t) - daysBack), zone.localMsOfDay(t) / MS_PER_HOUR);
+    return Math.round((earlier - startMs) / stepMs);
+  };
+  return Object.assign(business, { sameWallClock });
 }
 
 /**
@@ -70,6 +85,7 @@ export function tenOfTenBaseline(
   businessDay: BusinessDayOf,
   options: TenOfTenOptions = TEN_OF_TEN,
 ): Baseline {
+  if (businessDay.sameWallClock !== undefined) return wallClockTenOfTen(consumptionKw, eventDays, intervalsPerDay, interval, eventStart, businessDay, businessDay.sameWallClock, options);
   const day = Math.floor(interval / intervalsPerDay);
   const slot = interval - day * intervalsPerDay;
   const business = businessDay(interval);
@@ -99,6 +115,61 @@ export function tenOfTenBaseline(
   const raw = base > 0 ? actual / base : 1;
   const adjustment = Math.min(1 + options.cap, Math.max(1 - options.cap, raw));
   return { baselineKw: unadjusted * adjustment, unadjustedKw: unadjusted, adjustment, daysUsed: cleanDays.length };
+}
+
+/**
+ * `tenOfTenBaseline` at a site whose clock changes within the run: each earlier day's "same interval" is the one at
+ * the same wall-clock time (`sameWallClock`), found by local days back; a day is an event day by the run's day index
+ * of that interval. The same-day adjustment's window reads each of its intervals on the same clean days.
+ */
+function wallClockTenOfTen(
+  consumptionKw: ArrayLike<number>,
+  eventDays: ReadonlySet<number>,
+  intervalsPerDay: number,
+  interval: number,
+  eventStart: number,
+  businessDay: BusinessDayOf,
+  sameWallClock: (interval: number, daysBack: number) => number,
+  options: TenOfTenOptions,
+): Baseline {
+  const business = businessDay(interval);
+  const wanted = business ? options.days : options.nonBusinessDays;
+  const cleanBack: number[] = [];
+  for (let back = 1; cleanBack.length < wanted; back++) {
+    const k = sameWallClock(interval, back);
+    if (k < 0) break;
+    if (eventDays.has(Math.floor(k / intervalsPerDay)) || businessDay(k) !== business) continue;
+    if (Number.isNaN(consumptionKw[k]!)) continue;
+    cleanBack.push(back);
+  }
+  if (cleanBack.length === 0) return { baselineKw: NaN, unadjustedKw: NaN, adjustment: NaN, daysUsed: 0 };
+  const meanAt = (j: number): number => {
+    let sum = 0;
+    let n = 0;
+    for (const back of cleanBack) {
+      const v = consumptionKw[sameWallClock(j, back)];
+      if (v === undefined || Number.isNaN(v)) continue;
+      sum += v;
+      n++;
+    }
+    return n > 0 ? sum / n : NaN;
+  };
+  const unadjusted = meanAt(interval);
+  const perHour = intervalsPerDay / 24;
+  const windowEnd = eventStart - Math.round(options.adjustmentLagHours * perHour);
+  const windowStart = windowEnd - Math.round(options.adjustmentHours * perHour);
+  let actual = 0;
+  let base = 0;
+  for (let k = Math.max(0, windowStart); k < windowEnd; k++) {
+    const a = consumptionKw[k]!;
+    const b = meanAt(k);
+    if (Number.isNaN(a) || Number.isNaN(b)) continue;
+    actual += a;
+    base += b;
+  }
+  const raw = base > 0 ? actual / base : 1;
+  const adjustment = Math.min(1 + options.cap, Math.max(1 - options.cap, raw));
+  return { baselineKw: unadjusted * adjustment, unadjustedKw: unadjusted, adjustment, daysUsed: cleanBack.length };
 }
 
 /** Energy delivered against a baseline over an interval, kWh (positive = consumed less than the baseline). */

@@ -29,9 +29,10 @@
  * Replace any of these with scenario values when you have fitted data (e.g. ElaadNL's
  * open transaction data for the Netherlands, or the INL EV Project reports).
  */
+import type { SiteZone } from '../../core/siteZone.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { SimTime } from '../../core/time.ts';
-import { MS_PER_HOUR, simTime } from '../../core/time.ts';
+import { simTime } from '../../core/time.ts';
 import type { Kw, Kwh } from '../../core/units.ts';
 import { kw, kwh } from '../../core/units.ts';
 
@@ -128,6 +129,7 @@ export function drawEvSession(
   dist: EvSessionDistribution,
   localMidnight: SimTime,
   usableKwh: Kwh,
+  zone: SiteZone,
 ): EvSessionDraw {
   const a = dist.arrival;
   const d = dist.departure;
@@ -138,8 +140,9 @@ export function drawEvSession(
   const need = Math.min(Math.max(0, usableKwh), miles * dist.shareOfDailyDriving * dist.consumptionKwhPerMile);
   const dep = Math.max(departureHour, arrivalHour + dist.minDwellHours);
   return {
-    arrival: simTime(localMidnight + arrivalHour * MS_PER_HOUR),
-    departure: simTime(localMidnight + dep * MS_PER_HOUR),
+    // Wall-clock hours of the site (a commute at 07:30 is at 07:30 on a daylight-saving day too).
+    arrival: simTime(zone.wallClockAfter(localMidnight, arrivalHour)),
+    departure: simTime(zone.wallClockAfter(localMidnight, dep)),
     energyNeedKwh: kwh(need),
   };
 }

@@ -7,6 +7,7 @@
  * holidays, `site.holidays`: BDEW's profiles give holidays the Sunday shape). Hours are
  * local (`localTime.ts`).
  */
+import type { SiteZone } from '../../core/siteZone.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { SimTime } from '../../core/time.ts';
 import type { Kw } from '../../core/units.ts';
@@ -16,8 +17,8 @@ import { type Holidays, localDayNumber, NO_HOLIDAYS, weekdayOfDay } from '../../
 export type DayType = 'workday' | 'saturday' | 'sunday';
 
 /** Day type of the local day containing `t`: a holiday is a Sunday. */
-export function dayTypeOf(t: SimTime, utcOffsetHours: number, holidays: Holidays = NO_HOLIDAYS): DayType {
-  const n = localDayNumber(t, utcOffsetHours);
+export function dayTypeOf(t: SimTime, zone: SiteZone, holidays: Holidays = NO_HOLIDAYS): DayType {
+  const n = localDayNumber(t, zone);
   if (holidays.size > 0 && holidays.has(n)) return 'sunday';
   const d = weekdayOfDay(n);
   return d === 0 ? 'sunday' : d === 6 ? 'saturday' : 'workday';

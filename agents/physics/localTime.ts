@@ -1,33 +1,27 @@
 /**
  * Local clock time for physics that follows human routines (base load, occupancy,
- * EV plug-in times, the daily temperature wave). gridbid's `SimTime` is UTC; a
- * scenario gives each site a fixed offset from UTC in hours (e.g. +1 for CET,
- * -6 for CST). Daylight-saving changes are not modelled: pass the offset that
- * holds on the simulated day.
+ * EV plug-in times, the daily temperature wave). gridbid's `SimTime` is UTC; the site's
+ * clock is a `SiteZone` (core/siteZone.ts): a fixed offset from UTC, or an IANA zone whose
+ * wall clock moves at daylight-saving changes, which routines follow (a commute at 07:30
+ * local is at 07:30 on the wall clock in summer and in winter).
  *
  * Pure: no clock reads, no allocation beyond the returned number.
  */
 import type { SimTime } from '../../core/time.ts';
-import { MS_PER_DAY, MS_PER_HOUR, simTime } from '../../core/time.ts';
-import { localDayNumber, weekdayOfDay } from '../../core/calendar.ts';
-
-/** Milliseconds since local midnight, in [0, MS_PER_DAY). */
-function localMsOfDay(t: SimTime, utcOffsetHours: number): number {
-  const local = t + utcOffsetHours * MS_PER_HOUR;
-  return ((local % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY;
-}
+import { simTime } from '../../core/time.ts';
+import type { SiteZone } from '../../core/siteZone.ts';
 
 /** Local hour of day as a fraction in [0, 24): 17.25 for 17:15 local. */
-export function localHourOfDay(t: SimTime, utcOffsetHours: number): number {
-  return localMsOfDay(t, utcOffsetHours) / MS_PER_HOUR;
+export function localHourOfDay(t: SimTime, zone: SiteZone): number {
+  return zone.localHourOfDay(t);
 }
 
 /** Local day of week, 0 = Sunday … 6 = Saturday. */
-export function localDayOfWeek(t: SimTime, utcOffsetHours: number): number {
-  return weekdayOfDay(localDayNumber(t, utcOffsetHours));
+export function localDayOfWeek(t: SimTime, zone: SiteZone): number {
+  return zone.localWeekday(t);
 }
 
-/** The UTC instant of the local midnight that starts the local day containing `t`. */
-export function localMidnight(t: SimTime, utcOffsetHours: number): SimTime {
-  return simTime(t - localMsOfDay(t, utcOffsetHours));
+/** The UTC instant of the local midnight that starts the local day containing `t` (the day's first instant where a change skips midnight). */
+export function localMidnight(t: SimTime, zone: SiteZone): SimTime {
+  return simTime(zone.localMidnight(t));
 }

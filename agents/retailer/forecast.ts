@@ -10,6 +10,7 @@
  * Under retail competition the retailer forecasts customer by customer instead (`forecastCustomerKw`).
  * Pure.
  */
+import type { SiteZone } from '../../core/siteZone.ts';
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../physics/loadProfile.ts';
 import { localHourOfDay } from '../physics/localTime.ts';
 import type { Holidays } from '../../core/calendar.ts';
@@ -36,18 +37,18 @@ export function forecastLoadKw(
   intervalsPerDay: number,
   declaredAnnualKwh: number,
   midpoint: SimTime,
-  utcOffsetHours: number,
+  zone: SiteZone,
   holidays: Holidays,
 ): number {
   const yesterday = interval - intervalsPerDay;
   if (yesterday >= 0 && !Number.isNaN(history.actualKw[yesterday]!)) return forToday(history, yesterday, declaredAnnualKwh);
   if (interval > 0 && !Number.isNaN(history.actualKw[interval - 1]!)) return forToday(history, interval - 1, declaredAnnualKwh);
-  return profileKw(declaredAnnualKwh, midpoint, utcOffsetHours, holidays);
+  return profileKw(declaredAnnualKwh, midpoint, zone, holidays);
 }
 
 /** Declared annual consumption on the standard residential profile (BDEW H25) at `midpoint`, kW. */
-function profileKw(declaredAnnualKwh: number, midpoint: SimTime, utcOffsetHours: number, holidays: Holidays): number {
-  return annualKwhToMeanKw(declaredAnnualKwh) * residentialShapeFactor(localHourOfDay(midpoint, utcOffsetHours), dayTypeOf(midpoint, utcOffsetHours, holidays));
+function profileKw(declaredAnnualKwh: number, midpoint: SimTime, zone: SiteZone, holidays: Holidays): number {
+  return annualKwhToMeanKw(declaredAnnualKwh) * residentialShapeFactor(localHourOfDay(midpoint, zone), dayTypeOf(midpoint, zone, holidays));
 }
 
 /**
@@ -58,7 +59,7 @@ function profileKw(declaredAnnualKwh: number, midpoint: SimTime, utcOffsetHours:
  * midday is below its declared consumption's), where scaling yesterday's total by declared consumption did not.
  * `kwAt(k)`: the customer's metered kW in interval k as the retailer read it, NaN where it did not supply it.
  */
-export function forecastCustomerKw(kwAt: (k: number) => number, interval: number, intervalsPerDay: number, declaredAnnualKwh: number, midpoint: SimTime, utcOffsetHours: number, holidays: Holidays): number {
+export function forecastCustomerKw(kwAt: (k: number) => number, interval: number, intervalsPerDay: number, declaredAnnualKwh: number, midpoint: SimTime, zone: SiteZone, holidays: Holidays): number {
   if (interval >= intervalsPerDay) {
     const kw = kwAt(interval - intervalsPerDay);
     if (!Number.isNaN(kw)) return kw;
@@ -67,5 +68,5 @@ export function forecastCustomerKw(kwAt: (k: number) => number, interval: number
     const kw = kwAt(interval - 1);
     if (!Number.isNaN(kw)) return kw;
   }
-  return profileKw(declaredAnnualKwh, midpoint, utcOffsetHours, holidays);
+  return profileKw(declaredAnnualKwh, midpoint, zone, holidays);
 }

@@ -100,11 +100,11 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       return m !== undefined && m.at[slot] === k ? m.kw[slot]! : NaN;
     };
     const forecastKw = (b: CustomerBook, interval: MarketInterval, mid: ReturnType<typeof simTime>): number => {
-      const { utcOffsetHours } = env.site;
+      const { zone } = env.site;
       const { holidays } = env.environment;
-      if (b.members === undefined) return forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, utcOffsetHours, holidays);
+      if (b.members === undefined) return forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, zone, holidays);
       let kw = 0;
-      for (const m of b.members) kw += forecastCustomerKw((k) => customerKwAt(m.party, k), interval.index, intervalsPerDay, m.declaredAnnualKwh, mid, utcOffsetHours, holidays);
+      for (const m of b.members) kw += forecastCustomerKw((k) => customerKwAt(m.party, k), interval.index, intervalsPerDay, m.declaredAnnualKwh, mid, zone, holidays);
       return kw;
     };
     // A forecast net import is bought at the cap (its customers face their tariff, not the market); a forecast net

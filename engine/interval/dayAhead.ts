@@ -32,6 +32,7 @@
  * EVs) is handed its own schedule, and its real-time bid realises it (agents/storage,
  * agents/ev `followEvSchedule`).
  */
+import type { SiteZone } from '../../core/siteZone.ts';
 import { appendAll } from '../../core/arrays.ts';
 import { annualKwhToMeanKw, dayTypeOf, residentialShapeFactor } from '../../agents/physics/loadProfile.ts';
 import { localHourOfDay } from '../../agents/physics/localTime.ts';
@@ -86,7 +87,7 @@ export interface DayAheadContext {
   readonly buses: readonly BusId[];
   readonly network: Network | undefined;
   readonly solver: LpSolver;
-  readonly utcOffsetHours: number;
+  readonly zone: SiteZone;
   /** The site's holidays (`Environment.holidays`): Sunday shapes in the retail forecast. */
   readonly holidays: Holidays;
   /** The public view of the first delivery interval at a bus, as known at the gate (its price forecast), for strategies that value the day (`mpc`). */
@@ -147,7 +148,7 @@ export function runDayAheadAuction(ctx: DayAheadContext, intervals: readonly Mar
         const meanKw: number = annualKwhToMeanKw(a.declaredAnnualKwh ?? DEFAULT_DECLARED_KWH);
         for (const iv of intervals) {
           const mid = ((iv.start + iv.end) / 2) as SimTime;
-          const kw = meanKw * residentialShapeFactor(localHourOfDay(mid, ctx.utcOffsetHours), dayTypeOf(mid, ctx.utcOffsetHours, ctx.holidays));
+          const kw = meanKw * residentialShapeFactor(localHourOfDay(mid, ctx.zone), dayTypeOf(mid, ctx.zone, ctx.holidays));
           if (kw > 0) curve(iv.index, [{ side: 'buy', priceMwh: rules.priceCapMwh, quantityKw: kw }]);
         }
       }

@@ -19,7 +19,9 @@ import { DEFAULT_GATE_CLOSURE_MINUTES, type ScenarioConfig, scenarioSchema } fro
 import { normaliseTimeline, timelineProblems } from './timeline.ts';
 import type { AgentGroup } from '../../agents/registry.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
-import { parseSimTime } from '../../core/time.ts';
+import { MS_PER_DAY, MS_PER_HOUR, parseSimTime } from '../../core/time.ts';
+import { fixedOffsetName } from '../../core/siteZone.ts';
+import { siteClockProblems, siteZoneOf } from './siteZone.ts';
 import { reservedIdProblem } from './reservedIds.ts';
 import { firstSendLeadMinutes } from '../interval/comms.ts';
 import type { RealTimeStage } from './timeline.ts';
@@ -254,12 +256,28 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     }
   });
   if (network && s.network?.model !== 'lindistflow') out.push(...jointOutageProblems(s.faults, network));
+  out.push(...siteClockProblems(s));
   s.tariffs.forEach((t, i) => {
-    // Local hours move by the offset on the tariffs' quarter-hour grid (tariffs/localHours.ts).
-    if (t.hours === 'local' && Math.round(s.site.utcOffsetHours * 4) !== s.site.utcOffsetHours * 4)
-      out.push({ path: ['tariffs', i, 'hours'], message: `local hours need site.utcOffsetHours in quarter hours (got ${s.site.utcOffsetHours}), as the tariff's hours are` });
-    // At the rule or key the boundary comes from, so that file:line points at it (not at the tariff's first line).
-    for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], s.site.utcOffsetHours, (s.site.holidays?.length ?? 0) > 0, s.days * 1440)) out.push({ path: ['tariffs', i, ...parsePath(issue.path)], message: issue.message });
+    const zone = siteZoneOf(s);
+    const runFrom = simulatedStart(parseSimTime(s.start)!, s.warmUpDays);
+    const runTo = parseSimTime(s.start)! + s.days * MS_PER_DAY;
+    // Every offset the site's clock takes in the run (two across a daylight-saving change) places the local hours and the holidays' midnights.
+    const offsets = zone.offsetsHoursIn(runFrom, runTo);
+    const seen = new Set<string>();
+    for (const offsetHours of offsets) {
+      // Local hours move by the offset on the tariffs' quarter-hour grid (tariffs/localHours.ts).
+      if (t.hours === 'local' && Math.round(offsetHours * 4) !== offsetHours * 4) {
+        out.push({ path: ['tariffs', i, 'hours'], message: zone.iana ? `local hours need the site's offset from UTC in quarter hours (got ${offsetHours} in ${zone.name}), as the tariff's hours are` : `local hours need site.utcOffsetHours in quarter hours (got ${offsetHours}), as the tariff's hours are` });
+        continue;
+      }
+      // At the rule or key the boundary comes from, so that file:line points at it (not at the tariff's first line).
+      for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], offsetHours, (s.site.holidays?.length ?? 0) > 0, s.days * 1440)) {
+        const message = zone.iana ? `${issue.message} (${zone.name} at ${fixedOffsetName(offsetHours * MS_PER_HOUR)})` : issue.message;
+        if (seen.has(issue.path + message)) continue;
+        seen.add(issue.path + message);
+        out.push({ path: ['tariffs', i, ...parsePath(issue.path)], message });
+      }
+    }
   });
   out.push(...warmUpProblems(s));
   const tariffIds = new Set(s.tariffs.map((t) => t.id));

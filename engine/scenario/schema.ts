@@ -14,6 +14,7 @@ import { networkSchema } from '../../network/schema.ts';
 import { isoDate, tariffsSchema } from '../../tariffs/schema.ts';
 import { timelineSchema } from './timeline.ts';
 import { commsSchema } from '../../comms/schema.ts';
+import { ianaZoneProblem } from '../../core/siteZone.ts';
 
 /** The real-time gate when a scenario gives none: 5 minutes before its interval. */
 export const DEFAULT_GATE_CLOSURE_MINUTES = 5;
@@ -65,7 +66,13 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       latitude: z.number().min(-90).max(90),
       longitude: z.number().min(-180).max(180),
-      utcOffsetHours: z.number().min(-12).max(14),
+      /** Local time = UTC + this many hours at every instant (no daylight saving); or give `timeZone`. */
+      utcOffsetHours: z.number().min(-12).max(14).optional(),
+      /**
+       * An IANA time zone (`Europe/Amsterdam`): local time follows its wall clock, daylight-saving
+       * changes included (core/siteZone.ts). The alternative to `utcOffsetHours`.
+       */
+      timeZone: z.string().optional(),
       /**
        * Public holidays, local calendar dates: their load follows the Sunday shape, offices stay
        * closed, cars do not commute, DR baselines count them with weekends, and a time-of-use
@@ -73,6 +80,16 @@ export const scenarioSchema = z.strictObject({
        * `demandOnHolidays: false` takes no peak on them.
        */
       holidays: z.array(isoDate).max(3660).optional(),
+    })
+    .superRefine((site, ctx) => {
+      if (site.utcOffsetHours !== undefined && site.timeZone !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['timeZone'], message: `give either utcOffsetHours (a fixed offset) or timeZone (an IANA zone with its daylight saving), not both` });
+      else if (site.utcOffsetHours === undefined && site.timeZone === undefined)
+        ctx.addIssue({ code: 'custom', path: ['utcOffsetHours'], message: `the site needs its local time: utcOffsetHours (hours east of UTC, e.g. 1) or timeZone (an IANA name such as Europe/Amsterdam)` });
+      else if (site.timeZone !== undefined) {
+        const problem = ianaZoneProblem(site.timeZone, { named: false });
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['timeZone'], message: problem });
+      }
     })
     .default({ latitude: 52.37, longitude: 4.9, utcOffsetHours: 1 }),
   /** Outdoor temperature and sky: shared by every agent of the site. */

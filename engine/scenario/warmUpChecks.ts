@@ -3,7 +3,8 @@
  * fall in it, where they would act unreported, and what the warm-up does not support yet.
  * Faults dated in the warm-up are refused with the run's other fault times (scenario/load.ts).
  */
-import { MS_PER_HOUR, formatSimTime, parseSimTime, simTime } from '../../core/time.ts';
+import { siteZoneOf } from './siteZone.ts';
+import { MS_PER_DAY, MS_PER_HOUR, formatSimTime, parseSimTime, simTime } from '../../core/time.ts';
 import type { ScenarioConfig } from './schema.ts';
 import { simulatedStart } from '../warmUp.ts';
 
@@ -31,11 +32,14 @@ export function warmUpProblems(s: ScenarioConfig): WarmUpProblem[] {
   // there has most likely mistaken the warm-up for part of the run.
   s.tariffs.forEach((t, i) => {
     if (t.type !== 'critical-peak') return;
-    const offsetMs = t.hours === 'local' ? s.site.utcOffsetHours * MS_PER_HOUR : 0;
+    const zone = siteZoneOf(s);
     t.events.forEach((e, k) => {
-      const day = Date.parse(`${e.date}T00:00:00Z`) - offsetMs;
-      const eventFrom = day + t.eventWindow.fromHour * MS_PER_HOUR;
-      const eventTo = day + t.eventWindow.toHour * MS_PER_HOUR;
+      const utcDay = Date.parse(`${e.date}T00:00:00Z`);
+      // The event's date is local for a tariff in local hours: the day starts at its local midnight.
+      const day = t.hours === 'local' ? zone.dayStartMs(utcDay / MS_PER_DAY) : utcDay;
+      // Wall-clock hours on a local date (a daylight-saving day moves them); for UTC hours, day + hours.
+      const eventFrom = t.hours === 'local' ? zone.wallClockAfter(day, t.eventWindow.fromHour) : day + t.eventWindow.fromHour * MS_PER_HOUR;
+      const eventTo = t.hours === 'local' ? zone.wallClockAfter(day, t.eventWindow.toHour) : day + t.eventWindow.toHour * MS_PER_HOUR;
       if (eventTo > from && eventFrom < start)
         out.push({ path: ['tariffs', i, 'events', k, 'date'], message: `${e.date}: the event (${formatSimTime(simTime(eventFrom))} to ${formatSimTime(simTime(eventTo))}) falls in the warm-up; ${warmUpSpan(s)}: date events from ${s.start} on` });
     });

@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { initialTransition, transition } from 'xstate';
@@ -25,7 +26,7 @@ const FLOOR = -500;
 
 function envFor(seed: number, days: number, gateClosureMinutes = 5, intervalMinutes = 15): AgentEnv {
   const random = new RandomService(seed);
-  const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
+  const site = { latitude: 52.37, longitude: 4.9, zone: SiteZone.fixed(2) };
   const clock: ClockSpec = { start: START, intervalMinutes, intervals: Math.round((days * 24 * 60) / intervalMinutes), gateClosureMinutes };
   // `as AgentEnv`: the framework may add fields (e.g. a fault reporter) these agents do not use.
   return { random, site, environment: new Environment(site, DEFAULT_WEATHER, random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
@@ -187,7 +188,7 @@ describe('agents/ev: interval physics by hand', () => {
 
   it('sessions never overlap: a session arrives no earlier than the previous departure', () => {
     const rng = new RandomService(3).stream('x', 'ev-session');
-    const s = drawSession(rng, HOME_SESSIONS, simTime(START), 40, START + 30 * MS_PER_HOUR);
+    const s = drawSession(rng, HOME_SESSIONS, simTime(START), 40, START + 30 * MS_PER_HOUR, SiteZone.fixed(0));
     expect(s.arrival).to.be.at.least(START + 30 * MS_PER_HOUR);
     expect(s.departure - s.arrival).to.be.at.least(HOME_SESSIONS.minDwellHours * MS_PER_HOUR);
   });

@@ -5,6 +5,7 @@
  * window and delivers what the car needed (the energy it then took in real time to reach its
  * target, as metered), and the books close. Plus the pure bid builder, by hand.
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,7 +112,7 @@ describe('EVs bid their sessions day-ahead (EvBid)', function () {
     const clock: ClockSpec = { start, intervalMinutes: 15, intervals: 288, gateClosureMinutes: 5 };
     const fleet = (): EvRuntime[] => {
       const random = new RandomService(5);
-      const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
+      const site = { latitude: 52.37, longitude: 4.9, zone: SiteZone.fixed(2) };
       const env = { random, site, environment: new Environment(site, DEFAULT_WEATHER, random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
       return evKind.create(evGroupSchema.parse({ kind: 'ev', idPrefix: 'ev', count: 3, v2gShare: 1 }), env) as EvRuntime[];
     };
@@ -158,7 +159,7 @@ describe('EVs operate to their day-ahead schedule in real time (followEvSchedule
     const start = parseSimTime('2026-07-01T00:00:00Z')!;
     const clock: ClockSpec = { start, intervalMinutes: 15, intervals: 96, gateClosureMinutes: 5 };
     const random = new RandomService(5); // its trip used 15.38 kWh: arrives 06:39 UTC at 54 − 15.38 kWh, leaves 16:00
-    const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
+    const site = { latitude: 52.37, longitude: 4.9, zone: SiteZone.fixed(2) };
     const env = { random, site, environment: new Environment(site, DEFAULT_WEATHER, random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
     const [car] = evKind.create(evGroupSchema.parse({ kind: 'ev', id: 'car', sessions: 'workplace', chargerKw: 11, v2gShare: 0 }), env) as EvRuntime[];
     const { session } = car!.status();

@@ -3,6 +3,7 @@
  * A value at the price cap is a need (docs/strategies.md): only the energy that cannot
  * be postponed — what flat-out charging after this interval would miss — is valued there.
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { RandomService } from '../../core/rng.ts';
@@ -108,7 +109,7 @@ describe('EV view.demand: needs and wants from the physics (issue 14, defect 13)
 // Through the real agent: a truthful EV bids its view.demand as it is, so its cap-priced bids are its needs.
 function envFor(seed: number): AgentEnv {
   const random = new RandomService(seed);
-  const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
+  const site = { latitude: 52.37, longitude: 4.9, zone: SiteZone.fixed(2) };
   const clock: ClockSpec = { start: START, intervalMinutes: 15, intervals: 96 * 2, gateClosureMinutes: 5 };
   return { random, site, environment: new Environment(site, DEFAULT_WEATHER, random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
 }

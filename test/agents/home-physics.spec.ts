@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { RandomService } from '../../core/rng.ts';
@@ -124,7 +125,7 @@ describe('agents/home/appliances: daily jobs', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e6 }), (seed) => {
         const rng = new RandomService(seed).stream('h', 'appliance-days');
-        const job = drawDailyJob(spec, rng, at('00:00'), at('00:00'), step);
+        const job = drawDailyJob(spec, rng, at('00:00'), at('00:00'), step, SiteZone.fixed(0));
         expect((job.earliestStart - at('00:00')) % step).to.equal(0);
         expect(job.earliestStart).to.be.within(at('19:00'), at('22:00'));
         expect(job.deadline - job.earliestStart).to.be.at.least(0.75 * MS_PER_HOUR - 1e-6);

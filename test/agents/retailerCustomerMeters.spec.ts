@@ -26,7 +26,7 @@ describe('a retailer forgets the meter of a customer that left, once nothing can
   };
   const newcomer = (k: number) => {
     const iv = intervalAt(env.clock, k);
-    return forecastCustomerKw(() => NaN, k, 96, 3500, simTime(iv.start + 7.5 * 60_000), env.site.utcOffsetHours, env.environment.holidays);
+    return forecastCustomerKw(() => NaN, k, 96, 3500, simTime(iv.start + 7.5 * 60_000), env.site.zone, env.environment.holidays);
   };
 
   it('keeps it while yesterday is readable (day 1: customer 1 of yesterday), forgets it after (day 2: forecast as a newcomer)', () => {

@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { initialTransition, transition } from 'xstate';
@@ -23,7 +24,7 @@ const FLOOR = -500;
 
 function envFor(seed: number, intervals: number, intervalMinutes = 15): AgentEnv {
   const random = new RandomService(seed);
-  const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
+  const site = { latitude: 52.37, longitude: 4.9, zone: SiteZone.fixed(2) };
   const clock: ClockSpec = { start: START, intervalMinutes, intervals, gateClosureMinutes: 5 };
   // `as AgentEnv`: the framework may add fields (e.g. a fault reporter) these agents do not use.
   return { random, site, environment: new Environment(site, DEFAULT_WEATHER, random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;

@@ -10,7 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { expect } from 'chai';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
-const DOCS = ['README.md', 'docs/architecture.md', 'docs/clear.md', 'docs/comms.md', 'docs/markets.md', 'docs/performance.md', 'docs/strategies.md', 'scenarios/sweeps/README.md'];
+const DOCS = ['README.md', 'docs/architecture.md', 'docs/clear.md', 'docs/comms.md', 'docs/markets.md', 'docs/performance.md', 'docs/strategies.md', 'docs/time.md', 'scenarios/sweeps/README.md'];
 
 /** The text outside fenced code blocks and inline code spans (those hold no links). */
 function prose(markdown: string): string {

@@ -17,6 +17,7 @@
  *   imbalance: Δ = +1 kWh at 17:00 at 120/MWh → power-retail pays the market 0.12;
  *   reconciliation (the market's account): −1 kWh unaccounted for, 0.12 received.
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
@@ -41,7 +42,7 @@ import { parseTariffs } from '../../tariffs/schema.ts';
 
 const start = parseSimTime('2026-07-01T00:00:00Z')!;
 /** Hourly intervals from Wednesday 2026-07-01 00:00 UTC: days 0 and 1 are business days. */
-const calendar = businessDayOf(start, 60, 0);
+const calendar = businessDayOf(start, 60, SiteZone.fixed(0));
 const HOUR = 3_600_000;
 const clock = { start, intervalMinutes: 60, intervals: 24, gateClosureMinutes: 5 };
 const q = DEFAULT_RULES.quantumKw;

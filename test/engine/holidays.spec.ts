@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,12 +18,12 @@ describe('site.holidays: a public holiday is a Sunday for load, offices, commuti
 
   it('by hand: Friday 2026-12-25 at UTC+1 is a Sunday from 23:00 UTC on the 24th, and not a business day', () => {
     const christmas = holidaysOf(['2026-12-25']);
-    expect(dayTypeOf(parseSimTime('2026-12-24T22:30:00Z')!, 1, christmas)).to.equal('workday'); // 23:30 local on Thursday the 24th
-    expect(dayTypeOf(parseSimTime('2026-12-24T23:30:00Z')!, 1, christmas)).to.equal('sunday'); // 00:30 local on the 25th
-    expect(dayTypeOf(parseSimTime('2026-12-25T12:00:00Z')!, 1)).to.equal('workday'); // no holidays given
+    expect(dayTypeOf(parseSimTime('2026-12-24T22:30:00Z')!, SiteZone.fixed(1), christmas)).to.equal('workday'); // 23:30 local on Thursday the 24th
+    expect(dayTypeOf(parseSimTime('2026-12-24T23:30:00Z')!, SiteZone.fixed(1), christmas)).to.equal('sunday'); // 00:30 local on the 25th
+    expect(dayTypeOf(parseSimTime('2026-12-25T12:00:00Z')!, SiteZone.fixed(1))).to.equal('workday'); // no holidays given
     // Hourly intervals from Thursday 2026-12-24 00:00 UTC: the 25th local starts at interval 23, the
     // weekend at 47, Monday the 28th at 95.
-    const business = businessDayOf(parseSimTime('2026-12-24T00:00:00Z')!, 60, 1, christmas);
+    const business = businessDayOf(parseSimTime('2026-12-24T00:00:00Z')!, 60, SiteZone.fixed(1), christmas);
     expect([22, 23, 46, 47, 94, 95].map(business)).to.deep.equal([true, false, false, false, false, true]);
   });
 

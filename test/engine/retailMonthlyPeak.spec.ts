@@ -5,6 +5,7 @@
  * the real RetailDesk (engine/retail.ts): 1 per kW over 15-minute windows puts 4000 /MWh on load
  * above the running peak, so flexible load valued at 500 /MWh is taken only under it.
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import { type ClockSpec, intervalAt } from '../../core/clock.ts';
 import { parseSimTime } from '../../core/time.ts';
@@ -144,7 +145,7 @@ describe('retail desk: windows longer than the interval (60-minute windows, 15-m
     const t = parseTariffs([{ id: 't', type: 'demand-charge', hours: 'local', energy: { type: 'flat', energyPricePerKwh: 0.2 }, demandChargePerKw: 10, demandWindowMinutes: 60 }]);
     if (!t.ok) throw new Error(JSON.stringify(t.issues));
     // The engine reads a local tariff as UTC before the desk sees it (engine/run.ts), as here.
-    const desk = new RetailDesk([utcTariff(t.value[0]!, 5.5)], new Map([['t', 1]]), [{ party: 0, bus: busId('main'), busIndex: 0, tariffId: 't' }], 1, local, DEFAULT_RULES, { utcOffsetHours: 5.5, holidays: NO_HOLIDAYS });
+    const desk = new RetailDesk([utcTariff(t.value[0]!, 5.5)], new Map([['t', 1]]), [{ party: 0, bus: busId('main'), busIndex: 0, tariffId: 't' }], 1, local, DEFAULT_RULES, { zone: SiteZone.fixed(5.5), holidays: NO_HOLIDAYS });
     const { taken, bill } = spikeDay(desk, local);
     expect(taken.slice(72, 80)).to.deep.equal([5, 1, 1, 1, 5, 1, 1, 1]);
     expect(taken.slice(0, 72).every((kw) => kw === 1)).to.equal(true);

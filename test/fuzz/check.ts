@@ -104,7 +104,7 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
   const problems: string[] = [];
   const minutes = config.intervalMinutes;
   const windowMs = tariff.demandWindowMinutes * 60_000;
-  const offsetMs = tariff.hours === 'local' ? Math.round(config.site.utcOffsetHours * 60) * 60_000 : 0;
+  const offsetMs = tariff.hours === 'local' ? Math.round((config.site.utcOffsetHours ?? 0) * 60) * 60_000 : 0;
   const rate = new Decimal(tariff.demandChargePerKw);
   const byCustomer = new Map<string, Row[]>();
   for (const b of run.bills) byCustomer.set(b.agent_id!, [...(byCustomer.get(b.agent_id!) ?? []), b]);
@@ -113,7 +113,7 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
     if (!bills.some((b) => b.tariff === tariff.id)) continue;
     // Window energies (Wh) by window start, in the tariff's clock.
     const windows = new Map<number, number>();
-    const siteOffsetMs = Math.round(config.site.utcOffsetHours * 60) * 60_000;
+    const siteOffsetMs = Math.round((config.site.utcOffsetHours ?? 0) * 60) * 60_000;
     const holidays = new Set(config.site.holidays ?? []);
     // A window counts when it starts within demandHours (weekdays, in the tariff's clock) and, with
     // demandOnHolidays: false, not on one of the site's holidays (local dates).

@@ -4,6 +4,7 @@
  * market's answer to a curve at a clearing price. Shared by the home, building and
  * home fast-path specs so their markets cannot drift apart.
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { Environment, weatherSchema } from '../../agents/environment.ts';
 import type { AgentEnv } from '../../agents/types.ts';
 import type { ClockSpec, MarketInterval } from '../../core/clock.ts';
@@ -20,7 +21,7 @@ export const QUANTUM = 0.001;
 /** An agent environment from `start` for `intervals` quarter-hours, seeded, with the given weather. */
 export function agentEnv(start: ClockSpec['start'], seed: number, intervals: number, weather: Record<string, unknown>): AgentEnv {
   const random = new RandomService(seed);
-  const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
+  const site = { latitude: 52.37, longitude: 4.9, zone: SiteZone.fixed(2) };
   const clock: ClockSpec = { start, intervalMinutes: 15, intervals, gateClosureMinutes: 5 };
   return { random, site, environment: new Environment(site, weatherSchema.parse(weather), random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
 }

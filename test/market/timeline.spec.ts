@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { SiteZone } from '../../core/siteZone.ts';
 import { TestScheduler } from 'rxjs/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,11 +58,30 @@ describe('dayAheadAuctions', () => {
   it('one per local delivery day of the run, its gate at D−1 12:00 local, delivering the run’s intervals of that day', () => {
     // Two days from 2026-07-01T00:00Z, hourly, local = UTC+2: local days start 22:00Z.
     const start = parseSimTime('2026-07-01T00:00:00Z')!;
-    const auctions = dayAheadAuctions({ start, intervalMinutes: 60, intervals: 48 }, 2, -720);
+    const auctions = dayAheadAuctions({ start, intervalMinutes: 60, intervals: 48 }, SiteZone.fixed(2), -720);
     expect(auctions.map((a) => [new Date(a.at).toISOString(), a.firstInterval, a.intervalCount])).to.deep.equal([
       ['2026-06-30T10:00:00.000Z', 0, 22], // delivery 2026-06-30T22:00Z–07-01T22:00Z (07-01 local); the run has its last 22 hours
       ['2026-07-01T10:00:00.000Z', 22, 24],
       ['2026-07-02T10:00:00.000Z', 46, 2],
+    ]);
+  });
+
+  it('across a daylight-saving change (Europe/Amsterdam): delivery days of 96, 92 and 100 quarter hours, each gate at 12:00 on the wall the day before', () => {
+    const ams = SiteZone.iana('Europe/Amsterdam', Date.parse('2026-01-01T00:00:00Z'), Date.parse('2027-01-01T00:00:00Z'));
+    const row = (a: { at: number; firstInterval: number; intervalCount: number }) => [new Date(a.at).toISOString().slice(0, 16), a.firstInterval, a.intervalCount];
+    // From local midnight of Saturday 28 March, three days of quarter hours: 96 + 92 + 96 = 284, the run's last 4 on the 31st.
+    const spring = dayAheadAuctions({ start: Date.parse('2026-03-27T23:00:00Z'), intervalMinutes: 15, intervals: 288 }, ams, -720);
+    expect(spring.map(row)).to.deep.equal([
+      ['2026-03-27T11:00', 0, 96], // gate 12:00 CET on the 27th
+      ['2026-03-28T11:00', 96, 92], // 29 March: 23 hours; gate 12:00 CET on the 28th
+      ['2026-03-29T10:00', 188, 96], // gate 12:00 CEST on the 29th
+      ['2026-03-30T10:00', 284, 4],
+    ]);
+    const autumn = dayAheadAuctions({ start: Date.parse('2026-10-23T22:00:00Z'), intervalMinutes: 15, intervals: 292 }, ams, -720);
+    expect(autumn.map(row)).to.deep.equal([
+      ['2026-10-23T10:00', 0, 96],
+      ['2026-10-24T10:00', 96, 100], // 25 October: 25 hours; gate 12:00 CEST on the 24th
+      ['2026-10-25T11:00', 196, 96], // gate 12:00 CET on the 25th
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { businessDayOf, deliveredKwh, TEN_OF_TEN, tenOfTenBaseline } from '../../agents/operations/baseline.ts';
@@ -63,7 +64,7 @@ describe('baselines: 10 of 10 with a same-day adjustment', () => {
   // are Monday–Friday, 5, 6, 12 and 13 the weekends, day 14 a Monday. An office: 10 kW at 18:00
   // and 5 kW in every other hour on business days, 1 kW all weekend.
   const monday = Date.parse('2026-07-06T00:00:00Z');
-  const calendar = businessDayOf(monday, 60, 0);
+  const calendar = businessDayOf(monday, 60, SiteZone.fixed(0));
   const office = (): Float64Array => {
     const h = new Float64Array(15 * 24);
     for (let d = 0; d < 15; d++) for (let hour = 0; hour < 24; hour++) h[d * 24 + hour] = calendar(d * 24) ? (hour === 18 ? 10 : 5) : 1;
@@ -90,10 +91,10 @@ describe('baselines: 10 of 10 with a same-day adjustment', () => {
   });
 
   it('business days are local: at UTC−7, Monday 00:00 UTC is still Sunday (17:00) and 07:00 UTC is Monday', () => {
-    const pacific = businessDayOf(monday, 60, -7);
+    const pacific = businessDayOf(monday, 60, SiteZone.fixed(-7));
     expect([pacific(0), pacific(6), pacific(7)]).to.deep.equal([false, false, true]);
     // 15-minute intervals from the same instant at UTC+2: Saturday 2026-07-11 begins at 22:00 UTC on Friday, interval 5 × 96 − 8.
-    const amsterdam = businessDayOf(monday, 15, 2);
+    const amsterdam = businessDayOf(monday, 15, SiteZone.fixed(2));
     expect([amsterdam(5 * 96 - 9), amsterdam(5 * 96 - 8)]).to.deep.equal([true, false]);
   });
 
@@ -113,7 +114,7 @@ describe('baselines: 10 of 10 with a same-day adjustment', () => {
             x = (x * 1103515245 + 12345) % 2 ** 31;
             h[k] = x % 17 === 0 ? NaN : (x % 1000) / 100;
           }
-          const cal = businessDayOf(monday + startWeekday * 86_400_000, 60, 0);
+          const cal = businessDayOf(monday + startWeekday * 86_400_000, 60, SiteZone.fixed(0));
           const eventDays = new Set(events.filter((d) => d < days));
           const day = days - 1;
           const k = day * 24 + hour;

@@ -4,6 +4,7 @@
  * charge more, or stop discharging; homes and offices are not asked (they take reductions only).
  * By hand on small numbers, then on a street that exports more than its transformer carries.
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import { feederHeadTopology } from '../helpers/feederHead.ts';
 import fc from 'fast-check';
@@ -55,7 +56,7 @@ describe('operations: charge commands, answered by the agents (agents/*/respond.
     const battery = batteryFromFractions({ capacityKwh: 60, minSocFraction: 0.2, maxSocFraction: 0.9, maxChargeKw: 11, maxDischargeKw: 11, chargeEfficiency: 0.9, dischargeEfficiency: 0.9, degradationCostPerMwh: 35 });
     const car: EvCar = { battery, charging: evCharging(battery, kw(11), battery.maxSocKwh), chargerKw: 11, v2gCapable: true };
     const t0 = parseSimTime('2026-07-01T10:00:00Z')!;
-    const state = (socKwh: number, over: Partial<EvCommandState> = {}): EvCommandState => ({ car, plugged: true, inMarket: true, faulted: false, socKwh, departure: t0 + 6 * MS_PER_HOUR, utcOffsetHours: 2, quantumKw: Q, ...over });
+    const state = (socKwh: number, over: Partial<EvCommandState> = {}): EvCommandState => ({ car, plugged: true, inMarket: true, faulted: false, socKwh, departure: t0 + 6 * MS_PER_HOUR, zone: SiteZone.fixed(2), quantumKw: Q, ...over });
     // 30 kWh, charging 4 kW: up to 11 kW, so 7 more.
     expect(respondEv(state(30), ask(20), 4, t0, DT)).to.deep.equal({ optIn: true, reason: 'charges 11.00 kW; no more: charging limit 11.00 kW now', deliverKw: 7 });
     // Discharging 5 kW (V2G): asked 6, it stops discharging and charges 1.

@@ -14,6 +14,7 @@
  * - settled at any metered outcome, the operators credit no more than the devices delivered in
  *   all, and their delivered energies add up to the devices' (nothing counted twice).
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { intervalAt } from '../../core/clock.ts';
@@ -94,7 +95,7 @@ function build(d: Device): { responder: CommandResponder; socKwh: number; batter
   const lo = l.mustChargeKw > 0 ? l.mustChargeKw : -l.maxDischargeKw;
   const hi = l.maxChargeKw;
   const plannedKw = Math.min(hi, Math.max(lo, q(lo + ((d.plannedFraction + 1) / 2) * (hi - lo))));
-  const state = { car, plugged: true, inMarket: true, faulted: false, socKwh, departure, utcOffsetHours: 0, quantumKw: QUANTUM };
+  const state = { car, plugged: true, inMarket: true, faulted: false, socKwh, departure, zone: SiteZone.fixed(0), quantumKw: QUANTUM };
   return { responder: { respond: (c, planned, at) => respondEv(state, c, planned, at.start, at.durationH) }, socKwh, battery: b, range: [lo, hi], plannedKw };
 }
 

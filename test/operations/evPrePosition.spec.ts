@@ -11,6 +11,7 @@
  * `respondEv`, `applyEvAward`); the market clears bids at the cap whole. The runtime wiring is
  * covered end to end by evPrePositionScenario.spec.ts. Each case also runs with the cars off.
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { feederHeadTopology } from '../helpers/feederHead.ts';
@@ -66,7 +67,7 @@ class HandCar implements CommandResponder {
     return t >= this.arrival && t < this.departure;
   }
   private state(t: number) {
-    return { car: this.car, plugged: this.plugged(t), inMarket: this.plugged(t), faulted: false, socKwh: this.soc, departure: this.departure, utcOffsetHours: 0, quantumKw: 0.001 };
+    return { car: this.car, plugged: this.plugged(t), inMarket: this.plugged(t), faulted: false, socKwh: this.soc, departure: this.departure, zone: SiteZone.fixed(0), quantumKw: 0.001 };
   }
   respond(command: OperatorCommand, plannedNetKw: number, interval: MarketInterval) {
     if (command.type === 'CHARGE_STATE_SETPOINT') return answerEvSetpoint(this.state(interval.start), command, interval);
@@ -149,7 +150,7 @@ describe('operations: pre-positioning V2G cars before a forecast import overload
     const car = carOf();
     const iv = intervalAt(CLOCK, indexAt(at(1, 17)));
     const cmd = { value: 18, socBound: 'at-least' as const, intervalStart: at(1, 18), durationMinutes: 60 };
-    const s = { car, plugged: true, faulted: false, socKwh: 16, departure: at(2, 7), utcOffsetHours: 0 };
+    const s = { car, plugged: true, faulted: false, socKwh: 16, departure: at(2, 7), zone: SiteZone.fixed(0) };
     // 12 h from 19:00 to 07:00 at 10 kW fill 120 kWh: its departure needs nothing kept back, the floor is the reserve, 8.
     expect(eventFloorKwh(car, at(2, 7), at(1, 19))).to.equal(8);
     // Asked 18 − 8 = 10 kWh above the reserve: 8 + 10 = 18; from 16 it charges 2 kWh in the 45 min left (7.5 kWh possible).

@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { businessDayOf, tenOfTenBaseline } from '../../agents/operations/baseline.ts';
@@ -122,7 +123,7 @@ describe('operations acceptance: faults on a small feeder (fixtures/scenarios/op
     const perDay = 96;
     // The scenario's calendar: 2026-07-01 (a Wednesday) at UTC+2, 15-minute intervals.
     const { config } = loadScenarioFile(file);
-    const calendar = businessDayOf(Date.parse(config.start), config.intervalMinutes, config.site.utcOffsetHours);
+    const calendar = businessDayOf(Date.parse(config.start), config.intervalMinutes, SiteZone.fixed(config.site.utcOffsetHours ?? 0));
     const index = new Map([...new Set(o.agents.map((r) => r.interval_start!))].sort().map((t, k) => [t, k]));
     const history = new Map<string, Float64Array>();
     for (const r of o.agents) {

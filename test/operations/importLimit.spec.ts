@@ -4,6 +4,7 @@
  * reduction down to it, never a discharge), and the heatwave scenario's sweep of setpoints against
  * caps (scenarios/sweeps/heatwave-setpoints-vs-caps.yaml).
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -60,7 +61,7 @@ describe('operations: each kind answers an import limit (agents/*/respond.ts)', 
     const battery = batteryFromFractions({ capacityKwh: 60, minSocFraction: 0.2, maxSocFraction: 0.9, maxChargeKw: 11, maxDischargeKw: 11, chargeEfficiency: 0.9, dischargeEfficiency: 0.9, degradationCostPerMwh: 35 });
     return { battery, charging: evCharging(battery, kw(11), battery.maxSocKwh), chargerKw: 11, v2gCapable: true };
   })();
-  const ev = (socKwh: number, hoursLeft: number): EvCommandState => ({ car: v2gCar, plugged: true, inMarket: true, faulted: false, socKwh, departure: T0 + hoursLeft * MS_PER_HOUR, utcOffsetHours: 2, quantumKw: Q });
+  const ev = (socKwh: number, hoursLeft: number): EvCommandState => ({ car: v2gCar, plugged: true, inMarket: true, faulted: false, socKwh, departure: T0 + hoursLeft * MS_PER_HOUR, zone: SiteZone.fixed(2), quantumKw: Q });
 
   it('a V2G car charging 7 kW: capped at 3 kW it charges 3, at 0 it stops, and never discharges for a cap; above its charging it declines', () => {
     // 30 kWh, 10 h left: nothing must run now, so all 7 kW of charging can go (the same car gives 18 kW, with V2G, to a setpoint of −30).

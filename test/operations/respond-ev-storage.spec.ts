@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { MS_PER_HOUR, parseSimTime } from '../../core/time.ts';
@@ -36,7 +37,7 @@ const state = (c: EvCar, socKwh: number, hoursLeft: number, over: Partial<EvComm
   faulted: false,
   socKwh,
   departure: T0 + hoursLeft * MS_PER_HOUR,
-  utcOffsetHours: 2,
+  zone: SiteZone.fixed(2),
   quantumKw: Q,
   ...over,
 });

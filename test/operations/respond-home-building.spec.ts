@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { RandomService } from '../../core/rng.ts';
@@ -107,7 +108,7 @@ describe('operations: a building answers within its contract and comfort limits 
 
 function envFor(seed: number, intervals: number): AgentEnv {
   const random = new RandomService(seed);
-  const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 };
+  const site = { latitude: 52.37, longitude: 4.9, zone: SiteZone.fixed(2) };
   const clock: ClockSpec = { start: START, intervalMinutes: 15, intervals, gateClosureMinutes: 5 };
   return { random, site, environment: new Environment(site, weatherSchema.parse({ temperature: 'heatwave', sky: 'clear' }), random), clock, defaultBus: busId('main'), reportStrategyFault: () => {} } as AgentEnv;
 }

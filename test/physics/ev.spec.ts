@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { RandomService } from '../../core/rng.ts';
@@ -147,7 +148,7 @@ describe('physics/evSessions: seeded draws', () => {
   const midnight = parseSimTime('2026-07-01T00:00:00+02:00')!; // local midnight, UTC+2
   const draws = (seed: number, n: number, dist = HOME_SESSIONS) => {
     const rng = new RandomService(seed).stream('ev-1', 'session');
-    return Array.from({ length: n }, () => drawEvSession(rng, dist, midnight, kwh(60)));
+    return Array.from({ length: n }, () => drawEvSession(rng, dist, midnight, kwh(60), SiteZone.fixed(0)));
   };
   const localHour = (t: number) => (t - midnight) / MS_PER_HOUR;
 
@@ -171,7 +172,7 @@ describe('physics/evSessions: seeded draws', () => {
 
   it('caps the need at the usable energy', () => {
     const rng = new RandomService(3).stream('ev-1', 'session');
-    for (let i = 0; i < 200; i++) expect(drawEvSession(rng, HOME_SESSIONS, midnight, kwh(5)).energyNeedKwh).to.be.at.most(5);
+    for (let i = 0; i < 200; i++) expect(drawEvSession(rng, HOME_SESSIONS, midnight, kwh(5), SiteZone.fixed(0)).energyNeedKwh).to.be.at.most(5);
   });
 
   it('workplace: arrive 06–11 h, leave 14–20 h the same day, half a day of driving', () => {
@@ -209,7 +210,7 @@ describe('physics/evSessions: seeded draws', () => {
   it('keeps at least the minimum dwell even when the windows overlap', () => {
     const rng = new RandomService(9).stream('ev-1', 'session');
     const tight = { ...WORKPLACE_SESSIONS, arrival: { meanHour: 15, sdHours: 0.1, minHour: 14.9, maxHour: 15.1 }, departure: { meanHour: 15, sdHours: 0.1, minHour: 14.9, maxHour: 15.1 } };
-    const d = drawEvSession(rng, tight, simTime(0), kwh(40));
+    const d = drawEvSession(rng, tight, simTime(0), kwh(40), SiteZone.fixed(0));
     expect(d.departure - d.arrival).to.be.at.least(1 * MS_PER_HOUR);
   });
 });

@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import { RandomService } from '../../core/rng.ts';
 import { parseSimTime } from '../../core/time.ts';
@@ -26,11 +27,11 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 describe('physics/localTime', () => {
   it('shifts UTC by the site offset: 22:30 UTC is 00:30 the next day at UTC+2', () => {
     const t = parseSimTime('2026-07-04T22:30:00Z')!; // a Saturday in UTC
-    expect(localHourOfDay(t, 2)).to.equal(0.5);
-    expect(localDayOfWeek(t, 0)).to.equal(6);
-    expect(localDayOfWeek(t, 2)).to.equal(0);
-    expect(localMidnight(t, 2)).to.equal(parseSimTime('2026-07-05T00:00:00+02:00'));
-    expect(localHourOfDay(t, -6)).to.equal(16.5);
+    expect(localHourOfDay(t, SiteZone.fixed(2))).to.equal(0.5);
+    expect(localDayOfWeek(t, SiteZone.fixed(0))).to.equal(6);
+    expect(localDayOfWeek(t, SiteZone.fixed(2))).to.equal(0);
+    expect(localMidnight(t, SiteZone.fixed(2))).to.equal(parseSimTime('2026-07-05T00:00:00+02:00'));
+    expect(localHourOfDay(t, SiteZone.fixed(-6))).to.equal(16.5);
   });
 });
 
@@ -81,9 +82,9 @@ describe('physics/loadProfile: residential (BDEW H25 shape)', () => {
   });
 
   it('tells day types apart in local time', () => {
-    expect(dayTypeOf(parseSimTime('2026-07-03T12:00:00Z')!, 0)).to.equal('workday'); // Friday
-    expect(dayTypeOf(parseSimTime('2026-07-04T12:00:00Z')!, 0)).to.equal('saturday');
-    expect(dayTypeOf(parseSimTime('2026-07-04T23:30:00Z')!, 1)).to.equal('sunday');
+    expect(dayTypeOf(parseSimTime('2026-07-03T12:00:00Z')!, SiteZone.fixed(0))).to.equal('workday'); // Friday
+    expect(dayTypeOf(parseSimTime('2026-07-04T12:00:00Z')!, SiteZone.fixed(0))).to.equal('saturday');
+    expect(dayTypeOf(parseSimTime('2026-07-04T23:30:00Z')!, SiteZone.fixed(1))).to.equal('sunday');
   });
 });
 

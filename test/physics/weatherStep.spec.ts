@@ -4,13 +4,14 @@
  * as it was, hourly weather was four times as persistent in time as quarter-hourly (an hour
  * apart: correlation 0.9 against 0.9⁴ = 0.6561), so a study's results moved with its interval.
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import { Environment, weatherSchema } from '../../agents/environment.ts';
 import { MILD_DAY, outdoorTempC, persistenceFor } from '../../agents/physics/outdoor.ts';
 import { RandomService } from '../../core/rng.ts';
 import { parseSimTime, simTime } from '../../core/time.ts';
 
-const site = { latitude: 52.37, longitude: 4.9, utcOffsetHours: 0 };
+const site = { latitude: 52.37, longitude: 4.9, zone: SiteZone.fixed(0) };
 const MS_PER_H = 3_600_000;
 
 /** The temperature noise of `n` intervals of `durationH` (the outdoor temperature less the mild day's curve). */

@@ -1,3 +1,4 @@
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import { holidaysOf, type SiteCalendar } from '../../core/calendar.ts';
 import { InputFileError } from '../../core/errors.ts';
@@ -29,7 +30,7 @@ describe('tariffs: a time-of-use holidayPeriod on the site\'s holidays', functio
       { name: 'off-peak', energyPricePerKwh: 0.2, rules: [] },
     ],
   };
-  const christmas: SiteCalendar = { utcOffsetHours: 1, holidays: holidaysOf(['2026-12-25']) };
+  const christmas: SiteCalendar = { zone: SiteZone.fixed(1), holidays: holidaysOf(['2026-12-25']) };
 
   it('the price signal: Christmas evening is off-peak on the calendar, peak without it, and the 24th stays peak', () => {
     const now = at('2026-12-20T00:00Z');
@@ -110,7 +111,7 @@ describe('tariffs: a demand charge on the site\'s holidays (demandOnHolidays)', 
   });
   if (!parsed.ok) throw new Error('test tariff invalid');
   const business = parsed.value as DemandChargeTariff;
-  const christmas: SiteCalendar = { utcOffsetHours: 1, holidays: holidaysOf(['2026-12-25']) };
+  const christmas: SiteCalendar = { zone: SiteZone.fixed(1), holidays: holidaysOf(['2026-12-25']) };
   // Thursday the 24th and Friday the 25th (UTC days), 1 kWh an hour, 3 kWh at 12:00 on the 24th and 5 kWh at 12:00 on the 25th.
   const twoDays = readings('2026-12-24T00:00Z', 60, Array.from({ length: 48 }, (_, h) => (h === 12 ? 3 : h === 36 ? 5 : 1)));
 
@@ -133,7 +134,7 @@ describe('tariffs: a demand charge on the site\'s holidays (demandOnHolidays)', 
 
   it('a window across a holiday\'s start is refused; the meter check names the offset that puts local midnight inside a window', () => {
     // UTC+5:30: the 25th starts at 18:30 UTC on the 24th, inside the hour 18:00–19:00.
-    const india: SiteCalendar = { utcOffsetHours: 5.5, holidays: holidaysOf(['2026-12-25']) };
+    const india: SiteCalendar = { zone: SiteZone.fixed(5.5), holidays: holidaysOf(['2026-12-25']) };
     const evening = readings('2026-12-24T18:00Z', 30, [1, 1]);
     expect(() => computeBill(business, evening, { calendar: india })).to.throw(TariffError, /the 60-minute demand window at 2026-12-24T18:00:00Z straddles the start or end of a holiday \(2026-12-24T18:30:00Z\)/);
     expect(meterIntervalIssues(business, 30, at('2026-12-24T00:00Z'), ['tariffs', 0], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([

@@ -7,6 +7,7 @@
  * `utcTariff(tariff, offset)`, for random tariffs, offsets in quarter hours over [−12, +14] and
  * instants over weeks around a new year with holidays.
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
@@ -109,7 +110,7 @@ const touArbOn = (stepQ: number): fc.Arbitrary<RawTou> => fc
   });
 const touArb = touArbOn(1);
 
-const calendarOf = (offsetH: number, dates: readonly string[]): SiteCalendar => ({ utcOffsetHours: offsetH, holidays: holidaysOf(dates) });
+const calendarOf = (offsetH: number, dates: readonly string[]): SiteCalendar => ({ zone: SiteZone.fixed(offsetH), holidays: holidaysOf(dates) });
 
 describe('tariffs in local hours: what they mean, as properties against a reading of the tariff sheet', function () {
   this.timeout(60_000);

@@ -3,6 +3,7 @@
  * ratchet of the month-to-date peak (tariffs/bill.ts): hand-checked bills, and a property that a
  * month's daily charges sum to the rate × that month's highest counting window, exactly.
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Decimal } from 'decimal.js';
@@ -139,7 +140,7 @@ describe('demand charge on the month\'s peak (demandPeriod: month)', () => {
   });
 
   it('holidays still decide: with demandOnHolidays: false, 12 kW on a holiday sets nothing, on the next day it raises the peak', () => {
-    const calendar: SiteCalendar = { utcOffsetHours: 0, holidays: holidaysOf(['2026-07-02']) };
+    const calendar: SiteCalendar = { zone: SiteZone.fixed(0), holidays: holidaysOf(['2026-07-02']) };
     const tariff: DemandChargeTariff = { ...monthly, demandOnHolidays: false };
     const meter = quarterHours('2026-07-01T00:00Z', '2026-07-04T00:00Z', 1, { '2026-07-01T18:00Z': 10, '2026-07-02T18:00Z': 12, '2026-07-03T18:00Z': 12 });
     expect(charges(billDays(tariff, meter, '2026-07-01T00:00Z', 3, calendar))).to.deep.equal(['125.00', '0.00', '25.00']);

@@ -3,6 +3,7 @@
  * tariffs and may move to another retailer; from the next day its energy, imbalance and retail
  * charges are in the new retailer's books, as its bills are (engine/retail.ts, Simulation.followRetailers).
  */
+import { SiteZone } from '../../core/siteZone.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -95,7 +96,7 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
     const declaredAnnualKwh = new Float64Array(8).fill(NaN);
     actualKw[1] = 0.1 + 0.2; // 0.30000000000000004: not to be rounded by a × 3000 / 3000
     declaredAnnualKwh[1] = 3000;
-    const at = (declared: number) => forecastLoadKw({ actualKw, declaredAnnualKwh }, 5, ipd, declared, simTime(0), 0, NO_HOLIDAYS);
+    const at = (declared: number) => forecastLoadKw({ actualKw, declaredAnnualKwh }, 5, ipd, declared, simTime(0), SiteZone.fixed(0), NO_HOLIDAYS);
     expect(at(3000)).to.equal(0.1 + 0.2);
     expect(at(4500)).to.equal(((0.1 + 0.2) * 4500) / 3000); // one and a half times the customers: 0.45 kW
     expect(at(4500)).to.be.closeTo(0.45, 1e-12);
@@ -131,13 +132,13 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
     const kw = new Float64Array(48).fill(NaN);
     const kwAt = (k: number) => kw[k]!;
     const mid = simTime(Date.parse('2026-07-02T10:30:00Z'));
-    const profile = forecastCustomerKw(kwAt, 34, 24, 8760, mid, 0, NO_HOLIDAYS);
+    const profile = forecastCustomerKw(kwAt, 34, 24, 8760, mid, SiteZone.fixed(0), NO_HOLIDAYS);
     // 8760 kWh a year is 1 kW on average, shaped by the hour (BDEW H25): positive and not the mean exactly.
     expect(profile).to.be.above(0).and.not.equal(1);
     kw[33] = 0.7;
-    expect(forecastCustomerKw(kwAt, 34, 24, 8760, mid, 0, NO_HOLIDAYS)).to.equal(0.7);
+    expect(forecastCustomerKw(kwAt, 34, 24, 8760, mid, SiteZone.fixed(0), NO_HOLIDAYS)).to.equal(0.7);
     kw[10] = -0.4;
-    expect(forecastCustomerKw(kwAt, 34, 24, 8760, mid, 0, NO_HOLIDAYS)).to.equal(-0.4);
+    expect(forecastCustomerKw(kwAt, 34, 24, 8760, mid, SiteZone.fixed(0), NO_HOLIDAYS)).to.equal(-0.4);
   });
 
   it('on a communication plane: bills from the MDMS as the plain run bills with nothing lost, and with reads lost the final settlement closes', async () => {
