@@ -43,7 +43,7 @@ describe('DrCommandLog: the opted-in commands as columns', () => {
       sense: 1,
       initial: [true, 1, 1, '0.3', '0.05', '-0.25'],
     });
-    expect(log.partyAt(0)).to.deep.equal({ party: 4, operator: 'dso', durationH: 0.5 });
+    expect(log.partyAt(0)).to.deep.equal({ party: 4, operator: 'dso', interval: 7, durationH: 0.5 });
   });
 
   it('a counterfactual baseline of NaN stays NaN, and no counterfactual stays undefined; a party without events has none', () => {
