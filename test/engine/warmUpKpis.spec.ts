@@ -29,7 +29,7 @@ const BEFORE = '2026-07-13T00:00:00Z';
  * with flexible load, retail customers on a flat tariff (with tariff choice) and a daily demand charge, a battery, V2G cars,
  * an aggregator's members, an office: every accumulator of summary.json has something to add on every day.
  */
-function scenario(start: string, days: number, warmUpDays: number): Record<string, unknown> {
+function street(start: string, days: number, warmUpDays: number): Record<string, unknown> {
   return {
     name: 'kpi-restart', seed: 7, start, days, warmUpDays, intervalMinutes: 60,
     site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 0 },
@@ -55,6 +55,34 @@ function scenario(start: string, days: number, warmUpDays: number): Record<strin
   };
 }
 
+/**
+ * A radial LinDistFlow feeder (losses settled, voltages, reliability counts) with a day-ahead stage (kpis.dayAhead), a
+ * battery and cars scheduled day-ahead, retail customers: the leaves the street has not (feeder, losses, dayAhead,
+ * operations.reliability).
+ */
+function feeder(start: string, days: number, warmUpDays: number): Record<string, unknown> {
+  return {
+    name: 'kpi-restart-feeder', seed: 11, start, days, warmUpDays, intervalMinutes: 60,
+    site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 0 },
+    market: { mechanism: 'lp', timeline: ['dayAhead', 'realTime'] },
+    tariffs: [{ id: 'flat', type: 'flat', energyPricePerKwh: 0.25, fixedChargePerDay: 0.4 }],
+    network: {
+      model: 'lindistflow', feeder: { voltageLimitsPu: { min: 0.9, max: 1.1 } }, baseKva: 100,
+      buses: [{ id: 'grid', reference: true }, { id: 'mid' }, { id: 'end' }],
+      branches: [{ id: 'l1', from: 'grid', to: 'mid', resistancePu: 0.03, reactancePu: 0.015, limitKw: 30 }, { id: 'l2', from: 'mid', to: 'end', resistancePu: 0.05, reactancePu: 0.025, limitKw: 20 }],
+    },
+    agents: [
+      { kind: 'generator', id: 'wholesale', bus: 'grid', offers: [{ kw: 200, priceMwh: 45 }], takes: [{ kw: 100, priceMwh: 20 }] },
+      { kind: 'home', idPrefix: 'pv', count: 4, bus: 'end', pv: { share: 1, capacityKw: { min: 3, max: 6 } } },
+      { kind: 'home', idPrefix: 'mid', count: 4, bus: 'mid', hvac: { share: 1, mode: 'cool' } },
+      { kind: 'retailer', id: 'retail', tariffs: ['flat'] },
+      { kind: 'home', idPrefix: 'c', count: 3, bus: 'end', retailer: 'retail', tariff: 'flat' },
+      { kind: 'storage', idPrefix: 'battery', count: 1, bus: 'end', capacityKwh: 10, maxChargeKw: 3, maxDischargeKw: 3 },
+      { kind: 'ev', idPrefix: 'ev', count: 3, bus: 'end', sessions: 'home', v2gShare: 1 },
+    ],
+  };
+}
+
 type Leaves = Map<string, unknown>;
 /** summary.json `kpis` as path → leaf (a number, a text or a list). */
 function leaves(o: unknown, path = '', out: Leaves = new Map()): Leaves {
@@ -64,17 +92,21 @@ function leaves(o: unknown, path = '', out: Leaves = new Map()): Leaves {
 }
 
 /** How a leaf over P's days and W's combines into L's; every leaf not matched here is a sum. */
-const RULES: Array<readonly [RegExp, 'max' | 'min' | 'at-max' | 'same' | 'concat' | 'ratio', string]> = [
-  [/^(peakKw|baselinePeakKw|maxPriceMwh)$/, 'max', 'the highest interval'],
-  [/^peakAt$/, 'at-max', 'the time of peakKw'],
-  [/^minPriceMwh$/, 'min', 'the lowest interval'],
-  [/^byKind\.[^.]+\.count$/, 'same', 'agents of a kind, not a sum over time'],
-  [/^retail\.bills\.[^.]+(\.byKind\.[^.]+)?\.customers$/, 'same', 'the customers billed on a tariff (nobody changes tariff here: checked)'],
+type Rule = 'sum' | 'max' | 'min' | 'at' | 'same' | 'concat' | 'ratio';
+const RULES: Array<readonly [RegExp, Rule, string]> = [
+  [/^(peakKw|baselinePeakKw|maxPriceMwh)$|^feeder\.(highestVoltagePu|maxLinDistFlowErrorPu)\.value$/, 'max', 'the highest interval'],
+  [/^minPriceMwh$|^feeder\.worstVoltagePu\.value$/, 'min', 'the lowest interval'],
+  [/^peakAt$|^feeder\.[^.]+\.(bus|at)$/, 'at', 'where and when the extreme beside it is (peakKw, or the sibling value)'],
+  [/^byKind\.[^.]+\.count$|^operations\.reliability\.customers$/, 'same', 'agents of a kind, customers on a feeder: not a sum over time'],
+  [/^retail\.bills\.[^.]+(\.byKind\.[^.]+)?\.customers$/, 'same', 'the customers billed on a tariff (nobody changes tariff here: the same in all three)'],
+  [/^losses\.(buyer|seller)$/, 'same', 'the losses stage\'s parties (names)'],
   [/^isolatedAgents$/, 'same', 'agents isolated by the end (none here)'],
-  [/^(peakReductionKw|peakReductionPct|averagePriceMwh)$|averagePerCustomer$|^retail\.averageBillByKind\./, 'ratio', 'a ratio or difference of other leaves, each checked'],
+  [/^(peakReductionKw|peakReductionPct|averagePriceMwh)$|averagePerCustomer$|^retail\.averageBillByKind\.|^operations\.reliability\.(saifi|saidiMinutes)$/, 'ratio', 'a ratio or difference of other leaves, each checked'],
   [/^(clearingProblems|agentFaults)$/, 'concat', 'a list over the intervals'],
 ];
-const ruleOf = (path: string) => RULES.find(([re]) => re.test(path))?.[1] ?? 'sum';
+const ruleOf = (path: string): Rule => RULES.find(([re]) => re.test(path))?.[1] ?? 'sum';
+/** For an `at` leaf: the leaf holding the extreme it locates, and whether the extreme is a maximum. */
+const extremeOf = (path: string): { value: string; max: boolean } => (path === 'peakAt' ? { value: 'peakKw', max: true } : { value: path.replace(/\.(bus|at)$/, '.value'), max: ruleOf(path.replace(/\.(bus|at)$/, '.value')) === 'max' });
 
 async function run(doc: Record<string, unknown>): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'gridbid-warmup-kpis-'));
@@ -83,7 +115,11 @@ async function run(doc: Record<string, unknown>): Promise<string> {
 }
 const lines = (dir: string, f: string): string[] => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l !== '');
 
-describe('warm-up: every KPI leaf of summary.json restarts at start (W = L − P, leaf by leaf)', function () {
+for (const [what, scenario, mustBite] of [
+  ['a street with an operator, retail, storage, cars and an aggregator', street, ['operations.demandResponse.dso.committedKwh', 'operations.overloadIntervalsWithoutOperator', 'retail.bills.flat.total', 'retail.bills.dd.total', 'retailers.retail.revenue', 'aggregators.agg.feeIncome']],
+  ['a LinDistFlow feeder with losses and a day-ahead stage', feeder, ['dayAhead.buyersPay', 'losses.kwh', 'losses.buyersPay', 'feeder.lossesKwh', 'retail.bills.flat.total']],
+] as const) {
+describe(`warm-up: every KPI leaf of summary.json restarts at start (W = L − P, leaf by leaf): ${what}`, function () {
   this.timeout(120_000);
   let w: string;
   let l: string;
@@ -125,9 +161,11 @@ describe('warm-up: every KPI leaf of summary.json restarts at start (W = L − P
         if (JSON.stringify(wv) !== JSON.stringify(lv)) bad(wv);
       } else if (rule === 'concat') {
         if (JSON.stringify([...(pv as unknown[]), ...(wv as unknown[])]) !== JSON.stringify(lv)) bad('P ++ W');
-      } else if (rule === 'at-max') {
-        const peak = (m: Leaves) => num(m.get('peakKw') as number);
-        if (lv !== (peak(P).gte(peak(W)) ? pv : wv)) bad('the time of the higher peak');
+      } else if (rule === 'at') {
+        // L's extreme is P's or W's (the earlier one, P's, on a tie: the accumulators keep the first).
+        const { value, max } = extremeOf(path);
+        const [pe, we] = [num(P.get(value) as number), num(W.get(value) as number)];
+        if (lv !== ((max ? pe.gte(we) : pe.lte(we)) ? pv : wv)) bad(`P's or W's, where ${value} is L's`);
       } else if (wv === null || lv === null || typeof wv === 'boolean' || Array.isArray(wv)) {
         if (JSON.stringify(wv) !== JSON.stringify(lv) || JSON.stringify(pv) !== JSON.stringify(lv)) bad(`${rule} of a ${JSON.stringify(wv)}: classify it`);
       } else {
@@ -142,7 +180,11 @@ describe('warm-up: every KPI leaf of summary.json restarts at start (W = L − P
     expect(problems, problems.join('\n')).to.deep.equal([]);
     // The leaves the warm-up days added nothing to (a forgotten reset there would go unseen): a few, and named.
     expect(vacuous.length, `sums the warm-up added nothing to: ${vacuous.join(', ')}`).to.be.below(W.size / 3);
-    // The operator and the retail desk, whose totals the engine keeps (not the recorder), are among those with teeth.
-    for (const path of ['operations.demandResponse.dso.committedKwh', 'operations.overloadIntervalsWithoutOperator', 'retail.bills.flat.total', 'retail.bills.dd.total', 'retailers.retail.revenue', 'aggregators.agg.feeIncome']) expect(vacuous, path).to.not.include(path);
+    // Those the engine keeps (the operator's and the retail desk's totals, not the recorder's) are among those with teeth.
+    for (const path of mustBite) {
+      expect(W.has(path), `${path} is a leaf`).to.equal(true);
+      expect(vacuous, path).to.not.include(path);
+    }
   });
 });
+}
