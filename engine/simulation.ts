@@ -463,7 +463,10 @@ export class Simulation {
     // The first auction for reported days: what earlier auctions, the warm-up days', still have to report (closed one after
     // the other before the clock's first interval, when daysBefore exceeds warmUpDays) is the warm-up's. It goes out with the
     // next interval, a warm-up one; only this auction's reports wait for start (engine/warmUp.ts).
-    if (auction.firstInterval >= this.warmUpIntervals && this.warmUpIntervals > 0 && !run.dayAheadForReported) {
+    // An auction is for reported days when it delivers into them: one whose day starts in the warm-up (a start after local
+    // midnight) delivers the first reported day's first part, and a cold run from the same start reports it.
+    const forReported = this.warmUpIntervals > 0 && auction.firstInterval + auction.intervalCount > this.warmUpIntervals;
+    if (forReported && !run.dayAheadForReported) {
       run.warmUpDayAhead = { rejections: run.dayAheadRejections.splice(0), failures: run.dayAheadFailures.splice(0), faults: this.dayAheadFaults };
       this.dayAheadFaults = [];
     }
@@ -480,7 +483,7 @@ export class Simulation {
       this.comms.dayAheadResults(auction.at, intervals[0]!, intervals.length, to);
     }
     for (const [k, p] of out.positions) run.dayAhead.set(k, p);
-    if (auction.firstInterval >= this.warmUpIntervals && this.warmUpIntervals > 0) run.dayAheadForReported = true;
+    if (forReported) run.dayAheadForReported = true;
     appendAll(run.dayAheadRejections, out.rejections);
     if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
   }
