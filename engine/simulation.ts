@@ -460,12 +460,12 @@ export class Simulation {
     const network = this.grid && this.scenario.config.market.mechanism !== 'double-auction' ? this.grid.network : undefined;
     // On a plane the agents' schedules travel with the day-ahead results (comms.ts `dayAheadResults`), not handed over here.
     const held = this.comms && new Map<number, ReadonlyMap<number, number>>();
-    // The first auction for reported days: what earlier auctions, the warm-up days', still have to report (closed one after
-    // the other before the clock's first interval, when daysBefore exceeds warmUpDays) is the warm-up's. It goes out with the
-    // next interval, a warm-up one; only this auction's reports wait for start (engine/warmUp.ts).
     // An auction is for reported days when it delivers into them: one whose day starts in the warm-up (a start after local
     // midnight) delivers the first reported day's first part, and a cold run from the same start reports it.
     const forReported = this.warmUpIntervals > 0 && auction.firstInterval + auction.intervalCount > this.warmUpIntervals;
+    // The first auction for reported days: what earlier auctions, the warm-up days', still have to report (closed one after
+    // the other before the clock's first interval, when daysBefore exceeds warmUpDays) is the warm-up's. It goes out with the
+    // next interval, a warm-up one; only this auction's reports wait for start (engine/warmUp.ts).
     if (forReported && !run.dayAheadForReported) {
       run.warmUpDayAhead = { rejections: run.dayAheadRejections.splice(0), failures: run.dayAheadFailures.splice(0), faults: this.dayAheadFaults };
       this.dayAheadFaults = [];
