@@ -16,14 +16,14 @@ const AGENTS = 'interval_start,agent_id,kind,state';
 const BILLS = 'day,agent_id,kind,tariff,import_kwh,export_kwh,energy_charge,demand_charge,fixed_charge,export_credit,total';
 
 /** Two folders from file → lines (header first); returns the comparison's problems. */
-function compare(warm: Record<string, string[]>, long: Record<string, string[]>, monthly?: string) {
+function compare(warm: Record<string, string[]>, long: Record<string, string[]>, monthly?: string, start = S) {
   const dirs = [warm, long].map((files) => {
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-warmup-oracle-'));
     for (const [f, lines] of Object.entries(files)) writeFileSync(join(dir, f), `${lines.join('\n')}\n`);
     return dir;
   });
   try {
-    return compareWarmUp(dirs[0]!, dirs[1]!, S, 24, monthly);
+    return compareWarmUp(dirs[0]!, dirs[1]!, start, 24, monthly);
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
@@ -68,6 +68,13 @@ describe('the fuzzer\'s warm-up oracle (test/fuzz/warmUp.ts)', () => {
     const byCustomer = compare({ 'agents.csv': [AGENTS, `${S},c-1,home,off`, `${S},h-1,home,on`, '2026-07-02T01:00:00Z,c-1,home,off'], 'bills.csv': bills }, { 'agents.csv': long, 'bills.csv': bills }, 'monthly');
     expect(byCustomer.problems).to.deep.equal([]);
     expect(byCustomer.divergedAt).to.equal(S);
+    // A billing day that began before the parting and ended after it is not compared (seed 1453: billing days from 17:00 UTC, parted at 08:00).
+    const from = '2026-07-01T17:00:00Z';
+    const agents = (state: string) => [AGENTS, `${from},d-1,home,on`, `2026-07-02T08:00:00Z,d-1,home,${state}`];
+    const billsAt = (importKwh: string) => [BILLS, `2026-07-01,c-1,home,flat,${importKwh},0,1,0,0,0,2`, '2026-07-01,d-1,home,monthly,1,0,1,1,0,0,2'];
+    const parted = compare({ 'agents.csv': agents('off'), 'bills.csv': billsAt('4.032') }, { 'agents.csv': agents('on'), 'bills.csv': billsAt('4.026') }, 'monthly', from);
+    expect(parted.divergedAt).to.equal('2026-07-02T08:00:00Z');
+    expect(parted.problems).to.deep.equal([]);
     const byOther = compare({ 'agents.csv': [AGENTS, `${S},c-1,home,on`, `${S},h-1,home,off`, '2026-07-02T01:00:00Z,c-1,home,on'], 'bills.csv': bills }, { 'agents.csv': long, 'bills.csv': bills }, 'monthly');
     expect(byOther.problems[0]).to.match(/no customer of that tariff differs there: h-1/);
   });

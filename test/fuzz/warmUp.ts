@@ -170,8 +170,11 @@ export function compareWarmUp(warmDir: string, longDir: string, start: string, w
   // bills.csv: each billing day from start (the engine's days run from its clock's start, so a reported day is a whole day of both runs).
   if (wFiles.includes('bills.csv') || lFiles.includes('bills.csv')) {
     const day = start.slice(0, 10);
-    const divergedDay = divergedAt?.slice(0, 10);
-    const keep = (b: Line) => b.slice(0, 10) >= day && (divergedDay === undefined || b.slice(0, 10) < divergedDay);
+    // A billing day runs 24 h from the engine's clock start, so from start's time of day; `day` is its start's UTC date.
+    // Where the runs parted (monthly demand), only the billing days that ended by then are compared.
+    const timeOfDayMs = Date.parse(start) % DAY_MS;
+    const ended = (b: Line) => divergedAt === undefined || Date.parse(`${b.slice(0, 10)}T00:00:00Z`) + timeOfDayMs + DAY_MS <= Date.parse(divergedAt);
+    const keep = (b: Line) => b.slice(0, 10) >= day && ended(b);
     // A monthly tariff's bill: its month to date starts at start in the one run, at the month's start in the other; all
     // but demand_charge and total must agree (the fuzzer's demand-charge check recomputes them from the warm-up run's meters).
     const blank = (b: Line) => {
