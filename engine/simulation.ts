@@ -467,6 +467,16 @@ export class Simulation {
     const network = this.grid && this.scenario.config.market.mechanism !== 'double-auction' ? this.grid.network : undefined;
     // On a plane the agents' schedules travel with the day-ahead results (comms.ts `dayAheadResults`), not handed over here.
     const held = this.comms && new Map<number, ReadonlyMap<number, number>>();
+    // An auction is for reported days when it delivers into them: one whose day starts in the warm-up (a start after local
+    // midnight) delivers the first reported day's first part, and a cold run from the same start reports it.
+    const forReported = this.warmUpIntervals > 0 && auction.firstInterval + auction.intervalCount > this.warmUpIntervals;
+    // The first auction for reported days: what earlier auctions, the warm-up days', still have to report (closed one after
+    // the other before the clock's first interval, when daysBefore exceeds warmUpDays) is the warm-up's. It goes out with the
+    // next interval, a warm-up one; only this auction's reports wait for start (engine/warmUp.ts).
+    if (forReported && !run.dayAheadForReported) {
+      run.warmUpDayAhead = { rejections: run.dayAheadRejections.splice(0), failures: run.dayAheadFailures.splice(0), faults: this.dayAheadFaults };
+      this.dayAheadFaults = [];
+    }
     // Faults reported from here on are the auction's, at its gate, kept for the next interval's outcome.
     run.crashes.faults = this.strategyFaults = this.dayAheadFaults;
     run.crashes.now = this.now = simTime(auction.at);
@@ -480,7 +490,7 @@ export class Simulation {
       this.comms.dayAheadResults(auction.at, intervals[0]!, intervals.length, to);
     }
     for (const [k, p] of out.positions) run.dayAhead.set(k, p);
-    if (auction.firstInterval >= this.warmUpIntervals && this.warmUpIntervals > 0) run.dayAheadForReported = true;
+    if (forReported) run.dayAheadForReported = true;
     appendAll(run.dayAheadRejections, out.rejections);
     if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
   }
@@ -503,17 +513,22 @@ export class Simulation {
     // A day-ahead auction held in the warm-up for reported days (the first's, at D−1) reports with the first reported
     // interval, as a cold run's first auction does with its first interval: not with a warm-up interval, which writes nothing.
     const holdDayAhead = run.dayAheadForReported && interval.index < this.warmUpIntervals;
-    crashes.faults = this.strategyFaults = holdDayAhead ? [] : this.dayAheadFaults;
+    // The warm-up days' auctions' reports, set aside when the first auction for reported days closed right after them.
+    const warmUpReports = run.warmUpDayAhead;
+    run.warmUpDayAhead = undefined;
+    crashes.faults = this.strategyFaults = holdDayAhead ? (warmUpReports?.faults ?? []) : warmUpReports ? [...warmUpReports.faults, ...this.dayAheadFaults] : this.dayAheadFaults;
     if (!holdDayAhead) this.dayAheadFaults = [];
     this.spent?.builder.release(); // the last interval's book is read no more: its bids can go
     crashes.now = this.now = interval.start;
     if (this.retailerMoves.length > 0) this.followRetailers(interval.index);
     const rejections: Rejection[] = run.takeLate(); // late bids for this interval arrive after its gate
+    if (warmUpReports) appendAll(rejections, warmUpReports.rejections);
     if (!holdDayAhead) appendAll(rejections, run.dayAheadRejections.splice(0)); // the day-ahead auction's, with the first interval after it
     const dayAhead = run.dayAhead.get(interval.index);
     run.dayAhead.delete(interval.index);
     const { grid, events } = room.gridAt(interval.start);
     appendAll(events, applyAgentFaults(this.faults, interval, parts, run.indexOf, crashes));
+    for (const detail of warmUpReports?.failures ?? []) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
     if (!holdDayAhead) for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
@@ -1018,6 +1033,8 @@ class RunState {
   readonly dayAheadFailures: string[] = [];
   /** A day-ahead auction for reported days ran in the warm-up: its reports wait for the first reported interval (engine/warmUp.ts). */
   dayAheadForReported = false;
+  /** What the warm-up days' auctions still had to report when the first auction for reported days closed: for the next interval. */
+  warmUpDayAhead: { readonly rejections: Rejection[]; readonly failures: string[]; readonly faults: Crashes['faults'] } | undefined = undefined;
   private lateRejections: Rejection[] = [];
 
   constructor(

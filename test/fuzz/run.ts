@@ -1,8 +1,9 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep]`: generates N random scenarios
+ * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep] [--no-warm-up]`: generates N random scenarios
  * (test/fuzz/generate.ts, seeds S … S+N−1), loads each through the real loader and runs the
  * valid ones through the real engine, checking the invariants of test/fuzz/check.ts; every
- * K-th run (default 5) is run twice and compared byte for byte. Prints each failure with its
+ * K-th run (default 5) is run twice and compared byte for byte; every run that ran is run again with one or two warm-up
+ * days and compared with the same scenario started that much earlier (test/fuzz/warmUp.ts; `--no-warm-up` skips it). Prints each failure with its
  * seed, what broke and the scenario's YAML, then a tally of the feature mix; exits 1 when any
  * scenario failed. Not part of `npm test` (test/fuzz/smoke.spec.ts runs a few seeds).
  */
@@ -14,8 +15,10 @@ import { InputFileError, UserError } from '../../core/errors.ts';
 import { runScenario } from '../../engine/run.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile } from '../operations/outputs.ts';
-import { checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, readRun } from './check.ts';
+import { checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, readRun, type RunFiles } from './check.ts';
 import { type Features, generateScenario } from './generate.ts';
+import { compareWarmUp, monthlyDemandShared, warmUpDraw } from './warmUp.ts';
+import type { ScenarioConfig } from '../../engine/scenario/schema.ts';
 
 export interface FuzzOutcome {
   readonly seed: number;
@@ -29,8 +32,63 @@ export interface FuzzOutcome {
   readonly refusal?: string;
 }
 
-/** Generates, loads, runs and checks one scenario. */
-export async function fuzzOne(seed: number, twice: boolean): Promise<FuzzOutcome> {
+/** The invariants of test/fuzz/check.ts on the run written to `dir`: its problems are added to `problems`. */
+function invariants(dir: string, config: ScenarioConfig, problems: string[]): { run: RunFiles; events: Record<string, string>[] } {
+  const run = readRun(dir);
+  const events = parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Record<string, string>[];
+  problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, config), ...checkDemandCharges(run, config), ...checkPartyCosts(run, config), ...checkStorageEnergy(run, config), ...checkBillEnergy(run, config), ...checkCrashes(run, config), ...checkShedPrices(run, events, config), ...checkNoNonNumbers(dir), ...checkPositions(run), ...checkCuts(run, events, config), ...checkEvEnergy(run, config), ...checkRetailers(run, config));
+  // On a plane a late command is in force pro rata (COMMAND_LATE), which the operations specs' check does not model.
+  if (config.operations.length > 0 && config.comms === 'ideal') problems.push(...eventsReconcile(dir));
+  return { run, events };
+}
+
+/**
+ * The warm-up oracle (test/fuzz/warmUp.ts): the scenario with `warmUpDays: N` (N from the seed's own stream) and the same
+ * scenario started N days earlier; the first's reported days must be the second's last, but for the documented exceptions,
+ * and the first keeps every invariant on its own files. Adds its problems (prefixed) to `problems`; returns what it did:
+ * `same` (compared, equal), `moved` (equal with held day-ahead rows), `monthly` (the monthly-demand exception applied),
+ * `refused` (validate refused the warm-up, located: a plane, a critical-peak event in the warm-up).
+ */
+async function warmUpOracle(seed: number, yaml: string, ideal: boolean, problems: string[]): Promise<string> {
+  const draw = warmUpDraw(yaml, seed);
+  const say = (p: string) => problems.push(`warm-up ${draw.n} day(s): ${p}`);
+  let warm;
+  try {
+    warm = parseScenario(draw.warm, `fuzz-${seed}-warm.yaml`);
+  } catch (err) {
+    // Refused, located, for what validate documents: a communication plane, a dated event in the warm-up.
+    const issues = err instanceof InputFileError ? err.issues : [];
+    const documented = issues.length > 0 && issues.every((i) => i.path !== undefined && /warm-up/.test(i.message));
+    if (!documented) say(`validate refused the warm-up variant of a scenario it accepts: ${err instanceof InputFileError ? err.issues.map((i) => `${i.path}: ${i.message}`).join('; ') : String(err)}`);
+    else if (ideal && !issues.some((i) => /critical-peak|tariffs/.test(`${i.path} ${i.message}`))) say(`refused on the ideal plane: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    return 'refused';
+  }
+  const dirs = [mkdtempSync(join(tmpdir(), `gridbid-fuzz-${seed}-warm-`)), mkdtempSync(join(tmpdir(), `gridbid-fuzz-${seed}-long-`))];
+  try {
+    const long = parseScenario(draw.long, `fuzz-${seed}-long.yaml`);
+    await runScenario(warm, { outDir: dirs[0]! });
+    await runScenario(long, { outDir: dirs[1]! });
+    const own: string[] = [];
+    invariants(dirs[0]!, warm.config, own);
+    for (const p of own) say(`the warm-up run: ${p}`);
+    const monthly = monthlyDemandShared(warm.config, Date.parse(draw.start));
+    const perDay = Math.round((24 * 60) / warm.config.intervalMinutes);
+    const c = compareWarmUp(dirs[0]!, dirs[1]!, draw.start, draw.n * perDay, monthly);
+    for (const p of c.problems) say(p);
+    const summary = JSON.parse(readFileSync(join(dirs[0]!, 'summary.json'), 'utf8'));
+    if (summary.start !== draw.start || summary.warmUp?.intervals !== draw.n * perDay || summary.books?.warmUpIntervals !== draw.n * perDay) say(`summary.json start ${summary.start}, warmUp ${JSON.stringify(summary.warmUp)}, books.warmUpIntervals ${summary.books?.warmUpIntervals}`);
+    return c.divergedAt !== undefined ? 'monthly-diverged' : monthly !== undefined ? 'monthly-same' : c.movedRows > 0 ? 'moved' : 'same';
+  } catch (err) {
+    say(`a run threw: ${err instanceof UserError ? err.message : err instanceof Error ? err.stack : String(err)}`);
+    return 'threw';
+  } finally {
+    if (!process.env.GRIDBID_FUZZ_KEEP) for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    else for (const d of dirs) console.log(`  kept ${d}`);
+  }
+}
+
+/** Generates, loads, runs and checks one scenario (and, unless `withWarmUp` is false, its warm-up oracle). */
+export async function fuzzOne(seed: number, twice: boolean, withWarmUp = true): Promise<FuzzOutcome> {
   const g = generateScenario(seed);
   const base = { seed, features: g.features, yaml: g.yaml };
   let scenario;
@@ -59,15 +117,13 @@ export async function fuzzOne(seed: number, twice: boolean): Promise<FuzzOutcome
         return { ...base, status: 'failed', problems };
       }
     }
-    const run = readRun(dirs[0]!);
-    const events = parse(readFileSync(join(dirs[0]!, 'events.csv')), { columns: true }) as Record<string, string>[];
-    problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, scenario.config), ...checkDemandCharges(run, scenario.config), ...checkPartyCosts(run, scenario.config), ...checkStorageEnergy(run, scenario.config), ...checkBillEnergy(run, scenario.config), ...checkCrashes(run, scenario.config), ...checkShedPrices(run, events, scenario.config), ...checkNoNonNumbers(dirs[0]!), ...checkPositions(run), ...checkCuts(run, events, scenario.config), ...checkEvEnergy(run, scenario.config), ...checkRetailers(run, scenario.config));
-    // On a plane a late command is in force pro rata (COMMAND_LATE), which the operations specs' check does not model.
-    if (scenario.config.operations.length > 0 && scenario.config.comms === 'ideal') problems.push(...eventsReconcile(dirs[0]!));
+    const { run, events } = invariants(dirs[0]!, scenario.config, problems);
     if (twice) problems.push(...checkSameFiles(dirs[0]!, dirs[1]!));
     const exercised = new Set([...events.map((e) => e.type!), ...run.agents.filter((r) => r.state === 'own-control' || r.state === 'crashed').map((r) => `state:${r.state}`)]);
     if (run.agents.some((r) => r.rt_price !== '' && r.imbalance_price !== '')) exercised.add('redispatch');
     if ((run.summary.kpis.retail?.retailerSwitches ?? 0) > 0) exercised.add('retailer-move');
+    const warmUp = withWarmUp ? await warmUpOracle(seed, g.yaml, scenario.config.comms === 'ideal', problems) : undefined;
+    if (warmUp) exercised.add(`warm-up:${warmUp}`);
     return { ...base, status: problems.length > 0 ? 'failed' : 'ok', problems, exercised: [...exercised] };
   } finally {
     if (!process.env.GRIDBID_FUZZ_KEEP) for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -121,7 +177,7 @@ async function main(): Promise<void> {
   const failed: number[] = [];
   const t0 = performance.now();
   for (let seed = first; seed < first + runs; seed++) {
-    const o = await fuzzOne(seed, sameEvery > 0 && (seed - first) % sameEvery === 0);
+    const o = await fuzzOne(seed, sameEvery > 0 && (seed - first) % sameEvery === 0, !process.argv.includes('--no-warm-up'));
     if (o.status === 'refused') {
       refused++;
       count(o.refusal!.replace(/\d+(\.\d+)?/g, '#').slice(0, 120), refusals);

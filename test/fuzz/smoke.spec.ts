@@ -1,7 +1,8 @@
 /**
  * A few seeds of the fuzzer (test/fuzz/run.ts, `npm run fuzz`), so that the generator and its checks
  * keep working with the engine they test: each scenario either is refused by validation with located
- * issues, or runs with every invariant of test/fuzz/check.ts kept (the first also run twice, byte for byte).
+ * issues, or runs with every invariant of test/fuzz/check.ts kept (the first also run twice, byte for byte) and its
+ * warm-up oracle (test/fuzz/warmUp.ts) holding.
  */
 import { expect } from 'chai';
 import { fuzzOne } from './run.ts';
@@ -10,12 +11,16 @@ describe('fuzz smoke (npm run fuzz, a few seeds)', () => {
   it('seeds 1–6: every scenario is refused with located issues or runs with its invariants kept, and at least one runs', async function () {
     this.timeout(60_000);
     let ran = 0;
+    let warmUps = 0;
     for (let seed = 1; seed <= 6; seed++) {
       const o = await fuzzOne(seed, seed === 1);
       expect(o.problems, `seed ${seed}:\n${o.yaml}`).to.deep.equal([]);
       expect(o.status, `seed ${seed}`).to.not.equal('failed');
       if (o.status === 'ok') ran++;
+      // The warm-up oracle (test/fuzz/warmUp.ts) compared the run with warm-up days and the longer run.
+      if (o.exercised?.some((e) => /^warm-up:(same|moved|monthly)/.test(e))) warmUps++;
     }
     expect(ran).to.be.greaterThan(0);
+    expect(warmUps).to.be.greaterThan(0);
   });
 });
