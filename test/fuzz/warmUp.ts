@@ -52,10 +52,10 @@ export function warmUpDraw(yaml: string, seed: number): WarmUpDraw {
 }
 
 /** The tariff months (`YYYY-MM` in the tariff's clock) of a monthly demand charge whose month-to-date the warm-up shares with `start`, if any. */
-export function monthlyDemandShared(config: { tariffs?: readonly unknown[] | undefined; site: { utcOffsetHours: number } }, startMs: number): string | undefined {
+export function monthlyDemandShared(config: { tariffs?: readonly unknown[] | undefined; site: { utcOffsetHours?: number | undefined } }, startMs: number): string | undefined {
   for (const t of (config.tariffs ?? []) as Array<Record<string, unknown>>) {
     if (t.type !== 'demand-charge' || t.demandPeriod !== 'month') continue;
-    const offsetMs = t.hours === 'local' ? Math.round(config.site.utcOffsetHours * 60) * 60_000 : 0;
+    const offsetMs = t.hours === 'local' ? Math.round((config.site.utcOffsetHours ?? 0) * 60) * 60_000 : 0;
     const month = (ms: number) => new Date(ms + offsetMs).toISOString().slice(0, 7);
     if (month(startMs - 1) === month(startMs)) return String(t.id);
   }
