@@ -14,34 +14,13 @@ import { FeederRecorder } from '../../output/feederOutputs.ts';
 import { settleLosses } from '../../engine/interval/losses.ts';
 import type { FeederOutcome } from '../../market/types.ts';
 import { parseSimTime, simTime } from '../../core/time.ts';
-import { busId } from '../../core/units.ts';
 import { createNetwork } from '../../network/validate.ts';
 import { bookOf } from '../helpers/lpNetworks.ts';
+import { three, threeBusOutcome } from '../helpers/threeBusOutcome.ts';
 
 /** One interval's outcome on a 3-bus feeder whose substation is the middle bus. */
 function outcome(lossesKw: number, acConverged = true): FeederOutcome {
-  const three = (x: number) => Float64Array.of(x, x, x);
-  return {
-    busIds: ['a', 'sub', 'b'].map(busId),
-    rootIndex: 1,
-    vmLinDistFlowPu: three(1),
-    vmAcPu: three(0.99),
-    acConverged,
-    acVoltageViolations: 0,
-    acBranchViolations: 0,
-    lossesKw,
-    lossesKvar: lossesKw / 2,
-    substationImportKw: lossesKw,
-    substationImportKvar: lossesKw / 2,
-    netKw: three(0),
-    netKvar: three(0),
-    energyMwh: three(NaN),
-    congestionMwh: three(NaN),
-    voltageMwh: three(NaN),
-    lossMwh: three(NaN),
-    reactivePriceMvarh: three(NaN),
-    inverterKvar: three(0),
-  };
+  return threeBusOutcome({ vmAcPu: three(0.99), acConverged, lossesKw, lossesKvar: lossesKw / 2, substationImportKw: lossesKw, substationImportKvar: lossesKw / 2 });
 }
 
 const network = createNetwork({

@@ -15,33 +15,12 @@ import { CsvFile } from '../../output/csvFile.ts';
 import { FeederRecorder } from '../../output/feederOutputs.ts';
 import type { FeederOutcome } from '../../market/types.ts';
 import { parseSimTime, simTime } from '../../core/time.ts';
-import { busId } from '../../core/units.ts';
 import { gridbid } from '../helpers/cli.ts';
+import { threeBusOutcome } from '../helpers/threeBusOutcome.ts';
 
 /** One interval on a 3-bus feeder (substation in the middle) with these AC and LinDistFlow voltages. */
 function outcome(ac: [number, number, number], ldf: [number, number, number], acConverged = true): FeederOutcome {
-  const three = (x: number) => Float64Array.of(x, x, x);
-  return {
-    busIds: ['a', 'sub', 'b'].map(busId),
-    rootIndex: 1,
-    vmLinDistFlowPu: Float64Array.from(ldf),
-    vmAcPu: Float64Array.from(ac),
-    acConverged,
-    acVoltageViolations: 0,
-    acBranchViolations: 0,
-    lossesKw: 0,
-    lossesKvar: 0,
-    substationImportKw: 0,
-    substationImportKvar: 0,
-    netKw: three(0),
-    netKvar: three(0),
-    energyMwh: three(NaN),
-    congestionMwh: three(NaN),
-    voltageMwh: three(NaN),
-    lossMwh: three(NaN),
-    reactivePriceMvarh: three(NaN),
-    inverterKvar: three(0),
-  };
+  return threeBusOutcome({ vmLinDistFlowPu: Float64Array.from(ldf), vmAcPu: Float64Array.from(ac), acConverged });
 }
 
 describe('feeder voltage reports where the AC check did not converge (voltage collapse)', () => {
