@@ -101,6 +101,17 @@ export function tenOfTenBaseline(
   const meanAt = (s: number): number => cleanDays.reduce((sum, d) => sum + consumptionKw[d * intervalsPerDay + s]!, 0) / cleanDays.length;
   const unadjusted = meanAt(slot);
   // Same-day adjustment over the window before the event (slots of this day, or of the previous day when it reaches back).
+  const adjustment = sameDayAdjustment(consumptionKw, (k) => meanAt(((k % intervalsPerDay) + intervalsPerDay) % intervalsPerDay), intervalsPerDay, eventStart, options);
+  return { baselineKw: unadjusted * adjustment, unadjustedKw: unadjusted, adjustment, daysUsed: cleanDays.length };
+}
+
+/**
+ * The same-day adjustment of a 10-of-10 baseline: actual over baseline across the window before the event
+ * (`adjustmentHours`, ending `adjustmentLagHours` before `eventStart`), within 1 ± `cap`; 1 where the window's
+ * baseline is not positive. An interval whose metered consumption is missing is left out, and so is one whose
+ * `baseAt` is undefined.
+ */
+function sameDayAdjustment(consumptionKw: ArrayLike<number>, baseAt: (k: number) => number | undefined, intervalsPerDay: number, eventStart: number, options: TenOfTenOptions): number {
   const perHour = intervalsPerDay / 24;
   const windowEnd = eventStart - Math.round(options.adjustmentLagHours * perHour);
   const windowStart = windowEnd - Math.round(options.adjustmentHours * perHour);
@@ -109,12 +120,13 @@ export function tenOfTenBaseline(
   for (let k = Math.max(0, windowStart); k < windowEnd; k++) {
     const a = consumptionKw[k]!;
     if (Number.isNaN(a)) continue;
+    const b = baseAt(k);
+    if (b === undefined) continue;
     actual += a;
-    base += meanAt(((k % intervalsPerDay) + intervalsPerDay) % intervalsPerDay);
+    base += b;
   }
   const raw = base > 0 ? actual / base : 1;
-  const adjustment = Math.min(1 + options.cap, Math.max(1 - options.cap, raw));
-  return { baselineKw: unadjusted * adjustment, unadjustedKw: unadjusted, adjustment, daysUsed: cleanDays.length };
+  return Math.min(1 + options.cap, Math.max(1 - options.cap, raw));
 }
 
 /**
@@ -155,20 +167,17 @@ function wallClockTenOfTen(
     return n > 0 ? sum / n : NaN;
   };
   const unadjusted = meanAt(interval);
-  const perHour = intervalsPerDay / 24;
-  const windowEnd = eventStart - Math.round(options.adjustmentLagHours * perHour);
-  const windowStart = windowEnd - Math.round(options.adjustmentHours * perHour);
-  let actual = 0;
-  let base = 0;
-  for (let k = Math.max(0, windowStart); k < windowEnd; k++) {
-    const a = consumptionKw[k]!;
-    const b = meanAt(k);
-    if (Number.isNaN(a) || Number.isNaN(b)) continue;
-    actual += a;
-    base += b;
-  }
-  const raw = base > 0 ? actual / base : 1;
-  const adjustment = Math.min(1 + options.cap, Math.max(1 - options.cap, raw));
+  // A window interval with no clean day's read has no baseline here: left out, as its missing meter would be.
+  const adjustment = sameDayAdjustment(
+    consumptionKw,
+    (k) => {
+      const m = meanAt(k);
+      return Number.isNaN(m) ? undefined : m;
+    },
+    intervalsPerDay,
+    eventStart,
+    options,
+  );
   return { baselineKw: unadjusted * adjustment, unadjustedKw: unadjusted, adjustment, daysUsed: cleanBack.length };
 }
 
