@@ -207,6 +207,11 @@ function outputFiles(outDir: string, formats: readonly OutputFormat[], outputs: 
   return [...fixed.filter((f) => present.has(f)), ...extra];
 }
 
+/** The peak against the no-flexibility baseline's, said the way it went: flexibility can raise a peak too (prices that all customers chase). */
+function peakChange(reductionPct: number): string {
+  return reductionPct < 0 ? `${String(-reductionPct)} % above it` : `reduction ${String(reductionPct)} %`;
+}
+
 /** `outputs`: the recorder's fixed output files (OUTPUT_FILES), in their order. */
 function formatSummary(summary: RunSummary, outDir: string, formats: readonly OutputFormat[], outputs: readonly string[]): string {
   const k = summary.kpis as Record<string, unknown>;
@@ -214,7 +219,7 @@ function formatSummary(summary: RunSummary, outDir: string, formats: readonly Ou
     `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals${summary.warmUp ? ` after a ${summary.warmUp.days}-day warm-up, reported nowhere` : ''}, ${String(summary.agents)} agents)`,
     `energy    ${String(k.demandKwh)} kWh demand, ${String(k.supplyKwh)} kWh supply`,
     `price     average ${String(k.averagePriceMwh)} /MWh (min ${String(k.minPriceMwh)}, max ${String(k.maxPriceMwh)})`,
-    `peak      ${String(k.peakKw)} kW at ${String(k.peakAt)} (no-flexibility baseline ${String(k.baselinePeakKw)} kW, reduction ${String(k.peakReductionPct)} %)`,
+    `peak      ${String(k.peakKw)} kW at ${String(k.peakAt)} (no-flexibility baseline ${String(k.baselinePeakKw)} kW, ${peakChange(k.peakReductionPct as number)})`,
     // Each stage as it settles, per party and interval (output/kpis.ts): real time only on what differs from the day-ahead position.
     `money     real time: buyers paid ${String(k.totalCost)}, sellers received ${String(k.sellersRevenue)}, rent ${String(k.merchandisingSurplus)}${stageLine(k)}`,
     booksLine(summary.books as BooksSummary, k.losses !== undefined),

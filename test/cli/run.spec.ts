@@ -38,6 +38,17 @@ describe('gridbid run (the real executable)', () => {
     expect(defaultStdout.replaceAll(`${join(dir, 'default')}/`, 'results/default/')).to.equal(block![1]);
   });
 
+  it('says a peak that flexibility raised as "above" the baseline, not as a negative reduction (fixtures/scenarios/ev-day-ahead.yaml: 31.998 against 28.649 kW)', async () => {
+    const out = join(dir, 'ev-day-ahead');
+    const r = await gridbidInProcess(['run', 'test/fixtures/scenarios/ev-day-ahead.yaml', '--out', out]);
+    expect(r.status, r.stderr).to.equal(0);
+    const kpis = (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { kpis: { peakKw: number; baselinePeakKw: number; peakReductionPct: number } }).kpis;
+    // By hand from summary.json: (31.998 − 28.649) / 28.649 = 11.69 % above.
+    expect(kpis.peakReductionPct).to.equal(-11.69);
+    expect(r.stdout).to.match(/^peak {6}31\.998 kW at 2026-07-01T12:45:00Z \(no-flexibility baseline 28\.649 kW, 11\.69 % above it\)$/m);
+    expect(defaultStdout).to.match(/^peak .*\(no-flexibility baseline 60\.953 kW, reduction 6\.98 %\)$/m);
+  });
+
   it("README's agents.csv sample is the default run's header and home-1's row at 17:00", () => {
     const readme = readFileSync('README.md', 'utf8');
     const sample = /<!-- agents.csv sample[^>]*-->\n```csv\n([^`]*)```/.exec(readme);
