@@ -650,10 +650,14 @@ export class Simulation {
       if (redispatched.spilledQuanta.some((x) => x > 0)) {
         const curtailable = curtailableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q);
         curtailedAtBus = curtailSpill(ledger, redispatched.spilledQuanta, { busOf: this.busOf, viaOf: this.viaOf }, curtailable);
-        if (curtailedAtBus.some((x) => x > 0)) {
+        // The mirror of 7c's: a site on its own control at a bus an outage cut off has nothing to export into at any
+        // price. Its export is taken off it the same way, but as the outage's, not a surplus's curtailment: no
+        // SPILL_CURTAILED row, not in imbalance.curtailedKwh, no floor price there (shed.ts `cutOffAtBuses`).
+        const cutOff = grid?.feeder ? cutOffAtBuses(curtailedAtBus, feederOf(grid.network, grid.feeder).islanded, this.info.buses) : undefined;
+        if (curtailedAtBus.some((x) => x > 0) || cutOff !== undefined) {
           const after = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
           redispatched = { ...after, imbalancePriceMwh: pricesWhereCut(after.imbalancePriceMwh, undefined, curtailedAtBus, rules) };
-          this.curtailSites(interval, ledger, observations, crashes, events);
+          this.curtailSites(interval, ledger, observations, crashes, events, cutOff);
         }
       }
       // 7c. A withdrawal nothing can cover is shed at the consuming sites (shed.ts: their free load first, then
@@ -790,8 +794,8 @@ export class Simulation {
   }
 
   /** 7b. The sites whose injection re-dispatch could not place export less, pro rata (`ledger.curtailedQuanta`), and say so in the events. */
-  private curtailSites(interval: MarketInterval, ledger: IntervalLedger, observations: AgentObservation[], crashes: Crashes, events: GridEvent[]): void {
-    this.tellSites(ledger.curtailedQuanta, (a) => a.curtail?.bind(a), interval, ledger, observations, crashes, events, 'SPILL_CURTAILED', 'curtailed', 're-dispatch could not place the injection surplus at {bus}: its export curtailed pro rata');
+  private curtailSites(interval: MarketInterval, ledger: IntervalLedger, observations: AgentObservation[], crashes: Crashes, events: GridEvent[], cutOff: Uint8Array | undefined): void {
+    this.tellSites(ledger.curtailedQuanta, (a) => a.curtail?.bind(a), interval, ledger, observations, crashes, events, 'SPILL_CURTAILED', 'curtailed', 're-dispatch could not place the injection surplus at {bus}: its export curtailed pro rata', cutOff);
   }
 
   /** 7c. The sites whose consumption re-dispatch could not cover consume less, pro rata (`ledger.shedQuanta`), and say so in the events. */

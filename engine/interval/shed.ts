@@ -66,6 +66,8 @@ export function shedLoad(ledger: IntervalLedger, unservedQuanta: Float64Array, s
  * Zeroes them in `shedAtBus` (which then prices scarcity and counts `imbalance.shedKwh` only where supply fell short) and
  * returns a mask of those buses (1 = cut off, something taken there), or undefined when nothing was taken at one.
  * Example: taken [0, 2, 3] at buses [grid, b1, b2], b2 cut off → shedAtBus [0, 2, 0], mask [0, 0, 1].
+ * The same for the export `curtailSpill` took per bus: nothing takes it there at any price (no floor price, not
+ * `imbalance.curtailedKwh`).
  */
 export function cutOffAtBuses(shedAtBus: Float64Array, islanded: readonly string[], buses: readonly string[]): Uint8Array | undefined {
   if (islanded.length === 0) return undefined;

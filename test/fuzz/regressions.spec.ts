@@ -331,7 +331,7 @@ agents:
   });
 
   // Minimised from fuzz seed 3063 (generator of bd505d2): a retail customer crashes while bidding at a bus a line outage cut off.
-  const cutOff = (crash: boolean): string => `
+  const cutOff = (crash: boolean, pvKw = 0): string => `
 name: cut-off-customer
 start: 2026-07-01T11:00:00Z
 days: 0.125
@@ -352,7 +352,7 @@ ${crash ? '  - { type: agent-crash, agent: far, at: 2026-07-01T12:00:00Z }\n' : 
   - { kind: generator, id: plant, bus: grid, offers: [{ kw: 50, priceMwh: 50 }], takes: [{ kw: 50, priceMwh: 0 }] }
   - { kind: retailer, id: retail, tariffs: [flat] }
   - { kind: home, id: near, bus: b1, retailer: retail, tariff: flat }
-  - { kind: home, id: far, bus: b2, retailer: retail, tariff: flat }
+  - { kind: home, id: far, bus: b2, retailer: retail, tariff: flat${pvKw > 0 ? `, pv: { share: 1, capacityKw: { min: ${pvKw}, max: ${pvKw} } }` : ''} }
 `;
 
   it('a retail customer on its own control (crashed while bidding) at a bus a line outage cut off takes nothing, as a working one there does: its load is the outage\'s unserved demand (reliability), not load shed in a shortage (no LOAD_SHED rows, imbalance.shedKwh 0, no scarcity price)', async () => {
@@ -373,6 +373,27 @@ ${crash ? '  - { type: agent-crash, agent: far, at: 2026-07-01T12:00:00Z }\n' : 
       const atB2 = (o: typeof crashed) => readCsv(o.dir, 'intervals.csv').filter((r) => r.bus === 'b2').map((r) => r.imbalance_price);
       expect(atB2(crashed)).to.deep.equal(atB2(working));
       expect(atB2(crashed)).not.to.include('3000.00');
+    } finally {
+      crashed.cleanup();
+      working.cleanup();
+    }
+  });
+
+  it("the mirror: a PV customer on its own control at a bus a line outage cut off exports nothing, as a working one there does; its export is the outage's, not a surplus curtailed (no SPILL_CURTAILED rows, imbalance.curtailedKwh 0, no floor price at b2)", async () => {
+    const [crashed, working] = [await runAndRead(scenario(cutOff(true, 6)), 'gridbid-fuzz-'), await runAndRead(scenario(cutOff(false, 6)), 'gridbid-fuzz-')];
+    try {
+      for (const o of [crashed, working]) expect(o.summary.books.closed).to.equal(true);
+      const far = (o: typeof crashed) => o.agents.filter((r) => r.agent_id === 'far' && r.interval_start! >= '2026-07-01T12:00:00Z');
+      expect(far(crashed).map((r) => r.state)).to.deep.equal(Array(4).fill('own-control'));
+      // Before: a SPILL_CURTAILED row per interval ('re-dispatch could not place the injection surplus at b2'), 7.708 kWh
+      // in curtailedKwh, and the floor (−500) as the imbalance price at b2.
+      expect(crashed.events.filter((e) => e.type === 'SPILL_CURTAILED')).to.deep.equal([]);
+      expect(crashed.summary.kpis.imbalance.curtailedKwh).to.equal(0);
+      expect(far(crashed).map((r) => Number(r.actual_kw))).to.deep.equal([0, 0, 0, 0]);
+      expect(crashed.summary.kpis.operations.reliability).to.deep.equal(working.summary.kpis.operations.reliability);
+      const atB2 = (o: typeof crashed) => readCsv(o.dir, 'intervals.csv').filter((r) => r.bus === 'b2' && r.interval_start! >= '2026-07-01T12:00:00Z').map((r) => r.imbalance_price);
+      expect(atB2(crashed)).to.deep.equal(atB2(working));
+      expect(atB2(crashed)).to.deep.equal(['', '', '', '']);
     } finally {
       crashed.cleanup();
       working.cleanup();
