@@ -13,6 +13,8 @@ import { RunInterrupted } from './interrupted.ts';
 import type { Counterfactual } from '../agents/operations/counterfactual.ts';
 import { boundHeapGrowthWhenLarge } from '../core/heapGrowth.ts';
 import { UserError } from '../core/errors.ts';
+import { feederConfigOf } from '../network/schema.ts';
+import type { ExtraColumns } from '../output/tables.ts';
 
 export { RunInterrupted } from './interrupted.ts';
 
@@ -98,7 +100,7 @@ export async function runScenarioWith(scenario: Scenario, options: RunOptions, i
   const foresightPrices = scenario.config.forecast.method === 'perfect-foresight' ? await recordPrices(scenario, options.seed, counterfactual, options.onInterval, signal) : undefined;
   const sim = await Simulation.create(scenario, { seed: options.seed, counterfactual, foresightPrices, phases: internals.phases, ...REUSE });
   if (signal?.aborted) throw new RunInterrupted('run', 0, sim.simulatedIntervals, signal.reason);
-  const recorder = new Recorder(options.outDir, sim.info, sim.rules, reportClock(sim.site.zone, scenario.config.site.utcOffsetHours), options.formats);
+  const recorder = new Recorder(options.outDir, sim.info, sim.rules, reportClock(sim.site.zone, scenario.config.site.utcOffsetHours), options.formats, optionalColumns(scenario));
   const progress = options.onInterval;
   try {
     await sim.runYielding(
@@ -202,4 +204,10 @@ function reportClock(zone: SiteZone, utcOffsetHours: number | undefined): { read
   if (!zone.iana) return { utcOffsetHours };
   const segments = zone.segments;
   return { localZone: { name: zone.name, offsetsS: segments.map((s, i) => [i === 0 ? null : s.startMs / 1000, s.offsetMs / 1000] as const) } };
+}
+
+/** The optional columns (output/tables.ts) the scenario's tables have: `dlmp_loss` on a feeder pricing marginal losses. */
+export function optionalColumns(scenario: Scenario): ExtraColumns {
+  const net = scenario.config.network;
+  return net?.model === 'lindistflow' && feederConfigOf(net).losses === 'marginal' ? { voltages: ['dlmp_loss'] } : {};
 }

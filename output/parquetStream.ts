@@ -36,7 +36,7 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { csvSource, MEMORY_LIMIT, sqlString } from './parquet.ts';
-import { RUN_TABLES, TABLE_COLUMNS } from './tables.ts';
+import { type ExtraColumns, RUN_TABLES, tableHeader } from './tables.ts';
 
 /** Where a table's bytes go besides (or instead of) its CSV file. */
 export interface ByteSink {
@@ -118,13 +118,20 @@ export class ParquetStreams {
   private readonly report: Promise<ChildReport>;
   private readonly opened = new Map<string, PipeSink>();
   private closed = false;
+  /** Per table, the columns its pipe's COPY reads (output/tables.ts, with the run's optional ones). */
+  private readonly headers = new Map<string, readonly string[]>();
 
-  constructor(readonly outDir: string) {
+  /** `extra`: the optional columns (output/tables.ts OPTIONAL_COLUMNS) this run's tables have. */
+  constructor(
+    readonly outDir: string,
+    extra: ExtraColumns = {},
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'gridbid-pipes-'));
     const tables = RUN_TABLES.map((table) => {
       const fifo = join(this.dir, `${table}.csv`);
       execFileSync('mkfifo', ['-m', '600', fifo]);
-      const header = Object.keys(TABLE_COLUMNS[table]!);
+      const header = tableHeader(table, extra);
+      this.headers.set(table, header);
       const sql = `copy (select ${header.map(ident).join(', ')} from ${csvSource(fifo, table, header)}) to ${sqlString(resolve(this.partial(table)))} (format parquet, compression zstd)`;
       return { table, fifo, sql, spill: join(this.dir, `${table}.spill`) };
     });
@@ -154,10 +161,10 @@ export class ParquetStreams {
     return join(this.outDir, `${table}.parquet.partial`);
   }
 
-  /** The sink of `table`'s CSV text; `header` must be output/tables.ts's columns for it, in order. */
+  /** The sink of `table`'s CSV text; `header` must be output/tables.ts's columns for it (with the run's optional ones), in order. */
   open(table: string, header: readonly string[]): ByteSink {
-    const columns = TABLE_COLUMNS[table];
-    if (!columns || String(Object.keys(columns)) !== String(header)) throw new Error(`parquet: table ${table} is written with columns [${header}], output/tables.ts has [${columns ? Object.keys(columns) : 'no such table'}]`);
+    const columns = this.headers.get(table);
+    if (!columns || String(columns) !== String(header)) throw new Error(`parquet: table ${table} is written with columns [${header}], output/tables.ts has [${columns ?? 'no such table'}] for this run`);
     if (this.opened.has(table)) throw new Error(`parquet: table ${table} opened twice`);
     const sink = new PipeSink(join(this.dir, `${table}.csv`), table, this.child);
     this.opened.set(table, sink);

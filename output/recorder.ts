@@ -16,6 +16,7 @@ import type { MarketRules } from '../market/types.ts';
 import { type CsvFile, csvText, decimalsOf, encodeField, fixed, SCALED_MAX_DECIMALS } from './csvFile.ts';
 import type { OutputFormat } from './parquet.ts';
 import { TableFiles } from './tableFiles.ts';
+import type { ExtraColumns } from './tables.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { FeederRecorder } from './feederOutputs.ts';
 import { LOSSES_BUYER_ID, LOSSES_SELLER_ID, type LossesStage } from '../engine/interval/losses.ts';
@@ -109,9 +110,11 @@ export class Recorder implements SimulationSink {
     private readonly display: { readonly utcOffsetHours?: number | undefined; readonly localZone?: ReportData['localZone'] } = {},
     /** How the tables are written (output/tableFiles.ts); default CSV. */
     formats: readonly OutputFormat[] = ['csv'],
+    /** The optional columns (output/tables.ts) the run's tables have (engine/run.ts `optionalColumns`). */
+    extra: ExtraColumns = {},
   ) {
     mkdirSync(outDir, { recursive: true });
-    this.tables = new TableFiles(outDir, formats);
+    this.tables = new TableFiles(outDir, formats, extra);
     const open = this.tables.open;
     this.kwDecimals = decimalsOf(rules.quantumKw);
     this.quantumKw = rules.quantumKw;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CsvFile } from './csvFile.ts';
 import { type OutputFormat, removeParquetTables } from './parquet.ts';
 import { ParquetStreams } from './parquetStream.ts';
-import { RUN_TABLES } from './tables.ts';
+import { type ExtraColumns, RUN_TABLES } from './tables.ts';
 
 /** Opens a table of the run by name (its file name without extension) with its header. */
 export type OpenTable = (table: string, header: readonly string[]) => CsvFile;
@@ -20,9 +20,11 @@ export class TableFiles {
   constructor(
     readonly outDir: string,
     readonly formats: readonly OutputFormat[] = ['csv'],
+    /** The optional columns (output/tables.ts) this run's tables have: the streamed Parquet writer needs them before the first row. */
+    extra: ExtraColumns = {},
   ) {
     this.csv = formats.includes('csv');
-    this.parquet = formats.includes('parquet') ? new ParquetStreams(outDir) : undefined;
+    this.parquet = formats.includes('parquet') ? new ParquetStreams(outDir, extra) : undefined;
   }
 
   readonly open: OpenTable = (table, header) => new CsvFile(join(this.outDir, `${table}.csv`), header, this.parquet?.open(table, header), this.csv);

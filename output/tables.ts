@@ -48,6 +48,24 @@ export const TABLE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
   },
 };
 
+/**
+ * Columns a table has only in some runs, after its own (so other runs' files stay as they were): `voltages.csv`'s
+ * `dlmp_loss` under `network.feeder.losses: marginal`. A run declares them when it opens its tables
+ * (output/tableFiles.ts), as the streamed Parquet writer needs every table's columns before the first row.
+ */
+export const OPTIONAL_COLUMNS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  voltages: { dlmp_loss: NUM },
+};
+
+/** Per table, the optional columns (OPTIONAL_COLUMNS) a run writes; tables not named have none. */
+export type ExtraColumns = Readonly<Record<string, readonly string[]>>;
+
+/** `table`'s columns in a run that writes `extra` of its optional ones, in the CSV's order. */
+export function tableHeader(table: string, extra: ExtraColumns = {}): string[] {
+  const optional = OPTIONAL_COLUMNS[table] ?? {};
+  return [...Object.keys(TABLE_COLUMNS[table] ?? {}), ...Object.keys(optional).filter((c) => extra[table]?.includes(c))];
+}
+
 /** The tables a run may write, in a fixed order. */
 export const RUN_TABLES: readonly string[] = Object.keys(TABLE_COLUMNS);
 
@@ -56,5 +74,5 @@ export const RUN_FILES: readonly string[] = [...RUN_TABLES.flatMap((t) => [`${t}
 
 /** The type of `column` in `table` (`VARCHAR` for a column the list does not know). */
 export function columnType(table: string, column: string): string {
-  return TABLE_COLUMNS[table]?.[column] ?? TEXT;
+  return TABLE_COLUMNS[table]?.[column] ?? OPTIONAL_COLUMNS[table]?.[column] ?? TEXT;
 }
