@@ -48,6 +48,7 @@ import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operati
 import { businessDayOf } from '../agents/operations/baseline.ts';
 import { checkBooks } from './interval/books.ts';
 import { settleLosses } from './interval/losses.ts';
+import { meteredFeeder } from './interval/meteredFeeder.ts';
 import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
@@ -708,8 +709,10 @@ export class Simulation {
     for (const [i, cost] of measured.drCost) ledger.drCost[i] = cost;
     this.capture?.record(interval.index, interval.start, interval.durationH, ledger, imbalancePrices);
 
-    // 10b. On a LinDistFlow feeder, the distribution operator buys the AC losses at the substation's price (losses.ts).
+    // 10b. On a LinDistFlow feeder, the distribution operator buys the AC losses at the substation's price (losses.ts),
+    // and the AC check of what the meters read says what voltages the sites saw (meteredFeeder.ts).
     const losses = result.feeder ? settleLosses(result.feeder, book, result.busPriceMwh) : undefined;
+    const metered = result.feeder && grid?.feeder ? meteredFeeder(feederOf(grid.network, grid.feeder), result.feeder, netKw, this.busOf, this.info.buses) : undefined;
 
     // 11. The books.
     const violations = checkBooks({
@@ -764,6 +767,7 @@ export class Simulation {
       events,
       books: violations,
       ...(losses ? { losses } : {}),
+      ...(metered ? { meteredFeeder: metered } : {}),
       ...(this.comms ? { comms: this.takeComms(events) } : {}),
     };
     if (desk && ((interval.index + 1) % run.intervalsPerDay === 0 || interval.index === this.clock.intervals - 1)) appendAll(this.retailerMoves, desk.closeDay(Math.floor(interval.index / run.intervalsPerDay)));

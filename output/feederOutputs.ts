@@ -4,7 +4,9 @@
  * - `voltages.csv`, per interval × bus: `interval_start, bus, vm_lindistflow, vm_ac`, then
  *   `net_kw, net_kvar` (withdrawal at the cleared dispatch), `price` (the DLMP) and its parts
  *   `dlmp_energy, dlmp_congestion, dlmp_voltage`, `reactive_price` (currency/Mvarh), and
- *   `inverter_kvar` (inverters' reactive injection at the bus, > 0 supplied; in net_kvar as −), and
+ *   `inverter_kvar` (inverters' reactive injection at the bus, > 0 supplied; in net_kvar as −),
+ *   `vm_metered, metered_kw` (the AC voltage of what the meters read, and the bus's metered net
+ *   withdrawal: engine/interval/meteredFeeder.ts; equal to vm_ac and net_kw where nothing deviated), and
  *   with `network.feeder.losses: marginal` only (so other runs' files stay as they were) `dlmp_loss`,
  *   the DLMP's marginal-loss part, λ · ∂Loss/∂p (energy + loss + congestion + voltage = price);
  * - KPIs (`kpis.feeder`): the worst (lowest) and highest AC voltage with bus and time (no value when
@@ -13,7 +15,9 @@
  *   settled, `lossesCost` = Σ of the stage's money, exactly; intervals it could not settle), the largest LinDistFlow-vs-AC voltage error, and the intervals where the
  *   AC voltage left a bus's band (the limits the linear model missed), inverters' kvarh
  *   supplied and absorbed; with marginal losses, the intervals whose operating point did not
- *   settle within the bound (`marginalLossUnconvergedIntervals`);
+ *   settle within the bound (`marginalLossUnconvergedIntervals`); the same voltage figures of the
+ *   metered withdrawals (`meteredWorstVoltagePu` …: what the sites saw, commands and deviations
+ *   included) and their AC losses (`meteredLossesKwh`, beside the settled `lossesKwh`);
  * - report charts: AC voltage per bus over time, and the DLMP's parts.
  */
 import { formatMoney, type Money, type MoneyUnit, ZERO } from '../core/money.ts';
@@ -21,6 +25,7 @@ import { LOSSES_BUYER_ID, LOSSES_SELLER_ID, type LossesStage } from '../engine/i
 import { EnergySum } from './energySum.ts';
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import type { FeederOutcome } from '../market/types.ts';
+import type { MeteredFeeder } from '../engine/interval/meteredFeeder.ts';
 import { type CsvFile, csvText, fixed } from './csvFile.ts';
 import type { OpenTable } from './tableFiles.ts';
 import { busLines } from './chartBounds.ts';
@@ -59,21 +64,30 @@ export class FeederRecorder {
   private branchViolationBranchIntervals = 0;
   private inverterSuppliedKvarh = 0;
   private inverterAbsorbedKvarh = 0;
+  /** The metered withdrawals' sweep (engine/interval/meteredFeeder.ts): extremes, violations, non-convergence, losses (kWh). */
+  private meteredMin: Extreme = { value: Infinity, bus: '', at: '' };
+  private meteredMax: Extreme = { value: -Infinity, bus: '', at: '' };
+  private meteredUnconverged = 0;
+  private firstMeteredUnconverged = '';
+  private meteredViolationIntervals = 0;
+  private meteredViolationBusIntervals = 0;
+  private meteredLossesKwh = 0;
 
   /** `open` gives the voltages table its destinations (output/tableFiles.ts). */
   /** `marginalLosses`: the run prices marginal losses (`network.feeder.losses: marginal`): the `dlmp_loss` column, chart series and KPI. */
   constructor(open: OpenTable, private readonly marginalLosses = false) {
     this.csv = open('voltages', [
-      'interval_start', 'bus', 'vm_lindistflow', 'vm_ac', 'net_kw', 'net_kvar', 'price', 'dlmp_energy', 'dlmp_congestion', 'dlmp_voltage', 'reactive_price', 'inverter_kvar',
+      'interval_start', 'bus', 'vm_lindistflow', 'vm_ac', 'net_kw', 'net_kvar', 'price', 'dlmp_energy', 'dlmp_congestion', 'dlmp_voltage', 'reactive_price', 'inverter_kvar', 'vm_metered', 'metered_kw',
       ...(marginalLosses ? ['dlmp_loss'] : []),
     ]);
   }
 
   /**
    * One interval: `priceMwh` per network bus (the cleared prices, NaN where none); `losses` the
-   * interval's losses stage as settled, in `unit` (the interval's settlement unit) and quanta of `quantumKw`.
+   * interval's losses stage as settled, in `unit` (the interval's settlement unit) and quanta of `quantumKw`;
+   * `metered` the AC check of what the meters read.
    */
-  add(start: SimTime, f: FeederOutcome, priceMwh: ArrayLike<number>, durationH: number, priceDecimals: number, losses?: { readonly stage: LossesStage; readonly unit: MoneyUnit; readonly quantumKw: number }): void {
+  add(start: SimTime, f: FeederOutcome, priceMwh: ArrayLike<number>, durationH: number, priceDecimals: number, losses?: { readonly stage: LossesStage; readonly unit: MoneyUnit; readonly quantumKw: number }, metered?: MeteredFeeder): void {
     const t = formatSimTime(start);
     let eSum = 0;
     let cSum = 0;
@@ -88,6 +102,7 @@ export class FeederRecorder {
       this.csv.row([
         t, csvText(bus), fixed(ldf, 6), fixed(ac, 6), fixed(f.netKw[k]!, 3), fixed(f.netKvar[k]!, 3),
         fixed(priceMwh[k]!, priceDecimals), fixed(f.energyMwh[k]!, 4), fixed(f.congestionMwh[k]!, 4), fixed(f.voltageMwh[k]!, 4), fixed(f.reactivePriceMvarh[k]!, 4), fixed(f.inverterKvar[k]!, 3),
+        fixed(metered ? metered.vmPu[k]! : NaN, 6), fixed(metered ? metered.netKw[k]! : NaN, 3),
         ...(this.marginalLosses ? [fixed(f.lossMwh[k]!, 4)] : []),
       ]);
       this.inverterSuppliedKvarh += Math.max(0, f.inverterKvar[k]!) * durationH;
@@ -128,10 +143,28 @@ export class FeederRecorder {
       } else this.lossesUnsettled++;
     }
     if (!f.acConverged && this.unconverged++ === 0) this.firstUnconverged = t;
+    if (metered) this.addMetered(t, f.busIds, metered, durationH);
     if (f.acVoltageViolations > 0) this.violationIntervals++;
     this.violationBusIntervals += f.acVoltageViolations;
     if (f.acBranchViolations > 0) this.branchViolationIntervals++;
     this.branchViolationBranchIntervals += f.acBranchViolations;
+  }
+
+  /** The metered sweep's figures of one interval (the same rules as the cleared dispatch's: extremes only from a converged sweep). */
+  private addMetered(t: string, busIds: readonly string[], m: MeteredFeeder, durationH: number): void {
+    if (!m.converged) {
+      if (this.meteredUnconverged++ === 0) this.firstMeteredUnconverged = t;
+      return;
+    }
+    for (let k = 0; k < busIds.length; k++) {
+      const v = m.vmPu[k]!;
+      if (Number.isNaN(v)) continue;
+      if (v < this.meteredMin.value) this.meteredMin = { value: v, bus: busIds[k]!, at: t };
+      if (v > this.meteredMax.value) this.meteredMax = { value: v, bus: busIds[k]!, at: t };
+    }
+    if (m.voltageViolations > 0) this.meteredViolationIntervals++;
+    this.meteredViolationBusIntervals += m.voltageViolations;
+    this.meteredLossesKwh += m.lossesKw * durationH;
   }
 
   close(): void {
@@ -147,6 +180,7 @@ export class FeederRecorder {
     // Where a sweep did not converge (a voltage collapse, say) the run's extremes are unknown: no value and no bus, rather
     // than the converged intervals' (or the substation's 1 p.u.) as if they were the worst; `at` says where to look.
     const extreme = (e: Extreme) => (this.unconverged > 0 ? { value: null, bus: '', at: this.firstUnconverged } : { value: r6(e.value), bus: e.bus, at: e.at });
+    const meteredExtreme = (e: Extreme) => (this.meteredUnconverged > 0 ? { value: null, bus: '', at: this.firstMeteredUnconverged } : { value: r6(e.value), bus: e.bus, at: e.at });
     return {
       worstVoltagePu: extreme(this.min),
       highestVoltagePu: extreme(this.max),
@@ -165,6 +199,14 @@ export class FeederRecorder {
       // Inverters' reactive energy (network.feeder.reactive): supplied (raising voltage) and absorbed.
       inverterSuppliedKvarh: Math.round(this.inverterSuppliedKvarh * 1000) / 1000,
       inverterAbsorbedKvarh: Math.round(this.inverterAbsorbedKvarh * 1000) / 1000,
+      // What the sites saw: the AC check of the metered withdrawals (commands and deviations included), and its losses
+      // (physical, unsettled: the losses stage settles the cleared dispatch's).
+      meteredWorstVoltagePu: meteredExtreme(this.meteredMin),
+      meteredHighestVoltagePu: meteredExtreme(this.meteredMax),
+      meteredVoltageViolationIntervals: this.meteredViolationIntervals,
+      meteredVoltageViolationBusIntervals: this.meteredViolationBusIntervals,
+      meteredSweepsNotConverged: this.meteredUnconverged,
+      meteredLossesKwh: Math.round(this.meteredLossesKwh * 1000) / 1000,
       // Marginal losses: intervals whose operating point was still moving at the bound (their loss factors are the previous dispatch's).
       // and the largest residual Σ LF (p − p0) the clearing carried (kW; what the market's offers sold beyond its bids before rounding).
       ...(this.marginalLosses ? { marginalLossUnconvergedIntervals: this.lossUnconverged, marginalLossMaxResidualKw: Math.round(this.lossResidualKw * 1000) / 1000 } : {}),

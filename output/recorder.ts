@@ -182,7 +182,7 @@ export class Recorder implements SimulationSink {
       totalDemand += demand[k]! * q;
       totalSupply += supply[k]! * q;
     }
-    if (result.feeder) (this.feeder ??= new FeederRecorder(this.tables.open, result.feeder.marginalLosses === true)).add(o.interval.start, result.feeder, result.busPriceMwh, o.interval.durationH, pd, o.losses ? { stage: o.losses, unit: o.settlement.unit, quantumKw: q } : undefined);
+    if (result.feeder) (this.feeder ??= new FeederRecorder(this.tables.open, result.feeder.marginalLosses === true)).add(o.interval.start, result.feeder, result.busPriceMwh, o.interval.durationH, pd, o.losses ? { stage: o.losses, unit: o.settlement.unit, quantumKw: q } : undefined, o.meteredFeeder);
     for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, FLOW_DECIMALS), Number.isFinite(f.limitKw) ? fixed(f.limitKw, FLOW_DECIMALS) : '', fixed(f.shadowPriceMwh, 4)]);
     for (const r of o.rejections) {
       this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);

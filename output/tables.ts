@@ -39,7 +39,7 @@ export const TABLE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
   },
   voltages: {
     interval_start: TIME, bus: TEXT, vm_lindistflow: NUM, vm_ac: NUM, net_kw: NUM, net_kvar: NUM, price: NUM,
-    dlmp_energy: NUM, dlmp_congestion: NUM, dlmp_voltage: NUM, reactive_price: NUM, inverter_kvar: NUM,
+    dlmp_energy: NUM, dlmp_congestion: NUM, dlmp_voltage: NUM, reactive_price: NUM, inverter_kvar: NUM, vm_metered: NUM, metered_kw: NUM,
   },
   // Written only when the run has a communication plane (comms/messageLog.ts).
   messages: {

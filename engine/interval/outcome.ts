@@ -13,6 +13,7 @@ import type { GridEvent } from '../../agents/operations/gridRoom.ts';
 import type { RetailDesk } from '../retail.ts';
 import type { BookViolation, DayAheadInInterval } from './books.ts';
 import type { LossesStage } from './losses.ts';
+import type { MeteredFeeder } from './meteredFeeder.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { CommsRun, IntervalComms } from './comms.ts';
 
@@ -117,6 +118,8 @@ export interface IntervalOutcome {
   readonly books: readonly BookViolation[];
   /** On a LinDistFlow feeder: the losses stage (the distribution operator buys the AC losses, losses.ts). */
   readonly losses?: LossesStage;
+  /** On a LinDistFlow feeder: the AC check of the metered withdrawals (meteredFeeder.ts), beside `result.feeder`'s of the schedule. */
+  readonly meteredFeeder?: MeteredFeeder;
   /** The communication plane's messages and command deliveries this interval; absent with `comms: ideal`. */
   readonly comms?: IntervalComms;
 }

@@ -34,7 +34,7 @@ describe('a scenario on a LinDistFlow feeder (test/fixtures/scenarios/feeder-lin
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes voltages.csv: one row per interval and bus, the contract columns first', () => {
-    expect(readFileSync(join(dir, 'voltages.csv'), 'utf8').split('\n')[0]).to.equal('interval_start,bus,vm_lindistflow,vm_ac,net_kw,net_kvar,price,dlmp_energy,dlmp_congestion,dlmp_voltage,reactive_price,inverter_kvar');
+    expect(readFileSync(join(dir, 'voltages.csv'), 'utf8').split('\n')[0]).to.equal('interval_start,bus,vm_lindistflow,vm_ac,net_kw,net_kvar,price,dlmp_energy,dlmp_congestion,dlmp_voltage,reactive_price,inverter_kvar,vm_metered,metered_kw');
     expect(volts).to.have.length(96 * 3);
   });
 
