@@ -7,6 +7,8 @@
  * withdrawal P + jQ (p.u.) at its far end has, for the far end's v² (the larger root of
  * v⁴ + (2(rP + xQ) − 1)v² + (r² + x²)(P² + Q²) = 0), and the line's losses r(P² + Q²)/v².
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { parseScenario } from '../../engine/scenario/load.ts';
@@ -16,6 +18,7 @@ import { radialFeeder } from '../../network/radial.ts';
 import { createNetwork } from '../../network/validate.ts';
 import type { FeederOutcome } from '../../market/types.ts';
 import { runAndRead } from '../helpers/runOutputs.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
 
 const R = 0.02;
 const X = 0.04;
@@ -91,6 +94,28 @@ describe('the AC check of what the meters read (engine/interval/meteredFeeder.ts
     expect(out.kpis.meteredWorstVoltagePu).to.deep.equal({ value: lowest, bus: 'b', at: far.find((r) => Number(r.vm_metered) === lowest)!.interval_start });
     expect(out.kpis.meteredVoltageViolationIntervals).to.equal(0);
     expect(out.kpis.meteredSweepsNotConverged).to.equal(0);
+  });
+
+  it("a distribution operator's curtailment shows in the meters' power flow, not the schedule's: scenarios/heatwave-curtailment.yaml on a radial LinDistFlow feeder (its tie left out), every bus's metered_kw = Σ agents.csv actual_kw there", async () => {
+    const text = readFileSync(join(REPO_ROOT, 'scenarios', 'heatwave-curtailment.yaml'), 'utf8')
+      .replace(/^ {4}- \{ id: tie,.*\n/m, '')
+      .replace(/^network:\n/m, 'network:\n  model: lindistflow\n');
+    const out = await runAndRead(parseScenario(text, 'heatwave-radial.yaml'), (f) => ({ volts: f.rows('voltages.csv') as Row[], agents: f.rows('agents.csv') as Row[], events: f.rows('events.csv') as Row[], kpis: f.summary().kpis.feeder as Record<string, number> }));
+    expect(out.events.filter((e) => e.type === 'DISPATCH_SETPOINT').length).to.be.greaterThan(100);
+    const metered = new Map<string, number>();
+    for (const a of out.agents) if (a.actual_kw !== '') metered.set(`${a.interval_start} ${a.bus}`, (metered.get(`${a.interval_start} ${a.bus}`) ?? 0) + Number(a.actual_kw));
+    let curtailed = 0;
+    for (const r of out.volts) {
+      if (r.bus === 'grid') continue;
+      expect(Number(r.metered_kw), `${r.interval_start} ${r.bus}`).to.be.closeTo(metered.get(`${r.interval_start} ${r.bus}`) ?? 0, 1e-6);
+      // Less drawn than scheduled (the commands), the voltage higher than the schedule's.
+      if (Number(r.metered_kw) < Number(r.net_kw) - 50) {
+        curtailed++;
+        expect(Number(r.vm_metered), `${r.interval_start} ${r.bus}`).to.be.greaterThan(Number(r.vm_ac));
+      }
+    }
+    expect(curtailed).to.be.greaterThan(10);
+    expect(out.kpis.meteredLossesKwh!).to.be.lessThan(out.kpis.lossesKwh!);
   });
 
   it('sums each bus\'s meters, skips parties without one (NaN: intermediaries) and parties at buses off the feeder, and equals acSweep of those sums with the cleared kvar (property)', () => {
