@@ -711,12 +711,13 @@ export class Simulation {
 
     // 10b. On a LinDistFlow feeder, the distribution operator buys the AC losses at the substation's price (losses.ts),
     // and the AC check of what the meters read says what voltages the sites saw (meteredFeeder.ts).
-    const losses = result.feeder ? settleLosses(result.feeder, book, result.busPriceMwh) : undefined;
     const metered = result.feeder && grid?.feeder ? meteredFeeder(feederOf(grid.network, grid.feeder), result.feeder, netKw, this.busOf, this.info.buses) : undefined;
+    const losses = result.feeder ? settleLosses(result.feeder, book, result.busPriceMwh, metered && { metered, imbalancePriceMwh: imbalancePrices }) : undefined;
 
     // 11. The books.
     const violations = checkBooks({
       losses,
+      meteredFeeder: metered,
       interval: interval.index,
       parties: this.parties,
       busOf: this.busOf,

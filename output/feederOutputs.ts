@@ -17,7 +17,7 @@
  *   supplied and absorbed; with marginal losses, the intervals whose operating point did not
  *   settle within the bound (`marginalLossUnconvergedIntervals`); the same voltage figures of the
  *   metered withdrawals (`meteredWorstVoltagePu` …: what the sites saw, commands and deviations
- *   included) and their AC losses (`meteredLossesKwh`, beside the settled `lossesKwh`);
+ *   included), and of the settled losses the part beyond the schedule's (`lossesBeyondScheduleKwh`);
  * - report charts: AC voltage per bus over time, and the DLMP's parts.
  */
 import { formatMoney, type Money, type MoneyUnit, ZERO } from '../core/money.ts';
@@ -71,7 +71,8 @@ export class FeederRecorder {
   private firstMeteredUnconverged = '';
   private meteredViolationIntervals = 0;
   private meteredViolationBusIntervals = 0;
-  private meteredLossesKwh = 0;
+  /** Of the settled losses, what flowed beyond the schedule's (signed; the losses stage's second settlement). */
+  private readonly lossesBeyondKwh = new EnergySum();
 
   /** `open` gives the voltages table its destinations (output/tableFiles.ts). */
   /** `marginalLosses`: the run prices marginal losses (`network.feeder.losses: marginal`): the `dlmp_loss` column, chart series and KPI. */
@@ -137,13 +138,14 @@ export class FeederRecorder {
     // distribution operator at its price (the losses stage): the KPIs are the stage's sums, exact.
     if (losses) {
       if (losses.stage.status === 'settled') {
-        this.lossesKwh.add(losses.stage.quanta, losses.quantumKw, durationH);
+        this.lossesKwh.add(losses.stage.quanta + losses.stage.deviationQuanta, losses.quantumKw, durationH);
+        this.lossesBeyondKwh.add(losses.stage.deviationQuanta, losses.quantumKw, durationH);
         this.lossesCost = this.lossesCost.plus(losses.unit.toMoney(losses.stage.buyerUnits));
         this.lossesReceived = this.lossesReceived.minus(losses.unit.toMoney(losses.stage.sellerUnits));
       } else this.lossesUnsettled++;
     }
     if (!f.acConverged && this.unconverged++ === 0) this.firstUnconverged = t;
-    if (metered) this.addMetered(t, f.busIds, metered, durationH);
+    if (metered) this.addMetered(t, f.busIds, metered);
     if (f.acVoltageViolations > 0) this.violationIntervals++;
     this.violationBusIntervals += f.acVoltageViolations;
     if (f.acBranchViolations > 0) this.branchViolationIntervals++;
@@ -151,7 +153,7 @@ export class FeederRecorder {
   }
 
   /** The metered sweep's figures of one interval (the same rules as the cleared dispatch's: extremes only from a converged sweep). */
-  private addMetered(t: string, busIds: readonly string[], m: MeteredFeeder, durationH: number): void {
+  private addMetered(t: string, busIds: readonly string[], m: MeteredFeeder): void {
     if (!m.converged) {
       if (this.meteredUnconverged++ === 0) this.firstMeteredUnconverged = t;
       return;
@@ -164,7 +166,6 @@ export class FeederRecorder {
     }
     if (m.voltageViolations > 0) this.meteredViolationIntervals++;
     this.meteredViolationBusIntervals += m.voltageViolations;
-    this.meteredLossesKwh += m.lossesKw * durationH;
   }
 
   close(): void {
@@ -186,6 +187,8 @@ export class FeederRecorder {
       highestVoltagePu: extreme(this.max),
       // The losses stage: what the distribution operator bought (kWh) and paid, and the intervals it could not settle (the books say why).
       lossesKwh: this.lossesKwh.roundedKwh(),
+      // Of lossesKwh, what flowed beyond the schedule's losses (− below them), settled at the substation's imbalance price.
+      lossesBeyondScheduleKwh: this.lossesBeyondKwh.roundedKwh(),
       lossesCost: formatMoney(this.lossesCost),
       lossesUnsettledIntervals: this.lossesUnsettled,
       maxLinDistFlowErrorPu: extreme(this.error),
@@ -199,14 +202,12 @@ export class FeederRecorder {
       // Inverters' reactive energy (network.feeder.reactive): supplied (raising voltage) and absorbed.
       inverterSuppliedKvarh: Math.round(this.inverterSuppliedKvarh * 1000) / 1000,
       inverterAbsorbedKvarh: Math.round(this.inverterAbsorbedKvarh * 1000) / 1000,
-      // What the sites saw: the AC check of the metered withdrawals (commands and deviations included), and its losses
-      // (physical, unsettled: the losses stage settles the cleared dispatch's).
+      // What the sites saw: the AC check of the metered withdrawals (commands and deviations included).
       meteredWorstVoltagePu: meteredExtreme(this.meteredMin),
       meteredHighestVoltagePu: meteredExtreme(this.meteredMax),
       meteredVoltageViolationIntervals: this.meteredViolationIntervals,
       meteredVoltageViolationBusIntervals: this.meteredViolationBusIntervals,
       meteredSweepsNotConverged: this.meteredUnconverged,
-      meteredLossesKwh: Math.round(this.meteredLossesKwh * 1000) / 1000,
       // Marginal losses: intervals whose operating point was still moving at the bound (their loss factors are the previous dispatch's).
       // and the largest residual Σ LF (p − p0) the clearing carried (kW; what the market's offers sold beyond its bids before rounding).
       ...(this.marginalLosses ? { marginalLossUnconvergedIntervals: this.lossUnconverged, marginalLossMaxResidualKw: Math.round(this.lossResidualKw * 1000) / 1000 } : {}),

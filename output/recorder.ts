@@ -337,8 +337,9 @@ export class Recorder implements SimulationSink {
 
   /**
    * agents.csv on a LinDistFlow feeder: the losses stage's two parties (engine/interval/losses.ts), at the
-   * substation's bus — the distribution operator's losses account buying the AC losses (award_kw and
-   * actual_kw +, cost +) and the grid behind the substation delivering them (−), at the substation's price.
+   * substation's bus — the distribution operator's losses account buying the AC losses (+, cost +) and the
+   * grid behind the substation delivering them (−): award_kw the schedule's, at the substation's price,
+   * actual_kw what flowed, imbalance_kw the difference, at its imbalance price (engine/interval/losses.ts).
    * `state` is the stage's status (`settled`, or why it is not: `ac-not-converged`, `unpriced`; then award and
    * cost are empty, since the losses are unknown or unpriced, not zero).
    */
@@ -346,15 +347,18 @@ export class Recorder implements SimulationSink {
     const q = o.book.rules.quantumKw;
     // A stage not settled has no amounts (unknown, not zero): its state says why, the books list it.
     const settled = losses.status === 'settled';
-    const kw = settled ? fixed(losses.quanta * q, this.kwDecimals) : '';
-    const minusKw = settled ? fixed(-losses.quanta * q, this.kwDecimals) : '';
+    const kw = (quanta: number): string => (settled ? fixed((quanta || 0) * q, this.kwDecimals) : ''); // || 0: no "-0.000" 
     const price = fixed(losses.priceMwh, this.priceDecimals);
+    // The difference's price only where there is one (as a party's imbalance_price: only where it deviated).
+    const imbalancePrice = settled && losses.deviationQuanta !== 0 ? fixed(losses.imbalancePriceMwh, this.priceDecimals) : '';
     const bus = losses.busIndex >= 0 ? csvText(o.book.buses[losses.busIndex]!) : '';
     const unit = o.settlement.unit;
-    for (const [id, kind, award, units] of [[LOSSES_BUYER_ID, 'dso', kw, losses.buyerUnits], [LOSSES_SELLER_ID, 'upstream', minusKw, losses.sellerUnits]] as const) {
+    for (const [id, kind, sign, units] of [[LOSSES_BUYER_ID, 'dso', 1, losses.buyerUnits], [LOSSES_SELLER_ID, 'upstream', -1, losses.sellerUnits]] as const) {
       // interval_start, agent_id, kind, bus, state, award_kw, price, cost, soc_kwh, indoor_temp_c, baseline_kw, unserved_kwh,
       // da_kw, actual_kw, rt_kw, da_price, rt_price, imbalance_kw, imbalance_price, via, dr_cost
-      this.agentsCsv.row([t, id, kind, bus, losses.status, award, price, settled ? unit.format(units) : '', '', '', '', '', '', award, '', '', price, '', '', '', '']);
+      const award = kw(sign * losses.quanta);
+      const actual = kw(sign * (losses.quanta + losses.deviationQuanta));
+      this.agentsCsv.row([t, id, kind, bus, losses.status, award, price, settled ? unit.format(units) : '', '', '', '', '', '', actual, '', '', price, kw(sign * losses.deviationQuanta), imbalancePrice, '', '']);
     }
   }
 

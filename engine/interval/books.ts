@@ -22,7 +22,9 @@
  *     deviation from it at the imbalance price, exactly;
  * (e) on a LinDistFlow feeder, the losses stage (engine/interval/losses.ts): physically, the AC
  *     substation import = Σ cleared net withdrawal at the other buses + the AC losses (within a
- *     quantum), the settled losses are the AC losses in whole quanta, and the stage settled
+ *     quantum), and the same for what flowed (the metered withdrawals' AC power flow and its
+ *     losses); the settled losses are the AC losses in whole quanta, the schedule's and what flowed
+ *     beyond them, and the stage settled
  *     (a sweep that did not converge, or losses with no substation price, leave it open);
  *     money, the distribution operator pays the settled losses × the substation price, exactly,
  *     and the upstream grid receives what it pays.
@@ -34,6 +36,7 @@ import type { IntervalLedger } from './ledger.ts';
 import { ticksOf } from './ledger.ts';
 import type { Party } from './participants.ts';
 import { type LossesStage, lossesQuanta } from './losses.ts';
+import type { MeteredFeeder } from './meteredFeeder.ts';
 
 export type BookIdentity = 'physical' | 'positions' | 'money:dayAhead' | 'money:realTime' | 'money:imbalance' | 'money:demandResponse' | 'aggregator' | 'retailer'
   // On a LinDistFlow feeder: the AC energy balance with the losses, and the losses stage's money.
@@ -74,6 +77,8 @@ export interface BooksInput {
   readonly retailerRevenue: ReadonlyMap<number, Money>;
   /** On a LinDistFlow feeder (`result.feeder`): the losses stage as settled (engine/interval/losses.ts). */
   readonly losses?: LossesStage | undefined;
+  /** On a LinDistFlow feeder: the AC check of what the meters read (engine/interval/meteredFeeder.ts). */
+  readonly meteredFeeder?: MeteredFeeder | undefined;
 }
 
 /** The interval's violations, in the order of the identities above. */
@@ -182,7 +187,7 @@ export function checkBooks(x: BooksInput): BookViolation[] {
     }
   }
   if (result.feeder) {
-    for (const v of checkLosses({ losses: x.losses, feeder: result.feeder, clearedAtBus, rtTicks, buses: book.buses, quantumKw: q, unit })) fail(v.identity, v.detail);
+    for (const v of checkLosses({ losses: x.losses, feeder: result.feeder, clearedAtBus, rtTicks, buses: book.buses, quantumKw: q, unit, ...(x.meteredFeeder ? { flowed: { metered: x.meteredFeeder, actualAtBus, imbTicks } } : {}) })) fail(v.identity, v.detail);
   }
   return out;
 }
@@ -201,6 +206,8 @@ export interface LossesCheckInput {
   readonly quantumKw: number;
   /** The interval's settlement unit. */
   readonly unit: MoneyUnit;
+  /** What flowed: the metered withdrawals' sweep, the meters per book bus (quanta) and the imbalance prices (ticks); without it, the schedule's alone. */
+  readonly flowed?: { readonly metered: MeteredFeeder; readonly actualAtBus: Float64Array; readonly imbTicks: Float64Array };
 }
 
 /**
@@ -209,13 +216,14 @@ export interface LossesCheckInput {
  */
 export function checkLosses(x: LossesCheckInput): Array<{ identity: 'losses' | 'money:losses'; detail: string }> {
   const out: Array<{ identity: 'losses' | 'money:losses'; detail: string }> = [];
-  const { losses, feeder: f, clearedAtBus, rtTicks, buses, unit } = x;
+  const { losses, feeder: f, clearedAtBus, rtTicks, buses, unit, flowed } = x;
   const q = x.quantumKw;
   if (!losses) return [{ identity: 'losses', detail: "the feeder's losses were not settled: no losses stage this interval" }];
   const rootId = f.busIds[f.rootIndex]!;
   const root = buses.indexOf(rootId);
-  if (losses.status === 'ac-not-converged') out.push({ identity: 'losses', detail: `the AC check did not converge: the feeder's losses are unknown (last iterate ${fmtKw(f.lossesKw)} kW), the losses stage is not settled` });
-  else if (losses.status === 'unpriced') out.push({ identity: 'losses', detail: `${fmtKw(f.lossesKw)} kW of losses but no price at the substation ${rootId}: the losses stage is not settled` });
+  if (losses.status === 'ac-not-converged') {
+    out.push({ identity: 'losses', detail: f.acConverged ? `the AC power flow of what the meters read did not converge: the losses that flowed are unknown, the losses stage is not settled` : `the AC check did not converge: the feeder's losses are unknown (last iterate ${fmtKw(f.lossesKw)} kW), the losses stage is not settled` });
+  } else if (losses.status === 'unpriced') out.push({ identity: 'losses', detail: `${fmtKw(f.lossesKw)} kW of losses (${fmtKw(losses.meteredLossesKw)} kW flowed) but no ${Number.isNaN(losses.priceMwh) ? 'real-time' : 'imbalance'} price at the substation ${rootId}: the losses stage is not settled` });
   else {
     // Physical: what the substation sends into the feeder is what the other buses take net, plus the losses.
     let downstreamKw = 0;
@@ -224,8 +232,21 @@ export function checkLosses(x: LossesCheckInput): Array<{ identity: 'losses' | '
     if (!(Math.abs(gap) <= q)) out.push({ identity: 'losses', detail: `the AC substation import ${fmtKw(f.substationImportKw)} kW ≠ Σ net withdrawal downstream ${fmtKw(downstreamKw)} kW + losses ${fmtKw(f.lossesKw)} kW (off by ${fmtKw(gap)} kW)` });
     const quanta = lossesQuanta(f.lossesKw, q);
     if (losses.quanta !== quanta) out.push({ identity: 'losses', detail: `settled losses ${fmtKw(losses.quanta * q)} kW, the AC check's are ${fmtKw(f.lossesKw)} kW (${fmtKw(quanta * q)} kW in quanta)` });
-    const expected = quanta * (root >= 0 ? rtTicks[root]! : 0);
-    if (losses.buyerUnits !== expected) out.push({ identity: 'money:losses', detail: `the distribution operator pays ${unit.format(losses.buyerUnits)} for the losses; ${fmtKw(quanta * q)} kW at the price of ${rootId} comes to ${unit.format(expected)}` });
+    let expected = quanta * (root >= 0 ? rtTicks[root]! : 0);
+    let deviation = 0;
+    if (flowed) {
+      // And what flowed: the meters' sweep balances the same way with the metered withdrawals, and its losses less the
+      // schedule's settle at the substation's imbalance price.
+      const m = flowed.metered;
+      let meteredDownstreamKw = 0;
+      for (let k = 0; k < flowed.actualAtBus.length; k++) if (k !== root) meteredDownstreamKw += flowed.actualAtBus[k]! * q;
+      const meteredGap = m.substationImportKw - (meteredDownstreamKw + m.lossesKw);
+      if (!(Math.abs(meteredGap) <= q)) out.push({ identity: 'losses', detail: `what flowed: the AC substation import ${fmtKw(m.substationImportKw)} kW ≠ Σ metered net withdrawal downstream ${fmtKw(meteredDownstreamKw)} kW + losses ${fmtKw(m.lossesKw)} kW (off by ${fmtKw(meteredGap)} kW)` });
+      deviation = lossesQuanta(m.lossesKw, q) - quanta;
+      if (losses.deviationQuanta !== deviation) out.push({ identity: 'losses', detail: `settled ${fmtKw(losses.deviationQuanta * q)} kW of losses beyond the schedule's, what flowed makes it ${fmtKw(deviation * q)} kW (${fmtKw(m.lossesKw)} kW flowed)` });
+      if (deviation !== 0) expected += deviation * (root >= 0 ? flowed.imbTicks[root]! : 0);
+    }
+    if (losses.buyerUnits !== expected) out.push({ identity: 'money:losses', detail: `the distribution operator pays ${unit.format(losses.buyerUnits)} for the losses; ${fmtKw(quanta * q)} kW at the price of ${rootId}${deviation !== 0 ? ` and ${fmtKw(deviation * q)} kW more at its imbalance price` : ''} comes to ${unit.format(expected)}` });
   }
   if (losses.buyerUnits + losses.sellerUnits !== 0) out.push({ identity: 'money:losses', detail: `the distribution operator pays ${unit.format(losses.buyerUnits)} for the losses, the upstream grid receives ${unit.format(-losses.sellerUnits)}` });
   return out;

@@ -17,11 +17,19 @@
  * quanta of the market's power quantum (`rules.quantumKw`), as every award is; money is then
  * quanta × price ticks in the interval's settlement unit, exact like every other stage.
  *
+ * Two settlements, as every market party's: the losses of the cleared dispatch (the schedule) at
+ * the substation's real-time price, and the difference the meters make — the AC losses of what
+ * flowed (meteredFeeder.ts: operators' commands and every deviation included) less the
+ * schedule's, in quanta — at the substation's imbalance price (its real-time price where nothing
+ * was re-dispatched), as the deviations of the sites that caused it are. Where the sites did as
+ * cleared the difference is 0 and the stage is the schedule's alone.
+ *
  * When the losses are not known or not priceable, the stage is not settled and says why
  * (`status`), and the books report the interval open — never a silent zero:
- * - `ac-not-converged`: the sweep did not converge (a dispatch the feeder cannot carry: voltage
- *   collapse); its last iterate's losses are no measurement;
- * - `unpriced`: losses but no price at the substation (nothing cleared there and no marginal bid).
+ * - `ac-not-converged`: a sweep did not converge (a dispatch, or what flowed, that the feeder cannot
+ *   carry: voltage collapse); its last iterate's losses are no measurement;
+ * - `unpriced`: losses but no price at the substation (nothing cleared there and no marginal bid), or
+ *   a difference but no imbalance price there.
  * Buses an outage cut off (islanded) carry no current: the sweep walks only the energised
  * branches, so the losses are theirs alone.
  *
@@ -29,6 +37,7 @@
  */
 import type { FeederOutcome, OrderBook } from '../../market/types.ts';
 import { ticksOf } from './ledger.ts';
+import type { MeteredFeeder } from './meteredFeeder.ts';
 
 /** The party that buys the losses: the distribution operator's losses account (a reserved id). */
 export const LOSSES_BUYER_ID = 'dso-losses';
@@ -44,10 +53,16 @@ export interface LossesStage {
   /** The AC check's figures (floats, as the sweep gave them), kW. */
   readonly lossesKw: number;
   readonly substationImportKw: number;
-  /** Settled losses, whole quanta of `rules.quantumKw` (0 when not settled). */
+  /** Settled losses of the schedule, whole quanta of `rules.quantumKw` (0 when not settled). */
   readonly quanta: number;
   /** The substation's real-time price, currency/MWh (NaN: none). */
   readonly priceMwh: number;
+  /** The AC losses of what flowed (the metered withdrawals' sweep), kW (NaN: unknown). */
+  readonly meteredLossesKw: number;
+  /** What flowed less the schedule, whole quanta (metered losses in quanta − `quanta`; 0 when not settled). */
+  readonly deviationQuanta: number;
+  /** The substation's imbalance price, currency/MWh, at which the difference settles (its real-time price where nothing was re-dispatched; NaN: none). */
+  readonly imbalancePriceMwh: number;
   /** Money in settlement units (`ledger.unit`): the buyer pays `buyerUnits` (+), the seller receives it (`sellerUnits` = −buyerUnits). */
   readonly buyerUnits: number;
   readonly sellerUnits: number;
@@ -56,19 +71,32 @@ export interface LossesStage {
 /** Whole quanta of `quantumKw` in the sweep's losses: the one rounding of the stage. */
 export const lossesQuanta = (lossesKw: number, quantumKw: number): number => Math.round(lossesKw / quantumKw);
 
+/** What flowed: the metered withdrawals' sweep (meteredFeeder.ts), and the imbalance price per book bus. */
+export interface FlowedLosses {
+  readonly metered: Pick<MeteredFeeder, 'converged' | 'lossesKw'>;
+  readonly imbalancePriceMwh: ArrayLike<number>;
+}
+
 /**
  * The interval's losses stage from the clearing's AC check `feeder`, priced at `busPriceMwh`
- * (book order) of the substation. Example: 1.2345 kW of losses on a 0.001 kW quantum for 15
- * minutes at 40/MWh → 1235 quanta, 0.30875 kWh, 0.01235 paid by `dso-losses` to `transmission`.
+ * (book order) of the substation, and the difference what `flowed` makes at its imbalance price
+ * (without `flowed`: none, as where the sites did as cleared). Example: 1.2345 kW of losses on a
+ * 0.001 kW quantum for 15 minutes at 40/MWh → 1235 quanta, 0.30875 kWh, 0.01235 paid by
+ * `dso-losses` to `transmission`; had 1.0005 kW flowed, at an imbalance price of 60/MWh, −234
+ * quanta more: 0.01235 − 0.00351 = 0.00884.
  */
-export function settleLosses(feeder: FeederOutcome, book: OrderBook, busPriceMwh: ArrayLike<number>): LossesStage {
+export function settleLosses(feeder: FeederOutcome, book: OrderBook, busPriceMwh: ArrayLike<number>, flowed?: FlowedLosses): LossesStage {
   const rules = book.rules;
   const busIndex = book.buses.indexOf(feeder.busIds[feeder.rootIndex]!);
   const priceMwh = busIndex >= 0 ? busPriceMwh[busIndex]! : NaN;
-  const base = { busIndex, lossesKw: feeder.lossesKw, substationImportKw: feeder.substationImportKw, priceMwh };
-  if (!feeder.acConverged) return { ...base, status: 'ac-not-converged', quanta: 0, buyerUnits: 0, sellerUnits: 0 };
+  const imbalancePriceMwh = flowed ? (busIndex >= 0 ? flowed.imbalancePriceMwh[busIndex]! : NaN) : priceMwh;
+  const meteredLossesKw = flowed ? (flowed.metered.converged ? flowed.metered.lossesKw : NaN) : feeder.lossesKw;
+  const base = { busIndex, lossesKw: feeder.lossesKw, substationImportKw: feeder.substationImportKw, priceMwh, meteredLossesKw, imbalancePriceMwh };
+  const none = { quanta: 0, deviationQuanta: 0, buyerUnits: 0, sellerUnits: 0 };
+  if (!feeder.acConverged || Number.isNaN(meteredLossesKw)) return { ...base, status: 'ac-not-converged', ...none };
   const quanta = lossesQuanta(feeder.lossesKw, rules.quantumKw);
-  if (quanta !== 0 && Number.isNaN(priceMwh)) return { ...base, status: 'unpriced', quanta: 0, buyerUnits: 0, sellerUnits: 0 };
-  const units = quanta * ticksOf(priceMwh, rules.priceTickMwh);
-  return { ...base, status: 'settled', quanta, buyerUnits: units, sellerUnits: -units };
+  const deviationQuanta = lossesQuanta(meteredLossesKw, rules.quantumKw) - quanta;
+  if ((quanta !== 0 && Number.isNaN(priceMwh)) || (deviationQuanta !== 0 && Number.isNaN(imbalancePriceMwh))) return { ...base, status: 'unpriced', ...none };
+  const units = quanta * ticksOf(priceMwh, rules.priceTickMwh) + (deviationQuanta !== 0 ? deviationQuanta * ticksOf(imbalancePriceMwh, rules.priceTickMwh) : 0);
+  return { ...base, status: 'settled', quanta, deviationQuanta, buyerUnits: units, sellerUnits: -units };
 }

@@ -31,6 +31,8 @@ export interface MeteredFeeder {
   readonly converged: boolean;
   /** AC series losses of the metered withdrawals, kW (NaN when the sweep did not converge). */
   readonly lossesKw: number;
+  /** Active power the substation sent into the feeder, kW: Σ metered net withdrawal downstream + `lossesKw` (NaN when the sweep did not converge). */
+  readonly substationImportKw: number;
   /** Buses whose metered AC voltage is outside their band. */
   readonly voltageViolations: number;
 }
@@ -55,9 +57,11 @@ export function meteredFeeder(feeder: RadialFeeder, cleared: FeederOutcome, part
   }
   const ac = acSweep(feeder, netKw, cleared.netKvar);
   let violations = 0;
+  let importKw = 0;
   if (ac.converged) {
     for (const k of feeder.order) {
       if (k === feeder.root) continue;
+      if (feeder.parent[k] === feeder.root) importKw += ac.pKw[k]!;
       const v = ac.vmPu[k]!;
       if (v < feeder.vMinPu[k]! - 1e-9 || v > feeder.vMaxPu[k]! + 1e-9) violations++;
     }
@@ -67,6 +71,7 @@ export function meteredFeeder(feeder: RadialFeeder, cleared: FeederOutcome, part
     vmPu: ac.converged ? ac.vmPu : new Float64Array(n).fill(NaN),
     converged: ac.converged,
     lossesKw: ac.converged ? ac.lossesKw : NaN,
+    substationImportKw: ac.converged ? importKw : NaN,
     voltageViolations: violations,
   };
 }

@@ -68,11 +68,13 @@ describe('the AC check of what the meters read (engine/interval/meteredFeeder.ts
   });
 
   it('a home on its own control (no position) draws beyond the schedule: the schedule\'s far end is at v(1 p.u.) = 0.978730, the metered one at v(1 + its kW / 100), by hand', async () => {
-    const out = await runAndRead(scenario(true), (f) => ({ volts: f.rows('voltages.csv') as Row[], agents: f.rows('agents.csv') as Row[], kpis: f.summary().kpis.feeder as Record<string, unknown> }));
+    const out = await runAndRead(scenario(true), (f) => ({ volts: f.rows('voltages.csv') as Row[], agents: f.rows('agents.csv') as Row[], intervals: f.rows('intervals.csv') as Row[], summary: f.summary() as { books: { closed: boolean }; kpis: { feeder: Record<string, unknown> } } }));
+    const kpis = out.summary.kpis.feeder;
+    expect(out.summary.books.closed).to.equal(true);
     const home = new Map(out.agents.filter((a) => a.agent_id === 'home').map((a) => [a.interval_start!, Number(a.actual_kw)]));
     const far = out.volts.filter((r) => r.bus === 'b');
     expect(far.length).to.equal(24);
-    let meteredLossesKwh = 0;
+    let flowedQuanta = 0;
     for (const r of far) {
       const homeKw = home.get(r.interval_start!)!;
       expect(homeKw, r.interval_start).to.be.greaterThan(0);
@@ -85,15 +87,25 @@ describe('the AC check of what the meters read (engine/interval/meteredFeeder.ts
       const p = (100 + homeKw) / 100;
       expect(Number(r.vm_metered)).to.be.closeTo(farEndPu(p), 1e-6);
       expect(Number(r.vm_metered)).to.be.lessThan(Number(r.vm_ac));
-      meteredLossesKwh += ((R * p * p) / farEndPu(p) ** 2) * 100 * 0.25;
+      // The losses stage: the schedule's 2.088 kW at the substation's real-time price (40), and what flowed beyond it,
+      // r·p²/v² in whole watts less 2.088 kW, at its imbalance price (intervals.csv), between dso-losses and transmission.
+      const flowedW = Math.round(((R * p * p) / farEndPu(p) ** 2) * 100_000);
+      flowedQuanta += flowedW;
+      const dso = out.agents.find((a) => a.agent_id === 'dso-losses' && a.interval_start === r.interval_start)!;
+      const imbalancePrice = Number(out.intervals.find((i) => i.bus === 'grid' && i.interval_start === r.interval_start)!.imbalance_price);
+      expect([dso.award_kw, dso.price, dso.actual_kw, dso.imbalance_kw]).to.deep.equal(['2.088', '40.00', (flowedW / 1000).toFixed(3), ((flowedW - 2088) / 1000).toFixed(3)]);
+      expect(Number(dso.imbalance_price)).to.equal(imbalancePrice);
+      // kW × 0.25 h × price/MWh ÷ 1000, the two parts in whole watts and ticks, exact in 1e-9.
+      expect(Number(dso.cost)).to.be.closeTo((2088 * 0.25 * 40 + (flowedW - 2088) * 0.25 * imbalancePrice) / 1e6, 1e-12);
     }
-    // The metered losses are physical, not settled (the losses stage buys the schedule's: 2.088 kW a quarter-hour).
-    expect(out.kpis.meteredLossesKwh).to.be.closeTo(meteredLossesKwh, 1e-3);
-    expect(out.kpis.lossesKwh).to.equal(0.522 * 24);
+    // summary.json rounds to the watt-hour.
+    expect(kpis.lossesKwh).to.be.closeTo((flowedQuanta * 0.25) / 1000, 1e-3);
+    expect(kpis.lossesBeyondScheduleKwh).to.be.closeTo(((flowedQuanta - 24 * 2088) * 0.25) / 1000, 1e-3);
+    expect(kpis.lossesBeyondScheduleKwh as number).to.be.greaterThan(0);
     const lowest = Math.min(...far.map((r) => Number(r.vm_metered)));
-    expect(out.kpis.meteredWorstVoltagePu).to.deep.equal({ value: lowest, bus: 'b', at: far.find((r) => Number(r.vm_metered) === lowest)!.interval_start });
-    expect(out.kpis.meteredVoltageViolationIntervals).to.equal(0);
-    expect(out.kpis.meteredSweepsNotConverged).to.equal(0);
+    expect(kpis.meteredWorstVoltagePu).to.deep.equal({ value: lowest, bus: 'b', at: far.find((r) => Number(r.vm_metered) === lowest)!.interval_start });
+    expect(kpis.meteredVoltageViolationIntervals).to.equal(0);
+    expect(kpis.meteredSweepsNotConverged).to.equal(0);
   });
 
   it("a distribution operator's curtailment shows in the meters' power flow, not the schedule's: scenarios/heatwave-curtailment.yaml on a radial LinDistFlow feeder (its tie left out), every bus's metered_kw = Σ agents.csv actual_kw there", async () => {
@@ -115,7 +127,8 @@ describe('the AC check of what the meters read (engine/interval/meteredFeeder.ts
       }
     }
     expect(curtailed).to.be.greaterThan(10);
-    expect(out.kpis.meteredLossesKwh!).to.be.lessThan(out.kpis.lossesKwh!);
+    // The commands took load off the feeder: less flowed than the schedule's losses, the difference sold back at the imbalance price.
+    expect(out.kpis.lossesBeyondScheduleKwh!).to.be.lessThan(0);
   });
 
   it('sums each bus\'s meters, skips parties without one (NaN: intermediaries) and parties at buses off the feeder, and equals acSweep of those sums with the cleared kvar (property)', () => {
