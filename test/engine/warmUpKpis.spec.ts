@@ -94,8 +94,8 @@ function leaves(o: unknown, path = '', out: Leaves = new Map()): Leaves {
 /** How a leaf over P's days and W's combines into L's; every leaf not matched here is a sum. */
 type Rule = 'sum' | 'max' | 'min' | 'at' | 'same' | 'concat' | 'ratio';
 const RULES: Array<readonly [RegExp, Rule, string]> = [
-  [/^(peakKw|baselinePeakKw|maxPriceMwh)$|^feeder\.(highestVoltagePu|maxLinDistFlowErrorPu)\.value$/, 'max', 'the highest interval'],
-  [/^minPriceMwh$|^feeder\.worstVoltagePu\.value$/, 'min', 'the lowest interval'],
+  [/^(peakKw|baselinePeakKw|maxPriceMwh)$|^feeder\.(highestVoltagePu|meteredHighestVoltagePu|maxLinDistFlowErrorPu)\.value$/, 'max', 'the highest interval'],
+  [/^minPriceMwh$|^feeder\.(worstVoltagePu|meteredWorstVoltagePu)\.value$/, 'min', 'the lowest interval'],
   [/^peakAt$|^feeder\.[^.]+\.(bus|at)$/, 'at', 'where and when the extreme beside it is (peakKw, or the sibling value)'],
   [/^byKind\.[^.]+\.count$|^operations\.reliability\.customers$/, 'same', 'agents of a kind, customers on a feeder: not a sum over time'],
   [/^retail\.bills\.[^.]+(\.byKind\.[^.]+)?\.customers$/, 'same', 'the customers billed on a tariff (nobody changes tariff here: the same in all three)'],
