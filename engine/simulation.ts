@@ -712,6 +712,7 @@ export class Simulation {
     // 10b. On a LinDistFlow feeder, the distribution operator buys the AC losses at the substation's price (losses.ts),
     // and the AC check of what the meters read says what voltages the sites saw (meteredFeeder.ts).
     const metered = result.feeder && grid?.feeder ? meteredFeeder(feederOf(grid.network, grid.feeder), result.feeder, netKw, this.busOf, this.info.buses) : undefined;
+    if (metered) grid!.feeder!.voltages?.measured(interval.index, metered.vmPu, metered.converged);
     const losses = result.feeder ? settleLosses(result.feeder, book, result.busPriceMwh, metered && { metered, imbalancePriceMwh: imbalancePrices }) : undefined;
 
     // 11. The books.

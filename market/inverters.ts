@@ -188,7 +188,9 @@ export function shareSourceKvar(inv: IntervalInverters, sourceOfInverter: Int32A
  * The AC voltages volt-var acts on: those of the interval before the one being cleared. An
  * interval may be cleared more than once (the market, then a re-dispatch of deviations,
  * market/redispatch.ts); only its first clearing — the market's — is remembered, and every
- * clearing of interval t reads the voltages of the latest interval before t.
+ * clearing of interval t reads the voltages of the latest interval before t: those of what the
+ * meters read in it (`measured`, from the engine's AC power flow of the metered withdrawals), or
+ * the schedule's where that power flow is not known.
  */
 export class VoltageMemory {
   private previous: Remembered | undefined;
@@ -210,6 +212,15 @@ export class VoltageMemory {
    */
   sourcesOf(interval: number): ReactiveSources | undefined {
     return this.current?.interval === interval ? this.current.sources : undefined;
+  }
+
+  /**
+   * What the meters' AC power flow says `interval`'s voltages were (engine/interval/meteredFeeder.ts): the
+   * next interval's volt-var acts on them, as an inverter measures its terminal voltage, not on the
+   * schedule's. Where that power flow did not converge (NaN) the schedule's stay.
+   */
+  measured(interval: number, vmPu: Float64Array, converged: boolean): void {
+    if (converged && this.current?.interval === interval) this.current = { ...this.current, vmPu };
   }
 
   /** Records `interval`'s AC voltages and inverters' sources unless that interval already has some. */

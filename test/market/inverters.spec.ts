@@ -170,3 +170,20 @@ describe('the inverter bound √(S² − P²) (property)', () => {
 function busKvarAsSources(busKvar: Float64Array, sourceBus: Int32Array): Float64Array {
   return Float64Array.from(sourceBus, (k) => busKvar[k]!);
 }
+
+describe('VoltageMemory: the voltages the next interval\'s volt-var acts on', () => {
+  const none = { count: 0, bus: new Int32Array(0), lowerKvar: new Float64Array(0), upperKvar: new Float64Array(0) };
+  it('the meters\' AC power flow replaces the schedule\'s voltages of its interval (an inverter measures its terminal voltage); a power flow that did not converge, or of another interval, changes nothing', () => {
+    const memory = new VoltageMemory();
+    const schedule = Float64Array.of(1, 0.94);
+    memory.remember(0, schedule, none);
+    expect(memory.before(0)).to.equal(undefined);
+    memory.measured(0, Float64Array.of(1, 0.96), true);
+    expect([...memory.before(1)!]).to.deep.equal([1, 0.96]);
+    // Interval 1: not converged, and a late measurement of interval 0, leave its schedule's voltages.
+    memory.remember(1, Float64Array.of(1, 0.93), none);
+    memory.measured(1, Float64Array.of(NaN, NaN), false);
+    memory.measured(0, Float64Array.of(1, 0.99), true);
+    expect([...memory.before(2)!]).to.deep.equal([1, 0.93]);
+  });
+});

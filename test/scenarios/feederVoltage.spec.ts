@@ -97,11 +97,11 @@ describe('feeder voltage: market DLMPs with inverter Q vs an operator with volt-
     expect(o.kpis.feeder.acVoltageViolationIntervals).to.be.greaterThan(2 * m.kpis.feeder.acVoltageViolationIntervals);
   });
 
-  it('operator: each far-end inverter follows the volt-var curve at the previous interval\'s AC voltage (sign and bound, summed over the bus)', () => {
+  it('operator: each far-end inverter follows the volt-var curve at the previous interval\'s metered AC voltage (sign and bound, summed over the bus)', () => {
     const rows = end(get('operator'));
     let checked = 0;
     for (let t = 1; t < rows.length; t++) {
-      const vPrev = Number(rows[t - 1]!.vm_ac);
+      const vPrev = Number(rows[t - 1]!.vm_metered);
       const perKva = voltVarKvarPerKva(IEEE1547_CATEGORY_B, vPrev);
       const q = Number(rows[t]!.inverter_kvar);
       // At most 30 PV inverters of 12 kVA and 10 EV chargers of 11 kVA at the far end, each clipped to √(S² − P²).
