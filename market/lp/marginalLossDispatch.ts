@@ -90,6 +90,8 @@ export const MARGINAL_LOSS_MAX_COLUMN_ITERATIONS = 8;
  * falls within 0.001 of a half tick. The loss factors' own error (~1e-6) is 3e-4/MWh at 300/MWh.
  */
 export const MARGINAL_LOSS_PRICE_TOLERANCE_MWH = 1e-3;
+/** A clearing with held blocks is kept, unconverged, only while each is within this of its condition: half the default tick (see `keep`). */
+export const MARGINAL_LOSS_HELD_SUPPORT_MWH = 0.005;
 
 /** Net withdrawals per bus (kW, kvar) of a LinDistFlow readout: p_k = P_k − Σ_{c child of k} P_c; 0 at the root and islands. */
 export function netWithdrawals(feeder: RadialFeeder, r: LinDistFlowReadout): { kw: Float64Array; kvar: Float64Array } {
@@ -147,11 +149,16 @@ export function dispatchFeederMarginalLosses(problem: FeederProblem, solver: LpS
    * π_root · (LF(dispatch) − LF(point)) if linearised at the dispatch instead, and each column held
    * fixed must meet its complementarity condition at the clearing's prices. 0 at a fixed point.
    */
+  const heldGap = (r: FeederDispatchResult, fixed: readonly number[]): number => {
+    let gap = 0;
+    for (const c of fixed) gap = Math.max(gap, complementarityGapMwh(columnSurplusMwh(offers, kvarPerKw, r, c), r.quantityKw[c]!, offers.lowerKw[c]!, offers.upperKw[c]!, tol));
+    return Number.isNaN(gap) ? Infinity : gap;
+  };
   const gapOf = (r: FeederDispatchResult, used: Pick<LinearLosses, 'dLossDpKw' | 'dLossDqKvar'>, own: LossFactors, fixed: readonly number[]): number => {
     const rootPrice = Math.abs(r.feeder.energyMwh[root]!);
     let gap = 0;
     for (let k = 0; k < feeder.busCount; k++) gap = Math.max(gap, rootPrice * Math.abs(own.dLossDpKw[k]! - used.dLossDpKw[k]!), reactiveFactors && used.dLossDqKvar ? rootPrice * Math.abs(own.dLossDqKvar[k]! - used.dLossDqKvar[k]!) : 0);
-    for (const c of fixed) gap = Math.max(gap, complementarityGapMwh(columnSurplusMwh(offers, kvarPerKw, r, c), r.quantityKw[c]!, offers.lowerKw[c]!, offers.upperKw[c]!, tol));
+    gap = Math.max(gap, heldGap(r, fixed));
     return Number.isNaN(gap) ? Infinity : gap;
   };
   /** The offers with `columns` held at `q` (lower = upper bound). */
@@ -190,7 +197,14 @@ export function dispatchFeederMarginalLosses(problem: FeederProblem, solver: LpS
   let lf = factorsAt(point);
   if (!lf.converged) return collapse(result, 1);
   let best: { r: MarginalLossResult; held: Offers; fixed: readonly number[] } | undefined;
+  /**
+   * The clearing to return if none converges: the smallest gap, but a clearing with held blocks only while each of them
+   * is within `MARGINAL_LOSS_HELD_SUPPORT_MWH` of its condition. A held block's award is not the LP's choice, so its
+   * prices need not support it; the run's award check (market/clearNetwork.ts, one tick) would refuse such a clearing
+   * and leave the interval uncleared. A clearing with none held is the LP's optimum at its own prices, always supported.
+   */
   const keep = (r: MarginalLossResult, held: Offers, fixed: readonly number[]): void => {
+    if (fixed.length > 0 && heldGap(r, fixed) > MARGINAL_LOSS_HELD_SUPPORT_MWH) return;
     if (!best || r.lossIterations.gapMwh <= best.r.lossIterations.gapMwh) best = { r, held, fixed: [...fixed] };
   };
   // Phase 1, successive linearisation: clear at the point's factors; the dispatch is the next point. It ends at

@@ -176,6 +176,24 @@ describe('marginal losses in the feeder DLMPs (market/lp/marginalLossDispatch.ts
     expect(inMarket.losses!.operatingLossesKw).to.be.closeTo(2.8155, 2e-3);
   });
 
+  it('cut short in its column phase, it returns prices that support its awards (a held block far from its price is never returned)', () => {
+    // The hand line with the 50 kW buy at 42 (above): the cycle is in (50 kW) → out → in; one held clearing holds the block at
+    // 50 kW, where its DLMP is 40 × (1 + LF(150 kW)) = 42.66 > 42: a held award the prices do not support (the run's award
+    // check, market/clearNetwork.ts, would refuse it and leave the interval uncleared). Not converged, the result must be a
+    // clearing whose prices support its awards: the LP's own vertex, the buy wholly out or in at a DLMP on the right side of 42.
+    const { feeder } = handLine();
+    const problem: FeederProblem = { feeder, offers: offersFromList([{ bus: 0, buy: false, price: 40, kw: 1000 }, { bus: 1, buy: true, price: 42, kw: 50 }]), fixedLoadKw: Float64Array.of(0, 100) };
+    for (const maxColumnIterations of [0, 1, 2]) {
+      const r = dispatchFeederMarginalLosses(problem, highs, { operatingLosses: 'outside', maxColumnIterations });
+      expect(r.status).to.equal('optimal');
+      const q = r.quantityKw[1]!;
+      const surplus = 42 - r.priceMwh[1]!;
+      const violation = q > 1e-6 && q < 50 - 1e-6 ? Math.abs(surplus) : q <= 1e-6 ? Math.max(0, surplus) : Math.max(0, -surplus);
+      expect(violation, `maxColumnIterations ${maxColumnIterations}: ${q} kW at ${r.priceMwh[1]}`).to.be.at.most(0.01);
+      if (!r.lossIterations.converged) expect(r.lossIterations.gapMwh).to.be.greaterThan(1e-3);
+    }
+  });
+
   /**
    * Random radial feeders of 2–6 buses (r, x 0.001–0.06 p.u. on 1000 kVA, lines 300 kW up or unlimited), fixed loads of
    * 0–100 kW, and at the downstream buses step bids that respond to price: buys of 10–300 kW valued at λ (1 + u), u ∈ [0, 0.15]
@@ -214,41 +232,49 @@ describe('marginal losses in the feeder DLMPs (market/lp/marginalLossDispatch.ts
           const list = [...root, ...bids.map((b) => ({ bus: b.bus, buy: b.buy || !sells, price: b.buy || !sells ? price * (1 + b.u / 1000) : price * (1 - b.u / 1000), kw: b.kw }))];
           const offers = offersFromList(list);
           const problem: FeederProblem = { feeder, offers, fixedLoadKw: Float64Array.from(fixed, (v, k) => (k === feeder.root ? 0 : v)) };
-          const r = dispatchFeederMarginalLosses(problem, highs, { operatingLosses: 'outside' });
-          if (r.status !== 'optimal') return; // a line limit the fixed loads alone exceed: nothing to iterate
-          runs++;
-          const tol = 1e-3 + 1e-6 * price;
-          const x = netWithdrawals(feeder, r.feeder);
-          const own = lossFactors(feeder, x.kw, x.kvar);
-          expect(own.converged).to.equal(true);
-          const pi = r.feeder.energyMwh[feeder.root]!;
-          let gap = 0;
-          for (let k = 0; k < feeder.busCount; k++) {
-            if (k === feeder.root || feeder.energised[k] !== 1) continue;
-            // The parts sum to the DLMP, and the loss part is π_root × the factor the clearing used.
-            expect(r.feeder.energyMwh[k]! + r.feeder.lossMwh[k]! + r.feeder.congestionMwh[k]! + r.feeder.voltageMwh[k]!).to.be.closeTo(r.priceMwh[k]!, 1e-6 * price);
-            gap = Math.max(gap, Math.abs(r.feeder.lossMwh[k]! - pi * own.dLossDpKw[k]!));
+          // The default bounds, and the column phase cut short after one clearing: converged or not, honest and supported.
+          for (const maxColumnIterations of [undefined, 1]) {
+            const r = dispatchFeederMarginalLosses(problem, highs, { operatingLosses: 'outside', ...(maxColumnIterations ? { maxColumnIterations } : {}) });
+            if (r.status !== 'optimal') return; // a line limit the fixed loads alone exceed: nothing to iterate
+            const counted = maxColumnIterations === undefined;
+            if (counted) runs++;
+            const tol = 1e-3 + 1e-6 * price;
+            const x = netWithdrawals(feeder, r.feeder);
+            const own = lossFactors(feeder, x.kw, x.kvar);
+            expect(own.converged).to.equal(true);
+            const pi = r.feeder.energyMwh[feeder.root]!;
+            let gap = 0;
+            for (let k = 0; k < feeder.busCount; k++) {
+              if (k === feeder.root || feeder.energised[k] !== 1) continue;
+              // The parts sum to the DLMP, and the loss part is π_root × the factor the clearing used.
+              expect(r.feeder.energyMwh[k]! + r.feeder.lossMwh[k]! + r.feeder.congestionMwh[k]! + r.feeder.voltageMwh[k]!).to.be.closeTo(r.priceMwh[k]!, 1e-6 * price);
+              gap = Math.max(gap, Math.abs(r.feeder.lossMwh[k]! - pi * own.dLossDpKw[k]!));
+            }
+            for (let c = 0; c < offers.count; c++) {
+              const surplus = offers.isBuy[c] ? offers.priceMwh[c]! - r.priceMwh[offers.bus[c]!]! : r.priceMwh[offers.bus[c]!]! - offers.priceMwh[c]!;
+              const q = r.quantityKw[c]!;
+              const inside = q > 1e-6 && q < offers.upperKw[c]! - 1e-6;
+              if (counted && inside && offers.bus[c] !== feeder.root) partial++;
+              const violation = inside ? Math.abs(surplus) : q <= 1e-6 ? Math.max(0, surplus) : Math.max(0, -surplus);
+              // Converged or not, the prices support the awards as market/clearNetwork.ts checks them (within a tick, 0.01): a
+              // result they do not support would be refused there, and the interval left uncleared.
+              expect(violation, `offer ${c}: the prices support its award`).to.be.at.most(0.01);
+              gap = Math.max(gap, violation);
+            }
+            // The class that must converge: π_root = λ whatever the blocks do (the substation sells and buys at λ) and no line limit.
+            const plain = twoSided && network.branches.every((b) => !Number.isFinite(b.limitKw));
+            if (counted && plain) twoSidedRuns++;
+            if (r.lossIterations.converged) {
+              if (counted) converged++;
+              if (counted && plain) twoSidedConverged++;
+              expect(gap, 'the fixed-point condition, measured from outside').to.be.at.most(tol);
+            } else expect(gap, 'a non-converged result says how far it is').to.be.at.most(r.lossIterations.gapMwh + 1e-6 * price);
+            // With the losses supplied outside, the offers balance the bids.
+            let net = 0;
+            for (let c = 0; c < offers.count; c++) net += (offers.isBuy[c] ? 1 : -1) * r.quantityKw[c]!;
+            for (let k = 0; k < feeder.busCount; k++) if (k !== feeder.root && feeder.energised[k] === 1) net += problem.fixedLoadKw![k]!;
+            expect(net).to.be.closeTo(0, 1e-6 * 100_000);
           }
-          for (let c = 0; c < offers.count; c++) {
-            const surplus = offers.isBuy[c] ? offers.priceMwh[c]! - r.priceMwh[offers.bus[c]!]! : r.priceMwh[offers.bus[c]!]! - offers.priceMwh[c]!;
-            const q = r.quantityKw[c]!;
-            const inside = q > 1e-6 && q < offers.upperKw[c]! - 1e-6;
-            if (inside && offers.bus[c] !== feeder.root) partial++;
-            gap = Math.max(gap, inside ? Math.abs(surplus) : q <= 1e-6 ? Math.max(0, surplus) : Math.max(0, -surplus));
-          }
-          // The class that must converge: π_root = λ whatever the blocks do (the substation sells and buys at λ) and no line limit.
-          const plain = twoSided && network.branches.every((b) => !Number.isFinite(b.limitKw));
-          if (plain) twoSidedRuns++;
-          if (r.lossIterations.converged) {
-            converged++;
-            if (plain) twoSidedConverged++;
-            expect(gap, 'the fixed-point condition, measured from outside').to.be.at.most(tol);
-          } else expect(gap, 'a non-converged result says how far it is').to.be.at.most(r.lossIterations.gapMwh + 1e-6 * price);
-          // With the losses supplied outside, the offers balance the bids.
-          let net = 0;
-          for (let c = 0; c < offers.count; c++) net += (offers.isBuy[c] ? 1 : -1) * r.quantityKw[c]!;
-          for (let k = 0; k < feeder.busCount; k++) if (k !== feeder.root && feeder.energised[k] === 1) net += problem.fixedLoadKw![k]!;
-          expect(net).to.be.closeTo(0, 1e-6 * 100_000);
         },
       ),
       { numRuns: 120, seed: 11 },
