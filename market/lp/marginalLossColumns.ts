@@ -10,14 +10,14 @@
  * 58.65 kW buy at 46.77 at bus `end` saw a DLMP of 46.71 with itself out and 52.2 with itself in;
  * its fixed point is ≈ 0.7 kW. No vertex is that point, so successive linearisation cycles.
  *
- * What this module does: fix those columns' quantities q (bounds lower = upper = q), let the LP
- * clear the rest, and move q by Newton's method on the columns' surplus
- *   surplus_c(q) = value_c − price_{bus c}   (a buy; price − cost for a sell; per MWh of one more kW),
- * projected on the columns' bounds (the complementarity conditions: a column strictly inside its
- * bounds has surplus 0, one at its lower bound surplus ≤ 0, at its upper bound ≥ 0). The Jacobian is
- * the losses' own: ∂price_k/∂q_j = π_root · ∂LF_k/∂q_j, by central differences of the loss factors
- * (network/lossFactors.ts) as q_j moves the withdrawal (and, at its power factor, the kvar) at its
- * bus. The LP re-checks each step with its own prices, so the Jacobian only needs to point the way.
+ * What this module does: the dispatcher fixes those columns' quantities q (bounds lower = upper = q)
+ * and lets the LP clear the rest; `settleColumns` finds q where each column meets its
+ * complementarity condition on its surplus
+ *   surplus_c(q) = value_c − price_{bus c}   (a buy; price − cost for a sell; per MWh of one more kW):
+ * 0 strictly inside its bounds, ≤ 0 at its lower bound, ≥ 0 at its upper. It maximises the concave
+ * function whose gradient that surplus is, by projected Newton with the losses' own Hessian (second
+ * differences of the AC sweep's losses) and an Armijo search (see `settleColumns`). The LP re-checks
+ * each answer with its own prices, so the model only needs to point the way.
  *
  * Pure functions over plain arrays.
  */

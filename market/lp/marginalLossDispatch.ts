@@ -22,7 +22,9 @@
  *   itself would move by that much) and over the held columns of their complementarity gap (a held
  *   column inside its bounds has value = DLMP, at its lower bound value ≤ DLMP, at its upper ≥).
  * With fixed loads the dispatch does not move, so one re-clearing suffices. If the bound is reached
- * the result says so (`lossIterations.converged` false) and is the clearing with the smallest gap;
+ * the result says so (`lossIterations.converged` false) and is the clearing with the smallest gap
+ * among those whose prices support their awards (a clearing with held blocks only while each is
+ * within `MARGINAL_LOSS_HELD_SUPPORT_MWH` of its condition);
  * `losses.suppliedKw` (with `outside`: the residual Σ LF (p − p0)) says how far its losses are from
  * that point's.
  *

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { dispatchFeeder, type FeederProblem } from '../../../market/lp/feederDispatch.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
+import { settleColumns } from '../../../market/lp/marginalLossColumns.ts';
 import { dispatchFeederMarginalLosses, netWithdrawals } from '../../../market/lp/marginalLossDispatch.ts';
 import type { LpSolver } from '../../../market/lp/solver.ts';
 import { acSweep } from '../../../network/acSweep.ts';
@@ -174,6 +175,30 @@ describe('marginal losses in the feeder DLMPs (market/lp/marginalLossDispatch.ts
     expect(inMarket.quantityKw[1]).to.be.closeTo(15.696, 0.053);
     expect(inMarket.quantityKw[0]! - 100 - inMarket.quantityKw[1]!).to.be.closeTo(inMarket.losses!.operatingLossesKw, 1e-6);
     expect(inMarket.losses!.operatingLossesKw).to.be.closeTo(2.8155, 2e-3);
+  });
+
+  it('settleColumns alone, on the hand line: a 50 kW buy at 42 beside 100 kW, π_root 40, settles at q = 15.696 kW (LF = 0.05)', () => {
+    // The model of one clearing (market/lp/marginalLossColumns.ts): the block's price is 40 (1 + LF(100 + q)), nothing else.
+    // Its condition 42 = 40 (1 + LF) holds at LF = 0.05: P = 1.1569604 p.u., q = 15.6960 kW (test/tools/marginalLosses2bus.py).
+    // Started wholly in (q = 50, surplus 42 − 40 × 1.0666 < 0) it must come down to that, within 1e-4/MWh of surplus,
+    // i.e. 1e-4 / (40 × 4.694e-4) = 0.005 kW.
+    const { feeder } = handLine();
+    const offers = offersFromList([{ bus: 0, buy: false, price: 40, kw: 1000 }, { bus: 1, buy: true, price: 42, kw: 50 }]);
+    const out = settleColumns(
+      { feeder, offers, columns: [1], lowerKw: Float64Array.of(0), upperKw: Float64Array.of(50), baseKw: Float64Array.of(0, 150), baseKvar: Float64Array.of(0, 0), atKw: Float64Array.of(50), rootPriceMwh: 40, otherMwh: Float64Array.of(0) },
+      1e-4,
+      1,
+    );
+    expect(out.gapMwh).to.be.at.most(1e-4);
+    expect(out.q[0]).to.be.closeTo(15.696, 0.005);
+    // A block valued under the DLMP even with nothing cleared (41 < 40 × 1.0427 = 41.71) stays out: its condition at 0 holds.
+    const low = settleColumns(
+      { feeder, offers: offersFromList([{ bus: 0, buy: false, price: 40, kw: 1000 }, { bus: 1, buy: true, price: 41, kw: 50 }]), columns: [1], lowerKw: Float64Array.of(0), upperKw: Float64Array.of(50), baseKw: Float64Array.of(0, 150), baseKvar: Float64Array.of(0, 0), atKw: Float64Array.of(50), rootPriceMwh: 40, otherMwh: Float64Array.of(0) },
+      1e-4,
+      1,
+    );
+    expect(low.q[0]).to.equal(0);
+    expect(low.gapMwh).to.equal(0);
   });
 
   it('cut short in its column phase, it returns prices that support its awards (a held block far from its price is never returned)', () => {
