@@ -249,7 +249,8 @@ export interface FeederOutcome {
   /** True when the run prices marginal losses (`network.feeder.losses: marginal`), whatever this interval's clearing did. */
   readonly marginalLosses?: boolean;
   /** With marginal losses: the re-clearings the operating point took, and whether it settled (market/lp/marginalLossDispatch.ts). */
-  readonly lossIterations?: { readonly count: number; readonly converged: boolean; readonly residualKw: number };
+  /** The marginal-loss iteration (market/lp/marginalLossDispatch.ts): re-clearings, whether the fixed-point condition holds, its gap (currency/MWh), and the residual Σ LF (p − p0) (kW). */
+  readonly lossIterations?: { readonly count: number; readonly converged: boolean; readonly gapMwh: number; readonly residualKw: number };
   readonly reactivePriceMvarh: Float64Array;
   /** Reactive power injected by inverters per bus, kvar (> 0 supplies vars; included in netKvar as −). */
   readonly inverterKvar: Float64Array;

@@ -15,9 +15,10 @@
  *   settled, `lossesCost` = Σ of the stage's money, exactly; intervals it could not settle), the largest LinDistFlow-vs-AC voltage error, and the intervals where the
  *   AC voltage left a bus's band (the limits the linear model missed), inverters' kvarh
  *   supplied and absorbed; with marginal losses, the intervals whose operating point did not
- *   settle within the bound (`marginalLossUnconvergedIntervals`); the same voltage figures of the
- *   metered withdrawals (`meteredWorstVoltagePu` …: what the sites saw, commands and deviations
- *   included), and of the settled losses the part beyond the schedule's (`lossesBeyondScheduleKwh`);
+ *   settle within the bound (`marginalLossUnconvergedIntervals`) and the largest fixed-point gap
+ *   (`marginalLossMaxGapMwh`); the same voltage figures of the metered withdrawals
+ *   (`meteredWorstVoltagePu` …: what the sites saw, commands and deviations included), and of the
+ *   settled losses the part beyond the schedule's (`lossesBeyondScheduleKwh`);
  * - report charts: AC voltage per bus over time, and the DLMP's parts.
  */
 import { formatMoney, type Money, type MoneyUnit, ZERO } from '../core/money.ts';
@@ -46,6 +47,7 @@ export class FeederRecorder {
   private readonly loss: Array<number | null> = [];
   private lossUnconverged = 0;
   private lossResidualKw = 0;
+  private lossGapMwh = 0;
   private readonly dlmpMax: Array<number | null> = [];
   private min: Extreme = { value: Infinity, bus: '', at: '' };
   private max: Extreme = { value: -Infinity, bus: '', at: '' };
@@ -133,6 +135,8 @@ export class FeederRecorder {
     this.loss.push(count > 0 ? lSum / count : null);
     if (f.lossIterations && !f.lossIterations.converged) this.lossUnconverged++;
     if (f.lossIterations && Math.abs(f.lossIterations.residualKw) > Math.abs(this.lossResidualKw)) this.lossResidualKw = f.lossIterations.residualKw;
+    // NaN (no clearing was made) or Infinity (a sweep failed) count as the worst: printed as null.
+    if (f.lossIterations && !(f.lossIterations.gapMwh <= this.lossGapMwh)) this.lossGapMwh = Number.isNaN(f.lossIterations.gapMwh) ? Infinity : f.lossIterations.gapMwh;
     this.dlmpMax.push(Number.isFinite(top) ? top : null);
     // The LP's dispatch is lossless: the substation delivers the losses on top, bought by the
     // distribution operator at its price (the losses stage): the KPIs are the stage's sums, exact.
@@ -208,9 +212,16 @@ export class FeederRecorder {
       meteredVoltageViolationIntervals: this.meteredViolationIntervals,
       meteredVoltageViolationBusIntervals: this.meteredViolationBusIntervals,
       meteredSweepsNotConverged: this.meteredUnconverged,
-      // Marginal losses: intervals whose operating point was still moving at the bound (their loss factors are the previous dispatch's).
+      // Marginal losses: intervals whose clearing did not reach its fixed point within the bound, the largest fixed-point gap
+      // (currency/MWh: how far a DLMP is from the linearisation at its own dispatch, or a held block from its price; ≤ 0.001 converged),
       // and the largest residual Σ LF (p − p0) the clearing carried (kW; what the market's offers sold beyond its bids before rounding).
-      ...(this.marginalLosses ? { marginalLossUnconvergedIntervals: this.lossUnconverged, marginalLossMaxResidualKw: Math.round(this.lossResidualKw * 1000) / 1000 } : {}),
+      ...(this.marginalLosses
+        ? {
+            marginalLossUnconvergedIntervals: this.lossUnconverged,
+            marginalLossMaxGapMwh: Number.isFinite(this.lossGapMwh) ? Math.round(this.lossGapMwh * 10000) / 10000 : null,
+            marginalLossMaxResidualKw: Math.round(this.lossResidualKw * 1000) / 1000,
+          }
+        : {}),
     };
   }
 

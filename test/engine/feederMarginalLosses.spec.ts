@@ -73,6 +73,7 @@ describe('marginal losses in a run (network.feeder.losses: marginal, through the
       // The loss surplus is about twice the losses' cost (quadratic losses: Σ LF p ≈ 2 L): 8.208 / 4.00896 = 2.047.
       expect(new Decimal(k.merchandisingSurplus).div(k.losses.buyersPay as string).toNumber()).to.be.closeTo(2.047, 0.001);
       expect(k.feeder.marginalLossUnconvergedIntervals).to.equal(0);
+      expect(k.feeder.marginalLossMaxGapMwh).to.equal(0);
       expect(k.feeder.marginalLossMaxResidualKw).to.equal(0);
     });
 
@@ -83,7 +84,7 @@ describe('marginal losses in a run (network.feeder.losses: marginal, through the
   });
 
   for (const scenario of ['scenarios/feeder-voltage.yaml', 'scenarios/self-healing.yaml']) {
-    it(`${scenario} with the option: books closed (exit 0), every DLMP = energy + loss + congestion + voltage, no residual left to the rounding`, function () {
+    it(`${scenario} with the option: books closed (exit 0), every DLMP = energy + loss + congestion + voltage, no residual left to the rounding, every interval at its fixed point`, function () {
       this.timeout(120_000);
       const r = run(dir, withMarginalLosses(dir, scenario), scenario.replace(/\W/g, '-'));
       expect(r.status, r.stderr).to.equal(0);
@@ -98,7 +99,10 @@ describe('marginal losses in a run (network.feeder.losses: marginal, through the
       }
       expect(downstream, 'buses with a loss part').to.be.greaterThan(96);
       expect(r.summary.kpis.feeder.marginalLossMaxResidualKw).to.equal(0);
-      expect(r.summary.kpis.feeder.marginalLossUnconvergedIntervals).to.be.a('number');
+      // Every interval reached its fixed point (on main before the column phase: 32 of 96 on feeder-voltage, 42 of 96 on
+      // self-healing did not), its DLMPs within 0.001/MWh of the linearisation at its own dispatch.
+      expect(r.summary.kpis.feeder.marginalLossUnconvergedIntervals).to.equal(0);
+      expect(r.summary.kpis.feeder.marginalLossMaxGapMwh).to.be.a('number').and.at.most(0.001);
     });
   }
 

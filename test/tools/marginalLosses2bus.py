@@ -38,3 +38,20 @@ print(f"L = {losses_kw(100.0)!r} kW (closed form {r * P * P / v * base_kva!r})")
 print(f"dL/dP = {closed!r} (closed form); {central!r} (central difference of the sweep)")
 print(f"first order 2 r P / v = {2 * r * P / v!r}")
 print(f"DLMP at 40/MWh = {40 * (1 + closed)!r}")
+
+
+# The fixed point of a price-responsive block (test/market/lp/marginalLossDispatch.spec.ts, "a block
+# cleared in part"): 100 kW fixed and a buy of 50 kW at 42 at the far end, the substation at 40. The
+# block clears q kW where its bus's DLMP meets its price, 40 (1 + LF(100 + q)) = 42, i.e. LF = 0.05:
+# solved here by bisection on the closed form (LF rises with P: the losses are convex).
+def lf_closed(P: float) -> float:
+    v = float(((1 - 2 * r * P) + np.sqrt((1 - 2 * r * P) ** 2 - 4 * (r * r + x * x) * P * P)) / 2)
+    dv = -(2 * r * v + 2 * (r * r + x * x) * P) / (2 * v - (1 - 2 * r * P))
+    return 2 * r * P / v - r * P * P * dv / v**2
+
+
+lo, hi = 1.0, 1.5
+for _ in range(100):
+    mid = (lo + hi) / 2
+    lo, hi = (mid, hi) if lf_closed(mid) < 0.05 else (lo, mid)
+print(f"block in part: LF = 0.05 at P = {lo!r} p.u., q = {lo * base_kva - 100!r} kW; LF'(P) = {(lf_closed(lo + 1e-6) - lf_closed(lo - 1e-6)) / 2e-6 / base_kva!r} per kW")
