@@ -492,3 +492,49 @@ export function checkRetailers(run: RunFiles, config: ScenarioConfig): string[] 
   }
   return problems;
 }
+
+const WEEK = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+const daysOf = (days: unknown): readonly string[] =>
+  days === undefined || days === 'all' ? WEEK : days === 'weekdays' ? WEEK.slice(1, 6) : days === 'weekend' ? ['sat', 'sun'] : (days as string[]);
+
+/**
+ * Time-of-use energy charges, recomputed from agents.csv on the tariff's wall clock (audit A-dst): each bill under a
+ * time-of-use tariff charges Σ over its billing day's intervals of the metered import (whole Wh, half-even) × the price of
+ * the period whose rule holds the interval's start — weekday and hour of the tariff's clock (`tariffClock`: UTC, the
+ * fixed offset, or the zone's wall, so 17:00 is 17:00 on both sides of a daylight-saving change), the first period
+ * listing it, else the default — or, on one of the site's holidays (its local date) with a `holidayPeriod`, that period.
+ */
+export function checkTouEnergy(run: RunFiles, config: ScenarioConfig): string[] {
+  if (config.comms !== 'ideal' || run.bills.length === 0) return [];
+  const tous = new Map((config.tariffs ?? []).filter((t: any) => t.type === 'time-of-use' && t.export?.type !== 'buy-all-sell-all').map((t: any) => [t.id as string, t]));
+  if (tous.size === 0) return [];
+  const site = siteClock(config);
+  const days = billingDays(config);
+  const holidays = new Set(config.site.holidays ?? []);
+  const priceAt = (t: any, tMs: number): Decimal => {
+    const period = (name: string) => t.periods.find((p: any) => p.name === name);
+    if (t.holidayPeriod !== undefined && holidays.has(wall(site, tMs).toISOString().slice(0, 10))) return new Decimal(period(t.holidayPeriod).energyPricePerKwh);
+    const w = wall(tariffClock(config, t), tMs);
+    const day = WEEK[w.getUTCDay()]!;
+    const hour = w.getUTCHours() + w.getUTCMinutes() / 60;
+    const p = t.periods.find((p: any) => (p.rules ?? []).some((r: any) => daysOf(r.days).includes(day) && hour >= r.fromHour && hour < r.toHour)) ?? period(t.defaultPeriod);
+    return new Decimal(p.energyPricePerKwh);
+  };
+  const billOf = new Map(run.bills.map((b) => [`${b.day}|${b.agent_id}`, b]));
+  const charged = new Map<string, Decimal>();
+  for (const r of run.agents) {
+    if (r.kind === 'retailer' || r.via === '' || r.actual_kw === '') continue;
+    const key = `${days.dayOf(Date.parse(r.interval_start!))}|${r.agent_id}`;
+    const tariff = tous.get(billOf.get(key)?.tariff ?? '');
+    if (tariff === undefined) continue;
+    const wh = new Decimal(r.actual_kw!).times(config.intervalMinutes).div(60).times(1000).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN);
+    if (wh.lte(0)) continue;
+    charged.set(key, (charged.get(key) ?? new Decimal(0)).plus(wh.div(1000).times(priceAt(tariff, Date.parse(r.interval_start!)))));
+  }
+  const problems: string[] = [];
+  for (const [key, expected] of charged) {
+    const b = billOf.get(key)!;
+    if (!new Decimal(b.energy_charge!).eq(expected)) problems.push(`${b.day} ${b.agent_id} (${b.tariff}, ${tariffClock(config, tous.get(b.tariff!)).name}): energy_charge ${b.energy_charge} ≠ Σ import × the period's price on the tariff's clock ${expected.toString()}`);
+  }
+  return problems.slice(0, 5);
+}

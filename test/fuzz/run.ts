@@ -15,7 +15,7 @@ import { InputFileError, UserError } from '../../core/errors.ts';
 import { runScenario } from '../../engine/run.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile } from '../operations/outputs.ts';
-import { billingDays, checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, readRun, type RunFiles } from './check.ts';
+import { billingDays, checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, checkTouEnergy, readRun, type RunFiles } from './check.ts';
 import { type Features, generateScenario } from './generate.ts';
 import { compareWarmUp, monthlyDemandShared, warmUpDraw } from './warmUp.ts';
 import { refusalsHeld, zoneRefusals } from './zoneRefusals.ts';
@@ -38,7 +38,7 @@ export interface FuzzOutcome {
 function invariants(dir: string, config: ScenarioConfig, problems: string[]): { run: RunFiles; events: Record<string, string>[] } {
   const run = readRun(dir);
   const events = parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Record<string, string>[];
-  problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, config), ...checkDemandCharges(run, config), ...checkPartyCosts(run, config), ...checkStorageEnergy(run, config), ...checkBillEnergy(run, config), ...checkCrashes(run, config), ...checkShedPrices(run, events, config), ...checkNoNonNumbers(dir), ...checkPositions(run), ...checkCuts(run, events, config), ...checkEvEnergy(run, config), ...checkRetailers(run, config));
+  problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, config), ...checkDemandCharges(run, config), ...checkPartyCosts(run, config), ...checkStorageEnergy(run, config), ...checkBillEnergy(run, config), ...checkCrashes(run, config), ...checkShedPrices(run, events, config), ...checkNoNonNumbers(dir), ...checkPositions(run), ...checkCuts(run, events, config), ...checkEvEnergy(run, config), ...checkRetailers(run, config), ...checkTouEnergy(run, config));
   // On a plane a late command is in force pro rata (COMMAND_LATE), which the operations specs' check does not model.
   if (config.operations.length > 0 && config.comms === 'ideal') problems.push(...eventsReconcile(dir));
   return { run, events };

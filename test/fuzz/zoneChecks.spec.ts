@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { InputFileError } from '../../core/errors.ts';
 import { runScenario } from '../../engine/run.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
-import { billingDays, checkBillEnergy, checkDemandCharges, checkRetailers, readRun, siteClock } from './check.ts';
+import { billingDays, checkBillEnergy, checkDemandCharges, checkRetailers, checkTouEnergy, readRun, siteClock } from './check.ts';
 import { drawZone, generateScenario, ZONES } from './generate.ts';
 import { monthlyDemandShared } from './warmUp.ts';
 import { refusalsHeld, zoneRefusals } from './zoneRefusals.ts';
@@ -65,6 +65,44 @@ describe('the fuzzer in a time zone (audit A-dst)', () => {
       // The same run read on a fixed UTC+1 (what the checks did with `utcOffsetHours ?? 0`-style reading of one offset): wrong.
       const fixed = { ...s.config, site: { ...s.config.site, timeZone: undefined, utcOffsetHours: 1 } };
       expect(checkDemandCharges(run, fixed as typeof s.config)).to.not.deep.equal([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks time-of-use bills on the wall clock across Amsterdam\'s autumn change: peak 17:00–21:00 local, a holiday on the 25-hour day', async function () {
+    this.timeout(60_000);
+    const text = `name: tz-tou
+seed: 4
+start: 2026-10-24T22:00:00Z
+days: 2
+intervalMinutes: 15
+site: { latitude: 52.37, longitude: 4.9, timeZone: Europe/Amsterdam, holidays: [2026-10-25] }
+tariffs:
+  - id: tou
+    type: time-of-use
+    hours: local
+    defaultPeriod: off
+    holidayPeriod: holiday
+    periods:
+      - { name: peak, energyPricePerKwh: 0.4, rules: [{ fromHour: 17, toHour: 21 }] }
+      - { name: off, energyPricePerKwh: 0.2 }
+      - { name: holiday, energyPricePerKwh: 0.1 }
+agents:
+  - { kind: generator, id: plant, offers: [{ kw: 500, priceMwh: 60 }] }
+  - { kind: retailer, id: retail, tariffs: [tou] }
+  - { kind: home, idPrefix: home, count: 3, retailer: retail, tariff: tou }
+`;
+    const s = parseScenario(text, 'tz.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'gridbid-fuzz-tz-'));
+    try {
+      await runScenario(s, { outDir: dir });
+      const run = readRun(dir);
+      expect(run.bills.length).to.equal(2 * 3);
+      expect(checkTouEnergy(run, s.config)).to.deep.equal([]);
+      // Read on a fixed UTC+1, or without the holiday, the same bills are wrong: the check can fail.
+      expect(checkTouEnergy(run, { ...s.config, site: { ...s.config.site, timeZone: undefined, utcOffsetHours: 1 } } as typeof s.config)).to.have.length.greaterThan(0);
+      expect(checkTouEnergy(run, { ...s.config, site: { ...s.config.site, holidays: [] } } as typeof s.config)).to.have.length.greaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
