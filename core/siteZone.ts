@@ -208,7 +208,8 @@ export class SiteZone {
 
   /**
    * The UTC instant at which the wall clock shows `hours` (may pass 24: the next day) after the
-   * local midnight at `dayStartMs`. Where no change of offset lies between, that is `hours` of
+   * local midnight of the day starting at `dayStartMs` (where a change skipped that midnight, the
+   * day starts at 01:00 and its hours still count from 00:00 on the wall). Where no change of offset lies between, that is `hours` of
    * elapsed time, computed as `dayStartMs + hours × 1 h` (the fixed-offset arithmetic, bit for
    * bit). A wall time that occurs twice (autumn) is its first occurrence; one that does not exist
    * (spring, 02:30 in Europe) is the instant as many minutes past the jump (03:30 summer time),
@@ -217,11 +218,27 @@ export class SiteZone {
   wallClockAfter(dayStartMs: number, hours: number): number {
     const naive = dayStartMs + hours * MS_PER_HOUR;
     if (this.fixedOffsetMs !== undefined) return naive;
+    // A day whose midnight a change skipped (Santiago in September) starts at 01:00 on the wall, not at 00:00:
+    // its hours count from the wall's midnight, not from the day's first instant (audit A-dst).
+    const intoDayMs = this.localMsOfDay(dayStartMs);
+    if (intoDayMs !== 0) return this.instantShowing(this.localMs(dayStartMs) - intoDayMs + hours * MS_PER_HOUR);
     const shift = this.offsetMsAt(dayStartMs) - this.offsetMsAt(naive);
     if (shift === 0) return naive;
     const moved = naive + shift;
     // `moved` shows the wall time when its offset is the one assumed; else the wall time falls in a gap.
     return this.offsetMsAt(moved) === this.offsetMsAt(naive) ? moved : naive;
+  }
+
+  /**
+   * The instant whose wall clock shows `wallMs` (local epoch ms): its first occurrence where it shows twice, and where
+   * it shows never (in a forward jump) the instant as many minutes past the jump (Temporal's `compatible`). Assumes, as
+   * the table's sampling does, no two changes within a day of each other.
+   */
+  private instantShowing(wallMs: number): number {
+    const before = this.offsetMsAt(wallMs - MS_PER_DAY);
+    const after = this.offsetMsAt(wallMs + MS_PER_DAY);
+    const shows = [before, after].filter((o) => this.offsetMsAt(wallMs - o) === o).map((o) => wallMs - o);
+    return shows.length > 0 ? Math.min(...shows) : wallMs - before;
   }
 
   /** Length of the local day `dayNumber`, ms: 24 h, or 23 h / 25 h on a daylight-saving day. */

@@ -59,6 +59,11 @@ export function stageTimeline<I extends TimedInterval>(auctions: readonly DayAhe
  */
 export function dayAheadAuctions(run: { readonly start: number; readonly intervalMinutes: number; readonly intervals: number }, zone: SiteZone, gateMinutesFromMidnight: number): DayAheadAuction[] {
   if (zone.fixedOffsetHours === undefined) return wallClockAuctions(run, zone, gateMinutesFromMidnight);
+  // One offset over the run, but a gate before its start may lie across a change (D−2 12:00 before a spring change,
+  // for a run that starts after it): the wall clock then places that gate (audit A-dst). A day of margin covers the
+  // run's first delivery day starting before its start.
+  const earliestGate = run.start + Math.min(0, gateMinutesFromMidnight) * 60_000 - 24 * 3_600_000;
+  if (zone.transitionsIn(earliestGate, run.start).length > 0) return wallClockAuctions(run, zone, gateMinutesFromMidnight);
   const utcOffsetHours = zone.fixedOffsetHours;
   const step = run.intervalMinutes * 60_000;
   const day = 24 * 3_600_000;

@@ -263,7 +263,9 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     const runTo = parseSimTime(s.start)! + s.days * MS_PER_DAY;
     // Every offset the site's clock takes in the run (two across a daylight-saving change) places the local hours and the holidays' midnights.
     const offsets = zone.offsetsHoursIn(runFrom, runTo);
-    const seen = new Set<string>();
+    // Each problem once, with the offsets of the run that raise it: the same text in every offset of a change (a
+    // boundary in UTC hours, the run's start) is the tariff's own, not the clock's, and names no offset (audit A-dst).
+    const found = new Map<string, { path: string; message: string; offsets: number[] }>();
     for (const offsetHours of offsets) {
       // Local hours move by the offset on the tariffs' quarter-hour grid (tariffs/localHours.ts).
       if (t.hours === 'local' && Math.round(offsetHours * 4) !== offsetHours * 4) {
@@ -272,11 +274,16 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       }
       // At the rule or key the boundary comes from, so that file:line points at it (not at the tariff's first line).
       for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], offsetHours, (s.site.holidays?.length ?? 0) > 0, s.days * 1440)) {
-        const message = zone.iana ? `${issue.message} (${zone.name} at ${fixedOffsetName(offsetHours * MS_PER_HOUR)})` : issue.message;
-        if (seen.has(issue.path + message)) continue;
-        seen.add(issue.path + message);
-        out.push({ path: ['tariffs', i, ...parsePath(issue.path)], message });
+        const key = `${issue.path}|${issue.message}`;
+        const f = found.get(key);
+        if (f === undefined) found.set(key, { path: issue.path, message: issue.message, offsets: [offsetHours] });
+        else f.offsets.push(offsetHours);
       }
+    }
+    for (const f of found.values()) {
+      const everyOffset = offsets.length > 1 && f.offsets.length === offsets.length;
+      const message = zone.iana && !everyOffset ? `${f.message} (${zone.name} at ${f.offsets.map((h) => fixedOffsetName(h * MS_PER_HOUR)).join(' and ')})` : f.message;
+      out.push({ path: ['tariffs', i, ...parsePath(f.path)], message });
     }
   });
   out.push(...warmUpProblems(s));

@@ -89,6 +89,48 @@ describe('SiteZone: a day whose midnight is skipped (America/Santiago, 6 Septemb
     expect(z.localHourOfDay(z.dayStartMs(day))).to.equal(1);
     expect(z.dayLengthMs(day)).to.equal(23 * H);
   });
+
+  it('counts its wall-clock hours from its (skipped) midnight: 16:00 is 19:00 UTC (UTC−3), 00:30 does not exist and is 01:30 (audit A-dst)', () => {
+    const z = SiteZone.iana('America/Santiago', ...YEAR_2026);
+    const start = z.dayStartMs(Date.UTC(2026, 8, 6) / MS_PER_DAY);
+    // Before the fix, hours counted from the day's first instant (01:00 on the wall): 16 h after it showed 17:00.
+    expect(z.wallClockAfter(start, 16)).to.equal(utc('2026-09-06T19:00:00Z'));
+    expect(z.wallClockAfter(start, 12)).to.equal(utc('2026-09-06T15:00:00Z'));
+    expect(z.wallClockAfter(start, 0.5)).to.equal(utc('2026-09-06T04:30:00Z'));
+    expect(z.wallClockAfter(start, 24 + 8)).to.equal(utc('2026-09-07T11:00:00Z'));
+  });
+});
+
+describe('SiteZone.wallClockAfter shows the wall-clock time asked for, on every local day of 2026 (Intl)', () => {
+  // Zones whose changes fall at 02:00, 03:00, 00:00 (Santiago: midnight skipped in September, repeated in April), by 30 minutes (Lord Howe).
+  for (const name of ['Europe/Amsterdam', 'America/Los_Angeles', 'America/Santiago', 'Australia/Lord_Howe', 'Pacific/Chatham']) {
+    it(`${name}: its first occurrence, or where the wall never shows it, as many minutes past the jump`, () => {
+      const z = SiteZone.iana(name, utc('2025-12-01T00:00:00Z'), utc('2027-02-01T00:00:00Z'));
+      const intl = intlOffsetReader(name);
+      const offsets = [...new Set(z.segments.map((s) => s.offsetMs))];
+      const firstDay = Date.UTC(2026, 0, 1) / MS_PER_DAY;
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 364 }), fc.integer({ min: 0, max: 48 * 4 - 1 }), (k, quarters) => {
+          const wall = (firstDay + k) * MS_PER_DAY + quarters * 15 * 60_000;
+          const t = z.wallClockAfter(z.dayStartMs(firstDay + k), quarters / 4);
+          const shows = offsets.filter((o) => intl(wall - o) === o).map((o) => wall - o);
+          if (shows.length > 0) expect(t).to.equal(Math.min(...shows));
+          else expect(t).to.equal(wall - intl(wall - MS_PER_DAY));
+        }),
+        { numRuns: 1500 },
+      );
+      // Every change day, at every quarter hour of it and the next.
+      for (const x of z.transitionsIn(utc('2026-01-01T00:00:00Z'), utc('2027-01-01T00:00:00Z'))) {
+        const day = z.localDayNumber(x.atMs);
+        for (let q = 0; q < 48 * 4; q++) {
+          const wall = day * MS_PER_DAY + q * 15 * 60_000;
+          const shows = offsets.filter((o) => intl(wall - o) === o).map((o) => wall - o);
+          const t = z.wallClockAfter(z.dayStartMs(day), q / 4);
+          expect(t, `${name} day ${day} +${q / 4} h`).to.equal(shows.length > 0 ? Math.min(...shows) : wall - intl(wall - MS_PER_DAY));
+        }
+      }
+    });
+  }
 });
 
 /** The arithmetic every caller did before zones: local = UTC + hours. */

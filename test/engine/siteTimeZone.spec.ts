@@ -91,6 +91,23 @@ describe('site.timeZone: validate', () => {
     expect(problems(base('{ latitude: 27.7, longitude: 85.3, timeZone: Asia/Kathmandu }', TOU))).to.deep.equal([]);
     expect(problems(base('{ latitude: -34.9, longitude: 138.6, timeZone: Australia/Adelaide }', TOU, '2026-04-03T00:00:00Z', 3))).to.deep.equal([]);
   });
+
+  it('says a problem of the tariff itself once, naming no offset, across a change; one of the clock with the offsets that raise it (audit A-dst)', () => {
+    // A boundary at 23:45 UTC inside half-hour readings: the tariff's own problem, whatever the site's clock.
+    const utcHours = `tariffs:
+  - { id: tou, type: time-of-use, defaultPeriod: off, periods: [{ name: peak, energyPricePerKwh: 0.4, rules: [{ fromHour: 17, toHour: 23.75 }] }, { name: off, energyPricePerKwh: 0.2 }] }
+`;
+    const spring = (tariffs: string, minutes: number) => base('{ latitude: 52.37, longitude: 4.9, timeZone: Europe/Amsterdam }', tariffs, '2026-03-28T00:00:00Z', 2).replace('intervalMinutes: 15', `intervalMinutes: ${minutes}`);
+    // Before: the same issue twice, once "(Europe/Amsterdam at UTC+01:00)" and once "(… at UTC+02:00)".
+    expect(problems(spring(utcHours, 30))).to.deep.equal(['tz.yaml:8:135 tariffs[0].periods[0].rules[0].toHour: 23:45 falls inside a 30-minute reading']);
+    // A local 17:30 with hourly readings in Adelaide across its autumn change: inside a reading in both offsets, each said with its own.
+    const local = TOU.replace('fromHour: 17,', 'fromHour: 17.5,');
+    const adelaide = problems(base('{ latitude: -34.9, longitude: 138.6, timeZone: Australia/Adelaide }', local, '2026-04-03T00:00:00Z', 3).replace('intervalMinutes: 15', 'intervalMinutes: 60'));
+    expect(adelaide.filter((p) => /toHour/.test(p))).to.deep.equal([
+      'tz.yaml:13:81 tariffs[0].periods[0].rules[0].toHour: 21:00 local (10:30 UTC) falls inside a 60-minute reading (Australia/Adelaide at UTC+10:30)',
+      'tz.yaml:13:81 tariffs[0].periods[0].rules[0].toHour: 21:00 local (11:30 UTC) falls inside a 60-minute reading (Australia/Adelaide at UTC+09:30)',
+    ]);
+  });
 });
 
 describe('site.timeZone: critical peak and a monthly demand charge in local hours across the autumn change in Los Angeles', function () {

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Decimal as D } from 'decimal.js';
+import { SiteZone } from '../../core/siteZone.ts';
 import type { ScenarioConfig } from '../../engine/scenario/schema.ts';
 
 // Sums of amounts with 20 decimals need more than decimal.js's default 20 significant digits.
@@ -90,6 +91,62 @@ export function checkSoc(run: RunFiles, config: ScenarioConfig): string[] {
   return problems;
 }
 
+/** A scenario's start, days, warm-up and site, as the clocks below need them. */
+interface ClockConfig {
+  readonly start: string | Date;
+  readonly days: number;
+  readonly warmUpDays?: number | undefined;
+  readonly site: { readonly utcOffsetHours?: number | undefined; readonly timeZone?: string | undefined };
+}
+
+/**
+ * The site's clock of a scenario, built by the fuzzer itself through core/siteZone.ts: `SiteZone.fixed` of
+ * `site.utcOffsetHours`, or `SiteZone.iana` of `site.timeZone` read from Intl over the run, its warm-up and 60 days
+ * either side (its own table, not the engine's `siteZoneOf`: the checks share the zone arithmetic, not the span).
+ */
+export function siteClock(config: ClockConfig): SiteZone {
+  if (config.site.timeZone === undefined) return SiteZone.fixed(config.site.utcOffsetHours ?? 0);
+  const startMs = Date.parse(String(config.start instanceof Date ? config.start.toISOString() : config.start));
+  const from = startMs - ((config.warmUpDays ?? 0) + 60) * 86_400_000;
+  return SiteZone.iana(config.site.timeZone, from, startMs + (config.days + 60) * 86_400_000);
+}
+
+/** The clock a tariff's hours are read on: the site's for `hours: local`, UTC for the rest. */
+export function tariffClock(config: ClockConfig, tariff: { readonly hours?: string | undefined }): SiteZone {
+  return tariff.hours === 'local' ? siteClock(config) : SiteZone.fixed(0);
+}
+
+/** The billing days of a run: which day an instant is billed on, and the span of the day a bill names. */
+export interface BillingDays {
+  /** The `day` of bills.csv that bills the interval starting at `tMs`. */
+  dayOf(tMs: number): string;
+  /** The UTC span `[fromMs, toMs)` of the billing day bills.csv calls `day`. */
+  span(day: string): { readonly fromMs: number; readonly toMs: number };
+}
+
+/**
+ * Where the fuzz checks take the engine's billing days from — the one place (checkDemandCharges, checkBillEnergy,
+ * checkRetailers and the warm-up oracle's bill comparison read it), so that a change of the engine's rule is one edit
+ * here. Today's rule (docs/time.md, "Billing days"): 24 hours each from the reported `start` (a warm-up's engine clock
+ * starts whole days earlier, at the same time of day), and a bill's `day` is the UTC date of its billing day's start,
+ * whatever the site's clock. (Audit Z-billday moves billing days onto local midnights: this function is what changes.)
+ */
+export function billingDays(config: Pick<ClockConfig, 'start'>): BillingDays {
+  const startMs = Date.parse(String(config.start instanceof Date ? config.start.toISOString() : config.start));
+  const index = (tMs: number): number => Math.floor((tMs - startMs) / 86_400_000);
+  const startDay = Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z');
+  return {
+    dayOf: (tMs) => new Date(startMs + index(tMs) * 86_400_000).toISOString().slice(0, 10),
+    span: (day) => {
+      const fromMs = startMs + Math.round((Date.parse(`${day}T00:00:00Z`) - startDay) / 86_400_000) * 86_400_000;
+      return { fromMs, toMs: fromMs + 86_400_000 };
+    },
+  };
+}
+
+/** The local calendar date (`YYYY-MM-DD`) and the wall-clock reading of the instant `tMs` on `clock`. */
+const wall = (clock: SiteZone, tMs: number): Date => new Date(clock.localMs(tMs));
+
 /**
  * Demand charges, recomputed from agents.csv: a window's demand is its metered import (max(0, actual_kw) × h,
  * whole watts) over the window's hours, rounded to the watt. `day`: each billing day's demand_charge = rate × its
@@ -97,6 +154,11 @@ export function checkSoc(run: RunFiles, config: ScenarioConfig): string[] {
  * in the month of its start, in the tariff's clock), and no day's charge is negative. Checked for customers that kept
  * the demand tariff all run, where every window counts (no demandHours, no holiday exclusion) and bills come from the
  * meters (no communication plane: there from the MDMS's reads).
+ *
+ * The tariff's clock (`tariffClock`: UTC, or the site's fixed offset or zone for `hours: local`) places everything local:
+ * a window is the block of `demandWindowMinutes` of that clock's wall holding the interval (across a daylight-saving
+ * change of a whole number of windows the same UTC grid, which validate requires), `demandHours` are the wall's weekday
+ * and hour at the window's start, holidays the site's local dates, months the wall's calendar months.
  */
 export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): string[] {
   const tariff = (config.tariffs ?? []).find((t: any) => t.type === 'demand-charge') as any;
@@ -104,39 +166,38 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
   const problems: string[] = [];
   const minutes = config.intervalMinutes;
   const windowMs = tariff.demandWindowMinutes * 60_000;
-  const offsetMs = tariff.hours === 'local' ? Math.round((config.site.utcOffsetHours ?? 0) * 60) * 60_000 : 0;
+  const clock = tariffClock(config, tariff);
+  const site = siteClock(config);
+  const days = billingDays(config);
   const rate = new Decimal(tariff.demandChargePerKw);
   const byCustomer = new Map<string, Row[]>();
   for (const b of run.bills) byCustomer.set(b.agent_id!, [...(byCustomer.get(b.agent_id!) ?? []), b]);
-  const startMs = Date.parse(config.start as unknown as string);
+  const holidays = new Set(config.site.holidays ?? []);
+  // A window counts when it starts within demandHours (weekdays and hours on the tariff's wall clock) and, with
+  // demandOnHolidays: false, not on one of the site's holidays (local dates).
+  const counts = (wsMs: number): boolean => {
+    if (tariff.demandOnHolidays === false && holidays.has(wall(site, wsMs).toISOString().slice(0, 10))) return false;
+    if (tariff.demandHours === undefined) return true;
+    const t = wall(clock, wsMs);
+    const hour = t.getUTCHours() + t.getUTCMinutes() / 60;
+    return (tariff.demandHours as { days: string[]; fromHour: number; toHour: number }[]).some(
+      (h) => h.days.includes(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][t.getUTCDay()]!) && hour >= h.fromHour && hour < h.toHour,
+    );
+  };
   for (const [id, bills] of byCustomer) {
     if (!bills.some((b) => b.tariff === tariff.id)) continue;
-    // Window energies (Wh) by window start, in the tariff's clock.
+    // Window energies (W × min) by the window's start, UTC ms.
     const windows = new Map<number, number>();
-    const siteOffsetMs = Math.round((config.site.utcOffsetHours ?? 0) * 60) * 60_000;
-    const holidays = new Set(config.site.holidays ?? []);
-    // A window counts when it starts within demandHours (weekdays, in the tariff's clock) and, with
-    // demandOnHolidays: false, not on one of the site's holidays (local dates).
-    const counts = (clockMs: number): boolean => {
-      const t = new Date(clockMs);
-      if (tariff.demandOnHolidays === false && holidays.has(new Date(clockMs - offsetMs + siteOffsetMs).toISOString().slice(0, 10))) return false;
-      if (tariff.demandHours === undefined) return true;
-      const hour = t.getUTCHours() + t.getUTCMinutes() / 60;
-      return (tariff.demandHours as { days: string[]; fromHour: number; toHour: number }[]).some(
-        (h) => h.days.includes(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][t.getUTCDay()]!) && hour >= h.fromHour && hour < h.toHour,
-      );
-    };
     for (const r of run.agents) {
       if (r.agent_id !== id) continue;
       const t = Date.parse(r.interval_start!);
-      const local = t + offsetMs;
-      const ws = local - (((local % windowMs) + windowMs) % windowMs);
+      const local = clock.localMs(t);
+      const ws = t - (((local % windowMs) + windowMs) % windowMs);
       if (!counts(ws)) continue;
       const wh = Math.max(0, Math.round(Number(r.actual_kw) * 1000)) * minutes; // W × min
       windows.set(ws, (windows.get(ws) ?? 0) + wh);
     }
     const kwOf = (wmin: number): Decimal => new Decimal(wmin).div(tariff.demandWindowMinutes).div(1000).toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN);
-    const dayIndexOf = (b: Row): number => Math.floor((Date.parse(`${b.day}T00:00:00Z`) - Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z')) / 86_400_000);
     const onTariff = bills.filter((b) => b.tariff === tariff.id);
     for (const b of bills) if (b.tariff !== tariff.id && !new Decimal(b.demand_charge!).isZero()) problems.push(`${id} ${b.day}: a demand charge ${b.demand_charge} on tariff ${b.tariff}`);
     if (tariff.demandPeriod === 'month') {
@@ -144,16 +205,16 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
       const stints: Row[][] = [];
       for (const b of onTariff) {
         const last = stints.at(-1);
-        if (last && dayIndexOf(last.at(-1)!) === dayIndexOf(b) - 1) last.push(b);
+        if (last && days.span(last.at(-1)!.day!).toMs === days.span(b.day!).fromMs) last.push(b);
         else stints.push([b]);
       }
       for (const stint of stints) {
-        const from = startMs + dayIndexOf(stint[0]!) * 86_400_000;
-        const to = startMs + (dayIndexOf(stint.at(-1)!) + 1) * 86_400_000;
+        const from = days.span(stint[0]!.day!).fromMs;
+        const to = days.span(stint.at(-1)!.day!).toMs;
         const peaks = new Map<string, Decimal>();
         for (const [ws, e] of windows) {
-          if (ws - offsetMs < from || ws - offsetMs >= to) continue;
-          const month = new Date(ws).toISOString().slice(0, 7);
+          if (ws < from || ws >= to) continue;
+          const month = wall(clock, ws).toISOString().slice(0, 7);
           const kw = kwOf(e);
           if (!peaks.has(month) || kw.gt(peaks.get(month)!)) peaks.set(month, kw);
         }
@@ -164,13 +225,9 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
       for (const b of onTariff) if (new Decimal(b.demand_charge!).isNegative()) problems.push(`${id} ${b.day}: demand_charge ${b.demand_charge} < 0`);
     } else {
       for (const b of onTariff) {
-        const dayIndex = dayIndexOf(b);
-        const from = startMs + dayIndex * 86_400_000;
+        const { fromMs, toMs } = days.span(b.day!);
         let peak = new Decimal(0);
-        for (const [ws, e] of windows) {
-          const utc = ws - offsetMs;
-          if (utc >= from && utc < from + 86_400_000 && kwOf(e).gt(peak)) peak = kwOf(e);
-        }
+        for (const [ws, e] of windows) if (ws >= fromMs && ws < toMs && kwOf(e).gt(peak)) peak = kwOf(e);
         if (!new Decimal(b.demand_charge!).eq(peak.times(rate))) problems.push(`${id} ${b.day}: demand_charge ${b.demand_charge} ≠ rate × the day's peak ${peak} kW = ${peak.times(rate)}`);
       }
     }
@@ -241,13 +298,11 @@ export function checkStorageEnergy(run: RunFiles, config: ScenarioConfig): strin
 /** A customer's bills.csv import and export kWh are Σ of its metered net import and export over the billing day. */
 export function checkBillEnergy(run: RunFiles, config: ScenarioConfig): string[] {
   if (config.comms !== 'ideal' || run.bills.length === 0) return [];
-  const startMs = Date.parse(config.start as unknown as string);
-  const startDay = Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z');
+  const days = billingDays(config);
   const sums = new Map<string, { imp: number; exp: number }>();
   for (const r of run.agents) {
     if (r.kind === 'retailer' || r.via === '' || r.actual_kw === '') continue;
-    const day = Math.floor((Date.parse(r.interval_start!) - startMs) / 86_400_000);
-    const key = `${new Date(startDay + day * 86_400_000).toISOString().slice(0, 10)}|${r.agent_id}`;
+    const key = `${days.dayOf(Date.parse(r.interval_start!))}|${r.agent_id}`;
     // Each reading is billed on the Wh, rounded half-even (tariffs/bill.ts: mᵢ = round_Wh(eᵢ)).
     const wh = new Decimal(r.actual_kw!).times(config.intervalMinutes).div(60).times(1000).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toNumber();
     const s = sums.get(key) ?? { imp: 0, exp: 0 };
@@ -422,14 +477,12 @@ export function checkRetailers(run: RunFiles, config: ScenarioConfig): string[] 
   const retailerOf = new Map<string, string>();
   for (const a of config.agents) if (a.kind === 'retailer') for (const t of (a as { tariffs: string[] }).tariffs) retailerOf.set(t, (a as { id: string }).id);
   const retailers = new Set(retailerOf.values());
-  const startMs = Date.parse(config.start as unknown as string);
-  const startDay = Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z');
+  const days = billingDays(config);
   const tariffOn = new Map(run.bills.map((b) => [`${b.day}|${b.agent_id}`, b.tariff!]));
   const problems: string[] = [];
   for (const r of run.agents) {
     if (!retailers.has(r.via!)) continue;
-    const day = Math.floor((Date.parse(r.interval_start!) - startMs) / 86_400_000);
-    const tariff = tariffOn.get(`${new Date(startDay + day * 86_400_000).toISOString().slice(0, 10)}|${r.agent_id}`);
+    const tariff = tariffOn.get(`${days.dayOf(Date.parse(r.interval_start!))}|${r.agent_id}`);
     if (tariff !== undefined && retailerOf.get(tariff) !== r.via) problems.push(`${r.interval_start} ${r.agent_id}: via ${r.via}, but that day's bill is under ${tariff}, ${retailerOf.get(tariff)}'s`);
   }
   const billed = new Map<string, Decimal>();
@@ -438,4 +491,50 @@ export function checkRetailers(run: RunFiles, config: ScenarioConfig): string[] 
     if (!new Decimal(k.revenue).eq(billed.get(id) ?? 0)) problems.push(`retailer ${id}: revenue ${k.revenue}, its bills ${(billed.get(id) ?? new Decimal(0)).toFixed()}`);
   }
   return problems;
+}
+
+const WEEK = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+const daysOf = (days: unknown): readonly string[] =>
+  days === undefined || days === 'all' ? WEEK : days === 'weekdays' ? WEEK.slice(1, 6) : days === 'weekend' ? ['sat', 'sun'] : (days as string[]);
+
+/**
+ * Time-of-use energy charges, recomputed from agents.csv on the tariff's wall clock (audit A-dst): each bill under a
+ * time-of-use tariff charges Σ over its billing day's intervals of the metered import (whole Wh, half-even) × the price of
+ * the period whose rule holds the interval's start — weekday and hour of the tariff's clock (`tariffClock`: UTC, the
+ * fixed offset, or the zone's wall, so 17:00 is 17:00 on both sides of a daylight-saving change), the first period
+ * listing it, else the default — or, on one of the site's holidays (its local date) with a `holidayPeriod`, that period.
+ */
+export function checkTouEnergy(run: RunFiles, config: ScenarioConfig): string[] {
+  if (config.comms !== 'ideal' || run.bills.length === 0) return [];
+  const tous = new Map((config.tariffs ?? []).filter((t: any) => t.type === 'time-of-use' && t.export?.type !== 'buy-all-sell-all').map((t: any) => [t.id as string, t]));
+  if (tous.size === 0) return [];
+  const site = siteClock(config);
+  const days = billingDays(config);
+  const holidays = new Set(config.site.holidays ?? []);
+  const priceAt = (t: any, tMs: number): Decimal => {
+    const period = (name: string) => t.periods.find((p: any) => p.name === name);
+    if (t.holidayPeriod !== undefined && holidays.has(wall(site, tMs).toISOString().slice(0, 10))) return new Decimal(period(t.holidayPeriod).energyPricePerKwh);
+    const w = wall(tariffClock(config, t), tMs);
+    const day = WEEK[w.getUTCDay()]!;
+    const hour = w.getUTCHours() + w.getUTCMinutes() / 60;
+    const p = t.periods.find((p: any) => (p.rules ?? []).some((r: any) => daysOf(r.days).includes(day) && hour >= r.fromHour && hour < r.toHour)) ?? period(t.defaultPeriod);
+    return new Decimal(p.energyPricePerKwh);
+  };
+  const billOf = new Map(run.bills.map((b) => [`${b.day}|${b.agent_id}`, b]));
+  const charged = new Map<string, Decimal>();
+  for (const r of run.agents) {
+    if (r.kind === 'retailer' || r.via === '' || r.actual_kw === '') continue;
+    const key = `${days.dayOf(Date.parse(r.interval_start!))}|${r.agent_id}`;
+    const tariff = tous.get(billOf.get(key)?.tariff ?? '');
+    if (tariff === undefined) continue;
+    const wh = new Decimal(r.actual_kw!).times(config.intervalMinutes).div(60).times(1000).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN);
+    if (wh.lte(0)) continue;
+    charged.set(key, (charged.get(key) ?? new Decimal(0)).plus(wh.div(1000).times(priceAt(tariff, Date.parse(r.interval_start!)))));
+  }
+  const problems: string[] = [];
+  for (const [key, expected] of charged) {
+    const b = billOf.get(key)!;
+    if (!new Decimal(b.energy_charge!).eq(expected)) problems.push(`${b.day} ${b.agent_id} (${b.tariff}, ${tariffClock(config, tous.get(b.tariff!)).name}): energy_charge ${b.energy_charge} ≠ Σ import × the period's price on the tariff's clock ${expected.toString()}`);
+  }
+  return problems.slice(0, 5);
 }

@@ -7,7 +7,8 @@
  * position (late bids, lost bids), crashed agents, demand charges by day or by month and in local
  * hours (quarter-hour offsets, holidays, holiday periods, critical-peak events), several operators
  * over one street, pre-positioning (with cars), self-healing feeders, the communication plane and the
- * day-ahead stage. The text goes through the real loader (`parseScenario`): the generator does not
+ * day-ahead stage. Half the sites are in an IANA time zone (`drawZone`: `ZONES`, some runs started within days of a
+ * daylight-saving change, so that the run or its warm-up holds it), the rest at a fixed offset. The text goes through the real loader (`parseScenario`): the generator does not
  * try to make every combination valid, so what validation refuses is part of what is tested (each
  * refusal must be a located `InputFileError`).
  *
@@ -15,6 +16,7 @@
  * reproduced by its seed alone.
  */
 import { stringify } from 'yaml';
+import { SiteZone } from '../../core/siteZone.ts';
 
 /** mulberry32: small, fast, and good enough for picking a scenario's features. */
 export function rng(seed: number): () => number {
@@ -48,6 +50,10 @@ export interface Features {
   shortage: boolean;
   lateBids: boolean;
   faults: number;
+  /** The site's IANA zone (`site.timeZone`), or undefined for a fixed offset (`site.utcOffsetHours`). */
+  timeZone: string | undefined;
+  /** Whether the run (or a warm-up of up to two days before it) holds a change of the zone's offset. */
+  nearChange: boolean;
 }
 
 export interface Generated {
@@ -57,6 +63,35 @@ export interface Generated {
 }
 
 const OFFSETS = [0, 1, 2, -5, -7, 5.5, 5.75, -3.5, 9.5, 12.75, -9.5, 14, -12, 3];
+
+/**
+ * IANA zones with varied rules (audit A-dst): a European and a North American change at whole hours, a southern one
+ * that changes at local midnight (Santiago: the day starts at 01:00 in September), a 30-minute change (Lord Howe),
+ * half-hour offsets with a change (Adelaide, +9:30/+10:30) and without (Kolkata, +5:30), a 45-minute offset with a
+ * change (Chatham, +12:45/+13:45), a zone that is UTC in winter (London) and UTC itself.
+ */
+export const ZONES = ['Europe/Amsterdam', 'America/Los_Angeles', 'America/Santiago', 'Australia/Lord_Howe', 'Australia/Adelaide', 'Asia/Kolkata', 'Pacific/Chatham', 'Europe/London', 'UTC'] as const;
+
+/**
+ * The site's clock of a seed, from a stream of its own (`seed ^ 0x5d57a1`, so that every other draw stays the seed's):
+ * a fixed offset for half the seeds (`timeZone` undefined: the caller keeps its drawn offset and start), else a zone of
+ * `ZONES`; for two thirds of those with a change in 2026, a start moved near one of its two changes (spring or autumn,
+ * drawn), either so that the run holds the change (the start up to the run's length before it) or so that only a
+ * warm-up of one or two days before the start would (the start up to two days after it). The start stays on the
+ * interval's grid of UTC (price boundaries must not fall inside readings).
+ */
+export function drawZone(seed: number, days: number, minutes: number): { timeZone: string | undefined; startMs: number | undefined } {
+  const r = rng(seed ^ 0x5d57a1);
+  if (r() < 0.5) return { timeZone: undefined, startMs: undefined };
+  const timeZone = ZONES[Math.floor(r() * ZONES.length)]!;
+  const changes = SiteZone.iana(timeZone, Date.UTC(2026, 0, 1), Date.UTC(2027, 0, 1)).transitions;
+  if (changes.length === 0 || r() < 1 / 3) return { timeZone, startMs: undefined };
+  const at = changes[Math.floor(r() * changes.length)]!.atMs;
+  const stepMs = minutes * 60_000;
+  const runMs = days * 86_400_000;
+  const startMs = r() < 0.7 ? at - Math.floor(r() * runMs) : at + Math.floor(r() * 2 * 86_400_000);
+  return { timeZone, startMs: Math.floor(startMs / stepMs) * stepMs };
+}
 
 export function generateScenario(seed: number): Generated {
   const r = rng(seed);
@@ -101,11 +136,16 @@ export function generateScenario(seed: number): Generated {
   const d = Math.min(startDay, lastDay);
   const hour = pick([0, 0, 0, 6, 13, 17, 22]);
   const minute = chance(0.2) ? pick([15, 30, 45]) : 0;
-  const startMs = Date.UTC(y, startMonth, d, hour, minute) - (localHours && chance(0.5) ? Math.round(offset * 60) * 60_000 : 0);
+  const drawnStartMs = Date.UTC(y, startMonth, d, hour, minute) - (localHours && chance(0.5) ? Math.round(offset * 60) * 60_000 : 0);
+  // A zone instead of the offset for half the seeds, some started near a change (drawZone: a stream of its own).
+  const zone = drawZone(seed, days, minutes);
+  const startMs = zone.startMs ?? drawnStartMs;
   const start = new Date(startMs).toISOString().replace('.000Z', 'Z');
   const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
   const atInterval = (k: number): string => iso(startMs + k * minutes * 60_000);
-  const localDate = (k: number): string => new Date(startMs + offset * 3_600_000 + k * 86_400_000).toISOString().slice(0, 10);
+  const clock = zone.timeZone === undefined ? SiteZone.fixed(offset) : SiteZone.iana(zone.timeZone, startMs - 10 * 86_400_000, startMs + 10 * 86_400_000);
+  const localDate = (k: number): string => new Date(clock.localMs(startMs + k * 86_400_000)).toISOString().slice(0, 10);
+  const nearChange = zone.timeZone !== undefined && clock.transitionsIn(startMs - 2 * 86_400_000, startMs + days * 86_400_000).length > 0;
 
   const doc: Record<string, unknown> = {
     name: `fuzz-${seed}`,
@@ -115,7 +155,7 @@ export function generateScenario(seed: number): Generated {
     intervalMinutes: minutes,
   };
   const holidays = chance(0.4) ? [localDate(pick([0, 1, 2]))] : undefined;
-  doc.site = { latitude: round(-40 + r() * 100, 2), longitude: round(-120 + r() * 240, 2), utcOffsetHours: offset, ...(holidays ? { holidays } : {}) };
+  doc.site = { latitude: round(-40 + r() * 100, 2), longitude: round(-120 + r() * 240, 2), ...(zone.timeZone === undefined ? { utcOffsetHours: offset } : { timeZone: zone.timeZone }), ...(holidays ? { holidays } : {}) };
   // (Not draws, so that the seeds' other choices stay as they were: the forecast and a solar-only supply.)
   if (seed % 3 === 1) doc.forecast = { method: ['persistence', 'same-interval-yesterday', 'perfect-foresight'][Math.floor(seed / 3) % 3] };
   const solarOnly = seed % 7 === 3;
@@ -474,6 +514,8 @@ export function generateScenario(seed: number): Generated {
     shortage,
     lateBids,
     faults: nFaults,
+    timeZone: zone.timeZone,
+    nearChange,
   };
   return { seed, yaml: stringify(doc, { lineWidth: 0, flowCollectionPadding: false }), features };
 }

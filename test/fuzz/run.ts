@@ -15,9 +15,11 @@ import { InputFileError, UserError } from '../../core/errors.ts';
 import { runScenario } from '../../engine/run.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile } from '../operations/outputs.ts';
-import { checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, readRun, type RunFiles } from './check.ts';
+import { billingDays, checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, checkTouEnergy, readRun, type RunFiles } from './check.ts';
 import { type Features, generateScenario } from './generate.ts';
 import { compareWarmUp, monthlyDemandShared, warmUpDraw } from './warmUp.ts';
+import { refusalsHeld, zoneRefusals } from './zoneRefusals.ts';
+import { parse as parseYaml } from 'yaml';
 import type { ScenarioConfig } from '../../engine/scenario/schema.ts';
 
 export interface FuzzOutcome {
@@ -36,7 +38,7 @@ export interface FuzzOutcome {
 function invariants(dir: string, config: ScenarioConfig, problems: string[]): { run: RunFiles; events: Record<string, string>[] } {
   const run = readRun(dir);
   const events = parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Record<string, string>[];
-  problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, config), ...checkDemandCharges(run, config), ...checkPartyCosts(run, config), ...checkStorageEnergy(run, config), ...checkBillEnergy(run, config), ...checkCrashes(run, config), ...checkShedPrices(run, events, config), ...checkNoNonNumbers(dir), ...checkPositions(run), ...checkCuts(run, events, config), ...checkEvEnergy(run, config), ...checkRetailers(run, config));
+  problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, config), ...checkDemandCharges(run, config), ...checkPartyCosts(run, config), ...checkStorageEnergy(run, config), ...checkBillEnergy(run, config), ...checkCrashes(run, config), ...checkShedPrices(run, events, config), ...checkNoNonNumbers(dir), ...checkPositions(run), ...checkCuts(run, events, config), ...checkEvEnergy(run, config), ...checkRetailers(run, config), ...checkTouEnergy(run, config));
   // On a plane a late command is in force pro rata (COMMAND_LATE), which the operations specs' check does not model.
   if (config.operations.length > 0 && config.comms === 'ideal') problems.push(...eventsReconcile(dir));
   return { run, events };
@@ -52,17 +54,23 @@ function invariants(dir: string, config: ScenarioConfig, problems: string[]): { 
 async function warmUpOracle(seed: number, yaml: string, ideal: boolean, problems: string[]): Promise<string> {
   const draw = warmUpDraw(yaml, seed);
   const say = (p: string) => problems.push(`warm-up ${draw.n} day(s): ${p}`);
+  // A warm-up may reach back across a change of the site's clock the run alone does not hold: what that calls for.
+  const predicted = zoneRefusals(parseYaml(draw.warm));
   let warm;
   try {
     warm = parseScenario(draw.warm, `fuzz-${seed}-warm.yaml`);
   } catch (err) {
-    // Refused, located, for what validate documents: a communication plane, a dated event in the warm-up.
+    // Refused, located, for what validate documents: a communication plane, a dated event in the warm-up, or (predicted
+    // by zoneRefusals) the site's clock in the warm-up's offsets.
     const issues = err instanceof InputFileError ? err.issues : [];
-    const documented = issues.length > 0 && issues.every((i) => i.path !== undefined && /warm-up/.test(i.message));
+    const zone = predicted.length > 0 && refusalsHeld(predicted, issues.map((i) => i.path)).length === 0;
+    const documented = issues.length > 0 && issues.every((i) => i.path !== undefined && (/warm-up/.test(i.message) || (zone && predicted.some((p) => i.path!.startsWith(p.path)))));
+    if (zone && documented) return 'refused-zone';
     if (!documented) say(`validate refused the warm-up variant of a scenario it accepts: ${err instanceof InputFileError ? err.issues.map((i) => `${i.path}: ${i.message}`).join('; ') : String(err)}`);
     else if (ideal && !issues.some((i) => /critical-peak|tariffs/.test(`${i.path} ${i.message}`))) say(`refused on the ideal plane: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     return 'refused';
   }
+  if (predicted.length > 0) say(`validate accepted the warm-up variant, which the site's clock calls to refuse: ${predicted.map((p) => `${p.path}: ${p.why}`).join('; ')}`);
   const dirs = [mkdtempSync(join(tmpdir(), `gridbid-fuzz-${seed}-warm-`)), mkdtempSync(join(tmpdir(), `gridbid-fuzz-${seed}-long-`))];
   try {
     const long = parseScenario(draw.long, `fuzz-${seed}-long.yaml`);
@@ -73,7 +81,7 @@ async function warmUpOracle(seed: number, yaml: string, ideal: boolean, problems
     for (const p of own) say(`the warm-up run: ${p}`);
     const monthly = monthlyDemandShared(warm.config, Date.parse(draw.start));
     const perDay = Math.round((24 * 60) / warm.config.intervalMinutes);
-    const c = compareWarmUp(dirs[0]!, dirs[1]!, draw.start, draw.n * perDay, monthly);
+    const c = compareWarmUp(dirs[0]!, dirs[1]!, draw.start, draw.n * perDay, monthly, billingDays(warm.config));
     for (const p of c.problems) say(p);
     const summary = JSON.parse(readFileSync(join(dirs[0]!, 'summary.json'), 'utf8'));
     if (summary.start !== draw.start || summary.warmUp?.intervals !== draw.n * perDay || summary.books?.warmUpIntervals !== draw.n * perDay) say(`summary.json start ${summary.start}, warmUp ${JSON.stringify(summary.warmUp)}, books.warmUpIntervals ${summary.books?.warmUpIntervals}`);
@@ -91,6 +99,8 @@ async function warmUpOracle(seed: number, yaml: string, ideal: boolean, problems
 export async function fuzzOne(seed: number, twice: boolean, withWarmUp = true): Promise<FuzzOutcome> {
   const g = generateScenario(seed);
   const base = { seed, features: g.features, yaml: g.yaml };
+  // What the site's clock calls for validate to refuse (test/fuzz/zoneRefusals.ts).
+  const predicted = zoneRefusals(parseYaml(g.yaml));
   let scenario;
   try {
     scenario = parseScenario(g.yaml, `fuzz-${seed}.yaml`);
@@ -98,12 +108,15 @@ export async function fuzzOne(seed: number, twice: boolean, withWarmUp = true): 
     if (err instanceof InputFileError) {
       const unlocated = err.issues.filter((i) => i.path === undefined || i.message.length < 5);
       const first = err.issues[0]!;
-      return { ...base, status: unlocated.length > 0 ? 'failed' : 'refused', problems: unlocated.map((i) => `an issue without path or reason: ${JSON.stringify(i)}`), refusal: `${first.path}: ${first.message}` };
+      // A refusal the clock called for is expected; the tally says whether validate named it (it may refuse something else first: rounds).
+      const named = predicted.length > 0 && refusalsHeld(predicted, err.issues.map((i) => i.path)).length === 0;
+      return { ...base, status: unlocated.length > 0 ? 'failed' : 'refused', problems: unlocated.map((i) => `an issue without path or reason: ${JSON.stringify(i)}`), refusal: `${named ? '(clock, predicted) ' : ''}${first.path}: ${first.message}` };
     }
     return { ...base, status: 'failed', problems: [`the loader threw ${err instanceof Error ? err.stack : String(err)}`] };
   }
   const dirs: string[] = [];
   const problems: string[] = [];
+  if (predicted.length > 0) problems.push(`validate accepted a scenario the site's clock calls to refuse: ${predicted.map((p) => `${p.path}: ${p.why}`).join('; ')}`);
   try {
     for (let pass = 0; pass < (twice ? 2 : 1); pass++) {
       const dir = mkdtempSync(join(tmpdir(), `gridbid-fuzz-${seed}-`));
@@ -184,7 +197,7 @@ async function main(): Promise<void> {
       continue;
     }
     const f = o.features;
-    for (const [k, v] of Object.entries(f)) if (k !== 'intervals' && v !== false && v !== 0 && v !== 'none') count(k === 'minutes' || k === 'network' || k === 'demandCharge' ? `${k}=${v}` : k);
+    for (const [k, v] of Object.entries(f)) if (k !== 'intervals' && v !== false && v !== 0 && v !== 'none' && v !== undefined) count(k === 'minutes' || k === 'network' || k === 'demandCharge' || k === 'timeZone' ? `${k}=${v}` : k);
     for (const e of o.exercised ?? []) count(e, exercisedTally);
     if (o.status === 'ok') {
       ok++;

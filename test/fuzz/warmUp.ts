@@ -24,6 +24,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { billingDays, tariffClock, type BillingDays } from './check.ts';
 import { rng } from './generate.ts';
 
 const DAY_MS = 86_400_000;
@@ -51,12 +52,19 @@ export function warmUpDraw(yaml: string, seed: number): WarmUpDraw {
   return { n, warm: text(warm), long: text(long), start: iso(startMs) };
 }
 
-/** The tariff months (`YYYY-MM` in the tariff's clock) of a monthly demand charge whose month-to-date the warm-up shares with `start`, if any. */
-export function monthlyDemandShared(config: { tariffs?: readonly unknown[] | undefined; site: { utcOffsetHours?: number | undefined } }, startMs: number): string | undefined {
+/**
+ * The id of a monthly demand charge whose month to date the warm-up shares with `start` (the month, `YYYY-MM` on the
+ * tariff's wall clock — UTC, or the site's fixed offset or zone for `hours: local`, test/fuzz/check.ts `tariffClock` —
+ * holds both the instant before `start` and `start`), if any.
+ */
+export function monthlyDemandShared(
+  config: { tariffs?: readonly unknown[] | undefined; start?: string | Date; days?: number; site: { utcOffsetHours?: number | undefined; timeZone?: string | undefined } },
+  startMs: number,
+): string | undefined {
   for (const t of (config.tariffs ?? []) as Array<Record<string, unknown>>) {
     if (t.type !== 'demand-charge' || t.demandPeriod !== 'month') continue;
-    const offsetMs = t.hours === 'local' ? Math.round((config.site.utcOffsetHours ?? 0) * 60) * 60_000 : 0;
-    const month = (ms: number) => new Date(ms + offsetMs).toISOString().slice(0, 7);
+    const clock = tariffClock({ start: config.start ?? new Date(startMs).toISOString(), days: config.days ?? 1, site: config.site }, t as { hours?: string });
+    const month = (ms: number) => new Date(clock.localMs(ms)).toISOString().slice(0, 7);
     if (month(startMs - 1) === month(startMs)) return String(t.id);
   }
   return undefined;
@@ -91,7 +99,7 @@ export interface WarmUpComparison {
  * `warmUpIntervals` is the warm-up's interval count; `monthlyTariff` the id of a monthly demand-charge tariff whose
  * month the warm-up shares with `start` (the second exception), if any.
  */
-export function compareWarmUp(warmDir: string, longDir: string, start: string, warmUpIntervals: number, monthlyTariff?: string): WarmUpComparison {
+export function compareWarmUp(warmDir: string, longDir: string, start: string, warmUpIntervals: number, monthlyTariff?: string, days: BillingDays = billingDays({ start })): WarmUpComparison {
   const problems: string[] = [];
   const wFiles = readdirSync(warmDir).filter((f) => f.endsWith('.csv')).sort();
   const lFiles = readdirSync(longDir).filter((f) => f.endsWith('.csv')).sort();
@@ -169,12 +177,13 @@ export function compareWarmUp(warmDir: string, longDir: string, start: string, w
   }
   // bills.csv: each billing day from start (the engine's days run from its clock's start, so a reported day is a whole day of both runs).
   if (wFiles.includes('bills.csv') || lFiles.includes('bills.csv')) {
-    const day = start.slice(0, 10);
-    // A billing day runs 24 h from the engine's clock start, so from start's time of day; `day` is its start's UTC date.
-    // Where the runs parted (monthly demand), only the billing days that ended by then are compared.
-    const timeOfDayMs = Date.parse(start) % DAY_MS;
-    const ended = (b: Line) => divergedAt === undefined || Date.parse(`${b.slice(0, 10)}T00:00:00Z`) + timeOfDayMs + DAY_MS <= Date.parse(divergedAt);
-    const keep = (b: Line) => b.slice(0, 10) >= day && ended(b);
+    // The reported billing days (check.ts billingDays: which instants a bill's day spans). Where the runs parted
+    // (monthly demand), only the billing days that ended by then are compared.
+    const startMs = Date.parse(start);
+    const day = days.dayOf(startMs);
+    const ended = (b: Line) => divergedAt === undefined || days.span(b.slice(0, 10)).toMs <= Date.parse(divergedAt);
+    const reported = (b: Line) => days.span(b.slice(0, 10)).fromMs >= startMs;
+    const keep = (b: Line) => reported(b) && ended(b);
     // A monthly tariff's bill: its month to date starts at start in the one run, at the month's start in the other; all
     // but demand_charge and total must agree (the fuzzer's demand-charge check recomputes them from the warm-up run's meters).
     const blank = (b: Line) => {
@@ -183,7 +192,7 @@ export function compareWarmUp(warmDir: string, longDir: string, start: string, w
     };
     // The warm-up run's bills are all the reported days' (none of the warm-up's: bills start at start).
     const wAll = wFiles.includes('bills.csv') ? lines(warmDir, 'bills.csv').slice(1) : [];
-    for (const b of wAll.filter((x) => x.slice(0, 10) < day)) problems.push(`bills.csv: a bill before ${day}, the warm-up's: ${b}`);
+    for (const b of wAll.filter((x) => !reported(x))) problems.push(`bills.csv: a bill before ${day}, the warm-up's: ${b}`);
     const w = wAll.filter(keep).map(blank);
     const l = lFiles.includes('bills.csv') ? lines(longDir, 'bills.csv').slice(1).filter(keep).map(blank) : [];
     const n = Math.max(w.length, l.length);

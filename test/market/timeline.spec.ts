@@ -84,6 +84,18 @@ describe('dayAheadAuctions', () => {
       ['2026-10-25T11:00', 196, 96], // gate 12:00 CET on the 25th
     ]);
   });
+
+  it('a gate before the run\'s start across a change is on the wall clock too: D−2 12:00 for 30 March in Amsterdam is 12:00 CET on the 28th, 11:00 UTC (audit A-dst)', () => {
+    // The run (from local midnight of 30 March, one day) is all in summer time, its zone one offset over the run;
+    // its first gate, 12:00 local two days before, is on 28 March, in winter time: 11:00 UTC, not 10:00 UTC.
+    const start = Date.parse('2026-03-29T22:00:00Z');
+    const ams = SiteZone.iana('Europe/Amsterdam', start - 40 * 86_400_000, start + 41 * 86_400_000, start, start + 86_400_000);
+    expect(ams.fixedOffsetHours).to.equal(2);
+    const auctions = dayAheadAuctions({ start, intervalMinutes: 15, intervals: 96 }, ams, -2 * 1440 + 720);
+    expect(auctions.map((a) => [new Date(a.at).toISOString().slice(0, 16), a.firstInterval, a.intervalCount])).to.deep.equal([['2026-03-28T11:00', 0, 96]]);
+    // D−1 12:00 (after the change): 10:00 UTC on the 29th, as before.
+    expect(dayAheadAuctions({ start, intervalMinutes: 15, intervals: 96 }, ams, -720).map((a) => new Date(a.at).toISOString().slice(0, 16))).to.deep.equal(['2026-03-29T10:00']);
+  });
 });
 
 describe('market.timeline validation (located errors)', () => {

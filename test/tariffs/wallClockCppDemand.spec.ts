@@ -65,6 +65,21 @@ describe('critical peak in local hours on the wall clock (America/Los_Angeles)',
   });
 });
 
+describe('critical peak in local hours on a day whose midnight is skipped (America/Santiago, 6 September 2026)', () => {
+  it('puts the window at 16:00–21:00 on the wall: 19:00–00:00 UTC (UTC−3), not an hour later from the day\'s 01:00 start (audit A-dst)', () => {
+    const scl = SiteZone.iana('America/Santiago', ...year);
+    const cpp = utcTariffIn(
+      parsed({ id: 'cpp', type: 'critical-peak', hours: 'local', energy: { type: 'flat', energyPricePerKwh: 0.2 }, eventPricePerKwh: 1.2, noticeHours: 0, eventWindow: { fromHour: 16, toHour: 21 }, events: [{ id: 'e', date: '2026-09-06' }] }),
+      scl,
+    ) as CriticalPeakTariff;
+    const w = new EventCalendar(cpp, [], Infinity).activeAt(utc('2026-09-06T20:00:00Z'))!;
+    expect([iso(w.start), iso(w.end)]).to.deep.equal(['2026-09-06T19:00', '2026-09-07T00:00']);
+    const p = makePricer(cpp, { knownBy: Infinity });
+    expect(p.at(utc('2026-09-06T19:30:00Z')).pricePerKwh.toNumber()).to.equal(1.2);
+    expect(p.at(utc('2026-09-07T00:30:00Z')).pricePerKwh.toNumber()).to.equal(0.2);
+  });
+});
+
 describe('demand charge in local hours on the wall clock', () => {
   const raw = {
     id: 'dc',

@@ -1,0 +1,65 @@
+/**
+ * What validate must refuse because of the site's clock (audit A-dst), predicted from a scenario's document by the
+ * fuzzer itself: for every offset the site's clock takes in the run (its warm-up included; two across a
+ * daylight-saving change, read through core/siteZone.ts by `siteClock`), a tariff in local hours whose price
+ * boundaries fall inside a meter reading (docs/time.md: "validate checks the meter intervals against the local
+ * boundaries in every offset of the run"), and a demand charge in local hours whose windows, blocks of the local clock,
+ * would start at other minutes of UTC in one offset than in another (a window would straddle the change).
+ *
+ * Each prediction is the path of the tariff it concerns (`tariffs[i]`); the fuzzer requires validate to refuse the
+ * scenario with an issue located under that path (test/fuzz/run.ts), and counts such a refusal as expected.
+ * Deliberately simple: only the boundaries the generator writes (time-of-use rules, a critical-peak event window,
+ * holidays' local midnights under a holiday period, demand windows); a boundary it does not predict and validate
+ * refuses is still a located refusal.
+ */
+import { siteClock } from './check.ts';
+
+export interface ZoneRefusal {
+  /** `tariffs[i]`: validate's issue must be at this path or under it. */
+  readonly path: string;
+  readonly why: string;
+}
+
+const mod = (a: number, m: number): number => ((a % m) + m) % m;
+
+/** The refusals the site's clock calls for in the scenario document `doc` (parsed YAML of a generated scenario). */
+export function zoneRefusals(doc: Record<string, any>): ZoneRefusal[] {
+  const out: ZoneRefusal[] = [];
+  const tariffs = (doc.tariffs ?? []) as Array<Record<string, any>>;
+  if (!tariffs.some((t) => t.hours === 'local')) return out;
+  const minutes = Number(doc.intervalMinutes);
+  const startMs = Date.parse(String(doc.start));
+  const fromMs = startMs - Number(doc.warmUpDays ?? 0) * 86_400_000;
+  const toMs = startMs + Number(doc.days) * 86_400_000;
+  const clock = siteClock({ start: String(doc.start), days: Number(doc.days), warmUpDays: doc.warmUpDays, site: doc.site });
+  const offsets = clock.offsetsHoursIn(fromMs, toMs);
+  const holidays = (doc.site?.holidays ?? []).length > 0;
+  // A local hour h is the UTC minute (h − offset) × 60 of the day: on the readings' grid or inside a reading.
+  const inside = (hour: number, offset: number): boolean => mod(Math.round((hour - offset) * 60), minutes) !== 0;
+  tariffs.forEach((t, i) => {
+    if (t.hours !== 'local') return;
+    const path = `tariffs[${i}]`;
+    for (const offset of offsets) {
+      const hours: number[] = [];
+      if (t.type === 'time-of-use') {
+        for (const p of t.periods ?? []) for (const r of p.rules ?? []) hours.push(r.fromHour, r.toHour);
+        if (holidays && t.holidayPeriod !== undefined) hours.push(0);
+      }
+      if (t.type === 'critical-peak') hours.push(t.eventWindow.fromHour, t.eventWindow.toHour);
+      const bad = hours.find((h) => inside(h, offset));
+      if (bad !== undefined) out.push({ path, why: `local hour ${bad} at UTC${offset >= 0 ? '+' : ''}${offset} falls inside a ${minutes}-minute reading` });
+      if (t.type === 'demand-charge' && inside(0, offset) && mod(Math.round(-offset * 60), t.demandWindowMinutes) % minutes !== 0)
+        out.push({ path, why: `demand windows from local midnight at UTC${offset >= 0 ? '+' : ''}${offset} start inside a ${minutes}-minute reading` });
+    }
+    if (t.type === 'demand-charge') {
+      const phases = new Set(offsets.map((o) => mod(Math.round(-o * 60), t.demandWindowMinutes)));
+      if (phases.size > 1) out.push({ path, why: `${t.demandWindowMinutes}-minute demand windows start at other minutes in the offsets ${offsets.join(' and ')} of ${clock.name}` });
+    }
+  });
+  return out;
+}
+
+/** Whether a refusal's issues (paths as validate writes them) hold every predicted refusal: an issue at or under its path. */
+export function refusalsHeld(predicted: readonly ZoneRefusal[], issuePaths: readonly (string | undefined)[]): ZoneRefusal[] {
+  return predicted.filter((p) => !issuePaths.some((q) => q !== undefined && (q === p.path || q.startsWith(`${p.path}.`) || q.startsWith(`${p.path}[`))));
+}
