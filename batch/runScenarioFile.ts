@@ -64,7 +64,8 @@ export function failDeadRun(dir: string, run: RunScenario, err: unknown): RunOut
 export function failRunFolder(dir: string, run: RunScenario, error: string): RunOutcome {
   mkdirSync(dir, { recursive: true });
   const files = readdirSync(dir);
-  for (const f of files) if (f.endsWith('.partial')) rmSync(join(dir, f), { force: true });
+  // recursive: the Parquet writer's `parquet.partial/` is a folder (output/parquetStream.ts).
+  for (const f of files) if (f.endsWith('.partial')) rmSync(join(dir, f), { recursive: true, force: true });
   if (!files.includes(SCENARIO_FILE)) writeRunScenario(dir, run);
   writeAtomic(join(dir, ERROR_FILE), `${error}\n`);
   return { status: 'failed', error };

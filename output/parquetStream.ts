@@ -30,13 +30,16 @@
  * nobody writes, is a pipe that closes with the thread: the child then ends (`ORPHAN_GRACE_MS`).
  */
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { csvSource, MEMORY_LIMIT, sqlString } from './parquet.ts';
 import { type ExtraColumns, RUN_TABLES, tableHeader } from './tables.ts';
+
+/** The run folder's folder of Parquet files being written (a `.partial` name: what an interrupted or failed run's clean-up removes). */
+export const PARQUET_STAGING = 'parquet.partial';
 
 /** Where a table's bytes go besides (or instead of) its CSV file. */
 export interface ByteSink {
@@ -127,6 +130,7 @@ export class ParquetStreams {
     extra: ExtraColumns = {},
   ) {
     this.dir = mkdtempSync(join(tmpdir(), 'gridbid-pipes-'));
+    mkdirSync(join(outDir, PARQUET_STAGING), { recursive: true });
     const tables = RUN_TABLES.map((table) => {
       const fifo = join(this.dir, `${table}.csv`);
       execFileSync('mkfifo', ['-m', '600', fifo]);
@@ -157,8 +161,16 @@ export class ParquetStreams {
     this.report.catch(() => undefined);
   }
 
+  /**
+   * Where DuckDB writes `table`'s file until it is complete: in a folder of the run's own,
+   * `parquet.partial/`, made before the child starts. A run that is ended (its batch worker thread
+   * terminated) has its folder cleared of `*.partial` at once (batch/runScenarioFile.ts
+   * `failRunFolder`), but its child may start its COPYs only later (a loaded machine: seconds): a
+   * COPY into a folder that is gone fails, where one into the run folder itself left eight
+   * `<table>.parquet.partial` files behind its cleanup (the batch test of an ended run, under load).
+   */
   private partial(table: string): string {
-    return join(this.outDir, `${table}.parquet.partial`);
+    return join(this.outDir, PARQUET_STAGING, `${table}.parquet`);
   }
 
   /** The sink of `table`'s CSV text; `header` must be output/tables.ts's columns for it (with the run's optional ones), in order. */
@@ -196,10 +208,11 @@ export class ParquetStreams {
       return written;
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
+      rmSync(join(this.outDir, PARQUET_STAGING), { recursive: true, force: true });
     }
   }
 
-  /** An interrupted run: the tables written so far stay as `<table>.parquet.partial` (DuckDB completes them once their pipes end). */
+  /** An interrupted run: the tables written so far stay in `parquet.partial/` (DuckDB completes them once their pipes end). */
   abandon(): void {
     this.endUnopened();
     void this.report.then(

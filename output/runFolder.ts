@@ -30,7 +30,8 @@ export function clearInterruptedRun(dir: string): string | undefined {
       /* unreadable marker: still an unfinished run */
     }
   }
-  for (const n of [...partial, ...(marked ? [INCOMPLETE_FILE] : [])]) rmSync(join(dir, n), { force: true });
+  // recursive: the Parquet writer's `parquet.partial/` is a folder (output/parquetStream.ts).
+  for (const n of [...partial, ...(marked ? [INCOMPLETE_FILE] : [])]) rmSync(join(dir, n), { recursive: true, force: true });
   return `${dir} held a run that did not finish${started ? ` (${started})` : ''}${partial.length ? `: ${partial.length} partial file${partial.length === 1 ? '' : 's'} (${partial.join(', ')})` : ''}; removed, running again`;
 }
 

@@ -51,7 +51,8 @@ describe('--format parquet: tables streamed into Parquet while the run goes', ()
     }
     for (const f of readdirSync(only)) seen.add(f);
     expect([...seen].filter((f) => f.includes('.csv')), 'CSV files seen during the run').to.deep.equal([]);
-    expect([...seen]).to.include.members(['agents.parquet.partial', 'agents.parquet', 'voltages.parquet']);
+    // The files are written in the run's parquet.partial/ folder, then renamed into it.
+    expect([...seen]).to.include.members(['parquet.partial', 'agents.parquet', 'voltages.parquet']);
 
     // Today's reference: a CSV run, converted afterwards by the statement gridbid used before streaming.
     const csv = join(dir, 'csv');
@@ -72,7 +73,7 @@ describe('--format parquet: tables streamed into Parquet while the run goes', ()
     expect(readdirSync(again).filter((f) => f.includes('partial') || f.startsWith('.'))).to.deep.equal([]);
   });
 
-  it('an interrupted run leaves its Parquet tables under .partial names, every row of the intervals done', async function () {
+  it('an interrupted run leaves its Parquet tables in parquet.partial/, every row of the intervals done', async function () {
     this.timeout(120_000);
     const out = join(dir, 'cut');
     const stop = new AbortController();
@@ -89,7 +90,7 @@ describe('--format parquet: tables streamed into Parquet while the run goes', ()
     expect(err).to.be.instanceOf(RunInterrupted);
     expect(done).to.equal(5);
     // DuckDB completes the cut files once their pipes end (in its own process): wait for them.
-    const partial = join(out, 'intervals.parquet.partial');
+    const partial = join(out, 'parquet.partial', 'intervals.parquet');
     for (let k = 0; k < 200 && !(existsSync(partial) && (await count(partial).catch(() => -1)) > 0); k++) await new Promise((r) => setTimeout(r, 50));
     const buses = (await count(join(dir, 'only', 'intervals.parquet'))) / 96;
     expect(await count(partial)).to.equal(5 * buses);
