@@ -40,13 +40,13 @@ function segmentsAt(k: number): BidSegment[] {
 }
 
 /** Runs the three days; with `series`, bills come from it (an MDMS) at the end. Returns the desk and the kW taken per interval. */
-function run(series?: (party: number, fromMs: number, toMs: number) => BilledInterval[]): { desk: RetailDesk; kw: number[] } {
+function run(series?: (party: number, fromMs: number, toMs: number) => BilledInterval[], inertia = 0): { desk: RetailDesk; kw: number[] } {
   const t = parseTariffs([
     { id: 'm', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.2 }, demandChargePerKw: 9, demandWindowMinutes: 15, demandPeriod: 'month' },
     { id: 'f', type: 'flat', energyPricePerKwh: 0.26 },
   ]);
   if (!t.ok) throw new Error(JSON.stringify(t.issues));
-  const choice = { rationality: 1000, inertia: 0, rng: streamFromState([1, 7, 11, 13]) };
+  const choice = { rationality: 1000, inertia, rng: streamFromState([1, 7, 11, 13]) };
   const desk = new RetailDesk(t.value, new Map([['m', 1], ['f', 1]]), [{ party: 0, bus: busId('main'), busIndex: 0, tariffId: 'm', choice }], 1, clock, DEFAULT_RULES);
   if (series) desk.billFromMdmsAtRunEnd();
   const kw: number[] = [];
@@ -94,6 +94,15 @@ describe('retail desk: a return to a monthly demand-charge tariff within the mon
     // Σ of July's demand_charge on m = 9 × 12 kW, July's peak over the days on m.
     const onM = desk.bills.filter((b) => b.bill.tariffId === 'm').reduce((s, b) => s + b.bill.demandCharge.toNumber(), 0);
     expect(onM).to.equal(9 * 12);
+  });
+
+  it('a return costs in demand charge what staying would have (what tariff choice\'s share of the month assumes): 108.00 either way', () => {
+    const demandOnM = (desk: RetailDesk) => desk.bills.filter((b) => b.bill.tariffId === 'm').map((b) => b.bill.demandCharge.toFixed(2));
+    // Inertia 1: the customer never looks, and stays on m; 2 July's 1 kW is below July's 10 kW: no charge.
+    const stayed = run(undefined, 1).desk;
+    expect(stayed.switches).to.deep.equal([]);
+    expect(demandOnM(stayed)).to.deep.equal(['90.00', '0.00', '18.00']);
+    expect(demandOnM(run().desk)).to.deep.equal(['90.00', '18.00']);
   });
 
   it('billed from an MDMS that serves every read: the plain bills, and no true-up', () => {
