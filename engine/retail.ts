@@ -20,8 +20,8 @@
  *
  * Billing period: one simulated day (fixed charges per day, demand charge on the
  * day's peak, or the day's rise of the month-to-date peak under `demandPeriod: month`, each
- * customer's month carried from bill to bill; a tariff switch starts the new tariff's month at
- * zero). Energy charges accrue interval by interval from the meter, in exact
+ * customer's month carried from bill to bill; a switch to a tariff starts its month at zero, a return to it within
+ * the month resumes the month where the customer left it). Energy charges accrue interval by interval from the meter, in exact
  * decimals at the prices the bill uses (import × price − export × export price, where
  * the export price is the retail price under net metering: the bill's cap on the
  * net-metering offset applies over the day only); at the end of each day every customer gets a bill from
@@ -92,6 +92,22 @@ interface Customer extends CustomerSpec {
   demandToDate: DemandToDate | undefined;
   /** A switch chosen and serving its notice (`tariffChoice.noticeDays`): the tariff it takes from the start of `day`. */
   notice: { readonly tariffId: string; readonly day: number } | undefined;
+  /**
+   * Per monthly demand-charge tariff the customer left: its month as the customer left it, which a return resumes
+   * (`switchTo`). Undefined until the customer leaves one.
+   */
+  leftMonths: Map<string, MonthOnTariff> | undefined;
+}
+
+/**
+ * A customer's month on a monthly demand-charge tariff as it stood when the customer left the tariff: `take`'s running
+ * peak (kW, of `peakMonth`) and the bills' month-to-date peak. Each counts only for the month it names, so a return in a
+ * later month starts from zero as a first entry does.
+ */
+interface MonthOnTariff {
+  readonly peakKw: number;
+  readonly peakMonth: string | undefined;
+  readonly demandToDate: DemandToDate | undefined;
 }
 
 /** What a customer plans to take this interval at its retail price. */
@@ -214,6 +230,7 @@ export class RetailDesk {
       peakMonth: undefined,
       demandToDate: undefined,
       notice: undefined,
+      leftMonths: undefined,
     }));
     for (const c of this.customers) this.byParty.set(c.party, c);
     this.retailCompetition = this.customers.some((c) => c.choice?.among === 'every-retailer');
@@ -239,6 +256,8 @@ export class RetailDesk {
       c.windowSumKw = 0;
       c.peakMonth = undefined;
       c.demandToDate = undefined;
+      // A return after the warm-up to a tariff left in it starts from zero, as the run's months do.
+      c.leftMonths = undefined;
     }
   }
 
@@ -495,12 +514,19 @@ export class RetailDesk {
     const next = this.retailerOf.get(tariffId)!;
     retailers.add(retailer).add(next);
     if (next !== retailer) moved.push({ party: c.party, day, from: retailer, to: next });
+    // The month on a monthly demand-charge tariff continues per tariff: a return within the month resumes its month-to-date
+    // peak, so the month's bills on the tariff add up to rate × the month's peak over the days on it, as an unbroken month's
+    // do (tariffs/bill.ts). A first entry (a new contract) starts from zero.
+    if (c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff)) {
+      (c.leftMonths ??= new Map()).set(c.tariff.id, { peakKw: c.peakKw, peakMonth: c.peakMonth, demandToDate: c.demandToDate });
+    }
     c.tariff = this.tariffs.get(tariffId)!;
-    // A new tariff, a new contract: its month (a monthly demand charge) starts from zero.
-    c.peakKw = 0;
+    const resumed = c.leftMonths?.get(tariffId);
+    c.peakKw = resumed?.peakKw ?? 0;
+    // Switches take effect at a billing day's start, which is a window's (validate): no window is under way.
     c.windowBlock = -1;
-    c.peakMonth = undefined;
-    c.demandToDate = undefined;
+    c.peakMonth = resumed?.peakMonth;
+    c.demandToDate = resumed?.demandToDate;
   }
 
   /** Switches chosen but still serving their notice (`tariffChoice.noticeDays`): at the run's end, those that never took effect. */
@@ -530,12 +556,15 @@ export class RetailDesk {
    */
   billFromMdms(series: (party: number, fromMs: number, toMs: number, retailer: number) => readonly BilledInterval[]): Record<ReadQuality, number> {
     const counts: Record<ReadQuality, number> = { actual: 0, interpolated: 0, estimated: 0, missing: 0 };
-    // A monthly demand charge's month-to-date peak per party, carried from day to day (pending bills are in day order):
-    // of the MDMS's bills, and of the meter phase's (the true-up compares the two chains).
-    const toDate = new Map<number, { tariffId: string; mdms: DemandToDate | undefined; meter: DemandToDate | undefined }>();
+    // A monthly demand charge's month-to-date peak per party and tariff, carried from day to day (pending bills are in day
+    // order): of the MDMS's bills, and of the meter phase's (the true-up compares the two chains). Kept per tariff as
+    // `switchTo` keeps the plain bills' month: a return to a tariff within its month resumes it.
+    const toDate = new Map<number, Map<string, { mdms: DemandToDate | undefined; meter: DemandToDate | undefined }>>();
     for (const p of this.pending ?? []) {
-      let carried = toDate.get(p.party);
-      if (carried?.tariffId !== p.tariff.id) toDate.set(p.party, (carried = { tariffId: p.tariff.id, mdms: undefined, meter: undefined }));
+      let byTariff = toDate.get(p.party);
+      if (!byTariff) toDate.set(p.party, (byTariff = new Map()));
+      let carried = byTariff.get(p.tariff.id);
+      if (!carried) byTariff.set(p.tariff.id, (carried = { mdms: undefined, meter: undefined }));
       // Read by the retailer that bills the day (the one offering the tariff then in force): its own customer.
       const s = series(p.party, p.period.start, p.period.end, this.retailerOf.get(p.tariff.id)!);
       if (s.length !== p.readings.length) throw new Error(`MDMS series of party ${p.party}, day ${p.day}: ${s.length} intervals, expected ${p.readings.length}`);

@@ -14,6 +14,12 @@
  * with d the monthly rate per kW, P the period's highest counting window (as a day-period bill
  * takes it) and N the days of the calendar month the period starts in (28 … 31). Example:
  * d = 15/kW, a July day peaking at 6.2 kW: 15 × 6.2 / 31 = 3.00 a day for demand.
+ *
+ * The share does not depend on whether the customer is on the tariff now, left it or returns to it: the
+ * desk bills a month's peak on a tariff once, a return within the month resuming it (engine/retail.ts
+ * `switchTo`), so a return costs what staying would have. Where the bills part from the share is a partial
+ * month on the tariff: a first entry bills the month-to-date peak in full, and days away do not lower a
+ * month's charge once its peak is set (README, "a customer that returns to a monthly tariff").
  */
 import { MS_PER_DAY } from '../core/time.ts';
 import { Money } from '../core/money.ts';

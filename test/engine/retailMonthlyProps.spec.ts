@@ -5,12 +5,12 @@
  * review of the feature). Over random runs across a month end (run start hour, local offsets
  * incl. :30/:45 and negative ones, window length, loads, tariff switches):
  *
- * - per customer, per stint on one tariff (the days between switches) and per calendar month of
- *   the tariff's clock, Σ of the daily bills' month parts = rate × that month's highest window
- *   within the stint, computed here from the metered quanta (a switch starts the new tariff's
- *   month from zero: README, "a customer that switches tariff starts the new tariff's month");
- * - flexible load not worth the demand charge never raises a month's peak (`take`): with
- *   15-minute windows the billed peak of a stint's month is its highest load bid at the cap;
+ * - per customer, tariff and calendar month of the tariff's clock, Σ of the daily bills' month
+ *   parts = rate × that month's highest window over the days the customer was on the tariff,
+ *   computed here from the metered quanta: a return to a tariff within a month resumes the month
+ *   (README, "a customer that returns to a monthly tariff"), a first entry starts it from zero;
+ * - flexible load not worth the demand charge never raises a month's peak (`take`): the peak a
+ *   tariff's month ends on is the highest load bid at the cap over the month's days on the tariff;
  * - billed from the MDMS (a communication plane) with every read intact, the bills, the
  *   switches and a zero true-up are those of the plain path.
  */
@@ -135,6 +135,16 @@ function startOf(c: Case): number {
   return first - c.startDay * MS_PER_DAY + c.startHour * MS_PER_HOUR;
 }
 
+/** The days a customer is billed under each tariff (every stint on it), in day order. */
+function daysByTariff(bills: readonly CustomerBill[], party: number): Map<string, CustomerBill[]> {
+  const out = new Map<string, CustomerBill[]>();
+  for (const b of bills.filter((x) => x.party === party).sort((x, y) => x.day - y.day)) {
+    const days = out.get(b.bill.tariffId) ?? out.set(b.bill.tariffId, []).get(b.bill.tariffId)!;
+    days.push(b);
+  }
+  return out;
+}
+
 /** Maximal runs of consecutive days a customer is billed under one tariff. */
 function stints(bills: readonly CustomerBill[], party: number): { tariffId: string; days: CustomerBill[] }[] {
   const out: { tariffId: string; days: CustomerBill[] }[] = [];
@@ -173,29 +183,32 @@ const caseArb = (windows: readonly number[]): fc.Arbitrary<Case> =>
     .map((c) => ({ ...c, flex: c.base.map((_, i) => c.flex[i % c.flex.length]!) }));
 
 describe('retail desk, monthly demand charge: properties over runs across a month end, with tariff switches', function () {
-  it('per stint and month, Σ of the bills\' month parts = rate × the month\'s highest window in the stint, from the metered quanta', () => {
-    let laterStints = 0; // stints on a month tariff that begin after the run's first day: a switch into it
+  it('per customer, tariff and month, Σ of the bills\' month parts = rate × the month\'s highest window over the days on the tariff, from the metered quanta', () => {
+    let returns = 0; // returns to a month tariff within the month the customer left it in
     fc.assert(
       fc.property(caseArb([15, 30, 60]), (c) => {
         const { desk, quanta } = run(c, false);
-        laterStints += checkStints(c, desk, (p, k) => new Money(quanta[p]![k]!).times(q).div(4));
+        returns += checkMonths(c, desk, (p, k) => new Money(quanta[p]![k]!).times(q).div(4));
       }),
-      { numRuns: 20 },
+      // More runs than a per-stint check needed: a return within the month needs two switches in a few days.
+      { numRuns: 40 },
     );
-    // The runs did switch customers onto a month tariff mid-run (else the stints' restart went untested).
-    expect(laterStints).to.be.greaterThan(0);
+    // The runs did bring customers back to a month tariff within its month (else the resumption went untested).
+    expect(returns).to.be.greaterThan(0);
   });
 
   // With windows longer than the interval the desk keeps room for the window's later intervals at this one's load at the
   // cap: exact when that load is the same all window (baseByWindow), which is what this property asks.
-  it('flexible load not worth the charge never raises a month\'s peak: a stint\'s month peak is its highest load at the cap (15/30/60-minute windows)', () => {
+  it('flexible load not worth the charge never raises a month\'s peak: a tariff\'s month peak is its highest load at the cap over the days on it (15/30/60-minute windows)', () => {
     fc.assert(
       // At least 1.10 per kW: over a 60-minute window ≥ 1100 /MWh above the peak, never worth it for load valued 500 /MWh.
       fc.property(caseArb([15, 30, 60]).map((c) => ({ ...c, rates: [c.rates[0] + 1, c.rates[1] + 1] as const, baseByWindow: true })), (c) => {
         const { desk, baseQ } = run(c, false);
         const tariffs = new Map(tariffsFor(c).map((t) => [t.id, t]));
         c.customers.forEach((_, p) => {
-          for (const s of stints(desk.bills, p)) {
+          // Every day on the tariff, each stint's: a return resumes the month, so its peak is the month's over all of them.
+          for (const [tariffId, days] of daysByTariff(desk.bills, p)) {
+            const s = { tariffId, days };
             const t = tariffs.get(s.tariffId)!;
             if (t.type !== 'demand-charge' || t.demandPeriod !== 'month') continue;
             // The peak the load at the cap alone sets: each counting window's average, rounded to the watt, by month.
@@ -213,7 +226,7 @@ describe('retail desk, monthly demand charge: properties over runs across a mont
               const kw = roundPowerKw(new Money(quanta).times(q).times(15).div(c.windowMinutes));
               if (!top.has(month) || kw.gt(top.get(month)!)) top.set(month, kw);
             }
-            // The month-to-date peak each month ends on within the stint: its last bill touching the month.
+            // The month-to-date peak each month ends on, on the tariff: its last bill touching the month.
             const ended = new Map<string, Decimal>();
             for (const b of s.days) for (const m of b.bill.demand!.months!) ended.set(m.month, m.peakKw);
             for (const [month, baseTop] of top) expect(ended.get(month)!.toFixed(3), `party ${p} ${month}`).to.equal(baseTop.toFixed(3));
@@ -259,7 +272,7 @@ describe('retail desk, monthly demand charge: properties over runs across a mont
           }
           const { desk: mdms, quanta } = run(c, true, altered);
           // The MDMS chain sums to the peaks of what the MDMS served (an altered read enters through its shortest decimal).
-          checkStints(c, mdms, (p, k) => {
+          checkMonths(c, mdms, (p, k) => {
             const key = `${p}:${k}`;
             return altered.has(key) ? new Money(altered.get(key) ?? 0) : new Money(quanta[p]![k]!).times(q).div(4);
           });
@@ -275,42 +288,49 @@ describe('retail desk, monthly demand charge: properties over runs across a mont
 });
 
 /**
- * Per customer, stint on a month tariff and month: Σ of the bills' month parts = rate × the month's highest counting
- * window in the stint, from `kwhAt(party, interval)`. Returns how many such stints began after the run's first day.
+ * Per customer, month tariff and month: Σ of the bills' month parts = rate × the month's highest counting window over
+ * every day the customer was billed on the tariff (each stint's), from `kwhAt(party, interval)`. Returns how many stints
+ * on a month tariff were returns to it within the month the customer left it in (its last bill's last month).
  */
-function checkStints(c: Case, desk: RetailDesk, kwhAt: (party: number, k: number) => Decimal): number {
-  let later = 0;
+function checkMonths(c: Case, desk: RetailDesk, kwhAt: (party: number, k: number) => Decimal): number {
+  let returns = 0;
   const tariffs = new Map(tariffsFor(c).map((t) => [t.id, t]));
   const start = startOf(c);
   c.customers.forEach((_, p) => {
+    const left = new Map<string, string>(); // tariff → the last month of the customer's last bill on it
     for (const s of stints(desk.bills, p)) {
-      const t = tariffs.get(s.tariffId)!;
+      const months = s.days[0]!.bill.demand?.months;
+      if (months && left.get(s.tariffId) === months[0]!.month) returns++;
+      const last = s.days.at(-1)!.bill.demand?.months?.at(-1);
+      if (last) left.set(s.tariffId, last.month);
+    }
+    for (const [tariffId, days] of daysByTariff(desk.bills, p)) {
+      const t = tariffs.get(tariffId)!;
       if (t.type !== 'demand-charge' || t.demandPeriod !== 'month') continue;
-      if (s.days[0]!.day > 0) later++;
       const w = t.demandWindowMinutes * MS_PER_MINUTE;
-      // Each window's kWh from the stint's intervals, its kW rounded to the watt, by the month (site's clock) of its start.
+      // Each window's kWh from the tariff's intervals, its kW rounded to the watt, by the month (site's clock) of its start.
       const kwh = new Map<number, Decimal>();
-      for (const b of s.days)
+      for (const b of days)
         for (let k = b.day * IPD; k < (b.day + 1) * IPD; k++) {
           const at = start + k * 15 * MS_PER_MINUTE;
           kwh.set(Math.floor(at / w), (kwh.get(Math.floor(at / w)) ?? ZERO).plus(kwhAt(p, k)));
         }
       const peak = new Map<string, Decimal>();
       for (const [b, e] of kwh) {
-        if (!counts(s.tariffId, c.offsetHours, b * w)) continue;
+        if (!counts(tariffId, c.offsetHours, b * w)) continue;
         const month = monthOf(c.offsetHours, b * w);
         const kw = roundPowerKw(e.times(60).div(t.demandWindowMinutes));
         if (!peak.has(month) || kw.gt(peak.get(month)!)) peak.set(month, kw);
       }
       const billed = new Map<string, Decimal>();
-      for (const b of s.days) for (const m of b.bill.demand!.months!) billed.set(m.month, (billed.get(m.month) ?? ZERO).plus(m.amount));
-      // A month the stint touches without a counting window is billed nothing (a line of 0).
+      for (const b of days) for (const m of b.bill.demand!.months!) billed.set(m.month, (billed.get(m.month) ?? ZERO).plus(m.amount));
+      // A month the tariff's days touch without a counting window is billed nothing (a line of 0).
       for (const month of new Set([...billed.keys(), ...peak.keys()]))
-        expect((billed.get(month) ?? ZERO).toFixed(), `party ${p} ${s.tariffId} ${month}`).to.equal((peak.get(month) ?? ZERO).times(t.demandChargePerKw).toFixed());
+        expect((billed.get(month) ?? ZERO).toFixed(), `party ${p} ${tariffId} ${month}`).to.equal((peak.get(month) ?? ZERO).times(t.demandChargePerKw).toFixed());
       for (const month of peak.keys()) expect(billed.has(month), `${month} billed`).to.equal(true);
     }
   });
-  return later;
+  return returns;
 }
 
 /** Σ of the bills' totals. */

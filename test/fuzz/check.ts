@@ -201,27 +201,20 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
     const onTariff = bills.filter((b) => b.tariff === tariff.id);
     for (const b of bills) if (b.tariff !== tariff.id && !new Decimal(b.demand_charge!).isZero()) problems.push(`${id} ${b.day}: a demand charge ${b.demand_charge} on tariff ${b.tariff}`);
     if (tariff.demandPeriod === 'month') {
-      // Consecutive days on the tariff: a customer that switches to it starts its month from zero (README).
-      const stints: Row[][] = [];
-      for (const b of onTariff) {
-        const last = stints.at(-1);
-        if (last && days.span(last.at(-1)!.day!).toMs === days.span(b.day!).fromMs) last.push(b);
-        else stints.push([b]);
+      // Every day on the tariff, each stint's: a return within the month resumes it, so a month's demand_charge on the
+      // tariff adds up to rate × its peak over them (README: a customer that returns to a monthly tariff). Months and
+      // billing days on the site's clock (A-dst: core/siteZone.ts through tariffClock and billingDays).
+      const spans = onTariff.map((b) => days.span(b.day!));
+      const peaks = new Map<string, Decimal>();
+      for (const [ws, e] of windows) {
+        if (!spans.some((d) => ws >= d.fromMs && ws < d.toMs)) continue;
+        const month = wall(clock, ws).toISOString().slice(0, 7);
+        const kw = kwOf(e);
+        if (!peaks.has(month) || kw.gt(peaks.get(month)!)) peaks.set(month, kw);
       }
-      for (const stint of stints) {
-        const from = days.span(stint[0]!.day!).fromMs;
-        const to = days.span(stint.at(-1)!.day!).toMs;
-        const peaks = new Map<string, Decimal>();
-        for (const [ws, e] of windows) {
-          if (ws < from || ws >= to) continue;
-          const month = wall(clock, ws).toISOString().slice(0, 7);
-          const kw = kwOf(e);
-          if (!peaks.has(month) || kw.gt(peaks.get(month)!)) peaks.set(month, kw);
-        }
-        const charged = stint.reduce((s, b) => s.plus(b.demand_charge!), new Decimal(0));
-        const expected = [...peaks.values()].reduce((s, p) => s.plus(p.times(rate)), new Decimal(0));
-        if (!charged.eq(expected)) problems.push(`${id} ${stint[0]!.day}…${stint.at(-1)!.day}: Σ demand_charge ${charged} ≠ rate × Σ monthly peaks ${expected} (${[...peaks].map(([m, p]) => `${m} ${p} kW`).join(', ')})`);
-      }
+      const charged = onTariff.reduce((s, b) => s.plus(b.demand_charge!), new Decimal(0));
+      const expected = [...peaks.values()].reduce((s, p) => s.plus(p.times(rate)), new Decimal(0));
+      if (!charged.eq(expected)) problems.push(`${id} on ${tariff.id}: Σ demand_charge ${charged} ≠ rate × Σ monthly peaks ${expected} (${[...peaks].map(([m, p]) => `${m} ${p} kW`).join(', ')})`);
       for (const b of onTariff) if (new Decimal(b.demand_charge!).isNegative()) problems.push(`${id} ${b.day}: demand_charge ${b.demand_charge} < 0`);
     } else {
       for (const b of onTariff) {
