@@ -126,10 +126,28 @@ const PURPOSES = ['loss:', 'latency:', 'jitter:'] as const;
 const CLASSES = APPLICATION_CLASSES.length;
 
 /**
+ * Who receives a plane's finished messages: an object, not a callback, so that the plane's loop
+ * calls the same method in every run of a process. A callback made per run (an arrow function of
+ * the run's owner) was a new function each time: the loop's optimised code, specialised to the
+ * last run's function, was thrown away early in every run of a batch or a bench and compiled again.
+ */
+export interface PlaneOwner {
+  /** Slot `slot` has finished (delivered, late or lost): read its record; it is released when this returns. Must not send. */
+  finished(slot: number): void;
+  /**
+   * Optional look-ahead: called with the slots of a block of arrivals whose records have just been
+   * loaded, before any of them finishes, to load what `finished` will read besides the record
+   * (side arrays by slot), so those misses overlap too. It must only read; what it returns is
+   * kept with `touched`.
+   */
+  aheadOfFinish?(slot: number): number;
+}
+
+/**
  * A modelled plane over a message table: shared links, priority queues, latency, jitter,
  * loss and retries (the module note). The owner sends rows and gets back, in the order
- * they finished, the slots of finished messages through a callback; a slot is released
- * when the callback returns.
+ * they finished, the slots of finished messages through its `PlaneOwner`; a slot is
+ * released when `finished` returns.
  */
 export class MessagePlane {
   readonly table = new MessageTable();
@@ -165,8 +183,8 @@ export class MessagePlane {
   private readonly latencyUniform: Uint8Array;
   private readonly latencyMinMs: Float64Array;
   private readonly latencySpanMs: Float64Array;
-  /** The owner's callback of the `advanceTo` or `drain` under way: each slot is handed over as it finishes. */
-  private onFinished: ((slot: number) => void) | undefined;
+  /** The owner of the `advanceTo` or `drain` under way: each slot is handed to its `finished` as it finishes. */
+  private owner: PlaneOwner | undefined;
   /**
    * Slots finished while no `advanceTo` or `drain` was under way (lost for good when sent: an
    * access path with no retries), handed over first by the next one, in order.
@@ -175,13 +193,6 @@ export class MessagePlane {
   private now = -Infinity;
   /** What the look-ahead loads in `run` read (kept so that they are not optimised away). */
   touched = 0;
-  /**
-   * The owner's look-ahead, optional: called with the slots of a block of arrivals whose records
-   * have just been loaded, before any of them finishes, to load what its finish callback will read
-   * besides the record (side arrays by slot), so those misses overlap too. It must only read; what
-   * it returns is kept with `touched`.
-   */
-  aheadOfFinish: ((slot: number) => number) | undefined;
 
   constructor(
     plane: ResolvedPlane,
@@ -246,7 +257,7 @@ export class MessagePlane {
    * A message its sender could not put on the network (its own connection cut: a `comms-loss`
    * fault, agents/operations/faults.ts): finished at once as `lost` with 0 attempts, on no link.
    * It takes no link time and no draws, so every other message travels exactly as without it;
-   * it reaches the owner's callback with the next `advanceTo` or `drain`, like any message lost
+   * it reaches the owner's `finished` with the next `advanceTo` or `drain`, like any message lost
    * when it was sent. Returns its slot.
    */
   sendLost(type: number, cls: number, rp: number, from: number, to: number, sizeBytes: number, sentAtMs: number, deadlineMs: number, kind = 0, tag = 0, batch = 0): number {
@@ -266,18 +277,18 @@ export class MessagePlane {
   }
 
   /**
-   * Processes every event up to and including `tMs`, handing each slot to `onFinished` as it
-   * finishes (in order; the slot is released when the callback returns). The callback must
-   * not send: it runs while the plane's events are being processed.
+   * Processes every event up to and including `tMs`, handing each slot to `owner.finished` as it
+   * finishes (in order; the slot is released when it returns). It must not send: it runs while
+   * the plane's events are being processed.
    */
-  advanceTo(tMs: number, onFinished: (slot: number) => void): void {
+  advanceTo(tMs: number, owner: PlaneOwner): void {
     this.now = Math.max(this.now, tMs);
-    this.run(tMs, onFinished);
+    this.run(tMs, owner);
   }
 
   /** Runs until nothing is in flight. */
-  drain(onFinished: (slot: number) => void): void {
-    this.run(Infinity, onFinished);
+  drain(owner: PlaneOwner): void {
+    this.run(Infinity, owner);
   }
 
   /** Id of link `i` (the `link` column), undefined for the access path (−1). */
@@ -302,16 +313,16 @@ export class MessagePlane {
     return this.linkIds.map((link, l) => ({ link, busyMs: this.busyMs[l]!, transmissions: this.transmissions[l]!, maxQueueLength: this.maxQueueLength[l]! }));
   }
 
-  private run(tMs: number, onFinished: (slot: number) => void): void {
+  private run(tMs: number, owner: PlaneOwner): void {
     const ev = this.events;
     // The slot goes to its owner as it finishes, while its columns are still in the cache.
-    this.onFinished = onFinished;
+    this.owner = owner;
     try {
       if (this.deferred.length > 0) {
         const early = this.deferred;
         this.deferred = [];
         for (const s of early) {
-          onFinished(s);
+          owner.finished(s);
           this.table.release(s);
         }
       }
@@ -342,11 +353,10 @@ export class MessagePlane {
                 if ((e & 7) === ARRIVE) touched |= i32[16 * (e >> 3)]! ^ i32[16 * (e >> 3) + 15]!;
               }
               // Then what the owner's finish will read besides the record (its kind now in the cache), again together.
-              const ahead = this.aheadOfFinish;
-              if (ahead !== undefined) {
+              if (owner.aheadOfFinish !== undefined) {
                 for (let a = i; a < block; a++) {
                   const e = events[a]!;
-                  if ((e & 7) === ARRIVE) touched |= ahead(e >> 3);
+                  if ((e & 7) === ARRIVE) touched |= owner.aheadOfFinish(e >> 3);
                 }
               }
             }
@@ -393,7 +403,7 @@ export class MessagePlane {
       }
       this.touched = touched;
     } finally {
-      this.onFinished = undefined;
+      this.owner = undefined;
     }
   }
 
@@ -453,10 +463,10 @@ export class MessagePlane {
     if (deliveredAtMs > LAST_TIME_MS) f[8 * s + F_DELIVERED_AT] = deliveredAtMs = NaN;
     const deadline = f[8 * s + F_DEADLINE]!;
     tab.u8[RECORD_BYTES * s + B_STATUS] = deliveredAtMs !== deliveredAtMs ? LOST : deadline === deadline && deliveredAtMs > deadline ? LATE : DELIVERED;
-    const owner = this.onFinished;
+    const owner = this.owner;
     if (owner === undefined) this.deferred.push(s);
     else {
-      owner(s);
+      owner.finished(s);
       tab.release(s);
     }
   }
@@ -547,11 +557,11 @@ export function networkPlane(plane: ResolvedPlane, random: RandomService): Comms
   const tab = core.table;
   const messages: (Message | undefined)[] = [];
   let out: DeliveryRecord[] = [];
-  const collect = (s: number): void => {
+  const collect = { finished: (s: number): void => {
     const deliveredAtMs = tab.deliveredAtMs(s);
     out.push({ message: messages[s]!, link: core.linkId(tab.link(s)), deliveredAtMs: deliveredAtMs === deliveredAtMs ? deliveredAtMs : undefined, attempts: tab.attempts(s), status: DELIVERY_STATUSES[tab.status(s)]! });
     messages[s] = undefined;
-  };
+  } };
   const take = (): DeliveryRecord[] => {
     const r = out;
     out = [];

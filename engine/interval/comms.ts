@@ -40,7 +40,7 @@ import { APPLICATION_CLASSES, type ApplicationClass, DOE_2010_REQUIREMENTS } fro
 import { MessageLogWriter } from '../../comms/messageLog.ts';
 import { type Message, MESSAGE_ROUTES, MESSAGE_TYPES, type MessageType } from '../../comms/messages.ts';
 import { B_CLASS, B_KIND, B_STATUS, B_TYPE, classIndex, DELIVERED, DELIVERY_STATUSES, F_DELIVERED_AT, F_SENT_AT, I_BATCH, I_LINK, I_TAG, LATE, type MessageTable, RECORD_BYTES, referencePointIndex, typeIndex } from '../../comms/messageTable.ts';
-import { type DeliveryRecord, type LinkStats, MessagePlane } from '../../comms/plane.ts';
+import { type DeliveryRecord, type LinkStats, MessagePlane, type PlaneOwner } from '../../comms/plane.ts';
 import type { ReferencePoint } from '../../comms/referencePoints.ts';
 import type { ResolvedPlane } from '../../comms/schema.ts';
 import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/security/keys.ts';
@@ -231,7 +231,7 @@ export interface CommsRunInput {
   readonly reuseLogPieces?: boolean | undefined;
 }
 
-export class CommsRun {
+export class CommsRun implements PlaneOwner {
   private readonly plane: MessagePlane;
   private readonly table: MessageTable;
   /**
@@ -256,7 +256,6 @@ export class CommsRun {
   private readonly commandArrivals = new Map<Message, number>();
   private sequence = 0;
   private readonly log: MessageLogWriter;
-  private readonly onFinished = (slot: number): void => this.finished(slot);
   private commandsOut: CommandDelivery[] = [];
   private readonly signers = new Map<string, CommandSigner>();
   private readonly verifiers = new Map<number, CommandVerifier>();
@@ -359,14 +358,6 @@ export class CommsRun {
     this.log = new MessageLogWriter(input.messageLog !== false, input.reuseLogPieces === true);
     this.plane = new MessagePlane(input.plane, input.random);
     this.table = this.plane.table;
-    // Besides its record, a read's finish reads its numbers and MAC (by slot) and its meter's MDMS handle, a price's its
-    // party's newest price (by party, in random order): loaded ahead with the block they arrive in.
-    this.plane.aheadOfFinish = (slot) => {
-      const kind = this.table.u8[RECORD_BYTES * slot + B_KIND];
-      if (kind === READ) return this.readMacs[8 * slot]! ^ (this.readKwh[2 * slot]! | 0) ^ this.meterMdms[this.table.i32[16 * slot + I_TAG]!]!;
-      if (kind === PRICE) return this.priceNewest[this.table.i32[16 * slot + I_TAG]!]!;
-      return 0;
-    };
     this.marketEndpoint = this.table.endpoints.id('market');
     this.mdmsEndpoint = this.table.endpoints.id('mdms');
     this.intervalMs = minutesToMs(input.intervalMinutes);
@@ -514,7 +505,7 @@ export class CommsRun {
       if (checkOutages) duringOutage[bids.length + k] = this.slotLinkDown(slot) ? 1 : 0;
     }
     for (const bid of atSender?.lost ?? []) sendBid(bid, -1, bidTime, true);
-    this.plane.advanceTo(interval.gateClosure, this.onFinished);
+    this.plane.advanceTo(interval.gateClosure, this);
     const onTime: PartyBid[] = [];
     for (let i = 0; i < n; i++) {
       const bid = i < bids.length ? bids[i]! : held[i - bids.length]!.bid;
@@ -552,7 +543,7 @@ export class CommsRun {
       }
     }
     this.curvesArrived.clear();
-    this.plane.advanceTo(bidTime, this.onFinished);
+    this.plane.advanceTo(bidTime, this);
     for (const s of sent) {
       if (this.curvesArrived.has(s.message)) continue;
       this.counts.memberCurvesMissed++;
@@ -661,7 +652,7 @@ export class CommsRun {
       this.reportKw[2 * slot + 1] = r.availableKw;
       this.reporting[r.party] = 1;
     }
-    if (reports.length > 0) this.plane.advanceTo(interval.start, this.onFinished);
+    if (reports.length > 0) this.plane.advanceTo(interval.start, this);
     return (party) => {
       if (!this.reporting[party]) return undefined;
       const made = this.reportNewest[party]!;
@@ -702,7 +693,7 @@ export class CommsRun {
    * runs to this interval's earliest bid time, so what arrived by then counts.
    */
   dayAheadSchedulesDue(interval: MarketInterval, hand: (party: number, schedule: ReadonlyMap<number, number>) => void): void {
-    if (this.daInFlight > 0) this.plane.advanceTo(this.earliestBidTime(interval), this.onFinished);
+    if (this.daInFlight > 0) this.plane.advanceTo(this.earliestBidTime(interval), this);
     if (this.schedulesArrived.length === 0) return;
     for (const a of this.schedulesArrived) {
       const ahead = new Map<number, number>();
@@ -834,7 +825,7 @@ export class CommsRun {
       const open = (): boolean => [...toReply].some((a) => this.pending.has(a.message) || this.commandArrivals.has(a.message)) || replies.some((m) => this.pending.has(m));
       while (open() && t < replyDeadline) {
         t = Math.min(t + REPLY_STEP_MS, replyDeadline);
-        this.plane.advanceTo(t, this.onFinished);
+        this.plane.advanceTo(t, this);
         for (const a of [...toReply]) {
           if (this.pending.has(a.message)) continue;
           toReply.delete(a);
@@ -846,8 +837,8 @@ export class CommsRun {
     }
     // Run to the next messages the engine sends (the members' curves, else the next bids), further only if a command is still in flight.
     const nextBidTime = interval.end - minutesToMs(this.input.gateClosureMinutes) - minutesToMs(1) - (this.hasMembers ? MEMBER_LEAD_MS : 0);
-    this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)), this.onFinished);
-    if (!resolved()) this.plane.advanceTo(interval.end, this.onFinished);
+    this.plane.advanceTo(Math.max(interval.start, Math.min(interval.end, nextBidTime)), this);
+    if (!resolved()) this.plane.advanceTo(interval.end, this);
 
     // Per party: Σ effective / Σ committed over its commands (one command: its share in force).
     const scaled = new Map<number, { committed: number; effective: number }>();
@@ -998,8 +989,20 @@ export class CommsRun {
     return k;
   }
 
-  /** A finished delivery (slot of the plane's table): the receiver acts on it, and it becomes a row of messages.csv. */
-  private finished(slot: number): void {
+  /**
+   * The plane's look-ahead (`PlaneOwner`). Besides its record, a read's finish reads its numbers and MAC (by slot) and
+   * its meter's MDMS handle, a price's its party's newest price (by party, in random order): loaded ahead with the
+   * block they arrive in.
+   */
+  aheadOfFinish(slot: number): number {
+    const kind = this.table.u8[RECORD_BYTES * slot + B_KIND];
+    if (kind === READ) return this.readMacs[8 * slot]! ^ (this.readKwh[2 * slot]! | 0) ^ this.meterMdms[this.table.i32[16 * slot + I_TAG]!]!;
+    if (kind === PRICE) return this.priceNewest[this.table.i32[16 * slot + I_TAG]!]!;
+    return 0;
+  }
+
+  /** A finished delivery (slot of the plane's table; `PlaneOwner`): the receiver acts on it, and it becomes a row of messages.csv. */
+  finished(slot: number): void {
     const tab = this.table;
     // The slot's record (messageTable.ts): its fields lie together, read here and by the log as it finishes.
     const b = RECORD_BYTES * slot;
@@ -1207,7 +1210,7 @@ export class CommsRun {
 
   /** After the last interval: everything still in flight arrives (or is lost); the last rows and the run's figures. */
   finish(billing?: (mdms: Mdms) => Record<ReadQuality, number>): { rows: readonly MessageLogRow[]; events: GridEvent[]; summary: CommsSummary; linkStats: LinkStats[]; latencyByClass: ReadonlyMap<ApplicationClass, Float64Array>; elapsedMs: number } {
-    this.plane.drain(this.onFinished);
+    this.plane.drain(this);
     // Bills, settlement and the summary read every meter's series over the run: computed once.
     return this.mdms.sharingSeries(() => {
       if (billing) this.billed = billing(this.mdms);
