@@ -136,7 +136,10 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
       windows.set(ws, (windows.get(ws) ?? 0) + wh);
     }
     const kwOf = (wmin: number): Decimal => new Decimal(wmin).div(tariff.demandWindowMinutes).div(1000).toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN);
-    const dayIndexOf = (b: Row): number => Math.floor((Date.parse(`${b.day}T00:00:00Z`) - Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z')) / 86_400_000);
+    // Billing days are the site's local days (engine/billingDays.ts), `day` their local date: day index from the start's local date.
+    const dayIndexOf = (b: Row): number => Math.round((Date.parse(`${b.day}T00:00:00Z`) - Date.parse(new Date(startMs + siteOffsetMs).toISOString().slice(0, 10) + 'T00:00:00Z')) / 86_400_000);
+    // A billing day's start: the local midnight of its date (a partial first day's windows before start do not exist).
+    const dayStartMs = (b: Row): number => Date.parse(`${b.day}T00:00:00Z`) - siteOffsetMs;
     const onTariff = bills.filter((b) => b.tariff === tariff.id);
     for (const b of bills) if (b.tariff !== tariff.id && !new Decimal(b.demand_charge!).isZero()) problems.push(`${id} ${b.day}: a demand charge ${b.demand_charge} on tariff ${b.tariff}`);
     if (tariff.demandPeriod === 'month') {
@@ -148,8 +151,8 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
         else stints.push([b]);
       }
       for (const stint of stints) {
-        const from = startMs + dayIndexOf(stint[0]!) * 86_400_000;
-        const to = startMs + (dayIndexOf(stint.at(-1)!) + 1) * 86_400_000;
+        const from = dayStartMs(stint[0]!);
+        const to = dayStartMs(stint.at(-1)!) + 86_400_000;
         const peaks = new Map<string, Decimal>();
         for (const [ws, e] of windows) {
           if (ws - offsetMs < from || ws - offsetMs >= to) continue;
@@ -164,8 +167,7 @@ export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): strin
       for (const b of onTariff) if (new Decimal(b.demand_charge!).isNegative()) problems.push(`${id} ${b.day}: demand_charge ${b.demand_charge} < 0`);
     } else {
       for (const b of onTariff) {
-        const dayIndex = dayIndexOf(b);
-        const from = startMs + dayIndex * 86_400_000;
+        const from = dayStartMs(b);
         let peak = new Decimal(0);
         for (const [ws, e] of windows) {
           const utc = ws - offsetMs;
@@ -241,13 +243,12 @@ export function checkStorageEnergy(run: RunFiles, config: ScenarioConfig): strin
 /** A customer's bills.csv import and export kWh are Σ of its metered net import and export over the billing day. */
 export function checkBillEnergy(run: RunFiles, config: ScenarioConfig): string[] {
   if (config.comms !== 'ideal' || run.bills.length === 0) return [];
-  const startMs = Date.parse(config.start as unknown as string);
-  const startDay = Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z');
+  // Billing days are the site's local days: an interval is billed on the local date it starts on (bills.csv's day).
+  const siteOffsetMs = Math.round((config.site.utcOffsetHours ?? 0) * 60) * 60_000;
   const sums = new Map<string, { imp: number; exp: number }>();
   for (const r of run.agents) {
     if (r.kind === 'retailer' || r.via === '' || r.actual_kw === '') continue;
-    const day = Math.floor((Date.parse(r.interval_start!) - startMs) / 86_400_000);
-    const key = `${new Date(startDay + day * 86_400_000).toISOString().slice(0, 10)}|${r.agent_id}`;
+    const key = `${new Date(Date.parse(r.interval_start!) + siteOffsetMs).toISOString().slice(0, 10)}|${r.agent_id}`;
     // Each reading is billed on the Wh, rounded half-even (tariffs/bill.ts: mᵢ = round_Wh(eᵢ)).
     const wh = new Decimal(r.actual_kw!).times(config.intervalMinutes).div(60).times(1000).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toNumber();
     const s = sums.get(key) ?? { imp: 0, exp: 0 };
@@ -422,14 +423,13 @@ export function checkRetailers(run: RunFiles, config: ScenarioConfig): string[] 
   const retailerOf = new Map<string, string>();
   for (const a of config.agents) if (a.kind === 'retailer') for (const t of (a as { tariffs: string[] }).tariffs) retailerOf.set(t, (a as { id: string }).id);
   const retailers = new Set(retailerOf.values());
-  const startMs = Date.parse(config.start as unknown as string);
-  const startDay = Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z');
+  // An interval is billed on the local date it starts on (billing days are the site's local days).
+  const siteOffsetMs = Math.round((config.site.utcOffsetHours ?? 0) * 60) * 60_000;
   const tariffOn = new Map(run.bills.map((b) => [`${b.day}|${b.agent_id}`, b.tariff!]));
   const problems: string[] = [];
   for (const r of run.agents) {
     if (!retailers.has(r.via!)) continue;
-    const day = Math.floor((Date.parse(r.interval_start!) - startMs) / 86_400_000);
-    const tariff = tariffOn.get(`${new Date(startDay + day * 86_400_000).toISOString().slice(0, 10)}|${r.agent_id}`);
+    const tariff = tariffOn.get(`${new Date(Date.parse(r.interval_start!) + siteOffsetMs).toISOString().slice(0, 10)}|${r.agent_id}`);
     if (tariff !== undefined && retailerOf.get(tariff) !== r.via) problems.push(`${r.interval_start} ${r.agent_id}: via ${r.via}, but that day's bill is under ${tariff}, ${retailerOf.get(tariff)}'s`);
   }
   const billed = new Map<string, Decimal>();

@@ -73,7 +73,7 @@ async function warmUpOracle(seed: number, yaml: string, ideal: boolean, problems
     for (const p of own) say(`the warm-up run: ${p}`);
     const monthly = monthlyDemandShared(warm.config, Date.parse(draw.start));
     const perDay = Math.round((24 * 60) / warm.config.intervalMinutes);
-    const c = compareWarmUp(dirs[0]!, dirs[1]!, draw.start, draw.n * perDay, monthly);
+    const c = compareWarmUp(dirs[0]!, dirs[1]!, draw.start, draw.n * perDay, monthly, warm.config.site.utcOffsetHours ?? 0);
     for (const p of c.problems) say(p);
     const summary = JSON.parse(readFileSync(join(dirs[0]!, 'summary.json'), 'utf8'));
     if (summary.start !== draw.start || summary.warmUp?.intervals !== draw.n * perDay || summary.books?.warmUpIntervals !== draw.n * perDay) say(`summary.json start ${summary.start}, warmUp ${JSON.stringify(summary.warmUp)}, books.warmUpIntervals ${summary.books?.warmUpIntervals}`);

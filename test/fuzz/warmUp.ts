@@ -91,7 +91,7 @@ export interface WarmUpComparison {
  * `warmUpIntervals` is the warm-up's interval count; `monthlyTariff` the id of a monthly demand-charge tariff whose
  * month the warm-up shares with `start` (the second exception), if any.
  */
-export function compareWarmUp(warmDir: string, longDir: string, start: string, warmUpIntervals: number, monthlyTariff?: string): WarmUpComparison {
+export function compareWarmUp(warmDir: string, longDir: string, start: string, warmUpIntervals: number, monthlyTariff?: string, utcOffsetHours = 0): WarmUpComparison {
   const problems: string[] = [];
   const wFiles = readdirSync(warmDir).filter((f) => f.endsWith('.csv')).sort();
   const lFiles = readdirSync(longDir).filter((f) => f.endsWith('.csv')).sort();
@@ -167,14 +167,17 @@ export function compareWarmUp(warmDir: string, longDir: string, start: string, w
       break;
     }
   }
-  // bills.csv: each billing day from start (the engine's days run from its clock's start, so a reported day is a whole day of both runs).
+  // bills.csv: each billing day from start. Billing days are the site's local days (engine/billingDays.ts), `day` their local
+  // date; the warm-up run's first reported one starts at start. Off local midnight that day is partial in the warm-up run and
+  // whole in the longer run: compared from the next local day on.
   if (wFiles.includes('bills.csv') || lFiles.includes('bills.csv')) {
-    const day = start.slice(0, 10);
-    // A billing day runs 24 h from the engine's clock start, so from start's time of day; `day` is its start's UTC date.
-    // Where the runs parted (monthly demand), only the billing days that ended by then are compared.
-    const timeOfDayMs = Date.parse(start) % DAY_MS;
-    const ended = (b: Line) => divergedAt === undefined || Date.parse(`${b.slice(0, 10)}T00:00:00Z`) + timeOfDayMs + DAY_MS <= Date.parse(divergedAt);
-    const keep = (b: Line) => b.slice(0, 10) >= day && ended(b);
+    const offsetMs = utcOffsetHours * 3_600_000;
+    const day = new Date(Date.parse(start) + offsetMs).toISOString().slice(0, 10);
+    const atMidnight = (Date.parse(start) + offsetMs) % DAY_MS === 0;
+    const firstCompared = atMidnight ? day : new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+    // Where the runs parted (monthly demand), only the billing days that ended by then (local midnight after `day`) are compared.
+    const ended = (b: Line) => divergedAt === undefined || Date.parse(`${b.slice(0, 10)}T00:00:00Z`) - offsetMs + DAY_MS <= Date.parse(divergedAt);
+    const keep = (b: Line) => b.slice(0, 10) >= firstCompared && ended(b);
     // A monthly tariff's bill: its month to date starts at start in the one run, at the month's start in the other; all
     // but demand_charge and total must agree (the fuzzer's demand-charge check recomputes them from the warm-up run's meters).
     const blank = (b: Line) => {

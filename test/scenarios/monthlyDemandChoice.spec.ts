@@ -1,7 +1,7 @@
 /**
  * A monthly demand charge in local hours with tariff choice, end to end through the real `gridbid`
- * executable (test/fixtures/scenarios/monthly-demand-choice.yaml: UTC−3:30, billing days 06:30–06:30
- * UTC, 30-minute windows, homes switching both ways between the month tariff and a day-period one).
+ * executable (test/fixtures/scenarios/monthly-demand-choice.yaml: UTC−3:30 from 03:00 local, billing days the
+ * local days (03:30–03:30 UTC; the first from the run's start, 06:30 UTC), 30-minute windows, homes switching both ways between the month tariff and a day-period one).
  * Checked from the outputs alone, with months and windows computed here:
  * - per home and stint on the month tariff (the days between switches), Σ of bills.csv's
  *   demand_charge = 9 × Σ over the local months the stint touches of the highest 30-minute window
@@ -61,8 +61,10 @@ describe('monthly demand charge with tariff choice and local months through the 
       for (const [n, stint] of stints.entries()) {
         if (stint[0]!.tariff !== 'monthly') continue;
         if (n > 0) reentries++;
-        const from = start + days.indexOf(stint[0]!) * DAY_MS;
-        const to = from + stint.length * DAY_MS;
+        // Billing days are local days, `day` their local date: from the stint's first local midnight (or the run's start) to
+        // the local midnight after its last day.
+        const from = Math.max(start, Date.parse(`${stint[0]!.day}T00:00:00Z`) - OFFSET_MS);
+        const to = Date.parse(`${stint.at(-1)!.day}T00:00:00Z`) - OFFSET_MS + DAY_MS;
         // Window energy (kWh) from the home's metered import in the stint, 15-minute intervals.
         const windows = new Map<number, Decimal>();
         for (const a of agents) {
