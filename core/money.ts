@@ -13,6 +13,7 @@
  * | retail rates: currency per kWh, per kW, per day | 1e-7 currency per unit | half-even |
  * | market prices, currency per MWh | 1e-4 currency/MWh, then ÷ 1000 exactly (= 1e-7 per kWh) | half-even |
  * | peak demand (average import power over a demand window, from the unrounded energy), kW | 0.001 kW (1 W) | half-even |
+ * | fixed charge for a part of a day (days × rate per day), currency | 1e-18 (tariffs/bill.ts `fixedLine`: 22/24 of a day is a repeating decimal) | half-even |
  * | bill total | 0.01 currency (the cent) | **half-up** (ties away from zero) |
  *
  * Half-even on the way in removes float noise (`0.1 + 0.2` kWh is 0.300 kWh) without

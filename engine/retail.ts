@@ -18,7 +18,8 @@
  * billing day's, or under `demandPeriod: month` the calendar month's (from the month's first
  * interval, across billing days), so flexible load below the month's peak is taken freely.
  *
- * Billing period: one simulated day (fixed charges per day, demand charge on the
+ * Billing period: one billing day, the site's local calendar day (engine/billingDays.ts: 23, 24 or 25 h,
+ * partial at a run's start or end off local midnight; fixed charges per day, demand charge on the
  * day's peak, or the day's rise of the month-to-date peak under `demandPeriod: month`, each
  * customer's month carried from bill to bill; a switch to a tariff starts its month at zero, a return to it within
  * the month resumes the month where the customer left it). Energy charges accrue interval by interval from the meter, in exact
@@ -48,6 +49,7 @@ import { demandChargePerKwAt, exportPriceAt, retailPriceForecast } from '../tari
 import type { DemandChargeTariff, DemandToDate, MarketPrice, MeterReading, Tariff } from '../tariffs/types.ts';
 import type { ClockSpec, MarketInterval } from '../core/clock.ts';
 import { meterReadKwh } from '../metering/meter.ts';
+import { billingDays, type BillingDays } from './billingDays.ts';
 import type { ReadQuality } from '../metering/vee.ts';
 
 /** A desk's calendar when it is given none: no holidays. */
@@ -71,7 +73,7 @@ export interface CustomerSpec {
 
 interface Customer extends CustomerSpec {
   tariff: Tariff;
-  /** Per interval of the current day: the meter's net import and export and its gross registers, quanta. */
+  /** Per interval of the current local day (from its first interval in the run: `BillingDays.localDayStarts`): the meter's net import and export and its gross registers, quanta. */
   readonly importQ: Float64Array;
   readonly exportQ: Float64Array;
   readonly consumedQ: Float64Array;
@@ -128,7 +130,10 @@ export interface SiteReading {
 
 export interface CustomerBill {
   readonly party: number;
+  /** The billing day (engine/billingDays.ts), counted from the engine clock's first. */
   readonly day: number;
+  /** Its local date, `YYYY-MM-DD` (bills.csv's `day`). */
+  readonly date: string;
   readonly bill: Bill;
 }
 
@@ -153,6 +158,8 @@ interface PendingBill {
   readonly day: number;
   readonly tariff: Tariff;
   readonly period: { readonly start: SimTime; readonly end: SimTime };
+  /** The length of the local day the period is of (`BillingContext.calendarDayMs`). */
+  readonly calendarDayMs: number;
   readonly readings: readonly MeterReading[];
   /** The net registers as the meter's reads carry them, kWh floats (`metering/meter.ts` `meterReadKwh`): import, export per interval. */
   readonly sentKwh: Float64Array;
@@ -191,7 +198,8 @@ export class RetailDesk {
    * (20,000 customers switching over a month: billions of comparisons at the run's end).
    */
   private readonly switchedRetailers = new Map<number, Set<number>>();
-  private readonly intervalsPerDay: number;
+  /** The run's billing days: the site's local calendar days (engine/billingDays.ts). */
+  readonly days: BillingDays;
   /** Set on a communication plane: bills wait here for the MDMS's reads (`billFromMdms`). */
   private pending: PendingBill[] | undefined;
   /**
@@ -213,10 +221,13 @@ export class RetailDesk {
     private readonly rules: MarketRules,
     /** The site's holidays: a time-of-use tariff's `holidayPeriod` prices them, a demand charge with `demandOnHolidays: false` skips them (default: none). */
     private readonly calendar: SiteCalendar = NO_CALENDAR,
+    /** The billing days (default: the local days of the calendar's zone over the clock's run). */
+    days?: BillingDays,
   ) {
     this.tariffs = new Map(tariffs.map((t) => [t.id, t]));
     this.retailerOf = retailerOf;
-    const ipd = Math.round((24 * 60) / clock.intervalMinutes);
+    this.days = days ?? billingDays(clock, calendar.zone);
+    const ipd = this.days.maxIntervals;
     this.customers = specs.map((s) => ({
       ...s,
       tariff: this.tariffs.get(s.tariffId)!,
@@ -236,7 +247,6 @@ export class RetailDesk {
     this.retailCompetition = this.customers.some((c) => c.choice?.among === 'every-retailer');
     this.switchNotice = this.customers.some((c) => (c.choice?.noticeDays ?? 0) > 0);
     this.prices = Array.from({ length: buses }, () => new Float64Array(clock.intervals).fill(NaN));
-    this.intervalsPerDay = Math.round((24 * 60) / clock.intervalMinutes);
     this.quantum = money(rules.quantumKw);
   }
 
@@ -291,7 +301,7 @@ export class RetailDesk {
   /** Customers by retailer and bus, for the retailers' books: those it supplies in interval `atInterval` (default: now). */
   customersOf(retailer: number, atInterval = -1): Map<BusId, number[]> {
     const out = new Map<BusId, number[]>();
-    const atDay = atInterval < 0 ? -1 : Math.floor(atInterval / this.intervalsPerDay);
+    const atDay = atInterval < 0 ? -1 : this.days.dayOf(atInterval);
     for (const c of this.customers) {
       // A switch under notice is known to both retailers: from its day on the customer is the new one's.
       const tariff = c.notice !== undefined && atDay >= c.notice.day ? c.notice.tariffId : c.tariff.id;
@@ -390,7 +400,7 @@ export class RetailDesk {
    */
   meter(party: number, interval: MarketInterval, reading: SiteReading): Decimal {
     const c = this.byParty.get(party)!;
-    const k = interval.index % this.intervalsPerDay;
+    const k = interval.index - this.days.localDayStarts[this.days.dayOf(interval.index)]!;
     c.importQ[k] = reading.importQuanta;
     c.exportQ[k] = reading.exportQuanta;
     c.consumedQ[k] = reading.consumedQuanta;
@@ -459,17 +469,19 @@ export class RetailDesk {
    */
   closeDay(day: number): RetailerSwitch[] {
     const moved: RetailerSwitch[] = [];
-    const from = day * this.intervalsPerDay;
-    const to = Math.min(this.clock.intervals, from + this.intervalsPerDay);
-    if (to <= from) return moved;
+    if (day < 0 || day >= this.days.count) return moved;
+    const from = this.days.starts[day]!;
+    const to = this.days.starts[day + 1]!;
     const period = { start: this.timeOf(from), end: this.timeOf(to) };
+    const calendarDayMs = this.days.calendarDayMs[day]!;
+    const date = this.days.dates[day]!;
     for (const c of this.customers) {
       const { readings, prices } = this.meterOf(c, from, to);
-      if (this.pending) this.pending.push({ party: c.party, day, tariff: c.tariff, period, readings, sentKwh: this.sentOf(c, from, to), prices });
+      if (this.pending) this.pending.push({ party: c.party, day, tariff: c.tariff, period, calendarDayMs, readings, sentKwh: this.sentOf(c, from, to), prices });
       else {
-        const bill = computeBill(c.tariff, readings, { period, marketPrices: prices, calendar: this.calendar, demandToDate: c.demandToDate });
+        const bill = computeBill(c.tariff, readings, { period, calendarDayMs, marketPrices: prices, calendar: this.calendar, demandToDate: c.demandToDate });
         c.demandToDate = monthToDate(bill);
-        this.bills.push({ party: c.party, day, bill });
+        this.bills.push({ party: c.party, day, date, bill });
       }
       // A monthly demand charge's running peak lasts the month (runningPeakKw drops it when the month changes).
       if (!(c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff))) {
@@ -477,7 +489,9 @@ export class RetailDesk {
         // A new billing day starts a new window (validate refuses a run whose days would start inside one).
         c.windowBlock = -1;
       }
-      if (!c.choice || to >= this.clock.intervals) continue;
+      // Customers choose at a local day's close, on the whole local day's use: not where the reported start (after a warm-up)
+      // cuts a day in two bills, so that a run with warm-up chooses as the longer run does (engine/warmUp.ts).
+      if (!c.choice || to >= this.clock.intervals || !this.days.endsLocalDay[day]) continue;
       // A switch serving its notice is made at the close of its last day; until then the customer does not look again.
       if (c.notice !== undefined) {
         if (c.notice.day === day + 1) {
@@ -491,9 +505,12 @@ export class RetailDesk {
       // retailer's books each day).
       const retailer = this.retailerOf.get(c.tariff.id);
       const everyRetailer = c.choice.among === 'every-retailer';
+      const localFrom = this.days.localDayStarts[day]!;
+      const seen = localFrom === from ? { readings, prices } : this.meterOf(c, localFrom, to);
+      const localDay = { start: this.timeOf(localFrom), end: period.end };
       const offers = [...this.retailerOf.keys()].filter((id) => everyRetailer || this.retailerOf.get(id) === retailer).map((id) => ({
         tariffId: id,
-        expectedBill: expectedBill(this.tariffs.get(id)!, readings, { period, marketPrices: prices, calendar: this.calendar }),
+        expectedBill: expectedBill(this.tariffs.get(id)!, seen.readings, { period: localDay, calendarDayMs, marketPrices: seen.prices, calendar: this.calendar }),
       }));
       const choice = chooseTariff(offers, c.tariff.id, { rationality: c.choice.rationality, inertia: c.choice.inertia }, c.choice.rng);
       if (choice.tariffId !== c.tariff.id) {
@@ -583,12 +600,12 @@ export class RetailDesk {
         differs = true;
         return { ...r, importKwh: sameImport ? r.importKwh : importKwh, exportKwh: sameExport ? r.exportKwh : exportKwh };
       });
-      const bill = computeBill(p.tariff, readings, { period: p.period, marketPrices: p.prices, calendar: this.calendar, demandToDate: carried.mdms });
-      this.bills.push({ party: p.party, day: p.day, bill });
+      const bill = computeBill(p.tariff, readings, { period: p.period, calendarDayMs: p.calendarDayMs, marketPrices: p.prices, calendar: this.calendar, demandToDate: carried.mdms });
+      this.bills.push({ party: p.party, day: p.day, date: this.days.dates[p.day]!, bill });
       const retailer = this.retailerOf.get(p.tariff.id)!;
       // The meter phase's bill is needed only where a read differs from its register (an estimate, a gap), or its
       // month-to-date peak has parted from the MDMS's: else the true-up is zero.
-      const meterBill = differs || !sameToDate(carried.mdms, carried.meter) ? computeBill(p.tariff, p.readings, { period: p.period, marketPrices: p.prices, calendar: this.calendar, demandToDate: carried.meter }) : bill;
+      const meterBill = differs || !sameToDate(carried.mdms, carried.meter) ? computeBill(p.tariff, p.readings, { period: p.period, calendarDayMs: p.calendarDayMs, marketPrices: p.prices, calendar: this.calendar, demandToDate: carried.meter }) : bill;
       const trueUp = meterBill === bill ? ZERO : bill.total.minus(meterBill.total);
       carried.mdms = monthToDate(bill);
       carried.meter = monthToDate(meterBill);
@@ -605,9 +622,10 @@ export class RetailDesk {
     const q = this.quantum;
     const readings: MeterReading[] = [];
     const prices: MarketPrice[] = [];
+    const base = this.days.localDayStarts[this.days.dayOf(from)]!;
     for (let k = from; k < to; k++) {
       const start = this.timeOf(k);
-      const d = k % this.intervalsPerDay;
+      const d = k - base;
       readings.push({
         start,
         durationH,
@@ -627,8 +645,9 @@ export class RetailDesk {
     const ms = this.clock.intervalMinutes * 60_000;
     const q = this.rules.quantumKw;
     const out = new Float64Array(2 * (to - from));
+    const base = this.days.localDayStarts[this.days.dayOf(from)]!;
     for (let k = from; k < to; k++) {
-      const d = k % this.intervalsPerDay;
+      const d = k - base;
       out[2 * (k - from)] = Math.max(0, meterReadKwh(String(c.party), ms, c.importQ[d]! * q));
       out[2 * (k - from) + 1] = Math.max(0, meterReadKwh(String(c.party), ms, c.exportQ[d]! * q));
     }

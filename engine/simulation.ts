@@ -44,6 +44,7 @@ import type { StrategyFaultReporter } from '../strategies/guard.ts';
 import { PriceForecaster } from './forecast.ts';
 import type { CustomerBook } from '../agents/retailer/index.ts';
 import { simulatedStart, warmUpIntervals } from './warmUp.ts';
+import { billingDays } from './billingDays.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { businessDayOf } from '../agents/operations/baseline.ts';
 import { checkBooks } from './interval/books.ts';
@@ -337,7 +338,9 @@ export class Simulation {
         if (p.role === 'retailer') for (const t of p.runtime.tariffIds) if (!retailerOf.has(t)) retailerOf.set(t, i);
       });
       // Tariffs written in local hours are read in UTC from here on (tariffs/localHours.ts).
-      this.desk = new RetailDesk(cfg.tariffs.map((t) => utcTariffIn(t, site.zone)), retailerOf, customerSpecs, buses.length, this.clock, this.rules, { zone: site.zone, holidays: this.environment.holidays });
+      // Billing days are the site's local days; the reported start opens one too, so no bill mixes warm-up and reported intervals.
+      const days = billingDays(this.clock, site.zone, [this.warmUpIntervals]);
+      this.desk = new RetailDesk(cfg.tariffs.map((t) => utcTariffIn(t, site.zone)), retailerOf, customerSpecs, buses.length, this.clock, this.rules, { zone: site.zone, holidays: this.environment.holidays }, days);
     }
     const roomParties = parts.map((p) => ({
       id: p.runtime.id as string,
@@ -481,7 +484,7 @@ export class Simulation {
     // Faults reported from here on are the auction's, at its gate, kept for the next interval's outcome.
     run.crashes.faults = this.strategyFaults = this.dayAheadFaults;
     run.crashes.now = this.now = simTime(auction.at);
-    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, zone: this.site.zone, holidays: this.environment.holidays, customerBooks: (r, k) => this.customerBooks(r, k), marketView: this.dayAheadViews(intervals[0]!, run), ...(held ? { holdSchedule: (i, s) => held.set(i, s) } : {}) }, intervals);
+    const out = runDayAheadAuction({ parts: this.participants, crashes: run.crashes, rules: this.rules, buses: this.info.buses, network, solver: this.dayAheadLp!, zone: this.site.zone, holidays: this.environment.holidays, customerBooks: this.booksByBillingDay(), marketView: this.dayAheadViews(intervals[0]!, run), ...(held ? { holdSchedule: (i, s) => held.set(i, s) } : {}) }, intervals);
     if (this.comms && held && out.result.status === 'cleared') {
       const to: Array<{ party: number; from: string; schedule?: ReadonlyMap<number, number> | undefined }> = [];
       this.participants.forEach((p, i) => {
@@ -772,7 +775,7 @@ export class Simulation {
       ...(metered ? { meteredFeeder: metered } : {}),
       ...(this.comms ? { comms: this.takeComms(events) } : {}),
     };
-    if (desk && ((interval.index + 1) % run.intervalsPerDay === 0 || interval.index === this.clock.intervals - 1)) appendAll(this.retailerMoves, desk.closeDay(Math.floor(interval.index / run.intervalsPerDay)));
+    if (desk?.days.closesDay(interval.index)) appendAll(this.retailerMoves, desk.closeDay(desk.days.dayOf(interval.index)));
     return outcome;
   }
 
@@ -988,6 +991,21 @@ export class Simulation {
         views.set(bus, v);
       }
       return v;
+    };
+  }
+
+  /**
+   * `customerBooks` for one day-ahead auction, asked once per retailer and billing day: a retailer's customers change
+   * only where a billing day starts (a switch takes effect there), and one auction's gate sees every notice it will see.
+   */
+  private booksByBillingDay(): (retailer: number, k: number) => CustomerBook[] {
+    const memo = new Map<string, CustomerBook[]>();
+    const days = this.desk?.days;
+    return (retailer, k) => {
+      const key = `${retailer}:${days ? days.dayOf(k) : k}`;
+      let books = memo.get(key);
+      if (books === undefined) memo.set(key, (books = this.customerBooks(retailer, k)));
+      return books;
     };
   }
 

@@ -509,10 +509,11 @@ export class Recorder implements SimulationSink {
     const bills = this.tables.open('bills', [
       'day', 'agent_id', 'kind', 'tariff', 'import_kwh', 'export_kwh', 'energy_charge', 'demand_charge', 'fixed_charge', 'export_credit', 'total',
     ]);
-    for (const { party, day, bill } of retail.desk?.bills ?? []) {
+    for (const { party, day, date, bill } of retail.desk?.bills ?? []) {
       const a = retail.parties[party]!;
       bills.row([
-        formatSimTime(bill.period.start).slice(0, 10),
+        // The billing day's local date (engine/billingDays.ts): the site's calendar day, not the UTC date of its start.
+        date,
         csvText(a.id),
         a.kind,
         csvText(bill.tariffId),

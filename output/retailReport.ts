@@ -50,7 +50,7 @@ export function retailSectionHtml(kpis: Record<string, unknown>): string | undef
   );
   const switches = retail.tariffSwitches ?? 0;
   return (
-    '<p>Bills over the whole run (every simulated day is one billing period); a customer is counted under each tariff it was billed on. ' +
+    '<p>Bills over the whole run (every local calendar day of the site is one billing period); a customer is counted under each tariff it was billed on. ' +
     'In brackets: customers of the kind.</p>' +
     bills +
     `<p>Tariff switches: ${switches}. Margin = bills − market cost − imbalance cost (its customers' deviation from what it bought, settled at the imbalance price).</p>` +

@@ -10,8 +10,9 @@
  *     eᵢ  imported kWh as metered (the reading's exact value, unrounded: mᵢ = round_Wh_half_even(eᵢ))
  *     pᵢ  retail energy price of reading i, currency/kWh (the price `retailPriceAt` shows)
  *     M = Σ mᵢ,  X = Σ xᵢ,  E = Σ mᵢ·pᵢ  (the energy charge)
- *     f   fixed charge per day, Δ the billing period in days (ms / 86 400 000: exact for whole
- *         days, to 40 significant digits otherwise, e.g. 1 h = 1/24 day)
+ *     f   fixed charge per day, Δ the billing period in days: its ms ÷ the ms of the calendar day it is
+ *         of (`BillingContext.calendarDayMs`, default 86 400 000): 1 for a whole local day of 23, 24 or
+ *         25 hours; exact for whole days, to 40 significant digits otherwise, e.g. 1 h = 1/24 day)
  *
  *     total = round_cent_half_up( E + f·Δ + demand charge − export credit )
  *
@@ -77,7 +78,9 @@ export interface EnergyLine {
  * `amount = Σₘ (peakKwₘ − priorPeakKwₘ) × pricePerKw` over the calendar months the billing
  * period touches (`months`), and `peakKw`, `peakStart` are the last of them: the month-to-date
  * peak at the period's end, which the next bill starts from (a billing day that begins on 31 July
- * and ends on 1 August reads August's peak so far; July's increase is in `months[0]`).
+ * and ends on 1 August reads August's peak so far; July's increase is in `months[0]`). Billing days
+ * are the site's local days (engine/billingDays.ts), so in a run only a tariff on another clock than
+ * the site's (UTC hours at a non-zero offset) has a day that touches two months.
  */
 export interface DemandLine {
   readonly kind: 'demand';
@@ -397,7 +400,7 @@ function assemble(tariff: Tariff, meter: readonly MeterReading[], context: Billi
 
   const demand = tariff.type === 'demand-charge' ? demandLine(tariff, readings, context.calendar, { start, end }, context.demandToDate) : undefined;
   const fixed: FixedLine | undefined =
-    tariff.fixedChargePerDay === undefined ? undefined : fixedLine(rate(tariff.fixedChargePerDay), new Money(end - start).div(MS_PER_DAY));
+    tariff.fixedChargePerDay === undefined ? undefined : fixedLine(rate(tariff.fixedChargePerDay), new Money(end - start).div(context.calendarDayMs ?? MS_PER_DAY));
   const exportLines = exportCompensation(tariff, importKwh, exportKwh, energyCharge, exportValue);
 
   const lines: BillLine[] = [...energyLines, ...(demand ? [demand] : []), ...(fixed ? [fixed] : []), ...exportLines];
@@ -421,9 +424,20 @@ function assemble(tariff: Tariff, meter: readonly MeterReading[], context: Billi
   };
 }
 
+/**
+ * The fixed charge, `days × pricePerDay` to 18 decimals (half-even; `FIXED_CHARGE_DECIMALS`). A part of a day is a share
+ * such as 22/24 (a billing day from 02:00 local), whose product is a repeating decimal: written to 60 digits in bills.csv,
+ * it did not fit the outputs' exact money type (DECIMAL(38,18), output/tables.ts), so the Parquet copy differed from the
+ * CSV. The rounding never moves the bill's cent: the other lines are multiples of 1e-10 (Wh or W × a rate's 1e-7), the
+ * exact fixed charge a multiple of 1e-7 ÷ the day's ms (≤ 25 h = 9e7 ms), so the exact total is a half cent exactly or at
+ * least 1 ÷ (1e10 × 9e7) ≈ 1.1e-18 from one: more than the rounding's 5e-19.
+ */
 function fixedLine(pricePerDay: Decimal, days: Decimal): FixedLine {
-  return { kind: 'fixed', label: 'fixed charge', days, pricePerDay, amount: days.times(pricePerDay) };
+  return { kind: 'fixed', label: 'fixed charge', days, pricePerDay, amount: days.times(pricePerDay).toDecimalPlaces(FIXED_CHARGE_DECIMALS, Money.ROUND_HALF_EVEN) };
 }
+
+/** Decimals of a fixed charge (`fixedLine`): the outputs' exact money scale. */
+export const FIXED_CHARGE_DECIMALS = 18;
 
 function exportCompensation(tariff: Tariff, importKwh: Decimal, exportKwh: Decimal, energyCharge: Decimal, exportValue: Decimal): ExportLine[] {
   const comp = tariff.export;

@@ -94,28 +94,35 @@ export function meterIntervalIssues(
         at(['demandWindowMinutes'], `a ${tariff.demandWindowMinutes}-minute demand window cannot be measured from ${intervalMinutes}-minute readings`);
       if (tariff.demandHours) checkRules(tariff.demandHours, ['demandHours']);
       {
-        // Bills are per billing day, 24 h from the run's start: a start inside a window cuts a window in two at every
-        // day's edge, each part averaged over the whole window in its own bill, so that window's peak reads low.
+        // Bills are per billing day, the site's local day (engine/billingDays.ts), the first from the run's start: a start
+        // inside a window bills the part of it the run has as if it were the whole window, so that window's peak reads low.
         // Where the bill puts the windows: demandWindowStart on the tariff as the engine reads it (a local one through utcTariff).
         const w = tariff.demandWindowMinutes;
         const asBilled = tariff.hours === 'local' ? (utcTariff(tariff, utcOffsetHours) as DemandChargeTariff) : tariff;
         if (demandWindowStart(asBilled, startMs) !== startMs)
           at(
             ['demandWindowMinutes'],
-            `the run starts at ${formatSimTime(simTime(startMs))}, inside a ${w}-minute demand window (windows start at ${tariff.hours === 'local' ? 'local' : 'UTC'} midnight and every ${w} minutes after): each billing day, 24 h from the start, would bill part of a window as if it were the whole; start the run on a window boundary`,
+            `the run starts at ${formatSimTime(simTime(startMs))}, inside a ${w}-minute demand window (windows start at ${tariff.hours === 'local' ? 'local' : 'UTC'} midnight and every ${w} minutes after): the first billing day, from the start, would bill part of a window as if it were the whole; start the run on a window boundary`,
           );
         // Likewise at the end: the last window, cut short, would be billed as if it were whole.
         else if (runMinutes !== undefined && Math.round(runMinutes) % w !== 0)
           at(['demandWindowMinutes'], `the run lasts ${Math.round(runMinutes)} minutes, not a whole number of ${w}-minute demand windows: its last window, cut short, would be billed as if it were whole; make the run a multiple of ${w} minutes`);
       }
+      // Every billing day ends at local midnight: in a tariff on UTC hours, local midnight must be a window boundary, else
+      // each bill holds part of the window across it and averages it over the whole. (Windows in local hours start there.)
+      const midnightInWindow = tariff.hours !== 'local' && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0;
+      if (midnightInWindow)
+        at(
+          ['demandWindowMinutes'],
+          `billing days are local days, and local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), falls inside a ${tariff.demandWindowMinutes}-minute demand window (windows start at UTC midnight): two bills would each average part of that window over the whole; use windows local midnight is a boundary of, or hours: local`,
+        );
       if (tariff.hours === 'local') {
         // Windows are blocks of the local clock (tariffs/localHours.ts), from local midnight: the demand hours fall on
         // their edges (the schema checks that in local hours), and so does a holiday's start; the readings must too.
         if (!onGrid(localMidnightUtcHour(utcOffsetHours)))
           at(['demandWindowMinutes'], `the demand windows start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${intervalMinutes}-minute reading`);
-      } else if (siteHasHolidays && tariff.demandOnHolidays === false && Math.round(localMidnightUtcHour(utcOffsetHours) * 60) % tariff.demandWindowMinutes !== 0)
-        // Windows start at UTC midnight; a holiday at local midnight, which must then be a window boundary.
-        at(['demandOnHolidays'], `holidays start at local midnight, ${formatHour(localMidnightUtcHour(utcOffsetHours))} UTC (utcOffsetHours ${utcOffsetHours}), inside a ${tariff.demandWindowMinutes}-minute demand window`);
+      }
+      // (A holiday starts at local midnight too: the check above covers demandOnHolidays: false on UTC hours.)
       break;
   }
   return issues;

@@ -12,7 +12,8 @@
  *     expected = energy + fixed − export credit + d · P · Δ / N
  *
  * with d the monthly rate per kW, P the period's highest counting window (as a day-period bill
- * takes it) and N the days of the calendar month the period starts in (28 … 31). Example:
+ * takes it), Δ the period in days of its calendar day (`BillingContext.calendarDayMs`: 1 for a whole local
+ * day of 23, 24 or 25 hours) and N the days of the calendar month the period starts in (28 … 31). Example:
  * d = 15/kW, a July day peaking at 6.2 kW: 15 × 6.2 / 31 = 3.00 a day for demand.
  *
  * The share does not depend on whether the customer is on the tariff now, left it or returns to it: the
@@ -31,6 +32,6 @@ export function expectedBill(tariff: Tariff, meter: readonly MeterReading[], con
   if (tariff.type !== 'demand-charge' || !monthlyDemand(tariff)) return computeBill(tariff, meter, context).subtotal.toNumber();
   const day = computeBill({ ...tariff, demandPeriod: 'day' }, meter, context);
   const { start, end } = day.period;
-  const share = new Money(end - start).div(MS_PER_DAY).div(daysInDemandMonth(tariff, start));
+  const share = new Money(end - start).div(context.calendarDayMs ?? MS_PER_DAY).div(daysInDemandMonth(tariff, start));
   return day.subtotal.minus(day.demandCharge).plus(day.demandCharge.times(share)).toNumber();
 }

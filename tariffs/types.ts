@@ -108,7 +108,7 @@ export interface TariffCommon {
   /** Unique among the scenario's tariffs; bills and choices name it. */
   readonly id: string;
   readonly name?: string | undefined;
-  /** Currency per day of the billing period, pro-rated to the millisecond. */
+  /** Currency per day of the billing period, pro-rated to the millisecond of its calendar day (`BillingContext.calendarDayMs`). */
   readonly fixedChargePerDay?: number | undefined;
   readonly export?: ExportCompensation | undefined;
   /**
@@ -292,6 +292,12 @@ export interface BillingContext {
    * Default: from the first reading's start to the last reading's end.
    */
   readonly period?: { readonly start: SimTime; readonly end: SimTime } | undefined;
+  /**
+   * The length, ms, of the calendar day the period is (all or part) of: a daily fixed charge is pro-rated
+   * over it, so a billing day that is a whole local day of 23 or 25 hours (a daylight-saving change) pays one
+   * day's charge, and a partial day the share of its day it covers (engine/billingDays.ts). Default 24 h.
+   */
+  readonly calendarDayMs?: number | undefined;
   /** Settled market prices at the customer's bus, for real-time tariffs. */
   readonly marketPrices?: readonly MarketPrice[] | undefined;
   /** Critical-peak events called at run time (added to those the tariff schedules). */

@@ -135,15 +135,9 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       },
       dayAhead(intervals, booksAt, limits) {
         if (lifecycle.value === 'faulted') return [];
-        // Its customers in each delivery interval: they change only where a billing day starts (a switch under notice,
-        // `tariffChoice.noticeDays`, is known before the auction), so they are asked once a billing day.
-        let day = -1;
-        let books: readonly CustomerBook[] = [];
-        return intervals.map((iv) => {
-          const d = Math.floor(iv.index / intervalsPerDay);
-          if (d !== day) [day, books] = [d, booksAt(iv.index)];
-          return { interval: iv.index, bids: forecastBids(iv, books, () => limits) };
-        });
+        // Its customers in each delivery interval (a switch under notice, `tariffChoice.noticeDays`, is known before the
+        // auction); they change only where a billing day (a local day) starts, and the engine answers once a billing day.
+        return intervals.map((iv) => ({ interval: iv.index, bids: forecastBids(iv, booksAt(iv.index), () => limits) }));
       },
       metered(interval, usedKw, boughtKw, customersKw) {
         for (const [party, kw] of customersKw ?? []) {

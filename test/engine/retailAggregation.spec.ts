@@ -91,7 +91,8 @@ describe('aggregators and retailers (test/fixtures/scenarios/retail-and-aggregat
     const r = summary.kpis.retailers['power-retail'];
     expect(new Decimal(r.revenue).minus(r.marketCost).minus(r.imbalanceCost).toFixed()).to.equal(new Decimal(r.margin).toFixed());
     const bills: Record<string, string>[] = parse(readFileSync(join(dir, 'bills.csv')), { columns: true });
-    expect(bills.length).to.equal(30 * 2); // 30 customers × 2 days
+    // 30 customers × 3 billing days: 48 h from 00:00Z at UTC+2 are the local days 1 July (from 02:00), 2 July and 3 July (to 02:00).
+    expect(bills.length).to.equal(30 * 3);
     const energy = bills.reduce((s, b) => s.plus(b.energy_charge!), new Decimal(0));
     expect(energy.toFixed()).to.equal(new Decimal(r.revenueAccruedEnergy).toFixed());
     const totals = bills.reduce((s, b) => s.plus(b.total!), new Decimal(0));

@@ -28,10 +28,13 @@ import { meterReadKwh } from '../../metering/meter.ts';
 import { utcTariff } from '../../tariffs/localHours.ts';
 import { parseTariffs } from '../../tariffs/schema.ts';
 import type { Tariff } from '../../tariffs/types.ts';
+import { SiteZone } from '../../core/siteZone.ts';
+import { NO_HOLIDAYS } from '../../core/calendar.ts';
+import { billingDays, type BillingDays } from '../../engine/billingDays.ts';
 
 const q = DEFAULT_RULES.quantumKw;
 const cap = DEFAULT_RULES.priceCapMwh;
-const IPD = 96; // 15-minute intervals a day
+const IPD = 96; // 15-minute intervals a day (the loads' daily scale; billing days are the site's local days: daysOf)
 const buy = (quantityKw: number, priceMwh: number): BidSegment => ({ side: 'buy', quantityKw, priceMwh });
 
 interface Case {
@@ -93,7 +96,8 @@ function run(c: Case, viaMdms: boolean, altered: Altered = new Map()): { desk: R
     tariffId: TARIFF_IDS[k.tariff]!,
     choice: { rationality: k.rationality, inertia: k.inertia, rng: streamFromState([k.seed | 1, 7, 11, 13]) },
   }));
-  const desk = new RetailDesk(tariffs, new Map(TARIFF_IDS.map((id) => [id, 99])), specs, 1, clock, DEFAULT_RULES);
+  // The site's clock at the case's offset: billing days are its local days (engine/billingDays.ts), as the tariffs' months are its months.
+  const desk = new RetailDesk(tariffs, new Map(TARIFF_IDS.map((id) => [id, 99])), specs, 1, clock, DEFAULT_RULES, { zone: SiteZone.fixed(c.offsetHours), holidays: NO_HOLIDAYS });
   if (viaMdms) desk.billFromMdmsAtRunEnd();
   const quanta = c.customers.map(() => [] as number[]);
   const baseQ = c.customers.map(() => [] as number[]);
@@ -111,7 +115,7 @@ function run(c: Case, viaMdms: boolean, altered: Altered = new Map()): { desk: R
       quanta[p]!.push(take.buyQuanta);
       baseQ[p]!.push(baseQuanta);
     });
-    if ((k + 1) % IPD === 0) desk.closeDay(Math.floor(k / IPD));
+    if (desk.days.closesDay(k)) desk.closeDay(desk.days.dayOf(k));
   }
   if (viaMdms) {
     const ms = 15 * MS_PER_MINUTE;
@@ -128,6 +132,11 @@ function run(c: Case, viaMdms: boolean, altered: Altered = new Map()): { desk: R
     });
   }
   return { desk, quanta, baseQ };
+}
+
+/** The case's billing days: the local days of its offset over its run. */
+function daysOf(c: Case): BillingDays {
+  return billingDays({ start: startOf(c), intervalMinutes: 15, intervals: c.days * IPD }, SiteZone.fixed(c.offsetHours));
 }
 
 function startOf(c: Case): number {
@@ -215,7 +224,7 @@ describe('retail desk, monthly demand charge: properties over runs across a mont
             const w = c.windowMinutes * MS_PER_MINUTE;
             const sums = new Map<number, number>();
             for (const b of s.days)
-              for (let k = b.day * IPD; k < (b.day + 1) * IPD; k++) {
+              for (let k = desk.days.starts[b.day]!; k < desk.days.starts[b.day + 1]!; k++) {
                 const block = Math.floor((startOf(c) + k * 15 * MS_PER_MINUTE) / w);
                 sums.set(block, (sums.get(block) ?? 0) + baseQ[p]![k]!);
               }
@@ -261,13 +270,15 @@ describe('retail desk, monthly demand charge: properties over runs across a mont
         (c, changes) => {
           const { desk: plain, quanta: metered } = run(c, false);
           const altered = new Map<string, number | undefined>();
+          const days = daysOf(c);
           for (const x of changes) {
-            if (x.party >= c.customers.length || x.day >= c.days) continue;
+            if (x.party >= c.customers.length || x.day >= days.count) continue;
             // Every read at the day's highest (the base repeats, so the highest read has ties that would hold the peak).
-            const day = metered[x.party]!.slice(x.day * IPD, (x.day + 1) * IPD);
+            const from = days.starts[x.day]!;
+            const day = metered[x.party]!.slice(from, days.starts[x.day + 1]!);
             const top = Math.max(...day);
             day.forEach((v, i) => {
-              if (v === top) altered.set(`${x.party}:${x.day * IPD + i}`, x.keep === null ? undefined : (v * q * 0.25 * x.keep) / 100);
+              if (v === top) altered.set(`${x.party}:${from + i}`, x.keep === null ? undefined : (v * q * 0.25 * x.keep) / 100);
             });
           }
           const { desk: mdms, quanta } = run(c, true, altered);
@@ -310,8 +321,10 @@ function checkMonths(c: Case, desk: RetailDesk, kwhAt: (party: number, k: number
       const w = t.demandWindowMinutes * MS_PER_MINUTE;
       // Each window's kWh from the tariff's intervals, its kW rounded to the watt, by the month (site's clock) of its start.
       const kwh = new Map<number, Decimal>();
+      // A billing day is a local day and the month tariffs' months are local months: no bill touches two months.
+      for (const b of days) expect(b.bill.demand!.months!.length, `party ${p} day ${b.date}`).to.equal(1);
       for (const b of days)
-        for (let k = b.day * IPD; k < (b.day + 1) * IPD; k++) {
+        for (let k = desk.days.starts[b.day]!; k < desk.days.starts[b.day + 1]!; k++) {
           const at = start + k * 15 * MS_PER_MINUTE;
           kwh.set(Math.floor(at / w), (kwh.get(Math.floor(at / w)) ?? ZERO).plus(kwhAt(p, k)));
         }

@@ -126,20 +126,20 @@ export interface BillingDays {
 
 /**
  * Where the fuzz checks take the engine's billing days from — the one place (checkDemandCharges, checkBillEnergy,
- * checkRetailers and the warm-up oracle's bill comparison read it), so that a change of the engine's rule is one edit
- * here. Today's rule (docs/time.md, "Billing days"): 24 hours each from the reported `start` (a warm-up's engine clock
- * starts whole days earlier, at the same time of day), and a bill's `day` is the UTC date of its billing day's start,
- * whatever the site's clock. (Audit Z-billday moves billing days onto local midnights: this function is what changes.)
+ * checkRetailers and the warm-up oracle's bill comparison read it). The rule (docs/time.md, "Billing days"): a billing
+ * day is the site's local calendar day, local midnight to local midnight on the site's clock (23 or 25 hours across a
+ * daylight-saving change; where a change skips midnight, from the day's first instant), and a bill's `day` is its local
+ * date; an interval is billed on the day it starts in. A run that starts (or a warm-up's reported part that begins) off
+ * local midnight bills a partial first day: `span` is the whole local day, so a partial day's span starts before
+ * `start` (the warm-up oracle leaves it out: the longer run bills that day whole).
  */
-export function billingDays(config: Pick<ClockConfig, 'start'>): BillingDays {
-  const startMs = Date.parse(String(config.start instanceof Date ? config.start.toISOString() : config.start));
-  const index = (tMs: number): number => Math.floor((tMs - startMs) / 86_400_000);
-  const startDay = Date.parse(new Date(startMs).toISOString().slice(0, 10) + 'T00:00:00Z');
+export function billingDays(config: ClockConfig): BillingDays {
+  const zone = siteClock(config);
   return {
-    dayOf: (tMs) => new Date(startMs + index(tMs) * 86_400_000).toISOString().slice(0, 10),
+    dayOf: (tMs) => new Date(zone.localDayNumber(tMs) * 86_400_000).toISOString().slice(0, 10),
     span: (day) => {
-      const fromMs = startMs + Math.round((Date.parse(`${day}T00:00:00Z`) - startDay) / 86_400_000) * 86_400_000;
-      return { fromMs, toMs: fromMs + 86_400_000 };
+      const n = Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
+      return { fromMs: zone.dayStartMs(n), toMs: zone.dayStartMs(n + 1) };
     },
   };
 }

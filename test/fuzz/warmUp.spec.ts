@@ -68,7 +68,8 @@ describe('the fuzzer\'s warm-up oracle (test/fuzz/warmUp.ts)', () => {
     const byCustomer = compare({ 'agents.csv': [AGENTS, `${S},c-1,home,off`, `${S},h-1,home,on`, '2026-07-02T01:00:00Z,c-1,home,off'], 'bills.csv': bills }, { 'agents.csv': long, 'bills.csv': bills }, 'monthly');
     expect(byCustomer.problems).to.deep.equal([]);
     expect(byCustomer.divergedAt).to.equal(S);
-    // A billing day that began before the parting and ended after it is not compared (seed 1453: billing days from 17:00 UTC, parted at 08:00).
+    // A start at 17:00 UTC (a UTC site): the warm-up run's first billing day is 17:00–24:00, the longer run's that whole day:
+    // not compared (seed 1453, from when billing days ran 24 h from the start).
     const from = '2026-07-01T17:00:00Z';
     const agents = (state: string) => [AGENTS, `${from},d-1,home,on`, `2026-07-02T08:00:00Z,d-1,home,${state}`];
     const billsAt = (importKwh: string) => [BILLS, `2026-07-01,c-1,home,flat,${importKwh},0,1,0,0,0,2`, '2026-07-01,d-1,home,monthly,1,0,1,1,0,0,2'];

@@ -99,7 +99,7 @@ export interface WarmUpComparison {
  * `warmUpIntervals` is the warm-up's interval count; `monthlyTariff` the id of a monthly demand-charge tariff whose
  * month the warm-up shares with `start` (the second exception), if any.
  */
-export function compareWarmUp(warmDir: string, longDir: string, start: string, warmUpIntervals: number, monthlyTariff?: string, days: BillingDays = billingDays({ start })): WarmUpComparison {
+export function compareWarmUp(warmDir: string, longDir: string, start: string, warmUpIntervals: number, monthlyTariff?: string, days: BillingDays = billingDays({ start, days: 1, site: {} })): WarmUpComparison {
   const problems: string[] = [];
   const wFiles = readdirSync(warmDir).filter((f) => f.endsWith('.csv')).sort();
   const lFiles = readdirSync(longDir).filter((f) => f.endsWith('.csv')).sort();
@@ -175,7 +175,9 @@ export function compareWarmUp(warmDir: string, longDir: string, start: string, w
       break;
     }
   }
-  // bills.csv: each billing day from start (the engine's days run from its clock's start, so a reported day is a whole day of both runs).
+  // bills.csv: each billing day from start. Billing days are the site's local days (engine/billingDays.ts), `day` their local
+  // date; the warm-up run's first reported one starts at start. Off local midnight that day is partial in the warm-up run and
+  // whole in the longer run: compared from the next local day on.
   if (wFiles.includes('bills.csv') || lFiles.includes('bills.csv')) {
     // The reported billing days (check.ts billingDays: which instants a bill's day spans). Where the runs parted
     // (monthly demand), only the billing days that ended by then are compared.
@@ -190,9 +192,10 @@ export function compareWarmUp(warmDir: string, longDir: string, start: string, w
       const c = b.split(',');
       return c[3] === monthlyTariff ? [...c.slice(0, 7), '…', c[8], c[9], '…'].join(',') : b;
     };
-    // The warm-up run's bills are all the reported days' (none of the warm-up's: bills start at start).
+    // The warm-up run's bills are all the reported days' (none of the warm-up's: bills start at start); its first may be a
+    // partial day (start off local midnight), reported but not compared.
     const wAll = wFiles.includes('bills.csv') ? lines(warmDir, 'bills.csv').slice(1) : [];
-    for (const b of wAll.filter((x) => !reported(x))) problems.push(`bills.csv: a bill before ${day}, the warm-up's: ${b}`);
+    for (const b of wAll.filter((x) => days.span(x.slice(0, 10)).toMs <= startMs)) problems.push(`bills.csv: a bill before ${day}, the warm-up's: ${b}`);
     const w = wAll.filter(keep).map(blank);
     const l = lFiles.includes('bills.csv') ? lines(longDir, 'bills.csv').slice(1).filter(keep).map(blank) : [];
     const n = Math.max(w.length, l.length);

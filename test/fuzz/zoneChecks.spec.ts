@@ -50,7 +50,7 @@ const issuesOf = (text: string): { path: string | undefined; message: string }[]
 describe('the fuzzer in a time zone (audit A-dst)', () => {
   it('checks a demand charge across Amsterdam\'s spring change on the wall clock: demandHours 08:00–20:00 local and the local month (April from 22:00 UTC on 31 March)', async function () {
     this.timeout(60_000);
-    // Sunday 29 March 00:00 local (23:00 UTC on the 28th) to Thursday 2 April 00:00 local: the change on the first day,
+    // Sunday 29 March 00:00 local (23:00 UTC on the 28th) to Thursday 2 April 01:00 local (4 × 24 h): the change on the first day,
     // the local month's end inside the run (31 March 22:00 UTC, not 1 April 00:00 UTC).
     const text = demandScenario('{ latitude: 52.37, longitude: 4.9, timeZone: Europe/Amsterdam }', '2026-03-28T23:00:00Z', 4, 15, '    demandWindowMinutes: 60\n    demandPeriod: month\n    demandHours: [{ days: [mon, tue, wed, thu, fri, sat, sun], fromHour: 8, toHour: 20 }]');
     const s = parseScenario(text, 'tz.yaml');
@@ -58,7 +58,9 @@ describe('the fuzzer in a time zone (audit A-dst)', () => {
     try {
       await runScenario(s, { outDir: dir });
       const run = readRun(dir);
-      expect(run.bills.length).to.equal(4 * 6);
+      // 4 × 24 h from local midnight before the spring change end at 01:00 on 2 April: 5 billing days (29 March of 23 h,
+      // and one hour of 2 April) for each of the 6 customers.
+      expect(run.bills.length).to.equal(5 * 6);
       expect(checkDemandCharges(run, s.config)).to.deep.equal([]);
       expect(checkBillEnergy(run, s.config)).to.deep.equal([]);
       expect(checkRetailers(run, s.config)).to.deep.equal([]);
@@ -108,12 +110,16 @@ agents:
     }
   });
 
-  it('billing days: 24 hours each from start, named by the UTC date of their start (the one place the checks take them from)', () => {
-    const days = billingDays({ start: '2026-03-28T23:00:00Z' });
-    expect(days.dayOf(Date.parse('2026-03-28T23:00:00Z'))).to.equal('2026-03-28');
-    expect(days.dayOf(Date.parse('2026-03-29T22:45:00Z'))).to.equal('2026-03-28');
-    expect(days.dayOf(Date.parse('2026-03-29T23:00:00Z'))).to.equal('2026-03-29');
-    expect(days.span('2026-03-29')).to.deep.equal({ fromMs: Date.parse('2026-03-29T23:00:00Z'), toMs: Date.parse('2026-03-30T23:00:00Z') });
+  it('billing days: the site\'s local days (23 h on 29 March, 25 h on 25 October in Amsterdam), named by their local date (the one place the checks take them from)', () => {
+    const days = billingDays({ start: '2026-03-28T23:00:00Z', days: 220, site: { timeZone: 'Europe/Amsterdam' } });
+    // Local midnight of 29 March is 23:00 UTC the day before (CET); that day's clocks jump at 01:00 UTC to CEST.
+    expect(days.dayOf(Date.parse('2026-03-28T23:00:00Z'))).to.equal('2026-03-29');
+    expect(days.dayOf(Date.parse('2026-03-29T21:45:00Z'))).to.equal('2026-03-29');
+    expect(days.dayOf(Date.parse('2026-03-29T22:00:00Z'))).to.equal('2026-03-30');
+    expect(days.span('2026-03-29')).to.deep.equal({ fromMs: Date.parse('2026-03-28T23:00:00Z'), toMs: Date.parse('2026-03-29T22:00:00Z') });
+    expect(days.span('2026-10-25')).to.deep.equal({ fromMs: Date.parse('2026-10-24T22:00:00Z'), toMs: Date.parse('2026-10-25T23:00:00Z') });
+    // A fixed offset: 24-hour days from local midnight.
+    expect(billingDays({ start: '2026-07-01T00:00:00Z', days: 1, site: { utcOffsetHours: 2 } }).span('2026-07-01')).to.deep.equal({ fromMs: Date.parse('2026-06-30T22:00:00Z'), toMs: Date.parse('2026-07-01T22:00:00Z') });
   });
 
   it('a monthly demand charge\'s month to date, on the zone\'s wall: 31 March 22:30 UTC is April in Amsterdam', () => {

@@ -14,8 +14,6 @@ import { gridbid, REPO_ROOT } from '../helpers/cli.ts';
 
 type Row = Record<string, string>;
 const SCENARIO = join(REPO_ROOT, 'scenarios', 'dst-week.yaml');
-const START = Date.parse('2026-03-25T23:00:00Z');
-const DAY = 86_400_000;
 const wall = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: 'numeric' });
 const wallOf = (iso: string): { date: string; hour: number } => {
   const p = Object.fromEntries(wall.formatToParts(Date.parse(iso)).map((x) => [x.type, x.value]));
@@ -56,7 +54,7 @@ describe('scenarios/dst-week.yaml: a time-of-use week across the spring change i
   });
 
   it('bills every customer-day at 0.20 /kWh plus 0.20 /kWh more on its import between 17:00 and 21:00 on the wall clock (16–20 UTC before the change, 15–19 UTC after)', () => {
-    // Import per customer and billing day (24 h from the run's start) in the wall clock's peak, from agents.csv (kW to 3
+    // Import per customer and billing day (the local day: engine/billingDays.ts) in the wall clock's peak, from agents.csv (kW to 3
     // decimals); and, to show the check can fail, in 17–21 of a fixed UTC+1 (the clock before the change).
     const peakKwh = new Map<string, number>();
     const winterClockPeakKwh = new Map<string, number>();
@@ -65,7 +63,7 @@ describe('scenarios/dst-week.yaml: a time-of-use week across the spring change i
     for (const r of agents) {
       if (r.kind !== 'home' && r.kind !== 'ev') continue;
       const t = Date.parse(r.interval_start!);
-      const key = `${r.agent_id} ${new Date(START + Math.floor((t - START) / DAY) * DAY).toISOString().slice(0, 10)}`;
+      const key = `${r.agent_id} ${wallOf(r.interval_start!).date}`;
       const kwh = Math.max(0, Number(r.actual_kw)) * 0.25;
       const { hour } = wallOf(r.interval_start!);
       if (hour >= 17 && hour < 21) {
@@ -76,7 +74,10 @@ describe('scenarios/dst-week.yaml: a time-of-use week across the spring change i
       if (winterHour >= 17 && winterHour < 21) add(winterClockPeakKwh, key, kwh);
     }
     expect([...peakUtcHours].filter((h) => h.startsWith('03-28') || h.startsWith('03-29'))).to.deep.equal(['03-28 16', '03-28 17', '03-28 18', '03-28 19', '03-29 15', '03-29 16', '03-29 17', '03-29 18']);
-    expect(bills.length).to.equal(50 * 7);
+    // 168 hours from local midnight on 26 March: the local days 26 March to 1 April (29 March of 23 h) and the first hour of
+    // 2 April (01:00 CEST is 168 h after 00:00 CET): 8 billing days, their dates local.
+    expect(bills.length).to.equal(50 * 8);
+    expect([...new Set(bills.map((b) => b.day))]).to.deep.equal(['2026-03-26', '2026-03-27', '2026-03-28', '2026-03-29', '2026-03-30', '2026-03-31', '2026-04-01', '2026-04-02']);
     const off = (b: Row, peak: Map<string, number>) => Math.abs(Number(b.energy_charge) - (0.2 * Number(b.import_kwh) + 0.2 * (peak.get(`${b.agent_id} ${b.day}`) ?? 0)));
     // agents.csv rounds kW to the watt: at most 16 peak quarter hours × 0.125 Wh each way, at 0.20.
     for (const b of bills) expect(off(b, peakKwh), `${b.agent_id} ${b.day}`).to.be.at.most(0.001);

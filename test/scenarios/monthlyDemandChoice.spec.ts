@@ -1,7 +1,7 @@
 /**
  * A monthly demand charge in local hours with tariff choice, end to end through the real `gridbid`
- * executable (test/fixtures/scenarios/monthly-demand-choice.yaml: UTC−3:30, billing days 06:30–06:30
- * UTC, 30-minute windows, homes switching both ways between the month tariff and a day-period one).
+ * executable (test/fixtures/scenarios/monthly-demand-choice.yaml: UTC−3:30 from 03:00 local, billing days the
+ * local days (03:30–03:30 UTC; the first from the run's start, 06:30 UTC), 30-minute windows, homes switching both ways between the month tariff and a day-period one).
  * Checked from the outputs alone, with months and windows computed here:
  * - per home, Σ of bills.csv's demand_charge on the month tariff = 9 × Σ over the local months of
  *   the highest 30-minute window average of the home's metered import (agents.csv `actual_kw`),
@@ -56,18 +56,20 @@ describe('monthly demand charge with tariff choice and local months through the 
     let returnsWithinMonth = 0;
     for (const id of [...new Set(bills.map((b) => b.agent_id!))]) {
       const days = bills.filter((b) => b.agent_id === id).sort((a, b) => a.day!.localeCompare(b.day!));
-      // The billing days (their index from the run's start) on the month tariff, and the returns to it.
-      const onMonthly = new Set<number>();
+      // The billing days on the month tariff (local days: bills.csv's day is the local date), and the returns to it.
+      const onMonthly = new Set<string>();
       let lastMonthOn: string | undefined; // the local month the home last left the tariff in
       days.forEach((b, d) => {
-        const from = start + d * DAY_MS;
+        // The day's span: from its local midnight (or the run's start: a partial first day) to the next local midnight.
+        const midnight = Date.parse(`${b.day}T00:00:00Z`) - OFFSET_MS;
+        const from = Math.max(start, midnight);
         if (b.tariff === 'monthly') {
-          onMonthly.add(d);
+          onMonthly.add(b.day!);
           if (d > 0 && days[d - 1]!.tariff !== 'monthly' && lastMonthOn !== undefined) {
             reentries++;
             if (monthOf(from) === lastMonthOn) returnsWithinMonth++;
           }
-          lastMonthOn = monthOf(from + DAY_MS - 1);
+          lastMonthOn = monthOf(midnight + DAY_MS - 1);
         }
       });
       if (onMonthly.size === 0) continue;
@@ -76,7 +78,7 @@ describe('monthly demand charge with tariff choice and local months through the 
       for (const a of agents) {
         if (a.agent_id !== id) continue;
         const t = Date.parse(a.interval_start!);
-        if (!onMonthly.has(Math.floor((t - start) / DAY_MS))) continue;
+        if (!onMonthly.has(new Date(t + OFFSET_MS).toISOString().slice(0, 10))) continue;
         const w = Math.floor(t / WINDOW_MS);
         windows.set(w, (windows.get(w) ?? new Decimal(0)).plus(Decimal.max(0, a.actual_kw!).div(4)));
       }

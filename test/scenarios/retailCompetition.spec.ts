@@ -34,20 +34,22 @@ describe('scenarios/retail-competition.yaml: customers change retailer over a we
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("gives the README's customers per retailer and day: the incumbent keeps 29 of 170 by Sunday, the real-time challenger peaks at 114 on Saturday, and time-of-use (no peak period at weekends) takes 37 on Sunday", () => {
+  it("gives the README's customers per retailer and day: the incumbent keeps 27 of 170 by Sunday, the real-time challenger peaks at 116 on Saturday, and time-of-use (no peak period at weekends) takes 37 on Sunday", () => {
     expect(summary.books.closed).to.equal(true);
+    // Billing days are local days (UTC+2): the 168 hours from 00:00 UTC (02:00 local) on Monday 13 July are Monday from
+    // 02:00, Tuesday to Sunday, and the first two hours of Monday 20 July: eight billing days.
     expect(summary.kpis.retail.customersByRetailer).to.deep.equal({
-      'dynamic-co': [0, 39, 73, 92, 109, 114, 104],
-      incumbent: [170, 129, 93, 72, 55, 46, 29],
-      'time-of-use-co': [0, 2, 4, 6, 6, 10, 37],
+      'dynamic-co': [0, 39, 75, 92, 108, 116, 106, 88],
+      incumbent: [170, 129, 92, 73, 55, 44, 27, 20],
+      'time-of-use-co': [0, 2, 3, 5, 7, 10, 37, 62],
     });
-    expect(summary.kpis.retail.retailerSwitches).to.equal(174);
+    expect(summary.kpis.retail.retailerSwitches).to.equal(206);
     // The last day's shares as figures of their own: a batch's summary.csv writes the lists above as their length.
-    expect(summary.kpis.retail.customersOnLastDay).to.deep.equal({ 'dynamic-co': 104, incumbent: 29, 'time-of-use-co': 37 });
+    expect(summary.kpis.retail.customersOnLastDay).to.deep.equal({ 'dynamic-co': 88, incumbent: 20, 'time-of-use-co': 62 });
     expect(flattenKpis(summary.kpis).filter(([k]) => k.startsWith('retail.customersOnLastDay.'))).to.deep.equal([
-      ['retail.customersOnLastDay.dynamic-co', '104'],
-      ['retail.customersOnLastDay.incumbent', '29'],
-      ['retail.customersOnLastDay.time-of-use-co', '37'],
+      ['retail.customersOnLastDay.dynamic-co', '88'],
+      ['retail.customersOnLastDay.incumbent', '20'],
+      ['retail.customersOnLastDay.time-of-use-co', '62'],
     ]);
   });
 
@@ -56,7 +58,9 @@ describe('scenarios/retail-competition.yaml: customers change retailer over a we
     let checked = 0;
     for (const r of agents) {
       if (r.via === '') continue;
-      expect(r.via, `${r.interval_start} ${r.agent_id}`).to.equal(RETAILER_OF.get(tariffOn.get(`${r.interval_start!.slice(0, 10)}|${r.agent_id}`)!));
+      // Billed on the local date (UTC+2) the interval starts on.
+      const localDate = new Date(Date.parse(r.interval_start!) + 2 * 3_600_000).toISOString().slice(0, 10);
+      expect(r.via, `${r.interval_start} ${r.agent_id}`).to.equal(RETAILER_OF.get(tariffOn.get(`${localDate}|${r.agent_id}`)!));
       checked++;
     }
     expect(checked).to.equal(170 * 7 * 96);

@@ -210,7 +210,10 @@ describe('scenarios/tariff-study: one population under five tariffs', function (
         const r = kpis(t).retailers['power-retail'];
         expect(new Decimal(r.revenue).minus(r.marketCost).minus(r.imbalanceCost).equals(r.margin), `${t} margin`).to.equal(true);
         const bills: Record<string, string>[] = parse(readFileSync(join(study[t].dir, 'bills.csv')), { columns: true });
-        expect(bills.length, t).to.equal(84 * 2); // one bill per customer and day
+        // One bill per customer and billing day: the 48 hours from 00:00 UTC (02:00 local at UTC+2) are three local days, the
+        // first from 02:00 and the last to 02:00 (engine/billingDays.ts).
+        expect(bills.length, t).to.equal(84 * 3);
+        expect([...new Set(bills.map((b) => b.day))], t).to.deep.equal(['2026-07-14', '2026-07-15', '2026-07-16']);
         expect(bills.every((b) => b.tariff === t), `${t} tariff`).to.equal(true);
         expect(bills.reduce((sum, b) => sum.plus(b.total!), new Decimal(0)).equals(r.revenue), `${t} revenue`).to.equal(true);
         const byKind = new Map<string, { total: Decimal; customers: Set<string> }>();

@@ -6,6 +6,8 @@ import { computeBill } from '../../tariffs/bill.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
 import type { CriticalPeakTariff, DemandChargeTariff, MeterReading, TimeOfUseTariff } from '../../tariffs/types.ts';
 import { at } from './helpers.ts';
+import { SiteZone } from '../../core/siteZone.ts';
+import { billingDays } from '../../engine/billingDays.ts';
 
 describe('tariffs: meter interval cross-check', () => {
   const tou: TimeOfUseTariff = {
@@ -44,7 +46,7 @@ describe('tariffs: meter interval cross-check', () => {
     expect(meterIntervalIssues(dc, 60, midnight).map((i) => i.path)).to.deep.equal(['demandWindowMinutes']);
   });
 
-  it('refuses a run that starts inside a demand window: every billing day (24 h from the start) would cut one in two, and a 4 kW hour would bill as 1 kW one day and 3 kW the next', () => {
+  it('refuses a run that starts inside a demand window: the first billing day would bill the part of the window the run has as the whole (a bill boundary inside a window: a 4 kW hour bills as 1 kW in one period and 3 kW in the next)', () => {
     const hourly: DemandChargeTariff = { id: 'd', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: 60 };
     // By hand: 4 kW from 13:00 to 14:00 on 2 July, billing days from 13:15: the 13:00 window is 1 kWh in one bill, 3 kWh in the next.
     const meter: MeterReading[] = ['13:00', '13:15', '13:30', '13:45'].map((q) => ({ start: at(`2026-07-02T${q}Z`), durationH: 0.25, importKwh: 1, exportKwh: 0 }));
@@ -56,7 +58,7 @@ describe('tariffs: meter interval cross-check', () => {
       {
         path: 'tariffs[0].demandWindowMinutes',
         message:
-          'the run starts at 2026-07-01T13:15:00Z, inside a 60-minute demand window (windows start at UTC midnight and every 60 minutes after): each billing day, 24 h from the start, would bill part of a window as if it were the whole; start the run on a window boundary',
+          'the run starts at 2026-07-01T13:15:00Z, inside a 60-minute demand window (windows start at UTC midnight and every 60 minutes after): the first billing day, from the start, would bill part of a window as if it were the whole; start the run on a window boundary',
       },
     ]);
     expect(meterIntervalIssues(hourly, 15, at('2026-07-01T13:00Z'))).to.deep.equal([]);
@@ -81,6 +83,46 @@ describe('tariffs: meter interval cross-check', () => {
       }),
       { numRuns: 400, seed: 41 },
     );
+  });
+
+  it('property: a demand charge the check accepts never has a billing day (a local day, engine/billingDays.ts) start or end inside one of its windows, for every window that divides a day, offsets of whole quarter hours, local or UTC hours', () => {
+    const divisors = Array.from({ length: 1440 }, (_, k) => k + 1).filter((m) => 1440 % m === 0);
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...divisors), fc.integer({ min: -48, max: 56 }), fc.boolean(), fc.nat(), fc.integer({ min: 1, max: 4 }), fc.nat({ max: 1440 }), (w, quarters, local, readingPick, days, minute) => {
+        const offsetH = quarters / 4;
+        const readings = divisors.filter((m) => w % m === 0);
+        const intervalMinutes = readings[readingPick % readings.length]!;
+        const tariff: DemandChargeTariff = { id: 'd', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: w, ...(local ? { hours: 'local' as const } : {}) };
+        const billed = utcTariff(tariff, offsetH) as DemandChargeTariff;
+        // A start the run-start check accepts: on a window of the tariff as billed.
+        const start = demandWindowStart(billed, at('2026-07-01T00:00Z') + minute * 60_000);
+        const runMinutes = days * 1440;
+        const issues = meterIntervalIssues(tariff, intervalMinutes, start, [], offsetH, false, runMinutes);
+        const run = { start, intervalMinutes, intervals: runMinutes / intervalMinutes };
+        const bd = billingDays(run, SiteZone.fixed(offsetH));
+        const edges = Array.from(bd.starts, (k) => start + k * intervalMinutes * 60_000);
+        const cut = edges.some((t) => demandWindowStart(billed, t) !== t);
+        if (issues.length === 0) {
+          accepted++;
+          expect(cut, `w ${w}, offset ${offsetH}, ${local ? 'local' : 'UTC'}, ${intervalMinutes}-minute readings, start ${new Date(start).toISOString()}`).to.equal(false);
+        } else refused++;
+      }),
+      { numRuns: 400, seed: 43 },
+    );
+    expect(accepted).to.be.above(50);
+    expect(refused).to.be.above(20);
+  });
+
+  it('refuses a UTC-hours demand charge whose windows local midnight falls inside (billing days end at local midnight): hourly windows at UTC+5:30, not half-hourly ones', () => {
+    const hourly: DemandChargeTariff = { id: 'd', type: 'demand-charge', energy: { type: 'flat', energyPricePerKwh: 0.1 }, demandChargePerKw: 10, demandWindowMinutes: 60 };
+    // Local midnight at UTC+5:30 is 18:30 UTC, inside the 18:00–19:00 window: the local day's bill would hold its first half.
+    expect(meterIntervalIssues(hourly, 15, at('2026-07-01T00:00Z'), [], 5.5).map((i) => i.message)).to.deep.equal([
+      'billing days are local days, and local midnight, 18:30 UTC (utcOffsetHours 5.5), falls inside a 60-minute demand window (windows start at UTC midnight): two bills would each average part of that window over the whole; use windows local midnight is a boundary of, or hours: local',
+    ]);
+    expect(meterIntervalIssues({ ...hourly, demandWindowMinutes: 30 }, 15, at('2026-07-01T00:00Z'), [], 5.5)).to.deep.equal([]);
+    expect(meterIntervalIssues({ ...hourly, hours: 'local' }, 15, at('2026-06-30T18:30Z'), [], 5.5)).to.deep.equal([]);
   });
 
   it('refuses a run under a demand charge that ends inside one of its windows: 4 kW over the last half hour of a run ending at 14:30 would bill as a 2 kW hour', () => {

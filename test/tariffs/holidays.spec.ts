@@ -138,13 +138,14 @@ describe('tariffs: a demand charge on the site\'s holidays (demandOnHolidays)', 
     const evening = readings('2026-12-24T18:00Z', 30, [1, 1]);
     expect(() => computeBill(business, evening, { calendar: india })).to.throw(TariffError, /the 60-minute demand window at 2026-12-24T18:00:00Z straddles the start or end of a holiday \(2026-12-24T18:30:00Z\)/);
     expect(meterIntervalIssues(business, 30, at('2026-12-24T00:00Z'), ['tariffs', 0], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
-      'tariffs[0].demandOnHolidays: holidays start at local midnight, 18:30 UTC (utcOffsetHours 5.5), inside a 60-minute demand window',
+      // Local midnight inside a window is refused whether or not a holiday starts there: every billing day (a local day) ends there.
+      'tariffs[0].demandWindowMinutes: billing days are local days, and local midnight, 18:30 UTC (utcOffsetHours 5.5), falls inside a 60-minute demand window (windows start at UTC midnight): two bills would each average part of that window over the whole; use windows local midnight is a boundary of, or hours: local',
     ]);
     expect(meterIntervalIssues({ ...business, demandWindowMinutes: 30 }, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
-    expect(meterIntervalIssues({ ...business, demandOnHolidays: true }, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
+    expect(meterIntervalIssues({ ...business, demandWindowMinutes: 30, demandOnHolidays: true }, 30, at('2026-12-24T00:00Z'), [], 5.5)).to.deep.equal([]);
   });
 
-  it('validate names local midnight inside a reading or a demand window only for a site with holidays: without any there is no holiday boundary to straddle', () => {
+  it('validate names local midnight inside a reading only for a site with holidays (without any there is no holiday boundary to straddle), and inside a demand window always (billing days end there)', () => {
     // UTC+5:30, hourly readings and hourly demand windows: a holiday would start at 18:30 UTC, inside both.
     const text = readFileSync(join(import.meta.dirname, '../fixtures/scenarios/retail-and-aggregation.yaml'), 'utf8')
       .replace('utcOffsetHours: 2 }', 'utcOffsetHours: 5.5 }')
@@ -153,9 +154,10 @@ describe('tariffs: a demand charge on the site\'s holidays (demandOnHolidays)', 
       .replace("  - { id: rtp, type: real-time, adderPerKwh: 0.05, floorPerKwh: 0, capPerKwh: 1 }\n", "  - { id: rtp, type: real-time, adderPerKwh: 0.05, floorPerKwh: 0, capPerKwh: 1 }\n  - { id: dc, type: demand-charge, energy: { type: flat, energyPricePerKwh: 0.2 }, demandChargePerKw: 0.2, demandWindowMinutes: 60, demandOnHolidays: false }\n")
       .replace('tariffs: [tou, rtp]', 'tariffs: [tou, rtp, dc]');
     expect(text).to.include('holidayPeriod').and.include('demandOnHolidays');
-    expect(() => parseScenario(text, 'india.yaml')).to.not.throw();
+    expect(() => parseScenario(text, 'india.yaml')).to.throw(InputFileError).with.property('message').that.matches(/tariffs\[2\]\.demandWindowMinutes: billing days are local days, and local midnight, 18:30 UTC/).and.not.matches(/holidayPeriod/);
+    expect(() => parseScenario(text.replace('demandWindowMinutes: 60, demandOnHolidays', 'demandWindowMinutes: 30, demandOnHolidays').replace('intervalMinutes: 60', 'intervalMinutes: 30'), 'india.yaml')).to.not.throw();
     const withHolidays = text.replace('utcOffsetHours: 5.5 }', 'utcOffsetHours: 5.5, holidays: [2026-07-01] }');
-    expect(() => parseScenario(withHolidays, 'india.yaml')).to.throw(InputFileError).with.property('message').that.matches(/tariffs\[0\]\.holidayPeriod: holidays start at local midnight, 18:30 UTC \(utcOffsetHours 5\.5\), inside a 60-minute reading/).and.matches(/tariffs\[2\]\.demandOnHolidays: holidays start at local midnight, 18:30 UTC/);
+    expect(() => parseScenario(withHolidays, 'india.yaml')).to.throw(InputFileError).with.property('message').that.matches(/tariffs\[0\]\.holidayPeriod: holidays start at local midnight, 18:30 UTC \(utcOffsetHours 5\.5\), inside a 60-minute reading/).and.matches(/tariffs\[2\]\.demandWindowMinutes: billing days are local days, and local midnight, 18:30 UTC/);
     // Each is located at its own key (before, at the tariff's first line: the message named the key after it).
     const lines = withHolidays.split('\n');
     const lineOf = (text: string): number => lines.findIndex((l) => l.includes(text)) + 1;
@@ -164,7 +166,7 @@ describe('tariffs: a demand charge on the site\'s holidays (demandOnHolidays)', 
     } catch (e) {
       expect((e as InputFileError).issues.map((i) => [i.path, i.line])).to.deep.equal([
         ['tariffs[0].holidayPeriod', lineOf('holidayPeriod: off-peak')],
-        ['tariffs[2].demandOnHolidays', lineOf('demandOnHolidays: false')],
+        ['tariffs[2].demandWindowMinutes', lineOf('demandWindowMinutes: 60')],
       ]);
     }
   });

@@ -148,7 +148,7 @@ describe('tariffs in local hours (hours: local)', function () {
     expect(meterIntervalIssues(dc, 60, at('2026-07-01T00:00Z'), [], 5.5).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
       'demandHours[0].fromHour: 08:00 local (02:30 UTC) falls inside a 60-minute reading',
       'demandHours[0].toHour: 20:00 local (14:30 UTC) falls inside a 60-minute reading',
-      'demandWindowMinutes: the run starts at 2026-07-01T00:00:00Z, inside a 60-minute demand window (windows start at local midnight and every 60 minutes after): each billing day, 24 h from the start, would bill part of a window as if it were the whole; start the run on a window boundary',
+      'demandWindowMinutes: the run starts at 2026-07-01T00:00:00Z, inside a 60-minute demand window (windows start at local midnight and every 60 minutes after): the first billing day, from the start, would bill part of a window as if it were the whole; start the run on a window boundary',
       'demandWindowMinutes: the demand windows start at local midnight, 18:30 UTC (utcOffsetHours 5.5), inside a 60-minute reading',
     ]);
   });

@@ -193,7 +193,7 @@ describe('demand charge on the month\'s peak (demandPeriod: month)', () => {
     expect([a!.demandCharge.toFixed(2), b!.demandCharge.toFixed(2)]).to.deep.equal(['13.54', '13.54']);
     expect(b!.demand!.months!.map((m) => `${m.month} ${m.amount.toFixed(4)}`)).to.deep.equal(['2026-07 0.0000', '2026-08 13.5375']);
     expect(meterIntervalIssues(daily, 15, at('2026-07-30T13:00Z'), ['tariffs', 0]).map((i) => `${i.path}: ${i.message}`)).to.deep.equal([
-      'tariffs[0].demandWindowMinutes: the run starts at 2026-07-30T13:00:00Z, inside a 1440-minute demand window (windows start at UTC midnight and every 1440 minutes after): each billing day, 24 h from the start, would bill part of a window as if it were the whole; start the run on a window boundary',
+      'tariffs[0].demandWindowMinutes: the run starts at 2026-07-30T13:00:00Z, inside a 1440-minute demand window (windows start at UTC midnight and every 1440 minutes after): the first billing day, from the start, would bill part of a window as if it were the whole; start the run on a window boundary',
     ]);
     // On a window boundary it is fine: 60-minute windows from 13:00, or whole days from midnight. The day period is
     // refused alike (a constant 2 kW billed as a 1.083 kW peak, the same split).

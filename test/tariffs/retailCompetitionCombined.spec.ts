@@ -87,8 +87,8 @@ describe('retail competition combined with a day-ahead stage, DR, scarce supply 
               // With reads lost the bills come from the MDMS's estimates, the accrued charges from the meter phase (docs/comms.md).
               if (!opts.plane) expect(Number(k.retailers[r]?.revenueAccruedEnergy ?? 0), r + msg).to.equal(sum(r, 'energy_charge', 'export_credit'));
             }
-            // agents.csv via = retailer of that day's bill (local day: bills are by billing day, from the run start 22:00Z).
-            const S = Date.parse('2026-06-30T22:00:00Z'); const dayOf = (iso: string) => new Date(S + Math.floor((Date.parse(iso) - S) / 86_400_000) * 86_400_000).toISOString().slice(0, 10);
+            // agents.csv via = retailer of that day's bill: billing days are local days (UTC+2), bills.csv's day their local date.
+            const dayOf = (iso: string) => new Date(Date.parse(iso) + 2 * 3_600_000).toISOString().slice(0, 10);
             const tariffOn = new Map(bills.map((b) => [`${b.day}|${b.agent_id}`, b.tariff!]));
             for (const r of o.agents) if (r.agent_id!.startsWith('hb')) expect(r.via, `${r.interval_start} ${r.agent_id} ${msg}`).to.equal(rOf.get(tariffOn.get(`${dayOf(r.interval_start!)}|${r.agent_id}`)!));
             moves += k.retail.retailerSwitches as number;

@@ -161,6 +161,7 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
 
   it("on a day-ahead market the old retailer sells back in real time what it bought at D−1 for the customer that left, and the new one buys it: a real-time trade, not imbalance", async () => {
     const text = twoRetailersYaml('every-retailer')
+      .replace('site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 0 }\n', '')
       .replace('start: 2026-07-01T00:00:00Z', 'start: 2026-06-30T22:00:00Z\nsite: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 }\nmarket:\n  timeline:\n    - { stage: dayAhead, gateClosureLocal: "12:00", daysBefore: 1 }\n    - realTime');
     const o = await runAndRead(scenario(text), 'gridbid-retailers-');
     try {
@@ -216,17 +217,17 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
   });
 
   it("on a day-ahead market a switch under notice is known at the gate: each retailer buys day-ahead for exactly the customers it supplies (no sell-back), hour by hour across the billing day's start", async () => {
-    // Site at UTC+1 (the default): the local delivery day of 3 July runs 2 July 23:00Z to 3 July 23:00Z, across the
-    // billing day's start at 3 July 00:00Z, when h becomes r2's; the auction for it (2 July 11:00Z) follows h's
-    // choice (1 July 24:00Z) by a day.
-    const o = await runAndRead(scenario(twoRetailersYaml('every-retailer', { days: 4, noticeDays: 1, dayAhead: true })), 'gridbid-retailers-');
+    // Site at UTC+1, from 00:00Z (01:00 local): the local delivery day of 3 July runs 2 July 23:00Z to 3 July 23:00Z, and so
+    // does billing day 3 July (billing days are local days), from whose start h is r2's; the auction for it (2 July 11:00Z)
+    // follows h's choice (at the close of local 1 July, 1 July 23:00Z) by half a day.
+    const o = await runAndRead(scenario(twoRetailersYaml('every-retailer', { days: 4, noticeDays: 1, dayAhead: true }).replace('utcOffsetHours: 0', 'utcOffsetHours: 1')), 'gridbid-retailers-');
     try {
       expect(o.summary.books.closed).to.equal(true);
       const rows = (id: string, from: string, to: string) => o.agents.filter((r) => r.agent_id === id && r.interval_start! >= from && r.interval_start! < to);
-      // The delivery day's first hour is still in h's notice (billing day 2): r1 bought it for h; from 00:00Z it has no customer.
-      expect(Number(rows('r1', '2026-07-02T23:00:00Z', '2026-07-03T00:00:00Z')[0]!.da_kw)).to.be.above(0);
-      const r1After = rows('r1', '2026-07-03T00:00:00Z', '2026-07-05T00:00:00Z');
-      expect(r1After).to.have.length(48);
+      // The notice day (local 2 July) is still r1's, bought for h; from local 3 July (2 July 23:00Z) r1 has no customer.
+      expect(Number(rows('r1', '2026-07-02T22:00:00Z', '2026-07-02T23:00:00Z')[0]!.da_kw)).to.be.above(0);
+      const r1After = rows('r1', '2026-07-02T23:00:00Z', '2026-07-05T00:00:00Z');
+      expect(r1After).to.have.length(49);
       for (const r of r1After) {
         expect(Number(r.da_kw || 0), r.interval_start).to.equal(0);
         expect(Number(r.rt_kw), r.interval_start).to.equal(0);
@@ -234,53 +235,52 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
       // r2 bought day-ahead for both homes from h's first day: about twice its day of h2 alone (its forecast, customer by
       // customer: h2's meter of yesterday, and h, a newcomer it has no meter of, on the standard profile).
       const da = (from: string, to: string) => rows('r2', from, to).reduce((sum, r) => sum + Number(r.da_kw || 0), 0);
-      expect(da('2026-07-03T00:00:00Z', '2026-07-04T00:00:00Z') / da('2026-07-02T00:00:00Z', '2026-07-03T00:00:00Z')).to.be.within(1.6, 2.4);
+      expect(da('2026-07-02T23:00:00Z', '2026-07-03T23:00:00Z') / da('2026-07-01T23:00:00Z', '2026-07-02T23:00:00Z')).to.be.within(1.6, 2.4);
     } finally {
       o.cleanup();
     }
   });
 
-  it("west of UTC a day's notice does not reach the gate: at UTC−7 the auction for the local day holding the first hours of h's switch day closes before h chooses, so r1 buys them day-ahead and sells them back in real time; two days' notice reach it", async () => {
-    // Local day 2 July runs 2 July 07:00Z to 3 July 07:00Z; its gate, 12:00 local on 1 July, is 1 July 19:00Z. h chooses r2 at
-    // billing day 1's close (2 July 00:00Z) and with one day's notice is r2's from 3 July 00:00Z: hours 00–07Z of its first day
-    // were bought by r1 five hours before the choice. With two days' notice (r2's from 4 July) every gate of its days follows it.
-    const west = (noticeDays: number) => scenario(twoRetailersYaml('every-retailer', { days: 5, noticeDays, dayAhead: true }).replace('seed: 2', 'seed: 2\nsite: { latitude: 33.4, longitude: -112, utcOffsetHours: -7 }'));
-    const rows = (o: Awaited<ReturnType<typeof runAndRead>>, id: string, from: string, to: string) => o.agents.filter((r) => r.agent_id === id && r.interval_start! >= from && r.interval_start! < to);
-    const one = await runAndRead(west(1), 'gridbid-retailers-');
+  it("west of UTC a day's notice reaches the gate: at UTC−7 billing days and delivery days are both local days, so the auction for h's first day with r2 closes after h chooses and r1 buys nothing for it (no sell-back)", async () => {
+    // Billing days are local days (engine/billingDays.ts). From local midnight (07:00Z) at UTC−7: h chooses r2 at the close
+    // of local 1 July (2 July 07:00Z) and with one day's notice is r2's from local 3 July (3 July 07:00Z). The gate of that
+    // delivery day, 12:00 local on 2 July, is 2 July 19:00Z: twelve hours after the choice. (Before, with billing days
+    // 24 h from a 00:00Z start, the switch day began at 00:00Z, inside the local day whose gate preceded the choice: r1 bought
+    // its first 7 hours and sold them back, and two days' notice were needed.)
+    const west = twoRetailersYaml('every-retailer', { days: 5, noticeDays: 1, dayAhead: true })
+      .replace('start: 2026-07-01T00:00:00Z', 'start: 2026-07-01T07:00:00Z')
+      .replace('site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 0 }', 'site: { latitude: 33.4, longitude: -112, utcOffsetHours: -7 }');
+    const o = await runAndRead(scenario(west), 'gridbid-retailers-');
     try {
-      expect(one.summary.books.closed).to.equal(true);
-      const early = rows(one, 'r1', '2026-07-03T00:00:00Z', '2026-07-03T07:00:00Z');
-      expect(early).to.have.length(7);
-      for (const r of early) {
-        // Bought for h at the gate, sold back whole in real time (r1 has no customer left), no imbalance.
-        expect(Number(r.da_kw), r.interval_start).to.be.above(0);
-        expect(Number(r.rt_kw), r.interval_start).to.equal(-Number(r.da_kw));
-        expect(Number(r.award_kw), r.interval_start).to.equal(0);
-      }
-      // From 07:00Z, the next local day, the gate followed the choice: r1 bought nothing.
-      for (const r of rows(one, 'r1', '2026-07-03T07:00:00Z', '2026-07-06T00:00:00Z')) expect(Number(r.da_kw || 0), r.interval_start).to.equal(0);
-    } finally {
-      one.cleanup();
-    }
-    const two = await runAndRead(west(2), 'gridbid-retailers-');
-    try {
-      expect(two.summary.books.closed).to.equal(true);
-      expect(two.summary.kpis.retail.customersByRetailer).to.deep.equal({ r1: [1, 1, 1, 0, 0], r2: [1, 1, 1, 2, 2] });
-      for (const r of rows(two, 'r1', '2026-07-04T00:00:00Z', '2026-07-06T00:00:00Z')) {
+      expect(o.summary.books.closed).to.equal(true);
+      expect(o.summary.kpis.retail.customersByRetailer).to.deep.equal({ r1: [1, 1, 0, 0, 0], r2: [1, 1, 2, 2, 2] });
+      const h = o.agents.filter((r) => r.agent_id === 'h');
+      expect(h.findIndex((r) => r.via === 'r2')).to.equal(48);
+      expect(h[48]!.interval_start).to.equal('2026-07-03T07:00:00Z');
+      // bills.csv's days are the local dates.
+      expect(bills(o.dir).filter((r) => r.agent_id === 'h').map((r) => `${r.day} ${r.tariff}`)).to.deep.equal(['2026-07-01 dear', '2026-07-02 dear', '2026-07-03 cheap', '2026-07-04 cheap', '2026-07-05 cheap']);
+      // From h's first day with r2 on, r1 has no customer and bought nothing day-ahead: nothing to sell back.
+      for (const r of o.agents.filter((x) => x.agent_id === 'r1' && x.interval_start! >= '2026-07-03T07:00:00Z')) {
         expect(Number(r.da_kw || 0), r.interval_start).to.equal(0);
         expect(Number(r.rt_kw || 0), r.interval_start).to.equal(0);
       }
     } finally {
-      two.cleanup();
+      o.cleanup();
     }
   });
 
-  it('a run that starts at 06:00 bills days from 06:00, and a customer moves at the next billing day, not at midnight', async () => {
+  it('a run that starts at 06:00 local has a partial first billing day (06:00–24:00): the customer moves at local midnight, and the partial days pay their share of the daily fixed charge', async () => {
     const o = await runAndRead(scenario(twoRetailersYaml('every-retailer').replace('start: 2026-07-01T00:00:00Z', 'start: 2026-07-01T06:00:00Z')), 'gridbid-retailers-');
     try {
       const via = o.agents.filter((r) => r.agent_id === 'h');
-      expect(via.findIndex((r) => r.via === 'r2')).to.equal(24);
-      expect(via[24]!.interval_start).to.equal('2026-07-02T06:00:00Z');
+      // 18 hours of the first local day, then r2's from local midnight.
+      expect(via.findIndex((r) => r.via === 'r2')).to.equal(18);
+      expect(via[18]!.interval_start).to.equal('2026-07-02T00:00:00Z');
+      const hb = bills(o.dir).filter((r) => r.agent_id === 'h');
+      // Days 1 July (18 h), 2 and 3 July (24 h), 4 July (06:00 to the run's end: 6 h).
+      expect(hb.map((r) => r.day)).to.deep.equal(['2026-07-01', '2026-07-02', '2026-07-03', '2026-07-04']);
+      // Fixed charges by hand: dear 0.3 a day × 18/24 = 0.225; cheap 0.1 × 1, × 1, × 6/24 = 0.025.
+      expect(hb.map((r) => Number(r.fixed_charge))).to.deep.equal([0.225, 0.1, 0.1, 0.025]);
     } finally {
       o.cleanup();
     }
@@ -294,7 +294,8 @@ describe('tariffs: a customer changes retailer (tariffChoice.among: every-retail
         fc.tuple(prices, prices, prices, prices),
         fc.array(fc.record({ start: fc.integer({ min: 0, max: 3 }), rationality: fc.constantFrom(1, 10, 100), inertia: fc.constantFrom(0, 0.3, 0.8), noticeDays: fc.constantFrom(0, 0, 1, 2) }), { minLength: 2, maxLength: 5 }),
         fc.integer({ min: 1, max: 1000 }),
-        async ([p0, p1, p2, p3], homes, seed) => {
+        fc.constantFrom(-7, 0, 1, 5.5),
+        async ([p0, p1, p2, p3], homes, seed, offsetHours) => {
           const tariffs = ['a0', 'a1', 'b0', 'c0'];
           const retailerOf = new Map([['a0', 'ra'], ['a1', 'ra'], ['b0', 'rb'], ['c0', 'rc']]);
           const text = `name: competition
@@ -302,6 +303,7 @@ start: 2026-07-01T00:00:00Z
 days: 3
 intervalMinutes: 60
 seed: ${seed}
+site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: ${offsetHours} }
 tariffs:
   - { id: a0, type: flat, energyPricePerKwh: ${p0}, fixedChargePerDay: 0.2 }
   - { id: a1, type: flat, energyPricePerKwh: ${p1}, fixedChargePerDay: 0.1 }
@@ -318,14 +320,19 @@ ${homes.map((h, k) => `  - { kind: home, id: h${k}, retailer: ${retailerOf.get(t
           try {
             expect(o.summary.books.closed).to.equal(true);
             moves += o.summary.kpis.retail.retailerSwitches as number;
-            // Every customer is some retailer's on each of the three days.
+            // Every customer is some retailer's on each billing day: the local days the 72 hours touch (three at UTC+0, four
+            // at any other offset: a partial first and last day).
             const shares = o.summary.kpis.retail.customersByRetailer as Record<string, number[]>;
-            for (let d = 0; d < 3; d++) expect(Object.values(shares).reduce((sum, perDay) => sum + perDay[d]!, 0)).to.equal(homes.length);
+            const days = offsetHours === 0 ? 3 : 4;
+            for (const perDay of Object.values(shares)) expect(perDay).to.have.length(days);
+            for (let d = 0; d < days; d++) expect(Object.values(shares).reduce((sum, perDay) => sum + perDay[d]!, 0)).to.equal(homes.length);
             const b = bills(o.dir);
             const tariffOn = new Map(b.map((r) => [`${r.day}|${r.agent_id}`, r.tariff!]));
+            // An interval is billed on the local date it starts on (bills.csv's day).
+            const localDate = (iso: string) => new Date(Date.parse(iso) + offsetHours * 3_600_000).toISOString().slice(0, 10);
             for (const r of o.agents) {
               if (!r.agent_id!.startsWith('h')) continue;
-              expect(r.via, `${r.interval_start} ${r.agent_id}`).to.equal(retailerOf.get(tariffOn.get(`${r.interval_start!.slice(0, 10)}|${r.agent_id}`)!));
+              expect(r.via, `${r.interval_start} ${r.agent_id}`).to.equal(retailerOf.get(tariffOn.get(`${localDate(r.interval_start!)}|${r.agent_id}`)!));
             }
             const retailers = o.summary.kpis.retailers as Record<string, { revenue: string; revenueAccruedEnergy: string }>;
             const energy = billedBy(b, retailerOf, 'energy_charge', 'export_credit');
