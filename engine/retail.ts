@@ -252,8 +252,11 @@ export class RetailDesk {
 
   /**
    * The warm-up is over (engine/warmUp.ts): bills and tariff and retailer switches so far are not the run's, and each
-   * customer's running and month-to-date demand peaks start from zero, as bills start at the reported `start`.
-   * The customers' tariffs (choices made in the warm-up) carry on.
+   * customer's month-to-date demand peak starts from zero, as bills start at the reported `start`. The customers'
+   * tariffs (choices made in the warm-up) carry on, and so does a daily demand charge's running peak: where `start` is
+   * off local midnight the local day goes on (its first reported bill is the part from start), and `take` must see that
+   * day's peak as the run started earlier does, or the warm-up run would consume otherwise (fuzz seeds 8009, 8039).
+   * At a local midnight the day's close has already reset it.
    */
   startReporting(): void {
     this.bills.length = 0;
@@ -261,9 +264,11 @@ export class RetailDesk {
     // A move to another retailer decided in the warm-up is followed from start (the customer starts there), not counted.
     this.retailerSwitches.length = 0;
     for (const c of this.customers) {
-      c.peakKw = 0;
-      c.windowBlock = -1;
-      c.windowSumKw = 0;
+      if (c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff)) {
+        c.peakKw = 0;
+        c.windowBlock = -1;
+        c.windowSumKw = 0;
+      }
       c.peakMonth = undefined;
       c.demandToDate = undefined;
       // A return after the warm-up to a tariff left in it starts from zero, as the run's months do.
@@ -483,8 +488,9 @@ export class RetailDesk {
         c.demandToDate = monthToDate(bill);
         this.bills.push({ party: c.party, day, date, bill });
       }
-      // A monthly demand charge's running peak lasts the month (runningPeakKw drops it when the month changes).
-      if (!(c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff))) {
+      // A monthly demand charge's running peak lasts the month (runningPeakKw drops it when the month changes); a daily one
+      // the local day, which a break (the reported start after a warm-up) does not end.
+      if (!(c.tariff.type === 'demand-charge' && monthlyDemand(c.tariff)) && this.days.endsLocalDay[day]) {
         c.peakKw = 0;
         // A new billing day starts a new window (validate refuses a run whose days would start inside one).
         c.windowBlock = -1;
