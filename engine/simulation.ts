@@ -54,7 +54,7 @@ import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
-import { cutOffAtBuses, shedLoad } from './interval/shed.ts';
+import { cutOffAtBuses, grossAtDeadBuses, shedLoad } from './interval/shed.ts';
 import { deliverAndObserve, deliverAwards, markOwnControl } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, pricesWhereCut, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
@@ -651,9 +651,11 @@ export class Simulation {
       const market = { mechanism: this.mechanism, grid, spreadMwh: this.regulationSpreadMwh };
       redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
       // 7b. An injection surplus nobody can take is curtailed at the injecting sites (curtail.ts), and the market re-dispatches what is left.
-      if (redispatched.spilledQuanta.some((x) => x > 0)) {
+      // At a bus an outage cut off, the whole injection, not the net (shed.ts `grossAtDeadBuses`): nothing flows there.
+      const spilled = grid?.feeder ? grossAtDeadBuses(redispatched.spilledQuanta, ledger.actualQuanta, this.busOf, feederOf(grid.network, grid.feeder).islanded, this.info.buses) : redispatched.spilledQuanta;
+      if (spilled.some((x) => x > 0)) {
         const curtailable = curtailableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q);
-        curtailedAtBus = curtailSpill(ledger, redispatched.spilledQuanta, { busOf: this.busOf, viaOf: this.viaOf }, curtailable);
+        curtailedAtBus = curtailSpill(ledger, spilled, { busOf: this.busOf, viaOf: this.viaOf }, curtailable);
         // The mirror of 7c's: a site on its own control at a bus an outage cut off has nothing to export into at any
         // price. Its export is taken off it the same way, but as the outage's, not a surplus's curtailment: no
         // SPILL_CURTAILED row, not in imbalance.curtailedKwh, no floor price there (shed.ts `cutOffAtBuses`).

@@ -80,3 +80,26 @@ export function cutOffAtBuses(shedAtBus: Float64Array, islanded: readonly string
   }
   return mask;
 }
+
+/**
+ * What 7b must curtail per bus (`spilledQuanta`, from re-dispatch: the net surplus nobody took), with, at every bus an
+ * outage cut off (`islanded`, of `buses`), the whole metered injection there instead of the net: nothing flows on a dead
+ * bus, so one site's export cannot feed another's consumption beside it. Netted, a crashed PV home's export fed a car
+ * charging on its own control at the dead bus, neither was cut, and their deviations had no price (fuzz seed 8065: the
+ * books stayed open). The withdrawals there are then shed by 7c, as the outage's. Returns `spilledQuanta` itself when no
+ * bus is cut off. Example: spilled [0, 0], actual quanta [+5 at b2, −3 at b2], b2 cut off → [0, 3].
+ */
+export function grossAtDeadBuses(spilledQuanta: Float64Array, actualQuanta: ArrayLike<number>, busOf: ArrayLike<number>, islanded: readonly string[], buses: readonly string[]): Float64Array {
+  if (islanded.length === 0) return spilledQuanta;
+  const dead = new Uint8Array(buses.length);
+  for (let k = 0; k < buses.length; k++) if (islanded.includes(buses[k]!)) dead[k] = 1;
+  const injection = new Float64Array(buses.length);
+  for (let i = 0; i < actualQuanta.length; i++) {
+    const a = actualQuanta[i]!;
+    const k = busOf[i]!;
+    if (k >= 0 && dead[k] === 1 && a < 0) injection[k]! -= a;
+  }
+  const out = Float64Array.from(spilledQuanta);
+  for (let k = 0; k < out.length; k++) if (dead[k] === 1) out[k] = Math.max(out[k]!, injection[k]!);
+  return out;
+}

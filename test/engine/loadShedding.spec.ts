@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { proRataQuanta } from '../../engine/interval/curtail.ts';
 import { IntervalLedger } from '../../engine/interval/ledger.ts';
-import { shedLoad } from '../../engine/interval/shed.ts';
+import { grossAtDeadBuses, shedLoad } from '../../engine/interval/shed.ts';
 import { Money, MoneyUnit } from '../../core/money.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { type IntervalOutcome, Simulation } from '../../engine/simulation.ts';
@@ -216,5 +216,19 @@ describe('load shedding through the CLI: a retailer short after gate closure', (
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('grossAtDeadBuses: what 7b curtails at a bus an outage cut off', () => {
+  it('by hand: the whole metered injection at a dead bus, not the net (a car taking +5 beside a PV home exporting 3 → 3 to curtail, then the car shed by 7c); live buses keep their net surplus', () => {
+    const buses = ['grid', 'b1', 'b2'];
+    // Parties: a generator at grid (−7), a PV home at b1 (−2, live), a car at b2 (+5), a PV home at b2 (−3), an intermediary (NaN).
+    const actual = [-7, -2, 5, -3, NaN];
+    const busOf = [0, 1, 2, 2, -1];
+    const spilled = Float64Array.of(0, 1, 0);
+    expect([...grossAtDeadBuses(spilled, actual, busOf, ['b2'], buses)]).to.deep.equal([0, 1, 3]);
+    // The re-dispatch's own surplus at a dead bus, if larger, stands; with nothing cut off the array itself comes back.
+    expect([...grossAtDeadBuses(Float64Array.of(0, 0, 4), actual, busOf, ['b2'], buses)]).to.deep.equal([0, 0, 4]);
+    expect(grossAtDeadBuses(spilled, actual, busOf, [], buses)).to.equal(spilled);
   });
 });

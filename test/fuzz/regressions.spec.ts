@@ -14,6 +14,7 @@ import { computeBill } from '../../tariffs/bill.ts';
 import { parseTariffs } from '../../tariffs/schema.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { runAndRead } from '../operations/outputs.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
 
 const scenario = (body: string) => parseScenario(body, 'fuzz.yaml');
 const readCsv = (dir: string, file: string): Array<Record<string, string>> => parse(readFileSync(join(dir, file)), { columns: true });
@@ -397,6 +398,23 @@ ${crash ? '  - { type: agent-crash, agent: far, at: 2026-07-01T12:00:00Z }\n' : 
     } finally {
       crashed.cleanup();
       working.cleanup();
+    }
+  });
+
+  it("at a bus an outage cut off nothing flows between neighbours: a crashed PV home's export no longer feeds a car charging on its own control beside it (fixtures/scenarios/dead-bus-netting.yaml, fuzz seed 8065: the two netted to zero, neither was cut, their deviations had no price and the books stayed open)", async () => {
+    const o = await runAndRead(scenario(readFileSync(join(REPO_ROOT, 'test/fixtures/scenarios/dead-bus-netting.yaml'), 'utf8')), 'gridbid-fuzz-');
+    try {
+      expect(o.summary.books.closed).to.equal(true);
+      const at = (id: string, t: string) => o.agents.find((r) => r.agent_id === id && r.interval_start === t)!;
+      for (const t of ['2026-12-29T14:30:00Z', '2026-12-29T14:45:00Z']) {
+        expect(at('home-6', t).state).to.equal('own-control');
+        expect([at('home-6', t).actual_kw, at('ev-1', t).actual_kw], t).to.deep.equal(['0.000', '0.000']);
+      }
+      // The outage's, not a surplus's or a shortage's: no rows, nothing in the imbalance KPIs.
+      expect(o.events.filter((e) => e.type === 'SPILL_CURTAILED' || e.type === 'LOAD_SHED')).to.deep.equal([]);
+      expect([o.summary.kpis.imbalance.curtailedKwh, o.summary.kpis.imbalance.shedKwh]).to.deep.equal([0, 0]);
+    } finally {
+      o.cleanup();
     }
   });
 
