@@ -592,12 +592,14 @@ export class Simulation {
         crashes.crash(a, 'settle', err);
       }
     }
+    // On a LinDistFlow feeder, its radial structure this interval (memoised per network, as its clearing uses it): which
+    // buses an outage cut off (below: customers, 7b, 7c), and the tree the metered AC power flow walks (10b).
+    const radial = grid?.feeder ? feederOf(grid.network, grid.feeder) : undefined;
     if (desk) {
       // A customer at a bus an outage cut off (an island of a LinDistFlow feeder) has no supply: it takes nothing, as a
       // party trading there is awarded nothing, and its need is unserved. Its tariff's curve would otherwise be metered
       // as consumption on a dead bus, which no regulation can cover (the books stayed open).
-      // The feeder's own radial structure (memoised per network, as its clearing uses it) knows which buses an outage cut off.
-      const islanded = grid?.feeder ? feederOf(grid.network, grid.feeder).islanded : undefined;
+      const islanded = radial?.islanded;
       const dark = islanded && islanded.length > 0 ? new Set<string>(islanded) : undefined;
       for (const [i, segments] of bids.customerCurves) {
         const take = desk.take(i, interval, segments);
@@ -652,14 +654,14 @@ export class Simulation {
       redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
       // 7b. An injection surplus nobody can take is curtailed at the injecting sites (curtail.ts), and the market re-dispatches what is left.
       // At a bus an outage cut off, the whole injection, not the net (shed.ts `grossAtDeadBuses`): nothing flows there.
-      const spilled = grid?.feeder ? grossAtDeadBuses(redispatched.spilledQuanta, ledger.actualQuanta, this.busOf, feederOf(grid.network, grid.feeder).islanded, this.info.buses) : redispatched.spilledQuanta;
+      const spilled = radial ? grossAtDeadBuses(redispatched.spilledQuanta, ledger.actualQuanta, this.busOf, radial.islanded, this.info.buses) : redispatched.spilledQuanta;
       if (spilled.some((x) => x > 0)) {
         const curtailable = curtailableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q);
         curtailedAtBus = curtailSpill(ledger, spilled, { busOf: this.busOf, viaOf: this.viaOf }, curtailable);
         // The mirror of 7c's: a site on its own control at a bus an outage cut off has nothing to export into at any
         // price. Its export is taken off it the same way, but as the outage's, not a surplus's curtailment: no
         // SPILL_CURTAILED row, not in imbalance.curtailedKwh, no floor price there (shed.ts `cutOffAtBuses`).
-        const cutOff = grid?.feeder ? cutOffAtBuses(curtailedAtBus, feederOf(grid.network, grid.feeder).islanded, this.info.buses) : undefined;
+        const cutOff = radial ? cutOffAtBuses(curtailedAtBus, radial.islanded, this.info.buses) : undefined;
         if (curtailedAtBus.some((x) => x > 0) || cutOff !== undefined) {
           const after = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
           redispatched = { ...after, imbalancePriceMwh: pricesWhereCut(after.imbalancePriceMwh, undefined, curtailedAtBus, rules) };
@@ -676,7 +678,7 @@ export class Simulation {
         // control there would draw is taken off it the same way, but it is the outage's unserved demand (the feeder's
         // reliability KPIs), as a customer's there with a position is, not a shortage's shed load: no LOAD_SHED row,
         // not in imbalance.shedKwh, no scarcity price (shed.ts `cutOffAtBuses`).
-        const cutOff = grid?.feeder ? cutOffAtBuses(shedAtBus, feederOf(grid.network, grid.feeder).islanded, this.info.buses) : undefined;
+        const cutOff = radial ? cutOffAtBuses(shedAtBus, radial.islanded, this.info.buses) : undefined;
         if (shedAtBus.some((x) => x > 0) || cutOff !== undefined) {
           // The same dispatch without the shed load, whose prices would be anywhere between the last
           // offer and the cap (supply meets the fixed withdrawal exactly): the imbalance prices stay those
@@ -714,9 +716,10 @@ export class Simulation {
     for (const [i, cost] of measured.drCost) ledger.drCost[i] = cost;
     this.capture?.record(interval.index, interval.start, interval.durationH, ledger, imbalancePrices);
 
-    // 10b. On a LinDistFlow feeder, the distribution operator buys the AC losses at the substation's price (losses.ts),
-    // and the AC check of what the meters read says what voltages the sites saw (meteredFeeder.ts).
-    const metered = result.feeder && grid?.feeder ? meteredFeeder(feederOf(grid.network, grid.feeder), result.feeder, netKw, this.busOf, this.info.buses) : undefined;
+    // 10b. On a LinDistFlow feeder, the AC check of what the meters read says what voltages the sites saw and what losses
+    // flowed (meteredFeeder.ts); the distribution operator buys the schedule's losses at the substation's real-time price
+    // and what flowed beyond them at its imbalance price (losses.ts).
+    const metered = result.feeder && radial ? meteredFeeder(radial, result.feeder, netKw, this.busOf, this.info.buses) : undefined;
     if (metered) grid!.feeder!.voltages?.measured(interval.index, metered.vmPu, metered.converged);
     const losses = result.feeder ? settleLosses(result.feeder, book, result.busPriceMwh, metered && { metered, imbalancePriceMwh: imbalancePrices }) : undefined;
 
