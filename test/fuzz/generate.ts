@@ -17,6 +17,7 @@
  */
 import { stringify } from 'yaml';
 import { SiteZone } from '../../core/siteZone.ts';
+import { drawFeeder, type FeederDraw } from './feederDraw.ts';
 
 /** mulberry32: small, fast, and good enough for picking a scenario's features. */
 export function rng(seed: number): () => number {
@@ -54,6 +55,17 @@ export interface Features {
   timeZone: string | undefined;
   /** Whether the run (or a warm-up of up to two days before it) holds a change of the zone's offset. */
   nearChange: boolean;
+  /** Feeder mode only (`generateScenario(seed, { feeder: true })`): what test/fuzz/feederDraw.ts drew. */
+  feeder?: FeederDraw;
+}
+
+export interface GenerateOptions {
+  /**
+   * Feeder mode (`npm run fuzz -- --feeder`): every scenario on a LinDistFlow feeder, with the feeder options of
+   * test/fuzz/feederDraw.ts drawn from a stream of their own. Off by default, so that every seed's scenario outside the
+   * mode is the one it always was, byte for byte.
+   */
+  readonly feeder?: boolean;
 }
 
 export interface Generated {
@@ -93,7 +105,7 @@ export function drawZone(seed: number, days: number, minutes: number): { timeZon
   return { timeZone, startMs: Math.floor(startMs / stepMs) * stepMs };
 }
 
-export function generateScenario(seed: number): Generated {
+export function generateScenario(seed: number, opts: GenerateOptions = {}): Generated {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const chance = (p: number): boolean => r() < p;
@@ -114,7 +126,9 @@ export function generateScenario(seed: number): Generated {
 
   // Half the seeds stack the features: a network, operators, crashes, a shortage, retail under a demand charge.
   const hard = chance(0.5);
-  const network: Features['network'] = hard || prepared ? pick(['dc', 'lindistflow']) : pick(['none', 'none', 'dc', 'dc', 'lindistflow']);
+  const drawnNetwork: Features['network'] = hard || prepared ? pick(['dc', 'lindistflow']) : pick(['none', 'none', 'dc', 'dc', 'lindistflow']);
+  // Feeder mode puts every scenario on a feeder (the draw above still taken, so the seed's other draws keep their order).
+  const network: Features['network'] = opts.feeder ? 'lindistflow' : drawnNetwork;
   const dayAhead = chance(hard ? 0.4 : 0.25);
   const comms = chance(0.25) && !prepared;
   const retail = chance(hard ? 0.8 : 0.5);
@@ -494,6 +508,7 @@ export function generateScenario(seed: number): Generated {
     nFaults++;
   }
   if (faults.length > 0) doc.faults = faults;
+  const feeder = opts.feeder ? drawFeeder(rng(seed ^ 0xfeede5), doc) : undefined;
 
   const features: Features = {
     network,
@@ -516,6 +531,7 @@ export function generateScenario(seed: number): Generated {
     faults: nFaults,
     timeZone: zone.timeZone,
     nearChange,
+    ...(feeder !== undefined ? { feeder, dayAhead: (doc.market as { timeline?: unknown }).timeline !== undefined } : {}),
   };
   return { seed, yaml: stringify(doc, { lineWidth: 0, flowCollectionPadding: false }), features };
 }
