@@ -257,7 +257,9 @@ export class KpiAccumulator {
     this.intervals++;
     const { result, settlement, interval } = o;
     const h = interval.durationH;
-    this.welfare += result.welfare;
+    // A clearing that failed (infeasible, solver error) traded nothing in the market and says so in clearingProblems;
+    // its welfare is NaN by contract (market/types.ts), which summed here made the run's welfare NaN (null in summary.json).
+    if (result.status === 'cleared') this.welfare += result.welfare;
     this.addStages(o);
     this.addBooks(o.books, interval.start);
     if (result.status !== 'cleared') {

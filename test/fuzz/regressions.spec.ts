@@ -445,3 +445,20 @@ ${crash ? '  - { type: agent-crash, agent: far, at: 2026-07-01T12:00:00Z }\n' : 
   });
 });
 
+
+describe('fuzz reproducers (audit A-fuzzfeeder: the feeder mode, test/fuzz/feederDraw.ts)', () => {
+  const fixture = (name: string) => scenario(readFileSync(join(REPO_ROOT, `test/fixtures/scenarios/${name}.yaml`), 'utf8'));
+
+  it("welfare is the cleared intervals' sum where one interval's LP is infeasible: 3 × (100 − 40) × 150 kW × 1 h / 1000 = 27 (fixtures/scenarios/feeder-infeasible-hour.yaml, fuzz --feeder seed 10038: the infeasible interval's NaN made summary.json's welfare null and the console print 'welfare NaN')", async () => {
+    const o = await runAndRead(fixture('feeder-infeasible-hour'), 'gridbid-fuzz-');
+    try {
+      expect(o.summary.kpis.clearingProblemCount).to.equal(1);
+      expect(o.summary.kpis.clearingProblems[0].status).to.equal('infeasible');
+      expect(o.summary.kpis.clearingProblems[0].interval).to.equal('2026-01-14T00:00:00Z');
+      expect(o.summary.kpis.welfare).to.equal(27);
+      expect(o.summary.books.closed).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
+});
