@@ -142,12 +142,20 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
     if (kw > feeder.limitKw[k]! * (1 + 1e-9)) branchViolations++;
   }
   const nan = (): Float64Array => new Float64Array(n).fill(NaN);
+  // A sweep that did not converge (past voltage collapse) has no voltages but the substation's set point: its last
+  // iterate may be finite (100 sweeps oscillating, not NaN) and is no measurement, so neither voltages.csv nor the next
+  // interval's volt-var (grid.voltages) may take it for one (fuzz --feeder seed 10052: 0.25 p.u. written, 2.2 kvar supplied).
+  let vmAcPu = ac.vmPu;
+  if (!ac.converged) {
+    vmAcPu = nan();
+    vmAcPu[feeder.root] = ac.vmPu[feeder.root]!;
+  }
   const f = lp?.status === 'optimal' ? lp.feeder : undefined;
   return {
     busIds: feeder.busIds,
     rootIndex: feeder.root,
     vmLinDistFlowPu: ldf.vmPu,
-    vmAcPu: ac.vmPu,
+    vmAcPu,
     acConverged: ac.converged,
     acVoltageViolations: violations,
     acBranchViolations: branchViolations,

@@ -461,4 +461,21 @@ describe('fuzz reproducers (audit A-fuzzfeeder: the feeder mode, test/fuzz/feede
       o.cleanup();
     }
   });
+
+  it("a sweep past voltage collapse that ends on finite numbers has no voltages: vm_ac is empty at the far bus (it wrote the last iterate, 0.251714 p.u.) and the next interval's volt-var acts on the substation's set point, 1 p.u. (0 kvar in the dead band), not on that iterate (it supplied 0.44 × 5 = 2.2 kvar) (fixtures/scenarios/feeder-collapse-iterate.yaml, fuzz --feeder seed 10052)", async () => {
+    const o = await runAndRead(fixture('feeder-collapse-iterate'), 'gridbid-fuzz-');
+    try {
+      const volts = readCsv(o.dir, 'voltages.csv');
+      // 58 kW at b is past the line's collapse point, 41.42 kW: no AC solution in any of the three hours.
+      expect(o.summary.kpis.feeder.acSweepsNotConverged).to.equal(3);
+      expect(volts.filter((r) => r.bus === 'b').map((r) => r.vm_ac)).to.deep.equal(['', '', '']);
+      expect(volts.filter((r) => r.bus === 'grid').map((r) => r.vm_ac)).to.deep.equal(['1.000000', '1.000000', '1.000000']);
+      expect(volts.filter((r) => r.bus === 'b').map((r) => r.inverter_kvar)).to.deep.equal(['0.000', '0.000', '0.000']);
+      // Documented: the losses are unknown, the stage not settled, the books open (exit 4), for each of the three.
+      expect(o.summary.books.closed).to.equal(false);
+      expect((o.summary.books as unknown as { violations: { identity: string }[] }).violations.map((v) => v.identity)).to.deep.equal(['losses', 'losses', 'losses']);
+    } finally {
+      o.cleanup();
+    }
+  });
 });
