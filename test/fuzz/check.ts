@@ -35,10 +35,16 @@ export function readRun(dir: string): RunFiles {
 export function checkBooks(run: RunFiles): string[] {
   const problems: string[] = [];
   const books = run.summary.books;
-  if (!books.closed) problems.push(`books open in ${books.openIntervals ?? '?'} intervals: ${JSON.stringify(books.violations?.slice(0, 3))}`);
+  // A feeder's losses where an AC sweep did not converge (a dispatch, or what flowed, past voltage collapse) are not
+  // settled and leave the books open, by design (README, "Radial feeders"; exit 4): documented, not a failure, when that
+  // is every violation (test/fuzz/feederChecks.ts confirms the collapse with its own power flow).
+  const open = (books.violations ?? []).filter((v: { identity: string; detail: string }) => !(v.identity === 'losses' && /did not converge/.test(v.detail)));
+  if (!books.closed && (open.length > 0 || books.violationCount > (books.violations ?? []).length)) problems.push(`books open in ${books.openIntervals ?? '?'} intervals: ${JSON.stringify(open.slice(0, 3))}`);
   const sums = new Map<string, number>();
   for (const r of run.agents) {
     if (r.actual_kw === '') {
+      // The losses stage's two rows have no actual where it was not settled (their state says why).
+      if ((r.kind === 'dso' || r.kind === 'upstream') && r.state !== 'settled') continue;
       if (r.kind !== 'aggregator' && r.kind !== 'retailer') problems.push(`${r.interval_start} ${r.agent_id}: a ${r.kind} without a meter reading`);
       continue;
     }
@@ -375,7 +381,16 @@ export function checkNoNonNumbers(dir: string): string[] {
     if (v === null && !/peakAt|At$|Start$|owner|restorationMinutes|PriceMwh$/.test(path)) nulls.push(path);
     else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
   };
-  walk(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).kpis, 'kpis');
+  const kpis = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).kpis;
+  walk(kpis, 'kpis');
+  // Documented nulls on a feeder (README, "Radial feeders"): the voltage extremes have no value where a sweep did not
+  // converge, and the largest marginal-loss gap none where a clearing failed (output/feederOutputs.ts).
+  const f = kpis.feeder ?? {};
+  const documented = (path: string): boolean =>
+    (f.acSweepsNotConverged > 0 && /^kpis\.feeder\.(worstVoltagePu|highestVoltagePu|maxLinDistFlowErrorPu)\.value$/.test(path)) ||
+    (f.meteredSweepsNotConverged > 0 && /^kpis\.feeder\.metered(Worst|Highest)VoltagePu\.value$/.test(path)) ||
+    ((kpis.clearingProblemCount > 0 || f.acSweepsNotConverged > 0) && path === 'kpis.feeder.marginalLossMaxGapMwh');
+  nulls.splice(0, nulls.length, ...nulls.filter((p) => !documented(p)));
   if (nulls.length > 0) problems.push(`summary.json: null at ${nulls.slice(0, 5).join(', ')}`);
   return problems;
 }

@@ -66,6 +66,9 @@ export function drawFeeder(r: () => number, doc: Record<string, any>): FeederDra
     if (side !== 'min') b.vMaxPu = pick([1.03, 1.05, 1.08]);
   }
   if (feeder.reactive === undefined && chance(0.35)) feeder.reactive = { mode: pick(['clearing', 'volt-var']), inverterKva: { home: pick([3, 5, 10]), storage: 5, ev: 7 } };
+  // Inverters' Q as a decision of the clearing needs the LP (refused at network.feeder.reactive.mode under the double
+  // auction, documented): most such scenarios are made to run, a few left to be refused.
+  if (feeder.reactive?.mode === 'clearing' && market.mechanism === 'double-auction' && chance(0.8)) market.mechanism = pick(['lp', 'auto']);
   // Heavier lines: voltages near their limits, and past collapse in places (an interval the losses stage must refuse to settle).
   const heavyLines = chance(0.3);
   if (heavyLines) {

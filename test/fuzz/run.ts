@@ -37,12 +37,12 @@ export interface FuzzOutcome {
 }
 
 /** The invariants of test/fuzz/check.ts on the run written to `dir`: its problems are added to `problems`. */
-function invariants(dir: string, config: ScenarioConfig, problems: string[]): { run: RunFiles; events: Record<string, string>[] } {
+function invariants(dir: string, config: ScenarioConfig, problems: string[], seen?: Set<string>): { run: RunFiles; events: Record<string, string>[] } {
   const run = readRun(dir);
   const events = parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Record<string, string>[];
   problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, config), ...checkDemandCharges(run, config), ...checkPartyCosts(run, config), ...checkStorageEnergy(run, config), ...checkBillEnergy(run, config), ...checkCrashes(run, config), ...checkShedPrices(run, events, config), ...checkNoNonNumbers(dir), ...checkPositions(run), ...checkCuts(run, events, config), ...checkEvEnergy(run, config), ...checkRetailers(run, config), ...checkTouEnergy(run, config));
   // On a radial feeder, the oracle's own AC power flow and the losses stage (test/fuzz/feederChecks.ts).
-  problems.push(...checkFeederPowerFlow(dir, run, config), ...checkLossesStage(dir, run, config), ...checkMarginalLosses(dir, run, config));
+  problems.push(...checkFeederPowerFlow(dir, run, config, seen), ...checkLossesStage(dir, run, config), ...checkMarginalLosses(dir, run, config, seen));
   // On a plane a late command is in force pro rata (COMMAND_LATE), which the operations specs' check does not model.
   if (config.operations.length > 0 && config.comms === 'ideal') problems.push(...eventsReconcile(dir));
   return { run, events };
@@ -134,9 +134,10 @@ export async function fuzzOne(seed: number, twice: boolean, withWarmUp = true, o
         return { ...base, status: 'failed', problems };
       }
     }
-    const { run, events } = invariants(dirs[0]!, scenario.config, problems);
+    const seen = new Set<string>();
+    const { run, events } = invariants(dirs[0]!, scenario.config, problems, seen);
     if (twice) problems.push(...checkSameFiles(dirs[0]!, dirs[1]!));
-    const exercised = new Set([...events.map((e) => e.type!), ...run.agents.filter((r) => r.state === 'own-control' || r.state === 'crashed').map((r) => `state:${r.state}`)]);
+    const exercised = new Set([...seen, ...events.map((e) => e.type!), ...run.agents.filter((r) => r.state === 'own-control' || r.state === 'crashed').map((r) => `state:${r.state}`)]);
     if (run.agents.some((r) => r.rt_price !== '' && r.imbalance_price !== '')) exercised.add('redispatch');
     if ((run.summary.kpis.retail?.retailerSwitches ?? 0) > 0) exercised.add('retailer-move');
     const warmUp = withWarmUp ? await warmUpOracle(seed, g.yaml, scenario.config.comms === 'ideal', problems) : undefined;
