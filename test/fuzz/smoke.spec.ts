@@ -23,4 +23,15 @@ describe('fuzz smoke (npm run fuzz, a few seeds)', () => {
     expect(ran).to.be.greaterThan(0);
     expect(warmUps).to.be.greaterThan(0);
   });
+
+  it("feeder mode (--feeder, test/fuzz/feederDraw.ts), seeds 10003–10005: each runs with marginal losses, and the oracle's own AC power flow (test/fuzz/feederChecks.ts) checks its voltages, its losses for the schedule and for what flowed, and its marginal-loss DLMPs", async function () {
+    this.timeout(60_000);
+    for (let seed = 10003; seed <= 10005; seed++) {
+      const o = await fuzzOne(seed, false, false, { feeder: true });
+      expect(o.problems, `seed ${seed}:\n${o.yaml}`).to.deep.equal([]);
+      expect(o.status, `seed ${seed}`).to.equal('ok');
+      expect(o.features.feeder?.feederLosses, `seed ${seed}`).to.equal('marginal');
+      for (const check of ['oracle:schedule-voltages', 'oracle:schedule-losses', 'oracle:metered-losses', 'oracle:marginal-dlmp']) expect(o.exercised, `seed ${seed}`).to.include(check);
+    }
+  });
 });
