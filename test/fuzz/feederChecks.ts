@@ -313,3 +313,24 @@ export function checkMarginalLosses(dir: string, run: RunFiles, config: Scenario
   }
   return problems.slice(0, 8);
 }
+
+/**
+ * The LP keeps every bus in its band (README, "Radial feeders": a bus's own `vMinPu` / `vMaxPu`, else the feeder's
+ * `voltageLimitsPu`): in each interval the LP cleared (intervals.csv: lp-dispatch, cleared), each energised bus's
+ * `vm_lindistflow` lies in that band, within 1e-5 p.u. (the awards are rounded to whole quanta after the LP).
+ */
+export function checkVoltageBands(dir: string, config: ScenarioConfig, seen?: Set<string>): string[] {
+  if (config.network?.model !== 'lindistflow') return [];
+  const feeder = (config.network as any).feeder ?? {};
+  const band = new Map(config.network.buses.map((b) => [b.id, { lo: b.vMinPu ?? feeder.voltageLimitsPu?.min ?? 0.95, hi: b.vMaxPu ?? feeder.voltageLimitsPu?.max ?? 1.05 }]));
+  const cleared = new Set(readCsv(join(dir, 'intervals.csv')).filter((r) => r.mechanism === 'lp-dispatch' && r.status === 'cleared').map((r) => r.interval_start!));
+  const problems: string[] = [];
+  for (const r of readCsv(join(dir, 'voltages.csv'))) {
+    if (!cleared.has(r.interval_start!) || r.vm_lindistflow === '' || r.vm_ac === '') continue;
+    const b = band.get(r.bus!)!;
+    const v = num(r.vm_lindistflow);
+    seen?.add('oracle:voltage-bands');
+    if (v < b.lo - 1e-5 || v > b.hi + 1e-5) problems.push(`${r.interval_start} ${r.bus}: the LP cleared with vm_lindistflow ${r.vm_lindistflow} outside its band [${b.lo}, ${b.hi}]`);
+  }
+  return problems.slice(0, 8);
+}
