@@ -25,8 +25,23 @@ interface Tree {
   readonly energised: boolean[];
 }
 
-/** The tree of the in-service branches at `tMs` (the configured ones less the line outages then in force). */
-function treeAt(config: ScenarioConfig, busIndex: Map<string, number>, tMs: number): Tree {
+/**
+ * The ties a self-healing operator closed, in force at `tMs`, from events.csv: closed from the interval of its TIE_CLOSED
+ * row until the operator's NORMAL_CONFIGURATION (repaired: its ties reopened). Switching is the engine's decision, so it is
+ * read from what the run wrote; the outages themselves come from the scenario's faults.
+ */
+function closedTiesAt(events: readonly Row[], tMs: number): Set<string> {
+  const closed = new Set<string>();
+  for (const e of events) {
+    if (Date.parse(e.interval_start!) > tMs) break;
+    if (e.type === 'TIE_CLOSED') closed.add(e.target!);
+    if (e.type === 'NORMAL_CONFIGURATION') for (const tie of [...closed]) if (e.detail?.includes(tie)) closed.delete(tie);
+  }
+  return closed;
+}
+
+/** The tree of the in-service branches at `tMs`: the configured ones less the line outages then in force, plus the ties closed. */
+function treeAt(config: ScenarioConfig, busIndex: Map<string, number>, tMs: number, closedTies: ReadonlySet<string> = new Set()): Tree {
   const net = config.network!;
   const n = net.buses.length;
   const out = new Set<string>();
@@ -38,7 +53,7 @@ function treeAt(config: ScenarioConfig, busIndex: Map<string, number>, tMs: numb
   }
   const adj: { to: number; r: number; x: number }[][] = Array.from({ length: n }, () => []);
   for (const b of net.branches) {
-    if (b.inService === false || out.has(b.id)) continue;
+    if ((b.inService === false && !closedTies.has(b.id)) || out.has(b.id)) continue;
     const i = busIndex.get(b.from)!;
     const j = busIndex.get(b.to)!;
     adj[i]!.push({ to: j, r: b.resistancePu ?? 0, x: b.reactancePu });
@@ -126,19 +141,20 @@ function powerFlow(tree: Tree, baseKva: number, v0: number, pKw: ArrayLike<numbe
 const readCsv = (path: string): Row[] => parse(readFileSync(path), { columns: true });
 const num = (s: string | undefined): number => (s === undefined || s === '' ? NaN : Number(s));
 
-/** Whether the oracle knows the feeder's topology in every interval: not where self-healing may close a tie. */
-const topologyKnown = (config: ScenarioConfig): boolean => !(config.operations ?? []).some((o: any) => o.selfHealing !== undefined);
+/** events.csv in time order (the switching the self-healing operators did). */
+const eventsOf = (dir: string): Row[] => readCsv(join(dir, 'events.csv')).sort((a, b) => Date.parse(a.interval_start!) - Date.parse(b.interval_start!));
 
 /**
  * The feeder's AC power flow and losses, recomputed: per interval, this file's own sweep of voltages.csv's `net_kw`,
  * `net_kvar` (the schedule) gives `vm_ac` (within 1e-5 p.u.: written to 6 decimals, and near collapse the engine's sweep stops at a change of 1e-10 per sweep while still ~3e-6 away: fuzz --feeder seed 10052) and dso-losses' `award_kw`
  * (within half a quantum and the kW rounding of the inputs); the sweep of `metered_kw` with the same kvar gives
  * `vm_metered` and dso-losses' `actual_kw`; and each bus's `metered_kw` is Σ actual_kw of the sites metered there. A bus
- * an outage cut off has no voltage and no current. Skipped with self-healing operators (their ties' state is the
- * engine's decision, not in the outputs).
+ * an outage cut off has no voltage and no current. The topology: the configured branches less the outages in force, plus
+ * the ties self-healing operators closed (events.csv).
  */
 export function checkFeederPowerFlow(dir: string, run: RunFiles, config: ScenarioConfig, seen?: Set<string>): string[] {
-  if (config.network?.model !== 'lindistflow' || !topologyKnown(config)) return [];
+  if (config.network?.model !== 'lindistflow') return [];
+  const events = eventsOf(dir);
   const net = config.network;
   const feeder = (net as any).feeder ?? {};
   const v0 = feeder.substationVoltagePu ?? 1;
@@ -157,7 +173,7 @@ export function checkFeederPowerFlow(dir: string, run: RunFiles, config: Scenari
   const problems: string[] = [];
   const n = net.buses.length;
   for (const [t, busRows] of byInterval) {
-    const tree = treeAt(config, busIndex, Date.parse(t));
+    const tree = treeAt(config, busIndex, Date.parse(t), closedTiesAt(events, Date.parse(t)));
     const p = new Float64Array(n);
     const pm = new Float64Array(n);
     const q = new Float64Array(n);
@@ -261,7 +277,8 @@ export function checkLossesStage(dir: string, run: RunFiles, config: ScenarioCon
  * written columns; and price = energy + loss + congestion + voltage within a cent.
  */
 export function checkMarginalLosses(dir: string, run: RunFiles, config: ScenarioConfig, seen?: Set<string>): string[] {
-  if (config.network?.model !== 'lindistflow' || (config.network as any).feeder?.losses !== 'marginal' || !topologyKnown(config)) return [];
+  if (config.network?.model !== 'lindistflow' || (config.network as any).feeder?.losses !== 'marginal') return [];
+  const events = eventsOf(dir);
   const f = run.summary.kpis.feeder ?? {};
   const problems: string[] = [];
   const rows = readCsv(join(dir, 'voltages.csv'));
@@ -280,7 +297,7 @@ export function checkMarginalLosses(dir: string, run: RunFiles, config: Scenario
   for (const r of rows) byInterval.set(r.interval_start!, [...(byInterval.get(r.interval_start!) ?? []), r]);
   const gap = Number(f.marginalLossMaxGapMwh ?? 0);
   for (const [t, busRows] of byInterval) {
-    const tree = treeAt(config, busIndex, Date.parse(t));
+    const tree = treeAt(config, busIndex, Date.parse(t), closedTiesAt(events, Date.parse(t)));
     const p = new Float64Array(n);
     const q = new Float64Array(n);
     for (const r of busRows) {
