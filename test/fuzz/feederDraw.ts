@@ -44,7 +44,7 @@ export function drawFeeder(r: () => number, doc: Record<string, any>): FeederDra
   const powerFactor = chance(0.6);
   if (powerFactor) {
     const pf: Record<string, number> = {};
-    for (const k of KINDS) if (chance(0.5)) pf[k] = pick([0.8, 0.85, 0.9, 0.95, 0.99, 1]);
+    for (const k of KINDS) if (chance(0.5)) pf[k] = pick([0.5, 0.8, 0.85, 0.9, 0.95, 0.99, 1]);
     if (Object.keys(pf).length === 0) pf.home = 0.9;
     feeder.powerFactor = pf;
   }
@@ -65,6 +65,9 @@ export function drawFeeder(r: () => number, doc: Record<string, any>): FeederDra
     if (side !== 'max') b.vMinPu = pick([0.92, 0.95, 0.97]);
     if (side !== 'min') b.vMaxPu = pick([1.03, 1.05, 1.08]);
   }
+  // Rarely a band the wrong way round (validate must refuse it, located), or one the substation's voltage is outside.
+  const street = buses.filter((b) => !b.reference);
+  if (street.length > 0 && chance(0.05)) Object.assign(pick(street), { vMinPu: 1.04, vMaxPu: 1.0 });
   if (feeder.reactive === undefined && chance(0.35)) feeder.reactive = { mode: pick(['clearing', 'volt-var']), inverterKva: { home: pick([3, 5, 10]), storage: 5, ev: 7 } };
   // Inverters' Q as a decision of the clearing needs the LP (refused at network.feeder.reactive.mode under the double
   // auction, documented): most such scenarios are made to run, a few left to be refused.
