@@ -228,6 +228,7 @@ export function checkLossesStage(dir: string, run: RunFiles, config: ScenarioCon
   const hours = new Decimal(config.intervalMinutes).div(60);
   const root = config.network.buses.find((b) => b.reference === true)!.id;
   const rootPrice = new Map(readCsv(join(dir, 'voltages.csv')).filter((r) => r.bus === root).map((r) => [r.interval_start!, r.price!]));
+  const rootImbalance = new Map(readCsv(join(dir, 'intervals.csv')).filter((r) => r.bus === root).map((r) => [r.interval_start!, r.imbalance_price ?? '']));
   const dso = run.agents.filter((r) => r.agent_id === 'dso-losses');
   const tx = new Map(run.agents.filter((r) => r.agent_id === 'transmission').map((r) => [r.interval_start!, r]));
   const problems: string[] = [];
@@ -244,6 +245,8 @@ export function checkLossesStage(dir: string, run: RunFiles, config: ScenarioCon
       continue;
     }
     for (const col of ['award_kw', 'actual_kw', 'imbalance_kw', 'cost'] as const) if (!same(neg(d[col]), t[col])) problems.push(`${d.interval_start}: transmission ${col} ${t[col]} is not dso-losses' ${d[col]} negated`);
+    // Not settled for want of a price: the substation must indeed have none (real-time, or imbalance where what flowed differed).
+    if (d.state === 'unpriced' && rootPrice.get(d.interval_start!) !== '' && rootImbalance.get(d.interval_start!) !== '') problems.push(`${d.interval_start}: dso-losses unpriced, but the substation has a price ${rootPrice.get(d.interval_start!)} and an imbalance price ${rootImbalance.get(d.interval_start!)}`);
     if (d.state === 'settled') {
       if (!new Decimal(d.award_kw!).plus(d.imbalance_kw || 0).eq(d.actual_kw!)) problems.push(`${d.interval_start}: dso-losses actual ${d.actual_kw} ≠ award ${d.award_kw} + imbalance ${d.imbalance_kw}`);
       const p = rootPrice.get(d.interval_start!);
