@@ -54,7 +54,7 @@ import { collectBids, type PartyBid } from './interval/collectBids.ts';
 import type { PackedCurves } from '../market/packedCurves.ts';
 import { applyAgentFaults, operatorCommands } from './interval/commands.ts';
 import { curtailSpill } from './interval/curtail.ts';
-import { cutOffAtBuses, grossAtDeadBuses, shedLoad } from './interval/shed.ts';
+import { cutOffAtBuses, deadBusMask, grossAtDeadBuses, shedLoad } from './interval/shed.ts';
 import { deliverAndObserve, deliverAwards, markOwnControl } from './interval/deliver.ts';
 import { anyDeviation, effectiveImbalancePrices, offerBlocks, pricesWhereCut, redispatchInterval, type Regulator } from './interval/imbalance.ts';
 import { intermediaryLedgers } from './interval/intermediaries.ts';
@@ -645,7 +645,11 @@ export class Simulation {
       const physical = (parts[r.party] as AgentParticipant).runtime.regulation!(interval);
       regulators.push({ party: r.party, unit: { ...r.unit, blocks: offerBlocks(physical.offers), takes: offerBlocks(physical.takes) } });
     }
-    const deviates = anyDeviation(ledger, imbalanceParties, regulating, this.info.buses);
+    // At a bus an outage cut off, every site's generation stops (anti-islanding: shed.ts `grossAtDeadBuses`), whether or not it deviates.
+    const dead = radial ? deadBusMask(radial.islanded, this.info.buses) : undefined;
+    const curtailable = dead ? curtailableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q) : undefined;
+    const generatesAtDeadBus = curtailable !== undefined && curtailable.some((c, i) => c > 0 && this.busOf[i]! >= 0 && dead![this.busOf[i]!] === 1);
+    const deviates = anyDeviation(ledger, imbalanceParties, regulating, this.info.buses) || generatesAtDeadBus;
     let redispatched: ReturnType<typeof redispatchInterval> | undefined;
     let curtailedAtBus: Float64Array | undefined;
     let shedAtBus: Float64Array | undefined;
@@ -654,10 +658,9 @@ export class Simulation {
       redispatched = redispatchInterval(ledger, imbalanceParties, regulators, regulating, interval, this.info.buses, rules, market);
       // 7b. An injection surplus nobody can take is curtailed at the injecting sites (curtail.ts), and the market re-dispatches what is left.
       // At a bus an outage cut off, the whole injection, not the net (shed.ts `grossAtDeadBuses`): nothing flows there.
-      const spilled = radial ? grossAtDeadBuses(redispatched.spilledQuanta, ledger.actualQuanta, this.busOf, radial.islanded, this.info.buses) : redispatched.spilledQuanta;
+      const spilled = grossAtDeadBuses(redispatched.spilledQuanta, ledger.actualQuanta, this.busOf, dead, curtailable);
       if (spilled.some((x) => x > 0)) {
-        const curtailable = curtailableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q);
-        curtailedAtBus = curtailSpill(ledger, spilled, { busOf: this.busOf, viaOf: this.viaOf }, curtailable);
+        curtailedAtBus = curtailSpill(ledger, spilled, { busOf: this.busOf, viaOf: this.viaOf }, curtailable ?? curtailableQuanta(observations, this.hasMeter, regulating, crashes.crashed, q), dead);
         // The mirror of 7c's: a site on its own control at a bus an outage cut off has nothing to export into at any
         // price. Its export is taken off it the same way, but as the outage's, not a surplus's curtailment: no
         // SPILL_CURTAILED row, not in imbalance.curtailedKwh, no floor price there (shed.ts `cutOffAtBuses`).

@@ -59,16 +59,18 @@ export function proRataQuanta(spill: number, exports: readonly number[]): number
  * adding to `curtailedQuanta`. `curtailableQuanta[i]`: what party i can spill, whole quanta (0 for every party that is not a metered, non-regulating site).
  * Returns the quanta curtailed per bus.
  */
-export function curtailSpill(ledger: IntervalLedger, spilledQuanta: Float64Array, sites: CurtailSite, curtailableQuanta: Float64Array): Float64Array {
+export function curtailSpill(ledger: IntervalLedger, spilledQuanta: Float64Array, sites: CurtailSite, curtailableQuanta: Float64Array, dead?: Uint8Array): Float64Array {
   const done = new Float64Array(spilledQuanta.length);
   for (let k = 0; k < spilledQuanta.length; k++) {
     if (!(spilledQuanta[k]! > 0)) continue;
+    // At a bus an outage cut off (`dead`), the whole generation: an inverter stops when its grid is gone (shed.ts grossAtDeadBuses).
+    const wholeGeneration = dead?.[k] === 1;
     done[k] = takeProRataAtBus(
       k,
       spilledQuanta[k]!,
       sites,
       // Curtailable export: what it reported, less what was curtailed already, within its metered export.
-      (i) => (curtailableQuanta[i]! > 0 ? Math.min(curtailableQuanta[i]! - ledger.curtailedQuanta[i]!, Math.max(0, -ledger.actualQuanta[i]!)) : 0),
+      (i) => (curtailableQuanta[i]! > 0 ? Math.min(curtailableQuanta[i]! - ledger.curtailedQuanta[i]!, wholeGeneration ? Infinity : Math.max(0, -ledger.actualQuanta[i]!)) : 0),
       (i, c) => {
         ledger.actualQuanta[i]! += c;
         ledger.generatedQuanta[i]! -= c;

@@ -82,24 +82,39 @@ export function cutOffAtBuses(shedAtBus: Float64Array, islanded: readonly string
 }
 
 /**
- * What 7b must curtail per bus (`spilledQuanta`, from re-dispatch: the net surplus nobody took), with, at every bus an
- * outage cut off (`islanded`, of `buses`), the whole metered injection there instead of the net: nothing flows on a dead
- * bus, so one site's export cannot feed another's consumption beside it. Netted, a crashed PV home's export fed a car
- * charging on its own control at the dead bus, neither was cut, and their deviations had no price (fuzz seed 8065: the
- * books stayed open). The withdrawals there are then shed by 7c, as the outage's. Returns `spilledQuanta` itself when no
- * bus is cut off. Example: spilled [0, 0], actual quanta [+5 at b2, −3 at b2], b2 cut off → [0, 3].
+ * The buses an outage cut off (`islanded`, of `buses`) as a mask (1 = cut off), or undefined when none is: nothing else
+ * to do in the common case.
  */
-export function grossAtDeadBuses(spilledQuanta: Float64Array, actualQuanta: ArrayLike<number>, busOf: ArrayLike<number>, islanded: readonly string[], buses: readonly string[]): Float64Array {
-  if (islanded.length === 0) return spilledQuanta;
+export function deadBusMask(islanded: readonly string[], buses: readonly string[]): Uint8Array | undefined {
+  if (islanded.length === 0) return undefined;
   const dead = new Uint8Array(buses.length);
   for (let k = 0; k < buses.length; k++) if (islanded.includes(buses[k]!)) dead[k] = 1;
-  const injection = new Float64Array(buses.length);
+  return dead;
+}
+
+/**
+ * What 7b must curtail per bus (`spilledQuanta`, from re-dispatch: the net surplus nobody took), with, at every bus an
+ * outage cut off (`dead`, from `deadBusMask`), the whole metered injection there instead of the net, and at least every
+ * site's curtailable generation there (`curtailableQuanta`). Nothing flows on a dead bus, so one site's export cannot feed
+ * another's consumption beside it: netted, a crashed PV home's export fed a car charging on its own control at the dead
+ * bus, neither was cut, and their deviations had no price (fuzz seed 8065: the books stayed open). Nor does a PV inverter
+ * run there to serve its own site's load behind the meter: grid-following inverters stop within seconds of losing the
+ * grid (anti-islanding, IEEE 1547-2018 §8.1), so 7b takes a site's whole generation there, not only its export
+ * (`curtailSpill`'s `dead`), and 7c then sheds its whole load as the outage's. Returns `spilledQuanta` itself when no bus
+ * is cut off. Example: spilled [0, 0], actual quanta [+5 at b2, −3 at b2], curtailable [0, 4], b2 cut off → [0, 4].
+ */
+export function grossAtDeadBuses(spilledQuanta: Float64Array, actualQuanta: ArrayLike<number>, busOf: ArrayLike<number>, dead: Uint8Array | undefined, curtailableQuanta?: ArrayLike<number>): Float64Array {
+  if (dead === undefined) return spilledQuanta;
+  const injection = new Float64Array(dead.length);
+  const generation = new Float64Array(dead.length);
   for (let i = 0; i < actualQuanta.length; i++) {
-    const a = actualQuanta[i]!;
     const k = busOf[i]!;
-    if (k >= 0 && dead[k] === 1 && a < 0) injection[k]! -= a;
+    if (k < 0 || dead[k] !== 1) continue;
+    const a = actualQuanta[i]!;
+    if (a < 0) injection[k]! -= a;
+    if (curtailableQuanta) generation[k]! += curtailableQuanta[i]!;
   }
   const out = Float64Array.from(spilledQuanta);
-  for (let k = 0; k < out.length; k++) if (dead[k] === 1) out[k] = Math.max(out[k]!, injection[k]!);
+  for (let k = 0; k < out.length; k++) if (dead[k] === 1) out[k] = Math.max(out[k]!, injection[k]!, generation[k]!);
   return out;
 }

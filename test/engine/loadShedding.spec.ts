@@ -12,9 +12,9 @@ import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { proRataQuanta } from '../../engine/interval/curtail.ts';
+import { curtailSpill, proRataQuanta } from '../../engine/interval/curtail.ts';
 import { IntervalLedger } from '../../engine/interval/ledger.ts';
-import { grossAtDeadBuses, shedLoad } from '../../engine/interval/shed.ts';
+import { deadBusMask, grossAtDeadBuses, shedLoad } from '../../engine/interval/shed.ts';
 import { Money, MoneyUnit } from '../../core/money.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { type IntervalOutcome, Simulation } from '../../engine/simulation.ts';
@@ -226,9 +226,39 @@ describe('grossAtDeadBuses: what 7b curtails at a bus an outage cut off', () => 
     const actual = [-7, -2, 5, -3, NaN];
     const busOf = [0, 1, 2, 2, -1];
     const spilled = Float64Array.of(0, 1, 0);
-    expect([...grossAtDeadBuses(spilled, actual, busOf, ['b2'], buses)]).to.deep.equal([0, 1, 3]);
+    const dead = deadBusMask(['b2'], buses);
+    expect([...dead!]).to.deep.equal([0, 0, 1]);
+    expect([...grossAtDeadBuses(spilled, actual, busOf, dead)]).to.deep.equal([0, 1, 3]);
     // The re-dispatch's own surplus at a dead bus, if larger, stands; with nothing cut off the array itself comes back.
-    expect([...grossAtDeadBuses(Float64Array.of(0, 0, 4), actual, busOf, ['b2'], buses)]).to.deep.equal([0, 0, 4]);
-    expect(grossAtDeadBuses(spilled, actual, busOf, [], buses)).to.equal(spilled);
+    expect([...grossAtDeadBuses(Float64Array.of(0, 0, 4), actual, busOf, dead)]).to.deep.equal([0, 0, 4]);
+    expect(deadBusMask([], buses)).to.equal(undefined);
+    expect(grossAtDeadBuses(spilled, actual, busOf, undefined)).to.equal(spilled);
+  });
+
+  it('by hand: at a dead bus at least every site\'s curtailable generation, whether it exports or not (anti-islanding: a PV home importing +2 with 4 of PV behind its meter → 4 to curtail; its 6 of load then shed by 7c)', () => {
+    const buses = ['grid', 'b1', 'b2'];
+    // Parties: a PV home at b1 (−2, live, 3 of PV), a PV home at b2 (+2: 6 of load, 4 of PV), a car at b2 (+5, none).
+    const actual = [-2, 2, 5];
+    const busOf = [1, 2, 2];
+    const curtailable = [3, 4, 0];
+    expect([...grossAtDeadBuses(Float64Array.of(0, 0, 0), actual, busOf, deadBusMask(['b2'], buses), curtailable)]).to.deep.equal([0, 0, 4]);
+  });
+});
+
+describe('curtailSpill at a dead bus: the whole generation, not only the export', () => {
+  it('by hand: a site importing +2 with 4 of PV loses all 4 at a dead bus (its actual +6), but at a live bus nothing beyond its export (0 here)', () => {
+    const ledgerOf = () => {
+      const l = new IntervalLedger(2, new MoneyUnit(new Money('0.001')), 1);
+      l.actualQuanta.set([2, 2]);
+      l.generatedQuanta.set([4, 4]);
+      return l;
+    };
+    const sites = { busOf: Int32Array.of(0, 1), viaOf: Int32Array.of(-1, -1) };
+    const ledger = ledgerOf();
+    const done = curtailSpill(ledger, Float64Array.of(4, 4), sites, Float64Array.of(4, 4), Uint8Array.of(0, 1));
+    expect([...done]).to.deep.equal([0, 4]);
+    expect([...ledger.actualQuanta]).to.deep.equal([2, 6]);
+    expect([...ledger.generatedQuanta]).to.deep.equal([4, 0]);
+    expect([...ledger.curtailedQuanta]).to.deep.equal([0, 4]);
   });
 });

@@ -401,6 +401,29 @@ ${crash ? '  - { type: agent-crash, agent: far, at: 2026-07-01T12:00:00Z }\n' : 
     }
   });
 
+  it("at a bus an outage cut off a PV home's inverter stops (anti-islanding, IEEE 1547): a customer on its own control there has its whole load unserved, as a working one has, not served behind the meter by its own PV (it was: unserved 0 in agents.csv while the reliability KPI counted the load)", async () => {
+    const [crashed, working] = [await runAndRead(scenario(cutOff(true, 6)), 'gridbid-fuzz-'), await runAndRead(scenario(cutOff(false, 6)), 'gridbid-fuzz-')];
+    try {
+      for (const o of [crashed, working]) expect(o.summary.books.closed).to.equal(true);
+      const far = (o: typeof crashed) => o.agents.filter((r) => r.agent_id === 'far' && r.interval_start! >= '2026-07-01T12:00:00Z');
+      expect(far(crashed).map((r) => r.state)).to.deep.equal(Array(4).fill('own-control'));
+      expect(far(crashed).map((r) => r.actual_kw)).to.deep.equal(Array(4).fill('0.000'));
+      // On its own control the home wants its whole load (baseline_kw: base load, no HVAC or appliances here), and none
+      // of it is served: unserved = baseline_kw × 0.5 h in every interval of the outage (before: 0.000, its 6 kW of PV covering it).
+      for (const r of far(crashed)) expect(Number(r.unserved_kwh), r.interval_start).to.be.closeTo(Number(r.baseline_kw) * 0.5, 0.0015).and.to.be.greaterThan(0);
+      // The feeder's reliability KPI counts the same energy the customer's rows now say it went without.
+      const unserved = far(crashed).reduce((s, r) => s + Number(r.unserved_kwh), 0);
+      expect(unserved).to.be.closeTo(crashed.summary.kpis.operations.reliability.unservedKwh, 0.002);
+      // The outage's, not a surplus's or a shortage's: no rows, nothing in the imbalance KPIs.
+      expect(crashed.events.filter((e) => e.type === 'SPILL_CURTAILED' || e.type === 'LOAD_SHED')).to.deep.equal([]);
+      expect([crashed.summary.kpis.imbalance.curtailedKwh, crashed.summary.kpis.imbalance.shedKwh]).to.deep.equal([0, 0]);
+      expect(crashed.summary.kpis.operations.reliability).to.deep.equal(working.summary.kpis.operations.reliability);
+    } finally {
+      crashed.cleanup();
+      working.cleanup();
+    }
+  });
+
   it("at a bus an outage cut off nothing flows between neighbours: a crashed PV home's export no longer feeds a car charging on its own control beside it (fixtures/scenarios/dead-bus-netting.yaml, fuzz seed 8065: the two netted to zero, neither was cut, their deviations had no price and the books stayed open)", async () => {
     const o = await runAndRead(scenario(readFileSync(join(REPO_ROOT, 'test/fixtures/scenarios/dead-bus-netting.yaml'), 'utf8')), 'gridbid-fuzz-');
     try {
