@@ -150,7 +150,9 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
     vmAcPu = nan();
     vmAcPu[feeder.root] = ac.vmPu[feeder.root]!;
   }
-  const f = lp?.status === 'optimal' ? lp.feeder : undefined;
+  // The DLMP's parts only of prices the clearing published: an optimal LP whose prices do not support its awards is a
+  // clearing problem with no price (market/clearNetwork.ts), and its parts are those rejected prices' (fuzz --feeder seed 10725).
+  const f = lp?.status === 'optimal' && result.status === 'cleared' ? lp.feeder : undefined;
   return {
     busIds: feeder.busIds,
     rootIndex: feeder.root,

@@ -501,4 +501,21 @@ describe('fuzz reproducers (audit A-fuzzfeeder: the feeder mode, test/fuzz/feede
       o.cleanup();
     }
   });
+
+  it("a feeder clearing whose prices are rejected publishes no DLMP parts: every interval of jslp's unsupported marginal-loss prices is a solver-error with no price, and voltages.csv's dlmp_energy, dlmp_loss, dlmp_congestion and dlmp_voltage are empty (they showed the rejected 63.0000 and 0.0008; fixtures/scenarios/feeder-rejected-prices.yaml, fuzz --feeder seed 10725)", async () => {
+    const o = await runAndRead(fixture('feeder-rejected-prices'), 'gridbid-fuzz-');
+    try {
+      const intervals = readCsv(o.dir, 'intervals.csv');
+      expect(intervals.map((r) => r.status)).to.deep.equal(Array(24).fill('solver-error'));
+      expect(intervals.every((r) => r.price === '')).to.equal(true);
+      const volts = readCsv(o.dir, 'voltages.csv');
+      expect(volts).to.have.length(24);
+      for (const col of ['dlmp_energy', 'dlmp_loss', 'dlmp_congestion', 'dlmp_voltage', 'reactive_price']) expect(volts.map((r) => r[col]), col).to.deep.equal(Array(24).fill(''));
+      // Nothing traded: welfare 0 (bug 1 above), the books close.
+      expect(o.summary.kpis.welfare).to.equal(0);
+      expect(o.summary.books.closed).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
 });
