@@ -141,9 +141,9 @@ export function interruptedExit(err: RunInterrupted, outDir: string, warmUp: num
  * its books did not close — after the outputs are written, so they can be inspected.
  */
 export async function runAndReport(scenario: Scenario, options: RunOptions, print: (text: string) => void, internals: RunInternals = {}): Promise<RunSummary> {
-  const [{ runScenarioWith }, { OUTPUT_FILES }] = await Promise.all([import('../../engine/run.ts'), import('../../output/recorder.ts')]);
+  const [{ runScenarioWith }, { OUTPUT_FILES }, { wallClockSpanNote }] = await Promise.all([import('../../engine/run.ts'), import('../../output/recorder.ts'), import('../../engine/scenario/runSpan.ts')]);
   const { summary } = await runScenarioWith(scenario, options, internals);
-  print(formatSummary(summary, options.outDir, options.formats ?? ['csv'], OUTPUT_FILES));
+  print(formatSummary(summary, options.outDir, options.formats ?? ['csv'], OUTPUT_FILES, wallClockSpanNote(scenario.config)));
   if (!summary.books.closed) throw new BooksOpenError(options.outDir, summary.books);
   return summary;
 }
@@ -213,10 +213,12 @@ function peakChange(reductionPct: number): string {
 }
 
 /** `outputs`: the recorder's fixed output files (OUTPUT_FILES), in their order. */
-function formatSummary(summary: RunSummary, outDir: string, formats: readonly OutputFormat[], outputs: readonly string[]): string {
+function formatSummary(summary: RunSummary, outDir: string, formats: readonly OutputFormat[], outputs: readonly string[], wallClockSpan?: string): string {
   const k = summary.kpis as Record<string, unknown>;
   const lines = [
     `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals${summary.warmUp ? ` after a ${summary.warmUp.days}-day warm-up, reported nowhere` : ''}, ${String(summary.agents)} agents)`,
+    // Days on the site's wall clock across a change of it (engine/scenario/runSpan.ts), where they are not days × 24 h.
+    ...(wallClockSpan === undefined ? [] : [`span      ${wallClockSpan}`]),
     `energy    ${String(k.demandKwh)} kWh demand, ${String(k.supplyKwh)} kWh supply`,
     `price     average ${String(k.averagePriceMwh)} /MWh (min ${String(k.minPriceMwh)}, max ${String(k.maxPriceMwh)})`,
     `peak      ${String(k.peakKw)} kW at ${String(k.peakAt)} (no-flexibility baseline ${String(k.baselinePeakKw)} kW, ${peakChange(k.peakReductionPct as number)})`,

@@ -29,9 +29,11 @@ export function zoneRefusals(doc: Record<string, any>): ZoneRefusal[] {
   if (!tariffs.some((t) => t.hours === 'local')) return out;
   const minutes = Number(doc.intervalMinutes);
   const startMs = Date.parse(String(doc.start));
-  const fromMs = startMs - Number(doc.warmUpDays ?? 0) * 86_400_000;
-  const toMs = startMs + Number(doc.days) * 86_400_000;
   const clock = siteClock({ start: String(doc.start), days: Number(doc.days), warmUpDays: doc.warmUpDays, site: doc.site });
+  // Whole days are calendar days of the site's clock, a fraction of one elapsed time after them (docs/time.md, "A run's length").
+  const days = Number(doc.days);
+  const fromMs = clock.wallDaysAfter(startMs, -Number(doc.warmUpDays ?? 0));
+  const toMs = clock.wallDaysAfter(startMs, Math.floor(days)) + (days - Math.floor(days)) * 86_400_000;
   const offsets = clock.offsetsHoursIn(fromMs, toMs);
   const holidays = (doc.site?.holidays ?? []).length > 0;
   // A local hour h is the UTC minute (h − offset) × 60 of the day: on the readings' grid or inside a reading.
