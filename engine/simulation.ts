@@ -44,6 +44,7 @@ import type { StrategyFaultReporter } from '../strategies/guard.ts';
 import { PriceForecaster } from './forecast.ts';
 import type { CustomerBook } from '../agents/retailer/index.ts';
 import { runSpanOf } from './scenario/runSpan.ts';
+import { wallClockYesterday } from '../core/sameWallClock.ts';
 import { billingDays } from './billingDays.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { businessDayOf } from '../agents/operations/baseline.ts';
@@ -420,7 +421,7 @@ export class Simulation {
     const indexOf = new Map(parts.map((p, i) => [p.runtime.id as string, i]));
     const lastPrice = new Map<BusId, number>();
     const intervalsPerDay = Math.round((24 * 60) / this.clock.intervalMinutes);
-    const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast, this.clock.start);
+    const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast, this.clock.start, wallClockYesterday(this.site.zone, this.clock.start, this.clock.intervalMinutes));
     if (this.foresight) forecaster.foresee(this.foresight);
 
     // The market pipeline: submissions → gate closure → books. Synchronous, in virtual time.
