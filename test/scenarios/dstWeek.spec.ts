@@ -25,11 +25,13 @@ describe('scenarios/dst-week.yaml: a time-of-use week across the spring change i
   const dirs: string[] = [];
   let bills: Row[];
   let agents: Row[];
+  let stdout = '';
   const run = (): string => {
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-dst-week-'));
     dirs.push(dir);
     const r = gridbid(['run', SCENARIO, '--out', dir]);
     expect(r.status, r.stderr).to.equal(0);
+    stdout ||= r.stdout;
     return dir;
   };
   before(() => {
@@ -87,6 +89,13 @@ describe('scenarios/dst-week.yaml: a time-of-use week across the spring change i
     expect(afterChange.filter((b) => off(b, winterClockPeakKwh) > 0.001).length).to.be.greaterThan(afterChange.length / 2);
     // …while those before it do (UTC+1 is the wall clock then).
     for (const b of bills.filter((x) => x.day! < '2026-03-28')) expect(off(b, winterClockPeakKwh)).to.be.at.most(0.001);
+  });
+
+  it('says its span: 7 local days, 167 hours, as validate does', () => {
+    const line = 'span      7 day(s) on the wall clock of Europe/Amsterdam: 2026-03-25T23:00:00Z to 2026-04-01T22:00:00Z, 167 hours, 668 intervals';
+    expect(stdout.split('\n')).to.include(line);
+    const v = gridbid(['validate', SCENARIO]);
+    expect(v.stdout).to.include(`${SCENARIO}: span ${line.slice('span      '.length)}`);
   });
 
   it('gives byte-identical outputs on a second run (zone data: this Node build)', () => {
