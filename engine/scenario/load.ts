@@ -135,7 +135,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       if (span.wallClock)
         for (const [key, fromMs, toMs] of [['days', span.startMs, span.endMs], ['warmUpDays', span.simulatedStartMs, span.startMs]] as const)
           if (offGrid(toMs - fromMs))
-            out.push({ path: [key], message: `${s[key]} day(s) on the wall clock of ${zone.name} run from ${formatSimTime(simTime(fromMs))} to ${formatSimTime(simTime(toMs))}, ${(toMs - fromMs) / MS_PER_MINUTE} minutes: not a whole number of ${s.intervalMinutes}-minute intervals (the clock changes in them); use intervals that divide the change` });
+            out.push({ path: [key], message: `${key === 'warmUpDays' ? 'the warm-up\'s ' : ''}${s[key]} day(s) on the wall clock of ${zone.name} run from ${formatSimTime(simTime(fromMs))} to ${formatSimTime(simTime(toMs))}, ${(toMs - fromMs) / MS_PER_MINUTE} minutes: not a whole number of ${s.intervalMinutes}-minute intervals (the clock changes in them); use intervals that divide the change` });
     }
   }
   const stages = normaliseTimeline(m.timeline);
