@@ -11,8 +11,6 @@ import type { RunSummary } from '../../output/runSummary.ts';
 import { RunInterrupted } from '../../engine/interrupted.ts';
 import { prepareOutputFolder, safeLabel } from '../../output/outDir.ts';
 import { clearInterruptedRun, deepestExisting, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete, unmarkUnstarted } from '../../output/runFolder.ts';
-import { footprintProblem } from '../../engine/footprint.ts';
-import { warmUpIntervals } from '../../engine/warmUp.ts';
 import { RUN_FILES } from '../../output/tables.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
 import { FORMAT_HELP, parseFormatOption } from './formatOption.ts';
@@ -55,14 +53,18 @@ export function registerRun(program: Command): void {
       const outDir = opts.out ?? join('results', safeLabel(scenario.config.name));
       const existing = deepestExisting(outDir);
       prepareOutputFolder(outDir, '--out', RUN_FILES);
+      // (Loaded here, not with the command's definition: the footprint counts the run's intervals on the site's clock.)
+      const { footprintProblem } = await import('../../engine/footprint.ts');
       const tooLarge = footprintProblem(scenario.config, outDir);
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
       const found = clearInterruptedRun(outDir);
       if (found) process.stderr.write(`gridbid: ${found}\n`);
       markIncomplete(outDir, `${file}, seed ${opts.seed ?? scenario.config.seed}`);
       const agents = scenario.config.agents.reduce((n, g) => n + g.count, 0);
-      const [{ runPasses }, { runProgress }] = await Promise.all([import('../../engine/run.ts'), import('../runProgress.ts')]);
-      const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress, warmUpIntervals: warmUpIntervals(scenario.config) });
+      // (engine/warmUp.ts reads the site's clock for the warm-up's length: loaded here, not with the command's definition.)
+      const [{ runPasses }, { runProgress }, { warmUpIntervals }] = await Promise.all([import('../../engine/run.ts'), import('../runProgress.ts'), import('../../engine/warmUp.ts')]);
+      const warmUp = warmUpIntervals(scenario.config);
+      const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress, warmUpIntervals: warmUp });
       const stop = new AbortController();
       const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
         if (!stop.signal.aborted) {
@@ -104,7 +106,7 @@ export function registerRun(program: Command): void {
           throw err;
         }
         bar?.stop();
-        throw interruptedExit(err, outDir, warmUpIntervals(scenario.config));
+        throw interruptedExit(err, outDir, warmUp);
       } finally {
         settled = true;
         bar?.stop();
