@@ -19,7 +19,7 @@ import { Subject } from 'rxjs';
 import { agentKind } from '../agents/registry.ts';
 import { UserError } from '../core/errors.ts';
 import { RandomService } from '../core/rng.ts';
-import { minutesToMs, MS_PER_DAY, parseSimTime, type SimTime, simTime } from '../core/time.ts';
+import { minutesToMs, parseSimTime, type SimTime, simTime } from '../core/time.ts';
 import { type BusId, busId, kw, optionalPrice, pricePerMwh, pricesPerMwh } from '../core/units.ts';
 import { clear, type Grid } from '../market/clear.ts';
 import { gateClosure, type GateInput, type GateOutput } from '../market/gate.ts';
@@ -43,7 +43,8 @@ import type { AgentEnv, AgentObservation, AgentRuntime } from '../agents/types.t
 import type { StrategyFaultReporter } from '../strategies/guard.ts';
 import { PriceForecaster } from './forecast.ts';
 import type { CustomerBook } from '../agents/retailer/index.ts';
-import { simulatedStart, warmUpIntervals } from './warmUp.ts';
+import { runSpanOf } from './scenario/runSpan.ts';
+import { wallClockYesterday } from '../core/sameWallClock.ts';
 import { billingDays } from './billingDays.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { businessDayOf } from '../agents/operations/baseline.ts';
@@ -238,9 +239,11 @@ export class Simulation {
     const seed = options.seed ?? cfg.seed;
     const random = new RandomService(seed);
     // The reported period starts at `start`; the engine's clock, `warmUpDays` earlier (engine/warmUp.ts).
+    // Days are calendar days of the site's clock: 23 or 25 hours across a daylight-saving change (engine/scenario/runSpan.ts).
     const reportedStart = parseSimTime(cfg.start)!;
-    const start = simTime(simulatedStart(reportedStart, cfg.warmUpDays));
-    this.warmUpIntervals = warmUpIntervals(cfg);
+    const span = runSpanOf(cfg);
+    const start = simTime(span.simulatedStartMs);
+    this.warmUpIntervals = span.warmUpIntervals;
     this.now = start;
     const stages = normaliseTimeline(cfg.market.timeline);
     const realTime = stages.find((st): st is RealTimeStage => st.stage === 'realTime');
@@ -248,7 +251,7 @@ export class Simulation {
     this.clock = {
       start,
       intervalMinutes: cfg.intervalMinutes,
-      intervals: this.warmUpIntervals + Math.round((cfg.days * MS_PER_DAY) / minutesToMs(cfg.intervalMinutes)),
+      intervals: this.warmUpIntervals + span.reportedIntervals,
       gateClosureMinutes: realTime?.gateClosureMinutes ?? cfg.market.gateClosureMinutes,
     };
     const m = cfg.market;
@@ -363,7 +366,7 @@ export class Simulation {
       grid?.feeder ? { limits: grid.feeder.limits, ...selfHealingOf(options.withoutOperators ? [] : cfg.operations) } : undefined,
     );
     // What is reported: from `start`, without the warm-up (whose intervals come first, indices 0 … warmUpIntervals − 1).
-    this.info = { name: cfg.name, seed, start: reportedStart, intervals: this.clock.intervals - this.warmUpIntervals, intervalMinutes: cfg.intervalMinutes, buses, agentCount: parts.length, stages: stages.map((st) => st.stage), ...(this.warmUpIntervals > 0 ? { warmUpIntervals: this.warmUpIntervals } : {}) };
+    this.info = { name: cfg.name, seed, start: reportedStart, intervals: this.clock.intervals - this.warmUpIntervals, intervalMinutes: cfg.intervalMinutes, buses, agentCount: parts.length, stages: stages.map((st) => st.stage), ...(this.warmUpIntervals > 0 ? { warmUpIntervals: this.warmUpIntervals, warmUpDays: cfg.warmUpDays } : {}) };
     this.comms =
       cfg.comms === 'ideal'
         ? undefined
@@ -418,7 +421,7 @@ export class Simulation {
     const indexOf = new Map(parts.map((p, i) => [p.runtime.id as string, i]));
     const lastPrice = new Map<BusId, number>();
     const intervalsPerDay = Math.round((24 * 60) / this.clock.intervalMinutes);
-    const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast, this.clock.start);
+    const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast, this.clock.start, wallClockYesterday(this.site.zone, this.clock.start, this.clock.intervalMinutes));
     if (this.foresight) forecaster.foresee(this.foresight);
 
     // The market pipeline: submissions → gate closure → books. Synchronous, in virtual time.

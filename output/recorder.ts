@@ -563,7 +563,7 @@ export class Recorder implements SimulationSink {
       buses: this.info.buses,
       stages: this.info.stages,
       books: this.kpis.books(),
-      ...(this.info.warmUpIntervals ? { warmUp: { days: this.info.warmUpIntervals / Math.round((24 * 60) / this.info.intervalMinutes), ...this.kpis.warmUp() } } : {}),
+      ...(this.info.warmUpIntervals ? { warmUp: { days: this.info.warmUpDays ?? this.info.warmUpIntervals / Math.round((24 * 60) / this.info.intervalMinutes), ...this.kpis.warmUp() } } : {}),
       kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis(), losses: this.feeder.lossesStage() } : {}), ...(this.comms ? { comms: this.comms.kpis() } : {}), ...(this.settlementKpis ? { settlement: this.settlementKpis } : {}) },
     };
     writeAtomic(join(this.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -147,4 +147,6 @@ export interface RunInfo {
    * `start` and `intervals` are the reported period's; the outcomes' interval indices count from the warm-up's first.
    */
   readonly warmUpIntervals?: number;
+  /** `warmUpDays`, calendar days of the site's clock (23 or 25 hours across a change: not `warmUpIntervals` / 96); absent without a warm-up. */
+  readonly warmUpDays?: number;
 }
