@@ -1,0 +1,170 @@
+/**
+ * Reactive energy settled at the reactive prices on a LinDistFlow feeder (market/reactiveSettlement.ts):
+ * the README's buy at 3000 at power factor 0.99, which the DLMP alone charged 3291.26/MWh, pays
+ * ≈ 3000/MWh in all; the money identity with the substation closes exactly; the LP's total rent
+ * (energy + reactive) is ≥ 0 and the settled kvar is the LP's Q balance, by property over random feeders.
+ */
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { type FeederGrid, clearOnFeeder } from '../../market/clearFeeder.ts';
+import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
+import type { FeederDispatchResult } from '../../market/lp/feederDispatch.ts';
+import { loadSolver } from '../../market/lp/loadSolver.ts';
+import type { LpSolver } from '../../market/lp/solver.ts';
+import { reactiveMoney, settleReactive } from '../../market/reactiveSettlement.ts';
+import { settle } from '../../market/settlement.ts';
+import { radialFeeder } from '../../network/radial.ts';
+import { createNetwork } from '../../network/validate.ts';
+import { money } from '../../core/money.ts';
+import { bookOf } from '../helpers/lpNetworks.ts';
+
+let highs: LpSolver;
+before(async () => {
+  highs = await loadSolver('highs');
+});
+
+const gridOf = (tanByAgent: ReadonlyMap<string, number>, vMax = 1.05, vMin = 0.95): FeederGrid => ({
+  limits: { defaultVMinPu: vMin, defaultVMaxPu: vMax },
+  lineLimit: 'active',
+  polygonSides: 12,
+  kvarPerKw: (id) => tanByAgent.get(id) ?? 0,
+});
+
+describe('reactive settlement on a LinDistFlow feeder', () => {
+  // test/market/clearFeeder.spec.ts's line where a buy at 3000 clears at a DLMP above 3000 (the README's example).
+  const tan = Math.tan(Math.acos(0.99));
+  const line = createNetwork({
+    baseKva: 100,
+    buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2' }, { id: 'b3' }],
+    branches: [
+      { id: 'l0', from: 'grid', to: 'b1', reactancePu: 0.073, resistancePu: 0.0742 },
+      { id: 'l1', from: 'b1', to: 'b2', reactancePu: 0.1127, resistancePu: 0.0918, limitKw: 1000 },
+      { id: 'l2', from: 'b2', to: 'b3', reactancePu: 0.0286, resistancePu: 0.0436 },
+    ],
+  });
+  const segments = [
+    ['b3', 'sell', -500, 500],
+    ['b3', 'sell', 228, 0.001],
+    ['b3', 'sell', 3000, 500],
+    ['grid', 'buy', 3000, 61.554],
+    ['b3', 'buy', 3000, 84.543],
+    ['b1', 'buy', 3000, 59],
+    ['b2', 'buy', 3000, 13.39],
+  ] as const;
+  const tanByAgent = new Map([['a3', tan], ['a4', tan], ['a5', tan]]);
+
+  it('charges the buy at 3000 at power factor 0.99 its DLMP 3291.26 less 0.142492 kvar/kW × 2044.03: 3000.00/MWh in all, not 3291.26', () => {
+    const book = bookOf(line, segments);
+    const result = clearOnFeeder(book, 'lp', line, highs, gridOf(tanByAgent));
+    expect(result.status, result.message).to.equal('cleared');
+    const s = settle(book, result);
+    const r = settleReactive(book, result, s.unit)!;
+    expect(r).to.not.equal(undefined);
+    expect(result.busPriceMwh[1]).to.equal(3291.26);
+    expect(r.priceMvarh[1]).to.equal(-2044.03);
+    const kw = result.awardedQuanta[5]! * book.rules.quantumKw;
+    expect(kw).to.be.within(1, 58);
+    // Its kvar: tan φ × kW, absorbed; its money: kvar × 1 h × −2044.03 / 1000 (a rebate).
+    expect(r.bidKvar[5]!.toNumber()).to.be.closeTo(kw * tan, 1e-9);
+    expect(tan).to.be.closeTo(0.142492, 1e-6);
+    const energy = s.unit.toMoney(s.paymentUnits[5]!);
+    const reactive = reactiveMoney(r.bidScaled[5]!, r.divisor);
+    expect(reactive.equals(r.bidKvar[5]!.times(-2044.03).div(1000))).to.equal(true);
+    const perMwh = energy.plus(reactive).div(kw).times(1000).toNumber();
+    // 3291.26 − 0.1424922 × 2044.03 = 3291.26 − 291.2585 = 3000.0015: the bid, to the two prices' rounding to the tick (≤ (1 + tan φ) × 0.005).
+    expect(perMwh).to.be.closeTo(3000.0015, 1e-4);
+    expect(perMwh - 3000).to.be.at.most((1 + tan) * book.rules.priceTickMwh / 2);
+  });
+
+  it('closes: Σ parties pay − the substation receives = the rent from bus totals, exactly, and the substation supplies the net kvar at a reactive price of 0', () => {
+    const book = bookOf(line, segments);
+    const result = clearOnFeeder(book, 'lp', line, highs, gridOf(tanByAgent));
+    const s = settle(book, result);
+    const r = settleReactive(book, result, s.unit)!;
+    const paid = r.bidScaled.reduce((a, m) => a.plus(m), money(0));
+    expect(paid.minus(r.substationReceivesScaled).equals(r.rentScaled)).to.equal(true);
+    expect(paid.equals(r.buyersPayScaled.minus(r.sellersReceiveScaled))).to.equal(true);
+    expect(r.priceMvarh[0]).to.equal(0);
+    const net = r.busKvar.reduce((a, m) => a.plus(m), money(0));
+    expect(r.substationKvar.equals(net)).to.equal(true);
+    // The rent of the stage, energy and reactive, is ≥ 0.
+    expect(s.merchandisingSurplus.plus(r.rentScaled).isNegative()).to.equal(false);
+  });
+
+  it('has nothing to settle where nothing draws reactive power (no Q rows), on a DC network, or under the auction', () => {
+    const book = bookOf(line, segments);
+    const unity = clearOnFeeder(book, 'lp', line, highs, gridOf(new Map()));
+    expect(unity.status).to.equal('cleared');
+    expect(settleReactive(book, unity, settle(book, unity).unit)).to.equal(undefined);
+    const auction = clearOnFeeder(book, 'double-auction', line, highs, gridOf(tanByAgent));
+    expect(settleReactive(book, auction, settle(book, auction).unit)).to.equal(undefined);
+    const { result: dc } = clearNetworkDetailed(book, line, highs, {});
+    expect(settleReactive(book, dc, settle(book, dc).unit)).to.equal(undefined);
+  });
+
+  it('by property over random 3–5-bus feeders: the money closes exactly, the stage rent (energy + reactive) is ≥ 0, no accepted buy pays above its bid beyond the rounding, and the settled kvar is the LP Q balance', () => {
+    const feederArb = fc.record({
+      n: fc.integer({ min: 3, max: 5 }),
+      parents: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
+      r: fc.array(fc.integer({ min: 5, max: 120 }), { minLength: 4, maxLength: 4 }),
+      x: fc.array(fc.integer({ min: 5, max: 120 }), { minLength: 4, maxLength: 4 }),
+      vmax: fc.integer({ min: 1005, max: 1060 }),
+      vmin: fc.integer({ min: 900, max: 990 }),
+      bids: fc.array(fc.record({ bus: fc.nat(), buy: fc.boolean(), price: fc.integer({ min: -200, max: 3000 }), kw: fc.integer({ min: 1, max: 300 }), pf: fc.constantFrom(1, 0.99, 0.95, 0.9) }), { minLength: 2, maxLength: 8 }),
+    });
+    fc.assert(
+      fc.property(feederArb, (c) => {
+        const ids = Array.from({ length: c.n }, (_, k) => (k === 0 ? 'grid' : `b${k}`));
+        const network = createNetwork({
+          baseKva: 100,
+          buses: ids.map((id, k) => (k === 0 ? { id, reference: true } : { id })),
+          branches: ids.slice(1).map((id, j) => ({ id: `l${j}`, from: ids[c.parents[j]! % (j + 1)]!, to: id, resistancePu: c.r[j]! / 1000, reactancePu: c.x[j]! / 1000 })),
+        });
+        const segs = [['grid', 'sell', 30, 2000] as const, ...c.bids.map((b) => [ids[b.bus % c.n]!, b.buy ? ('buy' as const) : ('sell' as const), b.price, b.kw] as const)];
+        const tans = new Map(segs.map((s, i) => [`a${i}`, i === 0 || s[1] === 'sell' ? 0 : Math.tan(Math.acos(c.bids[i - 1]!.pf))]));
+        const book = bookOf(network, segs);
+        const grid = gridOf(tans, c.vmax / 1000, c.vmin / 1000);
+        const result = clearOnFeeder(book, 'lp', network, highs, grid);
+        if (result.status !== 'cleared' || Number.isNaN(result.busPriceMwh[0]!)) return;
+        const s = settle(book, result);
+        const r = settleReactive(book, result, s.unit);
+        if (!r) {
+          expect(Array.from(tans.values()).every((t) => t === 0), 'a book with tan φ ≠ 0 has reactive prices').to.equal(true);
+          return;
+        }
+        const paid = r.bidScaled.reduce((a, m) => a.plus(m), money(0));
+        expect(paid.minus(r.substationReceivesScaled).equals(r.rentScaled), 'money closes').to.equal(true);
+        // Rent ≥ 0 up to the prices' rounding to the tick: ≤ tick/2 × (Σ|kW| + Σ|kvar|) × Δt / 1000.
+        let grossKw = 0;
+        for (let i = 0; i < book.size; i++) grossKw += result.awardedQuanta[i]! * book.rules.quantumKw;
+        const grossKvar = r.busKvar.reduce((a, m) => a + Math.abs(m.toNumber()), 0) + Math.abs(r.substationKvar.toNumber());
+        const rent = s.merchandisingSurplus.plus(reactiveMoney(r.rentScaled, r.divisor)).toNumber();
+        expect(rent, 'stage rent').to.be.at.least(-(book.rules.priceTickMwh / 2) * (2 * grossKw + grossKvar) / 1000 - 1e-9);
+        // Individual rationality: an accepted buy pays at most its bid per MWh, to the rounding of its two prices.
+        for (let i = 0; i < book.size; i++) {
+          const a = result.awardedQuanta[i]!;
+          if (a === 0 || !book.isBuy[i]) continue;
+          const b = book.bidIndex[i]!;
+          const kw = a * book.rules.quantumKw;
+          const perMwh = s.unit.toMoney(s.paymentUnits[b]!).plus(reactiveMoney(r.bidScaled[b]!, r.divisor)).div(kw).times(1000).toNumber();
+          const t = tans.get(book.bids[b]!.agentId)!;
+          expect(perMwh, `buy ${i}`).to.be.at.most(book.bids[b]!.segments[0]!.priceMwh + ((1 + t) * book.rules.priceTickMwh) / 2 + 1e-6);
+        }
+        // The settled kvar per bus is the LP's Q balance: flow in − flows out at every bus but the substation.
+        const { lp } = clearNetworkDetailed(book, network, highs, { feeder: { feeder: radialFeeder(network, grid.limits) }, segmentKvarPerKw: result.feeder!.segmentKvarPerKw! });
+        const f = (lp as FeederDispatchResult).feeder;
+        const fr = result.feeder!;
+        for (let k = 0; k < c.n; k++) {
+          if (k === fr.rootIndex) continue;
+          let balance = f.qFlowKvar[k]!;
+          for (let j = 0; j < c.n; j++) if (j !== fr.rootIndex && network.branches.some((br) => br.from === ids[k] && br.to === ids[j])) balance -= f.qFlowKvar[j]!;
+          const bookBus = book.buses.indexOf(ids[k]!);
+          const settled = bookBus >= 0 ? r.busKvar[bookBus]!.toNumber() : 0;
+          // Within the awards' rounding to whole quanta (tan φ ≤ 0.49 kvar a kW, a quantum per segment).
+          expect(settled, `Q balance at ${ids[k]}`).to.be.closeTo(balance, book.size * book.rules.quantumKw + 1e-6);
+        }
+      }),
+      { numRuns: 60, seed: 4242 },
+    );
+  });
+});
