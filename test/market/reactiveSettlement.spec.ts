@@ -158,7 +158,7 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
           if (k === fr.rootIndex) continue;
           let balance = f.qFlowKvar[k]!;
           for (let j = 0; j < c.n; j++) if (j !== fr.rootIndex && network.branches.some((br) => br.from === ids[k] && br.to === ids[j])) balance -= f.qFlowKvar[j]!;
-          const bookBus = book.buses.indexOf(ids[k]!);
+          const bookBus = (book.buses as readonly string[]).indexOf(ids[k]!);
           const settled = bookBus >= 0 ? r.busKvar[bookBus]!.toNumber() : 0;
           // Within the awards' rounding to whole quanta (tan φ ≤ 0.49 kvar a kW, a quantum per segment).
           expect(settled, `Q balance at ${ids[k]}`).to.be.closeTo(balance, book.size * book.rules.quantumKw + 1e-6);
