@@ -27,7 +27,7 @@ describe('reactive energy settled at the reactive prices (test/fixtures/scenario
     this.timeout(60_000);
     dir = mkdtempSync(join(tmpdir(), 'gridbid-qsettle-'));
     const r = await runScenarioFile(FILE, { outDir: dir });
-    feeder = (r.summary as { kpis: { feeder: Record<string, unknown> } }).kpis.feeder;
+    feeder = (r.summary as unknown as { kpis: { feeder: Record<string, unknown> } }).kpis.feeder;
     books = (r.summary as unknown as { books: typeof books }).books;
     agents = parse(readFileSync(join(dir, 'agents.csv')), { columns: true }) as Row[];
     volts = parse(readFileSync(join(dir, 'voltages.csv')), { columns: true }) as Row[];

@@ -91,6 +91,82 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
     expect(s.merchandisingSurplus.plus(r.rentScaled).isNegative()).to.equal(false);
   });
 
+  it("pays an inverter injecting 5 kvar (volt-var) at its bus's reactive price, and charges the buy there its tan φ × kW at it: money closes with the substation", () => {
+    // grid — b1 (vmin 0.99 binds): a buy of 100 kW at pf 0.9 and a storage offering 5 kW at 2000 (not taken) whose 10 kVA
+    // inverter follows a flat volt-var curve Q = 0.5 × S = 5 kvar (≤ √(10² − 5²) = 8.66): a fixed injection.
+    const net = createNetwork({ baseKva: 100, buses: [{ id: 'grid', reference: true }, { id: 'b1', vMinPu: 0.99 }], branches: [{ id: 'l', from: 'grid', to: 'b1', resistancePu: 0.01, reactancePu: 0.02 }] });
+    const book = bookOf(net, [
+      ['grid', 'sell', 40, 1000],
+      ['b1', 'sell', 60, 1000],
+      ['b1', 'buy', 500, 100],
+      ['b1', 'sell', 2000, 5],
+    ]);
+    const tan = Math.round(Math.tan(Math.acos(0.9)) * 1e6) / 1e6; // 0.484322, as feederGrid rounds it
+    const grid: FeederGrid = {
+      ...gridOf(new Map([['a2', tan]]), 1.05, 0.9),
+      inverters: { mode: 'volt-var', kvaByKind: new Map([['storage', 10]]), voltVar: [{ vPu: 0.8, qPerKva: 0.5 }, { vPu: 1.2, qPerKva: 0.5 }] },
+      kindOf: (id) => (id === 'a3' ? 'storage' : 'home'),
+    };
+    const result = clearOnFeeder(book, 'lp', net, highs, grid);
+    expect(result.status, result.message).to.equal('cleared');
+    const s = settle(book, result);
+    const r = settleReactive(book, result, s.unit)!;
+    const rp = r.priceMvarh[1]!;
+    expect(rp, 'the voltage limit makes withdrawing Q at b1 cost').to.be.above(1);
+    expect(result.feeder!.vmLinDistFlowPu[1]).to.be.closeTo(0.99, 1e-6); // at the limit (of the awards in whole quanta)
+    // The inverter: −5 kvar, paid 5 × rp / 1000 for the hour.
+    expect(r.bidKvar[3]!.toNumber()).to.equal(-5);
+    expect(reactiveMoney(r.bidScaled[3]!, r.divisor).equals(money(-5).times(rp).div(1000))).to.equal(true);
+    // The buy: tan φ × its kW, charged at the same price.
+    const kw = result.awardedQuanta[2]! * book.rules.quantumKw;
+    expect(kw).to.be.above(0);
+    expect(r.bidKvar[2]!.equals(money(kw).times(tan))).to.equal(true);
+    expect(reactiveMoney(r.bidScaled[2]!, r.divisor).equals(money(kw).times(tan).times(rp).div(1000))).to.equal(true);
+    // The substation supplies the rest at 0; paid − received = rent.
+    expect(r.substationKvar.equals(money(kw).times(tan).minus(5))).to.equal(true);
+    const paid = r.bidScaled.reduce((a, m) => a.plus(m), money(0));
+    expect(paid.minus(r.substationReceivesScaled).equals(r.rentScaled)).to.equal(true);
+    expect(r.kvarhSold.toNumber()).to.equal(5);
+  });
+
+  /** Every accepted buy pays at most its bid per MWh in all (energy + reactive), to the rounding of its two prices to the tick. */
+  function expectRational(book: ReturnType<typeof bookOf>, result: ReturnType<typeof clearOnFeeder>, tanOf: (agent: string) => number): void {
+    const s = settle(book, result);
+    const r = settleReactive(book, result, s.unit)!;
+    expect(r.bidScaled.reduce((a, m) => a.plus(m), money(0)).minus(r.substationReceivesScaled).equals(r.rentScaled)).to.equal(true);
+    for (let i = 0; i < book.size; i++) {
+      const a = result.awardedQuanta[i]!;
+      if (a === 0 || !book.isBuy[i]) continue;
+      const b = book.bidIndex[i]!;
+      const kw = a * book.rules.quantumKw;
+      const perMwh = s.unit.toMoney(s.paymentUnits[b]!).plus(reactiveMoney(r.bidScaled[b]!, r.divisor)).div(kw).times(1000).toNumber();
+      expect(perMwh, `buy ${i}`).to.be.at.most(book.bids[b]!.segments[0]!.priceMwh + ((1 + tanOf(book.bids[b]!.agentId)) * book.rules.priceTickMwh) / 2 + 1e-9);
+    }
+  }
+
+  it('settles at the reactive prices the marginal-loss clearing published (feeder.losses: marginal): the buy at 3000 pays at most 3000/MWh in all', () => {
+    const book = bookOf(line, segments);
+    const result = clearOnFeeder(book, 'lp', line, highs, { ...gridOf(tanByAgent), marginalLosses: true });
+    expect(result.status, result.message).to.equal('cleared');
+    expect(result.feeder!.lossIterations!.count).to.be.greaterThan(0);
+    expectRational(book, result, (id) => tanByAgent.get(id) ?? 0);
+  });
+
+  it('settles at the reactive prices of the windowed dispatch of a dense book (7,600 more buys out of the money, at unity power factor; LP columns < a tenth of the offers): the same −2044.03 as the whole LP, and the buy at 3000 at most 3000/MWh', () => {
+    const small: Array<readonly [string, 'buy', number, number]> = [];
+    for (const bus of ['b1', 'b2']) for (let c = 100; c <= 3899; c++) small.push([bus, 'buy', c / 100, 0.5]);
+    const book = bookOf(line, [...segments, ...small]);
+    const tans = tanByAgent;
+    const { lp, problem } = clearNetworkDetailed(book, line, highs, { feeder: { feeder: radialFeeder(line, gridOf(tans).limits) }, segmentKvarPerKw: Float64Array.from({ length: book.size }, (_, i) => (book.isBuy[i] ? (tans.get(book.bids[book.bidIndex[i]!]!.agentId) ?? 0) : 0)) });
+    expect(lp.size.cols, 'windowed').to.be.lessThan(problem.offers.count / 10);
+    const result = clearOnFeeder(book, 'lp', line, highs, gridOf(tans));
+    expect(result.status, result.message).to.equal('cleared');
+    const r = settleReactive(book, result, settle(book, result).unit)!;
+    expect(r.priceMvarh[1]).to.equal(-2044.03);
+    expect(result.busPriceMwh[1]).to.equal(3291.26);
+    expectRational(book, result, (id) => tans.get(id) ?? 0);
+  });
+
   it('has nothing to settle where nothing draws reactive power (no Q rows), on a DC network, or under the auction', () => {
     const book = bookOf(line, segments);
     const unity = clearOnFeeder(book, 'lp', line, highs, gridOf(new Map()));
