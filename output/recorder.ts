@@ -17,6 +17,7 @@ import { type CsvFile, csvText, decimalsOf, encodeField, fixed, SCALED_MAX_DECIM
 import type { OutputFormat } from './parquet.ts';
 import { TableFiles } from './tableFiles.ts';
 import type { ExtraColumns } from './tables.ts';
+import { kvarOf } from '../market/reactiveSettlement.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { FeederRecorder } from './feederOutputs.ts';
 import { LOSSES_BUYER_ID, LOSSES_SELLER_ID, type LossesStage } from '../engine/interval/losses.ts';
@@ -349,11 +350,15 @@ export class Recorder implements SimulationSink {
   private reactiveFields(o: IntervalOutcome, i: number): void {
     const csv = this.agentsCsv;
     const r = o.reactive;
-    const kvar = r?.kvar[i];
+    const micro = r ? r.kvarMicro[i]! : NaN;
     csv.comma();
-    if (kvar) csv.text(kvar.isZero() ? '0' : kvar.toFixed());
+    if (micro === micro) {
+      // Millionths of a quantum: with a power-of-ten quantum, an integer × 10^-(its decimals + 6), printed as digits.
+      if (this.quantumIsPowerOfTen && this.kwDecimals + 6 <= SCALED_MAX_DECIMALS) csv.scaledTrimmed(micro, this.kwDecimals + 6);
+      else csv.text(formatMoney(kvarOf(micro, this.quantumKw)));
+    }
     csv.comma();
-    if (kvar) csv.fixed(r!.priceMvarh[i], this.priceDecimals);
+    if (micro === micro) csv.fixed(r!.priceMvarh[i], this.priceDecimals);
   }
 
   /**

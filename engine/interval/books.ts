@@ -30,7 +30,7 @@
  *     money, the distribution operator pays the settled losses × the substation price, exactly,
  *     and the upstream grid receives what it pays.
  */
-import { type Money, type MoneyUnit, ZERO } from '../../core/money.ts';
+import { type Money, money, type MoneyUnit, ZERO } from '../../core/money.ts';
 import type { BusId } from '../../core/units.ts';
 import type { ClearingResult, FeederOutcome, OrderBook } from '../../market/types.ts';
 import type { IntervalLedger } from './ledger.ts';
@@ -39,7 +39,7 @@ import type { Party } from './participants.ts';
 import { type LossesStage, lossesQuanta } from './losses.ts';
 import type { MeteredFeeder } from './meteredFeeder.ts';
 import type { PartyReactive } from './reactive.ts';
-import { type ReactiveSettlement, reactiveMoney, settleReactive } from '../../market/reactiveSettlement.ts';
+import { type ReactiveSettlement, reactiveMoney, SafeSum, settleReactive } from '../../market/reactiveSettlement.ts';
 
 export type BookIdentity = 'physical' | 'positions' | 'money:dayAhead' | 'money:realTime' | 'money:imbalance' | 'money:demandResponse' | 'aggregator' | 'retailer'
   // On a LinDistFlow feeder: the AC energy balance with the losses, and the losses stage's money.
@@ -208,12 +208,12 @@ export function checkBooks(x: BooksInput): BookViolation[] {
 export function checkReactive(settled: PartyReactive | undefined, expected: ReactiveSettlement | undefined, parties: readonly Party[]): string | undefined {
   if (!expected) return settled ? 'reactive energy was settled where the clearing priced none' : undefined;
   if (!settled) return 'the clearing priced reactive power, and the parties\' kvar was not settled';
-  let paid: Money = ZERO;
-  for (let i = 0; i < parties.length; i++) if (parties[i]!.via === '' && settled.scaled[i]) paid = paid.plus(settled.scaled[i]!);
-  const net = paid.minus(expected.substationReceivesScaled);
-  if (net.equals(expected.rentScaled)) return undefined;
-  const d = expected.divisor;
-  return `parties facing the market pay ${reactiveMoney(paid, d).toFixed()} net for reactive energy and the substation receives ${reactiveMoney(expected.substationReceivesScaled, d).toFixed()}; the reactive prices × the kvar at each bus make a rent of ${reactiveMoney(expected.rentScaled, d).toFixed()}`;
+  const paid = new SafeSum();
+  for (let i = 0; i < parties.length; i++) if (parties[i]!.via === '' && settled.microTicks[i] !== 0n) paid.addBig(settled.microTicks[i]!);
+  const net = paid.total() - expected.substationMicroTicks;
+  if (net === expected.rentMicroTicks) return undefined;
+  const m = (x: bigint): string => reactiveMoney(money(x.toString()).times(expected.perMicroTick), expected.divisor).toFixed();
+  return `parties facing the market pay ${m(paid.total())} net for reactive energy and the substation receives ${m(expected.substationMicroTicks)}; the reactive prices × the kvar at each bus make a rent of ${m(expected.rentMicroTicks)}`;
 }
 
 /** What the losses check reads: the stage as settled and the clearing it was settled from. */

@@ -9,8 +9,8 @@
  * the clearing gives an intermediary's bid the tan φ of its kind, not its members', so there is
  * nothing yet to pass through to members or customers). Pure apart from the ledger.
  */
-import { type Money, ZERO } from '../../core/money.ts';
-import { type ReactiveSettlement, reactiveMoney } from '../../market/reactiveSettlement.ts';
+import { ZERO } from '../../core/money.ts';
+import { type ReactiveSettlement, reactiveMoneyOf } from '../../market/reactiveSettlement.ts';
 import type { OrderBook } from '../../market/types.ts';
 import type { PartyBid } from './collectBids.ts';
 import type { IntervalLedger } from './ledger.ts';
@@ -19,32 +19,31 @@ import type { IntervalLedger } from './ledger.ts';
 export interface PartyReactive {
   /** The stage as settled from the book (bus totals, the substation, the rent). */
   readonly stage: ReactiveSettlement;
-  /** Per party: its net reactive withdrawal, kvar (+ absorbed/consumed, − injected); undefined for a party without a bid. */
-  readonly kvar: Array<Money | undefined>;
+  /** Per party: its net reactive withdrawal in millionths of a quantum (+ absorbed/consumed, − injected; `kvarOf`); NaN for a party without a bid. */
+  readonly kvarMicro: Float64Array;
   /** Per party: the reactive price it settled at, currency/Mvarh (its bid's bus's; NaN without a bid). */
   readonly priceMvarh: Float64Array;
-  /** Per party: what it pays for its kvar (+) or receives (−), × `stage.divisor` (exact). */
-  readonly scaled: Array<Money | undefined>;
+  /** Per party: what it pays for its kvar (+) or receives (−), millionths of a quantum × ticks, exact (`reactiveMoneyOf`). */
+  readonly microTicks: ReadonlyArray<bigint>;
 }
 
 /** Writes `stage` into the parties' costs (`ledger.costExtra`, added) and returns it per party. */
 export function reactivePositions(ledger: IntervalLedger, book: OrderBook, stage: ReactiveSettlement): PartyReactive {
   const n = ledger.parties;
-  const kvar = new Array<Money | undefined>(n).fill(undefined);
-  const scaled = new Array<Money | undefined>(n).fill(undefined);
+  const kvarMicro = new Float64Array(n).fill(NaN);
+  const microTicks = new Array<bigint>(n).fill(0n);
   const priceMvarh = new Float64Array(n).fill(NaN);
-  const busOf = new Map<string, number>(book.buses.map((b, k) => [b, k]));
   for (let b = 0; b < book.bids.length; b++) {
-    const bid = book.bids[b] as PartyBid;
-    const i = bid.party;
-    kvar[i] = (kvar[i] ?? ZERO).plus(stage.bidKvar[b]!);
-    scaled[i] = (scaled[i] ?? ZERO).plus(stage.bidScaled[b]!);
-    priceMvarh[i] = stage.priceMvarh[busOf.get(bid.bus)!]!;
+    const i = (book.bids[b] as PartyBid).party;
+    kvarMicro[i] = (Number.isNaN(kvarMicro[i]!) ? 0 : kvarMicro[i]!) + stage.bidKvarMicro[b]!;
+    const m = stage.bidMicroTicks[b]!;
+    if (m !== 0n) microTicks[i] = microTicks[i]! + m;
+    priceMvarh[i] = stage.priceMvarh[stage.bidBus[b]!]!;
   }
   for (let i = 0; i < n; i++) {
-    const s = scaled[i];
-    if (s === undefined || s.isZero()) continue;
-    ledger.costExtra[i] = (ledger.costExtra[i] ?? ZERO).plus(reactiveMoney(s, stage.divisor));
+    const m = microTicks[i]!;
+    if (m === 0n) continue;
+    ledger.costExtra[i] = (ledger.costExtra[i] ?? ZERO).plus(reactiveMoneyOf(stage, m));
   }
-  return { stage, kvar, priceMvarh, scaled };
+  return { stage, kvarMicro, priceMvarh, microTicks };
 }

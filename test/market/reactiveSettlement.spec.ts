@@ -11,12 +11,16 @@ import { clearNetworkDetailed } from '../../market/clearNetwork.ts';
 import type { FeederDispatchResult } from '../../market/lp/feederDispatch.ts';
 import { loadSolver } from '../../market/lp/loadSolver.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
-import { reactiveMoney, settleReactive } from '../../market/reactiveSettlement.ts';
+import { kvarOf, type ReactiveSettlement, reactiveMoney, reactiveMoneyOf, settleReactive } from '../../market/reactiveSettlement.ts';
 import { settle } from '../../market/settlement.ts';
+import { tanPhi } from '../../market/feederGrid.ts';
 import { radialFeeder } from '../../network/radial.ts';
 import { createNetwork } from '../../network/validate.ts';
 import { money } from '../../core/money.ts';
 import { bookOf } from '../helpers/lpNetworks.ts';
+
+/** Σ of the bids' reactive payments × divisor. */
+const paidOf = (r: ReactiveSettlement) => Array.from(r.bidMicroTicks).reduce((a, m) => a.plus(money(m.toString()).times(r.perMicroTick)), money(0));
 
 let highs: LpSolver;
 before(async () => {
@@ -32,7 +36,7 @@ const gridOf = (tanByAgent: ReadonlyMap<string, number>, vMax = 1.05, vMin = 0.9
 
 describe('reactive settlement on a LinDistFlow feeder', () => {
   // test/market/clearFeeder.spec.ts's line where a buy at 3000 clears at a DLMP above 3000 (the README's example).
-  const tan = Math.tan(Math.acos(0.99));
+  const tan = tanPhi(0.99); // 0.142492, as market/feederGrid.ts gives it to the LP and settlement
   const line = createNetwork({
     baseKva: 100,
     buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2' }, { id: 'b3' }],
@@ -53,7 +57,7 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
   ] as const;
   const tanByAgent = new Map([['a3', tan], ['a4', tan], ['a5', tan]]);
 
-  it('charges the buy at 3000 at power factor 0.99 its DLMP 3291.26 less 0.142492 kvar/kW × 2044.03: 3000.00/MWh in all, not 3291.26', () => {
+  it('charges the buy at 3000 at power factor 0.99 its DLMP 3291.26 less 0.142492 kvar/kW × 2044.03: 3000.0021/MWh in all, not 3291.26', () => {
     const book = bookOf(line, segments);
     const result = clearOnFeeder(book, 'lp', line, highs, gridOf(tanByAgent));
     expect(result.status, result.message).to.equal('cleared');
@@ -65,14 +69,14 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
     const kw = result.awardedQuanta[5]! * book.rules.quantumKw;
     expect(kw).to.be.within(1, 58);
     // Its kvar: tan φ × kW, absorbed; its money: kvar × 1 h × −2044.03 / 1000 (a rebate).
-    expect(r.bidKvar[5]!.toNumber()).to.be.closeTo(kw * tan, 1e-9);
-    expect(tan).to.be.closeTo(0.142492, 1e-6);
+    expect(kvarOf(r.bidKvarMicro[5]!, r.quantumKw).toNumber()).to.be.closeTo(kw * tan, 1e-9);
+    expect(tan).to.equal(0.142492);
     const energy = s.unit.toMoney(s.paymentUnits[5]!);
-    const reactive = reactiveMoney(r.bidScaled[5]!, r.divisor);
-    expect(reactive.equals(r.bidKvar[5]!.times(-2044.03).div(1000))).to.equal(true);
+    const reactive = reactiveMoneyOf(r, r.bidMicroTicks[5]!);
+    expect(reactive.equals(kvarOf(r.bidKvarMicro[5]!, r.quantumKw).times(-2044.03).div(1000))).to.equal(true);
     const perMwh = energy.plus(reactive).div(kw).times(1000).toNumber();
-    // 3291.26 − 0.1424922 × 2044.03 = 3291.26 − 291.2585 = 3000.0015: the bid, to the two prices' rounding to the tick (≤ (1 + tan φ) × 0.005).
-    expect(perMwh).to.be.closeTo(3000.0015, 1e-4);
+    // 3291.26 − 0.142492 × 2044.03 = 3291.26 − 291.2579 = 3000.0021: the bid, to the two prices' rounding to the tick (≤ (1 + tan φ) × 0.005).
+    expect(perMwh).to.be.closeTo(3000.0021, 1e-4);
     expect(perMwh - 3000).to.be.at.most((1 + tan) * book.rules.priceTickMwh / 2);
   });
 
@@ -81,7 +85,7 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
     const result = clearOnFeeder(book, 'lp', line, highs, gridOf(tanByAgent));
     const s = settle(book, result);
     const r = settleReactive(book, result, s.unit)!;
-    const paid = r.bidScaled.reduce((a, m) => a.plus(m), money(0));
+    const paid = paidOf(r);
     expect(paid.minus(r.substationReceivesScaled).equals(r.rentScaled)).to.equal(true);
     expect(paid.equals(r.buyersPayScaled.minus(r.sellersReceiveScaled))).to.equal(true);
     expect(r.priceMvarh[0]).to.equal(0);
@@ -101,7 +105,7 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
       ['b1', 'buy', 500, 100],
       ['b1', 'sell', 2000, 5],
     ]);
-    const tan = Math.round(Math.tan(Math.acos(0.9)) * 1e6) / 1e6; // 0.484322, as feederGrid rounds it
+    const tan = tanPhi(0.9); // 0.484322
     const grid: FeederGrid = {
       ...gridOf(new Map([['a2', tan]]), 1.05, 0.9),
       inverters: { mode: 'volt-var', kvaByKind: new Map([['storage', 10]]), voltVar: [{ vPu: 0.8, qPerKva: 0.5 }, { vPu: 1.2, qPerKva: 0.5 }] },
@@ -115,16 +119,16 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
     expect(rp, 'the voltage limit makes withdrawing Q at b1 cost').to.be.above(1);
     expect(result.feeder!.vmLinDistFlowPu[1]).to.be.closeTo(0.99, 1e-6); // at the limit (of the awards in whole quanta)
     // The inverter: −5 kvar, paid 5 × rp / 1000 for the hour.
-    expect(r.bidKvar[3]!.toNumber()).to.equal(-5);
-    expect(reactiveMoney(r.bidScaled[3]!, r.divisor).equals(money(-5).times(rp).div(1000))).to.equal(true);
+    expect(kvarOf(r.bidKvarMicro[3]!, r.quantumKw).toNumber()).to.equal(-5);
+    expect(reactiveMoneyOf(r, r.bidMicroTicks[3]!).equals(money(-5).times(rp).div(1000))).to.equal(true);
     // The buy: tan φ × its kW, charged at the same price.
     const kw = result.awardedQuanta[2]! * book.rules.quantumKw;
     expect(kw).to.be.above(0);
-    expect(r.bidKvar[2]!.equals(money(kw).times(tan))).to.equal(true);
-    expect(reactiveMoney(r.bidScaled[2]!, r.divisor).equals(money(kw).times(tan).times(rp).div(1000))).to.equal(true);
+    expect(kvarOf(r.bidKvarMicro[2]!, r.quantumKw).equals(money(kw).times(tan))).to.equal(true);
+    expect(reactiveMoneyOf(r, r.bidMicroTicks[2]!).equals(money(kw).times(tan).times(rp).div(1000))).to.equal(true);
     // The substation supplies the rest at 0; paid − received = rent.
     expect(r.substationKvar.equals(money(kw).times(tan).minus(5))).to.equal(true);
-    const paid = r.bidScaled.reduce((a, m) => a.plus(m), money(0));
+    const paid = paidOf(r);
     expect(paid.minus(r.substationReceivesScaled).equals(r.rentScaled)).to.equal(true);
     expect(r.kvarhSold.toNumber()).to.equal(5);
   });
@@ -133,13 +137,13 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
   function expectRational(book: ReturnType<typeof bookOf>, result: ReturnType<typeof clearOnFeeder>, tanOf: (agent: string) => number): void {
     const s = settle(book, result);
     const r = settleReactive(book, result, s.unit)!;
-    expect(r.bidScaled.reduce((a, m) => a.plus(m), money(0)).minus(r.substationReceivesScaled).equals(r.rentScaled)).to.equal(true);
+    expect(paidOf(r).minus(r.substationReceivesScaled).equals(r.rentScaled)).to.equal(true);
     for (let i = 0; i < book.size; i++) {
       const a = result.awardedQuanta[i]!;
       if (a === 0 || !book.isBuy[i]) continue;
       const b = book.bidIndex[i]!;
       const kw = a * book.rules.quantumKw;
-      const perMwh = s.unit.toMoney(s.paymentUnits[b]!).plus(reactiveMoney(r.bidScaled[b]!, r.divisor)).div(kw).times(1000).toNumber();
+      const perMwh = s.unit.toMoney(s.paymentUnits[b]!).plus(reactiveMoneyOf(r, r.bidMicroTicks[b]!)).div(kw).times(1000).toNumber();
       expect(perMwh, `buy ${i}`).to.be.at.most(book.bids[b]!.segments[0]!.priceMwh + ((1 + tanOf(book.bids[b]!.agentId)) * book.rules.priceTickMwh) / 2 + 1e-9);
     }
   }
@@ -197,7 +201,7 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
           branches: ids.slice(1).map((id, j) => ({ id: `l${j}`, from: ids[c.parents[j]! % (j + 1)]!, to: id, resistancePu: c.r[j]! / 1000, reactancePu: c.x[j]! / 1000 })),
         });
         const segs = [['grid', 'sell', 30, 2000] as const, ...c.bids.map((b) => [ids[b.bus % c.n]!, b.buy ? ('buy' as const) : ('sell' as const), b.price, b.kw] as const)];
-        const tans = new Map(segs.map((s, i) => [`a${i}`, i === 0 || s[1] === 'sell' ? 0 : Math.tan(Math.acos(c.bids[i - 1]!.pf))]));
+        const tans = new Map(segs.map((s, i) => [`a${i}`, i === 0 || s[1] === 'sell' ? 0 : tanPhi(c.bids[i - 1]!.pf)]));
         const book = bookOf(network, segs);
         const grid = gridOf(tans, c.vmax / 1000, c.vmin / 1000);
         const result = clearOnFeeder(book, 'lp', network, highs, grid);
@@ -208,7 +212,7 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
           expect(Array.from(tans.values()).every((t) => t === 0), 'a book with tan φ ≠ 0 has reactive prices').to.equal(true);
           return;
         }
-        const paid = r.bidScaled.reduce((a, m) => a.plus(m), money(0));
+        const paid = paidOf(r);
         expect(paid.minus(r.substationReceivesScaled).equals(r.rentScaled), 'money closes').to.equal(true);
         // Rent ≥ 0 up to the prices' rounding to the tick: ≤ tick/2 × (Σ|kW| + Σ|kvar|) × Δt / 1000.
         let grossKw = 0;
@@ -222,7 +226,7 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
           if (a === 0 || !book.isBuy[i]) continue;
           const b = book.bidIndex[i]!;
           const kw = a * book.rules.quantumKw;
-          const perMwh = s.unit.toMoney(s.paymentUnits[b]!).plus(reactiveMoney(r.bidScaled[b]!, r.divisor)).div(kw).times(1000).toNumber();
+          const perMwh = s.unit.toMoney(s.paymentUnits[b]!).plus(reactiveMoneyOf(r, r.bidMicroTicks[b]!)).div(kw).times(1000).toNumber();
           const t = tans.get(book.bids[b]!.agentId)!;
           expect(perMwh, `buy ${i}`).to.be.at.most(book.bids[b]!.segments[0]!.priceMwh + ((1 + t) * book.rules.priceTickMwh) / 2 + 1e-6);
         }
