@@ -65,6 +65,8 @@ import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQu
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
+import { reactivePositions } from './interval/reactive.ts';
+import { settleReactive } from '../market/reactiveSettlement.ts';
 import { type CustomerSpec, RetailDesk, type RetailerSwitch } from './retail.ts';
 import { utcTariffIn } from '../tariffs/localHours.ts';
 import { siteZoneOf } from './scenario/siteZone.ts';
@@ -576,6 +578,9 @@ export class Simulation {
     }
     const ledger = new IntervalLedger(n, settlement.unit, q, this.spent?.ledger);
     this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
+    // 3b. On a LinDistFlow feeder whose clearing priced reactive power, each party's kvar at its bus's reactive price (reactive.ts).
+    const reactiveStage = result.feeder ? settleReactive(book, result, settlement.unit) : undefined;
+    const reactive = reactiveStage ? reactivePositions(ledger, book, reactiveStage) : undefined;
 
     // 4. Aggregators split their awards among their members; customers take their curve at their retail price.
     for (const a of this.intermediaries) {
@@ -733,6 +738,7 @@ export class Simulation {
     const violations = checkBooks({
       losses,
       meteredFeeder: metered,
+      reactive,
       interval: interval.index,
       parties: this.parties,
       busOf: this.busOf,
@@ -763,6 +769,7 @@ export class Simulation {
       priceMwh: ledger.priceMwh,
       costUnits,
       costExtra: ledger.costExtra,
+      ...(reactive ? { reactive } : {}),
       crashed: crashes.crashed,
       observations,
       dayAhead,

@@ -183,6 +183,10 @@ function stageLine(k: Record<string, unknown>): string {
   if (da) parts.push(`day-ahead ${da.buyersPay} paid, ${da.sellersReceive} received, rent ${da.rent}`);
   const imb = k.imbalance as { buyersPay: string; sellersReceive: string; rent: string; redispatchedIntervals: number } | undefined;
   if (imb && imb.redispatchedIntervals > 0) parts.push(`imbalances (${imb.redispatchedIntervals} intervals re-dispatched) ${imb.buyersPay} paid, ${imb.sellersReceive} received, rent ${imb.rent}`);
+  const feeder = k.feeder as { reactiveKvarhBought?: number; reactiveKvarhSold?: number; reactiveBuyersPay?: string; reactiveSellersReceive?: string; reactiveRent?: string } | undefined;
+  if (feeder?.reactiveBuyersPay !== undefined) {
+    parts.push(`reactive energy (in real time, at the reactive prices) ${feeder.reactiveKvarhBought} kvarh absorbed, ${feeder.reactiveKvarhSold} supplied: ${feeder.reactiveBuyersPay} paid, ${feeder.reactiveSellersReceive} received, rent ${feeder.reactiveRent}`);
+  }
   const losses = k.losses as { kwh: number; buyersPay: string; sellersReceive: string; unsettledIntervals: number } | undefined;
   if (losses) {
     const open = losses.unsettledIntervals > 0 ? ` (${losses.unsettledIntervals} intervals not settled: see the books)` : '';
