@@ -105,12 +105,21 @@ export function settleDrCommand(baselineKw: number, actualKw: number, committedK
     shortWhole = Math.max(0, totalKwh - Math.max(0, whole));
   }
   // This command's part of them, rounded to 1e-6 kWh (see above).
-  const part = (kwh: number): Money => (split ? money(roundedPart(kwh, split.beforeKwh + committedKwh, split.totalKwh)).minus(money(roundedPart(kwh, split.beforeKwh, split.totalKwh))) : money(kwh.toFixed(6)));
-  const credited = part(creditedWhole);
+  const credited = partKwh(creditedWhole, committedKwh, split);
   const pay = credited.times(perKwhDecimal(terms.eventPriceMwh));
-  const penalty = measured ? part(shortWhole).times(perKwhDecimal(terms.shortfallPenaltyMwh)) : ZERO;
+  const penalty = measured ? partKwh(shortWhole, committedKwh, split).times(perKwhDecimal(terms.shortfallPenaltyMwh)) : ZERO;
   const delivered = split ? whole * (committedKwh / split.totalKwh) : whole;
   return { measured, deliveredKwh: delivered, creditedKwh: split ? credited.toNumber() : creditedWhole, pay, penalty, net: penalty.minus(pay) };
+}
+
+/**
+ * A command's part of its device's figure `kwh`, rounded to 1e-6 kWh (see the header): the whole figure rounded once
+ * without a split. A module function, not a closure made per settlement: a run settles each command six times
+ * (the meter phase, then the final settlement's figures and its books), and under tsx (the bench, the tests) each
+ * closure was also given its name (`__name`, a property definition): 0.6 s of a 22 s profile of a commanded plane day.
+ */
+function partKwh(kwh: number, committedKwh: number, split: DrSplit | undefined): Money {
+  return split ? money(roundedPart(kwh, split.beforeKwh + committedKwh, split.totalKwh)).minus(money(roundedPart(kwh, split.beforeKwh, split.totalKwh))) : money(kwh.toFixed(6));
 }
 
 /** `kwh` × upToKwh / totalKwh rounded to 1e-6 kWh: exactly `kwh` rounded where upToKwh is totalKwh (a ratio of 1, × 1 exact). */
