@@ -104,8 +104,16 @@ export function deeplyFixed(v: JsonValue): boolean {
   return true;
 }
 
-/** The text an envelope's signature is over: the canonical JSON of issuer, issue time, nonce and payload. */
-const signedText = (issuer: string, issuedAtMs: number, nonce: string, payload: JsonValue): string => canonicalJson({ issuer, issuedAtMs, nonce, payload });
+/**
+ * The text an envelope's signature is over: the canonical JSON of issuer, issue time, nonce and payload,
+ * written with the four keys in their sorted order rather than as an object to sort (one text per command).
+ * `canonicalJson` of a number is `JSON.stringify`'s, as here; test/comms/security.signedText.spec.ts holds the two equal.
+ */
+export function signedText(issuer: string, issuedAtMs: number, nonce: string, payload: JsonValue): string {
+  // Anything but a string issuer and nonce and a finite time (a forger's envelope may carry any value): the generic writer, its text or its error.
+  if (typeof issuer !== 'string' || typeof nonce !== 'string' || typeof issuedAtMs !== 'number' || !Number.isFinite(issuedAtMs)) return canonicalJson({ issuer, issuedAtMs, nonce, payload });
+  return `{"issuedAtMs":${JSON.stringify(issuedAtMs)},"issuer":${JSON.stringify(issuer)},"nonce":${JSON.stringify(nonce)},"payload":${canonicalJson(payload)}}`;
+}
 
 /**
  * What this process signed, per envelope (held only as long as the envelope): the text, the public key of

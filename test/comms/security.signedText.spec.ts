@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { type KeyObject, verify } from 'node:crypto';
 import { signingKeyPair } from '../../comms/security/keys.ts';
-import { canonicalJson, CommandSigner, CommandVerifier, deeplyFixed, type JsonValue, type SignedEnvelope } from '../../comms/security/signedCommand.ts';
+import { canonicalJson, CommandSigner, CommandVerifier, deeplyFixed, type JsonValue, type SignedEnvelope, signedText } from '../../comms/security/signedCommand.ts';
 
 /** canonicalJson as it was written before it was specialised (1f6d040): the text the signatures are over. */
 function reference(v: JsonValue): string {
@@ -49,12 +49,24 @@ describe('security: the signed text', () => {
         const whole: JsonValue = { issuer: 'dso-1', issuedAtMs: at, nonce, payload };
         expect(outcome(canonicalJson, payload)).to.equal(outcome(reference, payload));
         expect(outcome(canonicalJson, whole)).to.equal(outcome(reference, whole));
+        expect(outcome(() => signedText('dso-1', at, nonce, payload), whole)).to.equal(outcome(reference, whole));
       }),
       { numRuns: 2000 },
     );
     // Keys needing escapes, keys that sort by code unit, -0, holes and undefined (outside JsonValue: the same text all the same).
     const odd = [{ 'b"': 1, a: -0, '\u00e9': [1, , undefined, null], Z: '\u2028\ud800' }, [undefined], { k: undefined }, [Number.POSITIVE_INFINITY], { n: { m: Number.NaN } }] as unknown as JsonValue[];
     for (const v of odd) expect(outcome(canonicalJson, v)).to.equal(outcome(reference, v));
+  });
+
+  it("property: an envelope's signed text is the canonical JSON of its four fields, whatever a forger puts in them (or the same error)", () => {
+    const anything = fc.oneof(fc.jsonValue(), fc.double(), fc.constant(undefined), fc.string({ unit: 'binary' })) as fc.Arbitrary<JsonValue>;
+    fc.assert(
+      fc.property(anything, anything, anything, fc.oneof(commandPayload as fc.Arbitrary<JsonValue>, anything), (issuer, at, nonce, payload) => {
+        const whole = { issuer, issuedAtMs: at, nonce, payload } as JsonValue;
+        expect(outcome(() => signedText(issuer as string, at as number, nonce as string, payload), whole)).to.equal(outcome(reference, whole));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('deeplyFixed: only values whose every object is frozen, with data properties only', () => {
