@@ -114,8 +114,8 @@ export function settleDrCommand(baselineKw: number, actualKw: number, committedK
 
 /**
  * A command's part of its device's figure `kwh`, rounded to 1e-6 kWh (see the header): the whole figure rounded once
- * without a split. A module function, not a closure made per settlement: a run settles each command six times
- * (the meter phase, then the final settlement's figures and its books), and under tsx (the bench, the tests) each
+ * without a split. A module function, not a closure made per settlement: a run settles each command four times
+ * (the meter phase, then the final settlement and its books: engine/settlementDrTotals.ts), and under tsx (the bench, the tests) each
  * closure was also given its name (`__name`, a property definition): 0.6 s of a 22 s profile of a commanded plane day.
  */
 function partKwh(kwh: number, committedKwh: number, split: DrSplit | undefined): Money {
