@@ -230,6 +230,28 @@ export class SiteZone {
   }
 
   /**
+   * The instant `days` days of wall clock after `t` (before it for negative `days`): the instant the wall shows `t`'s wall
+   * time plus `days` × 24 hours. A run's length and its warm-up count calendar days this way, so that 7 days from a
+   * local midnight end at a local midnight across a daylight-saving change (167 or 169 hours, not 168). Where no change
+   * of offset lies between `t` and `t + days × 24 h` that is `t + days × 24 h`, computed so (bit for bit the 24-hour
+   * arithmetic: fixed offsets and a zone without a change in the span are unchanged). A wall time that shows twice is
+   * its first occurrence, one in a forward jump the instant as many minutes past the jump (`wallClockAfter`'s rules).
+   */
+  wallDaysAfter(t: number, days: number): number {
+    const naive = t + days * MS_PER_DAY;
+    if (this.fixedOffsetMs !== undefined) return naive;
+    const from = Math.min(t, naive);
+    const to = Math.max(t, naive);
+    if (!this.transitions.some((x) => x.atMs >= from && x.atMs <= to)) return naive;
+    return this.instantShowing(this.localMs(t) + days * MS_PER_DAY);
+  }
+
+  /** This zone's table judged over another run, `[runFromMs, runToMs)` (its `fixedOffsetHours` and `runOffsetsHours`): no Intl call. */
+  forRun(runFromMs: number, runToMs: number): SiteZone {
+    return new SiteZone(this.name, this.segments, this.iana, this.offsetsHoursIn(runFromMs, runToMs));
+  }
+
+  /**
    * The instant whose wall clock shows `wallMs` (local epoch ms): its first occurrence where it shows twice, and where
    * it shows never (in a forward jump) the instant as many minutes past the jump (Temporal's `compatible`). Assumes, as
    * the table's sampling does, no two changes within a day of each other.

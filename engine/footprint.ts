@@ -13,7 +13,7 @@
  */
 import { statfsSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
-import { warmUpIntervals } from './warmUp.ts';
+import { runSpanOf } from './scenario/runSpan.ts';
 import type { ScenarioConfig } from './scenario/schema.ts';
 
 /** Peak heap per agent, bytes (homes with HVAC, PV and an appliance: 28.6 kB measured, rounded up). */
@@ -36,15 +36,15 @@ export interface Footprint {
 
 export function estimateFootprint(config: ScenarioConfig): Footprint {
   const agents = config.agents.reduce((n, g) => n + g.count, 0);
-  const reported = Math.round((config.days * 24 * 60) / config.intervalMinutes);
   // The engine simulates (and keeps per-interval history for) its warm-up too, and writes only the reported period.
-  const intervals = reported + warmUpIntervals(config);
+  const span = runSpanOf(config);
+  const intervals = span.reportedIntervals + span.warmUpIntervals;
   // Runs with operators (the counterfactual pass) or perfect foresight simulate twice, one after the other: same peak.
   return {
     agents,
     intervals,
     heapBytes: HEAP_BYTES_BASE + agents * HEAP_BYTES_PER_AGENT + agents * intervals * HEAP_BYTES_PER_AGENT_INTERVAL,
-    outputBytes: agents * reported * OUTPUT_BYTES_PER_AGENT_INTERVAL,
+    outputBytes: agents * span.reportedIntervals * OUTPUT_BYTES_PER_AGENT_INTERVAL,
   };
 }
 

@@ -3,7 +3,9 @@
  * view. Methods (chosen in the scenario's `forecast:` section):
  * - `persistence`: every future interval at the last cleared price;
  * - `same-interval-yesterday`: each future interval at the price of the same
- *   interval one day earlier, where known, else the last cleared price.
+ *   interval one day earlier, where known, else the last cleared price. "The same
+ *   interval" is the same wall-clock time on the local day before: 24 hours back, or
+ *   23 / 25 across a daylight-saving change of the site's clock (core/sameWallClock.ts).
  * Before any price is known the forecast is `initialPriceMwh` (NaN when unset:
  * strategies must cope with not knowing).
  *
@@ -60,6 +62,11 @@ export class PriceForecaster {
     intervalMinutes: number,
     private readonly config: ForecastConfig,
     startMs = 0,
+    /**
+     * `same-interval-yesterday` at a site whose clock changes within the run: the same wall-clock interval yesterday
+     * (core/sameWallClock.ts, 23 or 25 hours back across the change); undefined: `interval − intervalsPerDay`.
+     */
+    private readonly yesterdayOf?: (interval: number) => number,
   ) {
     this.history = Array.from({ length: buses }, () => new Float64Array(intervals).fill(NaN));
     this.last = new Float64Array(buses).fill(config.initialPriceMwh ?? NaN);
@@ -113,7 +120,7 @@ export class PriceForecaster {
     for (let k = 0; k < this.horizon; k++) {
       let p = last;
       if (yesterday) {
-        const past = from + k - this.intervalsPerDay;
+        const past = this.yesterdayOf ? this.yesterdayOf(from + k) : from + k - this.intervalsPerDay;
         if (past >= 0 && past < from && !Number.isNaN(h[past]!)) p = h[past]!;
         else if (prior) p = prior[from + k]!;
       } else if (prior && !this.known[bus]) p = prior[from + k]!;

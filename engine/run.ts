@@ -206,8 +206,15 @@ function reportClock(zone: SiteZone, utcOffsetHours: number | undefined): { read
   return { localZone: { name: zone.name, offsetsS: segments.map((s, i) => [i === 0 ? null : s.startMs / 1000, s.offsetMs / 1000] as const) } };
 }
 
-/** The optional columns (output/tables.ts) the scenario's tables have: `dlmp_loss` on a feeder pricing marginal losses. */
+/**
+ * The optional columns (output/tables.ts) the scenario's tables have: `dlmp_loss` on a feeder pricing marginal losses;
+ * agents.csv's `kvar` and `reactive_price` on a feeder the LP clears with reactive power (a power factor below 1 for some
+ * kind, or inverters' Q), where reactive energy is settled (engine/interval/reactive.ts).
+ */
 export function optionalColumns(scenario: Scenario): ExtraColumns {
   const net = scenario.config.network;
-  return net?.model === 'lindistflow' && feederConfigOf(net).losses === 'marginal' ? { voltages: ['dlmp_loss'] } : {};
+  if (net?.model !== 'lindistflow') return {};
+  const f = feederConfigOf(net);
+  const reactive = scenario.config.market.mechanism !== 'double-auction' && (Object.values(f.powerFactor).some((pf) => pf < 1) || f.reactive.mode !== 'none');
+  return { ...(reactive ? { agents: ['kvar', 'reactive_price'] } : {}), ...(f.losses === 'marginal' ? { voltages: ['dlmp_loss'] } : {}) };
 }

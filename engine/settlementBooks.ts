@@ -3,9 +3,9 @@
  * along its own path from the settlement's statements; an empty list when they close.
  */
 import { type Money, money, ZERO } from '../core/money.ts';
-import { settleDrCommand } from '../agents/operations/drSettlement.ts';
 import type { BookViolation } from './interval/books.ts';
 import type { FinalSettlement, SettlementParties } from './settlementRun.ts';
+import { type OperatorDrTotals, operatorDrTotals } from './settlementDrTotals.ts';
 
 /**
  * The final settlement's books, each along its own path (empty when everything holds):
@@ -18,7 +18,13 @@ import type { FinalSettlement, SettlementParties } from './settlementRun.ts';
  * - `final:demandResponse`: per operator, Σ of its agents' adjustments = its own final − initial
  *   net, each recomputed from the DR rule.
  */
-export function checkFinalBooks(fs: FinalSettlement, parties: SettlementParties, roleOf: (party: number) => 'aggregator' | 'retailer' | 'agent'): BookViolation[] {
+export function checkFinalBooks(
+  fs: FinalSettlement,
+  parties: SettlementParties,
+  roleOf: (party: number) => 'aggregator' | 'retailer' | 'agent',
+  /** Its demand response per operator, when the caller has summed it already for the run's figures (one pass over the commands). */
+  dr: ReadonlyMap<string, OperatorDrTotals> = operatorDrTotals(fs.demandResponse),
+): BookViolation[] {
   const out: BookViolation[] = [];
   const byInterval = new Map<number, { delta: Money; accountKwh: Money; toMarket: Money; accountMoney: Money }>();
   const at = (k: number) => {
@@ -56,18 +62,9 @@ export function checkFinalBooks(fs: FinalSettlement, parties: SettlementParties,
     if (!e.delta.plus(e.accountKwh).isZero()) out.push({ interval: k, identity: 'final:energy', detail: `settled − physical ${e.delta.toFixed()} kWh, the reconciliation account holds ${e.accountKwh.toFixed()} kWh` });
     if (!e.toMarket.equals(e.accountMoney)) out.push({ interval: k, identity: 'final:imbalance', detail: `the parties pay the market ${e.toMarket.toFixed()} in adjustments, the reconciliation account received ${e.accountMoney.toFixed()}` });
   }
-  const operators = new Map<string, { agents: Money; initial: Money; final: Money }>();
-  for (const d of fs.demandResponse) {
-    const o = operators.get(d.command.operator) ?? { agents: ZERO, initial: ZERO, final: ZERO };
-    o.agents = o.agents.plus(d.adjustment);
-    // The operator's side: what it paid out initially and finally (− net), recomputed by the rule.
-    const again = settleDrCommand(d.command.sense * d.baselineKw, d.command.sense * (Number.isNaN(d.actualKw) ? 0 : d.actualKw), d.command.committedKwh, d.command.durationH, d.command.terms, d.command.sense * d.command.committedLevelKw, d.command.split);
-    o.initial = o.initial.plus(d.command.initial.pay.minus(d.command.initial.penalty));
-    o.final = o.final.plus(again.pay.minus(again.penalty));
-    operators.set(d.command.operator, o);
-  }
-  for (const [id, o] of operators) {
-    const operatorPaysMore = o.final.minus(o.initial);
+  // The operator's side recomputed by the DR rule (engine/settlementDrTotals.ts), against its agents' adjustments.
+  for (const [id, o] of dr) {
+    const operatorPaysMore = o.operatorFinal.minus(o.operatorInitial);
     if (!o.agents.neg().equals(operatorPaysMore)) out.push({ interval: -1, identity: 'final:demandResponse', detail: `${id} pays ${operatorPaysMore.toFixed()} more in the final settlement, its agents receive ${o.agents.neg().toFixed()} more` });
   }
   return out;

@@ -13,6 +13,7 @@ import type { BookViolation } from './interval/books.ts';
 import type { Party } from './interval/participants.ts';
 import type { RetailDesk } from './retail.ts';
 import { checkFinalBooks } from './settlementBooks.ts';
+import { type OperatorDrTotals, operatorDrTotals } from './settlementDrTotals.ts';
 import { drReadsUntilMs, type DrCommands, type FinalSettlement, finalSettlement, RECONCILIATION_OWNER, type SettlementCapture, type SettlementParties } from './settlementRun.ts';
 import { byKey, byText } from '../core/textOrder.ts';
 
@@ -22,23 +23,18 @@ export type MeteredAggregate =
   | { readonly withheld: string };
 
 /** The run's totals for summary.json (`kpis.settlement`). */
-export function settlementKpis(fs: FinalSettlement, books: readonly BookViolation[], aggregate: MeteredAggregate): Record<string, unknown> {
+export function settlementKpis(
+  fs: FinalSettlement,
+  books: readonly BookViolation[],
+  aggregate: MeteredAggregate,
+  /** Its demand response per operator, when summed already for the books (one pass over the commands). */
+  dr: ReadonlyMap<string, OperatorDrTotals> = operatorDrTotals(fs.demandResponse),
+): Record<string, unknown> {
   const sum = (xs: Iterable<Money>): Money => {
     let s = ZERO;
     for (const x of xs) s = s.plus(x);
     return s;
   };
-  const dr = new Map<string, { commands: number; initialPaid: Money; finalPaid: Money; finalDeliveredKwh: number; finalCreditedKwh: number; unmeasured: number }>();
-  for (const d of fs.demandResponse) {
-    const o = dr.get(d.command.operator) ?? { commands: 0, initialPaid: ZERO, finalPaid: ZERO, finalDeliveredKwh: 0, finalCreditedKwh: 0, unmeasured: 0 };
-    o.commands++;
-    o.initialPaid = o.initialPaid.minus(d.command.initial.net);
-    o.finalPaid = o.finalPaid.minus(d.final.net);
-    o.finalDeliveredKwh += d.final.deliveredKwh;
-    o.finalCreditedKwh += d.final.creditedKwh;
-    if (!d.final.measured) o.unmeasured++;
-    dr.set(d.command.operator, o);
-  }
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
   return {
     stage: 'final (MDMS reads)',
@@ -149,11 +145,13 @@ export function settleOnMdms(mdms: Mdms, x: RunEndInput): { billed: Record<ReadQ
   const settlerOf = (i: number): OwnCustomersView => ownView(access, sp.routeOf[i] === 0 || sp.viaOf[i]! < 0 ? RECONCILIATION_OWNER : ids[sp.viaOf[i]!]!, views);
   const settlersOf = (i: number) => x.supplyOf?.(i)?.map((s) => ({ view: ownView(access, ids[s.via]!, views), fromMs: s.fromMs, toMs: s.toMs }));
   const final = finalSettlement(sp, x.capture, x.drCommands, { settlerOf, settlersOf, operator: (id) => ownView(access, id, views) }, x.runStartMs, x.runEndMs);
-  const books = checkFinalBooks(final, sp, (i) => (parties[i]!.role === 'aggregator' ? 'aggregator' : parties[i]!.role === 'retailer' ? 'retailer' : 'agent'));
+  // The demand response summed once for the books and the figures: each read settles every command again (DrAdjustments).
+  const dr = operatorDrTotals(final.demandResponse);
+  const books = checkFinalBooks(final, sp, (i) => (parties[i]!.role === 'aggregator' ? 'aggregator' : parties[i]!.role === 'retailer' ? 'retailer' : 'agent'), dr);
   // The report's figure, for everyone: the metered customers (every site but the generators) as an aggregate.
   const reportCustomers = parties.filter((p, i) => sp.hasMeter[i] && p.kind !== 'generator').map((p) => p.id);
   const aggregate = meteredAggregate(access.thirdPartyView('report'), reportCustomers, x.runStartMs, x.runEndMs);
   // What the bills from the MDMS charged beyond the retailers' interval-by-interval charges from the meter phase (docs/comms.md).
   const trueUp = desk ? { retailBillingTrueUp: Object.fromEntries([...desk.billingTrueUp].map(([r, m]) => [ids[r]!, m.toFixed()] as const).sort(byKey)) } : {};
-  return { billed, end: { final, books, kpis: { ...settlementKpis(final, books, aggregate), ...trueUp }, access } };
+  return { billed, end: { final, books, kpis: { ...settlementKpis(final, books, aggregate, dr), ...trueUp }, access } };
 }

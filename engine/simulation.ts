@@ -19,7 +19,7 @@ import { Subject } from 'rxjs';
 import { agentKind } from '../agents/registry.ts';
 import { UserError } from '../core/errors.ts';
 import { RandomService } from '../core/rng.ts';
-import { minutesToMs, MS_PER_DAY, parseSimTime, type SimTime, simTime } from '../core/time.ts';
+import { minutesToMs, parseSimTime, type SimTime, simTime } from '../core/time.ts';
 import { type BusId, busId, kw, optionalPrice, pricePerMwh, pricesPerMwh } from '../core/units.ts';
 import { clear, type Grid } from '../market/clear.ts';
 import { gateClosure, type GateInput, type GateOutput } from '../market/gate.ts';
@@ -43,7 +43,8 @@ import type { AgentEnv, AgentObservation, AgentRuntime } from '../agents/types.t
 import type { StrategyFaultReporter } from '../strategies/guard.ts';
 import { PriceForecaster } from './forecast.ts';
 import type { CustomerBook } from '../agents/retailer/index.ts';
-import { simulatedStart, warmUpIntervals } from './warmUp.ts';
+import { runSpanOf } from './scenario/runSpan.ts';
+import { wallClockYesterday } from '../core/sameWallClock.ts';
 import { billingDays } from './billingDays.ts';
 import { type Counterfactual, type GridEvent, GridRoom } from '../agents/operations/gridRoom.ts';
 import { businessDayOf } from '../agents/operations/baseline.ts';
@@ -64,6 +65,8 @@ import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQu
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
+import { reactivePositions } from './interval/reactive.ts';
+import { settleReactive } from '../market/reactiveSettlement.ts';
 import { type CustomerSpec, RetailDesk, type RetailerSwitch } from './retail.ts';
 import { utcTariffIn } from '../tariffs/localHours.ts';
 import { siteZoneOf } from './scenario/siteZone.ts';
@@ -238,9 +241,11 @@ export class Simulation {
     const seed = options.seed ?? cfg.seed;
     const random = new RandomService(seed);
     // The reported period starts at `start`; the engine's clock, `warmUpDays` earlier (engine/warmUp.ts).
+    // Days are calendar days of the site's clock: 23 or 25 hours across a daylight-saving change (engine/scenario/runSpan.ts).
     const reportedStart = parseSimTime(cfg.start)!;
-    const start = simTime(simulatedStart(reportedStart, cfg.warmUpDays));
-    this.warmUpIntervals = warmUpIntervals(cfg);
+    const span = runSpanOf(cfg);
+    const start = simTime(span.simulatedStartMs);
+    this.warmUpIntervals = span.warmUpIntervals;
     this.now = start;
     const stages = normaliseTimeline(cfg.market.timeline);
     const realTime = stages.find((st): st is RealTimeStage => st.stage === 'realTime');
@@ -248,7 +253,7 @@ export class Simulation {
     this.clock = {
       start,
       intervalMinutes: cfg.intervalMinutes,
-      intervals: this.warmUpIntervals + Math.round((cfg.days * MS_PER_DAY) / minutesToMs(cfg.intervalMinutes)),
+      intervals: this.warmUpIntervals + span.reportedIntervals,
       gateClosureMinutes: realTime?.gateClosureMinutes ?? cfg.market.gateClosureMinutes,
     };
     const m = cfg.market;
@@ -363,7 +368,7 @@ export class Simulation {
       grid?.feeder ? { limits: grid.feeder.limits, ...selfHealingOf(options.withoutOperators ? [] : cfg.operations) } : undefined,
     );
     // What is reported: from `start`, without the warm-up (whose intervals come first, indices 0 … warmUpIntervals − 1).
-    this.info = { name: cfg.name, seed, start: reportedStart, intervals: this.clock.intervals - this.warmUpIntervals, intervalMinutes: cfg.intervalMinutes, buses, agentCount: parts.length, stages: stages.map((st) => st.stage), ...(this.warmUpIntervals > 0 ? { warmUpIntervals: this.warmUpIntervals } : {}) };
+    this.info = { name: cfg.name, seed, start: reportedStart, intervals: this.clock.intervals - this.warmUpIntervals, intervalMinutes: cfg.intervalMinutes, buses, agentCount: parts.length, stages: stages.map((st) => st.stage), ...(this.warmUpIntervals > 0 ? { warmUpIntervals: this.warmUpIntervals, warmUpDays: cfg.warmUpDays } : {}) };
     this.comms =
       cfg.comms === 'ideal'
         ? undefined
@@ -418,7 +423,7 @@ export class Simulation {
     const indexOf = new Map(parts.map((p, i) => [p.runtime.id as string, i]));
     const lastPrice = new Map<BusId, number>();
     const intervalsPerDay = Math.round((24 * 60) / this.clock.intervalMinutes);
-    const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast, this.clock.start);
+    const forecaster = new PriceForecaster(this.info.buses.length, this.clock.intervals, intervalsPerDay, this.clock.intervalMinutes, this.scenario.config.forecast, this.clock.start, wallClockYesterday(this.site.zone, this.clock.start, this.clock.intervalMinutes));
     if (this.foresight) forecaster.foresee(this.foresight);
 
     // The market pipeline: submissions → gate closure → books. Synchronous, in virtual time.
@@ -573,6 +578,9 @@ export class Simulation {
     }
     const ledger = new IntervalLedger(n, settlement.unit, q, this.spent?.ledger);
     this.phases.positions(ledger, book, result, settlement, this.busOf, this.isIntermediary, busIndex);
+    // 3b. On a LinDistFlow feeder whose clearing priced reactive power, each party's kvar at its bus's reactive price (reactive.ts).
+    const reactiveStage = result.feeder ? settleReactive(book, result, settlement.unit) : undefined;
+    const reactive = reactiveStage ? reactivePositions(ledger, book, reactiveStage) : undefined;
 
     // 4. Aggregators split their awards among their members; customers take their curve at their retail price.
     for (const a of this.intermediaries) {
@@ -730,6 +738,7 @@ export class Simulation {
     const violations = checkBooks({
       losses,
       meteredFeeder: metered,
+      reactive,
       interval: interval.index,
       parties: this.parties,
       busOf: this.busOf,
@@ -760,6 +769,7 @@ export class Simulation {
       priceMwh: ledger.priceMwh,
       costUnits,
       costExtra: ledger.costExtra,
+      ...(reactive ? { reactive } : {}),
       crashed: crashes.crashed,
       observations,
       dayAhead,

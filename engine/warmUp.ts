@@ -6,7 +6,8 @@
  * event on the standard baseline had to run two weeks and read only the last day.
  *
  * How it is cut (one rule, two places):
- * - the engine's clock starts N days early: every warm-up interval is a real interval (market,
+ * - the engine's clock starts N days early (calendar days of the site's clock: across a daylight-saving change the
+ *   warm-up starts at the same wall time N local days before `start`, 23 or 25 hours in that day): every warm-up interval is a real interval (market,
  *   settlement, operators, the books' checks), so a run with warm-up is, interval for interval, the
  *   run that starts N days earlier (same seed, same random streams in the same order: every stream
  *   draws its warm-up days first); the only difference is the reporting, below;
@@ -26,17 +27,18 @@
  * forecaster's history, the operators' metered history and event days (baselines), the retailers'
  * forecast history, tariff choices made during the warm-up, crashed agents.
  */
-import { MS_PER_DAY } from '../core/time.ts';
+import { runSpanOf } from './scenario/runSpan.ts';
 
 /**
- * The intervals the warm-up adds before `start` (whole days, `intervalMinutes` dividing a day). A config built
- * without the schema (no `warmUpDays`: a program's own object) has none.
+ * The intervals the warm-up adds before `start`: `warmUpDays` calendar days of the site's clock (engine/scenario/runSpan.ts;
+ * N × 24 hours unless the site's clock changes in them). A config built without the schema (no `warmUpDays`: a program's
+ * own object) has none.
  */
-export function warmUpIntervals(config: { readonly warmUpDays?: number | undefined; readonly intervalMinutes: number }): number {
-  return (config.warmUpDays ?? 0) * Math.round((24 * 60) / config.intervalMinutes);
+export function warmUpIntervals(config: Parameters<typeof runSpanOf>[0]): number {
+  return (config.warmUpDays ?? 0) === 0 ? 0 : runSpanOf(config).warmUpIntervals;
 }
 
-/** Where the engine's clock starts: `warmUpDays` whole days before the reported `start` (ms, UTC). */
-export function simulatedStart(startMs: number, warmUpDays: number | undefined): number {
-  return startMs - (warmUpDays ?? 0) * MS_PER_DAY;
+/** Where the engine's clock starts: `warmUpDays` calendar days before the reported `start` (ms, UTC), as `runSpanOf` counts them. */
+export function simulatedStart(config: Parameters<typeof runSpanOf>[0]): number {
+  return runSpanOf(config).simulatedStartMs;
 }

@@ -90,7 +90,12 @@ export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-aucti
   }
   const check = feederCheck(book, result, feeder, tan, lp, injectedKvar, grid.lineLimit);
   grid.voltages?.remember(book.interval, check.vmAcPu, sources ?? NO_SOURCES);
-  return { ...result, feeder: grid.marginalLosses ? { ...check, marginalLosses: true } : check };
+  // What reactive settlement reads (market/reactiveSettlement.ts): each segment's tan φ and each inverter's Q.
+  const settled = {
+    ...(tan.some((t) => t !== 0) ? { segmentKvarPerKw: tan } : {}),
+    ...(inv && inverterKvar ? { inverterAgents: { agentId: inv.agentId, kvar: inverterKvar } } : {}),
+  };
+  return { ...result, feeder: { ...check, ...(grid.marginalLosses ? { marginalLosses: true } : {}), ...settled } };
 }
 
 const NO_SOURCES = { count: 0, bus: new Int32Array(0), lowerKvar: new Float64Array(0), upperKvar: new Float64Array(0) };

@@ -1,7 +1,7 @@
 /**
  * The `FeederGrid` of a scenario's `network:` section under `model: lindistflow`:
  * voltage band and set point, the line-limit form, and reactive power of consumption
- * by agent kind (tan φ = tan(acos(power factor))).
+ * by agent kind (tan φ = tan(acos(power factor)), to 6 decimals).
  */
 import { feederConfigOf, type NetworkConfig } from '../network/schema.ts';
 import type { FeederGrid } from './clearFeeder.ts';
@@ -10,7 +10,9 @@ import { VoltageMemory } from './inverters.ts';
 /** `kindOf` maps agent ids to kinds; it may be filled after this is built (the agents come later). */
 export function feederGrid(config: NetworkConfig, kindOf: ReadonlyMap<string, string>): FeederGrid {
   const f = feederConfigOf(config);
-  const tan = new Map(Object.entries(f.powerFactor).map(([kind, pf]) => [kind, Math.tan(Math.acos(pf))]));
+  // tan φ on the micro-kvar per kW, once, here: the LP draws it and settlement charges it (market/reactiveSettlement.ts),
+  // so a party's kvar is a finite decimal (kW on the watt × 6 decimals) and its money fits the files' 18 decimals.
+  const tan = new Map(Object.entries(f.powerFactor).map(([kind, pf]) => [kind, tanPhi(pf)]));
   const r = f.reactive;
   return {
     ...(r.mode !== 'none'
@@ -26,4 +28,9 @@ export function feederGrid(config: NetworkConfig, kindOf: ReadonlyMap<string, st
     ...(f.losses === 'marginal' ? { marginalLosses: true } : {}),
     kvarPerKw: (agentId) => tan.get(kindOf.get(agentId) ?? '') ?? 0,
   };
+}
+
+/** tan(acos(pf)), kvar per kW, rounded to 6 decimals (0.95 → 0.328684, 0.99 → 0.142492). */
+export function tanPhi(powerFactor: number): number {
+  return Math.round(Math.tan(Math.acos(powerFactor)) * 1e6) / 1e6;
 }

@@ -254,4 +254,8 @@ export interface FeederOutcome {
   readonly reactivePriceMvarh: Float64Array;
   /** Reactive power injected by inverters per bus, kvar (> 0 supplies vars; included in netKvar as −). */
   readonly inverterKvar: Float64Array;
+  /** Per book segment: tan φ, the kvar a buy draws with each kW (0 for sells and at unity); absent when every segment is at unity. Settled by market/reactiveSettlement.ts. */
+  readonly segmentKvarPerKw?: Float64Array;
+  /** The market clearing's inverters: each one's agent and its Q, kvar (> 0 supplied), as cleared (`clearing`) or set by volt-var. */
+  readonly inverterAgents?: { readonly agentId: readonly string[]; readonly kvar: Float64Array };
 }

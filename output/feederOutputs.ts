@@ -26,6 +26,7 @@ import { LOSSES_BUYER_ID, LOSSES_SELLER_ID, type LossesStage } from '../engine/i
 import { EnergySum } from './energySum.ts';
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import type { FeederOutcome } from '../market/types.ts';
+import { type ReactiveSettlement, reactiveMoney } from '../market/reactiveSettlement.ts';
 import type { MeteredFeeder } from '../engine/interval/meteredFeeder.ts';
 import { type CsvFile, csvText, fixed } from './csvFile.ts';
 import type { OpenTable } from './tableFiles.ts';
@@ -64,6 +65,8 @@ export class FeederRecorder {
   private violationBusIntervals = 0;
   private branchViolationIntervals = 0;
   private branchViolationBranchIntervals = 0;
+  /** The real-time stage's reactive energy (engine/interval/reactive.ts), exact; undefined until an interval settles some. */
+  private reactive: { intervals: number; kvarhBought: Money; kvarhSold: Money; buyersPay: Money; sellersReceive: Money; substationReceives: Money; rent: Money } | undefined;
   private inverterSuppliedKvarh = 0;
   private inverterAbsorbedKvarh = 0;
   /** The metered withdrawals' sweep (engine/interval/meteredFeeder.ts): extremes, violations, non-convergence, losses (kWh). */
@@ -180,6 +183,19 @@ export class FeederRecorder {
     this.csv.abandon();
   }
 
+  /** One interval's reactive settlement (market/reactiveSettlement.ts): its kvarh and money, added exactly. */
+  addReactive(stage: ReactiveSettlement): void {
+    const r = (this.reactive ??= { intervals: 0, kvarhBought: ZERO, kvarhSold: ZERO, buyersPay: ZERO, sellersReceive: ZERO, substationReceives: ZERO, rent: ZERO });
+    const d = stage.divisor;
+    r.intervals++;
+    r.kvarhBought = r.kvarhBought.plus(stage.kvarhBought);
+    r.kvarhSold = r.kvarhSold.plus(stage.kvarhSold);
+    r.buyersPay = r.buyersPay.plus(reactiveMoney(stage.buyersPayScaled, d));
+    r.sellersReceive = r.sellersReceive.plus(reactiveMoney(stage.sellersReceiveScaled, d));
+    r.substationReceives = r.substationReceives.plus(reactiveMoney(stage.substationReceivesScaled, d));
+    r.rent = r.rent.plus(reactiveMoney(stage.rentScaled, d));
+  }
+
   kpis(): Record<string, unknown> {
     const r6 = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
     // Where a sweep did not converge (a voltage collapse, say) the run's extremes are unknown: no value and no bus, rather
@@ -206,6 +222,20 @@ export class FeederRecorder {
       // Inverters' reactive energy (network.feeder.reactive): supplied (raising voltage) and absorbed.
       inverterSuppliedKvarh: Math.round(this.inverterSuppliedKvarh * 1000) / 1000,
       inverterAbsorbedKvarh: Math.round(this.inverterAbsorbedKvarh * 1000) / 1000,
+      // Reactive energy settled at the reactive prices in real time (only where a clearing priced it): kvarh the parties
+      // absorbed or consumed and injected, what they paid and received, what the substation received for the net kvar it
+      // supplied (at its bus's reactive price, 0 in this model), and the rent; buyersPay − sellersReceive − substation = rent.
+      ...(this.reactive
+        ? {
+            reactiveSettledIntervals: this.reactive.intervals,
+            reactiveKvarhBought: Number(this.reactive.kvarhBought.toDecimalPlaces(3).toFixed()),
+            reactiveKvarhSold: Number(this.reactive.kvarhSold.toDecimalPlaces(3).toFixed()),
+            reactiveBuyersPay: formatMoney(this.reactive.buyersPay),
+            reactiveSellersReceive: formatMoney(this.reactive.sellersReceive),
+            reactiveSubstationReceives: formatMoney(this.reactive.substationReceives),
+            reactiveRent: formatMoney(this.reactive.rent),
+          }
+        : {}),
       // What the sites saw: the AC check of the metered withdrawals (commands and deviations included).
       meteredWorstVoltagePu: meteredExtreme(this.meteredMin),
       meteredHighestVoltagePu: meteredExtreme(this.meteredMax),

@@ -17,6 +17,7 @@ import { type CsvFile, csvText, decimalsOf, encodeField, fixed, SCALED_MAX_DECIM
 import type { OutputFormat } from './parquet.ts';
 import { TableFiles } from './tableFiles.ts';
 import type { ExtraColumns } from './tables.ts';
+import { kvarOf } from '../market/reactiveSettlement.ts';
 import { KpiAccumulator } from './kpis.ts';
 import { FeederRecorder } from './feederOutputs.ts';
 import { LOSSES_BUYER_ID, LOSSES_SELLER_ID, type LossesStage } from '../engine/interval/losses.ts';
@@ -58,6 +59,8 @@ export class Recorder implements SimulationSink {
   private rejectedCount = 0;
   private readonly intervalsCsv: CsvFile;
   private readonly agentsCsv: CsvFile;
+  /** agents.csv has `kvar` and `reactive_price` (engine/run.ts `optionalColumns`: a feeder whose LP prices reactive power). */
+  private readonly reactiveColumns: boolean;
   private readonly flowsCsv: CsvFile;
   private readonly eventsCsv: CsvFile;
   private readonly rejectionsCsv: CsvFile;
@@ -123,9 +126,11 @@ export class Recorder implements SimulationSink {
     this.intervalsCsv = open('intervals', [
       'interval_start', 'bus', 'price', 'demand_kw', 'supply_kw', 'mechanism', 'status', 'da_price', 'rt_price', 'imbalance_price', 'imbalance_kw', 'unserved_kw',
     ]);
+    this.reactiveColumns = extra.agents?.includes('kvar') === true;
     this.agentsCsv = open('agents', [
       'interval_start', 'agent_id', 'kind', 'bus', 'state', 'award_kw', 'price', 'cost', 'soc_kwh', 'indoor_temp_c', 'baseline_kw', 'unserved_kwh',
       'da_kw', 'actual_kw', 'rt_kw', 'da_price', 'rt_price', 'imbalance_kw', 'imbalance_price', 'via', 'dr_cost',
+      ...(this.reactiveColumns ? ['kvar', 'reactive_price'] : []),
     ]);
     this.flowsCsv = open('flows', ['interval_start', 'line_id', 'flow_kw', 'limit_kw', 'shadow_price']);
     this.eventsCsv = open('events', ['interval_start', 'issuer', 'target', 'type', 'requested_kw', 'response', 'delivered_kw', 'detail']);
@@ -183,6 +188,7 @@ export class Recorder implements SimulationSink {
       totalSupply += supply[k]! * q;
     }
     if (result.feeder) (this.feeder ??= new FeederRecorder(this.tables.open, result.feeder.marginalLosses === true)).add(o.interval.start, result.feeder, result.busPriceMwh, o.interval.durationH, pd, o.losses ? { stage: o.losses, unit: o.settlement.unit, quantumKw: q } : undefined, o.meteredFeeder);
+    if (o.reactive) this.feeder?.addReactive(o.reactive.stage);
     for (const f of result.flows) this.flowsCsv.row([t, csvText(f.id), fixed(f.flowKw, FLOW_DECIMALS), Number.isFinite(f.limitKw) ? fixed(f.limitKw, FLOW_DECIMALS) : '', fixed(f.shadowPriceMwh, 4)]);
     for (const r of o.rejections) {
       this.rejectionsCsv.row([t, csvText(r.agentId), csvText(r.bidId), r.code, csvText(r.reason)]);
@@ -324,6 +330,7 @@ export class Recorder implements SimulationSink {
       csv.comma();
       const dr = l.drCost[i];
       if (dr) csv.text(formatMoney(dr));
+      if (this.reactiveColumns) this.reactiveFields(o, i);
       csv.end();
       if (party.via === '') {
         if (da > 0) facing[FACING_DA]! += da;
@@ -333,6 +340,25 @@ export class Recorder implements SimulationSink {
         else if (dev < 0) facing[FACING_LONG]! += dev;
       }
     }
+  }
+
+  /**
+   * An agent row's `kvar` (its net reactive withdrawal as settled, exact: + absorbed/consumed, − injected) and
+   * `reactive_price` (its bus's, currency/Mvarh, the price it settled at), with their commas; empty where the interval's
+   * clearing priced no reactive power or the party had no bid (engine/interval/reactive.ts).
+   */
+  private reactiveFields(o: IntervalOutcome, i: number): void {
+    const csv = this.agentsCsv;
+    const r = o.reactive;
+    const micro = r ? r.kvarMicro[i]! : NaN;
+    csv.comma();
+    if (micro === micro) {
+      // Millionths of a quantum: with a power-of-ten quantum, an integer × 10^-(its decimals + 6), printed as digits.
+      if (this.quantumIsPowerOfTen && this.kwDecimals + 6 <= SCALED_MAX_DECIMALS) csv.scaledTrimmed(micro, this.kwDecimals + 6);
+      else csv.text(formatMoney(kvarOf(micro, this.quantumKw)));
+    }
+    csv.comma();
+    if (micro === micro) csv.fixed(r!.priceMvarh[i], this.priceDecimals);
   }
 
   /**
@@ -358,7 +384,7 @@ export class Recorder implements SimulationSink {
       // da_kw, actual_kw, rt_kw, da_price, rt_price, imbalance_kw, imbalance_price, via, dr_cost
       const award = kw(sign * losses.quanta);
       const actual = kw(sign * (losses.quanta + losses.deviationQuanta));
-      this.agentsCsv.row([t, id, kind, bus, losses.status, award, price, settled ? unit.format(units) : '', '', '', '', '', '', actual, '', '', price, kw(sign * losses.deviationQuanta), imbalancePrice, '', '']);
+      this.agentsCsv.row([t, id, kind, bus, losses.status, award, price, settled ? unit.format(units) : '', '', '', '', '', '', actual, '', '', price, kw(sign * losses.deviationQuanta), imbalancePrice, '', '', ...(this.reactiveColumns ? ['', ''] : [])]);
     }
   }
 
@@ -563,7 +589,7 @@ export class Recorder implements SimulationSink {
       buses: this.info.buses,
       stages: this.info.stages,
       books: this.kpis.books(),
-      ...(this.info.warmUpIntervals ? { warmUp: { days: this.info.warmUpIntervals / Math.round((24 * 60) / this.info.intervalMinutes), ...this.kpis.warmUp() } } : {}),
+      ...(this.info.warmUpIntervals ? { warmUp: { days: this.info.warmUpDays ?? this.info.warmUpIntervals / Math.round((24 * 60) / this.info.intervalMinutes), ...this.kpis.warmUp() } } : {}),
       kpis: { ...this.kpis.summary(), ...(this.feeder ? { feeder: this.feeder.kpis(), losses: this.feeder.lossesStage() } : {}), ...(this.comms ? { comms: this.comms.kpis() } : {}), ...(this.settlementKpis ? { settlement: this.settlementKpis } : {}) },
     };
     writeAtomic(join(this.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -50,10 +50,12 @@ export const TABLE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
 
 /**
  * Columns a table has only in some runs, after its own (so other runs' files stay as they were): `voltages.csv`'s
- * `dlmp_loss` under `network.feeder.losses: marginal`. A run declares them when it opens its tables
+ * `dlmp_loss` under `network.feeder.losses: marginal`; `agents.csv`'s `kvar` and `reactive_price` on a feeder whose
+ * LP clearing prices reactive power (a power factor below 1 or inverters' Q), where reactive energy is settled. A run declares them when it opens its tables
  * (output/tableFiles.ts), as the streamed Parquet writer needs every table's columns before the first row.
  */
 export const OPTIONAL_COLUMNS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  agents: { kvar: NUM, reactive_price: NUM },
   voltages: { dlmp_loss: NUM },
 };
 

@@ -22,7 +22,8 @@
  * The site's public holidays (`site.holidays`) count with weekends.
  */
 import type { SiteZone } from '../../core/siteZone.ts';
-import { MS_PER_HOUR, MS_PER_MINUTE, simTime } from '../../core/time.ts';
+import { sameWallClockIndex } from '../../core/sameWallClock.ts';
+import { MS_PER_MINUTE, simTime } from '../../core/time.ts';
 import { type Holidays, NO_HOLIDAYS } from '../../core/calendar.ts';
 import { dayTypeOf } from '../physics/loadProfile.ts';
 
@@ -61,11 +62,7 @@ export function businessDayOf(startMs: number, intervalMinutes: number, zone: Si
   const business = (interval: number): boolean => dayTypeOf(simTime(startMs + interval * stepMs), zone, holidays) === 'workday';
   // With one offset over the run a local day is 24 hours and the same interval of the run's grid is the same wall-clock time.
   if (zone.fixedOffsetHours !== undefined) return business;
-  const sameWallClock = (interval: number, daysBack: number): number => {
-    const t = startMs + interval * stepMs;
-    const earlier = zone.wallClockAfter(zone.dayStartMs(zone.localDayNumber(t) - daysBack), zone.localMsOfDay(t) / MS_PER_HOUR);
-    return Math.round((earlier - startMs) / stepMs);
-  };
+  const sameWallClock = (interval: number, daysBack: number): number => sameWallClockIndex(zone, startMs, stepMs, interval, daysBack);
   return Object.assign(business, { sameWallClock });
 }
 

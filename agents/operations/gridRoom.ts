@@ -147,7 +147,10 @@ export class GridRoom {
     private readonly feeder?: { readonly limits: FeederLimits; readonly selfHealing?: { readonly operator: string; readonly restoreAfterMinutes: number } },
   ) {
     if (base && feeder?.selfHealing) this.healing = new SelfHealing(base.network, feeder.limits, feeder.selfHealing.restoreAfterMinutes * 60_000);
-    this.operators = operators.map((c) => new Operator(c, intervals, intervalsPerDay));
+    // A flow forecast reads yesterday's flow at the same wall-clock time (the baselines' day matching, one rule).
+    const sameWallClock = businessDay.sameWallClock;
+    const yesterdayOf = sameWallClock === undefined ? undefined : (k: number): number => sameWallClock(k, 1);
+    this.operators = operators.map((c) => new Operator(c, intervals, intervalsPerDay, yesterdayOf));
     this.commitments = operators.length > 1 ? new DeviceCommitments() : undefined;
     this.intervals = intervals;
     this.history = new Float64Array(parties.length * intervals).fill(NaN);

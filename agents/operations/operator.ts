@@ -269,6 +269,8 @@ export class Operator {
     readonly config: OperatorConfig,
     private readonly intervals: number,
     private readonly intervalsPerDay: number,
+    /** The same wall-clock interval yesterday, at a site whose clock changes within the run (core/sameWallClock.ts); else `k − intervalsPerDay`. */
+    private readonly yesterdayOf?: (interval: number) => number,
   ) {
     this.lifecycle = new Lifecycle(OPERATIONS_MODEL);
   }
@@ -619,7 +621,8 @@ export class Operator {
       if (forecast) forecasts.set(l, forecast);
       for (let k = 1; k <= last; k++) {
         const t = interval.index + k;
-        const yesterday = t - this.intervalsPerDay;
+        // Yesterday on the wall clock: 23 or 25 hours back across a daylight-saving change.
+        const yesterday = this.yesterdayOf ? this.yesterdayOf(t) : t - this.intervalsPerDay;
         const known = h !== undefined && yesterday >= 0 && !Number.isNaN(h[yesterday]!);
         const f = known ? uncontrolled(yesterday) : k <= this.config.lookaheadIntervals ? present : NaN;
         if (forecast) forecast[k] = f;

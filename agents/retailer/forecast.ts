@@ -1,7 +1,8 @@
 /**
  * A retailer's load forecast for its customers at one bus, from their metered
  * consumption (its own customers' meters, which a supplier sees after the fact):
- * the same interval yesterday where known, else the last interval, else the
+ * the same interval yesterday where known (the same wall-clock time on the local day before:
+ * 23 or 25 hours back across a daylight-saving change), else the last interval, else the
  * customers' declared annual consumption spread over a standard residential
  * profile (BDEW H25) — how suppliers forecast small customers they have no history of.
  * A day metered when the retailer had other customers at the bus (customers that switched to or
@@ -39,8 +40,9 @@ export function forecastLoadKw(
   midpoint: SimTime,
   zone: SiteZone,
   holidays: Holidays,
+  /** The same wall-clock interval yesterday (core/sameWallClock.ts): 23 or 25 hours back across a daylight-saving change. */
+  yesterday = interval - intervalsPerDay,
 ): number {
-  const yesterday = interval - intervalsPerDay;
   if (yesterday >= 0 && !Number.isNaN(history.actualKw[yesterday]!)) return forToday(history, yesterday, declaredAnnualKwh);
   if (interval > 0 && !Number.isNaN(history.actualKw[interval - 1]!)) return forToday(history, interval - 1, declaredAnnualKwh);
   return profileKw(declaredAnnualKwh, midpoint, zone, holidays);
@@ -59,9 +61,9 @@ function profileKw(declaredAnnualKwh: number, midpoint: SimTime, zone: SiteZone,
  * midday is below its declared consumption's), where scaling yesterday's total by declared consumption did not.
  * `kwAt(k)`: the customer's metered kW in interval k as the retailer read it, NaN where it did not supply it.
  */
-export function forecastCustomerKw(kwAt: (k: number) => number, interval: number, intervalsPerDay: number, declaredAnnualKwh: number, midpoint: SimTime, zone: SiteZone, holidays: Holidays): number {
-  if (interval >= intervalsPerDay) {
-    const kw = kwAt(interval - intervalsPerDay);
+export function forecastCustomerKw(kwAt: (k: number) => number, interval: number, intervalsPerDay: number, declaredAnnualKwh: number, midpoint: SimTime, zone: SiteZone, holidays: Holidays, yesterday = interval - intervalsPerDay): number {
+  if (yesterday >= 0) {
+    const kw = kwAt(yesterday);
     if (!Number.isNaN(kw)) return kw;
   }
   if (interval > 0) {

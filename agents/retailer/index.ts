@@ -13,6 +13,7 @@
 import * as z from 'zod';
 import { agentId, type BusId } from '../../core/units.ts';
 import { MS_PER_HOUR, simTime } from '../../core/time.ts';
+import { wallClockYesterday } from '../../core/sameWallClock.ts';
 import type { AgentEnv, BusBid, IntermediaryKindModule, IntermediaryRuntime } from '../types.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { MarketView } from '../../strategies/types.ts';
@@ -93,18 +94,22 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
     // tagged with the interval each slot holds): a forecast reads yesterday's interval and the last one. `last`: the
     // newest interval it holds; a customer that left is forgotten once that is more than a day old (nothing reads it).
     const ring = 2 * intervalsPerDay;
+    const keepLonger = env.site.zone.fixedOffsetHours === undefined ? Math.ceil(60 / env.clock.intervalMinutes) : 0;
     const customerMeters = new Map<number, { readonly kw: Float64Array; readonly at: Int32Array; last: number }>();
     const customerKwAt = (party: number, k: number): number => {
       const m = customerMeters.get(party);
       const slot = k % ring;
       return m !== undefined && m.at[slot] === k ? m.kw[slot]! : NaN;
     };
+    // Yesterday on the wall clock where the site's clock changes within the run (core/sameWallClock.ts), else one day of the grid back.
+    const yesterdayOf = wallClockYesterday(env.site.zone, env.clock.start, env.clock.intervalMinutes);
     const forecastKw = (b: CustomerBook, interval: MarketInterval, mid: ReturnType<typeof simTime>): number => {
       const { zone } = env.site;
       const { holidays } = env.environment;
-      if (b.members === undefined) return forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, zone, holidays);
+      const yesterday = yesterdayOf ? yesterdayOf(interval.index) : interval.index - intervalsPerDay;
+      if (b.members === undefined) return forecastLoadKw(historyAt(b.bus), interval.index, intervalsPerDay, b.declaredAnnualKwh, mid, zone, holidays, yesterday);
       let kw = 0;
-      for (const m of b.members) kw += forecastCustomerKw((k) => customerKwAt(m.party, k), interval.index, intervalsPerDay, m.declaredAnnualKwh, mid, zone, holidays);
+      for (const m of b.members) kw += forecastCustomerKw((k) => customerKwAt(m.party, k), interval.index, intervalsPerDay, m.declaredAnnualKwh, mid, zone, holidays, yesterday);
       return kw;
     };
     // A forecast net import is bought at the cap (its customers face their tariff, not the market); a forecast net
@@ -152,7 +157,8 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
         // for a later interval k, a day-ahead one for a delivery interval after its gate) reads k − 1 day and k − 1,
         // both after interval.index − 1 day, and a customer that comes back starts a new ring. Before, a retailer kept
         // a ring (2 days × 12 B an interval: 6.9 kB at 5 minutes) for every customer it ever supplied, to the run's end.
-        if (interval.index % intervalsPerDay === 0) for (const [party, m] of customerMeters) if (m.last < interval.index - intervalsPerDay) customerMeters.delete(party);
+        // (Across a change of the site's clock yesterday is up to 25 hours back: kept an hour longer there.)
+        if (interval.index % intervalsPerDay === 0) for (const [party, m] of customerMeters) if (m.last < interval.index - intervalsPerDay - keepLonger) customerMeters.delete(party);
         let imbalance = 0;
         for (const [bus, kw] of usedKw) {
           historyAt(bus).actualKw[interval.index] = kw;

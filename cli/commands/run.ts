@@ -11,8 +11,6 @@ import type { RunSummary } from '../../output/runSummary.ts';
 import { RunInterrupted } from '../../engine/interrupted.ts';
 import { prepareOutputFolder, safeLabel } from '../../output/outDir.ts';
 import { clearInterruptedRun, deepestExisting, INCOMPLETE_FILE, markIncomplete, noteInterruption, partialFiles, unmarkIncomplete, unmarkUnstarted } from '../../output/runFolder.ts';
-import { footprintProblem } from '../../engine/footprint.ts';
-import { warmUpIntervals } from '../../engine/warmUp.ts';
 import { RUN_FILES } from '../../output/tables.ts';
 import type { OutputFormat } from '../../output/parquet.ts';
 import { FORMAT_HELP, parseFormatOption } from './formatOption.ts';
@@ -55,14 +53,18 @@ export function registerRun(program: Command): void {
       const outDir = opts.out ?? join('results', safeLabel(scenario.config.name));
       const existing = deepestExisting(outDir);
       prepareOutputFolder(outDir, '--out', RUN_FILES);
+      // (Loaded here, not with the command's definition: the footprint counts the run's intervals on the site's clock.)
+      const { footprintProblem } = await import('../../engine/footprint.ts');
       const tooLarge = footprintProblem(scenario.config, outDir);
       if (tooLarge) throw new UserError(`${file}: ${tooLarge}`);
       const found = clearInterruptedRun(outDir);
       if (found) process.stderr.write(`gridbid: ${found}\n`);
       markIncomplete(outDir, `${file}, seed ${opts.seed ?? scenario.config.seed}`);
       const agents = scenario.config.agents.reduce((n, g) => n + g.count, 0);
-      const [{ runPasses }, { runProgress }] = await Promise.all([import('../../engine/run.ts'), import('../runProgress.ts')]);
-      const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress, warmUpIntervals: warmUpIntervals(scenario.config) });
+      // (engine/warmUp.ts reads the site's clock for the warm-up's length: loaded here, not with the command's definition.)
+      const [{ runPasses }, { runProgress }, { warmUpIntervals }] = await Promise.all([import('../../engine/run.ts'), import('../runProgress.ts'), import('../../engine/warmUp.ts')]);
+      const warmUp = warmUpIntervals(scenario.config);
+      const bar = runProgress(process.stderr, { agents, passes: runPasses(scenario.config), force: opts.progress, warmUpIntervals: warmUp });
       const stop = new AbortController();
       const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
         if (!stop.signal.aborted) {
@@ -104,7 +106,7 @@ export function registerRun(program: Command): void {
           throw err;
         }
         bar?.stop();
-        throw interruptedExit(err, outDir, warmUpIntervals(scenario.config));
+        throw interruptedExit(err, outDir, warmUp);
       } finally {
         settled = true;
         bar?.stop();
@@ -141,9 +143,9 @@ export function interruptedExit(err: RunInterrupted, outDir: string, warmUp: num
  * its books did not close — after the outputs are written, so they can be inspected.
  */
 export async function runAndReport(scenario: Scenario, options: RunOptions, print: (text: string) => void, internals: RunInternals = {}): Promise<RunSummary> {
-  const [{ runScenarioWith }, { OUTPUT_FILES }] = await Promise.all([import('../../engine/run.ts'), import('../../output/recorder.ts')]);
+  const [{ runScenarioWith }, { OUTPUT_FILES }, { wallClockSpanNote }] = await Promise.all([import('../../engine/run.ts'), import('../../output/recorder.ts'), import('../../engine/scenario/runSpan.ts')]);
   const { summary } = await runScenarioWith(scenario, options, internals);
-  print(formatSummary(summary, options.outDir, options.formats ?? ['csv'], OUTPUT_FILES));
+  print(formatSummary(summary, options.outDir, options.formats ?? ['csv'], OUTPUT_FILES, wallClockSpanNote(scenario.config)));
   if (!summary.books.closed) throw new BooksOpenError(options.outDir, summary.books);
   return summary;
 }
@@ -181,6 +183,10 @@ function stageLine(k: Record<string, unknown>): string {
   if (da) parts.push(`day-ahead ${da.buyersPay} paid, ${da.sellersReceive} received, rent ${da.rent}`);
   const imb = k.imbalance as { buyersPay: string; sellersReceive: string; rent: string; redispatchedIntervals: number } | undefined;
   if (imb && imb.redispatchedIntervals > 0) parts.push(`imbalances (${imb.redispatchedIntervals} intervals re-dispatched) ${imb.buyersPay} paid, ${imb.sellersReceive} received, rent ${imb.rent}`);
+  const feeder = k.feeder as { reactiveKvarhBought?: number; reactiveKvarhSold?: number; reactiveBuyersPay?: string; reactiveSellersReceive?: string; reactiveRent?: string } | undefined;
+  if (feeder?.reactiveBuyersPay !== undefined) {
+    parts.push(`reactive energy (in real time, at the reactive prices) ${feeder.reactiveKvarhBought} kvarh absorbed, ${feeder.reactiveKvarhSold} supplied: ${feeder.reactiveBuyersPay} paid, ${feeder.reactiveSellersReceive} received, rent ${feeder.reactiveRent}`);
+  }
   const losses = k.losses as { kwh: number; buyersPay: string; sellersReceive: string; unsettledIntervals: number } | undefined;
   if (losses) {
     const open = losses.unsettledIntervals > 0 ? ` (${losses.unsettledIntervals} intervals not settled: see the books)` : '';
@@ -213,10 +219,12 @@ function peakChange(reductionPct: number): string {
 }
 
 /** `outputs`: the recorder's fixed output files (OUTPUT_FILES), in their order. */
-function formatSummary(summary: RunSummary, outDir: string, formats: readonly OutputFormat[], outputs: readonly string[]): string {
+function formatSummary(summary: RunSummary, outDir: string, formats: readonly OutputFormat[], outputs: readonly string[], wallClockSpan?: string): string {
   const k = summary.kpis as Record<string, unknown>;
   const lines = [
     `scenario  ${String((summary.scenario as { name: string }).name)} (seed ${String(summary.seed)}, ${String(summary.intervals)} intervals${summary.warmUp ? ` after a ${summary.warmUp.days}-day warm-up, reported nowhere` : ''}, ${String(summary.agents)} agents)`,
+    // Days on the site's wall clock across a change of it (engine/scenario/runSpan.ts), where they are not days × 24 h.
+    ...(wallClockSpan === undefined ? [] : [`span      ${wallClockSpan}`]),
     `energy    ${String(k.demandKwh)} kWh demand, ${String(k.supplyKwh)} kWh supply`,
     `price     average ${String(k.averagePriceMwh)} /MWh (min ${String(k.minPriceMwh)}, max ${String(k.maxPriceMwh)})`,
     `peak      ${String(k.peakKw)} kW at ${String(k.peakAt)} (no-flexibility baseline ${String(k.baselinePeakKw)} kW, ${peakChange(k.peakReductionPct as number)})`,

@@ -9,7 +9,7 @@ export function registerValidate(program: Command): void {
     .argument('<scenario>', 'scenario or sweep file (.yaml, .yml or .json)')
     .addHelpText('after', '\nExample:\n  gridbid validate scenarios/default.yaml\n')
     .action(async (file: string) => {
-      const [{ loadScenarioFile }, { footprintProblem }] = await Promise.all([import('../../engine/scenario/load.ts'), import('../../engine/footprint.ts')]);
+      const [{ loadScenarioFile }, { footprintProblem }, { wallClockSpanNote }] = await Promise.all([import('../../engine/scenario/load.ts'), import('../../engine/footprint.ts'), import('../../engine/scenario/runSpan.ts')]);
       let config;
       try {
         ({ config } = loadScenarioFile(file));
@@ -25,6 +25,9 @@ export function registerValidate(program: Command): void {
       const agents = config.agents.reduce((n, g) => n + g.count, 0);
       const warmUp = config.warmUpDays > 0 ? ` after ${config.warmUpDays} warm-up day(s), simulated and reported nowhere` : '';
       process.stdout.write(`${file}: ok (${config.name}: ${agents} agents in ${config.agents.length} groups, ${config.days} day(s) of ${config.intervalMinutes}-minute intervals${warmUp})\n`);
+      // Across a change of the site's clock the days are its calendar days, not days × 24 hours: say what they come to.
+      const span = wallClockSpanNote(config);
+      if (span !== undefined) process.stdout.write(`${file}: span ${span}\n`);
       // Not a problem, but a rule the user should know applies: operators whose feeders overlap (README, "Several operators").
       if (config.network && config.operations.length > 1) {
         const [{ reachedBuses, sharedFeeders }, { networkFromConfig }, { buildTopology }, { ptdfOf }] = await Promise.all([

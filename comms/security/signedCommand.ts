@@ -24,6 +24,13 @@
  * impostor's), an altered copy, a payload changed in place, an envelope from elsewhere — is
  * checked on the curve, as before. The verdicts are the same.
  *
+ * The signed text itself is made once, at signing, where it cannot have changed since: an envelope
+ * is frozen, and where its payload is deeply frozen too (`fixed`: every object in it frozen, every
+ * property a data property — a frozen data property reads the same value for ever, even through a
+ * proxy, whose invariants forbid otherwise), the text a check would make is the one signed. A payload
+ * that is not frozen (a test's, one changed in place) has its text made again at every check, as
+ * before. The engine freezes the command payloads it signs (engine/interval/comms.ts).
+ *
  * For the same reason the signature itself is worked out when first read, not when signing
  * (~0.05 ms each): the envelope is frozen and its `signature` a getter that signs the text once,
  * so whoever reads it — a copy made in transit, a replay, a test — gets the bytes the issuer's
@@ -46,25 +53,73 @@ export interface SignedEnvelope<P extends JsonValue = JsonValue> {
 export type RejectionReason = 'unknown-issuer' | 'bad-signature' | 'wrong-target' | 'stale' | 'from-the-future' | 'replay';
 export type Verdict<P extends JsonValue> = { readonly ok: true; readonly payload: P; readonly issuer: string } | { readonly ok: false; readonly reason: RejectionReason; readonly detail: string };
 
-/** JSON with object keys sorted at every level: the same value always gives the same bytes. */
+/**
+ * JSON with object keys sorted at every level: the same value always gives the same bytes.
+ * Written by concatenation, the keys' JSON kept (a run signs the same few keys ~100,000 times a
+ * day: making the text was a twentieth of a commanded plane run); the text is that of
+ * `JSON.stringify` of each key and leaf, joined as `{"k":v,…}` and `[v,…]` (test/comms/canonicalJson.spec.ts
+ * holds it to that over random values).
+ */
 export function canonicalJson(v: JsonValue): string {
   if (v === null || typeof v !== 'object') {
     if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`cannot sign a non-finite number (${v})`);
     return JSON.stringify(v);
   }
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(v)) {
+    let out = '[';
+    // `?? ''`: what `join` made of an element with no JSON (a hole, undefined) — outside JsonValue, but the same text as ever.
+    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + ((canonicalJson(v[i]!) as string | undefined) ?? '');
+    return `${out}]`;
+  }
   const o = v as { readonly [k: string]: JsonValue };
-  return `{${Object.keys(o)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k]!)}`)
-    .join(',')}}`;
+  const keys = Object.keys(o).sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) out += `${i === 0 ? '' : ','}${keyJson(keys[i]!)}:${canonicalJson(o[keys[i]!]!)}`;
+  return `${out}}`;
 }
 
-/** The text an envelope's signature is over: the canonical JSON of issuer, issue time, nonce and payload. */
-const signedText = (issuer: string, issuedAtMs: number, nonce: string, payload: JsonValue): string => canonicalJson({ issuer, issuedAtMs, nonce, payload });
+/** A key's JSON, kept for the keys seen (bounded: a caller's keys could be many). */
+const keyTexts = new Map<string, string>();
+function keyJson(k: string): string {
+  let t = keyTexts.get(k);
+  if (t === undefined) {
+    if (keyTexts.size >= 4096) keyTexts.clear();
+    keyTexts.set(k, (t = JSON.stringify(k)));
+  }
+  return t;
+}
 
-/** What this process signed, per envelope (held only as long as the envelope): the text, and the public key of the private key that signed. */
-const signedHere = new WeakMap<object, { readonly text: string; readonly publicKey: KeyObject }>();
+/**
+ * Can `v`'s canonical JSON never change: is every object in it frozen, with data properties only?
+ * (A frozen data property is neither writable nor configurable: reading it gives the same value for
+ * ever, and a proxy must report it so.) Array elements are properties like any other.
+ */
+export function deeplyFixed(v: JsonValue): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (!Object.isFrozen(v)) return false;
+  for (const k of Object.keys(v)) {
+    const d = Object.getOwnPropertyDescriptor(v, k);
+    if (d === undefined || !('value' in d) || !deeplyFixed(d.value as JsonValue)) return false;
+  }
+  return true;
+}
+
+/**
+ * The text an envelope's signature is over: the canonical JSON of issuer, issue time, nonce and payload,
+ * written with the four keys in their sorted order rather than as an object to sort (one text per command).
+ * `canonicalJson` of a number is `JSON.stringify`'s, as here; test/comms/security.signedText.spec.ts holds the two equal.
+ */
+export function signedText(issuer: string, issuedAtMs: number, nonce: string, payload: JsonValue): string {
+  // Anything but a string issuer and nonce and a finite time (a forger's envelope may carry any value): the generic writer, its text or its error.
+  if (typeof issuer !== 'string' || typeof nonce !== 'string' || typeof issuedAtMs !== 'number' || !Number.isFinite(issuedAtMs)) return canonicalJson({ issuer, issuedAtMs, nonce, payload });
+  return `{"issuedAtMs":${JSON.stringify(issuedAtMs)},"issuer":${JSON.stringify(issuer)},"nonce":${JSON.stringify(nonce)},"payload":${canonicalJson(payload)}}`;
+}
+
+/**
+ * What this process signed, per envelope (held only as long as the envelope): the text, the public key of
+ * the private key that signed, and whether the text can never change (`fixed`: the payload deeply frozen; see the header).
+ */
+const signedHere = new WeakMap<object, { readonly text: string; readonly publicKey: KeyObject; readonly fixed: boolean }>();
 
 /** Signs on behalf of one issuer; nonces are `<issuer>#<n>`, n counting from 1 (deterministic, unique per issuer). */
 export class CommandSigner {
@@ -99,7 +154,7 @@ export class CommandSigner {
         return (signature ??= sign(null, Buffer.from(text, 'utf8'), privateKey).toString('base64'));
       },
     });
-    signedHere.set(envelope, { text, publicKey: this.publicKey });
+    signedHere.set(envelope, { text, publicKey: this.publicKey, fixed: deeplyFixed(payload) });
     return envelope;
   }
 }
@@ -146,7 +201,9 @@ export class CommandVerifier {
     if (!key) return { ok: false, reason: 'unknown-issuer', detail: `'${e.issuer}' is not a trusted issuer` };
     let valid: boolean;
     try {
-      valid = signatureValid(e, signedText(e.issuer, e.issuedAtMs, e.nonce, e.payload), key);
+      // An envelope signed here whose payload is deeply frozen still has the text it was signed over (see the header).
+      const mine = signedHere.get(e);
+      valid = signatureValid(e, mine?.fixed === true ? mine.text : signedText(e.issuer, e.issuedAtMs, e.nonce, e.payload), key);
     } catch {
       valid = false; // a payload that is not JSON (a non-finite number) was never signed
     }

@@ -12,7 +12,8 @@
  *     clearing awarded there;
  * (b) money, per stage (day-ahead, real-time, imbalance, demand response): what the
  *     parties facing the market pay equals what they receive plus the rent the stage
- *     collects (congestion rent, or the pay-as-bid spread), exactly;
+ *     collects (congestion rent, or the pay-as-bid spread), exactly; on a LinDistFlow feeder
+ *     whose clearing priced reactive power, real time's reactive money too (`checkReactive`);
  * (c) every aggregator: market payment + fee income = members' payments + the cost of
  *     its own position (award − Σ members' shares, bought at the price and settled back
  *     at the imbalance price; with a day-ahead stage also its day-ahead award − Σ members'
@@ -29,7 +30,7 @@
  *     money, the distribution operator pays the settled losses × the substation price, exactly,
  *     and the upstream grid receives what it pays.
  */
-import { type Money, type MoneyUnit, ZERO } from '../../core/money.ts';
+import { type Money, money, type MoneyUnit, ZERO } from '../../core/money.ts';
 import type { BusId } from '../../core/units.ts';
 import type { ClearingResult, FeederOutcome, OrderBook } from '../../market/types.ts';
 import type { IntervalLedger } from './ledger.ts';
@@ -37,6 +38,8 @@ import { ticksOf } from './ledger.ts';
 import type { Party } from './participants.ts';
 import { type LossesStage, lossesQuanta } from './losses.ts';
 import type { MeteredFeeder } from './meteredFeeder.ts';
+import type { PartyReactive } from './reactive.ts';
+import { type ReactiveSettlement, reactiveMoney, SafeSum, settleReactive } from '../../market/reactiveSettlement.ts';
 
 export type BookIdentity = 'physical' | 'positions' | 'money:dayAhead' | 'money:realTime' | 'money:imbalance' | 'money:demandResponse' | 'aggregator' | 'retailer'
   // On a LinDistFlow feeder: the AC energy balance with the losses, and the losses stage's money.
@@ -79,6 +82,8 @@ export interface BooksInput {
   readonly losses?: LossesStage | undefined;
   /** On a LinDistFlow feeder: the AC check of what the meters read (engine/interval/meteredFeeder.ts). */
   readonly meteredFeeder?: MeteredFeeder | undefined;
+  /** On a LinDistFlow feeder whose clearing priced reactive power: the parties' reactive settlement (engine/interval/reactive.ts). */
+  readonly reactive?: PartyReactive | undefined;
 }
 
 /** The interval's violations, in the order of the identities above. */
@@ -187,9 +192,28 @@ export function checkBooks(x: BooksInput): BookViolation[] {
     }
   }
   if (result.feeder) {
+    const r = checkReactive(x.reactive, settleReactive(book, result, unit), parties);
+    if (r) fail('money:realTime', r);
     for (const v of checkLosses({ losses: x.losses, feeder: result.feeder, clearedAtBus, rtTicks, buses: book.buses, quantumKw: q, unit, ...(x.meteredFeeder ? { flowed: { metered: x.meteredFeeder, actualAtBus, imbTicks } } : {}) })) fail(v.identity, v.detail);
   }
   return out;
+}
+
+/**
+ * (b) the real-time stage's reactive money: what the parties facing the market pay for their kvar (their ledger
+ * entries, summed per party from their bids) less what the substation receives for the net kvar it supplies equals
+ * the rent from bus totals (the clearing's reactive prices × the kvar at each bus, recomputed here), exactly.
+ * A clearing that priced reactive power whose kvar was not settled leaves the stage open. The detail, or undefined.
+ */
+export function checkReactive(settled: PartyReactive | undefined, expected: ReactiveSettlement | undefined, parties: readonly Party[]): string | undefined {
+  if (!expected) return settled ? 'reactive energy was settled where the clearing priced none' : undefined;
+  if (!settled) return 'the clearing priced reactive power, and the parties\' kvar was not settled';
+  const paid = new SafeSum();
+  for (let i = 0; i < parties.length; i++) if (parties[i]!.via === '' && settled.microTicks[i] !== 0n) paid.addBig(settled.microTicks[i]!);
+  const net = paid.total() - expected.substationMicroTicks;
+  if (net === expected.rentMicroTicks) return undefined;
+  const m = (x: bigint): string => reactiveMoney(money(x.toString()).times(expected.perMicroTick), expected.divisor).toFixed();
+  return `parties facing the market pay ${m(paid.total())} net for reactive energy and the substation receives ${m(expected.substationMicroTicks)}; the reactive prices × the kvar at each bus make a rent of ${m(expected.rentMicroTicks)}`;
 }
 
 /** What the losses check reads: the stage as settled and the clearing it was settled from. */

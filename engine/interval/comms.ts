@@ -787,7 +787,8 @@ export class CommsRun implements PlaneOwner {
       let signer = this.signers.get(issuer);
       if (!signer) this.signers.set(issuer, (signer = new CommandSigner(this.keysOf(issuer))));
       // A setpoint's payload names no type (the messages of setpoints are as they were before caps existed).
-      const payload: CommandPayload = { eventId: r.command.eventId, target: r.command.target, intervalStart: interval.start, ...(r.command.type === 'DISPATCH_SETPOINT' ? {} : { type: r.command.type }), valueKw: r.command.value, deliverKw: r.deliverKw };
+      // Frozen: its signed text is then made once, at signing, not again when the receiver checks it (comms/security/signedCommand.ts).
+      const payload: CommandPayload = Object.freeze({ eventId: r.command.eventId, target: r.command.target, intervalStart: interval.start, ...(r.command.type === 'DISPATCH_SETPOINT' ? {} : { type: r.command.type }), valueKw: r.command.value, deliverKw: r.deliverKw });
       const envelope = signer.sign(payload, interval.start);
       if (r.response === 'opt-in') this.captured.set(r.party, envelope);
       const m = this.send({ idHint: `cmd:${r.command.eventId}:${r.command.target}`, type: 'curtail', from: issuer, to: r.command.target, sizeBytes: MESSAGE_BYTES.command, sentAtMs: interval.start, deadlineMs: interval.start + COMMAND_DEADLINE_MS }, { kind: 'command', envelope, receiver: r.party, genuine: true });

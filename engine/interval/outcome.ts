@@ -13,6 +13,7 @@ import type { GridEvent } from '../../agents/operations/gridRoom.ts';
 import type { RetailDesk } from '../retail.ts';
 import type { BookViolation, DayAheadInInterval } from './books.ts';
 import type { LossesStage } from './losses.ts';
+import type { PartyReactive } from './reactive.ts';
 import type { MeteredFeeder } from './meteredFeeder.ts';
 import type { IntervalLedger } from './ledger.ts';
 import type { CommsRun, IntervalComms } from './comms.ts';
@@ -116,6 +117,8 @@ export interface IntervalOutcome {
   readonly events: readonly GridEvent[];
   /** What did not close this interval (empty when the books closed). */
   readonly books: readonly BookViolation[];
+  /** On a LinDistFlow feeder whose clearing priced reactive power: each party's kvar at its bus's reactive price (reactive.ts). */
+  readonly reactive?: PartyReactive;
   /** On a LinDistFlow feeder: the losses stage (the distribution operator buys the AC losses, losses.ts). */
   readonly losses?: LossesStage;
   /** On a LinDistFlow feeder: the AC check of the metered withdrawals (meteredFeeder.ts), beside `result.feeder`'s of the schedule. */
@@ -147,4 +150,6 @@ export interface RunInfo {
    * `start` and `intervals` are the reported period's; the outcomes' interval indices count from the warm-up's first.
    */
   readonly warmUpIntervals?: number;
+  /** `warmUpDays`, calendar days of the site's clock (23 or 25 hours across a change: not `warmUpIntervals` / 96); absent without a warm-up. */
+  readonly warmUpDays?: number;
 }

@@ -19,13 +19,14 @@ import { DEFAULT_GATE_CLOSURE_MINUTES, type ScenarioConfig, scenarioSchema } fro
 import { normaliseTimeline, timelineProblems } from './timeline.ts';
 import type { AgentGroup } from '../../agents/registry.ts';
 import { meterIntervalIssues } from '../../tariffs/compat.ts';
-import { MS_PER_DAY, MS_PER_HOUR, parseSimTime } from '../../core/time.ts';
+import { formatSimTime, MS_PER_HOUR, MS_PER_MINUTE, parseSimTime, simTime } from '../../core/time.ts';
 import { fixedOffsetName } from '../../core/siteZone.ts';
 import { siteClockProblems, siteZoneOf } from './siteZone.ts';
 import { reservedIdProblem } from './reservedIds.ts';
 import { firstSendLeadMinutes } from '../interval/comms.ts';
 import type { RealTimeStage } from './timeline.ts';
 import { simulatedStart } from '../warmUp.ts';
+import { runSpanOf } from './runSpan.ts';
 import { warmUpProblems, warmUpSpan } from './warmUpChecks.ts';
 
 export interface Scenario {
@@ -122,6 +123,20 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     const intervals = (s.days * 24 * 60) / s.intervalMinutes;
     if (Math.abs(intervals - Math.round(intervals)) > 1e-9 || Math.round(intervals) < 1)
       out.push({ path: ['days'], message: `${s.days} day(s) is ${+intervals.toFixed(4)} intervals of ${s.intervalMinutes} minutes: a run is a whole number of intervals, at least one (e.g. days: ${Math.max(1, Math.round(intervals)) * s.intervalMinutes / 1440})` });
+    else {
+      // Days are calendar days of the site's clock (engine/scenario/runSpan.ts): across a change of 30 minutes (Lord
+      // Howe) a day of 23.5 or 24.5 hours is no whole number of hourly intervals.
+      const span = runSpanOf(s);
+      const stepMs = s.intervalMinutes * MS_PER_MINUTE;
+      const zone = siteZoneOf(s);
+      // (Only where the clock changes: else the check above is the whole rule, as it always was. A fraction of a day
+      // can leave a float's last bit in the span: a tolerance of a microsecond.)
+      const offGrid = (ms: number): boolean => Math.abs(ms - Math.round(ms / stepMs) * stepMs) > 1e-3;
+      if (span.wallClock)
+        for (const [key, fromMs, toMs] of [['days', span.startMs, span.endMs], ['warmUpDays', span.simulatedStartMs, span.startMs]] as const)
+          if (offGrid(toMs - fromMs))
+            out.push({ path: [key], message: `${key === 'warmUpDays' ? 'the warm-up\'s ' : ''}${s[key]} day(s) on the wall clock of ${zone.name} run from ${formatSimTime(simTime(fromMs))} to ${formatSimTime(simTime(toMs))}, ${(toMs - fromMs) / MS_PER_MINUTE} minutes: not a whole number of ${s.intervalMinutes}-minute intervals (the clock changes in them); use intervals that divide the change` });
+    }
   }
   const stages = normaliseTimeline(m.timeline);
   for (const p of timelineProblems(stages, s.intervalMinutes, m.gateClosureMinutes)) out.push({ path: ['market', 'timeline', ...p.path], message: p.message });
@@ -195,7 +210,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
     });
   });
   const start = parseSimTime(s.start)!;
-  const end = start + s.days * 86_400_000;
+  const end = runSpanOf(s).endMs;
   s.faults.forEach((f, i) => {
     const when = f.type === 'comms-loss' ? f.from : f.at;
     const t = parseSimTime(when)!;
@@ -203,7 +218,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
       out.push({
         path: ['faults', i, f.type === 'comms-loss' ? 'from' : 'at'],
         // Before the start of a run with a warm-up: in the warm-up, which takes no faults (they would act unreported).
-        message: t < start && s.warmUpDays > 0 && t >= simulatedStart(start, s.warmUpDays) ? `${when} falls in the warm-up; ${warmUpSpan(s)}: faults act from ${s.start} on` : `${when} is outside the run (${s.start} for ${s.days} day(s))`,
+        message: t < start && s.warmUpDays > 0 && t >= simulatedStart(s) ? `${when} falls in the warm-up; ${warmUpSpan(s)}: faults act from ${s.start} on` : `${when} is outside the run (${s.start} for ${s.days} day(s))`,
       });
     // A window that ends before it starts would never be in force: the fault would silently not happen.
     if ('until' in f && f.until !== undefined && parseSimTime(f.until)! <= t)
@@ -259,8 +274,9 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
   out.push(...siteClockProblems(s));
   s.tariffs.forEach((t, i) => {
     const zone = siteZoneOf(s);
-    const runFrom = simulatedStart(parseSimTime(s.start)!, s.warmUpDays);
-    const runTo = parseSimTime(s.start)! + s.days * MS_PER_DAY;
+    const span = runSpanOf(s);
+    const runFrom = span.simulatedStartMs;
+    const runTo = span.endMs;
     // Every offset the site's clock takes in the run (two across a daylight-saving change) places the local hours and the holidays' midnights.
     const offsets = zone.offsetsHoursIn(runFrom, runTo);
     // Each problem once, with the offsets of the run that raise it: the same text in every offset of a change (a
@@ -273,7 +289,7 @@ function crossChecks(s: ScenarioConfig, baseDir: string): Problem[] {
         continue;
       }
       // At the rule or key the boundary comes from, so that file:line points at it (not at the tariff's first line).
-      for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], offsetHours, (s.site.holidays?.length ?? 0) > 0, s.days * 1440)) {
+      for (const issue of meterIntervalIssues(t, s.intervalMinutes, parseSimTime(s.start)!, [], offsetHours, (s.site.holidays?.length ?? 0) > 0, (span.endMs - span.startMs) / MS_PER_MINUTE)) {
         const key = `${issue.path}|${issue.message}`;
         const f = found.get(key);
         if (f === undefined) found.set(key, { path: issue.path, message: issue.message, offsets: [offsetHours] });

@@ -8,7 +8,6 @@ import { fixedOffsetName, SiteZone } from '../../core/siteZone.ts';
 import { formatSimTime, MS_PER_DAY, parseSimTime, simTime } from '../../core/time.ts';
 import { dstUnsupportedReason } from '../../tariffs/localHours.ts';
 import type { Tariff } from '../../tariffs/types.ts';
-import { simulatedStart } from '../warmUp.ts';
 
 /** Days of zone table before the simulated start and after the run's end. */
 export const MARGIN_DAYS = 40;
@@ -33,12 +32,29 @@ export function siteZoneOf(config: ZoneConfig): SiteZone {
   if (timeZone === undefined) zone = SiteZone.fixed(utcOffsetHours ?? 0);
   else {
     const startMs = parseSimTime(config.start)!;
-    const runFromMs = simulatedStart(startMs, config.warmUpDays);
-    const runToMs = startMs + config.days * MS_PER_DAY;
-    zone = SiteZone.iana(timeZone, runFromMs - MARGIN_DAYS * MS_PER_DAY, runToMs + MARGIN_DAYS * MS_PER_DAY, runFromMs, runToMs);
+    const daysFromMs = startMs - (config.warmUpDays ?? 0) * MS_PER_DAY;
+    const daysToMs = startMs + config.days * MS_PER_DAY;
+    // The table spans the run in 24-hour days with a margin of 40 days (an hour's change of the run's ends is well inside);
+    // the run itself is its calendar days on the wall (`wallDaysAfter`), and whether the offset changes is judged over that.
+    const table = SiteZone.iana(timeZone, daysFromMs - MARGIN_DAYS * MS_PER_DAY, daysToMs + MARGIN_DAYS * MS_PER_DAY, daysFromMs, daysToMs);
+    const runFromMs = table.wallDaysAfter(startMs, -(config.warmUpDays ?? 0));
+    const runToMs = runEndMs(table, startMs, config.days);
+    zone = runFromMs === daysFromMs && runToMs === daysToMs ? table : table.forRun(runFromMs, runToMs);
   }
   cache.set(config.site, { key, zone });
   return zone;
+}
+
+/**
+ * Where a run of `days` from `startMs` ends on the clock `zone`: its whole days are calendar days of the wall clock
+ * (`SiteZone.wallDaysAfter`: 7 days from a local midnight end at a local midnight, 167 or 169 hours across a change),
+ * and a fraction of a day is that much elapsed time after them (`days: 0.125` is 3 hours, whatever the clock does).
+ * Without a change of offset in the run, `startMs + days × 24 h` exactly.
+ */
+export function runEndMs(zone: SiteZone, startMs: number, days: number): number {
+  const whole = Math.floor(days);
+  const wallEnd = zone.wallDaysAfter(startMs, whole);
+  return wallEnd === startMs + whole * MS_PER_DAY ? startMs + days * MS_PER_DAY : wallEnd + (days - whole) * MS_PER_DAY;
 }
 
 /** A validation problem: where, and why. */
@@ -56,8 +72,8 @@ export function siteClockProblems(config: ZoneConfig & { readonly tariffs: reado
   if (config.site.timeZone === undefined) return [];
   const zone = siteZoneOf(config);
   const startMs = parseSimTime(config.start)!;
-  const runFromMs = simulatedStart(startMs, config.warmUpDays);
-  const runToMs = startMs + config.days * MS_PER_DAY;
+  const runFromMs = zone.wallDaysAfter(startMs, -(config.warmUpDays ?? 0));
+  const runToMs = runEndMs(zone, startMs, config.days);
   const change = (fromMs: number, toMs: number): string | undefined => {
     const x = zone.transitionsIn(fromMs, toMs)[0];
     return x === undefined ? undefined : `${zone.name} changes from ${fixedOffsetName(x.fromOffsetMs)} to ${fixedOffsetName(x.toOffsetMs)} at ${formatSimTime(simTime(x.atMs))}`;

@@ -15,16 +15,16 @@ export interface WarmUpProblem {
 }
 
 /** The warm-up's span as `validate` names it: `[from, to)` in ISO-8601 UTC, and the key that sets it. */
-export function warmUpSpan(s: Pick<ScenarioConfig, 'start' | 'warmUpDays'>): string {
+export function warmUpSpan(s: Pick<ScenarioConfig, 'start' | 'warmUpDays' | 'days' | 'intervalMinutes' | 'site'>): string {
   const start = parseSimTime(s.start)!;
-  return `the warm-up (warmUpDays: ${s.warmUpDays}) runs from ${formatSimTime(simTime(simulatedStart(start, s.warmUpDays)))} to ${formatSimTime(start)} and is reported nowhere`;
+  return `the warm-up (warmUpDays: ${s.warmUpDays}) runs from ${formatSimTime(simTime(simulatedStart(s)))} to ${formatSimTime(start)} and is reported nowhere`;
 }
 
 export function warmUpProblems(s: ScenarioConfig): WarmUpProblem[] {
   if (s.warmUpDays === 0) return [];
   const out: WarmUpProblem[] = [];
   const start = parseSimTime(s.start)!;
-  const from = simulatedStart(start, s.warmUpDays);
+  const from = simulatedStart(s);
   // On a plane the run settles again from the MDMS at its end, over every interval it captured, and writes every
   // message: neither is gated by the warm-up yet (engine/warmUp.ts), so the two are refused together, not half-reported.
   if (s.comms !== 'ideal') out.push({ path: ['warmUpDays'], message: `a warm-up is not supported on a communication plane yet (its messages and final settlement from the MDMS would include the warm-up): use comms: ideal, or warmUpDays: 0`, atKey: true });

@@ -33,7 +33,8 @@ import type { Party } from '../../engine/interval/participants.ts';
 import { RetailDesk } from '../../engine/retail.ts';
 import { checkFinalBooks } from '../../engine/settlementBooks.ts';
 import { type FinalSettlement, SettlementCapture, type SettlementParties } from '../../engine/settlementRun.ts';
-import { settleOnMdms } from '../../engine/settlementRunEnd.ts';
+import { operatorDrTotals } from '../../engine/settlementDrTotals.ts';
+import { settleOnMdms, settlementKpis } from '../../engine/settlementRunEnd.ts';
 import { DEFAULT_RULES } from '../../market/types.ts';
 import { Mdms } from '../../metering/mdms.ts';
 import { meterIdFor, meterRead } from '../../metering/meter.ts';
@@ -125,6 +126,37 @@ describe('final settlement from the MDMS, by hand: one customer, a day, a lost r
       { ...f, demandResponse: [{ ...[...f.demandResponse][0]!, adjustment: money('0.3') }] },
     ];
     expect(broken.map((b) => checkFinalBooks(b, sp, role).map((v) => v.identity))).to.deep.equal([['final:energy'], ['final:retailer', 'final:imbalance'], ['final:demandResponse']]);
+  });
+
+  // Each read of the adjustments settles every command again (DrAdjustments): the run end sums them once for the books and the figures.
+  it('the books and the figures read the demand response summed in one pass: the same verdicts and figures as each summing it itself', () => {
+    const { out } = world();
+    const f = out.end.final;
+    const role = (i: number) => (i === 2 ? ('retailer' as const) : ('agent' as const));
+    let passes = 0;
+    const counted = (fs: FinalSettlement): FinalSettlement => ({
+      ...fs,
+      demandResponse: {
+        length: fs.demandResponse.length,
+        [Symbol.iterator]: () => {
+          passes++;
+          return fs.demandResponse[Symbol.iterator]();
+        },
+      },
+    });
+    const wrong = { ...f, demandResponse: [{ ...[...f.demandResponse][0]!, adjustment: money('0.3') }] };
+    for (const fs of [f, wrong]) {
+      passes = 0;
+      const own = [checkFinalBooks(counted(fs), sp, role), settlementKpis(counted(fs), [], { withheld: '' })];
+      expect(passes).to.equal(2);
+      passes = 0;
+      const dr = operatorDrTotals(counted(fs).demandResponse);
+      const shared = [checkFinalBooks(counted(fs), sp, role, dr), settlementKpis(counted(fs), [], { withheld: '' }, dr)];
+      expect(passes).to.equal(1);
+      expect(JSON.stringify(shared)).to.equal(JSON.stringify(own));
+    }
+    expect(checkFinalBooks(wrong, sp, role, operatorDrTotals(wrong.demandResponse)).map((v) => v.identity)).to.deep.equal(['final:demandResponse']);
+    expect(settlementKpis(f, [], { withheld: '' }, operatorDrTotals(f.demandResponse)).demandResponse).to.deep.equal(out.end.kpis.demandResponse);
   });
 
   it("reads go through the entitled parties' views: the retailer and dso see the home, the market sees gen, nobody else sees either", () => {

@@ -72,6 +72,9 @@ export function checkMoney(run: RunFiles): string[] {
   let stages = new Decimal(k.totalCost).minus(k.sellersRevenue);
   if (k.dayAhead) stages = stages.plus(k.dayAhead.buyersPay).minus(k.dayAhead.sellersReceive);
   stages = stages.plus(k.imbalance.buyersPay).minus(k.imbalance.sellersReceive);
+  // On a feeder whose LP prices reactive power, the parties' kvar at the reactive prices is in their cost too (docs/markets.md, "Reactive energy").
+  const feeder = (k as { feeder?: { reactiveBuyersPay?: string; reactiveSellersReceive?: string } }).feeder;
+  if (feeder?.reactiveBuyersPay !== undefined) stages = stages.plus(feeder.reactiveBuyersPay).minus(feeder.reactiveSellersReceive!);
   // Repeating decimals (5- and 20-minute intervals) are written rounded to 20 decimals, so allow their rounding.
   const slack = new Decimal(run.agents.length).times('1e-20');
   return cost.minus(stages).abs().gt(slack) ? [`Σ cost of the parties facing the market ${cost.toString()} ≠ the stages' paid − received ${stages.toString()}`] : [];
@@ -247,8 +250,9 @@ export function checkSameFiles(a: string, b: string): string[] {
 
 /**
  * A party facing the market (uniform pricing) pays q_RT × p_RT + (actual − q_RT) × p_imb (+ q_DA × p_DA − q_DA × p_RT)
- * (docs/markets.md, "Imbalance settlement"): each agents.csv row's cost, recomputed from its award_kw, price,
- * actual_kw and imbalance_price (none where the interval was not re-dispatched: then actual = award).
+ * (docs/markets.md, "Imbalance settlement"), + kvar × ρ on a feeder whose LP prices reactive power ("Reactive energy"):
+ * each agents.csv row's cost, recomputed from its award_kw, price, actual_kw and imbalance_price (none where the
+ * interval was not re-dispatched: then actual = award), and its kvar and reactive_price.
  */
 export function checkPartyCosts(run: RunFiles, config: ScenarioConfig): string[] {
   if (config.market.pricing !== 'uniform') return [];
@@ -267,8 +271,10 @@ export function checkPartyCosts(run: RunFiles, config: ScenarioConfig): string[]
     const da = new Decimal(r.da_kw === '' || r.da_kw === undefined ? 0 : r.da_kw);
     const daMoney = da.isZero() ? new Decimal(0) : da.times(r.da_price === '' ? 0 : r.da_price!);
     const rtPrice = r.rt_price === '' || r.rt_price === undefined ? (r.price === '' ? 0 : r.price!) : r.rt_price;
-    const expected = daMoney.plus(award.minus(da).times(rtPrice)).plus(imb).times(hours).div(1000);
-    if (expected.minus(r.cost!).abs().gt('1e-18')) problems.push(`${r.interval_start} ${r.agent_id} (${r.state}): cost ${r.cost} ≠ award × price + (actual − award) × imbalance price = ${expected.toString()}`);
+    // On a feeder whose LP prices reactive power: + kvar × reactive_price (docs/markets.md, "Reactive energy").
+    const reactive = r.kvar === undefined || r.kvar === '' ? new Decimal(0) : new Decimal(r.kvar).times(r.reactive_price!);
+    const expected = daMoney.plus(award.minus(da).times(rtPrice)).plus(imb).plus(reactive).times(hours).div(1000);
+    if (expected.minus(r.cost!).abs().gt('1e-18')) problems.push(`${r.interval_start} ${r.agent_id} (${r.state}): cost ${r.cost} ≠ award × price + (actual − award) × imbalance price${reactive.isZero() ? '' : ' + kvar × reactive price'} = ${expected.toString()}`);
   }
   return problems.slice(0, 5);
 }

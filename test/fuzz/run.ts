@@ -53,7 +53,8 @@ function invariants(dir: string, config: ScenarioConfig, problems: string[], see
  * scenario started N days earlier; the first's reported days must be the second's last, but for the documented exceptions,
  * and the first keeps every invariant on its own files. Adds its problems (prefixed) to `problems`; returns what it did:
  * `same` (compared, equal), `moved` (equal with held day-ahead rows), `monthly` (the monthly-demand exception applied),
- * `refused` (validate refused the warm-up, located: a plane, a critical-peak event in the warm-up).
+ * `refused` (validate refused the warm-up, located: a plane, a critical-peak event in the warm-up), `gap-start` (not compared:
+ * `start`'s wall time does not exist N days earlier, so no longer run ends where the warm-up run does; WarmUpDraw.comparable).
  */
 async function warmUpOracle(seed: number, yaml: string, ideal: boolean, problems: string[]): Promise<string> {
   const draw = warmUpDraw(yaml, seed);
@@ -75,6 +76,7 @@ async function warmUpOracle(seed: number, yaml: string, ideal: boolean, problems
     return 'refused';
   }
   if (predicted.length > 0) say(`validate accepted the warm-up variant, which the site's clock calls to refuse: ${predicted.map((p) => `${p.path}: ${p.why}`).join('; ')}`);
+  if (!draw.comparable) return 'gap-start';
   const dirs = [mkdtempSync(join(tmpdir(), `gridbid-fuzz-${seed}-warm-`)), mkdtempSync(join(tmpdir(), `gridbid-fuzz-${seed}-long-`))];
   try {
     const long = parseScenario(draw.long, `fuzz-${seed}-long.yaml`);
@@ -84,11 +86,10 @@ async function warmUpOracle(seed: number, yaml: string, ideal: boolean, problems
     invariants(dirs[0]!, warm.config, own);
     for (const p of own) say(`the warm-up run: ${p}`);
     const monthly = monthlyDemandShared(warm.config, Date.parse(draw.start));
-    const perDay = Math.round((24 * 60) / warm.config.intervalMinutes);
-    const c = compareWarmUp(dirs[0]!, dirs[1]!, draw.start, draw.n * perDay, monthly, billingDays(warm.config));
+    const c = compareWarmUp(dirs[0]!, dirs[1]!, draw.start, draw.warmUpIntervals, monthly, billingDays(warm.config));
     for (const p of c.problems) say(p);
     const summary = JSON.parse(readFileSync(join(dirs[0]!, 'summary.json'), 'utf8'));
-    if (summary.start !== draw.start || summary.warmUp?.intervals !== draw.n * perDay || summary.books?.warmUpIntervals !== draw.n * perDay) say(`summary.json start ${summary.start}, warmUp ${JSON.stringify(summary.warmUp)}, books.warmUpIntervals ${summary.books?.warmUpIntervals}`);
+    if (summary.start !== draw.start || summary.warmUp?.intervals !== draw.warmUpIntervals || summary.books?.warmUpIntervals !== draw.warmUpIntervals || summary.warmUp?.days !== draw.n) say(`summary.json start ${summary.start}, warmUp ${JSON.stringify(summary.warmUp)}, books.warmUpIntervals ${summary.books?.warmUpIntervals}`);
     return c.divergedAt !== undefined ? 'monthly-diverged' : monthly !== undefined ? 'monthly-same' : c.movedRows > 0 ? 'moved' : 'same';
   } catch (err) {
     say(`a run threw: ${err instanceof UserError ? err.message : err instanceof Error ? err.stack : String(err)}`);

@@ -24,7 +24,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { billingDays, tariffClock, type BillingDays } from './check.ts';
+import { billingDays, siteClock, tariffClock, type BillingDays } from './check.ts';
 import { rng } from './generate.ts';
 
 const DAY_MS = 86_400_000;
@@ -39,6 +39,14 @@ export interface WarmUpDraw {
   readonly long: string;
   /** The reported start (the scenario's), as the tables write times. */
   readonly start: string;
+  /** The warm-up's intervals: `n` calendar days of the site's clock before `start` (23 or 25 hours in a day across a change). */
+  readonly warmUpIntervals: number;
+  /**
+   * Whether a longer run can be compared: not where `start`'s wall time does not exist `n` days earlier (in a spring
+   * gap), so that the warm-up starts after the jump and the run of `days + n` from there would end an hour after the
+   * warm-up run (engine/scenario/runSpan.ts).
+   */
+  readonly comparable: boolean;
 }
 
 /** N in 1..2 from the seed's own stream (`seed ^ 0x3a7c15`: no other draw of the generator moves), and the two variants. */
@@ -46,10 +54,14 @@ export function warmUpDraw(yaml: string, seed: number): WarmUpDraw {
   const n = 1 + Math.floor(rng(seed ^ 0x3a7c15)() * 2);
   const doc = parse(yaml) as Record<string, unknown>;
   const startMs = Date.parse(String(doc.start));
+  // N calendar days of the site's clock earlier (docs/time.md): the same wall time N local days before `start`.
+  const clock = siteClock({ start: String(doc.start), days: Number(doc.days), warmUpDays: n, site: doc.site as { utcOffsetHours?: number; timeZone?: string } });
+  const longStartMs = clock.wallDaysAfter(startMs, -n);
   const warm = { ...doc, warmUpDays: n };
-  const long = { ...doc, start: iso(startMs - n * DAY_MS), days: Number(doc.days) + n };
+  const long = { ...doc, start: iso(longStartMs), days: Number(doc.days) + n };
   const text = (d: Record<string, unknown>) => stringify(d, { lineWidth: 0, flowCollectionPadding: false });
-  return { n, warm: text(warm), long: text(long), start: iso(startMs) };
+  const comparable = clock.localMs(longStartMs) === clock.localMs(startMs) - n * DAY_MS;
+  return { n, warm: text(warm), long: text(long), start: iso(startMs), warmUpIntervals: Math.round((startMs - longStartMs) / (Number(doc.intervalMinutes) * 60_000)), comparable };
 }
 
 /**

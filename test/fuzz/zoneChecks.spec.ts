@@ -50,17 +50,17 @@ const issuesOf = (text: string): { path: string | undefined; message: string }[]
 describe('the fuzzer in a time zone (audit A-dst)', () => {
   it('checks a demand charge across Amsterdam\'s spring change on the wall clock: demandHours 08:00–20:00 local and the local month (April from 22:00 UTC on 31 March)', async function () {
     this.timeout(60_000);
-    // Sunday 29 March 00:00 local (23:00 UTC on the 28th) to Thursday 2 April 01:00 local (4 × 24 h): the change on the first day,
-    // the local month's end inside the run (31 March 22:00 UTC, not 1 April 00:00 UTC).
+    // Sunday 29 March 00:00 local (23:00 UTC on the 28th) to Thursday 2 April 00:00 local (4 local days, 95 h): the change on the
+    // first day, the local month's end inside the run (31 March 22:00 UTC, not 1 April 00:00 UTC).
     const text = demandScenario('{ latitude: 52.37, longitude: 4.9, timeZone: Europe/Amsterdam }', '2026-03-28T23:00:00Z', 4, 15, '    demandWindowMinutes: 60\n    demandPeriod: month\n    demandHours: [{ days: [mon, tue, wed, thu, fri, sat, sun], fromHour: 8, toHour: 20 }]');
     const s = parseScenario(text, 'tz.yaml');
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-fuzz-tz-'));
     try {
       await runScenario(s, { outDir: dir });
       const run = readRun(dir);
-      // 4 × 24 h from local midnight before the spring change end at 01:00 on 2 April: 5 billing days (29 March of 23 h,
-      // and one hour of 2 April) for each of the 6 customers.
-      expect(run.bills.length).to.equal(5 * 6);
+      // 4 calendar days from local midnight before the spring change end at local midnight on 2 April (engine/scenario/runSpan.ts):
+      // 4 billing days (29 March of 23 h) for each of the 6 customers, no 1-hour fifth.
+      expect(run.bills.length).to.equal(4 * 6);
       expect(checkDemandCharges(run, s.config)).to.deep.equal([]);
       expect(checkBillEnergy(run, s.config)).to.deep.equal([]);
       expect(checkRetailers(run, s.config)).to.deep.equal([]);

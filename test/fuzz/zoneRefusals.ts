@@ -4,9 +4,10 @@
  * daylight-saving change, read through core/siteZone.ts by `siteClock`), a tariff in local hours whose price
  * boundaries fall inside a meter reading (docs/time.md: "validate checks the meter intervals against the local
  * boundaries in every offset of the run"), and a demand charge in local hours whose windows, blocks of the local clock,
- * would start at other minutes of UTC in one offset than in another (a window would straddle the change).
+ * would start at other minutes of UTC in one offset than in another (a window would straddle the change); and `days` or
+ * `warmUpDays` that are no whole number of intervals on the wall clock (calendar days: docs/time.md "A run's length").
  *
- * Each prediction is the path of the tariff it concerns (`tariffs[i]`); the fuzzer requires validate to refuse the
+ * Each prediction is the path of the tariff it concerns (`tariffs[i]`, or `days` / `warmUpDays`); the fuzzer requires validate to refuse the
  * scenario with an issue located under that path (test/fuzz/run.ts), and counts such a refusal as expected.
  * Deliberately simple: only the boundaries the generator writes (time-of-use rules, a critical-peak event window,
  * holidays' local midnights under a holiday period, demand windows); a boundary it does not predict and validate
@@ -26,12 +27,19 @@ const mod = (a: number, m: number): number => ((a % m) + m) % m;
 export function zoneRefusals(doc: Record<string, any>): ZoneRefusal[] {
   const out: ZoneRefusal[] = [];
   const tariffs = (doc.tariffs ?? []) as Array<Record<string, any>>;
-  if (!tariffs.some((t) => t.hours === 'local')) return out;
   const minutes = Number(doc.intervalMinutes);
   const startMs = Date.parse(String(doc.start));
-  const fromMs = startMs - Number(doc.warmUpDays ?? 0) * 86_400_000;
-  const toMs = startMs + Number(doc.days) * 86_400_000;
   const clock = siteClock({ start: String(doc.start), days: Number(doc.days), warmUpDays: doc.warmUpDays, site: doc.site });
+  // Whole days are calendar days of the site's clock, a fraction of one elapsed time after them (docs/time.md, "A run's length").
+  const days = Number(doc.days);
+  const fromMs = clock.wallDaysAfter(startMs, -Number(doc.warmUpDays ?? 0));
+  const toMs = clock.wallDaysAfter(startMs, Math.floor(days)) + (days - Math.floor(days)) * 86_400_000;
+  // A run and its warm-up are whole intervals: across Lord Howe's 30-minute change hourly intervals do not fill a day.
+  const stepMs = minutes * 60_000;
+  const offGrid = (ms: number): boolean => Math.abs(ms - Math.round(ms / stepMs) * stepMs) > 1e-3;
+  if (offGrid(toMs - startMs)) out.push({ path: 'days', why: `${days} day(s) on the wall clock are ${(toMs - startMs) / 60_000} minutes, not whole ${minutes}-minute intervals` });
+  if (offGrid(startMs - fromMs)) out.push({ path: 'warmUpDays', why: `the warm-up's ${doc.warmUpDays} day(s) on the wall clock are ${(startMs - fromMs) / 60_000} minutes, not whole ${minutes}-minute intervals` });
+  if (!tariffs.some((t) => t.hours === 'local')) return out;
   const offsets = clock.offsetsHoursIn(fromMs, toMs);
   const holidays = (doc.site?.holidays ?? []).length > 0;
   // A local hour h is the UTC minute (h − offset) × 60 of the day: on the readings' grid or inside a reading.

@@ -25,11 +25,13 @@ describe('scenarios/dst-week.yaml: a time-of-use week across the spring change i
   const dirs: string[] = [];
   let bills: Row[];
   let agents: Row[];
+  let stdout = '';
   const run = (): string => {
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-dst-week-'));
     dirs.push(dir);
     const r = gridbid(['run', SCENARIO, '--out', dir]);
     expect(r.status, r.stderr).to.equal(0);
+    stdout ||= r.stdout;
     return dir;
   };
   before(() => {
@@ -74,10 +76,11 @@ describe('scenarios/dst-week.yaml: a time-of-use week across the spring change i
       if (winterHour >= 17 && winterHour < 21) add(winterClockPeakKwh, key, kwh);
     }
     expect([...peakUtcHours].filter((h) => h.startsWith('03-28') || h.startsWith('03-29'))).to.deep.equal(['03-28 16', '03-28 17', '03-28 18', '03-28 19', '03-29 15', '03-29 16', '03-29 17', '03-29 18']);
-    // 168 hours from local midnight on 26 March: the local days 26 March to 1 April (29 March of 23 h) and the first hour of
-    // 2 April (01:00 CEST is 168 h after 00:00 CET): 8 billing days, their dates local.
-    expect(bills.length).to.equal(50 * 8);
-    expect([...new Set(bills.map((b) => b.day))]).to.deep.equal(['2026-03-26', '2026-03-27', '2026-03-28', '2026-03-29', '2026-03-30', '2026-03-31', '2026-04-01', '2026-04-02']);
+    // 7 calendar days from local midnight on 26 March end at local midnight on 2 April, 167 hours (engine/scenario/runSpan.ts):
+    // the local days 26 March to 1 April (29 March of 23 h), 7 billing days, their dates local; no eighth bill of one hour.
+    expect(bills.length).to.equal(50 * 7);
+    expect([...new Set(bills.map((b) => b.day))]).to.deep.equal(['2026-03-26', '2026-03-27', '2026-03-28', '2026-03-29', '2026-03-30', '2026-03-31', '2026-04-01']);
+    expect(agents.filter((a) => a.agent_id === 'wind').map((a) => a.interval_start).at(-1)).to.equal('2026-04-01T21:45:00Z');
     const off = (b: Row, peak: Map<string, number>) => Math.abs(Number(b.energy_charge) - (0.2 * Number(b.import_kwh) + 0.2 * (peak.get(`${b.agent_id} ${b.day}`) ?? 0)));
     // agents.csv rounds kW to the watt: at most 16 peak quarter hours × 0.125 Wh each way, at 0.20.
     for (const b of bills) expect(off(b, peakKwh), `${b.agent_id} ${b.day}`).to.be.at.most(0.001);
@@ -86,6 +89,13 @@ describe('scenarios/dst-week.yaml: a time-of-use week across the spring change i
     expect(afterChange.filter((b) => off(b, winterClockPeakKwh) > 0.001).length).to.be.greaterThan(afterChange.length / 2);
     // …while those before it do (UTC+1 is the wall clock then).
     for (const b of bills.filter((x) => x.day! < '2026-03-28')) expect(off(b, winterClockPeakKwh)).to.be.at.most(0.001);
+  });
+
+  it('says its span: 7 local days, 167 hours, as validate does', () => {
+    const line = 'span      7 day(s) on the wall clock of Europe/Amsterdam: 2026-03-25T23:00:00Z to 2026-04-01T22:00:00Z, 167 hours, 668 intervals';
+    expect(stdout.split('\n')).to.include(line);
+    const v = gridbid(['validate', SCENARIO]);
+    expect(v.stdout).to.include(`${SCENARIO}: span ${line.slice('span      '.length)}`);
   });
 
   it('gives byte-identical outputs on a second run (zone data: this Node build)', () => {
