@@ -272,7 +272,13 @@ export function checkPartyCosts(run: RunFiles, config: ScenarioConfig): string[]
     const daMoney = da.isZero() ? new Decimal(0) : da.times(r.da_price === '' ? 0 : r.da_price!);
     const rtPrice = r.rt_price === '' || r.rt_price === undefined ? (r.price === '' ? 0 : r.price!) : r.rt_price;
     // On a feeder whose LP prices reactive power: + kvar × reactive_price (docs/markets.md, "Reactive energy").
-    const reactive = r.kvar === undefined || r.kvar === '' ? new Decimal(0) : new Decimal(r.kvar).times(r.reactive_price!);
+    // (kvar 0 where nothing was priced — an interval without a price — is written with an empty reactive_price: nothing to settle.)
+    const kvar = r.kvar === undefined || r.kvar === '' ? new Decimal(0) : new Decimal(r.kvar);
+    if (!kvar.isZero() && (r.reactive_price === undefined || r.reactive_price === '')) {
+      problems.push(`${r.interval_start} ${r.agent_id}: ${r.kvar} kvar without a reactive price`);
+      continue;
+    }
+    const reactive = kvar.isZero() ? new Decimal(0) : kvar.times(r.reactive_price!);
     const expected = daMoney.plus(award.minus(da).times(rtPrice)).plus(imb).plus(reactive).times(hours).div(1000);
     if (expected.minus(r.cost!).abs().gt('1e-18')) problems.push(`${r.interval_start} ${r.agent_id} (${r.state}): cost ${r.cost} ≠ award × price + (actual − award) × imbalance price${reactive.isZero() ? '' : ' + kvar × reactive price'} = ${expected.toString()}`);
   }
