@@ -12,6 +12,33 @@ import { createNetwork, type BranchDefinition } from '../../network/validate.ts'
 
 export const RULES: MarketRules = { ...DEFAULT_RULES };
 
+/**
+ * The README's line where a buy at 3000 clears at a DLMP above 3000 (its voltage at the upper limit makes drawing reactive
+ * power worth something): four buses in a row on 100 kVA, and its book as plain tuples for `bookOf`. The buys at grid, b1
+ * and b3 are the ones the tests give a power factor of 0.99 (test/market/clearFeeder.spec.ts, reactiveSettlement.spec.ts).
+ */
+export function readmeReactiveLine(): { readonly line: Network; readonly segments: readonly (readonly [string, 'buy' | 'sell', number, number])[] } {
+  const line = createNetwork({
+    baseKva: 100,
+    buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2' }, { id: 'b3' }],
+    branches: [
+      { id: 'l0', from: 'grid', to: 'b1', reactancePu: 0.073, resistancePu: 0.0742 },
+      { id: 'l1', from: 'b1', to: 'b2', reactancePu: 0.1127, resistancePu: 0.0918, limitKw: 1000 },
+      { id: 'l2', from: 'b2', to: 'b3', reactancePu: 0.0286, resistancePu: 0.0436 },
+    ],
+  });
+  const segments = [
+    ['b3', 'sell', -500, 500],
+    ['b3', 'sell', 228, 0.001],
+    ['b3', 'sell', 3000, 500],
+    ['grid', 'buy', 3000, 61.554],
+    ['b3', 'buy', 3000, 84.543],
+    ['b1', 'buy', 3000, 59],
+    ['b2', 'buy', 3000, 13.39],
+  ] as const;
+  return { line, segments };
+}
+
 /** A book from plain tuples: [bus, side, price, kW] per segment, one bid per segment. */
 export function bookOf(network: Network, segments: readonly (readonly [string, 'buy' | 'sell', number, number])[], rules: MarketRules = RULES, durationH = 1): OrderBook {
   const bids: Bid[] = segments.map(([bus, side, priceMwh, quantityKw], i) => ({

@@ -13,7 +13,7 @@ import type { LpSolver } from '../../market/lp/solver.ts';
 import { settle } from '../../market/settlement.ts';
 import { radialFeeder } from '../../network/radial.ts';
 import { createNetwork } from '../../network/validate.ts';
-import { bookOf } from '../helpers/lpNetworks.ts';
+import { bookOf, readmeReactiveLine } from '../helpers/lpNetworks.ts';
 
 let highs: LpSolver;
 before(async () => {
@@ -118,24 +118,7 @@ describe('clearing a book on a LinDistFlow feeder', () => {
     // 1.05, so a buyer drawing reactive power (tan φ = 0.1425, power factor 0.99) helps the voltage and is
     // worth more than its energy price says.
     const tan = Math.tan(Math.acos(0.99));
-    const line = createNetwork({
-      baseKva: 100,
-      buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2' }, { id: 'b3' }],
-      branches: [
-        { id: 'l0', from: 'grid', to: 'b1', reactancePu: 0.073, resistancePu: 0.0742 },
-        { id: 'l1', from: 'b1', to: 'b2', reactancePu: 0.1127, resistancePu: 0.0918, limitKw: 1000 },
-        { id: 'l2', from: 'b2', to: 'b3', reactancePu: 0.0286, resistancePu: 0.0436 },
-      ],
-    });
-    const segments = [
-      ['b3', 'sell', -500, 500],
-      ['b3', 'sell', 228, 0.001],
-      ['b3', 'sell', 3000, 500],
-      ['grid', 'buy', 3000, 61.554],
-      ['b3', 'buy', 3000, 84.543],
-      ['b1', 'buy', 3000, 59],
-      ['b2', 'buy', 3000, 13.39],
-    ] as const;
+    const { line, segments } = readmeReactiveLine();
     const kvarPerKw = Float64Array.from(segments, (s) => (s[1] === 'buy' && s[0] !== 'b2' ? tan : 0));
 
     it('clears a buy at 3000 at a DLMP above 3000 when its reactive power is worth the difference: DLMP + tan φ × reactive price = its bid', async () => {

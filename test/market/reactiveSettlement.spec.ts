@@ -17,7 +17,7 @@ import { tanPhi } from '../../market/feederGrid.ts';
 import { radialFeeder } from '../../network/radial.ts';
 import { createNetwork } from '../../network/validate.ts';
 import { money } from '../../core/money.ts';
-import { bookOf } from '../helpers/lpNetworks.ts';
+import { bookOf, readmeReactiveLine } from '../helpers/lpNetworks.ts';
 
 /** Σ of the bids' reactive payments × divisor. */
 const paidOf = (r: ReactiveSettlement) => Array.from(r.bidMicroTicks).reduce((a, m) => a.plus(money(m.toString()).times(r.perMicroTick)), money(0));
@@ -34,27 +34,25 @@ const gridOf = (tanByAgent: ReadonlyMap<string, number>, vMax = 1.05, vMin = 0.9
   kvarPerKw: (id) => tanByAgent.get(id) ?? 0,
 });
 
+/**
+ * Individual rationality: every accepted buy pays at most its bid per MWh in all (energy + reactive), to the rounding of
+ * its two prices to the tick (half a tick on the DLMP and on the reactive price × tan φ), plus `slack`.
+ */
+function expectBuysWithinBids(book: ReturnType<typeof bookOf>, result: ReturnType<typeof clearOnFeeder>, s: ReturnType<typeof settle>, r: ReactiveSettlement, tanOf: (agent: string) => number, slack: number): void {
+  for (let i = 0; i < book.size; i++) {
+    const a = result.awardedQuanta[i]!;
+    if (a === 0 || !book.isBuy[i]) continue;
+    const b = book.bidIndex[i]!;
+    const kw = a * book.rules.quantumKw;
+    const perMwh = s.unit.toMoney(s.paymentUnits[b]!).plus(reactiveMoneyOf(r, r.bidMicroTicks[b]!)).div(kw).times(1000).toNumber();
+    expect(perMwh, `buy ${i}`).to.be.at.most(book.bids[b]!.segments[0]!.priceMwh + ((1 + tanOf(book.bids[b]!.agentId)) * book.rules.priceTickMwh) / 2 + slack);
+  }
+}
+
 describe('reactive settlement on a LinDistFlow feeder', () => {
   // test/market/clearFeeder.spec.ts's line where a buy at 3000 clears at a DLMP above 3000 (the README's example).
   const tan = tanPhi(0.99); // 0.142492, as market/feederGrid.ts gives it to the LP and settlement
-  const line = createNetwork({
-    baseKva: 100,
-    buses: [{ id: 'grid', reference: true }, { id: 'b1' }, { id: 'b2' }, { id: 'b3' }],
-    branches: [
-      { id: 'l0', from: 'grid', to: 'b1', reactancePu: 0.073, resistancePu: 0.0742 },
-      { id: 'l1', from: 'b1', to: 'b2', reactancePu: 0.1127, resistancePu: 0.0918, limitKw: 1000 },
-      { id: 'l2', from: 'b2', to: 'b3', reactancePu: 0.0286, resistancePu: 0.0436 },
-    ],
-  });
-  const segments = [
-    ['b3', 'sell', -500, 500],
-    ['b3', 'sell', 228, 0.001],
-    ['b3', 'sell', 3000, 500],
-    ['grid', 'buy', 3000, 61.554],
-    ['b3', 'buy', 3000, 84.543],
-    ['b1', 'buy', 3000, 59],
-    ['b2', 'buy', 3000, 13.39],
-  ] as const;
+  const { line, segments } = readmeReactiveLine();
   const tanByAgent = new Map([['a3', tan], ['a4', tan], ['a5', tan]]);
 
   it('charges the buy at 3000 at power factor 0.99 its DLMP 3291.26 less 0.142492 kvar/kW × 2044.03: 3000.0021/MWh in all, not 3291.26', () => {
@@ -133,19 +131,12 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
     expect(r.kvarhSold.toNumber()).to.equal(5);
   });
 
-  /** Every accepted buy pays at most its bid per MWh in all (energy + reactive), to the rounding of its two prices to the tick. */
+  /** The money closes with the substation, and every accepted buy is within its bid (`expectBuysWithinBids`). */
   function expectRational(book: ReturnType<typeof bookOf>, result: ReturnType<typeof clearOnFeeder>, tanOf: (agent: string) => number): void {
     const s = settle(book, result);
     const r = settleReactive(book, result, s.unit)!;
     expect(paidOf(r).minus(r.substationReceivesScaled).equals(r.rentScaled)).to.equal(true);
-    for (let i = 0; i < book.size; i++) {
-      const a = result.awardedQuanta[i]!;
-      if (a === 0 || !book.isBuy[i]) continue;
-      const b = book.bidIndex[i]!;
-      const kw = a * book.rules.quantumKw;
-      const perMwh = s.unit.toMoney(s.paymentUnits[b]!).plus(reactiveMoneyOf(r, r.bidMicroTicks[b]!)).div(kw).times(1000).toNumber();
-      expect(perMwh, `buy ${i}`).to.be.at.most(book.bids[b]!.segments[0]!.priceMwh + ((1 + tanOf(book.bids[b]!.agentId)) * book.rules.priceTickMwh) / 2 + 1e-9);
-    }
+    expectBuysWithinBids(book, result, s, r, tanOf, 1e-9);
   }
 
   it('settles at the reactive prices the marginal-loss clearing published (feeder.losses: marginal): the buy at 3000 pays at most 3000/MWh in all', () => {
@@ -221,15 +212,7 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
         const rent = s.merchandisingSurplus.plus(reactiveMoney(r.rentScaled, r.divisor)).toNumber();
         expect(rent, 'stage rent').to.be.at.least(-(book.rules.priceTickMwh / 2) * (2 * grossKw + grossKvar) / 1000 - 1e-9);
         // Individual rationality: an accepted buy pays at most its bid per MWh, to the rounding of its two prices.
-        for (let i = 0; i < book.size; i++) {
-          const a = result.awardedQuanta[i]!;
-          if (a === 0 || !book.isBuy[i]) continue;
-          const b = book.bidIndex[i]!;
-          const kw = a * book.rules.quantumKw;
-          const perMwh = s.unit.toMoney(s.paymentUnits[b]!).plus(reactiveMoneyOf(r, r.bidMicroTicks[b]!)).div(kw).times(1000).toNumber();
-          const t = tans.get(book.bids[b]!.agentId)!;
-          expect(perMwh, `buy ${i}`).to.be.at.most(book.bids[b]!.segments[0]!.priceMwh + ((1 + t) * book.rules.priceTickMwh) / 2 + 1e-6);
-        }
+        expectBuysWithinBids(book, result, s, r, (agent) => tans.get(agent)!, 1e-6);
         // The settled kvar per bus is the LP's Q balance: flow in − flows out at every bus but the substation.
         const { lp } = clearNetworkDetailed(book, network, highs, { feeder: { feeder: radialFeeder(network, grid.limits) }, segmentKvarPerKw: result.feeder!.segmentKvarPerKw! });
         const f = (lp as FeederDispatchResult).feeder;
