@@ -356,12 +356,27 @@ ${crash ? '  - { type: agent-crash, agent: far, at: 2026-07-01T12:00:00Z }\n' : 
   - { kind: home, id: far, bus: b2, retailer: retail, tariff: flat${pvKw > 0 ? `, pv: { share: 1, capacityKw: { min: ${pvKw}, max: ${pvKw} } }` : ''} }
 `;
 
-  it('a retail customer on its own control (crashed while bidding) at a bus a line outage cut off takes nothing, as a working one there does: its load is the outage\'s unserved demand (reliability), not load shed in a shortage (no LOAD_SHED rows, imbalance.shedKwh 0, no scarcity price)', async () => {
-    const [crashed, working] = [await runAndRead(scenario(cutOff(true)), 'gridbid-fuzz-'), await runAndRead(scenario(cutOff(false)), 'gridbid-fuzz-')];
+  type Run = Awaited<ReturnType<typeof runAndRead>>;
+  /** The customer `far` during the outage (12:00 on): its four rows. */
+  const far = (o: Run) => o.agents.filter((r) => r.agent_id === 'far' && r.interval_start! >= '2026-07-01T12:00:00Z');
+  /**
+   * `cutOff(crash, pvKw)` run with `far` crashed and working; both close their books and the crashed `far` is on its own
+   * control through the outage; then `check(crashed, working)`, and both folders removed.
+   */
+  async function crashedAndWorking(pvKw: number, check: (crashed: Run, working: Run) => void): Promise<void> {
+    const [crashed, working] = [await runAndRead(scenario(cutOff(true, pvKw)), 'gridbid-fuzz-'), await runAndRead(scenario(cutOff(false, pvKw)), 'gridbid-fuzz-')];
     try {
       for (const o of [crashed, working]) expect(o.summary.books.closed).to.equal(true);
-      const far = (o: typeof crashed) => o.agents.filter((r) => r.agent_id === 'far' && r.interval_start! >= '2026-07-01T12:00:00Z');
       expect(far(crashed).map((r) => r.state)).to.deep.equal(Array(4).fill('own-control'));
+      check(crashed, working);
+    } finally {
+      crashed.cleanup();
+      working.cleanup();
+    }
+  }
+
+  it('a retail customer on its own control (crashed while bidding) at a bus a line outage cut off takes nothing, as a working one there does: its load is the outage\'s unserved demand (reliability), not load shed in a shortage (no LOAD_SHED rows, imbalance.shedKwh 0, no scarcity price)', async () => {
+    await crashedAndWorking(0, (crashed, working) => {
       // Before: a LOAD_SHED row per interval ('re-dispatch could not cover the withdrawal at b2'), shedKwh = its draw, and the cap at b2.
       expect(crashed.events.filter((e) => e.type === 'LOAD_SHED')).to.deep.equal([]);
       expect(crashed.summary.kpis.imbalance.shedKwh).to.equal(0);
@@ -371,42 +386,28 @@ ${crash ? '  - { type: agent-crash, agent: far, at: 2026-07-01T12:00:00Z }\n' : 
       expect(crashed.summary.kpis.operations.reliability).to.deep.equal(working.summary.kpis.operations.reliability);
       expect(crashed.summary.kpis.operations.reliability.customerMinutesInterrupted).to.equal(120);
       // The imbalance price at b2 is the working run's, not the cap (no scarcity where there is no supply at all).
-      const atB2 = (o: typeof crashed) => readCsv(o.dir, 'intervals.csv').filter((r) => r.bus === 'b2').map((r) => r.imbalance_price);
+      const atB2 = (o: Run) => readCsv(o.dir, 'intervals.csv').filter((r) => r.bus === 'b2').map((r) => r.imbalance_price);
       expect(atB2(crashed)).to.deep.equal(atB2(working));
       expect(atB2(crashed)).not.to.include('3000.00');
-    } finally {
-      crashed.cleanup();
-      working.cleanup();
-    }
+    });
   });
 
   it("the mirror: a PV customer on its own control at a bus a line outage cut off exports nothing, as a working one there does; its export is the outage's, not a surplus curtailed (no SPILL_CURTAILED rows, imbalance.curtailedKwh 0, no floor price at b2)", async () => {
-    const [crashed, working] = [await runAndRead(scenario(cutOff(true, 6)), 'gridbid-fuzz-'), await runAndRead(scenario(cutOff(false, 6)), 'gridbid-fuzz-')];
-    try {
-      for (const o of [crashed, working]) expect(o.summary.books.closed).to.equal(true);
-      const far = (o: typeof crashed) => o.agents.filter((r) => r.agent_id === 'far' && r.interval_start! >= '2026-07-01T12:00:00Z');
-      expect(far(crashed).map((r) => r.state)).to.deep.equal(Array(4).fill('own-control'));
+    await crashedAndWorking(6, (crashed, working) => {
       // Before: a SPILL_CURTAILED row per interval ('re-dispatch could not place the injection surplus at b2'), 7.708 kWh
       // in curtailedKwh, and the floor (−500) as the imbalance price at b2.
       expect(crashed.events.filter((e) => e.type === 'SPILL_CURTAILED')).to.deep.equal([]);
       expect(crashed.summary.kpis.imbalance.curtailedKwh).to.equal(0);
       expect(far(crashed).map((r) => Number(r.actual_kw))).to.deep.equal([0, 0, 0, 0]);
       expect(crashed.summary.kpis.operations.reliability).to.deep.equal(working.summary.kpis.operations.reliability);
-      const atB2 = (o: typeof crashed) => readCsv(o.dir, 'intervals.csv').filter((r) => r.bus === 'b2' && r.interval_start! >= '2026-07-01T12:00:00Z').map((r) => r.imbalance_price);
+      const atB2 = (o: Run) => readCsv(o.dir, 'intervals.csv').filter((r) => r.bus === 'b2' && r.interval_start! >= '2026-07-01T12:00:00Z').map((r) => r.imbalance_price);
       expect(atB2(crashed)).to.deep.equal(atB2(working));
       expect(atB2(crashed)).to.deep.equal(['', '', '', '']);
-    } finally {
-      crashed.cleanup();
-      working.cleanup();
-    }
+    });
   });
 
   it("at a bus an outage cut off a PV home's inverter stops (anti-islanding, IEEE 1547): a customer on its own control there has its whole load unserved, as a working one has, not served behind the meter by its own PV (it was: unserved 0 in agents.csv while the reliability KPI counted the load)", async () => {
-    const [crashed, working] = [await runAndRead(scenario(cutOff(true, 6)), 'gridbid-fuzz-'), await runAndRead(scenario(cutOff(false, 6)), 'gridbid-fuzz-')];
-    try {
-      for (const o of [crashed, working]) expect(o.summary.books.closed).to.equal(true);
-      const far = (o: typeof crashed) => o.agents.filter((r) => r.agent_id === 'far' && r.interval_start! >= '2026-07-01T12:00:00Z');
-      expect(far(crashed).map((r) => r.state)).to.deep.equal(Array(4).fill('own-control'));
+    await crashedAndWorking(6, (crashed, working) => {
       expect(far(crashed).map((r) => r.actual_kw)).to.deep.equal(Array(4).fill('0.000'));
       // On its own control the home wants its whole load (baseline_kw: base load, no HVAC or appliances here), and none
       // of it is served: unserved = baseline_kw × 0.5 h in every interval of the outage (before: 0.000, its 6 kW of PV covering it).
@@ -418,10 +419,7 @@ ${crash ? '  - { type: agent-crash, agent: far, at: 2026-07-01T12:00:00Z }\n' : 
       expect(crashed.events.filter((e) => e.type === 'SPILL_CURTAILED' || e.type === 'LOAD_SHED')).to.deep.equal([]);
       expect([crashed.summary.kpis.imbalance.curtailedKwh, crashed.summary.kpis.imbalance.shedKwh]).to.deep.equal([0, 0]);
       expect(crashed.summary.kpis.operations.reliability).to.deep.equal(working.summary.kpis.operations.reliability);
-    } finally {
-      crashed.cleanup();
-      working.cleanup();
-    }
+    });
   });
 
   it("at a bus an outage cut off nothing flows between neighbours: a crashed PV home's export no longer feeds a car charging on its own control beside it (fixtures/scenarios/dead-bus-netting.yaml, fuzz seed 8065: the two netted to zero, neither was cut, their deviations had no price and the books stayed open)", async () => {
