@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { businessDayOf, eventDayOf } from '../../agents/operations/baseline.ts';
+import { businessDayOf, eventDayOf, tenOfTenBaseline } from '../../agents/operations/baseline.ts';
 import { SiteZone } from '../../core/siteZone.ts';
 import { type RunOutputs, runAndRead } from './outputs.ts';
 
@@ -91,6 +91,26 @@ describe('eventDayOf: the local day from the run’s first', () => {
     expect(eventDayOf(cal, 96, at('2026-03-28T23:00:00Z'))).to.equal(1);
     expect(eventDayOf(cal, 96, at('2026-03-29T21:45:00Z'))).to.equal(1);
     expect(eventDayOf(cal, 96, at('2026-03-29T22:00:00Z'))).to.equal(2);
+  });
+
+  it('Amsterdam, hourly from Thursday 26 March 2026 00:00 local: an event at Tuesday 31 March 00:00 (22:00 UTC on the 30th, 25 hours into the run’s 6th 24-hour block) is Tuesday’s, so Wednesday 12:00’s baseline keeps Monday and leaves Tuesday out', () => {
+    const start = Date.parse('2026-03-25T23:00:00Z');
+    const ams = SiteZone.iana('Europe/Amsterdam', start - 40 * 24 * H, start + 47 * 24 * H, start, start + 7 * 24 * H);
+    const cal = businessDayOf(start, 60, ams);
+    const at = (utc: string): number => (Date.parse(utc) - start) / H;
+    // Each interval's consumption is its local day's number, Thursday 1 … Wednesday 7 (read off the zone's local day).
+    const n = 7 * 24 - 1;
+    const history = Float64Array.from({ length: n }, (_, k) => ams.localDayNumber(start + k * H) - ams.localDayNumber(start) + 1);
+    const tuesdayMidnight = at('2026-03-30T22:00:00Z');
+    const wednesdayNoon = at('2026-04-01T10:00:00Z');
+    expect([tuesdayMidnight, Math.floor(tuesdayMidnight / 24)]).to.deep.equal([119, 4]); // in run days, Monday 01:00 – Tuesday 01:00
+    const days = new Set([eventDayOf(cal, 24, tuesdayMidnight), eventDayOf(cal, 24, wednesdayNoon)]);
+    expect([...days]).to.deep.equal([5, 6]);
+    const b = tenOfTenBaseline(history, days, 24, wednesdayNoon, wednesdayNoon, cal);
+    // Business days before Wednesday without an event: Monday (5), Friday (2), Thursday (1). (In run days the event was on
+    // day 4, which holds Monday 12:00 but not Tuesday 12:00: Tuesday, Friday and Thursday were averaged, 3.)
+    expect(b.daysUsed).to.equal(3);
+    expect(b.unadjustedKw).to.be.closeTo((5 + 2 + 1) / 3, 1e-12);
   });
 
   it('property: at a fixed offset from local midnight it is the run’s day index, floor(interval / intervalsPerDay), as before', () => {
