@@ -233,16 +233,22 @@ export class SiteZone {
    * The instant `days` days of wall clock after `t` (before it for negative `days`): the instant the wall shows `t`'s wall
    * time plus `days` × 24 hours. A run's length and its warm-up count calendar days this way, so that 7 days from a
    * local midnight end at a local midnight across a daylight-saving change (167 or 169 hours, not 168). Where no change
-   * of offset lies between `t` and `t + days × 24 h` that is `t + days × 24 h`, computed so (bit for bit the 24-hour
+   * of offset lies between `t` and `t + days × 24 h` (nor in the day before the earlier of them) that is `t + days × 24 h`, computed so (bit for bit the 24-hour
    * arithmetic: fixed offsets and a zone without a change in the span are unchanged). A wall time that shows twice is
-   * its first occurrence, one in a forward jump the instant as many minutes past the jump (`wallClockAfter`'s rules).
+   * its first occurrence (going back onto the hour an autumn change repeats, too), one in a forward jump the instant as many minutes past the jump (`wallClockAfter`'s rules).
    */
   wallDaysAfter(t: number, days: number): number {
     const naive = t + days * MS_PER_DAY;
     if (this.fixedOffsetMs !== undefined) return naive;
-    const from = Math.min(t, naive);
+    // A change within [from − 1 day, to]? Then the wall clock decides. A change up to a day before `from` counts too: going
+    // back from just after an autumn change's day, `naive` can be the second instant showing its wall time (01:30 UTC on
+    // 25 October in Amsterdam, for 02:30 on the 26th), with no change between it and `t` (audit Z-clock2). A scan of the
+    // table, not `transitions`: VEE asks this for every like day it looks up.
+    const from = Math.min(t, naive) - MS_PER_DAY;
     const to = Math.max(t, naive);
-    if (!this.transitions.some((x) => x.atMs >= from && x.atMs <= to)) return naive;
+    let changes = false;
+    for (let i = 1; i < this.startsMs.length && !changes; i++) changes = this.startsMs[i]! >= from && this.startsMs[i]! <= to;
+    if (!changes) return naive;
     return this.instantShowing(this.localMs(t) + days * MS_PER_DAY);
   }
 

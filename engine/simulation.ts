@@ -385,6 +385,7 @@ export class Simulation {
             gateClosureMinutes: this.clock.gateClosureMinutes,
             runStart: start,
             runEnd: simTime(start + this.clock.intervals * minutesToMs(cfg.intervalMinutes)),
+            zone: site.zone,
             messageLog: options.messageLog,
             reuseLogPieces: options.reuseIntervalArrays,
           });

@@ -9,7 +9,7 @@
 import type { MeterRead } from './meter.ts';
 import { ReadColumns } from './readColumns.ts';
 import { ReadMatrix } from './readMatrix.ts';
-import { invalidFields, invalidReason, QUALITY_CODE, type ReadQuality, type RejectionReason, type ValidatedColumns, type ValidatedInterval, validatedColumns, type VeeRules } from './vee.ts';
+import { invalidFields, invalidReason, likeDayMs, QUALITY_CODE, type ReadQuality, type RejectionReason, type ValidatedColumns, type ValidatedInterval, validatedColumns, type VeeRules } from './vee.ts';
 import { MeterSealTable, readIntact, type SealedRead } from '../comms/security/meterMac.ts';
 
 export interface Rejection {
@@ -336,13 +336,14 @@ export class Mdms {
   /**
    * DR baseline: mean net power (kW) in the same interval of the `days` previous
    * days, over the days that are not missing (a plain N-day average; undefined when
-   * every day is missing).
+   * every day is missing). Days are local days of the rules' `zone`, as VEE's like days
+   * (vee.ts `likeDayMs`): the same wall-clock time on each.
    */
   baselineKw(meterId: string, intervalStartMs: number, days = 10): number | undefined {
     const hours = this.options.rules.intervalMs / 3_600_000;
     const values: number[] = [];
     for (let d = 1; d <= days; d++) {
-      const net = this.netKwh(meterId, intervalStartMs - d * 86_400_000);
+      const net = this.netKwh(meterId, likeDayMs(intervalStartMs, d, this.options.rules.zone));
       if (net !== undefined) values.push(net / hours);
     }
     return values.length === 0 ? undefined : values.reduce((s, x) => s + x, 0) / values.length;

@@ -18,9 +18,13 @@
  *   quantity between them: quality `interpolated`;
  * - a longer gap, or one with no actual read on one side, is filled from the same
  *   interval on the nearest earlier day (up to `likeDayLookbackDays`, default 7) that
- *   has an actual read: quality `estimated`, flagged so bills and settlement can show it;
+ *   has an actual read: quality `estimated`, flagged so bills and settlement can show it.
+ *   A day is a local day of the site's clock (`zone`): the same wall-clock time on an
+ *   earlier local day, 23 or 25 hours back across a daylight-saving change (`likeDayMs`);
+ *   without a zone, or without a change in between, the instant `d` × 24 hours back;
  * - with no such day, the interval stays `missing` (no value is invented).
  */
+import type { SiteZone } from '../core/siteZone.ts';
 import type { MeterRead } from './meter.ts';
 import { ReadColumns, type ReadColumnsView } from './readColumns.ts';
 
@@ -35,12 +39,28 @@ export interface VeeRules {
   readonly voltagePuRange?: readonly [number, number];
   readonly maxInterpolatedGapMs?: number;
   readonly likeDayLookbackDays?: number;
+  /**
+   * The site's clock, whose local days like days are: across a daylight-saving change 18:00 is estimated from 18:00
+   * the day before, not from the instant 24 hours back (17:00 or 19:00 on that wall). Without it, 24-hour days (UTC or
+   * any fixed offset: the same instants).
+   */
+  readonly zone?: SiteZone;
 }
 
 export const DEFAULT_MAX_INTERPOLATED_GAP_MS = 3_600_000;
 export const DEFAULT_VOLTAGE_PU_RANGE: readonly [number, number] = [0.5, 1.5];
 export const DEFAULT_LIKE_DAY_LOOKBACK_DAYS = 7;
 const DAY_MS = 86_400_000;
+
+/**
+ * The start of the interval `daysBack` like days before the one starting at `t`: the same wall-clock time `daysBack`
+ * local days earlier on `zone` (`SiteZone.wallDaysAfter`: a wall time that day skipped is read as many minutes past
+ * the jump, one it shows twice at its first occurrence), or `t − daysBack × 24 h` without a zone. Where no change of
+ * offset lies between, both are `t − daysBack × 24 h`, bit for bit.
+ */
+export function likeDayMs(t: number, daysBack: number, zone: SiteZone | undefined): number {
+  return zone === undefined ? t - daysBack * DAY_MS : zone.wallDaysAfter(t, -daysBack);
+}
 
 export interface ValidatedInterval {
   readonly intervalStartMs: number;
@@ -167,6 +187,7 @@ export function validatedColumns(actual: ReadColumnsView, startMs: number, count
   const step = rules.intervalMs;
   const maxGap = rules.maxInterpolatedGapMs ?? DEFAULT_MAX_INTERPOLATED_GAP_MS;
   const lookback = rules.likeDayLookbackDays ?? DEFAULT_LIKE_DAY_LOOKBACK_DAYS;
+  const zone = rules.zone;
   const { times, importKwh, exportKwh, voltagePu } = actual;
   const n = actual.count;
   const quality = !room ? new Uint8Array(count) : room.quality.length === count ? room.quality : room.quality.subarray(0, count);
@@ -209,7 +230,7 @@ export function validatedColumns(actual: ReadColumnsView, startMs: number, count
       continue;
     }
     let like = -1;
-    for (let d = 1; d <= lookback && like < 0; d++) like = actual.indexOf(t - d * DAY_MS);
+    for (let d = 1; d <= lookback && like < 0; d++) like = actual.indexOf(likeDayMs(t, d, zone));
     if (like >= 0) {
       quality[i] = 2; // estimated
       outImport[i] = importKwh[like]!;

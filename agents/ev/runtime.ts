@@ -30,7 +30,7 @@
 import type { SiteZone } from '../../core/siteZone.ts';
 import type { MarketInterval } from '../../core/clock.ts';
 import type { Rng } from '../../core/rng.ts';
-import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, type SimTime, simTime } from '../../core/time.ts';
+import { MS_PER_HOUR, MS_PER_MINUTE, type SimTime, simTime } from '../../core/time.ts';
 import { dayTypeOf } from '../physics/loadProfile.ts';
 import { type AgentId, type BusId, hours, kw, kwh, pricePerMwh } from '../../core/units.ts';
 import type { BidSegment } from '../../market/types.ts';
@@ -53,7 +53,6 @@ import {
   WORKPLACE_CHARGER_OPTIONS,
   WORKPLACE_SESSIONS,
 } from '../physics/evSessions.ts';
-import { localMidnight } from '../physics/localTime.ts';
 import type { Holidays } from '../../core/calendar.ts';
 import { type GroupMember, groupMembers } from '../group.ts';
 import type { AgentEnv, AgentObservation, AgentRuntime, Award, CommandResponder, CommandResponse, DayAheadOffer, OperatorCommand } from '../types.ts';
@@ -267,9 +266,12 @@ class EvAgent implements EvRuntime {
     this.lifecycle = new Lifecycle(EV_MODEL, { v2gCapable: this.v2gCapable });
     if (this.v2gCapable && car.battery.maxDischargeKw > 0) this.v2gRating = car.battery;
 
-    // The session sequence: one per local day, from the day before the run (last night's car).
+    // The session sequence: one per local day, from the local day before the run's (last night's car). Counted in
+    // local days, not as the day of the instant 24 hours back: after a spring change that instant can show the day
+    // before that (Monday 00:00 − 24 h is Saturday 23:00 in Amsterdam), and a sequence started there draws a session
+    // more from the car's stream, so every session of the run would be another than its days' (audit Z-clock2).
     const runStart = s.runStart;
-    this.day = localMidnight(simTime(runStart - MS_PER_DAY), s.zone);
+    this.day = simTime(s.zone.dayStartMs(s.zone.localDayNumber(runStart) - 1));
     let session: EvSession = this.drawFromDay(-Infinity);
     while (session.departure <= runStart) {
       this.day = simTime(this.zone.nextDayStart(this.day));

@@ -53,22 +53,40 @@ export interface Baseline {
  * of the interval that starts at the same wall-clock time `daysBack` local days earlier, so that "the same interval of
  * earlier days" is the same hour on the wall (17:00 is 17:00 before and after the change), not the same UTC hour.
  */
-export type BusinessDayOf = ((interval: number) => boolean) & { readonly sameWallClock?: (interval: number, daysBack: number) => number };
+export type BusinessDayOf = ((interval: number) => boolean) & {
+  readonly sameWallClock?: (interval: number, daysBack: number) => number;
+  /**
+   * The local day the interval of this index starts in, counted from the run's first (0: the local day holding interval
+   * 0, whole or not): a customer's day is its local day, so an event's day is the local day it falls on, and 10-of-10
+   * leaves out the local days with one. Where the run starts at local midnight at a fixed offset it is the run's day
+   * index, `floor(interval / intervalsPerDay)`, which a calendar without it stands for (`eventDayOf`).
+   */
+  readonly dayOf?: (interval: number) => number;
+};
+
+/** The day (`BusinessDayOf.dayOf`: the site's local day, from the run's first) an event in the interval of this index counts on. */
+export function eventDayOf(businessDay: BusinessDayOf, intervalsPerDay: number, interval: number): number {
+  const dayOf = businessDay.dayOf;
+  return dayOf === undefined ? Math.floor(interval / intervalsPerDay) : dayOf(interval);
+}
 
 /** The business-day test of a run whose interval 0 starts at `startMs` (UTC), at `intervalMinutes`, on the site's clock `zone` with these holidays. */
 export function businessDayOf(startMs: number, intervalMinutes: number, zone: SiteZone, holidays: Holidays = NO_HOLIDAYS): BusinessDayOf {
   // The load profiles' day types (a holiday is a Sunday): one rule for what a working day is.
   const stepMs = intervalMinutes * MS_PER_MINUTE;
   const business = (interval: number): boolean => dayTypeOf(simTime(startMs + interval * stepMs), zone, holidays) === 'workday';
+  const firstDay = zone.localDayNumber(startMs);
+  const dayOf = (interval: number): number => zone.localDayNumber(startMs + interval * stepMs) - firstDay;
   // With one offset over the run a local day is 24 hours and the same interval of the run's grid is the same wall-clock time.
-  if (zone.fixedOffsetHours !== undefined) return business;
+  if (zone.fixedOffsetHours !== undefined) return Object.assign(business, { dayOf });
   const sameWallClock = (interval: number, daysBack: number): number => sameWallClockIndex(zone, startMs, stepMs, interval, daysBack);
-  return Object.assign(business, { sameWallClock });
+  return Object.assign(business, { sameWallClock, dayOf });
 }
 
 /**
  * @param consumptionKw the agent's metered net consumption per interval of the run
- * @param eventDays day indices (from the run's start) on which the agent had an event
+ * @param eventDays the days on which the agent had an event, as `eventDayOf` numbers them (the site's local days from
+ *   the run's first, with a calendar from `businessDayOf`)
  * @param interval the interval to baseline (an event interval)
  * @param eventStart the first interval of the event (for the adjustment window)
  * @param businessDay the run's calendar: which days are of the event day's kind
@@ -90,7 +108,7 @@ export function tenOfTenBaseline(
   const cleanDays: number[] = [];
   for (let d = day - 1; d >= 0 && cleanDays.length < wanted; d--) {
     const k = d * intervalsPerDay + slot;
-    if (eventDays.has(d) || businessDay(k) !== business) continue;
+    if (eventDays.has(eventDayOf(businessDay, intervalsPerDay, k)) || businessDay(k) !== business) continue;
     if (Number.isNaN(consumptionKw[k]!)) continue;
     cleanDays.push(d);
   }
@@ -128,8 +146,8 @@ function sameDayAdjustment(consumptionKw: ArrayLike<number>, baseAt: (k: number)
 
 /**
  * `tenOfTenBaseline` at a site whose clock changes within the run: each earlier day's "same interval" is the one at
- * the same wall-clock time (`sameWallClock`), found by local days back; a day is an event day by the run's day index
- * of that interval. The same-day adjustment's window reads each of its intervals on the same clean days.
+ * the same wall-clock time (`sameWallClock`), found by local days back; a day is an event day by its local day
+ * (`eventDayOf`). The same-day adjustment's window reads each of its intervals on the same clean days.
  */
 function wallClockTenOfTen(
   consumptionKw: ArrayLike<number>,
@@ -147,7 +165,7 @@ function wallClockTenOfTen(
   for (let back = 1; cleanBack.length < wanted; back++) {
     const k = sameWallClock(interval, back);
     if (k < 0) break;
-    if (eventDays.has(Math.floor(k / intervalsPerDay)) || businessDay(k) !== business) continue;
+    if (eventDays.has(eventDayOf(businessDay, intervalsPerDay, k)) || businessDay(k) !== business) continue;
     if (Number.isNaN(consumptionKw[k]!)) continue;
     cleanBack.push(back);
   }

@@ -15,7 +15,7 @@
  */
 import type { Counterfactual } from './counterfactual.ts';
 import type { AgentObservation, OperatorCommand } from '../types.ts';
-import { type BusinessDayOf, tenOfTenBaseline } from './baseline.ts';
+import { type BusinessDayOf, eventDayOf, tenOfTenBaseline } from './baseline.ts';
 import { type DrSplit, settleDrCommand } from './drSettlement.ts';
 import { DrCommandLog } from './drCommandLog.ts';
 import { type SimTime } from '../../core/time.ts';
@@ -359,7 +359,8 @@ export class GridRoom {
         if (c.response === 'opt-in' && c.deliverKw !== 0) {
           let days = this.eventDays.get(c.party);
           if (!days) this.eventDays.set(c.party, (days = new Set()));
-          days.add(Math.floor(interval.index / this.intervalsPerDay));
+          // The customer's local day (a run not starting at local midnight does not cut one in two).
+          days.add(eventDayOf(this.businessDay, this.intervalsPerDay, interval.index));
           // An event is a run of consecutive commanded intervals: it starts where the previous one did not continue.
           const last = this.lastEventOf.get(c.party);
           if (last === undefined || interval.index - last > 1) this.eventStartOf.set(c.party, interval.index);

@@ -47,6 +47,7 @@ import { meterMacKey, signingKeyPair, type SigningKeyPair } from '../../comms/se
 import { MeterSealTable } from '../../comms/security/meterMac.ts';
 import { CommandSigner, CommandVerifier, type SignedEnvelope, type RejectionReason } from '../../comms/security/signedCommand.ts';
 import type { RandomService } from '../../core/rng.ts';
+import type { SiteZone } from '../../core/siteZone.ts';
 import { formatSimTime, minutesToMs, type SimTime, simTime } from '../../core/time.ts';
 import { Mdms } from '../../metering/mdms.ts';
 import type { ReadQuality } from '../../metering/vee.ts';
@@ -225,6 +226,8 @@ export interface CommsRunInput {
   readonly gateClosureMinutes: number;
   readonly runStart: SimTime;
   readonly runEnd: SimTime;
+  /** The site's clock: the MDMS's like days (VEE estimation, metering/vee.ts) are its local days. Absent: 24-hour days. */
+  readonly zone?: SiteZone | undefined;
   /** Encode the rows of messages.csv (default true); false in a pass whose rows nobody reads (SimulationOptions.messageLog). */
   readonly messageLog?: boolean | undefined;
   /** messages.csv pieces valid only until the next interval's (SimulationOptions.reuseIntervalArrays; comms/messageLog.ts). */
@@ -382,7 +385,7 @@ export class CommsRun implements PlaneOwner {
     this.memberFallback = { missed: new Uint8Array(n), buyQuanta: new Float64Array(n), sellQuanta: new Float64Array(n) };
     for (const op of input.operators) this.operatorKeys.set(op, this.keysOf(op).publicKey);
     this.intervalsInRun = Math.ceil((input.runEnd - input.runStart) / this.intervalMs);
-    this.mdms = new Mdms({ rules: { intervalMs: this.intervalMs, maxKwhPerInterval: 1e6 }, macKey: (m) => this.macKeys.get(m), readsPerMeter: this.intervalsInRun });
+    this.mdms = new Mdms({ rules: { intervalMs: this.intervalMs, maxKwhPerInterval: 1e6, ...(input.zone ? { zone: input.zone } : {}) }, macKey: (m) => this.macKeys.get(m), readsPerMeter: this.intervalsInRun });
   }
 
   private readonly keyPairs = new Map<string, SigningKeyPair>();

@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { SiteZone } from '../../core/siteZone.ts';
+import { sameWallClockIndex } from '../../core/sameWallClock.ts';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -47,6 +48,26 @@ describe('SiteZone.wallDaysAfter: calendar days on the wall clock', () => {
     expect(iso(ams.wallDaysAfter(at('2026-10-18T00:30:00Z'), 7))).to.equal('2026-10-25T00:30:00.000Z');
   });
 
+  it('backwards onto the hour that shows twice: 1 day before 02:30 CET on Monday 26 October (01:30 UTC) is the first 02:30 on Sunday (00:30 UTC, 25 hours back), not the second (01:30 UTC, 24 hours back)', () => {
+    // The instant 24 hours back shows 02:30 too, but it is the second 02:30 (CET); no change lies between it and the start.
+    expect(iso(ams.wallDaysAfter(at('2026-10-26T01:30:00Z'), -1))).to.equal('2026-10-25T00:30:00.000Z');
+    expect(iso(ams.wallDaysAfter(at('2026-10-26T01:15:00Z'), -1))).to.equal('2026-10-25T00:15:00.000Z');
+    // 02:00 CET on Monday (01:00 UTC): 24 hours back is the change's own instant, already read so.
+    expect(iso(ams.wallDaysAfter(at('2026-10-26T01:00:00Z'), -1))).to.equal('2026-10-25T00:00:00.000Z');
+    // 7 days back from the week after: also the first.
+    expect(iso(ams.wallDaysAfter(at('2026-11-01T01:30:00Z'), -7))).to.equal('2026-10-25T00:30:00.000Z');
+  });
+
+  it('one day back agrees with the forecasts’ "same interval yesterday" (sameWallClockIndex) at every quarter hour of the weeks around both changes', () => {
+    for (const [from, to] of [['2026-03-23T00:00:00Z', '2026-04-06T00:00:00Z'], ['2026-10-19T00:00:00Z', '2026-11-02T00:00:00Z']] as const) {
+      const start = at(from);
+      for (let k = 96; start + k * 900_000 < at(to); k++) {
+        const t = start + k * 900_000;
+        expect(iso(ams.wallDaysAfter(t, -1)), iso(t)).to.equal(iso(start + sameWallClockIndex(ams, start, 900_000, k, 1) * 900_000));
+      }
+    }
+  });
+
   it('Santiago, September: 7 days from local midnight on 3 September end at local midnight on the 10th, 167 hours', () => {
     // 00:00 −04 = 04:00 UTC; 00:00 −03 on the 10th = 03:00 UTC.
     const end = scl.wallDaysAfter(at('2026-09-03T04:00:00Z'), 7);
@@ -82,15 +103,19 @@ describe('SiteZone.wallDaysAfter: calendar days on the wall clock', () => {
 
   it('keeps the wall time: whatever the instant and the days, the end shows the start’s wall time (where it exists)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: at('2026-02-01T00:00:00Z'), max: at('2026-11-30T00:00:00Z') }), fc.integer({ min: -20, max: 20 }), (t0, days) => {
+      // The year, and (where the cases that matter are) the week either side of each change, at quarter hours.
+      fc.property(fc.oneof(fc.integer({ min: at('2026-02-01T00:00:00Z'), max: at('2026-11-30T00:00:00Z') }), fc.integer({ min: at('2026-03-22T00:00:00Z') / 900_000, max: at('2026-04-05T00:00:00Z') / 900_000 }).map((q) => q * 900_000), fc.integer({ min: at('2026-10-18T00:00:00Z') / 900_000, max: at('2026-11-01T00:00:00Z') / 900_000 }).map((q) => q * 900_000)), fc.integer({ min: -20, max: 20 }), (t0, days) => {
         const t = Math.floor(t0 / 60_000) * 60_000;
         const end = ams.wallDaysAfter(t, days);
         const shown = ams.localMs(end);
         const wanted = ams.localMs(t) + days * D;
         // Shown exactly, or (in the spring gap) one hour later on the wall.
         expect([0, H]).to.include(shown - wanted);
+        // Its first occurrence: an hour earlier the wall did not show it already (the autumn hour that shows twice).
+        expect(ams.localMs(end - H), iso(t)).to.not.equal(shown);
         if (shown !== wanted) expect(ams.localDayNumber(end)).to.equal(ams.localDayNumber(at('2026-03-29T12:00:00Z')));
       }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -56,6 +56,12 @@ describe('run length: days are calendar days of the site’s clock', function ()
     expect([out.books.closed, out.intervals, out.warmUp.days, out.warmUp.intervals]).to.deep.equal([true, 96, 1, 92]);
   });
 
+  it('a warm-up from a wall time that shows twice a day earlier starts at its first occurrence: 02:30 on Monday 26 October (01:30 UTC), 1 day → 00:30 UTC on the 25th, 100 quarter hours', () => {
+    // Sunday shows 02:30 at 00:30 UTC (summer time) and at 01:30 UTC (winter time), 24 hours before the start.
+    const span = runSpanOf(parseScenario(scenario(AMS, '2026-10-26T01:30:00Z', 1, 'warmUpDays: 1\n'), 'span.yaml').config);
+    expect([new Date(span.simulatedStartMs).toISOString(), span.warmUpIntervals]).to.deep.equal(['2026-10-25T00:30:00.000Z', 100]);
+  });
+
   it('a fraction of a day is elapsed time after the whole days: 0.125 day across the jump is 3 hours (12 quarter hours), 1.5 days from local midnight on the 28th are 23 + 12 hours', () => {
     expect(runSpanOf(parseScenario(scenario(AMS, '2026-03-29T00:00:00Z', 0.125), 'span.yaml').config).reportedIntervals).to.equal(12);
     expect(runSpanOf(parseScenario(scenario(AMS, '2026-03-28T23:00:00Z', 1.5), 'span.yaml').config).reportedIntervals).to.equal((23 + 12) * 4);
