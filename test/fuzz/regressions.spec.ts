@@ -517,3 +517,20 @@ describe('fuzz reproducers (audit A-fuzzfeeder: the feeder mode, test/fuzz/feede
     }
   });
 });
+
+describe('fuzz reproducers (audit A-infeas: what a LinDistFlow interval reports when it is in trouble)', () => {
+  const fixture = (name: string) => scenario(readFileSync(join(REPO_ROOT, `test/fixtures/scenarios/${name}.yaml`), 'utf8'));
+
+  it("an infeasible feeder interval's clearing problem names the voltage band that breaks it, not the load: 'bus 'b' is at 1.0500 p.u., above its vMaxPu 1.03' with nothing to trade at 00:00 (it said 'the fixed load cannot be served'; fixtures/scenarios/feeder-infeasible-hour.yaml, fuzz --feeder seed 10038)", async () => {
+    const o = await runAndRead(fixture('feeder-infeasible-hour'), 'gridbid-fuzz-');
+    try {
+      const [problem] = o.summary.kpis.clearingProblems;
+      expect(problem.interval).to.equal('2026-01-14T00:00:00Z');
+      expect(problem.status).to.equal('infeasible');
+      expect(problem.message).to.match(/^infeasible: the voltage limits cannot be met \(the branch limits can\): at the least violation, bus 'b' is at 1\.0500 p\.u\., above its vMaxPu 1\.03 \(HiGHS/);
+      expect(o.summary.books.closed).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
+});
