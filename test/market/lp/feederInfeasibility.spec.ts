@@ -177,7 +177,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
         if (r.status === 'optimal') return;
         expect(r.status).to.equal('infeasible');
         expect(r.message).not.to.match(OLD_MESSAGE);
-        const feasible = (block: FeederProblem['block']): boolean => dispatchFeeder({ ...problem, block }, highs).status === 'optimal';
+        const feasible = (block: NonNullable<FeederProblem['block']>): boolean => dispatchFeeder({ ...problem, block }, highs).status === 'optimal';
         if (/^infeasible: the fixed load of/.test(r.message)) {
           expect(c.loadKw.slice(1).reduce((a, b) => a + b, 0)).to.be.above(c.supplyKw);
         } else if (/^infeasible: the voltage limits cannot be met/.test(r.message)) {
