@@ -533,4 +533,24 @@ describe('fuzz reproducers (audit A-infeas: what a LinDistFlow interval reports 
       o.cleanup();
     }
   });
+
+  it("voltage and branch violations are counted only over intervals whose AC sweep converged: 2 of 3 (00:00 and 02:00, b at 0.879867 p.u. below 0.95), the collapsed 01:00 reported as acSweepsNotConverged 1 (it counted 3 voltage and 1 branch violation from the non-converged iterate; fixtures/scenarios/feeder-collapse-count.yaml)", async () => {
+    const o = await runAndRead(fixture('feeder-collapse-count'), 'gridbid-fuzz-');
+    try {
+      const f = o.summary.kpis.feeder;
+      const volts = readCsv(o.dir, 'voltages.csv').filter((r) => r.bus === 'b');
+      // 20 kW at 00:00 and 02:00: |V_b|² = ½ [0.8 + √0.56] (the fixture's header); 60 kW at 01:00: past collapse, no voltage.
+      expect(volts.map((r) => r.vm_ac)).to.deep.equal(['0.879867', '', '0.879867']);
+      expect(f.acSweepsNotConverged).to.equal(1);
+      expect([f.acVoltageViolationIntervals, f.acVoltageViolationBusIntervals]).to.deep.equal([2, 2]);
+      // The converged intervals carry 20 kW + their losses through the 50 kW line: under its limit.
+      expect([f.acBranchViolationIntervals, f.acBranchViolationBranchIntervals]).to.deep.equal([0, 0]);
+      // The metered sweep, the same withdrawals: the same rule (it held already).
+      expect([f.meteredSweepsNotConverged, f.meteredVoltageViolationIntervals, f.meteredVoltageViolationBusIntervals]).to.deep.equal([1, 2, 2]);
+      // Documented: the collapsed interval's losses are unknown, its losses stage unsettled, the books open (exit 4) there only.
+      expect((o.summary.books as unknown as { violations: { interval: string; identity: string }[] }).violations.map((v) => `${v.interval} ${v.identity}`)).to.deep.equal(['2026-06-14T01:00:00Z losses']);
+    } finally {
+      o.cleanup();
+    }
+  });
 });
