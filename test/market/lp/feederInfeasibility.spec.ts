@@ -106,6 +106,19 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
     expect(r.message).to.match(/^infeasible: the fixed load of 200 kW at energised buses exceeds the 150 kW that all supply there together can give \(/);
   });
 
+  it('generator minimums: a unit that must make 200 kW against 50 kW of fixed load and 30 kW of demand at most', () => {
+    const network = createNetwork({
+      baseKva: 1000,
+      buses: [{ id: 'grid', reference: true }, { id: 'b' }],
+      branches: [{ id: 'l1', from: 'grid', to: 'b', resistancePu: 0.001, reactancePu: 0.001, limitKw: 1000 }],
+    });
+    const feeder = radialFeeder(network);
+    const offers = { ...offersOf([[0, false, 40, 300], [1, true, 90, 30]]), group: Int32Array.of(0, -1) };
+    const r = dispatchFeeder({ feeder, offers, groups: { count: 1, lowerKw: Float64Array.of(200), upperKw: Float64Array.of(300) }, fixedLoadKw: Float64Array.of(0, 50) }, highs);
+    expect(r.status).to.equal('infeasible');
+    expect(r.message).to.match(/^infeasible: generator minimums of 200 kW exceed the 80 kW that load and demand can take \(/);
+  });
+
   it('the two together: l1 (50 kW) needs b2’s generator to make ≥ 50 kW for b1’s 100 kW, and b2’s vMaxPu 1.0 lets it make at most 9.09 kW', () => {
     // grid —(r 0.01)— b1 —(r 0.1)— b2 on 1000 kVA; 100 kW fixed at b1; a generator at b2 of up to 200 kW.
     //   w2 = 1 − 2 · 0.01 · (100 − g) / 1000 + 2 · 0.1 · g / 1000 = 0.998 + 0.00022 g
