@@ -30,7 +30,6 @@
  */
 import jsLpSolver from 'javascript-lp-solver';
 import type { Model, SolveResult, SolverAPI } from 'javascript-lp-solver';
-import { DISPATCH_TOLERANCE } from './networkBlock.ts';
 import { failedSolution, hasIntegerColumns, objectiveAt, rowActivities, type LinearProgram, type LpSolution, type LpSolveOptions, type LpSolver } from './solver.ts';
 
 // Under `nodenext` TypeScript types the default import as the CommonJS module object (solver on
@@ -96,6 +95,9 @@ export const jslpSolver: LpSolver = {
  */
 export const JSLP_RESCALED_RETRY_MAX_COLUMNS = 64;
 
+/** jsLPSolver's precision (the tolerance `solveWithJslp` gives its `Solve`). */
+const JSLP_PRECISION = 1e-9;
+
 /** Passes of geometric scaling (each brings every row's and column's non-zeros closer to a geometric mean of 1). */
 const SCALING_PASSES = 4;
 
@@ -121,13 +123,19 @@ export function equilibrate(lp: LinearProgram): { lp: LinearProgram; rowScale: F
   const lo = new Float64Array(Math.max(lp.numRows, lp.numCols));
   const hi = new Float64Array(lo.length);
   const pow2 = (min: number, max: number): number => (max > 0 ? 2 ** -Math.round(Math.log2(Math.sqrt(min * max))) : 1);
+  // An entry below jsLPSolver's precision relative to its row's largest (a marginal-loss step of 4e-11 beside the
+  // balance row's ±1) is noise to the solver and must not set the row's scale: counted, it scaled a feeder's balance
+  // row by 2^19 instead of 2^11, and the scaled dual programme came back with a wrong optimum (fuzz --feeder seed 10197).
+  const rowMax = new Float64Array(lp.numRows);
+  for (let k = 0; k < values.length; k++) rowMax[rows[k]!] = Math.max(rowMax[rows[k]!]!, Math.abs(values[k]!));
+  const counts = (k: number): boolean => Math.abs(values[k]!) >= JSLP_PRECISION * rowMax[rows[k]!]!;
   for (let pass = 0; pass < SCALING_PASSES; pass++) {
     lo.fill(Infinity, 0, lp.numRows);
     hi.fill(0, 0, lp.numRows);
     for (let j = 0; j < lp.numCols; j++) {
       for (let k = starts[j]!; k < starts[j + 1]!; k++) {
         const a = Math.abs(values[k]!) * colScale[j]!;
-        if (a === 0) continue;
+        if (a === 0 || !counts(k)) continue;
         const i = rows[k]!;
         if (a < lo[i]!) lo[i] = a;
         if (a > hi[i]!) hi[i] = a;
@@ -139,7 +147,7 @@ export function equilibrate(lp: LinearProgram): { lp: LinearProgram; rowScale: F
       let max = 0;
       for (let k = starts[j]!; k < starts[j + 1]!; k++) {
         const a = Math.abs(values[k]!) * rowScale[rows[k]!]!;
-        if (a === 0) continue;
+        if (a === 0 || !counts(k)) continue;
         if (a < min) min = a;
         if (a > max) max = a;
       }
@@ -160,17 +168,8 @@ export function equilibrate(lp: LinearProgram): { lp: LinearProgram; rowScale: F
   return { lp: scaled, rowScale, colScale };
 }
 
-/**
- * Largest accepted bound violation of a rescued (scaled) solution, relative to max(1, |bound|): the
- * dispatch's one tolerance. The scaled solve holds its rows to jsLPSolver's precision in *scaled*
- * units, and a column scaled by s (x = s x') carries s times its error back: on a feeder, flow
- * columns scaled by 2^8 (a ±1 in the balance rows beside the 2e-5 of the voltage-drop rows) came
- * back 5e-7 kW off two balance rows (fuzz --feeder seed 10087, lineLimit apparent, with marginal
- * losses), where the stricter 1e-7 it had here refused the rescue and left the interval a clearing
- * problem. Within DISPATCH_TOLERANCE the point is as feasible as any the dispatch accepts; its prices
- * still pass strong duality (`JSLP_DUALITY_GAP`) and the market's own check that they support the awards.
- */
-const SCALED_FEASIBILITY = DISPATCH_TOLERANCE;
+/** Largest accepted bound violation of a rescued (scaled) solution, relative to max(1, |bound|). */
+const SCALED_FEASIBILITY = 1e-7;
 
 function withinBounds(v: Float64Array, lower: Float64Array, upper: Float64Array): boolean {
   for (let i = 0; i < v.length; i++) {
@@ -201,7 +200,7 @@ export function solveWithJslp(lp: LinearProgram, opts: { freeColumns?: 'split' |
   if (cells > JSLP_MAX_TABLEAU_CELLS) return failedSolution(lp, 'solver-error', tooLargeMessage(cells));
   let out: SolveResult;
   try {
-    out = solver.Solve(model, 1e-9, false) as SolveResult;
+    out = solver.Solve(model, JSLP_PRECISION, false) as SolveResult;
   } catch (err) {
     return failedSolution(lp, 'solver-error', `javascript-lp-solver failed: ${err instanceof Error ? err.message : String(err)}`);
   }
