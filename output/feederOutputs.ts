@@ -57,6 +57,8 @@ export class FeederRecorder {
   private readonly lossesKwh = new EnergySum();
   private lossesCost: Money = ZERO;
   private lossesUnsettled = 0;
+  /** Intervals whose losses settled at a price the market did not form (losses.ts `unformedPrice`: the lowest offer, or the cap). */
+  private lossesUnformedPrice = 0;
   /** What the upstream grid received for the losses (the stage's other side; − the cost when it closes). */
   private lossesReceived: Money = ZERO;
   private unconverged = 0;
@@ -150,6 +152,7 @@ export class FeederRecorder {
         this.lossesBeyondKwh.add(losses.stage.deviationQuanta, losses.quantumKw, durationH);
         this.lossesCost = this.lossesCost.plus(losses.unit.toMoney(losses.stage.buyerUnits));
         this.lossesReceived = this.lossesReceived.minus(losses.unit.toMoney(losses.stage.sellerUnits));
+        if (losses.stage.priceBasis !== 'substation') this.lossesUnformedPrice++;
       } else this.lossesUnsettled++;
     }
     if (!f.acConverged && this.unconverged++ === 0) this.firstUnconverged = t;
@@ -272,6 +275,7 @@ export class FeederRecorder {
       sellersReceive: formatMoney(this.lossesReceived),
       rent: formatMoney(this.lossesCost.minus(this.lossesReceived)),
       unsettledIntervals: this.lossesUnsettled,
+      unformedPriceIntervals: this.lossesUnformedPrice,
     };
   }
 

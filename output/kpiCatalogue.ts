@@ -41,10 +41,11 @@ const ENTRIES: readonly Entry[] = [
   ['losses.buyer', 'Buyer of the feeder losses', '', 'The party that buys a LinDistFlow feeder’s AC losses each interval: the distribution operator’s losses account (a reserved id).'],
   ['losses.seller', 'Seller of the feeder losses', '', 'The party that delivers them: the grid behind the substation (a reserved id).'],
   ['losses.kwh', 'Feeder losses bought', 'kWh', 'The AC losses the distribution operator bought over the run, in whole quanta per interval.'],
-  ['losses.buyersPay', 'Paid for the feeder losses', 'currency', 'What the distribution operator paid for the losses: settled losses × the substation’s real-time price, per interval, exact.'],
+  ['losses.buyersPay', 'Paid for the feeder losses', 'currency', 'What the distribution operator paid for the losses: settled losses × the substation’s real-time price (where the market formed none, the stand-in of losses.unformedPriceIntervals), per interval, exact.'],
   ['losses.sellersReceive', 'Received for the feeder losses', 'currency', 'What the grid behind the substation received for delivering them.'],
   ['losses.rent', 'Losses stage rent', 'currency', 'Paid minus received in the losses stage: 0 (one buyer, one seller, one price); the books check it every interval.'],
-  ['losses.unsettledIntervals', 'Intervals whose losses were not settled', 'count', 'Intervals whose AC check did not converge, or whose losses had no substation price (the books are open there).'],
+  ['losses.unsettledIntervals', 'Intervals whose losses were not settled', 'count', 'Intervals whose AC check did not converge: the losses are unknown (the books are open there).'],
+  ['losses.unformedPriceIntervals', 'Intervals whose losses settled at a stand-in price', 'count', 'Intervals where the market formed no price at the substation (nothing traded) and the losses settled at what the next kW would have cost there: the lowest offer in the book, or the price cap where nobody offered (agents.csv state settled-at-lowest-offer / settled-at-price-cap).'],
   // The sites' meters (engine/interval/meter.ts), not the cleared demand: a retailer buys its customers' forecast and
   // anyone may deviate from a position, and what a demand-response study compares with the baseline is what the sites used.
   ['demandKwh', 'Energy consumed', 'kWh', 'Σ over the sites’ meters of gross consumption over the run: loads (also what a home’s own PV covers), charging of EVs and batteries, a generator’s intake; not the cleared demand.'],

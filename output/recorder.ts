@@ -366,8 +366,9 @@ export class Recorder implements SimulationSink {
    * substation's bus — the distribution operator's losses account buying the AC losses (+, cost +) and the
    * grid behind the substation delivering them (−): award_kw the schedule's, at the substation's price,
    * actual_kw what flowed, imbalance_kw the difference, at its imbalance price (engine/interval/losses.ts).
-   * `state` is the stage's status (`settled`, or why it is not: `ac-not-converged`, `unpriced`; then award and
-   * cost are empty, since the losses are unknown or unpriced, not zero).
+   * `state` is the stage's status: `settled` at the substation's prices, `settled-at-lowest-offer` or
+   * `settled-at-price-cap` where the market formed none there (losses.ts `unformedPrice`), or why it is not
+   * settled, `ac-not-converged` (then award and cost are empty: the losses are unknown, not zero).
    */
   private writeLossesRows(o: IntervalOutcome, losses: LossesStage, t: string): void {
     const q = o.book.rules.quantumKw;
@@ -378,13 +379,14 @@ export class Recorder implements SimulationSink {
     // The difference's price only where there is one (as a party's imbalance_price: only where it deviated).
     const imbalancePrice = settled && losses.deviationQuanta !== 0 ? fixed(losses.imbalancePriceMwh, this.priceDecimals) : '';
     const bus = losses.busIndex >= 0 ? csvText(o.book.buses[losses.busIndex]!) : '';
+    const state = settled && losses.priceBasis !== 'substation' ? `settled-at-${losses.priceBasis}` : losses.status;
     const unit = o.settlement.unit;
     for (const [id, kind, sign, units] of [[LOSSES_BUYER_ID, 'dso', 1, losses.buyerUnits], [LOSSES_SELLER_ID, 'upstream', -1, losses.sellerUnits]] as const) {
       // interval_start, agent_id, kind, bus, state, award_kw, price, cost, soc_kwh, indoor_temp_c, baseline_kw, unserved_kwh,
       // da_kw, actual_kw, rt_kw, da_price, rt_price, imbalance_kw, imbalance_price, via, dr_cost
       const award = kw(sign * losses.quanta);
       const actual = kw(sign * (losses.quanta + losses.deviationQuanta));
-      this.agentsCsv.row([t, id, kind, bus, losses.status, award, price, settled ? unit.format(units) : '', '', '', '', '', '', actual, '', '', price, kw(sign * losses.deviationQuanta), imbalancePrice, '', '', ...(this.reactiveColumns ? ['', ''] : [])]);
+      this.agentsCsv.row([t, id, kind, bus, state, award, price, settled ? unit.format(units) : '', '', '', '', '', '', actual, '', '', price, kw(sign * losses.deviationQuanta), imbalancePrice, '', '', ...(this.reactiveColumns ? ['', ''] : [])]);
     }
   }
 

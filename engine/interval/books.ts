@@ -26,17 +26,17 @@
  *     quantum), and the same for what flowed (the metered withdrawals' AC power flow and its
  *     losses); the settled losses are the AC losses in whole quanta, the schedule's and what flowed
  *     beyond them, and the stage settled
- *     (a sweep that did not converge, or losses with no substation price, leave it open);
- *     money, the distribution operator pays the settled losses × the substation price, exactly,
+ *     (a sweep that did not converge leaves it open);
+ *     money, the distribution operator pays the settled losses × the substation price (where the
+ *     market formed none, losses.ts `unformedPrice`, recomputed here), exactly,
  *     and the upstream grid receives what it pays.
  */
 import { type Money, money, type MoneyUnit, ZERO } from '../../core/money.ts';
-import type { BusId } from '../../core/units.ts';
 import type { ClearingResult, FeederOutcome, OrderBook } from '../../market/types.ts';
 import type { IntervalLedger } from './ledger.ts';
 import { ticksOf } from './ledger.ts';
 import type { Party } from './participants.ts';
-import { type LossesStage, lossesQuanta } from './losses.ts';
+import { type LossesStage, lossesQuanta, unformedPrice } from './losses.ts';
 import type { MeteredFeeder } from './meteredFeeder.ts';
 import type { PartyReactive } from './reactive.ts';
 import { type ReactiveSettlement, reactiveMoney, SafeSum, settleReactive } from '../../market/reactiveSettlement.ts';
@@ -194,7 +194,7 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   if (result.feeder) {
     const r = checkReactive(x.reactive, settleReactive(book, result, unit), parties);
     if (r) fail('money:realTime', r);
-    for (const v of checkLosses({ losses: x.losses, feeder: result.feeder, clearedAtBus, rtTicks, buses: book.buses, quantumKw: q, unit, ...(x.meteredFeeder ? { flowed: { metered: x.meteredFeeder, actualAtBus, imbTicks } } : {}) })) fail(v.identity, v.detail);
+    for (const v of checkLosses({ losses: x.losses, feeder: result.feeder, clearedAtBus, rtTicks, busPriceMwh: result.busPriceMwh, book, quantumKw: q, unit, ...(x.meteredFeeder ? { flowed: { metered: x.meteredFeeder, actualAtBus, imbTicks, imbalancePriceMwh: x.imbalancePriceMwh } } : {}) })) fail(v.identity, v.detail);
   }
   return out;
 }
@@ -226,12 +226,15 @@ export interface LossesCheckInput {
   readonly clearedAtBus: Float64Array;
   /** Per book bus: the real-time price, whole ticks (0 where none). */
   readonly rtTicks: Float64Array;
-  readonly buses: readonly BusId[];
+  /** Per book bus: the real-time price, currency/MWh (NaN where the market formed none). */
+  readonly busPriceMwh: ArrayLike<number>;
+  /** The interval's book: its buses, and its offers and cap for a price the market did not form (losses.ts `unformedPrice`). */
+  readonly book: Pick<OrderBook, 'buses' | 'size' | 'isBuy' | 'priceTicks' | 'quantityQuanta' | 'rules'>;
   readonly quantumKw: number;
   /** The interval's settlement unit. */
   readonly unit: MoneyUnit;
   /** What flowed: the metered withdrawals' sweep, the meters per book bus (quanta) and the imbalance prices (ticks); without it, the schedule's alone. */
-  readonly flowed?: { readonly metered: MeteredFeeder; readonly actualAtBus: Float64Array; readonly imbTicks: Float64Array };
+  readonly flowed?: { readonly metered: MeteredFeeder; readonly actualAtBus: Float64Array; readonly imbTicks: Float64Array; readonly imbalancePriceMwh: ArrayLike<number> };
 }
 
 /**
@@ -240,15 +243,15 @@ export interface LossesCheckInput {
  */
 export function checkLosses(x: LossesCheckInput): Array<{ identity: 'losses' | 'money:losses'; detail: string }> {
   const out: Array<{ identity: 'losses' | 'money:losses'; detail: string }> = [];
-  const { losses, feeder: f, clearedAtBus, rtTicks, buses, unit, flowed } = x;
+  const { losses, feeder: f, clearedAtBus, rtTicks, unit, flowed } = x;
+  const buses = x.book.buses;
   const q = x.quantumKw;
   if (!losses) return [{ identity: 'losses', detail: "the feeder's losses were not settled: no losses stage this interval" }];
   const rootId = f.busIds[f.rootIndex]!;
   const root = buses.indexOf(rootId);
   if (losses.status === 'ac-not-converged') {
     out.push({ identity: 'losses', detail: f.acConverged ? `the AC power flow of what the meters read did not converge: the losses that flowed are unknown, the losses stage is not settled` : `the AC check did not converge: the feeder's losses are unknown (last iterate ${fmtKw(f.lossesKw)} kW), the losses stage is not settled` });
-  } else if (losses.status === 'unpriced') out.push({ identity: 'losses', detail: `${fmtKw(f.lossesKw)} kW of losses (${fmtKw(losses.meteredLossesKw)} kW flowed) but no ${Number.isNaN(losses.priceMwh) ? 'real-time' : 'imbalance'} price at the substation ${rootId}: the losses stage is not settled` });
-  else {
+  } else {
     // Physical: what the substation sends into the feeder is what the other buses take net, plus the losses.
     let downstreamKw = 0;
     for (let k = 0; k < clearedAtBus.length; k++) if (k !== root) downstreamKw += clearedAtBus[k]! * q;
@@ -256,7 +259,10 @@ export function checkLosses(x: LossesCheckInput): Array<{ identity: 'losses' | '
     if (!(Math.abs(gap) <= q)) out.push({ identity: 'losses', detail: `the AC substation import ${fmtKw(f.substationImportKw)} kW ≠ Σ net withdrawal downstream ${fmtKw(downstreamKw)} kW + losses ${fmtKw(f.lossesKw)} kW (off by ${fmtKw(gap)} kW)` });
     const quanta = lossesQuanta(f.lossesKw, q);
     if (losses.quanta !== quanta) out.push({ identity: 'losses', detail: `settled losses ${fmtKw(losses.quanta * q)} kW, the AC check's are ${fmtKw(f.lossesKw)} kW (${fmtKw(quanta * q)} kW in quanta)` });
-    let expected = quanta * (root >= 0 ? rtTicks[root]! : 0);
+    // The substation's prices in ticks; where the market formed none, what the next kW would have cost (the rule of losses.ts).
+    const tick = x.book.rules.priceTickMwh;
+    const unformedTicks = (): number => ticksOf(unformedPrice(x.book).priceMwh, tick);
+    let expected = quanta === 0 ? 0 : quanta * (root >= 0 && !Number.isNaN(x.busPriceMwh[root]!) ? rtTicks[root]! : unformedTicks());
     let deviation = 0;
     if (flowed) {
       // And what flowed: the meters' sweep balances the same way with the metered withdrawals, and its losses less the
@@ -268,7 +274,7 @@ export function checkLosses(x: LossesCheckInput): Array<{ identity: 'losses' | '
       if (!(Math.abs(meteredGap) <= q)) out.push({ identity: 'losses', detail: `what flowed: the AC substation import ${fmtKw(m.substationImportKw)} kW ≠ Σ metered net withdrawal downstream ${fmtKw(meteredDownstreamKw)} kW + losses ${fmtKw(m.lossesKw)} kW (off by ${fmtKw(meteredGap)} kW)` });
       deviation = lossesQuanta(m.lossesKw, q) - quanta;
       if (losses.deviationQuanta !== deviation) out.push({ identity: 'losses', detail: `settled ${fmtKw(losses.deviationQuanta * q)} kW of losses beyond the schedule's, what flowed makes it ${fmtKw(deviation * q)} kW (${fmtKw(m.lossesKw)} kW flowed)` });
-      if (deviation !== 0) expected += deviation * (root >= 0 ? flowed.imbTicks[root]! : 0);
+      if (deviation !== 0) expected += deviation * (root >= 0 && !Number.isNaN(flowed.imbalancePriceMwh[root]!) ? flowed.imbTicks[root]! : unformedTicks());
     }
     if (losses.buyerUnits !== expected) out.push({ identity: 'money:losses', detail: `the distribution operator pays ${unit.format(losses.buyerUnits)} for the losses; ${fmtKw(quanta * q)} kW at the price of ${rootId}${deviation !== 0 ? ` and ${fmtKw(deviation * q)} kW more at its imbalance price` : ''} comes to ${unit.format(expected)}` });
   }

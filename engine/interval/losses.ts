@@ -24,18 +24,25 @@
  * was re-dispatched), as the deviations of the sites that caused it are. Where the sites did as
  * cleared the difference is 0 and the stage is the schedule's alone.
  *
- * When the losses are not known or not priceable, the stage is not settled and says why
- * (`status`), and the books report the interval open — never a silent zero:
+ * Where the market formed no price at the substation (nothing traded: a shortage night with the
+ * only plant down, PV alone after dark, bids that do not cross), the grid behind the substation
+ * still delivers the losses — a few watts that volt-var inverters and the feeder's charging make
+ * with nothing flowing. They settle at what the next kW would have cost there (`unformedPrice`):
+ * the book's lowest offer, or, where nobody offered at all, the price cap, the rules' scarcity
+ * price (MarketRules.priceCapMwh: the price when demand at the cap is rationed). The same price
+ * stands in for a missing imbalance price. `priceBasis` says which, agents.csv's `state` and the
+ * KPIs count them; the books check the price against the same rule.
+ *
+ * When the losses are not known, the stage is not settled and says why (`status`), and the books
+ * report the interval open — never a silent zero:
  * - `ac-not-converged`: a sweep did not converge (a dispatch, or what flowed, that the feeder cannot
- *   carry: voltage collapse); its last iterate's losses are no measurement;
- * - `unpriced`: losses but no price at the substation (nothing cleared there and no marginal bid), or
- *   a difference but no imbalance price there.
+ *   carry: voltage collapse); its last iterate's losses are no measurement.
  * Buses an outage cut off (islanded) carry no current: the sweep walks only the energised
  * branches, so the losses are theirs alone.
  *
  * Pure: it reads the clearing's feeder outcome, the book's buses and the bus prices.
  */
-import type { FeederOutcome, OrderBook } from '../../market/types.ts';
+import { type FeederOutcome, type OrderBook, ticksToPrice } from '../../market/types.ts';
 import { ticksOf } from './ledger.ts';
 import type { MeteredFeeder } from './meteredFeeder.ts';
 
@@ -44,7 +51,25 @@ export const LOSSES_BUYER_ID = 'dso-losses';
 /** The party that delivers them: the grid behind the substation (a reserved id). */
 export const LOSSES_SELLER_ID = 'transmission';
 
-export type LossesStatus = 'settled' | 'ac-not-converged' | 'unpriced';
+export type LossesStatus = 'settled' | 'ac-not-converged';
+
+/**
+ * Where the losses' price came from: the substation's market price (`substation`), or, where the
+ * market formed none there, the book's lowest offer (`lowest-offer`) or the price cap (`price-cap`).
+ */
+export type LossesPriceBasis = 'substation' | 'lowest-offer' | 'price-cap';
+
+/**
+ * The price the next kW at the substation would have cost where the market formed none (nothing
+ * traded): the lowest offer in the book — the seller that kW would have come from — or, with no
+ * offer at all, the price cap (scarcity). Pure. Example: offers at 45 and 60, buys at 30 (no
+ * cross) → 45; no offers → `rules.priceCapMwh` (3000 by default).
+ */
+export function unformedPrice(book: Pick<OrderBook, 'size' | 'isBuy' | 'priceTicks' | 'quantityQuanta' | 'rules'>): { readonly priceMwh: number; readonly basis: 'lowest-offer' | 'price-cap' } {
+  let lowest = Infinity;
+  for (let s = 0; s < book.size; s++) if (!book.isBuy[s] && book.quantityQuanta[s]! > 0 && book.priceTicks[s]! < lowest) lowest = book.priceTicks[s]!;
+  return lowest === Infinity ? { priceMwh: book.rules.priceCapMwh, basis: 'price-cap' } : { priceMwh: ticksToPrice(lowest, book.rules.priceTickMwh), basis: 'lowest-offer' };
+}
 
 export interface LossesStage {
   readonly status: LossesStatus;
@@ -55,13 +80,15 @@ export interface LossesStage {
   readonly substationImportKw: number;
   /** Settled losses of the schedule, whole quanta of `rules.quantumKw` (0 when not settled). */
   readonly quanta: number;
-  /** The substation's real-time price, currency/MWh (NaN: none). */
+  /** The price the schedule's losses settle at, currency/MWh: the substation's real-time price, or where it has none and losses are to settle, `unformedPrice`'s (`priceBasis`); NaN: none and nothing to settle at it. */
   readonly priceMwh: number;
+  /** `substation`: the market's prices; otherwise the rule that stood in for a price the market did not form (`unformedPrice`), for `priceMwh` or `imbalancePriceMwh` or both. */
+  readonly priceBasis: LossesPriceBasis;
   /** The AC losses of what flowed (the metered withdrawals' sweep), kW (NaN: unknown). */
   readonly meteredLossesKw: number;
   /** What flowed less the schedule, whole quanta (metered losses in quanta − `quanta`; 0 when not settled). */
   readonly deviationQuanta: number;
-  /** The substation's imbalance price, currency/MWh, at which the difference settles (its real-time price where nothing was re-dispatched; NaN: none). */
+  /** The substation's imbalance price, currency/MWh, at which the difference settles (its real-time price where nothing was re-dispatched; where it has none and a difference is to settle, `unformedPrice`'s; NaN: none and nothing to settle at it). */
   readonly imbalancePriceMwh: number;
   /** Money in settlement units (`ledger.unit`): the buyer pays `buyerUnits` (+), the seller receives it (`sellerUnits` = −buyerUnits). */
   readonly buyerUnits: number;
@@ -88,15 +115,22 @@ export interface FlowedLosses {
 export function settleLosses(feeder: FeederOutcome, book: OrderBook, busPriceMwh: ArrayLike<number>, flowed?: FlowedLosses): LossesStage {
   const rules = book.rules;
   const busIndex = book.buses.indexOf(feeder.busIds[feeder.rootIndex]!);
-  const priceMwh = busIndex >= 0 ? busPriceMwh[busIndex]! : NaN;
-  const imbalancePriceMwh = flowed ? (busIndex >= 0 ? flowed.imbalancePriceMwh[busIndex]! : NaN) : priceMwh;
+  const marketPriceMwh = busIndex >= 0 ? busPriceMwh[busIndex]! : NaN;
+  const marketImbalanceMwh = flowed ? (busIndex >= 0 ? flowed.imbalancePriceMwh[busIndex]! : NaN) : marketPriceMwh;
   const meteredLossesKw = flowed ? (flowed.metered.converged ? flowed.metered.lossesKw : NaN) : feeder.lossesKw;
-  const base = { busIndex, lossesKw: feeder.lossesKw, substationImportKw: feeder.substationImportKw, priceMwh, meteredLossesKw, imbalancePriceMwh };
+  const base = { busIndex, lossesKw: feeder.lossesKw, substationImportKw: feeder.substationImportKw, meteredLossesKw };
   const none = { quanta: 0, deviationQuanta: 0, buyerUnits: 0, sellerUnits: 0 };
-  if (!feeder.acConverged || Number.isNaN(meteredLossesKw)) return { ...base, status: 'ac-not-converged', ...none };
+  if (!feeder.acConverged || Number.isNaN(meteredLossesKw)) return { ...base, status: 'ac-not-converged', priceMwh: marketPriceMwh, imbalancePriceMwh: marketImbalanceMwh, priceBasis: 'substation', ...none };
   const quanta = lossesQuanta(feeder.lossesKw, rules.quantumKw);
   const deviationQuanta = lossesQuanta(meteredLossesKw, rules.quantumKw) - quanta;
-  if ((quanta !== 0 && Number.isNaN(priceMwh)) || (deviationQuanta !== 0 && Number.isNaN(imbalancePriceMwh))) return { ...base, status: 'unpriced', ...none };
+  // A price the market did not form, where something is to be settled at it, is what the next kW would have cost
+  // there (a scan of the book, only then). Where nothing is, the price stays as the market left it (none: empty).
+  const needsPrice = (quanta !== 0 && Number.isNaN(marketPriceMwh)) || (deviationQuanta !== 0 && Number.isNaN(marketImbalanceMwh));
+  const unformed = needsPrice ? unformedPrice(book) : undefined;
+  const priceMwh = unformed && Number.isNaN(marketPriceMwh) ? unformed.priceMwh : marketPriceMwh;
+  const imbalancePriceMwh = unformed && Number.isNaN(marketImbalanceMwh) ? unformed.priceMwh : marketImbalanceMwh;
+  const priceBasis: LossesPriceBasis = unformed ? unformed.basis : 'substation';
+  const priced = { ...base, priceMwh, imbalancePriceMwh, priceBasis };
   const units = quanta * ticksOf(priceMwh, rules.priceTickMwh) + (deviationQuanta !== 0 ? deviationQuanta * ticksOf(imbalancePriceMwh, rules.priceTickMwh) : 0);
-  return { ...base, status: 'settled', quanta, deviationQuanta, buyerUnits: units, sellerUnits: -units };
+  return { ...priced, status: 'settled', quanta, deviationQuanta, buyerUnits: units, sellerUnits: -units };
 }

@@ -15,7 +15,7 @@ import { money, MoneyUnit, ZERO } from '../../core/money.ts';
 import { parseSimTime, simTime } from '../../core/time.ts';
 import { checkLosses } from '../../engine/interval/books.ts';
 import { ticksOf } from '../../engine/interval/ledger.ts';
-import { type LossesStage, settleLosses } from '../../engine/interval/losses.ts';
+import { type LossesStage, settleLosses, unformedPrice } from '../../engine/interval/losses.ts';
 import { runScenarioFile } from '../../engine/run.ts';
 import { clearOnFeeder, type FeederGrid } from '../../market/clearFeeder.ts';
 import type { LpSolver } from '../../market/lp/solver.ts';
@@ -44,7 +44,7 @@ function lossesInput(book: OrderBook, result: ClearingResult, losses: LossesStag
   const clearedAtBus = new Float64Array(book.buses.length);
   for (let s = 0; s < book.size; s++) clearedAtBus[book.busIndex[s]!]! += book.isBuy[s] ? result.awardedQuanta[s]! : -result.awardedQuanta[s]!;
   const rtTicks = Float64Array.from(result.busPriceMwh, (p) => ticksOf(p, book.rules.priceTickMwh));
-  return { losses, feeder: result.feeder!, clearedAtBus, rtTicks, buses: book.buses, quantumKw: book.rules.quantumKw, unit: MoneyUnit.forInterval(book.rules.quantumKw, 15, book.rules.priceTickMwh) };
+  return { losses, feeder: result.feeder!, clearedAtBus, rtTicks, busPriceMwh: result.busPriceMwh, book, quantumKw: book.rules.quantumKw, unit: MoneyUnit.forInterval(book.rules.quantumKw, 15, book.rules.priceTickMwh) };
 }
 
 /** One line grid → b, 100 kVA base, r = 0.02, x = 0.04 p.u. (test/fixtures/scenarios/losses-line.yaml). */
@@ -88,7 +88,7 @@ describe('the losses stage on a radial feeder', () => {
       expect(sum.toFixed()).to.equal('2.00448');
       expect(summary.kpis.feeder.lossesCost).to.equal(sum.toFixed());
       expect(summary.kpis.feeder.lossesKwh).to.equal(50.112);
-      expect(summary.kpis.losses).to.deep.equal({ buyer: 'dso-losses', seller: 'transmission', kwh: 50.112, buyersPay: '2.00448', sellersReceive: '2.00448', rent: '0', unsettledIntervals: 0 });
+      expect(summary.kpis.losses).to.deep.equal({ buyer: 'dso-losses', seller: 'transmission', kwh: 50.112, buyersPay: '2.00448', sellersReceive: '2.00448', rent: '0', unsettledIntervals: 0, unformedPriceIntervals: 0 });
       expect(summary.books.violations).to.deep.equal([]);
       expect(summary.books.closed).to.equal(true);
     });
@@ -121,6 +121,79 @@ describe('the losses stage on a radial feeder', () => {
     it('fails when the AC import does not match the awards plus the losses (an AC check of another dispatch)', () => {
       const other = { ...result, feeder: { ...result.feeder!, substationImportKw: result.feeder!.substationImportKw + 1 } };
       expect(checkLosses(lossesInput(book, other, stage)).map((v) => v.identity)).to.deep.equal(['losses']);
+    });
+  });
+
+  describe('losses where the market formed no price at the substation (nothing traded)', () => {
+    /** The clearing of `segments` with the AC check's losses set to `lossesKw` (what volt-var's reactive power makes with nothing flowing). */
+    const noTrade = (segments: ReadonlyArray<readonly [string, 'buy' | 'sell', number, number]>, lossesKw: number) => {
+      const { book, result } = clearFeeder(LINE, segments);
+      expect(result.awardedQuanta.every((a) => a === 0), 'nothing trades').to.equal(true);
+      expect(Number.isNaN(result.busPriceMwh[0]!), 'no price at the substation').to.equal(true);
+      const feeder = { ...result.feeder!, lossesKw, substationImportKw: lossesKw };
+      return { book, result: { ...result, feeder } };
+    };
+
+    it('unformedPrice is the lowest offer in the book (the seller the next kW would come from), or the cap with no offer at all', () => {
+      const crossing = clearFeeder(LINE, [['grid', 'sell', 60, 10], ['grid', 'sell', 45, 10], ['b', 'buy', 30, 5]]).book;
+      expect(unformedPrice(crossing)).to.deep.equal({ priceMwh: 45, basis: 'lowest-offer' });
+      const buysOnly = clearFeeder(LINE, [['b', 'buy', 30, 5]]).book;
+      expect(unformedPrice(buysOnly)).to.deep.equal({ priceMwh: buysOnly.rules.priceCapMwh, basis: 'price-cap' });
+      expect(buysOnly.rules.priceCapMwh).to.equal(3000);
+    });
+
+    it('bids that do not cross (offer 45, bid 30): 1.2 W of losses settle as 1 quantum at the lowest offer, 0.001 kW × 0.25 h × 45/MWh = 0.00001125; the books close', () => {
+      const { book, result } = noTrade([['grid', 'sell', 45, 10], ['b', 'buy', 30, 5]], 0.0012);
+      const stage = settleLosses(result.feeder, book, result.busPriceMwh);
+      expect([stage.status, stage.priceBasis, stage.quanta, stage.priceMwh]).to.deep.equal(['settled', 'lowest-offer', 1, 45]);
+      const unit = MoneyUnit.forInterval(book.rules.quantumKw, 15, book.rules.priceTickMwh);
+      expect(unit.toMoney(stage.buyerUnits).toFixed()).to.equal('0.00001125');
+      expect(stage.sellerUnits).to.equal(-stage.buyerUnits);
+      expect(checkLosses(lossesInput(book, result, stage))).to.deep.equal([]);
+    });
+
+    it('nobody offers (the only plant down, PV after dark): the losses settle at the cap, 1 quantum × 3000/MWh × 0.25 h = 0.00075; a stage at another price fails the books', () => {
+      const { book, result } = noTrade([['b', 'buy', 100, 5]], 0.0012);
+      const stage = settleLosses(result.feeder, book, result.busPriceMwh);
+      expect([stage.status, stage.priceBasis, stage.quanta, stage.priceMwh]).to.deep.equal(['settled', 'price-cap', 1, 3000]);
+      const unit = MoneyUnit.forInterval(book.rules.quantumKw, 15, book.rules.priceTickMwh);
+      expect(unit.toMoney(stage.buyerUnits).toFixed()).to.equal('0.00075');
+      expect(checkLosses(lossesInput(book, result, stage))).to.deep.equal([]);
+      // Settled at the last bid's 100 instead: the books recompute the cap and say so.
+      const at100 = { ...stage, priceMwh: 100, buyerUnits: 10_000, sellerUnits: -10_000 };
+      expect(checkLosses(lossesInput(book, result, at100)).map((v) => v.identity)).to.deep.equal(['money:losses']);
+    });
+
+    it('with no losses to settle, no price is made up: nothing traded and 0 kW of losses leave the price empty (NaN) and the stage at 0', () => {
+      const { book, result } = noTrade([['b', 'buy', 100, 5]], 0.0004);
+      const stage = settleLosses(result.feeder, book, result.busPriceMwh);
+      expect([stage.status, stage.priceBasis, stage.quanta, stage.buyerUnits]).to.deep.equal(['settled', 'substation', 0, 0]);
+      expect(Number.isNaN(stage.priceMwh)).to.equal(true);
+      expect(checkLosses(lossesInput(book, result, stage))).to.deep.equal([]);
+    });
+
+    it('a real run (test/fixtures/scenarios/feeder-losses-no-trade.yaml, fuzz --feeder seed 10338): the 1 W of 01:00 and 01:15 settle at the cap, the books close and the run exits 0 (it exited 4 for them)', function () {
+      this.timeout(60_000);
+      const dir = mkdtempSync(join(tmpdir(), 'gridbid-losses-no-trade-'));
+      try {
+        const r = gridbid(['run', 'test/fixtures/scenarios/feeder-losses-no-trade.yaml', '--out', dir]);
+        expect(r.status, r.stderr).to.equal(0);
+        const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { books: { closed: boolean }; kpis: { losses: Record<string, unknown> } };
+        expect(s.books.closed).to.equal(true);
+        expect(s.kpis.losses.unsettledIntervals).to.equal(0);
+        expect(s.kpis.losses.unformedPriceIntervals).to.equal(2);
+        const agents = parse(readFileSync(join(dir, 'agents.csv')), { columns: true }) as Row[];
+        const standIn = agents.filter((a) => a.agent_id === 'dso-losses' && a.state !== 'settled');
+        expect(standIn.map((a) => [a.interval_start, a.state, a.award_kw, a.price, a.cost])).to.deep.equal([
+          ['2026-10-19T01:00:00Z', 'settled-at-price-cap', '0.001', '3000.00', '0.00075'],
+          ['2026-10-19T01:15:00Z', 'settled-at-price-cap', '0.001', '3000.00', '0.00075'],
+        ]);
+        // Nothing traded there: the substation's market price is empty in voltages.csv.
+        const voltages = parse(readFileSync(join(dir, 'voltages.csv')), { columns: true }) as Row[];
+        expect(voltages.filter((v) => v.bus === 'grid' && v.interval_start!.startsWith('2026-10-19T01:')).map((v) => v.price).slice(0, 2)).to.deep.equal(['', '']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -69,7 +69,7 @@ describe('marginal losses in a run (network.feeder.losses: marginal, through the
       const k = r.summary.kpis;
       expect([k.totalCost, k.sellersRevenue, k.merchandisingSurplus]).to.deep.equal(['200.208', '192', '8.208']);
       expect(new Decimal('0.04275').times(192).toFixed()).to.equal('8.208');
-      expect(k.losses).to.deep.equal({ buyer: 'dso-losses', seller: 'transmission', kwh: 100.224, buyersPay: '4.00896', sellersReceive: '4.00896', rent: '0', unsettledIntervals: 0 });
+      expect(k.losses).to.deep.equal({ buyer: 'dso-losses', seller: 'transmission', kwh: 100.224, buyersPay: '4.00896', sellersReceive: '4.00896', rent: '0', unsettledIntervals: 0, unformedPriceIntervals: 0 });
       // The loss surplus is about twice the losses' cost (quadratic losses: Σ LF p ≈ 2 L): 8.208 / 4.00896 = 2.047.
       expect(new Decimal(k.merchandisingSurplus).div(k.losses.buyersPay as string).toNumber()).to.be.closeTo(2.047, 0.001);
       expect(k.feeder.marginalLossUnconvergedIntervals).to.equal(0);

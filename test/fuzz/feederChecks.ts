@@ -245,12 +245,15 @@ export function checkLossesStage(dir: string, run: RunFiles, config: ScenarioCon
       continue;
     }
     for (const col of ['award_kw', 'actual_kw', 'imbalance_kw', 'cost'] as const) if (!same(neg(d[col]), t[col])) problems.push(`${d.interval_start}: transmission ${col} ${t[col]} is not dso-losses' ${d[col]} negated`);
-    // Not settled for want of a price: the substation must indeed have none (real-time, or imbalance where what flowed differed).
-    if (d.state === 'unpriced' && rootPrice.get(d.interval_start!) !== '' && rootImbalance.get(d.interval_start!) !== '') problems.push(`${d.interval_start}: dso-losses unpriced, but the substation has a price ${rootPrice.get(d.interval_start!)} and an imbalance price ${rootImbalance.get(d.interval_start!)}`);
-    if (d.state === 'settled') {
+    // A stand-in price only where the market formed none at the substation (real-time, or imbalance where what flowed differed);
+    // at the cap exactly where it says so; and the market's price wherever it formed one.
+    const standIn = d.state === 'settled-at-lowest-offer' || d.state === 'settled-at-price-cap';
+    if (standIn && rootPrice.get(d.interval_start!) !== '' && rootImbalance.get(d.interval_start!) !== '') problems.push(`${d.interval_start}: dso-losses ${d.state}, but the substation has a price ${rootPrice.get(d.interval_start!)} and an imbalance price ${rootImbalance.get(d.interval_start!)}`);
+    if (d.state === 'settled-at-price-cap' && !new Decimal(d.price!).eq(config.market?.priceCapMwh ?? 3000)) problems.push(`${d.interval_start}: dso-losses settled at the price cap, but at ${d.price}`);
+    if (d.state === 'settled' || standIn) {
       if (!new Decimal(d.award_kw!).plus(d.imbalance_kw || 0).eq(d.actual_kw!)) problems.push(`${d.interval_start}: dso-losses actual ${d.actual_kw} ≠ award ${d.award_kw} + imbalance ${d.imbalance_kw}`);
       const p = rootPrice.get(d.interval_start!);
-      if (p !== undefined && p !== '' && !new Decimal(p).eq(d.price!)) problems.push(`${d.interval_start}: dso-losses bought at ${d.price}, the substation's price is ${p}`);
+      if (!standIn && p !== undefined && p !== '' && !new Decimal(p).eq(d.price!)) problems.push(`${d.interval_start}: dso-losses bought at ${d.price}, the substation's price is ${p}`);
       kwh = kwh.plus(new Decimal(d.actual_kw!).times(hours));
       beyond = beyond.plus(new Decimal(d.imbalance_kw || 0).times(hours));
     }

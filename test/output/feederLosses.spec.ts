@@ -32,7 +32,7 @@ const network = createNetwork({
 });
 
 describe("a feeder's losses at the substation's price (kpis.feeder.lossesCost = the losses stage's money)", () => {
-  it('by hand: 10 kW for 15 min at 40.5/MWh, then 3.3333 kW (3333 quanta of 1 W) at 100/MWh: 0.10125 + 0.083325 = 0.184575', () => {
+  it('by hand: 10 kW for 15 min at 40.5/MWh, then 3.3333 kW (3333 quanta of 1 W) at 100/MWh: 0.10125 + 0.083325 = 0.184575; then 4 kW where nothing traded, at the cap: + 1 kWh × 3000/MWh = 3.184575', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gridbid-losses-'));
     try {
       const book = bookOf(network, [], undefined, 0.25);
@@ -46,15 +46,15 @@ describe("a feeder's losses at the substation's price (kpis.feeder.lossesCost = 
       add(1, outcome(3.3333), [1, 100, 1]);
       // An interval whose AC check did not converge is not settled — counted, never priced at zero silently.
       add(2, outcome(4, false), [1, 100, 1]);
-      // Nor is one with losses and no price at the substation.
+      // One with losses and no market price at the substation (nothing traded; the book has no offer) settles at the cap, and is counted.
       add(3, outcome(4), [NaN, NaN, NaN]);
       r.close();
       const k = r.kpis();
-      // 2.5 + 0.83325 kWh settled; 3.33325 to the Wh, half-even.
-      expect(k.lossesKwh).to.equal(3.333);
-      expect(k.lossesCost).to.equal('0.184575');
-      expect(k.lossesUnsettledIntervals).to.equal(2);
-      expect(r.lossesStage()).to.deep.equal({ buyer: 'dso-losses', seller: 'transmission', kwh: 3.333, buyersPay: '0.184575', sellersReceive: '0.184575', rent: '0', unsettledIntervals: 2 });
+      // 2.5 + 0.83325 + 1 kWh settled; 4.33325 to the Wh, half-even.
+      expect(k.lossesKwh).to.equal(4.333);
+      expect(k.lossesCost).to.equal('3.184575');
+      expect(k.lossesUnsettledIntervals).to.equal(1);
+      expect(r.lossesStage()).to.deep.equal({ buyer: 'dso-losses', seller: 'transmission', kwh: 4.333, buyersPay: '3.184575', sellersReceive: '3.184575', rent: '0', unsettledIntervals: 1, unformedPriceIntervals: 1 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
