@@ -146,6 +146,12 @@ export function feederCheck(book: OrderBook, result: ClearingResult, feeder: Rad
     const kw = lineLimit === 'apparent' ? Math.hypot(ac.pKw[k]!, ac.qKvar[k]!) : Math.abs(ac.pKw[k]!);
     if (kw > feeder.limitKw[k]! * (1 + 1e-9)) branchViolations++;
   }
+  // A sweep that did not converge measured nothing (see vmAcPu below): its iterate's violations are not counted as if they
+  // were, they are not assessed (NaN; the run counts the interval in acSweepsNotConverged instead).
+  if (!ac.converged) {
+    violations = NaN;
+    branchViolations = NaN;
+  }
   const nan = (): Float64Array => new Float64Array(n).fill(NaN);
   // A sweep that did not converge (past voltage collapse) has no voltages but the substation's set point: its last
   // iterate may be finite (100 sweeps oscillating, not NaN) and is no measurement, so neither voltages.csv nor the next

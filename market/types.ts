@@ -220,11 +220,15 @@ export interface FeederOutcome {
   readonly vmLinDistFlowPu: Float64Array;
   readonly vmAcPu: Float64Array;
   readonly acConverged: boolean;
-  /** Buses whose AC voltage is outside their band although the linear model kept it (or the auction ignored it). */
+  /**
+   * Buses whose AC voltage is outside their band although the linear model kept it (or the auction ignored it).
+   * NaN where the sweep did not converge (`acConverged` false): its last iterate is no measurement, so not assessed.
+   */
   readonly acVoltageViolations: number;
   /**
    * Branches whose AC flow (at the parent's end, losses included) is above their limit — |P| under
    * lineLimit active, |S| under apparent — although the linear model kept it (or the auction ignored it).
+   * NaN where the sweep did not converge, as `acVoltageViolations`.
    */
   readonly acBranchViolations: number;
   /** AC series losses at the cleared dispatch (energised branches only). */

@@ -13,7 +13,8 @@
  *   a sweep did not converge: then `at` is the first such interval), the
  *   losses the distribution operator bought (the losses stage, engine/interval/losses.ts: kWh
  *   settled, `lossesCost` = Σ of the stage's money, exactly; intervals it could not settle), the largest LinDistFlow-vs-AC voltage error, and the intervals where the
- *   AC voltage left a bus's band (the limits the linear model missed), inverters' kvarh
+ *   AC voltage left a bus's band (the limits the linear model missed; counted only where the sweep converged, the
+ *   others being `acSweepsNotConverged`, not assessed), inverters' kvarh
  *   supplied and absorbed; with marginal losses, the intervals whose operating point did not
  *   settle within the bound (`marginalLossUnconvergedIntervals`) and the largest fixed-point gap
  *   (`marginalLossMaxGapMwh`); the same voltage figures of the metered withdrawals
@@ -156,10 +157,13 @@ export class FeederRecorder {
     }
     if (!f.acConverged && this.unconverged++ === 0) this.firstUnconverged = t;
     if (metered) this.addMetered(t, f.busIds, metered);
-    if (f.acVoltageViolations > 0) this.violationIntervals++;
-    this.violationBusIntervals += f.acVoltageViolations;
-    if (f.acBranchViolations > 0) this.branchViolationIntervals++;
-    this.branchViolationBranchIntervals += f.acBranchViolations;
+    // Violations only where the sweep converged: a non-converged interval is not assessed (acSweepsNotConverged counts it).
+    if (f.acConverged) {
+      if (f.acVoltageViolations > 0) this.violationIntervals++;
+      this.violationBusIntervals += f.acVoltageViolations;
+      if (f.acBranchViolations > 0) this.branchViolationIntervals++;
+      this.branchViolationBranchIntervals += f.acBranchViolations;
+    }
   }
 
   /** The metered sweep's figures of one interval (the same rules as the cleared dispatch's: extremes only from a converged sweep). */

@@ -297,12 +297,14 @@ function formatTables(r: ClearJson): string {
       '',
       dispatchTable,
     );
-    if (r.ac) {
+    if (r.ac && !r.ac.converged) {
+      lines.push('', `AC check (backward/forward sweep, ${r.ac.iterations} iterations, NOT converged): no AC solution at this dispatch (past voltage collapse): no AC voltages, losses or limit checks`);
+    } else if (r.ac) {
       const a = r.ac;
       lines.push(
         '',
-        `AC check (backward/forward sweep, ${a.iterations} iterations${a.converged ? '' : ', NOT converged'}): losses ${a.lossesKw.toFixed(2)} kW, ${a.lossesKvar.toFixed(2)} kvar; ` +
-          `voltage ${a.minVm.vm.toFixed(5)} p.u. (min, bus ${a.minVm.bus}) to ${a.maxVm.vm.toFixed(5)} (max, bus ${a.maxVm.bus}); largest LinDistFlow error ${a.maxLinDistFlowError.pu.toFixed(5)} p.u. at bus ${a.maxLinDistFlowError.bus}`,
+        `AC check (backward/forward sweep, ${a.iterations} iterations): losses ${a.lossesKw!.toFixed(2)} kW, ${a.lossesKvar!.toFixed(2)} kvar; ` +
+          `voltage ${a.minVm.vm!.toFixed(5)} p.u. (min, bus ${a.minVm.bus}) to ${a.maxVm.vm!.toFixed(5)} (max, bus ${a.maxVm.bus}); largest LinDistFlow error ${a.maxLinDistFlowError.pu!.toFixed(5)} p.u. at bus ${a.maxLinDistFlowError.bus}`,
         a.violations.length === 0 ? 'limits the linear model missed: none' : `limits the linear model missed:\n  ${a.violations.join('\n  ')}`,
       );
     }

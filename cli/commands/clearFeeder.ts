@@ -29,12 +29,13 @@ export interface FeederBusJson {
 export interface AcCheckJson {
   readonly converged: boolean;
   readonly iterations: number;
-  readonly lossesKw: number;
-  readonly lossesKvar: number;
-  readonly minVm: { readonly bus: number | string; readonly vm: number };
-  readonly maxVm: { readonly bus: number | string; readonly vm: number };
+  /** Losses, extremes and errors: null (and bus '') when the sweep did not converge: its last iterate is no measurement. */
+  readonly lossesKw: number | null;
+  readonly lossesKvar: number | null;
+  readonly minVm: { readonly bus: number | string; readonly vm: number | null };
+  readonly maxVm: { readonly bus: number | string; readonly vm: number | null };
   /** max_k |vm_lindistflow − vm_ac|, p.u., and where. */
-  readonly maxLinDistFlowError: { readonly bus: number | string; readonly pu: number };
+  readonly maxLinDistFlowError: { readonly bus: number | string; readonly pu: number | null };
   readonly buses: readonly { readonly id: number | string; readonly vm: number | null }[];
   /** Limits the AC flow breaks although the LinDistFlow dispatch kept them. */
   readonly violations: readonly string[];
@@ -67,6 +68,21 @@ export function acCheckJson(
   limitOn: LineLimitForm,
 ): AcCheckJson {
   const sweep = acSweep(f, kw, kvar);
+  if (!sweep.converged) {
+    // Past voltage collapse the sweep can stop on finite numbers (oscillating for its 100 iterations): they are no
+    // voltages, losses or flows, so none are reported, and no limit is checked against them; the substation keeps its set point.
+    return {
+      converged: false,
+      iterations: sweep.iterations,
+      lossesKw: null,
+      lossesKvar: null,
+      minVm: { bus: '', vm: null },
+      maxVm: { bus: '', vm: null },
+      maxLinDistFlowError: { bus: '', pu: null },
+      buses: ids.map((id, k) => ({ id, vm: k === f.root ? num(sweep.vmPu[k]!) : null })),
+      violations: [`the sweep did not converge in ${sweep.iterations} iterations: no AC solution at this dispatch (past voltage collapse), so no AC voltages, losses or limit checks`],
+    };
+  }
   const scale = power === 'MW' ? 1000 : 1;
   // A limit on apparent power is held to |S| at the sending end (MVA, kVA), one on active power to |P|.
   const unit = limitOn === 'apparent' ? (power === 'MW' ? 'MVA' : 'kVA') : power;
@@ -91,9 +107,8 @@ export function acCheckJson(
       violations.push(`branch ${br.id}: ${(flow / scale).toFixed(4)} ${unit} above its ${(limit / scale).toFixed(4)} ${unit} limit`);
     }
   }
-  if (!sweep.converged) violations.unshift(`the sweep did not converge in ${sweep.iterations} iterations: the AC voltages are not trustworthy`);
   return {
-    converged: sweep.converged,
+    converged: true,
     iterations: sweep.iterations,
     lossesKw: sweep.lossesKw,
     lossesKvar: sweep.lossesKvar,

@@ -33,7 +33,7 @@ export interface MeteredFeeder {
   readonly lossesKw: number;
   /** Active power the substation sent into the feeder, kW: Σ metered net withdrawal downstream + `lossesKw` (NaN when the sweep did not converge). */
   readonly substationImportKw: number;
-  /** Buses whose metered AC voltage is outside their band. */
+  /** Buses whose metered AC voltage is outside their band (NaN when the sweep did not converge: not assessed). */
   readonly voltageViolations: number;
 }
 
@@ -72,6 +72,6 @@ export function meteredFeeder(feeder: RadialFeeder, cleared: FeederOutcome, part
     converged: ac.converged,
     lossesKw: ac.converged ? ac.lossesKw : NaN,
     substationImportKw: ac.converged ? importKw : NaN,
-    voltageViolations: violations,
+    voltageViolations: ac.converged ? violations : NaN,
   };
 }

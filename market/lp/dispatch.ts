@@ -47,6 +47,7 @@ import { dcFlowsKw } from '../../network/flows.ts';
 import { sharedTopologyCache, type Topology, type TopologyCache } from '../../network/topology.ts';
 import type { BranchModel, Network } from '../../network/types.ts';
 import { dcNetworkBlock, DISPATCH_TOLERANCE, type NetworkBlock, readNetworkBlock } from './networkBlock.ts';
+import { supplyBounds } from './supplyBounds.ts';
 import { type CscMatrix, failedSolution, type LinearProgram, type LpFormulation, type LpSolution, type LpSolver } from './solver.ts';
 
 export { DISPATCH_TOLERANCE };
@@ -438,39 +439,13 @@ function checkProblem(problem: DispatchProblem, topology: Topology): void {
 /** A message that says what the failure means for this problem, not only what the solver said. */
 function explainFailure(problem: DispatchProblem, solution: LpSolution, topology: Topology): string {
   if (solution.status !== 'infeasible') return solution.message;
-  const { offers, groups } = problem;
-  const load = problem.fixedLoadKw ? problem.fixedLoadKw.reduce((a, b) => a + b, 0) : 0;
-  let supply = 0;
-  let minimum = 0;
-  for (let j = 0; j < offers.count; j++) {
-    if (offers.isBuy[j]) minimum += Math.max(0, offers.lowerKw[j]!);
-    else supply += offers.upperKw[j]!;
-  }
-  if (groups) {
-    // A generator's upper bound caps its segments' sum.
-    supply = 0;
-    const segUpper = new Float64Array(groups.count);
-    for (let j = 0; j < offers.count; j++) {
-      const g = offers.group?.[j] ?? -1;
-      if (offers.isBuy[j]) continue;
-      if (g >= 0) segUpper[g]! += offers.upperKw[j]!;
-      else supply += offers.upperKw[j]!;
-    }
-    for (let g = 0; g < groups.count; g++) supply += Math.min(segUpper[g]!, groups.upperKw[g]!);
-  }
+  const { fixedLoadKw: load, minimumDemandKw: minimum, supplyKw: supply, minimumGenerationKw: minGen, maximumDemandKw: maxDemand } = supplyBounds(problem.offers, problem.groups, problem.fixedLoadKw);
   const need = load + minimum;
   // Messages in the problem's own unit: MW for cases solved in MW, else kW.
   const mw = problem.unitKw === 1000;
   const kw = (v: number): string => `${Number((mw ? v / 1000 : v).toPrecision(6))} ${mw ? 'MW' : 'kW'}`;
   if (need > supply * (1 + DISPATCH_TOLERANCE))
     return `infeasible: the fixed load${minimum > 0 ? ' and minimum demand' : ''} of ${kw(need)} exceeds the ${kw(supply)} that all supply together can give (${solution.message})`;
-  let minGen = 0;
-  let maxDemand = load;
-  if (groups) for (let g = 0; g < groups.count; g++) minGen += Math.max(0, groups.lowerKw[g]!);
-  for (let j = 0; j < offers.count; j++) {
-    if (offers.isBuy[j]) maxDemand += offers.upperKw[j]!;
-    else if ((offers.group?.[j] ?? -1) < 0) minGen += Math.max(0, offers.lowerKw[j]!);
-  }
   if (minGen > maxDemand * (1 + DISPATCH_TOLERANCE))
     return `infeasible: generator minimums of ${kw(minGen)} exceed the ${kw(maxDemand)} that load and demand can take (${solution.message})`;
   return `infeasible: the fixed load of ${kw(load)} cannot be delivered within the branch and angle limits${shifterOverloads(problem, topology, kw)} (${solution.message})`;

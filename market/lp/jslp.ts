@@ -95,6 +95,9 @@ export const jslpSolver: LpSolver = {
  */
 export const JSLP_RESCALED_RETRY_MAX_COLUMNS = 64;
 
+/** jsLPSolver's precision (the tolerance `solveWithJslp` gives its `Solve`). */
+const JSLP_PRECISION = 1e-9;
+
 /** Passes of geometric scaling (each brings every row's and column's non-zeros closer to a geometric mean of 1). */
 const SCALING_PASSES = 4;
 
@@ -120,13 +123,19 @@ export function equilibrate(lp: LinearProgram): { lp: LinearProgram; rowScale: F
   const lo = new Float64Array(Math.max(lp.numRows, lp.numCols));
   const hi = new Float64Array(lo.length);
   const pow2 = (min: number, max: number): number => (max > 0 ? 2 ** -Math.round(Math.log2(Math.sqrt(min * max))) : 1);
+  // An entry below jsLPSolver's precision relative to its row's largest (a marginal-loss step of 4e-11 beside the
+  // balance row's ±1) is noise to the solver and must not set the row's scale: counted, it scaled a feeder's balance
+  // row by 2^19 instead of 2^11, and the scaled dual programme came back with a wrong optimum (fuzz --feeder seed 10197).
+  const rowMax = new Float64Array(lp.numRows);
+  for (let k = 0; k < values.length; k++) rowMax[rows[k]!] = Math.max(rowMax[rows[k]!]!, Math.abs(values[k]!));
+  const counts = (k: number): boolean => Math.abs(values[k]!) >= JSLP_PRECISION * rowMax[rows[k]!]!;
   for (let pass = 0; pass < SCALING_PASSES; pass++) {
     lo.fill(Infinity, 0, lp.numRows);
     hi.fill(0, 0, lp.numRows);
     for (let j = 0; j < lp.numCols; j++) {
       for (let k = starts[j]!; k < starts[j + 1]!; k++) {
         const a = Math.abs(values[k]!) * colScale[j]!;
-        if (a === 0) continue;
+        if (a === 0 || !counts(k)) continue;
         const i = rows[k]!;
         if (a < lo[i]!) lo[i] = a;
         if (a > hi[i]!) hi[i] = a;
@@ -138,7 +147,7 @@ export function equilibrate(lp: LinearProgram): { lp: LinearProgram; rowScale: F
       let max = 0;
       for (let k = starts[j]!; k < starts[j + 1]!; k++) {
         const a = Math.abs(values[k]!) * rowScale[rows[k]!]!;
-        if (a === 0) continue;
+        if (a === 0 || !counts(k)) continue;
         if (a < min) min = a;
         if (a > max) max = a;
       }
@@ -191,7 +200,7 @@ export function solveWithJslp(lp: LinearProgram, opts: { freeColumns?: 'split' |
   if (cells > JSLP_MAX_TABLEAU_CELLS) return failedSolution(lp, 'solver-error', tooLargeMessage(cells));
   let out: SolveResult;
   try {
-    out = solver.Solve(model, 1e-9, false) as SolveResult;
+    out = solver.Solve(model, JSLP_PRECISION, false) as SolveResult;
   } catch (err) {
     return failedSolution(lp, 'solver-error', `javascript-lp-solver failed: ${err instanceof Error ? err.message : String(err)}`);
   }

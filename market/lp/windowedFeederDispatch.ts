@@ -52,7 +52,8 @@ export function dispatchFeederWindowed(problem: FeederProblem, solver: LpSolver,
         if (offers === problem.offers) return dispatchFeeder(problem, solver);
         const kvarPerKw = cls ? Float64Array.from(cls, (c) => tanOfClass[c]!) : undefined;
         const part: FeederProblem = { ...problem, offers, block, ...(kvarPerKw ? { kvarPerKw } : {}) };
-        if (!fixed) return dispatchFeeder(part, solver);
+        // A small LP's infeasibility is expected (a fixed load the feeder cannot carry: the window widens), so it is not diagnosed.
+        if (!fixed) return dispatchFeeder(part, solver, { diagnose: false });
         const fixedLoadKw = problem.fixedLoadKw ? Float64Array.from(problem.fixedLoadKw) : new Float64Array(N);
         const fixedLoadKvar = problem.fixedLoadKvar ? Float64Array.from(problem.fixedLoadKvar) : new Float64Array(N);
         for (let k = 0; k < N; k++) {
@@ -62,7 +63,7 @@ export function dispatchFeederWindowed(problem: FeederProblem, solver: LpSolver,
             fixedLoadKvar[k]! += kw * tanOfClass[c]!;
           }
         }
-        return dispatchFeeder({ ...part, fixedLoadKw, fixedLoadKvar, constantCostPerH: (problem.constantCostPerH ?? 0) - fixed.valuePerH }, solver);
+        return dispatchFeeder({ ...part, fixedLoadKw, fixedLoadKvar, constantCostPerH: (problem.constantCostPerH ?? 0) - fixed.valuePerH }, solver, { diagnose: false });
       },
       slotPriceMwh: (r, bus, c) => {
         const tan = tanOfClass[c]!;

@@ -78,6 +78,43 @@ describe('gridbid clear: a native case on a LinDistFlow feeder', () => {
     expect(text.stdout).to.match(/limits the linear model missed:\n  bus b2: voltage 0\.94826 p\.u\. below vmin 0\.95/);
   });
 
+  it('--ac past voltage collapse reports no AC solution, not the last iterate: 60 kW over r = x = 0.5 p.u. on 100 kVA (beyond P ≤ 1/(1 + √2) = 41.42 kW) has no voltages, losses or violations to list (it printed the iterate\'s as if measured; audit A-infeas)', async () => {
+    // LinDistFlow keeps b at √(1 − 2 · 0.5 · 0.6) = 0.6325 p.u., inside its 0.5 floor, so the LP clears the 60 kW; the AC power flow has no solution.
+    const file = join(dir, 'collapse.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: collapse',
+        'durationH: 1',
+        'network:',
+        '  model: lindistflow',
+        '  feeder:',
+        '    voltageLimitsPu: { min: 0.5, max: 1.5 }',
+        '  baseKva: 100',
+        '  buses:',
+        '    - { id: grid, reference: true }',
+        '    - { id: b }',
+        '  branches:',
+        '    - { id: l1, from: grid, to: b, resistancePu: 0.5, reactancePu: 0.5 }',
+        'bids:',
+        '  - { id: supply, bus: grid, segments: [{ side: sell, priceMwh: 20, quantityKw: 200 }] }',
+        '  - { id: load, bus: b, segments: [{ side: buy, priceMwh: 3000, quantityKw: 60 }] }',
+        '',
+      ].join('\n'),
+    );
+    const out = await clearJson([file, '--ac']);
+    expect(out.status).to.equal('cleared');
+    expect((out.buses as FeederBusJson[])[1]!.vm).to.be.closeTo(Math.sqrt(0.4), 1e-9);
+    const ac = out.ac!;
+    expect(ac.converged).to.equal(false);
+    expect(ac.violations).to.deep.equal([`the sweep did not converge in ${ac.iterations} iterations: no AC solution at this dispatch (past voltage collapse), so no AC voltages, losses or limit checks`]);
+    expect([ac.lossesKw, ac.lossesKvar, ac.minVm.vm, ac.maxVm.vm, ac.maxLinDistFlowError.pu]).to.deep.equal([null, null, null, null, null]);
+    expect(ac.buses.map((b) => b.vm)).to.deep.equal([1, null]);
+    const text = await gridbidInProcess(['clear', file, '--ac']);
+    expect(text.stdout).to.match(/AC check \(backward\/forward sweep, \d+ iterations, NOT converged\): no AC solution at this dispatch \(past voltage collapse\): no AC voltages, losses or limit checks\n/);
+    expect(text.stdout).not.to.match(/limits the linear model missed/);
+  });
+
   it('day-ahead on the feeder: the first hour binds the voltage (20 / 27.5 / 50), the second does not (20 everywhere)', async () => {
     const r = await gridbidInProcess(['clear', LINE_DA, '--json']);
     expect(r.status, r.stderr).to.equal(0);

@@ -517,3 +517,40 @@ describe('fuzz reproducers (audit A-fuzzfeeder: the feeder mode, test/fuzz/feede
     }
   });
 });
+
+describe('fuzz reproducers (audit A-infeas: what a LinDistFlow interval reports when it is in trouble)', () => {
+  const fixture = (name: string) => scenario(readFileSync(join(REPO_ROOT, `test/fixtures/scenarios/${name}.yaml`), 'utf8'));
+
+  it("an infeasible feeder interval's clearing problem names the voltage band that breaks it, not the load: 'bus 'b' is at 1.0500 p.u., above its vMaxPu 1.03' with nothing to trade at 00:00 (it said 'the fixed load cannot be served'; fixtures/scenarios/feeder-infeasible-hour.yaml, fuzz --feeder seed 10038)", async () => {
+    const o = await runAndRead(fixture('feeder-infeasible-hour'), 'gridbid-fuzz-');
+    try {
+      const [problem] = o.summary.kpis.clearingProblems;
+      expect(problem.interval).to.equal('2026-01-14T00:00:00Z');
+      expect(problem.status).to.equal('infeasible');
+      expect(problem.message).to.match(/^infeasible: the voltage limits cannot be met \(the branch limits can\): at the least violation, bus 'b' is at 1\.0500 p\.u\., above its vMaxPu 1\.03 \(HiGHS/);
+      expect(o.summary.books.closed).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it("voltage and branch violations are counted only over intervals whose AC sweep converged: 2 of 3 (00:00 and 02:00, b at 0.879867 p.u. below 0.95), the collapsed 01:00 reported as acSweepsNotConverged 1 (it counted 3 voltage and 1 branch violation from the non-converged iterate; fixtures/scenarios/feeder-collapse-count.yaml)", async () => {
+    const o = await runAndRead(fixture('feeder-collapse-count'), 'gridbid-fuzz-');
+    try {
+      const f = o.summary.kpis.feeder;
+      const volts = readCsv(o.dir, 'voltages.csv').filter((r) => r.bus === 'b');
+      // 20 kW at 00:00 and 02:00: |V_b|² = ½ [0.8 + √0.56] (the fixture's header); 60 kW at 01:00: past collapse, no voltage.
+      expect(volts.map((r) => r.vm_ac)).to.deep.equal(['0.879867', '', '0.879867']);
+      expect(f.acSweepsNotConverged).to.equal(1);
+      expect([f.acVoltageViolationIntervals, f.acVoltageViolationBusIntervals]).to.deep.equal([2, 2]);
+      // The converged intervals carry 20 kW + their losses through the 50 kW line: under its limit.
+      expect([f.acBranchViolationIntervals, f.acBranchViolationBranchIntervals]).to.deep.equal([0, 0]);
+      // The metered sweep, the same withdrawals: the same rule (it held already).
+      expect([f.meteredSweepsNotConverged, f.meteredVoltageViolationIntervals, f.meteredVoltageViolationBusIntervals]).to.deep.equal([1, 2, 2]);
+      // Documented: the collapsed interval's losses are unknown, its losses stage unsettled, the books open (exit 4) there only.
+      expect((o.summary.books as unknown as { violations: { interval: string; identity: string }[] }).violations.map((v) => `${v.interval} ${v.identity}`)).to.deep.equal(['2026-06-14T01:00:00Z losses']);
+    } finally {
+      o.cleanup();
+    }
+  });
+});

@@ -246,6 +246,40 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     expect(highs.solve(lp).objective).to.be.closeTo(61290, 1e-6); // the primal itself is fine
   });
 
+  it("javascript-lp-solver prices feeders with marginal losses whose loss step is 4e-11: its scaled retry no longer lets that entry set the balance row's scale (fuzz --feeder seeds 10087 and 10197: intervals were clearing problems, 'could not solve the dual programme')", () => {
+    // Two intervals' programmes, captured. The root's balance row carries −(LF_k − LF_parent) on each flow: ~1e-4 near
+    // the substation, 4.1e-11 (10087: 5 buses, 12-gon limits) and 3.7e-11 (10197) on a far branch. As given, jsLPSolver
+    // solves the primal but not its dual programme ("infeasible", or "unbounded" in other intervals). Its scaled retry
+    // (market/lp/jslp.ts equilibrate) took that entry into the row's geometric mean and scaled the row by 2^19 (10197)
+    // instead of 2^11: then 10197's scaled dual optimum was 21545 against the primal's 21270 (refused by strong duality),
+    // and 10087's point came back 5.1e-7 kW off two balance rows (refused by the rescue's 1e-7 feasibility).
+    for (const [name, rows] of [['jslp-feeder-apparent-loss-step', [0, 2, 4, 6, 8]], ['jslp-feeder-loss-step-scaling', [0, 2, 4, 6]]] as const) {
+      const f = JSON.parse(readFileSync(fileURLToPath(new URL(`../../fixtures/lp/${name}.json`, import.meta.url)), 'utf8')) as Record<string, (number | null)[]> & { sense: 'max'; numCols: number; numRows: number; offset: number };
+      const bound = (a: (number | null)[], inf: number): Float64Array => Float64Array.from(a, (v) => v ?? inf);
+      const lp: LinearProgram = {
+        sense: f.sense,
+        numCols: f.numCols,
+        numRows: f.numRows,
+        offset: f.offset,
+        colCost: bound(f.colCost!, 0),
+        colLower: bound(f.colLower!, -Infinity),
+        colUpper: bound(f.colUpper!, Infinity),
+        rowLower: bound(f.rowLower!, -Infinity),
+        rowUpper: bound(f.rowUpper!, Infinity),
+        matrix: { starts: Int32Array.from(f.starts!, Number), rows: Int32Array.from(f.rows!, Number), values: bound(f.values!, NaN) },
+      };
+      const tiny = Math.min(...Array.from(lp.matrix.values, Math.abs));
+      expect(tiny, name).to.be.within(3e-11, 5e-11);
+      const h = highs.solve(lp);
+      const j = jslpSolver.solve(lp);
+      expect(j.status, `${name}: ${j.message}`).to.equal('optimal');
+      expect(j.objective, name).to.be.closeTo(h.objective, 1e-7 * h.objective);
+      // An optimum of the programme as given (KKT, the suite's 1e-5), and the buses' active-power prices HiGHS's to 1e-6 /MWh.
+      expect(kktViolations(lp, j, 1e-5), name).to.deep.equal([]);
+      for (const row of rows) expect(j.rowDual![row], `${name} row ${row}`).to.be.closeTo(h.rowDual![row]!, 1e-6);
+    }
+  });
+
   it('javascript-lp-solver agrees with HiGHS on random radial feeders: the same welfare, and its own prices satisfy the KKT conditions', () => {
     fc.assert(
       fc.property(randomFeeder, (problem) => {
