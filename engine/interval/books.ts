@@ -39,7 +39,8 @@ import type { Party } from './participants.ts';
 import { type LossesStage, lossesQuanta } from './losses.ts';
 import type { MeteredFeeder } from './meteredFeeder.ts';
 import type { PartyReactive } from './reactive.ts';
-import { type ReactiveSettlement, reactiveMoney, SafeSum, settleReactive } from '../../market/reactiveSettlement.ts';
+import type { PartyBid } from './collectBids.ts';
+import { type ReactiveSettlement, reactiveMoney, reactiveMoneyOf, SafeSum, settleReactive } from '../../market/reactiveSettlement.ts';
 
 export type BookIdentity = 'physical' | 'positions' | 'money:dayAhead' | 'money:realTime' | 'money:imbalance' | 'money:demandResponse' | 'aggregator' | 'retailer'
   // On a LinDistFlow feeder: the AC energy balance with the losses, and the losses stage's money.
@@ -84,6 +85,8 @@ export interface BooksInput {
   readonly meteredFeeder?: MeteredFeeder | undefined;
   /** On a LinDistFlow feeder whose clearing priced reactive power: the parties' reactive settlement (engine/interval/reactive.ts). */
   readonly reactive?: PartyReactive | undefined;
+  /** Per party, tan φ of its consumption, where aggregators bid their members per power factor (engine/simulation.ts `memberKvarPerKw`). */
+  readonly kvarPerKw?: Float64Array | undefined;
 }
 
 /** The interval's violations, in the order of the identities above. */
@@ -154,6 +157,7 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   if (!drAgents.neg().equals(x.drPaidByOperators)) fail('money:demandResponse', `operators paid ${x.drPaidByOperators.toFixed()} net, agents received ${drAgents.neg().toFixed()}`);
 
   // (c) aggregators, (d) retailers.
+  const expectedReactive = result.feeder ? settleReactive(book, result, unit) : undefined;
   const intermediaries = intermediaryIndex(parties);
   const byIntermediary = throughIntermediaries(parties, intermediaries, busOf, ledger, nBus);
   for (const a of intermediaries.values()) {
@@ -174,9 +178,13 @@ export function checkBooks(x: BooksInput): BookViolation[] {
         spread += p.rtUnits + p.daQuanta * rtTicks[k]! - (p.buyQuanta - p.sellQuanta) * rtTicks[k]!; // pay-as-bid: its bid prices, not the bus's
       }
       const fees = x.aggregatorFees.get(a) ?? ZERO;
-      if (market !== e.memberUnits + own + spread || !fees.equals(e.fees)) {
-        fail('aggregator', `${parties[a]!.id}: market payment ${unit.format(market)} + fee income ${fees.toFixed()} ≠ members' payments ${unit.toMoney(e.memberUnits).plus(e.fees).toFixed()} + own-position cost ${unit.format(own + spread)}`);
+      // Members' reactive money sits in their costExtra beside their fees: the fees are what is left of it.
+      const r = x.reactive && expectedReactive ? aggregatorReactive(a, book, x.reactive, expectedReactive, parties, busOf, ledger, x.kvarPerKw) : undefined;
+      const memberFees = r ? e.fees.minus(reactiveMoneyOf(x.reactive!.stage, r.members)) : e.fees;
+      if (market !== e.memberUnits + own + spread || !fees.equals(memberFees)) {
+        fail('aggregator', `${parties[a]!.id}: market payment ${unit.format(market)} + fee income ${fees.toFixed()} ≠ members' payments ${unit.toMoney(e.memberUnits).plus(memberFees).toFixed()} + own-position cost ${unit.format(own + spread)}`);
       }
+      if (r?.problem) fail('aggregator', `${parties[a]!.id}: ${r.problem}`);
     } else {
       let expected = 0;
       for (const p of positions) {
@@ -192,7 +200,7 @@ export function checkBooks(x: BooksInput): BookViolation[] {
     }
   }
   if (result.feeder) {
-    const r = checkReactive(x.reactive, settleReactive(book, result, unit), parties);
+    const r = checkReactive(x.reactive, expectedReactive, parties);
     if (r) fail('money:realTime', r);
     for (const v of checkLosses({ losses: x.losses, feeder: result.feeder, clearedAtBus, rtTicks, buses: book.buses, quantumKw: q, unit, ...(x.meteredFeeder ? { flowed: { metered: x.meteredFeeder, actualAtBus, imbTicks } } : {}) })) fail(v.identity, v.detail);
   }
@@ -214,6 +222,36 @@ export function checkReactive(settled: PartyReactive | undefined, expected: Reac
   if (net === expected.rentMicroTicks) return undefined;
   const m = (x: bigint): string => reactiveMoney(money(x.toString()).times(expected.perMicroTick), expected.divisor).toFixed();
   return `parties facing the market pay ${m(paid.total())} net for reactive energy and the substation receives ${m(expected.substationMicroTicks)}; the reactive prices × the kvar at each bus make a rent of ${m(expected.rentMicroTicks)}`;
+}
+
+/**
+ * (c) an aggregator's reactive money, recomputed: its kvar per bus from the clearing's segment awards (`expected`, its
+ * bids'), each member's from its bought share × its tan φ, exact. What it paid the market for its kvar = what its members
+ * paid it for theirs (each at its bus's reactive price) + its own position's (the kvar beyond its members' at each bus,
+ * at that bus's price), exactly. Returns the members' total (millionths of a quantum × ticks) and what does not hold.
+ */
+export function aggregatorReactive(a: number, book: OrderBook, settled: PartyReactive, expected: ReactiveSettlement, parties: readonly Party[], busOf: Int32Array, ledger: IntervalLedger, kvarPerKw: Float64Array | undefined): { members: bigint; problem?: string } {
+  const nBus = expected.priceTicks.length;
+  const kvarAtBus = new Float64Array(nBus);
+  for (let b = 0; b < book.bids.length; b++) if ((book.bids[b] as PartyBid).party === a) kvarAtBus[expected.bidBus[b]!]! += expected.bidKvarMicro[b]!;
+  let members = 0n;
+  const wrong: string[] = [];
+  const id = parties[a]!.id;
+  for (let i = 0; i < parties.length; i++) {
+    if (parties[i]!.via !== id) continue;
+    const paid = settled.microTicks[i]!;
+    members += paid;
+    const k = busOf[i]!;
+    const micro = ledger.buyQuanta[i]! * Math.round((kvarPerKw?.[i] ?? 0) * 1e6);
+    kvarAtBus[k]! -= micro;
+    const due = BigInt(micro) * BigInt(expected.priceTicks[k]!);
+    if (paid !== due && wrong.length < 3) wrong.push(`${parties[i]!.id} pays for ${micro} millionths of a quantum of kvar × ${expected.priceTicks[k]} ticks ${paid} (expected ${due})`);
+  }
+  let own = 0n;
+  for (let k = 0; k < nBus; k++) if (kvarAtBus[k] !== 0) own += BigInt(kvarAtBus[k]!) * BigInt(expected.priceTicks[k]!);
+  const market = settled.microTicks[a]!;
+  if (market !== members + own) wrong.push(`pays ${market} for its kvar (millionths of a quantum × ticks), its members pay it ${members}, its own position's kvar comes to ${own}`);
+  return wrong.length > 0 ? { members, problem: `reactive pass-through: ${wrong.join('; ')}` } : { members };
 }
 
 /** What the losses check reads: the stage as settled and the clearing it was settled from. */
