@@ -1052,13 +1052,17 @@ export class Simulation {
     const oneByOne = this.desk?.retailCompetition ?? false;
     for (const [bus, members] of this.desk?.customersOf(retailer, k) ?? []) {
       let declared = 0;
+      let kvar = 0;
       const each: Array<{ party: number; declaredAnnualKwh: number }> = [];
       for (const i of members) {
         const kwh = (this.participants[i] as AgentParticipant).runtime.declaredAnnualKwh ?? DEFAULT_DECLARED_KWH;
         declared += kwh;
+        if (this.memberKvarPerKw) kvar += kwh * this.memberKvarPerKw[i]!;
         if (oneByOne) each.push({ party: i, declaredAnnualKwh: kwh });
       }
-      out.push({ bus, customers: members.length, declaredAnnualKwh: declared, ...(oneByOne ? { members: each } : {}) });
+      // On a feeder whose LP may price reactive power: its customers' tan φ, weighted as its forecast weighs them (declared consumption).
+      const kvarPerKw = this.memberKvarPerKw ? (declared > 0 ? Math.round((kvar / declared) * 1e6) / 1e6 : 0) : undefined;
+      out.push({ bus, customers: members.length, declaredAnnualKwh: declared, ...(oneByOne ? { members: each } : {}), ...(kvarPerKw !== undefined ? { kvarPerKw } : {}) });
     }
     return out.sort((a, b) => (a.bus < b.bus ? -1 : a.bus > b.bus ? 1 : 0));
   }

@@ -8,8 +8,9 @@
  * an aggregator or retailer for the curve it bid. An aggregator bids its members per bus and
  * power factor (agents/aggregator), so the clearing draws its members' tan φ; after the split
  * (phase 4) it passes that money through to them by its contract's rule for energy
- * (`passThroughReactive`). A retailer's bid draws its own kind's power factor (normally unity).
- * Pure apart from the ledger.
+ * (`passThroughReactive`). A retailer's bid draws its customers' tan φ weighted by their declared
+ * consumption (engine/simulation.ts `customerBooks`), and it pays that kvar itself: its customers
+ * pay their tariff. Pure apart from the ledger.
  */
 import { ZERO } from '../../core/money.ts';
 import type { BusId } from '../../core/units.ts';

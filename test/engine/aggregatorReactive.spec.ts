@@ -92,3 +92,35 @@ describe("an aggregator's members' reactive energy on a LinDistFlow feeder (test
     expect(summary.kpis.feeder.reactiveBuyersPay).to.equal(summary.kpis.feeder.reactiveRent);
   });
 });
+
+describe("a retailer's customers' reactive energy on a LinDistFlow feeder (test/fixtures/scenarios/feeder-retailer-kvar.yaml)", () => {
+  let dir: string;
+  let agents: Row[];
+  let volts: Row[];
+  let summary: { books: { closed: boolean; violations: unknown[] }; kpis: { retailers: Record<string, Record<string, string>> } };
+  before(async function () {
+    this.timeout(60_000);
+    dir = mkdtempSync(join(tmpdir(), 'gridbid-retkvar-'));
+    const r = await runScenarioFile(join(REPO_ROOT, 'test/fixtures/scenarios/feeder-retailer-kvar.yaml'), { outDir: dir });
+    summary = r.summary as unknown as typeof summary;
+    agents = parse(readFileSync(join(dir, 'agents.csv')), { columns: true }) as Row[];
+    volts = parse(readFileSync(join(dir, 'voltages.csv')), { columns: true }) as Row[];
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("draws its customers' tan φ with what it buys at the end (0.943 kW × 0.328684 = 0.309949012 kvar at 16:00) and pays it at the end's reactive price in its market cost; the books close", () => {
+    const first = agents.find((a) => a.agent_id === 'shop' && a.interval_start === '2026-01-14T16:00:00Z')!;
+    expect([first.award_kw, first.kvar, first.reactive_price]).to.deep.equal(['0.943', '0.309949012', '47.50']);
+    let energyAndKvar = money(0);
+    for (const a of agents.filter((r) => r.agent_id === 'shop')) {
+      expect(money(a.kvar!).equals(money(a.award_kw!).times('0.328684')), `${a.interval_start} kvar`).to.equal(true);
+      const end = volts.find((v) => v.bus === 'end' && v.interval_start === a.interval_start)!;
+      expect(a.reactive_price).to.equal(Number(end.reactive_price).toFixed(2));
+      energyAndKvar = energyAndKvar.plus(money(a.award_kw!).times(end.price!).plus(money(a.kvar!).times(a.reactive_price!)).div(4000));
+    }
+    // Its market cost is what it bought at the end's DLMP plus its kvar at the end's reactive price (the customers pay their tariff: no kvar).
+    expect(summary.kpis.retailers.shop!.marketCost).to.equal(energyAndKvar.toFixed());
+    expect(agents.filter((a) => a.via === 'shop').every((a) => a.kvar === '')).to.equal(true);
+    expect(summary.books.closed, JSON.stringify(summary.books.violations)).to.equal(true);
+  });
+});
