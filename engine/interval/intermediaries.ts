@@ -38,8 +38,10 @@ export function intermediaryLedgers(
     memberUnits.set(a, (memberUnits.get(a) ?? 0) + ledger.costUnits(i));
     const x = ledger.costExtra[i];
     if (x) extras.set(a, (extras.get(a) ?? ZERO).plus(x));
-    const r = reactive?.microTicks[i] ?? 0n;
-    if (r !== 0n) memberReactive.set(a, (memberReactive.get(a) ?? 0n) + r);
+    if (reactive) {
+      const r = reactive.microTicks[i]!;
+      if (r !== 0n) memberReactive.set(a, (memberReactive.get(a) ?? 0n) + r);
+    }
   }
   const reactiveOf = (microTicks: bigint | undefined): Money => (reactive && microTicks ? reactiveMoneyOf(reactive.stage, microTicks) : ZERO);
   const aggregators: AggregatorLedger[] = [];

@@ -185,6 +185,10 @@ describe("an aggregator's members' reactive energy passed through (engine/interv
       expect(perMwh, cv.memberId).to.be.closeTo(3000.0021, 1e-3);
     }
     expectPassThrough(c, x);
+    // The books see a wrong pass-through: a member charged one millionth of a quantum × tick too much is reported.
+    const tampered = { ...x.reactive, microTicks: BigInt64Array.from(x.reactive.microTicks) };
+    tampered.microTicks[x.curves[0]!.member]! += 1n;
+    expect(aggregatorReactive(x.agg, x.book, tampered, x.stage, x.parties, x.busOf, x.ledger, Float64Array.from(x.tan)).problem).to.match(/^reactive pass-through: m0 pays for .* \(expected .*\); pays .* its members pay it .* own position's kvar comes to 0$/);
   });
 
   it('by property over random 3–5-bus feeders and portfolios: closes the stage\'s reactive money, passes the aggregator\'s through to its members exactly, and settles per bus the LP\'s Q balance', () => {
