@@ -237,6 +237,11 @@ export interface MemberCurve {
   readonly memberId: string;
   readonly bus: BusId;
   readonly segments: readonly BidSegment[];
+  /**
+   * On a LinDistFlow feeder that prices reactive power: tan φ of the member's consumption (its kind's power factor,
+   * kvar per kW, 6 decimals), so that its aggregator bids it with members of the same power factor. Absent elsewhere.
+   */
+  readonly kvarPerKw?: number;
 }
 
 /** What an intermediary's bid at one bus cleared: kW bought and sold over the interval, and the bus price (NaN for none). */
@@ -245,6 +250,8 @@ export interface BusAward {
   readonly buyKw: number;
   readonly sellKw: number;
   readonly priceMwh: number;
+  /** The power-factor class of the bid it answers (`BusBid.kvarPerKw`), when the aggregator bid one per class. */
+  readonly kvarPerKw?: number;
 }
 
 /** What the market awarded the aggregator at one bus (quanta) and the price there. */
@@ -253,6 +260,13 @@ export interface AggregatorBusAward {
   readonly buyQuanta: number;
   readonly sellQuanta: number;
   readonly priceMwh: number;
+  /**
+   * The award of its bid for the members of one power factor (`BusBid.kvarPerKw`): split among those members only,
+   * at `splitPriceMwh`, the price the clearing weighed their buys against (the DLMP + tan φ × the bus's reactive
+   * price). Absent: one bid per bus, split among all its members there at `priceMwh`.
+   */
+  readonly kvarPerKw?: number;
+  readonly splitPriceMwh?: number;
 }
 
 /** One member's share of its aggregator's award, and what it owes for it (agents/aggregator/split.ts). */
@@ -268,10 +282,12 @@ export interface MemberShare {
   readonly fee: Money;
 }
 
-/** A bid an intermediary places for others, one per bus. */
+/** A bid an intermediary places for others, one per bus (an aggregator on a feeder that prices reactive power: one per bus and power factor). */
 export interface BusBid {
   readonly bus: BusId;
   readonly segments: readonly BidSegment[];
+  /** tan φ of the members it bids for (`MemberCurve.kvarPerKw`), carried to the clearing (`Bid.kvarPerKw`). */
+  readonly kvarPerKw?: number;
 }
 
 /**

@@ -39,7 +39,7 @@ import { strategyNeedsLpSolver } from '../strategies/registry.ts';
 import type { MarketView } from '../strategies/types.ts';
 import { type ClockSpec, intervalAt, type MarketInterval, marketClock } from '../core/clock.ts';
 import { Environment, type Site } from '../agents/environment.ts';
-import type { AgentEnv, AgentObservation, AgentRuntime } from '../agents/types.ts';
+import type { AgentEnv, AgentObservation, AgentRuntime, AggregatorBusAward } from '../agents/types.ts';
 import type { StrategyFaultReporter } from '../strategies/guard.ts';
 import { PriceForecaster } from './forecast.ts';
 import type { CustomerBook } from '../agents/retailer/index.ts';
@@ -65,7 +65,8 @@ import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQu
 import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
-import { reactivePositions } from './interval/reactive.ts';
+import { passThroughReactive, reactivePositions } from './interval/reactive.ts';
+import { aggregatorClassAwards } from './interval/classAwards.ts';
 import { settleReactive } from '../market/reactiveSettlement.ts';
 import { type CustomerSpec, RetailDesk, type RetailerSwitch } from './retail.ts';
 import { utcTariffIn } from '../tariffs/localHours.ts';
@@ -165,6 +166,12 @@ export class Simulation {
     const dayAheadLp = normaliseTimeline(cfg.market.timeline).some((st) => st.stage === 'dayAhead') ? (strategyLp ?? (await loadHighsSolver())) : undefined;
     const sim = new Simulation(scenario, options, grid, strategyLp, dayAheadLp);
     for (const p of sim.parties) agentKinds.set(p.id, p.kind);
+    // On a feeder whose LP may price reactive power, members' power factors travel with their curves to their
+    // aggregator, which bids them per power factor (agents/aggregator); nothing of this elsewhere.
+    const f = grid?.feeder;
+    if (f && cfg.market.mechanism !== 'double-auction' && sim.intermediaries.length > 0 && sim.parties.some((p) => f.kvarPerKw(p.id) !== 0)) {
+      sim.memberKvarPerKw = Float64Array.from(sim.parties, (p) => f.kvarPerKw(p.id));
+    }
     return sim;
   }
 
@@ -213,6 +220,8 @@ export class Simulation {
   private readonly regulating: Uint8Array;
   /** The aggregators' and retailers' party indices, ascending: the loops for them need not read every party each interval. */
   private readonly intermediaries: Int32Array;
+  /** Per party, tan φ of its consumption (its kind's), on a feeder whose LP may price reactive power and that has intermediaries; else undefined. */
+  private memberKvarPerKw: Float64Array | undefined;
   private readonly dayAheadStage: DayAheadStage | undefined;
   /**
    * The scenario settings realTime reads, copied here: the next run's parsed scenario has objects of other
@@ -546,7 +555,7 @@ export class Simulation {
     comms?.dayAheadSchedulesDue(interval, (i, schedule) => handSchedule(parts, crashes, i, schedule));
     const marketView = this.marketViews(interval, lastPrice, busIndex, forecaster, crashes.isolated);
     const bids = collectBids(
-      { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r, k) => this.customerBooks(r, k), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej), onPlane: true } : {}), reuseRows: this.spent?.rows },
+      { parts, crashes, rules, buses: this.info.buses, room, desk, marketView, customerBooks: (r, k) => this.customerBooks(r, k), ...(comms ? { memberGate: (c, k, t, rej) => comms.memberGate(c, k, t, rej), onPlane: true } : {}), reuseRows: this.spent?.rows, kvarPerKw: this.memberKvarPerKw },
       interval,
     );
     appendAll(rejections, bids.rejections);
@@ -584,19 +593,24 @@ export class Simulation {
     const reactive = reactiveStage ? reactivePositions(ledger, book, reactiveStage) : undefined;
 
     // 4. Aggregators split their awards among their members; customers take their curve at their retail price.
+    // Bidding per power factor (memberKvarPerKw), an aggregator has an award per bid (its bus and class), split among that class.
+    const classAwards = this.memberKvarPerKw ? aggregatorClassAwards(book, settlement, result.busPriceMwh, reactive?.stage, rules.priceTickMwh) : undefined;
     for (const a of this.intermediaries) {
       const p = parts[a]!;
       if (p.role !== 'aggregator' || crashes.crashed[a]) continue;
-      const awards = ledger.busPositions.filter((x) => x.party === a).map((x) => ({ bus: x.bus, buyQuanta: x.buyQuanta, sellQuanta: x.sellQuanta, priceMwh: result.busPriceMwh[x.busIndex]! }));
+      const awards: readonly AggregatorBusAward[] = classAwards ? (classAwards.get(a) ?? []) : ledger.busPositions.filter((x) => x.party === a).map((x) => ({ bus: x.bus, buyQuanta: x.buyQuanta, sellQuanta: x.sellQuanta, priceMwh: result.busPriceMwh[x.busIndex]! }));
       try {
-        for (const s of p.runtime.allocate(interval, bids.memberCurves.get(a) ?? [], awards, rules)) {
+        const shares = p.runtime.allocate(interval, bids.memberCurves.get(a) ?? [], awards, rules);
+        for (const s of shares) {
           ledger.buyQuanta[s.member] = s.buyQuanta;
           ledger.sellQuanta[s.member] = s.sellQuanta;
           ledger.rtUnits[s.member] = s.energyUnits;
           if (!s.fee.isZero()) ledger.costExtra[s.member] = s.fee;
         }
+        // Its members' kvar at their reactive prices, passed through as their energy is (reactive.ts).
+        if (reactive && this.memberKvarPerKw) passThroughReactive(ledger, reactive, shares, this.memberKvarPerKw, busIndex);
         if (comms) comms.memberAwards(p.runtime.id, (bids.memberCurves.get(a) ?? []).map((c) => c.member), interval);
-        p.runtime.awarded(interval, ledger.buyQuanta[a]! + ledger.sellQuanta[a]! > 0, awards.map((x) => ({ bus: x.bus, buyKw: x.buyQuanta * q, sellKw: x.sellQuanta * q, priceMwh: x.priceMwh })));
+        p.runtime.awarded(interval, ledger.buyQuanta[a]! + ledger.sellQuanta[a]! > 0, awards.map((x) => ({ bus: x.bus, buyKw: x.buyQuanta * q, sellKw: x.sellQuanta * q, priceMwh: x.priceMwh, ...(x.kvarPerKw !== undefined ? { kvarPerKw: x.kvarPerKw } : {}) })));
       } catch (err) {
         crashes.crash(a, 'settle', err);
       }
@@ -718,7 +732,7 @@ export class Simulation {
     this.phases.settleImbalance(ledger, imbalanceParties, imbalancePrices, rules.priceTickMwh);
     priceMembersAtBus(ledger.imbalancePriceMwh, this.routeOf, this.busOf, imbalancePrices);
     if (desk) this.billCustomers(desk, interval, ledger, bids.customerCurves, crashes);
-    const books = intermediaryLedgers(ledger, this.parties, this.viaOf, result.busPriceMwh, imbalancePrices, rules.priceTickMwh, interval.durationH, dayAhead?.busPriceMwh);
+    const books = intermediaryLedgers(ledger, this.parties, this.viaOf, result.busPriceMwh, imbalancePrices, rules.priceTickMwh, interval.durationH, dayAhead?.busPriceMwh, reactive);
     this.meterRetailers(interval, ledger, crashes, observations);
 
     // 10. What the grid carried, the commanded agents' reports and demand-response money.
@@ -740,6 +754,7 @@ export class Simulation {
       losses,
       meteredFeeder: metered,
       reactive,
+      kvarPerKw: this.memberKvarPerKw,
       interval: interval.index,
       parties: this.parties,
       busOf: this.busOf,
@@ -1038,13 +1053,17 @@ export class Simulation {
     const oneByOne = this.desk?.retailCompetition ?? false;
     for (const [bus, members] of this.desk?.customersOf(retailer, k) ?? []) {
       let declared = 0;
+      let kvar = 0;
       const each: Array<{ party: number; declaredAnnualKwh: number }> = [];
       for (const i of members) {
         const kwh = (this.participants[i] as AgentParticipant).runtime.declaredAnnualKwh ?? DEFAULT_DECLARED_KWH;
         declared += kwh;
+        if (this.memberKvarPerKw) kvar += kwh * this.memberKvarPerKw[i]!;
         if (oneByOne) each.push({ party: i, declaredAnnualKwh: kwh });
       }
-      out.push({ bus, customers: members.length, declaredAnnualKwh: declared, ...(oneByOne ? { members: each } : {}) });
+      // On a feeder whose LP may price reactive power: its customers' tan φ, weighted as its forecast weighs them (declared consumption).
+      const kvarPerKw = this.memberKvarPerKw ? (declared > 0 ? Math.round((kvar / declared) * 1e6) / 1e6 : 0) : undefined;
+      out.push({ bus, customers: members.length, declaredAnnualKwh: declared, ...(oneByOne ? { members: each } : {}), ...(kvarPerKw !== undefined ? { kvarPerKw } : {}) });
     }
     return out.sort((a, b) => (a.bus < b.bus ? -1 : a.bus > b.bus ? 1 : 0));
   }

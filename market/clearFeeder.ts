@@ -55,7 +55,8 @@ export function feederOf(network: Network, grid: FeederGrid): RadialFeeder {
 export function clearOnFeeder(book: OrderBook, mechanism: 'auto' | 'double-auction' | 'lp', network: Network, solver: LpSolver, grid: FeederGrid, topologies?: TopologyCache): ClearingResult {
   const feeder = feederOf(network, grid);
   const tan = new Float64Array(book.size);
-  const perBid = book.bids.map((b) => grid.kvarPerKw(b.agentId));
+  // A bid for others (an aggregator's members of one power factor) carries its own tan φ; else its agent kind's.
+  const perBid = book.bids.map((b) => b.kvarPerKw ?? grid.kvarPerKw(b.agentId));
   for (let i = 0; i < book.size; i++) tan[i] = book.isBuy[i] ? perBid[book.bidIndex[i]!]! : 0;
   let result: ClearingResult;
   let lp: FeederDispatchResult | undefined;

@@ -31,6 +31,8 @@ import type { ClearingResult, OrderBook } from './types.ts';
 export interface ReactiveSettlement {
   /** Per book bus: the reactive price settled at, currency/Mvarh on the tick; NaN where the clearing gave none. */
   readonly priceMvarh: Float64Array;
+  /** Per book bus: that price in whole ticks (0 where none). */
+  readonly priceTicks: Float64Array;
   /**
    * Per bid (book.bids order): its owner's net reactive withdrawal in millionths of a power quantum (+ absorbed/consumed,
    * − injected), an exact integer: kvar = bidKvarMicro × quantumKw / 1e6 (`kvarOf`). Integers, not decimals, on the hot path.
@@ -157,9 +159,7 @@ export function settleReactive(book: OrderBook, result: ClearingResult, unit: Mo
       if (m > 0) pays.add(m);
       else receives.add(-m);
     } else {
-      // Past 2^53 (a 300 kW buy at power factor 0.9 at 811/Mvarh is 1.1e11 × 81,100): exact in a BigInt, to 2^63.
-      const big = BigInt(micro) * BigInt(t);
-      if (big >= 2n ** 63n || big < -(2n ** 63n)) throw new RangeError(`reactive settlement of bid ${book.bids[b]!.id}: ${micro} millionths of a quantum × ${t} ticks is past 2^63: use a coarser quantum or price tick`);
+      const big = microTimesTicks(micro, t, `bid ${book.bids[b]!.id}`);
       bidMicroTicks[b] = big;
       if (big > 0n) pays.addBig(big);
       else receives.addBig(-big);
@@ -176,6 +176,7 @@ export function settleReactive(book: OrderBook, result: ClearingResult, unit: Mo
   const substationMicroTicks = netMicro * BigInt(rootTicks);
   return {
     priceMvarh,
+    priceTicks: ticks,
     bidKvarMicro,
     bidMicroTicks,
     perMicroTick: perMicro,
@@ -194,6 +195,18 @@ export function settleReactive(book: OrderBook, result: ClearingResult, unit: Mo
     kvarhSold: dec(sold.total()).times(microToKvar).times(h),
     bidBus,
   };
+}
+
+/**
+ * kvar in millionths of a quantum × price ticks, exact: in a number while it stays a safe integer, else in a BigInt (a
+ * 300 kW buy at power factor 0.9 at 811/Mvarh is 1.1e11 × 81,100), to 2^63. Throws a RangeError naming `what` past that.
+ */
+export function microTimesTicks(micro: number, ticks: number, what: string): bigint {
+  const m = micro * ticks;
+  if (Number.isSafeInteger(m)) return BigInt(m);
+  const big = BigInt(micro) * BigInt(ticks);
+  if (big >= 2n ** 63n || big < -(2n ** 63n)) throw new RangeError(`reactive settlement of ${what}: ${micro} millionths of a quantum × ${ticks} ticks is past 2^63: use a coarser quantum or price tick`);
+  return big;
 }
 
 /** A bid's (or party's) kvar in millionths of a quantum as kvar, exact. */

@@ -29,6 +29,13 @@ export interface Bid {
   /** Index of the market interval the bid is for. */
   readonly interval: number;
   readonly segments: readonly BidSegment[];
+  /**
+   * On a LinDistFlow feeder: tan φ of this bid's buys, kvar drawn per kW (6 decimals), where the bid
+   * speaks for others: an aggregator bids its members of one power factor together (agents/aggregator),
+   * so that their reactive draw, not the aggregator's kind's, reaches the clearing. Absent: its agent's
+   * kind's (`network.feeder.powerFactor`). Ignored elsewhere.
+   */
+  readonly kvarPerKw?: number;
 }
 
 /** How prices are formed and paid. */

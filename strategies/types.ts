@@ -103,6 +103,8 @@ export interface StrategyOutcome {
   readonly interval: MarketView['interval'];
   /** The bus of the award, for strategies bidding at several (an aggregator: its view's `bus`); otherwise undefined. */
   readonly bus?: string;
+  /** An aggregator bidding per power factor at a bus (`AggregatorView.kvarPerKw`): the class of the bid this answers. */
+  readonly kvarPerKw?: number;
   /** Cleared purchase and sale, kW over the interval (both ≥ 0), as the market awarded them. */
   readonly buyKw: number;
   readonly sellKw: number;

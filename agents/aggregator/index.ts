@@ -58,13 +58,25 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
         if (lifecycle.value === 'faulted') return [];
         const bids: BusBid[] = [];
         for (const [bus, list] of byBus(curves)) {
-          const aggregate = aggregateCurves(list.map((c) => ({ memberId: c.memberId, segments: c.segments })));
-          const demand: ValueSegment[] = [];
-          const supply: ValueSegment[] = [];
-          for (const s of aggregate) (s.side === 'buy' ? demand : supply).push({ kw: s.quantityKw, valueMwh: s.priceMwh });
-          const view: AggregatorView = Object.freeze({ agentId: group.id, kind: 'aggregator', bus, members: list.length, demand: Object.freeze(demand), supply: Object.freeze(supply) });
-          const segments = strategy.bid(view, market(bus));
-          if (segments.length > 0) bids.push({ bus, segments });
+          // On a feeder that prices reactive power, one curve per power factor: the clearing draws each class's tan φ
+          // with its kW, so the kvar of what clears is the members' (split.ts gives each class's award to its members).
+          for (const [kvarPerKw, members] of byPowerFactor(list)) {
+            const aggregate = aggregateCurves(members.map((c) => ({ memberId: c.memberId, segments: c.segments })));
+            const demand: ValueSegment[] = [];
+            const supply: ValueSegment[] = [];
+            for (const s of aggregate) (s.side === 'buy' ? demand : supply).push({ kw: s.quantityKw, valueMwh: s.priceMwh });
+            const view: AggregatorView = Object.freeze({
+              agentId: group.id,
+              kind: 'aggregator',
+              bus,
+              members: members.length,
+              demand: Object.freeze(demand),
+              supply: Object.freeze(supply),
+              ...(kvarPerKw !== undefined ? { kvarPerKw } : {}),
+            });
+            const segments = strategy.bid(view, market(bus));
+            if (segments.length > 0) bids.push(kvarPerKw !== undefined ? { bus, segments, kvarPerKw } : { bus, segments });
+          }
         }
         send(bids.length > 0 ? 'CURVES' : 'NO_CURVES');
         return bids;
@@ -72,7 +84,7 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
       awarded(interval, anything, awards) {
         send(anything ? 'AWARDED' : 'NOT_AWARDED');
         // Its strategy learns what its own bid at each bus cleared (learning strategies).
-        if (strategy.observe && awards) for (const a of awards) strategy.observe({ interval, bus: a.bus, buyKw: a.buyKw, sellKw: a.sellKw, priceMwh: a.priceMwh });
+        if (strategy.observe && awards) for (const a of awards) strategy.observe({ interval, bus: a.bus, buyKw: a.buyKw, sellKw: a.sellKw, priceMwh: a.priceMwh, ...(a.kvarPerKw !== undefined ? { kvarPerKw: a.kvarPerKw } : {}) });
       },
       // Day-ahead: its portfolio as it is, one aggregate curve per bus (docs/markets.md, "Aggregators and retailers day-ahead").
       dayAhead: (curves, rules) =>
@@ -86,6 +98,22 @@ export const aggregatorKind: IntermediaryKindModule<AggregatorGroup, AggregatorR
     };
   },
 };
+
+/**
+ * One bus's members grouped by power factor (`MemberCurve.kvarPerKw`), classes by ascending tan φ; a single group
+ * without a class where the members carry none (no feeder pricing reactive power: one bid per bus, as ever).
+ */
+function byPowerFactor(list: readonly MemberCurve[]): Array<[number | undefined, MemberCurve[]]> {
+  if (list.every((c) => c.kvarPerKw === undefined)) return [[undefined, list as MemberCurve[]]];
+  const m = new Map<number, MemberCurve[]>();
+  for (const c of list) {
+    const t = c.kvarPerKw ?? 0;
+    let group = m.get(t);
+    if (!group) m.set(t, (group = []));
+    group.push(c);
+  }
+  return [...m].sort(([a], [b]) => a - b);
+}
 
 /** Members' curves grouped by bus, buses in id order. */
 function byBus(curves: readonly MemberCurve[]): Array<[BusId, MemberCurve[]]> {

@@ -54,6 +54,11 @@ export interface CustomerBook {
    * (`tariffChoice.among: every-retailer`): the retailer then forecasts each from its own meter (`forecastCustomerKw`).
    */
   readonly members?: ReadonlyArray<{ readonly party: number; readonly declaredAnnualKwh: number }>;
+  /**
+   * On a LinDistFlow feeder whose LP may price reactive power: its customers' tan φ there (their kinds'), weighted by their
+   * declared consumption as the forecast weighs them, 6 decimals: what its bid at the bus draws per kW (`BusBid.kvarPerKw`).
+   */
+  readonly kvarPerKw?: number;
 }
 
 export interface RetailerRuntime extends IntermediaryRuntime {
@@ -118,7 +123,8 @@ export const retailerKind: IntermediaryKindModule<RetailerGroup, RetailerRuntime
       const mid = simTime(interval.start + (interval.durationH * MS_PER_HOUR) / 2);
       return books.map((b) => {
         const kw = forecastKw(b, interval, mid);
-        if (kw > 0) return { bus: b.bus, segments: [{ side: 'buy' as const, priceMwh: limitsAt(b.bus).priceCapMwh, quantityKw: kw }] };
+        // Its customers' reactive draw goes with their load, where the feeder prices it (their power factors, weighted).
+        if (kw > 0) return { bus: b.bus, segments: [{ side: 'buy' as const, priceMwh: limitsAt(b.bus).priceCapMwh, quantityKw: kw }], ...(b.kvarPerKw !== undefined ? { kvarPerKw: b.kvarPerKw } : {}) };
         if (kw < 0) {
           const { priceFloorMwh, priceCapMwh } = limitsAt(b.bus);
           return { bus: b.bus, segments: [{ side: 'sell' as const, priceMwh: Math.min(priceCapMwh, Math.max(priceFloorMwh, group.exportOfferMwh)), quantityKw: -kw }] };

@@ -129,6 +129,11 @@ export interface CollectContext {
    * them are rewritten too (`IntervalRows`).
    */
   readonly reuseRows?: PackedCurves | undefined;
+  /**
+   * On a LinDistFlow feeder whose LP may price reactive power (some kind's power factor below 1): per party, tan φ of its
+   * consumption (its kind's, kvar per kW), which its aggregator's bids carry to the clearing (`MemberCurve.kvarPerKw`).
+   */
+  readonly kvarPerKw?: Float64Array | undefined;
 }
 
 export function collectBids(ctx: CollectContext, interval: MarketInterval): BidCollection {
@@ -209,7 +214,7 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
       else {
         let list = out.memberCurves.get(p.route.aggregator);
         if (!list) out.memberCurves.set(p.route.aggregator, (list = []));
-        list.push({ member: i, memberId: a.id, bus: a.bus, segments });
+        list.push(ctx.kvarPerKw ? { member: i, memberId: a.id, bus: a.bus, segments, kvarPerKw: ctx.kvarPerKw[i]! } : { member: i, memberId: a.id, bus: a.bus, segments });
       }
       continue;
     }
@@ -225,7 +230,12 @@ export function collectBids(ctx: CollectContext, interval: MarketInterval): BidC
       const bids = p.role === 'aggregator' ? p.runtime.bid(interval, out.memberCurves.get(i) ?? [], view) : p.runtime.bid(interval, ctx.customerBooks(i, interval.index), view);
       for (const b of bids) {
         if (b.segments.length === 0) continue;
-        onTime[onTimeCount++] = { id: `${p.runtime.id}@${b.bus}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments, party: i };
+        // A bid per power factor at a bus (an aggregator on a feeder pricing reactive power) names its class: ids stay unique.
+        const t = b.kvarPerKw;
+        onTime[onTimeCount++] =
+          t === undefined
+            ? { id: `${p.runtime.id}@${b.bus}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments, party: i }
+            : { id: `${p.runtime.id}@${b.bus}~${t}@${interval.index}`, agentId: p.runtime.id, bus: b.bus, interval: interval.index, segments: b.segments, party: i, kvarPerKw: t };
       }
     } catch (err) {
       crashes.crash(i, 'bid', err);

@@ -152,7 +152,7 @@ export function learningStrategy(params: LearningParams, rng: Rng): LearningStra
       return plan.bids(params.levels[action[bucket]!]!);
     },
     observe(outcome: StrategyOutcome) {
-      const key = outcome.bus ?? '';
+      const key = keyOf(outcome.bus ?? '', outcome.kvarPerKw);
       const p = pending.get(key);
       if (!p) return;
       pending.delete(key);
@@ -164,9 +164,12 @@ export function learningStrategy(params: LearningParams, rng: Rng): LearningStra
 }
 
 const busOf = (view: AgentViewBase): string => {
-  const bus = (view as AgentViewBase & { bus?: unknown }).bus;
-  return typeof bus === 'string' ? bus : '';
+  const v = view as AgentViewBase & { bus?: unknown; kvarPerKw?: unknown };
+  return keyOf(typeof v.bus === 'string' ? v.bus : '', typeof v.kvarPerKw === 'number' ? v.kvarPerKw : undefined);
 };
+
+/** A pending bid's key: its bus, and its power-factor class where an aggregator bids one per class at a bus. */
+const keyOf = (bus: string, kvarPerKw: number | undefined): string => (kvarPerKw === undefined ? bus : `${bus}~${kvarPerKw}`);
 
 interface Plan {
   readonly buyValues: readonly ValueSegment[];
