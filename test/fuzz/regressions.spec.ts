@@ -517,3 +517,29 @@ describe('fuzz reproducers (audit A-fuzzfeeder: the feeder mode, test/fuzz/feede
     }
   });
 });
+
+describe('fuzz reproducers (audit A-fuzz3: the tariff mode, test/fuzz/tariffDraw.ts)', () => {
+  const fixture = (name: string, edit: (yaml: string) => string = (y) => y) => scenario(edit(readFileSync(join(REPO_ROOT, `test/fixtures/scenarios/${name}.yaml`), 'utf8')));
+
+  it("a tariff switch under notice chosen in the warm-up takes effect after its notice in local days: chosen at 1 July's close with a day's notice, the home is on the cheap tariff from 3 July, as in the run started on 1 July (fixtures/scenarios/notice-across-warm-up.yaml, fuzz --tariffs seed 20136: the reported start at 12:00 cut 2 July into two billing days, the notice counted them, and the switch never took effect: dear all run, switchesUnderNoticeAtEnd 1)", async () => {
+    const warm = await runAndRead(fixture('notice-across-warm-up'), 'gridbid-fuzz-');
+    // The same home started on 1 July at 12:00 without a warm-up: the run the warm-up run must report the last two days of.
+    const long = await runAndRead(fixture('notice-across-warm-up', (y) => y.replace('start: 2026-07-02T12:00:00Z', 'start: 2026-07-01T12:00:00Z').replace('days: 2', 'days: 3').replace('warmUpDays: 1', 'warmUpDays: 0')), 'gridbid-fuzz-');
+    try {
+      const tariffs = (o: typeof warm) => readCsv(o.dir, 'bills.csv').map((b) => `${b.day} ${b.tariff}`);
+      expect(tariffs(long)).to.deep.equal(['2026-07-01 dear', '2026-07-02 dear', '2026-07-03 cheap', '2026-07-04 cheap']);
+      expect(tariffs(warm)).to.deep.equal(['2026-07-02 dear', '2026-07-03 cheap', '2026-07-04 cheap']);
+      // On the cheap tariff a day's energy charge is its import × 0.1 (the 3 July bill: 7.422 kWh → 0.7422).
+      for (const b of readCsv(warm.dir, 'bills.csv').filter((b) => b.tariff === 'cheap')) expect(b.energy_charge).to.equal(money(b.import_kwh!).times('0.1').toFixed());
+      // The switch takes effect in the reported part (at 2 July's close): counted, and none left under notice.
+      expect(warm.summary.kpis.retail.tariffSwitches).to.equal(1);
+      expect(warm.summary.kpis.retail.switchesUnderNoticeAtEnd).to.equal(0);
+      // Interval for interval the warm-up run is the longer run's last two days (README, "Warm-up days").
+      const from = (o: typeof warm) => o.agents.filter((r) => r.interval_start! >= '2026-07-02T12:00:00Z').map((r) => JSON.stringify(r));
+      expect(from(warm)).to.deep.equal(from(long));
+    } finally {
+      warm.cleanup();
+      long.cleanup();
+    }
+  });
+});
