@@ -12,6 +12,8 @@
  *   net-billing / feed-in / buy-all-sell-all is −export_kwh × its price; under net-metering on a flat price it is the
  *   netting of tariffs/bill.ts's header; a flat energy price bills import_kwh × price;
  * - `checkRealTimeEnergy`: a real-time tariff bills Σ whole-Wh import × clamp(bus price ÷ 1000 + adder, floor, cap);
+ * - `checkCriticalPeakEnergy`: a critical-peak tariff on a flat price bills Σ whole-Wh import × the event price (or the
+ *   price + adder) where the interval starts in an event's window on the tariff's clock (its date and hours), else the price;
  * - `checkRetailerBooks`: a retailer's agents.csv cost is its marketCost + imbalanceCost, and margin is revenue − both.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Decimal as D } from 'decimal.js';
 import type { ScenarioConfig } from '../../engine/scenario/schema.ts';
-import { billingDays, siteClock, type RunFiles } from './check.ts';
+import { billingDays, siteClock, tariffClock, type RunFiles } from './check.ts';
 
 const Decimal = D.clone({ precision: 80 });
 type Decimal = InstanceType<typeof Decimal>;
@@ -198,4 +200,47 @@ export function checkRetailerBooks(run: RunFiles): string[] {
     if (margin.minus(k.margin).abs().gt('3e-20')) problems.push(`retailer ${id}: margin ${k.margin} ≠ revenue − marketCost − imbalanceCost = ${margin}`);
   }
   return problems;
+}
+
+/**
+ * A critical-peak tariff on a flat energy price, its events scheduled (announced `noticeHours` before the window, so in
+ * effect all of it: tariffs/events.ts): each bill's energy charge is Σ of the whole-Wh import × the event price (or the
+ * flat price + adder) where the interval starts on an event's date within the window's hours on the tariff's clock
+ * (`tariffClock`: UTC, or the site's wall with `hours: local`, so 17:00 is 17:00 on a 23- or 25-hour day), else × the
+ * flat price.
+ */
+export function checkCriticalPeakEnergy(run: RunFiles, config: ScenarioConfig): string[] {
+  const cpps = new Map(
+    (config.tariffs ?? [])
+      .filter((t: any) => t.type === 'critical-peak' && t.energy.type === 'flat' && t.export?.type !== 'buy-all-sell-all' && (t.events ?? []).every((e: any) => e.announcedAt === undefined))
+      .map((t: any) => [t.id as string, t]),
+  );
+  if (cpps.size === 0 || config.comms !== 'ideal' || run.bills.length === 0) return [];
+  const days = billingDays(config);
+  const billOf = new Map(run.bills.map((b) => [`${b.day}|${b.agent_id}`, b]));
+  const charged = new Map<string, Decimal>();
+  for (const r of run.agents) {
+    if (r.kind === 'retailer' || r.via === '' || r.actual_kw === '') continue;
+    const tMs = Date.parse(r.interval_start!);
+    const key = `${days.dayOf(tMs)}|${r.agent_id}`;
+    const t = cpps.get(billOf.get(key)?.tariff ?? '');
+    if (t === undefined) continue;
+    const wh = new Decimal(r.actual_kw!).times(config.intervalMinutes).div(60).times(1000).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN);
+    if (wh.lte(0)) {
+      charged.set(key, charged.get(key) ?? new Decimal(0));
+      continue;
+    }
+    const w = new Date(tariffClock(config, t).localMs(tMs));
+    const hour = w.getUTCHours() + w.getUTCMinutes() / 60;
+    const onEvent = (t.events as { date: string }[]).some((e) => e.date === w.toISOString().slice(0, 10)) && hour >= t.eventWindow.fromHour && hour < t.eventWindow.toHour;
+    const base = new Decimal(t.energy.energyPricePerKwh);
+    const p = !onEvent ? base : t.eventPricePerKwh !== undefined ? new Decimal(t.eventPricePerKwh) : base.plus(t.eventAdderPerKwh);
+    charged.set(key, (charged.get(key) ?? new Decimal(0)).plus(wh.div(1000).times(p)));
+  }
+  const problems: string[] = [];
+  for (const [key, expected] of charged) {
+    const b = billOf.get(key)!;
+    if (!new Decimal(b.energy_charge!).eq(expected)) problems.push(`${b.day} ${b.agent_id} (${b.tariff}, ${tariffClock(config, cpps.get(b.tariff!)).name}): energy_charge ${b.energy_charge} ≠ Σ import × the flat or event price on the tariff's clock = ${expected}`);
+  }
+  return problems.slice(0, 5);
 }

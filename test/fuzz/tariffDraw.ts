@@ -68,6 +68,9 @@ export function drawTariffs(r: () => number, doc: Record<string, any>, localDate
   for (const t of tariffs) {
     for (const p of t.periods ?? []) for (const rule of p.rules ?? []) Object.assign(rule, { fromHour: onGrid(rule.fromHour, [16, 18, 15, 12]), toHour: onGrid(rule.toHour, [20, 21, 22, 24]) });
     for (const rule of t.demandHours ?? []) Object.assign(rule, { fromHour: onGrid(rule.fromHour, [8, 6, 9, 12]), toHour: onGrid(rule.toHour, [20, 18, 21, 24]) });
+    // A demand window of the interval most of the time: a run then starts on a window's boundary wherever it starts on the
+    // grid (validate refuses a start inside a window, and a local midnight inside one).
+    if (t.type === 'demand-charge' && 1440 % minutes === 0 && chance(0.7)) t.demandWindowMinutes = minutes;
     if (t.eventWindow !== undefined) t.eventWindow = { fromHour: onGrid(t.eventWindow.fromHour, [14, 15, 16, 18, 12]), toHour: onGrid(t.eventWindow.toHour, [20, 18, 21, 24]) };
   }
   let fixedCharges = false;
