@@ -98,7 +98,7 @@ export function checkBillDays(run: RunFiles, config: ScenarioConfig): string[] {
 const cent = (x: Decimal): Decimal => x.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 
 /** Σ parts → total; fixed charge × the day's share; export credits; flat energy. */
-export function checkBillArithmetic(run: RunFiles, config: ScenarioConfig): string[] {
+export function checkBillArithmetic(run: RunFiles, config: ScenarioConfig, seen?: Set<string>): string[] {
   if (run.bills.length === 0) return [];
   const problems: string[] = [];
   const tariffs = new Map((config.tariffs ?? []).map((t: any) => [t.id as string, t]));
@@ -115,6 +115,7 @@ export function checkBillArithmetic(run: RunFiles, config: ScenarioConfig): stri
     const span = days.span(b.day!);
     const f = new Decimal(t.fixedChargePerDay ?? 0);
     if (config.comms === 'ideal') {
+      if (!f.isZero()) seen?.add('oracle:fixed-charge');
       const times = supplied.get(b.agent_id!)?.get(b.day!) ?? [];
       const billedMs = Math.min(times.length * stepMs, Math.min(span.toMs, endMs) - Math.max(span.fromMs, startMs));
       // (Written to 18 decimals, half-even: tariffs/bill.ts FIXED_CHARGE_DECIMALS.)
@@ -127,6 +128,7 @@ export function checkBillArithmetic(run: RunFiles, config: ScenarioConfig): stri
     if (rule === undefined) {
       if (!new Decimal(b.export_credit!).isZero()) problems.push(`${b.day} ${b.agent_id} (${t.id}): export_credit ${b.export_credit} without an export rule`);
     } else if (rule.type !== 'net-metering') {
+      if (!x.isZero()) seen?.add('oracle:export-credit');
       const expected = x.times(rule.exportPricePerKwh!).negated();
       if (!expected.eq(b.export_credit!)) problems.push(`${b.day} ${b.agent_id} (${t.id}, ${rule.type}): export_credit ${b.export_credit} ≠ −${b.export_kwh} kWh × ${rule.exportPricePerKwh} = ${expected}`);
     }
@@ -136,6 +138,7 @@ export function checkBillArithmetic(run: RunFiles, config: ScenarioConfig): stri
       const e = m.times(flatPrice);
       if (!e.eq(b.energy_charge!)) problems.push(`${b.day} ${b.agent_id} (${t.id}): energy_charge ${b.energy_charge} ≠ ${b.import_kwh} kWh × ${flatPrice} = ${e}`);
       if (rule?.type === 'net-metering') {
+        if (!x.isZero()) seen?.add('oracle:net-metering');
         const offset = Decimal.min(x.times(flatPrice), Decimal.max(e, 0));
         const surplus = Decimal.max(0, x.minus(m)).times(rule.netExportCreditPerKwh ?? 0);
         const expected = offset.plus(surplus).negated();
@@ -153,7 +156,7 @@ export function checkBillArithmetic(run: RunFiles, config: ScenarioConfig): stri
  * A real-time tariff's energy charge: Σ over the day's intervals of the whole-Wh import × the retail price, the bus's
  * real-time price ÷ 1000 + adder within the floor and cap (an interval without a price: 0, as retail.ts's meter reads it).
  */
-export function checkRealTimeEnergy(dir: string, run: RunFiles, config: ScenarioConfig): string[] {
+export function checkRealTimeEnergy(dir: string, run: RunFiles, config: ScenarioConfig, seen?: Set<string>): string[] {
   const rtps = new Map((config.tariffs ?? []).filter((t: any) => t.type === 'real-time' && t.export?.type !== 'buy-all-sell-all').map((t: any) => [t.id as string, t]));
   if (rtps.size === 0 || config.comms !== 'ideal' || run.bills.length === 0) return [];
   const prices = new Map<string, string>();
@@ -172,6 +175,7 @@ export function checkRealTimeEnergy(dir: string, run: RunFiles, config: Scenario
       continue;
     }
     const mwh = prices.get(`${r.interval_start}|${r.bus}`);
+    seen?.add(Number(mwh) / 1000 + Number(t.adderPerKwh) < 0 ? 'oracle:rtp-below-zero' : 'oracle:rtp-energy');
     let p = new Decimal(mwh === undefined || mwh === '' ? 0 : mwh).div(1000).plus(t.adderPerKwh);
     if (t.floorPerKwh !== undefined && p.lt(t.floorPerKwh)) p = new Decimal(t.floorPerKwh);
     if (t.capPerKwh !== undefined && p.gt(t.capPerKwh)) p = new Decimal(t.capPerKwh);
@@ -209,7 +213,7 @@ export function checkRetailerBooks(run: RunFiles): string[] {
  * (`tariffClock`: UTC, or the site's wall with `hours: local`, so 17:00 is 17:00 on a 23- or 25-hour day), else × the
  * flat price.
  */
-export function checkCriticalPeakEnergy(run: RunFiles, config: ScenarioConfig): string[] {
+export function checkCriticalPeakEnergy(run: RunFiles, config: ScenarioConfig, seen?: Set<string>): string[] {
   const cpps = new Map(
     (config.tariffs ?? [])
       .filter((t: any) => t.type === 'critical-peak' && t.energy.type === 'flat' && t.export?.type !== 'buy-all-sell-all' && (t.events ?? []).every((e: any) => e.announcedAt === undefined))
@@ -233,6 +237,7 @@ export function checkCriticalPeakEnergy(run: RunFiles, config: ScenarioConfig): 
     const w = new Date(tariffClock(config, t).localMs(tMs));
     const hour = w.getUTCHours() + w.getUTCMinutes() / 60;
     const onEvent = (t.events as { date: string }[]).some((e) => e.date === w.toISOString().slice(0, 10)) && hour >= t.eventWindow.fromHour && hour < t.eventWindow.toHour;
+    if (onEvent) seen?.add('oracle:cpp-event-energy');
     const base = new Decimal(t.energy.energyPricePerKwh);
     const p = !onEvent ? base : t.eventPricePerKwh !== undefined ? new Decimal(t.eventPricePerKwh) : base.plus(t.eventAdderPerKwh);
     charged.set(key, (charged.get(key) ?? new Decimal(0)).plus(wh.div(1000).times(p)));
