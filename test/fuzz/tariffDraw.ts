@@ -89,6 +89,14 @@ export function drawTariffs(r: () => number, doc: Record<string, any>, localDate
       fixedCharges = true;
     }
   }
+  // A real-time tariff where the base draw gave none (its bills are the real-time oracle's), some customers put on it.
+  if (!tariffs.some((t) => t.type === 'real-time') && chance(0.5)) {
+    tariffs.push({ id: 'rtp', type: 'real-time', adderPerKwh: 0.04 });
+    const retail = (doc.agents as Record<string, any>[]).find((a) => a.kind === 'retailer' && a.id === 'retail')!;
+    retail.tariffs = [...retail.tariffs, 'rtp'];
+    const customers = (doc.agents as Record<string, any>[]).filter((a) => a.retailer === 'retail');
+    if (customers.length > 0 && chance(0.7)) pick(customers).tariff = 'rtp';
+  }
   // A real-time tariff's adder as a discount and its floor below zero pass a negative market price on (README, tariffs).
   let rtpBelowZero = false;
   const rtp = tariffs.find((t) => t.type === 'real-time');
