@@ -103,7 +103,6 @@ export function checkBillArithmetic(run: RunFiles, config: ScenarioConfig, seen?
   const problems: string[] = [];
   const tariffs = new Map((config.tariffs ?? []).map((t: any) => [t.id as string, t]));
   const days = billingDays(config);
-  const { startMs, endMs } = runSpan(config);
   const supplied = suppliedDays(run, config);
   const stepMs = config.intervalMinutes * 60_000;
   for (const b of run.bills) {
@@ -117,7 +116,9 @@ export function checkBillArithmetic(run: RunFiles, config: ScenarioConfig, seen?
     if (config.comms === 'ideal') {
       if (!f.isZero()) seen?.add('oracle:fixed-charge');
       const times = supplied.get(b.agent_id!)?.get(b.day!) ?? [];
-      const billedMs = Math.min(times.length * stepMs, Math.min(span.toMs, endMs) - Math.max(span.fromMs, startMs));
+      // An interval is billed on the local day it starts in, whole (docs/time.md: hourly intervals at UTC+5:45; fuzz
+      // --tariffs seed 20540: a 30-minute interval from 23:45 at Chatham's +12:45 is its first day's 30 minutes).
+      const billedMs = times.length * stepMs;
       // (Written to 18 decimals, half-even: tariffs/bill.ts FIXED_CHARGE_DECIMALS.)
       const expected = f.times(billedMs).div(span.toMs - span.fromMs).toDecimalPlaces(18, Decimal.ROUND_HALF_EVEN);
       if (!expected.eq(b.fixed_charge!)) problems.push(`${b.day} ${b.agent_id} (${t.id}): fixed_charge ${b.fixed_charge} ≠ ${f} × ${billedMs / 3_600_000} h ÷ the day's ${(span.toMs - span.fromMs) / 3_600_000} h = ${expected.toSignificantDigits(25)}`);
