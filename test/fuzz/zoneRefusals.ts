@@ -49,6 +49,14 @@ export function zoneRefusals(doc: Record<string, any>): ZoneRefusal[] {
     const bad = offsets.find((o) => mod(Math.round(-o * 60), 1440) % t.demandWindowMinutes !== 0);
     if (bad !== undefined) out.push({ path: `tariffs[${i}]`, why: `local midnight at UTC${bad >= 0 ? '+' : ''}${bad} falls inside a ${t.demandWindowMinutes}-minute demand window on UTC hours` });
   });
+  // A holiday period on UTC hours too: the holidays' local midnights are price boundaries, on the readings' grid in every
+  // offset (tariffs/compat.ts; fuzz --tariffs seed 20650: 12-minute readings, Lord Howe's midnight at 13:30 UTC in +10:30).
+  const siteHolidays = (doc.site?.holidays ?? []).length > 0;
+  tariffs.forEach((t, i) => {
+    if (t.type !== 'time-of-use' || t.hours === 'local' || t.holidayPeriod === undefined || !siteHolidays) return;
+    const bad = offsets.find((o) => mod(Math.round(-o * 60), minutes) !== 0);
+    if (bad !== undefined) out.push({ path: `tariffs[${i}]`, why: `holidays' local midnight at UTC${bad >= 0 ? '+' : ''}${bad} falls inside a ${minutes}-minute reading` });
+  });
   if (!tariffs.some((t) => t.hours === 'local')) return out;
   const holidays = (doc.site?.holidays ?? []).length > 0;
   // A local hour h is the UTC minute (h − offset) × 60 of the day: on the readings' grid or inside a reading.
