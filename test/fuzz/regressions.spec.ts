@@ -543,3 +543,24 @@ describe('fuzz reproducers (audit A-fuzz3: the tariff mode, test/fuzz/tariffDraw
     }
   });
 });
+
+describe('fuzz reproducers (audit A-fuzz3: the span oracle, test/fuzz/billChecks.ts checkRunSpan)', () => {
+  const fixture = (name: string) => scenario(readFileSync(join(REPO_ROOT, `test/fixtures/scenarios/${name}.yaml`), 'utf8'));
+
+  it("on a communication plane whose hourly intervals start at :30 UTC, the MDMS stores every meter read (3 sites × 6 hours = 18) and a forged command's ATTACK_REJECTED row is the interval it arrived in, 02:30 (fixtures/scenarios/attack-off-grid.yaml, fuzz --feeder seed 20041: all 18 reads were rejected as misaligned, checked against the epoch's hours, and the attack was stamped 02:00, no interval of the run)", async () => {
+    const o = await runAndRead(fixture('attack-off-grid'), 'gridbid-fuzz-');
+    try {
+      const starts = new Set(o.agents.map((r) => r.interval_start));
+      expect([...starts]).to.deep.equal(['00:30', '01:30', '02:30', '03:30', '04:30', '05:30'].map((t) => `2026-04-19T${t}:00Z`));
+      expect(o.events.filter((e) => e.type === 'METER_READ_REJECTED')).to.deep.equal([]);
+      expect(o.summary.kpis.comms.meterReadsStored).to.equal(18);
+      expect(o.summary.kpis.settlement.siteIntervals).to.deep.equal({ actual: 18, interpolated: 0, estimated: 0, missing: 0 });
+      const attack = o.events.filter((e) => e.type === 'ATTACK_REJECTED');
+      expect(attack.map((e) => `${e.interval_start} ${e.target} ${e.response}`)).to.deep.equal(['2026-04-19T02:30:00Z home-1 rejected-signature']);
+      // Every events.csv row is an interval of the run.
+      for (const e of o.events) expect(starts.has(e.interval_start!), `${e.type} at ${e.interval_start}`).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
+});
