@@ -14,6 +14,7 @@
  * - `checkRealTimeEnergy`: a real-time tariff bills Σ whole-Wh import × clamp(bus price ÷ 1000 + adder, floor, cap);
  * - `checkCriticalPeakEnergy`: a critical-peak tariff on a flat price bills Σ whole-Wh import × the event price (or the
  *   price + adder) where the interval starts in an event's window on the tariff's clock (its date and hours), else the price;
+ * - `checkMeterReads`: on a communication plane no read the meters send is rejected as misaligned;
  * - `checkRetailerBooks`: a retailer's agents.csv cost is its marketCost + imbalanceCost, and margin is revenue − both.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -249,4 +250,13 @@ export function checkCriticalPeakEnergy(run: RunFiles, config: ScenarioConfig, s
     if (!new Decimal(b.energy_charge!).eq(expected)) problems.push(`${b.day} ${b.agent_id} (${b.tariff}, ${tariffClock(config, cpps.get(b.tariff!)).name}): energy_charge ${b.energy_charge} ≠ Σ import × the flat or event price on the tariff's clock = ${expected}`);
   }
   return problems.slice(0, 5);
+}
+
+/**
+ * On a communication plane the MDMS validates the meters' reads on the run's own interval grid: a read the engine's
+ * meters send is never `misaligned` (fuzz --feeder seed 20041: every read of a run from :30 with hourly intervals was).
+ */
+export function checkMeterReads(run: RunFiles): string[] {
+  const rejected = run.summary.kpis?.comms?.meterReadsRejected as Record<string, number> | undefined;
+  return rejected?.misaligned ? [`the MDMS rejected ${rejected.misaligned} meter reads as misaligned (kpis.comms.meterReadsRejected)`] : [];
 }

@@ -19,7 +19,7 @@ import { parseScenario } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile } from '../operations/outputs.ts';
 import { billingDays, checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, checkTouEnergy, readRun, type RunFiles } from './check.ts';
 import { type Features, type GenerateOptions, generateScenario } from './generate.ts';
-import { checkBillArithmetic, checkBillDays, checkCriticalPeakEnergy, checkRealTimeEnergy, checkRetailerBooks, checkRunSpan } from './billChecks.ts';
+import { checkBillArithmetic, checkBillDays, checkCriticalPeakEnergy, checkMeterReads, checkRealTimeEnergy, checkRetailerBooks, checkRunSpan } from './billChecks.ts';
 import { checkFeederPowerFlow, checkLossesStage, checkMarginalLosses, checkVoltageBands } from './feederChecks.ts';
 import { compareWarmUp, monthlyDemandShared, warmUpDraw } from './warmUp.ts';
 import { refusalsHeld, zoneRefusals } from './zoneRefusals.ts';
@@ -44,7 +44,7 @@ function invariants(dir: string, config: ScenarioConfig, problems: string[], see
   const events = parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Record<string, string>[];
   problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, config), ...checkDemandCharges(run, config), ...checkPartyCosts(run, config), ...checkStorageEnergy(run, config), ...checkBillEnergy(run, config), ...checkCrashes(run, config), ...checkShedPrices(run, events, config), ...checkNoNonNumbers(dir), ...checkPositions(run), ...checkCuts(run, events, config), ...checkEvEnergy(run, config), ...checkRetailers(run, config), ...checkTouEnergy(run, config));
   // The run's span and its bills (test/fuzz/billChecks.ts).
-  problems.push(...checkRunSpan(dir, run, config), ...checkBillDays(run, config), ...checkBillArithmetic(run, config, seen), ...checkRealTimeEnergy(dir, run, config, seen), ...checkCriticalPeakEnergy(run, config, seen), ...checkRetailerBooks(run));
+  problems.push(...checkRunSpan(dir, run, config), ...checkBillDays(run, config), ...checkBillArithmetic(run, config, seen), ...checkRealTimeEnergy(dir, run, config, seen), ...checkCriticalPeakEnergy(run, config, seen), ...checkRetailerBooks(run), ...checkMeterReads(run));
   // On a radial feeder, the oracle's own AC power flow and the losses stage (test/fuzz/feederChecks.ts).
   problems.push(...checkFeederPowerFlow(dir, run, config, seen), ...checkLossesStage(dir, run, config), ...checkMarginalLosses(dir, run, config, seen), ...checkVoltageBands(dir, config, seen));
   // On a plane a late command is in force pro rata (COMMAND_LATE), which the operations specs' check does not model.
