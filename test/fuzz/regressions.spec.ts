@@ -564,3 +564,22 @@ describe('fuzz reproducers (audit A-fuzz3: the span oracle, test/fuzz/billChecks
     }
   });
 });
+
+describe('fuzz reproducers (audit A-fuzz3: a start in the repeated hour)', () => {
+  const fixture = (name: string) => scenario(readFileSync(join(REPO_ROOT, `test/fixtures/scenarios/${name}.yaml`), 'utf8'));
+
+  it("a run that starts at the second showing of a repeated hour (Santiago, 23:00 on 4 April = 03:00 UTC, after the change) starts there: 24 hourly intervals from 03:00 UTC, no warm-up, one bill per home for 4 April (its hour, 0.25 × 1/25 of the 25-hour day's fixed charge = 0.01) and one for 5 April (fixtures/scenarios/start-in-repeated-hour.yaml, fuzz --tariffs seed 21427: the engine started at the first showing, an hour earlier, and on a plane billed 4 April twice)", async () => {
+    const o = await runAndRead(fixture('start-in-repeated-hour'), 'gridbid-fuzz-');
+    try {
+      expect(o.summary.intervals).to.equal(24);
+      const summary = o.summary as unknown as { warmUp?: unknown; books: { warmUpIntervals?: number } };
+      expect(summary.warmUp).to.equal(undefined);
+      expect(summary.books.warmUpIntervals).to.equal(undefined);
+      expect(o.agents[0]!.interval_start).to.equal('2026-04-05T03:00:00Z');
+      const bills = readCsv(o.dir, 'bills.csv');
+      expect(bills.map((b) => `${b.day} ${b.agent_id} ${b.fixed_charge}`)).to.deep.equal(['2026-04-04 home-1 0.01', '2026-04-04 home-2 0.01', '2026-04-05 home-1 0.239583333333333333', '2026-04-05 home-2 0.239583333333333333']);
+    } finally {
+      o.cleanup();
+    }
+  });
+});
