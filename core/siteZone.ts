@@ -238,6 +238,10 @@ export class SiteZone {
    * its first occurrence (going back onto the hour an autumn change repeats, too), one in a forward jump the instant as many minutes past the jump (`wallClockAfter`'s rules).
    */
   wallDaysAfter(t: number, days: number): number {
+    // No days after t is t, also at the second showing of a repeated hour: the wall time read back from the table is its
+    // first showing, an hour earlier (fuzz --tariffs seed 21427: a run from Santiago's 03:00 UTC on 5 April 2026 began
+    // with an hour of warm-up without warmUpDays, and on a plane billed 4 April twice).
+    if (days === 0) return t;
     const naive = t + days * MS_PER_DAY;
     if (this.fixedOffsetMs !== undefined) return naive;
     // A change within [from − 1 day, to]? Then the wall clock decides. A change up to a day before `from` counts too: going

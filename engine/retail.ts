@@ -522,11 +522,23 @@ export class RetailDesk {
       if (choice.tariffId !== c.tariff.id) {
         const noticeDays = c.choice.noticeDays ?? 0;
         if (noticeDays === 0) this.switchTo(c, choice.tariffId, day + 1, moved);
-        else c.notice = { tariffId: choice.tariffId, day: day + 1 + noticeDays };
+        else c.notice = { tariffId: choice.tariffId, day: this.localDayAfter(day, noticeDays + 1) };
       }
     }
     appendAll(this.retailerSwitches, moved);
     return moved;
+  }
+
+  /**
+   * The billing day that starts the `n`-th local day after billing day `day`'s, or a day past the run's last. Notice is
+   * served in local days: the reported start after a warm-up opens a billing day but no local day (engine/billingDays.ts),
+   * so counting billing days there put a switch's day on that break, which no local day's close reaches (fuzz --tariffs
+   * seed 20136: the switch never took effect, and the retailers' books followed the customer from the break on).
+   */
+  private localDayAfter(day: number, n: number): number {
+    let j = day;
+    while (n > 0 && ++j < this.days.count) if (this.days.localDayStarts[j] === this.days.starts[j]) n--;
+    return j;
   }
 
   /** `c` takes `tariffId` from the start of `day` (closing the day before); a move to another retailer goes to `moved`. */

@@ -174,7 +174,8 @@ const wall = (clock: SiteZone, tMs: number): Date => new Date(clock.localMs(tMs)
  */
 export function checkDemandCharges(run: RunFiles, config: ScenarioConfig): string[] {
   const tariff = (config.tariffs ?? []).find((t: any) => t.type === 'demand-charge') as any;
-  if (!tariff || config.comms !== 'ideal') return [];
+  // Under buy-all/sell-all the peak is the gross consumption register's (tariffs/bill.ts), which agents.csv does not show.
+  if (!tariff || config.comms !== 'ideal' || tariff.export?.type === 'buy-all-sell-all') return [];
   const problems: string[] = [];
   const minutes = config.intervalMinutes;
   const windowMs = tariff.demandWindowMinutes * 60_000;

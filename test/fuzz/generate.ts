@@ -18,6 +18,7 @@
 import { stringify } from 'yaml';
 import { SiteZone } from '../../core/siteZone.ts';
 import { drawFeeder, type FeederDraw } from './feederDraw.ts';
+import { drawClock, drawTariffs, type TariffDraw } from './tariffDraw.ts';
 
 /** mulberry32: small, fast, and good enough for picking a scenario's features. */
 export function rng(seed: number): () => number {
@@ -57,6 +58,8 @@ export interface Features {
   nearChange: boolean;
   /** Feeder mode only (`generateScenario(seed, { feeder: true })`): what test/fuzz/feederDraw.ts drew. */
   feeder?: FeederDraw;
+  /** Tariff mode only (`generateScenario(seed, { tariffs: true })`): what test/fuzz/tariffDraw.ts drew. */
+  tariffs?: TariffDraw;
 }
 
 export interface GenerateOptions {
@@ -66,6 +69,11 @@ export interface GenerateOptions {
    * mode is the one it always was, byte for byte.
    */
   readonly feeder?: boolean;
+  /**
+   * Tariff mode (`npm run fuzz -- --tariffs`): every scenario retail, with the interval, the site's clock and the tariff
+   * options of test/fuzz/tariffDraw.ts drawn from a stream of their own. Off by default, for the same reason.
+   */
+  readonly tariffs?: boolean;
 }
 
 export interface Generated {
@@ -116,11 +124,16 @@ export function generateScenario(seed: number, opts: GenerateOptions = {}): Gene
   // day 1, so an evening overload is seen coming), batteries and cars behind a low limit, an operator
   // with prePosition on the ideal plane, the double auction. (Not a draw, so other seeds are unchanged.)
   const prepared = seed % 4 === 0;
+  // Tariff mode draws the interval and the clock from its own stream (the base draws still taken, so their order holds).
+  const modeClock = opts.tariffs ? drawClock(rng(seed ^ 0x7a21f5)) : undefined;
   const minutesDrawn = pick([5, 15, 15, 30, 60, 60]);
-  const minutes = prepared ? (minutesDrawn <= 15 ? 30 : minutesDrawn) : minutesDrawn;
+  const minutesBase = modeClock?.minutes ?? minutesDrawn;
+  const minutes = prepared ? (minutesBase <= 15 ? 30 : minutesBase) : minutesBase;
   // 4–96 intervals, and 1–3 days where the interval allows it within 96 (at 60 min: 24, 48, 72).
   // (days × 1440 must be a whole number of intervals: 0.125 day is 6 intervals of 30 minutes.)
-  const dayOptions = minutes === 60 ? [0.25, 0.5, 1, 2, 3] : minutes === 30 ? [0.125, 0.25, 0.5, 1, 2] : minutes === 15 ? [0.125, 0.25, 0.5, 1] : [0.125, 0.25];
+  // (Other intervals, tariff mode only: the spans of whole intervals within 96, at least one.)
+  const dayOptions =
+    minutes === 60 ? [0.25, 0.5, 1, 2, 3] : minutes === 30 ? [0.125, 0.25, 0.5, 1, 2] : minutes === 15 ? [0.125, 0.25, 0.5, 1] : minutes === 5 ? [0.125, 0.25] : otherDays(minutes);
   const days = prepared ? 2 : pick(dayOptions);
   let intervals = Math.round((days * 1440) / minutes);
 
@@ -131,7 +144,8 @@ export function generateScenario(seed: number, opts: GenerateOptions = {}): Gene
   const network: Features['network'] = opts.feeder ? 'lindistflow' : drawnNetwork;
   const dayAhead = chance(hard ? 0.4 : 0.25);
   const comms = chance(0.25) && !prepared;
-  const retail = chance(hard ? 0.8 : 0.5);
+  const retailDrawn = chance(hard ? 0.8 : 0.5);
+  const retail = opts.tariffs === true || retailDrawn;
   const demandCharge: Features['demandCharge'] = retail ? pick(hard ? ['day', 'month', 'month'] : ['none', 'day', 'month', 'month']) : 'none';
   const localHours = retail && chance(0.5);
   const aggregator = chance(hard ? 0.5 : 0.3);
@@ -152,7 +166,7 @@ export function generateScenario(seed: number, opts: GenerateOptions = {}): Gene
   const minute = chance(0.2) ? pick([15, 30, 45]) : 0;
   const drawnStartMs = Date.UTC(y, startMonth, d, hour, minute) - (localHours && chance(0.5) ? Math.round(offset * 60) * 60_000 : 0);
   // A zone instead of the offset for half the seeds, some started near a change (drawZone: a stream of its own).
-  const zone = drawZone(seed, days, minutes);
+  const zone = modeClock !== undefined && modeClock.zone(days, minutes).timeZone !== undefined ? modeClock.zone(days, minutes) : drawZone(seed, days, minutes);
   const startMs = zone.startMs ?? drawnStartMs;
   const start = new Date(startMs).toISOString().replace('.000Z', 'Z');
   const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -512,6 +526,7 @@ export function generateScenario(seed: number, opts: GenerateOptions = {}): Gene
   }
   if (faults.length > 0) doc.faults = faults;
   const feeder = opts.feeder ? drawFeeder(rng(seed ^ 0xfeede5), doc) : undefined;
+  const tariffDraw = opts.tariffs ? drawTariffs(rng(seed ^ 0x7a21f5 ^ 0x1), doc, localDate) : undefined;
 
   const features: Features = {
     network,
@@ -535,8 +550,15 @@ export function generateScenario(seed: number, opts: GenerateOptions = {}): Gene
     timeZone: zone.timeZone,
     nearChange,
     ...(feeder !== undefined ? { feeder, dayAhead: (doc.market as { timeline?: unknown }).timeline !== undefined } : {}),
+    ...(tariffDraw !== undefined ? { tariffs: tariffDraw } : {}),
   };
   return { seed, yaml: stringify(doc, { lineWidth: 0, flowCollectionPadding: false }), features };
+}
+
+/** Run lengths (days) of whole intervals of `minutes`, 2 to 96 of them (tariff mode's unusual intervals). */
+function otherDays(minutes: number): number[] {
+  const days = [0.125, 0.25, 0.5, 1, 2, 3].filter((d) => Number.isInteger((d * 1440) / minutes) && (d * 1440) / minutes <= 96 && (d * 1440) / minutes >= 2);
+  return days.length > 0 ? days : [1];
 }
 
 /**

@@ -555,3 +555,69 @@ describe('fuzz reproducers (audit A-infeas: what a LinDistFlow interval reports 
     }
   });
 });
+
+describe('fuzz reproducers (audit A-fuzz3: the tariff mode, test/fuzz/tariffDraw.ts)', () => {
+  const fixture = (name: string, edit: (yaml: string) => string = (y) => y) => scenario(edit(readFileSync(join(REPO_ROOT, `test/fixtures/scenarios/${name}.yaml`), 'utf8')));
+
+  it("a tariff switch under notice chosen in the warm-up takes effect after its notice in local days: chosen at 1 July's close with a day's notice, the home is on the cheap tariff from 3 July, as in the run started on 1 July (fixtures/scenarios/notice-across-warm-up.yaml, fuzz --tariffs seed 20136: the reported start at 12:00 cut 2 July into two billing days, the notice counted them, and the switch never took effect: dear all run, switchesUnderNoticeAtEnd 1)", async () => {
+    const warm = await runAndRead(fixture('notice-across-warm-up'), 'gridbid-fuzz-');
+    // The same home started on 1 July at 12:00 without a warm-up: the run the warm-up run must report the last two days of.
+    const long = await runAndRead(fixture('notice-across-warm-up', (y) => y.replace('start: 2026-07-02T12:00:00Z', 'start: 2026-07-01T12:00:00Z').replace('days: 2', 'days: 3').replace('warmUpDays: 1', 'warmUpDays: 0')), 'gridbid-fuzz-');
+    try {
+      const tariffs = (o: typeof warm) => readCsv(o.dir, 'bills.csv').map((b) => `${b.day} ${b.tariff}`);
+      expect(tariffs(long)).to.deep.equal(['2026-07-01 dear', '2026-07-02 dear', '2026-07-03 cheap', '2026-07-04 cheap']);
+      expect(tariffs(warm)).to.deep.equal(['2026-07-02 dear', '2026-07-03 cheap', '2026-07-04 cheap']);
+      // On the cheap tariff a day's energy charge is its import × 0.1 (the 3 July bill: 7.422 kWh → 0.7422).
+      for (const b of readCsv(warm.dir, 'bills.csv').filter((b) => b.tariff === 'cheap')) expect(b.energy_charge).to.equal(money(b.import_kwh!).times('0.1').toFixed());
+      // The switch takes effect in the reported part (at 2 July's close): counted, and none left under notice.
+      expect(warm.summary.kpis.retail.tariffSwitches).to.equal(1);
+      expect(warm.summary.kpis.retail.switchesUnderNoticeAtEnd).to.equal(0);
+      // Interval for interval the warm-up run is the longer run's last two days (README, "Warm-up days").
+      const from = (o: typeof warm) => o.agents.filter((r) => r.interval_start! >= '2026-07-02T12:00:00Z').map((r) => JSON.stringify(r));
+      expect(from(warm)).to.deep.equal(from(long));
+    } finally {
+      warm.cleanup();
+      long.cleanup();
+    }
+  });
+});
+
+describe('fuzz reproducers (audit A-fuzz3: the span oracle, test/fuzz/billChecks.ts checkRunSpan)', () => {
+  const fixture = (name: string) => scenario(readFileSync(join(REPO_ROOT, `test/fixtures/scenarios/${name}.yaml`), 'utf8'));
+
+  it("on a communication plane whose hourly intervals start at :30 UTC, the MDMS stores every meter read (3 sites × 6 hours = 18) and a forged command's ATTACK_REJECTED row is the interval it arrived in, 02:30 (fixtures/scenarios/attack-off-grid.yaml, fuzz --feeder seed 20041: all 18 reads were rejected as misaligned, checked against the epoch's hours, and the attack was stamped 02:00, no interval of the run)", async () => {
+    const o = await runAndRead(fixture('attack-off-grid'), 'gridbid-fuzz-');
+    try {
+      const starts = new Set(o.agents.map((r) => r.interval_start));
+      expect([...starts]).to.deep.equal(['00:30', '01:30', '02:30', '03:30', '04:30', '05:30'].map((t) => `2026-04-19T${t}:00Z`));
+      expect(o.events.filter((e) => e.type === 'METER_READ_REJECTED')).to.deep.equal([]);
+      expect(o.summary.kpis.comms.meterReadsStored).to.equal(18);
+      expect(o.summary.kpis.settlement.siteIntervals).to.deep.equal({ actual: 18, interpolated: 0, estimated: 0, missing: 0 });
+      const attack = o.events.filter((e) => e.type === 'ATTACK_REJECTED');
+      expect(attack.map((e) => `${e.interval_start} ${e.target} ${e.response}`)).to.deep.equal(['2026-04-19T02:30:00Z home-1 rejected-signature']);
+      // Every events.csv row is an interval of the run.
+      for (const e of o.events) expect(starts.has(e.interval_start!), `${e.type} at ${e.interval_start}`).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
+});
+
+describe('fuzz reproducers (audit A-fuzz3: a start in the repeated hour)', () => {
+  const fixture = (name: string) => scenario(readFileSync(join(REPO_ROOT, `test/fixtures/scenarios/${name}.yaml`), 'utf8'));
+
+  it("a run that starts at the second showing of a repeated hour (Santiago, 23:00 on 4 April = 03:00 UTC, after the change) starts there: 24 hourly intervals from 03:00 UTC, no warm-up, one bill per home for 4 April (its hour, 0.25 × 1/25 of the 25-hour day's fixed charge = 0.01) and one for 5 April (fixtures/scenarios/start-in-repeated-hour.yaml, fuzz --tariffs seed 21427: the engine started at the first showing, an hour earlier, and on a plane billed 4 April twice)", async () => {
+    const o = await runAndRead(fixture('start-in-repeated-hour'), 'gridbid-fuzz-');
+    try {
+      expect(o.summary.intervals).to.equal(24);
+      const summary = o.summary as unknown as { warmUp?: unknown; books: { warmUpIntervals?: number } };
+      expect(summary.warmUp).to.equal(undefined);
+      expect(summary.books.warmUpIntervals).to.equal(undefined);
+      expect(o.agents[0]!.interval_start).to.equal('2026-04-05T03:00:00Z');
+      const bills = readCsv(o.dir, 'bills.csv');
+      expect(bills.map((b) => `${b.day} ${b.agent_id} ${b.fixed_charge}`)).to.deep.equal(['2026-04-04 home-1 0.01', '2026-04-04 home-2 0.01', '2026-04-05 home-1 0.239583333333333333', '2026-04-05 home-2 0.239583333333333333']);
+    } finally {
+      o.cleanup();
+    }
+  });
+});

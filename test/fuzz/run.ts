@@ -1,7 +1,8 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep] [--no-warm-up] [--feeder]`: generates N random scenarios
- * (test/fuzz/generate.ts, seeds S … S+N−1; `--feeder`: every one on a LinDistFlow feeder with the options of
- * test/fuzz/feederDraw.ts), loads each through the real loader and runs the
+ * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep] [--no-warm-up] [--feeder] [--tariffs]`: generates N random
+ * scenarios (test/fuzz/generate.ts, seeds S … S+N−1; `--feeder`: every one on a LinDistFlow feeder with the options of
+ * test/fuzz/feederDraw.ts; `--tariffs`: every one retail, with the intervals, clocks and tariff options of
+ * test/fuzz/tariffDraw.ts), loads each through the real loader and runs the
  * valid ones through the real engine, checking the invariants of test/fuzz/check.ts; every
  * K-th run (default 5) is run twice and compared byte for byte; every run that ran is run again with one or two warm-up
  * days and compared with the same scenario started that much earlier (test/fuzz/warmUp.ts; `--no-warm-up` skips it). Prints each failure with its
@@ -18,6 +19,7 @@ import { parseScenario } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile } from '../operations/outputs.ts';
 import { billingDays, checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, checkTouEnergy, readRun, type RunFiles } from './check.ts';
 import { type Features, type GenerateOptions, generateScenario } from './generate.ts';
+import { checkBillArithmetic, checkBillDays, checkCriticalPeakEnergy, checkMeterReads, checkRealTimeEnergy, checkRetailerBooks, checkRunSpan } from './billChecks.ts';
 import { checkFeederPowerFlow, checkLossesStage, checkMarginalLosses, checkVoltageBands } from './feederChecks.ts';
 import { compareWarmUp, monthlyDemandShared, warmUpDraw } from './warmUp.ts';
 import { refusalsHeld, zoneRefusals } from './zoneRefusals.ts';
@@ -41,6 +43,8 @@ function invariants(dir: string, config: ScenarioConfig, problems: string[], see
   const run = readRun(dir);
   const events = parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Record<string, string>[];
   problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, config), ...checkDemandCharges(run, config), ...checkPartyCosts(run, config), ...checkStorageEnergy(run, config), ...checkBillEnergy(run, config), ...checkCrashes(run, config), ...checkShedPrices(run, events, config), ...checkNoNonNumbers(dir), ...checkPositions(run), ...checkCuts(run, events, config), ...checkEvEnergy(run, config), ...checkRetailers(run, config), ...checkTouEnergy(run, config));
+  // The run's span and its bills (test/fuzz/billChecks.ts).
+  problems.push(...checkRunSpan(dir, run, config), ...checkBillDays(run, config), ...checkBillArithmetic(run, config, seen), ...checkRealTimeEnergy(dir, run, config, seen), ...checkCriticalPeakEnergy(run, config, seen), ...checkRetailerBooks(run), ...checkMeterReads(run));
   // On a radial feeder, the oracle's own AC power flow and the losses stage (test/fuzz/feederChecks.ts).
   problems.push(...checkFeederPowerFlow(dir, run, config, seen), ...checkLossesStage(dir, run, config), ...checkMarginalLosses(dir, run, config, seen), ...checkVoltageBands(dir, config, seen));
   // On a plane a late command is in force pro rata (COMMAND_LATE), which the operations specs' check does not model.
@@ -196,7 +200,7 @@ async function main(): Promise<void> {
   const failed: number[] = [];
   const t0 = performance.now();
   for (let seed = first; seed < first + runs; seed++) {
-    const o = await fuzzOne(seed, sameEvery > 0 && (seed - first) % sameEvery === 0, !process.argv.includes('--no-warm-up'), { feeder: process.argv.includes('--feeder') });
+    const o = await fuzzOne(seed, sameEvery > 0 && (seed - first) % sameEvery === 0, !process.argv.includes('--no-warm-up'), { feeder: process.argv.includes('--feeder'), tariffs: process.argv.includes('--tariffs') });
     if (o.status === 'refused') {
       refused++;
       count(o.refusal!.replace(/\d+(\.\d+)?/g, '#').slice(0, 120), refusals);
@@ -205,7 +209,9 @@ async function main(): Promise<void> {
     const f = o.features;
     // Feeder mode's draws (test/fuzz/feederDraw.ts) are counted one by one.
     for (const [k, v] of Object.entries(f.feeder ?? {})) if (v !== false && v !== undefined) count(v === true ? `feeder.${k}` : `feeder.${k}=${v}`);
-    for (const [k, v] of Object.entries(f)) if (k !== 'intervals' && k !== 'feeder' && v !== false && v !== 0 && v !== 'none' && v !== undefined) count(k === 'minutes' || k === 'network' || k === 'demandCharge' || k === 'timeZone' ? `${k}=${v}` : k);
+    // So are tariff mode's (test/fuzz/tariffDraw.ts).
+    for (const [k, v] of Object.entries(f.tariffs ?? {})) if (v !== false && v !== 'none') count(v === true ? `tariffs.${k}` : `tariffs.${k}=${v}`);
+    for (const [k, v] of Object.entries(f)) if (k !== 'intervals' && k !== 'feeder' && k !== 'tariffs' && v !== false && v !== 0 && v !== 'none' && v !== undefined) count(k === 'minutes' || k === 'network' || k === 'demandCharge' || k === 'timeZone' ? `${k}=${v}` : k);
     for (const e of o.exercised ?? []) count(e, exercisedTally);
     if (o.status === 'ok') {
       ok++;

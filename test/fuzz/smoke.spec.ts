@@ -34,4 +34,17 @@ describe('fuzz smoke (npm run fuzz, a few seeds)', () => {
       for (const check of ['oracle:schedule-voltages', 'oracle:schedule-losses', 'oracle:metered-losses', 'oracle:marginal-dlmp']) expect(o.exercised, `seed ${seed}`).to.include(check);
     }
   });
+
+  it("tariff mode (--tariffs, test/fuzz/tariffDraw.ts), seeds 21085, 21092, 21104: each runs across a daylight-saving change, and the bill oracles (test/fuzz/billChecks.ts) check its fixed charges, export credits, net metering, real-time and critical-peak energy charges", async function () {
+    this.timeout(60_000);
+    const exercised = new Set<string>();
+    for (const seed of [21085, 21092, 21104]) {
+      const o = await fuzzOne(seed, false, false, { tariffs: true });
+      expect(o.problems, `seed ${seed}:\n${o.yaml}`).to.deep.equal([]);
+      expect(o.status, `seed ${seed}`).to.equal('ok');
+      expect(o.features.nearChange, `seed ${seed}`).to.equal(true);
+      for (const e of o.exercised ?? []) exercised.add(e);
+    }
+    for (const check of ['oracle:fixed-charge', 'oracle:export-credit', 'oracle:net-metering', 'oracle:rtp-energy', 'oracle:cpp-event-energy']) expect([...exercised]).to.include(check);
+  });
 });

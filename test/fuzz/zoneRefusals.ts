@@ -4,7 +4,8 @@
  * daylight-saving change, read through core/siteZone.ts by `siteClock`), a tariff in local hours whose price
  * boundaries fall inside a meter reading (docs/time.md: "validate checks the meter intervals against the local
  * boundaries in every offset of the run"), and a demand charge in local hours whose windows, blocks of the local clock,
- * would start at other minutes of UTC in one offset than in another (a window would straddle the change); and `days` or
+ * would start at other minutes of UTC in one offset than in another (a window would straddle the change), a demand charge
+ * on UTC hours whose windows local midnight falls inside in some offset (a billing day's end); and `days` or
  * `warmUpDays` that are no whole number of intervals on the wall clock (calendar days: docs/time.md "A run's length").
  *
  * Each prediction is the path of the tariff it concerns (`tariffs[i]`, or `days` / `warmUpDays`); the fuzzer requires validate to refuse the
@@ -39,8 +40,24 @@ export function zoneRefusals(doc: Record<string, any>): ZoneRefusal[] {
   const offGrid = (ms: number): boolean => Math.abs(ms - Math.round(ms / stepMs) * stepMs) > 1e-3;
   if (offGrid(toMs - startMs)) out.push({ path: 'days', why: `${days} day(s) on the wall clock are ${(toMs - startMs) / 60_000} minutes, not whole ${minutes}-minute intervals` });
   if (offGrid(startMs - fromMs)) out.push({ path: 'warmUpDays', why: `the warm-up's ${doc.warmUpDays} day(s) on the wall clock are ${(startMs - fromMs) / 60_000} minutes, not whole ${minutes}-minute intervals` });
-  if (!tariffs.some((t) => t.hours === 'local')) return out;
   const offsets = clock.offsetsHoursIn(fromMs, toMs);
+  // A demand charge on UTC hours: every billing day ends at local midnight, which must be a window boundary in every
+  // offset of the run and its warm-up (tariffs/compat.ts; fuzz --tariffs seed 20518: a 20-minute window, Lord Howe's
+  // midnight at 13:00 UTC in the run and 13:30 in the warm-up's +10:30).
+  tariffs.forEach((t, i) => {
+    if (t.type !== 'demand-charge' || t.hours === 'local') return;
+    const bad = offsets.find((o) => mod(Math.round(-o * 60), 1440) % t.demandWindowMinutes !== 0);
+    if (bad !== undefined) out.push({ path: `tariffs[${i}]`, why: `local midnight at UTC${bad >= 0 ? '+' : ''}${bad} falls inside a ${t.demandWindowMinutes}-minute demand window on UTC hours` });
+  });
+  // A holiday period on UTC hours too: the holidays' local midnights are price boundaries, on the readings' grid in every
+  // offset (tariffs/compat.ts; fuzz --tariffs seed 20650: 12-minute readings, Lord Howe's midnight at 13:30 UTC in +10:30).
+  const siteHolidays = (doc.site?.holidays ?? []).length > 0;
+  tariffs.forEach((t, i) => {
+    if (t.type !== 'time-of-use' || t.hours === 'local' || t.holidayPeriod === undefined || !siteHolidays) return;
+    const bad = offsets.find((o) => mod(Math.round(-o * 60), minutes) !== 0);
+    if (bad !== undefined) out.push({ path: `tariffs[${i}]`, why: `holidays' local midnight at UTC${bad >= 0 ? '+' : ''}${bad} falls inside a ${minutes}-minute reading` });
+  });
+  if (!tariffs.some((t) => t.hours === 'local')) return out;
   const holidays = (doc.site?.holidays ?? []).length > 0;
   // A local hour h is the UTC minute (h − offset) × 60 of the day: on the readings' grid or inside a reading.
   const inside = (hour: number, offset: number): boolean => mod(Math.round((hour - offset) * 60), minutes) !== 0;
