@@ -6,7 +6,9 @@ import fc from 'fast-check';
 import { agentId, busId } from '../../core/units.ts';
 import { buildOrderBook } from '../../market/orderBook.ts';
 import { type Bid, DEFAULT_RULES, type MarketRules, type OrderBook } from '../../market/types.ts';
+import { readFileSync } from 'node:fs';
 import type { Offers } from '../../market/lp/dispatch.ts';
+import type { LinearProgram } from '../../market/lp/solver.ts';
 import type { Network } from '../../network/types.ts';
 import { createNetwork, type BranchDefinition } from '../../network/validate.ts';
 
@@ -148,4 +150,34 @@ export function randomRadialNetwork(n: number, limitKw: { readonly min: number; 
         branches: c.parents.map((p, i) => ({ id: `L${i}`, from: `n${p % (i + 1)}`, to: `n${i + 1}`, resistancePu: c.r[i]! / 1000, reactancePu: c.x[i]! / 1000, limitKw: c.limit[i]! })),
       }),
     );
+}
+
+/** Offers as the LP dispatches take them, from [bus index, buy?, price, kW] tuples (lower bounds 0). */
+export function offersOfTuples(list: readonly (readonly [number, boolean, number, number])[]): Offers {
+  return {
+    count: list.length,
+    bus: Int32Array.from(list, (o) => o[0]),
+    isBuy: Uint8Array.from(list, (o) => (o[1] ? 1 : 0)),
+    priceMwh: Float64Array.from(list, (o) => o[2]),
+    lowerKw: new Float64Array(list.length),
+    upperKw: Float64Array.from(list, (o) => o[3]),
+  };
+}
+
+/** A linear programme captured as JSON under test/fixtures/lp/ (`null` for an infinite bound, NaN never in a matrix). */
+export function capturedLp(name: string): LinearProgram {
+  const f = JSON.parse(readFileSync(new URL(`../fixtures/lp/${name}.json`, import.meta.url), 'utf8')) as Record<string, (number | null)[]> & { sense: 'max'; numCols: number; numRows: number; offset: number };
+  const bound = (a: (number | null)[], inf: number): Float64Array => Float64Array.from(a, (v) => v ?? inf);
+  return {
+    sense: f.sense,
+    numCols: f.numCols,
+    numRows: f.numRows,
+    offset: f.offset,
+    colCost: bound(f.colCost!, 0),
+    colLower: bound(f.colLower!, -Infinity),
+    colUpper: bound(f.colUpper!, Infinity),
+    rowLower: bound(f.rowLower!, -Infinity),
+    rowUpper: bound(f.rowUpper!, Infinity),
+    matrix: { starts: Int32Array.from(f.starts!, Number), rows: Int32Array.from(f.rows!, Number), values: bound(f.values!, NaN) },
+  };
 }

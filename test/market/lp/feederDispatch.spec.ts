@@ -5,7 +5,6 @@
  * binds, the KKT conditions on random radial feeders, and MATPOWER generators' reactive
  * output as a decision.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -19,24 +18,13 @@ import { appendLinDistFlow, readLinDistFlow } from '../../../market/lp/linDistFl
 import { LpBuilder } from '../../../market/lp/lpBuilder.ts';
 import { radialFeeder } from '../../../network/radial.ts';
 import { createNetwork } from '../../../network/validate.ts';
-import { randomRadialNetwork } from '../../helpers/lpNetworks.ts';
+import { capturedLp, offersOfTuples, randomRadialNetwork } from '../../helpers/lpNetworks.ts';
 
 let highs: LpSolver;
 before(async () => {
   highs = await loadSolver('highs');
 });
 
-/** Offers as `dispatch` takes them, from [bus, buy?, price, kW] tuples. */
-function offersOf(list: readonly (readonly [number, boolean, number, number])[]): FeederProblem['offers'] {
-  return {
-    count: list.length,
-    bus: Int32Array.from(list, (o) => o[0]),
-    isBuy: Uint8Array.from(list, (o) => (o[1] ? 1 : 0)),
-    priceMwh: Float64Array.from(list, (o) => o[2]),
-    lowerKw: new Float64Array(list.length),
-    upperKw: Float64Array.from(list, (o) => o[3]),
-  };
-}
 
 /**
  * KKT of a solved LP (maximisation), in the solver interface's convention: stationarity
@@ -82,7 +70,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
       ],
     });
     const feeder = radialFeeder(network, { defaultVMinPu: 0.5, defaultVMaxPu: 1.5 });
-    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 20, 5000], [2, false, 50, 500], [2, true, 3000, 1500]]) }, highs);
+    const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, false, 20, 5000], [2, false, 50, 500], [2, true, 3000, 1500]]) }, highs);
     expect(r.status).to.equal('optimal');
     expect(r.quantityKw[0]).to.be.closeTo(1218.75, 1e-6);
     expect(r.quantityKw[1]).to.be.closeTo(281.25, 1e-6);
@@ -108,7 +96,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
       ],
     });
     const feeder = radialFeeder(network, { defaultVMinPu: 0.5 });
-    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 20, 5000], [2, false, 50, 500], [2, true, 3000, 1500]]) }, highs);
+    const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, false, 20, 5000], [2, false, 50, 500], [2, true, 3000, 1500]]) }, highs);
     expect(Array.from(r.feeder.priceMwh).map((p) => +p.toFixed(6))).to.deep.equal([20, 50, 50]);
     expect(Array.from(r.feeder.congestionMwh).map((p) => +p.toFixed(6))).to.deep.equal([0, 30, 30]);
     expect(Array.from(r.feeder.voltageMwh).map((p) => +p.toFixed(6))).to.deep.equal([0, 0, 0]);
@@ -126,7 +114,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
       branches: [{ id: 'l1', from: 'grid', to: 'b1', resistancePu: 0.01, reactancePu: 0.01, limitKw: 100 }],
     });
     const feeder = radialFeeder(network, { defaultVMinPu: 0.5, defaultVMaxPu: 1.5 });
-    const r = dispatchFeeder({ feeder, offers: offersOf([[0, true, 10, 5000], [1, false, 0, 500]]) }, highs);
+    const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, true, 10, 5000], [1, false, 0, 500]]) }, highs);
     expect(r.status).to.equal('optimal');
     expect(r.quantityKw[0]).to.be.closeTo(100, 1e-6);
     expect(r.quantityKw[1]).to.be.closeTo(100, 1e-6);
@@ -138,7 +126,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     // One line of 100 kVA; a load of up to 500 kW at power factor 0.8 (tan φ 0.75) worth 3000 at its end.
     const network = createNetwork({ baseKva: 1000, buses: [{ id: 'grid', reference: true }, { id: 'load' }], branches: [{ id: 'l', from: 'grid', to: 'load', resistancePu: 0.001, reactancePu: 0.001, limitKw: 100 }] });
     const feeder = radialFeeder(network);
-    const offers = offersOf([[0, false, 20, 1000], [1, true, 3000, 500]]);
+    const offers = offersOfTuples([[0, false, 20, 1000], [1, true, 3000, 500]]);
     const r = dispatchFeeder({ feeder, offers, kvarPerKw: Float64Array.from([0, 0.75]), block: { lineLimit: 'apparent' } }, highs);
     expect(r.status).to.equal('optimal');
     const s = Math.hypot(r.feeder.pFlowKw[1]!, r.feeder.qFlowKvar[1]!);
@@ -173,7 +161,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     .map((c) => {
       const feeder = radialFeeder(c.network, { defaultVMinPu: c.vmin / 100, defaultVMaxPu: c.vmax / 100 });
       // Supply at the substation so that every random book is feasible (demand is optional anyway).
-      const offers = offersOf([[0, false, 30, 10_000], ...c.offers]);
+      const offers = offersOfTuples([[0, false, 30, 10_000], ...c.offers]);
       const problem: FeederProblem = {
         feeder,
         offers,
@@ -211,7 +199,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     // so both buses are priced 3000 and the welfare is 0.001 kW × (3000 − 1255) = 1.745 kW·/MWh (0.001745 /h).
     const net = createNetwork({ baseKva: 1000, buses: [{ id: 'grid', reference: true }, { id: 'b1' }], branches: [{ id: 'l0', from: 'grid', to: 'b1', reactancePu: 0.1816, resistancePu: 0.0097, limitKw: 200 }] });
     const feeder = radialFeeder(net, { defaultVMinPu: 0.95, defaultVMaxPu: 1.05 });
-    const offers = offersOf([[0, false, 1255, 0.001], [1, true, 3000, 194.482], [1, true, 0, 5.307], [0, false, 3000, 5000]]);
+    const offers = offersOfTuples([[0, false, 1255, 0.001], [1, true, 3000, 194.482], [1, true, 0, 5.307], [0, false, 3000, 5000]]);
     const r = dispatchFeeder({ feeder, offers }, jslpSolver);
     expect(r.status, r.message).to.equal('optimal'); // was 'solver-error': "could not solve the dual programme for prices (unbounded…)"
     expect(r.welfarePerH * 1000).to.be.closeTo(1.745, 1e-9);
@@ -225,20 +213,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
 
   it('javascript-lp-solver does not retry a 124-column programme scaled: scaled, this one loops for ever in its phase 1 (it stays a solver error)', () => {
     // Without the limit the solve never returns (a synchronous loop: the test suite hangs).
-    const f = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/lp/jslp-scaled-loop.json', import.meta.url)), 'utf8')) as Record<string, (number | null)[]> & { sense: 'max'; numCols: number; numRows: number; offset: number };
-    const bound = (a: (number | null)[], inf: number): Float64Array => Float64Array.from(a, (v) => v ?? inf);
-    const lp: LinearProgram = {
-      sense: f.sense,
-      numCols: f.numCols,
-      numRows: f.numRows,
-      offset: f.offset,
-      colCost: bound(f.colCost!, 0),
-      colLower: bound(f.colLower!, -Infinity),
-      colUpper: bound(f.colUpper!, Infinity),
-      rowLower: bound(f.rowLower!, -Infinity),
-      rowUpper: bound(f.rowUpper!, Infinity),
-      matrix: { starts: Int32Array.from(f.starts!, Number), rows: Int32Array.from(f.rows!, Number), values: bound(f.values!, NaN) },
-    };
+    const lp = capturedLp('jslp-scaled-loop');
     expect(lp.numCols).to.be.above(JSLP_RESCALED_RETRY_MAX_COLUMNS);
     const r = jslpSolver.solve(lp);
     expect(r.status).to.equal('solver-error');
@@ -254,20 +229,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     // instead of 2^11: then 10197's scaled dual optimum was 21545 against the primal's 21270 (refused by strong duality),
     // and 10087's point came back 5.1e-7 kW off two balance rows (refused by the rescue's 1e-7 feasibility).
     for (const [name, rows] of [['jslp-feeder-apparent-loss-step', [0, 2, 4, 6, 8]], ['jslp-feeder-loss-step-scaling', [0, 2, 4, 6]]] as const) {
-      const f = JSON.parse(readFileSync(fileURLToPath(new URL(`../../fixtures/lp/${name}.json`, import.meta.url)), 'utf8')) as Record<string, (number | null)[]> & { sense: 'max'; numCols: number; numRows: number; offset: number };
-      const bound = (a: (number | null)[], inf: number): Float64Array => Float64Array.from(a, (v) => v ?? inf);
-      const lp: LinearProgram = {
-        sense: f.sense,
-        numCols: f.numCols,
-        numRows: f.numRows,
-        offset: f.offset,
-        colCost: bound(f.colCost!, 0),
-        colLower: bound(f.colLower!, -Infinity),
-        colUpper: bound(f.colUpper!, Infinity),
-        rowLower: bound(f.rowLower!, -Infinity),
-        rowUpper: bound(f.rowUpper!, Infinity),
-        matrix: { starts: Int32Array.from(f.starts!, Number), rows: Int32Array.from(f.rows!, Number), values: bound(f.values!, NaN) },
-      };
+      const lp = capturedLp(name);
       const tiny = Math.min(...Array.from(lp.matrix.values, Math.abs));
       expect(tiny, name).to.be.within(3e-11, 5e-11);
       const h = highs.solve(lp);

@@ -14,24 +14,13 @@ import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import type { LpSolver } from '../../../market/lp/solver.ts';
 import { radialFeeder } from '../../../network/radial.ts';
 import { createNetwork, withBranchInService } from '../../../network/validate.ts';
-import { randomRadialNetwork } from '../../helpers/lpNetworks.ts';
+import { offersOfTuples, randomRadialNetwork } from '../../helpers/lpNetworks.ts';
 
 let highs: LpSolver;
 before(async () => {
   highs = await loadSolver('highs');
 });
 
-/** Offers from [bus, buy?, price, kW] tuples (lower bounds 0). */
-function offersOf(list: readonly (readonly [number, boolean, number, number])[]): FeederProblem['offers'] {
-  return {
-    count: list.length,
-    bus: Int32Array.from(list, (o) => o[0]),
-    isBuy: Uint8Array.from(list, (o) => (o[1] ? 1 : 0)),
-    priceMwh: Float64Array.from(list, (o) => o[2]),
-    lowerKw: new Float64Array(list.length),
-    upperKw: Float64Array.from(list, (o) => o[3]),
-  };
-}
 
 const OLD_MESSAGE = /the fixed load cannot be served within the feeder's voltage and branch limits/;
 
@@ -45,7 +34,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
     });
     const feeder = radialFeeder(network, { substationVoltagePu: 1.05, defaultVMinPu: 0.9, defaultVMaxPu: 1.1 });
     for (const solver of [highs, jslpSolver]) {
-      const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 40, 0], [1, true, 100, 150]]) }, solver);
+      const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, false, 40, 0], [1, true, 100, 150]]) }, solver);
       expect(r.status, solver.name).to.equal('infeasible');
       expect(r.message, solver.name).to.match(/^infeasible: the voltage limits cannot be met \(the branch limits can\): at the least violation, bus 'b' is at 1\.0500 p\.u\., above its vMaxPu 1\.03 \(/);
       expect(r.message).not.to.match(OLD_MESSAGE);
@@ -60,7 +49,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
       branches: [{ id: 'l1', from: 'grid', to: 'b', resistancePu: 0.05, reactancePu: 0.02, limitKw: 400 }],
     });
     const feeder = radialFeeder(network);
-    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 40, 1000]]), fixedLoadKw: Float64Array.of(0, 60) }, highs);
+    const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, false, 40, 1000]]), fixedLoadKw: Float64Array.of(0, 60) }, highs);
     expect(r.status).to.equal('infeasible');
     expect(r.message).to.match(/^infeasible: the voltage limits cannot be met \(the branch limits can\): at the least violation, bus 'b' is at 0\.9695 p\.u\., below its vMinPu 0\.98 \(/);
   });
@@ -73,7 +62,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
       branches: [{ id: 'l1', from: 'grid', to: 'b', resistancePu: 0.001, reactancePu: 0.001, limitKw: 100 }],
     });
     const feeder = radialFeeder(network);
-    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 40, 1000], [1, true, 90, 20]]), fixedLoadKw: Float64Array.of(0, 150) }, highs);
+    const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, false, 40, 1000], [1, true, 90, 20]]), fixedLoadKw: Float64Array.of(0, 150) }, highs);
     expect(r.status).to.equal('infeasible');
     expect(r.message).to.match(/^infeasible: the branch limits cannot be met \(the voltage limits can\): at the least excess, branch 'l1' carries 150 kW, over its 100 kW limit \(/);
   });
@@ -85,7 +74,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
       branches: [{ id: 'l1', from: 'grid', to: 'b', resistancePu: 0.001, reactancePu: 0.001, limitKw: 90 }],
     });
     const feeder = radialFeeder(network);
-    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 40, 1000]]), fixedLoadKw: Float64Array.of(0, 80), fixedLoadKvar: Float64Array.of(0, 60), block: { lineLimit: 'apparent' } }, highs);
+    const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, false, 40, 1000]]), fixedLoadKw: Float64Array.of(0, 80), fixedLoadKvar: Float64Array.of(0, 60), block: { lineLimit: 'apparent' } }, highs);
     expect(r.status).to.equal('infeasible');
     expect(r.message).to.match(/^infeasible: the branch limits cannot be met \(the voltage limits can\): at the least excess, branch 'l1' carries 80 kW and 60 kvar \(100 kVA\), over its 90 kVA limit \(a 12-sided polygon\) \(/);
   });
@@ -101,7 +90,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
     });
     const feeder = radialFeeder(withBranchInService(network, 'l2', false, { allowIslands: true }));
     expect(feeder.islanded).to.deep.equal(['c']);
-    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 40, 150], [2, false, 10, 500]]), fixedLoadKw: Float64Array.of(0, 200, 50) }, highs);
+    const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, false, 40, 150], [2, false, 10, 500]]), fixedLoadKw: Float64Array.of(0, 200, 50) }, highs);
     expect(r.status).to.equal('infeasible');
     expect(r.message).to.match(/^infeasible: the fixed load of 200 kW at energised buses exceeds the 150 kW that all supply there together can give \(/);
   });
@@ -113,7 +102,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
       branches: [{ id: 'l1', from: 'grid', to: 'b', resistancePu: 0.001, reactancePu: 0.001, limitKw: 1000 }],
     });
     const feeder = radialFeeder(network);
-    const offers = { ...offersOf([[0, false, 40, 300], [1, true, 90, 30]]), group: Int32Array.of(0, -1) };
+    const offers = { ...offersOfTuples([[0, false, 40, 300], [1, true, 90, 30]]), group: Int32Array.of(0, -1) };
     const r = dispatchFeeder({ feeder, offers, groups: { count: 1, lowerKw: Float64Array.of(200), upperKw: Float64Array.of(300) }, fixedLoadKw: Float64Array.of(0, 50) }, highs);
     expect(r.status).to.equal('infeasible');
     expect(r.message).to.match(/^infeasible: generator minimums of 200 kW exceed the 80 kW that load and demand can take \(/);
@@ -134,7 +123,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
       ],
     });
     const feeder = radialFeeder(network);
-    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 40, 1000], [2, false, 60, 200]]), fixedLoadKw: Float64Array.of(0, 100, 0) }, highs);
+    const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, false, 40, 1000], [2, false, 60, 200]]), fixedLoadKw: Float64Array.of(0, 100, 0) }, highs);
     expect(r.status).to.equal('infeasible');
     expect(r.message).to.match(
       /^infeasible: the voltage and branch limits cannot be met together \(either alone can\): keeping the branch limits, bus 'b2' is at 1\.0045 p\.u\., above its vMaxPu 1; keeping the voltage limits, branch 'l1' carries 90\.9091 kW, over its 50 kW limit \(/,
@@ -151,7 +140,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
       ],
     });
     const feeder = radialFeeder(network, { substationVoltagePu: 1.05, defaultVMaxPu: 1.1 });
-    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 40, 1000]]), fixedLoadKw: Float64Array.of(0, 0, 150) }, highs);
+    const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, false, 40, 1000]]), fixedLoadKw: Float64Array.of(0, 0, 150) }, highs);
     expect(r.status).to.equal('infeasible');
     expect(r.message).to.match(
       /^infeasible: neither the voltage limits nor the branch limits can be met, each on its own: at the least violation, bus 'b1' is at 1\.0500 p\.u\., above its vMaxPu 1\.03; at the least excess, branch 'l2' carries 150 kW, over its 100 kW limit \(/,
@@ -165,7 +154,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
       branches: [{ id: 'l1', from: 'grid', to: 'b', resistancePu: 0.001, reactancePu: 0.001, limitKw: 1000 }],
     });
     const feeder = radialFeeder(network);
-    const r = dispatchFeeder({ feeder, offers: offersOf([[0, false, 40, 1000]]), fixedLoadKw: Float64Array.of(0, 10), fixedLoadKvar: Float64Array.of(0, 30), block: { substationReactive: false } }, highs);
+    const r = dispatchFeeder({ feeder, offers: offersOfTuples([[0, false, 40, 1000]]), fixedLoadKw: Float64Array.of(0, 10), fixedLoadKvar: Float64Array.of(0, 30), block: { substationReactive: false } }, highs);
     expect(r.status).to.equal('infeasible');
     expect(r.message).to.match(/^infeasible even with the feeder's voltage and branch limits lifted: the offers' bounds and the balance of active and reactive power at each bus cannot all hold \(fixed load 10 kW, supply up to 1000 kW\) \(/);
   });
@@ -185,7 +174,7 @@ describe("an infeasible feeder LP names its cause (market/lp/feederInfeasibility
     fc.assert(
       fc.property(feeders, (c) => {
         const feeder = radialFeeder(c.network, { defaultVMinPu: c.vmin / 100, defaultVMaxPu: c.vmax / 100, substationVoltagePu: c.vset / 100 });
-        const problem: FeederProblem = { feeder, offers: offersOf([[0, false, 40, c.supplyKw]]), fixedLoadKw: Float64Array.from(c.loadKw, (v, k) => (k === 0 ? 0 : v)) };
+        const problem: FeederProblem = { feeder, offers: offersOfTuples([[0, false, 40, c.supplyKw]]), fixedLoadKw: Float64Array.from(c.loadKw, (v, k) => (k === 0 ? 0 : v)) };
         const r = dispatchFeeder(problem, highs);
         if (r.status === 'optimal') return;
         expect(r.status).to.equal('infeasible');
