@@ -35,9 +35,8 @@ import { settle } from '../../market/settlement.ts';
 import type { MarketRules } from '../../market/types.ts';
 import { radialFeeder } from '../../network/radial.ts';
 import type { Network } from '../../network/types.ts';
-import { createNetwork } from '../../network/validate.ts';
 import type { MarketView } from '../../strategies/types.ts';
-import { readmeReactiveLine, RULES } from '../helpers/lpNetworks.ts';
+import { readmeReactiveLine, RULES, SMALL_FEEDER_SHAPE, smallFeeder } from '../helpers/lpNetworks.ts';
 
 let highs: LpSolver;
 before(async () => {
@@ -194,10 +193,7 @@ describe("an aggregator's members' reactive energy passed through (engine/interv
   it('by property over random 3–5-bus feeders and portfolios: closes the stage\'s reactive money, passes the aggregator\'s through to its members exactly, and settles per bus the LP\'s Q balance', () => {
     const segment = fc.record({ buy: fc.boolean(), price: fc.integer({ min: -200, max: 3000 }), kw: fc.integer({ min: 1, max: 120 }) });
     const caseArb = fc.record({
-      n: fc.integer({ min: 3, max: 5 }),
-      parents: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
-      r: fc.array(fc.integer({ min: 5, max: 120 }), { minLength: 4, maxLength: 4 }),
-      x: fc.array(fc.integer({ min: 5, max: 120 }), { minLength: 4, maxLength: 4 }),
+      ...SMALL_FEEDER_SHAPE,
       vmin: fc.integer({ min: 900, max: 990 }),
       vmax: fc.integer({ min: 1002, max: 1060 }),
       others: fc.array(fc.record({ bus: fc.nat(), pf: fc.constantFrom(...PF), seg: segment }), { minLength: 0, maxLength: 4 }),
@@ -207,12 +203,7 @@ describe("an aggregator's members' reactive energy passed through (engine/interv
     let paidThrough = 0;
     fc.assert(
       fc.property(caseArb, (r) => {
-        const ids = Array.from({ length: r.n }, (_, k) => (k === 0 ? 'grid' : `b${k}`));
-        const network = createNetwork({
-          baseKva: 100,
-          buses: ids.map((id, k) => (k === 0 ? { id, reference: true } : { id })),
-          branches: ids.slice(1).map((id, j) => ({ id: `l${j}`, from: ids[r.parents[j]! % (j + 1)]!, to: id, resistancePu: r.r[j]! / 1000, reactancePu: r.x[j]! / 1000 })),
-        });
+        const { ids, network } = smallFeeder(r);
         const c: Case = {
           network,
           ids,

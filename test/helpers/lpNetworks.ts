@@ -181,3 +181,25 @@ export function capturedLp(name: string): LinearProgram {
     matrix: { starts: Int32Array.from(f.starts!, Number), rows: Int32Array.from(f.rows!, Number), values: bound(f.values!, NaN) },
   };
 }
+
+/**
+ * The arbitraries of a small radial feeder's shape, to spread into an `fc.record`: 3–5 buses, each bus k ≥ 1 hanging
+ * from one of the buses before it (`parents[k − 1] % k`), r and x in thousandths of a p.u. on 100 kVA.
+ */
+export const SMALL_FEEDER_SHAPE = {
+  n: fc.integer({ min: 3, max: 5 }),
+  parents: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
+  r: fc.array(fc.integer({ min: 5, max: 120 }), { minLength: 4, maxLength: 4 }),
+  x: fc.array(fc.integer({ min: 5, max: 120 }), { minLength: 4, maxLength: 4 }),
+};
+
+/** The feeder of a drawn `SMALL_FEEDER_SHAPE`: buses `grid` (the reference) and `b1` …, lines `l0` …, no limits. */
+export function smallFeeder(shape: { readonly n: number; readonly parents: readonly number[]; readonly r: readonly number[]; readonly x: readonly number[] }): { readonly ids: string[]; readonly network: Network } {
+  const ids = Array.from({ length: shape.n }, (_, k) => (k === 0 ? 'grid' : `b${k}`));
+  const network = createNetwork({
+    baseKva: 100,
+    buses: ids.map((id, k) => (k === 0 ? { id, reference: true } : { id })),
+    branches: ids.slice(1).map((id, j) => ({ id: `l${j}`, from: ids[shape.parents[j]! % (j + 1)]!, to: id, resistancePu: shape.r[j]! / 1000, reactancePu: shape.x[j]! / 1000 })),
+  });
+  return { ids, network };
+}

@@ -17,7 +17,7 @@ import { tanPhi } from '../../market/feederGrid.ts';
 import { radialFeeder } from '../../network/radial.ts';
 import { createNetwork } from '../../network/validate.ts';
 import { money } from '../../core/money.ts';
-import { bookOf, readmeReactiveLine } from '../helpers/lpNetworks.ts';
+import { bookOf, readmeReactiveLine, SMALL_FEEDER_SHAPE, smallFeeder } from '../helpers/lpNetworks.ts';
 
 /** Σ of the bids' reactive payments × divisor. */
 const paidOf = (r: ReactiveSettlement) => Array.from(r.bidMicroTicks).reduce((a, m) => a.plus(money(m.toString()).times(r.perMicroTick)), money(0));
@@ -175,22 +175,14 @@ describe('reactive settlement on a LinDistFlow feeder', () => {
 
   it('by property over random 3–5-bus feeders: the money closes exactly, the stage rent (energy + reactive) is ≥ 0, no accepted buy pays above its bid beyond the rounding, and the settled kvar is the LP Q balance', () => {
     const feederArb = fc.record({
-      n: fc.integer({ min: 3, max: 5 }),
-      parents: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
-      r: fc.array(fc.integer({ min: 5, max: 120 }), { minLength: 4, maxLength: 4 }),
-      x: fc.array(fc.integer({ min: 5, max: 120 }), { minLength: 4, maxLength: 4 }),
+      ...SMALL_FEEDER_SHAPE,
       vmax: fc.integer({ min: 1005, max: 1060 }),
       vmin: fc.integer({ min: 900, max: 990 }),
       bids: fc.array(fc.record({ bus: fc.nat(), buy: fc.boolean(), price: fc.integer({ min: -200, max: 3000 }), kw: fc.integer({ min: 1, max: 300 }), pf: fc.constantFrom(1, 0.99, 0.95, 0.9) }), { minLength: 2, maxLength: 8 }),
     });
     fc.assert(
       fc.property(feederArb, (c) => {
-        const ids = Array.from({ length: c.n }, (_, k) => (k === 0 ? 'grid' : `b${k}`));
-        const network = createNetwork({
-          baseKva: 100,
-          buses: ids.map((id, k) => (k === 0 ? { id, reference: true } : { id })),
-          branches: ids.slice(1).map((id, j) => ({ id: `l${j}`, from: ids[c.parents[j]! % (j + 1)]!, to: id, resistancePu: c.r[j]! / 1000, reactancePu: c.x[j]! / 1000 })),
-        });
+        const { ids, network } = smallFeeder(c);
         const segs = [['grid', 'sell', 30, 2000] as const, ...c.bids.map((b) => [ids[b.bus % c.n]!, b.buy ? ('buy' as const) : ('sell' as const), b.price, b.kw] as const)];
         const tans = new Map(segs.map((s, i) => [`a${i}`, i === 0 || s[1] === 'sell' ? 0 : tanPhi(c.bids[i - 1]!.pf)]));
         const book = bookOf(network, segs);
