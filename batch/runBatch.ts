@@ -285,6 +285,8 @@ async function runInPool(
             inFlight--;
             progress.running(inFlight);
             launch();
+            // No run left to start: a thread this run freed ends now, beside the runs still going.
+            if (next >= runs.length) threads.endIdle();
           });
       }
       progress.running(inFlight);

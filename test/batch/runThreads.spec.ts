@@ -69,6 +69,23 @@ describe('batch worker threads (runThreads)', function () {
     expect(loadedThreads()).to.include(ids[0]);
   });
 
+  it('endIdle ends the threads with no run while another has one, and only then', async () => {
+    const threads = new RunThreads(SLOW_LOAD, 2);
+    threads.endIdle();
+    expect(threads.size, 'all idle: close ends them').to.equal(2);
+    const hang = threads.run(task('hang')).then(() => 'finished', (err: Error) => err.message);
+    const done = await threads.run(task('a'));
+    expect(done.status).to.equal('ok');
+    threads.endIdle();
+    expect(threads.size, 'the idle thread ended, the busy one kept').to.equal(1);
+    let refused = '';
+    await threads.run(task('b')).catch((err: Error) => (refused = err.message));
+    expect(refused, 'the thread kept is the one running').to.match(/1 runs already in flight/);
+    await threads.close();
+    expect(await hang).to.equal('Terminating worker thread');
+    expect(loadedThreads()).to.have.length(2);
+  });
+
   it('runs as many tasks at once as it keeps threads, each on its own thread, and refuses one more', async () => {
     const threads = new RunThreads(SLOW_LOAD, 2);
     const both = await Promise.all([threads.run(task('a')), threads.run(task('b'))]);
