@@ -8,6 +8,9 @@
  *   LinDistFlow LP has twice the DC LP's rows (a voltage-drop row per branch): most of the ratio.
  * - A dense book on a small feeder, 30k segments on case33bw (~800 columns a bus): the windowed
  *   LinDistFlow solve that `clearNetwork` takes for it, against the whole LP (comparison, no target).
+ * - A book at mixed power factors on the README's line (4 buses, voltages at both limits, prices in
+ *   the thousands): 7,600 small buys, the odd cents at power factor 0.99, windowed against the whole
+ *   LP (comparison, no target). A few kW of one class there decide which limit binds.
  * - One AC backward/forward sweep (to 1e-10) at case141's own loads: target ≤ 1 ms, and its
  *   ratio to the LinDistFlow closed form at the same loads in the same run.
  */
@@ -27,6 +30,9 @@ import { acSweep } from '../network/acSweep.ts';
 import { linDistFlow } from '../network/linDistFlow.ts';
 import { TopologyCache } from '../network/topology.ts';
 import { measure, measurePair, type BenchRow, type BenchSuite } from './harness.ts';
+import { tanPhi } from '../market/feederGrid.ts';
+import { radialFeeder } from '../network/radial.ts';
+import { offersFromList, readmeReactiveLine } from '../test/helpers/lpNetworks.ts';
 
 const CASE141 = fileURLToPath(new URL('../test/fixtures/refcases/matpower/case141.m', import.meta.url));
 const CASE33 = fileURLToPath(new URL('../test/fixtures/refcases/matpower/case33bw.m', import.meta.url));
@@ -109,6 +115,7 @@ async function run(): Promise<BenchRow[]> {
     },
   ];
   rows.push(denseFeederRow(highs));
+  rows.push(mixedPowerFactorRow(highs));
   const sweep = measure('acSweep', () => acSweep(feeder, opf.problem.fixedLoadKw!, opf.problem.fixedLoadKvar!), { minRuns: 200, minTotalMs: 200, maxRuns: 5000 });
   const once = acSweep(feeder, opf.problem.fixedLoadKw!, opf.problem.fixedLoadKvar!);
   const note = `${once.iterations} iterations to 1e-10; losses ${once.lossesKw.toFixed(2)} kW`;
@@ -161,6 +168,40 @@ function denseFeederRow(highs: LpSolver): BenchRow {
     baseline: 'the whole LinDistFlow LP, same book',
     baselineMs: baseline.medianMs,
     note: `${rounds} small LP${rounds === 1 ? '' : 's'}, welfare equal to ${gap.toExponential(1)} /h; ${prices} distinct DLMPs, lowest voltage ${vMin.toFixed(3)} pu; half the buys at power factor 0.95; median of 5`,
+  };
+}
+
+/**
+ * A book at mixed power factors where a few kW decide which limit binds: the README's line (grid–b1–b2–b3, its sell at
+ * −500 holding b3 at vmax, its four buys at 3000 at power factor 0.99) with 3,800 buys of 0.5 kW at each of b1 and b2
+ * priced 1.00–38.99, the odd cents at power factor 0.99 (7,607 columns on 4 buses: windowed). b2's pf-0.99 class clears
+ * at DLMP + tan φ × ρ = 31.39 (test/market/lp/windowedMixedPf.spec.ts). The windowed dispatch against the whole LP.
+ */
+function mixedPowerFactorRow(highs: LpSolver): BenchRow {
+  const { line, segments } = readmeReactiveLine();
+  const ids = line.buses.map((b) => b.id as string);
+  const tan = tanPhi(0.99);
+  const list = segments.map(([bus, side, price, kw]) => ({ bus: ids.indexOf(bus), buy: side === 'buy', price, kw, tan: side === 'buy' ? tan : 0 }));
+  for (const bus of ['b1', 'b2']) for (let c = 100; c <= 3899; c++) list.push({ bus: ids.indexOf(bus), buy: true, price: c / 100, kw: 0.5, tan: c % 2 === 1 ? tan : 0 });
+  const problem: FeederProblem = { feeder: radialFeeder(line, { defaultVMinPu: 0.95, defaultVMaxPu: 1.05 }), offers: offersFromList(list), kvarPerKw: Float64Array.from(list, (o) => o.tan) };
+  const columns: number[] = [];
+  const windowed = dispatchFeederWindowed(problem, highs, { trace: (r) => columns.push(r.columns) });
+  const whole = dispatchFeeder(problem, highs);
+  if (windowed.status !== 'optimal' || whole.status !== 'optimal') throw new Error(`feeder bench mixed-pf line: ${windowed.status} windowed, ${whole.status} whole`);
+  const gap = Math.abs(windowed.welfarePerH - whole.welfarePerH);
+  if (gap > 1e-6 * Math.max(1, Math.abs(whole.welfarePerH))) throw new Error(`feeder bench mixed-pf line: windowed welfare ${windowed.welfarePerH} against ${whole.welfarePerH} whole`);
+  const { candidate, baseline } = measurePair(
+    { name: 'windowed', fn: () => dispatchFeederWindowed(problem, highs) },
+    { name: 'whole', fn: () => dispatchFeeder(problem, highs) },
+    { rounds: 11 },
+  );
+  return {
+    suite: 'feeder',
+    case: `LinDistFlow dispatch, the README's line with 7,600 small buys, half at power factor 0.99 (${problem.offers.count} columns on 4 buses), windowed`,
+    ms: candidate.medianMs,
+    baseline: 'the whole LinDistFlow LP, same book',
+    baselineMs: baseline.medianMs,
+    note: `comparison only: ${columns.length} small LP${columns.length === 1 ? '' : 's'} of ${columns.join(', ')} columns, welfare equal to ${gap.toExponential(1)} /h; median of 11`,
   };
 }
 

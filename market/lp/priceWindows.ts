@@ -25,7 +25,8 @@
  *    every fixed-in column at least as good as its slot's price, every left-out one no
  *    better. Then the solution is optimal for the whole book: same welfare, same prices
  *    where the prices are unique. Otherwise (or if the small LP is infeasible: a fixed load
- *    the network cannot carry) recentre on the new prices, widen the window, and solve
+ *    the network cannot carry) extend each window to take in the columns around the new
+ *    prices (windows only grow: see `windowAround`), widen those that failed, and solve
  *    again; after a few rounds, the whole book.
  *
  * Pure; the same inputs give the same result.
@@ -158,8 +159,12 @@ export function solveInWindows<R extends DispatchResult>(book: WindowedBook<R>, 
   }
   if (!guess) return whole();
   const halfWidth = new Int32Array(slots).fill(tuning.halfWidth ?? FIRST_HALF_WIDTH);
+  let previous: Window | undefined;
+  // Per slot, 1 when its window held at the last small LP's prices: it stays as it is.
+  const held = new Uint8Array(slots);
   for (let round = 0; round < ROUNDS; round++) {
-    const window = windowAround(o, merit, starts, guess, halfWidth);
+    const window = windowAround(o, merit, starts, guess, halfWidth, previous, held);
+    previous = window;
     const reduced = reducedBook(o, cls, window, C, book.busCount);
     const lp = book.solve(reduced.offers, reduced.classOf, reduced.fixed);
     const prices = lp.status === 'optimal' ? slotPrices(lp) : undefined;
@@ -167,13 +172,19 @@ export function solveInWindows<R extends DispatchResult>(book: WindowedBook<R>, 
       const violated = kktViolations(o, merit, starts, window, prices);
       tuning.trace?.({ round, columns: reduced.columns.length, proved: violated.length === 0 });
       if (violated.length === 0) return expand(lp, reduced.columns, window.fixedIn, o);
-      // Recentre every window on these prices; widen those that were too narrow.
+      // The windows that failed take in the columns around these prices, four times as many each way (windows only
+      // grow: see `windowAround`); the others held at these prices and stay.
       guess = prices;
-      for (const s of violated) halfWidth[s]! *= 4;
+      held.fill(1);
+      for (const s of violated) {
+        halfWidth[s]! *= 4;
+        held[s] = 0;
+      }
     } else {
       // The fixed loads did not fit the network (or left a price undefined): widen all.
       tuning.trace?.({ round, columns: reduced.columns.length, proved: false });
       halfWidth.forEach((w, s) => (halfWidth[s] = 4 * w));
+      held.fill(0);
     }
   }
   return whole();
@@ -189,8 +200,22 @@ interface Window {
   readonly kept: Uint8Array;
 }
 
-/** The windows around `slotPriceMwh`, `halfWidth` (per slot) merit positions each way, widened to whole groups of equal price. */
-function windowAround(o: Offers, merit: Int32Array, starts: Int32Array, slotPriceMwh: Float64Array, halfWidth: Int32Array): Window {
+/**
+ * The windows around `slotPriceMwh`, `halfWidth` (per slot) merit positions each way, each joined with its `previous`
+ * window and everything between the two, widened to whole groups of equal price; a slot `held` keeps its previous
+ * window as it is.
+ *
+ * Why windows only grow: a small LP's prices are the prices of the book with its windows' fixings, and where a
+ * few kW decide which limit binds they can land far beyond the whole book's. On the README's line with 7,600 small
+ * buys half at power factor 0.99 (test/market/lp/windowedMixedPf.spec.ts) one class's price is 31.39 in the whole
+ * book (DLMP 759.67 + 0.142492 × the reactive price −5111.04); its window around the coarse guess of 30.70 fixed 19
+ * columns too many, the small LP's price for that class went to 3000, and a window recentred there took none of them,
+ * whose LP said −20.09: recentred, the windows swung between the class's two ends for five LPs until they held 2,675
+ * of the 7,607 columns. A failed window keeps its columns and takes in every column between it and the new prices'
+ * position: where those prices overshoot, as here, the marginal column lies in between, and the next small LP holds
+ * it (here the second, of 486 columns). Each round adds at least the column that failed, so the rounds end.
+ */
+function windowAround(o: Offers, merit: Int32Array, starts: Int32Array, slotPriceMwh: Float64Array, halfWidth: Int32Array, previous: Window | undefined, held: Uint8Array): Window {
   const slots = starts.length - 1;
   const lo = new Int32Array(slots);
   const hi = new Int32Array(slots);
@@ -200,15 +225,26 @@ function windowAround(o: Offers, merit: Int32Array, starts: Int32Array, slotPric
   for (let s = 0; s < slots; s++) {
     const a = starts[s]!;
     const b = starts[s + 1]!;
-    const buy = s % 2 === 1;
-    const pi = slotPriceMwh[s]!;
-    // First merit position not in the money at π (buys: price < π; sells: price > π).
-    let k = a;
-    while (k < b && (buy ? o.priceMwh[merit[k]!]! >= pi : o.priceMwh[merit[k]!]! <= pi)) k++;
-    let l = Math.max(a, k - halfWidth[s]!);
-    let h = Math.min(b, k + halfWidth[s]!);
-    while (l > a && o.priceMwh[merit[l - 1]!] === o.priceMwh[merit[l]!]) l--;
-    while (h < b && h > a && o.priceMwh[merit[h]!] === o.priceMwh[merit[h - 1]!]) h++;
+    let l: number;
+    let h: number;
+    if (previous && held[s]) {
+      l = previous.lo[s]!;
+      h = previous.hi[s]!;
+    } else {
+      const buy = s % 2 === 1;
+      const pi = slotPriceMwh[s]!;
+      // First merit position not in the money at π (buys: price < π; sells: price > π).
+      let k = a;
+      while (k < b && (buy ? o.priceMwh[merit[k]!]! >= pi : o.priceMwh[merit[k]!]! <= pi)) k++;
+      l = Math.max(a, k - halfWidth[s]!);
+      h = Math.min(b, k + halfWidth[s]!);
+      if (previous) {
+        l = Math.min(l, previous.lo[s]!);
+        h = Math.max(h, previous.hi[s]!);
+      }
+      while (l > a && o.priceMwh[merit[l - 1]!] === o.priceMwh[merit[l]!]) l--;
+      while (h < b && h > a && o.priceMwh[merit[h]!] === o.priceMwh[merit[h - 1]!]) h++;
+    }
     lo[s] = l;
     hi[s] = h;
     for (let q = a; q < l; q++) fixedIn[merit[q]!] = 1;
