@@ -130,3 +130,61 @@ describe('pay-as-bid: a home with PV pays for its net import, not its gross load
     expect((await outcomesOf(s)).every((o) => o.books.length === 0)).to.equal(true);
   });
 });
+
+describe('pay-as-bid: an aggregator whose members\' load and PV clear in one bid (self-trade netting)', function () {
+  this.timeout(120_000);
+
+  /** One bus: the grid at 50, an aggregator (its defaults: truthful, pass-through with a fee) with three member homes with PV, pay-as-bid. */
+  const aggregated = (): Scenario =>
+    parseScenario(
+      stringify({
+        name: 'pay-as-bid-aggregator-pv',
+        seed: 5,
+        start: '2026-06-21T09:00:00Z',
+        days: 0.125,
+        intervalMinutes: 60,
+        site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 },
+        weather: { temperature: { minC: 15, maxC: 24, minHour: 5, maxHour: 15 }, sky: 'clear' },
+        market: { mechanism: 'double-auction', pricing: 'pay-as-bid' },
+        agents: [
+          { kind: 'generator', id: 'grid', offers: [{ kw: 100, priceMwh: 50 }] },
+          { kind: 'aggregator', id: 'flexco' },
+          { kind: 'home', idPrefix: 'member', count: 3, aggregator: 'flexco', flexibility: { share: 0 }, pv: { share: 1, capacityKw: { min: 0.5, max: 0.5 } } },
+        ],
+      }),
+      'pay-as-bid-aggregator-pv.yaml',
+    );
+
+  it('its bid pays its net award at its lowest buys (the cap), its members pay their shares at the bus price, it bears the spread, and the books close; its own money written gross (the old rule) opens money:realTime and the aggregator identity', async () => {
+    const outcomes = await outcomesOf(aggregated());
+    let selfTraded = 0;
+    for (const o of outcomes) {
+      expect(o.books, `interval ${o.interval.index}`).to.deep.equal([]);
+      const a = o.parties.findIndex((p) => p.id === 'flexco');
+      const bought = o.ledger.buyQuanta[a]!;
+      const sold = o.ledger.sellQuanta[a]!;
+      if (bought > 0 && sold > 0) selfTraded++;
+      // Its members' loads are inelastic (at the cap) and their PV offered at 0: a net buyer pays its net at 3000.
+      expect(bought - sold).to.be.greaterThan(0);
+      expect(o.ledger.rtUnits[a]).to.equal(((bought - sold) * 3000) / o.book.rules.priceTickMwh);
+      // The members pay their shares at the bus price (50), as under uniform pricing: Σ = net × 50.
+      let members = 0;
+      o.parties.forEach((p, i) => p.via === 'flexco' && (members += o.ledger.rtUnits[i]!));
+      expect(members).to.equal(((bought - sold) * 50) / o.book.rules.priceTickMwh);
+      // Its market payment less its members' payments (fees included) plus its fee income is the spread it bears: net × (3000 − 50).
+      const row = o.aggregators.find((x) => x.id === 'flexco')!;
+      expect(row.ownPositionQuanta).to.equal(0);
+      expect(row.marketPayment.minus(row.memberPayments).plus(row.feeIncome).toFixed()).to.equal(o.ledger.unit.toMoney(((bought - sold) * 2950) / o.book.rules.priceTickMwh).toFixed());
+    }
+    expect(selfTraded, 'intervals whose aggregated load and PV both cleared').to.equal(outcomes.length);
+
+    // The old rule for the aggregator's bid alone: its gross buys at their prices, its sells at theirs.
+    const gross: Phases['positions'] = (ledger, book, result, settlement, partyBus, isIntermediary, busIndex) => {
+      const paid = Float64Array.from(settlement.paymentUnits);
+      for (let b = 0; b < book.bids.length; b++) if ((book.bids[b] as PartyBid).agentId === 'flexco') paid[b] = 0;
+      for (let i = 0; i < book.size; i++) if ((book.bids[book.bidIndex[i]!] as PartyBid).agentId === 'flexco') paid[book.bidIndex[i]!]! += (book.isBuy[i] ? 1 : -1) * result.awardedQuanta[i]! * book.priceTicks[i]!;
+      marketPositions(ledger, book, result, { ...settlement, paymentUnits: paid }, partyBus, isIntermediary, busIndex);
+    };
+    for (const o of await outcomesOf(aggregated(), { positions: gross })) expect(o.books.map((v) => v.identity)).to.deep.equal(['money:realTime', 'aggregator']);
+  });
+});
