@@ -4,7 +4,11 @@
  * Each awarded segment pays (buy) or is paid (sell):
  *   quantity [kW] × duration [h] × price [currency/MWh] / 1000
  * at its bus's clearing price (`uniform`, nodal when the network separates prices)
- * or at its own bid price (`pay-as-bid`). Quantities are whole quanta and prices
+ * or at its own bid price (`pay-as-bid`). Under pay-as-bid a bid's own awarded buys and
+ * sells first trade with each other, at no money (self-trade netting, `netSelfTrades`): a
+ * home bidding its load and its PV in one bid pays for its net import, not its gross load
+ * at its bids while being paid its PV offer for energy it made itself (audit Z-pabnet; the
+ * lead's design call). Quantities are whole quanta and prices
  * whole ticks, so every payment is an integer multiple of
  *   unit = quantumKw × durationH × priceTickMwh / 1000
  * (a decimal, or a third of one for 5, 10 or 20 minutes: `MoneyUnit.forInterval`): per bid
@@ -16,7 +20,20 @@
  * where, for uniform pricing, merchandisingSurplus is the congestion rent
  * Σ_bus price_bus × (bought_bus − sold_bus), computed from bus totals (zero on a
  * single bus, because cleared buys equal cleared sells); for pay-as-bid it is
- * the spread Σ buys at their bids − Σ sells at their offers.
+ * the spread Σ buys at their bids − Σ sells at their offers, over what is left of each
+ * bid after its self-trade (buyersPay and sellersReceive count those residuals).
+ *
+ * Self-trade netting, pay-as-bid only: per bid (and bus: a bid has one), its highest-priced
+ * awarded buy quanta pair with its lowest-priced awarded sell quanta while the buy's price is
+ * at or above the sell's; the pairs settle at no money. Every awarded buy is priced at or above
+ * its bus price and every awarded sell at or below, so all pairs cross and this is the bid's net
+ * curve N(p) = D(p) − S(p) settled pay-as-bid along it; the one exception, a feeder whose LP prices
+ * reactive power where a buy is weighed against DLMP + tan φ × ρ with ρ < 0, leaves the pairs
+ * that do not cross unpaired (each side at its own price, as before), so netting never charges
+ * a bid more than gross pay-as-bid. Worked example (an hour): buys 1 kW @ 100 and 1 kW @ 50,
+ * sell 1 kW @ 10, all awarded: the 100 and the 10 trade with each other, the bid pays 1 kW × 50
+ * = 0.05 (gross: 0.14). Gross quantities (`buyQuanta`, `sellQuanta`) stay gross; uniform pricing
+ * is untouched (net × bus price either way).
  */
 import { type Money, money, MoneyUnit, ZERO } from '../core/money.ts';
 import { zerosIn } from '../core/typedArrays.ts';
@@ -73,6 +90,7 @@ export function settle(book: OrderBook, result: ClearingResult, reuse?: Settleme
   // of all of settle bailed out at the first call or property read without feedback (6
   // TurboFan compiles of settle, 4 of them OSR, in 2 runs of 4000 homes).
   sumAwards(book, result.awardedQuanta, priceTicks, payAsBid, buyQuanta, sellQuanta, buyUnits, sellUnits, busBuy, busSell);
+  if (payAsBid) netSelfTrades(book, result.awardedQuanta, nBids, buyQuanta, sellQuanta, buyUnits, sellUnits);
   // Integer sums are exact while below 2^53; past that, payments per bid cannot be
   // held as integers in a float and we refuse rather than round.
   netPayments(book, unit, nBids, buyUnits, sellUnits, paymentUnits);
@@ -130,6 +148,48 @@ function sumAwards(
       sellUnits[b]! += v;
       busSell[bus]! += q;
     }
+  }
+}
+
+/**
+ * Pay-as-bid: takes each bid's self-trade off its buy and sell units (see the module comment). Only bids
+ * with both sides awarded have one (a home's load and PV, a battery, an aggregator's members at one bus):
+ * their awarded segments are sorted per bid and bus, buys by price down and sells by price up, and paired
+ * quantum by quantum while the buy's price is at or above the sell's. Whole quanta × whole ticks: exact.
+ */
+function netSelfTrades(book: OrderBook, awardedQuanta: Float64Array, nBids: number, buyQuanta: Float64Array, sellQuanta: Float64Array, buyUnits: Float64Array, sellUnits: Float64Array): void {
+  let both = false;
+  for (let b = 0; b < nBids && !both; b++) both = buyQuanta[b]! > 0 && sellQuanta[b]! > 0;
+  if (!both) return;
+  const { size: n, bidIndex, busIndex, isBuy, priceTicks } = book;
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const b = bidIndex[i]!;
+    if (awardedQuanta[i]! > 0 && buyQuanta[b]! > 0 && sellQuanta[b]! > 0) rows.push(i);
+  }
+  // Per bid and bus, its buys (highest price first), then its sells (lowest price first); ties in book order.
+  rows.sort((x, y) => bidIndex[x]! - bidIndex[y]! || busIndex[x]! - busIndex[y]! || isBuy[y]! - isBuy[x]! || (isBuy[x] ? priceTicks[y]! - priceTicks[x]! : priceTicks[x]! - priceTicks[y]!) || x - y);
+  for (let g = 0; g < rows.length; ) {
+    const b = bidIndex[rows[g]!]!;
+    const bus = busIndex[rows[g]!]!;
+    let firstSell = g;
+    while (firstSell < rows.length && bidIndex[rows[firstSell]!] === b && busIndex[rows[firstSell]!] === bus && isBuy[rows[firstSell]!]) firstSell++;
+    let end = firstSell;
+    while (end < rows.length && bidIndex[rows[end]!] === b && busIndex[rows[end]!] === bus) end++;
+    let bi = g;
+    let si = firstSell;
+    let buyLeft = bi < firstSell ? awardedQuanta[rows[bi]!]! : 0;
+    let sellLeft = si < end ? awardedQuanta[rows[si]!]! : 0;
+    while (bi < firstSell && si < end && priceTicks[rows[bi]!]! >= priceTicks[rows[si]!]!) {
+      const m = Math.min(buyLeft, sellLeft);
+      buyUnits[b]! -= m * priceTicks[rows[bi]!]!;
+      sellUnits[b]! -= m * priceTicks[rows[si]!]!;
+      buyLeft -= m;
+      sellLeft -= m;
+      if (buyLeft === 0 && ++bi < firstSell) buyLeft = awardedQuanta[rows[bi]!]!;
+      if (sellLeft === 0 && ++si < end) sellLeft = awardedQuanta[rows[si]!]!;
+    }
+    g = end;
   }
 }
 

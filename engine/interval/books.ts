@@ -12,7 +12,8 @@
  *     clearing awarded there;
  * (b) money, per stage (day-ahead, real-time, imbalance, demand response): what the
  *     parties facing the market pay equals what they receive plus the rent the stage
- *     collects (congestion rent, or the pay-as-bid spread), exactly; on a LinDistFlow feeder
+ *     collects (congestion rent, or the pay-as-bid spread: each bid's money with its self-trade
+ *     netted, recomputed by payAsBidRecompute.ts apart from settlement), exactly; on a LinDistFlow feeder
  *     whose clearing priced reactive power, real time's reactive money too (`checkReactive`);
  * (c) every aggregator: market payment + fee income = members' payments + the cost of
  *     its own position (award − Σ members' shares, bought at the price and settled back
@@ -37,6 +38,7 @@ import type { IntervalLedger } from './ledger.ts';
 import { ticksOf } from './ledger.ts';
 import type { Party } from './participants.ts';
 import { type LossesStage, lossesQuanta, unformedPrice } from './losses.ts';
+import { payAsBidUnitsByBid } from './payAsBidRecompute.ts';
 import type { MeteredFeeder } from './meteredFeeder.ts';
 import type { PartyReactive } from './reactive.ts';
 import type { PartyBid } from './collectBids.ts';
@@ -112,7 +114,9 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   // Each stage's prices in ticks per bus, made once for every check below.
   const rtTicks = ticksPerBus(result.busPriceMwh, tick);
   const daTicks = x.dayAhead ? ticksPerBus(x.dayAhead.busPriceMwh, tick) : undefined;
-  let expectedRt = segmentMoney(book, result, rtTicks, clearedAtBus);
+  // Pay-as-bid: each bid's money with its self-trade netted, recomputed here (payAsBidRecompute.ts), not read from settlement.
+  const payAsBid = rules.pricing === 'pay-as-bid' ? payAsBidUnitsByBid(book, result.awardedQuanta) : undefined;
+  let expectedRt = segmentMoney(book, result, rtTicks, clearedAtBus, payAsBid);
   const positionAtBus = facingPositionsByBus(parties, busOf, ledger, nBus);
   for (const p of ledger.busPositions) positionAtBus[p.busIndex]! += p.buyQuanta - p.sellQuanta;
   for (let k = 0; k < nBus; k++) {
@@ -163,6 +167,8 @@ export function checkBooks(x: BooksInput): BookViolation[] {
   // for feeders alone made the default scenario's bench 15 % slower (measured: 0.85–0.90× → 1.00–1.06× of the floor).
   const membersReactive = x.reactive ? membersReactiveMoney(parties, intermediaries, x.reactive) : undefined;
   const byIntermediary = throughIntermediaries(parties, intermediaries, busOf, ledger, nBus);
+  // Pay-as-bid: what each aggregator's bids at each bus pay, from the recomputation above (key party × nBus + bus).
+  const aggregatorPayAsBid = payAsBid && intermediaries.size > 0 ? unitsByPartyAndBus(book, payAsBid, nBus) : undefined;
   for (const a of intermediaries.values()) {
     const role = parties[a]!.role;
     const e = byIntermediary.get(a) ?? newIntermediaryTotals(nBus);
@@ -178,7 +184,10 @@ export function checkBooks(x: BooksInput): BookViolation[] {
         own += held * (rtTicks[k]! - imbTicks[k]!);
         // Day-ahead: what it held beyond its members' day-ahead shares, bought at p_DA and sold back in real time.
         if (daTicks) own += (p.daQuanta - p.daSharedQuanta) * (daTicks[k]! - rtTicks[k]!);
-        spread += p.rtUnits + p.daQuanta * rtTicks[k]! - (p.buyQuanta - p.sellQuanta) * rtTicks[k]!; // pay-as-bid: its bid prices, not the bus's
+        // Pay-as-bid: its bids' money (self-trade netted, recomputed) beyond its net award at the bus price, which its members
+        // are charged: the aggregator bears the spread. Uniform: what it paid (real time on the day-ahead difference) less the same, 0.
+        const paid = aggregatorPayAsBid ? (aggregatorPayAsBid.get(a * nBus + k) ?? 0) : p.rtUnits + p.daQuanta * rtTicks[k]!;
+        spread += paid - (p.buyQuanta - p.sellQuanta) * rtTicks[k]!;
       }
       const fees = x.aggregatorFees.get(a) ?? ZERO;
       const memberFees = membersReactive ? e.fees.minus(membersReactive.get(a) ?? ZERO) : e.fees;
@@ -472,12 +481,11 @@ function ticksPerBus(prices: ArrayLike<number>, tick: number): Float64Array {
 }
 
 /**
- * Σ over the cleared segments of ±awarded × price ticks (+ buys): at the bus price under
- * uniform pricing (= congestion rent), at the segment's own price under pay-as-bid (= the
- * spread). Fills `netAtBus` with the awarded net withdrawal per bus, quanta.
+ * Σ over the cleared segments of ±awarded × the bus price's ticks (+ buys) under uniform pricing
+ * (= congestion rent); under pay-as-bid Σ of `payAsBid`, each bid's money with its self-trade netted
+ * (= the spread). Fills `netAtBus` with the awarded net withdrawal per bus, quanta.
  */
-function segmentMoney(book: OrderBook, result: ClearingResult, busTicks: Float64Array, netAtBus: Float64Array): number {
-  const payAsBid = book.rules.pricing === 'pay-as-bid';
+function segmentMoney(book: OrderBook, result: ClearingResult, busTicks: Float64Array, netAtBus: Float64Array, payAsBid: Float64Array | undefined): number {
   let units = 0;
   for (let s = 0; s < book.size; s++) {
     const a = result.awardedQuanta[s]!;
@@ -485,9 +493,24 @@ function segmentMoney(book: OrderBook, result: ClearingResult, busTicks: Float64
     const k = book.busIndex[s]!;
     const signed = book.isBuy[s] ? a : -a;
     netAtBus[k]! += signed;
-    units += signed * (payAsBid ? book.priceTicks[s]! : busTicks[k]!);
+    units += signed * busTicks[k]!;
   }
-  return units;
+  if (!payAsBid) return units;
+  let paid = 0;
+  for (let b = 0; b < payAsBid.length; b++) paid += payAsBid[b]!;
+  return paid;
+}
+
+/** Σ of `perBid` over each party's bids at each bus, keyed party × nBus + bus. */
+function unitsByPartyAndBus(book: OrderBook, perBid: Float64Array, nBus: number): Map<number, number> {
+  const out = new Map<number, number>();
+  const busIndex = new Map(book.buses.map((b, k) => [b as string, k]));
+  for (let b = 0; b < book.bids.length; b++) {
+    const bid = book.bids[b] as PartyBid;
+    const key = bid.party * nBus + busIndex.get(bid.bus)!;
+    out.set(key, (out.get(key) ?? 0) + perBid[b]!);
+  }
+  return out;
 }
 
 const fmtKw = (x: number): string => String(Math.round(x * 1e6) / 1e6);

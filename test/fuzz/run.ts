@@ -14,7 +14,8 @@ import { parse } from 'csv-parse/sync';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputFileError, UserError } from '../../core/errors.ts';
-import { runScenario } from '../../engine/run.ts';
+import { runScenario, runScenarioWith } from '../../engine/run.ts';
+import { checkPayAsBidCosts, PayAsBidRecorder } from './payAsBidChecks.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile } from '../operations/outputs.ts';
 import { billingDays, checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, checkTouEnergy, readRun, type RunFiles } from './check.ts';
@@ -125,13 +126,16 @@ export async function fuzzOne(seed: number, twice: boolean, withWarmUp = true, o
   }
   const dirs: string[] = [];
   const problems: string[] = [];
+  // Under pay-as-bid the first run records its books for the pay-as-bid oracle (test/fuzz/payAsBidChecks.ts).
+  const payAsBid = scenario.config.market.pricing === 'pay-as-bid' ? new PayAsBidRecorder() : undefined;
   if (predicted.length > 0) problems.push(`validate accepted a scenario the site's clock calls to refuse: ${predicted.map((p) => `${p.path}: ${p.why}`).join('; ')}`);
   try {
     for (let pass = 0; pass < (twice ? 2 : 1); pass++) {
       const dir = mkdtempSync(join(tmpdir(), `gridbid-fuzz-${seed}-`));
       dirs.push(dir);
       try {
-        await runScenario(scenario, { outDir: dir });
+        if (pass === 0 && payAsBid) await runScenarioWith(scenario, { outDir: dir }, { phases: { positions: payAsBid.positions } });
+        else await runScenario(scenario, { outDir: dir });
       } catch (err) {
         // validate accepted it, so the run must not fail with an input error, nor with an internal one.
         const what = err instanceof InputFileError ? 'an input error validate did not report' : err instanceof UserError ? 'a user error validate did not report' : 'an internal error';
@@ -141,6 +145,10 @@ export async function fuzzOne(seed: number, twice: boolean, withWarmUp = true, o
     }
     const seen = new Set<string>();
     const { run, events } = invariants(dirs[0]!, scenario.config, problems, seen);
+    if (payAsBid) {
+      problems.push(...checkPayAsBidCosts(run, scenario.config, payAsBid));
+      seen.add(payAsBid.selfTrades > 0 ? 'pay-as-bid:self-trade' : 'pay-as-bid');
+    }
     if (twice) problems.push(...checkSameFiles(dirs[0]!, dirs[1]!));
     const exercised = new Set([...seen, ...events.map((e) => e.type!), ...run.agents.filter((r) => r.state === 'own-control' || r.state === 'crashed').map((r) => `state:${r.state}`)]);
     if (run.agents.some((r) => r.rt_price !== '' && r.imbalance_price !== '')) exercised.add('redispatch');
