@@ -273,6 +273,37 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     );
   });
 
+  it('javascript-lp-solver prices random feeder programmes above 64 columns (no scaled primal retry there): optimal, HiGHS\'s welfare, KKT (before, ~6 % of them were "could not solve the dual programme"; audit A-dafeeder)', () => {
+    let above = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 6, max: 14 }).chain((n) =>
+          fc.record({
+            network: randomRadialNetwork(n, { min: 50, max: 400 }),
+            offers: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.boolean(), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 300 })), { minLength: 30, maxLength: 90 }),
+            pf: fc.boolean(),
+            apparent: fc.boolean(),
+            vmin: fc.integer({ min: 90, max: 97 }),
+          }),
+        ),
+        (d) => {
+          const feeder = radialFeeder(d.network, { defaultVMinPu: d.vmin / 100 });
+          const offers = offersOfTuples(d.offers);
+          const { lp } = buildFeederLp({ feeder, offers, ...(d.pf ? { kvarPerKw: Float64Array.from(d.offers, (_, i) => (i % 3) * 0.2) } : {}), block: { lineLimit: d.apparent ? 'apparent' : 'active' } });
+          if (lp.numCols <= JSLP_RESCALED_RETRY_MAX_COLUMNS) return;
+          above++;
+          const h = highs.solve(lp);
+          const j = jslpSolver.solve(lp);
+          expect(j.status, j.message).to.equal('optimal');
+          expect(j.objective).to.be.closeTo(h.objective, 1e-7 * Math.max(1, Math.abs(h.objective)));
+          expect(kktViolations(lp, j, 1e-5)).to.deep.equal([]);
+        },
+      ),
+      { numRuns: 100, seed: 1 },
+    );
+    expect(above).to.be.greaterThan(50);
+  });
+
   it('with voltage limits relaxed and no line limits, every DLMP is the substation price', () => {
     fc.assert(
       fc.property(randomFeeder, (problem) => {
