@@ -350,7 +350,7 @@ export function readBackDayAhead(p: PreparedDayAhead, solved: SolvedDayAhead): D
   const base = { horizon, buses, rejections, integerRule: size.integerCols > 0 ? ('mip-then-fixed-lp' as const) : ('none' as const), size };
   if (solution.status === 'infeasible') {
     // Only a horizon proved infeasible is diagnosed (more solves, market/dayAhead/infeasibility.ts): one that clears pays nothing.
-    const message = explainDayAheadInfeasibility(p.programInput, p.market.feeder, p.market.solver, solution.message);
+    const message = explainDayAheadInfeasibility(p.programInput, p.market.feeder, p.market.solver, solution.message, p.block && network ? { block: p.block, network } : undefined);
     return failed(base, books, entered, { ...solution, message }, network);
   }
   if (solution.status !== 'optimal') return failed(base, books, entered, solution, network);

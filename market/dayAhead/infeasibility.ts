@@ -23,7 +23,8 @@
  *    slacks at the optimum name the intervals (up to 3, worst first, "and N more") and in each
  *    the buses (the voltage the feeder comes closest to, against which band) or the branches
  *    (the flow, against which limit).
- * On a DC network no limit is located: the ramp check, then the solver's words.
+ * On a DC network: after the ramp check, one phase-1 programme with every branch's limit row
+ * elastic (a slack each way, the only cost), which names the intervals and the branches.
  *
  * Example (test/market/dayAhead/infeasibility.spec.ts): substation 1.05 p.u., bus b2 limited
  * to 1.03, a 1000 kW buy at b2 in intervals 0 and 2 and none in 1: "the voltage limits cannot
@@ -35,6 +36,8 @@
 import type { RadialFeeder } from '../../network/radial.ts';
 import { appendBranchSlacks, appendVoltageSlacks, describeSlacks, type SlackReading } from '../lp/feederInfeasibility.ts';
 import type { LinearProgram, LpSolver } from '../lp/solver.ts';
+import type { NetworkBlock } from '../lp/networkBlock.ts';
+import type { Network } from '../../network/types.ts';
 import { linDistFlowGrid } from './feederGrid.ts';
 import { buildProgram, type ProgramInput } from './program.ts';
 
@@ -44,11 +47,19 @@ const NAMED = 3;
 const RELATIVE_TOLERANCE = 1e-6;
 
 /** The message for an infeasible horizon (`solverMessage`: what the solver said, kept in brackets at the end). */
-export function explainDayAheadInfeasibility(input: ProgramInput, feeder: RadialFeeder | undefined, solver: LpSolver, solverMessage: string): string {
+export function explainDayAheadInfeasibility(input: ProgramInput, feeder: RadialFeeder | undefined, solver: LpSolver, solverMessage: string, dc?: { readonly block: NetworkBlock; readonly network: Network }): string {
+  const block = dc?.block;
+  const network = dc?.network;
   const tail = ` (${solverMessage})`;
   const ramps = forcedRampOutput(input);
   if (ramps) return `infeasible: ${ramps}${tail}`;
-  if (!feeder) return `infeasible: the output the ramp limits force cannot be taken within the grid's branch limits and the batteries' state-of-charge limits (not located further on a DC network)${tail}`;
+  if (!feeder) {
+    if (!block) return `infeasible: the ramp limits' forced output and the batteries' state-of-charge limits cannot balance in every interval${tail}`;
+    const dc = elasticDc(input, block, network!, solver);
+    if (dc.failed) return `infeasible: the grid's branch limits cannot be met (where could not be told: ${dc.failed})${tail}`;
+    if (dc.text === undefined) return `infeasible even with the grid's branch limits lifted: the ramp limits' forced output and the batteries' state-of-charge limits cannot balance in every interval${tail}`;
+    return `infeasible: the branch limits cannot be met: at the least excess, ${dc.text}${tail}`;
+  }
 
   const voltage = elastic(input, feeder, solver, 'voltage', true);
   const branch = elastic(input, feeder, solver, 'branch', true);
@@ -143,12 +154,62 @@ function elastic(input: ProgramInput, feeder: RadialFeeder, solver: LpSolver, fa
     const worst = readings.reduce((a, r) => Math.max(a, r.slack), 0);
     found.push({ interval: input.horizon.firstInterval + t, worst, text: describeSlacks(readings, what) });
   }
-  // The intervals with a violation, worst first (ties in time order); the worst alone if none is above the tolerance.
+  return { text: intervalsText(found) };
+}
+
+/** The intervals with a violation, worst first (ties in time order; the worst alone if none is above the tolerance), the first `NAMED` described. */
+function intervalsText(found: readonly { readonly interval: number; readonly worst: number; readonly text: string }[]): string {
   const order = found.map((f, i) => ({ f, i })).sort((a, b) => b.f.worst - a.f.worst || a.i - b.i);
   const over = order.filter((o) => o.f.worst > SLACK_TOLERANCE);
   const shown = (over.length > 0 ? over : order.slice(0, 1)).map((o) => o.f);
   const texts = shown.slice(0, NAMED).map((f) => `interval ${f.interval}: ${f.text}`);
-  return { text: shown.length > NAMED ? `${texts.join('; ')}; and ${shown.length - NAMED} more intervals (${listOf(shown.slice(NAMED).map((f) => String(f.interval)))})` : texts.join('; ') };
+  return shown.length > NAMED ? `${texts.join('; ')}; and ${shown.length - NAMED} more intervals (${listOf(shown.slice(NAMED).map((f) => String(f.interval)))})` : texts.join('; ');
+}
+
+/**
+ * The DC horizon with every limit row of the network block elastic (lower ≤ flow − e⁺ + e⁻ ≤ upper, only e priced):
+ * infeasible → the branch limits are not to blame; optimal → the intervals and branches over their limits.
+ */
+function elasticDc(input: ProgramInput, block: NetworkBlock, network: Network, solver: LpSolver): Elastic {
+  const F = block.numRows - block.limitRow;
+  const { starts, rows, values } = block.columns;
+  const own = block.numCols;
+  const nnz = starts[own]!;
+  const grid = {
+    ...block,
+    numCols: own + 2 * F,
+    colLower: Float64Array.from({ length: own + 2 * F }, (_, c) => (c < own ? block.colLower[c]! : 0)),
+    colUpper: Float64Array.from({ length: own + 2 * F }, (_, c) => (c < own ? block.colUpper[c]! : Infinity)),
+    columns: {
+      starts: Int32Array.from({ length: own + 2 * F + 1 }, (_, c) => (c <= own ? starts[c]! : nnz + (c - own))),
+      rows: Int32Array.from({ length: nnz + 2 * F }, (_, p) => (p < nnz ? rows[p]! : block.limitRow + ((p - nnz) >> 1))),
+      values: Float64Array.from({ length: nnz + 2 * F }, (_, p) => (p < nnz ? values[p]! : (p - nnz) % 2 === 0 ? -1 : 1)),
+    },
+  };
+  const { lp, layout } = buildProgram({ ...input, grid });
+  const colCost = new Float64Array(lp.numCols);
+  for (let t = 0; t < input.horizon.intervalCount; t++) colCost.fill(1, layout.gridCol[t]! + own, layout.gridCol[t]! + own + 2 * F);
+  const { hessianDiagonal: _none, ...rest } = lp;
+  const solution = solver.solve({ ...rest, sense: 'min', offset: 0, colCost }, { duals: false });
+  if (solution.status === 'infeasible') return {};
+  if (solution.status !== 'optimal') return { failed: `${solution.status}: ${solution.message}` };
+  const U = block.unitKw;
+  const found: { interval: number; worst: number; text: string }[] = [];
+  for (let t = 0; t < input.horizon.intervalCount; t++) {
+    const readings: SlackReading[] = [];
+    for (let f = 0; f < F; f++) {
+      const up = solution.colValue[layout.gridCol[t]! + own + 2 * f]!;
+      const down = solution.colValue[layout.gridCol[t]! + own + 2 * f + 1]!;
+      const row = block.limitRow + f;
+      // The flow the programme needs: the row's activity with the slacks taken back out.
+      const flowKw = (solution.rowValue[layout.gridRow[t]! + row]! + up - down) * U;
+      const limitKw = (flowKw >= 0 ? block.rowUpper[row]! : -block.rowLower[row]!) * U;
+      const id = network.branches[block.topology.limited[f]!]!.id;
+      readings.push({ slack: (up + down) / Math.max(1, limitKw / U), text: `branch '${id}' carries ${fmt(Math.abs(flowKw))}, over its ${fmt(limitKw)} limit` });
+    }
+    found.push({ interval: input.horizon.firstInterval + t, worst: readings.reduce((a, r) => Math.max(a, r.slack), 0), text: describeSlacks(readings, 'branches') });
+  }
+  return { text: intervalsText(found) };
 }
 
 /** As market/lp/feederInfeasibility.ts's: slack below this is the solver's tolerance, not a violation. */

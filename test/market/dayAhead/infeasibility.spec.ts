@@ -18,6 +18,7 @@ import type { LpSolver } from '../../../market/lp/solver.ts';
 import { type Bid, DEFAULT_RULES } from '../../../market/types.ts';
 import { radialFeeder } from '../../../network/radial.ts';
 import { createNetwork } from '../../../network/validate.ts';
+import { triangle } from '../../helpers/lpNetworks.ts';
 
 const bid = (id: string, bus: string, t: number, side: 'buy' | 'sell', priceMwh: number, quantityKw: number): Bid => ({ id: `${id}@${t}`, agentId: agentId(id), bus: busId(bus), interval: t, segments: [{ side, priceMwh, quantityKw }] });
 
@@ -81,8 +82,25 @@ describe('day-ahead infeasibility names its cause (market/dayAhead/infeasibility
     expect(r.message).to.equal(
       "infeasible: the branch limits cannot be met (the voltage limits can): at the least excess, interval 0: branch 'l2' carries 300 kW, over its 100 kW limit; interval 1: branch 'l2' carries 200 kW, over its 100 kW limit (HiGHS proved the problem infeasible)",
     );
-    // On the DC network the branch is not located: said so, not guessed.
-    expect(clearDayAhead(book, { network: line({ l2LimitKw: 100 }), solver: highs }).message).to.match(/^infeasible: the output the ramp limits force cannot be taken within the grid's branch limits and the batteries' state-of-charge limits \(not located further on a DC network\)/);
+    // On the DC network (B-θ with HiGHS, PTDF with jslp) the same flows: a radial network's lossless flows are the injections downstream.
+    for (const solver of [highs, jslp])
+      expect(clearDayAhead(book, { network: line({ l2LimitKw: 100 }), solver }).message).to.match(
+        /^infeasible: the branch limits cannot be met: at the least excess, interval 0: branch 'l2' carries 300 kW, over its 100 kW limit; interval 1: branch 'l2' carries 200 kW, over its 100 kW limit \(/,
+      );
+  });
+
+  it('on a meshed DC triangle: a ramp forcing 300 kW from A to the only buyer at B sends 2/3 of it over A–B, 200 kW against its 100 kW limit', () => {
+    // Equal reactances: A→B direct carries 2/3 of an A-to-B transfer, A→C→B the other 1/3.
+    const bids = [bid('gen', 'A', 0, 'sell', 20, 500), bid('load', 'B', 0, 'buy', 3000, 1000)];
+    const ramp: GeneratorRamp = { id: 'r', agentId: agentId('gen'), rampUpKw: 500, rampDownKw: 0, initialKw: 300 };
+    const book = { horizon: horizon(1), rules: DEFAULT_RULES, bids, intertemporalBids: [], rampLimits: [ramp] };
+    for (const solver of [highs, jslp]) {
+      const r = clearDayAhead(book, { network: triangle(100), solver });
+      expect(r.status).to.equal('infeasible');
+      expect(r.message).to.match(/^infeasible: the branch limits cannot be met: at the least excess, interval 0: branch 'AB' carries 200 kW, over its 100 kW limit \(/);
+    }
+    // With A–B at 250 kW it clears: 300 kW at the generator, 200 over A–B.
+    expect(clearDayAhead(book, { network: triangle(250), solver: highs }).status).to.equal('cleared');
   });
 
   it('voltage and branch limits together: b2 needs ≥ 520 kW to come down to 1.03, l2 carries at most 300', () => {
