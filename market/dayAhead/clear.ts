@@ -39,9 +39,7 @@ import { UserError } from '../../core/errors.ts';
 import type { BusId } from '../../core/units.ts';
 import { sharedTopologyCache } from '../../network/topology.ts';
 import { roundColumns, shareColumns } from '../clearNetwork.ts';
-import type { RadialFeeder } from '../../network/radial.ts';
-import { appendLinDistFlow, type LinDistFlowLayout, readLinDistFlow } from '../lp/linDistFlowBlock.ts';
-import { LpBuilder } from '../lp/lpBuilder.ts';
+import { type LinDistFlowLayout, readLinDistFlow } from '../lp/linDistFlowBlock.ts';
 import { dcNetworkBlock, type NetworkBlock, readNetworkBlock } from '../lp/networkBlock.ts';
 import { hasIntegerColumns, type LinearProgram, type LpSolution } from '../lp/solver.ts';
 import { OrderBookBuilder } from '../orderBook.ts';
@@ -50,6 +48,8 @@ import type { BranchFlow } from '../../network/types.ts';
 import { aggregateSimpleBids, type BatteryBid, buildProgram, type IntegerBid, copperPlate, type DayAheadProgram, type IntervalGrid, type ProgramInput, type SimpleColumns } from './program.ts';
 import { bandsAt, carryBasis, PRICE_BAND_MARGIN_MWH, PRICE_BAND_MIN_COLUMNS, PRICE_BAND_TOLERANCE_MWH, restrictColumns, type RestrictedColumns, seedBands, widenAll } from './priceBands.ts';
 import { coarseSeedBands } from './coarseSeed.ts';
+import { linDistFlowGrid } from './feederGrid.ts';
+import { explainDayAheadInfeasibility } from './infeasibility.ts';
 import { roundBatteries, type RoundedBattery } from './schedule.ts';
 import type { BlockOrder, DayAheadBook, DayAheadIntervalResult, DayAheadMarket, DayAheadRejection, DayAheadResult, GeneratorRamp, IntertemporalBid, IntertemporalSchedule, ShiftableBid } from './types.ts';
 import { rampFollowable, rampProblem, validateIntertemporalBids } from './validate.ts';
@@ -319,32 +319,6 @@ export function prepareDayAhead(book: DayAheadBook, market: DayAheadMarket): Pre
 }
 
 /**
- * One interval's LinDistFlow block (no reactive power) as an `IntervalGrid`: built alone,
- * then placed once per interval by `buildProgram`; a bus's injections enter its P balance row with +1.
- */
-function linDistFlowGrid(feeder: RadialFeeder): { grid: IntervalGrid; layout: LinDistFlowLayout } {
-  const builder = new LpBuilder();
-  const layout = appendLinDistFlow(builder, feeder, { reactive: false });
-  const lp = builder.build('max');
-  const n = feeder.busCount;
-  return {
-    layout,
-    grid: {
-      numRows: lp.numRows,
-      numCols: lp.numCols,
-      rowLower: lp.rowLower,
-      rowUpper: lp.rowUpper,
-      colLower: lp.colLower,
-      colUpper: lp.colUpper,
-      columns: lp.matrix,
-      injectionStarts: Int32Array.from({ length: n + 1 }, (_, k) => k),
-      injectionRows: Int32Array.from(layout.pBalanceRow),
-      injectionValues: new Float64Array(n).fill(1),
-    },
-  };
-}
-
-/**
  * A block or shiftable load as options of fixed profiles, quantities rounded to whole
  * quanta: a block one option (its quantities, + buy, − sell), a shiftable load one per
  * start from `firstInterval` to `lastInterval − runIntervals + 1`.
@@ -374,6 +348,11 @@ export function readBackDayAhead(p: PreparedDayAhead, solved: SolvedDayAhead): D
   const first = horizon.firstInterval;
   const topology = block?.topology;
   const base = { horizon, buses, rejections, integerRule: size.integerCols > 0 ? ('mip-then-fixed-lp' as const) : ('none' as const), size };
+  if (solution.status === 'infeasible') {
+    // Only a horizon proved infeasible is diagnosed (more solves, market/dayAhead/infeasibility.ts): one that clears pays nothing.
+    const message = explainDayAheadInfeasibility(p.programInput, p.market.feeder, p.market.solver, solution.message, p.block && network ? { block: p.block, network } : undefined);
+    return failed(base, books, entered, { ...solution, message }, network);
+  }
   if (solution.status !== 'optimal') return failed(base, books, entered, solution, network);
   const x = solution.colValue;
   const q = rules.quantumKw;

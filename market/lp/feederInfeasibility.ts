@@ -28,6 +28,8 @@
  *
  * Pure: the same problem and solver give the same message.
  */
+import type { RadialFeeder } from '../../network/radial.ts';
+import type { LinDistFlowLayout } from './linDistFlowBlock.ts';
 import { DISPATCH_TOLERANCE } from './networkBlock.ts';
 import { appendFeederProgram, type FeederLayout, type FeederProblem } from './feederProgram.ts';
 import { LpBuilder } from './lpBuilder.ts';
@@ -94,9 +96,26 @@ function elastic(problem: FeederProblem, solver: LpSolver, family: 'voltage' | '
   return { text: where(solution) };
 }
 
+/** One bus's or branch's slack at an elastic optimum, and how a message names it. */
+export interface SlackReading {
+  /** p.u.² for a bus, kW per kW of limit for a branch (what `ranked` compares). */
+  readonly slack: number;
+  readonly text: string;
+}
+
 /** Adds the voltage slacks; returns how to name the violations of a solution. */
 function voltageSlacks(builder: LpBuilder, problem: FeederProblem, layout: FeederLayout): (s: LpSolution) => string {
-  const { feeder } = problem;
+  const read = appendVoltageSlacks(builder, problem.feeder, layout.block);
+  return (s) => describeSlacks(read(s.colValue), 'buses');
+}
+
+/**
+ * Adds, for every bus k ≠ root of `block` (one LinDistFlow block in `builder`), two slack columns
+ * and the row vmin_k² ≤ w_k + s⁻_k − s⁺_k ≤ vmax_k²; returns the reading of each bus from a
+ * solution's columns (indexed as `builder`'s). Also used per interval by the day-ahead diagnosis
+ * (market/dayAhead/infeasibility.ts), with the columns of one interval's block.
+ */
+export function appendVoltageSlacks(builder: LpBuilder, feeder: RadialFeeder, block: LinDistFlowLayout): (x: ArrayLike<number>) => SlackReading[] {
   const buses: number[] = [];
   const slackCol: number[] = [];
   for (const k of feeder.order) {
@@ -104,33 +123,35 @@ function voltageSlacks(builder: LpBuilder, problem: FeederProblem, layout: Feede
     const hi = builder.addColumn(0, Infinity);
     const lo = builder.addColumn(0, Infinity);
     const row = builder.addRow(feeder.vMinPu[k]! ** 2, feeder.vMaxPu[k]! ** 2);
-    builder.add(row, layout.block.wCol[k]!, 1);
+    builder.add(row, block.wCol[k]!, 1);
     builder.add(row, hi, -1);
     builder.add(row, lo, 1);
     buses.push(k);
     slackCol.push(hi);
   }
-  return (s) => {
-    const found = buses.map((k, i) => ({ k, above: s.colValue[slackCol[i]!]!, below: s.colValue[slackCol[i]! + 1]! }));
-    const worst = ranked(found, (f) => Math.max(f.above, f.below));
-    return named(
-      worst.map(({ k, above, below }) => {
-        const vm = Math.sqrt(Math.max(0, s.colValue[layout.block.wCol[k]!]!));
-        const id = feeder.busIds[k]!;
-        return above >= below ? `bus '${id}' is at ${vm.toFixed(4)} p.u., above its vMaxPu ${feeder.vMaxPu[k]}` : `bus '${id}' is at ${vm.toFixed(4)} p.u., below its vMinPu ${feeder.vMinPu[k]}`;
-      }),
-      worst.length,
-      'buses',
-    );
-  };
+  return (x) =>
+    buses.map((k, i) => {
+      const above = x[slackCol[i]!]!;
+      const below = x[slackCol[i]! + 1]!;
+      const vm = Math.sqrt(Math.max(0, x[block.wCol[k]!]!));
+      const id = feeder.busIds[k]!;
+      const text = above >= below ? `bus '${id}' is at ${vm.toFixed(4)} p.u., above its vMaxPu ${feeder.vMaxPu[k]}` : `bus '${id}' is at ${vm.toFixed(4)} p.u., below its vMinPu ${feeder.vMinPu[k]}`;
+      return { slack: Math.max(above, below), text };
+    });
 }
 
 /** Adds the branch slacks; returns how to name the violations of a solution. */
 function branchSlacks(builder: LpBuilder, problem: FeederProblem, layout: FeederLayout): (s: LpSolution) => string {
-  const { feeder } = problem;
-  const U = problem.unitKw ?? 1;
-  const b = layout.block;
-  const apparent = problem.block?.lineLimit === 'apparent';
+  const read = appendBranchSlacks(builder, problem.feeder, layout.block, problem.unitKw ?? 1, problem.block?.lineLimit === 'apparent');
+  return (s) => describeSlacks(read(s.colValue), 'branches');
+}
+
+/**
+ * Adds, for every limited branch of `block`, a slack column e and |P| ≤ L + e (or each side of the
+ * apparent-power polygon); returns the reading of each branch from a solution's columns. Also used
+ * per interval by the day-ahead diagnosis.
+ */
+export function appendBranchSlacks(builder: LpBuilder, feeder: RadialFeeder, b: LinDistFlowLayout, U: number, apparent: boolean): (x: ArrayLike<number>) => SlackReading[] {
   const sides = 2 * b.polygonRows;
   const shrink = apparent ? Math.cos(Math.PI / sides) : 1;
   const buses: number[] = [];
@@ -154,21 +175,30 @@ function branchSlacks(builder: LpBuilder, problem: FeederProblem, layout: Feeder
     buses.push(k);
     slackCol.push(e);
   }
-  return (s) => {
-    const found = buses.map((k, i) => ({ k, excess: s.colValue[slackCol[i]!]! / Math.max(1, feeder.limitKw[k]! / U) }));
-    const worst = ranked(found, (f) => f.excess);
-    return named(
-      worst.map(({ k }) => {
-        const id = feeder.network.branches[feeder.parentBranch[k]!]!.id;
-        const pKw = Math.abs(s.colValue[b.pFlowCol[k]!]! * U);
-        if (!apparent) return `branch '${id}' carries ${kw(pKw)}, over its ${kw(feeder.limitKw[k]!)} limit`;
-        const qKvar = b.qFlowCol[k]! >= 0 ? Math.abs(s.colValue[b.qFlowCol[k]!]! * U) : 0;
-        return `branch '${id}' carries ${kw(pKw)} and ${num(qKvar)} kvar (${num(Math.hypot(pKw, qKvar))} kVA), over its ${num(feeder.limitKw[k]!)} kVA limit (a ${sides}-sided polygon)`;
-      }),
-      worst.length,
-      'branches',
-    );
-  };
+  return (x) =>
+    buses.map((k, i) => {
+      const id = feeder.network.branches[feeder.parentBranch[k]!]!.id;
+      const pKw = Math.abs(x[b.pFlowCol[k]!]! * U);
+      const slack = x[slackCol[i]!]! / Math.max(1, feeder.limitKw[k]! / U);
+      if (!apparent) return { slack, text: `branch '${id}' carries ${kw(pKw)}, over its ${kw(feeder.limitKw[k]!)} limit` };
+      const qKvar = b.qFlowCol[k]! >= 0 ? Math.abs(x[b.qFlowCol[k]!]! * U) : 0;
+      return { slack, text: `branch '${id}' carries ${kw(pKw)} and ${num(qKvar)} kvar (${num(Math.hypot(pKw, qKvar))} kVA), over its ${num(feeder.limitKw[k]!)} kVA limit (a ${sides}-sided polygon)` };
+    });
+}
+
+/** Whether any reading is above the tolerance (a violation rather than the solver's rounding). */
+export function anyViolation(readings: readonly SlackReading[]): boolean {
+  return readings.some((r) => r.slack > SLACK_TOLERANCE);
+}
+
+/** The readings above the tolerance, worst first (the worst alone if none is), the first `NAMED` of them and how many more. */
+export function describeSlacks(readings: readonly SlackReading[], what: string): string {
+  const worst = ranked(readings, (r) => r.slack);
+  return named(
+    worst.map((r) => r.text),
+    worst.length,
+    what,
+  );
 }
 
 /** The entries whose slack is above the tolerance, largest first (ties by position); the largest alone if none is. */

@@ -115,6 +115,21 @@ describe('gridbid clear: a native case on a LinDistFlow feeder', () => {
     expect(text.stdout).not.to.match(/limits the linear model missed/);
   });
 
+  it('day-ahead on the feeder, infeasible: exit 1, the message names hour 1, bus b2 at 1.0500 p.u. against its vMaxPu 1.03 (it said only "HiGHS proved the problem infeasible"; audit A-dafeeder), no price or voltage printed', async () => {
+    const file = 'test/fixtures/clear/feeder-day-ahead-voltage-infeasible.yaml';
+    const expected = "infeasible: the voltage limits cannot be met (the branch limits can): at the least violation, interval 1: bus 'b2' is at 1.0500 p.u., above its vMaxPu 1.03";
+    for (const solver of ['highs', 'jslp']) {
+      const r = await gridbidInProcess(['clear', file, '--json', '--solver', solver]);
+      expect(r.status, r.stderr).to.equal(1);
+      expect(r.stderr).to.contain(`feeder-day-ahead-voltage-infeasible.yaml: ${expected} (`);
+      expect(hasStackTrace(r.stderr)).to.equal(false);
+      const out = JSON.parse(r.stdout) as DayAheadClearJson;
+      expect([out.status, out.objective]).to.deep.equal(['infeasible', null]);
+      expect(out.message.startsWith(expected)).to.equal(true);
+      expect(out.intervals.flatMap((iv) => iv.prices.map((p) => [p.price, p.vm ?? null]))).to.deep.equal(new Array(9).fill([null, null]));
+    }
+  });
+
   it('day-ahead on the feeder: the first hour binds the voltage (20 / 27.5 / 50), the second does not (20 everywhere)', async () => {
     const r = await gridbidInProcess(['clear', LINE_DA, '--json']);
     expect(r.status, r.stderr).to.equal(0);

@@ -621,3 +621,27 @@ describe('fuzz reproducers (audit A-fuzz3: a start in the repeated hour)', () =>
     }
   });
 });
+
+describe('audit A-dafeeder: what a run on a radial feeder clears day-ahead', () => {
+  it("a run's day-ahead stage on a lindistflow feeder clears on the DC model of its network (no voltage band): feeder-infeasible-hour with a day-ahead stage clears 150 kW at 40 in hours 1–3 (18 paid and received), nothing at 00:00, where real time is infeasible for b's band (docs/markets.md says so; the LinDistFlow programme would find the horizon infeasible)", async () => {
+    const body = readFileSync(join(REPO_ROOT, 'test/fixtures/scenarios/feeder-infeasible-hour.yaml'), 'utf8').replace('  mechanism: lp\n', '  mechanism: lp\n  timeline:\n    - { stage: dayAhead, gateClosureLocal: "12:00", daysBefore: 1 }\n    - realTime\n');
+    const o = await runAndRead(scenario(body), 'gridbid-fuzz-');
+    try {
+      expect(o.summary.kpis.dayAhead).to.deep.equal({ buyersPay: '18', sellersReceive: '18', rent: '0' });
+      const rows = readCsv(o.dir, 'intervals.csv');
+      expect(rows.map((r) => [r.interval_start!.slice(11, 16), r.bus, r.status, r.da_price])).to.deep.equal([
+        ['00:00', 'grid', 'infeasible', ''],
+        ['00:00', 'b', 'infeasible', ''],
+        ...['01:00', '02:00', '03:00'].flatMap((h) => [
+          [h, 'grid', 'cleared', '40.00'],
+          [h, 'b', 'cleared', '40.00'],
+        ]),
+      ]);
+      // No DAY_AHEAD_FAILED: the DC programme does not see the band that the 00:00 real-time clearing names.
+      expect(readFileSync(join(o.dir, 'events.csv'), 'utf8')).not.to.contain('DAY_AHEAD_FAILED');
+      expect(o.summary.books.closed).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
+});

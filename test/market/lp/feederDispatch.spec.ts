@@ -211,14 +211,30 @@ describe('LinDistFlow dispatch and DLMPs', () => {
     expect(r.priceMwh[1]).to.be.closeTo(3000, 1e-6);
   });
 
-  it('javascript-lp-solver does not retry a 124-column programme scaled: scaled, this one loops for ever in its phase 1 (it stays a solver error)', () => {
-    // Without the limit the solve never returns (a synchronous loop: the test suite hangs).
+  it('javascript-lp-solver does not retry a 124-column programme scaled (scaled, its phase 1 loops for ever); its dual programme, which jsLPSolver fails on as given, is solved scaled: HiGHS\'s 61290 and KKT (it was a solver error; audit A-dafeeder)', () => {
+    // Without the limit the primal's scaled retry never returns (a synchronous loop: the test suite hangs). Only the dual
+    // programme is retried scaled above the limit, and that one returns.
     const lp = capturedLp('jslp-scaled-loop');
     expect(lp.numCols).to.be.above(JSLP_RESCALED_RETRY_MAX_COLUMNS);
-    const r = jslpSolver.solve(lp);
-    expect(r.status).to.equal('solver-error');
-    expect(r.message).to.match(/could not solve the dual programme/);
-    expect(highs.solve(lp).objective).to.be.closeTo(61290, 1e-6); // the primal itself is fine
+    const h = highs.solve(lp);
+    expect(h.objective).to.be.closeTo(61290, 1e-6); // the primal itself is fine
+    const j = jslpSolver.solve(lp);
+    expect(j.status, j.message).to.equal('optimal');
+    expect(j.objective).to.be.closeTo(h.objective, 1e-7 * h.objective);
+    expect(kktViolations(lp, j, 1e-5)).to.deep.equal([]);
+  });
+
+  it('javascript-lp-solver prices a 79-column feeder programme whose dual programme it found "infeasible" as given: solved scaled, its prices are HiGHS\'s (a random 6–14-bus feeder with 30–90 offers; 12 of 191 such programmes above 64 columns failed so, audit A-dafeeder)', () => {
+    const lp = capturedLp('jslp-feeder-dual-unscaled');
+    expect(lp.numCols).to.be.above(JSLP_RESCALED_RETRY_MAX_COLUMNS);
+    const h = highs.solve(lp);
+    const j = jslpSolver.solve(lp);
+    expect(j.status, j.message).to.equal('optimal'); // was 'solver-error': "could not solve the dual programme for prices (infeasible: …)"
+    expect(j.objective).to.be.closeTo(h.objective, 1e-7 * Math.max(1, Math.abs(h.objective)));
+    expect(kktViolations(lp, j, 1e-5)).to.deep.equal([]);
+    let gap = 0;
+    for (let i = 0; i < lp.numRows; i++) gap = Math.max(gap, Math.abs(j.rowDual![i]! - h.rowDual![i]!));
+    expect(gap).to.be.below(1e-6);
   });
 
   it("javascript-lp-solver prices feeders with marginal losses whose loss step is 4e-11: its scaled retry no longer lets that entry set the balance row's scale (fuzz --feeder seeds 10087 and 10197: intervals were clearing problems, 'could not solve the dual programme')", () => {
@@ -255,6 +271,37 @@ describe('LinDistFlow dispatch and DLMPs', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('javascript-lp-solver prices random feeder programmes above 64 columns (no scaled primal retry there): optimal, HiGHS\'s welfare, KKT (before, ~6 % of them were "could not solve the dual programme"; audit A-dafeeder)', () => {
+    let above = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 6, max: 14 }).chain((n) =>
+          fc.record({
+            network: randomRadialNetwork(n, { min: 50, max: 400 }),
+            offers: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.boolean(), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 300 })), { minLength: 30, maxLength: 90 }),
+            pf: fc.boolean(),
+            apparent: fc.boolean(),
+            vmin: fc.integer({ min: 90, max: 97 }),
+          }),
+        ),
+        (d) => {
+          const feeder = radialFeeder(d.network, { defaultVMinPu: d.vmin / 100 });
+          const offers = offersOfTuples(d.offers);
+          const { lp } = buildFeederLp({ feeder, offers, ...(d.pf ? { kvarPerKw: Float64Array.from(d.offers, (_, i) => (i % 3) * 0.2) } : {}), block: { lineLimit: d.apparent ? 'apparent' : 'active' } });
+          if (lp.numCols <= JSLP_RESCALED_RETRY_MAX_COLUMNS) return;
+          above++;
+          const h = highs.solve(lp);
+          const j = jslpSolver.solve(lp);
+          expect(j.status, j.message).to.equal('optimal');
+          expect(j.objective).to.be.closeTo(h.objective, 1e-7 * Math.max(1, Math.abs(h.objective)));
+          expect(kktViolations(lp, j, 1e-5)).to.deep.equal([]);
+        },
+      ),
+      { numRuns: 100, seed: 1 },
+    );
+    expect(above).to.be.greaterThan(50);
   });
 
   it('with voltage limits relaxed and no line limits, every DLMP is the substation price', () => {
