@@ -453,13 +453,16 @@ function checkQuery(dir: string, draw: BatchDraw, alone: ReadonlyArray<{ status:
     if (!numberEq(s.minPriceMwh!, q.lo) || !numberEq(s.maxPriceMwh!, q.hi)) problems.push(`query: ${q.run_id} prices min ${q.lo} max ${q.hi}, summary.csv minPriceMwh ${s.minPriceMwh} maxPriceMwh ${s.maxPriceMwh}`);
   }
   // Each kind: its agents and Σ cost over every stage (exact decimals).
-  for (const q of query(dir, 'select run_id, kind, count(distinct agent_id) as n, sum(cost)::varchar as cost from agents group by all', problems)) {
+  // (Each row is the exact cost rounded to the files' 20 decimals where it repeats, the KPI the exact sum rounded once:
+  // they agree within half a unit of the 20th decimal per row, README "Outputs".)
+  const Exact = Decimal.clone({ precision: 80 });
+  for (const q of query(dir, 'select run_id, kind, count(distinct agent_id) as n, count(*) as rows, sum(cost)::varchar as cost from agents group by all', problems)) {
     const s = csvRow.get(String(q.run_id));
     const kind = String(q.kind);
     if (!s || s[`byKind.${kind}.count`] === undefined) continue;
     if (Number(s[`byKind.${kind}.count`]) !== Number(q.n)) problems.push(`query: ${q.run_id} has ${q.n} ${kind} agents, summary.csv byKind.${kind}.count ${s[`byKind.${kind}.count`]}`);
     const want = s[`byKind.${kind}.cost`]!;
-    if (q.cost === null ? want !== '0' : !new Decimal(String(q.cost)).eq(new Decimal(want))) problems.push(`query: ${q.run_id} Σ cost of ${kind} ${q.cost}, summary.csv byKind.${kind}.cost ${want}`);
+    if (q.cost === null ? want !== '0' : new Exact(String(q.cost)).minus(want).abs().gt(new Exact('5e-21').times(Number(q.rows) + 1))) problems.push(`query: ${q.run_id} Σ cost of ${kind} ${q.cost}, summary.csv byKind.${kind}.cost ${want}`);
   }
   return problems;
 }
