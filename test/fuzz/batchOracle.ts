@@ -70,7 +70,7 @@ function tree(dir: string): Map<string, Buffer> {
 const DATABASE = 'results.duckdb';
 
 /** `b` holds exactly `a`'s files, byte for byte (the database by name: its contents are compared apart). */
-function sameTree(a: string, b: string, what: string): string[] {
+export function sameTree(a: string, b: string, what: string): string[] {
   const x = tree(a);
   const y = tree(b);
   const problems: string[] = [];
@@ -129,7 +129,7 @@ async function readParquet(file: string): Promise<{ columns: Array<[string, stri
 }
 
 /** (e): the Parquet table against the CSV text, field by field, each read by the Parquet column's type. */
-async function parquetMatchesCsv(parquetFile: string, csvText: string, what: string): Promise<string[]> {
+export async function parquetMatchesCsv(parquetFile: string, csvText: string, what: string): Promise<string[]> {
   const pq = await readParquet(parquetFile);
   const [header, ...records] = parse(csvText) as string[][];
   if (canonical(pq.columns.map(([c]) => c)) !== canonical(header)) return [`${what}: Parquet columns ${JSON.stringify(pq.columns.map(([c]) => c))}, CSV ${JSON.stringify(header)}`];
@@ -178,14 +178,9 @@ const batchExit = (statuses: ReadonlyArray<'ok' | 'failed'>): number => (statuse
 /** The batch oracle for one seed: draws, runs, checks. `opts` picks the base scenario's generator mode. */
 export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Promise<BatchOutcome> {
   ensureBuilt();
-  // The base: the seed's scenario, or when the loader refuses it (about half the seeds) the first of seed + 10^6 k,
-  // k = 1 … 7, that it accepts; the refused one's sweep is checked to be refused whole first (refusedBaseCheck).
-  const refusal: string[] = [];
-  let g = generateScenario(seed, opts);
-  for (let k = 1; k <= 7 && !loads(g.yaml); k++) {
-    if (k === 1) refusal.push(...refusedBaseCheck(seed, g.yaml));
-    g = generateScenario(seed + k * 1_000_000, opts);
-  }
+  const { g, refused } = batchBase(seed, opts);
+  // The refused scenario's sweep is checked to be refused whole first (refusedBaseCheck).
+  const refusal = refused !== undefined ? refusedBaseCheck(seed, refused) : [];
   const base = parseYaml(g.yaml) as Record<string, unknown>;
   const draw = drawBatch(seed, base);
   const sweepYaml = stringify(draw.sweep, { lineWidth: 0 });
@@ -308,6 +303,17 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
     if (!process.env.GRIDBID_FUZZ_KEEP) rmSync(dir, { recursive: true, force: true });
     else console.log(`  kept ${dir}`);
   }
+}
+
+/**
+ * A seed's base scenario: the seed's scenario of the other modes, or when the loader refuses it (about half the seeds)
+ * the first of seed + 10^6 k, k = 1 … 7, that it accepts (`refused`: the seed's own, refused). Pure but for the loader.
+ */
+export function batchBase(seed: number, opts: GenerateOptions = {}): { g: ReturnType<typeof generateScenario>; refused: string | undefined } {
+  let g = generateScenario(seed, opts);
+  const refused = loads(g.yaml) ? undefined : g.yaml;
+  for (let k = 1; k <= 7 && !loads(g.yaml); k++) g = generateScenario(seed + k * 1_000_000, opts);
+  return { g, refused };
 }
 
 /** Whether the loader accepts a scenario text. */
