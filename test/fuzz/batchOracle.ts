@@ -18,11 +18,13 @@
  *     same run alone): same columns, rows, and each field equal once parsed by the Parquet column's own type.
  * (f) `gridbid query`: `summary` is summary.csv; per run, each table's row count is its file's; the lowest and highest
  *     price over intervals are minPriceMwh and maxPriceMwh; each kind's agents and Σ cost are byKind.<kind>.count and .cost.
+ * (g) the same batch command again (resuming, scenarios/sweeps/README.md): the finished runs kept, the failed retried, the
+ *     same folder byte for byte.
  *
  * Runs the compiled `gridbid` (dist/, rebuilt first when a source is newer: test/helpers/build.ts) in child processes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -251,6 +253,15 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
     if (other.status !== whole.status) problems.push(`--workers ${3 - draw.workers} exited ${other.status}, --workers ${draw.workers} ${whole.status}`);
     problems.push(...sameTree(join(dir, 'A'), join(dir, 'B'), `--workers ${draw.workers} vs ${3 - draw.workers}`));
     if ((await databaseContents(join(dir, 'A'))) !== (await databaseContents(join(dir, 'B')))) problems.push(`results.duckdb of --workers ${draw.workers} and ${3 - draw.workers} hold different contents`);
+
+    // (g) Resumed: the same command again keeps every finished run and retries the failed ones: the same folder.
+    cpSync(join(dir, 'A'), join(dir, 'A0'), { recursive: true });
+    const again = gridbid(['batch', 'sweep.yaml', '--out', 'A', '--workers', String(draw.workers), ...formatArgs], dir);
+    const kept = alone.filter((a) => a.status === 'ok').length;
+    if (again.status !== whole.status) problems.push(`the batch run again exited ${again.status}, the first time ${whole.status}`);
+    if (kept > 0 && !again.stderr.includes(`${kept} of ${draw.runs.length} runs already finished`)) problems.push(`the batch run again did not say it kept its ${kept} finished runs: ${again.stderr.trim().slice(0, 300)}`);
+    problems.push(...sameTree(join(dir, 'A0'), join(dir, 'A'), 'the batch run again vs the first time'));
+    if ((await databaseContents(join(dir, 'A0'))) !== (await databaseContents(join(dir, 'A')))) problems.push('results.duckdb of the batch run again holds other contents');
 
     // (c) shards, merged.
     if (draw.shards !== undefined) {
