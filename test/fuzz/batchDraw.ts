@@ -30,7 +30,9 @@ export interface ExpectedRun {
   /** Grid key (as written) → value label. */
   readonly params: Readonly<Record<string, string>>;
   readonly seed: number;
-  /** The scenario file the run starts from (`base.yaml`, or a variant's own). */
+  /** The scenario file the run starts from (`base.yaml`, or a variant's own `alt.yaml`), in the fuzzer's folder. */
+  readonly baseName: string;
+  /** Its path from the sweep file: what the run's summary.json names (README, "Sweeps across machines"). */
   readonly baseFile: string;
   readonly overrides: readonly Override[];
 }
@@ -49,6 +51,8 @@ export interface BatchDraw {
   readonly shards: number | undefined;
   /** Run alone with `--seed` rather than with the seed written in the scenario file. */
   readonly seedFlag: boolean;
+  /** The folder of sweep.yaml below the bases' (`''`: beside them; `sweeps`: the bases are `../base.yaml`). */
+  readonly sweepFolder: string;
   /** What was drawn, for the tally. */
   readonly features: readonly string[];
 }
@@ -211,6 +215,7 @@ export function drawBatch(seed: number, base: Record<string, unknown>): BatchDra
           variant: v?.name ?? '',
           params: Object.fromEntries(point.map((p) => [p.d.key, p.label])),
           seed: s,
+          baseName: v?.base ?? 'base.yaml',
           baseFile: v?.base ?? 'base.yaml',
           overrides: [...(v?.set ?? []), ...point.map((p) => [p.d.key, p.value] as const)],
         });
@@ -221,8 +226,27 @@ export function drawBatch(seed: number, base: Record<string, unknown>): BatchDra
   const formats = pick(['csv', 'csv', 'parquet', 'csv,parquet'] as const);
   const shards = chance(0.4) ? 2 + Math.floor(r() * Math.min(3, runs.length - 1)) : undefined;
   const seedFlag = chance(0.5);
-  features.push(`workers:${workers}`, `format:${formats}`, ...(shards ? [`shards:${shards}`] : []), ...(seedFlag ? ['alone:--seed'] : []));
-  return { sweep, otherBases, runs, hasVariants: variants !== undefined, paramKeys: grid.map((d) => d.key), workers, formats, shards, seedFlag, features };
+  // The sweep in a folder of its own, its bases named from there (`../base.yaml`): what summary.json names them.
+  const sweepFolder = chance(0.3) ? 'sweeps' : '';
+  const fromSweep = (f: string): string => (sweepFolder === '' ? f : `../${f}`);
+  if (sweepFolder !== '') {
+    sweep.base = fromSweep('base.yaml');
+    for (const v of (sweep.variants ?? []) as Array<Record<string, unknown>>) if (typeof v.base === 'string') v.base = fromSweep(v.base);
+  }
+  features.push(`workers:${workers}`, `format:${formats}`, ...(shards ? [`shards:${shards}`] : []), ...(seedFlag ? ['alone:--seed'] : []), ...(sweepFolder ? [`sweep-in:${sweepFolder}`] : []));
+  return {
+    sweep,
+    otherBases,
+    runs: runs.map((r) => ({ ...r, baseFile: fromSweep(r.baseName) })),
+    hasVariants: variants !== undefined,
+    paramKeys: grid.map((d) => d.key),
+    workers,
+    formats,
+    shards,
+    seedFlag,
+    sweepFolder,
+    features,
+  };
 }
 
 /**

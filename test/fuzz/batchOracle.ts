@@ -24,7 +24,7 @@
  * Runs the compiled `gridbid` (dist/, rebuilt first when a source is newer: test/helpers/build.ts) in child processes.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -192,11 +192,13 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
   try {
     writeFileSync(join(dir, 'base.yaml'), g.yaml);
     for (const [f, doc] of Object.entries(draw.otherBases)) writeFileSync(join(dir, f), stringify(doc, { lineWidth: 0 }));
-    writeFileSync(join(dir, 'sweep.yaml'), sweepYaml);
+    const sweepFile = draw.sweepFolder === '' ? 'sweep.yaml' : `${draw.sweepFolder}/sweep.yaml`;
+    mkdirSync(join(dir, draw.sweepFolder), { recursive: true });
+    writeFileSync(join(dir, sweepFile), sweepYaml);
     const bases: Record<string, Record<string, unknown>> = { 'base.yaml': base, ...draw.otherBases };
 
     // Each run's scenario, from the README's rules, and whether the loader accepts it (what `gridbid run` checks first).
-    const expanded = draw.runs.map((run) => expandRun(bases[run.baseFile]!, run.overrides, run.seed));
+    const expanded = draw.runs.map((run) => expandRun(bases[run.baseName]!, run.overrides, run.seed));
     const valid = expanded.map((doc) => {
       if (typeof doc === 'string') return doc;
       try {
@@ -216,10 +218,10 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
       }
     };
     // A base invalid alone, none of whose runs is valid: the sweep is refused, nothing runs (README: exit 1).
-    const refusedSweep = Object.keys(bases).some((f) => draw.runs.some((r) => r.baseFile === f) && draw.runs.every((r, i) => r.baseFile !== f || valid[i] !== undefined) && !baseValid(f));
+    const refusedSweep = Object.keys(bases).some((f) => draw.runs.some((r) => r.baseName === f) && draw.runs.every((r, i) => r.baseName !== f || valid[i] !== undefined) && !baseValid(f));
 
     const formatArgs = ['--format', draw.formats];
-    const whole = gridbid(['batch', 'sweep.yaml', '--out', 'A', '--workers', String(draw.workers), ...formatArgs], dir);
+    const whole = gridbid(['batch', sweepFile, '--out', 'A', '--workers', String(draw.workers), ...formatArgs], dir);
     if (refusedSweep) {
       if (whole.status !== 1 || existsSync(join(dir, 'A', 'summary.csv'))) problems.push(`a sweep whose base is invalid and whose runs are all invalid: exit ${whole.status} (expected 1, nothing written): ${whole.stderr.slice(0, 300)}`);
       return outcome(problems.length > 0 ? 'failed' : 'refused', problems);
@@ -234,7 +236,7 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
         continue;
       }
       const file = `alone-${i}.yaml`;
-      writeFileSync(join(dir, file), stringify(draw.seedFlag ? { ...doc, seed: bases[run.baseFile]!.seed } : doc, { lineWidth: 0 }));
+      writeFileSync(join(dir, file), stringify(draw.seedFlag ? { ...doc, seed: bases[run.baseName]!.seed } : doc, { lineWidth: 0 }));
       const out = `alone-${i}`;
       const r = gridbid(['run', file, '--out', out, ...formatArgs, '--no-progress', ...(draw.seedFlag ? ['--seed', String(run.seed)] : [])], dir);
       if (r.status !== 0 && r.status !== 4) problems.push(`${run.id}: gridbid run exited ${r.status} on a scenario the loader accepts: ${r.stderr.trim().slice(0, 400)}`);
@@ -249,14 +251,14 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
     problems.push(...checkSummaryCsv(join(dir, 'A'), draw, bases, alone));
 
     // (d) the other worker count: the same folder.
-    const other = gridbid(['batch', 'sweep.yaml', '--out', 'B', '--workers', String(3 - draw.workers), ...formatArgs], dir);
+    const other = gridbid(['batch', sweepFile, '--out', 'B', '--workers', String(3 - draw.workers), ...formatArgs], dir);
     if (other.status !== whole.status) problems.push(`--workers ${3 - draw.workers} exited ${other.status}, --workers ${draw.workers} ${whole.status}`);
     problems.push(...sameTree(join(dir, 'A'), join(dir, 'B'), `--workers ${draw.workers} vs ${3 - draw.workers}`));
     if ((await databaseContents(join(dir, 'A'))) !== (await databaseContents(join(dir, 'B')))) problems.push(`results.duckdb of --workers ${draw.workers} and ${3 - draw.workers} hold different contents`);
 
     // (g) Resumed: the same command again keeps every finished run and retries the failed ones: the same folder.
     cpSync(join(dir, 'A'), join(dir, 'A0'), { recursive: true });
-    const again = gridbid(['batch', 'sweep.yaml', '--out', 'A', '--workers', String(draw.workers), ...formatArgs], dir);
+    const again = gridbid(['batch', sweepFile, '--out', 'A', '--workers', String(draw.workers), ...formatArgs], dir);
     const kept = alone.filter((a) => a.status === 'ok').length;
     if (again.status !== whole.status) problems.push(`the batch run again exited ${again.status}, the first time ${whole.status}`);
     if (kept > 0 && !again.stderr.includes(`${kept} of ${draw.runs.length} runs already finished`)) problems.push(`the batch run again did not say it kept its ${kept} finished runs: ${again.stderr.trim().slice(0, 300)}`);
@@ -268,7 +270,7 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
       const n = draw.shards;
       const folders: string[] = [];
       for (let k = 1; k <= n; k++) {
-        const s = gridbid(['batch', 'sweep.yaml', '--shard', `${k}/${n}`, '--out', `S${k}`, '--workers', '1', ...formatArgs], dir);
+        const s = gridbid(['batch', sweepFile, '--shard', `${k}/${n}`, '--out', `S${k}`, '--workers', '1', ...formatArgs], dir);
         const mine = draw.runs.filter((r) => r.index % n === k - 1);
         const want = batchExit(mine.map((r) => alone[r.index]!.status));
         if (s.status !== want) problems.push(`shard ${k}/${n} exited ${s.status}, expected ${want}: ${s.stderr.trim().slice(0, 300)}`);
@@ -407,7 +409,7 @@ function checkSummaryCsv(dir: string, draw: BatchDraw, bases: Record<string, Rec
     const say = (p: string) => problems.push(`summary.csv row ${i + 1} (${run.id}): ${p}`);
     const expected: Record<string, string> = {
       run_id: run.id,
-      scenario: String(bases[run.baseFile]!.name),
+      scenario: String(bases[run.baseName]!.name),
       ...(draw.hasVariants ? { variant: run.variant } : {}),
       ...run.params,
       seed: String(run.seed),
