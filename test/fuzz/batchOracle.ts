@@ -232,6 +232,15 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
     for (const [i, run] of draw.runs.entries()) {
       const doc = expanded[i]!;
       if (typeof doc === 'string' || valid[i] !== undefined) {
+        // Refused alone too (exit 1); in the batch a failed run whose error is located where to fix it: in the sweep
+        // file (the override) or the base scenario, `file:line:column path: reason` (scenarios/sweeps/README.md).
+        if (typeof doc !== 'string') {
+          writeFileSync(join(dir, `alone-${i}.yaml`), stringify(doc, { lineWidth: 0 }));
+          const r = gridbid(['run', `alone-${i}.yaml`, '--out', `alone-${i}`, '--no-progress'], dir);
+          if (r.status !== 1) problems.push(`${run.id}: gridbid run exited ${r.status} on a scenario the loader refuses`);
+        }
+        const err = existsSync(join(dir, 'A', run.id, 'error.txt')) ? readFileSync(join(dir, 'A', run.id, 'error.txt'), 'utf8') : '';
+        if (!new RegExp(`^(${draw.sweepFolder === '' ? '' : `${draw.sweepFolder}/`}sweep\\.yaml|${run.baseName.replace('.', '\\.')}):\\d+:\\d+ `).test(err)) problems.push(`${run.id}: a refused run's error.txt is not located in the sweep or its base: ${JSON.stringify(err.slice(0, 300))}`);
         alone.push({ status: 'failed', exit: 1 });
         continue;
       }
