@@ -463,9 +463,19 @@ function checkQuery(dir: string, draw: BatchDraw, alone: ReadonlyArray<{ status:
   const csvRow = new Map(rows.map((r) => [r[0]!, Object.fromEntries(header!.map((h, k) => [h, r[k]!]))]));
   // Row counts per table and run: the database holds every finished run's tables, and only those.
   const tables = new Set(okRuns.flatMap((r) => readdirSync(join(dir, r.id)).filter((f) => /\.(csv|parquet)$/.test(f)).map((f) => f.replace(/\.(csv|parquet)$/, ''))));
-  const counted = query(dir, [...tables].map((t) => `select '${t}' as t, run_id, count(*) as n from ${t} group by run_id`).join(' union all '), problems);
+  // One query (one process): rows of (what, run, key, a, b, c) as text — each table's row count per run, each run's
+  // lowest and highest price, each kind's agents, rows and Σ cost.
+  const facts = query(
+    dir,
+    [
+      ...[...tables].map((t) => `select 'rows' as w, run_id, '${t}' as k, count(*)::varchar as a, null as b, null as c from ${t} group by run_id`),
+      `select 'price' as w, run_id, null as k, min(price)::varchar as a, max(price)::varchar as b, null as c from intervals group by run_id`,
+      `select 'kind' as w, run_id, kind as k, count(distinct agent_id)::varchar as a, count(*)::varchar as b, sum(cost)::varchar as c from agents group by all`,
+    ].join(' union all '),
+    problems,
+  );
   for (const t of tables) {
-    const counts = new Map(counted.filter((r) => r.t === t).map((r) => [String(r.run_id), Number(r.n)]));
+    const counts = new Map(facts.filter((r) => r.w === 'rows' && r.k === t).map((r) => [String(r.run_id), Number(r.a)]));
     for (const r of okRuns) {
       const csv = join(dir, r.id, `${t}.csv`);
       if (!existsSync(csv)) continue;
@@ -474,23 +484,29 @@ function checkQuery(dir: string, draw: BatchDraw, alone: ReadonlyArray<{ status:
     }
     for (const id of counts.keys()) if (!okRuns.some((r) => r.id === id)) problems.push(`query: ${t} holds rows of ${id}, which did not finish ok`);
   }
-  // Prices: the lowest and highest at any bus.
-  for (const q of query(dir, 'select run_id, min(price) as lo, max(price) as hi from intervals group by run_id', problems)) {
+  // Prices: the lowest and highest at any bus (DuckDB's text of a double, read back as a number).
+  const price = (text: string, got: unknown): boolean => (text === '' ? got === null : got !== null && Number(got) === Number(text));
+  for (const q of facts.filter((r) => r.w === 'price')) {
     const s = csvRow.get(String(q.run_id));
     if (!s) continue;
-    if (!numberEq(s.minPriceMwh!, q.lo) || !numberEq(s.maxPriceMwh!, q.hi)) problems.push(`query: ${q.run_id} prices min ${q.lo} max ${q.hi}, summary.csv minPriceMwh ${s.minPriceMwh} maxPriceMwh ${s.maxPriceMwh}`);
+    if (!price(s.minPriceMwh!, q.a) || !price(s.maxPriceMwh!, q.b)) problems.push(`query: ${q.run_id} prices min ${q.a} max ${q.b}, summary.csv minPriceMwh ${s.minPriceMwh} maxPriceMwh ${s.maxPriceMwh}`);
   }
   // Each kind: its agents and Σ cost over every stage (exact decimals).
   // (Each row is the exact cost rounded to the files' 20 decimals where it repeats, the KPI the exact sum rounded once:
   // they agree within half a unit of the 20th decimal per row, README "Outputs".)
   const Exact = Decimal.clone({ precision: 80 });
-  for (const q of query(dir, 'select run_id, kind, count(distinct agent_id) as n, count(*) as rows, sum(cost)::varchar as cost from agents group by all', problems)) {
+  for (const q of facts.filter((r) => r.w === 'kind')) {
     const s = csvRow.get(String(q.run_id));
-    const kind = String(q.kind);
-    if (!s || s[`byKind.${kind}.count`] === undefined) continue;
-    if (Number(s[`byKind.${kind}.count`]) !== Number(q.n)) problems.push(`query: ${q.run_id} has ${q.n} ${kind} agents, summary.csv byKind.${kind}.count ${s[`byKind.${kind}.count`]}`);
+    const kind = String(q.k);
+    // The losses stage's two rows per interval on a feeder (kinds dso and upstream) are no agents (README, "Outputs").
+    if (!s || kind === 'dso' || kind === 'upstream') continue;
+    if (s[`byKind.${kind}.count`] === undefined) {
+      problems.push(`query: ${q.run_id} has ${kind} agents, summary.csv no byKind.${kind}`);
+      continue;
+    }
+    if (Number(s[`byKind.${kind}.count`]) !== Number(q.a)) problems.push(`query: ${q.run_id} has ${q.a} ${kind} agents, summary.csv byKind.${kind}.count ${s[`byKind.${kind}.count`]}`);
     const want = s[`byKind.${kind}.cost`]!;
-    if (q.cost === null ? want !== '0' : new Exact(String(q.cost)).minus(want).abs().gt(new Exact('5e-21').times(Number(q.rows) + 1))) problems.push(`query: ${q.run_id} Σ cost of ${kind} ${q.cost}, summary.csv byKind.${kind}.cost ${want}`);
+    if (q.c === null ? want !== '0' : new Exact(String(q.c)).minus(want).abs().gt(new Exact('5e-21').times(Number(q.b) + 1))) problems.push(`query: ${q.run_id} Σ cost of ${kind} ${q.c}, summary.csv byKind.${kind}.cost ${want}`);
   }
   return problems;
 }
