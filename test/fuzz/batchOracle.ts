@@ -259,11 +259,15 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
     // (b) summary.csv against each run's own summary.json.
     problems.push(...checkSummaryCsv(join(dir, 'A'), draw, bases, alone));
 
-    // (d) the other worker count: the same folder.
-    const other = gridbid(['batch', sweepFile, '--out', 'B', '--workers', String(3 - draw.workers), ...formatArgs], dir);
+    // (d) the other worker count: the same folder. Run from a copy of the working folder into the same --out name: a
+    // failed run's error names its folder (`A/<run>/summary.json`), which must not count as a difference of workers.
+    const twin = join(dir, 'twin');
+    mkdirSync(join(twin, draw.sweepFolder), { recursive: true });
+    for (const f of [...Object.keys(bases), sweepFile]) cpSync(join(dir, f), join(twin, f));
+    const other = gridbid(['batch', sweepFile, '--out', 'A', '--workers', String(3 - draw.workers), ...formatArgs], twin);
     if (other.status !== whole.status) problems.push(`--workers ${3 - draw.workers} exited ${other.status}, --workers ${draw.workers} ${whole.status}`);
-    problems.push(...sameTree(join(dir, 'A'), join(dir, 'B'), `--workers ${draw.workers} vs ${3 - draw.workers}`));
-    if ((await databaseContents(join(dir, 'A'))) !== (await databaseContents(join(dir, 'B')))) problems.push(`results.duckdb of --workers ${draw.workers} and ${3 - draw.workers} hold different contents`);
+    problems.push(...sameTree(join(dir, 'A'), join(twin, 'A'), `--workers ${draw.workers} vs ${3 - draw.workers}`));
+    if ((await databaseContents(join(dir, 'A'))) !== (await databaseContents(join(twin, 'A')))) problems.push(`results.duckdb of --workers ${draw.workers} and ${3 - draw.workers} hold different contents`);
 
     // (g) Resumed: the same command again keeps every finished run and retries the failed ones: the same folder.
     cpSync(join(dir, 'A'), join(dir, 'A0'), { recursive: true });
