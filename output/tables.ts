@@ -7,13 +7,19 @@
  *
  * Types, in DuckDB's names: times `TIMESTAMPTZ` (the CSV's ISO-8601 UTC), days `DATE`,
  * power, energy and prices `DOUBLE` (the files print them with a fixed number of decimals,
- * which a double holds to the last digit), money `DECIMAL(38,18)` (exact: settlement
- * amounts are multiples of units such as 2.5e-9; 20 digits before the point), names and
- * states `VARCHAR`. A column this list does not know is read as `VARCHAR`, losslessly.
+ * which a double holds to the last digit), money `DECIMAL(38,20)` (exact: the files write
+ * money with at most `MONEY_DECIMALS` = 20 decimals, which 5-, 10- and 20-minute intervals
+ * use, their settlement unit being a third of a decimal: core/money.ts; 18 digits before the
+ * point), names and states `VARCHAR`. A column this list does not know is read as `VARCHAR`,
+ * losslessly.
  */
+import { MONEY_DECIMALS } from '../core/money.ts';
 
-/** Exact money: 18 decimals, 20 integer digits. */
-export const MONEY = 'DECIMAL(38,18)';
+/**
+ * Exact money: every decimal the files write (`MONEY_DECIMALS`), and 18 integer digits. With 18 decimals a 5-minute
+ * cost of −0.01120383333333333333 read back as −0.011203833333333333, and a batch's sums drifted from summary.json's.
+ */
+export const MONEY = `DECIMAL(38,${MONEY_DECIMALS})`;
 
 const TIME = 'TIMESTAMPTZ';
 const NUM = 'DOUBLE';

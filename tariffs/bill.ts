@@ -427,7 +427,7 @@ function assemble(tariff: Tariff, meter: readonly MeterReading[], context: Billi
 /**
  * The fixed charge, `days × pricePerDay` to 18 decimals (half-even; `FIXED_CHARGE_DECIMALS`). A part of a day is a share
  * such as 22/24 (a billing day from 02:00 local), whose product is a repeating decimal: written to 60 digits in bills.csv,
- * it did not fit the outputs' exact money type (DECIMAL(38,18), output/tables.ts), so the Parquet copy differed from the
+ * it did not fit the outputs' exact money type (then DECIMAL(38,18), now DECIMAL(38,20): output/tables.ts), so the Parquet copy differed from the
  * CSV. The rounding never moves the bill's cent: the other lines are multiples of 1e-10 (Wh or W × a rate's 1e-7), the
  * exact fixed charge a multiple of 1e-7 ÷ the day's ms (≤ 25 h = 9e7 ms), so the exact total is a half cent exactly or at
  * least 1 ÷ (1e10 × 9e7) ≈ 1.1e-18 from one: more than the rounding's 5e-19.
@@ -436,7 +436,7 @@ function fixedLine(pricePerDay: Decimal, days: Decimal): FixedLine {
   return { kind: 'fixed', label: 'fixed charge', days, pricePerDay, amount: days.times(pricePerDay).toDecimalPlaces(FIXED_CHARGE_DECIMALS, Money.ROUND_HALF_EVEN) };
 }
 
-/** Decimals of a fixed charge (`fixedLine`): the outputs' exact money scale. */
+/** Decimals of a fixed charge (`fixedLine`): within the outputs' exact money scale (20 decimals, output/tables.ts `MONEY`). */
 export const FIXED_CHARGE_DECIMALS = 18;
 
 function exportCompensation(tariff: Tariff, importKwh: Decimal, exportKwh: Decimal, energyCharge: Decimal, exportValue: Decimal): ExportLine[] {

@@ -127,4 +127,32 @@ describe('gridbid query (DuckDB over a batch folder)', () => {
       expect(hasStackTrace(r.stderr)).to.equal(false);
     }
   });
+
+  it("5-minute intervals (money to 20 decimals): results.duckdb holds every agents.csv cost to the 20th decimal, and each kind's Σ cost is summary.csv's byKind cost within the files' rounding", async function () {
+    this.timeout(60_000);
+    // The database's money column held 18 decimals: each row lost its last two (−0.01120383333333333333 became
+    // −0.011203833333333333) and the sums drifted from the files' (audit A-batchfuzz).
+    const r = await runBatch({ target: 'test/fixtures/sweeps/five-minute-money.yaml', outDir: join(dir, 'five'), workers: 1 });
+    expect([r.ok, r.failed]).to.deep.equal([2, 0]);
+    const rows = parse(readFileSync(join(dir, 'five', 'summary.csv')), { columns: true }) as Array<Record<string, string>>;
+    const sums = await queryResults(join(dir, 'five'), 'select run_id, kind, sum(cost)::varchar, count(*) from agents group by all order by all');
+    expect(sums.rows).to.have.length(4);
+    for (const [id, kind, total, n] of sums.rows as Array<[string, string, string, number]>) {
+      const csv = parse(readFileSync(join(dir, 'five', id, 'agents.csv')), { columns: true }) as Array<Record<string, string>>;
+      // Exactly the Σ of the file's text (decimal.js's default 20 significant digits would round it) …
+      const Exact = Decimal.clone({ precision: 60 });
+      const exact = csv.filter((a) => a.kind === kind).reduce((acc, a) => acc.plus(a.cost!), new Exact(0));
+      expect(new Exact(total).eq(exact), `${id} ${kind}: ${total} vs the file's ${exact.toFixed()}`).to.equal(true);
+      // … which is the run's exact sum but for each row's rounding to 20 decimals (half a unit of the 20th each).
+      const kpi = new Exact(rows.find((x) => x.run_id === id)![`byKind.${kind}.cost`]!);
+      expect(exact.minus(kpi).abs().lte(new Exact('5e-21').times(Number(n) + 1)), `${id} ${kind}: ${exact.toFixed()} vs ${kpi.toFixed()}`).to.equal(true);
+    }
+    // Row by row: the database's cost is the CSV's text, to the 20th decimal.
+    const run = rows[0]!.run_id!;
+    const csv = parse(readFileSync(join(dir, 'five', run, 'agents.csv')), { columns: true }) as Array<Record<string, string>>;
+    const db = await queryResults(join(dir, 'five'), `select cost::varchar from agents where run_id = '${run}' order by interval_start, agent_id`);
+    const byTime = [...csv].sort((a, b) => byText(a.interval_start!, b.interval_start!) || byText(a.agent_id!, b.agent_id!));
+    expect(byTime.some((a) => a.cost!.replace(/^-?0\./, '').length === 20)).to.equal(true);
+    expect(db.rows.map((x) => new Decimal(String(x[0])).toFixed())).to.deep.equal(byTime.map((a) => new Decimal(a.cost!).toFixed()));
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep] [--no-warm-up] [--feeder] [--tariffs]`: generates N random
+ * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep] [--no-warm-up] [--feeder] [--tariffs] [--batch]`: generates N random
  * scenarios (test/fuzz/generate.ts, seeds S … S+N−1; `--feeder`: every one on a LinDistFlow feeder with the options of
  * test/fuzz/feederDraw.ts; `--tariffs`: every one retail, with the intervals, clocks and tariff options of
  * test/fuzz/tariffDraw.ts), loads each through the real loader and runs the
@@ -7,7 +7,9 @@
  * K-th run (default 5) is run twice and compared byte for byte; every run that ran is run again with one or two warm-up
  * days and compared with the same scenario started that much earlier (test/fuzz/warmUp.ts; `--no-warm-up` skips it). Prints each failure with its
  * seed, what broke and the scenario's YAML, then a tally of the feature mix; exits 1 when any
- * scenario failed. Not part of `npm test` (test/fuzz/smoke.spec.ts runs a few seeds).
+ * scenario failed. `--batch`: each seed's scenario becomes the base of a small sweep run through `gridbid batch` and
+ * checked against the same runs alone, shards merged, 1 and 2 workers, Parquet and `gridbid query`
+ * (test/fuzz/batchOracle.ts). Not part of `npm test` (test/fuzz/smoke.spec.ts runs a few seeds).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -194,9 +196,45 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
+/** `--batch`: each seed's small sweep through `gridbid batch`, against the same runs alone (test/fuzz/batchOracle.ts). */
+async function mainBatch(runs: number, first: number, opts: GenerateOptions): Promise<void> {
+  const { fuzzBatchOne } = await import('./batchOracle.ts');
+  const tally = new Map<string, number>();
+  const count = (key: string): void => void tally.set(key, (tally.get(key) ?? 0) + 1);
+  let ok = 0;
+  let refused = 0;
+  let totalRuns = 0;
+  const failed: number[] = [];
+  const t0 = performance.now();
+  for (let seed = first; seed < first + runs; seed++) {
+    const o = await fuzzBatchOne(seed, opts);
+    if (o.status === 'refused') {
+      refused++;
+      continue;
+    }
+    totalRuns += o.runs;
+    for (const f of o.features) count(f);
+    if (o.status === 'ok') {
+      ok++;
+      continue;
+    }
+    failed.push(seed);
+    console.log(`\n=== seed ${seed} (batch): FAILED\n${o.problems.slice(0, 12).map((p) => `  - ${p}`).join('\n')}\n--- sweep.yaml\n${o.sweepYaml}--- base.yaml\n${o.baseYaml}`);
+  }
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  console.log(`\n${runs} sweeps (seeds ${first}–${first + runs - 1}) in ${secs} s: ${ok} clean, ${failed.length} failed, ${refused} refused whole (base and every run invalid); ${totalRuns} runs in the sweeps checked`);
+  console.log(`draws: ${[...tally].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (failed.length > 0) console.log(`failed seeds: ${failed.join(' ')}`);
+  process.exitCode = failed.length > 0 ? 1 : 0;
+}
+
 async function main(): Promise<void> {
   const runs = arg('runs', 20);
   const first = arg('seed', 1);
+  if (process.argv.includes('--batch')) {
+    if (process.argv.includes('--keep')) process.env.GRIDBID_FUZZ_KEEP = '1';
+    return mainBatch(runs, first, { feeder: process.argv.includes('--feeder'), tariffs: process.argv.includes('--tariffs') });
+  }
   const sameEvery = arg('same-every', 5);
   if (process.argv.includes('--keep')) process.env.GRIDBID_FUZZ_KEEP = '1';
   const tally = new Map<string, number>();

@@ -2,10 +2,11 @@
  * A few seeds of the fuzzer (test/fuzz/run.ts, `npm run fuzz`), so that the generator and its checks
  * keep working with the engine they test: each scenario either is refused by validation with located
  * issues, or runs with every invariant of test/fuzz/check.ts kept (the first also run twice, byte for byte) and its
- * warm-up oracle (test/fuzz/warmUp.ts) holding.
+ * warm-up oracle (test/fuzz/warmUp.ts) holding; and two seeds of batch mode (test/fuzz/batchOracle.ts).
  */
 import { expect } from 'chai';
 import { fuzzOne } from './run.ts';
+import { fuzzBatchOne } from './batchOracle.ts';
 
 describe('fuzz smoke (npm run fuzz, a few seeds)', () => {
   it('seeds 1–6: every scenario is refused with located issues or runs with its invariants kept, and at least one runs', async function () {
@@ -46,5 +47,19 @@ describe('fuzz smoke (npm run fuzz, a few seeds)', () => {
       for (const e of o.exercised ?? []) exercised.add(e);
     }
     for (const check of ['oracle:fixed-charge', 'oracle:export-credit', 'oracle:net-metering', 'oracle:rtp-energy', 'oracle:cpp-event-energy']) expect([...exercised]).to.include(check);
+  });
+
+  it("batch mode (--batch, test/fuzz/batchOracle.ts), seeds 26 and 36: each 2-run sweep's run folders are the runs alone byte for byte, summary.csv their summary.json, 1 and 2 workers and 2 shards merged the same folder, gridbid query summary.csv's figures", async function () {
+    this.timeout(120_000);
+    const drawn = new Set<string>();
+    for (const seed of [26, 36]) {
+      const o = await fuzzBatchOne(seed);
+      expect(o.problems, `seed ${seed}:\n${o.sweepYaml}`).to.deep.equal([]);
+      expect(o.status, `seed ${seed}`).to.equal('ok');
+      expect(o.runs, `seed ${seed}`).to.equal(2);
+      for (const f of o.features) drawn.add(f);
+    }
+    // Seed 26 shards its sweep in two and merges them; seed 36 runs its scenario alone with --seed.
+    expect([...drawn]).to.include.members(['shards:2', 'alone:--seed', 'workers:1', 'workers:2']);
   });
 });

@@ -27,6 +27,9 @@ const EXAMPLES = [
   // A table with an optional column (output/tables.ts OPTIONAL_COLUMNS: voltages.csv's dlmp_loss): the streamed writer
   // refused it, and the run ended in an internal error, until the run declared it (engine/run.ts optionalColumns).
   join(REPO_ROOT, 'test', 'fixtures', 'scenarios', 'losses-line-marginal.yaml'),
+  // Money that repeats in decimal (5-minute intervals: costs written to 20 decimals, core/money.ts MONEY_DECIMALS): the
+  // Parquet column held 18 (DECIMAL(38,18)), so -0.01120383333333333333 read back as -0.011203833333333333 (audit A-batchfuzz).
+  join(REPO_ROOT, 'test', 'fixtures', 'scenarios', 'five-minute-money.yaml'),
 ].filter((f) => {
   const doc = parseYaml(readFileSync(f, 'utf8')) as Record<string, unknown>;
   return doc.base === undefined && doc.grid === undefined;
@@ -110,6 +113,21 @@ describe('--format parquet: Parquet tables beside (or instead of) the CSV files'
       expect(readdirSync(out).filter((f) => f.endsWith('.partial') || f.startsWith('.'))).to.deep.equal([]);
     });
   }
+
+  it('five-minute-money.yaml: a cost of 20 decimals (5 minutes, a third of a decimal unit) reads back from Parquet with all 20 — the plant at 17:00 receives 2.615 kW × 43/MWh × 5 min = 0.00937041666666666667 (…666… rounded)', async function () {
+    this.timeout(60_000);
+    const out = join(dir, 'five-minute-money-exact');
+    await runScenarioFile(join(REPO_ROOT, 'test', 'fixtures', 'scenarios', 'five-minute-money.yaml'), { outDir: out, formats: ['csv', 'parquet'] });
+    const csv = parse(readFileSync(join(out, 'agents.csv')), { columns: true }) as Array<Record<string, string>>;
+    const first = csv.find((r) => r.agent_id === 'plant' && r.interval_start === '2026-07-01T17:00:00Z')!;
+    // The CSV's text: 20 decimals, the last one rounded (…6666… → …67).
+    expect(first.cost).to.equal('-0.00937041666666666667');
+    const pq = await readParquet(join(out, 'agents.parquet'));
+    const cost = pq.columns.findIndex(([c]) => c === 'cost');
+    expect(pq.columns[cost]![1]).to.equal('DECIMAL(38,20)');
+    const row = pq.rows.find((r) => r[1] === 'plant' && Number(r[0]) === Date.parse('2026-07-01T17:00:00Z'))!;
+    expect(row[cost]).to.equal('-0.00937041666666666667');
+  });
 
   it('parquet alone writes no CSV table, and the same scenario and seed give byte-identical Parquet files', async function () {
     this.timeout(120_000);
