@@ -26,8 +26,13 @@ export const contractSchema = z.discriminatedUnion('type', [
 ]);
 export type AggregatorContract = z.infer<typeof contractSchema>;
 
-/** The fee a member owes for moving `throughputQuanta` quanta over an interval. */
+/**
+ * The fee a member owes for moving `throughputQuanta` quanta over an interval: from the interval's whole minutes,
+ * divided by 60 last, not from its float hours (1/12 h is no float: a fee of exactly 0.002275 came out
+ * 0.0022749999999999999909…, and an aggregator's books opened on it; fuzz feeder seed 10035).
+ */
 export function memberFee(contract: AggregatorContract, throughputQuanta: number, quantumKw: number, durationH: number): Money {
   if (throughputQuanta === 0 || contract.feePerKwh === 0) return ZERO;
-  return money(contract.feePerKwh).times(money(throughputQuanta)).times(money(quantumKw)).times(money(durationH));
+  const minutes = Math.round(durationH * 60);
+  return money(contract.feePerKwh).times(money(throughputQuanta)).times(money(quantumKw)).times(minutes).div(60);
 }

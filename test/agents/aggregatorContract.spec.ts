@@ -16,6 +16,11 @@ describe('aggregator contract: memberFee', () => {
     expect(memberFee(contract, 2500, 0.001, 0.25 / 3).toFixed(10)).to.equal('0.0041666667');
   });
 
+  it("takes the interval's whole minutes, not its float hours: 2730 quanta of 1 W for 5 minutes at 0.01/kWh is 0.002275 exactly (fuzz feeder seed 10035: the float 1/12 h made it 0.0022749999999999999909…)", () => {
+    expect(memberFee({ type: 'pass-through', feePerKwh: 0.01 }, 2730, 0.001, 5 / 60).toString()).to.equal('0.002275');
+    expect(memberFee({ type: 'pass-through', feePerKwh: 0.01 }, 2730, 0.001, 1 / 12).toString()).to.equal('0.002275');
+  });
+
   it('is zero without throughput or without a fee', () => {
     expect(memberFee(contract, 0, 0.001, 0.25).isZero()).to.equal(true);
     expect(memberFee({ ...contract, feePerKwh: 0 }, 1000, 0.001, 0.25).isZero()).to.equal(true);

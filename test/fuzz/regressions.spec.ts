@@ -645,3 +645,14 @@ describe('audit A-dafeeder: what a run on a radial feeder clears day-ahead', () 
     }
   });
 });
+
+describe('aggregator fees at 5 minutes (fuzz feeder seed 10035, audit A-batchfuzz)', () => {
+  it("an aggregator's books close at 5-minute intervals on a feeder pricing reactive power: fee income = members' extras − their reactive money, exactly (books opened in 2 of 72 intervals before)", async () => {
+    const o = await runAndRead(join(REPO_ROOT, 'test/fixtures/scenarios/aggregator-5min-reactive.yaml'), 'gridbid-fuzz-');
+    try {
+      expect(o.summary.books.closed, JSON.stringify(o.summary.books).slice(0, 600)).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
+});
