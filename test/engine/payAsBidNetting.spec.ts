@@ -19,10 +19,10 @@ import { type IntervalOutcome, type Phases, Simulation } from '../../engine/simu
 import { marketPositions } from '../../engine/interval/positions.ts';
 import type { PartyBid } from '../../engine/interval/collectBids.ts';
 
-/** One bus: the grid at 50, two homes with 0.5 kW of PV (offered at 0) and no flexible load, from 09:00 UTC in June, pay-as-bid. */
-function scenario(pricing: 'pay-as-bid' | 'uniform' = 'pay-as-bid'): Scenario {
+/** One bus, the grid at 50 and `agents` beside it, from 09:00 UTC in June for three hours, hourly. */
+function sunnyMorning(name: string, pricing: 'pay-as-bid' | 'uniform', agents: readonly object[]): Scenario {
   const doc = {
-    name: 'pay-as-bid-home-pv',
+    name,
     seed: 5,
     start: '2026-06-21T09:00:00Z',
     days: 0.125,
@@ -30,12 +30,14 @@ function scenario(pricing: 'pay-as-bid' | 'uniform' = 'pay-as-bid'): Scenario {
     site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 },
     weather: { temperature: { minC: 15, maxC: 24, minHour: 5, maxHour: 15 }, sky: 'clear' },
     market: { mechanism: 'double-auction', pricing },
-    agents: [
-      { kind: 'generator', id: 'grid', offers: [{ kw: 100, priceMwh: 50 }] },
-      { kind: 'home', idPrefix: 'home', count: 2, flexibility: { share: 0 }, pv: { share: 1, capacityKw: { min: 0.5, max: 0.5 } } },
-    ],
+    agents: [{ kind: 'generator', id: 'grid', offers: [{ kw: 100, priceMwh: 50 }] }, ...agents],
   };
-  return parseScenario(stringify(doc), 'pay-as-bid-home-pv.yaml');
+  return parseScenario(stringify(doc), `${name}.yaml`);
+}
+
+/** Two homes with 0.5 kW of PV (offered at 0) and no flexible load, pay-as-bid by default. */
+function scenario(pricing: 'pay-as-bid' | 'uniform' = 'pay-as-bid'): Scenario {
+  return sunnyMorning('pay-as-bid-home-pv', pricing, [{ kind: 'home', idPrefix: 'home', count: 2, flexibility: { share: 0 }, pv: { share: 1, capacityKw: { min: 0.5, max: 0.5 } } }]);
 }
 
 async function outcomesOf(s: Scenario, phases?: Partial<Phases>): Promise<IntervalOutcome[]> {
@@ -136,24 +138,10 @@ describe('pay-as-bid: an aggregator whose members\' load and PV clear in one bid
 
   /** One bus: the grid at 50, an aggregator (its defaults: truthful, pass-through with a fee) with three member homes with PV, pay-as-bid. */
   const aggregated = (): Scenario =>
-    parseScenario(
-      stringify({
-        name: 'pay-as-bid-aggregator-pv',
-        seed: 5,
-        start: '2026-06-21T09:00:00Z',
-        days: 0.125,
-        intervalMinutes: 60,
-        site: { latitude: 52.37, longitude: 4.9, utcOffsetHours: 2 },
-        weather: { temperature: { minC: 15, maxC: 24, minHour: 5, maxHour: 15 }, sky: 'clear' },
-        market: { mechanism: 'double-auction', pricing: 'pay-as-bid' },
-        agents: [
-          { kind: 'generator', id: 'grid', offers: [{ kw: 100, priceMwh: 50 }] },
-          { kind: 'aggregator', id: 'flexco' },
-          { kind: 'home', idPrefix: 'member', count: 3, aggregator: 'flexco', flexibility: { share: 0 }, pv: { share: 1, capacityKw: { min: 0.5, max: 0.5 } } },
-        ],
-      }),
-      'pay-as-bid-aggregator-pv.yaml',
-    );
+    sunnyMorning('pay-as-bid-aggregator-pv', 'pay-as-bid', [
+      { kind: 'aggregator', id: 'flexco' },
+      { kind: 'home', idPrefix: 'member', count: 3, aggregator: 'flexco', flexibility: { share: 0 }, pv: { share: 1, capacityKw: { min: 0.5, max: 0.5 } } },
+    ]);
 
   it('its bid pays its net award at its lowest buys (the cap), its members pay their shares at the bus price, it bears the spread, and the books close; its own money written gross (the old rule) opens money:realTime and the aggregator identity', async () => {
     const outcomes = await outcomesOf(aggregated());
