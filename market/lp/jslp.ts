@@ -66,21 +66,17 @@ export const jslpSolver: LpSolver = {
     // jsLPSolver has no scaling of its own and pivots with an absolute tolerance: where it fails, the
     // programme scaled (see `equilibrate`) pivots elsewhere. Solved first as given, so that every
     // programme it already solved keeps its answer.
-    const scaled = equilibrate(lp);
-    const second = solveAndPrice(scaled.lp, opts);
-    if (second.status !== 'optimal') return first;
-    const x = Float64Array.from(second.colValue, (v, j) => v * scaled.colScale[j]!);
-    const rowValue = rowActivities(lp, x);
-    // The scaled solve's tolerances are in scaled units: its point must also hold in the caller's.
-    if (!withinBounds(x, lp.colLower, lp.colUpper) || !withinBounds(rowValue, lp.rowLower, lp.rowUpper)) return first;
+    const second = solvedScaled(lp, (scaledLp) => solveAndPrice(scaledLp, opts));
+    if (!second) return first;
+    const { solution, scaled, x, rowValue } = second;
     return {
       status: 'optimal',
-      message: second.message,
+      message: solution.message,
       objective: objectiveAt(lp, x),
       colValue: x,
       rowValue,
-      ...(second.rowDual && second.colDual
-        ? { rowDual: Float64Array.from(second.rowDual, (y, i) => y * scaled.rowScale[i]!), colDual: Float64Array.from(second.colDual, (d, j) => d / scaled.colScale[j]!) }
+      ...(solution.rowDual && solution.colDual
+        ? { rowDual: Float64Array.from(solution.rowDual, (y, i) => y * scaled.rowScale[i]!), colDual: Float64Array.from(solution.colDual, (d, j) => d / scaled.colScale[j]!) }
         : {}),
     };
   },
@@ -203,13 +199,25 @@ function solveAndPrice(lp: LinearProgram, opts: LpSolveOptions, dualRetry = fals
  * checked (`dualsByDualProgramme`), so a wrong scaled optimum is refused, never published.
  */
 function solveDualScaled(dual: LinearProgram): LpSolution | undefined {
-  const scaled = equilibrate(dual);
-  const sol = solveWithJslp(scaled.lp);
-  if (sol.status !== 'optimal') return undefined;
-  const y = Float64Array.from(sol.colValue, (v, j) => v * scaled.colScale[j]!);
-  const rowValue = rowActivities(dual, y);
-  if (!withinBounds(y, dual.colLower, dual.colUpper) || !withinBounds(rowValue, dual.rowLower, dual.rowUpper)) return undefined;
-  return { status: 'optimal', message: '', objective: objectiveAt(dual, y), colValue: y, rowValue };
+  const s = solvedScaled(dual, solveWithJslp);
+  return s && { status: 'optimal', message: '', objective: objectiveAt(dual, s.x), colValue: s.x, rowValue: s.rowValue };
+}
+
+/**
+ * `lp` scaled (`equilibrate`) and solved by `solve`, its point back in `lp`'s units and held to `lp`'s bounds
+ * (the scaled solve's tolerances are in scaled units); undefined where the solve or the bounds fail.
+ */
+function solvedScaled(
+  lp: LinearProgram,
+  solve: (scaledLp: LinearProgram) => LpSolution,
+): { solution: LpSolution; scaled: ReturnType<typeof equilibrate>; x: Float64Array; rowValue: Float64Array } | undefined {
+  const scaled = equilibrate(lp);
+  const solution = solve(scaled.lp);
+  if (solution.status !== 'optimal') return undefined;
+  const x = Float64Array.from(solution.colValue, (v, j) => v * scaled.colScale[j]!);
+  const rowValue = rowActivities(lp, x);
+  if (!withinBounds(x, lp.colLower, lp.colUpper) || !withinBounds(rowValue, lp.rowLower, lp.rowUpper)) return undefined;
+  return { solution, scaled, x, rowValue };
 }
 
 /**
