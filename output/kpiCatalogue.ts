@@ -125,6 +125,7 @@ const ENTRIES: readonly Entry[] = [
   ['demandResponsePaid', 'Demand response paid', 'currency', 'What the operators paid the agents for demand response over the run, net of penalties.'],
   ['aggregators.*.ownPositionKwh', 'Own position of aggregator {1}', 'kWh', 'Energy the aggregator held beyond its members’ shares over the run (+ bought).'],
   ['aggregators.*.ownPositionCost', 'Cost of own position of aggregator {1}', 'currency', 'What the energy it held beyond its members’ shares cost it.'],
+  ['aggregators.*.payAsBidSpread', 'Pay-as-bid spread borne by aggregator {1}', 'currency', 'Under pay-as-bid: what its bids paid the market (each bid’s self-trade netted) beyond its net award at the bus price, which its members are charged. Market payment + fee income = member payments + own-position cost + this. Present only under pay-as-bid.'],
   ['retailers.*.revenueAccruedEnergy', 'Energy charges accrued by retailer {1}', 'currency', 'Its customers’ energy charges accrued interval by interval from their meters (the bills, revenue, add the tariffs’ other charges).'],
   ['retail.bills.*.byKind.*.customers', 'Customers on tariff {1}, {2}', 'count', 'Customers of this kind billed under this tariff.'],
   ['retail.bills.*.byKind.*.averagePerCustomer', 'Average bill on tariff {1}, {2}', 'currency', 'Bills of customers of this kind under this tariff, divided by their number.'],

@@ -38,6 +38,7 @@ interface AggregatorTotals {
   feeIncome: Money;
   readonly ownPosition: EnergySum;
   ownPositionCost: Money;
+  payAsBidSpread: Money;
 }
 
 interface RetailerTotals {
@@ -196,6 +197,8 @@ export class KpiAccumulator {
   private readonly leftOut = new Set<string>();
   private readonly kinds = new Map<string, KindTotals>();
   private readonly aggregators = new Map<string, AggregatorTotals>();
+  /** The real-time stage priced pay-as-bid: each aggregator's figures then show the spread it bears. */
+  private payAsBid = false;
   private readonly retailers = new Map<string, RetailerTotals>();
   /** The first `LISTED_CLEARING_PROBLEMS` intervals not cleared, in order; `clearingProblemCount` counts them all. */
   private readonly clearingProblems: Array<{ interval: string; status: string; message: string }> = [];
@@ -357,13 +360,15 @@ export class KpiAccumulator {
   private addIntermediaries(o: IntervalOutcome): void {
     const q = o.book.rules.quantumKw;
     const h = o.interval.durationH;
+    if (o.book.rules.pricing === 'pay-as-bid') this.payAsBid = true;
     for (const a of o.aggregators) {
-      const t = this.aggregators.get(a.id) ?? { marketPayment: ZERO, memberPayments: ZERO, feeIncome: ZERO, ownPosition: new EnergySum(), ownPositionCost: ZERO };
+      const t = this.aggregators.get(a.id) ?? { marketPayment: ZERO, memberPayments: ZERO, feeIncome: ZERO, ownPosition: new EnergySum(), ownPositionCost: ZERO, payAsBidSpread: ZERO };
       t.marketPayment = t.marketPayment.plus(a.marketPayment);
       t.memberPayments = t.memberPayments.plus(a.memberPayments);
       t.feeIncome = t.feeIncome.plus(a.feeIncome);
       t.ownPosition.add(a.ownPositionQuanta, q, h);
       t.ownPositionCost = t.ownPositionCost.plus(a.ownPositionCost);
+      t.payAsBidSpread = t.payAsBidSpread.plus(a.payAsBidSpread);
       this.aggregators.set(a.id, t);
     }
     for (const r of o.retailers) {
@@ -517,6 +522,8 @@ export class KpiAccumulator {
           feeIncome: formatMoney(a.feeIncome),
           ownPositionKwh: a.ownPosition.roundedKwh(),
           ownPositionCost: formatMoney(a.ownPositionCost),
+          // Only where the rule makes one: under uniform pricing it is 0 by construction.
+          ...(this.payAsBid ? { payAsBidSpread: formatMoney(a.payAsBidSpread) } : {}),
         },
       ]),
     );

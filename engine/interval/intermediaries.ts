@@ -52,11 +52,16 @@ export function intermediaryLedgers(
     if (p.role === 'aggregator') {
       let ownQ = 0;
       let ownUnits = 0;
+      let spreadUnits = 0;
       for (const pos of ledger.busPositions) {
         if (pos.party !== a) continue;
         const held = pos.buyQuanta - pos.sellQuanta - pos.sharedQuanta;
+        const rtTicks = ticksOf(rtBusPriceMwh[pos.busIndex]!, tickMwh);
         ownQ += held;
-        ownUnits += held * (ticksOf(rtBusPriceMwh[pos.busIndex]!, tickMwh) - ticksOf(imbalanceBusPriceMwh[pos.busIndex]!, tickMwh));
+        ownUnits += held * (rtTicks - ticksOf(imbalanceBusPriceMwh[pos.busIndex]!, tickMwh));
+        // What its bids paid in real time (on the day-ahead difference) beyond its net award at the bus price, which its
+        // members are charged by: under pay-as-bid the spread it bears; under uniform pricing exactly 0.
+        spreadUnits += pos.rtUnits + (pos.daQuanta - pos.buyQuanta + pos.sellQuanta) * rtTicks;
         if (daBusPriceMwh) {
           const daHeld = pos.daQuanta - pos.daSharedQuanta;
           ownUnits += daHeld * (ticksOf(daBusPriceMwh[pos.busIndex]!, tickMwh) - ticksOf(rtBusPriceMwh[pos.busIndex]!, tickMwh));
@@ -74,6 +79,7 @@ export function intermediaryLedgers(
         ownPositionKwh: kwh(ownQ),
         ownPositionQuanta: ownQ,
         ownPositionCost: unit.toMoney(ownUnits).plus(reactiveOf(marketReactive - membersReactive)),
+        payAsBidSpread: unit.toMoney(spreadUnits),
       });
     } else if (p.role === 'retailer') {
       const imbalanceQuanta = Number.isNaN(ledger.imbalanceQuanta[a]!) ? 0 : ledger.imbalanceQuanta[a]!;

@@ -39,6 +39,12 @@ export interface AggregatorLedger {
   /** The same in whole quanta of the market's quantum over the interval (what summary.json sums exactly). */
   readonly ownPositionQuanta: number;
   readonly ownPositionCost: Money;
+  /**
+   * Under pay-as-bid: what its bids paid the market (each bid's self-trade netted) beyond its net award at the bus
+   * price, which is what its members are charged, so the aggregator bears it (docs/markets.md, "Pay-as-bid").
+   * 0 under uniform pricing. market payment + fee income = member payments + own-position cost + this, exactly.
+   */
+  readonly payAsBidSpread: Money;
 }
 
 /** A retailer's money this interval, exact. */

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { Decimal } from 'decimal.js';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'yaml';
 import { runAndReport } from '../../cli/commands/run.ts';
@@ -162,7 +163,11 @@ describe('pay-as-bid: an aggregator whose members\' load and PV clear in one bid
       // Its market payment less its members' payments (fees included) plus its fee income is the spread it bears: net × (3000 − 50).
       const row = o.aggregators.find((x) => x.id === 'flexco')!;
       expect(row.ownPositionQuanta).to.equal(0);
-      expect(row.marketPayment.minus(row.memberPayments).plus(row.feeIncome).toFixed()).to.equal(o.ledger.unit.toMoney(((bought - sold) * 2950) / o.book.rules.priceTickMwh).toFixed());
+      const spread = o.ledger.unit.toMoney(((bought - sold) * 2950) / o.book.rules.priceTickMwh);
+      expect(row.marketPayment.minus(row.memberPayments).plus(row.feeIncome).toFixed()).to.equal(spread.toFixed());
+      // … which its ledger row names as such (no own position, so its own-position cost is 0).
+      expect(row.payAsBidSpread.toFixed(), 'payAsBidSpread').to.equal(spread.toFixed());
+      expect(row.ownPositionCost.toFixed()).to.equal('0');
     }
     expect(selfTraded, 'intervals whose aggregated load and PV both cleared').to.equal(outcomes.length);
 
@@ -174,5 +179,35 @@ describe('pay-as-bid: an aggregator whose members\' load and PV clear in one bid
       marketPositions(ledger, book, result, { ...settlement, paymentUnits: paid }, partyBus, isIntermediary, busIndex);
     };
     for (const o of await outcomesOf(aggregated(), { positions: gross })) expect(o.books.map((v) => v.identity)).to.deep.equal(['money:realTime', 'aggregator']);
+  });
+
+  it('summary.json: the aggregator\'s payAsBidSpread is Σ award_kw × (3000 − 50) × 1 h / 1000 from agents.csv, and market payment + fee income = member payments + own-position cost + spread; under uniform pricing no such figure, and the same identity without it', async () => {
+    for (const pricing of ['pay-as-bid', 'uniform'] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'gridbid-pab-'));
+      try {
+        await runAndReport(sunnyMorning('pay-as-bid-aggregator-pv', pricing, [
+          { kind: 'aggregator', id: 'flexco' },
+          { kind: 'home', idPrefix: 'member', count: 3, aggregator: 'flexco', flexibility: { share: 0 }, pv: { share: 1, capacityKw: { min: 0.5, max: 0.5 } } },
+        ]), { outDir: dir }, () => {});
+        const flexco = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).kpis.aggregators.flexco as Record<string, string | number>;
+        const d = (k: string): Decimal => new Decimal(flexco[k]!);
+        const bears = d('marketPayment').plus(d('feeIncome')).minus(d('memberPayments')).minus(d('ownPositionCost'));
+        if (pricing === 'uniform') {
+          expect(flexco).to.not.have.property('payAsBidSpread');
+          expect(bears.toFixed()).to.equal('0');
+          continue;
+        }
+        // By hand from agents.csv: its award (net, bought) each hour at the cap it bid less the bus price its members pay.
+        const rows = (parse(readFileSync(join(dir, 'agents.csv')), { columns: true }) as Record<string, string>[]).filter((r) => r.agent_id === 'flexco');
+        expect(rows.length).to.equal(3);
+        const byHand = rows.reduce((sum, r) => sum.plus(new Decimal(r.award_kw!).times(2950).div(1000)), new Decimal(0));
+        expect(byHand.greaterThan(0)).to.equal(true);
+        expect(d('payAsBidSpread').toFixed()).to.equal(byHand.toFixed());
+        expect(bears.toFixed()).to.equal(d('payAsBidSpread').toFixed());
+        expect(d('ownPositionCost').toFixed()).to.equal('0');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   });
 });

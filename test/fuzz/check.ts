@@ -517,6 +517,34 @@ export function checkRetailers(run: RunFiles, config: ScenarioConfig): string[] 
   return problems;
 }
 
+/**
+ * Each aggregator in summary.json against agents.csv: its `marketPayment` is Σ of its own rows' cost (its market money,
+ * every stage), its `memberPayments` Σ of its members' cost (what each pays it), and its books' identity holds:
+ * market payment + fee income = member payments + own-position cost + the pay-as-bid spread it bears (docs/markets.md,
+ * "Aggregators" and "Pay-as-bid"; the spread is in summary.json only under pay-as-bid, and is 0 under uniform pricing).
+ */
+export function checkAggregators(run: RunFiles): string[] {
+  const aggregators = (run.summary.kpis.aggregators ?? {}) as Record<string, Record<string, string | number>>;
+  const problems: string[] = [];
+  const own = new Map<string, Decimal>();
+  const members = new Map<string, Decimal>();
+  for (const r of run.agents) {
+    if (r.cost === '') continue;
+    if (r.kind === 'aggregator') own.set(r.agent_id!, (own.get(r.agent_id!) ?? new Decimal(0)).plus(r.cost!));
+    else if (r.via !== '' && aggregators[r.via!]) members.set(r.via!, (members.get(r.via!) ?? new Decimal(0)).plus(r.cost!));
+  }
+  // Repeating decimals (5- and 20-minute intervals) are written rounded to 20 decimals, row by row.
+  const slack = new Decimal(run.agents.length).times('1e-20');
+  for (const [id, k] of Object.entries(aggregators)) {
+    const d = (key: string): Decimal => new Decimal(k[key] ?? 0);
+    if (d('marketPayment').minus(own.get(id) ?? 0).abs().gt(slack)) problems.push(`aggregator ${id}: marketPayment ${k.marketPayment} ≠ Σ its agents.csv cost ${(own.get(id) ?? new Decimal(0)).toFixed()}`);
+    if (d('memberPayments').minus(members.get(id) ?? 0).abs().gt(slack)) problems.push(`aggregator ${id}: memberPayments ${k.memberPayments} ≠ Σ its members' agents.csv cost ${(members.get(id) ?? new Decimal(0)).toFixed()}`);
+    const gap = d('marketPayment').plus(d('feeIncome')).minus(d('memberPayments')).minus(d('ownPositionCost')).minus(d('payAsBidSpread'));
+    if (gap.abs().gt('1e-19')) problems.push(`aggregator ${id}: marketPayment + feeIncome − memberPayments − ownPositionCost${k.payAsBidSpread === undefined ? '' : ' − payAsBidSpread'} = ${gap.toFixed()}, not 0`);
+  }
+  return problems;
+}
+
 const WEEK = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const daysOf = (days: unknown): readonly string[] =>
   days === undefined || days === 'all' ? WEEK : days === 'weekdays' ? WEEK.slice(1, 6) : days === 'weekend' ? ['sat', 'sun'] : (days as string[]);

@@ -20,7 +20,7 @@ import { runScenario, runScenarioWith } from '../../engine/run.ts';
 import { checkPayAsBidCosts, PayAsBidRecorder } from './payAsBidChecks.ts';
 import { parseScenario } from '../../engine/scenario/load.ts';
 import { expectEventsReconcile } from '../operations/outputs.ts';
-import { billingDays, checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, checkTouEnergy, readRun, type RunFiles } from './check.ts';
+import { billingDays, checkAggregators, checkBillEnergy, checkRetailers, checkBooks, checkCrashes, checkCuts, checkEvEnergy, checkNoNonNumbers, checkPositions, checkDemandCharges, checkMoney, checkPartyCosts, checkSameFiles, checkShedPrices, checkSoc, checkStorageEnergy, checkTouEnergy, readRun, type RunFiles } from './check.ts';
 import { type Features, type GenerateOptions, generateScenario } from './generate.ts';
 import { checkBillArithmetic, checkBillDays, checkCriticalPeakEnergy, checkMeterReads, checkRealTimeEnergy, checkRetailerBooks, checkRunSpan } from './billChecks.ts';
 import { checkFeederPowerFlow, checkLossesStage, checkMarginalLosses, checkVoltageBands } from './feederChecks.ts';
@@ -45,7 +45,7 @@ export interface FuzzOutcome {
 function invariants(dir: string, config: ScenarioConfig, problems: string[], seen?: Set<string>): { run: RunFiles; events: Record<string, string>[] } {
   const run = readRun(dir);
   const events = parse(readFileSync(join(dir, 'events.csv')), { columns: true }) as Record<string, string>[];
-  problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, config), ...checkDemandCharges(run, config), ...checkPartyCosts(run, config), ...checkStorageEnergy(run, config), ...checkBillEnergy(run, config), ...checkCrashes(run, config), ...checkShedPrices(run, events, config), ...checkNoNonNumbers(dir), ...checkPositions(run), ...checkCuts(run, events, config), ...checkEvEnergy(run, config), ...checkRetailers(run, config), ...checkTouEnergy(run, config));
+  problems.push(...checkBooks(run), ...checkMoney(run), ...checkSoc(run, config), ...checkDemandCharges(run, config), ...checkPartyCosts(run, config), ...checkStorageEnergy(run, config), ...checkBillEnergy(run, config), ...checkCrashes(run, config), ...checkShedPrices(run, events, config), ...checkNoNonNumbers(dir), ...checkPositions(run), ...checkCuts(run, events, config), ...checkEvEnergy(run, config), ...checkRetailers(run, config), ...checkAggregators(run), ...checkTouEnergy(run, config));
   // The run's span and its bills (test/fuzz/billChecks.ts).
   problems.push(...checkRunSpan(dir, run, config), ...checkBillDays(run, config), ...checkBillArithmetic(run, config, seen), ...checkRealTimeEnergy(dir, run, config, seen), ...checkCriticalPeakEnergy(run, config, seen), ...checkRetailerBooks(run), ...checkMeterReads(run));
   // On a radial feeder, the oracle's own AC power flow and the losses stage (test/fuzz/feederChecks.ts).
