@@ -18,6 +18,10 @@
  *   same part would close a loop, so it is never a candidate.) A bus no tie can supply
  *   within limits stays islanded: its demand is unserved and reported.
  * - **Repair** (the fault's `until`): the normal configuration returns.
+ * - **A faulted tie** (a `line-outage` on a normally-open branch) is no candidate while
+ *   its fault is in force, and a tie a restoration closed that faults later opens with its
+ *   fault (its section dark again) and closes again at its repair if the restoration it
+ *   served still holds: a switch never closes onto a faulted branch.
  *
  * The configuration chosen for a fault is kept until its repair (operators do not
  * reconfigure every interval). Pure arithmetic on the network values; no clock.
@@ -76,6 +80,8 @@ export class SelfHealing {
    */
   apply(t: SimTime, network: Network, faults: readonly { readonly branch: string; readonly at: SimTime }[], events: SwitchingEvent[]): Network {
     let net = network;
+    // Branches faulted now, ties among them: none may be closed (fuzz --feeder seed 48009 closed a tie under its own outage).
+    const faulted = new Set(faults.map((f) => f.branch));
     for (const f of faults) {
       const key = `${f.branch}@${f.at}`;
       if (t === f.at) {
@@ -85,13 +91,13 @@ export class SelfHealing {
       if (t < f.at + this.restoreAfterMs) continue;
       let plan = this.chosen.get(key);
       if (!plan) {
-        plan = this.search(net);
+        plan = this.search(net, faulted);
         this.chosen.set(key, plan);
         this.restorations.push({ branch: f.branch, faultAt: f.at, ...(plan.ties.length > 0 ? { restoredAt: t } : {}), ties: plan.ties, unserved: plan.unserved });
         for (const tie of plan.ties) events.push({ type: 'TIE_CLOSED', target: tie, detail: `restores supply around the fault on ${f.branch}` });
         if (plan.unserved.length > 0) events.push({ type: 'SECTION_UNSERVED', target: f.branch, detail: `no tie can supply ${plan.unserved.join(', ')} within voltage and thermal limits: demand unserved until repair` });
       }
-      for (const tie of plan.ties) net = withBranchInService(net, tie, true, { allowIslands: true });
+      for (const tie of plan.ties) if (!faulted.has(tie)) net = withBranchInService(net, tie, true, { allowIslands: true });
     }
     return net;
   }
@@ -106,10 +112,10 @@ export class SelfHealing {
   }
 
   /** The greedy tie search of the module comment. */
-  private search(network: Network): { ties: string[]; unserved: string[] } {
+  private search(network: Network, faulted: ReadonlySet<string>): { ties: string[]; unserved: string[] } {
     let net = network;
     const ties: string[] = [];
-    const tieIds = this.base.branches.filter((b) => !b.inService).map((b) => b.id);
+    const tieIds = this.base.branches.filter((b) => !b.inService && !faulted.has(b.id)).map((b) => b.id);
     for (;;) {
       const dark = new Set(findIslandedBuses(net.buses, net.branches, net.referenceBus));
       if (dark.size === 0) break;
