@@ -84,6 +84,23 @@ export function booksOpenInBatch(task: Pick<RunTask, 'id'>, books: BooksSummary)
   return new BooksOpenError(task.id, books);
 }
 
+/**
+ * A run's error text naming files by `label` (their path from the sweep's folder, as summary.json's `scenario.file`)
+ * rather than by `path` (as the batch was given them: relative to its working folder, or absolute), wherever the text
+ * locates something in them (`path:` or `path:line:column`, at its start or after a space, quote or bracket). A run's
+ * row of summary.csv is then the same from any working folder, as `gridbid batch merge` promises for shards started in
+ * different folders. Pure.
+ */
+export function withFileLabels(text: string, files: ReadonlyArray<readonly [path: string, label: string]>): string {
+  let out = text;
+  // Longer paths first, so a path that ends another is not replaced inside it.
+  for (const [path, label] of [...files].sort((a, b) => b[0].length - a[0].length)) {
+    if (path === label || path === '') continue;
+    out = out.replace(new RegExp(`(^|[\\s'"(\\[])${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=:)`, 'g'), (_, before: string) => `${before}${label}`);
+  }
+  return out;
+}
+
 /** A run refused because its worker thread could not load the engine's code (batch/runThreads.ts): `reason` says why. */
 export class WorkerLoadError extends Error {
   constructor(readonly reason: unknown) {

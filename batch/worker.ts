@@ -14,7 +14,7 @@ import { runScenario } from '../engine/run.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
 import { namesStrategyModules } from '../engine/strategyModules.ts';
 import { flattenKpis } from './summary.ts';
-import { booksOpenInBatch, DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, writeAtomic } from './runFiles.ts';
+import { booksOpenInBatch, DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, withFileLabels, writeAtomic } from './runFiles.ts';
 import { writeRunScenario } from './runScenarioFile.ts';
 
 // What the batch's main thread shares with its workers lives in runFiles.ts, which does not load the engine.
@@ -39,7 +39,8 @@ export async function runTask(task: RunTask): Promise<RunOutcome> {
     writeAtomic(join(task.outDir, DONE_FILE), `${JSON.stringify(marker, null, 1)}\n`);
     return { status: 'ok', kpis, ...(renew ? { renewWorker: true } : {}) };
   } catch (err) {
-    const error = errorText(err);
+    // Files named as the plan names them (their path from the sweep's folder), so the text is the same from any working folder.
+    const error = task.fileLabel === undefined ? errorText(err) : withFileLabels(errorText(err), [[task.file, task.fileLabel]]);
     writeAtomic(join(task.outDir, ERROR_FILE), `${error}\n`);
     return { status: 'failed', error, ...(renew ? { renewWorker: true } : {}) };
   }

@@ -13,7 +13,7 @@
  */
 import { expect } from 'chai';
 import type { BooksSummary } from '../../core/errors.ts';
-import { booksOpenInBatch, errorText, RunTimeoutError, workerDeathText } from '../../batch/runFiles.ts';
+import { booksOpenInBatch, errorText, RunTimeoutError, withFileLabels, workerDeathText } from '../../batch/runFiles.ts';
 
 const books: BooksSummary = {
   closed: false,
@@ -45,6 +45,22 @@ describe('batch: a run\'s error text does not depend on the folder it was writte
         '2026-07-01T20:00:00Z money:realTime: buyers paid 0.00005 more than sellers received plus rent',
     );
     for (const outDir of Object.values(folders)) expect(texts[0]).not.to.contain(outDir.slice(0, outDir.lastIndexOf('/')));
+  });
+
+  it('files named as the batch was given them become their paths from the sweep\'s folder where the text locates something in them (file: or file:line:column), and nowhere else', () => {
+    const files: Array<[string, string]> = [
+      ['/home/ana/study/sweeps/rules.yaml', 'rules.yaml'],
+      ['/home/ana/study/scenarios/town.yaml', '../scenarios/town.yaml'],
+    ];
+    expect(withFileLabels("/home/ana/study/sweeps/rules.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'v')", files)).to.equal("rules.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'v')");
+    expect(withFileLabels('/home/ana/study/scenarios/town.yaml:4:3 market.priceFloorMwh: must be below priceCapMwh (-600); /home/ana/study/scenarios/town.yaml:9:5 x: y', files)).to.equal(
+      '../scenarios/town.yaml:4:3 market.priceFloorMwh: must be below priceCapMwh (-600); ../scenarios/town.yaml:9:5 x: y',
+    );
+    expect(withFileLabels("/home/ana/study/scenarios/town.yaml: strategy module './s.ts' failed to load", files)).to.equal("../scenarios/town.yaml: strategy module './s.ts' failed to load");
+    // Not inside a longer path, nor where no location follows.
+    expect(withFileLabels('/srv/home/ana/study/sweeps/rules.yaml:1:1 a: b; see /home/ana/study/sweeps/rules.yaml', files)).to.equal('/srv/home/ana/study/sweeps/rules.yaml:1:1 a: b; see /home/ana/study/sweeps/rules.yaml');
+    // A relative path as typed (the batch started in /home/ana/study): the same labels.
+    expect(withFileLabels('sweeps/rules.yaml:2:1 b: c', [['sweeps/rules.yaml', 'rules.yaml']])).to.equal('rules.yaml:2:1 b: c');
   });
 
   it('a run timeout and a worker thread that exited name no folder', () => {
