@@ -558,7 +558,9 @@ export class Simulation {
     const { grid, events } = room.gridAt(interval.start);
     appendAll(events, applyAgentFaults(this.faults, interval, parts, run.indexOf, crashes));
     // Failed day-ahead auctions: a DAY_AHEAD_FAILED row each, and in the outcome for summary.json (output/kpis.ts).
-    const dayAheadFailures = [...(warmUpReports?.failures ?? []), ...(holdDayAhead ? [] : run.dayAheadFailures.splice(0))];
+    // Nearly every interval has none, and this runs every interval: no array is made then.
+    const failedNow = !holdDayAhead && run.dayAheadFailures.length > 0;
+    const dayAheadFailures: readonly DayAheadFailure[] = warmUpReports || failedNow ? [...(warmUpReports?.failures ?? []), ...(failedNow ? run.dayAheadFailures.splice(0) : [])] : NO_DAY_AHEAD_FAILURES;
     for (const f of dayAheadFailures) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail: dayAheadFailureDetail(f) });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
@@ -1168,6 +1170,8 @@ function viaIn(stints: ReadonlyArray<{ readonly from: number; readonly via: numb
   for (const s of stints) if (s.from <= k) via = s.via;
   return via;
 }
+
+const NO_DAY_AHEAD_FAILURES: readonly DayAheadFailure[] = [];
 
 /** A failed auction's row in events.csv (`detail`): its intervals by index, the status and the clearing's message. */
 function dayAheadFailureDetail(f: DayAheadFailure): string {
