@@ -20,7 +20,7 @@ import { estimateFootprint, footprintProblem } from '../engine/footprint.ts';
 import { applyOverride, type ConcretePath, formatConcrete, OverrideError, parseOverridePath, pathWithin } from './paths.ts';
 import { isSweepDocument, locateInSweep, missingFile, type Override, parseSweep, safeLabel, type Sweep } from './sweepFile.ts';
 import { locate, plainData, where } from '../core/yamlIssues.ts';
-import { oneLine } from './runFiles.ts';
+import { oneLine, withFileLabels } from './runFiles.ts';
 
 export interface RunSpec {
   /** Position in the sweep's run order (0-based). */
@@ -226,7 +226,7 @@ function planSweep(sweep: Sweep, prefix: string): Part {
       const params = Object.fromEntries(point.map((v) => [v.key, v.label]));
       // Once per configuration, not per seed: every seed runs the same modules.
       const modules = strategyModuleTexts(data, base.file);
-      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, from: dirname(resolve(sweep.file)), text, error, work }, base.raw, stem, modules));
+      for (const seed of seeds) runs.push(draft({ id: `${stem}__seed-${seed}`, variant: variant?.name ?? '', params, seed, file: base.file, from: dirname(resolve(sweep.file)), sweepFile: sweep.file, text, error, work }, base.raw, stem, modules));
     }
   }
   if (pathErrors.size > 0) throw new UserError(`${sweep.file}: ${pathErrors.size} override path${pathErrors.size === 1 ? '' : 's'} that fit${pathErrors.size === 1 ? 's' : ''} no scenario key (no run started)\n${[...pathErrors.values()].map((e) => `  ${e}`).join('\n')}`);
@@ -253,14 +253,17 @@ function planSweep(sweep: Sweep, prefix: string): Part {
  * (`strategyModuleTexts`), in the fingerprint with the scenario's text and the seed: a run
  * finished before a module was edited is run again, not kept with the old module's numbers.
  */
-function draft(r: Omit<Draft, 'scenario' | 'fingerprint' | 'fileLabel'> & { readonly from: string }, raw: Record<string, unknown> | undefined, fallbackName: string, modules: ReadonlyArray<[string, string]>): Draft {
+function draft(r: Omit<Draft, 'scenario' | 'fingerprint' | 'fileLabel'> & { readonly from: string; readonly sweepFile?: string }, raw: Record<string, unknown> | undefined, fallbackName: string, modules: ReadonlyArray<[string, string]>): Draft {
   const name = typeof raw?.name === 'string' && raw.name !== '' ? raw.name : fallbackName;
   const fingerprint = createHash('sha256')
     .update(JSON.stringify(modules.length === 0 ? ['gridbid-run', r.seed, r.text] : ['gridbid-run', r.seed, r.text, modules]))
     .digest('hex')
     .slice(0, 32);
-  const { from, ...run } = r;
-  return { ...run, scenario: name, fingerprint, fileLabel: relative(from, resolve(r.file)) };
+  const { from, sweepFile, ...run } = r;
+  const fileLabel = relative(from, resolve(r.file));
+  // Its error names the base and the sweep by their paths from the sweep's folder, as fileLabel: the same from any working folder.
+  const files: Array<[string, string]> = [[r.file, fileLabel], ...(sweepFile === undefined ? [] : [[sweepFile, relative(from, resolve(sweepFile))] as [string, string]])];
+  return { ...run, error: r.error === undefined ? undefined : withFileLabels(r.error, files), scenario: name, fingerprint, fileLabel };
 }
 
 /**

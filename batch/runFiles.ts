@@ -9,7 +9,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BooksOpenError, UserError } from '../core/errors.ts';
+import { BooksOpenError, type BooksSummary, UserError } from '../core/errors.ts';
 import type { OutputFormat } from '../output/parquet.ts';
 
 export const DONE_FILE = 'DONE';
@@ -72,6 +72,33 @@ export function errorText(err: unknown): string {
     return `internal error (please report it): ${err.name}: ${oneLine(err.message)}${at ? ` ${at}` : ''}`;
   }
   return `internal error (please report it): ${String(err)}`;
+}
+
+/**
+ * The failure of a batch run whose books did not close (exit 4 for `gridbid run`), as summary.csv and its error.txt
+ * tell it. The run's folder is named from the batch folder (`<run id>/summary.json`, where summary.csv is), never the
+ * folder it was written in: a shard's (`S2/<run>`), or a queue worker's staging folder with its random suffix, would
+ * make that run's row differ from a one-machine batch's, which `gridbid batch merge` promises byte for byte.
+ */
+export function booksOpenInBatch(task: Pick<RunTask, 'id'>, books: BooksSummary): BooksOpenError {
+  return new BooksOpenError(task.id, books);
+}
+
+/**
+ * A run's error text naming files by `label` (their path from the sweep's folder, as summary.json's `scenario.file`)
+ * rather than by `path` (as the batch was given them: relative to its working folder, or absolute), wherever the text
+ * locates something in them (`path:` or `path:line:column`, at its start or after a space, quote or bracket). A run's
+ * row of summary.csv is then the same from any working folder, as `gridbid batch merge` promises for shards started in
+ * different folders. Pure.
+ */
+export function withFileLabels(text: string, files: ReadonlyArray<readonly [path: string, label: string]>): string {
+  let out = text;
+  // Longer paths first, so a path that ends another is not replaced inside it.
+  for (const [path, label] of [...files].sort((a, b) => b[0].length - a[0].length)) {
+    if (path === label || path === '') continue;
+    out = out.replace(new RegExp(`(^|[\\s'"(\\[])${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=:)`, 'g'), (_, before: string) => `${before}${label}`);
+  }
+  return out;
 }
 
 /** A run refused because its worker thread could not load the engine's code (batch/runThreads.ts): `reason` says why. */

@@ -9,12 +9,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BooksOpenError, type BooksSummary } from '../core/errors.ts';
+import type { BooksSummary } from '../core/errors.ts';
 import { runScenario } from '../engine/run.ts';
 import { parseScenario } from '../engine/scenario/load.ts';
 import { namesStrategyModules } from '../engine/strategyModules.ts';
 import { flattenKpis } from './summary.ts';
-import { DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, writeAtomic } from './runFiles.ts';
+import { booksOpenInBatch, DONE_FILE, type DoneMarker, ERROR_FILE, errorText, markedFormats, type RunOutcome, type RunTask, withFileLabels, writeAtomic } from './runFiles.ts';
 import { writeRunScenario } from './runScenarioFile.ts';
 
 // What the batch's main thread shares with its workers lives in runFiles.ts, which does not load the engine.
@@ -32,14 +32,15 @@ export async function runTask(task: RunTask): Promise<RunOutcome> {
     const { summary } = await runScenario(scenario, { outDir: task.outDir, seed: task.seed, formats: task.formats, scenarioFileLabel: task.fileLabel });
     // A run whose books did not close finished, but its numbers do not add up: it failed.
     const books = summary.books as BooksSummary;
-    if (!books.closed) throw new BooksOpenError(task.outDir, books);
+    if (!books.closed) throw booksOpenInBatch(task, books);
     const kpis = flattenKpis(summary.kpis as Record<string, unknown>);
     const formats = markedFormats(task.formats);
     const marker: DoneMarker = { run: task.id, seed: task.seed, fingerprint: task.fingerprint, kpis, ...(formats ? { formats } : {}) };
     writeAtomic(join(task.outDir, DONE_FILE), `${JSON.stringify(marker, null, 1)}\n`);
     return { status: 'ok', kpis, ...(renew ? { renewWorker: true } : {}) };
   } catch (err) {
-    const error = errorText(err);
+    // Files named as the plan names them (their path from the sweep's folder), so the text is the same from any working folder.
+    const error = task.fileLabel === undefined ? errorText(err) : withFileLabels(errorText(err), [[task.file, task.fileLabel]]);
     writeAtomic(join(task.outDir, ERROR_FILE), `${error}\n`);
     return { status: 'failed', error, ...(renew ? { renewWorker: true } : {}) };
   }

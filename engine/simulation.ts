@@ -19,7 +19,7 @@ import { Subject } from 'rxjs';
 import { agentKind } from '../agents/registry.ts';
 import { UserError } from '../core/errors.ts';
 import { RandomService } from '../core/rng.ts';
-import { minutesToMs, parseSimTime, type SimTime, simTime } from '../core/time.ts';
+import { formatSimTime, MS_PER_DAY, minutesToMs, parseSimTime, type SimTime, simTime } from '../core/time.ts';
 import { type BusId, busId, kw, optionalPrice, pricePerMwh, pricesPerMwh } from '../core/units.ts';
 import { clear, type Grid } from '../market/clear.ts';
 import { gateClosure, type GateInput, type GateOutput } from '../market/gate.ts';
@@ -62,7 +62,7 @@ import { intermediaryLedgers } from './interval/intermediaries.ts';
 import { IntervalLedger } from './interval/ledger.ts';
 import { crashedOnOwnControl, ownControlPlan, partiesWithoutPosition } from './interval/noPosition.ts';
 import { absoluteDeviationQuanta, busDeviationQuanta, costUnitsOf, curtailableQuanta, liveParties, netWithdrawalKw, priceMembersAtBus, regulatingNow, ROUTE_CUSTOMER, ROUTE_MEMBER, deviceSheddableQuanta, sheddableQuanta } from './interval/partyPasses.ts';
-import type { IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
+import type { DayAheadFailure, IntervalOutcome, RunInfo, SimulationSink } from './interval/outcome.ts';
 import { type AgentParticipant, Crashes, type Participant, type Party } from './interval/participants.ts';
 import { PHASES, type Phases } from './interval/phases.ts';
 import { passThroughReactive, reactivePositions } from './interval/reactive.ts';
@@ -511,7 +511,17 @@ export class Simulation {
     for (const [k, p] of out.positions) run.dayAhead.set(k, p);
     if (forReported) run.dayAheadForReported = true;
     appendAll(run.dayAheadRejections, out.rejections);
-    if (out.result.status !== 'cleared') run.dayAheadFailures.push(`day-ahead auction for intervals ${auction.firstInterval}–${auction.firstInterval + auction.intervalCount - 1}: ${out.result.status}: ${out.result.message}`);
+    if (out.result.status !== 'cleared') {
+      const start = intervals[0]!.start;
+      run.dayAheadFailures.push({
+        day: formatSimTime(simTime(this.site.zone.localDayNumber(start) * MS_PER_DAY)).slice(0, 10),
+        firstIntervalStart: start,
+        firstInterval: auction.firstInterval,
+        intervalCount: auction.intervalCount,
+        status: out.result.status,
+        message: out.result.message,
+      });
+    }
   }
 
   /** Segments in the last real-time book: the next one is built with room for as many (and an eighth), not grown by doubling and copying as it fills. */
@@ -547,8 +557,11 @@ export class Simulation {
     run.dayAhead.delete(interval.index);
     const { grid, events } = room.gridAt(interval.start);
     appendAll(events, applyAgentFaults(this.faults, interval, parts, run.indexOf, crashes));
-    for (const detail of warmUpReports?.failures ?? []) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
-    if (!holdDayAhead) for (const detail of run.dayAheadFailures.splice(0)) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail });
+    // Failed day-ahead auctions: a DAY_AHEAD_FAILED row each, and in the outcome for summary.json (output/kpis.ts).
+    // Nearly every interval has none, and this runs every interval: no array is made then.
+    const failedNow = !holdDayAhead && run.dayAheadFailures.length > 0;
+    const dayAheadFailures: readonly DayAheadFailure[] = warmUpReports || failedNow ? [...(warmUpReports?.failures ?? []), ...(failedNow ? run.dayAheadFailures.splice(0) : [])] : NO_DAY_AHEAD_FAILURES;
+    for (const f of dayAheadFailures) events.push({ at: interval.start, issuer: 'market', target: 'network', type: 'DAY_AHEAD_FAILED', response: 'not-cleared', detail: dayAheadFailureDetail(f) });
 
     // 1. Collect bids; 2. the gate (RxJS) closes the book.
     const comms = this.comms;
@@ -804,6 +817,7 @@ export class Simulation {
       aggregators: books.aggregators,
       retailers: books.retailers,
       events,
+      ...(dayAheadFailures.length > 0 ? { dayAheadFailures } : {}),
       books: violations,
       ...(losses ? { losses } : {}),
       ...(metered ? { meteredFeeder: metered } : {}),
@@ -1096,11 +1110,11 @@ class RunState {
   /** Day-ahead positions per delivery interval (taken by its real-time interval), and what the auctions rejected or failed to clear. */
   readonly dayAhead = new Map<number, DayAheadPosition>();
   readonly dayAheadRejections: Rejection[] = [];
-  readonly dayAheadFailures: string[] = [];
+  readonly dayAheadFailures: DayAheadFailure[] = [];
   /** A day-ahead auction for reported days ran in the warm-up: its reports wait for the first reported interval (engine/warmUp.ts). */
   dayAheadForReported = false;
   /** What the warm-up days' auctions still had to report when the first auction for reported days closed: for the next interval. */
-  warmUpDayAhead: { readonly rejections: Rejection[]; readonly failures: string[]; readonly faults: Crashes['faults'] } | undefined = undefined;
+  warmUpDayAhead: { readonly rejections: Rejection[]; readonly failures: DayAheadFailure[]; readonly faults: Crashes['faults'] } | undefined = undefined;
   private lateRejections: Rejection[] = [];
 
   constructor(
@@ -1155,4 +1169,11 @@ function viaIn(stints: ReadonlyArray<{ readonly from: number; readonly via: numb
   let via = stints[0]!.via;
   for (const s of stints) if (s.from <= k) via = s.via;
   return via;
+}
+
+const NO_DAY_AHEAD_FAILURES: readonly DayAheadFailure[] = [];
+
+/** A failed auction's row in events.csv (`detail`): its intervals by index, the status and the clearing's message. */
+function dayAheadFailureDetail(f: DayAheadFailure): string {
+  return `day-ahead auction for intervals ${f.firstInterval}–${f.firstInterval + f.intervalCount - 1}: ${f.status}: ${f.message}`;
 }

@@ -35,6 +35,8 @@ const ENTRIES: readonly Entry[] = [
   ['dayAhead.buyersPay', 'Paid by buyers day-ahead', 'currency', 'What the parties facing the market paid for their day-ahead positions (q_DA × p_DA, per party and interval, where a payment).'],
   ['dayAhead.sellersReceive', 'Received by sellers day-ahead', 'currency', 'What the parties facing the market received for their day-ahead positions.'],
   ['dayAhead.rent', 'Day-ahead rent', 'currency', 'Paid minus received in the day-ahead stage: its congestion rent.'],
+  ['dayAhead.failedDayCount', 'Day-ahead auctions not cleared', 'count', 'Delivery days whose day-ahead auction was infeasible, unbounded or failed: their intervals had no day-ahead positions (only where there were any; empty in summary.csv when every auction cleared).'],
+  ['dayAhead.failedDays', 'Day-ahead auctions not cleared, listed', 'count', 'Each delivery day whose day-ahead auction did not clear: its local date, first interval, interval count, status and the clearing’s message.'],
   ['imbalance.buyersPay', 'Paid for imbalances', 'currency', 'What the parties facing the market paid for (actual − real-time position) at the imbalance price, per party and interval, where a payment.'],
   ['imbalance.sellersReceive', 'Received for imbalances', 'currency', 'What the parties facing the market received for their deviations at the imbalance price (generators’ regulation included).'],
   ['imbalance.rent', 'Imbalance rent', 'currency', 'Paid minus received for imbalances: the re-dispatch’s congestion rent.'],

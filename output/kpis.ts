@@ -10,7 +10,7 @@
  * what buyers paid minus what sellers received (the books prove, every interval, that it is
  * the rent the clearing collected: engine/interval/books.ts).
  */
-import type { KindFigures, RunKpis } from './runSummary.ts';
+import type { DayAheadFailureRecord, KindFigures, RunKpis } from './runSummary.ts';
 import { isOverLimit } from '../network/flows.ts';
 import { formatSimTime, type SimTime } from '../core/time.ts';
 import { formatMoney, type Money, money, ZERO } from '../core/money.ts';
@@ -157,6 +157,8 @@ export class KpiAccumulator {
   private readonly dayAheadStage = new StageTotals();
   private readonly imbalanceStage = new StageTotals();
   private dayAheadSeen = false;
+  /** Day-ahead auctions that did not clear, in order (at most one per delivery day of the run: not capped). */
+  private readonly dayAheadFailures: DayAheadFailureRecord[] = [];
   private redispatchedIntervals = 0;
   /** Twice the energy deviated from positions (Σ |actual − position|, quanta): summary.json gives half. */
   private readonly deviation2 = new EnergySum();
@@ -265,6 +267,9 @@ export class KpiAccumulator {
     if (result.status === 'cleared') this.welfare += result.welfare;
     this.addStages(o);
     this.addBooks(o.books, interval.start);
+    if (o.dayAheadFailures) {
+      for (const f of o.dayAheadFailures) this.dayAheadFailures.push({ day: f.day, firstInterval: formatSimTime(f.firstIntervalStart), intervals: f.intervalCount, status: f.status, message: f.message });
+    }
     if (result.status !== 'cleared') {
       this.clearingProblemCount++;
       if (this.clearingProblems.length < LISTED_CLEARING_PROBLEMS) this.clearingProblems.push({ interval: formatSimTime(interval.start), status: result.status, message: result.message });
@@ -506,6 +511,17 @@ export class KpiAccumulator {
     this.operations = operations;
   }
 
+  /**
+   * The day-ahead stage's money and, only where an auction did not clear, how many and which: a run whose auctions all
+   * cleared keeps its summary as it was (no key of zero added), and a run whose every auction failed still has the stage,
+   * its money 0, rather than looking like a real-time-only run.
+   */
+  private dayAheadSummary(): NonNullable<RunKpis['dayAhead']> {
+    const money = this.dayAheadStage.summary();
+    if (this.dayAheadFailures.length === 0) return money;
+    return { ...money, failedDayCount: this.dayAheadFailures.length, failedDays: this.dayAheadFailures };
+  }
+
   summary(): RunKpis {
     const r2 = (x: number): number => Math.round(x * 100) / 100;
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -551,7 +567,7 @@ export class KpiAccumulator {
       totalCost: realTime.buyersPay,
       sellersRevenue: realTime.sellersReceive,
       merchandisingSurplus: realTime.rent,
-      ...(this.dayAheadSeen ? { dayAhead: this.dayAheadStage.summary() } : {}),
+      ...(this.dayAheadSeen || this.dayAheadFailures.length > 0 ? { dayAhead: this.dayAheadSummary() } : {}),
       imbalance: {
         ...this.imbalanceStage.summary(),
         redispatchedIntervals: this.redispatchedIntervals,

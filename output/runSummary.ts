@@ -34,13 +34,29 @@ export interface AgentFaultRecord {
   readonly message: string;
 }
 
+/** A day-ahead auction that did not clear, as summary.json lists it (`kpis.dayAhead.failedDays`). */
+export interface DayAheadFailureRecord {
+  /** The delivery day, the site's local date (`YYYY-MM-DD`). */
+  readonly day: string;
+  /** Its first delivery interval's start (ISO-8601 UTC) and how many intervals it was for (the run's part of that day). */
+  readonly firstInterval: string;
+  readonly intervals: number;
+  /** `infeasible`, `unbounded` or `solver-error`, and the clearing's message. */
+  readonly status: string;
+  readonly message: string;
+}
+
 export interface RunKpis {
   readonly welfare: number;
   /** The real-time stage's money, per party and interval (with a day-ahead stage, on the difference from its position). */
   readonly totalCost: string;
   readonly sellersRevenue: string;
   readonly merchandisingSurplus: string;
-  readonly dayAhead?: StageMoney;
+  /**
+   * With a day-ahead stage: its money, and, only when some auction did not clear, `failedDayCount` and
+   * `failedDays` (each such delivery day, in order: its intervals ran in real time alone).
+   */
+  readonly dayAhead?: StageMoney & { readonly failedDayCount?: number; readonly failedDays?: readonly DayAheadFailureRecord[] };
   readonly imbalance: StageMoney & {
     readonly redispatchedIntervals: number;
     readonly deviationKwh: number;

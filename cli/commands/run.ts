@@ -195,6 +195,19 @@ function stageLine(k: Record<string, unknown>): string {
   return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }
 
+/**
+ * Day-ahead auctions that did not clear, when there are any: their intervals had no day-ahead positions, which the
+ * money line (the day-ahead money of the days that cleared) cannot show. Nothing printed when every auction cleared.
+ */
+function dayAheadFailedLine(dayAhead: RunSummary['kpis']['dayAhead']): string[] {
+  const failed = dayAhead?.failedDays ?? [];
+  if (failed.length === 0) return [];
+  const days = failed.map((f) => `${f.day} ${f.status}`).join(', ');
+  const intervals = failed.reduce((n, f) => n + f.intervals, 0);
+  // Only what the failure means: no positions. Whether real time cleared those intervals is the issues line's count.
+  return [`day-ahead ${failed.length} auction${failed.length === 1 ? '' : 's'} not cleared (${days}): ${intervals} interval${intervals === 1 ? '' : 's'} with no day-ahead positions (real time only); why: summary.json kpis.dayAhead.failedDays`];
+}
+
 /** What the books proved, in one line: only what they checked. */
 function booksLine(books: BooksSummary, losses: boolean): string {
   return books.closed
@@ -233,6 +246,7 @@ function formatSummary(summary: RunSummary, outDir: string, formats: readonly Ou
     booksLine(summary.books as BooksSummary, k.losses !== undefined),
     `welfare   ${String(k.welfare)}`,
     `issues    ${Object.values(k.rejectedBids as Record<string, number>).reduce((a, b) => a + b, 0)} rejected bids, ${k.agentFaultCount as number} agent faults${isolatedNote(summary.kpis)}, ${k.clearingProblemCount as number} clearing problems${unservedNote(k)}`,
+    ...dayAheadFailedLine(summary.kpis.dayAhead),
     `results   ${outDir}/ (${outputFiles(outDir, formats, outputs).join(', ')})`,
   ];
   return `${lines.join('\n')}\n`;

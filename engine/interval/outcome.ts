@@ -87,6 +87,23 @@ export interface ImbalanceOutcome {
   readonly overloaded: boolean;
 }
 
+/**
+ * A day-ahead auction that did not clear (infeasible, unbounded, a solver error): its delivery
+ * intervals have no day-ahead positions, and real time carries them alone. Reported with the first
+ * real-time interval after its gate, as its DAY_AHEAD_FAILED row of events.csv is.
+ */
+export interface DayAheadFailure {
+  /** The delivery day: the site's local date, `YYYY-MM-DD`. */
+  readonly day: string;
+  /** Start of its first delivery interval, and its index in the run. */
+  readonly firstIntervalStart: SimTime;
+  readonly firstInterval: number;
+  readonly intervalCount: number;
+  readonly status: string;
+  /** What the clearing said (market/dayAhead/infeasibility.ts names the interval and the branch or ramp). */
+  readonly message: string;
+}
+
 /** Everything that happened in one interval, handed to the sink. */
 export interface IntervalOutcome {
   readonly interval: MarketInterval;
@@ -121,6 +138,8 @@ export interface IntervalOutcome {
   readonly retailers: readonly RetailerLedger[];
   /** Operator commands and responses, agents' reports, faults: the rows of events.csv. */
   readonly events: readonly GridEvent[];
+  /** Day-ahead auctions that did not clear, reported with this interval (present only when there are any). */
+  readonly dayAheadFailures?: readonly DayAheadFailure[];
   /** What did not close this interval (empty when the books closed). */
   readonly books: readonly BookViolation[];
   /** On a LinDistFlow feeder whose clearing priced reactive power: each party's kvar at its bus's reactive price (reactive.ts). */

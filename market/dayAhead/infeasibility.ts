@@ -194,6 +194,7 @@ function elasticDc(input: ProgramInput, block: NetworkBlock, network: Network, s
   if (solution.status === 'infeasible') return {};
   if (solution.status !== 'optimal') return { failed: `${solution.status}: ${solution.message}` };
   const U = block.unitKw;
+  const { topology } = block;
   const found: { interval: number; worst: number; text: string }[] = [];
   for (let t = 0; t < input.horizon.intervalCount; t++) {
     const readings: SlackReading[] = [];
@@ -201,15 +202,49 @@ function elasticDc(input: ProgramInput, block: NetworkBlock, network: Network, s
       const up = solution.colValue[layout.gridCol[t]! + own + 2 * f]!;
       const down = solution.colValue[layout.gridCol[t]! + own + 2 * f + 1]!;
       const row = block.limitRow + f;
-      // The flow the programme needs: the row's activity with the slacks taken back out.
-      const flowKw = (solution.rowValue[layout.gridRow[t]! + row]! + up - down) * U;
-      const limitKw = (flowKw >= 0 ? block.rowUpper[row]! : -block.rowLower[row]!) * U;
-      const id = network.branches[block.topology.limited[f]!]!.id;
-      readings.push({ slack: (up + down) / Math.max(1, limitKw / U), text: `branch '${id}' carries ${fmt(Math.abs(flowKw))}, over its ${fmt(limitKw)} limit` });
+      const l = topology.limited[f]!;
+      const id = network.branches[l]!.id;
+      // The row's activity the programme needs, the slacks taken back out: b·(θ_from − θ_to) plus, in PTDF form, the flow
+      // the fixed withdrawals drive (`moved`). The branch's flow is that less b·φ (a phase shifter's part) and `moved`.
+      const activity = solution.rowValue[layout.gridRow[t]! + row]! + up - down;
+      const moved = movedOf(block, f);
+      const flowKw = (activity - moved) * U - topology.susceptanceKw[l]! * topology.shiftRad[l]!;
+      // Which bound it breaks: the thermal limit where that is the row's bound, else an angle limit.
+      const thermal = up >= down ? block.rowUpper[row] === block.thermalUpper[f] : block.rowLower[row] === block.thermalLower[f];
+      const limitKw = topology.limitKw[l]!;
+      let text: string;
+      if (thermal) text = `branch '${id}' carries ${fmt(Math.abs(flowKw))}, over its ${fmt(limitKw)} limit`;
+      else {
+        const deg = (((activity - moved) * U) / topology.susceptanceKw[l]!) * (180 / Math.PI);
+        const below = deg < topology.angleMinRad[l]! * (180 / Math.PI);
+        text = `branch '${id}' is at an angle difference of ${fmtDeg(deg)}, ${below ? `below its angleMinDeg ${fmtDeg(topology.angleMinRad[l]! * (180 / Math.PI))}` : `above its angleMaxDeg ${fmtDeg(topology.angleMaxRad[l]! * (180 / Math.PI))}`}`;
+      }
+      const boundLp = Math.abs(up >= down ? block.rowUpper[row]! : block.rowLower[row]!);
+      readings.push({ slack: (up + down) / Math.max(1, Number.isFinite(limitKw) && thermal ? limitKw / U : boundLp), text });
     }
     found.push({ interval: input.horizon.firstInterval + t, worst: readings.reduce((a, r) => Math.max(a, r.slack), 0), text: describeSlacks(readings, 'branches') });
   }
   return { text: intervalsText(found) };
+}
+
+/**
+ * Limit row f's offset from the fixed withdrawals (PTDF form: PTDF × the phase shifters' outflow and fixed load, LP units;
+ * 0 in B-θ form), read back from the bounds `dcNetworkBlock` built: the thermal bounds are b·φ + moved ± L, and with no
+ * thermal limit the angle bound is b·angle + moved.
+ */
+function movedOf(block: NetworkBlock, f: number): number {
+  const { topology } = block;
+  const l = topology.limited[f]!;
+  const U = block.unitKw;
+  const lo = block.thermalLower[f]!;
+  const hi = block.thermalUpper[f]!;
+  if (Number.isFinite(lo) && Number.isFinite(hi)) return (lo + hi) / 2 - (topology.susceptanceKw[l]! * topology.shiftRad[l]!) / U;
+  const b = topology.susceptanceKw[l]!;
+  const a1 = (b * topology.angleMinRad[l]!) / U;
+  const a2 = (b * topology.angleMaxRad[l]!) / U;
+  const row = block.limitRow + f;
+  const low = Math.min(a1, a2);
+  return Number.isFinite(low) ? block.rowLower[row]! - low : block.rowUpper[row]! - Math.max(a1, a2);
 }
 
 /** As market/lp/feederInfeasibility.ts's: slack below this is the solver's tolerance, not a violation. */
@@ -222,4 +257,8 @@ function listOf(items: readonly string[]): string {
 
 function fmt(kw: number): string {
   return `${Number(kw.toPrecision(6))} kW`;
+}
+
+function fmtDeg(deg: number): string {
+  return `${Number(deg.toPrecision(6)) + 0}°`;
 }

@@ -119,7 +119,7 @@ describe('gridbid batch', () => {
     expect(r.status).to.equal(3);
     expect(hasStackTrace(r.stderr)).to.equal(false);
     expect(r.stderr).to.contain(`gridbid: 1 of 3 runs failed; the others finished. Errors are in ${out}/summary.csv (column error).`);
-    const error = `${FIX}/broken-variant.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`;
+    const error = `broken-variant.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`;
     expect(r.stdout).to.contain(`failed    negative-homes__seed-7: ${error}`);
     const rows = readCsv(join(out, 'summary.csv'));
     expect(rows.map((x) => [x.run_id, x.variant, x.status, x.error])).to.deep.equal([

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
@@ -145,7 +145,8 @@ describe('batch: planning a sweep', () => {
     const plan = planBatch(`${FIX}/broken-variant.yaml`);
     expect(plan.runs.map((r) => [r.id, r.error])).to.deep.equal([
       ['low-flex__seed-7', undefined],
-      ['negative-homes__seed-7', `${FIX}/broken-variant.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`],
+      // The sweep named by its path from its own folder (as summary.json names the base): the same from any working folder.
+      ['negative-homes__seed-7', `broken-variant.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`],
       ['markup__seed-7', undefined],
     ]);
   });
@@ -165,11 +166,11 @@ describe('batch: planning a sweep', () => {
       ].join('\n'),
     );
     const errors = planBatch(file).runs.map((r) => r.error);
-    const f = file;
-    expect(errors[0]).to.match(new RegExp(`^${f}:5:\\d+ agents\\[home\\]\\.strategy\\.params\\.markup: .* \\(variant 'bad-strategy'\\)$`));
+    // Files by their paths from the sweep's folder: the sweep by its name, the base from there.
+    expect(errors[0]).to.match(new RegExp(`^o\\.yaml:5:\\d+ agents\\[home\\]\\.strategy\\.params\\.markup: .* \\(variant 'bad-strategy'\\)$`));
     // A cross-check on a field the override did not touch points into the base scenario.
     // (The plants' offers above the new cap are reported too, each at its line in the base.)
-    expect(errors[1]).to.match(new RegExp(`^${FIX}/tiny\\.yaml:\\d+:\\d+ market\\.priceFloorMwh: must be below priceCapMwh \\(-600\\) \\(after variant 'cross-check'\\)(; |$)`));
+    expect(errors[1]).to.match(new RegExp(`^${relative(dirname(file), resolve(FIX, 'tiny.yaml')).replace(/[.]/g, '\\.')}:\\d+:\\d+ market\\.priceFloorMwh: must be below priceCapMwh \\(-600\\) \\(after variant 'cross-check'\\)(; |$)`));
     const paths = sweep(
       'p.yaml',
       ['base: TINY', 'variants:', '  - name: typo', '    set:', '      market.pricng: uniform', '  - name: missing', '    set:', '      agents[heat-pumps].count: 2'].join('\n'),
@@ -201,7 +202,7 @@ describe('batch: planning a sweep', () => {
     writeFileSync(join(sub, 'bad.yaml'), 'name: bad\nstart: 2026-07-01T00:00:00Z\nagents:\n  - kind: home\n    count: -1\n');
     writeFileSync(join(sub, 'empty.yaml'), '');
     const [bad, empty] = planBatch(sub).runs;
-    expect(bad!.error).to.equal(`${join(sub, 'bad.yaml')}:5:12 agents[0].count: expected a number > 0, got -1`);
+    expect(bad!.error).to.equal('bad.yaml:5:12 agents[0].count: expected a number > 0, got -1');
     expect(empty!.error).to.match(/empty\.yaml \(document\): the file is empty/);
   });
 

@@ -30,4 +30,16 @@ describe('batch: the same outputs from any working folder', function () {
     expect(readFileSync(join(dir, 'b', 'summary.csv'), 'utf8')).to.equal(readFileSync(join(dir, 'a', 'summary.csv'), 'utf8'));
     expect(JSON.parse(readFileSync(join(dir, 'a', runs[0]!, 'summary.json'), 'utf8')).scenario.file).to.equal('tiny.yaml');
   });
+
+  it('a run that fails: its error names the sweep by its path from the sweep\'s folder, so summary.csv and error.txt are the same from the repository and from elsewhere (audit A-dafail)', () => {
+    // Before: "test/fixtures/sweeps/broken-variant.yaml:10:27 …" from the repository, "/…/test/fixtures/sweeps/broken-variant.yaml:10:27 …" from elsewhere.
+    const sweep = 'test/fixtures/sweeps/broken-variant.yaml';
+    const a = gridbid(['batch', sweep, '--out', join(dir, 'ba'), '--workers', '1', '--no-database']);
+    expect(a.status, a.stderr).to.equal(3);
+    const b = gridbid(['batch', join(REPO_ROOT, sweep), '--out', join(dir, 'bb'), '--workers', '1', '--no-database'], { cwd: dir });
+    expect(b.status, b.stderr).to.equal(3);
+    expect(readFileSync(join(dir, 'bb', 'summary.csv'), 'utf8')).to.equal(readFileSync(join(dir, 'ba', 'summary.csv'), 'utf8'));
+    const error = "broken-variant.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')\n";
+    for (const out of ['ba', 'bb']) expect(readFileSync(join(dir, out, 'negative-homes__seed-7', 'error.txt'), 'utf8')).to.equal(error);
+  });
 });

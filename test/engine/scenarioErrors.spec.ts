@@ -137,7 +137,8 @@ describe('malformed scenario files', () => {
       const bad = await gridbidInProcess(['validate', file]);
       expect(bad.status).to.equal(1);
       expect(bad.stderr).to.contain(`${file}: 1 of 2 runs would fail`);
-      expect(bad.stderr).to.contain(`negative-homes__seed-42: ${file}:6:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`);
+      // Each run's error names the sweep by its path from its own folder, as the batch's summary.csv does (audit A-dafail).
+      expect(bad.stderr).to.contain(`negative-homes__seed-42: x.yaml:6:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')`);
       // It read "base: unknown key 'base' (did you mean 'name'?)", "start: required" … as if the sweep were a scenario.
       expect(bad.stderr).not.to.contain("unknown key 'base'");
       expect(hasStackTrace(bad.stderr)).to.equal(false);

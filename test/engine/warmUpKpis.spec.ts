@@ -102,7 +102,7 @@ const RULES: Array<readonly [RegExp, Rule, string]> = [
   [/^losses\.(buyer|seller)$/, 'same', 'the losses stage\'s parties (names)'],
   [/^isolatedAgents$/, 'same', 'agents isolated by the end (none here)'],
   [/^(peakReductionKw|peakReductionPct|averagePriceMwh)$|averagePerCustomer$|^retail\.averageBillByKind\.|^operations\.reliability\.(saifi|saidiMinutes)$/, 'ratio', 'a ratio or difference of other leaves, each checked'],
-  [/^(clearingProblems|agentFaults)$/, 'concat', 'a list over the intervals'],
+  [/^(clearingProblems|agentFaults|dayAhead\.failedDays)$/, 'concat', 'a list over the intervals (or the delivery days)'],
 ];
 const ruleOf = (path: string): Rule => RULES.find(([re]) => re.test(path))?.[1] ?? 'sum';
 /** For an `at` leaf: the leaf holding the extreme it locates, and whether the extreme is a maximum. */

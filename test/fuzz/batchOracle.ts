@@ -240,7 +240,9 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
           if (r.status !== 1) problems.push(`${run.id}: gridbid run exited ${r.status} on a scenario the loader refuses`);
         }
         const err = existsSync(join(dir, 'A', run.id, 'error.txt')) ? readFileSync(join(dir, 'A', run.id, 'error.txt'), 'utf8') : '';
-        if (!new RegExp(`^(${draw.sweepFolder === '' ? '' : `${draw.sweepFolder}/`}sweep\\.yaml|${run.baseName.replace('.', '\\.')}):\\d+:\\d+ `).test(err)) problems.push(`${run.id}: a refused run's error.txt is not located in the sweep or its base: ${JSON.stringify(err.slice(0, 300))}`);
+        // Both named by their paths from the sweep's folder (the base `../<base>` when the sweep is in a folder of its own).
+        const baseLabel = (draw.sweepFolder === '' ? run.baseName : `../${run.baseName}`).replace(/\./g, '\\.');
+        if (!new RegExp(`^(sweep\\.yaml|${baseLabel}):\\d+:\\d+ `).test(err)) problems.push(`${run.id}: a refused run's error.txt is not located in the sweep or its base: ${JSON.stringify(err.slice(0, 300))}`);
         alone.push({ status: 'failed', exit: 1 });
         continue;
       }
@@ -259,8 +261,8 @@ export async function fuzzBatchOne(seed: number, opts: GenerateOptions = {}): Pr
     // (b) summary.csv against each run's own summary.json.
     problems.push(...checkSummaryCsv(join(dir, 'A'), draw, bases, alone));
 
-    // (d) the other worker count: the same folder. Run from a copy of the working folder into the same --out name: a
-    // failed run's error names its folder (`A/<run>/summary.json`), which must not count as a difference of workers.
+    // (d) the other worker count: the same folder. Run from a copy of the working folder into the same --out name (a
+    // books-open run's error names its folder as `<run>/summary.json`, from the batch folder, since audit A-dafail).
     const twin = join(dir, 'twin');
     mkdirSync(join(twin, draw.sweepFolder), { recursive: true });
     for (const f of [...Object.keys(bases), sweepFile]) cpSync(join(dir, f), join(twin, f));

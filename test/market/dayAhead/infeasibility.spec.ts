@@ -103,6 +103,42 @@ describe('day-ahead infeasibility names its cause (market/dayAhead/infeasibility
     expect(clearDayAhead(book, { network: triangle(250), solver: highs }).status).to.equal('cleared');
   });
 
+  it('a phase shifter whose loop flow alone breaks a limit: the flow is φ/Σx × base = 290.888 kW against A–B\'s 50 kW (not the LP row\'s value with b·φ in it, nor the shifted bound)', () => {
+    // The triangle with a 5° phase shifter on A–B and nothing at B or C: no dispatch moves the loop flow,
+    // (5π/180 rad) / (0.1 + 0.1 + 0.1 p.u.) × 1000 kVA = 290.888 kW round the loop, over A–B's 50 kW in every interval.
+    // Before audit A-dafail the message read the row b(θ_A − θ_B) = 581.776 kW against L + b·φ = 922.665 kW.
+    const network = createNetwork({
+      name: 'pst-triangle',
+      buses: [{ id: 'A', reference: true }, { id: 'B' }, { id: 'C' }],
+      branches: [
+        { id: 'AB', kind: 'transformer', from: 'A', to: 'B', reactancePu: 0.1, limitKw: 50, phaseShiftDeg: 5 },
+        { id: 'BC', from: 'B', to: 'C', reactancePu: 0.1 },
+        { id: 'CA', from: 'C', to: 'A', reactancePu: 0.1 },
+      ],
+    });
+    const bids = [0, 1].flatMap((t) => [bid('gen', 'A', t, 'sell', 20, 500), bid('load', 'A', t, 'buy', 3000, 100)]);
+    for (const solver of [highs, jslp]) {
+      const r = clearDayAhead({ horizon: horizon(2), rules: DEFAULT_RULES, bids, intertemporalBids: [] }, { network, solver });
+      expect(r.status, solver.name).to.equal('infeasible');
+      expect(r.message, solver.name).to.match(/^infeasible: the branch limits cannot be met: at the least excess, interval 0: branch 'AB' carries 290\.888 kW, over its 50 kW limit; interval 1: branch 'AB' carries 290\.888 kW, over its 50 kW limit \(/);
+    }
+  });
+
+  it('an angle limit no dispatch meets: θ_A − θ_B ≥ 1° needs b × 1° = 174.533 kW into B, where nothing takes it: the angle (0°) against angleMinDeg, not a flow against a kW limit the branch does not have', () => {
+    // A 2-bus line, x = 0.1 p.u. on 1000 kVA: b = 10,000 kW/rad, and 1° = π/180 rad. Before audit A-dafail: "carries 0 kW, over its 5235.99 kW limit".
+    const network = createNetwork({
+      name: 'angle-line',
+      buses: [{ id: 'A', reference: true }, { id: 'B' }],
+      branches: [{ id: 'AB', from: 'A', to: 'B', reactancePu: 0.1, angleMinDeg: 1, angleMaxDeg: 30 }],
+    });
+    const bids = [bid('gen', 'A', 0, 'sell', 20, 500), bid('load', 'A', 0, 'buy', 3000, 100)];
+    for (const solver of [highs, jslp]) {
+      const r = clearDayAhead({ horizon: horizon(1), rules: DEFAULT_RULES, bids, intertemporalBids: [] }, { network, solver });
+      expect(r.status, solver.name).to.equal('infeasible');
+      expect(r.message, solver.name).to.match(/^infeasible: the branch limits cannot be met: at the least excess, interval 0: branch 'AB' is at an angle difference of 0°, below its angleMinDeg 1° \(/);
+    }
+  });
+
   it('voltage and branch limits together: b2 needs ≥ 520 kW to come down to 1.03, l2 carries at most 300', () => {
     // w₂ = 1.1025 − 0.08 P/1000 ≤ 1.03² = 1.0609 ⇔ P ≥ 520 kW. Keeping l2's 300 kW: w₂ = 1.1025 − 0.024 = 1.0785,
     // 1.0385 p.u.; keeping the band: l2 carries 520 kW. Either family alone can be met.
