@@ -46,7 +46,7 @@ const DENSE_SEGMENTS = 30_000;
  * buyers' withdrawals along the feeder and no limit binds (lowest voltage ~0.995 pu); with
  * `sellersAtRoot` every seller sits at the substation.
  */
-function benchBook(ids: readonly BusId[], scale: number, sellersAtRoot: boolean): OrderBook {
+export function benchBook(ids: readonly BusId[], scale: number, sellersAtRoot: boolean): OrderBook {
   const rng = new RandomService(7).stream('bench', 'feeder-141');
   const builder = new OrderBookBuilder({ interval: 0, durationH: 1, rules: DEFAULT_RULES, buses: ids, isKnownAgent: () => true }, SEGMENTS);
   for (let b = 0; b * 10 < SEGMENTS; b++) {
