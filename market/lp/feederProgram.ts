@@ -10,7 +10,7 @@
 import type { OfferGroups, Offers } from './dispatch.ts';
 import { appendLinDistFlow, type LinDistFlowBlockSpec, type LinDistFlowLayout } from './linDistFlowBlock.ts';
 import { LpBuilder } from './lpBuilder.ts';
-import { flowRange } from './voltageSlack.ts';
+import { flowRange, PRUNE_MIN_COLUMNS } from './voltageSlack.ts';
 import type { LinearProgram } from './solver.ts';
 import type { RadialFeeder } from '../../network/radial.ts';
 
@@ -64,12 +64,13 @@ export function modelsReactive(problem: FeederProblem): boolean {
 
 /**
  * Builds the programme; exposed for tests that inspect it (complementary slackness). The voltage rows
- * the book cannot make bind are left out (market/lp/voltageSlack.ts) unless `pruneSlackVoltages` is false.
+ * the book cannot make bind are left out (market/lp/voltageSlack.ts) from `PRUNE_MIN_COLUMNS` offer
+ * columns, or as `pruneSlackVoltages` says.
  */
 export function buildFeederLp(problem: FeederProblem, opts: FeederProgramOptions = {}): { lp: LinearProgram; layout: FeederLayout } {
   const U = problem.unitKw ?? 1;
   const builder = new LpBuilder({ cols: problem.offers.count + 4 * problem.feeder.busCount, nonzeros: 3 * problem.offers.count + 12 * problem.feeder.busCount });
-  const layout = appendFeederProgram(builder, problem, { pruneSlackVoltages: opts.pruneSlackVoltages ?? true });
+  const layout = appendFeederProgram(builder, problem, { pruneSlackVoltages: opts.pruneSlackVoltages ?? problem.offers.count >= PRUNE_MIN_COLUMNS });
   const offset = -((problem.constantCostPerH ?? 0) * 1000) / U;
   return { lp: builder.build('max', offset), layout };
 }
@@ -78,7 +79,8 @@ export interface FeederProgramOptions {
   /**
    * Leave out the drop rows and w columns of every subtree whose voltage limits no dispatch of the book can reach
    * (market/lp/voltageSlack.ts: the same optimum and prices, up to half the rows fewer). `buildFeederLp`: default
-   * true; `appendFeederProgram`: default false (the infeasibility diagnosis softens every bus's voltage limits).
+   * from `PRUNE_MIN_COLUMNS` offer columns; `appendFeederProgram`: default false (the infeasibility diagnosis softens
+   * every bus's voltage limits).
    */
   readonly pruneSlackVoltages?: boolean;
 }

@@ -289,8 +289,7 @@ describe('LinDistFlow dispatch and DLMPs', () => {
         (d) => {
           const feeder = radialFeeder(d.network, { defaultVMinPu: d.vmin / 100 });
           const offers = offersOfTuples(d.offers);
-          // The whole programme, every drop row kept: the sizes this test was written for (pruned, most fall below 64 columns).
-          const { lp } = buildFeederLp({ feeder, offers, ...(d.pf ? { kvarPerKw: Float64Array.from(d.offers, (_, i) => (i % 3) * 0.2) } : {}), block: { lineLimit: d.apparent ? 'apparent' : 'active' } }, { pruneSlackVoltages: false });
+          const { lp } = buildFeederLp({ feeder, offers, ...(d.pf ? { kvarPerKw: Float64Array.from(d.offers, (_, i) => (i % 3) * 0.2) } : {}), block: { lineLimit: d.apparent ? 'apparent' : 'active' } });
           if (lp.numCols <= JSLP_RESCALED_RETRY_MAX_COLUMNS) return;
           above++;
           const h = highs.solve(lp);

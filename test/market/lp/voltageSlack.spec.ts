@@ -10,7 +10,7 @@ import { buildFeederLp, dispatchFeeder, type FeederProblem } from '../../../mark
 import { readLinDistFlow } from '../../../market/lp/linDistFlowBlock.ts';
 import { loadSolver } from '../../../market/lp/loadSolver.ts';
 import { BASIS_BASIC, type LinearProgram, type LpSolution, type LpSolver } from '../../../market/lp/solver.ts';
-import { flowRange, voltageRowsNeeded } from '../../../market/lp/voltageSlack.ts';
+import { flowRange, PRUNE_MIN_COLUMNS, voltageRowsNeeded } from '../../../market/lp/voltageSlack.ts';
 import { radialFeeder } from '../../../network/radial.ts';
 import { createNetwork } from '../../../network/validate.ts';
 import { offersOfTuples, randomRadialNetwork } from '../../helpers/lpNetworks.ts';
@@ -73,23 +73,46 @@ describe('feeder LP: voltage rows no dispatch can make bind', () => {
     // P2 = (48.75 − 2) / 0.04 = 1168.75. The budget's price: b2's buy is marginal, 3000 − 20 = 0.04 ν → ν = 74,500;
     // a kW at b1 or b3 uses 0.01 of it: 20 + 745 = 765. w_b1 = 1 − 0.02 · 1.36875 = 0.972625; w_b3 = w_b1 − 0.0004.
     const { feeder, offers } = tee();
-    const { lp, layout } = buildFeederLp({ feeder, offers });
+    const { lp, layout } = buildFeederLp({ feeder, offers }, { pruneSlackVoltages: true });
     expect([lp.numRows, lp.numCols]).to.deep.equal([6, 9]); // 4 balances + 2 drop rows; 3 offers, 3 flows, w of grid, b1, b2
     expect(layout.block.dropRow[3]).to.equal(-1);
     expect(layout.block.wCol[3]).to.equal(-1);
     const whole = buildFeederLp({ feeder, offers }, { pruneSlackVoltages: false }).lp;
     expect([whole.numRows, whole.numCols]).to.deep.equal([7, 10]);
+    const sol = highs.solve(lp);
+    expect(sol.status).to.equal('optimal');
+    const f = readLinDistFlow(layout.block, sol);
+    expect(sol.colValue[1]).to.be.closeTo(1168.75, 1e-6);
+    expect(sol.colValue[2]).to.be.closeTo(200, 1e-6);
+    expect(sol.colValue[0]).to.be.closeTo(1368.75, 1e-6);
+    expect(f.vmPu[2]).to.be.closeTo(0.95, 1e-9);
+    expect(f.vmPu[1]).to.be.closeTo(Math.sqrt(0.972625), 1e-9);
+    expect(f.vmPu[3]).to.be.closeTo(Math.sqrt(0.972225), 1e-9);
+    expect(Array.from(f.priceMwh).map((p) => +p.toFixed(6))).to.deep.equal([20, 765, 3000, 765]);
+    expect(Array.from(f.voltageMwh).map((p) => +p.toFixed(6))).to.deep.equal([0, 745, 2980, 745]);
+    expect(f.voltageDual[3]).to.equal(0);
+    // The dispatch of so small a book solves the whole LP (PRUNE_MIN_COLUMNS): the same numbers.
     const r = dispatchFeeder({ feeder, offers }, highs);
-    expect(r.status).to.equal('optimal');
-    expect(r.quantityKw[1]).to.be.closeTo(1168.75, 1e-6);
-    expect(r.quantityKw[2]).to.be.closeTo(200, 1e-6);
-    expect(r.quantityKw[0]).to.be.closeTo(1368.75, 1e-6);
-    expect(r.feeder.vmPu[2]).to.be.closeTo(0.95, 1e-9);
-    expect(r.feeder.vmPu[1]).to.be.closeTo(Math.sqrt(0.972625), 1e-9);
+    expect([r.size.rows, r.size.cols]).to.deep.equal([7, 10]);
     expect(r.feeder.vmPu[3]).to.be.closeTo(Math.sqrt(0.972225), 1e-9);
     expect(Array.from(r.priceMwh).map((p) => +p.toFixed(6))).to.deep.equal([20, 765, 3000, 765]);
-    expect(Array.from(r.feeder.voltageMwh).map((p) => +p.toFixed(6))).to.deep.equal([0, 745, 2980, 745]);
-    expect(r.feeder.voltageDual[3]).to.equal(0);
+  });
+
+  it(`the dispatch leaves the rows out from ${PRUNE_MIN_COLUMNS} offer columns, and keeps every one below`, () => {
+    // The tee's three offers and tiny buys at b3 out of the money (1 /MWh, 0.0001 kW each): b3 stays provably slack.
+    const { feeder, offers: three } = tee();
+    const book = (count: number) => {
+      const list: (readonly [number, boolean, number, number])[] = [[0, false, 20, 5000], [2, true, 3000, 1500], [3, true, 1000, 200]];
+      while (list.length < count) list.push([3, true, 1, 0.0001]);
+      return offersOfTuples(list);
+    };
+    expect(three.count).to.equal(3);
+    const below = dispatchFeeder({ feeder, offers: book(PRUNE_MIN_COLUMNS - 1) }, highs);
+    const at = dispatchFeeder({ feeder, offers: book(PRUNE_MIN_COLUMNS) }, highs);
+    expect(below.size.rows).to.equal(7);
+    expect(at.size.rows).to.equal(6);
+    expect(at.feeder.vmPu[3]).to.be.closeTo(below.feeder.vmPu[3]!, 1e-9);
+    expect(Array.from(at.priceMwh).map((p) => +p.toFixed(6))).to.deep.equal([20, 765, 3000, 765]);
   });
 
   /**
@@ -148,7 +171,7 @@ describe('feeder LP: voltage rows no dispatch can make bind', () => {
     let unique = 0;
     fc.assert(
       fc.property(randomBook, (problem) => {
-        const small = buildFeederLp(problem);
+        const small = buildFeederLp(problem, { pruneSlackVoltages: true });
         const whole = buildFeederLp(problem, { pruneSlackVoltages: false });
         const a = highs.solve(small.lp);
         const b = highs.solve(whole.lp, { keepBasis: true });
