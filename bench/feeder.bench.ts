@@ -4,8 +4,10 @@
  *   voltage limits and reactive power, prices, rounding) of 10,000 bid segments, against the
  *   DC clearing of the same book on the same network, interleaved. Target ≤ 2×. In this book no
  *   limit binds; a second row, for comparison, clears a book where the voltage limit does.
- *   HiGHS's dual simplex takes about one iteration per row from its slack basis, and the
- *   LinDistFlow LP has twice the DC LP's rows (a voltage-drop row per branch): most of the ratio.
+ *   HiGHS's dual simplex takes about one iteration per row from its slack basis, and the whole
+ *   LinDistFlow LP has twice the DC LP's rows (a voltage-drop row per branch): that was most of the
+ *   ratio. The drop rows no dispatch of the book can make bind are left out (market/lp/voltageSlack.ts):
+ *   here all of them, 141 rows as DC; in the second row those of 19 buses (262 rows).
  * - A dense book on a small feeder, 30k segments on case33bw (~800 columns a bus): the windowed
  *   LinDistFlow solve that `clearNetwork` takes for it, against the whole LP (comparison, no target).
  * - A book at mixed power factors on the README's line (4 buses, voltages at both limits, prices in
@@ -46,7 +48,7 @@ const DENSE_SEGMENTS = 30_000;
  * buyers' withdrawals along the feeder and no limit binds (lowest voltage ~0.995 pu); with
  * `sellersAtRoot` every seller sits at the substation.
  */
-function benchBook(ids: readonly BusId[], scale: number, sellersAtRoot: boolean): OrderBook {
+export function benchBook(ids: readonly BusId[], scale: number, sellersAtRoot: boolean): OrderBook {
   const rng = new RandomService(7).stream('bench', 'feeder-141');
   const builder = new OrderBookBuilder({ interval: 0, durationH: 1, rules: DEFAULT_RULES, buses: ids, isKnownAgent: () => true }, SEGMENTS);
   for (let b = 0; b * 10 < SEGMENTS; b++) {

@@ -10,6 +10,7 @@
 import type { OfferGroups, Offers } from './dispatch.ts';
 import { appendLinDistFlow, type LinDistFlowBlockSpec, type LinDistFlowLayout } from './linDistFlowBlock.ts';
 import { LpBuilder } from './lpBuilder.ts';
+import { flowRange, PRUNE_MIN_COLUMNS } from './voltageSlack.ts';
 import type { LinearProgram } from './solver.ts';
 import type { RadialFeeder } from '../../network/radial.ts';
 
@@ -61,20 +62,35 @@ export function modelsReactive(problem: FeederProblem): boolean {
   return (problem.kvarPerKw?.some((t) => t !== 0) ?? false) || (problem.fixedLoadKvar?.some((q) => q !== 0) ?? false) || (problem.reactiveSources?.count ?? 0) > 0;
 }
 
-/** Builds the programme; exposed for tests that inspect it (complementary slackness). */
-export function buildFeederLp(problem: FeederProblem): { lp: LinearProgram; layout: FeederLayout } {
+/**
+ * Builds the programme; exposed for tests that inspect it (complementary slackness). The voltage rows
+ * the book cannot make bind are left out (market/lp/voltageSlack.ts) from `PRUNE_MIN_COLUMNS` offer
+ * columns, or as `pruneSlackVoltages` says.
+ */
+export function buildFeederLp(problem: FeederProblem, opts: FeederProgramOptions = {}): { lp: LinearProgram; layout: FeederLayout } {
   const U = problem.unitKw ?? 1;
   const builder = new LpBuilder({ cols: problem.offers.count + 4 * problem.feeder.busCount, nonzeros: 3 * problem.offers.count + 12 * problem.feeder.busCount });
-  const layout = appendFeederProgram(builder, problem);
+  const layout = appendFeederProgram(builder, problem, { pruneSlackVoltages: opts.pruneSlackVoltages ?? problem.offers.count >= PRUNE_MIN_COLUMNS });
   const offset = -((problem.constantCostPerH ?? 0) * 1000) / U;
   return { lp: builder.build('max', offset), layout };
 }
 
+export interface FeederProgramOptions {
+  /**
+   * Leave out the drop rows and w columns of every subtree whose voltage limits no dispatch of the book can reach
+   * (market/lp/voltageSlack.ts: the same optimum and prices, up to half the rows fewer). `buildFeederLp`: default
+   * from `PRUNE_MIN_COLUMNS` offer columns; `appendFeederProgram`: default false (the infeasibility diagnosis softens
+   * every bus's voltage limits).
+   */
+  readonly pruneSlackVoltages?: boolean;
+}
+
 /** Appends the programme's columns and rows to `builder` (the welfare objective on the offers' columns; no offset). */
-export function appendFeederProgram(builder: LpBuilder, problem: FeederProblem): FeederLayout {
+export function appendFeederProgram(builder: LpBuilder, problem: FeederProblem, opts: FeederProgramOptions = {}): FeederLayout {
   const U = problem.unitKw ?? 1;
   const { feeder, offers } = problem;
   const M = offers.count;
+  const reactive = problem.block?.reactive ?? modelsReactive(problem);
   // Offers first: columns 0 … M−1, as in `dispatch`.
   const tan = problem.kvarPerKw;
   for (let j = 0; j < M; j++) {
@@ -82,7 +98,10 @@ export function appendFeederProgram(builder: LpBuilder, problem: FeederProblem):
     const cost = offers.isBuy[j] ? offers.priceMwh[j]! : -offers.priceMwh[j]!;
     builder.addColumn(live ? offers.lowerKw[j]! / U : 0, live ? offers.upperKw[j]! / U : 0, cost);
   }
-  const block = appendLinDistFlow(builder, feeder, { reactive: modelsReactive(problem), ...problem.block, unitKw: U, ...(problem.fixedLoadKw ? { fixedLoadKw: problem.fixedLoadKw } : {}), ...(problem.fixedLoadKvar ? { fixedLoadKvar: problem.fixedLoadKvar } : {}) });
+  const range = opts.pruneSlackVoltages
+    ? flowRange({ feeder, offers, kvarPerKw: tan, fixedLoadKw: problem.fixedLoadKw, fixedLoadKvar: problem.fixedLoadKvar, sources: problem.reactiveSources, reactive, lossless: !problem.block?.losses })
+    : undefined;
+  const block = appendLinDistFlow(builder, feeder, { reactive, ...problem.block, ...(range ? { flowRange: range } : {}), unitKw: U, ...(problem.fixedLoadKw ? { fixedLoadKw: problem.fixedLoadKw } : {}), ...(problem.fixedLoadKvar ? { fixedLoadKvar: problem.fixedLoadKvar } : {}) });
   for (let j = 0; j < M; j++) {
     const k = offers.bus[j]!;
     if (block.pBalanceRow[k]! < 0) continue;

@@ -23,7 +23,11 @@
  *                 constant L0 − Σ LF_i p0_i − Σ LFq_i q0_i (moved into the row's bounds) plus, on each
  *                 flow column, (LF_k − LF_parent(k)) P_k and (LFq_k − LFq_parent(k)) Q_k (LF_root = 0):
  *                 the substation supplies the feeder's losses as they change with the dispatch.
- * Without reactive power (`reactive: false`) the Q rows and columns are left out.
+ * Without reactive power (`reactive: false`) the Q rows and columns are left out. Given the flows'
+ * range (`flowRange`), so are the drop rows and w columns of every subtree whose voltage limits
+ * that range proves slack (market/lp/voltageSlack.ts): they would only define its voltages, which
+ * the read-back then computes from the flows through the same drop equation. On the feeder bench's
+ * book (case141, 10k segments, no limit binds) that is every drop row: 141 rows instead of 281.
  * Islanded buses get nothing: no rows, no columns (their layout entries are −1), so
  * a caller puts no injection there and their demand is unserved.
  *
@@ -35,6 +39,7 @@
 import type { RadialFeeder } from '../../network/radial.ts';
 import type { LpBuilder } from './lpBuilder.ts';
 import type { LpSolution } from './solver.ts';
+import { type FlowRange, voltageRowsNeeded } from './voltageSlack.ts';
 
 export type LineLimitForm = 'active' | 'apparent';
 
@@ -74,18 +79,26 @@ export interface LinDistFlowBlockSpec {
   readonly reactive?: boolean;
   /** Marginal losses supplied at the substation (see the header); absent: lossless (the default). */
   readonly losses?: LinearLosses;
+  /**
+   * The range of each branch's flow that the caller's injections allow (market/lp/voltageSlack.ts):
+   * given, the drop rows and w columns of every subtree whose voltage limits it proves slack are
+   * left out (their `wCol` and `dropRow` are −1; the read-back computes their voltages from the
+   * flows). Absent: every bus has both.
+   */
+  readonly flowRange?: FlowRange;
 }
 
 export interface LinDistFlowLayout {
   readonly feeder: RadialFeeder;
   readonly unitKw: number;
-  /** Per bus, −1 where islanded. */
+  /** Per bus, −1 where islanded (`wCol` also where `flowRange` proved the bus's subtree slack; the root always has one). */
   readonly pBalanceRow: Int32Array;
   readonly qBalanceRow: Int32Array;
   readonly wCol: Int32Array;
   /** Per bus (as the child end of its parent branch), −1 for the root and islanded buses. */
   readonly pFlowCol: Int32Array;
   readonly qFlowCol: Int32Array;
+  /** Per bus, −1 for the root, islanded buses and those whose subtree `flowRange` proved slack. */
   readonly dropRow: Int32Array;
   /** First polygon row of a bus's parent branch (−1 for none); `polygonRows` per branch. */
   readonly polygonRow: Int32Array;
@@ -130,6 +143,7 @@ export function appendLinDistFlow(lp: LpBuilder, feeder: RadialFeeder, spec: Lin
   const vSet2 = feeder.substationVoltagePu ** 2;
   const reactive = spec.reactive ?? true;
   const losses = spec.losses;
+  const needed = spec.flowRange ? voltageRowsNeeded(feeder, spec.flowRange, { voltageLimits: voltage, activeLineLimits: lines && !apparent }) : undefined;
   for (const k of order) {
     // The root's balance also withdraws the losses' constant part (see the header).
     const fixed = (pLoad ? pLoad[k]! : 0) + (losses && k === root ? losses.constantKw : 0);
@@ -137,7 +151,8 @@ export function appendLinDistFlow(lp: LpBuilder, feeder: RadialFeeder, spec: Lin
     if (reactive) qBalanceRow[k] = lp.addRow(qLoad ? qLoad[k]! / U : 0, qLoad ? qLoad[k]! / U : 0);
     const lo = k === root ? vSet2 : voltage ? feeder.vMinPu[k]! ** 2 : -Infinity;
     const hi = k === root ? vSet2 : voltage ? feeder.vMaxPu[k]! ** 2 : Infinity;
-    wCol[k] = lp.addColumn(lo, hi);
+    // The root's is kept (fixed, without entries when no drop row needs it): the read-back starts from it.
+    if (!needed || needed[k] || k === root) wCol[k] = lp.addColumn(lo, hi);
   }
   const c = U / feeder.baseKva;
   for (const k of order) {
@@ -161,12 +176,14 @@ export function appendLinDistFlow(lp: LpBuilder, feeder: RadialFeeder, spec: Lin
       const dq = reactive && losses.dLossDqKvar ? lossStep(losses.dLossDqKvar, k, i, root) : 0;
       if (dq !== 0) lp.add(pBalanceRow[root]!, qCol, -dq);
     }
-    const drop = lp.addRow(0, 0);
-    dropRow[k] = drop;
-    lp.add(drop, wCol[k]!, 1);
-    lp.add(drop, wCol[i]!, -1);
-    lp.add(drop, pCol, 2 * feeder.rPu[k]! * c);
-    if (reactive) lp.add(drop, qCol, 2 * feeder.xPu[k]! * c);
+    if (!needed || needed[k]) {
+      const drop = lp.addRow(0, 0);
+      dropRow[k] = drop;
+      lp.add(drop, wCol[k]!, 1);
+      lp.add(drop, wCol[i]!, -1);
+      lp.add(drop, pCol, 2 * feeder.rPu[k]! * c);
+      if (reactive) lp.add(drop, qCol, 2 * feeder.xPu[k]! * c);
+    }
     if (apparent && Number.isFinite(limit)) {
       const edge = limit * shrink;
       for (let s = 0; s < half; s++) {
@@ -260,19 +277,25 @@ export function readLinDistFlow(layout: LinDistFlowLayout, solution: LpSolution)
   const reactivePriceMvarh = nan();
   const voltageDual = nan();
   const lineShadowMwh = nan();
+  const c = U / feeder.baseKva;
+  // w of a bus whose drop row was left out (see `flowRange`): its drop equation, from its parent's w.
+  const w = new Float64Array(n);
   for (const k of order) {
-    vmPu[k] = Math.sqrt(Math.max(0, x[layout.wCol[k]!]!));
+    const qCol = layout.qFlowCol[k]!;
+    if (layout.wCol[k]! >= 0) w[k] = x[layout.wCol[k]!]!;
+    else w[k] = w[parent[k]!]! - 2 * (feeder.rPu[k]! * x[layout.pFlowCol[k]!]! + (qCol >= 0 ? feeder.xPu[k]! * x[qCol]! : 0)) * c;
+    vmPu[k] = Math.sqrt(Math.max(0, w[k]!));
     pFlowKw[k] = k === root ? 0 : x[layout.pFlowCol[k]!]! * U;
-    qFlowKvar[k] = k === root || layout.qFlowCol[k]! < 0 ? 0 : x[layout.qFlowCol[k]!]! * U;
+    qFlowKvar[k] = k === root || qCol < 0 ? 0 : x[qCol]! * U;
   }
   const substationKvar = layout.substationQCol >= 0 ? x[layout.substationQCol]! * U : 0;
   if (!y || !d) return { vmPu, pFlowKw, qFlowKvar, substationKvar, priceMwh, energyMwh, congestionMwh, voltageMwh, lossMwh, reactivePriceMvarh, voltageDual, lineShadowMwh };
-  const c = U / feeder.baseKva;
   // y^drop_k = −Σ_{m ∈ subtree(k)} d^w_m: leaves first.
   const dropDual = new Float64Array(n);
   for (let a = order.length - 1; a >= 0; a--) {
     const k = order[a]!;
-    voltageDual[k] = k === root ? 0 : d[layout.wCol[k]!]!;
+    // A left-out w's bounds were proved never active: dual 0.
+    voltageDual[k] = k === root || layout.wCol[k]! < 0 ? 0 : d[layout.wCol[k]!]!;
     if (k === root) continue;
     dropDual[k]! += -voltageDual[k]!;
     const p = parent[k]!;

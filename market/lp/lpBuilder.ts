@@ -131,8 +131,11 @@ export class LpBuilder {
           values[q - 1]! += v;
           continue;
         }
-        rows.copyWithin(q + 1, q, p);
-        values.copyWithin(q + 1, q, p);
+        // Mostly in order already (blocks add a column's rows ascending): shift only when it is not.
+        if (q < p) {
+          rows.copyWithin(q + 1, q, p);
+          values.copyWithin(q + 1, q, p);
+        }
         rows[q] = r;
         values[q] = v;
         p++;
