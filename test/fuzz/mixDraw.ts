@@ -10,7 +10,9 @@
  * - a battery behind a retailer's meter (the base never makes storage a retail customer), on the demand charge when there is one;
  * - on a communication plane: a shared link with a capacity, log-normal meter latency and priorities.
  *
- * From a stream of its own (the generator passes `rng(seed ^ 0x313a7d)`), applied after every other draw, so that outside
+ * - grids that are no round decimal (quantum 0.003 or 0.007 kW, tick 0.03 or 0.07), where none of the above was drawn.
+ *
+ * From a stream of its own (the generator passes `rng(seed ^ 0x313a7d)`, and `rng(seed ^ 0x313a7e)` for the odd grids), applied after every other draw, so that outside
  * the mode every seed's YAML is the one it always was, byte for byte. Mutates `doc`; returns what it drew, for the tally.
  */
 export interface MixDraw {
@@ -29,7 +31,7 @@ export interface MixDraw {
 
 const MEMBER_KINDS = ['home', 'building', 'ev', 'storage'] as const;
 
-export function drawMix(r: () => number, doc: Record<string, any>): MixDraw {
+export function drawMix(r: () => number, doc: Record<string, any>, odd: () => number = () => 1): MixDraw {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const chance = (p: number): boolean => r() < p;
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
@@ -99,6 +101,18 @@ export function drawMix(r: () => number, doc: Record<string, any>): MixDraw {
     classes['demand-response'] = { ...(classes['demand-response'] as object), priority: pick([0, 3]) };
     doc.comms.links = [{ id: 'backhaul', capacityBitPerS: pick([9600, 64000, 1_000_000]), referencePoints: pick([['RP2', 'RP3'], ['RP3'], ['RP1', 'RP2', 'RP3', 'RP4']]), ...(chance(0.5) ? { classes: ['ami', 'demand-response'] } : {}) }];
     commsLink = true;
+  }
+  // Grids that are no round decimal (a quantum of 3 W, ticks of 0.03 and 0.07), where neither was drawn above: from a
+  // stream of their own (`odd`), so that the seeds whose scenarios drew a quantum or a tick keep theirs byte for byte.
+  if (quantumKw === undefined && priceTickMwh === undefined && odd() < 0.5) {
+    market.quantumKw = [0.003, 0.007, 0.003][Math.floor(odd() * 3)]!;
+    const tick = [0.03, 0.07, 0.01][Math.floor(odd() * 3)]!;
+    market.priceTickMwh = tick;
+    // The limits on the tick (validate refuses a cap or floor between ticks), inside the ones the scenario had.
+    const onTick = (x: number, round: (t: number) => number): number => Number((round(Number((x / tick).toFixed(6))) * tick).toFixed(6));
+    market.priceFloorMwh = onTick(market.priceFloorMwh ?? -500, Math.ceil);
+    market.priceCapMwh = onTick(market.priceCapMwh ?? 3000, Math.floor);
+    return { quantumKw: market.quantumKw, priceTickMwh: market.priceTickMwh, dayAheadStage, dayAheadMinutes, realTimeStageGate, aggregatorKinds, secondAggregator, aggregatorPayAsBid, retailStorage, commsLink };
   }
   return { quantumKw, priceTickMwh, dayAheadStage, dayAheadMinutes, realTimeStageGate, aggregatorKinds, secondAggregator, aggregatorPayAsBid, retailStorage, commsLink };
 }
