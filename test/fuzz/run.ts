@@ -1,8 +1,8 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep] [--no-warm-up] [--feeder] [--tariffs] [--batch]`: generates N random
+ * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep] [--no-warm-up] [--feeder] [--tariffs] [--mix] [--batch]`: generates N random
  * scenarios (test/fuzz/generate.ts, seeds S … S+N−1; `--feeder`: every one on a LinDistFlow feeder with the options of
  * test/fuzz/feederDraw.ts; `--tariffs`: every one retail, with the intervals, clocks and tariff options of
- * test/fuzz/tariffDraw.ts), loads each through the real loader and runs the
+ * test/fuzz/tariffDraw.ts; `--mix`, with any of them: the combinations of test/fuzz/mixDraw.ts), loads each through the real loader and runs the
  * valid ones through the real engine, checking the invariants of test/fuzz/check.ts; every
  * K-th run (default 5) is run twice and compared byte for byte; every run that ran is run again with one or two warm-up
  * days and compared with the same scenario started that much earlier (test/fuzz/warmUp.ts; `--no-warm-up` skips it). Prints each failure with its
