@@ -536,7 +536,7 @@ export function generateScenario(seed: number, opts: GenerateOptions = {}): Gene
   if (faults.length > 0) doc.faults = faults;
   const feeder = opts.feeder ? drawFeeder(rng(seed ^ 0xfeede5), doc) : undefined;
   const tariffDraw = opts.tariffs ? drawTariffs(rng(seed ^ 0x7a21f5 ^ 0x1), doc, localDate) : undefined;
-  const mixDraw = opts.mix ? drawMix(rng(seed ^ 0x313a7d), doc, rng(seed ^ 0x313a7e)) : undefined;
+  const mixDraw = opts.mix ? drawMix(rng(seed ^ 0x313a7d), doc, rng(seed ^ 0x313a7e), rng(seed ^ 0x313a7f)) : undefined;
 
   const features: Features = {
     network,

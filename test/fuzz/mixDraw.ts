@@ -27,11 +27,18 @@ export interface MixDraw {
   aggregatorPayAsBid: boolean;
   retailStorage: boolean;
   commsLink: boolean;
+  /** Operators' options never drawn before: headroom other than 2 %, no look-ahead. */
+  operatorOptions: boolean;
+  /** A generator with `takes` on the street (absorbing exports where they are made), not at the reference bus. */
+  streetTakes: boolean;
+  /** `forecast.priorByHourMwh`: the forecast's prior where no history is known. */
+  priorForecast: boolean;
 }
 
 const MEMBER_KINDS = ['home', 'building', 'ev', 'storage'] as const;
 
-export function drawMix(r: () => number, doc: Record<string, any>, odd: () => number = () => 1): MixDraw {
+export function drawMix(r: () => number, doc: Record<string, any>, odd: () => number = () => 1, more: () => number = () => 1): MixDraw {
+  const extra = drawMore(more, doc);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const chance = (p: number): boolean => r() < p;
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
@@ -112,7 +119,30 @@ export function drawMix(r: () => number, doc: Record<string, any>, odd: () => nu
     const onTick = (x: number, round: (t: number) => number): number => Number((round(Number((x / tick).toFixed(6))) * tick).toFixed(6));
     market.priceFloorMwh = onTick(market.priceFloorMwh ?? -500, Math.ceil);
     market.priceCapMwh = onTick(market.priceCapMwh ?? 3000, Math.floor);
-    return { quantumKw: market.quantumKw, priceTickMwh: market.priceTickMwh, dayAheadStage, dayAheadMinutes, realTimeStageGate, aggregatorKinds, secondAggregator, aggregatorPayAsBid, retailStorage, commsLink };
+    return { quantumKw: market.quantumKw, priceTickMwh: market.priceTickMwh, dayAheadStage, dayAheadMinutes, realTimeStageGate, aggregatorKinds, secondAggregator, aggregatorPayAsBid, retailStorage, commsLink, ...extra };
   }
-  return { quantumKw, priceTickMwh, dayAheadStage, dayAheadMinutes, realTimeStageGate, aggregatorKinds, secondAggregator, aggregatorPayAsBid, retailStorage, commsLink };
+  return { quantumKw, priceTickMwh, dayAheadStage, dayAheadMinutes, realTimeStageGate, aggregatorKinds, secondAggregator, aggregatorPayAsBid, retailStorage, commsLink, ...extra };
+}
+
+/**
+ * More of what no mode drew (operators' headroom and look-ahead, takes on the street, the forecast's prior), from a third
+ * stream (`rng(seed ^ 0x313a7f)`), drawn first so that the other mix draws keep their order; with the default stream
+ * (`() => 1`) nothing is drawn.
+ */
+function drawMore(r: () => number, doc: Record<string, any>): Pick<MixDraw, 'operatorOptions' | 'streetTakes' | 'priorForecast'> {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  let operatorOptions = false;
+  for (const op of (doc.operations ?? []) as Record<string, any>[]) {
+    if (r() < 0.5) {
+      op.headroomPct = pick([0, 10, 50]);
+      if (r() < 0.3 && op.prePosition === undefined) op.lookaheadIntervals = 0;
+      operatorOptions = true;
+    }
+  }
+  const street = ((doc.network?.buses ?? []) as Record<string, any>[]).filter((b) => !b.reference).map((b) => String(b.id));
+  const streetTakes = street.length > 0 && r() < 0.3;
+  if (streetTakes) (doc.agents as Record<string, any>[]).push({ kind: 'generator', id: 'sink', bus: pick(street), offers: [{ kw: 1, priceMwh: pick([150, 400]) }], takes: [{ kw: pick([2, 10]), priceMwh: pick([-20, 0, 15]) }] });
+  const priorForecast = r() < 0.3;
+  if (priorForecast) doc.forecast = { ...(doc.forecast ?? {}), priorByHourMwh: Array.from({ length: 24 }, (_, h) => (h >= 16 && h <= 20 ? pick([120, 250]) : pick([30, 45, -10]))) };
+  return { operatorOptions, streetTakes, priorForecast };
 }
