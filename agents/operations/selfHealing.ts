@@ -8,8 +8,9 @@
  *   Everything downstream of it loses supply at once.
  * - **Restoration**, `restoreAfterMinutes` after the fault (from the first interval
  *   that starts then or later): the healthy de-energised buses are re-supplied through
- *   the normally-open ties — the branches out of service in the scenario's network.
- *   The rule, greedy and deterministic: among the ties with one end energised and the
+ *   the normally-open ties — the branches out of service in the scenario's network,
+ *   but not one out on a `line-outage` fault of its own while that fault lasts (a
+ *   broken tie restores nothing; audit A-fuzz4). The rule, greedy and deterministic: among the ties with one end energised and the
  *   other de-energised, close the one that restores the most load (kW, at each bus's
  *   last supplied load) while the AC power flow of the resulting feeder keeps every bus
  *   inside its voltage band and every branch within its limit; ties broken by the
@@ -20,7 +21,7 @@
  * - **Repair** (the fault's `until`): the normal configuration returns.
  *
  * The configuration chosen for a fault is kept until its repair (operators do not
- * reconfigure every interval). Pure arithmetic on the network values; no clock.
+ * reconfigure every interval); a tie in it that fails later opens while it is faulted. Pure arithmetic on the network values; no clock.
  */
 import type { SimTime } from '../../core/time.ts';
 import { acSweep } from '../../network/acSweep.ts';
@@ -76,6 +77,9 @@ export class SelfHealing {
    */
   apply(t: SimTime, network: Network, faults: readonly { readonly branch: string; readonly at: SimTime }[], events: SwitchingEvent[]): Network {
     let net = network;
+    // A tie out on a fault of its own is no tie to close: out of service like a normally-open one, but broken (fuzz --mix
+    // --feeder seed 12823 closed one to restore a bus through it). Neither searched nor, once chosen, closed while faulted.
+    const faulted = new Set(faults.map((f) => f.branch));
     for (const f of faults) {
       const key = `${f.branch}@${f.at}`;
       if (t === f.at) {
@@ -85,13 +89,13 @@ export class SelfHealing {
       if (t < f.at + this.restoreAfterMs) continue;
       let plan = this.chosen.get(key);
       if (!plan) {
-        plan = this.search(net);
+        plan = this.search(net, faulted);
         this.chosen.set(key, plan);
         this.restorations.push({ branch: f.branch, faultAt: f.at, ...(plan.ties.length > 0 ? { restoredAt: t } : {}), ties: plan.ties, unserved: plan.unserved });
         for (const tie of plan.ties) events.push({ type: 'TIE_CLOSED', target: tie, detail: `restores supply around the fault on ${f.branch}` });
         if (plan.unserved.length > 0) events.push({ type: 'SECTION_UNSERVED', target: f.branch, detail: `no tie can supply ${plan.unserved.join(', ')} within voltage and thermal limits: demand unserved until repair` });
       }
-      for (const tie of plan.ties) net = withBranchInService(net, tie, true, { allowIslands: true });
+      for (const tie of plan.ties) if (!faulted.has(tie)) net = withBranchInService(net, tie, true, { allowIslands: true });
     }
     return net;
   }
@@ -106,10 +110,10 @@ export class SelfHealing {
   }
 
   /** The greedy tie search of the module comment. */
-  private search(network: Network): { ties: string[]; unserved: string[] } {
+  private search(network: Network, faulted: ReadonlySet<string>): { ties: string[]; unserved: string[] } {
     let net = network;
     const ties: string[] = [];
-    const tieIds = this.base.branches.filter((b) => !b.inService).map((b) => b.id);
+    const tieIds = this.base.branches.filter((b) => !b.inService && !faulted.has(b.id)).map((b) => b.id);
     for (;;) {
       const dark = new Set(findIslandedBuses(net.buses, net.branches, net.referenceBus));
       if (dark.size === 0) break;
