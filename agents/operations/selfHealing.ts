@@ -80,7 +80,7 @@ export class SelfHealing {
    */
   apply(t: SimTime, network: Network, faults: readonly { readonly branch: string; readonly at: SimTime }[], events: SwitchingEvent[]): Network {
     let net = network;
-    // Branches faulted now, ties among them: none may be closed (fuzz --feeder seed 48009 closed a tie under its own outage).
+    // Branches faulted now, ties among them: none may be closed (fuzz --feeder seed 48009 closed a tie under its own outage; --mix --feeder seed 12823 too, audit A-fuzz4).
     const faulted = new Set(faults.map((f) => f.branch));
     for (const f of faults) {
       const key = `${f.branch}@${f.at}`;

@@ -295,10 +295,13 @@ export function checkMarginalLosses(dir: string, run: RunFiles, config: Scenario
   const problems: string[] = [];
   const rows = readCsv(join(dir, 'voltages.csv'));
   if (rows.length > 0 && !('dlmp_loss' in rows[0]!)) return ['voltages.csv has no dlmp_loss column under feeder.losses: marginal'];
+  // The parts are the LP's, written to 4 decimals; the price is rounded once to the tick (docs/clear.md, "DLMPs and their
+  // parts"): half a tick apart at most (fuzz --mix --feeder seed 12558: 20 at a tick of 5, the parts 20.4543).
+  const halfTick = (config.market.priceTickMwh ?? 0.01) / 2;
   for (const r of rows) {
     if (r.price === '' || r.dlmp_loss === '') continue;
     const sum = num(r.dlmp_energy) + num(r.dlmp_loss) + num(r.dlmp_congestion) + num(r.dlmp_voltage);
-    if (Math.abs(sum - num(r.price)) > 0.0051 + 2e-4) problems.push(`${r.interval_start} ${r.bus}: price ${r.price} ≠ energy + loss + congestion + voltage ${sum.toFixed(4)}`);
+    if (Math.abs(sum - num(r.price)) > halfTick + 1e-4 + 2e-4) problems.push(`${r.interval_start} ${r.bus}: price ${r.price} ≠ energy + loss + congestion + voltage ${sum.toFixed(4)}`);
   }
   if (f.marginalLossUnconvergedIntervals !== 0) return problems.slice(0, 8);
   const net = config.network;
@@ -336,10 +339,13 @@ export function checkMarginalLosses(dir: string, run: RunFiles, config: Scenario
       // The clearing's factors are those of its operating point, within the gap it reports of the dispatch's; the
       // dispatch is written to the watt (a kW step moves LF by ≈ 2r/|V|², ×0.0005) and dlmp_loss to 4 decimals.
       // On heavy lines that step is no longer small: Σ of the path's r × n buses' ±0.5 W (fuzz --feeder seed 20255: r = 1.6
-      // p.u. to the bus on a 100 kVA base, 8e-4 off at λ = 62 with the gap 0).
+      // p.u. to the bus on a 100 kVA base, 8e-4 off at λ = 62 with the gap 0). With a quantum coarser than the watt the
+      // written dispatch is whole quanta, ±half a quantum from the operating point whose factors the clearing used (fuzz
+      // --mix --feeder seed 12502: quantum 0.5 kW, dlmp_loss 0.5400 against 0.5358 at λ = 31, the gap 2e-4).
+      const halfStepKw = Math.max(5e-4, (config.market.quantumKw ?? 0.001) / 2);
       let rPath = 0;
       for (let j = k; tree.parent[j]! >= 0; j = tree.parent[j]!) rPath += Math.abs(tree.r[j]!);
-      const tol = gap + 1e-4 + Math.abs(num(r.dlmp_energy)) * Math.max(1e-5, (2 * rPath * n * 5e-4) / net.baseKva / 0.64);
+      const tol = gap + 1e-4 + Math.abs(num(r.dlmp_energy)) * Math.max(1e-5, (2 * rPath * n * halfStepKw) / net.baseKva / 0.64);
       if (num(r.dlmp_loss) !== 0) seen?.add('oracle:marginal-dlmp');
       if (Math.abs(expected - num(r.dlmp_loss)) > tol) problems.push(`${t} ${r.bus}: dlmp_loss ${r.dlmp_loss}, λ × LF = ${r.dlmp_energy} × ${lf.toFixed(7)} = ${expected.toFixed(4)} (gap reported ${gap})`);
     }
@@ -350,7 +356,10 @@ export function checkMarginalLosses(dir: string, run: RunFiles, config: Scenario
 /**
  * The LP keeps every bus in its band (README, "Radial feeders": a bus's own `vMinPu` / `vMaxPu`, else the feeder's
  * `voltageLimitsPu`): in each interval the LP cleared (intervals.csv: lp-dispatch, cleared), each energised bus's
- * `vm_lindistflow` lies in that band, within 1e-5 p.u. (the awards are rounded to whole quanta after the LP).
+ * `vm_lindistflow` lies in that band, within 1e-5 p.u. (the awards are rounded to whole quanta after the LP), plus, with a
+ * quantum coarser than the watt, what rounding n buses' kW (and their kvar, up to tan φ ≤ 2 times as much) by half a
+ * quantum moves a voltage on the worst path: Σ over the branches of (r + 2x) × n × ½ quantum ÷ base (fuzz --mix --feeder
+ * seed 12602: quantum 0.1 kW, b1 at 1.030038 in a band to 1.03).
  */
 export function checkVoltageBands(dir: string, config: ScenarioConfig, seen?: Set<string>): string[] {
   if (config.network?.model !== 'lindistflow') return [];
@@ -358,12 +367,15 @@ export function checkVoltageBands(dir: string, config: ScenarioConfig, seen?: Se
   const band = new Map(config.network.buses.map((b) => [b.id, { lo: b.vMinPu ?? feeder.voltageLimitsPu?.min ?? 0.95, hi: b.vMaxPu ?? feeder.voltageLimitsPu?.max ?? 1.05 }]));
   const cleared = new Set(readCsv(join(dir, 'intervals.csv')).filter((r) => r.mechanism === 'lp-dispatch' && r.status === 'cleared').map((r) => r.interval_start!));
   const problems: string[] = [];
+  const net = config.network;
+  const zMax = net.branches.reduce((z, br: any) => z + Math.abs(br.resistancePu ?? 0) + 2 * Math.abs(br.reactancePu ?? 0), 0);
+  const tol = 1e-5 + (Math.max(0, (config.market.quantumKw ?? 0.001) - 0.001) / 2) * net.buses.length * zMax / net.baseKva;
   for (const r of readCsv(join(dir, 'voltages.csv'))) {
     if (!cleared.has(r.interval_start!) || r.vm_lindistflow === '' || r.vm_ac === '') continue;
     const b = band.get(r.bus!)!;
     const v = num(r.vm_lindistflow);
     seen?.add('oracle:voltage-bands');
-    if (v < b.lo - 1e-5 || v > b.hi + 1e-5) problems.push(`${r.interval_start} ${r.bus}: the LP cleared with vm_lindistflow ${r.vm_lindistflow} outside its band [${b.lo}, ${b.hi}]`);
+    if (v < b.lo - tol || v > b.hi + tol) problems.push(`${r.interval_start} ${r.bus}: the LP cleared with vm_lindistflow ${r.vm_lindistflow} outside its band [${b.lo}, ${b.hi}]`);
   }
   return problems.slice(0, 8);
 }

@@ -19,6 +19,7 @@ import { stringify } from 'yaml';
 import { SiteZone } from '../../core/siteZone.ts';
 import { drawFeeder, type FeederDraw } from './feederDraw.ts';
 import { drawClock, drawTariffs, type TariffDraw } from './tariffDraw.ts';
+import { drawMix, type MixDraw } from './mixDraw.ts';
 
 /** mulberry32: small, fast, and good enough for picking a scenario's features. */
 export function rng(seed: number): () => number {
@@ -60,6 +61,8 @@ export interface Features {
   feeder?: FeederDraw;
   /** Tariff mode only (`generateScenario(seed, { tariffs: true })`): what test/fuzz/tariffDraw.ts drew. */
   tariffs?: TariffDraw;
+  /** Mix mode only (`generateScenario(seed, { mix: true })`): what test/fuzz/mixDraw.ts drew. */
+  mix?: MixDraw;
 }
 
 export interface GenerateOptions {
@@ -74,6 +77,12 @@ export interface GenerateOptions {
    * options of test/fuzz/tariffDraw.ts drawn from a stream of their own. Off by default, for the same reason.
    */
   readonly tariffs?: boolean;
+  /**
+   * Mix mode (`npm run fuzz -- --mix`, combinable with the others): the combinations of test/fuzz/mixDraw.ts (the market's
+   * quantum and tick, the day-ahead stage's options, aggregators of mixed members with pay-as-bid, batteries behind a
+   * retailer's meter, a plane's shared link), from a stream of its own after every other draw. Off by default, for the same reason.
+   */
+  readonly mix?: boolean;
 }
 
 export interface Generated {
@@ -527,6 +536,7 @@ export function generateScenario(seed: number, opts: GenerateOptions = {}): Gene
   if (faults.length > 0) doc.faults = faults;
   const feeder = opts.feeder ? drawFeeder(rng(seed ^ 0xfeede5), doc) : undefined;
   const tariffDraw = opts.tariffs ? drawTariffs(rng(seed ^ 0x7a21f5 ^ 0x1), doc, localDate) : undefined;
+  const mixDraw = opts.mix ? drawMix(rng(seed ^ 0x313a7d), doc, rng(seed ^ 0x313a7e), rng(seed ^ 0x313a7f)) : undefined;
 
   const features: Features = {
     network,
@@ -551,6 +561,7 @@ export function generateScenario(seed: number, opts: GenerateOptions = {}): Gene
     nearChange,
     ...(feeder !== undefined ? { feeder, dayAhead: (doc.market as { timeline?: unknown }).timeline !== undefined } : {}),
     ...(tariffDraw !== undefined ? { tariffs: tariffDraw } : {}),
+    ...(mixDraw !== undefined ? { mix: mixDraw, dayAhead: (doc.market as { timeline?: unknown }).timeline !== undefined } : {}),
   };
   return { seed, yaml: stringify(doc, { lineWidth: 0, flowCollectionPadding: false }), features };
 }

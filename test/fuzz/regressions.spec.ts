@@ -656,3 +656,18 @@ describe('aggregator fees at 5 minutes (fuzz feeder seed 10035, audit A-batchfuz
     }
   });
 });
+
+describe('self-healing and a faulted tie (fuzz --mix --feeder seed 12823, audit A-fuzz4)', () => {
+  it('the operator never closes a tie that is itself out on a line-outage fault: with l2 out from 13:00 and the normally-open tie out 13:15–14:15, the tie carries 0 kW from 13:15 to 14:00 and no TIE_CLOSED names it while it is faulted (before: closed at 13:15 to restore b2, 0.404 kW through a branch under an outage; fixtures/scenarios/self-healing-faulted-tie.yaml)', async () => {
+    const o = await runAndRead(join(REPO_ROOT, 'test/fixtures/scenarios/self-healing-faulted-tie.yaml'), 'gridbid-fuzz-');
+    try {
+      const flows = readCsv(o.dir, 'flows.csv').filter((r) => r.line_id === 'tie' && r.interval_start! >= '2026-03-17T13:15:00Z' && r.interval_start! < '2026-03-17T14:15:00Z');
+      expect(flows.map((r) => [r.interval_start!.slice(11, 16), r.flow_kw])).to.deep.equal([['13:15', '0.000'], ['13:30', '0.000'], ['13:45', '0.000'], ['14:00', '0.000']]);
+      const closed = o.events.filter((e) => e.type === 'TIE_CLOSED' && e.target === 'tie' && e.interval_start! < '2026-03-17T14:15:00Z');
+      expect(closed).to.deep.equal([]);
+      expect(o.summary.books.closed).to.equal(true);
+    } finally {
+      o.cleanup();
+    }
+  });
+});

@@ -1,8 +1,8 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep] [--no-warm-up] [--feeder] [--tariffs] [--batch]`: generates N random
+ * `npm run fuzz -- --runs N --seed S [--same-every K] [--keep] [--no-warm-up] [--feeder] [--tariffs] [--mix] [--batch]`: generates N random
  * scenarios (test/fuzz/generate.ts, seeds S … S+N−1; `--feeder`: every one on a LinDistFlow feeder with the options of
  * test/fuzz/feederDraw.ts; `--tariffs`: every one retail, with the intervals, clocks and tariff options of
- * test/fuzz/tariffDraw.ts), loads each through the real loader and runs the
+ * test/fuzz/tariffDraw.ts; `--mix`, with any of them: the combinations of test/fuzz/mixDraw.ts), loads each through the real loader and runs the
  * valid ones through the real engine, checking the invariants of test/fuzz/check.ts; every
  * K-th run (default 5) is run twice and compared byte for byte; every run that ran is run again with one or two warm-up
  * days and compared with the same scenario started that much earlier (test/fuzz/warmUp.ts; `--no-warm-up` skips it). Prints each failure with its
@@ -233,7 +233,7 @@ async function main(): Promise<void> {
   const first = arg('seed', 1);
   if (process.argv.includes('--batch')) {
     if (process.argv.includes('--keep')) process.env.GRIDBID_FUZZ_KEEP = '1';
-    return mainBatch(runs, first, { feeder: process.argv.includes('--feeder'), tariffs: process.argv.includes('--tariffs') });
+    return mainBatch(runs, first, { feeder: process.argv.includes('--feeder'), tariffs: process.argv.includes('--tariffs'), mix: process.argv.includes('--mix') });
   }
   const sameEvery = arg('same-every', 5);
   if (process.argv.includes('--keep')) process.env.GRIDBID_FUZZ_KEEP = '1';
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
   const failed: number[] = [];
   const t0 = performance.now();
   for (let seed = first; seed < first + runs; seed++) {
-    const o = await fuzzOne(seed, sameEvery > 0 && (seed - first) % sameEvery === 0, !process.argv.includes('--no-warm-up'), { feeder: process.argv.includes('--feeder'), tariffs: process.argv.includes('--tariffs') });
+    const o = await fuzzOne(seed, sameEvery > 0 && (seed - first) % sameEvery === 0, !process.argv.includes('--no-warm-up'), { feeder: process.argv.includes('--feeder'), tariffs: process.argv.includes('--tariffs'), mix: process.argv.includes('--mix') });
     if (o.status === 'refused') {
       refused++;
       count(o.refusal!.replace(/\d+(\.\d+)?/g, '#').slice(0, 120), refusals);
@@ -257,7 +257,9 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(f.feeder ?? {})) if (v !== false && v !== undefined) count(v === true ? `feeder.${k}` : `feeder.${k}=${v}`);
     // So are tariff mode's (test/fuzz/tariffDraw.ts).
     for (const [k, v] of Object.entries(f.tariffs ?? {})) if (v !== false && v !== 'none') count(v === true ? `tariffs.${k}` : `tariffs.${k}=${v}`);
-    for (const [k, v] of Object.entries(f)) if (k !== 'intervals' && k !== 'feeder' && k !== 'tariffs' && v !== false && v !== 0 && v !== 'none' && v !== undefined) count(k === 'minutes' || k === 'network' || k === 'demandCharge' || k === 'timeZone' ? `${k}=${v}` : k);
+    // And mix mode's (test/fuzz/mixDraw.ts).
+    for (const [k, v] of Object.entries(f.mix ?? {})) if (v !== false && v !== undefined) count(v === true ? `mix.${k}` : `mix.${k}=${v}`);
+    for (const [k, v] of Object.entries(f)) if (k !== 'intervals' && k !== 'feeder' && k !== 'tariffs' && k !== 'mix' && v !== false && v !== 0 && v !== 'none' && v !== undefined) count(k === 'minutes' || k === 'network' || k === 'demandCharge' || k === 'timeZone' ? `${k}=${v}` : k);
     for (const e of o.exercised ?? []) count(e, exercisedTally);
     if (o.status === 'ok') {
       ok++;

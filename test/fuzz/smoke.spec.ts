@@ -2,7 +2,7 @@
  * A few seeds of the fuzzer (test/fuzz/run.ts, `npm run fuzz`), so that the generator and its checks
  * keep working with the engine they test: each scenario either is refused by validation with located
  * issues, or runs with every invariant of test/fuzz/check.ts kept (the first also run twice, byte for byte) and its
- * warm-up oracle (test/fuzz/warmUp.ts) holding; and two seeds of batch mode (test/fuzz/batchOracle.ts).
+ * warm-up oracle (test/fuzz/warmUp.ts) holding; three of mix mode (test/fuzz/mixDraw.ts); and two seeds of batch mode (test/fuzz/batchOracle.ts).
  */
 import { expect } from 'chai';
 import { fuzzOne } from './run.ts';
@@ -47,6 +47,16 @@ describe('fuzz smoke (npm run fuzz, a few seeds)', () => {
       for (const e of o.exercised ?? []) exercised.add(e);
     }
     for (const check of ['oracle:fixed-charge', 'oracle:export-credit', 'oracle:net-metering', 'oracle:rtp-energy', 'oracle:cpp-event-energy']) expect([...exercised]).to.include(check);
+  });
+
+  it("mix mode (--mix, test/fuzz/mixDraw.ts), seeds 50052 and 50106 and --mix --feeder 12602: coarse market grids (quantum 0.5 and 0.1 kW, ticks 1, 5 and 0.1), a second aggregator under pay-as-bid, batteries behind a retailer's meter, a day-ahead stage written out; each runs with every invariant kept, its SoC and voltage oracles at the quantum's resolution", async function () {
+    this.timeout(120_000);
+    for (const [seed, feeder] of [[50052, false], [50106, false], [12602, true]] as const) {
+      const o = await fuzzOne(seed, false, false, { mix: true, feeder });
+      expect(o.problems, `seed ${seed}:\n${o.yaml}`).to.deep.equal([]);
+      expect(o.status, `seed ${seed}`).to.equal('ok');
+      expect(o.features.mix?.quantumKw, `seed ${seed}`).to.be.oneOf([0.5, 0.1]);
+    }
   });
 
   it("batch mode (--batch, test/fuzz/batchOracle.ts), seeds 26 and 36: each 2-run sweep's run folders are the runs alone byte for byte, summary.csv their summary.json, 1 and 2 workers and 2 shards merged the same folder, gridbid query summary.csv's figures", async function () {
