@@ -83,7 +83,7 @@ function solverOptions(lp: LinearProgram, opts: LpSolveOptions): Record<string, 
   return { solver: 'simplex', simplex_strategy: 1 };
 }
 
-function toModelData(highs: Highs, lp: LinearProgram, withHessian = true): Parameters<Highs['createModel']>[0] & object {
+export function toModelData(highs: Highs, lp: LinearProgram, withHessian = true): Parameters<Highs['createModel']>[0] & object {
   const h = withHessian ? lp.hessianDiagonal : undefined;
   let hessian;
   if (h) {

@@ -17,12 +17,16 @@ describe('batch: the same outputs from any working folder', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** The same sweep batched from the repository (its relative path) into `a` and from `dir` (its absolute path) into `b`: both exit `status`. */
+  const fromBothFolders = (sweep: string, a: string, b: string, status: number): void => {
+    const fromRepo = gridbid(['batch', sweep, '--out', join(dir, a), '--workers', '1', '--no-database']);
+    expect(fromRepo.status, fromRepo.stderr).to.equal(status);
+    const fromElsewhere = gridbid(['batch', join(REPO_ROOT, sweep), '--out', join(dir, b), '--workers', '1', '--no-database'], { cwd: dir });
+    expect(fromElsewhere.status, fromElsewhere.stderr).to.equal(status);
+  };
+
   it('from the repository (relative path) and from elsewhere (absolute path): every run file identical; summary.json names the base from the sweep', () => {
-    const sweep = 'test/fixtures/sweeps/grid.yaml';
-    const a = gridbid(['batch', sweep, '--out', join(dir, 'a'), '--workers', '1', '--no-database']);
-    expect(a.status, a.stderr).to.equal(0);
-    const b = gridbid(['batch', join(REPO_ROOT, sweep), '--out', join(dir, 'b'), '--workers', '1', '--no-database'], { cwd: dir });
-    expect(b.status, b.stderr).to.equal(0);
+    fromBothFolders('test/fixtures/sweeps/grid.yaml', 'a', 'b', 0);
     const runs = readdirSync(join(dir, 'a'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
     expect(runs.length).to.be.greaterThan(1);
     for (const run of runs)
@@ -33,11 +37,7 @@ describe('batch: the same outputs from any working folder', function () {
 
   it('a run that fails: its error names the sweep by its path from the sweep\'s folder, so summary.csv and error.txt are the same from the repository and from elsewhere (audit A-dafail)', () => {
     // Before: "test/fixtures/sweeps/broken-variant.yaml:10:27 …" from the repository, "/…/test/fixtures/sweeps/broken-variant.yaml:10:27 …" from elsewhere.
-    const sweep = 'test/fixtures/sweeps/broken-variant.yaml';
-    const a = gridbid(['batch', sweep, '--out', join(dir, 'ba'), '--workers', '1', '--no-database']);
-    expect(a.status, a.stderr).to.equal(3);
-    const b = gridbid(['batch', join(REPO_ROOT, sweep), '--out', join(dir, 'bb'), '--workers', '1', '--no-database'], { cwd: dir });
-    expect(b.status, b.stderr).to.equal(3);
+    fromBothFolders('test/fixtures/sweeps/broken-variant.yaml', 'ba', 'bb', 3);
     expect(readFileSync(join(dir, 'bb', 'summary.csv'), 'utf8')).to.equal(readFileSync(join(dir, 'ba', 'summary.csv'), 'utf8'));
     const error = "broken-variant.yaml:10:27 agents[home].count: expected a number > 0, got -3 (variant 'negative-homes')\n";
     for (const out of ['ba', 'bb']) expect(readFileSync(join(dir, out, 'negative-homes__seed-7', 'error.txt'), 'utf8')).to.equal(error);
